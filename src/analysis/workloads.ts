@@ -1,0 +1,158 @@
+// Pods and the workloads that own them. Pod-level findings are attributed to the top-level
+// owner (Pod -> ReplicaSet -> Deployment, Job -> CronJob) so ten replicas make one finding.
+// From manifests, workload templates stand in for the pods they would create.
+
+import type { ResourceRef } from '../engine/types.ts';
+import type { KubeObject, Snapshot } from '../snapshot/types.ts';
+import { memoize } from './memo.ts';
+
+export interface PodView {
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** The pod spec (raw JSON; may be malformed). */
+  spec: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Top-level owner this pod's findings are attributed to (the pod itself when unowned). */
+  owner: ResourceRef;
+  /** 'pod' for a live/bare pod, 'template' when a workload template stands in. */
+  origin: 'pod' | 'template';
+}
+
+export interface Workload {
+  ref: ResourceRef;
+  /** Pods that exist (live) or the template standing in for them (manifests). */
+  pods: PodView[];
+  /** Live pods counted, or the replicas a template would make. */
+  podCount: number;
+  /** Template labels/spec when the workload has a template (also when it runs no pods). */
+  template?: { labels: Record<string, string>; annotations: Record<string, string>; spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'] as const;
+
+function record(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+  return out;
+}
+
+function objRecord(v: unknown): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** The pod template of a workload object (CronJob nests it one level deeper). */
+export function podTemplateOf(o: KubeObject): { metadata?: Record<string, unknown>; spec?: unknown } | undefined {
+  const spec = objRecord(o.spec);
+  if (o.kind === 'CronJob') return objRecord(objRecord(objRecord(spec.jobTemplate).spec).template);
+  return spec.template ? objRecord(spec.template) : undefined;
+}
+
+function templateReplicas(o: KubeObject): number {
+  if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet') {
+    const r = objRecord(o.spec).replicas;
+    return typeof r === 'number' && r >= 0 ? r : 1;
+  }
+  if (o.kind === 'Job') {
+    const p = objRecord(o.spec).parallelism;
+    return typeof p === 'number' && p >= 0 ? p : 1;
+  }
+  return 1; // DaemonSet: one per node, unknown here; CronJob: one per schedule
+}
+
+/** Whether workload templates stand in for pods (manifests, or a snapshot file made from them). */
+export function templatesStandIn(snapshot: Snapshot): boolean {
+  return snapshot.source === 'manifests' || snapshot.origin === 'manifests';
+}
+
+export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
+  const byKey = new Map<string, Workload>();
+  const objects = new Map<string, KubeObject>(); // kind/ns/name -> object, for owner walking
+  const refKey = (kind: string, ns: string | undefined, name: string) => `${kind}/${ns ?? ''}/${name}`;
+
+  for (const key of WORKLOAD_KEYS) {
+    for (const o of snapshot.resources[key] ?? []) {
+      const name = o.metadata?.name;
+      if (!name || !o.kind) continue;
+      objects.set(refKey(o.kind, o.metadata?.namespace, name), o);
+    }
+  }
+
+  const topOwner = (o: KubeObject): ResourceRef => {
+    let cur: ResourceRef = { kind: o.kind ?? 'Pod', namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' };
+    let obj: KubeObject | undefined = o;
+    for (let depth = 0; depth < 4 && obj; depth++) {
+      const refs = obj.metadata?.ownerReferences ?? [];
+      const ctl = refs.find((r) => r.controller) ?? refs[0];
+      if (!ctl?.kind || !ctl.name) break;
+      cur = { kind: ctl.kind, namespace: o.metadata?.namespace, name: ctl.name };
+      obj = objects.get(refKey(ctl.kind, o.metadata?.namespace, ctl.name));
+    }
+    return cur;
+  };
+
+  const ensure = (ref: ResourceRef): Workload => {
+    const k = refKey(ref.kind, ref.namespace, ref.name);
+    let w = byKey.get(k);
+    if (!w) {
+      w = { ref, pods: [], podCount: 0 };
+      byKey.set(k, w);
+    }
+    return w;
+  };
+
+  // Workload objects with templates (top-level only: owned ReplicaSets/Jobs fold into their owner).
+  for (const o of objects.values()) {
+    const ref = topOwner(o);
+    if (ref.kind !== o.kind || ref.name !== o.metadata?.name) continue; // owned by another workload
+    const tpl = podTemplateOf(o);
+    const w = ensure(ref);
+    if (tpl) {
+      const meta = objRecord(tpl.metadata);
+      w.template = { labels: record(meta.labels), annotations: record(meta.annotations), spec: objRecord(tpl.spec) };
+    }
+  }
+
+  for (const p of snapshot.resources.pods ?? []) {
+    const name = p.metadata?.name;
+    if (!name) continue;
+    const owner = topOwner(p);
+    const w = ensure(owner);
+    w.pods.push({
+      namespace: p.metadata?.namespace ?? 'default',
+      name,
+      labels: record(p.metadata?.labels),
+      annotations: record(p.metadata?.annotations),
+      spec: objRecord(p.spec),
+      owner,
+      origin: 'pod',
+    });
+    w.podCount++;
+  }
+
+  if (templatesStandIn(snapshot)) {
+    for (const w of byKey.values()) {
+      if (w.pods.length > 0 || !w.template) continue;
+      const o = objects.get(refKey(w.ref.kind, w.ref.namespace, w.ref.name));
+      w.pods.push({
+        namespace: w.ref.namespace ?? 'default',
+        name: `${w.ref.name} (template)`,
+        labels: w.template.labels,
+        annotations: w.template.annotations,
+        spec: w.template.spec,
+        owner: w.ref,
+        origin: 'template',
+      });
+      w.podCount = o ? templateReplicas(o) : 1;
+    }
+  }
+  return [...byKey.values()];
+});
+
+/** Every pod (or standing-in template) in the snapshot. */
+export const podsOf = memoize((snapshot: Snapshot): PodView[] => workloadsOf(snapshot).flatMap((w) => w.pods));
+
+export function refString(r: ResourceRef): string {
+  return r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;
+}

@@ -1,0 +1,112 @@
+// The validated configuration. `ztaudit.yaml` is checked against this shape (see
+// validate.ts); defaults fill what the file leaves out. Secrets never live here: they come
+// from the environment (see env.ts), the only place process.env is read.
+
+import type { Severity } from '../engine/types.ts';
+
+export type PssLevel = 'privileged' | 'baseline' | 'restricted';
+
+export interface LabelSelectorConfig {
+  namespace?: string;
+  /** matchLabels; omitted = any pod. */
+  podSelector?: Record<string, string>;
+}
+
+export interface IntentRule {
+  name: string;
+  from: LabelSelectorConfig;
+  to: LabelSelectorConfig;
+  /** Destination ports; omitted = any port. Number (TCP) or "53/UDP". */
+  ports?: Array<number | string>;
+}
+
+export interface WaiverConfig {
+  check: string;
+  resource: { kind?: string; namespace?: string; name?: string };
+  reason: string;
+  owner: string;
+  expires: string; // YYYY-MM-DD
+}
+
+export interface SubjectMatch {
+  kind: 'User' | 'Group' | 'ServiceAccount';
+  /** Exact name, or a prefix ending in '*'. */
+  name: string;
+  namespace?: string;
+}
+
+export interface Config {
+  target: {
+    podSecurityLevel: 'baseline' | 'restricted';
+    /** PSS version the target level is judged at: 'latest' or 'v1.N'. */
+    podSecurityVersion: string;
+    requireMtls: boolean;
+  };
+  systemNamespaces: string[];
+  podSecurity: {
+    /** The cluster's PodSecurityConfiguration defaults (not visible through the API). */
+    defaults?: { enforce?: PssLevel; 'enforce-version'?: string; audit?: PssLevel; 'audit-version'?: string; warn?: PssLevel; 'warn-version'?: string };
+    exemptions: { namespaces: string[]; runtimeClasses: string[]; usernames: string[] };
+  };
+  network: {
+    /** Namespaces whose workloads are meant to be reachable from everywhere (e.g. ingress controllers). */
+    exposedNamespaces: string[];
+  };
+  intent: { deny: IntentRule[] };
+  rbac: {
+    /** Subjects treated as part of the platform and never reported (added to the built-in list). */
+    ignoreSubjects: SubjectMatch[];
+  };
+  tls: {
+    certificateExpiryDays: number;
+    probe: {
+      enabled: boolean;
+      endpoints: Array<{ host: string; port: number; sni?: string }>;
+      timeoutMs: number;
+      concurrency: number;
+    };
+  };
+  mesh: {
+    istioRootNamespace: string;
+    /** Namespaces that must be meshed even without injection labels. */
+    meshedNamespaces: string[];
+    /** Linkerd install-time proxy.defaultInboundPolicy, when not readable from the cluster. */
+    linkerdDefaultInboundPolicy?: string;
+  };
+  /** Per-check overrides: severity, or disable. */
+  checks: Record<string, { severity?: Severity; enabled?: boolean }>;
+  waivers: WaiverConfig[];
+  history: { retention: { maxRuns: number; maxAgeDays: number } };
+  regression: {
+    /** A new finding of at least this severity is a regression. */
+    newFindingSeverity: Severity | 'none';
+    areaScoreDrop: number;
+    breadthGrowthPercent: number;
+    expiredWaiver: boolean;
+  };
+  notify: {
+    policy: 'regression' | 'always' | 'never';
+    slack?: { channel?: string };
+    email?: { to?: string[]; from?: string };
+  };
+}
+
+export const DEFAULT_SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+export function defaultConfig(): Config {
+  return {
+    target: { podSecurityLevel: 'restricted', podSecurityVersion: 'latest', requireMtls: false },
+    systemNamespaces: [...DEFAULT_SYSTEM_NAMESPACES],
+    podSecurity: { exemptions: { namespaces: [], runtimeClasses: [], usernames: [] } },
+    network: { exposedNamespaces: [] },
+    intent: { deny: [] },
+    rbac: { ignoreSubjects: [] },
+    tls: { certificateExpiryDays: 30, probe: { enabled: false, endpoints: [], timeoutMs: 5000, concurrency: 8 } },
+    mesh: { istioRootNamespace: 'istio-system', meshedNamespaces: [] },
+    checks: {},
+    waivers: [],
+    history: { retention: { maxRuns: 90, maxAgeDays: 180 } },
+    regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
+    notify: { policy: 'regression' },
+  };
+}

@@ -1,0 +1,86 @@
+// Snapshot: everything the checks may look at, collected once. Objects are kept as the
+// API server (or the manifest) gave them, as plain JSON; the lean interfaces below name
+// only the fields ztaudit reads, and every field is optional because input is untrusted.
+
+import type { KindKey } from '../collect/kinds.ts';
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+export type Coverage = 'ok' | 'absent' | 'forbidden' | 'error';
+
+export interface CoverageEntry {
+  status: Coverage;
+  /** For forbidden: the missing permission, e.g. "list networkpolicies.networking.k8s.io". For error: the last error. */
+  detail?: string;
+  count?: number;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  creationTimestamp?: string;
+  resourceVersion?: string;
+  ownerReferences?: Array<{ apiVersion?: string; kind?: string; name?: string; uid?: string; controller?: boolean }>;
+}
+
+/** Any Kubernetes object as plain JSON. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- raw API data, narrowed by each analysis
+  status?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  [extra: string]: unknown;
+}
+
+/** Where a manifest-loaded object came from, for error messages and evidence. */
+export interface SourceRef {
+  file: string;
+  line?: number;
+}
+
+export interface TlsProbeResult {
+  endpoint: { host: string; port: number; sni?: string; origin: string };
+  /** Per protocol version: accepted, rejected, or inconclusive (timeout, reset, other alert). */
+  versions: Record<'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', 'accepted' | 'rejected' | 'inconclusive'>;
+  certificate?: { notAfter: string; subject?: string; altNames?: string[]; hostnameMatches: boolean };
+  error?: string;
+}
+
+export interface ClusterInfo {
+  name: string;
+  server?: string;
+  version?: string; // e.g. "v1.36.3"
+}
+
+export interface Snapshot {
+  schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION;
+  cluster: ClusterInfo;
+  collectedAt: string;
+  /** How this run obtained the data; a snapshot file keeps its `origin`. */
+  source: 'live' | 'manifests' | 'snapshot';
+  /** Where the data was first collected from (kept when a snapshot file is re-read). */
+  origin: 'live' | 'manifests';
+  coverage: Partial<Record<KindKey, CoverageEntry>>;
+  resources: Partial<Record<KindKey, KubeObject[]>>;
+  probes?: TlsProbeResult[];
+  /** Non-fatal notes from collection (skipped documents, unknown kinds, retries). */
+  notes: string[];
+  /** manifests source only: object uid/identity -> file and line. */
+  sources?: Record<string, SourceRef>;
+}
+
+export function resourcesOf(snapshot: Snapshot, key: KindKey): KubeObject[] {
+  return snapshot.resources[key] ?? [];
+}
+
+export function coverageOk(snapshot: Snapshot, key: KindKey): boolean {
+  return snapshot.coverage[key]?.status === 'ok';
+}
+
+export function objectKey(o: KubeObject): string {
+  return `${o.kind ?? ''}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}

@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+// Four tiers, one `npm test`. The cluster tier starts a real kube-apiserver + etcd once
+// (globalSetup); the e2e tier drives Debian's Chromium. Each tier that lacks its
+// prerequisites says so loudly and skips, except under CI=true where it fails.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
+      { test: { name: 'conformance', include: ['test/conformance/**/*.test.ts'], testTimeout: 60_000 } },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          globalSetup: ['test/cluster/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, fileParallelism: false } },
+    ],
+  },
+});
