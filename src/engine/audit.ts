@@ -1,0 +1,91 @@
+// The pure heart of a run: snapshot + config -> report (without the diff, which needs
+// history). Checks, waivers and scoring meet here; renderers only format what this returns.
+import type { Config } from '../config/types.ts';
+import type { CheckSummary, Finding, RunReport } from '../report/types.ts';
+import { REPORT_SCHEMA_VERSION } from '../report/types.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { runChecks } from './run.ts';
+import { scoreRun } from './score.ts';
+import type { AuditContext, Check, CheckOutcome, Result } from './types.ts';
+import { applyWaivers } from './waivers.ts';
+
+export const TOOL_VERSION = '0.1.0';
+
+export interface AuditInput {
+  snapshot: Snapshot;
+  config: Config;
+  checks: readonly Check[];
+  now: Date;
+  runId: string;
+  startedAt: Date;
+  /** Extra report sections computed by the analyses (rbac breadth, mesh modes, exposure). */
+  details?: (ctx: AuditContext) => RunReport['details'];
+}
+
+export interface AuditOutput {
+  report: RunReport;
+  outcomes: CheckOutcome[];
+  /** Fingerprints whose waiver expired in this run (the diff counts them as regressions). */
+  expiredWaivers: string[];
+}
+
+/** Version of the check catalog: changes whenever a check is added, removed or re-weighted. */
+export function catalogVersion(checks: readonly Check[]): string {
+  let h = 0;
+  for (const c of checks) for (const ch of `${c.id}:${c.severity};`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
+  return `${checks.length}-${(h >>> 0).toString(16)}`;
+}
+
+export function auditSnapshot(input: AuditInput): AuditOutput {
+  const ctx: AuditContext = { snapshot: input.snapshot, config: input.config, now: input.now };
+  const outcomes = runChecks(input.checks, ctx);
+  const all: Result[] = outcomes.flatMap((o) => o.results);
+  const w = applyWaivers(input.config.waivers, all, input.now);
+  const scored = all.map((r) => ({ ...r, waived: r.status === 'fail' && w.waived.has(r.fingerprint) }));
+
+  const findings: Finding[] = [];
+  const checks: CheckSummary[] = [];
+  for (const o of outcomes) {
+    let passed = 0, failed = 0, waived = 0;
+    for (const r of o.results) {
+      if (r.status === 'pass') { passed++; continue; }
+      const waiver = w.waived.get(r.fingerprint);
+      if (waiver) waived++; else failed++;
+      findings.push({
+        fingerprint: r.fingerprint, check: r.check, area: r.area, severity: r.severity, resource: r.resource,
+        message: r.message, controls: o.check.controls, remediation: o.check.remediation,
+        ...(r.evidence ? { evidence: r.evidence } : {}),
+        waived: waiver !== undefined,
+        ...(waiver ? { waiver: { reason: waiver.reason, owner: waiver.owner, expires: waiver.expires } } : {}),
+      });
+    }
+    const status = o.status === 'pass' || o.status === 'fail' ? (failed > 0 ? 'fail' : 'pass') : o.status;
+    checks.push({
+      id: o.check.id, area: o.check.area, title: o.check.title, severity: o.severity,
+      evaluated: o.results.length, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
+    });
+  }
+
+  const report: RunReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    run: {
+      id: input.runId,
+      startedAt: input.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      cluster: input.snapshot.cluster,
+      source: input.snapshot.source,
+      coverage: input.snapshot.coverage as RunReport['run']['coverage'],
+      toolVersion: TOOL_VERSION,
+      checkCatalogVersion: catalogVersion(input.checks),
+      notes: input.snapshot.notes,
+    },
+    score: scoreRun(scored),
+    checks,
+    findings,
+    diff: null,
+    waivers: w.statuses,
+    details: input.details ? input.details(ctx) : {},
+    notifications: [],
+  };
+  return { report, outcomes, expiredWaivers: [...w.expired.keys()] };
+}

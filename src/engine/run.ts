@@ -1,0 +1,37 @@
+// Runs the registered checks over one context. Coverage gates each check: a check whose
+// needed kinds were not collected 'ok' is not-evaluated (never a pass). A check that throws
+// becomes an 'error' outcome for that check alone; the run goes on.
+import type { Config } from '../config/types.ts';
+import { fingerprintOf } from './fingerprint.ts';
+import type { AuditContext, Check, CheckOutcome, Result } from './types.ts';
+
+export function runChecks(checks: readonly Check[], ctx: AuditContext): CheckOutcome[] {
+  return checks.map((check) => runOne(check, ctx, ctx.config));
+}
+
+function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
+  const override = config.checks[check.id];
+  const severity = override?.severity ?? check.severity;
+  if (override?.enabled === false) return { check, status: 'not-applicable', severity, results: [], reason: 'disabled in config' };
+  const missing = check.needs.filter((k) => ctx.snapshot.coverage[k]?.status !== 'ok');
+  if (missing.length > 0) {
+    const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);
+    return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };
+  }
+  try {
+    if (check.appliesTo && !check.appliesTo(ctx)) return { check, status: 'not-applicable', severity, results: [], reason: 'does not apply to this cluster' };
+    const results: Result[] = check.evaluate(ctx).map((v) => ({
+      ...v,
+      check: check.id,
+      area: check.area,
+      // A per-result severity is a variant of the check (e.g. a warning); a config override wins.
+      severity: override?.severity ?? v.severity ?? check.severity,
+      fingerprint: fingerprintOf(check.id, v.resource, v.detailKey),
+    }));
+    const status = results.some((r) => r.status === 'fail') ? 'fail' : 'pass';
+    return { check, status, severity, results };
+  } catch (error: unknown) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { check, status: 'error', severity, results: [], reason: `check failed: ${message}` };
+  }
+}

@@ -1,0 +1,42 @@
+// Scoring, exactly as DESIGN.md states: each result weighs by severity (critical 10, high 5,
+// medium 2, low 1); an area's score is 100 x weighted passes / weighted evaluated results;
+// the overall score is the mean of the areas that were evaluated. Waived failures are not
+// scored (they leave the denominator too). Unevaluated checks contribute nothing.
+import { AREAS, SEVERITY_WEIGHT, type Area, type Result } from './types.ts';
+
+export interface Scores {
+  overall: number | null;
+  areas: Record<Area, number | null>;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export function scoreRun(results: Iterable<Result & { waived?: boolean }>): Scores {
+  const passed = new Map<Area, number>();
+  const total = new Map<Area, number>();
+  for (const r of results) {
+    if (r.status === 'fail' && r.waived) continue;
+    const w = SEVERITY_WEIGHT[r.severity];
+    total.set(r.area, (total.get(r.area) ?? 0) + w);
+    if (r.status === 'pass') passed.set(r.area, (passed.get(r.area) ?? 0) + w);
+  }
+  const areas = {} as Record<Area, number | null>;
+  const evaluated: number[] = [];
+  for (const a of AREAS) {
+    const t = total.get(a) ?? 0;
+    areas[a] = t === 0 ? null : round1((100 * (passed.get(a) ?? 0)) / t);
+    if (areas[a] !== null) evaluated.push(areas[a]);
+  }
+  const overall = evaluated.length === 0 ? null : round1(evaluated.reduce((s, n) => s + n, 0) / evaluated.length);
+  return { overall, areas };
+}
+
+/** A letter grade for reviewers; thresholds are conventional (A >= 90, B >= 80, ...). */
+export function gradeOf(score: number | null): string {
+  if (score === null) return 'n/a';
+  if (score >= 90) return 'A';
+  if (score >= 80) return 'B';
+  if (score >= 70) return 'C';
+  if (score >= 60) return 'D';
+  return 'F';
+}

@@ -1,0 +1,52 @@
+// Waivers: an accepted risk with an owner, a reason and an expiry. A waived failure is shown
+// and not scored; an expired waiver turns its finding back on (and the diff calls that a
+// regression); one expiring within 14 days is listed; one that matches nothing is a warning.
+import type { WaiverConfig } from '../config/types.ts';
+import type { WaiverStatus } from '../report/types.ts';
+import type { Result } from './types.ts';
+
+export const EXPIRING_SOON_DAYS = 14;
+
+function matches(w: WaiverConfig, r: Result): boolean {
+  if (w.check !== r.check) return false;
+  const { kind, namespace, name } = w.resource;
+  const glob = (pattern: string | undefined, value: string | undefined) =>
+    pattern === undefined || (pattern.endsWith('*') ? (value ?? '').startsWith(pattern.slice(0, -1)) : pattern === (value ?? ''));
+  return glob(kind, r.resource.kind) && glob(namespace, r.resource.namespace) && glob(name, r.resource.name);
+}
+
+/** End of the expiry day, UTC: a waiver "expires: 2027-03-31" still holds on March 31st. */
+function expiryInstant(expires: string): number {
+  return Date.parse(`${expires}T23:59:59.999Z`);
+}
+
+export interface WaiverApplication {
+  /** fingerprint -> the waiver that covers it (active waivers only). */
+  waived: Map<string, WaiverConfig>;
+  /** fingerprint -> the expired waiver that used to cover it. */
+  expired: Map<string, WaiverConfig>;
+  statuses: WaiverStatus[];
+}
+
+export function applyWaivers(waivers: WaiverConfig[], results: Result[], now: Date): WaiverApplication {
+  const waived = new Map<string, WaiverConfig>();
+  const expired = new Map<string, WaiverConfig>();
+  const statuses: WaiverStatus[] = [];
+  const failures = results.filter((r) => r.status === 'fail');
+  for (const w of waivers) {
+    const until = expiryInstant(w.expires);
+    const isExpired = until < now.getTime();
+    let matched = 0;
+    for (const r of failures) {
+      if (!matches(w, r)) continue;
+      matched++;
+      if (isExpired) expired.set(r.fingerprint, w);
+      else if (!waived.has(r.fingerprint)) waived.set(r.fingerprint, w);
+    }
+    const soon = until - now.getTime() <= EXPIRING_SOON_DAYS * 86_400_000;
+    const state = isExpired ? 'expired' : matched === 0 ? 'unmatched' : soon ? 'expiring-soon' : 'active';
+    statuses.push({ check: w.check, resource: w.resource, reason: w.reason, owner: w.owner, expires: w.expires, state, matched });
+  }
+  for (const fp of waived.keys()) expired.delete(fp);
+  return { waived, expired, statuses };
+}
