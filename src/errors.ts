@@ -1,0 +1,35 @@
+// The few error classes ztaudit raises on purpose. Each has a stable code and a one-line
+// message that says what to do; only the CLI entry point turns them into exit codes.
+
+export class ZtauditError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'ZtauditError';
+  }
+}
+
+/** Bad configuration or flags: names the file and key. Exit 2. */
+export class ConfigError extends ZtauditError {
+  constructor(message: string) { super('E_CONFIG', message); this.name = 'ConfigError'; }
+}
+
+/** Input that cannot be read: a snapshot of unknown schema, an unreadable manifests dir. Exit 2. */
+export class InputError extends ZtauditError {
+  constructor(message: string) { super('E_INPUT', message); this.name = 'InputError'; }
+}
+
+/** The cluster cannot be reached or refuses every request. Exit 2. */
+export class ClusterError extends ZtauditError {
+  constructor(message: string) { super('E_CLUSTER', message); this.name = 'ClusterError'; }
+}
+
+/** The run history cannot be used: corrupt, newer schema, locked by another run. Exit 2. */
+export class HistoryError extends ZtauditError {
+  constructor(message: string) { super('E_HISTORY', message); this.name = 'HistoryError'; }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
