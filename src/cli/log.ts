@@ -1,0 +1,26 @@
+// Progress and logs. On a terminal: short human lines (kind, count) while collecting.
+// Elsewhere (CronJob, CI): one JSON object per line, so log pipelines can parse them.
+import type { CliIO } from './io.ts';
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  progress(kind: string, count: number): void;
+}
+
+export function createLogger(io: CliIO, options: { quiet?: boolean } = {}): Logger {
+  const emit = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => {
+    if (options.quiet && level === 'info') return;
+    if (io.isTTY) io.stderr(`${level === 'warn' ? 'warning: ' : ''}${msg}\n`);
+    else io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
+  };
+  return {
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    progress: (kind, count) => {
+      if (options.quiet) return;
+      if (io.isTTY) io.stderr(`  collected ${kind.padEnd(34)} ${String(count).padStart(7)}\n`);
+      else io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'collected', kind, count })}\n`);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The only place the environment is read. Secrets (tokens, SMTP credentials) come from
+// here, never from ztaudit.yaml.
+export interface EnvSettings {
+  slack?: { token: string; channel: string; apiUrl?: string };
+  smtp?: { url: string; from?: string; to: string[] };
+  history?: string;
+  kubeconfig?: string;
+}
+
+export function readEnv(env: Record<string, string | undefined>): EnvSettings {
+  const out: EnvSettings = {};
+  if (env.ZTAUDIT_SLACK_TOKEN && env.ZTAUDIT_SLACK_CHANNEL) {
+    out.slack = { token: env.ZTAUDIT_SLACK_TOKEN, channel: env.ZTAUDIT_SLACK_CHANNEL, ...(env.ZTAUDIT_SLACK_API_URL ? { apiUrl: env.ZTAUDIT_SLACK_API_URL } : {}) };
+  }
+  if (env.ZTAUDIT_SMTP_URL) {
+    out.smtp = {
+      url: env.ZTAUDIT_SMTP_URL,
+      ...(env.ZTAUDIT_EMAIL_FROM ? { from: env.ZTAUDIT_EMAIL_FROM } : {}),
+      to: (env.ZTAUDIT_EMAIL_TO ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    };
+  }
+  if (env.ZTAUDIT_HISTORY) out.history = env.ZTAUDIT_HISTORY;
+  if (env.KUBECONFIG) out.kubeconfig = env.KUBECONFIG;
+  return out;
+}

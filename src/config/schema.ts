@@ -1,0 +1,70 @@
+// JSON Schema of ztaudit.yaml. Every object is closed (additionalProperties: false) so an
+// unknown or misspelt key is an error that names it, never silently ignored.
+const str = { type: 'string' } as const;
+const strArray = { type: 'array', items: str } as const;
+const severity = { enum: ['critical', 'high', 'medium', 'low'] } as const;
+const level = { enum: ['privileged', 'baseline', 'restricted'] } as const;
+const labels = { type: 'object', additionalProperties: str } as const;
+const selector = { type: 'object', additionalProperties: false, properties: { namespace: str, podSelector: labels } } as const;
+const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
+
+export const CONFIG_SCHEMA = closed({
+  target: closed({
+    podSecurityLevel: { enum: ['baseline', 'restricted'] },
+    podSecurityVersion: { type: 'string', pattern: '^(latest|v1\\.(0|[1-9][0-9]*))$' },
+    requireMtls: { type: 'boolean' },
+  }),
+  systemNamespaces: strArray,
+  podSecurity: closed({
+    defaults: closed({ enforce: level, 'enforce-version': str, audit: level, 'audit-version': str, warn: level, 'warn-version': str }),
+    exemptions: closed({ namespaces: strArray, runtimeClasses: strArray, usernames: strArray }),
+  }),
+  network: closed({ exposedNamespaces: strArray }),
+  intent: closed({
+    deny: {
+      type: 'array',
+      items: closed({
+        name: str,
+        from: selector,
+        to: selector,
+        ports: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^[0-9]{1,5}(/(TCP|UDP|SCTP))?$' }] } },
+      }, ['name', 'from', 'to']),
+    },
+  }),
+  rbac: closed({
+    ignoreSubjects: { type: 'array', items: closed({ kind: { enum: ['User', 'Group', 'ServiceAccount'] }, name: str, namespace: str }, ['kind', 'name']) },
+  }),
+  tls: closed({
+    certificateExpiryDays: { type: 'integer', minimum: 0 },
+    probe: closed({
+      enabled: { type: 'boolean' },
+      endpoints: { type: 'array', items: closed({ host: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, sni: str }, ['host', 'port']) },
+      timeoutMs: { type: 'integer', minimum: 100 },
+      concurrency: { type: 'integer', minimum: 1, maximum: 256 },
+    }),
+  }),
+  mesh: closed({ istioRootNamespace: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
+  checks: { type: 'object', additionalProperties: closed({ severity, enabled: { type: 'boolean' } }) },
+  waivers: {
+    type: 'array',
+    items: closed({
+      check: str,
+      resource: closed({ kind: str, namespace: str, name: str }),
+      reason: { type: 'string', minLength: 1 },
+      owner: { type: 'string', minLength: 1 },
+      expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    }, ['check', 'resource', 'reason', 'owner', 'expires']),
+  },
+  history: closed({ retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }) }),
+  regression: closed({
+    newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },
+    areaScoreDrop: { type: 'number', minimum: 0 },
+    breadthGrowthPercent: { type: 'number', minimum: 0 },
+    expiredWaiver: { type: 'boolean' },
+  }),
+  notify: closed({
+    policy: { enum: ['regression', 'always', 'never'] },
+    slack: closed({ channel: str }),
+    email: closed({ to: strArray, from: str }),
+  }),
+});

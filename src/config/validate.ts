@@ -1,0 +1,88 @@
+// Validates a parsed ztaudit.yaml once, purely: raw value in, { config, errors, warnings }
+// out. Errors are one line each and name the file and the key. Reading the file is a thin
+// wrapper (load.ts).
+import { Ajv, type ErrorObject } from 'ajv';
+import { CONFIG_SCHEMA } from './schema.ts';
+import { defaultConfig, type Config } from './types.ts';
+
+export interface Validation {
+  config: Config;
+  errors: string[];
+  warnings: string[];
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile(CONFIG_SCHEMA);
+
+/** `/waivers/0/owner` -> `waivers[0].owner` */
+function keyPath(pointer: string, extra?: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) parts.push(extra);
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(top level)';
+}
+
+function describe(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `${keyPath(e.instancePath, String(e.params.additionalProperty))}: unknown key`;
+    case 'required':
+      return `${keyPath(e.instancePath, String(e.params.missingProperty))}: is required`;
+    case 'enum':
+      return `${keyPath(e.instancePath)}: must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    case 'type':
+      return `${keyPath(e.instancePath)}: must be ${e.params.type}`;
+    case 'pattern':
+      return `${keyPath(e.instancePath)}: has an invalid format`;
+    default:
+      return `${keyPath(e.instancePath)}: ${e.message ?? 'is invalid'}`;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep-merges user values over defaults (arrays replace). */
+function merge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(over) || !isPlainObject(base)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge((base as Record<string, unknown>)[k], v);
+  return out as T;
+}
+
+export function validateConfig(raw: unknown, options: { file: string; checkIds: ReadonlySet<string> }): Validation {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const at = (msg: string) => `${options.file}: ${msg}`;
+  if (raw === null || raw === undefined) return { config: defaultConfig(), errors, warnings };
+  if (!isPlainObject(raw)) return { config: defaultConfig(), errors: [at('(top level): must be a mapping of keys')], warnings };
+
+  if (!validateSchema(raw)) {
+    // anyOf reports every branch; keep the first message per key so each problem is one line.
+    const seen = new Set<string>();
+    for (const e of validateSchema.errors ?? []) {
+      const line = describe(e);
+      const key = line.slice(0, line.indexOf(':'));
+      if (seen.has(key)) continue;
+      seen.add(key);
+      errors.push(at(line));
+    }
+  }
+  const r = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-checked above
+  if (isPlainObject(r.checks)) {
+    for (const id of Object.keys(r.checks)) if (!options.checkIds.has(id)) errors.push(at(`checks.${id}: unknown check id (see \`ztaudit checks\`)`));
+  }
+  if (Array.isArray(r.waivers)) {
+    r.waivers.forEach((w: unknown, i: number) => {
+      if (!isPlainObject(w)) return;
+      if (typeof w.check === 'string' && !options.checkIds.has(w.check)) errors.push(at(`waivers[${i}].check: unknown check id "${w.check}"`));
+      if (typeof w.expires === 'string' && Number.isNaN(Date.parse(`${w.expires}T00:00:00Z`))) errors.push(at(`waivers[${i}].expires: not a real date`));
+    });
+  }
+  if (errors.length > 0) return { config: defaultConfig(), errors, warnings };
+  const config = merge(defaultConfig(), r);
+  if (config.intent.deny.length > 0 && new Set(config.intent.deny.map((d) => d.name)).size !== config.intent.deny.length) {
+    warnings.push(at('intent.deny: two rules share a name; findings will be hard to tell apart'));
+  }
+  return { config, errors, warnings };
+}

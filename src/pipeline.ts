@@ -1,0 +1,102 @@
+// One audit run, end to end: collect -> audit -> diff against the previous run -> store ->
+// render -> notify. The edges (collector, run store, renderer, notifiers) are handed in, so
+// tests give it real local servers or small fakes without patching modules. The run is
+// stored before anything is sent: a notifier failure never loses it.
+import type { Config } from './config/types.ts';
+import { auditSnapshot, type AuditInput } from './engine/audit.ts';
+import type { Check } from './engine/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport } from './report/types.ts';
+import type { Snapshot } from './snapshot/types.ts';
+import type { Logger } from './cli/log.ts';
+import { randomUUID } from 'node:crypto';
+
+export interface TrendPoint {
+  id: string;
+  startedAt: string;
+  overall: number | null;
+  areas: RunReport['score']['areas'];
+}
+
+/** The part of a RunStore the pipeline uses. */
+export interface PipelineStore {
+  describe(): string;
+  acquire(): Promise<void>;
+  release(): Promise<void>;
+  latest(): Promise<RunReport | null>;
+  save(report: RunReport): Promise<void>;
+  trend(limit: number): Promise<TrendPoint[]>;
+}
+
+export interface PipelineEdges {
+  collect(): Promise<Snapshot>;
+  store: PipelineStore | null;
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[]): RunDiff;
+  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[] }): Promise<string[]>;
+  notifiers: Array<{ name: string; send(report: RunReport, files: string[]): Promise<NotificationOutcome> }>;
+  details?: AuditInput['details'];
+  log: Logger;
+  now(): Date;
+}
+
+export interface PipelineResult {
+  report: RunReport;
+  files: string[];
+}
+
+export async function runPipeline(config: Config, checks: readonly Check[], edges: PipelineEdges): Promise<PipelineResult> {
+  const startedAt = edges.now();
+  const store = edges.store;
+  if (store) await store.acquire();
+  try {
+    const snapshot = await edges.collect();
+    const { report, expiredWaivers } = auditSnapshot({
+      snapshot, config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
+    });
+    const previous = store ? await store.latest() : null;
+    if (previous) report.diff = edges.diff(previous, report, expiredWaivers);
+    else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
+    const trend = store ? await store.trend(30) : [];
+    if (store) {
+      await store.save(report);
+      edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
+    }
+    trendAppend(trend, report);
+    let files = await edges.render(report, { previous, trend });
+    if (edges.notifiers.length > 0) {
+      for (const n of edges.notifiers) {
+        const outcome = await n.send(report, files).catch((error: unknown): NotificationOutcome => ({
+          channel: n.name as NotificationOutcome['channel'], status: 'failed', detail: error instanceof Error ? error.message : String(error),
+        }));
+        report.notifications.push(outcome);
+        if (outcome.status === 'failed') edges.log.warn(`${outcome.channel} notification failed: ${outcome.detail ?? ''}`);
+      }
+      files = await edges.render(report, { previous, trend }); // report.json now records the outcomes
+    }
+    return { report, files };
+  } finally {
+    if (store) await store.release();
+  }
+}
+
+function trendAppend(trend: TrendPoint[], report: RunReport): void {
+  if (trend.some((t) => t.id === report.run.id)) return;
+  trend.push({ id: report.run.id, startedAt: report.run.startedAt, overall: report.score.overall, areas: report.score.areas });
+}
+
+/** Sortable, unique, readable: 20261126T065500Z-1a2b3c. */
+export function runIdOf(at: Date): string {
+  return `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 6)}`;
+}
+
+export type FailOn = 'regression' | 'critical' | 'high' | 'never';
+
+/** Whether the completed audit meets --fail-on (exit 1). */
+export function meetsFailOn(report: RunReport, failOn: FailOn): boolean {
+  const open = report.findings.filter((f) => !f.waived);
+  switch (failOn) {
+    case 'never': return false;
+    case 'regression': return report.diff?.regression === true;
+    case 'critical': return open.some((f) => f.severity === 'critical');
+    case 'high': return open.some((f) => f.severity === 'critical' || f.severity === 'high');
+  }
+}

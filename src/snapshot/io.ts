@@ -1,0 +1,34 @@
+// Snapshot files: versioned gzip JSON. Reading a file of another schemaVersion is a clear
+// error, never a best-effort guess.
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { InputError } from '../errors.ts';
+import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './types.ts';
+
+export function writeSnapshot(path: string, snapshot: Snapshot): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, gzipSync(JSON.stringify(snapshot)));
+  renameSync(tmp, path);
+}
+
+export function readSnapshot(path: string): Snapshot {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch {
+    throw new InputError(`--snapshot ${path}: cannot read the file`);
+  }
+  let parsed: unknown;
+  try {
+    const text = buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf).toString('utf8') : buf.toString('utf8');
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+  }
+  const version = (parsed as { schemaVersion?: unknown })?.schemaVersion;
+  if (version !== SNAPSHOT_SCHEMA_VERSION) {
+    throw new InputError(`--snapshot ${path}: schemaVersion ${JSON.stringify(version)} is not supported (this ztaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-create it with \`ztaudit snapshot\``);
+  }
+  const snap = parsed as Snapshot;
+  return { ...snap, origin: snap.origin ?? (snap.source === 'manifests' ? 'manifests' : 'live'), source: 'snapshot', notes: snap.notes ?? [] };
+}
