@@ -1,0 +1,112 @@
+// Sets of connections (protocol -> port intervals). Reachability answers are sets, not
+// booleans, so "which ports are open between A and B" and "is 5432/TCP open" share one code path.
+
+export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** Sorted, disjoint, non-adjacent inclusive intervals. */
+export type Intervals = Array<[number, number]>;
+
+export type ConnSet = Record<Protocol, Intervals>;
+
+export const MIN_PORT = 1;
+export const MAX_PORT = 65535;
+
+export function emptyConns(): ConnSet {
+  return { SCTP: [], TCP: [], UDP: [] };
+}
+
+export function allConns(): ConnSet {
+  return { SCTP: [[MIN_PORT, MAX_PORT]], TCP: [[MIN_PORT, MAX_PORT]], UDP: [[MIN_PORT, MAX_PORT]] };
+}
+
+export function isProtocol(v: unknown): v is Protocol {
+  return v === 'TCP' || v === 'UDP' || v === 'SCTP';
+}
+
+function normalize(list: Intervals): Intervals {
+  const sorted = list.filter(([a, b]) => a <= b).sort((x, y) => x[0] - y[0]);
+  const out: Intervals = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+export function unionIntervals(a: Intervals, b: Intervals): Intervals {
+  if (a.length === 0) return b.map(([x, y]) => [x, y]);
+  if (b.length === 0) return a.map(([x, y]) => [x, y]);
+  return normalize([...a.map(([x, y]): [number, number] => [x, y]), ...b.map(([x, y]): [number, number] => [x, y])]);
+}
+
+export function intersectIntervals(a: Intervals, b: Intervals): Intervals {
+  const out: Intervals = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const lo = Math.max(a[i][0], b[j][0]);
+    const hi = Math.min(a[i][1], b[j][1]);
+    if (lo <= hi) out.push([lo, hi]);
+    if (a[i][1] < b[j][1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+export function addInterval(set: ConnSet, proto: Protocol, lo: number, hi: number): void {
+  set[proto] = unionIntervals(set[proto], [[lo, hi]]);
+}
+
+export function unionConns(a: ConnSet, b: ConnSet): ConnSet {
+  return { SCTP: unionIntervals(a.SCTP, b.SCTP), TCP: unionIntervals(a.TCP, b.TCP), UDP: unionIntervals(a.UDP, b.UDP) };
+}
+
+export function intersectConns(a: ConnSet, b: ConnSet): ConnSet {
+  return { SCTP: intersectIntervals(a.SCTP, b.SCTP), TCP: intersectIntervals(a.TCP, b.TCP), UDP: intersectIntervals(a.UDP, b.UDP) };
+}
+
+export function isEmptyConns(c: ConnSet): boolean {
+  return c.SCTP.length === 0 && c.TCP.length === 0 && c.UDP.length === 0;
+}
+
+export function isAllConns(c: ConnSet): boolean {
+  return PROTOCOLS.every((p) => c[p].length === 1 && c[p][0][0] === MIN_PORT && c[p][0][1] === MAX_PORT);
+}
+
+export function hasConn(c: ConnSet, proto: Protocol, port: number): boolean {
+  return c[proto].some(([a, b]) => port >= a && port <= b);
+}
+
+/** Intersects with one port (or the whole protocol when port is undefined). */
+export function restrictConns(c: ConnSet, proto: Protocol | undefined, port: number | undefined): ConnSet {
+  const filter = emptyConns();
+  for (const p of PROTOCOLS) {
+    if (proto && p !== proto) continue;
+    filter[p] = port === undefined ? [[MIN_PORT, MAX_PORT]] : [[port, port]];
+  }
+  return intersectConns(c, filter);
+}
+
+/**
+ * "All Connections", or "TCP 80,8000-8090,UDP 53": protocols sorted, ports merged into
+ * ranges. The same text netpol-analyzer prints, so reports and conformance read alike.
+ */
+export function formatConns(c: ConnSet): string {
+  if (isEmptyConns(c)) return 'No Connections';
+  if (isAllConns(c)) return 'All Connections';
+  const parts: string[] = [];
+  for (const p of PROTOCOLS) {
+    if (c[p].length === 0) continue;
+    parts.push(`${p} ${c[p].map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}`);
+  }
+  return parts.join(',');
+}
+
+/** Plain-JSON form: { TCP: ["80", "8000-8090"], ... } with empty protocols left out. */
+export function connsToJson(c: ConnSet): Partial<Record<Protocol, string[]>> {
+  const out: Partial<Record<Protocol, string[]>> = {};
+  for (const p of PROTOCOLS) if (c[p].length) out[p] = c[p].map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`));
+  return out;
+}

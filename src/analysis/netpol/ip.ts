@@ -1,0 +1,86 @@
+// IP addresses and ipBlocks as integer intervals (IPv4 and IPv6 kept apart), so that
+// "cidr minus except" is exact and a block can be compared with any address or range.
+
+import ipaddr from 'ipaddr.js';
+
+export type Family = 4 | 6;
+
+export interface IpRange {
+  family: Family;
+  lo: bigint;
+  hi: bigint;
+}
+
+function toBig(bytes: number[]): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+function familyBits(f: Family): bigint {
+  return f === 4 ? 32n : 128n;
+}
+
+/** Parses an address (v4, v6, v4-mapped v6 kept as v6). Undefined when invalid. */
+export function parseIp(text: string): { family: Family; value: bigint } | undefined {
+  if (typeof text !== 'string' || !ipaddr.isValid(text)) return undefined;
+  if (ipaddr.IPv4.isValid(text) && !ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined; // "10.1" shorthand
+  const a = ipaddr.parse(text);
+  return { family: a.kind() === 'ipv4' ? 4 : 6, value: toBig(a.toByteArray()) };
+}
+
+/** Parses "a.b.c.d/n" (host bits allowed, as the API server's sloppy parser does). */
+export function parseCidr(text: string): IpRange | undefined {
+  if (typeof text !== 'string' || !text.includes('/')) return undefined;
+  const [addr, bits] = text.split('/');
+  if (!/^\d{1,3}$/.test(bits)) return undefined;
+  const ip = parseIp(addr);
+  if (!ip) return undefined;
+  const width = familyBits(ip.family);
+  const prefix = BigInt(Number(bits));
+  if (prefix > width) return undefined;
+  const hostBits = width - prefix;
+  const mask = (1n << hostBits) - 1n;
+  const lo = ip.value & ~mask;
+  return { family: ip.family, lo, hi: lo | mask };
+}
+
+/** `base` minus every range in `minus`, as sorted disjoint ranges. */
+export function subtractRanges(base: IpRange, minus: IpRange[]): IpRange[] {
+  let pieces: IpRange[] = [base];
+  for (const m of minus) {
+    if (m.family !== base.family) continue;
+    const next: IpRange[] = [];
+    for (const p of pieces) {
+      if (m.hi < p.lo || m.lo > p.hi) {
+        next.push(p);
+        continue;
+      }
+      if (m.lo > p.lo) next.push({ family: p.family, lo: p.lo, hi: m.lo - 1n });
+      if (m.hi < p.hi) next.push({ family: p.family, lo: m.hi + 1n, hi: p.hi });
+    }
+    pieces = next;
+  }
+  return pieces.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+}
+
+export function rangeContains(r: IpRange, family: Family, value: bigint): boolean {
+  return r.family === family && value >= r.lo && value <= r.hi;
+}
+
+export function ipToString(family: Family, value: bigint): string {
+  if (family === 4) {
+    const n = Number(value);
+    return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+  }
+  const bytes: number[] = [];
+  for (let i = 15; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 255n));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+export function formatRange(r: IpRange): string {
+  return `${ipToString(r.family, r.lo)}-${ipToString(r.family, r.hi)}`;
+}
+
+export const ALL_V4: IpRange = { family: 4, lo: 0n, hi: (1n << 32n) - 1n };
+export const ALL_V6: IpRange = { family: 6, lo: 0n, hi: (1n << 128n) - 1n };
