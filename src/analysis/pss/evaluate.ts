@@ -1,0 +1,141 @@
+// Evaluates a pod against a Pod Security Standards level at a policy version, the way the
+// PodSecurity admission plugin does: for each version, every check uses its newest
+// implementation not newer than that version; restricted runs the baseline checks it does
+// not override; `latest` and versions above the newest known one clamp.
+
+import { CHECK_DEFINITIONS, podParts, type CheckFn, type PodInput } from './checks.ts';
+import { LATEST_MINOR, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
+
+export interface PssFailure {
+  /** Upstream's check id, e.g. 'allowPrivilegeEscalation'. */
+  id: string;
+  /** Upstream's wording: 'allowPrivilegeEscalation != false (container "api" must set securityContext.allowPrivilegeEscalation=false)'. */
+  reason: string;
+  forbiddenReason: string;
+  forbiddenDetail: string;
+}
+
+export interface PssEvaluation {
+  allowed: boolean;
+  failures: PssFailure[];
+  /** The level evaluated (an unknown level is evaluated as restricted, as admission does). */
+  level: PssLevel;
+  /** The policy version whose rules were applied, e.g. 'v1.37'. */
+  version: string;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Newest policy version the evaluating apiserver knows (its own minor version, e.g. 30 or
+   * 'v1.30'); `latest` and newer pinned versions clamp to it. Defaults to the evaluator's newest.
+   */
+  maxVersion?: number | string;
+}
+
+interface RunnableCheck {
+  id: string;
+  check: CheckFn;
+}
+
+/** Upstream order: baseline ids sorted, then restricted ids sorted. */
+const ORDERED_IDS = [
+  ...CHECK_DEFINITIONS.filter((c) => c.level === 'baseline').map((c) => c.id).sort(),
+  ...CHECK_DEFINITIONS.filter((c) => c.level === 'restricted').map((c) => c.id).sort(),
+];
+
+function implementationAt(def: (typeof CHECK_DEFINITIONS)[number], minor: number) {
+  let found: (typeof def.versions)[number] | undefined;
+  for (const v of def.versions) if (v.minimumMinor <= minor) found = v;
+  return found;
+}
+
+function buildChecks(level: 'baseline' | 'restricted', minor: number): RunnableCheck[] {
+  const selected = new Map<string, RunnableCheck>();
+  const overridden = new Set<string>();
+  for (const def of CHECK_DEFINITIONS) {
+    if (def.level !== 'restricted' || level !== 'restricted') continue;
+    const impl = implementationAt(def, minor);
+    if (!impl) continue;
+    selected.set(def.id, { id: def.id, check: impl.check });
+    for (const o of impl.overrides ?? []) overridden.add(o);
+  }
+  for (const def of CHECK_DEFINITIONS) {
+    if (def.level !== 'baseline' || overridden.has(def.id)) continue;
+    const impl = implementationAt(def, minor);
+    if (impl) selected.set(def.id, { id: def.id, check: impl.check });
+  }
+  return ORDERED_IDS.flatMap((id) => {
+    const c = selected.get(id);
+    return c ? [c] : [];
+  });
+}
+
+const CHECKS_BY_LEVEL: Record<'baseline' | 'restricted', RunnableCheck[][]> = { baseline: [], restricted: [] };
+for (let minor = 0; minor <= LATEST_MINOR; minor++) {
+  CHECKS_BY_LEVEL.baseline[minor] = buildChecks('baseline', minor);
+  CHECKS_BY_LEVEL.restricted[minor] = buildChecks('restricted', minor);
+}
+
+/** The check ids that run at a level and (effective) minor version, in upstream order. */
+export function checkIdsAt(level: PssLevel, minor: number): string[] {
+  if (level === 'privileged') return [];
+  return CHECKS_BY_LEVEL[level][Math.max(0, Math.min(minor, LATEST_MINOR))].map((c) => c.id);
+}
+
+/** Reads a cap given as a minor number or a version string; undefined when unreadable. */
+function capOf(v: number | string | undefined): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  const parsed = typeof v === 'string' ? /^v?1\.(\d+)/.exec(v) : null;
+  return parsed ? Number(parsed[1]) : LATEST_MINOR;
+}
+
+/**
+ * Evaluates a pod (or a pod template: `{ metadata, spec }`) at a level and policy version.
+ * `version` is 'latest' or 'v1.<minor>'; anything else is read as 'latest', as an invalid
+ * version label is. An unknown level is evaluated as 'restricted' (fail closed).
+ * Never throws on malformed input.
+ */
+export function evaluatePod(pod: PodInput | unknown, level: PssLevel | string, version: string, options: EvaluateOptions = {}): PssEvaluation {
+  const lvl: PssLevel = isPssLevel(level) ? level : 'restricted';
+  const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', capOf(options.maxVersion));
+  const result: PssEvaluation = { allowed: true, failures: [], level: lvl, version: `v1.${minor}` };
+  if (lvl === 'privileged') return result;
+  const parts = podParts(pod);
+  for (const { id, check } of CHECKS_BY_LEVEL[lvl][minor]) {
+    const outcome = check(parts);
+    if (outcome.allowed) continue;
+    const forbiddenReason = outcome.forbiddenReason || 'unknown forbidden reason';
+    const forbiddenDetail = outcome.forbiddenDetail ?? '';
+    result.failures.push({
+      id,
+      reason: forbiddenDetail ? `${forbiddenReason} (${forbiddenDetail})` : forbiddenReason,
+      forbiddenReason,
+      forbiddenDetail,
+    });
+  }
+  result.allowed = result.failures.length === 0;
+  return result;
+}
+
+/**
+ * The text the API server puts in a denial for this evaluation, after `violates PodSecurity
+ * "<level>:<version>": `, so a real apiserver's message can be compared with ours.
+ */
+export function denialDetail(evaluation: Pick<PssEvaluation, 'failures'>): string {
+  return evaluation.failures.map((f) => f.reason).join(', ');
+}
+
+/** Ids of checks whose definition differs between two minor versions at a level. */
+export function checksChangedBetween(level: PssLevel, fromMinor: number, toMinor: number): string[] {
+  if (level === 'privileged') return [];
+  const a = CHECKS_BY_LEVEL[level][Math.max(0, Math.min(fromMinor, LATEST_MINOR))];
+  const b = CHECKS_BY_LEVEL[level][Math.max(0, Math.min(toMinor, LATEST_MINOR))];
+  const before = new Map(a.map((c) => [c.id, c.check]));
+  const after = new Map(b.map((c) => [c.id, c.check]));
+  return ORDERED_IDS.filter((id) => before.get(id) !== after.get(id));
+}
+
+/** The lowest level that enforces a check id ('baseline' or 'restricted'), or undefined. */
+export function checkLevel(id: string): 'baseline' | 'restricted' | undefined {
+  return CHECK_DEFINITIONS.find((c) => c.id === id)?.level;
+}

@@ -1,0 +1,117 @@
+// Namespace label parsing as the PodSecurity admission plugin does it (api.PolicyToEvaluate):
+// an invalid enforce level fails closed to restricted, an invalid audit/warn level fails open
+// to privileged, an invalid version means latest, and an unlabelled warn inherits a stricter
+// enforce level. Every label that could not be parsed is reported.
+
+import { compareLevels, formatPolicyVersion, isPssLevel, parsePolicyVersion, type PolicyVersion, type PssLevel } from './levels.ts';
+
+export const LABEL_PREFIX = 'pod-security.kubernetes.io/';
+export const MODES = ['enforce', 'audit', 'warn'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** The cluster's PodSecurityConfiguration `defaults` (same keys as the labels, without prefix). */
+export interface PssDefaults {
+  enforce?: string;
+  'enforce-version'?: string;
+  audit?: string;
+  'audit-version'?: string;
+  warn?: string;
+  'warn-version'?: string;
+}
+
+export interface ModePolicy {
+  level: PssLevel;
+  /** 'latest' or 'v1.<minor>'. */
+  version: string;
+  /** Where the level came from: the namespace label, the admission defaults, or enforce (warn only). */
+  levelSource: 'label' | 'defaults' | 'enforce';
+  versionSource: 'label' | 'defaults' | 'enforce';
+}
+
+export interface LabelProblem {
+  label: string;
+  value: string;
+  /** What admission does with it, e.g. 'must be one of privileged, baseline, restricted; evaluated as "restricted"'. */
+  message: string;
+}
+
+export interface NamespaceLevels {
+  enforce: ModePolicy;
+  audit: ModePolicy;
+  warn: ModePolicy;
+  problems: LabelProblem[];
+  /** False when no defaults were supplied: unlabelled modes then assume upstream's built-in defaults (privileged, latest). */
+  defaultsKnown: boolean;
+}
+
+const LEVEL_MESSAGE = 'must be one of privileged, baseline, restricted';
+const VERSION_MESSAGE = 'must be "latest" or "v1.x"';
+
+function defaultMode(defaults: PssDefaults | undefined, mode: Mode, problems: LabelProblem[]): ModePolicy {
+  const rawLevel = defaults?.[mode];
+  const rawVersion = defaults?.[`${mode}-version`];
+  let level: PssLevel = 'privileged';
+  if (rawLevel !== undefined) {
+    if (isPssLevel(rawLevel)) level = rawLevel;
+    else problems.push({ label: `defaults.${mode}`, value: String(rawLevel), message: `${LEVEL_MESSAGE}; evaluated as "privileged"` });
+  }
+  let version: PolicyVersion = 'latest';
+  if (rawVersion !== undefined) {
+    const parsed = parsePolicyVersion(rawVersion);
+    if (parsed !== undefined) version = parsed;
+    else problems.push({ label: `defaults.${mode}-version`, value: String(rawVersion), message: `${VERSION_MESSAGE}; evaluated as "latest"` });
+  }
+  return { level, version: formatPolicyVersion(version), levelSource: 'defaults', versionSource: 'defaults' };
+}
+
+/**
+ * Effective enforce/audit/warn level and version of a namespace from its labels, falling back
+ * to the admission defaults (absent = privileged/latest, flagged by `defaultsKnown: false`).
+ */
+export function parseNamespaceLevels(labels: Record<string, unknown> | undefined | null, defaults?: PssDefaults): NamespaceLevels {
+  const problems: LabelProblem[] = [];
+  const policy: Record<Mode, ModePolicy> = {
+    enforce: defaultMode(defaults, 'enforce', problems),
+    audit: defaultMode(defaults, 'audit', problems),
+    warn: defaultMode(defaults, 'warn', problems),
+  };
+  const l = labels && typeof labels === 'object' && !Array.isArray(labels) ? labels : {};
+  const has = (key: string) => Object.hasOwn(l, LABEL_PREFIX + key);
+  const get = (key: string) => l[LABEL_PREFIX + key];
+  let enforceLevelValid = false;
+
+  for (const mode of MODES) {
+    if (has(mode)) {
+      const raw = get(mode);
+      const p = policy[mode];
+      p.levelSource = 'label';
+      if (isPssLevel(raw)) {
+        p.level = raw;
+        if (mode === 'enforce') enforceLevelValid = true;
+      } else {
+        // Enforce fails closed; audit and warn fail open.
+        p.level = mode === 'enforce' ? 'restricted' : 'privileged';
+        problems.push({ label: LABEL_PREFIX + mode, value: String(raw), message: `${LEVEL_MESSAGE}; evaluated as "${p.level}"` });
+      }
+    }
+    if (has(`${mode}-version`)) {
+      const raw = get(`${mode}-version`);
+      const parsed = parsePolicyVersion(raw);
+      policy[mode].version = formatPolicyVersion(parsed ?? 'latest');
+      policy[mode].versionSource = 'label';
+      if (parsed === undefined) problems.push({ label: `${LABEL_PREFIX}${mode}-version`, value: String(raw), message: `${VERSION_MESSAGE}; evaluated as "latest"` });
+    }
+  }
+
+  // An unlabelled warn follows an explicitly set, stricter enforce level (and its version
+  // unless warn-version is set), so users see warnings for what enforcement rejects.
+  if (!has('warn') && enforceLevelValid && compareLevels(policy.enforce.level, policy.warn.level) > 0) {
+    policy.warn.level = policy.enforce.level;
+    policy.warn.levelSource = 'enforce';
+    if (!has('warn-version')) {
+      policy.warn.version = policy.enforce.version;
+      policy.warn.versionSource = 'enforce';
+    }
+  }
+  return { ...policy, problems, defaultsKnown: defaults !== undefined };
+}
