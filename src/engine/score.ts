@@ -21,11 +21,12 @@ export function scoreRun(results: Iterable<Result & { waived?: boolean }>): Scor
     if (r.status === 'pass') passed.set(r.area, (passed.get(r.area) ?? 0) + w);
   }
   const areas = {} as Record<Area, number | null>;
-  const evaluated: number[] = [];
+  const evaluated: number[] = []; // unrounded, so the overall is not a mean of roundings
   for (const a of AREAS) {
     const t = total.get(a) ?? 0;
-    areas[a] = t === 0 ? null : round1((100 * (passed.get(a) ?? 0)) / t);
-    if (areas[a] !== null) evaluated.push(areas[a]);
+    const raw = t === 0 ? null : (100 * (passed.get(a) ?? 0)) / t;
+    areas[a] = raw === null ? null : round1(raw);
+    if (raw !== null) evaluated.push(raw);
   }
   const overall = evaluated.length === 0 ? null : round1(evaluated.reduce((s, n) => s + n, 0) / evaluated.length);
   return { overall, areas };

@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadManifests } from '../../../src/collect/manifests.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
+import { InputError } from '../../../src/errors.ts';
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-man-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const ns = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;
+
+describe('manifest loading', () => {
+  it('reads multi-document YAML and JSON below the directory, recursively', () => {
+    const dir = dirWith({
+      'a.yaml': `${ns('a')}---\n${ns('b')}`,
+      'sub/c.json': JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [] } }),
+      'README.md': '# not a manifest',
+    });
+    const s = loadManifests([dir]);
+    expect(s.resources.namespaces?.map((n) => n.metadata?.name).sort()).toEqual(['a', 'b']);
+    expect(s.resources.pods?.map((p) => p.metadata?.name)).toEqual(['p']);
+    expect(s.source).toBe('manifests');
+  });
+
+  it('names the file and line of a broken document and still loads the others', () => {
+    const dir = dirWith({ 'broken.yaml': `${ns('ok1')}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n---\n${ns('ok2')}` });
+    const s = loadManifests([dir]);
+    expect(s.resources.namespaces?.map((n) => n.metadata?.name).sort()).toEqual(['ok1', 'ok2']);
+    const note = s.notes.find((n) => n.includes('broken document'));
+    expect(note).toMatch(/broken\.yaml:\d+: skipped a broken document/);
+  });
+
+  it('flattens List kinds', () => {
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x', namespace: 'n' } }] };
+    const s = loadManifests([dirWith({ 'l.json': JSON.stringify(list) })]);
+    expect(s.resources.serviceaccounts?.[0].metadata?.name).toBe('x');
+  });
+
+  it('skips non-Kubernetes documents and unknown kinds with a note, without failing', () => {
+    const dir = dirWith({ 'x.yaml': 'foo: bar\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n' });
+    const s = loadManifests([dir]);
+    expect(s.notes.some((n) => /x\.yaml:1: skipped a document that is not a Kubernetes object/.test(n))).toBe(true);
+    expect(s.notes.some((n) => n.includes('skipped example.com/v1 Widget w: not a kind ztaudit audits'))).toBe(true);
+  });
+
+  it('creates namespaces that objects refer to, with the metadata.name label', () => {
+    const s = loadManifests([dirWith({ 'sa.yaml': 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x, namespace: team-a}\n' })]);
+    expect(s.resources.namespaces).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { 'kubernetes.io/metadata.name': 'team-a' } } }]);
+  });
+
+  it('marks custom kinds absent unless objects of them are present', () => {
+    const s = loadManifests([dirWith({ 'pa.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n' })]);
+    expect(s.coverage['istio.peerauthentications']?.status).toBe('ok');
+    expect(s.coverage['linkerd.servers']?.status).toBe('absent');
+    expect(s.coverage.pods?.status).toBe('ok');
+  });
+
+  it('fails clearly for a directory that does not exist', () => {
+    expect(() => loadManifests(['/nonexistent/zt'])).toThrow('--manifests /nonexistent/zt: no such file or directory');
+  });
+});
+
+describe('snapshot files', () => {
+  it('round-trip as gzip JSON and remember where the data came from', () => {
+    const snap = loadManifests([dirWith({ 'a.yaml': ns('a') })]);
+    const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json.gz');
+    writeSnapshot(file, snap);
+    const back = readSnapshot(file);
+    expect(back.source).toBe('snapshot');
+    expect(back.origin).toBe('manifests');
+    expect(back.resources.namespaces).toEqual(snap.resources.namespaces);
+  });
+
+  it('refuses an unknown schemaVersion with a clear error', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json');
+    writeFileSync(file, JSON.stringify({ schemaVersion: 7, resources: {} }));
+    expect(() => readSnapshot(file)).toThrow(InputError);
+    expect(() => readSnapshot(file)).toThrow('schemaVersion 7 is not supported');
+  });
+});

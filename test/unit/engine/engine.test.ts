@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { scoreRun } from '../../../src/engine/score.ts';
+import type { Check, Result, Severity, Verdict } from '../../../src/engine/types.ts';
+
+const NOW = new Date('2026-11-26T12:00:00Z');
+
+function check(id: string, area: Check['area'], severity: Severity, verdicts: Verdict[] | (() => Verdict[]), needs: Check['needs'] = []): Check {
+  return {
+    id, area, severity, title: id, controls: ['TEST:1'], remediation: 'fix it', needs,
+    evaluate: () => (typeof verdicts === 'function' ? verdicts() : verdicts),
+  };
+}
+const pass = (name: string): Verdict => ({ status: 'pass', resource: { kind: 'Namespace', name }, message: `${name} ok` });
+const fail = (name: string, ns?: string): Verdict => ({ status: 'fail', resource: { kind: 'Namespace', name, ...(ns ? { namespace: ns } : {}) }, message: `${name} bad` });
+
+function result(area: Result['area'], severity: Severity, status: 'pass' | 'fail', waived = false) {
+  return { check: 'x', area, severity, status, resource: { kind: 'K', name: 'n' }, message: '', fingerprint: 'f', waived };
+}
+
+describe('scoring', () => {
+  it('weighs results by severity: 100 x weighted passes / weighted evaluated', () => {
+    // network: critical pass (10) + high fail (5) => 10/15 = 66.7; rbac: low pass only => 100
+    const s = scoreRun([result('network', 'critical', 'pass'), result('network', 'high', 'fail'), result('rbac', 'low', 'pass')]);
+    expect(s.areas.network).toBe(66.7);
+    expect(s.areas.rbac).toBe(100);
+    expect(s.areas.tls).toBeNull();
+    expect(s.overall).toBe(83.3); // mean of the evaluated areas only
+  });
+
+  it('leaves waived failures out of the score entirely', () => {
+    const s = scoreRun([result('tls', 'medium', 'pass'), result('tls', 'critical', 'fail', true)]);
+    expect(s.areas.tls).toBe(100);
+  });
+
+  it('has no score when nothing was evaluated', () => {
+    expect(scoreRun([])).toEqual({ overall: null, areas: { network: null, tls: null, rbac: null, 'pod-security': null, mtls: null } });
+  });
+});
+
+describe('fingerprints', () => {
+  it('are stable across runs and independent of message wording', () => {
+    const a = fingerprintOf('rbac.wildcard-permission', { kind: 'ClusterRole', name: 'ci' });
+    expect(fingerprintOf('rbac.wildcard-permission', { kind: 'ClusterRole', name: 'ci' })).toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{20}$/);
+  });
+  it('distinguish checks, namespaces and detail keys', () => {
+    const base = fingerprintOf('c', { kind: 'Pod', namespace: 'a', name: 'p' });
+    expect(fingerprintOf('d', { kind: 'Pod', namespace: 'a', name: 'p' })).not.toBe(base);
+    expect(fingerprintOf('c', { kind: 'Pod', namespace: 'b', name: 'p' })).not.toBe(base);
+    expect(fingerprintOf('c', { kind: 'Pod', namespace: 'a', name: 'p' }, '8080/TCP')).not.toBe(base);
+  });
+});
+
+describe('check runner', () => {
+  const snapshot = snapshotFromObjects([]);
+  const ctx = { snapshot, config: defaultConfig(), now: NOW };
+
+  it('marks a check whose kinds were not collected as not-evaluated, never as a pass', () => {
+    snapshot.coverage.networkpolicies = { status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io' };
+    const [o] = runChecks([check('n.x', 'network', 'high', [pass('a')], ['networkpolicies'])], ctx);
+    expect(o.status).toBe('not-evaluated');
+    expect(o.results).toEqual([]);
+    expect(o.reason).toContain('forbidden');
+    snapshot.coverage.networkpolicies = { status: 'ok' };
+  });
+
+  it('turns a throwing check into an error outcome and runs the others', () => {
+    const boom = check('n.boom', 'network', 'high', () => { throw new Error('kaput'); });
+    const [a, b] = runChecks([boom, check('n.ok', 'network', 'low', [pass('a')])], ctx);
+    expect(a.status).toBe('error');
+    expect(a.reason).toContain('kaput');
+    expect(b.status).toBe('pass');
+  });
+
+  it('applies severity overrides and disabling from config', () => {
+    const config = defaultConfig();
+    config.checks['n.f'] = { severity: 'low' };
+    config.checks['n.off'] = { enabled: false };
+    const [f, off] = runChecks([check('n.f', 'network', 'critical', [fail('a')]), check('n.off', 'network', 'high', [fail('b')])], { ...ctx, config });
+    expect(f.results[0].severity).toBe('low');
+    expect(off.status).toBe('not-applicable');
+    expect(off.results).toEqual([]);
+  });
+});
+
+describe('audit', () => {
+  const checks = [
+    check('rbac.a', 'rbac', 'high', [fail('ci'), pass('ok')]),
+    check('tls.b', 'tls', 'medium', [fail('web', 'shop')]),
+    check('network.c', 'network', 'high', [pass('x')], ['networkpolicies']),
+  ];
+
+  it('produces findings for failures only, check summaries and scores', () => {
+    const snapshot = snapshotFromObjects([]);
+    snapshot.coverage.networkpolicies = { status: 'error', detail: 'timeout' };
+    const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks, now: NOW, startedAt: NOW, runId: 'r1' });
+    expect(report.findings.map((f) => f.check)).toEqual(['rbac.a', 'tls.b']);
+    expect(report.findings[0]).toMatchObject({ controls: ['TEST:1'], waived: false, severity: 'high', area: 'rbac' });
+    expect(report.checks.find((c) => c.id === 'network.c')).toMatchObject({ status: 'not-evaluated', evaluated: 0 });
+    expect(report.score.areas.network).toBeNull();
+    expect(report.score.areas.rbac).toBe(50);
+    expect(report.score.areas.tls).toBe(0);
+  });
+
+  it('shows waived failures, does not score them, and turns expired waivers back on', () => {
+    const config = defaultConfig();
+    config.waivers = [
+      { check: 'rbac.a', resource: { kind: 'Namespace', name: 'ci' }, reason: 'CI', owner: 'platform', expires: '2026-12-01' },
+      { check: 'tls.b', resource: { name: 'web' }, reason: 'legacy', owner: 'web', expires: '2026-11-01' },
+      { check: 'tls.b', resource: { name: 'nothing-here' }, reason: 'typo', owner: 'web', expires: '2027-01-01' },
+    ];
+    const { report, expiredWaivers } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks, now: NOW, startedAt: NOW, runId: 'r2' });
+    const waived = report.findings.find((f) => f.check === 'rbac.a');
+    expect(waived).toMatchObject({ waived: true, waiver: { owner: 'platform', expires: '2026-12-01' } });
+    expect(report.score.areas.rbac).toBe(100);
+    expect(report.findings.find((f) => f.check === 'tls.b')?.waived).toBe(false);
+    expect(expiredWaivers).toHaveLength(1);
+    expect(report.waivers.map((w) => w.state)).toEqual(['expiring-soon', 'expired', 'unmatched']);
+    expect(report.checks.find((c) => c.id === 'rbac.a')).toMatchObject({ failed: 0, waived: 1, passed: 1, status: 'pass' });
+  });
+
+  it('counts a waiver as valid through its expiry day', () => {
+    const config = defaultConfig();
+    config.waivers = [{ check: 'tls.b', resource: { name: 'web' }, reason: 'r', owner: 'o', expires: '2026-11-26' }];
+    const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks, now: NOW, startedAt: NOW, runId: 'r3' });
+    expect(report.findings.find((f) => f.check === 'tls.b')?.waived).toBe(true);
+  });
+});
