@@ -1,0 +1,62 @@
+// The entry point: dispatches to one command, turns known errors into one line on stderr
+// and exit code 2. Nothing below this file calls process.exit.
+import { ZtauditError, errorMessage } from '../errors.ts';
+import { EXIT_CANNOT_RUN, type CliIO, type CommandFn } from './io.ts';
+import { runCommand } from './run.ts';
+import { snapshotCommand } from './snapshot.ts';
+import { checksCommand, explainCommand } from './checks.ts';
+
+const COMMANDS: Record<string, { fn: CommandFn; summary: string }> = {
+  run: { fn: runCommand, summary: 'audit a cluster, manifests or snapshot; write reports; store and diff; notify' },
+  snapshot: { fn: snapshotCommand, summary: 'collect only, into a gzip JSON snapshot file (-o FILE)' },
+  checks: { fn: checksCommand, summary: 'list the check catalog [--area A] [--output json|md]' },
+  explain: { fn: explainCommand, summary: 'explain one check: what it protects against, controls, remediation' },
+};
+
+function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: ztaudit <command> [flags]\n\n${rows.join('\n')}\n\nSee README.md for every flag.\n`;
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name ? 0 : EXIT_CANNOT_RUN;
+  }
+  if (name === '--version') {
+    io.stdout('ztaudit 0.1.0\n');
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`ztaudit: unknown command "${name}"\n${usage()}`);
+    return EXIT_CANNOT_RUN;
+  }
+  try {
+    return await command.fn(rest, io);
+  } catch (error: unknown) {
+    if (error instanceof ZtauditError) {
+      io.stderr(`ztaudit: ${error.message}\n`);
+      return EXIT_CANNOT_RUN;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`ztaudit ${name}: ${error.message}\n`);
+      return EXIT_CANNOT_RUN;
+    }
+    io.stderr(`ztaudit: internal error: ${errorMessage(error)}\n${error instanceof Error && error.stack ? `${error.stack}\n` : ''}`);
+    return EXIT_CANNOT_RUN;
+  }
+}
+
+const isEntry = process.argv[1] && /ztaudit(\.js)?$|main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  const io: CliIO = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    isTTY: Boolean(process.stderr.isTTY),
+    cwd: process.cwd(),
+  };
+  main(process.argv.slice(2), io).then((code) => { process.exitCode = code; });
+}
