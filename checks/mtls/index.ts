@@ -1,4 +1,19 @@
 // The mtls area's checks, in report order. Each check is one module named by its id.
 import type { Check } from '../../src/engine/types.ts';
+import { meshRequired } from './mesh-required.ts';
+import { meshNotStrict } from './mesh-not-strict.ts';
+import { permissiveOverride } from './permissive-override.ts';
+import { invalidPeerAuthentication } from './invalid-peerauthentication.ts';
+import { destinationruleTlsDisabled } from './destinationrule-tls-disabled.ts';
+import { workloadOutsideMesh } from './workload-outside-mesh.ts';
+import { linkerdUnauthenticatedDefault } from './linkerd-unauthenticated-default.ts';
 
-export const mtlsChecks: Check[] = [];
+export const mtlsChecks: Check[] = [
+  meshRequired,
+  meshNotStrict,
+  permissiveOverride,
+  invalidPeerAuthentication,
+  destinationruleTlsDisabled,
+  workloadOutsideMesh,
+  linkerdUnauthenticatedDefault,
+];

@@ -1,0 +1,55 @@
+// Protects against DestinationRules that make clients send in-mesh traffic without Istio mutual TLS (plaintext or unverified TLS).
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { requireReadable } from '../../src/analysis/mesh/util.ts';
+import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { destinationRuleTlsSettings, inMeshHost } from '../../src/analysis/mesh/destination-rules.ts';
+
+export const destinationruleTlsDisabled: Check = {
+  id: 'mtls.destinationrule-tls-disabled',
+  area: 'mtls',
+  title: 'DestinationRules keep Istio mutual TLS toward in-mesh hosts',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Remove the tls block (auto-mTLS then applies) or set `tls: {mode: ISTIO_MUTUAL}` for hosts inside the mesh; never set insecureSkipVerify: true.',
+  // Read without being required: an absent CRD means no such objects (and keeps the check
+  // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
+  needs: ['namespaces'],
+  appliesTo: istioPresent,
+  evaluate(ctx) {
+    requireReadable(ctx, ['istio.destinationrules']);
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const out: Verdict[] = [];
+    for (const dr of ctx.snapshot.resources['istio.destinationrules'] ?? []) {
+      const ns = dr.metadata?.namespace ?? 'default';
+      const resource = { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' };
+      const host = inMeshHost(dr, ctx.snapshot, m);
+      const settings = destinationRuleTlsSettings(dr);
+      if (!host.inMesh) {
+        out.push({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} targets ${host.host || '(no host)'}, outside the mesh (${host.reason}).`, evidence: { host: host.host, reason: host.reason } });
+        continue;
+      }
+      const fails: Verdict[] = [];
+      for (const s of settings) {
+        const evidence = { host: host.host, location: s.location, mode: s.mode ?? null, insecureSkipVerify: s.insecureSkipVerify, hostReason: host.reason };
+        if (s.mode === 'DISABLE') {
+          fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'high', evidence,
+            message: `${s.location}: tls.mode DISABLE sends plaintext to in-mesh host ${host.host} (rejected by STRICT servers, a silent downgrade against PERMISSIVE ones).` });
+        } else if (s.mode === 'SIMPLE' || s.mode === 'MUTUAL') {
+          fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'low', evidence,
+            message: `${s.location}: tls.mode ${s.mode} to in-mesh host ${host.host} replaces Istio mutual TLS (no workload identity${s.mode === 'SIMPLE' ? ', no client certificate' : ''}).` });
+        } else if (s.mode !== undefined && s.mode !== 'ISTIO_MUTUAL') {
+          fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'medium', evidence,
+            message: `${s.location}: unknown tls.mode ${JSON.stringify(s.mode)} toward in-mesh host ${host.host}.` });
+        }
+        if (s.insecureSkipVerify) {
+          fails.push({ status: 'fail', resource, detailKey: `${s.location}/insecureSkipVerify`, severity: 'high', evidence,
+            message: `${s.location}: insecureSkipVerify: true disables server certificate verification toward ${host.host}.` });
+        }
+      }
+      if (fails.length) out.push(...fails);
+      else out.push({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} keeps mutual TLS toward ${host.host} (${settings.length ? 'ISTIO_MUTUAL' : 'auto-mTLS'}).`, evidence: { host: host.host, locations: settings.map((s) => `${s.location}: ${s.mode ?? '(unset)'}`) } });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,37 @@
+// Protects against PeerAuthentications Istio rejects or silently ignores, which leave mTLS weaker than they read.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { requireReadable } from '../../src/analysis/mesh/util.ts';
+import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+
+export const invalidPeerAuthentication: Check = {
+  id: 'mtls.invalid-peerauthentication',
+  area: 'mtls',
+  title: 'PeerAuthentications are valid and take effect',
+  severity: 'medium',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Use a mode of UNSET, DISABLE, PERMISSIVE or STRICT and numeric port keys; keep one selector-less policy per namespace; put workload selectors outside the root namespace.',
+  // Read without being required: an absent CRD means no such objects (and keeps the check
+  // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
+  needs: ['namespaces'],
+  appliesTo: istioPresent,
+  evaluate(ctx) {
+    requireReadable(ctx, ['istio.peerauthentications']);
+    const idx = meshModel(ctx.snapshot, ctx.config).istio.policies;
+    const out: Verdict[] = [];
+    for (const pa of idx.all) {
+      const problems = [...pa.problems];
+      if (pa.scope === 'ignored-root-selector') {
+        problems.push(`a selector policy in the root namespace ${idx.rootNamespace} is ignored by Istio (it applies neither mesh-wide nor to the selected workloads)`);
+      }
+      const winner = idx.shadowedBy.get(pa);
+      if (winner) {
+        problems.push(`ignored: ${pa.scope === 'mesh' ? 'mesh-wide' : `namespace ${pa.namespace}`} already has an older selector-less PeerAuthentication (${winner.name}, mode ${winner.mode}) and the oldest wins`);
+      }
+      out.push(problems.length
+        ? { status: 'fail', resource: pa.ref, message: `PeerAuthentication ${pa.namespace}/${pa.name}: ${problems.join('; ')}.`, evidence: { problems, scope: pa.scope, mode: pa.rawMode ?? pa.mode } }
+        : { status: 'pass', resource: pa.ref, message: `PeerAuthentication ${pa.namespace}/${pa.name} is valid and in effect.`, evidence: { scope: pa.scope, mode: pa.mode } });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,74 @@
+// Protects against Linkerd inbound policies that admit clients without a mesh identity (plaintext from anywhere or from cluster networks).
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { serverCoversPort } from '../../src/analysis/mesh/linkerd.ts';
+import { containerPorts, requireReadable } from '../../src/analysis/mesh/util.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+
+const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
+
+function severityFor(policy: string): 'high' | 'medium' {
+  return policy === 'cluster-unauthenticated' ? 'medium' : 'high';
+}
+
+export const linkerdUnauthenticatedDefault: Check = {
+  id: 'mtls.linkerd-unauthenticated-default',
+  area: 'mtls',
+  title: "Linkerd's default inbound policy requires a mesh identity",
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Install Linkerd with proxy.defaultInboundPolicy=all-authenticated (or cluster-authenticated / deny), annotate namespaces with config.linkerd.io/default-inbound-policy: all-authenticated, or cover every port with a Server and AuthorizationPolicy.',
+  needs: ['namespaces', 'pods'],
+  appliesTo: linkerdPresent,
+  evaluate(ctx) {
+    // Servers are read when present; none installed means none cover any port.
+    requireReadable(ctx, ['linkerd.servers']);
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const out: Verdict[] = [];
+    const cd = m.linkerd.clusterDefault;
+    const cdResource = { kind: 'ConfigMap', namespace: 'linkerd', name: 'linkerd-config' };
+    if (!isLinkerdPolicy(cd.policy)) {
+      out.push({ status: 'fail', resource: cdResource, detailKey: 'default-inbound-policy', severity: 'medium', message: `Cluster default inbound policy ${JSON.stringify(cd.policy)} (${cd.source}) is not a Linkerd policy value.`, evidence: { ...cd } });
+    } else if (admitsUnauthenticated(cd.policy)) {
+      out.push({ status: 'fail', resource: cdResource, detailKey: 'default-inbound-policy', severity: severityFor(cd.policy), message: `Cluster default inbound policy is ${cd.policy} (${cd.source}): meshed pods accept plaintext from ${cd.policy === 'cluster-unauthenticated' ? 'any cluster network address' : 'anyone'} on ports without a Server.`, evidence: { ...cd } });
+    } else {
+      out.push({ status: 'pass', resource: cdResource, detailKey: 'default-inbound-policy', message: `Cluster default inbound policy is ${cd.policy} (${cd.source}).`, evidence: { ...cd } });
+    }
+
+    for (const w of m.workloads) {
+      if (w.mesh !== 'linkerd' || !w.linkerdPolicy) continue;
+      const { policy, source } = w.linkerdPolicy;
+      const ref = w.workload.ref;
+      const evidence: Record<string, unknown> = { policy, source, podCount: w.workload.podCount };
+      if (!isLinkerdPolicy(policy)) {
+        out.push({ status: 'fail', resource: ref, severity: 'medium', message: `${refString(ref)}: default inbound policy ${JSON.stringify(policy)} (${source}) is not a Linkerd policy value.`, evidence });
+        continue;
+      }
+      if (!admitsUnauthenticated(policy)) {
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy ${policy} requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}.`, evidence });
+        continue;
+      }
+      const servers = m.linkerd.servers.get(w.namespace) ?? [];
+      const spec = { ...w.workload.pods[0].spec };
+      spec.containers = (Array.isArray(spec.containers) ? spec.containers : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
+      spec.initContainers = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
+      const ports = containerPorts(spec);
+      const uncovered = ports.filter((p) => !servers.some((s) => serverCoversPort(s, w.labels, p) && !admitsUnauthenticated(s.accessPolicy)));
+      evidence.ports = ports.map((p) => p.port);
+      if (ports.length > 0 && uncovered.length === 0) {
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}, but every declared port is covered by a Server that requires authorization.`, evidence });
+        continue;
+      }
+      evidence.uncoveredPorts = uncovered.map((p) => p.port);
+      out.push({
+        status: 'fail',
+        resource: ref,
+        severity: severityFor(policy),
+        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${ports.length === 0 ? 'all ports (none declared)' : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`}.`,
+        evidence,
+      });
+    }
+    return out;
+  },
+};

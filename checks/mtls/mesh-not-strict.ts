@@ -1,0 +1,52 @@
+// Protects against a mesh whose default peer authentication still accepts plaintext (Istio PERMISSIVE).
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { requireReadable } from '../../src/analysis/mesh/util.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+
+export const meshNotStrict: Check = {
+  id: 'mtls.mesh-not-strict',
+  area: 'mtls',
+  title: 'Istio enforces STRICT mTLS mesh-wide',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Create a PeerAuthentication without selector in the Istio root namespace: `kind: PeerAuthentication, metadata: {name: default, namespace: istio-system}, spec: {mtls: {mode: STRICT}}` (after every workload has a proxy).',
+  // PeerAuthentication is read without being required: no such objects means Istio's PERMISSIVE default.
+  needs: ['namespaces', 'pods'],
+  appliesTo: istioPresent,
+  evaluate(ctx) {
+    requireReadable(ctx, ['istio.peerauthentications']);
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const root = m.istio.policies.rootNamespace;
+    const mesh = m.istio.policies.mesh;
+    const istioWorkloads = m.workloads.filter((w) => w.mesh === 'istio');
+    const notStrict = istioWorkloads.filter((w) => w.istio && w.istio.mode !== 'STRICT');
+    const shadowed = m.istio.policies.all.filter((p) => p.scope === 'mesh' && p !== mesh).map((p) => p.name);
+    const evidence: Record<string, unknown> = {
+      rootNamespace: root,
+      meshPolicy: mesh ? `${root}/${mesh.name}` : null,
+      meshMode: mesh ? mesh.mode : 'none (Istio default PERMISSIVE)',
+      istioWorkloads: istioWorkloads.length,
+      workloadsNotStrict: notStrict.length,
+      sampleNotStrict: notStrict.slice(0, 10).map((w) => `${refString(w.workload.ref)}: ${w.istio!.mode}`),
+    };
+    if (shadowed.length) evidence.ignoredNewerMeshPolicies = shadowed;
+    const verdict: Verdict = mesh
+      ? mesh.mode === 'STRICT'
+        ? { status: 'pass', resource: mesh.ref, message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets STRICT mTLS.`, evidence }
+        : {
+          status: 'fail',
+          resource: mesh.ref,
+          message: `Mesh-wide PeerAuthentication ${root}/${mesh.name} sets ${mesh.mode}${mesh.mode === 'UNSET' ? ' (inherits PERMISSIVE)' : ''}: meshed workloads accept plaintext unless a namespace or workload policy says STRICT (${notStrict.length} of ${istioWorkloads.length} do not).`,
+          evidence,
+        }
+      : {
+        status: 'fail',
+        resource: { kind: 'PeerAuthentication', namespace: root, name: 'default' },
+        message: `No mesh-wide PeerAuthentication in root namespace ${root}: Istio defaults to PERMISSIVE, so meshed workloads accept plaintext (${notStrict.length} of ${istioWorkloads.length} workloads are not STRICT).`,
+        evidence,
+      };
+    return [verdict];
+  },
+};

@@ -1,0 +1,33 @@
+// Protects against workloads talking plaintext because no service mesh (and so no mTLS) exists where policy requires one.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check } from '../../src/engine/types.ts';
+import { meshModel } from '../../src/analysis/mesh/index.ts';
+
+export const meshRequired: Check = {
+  id: 'mtls.mesh-required',
+  area: 'mtls',
+  title: 'A service mesh provides mTLS where the configuration requires it',
+  severity: 'critical',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Install a service mesh (Istio or Linkerd) and enrol workloads, or set target.requireMtls: false if pod-to-pod encryption is provided another way.',
+  needs: ['namespaces', 'pods'],
+  appliesTo: (ctx) => ctx.config.target.requireMtls === true,
+  evaluate(ctx) {
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const resource = { kind: 'Cluster', name: ctx.snapshot.cluster.name };
+    if (m.present) {
+      return [{
+        status: 'pass',
+        resource,
+        message: `A service mesh is present (${[m.istio.present && 'Istio', m.linkerd.present && 'Linkerd'].filter(Boolean).join(', ')}).`,
+        evidence: { istio: m.istio.evidence.slice(0, 10), linkerd: m.linkerd.evidence.slice(0, 10) },
+      }];
+    }
+    return [{
+      status: 'fail',
+      resource,
+      message: 'target.requireMtls is true but no service mesh (Istio or Linkerd CRDs, meshed namespaces or proxied pods) was found: pod-to-pod traffic is not mutually authenticated or encrypted.',
+      evidence: { requireMtls: true, istio: 'not found', linkerd: 'not found' },
+    }];
+  },
+};

@@ -1,0 +1,80 @@
+// Protects against namespace, workload or port PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE).
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { requireReadable } from '../../src/analysis/mesh/util.ts';
+import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+
+const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
+
+export const permissiveOverride: Check = {
+  id: 'mtls.permissive-override',
+  area: 'mtls',
+  title: 'No namespace, workload or port PeerAuthentication relaxes mTLS',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies; enrol the plaintext clients in the mesh first.',
+  // Read without being required: an absent CRD means no such objects (and keeps the check
+  // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
+  needs: ['namespaces'],
+  appliesTo: istioPresent,
+  evaluate(ctx) {
+    requireReadable(ctx, ['istio.peerauthentications']);
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const idx = m.istio.policies;
+    const inherited = idx.mesh && idx.mesh.mode !== 'UNSET' ? idx.mesh.mode : 'PERMISSIVE';
+    const out: Verdict[] = [];
+    // Which workloads each policy decides for (indexed once: no policies x workloads scan).
+    const bySource = new Map<string, typeof m.workloads>();
+    const add = (key: string, w: (typeof m.workloads)[number]) => {
+      const list = bySource.get(key);
+      if (list) list.push(w);
+      else bySource.set(key, [w]);
+    };
+    for (const w of m.workloads) {
+      if (w.mesh !== 'istio' || !w.istio) continue;
+      const { namespace, workload } = w.istio.sources;
+      if (namespace) add(`namespace/${namespace.namespace}/${namespace.name}`, w);
+      if (workload) add(`workload/${workload.namespace}/${workload.name}`, w);
+    }
+    for (const pa of idx.all) {
+      if (pa.scope === 'mesh' || pa.scope === 'ignored-root-selector' || idx.shadowedBy.has(pa)) continue; // other checks
+      const affected = bySource.get(`${pa.scope}/${pa.namespace}/${pa.name}`) ?? [];
+      const evidence: Record<string, unknown> = {
+        scope: pa.scope,
+        mode: pa.mode,
+        inheritedFromMesh: inherited,
+        affectedWorkloads: affected.length,
+        sampleWorkloads: affected.slice(0, 10).map((w) => refString(w.workload.ref)),
+      };
+      if (pa.selector) evidence.selector = pa.selector;
+      const fails: Verdict[] = [];
+      if (RELAXED.has(pa.mode)) {
+        fails.push({
+          status: 'fail',
+          resource: pa.ref,
+          detailKey: 'mode',
+          severity: pa.mode === 'DISABLE' ? 'high' : 'medium',
+          message: `${pa.scope === 'namespace' ? `Namespace ${pa.namespace}` : `Workloads selected by ${JSON.stringify(pa.selector)}`} set mTLS to ${pa.mode}: ${pa.mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default ${inherited}).`,
+          evidence,
+        });
+      }
+      for (const [port, mode] of pa.ports) {
+        const effective = mode === 'UNSET' ? null : mode;
+        if (effective && RELAXED.has(effective)) {
+          fails.push({
+            status: 'fail',
+            resource: pa.ref,
+            detailKey: `port/${port}`,
+            severity: effective === 'DISABLE' ? 'high' : 'medium',
+            message: `Port ${port} of workloads selected by ${JSON.stringify(pa.selector)} is set to ${effective}: plaintext ${effective === 'DISABLE' ? 'only' : 'accepted'} on that port.`,
+            evidence: { ...evidence, port, portMode: effective },
+          });
+        }
+      }
+      if (fails.length) out.push(...fails);
+      else out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} does not relax mTLS (${pa.mode}).`, evidence });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,43 @@
+// Protects against pods in namespaces meant to be meshed that run without the mesh proxy, and so without mTLS.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { meshModel, meshPresent } from '../../src/analysis/mesh/index.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+
+export const workloadOutsideMesh: Check = {
+  id: 'mtls.workload-outside-mesh',
+  area: 'mtls',
+  title: 'Workloads in meshed namespaces run with the mesh proxy',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services.',
+  needs: ['namespaces', 'pods'],
+  appliesTo: meshPresent,
+  evaluate(ctx) {
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const out: Verdict[] = [];
+    for (const w of m.workloads) {
+      if (w.meantMeshedBy.length === 0) continue;
+      const ref = w.workload.ref;
+      const evidence: Record<string, unknown> = {
+        podCount: w.workload.podCount,
+        meshedPods: w.meshedPods,
+        unmeshedPods: w.unmeshedPods,
+        meantMeshedBy: w.meantMeshedBy,
+      };
+      if (w.unmeshedPods > 0) {
+        const hostNetwork = w.workload.pods.some((p) => p.spec.hostNetwork === true);
+        out.push({
+          status: 'fail',
+          resource: ref,
+          severity: hostNetwork ? 'medium' : undefined,
+          message: `${refString(ref)}: ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run without a mesh proxy although the namespace is meant to be meshed (${w.meantMeshedBy[0]}): ${w.unmeshedReason ?? 'not injected'}.`,
+          evidence: { ...evidence, reason: w.unmeshedReason, samplePods: w.unmeshedSample },
+        });
+      } else {
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)} runs in the ${w.mesh} mesh.`, evidence: { ...evidence, mesh: w.mesh } });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,6 @@
+// Service-mesh analysis: Istio and Linkerd membership and effective mTLS per workload.
+export { meshModel, meshWorkloadModes, podHasMeshProxy, meshPresent, istioPresent, linkerdPresent, type MeshModel, type WorkloadMesh, type WorkloadModeEntry } from './model.ts';
+export { resolveIstioMode, indexPeerAuthentications, istioMembership, parsePeerAuthentication, type PeerAuthn, type ResolvedMode } from './istio.ts';
+export { linkerdMembership, linkerdClusterDefault, admitsUnauthenticated, isLinkerdPolicy } from './linkerd.ts';
+export { meshConfigMapRefs } from './configmaps.ts';
+export { istioAuthorizationEffect, type AuthzEffect } from './authz.ts';

@@ -1,0 +1,269 @@
+// Istio's effective peer-authentication mode, replicated from pilot's
+// ComposePeerAuthentication: mesh (root namespace, no selector) < namespace (no selector)
+// < workload (selector) < port-level; UNSET inherits; the oldest policy wins within a scope;
+// a selector policy in the root namespace is ignored. Also sidecar/ambient injection.
+
+import type { ResourceRef } from '../../engine/types.ts';
+import type { KubeObject } from '../../snapshot/types.ts';
+import type { PodView } from '../workloads.ts';
+import { containerNames, createdAt, obj, type Json } from './util.ts';
+
+export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
+export type PaMode = (typeof PA_MODES)[number];
+export type EffectiveMode = Exclude<PaMode, 'UNSET'>;
+
+export type PaScope = 'mesh' | 'namespace' | 'workload' | 'ignored-root-selector';
+
+export interface PeerAuthn {
+  object: KubeObject;
+  ref: ResourceRef;
+  namespace: string;
+  name: string;
+  created: number;
+  scope: PaScope;
+  /** Valid mode (invalid values are reported in `problems` and treated as UNSET). */
+  mode: PaMode;
+  rawMode?: unknown;
+  selector?: Record<string, string>;
+  /** Valid port-level entries only. */
+  ports: Map<number, PaMode>;
+  problems: string[];
+}
+
+function isMode(v: unknown): v is PaMode {
+  return typeof v === 'string' && (PA_MODES as readonly string[]).includes(v);
+}
+
+export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): PeerAuthn {
+  const namespace = o.metadata?.namespace ?? 'default';
+  const name = o.metadata?.name ?? '';
+  const problems: string[] = [];
+  const spec = o.spec === undefined || o.spec === null ? {} : obj(o.spec);
+  if (!spec) problems.push('spec is not an object');
+  const s: Json = spec ?? {};
+
+  let mode: PaMode = 'UNSET';
+  let rawMode: unknown;
+  if (s.mtls !== undefined && s.mtls !== null) {
+    const m = obj(s.mtls);
+    if (!m) problems.push('spec.mtls is not an object');
+    else if (m.mode !== undefined && m.mode !== null) {
+      rawMode = m.mode;
+      if (isMode(m.mode)) mode = m.mode;
+      else problems.push(`spec.mtls.mode ${JSON.stringify(m.mode)} is not one of ${PA_MODES.join(', ')} (treated as UNSET)`);
+    }
+  }
+
+  let selector: Record<string, string> | undefined;
+  if (s.selector !== undefined && s.selector !== null) {
+    const sel = obj(s.selector);
+    const ml = sel ? sel.matchLabels : undefined;
+    if (!sel || (ml !== undefined && ml !== null && !obj(ml))) problems.push('spec.selector is malformed (expected {matchLabels: {key: value}})');
+    else if (ml) {
+      const labels: Record<string, string> = {};
+      for (const [k, v] of Object.entries(obj(ml)!)) {
+        if (typeof v === 'string') labels[k] = v;
+        else problems.push(`spec.selector.matchLabels.${k} is not a string`);
+      }
+      // Istio treats an empty matchLabels like no selector.
+      if (Object.keys(labels).length > 0) selector = labels;
+    }
+  }
+
+  const ports = new Map<number, PaMode>();
+  if (s.portLevelMtls !== undefined && s.portLevelMtls !== null) {
+    const pm = obj(s.portLevelMtls);
+    if (!pm) problems.push('spec.portLevelMtls is not a map of port -> {mode}');
+    else {
+      for (const [key, val] of Object.entries(pm)) {
+        const port = /^\d+$/.test(key) ? Number(key) : NaN;
+        if (!(port >= 1 && port <= 65535)) {
+          problems.push(`spec.portLevelMtls key ${JSON.stringify(key)} is not a port number (1-65535)`);
+          continue;
+        }
+        const v = obj(val);
+        const m = v?.mode ?? 'UNSET';
+        if (!v) problems.push(`spec.portLevelMtls.${key} is not an object`);
+        else if (!isMode(m)) problems.push(`spec.portLevelMtls.${key}.mode ${JSON.stringify(m)} is not one of ${PA_MODES.join(', ')}`);
+        else ports.set(port, m);
+      }
+      if (!selector && Object.keys(pm).length > 0) problems.push('spec.portLevelMtls needs a workload selector; Istio ignores it here');
+    }
+  }
+
+  let scope: PaScope;
+  if (!selector) scope = namespace === rootNamespace ? 'mesh' : 'namespace';
+  else scope = namespace === rootNamespace ? 'ignored-root-selector' : 'workload';
+  if (!selector) ports.clear(); // port-level settings only take effect on workload policies
+
+  return {
+    object: o,
+    ref: { kind: 'PeerAuthentication', namespace, name },
+    namespace,
+    name,
+    created: createdAt(o),
+    scope,
+    mode,
+    rawMode,
+    selector,
+    ports,
+    problems,
+  };
+}
+
+export function olderFirst(a: PeerAuthn, b: PeerAuthn): number {
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export function selectorMatches(sel: Record<string, string>, labels: Record<string, string>): boolean {
+  for (const k in sel) if (labels[k] !== sel[k]) return false;
+  return true;
+}
+
+export interface IstioPolicyIndex {
+  rootNamespace: string;
+  all: PeerAuthn[];
+  /** Oldest mesh-wide policy (the one Istio uses), and any newer ones it shadows. */
+  mesh?: PeerAuthn;
+  namespaceWinner: Map<string, PeerAuthn>;
+  /** Selector policies per namespace, oldest first. */
+  workloadPolicies: Map<string, PeerAuthn[]>;
+  /** Policies ignored because an older one in the same scope wins. */
+  shadowedBy: Map<PeerAuthn, PeerAuthn>;
+}
+
+export function indexPeerAuthentications(objects: KubeObject[], rootNamespace: string): IstioPolicyIndex {
+  const all = objects.map((o) => parsePeerAuthentication(o, rootNamespace)).sort(olderFirst);
+  const shadowedBy = new Map<PeerAuthn, PeerAuthn>();
+  let mesh: PeerAuthn | undefined;
+  const namespaceWinner = new Map<string, PeerAuthn>();
+  const workloadPolicies = new Map<string, PeerAuthn[]>();
+  for (const pa of all) {
+    if (pa.scope === 'mesh') {
+      if (mesh) shadowedBy.set(pa, mesh);
+      else mesh = pa;
+    } else if (pa.scope === 'namespace') {
+      const w = namespaceWinner.get(pa.namespace);
+      if (w) shadowedBy.set(pa, w);
+      else namespaceWinner.set(pa.namespace, pa);
+    } else if (pa.scope === 'workload') {
+      let list = workloadPolicies.get(pa.namespace);
+      if (!list) workloadPolicies.set(pa.namespace, (list = []));
+      list.push(pa);
+    }
+  }
+  return { rootNamespace, all, mesh, namespaceWinner, workloadPolicies, shadowedBy };
+}
+
+export interface ResolvedMode {
+  mode: EffectiveMode;
+  /** Port-level modes that differ from or refine the workload mode (port -> mode). */
+  ports: Record<string, EffectiveMode>;
+  /** The policy that decided the workload-level mode at each scope. */
+  sources: { mesh?: ResourceRef; namespace?: ResourceRef; workload?: ResourceRef };
+  /** Which scope set the final workload-level mode ('default' = nothing set it: PERMISSIVE). */
+  decidedBy: 'default' | 'mesh' | 'namespace' | 'workload';
+}
+
+/** ComposePeerAuthentication for one workload (its namespace and pod labels). */
+export function resolveIstioMode(index: IstioPolicyIndex, namespace: string, labels: Record<string, string>): ResolvedMode {
+  let mode: EffectiveMode = 'PERMISSIVE';
+  let decidedBy: ResolvedMode['decidedBy'] = 'default';
+  const sources: ResolvedMode['sources'] = {};
+  if (index.mesh) {
+    sources.mesh = index.mesh.ref;
+    if (index.mesh.mode !== 'UNSET') {
+      mode = index.mesh.mode;
+      decidedBy = 'mesh';
+    }
+  }
+  const ns = namespace === index.rootNamespace ? undefined : index.namespaceWinner.get(namespace);
+  // Policies in the root namespace without a selector are mesh-wide, not namespace-level.
+  if (ns) {
+    sources.namespace = ns.ref;
+    if (ns.mode !== 'UNSET') {
+      mode = ns.mode;
+      decidedBy = 'namespace';
+    }
+  }
+  const ports: Record<string, EffectiveMode> = {};
+  const wl = (index.workloadPolicies.get(namespace) ?? []).find((pa) => pa.selector && selectorMatches(pa.selector, labels));
+  if (wl) {
+    sources.workload = wl.ref;
+    if (wl.mode !== 'UNSET') {
+      mode = wl.mode;
+      decidedBy = 'workload';
+    }
+    for (const [port, m] of wl.ports) ports[String(port)] = m === 'UNSET' ? mode : m;
+  }
+  return { mode, ports, sources, decidedBy };
+}
+
+// ---- injection ----------------------------------------------------------------------
+
+export interface IstioMembership {
+  meshed: boolean;
+  /** How the pod is (or would be) in the mesh. */
+  dataplane?: 'sidecar' | 'ambient';
+  /** Whether labels ask for the mesh (namespace or pod), independent of the result. */
+  requested: boolean;
+  reason: string;
+}
+
+const ISTIO_PROXY = 'istio-proxy';
+
+/**
+ * Whether Istio puts this pod in the mesh, from the webhook's selectors (namespace label
+ * istio-injection beats istio.io/rev; pod label sidecar.istio.io/inject beats the legacy
+ * annotation; hostNetwork pods are never injected) or ambient labels. Live pods are
+ * judged by what runs: an istio-proxy container or ambient redirection.
+ */
+export function istioMembership(nsLabels: Record<string, string>, pod: PodView): IstioMembership {
+  const nsInj = nsLabels['istio-injection'];
+  const nsRev = nsLabels['istio.io/rev'];
+  const podInj = pod.labels['sidecar.istio.io/inject'] ?? pod.annotations['sidecar.istio.io/inject'];
+  const podRev = pod.labels['istio.io/rev'];
+  const hostNetwork = pod.spec.hostNetwork === true;
+
+  let sidecar = false;
+  let why: string;
+  if (hostNetwork) why = 'hostNetwork pods are never injected';
+  else if (nsInj === 'enabled') {
+    sidecar = podInj !== 'false';
+    why = sidecar ? 'namespace label istio-injection=enabled' : 'pod opts out with sidecar.istio.io/inject=false';
+  } else if (nsInj === 'disabled') why = 'namespace label istio-injection=disabled (wins over any pod setting)';
+  else if (nsRev !== undefined) {
+    sidecar = podInj !== 'false';
+    why = sidecar ? `namespace label istio.io/rev=${nsRev}` : 'pod opts out with sidecar.istio.io/inject=false';
+  } else if (pod.labels['sidecar.istio.io/inject'] === 'true' || podRev !== undefined) {
+    sidecar = true;
+    why = 'pod label requests injection';
+  } else why = 'no injection label on namespace or pod';
+
+  const podMode = pod.labels['istio.io/dataplane-mode'];
+  const ambient = !sidecar && !hostNetwork && podMode !== 'none' && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient');
+  const requested = nsInj === 'enabled' || nsRev !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient' || podInj === 'true' || podMode === 'ambient';
+
+  if (pod.origin === 'pod') {
+    // What runs is the truth; labels added after the pod started do nothing until a restart.
+    if (containerNames(pod.spec).includes(ISTIO_PROXY)) return { meshed: true, dataplane: 'sidecar', requested, reason: 'istio-proxy container present' };
+    if (pod.annotations['ambient.istio.io/redirection'] === 'enabled') return { meshed: true, dataplane: 'ambient', requested, reason: 'ambient redirection enabled' };
+    const expected = sidecar ? ` (labels ask for a sidecar: ${why}; restart the pod)` : ambient ? ' (ambient labels present but traffic is not redirected)' : ` (${why})`;
+    return { meshed: false, requested, reason: `no istio-proxy container${expected}` };
+  }
+  if (sidecar) return { meshed: true, dataplane: 'sidecar', requested, reason: why };
+  if (ambient) return { meshed: true, dataplane: 'ambient', requested, reason: 'istio.io/dataplane-mode=ambient' };
+  return { meshed: false, requested, reason: podMode === 'none' ? 'pod opts out of ambient (istio.io/dataplane-mode=none)' : why };
+}
+
+/** A namespace whose labels say its pods belong in Istio's mesh. */
+export function istioNamespaceMeantMeshed(nsLabels: Record<string, string>): boolean {
+  if (nsLabels['istio-injection'] === 'enabled') return true;
+  if (nsLabels['istio-injection'] === 'disabled') return false;
+  return nsLabels['istio.io/rev'] !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient';
+}
+
+export function hasIstioProxy(pod: PodView): boolean {
+  return containerNames(pod.spec).includes(ISTIO_PROXY) || pod.annotations['ambient.istio.io/redirection'] === 'enabled';
+}

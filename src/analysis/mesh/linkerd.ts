@@ -1,0 +1,113 @@
+// Linkerd: injection (linkerd.io/inject on namespace or pod, the pod wins), the default
+// inbound policy (pod annotation > namespace annotation > cluster default) and which pod
+// ports a Server covers (a port selected by a Server follows the Server's policy instead).
+
+import { parse as parseYaml } from 'yaml';
+import type { KubeObject } from '../../snapshot/types.ts';
+import type { PodView } from '../workloads.ts';
+import { containerNames, labelSelectorMatches, obj, str } from './util.ts';
+
+export const LINKERD_POLICIES = [
+  'all-unauthenticated',
+  'all-authenticated',
+  'cluster-unauthenticated',
+  'cluster-authenticated',
+  'deny',
+  'audit',
+] as const;
+export type LinkerdPolicy = (typeof LINKERD_POLICIES)[number];
+
+export const LINKERD_INSTALL_DEFAULT: LinkerdPolicy = 'all-unauthenticated';
+export const INBOUND_POLICY_ANNOTATION = 'config.linkerd.io/default-inbound-policy';
+
+export function isLinkerdPolicy(v: unknown): v is LinkerdPolicy {
+  return typeof v === 'string' && (LINKERD_POLICIES as readonly string[]).includes(v);
+}
+
+/** Policies that admit clients without a mesh identity (plaintext). */
+export function admitsUnauthenticated(p: string): boolean {
+  return p === 'all-unauthenticated' || p === 'cluster-unauthenticated' || p === 'audit';
+}
+
+export interface LinkerdMembership {
+  meshed: boolean;
+  requested: boolean;
+  reason: string;
+}
+
+export function linkerdMembership(nsAnnotations: Record<string, string>, pod: PodView): LinkerdMembership {
+  const podVal = pod.annotations['linkerd.io/inject'];
+  const nsVal = nsAnnotations['linkerd.io/inject'];
+  const value = podVal ?? nsVal;
+  const requested = value === 'enabled' || value === 'ingress';
+  const source = podVal !== undefined ? 'pod annotation' : 'namespace annotation';
+  if (pod.origin === 'pod') {
+    if (containerNames(pod.spec).includes('linkerd-proxy')) return { meshed: true, requested, reason: 'linkerd-proxy container present' };
+    return {
+      meshed: false,
+      requested,
+      reason: requested ? `no linkerd-proxy container although ${source} linkerd.io/inject=${value} (restart the pod)` : 'no linkerd-proxy container',
+    };
+  }
+  if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
+  if (requested) return { meshed: true, requested, reason: `${source} linkerd.io/inject=${value}` };
+  return { meshed: false, requested, reason: value === 'disabled' ? `${source} linkerd.io/inject=disabled` : 'no linkerd.io/inject annotation' };
+}
+
+export function linkerdNamespaceMeantMeshed(nsAnnotations: Record<string, string>): boolean {
+  const v = nsAnnotations['linkerd.io/inject'];
+  return v === 'enabled' || v === 'ingress';
+}
+
+export interface ClusterDefault {
+  policy: string;
+  source: string;
+}
+
+/**
+ * The install-time proxy.defaultInboundPolicy: read from the linkerd-config ConfigMap when
+ * the snapshot has it, else the configured value, else Linkerd's default.
+ */
+export function linkerdClusterDefault(configmaps: KubeObject[], configured: string | undefined): ClusterDefault {
+  const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
+  cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
+  for (const cm of cms) {
+    const values = str(obj(cm.data)?.values);
+    if (!values) continue;
+    try {
+      const parsed = obj(parseYaml(values));
+      const p = str(obj(parsed?.proxy)?.defaultInboundPolicy);
+      if (p) return { policy: p, source: `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config (proxy.defaultInboundPolicy)` };
+    } catch {
+      // unreadable values: fall through to the configured or built-in default
+    }
+  }
+  if (configured) return { policy: configured, source: 'config mesh.linkerdDefaultInboundPolicy' };
+  return { policy: LINKERD_INSTALL_DEFAULT, source: 'Linkerd install default' };
+}
+
+export interface LinkerdServer {
+  namespace: string;
+  name: string;
+  podSelector: unknown;
+  port: number | string | undefined;
+  accessPolicy: string;
+}
+
+export function parseServer(o: KubeObject): LinkerdServer {
+  const spec = obj(o.spec) ?? {};
+  const port = typeof spec.port === 'number' || typeof spec.port === 'string' ? spec.port : undefined;
+  return {
+    namespace: o.metadata?.namespace ?? 'default',
+    name: o.metadata?.name ?? '',
+    podSelector: spec.podSelector,
+    port,
+    accessPolicy: str(spec.accessPolicy) ?? 'deny',
+  };
+}
+
+export function serverCoversPort(s: LinkerdServer, labels: Record<string, string>, port: { port: number; name?: string }): boolean {
+  if (s.port === undefined) return false;
+  if (typeof s.port === 'number' ? s.port !== port.port : s.port !== port.name) return false;
+  return labelSelectorMatches(s.podSelector, labels);
+}

@@ -1,0 +1,216 @@
+// One mesh model per (snapshot, config): which meshes are present, every workload's mesh
+// membership and effective mTLS mode. All mtls checks and the report read this model.
+
+import type { Config } from '../../config/types.ts';
+import type { AuditContext, ResourceRef } from '../../engine/types.ts';
+import type { Snapshot } from '../../snapshot/types.ts';
+import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
+import {
+  hasIstioProxy,
+  indexPeerAuthentications,
+  istioMembership,
+  istioNamespaceMeantMeshed,
+  resolveIstioMode,
+  type IstioPolicyIndex,
+  type ResolvedMode,
+} from './istio.ts';
+import {
+  INBOUND_POLICY_ANNOTATION,
+  linkerdClusterDefault,
+  linkerdMembership,
+  linkerdNamespaceMeantMeshed,
+  parseServer,
+  type ClusterDefault,
+  type LinkerdServer,
+} from './linkerd.ts';
+import { containerNames, memoizeBySnapshotAndConfig, stringMap } from './util.ts';
+
+export type MeshName = 'istio' | 'linkerd';
+
+export interface NamespaceInfo {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface WorkloadMesh {
+  workload: Workload;
+  namespace: string;
+  /** Labels of a representative pod (selectors are matched against these). */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  mesh: MeshName | 'none';
+  meshedPods: number;
+  /** Pods (or the template) not in any mesh, with the first reason seen. */
+  unmeshedPods: number;
+  unmeshedReason?: string;
+  unmeshedSample: string[];
+  /** Why the namespace is expected to be meshed (empty = not expected). */
+  meantMeshedBy: string[];
+  istio?: ResolvedMode;
+  linkerdPolicy?: { policy: string; source: string };
+}
+
+export interface MeshModel {
+  present: boolean;
+  istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex };
+  linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]> };
+  namespaces: Map<string, NamespaceInfo>;
+  workloads: WorkloadMesh[];
+  workloadsByNamespace: Map<string, WorkloadMesh[]>;
+}
+
+const ISTIO_KINDS = ['istio.peerauthentications', 'istio.authorizationpolicies', 'istio.destinationrules', 'istio.gateways'] as const;
+const LINKERD_KINDS = ['linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations'] as const;
+
+export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): MeshModel => {
+  const root = config.mesh.istioRootNamespace;
+  const namespaces = new Map<string, NamespaceInfo>();
+  for (const n of snapshot.resources.namespaces ?? []) {
+    const name = n.metadata?.name;
+    if (name) namespaces.set(name, { labels: stringMap(n.metadata?.labels), annotations: stringMap(n.metadata?.annotations) });
+  }
+  const nsInfo = (ns: string): NamespaceInfo => namespaces.get(ns) ?? { labels: {}, annotations: {} };
+
+  const istioEvidence: string[] = [];
+  const linkerdEvidence: string[] = [];
+  for (const k of ISTIO_KINDS) if (snapshot.coverage[k]?.status === 'ok') istioEvidence.push(`${k} served`);
+  for (const k of LINKERD_KINDS) if (snapshot.coverage[k]?.status === 'ok') linkerdEvidence.push(`${k} served`);
+  const configmaps = snapshot.resources.configmaps ?? [];
+  if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
+  for (const [name, info] of namespaces) {
+    if (istioNamespaceMeantMeshed(info.labels)) istioEvidence.push(`namespace ${name} labelled for Istio`);
+    if (linkerdNamespaceMeantMeshed(info.annotations)) linkerdEvidence.push(`namespace ${name} annotated for Linkerd`);
+  }
+
+  const policies = indexPeerAuthentications(snapshot.resources['istio.peerauthentications'] ?? [], root);
+  const strictNamespaces = new Set<string>();
+  for (const [ns, pa] of policies.namespaceWinner) if (pa.mode === 'STRICT') strictNamespaces.add(ns);
+
+  const servers = new Map<string, LinkerdServer[]>();
+  for (const o of snapshot.resources['linkerd.servers'] ?? []) {
+    const s = parseServer(o);
+    let list = servers.get(s.namespace);
+    if (!list) servers.set(s.namespace, (list = []));
+    list.push(s);
+  }
+  const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy);
+  const meshedByConfig = new Set(config.mesh.meshedNamespaces);
+
+  const workloads: WorkloadMesh[] = [];
+  let istioPods = 0;
+  let linkerdPods = 0;
+  for (const w of workloadsOf(snapshot)) {
+    if (w.pods.length === 0) continue;
+    const namespace = w.ref.namespace ?? w.pods[0].namespace;
+    const ns = nsInfo(namespace);
+    let meshedIstio = 0;
+    let meshedLinkerd = 0;
+    let unmeshed = 0;
+    let unmeshedReason: string | undefined;
+    const unmeshedSample: string[] = [];
+    const meantIstio = istioNamespaceMeantMeshed(ns.labels);
+    const meantLinkerd = linkerdNamespaceMeantMeshed(ns.annotations);
+    for (const pod of w.pods) {
+      const i = istioMembership(ns.labels, pod);
+      const l = linkerdMembership(ns.annotations, pod);
+      if (i.meshed) meshedIstio++;
+      else if (l.meshed) meshedLinkerd++;
+      else {
+        unmeshed++;
+        if (unmeshedSample.length < 5) unmeshedSample.push(pod.name);
+        // Explain in terms of the mesh the namespace (or pod) asked for.
+        unmeshedReason ??= meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
+      }
+    }
+    const mesh: WorkloadMesh['mesh'] = meshedIstio > 0 && meshedIstio >= meshedLinkerd ? 'istio' : meshedLinkerd > 0 ? 'linkerd' : 'none';
+    if (mesh === 'istio') istioPods += meshedIstio;
+    if (mesh === 'linkerd') linkerdPods += meshedLinkerd;
+    const rep: PodView = w.pods[0];
+    const meantMeshedBy: string[] = [];
+    if (meantIstio) meantMeshedBy.push('namespace labelled for Istio injection');
+    if (meantLinkerd) meantMeshedBy.push('namespace annotated linkerd.io/inject');
+    if (meshedByConfig.has(namespace)) meantMeshedBy.push('listed in config mesh.meshedNamespaces');
+    if (strictNamespaces.has(namespace)) meantMeshedBy.push(`namespace PeerAuthentication ${policies.namespaceWinner.get(namespace)!.name} requires STRICT mTLS`);
+
+    const wm: WorkloadMesh = {
+      workload: w,
+      namespace,
+      labels: rep.labels,
+      annotations: rep.annotations,
+      mesh,
+      meshedPods: meshedIstio + meshedLinkerd,
+      unmeshedPods: unmeshed,
+      unmeshedReason,
+      unmeshedSample,
+      meantMeshedBy,
+    };
+    if (mesh === 'istio') wm.istio = resolveIstioMode(policies, namespace, rep.labels);
+    if (mesh === 'linkerd') {
+      const podP = rep.annotations[INBOUND_POLICY_ANNOTATION];
+      const nsP = ns.annotations[INBOUND_POLICY_ANNOTATION];
+      wm.linkerdPolicy = podP !== undefined
+        ? { policy: podP, source: `pod annotation ${INBOUND_POLICY_ANNOTATION}` }
+        : nsP !== undefined
+          ? { policy: nsP, source: `namespace ${namespace} annotation ${INBOUND_POLICY_ANNOTATION}` }
+          : clusterDefault;
+    }
+    workloads.push(wm);
+  }
+  if (istioPods > 0) istioEvidence.push(`${istioPods} pod(s) with an Istio dataplane`);
+  if (linkerdPods > 0) linkerdEvidence.push(`${linkerdPods} pod(s) with a linkerd-proxy`);
+
+  const workloadsByNamespace = new Map<string, WorkloadMesh[]>();
+  for (const w of workloads) {
+    const list = workloadsByNamespace.get(w.namespace);
+    if (list) list.push(w);
+    else workloadsByNamespace.set(w.namespace, [w]);
+  }
+  const istioPresent = istioEvidence.length > 0;
+  const linkerdPresent = linkerdEvidence.length > 0;
+  return {
+    present: istioPresent || linkerdPresent,
+    istio: { present: istioPresent, evidence: istioEvidence, policies },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers },
+    namespaces,
+    workloads,
+    workloadsByNamespace,
+  };
+});
+
+export interface WorkloadModeEntry {
+  workload: ResourceRef;
+  mesh: 'istio' | 'linkerd' | 'none';
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'none';
+  ports?: Record<string, string>;
+}
+
+/** Per-workload mesh and effective mTLS mode, for report.json. */
+export function meshWorkloadModes(snapshot: Snapshot, config: Config): WorkloadModeEntry[] {
+  return meshModel(snapshot, config).workloads.map((w) => {
+    const workload = { kind: w.workload.ref.kind, namespace: w.workload.ref.namespace, name: w.workload.ref.name };
+    if (w.mesh === 'istio' && w.istio) {
+      const entry: WorkloadModeEntry = { workload, mesh: 'istio', mode: w.istio.mode };
+      if (Object.keys(w.istio.ports).length > 0) entry.ports = { ...w.istio.ports };
+      return entry;
+    }
+    if (w.mesh === 'linkerd' && w.linkerdPolicy) return { workload, mesh: 'linkerd', mode: `linkerd:${w.linkerdPolicy.policy}` };
+    return { workload, mesh: 'none', mode: 'none' };
+  });
+}
+
+/** Whether any pod or template in the snapshot runs with a mesh proxy (used by other areas too). */
+export function podHasMeshProxy(pod: PodView): boolean {
+  return hasIstioProxy(pod) || containerNames(pod.spec).includes('linkerd-proxy');
+}
+
+// ---- applicability gates shared by the mtls checks --------------------------------------
+
+export function meshPresent(ctx: AuditContext): boolean {
+  return meshModel(ctx.snapshot, ctx.config).present;
+}
+export function istioPresent(ctx: AuditContext): boolean {
+  return meshModel(ctx.snapshot, ctx.config).istio.present;
+}
+export function linkerdPresent(ctx: AuditContext): boolean {
+  return meshModel(ctx.snapshot, ctx.config).linkerd.present;
+}

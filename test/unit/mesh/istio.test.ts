@@ -1,0 +1,278 @@
+import { describe, expect, it } from 'vitest';
+import { meshModel, meshWorkloadModes, istioAuthorizationEffect } from '../../../src/analysis/mesh/index.ts';
+import { meshNotStrict } from '../../../checks/mtls/mesh-not-strict.ts';
+import { permissiveOverride } from '../../../checks/mtls/permissive-override.ts';
+import { invalidPeerAuthentication } from '../../../checks/mtls/invalid-peerauthentication.ts';
+import { destinationruleTlsDisabled } from '../../../checks/mtls/destinationrule-tls-disabled.ts';
+import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
+import { ctxOf, deployment, fails, objects } from './helpers.ts';
+
+const NS1 = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ns1, labels: {istio-injection: enabled}}
+`;
+const meshStrict = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system, creationTimestamp: "2025-01-01T00:00:00Z"}
+spec: {mtls: {mode: STRICT}}
+`;
+
+function modeOf(ctx: ReturnType<typeof ctxOf>, name: string) {
+  return meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === name);
+}
+
+describe('Istio effective mTLS (reference 4.1-4.4)', () => {
+  it('case 1: no PeerAuthentication anywhere leaves meshed workloads PERMISSIVE and mesh-not-strict fails', () => {
+    const ctx = ctxOf(NS1, undefined, [deployment('ns1', 'a'), deployment('ns1', 'b')]);
+    expect(modeOf(ctx, 'a')).toMatchObject({ mesh: 'istio', mode: 'PERMISSIVE' });
+    const v = meshNotStrict.evaluate(ctx);
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ status: 'fail', resource: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' } });
+    expect(v[0].evidence).toMatchObject({ istioWorkloads: 2, workloadsNotStrict: 2 });
+  });
+
+  it('case 2: namespace UNSET inherits mesh STRICT; port-level DISABLE fails for that port only', () => {
+    const ctx = ctxOf(`${NS1}---${meshStrict}---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: ns1}
+spec: {mtls: {mode: UNSET}}
+---
+apiVersion: security.istio.io/v1beta1
+kind: PeerAuthentication
+metadata: {name: a-ports, namespace: ns1}
+spec:
+  selector: {matchLabels: {app: a}}
+  portLevelMtls: {"8080": {mode: DISABLE}}
+`, undefined, [deployment('ns1', 'a', { ports: [8080, 9090] }), deployment('ns1', 'b')]);
+    expect(modeOf(ctx, 'b')).toMatchObject({ mode: 'STRICT' });
+    expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'STRICT', ports: { '8080': 'DISABLE' } });
+    expect(meshNotStrict.evaluate(ctx)[0].status).toBe('pass');
+    const f = fails(permissiveOverride.evaluate(ctx));
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ resource: { name: 'a-ports' }, detailKey: 'port/8080', severity: 'high' });
+  });
+
+  it('case 3: a selector policy in the root namespace is ignored (and reported as such)', () => {
+    const ctx = ctxOf(`${NS1}---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: x, namespace: istio-system}
+spec: {selector: {matchLabels: {app: a}}, mtls: {mode: STRICT}}
+`, undefined, [deployment('ns1', 'a')]);
+    expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'PERMISSIVE' });
+    expect(meshNotStrict.evaluate(ctx)[0].status).toBe('fail');
+    const inv = fails(invalidPeerAuthentication.evaluate(ctx));
+    expect(inv).toHaveLength(1);
+    expect(inv[0].message).toMatch(/root namespace istio-system is ignored/);
+  });
+
+  it('case 4: of two namespace-level policies the oldest wins', () => {
+    const ctx = ctxOf(`${NS1}---${meshStrict}---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: newer-strict, namespace: ns1, creationTimestamp: "2026-02-01T00:00:00Z"}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: older-permissive, namespace: ns1, creationTimestamp: "2025-06-01T00:00:00Z"}
+spec: {mtls: {mode: PERMISSIVE}}
+`, undefined, [deployment('ns1', 'a')]);
+    expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'PERMISSIVE' });
+    const over = fails(permissiveOverride.evaluate(ctx));
+    expect(over.map((v) => v.resource.name)).toEqual(['older-permissive']);
+    expect(over[0].evidence).toMatchObject({ affectedWorkloads: 1 });
+    const inv = fails(invalidPeerAuthentication.evaluate(ctx));
+    expect(inv.map((v) => v.resource.name)).toEqual(['newer-strict']);
+  });
+
+  it('case 5: mesh STRICT with a PERMISSIVE namespace fails for that namespace', () => {
+    const ctx = ctxOf(`${meshStrict}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: legacy}
+spec: {mtls: {mode: PERMISSIVE}}
+`, undefined, [deployment('legacy', 'old')]);
+    const f = fails(permissiveOverride.evaluate(ctx));
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ resource: { namespace: 'legacy', name: 'default' }, severity: 'medium' });
+    expect(modeOf(ctx, 'old')).toMatchObject({ mode: 'PERMISSIVE' });
+  });
+
+  it('case 6: STRICT namespace with a pod opting out of injection is a workload outside the mesh', () => {
+    const ctx = ctxOf(`${NS1}---${meshStrict}`, undefined, [
+      deployment('ns1', 'in'),
+      deployment('ns1', 'out', { labels: { 'sidecar.istio.io/inject': 'false' } }),
+    ]);
+    const v = workloadOutsideMesh.evaluate(ctx);
+    expect(v.find((x) => x.resource.name === 'in')?.status).toBe('pass');
+    const out = v.find((x) => x.resource.name === 'out');
+    expect(out?.status).toBe('fail');
+    expect(out?.message).toMatch(/sidecar\.istio\.io\/inject=false/);
+    expect(modeOf(ctx, 'out')).toMatchObject({ mesh: 'none', mode: 'none' });
+  });
+
+  it('case 6b: a namespace with a STRICT namespace policy but no injection label is still meant to be meshed', () => {
+    const ctx = ctxOf(`
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: pay}
+spec: {mtls: {mode: STRICT}}
+`, undefined, [deployment('pay', 'api')]);
+    const v = workloadOutsideMesh.evaluate(ctx);
+    expect(v).toHaveLength(1);
+    expect(v[0]).toMatchObject({ status: 'fail', resource: { name: 'api' } });
+  });
+
+  it('live pods: labels are not enough, the istio-proxy container must run', () => {
+    const ctx = ctxOf(NS1, undefined, [
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'with-proxy', namespace: 'ns1' }, spec: { containers: [{ name: 'app' }, { name: 'istio-proxy' }] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stale', namespace: 'ns1' }, spec: { containers: [{ name: 'app' }] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'native-sidecar', namespace: 'ns1' }, spec: { initContainers: [{ name: 'istio-proxy', restartPolicy: 'Always' }], containers: [{ name: 'app' }] } },
+    ]);
+    ctx.snapshot.source = 'live';
+    ctx.snapshot.origin = 'live';
+    const v = workloadOutsideMesh.evaluate(ctx);
+    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ 'with-proxy': 'pass', stale: 'fail', 'native-sidecar': 'pass' });
+    expect(v.find((x) => x.resource.name === 'stale')?.message).toMatch(/restart the pod/);
+  });
+
+  it('case 7: DestinationRule DISABLE toward an in-mesh host fails; ISTIO_MUTUAL and external hosts pass', () => {
+    const ctx = ctxOf(`${NS1}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: ns1}
+spec: {host: reviews.ns1.svc.cluster.local, trafficPolicy: {tls: {mode: DISABLE}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ratings, namespace: ns1}
+spec: {host: ratings, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: external, namespace: ns1}
+spec: {host: api.example.com, trafficPolicy: {tls: {mode: DISABLE}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: subset-simple, namespace: ns1}
+spec:
+  host: details.ns1
+  subsets: [{name: v2, trafficPolicy: {portLevelSettings: [{port: {number: 9080}, tls: {mode: SIMPLE, insecureSkipVerify: true}}]}}]
+`);
+    const v = destinationruleTlsDisabled.evaluate(ctx);
+    const byName = (n: string) => v.filter((x) => x.resource.name === n);
+    expect(byName('reviews')).toMatchObject([{ status: 'fail', severity: 'high', detailKey: 'trafficPolicy' }]);
+    expect(byName('ratings')).toMatchObject([{ status: 'pass' }]);
+    expect(byName('external')).toMatchObject([{ status: 'pass' }]);
+    const sub = byName('subset-simple');
+    expect(sub.map((x) => [x.status, x.severity])).toEqual([['fail', 'low'], ['fail', 'high']]);
+    expect(sub[0].detailKey).toBe('subsets[v2].trafficPolicy.portLevelSettings[port 9080]');
+  });
+
+  it('DestinationRule DISABLE toward a Service whose pods are not meshed is not an in-mesh downgrade', () => {
+    const ctx = ctxOf(`
+apiVersion: v1
+kind: Service
+metadata: {name: legacy-db, namespace: data}
+spec: {selector: {app: legacy-db}, ports: [{port: 5432}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: legacy-db, namespace: data}
+spec: {host: legacy-db.data.svc.cluster.local, trafficPolicy: {tls: {mode: DISABLE}}}
+`, undefined, [deployment('data', 'legacy-db')]);
+    expect(destinationruleTlsDisabled.evaluate(ctx)).toMatchObject([{ status: 'pass' }]);
+  });
+
+  it('case 8: istio-injection=disabled wins over the pod label', () => {
+    const ctx = ctxOf(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: off, labels: {istio-injection: disabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: rev, labels: {istio.io/rev: canary}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: plain}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
+`, undefined, [
+      deployment('off', 'forced', { labels: { 'sidecar.istio.io/inject': 'true' } }),
+      deployment('rev', 'r'),
+      deployment('plain', 'opt-in', { labels: { 'sidecar.istio.io/inject': 'true' } }),
+      deployment('plain', 'annotation-only', { annotations: { 'sidecar.istio.io/inject': 'true' } }),
+      deployment('amb', 'ambient-app'),
+      deployment('amb', 'ambient-out', { labels: { 'istio.io/dataplane-mode': 'none' } }),
+      deployment('rev', 'host', { hostNetwork: true }),
+    ]);
+    const mesh = Object.fromEntries(meshWorkloadModes(ctx.snapshot, ctx.config).map((m) => [m.workload.name, m.mesh]));
+    expect(mesh).toEqual({ forced: 'none', r: 'istio', 'opt-in': 'istio', 'annotation-only': 'none', 'ambient-app': 'istio', 'ambient-out': 'none', host: 'none' });
+  });
+
+  it('case 9: AuthorizationPolicy spec {} denies all; DENY without rules has no effect', () => {
+    const pols = objects(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: ns1}
+spec: {}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: noop, namespace: ns2}
+spec: {action: DENY}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-all, namespace: ns3}
+spec: {rules: [{}]}
+`);
+    expect(istioAuthorizationEffect(pols, 'istio-system', 'ns1', { app: 'a' })).toBe('deny-all');
+    expect(istioAuthorizationEffect(pols, 'istio-system', 'ns2', { app: 'a' })).toBe('no-policy');
+    expect(istioAuthorizationEffect(pols, 'istio-system', 'ns3', { app: 'a' })).toBe('allow-all');
+  });
+
+  it('malformed PeerAuthentications become findings, never crashes', () => {
+    const ctx = ctxOf(`${NS1}---${meshStrict}---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: typo, namespace: ns1}
+spec: {mtls: {mode: strict}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: ports, namespace: ns1}
+spec: {selector: {matchLabels: {app: a}}, portLevelMtls: {http: {mode: DISABLE}, "70000": {mode: STRICT}, "8443": "DISABLE"}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: junk, namespace: ns1}
+spec: [1, 2]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: noselector-ports, namespace: ns2}
+spec: {portLevelMtls: {"80": {mode: DISABLE}}}
+`, undefined, [deployment('ns1', 'a')]);
+    const inv = fails(invalidPeerAuthentication.evaluate(ctx));
+    expect(inv.map((v) => v.resource.name).sort()).toEqual(['junk', 'noselector-ports', 'ports', 'typo']);
+    expect(inv.find((v) => v.resource.name === 'ports')!.evidence!.problems).toHaveLength(3);
+    // The unknown mode is treated as UNSET: ns1 inherits mesh STRICT.
+    expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'STRICT' });
+    expect(() => permissiveOverride.evaluate(ctx)).not.toThrow();
+    expect(meshModel(ctx.snapshot, ctx.config).istio.present).toBe(true);
+  });
+});
