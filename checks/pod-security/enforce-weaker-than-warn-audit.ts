@@ -1,0 +1,37 @@
+// Protects against namespaces that only warn about or audit a stricter Pod Security level than they enforce, so violations are logged but admitted.
+// Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
+import { NAMESPACE_CONTROLS, auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+
+export const enforceWeakerThanWarnAudit: Check = {
+  id: 'pod-security.enforce-weaker-than-warn-audit',
+  area: 'pod-security',
+  title: 'Enforce is at least as strict as warn and audit',
+  severity: 'low',
+  controls: NAMESPACE_CONTROLS,
+  remediation:
+    'Finish the rollout: once the warnings and audit events for the stricter level are gone, set `pod-security.kubernetes.io/enforce` to the level warn/audit already use.',
+  needs: ['namespaces'],
+  evaluate(ctx) {
+    const model = podSecurityModel(ctx.snapshot, ctx.config);
+    return auditedNamespaces(model).map((ns): Verdict => {
+      const resource = namespaceRef(ns);
+      const evidence = namespaceEvidence(ns, model);
+      const { enforce, audit, warn } = ns.levels;
+      const stricter = [
+        ...(compareLevels(warn.level, enforce.level) > 0 ? [`warn "${warn.level}"`] : []),
+        ...(compareLevels(audit.level, enforce.level) > 0 ? [`audit "${audit.level}"`] : []),
+      ];
+      if (stricter.length === 0) {
+        return { status: 'pass', resource, message: `Namespace ${ns.name} enforces "${enforce.level}", as strict as its warn and audit levels.`, evidence };
+      }
+      return {
+        status: 'fail',
+        resource,
+        message: `Namespace ${ns.name} enforces only "${enforce.level}" while ${stricter.join(' and ')} ${stricter.length > 1 ? 'are' : 'is'} stricter: pods that violate the stricter level are admitted and only reported.`,
+        evidence,
+      };
+    });
+  },
+};

@@ -1,0 +1,38 @@
+// Protects against mistyped Pod Security labels, which admission silently replaces (enforce fails closed to restricted, audit/warn fail open to privileged, versions become latest).
+// Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { podSecurityModel } from '../../src/analysis/pss/index.ts';
+import { NAMESPACE_CONTROLS, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+
+export const invalidLabel: Check = {
+  id: 'pod-security.invalid-label',
+  area: 'pod-security',
+  title: 'Pod Security labels are valid',
+  severity: 'medium',
+  controls: NAMESPACE_CONTROLS,
+  remediation:
+    'Use the exact values: levels `privileged`, `baseline` or `restricted` (lower case), versions `latest` or `v1.<minor>` (with the `v`), e.g. `kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`.',
+  needs: ['namespaces'],
+  evaluate(ctx) {
+    const model = podSecurityModel(ctx.snapshot, ctx.config);
+    const out: Verdict[] = [];
+    for (const ns of model.namespaces.values()) {
+      // Exempt namespaces' labels are ignored by admission; only labelled namespaces are judged.
+      if (ns.exempt || Object.keys(ns.psaLabels).length === 0) continue;
+      const resource = namespaceRef(ns);
+      const problems = ns.levels.problems.filter((p) => p.label.startsWith('pod-security.kubernetes.io/'));
+      const evidence = { ...namespaceEvidence(ns, model), problems };
+      if (problems.length === 0) {
+        out.push({ status: 'pass', resource, message: `Namespace ${ns.name}'s Pod Security labels are valid.`, evidence });
+        continue;
+      }
+      out.push({
+        status: 'fail',
+        resource,
+        message: `Namespace ${ns.name} has invalid Pod Security ${problems.length === 1 ? 'label' : 'labels'}: ${problems.map((p) => `${p.label}=${JSON.stringify(p.value)} (${p.message})`).join('; ')}.`,
+        evidence,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,44 @@
+// Protects against namespaces whose enforce-version pins Pod Security rules older than the cluster, missing checks added or tightened since.
+// Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { LATEST_MINOR, checksChangedBetween, parsePolicyVersion, podSecurityModel } from '../../src/analysis/pss/index.ts';
+import { NAMESPACE_CONTROLS, auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+
+export const versionPinnedOld: Check = {
+  id: 'pod-security.version-pinned-old',
+  area: 'pod-security',
+  title: 'Enforced Pod Security version is not pinned below the cluster version',
+  severity: 'low',
+  controls: NAMESPACE_CONTROLS,
+  remediation:
+    'Set `pod-security.kubernetes.io/enforce-version=latest` (or the cluster\'s minor version) after checking with `kubectl label --dry-run=server --overwrite namespace NAME pod-security.kubernetes.io/enforce-version=latest` which running pods the newer rules would reject.',
+  needs: ['namespaces'],
+  evaluate(ctx) {
+    const model = podSecurityModel(ctx.snapshot, ctx.config);
+    // Compare with the cluster's own minor version; when unknown, with the newest rules we know.
+    const reference = model.clusterMinor ?? LATEST_MINOR;
+    const referenceText = model.clusterMinor !== undefined ? `the cluster version (v1.${reference})` : `the newest Pod Security version (v1.${reference}; cluster version unknown)`;
+    const out: Verdict[] = [];
+    for (const ns of auditedNamespaces(model)) {
+      const enforce = ns.levels.enforce;
+      if (enforce.level === 'privileged') continue; // privileged is the same at every version
+      const resource = namespaceRef(ns);
+      const pinned = parsePolicyVersion(enforce.version);
+      const evidence: Record<string, unknown> = { ...namespaceEvidence(ns, model), enforceVersion: enforce.version, comparedWith: `v1.${reference}` };
+      if (pinned === undefined || pinned === 'latest' || pinned >= reference) {
+        out.push({ status: 'pass', resource, message: `Namespace ${ns.name} enforces "${enforce.level}" at version ${enforce.version}, not older than ${referenceText}.`, evidence });
+        continue;
+      }
+      const changed = checksChangedBetween(enforce.level, pinned, reference);
+      evidence.checksChangedSince = changed;
+      out.push({
+        status: 'fail',
+        resource,
+        message: `Namespace ${ns.name} pins enforce-version ${enforce.version}, older than ${referenceText}${changed.length ? `; checks added or changed since: ${changed.join(', ')}` : ''}.`,
+        evidence,
+        severity: changed.length > 0 ? 'medium' : 'low',
+      });
+    }
+    return out;
+  },
+};

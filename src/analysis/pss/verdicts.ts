@@ -1,0 +1,74 @@
+// Shared wording and evidence for the pod-security checks, so namespace and workload
+// findings read the same way in every check.
+
+import type { ResourceRef, Severity, Verdict } from '../../engine/types.ts';
+import { refString } from '../workloads.ts';
+import { cisControlsFor } from './controls.ts';
+import { checkLevel } from './evaluate.ts';
+import type { NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
+
+export const NAMESPACE_CONTROLS = [
+  'CIS-1.10:5.2.1',
+  'NSA-CISA:PS/pod-security-enforcement',
+  'NIST-800-53:CM-7',
+  'NIST-800-53:AC-6',
+  'NIST-800-207:T5',
+  'NIST-800-207:T6',
+];
+
+export function namespaceRef(ns: NamespacePss): ResourceRef {
+  return { kind: 'Namespace', name: ns.name };
+}
+
+/** Namespaces the namespace-hygiene checks judge: not system, not exempt from admission. */
+export function auditedNamespaces(model: PssModel): NamespacePss[] {
+  return [...model.namespaces.values()].filter((ns) => !ns.system && !ns.exempt);
+}
+
+/** Evidence every namespace finding carries: labels as found and the effective policy. */
+export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<string, unknown> {
+  const { enforce, audit, warn } = ns.levels;
+  return {
+    labels: ns.psaLabels,
+    effective: {
+      enforce: `${enforce.level}:${enforce.version} (${enforce.levelSource})`,
+      audit: `${audit.level}:${audit.version} (${audit.levelSource})`,
+      warn: `${warn.level}:${warn.version} (${warn.levelSource})`,
+    },
+    admissionDefaults: model.defaultsKnown ? 'from config.podSecurity.defaults' : 'unknown (assumed privileged, as in an unconfigured cluster)',
+  };
+}
+
+export const policyString = (e: Pick<PodSetEvaluation, 'level' | 'version' | 'effectiveVersion'>): string =>
+  e.version === 'latest' ? `${e.level}:latest (${e.effectiveVersion})` : `${e.level}:${e.version}`;
+
+/** One verdict for a workload's pods evaluated at a policy. */
+export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: string, failSeverity?: (e: PodSetEvaluation) => Severity | undefined): Verdict {
+  const ref = w.workload.ref;
+  const evidence: Record<string, unknown> = {
+    namespace: w.namespace,
+    policy: policyString(e),
+    podCount: w.workload.podCount,
+    evaluatedPods: e.evaluatedPods,
+    failingPods: e.failingPods,
+  };
+  if (w.exemptPods > 0) evidence.exemptPodsByRuntimeClass = w.exemptPods;
+  if (e.allowed) {
+    return { status: 'pass', resource: ref, message: `${refString(ref)} satisfies ${what} "${policyString(e)}".`, evidence };
+  }
+  evidence.failingPodNames = e.failingPodNames;
+  evidence.checks = e.failures.map((f) => ({ id: f.id, level: checkLevel(f.id), reason: f.reason }));
+  evidence.controls = cisControlsFor(e.failures);
+  const podsPhrase = w.workload.pods.some((p) => p.origin === 'template')
+    ? 'its pod template violates'
+    : `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod violates' : e.failingPods === 1 ? 'pods violates' : 'pods violate'}`;
+  const verdict: Verdict = {
+    status: 'fail',
+    resource: ref,
+    message: `${refString(ref)}: ${podsPhrase} ${what} "${policyString(e)}": ${e.failures.map((f) => f.reason).join('; ')}.`,
+    evidence,
+  };
+  const severity = failSeverity?.(e);
+  if (severity) verdict.severity = severity;
+  return verdict;
+}
