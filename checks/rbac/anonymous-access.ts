@@ -1,0 +1,58 @@
+// Protects against RBAC grants to everyone: unauthenticated requests (system:anonymous, system:unauthenticated), every authenticated identity, or every service account.
+// Controls: CIS-1.10 5.1.1 (1.2.1 anonymous-auth); NSA-CISA AA/rbac; NIST-800-53 AC-6, AC-14; NIST-800-207 T6.
+import type { Check, Severity, Verdict } from '../../src/engine/types.ts';
+import { rbacAudit, formatSubject, subjectResource } from '../../src/analysis/rbac/audit.ts';
+import { DISCOVERY_PATHS } from '../../src/analysis/rbac/bootstrap.ts';
+import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
+import { describeRule, ruleAllowsNonResource } from '../../src/analysis/rbac/rules.ts';
+import type { Rule, Subject } from '../../src/analysis/rbac/types.ts';
+import { RBAC_CONTROLS, RBAC_NEEDS, cis } from './common.ts';
+
+/** The audiences judged, and how bad a grant beyond discovery is for each. */
+const AUDIENCES: Array<{ subject: Subject; severity: Severity; who: string }> = [
+  { subject: { kind: 'User', name: 'system:anonymous' }, severity: 'critical', who: 'anyone without credentials' },
+  { subject: { kind: 'Group', name: 'system:unauthenticated' }, severity: 'critical', who: 'anyone without credentials' },
+  { subject: { kind: 'Group', name: 'system:authenticated' }, severity: 'medium', who: 'every authenticated user and service account' },
+  { subject: { kind: 'Group', name: 'system:serviceaccounts' }, severity: 'medium', who: 'every service account in the cluster' },
+];
+
+/** Discovery: GET on the non-resource paths the bootstrap policy already opens to everyone. */
+function isDiscoveryOnly(rule: Rule): boolean {
+  if (rule.nonResourceURLs.length === 0) return false;
+  return rule.verbs.every((verb) => rule.nonResourceURLs.every((path) => !path.includes('*') && DISCOVERY_PATHS.some((d) => ruleAllowsNonResource(d, { verb, path }))));
+}
+
+export const anonymousAccess: Check = {
+  id: 'rbac.anonymous-access',
+  area: 'rbac',
+  title: 'Anonymous or all-users access beyond discovery',
+  severity: 'critical',
+  controls: [cis('5.1.1'), ...RBAC_CONTROLS, 'NIST-800-53:AC-14'],
+  remediation: 'Remove bindings that name system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts, and bind the specific users, groups or service accounts that need the access.',
+  needs: RBAC_NEEDS,
+  evaluate(ctx) {
+    const audited = new Map(rbacAudit(ctx).subjects.map((s) => [formatSubject(s.subject), s]));
+    const out: Verdict[] = [];
+    for (const a of AUDIENCES) {
+      const s = audited.get(formatSubject(a.subject));
+      const grants = [];
+      for (const g of s?.grants ?? []) {
+        for (const rule of g.role.rules) {
+          if (!isDiscoveryOnly(rule)) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
+        }
+      }
+      const who = formatSubject(a.subject);
+      if (grants.length === 0) {
+        out.push({ status: 'pass', resource: subjectResource(a.subject), message: `${who} has no access beyond the default discovery endpoints` });
+        continue;
+      }
+      const bindings = [...new Set(grants.map((g) => `${g.binding.kind} ${g.binding.namespace ? `${g.binding.namespace}/` : ''}${g.binding.name}`))];
+      out.push({
+        status: 'fail', resource: subjectResource(a.subject), severity: a.severity,
+        message: `${who} (${a.who}) is granted ${grants.length} rule${grants.length === 1 ? '' : 's'} beyond discovery by ${bindings.join(', ')}`,
+        evidence: { subject: a.subject, grants },
+      });
+    }
+    return out;
+  },
+};

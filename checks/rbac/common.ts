@@ -1,0 +1,76 @@
+// Shared shape of the RBAC permission checks: one verdict per audited subject, failing when
+// the subject's own (non-bootstrap) grants include any of the dangerous permissions.
+
+import type { AuditContext, Check, Severity, Verdict } from '../../src/engine/types.ts';
+import type { KindKey } from '../../src/collect/kinds.ts';
+import { findPermissions, formatSubject, hitEvidence, rbacAudit, scopeText, subjectResource, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+
+export const RBAC_CONTROLS = ['NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'] as const;
+export const RBAC_NEEDS: KindKey[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
+
+export const cis = (id: string) => `CIS-1.10:${id}`;
+
+export function viaText(hits: readonly PermissionHit[]): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const h of hits) {
+    const b = `${h.binding.kind} ${h.binding.namespace ? `${h.binding.namespace}/` : ''}${h.binding.name} → ${h.role.kind} ${h.role.namespace ? `${h.role.namespace}/` : ''}${h.role.name}`;
+    if (!seen.has(b)) { seen.add(b); parts.push(b); }
+  }
+  return parts.length > 3 ? `${parts.slice(0, 3).join('; ')}; +${parts.length - 3} more` : parts.join('; ');
+}
+
+export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | 'needs'> {
+  needs?: KindKey[];
+  wanted: (ctx: AuditContext) => readonly Permission[];
+  /** Only cluster-wide grants count (the resources are cluster-scoped). */
+  clusterScoped?: boolean;
+  /** Only grants effective in this namespace count (cluster-wide or RoleBindings there). */
+  namespace?: string;
+  /** What the subject can do, for the message, e.g. "read Secrets". */
+  action: string;
+  /** Severity for a given failing subject; undefined keeps the check's severity. */
+  severityFor?: (hits: PermissionHit[]) => Severity | undefined;
+}
+
+/** Failing subjects whose reach is one namespace (not kube-system) get this lower severity. */
+export function namespaceOnlySeverity(lower: Severity): (hits: PermissionHit[]) => Severity | undefined {
+  return (hits) => (hits.some((h) => !h.namespace || h.namespace === 'kube-system') ? undefined : lower);
+}
+
+export function permissionCheck(spec: PermissionCheckSpec): Check {
+  const { wanted, clusterScoped, namespace, action, severityFor, needs, ...meta } = spec;
+  return {
+    ...meta,
+    area: 'rbac',
+    needs: needs ?? RBAC_NEEDS,
+    evaluate(ctx) {
+      const audit = rbacAudit(ctx);
+      const perms = wanted(ctx);
+      const out: Verdict[] = [];
+      for (const s of audit.subjects) {
+        const hits = findPermissions(s.grants, perms, { clusterScoped, namespace });
+        const who = formatSubject(s.subject);
+        if (hits.length === 0) {
+          out.push({ status: 'pass', resource: subjectResource(s.subject), message: `${who} cannot ${action}` });
+          continue;
+        }
+        const v: Verdict = {
+          status: 'fail', resource: subjectResource(s.subject),
+          message: `${who} can ${action} ${scopeText(hits)} (${[...new Set(hits.map((h) => h.permission))].sort().join(', ')}) via ${viaText(hits)}`,
+          evidence: { subject: s.subject, ...hitEvidence(hits) },
+        };
+        const sev = severityFor?.(hits);
+        if (sev) v.severity = sev;
+        out.push(v);
+      }
+      return out;
+    },
+  };
+}
+
+export const p = (verb: string, group: string, resource: string, subresource?: string): Permission => ({ verb, group, resource, subresource });
+
+export function each(verbs: string[], group: string, resources: string[], subresource?: string): Permission[] {
+  return verbs.flatMap((v) => resources.map((r) => p(v, group, r, subresource)));
+}

@@ -1,0 +1,25 @@
+// Protects against subjects that can approve certificate signing requests, i.e. issue themselves client certificates.
+// Controls: CIS-1.10 5.1.11; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
+import { findPermissions } from '../../src/analysis/rbac/audit.ts';
+import { RBAC_CONTROLS, cis, each, p, permissionCheck } from './common.ts';
+
+const CERTS = 'certificates.k8s.io';
+
+export const csrApproval = permissionCheck({
+  id: 'rbac.csr-approval',
+  title: 'Subject can approve certificate signing requests',
+  severity: 'high',
+  controls: [cis('5.1.11'), ...RBAC_CONTROLS],
+  remediation: 'Leave CSR approval to the controller manager; remove update/patch on certificatesigningrequests/approval (and approve on signers) from other roles.',
+  wanted: () => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')],
+  clusterScoped: true,
+  action: 'approve certificate signing requests',
+  // Approval needs both the approval subresource and approve on a signer; one alone is a weaker finding.
+  severityFor: (hits) => {
+    const approval = hits.some((h) => h.permission.includes('approval'));
+    const signer = hits.some((h) => h.permission.startsWith('approve'));
+    const grants = hits.map((h) => h.grant);
+    const canCreate = findPermissions(grants, [p('create', CERTS, 'certificatesigningrequests')], { clusterScoped: true }).length > 0;
+    return approval && signer && canCreate ? 'critical' : approval && signer ? undefined : 'medium';
+  },
+});

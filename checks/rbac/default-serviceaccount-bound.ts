@@ -1,0 +1,39 @@
+// Protects against permissions on a namespace's `default` service account, which every pod without serviceAccountName runs as.
+// Controls: CIS-1.10 5.1.5; NSA-CISA PS/service-account-tokens, AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { isBuiltinGrant, isIgnoredSubject } from '../../src/analysis/rbac/audit.ts';
+import { bindingsNaming, buildRbacModel, bindingRef } from '../../src/analysis/rbac/model.ts';
+import type { Subject } from '../../src/analysis/rbac/types.ts';
+import { RBAC_CONTROLS, RBAC_NEEDS, cis } from './common.ts';
+
+export const defaultServiceAccountBound: Check = {
+  id: 'rbac.default-serviceaccount-bound',
+  area: 'rbac',
+  title: 'Default service account has role bindings',
+  severity: 'medium',
+  controls: [cis('5.1.5'), 'NSA-CISA:PS/service-account-tokens', ...RBAC_CONTROLS],
+  remediation: 'Create a dedicated ServiceAccount for the workload that needs the permissions, bind the role to it, and remove the default service account from the binding.',
+  needs: [...RBAC_NEEDS, 'namespaces'],
+  evaluate(ctx) {
+    const model = buildRbacModel(ctx.snapshot);
+    const ignore = ctx.config.rbac?.ignoreSubjects ?? [];
+    const out: Verdict[] = [];
+    for (const ns of model.namespaces) {
+      const sa: Subject = { kind: 'ServiceAccount', namespace: ns, name: 'default' };
+      if (isIgnoredSubject(sa, ignore)) continue;
+      // A binding counts even when its role is missing: it takes effect once the role exists.
+      const bindings = bindingsNaming(model, sa).filter((b) => !isBuiltinGrant(b, sa));
+      const resource = { kind: 'ServiceAccount', namespace: ns, name: 'default' };
+      if (bindings.length === 0) {
+        out.push({ status: 'pass', resource, message: `ServiceAccount ${ns}/default is not named by any binding` });
+        continue;
+      }
+      out.push({
+        status: 'fail', resource,
+        message: `ServiceAccount ${ns}/default is bound by ${bindings.map((b) => `${b.kind} ${b.namespace ? `${b.namespace}/` : ''}${b.name} → ${b.roleRef.kind} ${b.roleRef.name}`).join('; ')}`,
+        evidence: { bindings: bindings.map((b) => ({ ...bindingRef(b), roleRef: b.roleRef, resolved: !!b.role })) },
+      });
+    }
+    return out;
+  },
+};

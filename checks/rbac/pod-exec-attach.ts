@@ -1,0 +1,26 @@
+// Protects against subjects that can run commands in, attach to, or port-forward into running pods (reaching their data and tokens).
+// Controls: NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6 (CIS has no dedicated 5.1.x item).
+import type { AuditContext } from '../../src/engine/types.ts';
+import { RBAC_CONTROLS, each, namespaceOnlySeverity, p, permissionCheck } from './common.ts';
+
+/** Before 1.35 a WebSocket GET was enough for exec/attach/portforward; an unknown version may be older. */
+export function getSufficesForExec(ctx: AuditContext): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(ctx.snapshot.cluster.version ?? '');
+  if (!m) return true;
+  return Number(m[1]) === 1 && Number(m[2]) < 35;
+}
+
+export const podExecAttach = permissionCheck({
+  id: 'rbac.pod-exec-attach',
+  title: 'Subject can exec, attach or port-forward into pods',
+  severity: 'high',
+  controls: [...RBAC_CONTROLS],
+  remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them.',
+  wanted: (ctx) => [
+    ...['exec', 'attach', 'portforward'].map((sub) => p('create', '', 'pods', sub)),
+    ...(getSufficesForExec(ctx) ? ['exec', 'attach', 'portforward'].map((sub) => p('get', '', 'pods', sub)) : []),
+    ...each(['update', 'patch'], '', ['pods'], 'ephemeralcontainers'),
+  ],
+  action: 'exec into pods',
+  severityFor: namespaceOnlySeverity('medium'),
+});

@@ -1,0 +1,45 @@
+// Protects against bound roles that grant wildcard verbs or resources, which silently grow with every new API.
+// Controls: CIS-1.10 5.1.3; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
+import type { Verdict } from '../../src/engine/types.ts';
+import { formatSubject, rbacAudit, subjectResource } from '../../src/analysis/rbac/audit.ts';
+import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
+import { describeRule } from '../../src/analysis/rbac/rules.ts';
+import type { Check } from '../../src/engine/types.ts';
+import { RBAC_CONTROLS, RBAC_NEEDS, cis } from './common.ts';
+
+export const wildcardPermission: Check = {
+  id: 'rbac.wildcard-permission',
+  area: 'rbac',
+  title: 'Bound role grants wildcard verbs or resources',
+  severity: 'high',
+  controls: [cis('5.1.3'), ...RBAC_CONTROLS],
+  remediation: 'List the verbs and resources the subject needs instead of "*"; wildcards also grant escalate, bind, impersonate and every resource added to the cluster later.',
+  needs: RBAC_NEEDS,
+  evaluate(ctx) {
+    const out: Verdict[] = [];
+    for (const s of rbacAudit(ctx).subjects) {
+      const grants = [];
+      for (const g of s.grants) {
+        for (const rule of g.role.rules) {
+          const wild = rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.includes('*');
+          if (wild) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
+        }
+      }
+      const who = formatSubject(s.subject);
+      if (grants.length === 0) {
+        out.push({ status: 'pass', resource: subjectResource(s.subject), message: `${who} holds no wildcard rule` });
+        continue;
+      }
+      const clusterWide = grants.some((g) => g.scope === 'cluster-wide');
+      const roles = [...new Set(grants.map((g) => `${g.role.kind} ${g.role.namespace ? `${g.role.namespace}/` : ''}${g.role.name}`))];
+      const v: Verdict = {
+        status: 'fail', resource: subjectResource(s.subject),
+        message: `${who} is granted wildcard rules ${clusterWide ? 'cluster-wide' : `in ${[...new Set(grants.map((g) => g.scope))].sort().join(', ')}`} by ${roles.join(', ')}`,
+        evidence: { subject: s.subject, grants },
+      };
+      if (!clusterWide && !grants.some((g) => g.scope === 'kube-system')) v.severity = 'medium';
+      out.push(v);
+    }
+    return out;
+  },
+};

@@ -1,0 +1,20 @@
+// Protects against subjects that can create or change workloads in kube-system, which run with control-plane service accounts and secrets.
+// Controls: CIS-1.10 5.1.4; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
+import { RBAC_CONTROLS, cis, each, permissionCheck } from './common.ts';
+
+const VERBS = ['create', 'update', 'patch'];
+
+export const workloadCreateKubeSystem = permissionCheck({
+  id: 'rbac.workload-create-kube-system',
+  title: 'Subject can create workloads in kube-system',
+  severity: 'high',
+  controls: [cis('5.1.4'), ...RBAC_CONTROLS],
+  remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity.',
+  wanted: () => [
+    ...each(VERBS, '', ['pods', 'replicationcontrollers']),
+    ...each(VERBS, 'apps', ['deployments', 'replicasets', 'statefulsets', 'daemonsets']),
+    ...each(VERBS, 'batch', ['jobs', 'cronjobs']),
+  ],
+  namespace: 'kube-system',
+  action: 'create or change workloads in kube-system',
+});

@@ -1,0 +1,158 @@
+// Which subjects and grants the RBAC checks judge. The platform's own identities (system:masters,
+// control-plane users, kube-system controller service accounts) and the bootstrap bindings as
+// Kubernetes ships them are not findings; config.rbac.ignoreSubjects extends the list. A default
+// binding that gained subjects, or whose role was changed, is judged like any other.
+
+import { memoize } from '../memo.ts';
+import type { AuditContext } from '../../engine/types.ts';
+import type { SubjectMatch } from '../../config/types.ts';
+import { DEFAULT_CRB_BY_NAME } from './bootstrap.ts';
+import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';
+import { describeRule, ruleGrantsSome } from './rules.ts';
+import type { BindingInfo, Grant, Rule, Subject } from './types.ts';
+
+const SYSTEM_GROUPS = new Set(['system:masters', 'system:nodes', 'system:monitoring', 'system:bootstrappers', 'kubeadm:cluster-admins']);
+
+/** Service accounts of kube-system that the controller manager and kubeadm add-ons run as. */
+const KUBE_SYSTEM_SAS = new Set([
+  'attachdetach-controller', 'bootstrap-signer', 'certificate-controller', 'clusterrole-aggregation-controller', 'cronjob-controller',
+  'daemon-set-controller', 'deployment-controller', 'disruption-controller', 'endpoint-controller', 'endpointslice-controller',
+  'endpointslicemirroring-controller', 'ephemeral-volume-controller', 'expand-controller', 'generic-garbage-collector',
+  'horizontal-pod-autoscaler', 'job-controller', 'legacy-service-account-token-cleaner', 'namespace-controller', 'node-controller',
+  'persistent-volume-binder', 'pod-garbage-collector', 'pv-protection-controller', 'pvc-protection-controller', 'replicaset-controller',
+  'replication-controller', 'resourcequota-controller', 'root-ca-cert-publisher', 'route-controller', 'service-account-controller',
+  'service-controller', 'statefulset-controller', 'token-cleaner', 'ttl-after-finished-controller', 'ttl-controller',
+  'validatingadmissionpolicy-status-controller', 'service-cidrs-controller', 'selinux-warning-controller', 'resource-claim-controller',
+  'cloud-controller-manager', 'kube-dns', 'kube-proxy', 'coredns',
+]);
+
+function matchName(pattern: string, name: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+export function subjectMatches(m: SubjectMatch, s: Subject): boolean {
+  if (m.kind !== s.kind || !matchName(m.name, s.name)) return false;
+  return m.kind !== 'ServiceAccount' || m.namespace === undefined || matchName(m.namespace, s.namespace ?? '');
+}
+
+/** Built-in platform identities that are never reported. */
+export function isSystemSubject(s: Subject): boolean {
+  if (s.kind === 'Group') return SYSTEM_GROUPS.has(s.name) || s.name.startsWith('system:bootstrappers:');
+  if (s.kind === 'User') return s.name.startsWith('system:') && s.name !== 'system:anonymous' && !s.name.startsWith('system:serviceaccount:');
+  return s.namespace === 'kube-system' && (KUBE_SYSTEM_SAS.has(s.name) || s.name.endsWith('-controller'));
+}
+
+export function isIgnoredSubject(s: Subject, ignore: readonly SubjectMatch[]): boolean {
+  return isSystemSubject(s) || ignore.some((m) => subjectMatches(m, s));
+}
+
+/** A grant exactly as the bootstrap policy makes it: default binding, default subject, unmodified role. */
+export function isBuiltinGrant(b: BindingInfo, s: Subject): boolean {
+  if (b.kind !== 'ClusterRoleBinding') return false;
+  const d = DEFAULT_CRB_BY_NAME.get(b.name);
+  if (!d || b.roleRef.kind !== 'ClusterRole' || b.roleRef.name !== d.role) return false;
+  if (b.role?.modifiedFromDefault) return false;
+  return d.subjects.some((x) => x.kind === s.kind && x.name === s.name && (x.namespace ?? '') === (s.namespace ?? ''));
+}
+
+export interface AuditedSubject {
+  subject: Subject;
+  /** Resolved grants through bindings naming the subject, bootstrap grants left out. */
+  grants: Grant[];
+  /** Bindings naming the subject (resolved or dangling), bootstrap ones left out. */
+  bindings: BindingInfo[];
+}
+
+export interface RbacAudit {
+  model: RbacModel;
+  subjects: AuditedSubject[];
+}
+
+function buildAudit(ctx: AuditContext): RbacAudit {
+  const model = buildRbacModel(ctx.snapshot);
+  const ignore = ctx.config.rbac?.ignoreSubjects ?? [];
+  const subjects: AuditedSubject[] = [];
+  for (const s of model.subjects) {
+    if (isIgnoredSubject(s, ignore)) continue;
+    const bindings = bindingsNaming(model, s).filter((b) => !isBuiltinGrant(b, s));
+    if (bindings.length === 0) continue;
+    const grants = directGrants(model, s).filter((g) => !isBuiltinGrant(g.binding, s));
+    subjects.push({ subject: s, grants, bindings });
+  }
+  return { model, subjects };
+}
+
+/** The subjects the RBAC checks judge, once per audit context. */
+export const rbacAudit: (ctx: AuditContext) => RbacAudit = memoize(buildAudit);
+
+/** The resource reference a subject finding is filed under. */
+export function subjectResource(s: Subject): { kind: string; name: string; namespace?: string } {
+  return s.kind === 'ServiceAccount' ? { kind: 'ServiceAccount', namespace: s.namespace, name: s.name } : { kind: s.kind, name: s.name };
+}
+
+export interface Permission {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+}
+
+export interface PermissionHit {
+  permission: string;
+  /** undefined = cluster-wide. */
+  namespace?: string;
+  binding: ReturnType<typeof bindingRef>;
+  role: ReturnType<typeof roleRefOf>;
+  rule: string;
+  grant: Grant;
+  ruleObj: Rule;
+}
+
+export function permissionLabel(p: Permission): string {
+  const res = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
+  return `${p.verb} ${p.group ? `${res}.${p.group}` : res}`;
+}
+
+/**
+ * Which of the permissions the grants give, for any object name (rules limited by resourceNames
+ * count, except for create). Namespace-scoped grants never give cluster-scoped permissions.
+ */
+export function findPermissions(grants: readonly Grant[], wanted: readonly Permission[], opts: { clusterScoped?: boolean; namespace?: string } = {}): PermissionHit[] {
+  const hits: PermissionHit[] = [];
+  for (const g of grants) {
+    if (g.namespace && opts.clusterScoped) continue;
+    if (opts.namespace && g.namespace && g.namespace !== opts.namespace) continue;
+    for (const rule of g.role.rules) {
+      if (rule.nonResourceURLs.length > 0) continue;
+      for (const p of wanted) {
+        if (ruleGrantsSome(rule, p.verb, p.group, p.resource, p.subresource)) {
+          hits.push({ permission: permissionLabel(p), namespace: g.namespace, binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), grant: g, ruleObj: rule });
+        }
+      }
+    }
+  }
+  return hits;
+}
+
+/** Evidence a reviewer can act on: which binding gives which role and what the rule says. */
+export function hitEvidence(hits: readonly PermissionHit[]): Record<string, unknown> {
+  const permissions = [...new Set(hits.map((h) => h.permission))].sort();
+  const scopes = [...new Set(hits.map((h) => h.namespace ?? 'cluster-wide'))].sort();
+  const byKey = new Map<string, { binding: PermissionHit['binding']; role: PermissionHit['role']; rule: string; scope: string; permissions: Set<string> }>();
+  for (const h of hits) {
+    const k = `${h.binding.kind}/${h.binding.namespace ?? ''}/${h.binding.name}|${h.rule}`;
+    let e = byKey.get(k);
+    if (!e) byKey.set(k, (e = { binding: h.binding, role: h.role, rule: h.rule, scope: h.namespace ?? 'cluster-wide', permissions: new Set() }));
+    e.permissions.add(h.permission);
+  }
+  const grants = [...byKey.values()].map((e) => ({ ...e, permissions: [...e.permissions].sort() }));
+  return { permissions, scopes, grants };
+}
+
+export function scopeText(hits: readonly PermissionHit[]): string {
+  if (hits.some((h) => !h.namespace)) return 'cluster-wide';
+  const ns = [...new Set(hits.map((h) => h.namespace!))].sort();
+  return ns.length === 1 ? `in namespace ${ns[0]}` : `in namespaces ${ns.slice(0, 5).join(', ')}${ns.length > 5 ? ` (+${ns.length - 5})` : ''}`;
+}
+
+export { formatSubject };

@@ -1,0 +1,197 @@
+// RBAC breadth: how many distinct (verb, group/resource, namespace) grants a subject holds.
+// Wildcards are expanded against the cluster's resource types (standard Kubernetes resources,
+// the kinds ztaudit collects, and discovered ones when given); a cluster-wide grant on a
+// namespaced resource counts once per namespace, so breadth grows with what a subject can reach.
+
+import { KINDS } from '../../collect/kinds.ts';
+import type { Snapshot } from '../../snapshot/types.ts';
+import { isSystemSubject } from './audit.ts';
+import { buildRbacModel, formatSubject, grantsFor, identityOf, directGrants, type RbacModel } from './model.ts';
+import type { Grant, RoleInfo, Rule, Subject } from './types.ts';
+
+export interface ResourceType {
+  group: string;
+  /** "pods" or "pods/exec". */
+  resource: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+const STD = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+const RW = ['get', 'patch', 'update'];
+
+const t = (group: string, resource: string, namespaced: boolean, verbs: string[] = STD): ResourceType => ({ group, resource, namespaced, verbs });
+
+/** Standard Kubernetes resources and subresources with the verbs that mean something on them. */
+export const STANDARD_RESOURCES: readonly ResourceType[] = [
+  t('', 'pods', true), t('', 'pods/exec', true, ['create', 'get']), t('', 'pods/attach', true, ['create', 'get']),
+  t('', 'pods/portforward', true, ['create', 'get']), t('', 'pods/proxy', true, ['create', 'delete', 'get', 'patch', 'update']),
+  t('', 'pods/log', true, ['get']), t('', 'pods/status', true, RW), t('', 'pods/eviction', true, ['create']),
+  t('', 'pods/ephemeralcontainers', true, RW), t('', 'pods/binding', true, ['create']), t('', 'bindings', true, ['create']),
+  t('', 'services', true), t('', 'services/proxy', true, ['create', 'delete', 'get', 'patch', 'update']), t('', 'services/status', true, RW),
+  t('', 'endpoints', true), t('', 'configmaps', true), t('', 'secrets', true),
+  t('', 'serviceaccounts', true, [...STD, 'impersonate']), t('', 'serviceaccounts/token', true, ['create']),
+  t('', 'persistentvolumeclaims', true), t('', 'persistentvolumeclaims/status', true, RW),
+  t('', 'replicationcontrollers', true), t('', 'replicationcontrollers/scale', true, RW), t('', 'replicationcontrollers/status', true, RW),
+  t('', 'events', true), t('', 'limitranges', true), t('', 'resourcequotas', true), t('', 'resourcequotas/status', true, RW), t('', 'podtemplates', true),
+  t('', 'namespaces', false, ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']), t('', 'namespaces/status', false, RW), t('', 'namespaces/finalize', false, ['update']),
+  t('', 'nodes', false, [...STD, 'proxy']), t('', 'nodes/status', false, RW), t('', 'nodes/proxy', false, ['create', 'delete', 'get', 'patch', 'update']),
+  t('', 'nodes/log', false, ['get']), t('', 'nodes/metrics', false, ['get']), t('', 'nodes/stats', false, ['get', 'create']),
+  t('', 'persistentvolumes', false), t('', 'persistentvolumes/status', false, RW), t('', 'componentstatuses', false, ['get', 'list']),
+  t('', 'users', false, ['impersonate']), t('', 'groups', false, ['impersonate']),
+  t('apps', 'deployments', true), t('apps', 'deployments/scale', true, RW), t('apps', 'deployments/status', true, RW),
+  t('apps', 'replicasets', true), t('apps', 'replicasets/scale', true, RW), t('apps', 'statefulsets', true), t('apps', 'statefulsets/scale', true, RW),
+  t('apps', 'daemonsets', true), t('apps', 'controllerrevisions', true),
+  t('batch', 'jobs', true), t('batch', 'cronjobs', true),
+  t('autoscaling', 'horizontalpodautoscalers', true), t('policy', 'poddisruptionbudgets', true),
+  t('networking.k8s.io', 'networkpolicies', true), t('networking.k8s.io', 'ingresses', true), t('networking.k8s.io', 'ingressclasses', false),
+  t('discovery.k8s.io', 'endpointslices', true), t('coordination.k8s.io', 'leases', true), t('events.k8s.io', 'events', true),
+  t('rbac.authorization.k8s.io', 'roles', true, [...STD, 'bind', 'escalate']), t('rbac.authorization.k8s.io', 'rolebindings', true),
+  t('rbac.authorization.k8s.io', 'clusterroles', false, [...STD, 'bind', 'escalate']), t('rbac.authorization.k8s.io', 'clusterrolebindings', false),
+  t('storage.k8s.io', 'storageclasses', false), t('storage.k8s.io', 'csidrivers', false), t('storage.k8s.io', 'csinodes', false),
+  t('storage.k8s.io', 'volumeattachments', false), t('storage.k8s.io', 'csistoragecapacities', true),
+  t('admissionregistration.k8s.io', 'mutatingwebhookconfigurations', false), t('admissionregistration.k8s.io', 'validatingwebhookconfigurations', false),
+  t('admissionregistration.k8s.io', 'validatingadmissionpolicies', false), t('admissionregistration.k8s.io', 'validatingadmissionpolicybindings', false),
+  t('apiextensions.k8s.io', 'customresourcedefinitions', false), t('apiregistration.k8s.io', 'apiservices', false),
+  t('certificates.k8s.io', 'certificatesigningrequests', false), t('certificates.k8s.io', 'certificatesigningrequests/approval', false, RW),
+  t('certificates.k8s.io', 'certificatesigningrequests/status', false, RW), t('certificates.k8s.io', 'signers', false, ['approve', 'sign']),
+  t('node.k8s.io', 'runtimeclasses', false), t('scheduling.k8s.io', 'priorityclasses', false),
+  t('flowcontrol.apiserver.k8s.io', 'flowschemas', false), t('flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations', false),
+  t('authentication.k8s.io', 'tokenreviews', false, ['create']), t('authentication.k8s.io', 'selfsubjectreviews', false, ['create']),
+  t('authentication.k8s.io', 'uids', false, ['impersonate']),
+  t('authorization.k8s.io', 'subjectaccessreviews', false, ['create']), t('authorization.k8s.io', 'selfsubjectaccessreviews', false, ['create']),
+  t('authorization.k8s.io', 'selfsubjectrulesreviews', false, ['create']), t('authorization.k8s.io', 'localsubjectaccessreviews', true, ['create']),
+];
+
+/** The catalog wildcards expand against: standard resources, collected kinds, discovered types. */
+export function resourceCatalog(extra: readonly ResourceType[] = []): ResourceType[] {
+  const byKey = new Map<string, ResourceType>();
+  const add = (r: ResourceType) => { const k = `${r.group}/${r.resource}`; if (!byKey.has(k)) byKey.set(k, r); };
+  STANDARD_RESOURCES.forEach(add);
+  for (const k of KINDS) add({ group: k.group, resource: k.resource, namespaced: k.namespaced, verbs: STD });
+  extra.forEach(add);
+  return [...byKey.values()];
+}
+
+interface Expanded {
+  /** "verb group/resource" -> namespaced */
+  tuples: Map<string, boolean>;
+  nonResource: Set<string>;
+}
+
+function splitResource(r: string): [string, string | undefined] {
+  const i = r.indexOf('/');
+  return i < 0 ? [r, undefined] : [r.slice(0, i), r.slice(i + 1)];
+}
+
+function expandRule(rule: Rule, catalog: readonly ResourceType[], out: Expanded): void {
+  if (rule.nonResourceURLs.length > 0) {
+    for (const v of rule.verbs) for (const u of rule.nonResourceURLs) out.nonResource.add(`${v} ${u}`);
+    return;
+  }
+  const groupOk = (g: string) => rule.apiGroups.includes('*') || rule.apiGroups.includes(g);
+  const addVerbs = (rt: ResourceType) => {
+    const verbs = rule.verbs.includes('*') ? rt.verbs : rule.verbs.filter((v) => rt.verbs.includes(v));
+    for (const v of verbs) out.tuples.set(`${v} ${rt.group}/${rt.resource}`, rt.namespaced);
+  };
+  for (const res of rule.resources) {
+    if (res === '*' || res.startsWith('*/')) {
+      const sub = res === '*' ? undefined : res.slice(2);
+      for (const rt of catalog) {
+        if (!groupOk(rt.group)) continue;
+        if (sub !== undefined && splitResource(rt.resource)[1] !== sub) continue;
+        addVerbs(rt);
+      }
+      continue;
+    }
+    let known = false;
+    for (const rt of catalog) if (rt.resource === res && groupOk(rt.group)) { known = true; addVerbs(rt); }
+    if (!known) {
+      // A type ztaudit does not know (a CRD, a future resource): count the verbs as written.
+      for (const g of rule.apiGroups) {
+        if (g === '*') continue;
+        for (const v of rule.verbs.includes('*') ? STD : rule.verbs) out.tuples.set(`${v} ${g}/${res}`, true);
+      }
+    }
+  }
+}
+
+export interface BreadthEntry {
+  subject: Subject;
+  breadth: number;
+  /** Distinct (verb, resource) pairs granted everywhere by ClusterRoleBindings. */
+  clusterWide: number;
+  /** Distinct (verb, resource, namespace) triples granted by RoleBindings beyond the cluster-wide ones. */
+  namespaced: number;
+  nonResource: number;
+}
+
+function makeExpander(catalog: readonly ResourceType[]): (role: RoleInfo) => Expanded {
+  const cache = new WeakMap<RoleInfo, Expanded>();
+  return (role) => {
+    let e = cache.get(role);
+    if (!e) {
+      e = { tuples: new Map(), nonResource: new Set() };
+      for (const rule of role.rules) expandRule(rule, catalog, e);
+      cache.set(role, e);
+    }
+    return e;
+  };
+}
+
+function breadthOf(model: RbacModel, subject: Subject, expand: (role: RoleInfo) => Expanded): BreadthEntry {
+  const nsCount = Math.max(1, model.namespaces.length);
+  const grants: Grant[] = subject.kind === 'Group' ? directGrants(model, subject) : grantsFor(model, identityOf(subject));
+  const cluster = new Map<string, boolean>();
+  const nonResource = new Set<string>();
+  for (const g of grants) {
+    if (g.namespace) continue;
+    const e = expand(g.role);
+    for (const [k, nsd] of e.tuples) cluster.set(k, nsd);
+    for (const u of e.nonResource) nonResource.add(u);
+  }
+  const perNs = new Map<string, Set<string>>();
+  for (const g of grants) {
+    if (!g.namespace) continue;
+    let set = perNs.get(g.namespace);
+    if (!set) perNs.set(g.namespace, (set = new Set()));
+    // RoleBindings grant neither cluster-scoped resources nor non-resource URLs.
+    for (const [k, nsd] of expand(g.role).tuples) if (nsd && !cluster.has(k)) set.add(k);
+  }
+  let clusterBreadth = 0;
+  for (const nsd of cluster.values()) clusterBreadth += nsd ? nsCount : 1;
+  let namespaced = 0;
+  for (const s of perNs.values()) namespaced += s.size;
+  return { subject, breadth: clusterBreadth + namespaced + nonResource.size, clusterWide: cluster.size, namespaced, nonResource: nonResource.size };
+}
+
+/**
+ * Breadth of every subject named by a binding: Users and ServiceAccounts with their implicit
+ * groups (what they can really do), Groups with their own grants. Sorted, broadest first.
+ */
+export function rbacBreadth(model: RbacModel, discoveredResources?: readonly ResourceType[]): BreadthEntry[] {
+  const expand = makeExpander(resourceCatalog(discoveredResources));
+  const entries = model.subjects.map((s) => breadthOf(model, s, expand));
+  entries.sort((a, b) => b.breadth - a.breadth || formatSubject(a.subject).localeCompare(formatSubject(b.subject)));
+  return entries;
+}
+
+/** Breadth of one subject (named by a binding or not). */
+export function subjectBreadth(model: RbacModel, subject: Subject, discoveredResources?: readonly ResourceType[]): BreadthEntry {
+  return breadthOf(model, subject, makeExpander(resourceCatalog(discoveredResources)));
+}
+
+export interface TopBreadthOptions {
+  /** Include system:masters, control-plane users and kube-system controllers (default false). */
+  includeSystem?: boolean;
+  discoveredResources?: readonly ResourceType[];
+}
+
+/** The n broadest subjects, for report.json's rbac.breadth. */
+export function topBreadth(snapshot: Snapshot, n: number, opts: TopBreadthOptions = {}): Array<{ subject: { kind: string; name: string; namespace?: string }; breadth: number }> {
+  const model = buildRbacModel(snapshot);
+  return rbacBreadth(model, opts.discoveredResources)
+    .filter((e) => opts.includeSystem || !isSystemSubject(e.subject))
+    .slice(0, Math.max(0, n))
+    .map((e) => ({ subject: e.subject.kind === 'ServiceAccount' ? { kind: e.subject.kind, name: e.subject.name, namespace: e.subject.namespace } : { kind: e.subject.kind, name: e.subject.name }, breadth: e.breadth }));
+}

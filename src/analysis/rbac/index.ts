@@ -1,0 +1,9 @@
+// The RBAC analysis: effective permissions, breadth, and the audit view the checks share.
+export * from './types.ts';
+export { buildRbacModel, canI, whoCan, subjectRules, authorize, requestAttributes, parseSubject, formatSubject, identityOf, subjectKey, grantsFor, directGrants } from './model.ts';
+export type { RbacModel, AccessDecision, RequestOptions, WhoCanEntry, SubjectRules } from './model.ts';
+export { rbacBreadth, subjectBreadth, topBreadth, resourceCatalog, STANDARD_RESOURCES } from './breadth.ts';
+export type { BreadthEntry, ResourceType, TopBreadthOptions } from './breadth.ts';
+export { whoCanCommandCore, canCommandCore } from './cli.ts';
+export type { CommandResult, WhoCanArgs, CanArgs } from './cli.ts';
+export { rbacAudit, isSystemSubject, isBuiltinGrant } from './audit.ts';

@@ -1,0 +1,514 @@
+// The effective-permissions model: every Role and ClusterRole (aggregation recomputed from
+// labels, bootstrap defaults filled in), every binding resolved to its role, and an index from
+// subject to bindings so a question about one subject never scans all 60,000 bindings.
+
+import { memoize } from '../memo.ts';
+import { resourcesOf, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
+import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION } from './bootstrap.ts';
+import { normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
+import type { BindingInfo, Grant, Identity, NonResourceAttributes, ResourceAttributes, RoleInfo, Rule, RuleGrant, Subject } from './types.ts';
+
+export interface SubjectBindings {
+  /** ClusterRoleBindings naming the subject. */
+  cluster: BindingInfo[];
+  /** RoleBindings naming the subject, by namespace. */
+  byNamespace: Map<string, BindingInfo[]>;
+}
+
+export interface RbacModel {
+  /** Keyed by roleKey(): 'ClusterRole:name' or 'Role:ns/name'. */
+  roles: Map<string, RoleInfo>;
+  bindings: BindingInfo[];
+  /** Keyed by subjectKey(). */
+  bySubject: Map<string, SubjectBindings>;
+  /** Bindings whose roleRef resolved, by roleKey(). */
+  byRole: Map<string, BindingInfo[]>;
+  /** Every namespace known to the snapshot (declared, or holding RBAC objects). */
+  namespaces: string[];
+  /** Subjects named by some binding, deduplicated, in first-seen order. */
+  subjects: Subject[];
+  /** Problems met while building (duplicates, malformed objects). */
+  notes: string[];
+}
+
+export function roleKey(kind: string, name: string, namespace?: string): string {
+  return kind === 'Role' ? `Role:${namespace ?? ''}/${name}` : `ClusterRole:${name}`;
+}
+
+export function subjectKey(s: Subject): string {
+  return s.kind === 'ServiceAccount' ? `ServiceAccount:${s.namespace ?? ''}/${s.name}` : `${s.kind}:${s.name}`;
+}
+
+/** "User:alice", "Group:dev", "ServiceAccount:ns/name" (also "ServiceAccount:ns:name"). */
+export function parseSubject(text: string): Subject | undefined {
+  const m = /^(User|Group|ServiceAccount):(.+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const [, kind, rest] = m;
+  if (kind === 'ServiceAccount') {
+    const sep = rest.includes('/') ? '/' : ':';
+    const i = rest.indexOf(sep);
+    if (i <= 0 || i === rest.length - 1) return undefined;
+    return { kind, namespace: rest.slice(0, i), name: rest.slice(i + 1) };
+  }
+  return { kind: kind as 'User' | 'Group', name: rest };
+}
+
+export function formatSubject(s: Subject): string {
+  return s.kind === 'ServiceAccount' ? `ServiceAccount:${s.namespace}/${s.name}` : `${s.kind}:${s.name}`;
+}
+
+const SA_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
+
+/**
+ * The user and groups the apiserver would authenticate a subject as: service accounts are in
+ * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated; users in
+ * system:authenticated (system:anonymous in system:unauthenticated); a group is just itself.
+ */
+export function identityOf(s: Subject): Identity {
+  if (s.kind === 'ServiceAccount') {
+    return { user: `system:serviceaccount:${s.namespace}:${s.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${s.namespace}`, 'system:authenticated'] };
+  }
+  if (s.kind === 'User') return { user: s.name, groups: s.name === 'system:anonymous' ? ['system:unauthenticated'] : ['system:authenticated'] };
+  return { groups: [s.name] };
+}
+
+/** The binding subjects an identity matches: its user (and service account, by username) and groups. */
+function identitySubjects(id: Identity): Subject[] {
+  const out: Subject[] = [];
+  if (id.user) {
+    out.push({ kind: 'User', name: id.user });
+    const m = SA_USER.exec(id.user);
+    if (m) out.push({ kind: 'ServiceAccount', namespace: m[1], name: m[2] });
+  }
+  for (const g of id.groups) out.push({ kind: 'Group', name: g });
+  return out;
+}
+
+function isIdentity(x: unknown): x is Identity {
+  return !!x && typeof x === 'object' && Array.isArray((x as Identity).groups) && !('kind' in (x as object));
+}
+
+/** Accepts a Subject, its text form, or a literal Identity (SubjectAccessReview semantics). */
+export function toIdentity(who: Subject | Identity | string): Identity {
+  if (typeof who === 'string') {
+    const s = parseSubject(who);
+    if (!s) throw new Error(`not a subject: "${who}" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)`);
+    return identityOf(s);
+  }
+  if (isIdentity(who)) return who;
+  return identityOf(who);
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+  return out;
+}
+
+function nameOf(o: KubeObject): string | undefined {
+  const n = o?.metadata?.name;
+  return typeof n === 'string' && n !== '' ? n : undefined;
+}
+
+/** Whether every (verb, group, resource, name | url) a rule grants is granted by some rule of `by`. */
+function ruleCoveredBy(rule: Rule, by: Rule[]): boolean {
+  if (rule.nonResourceURLs.length > 0) {
+    return rule.verbs.every((verb) => rule.nonResourceURLs.every((path) => by.some((d) => ruleAllowsNonResource(d, { verb, path }))));
+  }
+  const names = rule.resourceNames.length ? rule.resourceNames : [undefined];
+  for (const verb of rule.verbs) for (const group of rule.apiGroups) for (const res of rule.resources) {
+    const i = res.indexOf('/');
+    const resource = i < 0 ? res : res.slice(0, i);
+    const subresource = i < 0 ? undefined : res.slice(i + 1);
+    for (const name of names) {
+      if (!by.some((d) => ruleAllowsResource(d, { verb, group, resource, subresource, name }))) return false;
+    }
+  }
+  return true;
+}
+
+function dedupeRules(rules: Rule[]): Rule[] {
+  const seen = new Set<string>();
+  const out: Rule[] = [];
+  for (const r of rules) {
+    const k = ruleKey(r);
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+interface RawClusterRole {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  rules: Rule[];
+  selectors?: unknown[];
+  origin: 'input' | 'default';
+}
+
+function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> {
+  const raw = new Map<string, RawClusterRole>();
+  for (const o of resourcesOf(snapshot, 'clusterroles')) {
+    const name = nameOf(o);
+    if (!name) { notes.push('ClusterRole without a name ignored'); continue; }
+    if (raw.has(name)) { notes.push(`duplicate ClusterRole ${name}: the first one is used`); continue; }
+    const agg = (o as Record<string, unknown>).aggregationRule as { clusterRoleSelectors?: unknown } | undefined;
+    const selectors = agg && typeof agg === 'object' ? (Array.isArray(agg.clusterRoleSelectors) ? agg.clusterRoleSelectors : []) : undefined;
+    raw.set(name, {
+      name, labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations),
+      rules: normalizeRules((o as Record<string, unknown>).rules), selectors, origin: 'input',
+    });
+  }
+  for (const d of DEFAULT_CLUSTER_ROLES) {
+    if (raw.has(d.name)) continue;
+    raw.set(d.name, {
+      name: d.name, labels: { ...BOOTSTRAP_LABELS, ...(d.labels ?? {}) }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
+      rules: d.rules, selectors: d.aggregateFrom?.map((m) => ({ matchLabels: m })), origin: 'default',
+    });
+  }
+
+  // Aggregation: rules = union of the (effective) rules of every other ClusterRole any selector
+  // matches; stored rules of an aggregated role are never trusted. Cycles fall back to stored rules.
+  const effective = new Map<string, { rules: Rule[]; from?: string[] }>();
+  const visiting = new Set<string>();
+  const resolve = (cr: RawClusterRole): { rules: Rule[]; from?: string[] } => {
+    const done = effective.get(cr.name);
+    if (done) return done;
+    if (!cr.selectors) {
+      const v = { rules: cr.rules };
+      effective.set(cr.name, v);
+      return v;
+    }
+    if (visiting.has(cr.name)) return { rules: [] };
+    visiting.add(cr.name);
+    const rules: Rule[] = [];
+    const from: string[] = [];
+    for (const other of raw.values()) {
+      if (other.name === cr.name) continue;
+      if (!cr.selectors.some((s) => selectorMatches(s, other.labels))) continue;
+      from.push(other.name);
+      rules.push(...resolve(other).rules);
+    }
+    visiting.delete(cr.name);
+    const v = { rules: dedupeRules(rules), from: from.sort() };
+    effective.set(cr.name, v);
+    return v;
+  };
+
+  const roles = new Map<string, RoleInfo>();
+  for (const cr of raw.values()) {
+    const eff = resolve(cr);
+    const info: RoleInfo = {
+      kind: 'ClusterRole', name: cr.name, rules: eff.rules, origin: cr.origin, labels: cr.labels, annotations: cr.annotations,
+    };
+    if (eff.from) info.aggregatedFrom = eff.from;
+    const def = DEFAULT_CLUSTER_ROLE_BY_NAME.get(cr.name);
+    if (def && cr.origin === 'input' && !cr.selectors) info.modifiedFromDefault = !cr.rules.every((rule) => ruleCoveredBy(rule, def.rules));
+    roles.set(roleKey('ClusterRole', cr.name), info);
+  }
+  for (const o of resourcesOf(snapshot, 'roles')) {
+    const name = nameOf(o);
+    const ns = o.metadata?.namespace;
+    if (!name || typeof ns !== 'string') { notes.push('Role without a name or namespace ignored'); continue; }
+    const key = roleKey('Role', name, ns);
+    if (roles.has(key)) { notes.push(`duplicate Role ${ns}/${name}: the first one is used`); continue; }
+    roles.set(key, {
+      kind: 'Role', name, namespace: ns, rules: normalizeRules((o as Record<string, unknown>).rules), origin: 'input',
+      labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations),
+    });
+  }
+  return roles;
+}
+
+function parseSubjects(raw: unknown, binding: { kind: string; namespace?: string }): { subjects: Subject[]; invalid: BindingInfo['invalidSubjects'] } {
+  // The API requires a list; a single object (seen in hand-written manifests) is read as one subject.
+  const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? [raw] : [];
+  const subjects: Subject[] = [];
+  const invalid: BindingInfo['invalidSubjects'] = [];
+  for (const s of list) {
+    const kind = (s as Record<string, unknown>)?.kind;
+    const name = (s as Record<string, unknown>)?.name;
+    if (typeof name !== 'string' || name === '') { invalid.push({ subject: s, reason: 'subject without a name' }); continue; }
+    if (kind === 'User' || kind === 'Group') { subjects.push({ kind, name }); continue; }
+    if (kind === 'ServiceAccount') {
+      const ns = (s as Record<string, unknown>).namespace;
+      if (typeof ns === 'string' && ns !== '') subjects.push({ kind, name, namespace: ns });
+      else if (binding.kind === 'RoleBinding' && binding.namespace) subjects.push({ kind, name, namespace: binding.namespace });
+      else invalid.push({ subject: s, reason: 'ServiceAccount subject without namespace in a ClusterRoleBinding matches nothing' });
+      continue;
+    }
+    invalid.push({ subject: s, reason: `unknown subject kind ${JSON.stringify(kind)}` });
+  }
+  return { subjects, invalid };
+}
+
+function resolveRoleRef(b: BindingInfo, roles: Map<string, RoleInfo>): void {
+  const { kind, name } = b.roleRef;
+  if (!name) { b.roleProblem = 'roleRef has no name'; return; }
+  if (kind === 'ClusterRole') {
+    b.role = roles.get(roleKey('ClusterRole', name));
+    if (!b.role) b.roleProblem = `ClusterRole ${name} does not exist`;
+  } else if (kind === 'Role') {
+    if (b.kind === 'ClusterRoleBinding') { b.roleProblem = 'a ClusterRoleBinding can only refer to a ClusterRole'; return; }
+    b.role = roles.get(roleKey('Role', name, b.namespace));
+    if (!b.role) b.roleProblem = `Role ${b.namespace}/${name} does not exist`;
+  } else {
+    b.roleProblem = `roleRef kind ${JSON.stringify(kind)} is neither Role nor ClusterRole`;
+  }
+}
+
+function buildBindings(snapshot: Snapshot, roles: Map<string, RoleInfo>, notes: string[]): BindingInfo[] {
+  const out: BindingInfo[] = [];
+  const crbNames = new Set<string>();
+  const read = (o: KubeObject, kind: 'RoleBinding' | 'ClusterRoleBinding') => {
+    const name = nameOf(o);
+    const namespace = kind === 'RoleBinding' ? o.metadata?.namespace : undefined;
+    if (!name || (kind === 'RoleBinding' && typeof namespace !== 'string')) { notes.push(`${kind} without a name or namespace ignored`); return; }
+    if (kind === 'ClusterRoleBinding') crbNames.add(name);
+    const ref = (o as Record<string, unknown>).roleRef as Record<string, unknown> | undefined;
+    const roleRef = { kind: typeof ref?.kind === 'string' ? ref.kind : '', name: typeof ref?.name === 'string' ? ref.name : '' };
+    const { subjects, invalid } = parseSubjects((o as Record<string, unknown>).subjects, { kind, namespace });
+    const b: BindingInfo = {
+      kind, name, namespace, roleRef, subjects, invalidSubjects: invalid, origin: 'input',
+      labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations),
+    };
+    resolveRoleRef(b, roles);
+    out.push(b);
+  };
+  for (const o of resourcesOf(snapshot, 'clusterrolebindings')) read(o, 'ClusterRoleBinding');
+  for (const o of resourcesOf(snapshot, 'rolebindings')) read(o, 'RoleBinding');
+  for (const d of DEFAULT_CLUSTER_ROLE_BINDINGS) {
+    if (crbNames.has(d.name)) continue;
+    const b: BindingInfo = {
+      kind: 'ClusterRoleBinding', name: d.name, roleRef: { kind: 'ClusterRole', name: d.role }, subjects: d.subjects.map((s) => ({ ...s })),
+      invalidSubjects: [], origin: 'default', labels: { ...BOOTSTRAP_LABELS }, annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
+    };
+    resolveRoleRef(b, roles);
+    out.push(b);
+  }
+  return out;
+}
+
+function buildModel(snapshot: Snapshot): RbacModel {
+  const notes: string[] = [];
+  const roles = buildRoles(snapshot, notes);
+  const bindings = buildBindings(snapshot, roles, notes);
+  const bySubject = new Map<string, SubjectBindings>();
+  const byRole = new Map<string, BindingInfo[]>();
+  const subjects: Subject[] = [];
+  const nsSet = new Set<string>();
+  for (const n of resourcesOf(snapshot, 'namespaces')) { const name = nameOf(n); if (name) nsSet.add(name); }
+  for (const b of bindings) {
+    if (b.namespace) nsSet.add(b.namespace);
+    if (b.role) {
+      const rk = roleKey(b.role.kind, b.role.name, b.role.namespace);
+      let l = byRole.get(rk);
+      if (!l) byRole.set(rk, (l = []));
+      l.push(b);
+    }
+    const seenInBinding = new Set<string>();
+    for (const s of b.subjects) {
+      const k = subjectKey(s);
+      if (seenInBinding.has(k)) continue;
+      seenInBinding.add(k);
+      let e = bySubject.get(k);
+      if (!e) {
+        bySubject.set(k, (e = { cluster: [], byNamespace: new Map() }));
+        subjects.push(s);
+      }
+      if (b.kind === 'ClusterRoleBinding') e.cluster.push(b);
+      else {
+        let l = e.byNamespace.get(b.namespace!);
+        if (!l) e.byNamespace.set(b.namespace!, (l = []));
+        l.push(b);
+      }
+    }
+  }
+  for (const r of roles.values()) if (r.namespace) nsSet.add(r.namespace);
+  return { roles, bindings, bySubject, byRole, namespaces: [...nsSet].sort(), subjects, notes };
+}
+
+/** One model per snapshot object (memoised by identity). */
+export const buildRbacModel: (snapshot: Snapshot) => RbacModel = memoize(buildModel);
+
+/** Every grant reaching an identity: through its user, service account and groups; all namespaces. */
+export function grantsFor(model: RbacModel, id: Identity): Grant[] {
+  const out: Grant[] = [];
+  for (const via of identitySubjects(id)) {
+    const e = model.bySubject.get(subjectKey(via));
+    if (!e) continue;
+    for (const b of e.cluster) if (b.role) out.push({ binding: b, role: b.role, via });
+    for (const [ns, list] of e.byNamespace) for (const b of list) if (b.role) out.push({ binding: b, role: b.role, namespace: ns, via });
+  }
+  return out;
+}
+
+/** Grants through bindings that name this exact subject (no implicit groups). */
+export function directGrants(model: RbacModel, s: Subject): Grant[] {
+  const e = model.bySubject.get(subjectKey(s));
+  if (!e) return [];
+  const out: Grant[] = [];
+  for (const b of e.cluster) if (b.role) out.push({ binding: b, role: b.role, via: s });
+  for (const [ns, list] of e.byNamespace) for (const b of list) if (b.role) out.push({ binding: b, role: b.role, namespace: ns, via: s });
+  return out;
+}
+
+/** Bindings (resolved or not) naming the exact subject. */
+export function bindingsNaming(model: RbacModel, s: Subject): BindingInfo[] {
+  const e = model.bySubject.get(subjectKey(s));
+  if (!e) return [];
+  return [...e.cluster, ...[...e.byNamespace.values()].flat()];
+}
+
+export interface RequestOptions {
+  /** API group; '' = core. When omitted, taken from "resource.group" in the resource string, else ''. */
+  group?: string;
+  /** Namespace of the request. Omitted: cluster scope, except a named `namespaces` request, which the apiserver scopes to that namespace. '' = cluster scope, always. */
+  namespace?: string;
+  subresource?: string;
+  name?: string;
+}
+
+export interface AccessDecision {
+  allowed: boolean;
+  /** 'system:masters' when the superuser group decided, bypassing RBAC. */
+  reason?: string;
+  /** Every rule that allows the request, with its binding and role. Empty when denied. */
+  grants: RuleGrant[];
+  /** The request as evaluated. */
+  request: ResourceAttributes | NonResourceAttributes;
+}
+
+/** Splits "pods", "pods/exec", "deployments.apps", "deployments.apps/scale" into parts. */
+export function parseResource(resource: string, opts: Pick<RequestOptions, 'group' | 'subresource'> = {}): { group: string; resource: string; subresource?: string } {
+  let res = resource;
+  let sub = opts.subresource;
+  const slash = res.indexOf('/');
+  if (slash >= 0) {
+    sub ??= res.slice(slash + 1);
+    res = res.slice(0, slash);
+  }
+  let group = opts.group;
+  if (group === undefined) {
+    const dot = res.indexOf('.');
+    if (dot > 0) {
+      group = res.slice(dot + 1);
+      res = res.slice(0, dot);
+    } else group = '';
+  }
+  return { group, resource: res, subresource: sub || undefined };
+}
+
+function bindingsInScope(e: SubjectBindings, namespace: string | undefined): Array<{ b: BindingInfo; ns?: string }> {
+  const out: Array<{ b: BindingInfo; ns?: string }> = e.cluster.map((b) => ({ b }));
+  if (namespace) for (const b of e.byNamespace.get(namespace) ?? []) out.push({ b, ns: namespace });
+  return out;
+}
+
+/** Evaluates a resource request (SubjectAccessReview semantics) for an identity. */
+export function authorize(model: RbacModel, id: Identity, attrs: ResourceAttributes | NonResourceAttributes): AccessDecision {
+  if (id.groups.includes('system:masters')) return { allowed: true, reason: 'system:masters', grants: [], request: attrs };
+  const isResource = 'resource' in attrs;
+  const namespace = isResource ? attrs.namespace || undefined : undefined;
+  const grants: RuleGrant[] = [];
+  for (const via of identitySubjects(id)) {
+    const e = model.bySubject.get(subjectKey(via));
+    if (!e) continue;
+    for (const { b, ns } of bindingsInScope(e, namespace)) {
+      if (!b.role) continue;
+      b.role.rules.forEach((rule, ruleIndex) => {
+        const ok = isResource ? rule.nonResourceURLs.length === 0 && ruleAllowsResource(rule, attrs) : ruleAllowsNonResource(rule, attrs);
+        if (ok) grants.push({ binding: b, role: b.role!, namespace: ns, via, rule, ruleIndex });
+      });
+    }
+  }
+  return { allowed: grants.length > 0, grants, request: attrs };
+}
+
+/** Builds the request attributes canI evaluates; a resource starting with '/' is a non-resource URL. */
+export function requestAttributes(verb: string, resource: string, opts: RequestOptions = {}): ResourceAttributes | NonResourceAttributes {
+  if (resource.startsWith('/')) return { verb, path: resource };
+  const p = parseResource(resource, opts);
+  let namespace = opts.namespace;
+  if (namespace === undefined && p.group === '' && p.resource === 'namespaces' && opts.name) namespace = opts.name;
+  return { verb, group: p.group, resource: p.resource, subresource: p.subresource, name: opts.name, namespace: namespace || undefined };
+}
+
+/**
+ * Can `who` do `verb` on `resource`? `who` is a Subject (implicit groups added: a ServiceAccount is
+ * also in system:serviceaccounts[:ns] and system:authenticated), its text form ("User:alice",
+ * "ServiceAccount:ns/name", "Group:x"), or a literal Identity {user, groups} exactly as in a
+ * SubjectAccessReview. `resource` is "pods", "pods/exec", "deployments.apps", or a non-resource
+ * path such as "/metrics".
+ */
+export function canI(model: RbacModel, who: Subject | Identity | string, verb: string, resource: string, opts: RequestOptions = {}): AccessDecision {
+  return authorize(model, toIdentity(who), requestAttributes(verb, resource, opts));
+}
+
+export interface WhoCanEntry {
+  subject: Subject;
+  grants: RuleGrant[];
+}
+
+/**
+ * Every binding subject allowed `verb` on `resource`: cluster-wide when namespace is omitted,
+ * otherwise in that namespace (ClusterRoleBindings plus that namespace's RoleBindings). Subjects
+ * that are groups stand for all their members.
+ */
+export function whoCan(model: RbacModel, verb: string, resource: string, namespace?: string, opts: Omit<RequestOptions, 'namespace'> = {}): WhoCanEntry[] {
+  const attrs = requestAttributes(verb, resource, { ...opts, namespace: namespace ?? '' });
+  const isResource = 'resource' in attrs;
+  const bySubject = new Map<string, WhoCanEntry>();
+  for (const [rk, bindings] of model.byRole) {
+    const role = model.roles.get(rk)!;
+    const matching: Array<{ rule: Rule; ruleIndex: number }> = [];
+    role.rules.forEach((rule, ruleIndex) => {
+      const ok = isResource ? rule.nonResourceURLs.length === 0 && ruleAllowsResource(rule, attrs) : ruleAllowsNonResource(rule, attrs);
+      if (ok) matching.push({ rule, ruleIndex });
+    });
+    if (matching.length === 0) continue;
+    for (const b of bindings) {
+      if (b.kind === 'RoleBinding' && (!isResource || !namespace || b.namespace !== namespace)) continue;
+      for (const s of b.subjects) {
+        const k = subjectKey(s);
+        let e = bySubject.get(k);
+        if (!e) bySubject.set(k, (e = { subject: s, grants: [] }));
+        for (const m of matching) e.grants.push({ binding: b, role, namespace: b.kind === 'RoleBinding' ? b.namespace : undefined, via: s, ...m });
+      }
+    }
+  }
+  return [...bySubject.values()].sort((a, b) => formatSubject(a.subject).localeCompare(formatSubject(b.subject)));
+}
+
+export interface SubjectRules {
+  subject: Subject | Identity;
+  /** Rules that apply everywhere (ClusterRoleBindings). */
+  cluster: RuleGrant[];
+  /** Rules from RoleBindings, per namespace. */
+  namespaces: Record<string, RuleGrant[]>;
+}
+
+/** Everything a subject may do (with implicit groups), like `kubectl auth can-i --list` for every namespace. */
+export function subjectRules(model: RbacModel, who: Subject | Identity | string): SubjectRules {
+  const id = toIdentity(who);
+  const cluster: RuleGrant[] = [];
+  const namespaces: Record<string, RuleGrant[]> = {};
+  for (const g of grantsFor(model, id)) {
+    const target = g.namespace ? (namespaces[g.namespace] ??= []) : cluster;
+    g.role.rules.forEach((rule, ruleIndex) => target.push({ ...g, rule, ruleIndex }));
+  }
+  const subject = typeof who === 'string' ? parseSubject(who)! : who;
+  return { subject, cluster, namespaces };
+}
+
+export function bindingRef(b: BindingInfo): { kind: BindingInfo['kind']; name: string; namespace?: string } {
+  return b.namespace ? { kind: b.kind, name: b.name, namespace: b.namespace } : { kind: b.kind, name: b.name };
+}
+
+export function roleRefOf(r: RoleInfo): { kind: RoleInfo['kind']; name: string; namespace?: string } {
+  return r.namespace ? { kind: r.kind, name: r.name, namespace: r.namespace } : { kind: r.kind, name: r.name };
+}

@@ -1,0 +1,132 @@
+// Rule normalisation and matching, mirroring the apiserver's RBAC evaluation helpers
+// (pkg/apis/rbac/v1/evaluation_helpers.go): exact strings, '*' wildcards, '*/sub' subresource
+// wildcards, resourceNames, and nonResourceURLs with a trailing-'*' prefix.
+
+import type { NonResourceAttributes, ResourceAttributes, Rule } from './types.ts';
+
+function stringList(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value)) return [];
+  return value.filter((v): v is string => typeof v === 'string');
+}
+
+/** Normalises one raw PolicyRule; returns undefined for input that is not an object. */
+export function normalizeRule(raw: unknown): Rule | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  return {
+    verbs: stringList(r.verbs),
+    apiGroups: stringList(r.apiGroups),
+    resources: stringList(r.resources),
+    resourceNames: stringList(r.resourceNames),
+    nonResourceURLs: stringList(r.nonResourceURLs),
+  };
+}
+
+export function normalizeRules(raw: unknown): Rule[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Rule[] = [];
+  for (const r of raw) {
+    const n = normalizeRule(r);
+    if (n) out.push(n);
+  }
+  return out;
+}
+
+export function verbMatches(rule: Rule, verb: string): boolean {
+  return rule.verbs.includes('*') || rule.verbs.includes(verb);
+}
+
+export function apiGroupMatches(rule: Rule, group: string): boolean {
+  return rule.apiGroups.includes('*') || rule.apiGroups.includes(group);
+}
+
+/** `pods` does not cover `pods/exec`; `pods/*` is not a wildcard; `*` and `*\/exec` are. */
+export function resourceMatches(rule: Rule, resource: string, subresource?: string): boolean {
+  const combined = subresource ? `${resource}/${subresource}` : resource;
+  for (const r of rule.resources) {
+    if (r === '*' || r === combined) return true;
+    if (subresource && r.length > 2 && r.startsWith('*/') && r.slice(2) === subresource) return true;
+  }
+  return false;
+}
+
+export function resourceNameMatches(rule: Rule, name: string | undefined): boolean {
+  if (rule.resourceNames.length === 0) return true;
+  return !!name && rule.resourceNames.includes(name);
+}
+
+export function nonResourceURLMatches(rule: Rule, path: string): boolean {
+  for (const u of rule.nonResourceURLs) {
+    if (u === '*' || u === path) return true;
+    if (u.endsWith('*') && path.startsWith(u.slice(0, -1))) return true;
+  }
+  return false;
+}
+
+/** Whether the rule allows the resource request (all of verb, group, resource, name must match). */
+export function ruleAllowsResource(rule: Rule, a: ResourceAttributes): boolean {
+  return verbMatches(rule, a.verb) && apiGroupMatches(rule, a.group) && resourceMatches(rule, a.resource, a.subresource) && resourceNameMatches(rule, a.name);
+}
+
+export function ruleAllowsNonResource(rule: Rule, a: NonResourceAttributes): boolean {
+  return verbMatches(rule, a.verb) && nonResourceURLMatches(rule, a.path);
+}
+
+/**
+ * For audits: whether the rule grants the verb on the resource for at least one object name.
+ * Unlike a real request, a rule restricted by resourceNames counts (it grants those names), except
+ * for verbs that never carry a name (create, deletecollection), which such a rule cannot allow.
+ */
+export function ruleGrantsSome(rule: Rule, verb: string, group: string, resource: string, subresource?: string): boolean {
+  if (!verbMatches(rule, verb) || !apiGroupMatches(rule, group) || !resourceMatches(rule, resource, subresource)) return false;
+  if (rule.resourceNames.length > 0 && (verb === 'create' || verb === 'deletecollection') && !subresource) return false;
+  return true;
+}
+
+export function ruleKey(rule: Rule): string {
+  const s = (l: string[]) => [...l].sort().join(',');
+  return `${s(rule.verbs)}|${s(rule.apiGroups)}|${s(rule.resources)}|${s(rule.resourceNames)}|${s(rule.nonResourceURLs)}`;
+}
+
+/** Compact human form, e.g. "get,list secrets" or "get /healthz". */
+export function describeRule(rule: Rule): string {
+  if (rule.nonResourceURLs.length > 0) return `${rule.verbs.join(',')} ${rule.nonResourceURLs.join(',')}`;
+  const groups = rule.apiGroups.map((g) => (g === '' ? 'core' : g)).join(',');
+  const names = rule.resourceNames.length ? ` [names: ${rule.resourceNames.join(',')}]` : '';
+  return `${rule.verbs.join(',')} ${rule.resources.join(',')} (${groups})${names}`;
+}
+
+interface LabelSelector {
+  matchLabels?: Record<string, unknown>;
+  matchExpressions?: Array<{ key?: unknown; operator?: unknown; values?: unknown }>;
+}
+
+/**
+ * Kubernetes label-selector semantics; an empty selector matches everything. A malformed
+ * selector matches nothing (the apiserver would have rejected it).
+ */
+export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  if (!selector || typeof selector !== 'object' || Array.isArray(selector)) return false;
+  const s = selector as LabelSelector;
+  if (s.matchLabels !== undefined) {
+    if (!s.matchLabels || typeof s.matchLabels !== 'object') return false;
+    for (const [k, v] of Object.entries(s.matchLabels)) if (labels[k] !== String(v)) return false;
+  }
+  if (s.matchExpressions !== undefined) {
+    if (!Array.isArray(s.matchExpressions)) return false;
+    for (const e of s.matchExpressions) {
+      if (!e || typeof e.key !== 'string') return false;
+      const values = stringList(e.values);
+      const has = Object.hasOwn(labels, e.key);
+      switch (e.operator) {
+        case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
+        case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
+        case 'Exists': if (!has) return false; break;
+        case 'DoesNotExist': if (has) return false; break;
+        default: return false;
+      }
+    }
+  }
+  return true;
+}
