@@ -1,0 +1,184 @@
+// Run-to-run comparison and the regression rules. Pure: two reports in, a RunDiff out.
+//
+// Coverage-aware: a check compares only when it was evaluated (pass or fail) in both runs.
+// A check evaluated in just one of them (a kind was forbidden, the check errored, a mesh
+// appeared) is listed in notComparable and its findings are neither new nor resolved —
+// missing data is never a fix. Waived findings are never "new".
+import { AREAS, SEVERITIES, type Severity } from '../engine/types.ts';
+import type { Config } from '../config/types.ts';
+import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../report/types.ts';
+
+export interface DiffOptions {
+  rules: Config['regression'];
+  /** Fingerprints whose waiver expired in the current run (auditSnapshot's expiredWaivers). */
+  expiredWaivers: string[];
+}
+
+/** At most this many one-line reasons per rule; the rest are summed up in one more line. */
+export const MAX_REASONS_PER_RULE = 20;
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const comparableStatus = (s: string | undefined) => s === 'pass' || s === 'fail';
+
+function severityRank(s: Severity): number {
+  // critical = 0 ... low = 3; smaller is worse.
+  const i = SEVERITIES.indexOf(s);
+  return i < 0 ? SEVERITIES.length : i;
+}
+
+export function describeResource(r: Finding['resource']): string {
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+}
+
+function subjectKey(s: BreadthEntry['subject']): string {
+  return `${s.kind}\u0000${s.namespace ?? ''}\u0000${s.name}`;
+}
+
+function describeSubject(s: BreadthEntry['subject']): string {
+  return `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`;
+}
+
+function capped(lines: string[], more: (n: number) => string): string[] {
+  if (lines.length <= MAX_REASONS_PER_RULE) return lines;
+  return [...lines.slice(0, MAX_REASONS_PER_RULE), more(lines.length - MAX_REASONS_PER_RULE)];
+}
+
+export function diffRuns(previous: RunReport, current: RunReport, options: DiffOptions): RunDiff {
+  const { rules } = options;
+
+  // Which checks compare.
+  const prevStatus = new Map(previous.checks.map((c) => [c.id, c.status]));
+  const curStatus = new Map(current.checks.map((c) => [c.id, c.status]));
+  const notComparable: string[] = [];
+  const comparable = new Set<string>();
+  for (const id of new Set([...prevStatus.keys(), ...curStatus.keys()])) {
+    const a = comparableStatus(prevStatus.get(id));
+    const b = comparableStatus(curStatus.get(id));
+    if (a && b) comparable.add(id);
+    else if (a || b) notComparable.push(id);
+  }
+  notComparable.sort();
+
+  // Findings by fingerprint.
+  const prevFindings = new Map<string, Finding>();
+  for (const f of previous.findings) if (comparable.has(f.check)) prevFindings.set(f.fingerprint, f);
+  const curFindings = new Map<string, Finding>();
+  for (const f of current.findings) if (comparable.has(f.check)) curFindings.set(f.fingerprint, f);
+
+  const added: Finding[] = [];
+  let persisting = 0;
+  for (const [fp, f] of curFindings) {
+    if (prevFindings.has(fp)) persisting++;
+    else if (!f.waived) added.push(f);
+  }
+  const resolved: string[] = [];
+  for (const fp of prevFindings.keys()) if (!curFindings.has(fp)) resolved.push(fp);
+
+  // Scores.
+  const delta = (a: number | null | undefined, b: number | null | undefined) =>
+    a === null || a === undefined || b === null || b === undefined ? null : round1(b - a);
+  const areas = {} as RunDiff['scoreDelta']['areas'];
+  for (const area of AREAS) areas[area] = delta(previous.score.areas?.[area], current.score.areas?.[area]);
+  const scoreDelta = { overall: delta(previous.score.overall, current.score.overall), areas };
+
+  // RBAC breadth: subjects present in both runs whose breadth grew. A new subject is not
+  // "growth" (its permissions show up as new findings of the RBAC checks).
+  const breadthGrowth: RunDiff['breadthGrowth'] = [];
+  const prevBreadth = previous.details?.rbac?.breadth;
+  const curBreadth = current.details?.rbac?.breadth;
+  if (prevBreadth && curBreadth) {
+    const before = new Map(prevBreadth.map((e) => [subjectKey(e.subject), e.breadth]));
+    for (const e of curBreadth) {
+      const b = before.get(subjectKey(e.subject));
+      if (b === undefined || !(b > 0) || !(e.breadth > b)) continue;
+      breadthGrowth.push({ subject: e.subject, before: b, after: e.breadth, growthPercent: round1((100 * (e.breadth - b)) / b) });
+    }
+    breadthGrowth.sort((x, y) => y.growthPercent - x.growthPercent || describeSubject(x.subject).localeCompare(describeSubject(y.subject)));
+  }
+
+  // Regression rules, one line per reason.
+  const reasons: string[] = [];
+  if (rules.newFindingSeverity !== 'none') {
+    const threshold = severityRank(rules.newFindingSeverity);
+    const serious = added
+      .filter((f) => severityRank(f.severity) <= threshold)
+      .sort((x, y) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
+    reasons.push(...capped(
+      serious.map((f) => `new ${f.severity} finding: ${f.check} on ${describeResource(f.resource)}`),
+      (n) => `…and ${n} more new findings of severity ${rules.newFindingSeverity} or worse`,
+    ));
+  }
+  if (rules.areaScoreDrop > 0) {
+    for (const area of AREAS) {
+      const d = areas[area];
+      if (d !== null && -d >= rules.areaScoreDrop) {
+        reasons.push(`${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
+      }
+    }
+  }
+  if (rules.breadthGrowthPercent > 0) {
+    reasons.push(...capped(
+      breadthGrowth
+        .filter((g) => g.growthPercent >= rules.breadthGrowthPercent)
+        .map((g) => `${describeSubject(g.subject)} can do ${g.growthPercent}% more (RBAC breadth ${g.before} → ${g.after})`),
+      (n) => `…and ${n} more subjects whose RBAC breadth grew ${rules.breadthGrowthPercent}% or more`,
+    ));
+  }
+  if (rules.expiredWaiver) {
+    reasons.push(...capped(newlyExpired(previous, current, options.expiredWaivers), (n) => `…and ${n} more findings whose waiver expired`));
+  }
+
+  return {
+    previousRunId: previous.run.id,
+    previousStartedAt: previous.run.startedAt,
+    new: added.map((f) => f.fingerprint),
+    resolved,
+    persisting,
+    scoreDelta,
+    breadthGrowth,
+    notComparable,
+    partial: notComparable.length > 0,
+    regression: reasons.length > 0,
+    regressionReasons: reasons,
+  };
+}
+
+/**
+ * Expired waivers that are news: the finding was waived (or absent) in the previous run.
+ * A waiver that had already expired then was reported by that run's diff; repeating it every
+ * night until someone acts would teach people to ignore the alert.
+ */
+function newlyExpired(previous: RunReport, current: RunReport, expired: string[]): string[] {
+  if (expired.length === 0) return [];
+  const before = new Map(previous.findings.map((f) => [f.fingerprint, f]));
+  const now = new Map(current.findings.map((f) => [f.fingerprint, f]));
+  const lines: string[] = [];
+  for (const fp of [...new Set(expired)].sort()) {
+    const prev = before.get(fp);
+    if (prev && !prev.waived) continue;
+    const f = now.get(fp);
+    if (!f) continue;
+    const w = waiverFor(current.waivers, f);
+    lines.push(`waiver expired: ${f.check} on ${describeResource(f.resource)}${w ? ` (expired ${w.expires}, owner ${w.owner})` : ''}`);
+  }
+  return lines;
+}
+
+function glob(pattern: string | undefined, value: string | undefined): boolean {
+  return pattern === undefined || (pattern.endsWith('*') ? (value ?? '').startsWith(pattern.slice(0, -1)) : pattern === (value ?? ''));
+}
+
+function waiverFor(waivers: WaiverStatus[], f: Finding): WaiverStatus | undefined {
+  return waivers.find((w) => w.state === 'expired' && w.check === f.check &&
+    glob(w.resource.kind, f.resource.kind) && glob(w.resource.namespace, f.resource.namespace) && glob(w.resource.name, f.resource.name));
+}
+
+/**
+ * The fingerprints whose waiver had expired when a stored run was made, recovered from the
+ * report itself (for `ztaudit diff` over stored runs, where the engine's list is gone).
+ */
+export function expiredWaiversOf(report: RunReport): string[] {
+  const out: string[] = [];
+  for (const f of report.findings) if (!f.waived && waiverFor(report.waivers ?? [], f)) out.push(f.fingerprint);
+  return out;
+}

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns, expiredWaiversOf } from '../../../src/diff/diff.ts';
+import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
+import type { RunReport } from '../../../src/report/types.ts';
+import { auditObjects, clusterRole, deployment, netpol, ns } from './fake-checks.ts';
+
+const rules = () => defaultConfig().regression;
+const fp = {
+  shopDeny: fingerprintOf('network.fake-default-deny', { kind: 'Namespace', name: 'shop' }),
+  webDeny: fingerprintOf('network.fake-default-deny', { kind: 'Namespace', name: 'web' }),
+  apiPriv: fingerprintOf('pod-security.fake-privileged', { kind: 'Deployment', namespace: 'shop', name: 'api' }),
+  frontendPriv: fingerprintOf('pod-security.fake-privileged', { kind: 'Deployment', namespace: 'web', name: 'frontend' }),
+  ci: fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'ci-deployer' }),
+};
+
+// Run A: shop lacks a policy, api is privileged, ci-deployer has '*'.
+const manifestsA = [ns('shop'), ns('web'), netpol('web'), deployment('shop', 'api', true), deployment('web', 'frontend', false), clusterRole('ci-deployer', ['*']), clusterRole('reader', ['get'])];
+// Run B: shop got its policy, web lost it; api fixed, frontend became privileged; ci-deployer unchanged.
+const manifestsB = [ns('shop'), ns('web'), netpol('shop'), deployment('shop', 'api', false), deployment('web', 'frontend', true), clusterRole('ci-deployer', ['*']), clusterRole('reader', ['get'])];
+
+describe('diffRuns over two runs of modified manifests', () => {
+  const a = auditObjects(manifestsA, { runId: 'A' });
+  const b = auditObjects(manifestsB, { runId: 'B' });
+  const diff = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: b.expiredWaivers });
+
+  it('finds exactly the new, resolved and persisting findings', () => {
+    expect(new Set(diff.new)).toEqual(new Set([fp.webDeny, fp.frontendPriv]));
+    expect(diff.new).toHaveLength(2);
+    expect(new Set(diff.resolved)).toEqual(new Set([fp.shopDeny, fp.apiPriv]));
+    expect(diff.resolved).toHaveLength(2);
+    expect(diff.persisting).toBe(1);
+    expect(diff.previousRunId).toBe('A');
+    expect(diff.partial).toBe(false);
+    expect(diff.notComparable).toEqual([]);
+  });
+
+  it('calls new high/critical findings a regression, one line each', () => {
+    expect(diff.regression).toBe(true);
+    expect(diff.regressionReasons).toContain('new critical finding: pod-security.fake-privileged on Deployment web/frontend');
+    expect(diff.regressionReasons).toContain('new high finding: network.fake-default-deny on Namespace web');
+    // Same number of failures per area: no score drop.
+    expect(diff.scoreDelta.areas.network).toBe(0);
+    expect(diff.scoreDelta.areas.tls).toBeNull();
+  });
+
+  it('is not a regression when nothing changed', () => {
+    const again = auditObjects(manifestsA, { runId: 'A2' });
+    const same = diffRuns(a.report, again.report, { rules: rules(), expiredWaivers: [] });
+    expect(same).toMatchObject({ new: [], resolved: [], persisting: 3, regression: false, regressionReasons: [], partial: false });
+    expect(same.scoreDelta.overall).toBe(0);
+  });
+
+  it('ignores new findings below the configured severity', () => {
+    const r = { ...rules(), newFindingSeverity: 'critical' as const, areaScoreDrop: 0 };
+    const d = diffRuns(a.report, b.report, { rules: r, expiredWaivers: [] });
+    expect(d.regressionReasons).toEqual(['new critical finding: pod-security.fake-privileged on Deployment web/frontend']);
+    const none = diffRuns(a.report, b.report, { rules: { ...r, newFindingSeverity: 'none' }, expiredWaivers: [] });
+    expect(none.regression).toBe(false);
+  });
+});
+
+describe('coverage-aware diff', () => {
+  it('a run with a forbidden kind does not resolve that kind\'s findings', () => {
+    const a = auditObjects(manifestsA, { runId: 'A' });
+    // NetworkPolicies could not be listed in run B: the shop finding must not read as fixed.
+    const b = auditObjects([ns('shop'), ns('web'), deployment('shop', 'api', true), deployment('web', 'frontend', false), clusterRole('ci-deployer', ['*'])],
+      { runId: 'B', coverage: { networkpolicies: 'forbidden' } });
+    expect(b.report.checks.find((c) => c.id === 'network.fake-default-deny')?.status).toBe('not-evaluated');
+    const d = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: [] });
+    expect(d.resolved).not.toContain(fp.shopDeny);
+    expect(d.resolved).toEqual([]);
+    expect(d.new).toEqual([]);
+    expect(d.notComparable).toEqual(['network.fake-default-deny']);
+    expect(d.partial).toBe(true);
+    // and the other way round: findings of a check evaluated again are not "new".
+    const back = diffRuns(b.report, a.report, { rules: rules(), expiredWaivers: [] });
+    expect(back.new).toEqual([]);
+    expect(back.partial).toBe(true);
+  });
+
+  it('checks not evaluated in either run are not listed', () => {
+    const a = auditObjects(manifestsA, { runId: 'A', coverage: { deployments: 'error' } });
+    const b = auditObjects(manifestsB, { runId: 'B', coverage: { deployments: 'error' } });
+    const d = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: [] });
+    expect(d.notComparable).toEqual([]);
+    expect(new Set(d.new)).toEqual(new Set([fp.webDeny]));
+  });
+});
+
+describe('waivers in the diff', () => {
+  const waiver = (expires: string) => ({
+    check: 'pod-security.fake-privileged', resource: { kind: 'Deployment', namespace: 'web', name: 'frontend' },
+    reason: 'vendor image', owner: 'platform@example.com', expires,
+  });
+
+  it('a waived finding is not new', () => {
+    const config = defaultConfig();
+    config.waivers = [waiver('2027-06-30')];
+    const a = auditObjects(manifestsA, { runId: 'A' });
+    const b = auditObjects(manifestsB, { runId: 'B', config });
+    const d = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: b.expiredWaivers });
+    expect(d.new).toEqual([fp.webDeny]);
+    expect(d.regressionReasons.some((r) => r.includes('frontend'))).toBe(false);
+  });
+
+  it('a waiver that expired since the previous run is a regression', () => {
+    const config = defaultConfig();
+    config.waivers = [waiver('2026-11-30')];
+    const a = auditObjects(manifestsB, { runId: 'A', config, now: new Date('2026-11-29T02:00:00Z') });
+    const b = auditObjects(manifestsB, { runId: 'B', config, now: new Date('2026-12-01T02:00:00Z') });
+    expect(b.expiredWaivers).toEqual([fp.frontendPriv]);
+    const d = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: b.expiredWaivers });
+    expect(d.new).toEqual([]);
+    expect(d.regression).toBe(true);
+    expect(d.regressionReasons).toEqual([
+      // The finding counts again, so the area score drops too.
+      'pod-security score dropped 50 points (100 → 50)',
+      'waiver expired: pod-security.fake-privileged on Deployment web/frontend (expired 2026-11-30, owner platform@example.com)',
+    ]);
+    expect(expiredWaiversOf(b.report)).toEqual([fp.frontendPriv]);
+    // Rule off: no regression.
+    expect(diffRuns(a.report, b.report, { rules: { ...rules(), expiredWaiver: false, areaScoreDrop: 0 }, expiredWaivers: b.expiredWaivers }).regression).toBe(false);
+    // Already expired in the previous run too: reported then, not again.
+    const c = auditObjects(manifestsB, { runId: 'C', config, now: new Date('2026-12-02T02:00:00Z') });
+    expect(diffRuns(b.report, c.report, { rules: rules(), expiredWaivers: c.expiredWaivers }).regression).toBe(false);
+  });
+});
+
+describe('scores and RBAC breadth', () => {
+  it('an area score drop beyond the threshold is a regression', () => {
+    const a = auditObjects([clusterRole('a', ['get']), clusterRole('b', ['get']), clusterRole('c', ['get']), clusterRole('d', ['get'])], { runId: 'A' });
+    const b = auditObjects([clusterRole('a', ['*']), clusterRole('b', ['get']), clusterRole('c', ['get']), clusterRole('d', ['get'])], { runId: 'B' });
+    const d = diffRuns(a.report, b.report, { rules: { ...rules(), newFindingSeverity: 'none' }, expiredWaivers: [] });
+    expect(d.scoreDelta.areas.rbac).toBe(-25);
+    expect(d.regressionReasons).toEqual(['rbac score dropped 25 points (100 → 75)']);
+    const lenient = diffRuns(a.report, b.report, { rules: { ...rules(), newFindingSeverity: 'none', areaScoreDrop: 30 }, expiredWaivers: [] });
+    expect(lenient.regression).toBe(false);
+  });
+
+  it('reports breadth growth per subject and flags growth over the threshold', () => {
+    const sa = { kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' };
+    const user = { kind: 'User', name: 'alice' };
+    const a = auditObjects(manifestsA, { runId: 'A', breadth: [{ subject: sa, breadth: 40 }, { subject: user, breadth: 10 }] });
+    const b = auditObjects(manifestsA, { runId: 'B', breadth: [{ subject: sa, breadth: 60 }, { subject: user, breadth: 11 }, { subject: { kind: 'Group', name: 'new' }, breadth: 500 }] });
+    const d = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: [] });
+    expect(d.breadthGrowth).toEqual([
+      { subject: sa, before: 40, after: 60, growthPercent: 50 },
+      { subject: user, before: 10, after: 11, growthPercent: 10 },
+    ]);
+    expect(d.regressionReasons).toEqual(['ServiceAccount ci/deployer can do 50% more (RBAC breadth 40 → 60)']);
+  });
+
+  it('caps the reasons of one rule and says how many more', () => {
+    const many = (n: number, ok: boolean) => [ns('x'), ...Array.from({ length: n }, (_, i) => deployment('x', `d${i}`, !ok))];
+    const a = auditObjects(many(30, true), { runId: 'A' });
+    const b = auditObjects(many(30, false), { runId: 'B' });
+    const d = diffRuns(a.report, b.report, { rules: { ...rules(), areaScoreDrop: 0 }, expiredWaivers: [] });
+    expect(d.new).toHaveLength(30);
+    expect(d.regressionReasons).toHaveLength(21);
+    expect(d.regressionReasons[20]).toBe('…and 10 more new findings of severity high or worse');
+  });
+});
+
+describe('robustness', () => {
+  it('tolerates a previous report with missing sections (e.g. an older or reconstructed run)', () => {
+    const b = auditObjects(manifestsB, { runId: 'B' });
+    const old = { ...b.report, run: { ...b.report.run, id: 'old' }, checks: [], findings: [], details: {} } as RunReport;
+    const d = diffRuns(old, b.report, { rules: rules(), expiredWaivers: [] });
+    expect(d.new).toEqual([]);
+    expect(d.partial).toBe(true);
+    expect(d.notComparable).toEqual(['network.fake-default-deny', 'pod-security.fake-privileged', 'rbac.fake-wildcard']);
+  });
+});
