@@ -1,0 +1,50 @@
+// Protects against policies that admit every source (any peer, every namespace, 0.0.0.0/0), silently cancelling a default deny.
+// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T4, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { isDefaultDeny, openReason, portsText } from '../../src/analysis/netpol/rules.ts';
+import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
+
+export const allowAllIngress: Check = {
+  id: 'network.allow-all-ingress',
+  area: 'network',
+  title: 'No policy admits ingress from everywhere',
+  severity: 'high',
+  controls: SEGMENTATION_CONTROLS,
+  remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
+  needs: ['namespaces', 'pods', 'networkpolicies'],
+  evaluate(ctx) {
+    const model = buildReachability(ctx.snapshot);
+    const exposed = new Set(ctx.config.network.exposedNamespaces);
+    const out: Verdict[] = [];
+    for (const p of model.policies) {
+      if (p.errors.length || !p.ingressType) continue;
+      const resource = { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name };
+      const open = p.ingress
+        .map((r) => ({ rule: r.index, reason: openReason(r), ports: portsText(r), anyPort: r.ports === 'any' }))
+        .filter((r) => r.reason !== undefined);
+      if (open.length === 0) {
+        out.push({ status: 'pass', resource, message: `${p.id} admits ingress only from listed peers` });
+        continue;
+      }
+      const selected = (model.selectedBy.get(p.id) ?? []).length;
+      if (exposed.has(p.namespace)) {
+        out.push({ status: 'pass', resource, message: `${p.id} admits ingress from everywhere; namespace ${p.namespace} is declared exposed`, evidence: { openRules: open } });
+        continue;
+      }
+      const cancels = p.podSelector.empty && open.some((r) => r.anyPort)
+        ? model.policies.filter((q) => q.namespace === p.namespace && isDefaultDeny(q, 'ingress')).map((q) => q.id)
+        : [];
+      const anyPort = open.some((r) => r.anyPort);
+      out.push({
+        status: 'fail',
+        resource,
+        // An open rule limited to some ports is a narrower, WARN-level exposure.
+        severity: anyPort ? undefined : 'medium',
+        message: `${p.id} admits ingress from ${open[0].reason} on ${anyPort ? 'every port' : open.map((r) => r.ports).join('; ')}${cancels.length ? `, cancelling the default deny ${cancels.join(', ')}` : ''}`,
+        evidence: { openRules: open, selectsPodClasses: selected, ...(cancels.length ? { cancelsDefaultDeny: cancels } : {}) },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,97 @@
+// Protects against flows the declared segmentation intent forbids (config intent.deny) but the effective NetworkPolicies allow.
+// Controls: NSA-CISA:NS/network-policies, NIST-800-53:AC-4, NIST-800-53:SC-7, NIST-800-207:T3, NIST-800-207:T4.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { IntentRule, LabelSelectorConfig } from '../../src/config/types.ts';
+import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, addInterval, allConns, type ConnSet, type Protocol } from '../../src/analysis/netpol/conns.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+import { buildReachability, egressVerdict, ingressVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
+
+const MAX_FLOWS = 20;
+
+function classesFor(model: ReachModel, sel: LabelSelectorConfig): PodClass[] {
+  const pool = sel.namespace !== undefined ? (model.classesByNamespace.get(sel.namespace) ?? []) : model.classes;
+  const want = Object.entries(sel.podSelector ?? {});
+  return pool.filter((c) => want.every(([k, v]) => c.labels[k] === v));
+}
+
+/** Intent ports: 5432 (TCP), "53/UDP", "8080"; undefined = every port. Bad entries are returned separately. */
+function intentConns(ports: IntentRule['ports']): { conns: ConnSet; bad: string[] } {
+  if (!ports || ports.length === 0) return { conns: allConns(), bad: [] };
+  const conns = emptyConns();
+  const bad: string[] = [];
+  for (const p of ports) {
+    const m = /^(\d{1,5})(?:\/([A-Za-z]+))?$/.exec(String(p).trim());
+    const proto = (m?.[2] ?? 'TCP').toUpperCase();
+    const n = m ? Number(m[1]) : NaN;
+    if (!m || !isProtocol(proto) || n < 1 || n > 65535) bad.push(String(p));
+    else addInterval(conns, proto as Protocol, n, n);
+  }
+  return { conns, bad };
+}
+
+function describe(sel: LabelSelectorConfig): string {
+  const labels = Object.entries(sel.podSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return `${sel.namespace ?? 'any namespace'}${labels ? ` pods {${labels}}` : ''}`;
+}
+
+export const intentViolation: Check = {
+  id: 'network.intent-violation',
+  area: 'network',
+  title: 'Segmentation intent holds',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
+  remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions.',
+  needs: ['namespaces', 'pods', 'networkpolicies'],
+  appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
+  evaluate(ctx) {
+    const model = buildReachability(ctx.snapshot);
+    const name = (key: string) => { const n = model.workloadByKey.get(key); return n ? refString(n.ref) : key; };
+    const out: Verdict[] = [];
+    for (const rule of ctx.config.intent.deny) {
+      const resource = { kind: 'SegmentationIntent', name: rule.name };
+      const { conns: wanted, bad } = intentConns(rule.ports);
+      const sources = classesFor(model, rule.from);
+      const dests = classesFor(model, rule.to);
+      const flows: Array<Record<string, unknown>> = [];
+      const allowing = new Set<string>();
+      let violations = 0;
+      for (const s of sources) {
+        for (const d of dests) {
+          const src = { kind: 'class', cls: s } as const;
+          const dst = { kind: 'class', cls: d } as const;
+          const e = egressVerdict(model, src, dst);
+          const eConns = intersectConns(e.conns, wanted);
+          if (isEmptyConns(eConns)) continue;
+          const i = ingressVerdict(model, src, dst);
+          const both = intersectConns(eConns, i.conns);
+          if (isEmptyConns(both)) continue;
+          violations++;
+          const by = (v: typeof e) => (v.isolated ? v.decidedBy.filter((r) => !isEmptyConns(intersectConns(r.conns, both))).map((r) => `${r.policy} rule ${r.rule}`) : ['not isolated']);
+          const egressBy = by(e);
+          const ingressBy = by(i);
+          for (const x of [...egressBy, ...ingressBy]) if (x !== 'not isolated') allowing.add(x.replace(/ rule \d+$/, ''));
+          if (flows.length < MAX_FLOWS) {
+            flows.push({ from: s.workloads.map(name), to: d.workloads.map(name), ports: formatConns(both), egressAllowedBy: egressBy, ingressAllowedBy: ingressBy });
+          }
+        }
+      }
+      const evidence: Record<string, unknown> = { from: describe(rule.from), to: describe(rule.to), ports: rule.ports?.length ? connsToJson(wanted) : 'any', ...(bad.length ? { ignoredPorts: bad } : {}) };
+      if (violations > 0) {
+        out.push({
+          status: 'fail',
+          resource,
+          message: `intent "${rule.name}" is violated: ${describe(rule.from)} can reach ${describe(rule.to)} (${violations} pod-class flow(s))`,
+          evidence: { ...evidence, allowingPolicies: [...allowing].sort(), flows },
+        });
+      } else {
+        out.push({
+          status: 'pass',
+          resource,
+          message: sources.length && dests.length ? `intent "${rule.name}" holds: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}` : `intent "${rule.name}" holds: no matching ${sources.length ? 'destination' : 'source'} pods`,
+          evidence: { ...evidence, sourceClasses: sources.length, destinationClasses: dests.length },
+        });
+      }
+    }
+    return out;
+  },
+};

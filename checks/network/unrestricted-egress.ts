@@ -1,0 +1,41 @@
+// Protects against egress rules open to every destination (0.0.0.0/0, ::/0 or no `to`) on every port, and DNS to anywhere (exfiltration).
+// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T4, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { openReason, portsIncludeDns, portsText } from '../../src/analysis/netpol/rules.ts';
+import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
+
+export const unrestrictedEgress: Check = {
+  id: 'network.unrestricted-egress',
+  area: 'network',
+  title: 'No policy allows egress anywhere on any port',
+  severity: 'high',
+  controls: SEGMENTATION_CONTROLS,
+  remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs) and ports the workload needs; send DNS only to kube-dns.',
+  needs: ['namespaces', 'pods', 'networkpolicies'],
+  evaluate(ctx) {
+    const model = buildReachability(ctx.snapshot);
+    const out: Verdict[] = [];
+    for (const p of model.policies) {
+      if (p.errors.length || !p.egressType) continue;
+      const resource = { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name };
+      const open = p.egress.filter((r) => openReason(r)).map((r) => ({ rule: r.index, reason: openReason(r), ports: portsText(r), anyPort: r.ports === 'any', dns: portsIncludeDns(r) }));
+      const anyPort = open.filter((r) => r.anyPort);
+      const dns = open.filter((r) => !r.anyPort && r.dns);
+      if (anyPort.length) {
+        out.push({ status: 'fail', resource, message: `${p.id} allows egress to ${anyPort[0].reason} on every port`, evidence: { openRules: anyPort } });
+      } else if (dns.length) {
+        out.push({
+          status: 'fail',
+          resource,
+          severity: 'low',
+          message: `${p.id} allows DNS (port 53) to any destination: a DNS exfiltration path; send DNS to kube-dns only`,
+          evidence: { openRules: dns },
+        });
+      } else {
+        out.push({ status: 'pass', resource, message: open.length ? `${p.id} allows egress to any destination only on ${open.map((r) => r.ports).join('; ')}` : `${p.id} restricts egress destinations` });
+      }
+    }
+    return out;
+  },
+};
