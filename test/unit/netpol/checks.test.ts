@@ -1,0 +1,149 @@
+// The network checks beyond the reference cases: egress, intent, CNI, exposure, system namespaces.
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { networkChecks } from '../../../checks/network/index.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
+import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
+import { exposedWorkload } from '../../../checks/network/exposed-workload.ts';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
+import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
+import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
+import { networkExposure } from '../../../src/analysis/netpol/exposure.ts';
+import { ctxOf, pod, policy } from './helpers.ts';
+
+const ds = (namespace: string, name: string, image: string) => `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: c, image: "${image}"}]}
+`;
+
+const svc = (namespace: string, name: string, type: string, selector: string, port: string) => `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: {type: ${type}, selector: {${selector}}, ports: [${port}]}
+`;
+
+describe('registry', () => {
+  it('registers every network check id once, each with controls and a remediation', () => {
+    const ids = networkChecks.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining([
+      'network.namespace-default-deny-ingress', 'network.namespace-default-deny-egress', 'network.allow-all-ingress', 'network.unrestricted-egress',
+      'network.intent-violation', 'network.cni-not-enforcing', 'network.policy-selects-nothing', 'network.invalid-policy', 'network.exposed-workload',
+    ]));
+    for (const c of networkChecks) {
+      expect(c.area).toBe('network');
+      expect(c.controls.length).toBeGreaterThan(0);
+      expect(c.remediation.length).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe('network.namespace-default-deny-*', () => {
+  it('skips system namespaces and points out a deny-all without policyTypes', () => {
+    const ctx = ctxOf(pod('kube-system', 'dns', {}) + pod('a', 'p', {}) + policy('a', 'deny-all', '{podSelector: {}}'));
+    const eg = namespaceDefaultDenyEgress.evaluate(ctx);
+    expect(eg.map((v) => v.resource.name)).toEqual(['a']);
+    expect(eg[0].status).toBe('fail');
+    expect(String(eg[0].evidence?.hint)).toContain('a/deny-all has no policyTypes');
+    expect(namespaceDefaultDenyIngress.evaluate(ctx).map((v) => [v.resource.name, v.status])).toEqual([['a', 'pass']]);
+  });
+});
+
+describe('network.allow-all-ingress', () => {
+  it('passes an open policy in a namespace declared exposed', () => {
+    const yaml = pod('edge', 'lb', {}) + policy('edge', 'open', '{podSelector: {}, ingress: [{}]}');
+    expect(allowAllIngress.evaluate(ctxOf(yaml))[0].status).toBe('fail');
+    expect(allowAllIngress.evaluate(ctxOf(yaml, { network: { exposedNamespaces: ['edge'] } }))[0].status).toBe('pass');
+  });
+  it('namespaceSelector {} with a narrowing podSelector is not open to all', () => {
+    const yaml = pod('a', 'p', {}) + policy('a', 'mon', '{podSelector: {}, ingress: [{from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: prometheus}}}]}]}');
+    expect(allowAllIngress.evaluate(ctxOf(yaml))[0].status).toBe('pass');
+    const open = pod('a', 'p', {}) + policy('a', 'mon', '{podSelector: {}, ingress: [{from: [{namespaceSelector: {}}]}]}');
+    expect(allowAllIngress.evaluate(ctxOf(open))[0].message).toContain('every pod in every namespace');
+  });
+});
+
+describe('network.unrestricted-egress', () => {
+  const check = (spec: string) => unrestrictedEgress.evaluate(ctxOf(pod('a', 'p', {}) + policy('a', 'eg', spec)))[0];
+  it('fails egress to 0.0.0.0/0 on every port', () => {
+    expect(check('{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}').status).toBe('fail');
+    expect(check('{podSelector: {}, policyTypes: [Egress], egress: [{}]}').status).toBe('fail');
+    expect(check('{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: "::/0"}}]}]}').status).toBe('fail');
+  });
+  it('warns (low) on DNS to anywhere, passes port-restricted and selective rules', () => {
+    expect(check('{podSelector: {}, policyTypes: [Egress], egress: [{ports: [{port: 53, protocol: UDP}]}]}')).toMatchObject({ status: 'fail', severity: 'low' });
+    expect(check('{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}]}]}').status).toBe('pass');
+    expect(check('{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]}').status).toBe('pass');
+  });
+});
+
+describe('network.intent-violation', () => {
+  const intent = { deny: [{ name: 'frontend-never-db', from: { namespace: 'shop', podSelector: { tier: 'frontend' } }, to: { namespace: 'shop', podSelector: { tier: 'database' } }, ports: [5432] }] };
+  const base = pod('shop', 'fe', { tier: 'frontend' }) + pod('shop', 'db', { tier: 'database' }) + policy('shop', 'deny', '{podSelector: {}, policyTypes: [Ingress]}');
+  it('fails with the allowing policies when the flow is open', () => {
+    const yaml = base + policy('shop', 'db-open', '{podSelector: {matchLabels: {tier: database}}, ingress: [{from: [{podSelector: {}}]}]}');
+    const [v] = intentViolation.evaluate(ctxOf(yaml, { intent }));
+    expect(v.status).toBe('fail');
+    expect(v.evidence?.allowingPolicies).toEqual(['shop/db-open']);
+    expect((v.evidence?.flows as Array<Record<string, unknown>>)[0]).toMatchObject({ from: ['Pod shop/fe'], to: ['Pod shop/db'], ports: 'TCP 5432', egressAllowedBy: ['not isolated'], ingressAllowedBy: ['shop/db-open rule 0'] });
+  });
+  it('passes when the policies deny it, or allow only other ports', () => {
+    expect(intentViolation.evaluate(ctxOf(base, { intent }))[0].status).toBe('pass');
+    const other = base + policy('shop', 'db-http', '{podSelector: {matchLabels: {tier: database}}, ingress: [{ports: [{port: 8080}]}]}');
+    expect(intentViolation.evaluate(ctxOf(other, { intent }))[0].status).toBe('pass');
+  });
+  it('does not apply without intent rules', () => {
+    expect(intentViolation.appliesTo!(ctxOf(base))).toBe(false);
+  });
+});
+
+describe('network.cni-not-enforcing', () => {
+  it('flannel alone is a critical finding', () => {
+    const [v] = cniNotEnforcing.evaluate(ctxOf(ds('kube-flannel', 'kube-flannel-ds', 'docker.io/flannel/flannel:v0.26.1')));
+    expect(v.status).toBe('fail');
+    expect(cniNotEnforcing.severity).toBe('critical');
+  });
+  it('kindnet alone fails; calico, cilium or canal pass', () => {
+    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kindnet', 'docker.io/kindest/kindnetd:v20250512')))[0].status).toBe('fail');
+    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'calico-node', 'quay.io/calico/node:v3.29.0')))[0].status).toBe('pass');
+    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.17.0')))[0].status).toBe('pass');
+    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-flannel-ds', 'flannel/flannel:v0.26') + ds('kube-system', 'canal', 'calico/node:v3.29')))[0].status).toBe('pass');
+  });
+  it('an unknown CNI yields no result rather than a guess', () => {
+    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-proxy', 'registry.k8s.io/kube-proxy:v1.33.0')))).toEqual([]);
+  });
+});
+
+describe('exposure', () => {
+  const yaml = pod('shop', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }]) + pod('shop', 'db', { app: 'db' }) + pod('shop', 'admin', { app: 'admin' }) +
+    svc('shop', 'web', 'LoadBalancer', 'app: web', '{port: 80, targetPort: http}') +
+    svc('shop', 'db', 'NodePort', 'app: db', '{port: 5432}') +
+    svc('shop', 'admin', 'ClusterIP', 'app: admin', '{port: 80, targetPort: 9000}') +
+    `---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: admin, namespace: shop}\nspec:\n  rules:\n  - host: admin.example.com\n    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: admin, port: {number: 80}}}}]}\n` +
+    policy('shop', 'db-internal', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {}}]}]}');
+
+  it('lists LoadBalancer/NodePort/Ingress paths with resolved target ports', () => {
+    const exp = networkExposure(ctxOf(yaml).snapshot);
+    const byName = Object.fromEntries(exp.map((e) => [e.workload.name, e]));
+    expect(byName.web.external).toEqual([{ via: 'LoadBalancer', through: { kind: 'Service', namespace: 'shop', name: 'web' }, ports: 'TCP 8080', allowedByPolicy: true }]);
+    expect(byName.db.external[0]).toMatchObject({ via: 'NodePort', ports: 'TCP 5432', allowedByPolicy: false });
+    expect(byName.admin.external[0]).toMatchObject({ via: 'Ingress', ports: 'TCP 9000', allowedByPolicy: 'not-evaluated' });
+    expect(byName.web.fromAllNamespaces).toBe(true);
+    expect(byName.db.fromAllNamespaces).toBe(false);
+  });
+
+  it('network.exposed-workload fails direct exposure, passes policy-blocked or declared namespaces', () => {
+    const v = exposedWorkload.evaluate(ctxOf(yaml));
+    expect(v.map((x) => [x.resource.name, x.status])).toEqual([['db', 'pass'], ['web', 'fail']]);
+    const cfg = { ...defaultConfig().network, exposedNamespaces: ['shop'] };
+    expect(exposedWorkload.evaluate(ctxOf(yaml, { network: cfg })).every((x) => x.status === 'pass')).toBe(true);
+  });
+});

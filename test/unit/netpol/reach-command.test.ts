@@ -1,0 +1,113 @@
+// `ztaudit reach` core: answers, exit codes, text/JSON output, the matrix and bad input.
+import { describe, expect, it } from 'vitest';
+import { reachCommandCore } from '../../../src/analysis/netpol/query.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { ns, pod, policy, snap } from './helpers.ts';
+
+const deployment = (namespace: string, name: string, labels: string, replicas = 3) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {${labels}}}
+  template:
+    metadata: {labels: {${labels}}}
+    spec:
+      containers:
+      - name: c
+        image: app
+        ports: [{name: pg, containerPort: 5432}]
+`;
+
+const shop = ns('shop') + deployment('shop', 'frontend', 'tier: frontend') + deployment('shop', 'db', 'tier: database') + deployment('shop', 'api', 'tier: api') +
+  policy('shop', 'deny', '{podSelector: {}, policyTypes: [Ingress]}') +
+  policy('shop', 'db-from-api', '{podSelector: {matchLabels: {tier: database}}, ingress: [{from: [{podSelector: {matchLabels: {tier: api}}}], ports: [{port: pg}]}]}');
+
+describe('reachCommandCore', () => {
+  const snapshot = snap(shop);
+
+  it('allowed flow: exit 0, names the deciding rule', () => {
+    const r = reachCommandCore(snapshot, { from: 'shop/api', to: 'shop/db', port: '5432' });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED: shop/api[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('shop/db-from-api rule 0');
+  });
+
+  it('denied flow: exit 1, says which policies isolate the destination', () => {
+    const r = reachCommandCore(snapshot, { from: 'shop/frontend', to: 'shop/db', port: '5432/tcp' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toMatch(/DENIED/);
+    expect(r.output).toContain('isolated by shop/deny, shop/db-from-api; no rule allows it');
+  });
+
+  it('JSON output has allowed, ports, egress and ingress', () => {
+    const r = reachCommandCore(snapshot, { from: 'shop/api', to: 'shop/db', output: 'json' });
+    const j = JSON.parse(r.output);
+    expect(j.allowed).toBe(true);
+    expect(j.ports).toEqual({ TCP: ['5432'] });
+    expect(j.egress).toEqual({ isolated: false, allowed: true, policies: [], decidedBy: [] });
+    expect(j.ingress).toMatchObject({ isolated: true, allowed: true, decidedBy: [{ policy: 'shop/db-from-api', rule: 0 }] });
+  });
+
+  it('UDP on the same port is denied', () => {
+    expect(reachCommandCore(snapshot, { from: 'shop/api', to: 'shop/db', port: '5432/UDP' }).exitCode).toBe(1);
+  });
+
+  it('matrix lists each allowed workload pair once', () => {
+    const r = reachCommandCore(snapshot, { matrix: true });
+    expect(r.exitCode).toBe(0);
+    const lines = r.output.split('\n');
+    expect(lines).toContain('shop/api[Deployment] => shop/db[Deployment] : TCP 5432');
+    expect(lines.some((l) => l.startsWith('shop/frontend[Deployment] => shop/db'))).toBe(false);
+    expect(lines).toContain('shop/db[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections');
+    const json = JSON.parse(reachCommandCore(snapshot, { matrix: true, output: 'json' }).output);
+    expect(json).toContainEqual({ src: 'shop/api[Deployment]', dst: 'shop/db[Deployment]', conn: 'TCP 5432' });
+  });
+
+  it('bad input is exit 2 with a reason', () => {
+    expect(reachCommandCore(snapshot, { from: 'shop/nope', to: 'shop/db' })).toMatchObject({ exitCode: 2 });
+    expect(reachCommandCore(snapshot, { from: 'shop/nope', to: 'shop/db' }).output).toContain('known: Deployment/frontend');
+    expect(reachCommandCore(snapshot, { from: 'shop/api', to: 'shop/db', port: '99999' }).exitCode).toBe(2);
+    expect(reachCommandCore(snapshot, { from: 'shop/api', to: 'shop/db', port: '80/ICMP' }).exitCode).toBe(2);
+    expect(reachCommandCore(snapshot, { from: 'shop/api' }).exitCode).toBe(2);
+  });
+
+  it('NS/KIND/NAME disambiguates', () => {
+    expect(reachCommandCore(snapshot, { from: 'shop/deployment/api', to: 'shop/Deployment/db', port: '5432' }).exitCode).toBe(0);
+  });
+
+  it('the model is memoized per snapshot and pods fold into classes', () => {
+    const m = buildReachability(snapshot);
+    expect(buildReachability(snapshot)).toBe(m);
+    const many = snap(Array.from({ length: 50 }, (_, i) => pod('a', `p${i}`, { app: i % 2 ? 'x' : 'y' })).join(''));
+    expect(buildReachability(many).classes).toHaveLength(2);
+    expect(buildReachability(many).workloads).toHaveLength(50);
+  });
+});
+
+describe('malformed input never crashes', () => {
+  it('garbage policies become errors; the rest still evaluates', () => {
+    const yaml = pod('a', 'p', {}) + pod('a', 'q', {}) +
+      policy('a', 'cidr', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/33}}]}]}') +
+      policy('a', 'except', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/8]}}]}]}') +
+      policy('a', 'selector', '{podSelector: {matchExpressions: [{key: a, operator: In}]}}') +
+      policy('a', 'op', '{podSelector: {matchExpressions: [{key: a, operator: Equals, values: [b]}]}}') +
+      policy('a', 'peer', '{podSelector: {}, ingress: [{from: [{}]}]}') +
+      policy('a', 'mixed', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 1.2.3.0/24}, podSelector: {}}]}]}') +
+      policy('a', 'types', '{podSelector: {}, policyTypes: [Inbound]}') +
+      policy('a', 'port', '{podSelector: {}, ingress: [{ports: [{port: 0}, {port: "80"}, {protocol: ICMP}]}]}') +
+      policy('a', 'shape', '{podSelector: [], ingress: {from: 1}}') +
+      '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: nospec, namespace: a}\nspec: 42\n';
+    const model = buildReachability(snap(yaml));
+    const bad = Object.fromEntries(model.policies.map((p) => [p.name, p.errors.length]));
+    expect(Object.entries(bad).filter(([, n]) => n === 0)).toEqual([]);
+    // Invalid policies are not applied, so the pods stay open.
+    expect(reachCommandCore(snap(yaml), { from: 'a/p', to: 'a/q', port: '80' }).exitCode).toBe(0);
+  });
+
+  it('workloads with odd shapes are tolerated', () => {
+    const yaml = '---\napiVersion: v1\nkind: Pod\nmetadata: {name: odd, namespace: a, labels: {x: 1}}\nspec: {containers: [{ports: [{name: http, containerPort: "80"}, null]}]}\n';
+    expect(() => reachCommandCore(snap(yaml), { matrix: true })).not.toThrow();
+  });
+});
