@@ -1,0 +1,61 @@
+// Namespace label parsing as admission does it (reference §2.6, test cases 12 and 13).
+import { describe, expect, it } from 'vitest';
+import { parseNamespaceLevels } from '../../../src/analysis/pss/index.ts';
+
+const L = (labels: Record<string, string>) =>
+  Object.fromEntries(Object.entries(labels).map(([k, v]) => [`pod-security.kubernetes.io/${k}`, v]));
+
+describe('parseNamespaceLevels', () => {
+  it('12. invalid values: enforce fails closed, audit fails open, a version without "v" means latest; each is flagged', () => {
+    const r = parseNamespaceLevels(L({ enforce: 'Restricted', audit: 'foo', 'enforce-version': '1.28' }));
+    expect(r.enforce).toMatchObject({ level: 'restricted', version: 'latest' });
+    expect(r.audit.level).toBe('privileged');
+    expect(r.problems.map((p) => [p.label, p.value])).toEqual([
+      ['pod-security.kubernetes.io/enforce', 'Restricted'],
+      ['pod-security.kubernetes.io/enforce-version', '1.28'],
+      ['pod-security.kubernetes.io/audit', 'foo'],
+    ]);
+    // An invalid enforce level is not "explicitly set", so warn does not inherit it.
+    expect(r.warn.level).toBe('privileged');
+    expect(parseNamespaceLevels(L({ warn: 'Baseline' })).warn.level).toBe('privileged');
+    expect(parseNamespaceLevels(L({ 'warn-version': 'v1.08' })).warn.version).toBe('latest');
+  });
+
+  it('13. an unlabelled warn follows a stricter enforce level and its version', () => {
+    const r = parseNamespaceLevels(L({ enforce: 'baseline', 'enforce-version': 'v1.30' }));
+    expect(r.warn).toMatchObject({ level: 'baseline', version: 'v1.30', levelSource: 'enforce' });
+    expect(r.audit).toMatchObject({ level: 'privileged', version: 'latest', levelSource: 'defaults' });
+    expect(r.problems).toEqual([]);
+    // ...but not over a labelled warn, nor its labelled version.
+    expect(parseNamespaceLevels(L({ enforce: 'restricted', warn: 'baseline' })).warn.level).toBe('baseline');
+    expect(parseNamespaceLevels(L({ enforce: 'restricted', 'enforce-version': 'v1.30', 'warn-version': 'v1.25' })).warn)
+      .toMatchObject({ level: 'restricted', version: 'v1.25' });
+    // A weaker enforce never lowers a stricter default warn.
+    expect(parseNamespaceLevels(L({ enforce: 'baseline' }), { warn: 'restricted' }).warn.level).toBe('restricted');
+  });
+
+  it('unlabelled modes take the admission defaults; absent defaults are privileged/latest and flagged unknown', () => {
+    const none = parseNamespaceLevels({});
+    expect(none).toMatchObject({ enforce: { level: 'privileged', version: 'latest' }, defaultsKnown: false, problems: [] });
+    const withDefaults = parseNamespaceLevels({ 'kubernetes.io/metadata.name': 'x' }, { enforce: 'baseline', 'enforce-version': 'v1.33', audit: 'restricted' });
+    expect(withDefaults).toMatchObject({ enforce: { level: 'baseline', version: 'v1.33', levelSource: 'defaults' }, audit: { level: 'restricted' }, defaultsKnown: true });
+    // A label overrides its default; an invalid enforce label still fails closed.
+    expect(parseNamespaceLevels(L({ enforce: 'privileged' }), { enforce: 'restricted' }).enforce.level).toBe('privileged');
+    expect(parseNamespaceLevels(L({ enforce: '' }), { enforce: 'baseline' }).enforce.level).toBe('restricted');
+  });
+
+  it('accepts every valid level and version form', () => {
+    for (const level of ['privileged', 'baseline', 'restricted']) expect(parseNamespaceLevels(L({ enforce: level })).enforce.level).toBe(level);
+    for (const version of ['latest', 'v1.0', 'v1.9', 'v1.25', 'v1.100']) expect(parseNamespaceLevels(L({ 'enforce-version': version })).enforce.version).toBe(version);
+    for (const version of ['v1.025', 'v2.0', 'V1.25', ' v1.25', 'v1.25.0', 'Latest']) {
+      expect(parseNamespaceLevels(L({ 'enforce-version': version })).problems, version).toHaveLength(1);
+    }
+  });
+
+  it('never crashes on odd label maps', () => {
+    for (const labels of [undefined, null, [], { 'pod-security.kubernetes.io/enforce': 3 as unknown as string }]) {
+      expect(() => parseNamespaceLevels(labels as Record<string, string>)).not.toThrow();
+    }
+    expect(parseNamespaceLevels({ 'pod-security.kubernetes.io/enforce': 3 } as unknown as Record<string, string>).enforce.level).toBe('restricted');
+  });
+});
