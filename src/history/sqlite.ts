@@ -1,0 +1,304 @@
+// The default run store: one SQLite file through Node's built-in node:sqlite (no native
+// build). WAL journal, one transaction per save (a run is stored whole or not at all, even
+// when the process is killed mid-write), schema migrations recorded in schema_version.
+//
+// A file this version cannot use (not SQLite, corrupt, or written by a newer ztaudit) is
+// refused before anything opens it for writing: it is validated through an immutable,
+// read-only connection first, so the file stays byte-for-byte as it was.
+//
+// Exclusive runs: acquire() takes an exclusive SQLite lock on the side file `<db>.lock` and
+// keeps it until release(). That is an OS file lock, which the kernel drops when the
+// holding process dies: a crashed or killed run never leaves a stale lock behind, and no
+// pid guessing is needed (it also works across pods sharing a volume, as far as the
+// filesystem honours POSIX locks; NFS may not). Who holds it (pid, host, since) is written
+// to the run_lock table so the refused run can say so.
+import { mkdirSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DatabaseSync } from 'node:sqlite';
+import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Config } from '../config/types.ts';
+import { HistoryError, errorMessage } from '../errors.ts';
+import type { TrendPoint } from '../pipeline.ts';
+import type { RunReport } from '../report/types.ts';
+import {
+  NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf,
+  type LockHolder, type RunStore, type RunSummary,
+} from './store.ts';
+
+/** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE runs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     started_at TEXT NOT NULL,
+     cluster TEXT NOT NULL,
+     summary TEXT NOT NULL,
+     report BLOB NOT NULL
+   );
+   CREATE INDEX runs_by_start ON runs (started_at, seq);
+   CREATE TABLE run_lock (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     pid INTEGER NOT NULL,
+     host TEXT NOT NULL,
+     since TEXT NOT NULL,
+     token TEXT NOT NULL
+   );`,
+];
+
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface SqliteStoreOptions {
+  retention: Config['history']['retention'];
+  now: () => Date;
+  readOnly: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+function unusable(path: string, why: string): HistoryError {
+  return new HistoryError(`history database ${path} cannot be used: ${why}; it was left untouched (move it aside or pass --history with another path)`);
+}
+
+/** Reads the schema version without writing anything; throws on a file ztaudit cannot use. */
+function inspect(path: string, immutable: boolean): number {
+  const url = pathToFileURL(path);
+  if (immutable) url.searchParams.set('immutable', '1');
+  const db = new DatabaseSync(url, { readOnly: true });
+  try {
+    const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as Row[]).map((r) => String(r.name)));
+    const check = db.prepare('PRAGMA quick_check(1)').get() as Row | undefined;
+    if (!check || check.quick_check !== 'ok') throw new Error(`integrity check failed: ${String(check?.quick_check ?? 'no answer')}`);
+    if (!tables.has('schema_version')) {
+      const foreign = [...tables].filter((t) => !t.startsWith('sqlite_'));
+      if (foreign.length > 0) throw new Error(`not a ztaudit history (it has tables ${foreign.slice(0, 5).join(', ')})`);
+      return 0;
+    }
+    const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as Row | undefined;
+    const version = Number(row?.v ?? 0);
+    if (!Number.isInteger(version) || version < 0) throw new Error('its schema_version is not a number');
+    return version;
+  } finally {
+    db.close();
+  }
+}
+
+function schemaVersionOf(path: string): number {
+  let first: unknown;
+  try {
+    return inspect(path, true);
+  } catch (error: unknown) {
+    first = error;
+  }
+  // An immutable read can see a torn page while another process checkpoints; a normal
+  // read-only connection takes the proper locks (it may add -wal/-shm side files, never
+  // touches the database file itself).
+  try {
+    return inspect(path, false);
+  } catch {
+    throw unusable(path, errorMessage(first));
+  }
+}
+
+export async function openSqliteStore(path: string, options: SqliteStoreOptions): Promise<RunStore> {
+  const exists = existsSync(path);
+  if (!exists && options.readOnly) return new EmptySqliteStore(path);
+  if (exists) {
+    const version = schemaVersionOf(path);
+    if (version > SQLITE_SCHEMA_VERSION) {
+      throw unusable(path, `it was written by a newer ztaudit (schema ${version}; this one understands up to ${SQLITE_SCHEMA_VERSION}) — upgrade ztaudit`);
+    }
+    // An older schema is migrated even by read-only commands: keeping readers for every old
+    // schema would cost more than one forward migration.
+  } else {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error: unknown) {
+      throw new HistoryError(`cannot create the history directory ${dirname(path)}: ${errorMessage(error)}`);
+    }
+  }
+  return new SqliteRunStore(path, openWritable(path), options);
+}
+
+function openWritable(path: string): DatabaseSync {
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { timeout: 15_000 });
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+  } catch (error: unknown) {
+    throw new HistoryError(`cannot open history database ${path}: ${errorMessage(error)}`);
+  }
+  try {
+    migrate(db, path);
+  } catch (error: unknown) {
+    db.close();
+    if (error instanceof HistoryError) throw error;
+    throw new HistoryError(`cannot migrate history database ${path}: ${errorMessage(error)}`);
+  }
+  return db;
+}
+
+function migrate(db: DatabaseSync, path: string): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as Row | undefined;
+    const current = Number(row?.v ?? 0);
+    if (current > SQLITE_SCHEMA_VERSION) throw unusable(path, `it was written by a newer ztaudit (schema ${current})`);
+    for (let v = current; v < SQLITE_SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
+    }
+    db.exec('COMMIT');
+  } catch (error: unknown) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Error && (('errcode' in error && ((error as { errcode: number }).errcode & 0xff) === 5) || /database is locked/.test(error.message));
+}
+
+class SqliteRunStore implements RunStore {
+  private readonly path: string;
+  private readonly db: DatabaseSync;
+  private readonly options: SqliteStoreOptions;
+  private lock: { db: DatabaseSync; token: string } | null = null;
+  private closed = false;
+
+  constructor(path: string, db: DatabaseSync, options: SqliteStoreOptions) {
+    this.path = path;
+    this.db = db;
+    this.options = options;
+  }
+
+  describe(): string { return this.path; }
+
+  async acquire(): Promise<void> {
+    if (this.lock) throw new HistoryError(`${this.path} is already held by this run`);
+    const lockDb = new DatabaseSync(`${this.path}.lock`, { timeout: 0 });
+    try {
+      lockDb.exec('PRAGMA journal_mode = MEMORY');
+      lockDb.exec('BEGIN EXCLUSIVE');
+    } catch (error: unknown) {
+      lockDb.close();
+      if (isBusy(error)) throw new HistoryError(refusedMessage(this.path, this.holder()));
+      throw new HistoryError(`cannot lock ${this.path}.lock: ${errorMessage(error)}`);
+    }
+    const token = randomUUID();
+    const holder: LockHolder = { pid: process.pid, host: hostname(), since: this.options.now().toISOString() };
+    try {
+      this.db.prepare('INSERT OR REPLACE INTO run_lock (id, pid, host, since, token) VALUES (1, ?, ?, ?, ?)').run(holder.pid, holder.host, holder.since, token);
+    } catch (error: unknown) {
+      lockDb.exec('ROLLBACK');
+      lockDb.close();
+      throw new HistoryError(`cannot record the lock holder in ${this.path}: ${errorMessage(error)}`);
+    }
+    this.lock = { db: lockDb, token };
+  }
+
+  async release(): Promise<void> {
+    const lock = this.lock;
+    if (!lock) return;
+    this.lock = null;
+    try {
+      this.db.prepare('DELETE FROM run_lock WHERE token = ?').run(lock.token);
+    } finally {
+      try { lock.db.exec('ROLLBACK'); } catch { /* the lock goes with the connection anyway */ }
+      lock.db.close();
+    }
+  }
+
+  private holder(): LockHolder | null {
+    try {
+      const row = this.db.prepare('SELECT pid, host, since FROM run_lock WHERE id = 1').get() as Row | undefined;
+      return row ? { pid: Number(row.pid), host: String(row.host), since: String(row.since) } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async latest(cluster?: string): Promise<RunReport | null> {
+    const row = (cluster === undefined
+      ? this.db.prepare('SELECT id, report FROM runs ORDER BY started_at DESC, seq DESC LIMIT 1').get()
+      : this.db.prepare('SELECT id, report FROM runs WHERE cluster = ? ORDER BY started_at DESC, seq DESC LIMIT 1').get(cluster)) as Row | undefined;
+    return row ? this.decode(row) : null;
+  }
+
+  async get(id: string): Promise<RunReport | null> {
+    const row = this.db.prepare('SELECT id, report FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row ? this.decode(row) : null;
+  }
+
+  async list(limit: number): Promise<RunSummary[]> {
+    const rows = this.db.prepare('SELECT summary FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
+    return rows.map((r) => JSON.parse(String(r.summary)) as RunSummary);
+  }
+
+  async trend(limit: number): Promise<TrendPoint[]> {
+    return (await this.list(limit)).reverse().map(trendPointOf);
+  }
+
+  async save(report: RunReport): Promise<void> {
+    if (!this.lock) {
+      // A lone save (tests, tools) still must not interleave with a run.
+      await this.acquire();
+      try {
+        return await this.save(report);
+      } finally {
+        await this.release();
+      }
+    }
+    const summary = JSON.stringify(summarizeRun(report));
+    const blob = gzipSync(JSON.stringify(report));
+    const { maxRuns } = this.options.retention;
+    const cutoff = retentionCutoff(this.options.retention, this.options.now());
+    const db = this.db;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.prepare('INSERT INTO runs (id, started_at, cluster, summary, report) VALUES (?, ?, ?, ?, ?)')
+        .run(report.run.id, report.run.startedAt, report.run.cluster?.name ?? '', summary, blob);
+      if (maxRuns > 0) {
+        db.prepare('DELETE FROM runs WHERE seq NOT IN (SELECT seq FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?)').run(maxRuns);
+      }
+      if (cutoff) db.prepare('DELETE FROM runs WHERE started_at < ? AND id <> ?').run(cutoff, report.run.id);
+      db.exec('COMMIT');
+    } catch (error: unknown) {
+      db.exec('ROLLBACK');
+      if (error instanceof Error && /UNIQUE constraint failed/.test(error.message)) {
+        throw new HistoryError(`a run with id ${report.run.id} is already stored in ${this.path}`);
+      }
+      throw new HistoryError(`cannot store run ${report.run.id} in ${this.path}: ${errorMessage(error)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.release();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private decode(row: Row): RunReport {
+    try {
+      const bytes = row.report as Uint8Array;
+      return JSON.parse(gunzipSync(bytes).toString('utf8')) as RunReport;
+    } catch (error: unknown) {
+      throw new HistoryError(`stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);
+    }
+  }
+}
+
+/** A history file that does not exist yet, opened by a read-only command: nothing stored. */
+class EmptySqliteStore extends NoneStore {
+  private readonly path: string;
+  constructor(path: string) {
+    super();
+    this.path = path;
+  }
+  override describe(): string { return this.path; }
+}

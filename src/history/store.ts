@@ -1,0 +1,156 @@
+// Where runs are kept between audits. Three backends behind one interface: a SQLite file
+// (the default), ConfigMaps in the audited cluster (`k8s://NAMESPACE/NAME`), or nothing.
+// A run holds the store exclusively from acquire() to release(): a second concurrent run is
+// refused with a HistoryError, never interleaved. save() stores a run whole or not at all.
+import { resolve } from 'node:path';
+import type { Config } from '../config/types.ts';
+import { SEVERITIES, type Severity } from '../engine/types.ts';
+import { HistoryError } from '../errors.ts';
+import type { TrendPoint } from '../pipeline.ts';
+import type { RunReport } from '../report/types.ts';
+
+export const DEFAULT_HISTORY = './.ztaudit/history.db';
+
+/** One stored run as `ztaudit history` lists it. */
+export interface RunSummary {
+  id: string;
+  startedAt: string;
+  cluster: string;
+  source: RunReport['run']['source'];
+  score: RunReport['score'];
+  /** Unwaived findings by severity. */
+  findings: Record<Severity, number>;
+  waived: number;
+  /** null when the run had nothing to compare with. */
+  regression: boolean | null;
+  partial: boolean;
+}
+
+export interface RunStore {
+  /** Human description for logs and messages, e.g. the file path or k8s://ns/name. */
+  describe(): string;
+  /** Holds the store for this run; refuses (HistoryError) when another run holds it. */
+  acquire(): Promise<void>;
+  release(): Promise<void>;
+  /** The newest stored run (of that cluster, when given). */
+  latest(cluster?: string): Promise<RunReport | null>;
+  /** Stores a run whole or not at all, then applies retention. */
+  save(report: RunReport): Promise<void>;
+  /** Newest first. */
+  list(limit: number): Promise<RunSummary[]>;
+  get(id: string): Promise<RunReport | null>;
+  /** The last `limit` runs' scores, oldest first (for the report's trend chart). */
+  trend(limit: number): Promise<TrendPoint[]>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreDeps {
+  kubeconfigPath?: string;
+  context?: string;
+  /** Retention applied on save (config.history.retention); default 90 runs / 180 days. */
+  retention?: Config['history']['retention'];
+  /** Base for a relative file path (the CLI's cwd). */
+  cwd?: string;
+  /** Read-only use (history, diff, report): a missing SQLite file is not created. */
+  readOnly?: boolean;
+  now?: () => Date;
+}
+
+export const DEFAULT_RETENTION: Config['history']['retention'] = { maxRuns: 90, maxAgeDays: 180 };
+
+export type StoreLocation =
+  | { kind: 'none' }
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'k8s'; namespace: string; name: string };
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+export function parseStoreUrl(url: string | undefined, cwd: string): StoreLocation {
+  const value = (url ?? '').trim() || DEFAULT_HISTORY;
+  if (value === 'none') return { kind: 'none' };
+  if (value.startsWith('k8s://')) {
+    const parts = value.slice('k8s://'.length).split('/');
+    const [namespace, name] = parts;
+    if (parts.length !== 2 || !namespace || !name) throw new HistoryError(`--history ${value}: expected k8s://NAMESPACE/NAME`);
+    if (namespace.length > 63 || !DNS_LABEL.test(namespace)) throw new HistoryError(`--history ${value}: "${namespace}" is not a valid namespace name`);
+    // Run objects are named NAME-r<seq>-<chunk>; keep room for that suffix.
+    if (name.length > 220 || !DNS_SUBDOMAIN.test(name)) throw new HistoryError(`--history ${value}: "${name}" is not a valid ConfigMap name (lowercase, digits, '-', '.', at most 220 characters)`);
+    return { kind: 'k8s', namespace, name };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${value}: unknown scheme; use a file path, k8s://NAMESPACE/NAME or none`);
+  return { kind: 'sqlite', path: resolve(cwd, value) };
+}
+
+export async function openRunStore(url: string, deps: OpenStoreDeps = {}): Promise<RunStore> {
+  const location = parseStoreUrl(url, deps.cwd ?? process.cwd());
+  const retention = deps.retention ?? DEFAULT_RETENTION;
+  const now = deps.now ?? (() => new Date());
+  switch (location.kind) {
+    case 'none':
+      return new NoneStore();
+    case 'sqlite': {
+      const { openSqliteStore } = await import('./sqlite.ts');
+      return openSqliteStore(location.path, { retention, now, readOnly: deps.readOnly ?? false });
+    }
+    case 'k8s': {
+      const { openK8sStore } = await import('./k8s.ts');
+      return openK8sStore(location.namespace, location.name, { kubeconfigPath: deps.kubeconfigPath, context: deps.context, retention, now });
+    }
+  }
+}
+
+/** `--history none`: keeps nothing, so every run is a first run. */
+export class NoneStore implements RunStore {
+  describe(): string { return 'none (history disabled)'; }
+  async acquire(): Promise<void> {}
+  async release(): Promise<void> {}
+  async latest(): Promise<RunReport | null> { return null; }
+  async save(): Promise<void> {}
+  async list(): Promise<RunSummary[]> { return []; }
+  async get(): Promise<RunReport | null> { return null; }
+  async trend(): Promise<TrendPoint[]> { return []; }
+  async close(): Promise<void> {}
+}
+
+export function summarizeRun(report: RunReport): RunSummary {
+  const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  let waived = 0;
+  for (const f of report.findings) {
+    if (f.waived) waived++;
+    else if (f.severity in findings) findings[f.severity]++;
+  }
+  return {
+    id: report.run.id,
+    startedAt: report.run.startedAt,
+    cluster: report.run.cluster?.name ?? '',
+    source: report.run.source,
+    score: report.score,
+    findings,
+    waived,
+    regression: report.diff ? report.diff.regression : null,
+    partial: report.diff?.partial ?? false,
+  };
+}
+
+export function trendPointOf(summary: RunSummary): TrendPoint {
+  return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
+}
+
+/** Age cut-off for retention; runs that started before it are dropped on save. */
+export function retentionCutoff(retention: Config['history']['retention'], now: Date): string | null {
+  if (!(retention.maxAgeDays > 0)) return null;
+  return new Date(now.getTime() - retention.maxAgeDays * 86_400_000).toISOString();
+}
+
+/** Who holds a store: written by acquire(), shown to a refused run. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+export function refusedMessage(store: string, holder: LockHolder | null): string {
+  const who = holder ? ` since ${holder.since} (pid ${holder.pid} on ${holder.host})` : '';
+  return `another ztaudit run holds ${store}${who}; wait for it to finish (runs are refused, never interleaved)`;
+}

@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HistoryError } from '../../../src/errors.ts';
+import { SQLITE_SCHEMA_VERSION } from '../../../src/history/sqlite.ts';
+import { openRunStore, parseStoreUrl, type RunStore } from '../../../src/history/store.ts';
+import { isWhole, makeReport } from './big-report.ts';
+import { interruptedRun, savedRuns, sleep, spawnStoreChild } from './child.ts';
+
+let dir: string;
+let db: string;
+const open: RunStore[] = [];
+async function store(options: Parameters<typeof openRunStore>[1] = {}): Promise<RunStore> {
+  const s = await openRunStore(db, options);
+  open.push(s);
+  return s;
+}
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-history-'));
+  db = join(dir, 'sub', 'history.db');
+});
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('store URLs', () => {
+  it('parses a path, k8s://NS/NAME and none', () => {
+    expect(parseStoreUrl(undefined, '/w')).toEqual({ kind: 'sqlite', path: '/w/.ztaudit/history.db' });
+    expect(parseStoreUrl('runs.db', '/w')).toEqual({ kind: 'sqlite', path: '/w/runs.db' });
+    expect(parseStoreUrl('k8s://ztaudit/history', '/w')).toEqual({ kind: 'k8s', namespace: 'ztaudit', name: 'history' });
+    expect(parseStoreUrl('none', '/w')).toEqual({ kind: 'none' });
+    expect(() => parseStoreUrl('k8s://Bad_NS/x', '/w')).toThrow(HistoryError);
+    expect(() => parseStoreUrl('k8s://ns', '/w')).toThrow(/k8s:\/\/NAMESPACE\/NAME/);
+    expect(() => parseStoreUrl('s3://bucket/x', '/w')).toThrow(/unknown scheme/);
+  });
+
+  it('none keeps nothing', async () => {
+    const s = await openRunStore('none');
+    await s.acquire();
+    await s.save(makeReport('r1', '2026-11-01T00:00:00.000Z'));
+    expect(await s.latest()).toBeNull();
+    expect(await s.list(10)).toEqual([]);
+    await s.release();
+  });
+});
+
+describe('SQLite store', () => {
+  it('stores, lists, gets and returns the latest run', async () => {
+    const s = await store();
+    await s.acquire();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z', { overall: 70 }));
+    await s.save(makeReport('r2', '2026-11-02T02:00:00.000Z', { overall: 75, cluster: 'other' }));
+    await s.save(makeReport('r3', '2026-11-03T02:00:00.000Z', { overall: 90, findings: 12 }));
+    await s.release();
+    expect((await s.latest())?.run.id).toBe('r3');
+    expect((await s.latest('other'))?.run.id).toBe('r2');
+    const list = await s.list(2);
+    expect(list.map((r) => r.id)).toEqual(['r3', 'r2']);
+    expect(list[0]).toMatchObject({ cluster: 'demo', score: { overall: 90 }, findings: { critical: 3, high: 2, medium: 3, low: 3 }, waived: 1, regression: null });
+    const r1 = await s.get('r1');
+    expect(r1 && isWhole(r1)).toBe(true);
+    expect(await s.get('nope')).toBeNull();
+    expect((await s.trend(10)).map((t) => [t.id, t.overall])).toEqual([['r1', 70], ['r2', 75], ['r3', 90]]);
+  });
+
+  it('refuses a second run id that is already stored', async () => {
+    const s = await store();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await expect(s.save(makeReport('r1', '2026-11-02T02:00:00.000Z'))).rejects.toThrow(/already stored/);
+    expect((await s.list(10)).length).toBe(1);
+  });
+
+  it('survives reopening (data is on disk, schema recorded)', async () => {
+    const s = await store();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await s.close();
+    const again = await store();
+    expect((await again.list(5)).map((r) => r.id)).toEqual(['r1']);
+    const raw = new DatabaseSync(db, { readOnly: true });
+    expect(raw.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: SQLITE_SCHEMA_VERSION });
+    expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+    raw.close();
+  });
+
+  it('read-only commands do not create a history file', async () => {
+    const s = await store({ readOnly: true });
+    expect(await s.list(10)).toEqual([]);
+    expect(await s.latest()).toBeNull();
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('applies retention by count on save', async () => {
+    const s = await store({ retention: { maxRuns: 3, maxAgeDays: 0 } });
+    for (let i = 1; i <= 5; i++) await s.save(makeReport(`r${i}`, `2026-11-0${i}T02:00:00.000Z`));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['r5', 'r4', 'r3']);
+    expect(await s.get('r1')).toBeNull();
+  });
+
+  it('applies retention by age on save, never dropping the run just stored', async () => {
+    const now = () => new Date('2026-11-30T00:00:00Z');
+    const s = await store({ retention: { maxRuns: 100, maxAgeDays: 10 }, now });
+    await s.save(makeReport('old', '2026-10-01T02:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['old']);
+    await s.save(makeReport('edge', '2026-11-19T23:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['edge']);
+    await s.save(makeReport('recent', '2026-11-25T02:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['recent']);
+  });
+});
+
+describe('SQLite store: one run at a time', () => {
+  it('refuses a second concurrent run with a clear message, then lets it in after release', async () => {
+    const a = await store();
+    const b = await store();
+    await a.acquire();
+    const refused = await b.acquire().then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(HistoryError);
+    expect((refused as Error).message).toMatch(new RegExp(`^another ztaudit run holds ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} since 20\\d\\d-\\d\\d-\\d\\dT[\\d:.]+Z \\(pid ${process.pid} on .+\\)`));
+    // A lone save from the refused side is refused too, never interleaved.
+    await expect(b.save(makeReport('sneaky', '2026-11-01T00:00:00.000Z'))).rejects.toThrow(/another ztaudit run holds/);
+    await a.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await a.release();
+    await b.acquire();
+    await b.save(makeReport('r2', '2026-11-02T02:00:00.000Z'));
+    await b.release();
+    expect((await a.list(10)).map((r) => r.id)).toEqual(['r2', 'r1']);
+  });
+
+  it('refuses while another process holds it, and recovers once that process is killed', async () => {
+    (await store()).close();
+    const child = spawnStoreChild(db, 'hold');
+    try {
+      const pid = await child.ready;
+      const s = await store();
+      await expect(s.acquire()).rejects.toThrow(new RegExp(`another ztaudit run holds .* \\(pid ${pid} on `));
+      await child.kill();
+      await s.acquire(); // the kernel dropped the dead process's lock: no stale lock
+      await s.save(makeReport('after', '2026-11-05T00:00:00.000Z'));
+      await s.release();
+      expect((await s.list(5)).map((r) => r.id)).toEqual(['after']);
+    } finally {
+      await child.kill();
+    }
+  });
+});
+
+describe('SQLite store: a run is stored whole or not at all', () => {
+  it('keeps the history intact when a writer is SIGKILLed mid-save, at random points', async () => {
+    const baseline = ['b1', 'b2', 'b3'];
+    const s0 = await store();
+    for (const [i, id] of baseline.entries()) await s0.save(makeReport(id, `2026-11-0${i + 1}T02:00:00.000Z`, { findings: 50 }));
+    await s0.close();
+
+    let interrupted = 0;
+    const completed: string[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const child = spawnStoreChild(db, 'save');
+      await child.ready;
+      await sleep(40 + Math.floor(Math.random() * 500));
+      await child.kill();
+      const cut = interruptedRun(child.lines);
+      if (cut) interrupted++;
+      completed.push(...savedRuns(child.lines));
+
+      // The database opens, passes an integrity check, and every stored run is whole.
+      const raw = new DatabaseSync(db);
+      expect(raw.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+      raw.close();
+      const s = await openRunStore(db);
+      const ids = (await s.list(10_000)).map((r) => r.id);
+      for (const id of [...baseline, ...completed]) expect(ids).toContain(id);
+      for (const id of ids) {
+        const report = await s.get(id);
+        expect(report && isWhole(report), `run ${id} is whole`).toBe(true);
+      }
+      if (cut && ids.includes(cut)) expect(isWhole((await s.get(cut))!)).toBe(true);
+      await s.acquire(); // no stale lock after the kill
+      await s.release();
+      await s.close();
+    }
+    // The test means something only if kills landed inside saves.
+    expect(interrupted).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('SQLite store: files it cannot use are refused and left untouched', () => {
+  it('a file that is not a database', async () => {
+    writeFileSync(join(dir, 'junk.db'), 'this is not a database, it is a shopping list\n'.repeat(200));
+    db = join(dir, 'junk.db');
+    const before = sha(db);
+    await expect(openRunStore(db)).rejects.toThrow(HistoryError);
+    await expect(openRunStore(db)).rejects.toThrow(/cannot be used: .*left untouched/);
+    expect(sha(db)).toBe(before);
+    expect(readdirSync(dir)).toEqual(['junk.db']);
+  });
+
+  it('a history database with corrupted pages', async () => {
+    const s = await store();
+    for (let i = 1; i <= 3; i++) await s.save(makeReport(`r${i}`, `2026-11-0${i}T02:00:00.000Z`, { findings: 300, evidenceBytes: 200 }));
+    await s.close();
+    open.length = 0;
+    const bytes = readFileSync(db);
+    bytes.fill(0xa5, 4096, 4096 * 3); // pages 2 and 3: b-tree pages of the runs table
+    writeFileSync(db, bytes);
+    const before = sha(db);
+    await expect(openRunStore(db)).rejects.toThrow(/cannot be used/);
+    expect(sha(db)).toBe(before);
+  });
+
+  it('a database written by a newer ztaudit', async () => {
+    const s = await store();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await s.close();
+    open.length = 0;
+    const raw = new DatabaseSync(db);
+    raw.exec(`INSERT INTO schema_version (version) VALUES (${SQLITE_SCHEMA_VERSION + 1}); PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE`);
+    raw.close();
+    const before = sha(db);
+    const files = readdirSync(join(dir, 'sub')).sort();
+    await expect(openRunStore(db)).rejects.toThrow(new RegExp(`written by a newer ztaudit \\(schema ${SQLITE_SCHEMA_VERSION + 1}`));
+    await expect(openRunStore(db, { readOnly: true })).rejects.toThrow(HistoryError);
+    expect(sha(db)).toBe(before);
+    expect(readdirSync(join(dir, 'sub')).sort()).toEqual(files);
+  });
+
+  it('a SQLite database that belongs to something else', async () => {
+    const raw = new DatabaseSync(join(dir, 'other.db'));
+    raw.exec('CREATE TABLE invoices (id INTEGER)');
+    raw.close();
+    db = join(dir, 'other.db');
+    const before = sha(db);
+    await expect(openRunStore(db)).rejects.toThrow(/not a ztaudit history/);
+    expect(sha(db)).toBe(before);
+  });
+});

@@ -1,0 +1,23 @@
+// Child process for the crash and concurrency tests: `node store-child.ts URL MODE [KUBECONFIG]`.
+// MODE save: acquire, then store large runs in a loop, printing "saving ID" / "saved ID"
+// around each save, until killed. MODE hold: acquire and wait to be killed.
+import { openRunStore } from '../../../src/history/store.ts';
+import { makeReport } from './big-report.ts';
+
+const [url, mode, kubeconfigPath] = process.argv.slice(2);
+const store = await openRunStore(url, { kubeconfigPath, retention: { maxRuns: 1000, maxAgeDays: 0 } });
+await store.acquire();
+process.stdout.write(`ready ${process.pid}\n`);
+if (mode === 'hold') {
+  setInterval(() => {}, 1000);
+} else {
+  const findings = Number(process.env.STORE_CHILD_FINDINGS ?? 2000);
+  const evidenceBytes = Number(process.env.STORE_CHILD_EVIDENCE ?? 1500);
+  for (let i = 0; ; i++) {
+    const id = `child-${process.pid}-${i}`;
+    const report = makeReport(id, new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString(), { findings, evidenceBytes });
+    process.stdout.write(`saving ${id}\n`);
+    await store.save(report);
+    process.stdout.write(`saved ${id}\n`);
+  }
+}
