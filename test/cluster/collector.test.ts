@@ -1,0 +1,295 @@
+// The live collector against a real kube-apiserver: what it returns is exactly what is in the
+// cluster, pagination, CRD discovery, by-name ConfigMaps, retries, and bounded failure.
+
+import net from 'node:net';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { KINDS, type KindKey } from '../../src/collect/kinds.ts';
+import { ApiUnreachableError, collectLive } from '../../src/collect/live.ts';
+import { ClusterError } from '../../src/errors.ts';
+import type { Snapshot } from '../../src/snapshot/types.ts';
+import { crd, installMeshAndGatewayCrds } from './crds.ts';
+import { Admin, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
+import { startRecordingProxy } from './recording-proxy.ts';
+
+const pause = { name: 'app', image: 'registry.k8s.io/pause:3.10' };
+const podSpec = { containers: [pause] };
+const template = (app: string) => ({ metadata: { labels: { app } }, spec: podSpec });
+
+function namesIn(snapshot: Snapshot, key: KindKey, namespace?: string): string[] {
+  return (snapshot.resources[key] ?? [])
+    .filter((o) => namespace === undefined || o.metadata?.namespace === namespace)
+    .map((o) => o.metadata?.name ?? '?')
+    .sort();
+}
+
+describeCluster('live collector against a real kube-apiserver', (cluster) => {
+  const admin = new Admin(cluster);
+
+  describe('workloads', () => {
+    const ns = uniqueName('collect');
+    const other = uniqueName('collect-other');
+    const suffix = ns.slice(-6);
+    let snapshot: Snapshot;
+    const progress = new Map<string, number>();
+
+    beforeAll(async () => {
+      await admin.namespace(ns, { team: 'shop', 'pod-security.kubernetes.io/enforce': 'baseline' });
+      await admin.namespace(other);
+      await admin.createAll([
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: ns } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace: ns, labels: { app: 'web' } }, spec: podSpec },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: ns, labels: { app: 'web' } }, spec: podSpec },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'elsewhere', namespace: other }, spec: podSpec },
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: ns }, spec: { selector: { matchLabels: { app: 'api' } }, template: template('api') } },
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'api-rs', namespace: ns }, spec: { selector: { matchLabels: { app: 'api-rs' } }, template: template('api-rs') } },
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: ns }, spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: template('db') } },
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: ns }, spec: { selector: { matchLabels: { app: 'agent' } }, template: template('agent') } },
+        { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: ns }, spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } },
+        { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: ns }, spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template: { spec: { ...podSpec, restartPolicy: 'OnFailure' } } } } } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'allow-web', namespace: ns }, spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: {} }] }] } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: `nginx-${suffix}` }, spec: { controller: 'k8s.io/ingress-nginx' } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: ns }, spec: { ingressClassName: `nginx-${suffix}`, rules: [{ host: 'shop.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: ns }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'reader', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' }, subjects: [{ kind: 'ServiceAccount', name: 'api', namespace: ns }] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `wide-${suffix}` }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `wide-${suffix}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `wide-${suffix}` }, subjects: [{ kind: 'ServiceAccount', name: 'api', namespace: ns }] },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nginx-settings', namespace: ns }, data: { 'ssl-protocols': 'TLSv1.2 TLSv1.3' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unreferenced', namespace: ns }, data: { a: 'b' } },
+      ]);
+      await admin.namespace('istio-system');
+      await admin.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'enableAutoMtls: true' } }, true);
+      let partialDeployments = -1;
+      snapshot = await collectLive({
+        kubeconfigPath: cluster.kubeconfigPath,
+        onProgress: (key, count) => progress.set(key, count),
+        configMapRefs: (partial) => {
+          partialDeployments = (partial.resources.deployments ?? []).filter((d) => d.metadata?.namespace === ns).length;
+          return [{ namespace: ns, name: 'nginx-settings' }, { namespace: ns, name: 'does-not-exist' }];
+        },
+      });
+      expect(partialDeployments, 'configMapRefs sees the workloads already listed').toBe(1);
+    });
+
+    it('returns exactly the objects created, per kind and namespace', () => {
+      expect(namesIn(snapshot, 'pods', ns)).toEqual(['web-0', 'web-1']);
+      expect(namesIn(snapshot, 'pods', other)).toEqual(['elsewhere']);
+      expect(namesIn(snapshot, 'serviceaccounts', ns)).toEqual(['api', 'default']);
+      expect(namesIn(snapshot, 'services', ns)).toEqual(['web']);
+      expect(namesIn(snapshot, 'deployments', ns)).toEqual(['api']);
+      expect(namesIn(snapshot, 'replicasets', ns)).toEqual(['api-rs']);
+      expect(namesIn(snapshot, 'statefulsets', ns)).toEqual(['db']);
+      expect(namesIn(snapshot, 'daemonsets', ns)).toEqual(['agent']);
+      expect(namesIn(snapshot, 'jobs', ns)).toEqual(['migrate']);
+      expect(namesIn(snapshot, 'cronjobs', ns)).toEqual(['nightly']);
+      expect(namesIn(snapshot, 'networkpolicies', ns)).toEqual(['allow-web', 'default-deny']);
+      expect(namesIn(snapshot, 'ingresses', ns)).toEqual(['web']);
+      expect(namesIn(snapshot, 'roles', ns)).toEqual(['reader']);
+      expect(namesIn(snapshot, 'rolebindings', ns)).toEqual(['reader']);
+      expect(namesIn(snapshot, 'ingressclasses')).toContain(`nginx-${suffix}`);
+      expect(namesIn(snapshot, 'clusterroles')).toEqual(expect.arrayContaining([`wide-${suffix}`, 'cluster-admin', 'view']));
+      expect(namesIn(snapshot, 'clusterrolebindings')).toContain(`wide-${suffix}`);
+      expect(namesIn(snapshot, 'namespaces')).toEqual(expect.arrayContaining([ns, other, 'default', 'kube-system']));
+      const nsObj = snapshot.resources.namespaces?.find((n) => n.metadata?.name === ns);
+      expect(nsObj?.metadata?.labels).toMatchObject({ team: 'shop', 'pod-security.kubernetes.io/enforce': 'baseline', 'kubernetes.io/metadata.name': ns });
+    });
+
+    it('keeps raw JSON with kind and apiVersion filled in, and counts in coverage', () => {
+      for (const spec of KINDS) {
+        const items = snapshot.resources[spec.key] ?? [];
+        const cov = snapshot.coverage[spec.key];
+        expect(cov, spec.key).toBeDefined();
+        if (spec.builtin) expect(cov?.status, spec.key).toBe('ok');
+        if (cov?.status === 'ok') expect(cov.count, spec.key).toBe(items.length);
+        for (const o of items) {
+          expect(o.kind, spec.key).toBe(spec.kind);
+          const version = String(o.apiVersion).slice(spec.group ? spec.group.length + 1 : 0);
+          expect(o.apiVersion, spec.key).toBe(spec.group ? `${spec.group}/${version}` : version);
+          expect(spec.versions as readonly string[], spec.key).toContain(version);
+        }
+      }
+      const pod = snapshot.resources.pods?.find((p) => p.metadata?.name === 'web-0');
+      expect(typeof pod?.metadata?.creationTimestamp).toBe('string');
+      expect(pod?.spec?.containers?.[0]?.image).toBe(pause.image);
+      // Admission filled what a real cluster fills: the SA token volume proves ServiceAccount admission ran.
+      expect(pod?.spec?.serviceAccountName).toBe('default');
+      expect(JSON.stringify(pod?.spec?.volumes ?? [])).toContain('kube-api-access');
+      expect(snapshot.source).toBe('live');
+      expect(snapshot.origin).toBe('live');
+      expect(snapshot.cluster).toEqual({ name: 'ztaudit-test', server: cluster.server, version: cluster.version });
+      expect(Number.isNaN(Date.parse(snapshot.collectedAt))).toBe(false);
+      expect(progress.get('pods')).toBe(snapshot.resources.pods?.length);
+    });
+
+    it('gets ConfigMaps by name only: the referenced ones and the mesh defaults, never the rest', () => {
+      const cms = (snapshot.resources.configmaps ?? []).map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`).sort();
+      expect(cms).toEqual(['istio-system/istio', `${ns}/nginx-settings`].sort());
+      expect(snapshot.coverage.configmaps).toEqual({ status: 'ok', count: 2 });
+      expect(snapshot.resources.configmaps?.[0]?.kind).toBe('ConfigMap');
+      expect(snapshot.notes).toContain(`ConfigMap ${ns}/does-not-exist is referenced but does not exist`);
+    });
+  });
+
+  describe('crds', () => {
+    const ns = uniqueName('crds');
+    let snapshot: Snapshot;
+    beforeAll(async () => {
+      await installMeshAndGatewayCrds(admin);
+      // An Istio DestinationRule CRD serving only v1alpha3: the collector must pick that version.
+      await admin.create(crd('networking.istio.io', 'DestinationRule', 'destinationrules', ['v1alpha3'], true, {}), true);
+      await admin.waitForResource('networking.istio.io', 'v1alpha3', 'destinationrules');
+      await admin.namespace(ns);
+      await admin.createAll([
+        { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
+        { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'legacy', namespace: ns }, spec: { mtls: { mode: 'PERMISSIVE' } } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: ns }, spec: { gatewayClassName: 'x', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+        { apiVersion: 'networking.istio.io/v1alpha3', kind: 'DestinationRule', metadata: { name: 'db', namespace: ns }, spec: { host: 'db', trafficPolicy: { tls: { mode: 'DISABLE' } } } },
+      ]);
+      snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+    });
+
+    it('lists custom kinds found through discovery, at the first served version', () => {
+      expect(snapshot.coverage['istio.peerauthentications']?.status).toBe('ok');
+      expect(namesIn(snapshot, 'istio.peerauthentications', ns)).toEqual(['default', 'legacy']);
+      expect(snapshot.resources['istio.peerauthentications']?.find((p) => p.metadata?.name === 'legacy')?.spec).toEqual({ mtls: { mode: 'PERMISSIVE' } });
+      expect(snapshot.resources['istio.peerauthentications']?.[0]?.apiVersion).toBe('security.istio.io/v1');
+      expect(namesIn(snapshot, 'gatewayapi.gateways', ns)).toEqual(['edge']);
+      expect(snapshot.resources['gatewayapi.gateways']?.[0]).toMatchObject({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' });
+      expect(namesIn(snapshot, 'istio.destinationrules', ns)).toEqual(['db']);
+      expect(snapshot.resources['istio.destinationrules']?.[0]?.apiVersion).toBe('networking.istio.io/v1alpha3');
+    });
+
+    it('marks kinds whose CRD is not installed absent, never ok-and-empty', () => {
+      // Group served (PeerAuthentication) but this resource is not.
+      expect(snapshot.coverage['istio.authorizationpolicies']).toMatchObject({ status: 'absent' });
+      // Group not served at all.
+      expect(snapshot.coverage['linkerd.servers']).toMatchObject({ status: 'absent', detail: expect.stringContaining('policy.linkerd.io') });
+      expect(snapshot.coverage['cilium.networkpolicies']?.status).toBe('absent');
+      expect(snapshot.resources['linkerd.servers']).toEqual([]);
+    });
+  });
+
+  describe('pagination', () => {
+    const ns = uniqueName('paged');
+    it('pages through a kind larger than the page size and keeps every object once', async () => {
+      await admin.namespace(ns);
+      await admin.createAll(Array.from({ length: 250 }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: ns } })), 10);
+      const proxy = await startRecordingProxy(cluster);
+      try {
+        const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+        const counts: number[] = [];
+        const snapshot = await collectLive({ kubeconfigPath: kc, pageSize: 100, onProgress: (key, n) => key === 'serviceaccounts' && counts.push(n) });
+        const mine = (snapshot.resources.serviceaccounts ?? []).filter((s) => s.metadata?.namespace === ns);
+        expect(mine).toHaveLength(251); // 250 + default
+        expect(new Set(mine.map((s) => s.metadata?.uid)).size).toBe(251);
+        const total = snapshot.resources.serviceaccounts?.length ?? 0;
+        expect(snapshot.coverage.serviceaccounts).toEqual({ status: 'ok', count: total });
+        const pages = proxy.requests.filter((r) => r.path.startsWith('/api/v1/serviceaccounts?'));
+        expect(pages.length).toBe(Math.ceil(total / 100));
+        expect(pages.length).toBeGreaterThanOrEqual(3);
+        expect(pages.every((p) => p.path.includes('limit=100'))).toBe(true);
+        expect(pages.slice(1).every((p) => p.path.includes('continue='))).toBe(true);
+        expect(counts.slice(0, 3)).toEqual([100, 200, 300 > total ? total : 300]);
+        // ConfigMaps are read by name only, never listed.
+        expect(proxy.requests.some((r) => /\/configmaps\?/.test(r.path) || r.path.endsWith('/configmaps'))).toBe(false);
+      } finally {
+        await proxy.close();
+      }
+    });
+  });
+
+  describe('resilience', () => {
+    it('retries 429 (honouring Retry-After) and 503, then succeeds', async () => {
+      const proxy = await startRecordingProxy(cluster, [
+        { match: /^\/apis\/apps\/v1\/deployments\?/, times: 1, status: 429, headers: { 'Retry-After': '1' } },
+        { match: /^\/apis\/apps\/v1\/deployments\?/, times: 1, status: 503 },
+      ]);
+      try {
+        const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+        const snapshot = await collectLive({ kubeconfigPath: kc, retryBaseDelayMs: 50 });
+        expect(snapshot.coverage.deployments?.status).toBe('ok');
+        const tries = proxy.requests.filter((r) => r.path.startsWith('/apis/apps/v1/deployments?'));
+        expect(tries.map((t) => t.status).slice(0, 3)).toEqual([429, 503, 200]);
+        expect(tries[1].at - tries[0].at).toBeGreaterThanOrEqual(950);
+        expect(snapshot.notes.some((n) => n.includes('list deployments.apps: succeeded after 2 retries'))).toBe(true);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('reports a kind that keeps failing as error with the last error, and collects the rest', async () => {
+      const proxy = await startRecordingProxy(cluster, [{ match: /^\/apis\/batch\/v1\/jobs\?/, times: Infinity, status: 500 }]);
+      try {
+        const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+        const snapshot = await collectLive({ kubeconfigPath: kc, retries: 2, retryBaseDelayMs: 20 });
+        expect(snapshot.coverage.jobs).toEqual({ status: 'error', detail: 'list jobs.batch failed: HTTP 500: injected 500' });
+        expect(snapshot.resources.jobs).toEqual([]);
+        expect(proxy.requests.filter((r) => r.path.startsWith('/apis/batch/v1/jobs?'))).toHaveLength(3);
+        expect(snapshot.coverage.cronjobs?.status).toBe('ok');
+        expect(snapshot.coverage.pods?.status).toBe('ok');
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('fails fast with a clear message when nothing listens at the server address', async () => {
+      const port = await closedPort();
+      const kc = tokenKubeconfig(`https://127.0.0.1:${port}`, cluster.caPem, 'x');
+      const started = Date.now();
+      const error = await collectLive({ kubeconfigPath: kc, timeoutMs: 3000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiUnreachableError);
+      expect((error as Error).message).toBe(`cannot reach API server at https://127.0.0.1:${port}: connection refused`);
+      expect((error as ClusterError).code).toBe('E_CLUSTER');
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
+
+    it('gives up within the timeout when the server accepts but never answers', async () => {
+      const silent = net.createServer(() => {});
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const port = (silent.address() as net.AddressInfo).port;
+      try {
+        const kc = tokenKubeconfig(`https://127.0.0.1:${port}`, cluster.caPem, 'x');
+        const started = Date.now();
+        const error = await collectLive({ kubeconfigPath: kc, timeoutMs: 1500 }).catch((e: unknown) => e);
+        const took = Date.now() - started;
+        expect((error as Error).message).toBe(`cannot reach API server at https://127.0.0.1:${port}: no response within 1500 ms`);
+        expect(took).toBeGreaterThanOrEqual(1400);
+        expect(took).toBeLessThan(4000);
+      } finally {
+        silent.close();
+      }
+    });
+
+    it('says the credentials were rejected instead of collecting nothing', async () => {
+      const kc = tokenKubeconfig(cluster.server, cluster.caPem, 'not-a-valid-token');
+      const error = await collectLive({ kubeconfigPath: kc }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ClusterError);
+      expect((error as Error).message).toContain('rejected the credentials (HTTP 401 Unauthorized)');
+    });
+  });
+
+  describe('kubeconfig', () => {
+    it('resolves KUBECONFIG like kubectl: missing files skipped, first current-context wins, --context overrides', async () => {
+      const dir = scratchDir('kubeconfigs');
+      const port = await closedPort();
+      const dead = tokenKubeconfig(`https://127.0.0.1:${port}`, cluster.caPem, 'x', 'dead');
+      const live = tokenKubeconfig(cluster.server, cluster.caPem, cluster.adminToken, 'live');
+      const env = { KUBECONFIG: [path.join(dir, 'missing'), dead, live].join(path.delimiter), HOME: dir };
+      await expect(collectLive({ env, timeoutMs: 2000 })).rejects.toThrow(`cannot reach API server at https://127.0.0.1:${port}`);
+      const snapshot = await collectLive({ env, context: 'live' });
+      expect(snapshot.cluster.name).toBe('live');
+      expect(snapshot.coverage.pods?.status).toBe('ok');
+      await expect(collectLive({ env, context: 'nope' })).rejects.toThrow('context "nope" not found in kubeconfig');
+    });
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}

@@ -1,0 +1,40 @@
+// CustomResourceDefinitions the cluster tier installs: minimal structural schemas, enough for
+// the apiserver to serve the kinds ztaudit reads (no controllers behind them).
+
+import type { KubeObject } from '../../src/snapshot/types.ts';
+import type { Admin } from './env.ts';
+
+export function istioPeerAuthenticationCrd(): KubeObject {
+  return crd('security.istio.io', 'PeerAuthentication', 'peerauthentications', ['v1', 'v1beta1'], true, {});
+}
+export function gatewayApiGatewayCrd(): KubeObject {
+  return crd('gateway.networking.k8s.io', 'Gateway', 'gateways', ['v1', 'v1beta1'], true, {
+    'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/3328',
+  });
+}
+
+export function crd(group: string, kind: string, plural: string, versions: string[], namespaced: boolean, annotations: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}`, annotations },
+    spec: {
+      group,
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      scope: namespaced ? 'Namespaced' : 'Cluster',
+      versions: versions.map((name, i) => ({
+        name, served: true, storage: i === 0,
+        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+      })),
+    },
+  };
+}
+
+/** Installs the CRDs the tier uses (idempotent across test files) and waits until they are served. */
+export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
+  await admin.create(istioPeerAuthenticationCrd(), true);
+  await admin.create(gatewayApiGatewayCrd(), true);
+  await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
+  await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'gateways');
+}
+

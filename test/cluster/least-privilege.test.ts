@@ -1,0 +1,158 @@
+// Proves the auditor's ClusterRole (auditorClusterRoleRules, what the Helm chart renders) is
+// enough for full coverage and no more: a ServiceAccount bound only to it collects everything,
+// never asks for Secrets (observed on the wire through a recording proxy), and is refused
+// Secrets, writes and watches. A role missing one kind yields 'forbidden' coverage for that
+// kind, the run completes, and the engine does not evaluate the checks that need it.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../checks/index.ts';
+import { KINDS } from '../../src/collect/kinds.ts';
+import { collectLive } from '../../src/collect/live.ts';
+import { auditorClusterRoleRules, type PolicyRule } from '../../src/collect/rbac-rules.ts';
+import { defaultConfig } from '../../src/config/types.ts';
+import { runChecks } from '../../src/engine/run.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Snapshot } from '../../src/snapshot/types.ts';
+import { installMeshAndGatewayCrds } from './crds.ts';
+import { Admin, apiRequest, describeCluster, tokenKubeconfig, uniqueName } from './env.ts';
+import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
+
+function uidsByKind(s: Snapshot): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const k of KINDS) out[k.key] = (s.resources[k.key] ?? []).map((o) => o.metadata?.uid ?? '?').sort();
+  return out;
+}
+
+describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
+  const admin = new Admin(cluster);
+  const ns = uniqueName('ztaudit');
+  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways']);
+  let proxy: RecordingProxy;
+
+  /** A ServiceAccount bound (cluster-wide) to exactly `rules`; returns a kubeconfig through the proxy. */
+  async function auditorKubeconfig(name: string, rules: PolicyRule[]): Promise<{ kubeconfigPath: string; token: string }> {
+    const role = `${ns}-${name}`;
+    await admin.createAll([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+      },
+    ], 1);
+    const token = await admin.serviceAccountToken(ns, name);
+    return { kubeconfigPath: tokenKubeconfig(proxy.server, cluster.caPem, token, name), token };
+  }
+
+  beforeAll(async () => {
+    await installMeshAndGatewayCrds(admin);
+    await admin.namespace(ns, { 'pod-security.kubernetes.io/enforce': 'restricted' });
+    await admin.createAll([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-settings', namespace: ns }, data: { 'ssl-protocols': 'TLSv1.3' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'do-not-read', namespace: ns }, stringData: { password: 'hunter2' } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+      { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: ns }, spec: { gatewayClassName: 'x', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: ns }, spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'registry.k8s.io/pause:3.10' }] } } } },
+    ]);
+    proxy = await startRecordingProxy(cluster);
+    return () => proxy.close();
+  });
+
+  describe('bound to exactly auditorClusterRoleRules()', () => {
+    let snapshot: Snapshot;
+    let adminSnapshot: Snapshot;
+    let token: string;
+    const refs = () => [{ namespace: ns, name: 'ingress-settings' }];
+
+    beforeAll(async () => {
+      const sa = await auditorKubeconfig('auditor', auditorClusterRoleRules());
+      token = sa.token;
+      proxy.requests.length = 0;
+      snapshot = await collectLive({ kubeconfigPath: sa.kubeconfigPath, configMapRefs: refs });
+      adminSnapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath, configMapRefs: refs });
+    });
+
+    it('collects every kind: built-ins ok, installed CRDs ok, the others absent, nothing forbidden', () => {
+      for (const k of KINDS) {
+        const expected = k.builtin || installedCustom.has(k.key) ? 'ok' : 'absent';
+        expect(snapshot.coverage[k.key]?.status, `${k.key}: ${snapshot.coverage[k.key]?.detail ?? ''}`).toBe(expected);
+      }
+      expect((snapshot.resources.configmaps ?? []).map((c) => c.metadata?.name)).toContain('ingress-settings');
+      expect(snapshot.cluster.version).toBe(cluster.version);
+    });
+
+    it('sees the same objects as cluster-admin', () => {
+      expect(uidsByKind(snapshot)).toEqual(uidsByKind(adminSnapshot));
+      expect(snapshot.resources['istio.peerauthentications']?.some((p) => p.metadata?.namespace === ns)).toBe(true);
+    });
+
+    it('sends only GETs, none of them for Secrets, and is never refused', () => {
+      // One list per collected kind, cluster-wide (not per namespace), plus discovery and by-name gets.
+      for (const k of KINDS) {
+        if ('byNameOnly' in k || snapshot.coverage[k.key]?.status !== 'ok') continue;
+        const version = String(snapshot.resources[k.key]?.[0]?.apiVersion ?? k.versions[0]).split('/').pop();
+        const listPath = `${k.group ? `/apis/${k.group}` : '/api'}/${version}/${k.resource}?limit=`;
+        expect(proxy.requests.filter((r) => r.path.startsWith(listPath)).length, k.key).toBeGreaterThanOrEqual(1);
+      }
+      expect(proxy.requests.filter((r) => r.path.includes('/configmaps/')).map((r) => r.path).sort()).toEqual(
+        [`/api/v1/namespaces/${ns}/configmaps/ingress-settings`, '/api/v1/namespaces/istio-system/configmaps/istio', '/api/v1/namespaces/linkerd/configmaps/linkerd-config'].sort(),
+      );
+      expect(proxy.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(proxy.requests.filter((r) => /secret/i.test(r.path))).toEqual([]);
+      expect(proxy.requests.filter((r) => r.status === 403)).toEqual([]);
+      expect(proxy.requests.filter((r) => r.path.includes('watch'))).toEqual([]);
+    });
+
+    it('is refused Secrets, ConfigMap listing, watches and writes', async () => {
+      const as = (method: string, p: string, body?: unknown) => apiRequest(cluster, token, method, p, body).then((r) => r.status);
+      expect(await as('GET', `/api/v1/namespaces/${ns}/secrets/do-not-read`)).toBe(403);
+      expect(await as('GET', '/api/v1/secrets')).toBe(403);
+      expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps`)).toBe(403);
+      expect(await as('GET', '/api/v1/pods?watch=true&timeoutSeconds=1')).toBe(403);
+      expect(await as('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).toBe(403);
+      expect(await as('DELETE', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/default-deny`)).toBe(403);
+      // And what it needs it may do.
+      expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps/ingress-settings`)).toBe(200);
+      expect(await as('GET', '/apis/networking.k8s.io/v1/networkpolicies?limit=1')).toBe(200);
+    });
+  });
+
+  describe('bound to a role without networkpolicies', () => {
+    let snapshot: Snapshot;
+    beforeAll(async () => {
+      const sa = await auditorKubeconfig('narrow', auditorClusterRoleRules({ omitKinds: ['networkpolicies'] }));
+      snapshot = await collectLive({ kubeconfigPath: sa.kubeconfigPath });
+    });
+
+    it('reports networkpolicies forbidden with the missing permission, and still collects the rest', () => {
+      expect(snapshot.coverage.networkpolicies).toEqual({ status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io at cluster scope' });
+      expect(snapshot.resources.networkpolicies).toEqual([]);
+      for (const k of KINDS) {
+        if (k.key === 'networkpolicies') continue;
+        if (k.builtin) expect(snapshot.coverage[k.key]?.status, k.key).toBe('ok');
+      }
+      expect(snapshot.resources.pods).toBeDefined();
+    });
+
+    it('makes every check that needs NetworkPolicies not-evaluated, never passed', () => {
+      const ctx = { snapshot, config: defaultConfig(), now: new Date() };
+      const probe: Check = {
+        id: 'network.test-probe', area: 'network', title: 'probe', severity: 'low', controls: [], remediation: '',
+        needs: ['namespaces', 'networkpolicies'],
+        evaluate: (c) => (c.snapshot.resources.namespaces ?? []).map((n) => ({ status: 'pass' as const, resource: { kind: 'Namespace', name: n.metadata?.name ?? '' }, message: 'ok' })),
+      };
+      const needing = [probe, ...CHECKS.filter((c) => c.needs.includes('networkpolicies'))];
+      const outcomes = runChecks(needing, ctx);
+      for (const o of outcomes) {
+        expect(o.status, o.check.id).toBe('not-evaluated');
+        expect(o.results, o.check.id).toEqual([]);
+        expect(o.reason, o.check.id).toContain('networkpolicies: forbidden (list networkpolicies.networking.k8s.io at cluster scope)');
+      }
+      // The same probe over full coverage is evaluated, so the gate is the coverage, not the probe.
+      const full = runChecks([probe], { ...ctx, snapshot: { ...snapshot, coverage: { ...snapshot.coverage, networkpolicies: { status: 'ok', count: 0 } } } });
+      expect(full[0].status).toBe('pass');
+    });
+  });
+});

@@ -1,0 +1,73 @@
+// An HTTPS reverse proxy in front of the test apiserver that records every request it
+// forwards and can inject faults (429, 5xx). It presents the apiserver's own serving
+// certificate, so a kubeconfig trusting the apiserver trusts the proxy: what the collector
+// sends is observed on the wire, not through a hook inside the code under test.
+
+import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { LiveCluster } from './env.ts';
+
+export interface Fault {
+  /** Matches the request path (with query). */
+  match: RegExp;
+  /** How many matching requests get the fault (Infinity = all). */
+  times: number;
+  status: number;
+  headers?: Record<string, string>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  status: number;
+  at: number;
+}
+
+export interface RecordingProxy {
+  server: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingProxy(cluster: LiveCluster, faults: Fault[] = []): Promise<RecordingProxy> {
+  const upstream = new URL(cluster.server);
+  const agent = new https.Agent({ keepAlive: true, ca: cluster.caPem });
+  const requests: RecordedRequest[] = [];
+  const remaining = faults.map((f) => ({ ...f }));
+  const srv = https.createServer({ cert: fs.readFileSync(cluster.servingCertFile), key: fs.readFileSync(cluster.servingKeyFile) }, (req, res) => {
+    const p = req.url ?? '/';
+    const fault = remaining.find((f) => f.times > 0 && f.match.test(p));
+    if (fault) {
+      fault.times--;
+      requests.push({ method: req.method ?? '', path: p, status: fault.status, at: Date.now() });
+      res.writeHead(fault.status, { 'Content-Type': 'application/json', ...fault.headers });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `injected ${fault.status}`, code: fault.status }));
+      return;
+    }
+    const up = https.request({
+      protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, path: p, method: req.method,
+      headers: { ...req.headers, host: upstream.host }, agent,
+    }, (upRes) => {
+      requests.push({ method: req.method ?? '', path: p, status: upRes.statusCode ?? 0, at: Date.now() });
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', (e) => {
+      res.writeHead(502);
+      res.end(String(e));
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as AddressInfo).port;
+  return {
+    server: `https://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      agent.destroy();
+      srv.closeAllConnections();
+      srv.close(() => resolve());
+    }),
+  };
+}
