@@ -3,39 +3,12 @@
 // every policy version its directory stands for, and must be allowed or denied as upstream
 // expects, with the named check among the failures.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluatePod } from '../../src/analysis/pss/index.ts';
+import { loadPssConformance } from './pss-cases.ts';
 
-const DIR = fileURLToPath(new URL('../../../shared/conformance/pod-security/', import.meta.url));
-
-interface Case {
-  path: string;
-  level: 'baseline' | 'restricted';
-  version_dir: string;
-  applies_to_versions: string[];
-  expected: 'allowed' | 'denied';
-  check_id: string | null;
-}
-interface CheckInfo {
-  check_id: string;
-  level: 'baseline' | 'restricted';
-  overrides_check: string | null;
-  denial_message_contains: string;
-}
-interface Index {
-  cases: Case[];
-  checks: CheckInfo[];
-  case_count: number;
-}
-
-if (!existsSync(join(DIR, 'index.json'))) {
-  throw new Error(`Pod Security conformance data not found at ${DIR} (expected ../shared/conformance/pod-security beside the repo)`);
-}
-const index = JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8')) as Index;
+const data = loadPssConformance();
+const index = { cases: data.cases, checks: data.checks, case_count: data.caseCount };
 const checks = new Map(index.checks.map((c) => [c.check_id, c]));
 // A restricted check that replaces a baseline one may report the baseline pod's denial.
 const replacedBy = new Map<string, string>();
@@ -52,7 +25,7 @@ describe('Pod Security Standards conformance (upstream pod-security-admission fi
   for (const c of index.cases) {
     it(`${c.path} is ${c.expected} at ${c.level} ${c.applies_to_versions[0]}..${c.applies_to_versions.at(-1)}`, () => {
       tally.total++;
-      const pod = parse(readFileSync(join(DIR, c.path), 'utf8'));
+      const pod = data.pod(c);
       const problems: string[] = [];
       for (const version of c.applies_to_versions) {
         tally.evaluations++;
