@@ -40,7 +40,7 @@ export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<str
 }
 
 export const policyString = (e: Pick<PodSetEvaluation, 'level' | 'version' | 'effectiveVersion'>): string =>
-  e.version === 'latest' ? `${e.level}:latest (${e.effectiveVersion})` : `${e.level}:${e.version}`;
+  e.version === e.effectiveVersion ? `${e.level}:${e.version}` : `${e.level}:${e.version} (${e.effectiveVersion})`;
 
 /** One verdict for a workload's pods evaluated at a policy. */
 export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: string, failSeverity?: (e: PodSetEvaluation) => Severity | undefined): Verdict {
