@@ -1,0 +1,285 @@
+// The model beyond the reference cases: dangling and malformed input, SubjectAccessReview-style
+// identities, whoCan, subjectRules, breadth, the CLI output, and the 60,000-binding scale.
+import { describe, expect, it } from 'vitest';
+import { buildRbacModel, canI, canCommandCore, rbacBreadth, subjectRules, topBreadth, whoCan, whoCanCommandCore } from '../../../src/analysis/rbac/index.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { rbacChecks } from '../../../checks/rbac/index.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { failing, run, snap } from './helpers.ts';
+
+const check = (id: string) => rbacChecks.find((c) => c.id === id)!;
+
+const TEAM = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: dev}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: prod}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: secret-reader}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list, watch]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dev-secrets, namespace: dev}
+subjects: [{kind: User, name: dave}, {kind: ServiceAccount, name: builder, namespace: ci}]
+roleRef: {kind: ClusterRole, name: secret-reader}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-secrets}
+subjects: [{kind: Group, name: ops}]
+roleRef: {kind: ClusterRole, name: secret-reader}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dev-edit, namespace: dev}
+subjects: [{kind: ServiceAccount, name: default}]
+roleRef: {kind: ClusterRole, name: edit}
+`;
+
+describe('dangling and malformed bindings', () => {
+  it('reports a binding to a missing role without crashing and grants nothing until the role exists', () => {
+    const yaml = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: future, namespace: app}
+subjects: [{kind: User, name: eve}]
+roleRef: {kind: Role, name: not-yet}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: to-nothing}
+subjects: [{kind: User, name: eve}]
+roleRef: {kind: ClusterRole, name: does-not-exist}
+`;
+    const s = snap(yaml);
+    const m = buildRbacModel(s);
+    expect(m.bindings.find((b) => b.name === 'future')!.roleProblem).toBe('Role app/not-yet does not exist');
+    expect(canI(m, 'User:eve', 'get', 'pods', { namespace: 'app', name: 'p' }).allowed).toBe(false);
+    const v = run(check('rbac.dangling-binding'), s);
+    expect(failing(v)).toEqual(['ClusterRoleBinding:to-nothing', 'RoleBinding:app/future']);
+    expect(v.find((x) => x.resource.name === 'future')!.message).toContain('does not exist');
+    // The role appears later: the same binding now grants.
+    const later = buildRbacModel(snap(`${yaml}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: not-yet, namespace: app}
+rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+`));
+    expect(canI(later, 'User:eve', 'get', 'pods', { namespace: 'app', name: 'p' }).allowed).toBe(true);
+  });
+
+  it('evaluates malformed objects as far as possible', () => {
+    const objects = [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'weird' }, rules: [null, 'x', { verbs: 'get', apiGroups: [''], resources: ['pods', 7] }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {}, rules: [] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'single' }, subjects: { kind: 'User', name: 'solo' }, roleRef: { kind: 'ClusterRole', name: 'weird' } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'noref' }, subjects: [{ kind: 'User', name: 'x' }, { kind: 'Robot', name: 'r2' }, {}] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'badkind', namespace: 'a' }, subjects: [{ kind: 'User', name: 'y' }], roleRef: { kind: 'Policy', name: 'p' } },
+    ] as KubeObject[];
+    const s = snapshotFromObjects(objects);
+    const m = buildRbacModel(s);
+    expect(canI(m, 'User:solo', 'get', 'pods', { namespace: 'a', name: 'p' }).allowed).toBe(true);
+    const v = run(check('rbac.dangling-binding'), s);
+    expect(failing(v)).toEqual(['ClusterRoleBinding:noref', 'RoleBinding:a/badkind']);
+    expect(v.find((x) => x.resource.name === 'noref')!.evidence?.problems).toEqual(['roleRef has no name', 'unknown subject kind "Robot"', 'subject without a name']);
+    for (const c of rbacChecks) expect(() => run(c, s)).not.toThrow();
+  });
+});
+
+describe('canI with SubjectAccessReview identities', () => {
+  const m = buildRbacModel(snap(TEAM));
+  it('takes user and groups literally, matching ServiceAccount subjects by username', () => {
+    expect(canI(m, { user: 'system:serviceaccount:ci:builder', groups: [] }, 'get', 'secrets', { namespace: 'dev', name: 's' }).allowed).toBe(true);
+    expect(canI(m, { user: 'someone', groups: ['ops'] }, 'list', 'secrets', { namespace: 'prod' }).allowed).toBe(true);
+    expect(canI(m, { user: 'someone', groups: [] }, 'list', 'secrets', { namespace: 'prod' }).allowed).toBe(false);
+    // Explicit group and subresource options give the same answer as the short forms.
+    expect(canI(m, 'ServiceAccount:dev/default', 'create', 'deployments', { group: 'apps', namespace: 'dev' }).allowed).toBe(true);
+    expect(canI(m, 'ServiceAccount:dev/default', 'create', 'deployments.apps', { namespace: 'dev' }).allowed).toBe(true);
+    expect(canI(m, 'ServiceAccount:dev/default', 'create', 'pods', { subresource: 'exec', namespace: 'dev', name: 'p' }).allowed).toBe(true);
+    expect(canI(m, 'ServiceAccount:dev/default', 'create', 'deployments', { group: 'apps', namespace: 'prod' }).allowed).toBe(false);
+  });
+
+  it('names the binding, role and rule that grant', () => {
+    const d = canI(m, 'User:dave', 'watch', 'secrets', { namespace: 'dev' });
+    expect(d.grants.map((g) => [g.binding.kind, g.binding.name, g.role.name, g.rule.verbs.join(',')])).toEqual([['RoleBinding', 'dev-secrets', 'secret-reader', 'get,list,watch']]);
+  });
+
+  it('rejects a malformed subject string', () => {
+    expect(() => canI(m, 'Robot:r2', 'get', 'pods')).toThrow(/not a subject/);
+  });
+});
+
+describe('whoCan and subjectRules', () => {
+  const m = buildRbacModel(snap(TEAM));
+  it('lists cluster-wide holders, and namespace holders when asked for a namespace', () => {
+    // The bootstrap controller manager lists everything, secrets included.
+    expect(whoCan(m, 'list', 'secrets').map((e) => `${e.subject.kind}:${e.subject.name}`)).toEqual(['Group:ops', 'Group:system:masters', 'User:system:kube-controller-manager']);
+    expect(whoCan(m, 'list', 'secrets', 'dev').map((e) => `${e.subject.kind}:${e.subject.name}`)).toEqual([
+      'Group:ops', 'Group:system:masters', 'ServiceAccount:builder', 'ServiceAccount:default', 'User:dave', 'User:system:kube-controller-manager',
+    ]);
+    expect(whoCan(m, 'list', 'secrets', 'prod').some((e) => e.subject.name === 'dave')).toBe(false);
+  });
+
+  it('gives a subject its rules per namespace, including those of its implicit groups', () => {
+    const r = subjectRules(m, 'ServiceAccount:dev/default');
+    expect(Object.keys(r.namespaces)).toEqual(['dev']);
+    expect(r.cluster.some((g) => g.via.name === 'system:authenticated' && g.rule.nonResourceURLs.includes('/api'))).toBe(true);
+    expect(r.cluster.some((g) => g.via.name === 'system:serviceaccounts' && g.binding.name === 'system:service-account-issuer-discovery')).toBe(true);
+  });
+});
+
+describe('breadth', () => {
+  it('counts cluster-wide grants once per namespace and ranks admins first', () => {
+    const s = snap(`${TEAM}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: root}
+subjects: [{kind: User, name: root}]
+roleRef: {kind: ClusterRole, name: cluster-admin}
+`);
+    const m = buildRbacModel(s);
+    const entries = rbacBreadth(m);
+    const of = (name: string) => entries.find((e) => e.subject.name === name)!;
+    // Namespaces: dev, prod, ci (from the SA subject? no: only declared + binding namespaces).
+    expect(m.namespaces).toEqual(['dev', 'prod']);
+    // ops: get/list/watch secrets cluster-wide = 3 tuples x 2 namespaces.
+    expect(of('ops').breadth).toBe(6);
+    // dave: 3 tuples in dev, plus the discovery URLs system:authenticated gets.
+    expect(of('dave').namespaced).toBe(3);
+    expect(of('dave').clusterWide).toBe(3); // selfsubjectaccessreviews, selfsubjectrulesreviews, selfsubjectreviews create
+    expect(of('root').breadth).toBeGreaterThan(of('ops').breadth);
+    const top = topBreadth(s, 2);
+    expect(top[0]).toEqual({ subject: { kind: 'User', name: 'root' }, breadth: of('root').breadth });
+    expect(top.some((t) => t.subject.name === 'system:masters')).toBe(false);
+    expect(topBreadth(s, 50, { includeSystem: true }).some((t) => t.subject.name === 'system:masters')).toBe(true);
+  });
+
+  it('expands wildcards against discovered resource types', () => {
+    const s = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: widgets}
+rules: [{apiGroups: [example.com], resources: ["*"], verbs: ["*"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: widgets}
+subjects: [{kind: Group, name: w}]
+roleRef: {kind: ClusterRole, name: widgets}
+`);
+    const m = buildRbacModel(s);
+    expect(rbacBreadth(m).find((e) => e.subject.name === 'w')!.breadth).toBe(0);
+    const discovered = [{ group: 'example.com', resource: 'widgets', namespaced: false, verbs: ['get', 'list'] }];
+    expect(rbacBreadth(m, discovered).find((e) => e.subject.name === 'w')!.breadth).toBe(2);
+  });
+});
+
+describe('CLI cores', () => {
+  const s = snap(TEAM);
+  it('who-can prints a table of subjects with binding and role, exit 0; nobody gives exit 1; bad input exit 2', () => {
+    const r = whoCanCommandCore(s, { verb: 'get', resource: 'secrets', namespace: 'dev' });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toMatch(/Subjects that can get secrets in namespace dev:/);
+    expect(r.output).toMatch(/User:dave\s+dev\s+RoleBinding dev\/dev-secrets\s+ClusterRole secret-reader/);
+    expect(r.output).toMatch(/Group:ops\s+cluster-wide\s+ClusterRoleBinding ops-secrets/);
+    expect(r.output).toContain('6 subjects.');
+    const proxy = whoCanCommandCore(s, { verb: 'create', resource: 'nodes/proxy' });
+    // Only system:masters (via the default cluster-admin binding) can.
+    expect(proxy.output.split('\n').filter((l) => /^(Group|User|ServiceAccount):/.test(l)).map((l) => l.split(/\s+/)[0])).toEqual(['Group:system:masters']);
+    expect(whoCanCommandCore(s, { verb: '', resource: 'pods' }).exitCode).toBe(2);
+  });
+
+  it('who-can exits 1 when no subject can', () => {
+    const r = whoCanCommandCore(snap(TEAM), { verb: 'get', resource: '/debug/pprof' });
+    expect(r.exitCode).toBe(0); // system:masters holds nonResourceURLs *
+    const bare = whoCanCommandCore(snap('apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: cluster-admin}\nsubjects: []\nroleRef: {kind: ClusterRole, name: cluster-admin}\n'), { verb: 'get', resource: '/debug/pprof' });
+    expect(bare.exitCode).toBe(1);
+    expect(bare.output).toContain('No subject can get /debug/pprof.');
+  });
+
+  it('can lists a subject\'s permissions per scope with breadth; a question answers yes/no', () => {
+    const r = canCommandCore(s, { subject: 'ServiceAccount:dev/default' });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('Permissions of ServiceAccount:dev/default (groups: system:serviceaccounts, system:serviceaccounts:dev, system:authenticated):');
+    expect(r.output).toContain('Namespace dev (RoleBindings):');
+    expect(r.output).toMatch(/create,delete,deletecollection,patch,update pods,pods\/attach,pods\/exec.*RoleBinding dev\/dev-edit\s+ClusterRole edit/);
+    expect(r.output).toMatch(/Breadth: \d+ distinct/);
+    const yes = canCommandCore(s, { subject: 'User:dave', verb: 'get', resource: 'secrets', namespace: 'dev' });
+    expect(yes.exitCode).toBe(0);
+    expect(yes.output.split('\n')[0]).toBe('yes: User:dave (groups: system:authenticated) can get secrets in namespace dev');
+    const no = canCommandCore(s, { subject: 'User:dave', verb: 'get', resource: 'secrets', namespace: 'prod' });
+    expect(no.exitCode).toBe(1);
+    expect(no.output).toMatch(/^no: /);
+    expect(canCommandCore(s, { subject: 'alice' }).exitCode).toBe(2);
+    expect(canCommandCore(s, { subject: 'User:alice', verb: 'get' }).exitCode).toBe(2);
+  });
+});
+
+describe('system subjects and ignoreSubjects', () => {
+  it('does not report control-plane identities; config.rbac.ignoreSubjects extends the list', () => {
+    const s = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: admins}
+subjects:
+- {kind: User, name: "system:kube-controller-manager"}
+- {kind: ServiceAccount, name: deployment-controller, namespace: kube-system}
+- {kind: ServiceAccount, name: tiller, namespace: kube-system}
+- {kind: ServiceAccount, name: argocd-application-controller, namespace: argocd}
+roleRef: {kind: ClusterRole, name: cluster-admin}
+`);
+    expect(failing(run(check('rbac.cluster-admin-binding'), s))).toEqual(['ServiceAccount:argocd/argocd-application-controller', 'ServiceAccount:kube-system/tiller']);
+    const config = defaultConfig();
+    config.rbac.ignoreSubjects = [{ kind: 'ServiceAccount', namespace: 'argocd', name: 'argocd-*' }];
+    expect(failing(run(check('rbac.cluster-admin-binding'), s, config))).toEqual(['ServiceAccount:kube-system/tiller']);
+  });
+});
+
+describe('scale', () => {
+  it('builds and answers for 60,000 bindings and 5,000 roles within seconds', () => {
+    const objects: KubeObject[] = [];
+    const NS = 500;
+    for (let i = 0; i < 5000; i++) {
+      const ns = `ns-${i % NS}`;
+      objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: i % 5 === 0 ? 'ClusterRole' : 'Role', metadata: { name: `role-${i}`, namespace: i % 5 === 0 ? undefined : ns, labels: i % 50 === 0 ? { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } : {} },
+        rules: [{ apiGroups: ['', 'apps'], resources: i % 97 === 0 ? ['*'] : ['pods', 'deployments', `things-${i % 40}`], verbs: i % 13 === 0 ? ['*'] : ['get', 'list'] }] });
+    }
+    for (let i = 0; i < 60000; i++) {
+      const roleIdx = i % 5000;
+      const cluster = roleIdx % 5 === 0;
+      const ns = `ns-${roleIdx % NS}`;
+      if (cluster && i % 10 === 0) {
+        objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `crb-${i}` }, subjects: [{ kind: 'User', name: `user-${i % 3000}` }], roleRef: { kind: 'ClusterRole', name: `role-${roleIdx}` } });
+      } else {
+        objects.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `rb-${i}`, namespace: ns },
+          subjects: [{ kind: 'ServiceAccount', name: `sa-${i % 40}`, namespace: ns }, { kind: 'User', name: `user-${i % 3000}` }, { kind: 'Group', name: `system:serviceaccounts:${ns}` }],
+          roleRef: { kind: cluster ? 'ClusterRole' : 'Role', name: `role-${roleIdx}` } });
+      }
+    }
+    const s = snapshotFromObjects(objects);
+    const t0 = performance.now();
+    const m = buildRbacModel(s);
+    const built = performance.now() - t0;
+    let allowed = 0;
+    for (let i = 0; i < 2000; i++) if (canI(m, `ServiceAccount:ns-${i % NS}/sa-${i % 40}`, 'get', 'pods', { namespace: `ns-${i % NS}`, name: 'p' }).allowed) allowed++;
+    expect(allowed).toBeGreaterThan(0);
+    whoCan(m, 'list', 'deployments.apps', 'ns-3');
+    const tb = performance.now();
+    const top = topBreadth(s, 10);
+    const breadthMs = performance.now() - tb;
+    expect(top).toHaveLength(10);
+    const tc = performance.now();
+    for (const c of rbacChecks) run(c, s);
+    const checksMs = performance.now() - tc;
+    expect(built).toBeLessThan(5000);
+    expect(breadthMs).toBeLessThan(10000);
+    expect(checksMs).toBeLessThan(10000);
+  }, 60_000);
+});
