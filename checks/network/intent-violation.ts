@@ -4,7 +4,8 @@ import type { Check, Verdict } from '../../src/engine/types.ts';
 import type { IntentRule, LabelSelectorConfig } from '../../src/config/types.ts';
 import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, addInterval, allConns, type ConnSet, type Protocol } from '../../src/analysis/netpol/conns.ts';
 import { refString } from '../../src/analysis/workloads.ts';
-import { buildReachability, egressVerdict, ingressVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
+import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
+import { findFlows } from '../../src/analysis/netpol/flows.ts';
 
 const MAX_FLOWS = 20;
 
@@ -52,36 +53,23 @@ export const intentViolation: Check = {
       const { conns: wanted, bad } = intentConns(rule.ports);
       const sources = classesFor(model, rule.from);
       const dests = classesFor(model, rule.to);
-      const flows: Array<Record<string, unknown>> = [];
+      const found = findFlows(model, sources, dests, wanted, MAX_FLOWS);
       const allowing = new Set<string>();
-      let violations = 0;
-      for (const s of sources) {
-        for (const d of dests) {
-          const src = { kind: 'class', cls: s } as const;
-          const dst = { kind: 'class', cls: d } as const;
-          const e = egressVerdict(model, src, dst);
-          const eConns = intersectConns(e.conns, wanted);
-          if (isEmptyConns(eConns)) continue;
-          const i = ingressVerdict(model, src, dst);
-          const both = intersectConns(eConns, i.conns);
-          if (isEmptyConns(both)) continue;
-          violations++;
-          const by = (v: typeof e) => (v.isolated ? v.decidedBy.filter((r) => !isEmptyConns(intersectConns(r.conns, both))).map((r) => `${r.policy} rule ${r.rule}`) : ['not isolated']);
-          const egressBy = by(e);
-          const ingressBy = by(i);
-          for (const x of [...egressBy, ...ingressBy]) if (x !== 'not isolated') allowing.add(x.replace(/ rule \d+$/, ''));
-          if (flows.length < MAX_FLOWS) {
-            flows.push({ from: s.workloads.map(name), to: d.workloads.map(name), ports: formatConns(both), egressAllowedBy: egressBy, ingressAllowedBy: ingressBy });
-          }
-        }
-      }
+      const flows = found.flows.map((f) => {
+        const by = (v: DirectionVerdict) => (v.isolated ? v.decidedBy.filter((r) => !isEmptyConns(intersectConns(r.conns, f.conns))).map((r) => `${r.policy} rule ${r.rule}`) : ['not isolated']);
+        const egressAllowedBy = by(f.egress);
+        const ingressAllowedBy = by(f.ingress);
+        for (const x of [...egressAllowedBy, ...ingressAllowedBy]) if (x !== 'not isolated') allowing.add(x.replace(/ rule \d+$/, ''));
+        return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy };
+      });
+      const violations = found.count;
       const evidence: Record<string, unknown> = { from: describe(rule.from), to: describe(rule.to), ports: rule.ports?.length ? connsToJson(wanted) : 'any', ...(bad.length ? { ignoredPorts: bad } : {}) };
       if (violations > 0) {
         out.push({
           status: 'fail',
           resource,
-          message: `intent "${rule.name}" is violated: ${describe(rule.from)} can reach ${describe(rule.to)} (${violations} pod-class flow(s))`,
-          evidence: { ...evidence, allowingPolicies: [...allowing].sort(), flows },
+          message: `intent "${rule.name}" is violated: ${describe(rule.from)} can reach ${describe(rule.to)} (${violations}${found.truncated ? '+' : ''} pod-class flow(s))`,
+          evidence: { ...evidence, allowingPolicies: [...allowing].sort(), flows, ...(found.truncated ? { flowsTruncated: `first ${MAX_FLOWS} flows shown; allowing policies are those of these flows` } : {}) },
         });
       } else {
         out.push({
