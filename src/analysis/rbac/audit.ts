@@ -95,6 +95,8 @@ export interface Permission {
   group: string;
   resource: string;
   subresource?: string;
+  /** The apiserver checks this permission at cluster scope (e.g. impersonating users), so RoleBindings never give it. */
+  clusterScoped?: boolean;
 }
 
 export interface PermissionHit {
@@ -125,6 +127,7 @@ export function findPermissions(grants: readonly Grant[], wanted: readonly Permi
     for (const rule of g.role.rules) {
       if (rule.nonResourceURLs.length > 0) continue;
       for (const p of wanted) {
+        if (g.namespace && p.clusterScoped) continue;
         if (ruleGrantsSome(rule, p.verb, p.group, p.resource, p.subresource)) {
           hits.push({ permission: permissionLabel(p), namespace: g.namespace, binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), grant: g, ruleObj: rule });
         }
