@@ -1,0 +1,134 @@
+// Email for reviewers and managers: an HTML summary (templates/email.hbs, plus a plain-text
+// part) with the full HTML report attached. Rendering goes through the same isolated
+// Handlebars environment as the report, so cluster names are escaped the same way; header
+// values are stripped of line breaks. A failure is returned as {status:'failed'}, never thrown.
+import { readFile } from 'node:fs/promises';
+import nodemailer from 'nodemailer';
+import { gradeOf } from '../engine/score.ts';
+import { errorMessage } from '../errors.ts';
+import { templateEnvironment } from '../report/html.ts';
+import type { NotificationOutcome, RunReport } from '../report/types.ts';
+import { buildView, newFindingsOf, resourceText } from '../report/view.ts';
+import { skipReason, type NotifyPolicy } from './policy.ts';
+
+export interface EmailOptions {
+  /** smtp:// or smtps:// URL, credentials included (from the environment, never the config file). */
+  smtpUrl: string;
+  from: string;
+  to: string[];
+  htmlReportPath?: string;
+  policy: NotifyPolicy;
+  /** Connection, greeting and socket timeout in milliseconds. */
+  timeoutMs?: number;
+}
+
+export type EmailFailureOptions = Omit<EmailOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string };
+
+const SEV_COLOR = { critical: '#b91c1c', high: '#c2410c', medium: '#a16207', low: '#1d4ed8' } as const;
+const GRADE_COLOR: Record<string, string> = { A: '#15803d', B: '#65a30d', C: '#ca8a04', D: '#ea580c', F: '#b91c1c' };
+const MAX_NEW = 15;
+
+/** A header value: one line, bounded. */
+export function headerText(value: string, max = 200): string {
+  const one = value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F]/g, '');
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+export interface EmailContent { subject: string; html: string; text: string }
+
+export function buildEmail(report: RunReport, attached: boolean): EmailContent {
+  const view = buildView(report);
+  const d = report.diff;
+  const fresh = newFindingsOf(report);
+  const headline = d?.regression ? 'compliance regression' : 'compliance report';
+  const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
+  const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
+  const subject = headerText(`[ztaudit] ${d?.regression ? 'Regression' : 'Report'} on ${report.run.cluster.name}: score ${overall}${delta}`);
+  const ctx = {
+    subject,
+    headline,
+    cluster: report.run.cluster.name,
+    runId: report.run.id,
+    startedAt: report.run.startedAt,
+    overall: view.overall,
+    gradeColor: GRADE_COLOR[gradeOf(report.score.overall)] ?? '#475569',
+    deltaColor: view.overall.delta?.cls === 'down' ? '#b91c1c' : view.overall.delta?.cls === 'up' ? '#15803d' : '#475569',
+    regression: d?.regression ?? false,
+    reasons: d?.regressionReasons ?? [],
+    areas: view.areas,
+    newCount: d?.new.length ?? 0,
+    resolvedCount: d?.resolved.length ?? 0,
+    openCount: view.totals.open,
+    newFindings: fresh.slice(0, MAX_NEW).map((f) => ({ severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message })),
+    newMore: Math.max(0, fresh.length - MAX_NEW),
+    attached,
+  };
+  const html = templateEnvironment().template('email')(ctx);
+  const text = [
+    `ztaudit ${headline}: ${report.run.cluster.name}`,
+    `Run ${report.run.id} at ${report.run.startedAt}`,
+    `Overall score ${overall} (grade ${gradeOf(report.score.overall)})${delta}`,
+    ...(d?.regression ? ['', 'Regression:', ...d.regressionReasons.map((r) => `- ${r}`)] : []),
+    '',
+    ...view.areas.map((a) => `${a.label}: ${a.score}${a.delta ? ` (${a.delta.text})` : ''}`),
+    '',
+    `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings`,
+    ...fresh.slice(0, MAX_NEW).map((f) => `- [${f.severity}] ${f.check} ${resourceText(f.resource)}: ${f.message}`),
+    ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),
+    '',
+    attached ? 'The full report is attached (report.html).' : '',
+  ].join('\n');
+  return { subject, html, text };
+}
+
+function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
+  const t = opts.timeoutMs ?? 15_000;
+  return nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: t, greetingTimeout: t, socketTimeout: t * 2 });
+}
+
+export async function notifyEmail(report: RunReport, opts: EmailOptions): Promise<NotificationOutcome> {
+  const skip = skipReason(report, opts.policy);
+  if (skip) return { channel: 'email', status: 'skipped', detail: skip };
+  if (opts.to.length === 0) return { channel: 'email', status: 'skipped', detail: 'no recipients configured' };
+  const transport = transportOf(opts);
+  try {
+    const attachment = opts.htmlReportPath ? await readFile(opts.htmlReportPath) : null;
+    const content = buildEmail(report, attachment !== null);
+    const info = await transport.sendMail({
+      from: opts.from,
+      to: opts.to,
+      subject: content.subject,
+      html: content.html,
+      text: content.text,
+      ...(attachment ? { attachments: [{ filename: 'report.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
+    });
+    const rejected = (info.rejected ?? []).map(String);
+    if (rejected.length > 0) return { channel: 'email', status: 'failed', detail: `rejected recipients: ${rejected.join(', ')}` };
+    return { channel: 'email', status: 'sent', detail: `message ${info.messageId} to ${opts.to.length} recipient(s)` };
+  } catch (error: unknown) {
+    return { channel: 'email', status: 'failed', detail: errorMessage(error) };
+  } finally {
+    transport.close();
+  }
+}
+
+/** "The audit could not run": silence must never look like compliance. */
+export async function notifyEmailFailure(reason: string, opts: EmailFailureOptions): Promise<NotificationOutcome> {
+  if (opts.policy === 'never') return { channel: 'email', status: 'skipped', detail: 'notification policy is never' };
+  if (opts.to.length === 0) return { channel: 'email', status: 'skipped', detail: 'no recipients configured' };
+  const cluster = opts.clusterName ?? 'unknown cluster';
+  const subject = headerText(`[ztaudit] Audit could not run on ${cluster}`);
+  const transport = transportOf(opts);
+  try {
+    const html = templateEnvironment().template('email-failure')({ subject, cluster, reason });
+    const info = await transport.sendMail({
+      from: opts.from, to: opts.to, subject, html,
+      text: `The scheduled ztaudit audit on ${cluster} did not complete, so there is no compliance result for this run.\n\nReason: ${reason}\n`,
+    });
+    return { channel: 'email', status: 'sent', detail: `message ${info.messageId}` };
+  } catch (error: unknown) {
+    return { channel: 'email', status: 'failed', detail: errorMessage(error) };
+  } finally {
+    transport.close();
+  }
+}

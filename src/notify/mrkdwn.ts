@@ -1,0 +1,35 @@
+// Slack mrkdwn escaping for names and text that come from the cluster. Slack requires &, < and
+// > to be escaped (otherwise `<!channel>` pings everyone and `<https://x|y>` forges a link).
+// Slack has no escape for *bold* _italic_ ~strike~ `code`, so:
+// - identifiers (resource names, check ids) go in inline code, where formatting does not
+//   apply; a backtick inside one is replaced by a look-alike so it cannot close the span;
+// - free text keeps its words but loses the markers' power: asterisk and tilde become
+//   look-alikes, and an underscore is replaced only where it could open or close italics.
+
+export function escapeEntities(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A value shown as inline code: `name`. */
+export function mrkdwnCode(value: unknown): string {
+  const s = String(value).replace(/[\r\n]+/g, ' ').replace(/`/g, 'ˋ');
+  return `\`${escapeEntities(s) || ' '}\``;
+}
+
+/** Free text with any formatting neutralised. */
+export function mrkdwnText(value: unknown): string {
+  return escapeEntities(String(value))
+    .replace(/\*/g, '∗')
+    .replace(/~/g, '∼')
+    .replace(/`/g, 'ˋ')
+    .replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace('_', 'ˍ'));
+}
+
+/** Cuts text to Slack's per-field limits without breaking an escape sequence. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  const amp = cut.lastIndexOf('&');
+  if (amp >= 0 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
+  return `${cut}…`;
+}

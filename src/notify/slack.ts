@@ -1,0 +1,176 @@
+// Slack alerts for on-call: a Block Kit message (cluster, score and change, the most severe
+// new findings, how many were resolved), the details in a thread reply, and the HTML report
+// uploaded into that thread (files.getUploadURLExternal -> upload -> files.completeUploadExternal,
+// through the SDK's filesUploadV2). Every cluster-supplied string is escaped (see mrkdwn.ts).
+// Rate limits (429 + Retry-After) and transient HTTP errors are retried by the SDK's
+// retryConfig; a failure is returned as {status:'failed'}, never thrown.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { LogLevel, WebClient, type Logger, type RetryOptions } from '@slack/web-api';
+import { SEVERITIES, type Severity } from '../engine/types.ts';
+import { gradeOf } from '../engine/score.ts';
+import { errorMessage } from '../errors.ts';
+import type { NotificationOutcome, RunReport } from '../report/types.ts';
+import { newFindingsOf, resourceText } from '../report/view.ts';
+import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
+import { skipReason, type NotifyPolicy } from './policy.ts';
+
+export interface SlackOptions {
+  token: string;
+  channel: string;
+  /** Web API base URL, e.g. a proxy or a test server (default https://slack.com/api/). */
+  apiUrl?: string;
+  htmlReportPath?: string;
+  policy: NotifyPolicy;
+  retryConfig?: RetryOptions;
+  /** Per-request timeout in milliseconds. */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+export type SlackFailureOptions = Omit<SlackOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string };
+
+/** Three retries over about 15 s: enough for a blip, short enough for a nightly job. */
+export const DEFAULT_SLACK_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 8_000, randomize: true };
+
+const SEV_ICON: Record<Severity, string> = { critical: ':red_circle:', high: ':large_orange_circle:', medium: ':large_yellow_circle:', low: ':large_blue_circle:' };
+const TOP_NEW = 5;
+const THREAD_NEW = 25;
+const SECTION_MAX = 2900; // Slack rejects section text above 3000 characters.
+
+type Block = { type: string; [field: string]: unknown };
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX), verbatim: true } });
+
+const scoreText = (n: number | null) => (n === null ? 'n/a' : String(n));
+function deltaText(d: number | null | undefined): string {
+  if (d === null || d === undefined) return '';
+  if (d === 0) return ' (±0 since last run)';
+  return d > 0 ? ` (▲ +${d} since last run)` : ` (▼ −${Math.abs(d)} since last run)`;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+  thread: { text: string; blocks: Block[] };
+}
+
+/** The message and its thread reply, built purely from the report. */
+export function buildSlackMessage(report: RunReport): SlackMessage {
+  const d = report.diff;
+  const cluster = mrkdwnCode(report.run.cluster.name);
+  const fresh = newFindingsOf(report);
+  const bySev = SEVERITIES.map((s) => [s, fresh.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
+  const headline = d?.regression ? 'Compliance regression' : 'Compliance report';
+  const score = `${scoreText(report.score.overall)} (grade ${gradeOf(report.score.overall)})${deltaText(d?.scoreDelta.overall)}`;
+
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${headline}`, emoji: true } },
+    section(`*Cluster* ${cluster}\n*Score* ${score}`),
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*New findings*\n${d ? d.new.length : 'n/a'}${bySev.length ? ` (${bySev.map(([s, n]) => `${n} ${s}`).join(', ')})` : ''}`, verbatim: true },
+        { type: 'mrkdwn', text: `*Resolved*\n${d ? d.resolved.length : 'n/a'}`, verbatim: true },
+      ],
+    },
+  ];
+  if (d?.regression && d.regressionReasons.length > 0) {
+    blocks.push(section(`*Why this is a regression*\n${d.regressionReasons.map((r) => `• ${mrkdwnText(r)}`).join('\n')}`));
+  }
+  const line = (f: (typeof fresh)[number]) =>
+    `${SEV_ICON[f.severity]} *${f.severity}* ${mrkdwnCode(f.check)} on ${mrkdwnCode(resourceText(f.resource))}: ${mrkdwnText(truncate(f.message, 300))}`;
+  if (fresh.length > 0) {
+    const top = fresh.slice(0, TOP_NEW).map(line).join('\n');
+    blocks.push(section(`*Top new findings*\n${top}${fresh.length > TOP_NEW ? `\n…and ${fresh.length - TOP_NEW} more in the thread` : ''}`));
+  }
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${report.findings.filter((f) => !f.waived).length} open findings · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],
+  });
+  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}`;
+
+  const threadBlocks: Block[] = [];
+  if (fresh.length > 0) {
+    threadBlocks.push(section(`*New findings* (${fresh.length})\n${fresh.slice(0, THREAD_NEW).map(line).join('\n')}${fresh.length > THREAD_NEW ? `\n…and ${fresh.length - THREAD_NEW} more in report.json` : ''}`));
+  }
+  if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}`));
+  const areas = Object.entries(report.score.areas).map(([a, s]) => `• ${a}: ${scoreText(s)}${deltaText(d?.scoreDelta.areas[a as keyof typeof report.score.areas])}`);
+  threadBlocks.push(section(`*Scores by area*\n${areas.join('\n')}`));
+  const gaps = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
+  if (gaps.length > 0) {
+    threadBlocks.push(section(`*Not evaluated* (${gaps.length})\n${gaps.slice(0, 15).map((c) => `• ${mrkdwnCode(c.id)}: ${mrkdwnText(c.reason ?? c.status)}`).join('\n')}`));
+  }
+  return { text, blocks, thread: { text: `Details for run ${mrkdwnCode(report.run.id)}`, blocks: threadBlocks } };
+}
+
+const silentLogger: Logger = {
+  debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {},
+};
+
+function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 'timeoutMs' | 'logger'>): WebClient {
+  const apiUrl = opts.apiUrl ? (opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`) : undefined;
+  return new WebClient(opts.token, {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    retryConfig: opts.retryConfig ?? DEFAULT_SLACK_RETRY,
+    timeout: opts.timeoutMs ?? 15_000,
+    rejectRateLimitedCalls: false,
+    logger: opts.logger ?? silentLogger,
+  });
+}
+
+/** The Slack error code when there is one (e.g. channel_not_found), else the message. */
+function slackError(error: unknown): string {
+  const data = (error as { data?: { error?: unknown } } | null)?.data;
+  if (data && typeof data.error === 'string') return data.error;
+  return errorMessage(error);
+}
+
+export async function notifySlack(report: RunReport, opts: SlackOptions): Promise<NotificationOutcome> {
+  const skip = skipReason(report, opts.policy);
+  if (skip) return { channel: 'slack', status: 'skipped', detail: skip };
+  try {
+    const client = clientOf(opts);
+    const msg = buildSlackMessage(report);
+    const posted = await client.chat.postMessage({ channel: opts.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    const ts = posted.ts;
+    const channelId = posted.channel ?? opts.channel;
+    if (!ts) return { channel: 'slack', status: 'failed', detail: 'chat.postMessage returned no message timestamp' };
+    const problems: string[] = [];
+    try {
+      await client.chat.postMessage({ channel: channelId, thread_ts: ts, text: msg.thread.text, blocks: msg.thread.blocks, unfurl_links: false, unfurl_media: false });
+    } catch (error: unknown) {
+      problems.push(`thread reply failed: ${slackError(error)}`);
+    }
+    if (opts.htmlReportPath) {
+      try {
+        const file = await readFile(opts.htmlReportPath);
+        await client.filesUploadV2({
+          channel_id: channelId, thread_ts: ts, file, filename: basename(opts.htmlReportPath) || 'report.html',
+          title: `ztaudit report ${report.run.id}`,
+        });
+      } catch (error: unknown) {
+        problems.push(`report upload failed: ${slackError(error)}`);
+      }
+    }
+    return { channel: 'slack', status: 'sent', detail: [`message ${ts} in ${channelId}`, ...problems].join('; ') };
+  } catch (error: unknown) {
+    return { channel: 'slack', status: 'failed', detail: slackError(error) };
+  }
+}
+
+/** "The audit could not run": silence must never look like compliance. */
+export async function notifySlackFailure(reason: string, opts: SlackFailureOptions): Promise<NotificationOutcome> {
+  if (opts.policy === 'never') return { channel: 'slack', status: 'skipped', detail: 'notification policy is never' };
+  try {
+    const client = clientOf(opts);
+    const where = opts.clusterName ? ` on ${mrkdwnCode(opts.clusterName)}` : '';
+    const blocks: Block[] = [
+      { type: 'header', text: { type: 'plain_text', text: 'ztaudit: audit could not run', emoji: true } },
+      section(`:warning: The scheduled audit${where} did not complete, so there is no compliance result for this run.\n*Reason* ${mrkdwnText(truncate(reason, 1500))}`),
+    ];
+    const posted = await client.chat.postMessage({ channel: opts.channel, text: `ztaudit: audit could not run${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false });
+    return { channel: 'slack', status: 'sent', detail: `message ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
+  } catch (error: unknown) {
+    return { channel: 'slack', status: 'failed', detail: slackError(error) };
+  }
+}

@@ -1,0 +1,50 @@
+// The HTML report: one self-contained file (inline CSS and SVG, a CSP that forbids scripts and
+// fetches), rendered from the view-model by the templates in templates/. Cluster data only
+// ever goes through {{ }} (escaped); there is no triple-stash anywhere.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEnvironment, type HandlebarsEnv } from './helpers.ts';
+import type { RunReport } from './types.ts';
+import { buildView, type TrendPoint, type ViewOptions } from './view.ts';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+export interface HtmlOptions {
+  trend?: TrendPoint[];
+  previous?: RunReport | null;
+  maxRowsPerGroup?: number;
+}
+
+type Template = (context: unknown) => string;
+
+let cached: { env: HandlebarsEnv; templates: Map<string, Template> } | null = null;
+
+/** The environment with every partial registered; templates compiled once per process. */
+export function templateEnvironment(): { env: HandlebarsEnv; template(name: string): Template } {
+  if (!cached) {
+    const env = createEnvironment();
+    const partials = join(TEMPLATES_DIR, 'partials');
+    for (const file of readdirSync(partials)) {
+      if (file.endsWith('.hbs')) env.registerPartial(basename(file, '.hbs'), readFileSync(join(partials, file), 'utf8'));
+    }
+    cached = { env, templates: new Map() };
+  }
+  const c = cached;
+  return {
+    env: c.env,
+    template(name: string): Template {
+      let t = c.templates.get(name);
+      if (!t) {
+        t = c.env.compile(readFileSync(join(TEMPLATES_DIR, `${name}.hbs`), 'utf8'), { strict: false, preventIndent: true });
+        c.templates.set(name, t);
+      }
+      return t;
+    },
+  };
+}
+
+export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
+  const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, maxRowsPerGroup: opts.maxRowsPerGroup };
+  return templateEnvironment().template('report')(buildView(report, viewOpts));
+}

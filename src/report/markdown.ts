@@ -1,0 +1,61 @@
+// A short Markdown summary (CI job summaries, pull-request comments): scores, what changed,
+// the most severe open findings, what was not evaluated. Cluster names are escaped so they
+// cannot inject Markdown or the HTML that Markdown renderers pass through.
+import { AREAS, SEVERITIES } from '../engine/types.ts';
+import { gradeOf } from '../engine/score.ts';
+import type { RunReport } from './types.ts';
+import { AREA_LABEL, newFindingsOf, resourceText } from './view.ts';
+
+export function mdEscape(value: unknown): string {
+  return String(value)
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
+}
+
+const score = (n: number | null) => (n === null ? 'n/a' : String(n));
+const delta = (n: number | null | undefined) => (n === null || n === undefined ? '' : n > 0 ? ` (+${n})` : n < 0 ? ` (${n})` : ' (±0)');
+
+export function renderMarkdown(report: RunReport, opts: { maxFindings?: number } = {}): string {
+  const max = opts.maxFindings ?? 20;
+  const d = report.diff;
+  const lines: string[] = [];
+  lines.push(`# ztaudit: ${mdEscape(report.run.cluster.name)}`, '');
+  lines.push(`Run \`${report.run.id.replace(/`/g, '')}\` · ${report.run.startedAt} · source ${report.run.source} · Kubernetes ${mdEscape(report.run.cluster.version ?? 'unknown')}`, '');
+  lines.push(`**Overall score: ${score(report.score.overall)}** (grade ${gradeOf(report.score.overall)})${delta(d?.scoreDelta.overall)}`, '');
+  lines.push('| Area | Score | Grade | Change |', '|---|---:|:---:|---:|');
+  for (const a of AREAS) lines.push(`| ${AREA_LABEL[a]} | ${score(report.score.areas[a])} | ${gradeOf(report.score.areas[a])} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`);
+  lines.push('');
+  const open = report.findings.filter((f) => !f.waived);
+  const waived = report.findings.length - open.length;
+  lines.push(`**${open.length} open findings** (${SEVERITIES.map((s) => `${open.filter((f) => f.severity === s).length} ${s}`).join(', ')}), ${waived} waived.`, '');
+  if (d) {
+    lines.push('## Changes since last run', '');
+    lines.push(d.regression ? `**Regression**: ${d.regressionReasons.map(mdEscape).join('; ')}` : 'No regression.', '');
+    lines.push(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run \`${d.previousRunId.replace(/`/g, '')}\`).`, '');
+    const fresh = newFindingsOf(report).slice(0, max);
+    if (fresh.length > 0) {
+      lines.push('| Severity | Check | Resource | Message |', '|---|---|---|---|');
+      for (const f of fresh) lines.push(`| ${f.severity} | \`${f.check}\` | ${mdEscape(resourceText(f.resource))} | ${mdEscape(f.message)} |`);
+      if (d.new.length > fresh.length) lines.push('', `…and ${d.new.length - fresh.length} more in report.json.`);
+      lines.push('');
+    }
+  }
+  lines.push('## Top open findings', '');
+  if (open.length === 0) lines.push('None.', '');
+  else {
+    const rank = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
+    const top = [...open].sort((a, b) => rank(a.severity) - rank(b.severity)).slice(0, max);
+    lines.push('| Severity | Check | Resource | Message |', '|---|---|---|---|');
+    for (const f of top) lines.push(`| ${f.severity} | \`${f.check}\` | ${mdEscape(resourceText(f.resource))} | ${mdEscape(f.message)} |`);
+    if (open.length > top.length) lines.push('', `…and ${open.length - top.length} more in report.json.`);
+    lines.push('');
+  }
+  const gaps = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
+  if (gaps.length > 0) {
+    lines.push('## Not evaluated', '');
+    for (const c of gaps) lines.push(`- \`${c.id}\` (${c.status}): ${mdEscape(c.reason ?? '')}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,177 @@
+// --policy-reports: publishes the findings as wgpolicyk8s.io/v1alpha2 PolicyReport (one per
+// namespace) and ClusterPolicyReport (cluster-scoped resources, and checks that could not be
+// evaluated) objects, the format Kyverno, trivy-operator and Policy Reporter read.
+// Building the objects is pure; applying them (server-side apply, then pruning reports of
+// ours that no longer have findings) is the only I/O, done through client-node.
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { errorMessage } from '../errors.ts';
+import type { Finding, RunReport } from './types.ts';
+
+export const POLICY_REPORT_API = 'wgpolicyk8s.io/v1alpha2';
+export const MANAGED_BY = 'ztaudit';
+export const REPORT_NAME = 'ztaudit';
+/** Keeps each object far below etcd's 1.5 MiB limit; more results go into numbered reports. */
+export const MAX_RESULTS_PER_REPORT = 1000;
+const MAX_MESSAGE = 1024;
+
+type PolicyResultValue = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
+
+export interface PolicyReportResult {
+  source: 'ztaudit';
+  policy: string;
+  rule?: string;
+  category: string;
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'info';
+  result: PolicyResultValue;
+  scored: boolean;
+  message: string;
+  timestamp: { seconds: number; nanos: number };
+  resources?: Array<{ apiVersion?: string; kind: string; name: string; namespace?: string }>;
+  properties: Record<string, string>;
+}
+
+export interface PolicyReportObject extends KubernetesObject {
+  apiVersion: typeof POLICY_REPORT_API;
+  kind: 'PolicyReport' | 'ClusterPolicyReport';
+  metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> };
+  summary: Record<PolicyResultValue, number>;
+  results: PolicyReportResult[];
+}
+
+const API_VERSION_OF: Record<string, string> = {
+  Namespace: 'v1', Pod: 'v1', Service: 'v1', ServiceAccount: 'v1', ConfigMap: 'v1', User: 'rbac.authorization.k8s.io/v1', Group: 'rbac.authorization.k8s.io/v1',
+  Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1',
+  NetworkPolicy: 'networking.k8s.io/v1', Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1',
+  Role: 'rbac.authorization.k8s.io/v1', ClusterRole: 'rbac.authorization.k8s.io/v1', RoleBinding: 'rbac.authorization.k8s.io/v1', ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',
+};
+
+const clip = (s: string, max = MAX_MESSAGE) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyReportResult {
+  const apiVersion = API_VERSION_OF[f.resource.kind];
+  return {
+    source: 'ztaudit',
+    policy: f.check,
+    category: f.area,
+    severity: f.severity,
+    result: f.waived ? 'skip' : 'fail',
+    scored: !f.waived,
+    message: clip(f.message),
+    timestamp: ts,
+    resources: [{ ...(apiVersion ? { apiVersion } : {}), kind: f.resource.kind, name: f.resource.name, ...(f.resource.namespace ? { namespace: f.resource.namespace } : {}) }],
+    properties: {
+      fingerprint: f.fingerprint,
+      ...(f.controls.length ? { controls: clip(f.controls.join(', '), 512) } : {}),
+      ...(f.waiver ? { waiver: clip(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`, 512) } : {}),
+    },
+  };
+}
+
+function summaryOf(results: PolicyReportResult[]): PolicyReportObject['summary'] {
+  const s = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+  for (const r of results) s[r.result]++;
+  return s;
+}
+
+const BY_SEVERITY = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
+
+function chunked(kind: PolicyReportObject['kind'], namespace: string | undefined, results: PolicyReportResult[], report: RunReport): PolicyReportObject[] {
+  results.sort((a, b) => (BY_SEVERITY[a.severity] - BY_SEVERITY[b.severity]) || a.policy.localeCompare(b.policy) || a.properties.fingerprint.localeCompare(b.properties.fingerprint));
+  const out: PolicyReportObject[] = [];
+  for (let i = 0; i === 0 || i < results.length; i += MAX_RESULTS_PER_REPORT) {
+    const part = results.slice(i, i + MAX_RESULTS_PER_REPORT);
+    const n = i / MAX_RESULTS_PER_REPORT;
+    out.push({
+      apiVersion: POLICY_REPORT_API,
+      kind,
+      metadata: {
+        name: n === 0 ? REPORT_NAME : `${REPORT_NAME}-${n + 1}`,
+        ...(namespace ? { namespace } : {}),
+        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/name': 'ztaudit' },
+        annotations: { 'ztaudit.dev/run-id': report.run.id, 'ztaudit.dev/started-at': report.run.startedAt },
+      },
+      summary: summaryOf(part),
+      results: part,
+    });
+  }
+  return out;
+}
+
+/** The objects for a run, purely: one PolicyReport per namespace with findings, one ClusterPolicyReport. */
+export function buildPolicyReports(report: RunReport): PolicyReportObject[] {
+  const t = Date.parse(report.run.startedAt);
+  const ts = { seconds: Math.floor(t / 1000), nanos: (t % 1000) * 1_000_000 };
+  const byNamespace = new Map<string, PolicyReportResult[]>();
+  const cluster: PolicyReportResult[] = [];
+  for (const f of report.findings) {
+    const r = resultOf(f, ts);
+    const ns = f.resource.namespace;
+    if (ns) {
+      const list = byNamespace.get(ns);
+      if (list) list.push(r); else byNamespace.set(ns, [r]);
+    } else cluster.push(r);
+  }
+  // A check that could not run is visible where dashboards look, not silently absent.
+  for (const c of report.checks) {
+    if (c.status !== 'not-evaluated' && c.status !== 'error') continue;
+    cluster.push({
+      source: 'ztaudit', policy: c.id, category: c.area, severity: c.severity, result: c.status === 'error' ? 'error' : 'skip', scored: false,
+      message: clip(`${c.status}: ${c.reason ?? ''}`), timestamp: ts, properties: { status: c.status },
+    });
+  }
+  const objects: PolicyReportObject[] = [];
+  for (const ns of [...byNamespace.keys()].sort()) objects.push(...chunked('PolicyReport', ns, byNamespace.get(ns)!, report));
+  objects.push(...chunked('ClusterPolicyReport', undefined, cluster, report));
+  return objects;
+}
+
+export interface PolicyReportsOutcome {
+  applied: string[];
+  deleted: string[];
+  errors: string[];
+}
+
+const idOf = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
+  `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+
+/**
+ * Applies the run's reports (server-side apply, field manager "ztaudit") and deletes the
+ * reports ztaudit wrote earlier that this run no longer produces. Errors are collected per
+ * object (e.g. a namespace that exists only in a manifests directory); nothing throws.
+ */
+export async function writePolicyReports(report: RunReport, kubeClient: KubeConfig | KubernetesObjectApi): Promise<PolicyReportsOutcome> {
+  const api = kubeClient instanceof KubernetesObjectApi ? kubeClient : KubernetesObjectApi.makeApiClient(kubeClient);
+  const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [] };
+  const wanted = buildPolicyReports(report);
+  for (const o of wanted) {
+    try {
+      await api.patch(o, undefined, undefined, MANAGED_BY, true, PatchStrategy.ServerSideApply);
+      out.applied.push(idOf(o));
+    } catch (error: unknown) {
+      out.errors.push(`${idOf(o)}: ${errorMessage(error)}`);
+    }
+  }
+  const keep = new Set(wanted.map(idOf));
+  for (const kind of ['PolicyReport', 'ClusterPolicyReport'] as const) {
+    try {
+      let cont: string | undefined;
+      do {
+        const list = await api.list(POLICY_REPORT_API, kind, undefined, undefined, undefined, undefined, undefined, `app.kubernetes.io/managed-by=${MANAGED_BY}`, 500, cont);
+        for (const item of list.items) {
+          const id = idOf({ kind, metadata: item.metadata });
+          if (keep.has(id)) continue;
+          try {
+            await api.delete({ apiVersion: POLICY_REPORT_API, kind, metadata: { name: item.metadata?.name, namespace: item.metadata?.namespace } });
+            out.deleted.push(id);
+          } catch (error: unknown) {
+            out.errors.push(`delete ${id}: ${errorMessage(error)}`);
+          }
+        }
+        cont = list.metadata?._continue || undefined;
+      } while (cont);
+    } catch (error: unknown) {
+      out.errors.push(`list ${kind}: ${errorMessage(error)}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { mrkdwnCode, mrkdwnText, truncate } from '../../../src/notify/mrkdwn.ts';
+
+describe('mrkdwn escaping', () => {
+  it('escapes the three control characters so mentions and links cannot be forged', () => {
+    expect(mrkdwnText('<!channel> <@U123> <https://evil|click> a & b')).toBe('&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt; a &amp; b');
+    expect(mrkdwnCode('<!here>')).toBe('`&lt;!here&gt;`');
+  });
+
+  it('neutralises bold, strike, code and word-boundary italics in free text but keeps snake_case', () => {
+    expect(mrkdwnText('*bold* ~gone~ `code` _it_ tls_min_version')).toBe('∗bold∗ ∼gone∼ ˋcodeˋ ˍitˍ tls_min_version');
+  });
+
+  it('keeps identifiers readable inside a code span that a backtick cannot close', () => {
+    expect(mrkdwnCode('a`b*c_d')).toBe('`aˋb*c_d`');
+    expect(mrkdwnCode('line\nbreak')).toBe('`line break`');
+  });
+
+  it('truncates without leaving half an entity', () => {
+    expect(truncate('abc&amp;def', 6)).toBe('abc…');
+    expect(truncate('short', 10)).toBe('short');
+  });
+});

@@ -1,0 +1,96 @@
+// A local stand-in for the parts of the Slack Web API ztaudit calls: chat.postMessage,
+// files.getUploadURLExternal, the upload URL it hands out, files.completeUploadExternal.
+// It records every request so tests can assert the exact payloads.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  path: string;
+  authorization: string | undefined;
+  contentType: string;
+  /** Form fields (url-encoded bodies) with JSON fields decoded; raw text otherwise. */
+  fields: Record<string, unknown>;
+  raw: Buffer;
+}
+
+export interface FakeSlack {
+  url: string;
+  apiUrl: string;
+  calls: RecordedCall[];
+  /** Respond 429 (Retry-After: seconds) to the next N calls of a method. */
+  rateLimit(method: string, times: number, retryAfterSeconds: number): void;
+  /** Respond with an HTTP status to the next N calls of a method. */
+  failHttp(method: string, times: number, status: number): void;
+  /** Respond {ok:false, error} to every call of a method. */
+  platformError(method: string, error: string): void;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = new Set(['blocks', 'files', 'attachments']);
+
+function decodeForm(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (JSON_FIELDS.has(k)) {
+      try { out[k] = JSON.parse(v); continue; } catch { /* keep raw */ }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+async function bodyOf(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: RecordedCall[] = [];
+  const limited = new Map<string, { times: number; after: number }>();
+  const httpFail = new Map<string, { times: number; status: number }>();
+  const platform = new Map<string, string>();
+  let messages = 0;
+  let base = '';
+  const server: Server = createServer(async (req, res) => {
+    const raw = await bodyOf(req);
+    const path = (req.url ?? '').split('?')[0];
+    const contentType = String(req.headers['content-type'] ?? '');
+    const fields = contentType.startsWith('application/x-www-form-urlencoded') ? decodeForm(raw.toString('utf8')) : {};
+    calls.push({ path, authorization: req.headers.authorization, contentType, fields, raw });
+    const method = path.replace(/^\/api\//, '');
+    const rl = limited.get(method);
+    if (rl && rl.times > 0) {
+      rl.times--;
+      res.writeHead(429, { 'retry-after': String(rl.after), 'content-type': 'application/json' }).end('{"ok":false,"error":"ratelimited"}');
+      return;
+    }
+    const hf = httpFail.get(method);
+    if (hf && hf.times > 0) {
+      hf.times--;
+      res.writeHead(hf.status, { 'content-type': 'text/plain' }).end('upstream trouble');
+      return;
+    }
+    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (platform.has(method)) return json({ ok: false, error: platform.get(method) });
+    if (method === 'chat.postMessage') {
+      messages++;
+      return json({ ok: true, channel: 'C0REPORTS', ts: `1764122400.00010${messages}`, message: {} });
+    }
+    if (method === 'files.getUploadURLExternal') return json({ ok: true, upload_url: `${base}/upload/F0REPORT`, file_id: 'F0REPORT' });
+    if (path === '/upload/F0REPORT') return res.writeHead(200, { 'content-type': 'text/plain' }).end('OK - 1');
+    if (method === 'files.completeUploadExternal') return json({ ok: true, files: [{ id: 'F0REPORT', title: 'report' }] });
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    apiUrl: `${base}/api/`,
+    calls,
+    rateLimit: (m, times, after) => { limited.set(m, { times, after }); },
+    failHttp: (m, times, status) => { httpFail.set(m, { times, status }); },
+    platformError: (m, e) => { platform.set(m, e); },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}

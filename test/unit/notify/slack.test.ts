@@ -1,0 +1,150 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildSlackMessage, notifySlack, notifySlackFailure } from '../../../src/notify/slack.ts';
+import { buildRun, HOSTILE_CLUSTER } from '../report/fixtures.ts';
+import { startFakeSlack, type FakeSlack } from './slack-server.ts';
+
+const FAST = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 20 };
+let slack: FakeSlack;
+let dir: string;
+
+beforeEach(async () => {
+  slack = await startFakeSlack();
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-slack-'));
+});
+afterEach(async () => { await slack.close(); });
+
+function htmlFile(content = '<!DOCTYPE html><title>report</title><p>ok</p>') {
+  const p = join(dir, 'report.html');
+  writeFileSync(p, content);
+  return p;
+}
+
+describe('notifySlack', () => {
+  it('posts the Block Kit message, a thread reply and uploads the HTML report into the thread', async () => {
+    const { report } = buildRun();
+    const html = '<!DOCTYPE html><title>r</title><p>full report body 12345</p>';
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: '#sec-alerts', apiUrl: slack.apiUrl, htmlReportPath: htmlFile(html), policy: 'regression', retryConfig: FAST });
+    expect(outcome).toEqual({ channel: 'slack', status: 'sent', detail: 'message 1764122400.000101 in C0REPORTS' });
+
+    const expected = buildSlackMessage(report);
+    expect(slack.calls.map((c) => c.path)).toEqual([
+      '/api/chat.postMessage', '/api/chat.postMessage', '/api/files.getUploadURLExternal', '/upload/F0REPORT', '/api/files.completeUploadExternal',
+    ]);
+    const [main, thread, getUrl, upload, complete] = slack.calls;
+    expect(main.authorization).toBe('Bearer xoxb-test');
+    expect(main.fields).toEqual({ channel: '#sec-alerts', text: expected.text, blocks: expected.blocks, unfurl_links: 'false', unfurl_media: 'false' });
+    expect(thread.fields).toEqual({
+      channel: 'C0REPORTS', thread_ts: '1764122400.000101', text: expected.thread.text, blocks: expected.thread.blocks, unfurl_links: 'false', unfurl_media: 'false',
+    });
+    expect(getUrl.fields).toEqual({ filename: 'report.html', length: String(Buffer.byteLength(html)) });
+    expect(upload.raw.toString('utf8')).toContain('full report body 12345');
+    expect(complete.fields).toEqual({
+      files: [{ id: 'F0REPORT', title: `ztaudit report ${report.run.id}` }], channel_id: 'C0REPORTS', thread_ts: '1764122400.000101',
+    });
+  });
+
+  it('says what a reviewer needs in the message: cluster, score and delta, top new findings by severity, resolved count', () => {
+    const { report } = buildRun();
+    const msg = buildSlackMessage(report);
+    const text = JSON.stringify(msg.blocks);
+    expect(text).toContain('`prod-eu-1`');
+    expect(text).toContain('*Score* 73.5 (grade C) (▲ +2.7 since last run)');
+    const worse = buildSlackMessage(buildRun({ hostile: true }).report);
+    expect(JSON.stringify(worse.blocks)).toContain('*Score* 64.7 (grade D) (▼ −6.1 since last run)');
+    expect(text).toContain(`*Resolved*\\n${report.diff!.resolved.length}`);
+    // Most severe new finding first.
+    const top = (msg.blocks.find((b) => JSON.stringify(b).includes('Top new findings')) as { text: { text: string } }).text.text;
+    expect(top.split('\n').slice(1)).toEqual([':large_orange_circle: *high* `fake.rbac-wide-serviceaccount` on `ServiceAccount payments/api`: ServiceAccount api can list secrets cluster-wide']);
+  });
+
+  it('escapes hostile cluster and resource names: no mention, no link, no formatting', async () => {
+    const { report } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST });
+    expect(outcome.status).toBe('sent');
+    const bodies = slack.calls.map((c) => c.raw.toString('utf8')).map((b) => decodeURIComponent(b.replace(/\+/g, ' '))).join('\n');
+    expect(bodies).not.toContain('<!channel>');
+    expect(bodies).not.toContain('<script>');
+    expect(bodies).not.toContain('<b>');
+    expect(bodies).toContain('&lt;!channel&gt;');
+    expect(bodies).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // Names sit in code spans, where *bold* _italic_ ~strike~ do not apply.
+    expect(bodies).toContain('`prod-&lt;b&gt;eu&lt;/b&gt; *bold* _it_ ~strike~ &lt;!channel&gt; {{constructor}}`');
+  });
+
+  it('retries after a 429, honouring Retry-After, then succeeds', async () => {
+    const { report } = buildRun();
+    slack.rateLimit('chat.postMessage', 1, 1);
+    const started = Date.now();
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST });
+    expect(outcome.status).toBe('sent');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const posts = slack.calls.filter((c) => c.path === '/api/chat.postMessage');
+    expect(posts).toHaveLength(3); // the rate-limited attempt, its retry, the thread reply
+    expect(posts[0].fields).toEqual(posts[1].fields);
+  });
+
+  it('retries transient HTTP errors', async () => {
+    const { report } = buildRun();
+    slack.failHttp('chat.postMessage', 2, 503);
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST });
+    expect(outcome.status).toBe('sent');
+    expect(slack.calls.filter((c) => c.path === '/api/chat.postMessage')).toHaveLength(4);
+  });
+
+  it('returns failed (never throws) on a platform error, an outage that outlasts the retries, and an unreachable API', async () => {
+    const { report } = buildRun();
+    slack.platformError('chat.postMessage', 'channel_not_found');
+    expect(await notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST }))
+      .toEqual({ channel: 'slack', status: 'failed', detail: 'channel_not_found' });
+
+    const s2 = await startFakeSlack();
+    s2.failHttp('chat.postMessage', 10, 500);
+    const down = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: s2.apiUrl, policy: 'always', retryConfig: FAST });
+    expect(down.status).toBe('failed');
+    expect(s2.calls).toHaveLength(3); // first attempt + 2 retries
+    await s2.close();
+
+    const closed = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: s2.apiUrl, policy: 'always', retryConfig: { retries: 0 } });
+    expect(closed.status).toBe('failed');
+  });
+
+  it('follows the policy: regression sends only on report.diff.regression; never never sends', async () => {
+    const { report } = buildRun();
+    const calm = { ...report, diff: { ...report.diff!, regression: false, regressionReasons: [] } };
+    expect(await notifySlack(calm, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'regression' }))
+      .toEqual({ channel: 'slack', status: 'skipped', detail: 'no regression since the previous run' });
+    expect((await notifySlack({ ...report, diff: null }, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'regression' })).status).toBe('skipped');
+    expect((await notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'never' })).status).toBe('skipped');
+    expect(slack.calls).toHaveLength(0);
+    expect((await notifySlack(calm, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST })).status).toBe('sent');
+  });
+
+  it('still reports sent when only the upload fails, and says so', async () => {
+    const { report } = buildRun();
+    slack.platformError('files.getUploadURLExternal', 'not_allowed_token_type');
+    const outcome = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, htmlReportPath: htmlFile(), policy: 'always', retryConfig: FAST });
+    expect(outcome.status).toBe('sent');
+    expect(outcome.detail).toContain('report upload failed: not_allowed_token_type');
+  });
+});
+
+describe('notifySlackFailure', () => {
+  it('posts "audit could not run" with the escaped reason', async () => {
+    const outcome = await notifySlackFailure('cannot reach https://10.0.0.1:6443 <!here>', { token: 't', channel: 'C1', apiUrl: slack.apiUrl, clusterName: 'prod <!channel>', retryConfig: FAST });
+    expect(outcome.status).toBe('sent');
+    const [call] = slack.calls;
+    expect(call.fields.text).toBe('ztaudit: audit could not run on `prod &lt;!channel&gt;`: cannot reach https://10.0.0.1:6443 &lt;!here&gt;');
+    expect(JSON.stringify(call.fields.blocks)).toContain('audit could not run');
+    expect(call.raw.toString()).not.toContain(encodeURIComponent('<!'));
+  });
+
+  it('returns failed when Slack is unreachable', async () => {
+    await slack.close();
+    const outcome = await notifySlackFailure('boom', { token: 't', channel: 'C1', apiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    expect(outcome.status).toBe('failed');
+    slack = await startFakeSlack();
+  });
+});

@@ -1,0 +1,174 @@
+// Reports for the report and notify tests, built the way a real run builds them: a snapshot
+// from plain objects, the registered CHECKS plus a few local fake checks (so findings,
+// per-result severities, waivers, coverage gaps and errors exist whatever the areas
+// currently register), and a diff between two runs.
+import { CHECKS } from '../../../checks/index.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig, type Config } from '../../../src/config/types.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { AREAS, type Area, type Check } from '../../../src/engine/types.ts';
+import type { Finding, RunDiff, RunReport } from '../../../src/report/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import type { TrendPoint } from '../../../src/report/view.ts';
+
+export const HOSTILE = ['<script>alert(1)</script>', '{{constructor}}', '<!channel>'] as const;
+export const HOSTILE_CLUSTER = 'prod-<b>eu</b> *bold* _it_ ~strike~ <!channel> {{constructor}}';
+
+const sa = (namespace: string, name: string, labels: Record<string, string> = {}): KubeObject =>
+  ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name, labels } });
+const ns = (name: string, labels: Record<string, string> = {}): KubeObject =>
+  ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+
+export const fakeChecks: Check[] = [
+  {
+    id: 'fake.rbac-wide-serviceaccount', area: 'rbac', title: 'ServiceAccount holds wide permissions', severity: 'high',
+    controls: ['CIS-1.10:5.1.1', 'NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'],
+    remediation: 'Bind the ServiceAccount to a Role scoped to what it does.', needs: ['serviceaccounts'],
+    evaluate: (ctx) => (ctx.snapshot.resources.serviceaccounts ?? []).map((o) => ({
+      status: o.metadata?.labels?.wide === 'true' ? 'fail' : 'pass',
+      resource: { kind: 'ServiceAccount', namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' },
+      message: o.metadata?.labels?.wide === 'true' ? `ServiceAccount ${o.metadata?.name} can list secrets cluster-wide` : 'scoped',
+      evidence: { verbs: ['get', 'list', 'watch'], resources: ['secrets'], via: `ClusterRoleBinding ${o.metadata?.name}-binding` },
+      severity: o.metadata?.labels?.variant === 'low' ? 'low' : undefined,
+    })),
+  },
+  {
+    id: 'fake.network-namespace-open', area: 'network', title: 'Namespace admits all ingress', severity: 'critical',
+    controls: ['CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
+    remediation: 'Add a default-deny NetworkPolicy to the namespace.', needs: ['namespaces', 'networkpolicies'],
+    evaluate: (ctx) => (ctx.snapshot.resources.namespaces ?? []).map((o) => ({
+      status: o.metadata?.labels?.open === 'true' ? 'fail' : 'pass',
+      resource: { kind: 'Namespace', name: o.metadata?.name ?? '' },
+      message: o.metadata?.labels?.open === 'true' ? 'no NetworkPolicy isolates pods for ingress' : 'isolated',
+      evidence: o.metadata?.labels?.open === 'true' ? { pods: 3 } : undefined,
+    })),
+  },
+  {
+    id: 'fake.tls-needs-traefik', area: 'tls', title: 'Traefik TLSOption minimum version', severity: 'medium',
+    controls: ['NIST-800-53:SC-8'], remediation: 'Set minVersion: VersionTLS12.', needs: ['traefik.tlsoptions'],
+    evaluate: () => [],
+  },
+  {
+    id: 'fake.tls-ingress', area: 'tls', title: 'Ingress without TLS', severity: 'medium',
+    controls: ['NIST-800-53:SC-8', 'NIST-800-207:T2'], remediation: 'Add a tls section.', needs: ['namespaces'],
+    evaluate: (ctx) => (ctx.snapshot.resources.namespaces ?? []).slice(0, 3).map((o) => ({
+      status: 'pass', resource: { kind: 'Namespace', name: o.metadata?.name ?? '' }, message: 'ok',
+    })),
+  },
+  {
+    id: 'fake.pod-security-throws', area: 'pod-security', title: 'A check that crashes', severity: 'low',
+    controls: [], remediation: 'n/a', needs: ['pods'],
+    evaluate: () => { throw new Error('boom'); },
+  },
+];
+
+export interface BuiltRun {
+  report: RunReport;
+  previous: RunReport;
+  trend: TrendPoint[];
+}
+
+function config(now: Date): Config {
+  const c = defaultConfig();
+  const soon = new Date(now.getTime() + 5 * 86_400_000).toISOString().slice(0, 10);
+  c.waivers = [
+    { check: 'fake.rbac-wide-serviceaccount', resource: { kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' }, reason: 'CI pipeline rewrite pending', owner: 'platform@acme.example', expires: '2099-03-31' },
+    { check: 'fake.rbac-wide-serviceaccount', resource: { kind: 'ServiceAccount', namespace: 'ci', name: 'builder' }, reason: 'vendor tool <needs> "it" & more', owner: 'sec@acme.example', expires: soon },
+    { check: 'fake.network-namespace-open', resource: { name: 'nothing-like-this' }, reason: 'stale', owner: 'nobody@acme.example', expires: '2099-01-01' },
+  ];
+  return c;
+}
+
+function objects(variant: 'previous' | 'current', hostile: boolean): KubeObject[] {
+  const out: KubeObject[] = [
+    ns('shop', { open: 'true' }), ns('payments'), ns('ci'), ns('monitoring', variant === 'previous' ? { open: 'true' } : {}),
+    sa('ci', 'deployer', { wide: 'true' }), sa('ci', 'builder', { wide: 'true' }),
+    sa('shop', 'frontend'), sa('payments', 'api', variant === 'current' ? { wide: 'true' } : {}),
+    sa('monitoring', 'prometheus', { wide: 'true', variant: 'low' }),
+  ];
+  if (variant === 'previous') out.push(sa('shop', 'legacy-admin', { wide: 'true' }));
+  if (hostile) for (const h of HOSTILE) out.push(sa('shop', h, { wide: 'true' }));
+  return out;
+}
+
+export function auditObjects(objs: KubeObject[], at: Date, runId: string, clusterName: string, cfg: Config, checks: readonly Check[]): RunReport {
+  const snapshot = snapshotFromObjects(objs, { clusterName, clusterVersion: 'v1.36.3', collectedAt: at.toISOString(), notes: ['skipped v1 Secret: not a kind ztaudit audits'] });
+  return auditSnapshot({ snapshot, config: cfg, checks, now: at, runId, startedAt: at }).report;
+}
+
+/** The diff as src/diff computes it, reduced to what the report tests need. */
+export function diffOf(previous: RunReport, current: RunReport, regressionReasons: string[] = []): RunDiff {
+  const before = new Set(previous.findings.filter((f) => !f.waived).map((f) => f.fingerprint));
+  const after = new Set(current.findings.filter((f) => !f.waived).map((f) => f.fingerprint));
+  const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((b - a) * 10) / 10);
+  const areas = {} as Record<Area, number | null>;
+  for (const a of AREAS) areas[a] = delta(previous.score.areas[a], current.score.areas[a]);
+  const added = [...after].filter((f) => !before.has(f));
+  return {
+    previousRunId: previous.run.id,
+    previousStartedAt: previous.run.startedAt,
+    new: added,
+    resolved: [...before].filter((f) => !after.has(f)),
+    persisting: [...after].filter((f) => before.has(f)).length,
+    scoreDelta: { overall: delta(previous.score.overall, current.score.overall), areas },
+    breadthGrowth: [],
+    notComparable: [],
+    partial: false,
+    regression: added.length > 0 || regressionReasons.length > 0,
+    regressionReasons: regressionReasons.length > 0 ? regressionReasons : added.length > 0 ? [`${added.length} new finding(s) of severity high or above`] : [],
+  };
+}
+
+/**
+ * Two runs and a trend. By default only the fake checks run, so scores and counts are fixed
+ * numbers; `catalog: true` adds every registered check (whatever the areas have landed).
+ */
+export function buildRun(opts: { hostile?: boolean; clusterName?: string; catalog?: boolean } = {}): BuiltRun {
+  const checks = opts.catalog ? [...CHECKS, ...fakeChecks] : fakeChecks;
+  const now = new Date('2026-11-26T02:00:00Z');
+  const prevAt = new Date('2026-11-25T02:00:00Z');
+  const name = opts.clusterName ?? 'prod-eu-1';
+  const previous = auditObjects(objects('previous', false), prevAt, 'run-20261125-0200', name, config(prevAt), checks);
+  const report = auditObjects(objects('current', opts.hostile ?? false), now, 'run-20261126-0200', name, config(now), checks);
+  report.diff = diffOf(previous, report);
+  const trend: TrendPoint[] = [];
+  for (let i = 14; i >= 1; i--) {
+    const at = new Date(now.getTime() - i * 86_400_000).toISOString();
+    const wobble = (k: number) => Math.round((60 + ((i * 7 + k * 13) % 30)) * 10) / 10;
+    trend.push({ startedAt: at, overall: wobble(0), areas: { network: wobble(1), tls: wobble(2), rbac: wobble(3), 'pod-security': i > 10 ? null : wobble(4), mtls: null } });
+  }
+  return { report, previous, trend };
+}
+
+/** A synthetic report of `n` findings across a handful of checks, for size and speed bounds. */
+export function syntheticReport(n: number): RunReport {
+  const { report } = buildRun();
+  const checks = [
+    { id: 'network.namespace-default-deny-ingress', area: 'network' as const, severity: 'high' as const, kind: 'Namespace' },
+    { id: 'pod-security.pod-violates-target', area: 'pod-security' as const, severity: 'medium' as const, kind: 'Deployment' },
+    { id: 'rbac.wildcard-permission', area: 'rbac' as const, severity: 'critical' as const, kind: 'ClusterRole' },
+    { id: 'mtls.workload-outside-mesh', area: 'mtls' as const, severity: 'medium' as const, kind: 'Deployment' },
+    { id: 'tls.ingress-without-tls', area: 'tls' as const, severity: 'high' as const, kind: 'Ingress' },
+  ];
+  const findings: Finding[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = checks[i % checks.length];
+    const namespace = c.kind === 'ClusterRole' ? undefined : `team-${String(i % 997).padStart(3, '0')}`;
+    findings.push({
+      fingerprint: `fp${i.toString(16).padStart(18, '0')}`, check: c.id, area: c.area, severity: c.severity,
+      resource: { kind: c.kind, ...(namespace ? { namespace } : {}), name: `workload-${i}` },
+      message: `${c.kind} workload-${i} fails ${c.id}`, controls: ['CIS-1.10:5.3.2', 'NIST-800-53:SC-7'],
+      remediation: 'Fix it.', evidence: { podCount: (i % 10) + 1, container: `app-${i % 3}` }, waived: false,
+    });
+  }
+  const summaries = checks.map((c) => {
+    const failed = findings.filter((f) => f.check === c.id).length;
+    return { id: c.id, area: c.area, title: `Synthetic ${c.id}`, severity: c.severity, evaluated: failed * 2, passed: failed, failed, waived: 0, status: 'fail' as const };
+  });
+  return {
+    ...report,
+    checks: [...report.checks, ...summaries],
+    findings: [...report.findings, ...findings],
+    diff: { ...report.diff!, new: [...report.diff!.new, ...findings.slice(0, Math.min(n, 20_000)).map((f) => f.fingerprint)] },
+  };
+}
