@@ -53,6 +53,8 @@ export interface OpenStoreDeps {
   cwd?: string;
   /** Read-only use (history, diff, report): a missing SQLite file is not created. */
   readOnly?: boolean;
+  /** Environment for finding a kubeconfig (KUBECONFIG, HOME, in-cluster); default process.env. */
+  env?: Record<string, string | undefined>;
   now?: () => Date;
 }
 
@@ -95,7 +97,7 @@ export async function openRunStore(url: string, deps: OpenStoreDeps = {}): Promi
     }
     case 'k8s': {
       const { openK8sStore } = await import('./k8s.ts');
-      return openK8sStore(location.namespace, location.name, { kubeconfigPath: deps.kubeconfigPath, context: deps.context, retention, now });
+      return openK8sStore(location.namespace, location.name, { kubeconfigPath: deps.kubeconfigPath, context: deps.context, env: deps.env, retention, now });
     }
   }
 }

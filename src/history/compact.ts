@@ -1,0 +1,102 @@
+// The compact form of a run kept by the Kubernetes-native store, where every object must
+// stay under 1 MiB: scores, check statuses, failing findings by fingerprint (check,
+// severity, resource, waived), waiver states, RBAC breadth, coverage and the run's diff.
+// Messages, evidence and the mTLS/network detail sections are dropped; expandRun() rebuilds
+// a report that is enough for diffing, listing and re-rendering a summary.
+import { AREAS, type Area, type Severity } from '../engine/types.ts';
+import { REPORT_SCHEMA_VERSION, type CheckSummary, type Finding, type RunReport, type WaiverStatus } from '../report/types.ts';
+
+export const COMPACT_VERSION = 1;
+export const RECONSTRUCTED_NOTE = 'reconstructed from the Kubernetes history store: finding messages, evidence and detail sections are not kept';
+
+/** [fingerprint, check index, severity, kind, namespace, name, waiver index | -1 not waived | -2 waived] */
+type CompactFinding = [string, number, Severity, string, string, string, number];
+
+export interface CompactRun {
+  v: typeof COMPACT_VERSION;
+  run: Omit<RunReport['run'], 'notes'> & { notes: string[] };
+  score: RunReport['score'];
+  checks: Array<CheckSummary & { controls?: string[]; remediation?: string }>;
+  findings: CompactFinding[];
+  waivers: WaiverStatus[];
+  /** Waivers as findings carry them (reason/owner/expires), indexed by the findings. */
+  waiverRefs: Array<NonNullable<Finding['waiver']>>;
+  breadth?: NonNullable<RunReport['details']['rbac']>['breadth'];
+  diff: RunReport['diff'];
+  notifications: RunReport['notifications'];
+}
+
+const MAX_NOTES = 50;
+
+export function compactRun(report: RunReport): CompactRun {
+  const checkIndex = new Map<string, number>();
+  const checks: CompactRun['checks'] = report.checks.map((c, i) => {
+    checkIndex.set(c.id, i);
+    return { ...c };
+  });
+  const waiverRefs: CompactRun['waiverRefs'] = [];
+  const waiverIndex = new Map<string, number>();
+  const findings: CompactFinding[] = report.findings.map((f) => {
+    let ci = checkIndex.get(f.check);
+    if (ci === undefined) {
+      ci = checks.length;
+      checkIndex.set(f.check, ci);
+      checks.push({ id: f.check, area: f.area, title: f.check, severity: f.severity, evaluated: 0, passed: 0, failed: 0, waived: 0, status: 'fail' });
+    }
+    const c = checks[ci];
+    if (!c.controls && f.controls?.length) c.controls = f.controls;
+    if (!c.remediation && f.remediation) c.remediation = f.remediation;
+    let wi = -1;
+    if (f.waived && f.waiver) {
+      const key = JSON.stringify(f.waiver);
+      wi = waiverIndex.get(key) ?? -1;
+      if (wi < 0) {
+        wi = waiverRefs.push(f.waiver) - 1;
+        waiverIndex.set(key, wi);
+      }
+    }
+    // -1: not waived; -2: waived, waiver details unknown.
+    return [f.fingerprint, ci, f.severity, f.resource.kind, f.resource.namespace ?? '', f.resource.name, f.waived ? (wi >= 0 ? wi : -2) : -1];
+  });
+  return {
+    v: COMPACT_VERSION,
+    run: { ...report.run, notes: report.run.notes.slice(0, MAX_NOTES) },
+    score: report.score,
+    checks,
+    findings,
+    waivers: report.waivers,
+    waiverRefs,
+    ...(report.details?.rbac ? { breadth: report.details.rbac.breadth } : {}),
+    diff: report.diff,
+    notifications: report.notifications,
+  };
+}
+
+export function expandRun(c: CompactRun): RunReport {
+  const findings: Finding[] = c.findings.map(([fingerprint, ci, severity, kind, namespace, name, wi]) => {
+    const check = c.checks[ci];
+    const area: Area = check?.area ?? (AREAS.find((a) => (check?.id ?? '').startsWith(`${a}.`)) ?? 'network');
+    const waiver = wi >= 0 ? c.waiverRefs[wi] : undefined;
+    return {
+      fingerprint, check: check?.id ?? 'unknown', area, severity,
+      resource: { kind, ...(namespace ? { namespace } : {}), name },
+      message: check?.title ?? '',
+      controls: check?.controls ?? [],
+      ...(check?.remediation ? { remediation: check.remediation } : {}),
+      waived: wi !== -1,
+      ...(waiver ? { waiver } : {}),
+    };
+  });
+  const checks: CheckSummary[] = c.checks.map(({ controls: _c, remediation: _r, ...rest }) => rest);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    run: { ...c.run, notes: [...c.run.notes, RECONSTRUCTED_NOTE] },
+    score: c.score,
+    checks,
+    findings,
+    diff: c.diff,
+    waivers: c.waivers,
+    details: c.breadth ? { rbac: { breadth: c.breadth } } : {},
+    notifications: c.notifications,
+  };
+}

@@ -1,0 +1,411 @@
+// The Kubernetes-native run store (`--history k8s://NAMESPACE/NAME`): for a CronJob that
+// has no volume. Everything lives in namespaced ConfigMaps, so the auditor needs only a
+// Role in that namespace (configmaps: get, list, create, update, delete).
+//
+//   NAME              the index: every stored run's summary, the lock, the next sequence
+//   NAME-r<seq>-<i>   one run in compact form (see compact.ts), gzip in binaryData, split
+//                     into chunks so each object stays well under the 1 MiB limit
+//
+// The index is the commit point and is only ever replaced with its resourceVersion
+// (compare-and-swap): a run's objects are written first and become visible only when the
+// index names them, so a writer killed mid-save leaves at most unreferenced objects, which
+// the next save deletes. Retention evicts the oldest runs (by count, age, and the index's
+// own size).
+//
+// The lock is a field of the index, taken and renewed by compare-and-swap, so two runs can
+// never both hold it. A holder that died is recognised by its heartbeat going stale (10 min
+// by default, renewed every 2 min) or, on the same host, by its pid no longer existing.
+//
+// get() returns a report reconstructed from the compact form: scores, checks, findings by
+// fingerprint with check/severity/resource/waiver, RBAC breadth, coverage, the run's diff —
+// enough for `ztaudit diff`, `history` and `report`, without messages or evidence.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ApiException, CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import type { Config } from '../config/types.ts';
+import { loadKubeconfig } from '../collect/kubeconfig.ts';
+import { HistoryError, errorMessage } from '../errors.ts';
+import type { TrendPoint } from '../pipeline.ts';
+import type { RunReport } from '../report/types.ts';
+import { compactRun, expandRun, type CompactRun } from './compact.ts';
+import { refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type RunStore, type RunSummary } from './store.ts';
+
+export const K8S_INDEX_SCHEMA_VERSION = 1;
+const INDEX_KEY = 'index.json';
+const PART_KEY = 'run.json.gz.part';
+/** Bytes of gzip per object; base64 makes it ~700 KiB, under the 1 MiB object limit. */
+export const CHUNK_BYTES = 512 * 1024;
+/** The index itself must fit in one object too; the oldest runs go first when it would not. */
+const MAX_INDEX_CHARS = 900 * 1024;
+const CAS_ATTEMPTS = 8;
+
+interface IndexEntry {
+  id: string;
+  startedAt: string;
+  cluster: string;
+  objects: string[];
+  summary: RunSummary;
+}
+
+interface K8sLock {
+  token: string;
+  pid: number;
+  host: string;
+  since: string;
+  heartbeat: string;
+}
+
+interface K8sIndex {
+  schemaVersion: number;
+  nextSeq: number;
+  /** Oldest first. */
+  runs: IndexEntry[];
+  lock: K8sLock | null;
+}
+
+export interface K8sStoreOptions {
+  kubeconfigPath?: string;
+  context?: string;
+  env?: Record<string, string | undefined>;
+  retention: Config['history']['retention'];
+  now: () => Date;
+  /** A lock whose heartbeat is older than this is stale (default 10 min). */
+  lockTtlMs?: number;
+  /** Tests hand in an API client directly. */
+  api?: CoreV1Api;
+}
+
+/** Why a Kubernetes API call failed, in one line. */
+function apiReason(error: unknown): string {
+  if (error instanceof ApiException) {
+    let body: unknown = error.body;
+    if (typeof body === 'string') {
+      try { body = JSON.parse(body); } catch { /* plain text */ }
+    }
+    const message = body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : typeof body === 'string' && body ? body : '';
+    return `HTTP ${error.code}${message ? `: ${message}` : ''}`;
+  }
+  return errorMessage(error);
+}
+
+const statusOf = (error: unknown): number | undefined => (error instanceof ApiException ? error.code : undefined);
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error: unknown) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function labelValue(name: string): string {
+  return name.length <= 63 ? name : name.slice(0, 63).replace(/[^a-z0-9]+$/, '');
+}
+
+export async function openK8sStore(namespace: string, name: string, options: K8sStoreOptions): Promise<RunStore> {
+  let api = options.api;
+  if (!api) {
+    const { kc } = loadKubeconfig({ kubeconfigPath: options.kubeconfigPath, context: options.context, env: options.env });
+    api = kc.makeApiClient(CoreV1Api);
+  }
+  const store = new K8sRunStore(api, namespace, name, options);
+  await store.readIndex(); // refuses an unreadable or newer index before anything is written
+  return store;
+}
+
+class K8sRunStore implements RunStore {
+  private readonly api: CoreV1Api;
+  private readonly namespace: string;
+  private readonly name: string;
+  private readonly options: K8sStoreOptions;
+  private readonly ttl: number;
+  private token: string | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(api: CoreV1Api, namespace: string, name: string, options: K8sStoreOptions) {
+    this.api = api;
+    this.namespace = namespace;
+    this.name = name;
+    this.options = options;
+    this.ttl = options.lockTtlMs ?? 10 * 60_000;
+  }
+
+  describe(): string { return `k8s://${this.namespace}/${this.name}`; }
+
+  /** Index mutations of this process run one after another (heartbeat vs save). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private fail(doing: string, error: unknown): HistoryError {
+    if (error instanceof HistoryError) return error;
+    const code = statusOf(error);
+    const hint = code === 403
+      ? ` — the auditor needs get, list, create, update and delete on configmaps in namespace ${this.namespace} (a namespaced Role)`
+      : code === 404 ? ` — does namespace ${this.namespace} exist?` : '';
+    return new HistoryError(`${this.describe()}: cannot ${doing}: ${apiReason(error)}${hint}`);
+  }
+
+  /** The index and its resourceVersion; an absent index is an empty history. */
+  async readIndex(): Promise<{ index: K8sIndex; resourceVersion: string | null }> {
+    let cm: V1ConfigMap;
+    try {
+      cm = await this.api.readNamespacedConfigMap({ name: this.name, namespace: this.namespace });
+    } catch (error: unknown) {
+      if (statusOf(error) === 404) return { index: { schemaVersion: K8S_INDEX_SCHEMA_VERSION, nextSeq: 1, runs: [], lock: null }, resourceVersion: null };
+      throw this.fail('read the history index', error);
+    }
+    const raw = cm.data?.[INDEX_KEY];
+    let index: K8sIndex;
+    try {
+      index = JSON.parse(raw ?? '') as K8sIndex;
+      if (!index || typeof index !== 'object' || !Array.isArray(index.runs) || typeof index.schemaVersion !== 'number') throw new Error('not a ztaudit history index');
+    } catch (error: unknown) {
+      throw new HistoryError(`${this.describe()}: ConfigMap ${this.namespace}/${this.name} is not a readable ztaudit history index (${errorMessage(error)}); it was left untouched — delete it or use another NAME`);
+    }
+    if (index.schemaVersion > K8S_INDEX_SCHEMA_VERSION) {
+      throw new HistoryError(`${this.describe()}: written by a newer ztaudit (index schema ${index.schemaVersion}; this one understands up to ${K8S_INDEX_SCHEMA_VERSION}); it was left untouched — upgrade ztaudit`);
+    }
+    index.lock ??= null;
+    // Never reuse a sequence number an entry still names (its objects would be overwritten).
+    const used = index.runs.flatMap((r) => (Array.isArray(r.objects) ? r.objects : [])).map((o) => Number(/-r(\d+)-\d+$/.exec(o)?.[1] ?? 0));
+    index.nextSeq = Math.max(Number.isInteger(index.nextSeq) ? index.nextSeq : 1, 1 + Math.max(0, ...used));
+    return { index, resourceVersion: cm.metadata?.resourceVersion ?? null };
+  }
+
+  private labels(part: 'index' | 'run'): Record<string, string> {
+    return { 'app.kubernetes.io/managed-by': 'ztaudit', 'ztaudit.io/history': labelValue(this.name), 'ztaudit.io/part': part };
+  }
+
+  /** Compare-and-swap write of the index; false when someone else changed it first. */
+  private async writeIndex(index: K8sIndex, resourceVersion: string | null): Promise<boolean> {
+    const body: V1ConfigMap = {
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: { name: this.name, namespace: this.namespace, labels: this.labels('index'), ...(resourceVersion ? { resourceVersion } : {}) },
+      data: { [INDEX_KEY]: JSON.stringify(index) },
+    };
+    try {
+      if (resourceVersion === null) await this.api.createNamespacedConfigMap({ namespace: this.namespace, body });
+      else await this.api.replaceNamespacedConfigMap({ name: this.name, namespace: this.namespace, body });
+      return true;
+    } catch (error: unknown) {
+      if (statusOf(error) === 409) return false;
+      throw this.fail('update the history index', error);
+    }
+  }
+
+  private isStale(lock: K8sLock): boolean {
+    if (this.options.now().getTime() - Date.parse(lock.heartbeat) > this.ttl) return true;
+    return lock.host === hostname() && lock.pid !== process.pid && !pidAlive(lock.pid);
+  }
+
+  async acquire(): Promise<void> {
+    if (this.token) throw new HistoryError(`${this.describe()} is already held by this run`);
+    const token = randomUUID();
+    await this.serial(async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const { index, resourceVersion } = await this.readIndex();
+        if (index.lock && !this.isStale(index.lock)) throw new HistoryError(refusedMessage(this.describe(), index.lock));
+        const now = this.options.now().toISOString();
+        index.lock = { token, pid: process.pid, host: hostname(), since: now, heartbeat: now };
+        if (await this.writeIndex(index, resourceVersion)) return;
+        // Someone changed the index between our read and write: read again (and most
+        // likely find their lock).
+      }
+      throw new HistoryError(`${this.describe()}: the history index keeps changing under this run; is another ztaudit running?`);
+    });
+    this.token = token;
+    this.heartbeat = setInterval(() => { void this.serial(() => this.renew()).catch(() => undefined); }, Math.max(1000, Math.floor(this.ttl / 5)));
+    this.heartbeat.unref();
+  }
+
+  private async renew(): Promise<void> {
+    if (!this.token) return;
+    const { index, resourceVersion } = await this.readIndex();
+    if (index.lock?.token !== this.token) return; // lost; save() will say so
+    index.lock.heartbeat = this.options.now().toISOString();
+    await this.writeIndex(index, resourceVersion);
+  }
+
+  async release(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    const token = this.token;
+    if (!token) return;
+    this.token = null;
+    await this.serial(async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const { index, resourceVersion } = await this.readIndex();
+        if (index.lock?.token !== token) return;
+        index.lock = null;
+        if (await this.writeIndex(index, resourceVersion)) return;
+      }
+    });
+  }
+
+  async latest(cluster?: string): Promise<RunReport | null> {
+    const { index } = await this.readIndex();
+    const runs = cluster === undefined ? index.runs : index.runs.filter((r) => r.cluster === cluster);
+    const newest = sortRuns(runs).at(-1);
+    return newest ? this.load(newest) : null;
+  }
+
+  async get(id: string): Promise<RunReport | null> {
+    const { index } = await this.readIndex();
+    const entry = index.runs.find((r) => r.id === id);
+    return entry ? this.load(entry) : null;
+  }
+
+  async list(limit: number): Promise<RunSummary[]> {
+    const { index } = await this.readIndex();
+    return sortRuns(index.runs).reverse().slice(0, Math.max(0, Math.floor(limit))).map((r) => r.summary);
+  }
+
+  async trend(limit: number): Promise<TrendPoint[]> {
+    return (await this.list(limit)).reverse().map(trendPointOf);
+  }
+
+  async save(report: RunReport): Promise<void> {
+    if (!this.token) {
+      await this.acquire();
+      try {
+        return await this.save(report);
+      } finally {
+        await this.release();
+      }
+    }
+    const token = this.token;
+    const bytes = gzipSync(JSON.stringify(compactRun(report)));
+    const chunks: Buffer[] = [];
+    for (let off = 0; off < bytes.length || chunks.length === 0; off += CHUNK_BYTES) chunks.push(bytes.subarray(off, off + CHUNK_BYTES));
+    const summary = summarizeRun(report);
+
+    const evicted = await this.serial(async () => {
+      let { index, resourceVersion } = await this.readIndex();
+      this.checkHeld(index, token);
+      if (index.runs.some((r) => r.id === report.run.id)) throw new HistoryError(`a run with id ${report.run.id} is already stored in ${this.describe()}`);
+      const seq = index.nextSeq;
+      const objects = chunks.map((_, i) => `${this.name}-r${seq}-${i}`);
+      for (const [i, chunk] of chunks.entries()) await this.writeRunObject(objects[i], report.run.id, i, chunks.length, chunk);
+
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const entry: IndexEntry = { id: report.run.id, startedAt: report.run.startedAt, cluster: summary.cluster, objects, summary };
+        const { kept, dropped } = this.retain([...index.runs, entry], report.run.id);
+        const next: K8sIndex = { ...index, nextSeq: seq + 1, runs: kept };
+        if (await this.writeIndex(next, resourceVersion)) return dropped;
+        ({ index, resourceVersion } = await this.readIndex());
+        this.checkHeld(index, token);
+      }
+      throw new HistoryError(`${this.describe()}: could not update the history index after ${CAS_ATTEMPTS} attempts; run ${report.run.id} was not stored`);
+    });
+    await this.collectGarbage(evicted);
+  }
+
+  private checkHeld(index: K8sIndex, token: string): void {
+    if (index.lock?.token !== token) {
+      const other = index.lock ? ` (now held by pid ${index.lock.pid} on ${index.lock.host} since ${index.lock.since})` : '';
+      throw new HistoryError(`${this.describe()}: this run lost its hold on the history${other}; the run was not stored`);
+    }
+  }
+
+  private async writeRunObject(name: string, id: string, part: number, parts: number, chunk: Buffer): Promise<void> {
+    const body: V1ConfigMap = {
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: {
+        name, namespace: this.namespace, labels: this.labels('run'),
+        annotations: { 'ztaudit.io/run-id': id, 'ztaudit.io/part': `${part + 1}/${parts}` },
+      },
+      binaryData: { [PART_KEY]: chunk.toString('base64') },
+    };
+    try {
+      await this.api.createNamespacedConfigMap({ namespace: this.namespace, body });
+    } catch (error: unknown) {
+      if (statusOf(error) !== 409) throw this.fail(`store run ${id}`, error);
+      // Left over by a writer killed before its index update: unreferenced, so ours to replace.
+      try {
+        await this.api.replaceNamespacedConfigMap({ name, namespace: this.namespace, body });
+      } catch (again: unknown) {
+        throw this.fail(`store run ${id}`, again);
+      }
+    }
+  }
+
+  /** Retention by count and age, then by the index's own size; never drops `keepId`. */
+  private retain(runs: IndexEntry[], keepId: string): { kept: IndexEntry[]; dropped: IndexEntry[] } {
+    const sorted = sortRuns(runs);
+    const cutoff = retentionCutoff(this.options.retention, this.options.now());
+    const { maxRuns } = this.options.retention;
+    const dropped: IndexEntry[] = [];
+    let kept = sorted.filter((r) => {
+      const old = cutoff !== null && r.startedAt < cutoff && r.id !== keepId;
+      if (old) dropped.push(r);
+      return !old;
+    });
+    while ((maxRuns > 0 && kept.length > maxRuns) || (kept.length > 1 && JSON.stringify(kept).length > MAX_INDEX_CHARS)) {
+      const victim = kept.find((r) => r.id !== keepId)!;
+      dropped.push(victim);
+      kept = kept.filter((r) => r !== victim);
+    }
+    return { kept, dropped };
+  }
+
+  /** Deletes evicted runs' objects and any object no index entry names (a killed writer's). */
+  private async collectGarbage(evicted: IndexEntry[]): Promise<void> {
+    const doomed = new Set(evicted.flatMap((r) => r.objects));
+    try {
+      const { index } = await this.readIndex();
+      const referenced = new Set(index.runs.flatMap((r) => r.objects));
+      const list = await this.api.listNamespacedConfigMap({
+        namespace: this.namespace,
+        labelSelector: `ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`,
+      });
+      for (const cm of list.items) {
+        const n = cm.metadata?.name;
+        if (n && n.startsWith(`${this.name}-r`) && !referenced.has(n)) doomed.add(n);
+      }
+      for (const n of referenced) doomed.delete(n);
+    } catch {
+      // Garbage only costs space; the next save tries again.
+    }
+    for (const n of doomed) {
+      try {
+        await this.api.deleteNamespacedConfigMap({ name: n, namespace: this.namespace });
+      } catch {
+        // as above
+      }
+    }
+  }
+
+  private async load(entry: IndexEntry): Promise<RunReport> {
+    const parts: Buffer[] = [];
+    for (const name of entry.objects) {
+      let cm: V1ConfigMap;
+      try {
+        cm = await this.api.readNamespacedConfigMap({ name, namespace: this.namespace });
+      } catch (error: unknown) {
+        throw this.fail(`read run ${entry.id} (object ${name})`, error);
+      }
+      const b64 = cm.binaryData?.[PART_KEY];
+      if (typeof b64 !== 'string') throw new HistoryError(`${this.describe()}: object ${name} of run ${entry.id} has no data`);
+      parts.push(Buffer.from(b64, 'base64'));
+    }
+    try {
+      return expandRun(JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as CompactRun);
+    } catch (error: unknown) {
+      throw new HistoryError(`${this.describe()}: run ${entry.id} is unreadable: ${errorMessage(error)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.release();
+  }
+}
+
+function sortRuns(runs: IndexEntry[]): IndexEntry[] {
+  return [...runs].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+}

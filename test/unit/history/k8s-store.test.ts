@@ -1,0 +1,188 @@
+import { ApiException } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { HistoryError } from '../../../src/errors.ts';
+import { RECONSTRUCTED_NOTE } from '../../../src/history/compact.ts';
+import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts';
+import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
+import { makeReport } from './big-report.ts';
+import { FakeConfigMaps } from './fake-core-api.ts';
+
+const NS = 'ztaudit';
+function setup(options: Partial<K8sStoreOptions> = {}) {
+  const fake = new FakeConfigMaps();
+  const open = () => openK8sStore(NS, 'history', { api: fake.api(), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(), ...options });
+  const index = () => JSON.parse(fake.objects.get(`${NS}/history`)!.data!['index.json']!);
+  return { fake, open, index };
+}
+
+describe('Kubernetes store', () => {
+  it('stores runs and lists them newest first; an absent index is an empty history', async () => {
+    const { fake, open } = setup();
+    const s = await open();
+    expect(await s.latest()).toBeNull();
+    expect(await s.list(5)).toEqual([]);
+    expect(fake.objects.size).toBe(0); // opening and reading wrote nothing
+    await s.acquire();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z', { overall: 60 }));
+    await s.save(makeReport('r2', '2026-11-02T02:00:00.000Z', { overall: 70, cluster: 'other' }));
+    await s.release();
+    expect((await s.list(5)).map((r) => [r.id, r.score.overall])).toEqual([['r2', 70], ['r1', 60]]);
+    expect((await s.latest())?.run.id).toBe('r2');
+    expect((await s.latest('demo'))?.run.id).toBe('r1');
+    expect((await s.trend(5)).map((t) => t.id)).toEqual(['r1', 'r2']);
+    expect(s.describe()).toBe('k8s://ztaudit/history');
+  });
+
+  it('a reconstructed run diffs exactly like the original', async () => {
+    const { open } = setup();
+    const a = auditObjects([ns('shop'), ns('web'), netpol('web'), deployment('shop', 'api', true), clusterRole('ci', ['*'])], { runId: 'A' });
+    const config = defaultConfig();
+    config.waivers = [{ check: 'rbac.fake-wildcard', resource: { kind: 'ClusterRole', name: 'ci' }, reason: 'CI', owner: 'ops@example.com', expires: '2099-01-01' }];
+    const b = auditObjects([ns('shop'), ns('web'), netpol('shop'), deployment('shop', 'api', false), deployment('web', 'x', true), clusterRole('ci', ['*'])], { runId: 'B', config });
+    const s = await open();
+    await s.save(a.report);
+    await s.save(b.report);
+    const [ra, rb] = [await s.get('A'), await s.get('B')];
+    const opts = { rules: defaultConfig().regression, expiredWaivers: [] };
+    expect(diffRuns(ra!, rb!, opts)).toEqual(diffRuns(a.report, b.report, opts));
+    const waived = rb!.findings.find((f) => f.check === 'rbac.fake-wildcard')!;
+    expect(waived).toMatchObject({ waived: true, waiver: { owner: 'ops@example.com', expires: '2099-01-01' }, resource: { kind: 'ClusterRole', name: 'ci' } });
+    expect(rb!.score).toEqual(b.report.score);
+    expect(rb!.checks).toEqual(b.report.checks);
+    expect(rb!.run.notes).toContain(RECONSTRUCTED_NOTE);
+  });
+
+  it('splits a large run over several objects, each under the 1 MiB limit', async () => {
+    const { fake, open, index } = setup();
+    const s = await open();
+    // 60,000 findings with unique fingerprints: the compact form alone is megabytes.
+    const report = makeReport('big', '2026-11-01T02:00:00.000Z', { findings: 60_000 });
+    await s.save(report);
+    const objects: string[] = index().runs[0].objects;
+    expect(objects.length).toBeGreaterThan(1);
+    for (const o of objects) expect(Buffer.from(fake.objects.get(`${NS}/${o}`)!.binaryData!['run.json.gz.part']!, 'base64').length).toBeLessThan(1024 * 1024);
+    const back = await s.get('big');
+    expect(back!.findings.map((f) => f.fingerprint)).toEqual(report.findings.map((f) => f.fingerprint));
+  });
+
+  it('evicts the oldest runs beyond retention and deletes their objects', async () => {
+    const { fake, open, index } = setup({ retention: { maxRuns: 2, maxAgeDays: 0 } });
+    const s = await open();
+    for (let i = 1; i <= 4; i++) await s.save(makeReport(`r${i}`, `2026-11-0${i}T02:00:00.000Z`));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['r4', 'r3']);
+    const runObjects = [...fake.objects.keys()].filter((k) => k !== `${NS}/history`).sort();
+    expect(runObjects).toEqual(index().runs.flatMap((r: { objects: string[] }) => r.objects).map((o: string) => `${NS}/${o}`).sort());
+    expect(runObjects).toHaveLength(2);
+  });
+
+  it('evicts by age too, relative to now', async () => {
+    const { open } = setup({ retention: { maxRuns: 0, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const s = await open();
+    await s.save(makeReport('ancient', '2026-01-01T00:00:00.000Z'));
+    await s.save(makeReport('fresh', '2026-11-29T00:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['fresh']);
+  });
+
+  it('a writer killed after writing its objects but before the index leaves nothing visible, and the debris is collected', async () => {
+    const { fake, open } = setup();
+    const s = await open();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    // The "killed" writer: its object creation succeeds, the index update never happens.
+    const dying = await open();
+    fake.before = (call, name) => { if (call === 'replace' && name === 'history' && fake.calls.some((c) => c.startsWith('create history-r2'))) throw new Error('SIGKILL'); };
+    await dying.acquire();
+    await expect(dying.save(makeReport('r2', '2026-11-02T02:00:00.000Z'))).rejects.toThrow();
+    fake.before = null;
+    expect(fake.objects.has(`${NS}/history-r2-0`)).toBe(true);
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['r1']);
+    // Its lock is still in the index; it is stale once its heartbeat is (here: the same host, dead pid).
+    const idx = JSON.parse(fake.objects.get(`${NS}/history`)!.data!['index.json']!);
+    idx.lock.pid = 2 ** 22 + 12345; // no such process
+    fake.objects.get(`${NS}/history`)!.data!['index.json'] = JSON.stringify(idx);
+    await s.acquire();
+    await s.save(makeReport('r3', '2026-11-03T02:00:00.000Z'));
+    await s.release();
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['r3', 'r1']);
+    expect([...fake.objects.keys()].sort()).toEqual([`${NS}/history`, `${NS}/history-r1-0`, `${NS}/history-r2-0`].sort());
+    expect((await s.get('r3'))?.run.id).toBe('r3'); // r3 reused seq 2 over the debris
+  });
+});
+
+describe('Kubernetes store: one run at a time', () => {
+  it('refuses a second run with a clear message; lets it in after release', async () => {
+    const { open } = setup();
+    const a = await open();
+    const b = await open();
+    await a.acquire();
+    await expect(b.acquire()).rejects.toThrow(new RegExp(`^another ztaudit run holds k8s://ztaudit/history since \\S+Z \\(pid ${process.pid} on ${hostname()}\\)`));
+    await expect(b.save(makeReport('x', '2026-11-01T00:00:00.000Z'))).rejects.toThrow(HistoryError);
+    await a.release();
+    await b.acquire();
+    await b.release();
+  });
+
+  it('two runs racing for the lock: the compare-and-swap lets exactly one in', async () => {
+    const { fake, open } = setup();
+    const a = await open();
+    const b = await open();
+    await a.save(makeReport('r0', '2026-11-01T00:00:00.000Z')); // index exists
+    const results = await Promise.allSettled([a.acquire(), b.acquire()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(String(rejected.reason.message)).toMatch(/another ztaudit run holds/);
+    expect(fake.calls.filter((c) => c === 'replace history').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a stale lock (heartbeat older than the TTL) is taken over; the old holder cannot save', async () => {
+    let now = new Date('2026-11-01T00:00:00Z');
+    const { open } = setup({ now: () => now, lockTtlMs: 60_000 });
+    const old = await open();
+    await old.acquire();
+    now = new Date('2026-11-01T00:05:00Z');
+    const fresh = await open();
+    await fresh.acquire();
+    await expect(old.save(makeReport('late', '2026-11-01T00:00:00.000Z'))).rejects.toThrow(/lost its hold/);
+    await fresh.save(makeReport('ok', '2026-11-01T00:05:00.000Z'));
+    expect((await fresh.list(5)).map((r) => r.id)).toEqual(['ok']);
+  });
+
+  it('saves retry the index compare-and-swap when it changed underneath', async () => {
+    const { fake, open } = setup();
+    const s = await open();
+    await s.acquire();
+    let bumped = false;
+    fake.before = (call, name) => { if (call === 'replace' && name === 'history' && !bumped) { bumped = true; fake.touch(NS, 'history'); } };
+    await s.save(makeReport('r1', '2026-11-01T00:00:00.000Z'));
+    expect((await s.list(5)).map((r) => r.id)).toEqual(['r1']);
+  });
+});
+
+describe('Kubernetes store: an index it cannot use is refused and left untouched', () => {
+  const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+  it('newer schema', async () => {
+    const { fake, open } = setup();
+    await (await open()).save(makeReport('r1', '2026-11-01T00:00:00.000Z'));
+    const cm = fake.objects.get(`${NS}/history`)!;
+    cm.data!['index.json'] = JSON.stringify({ ...JSON.parse(cm.data!['index.json']!), schemaVersion: 7 });
+    const before = digest([...fake.objects.entries()]);
+    await expect(open()).rejects.toThrow(/newer ztaudit \(index schema 7/);
+    expect(digest([...fake.objects.entries()])).toBe(before);
+  });
+
+  it('not a ztaudit index', async () => {
+    const { fake, open } = setup();
+    fake.objects.set(`${NS}/history`, { metadata: { name: 'history', namespace: NS, resourceVersion: '1' }, data: { 'index.json': '{oops' } });
+    await expect(open()).rejects.toThrow(/not a readable ztaudit history index/);
+  });
+
+  it('RBAC refusal names what to grant', async () => {
+    const { fake, open } = setup();
+    fake.before = () => { throw new ApiException(403, 'Forbidden', JSON.stringify({ message: 'configmaps "history" is forbidden: User "system:serviceaccount:ztaudit:auditor" cannot get resource "configmaps"' }), {}); };
+    await expect(open()).rejects.toThrow(/HTTP 403: configmaps "history" is forbidden.*needs get, list, create, update and delete on configmaps in namespace ztaudit/);
+  });
+});
+
