@@ -18,7 +18,11 @@ export const defaultServiceAccountBound: Check = {
     const model = buildRbacModel(ctx.snapshot);
     const ignore = ctx.config.rbac?.ignoreSubjects ?? [];
     const out: Verdict[] = [];
-    for (const ns of model.namespaces) {
+    // Every namespace has a default service account; bindings may also name one of a namespace
+    // the snapshot does not list (a manifests dir), which is judged too.
+    const namespaces = new Set(model.namespaces);
+    for (const sub of model.subjects) if (sub.kind === 'ServiceAccount' && sub.name === 'default' && sub.namespace) namespaces.add(sub.namespace);
+    for (const ns of [...namespaces].sort()) {
       const sa: Subject = { kind: 'ServiceAccount', namespace: ns, name: 'default' };
       if (isIgnoredSubject(sa, ignore)) continue;
       // A binding counts even when its role is missing: it takes effect once the role exists.
