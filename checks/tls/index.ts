@@ -1,4 +1,19 @@
 // The tls area's checks, in report order. Each check is one module named by its id.
 import type { Check } from '../../src/engine/types.ts';
+import { ingressWithoutTls } from './ingress-without-tls.ts';
+import { legacyProtocolEnabled } from './legacy-protocol-enabled.ts';
+import { sslRedirectDisabled } from './ssl-redirect-disabled.ts';
+import { retiredIngressController } from './retired-ingress-controller.ts';
+import { probeLegacyAccepted } from './probe-legacy-accepted.ts';
+import { certificateExpiring } from './certificate-expiring.ts';
+import { certificateHostnameMismatch } from './certificate-hostname-mismatch.ts';
 
-export const tlsChecks: Check[] = [];
+export const tlsChecks: Check[] = [
+  ingressWithoutTls,
+  legacyProtocolEnabled,
+  sslRedirectDisabled,
+  retiredIngressController,
+  probeLegacyAccepted,
+  certificateExpiring,
+  certificateHostnameMismatch,
+];

@@ -1,0 +1,30 @@
+// Protects against endpoints presenting certificates for other names (default certificates, wrong Secret), which trains users to click through warnings.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
+import net from 'node:net';
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
+
+export const certificateHostnameMismatch: Check = {
+  id: 'tls.certificate-hostname-mismatch',
+  area: 'tls',
+  title: 'Edge certificates match the host name they serve',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  remediation: 'Serve a certificate whose SANs include the host (check the Ingress tls secretName / Gateway certificateRefs and that the tls hosts match the rules).',
+  needs: [],
+  appliesTo: hasProbes,
+  evaluate(ctx) {
+    const out: Verdict[] = [];
+    for (const p of ctx.snapshot.probes ?? []) {
+      if (!p.certificate) continue;
+      const name = p.endpoint.sni ?? p.endpoint.host;
+      if (!p.endpoint.sni && net.isIP(p.endpoint.host)) continue; // a bare load-balancer address has no name to match
+      const { resource, detailKey, label } = probeSubject(p);
+      const evidence = { name, subject: p.certificate.subject, altNames: p.certificate.altNames };
+      out.push(p.certificate.hostnameMatches
+        ? { status: 'pass', resource, detailKey, message: `${label}: certificate covers ${name}.`, evidence }
+        : { status: 'fail', resource, detailKey, message: `${label}: certificate (CN ${p.certificate.subject ?? '?'}, SANs ${(p.certificate.altNames ?? []).join(', ') || 'none'}) does not cover ${name}.`, evidence });
+    }
+    return out;
+  },
+};

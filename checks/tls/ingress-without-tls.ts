@@ -1,0 +1,122 @@
+// Protects against hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway).
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
+import type { AuditContext, Check, Verdict } from '../../src/engine/types.ts';
+import { ingressTlsHostCovers, listenerHostnameCovers } from '../../src/analysis/tls/index.ts';
+import { arr, obj, requireReadable, str } from '../../src/analysis/mesh/util.ts';
+
+function ingressVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const ing of ctx.snapshot.resources.ingresses ?? []) {
+    const ns = ing.metadata?.namespace ?? 'default';
+    const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
+    const spec = obj(ing.spec) ?? {};
+    const tls = arr(spec.tls).map(obj).filter((t) => !!t);
+    const tlsHosts = tls.flatMap((t) => arr(t!.hosts).filter((h): h is string => typeof h === 'string'));
+    const hostlessTls = tls.some((t) => arr(t!.hosts).length === 0);
+    const rules = arr(spec.rules).map(obj);
+    const hosts = new Set<string>();
+    let hostless = false;
+    for (const r of rules) {
+      const h = str(r?.host);
+      if (h) hosts.add(h);
+      else if (r) hostless = true;
+    }
+    if (rules.length === 0 && spec.defaultBackend) hostless = true;
+    for (const host of hosts) {
+      const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
+      out.push(by
+        ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
+        : {
+          status: 'fail', resource, detailKey: `host/${host}`,
+          message: tls.length === 0
+            ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP.`
+            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): it is served over HTTP or with the controller's default certificate.`,
+          evidence: { host, tlsHosts },
+        });
+    }
+    if (hostless) {
+      out.push(hostlessTls
+        ? { status: 'pass', resource, detailKey: 'default', message: 'The host-less rule is covered by a TLS entry without hosts.', evidence: { tlsHosts } }
+        : { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
+    }
+  }
+  return out;
+}
+
+interface Listener { name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number }
+
+function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const ns = gw.metadata?.namespace ?? 'default';
+    const resource = { kind: 'Gateway', namespace: ns, name: gw.metadata?.name ?? '' };
+    const listeners: Listener[] = arr(obj(gw.spec)?.listeners).map(obj).filter((l) => !!l).map((l, i) => ({
+      name: str(l!.name) ?? String(i),
+      protocol: (str(l!.protocol) ?? '').toUpperCase(),
+      hostname: str(l!.hostname),
+      tls: obj(l!.tls),
+      port: typeof l!.port === 'number' ? l!.port : undefined,
+    }));
+    const secure = listeners.filter((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS');
+    for (const l of listeners) {
+      const detailKey = `listener/${l.name}`;
+      const ev = { listener: l.name, protocol: l.protocol, hostname: l.hostname ?? '*', port: l.port };
+      if (l.protocol === 'HTTP') {
+        const coveredBy = secure.find((s) => listenerHostnameCovers(s.hostname, l.hostname));
+        if (coveredBy) out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) is paired with ${coveredBy.protocol} listener ${coveredBy.name} (expect an HTTPRoute redirect).`, evidence: ev });
+        else out.push({ status: 'fail', resource, detailKey, message: `Hostname ${l.hostname ?? '(any)'} is served only by HTTP listener ${l.name}: no HTTPS/TLS listener covers it.`, evidence: ev });
+      } else if (l.protocol === 'HTTPS') {
+        const mode = str(l.tls?.mode) ?? 'Terminate';
+        const certs = arr(l.tls?.certificateRefs).length;
+        const options = Object.keys(obj(l.tls?.options) ?? {}).length;
+        if (!l.tls) out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} has no tls block: it cannot terminate TLS.`, evidence: ev });
+        else if (mode !== 'Terminate') out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} uses tls.mode ${mode}; HTTPS listeners may only Terminate (invalid manifest).`, evidence: { ...ev, mode } });
+        else if (certs === 0 && options === 0) out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} terminates TLS without certificateRefs.`, evidence: ev });
+        else out.push({ status: 'pass', resource, detailKey, message: `HTTPS listener ${l.name} terminates TLS.`, evidence: { ...ev, certificateRefs: certs } });
+      } else if (l.protocol === 'TLS') {
+        const mode = str(l.tls?.mode);
+        if (!mode) out.push({ status: 'fail', resource, detailKey, message: `TLS listener ${l.name} must set tls.mode (Terminate or Passthrough).`, evidence: ev });
+        else out.push({ status: 'pass', resource, detailKey, message: `TLS listener ${l.name} (${mode})${mode === 'Passthrough' ? ': the backend chooses the TLS version; probe it' : ''}.`, evidence: { ...ev, mode } });
+      }
+    }
+  }
+  return out;
+}
+
+function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const gw of ctx.snapshot.resources['istio.gateways'] ?? []) {
+    const ns = gw.metadata?.namespace ?? 'default';
+    const resource = { kind: 'Gateway.networking.istio.io', namespace: ns, name: gw.metadata?.name ?? '' };
+    const servers = arr(obj(gw.spec)?.servers).map(obj).filter((s) => !!s);
+    const hostsOf = (s: Record<string, unknown>) => arr(s.hosts).filter((h): h is string => typeof h === 'string').map((h) => (h.includes('/') ? h.slice(h.indexOf('/') + 1) : h));
+    const secureHosts = servers.filter((s) => ['HTTPS', 'TLS'].includes((str(obj(s!.port)?.protocol) ?? '').toUpperCase())).flatMap((s) => hostsOf(s!));
+    for (const [i, s] of servers.entries()) {
+      const port = obj(s!.port);
+      const protocol = (str(port?.protocol) ?? '').toUpperCase();
+      if (protocol !== 'HTTP' && protocol !== 'HTTP2') continue;
+      const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
+      const redirect = obj(s!.tls)?.httpsRedirect === true;
+      const hosts = hostsOf(s!);
+      const uncovered = hosts.filter((h) => !secureHosts.some((sh) => sh === '*' || listenerHostnameCovers(sh, h)));
+      const ev = { port: port?.number, hosts, httpsRedirect: redirect };
+      if (redirect || uncovered.length === 0) out.push({ status: 'pass', resource, detailKey, message: redirect ? 'HTTP server redirects to HTTPS.' : 'Every HTTP host is also served over HTTPS.', evidence: ev });
+      else out.push({ status: 'fail', resource, detailKey, message: `HTTP server on port ${port?.number ?? '?'} serves ${uncovered.join(', ')} in plaintext without httpsRedirect and no HTTPS server for ${uncovered.length > 1 ? 'them' : 'it'}.`, evidence: { ...ev, plaintextHosts: uncovered } });
+    }
+  }
+  return out;
+}
+
+export const ingressWithoutTls: Check = {
+  id: 'tls.ingress-without-tls',
+  area: 'tls',
+  title: 'Every host exposed at the edge is served over TLS',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host; for Gateway API add an HTTPS listener for each hostname and keep HTTP only for redirects; for Istio set tls.httpsRedirect on port-80 servers.',
+  needs: ['ingresses'],
+  evaluate(ctx) {
+    requireReadable(ctx, ['gatewayapi.gateways', 'istio.gateways']);
+    return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];
+  },
+};

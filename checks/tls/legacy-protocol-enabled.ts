@@ -1,0 +1,128 @@
+// Protects against edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+).
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
+import type { AuditContext, Check, Verdict } from '../../src/engine/types.ts';
+import { configMapData, isLegacyVersionToken, nginxControllers, versionTokens } from '../../src/analysis/tls/index.ts';
+import { arr, obj, requireReadable, str } from '../../src/analysis/mesh/util.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+
+const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
+
+function nginxVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const c of nginxControllers(ctx.snapshot)) {
+    if (!c.configMap) {
+      out.push({ status: 'pass', resource: c.ref, detailKey: 'ssl-protocols', message: `ingress-nginx controller ${refString(c.ref)} has no --configmap: defaults apply (${NGINX_DEFAULT_PROTOCOLS}).`, evidence: { sslProtocols: NGINX_DEFAULT_PROTOCOLS, source: 'default' } });
+      continue;
+    }
+    const resource = { kind: 'ConfigMap', namespace: c.configMap.namespace, name: c.configMap.name };
+    const data = configMapData(ctx.snapshot, c.configMap);
+    const value = data?.['ssl-protocols'];
+    const evidence = { controller: refString(c.ref), configMapFound: data !== undefined, sslProtocols: value ?? `${NGINX_DEFAULT_PROTOCOLS} (default)` };
+    const legacy = value ? versionTokens(value).filter(isLegacyVersionToken) : [];
+    out.push(legacy.length
+      ? { status: 'fail', resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${refString(c.ref)}.`, evidence: { ...evidence, legacy } }
+      : { status: 'pass', resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols is ${value ? `"${value}"` : `unset (default ${NGINX_DEFAULT_PROTOCOLS})`}${data === undefined ? '; the ConfigMap does not exist, so defaults apply' : ''}.`, evidence });
+  }
+  return out;
+}
+
+const ISTIO_LEGACY = new Set(['TLSV1_0', 'TLSV1_1']);
+
+function istioVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const gw of ctx.snapshot.resources['istio.gateways'] ?? []) {
+    const resource = { kind: 'Gateway.networking.istio.io', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
+    for (const [i, s] of arr(obj(gw.spec)?.servers).entries()) {
+      const server = obj(s);
+      const tls = obj(server?.tls);
+      if (!tls || (tls.httpsRedirect === true && Object.keys(tls).length === 1)) continue;
+      const port = obj(server?.port);
+      const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
+      const min = str(tls.minProtocolVersion);
+      const max = str(tls.maxProtocolVersion);
+      const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode ?? 'PASSTHROUGH', minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)', maxProtocolVersion: max ?? 'TLS_AUTO' };
+      const bad = [min, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
+      out.push(bad.length
+        ? { status: 'fail', resource, detailKey, message: `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''}).`, evidence }
+        : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS 1.2 or later.`, evidence });
+    }
+  }
+  return out;
+}
+
+function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const resource = { kind: 'Gateway', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
+    for (const [i, l] of arr(obj(gw.spec)?.listeners).entries()) {
+      const listener = obj(l);
+      const options = obj(obj(listener?.tls)?.options);
+      if (!options) continue;
+      // Implementation-specific keys: look at any option naming a protocol or version.
+      const versionOptions = Object.entries(options).filter(([k]) => /version|protocol/i.test(k));
+      if (versionOptions.length === 0) continue;
+      const legacy = versionOptions.filter(([, v]) => typeof v === 'string' && versionTokens(v).some(isLegacyVersionToken));
+      const detailKey = `listener/${str(listener?.name) ?? i}`;
+      const evidence = { listener: listener?.name, options: Object.fromEntries(versionOptions) };
+      out.push(legacy.length
+        ? { status: 'fail', resource, detailKey, message: `Listener ${str(listener?.name) ?? i} tls.options allow TLS below 1.2 (${legacy.map(([k, v]) => `${k}=${v}`).join(', ')}).`, evidence }
+        : { status: 'pass', resource, detailKey, message: `Listener ${str(listener?.name) ?? i} tls.options keep TLS 1.2 or later.`, evidence });
+    }
+  }
+  return out;
+}
+
+const TRAEFIK_LEGACY = new Set(['VersionTLS10', 'VersionTLS11']);
+
+function traefikVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  const all = [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])];
+  const defaults = all.filter((o) => o.metadata?.name === 'default');
+  for (const o of all) {
+    const ns = o.metadata?.namespace ?? 'default';
+    const name = o.metadata?.name ?? '';
+    const resource = { kind: 'TLSOption', namespace: ns, name };
+    const spec = obj(o.spec) ?? {};
+    const min = str(spec.minVersion);
+    const max = str(spec.maxVersion);
+    const isDefault = name === 'default';
+    const dropped = isDefault && defaults.length > 1;
+    const evidence: Record<string, unknown> = { minVersion: min ?? 'VersionTLS12 (Traefik default)', maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped };
+    if (dropped) evidence.note = `${defaults.length} TLSOptions named "default" exist across namespaces; Traefik drops them all`;
+    const bad = [min, max].filter((v): v is string => !!v && TRAEFIK_LEGACY.has(v));
+    out.push(bad.length
+      ? { status: 'fail', resource, message: `TLSOption ${ns}/${name} allows ${bad.join('/')}${isDefault && !dropped ? ', and as the default option it applies to every router without explicit TLS options' : ''}.`, evidence }
+      : { status: 'pass', resource, message: `TLSOption ${ns}/${name} requires TLS 1.2 or later.`, evidence });
+  }
+  return out;
+}
+
+function contourVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const p of ctx.snapshot.resources['contour.httpproxies'] ?? []) {
+    const tls = obj(obj(obj(p.spec)?.virtualhost)?.tls);
+    if (!tls) continue;
+    const resource = { kind: 'HTTPProxy', namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '' };
+    const raw = tls.minimumProtocolVersion;
+    const min = typeof raw === 'number' ? raw.toFixed(1) : str(raw);
+    const evidence = { minimumProtocolVersion: min ?? '1.2 (Contour default)' };
+    out.push(min && isLegacyVersionToken(min)
+      ? { status: 'fail', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} sets minimumProtocolVersion ${min}.`, evidence }
+      : { status: 'pass', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} requires TLS ${min ?? '1.2'} or later.`, evidence });
+  }
+  return out;
+}
+
+export const legacyProtocolEnabled: Check = {
+  id: 'tls.legacy-protocol-enabled',
+  area: 'tls',
+  title: 'Edge TLS configuration disallows TLS 1.0 and 1.1',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2".',
+  needs: ['deployments', 'daemonsets'],
+  evaluate(ctx) {
+    requireReadable(ctx, ['configmaps', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies']);
+    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx)];
+  },
+};

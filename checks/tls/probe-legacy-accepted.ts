@@ -1,0 +1,27 @@
+// Protects against exposed endpoints that actually complete TLS 1.0/1.1 handshakes, whatever the configuration says.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
+
+export const probeLegacyAccepted: Check = {
+  id: 'tls.probe-legacy-accepted',
+  area: 'tls',
+  title: 'Exposed endpoints refuse TLS 1.0 and 1.1 handshakes',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  remediation: 'Set the minimum protocol of the controller, gateway or backend that terminates TLS for this endpoint to TLS 1.2.',
+  needs: [],
+  appliesTo: hasProbes,
+  evaluate(ctx) {
+    const out: Verdict[] = [];
+    for (const p of ctx.snapshot.probes ?? []) {
+      const { resource, detailKey, label } = probeSubject(p);
+      const accepted = (['TLSv1', 'TLSv1.1'] as const).filter((v) => p.versions[v] === 'accepted');
+      const evidence = { endpoint: p.endpoint, versions: p.versions };
+      if (accepted.length) out.push({ status: 'fail', resource, detailKey, message: `${label} completed a handshake with ${accepted.join(' and ')}.`, evidence });
+      else if (p.versions.TLSv1 === 'rejected' && p.versions['TLSv1.1'] === 'rejected') out.push({ status: 'pass', resource, detailKey, message: `${label} refuses TLS 1.0 and 1.1.`, evidence });
+      // Inconclusive or unreachable endpoints are not evaluated: no verdict either way.
+    }
+    return out;
+  },
+};

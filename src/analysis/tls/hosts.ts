@@ -1,0 +1,42 @@
+// Host name matching for TLS coverage. Ingress tls hosts: exact, or "*.example.com"
+// covering exactly one extra label. Gateway API listener hostnames: "*.example.com" is a
+// suffix match (any number of labels, never the apex).
+
+export function normalizeHost(h: string): string {
+  return h.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/** Whether an Ingress `tls[].hosts` entry covers a rule host. */
+export function ingressTlsHostCovers(tlsHost: string, host: string): boolean {
+  const t = normalizeHost(tlsHost);
+  const h = normalizeHost(host);
+  if (t === h) return true;
+  if (!t.startsWith('*.') || h.startsWith('*.')) return false;
+  const suffix = t.slice(1); // ".example.com"
+  if (!h.endsWith(suffix)) return false;
+  const label = h.slice(0, h.length - suffix.length);
+  return label.length > 0 && !label.includes('.');
+}
+
+/** Whether a Gateway API listener hostname (undefined = any) covers a hostname (undefined = any). */
+export function listenerHostnameCovers(listener: string | undefined, host: string | undefined): boolean {
+  if (listener === undefined) return true;
+  if (host === undefined) return false;
+  const l = normalizeHost(listener);
+  const h = normalizeHost(host);
+  if (l === h) return true;
+  if (!l.startsWith('*.')) return false;
+  if (h.startsWith('*.')) return h.endsWith(l.slice(1)) && h.length >= l.length;
+  return h.endsWith(l.slice(1)) && h.length > l.length - 1;
+}
+
+/** Whether a value names TLS 1.0/1.1 or SSL (in any of the spellings controllers use). */
+export function isLegacyVersionToken(token: string): boolean {
+  const t = token.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  return /^(sslv[23]|tlsv1|tlsv1[._]0|tlsv1[._]1|tls1[._]?[01]|tls_?1[._][01]|tlsv1_?[01]|versiontls1[01]|tls_?v1_[01]|1\.[01]|v1\.[01])$/.test(t);
+}
+
+/** Tokens of a protocol list such as "TLSv1 TLSv1.1 TLSv1.2" or "TLSv1.2,TLSv1.3". */
+export function versionTokens(value: string): string[] {
+  return value.split(/[\s,;:]+/).filter(Boolean);
+}

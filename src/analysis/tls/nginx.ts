@@ -1,0 +1,145 @@
+// ingress-nginx controllers: found from their Deployments/DaemonSets, with the flags that
+// matter (--configmap, --controller-class, --ingress-class, --watch-ingress-without-class)
+// and the Ingresses each one serves. Container `$(VAR)` references in args are expanded
+// from the container's env (the upstream manifests use --configmap=$(POD_NAMESPACE)/…).
+
+import type { ResourceRef } from '../../engine/types.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { memoize } from '../memo.ts';
+import { podTemplateOf } from '../workloads.ts';
+import { arr, obj, str, stringMap } from '../mesh/util.ts';
+
+export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
+
+export interface NginxController {
+  ref: ResourceRef;
+  namespace: string;
+  image?: string;
+  configMap?: { namespace: string; name: string };
+  controllerClass: string;
+  ingressClass: string;
+  watchWithoutClass: boolean;
+}
+
+function expand(arg: string, env: Map<string, string>): string {
+  return arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env.get(name) ?? m);
+}
+
+function flagValue(args: string[], flag: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i].replace(/^--?/, '-');
+    if (a === `-${flag}` && i + 1 < args.length) return args[i + 1];
+    if (a.startsWith(`-${flag}=`)) return a.slice(flag.length + 2);
+  }
+  return undefined;
+}
+
+function isNginxControllerContainer(c: Record<string, unknown>): boolean {
+  const image = str(c.image) ?? '';
+  const words = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
+  return /ingress-nginx\/controller|nginx-ingress-controller/.test(image) || words.some((w) => /(^|\/)nginx-ingress-controller$/.test(w));
+}
+
+export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] => {
+  const out: NginxController[] = [];
+  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      const namespace = o.metadata?.namespace ?? 'default';
+      const spec = obj(podTemplateOf(o)?.spec);
+      for (const raw of arr(spec?.containers)) {
+        const c = obj(raw);
+        if (!c || !isNginxControllerContainer(c)) continue;
+        const env = new Map<string, string>();
+        for (const e of arr(c.env)) {
+          const eo = obj(e);
+          const name = str(eo?.name);
+          if (!name) continue;
+          const value = str(eo?.value);
+          const field = str(obj(obj(eo?.valueFrom)?.fieldRef)?.fieldPath);
+          if (value !== undefined) env.set(name, value);
+          else if (field === 'metadata.namespace') env.set(name, namespace);
+        }
+        const args = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string').map((a) => expand(a, env));
+        const cm = flagValue(args, 'configmap');
+        let configMap: NginxController['configMap'];
+        if (cm) {
+          const [a, b] = cm.includes('/') ? cm.split('/', 2) : [namespace, cm];
+          configMap = { namespace: a, name: b };
+        }
+        out.push({
+          ref: { kind: o.kind ?? 'Deployment', namespace, name: o.metadata?.name ?? '' },
+          namespace,
+          image: str(c.image),
+          configMap,
+          controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
+          ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
+          watchWithoutClass: args.some((a) => /^--?watch-ingress-without-class(=true)?$/.test(a)),
+        });
+      }
+    }
+  }
+  return out;
+});
+
+/**
+ * The ConfigMaps the live collector should `get` by name: each ingress-nginx controller's
+ * --configmap=NAMESPACE/NAME (namespace-relative names resolve to the controller's).
+ */
+export function ingressControllerConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  const seen = new Map<string, { namespace: string; name: string }>();
+  for (const c of nginxControllers(snapshot)) if (c.configMap && c.configMap.name) seen.set(`${c.configMap.namespace}/${c.configMap.name}`, c.configMap);
+  return [...seen.values()];
+}
+
+export function configMapData(snapshot: Snapshot, ref: { namespace: string; name: string }): Record<string, string> | undefined {
+  const cm = (snapshot.resources.configmaps ?? []).find((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
+  return cm ? stringMap(cm.data) : undefined;
+}
+
+export interface IngressClassInfo {
+  name: string;
+  controller?: string;
+  isDefault: boolean;
+}
+
+const ingressClasses = memoize((snapshot: Snapshot): Map<string, IngressClassInfo> => {
+  const m = new Map<string, IngressClassInfo>();
+  for (const ic of snapshot.resources.ingressclasses ?? []) {
+    const name = ic.metadata?.name;
+    if (!name) continue;
+    m.set(name, { name, controller: str(obj(ic.spec)?.controller), isDefault: ic.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true' });
+  }
+  return m;
+});
+
+export function ingressClassOf(ing: KubeObject): string | undefined {
+  return str(obj(ing.spec)?.ingressClassName) ?? ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
+}
+
+/** The ingress-nginx controllers that serve this Ingress (empty when another controller does). */
+export function nginxControllersFor(snapshot: Snapshot, ing: KubeObject): NginxController[] {
+  const controllers = nginxControllers(snapshot);
+  const classes = ingressClasses(snapshot);
+  const cls = ingressClassOf(ing);
+  if (cls !== undefined) {
+    const ic = classes.get(cls);
+    return controllers.filter((c) => (ic?.controller ? ic.controller === c.controllerClass : cls === c.ingressClass));
+  }
+  const dflt = [...classes.values()].find((c) => c.isDefault);
+  return controllers.filter((c) => c.watchWithoutClass || (dflt?.controller !== undefined && dflt.controller === c.controllerClass));
+}
+
+/** Whether ingress-nginx serves (or is configured for) this Ingress. */
+export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boolean {
+  if (nginxControllersFor(snapshot, ing).length > 0) return true;
+  const cls = ingressClassOf(ing);
+  const ic = cls !== undefined ? ingressClasses(snapshot).get(cls) : undefined;
+  if (ic?.controller === INGRESS_NGINX_CONTROLLER) return true;
+  const annotations = ing.metadata?.annotations ?? {};
+  return Object.keys(annotations).some((k) => k.startsWith(NGINX_ANNOTATION_PREFIX));
+}
+
+export function ingressClassesByController(snapshot: Snapshot): IngressClassInfo[] {
+  return [...ingressClasses(snapshot).values()];
+}

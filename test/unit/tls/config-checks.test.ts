@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { AuditContext } from '../../../src/engine/types.ts';
+import type { KubeObject, TlsProbeResult } from '../../../src/snapshot/types.ts';
+import { ingressControllerConfigMapRefs, ingressTlsHostCovers } from '../../../src/analysis/tls/index.ts';
+import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
+import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+import { sslRedirectDisabled } from '../../../checks/tls/ssl-redirect-disabled.ts';
+import { retiredIngressController } from '../../../checks/tls/retired-ingress-controller.ts';
+import { probeLegacyAccepted } from '../../../checks/tls/probe-legacy-accepted.ts';
+import { certificateExpiring } from '../../../checks/tls/certificate-expiring.ts';
+import { certificateHostnameMismatch } from '../../../checks/tls/certificate-hostname-mismatch.ts';
+
+function ctx(yamlText: string, probes?: TlsProbeResult[]): AuditContext {
+  const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
+  const snapshot = snapshotFromObjects(objs);
+  if (probes) snapshot.probes = probes;
+  return { snapshot, config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+}
+const status = (vs: { status: string; detailKey?: string }[]) => Object.fromEntries(vs.map((v) => [v.detailKey ?? '', v.status]));
+
+const CONTROLLER = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    spec:
+      containers:
+        - name: controller
+          image: registry.k8s.io/ingress-nginx/controller:v1.15.1
+          args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/ingress-nginx-controller, --ingress-class=nginx]
+          env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+`;
+
+describe('Ingress TLS coverage (reference 5.1)', () => {
+  it('case 1: a rule host without a covering tls entry fails', () => {
+    const c = ctx(`
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  rules: [{host: a.example.com}, {host: b.example.com}]
+  tls: [{hosts: [a.example.com], secretName: s}]
+`);
+    expect(status(ingressWithoutTls.evaluate(c))).toEqual({ 'host/a.example.com': 'pass', 'host/b.example.com': 'fail' });
+  });
+
+  it('case 2: *.example.com covers exactly one label', () => {
+    expect(ingressTlsHostCovers('*.example.com', 'a.example.com')).toBe(true);
+    expect(ingressTlsHostCovers('*.example.com', 'example.com')).toBe(false);
+    expect(ingressTlsHostCovers('*.example.com', 'x.a.example.com')).toBe(false);
+    expect(ingressTlsHostCovers('A.Example.com', 'a.example.com.')).toBe(true);
+  });
+
+  it('an Ingress without spec.tls, including a host-less default backend, is plaintext', () => {
+    const c = ctx(`
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: plain, namespace: shop}
+spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
+`);
+    expect(ingressWithoutTls.evaluate(c)).toMatchObject([{ status: 'fail', detailKey: 'default' }]);
+  });
+});
+
+describe('ingress-nginx (reference 5.2)', () => {
+  it('finds the controller ConfigMap through --configmap with $(POD_NAMESPACE)', () => {
+    expect(ingressControllerConfigMapRefs(ctx(CONTROLLER).snapshot)).toEqual([{ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }]);
+  });
+
+  it('case 3: no ssl-protocols key passes (default TLSv1.2 TLSv1.3); TLSv1 TLSv1.1 TLSv1.2 fails', () => {
+    const cm = (data: string) => `${CONTROLLER}---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+data: {${data}}
+`;
+    expect(legacyProtocolEnabled.evaluate(ctx(cm('allow-snippet-annotations: "false"')))).toMatchObject([{ status: 'pass', resource: { kind: 'ConfigMap' } }]);
+    const bad = legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1 TLSv1.1 TLSv1.2"')));
+    expect(bad).toMatchObject([{ status: 'fail', evidence: { legacy: ['TLSv1', 'TLSv1.1'] } }]);
+    expect(legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1.2 TLSv1.3"')))[0].status).toBe('pass');
+  });
+
+  it('case 4: ssl-redirect "false" on a TLS Ingress fails; the ConfigMap setting applies to served Ingresses', () => {
+    const ing = (ann: string, name = 'web') => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}, namespace: shop, annotations: {${ann}}}
+spec: {ingressClassName: nginx, tls: [{hosts: [a.example.com], secretName: s}], rules: [{host: a.example.com}]}
+`;
+    const c1 = ctx(`${CONTROLLER}---${ing('nginx.ingress.kubernetes.io/ssl-redirect: "false"')}---${ing('', 'ok')}`);
+    expect(Object.fromEntries(sslRedirectDisabled.evaluate(c1).map((v) => [v.resource.name, v.status]))).toEqual({ web: 'fail', ok: 'pass' });
+    const c2 = ctx(`${CONTROLLER}---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+data: {ssl-redirect: "false"}
+---${ing('', 'inherits')}---${ing('nginx.ingress.kubernetes.io/force-ssl-redirect: "true"', 'forced')}`);
+    expect(Object.fromEntries(sslRedirectDisabled.evaluate(c2).map((v) => [v.resource.name, v.status]))).toEqual({ inherits: 'fail', forced: 'pass' });
+  });
+
+  it('flags ingress-nginx as a retired controller (low severity)', () => {
+    const v = retiredIngressController.evaluate(ctx(CONTROLLER));
+    expect(v).toMatchObject([{ status: 'fail', resource: { kind: 'Deployment', name: 'ingress-nginx-controller' } }]);
+    expect(retiredIngressController.severity).toBe('low');
+  });
+});
+
+describe('Istio Gateway, Gateway API, Traefik, Contour (reference 5.3-5.5)', () => {
+  it('case 5: Istio SIMPLE server defaults to TLS 1.2; minProtocolVersion TLSV1_1 fails', () => {
+    const gw = (extra: string) => ctx(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: istio-ingress}
+spec:
+  servers:
+    - port: {number: 443, name: https, protocol: HTTPS}
+      hosts: [a.example.com]
+      tls: {mode: SIMPLE, credentialName: c${extra}}
+`);
+    expect(legacyProtocolEnabled.evaluate(gw(''))).toMatchObject([{ status: 'pass' }]);
+    expect(legacyProtocolEnabled.evaluate(gw(', minProtocolVersion: TLSV1_1'))).toMatchObject([{ status: 'fail', detailKey: 'server/https' }]);
+  });
+
+  it('case 6: Gateway API HTTPS+Passthrough is invalid, TLS+Passthrough passes (probe the backend); HTTP-only hostnames fail', () => {
+    const c = ctx(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  gatewayClassName: x
+  listeners:
+    - {name: bad, protocol: HTTPS, port: 443, hostname: a.example.com, tls: {mode: Passthrough}}
+    - {name: pass, protocol: TLS, port: 8443, hostname: b.example.com, tls: {mode: Passthrough}}
+    - {name: http-a, protocol: HTTP, port: 80, hostname: a.example.com}
+    - {name: http-c, protocol: HTTP, port: 80, hostname: c.example.com}
+    - {name: https-wild, protocol: HTTPS, port: 443, hostname: "*.apps.example.com", tls: {certificateRefs: [{name: wild}], options: {example.com/min-tls-version: "1.0"}}}
+    - {name: http-deep, protocol: HTTP, port: 80, hostname: x.y.apps.example.com}
+`);
+    expect(status(ingressWithoutTls.evaluate(c))).toEqual({
+      'listener/bad': 'fail', 'listener/pass': 'pass', 'listener/http-a': 'pass', 'listener/http-c': 'fail', 'listener/https-wild': 'pass', 'listener/http-deep': 'pass',
+    });
+    expect(legacyProtocolEnabled.evaluate(c)).toMatchObject([{ status: 'fail', detailKey: 'listener/https-wild' }]);
+  });
+
+  it('case 7: Traefik TLSOption "default" with VersionTLS10 fails for routers without options; Contour 1.1 fails', () => {
+    const c = ctx(`
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: default, namespace: traefik}
+spec: {minVersion: VersionTLS10}
+---
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: modern, namespace: traefik}
+spec: {minVersion: VersionTLS13}
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: old, namespace: web}
+spec: {virtualhost: {fqdn: a.example.com, tls: {secretName: s, minimumProtocolVersion: "1.1"}}}
+---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: new, namespace: web}
+spec: {virtualhost: {fqdn: b.example.com, tls: {secretName: s}}}
+`);
+    const v = legacyProtocolEnabled.evaluate(c);
+    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ default: 'fail', modern: 'pass', old: 'fail', new: 'pass' });
+    expect(v.find((x) => x.resource.name === 'default')!.message).toMatch(/every router without explicit TLS options/);
+  });
+});
+
+describe('probe checks read snapshot.probes (reference 5.6, cases 8-9)', () => {
+  const probe = (over: Partial<TlsProbeResult>): TlsProbeResult => ({
+    endpoint: { host: '203.0.113.7', port: 443, sni: 'a.example.com', origin: 'Ingress/shop/web' },
+    versions: { 'TLSv1': 'rejected', 'TLSv1.1': 'rejected', 'TLSv1.2': 'accepted', 'TLSv1.3': 'accepted' },
+    certificate: { notAfter: '2026-09-01T00:00:00.000Z', subject: 'a.example.com', altNames: ['a.example.com'], hostnameMatches: true },
+    ...over,
+  });
+
+  it('do not apply without probes', () => {
+    const c = ctx('');
+    for (const check of [probeLegacyAccepted, certificateExpiring, certificateHostnameMismatch]) expect(check.appliesTo!(c)).toBe(false);
+  });
+
+  it('legacy accepted fails, rejected passes, inconclusive/unreachable is not judged', () => {
+    const c = ctx('', [
+      probe({}),
+      probe({ endpoint: { host: '203.0.113.8', port: 443, sni: 'old.example.com', origin: 'config' }, versions: { 'TLSv1': 'accepted', 'TLSv1.1': 'rejected', 'TLSv1.2': 'accepted', 'TLSv1.3': 'rejected' } }),
+      probe({ endpoint: { host: '203.0.113.9', port: 443, origin: 'config' }, versions: { 'TLSv1': 'inconclusive', 'TLSv1.1': 'inconclusive', 'TLSv1.2': 'inconclusive', 'TLSv1.3': 'inconclusive' }, certificate: undefined, error: 'unreachable: ECONNREFUSED' }),
+    ]);
+    const v = probeLegacyAccepted.evaluate(c);
+    expect(v.map((x) => [x.resource.kind, x.resource.name, x.status])).toEqual([['Ingress', 'web', 'pass'], ['TLSEndpoint', 'old.example.com@203.0.113.8:443', 'fail']]);
+  });
+
+  it('certificate expiry is judged against ctx.now and config.tls.certificateExpiryDays', () => {
+    const c = ctx('', [
+      probe({}),
+      probe({ endpoint: { host: 'h', port: 443, sni: 'soon.example.com', origin: 'config' }, certificate: { notAfter: '2026-06-15T00:00:00Z', hostnameMatches: true } }),
+      probe({ endpoint: { host: 'h', port: 443, sni: 'gone.example.com', origin: 'config' }, certificate: { notAfter: '2026-05-01T00:00:00Z', hostnameMatches: false } }),
+    ]);
+    expect(certificateExpiring.evaluate(c).map((x) => [x.status, x.severity])).toEqual([['pass', undefined], ['fail', undefined], ['fail', 'critical']]);
+    c.config.tls.certificateExpiryDays = 7;
+    expect(certificateExpiring.evaluate(c).map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
+    expect(certificateHostnameMismatch.evaluate(c).map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
+  });
+});
