@@ -33,7 +33,7 @@ export const allowAllIngress: Check = {
         continue;
       }
       const cancels = p.podSelector.empty && open.some((r) => r.anyPort)
-        ? model.policies.filter((q) => q.namespace === p.namespace && isDefaultDeny(q, 'ingress')).map((q) => q.id)
+        ? (model.policiesByNamespace.get(p.namespace) ?? []).filter((q) => isDefaultDeny(q, 'ingress')).map((q) => q.id)
         : [];
       const anyPort = open.some((r) => r.anyPort);
       out.push({

@@ -12,7 +12,7 @@ export function evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'
   const namespaces = [...model.namespaceLabels.keys()].filter((ns) => !isSystemNamespace(ns, ctx.config.systemNamespaces)).sort();
   for (const ns of namespaces) {
     const classes = model.classesByNamespace.get(ns) ?? [];
-    const policies = model.policies.filter((p) => p.namespace === ns && !p.errors.length);
+    const policies = (model.policiesByNamespace.get(ns) ?? []).filter((p) => !p.errors.length);
     const defaultDeny = policies.filter((p) => isDefaultDeny(p, dir)).map((p) => p.id);
     const isolating = (c: PodClass) => (dir === 'ingress' ? c.ingressPolicies : c.egressPolicies);
     const open = new Map<string, number>();

@@ -47,6 +47,8 @@ export interface ReachModel {
   workloads: WorkloadNode[];
   workloadByKey: Map<string, WorkloadNode>;
   namespaceLabels: Map<string, Record<string, string>>;
+  /** Every policy of a namespace (valid or not). */
+  policiesByNamespace: Map<string, ParsedPolicy[]>;
   /** Classes selected by each valid policy (by policy id). */
   selectedBy: Map<string, PodClass[]>;
 }
@@ -150,7 +152,11 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
 
   const policies = (snapshot.resources.networkpolicies ?? []).map(parsePolicy);
   const selectedBy = new Map<string, PodClass[]>();
+  const policiesByNamespace = new Map<string, ParsedPolicy[]>();
   for (const p of policies) {
+    let list = policiesByNamespace.get(p.namespace);
+    if (!list) policiesByNamespace.set(p.namespace, (list = []));
+    list.push(p);
     if (p.errors.length) continue;
     const selected = (classesByNamespace.get(p.namespace) ?? []).filter((c) => p.podSelector.matches(c.labels));
     selectedBy.set(p.id, selected);
@@ -159,7 +165,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
       if (p.egressType) c.egressPolicies.push(p);
     }
   }
-  return { policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, selectedBy };
+  return { policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy };
 });
 
 /** Whether a peer of a policy in `policyNs` matches the endpoint. ipBlocks match only non-pod addresses. */
