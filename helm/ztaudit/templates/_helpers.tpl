@@ -1,0 +1,254 @@
+{{/* Chart name, truncated to the 63 characters a label value allows. */}}
+{{- define "ztaudit.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name: release-chart, unless the release name already contains the chart name. */}}
+{{- define "ztaudit.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ztaudit.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ztaudit.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ztaudit.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "ztaudit.labels" -}}
+helm.sh/chart: {{ include "ztaudit.chart" . }}
+{{ include "ztaudit.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: auditor
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "ztaudit.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ztaudit.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "ztaudit.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/* The --history argument: a SQLite file on the volume, the Kubernetes-native store, or none. */}}
+{{- define "ztaudit.historyArg" -}}
+{{- if eq .Values.history.type "sqlite" }}
+{{- printf "%s/%s" .Values.history.sqlite.mountPath .Values.history.sqlite.fileName }}
+{{- else if eq .Values.history.type "k8s" }}
+{{- printf "k8s://%s/%s" .Release.Namespace (default (printf "%s-history" (include "ztaudit.fullname" .)) .Values.history.k8s.name) }}
+{{- else }}
+{{- "none" }}
+{{- end }}
+{{- end }}
+
+{{- define "ztaudit.notifyEnabled" -}}
+{{- if or .Values.notifications.slack.enabled .Values.notifications.email.enabled }}true{{ end }}
+{{- end }}
+
+{{/* Arguments shared by `run` and `serve`. */}}
+{{- define "ztaudit.commonArgs" -}}
+- --config
+- /etc/ztaudit/ztaudit.yaml
+- --out
+- {{ .Values.run.outDir | quote }}
+- --format
+- {{ join "," .Values.run.formats | quote }}
+- --history
+- {{ include "ztaudit.historyArg" . | quote }}
+{{- if include "ztaudit.notifyEnabled" . }}
+- --notify
+{{- else }}
+- --no-notify
+{{- end }}
+{{- if .Values.run.probeTls }}
+- --probe-tls
+{{- end }}
+{{- with .Values.run.requestTimeoutSeconds }}
+- --request-timeout
+- {{ . | quote }}
+{{- end }}
+{{- range .Values.run.extraArgs }}
+- {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* Environment: non-secret notification settings as values, secrets only by reference. */}}
+{{- define "ztaudit.env" -}}
+{{- $n := .Values.notifications }}
+{{- if $n.slack.enabled }}
+- name: ZTAUDIT_SLACK_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "notifications.existingSecret is required when Slack is enabled (the chart never creates Secrets)" $n.existingSecret | quote }}
+      key: {{ $n.slack.tokenKey | quote }}
+- name: ZTAUDIT_SLACK_CHANNEL
+  value: {{ required "notifications.slack.channel is required when Slack is enabled" $n.slack.channel | quote }}
+{{- with $n.slack.apiUrl }}
+- name: ZTAUDIT_SLACK_API_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- if $n.email.enabled }}
+- name: ZTAUDIT_SMTP_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "notifications.existingSecret is required when email is enabled (the chart never creates Secrets)" $n.existingSecret | quote }}
+      key: {{ $n.email.smtpUrlKey | quote }}
+{{- with $n.email.from }}
+- name: ZTAUDIT_EMAIL_FROM
+  value: {{ . | quote }}
+{{- end }}
+- name: ZTAUDIT_EMAIL_TO
+  value: {{ required "notifications.email.to needs at least one address when email is enabled" (join "," $n.email.to) | quote }}
+{{- end }}
+{{- with .Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The container's arguments: `run` for the CronJob, `serve` for the Deployment. */}}
+{{- define "ztaudit.args" -}}
+{{- if eq .Values.mode "serve" }}
+- serve
+- --schedule
+- {{ .Values.schedule | quote }}
+{{- with .Values.timeZone }}
+- --timezone
+- {{ . | quote }}
+{{- end }}
+- --port
+- {{ .Values.serve.port | toString | quote }}
+- --shutdown-grace
+- {{ sub (int .Values.serve.terminationGracePeriodSeconds) 5 | toString | quote }}
+{{- else }}
+- run
+{{- end }}
+{{ include "ztaudit.commonArgs" . }}
+{{- end }}
+
+{{/* The hardened pod spec both modes share. */}}
+{{- define "ztaudit.podSpec" -}}
+{{- $ := . }}
+serviceAccountName: {{ include "ztaudit.serviceAccountName" $ }}
+# The auditor talks to the API server, so this pod (and only this pod) mounts the token;
+# the ServiceAccount itself opts out of automounting.
+automountServiceAccountToken: true
+enableServiceLinks: false
+{{- with $.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $.Values.priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: {{ $.Values.podSecurityContext.runAsUser }}
+  runAsGroup: {{ $.Values.podSecurityContext.runAsGroup }}
+  fsGroup: {{ $.Values.podSecurityContext.fsGroup }}
+  fsGroupChangePolicy: OnRootMismatch
+  seccompProfile:
+    type: RuntimeDefault
+containers:
+  - name: ztaudit
+    image: {{ include "ztaudit.image" $ | quote }}
+    imagePullPolicy: {{ $.Values.image.pullPolicy }}
+    args:
+      {{- include "ztaudit.args" $ | trim | nindent 6 }}
+    {{- $env := include "ztaudit.env" $ | trim }}
+    {{- if $env }}
+    env:
+      {{- $env | nindent 6 }}
+    {{- end }}
+    {{- with $.Values.extraEnvFrom }}
+    envFrom:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- if eq $.Values.mode "serve" }}
+    ports:
+      - name: http
+        containerPort: {{ $.Values.serve.port }}
+        protocol: TCP
+    livenessProbe:
+      httpGet:
+        path: /healthz
+        port: http
+      periodSeconds: 20
+      timeoutSeconds: 5
+    readinessProbe:
+      httpGet:
+        path: /healthz
+        port: http
+      periodSeconds: 10
+      timeoutSeconds: 5
+    {{- end }}
+    securityContext:
+      runAsNonRoot: true
+      allowPrivilegeEscalation: false
+      privileged: false
+      readOnlyRootFilesystem: true
+      capabilities:
+        drop: ["ALL"]
+      seccompProfile:
+        type: RuntimeDefault
+    resources:
+      {{- toYaml $.Values.resources | nindent 6 }}
+    volumeMounts:
+      - name: tmp
+        mountPath: /tmp
+      - name: config
+        mountPath: /etc/ztaudit
+        readOnly: true
+      {{- if eq $.Values.history.type "sqlite" }}
+      - name: history
+        mountPath: {{ $.Values.history.sqlite.mountPath | quote }}
+      {{- end }}
+volumes:
+  - name: tmp
+    emptyDir:
+      sizeLimit: {{ $.Values.tmpSizeLimit | quote }}
+  - name: config
+    configMap:
+      name: {{ include "ztaudit.fullname" $ }}-config
+  {{- if eq $.Values.history.type "sqlite" }}
+  - name: history
+    persistentVolumeClaim:
+      claimName: {{ default (printf "%s-history" (include "ztaudit.fullname" $)) $.Values.history.sqlite.persistence.existingClaim }}
+  {{- end }}
+{{- with $.Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $.Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $.Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,315 @@
+// The Helm chart, rendered by the pinned helm binary: lint, what each mode and history type
+// produces, the hardening of every pod, secrets only by reference, the ClusterRole rendered
+// from the generated rules, and ztaudit's own audit of the rendered chart (zero findings in
+// network, pod-security and rbac).
+import { describe, expect, it } from 'vitest';
+import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
+import { auditorClusterRoleRules } from '../../../src/collect/rbac-rules.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { validateConfig } from '../../../src/config/validate.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { parse } from 'yaml';
+import { announceSkip, byKind, CHART_DIR, findHelm, renderChart, runHelm, templateChart } from './helm.ts';
+
+const { helm, reason } = findHelm();
+if (!helm) announceSkip('helm chart tests (test/unit/helm/chart.test.ts)', reason);
+
+type Obj = Record<string, any>;
+
+function podTemplates(objects: KubeObject[]): Array<{ owner: string; spec: Obj }> {
+  const out: Array<{ owner: string; spec: Obj }> = [];
+  for (const o of objects as Obj[]) {
+    if (o.kind === 'CronJob') out.push({ owner: `CronJob/${o.metadata.name}`, spec: o.spec.jobTemplate.spec.template.spec });
+    if (o.kind === 'Deployment') out.push({ owner: `Deployment/${o.metadata.name}`, spec: o.spec.template.spec });
+  }
+  return out;
+}
+
+function argsOf(objects: KubeObject[]): string[] {
+  const [pod] = podTemplates(objects);
+  return pod!.spec.containers[0].args as string[];
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** The namespace as docs/deploy.md creates it: labelled for Pod Security Admission. */
+const RELEASE_NAMESPACE: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name: 'ztaudit', labels: { 'kubernetes.io/metadata.name': 'ztaudit', 'pod-security.kubernetes.io/enforce': 'restricted' } },
+};
+
+function selfAudit(objects: KubeObject[]) {
+  const snapshot = snapshotFromObjects([structuredClone(RELEASE_NAMESPACE), ...structuredClone(objects)], { origin: 'manifests', clusterVersion: 'v1.36.3' });
+  const now = new Date('2026-11-26T02:00:00Z');
+  return auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'self-audit' }).report;
+}
+
+describe.skipIf(!helm)('helm chart', () => {
+  const h = helm!;
+
+  it('passes helm lint --strict with the default values and in serve mode', () => {
+    for (const set of [[], ['--set', 'mode=serve'], ['--set', 'history.type=sqlite'], ['--set', 'history.type=none']]) {
+      const r = runHelm(h, ['lint', '--strict', CHART_DIR, ...set]);
+      expect(r.status, `${set.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain('0 chart(s) failed');
+    }
+  });
+
+  it('renders a CronJob with the schedule, time zone and run limits from values', () => {
+    const objects = renderChart(h, {
+      schedule: '30 3 * * 1-5', timeZone: 'Europe/Berlin',
+      cronjob: { startingDeadlineSeconds: 120, backoffLimit: 1, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 600 },
+    });
+    const [cj] = byKind(objects, 'CronJob') as Obj[];
+    expect(cj!.spec).toMatchObject({ schedule: '30 3 * * 1-5', timeZone: 'Europe/Berlin', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 120 });
+    expect(cj!.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 600 });
+    expect(cj!.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('Never');
+    expect(byKind(objects, 'Deployment')).toHaveLength(0);
+    expect(byKind(objects, 'Service')).toHaveLength(0);
+    const args = argsOf(objects);
+    expect(args[0]).toBe('run');
+    expect(flag(args, '--config')).toBe('/etc/ztaudit/ztaudit.yaml');
+    expect(flag(args, '--history')).toBe('k8s://ztaudit/zt-ztaudit-history');
+    expect(args).toContain('--no-notify');
+    // Without a time zone the field is left out (the controller's zone), not set to "".
+    const [plain] = byKind(renderChart(h), 'CronJob') as Obj[];
+    expect(plain!.spec).not.toHaveProperty('timeZone');
+  });
+
+  it('serve mode renders a one-replica Deployment with probes and a ClusterIP Service for /metrics', () => {
+    const objects = renderChart(h, { mode: 'serve', schedule: '0 4 * * *', timeZone: 'UTC', serve: { port: 9090, terminationGracePeriodSeconds: 45, service: { port: 80 } } });
+    expect(byKind(objects, 'CronJob')).toHaveLength(0);
+    const [dep] = byKind(objects, 'Deployment') as Obj[];
+    expect(dep!.spec.replicas).toBe(1);
+    expect(dep!.spec.strategy.type).toBe('Recreate');
+    const pod = dep!.spec.template.spec;
+    expect(pod.terminationGracePeriodSeconds).toBe(45);
+    const c = pod.containers[0];
+    expect(c.args.slice(0, 3)).toEqual(['serve', '--schedule', '0 4 * * *']);
+    expect(flag(c.args, '--timezone')).toBe('UTC');
+    expect(flag(c.args, '--port')).toBe('9090');
+    expect(Number(flag(c.args, '--shutdown-grace'))).toBeLessThan(45);
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 9090, protocol: 'TCP' }]);
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    const [svc] = byKind(objects, 'Service') as Obj[];
+    expect(svc!.spec.type).toBe('ClusterIP');
+    expect(svc!.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    expect(svc!.spec.selector).toEqual(dep!.spec.selector.matchLabels);
+  });
+
+  it('hardens every pod: non-root, read-only root, no capabilities, RuntimeDefault seccomp, limits, /tmp emptyDir', () => {
+    for (const values of [{}, { mode: 'serve' }, { history: { type: 'sqlite' } }]) {
+      const objects = renderChart(h, values);
+      const [sa] = byKind(objects, 'ServiceAccount') as Obj[];
+      expect(sa!.automountServiceAccountToken).toBe(false);
+      for (const { owner, spec } of podTemplates(objects)) {
+        expect(spec.automountServiceAccountToken, owner).toBe(true);
+        expect(spec.serviceAccountName).toBe(sa!.metadata.name);
+        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(spec.hostNetwork ?? false).toBe(false);
+        for (const c of spec.containers) {
+          expect(c.securityContext, owner).toMatchObject({
+            runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+            capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+          });
+          expect(c.securityContext.capabilities.add).toBeUndefined();
+          expect(c.resources.requests).toMatchObject({ cpu: expect.anything(), memory: expect.anything() });
+          expect(c.resources.limits).toMatchObject({ cpu: expect.anything(), memory: expect.anything() });
+          expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+          expect(c.args[c.args.indexOf('--out') + 1]).toMatch(/^\/tmp\//);
+        }
+        expect(spec.volumes).toContainEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.anything() }));
+        for (const v of spec.volumes) expect(v.hostPath, owner).toBeUndefined();
+      }
+    }
+  });
+
+  it('renders the ClusterRole from the generated rules: exactly auditorClusterRoleRules(), read-only, no Secrets', () => {
+    const objects = renderChart(h);
+    const [role] = byKind(objects, 'ClusterRole') as Obj[];
+    expect(role!.rules).toEqual(auditorClusterRoleRules());
+    for (const rule of role!.rules) {
+      for (const v of rule.verbs) expect(['get', 'list']).toContain(v);
+      expect(rule.resources ?? []).not.toContain('secrets');
+      expect(rule.resources ?? []).not.toContain('*');
+    }
+    const [binding] = byKind(objects, 'ClusterRoleBinding') as Obj[];
+    expect(binding!.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role!.metadata.name });
+    expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zt-ztaudit', namespace: 'ztaudit' }]);
+    // Operators who know the ConfigMap names can pin them.
+    const pinned = byKind(renderChart(h, { rbac: { create: true, configMapNames: ['istio', 'linkerd-config'] } }), 'ClusterRole') as Obj[];
+    expect(pinned[0]!.rules).toEqual(auditorClusterRoleRules({ configMapNames: ['istio', 'linkerd-config'] }));
+  });
+
+  it('grants ConfigMap writes in the release namespace only, and only for history.type=k8s', () => {
+    const k8s = renderChart(h, { history: { type: 'k8s' } }, { namespace: 'audit-ns' });
+    const [role] = byKind(k8s, 'Role') as Obj[];
+    expect(role!.metadata.namespace).toBe('audit-ns');
+    expect(role!.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] }]);
+    const [rb] = byKind(k8s, 'RoleBinding') as Obj[];
+    expect(rb!.metadata.namespace).toBe('audit-ns');
+    expect(rb!.subjects[0]).toMatchObject({ kind: 'ServiceAccount', namespace: 'audit-ns' });
+    expect(flag(argsOf(k8s), '--history')).toBe('k8s://audit-ns/zt-ztaudit-history');
+    for (const type of ['sqlite', 'none']) {
+      const objects = renderChart(h, { history: { type } });
+      expect(byKind(objects, 'Role'), type).toHaveLength(0);
+      expect(byKind(objects, 'RoleBinding'), type).toHaveLength(0);
+    }
+  });
+
+  it('history.type=sqlite mounts a PersistentVolumeClaim (or an existing one) and points --history at it', () => {
+    const objects = renderChart(h, { history: { type: 'sqlite', sqlite: { persistence: { size: '5Gi', storageClassName: 'fast' } } } });
+    const [pvc] = byKind(objects, 'PersistentVolumeClaim') as Obj[];
+    expect(pvc!.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '5Gi' } } });
+    expect(pvc!.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
+    const [{ spec }] = podTemplates(objects);
+    expect(spec.volumes).toContainEqual({ name: 'history', persistentVolumeClaim: { claimName: pvc!.metadata.name } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'history', mountPath: '/var/lib/ztaudit' });
+    expect(flag(argsOf(objects), '--history')).toBe('/var/lib/ztaudit/history.db');
+
+    const existing = renderChart(h, { history: { type: 'sqlite', sqlite: { persistence: { existingClaim: 'my-claim' } } } });
+    expect(byKind(existing, 'PersistentVolumeClaim')).toHaveLength(0);
+    expect(podTemplates(existing)[0]!.spec.volumes).toContainEqual({ name: 'history', persistentVolumeClaim: { claimName: 'my-claim' } });
+    expect(byKind(renderChart(h, { history: { type: 'none' } }), 'PersistentVolumeClaim')).toHaveLength(0);
+    expect(flag(argsOf(renderChart(h, { history: { type: 'none' } })), '--history')).toBe('none');
+  });
+
+  it('renders values.config as ztaudit.yaml, which ztaudit itself accepts', () => {
+    const config = {
+      target: { podSecurityLevel: 'baseline' },
+      systemNamespaces: ['kube-system', 'kube-public', 'kube-node-lease', 'ztaudit'],
+      waivers: [{ check: 'rbac.wildcard-permission', resource: { kind: 'ClusterRole', name: 'ci-deployer' }, reason: 'until the rewrite', owner: 'platform@example.com', expires: '2027-03-31' }],
+    };
+    const objects = renderChart(h, { config });
+    const cm = (byKind(objects, 'ConfigMap') as Obj[]).find((c) => c.metadata.name === 'zt-ztaudit-config');
+    const parsed = parse(cm!.data['ztaudit.yaml']);
+    expect(parsed).toEqual(config);
+    const v = validateConfig(parsed, { file: 'ztaudit.yaml', checkIds: new Set(CHECK_BY_ID.keys()) });
+    expect(v.errors).toEqual([]);
+    expect(v.config.target.podSecurityLevel).toBe('baseline');
+    // The default config is valid too.
+    const def = (byKind(renderChart(h), 'ConfigMap') as Obj[])[0]!;
+    expect(validateConfig(parse(def.data['ztaudit.yaml']), { file: 'ztaudit.yaml', checkIds: new Set(CHECK_BY_ID.keys()) }).errors).toEqual([]);
+    // A config change rolls the daemon's pod (checksum annotation).
+    const checksum = (v: Record<string, unknown>) => (byKind(renderChart(h, { mode: 'serve', ...v }), 'Deployment')[0] as Obj).spec.template.metadata.annotations['checksum/config'];
+    expect(checksum({})).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum({ config })).not.toBe(checksum({}));
+  });
+
+  it('takes Slack and SMTP credentials from an existing Secret by reference and never renders a Secret', () => {
+    const objects = renderChart(h, {
+      notifications: {
+        existingSecret: 'ztaudit-notify',
+        slack: { enabled: true, channel: '#security', tokenKey: 'token' },
+        email: { enabled: true, smtpUrlKey: 'smtp', from: 'ztaudit@example.com', to: ['sec@example.com', 'ops@example.com'] },
+      },
+    });
+    expect(byKind(objects, 'Secret')).toHaveLength(0);
+    const env = podTemplates(objects)[0]!.spec.containers[0].env as Obj[];
+    const byName = new Map(env.map((e) => [e.name, e]));
+    expect(byName.get('ZTAUDIT_SLACK_TOKEN')).toEqual({ name: 'ZTAUDIT_SLACK_TOKEN', valueFrom: { secretKeyRef: { name: 'ztaudit-notify', key: 'token' } } });
+    expect(byName.get('ZTAUDIT_SMTP_URL')).toEqual({ name: 'ZTAUDIT_SMTP_URL', valueFrom: { secretKeyRef: { name: 'ztaudit-notify', key: 'smtp' } } });
+    expect(byName.get('ZTAUDIT_SLACK_CHANNEL')?.value).toBe('#security');
+    expect(byName.get('ZTAUDIT_EMAIL_TO')?.value).toBe('sec@example.com,ops@example.com');
+    expect(argsOf(objects)).toContain('--notify');
+    // Nothing secret-looking is ever rendered as a literal value.
+    for (const e of env) if (/TOKEN|SMTP_URL/.test(e.name)) expect(e.value).toBeUndefined();
+    // Enabling a channel without naming the Secret is a clear error, not a pod that fails later.
+    const missing = templateChart(h, { notifications: { slack: { enabled: true, channel: '#x' } } });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('notifications.existingSecret is required');
+  });
+
+  it('rejects unknown or mistyped values through values.schema.json', () => {
+    const unknown = templateChart(h, { shedule: '0 2 * * *' });
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/shedule/);
+    const badMode = templateChart(h, { mode: 'daemon' });
+    expect(badMode.status).not.toBe(0);
+    expect(badMode.stderr).toMatch(/mode/);
+    const badCidr = templateChart(h, { networkPolicy: { enabled: true, apiServer: { cidrs: ['kubernetes.default'], ports: [443] } } });
+    expect(badCidr.status).not.toBe(0);
+  });
+
+  it("the NetworkPolicy denies ingress and limits egress to the API server, kube-dns, SMTP and Slack from values", () => {
+    const objects = renderChart(h, {
+      networkPolicy: {
+        enabled: true,
+        apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] },
+        smtp: { cidrs: ['192.0.2.25/32'], ports: [587] },
+        slack: { cidrs: ['198.51.100.0/24'], ports: [443] },
+      },
+    });
+    const [np] = byKind(objects, 'NetworkPolicy') as Obj[];
+    const [{ spec: pod }] = podTemplates(objects);
+    const podLabels = (byKind(objects, 'CronJob')[0] as Obj).spec.jobTemplate.spec.template.metadata.labels;
+    for (const [k, v] of Object.entries(np!.spec.podSelector.matchLabels)) expect(podLabels[k]).toBe(v);
+    expect(pod).toBeDefined();
+    expect(np!.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np!.spec.ingress ?? []).toEqual([]);
+    expect(np!.spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ port: 6443, protocol: 'TCP' }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+      },
+      { to: [{ ipBlock: { cidr: '192.0.2.25/32' } }], ports: [{ port: 587, protocol: 'TCP' }] },
+      { to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 443, protocol: 'TCP' }] },
+    ]);
+    // serve mode: ingress to the HTTP port from the configured scrapers only.
+    const from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
+    const [serveNp] = byKind(renderChart(h, { mode: 'serve', networkPolicy: { enabled: true, apiServer: { cidrs: ['0.0.0.0/0'], ports: [443] }, serveIngressFrom: from } }), 'NetworkPolicy') as Obj[];
+    expect(serveNp!.spec.ingress).toEqual([{ from, ports: [{ port: 'http', protocol: 'TCP' }] }]);
+  });
+
+  describe('ztaudit audits its own chart', () => {
+    for (const [label, values] of [
+      ['cronjob, k8s history', {}],
+      ['serve, sqlite history, notifications', {
+        mode: 'serve', history: { type: 'sqlite' },
+        notifications: { existingSecret: 'n', slack: { enabled: true, channel: '#s' }, email: { enabled: true, to: ['a@example.com'] } },
+        networkPolicy: { enabled: true, apiServer: { cidrs: ['0.0.0.0/0'], ports: [443, 6443] }, smtp: { cidrs: ['192.0.2.0/24'], ports: [587] }, slack: { cidrs: ['198.51.100.0/24'], ports: [443] }, serveIngressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
+      }],
+    ] as Array<[string, Record<string, unknown>]>) {
+      it(`${label}: zero findings in network, pod-security and rbac, with the chart's objects evaluated`, () => {
+        const report = selfAudit(renderChart(h, values));
+        const areas = ['network', 'pod-security', 'rbac'];
+        const findings = report.findings.filter((f) => areas.includes(f.area));
+        expect(findings.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}: ${f.message}`)).toEqual([]);
+        for (const a of areas) expect(report.score.areas[a as 'rbac']).toBe(100);
+        // Not vacuous: the checks that matter looked at the auditor's own objects.
+        const evaluated = (id: string) => report.checks.find((c) => c.id === id);
+        for (const id of ['network.namespace-default-deny-ingress', 'network.namespace-default-deny-egress', 'network.unrestricted-egress',
+          'pod-security.pod-violates-target', 'pod-security.pod-violates-enforced-level', 'rbac.secrets-cluster-read', 'rbac.wildcard-permission', 'rbac.privilege-escalation']) {
+          expect(evaluated(id)?.status, id).toBe('pass');
+          expect(evaluated(id)?.evaluated, id).toBeGreaterThan(0);
+        }
+      });
+    }
+
+    it('the same audit does flag the chart when its protections are taken away (control)', () => {
+      const open = selfAudit(renderChart(h, { networkPolicy: { enabled: false, apiServer: { cidrs: ['0.0.0.0/0'], ports: [443] } } }));
+      const net = new Set(open.findings.filter((f) => f.area === 'network').map((f) => f.check));
+      expect(net).toContain('network.namespace-default-deny-ingress');
+      expect(net).toContain('network.namespace-default-deny-egress');
+
+      const weakened = renderChart(h) as Obj[];
+      const cj = weakened.find((o) => o.kind === 'CronJob')!;
+      const c = cj.spec.jobTemplate.spec.template.spec.containers[0];
+      delete c.securityContext.capabilities;
+      c.securityContext.allowPrivilegeEscalation = true;
+      const ps = selfAudit(weakened).findings.filter((f) => f.area === 'pod-security').map((f) => f.check);
+      expect(ps).toContain('pod-security.pod-violates-target');
+
+      const greedy = renderChart(h) as Obj[];
+      greedy.find((o) => o.kind === 'ClusterRole')!.rules.push({ apiGroups: [''], resources: ['secrets'], verbs: ['list'] });
+      expect(selfAudit(greedy).findings.map((f) => f.check)).toContain('rbac.secrets-cluster-read');
+    });
+  });
+});

@@ -1,0 +1,72 @@
+// Finds the pinned helm binary (built from its Go module by test/cluster/build-helm.sh) and
+// renders the chart. Outside CI a missing binary makes the helm tests skip, loudly; under
+// CI=true the binary is built here (minutes when cold) and a failure fails the tier.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const CHART_DIR = join(REPO, 'helm', 'ztaudit');
+const BUILD_SCRIPT = join(REPO, 'test', 'cluster', 'build-helm.sh');
+/** The Kubernetes version the cluster tier runs; charts are rendered for it. */
+export const KUBE_VERSION = /KUBERNETES_VERSION=(\S+)/.exec(readFileSync(join(REPO, 'test', 'cluster', 'versions.env'), 'utf8'))?.[1] ?? 'v1.36.3';
+
+export const IN_CI = process.env.CI === 'true';
+
+/** The helm binary, or null with the reason (never null under CI: then it throws). */
+export function findHelm(): { helm: string | null; reason: string } {
+  if (process.env.ZTAUDIT_HELM) return { helm: process.env.ZTAUDIT_HELM, reason: '' };
+  const args = IN_CI ? [BUILD_SCRIPT] : [BUILD_SCRIPT, '--no-build'];
+  const r = spawnSync('bash', args, { encoding: 'utf8', timeout: 20 * 60_000 });
+  const path = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status === 0 && path) return { helm: path, reason: '' };
+  const reason = `helm binary not available (${r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`})`;
+  if (IN_CI) throw new Error(`CI=true: ${reason}`);
+  return { helm: null, reason };
+}
+
+export function announceSkip(what: string, reason: string): void {
+  process.stderr.write(`\n*** SKIPPING ${what}: ${reason}. Build it with: bash test/cluster/build-helm.sh ***\n\n`);
+}
+
+export interface HelmRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runHelm(helm: string, args: string[]): HelmRun {
+  const r = spawnSync(helm, args, {
+    encoding: 'utf8',
+    timeout: 60_000,
+    // No user config, cache or repositories leak into the tests.
+    env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', HELM_CACHE_HOME: '/tmp/ztaudit-helm-cache', HELM_CONFIG_HOME: '/tmp/ztaudit-helm-config', HELM_DATA_HOME: '/tmp/ztaudit-helm-data' },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Values as `--set-json key=JSON`, one per top-level key; helm merges them over values.yaml. */
+export function valuesArgs(values: Record<string, unknown>): string[] {
+  return Object.entries(values).flatMap(([k, v]) => ['--set-json', `${k}=${JSON.stringify(v)}`]);
+}
+
+export function templateChart(helm: string, values: Record<string, unknown> = {}, options: { release?: string; namespace?: string } = {}): HelmRun {
+  return runHelm(helm, ['template', options.release ?? 'zt', CHART_DIR, '--namespace', options.namespace ?? 'ztaudit', '--kube-version', KUBE_VERSION, ...valuesArgs(values)]);
+}
+
+/** Renders and parses; throws with helm's message when rendering fails. */
+export function renderChart(helm: string, values: Record<string, unknown> = {}, options: { release?: string; namespace?: string } = {}): KubeObject[] {
+  const r = templateChart(helm, values, options);
+  if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
+  return parseAllDocuments(r.stdout).map((d) => {
+    if (d.errors.length > 0) throw new Error(`rendered YAML does not parse: ${d.errors[0]!.message}`);
+    return d.toJS() as KubeObject | null;
+  }).filter((o): o is KubeObject => o !== null);
+}
+
+export function byKind(objects: KubeObject[], kind: string): KubeObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
