@@ -1,0 +1,155 @@
+// `ztaudit serve --schedule "0 2 * * *" [--timezone TZ] [--port 8080]` plus every `run` flag
+// (source, --config, --history, --out, --format, --notify): one run at start-up, then on the
+// schedule, never two at once; an HTTP server for the latest report and Prometheus metrics.
+// SIGTERM/SIGINT stop it cleanly (see src/schedule/daemon.ts); exit code 0 after that.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CHECKS } from '../../checks/index.ts';
+import { readEnv } from '../config/env.ts';
+import { ConfigError } from '../errors.ts';
+import { runPipeline, type PipelineEdges, type PipelineStore } from '../pipeline.ts';
+import type { RunReport } from '../report/types.ts';
+import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { EXIT_OK, type CliIO, type CommandFn } from './io.ts';
+import { createLogger } from './log.ts';
+import { loadValidConfig, parseRunFlags, RUN_OPTIONS } from './run.ts';
+import { describeSource, loadSource } from './source.ts';
+import { buildEdges } from './wiring.ts';
+
+export const SERVE_OPTIONS = {
+  schedule: { type: 'string' },
+  timezone: { type: 'string' },
+  port: { type: 'string', default: '8080' },
+  host: { type: 'string' },
+  'shutdown-grace': { type: 'string', default: '20' },
+} as const;
+
+export function parseServeFlags(argv: string[]) {
+  const { values, tokens } = parseArgs({ args: argv, options: { ...RUN_OPTIONS, ...SERVE_OPTIONS }, allowPositionals: true, strict: true, tokens: true });
+  // The run flags go through run's own parser (same validation, same defaults).
+  const drop = new Set<number>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || !(t.name in SERVE_OPTIONS)) continue;
+    drop.add(t.index);
+    if (t.value !== undefined && !t.inlineValue) drop.add(t.index + 1);
+  }
+  const run = parseRunFlags(argv.filter((_, i) => !drop.has(i)));
+  if (!values.schedule) throw new ConfigError('serve needs --schedule "CRON", e.g. --schedule "0 2 * * *" for 02:00 daily');
+  validateSchedule(values.schedule, values.timezone);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port ${values.port}: must be a port number (0 picks a free one)`);
+  const graceSeconds = Number(values['shutdown-grace']);
+  if (!(graceSeconds >= 0)) throw new ConfigError(`--shutdown-grace ${values['shutdown-grace']}: must be a number of seconds`);
+  // serve always renders HTML: `/` shows it.
+  const formats = run.formats.includes('html') ? run.formats : [...run.formats, 'html'];
+  return { ...run, formats, schedule: values.schedule, timezone: values.timezone, port, host: values.host, graceMs: graceSeconds * 1000 };
+}
+
+/** A store that can hand back a stored run by id (what /runs/:id needs). */
+interface RunLookupStore extends PipelineStore {
+  get(id: string): Promise<RunReport | null>;
+}
+
+function canLookup(store: PipelineStore | null): store is RunLookupStore {
+  return store !== null && typeof (store as Partial<RunLookupStore>).get === 'function';
+}
+
+/** Rejects as soon as `signal` aborts, so the pipeline unwinds (and releases its store). */
+function abortable<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function htmlOf(files: string[]): string | null {
+  const file = files.find((f) => basename(f) === 'report.html');
+  return file ? readFileSync(file, 'utf8') : null;
+}
+
+/** Starts the daemon and returns it (tests drive it directly; the command waits for a signal). */
+export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
+  const flags = parseServeFlags(argv);
+  const log = createLogger(io, { quiet: flags.quiet });
+  const env = readEnv(io.env);
+  const config = loadValidConfig(flags.config, io, log);
+  if (flags['probe-tls']) config.tls.probe.enabled = true;
+  log.info(`serve: auditing ${describeSource(flags)}`);
+  const collect = (): Promise<Snapshot> => loadSource(flags, log);
+  const edges = await buildEdges({ flags, config, env, log, io, collect });
+
+  // Stored runs are rendered by a second, store-less set of edges writing HTML only into a
+  // private temporary directory, so /runs/:id never touches --out or the history.
+  let lookupRun: ((id: string) => Promise<string | null>) | undefined;
+  let viewerDir: string | null = null;
+  if (canLookup(edges.store)) {
+    const store = edges.store;
+    viewerDir = mkdtempSync(join(tmpdir(), 'ztaudit-serve-'));
+    const viewer = await buildEdges({
+      flags: { ...flags, out: viewerDir, formats: ['html'], history: 'none', notify: false, 'no-notify': true },
+      config, env, log, io, collect,
+    });
+    let queue: Promise<unknown> = Promise.resolve();
+    lookupRun = (id) => {
+      const next = queue.then(async () => {
+        const report = await store.get(id);
+        if (!report) return null;
+        return htmlOf(await viewer.render(report, { previous: null, trend: await store.trend(30) }));
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    };
+  }
+
+  const daemon = await startDaemon({
+    schedule: flags.schedule,
+    ...(flags.timezone ? { timezone: flags.timezone } : {}),
+    port: flags.port,
+    ...(flags.host ? { host: flags.host } : {}),
+    graceMs: flags.graceMs,
+    log,
+    ...(lookupRun ? { lookupRun } : {}),
+    runOnce: async (signal) => {
+      const runEdges: PipelineEdges = { ...edges, collect: () => abortable(collect, signal) };
+      const { report, files } = await runPipeline(config, CHECKS, runEdges);
+      return { report, html: htmlOf(files) };
+    },
+  });
+  if (viewerDir) {
+    const dir = viewerDir;
+    const stop = daemon.stop;
+    return { ...daemon, stop: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); } };
+  }
+  return daemon;
+}
+
+/** Runs until `signal` aborts; then stops cleanly and returns 0. */
+export async function serve(argv: string[], io: CliIO, signal: AbortSignal): Promise<number> {
+  const daemon = await startServe(argv, io);
+  if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  await daemon.stop();
+  return EXIT_OK;
+}
+
+export const serveCommand: CommandFn = async (argv, io) => {
+  const controller = new AbortController();
+  // One signal stops cleanly; the listeners are gone after it, so a second one kills at once.
+  const onSignal = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    controller.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    return await serve(argv, io, controller.signal);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+};

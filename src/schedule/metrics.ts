@@ -1,0 +1,96 @@
+// Prometheus text exposition (format 0.0.4) of the daemon's state: scores and open findings
+// of the latest completed run, plus counters over the process lifetime. Pure: the daemon
+// keeps the state, this only formats it. Every area x severity series is always present
+// (0 when empty) so an alert on `ztaudit_findings > 0` never sees a vanishing series.
+import { AREAS, SEVERITIES } from '../engine/types.ts';
+import type { RunReport } from '../report/types.ts';
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export type RunResult = 'success' | 'error' | 'skipped';
+export const RUN_RESULTS: readonly RunResult[] = ['success', 'error', 'skipped'];
+export const NOTIFY_CHANNELS = ['slack', 'email'] as const;
+
+export interface MetricsState {
+  /** The latest run that completed (its report), or null before the first one. */
+  latest: RunReport | null;
+  lastDurationSeconds: number | null;
+  lastSuccessAt: Date | null;
+  runsTotal: Record<RunResult, number>;
+  notificationFailuresTotal: Record<string, number>;
+  running: boolean;
+}
+
+export function emptyMetricsState(): MetricsState {
+  return {
+    latest: null,
+    lastDurationSeconds: null,
+    lastSuccessAt: null,
+    runsTotal: { success: 0, error: 0, skipped: 0 },
+    notificationFailuresTotal: Object.fromEntries(NOTIFY_CHANNELS.map((c) => [c, 0])),
+    running: false,
+  };
+}
+
+/** Label values may hold anything; the exposition format escapes backslash, quote, newline. */
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function labels(pairs: Record<string, string>): string {
+  const parts = Object.entries(pairs).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  return parts.length > 0 ? `{${parts.join(',')}}` : '';
+}
+
+function num(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return '+Inf';
+  if (n === -Infinity) return '-Inf';
+  return String(n);
+}
+
+class Exposition {
+  private readonly lines: string[] = [];
+  family(name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string>, number]>): void {
+    this.lines.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`);
+    for (const [l, v] of samples) this.lines.push(`${name}${labels(l)} ${num(v)}`);
+  }
+  text(): string {
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+export function renderMetrics(state: MetricsState): string {
+  const out = new Exposition();
+  const r = state.latest;
+  out.family('ztaudit_up', 'gauge', 'The ztaudit daemon is running.', [[{}, 1]]);
+  out.family('ztaudit_run_in_progress', 'gauge', '1 while an audit run is in progress.', [[{}, state.running ? 1 : 0]]);
+  // An area that was not evaluated has no sample: absent means unknown, never 0 or 100.
+  out.family('ztaudit_score', 'gauge', 'Score (0-100) per area in the latest completed run; areas not evaluated are absent.',
+    r ? AREAS.flatMap((a): Array<[Record<string, string>, number]> => {
+      const s = r.score.areas[a];
+      return typeof s === 'number' ? [[{ area: a }, s]] : [];
+    }) : []);
+  out.family('ztaudit_score_overall', 'gauge', 'Overall score (0-100) of the latest completed run.',
+    r && typeof r.score.overall === 'number' ? [[{}, r.score.overall]] : []);
+  const open = new Map<string, number>();
+  const waived = new Map<string, number>();
+  for (const f of r?.findings ?? []) {
+    const key = `${f.area}\u0000${f.severity}`;
+    const target = f.waived ? waived : open;
+    target.set(key, (target.get(key) ?? 0) + 1);
+  }
+  const grid = (m: Map<string, number>): Array<[Record<string, string>, number]> =>
+    r ? AREAS.flatMap((area) => SEVERITIES.map((severity): [Record<string, string>, number] => [{ area, severity }, m.get(`${area}\u0000${severity}`) ?? 0])) : [];
+  out.family('ztaudit_findings', 'gauge', 'Open (not waived) findings in the latest completed run, by area and severity.', grid(open));
+  out.family('ztaudit_findings_waived', 'gauge', 'Waived findings in the latest completed run, by area and severity.', grid(waived));
+  out.family('ztaudit_run_duration_seconds', 'gauge', 'Wall-clock duration of the latest completed run.',
+    state.lastDurationSeconds !== null ? [[{}, state.lastDurationSeconds]] : []);
+  out.family('ztaudit_last_success_timestamp_seconds', 'gauge', 'Unix time at which the latest successful run finished.',
+    state.lastSuccessAt ? [[{}, Math.floor(state.lastSuccessAt.getTime() / 1000)]] : []);
+  out.family('ztaudit_notification_failures_total', 'counter', 'Notifications that failed to send since the daemon started, by channel.',
+    Object.entries(state.notificationFailuresTotal).map(([channel, n]) => [{ channel }, n]));
+  out.family('ztaudit_runs_total', 'counter', 'Audit runs since the daemon started, by result (skipped: a tick arrived while a run was in progress).',
+    RUN_RESULTS.map((result) => [{ result }, state.runsTotal[result]]));
+  return out.text();
+}
