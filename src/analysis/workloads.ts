@@ -83,9 +83,10 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     let cur: ResourceRef = { kind: o.kind ?? 'Pod', namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' };
     let obj: KubeObject | undefined = o;
     for (let depth = 0; depth < 4 && obj; depth++) {
-      const refs = obj.metadata?.ownerReferences ?? [];
-      const ctl = refs.find((r) => r.controller) ?? refs[0];
-      if (!ctl?.kind || !ctl.name) break;
+      // Only a controlling owner folds a pod into a workload; a Node owns static (mirror) pods,
+      // which stay workloads of their own.
+      const ctl = (obj.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+      if (!ctl?.kind || !ctl.name || ctl.kind === 'Node') break;
       cur = { kind: ctl.kind, namespace: o.metadata?.namespace, name: ctl.name };
       obj = objects.get(refKey(ctl.kind, o.metadata?.namespace, ctl.name));
     }

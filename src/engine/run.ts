@@ -13,13 +13,15 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
   const override = config.checks[check.id];
   const severity = override?.severity ?? check.severity;
   if (override?.enabled === false) return { check, status: 'not-applicable', severity, results: [], reason: 'disabled in config' };
-  const missing = check.needs.filter((k) => ctx.snapshot.coverage[k]?.status !== 'ok');
-  if (missing.length > 0) {
-    const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);
-    return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };
-  }
   try {
+    // Applicability first: a mesh check on a cluster without a mesh is not-applicable, not
+    // "not evaluated for lack of Istio CRDs".
     if (check.appliesTo && !check.appliesTo(ctx)) return { check, status: 'not-applicable', severity, results: [], reason: 'does not apply to this cluster' };
+    const missing = check.needs.filter((k) => ctx.snapshot.coverage[k]?.status !== 'ok');
+    if (missing.length > 0) {
+      const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);
+      return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };
+    }
     const results: Result[] = check.evaluate(ctx).map((v) => ({
       ...v,
       check: check.id,

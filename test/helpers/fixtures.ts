@@ -10,8 +10,31 @@ import { validateConfig } from '../../src/config/validate.ts';
 import type { Config } from '../../src/config/types.ts';
 import type { Snapshot, TlsProbeResult } from '../../src/snapshot/types.ts';
 
+/** Directives in a fixture's leading comments: `# probes: [json]` and `# config: {json}`. */
+function directive(text: string, name: string): unknown {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) break;
+    const m = new RegExp(`^#\\s*${name}:\\s*(.+)$`).exec(line);
+    if (m) return JSON.parse(m[1]);
+  }
+  return undefined;
+}
+
+/** The `# config: {json}` directive, shallow-merged per top-level key over a base config. */
+export function fixtureConfig(path: string, base: Config): Config {
+  const patch = directive(readFileSync(path, 'utf8'), 'config') as Record<string, Record<string, unknown>> | undefined;
+  if (!patch) return base;
+  const out = structuredClone(base) as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(patch)) {
+    const cur = out[k];
+    out[k] = cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v) ? { ...cur, ...v } : v;
+  }
+  return out as unknown as Config;
+}
+
 export function loadFixture(path: string, label = path): Snapshot {
-  const { objects, notes } = parseManifestText(readFileSync(path, 'utf8'), label);
+  const text = readFileSync(path, 'utf8');
+  const { objects, notes } = parseManifestText(text, label);
   const probes: TlsProbeResult[] = [];
   const kube = objects.filter((o) => {
     if (o.apiVersion !== 'ztaudit.test/v1') return true;
@@ -19,6 +42,8 @@ export function loadFixture(path: string, label = path): Snapshot {
     return false;
   });
   const snapshot = snapshotFromObjects(kube, { notes, clusterVersion: 'v1.36.3' });
+  const directed = directive(text, 'probes') as TlsProbeResult[] | undefined;
+  if (directed) probes.push(...directed);
   if (probes.length > 0) snapshot.probes = probes;
   return snapshot;
 }

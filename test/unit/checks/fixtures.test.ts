@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
-import { loadFixture, loadFixtureConfig } from '../../helpers/fixtures.ts';
+import { fixtureConfig, loadFixture, loadFixtureConfig } from '../../helpers/fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/checks');
 const NOW = new Date('2026-11-26T00:00:00Z');
@@ -39,7 +39,7 @@ describe('check fixtures', () => {
     const firstLine = readFileSync(path, 'utf8').split('\n')[0];
     expect(firstLine, `${file} must open with a one-line "# why" comment`).toMatch(/^#\s*\S/);
     const snapshot = loadFixture(path, `${check.id}/${file}`);
-    const config = loadFixtureConfig(dir, ids) ?? defaultConfig();
+    const config = fixtureConfig(path, loadFixtureConfig(dir, ids) ?? defaultConfig());
     const [outcome] = runChecks([check], { snapshot, config, now: NOW });
     expect(outcome.status, outcome.reason).not.toBe('error');
     expect(outcome.status, `${check.id} was not evaluated on ${file}: ${outcome.reason ?? ''}`).not.toBe('not-evaluated');
