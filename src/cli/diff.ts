@@ -1,0 +1,93 @@
+// `ztaudit diff --last | RUN_A RUN_B [--history URL] [--config F] [--output text|json]`:
+// compares two stored runs with the regression rules of the current config.
+import { parseArgs } from 'node:util';
+import { CHECK_BY_ID } from '../../checks/index.ts';
+import { loadConfig } from '../config/load.ts';
+import { AREAS, SEVERITIES } from '../engine/types.ts';
+import { ConfigError, HistoryError } from '../errors.ts';
+import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
+import type { Finding, RunDiff, RunReport } from '../report/types.ts';
+import { EXIT_OK, type CliIO } from './io.ts';
+import { STORE_OPTIONS, findRun, openStoreForReading, withStoreErrors } from './history.ts';
+
+const MAX_LISTED = 50;
+
+export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
+  return withStoreErrors(io, 'diff', async () => {
+    const { values, positionals } = parseArgs({
+      args: argv, strict: true, allowPositionals: true,
+      options: { ...STORE_OPTIONS, last: { type: 'boolean' }, config: { type: 'string' }, output: { type: 'string', short: 'o', default: 'text' } },
+    });
+    if (values.output !== 'text' && values.output !== 'json') throw new ConfigError(`--output ${values.output}: must be text or json`);
+    if (values.last ? positionals.length !== 0 : positionals.length !== 2) throw new ConfigError('usage: ztaudit diff --last | RUN_A RUN_B');
+    const { config, errors } = loadConfig(values.config, io.cwd, new Set(CHECK_BY_ID.keys()));
+    if (errors.length > 0) throw new ConfigError(errors.join('\n'));
+
+    const store = await openStoreForReading(values, io);
+    try {
+      let previous: RunReport;
+      let current: RunReport;
+      if (values.last) {
+        const newest = await store.latest();
+        if (!newest) throw new HistoryError(`no runs stored in ${store.describe()}`);
+        const sameCluster = (await store.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.cluster === newest.run.cluster.name && r.id !== newest.run.id);
+        if (sameCluster.length === 0) throw new HistoryError(`only one run of cluster ${newest.run.cluster.name} is stored in ${store.describe()}: nothing to compare with`);
+        previous = (await store.get(sameCluster[0].id))!;
+        current = newest;
+      } else {
+        previous = await findRun(store, positionals[0]);
+        current = await findRun(store, positionals[1]);
+      }
+      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current) });
+      if (values.output === 'json') io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
+      else io.stdout(formatDiff(previous, current, diff));
+      return EXIT_OK;
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+function signed(n: number | null): string {
+  return n === null ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(1)}`;
+}
+
+/** Worst first, then by check and resource, so the top of a long list is what matters. */
+function findingLines(sign: string, fps: string[], byFp: Map<string, Finding>): string[] {
+  const rank = (fp: string) => { const f = byFp.get(fp); return f ? SEVERITIES.indexOf(f.severity) : SEVERITIES.length; };
+  const key = (fp: string) => { const f = byFp.get(fp); return f ? `${f.check} ${describeResource(f.resource)}` : fp; };
+  const sorted = [...fps].sort((x, y) => rank(x) - rank(y) || key(x).localeCompare(key(y)));
+  const lines = sorted.slice(0, MAX_LISTED).map((fp) => {
+    const f = byFp.get(fp);
+    return f ? `  ${sign} ${f.severity.padEnd(8)} ${f.check} on ${describeResource(f.resource)}` : `  ${sign} ${fp}`;
+  });
+  if (fps.length > MAX_LISTED) lines.push(`  … ${fps.length - MAX_LISTED} more (--output json lists all)`);
+  return lines;
+}
+
+export function formatDiff(previous: RunReport, current: RunReport, diff: RunDiff): string {
+  const out: string[] = [];
+  out.push(`${previous.run.id} (${previous.run.startedAt}) → ${current.run.id} (${current.run.startedAt})`);
+  const score = (n: number | null) => (n === null ? 'n/a' : n.toFixed(1));
+  out.push(`overall score ${score(previous.score.overall)} → ${score(current.score.overall)} (${signed(diff.scoreDelta.overall)})`);
+  for (const a of AREAS) {
+    if (previous.score.areas[a] === null && current.score.areas[a] === null) continue;
+    out.push(`  ${a.padEnd(13)} ${score(previous.score.areas[a]).padStart(5)} → ${score(current.score.areas[a]).padStart(5)} (${signed(diff.scoreDelta.areas[a])})`);
+  }
+  out.push(`new findings: ${diff.new.length}`);
+  out.push(...findingLines('+', diff.new, new Map(current.findings.map((f) => [f.fingerprint, f]))));
+  out.push(`resolved findings: ${diff.resolved.length}`);
+  out.push(...findingLines('-', diff.resolved, new Map(previous.findings.map((f) => [f.fingerprint, f]))));
+  out.push(`persisting findings: ${diff.persisting}`);
+  for (const g of diff.breadthGrowth.slice(0, MAX_LISTED)) {
+    out.push(`RBAC breadth of ${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}: ${g.before} → ${g.after} (+${g.growthPercent}%)`);
+  }
+  if (diff.partial) out.push(`partial comparison: ${diff.notComparable.length} check(s) evaluated in only one run (their findings are neither new nor resolved): ${diff.notComparable.join(', ')}`);
+  if (diff.regression) {
+    out.push('REGRESSION:');
+    for (const r of diff.regressionReasons) out.push(`  - ${r}`);
+  } else {
+    out.push('no regression');
+  }
+  return `${out.join('\n')}\n`;
+}

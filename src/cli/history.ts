@@ -1,0 +1,96 @@
+// `ztaudit history [--history URL] [--limit N] [--output table|json]`: the stored runs with
+// their scores, newest first. Also the store-opening helper the diff and report commands share.
+import { parseArgs } from 'node:util';
+import { readEnv } from '../config/env.ts';
+import { AREAS } from '../engine/types.ts';
+import { ConfigError, HistoryError } from '../errors.ts';
+import { DEFAULT_HISTORY, openRunStore, type RunStore, type RunSummary } from '../history/store.ts';
+import type { RunReport } from '../report/types.ts';
+import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
+
+export const STORE_OPTIONS = {
+  history: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+} as const;
+
+/** --history, else ZTAUDIT_HISTORY, else ./.ztaudit/history.db; opened for reading only. */
+export async function openStoreForReading(flags: { history?: string; kubeconfig?: string; context?: string }, io: CliIO): Promise<RunStore> {
+  const env = readEnv(io.env);
+  const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
+  if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at a store (a file path or k8s://NAMESPACE/NAME)');
+  return openRunStore(url, { kubeconfigPath: flags.kubeconfig ?? env.kubeconfig, context: flags.context, cwd: io.cwd, env: io.env, readOnly: true });
+}
+
+/** A stored run by id, or by a unique prefix of one (ids start with their timestamp). */
+export async function findRun(store: RunStore, ref: string): Promise<RunReport> {
+  const exact = await store.get(ref);
+  if (exact) return exact;
+  const matches = (await store.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.id.startsWith(ref));
+  if (matches.length === 1) {
+    const run = await store.get(matches[0].id);
+    if (run) return run;
+  }
+  if (matches.length > 1) throw new HistoryError(`run "${ref}" is ambiguous in ${store.describe()}: ${matches.slice(0, 5).map((m) => m.id).join(', ')}${matches.length > 5 ? ', …' : ''}`);
+  throw new HistoryError(`no run "${ref}" in ${store.describe()} (see ztaudit history)`);
+}
+
+/** HistoryError and friends become one line on stderr and exit 2, as the entry point does. */
+export async function withStoreErrors(io: CliIO, name: string, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (error: unknown) {
+    if (error instanceof HistoryError || error instanceof ConfigError) {
+      io.stderr(`ztaudit ${name}: ${error.message}\n`);
+      return EXIT_CANNOT_RUN;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`ztaudit ${name}: ${error.message}\n`);
+      return EXIT_CANNOT_RUN;
+    }
+    throw error;
+  }
+}
+
+const score = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : n.toFixed(1));
+const AREA_HEADS: Record<(typeof AREAS)[number], string> = { network: 'NET', tls: 'TLS', rbac: 'RBAC', 'pod-security': 'PSS', mtls: 'MTLS' };
+
+export function formatRunTable(runs: RunSummary[]): string {
+  const head = ['RUN', 'STARTED (UTC)', 'CLUSTER', 'OVERALL', ...AREAS.map((a) => AREA_HEADS[a]), 'CRIT', 'HIGH', 'MED', 'LOW', 'WAIVED', 'CHANGE'];
+  const rows = runs.map((r) => [
+    r.id,
+    r.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''),
+    r.cluster,
+    score(r.score.overall),
+    ...AREAS.map((a) => score(r.score.areas?.[a])),
+    String(r.findings.critical), String(r.findings.high), String(r.findings.medium), String(r.findings.low), String(r.waived),
+    r.regression === null ? 'first' : r.regression ? 'REGRESSION' : 'ok',
+  ].map((cell, i) => (i === 2 ? cell.slice(0, 24) : cell)));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const numeric = (i: number) => i >= 3 && i < head.length - 1;
+  const line = (cells: string[]) => cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export async function historyCommand(argv: string[], io: CliIO): Promise<number> {
+  return withStoreErrors(io, 'history', async () => {
+    const { values, positionals } = parseArgs({
+      args: argv, strict: true, allowPositionals: true,
+      options: { ...STORE_OPTIONS, limit: { type: 'string', default: '20' }, output: { type: 'string', short: 'o', default: 'table' } },
+    });
+    if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"`);
+    const limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`--limit ${values.limit}: must be a positive whole number`);
+    if (values.output !== 'table' && values.output !== 'json') throw new ConfigError(`--output ${values.output}: must be table or json`);
+    const store = await openStoreForReading(values, io);
+    try {
+      const runs = await store.list(limit);
+      if (values.output === 'json') io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
+      else if (runs.length === 0) io.stdout(`No runs stored in ${store.describe()}.\n`);
+      else io.stdout(`${formatRunTable(runs)}\n`);
+      return EXIT_OK;
+    } finally {
+      await store.close();
+    }
+  });
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { diffCommand } from '../../../src/cli/diff.ts';
+import { historyCommand } from '../../../src/cli/history.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { reportCommand } from '../../../src/cli/report.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { openRunStore } from '../../../src/history/store.ts';
+import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
+
+let dir: string;
+let out: string;
+let err: string;
+const io = (): CliIO => ({ stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, env: {}, isTTY: false, cwd: dir });
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-cli-'));
+  out = '';
+  err = '';
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function seed() {
+  const a = auditObjects([ns('shop'), ns('web'), netpol('web'), deployment('shop', 'api', true), deployment('web', 'frontend', false), clusterRole('ci', ['*'])], { runId: '20261120T020000Z-aaaaaa', now: new Date('2026-11-20T02:00:00Z') });
+  const b = auditObjects([ns('shop'), ns('web'), netpol('shop'), deployment('shop', 'api', false), deployment('web', 'frontend', true), clusterRole('ci', ['*'])], { runId: '20261121T020000Z-bbbbbb', now: new Date('2026-11-21T02:00:00Z') });
+  b.report.diff = diffRuns(a.report, b.report, { rules: defaultConfig().regression, expiredWaivers: b.expiredWaivers });
+  const store = await openRunStore('.ztaudit/history.db', { cwd: dir });
+  await store.save(a.report);
+  await store.save(b.report);
+  await store.close();
+  return { a: a.report, b: b.report };
+}
+
+describe('ztaudit history', () => {
+  it('lists stored runs with scores, newest first', async () => {
+    await seed();
+    expect(await historyCommand([], io())).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^RUN\s+STARTED \(UTC\)\s+CLUSTER\s+OVERALL\s+NET\s+TLS\s+RBAC\s+PSS\s+MTLS\s+CRIT\s+HIGH\s+MED\s+LOW\s+WAIVED\s+CHANGE$/);
+    expect(lines[1]).toMatch(/^20261121T020000Z-bbbbbb\s+2026-11-21 02:00:00\s+demo\s+\d+\.\d.*REGRESSION$/);
+    expect(lines[2]).toMatch(/^20261120T020000Z-aaaaaa\s+.*first$/);
+    expect(lines).toHaveLength(3);
+  });
+
+  it('--output json and --limit', async () => {
+    const { b } = await seed();
+    expect(await historyCommand(['--limit', '1', '--output', 'json'], io())).toBe(0);
+    const runs = JSON.parse(out);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ id: b.run.id, score: b.score, regression: true, findings: { critical: 1, high: 1 } });
+  });
+
+  it('an empty history says so and creates nothing', async () => {
+    expect(await historyCommand([], io())).toBe(0);
+    expect(out).toMatch(/^No runs stored in .*history\.db\.$/m);
+    expect(existsSync(join(dir, '.ztaudit'))).toBe(false);
+  });
+
+  it('a corrupt history database: one line on stderr, exit 2, the file untouched', async () => {
+    writeFileSync(join(dir, 'h.db'), Buffer.alloc(8192, 7));
+    const before = createHash('sha256').update(readFileSync(join(dir, 'h.db'))).digest('hex');
+    expect(await historyCommand(['--history', 'h.db'], io())).toBe(2);
+    expect(err).toMatch(/^ztaudit history: history database .*h\.db cannot be used: .*left untouched.*\n$/);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(createHash('sha256').update(readFileSync(join(dir, 'h.db'))).digest('hex')).toBe(before);
+    expect(readdirSync(dir)).toEqual(['h.db']);
+  });
+
+  it('bad flags exit 2', async () => {
+    expect(await historyCommand(['--limit', 'zero'], io())).toBe(2);
+    expect(err).toMatch(/--limit zero/);
+    expect(await historyCommand(['--history', 'none'], io())).toBe(2);
+  });
+
+  it('reads ZTAUDIT_HISTORY when --history is not given', async () => {
+    await seed();
+    const withEnv = { ...io(), env: { ZTAUDIT_HISTORY: join(dir, 'elsewhere.db') } };
+    expect(await historyCommand([], withEnv)).toBe(0);
+    expect(out).toMatch(/No runs stored in .*elsewhere\.db/);
+  });
+});
+
+describe('ztaudit diff', () => {
+  it('--last compares the two newest runs of the cluster', async () => {
+    await seed();
+    expect(await diffCommand(['--last'], io())).toBe(0);
+    expect(out).toContain('20261120T020000Z-aaaaaa (2026-11-20T02:00:00.000Z) → 20261121T020000Z-bbbbbb');
+    expect(out).toMatch(/new findings: 2\n {2}\+ critical pod-security\.fake-privileged on Deployment web\/frontend\n {2}\+ high {5}network\.fake-default-deny on Namespace web\n/);
+    expect(out).toMatch(/resolved findings: 2\n/);
+    expect(out).toMatch(/persisting findings: 1\n/);
+    expect(out).toContain('REGRESSION:\n  - new critical finding: pod-security.fake-privileged on Deployment web/frontend');
+  });
+
+  it('RUN_A RUN_B by unique prefix, as JSON', async () => {
+    const { a, b } = await seed();
+    expect(await diffCommand(['20261120', '20261121', '--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out)).toEqual(diffRuns(a, b, { rules: defaultConfig().regression, expiredWaivers: [] }));
+  });
+
+  it('uses the regression rules of --config', async () => {
+    await seed();
+    writeFileSync(join(dir, 'z.yaml'), 'regression:\n  newFindingSeverity: none\n  areaScoreDrop: 100\n');
+    expect(await diffCommand(['--last', '--config', 'z.yaml', '--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out).regression).toBe(false);
+  });
+
+  it('unknown runs and too few runs exit 2 with one line', async () => {
+    await seed();
+    expect(await diffCommand(['nope', '2026'], io())).toBe(2);
+    expect(err).toMatch(/^ztaudit diff: no run "nope" in /);
+    err = '';
+    expect(await diffCommand(['2026', '20261121'], io())).toBe(2);
+    expect(err).toMatch(/ambiguous/);
+    err = '';
+    expect(await diffCommand(['--last', '--history', join(dir, 'empty.db')], io())).toBe(2);
+    expect(err).toMatch(/no runs stored/);
+  });
+});
+
+describe('ztaudit report', () => {
+  it('renders a stored run again', async () => {
+    const { b } = await seed();
+    expect(await reportCommand(['20261121T020000Z-bbbbbb', '--out', 'again', '--format', 'json,md'], io())).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'again', 'report.json'), 'utf8'))).toEqual(b);
+    expect(existsSync(join(dir, 'again', 'report.md'))).toBe(true);
+    expect(out).toContain(join(dir, 'again', 'report.json'));
+  });
+
+  it('"latest" renders the newest run', async () => {
+    const { b } = await seed();
+    expect(await reportCommand(['latest', '--out', 'r', '--format', 'json'], io())).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'r', 'report.json'), 'utf8')).run.id).toBe(b.run.id);
+  });
+});
