@@ -76,7 +76,9 @@ function summaryOf(results: PolicyReportResult[]): PolicyReportObject['summary']
 const BY_SEVERITY = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
 
 function chunked(kind: PolicyReportObject['kind'], namespace: string | undefined, results: PolicyReportResult[], report: RunReport): PolicyReportObject[] {
-  results.sort((a, b) => (BY_SEVERITY[a.severity] - BY_SEVERITY[b.severity]) || a.policy.localeCompare(b.policy) || a.properties.fingerprint.localeCompare(b.properties.fingerprint));
+  const nameOf = (r: PolicyReportResult) => r.resources?.[0]?.name ?? '';
+  results.sort((a, b) => (BY_SEVERITY[a.severity] - BY_SEVERITY[b.severity]) || a.policy.localeCompare(b.policy) || nameOf(a).localeCompare(nameOf(b))
+    || (a.properties.fingerprint ?? '').localeCompare(b.properties.fingerprint ?? ''));
   const out: PolicyReportObject[] = [];
   for (let i = 0; i === 0 || i < results.length; i += MAX_RESULTS_PER_REPORT) {
     const part = results.slice(i, i + MAX_RESULTS_PER_REPORT);

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { notifyEmail, notifyEmailFailure } from '../../../src/notify/email.ts';
+import { buildRun, HOSTILE_CLUSTER } from '../report/fixtures.ts';
+
+interface Received { from: string; to: string[]; mail: ParsedMail }
+let server: SMTPServer;
+let port: number;
+let received: Received[];
+let dir: string;
+
+beforeEach(async () => {
+  received = [];
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-mail-'));
+  server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream).then((mail) => {
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), mail });
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.server.address() as AddressInfo).port;
+});
+afterEach(async () => { await new Promise<void>((resolve) => server.close(() => resolve())); });
+
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const p = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return p;
+}
+
+const base = () => ({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'ztaudit@acme.example', to: ['sec@acme.example', 'platform@acme.example'] });
+
+describe('notifyEmail', () => {
+  it('sends the HTML summary to every recipient with the full report attached', async () => {
+    const { report } = buildRun();
+    const reportPath = join(dir, 'report.html');
+    writeFileSync(reportPath, '<!DOCTYPE html><html><body><h1>full report marker</h1></body></html>');
+    const outcome = await notifyEmail(report, { ...base(), htmlReportPath: reportPath, policy: 'regression' });
+    expect(outcome.status).toBe('sent');
+    expect(received).toHaveLength(1);
+    const { from, to, mail } = received[0];
+    expect(from).toBe('ztaudit@acme.example');
+    expect(to).toEqual(['sec@acme.example', 'platform@acme.example']);
+    expect(mail.subject).toBe('[ztaudit] Regression on prod-eu-1: score 73.5 (+2.7)');
+    const html = String(mail.html);
+    expect(html).toContain('prod-eu-1');
+    expect(html).toContain('73.5');
+    expect(html).toContain('1 new finding(s) of severity high or above');
+    expect(html).toContain('ServiceAccount payments/api');
+    expect(html).toContain('The full report is attached');
+    expect(mail.text).toContain('Overall score 73.5 (grade C) (+2.7)');
+    expect(mail.attachments).toHaveLength(1);
+    expect(mail.attachments[0].filename).toBe('report.html');
+    expect(mail.attachments[0].contentType).toBe('text/html');
+    expect(mail.attachments[0].content.toString('utf8')).toContain('full report marker');
+  });
+
+  it('escapes hostile names in the body and keeps the subject on one line', async () => {
+    const { report } = buildRun({ hostile: true, clusterName: `${HOSTILE_CLUSTER}\r\nBcc: victim@evil.example` });
+    const outcome = await notifyEmail(report, { ...base(), policy: 'always' });
+    expect(outcome.status).toBe('sent');
+    const { mail, to } = received[0];
+    expect(to).toEqual(['sec@acme.example', 'platform@acme.example']);
+    expect(mail.bcc).toBeUndefined();
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+    const html = String(mail.html);
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>eu</b>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('{{constructor}}');
+    expect(html).toContain('&lt;!channel&gt;');
+    expect(mail.attachments).toHaveLength(0);
+  });
+
+  it('returns failed, not a throw, when the SMTP server is down', async () => {
+    const { report } = buildRun();
+    const p = await closedPort();
+    const outcome = await notifyEmail(report, { ...base(), smtpUrl: `smtp://127.0.0.1:${p}`, policy: 'always', timeoutMs: 2000 });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.detail).toMatch(/ECONNREFUSED|connect/i);
+  });
+
+  it('follows the policy and skips without recipients', async () => {
+    const { report } = buildRun();
+    const calm = { ...report, diff: { ...report.diff!, regression: false } };
+    expect((await notifyEmail(calm, { ...base(), policy: 'regression' })).status).toBe('skipped');
+    expect((await notifyEmail(report, { ...base(), policy: 'never' })).status).toBe('skipped');
+    expect((await notifyEmail(report, { ...base(), to: [], policy: 'always' })).status).toBe('skipped');
+    expect(received).toHaveLength(0);
+  });
+});
+
+describe('notifyEmailFailure', () => {
+  it('sends "audit could not run" with the escaped reason', async () => {
+    const outcome = await notifyEmailFailure('cannot list pods: <forbidden> & more', { ...base(), clusterName: 'prod <!channel>' });
+    expect(outcome.status).toBe('sent');
+    const { mail } = received[0];
+    expect(mail.subject).toBe('[ztaudit] Audit could not run on prod <!channel>');
+    expect(String(mail.html)).toContain('cannot list pods: &lt;forbidden&gt; &amp; more');
+    expect(String(mail.html)).toContain('prod &lt;!channel&gt;');
+    expect(mail.text).toContain('Reason: cannot list pods: <forbidden> & more');
+  });
+
+  it('returns failed when the SMTP server is down', async () => {
+    const p = await closedPort();
+    const outcome = await notifyEmailFailure('x', { ...base(), smtpUrl: `smtp://127.0.0.1:${p}`, timeoutMs: 2000 });
+    expect(outcome.status).toBe('failed');
+  });
+});

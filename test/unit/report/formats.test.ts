@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/errors.ts';
+import { renderJunit } from '../../../src/report/junit.ts';
+import { renderMarkdown } from '../../../src/report/markdown.ts';
+import { renderReports } from '../../../src/report/render.ts';
+import { renderSarif } from '../../../src/report/sarif.ts';
+import { buildRun, HOSTILE_CLUSTER } from './fixtures.ts';
+
+describe('JUnit XML', () => {
+  it('has a testsuite per area, a failure per open finding, skipped for waived and not evaluated, an error for a crashed check', () => {
+    const { report } = buildRun({ hostile: true });
+    const xml = renderJunit(report);
+    expect(xml.match(/<testsuite /g)).toHaveLength(5);
+    const open = report.findings.filter((f) => !f.waived).length;
+    expect(xml.match(/<failure /g)).toHaveLength(open);
+    expect(xml).toContain(`<testsuites name="ztaudit prod-eu-1" tests="`);
+    expect(xml).toMatch(new RegExp(`failures="${open}" errors="1" skipped="3">`));
+    expect(xml).toContain('<testcase classname="ztaudit.fake.rbac-wide-serviceaccount" name="fake.rbac-wide-serviceaccount ServiceAccount ci/builder"><skipped message="waived until');
+    expect(xml).toContain('<error message="check failed: boom"/>');
+    expect(xml).not.toContain('<script>');
+    expect(xml).toContain('ServiceAccount shop/&lt;script&gt;alert(1)&lt;/script&gt;');
+    // Every element opened is closed: a cheap well-formedness check.
+    const opened = (xml.match(/<(testsuites|testsuite|testcase|failure)[\s>]/g) ?? []).length;
+    const selfClosed = (xml.match(/<testcase [^>]*\/>/g) ?? []).length;
+    const closed = (xml.match(/<\/(testsuites|testsuite|testcase|failure)>/g) ?? []).length;
+    expect(opened - selfClosed).toBe(closed);
+  });
+});
+
+describe('Markdown summary', () => {
+  it('gives scores, changes and top findings with cluster text escaped', () => {
+    const { report } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
+    const md = renderMarkdown(report);
+    expect(md).toContain('# ztaudit: prod-&lt;b&gt;eu&lt;/b&gt; \\*bold\\* \\_it\\_ \\~strike\\~ &lt;\\!channel&gt; \\{\\{constructor\\}\\}');
+    expect(md).toContain('**Overall score: 64.7** (grade D) (-6.1)');
+    expect(md).toContain('| RBAC breadth | 19.2 | F | -43.3 |');
+    expect(md).toContain('**Regression**: 4 new finding\\(s\\) of severity high or above');
+    expect(md).toContain('| high | `fake.rbac-wide-serviceaccount` | ServiceAccount shop/&lt;script&gt;alert\\(1\\)&lt;/script&gt; |');
+    expect(md).toContain('- `fake.pod-security-throws` (error): check failed: boom');
+    expect(md).not.toMatch(/<script|<!channel>/);
+  });
+});
+
+// The parts of the SARIF 2.1.0 schema that consumers (GitHub code scanning, VS Code) rely on.
+const sarifSubset = {
+  type: 'object', required: ['version', 'runs', '$schema'],
+  properties: {
+    version: { const: '2.1.0' },
+    runs: { type: 'array', minItems: 1, items: {
+      type: 'object', required: ['tool', 'results'],
+      properties: {
+        tool: { type: 'object', required: ['driver'], properties: { driver: { type: 'object', required: ['name', 'rules'], properties: {
+          name: { type: 'string' },
+          rules: { type: 'array', items: { type: 'object', required: ['id', 'shortDescription', 'defaultConfiguration'], properties: {
+            id: { type: 'string' }, shortDescription: { type: 'object', required: ['text'] },
+            defaultConfiguration: { type: 'object', properties: { level: { enum: ['none', 'note', 'warning', 'error'] } } },
+          } } },
+        } } } },
+        results: { type: 'array', items: { type: 'object', required: ['ruleId', 'ruleIndex', 'message', 'level', 'locations', 'partialFingerprints'], properties: {
+          ruleId: { type: 'string' }, ruleIndex: { type: 'integer', minimum: 0 }, level: { enum: ['none', 'note', 'warning', 'error'] },
+          message: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
+          locations: { type: 'array', items: { type: 'object', properties: { logicalLocations: { type: 'array', items: { type: 'object', required: ['fullyQualifiedName'] } } } } },
+          suppressions: { type: 'array', items: { type: 'object', required: ['kind'], properties: { kind: { enum: ['inSource', 'external'] }, status: { enum: ['accepted', 'underReview', 'rejected'] } } } },
+        } } },
+      },
+    } },
+  },
+};
+
+describe('SARIF 2.1.0', () => {
+  it('has the catalog as rules and the findings as results, waived ones suppressed', () => {
+    const { report } = buildRun();
+    const log = renderSarif(report);
+    const validate = new Ajv2020({ strict: false }).compile(sarifSubset);
+    expect(validate(JSON.parse(JSON.stringify(log))), JSON.stringify(validate.errors)).toBe(true);
+    const run = log.runs[0] as { tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; suppressions?: unknown[]; partialFingerprints: Record<string, string> }> };
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(report.checks.map((c) => c.id));
+    expect(run.results).toHaveLength(report.findings.length);
+    for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+    expect(run.results.filter((r) => r.suppressions).length).toBe(report.findings.filter((f) => f.waived).length);
+    expect(run.results.map((r) => r.partialFingerprints['ztaudit/v1'])).toEqual(report.findings.map((f) => f.fingerprint));
+    expect(run.results.find((r) => r.ruleId === 'fake.network-namespace-open')!.level).toBe('error');
+  });
+});
+
+describe('renderReports', () => {
+  it('always writes report.json and the asked formats, returning their paths', async () => {
+    const { report, previous, trend } = buildRun();
+    const outDir = join(mkdtempSync(join(tmpdir(), 'ztaudit-out-')), 'nested');
+    const paths = await renderReports(report, { formats: ['md', 'html', 'sarif', 'junit'], outDir, trend, previous });
+    expect(paths.map((p) => p.slice(outDir.length + 1))).toEqual(['report.json', 'report.html', 'report.junit.xml', 'report.md', 'report.sarif']);
+    expect(JSON.parse(readFileSync(paths[0], 'utf8'))).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(readFileSync(paths[1], 'utf8')).toContain('<section id="trend"');
+    expect((await renderReports(report, { formats: [], outDir })).map((p) => p.slice(outDir.length + 1))).toEqual(['report.json']);
+  });
+
+  it('refuses an unknown format by name', async () => {
+    const { report } = buildRun();
+    await expect(renderReports(report, { formats: ['pdf'], outDir: tmpdir() })).rejects.toThrow(ConfigError);
+    await expect(renderReports(report, { formats: ['pdf'], outDir: tmpdir() })).rejects.toThrow(/pdf/);
+  });
+});

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderHtml, TEMPLATES_DIR } from '../../../src/report/html.ts';
+import { buildRun, HOSTILE_CLUSTER, syntheticReport } from './fixtures.ts';
+
+const SECTIONS = ['summary', 'changes', 'findings', 'trend', 'exceptions', 'coverage', 'frameworks', 'methodology'];
+
+describe('renderHtml', () => {
+  it('renders every section into one self-contained file that fetches nothing and runs no script', () => {
+    const { report, previous, trend } = buildRun();
+    const html = renderHtml(report, { trend, previous });
+    for (const id of SECTIONS) expect(html).toContain(`<section id="${id}"`);
+    expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|@import|url\(/i);
+    // The only URL is the SVG namespace, which is an identifier, not a fetch.
+    expect(html.match(/https?:\/\/[^\s"']+/g)).toEqual(['http://www.w3.org/2000/svg']);
+    expect(html).toContain('<polyline class="series-overall"');
+    expect(html).toContain('@media print');
+  });
+
+  it('shows scores, deltas, resolved titles from the previous report, waivers and coverage gaps', () => {
+    const { report, previous, trend } = buildRun();
+    const html = renderHtml(report, { trend, previous });
+    expect(html).toMatch(/data-area="overall">[\s\S]*?73\.5[\s\S]*?<span class="grade" title="grade">C<\/span>[\s\S]*?\+2\.7/);
+    expect(html).toContain('ServiceAccount shop/legacy-admin');
+    expect(html).toContain('vendor tool &lt;needs&gt; &quot;it&quot; &amp; more');
+    expect(html).toContain('<tr class="expiring-soon">');
+    expect(html).toContain('needs traefik.tlsoptions: absent');
+    expect(html).toContain('check failed: boom');
+    expect(html).toContain('NIST-800-53:AC-6');
+  });
+
+  it('escapes hostile names everywhere: they stay text', () => {
+    const { report, previous, trend } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
+    const html = renderHtml(report, { trend, previous });
+    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).not.toContain('<b>eu</b>');
+    expect(html).not.toContain('<!channel>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('shop/{{constructor}}');
+    expect(html).toContain('&lt;!channel&gt;');
+    expect(html).toContain(`<h1 id="cluster-name">prod-&lt;b&gt;eu&lt;/b&gt; *bold* _it_ ~strike~ &lt;!channel&gt; {{constructor}}</h1>`);
+  });
+
+  it('uses no triple-stash in any template', () => {
+    const files = [...readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.hbs')), ...readdirSync(join(TEMPLATES_DIR, 'partials')).map((f) => join('partials', f))];
+    expect(files.length).toBeGreaterThan(8);
+    for (const f of files) expect(readFileSync(join(TEMPLATES_DIR, f), 'utf8'), f).not.toMatch(/\{\{\{|\{\{&/);
+  });
+
+  it('keeps a 50,000-finding report small and bounded: collapsed groups, capped rows, the rest counted', () => {
+    const big = syntheticReport(50_000);
+    const started = performance.now();
+    const html = renderHtml(big, {});
+    const ms = performance.now() - started;
+    const bytes = Buffer.byteLength(html);
+    const rows = (html.match(/<tr/g) ?? []).length;
+    expect(bytes).toBeLessThan(600_000);
+    expect(rows).toBeLessThan(600);
+    expect(ms).toBeLessThan(5_000);
+    expect(html).toContain('9,950 more in report.json');
+    expect(html).not.toMatch(/<details[^>]* open/);
+  });
+});

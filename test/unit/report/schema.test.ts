@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { buildRun, syntheticReport } from './fixtures.ts';
+
+const schema = JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8'));
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats(ajv);
+const validate = ajv.compile(schema);
+
+/** report.json as written: JSON round trip drops undefined fields. */
+const asWritten = (r: unknown) => JSON.parse(JSON.stringify(r));
+
+describe('schemas/report.schema.json', () => {
+  it('accepts reports produced by auditSnapshot over the registered catalog plus fake checks, with waivers, errors and a diff', () => {
+    const { report, previous } = buildRun({ catalog: true, hostile: true });
+    expect(report.findings.some((f) => f.waived)).toBe(true);
+    expect(report.checks.some((c) => c.status === 'not-evaluated')).toBe(true);
+    expect(report.checks.some((c) => c.status === 'error')).toBe(true);
+    expect(report.diff).not.toBeNull();
+    report.notifications.push({ channel: 'slack', status: 'failed', detail: 'channel_not_found' });
+    for (const r of [report, previous]) {
+      const ok = validate(asWritten(r));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+  });
+
+  it('accepts a 50,000-finding report', () => {
+    expect(validate(asWritten(syntheticReport(50_000)))).toBe(true);
+  });
+
+  it('rejects what the contract does not allow: unknown fields, missing fields, wrong enums, a waived finding without its waiver', () => {
+    const { report } = buildRun();
+    const cases: Array<(r: ReturnType<typeof asWritten>) => void> = [
+      (r) => { r.extra = 1; },
+      (r) => { delete r.run.checkCatalogVersion; },
+      (r) => { r.schemaVersion = 2; },
+      (r) => { r.score.areas.dns = 50; },
+      (r) => { r.score.overall = 101; },
+      (r) => { r.findings[0].severity = 'urgent'; },
+      (r) => { r.checks[0].status = 'ok'; },
+      (r) => { r.run.startedAt = 'yesterday'; },
+      (r) => { const w = r.findings.find((f: { waived: boolean }) => f.waived); delete w.waiver; },
+      (r) => { r.findings.find((f: { waived: boolean }) => !f.waived).waiver = { reason: 'x', owner: 'y', expires: 'z' }; },
+      (r) => { r.diff.regression = 'yes'; },
+      (r) => { r.waivers[0].state = 'pending'; },
+    ];
+    for (const mutate of cases) {
+      const r = asWritten(report);
+      mutate(r);
+      expect(validate(r), mutate.toString()).toBe(false);
+    }
+  });
+});
