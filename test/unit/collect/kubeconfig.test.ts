@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadKubeconfig } from '../../../src/collect/kubeconfig.ts';
+import { ConfigError } from '../../../src/errors.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ztaudit-kubeconfig-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function kubeconfig(name: string, contexts: Array<{ name: string; server: string }>, current?: string): string {
+  const file = path.join(dir, name);
+  const lines = ['apiVersion: v1', 'kind: Config', 'clusters:'];
+  for (const c of contexts) lines.push(`- name: ${c.name}`, '  cluster:', `    server: ${c.server}`, '    certificate-authority: ca.crt');
+  lines.push('users:');
+  for (const c of contexts) lines.push(`- name: ${c.name}`, '  user:', `    token: t-${c.name}`);
+  lines.push('contexts:');
+  for (const c of contexts) lines.push(`- name: ${c.name}`, '  context:', `    cluster: ${c.name}`, `    user: ${c.name}`);
+  if (current) lines.push(`current-context: ${current}`);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+describe('loadKubeconfig', () => {
+  it('reads an explicit file and makes relative paths absolute', () => {
+    const file = kubeconfig('a', [{ name: 'prod', server: 'https://prod.example:6443/' }], 'prod');
+    const r = loadKubeconfig({ kubeconfigPath: file, env: {} });
+    expect(r).toMatchObject({ contextName: 'prod', clusterName: 'prod', server: 'https://prod.example:6443', sources: [file] });
+    expect(r.kc.getCurrentCluster()?.caFile).toBe(path.join(dir, 'ca.crt'));
+  });
+
+  it('merges KUBECONFIG like kubectl: missing files skipped, first definition and first current-context win', () => {
+    const a = kubeconfig('a', [{ name: 'shared', server: 'https://a.example' }], 'shared');
+    const b = kubeconfig('b', [{ name: 'shared', server: 'https://b.example' }, { name: 'staging', server: 'https://staging.example' }], 'staging');
+    const env = { KUBECONFIG: [path.join(dir, 'missing'), a, b].join(path.delimiter), HOME: dir };
+    const r = loadKubeconfig({ env });
+    expect(r).toMatchObject({ contextName: 'shared', server: 'https://a.example', sources: [a, b] });
+    expect(loadKubeconfig({ env, context: 'staging' })).toMatchObject({ contextName: 'staging', server: 'https://staging.example' });
+  });
+
+  it('falls back to ~/.kube/config, then to the in-cluster service account', () => {
+    fs.mkdirSync(path.join(dir, '.kube'));
+    fs.renameSync(kubeconfig('config', [{ name: 'home', server: 'https://home.example' }], 'home'), path.join(dir, '.kube', 'config'));
+    expect(loadKubeconfig({ env: { HOME: dir } }).contextName).toBe('home');
+
+    const sa = path.join(dir, 'sa');
+    fs.mkdirSync(sa);
+    fs.writeFileSync(path.join(sa, 'token'), 'sa-token');
+    const r = loadKubeconfig({ env: { HOME: path.join(dir, 'nohome'), KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }, inClusterDir: sa });
+    expect(r).toMatchObject({ server: 'https://[fd00::1]:443', sources: ['in-cluster'] });
+    expect(r.kc.getCurrentCluster()?.caFile).toBe(path.join(sa, 'ca.crt'));
+  });
+
+  it('explains what is missing instead of guessing a server', () => {
+    expect(() => loadKubeconfig({ env: { HOME: dir }, inClusterDir: path.join(dir, 'none') })).toThrow(ConfigError);
+    expect(() => loadKubeconfig({ env: { HOME: dir }, inClusterDir: path.join(dir, 'none') })).toThrow(/no kubeconfig found/);
+    expect(() => loadKubeconfig({ kubeconfigPath: path.join(dir, 'nope'), env: {} })).toThrow(/does not exist/);
+    const file = kubeconfig('a', [{ name: 'prod', server: 'https://prod.example' }]);
+    expect(() => loadKubeconfig({ kubeconfigPath: file, env: {} })).toThrow(/has no current context/);
+    expect(() => loadKubeconfig({ kubeconfigPath: file, context: 'dev', env: {} })).toThrow('context "dev" not found in kubeconfig');
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { KINDS } from '../../../src/collect/kinds.ts';
+import { auditorClusterRoleRules } from '../../../src/collect/rbac-rules.ts';
+
+describe('auditorClusterRoleRules', () => {
+  const rules = auditorClusterRoleRules();
+  const grants = (group: string, resource: string) => rules.filter((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource));
+
+  it('grants get and list (no watch, no writes) on every listed kind', () => {
+    for (const k of KINDS) {
+      if ('byNameOnly' in k) continue;
+      const found = grants(k.group, k.resource);
+      expect(found, k.key).toHaveLength(1);
+      expect(found[0].verbs, k.key).toEqual(['get', 'list']);
+      expect(found[0].resourceNames, k.key).toBeUndefined();
+    }
+  });
+
+  it('grants ConfigMaps by name only, optionally restricted to named ConfigMaps', () => {
+    expect(grants('', 'configmaps')).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }]);
+    const narrowed = auditorClusterRoleRules({ configMapNames: ['istio', 'linkerd-config', 'istio'] });
+    expect(narrowed.find((r) => r.resources?.includes('configmaps'))?.resourceNames).toEqual(['istio', 'linkerd-config']);
+  });
+
+  it('never grants Secrets, wildcards or mutating verbs', () => {
+    const text = JSON.stringify(rules);
+    expect(text).not.toContain('secrets');
+    expect(text).not.toContain('"*"');
+    for (const r of rules) for (const v of r.verbs) expect(['get', 'list']).toContain(v);
+  });
+
+  it('grants discovery and /version as non-resource URLs', () => {
+    expect(rules.find((r) => r.nonResourceURLs)).toEqual({ nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/version'], verbs: ['get'] });
+  });
+
+  it('leaves out kinds on request (to prove a missing grant is reported)', () => {
+    const narrow = auditorClusterRoleRules({ omitKinds: ['networkpolicies'] });
+    expect(narrow.find((r) => r.apiGroups?.includes('networking.k8s.io'))?.resources).toEqual(['ingressclasses', 'ingresses']);
+  });
+});
