@@ -1,0 +1,131 @@
+// The Kubernetes-native run store against a real kube-apiserver: it works with nothing but a
+// namespaced Role on ConfigMaps, keeps big runs under the object size limit, stores a run
+// whole or not at all when its writer is SIGKILLed mid-save, and refuses a concurrent run.
+import { createHash } from 'node:crypto';
+import { beforeAll, expect, it } from 'vitest';
+import { HistoryError } from '../../src/errors.ts';
+import { openRunStore, type RunStore } from '../../src/history/store.ts';
+import type { RunReport } from '../../src/report/types.ts';
+import { makeReport } from '../unit/history/big-report.ts';
+import { interruptedRun, savedRuns, sleep, spawnStoreChild } from '../unit/history/child.ts';
+import { Admin, describeCluster, tokenKubeconfig, uniqueName } from './env.ts';
+
+/** The fingerprints makeReport() gives run `id` with `n` findings. */
+function expectedFingerprints(id: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => createHash('sha256').update(`${id}/${i % 7 === 0 ? 'shared' : id}/${i}`).digest('hex').slice(0, 20));
+}
+
+function isWholeReconstruction(report: RunReport): boolean {
+  const n = Number(/^findings=(\d+)$/.exec(report.run.notes[0] ?? '')?.[1] ?? -1);
+  const got = report.findings.map((f) => f.fingerprint);
+  const want = expectedFingerprints(report.run.id, n);
+  return n >= 0 && got.length === want.length && got.every((fp, i) => fp === want[i]);
+}
+
+describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) => {
+  const admin = new Admin(cluster);
+  const ns = uniqueName('history');
+  let kubeconfigPath = '';
+  const open = (name: string, extra: { maxRuns?: number } = {}): Promise<RunStore> =>
+    openRunStore(`k8s://${ns}/${name}`, { kubeconfigPath, retention: { maxRuns: extra.maxRuns ?? 1000, maxAgeDays: 0 } });
+
+  async function configMapNames(prefix: string): Promise<string[]> {
+    const r = await admin.request('GET', `/api/v1/namespaces/${ns}/configmaps`);
+    return (r.body.items as Array<{ metadata: { name: string } }>).map((c) => c.metadata.name).filter((n) => n === prefix || n.startsWith(`${prefix}-r`)).sort();
+  }
+
+  beforeAll(async () => {
+    await admin.namespace(ns);
+    // The auditor's store needs only this namespaced Role; nothing cluster-wide.
+    await admin.createAll([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'auditor', namespace: ns } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'ztaudit-history', namespace: ns },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'delete'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'ztaudit-history', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'ztaudit-history' },
+        subjects: [{ kind: 'ServiceAccount', name: 'auditor', namespace: ns }],
+      },
+    ], 1);
+    kubeconfigPath = tokenKubeconfig(cluster.server, cluster.caPem, await admin.serviceAccountToken(ns, 'auditor'), 'history-auditor');
+  });
+
+  it('stores, lists and reconstructs runs with only a namespaced Role; big runs are chunked under 1 MiB', async () => {
+    const s = await open('basic', { maxRuns: 2 });
+    await s.acquire();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z', { overall: 61 }));
+    await s.save(makeReport('r2', '2026-11-02T02:00:00.000Z', { findings: 80_000, overall: 72 }));
+    await s.save(makeReport('r3', '2026-11-03T02:00:00.000Z', { overall: 83 }));
+    await s.release();
+    expect((await s.list(10)).map((r) => [r.id, r.score.overall])).toEqual([['r3', 83], ['r2', 72]]);
+    const big = await s.get('r2');
+    expect(big && isWholeReconstruction(big)).toBe(true);
+    const names = await configMapNames('basic');
+    expect(names.length).toBeGreaterThan(3); // index + r2's chunks + r3; r1 evicted and deleted
+    expect(names).not.toContain('basic-r1-0');
+    // Another namespace is out of the Role's reach: a clear HistoryError, not a crash.
+    await expect(openRunStore('k8s://default/history', { kubeconfigPath })).rejects.toThrow(/HTTP 403.*configmaps in namespace default/);
+    await s.close();
+  });
+
+  it('refuses a concurrent run: in-process race, and another process until it is killed', async () => {
+    const a = await open('race');
+    const b = await open('race');
+    await a.save(makeReport('r0', '2026-11-01T00:00:00.000Z'));
+    const results = await Promise.allSettled([a.acquire(), b.acquire()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message)).toMatch(/^another ztaudit run holds k8s:\/\/.*\/race since /);
+    await a.release();
+    await b.release();
+
+    const child = spawnStoreChild(`k8s://${ns}/race`, 'hold', { kubeconfigPath });
+    try {
+      const pid = await child.ready;
+      const err = await a.acquire().then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(HistoryError);
+      expect((err as Error).message).toMatch(new RegExp(`another ztaudit run holds k8s://${ns}/race since \\S+ \\(pid ${pid} on `));
+      await child.kill();
+      await a.acquire(); // the holder died on this host: its lock is stale at once
+      await a.save(makeReport('r1', '2026-11-02T00:00:00.000Z'));
+      await a.release();
+      expect((await a.list(5)).map((r) => r.id)).toEqual(['r1', 'r0']);
+    } finally {
+      await child.kill();
+    }
+  });
+
+  it('stores a run whole or not at all when the writer is SIGKILLed mid-save, at random points', async () => {
+    const s0 = await open('crash');
+    await s0.save(makeReport('b1', '2026-11-01T00:00:00.000Z', { findings: 40 }));
+    await s0.save(makeReport('b2', '2026-11-02T00:00:00.000Z', { findings: 40 }));
+    let interrupted = 0;
+    const completed: string[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const child = spawnStoreChild(`k8s://${ns}/crash`, 'save', { kubeconfigPath, env: { STORE_CHILD_FINDINGS: '60000', STORE_CHILD_EVIDENCE: '0' } });
+      await child.ready;
+      await sleep(150 + Math.floor(Math.random() * 1500));
+      await child.kill();
+      if (interruptedRun(child.lines)) interrupted++;
+      completed.push(...savedRuns(child.lines));
+
+      const s = await open('crash');
+      const ids = (await s.list(1000)).map((r) => r.id);
+      for (const id of ['b1', 'b2', ...completed]) expect(ids).toContain(id);
+      for (const id of ids) {
+        const report = await s.get(id);
+        expect(report && isWholeReconstruction(report), `run ${id} is whole`).toBe(true);
+      }
+      await s.acquire(); // the killed writer's lock is recognised as stale
+      await s.release();
+    }
+    expect(interrupted).toBeGreaterThan(0);
+    // A save after the crashes deletes whatever the killed writers left unreferenced.
+    const s = await open('crash');
+    await s.save(makeReport('after', '2030-06-01T00:00:00.000Z'));
+    const index = await admin.request('GET', `/api/v1/namespaces/${ns}/configmaps/crash`);
+    const referenced = (JSON.parse(index.body.data['index.json']).runs as Array<{ objects: string[] }>).flatMap((r) => r.objects).sort();
+    expect(await configMapNames('crash')).toEqual(['crash', ...referenced].sort());
+  }, 180_000);
+});
