@@ -1,7 +1,7 @@
 // Protects against RBAC grants to everyone: unauthenticated requests (system:anonymous, system:unauthenticated), every authenticated identity, or every service account.
 // Controls: CIS-1.10 5.1.1 (1.2.1 anonymous-auth); NSA-CISA AA/rbac; NIST-800-53 AC-6, AC-14; NIST-800-207 T6.
 import type { Check, Severity, Verdict } from '../../src/engine/types.ts';
-import { rbacAudit, formatSubject, subjectResource } from '../../src/analysis/rbac/audit.ts';
+import { rbacAudit, formatSubject, relatedOf, subjectResource } from '../../src/analysis/rbac/audit.ts';
 import { DISCOVERY_PATHS } from '../../src/analysis/rbac/bootstrap.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleAllowsNonResource } from '../../src/analysis/rbac/rules.ts';
@@ -51,6 +51,7 @@ export const anonymousAccess: Check = {
         status: 'fail', resource: subjectResource(a.subject), severity: a.severity,
         message: `${who} (${a.who}) is granted ${grants.length} rule${grants.length === 1 ? '' : 's'} beyond discovery by ${bindings.join(', ')}`,
         evidence: { subject: a.subject, grants },
+        related: relatedOf(grants),
       });
     }
     return out;

@@ -3,7 +3,7 @@
 
 import type { AuditContext, Check, Severity, Verdict } from '../../src/engine/types.ts';
 import type { KindKey } from '../../src/collect/kinds.ts';
-import { findPermissions, formatSubject, hitEvidence, rbacAudit, scopeText, subjectResource, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { findPermissions, formatSubject, hitEvidence, rbacAudit, relatedOf, scopeText, subjectResource, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 
 export const RBAC_CONTROLS = ['NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'] as const;
 export const RBAC_NEEDS: KindKey[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
@@ -59,6 +59,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           status: 'fail', resource: subjectResource(s.subject),
           message: `${who} can ${action} ${scopeText(hits)} (${[...new Set(hits.map((h) => h.permission))].sort().join(', ')}) via ${viaText(hits)}`,
           evidence: { subject: s.subject, ...hitEvidence(hits) },
+          related: relatedOf(hits),
         };
         const sev = severityFor?.(hits);
         if (sev) v.severity = sev;

@@ -1,7 +1,7 @@
 // Protects against bound roles that grant wildcard verbs or resources, which silently grow with every new API.
 // Controls: CIS-1.10 5.1.3; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
 import type { Verdict } from '../../src/engine/types.ts';
-import { formatSubject, rbacAudit, subjectResource } from '../../src/analysis/rbac/audit.ts';
+import { formatSubject, rbacAudit, relatedOf, subjectResource } from '../../src/analysis/rbac/audit.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule } from '../../src/analysis/rbac/rules.ts';
 import type { Check } from '../../src/engine/types.ts';
@@ -36,6 +36,7 @@ export const wildcardPermission: Check = {
         status: 'fail', resource: subjectResource(s.subject),
         message: `${who} is granted wildcard rules ${clusterWide ? 'cluster-wide' : `in ${[...new Set(grants.map((g) => g.scope))].sort().join(', ')}`} by ${roles.join(', ')}`,
         evidence: { subject: s.subject, grants },
+        related: relatedOf(grants),
       };
       if (!clusterWide && !grants.some((g) => g.scope === 'kube-system')) v.severity = 'medium';
       out.push(v);

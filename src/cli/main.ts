@@ -5,12 +5,16 @@ import { EXIT_CANNOT_RUN, type CliIO, type CommandFn } from './io.ts';
 import { runCommand } from './run.ts';
 import { snapshotCommand } from './snapshot.ts';
 import { checksCommand, explainCommand } from './checks.ts';
+import { canCommand, reachCommand, whoCanCommand } from './explain-access.ts';
 
 const COMMANDS: Record<string, { fn: CommandFn; summary: string }> = {
   run: { fn: runCommand, summary: 'audit a cluster, manifests or snapshot; write reports; store and diff; notify' },
   snapshot: { fn: snapshotCommand, summary: 'collect only, into a gzip JSON snapshot file (-o FILE)' },
   checks: { fn: checksCommand, summary: 'list the check catalog [--area A] [--output json|md]' },
   explain: { fn: explainCommand, summary: 'explain one check: what it protects against, controls, remediation' },
+  reach: { fn: reachCommand, summary: 'is traffic allowed? --from NS/WORKLOAD --to NS/WORKLOAD [--port P[/PROTO]] | --matrix' },
+  'who-can': { fn: whoCanCommand, summary: 'which subjects can VERB RESOURCE [-n NS], and through which bindings' },
+  can: { fn: canCommand, summary: "a subject's effective rules, or whether it can VERB RESOURCE" },
 };
 
 function usage(): string {

@@ -29,6 +29,11 @@ export interface Verdict {
   detailKey?: string;
   /** Overrides the check's severity for this result (e.g. a WARN-level variant). */
   severity?: Severity;
+  /**
+   * Other objects this result stems from (the roles and bindings behind a subject's grant, the
+   * policy behind a flow). A waiver naming one of them covers the result.
+   */
+  related?: ResourceRef[];
 }
 
 export interface Result extends Verdict {

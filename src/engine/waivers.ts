@@ -12,7 +12,8 @@ function matches(w: WaiverConfig, r: Result): boolean {
   const { kind, namespace, name } = w.resource;
   const glob = (pattern: string | undefined, value: string | undefined) =>
     pattern === undefined || (pattern.endsWith('*') ? (value ?? '').startsWith(pattern.slice(0, -1)) : pattern === (value ?? ''));
-  return glob(kind, r.resource.kind) && glob(namespace, r.resource.namespace) && glob(name, r.resource.name);
+  const hit = (ref: Result['resource']) => glob(kind, ref.kind) && glob(namespace, ref.namespace) && glob(name, ref.name);
+  return hit(r.resource) || (r.related ?? []).some(hit);
 }
 
 /** End of the expiry day, UTC: a waiver "expires: 2027-03-31" still holds on March 31st. */

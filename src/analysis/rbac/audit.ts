@@ -3,6 +3,7 @@
 // Kubernetes ships them are not findings; config.rbac.ignoreSubjects extends the list. A default
 // binding that gained subjects, or whose role was changed, is judged like any other.
 
+import type { ResourceRef } from '../../engine/types.ts';
 import { memoize } from '../memo.ts';
 import type { AuditContext } from '../../engine/types.ts';
 import type { SubjectMatch } from '../../config/types.ts';
@@ -150,6 +151,18 @@ export function hitEvidence(hits: readonly PermissionHit[]): Record<string, unkn
   }
   const grants = [...byKey.values()].map((e) => ({ ...e, permissions: [...e.permissions].sort() }));
   return { permissions, scopes, grants };
+}
+
+/** The roles and bindings behind a set of grants, for waivers that name a role or binding. */
+export function relatedOf(items: ReadonlyArray<{ binding: { kind: string; name: string; namespace?: string }; role: { kind: string; name: string; namespace?: string } }>): ResourceRef[] {
+  const seen = new Map<string, ResourceRef>();
+  for (const i of items) {
+    for (const r of [i.role, i.binding]) {
+      const ref: ResourceRef = { kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) };
+      seen.set(`${ref.kind}/${ref.namespace ?? ''}/${ref.name}`, ref);
+    }
+  }
+  return [...seen.values()];
 }
 
 export function scopeText(hits: readonly PermissionHit[]): string {

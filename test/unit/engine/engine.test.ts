@@ -124,6 +124,15 @@ describe('audit', () => {
     expect(report.checks.find((c) => c.id === 'rbac.a')).toMatchObject({ failed: 0, waived: 1, passed: 1, status: 'pass' });
   });
 
+  it('lets a waiver name a related object, e.g. the role behind a subject grant', () => {
+    const config = defaultConfig();
+    config.waivers = [{ check: 'rbac.w', resource: { kind: 'ClusterRole', name: 'ci-deployer' }, reason: 'r', owner: 'o', expires: '2027-01-01' }];
+    const grant: Verdict = { ...fail('sa'), related: [{ kind: 'ClusterRole', name: 'ci-deployer' }, { kind: 'ClusterRoleBinding', name: 'ci' }] };
+    const other: Verdict = { ...fail('other'), related: [{ kind: 'ClusterRole', name: 'admin' }] };
+    const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks: [check('rbac.w', 'rbac', 'high', [grant, other])], now: NOW, startedAt: NOW, runId: 'r4' });
+    expect(report.findings.map((f) => [f.resource.name, f.waived])).toEqual([['sa', true], ['other', false]]);
+  });
+
   it('counts a waiver as valid through its expiry day', () => {
     const config = defaultConfig();
     config.waivers = [{ check: 'tls.b', resource: { name: 'web' }, reason: 'r', owner: 'o', expires: '2026-11-26' }];
