@@ -1,0 +1,135 @@
+// --policy-reports against a real kube-apiserver: the wgpolicyk8s.io/v1alpha2 CRDs are
+// installed (minimal structural schemas written here), a run's PolicyReports and
+// ClusterPolicyReport are applied, a later run replaces them and prunes the reports of
+// namespaces that no longer have findings, and a namespace that does not exist is an error
+// for that one object only.
+import { KubeConfig } from '@kubernetes/client-node';
+import { beforeAll, expect, it } from 'vitest';
+import { buildPolicyReports, writePolicyReports } from '../../src/report/policy-reports.ts';
+import type { RunReport } from '../../src/report/types.ts';
+import type { KubeObject } from '../../src/snapshot/types.ts';
+import { buildRun } from '../unit/report/fixtures.ts';
+import { Admin, describeCluster, uniqueName } from './env.ts';
+
+const RESULT_VALUES = ['pass', 'fail', 'warn', 'error', 'skip'];
+
+function policyReportCrd(kind: 'PolicyReport' | 'ClusterPolicyReport', plural: string, namespaced: boolean): KubeObject {
+  const count = { type: 'integer', minimum: 0 };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.wgpolicyk8s.io` },
+    spec: {
+      group: 'wgpolicyk8s.io',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List`, shortNames: [namespaced ? 'polr' : 'cpolr'] },
+      scope: namespaced ? 'Namespaced' : 'Cluster',
+      versions: [{
+        name: 'v1alpha2', served: true, storage: true,
+        schema: { openAPIV3Schema: {
+          type: 'object',
+          properties: {
+            scope: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            scopeSelector: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            summary: { type: 'object', properties: { pass: count, fail: count, warn: count, error: count, skip: count } },
+            results: {
+              type: 'array',
+              items: {
+                type: 'object', required: ['policy'], 'x-kubernetes-preserve-unknown-fields': true,
+                properties: {
+                  policy: { type: 'string' },
+                  result: { type: 'string', enum: RESULT_VALUES },
+                  severity: { type: 'string', enum: ['critical', 'high', 'low', 'medium', 'info'] },
+                  properties: { type: 'object', additionalProperties: { type: 'string' } },
+                },
+              },
+            },
+          },
+        } },
+        additionalPrinterColumns: RESULT_VALUES.map((r) => ({ name: r[0].toUpperCase() + r.slice(1), type: 'integer', jsonPath: `.summary.${r}` })),
+      }],
+    },
+  };
+}
+
+/** The fixture run with its namespaces renamed to ones unique to this test file. */
+function withNamespaces(report: RunReport, rename: (ns: string) => string): RunReport {
+  return { ...report, findings: report.findings.map((f) => (f.resource.namespace ? { ...f, resource: { ...f.resource, namespace: rename(f.resource.namespace) } } : f)) };
+}
+
+describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports)', (cluster) => {
+  const admin = new Admin(cluster);
+  const suffix = uniqueName('pr');
+  const ns = (n: string) => `${n}-${suffix}`;
+  let kc: KubeConfig;
+
+  beforeAll(async () => {
+    await admin.create(policyReportCrd('PolicyReport', 'policyreports', true), true);
+    await admin.create(policyReportCrd('ClusterPolicyReport', 'clusterpolicyreports', false), true);
+    await admin.waitForResource('wgpolicyk8s.io', 'v1alpha2', 'policyreports');
+    await admin.waitForResource('wgpolicyk8s.io', 'v1alpha2', 'clusterpolicyreports');
+    for (const n of ['ci', 'monitoring', 'payments']) await admin.namespace(ns(n));
+    kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+  });
+
+  it('applies one PolicyReport per namespace and a ClusterPolicyReport that the apiserver serves back intact', async () => {
+    const report = withNamespaces(buildRun().report, ns);
+    const outcome = await writePolicyReports(report, kc);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.applied).toEqual([
+      `PolicyReport/${ns('ci')}/ztaudit`, `PolicyReport/${ns('monitoring')}/ztaudit`, `PolicyReport/${ns('payments')}/ztaudit`, 'ClusterPolicyReport/ztaudit',
+    ]);
+    const built = buildPolicyReports(report);
+    for (const o of built) {
+      const path = o.kind === 'PolicyReport'
+        ? `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${o.metadata.namespace}/policyreports/${o.metadata.name}`
+        : `/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/${o.metadata.name}`;
+      const got = await admin.request('GET', path);
+      expect(got.status).toBe(200);
+      expect(got.body.summary).toEqual(o.summary);
+      expect(got.body.results).toEqual(o.results);
+      expect(got.body.metadata.labels['app.kubernetes.io/managed-by']).toBe('ztaudit');
+      expect(got.body.metadata.annotations['ztaudit.dev/run-id']).toBe('run-20261126-0200');
+      expect(got.body.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === 'ztaudit' && m.operation === 'Apply')).toBe(true);
+    }
+    const payments = await admin.request('GET', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns('payments')}/policyreports/ztaudit`);
+    expect(payments.body.results).toMatchObject([{ policy: 'fake.rbac-wide-serviceaccount', result: 'fail', severity: 'high', resources: [{ kind: 'ServiceAccount', name: 'api', namespace: ns('payments') }] }]);
+  });
+
+  it('replaces reports on the next run and prunes those of namespaces without findings', async () => {
+    const first = withNamespaces(buildRun().report, ns);
+    await writePolicyReports(first, kc);
+    const next: RunReport = {
+      ...first,
+      run: { ...first.run, id: 'run-20261127-0200', startedAt: '2026-11-27T02:00:00.000Z' },
+      findings: first.findings.filter((f) => f.resource.namespace !== ns('payments')),
+    };
+    const outcome = await writePolicyReports(next, kc);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.deleted).toEqual([`PolicyReport/${ns('payments')}/ztaudit`]);
+    expect((await admin.request('GET', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns('payments')}/policyreports/ztaudit`)).status).toBe(404);
+    const ci = await admin.request('GET', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns('ci')}/policyreports/ztaudit`);
+    expect(ci.body.metadata.annotations['ztaudit.dev/run-id']).toBe('run-20261127-0200');
+    expect(ci.body.results[0].timestamp).toEqual({ seconds: Date.parse('2026-11-27T02:00:00Z') / 1000, nanos: 0 });
+  });
+
+  it('reports a namespace that does not exist as an error for that object and applies the rest', async () => {
+    const report = withNamespaces(buildRun().report, (n) => (n === 'ci' ? `absent-${suffix}` : ns(n)));
+    const outcome = await writePolicyReports(report, kc);
+    expect(outcome.errors).toHaveLength(1);
+    expect(outcome.errors[0]).toContain(`PolicyReport/absent-${suffix}/ztaudit`);
+    expect(outcome.applied).toContain(`PolicyReport/${ns('payments')}/ztaudit`);
+    expect(outcome.applied).toContain('ClusterPolicyReport/ztaudit');
+  });
+
+  it('returns the failure (no throw) when the API server is unreachable', async () => {
+    const dead = new KubeConfig();
+    dead.loadFromOptions({
+      clusters: [{ name: 'dead', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+      users: [{ name: 'dead', token: 'x' }], contexts: [{ name: 'dead', cluster: 'dead', user: 'dead' }], currentContext: 'dead',
+    });
+    const outcome = await writePolicyReports(withNamespaces(buildRun().report, ns), dead);
+    expect(outcome.applied).toEqual([]);
+    expect(outcome.errors.length).toBeGreaterThan(0);
+  });
+});
