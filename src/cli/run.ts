@@ -53,7 +53,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const config = loadValidConfig(flags.config, io, log);
   if (flags['probe-tls']) config.tls.probe.enabled = true;
   log.info(`auditing ${describeSource(flags)}`);
-  const edges = await buildEdges({ flags, config, env, log, io, collect: () => loadSource(flags, log) });
+  const edges = await buildEdges({ flags, config, env, log, io, collect: () => loadSource(flags, log, { config, env: io.env }) });
   const { report, files } = await runPipeline(config, CHECKS, edges);
   for (const f of files) log.info(`wrote ${f}`);
   if (!flags.quiet) printScoreTable(report, io);

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
 import { runPipeline, type PipelineEdges, type PipelineStore } from '../pipeline.ts';
 import type { RunReport } from '../report/types.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
@@ -120,12 +120,17 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
       return { report, html: htmlOf(files) };
     },
   });
-  if (viewerDir) {
-    const dir = viewerDir;
-    const stop = daemon.stop;
-    return { ...daemon, stop: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); } };
-  }
-  return daemon;
+  const stopDaemon = daemon.stop;
+  const dir = viewerDir;
+  const store = edges.store as (PipelineStore & { close?: () => Promise<void> }) | null;
+  let stopped: Promise<void> | null = null;
+  // After the daemon has stopped (no run holds the store any more): close the store, drop the viewer's files.
+  const stop = (): Promise<void> => (stopped ??= (async () => {
+    await stopDaemon();
+    await store?.close?.().catch((error: unknown) => log.warn(`closing the history store: ${errorMessage(error)}`));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  })());
+  return { ...daemon, stop };
 }
 
 /** Runs until `signal` aborts; then stops cleanly and returns 0. */

@@ -5,6 +5,11 @@ import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from './log.ts';
+import { collectLive } from '../collect/live.ts';
+import { probeEndpoints, probeTargets } from '../collect/tls-probe.ts';
+import { ingressControllerConfigMapRefs } from '../analysis/tls/index.ts';
+import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
+import { defaultConfig, type Config } from '../config/types.ts';
 
 export const SOURCE_OPTIONS = {
   kubeconfig: { type: 'string' },
@@ -28,7 +33,24 @@ export function describeSource(flags: SourceFlags): string {
   return `cluster${flags.context ? ` (context ${flags.context})` : ''}`;
 }
 
-export async function loadSource(flags: SourceFlags, log: Logger, extra: { probeTls?: boolean } = {}): Promise<Snapshot> {
+export interface SourceContext {
+  /** With config.tls.probe.enabled, exposed endpoints are probed after collection. */
+  config?: Config;
+  env?: Record<string, string | undefined>;
+}
+
+export async function loadSource(flags: SourceFlags, log: Logger, context: SourceContext = {}): Promise<Snapshot> {
+  const snapshot = await collectSource(flags, log, context);
+  const config = context.config;
+  if (config?.tls.probe.enabled) {
+    const targets = probeTargets(snapshot, config);
+    log.info(`probing ${targets.length} TLS endpoint(s)`);
+    snapshot.probes = await probeEndpoints(targets, config.tls.probe);
+  }
+  return snapshot;
+}
+
+async function collectSource(flags: SourceFlags, log: Logger, context: SourceContext): Promise<Snapshot> {
   const chosen = [flags.manifests?.length ? '--manifests' : '', flags.snapshot ? '--snapshot' : '', flags.kubeconfig || flags.context ? '--kubeconfig/--context' : ''].filter(Boolean);
   if (chosen.length > 1) throw new ConfigError(`choose one source: ${chosen.join(' or ')}`);
   if (flags.manifests?.length) {
@@ -39,13 +61,14 @@ export async function loadSource(flags: SourceFlags, log: Logger, extra: { probe
   if (flags.snapshot) return readSnapshot(flags.snapshot);
   const timeoutMs = flags['request-timeout'] ? Number(flags['request-timeout']) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--request-timeout ${flags['request-timeout']}: must be a number of seconds`);
-  const { collectLive } = await import('../collect/live.ts');
-  const snapshot = await collectLive({
+  const config = context.config ?? defaultConfig();
+  return collectLive({
     kubeconfigPath: flags.kubeconfig,
     context: flags.context,
+    ...(context.env ? { env: context.env } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
-    onProgress: (kind: string, count: number) => log.progress(kind, count),
+    onProgress: (kind, count) => log.progress(kind, count),
+    // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.
+    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config)],
   });
-  void extra;
-  return snapshot;
 }

@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import { catalogMarkdown } from '../../../src/cli/checks.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+
+const REPO = join(import.meta.dirname, '../../..');
+
+function io(cwd = REPO, env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const cli: CliIO = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, isTTY: false, cwd };
+  return { cli, out: () => out.join(''), err: () => err.join('') };
+}
+
+describe('ztaudit CLI', () => {
+  it('audits the demo cluster and writes report.json (npm start path)', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'zt-run-'));
+    const t = io();
+    const code = await main(['run', '--manifests', 'examples/demo-cluster', '--config', 'examples/ztaudit.demo.yaml', '--out', outDir, '--format', 'json', '--history', 'none', '--no-notify'], t.cli);
+    expect(t.err()).not.toContain('internal error');
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8'));
+    expect(report.schemaVersion).toBe(1);
+    expect(report.run.source).toBe('manifests');
+    expect(t.out()).toMatch(/overall\s+\d+\.\d/);
+  });
+
+  it('exits 1 when something meets --fail-on and 0 with --fail-on never', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'zt-run-'));
+    const args = ['run', '--manifests', 'examples/demo-cluster', '--config', 'examples/ztaudit.demo.yaml', '--out', outDir, '--format', 'json', '--history', 'none', '--no-notify', '-q'];
+    expect(await main([...args, '--fail-on', 'high'], io().cli)).toBe(1);
+    expect(await main([...args, '--fail-on', 'never'], io().cli)).toBe(0);
+  });
+
+  it('exits 2 with one line naming the file and key for a bad config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-cfg-'));
+    writeFileSync(join(dir, 'ztaudit.yaml'), 'target:\n  requireMTLS: true\n');
+    const t = io(dir);
+    const code = await main(['run', '--manifests', join(REPO, 'examples/demo-cluster'), '--out', join(dir, 'out'), '--history', 'none'], t.cli);
+    expect(code).toBe(2);
+    expect(t.err().trim()).toBe('ztaudit: ztaudit.yaml: target.requireMTLS: unknown key');
+  });
+
+  it('exits 2 with "cannot reach API server" for a kubeconfig pointing nowhere, without hanging', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-kc-'));
+    writeFileSync(join(dir, 'kubeconfig'), [
+      'apiVersion: v1', 'kind: Config', 'current-context: nowhere',
+      'clusters: [{name: nowhere, cluster: {server: "https://127.0.0.1:9"}}]',
+      'users: [{name: u, user: {token: abc}}]',
+      'contexts: [{name: nowhere, context: {cluster: nowhere, user: u}}]', '',
+    ].join('\n'));
+    const t = io(dir);
+    const started = Date.now();
+    const code = await main(['run', '--kubeconfig', join(dir, 'kubeconfig'), '--out', join(dir, 'out'), '--history', 'none', '--request-timeout', '5'], t.cli);
+    expect(code).toBe(2);
+    expect(t.err()).toMatch(/^ztaudit: cannot reach API server at https:\/\/127\.0\.0\.1:9/m);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('exits 2 for bad flags and unknown commands', async () => {
+    const a = io();
+    expect(await main(['run', '--fail-on', 'sometimes'], a.cli)).toBe(2);
+    expect(a.err()).toContain('--fail-on sometimes: must be one of regression, critical, high, never');
+    const b = io();
+    expect(await main(['frobnicate'], b.cli)).toBe(2);
+    expect(b.err()).toContain('unknown command "frobnicate"');
+  });
+
+  it('lists and explains checks from the registry', async () => {
+    const t = io();
+    expect(await main(['checks', '--output', 'json'], t.cli)).toBe(0);
+    expect(JSON.parse(t.out()).length).toBe(CHECKS.length);
+    const e = io();
+    expect(await main(['explain', 'no.such-check'], e.cli)).toBe(2);
+    expect(e.err()).toContain('unknown check id "no.such-check"');
+  });
+
+  it('keeps docs/checks.md in step with the registry (npm run docs)', () => {
+    expect(readFileSync(join(REPO, 'docs/checks.md'), 'utf8')).toBe(catalogMarkdown(CHECKS));
+  });
+});
