@@ -1,0 +1,228 @@
+// The daemon: a real node-cron schedule, no overlapping runs, the HTTP endpoints, and a
+// SIGTERM-like stop that finishes or abandons the run in progress with the store released.
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import type { Logger } from '../../../src/cli/log.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { runPipeline, type PipelineEdges } from '../../../src/pipeline.ts';
+import type { RunReport } from '../../../src/report/types.ts';
+import { startDaemon, type Daemon, type DaemonOptions, type RunOutcome } from '../../../src/schedule/daemon.ts';
+import { parseExposition } from './exposition.ts';
+
+function captureLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), progress: () => {} };
+}
+
+function fakeReport(id: string, overall = 80): RunReport {
+  return {
+    schemaVersion: 1,
+    run: { id, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), cluster: { name: 'c' }, source: 'manifests', coverage: {}, toolVersion: '0.1.0', checkCatalogVersion: '1', notes: [] },
+    score: { overall, areas: { network: overall, tls: null, rbac: null, 'pod-security': null, mtls: null } },
+    checks: [], findings: [], diff: null, waivers: [], details: {}, notifications: [],
+  };
+}
+
+interface Deferred<T> { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void }
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void, reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  return { promise, resolve, reject };
+}
+
+const daemons: Daemon[] = [];
+afterEach(async () => { await Promise.all(daemons.splice(0).map((d) => d.stop())); });
+
+async function start(options: Partial<DaemonOptions> & Pick<DaemonOptions, 'runOnce'>): Promise<Daemon> {
+  const d = await startDaemon({ schedule: '0 2 * * *', port: 0, host: '127.0.0.1', log: captureLog(), runAtStart: false, ...options });
+  daemons.push(d);
+  return d;
+}
+
+describe('startDaemon', () => {
+  it('refuses a bad cron expression or time zone with a clear error', async () => {
+    await expect(startDaemon({ schedule: '0 25 * * *', port: 0, log: captureLog(), runOnce: async () => ({ report: fakeReport('x'), html: null }) }))
+      .rejects.toThrow(ConfigError);
+    await expect(startDaemon({ schedule: '0 2 * * *', timezone: 'Mars/Olympus', port: 0, log: captureLog(), runOnce: async () => ({ report: fakeReport('x'), html: null }) }))
+      .rejects.toThrow(/--timezone Mars\/Olympus/);
+  });
+
+  it('reads the schedule in the given time zone', async () => {
+    const d = await start({ schedule: '0 2 * * *', timezone: 'Asia/Tokyo', runOnce: async () => ({ report: fakeReport('x'), html: null }) });
+    const next = d.nextRun()!;
+    expect(next.getUTCHours()).toBe(17); // 02:00 JST = 17:00 UTC the day before
+    expect(next.getUTCMinutes()).toBe(0);
+  });
+
+  it('runs once at start-up and then on the cron schedule', async () => {
+    let runs = 0;
+    const log = captureLog();
+    const d = await start({ schedule: '* * * * * *', runAtStart: true, log, runOnce: async () => ({ report: fakeReport(`r${++runs}`), html: null }) });
+    expect(runs).toBe(1); // the start-up run began before startDaemon returned
+    const deadline = Date.now() + 4000;
+    while (runs < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(runs).toBeGreaterThanOrEqual(3);
+    await d.idle();
+    expect(log.lines.some((l) => l.startsWith('info start-up audit run starting'))).toBe(true);
+    expect(log.lines.some((l) => l.startsWith('info scheduled audit run starting'))).toBe(true);
+  });
+
+  it('skips (and logs) a tick that arrives while a run is in progress, then runs the next one', async () => {
+    const gates: Array<Deferred<RunOutcome>> = [];
+    const log = captureLog();
+    const d = await start({ log, runOnce: () => { const g = deferred<RunOutcome>(); gates.push(g); return g.promise; } });
+    const first = d.tick();
+    expect(await d.tick()).toBe('skipped');
+    expect(await d.tick()).toBe('skipped');
+    expect(gates).toHaveLength(1); // runOnce was not called again
+    expect(log.lines.filter((l) => /^warn scheduled tick skipped: the run started at .* is still in progress$/.test(l))).toHaveLength(2);
+    gates[0]!.resolve({ report: fakeReport('r1'), html: '<p>one</p>' });
+    expect(await first).toBe('ran');
+    const second = d.tick();
+    expect(gates).toHaveLength(2);
+    gates[1]!.resolve({ report: fakeReport('r2'), html: '<p>two</p>' });
+    expect(await second).toBe('ran');
+    const runs = parseExposition(await (await fetch(`${d.url}/metrics`)).text()).get('ztaudit_runs_total')!.samples;
+    expect(Object.fromEntries(runs.map((s) => [s.labels.result, s.value]))).toEqual({ success: 2, error: 0, skipped: 2 });
+  });
+
+  it('serves /healthz, / (latest HTML), /report.json, /runs/:id and /metrics; 404/405 elsewhere', async () => {
+    const stored = new Map([['20261125T020000Z-aaaaaa', '<html>stored run</html>']]);
+    const gate = deferred<RunOutcome>();
+    const d = await start({ runOnce: () => gate.promise, lookupRun: async (id) => stored.get(id) ?? null });
+
+    let r = await fetch(`${d.url}/healthz`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ status: 'ok', running: false, lastRun: null, nextRun: expect.stringMatching(/T02:00:00|T\d\d:00:00/) });
+    r = await fetch(`${d.url}/`);
+    expect(r.status).toBe(503); // nothing to show yet is not an empty report
+    expect(r.headers.get('retry-after')).toBe('30');
+
+    const running = d.tick();
+    expect((await (await fetch(`${d.url}/healthz`)).json()).running).toBe(true);
+    gate.resolve({ report: fakeReport('20261126T020000Z-bbbbbb', 91), html: '<html>latest</html>' });
+    await running;
+
+    r = await fetch(`${d.url}/`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await r.text()).toBe('<html>latest</html>');
+    r = await fetch(`${d.url}/report.json`);
+    expect((await r.json()).run.id).toBe('20261126T020000Z-bbbbbb');
+    expect(await (await fetch(`${d.url}/runs/20261126T020000Z-bbbbbb`)).text()).toBe('<html>latest</html>');
+    r = await fetch(`${d.url}/runs/20261125T020000Z-aaaaaa`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('<html>stored run</html>');
+    expect((await fetch(`${d.url}/runs/20201231T000000Z-ffffff`)).status).toBe(404);
+    expect((await fetch(`${d.url}/runs/..%2F..%2Fetc%2Fpasswd`)).status).toBe(404);
+    r = await fetch(`${d.url}/metrics`);
+    expect(r.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const m = parseExposition(await r.text());
+    expect(m.get('ztaudit_score')!.samples).toEqual([{ labels: { area: 'network' }, value: 91 }]);
+    expect(m.get('ztaudit_last_success_timestamp_seconds')!.samples[0]!.value).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(m.get('ztaudit_run_duration_seconds')!.samples[0]!.value).toBeGreaterThanOrEqual(0);
+    expect((await fetch(`${d.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${d.url}/metrics`, { method: 'POST' })).status).toBe(405);
+    const healthz = await (await fetch(`${d.url}/healthz`)).json();
+    expect(healthz.lastRun.id).toBe('20261126T020000Z-bbbbbb');
+  });
+
+  it('without a history store, /runs/:id of an older run is 404', async () => {
+    const d = await start({ runOnce: async () => ({ report: fakeReport('20261126T020000Z-cccccc'), html: '<p>x</p>' }) });
+    await d.tick();
+    expect((await fetch(`${d.url}/runs/20261126T020000Z-cccccc`)).status).toBe(200);
+    const r = await fetch(`${d.url}/runs/20261125T020000Z-aaaaaa`);
+    expect(r.status).toBe(404);
+    expect(await r.text()).toContain('no history store');
+  });
+
+  it('counts a failed run as an error, keeps the previous report, and keeps serving', async () => {
+    let fail = false;
+    const log = captureLog();
+    const d = await start({ log, runOnce: async () => { if (fail) throw new Error('cannot reach API server'); return { report: fakeReport('ok-1'), html: '<p>ok</p>' }; } });
+    expect(await d.tick()).toBe('ran');
+    fail = true;
+    expect(await d.tick()).toBe('failed');
+    expect(log.lines).toContain('warn audit run could not complete: cannot reach API server');
+    expect(await (await fetch(`${d.url}/`)).text()).toBe('<p>ok</p>');
+    const runs = parseExposition(await (await fetch(`${d.url}/metrics`)).text()).get('ztaudit_runs_total')!.samples;
+    expect(runs.find((s) => s.labels.result === 'error')!.value).toBe(1);
+  });
+
+  it('stop() lets a run in progress finish within the grace period, then closes the server', async () => {
+    const gate = deferred<RunOutcome>();
+    const d = await start({ graceMs: 5000, runOnce: () => gate.promise });
+    const run = d.tick();
+    let stopped = false;
+    const stopping = d.stop().then(() => { stopped = true; });
+    expect(await d.tick()).toBe('skipped'); // no new runs once stopping
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stopped).toBe(false);
+    gate.resolve({ report: fakeReport('last'), html: null });
+    await stopping;
+    expect(await run).toBe('ran');
+    expect(d.state().runsTotal.success).toBe(1);
+    await expect(fetch(`${d.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('stop() abandons a run that outlives the grace period; the pipeline releases the store and stores nothing', async () => {
+    const calls: string[] = [];
+    const store = {
+      describe: () => 'fake store',
+      acquire: async () => { calls.push('acquire'); },
+      release: async () => { calls.push('release'); },
+      latest: async () => null,
+      save: async () => { calls.push('save'); },
+      trend: async () => [],
+    };
+    const log = captureLog();
+    const d = await start({
+      graceMs: 100,
+      log,
+      runOnce: async (signal) => {
+        const edges: PipelineEdges = {
+          // A collection that only ends when aborted, like a hung list call; serve wires collect the same way.
+          collect: () => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+          store,
+          diff: () => { throw new Error('unused'); },
+          render: async () => [],
+          notifiers: [],
+          log,
+          now: () => new Date(),
+        };
+        const { report } = await runPipeline(defaultConfig(), CHECKS, edges);
+        return { report, html: null };
+      },
+    });
+    const run = d.tick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual(['acquire']);
+    await d.stop();
+    expect(calls).toEqual(['acquire', 'release']);
+    expect(await run).toBe('failed');
+    expect(log.lines).toContain('warn stopping: abandoning the run in progress');
+  });
+
+  it('a real pipeline run feeds the metrics (demo-sized snapshot)', async () => {
+    const snapshot = snapshotFromObjects([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } },
+    ]);
+    const log = captureLog();
+    const d = await start({
+      log,
+      runOnce: async () => {
+        const { report } = await runPipeline(defaultConfig(), CHECKS, { collect: async () => snapshot, store: null, diff: () => { throw new Error('unused'); }, render: async () => [], notifiers: [], log, now: () => new Date() });
+        return { report, html: null };
+      },
+    });
+    await d.tick();
+    const m = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+    const open = m.get('ztaudit_findings')!.samples.filter((s) => s.labels.area === 'network').reduce((n, s) => n + s.value, 0);
+    expect(open).toBeGreaterThan(0); // an unprotected namespace has network findings
+    expect(m.get('ztaudit_score')!.samples.find((s) => s.labels.area === 'network')!.value).toBeLessThan(100);
+  });
+});

@@ -1,0 +1,70 @@
+// /metrics text: a valid Prometheus exposition a scraper accepts, with the series an alert
+// rule needs always present.
+import { describe, expect, it } from 'vitest';
+import type { Finding, RunReport } from '../../../src/report/types.ts';
+import { emptyMetricsState, renderMetrics } from '../../../src/schedule/metrics.ts';
+import { parseExposition } from './exposition.ts';
+
+function finding(area: Finding['area'], severity: Finding['severity'], waived = false): Finding {
+  return { fingerprint: `${area}-${severity}-${Math.random()}`, check: `${area}.x`, area, severity, resource: { kind: 'Pod', name: 'p' }, message: 'm', controls: [], waived };
+}
+
+function report(): RunReport {
+  return {
+    schemaVersion: 1,
+    run: { id: 'r1', startedAt: '2026-11-26T02:00:00.000Z', finishedAt: '2026-11-26T02:00:03.000Z', cluster: { name: 'prod' }, source: 'live', coverage: {}, toolVersion: '0.1.0', checkCatalogVersion: '1', notes: [] },
+    score: { overall: 72.5, areas: { network: 60, tls: null, rbac: 85, 'pod-security': 72.5, mtls: null } },
+    checks: [],
+    findings: [finding('network', 'high'), finding('network', 'high'), finding('rbac', 'critical'), finding('rbac', 'low', true)],
+    diff: null,
+    waivers: [],
+    details: {},
+    notifications: [{ channel: 'slack', status: 'failed', detail: 'x' }],
+  };
+}
+
+describe('renderMetrics', () => {
+  it('before any run: valid exposition, counters at zero, no scores or findings invented', () => {
+    const f = parseExposition(renderMetrics(emptyMetricsState()));
+    expect(f.get('ztaudit_up')!.samples).toEqual([{ labels: {}, value: 1 }]);
+    expect(f.get('ztaudit_score')!.samples).toEqual([]);
+    expect(f.get('ztaudit_findings')!.samples).toEqual([]);
+    expect(f.get('ztaudit_last_success_timestamp_seconds')!.samples).toEqual([]);
+    expect(f.get('ztaudit_runs_total')!.type).toBe('counter');
+    expect(f.get('ztaudit_runs_total')!.samples.map((s) => [s.labels.result, s.value])).toEqual([['success', 0], ['error', 0], ['skipped', 0]]);
+    expect(f.get('ztaudit_notification_failures_total')!.samples.map((s) => s.value)).toEqual([0, 0]);
+  });
+
+  it('after a run: scores per evaluated area, open findings per area and severity (zeros included), timestamps', () => {
+    const state = emptyMetricsState();
+    state.latest = report();
+    state.lastDurationSeconds = 3.25;
+    state.lastSuccessAt = new Date('2026-11-26T02:00:03.900Z');
+    state.runsTotal.success = 2;
+    state.runsTotal.skipped = 1;
+    state.notificationFailuresTotal.slack = 1;
+    const f = parseExposition(renderMetrics(state));
+    const scores = Object.fromEntries(f.get('ztaudit_score')!.samples.map((s) => [s.labels.area, s.value]));
+    expect(scores).toEqual({ network: 60, rbac: 85, 'pod-security': 72.5 }); // tls and mtls were not evaluated: absent
+    expect(f.get('ztaudit_score_overall')!.samples[0]!.value).toBe(72.5);
+    const findings = f.get('ztaudit_findings')!.samples;
+    expect(findings).toHaveLength(5 * 4);
+    const count = (area: string, severity: string) => findings.find((s) => s.labels.area === area && s.labels.severity === severity)!.value;
+    expect(count('network', 'high')).toBe(2);
+    expect(count('rbac', 'critical')).toBe(1);
+    expect(count('rbac', 'low')).toBe(0); // waived findings are not open
+    expect(count('tls', 'critical')).toBe(0);
+    expect(f.get('ztaudit_findings_waived')!.samples.find((s) => s.labels.area === 'rbac' && s.labels.severity === 'low')!.value).toBe(1);
+    expect(f.get('ztaudit_run_duration_seconds')!.samples[0]!.value).toBe(3.25);
+    expect(f.get('ztaudit_last_success_timestamp_seconds')!.samples[0]!.value).toBe(1795658403);
+    expect(f.get('ztaudit_runs_total')!.samples.find((s) => s.labels.result === 'skipped')!.value).toBe(1);
+    expect(f.get('ztaudit_notification_failures_total')!.samples.find((s) => s.labels.channel === 'slack')!.value).toBe(1);
+  });
+
+  it('escapes label values so a hostile channel name cannot break the format', () => {
+    const state = emptyMetricsState();
+    state.notificationFailuresTotal['we"ird\\\nname'] = 3;
+    const f = parseExposition(renderMetrics(state));
+    expect(f.get('ztaudit_notification_failures_total')!.samples.find((s) => s.value === 3)!.labels.channel).toBe('we"ird\\\nname');
+  });
+});

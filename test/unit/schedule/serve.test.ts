@@ -1,0 +1,98 @@
+// `ztaudit serve` in-process against the demo manifests: flags, every endpoint on a random
+// port, and a SIGTERM-like stop through the AbortSignal the command waits on.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { parseServeFlags, serve, startServe } from '../../../src/cli/serve.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { REPO } from '../helm/helm.ts';
+import { parseExposition } from './exposition.ts';
+
+const DEMO = join(REPO, 'examples', 'demo-cluster');
+const DEMO_CONFIG = join(REPO, 'examples', 'ztaudit.demo.yaml');
+const work = mkdtempSync(join(tmpdir(), 'ztaudit-serve-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function io(): CliIO & { err: string[] } {
+  const err: string[] = [];
+  return { err, stdout: () => {}, stderr: (t) => { err.push(t); }, env: {}, isTTY: false, cwd: work };
+}
+
+const BASE = ['--manifests', DEMO, '--config', DEMO_CONFIG, '--no-notify', '--port', '0', '--host', '127.0.0.1'];
+
+describe('serve flags', () => {
+  it('takes the run flags plus --schedule, --timezone, --port; always renders HTML', () => {
+    const f = parseServeFlags(['--schedule', '0 2 * * *', '--timezone', 'Europe/Berlin', '--port', '9100', '--manifests', DEMO, '--format', 'json', '--history=none', '--fail-on', 'high']);
+    expect(f).toMatchObject({ schedule: '0 2 * * *', timezone: 'Europe/Berlin', port: 9100, history: 'none', manifests: [DEMO], failOn: 'high' });
+    expect(f.formats).toEqual(['json', 'html']);
+    expect(f.graceMs).toBe(20_000);
+  });
+
+  it('refuses a missing or malformed schedule, a bad zone, a bad port, and unknown flags', () => {
+    expect(() => parseServeFlags(['--manifests', DEMO])).toThrow(/serve needs --schedule/);
+    expect(() => parseServeFlags(['--schedule', 'every night'])).toThrow(ConfigError);
+    expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--timezone', 'Nowhere/Land'])).toThrow(/--timezone/);
+    expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--port', '70000'])).toThrow(/--port/);
+    expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--format', 'pdf'])).toThrow(/--format pdf/);
+    expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--bogus'])).toThrow();
+  });
+});
+
+describe('ztaudit serve against examples/demo-cluster', () => {
+  it('runs at start-up and serves the report, the JSON, health and Prometheus metrics', async () => {
+    const out = join(work, 'reports-1');
+    const d = await startServe([...BASE, '--schedule', '0 2 * * *', '--history', 'none', '--out', out], io());
+    try {
+      await d.idle();
+      const health = await (await fetch(`${d.url}/healthz`)).json();
+      expect(health).toMatchObject({ status: 'ok', running: false });
+      const runId: string = health.lastRun.id;
+      expect(runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+
+      const page = await fetch(`${d.url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const html = await page.text();
+      expect(html).toMatch(/<html/i);
+      expect(html).toContain(runId);
+
+      const report = await (await fetch(`${d.url}/report.json`)).json();
+      expect(report.run.id).toBe(runId);
+      expect(report.findings.length).toBeGreaterThan(0); // the demo has gaps in every area
+
+      expect((await fetch(`${d.url}/runs/${runId}`)).status).toBe(200);
+      expect((await fetch(`${d.url}/runs/20200101T000000Z-000000`)).status).toBe(404); // no history store
+
+      const m = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+      const overall = m.get('ztaudit_score_overall')!.samples[0]!.value;
+      expect(overall).toBe(report.score.overall);
+      for (const [area, score] of Object.entries(report.score.areas as Record<string, number | null>)) {
+        const sample = m.get('ztaudit_score')!.samples.find((s) => s.labels.area === area);
+        expect(sample?.value ?? null).toBe(score);
+      }
+      const openBySeverity = (sev: string) => m.get('ztaudit_findings')!.samples.filter((s) => s.labels.severity === sev).reduce((n, s) => n + s.value, 0);
+      expect(openBySeverity('high')).toBe(report.findings.filter((f: { severity: string; waived: boolean }) => f.severity === 'high' && !f.waived).length);
+      expect(m.get('ztaudit_runs_total')!.samples.find((s) => s.labels.result === 'success')!.value).toBe(1);
+      expect(m.get('ztaudit_notification_failures_total')!.samples.every((s) => s.value === 0)).toBe(true);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('stops cleanly when its signal aborts (the SIGTERM path) and returns exit code 0', async () => {
+    const controller = new AbortController();
+    const stream = io();
+    const done = serve([...BASE, '--schedule', '0 2 * * *', '--history', 'none', '--out', join(work, 'reports-2')], stream, controller.signal);
+    // Wait until the server is up and the start-up run has finished, then "SIGTERM".
+    const deadline = Date.now() + 10_000;
+    while (!stream.err.join('').includes('"event":"run-finished"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const port = /"port":(\d+)/.exec(stream.err.join(''))![1];
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    controller.abort();
+    expect(await done).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(stream.err.join('')).toContain('"event":"stopped"');
+  });
+});
