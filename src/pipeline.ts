@@ -22,7 +22,8 @@ export interface PipelineStore {
   describe(): string;
   acquire(): Promise<void>;
   release(): Promise<void>;
-  latest(): Promise<RunReport | null>;
+  /** The newest stored run of that cluster. */
+  latest(cluster?: string): Promise<RunReport | null>;
   save(report: RunReport): Promise<void>;
   trend(limit: number): Promise<TrendPoint[]>;
 }
@@ -52,7 +53,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     const { report, expiredWaivers } = auditSnapshot({
       snapshot, config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
     });
-    const previous = store ? await store.latest() : null;
+    const previous = store ? await store.latest(report.run.cluster.name) : null;
     if (previous) report.diff = edges.diff(previous, report, expiredWaivers);
     else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     const trend = store ? await store.trend(30) : [];

@@ -6,10 +6,16 @@ import { runCommand } from './run.ts';
 import { snapshotCommand } from './snapshot.ts';
 import { checksCommand, explainCommand } from './checks.ts';
 import { canCommand, reachCommand, whoCanCommand } from './explain-access.ts';
+import { historyCommand } from './history.ts';
+import { diffCommand } from './diff.ts';
+import { reportCommand } from './report.ts';
 
 const COMMANDS: Record<string, { fn: CommandFn; summary: string }> = {
   run: { fn: runCommand, summary: 'audit a cluster, manifests or snapshot; write reports; store and diff; notify' },
   snapshot: { fn: snapshotCommand, summary: 'collect only, into a gzip JSON snapshot file (-o FILE)' },
+  history: { fn: historyCommand, summary: 'list stored runs with scores [--limit N] [--history URL]' },
+  diff: { fn: diffCommand, summary: 'compare two stored runs: RUN_A RUN_B | --last' },
+  report: { fn: reportCommand, summary: 'render a stored run again: RUN [--format …] [--out DIR]' },
   checks: { fn: checksCommand, summary: 'list the check catalog [--area A] [--output json|md]' },
   explain: { fn: explainCommand, summary: 'explain one check: what it protects against, controls, remediation' },
   reach: { fn: reachCommand, summary: 'is traffic allowed? --from NS/WORKLOAD --to NS/WORKLOAD [--port P[/PROTO]] | --matrix' },

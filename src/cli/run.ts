@@ -4,13 +4,14 @@ import { parseArgs } from 'node:util';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
-import type { Config } from '../config/types.ts';
-import { ConfigError } from '../errors.ts';
+import { defaultConfig, type Config } from '../config/types.ts';
+import { ConfigError, errorMessage } from '../errors.ts';
 import { meetsFailOn, runPipeline, type FailOn } from '../pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { SOURCE_OPTIONS, describeSource, loadSource } from './source.ts';
-import { buildEdges, FORMATS } from './wiring.ts';
+import { alertCannotRun, buildEdges, FORMATS, openStore } from './wiring.ts';
+import { publishPolicyReports } from './policy-reports.ts';
 import { printScoreTable } from './score-table.ts';
 
 export const RUN_OPTIONS = {
@@ -50,12 +51,27 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const flags = parseRunFlags(argv);
   const log = createLogger(io, { quiet: flags.quiet });
   const env = readEnv(io.env);
-  const config = loadValidConfig(flags.config, io, log);
-  if (flags['probe-tls']) config.tls.probe.enabled = true;
-  log.info(`auditing ${describeSource(flags)}`);
-  const edges = await buildEdges({ flags, config, env, log, io, collect: () => loadSource(flags, log, { config, env: io.env }) });
-  const { report, files } = await runPipeline(config, CHECKS, edges);
-  for (const f of files) log.info(`wrote ${f}`);
-  if (!flags.quiet) printScoreTable(report, io);
-  return meetsFailOn(report, flags.failOn) ? EXIT_FINDINGS : EXIT_OK;
+  let config: Config | undefined;
+  try {
+    config = loadValidConfig(flags.config, io, log);
+    if (flags['probe-tls']) config.tls.probe.enabled = true;
+    log.info(`auditing ${describeSource(flags)}`);
+    const cfg = config;
+    const store = await openStore(flags, cfg, env, io);
+    try {
+      const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: () => loadSource(flags, log, { config: cfg, env: io.env }) }, store);
+      const { report, files } = await runPipeline(cfg, CHECKS, edges);
+      for (const f of files) log.info(`wrote ${f}`);
+      if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
+      if (!flags.quiet) printScoreTable(report, io);
+      return meetsFailOn(report, flags.failOn) ? EXIT_FINDINGS : EXIT_OK;
+    } finally {
+      await store?.close();
+    }
+  } catch (error: unknown) {
+    // The audit could not run: say so on every configured channel before exiting 2.
+    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env });
+    for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+    throw error;
+  }
 }

@@ -1,19 +1,35 @@
 // Builds the pipeline's edges from flags, config and environment: which store, which
 // renderer, which notifiers. The only place the CLI decides what is real.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
 import type { EnvSettings } from '../config/env.ts';
+import { diffRuns } from '../diff/diff.ts';
+import { ConfigError } from '../errors.ts';
+import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
+import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
+import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import type { PipelineEdges } from '../pipeline.ts';
+import { reportDetails } from '../report/details.ts';
+import { REPORT_FORMATS, renderReports } from '../report/render.ts';
+import type { NotificationOutcome } from '../report/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { CliIO } from './io.ts';
 import type { Logger } from './log.ts';
-import { reportDetails } from '../report/details.ts';
 
-export const FORMATS = ['html', 'json', 'junit', 'md', 'sarif'];
+export const FORMATS: readonly string[] = REPORT_FORMATS;
+
+export interface WiringFlags {
+  out: string;
+  formats: string[];
+  history?: string;
+  notify?: boolean;
+  'no-notify'?: boolean;
+  kubeconfig?: string;
+  context?: string;
+}
 
 export interface WiringInput {
-  flags: { out: string; formats: string[]; history?: string; notify?: boolean; 'no-notify'?: boolean; kubeconfig?: string; context?: string };
+  flags: WiringFlags;
   config: Config;
   env: EnvSettings;
   log: Logger;
@@ -21,19 +37,63 @@ export interface WiringInput {
   collect(): Promise<Snapshot>;
 }
 
-export async function buildEdges(input: WiringInput): Promise<PipelineEdges> {
+export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO): Promise<RunStore | null> {
+  const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
+  if (url === 'none') return null;
+  return openRunStore(url, {
+    kubeconfigPath: flags.kubeconfig ?? env.kubeconfig, context: flags.context,
+    retention: config.history.retention, cwd: io.cwd, env: io.env,
+  });
+}
+
+type Notifier = PipelineEdges['notifiers'][number];
+
+/** The configured channels, or none with --no-notify. --notify without a channel is an error. */
+export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
+  if (flags['no-notify']) return [];
+  const out: Notifier[] = [];
+  const policy = config.notify.policy;
+  const htmlOf = (files: string[]) => files.find((f) => f.endsWith('.html'));
+  if (env.slack) {
+    const slack = env.slack;
+    const channel = config.notify.slack?.channel ?? slack.channel;
+    out.push({ name: 'slack', send: (report, files) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy }) });
+  }
+  if (env.smtp) {
+    const smtp = env.smtp;
+    const to = config.notify.email?.to ?? smtp.to;
+    const from = config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost';
+    if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
+    else out.push({ name: 'email', send: (report, files) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy }) });
+  }
+  if (flags.notify && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
+  return out;
+}
+
+/** "Audit could not run" on every configured channel: silence must never look like compliance. */
+export async function alertCannotRun(reason: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string }): Promise<NotificationOutcome[]> {
+  if (input.flags['no-notify']) return [];
+  const outcomes: NotificationOutcome[] = [];
+  const { env, config, clusterName } = input;
+  if (env.slack) {
+    outcomes.push(await notifySlackFailure(reason, { token: env.slack.token, channel: config.notify.slack?.channel ?? env.slack.channel, apiUrl: env.slack.apiUrl, clusterName }));
+  }
+  if (env.smtp) {
+    const to = config.notify.email?.to ?? env.smtp.to;
+    if (to.length > 0) outcomes.push(await notifyEmailFailure(reason, { smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to, clusterName }));
+  }
+  return outcomes;
+}
+
+export async function buildEdges(input: WiringInput, store: RunStore | null): Promise<PipelineEdges> {
   const outDir = resolve(input.io.cwd, input.flags.out);
+  const formats = input.flags.formats.includes('json') ? input.flags.formats : ['json', ...input.flags.formats];
   return {
     collect: input.collect,
-    store: null,
-    diff: () => { throw new Error('history is not wired yet'); },
-    render: async (report) => {
-      mkdirSync(outDir, { recursive: true });
-      const path = join(outDir, 'report.json');
-      writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-      return [path];
-    },
-    notifiers: [],
+    store,
+    diff: (previous, current, expiredWaivers) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers }),
+    render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous }),
+    notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
     details: reportDetails,
     log: input.log,
     now: () => new Date(),
