@@ -123,7 +123,9 @@ export interface ReportView {
     previousRunId: string;
     previousStartedAt: string;
     regression: boolean;
+    /** The first few regression reasons; the rest sit in a collapsed list. */
     reasons: string[];
+    moreReasons: string[];
     partial: boolean;
     notComparable: string[];
     persisting: number;
@@ -155,6 +157,8 @@ export interface ReportView {
   };
   limits: { maxRowsPerGroup: number };
 }
+
+const MAX_REASONS = 6;
 
 const num = (n: number | null | undefined) => (n === null || n === undefined ? 'n/a' : n.toFixed(1).replace(/\.0$/, ''));
 
@@ -416,7 +420,8 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       previousRunId: diff?.previousRunId ?? '',
       previousStartedAt: diff?.previousStartedAt ?? '',
       regression: diff?.regression ?? false,
-      reasons: diff?.regressionReasons ?? [],
+      reasons: (diff?.regressionReasons ?? []).slice(0, MAX_REASONS),
+      moreReasons: (diff?.regressionReasons ?? []).slice(MAX_REASONS),
       partial: diff?.partial ?? false,
       notComparable: diff?.notComparable ?? [],
       persisting: diff?.persisting ?? 0,

@@ -56,7 +56,7 @@ describe('notifySlack', () => {
     expect(JSON.stringify(worse.blocks)).toContain('*Score* 64.7 (grade D) (▼ −6.1 since last run)');
     expect(text).toContain(`*Resolved*\\n${report.diff!.resolved.length}`);
     // Most severe new finding first.
-    const top = (msg.blocks.find((b) => JSON.stringify(b).includes('Top new findings')) as { text: { text: string } }).text.text;
+    const top = (msg.blocks.find((b) => JSON.stringify(b).includes('Top new findings')) as unknown as { text: { text: string } }).text.text;
     expect(top.split('\n').slice(1)).toEqual([':large_orange_circle: *high* `fake.rbac-wide-serviceaccount` on `ServiceAccount payments/api`: ServiceAccount api can list secrets cluster-wide']);
   });
 
