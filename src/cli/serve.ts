@@ -9,15 +9,15 @@ import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, errorMessage } from '../errors.ts';
-import { runPipeline, type PipelineEdges, type PipelineStore } from '../pipeline.ts';
-import type { RunReport } from '../report/types.ts';
+import { runPipeline, type PipelineEdges } from '../pipeline.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO, type CommandFn } from './io.ts';
 import { createLogger } from './log.ts';
 import { loadValidConfig, parseRunFlags, RUN_OPTIONS } from './run.ts';
 import { describeSource, loadSource } from './source.ts';
-import { buildEdges } from './wiring.ts';
+import { publishPolicyReports } from './policy-reports.ts';
+import { alertCannotRun, buildEdges, openStore } from './wiring.ts';
 
 export const SERVE_OPTIONS = {
   schedule: { type: 'string' },
@@ -48,15 +48,6 @@ export function parseServeFlags(argv: string[]) {
   return { ...run, formats, schedule: values.schedule, timezone: values.timezone, port, host: values.host, graceMs: graceSeconds * 1000 };
 }
 
-/** A store that can hand back a stored run by id (what /runs/:id needs). */
-interface RunLookupStore extends PipelineStore {
-  get(id: string): Promise<RunReport | null>;
-}
-
-function canLookup(store: PipelineStore | null): store is RunLookupStore {
-  return store !== null && typeof (store as Partial<RunLookupStore>).get === 'function';
-}
-
 /** Rejects as soon as `signal` aborts, so the pipeline unwinds (and releases its store). */
 function abortable<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -80,57 +71,74 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
   const config = loadValidConfig(flags.config, io, log);
   if (flags['probe-tls']) config.tls.probe.enabled = true;
   log.info(`serve: auditing ${describeSource(flags)}`);
-  const collect = (): Promise<Snapshot> => loadSource(flags, log);
-  const edges = await buildEdges({ flags, config, env, log, io, collect });
-
-  // Stored runs are rendered by a second, store-less set of edges writing HTML only into a
-  // private temporary directory, so /runs/:id never touches --out or the history.
-  let lookupRun: ((id: string) => Promise<string | null>) | undefined;
+  const collect = (): Promise<Snapshot> => loadSource(flags, log, { config, env: io.env });
+  // One store for the daemon's lifetime; each run holds it from acquire() to release().
+  const store = await openStore(flags, config, env, io);
   let viewerDir: string | null = null;
-  if (canLookup(edges.store)) {
-    const store = edges.store;
-    viewerDir = mkdtempSync(join(tmpdir(), 'ztaudit-serve-'));
-    const viewer = await buildEdges({
-      flags: { ...flags, out: viewerDir, formats: ['html'], history: 'none', notify: false, 'no-notify': true },
-      config, env, log, io, collect,
-    });
-    let queue: Promise<unknown> = Promise.resolve();
-    lookupRun = (id) => {
-      const next = queue.then(async () => {
-        const report = await store.get(id);
-        if (!report) return null;
-        return htmlOf(await viewer.render(report, { previous: null, trend: await store.trend(30) }));
-      });
-      queue = next.catch(() => undefined);
-      return next;
-    };
-  }
+  try {
+    const edges = await buildEdges({ flags, config, env, log, io, collect }, store);
 
-  const daemon = await startDaemon({
-    schedule: flags.schedule,
-    ...(flags.timezone ? { timezone: flags.timezone } : {}),
-    port: flags.port,
-    ...(flags.host ? { host: flags.host } : {}),
-    graceMs: flags.graceMs,
-    log,
-    ...(lookupRun ? { lookupRun } : {}),
-    runOnce: async (signal) => {
-      const runEdges: PipelineEdges = { ...edges, collect: () => abortable(collect, signal) };
-      const { report, files } = await runPipeline(config, CHECKS, runEdges);
-      return { report, html: htmlOf(files) };
-    },
-  });
-  const stopDaemon = daemon.stop;
-  const dir = viewerDir;
-  const store = edges.store as (PipelineStore & { close?: () => Promise<void> }) | null;
-  let stopped: Promise<void> | null = null;
-  // After the daemon has stopped (no run holds the store any more): close the store, drop the viewer's files.
-  const stop = (): Promise<void> => (stopped ??= (async () => {
-    await stopDaemon();
-    await store?.close?.().catch((error: unknown) => log.warn(`closing the history store: ${errorMessage(error)}`));
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  })());
-  return { ...daemon, stop };
+    // Stored runs are rendered by a second, store-less set of edges writing HTML only into a
+    // private temporary directory, so /runs/:id never touches --out or the history.
+    let lookupRun: ((id: string) => Promise<string | null>) | undefined;
+    if (store) {
+      viewerDir = mkdtempSync(join(tmpdir(), 'ztaudit-serve-'));
+      const viewer = await buildEdges({
+        flags: { ...flags, out: viewerDir, formats: ['html'], notify: false, 'no-notify': true },
+        config, env, log, io, collect,
+      }, null);
+      let queue: Promise<unknown> = Promise.resolve();
+      lookupRun = (id) => {
+        const next = queue.then(async () => {
+          const report = await store.get(id);
+          if (!report) return null;
+          return htmlOf(await viewer.render(report, { previous: null, trend: await store.trend(30) }));
+        });
+        queue = next.catch(() => undefined);
+        return next;
+      };
+    }
+
+    const daemon = await startDaemon({
+      schedule: flags.schedule,
+      ...(flags.timezone ? { timezone: flags.timezone } : {}),
+      port: flags.port,
+      ...(flags.host ? { host: flags.host } : {}),
+      graceMs: flags.graceMs,
+      log,
+      ...(lookupRun ? { lookupRun } : {}),
+      runOnce: async (signal) => {
+        const runEdges: PipelineEdges = { ...edges, collect: () => abortable(collect, signal) };
+        try {
+          const { report, files } = await runPipeline(config, CHECKS, runEdges);
+          if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
+          return { report, html: htmlOf(files) };
+        } catch (error: unknown) {
+          // A run abandoned at shutdown is not an outage; any other failure is said out loud.
+          if (!signal.aborted) {
+            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env });
+            for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+          }
+          throw error;
+        }
+      },
+    });
+
+    const stopDaemon = daemon.stop;
+    const dir = viewerDir;
+    let stopped: Promise<void> | null = null;
+    // After the daemon has stopped (no run holds the store any more): close the store, drop the viewer's files.
+    const stop = (): Promise<void> => (stopped ??= (async () => {
+      await stopDaemon();
+      await store?.close().catch((error: unknown) => log.warn(`closing the history store: ${errorMessage(error)}`));
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    })());
+    return { ...daemon, stop };
+  } catch (error: unknown) {
+    await store?.close().catch(() => undefined);
+    if (viewerDir) rmSync(viewerDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** Runs until `signal` aborts; then stops cleanly and returns 0. */

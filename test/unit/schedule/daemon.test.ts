@@ -11,6 +11,9 @@ import type { RunReport } from '../../../src/report/types.ts';
 import { startDaemon, type Daemon, type DaemonOptions, type RunOutcome } from '../../../src/schedule/daemon.ts';
 import { parseExposition } from './exposition.ts';
 
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
+const body = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
+
 function captureLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
   return { lines, info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), progress: () => {} };
@@ -95,13 +98,13 @@ describe('startDaemon', () => {
 
     let r = await fetch(`${d.url}/healthz`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ status: 'ok', running: false, lastRun: null, nextRun: expect.stringMatching(/T02:00:00|T\d\d:00:00/) });
+    expect(await body(r)).toMatchObject({ status: 'ok', running: false, lastRun: null, nextRun: expect.stringMatching(/T02:00:00|T\d\d:00:00/) });
     r = await fetch(`${d.url}/`);
     expect(r.status).toBe(503); // nothing to show yet is not an empty report
     expect(r.headers.get('retry-after')).toBe('30');
 
     const running = d.tick();
-    expect((await (await fetch(`${d.url}/healthz`)).json()).running).toBe(true);
+    expect((await body(fetch(`${d.url}/healthz`))).running).toBe(true);
     gate.resolve({ report: fakeReport('20261126T020000Z-bbbbbb', 91), html: '<html>latest</html>' });
     await running;
 
@@ -111,7 +114,7 @@ describe('startDaemon', () => {
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await r.text()).toBe('<html>latest</html>');
     r = await fetch(`${d.url}/report.json`);
-    expect((await r.json()).run.id).toBe('20261126T020000Z-bbbbbb');
+    expect((await body(r)).run.id).toBe('20261126T020000Z-bbbbbb');
     expect(await (await fetch(`${d.url}/runs/20261126T020000Z-bbbbbb`)).text()).toBe('<html>latest</html>');
     r = await fetch(`${d.url}/runs/20261125T020000Z-aaaaaa`);
     expect(r.status).toBe(200);
@@ -126,7 +129,7 @@ describe('startDaemon', () => {
     expect(m.get('ztaudit_run_duration_seconds')!.samples[0]!.value).toBeGreaterThanOrEqual(0);
     expect((await fetch(`${d.url}/nope`)).status).toBe(404);
     expect((await fetch(`${d.url}/metrics`, { method: 'POST' })).status).toBe(405);
-    const healthz = await (await fetch(`${d.url}/healthz`)).json();
+    const healthz = await body(fetch(`${d.url}/healthz`));
     expect(healthz.lastRun.id).toBe('20261126T020000Z-bbbbbb');
   });
 

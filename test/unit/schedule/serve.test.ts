@@ -10,6 +10,9 @@ import { ConfigError } from '../../../src/errors.ts';
 import { REPO } from '../helm/helm.ts';
 import { parseExposition } from './exposition.ts';
 
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
+const body = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
+
 const DEMO = join(REPO, 'examples', 'demo-cluster');
 const DEMO_CONFIG = join(REPO, 'examples', 'ztaudit.demo.yaml');
 const work = mkdtempSync(join(tmpdir(), 'ztaudit-serve-test-'));
@@ -46,7 +49,7 @@ describe('ztaudit serve against examples/demo-cluster', () => {
     const d = await startServe([...BASE, '--schedule', '0 2 * * *', '--history', 'none', '--out', out], io());
     try {
       await d.idle();
-      const health = await (await fetch(`${d.url}/healthz`)).json();
+      const health = await body(fetch(`${d.url}/healthz`));
       expect(health).toMatchObject({ status: 'ok', running: false });
       const runId: string = health.lastRun.id;
       expect(runId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
@@ -58,7 +61,7 @@ describe('ztaudit serve against examples/demo-cluster', () => {
       expect(html).toMatch(/<html/i);
       expect(html).toContain(runId);
 
-      const report = await (await fetch(`${d.url}/report.json`)).json();
+      const report = await body(fetch(`${d.url}/report.json`));
       expect(report.run.id).toBe(runId);
       expect(report.findings.length).toBeGreaterThan(0); // the demo has gaps in every area
 
@@ -78,6 +81,42 @@ describe('ztaudit serve against examples/demo-cluster', () => {
       expect(m.get('ztaudit_notification_failures_total')!.samples.every((s) => s.value === 0)).toBe(true);
     } finally {
       await d.stop();
+    }
+  });
+
+  it('with a SQLite history: /runs/:id renders an earlier stored run, and every run is stored', async () => {
+    const history = join(work, 'history.db');
+    const d = await startServe([...BASE, '--schedule', '0 2 * * *', '--history', history, '--out', join(work, 'reports-h')], io());
+    let firstId = '';
+    try {
+      await d.idle();
+      firstId = (await body(fetch(`${d.url}/healthz`))).lastRun.id;
+      expect(await d.tick('manual')).toBe('ran');
+      const secondId: string = (await body(fetch(`${d.url}/healthz`))).lastRun.id;
+      expect(secondId).not.toBe(firstId);
+      const latest = await (await fetch(`${d.url}/`)).text();
+      expect(latest).toContain(secondId);
+      const older = await fetch(`${d.url}/runs/${firstId}`);
+      expect(older.status).toBe(200);
+      expect(older.headers.get('content-type')).toContain('text/html');
+      const html = await older.text();
+      expect(html).toContain(firstId);
+      expect(html).not.toContain(secondId);
+      expect((await fetch(`${d.url}/runs/20200101T000000Z-000000`)).status).toBe(404);
+      expect((await body(fetch(`${d.url}/report.json`))).diff?.previousRunId).toBe(firstId);
+    } finally {
+      await d.stop();
+    }
+    // The store was released and closed: it opens again and holds both runs.
+    const { openRunStore } = await import('../../../src/history/store.ts');
+    const store = await openRunStore(history, { readOnly: true });
+    try {
+      expect((await store.list(10)).map((r) => r.id)).toContain(firstId);
+      expect(await store.list(10)).toHaveLength(2);
+      await store.acquire(); // nobody holds it any more
+      await store.release();
+    } finally {
+      await store.close();
     }
   });
 
