@@ -1,0 +1,98 @@
+// The whole-run benchmark: `npm run bench` (S, M, L) or `npm run bench -- --size M`.
+// Each size runs in its own child process so peak RSS is that size's alone. Stages: load the
+// snapshot file, each area's analysis + checks, diff against a previous run, JSON and HTML
+// rendering. Prints wall time and peak RSS per stage and in total; the last line per size is
+// exactly "<size> total: <seconds> s, peak <MiB> MiB".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CHECKS } from '../checks/index.ts';
+import { defaultConfig } from '../src/config/types.ts';
+import { auditSnapshot } from '../src/engine/audit.ts';
+import { AREAS, type Check } from '../src/engine/types.ts';
+import { diffRuns } from '../src/diff/diff.ts';
+import { renderHtml } from '../src/report/html.ts';
+import { reportDetails } from '../src/report/details.ts';
+import { readSnapshot, writeSnapshot } from '../src/snapshot/io.ts';
+import { generateCluster, SIZES } from './generate.ts';
+
+const { values } = parseArgs({ options: { size: { type: 'string' }, child: { type: 'boolean' } } });
+const sizes = values.size ? [values.size] : ['S', 'M', 'L'];
+for (const s of sizes) if (!(s in SIZES)) throw new Error(`--size ${s}: must be S, M or L`);
+
+const mib = (bytes: number) => Math.round(bytes / 1048576);
+const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+function snapshotFile(size: string): string {
+  const file = `bench/out/cluster-${size}.snap.json.gz`;
+  if (!existsSync(file)) {
+    mkdirSync('bench/out', { recursive: true });
+    writeSnapshot(file, generateCluster(SIZES[size as keyof typeof SIZES], 1));
+  }
+  return file;
+}
+
+function runSize(size: string): void {
+  const file = snapshotFile(size);
+  const t0 = performance.now();
+  const rows: Array<[string, number, number]> = [];
+  let last = t0;
+  const stage = (name: string) => {
+    const now = performance.now();
+    rows.push([name, (now - last) / 1000, peakMiB()]);
+    last = now;
+  };
+
+  const snapshot = readSnapshot(file);
+  stage('load snapshot');
+  const config = defaultConfig();
+  const now = new Date('2026-11-26T02:00:00Z');
+  // Time each area's analysis + checks inside the one real audit (models are built lazily by
+  // an area's first check, so the time lands in that area).
+  const areaSeconds = new Map<string, number>();
+  const timed: Check[] = CHECKS.map((c) => ({
+    ...c,
+    evaluate: (ctx) => {
+      const s0 = performance.now();
+      try { return c.evaluate(ctx); } finally { areaSeconds.set(c.area, (areaSeconds.get(c.area) ?? 0) + (performance.now() - s0) / 1000); }
+    },
+  }));
+  const a0 = performance.now();
+  const { report, expiredWaivers } = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, runId: 'bench-current', details: reportDetails });
+  const auditSeconds = (performance.now() - a0) / 1000;
+  for (const area of AREAS) rows.push([`analysis + checks: ${area}`, areaSeconds.get(area) ?? 0, NaN]);
+  last = performance.now();
+  rows.push(['findings, waivers, scores, report details', auditSeconds - [...areaSeconds.values()].reduce((x, y) => x + y, 0), peakMiB()]);
+  // The previous run: the same cluster a night earlier, with 5 % of today's findings absent
+  // and 50 that have since been fixed.
+  const previous = { ...report, run: { ...report.run, id: 'bench-previous' }, findings: report.findings.filter((_, i) => i % 20 !== 0) };
+  for (let i = 0; i < 50; i++) previous.findings.push({ ...report.findings[0], fingerprint: `fixed-${i}` });
+  report.diff = diffRuns(previous, report, { rules: config.regression, expiredWaivers });
+  stage('diff against previous run');
+  const json = JSON.stringify(report);
+  stage('render JSON');
+  const html = renderHtml(report, { previous, trend: [] });
+  stage('render HTML');
+  const total = (performance.now() - t0) / 1000;
+
+  const counts = `${snapshot.resources.pods?.length ?? 0} pods, ${Object.values(snapshot.resources).reduce((n, l) => n + (l?.length ?? 0), 0)} objects, ${report.findings.length} findings, report.json ${mib(json.length)} MiB, report.html ${mib(html.length)} MiB`;
+  console.log(`\n== ${size}: ${counts}`);
+  for (const [name, s, peak] of rows) console.log(`  ${name.padEnd(44)} ${s.toFixed(2).padStart(7)} s${Number.isNaN(peak) ? '' : `   peak ${String(peak).padStart(5)} MiB`}`);
+  console.log(`${size} total: ${total.toFixed(2)} s, peak ${peakMiB()} MiB`);
+}
+
+if (values.child) {
+  runSize(sizes[0]);
+} else {
+  const totals: Record<string, number> = {};
+  for (const size of sizes) {
+    const child = spawnSync(process.execPath, [import.meta.filename, '--child', '--size', size], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    process.stdout.write(child.stdout);
+    if (child.status !== 0) process.exit(child.status ?? 1);
+    const m = /total: ([\d.]+) s/.exec(child.stdout);
+    if (m) totals[size] = Number(m[1]);
+  }
+  if (totals.S && totals.M && totals.L) {
+    console.log(`\ngrowth: S->M x${(totals.M / totals.S).toFixed(1)}, M->L x${(totals.L / totals.M).toFixed(1)} (objects grow x10 per step)`);
+  }
+}
