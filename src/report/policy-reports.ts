@@ -99,8 +99,13 @@ function chunked(kind: PolicyReportObject['kind'], namespace: string | undefined
   return out;
 }
 
-/** The objects for a run, purely: one PolicyReport per namespace with findings, one ClusterPolicyReport. */
-export function buildPolicyReports(report: RunReport): PolicyReportObject[] {
+/**
+ * The objects for a run, purely: one PolicyReport per namespace with findings, one
+ * ClusterPolicyReport. Missing data is not a fix: results of a check that this run could not
+ * evaluate are carried over from the reports currently in the cluster (`existing`), marked
+ * with the run they come from, instead of disappearing as if resolved.
+ */
+export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pick<PolicyReportObject, 'kind' | 'metadata' | 'results'>> = []): PolicyReportObject[] {
   const t = Date.parse(report.run.startedAt);
   const ts = { seconds: Math.floor(t / 1000), nanos: (t % 1000) * 1_000_000 };
   const byNamespace = new Map<string, PolicyReportResult[]>();
@@ -112,6 +117,19 @@ export function buildPolicyReports(report: RunReport): PolicyReportObject[] {
       const list = byNamespace.get(ns);
       if (list) list.push(r); else byNamespace.set(ns, [r]);
     } else cluster.push(r);
+  }
+  const unevaluated = new Set(report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').map((c) => c.id));
+  for (const o of existing) {
+    const from = (o.metadata as { annotations?: Record<string, string> }).annotations?.['ztaudit.dev/run-id'] ?? 'an earlier run';
+    for (const r of Array.isArray(o.results) ? o.results : []) {
+      if (!unevaluated.has(r.policy) || !r.resources?.length) continue;
+      const carried = { ...r, properties: { ...r.properties, carriedFrom: r.properties?.carriedFrom ?? from } };
+      const ns = o.kind === 'PolicyReport' ? o.metadata.namespace : undefined;
+      if (ns) {
+        const list = byNamespace.get(ns);
+        if (list) list.push(carried); else byNamespace.set(ns, [carried]);
+      } else cluster.push(carried);
+    }
   }
   // A check that could not run is visible where dashboards look, not silently absent.
   for (const c of report.checks) {
@@ -133,46 +151,74 @@ export interface PolicyReportsOutcome {
   errors: string[];
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Retries what the apiserver asks to retry: 429 (priority and fairness, or a CRD's storage
+ * still initialising right after it was established) and 5xx, honouring Retry-After (capped).
+ */
+async function withRetry<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (error: unknown) {
+      const e = error as { code?: unknown; headers?: Record<string, string> } | null;
+      const code = typeof e?.code === 'number' ? e.code : 0;
+      if (i >= attempts || !(code === 429 || code >= 500)) throw error;
+      const after = Number(e?.headers?.['retry-after']);
+      await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 250 * 2 ** (i - 1));
+    }
+  }
+}
+
 const idOf = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
   `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
 /**
  * Applies the run's reports (server-side apply, field manager "ztaudit") and deletes the
- * reports ztaudit wrote earlier that this run no longer produces. Errors are collected per
+ * reports ztaudit wrote earlier that this run no longer produces (only when they could all be
+ * listed). Errors are collected per
  * object (e.g. a namespace that exists only in a manifests directory); nothing throws.
  */
 export async function writePolicyReports(report: RunReport, kubeClient: KubeConfig | KubernetesObjectApi): Promise<PolicyReportsOutcome> {
   const api = kubeClient instanceof KubernetesObjectApi ? kubeClient : KubernetesObjectApi.makeApiClient(kubeClient);
   const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [] };
-  const wanted = buildPolicyReports(report);
+  // What ztaudit published before: needed to prune, and to carry over unevaluated checks' results.
+  const existing: PolicyReportObject[] = [];
+  let listed = true;
+  for (const kind of ['PolicyReport', 'ClusterPolicyReport'] as const) {
+    try {
+      let cont: string | undefined;
+      do {
+        const list = await withRetry(() => api.list<PolicyReportObject>(POLICY_REPORT_API, kind, undefined, undefined, undefined, undefined, undefined, `app.kubernetes.io/managed-by=${MANAGED_BY}`, 500, cont));
+        for (const item of list.items) existing.push({ ...item, kind });
+        cont = list.metadata?._continue || undefined;
+      } while (cont);
+    } catch (error: unknown) {
+      listed = false;
+      out.errors.push(`list ${kind}: ${errorMessage(error)}`);
+    }
+  }
+  const wanted = buildPolicyReports(report, existing);
   for (const o of wanted) {
     try {
-      await api.patch(o, undefined, undefined, MANAGED_BY, true, PatchStrategy.ServerSideApply);
+      await withRetry(() => api.patch(o, undefined, undefined, MANAGED_BY, true, PatchStrategy.ServerSideApply));
       out.applied.push(idOf(o));
     } catch (error: unknown) {
       out.errors.push(`${idOf(o)}: ${errorMessage(error)}`);
     }
   }
+  // Prune only with a complete picture of what exists.
+  if (!listed) return out;
   const keep = new Set(wanted.map(idOf));
-  for (const kind of ['PolicyReport', 'ClusterPolicyReport'] as const) {
+  for (const item of existing) {
+    const id = idOf(item);
+    if (keep.has(id)) continue;
     try {
-      let cont: string | undefined;
-      do {
-        const list = await api.list(POLICY_REPORT_API, kind, undefined, undefined, undefined, undefined, undefined, `app.kubernetes.io/managed-by=${MANAGED_BY}`, 500, cont);
-        for (const item of list.items) {
-          const id = idOf({ kind, metadata: item.metadata });
-          if (keep.has(id)) continue;
-          try {
-            await api.delete({ apiVersion: POLICY_REPORT_API, kind, metadata: { name: item.metadata?.name, namespace: item.metadata?.namespace } });
-            out.deleted.push(id);
-          } catch (error: unknown) {
-            out.errors.push(`delete ${id}: ${errorMessage(error)}`);
-          }
-        }
-        cont = list.metadata?._continue || undefined;
-      } while (cont);
+      await withRetry(() => api.delete({ apiVersion: POLICY_REPORT_API, kind: item.kind, metadata: { name: item.metadata?.name, namespace: item.metadata?.namespace } }));
+      out.deleted.push(id);
     } catch (error: unknown) {
-      out.errors.push(`list ${kind}: ${errorMessage(error)}`);
+      out.errors.push(`delete ${id}: ${errorMessage(error)}`);
     }
   }
   return out;

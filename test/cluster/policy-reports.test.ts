@@ -113,6 +113,23 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
     expect(ci.body.results[0].timestamp).toEqual({ seconds: Date.parse('2026-11-27T02:00:00Z') / 1000, nanos: 0 });
   });
 
+  it('keeps the results of a check that could not be evaluated this run (missing data is not a fix)', async () => {
+    const first = withNamespaces(buildRun().report, ns);
+    await writePolicyReports(first, kc);
+    const gap: RunReport = {
+      ...first,
+      run: { ...first.run, id: 'run-gap' },
+      checks: first.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
+      findings: first.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'),
+    };
+    const outcome = await writePolicyReports(gap, kc);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.deleted).toEqual([]);
+    const payments = await admin.request('GET', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns('payments')}/policyreports/ztaudit`);
+    expect(payments.body.metadata.annotations['ztaudit.dev/run-id']).toBe('run-gap');
+    expect(payments.body.results).toMatchObject([{ policy: 'fake.rbac-wide-serviceaccount', result: 'fail', properties: { carriedFrom: 'run-20261126-0200' } }]);
+  });
+
   it('reports a namespace that does not exist as an error for that object and applies the rest', async () => {
     const report = withNamespaces(buildRun().report, (n) => (n === 'ci' ? `absent-${suffix}` : ns(n)));
     const outcome = await writePolicyReports(report, kc);

@@ -46,4 +46,23 @@ describe('buildPolicyReports', () => {
     expect(objs).toHaveLength(1);
     expect(objs[0]).toMatchObject({ kind: 'ClusterPolicyReport', results: [], summary: { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 } });
   });
+
+  it('carries over the results of a check this run could not evaluate, instead of dropping them as if fixed', () => {
+    const { report } = buildRun();
+    const before = buildPolicyReports(report);
+    const gap: typeof report = {
+      ...report,
+      run: { ...report.run, id: 'run-next' },
+      checks: report.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden', evaluated: 0, passed: 0, failed: 0, waived: 0 } : c)),
+      findings: report.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'),
+    };
+    const after = buildPolicyReports(gap, before);
+    const payments = after.find((o) => o.metadata.namespace === 'payments')!;
+    expect(payments.results).toHaveLength(1);
+    expect(payments.results[0]).toMatchObject({ policy: 'fake.rbac-wide-serviceaccount', result: 'fail', properties: { carriedFrom: 'run-20261126-0200' } });
+    expect(after.find((o) => o.kind === 'ClusterPolicyReport')!.results.map((r) => `${r.policy}:${r.result}`)).toContain('fake.rbac-wide-serviceaccount:skip');
+    // Once the check runs again, only what it finds now is published.
+    const back = buildPolicyReports({ ...report, findings: report.findings.filter((f) => f.resource.namespace !== 'payments') }, after);
+    expect(back.find((o) => o.metadata.namespace === 'payments')).toBeUndefined();
+  });
 });
