@@ -59,3 +59,11 @@ describe('values.yaml', () => {
     expect(undocumented).toEqual([]);
   });
 });
+
+describe('helm/ztaudit/README.md', () => {
+  it('mentions every top-level value', () => {
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const keys = Object.keys(parse(valuesText) as Record<string, unknown>);
+    expect(keys.filter((k) => !readme.includes(`\`${k}`))).toEqual([]);
+  });
+});
