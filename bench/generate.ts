@@ -55,7 +55,7 @@ export function generateCluster(spec: SizeSpec, seed = 1): Snapshot {
 
   // kube-system with an enforcing CNI and DNS
   push('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } } });
-  push('daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'calico-node', namespace: 'kube-system' }, spec: { template: { metadata: { labels: { 'k8s-app': 'calico-node' } }, spec: { hostNetwork: true, containers: [{ name: 'calico-node', image: 'docker.io/calico/node:v3.30.2', securityContext: { privileged: true } }] } } } });
+  push('daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'calico-node', namespace: 'kube-system' }, spec: { selector: { matchLabels: { 'k8s-app': 'calico-node' } }, template: { metadata: { labels: { 'k8s-app': 'calico-node' } }, spec: { hostNetwork: true, containers: [{ name: 'calico-node', image: 'docker.io/calico/node:v3.30.2', securityContext: { privileged: true } }] } } } });
   push('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'kubernetes.io/metadata.name': 'istio-system' } } });
   push('istio.peerauthentications', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system', creationTimestamp: ts }, spec: { mtls: { mode: 'STRICT' } } });
 
@@ -90,7 +90,7 @@ export function generateCluster(spec: SizeSpec, seed = 1): Snapshot {
       const uidD = `${ns}-${name}`;
       push('deployments', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, uid: uidD }, spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: podLabels }, spec: podSpec } } });
       const rs = `${name}-7d9f8b6c5`;
-      push('replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: rs, namespace: ns, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: uidD, controller: true }] }, spec: { replicas, template: { metadata: { labels: podLabels }, spec: podSpec } } });
+      push('replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: rs, namespace: ns, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: uidD, controller: true }] }, spec: { replicas, selector: { matchLabels: { app: name, 'pod-template-hash': '7d9f8b6c5' } }, template: { metadata: { labels: { ...podLabels, 'pod-template-hash': '7d9f8b6c5' } }, spec: podSpec } } });
       for (let p = 0; p < replicas; p++) {
         push('pods', {
           apiVersion: 'v1', kind: 'Pod',

@@ -1,0 +1,97 @@
+// Live collection benchmark: loads an M-size synthetic cluster (built-in kinds) into a real
+// kube-apiserver + etcd (the cluster test tier's binaries), then times ztaudit's collector
+// against `kubectl get <same kinds> -A -o json` (kubectl built from the same pinned module),
+// alternating runs, and reports wall time and peak RSS of each.
+//   node bench/live.ts [--size S|M] [--runs 3]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KINDS } from '../src/collect/kinds.ts';
+import type { KubeObject } from '../src/snapshot/types.ts';
+import { startControlPlane } from '../test/cluster/control-plane.ts';
+import { apiRequest, collectionPath } from '../test/cluster/env.ts';
+import { generateCluster, SIZES } from './generate.ts';
+
+const { values } = parseArgs({ options: { size: { type: 'string', default: 'M' }, runs: { type: 'string', default: '3' }, child: { type: 'string' }, kubeconfig: { type: 'string' } } });
+
+// Child mode: one collection, print JSON {seconds, objects}; the parent reads peak RSS.
+if (values.child === 'collect') {
+  const { collectLive } = await import('../src/collect/live.ts');
+  const t0 = performance.now();
+  const snap = await collectLive({ kubeconfigPath: values.kubeconfig, timeoutMs: 60_000 });
+  const objects = Object.values(snap.resources).reduce((n, l) => n + (l?.length ?? 0), 0);
+  console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, objects }));
+  process.exit(0);
+}
+
+const size = values.size as keyof typeof SIZES;
+const binDir = spawnSync('bash', ['test/cluster/build-binaries.sh'], { encoding: 'utf8' }).stdout.trim().split('\n').pop()!;
+const cp = await startControlPlane(binDir);
+try {
+  console.log(`control plane ${cp.version} up in ${(cp.startupMs / 1000).toFixed(1)} s`);
+  const snap = generateCluster(SIZES[size], 1);
+  const builtin = KINDS.filter((k) => k.builtin && !('byNameOnly' in k && k.byNameOnly));
+  // Create in dependency order: namespaces, service accounts, then everything else.
+  const order = ['namespaces', 'serviceaccounts', ...builtin.map((k) => k.key).filter((k) => k !== 'namespaces' && k !== 'serviceaccounts')];
+  const t0 = performance.now();
+  let created = 0;
+  for (const key of order) {
+    const list = ((snap.resources as Record<string, KubeObject[] | undefined>)[key] ?? []).filter((o) => !(key === 'namespaces' && o.metadata?.name === 'kube-system'));
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const o = structuredClone(list[next++]);
+        delete o.status;
+        if (o.metadata) {
+          delete o.metadata.uid;
+          // ownerReferences need a uid; no garbage collector runs here, so any uid will do.
+          o.metadata.ownerReferences = o.metadata.ownerReferences?.map((r) => ({ ...r, uid: '00000000-0000-0000-0000-000000000000' }));
+          // Pods that predate a namespace's PSA label exist in real clusters; here admission
+          // would refuse them, so the labels are left off (collection time is unaffected).
+          // The test apiserver's service range is a /24: load Services headless.
+          if (o.kind === 'Service') o.spec = { ...o.spec, type: 'ClusterIP', clusterIP: 'None' };
+          if (o.kind === 'Namespace' && o.metadata.labels) {
+            for (const l of Object.keys(o.metadata.labels)) if (l.startsWith('pod-security.kubernetes.io/')) delete o.metadata.labels[l];
+          }
+        }
+        const r = await apiRequest(cp, cp.adminToken, 'POST', collectionPath(o), o);
+        if (r.status >= 300 && r.status !== 409) throw new Error(`create ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        created++;
+      }
+    };
+    await Promise.all(Array.from({ length: 24 }, worker));
+  }
+  console.log(`loaded ${created} objects (${size}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const kinds = builtin.map((k) => (k.group ? `${k.resource}.${k.group}` : k.resource)).join(',');
+  const kubectl = join(binDir, 'kubectl');
+  const timeRun = (cmd: string, args: string[]) => {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 2 ** 30 });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
+    const [secs, kib] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    return { seconds: secs, peakMiB: Math.round(kib / 1024), stdout: r.stdout };
+  };
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  let ourPeak = 0;
+  let theirPeak = 0;
+  for (let i = 0; i < Number(values.runs); i++) {
+    const k = timeRun(kubectl, ['--kubeconfig', cp.kubeconfigPath, 'get', kinds, '-A', '-o', 'json', '--chunk-size=500']);
+    theirs.push(k.seconds);
+    theirPeak = Math.max(theirPeak, k.peakMiB);
+    const z = timeRun(process.execPath, [import.meta.filename, '--child', 'collect', '--kubeconfig', cp.kubeconfigPath]);
+    ours.push(z.seconds);
+    ourPeak = Math.max(ourPeak, z.peakMiB);
+    const objects = JSON.parse(z.stdout.trim().split('\n').pop()!).objects;
+    console.log(`run ${i + 1}: kubectl ${k.seconds.toFixed(2)} s (${k.peakMiB} MiB), ztaudit ${z.seconds.toFixed(2)} s (${z.peakMiB} MiB, ${objects} objects incl. built-in RBAC)`);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ratio = median(ours) / median(theirs);
+  const summary = `live ${size}: ztaudit collect ${median(ours).toFixed(2)} s, peak ${ourPeak} MiB; kubectl get -A -o json ${median(theirs).toFixed(2)} s, peak ${theirPeak} MiB; ratio ${ratio.toFixed(2)}x (target <= 1.25x)`;
+  console.log(summary);
+  mkdirSync('bench/out', { recursive: true });
+  writeFileSync('bench/out/live-summary.txt', `${summary}\n`);
+} finally {
+  await cp.stop();
+}
