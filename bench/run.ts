@@ -4,7 +4,7 @@
 // rendering. Prints wall time and peak RSS per stage and in total; the last line per size is
 // exactly "<size> total: <seconds> s, peak <MiB> MiB".
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../checks/index.ts';
 import { defaultConfig } from '../src/config/types.ts';
@@ -12,6 +12,7 @@ import { auditSnapshot } from '../src/engine/audit.ts';
 import { AREAS, type Check } from '../src/engine/types.ts';
 import { diffRuns } from '../src/diff/diff.ts';
 import { renderHtml } from '../src/report/html.ts';
+import { writeReportJson } from '../src/report/render.ts';
 import { reportDetails } from '../src/report/details.ts';
 import { readSnapshot, writeSnapshot } from '../src/snapshot/io.ts';
 import { generateCluster, SIZES } from './generate.ts';
@@ -32,7 +33,7 @@ function snapshotFile(size: string): string {
   return file;
 }
 
-function runSize(size: string): void {
+async function runSize(size: string): Promise<void> {
   const file = snapshotFile(size);
   const t0 = performance.now();
   const rows: Array<[string, number, number]> = [];
@@ -69,20 +70,21 @@ function runSize(size: string): void {
   for (let i = 0; i < 50; i++) previous.findings.push({ ...report.findings[0], fingerprint: `fixed-${i}` });
   report.diff = diffRuns(previous, report, { rules: config.regression, expiredWaivers });
   stage('diff against previous run');
-  const json = JSON.stringify(report);
-  stage('render JSON');
+  await writeReportJson(report, 'bench/out/report.json');
+  const jsonBytes = statSync('bench/out/report.json').size;
+  stage('render JSON (streamed to bench/out/report.json)');
   const html = renderHtml(report, { previous, trend: [] });
   stage('render HTML');
   const total = (performance.now() - t0) / 1000;
 
-  const counts = `${snapshot.resources.pods?.length ?? 0} pods, ${Object.values(snapshot.resources).reduce((n, l) => n + (l?.length ?? 0), 0)} objects, ${report.findings.length} findings, report.json ${mib(json.length)} MiB, report.html ${mib(html.length)} MiB`;
+  const counts = `${snapshot.resources.pods?.length ?? 0} pods, ${Object.values(snapshot.resources).reduce((n, l) => n + (l?.length ?? 0), 0)} objects, ${report.findings.length} findings, report.json ${mib(jsonBytes)} MiB, report.html ${mib(html.length)} MiB`;
   console.log(`\n== ${size}: ${counts}`);
   for (const [name, s, peak] of rows) console.log(`  ${name.padEnd(44)} ${s.toFixed(2).padStart(7)} s${Number.isNaN(peak) ? '' : `   peak ${String(peak).padStart(5)} MiB`}`);
   console.log(`${size} total: ${total.toFixed(2)} s, peak ${peakMiB()} MiB`);
 }
 
 if (values.child) {
-  runSize(sizes[0]);
+  await runSize(sizes[0]);
 } else {
   const totals: Record<string, number> = {};
   for (const size of sizes) {

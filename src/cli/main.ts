@@ -9,6 +9,7 @@ import { canCommand, reachCommand, whoCanCommand } from './explain-access.ts';
 import { historyCommand } from './history.ts';
 import { diffCommand } from './diff.ts';
 import { reportCommand } from './report.ts';
+import { serveCommand } from './serve.ts';
 
 const COMMANDS: Record<string, { fn: CommandFn; summary: string }> = {
   run: { fn: runCommand, summary: 'audit a cluster, manifests or snapshot; write reports; store and diff; notify' },
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { fn: CommandFn; summary: string }> = {
   history: { fn: historyCommand, summary: 'list stored runs with scores [--limit N] [--history URL]' },
   diff: { fn: diffCommand, summary: 'compare two stored runs: RUN_A RUN_B | --last' },
   report: { fn: reportCommand, summary: 'render a stored run again: RUN [--format …] [--out DIR]' },
+  serve: { fn: serveCommand, summary: 'long-running mode: scheduled audits (--schedule CRON), latest report and /metrics over HTTP' },
   checks: { fn: checksCommand, summary: 'list the check catalog [--area A] [--output json|md]' },
   explain: { fn: explainCommand, summary: 'explain one check: what it protects against, controls, remediation' },
   reach: { fn: reachCommand, summary: 'is traffic allowed? --from NS/WORKLOAD --to NS/WORKLOAD [--port P[/PROTO]] | --matrix' },

@@ -41,7 +41,6 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
   const outcomes = runChecks(input.checks, ctx);
   const all: Result[] = outcomes.flatMap((o) => o.results);
   const w = applyWaivers(input.config.waivers, all, input.now);
-  const scored = all.map((r) => ({ ...r, waived: r.status === 'fail' && w.waived.has(r.fingerprint) }));
 
   const findings: Finding[] = [];
   const checks: CheckSummary[] = [];
@@ -53,8 +52,9 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
       if (waiver) waived++; else failed++;
       findings.push({
         fingerprint: r.fingerprint, check: r.check, area: r.area, severity: r.severity, resource: r.resource,
-        message: r.message, controls: o.check.controls, remediation: o.check.remediation,
+        message: r.message, controls: o.check.controls,
         ...(r.evidence ? { evidence: r.evidence } : {}),
+        ...(r.related?.length ? { related: r.related } : {}),
         waived: waiver !== undefined,
         ...(waiver ? { waiver: { reason: waiver.reason, owner: waiver.owner, expires: waiver.expires } } : {}),
       });
@@ -62,6 +62,7 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     const status = o.status === 'pass' || o.status === 'fail' ? (failed > 0 ? 'fail' : 'pass') : o.status;
     checks.push({
       id: o.check.id, area: o.check.area, title: o.check.title, severity: o.severity,
+      controls: o.check.controls, remediation: o.check.remediation,
       evaluated: o.results.length, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
     });
   }
@@ -79,7 +80,7 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
       checkCatalogVersion: catalogVersion(input.checks),
       notes: input.snapshot.notes,
     },
-    score: scoreRun(scored),
+    score: scoreRun(all, (r) => w.waived.has(r.fingerprint)),
     checks,
     findings,
     diff: null,

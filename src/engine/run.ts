@@ -22,14 +22,14 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
       const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);
       return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };
     }
-    const results: Result[] = check.evaluate(ctx).map((v) => ({
-      ...v,
-      check: check.id,
-      area: check.area,
+    const results: Result[] = check.evaluate(ctx).map((v): Result => {
       // A per-result severity is a variant of the check (e.g. a warning); a config override wins.
-      severity: override?.severity ?? v.severity ?? check.severity,
-      fingerprint: fingerprintOf(check.id, v.resource, v.detailKey),
-    }));
+      const sev = override?.severity ?? v.severity ?? check.severity;
+      // A pass is only counted and scored, never listed or diffed: keep it small (a large
+      // cluster yields hundreds of thousands) and give it no fingerprint.
+      if (v.status === 'pass') return { status: 'pass', resource: v.resource, message: v.message, check: check.id, area: check.area, severity: sev, fingerprint: '' };
+      return { ...v, check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) };
+    });
     const status = results.some((r) => r.status === 'fail') ? 'fail' : 'pass';
     return { check, status, severity, results };
   } catch (error: unknown) {

@@ -11,11 +11,11 @@ export interface Scores {
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-export function scoreRun(results: Iterable<Result & { waived?: boolean }>): Scores {
+export function scoreRun<R extends Result>(results: Iterable<R>, isWaived: (r: R) => boolean = (r) => (r as { waived?: boolean }).waived === true): Scores {
   const passed = new Map<Area, number>();
   const total = new Map<Area, number>();
   for (const r of results) {
-    if (r.status === 'fail' && r.waived) continue;
+    if (r.status === 'fail' && isWaived(r)) continue;
     const w = SEVERITY_WEIGHT[r.severity];
     total.set(r.area, (total.get(r.area) ?? 0) + w);
     if (r.status === 'pass') passed.set(r.area, (passed.get(r.area) ?? 0) + w);

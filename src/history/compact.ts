@@ -41,11 +41,8 @@ export function compactRun(report: RunReport): CompactRun {
     if (ci === undefined) {
       ci = checks.length;
       checkIndex.set(f.check, ci);
-      checks.push({ id: f.check, area: f.area, title: f.check, severity: f.severity, evaluated: 0, passed: 0, failed: 0, waived: 0, status: 'fail' });
+      checks.push({ id: f.check, area: f.area, title: f.check, severity: f.severity, controls: f.controls, remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status: 'fail' });
     }
-    const c = checks[ci];
-    if (!c.controls && f.controls?.length) c.controls = f.controls;
-    if (!c.remediation && f.remediation) c.remediation = f.remediation;
     let wi = -1;
     if (f.waived && f.waiver) {
       const key = JSON.stringify(f.waiver);
@@ -82,12 +79,11 @@ export function expandRun(c: CompactRun): RunReport {
       resource: { kind, ...(namespace ? { namespace } : {}), name },
       message: check?.title ?? '',
       controls: check?.controls ?? [],
-      ...(check?.remediation ? { remediation: check.remediation } : {}),
       waived: wi !== -1,
       ...(waiver ? { waiver } : {}),
     };
   });
-  const checks: CheckSummary[] = c.checks.map(({ controls: _c, remediation: _r, ...rest }) => rest);
+  const checks: CheckSummary[] = c.checks.map((k) => ({ ...k, controls: k.controls ?? [], remediation: k.remediation ?? '' }));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     run: { ...c.run, notes: [...c.run.notes, RECONSTRUCTED_NOTE] },

@@ -49,7 +49,7 @@ export function renderJunit(report: RunReport): string {
           continue;
         }
         failures++;
-        const body = [f.message, f.remediation ? `Remediation: ${f.remediation}` : '', f.controls.length ? `Controls: ${f.controls.join(', ')}` : '',
+        const body = [f.message, c.remediation ? `Remediation: ${c.remediation}` : '', f.controls.length ? `Controls: ${f.controls.join(', ')}` : '',
           f.evidence ? `Evidence: ${JSON.stringify(f.evidence)}` : '', `Fingerprint: ${f.fingerprint}`].filter(Boolean).join('\n');
         cases.push(`    <testcase classname="${classname}" name="${name}"><failure type="${xmlEscape(f.severity)}" message="${xmlEscape(f.message)}">${xmlEscape(body)}</failure></testcase>`);
       }

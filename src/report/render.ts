@@ -1,5 +1,6 @@
 // Writes a run's reports into a directory: report.json always, the other formats as asked.
 // Files are written whole (temp file + rename) so a reader never sees half a report.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.ts';
@@ -30,6 +31,48 @@ async function writeWhole(path: string, content: string): Promise<void> {
   await rename(tmp, path);
 }
 
+/**
+ * report.json, streamed: findings are serialised one at a time into ~1 MiB batches, so a
+ * 150,000-pod cluster's report never exists as one giant string (the memory that would
+ * take is larger than the whole audit's). The output is the same JSON document.
+ */
+export async function writeReportJson(report: RunReport, path: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    let buf = '';
+    const flush = (force = false) => {
+      if (buf.length > 0 && (force || buf.length > 1 << 20)) {
+        writeSync(fd, buf);
+        buf = '';
+      }
+    };
+    const keys = Object.keys(report) as Array<keyof RunReport>;
+    buf += '{\n';
+    keys.forEach((key, i) => {
+      buf += `  ${JSON.stringify(key)}: `;
+      if (key === 'findings') {
+        const findings = report.findings;
+        buf += findings.length === 0 ? '[]' : '[\n';
+        for (let j = 0; j < findings.length; j++) {
+          buf += `    ${JSON.stringify(findings[j])}${j < findings.length - 1 ? ',' : ''}\n`;
+          flush();
+        }
+        if (findings.length > 0) buf += '  ]';
+      } else {
+        buf += JSON.stringify(report[key], null, 2).replace(/\n/g, '\n  ');
+      }
+      buf += i < keys.length - 1 ? ',\n' : '\n';
+      flush();
+    });
+    buf += '}\n';
+    flush(true);
+  } finally {
+    closeSync(fd);
+  }
+  await rename(tmp, path);
+}
+
 export function renderFormat(report: RunReport, format: ReportFormat, opts: Omit<RenderOptions, 'formats' | 'outDir'> = {}): string {
   switch (format) {
     case 'json': return `${JSON.stringify(report, null, 2)}\n`;
@@ -49,7 +92,8 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   const paths: string[] = [];
   for (const f of formats) {
     const path = join(opts.outDir, REPORT_FILES[f]);
-    await writeWhole(path, renderFormat(report, f, opts));
+    if (f === 'json') await writeReportJson(report, path);
+    else await writeWhole(path, renderFormat(report, f, opts));
     paths.push(path);
   }
   return paths;

@@ -21,9 +21,9 @@ export function renderSarif(report: RunReport): SarifLog {
   const rules: Array<Record<string, unknown>> = [];
   const remediationOf = new Map<string, string>();
   const controlsOf = new Map<string, string[]>();
-  for (const f of report.findings) {
-    if (f.remediation && !remediationOf.has(f.check)) remediationOf.set(f.check, f.remediation);
-    if (!controlsOf.has(f.check)) controlsOf.set(f.check, f.controls);
+  for (const c of report.checks) {
+    if (c.remediation) remediationOf.set(c.id, c.remediation);
+    controlsOf.set(c.id, c.controls);
   }
   const addRule = (id: string, title: string, severity: Severity) => {
     ruleIndex.set(id, rules.length);

@@ -20,8 +20,9 @@ export interface Finding {
   resource: ResourceRef;
   message: string;
   controls: string[];
-  remediation?: string;
   evidence?: Record<string, unknown>;
+  /** Objects the finding stems from (e.g. the role behind a grant); waivers may name them. */
+  related?: ResourceRef[];
   waived: boolean;
   waiver?: WaiverRef;
 }
@@ -31,6 +32,8 @@ export interface CheckSummary {
   area: Area;
   title: string;
   severity: Severity;
+  controls: string[];
+  remediation: string;
   evaluated: number;
   passed: number;
   failed: number;

@@ -269,8 +269,8 @@ function trendView(points: TrendPoint[], report: RunReport, maxPoints: number): 
 }
 
 function frameworksOf(report: RunReport): FrameworkView[] {
-  // control -> checks, failing and waived counts. Controls come with each finding; a check
-  // with no finding contributes its controls when report.json carries them per check.
+  // control -> checks, failing and waived counts. Every check contributes its controls, so a
+  // control whose checks all passed is shown as covered.
   const byControl = new Map<string, { checks: Set<string>; failing: number; waived: number }>();
   const touch = (control: string, check: string) => {
     let e = byControl.get(control);
@@ -279,8 +279,7 @@ function frameworksOf(report: RunReport): FrameworkView[] {
     return e;
   };
   for (const c of report.checks) {
-    const controls = (c as CheckSummary & { controls?: unknown }).controls;
-    if (Array.isArray(controls)) for (const ctl of controls) if (typeof ctl === 'string') touch(ctl, c.id);
+    for (const ctl of c.controls) touch(ctl, c.id);
   }
   const seen = new Set<string>();
   for (const f of report.findings) {
@@ -359,8 +358,8 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
         waived: c?.waived ?? fs.filter((f) => f.waived).length,
         passed: c?.passed ?? 0,
         evaluated: c?.evaluated ?? fs.length,
-        controls: first.controls,
-        remediation: first.remediation ?? '',
+        controls: c?.controls ?? first.controls,
+        remediation: c?.remediation ?? '',
         rows: smallest(fs, maxRows, compareFindings).map((f) => ({ ...rowOf(f), severityDiffers: f.severity !== severity })),
         more: Math.max(0, fs.length - maxRows),
       });

@@ -140,7 +140,10 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
     });
 
     it('makes every check that needs NetworkPolicies not-evaluated, never passed', () => {
-      const ctx = { snapshot, config: defaultConfig(), now: new Date() };
+      // An intent rule makes network.intent-violation applicable, so it too must be gated.
+      const config = defaultConfig();
+      config.intent.deny = [{ name: 'a-never-reaches-b', from: { namespace: 'a' }, to: { namespace: 'b' } }];
+      const ctx = { snapshot, config, now: new Date() };
       const probe: Check = {
         id: 'network.test-probe', area: 'network', title: 'probe', severity: 'low', controls: [], remediation: '',
         needs: ['namespaces', 'networkpolicies'],

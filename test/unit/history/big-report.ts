@@ -28,8 +28,8 @@ export function makeReport(id: string, startedAt: string, options: { findings?: 
     },
     score: { overall, areas: { network: overall, tls: null, rbac: overall - 10, 'pod-security': null, mtls: null } },
     checks: [
-      { id: 'rbac.wildcard-permission', area: 'rbac', title: 'Wildcard', severity: 'high', evaluated: n, passed: 0, failed: n, waived: 0, status: 'fail' },
-      { id: 'network.namespace-default-deny-ingress', area: 'network', title: 'Default deny', severity: 'high', evaluated: n, passed: 0, failed: n, waived: 0, status: 'fail' },
+      { id: 'rbac.wildcard-permission', area: 'rbac', title: 'Wildcard', severity: 'high', controls: [], remediation: 'Fix it.', evaluated: n, passed: 0, failed: n, waived: 0, status: 'fail' },
+      { id: 'network.namespace-default-deny-ingress', area: 'network', title: 'Default deny', severity: 'high', controls: [], remediation: 'Fix it.', evaluated: n, passed: 0, failed: n, waived: 0, status: 'fail' },
     ],
     findings,
     diff: null,

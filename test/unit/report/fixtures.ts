@@ -158,12 +158,12 @@ export function syntheticReport(n: number): RunReport {
       fingerprint: `fp${i.toString(16).padStart(18, '0')}`, check: c.id, area: c.area, severity: c.severity,
       resource: { kind: c.kind, ...(namespace ? { namespace } : {}), name: `workload-${i}` },
       message: `${c.kind} workload-${i} fails ${c.id}`, controls: ['CIS-1.10:5.3.2', 'NIST-800-53:SC-7'],
-      remediation: 'Fix it.', evidence: { podCount: (i % 10) + 1, container: `app-${i % 3}` }, waived: false,
+      evidence: { podCount: (i % 10) + 1, container: `app-${i % 3}` }, waived: false,
     });
   }
   const summaries = checks.map((c) => {
     const failed = findings.filter((f) => f.check === c.id).length;
-    return { id: c.id, area: c.area, title: `Synthetic ${c.id}`, severity: c.severity, evaluated: failed * 2, passed: failed, failed, waived: 0, status: 'fail' as const };
+    return { id: c.id, area: c.area, title: `Synthetic ${c.id}`, severity: c.severity, controls: ['CIS-1.10:5.3.2', 'NIST-800-53:SC-7'], remediation: 'Fix it.', evaluated: failed * 2, passed: failed, failed, waived: 0, status: 'fail' as const };
   });
   return {
     ...report,
