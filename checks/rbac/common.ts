@@ -6,6 +6,11 @@ import type { KindKey } from '../../src/collect/kinds.ts';
 import { findPermissions, formatSubject, hitEvidence, rbacAudit, relatedOf, scopeText, subjectResource, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 
 export const RBAC_CONTROLS = ['NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'] as const;
+/** A readable message: the first few permissions, the full list stays in the evidence. */
+function listSome(items: string[], max = 5): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
 export const RBAC_NEEDS: KindKey[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
 
 export const cis = (id: string) => `CIS-1.10:${id}`;
@@ -57,7 +62,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
         }
         const v: Verdict = {
           status: 'fail', resource: subjectResource(s.subject),
-          message: `${who} can ${action} ${scopeText(hits)} (${[...new Set(hits.map((h) => h.permission))].sort().join(', ')}) via ${viaText(hits)}`,
+          message: `${who} can ${action} ${scopeText(hits)} (${listSome([...new Set(hits.map((h) => h.permission))].sort())}) via ${viaText(hits)}`,
           evidence: { subject: s.subject, ...hitEvidence(hits) },
           related: relatedOf(hits),
         };
