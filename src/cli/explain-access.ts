@@ -25,7 +25,7 @@ export async function reachCommand(argv: string[], io: CliIO): Promise<number> {
     options: { ...SOURCE_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, port: { type: 'string' }, matrix: { type: 'boolean' }, output: { type: 'string' } },
   });
   const output = outputFlag(values.output);
-  const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env });
+  const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
   return print(io, reachCommandCore(snapshot, { from: values.from, to: values.to, port: values.port, matrix: values.matrix, output }));
 }
 
@@ -37,7 +37,7 @@ export async function whoCanCommand(argv: string[], io: CliIO): Promise<number> 
   });
   const [verb, resource] = positionals;
   if (!verb || !resource) throw new ConfigError('who-can: usage: ztaudit who-can VERB RESOURCE [-n NAMESPACE]');
-  const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env });
+  const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
   return print(io, whoCanCommandCore(snapshot, { verb, resource, namespace: values.namespace, name: values.name }));
 }
 
@@ -49,6 +49,6 @@ export async function canCommand(argv: string[], io: CliIO): Promise<number> {
   });
   const [subject, verb, resource] = positionals;
   if (!subject) throw new ConfigError('can: usage: ztaudit can SUBJECT [VERB RESOURCE] [-n NAMESPACE] (SUBJECT: User:alice, Group:devs, ServiceAccount:ns/name)');
-  const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env });
+  const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
   return print(io, canCommandCore(snapshot, { subject, verb, resource, namespace: values.namespace, name: values.name }));
 }

@@ -59,9 +59,15 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     const cfg = config;
     const store = await openStore(flags, cfg, env, io);
     try {
-      const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: () => loadSource(flags, log, { config: cfg, env: io.env }) }, store);
+      const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd }) }, store);
       const { report, files } = await runPipeline(cfg, CHECKS, edges);
       for (const f of files) log.info(`wrote ${f}`);
+      for (const w of report.waivers) {
+        const what = `waiver for ${w.check} on ${[w.resource.kind, w.resource.namespace, w.resource.name].filter(Boolean).join(' ')} (owner ${w.owner})`;
+        if (w.state === 'unmatched') log.warn(`${what} matches no finding: fixed, or a typo in the resource?`);
+        else if (w.state === 'expiring-soon') log.warn(`${what} expires on ${w.expires}`);
+        else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
+      }
       if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
       if (!flags.quiet) printScoreTable(report, io);
       return meetsFailOn(report, flags.failOn) ? EXIT_FINDINGS : EXIT_OK;

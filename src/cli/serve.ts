@@ -71,7 +71,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
   const config = loadValidConfig(flags.config, io, log);
   if (flags['probe-tls']) config.tls.probe.enabled = true;
   log.info(`serve: auditing ${describeSource(flags)}`);
-  const collect = (): Promise<Snapshot> => loadSource(flags, log, { config, env: io.env });
+  const collect = (): Promise<Snapshot> => loadSource(flags, log, { config, env: io.env, cwd: io.cwd });
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
   const store = await openStore(flags, config, env, io);
   let viewerDir: string | null = null;

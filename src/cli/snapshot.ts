@@ -10,7 +10,7 @@ export async function snapshotCommand(argv: string[], io: CliIO): Promise<number
   const { values } = parseArgs({ args: argv, options: { ...SOURCE_OPTIONS, output: { type: 'string', short: 'o' }, quiet: { type: 'boolean', short: 'q' } }, strict: true });
   if (!values.output) throw new ConfigError('snapshot: -o FILE is required');
   const log = createLogger(io, { quiet: values.quiet });
-  const snapshot = await loadSource(values, log, { env: io.env });
+  const snapshot = await loadSource(values, log, { env: io.env, cwd: io.cwd });
   writeSnapshot(values.output, snapshot);
   const counts = Object.values(snapshot.resources).reduce((n, list) => n + (list?.length ?? 0), 0);
   log.info(`wrote ${values.output}: ${counts} objects`);

@@ -1,5 +1,6 @@
 // The source flags every command shares: --manifests DIR (repeatable), --snapshot FILE, or
 // a live cluster (--kubeconfig, --context; KUBECONFIG, ~/.kube/config, in-cluster).
+import { resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
@@ -37,6 +38,8 @@ export interface SourceContext {
   /** With config.tls.probe.enabled, exposed endpoints are probed after collection. */
   config?: Config;
   env?: Record<string, string | undefined>;
+  /** Relative --manifests, --snapshot and --kubeconfig paths are resolved against this. */
+  cwd?: string;
 }
 
 export async function loadSource(flags: SourceFlags, log: Logger, context: SourceContext = {}): Promise<Snapshot> {
@@ -53,17 +56,18 @@ export async function loadSource(flags: SourceFlags, log: Logger, context: Sourc
 async function collectSource(flags: SourceFlags, log: Logger, context: SourceContext): Promise<Snapshot> {
   const chosen = [flags.manifests?.length ? '--manifests' : '', flags.snapshot ? '--snapshot' : '', flags.kubeconfig || flags.context ? '--kubeconfig/--context' : ''].filter(Boolean);
   if (chosen.length > 1) throw new ConfigError(`choose one source: ${chosen.join(' or ')}`);
+  const at = (p: string) => (context.cwd ? resolve(context.cwd, p) : p);
   if (flags.manifests?.length) {
-    const snapshot = loadManifests(flags.manifests);
+    const snapshot = loadManifests(flags.manifests.map(at), { cwd: context.cwd });
     for (const note of snapshot.notes) log.warn(note);
     return snapshot;
   }
-  if (flags.snapshot) return readSnapshot(flags.snapshot);
+  if (flags.snapshot) return readSnapshot(at(flags.snapshot));
   const timeoutMs = flags['request-timeout'] ? Number(flags['request-timeout']) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--request-timeout ${flags['request-timeout']}: must be a number of seconds`);
   const config = context.config ?? defaultConfig();
   return collectLive({
-    kubeconfigPath: flags.kubeconfig,
+    kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
     context: flags.context,
     ...(context.env ? { env: context.env } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),

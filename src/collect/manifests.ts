@@ -68,7 +68,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   return { objects, notes, sources };
 }
 
-export function loadManifestObjects(dirs: string[]): ParsedManifests {
+export function loadManifestObjects(dirs: string[], cwd = process.cwd()): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {} };
   for (const dir of dirs) {
     let files: string[];
@@ -78,7 +78,7 @@ export function loadManifestObjects(dirs: string[]): ParsedManifests {
       throw new InputError(`--manifests ${dir}: no such file or directory`);
     }
     for (const file of files) {
-      const parsed = parseManifestText(readFileSync(file, 'utf8'), relative(process.cwd(), file) || file);
+      const parsed = parseManifestText(readFileSync(file, 'utf8'), relative(cwd, file) || file);
       all.objects.push(...parsed.objects);
       all.notes.push(...parsed.notes);
       Object.assign(all.sources, parsed.sources);
@@ -87,7 +87,8 @@ export function loadManifestObjects(dirs: string[]): ParsedManifests {
   return all;
 }
 
-export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string } = {}): Snapshot {
-  const { objects, notes, sources } = loadManifestObjects(dirs);
-  return snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.join(','), notes, sources });
+export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string } = {}): Snapshot {
+  const { objects, notes, sources } = loadManifestObjects(dirs, options.cwd);
+  const cwd = options.cwd ?? process.cwd();
+  return snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => relative(cwd, d) || d).join(','), notes, sources });
 }

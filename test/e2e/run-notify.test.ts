@@ -1,0 +1,133 @@
+// `ztaudit run` end to end with its real edges: a SQLite history, the HTML/JSON renderers,
+// Slack (a local server speaking the Web API, via ZTAUDIT_SLACK_API_URL) and email (a real
+// SMTP server on loopback). What an on-call engineer sees: one alert when a run regresses,
+// nothing when it does not, an "audit could not run" alert when it cannot run, and a stored
+// run even when Slack is down.
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { CliIO } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+import { startFakeSlack, type FakeSlack } from '../unit/notify/slack-server.ts';
+
+const REPO = join(import.meta.dirname, '../..');
+let slack: FakeSlack;
+let smtp: SMTPServer;
+let mails: ParsedMail[];
+let dir: string;
+let env: Record<string, string>;
+
+function io() {
+  const err: string[] = [];
+  const cli: CliIO = { stdout: () => {}, stderr: (t) => err.push(t), env, isTTY: false, cwd: dir };
+  return { cli, err: () => err.join('') };
+}
+
+const postMessages = () => slack.calls.filter((c) => c.path.endsWith('/chat.postMessage'));
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'zt-e2e-'));
+  cpSync(join(REPO, 'examples/demo-cluster'), join(dir, 'cluster'), { recursive: true });
+  cpSync(join(REPO, 'examples/ztaudit.demo.yaml'), join(dir, 'ztaudit.yaml'));
+  slack = await startFakeSlack();
+  mails = [];
+  smtp = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((m) => { mails.push(m); callback(); }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  env = {
+    ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY', ZTAUDIT_SLACK_API_URL: slack.apiUrl,
+    ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    ZTAUDIT_EMAIL_FROM: 'ztaudit@example.test', ZTAUDIT_EMAIL_TO: 'secops@example.test',
+  };
+});
+
+afterEach(async () => {
+  await slack.close();
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+});
+
+const runArgs = () => ['run', '--manifests', 'cluster', '--out', 'out', '--history', 'history.db', '--format', 'html,json'];
+
+describe('ztaudit run with history, Slack and email', () => {
+  it('alerts once on a regression, with the report attached, and stays quiet when nothing got worse', async () => {
+    // First run: the baseline (no previous run, so no regression under the default policy).
+    expect(await main(runArgs(), io().cli)).toBe(0);
+    expect(postMessages()).toHaveLength(0);
+    expect(mails).toHaveLength(0);
+
+    // Someone binds cluster-admin to a new user, with a hostile name.
+    appendFileSync(join(dir, 'cluster/40-rbac.yaml'), [
+      '---', 'apiVersion: rbac.authorization.k8s.io/v1', 'kind: ClusterRoleBinding', 'metadata: {name: break-glass}',
+      'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}',
+      'subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: "<!channel> mallory"}]', '',
+    ].join('\n'));
+    expect(await main(runArgs(), io().cli)).toBe(0);
+
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
+    expect(report.diff.regression).toBe(true);
+    expect(report.notifications).toEqual([
+      expect.objectContaining({ channel: 'slack', status: 'sent' }),
+      expect.objectContaining({ channel: 'email', status: 'sent' }),
+    ]);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'schemas/report.schema.json'), 'utf8')));
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+
+    const [main1] = postMessages();
+    expect(main1.fields.channel).toBe('C0SECURITY');
+    const text = JSON.stringify(main1.fields);
+    expect(text).toContain('rbac.cluster-admin-binding');
+    expect(text).not.toContain('<!channel>'); // escaped: the name pings nobody
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(slack.calls.some((c) => c.path.endsWith('/files.completeUploadExternal'))).toBe(true);
+
+    expect(mails).toHaveLength(1);
+    expect(mails[0].subject).toMatch(/regress/i);
+    expect(mails[0].attachments.map((a) => a.filename)).toContain('report.html');
+    expect(mails[0].html || '').not.toContain('<!channel> mallory');
+
+    // A third run over the same cluster: persisting findings only, no new alert.
+    const before = postMessages().length;
+    expect(await main(runArgs(), io().cli)).toBe(0);
+    expect(postMessages()).toHaveLength(before);
+    expect(mails).toHaveLength(1);
+  });
+
+  it('sends "audit could not run" on both channels when the config is broken, and exits 2', async () => {
+    writeFileSync(join(dir, 'ztaudit.yaml'), 'target:\n  podSecurityLevl: restricted\n');
+    const t = io();
+    expect(await main(runArgs(), t.cli)).toBe(2);
+    expect(t.err()).toContain('ztaudit.yaml: target.podSecurityLevl: unknown key');
+    const [alert] = postMessages();
+    expect(JSON.stringify(alert.fields)).toMatch(/could not run/i);
+    expect(JSON.stringify(alert.fields)).toContain('podSecurityLevl');
+    expect(mails).toHaveLength(1);
+    expect(mails[0].subject).toMatch(/could not run/i);
+  });
+
+  it('keeps the stored run and records the failure when Slack is down', async () => {
+    slack.platformError('chat.postMessage', 'service_unavailable');
+    writeFileSync(join(dir, 'ztaudit.yaml'), `${readFileSync(join(dir, 'ztaudit.yaml'), 'utf8')}notify:\n  policy: always\n`);
+    const t = io();
+    expect(await main(runArgs(), t.cli)).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
+    expect(report.notifications.find((n: { channel: string }) => n.channel === 'slack')).toMatchObject({ status: 'failed' });
+    expect(report.notifications.find((n: { channel: string }) => n.channel === 'email')).toMatchObject({ status: 'sent' });
+    expect(t.err()).toContain('slack notification failed');
+    const h = io();
+    const out: string[] = [];
+    expect(await main(['history', '--history', 'history.db', '--output', 'json'], { ...h.cli, stdout: (s) => out.push(s) })).toBe(0);
+    expect(JSON.parse(out.join('')).map((r: { id: string }) => r.id)).toEqual([report.run.id]);
+  });
+});
