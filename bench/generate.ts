@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from '../src/snapshot/types.ts';
 import { KINDS, type KindKey } from '../src/collect/kinds.ts';
 import { writeSnapshot } from '../src/snapshot/io.ts';
+import { rng } from './prng.ts';
 
 export interface SizeSpec {
   pods: number;
@@ -25,17 +26,6 @@ export const SIZES: Record<'S' | 'M' | 'L', SizeSpec> = {
   L: { pods: 150_000, namespaces: 10_000, networkPolicies: 20_000, roles: 5_000, bindings: 60_000, ingresses: 2_000 },
 };
 
-/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same cluster. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TIERS = ['frontend', 'backend', 'worker', 'database', 'cache'];
 const PORTS: Record<string, number> = { frontend: 8080, backend: 9090, worker: 7070, database: 5432, cache: 6379 };

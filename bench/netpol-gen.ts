@@ -5,6 +5,7 @@
 import { snapshotFromObjects } from '../src/collect/from-objects.ts';
 import type { IntentRule } from '../src/config/types.ts';
 import type { KubeObject, Snapshot } from '../src/snapshot/types.ts';
+import { rng } from './prng.ts';
 
 export interface NetpolBenchSpec {
   pods: number;
@@ -23,17 +24,6 @@ export function scaled(factor: number): NetpolBenchSpec {
   };
 }
 
-/** Seedable PRNG (mulberry32): the same seed gives the same cluster. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEAMS = Array.from({ length: 20 }, (_, i) => `team-${i}`);
 const NP = 'networking.k8s.io/v1';

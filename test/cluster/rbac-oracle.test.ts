@@ -13,18 +13,8 @@ import { buildRbacModel, authorize } from '../../src/analysis/rbac/index.ts';
 import { collectLive } from '../../src/collect/live.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { Admin, describeCluster, uniqueName } from './env.ts';
+import { rng } from '../../bench/prng.ts';
 
-/** Same seed, same questions: a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Res { group: string; resource: string; subresource?: string; namespaced: boolean }
 const RESOURCES: Res[] = [
