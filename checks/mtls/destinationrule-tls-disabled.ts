@@ -16,6 +16,7 @@ export const destinationruleTlsDisabled: Check = {
   // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
   needs: ['namespaces'],
   appliesTo: istioPresent,
+  appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
     requireReadable(ctx, ['istio.destinationrules']);
     const m = meshModel(ctx.snapshot, ctx.config);

@@ -15,6 +15,7 @@ export const invalidPeerAuthentication: Check = {
   // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
   needs: ['namespaces'],
   appliesTo: istioPresent,
+  appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
     requireReadable(ctx, ['istio.peerauthentications']);
     const idx = meshModel(ctx.snapshot, ctx.config).istio.policies;

@@ -21,6 +21,7 @@ export const linkerdUnauthenticatedDefault: Check = {
   remediation: 'Install Linkerd with proxy.defaultInboundPolicy=all-authenticated (or cluster-authenticated / deny), annotate namespaces with config.linkerd.io/default-inbound-policy: all-authenticated, or cover every port with a Server and AuthorizationPolicy.',
   needs: ['namespaces', 'pods'],
   appliesTo: linkerdPresent,
+  appliesWhen: 'when Linkerd is installed',
   evaluate(ctx) {
     // Servers are read when present; none installed means none cover any port.
     requireReadable(ctx, ['linkerd.servers']);

@@ -15,6 +15,7 @@ export const meshNotStrict: Check = {
   // PeerAuthentication is read without being required: no such objects means Istio's PERMISSIVE default.
   needs: ['namespaces', 'pods'],
   appliesTo: istioPresent,
+  appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
     requireReadable(ctx, ['istio.peerauthentications']);
     const m = meshModel(ctx.snapshot, ctx.config);

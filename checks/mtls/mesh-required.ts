@@ -12,6 +12,7 @@ export const meshRequired: Check = {
   remediation: 'Install a service mesh (Istio or Linkerd) and enrol workloads, or set target.requireMtls: false if pod-to-pod encryption is provided another way.',
   needs: ['namespaces', 'pods'],
   appliesTo: (ctx) => ctx.config.target.requireMtls === true,
+  appliesWhen: 'when the configuration requires mTLS (target.requireMtls: true)',
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const resource = { kind: 'Cluster', name: ctx.snapshot.cluster.name };

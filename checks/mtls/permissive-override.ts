@@ -18,6 +18,7 @@ export const permissiveOverride: Check = {
   // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
   needs: ['namespaces'],
   appliesTo: istioPresent,
+  appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
     requireReadable(ctx, ['istio.peerauthentications']);
     const m = meshModel(ctx.snapshot, ctx.config);

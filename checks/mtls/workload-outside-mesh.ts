@@ -13,6 +13,7 @@ export const workloadOutsideMesh: Check = {
   remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services.',
   needs: ['namespaces', 'pods'],
   appliesTo: meshPresent,
+  appliesWhen: 'when a service mesh (Istio or Linkerd) is installed',
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];

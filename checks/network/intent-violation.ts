@@ -44,6 +44,7 @@ export const intentViolation: Check = {
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
+  appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const name = (key: string) => { const n = model.workloadByKey.get(key); return n ? refString(n.ref) : key; };

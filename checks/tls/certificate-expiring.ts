@@ -14,6 +14,7 @@ export const certificateExpiring: Check = {
   remediation: 'Renew the certificate (or fix the cert-manager Certificate that should renew it) and roll it out to the Secret the endpoint serves.',
   needs: [],
   appliesTo: hasProbes,
+  appliesWhen: 'when TLS endpoints were probed (--probe-tls)',
   evaluate(ctx) {
     const days = ctx.config.tls.certificateExpiryDays;
     const out: Verdict[] = [];

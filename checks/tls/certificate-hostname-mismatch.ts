@@ -13,6 +13,7 @@ export const certificateHostnameMismatch: Check = {
   remediation: 'Serve a certificate whose SANs include the host (check the Ingress tls secretName / Gateway certificateRefs and that the tls hosts match the rules).',
   needs: [],
   appliesTo: hasProbes,
+  appliesWhen: 'when TLS endpoints were probed (--probe-tls)',
   evaluate(ctx) {
     const out: Verdict[] = [];
     for (const p of ctx.snapshot.probes ?? []) {

@@ -12,6 +12,7 @@ export const probeLegacyAccepted: Check = {
   remediation: 'Set the minimum protocol of the controller, gateway or backend that terminates TLS for this endpoint to TLS 1.2.',
   needs: [],
   appliesTo: hasProbes,
+  appliesWhen: 'when TLS endpoints were probed (--probe-tls)',
   evaluate(ctx) {
     const out: Verdict[] = [];
     for (const p of ctx.snapshot.probes ?? []) {

@@ -38,6 +38,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
     `area: ${c.area}   severity: ${c.severity}`,
     `controls: ${c.controls.join(', ')}`,
     `needs: ${c.needs.join(', ') || '(nothing)'}`,
+    ...(c.appliesWhen ? [`applies: ${c.appliesWhen}`] : []),
     '',
     `remediation: ${c.remediation}`,
     '',

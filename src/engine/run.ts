@@ -16,7 +16,9 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
   try {
     // Applicability first: a mesh check on a cluster without a mesh is not-applicable, not
     // "not evaluated for lack of Istio CRDs".
-    if (check.appliesTo && !check.appliesTo(ctx)) return { check, status: 'not-applicable', severity, results: [], reason: 'does not apply to this cluster' };
+    if (check.appliesTo && !check.appliesTo(ctx)) {
+      return { check, status: 'not-applicable', severity, results: [], reason: check.appliesWhen ? `applies only ${check.appliesWhen}` : 'does not apply to this cluster' };
+    }
     const missing = check.needs.filter((k) => ctx.snapshot.coverage[k]?.status !== 'ok');
     if (missing.length > 0) {
       const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);

@@ -67,6 +67,8 @@ export interface Check {
    * mesh is installed). When false the check is 'not-applicable', which is neither pass nor fail.
    */
   appliesTo?(ctx: AuditContext): boolean;
+  /** When the check applies, for the report's coverage section ("when Istio is installed"). */
+  appliesWhen?: string;
   evaluate(ctx: AuditContext): Verdict[];
 }
 
