@@ -29,6 +29,19 @@ describe('ztaudit CLI', () => {
     expect(t.out()).toMatch(/overall\s+\d+\.\d/);
   });
 
+  it('audits a snapshot file exactly as the source it was taken from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-snap-'));
+    const base = ['--config', 'examples/ztaudit.demo.yaml', '--format', 'json', '--history', 'none', '--no-notify', '-q'];
+    expect(await main(['snapshot', '--manifests', 'examples/demo-cluster', '-o', join(dir, 'demo.snap.json.gz'), '-q'], io().cli)).toBe(0);
+    expect(await main(['run', '--manifests', 'examples/demo-cluster', '--out', join(dir, 'a'), ...base], io().cli)).toBe(0);
+    expect(await main(['run', '--snapshot', join(dir, 'demo.snap.json.gz'), '--out', join(dir, 'b'), ...base], io().cli)).toBe(0);
+    const a = JSON.parse(readFileSync(join(dir, 'a/report.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(dir, 'b/report.json'), 'utf8'));
+    expect(b.run.source).toBe('snapshot');
+    expect(b.findings.map((f: { fingerprint: string }) => f.fingerprint)).toEqual(a.findings.map((f: { fingerprint: string }) => f.fingerprint));
+    expect(b.score).toEqual(a.score);
+  });
+
   it('exits 1 when something meets --fail-on and 0 with --fail-on never', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'zt-run-'));
     const args = ['run', '--manifests', 'examples/demo-cluster', '--config', 'examples/ztaudit.demo.yaml', '--out', outDir, '--format', 'json', '--history', 'none', '--no-notify', '-q'];
