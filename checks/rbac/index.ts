@@ -13,6 +13,7 @@ import { workloadCreateKubeSystem } from './workload-create-kube-system.ts';
 import { defaultServiceAccountBound } from './default-serviceaccount-bound.ts';
 import { danglingBinding } from './dangling-binding.ts';
 import { namespaceModification } from './namespace-modification.ts';
+import { aggregationIntoBuiltin } from './aggregation-into-builtin.ts';
 
 export const rbacChecks: Check[] = [
   clusterAdminBinding,
@@ -28,4 +29,5 @@ export const rbacChecks: Check[] = [
   defaultServiceAccountBound,
   danglingBinding,
   namespaceModification,
+  aggregationIntoBuiltin,
 ];

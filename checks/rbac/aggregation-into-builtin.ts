@@ -1,0 +1,199 @@
+// Protects against custom ClusterRoles that aggregate dangerous rules into admin, edit or view, silently extending every holder of those roles.
+// Controls: CIS-1.10 5.1.2, 5.1.3, 5.1.8, 5.1.10, 5.1.12, 5.1.13; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
+import type { AuditContext, Check, Verdict } from '../../src/engine/types.ts';
+import { permissionLabel, type Permission } from '../../src/analysis/rbac/audit.ts';
+import { BOOTSTRAP_LABELS, DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
+import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
+import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
+import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
+import { RBAC_CONTROLS, RBAC_NEEDS, cis, each, p } from './common.ts';
+import { getSufficesForExec } from './pod-exec-attach.ts';
+
+const RBAC = 'rbac.authorization.k8s.io';
+export const AGGREGATE_LABELS = [`${RBAC}/aggregate-to-admin`, `${RBAC}/aggregate-to-edit`, `${RBAC}/aggregate-to-view`] as const;
+
+interface Danger {
+  /** What the permission lets a holder do, for the message. */
+  risk: string;
+  control: string;
+  permissions: Permission[];
+}
+
+function dangers(ctx: AuditContext): Danger[] {
+  const exec = ['exec', 'attach', 'portforward'];
+  return [
+    { risk: 'read Secrets', control: '5.1.2', permissions: each(['get', 'list', 'watch'], '', ['secrets']) },
+    {
+      risk: 'exec into pods', control: '5.1.8',
+      permissions: [
+        ...exec.map((sub) => p('create', '', 'pods', sub)),
+        // Before 1.35 a WebSocket GET reaches exec/attach/portforward.
+        ...(getSufficesForExec(ctx) ? exec.map((sub) => p('get', '', 'pods', sub)) : []),
+        ...each(['update', 'patch'], '', ['pods'], 'ephemeralcontainers'),
+      ],
+    },
+    {
+      risk: 'escalate, bind or impersonate', control: '5.1.8',
+      permissions: [
+        ...each(['escalate', 'bind'], RBAC, ['roles', 'clusterroles']),
+        ...each(['impersonate'], '', ['users', 'groups', 'serviceaccounts']),
+        p('impersonate', 'authentication.k8s.io', 'uids'),
+      ],
+    },
+    { risk: 'mint service account tokens', control: '5.1.13', permissions: [p('create', '', 'serviceaccounts', 'token')] },
+    { risk: 'reach the kubelet API', control: '5.1.10', permissions: [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')] },
+    {
+      risk: 'write admission webhooks', control: '5.1.12',
+      permissions: each(['create', 'update', 'patch', 'delete'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']),
+    },
+  ];
+}
+
+// The same shape rbac.wildcard-permission reports.
+const isWildcard = (rule: Rule) => rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.includes('*');
+
+/** A Kubernetes built-in role: bootstrap label, or a name the bootstrap policy creates. */
+function isBuiltinRole(r: RoleInfo): boolean {
+  if (r.origin === 'default') return true;
+  const [k, v] = Object.entries(BOOTSTRAP_LABELS)[0];
+  return r.labels[k] === v || DEFAULT_CLUSTER_ROLE_BY_NAME.has(r.name) || r.name.startsWith('system:controller:');
+}
+
+/**
+ * The rules each built-in aggregated role (admin, edit, view) has by itself, from the bootstrap
+ * policy alone: what it would grant if no custom role were aggregated in.
+ */
+function bootstrapAggregates(): Map<string, Rule[]> {
+  const memo = new Map<string, Rule[]>();
+  const resolve = (name: string, seen: Set<string>): Rule[] => {
+    const done = memo.get(name);
+    if (done) return done;
+    const d = DEFAULT_CLUSTER_ROLE_BY_NAME.get(name);
+    if (!d?.aggregateFrom) return d?.rules ?? [];
+    seen.add(name);
+    const rules: Rule[] = [];
+    for (const other of DEFAULT_CLUSTER_ROLES) {
+      if (other.name === name || seen.has(other.name)) continue;
+      if (d.aggregateFrom.some((m) => selectorMatches({ matchLabels: m }, other.labels ?? {}))) rules.push(...resolve(other.name, seen));
+    }
+    memo.set(name, rules);
+    return rules;
+  };
+  const out = new Map<string, Rule[]>();
+  for (const d of DEFAULT_CLUSTER_ROLES) if (d.aggregateFrom) out.set(d.name, resolve(d.name, new Set()));
+  return out;
+}
+const BUILTIN_BASELINE = bootstrapAggregates();
+
+/** Built-in aggregated roles each role's rules flow into, directly or through another aggregated role. */
+function builtinTargets(model: RbacModel): Map<string, string[]> {
+  const feeds = new Map<string, string[]>(); // role name -> aggregated roles that select it
+  for (const r of model.roles.values()) {
+    for (const from of r.aggregatedFrom ?? []) {
+      let l = feeds.get(from);
+      if (!l) feeds.set(from, (l = []));
+      l.push(r.name);
+    }
+  }
+  const out = new Map<string, string[]>();
+  const reach = (name: string): string[] => {
+    const found = new Set<string>();
+    const stack = [...(feeds.get(name) ?? [])];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (found.has(n)) continue;
+      found.add(n);
+      stack.push(...(feeds.get(n) ?? []));
+    }
+    return [...found].filter((n) => BUILTIN_BASELINE.has(n));
+  };
+  for (const name of feeds.keys()) out.set(name, reach(name));
+  return out;
+}
+
+const ORDER = ['view', 'edit', 'admin'];
+const and = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+const byOrder = (a: string, b: string) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b);
+
+export const aggregationIntoBuiltin: Check = {
+  id: 'rbac.aggregation-into-builtin',
+  area: 'rbac',
+  title: 'Custom ClusterRole aggregates dangerous rules into admin, edit or view',
+  severity: 'high',
+  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.8'), cis('5.1.10'), cis('5.1.12'), cis('5.1.13'), ...RBAC_CONTROLS],
+  remediation:
+    'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them.',
+  needs: RBAC_NEEDS,
+  evaluate(ctx) {
+    const model = buildRbacModel(ctx.snapshot);
+    const targetsOf = builtinTargets(model);
+    const checks = dangers(ctx);
+    const out: Verdict[] = [];
+    for (const role of model.roles.values()) {
+      if (role.kind !== 'ClusterRole' || isBuiltinRole(role)) continue;
+      const labels = AGGREGATE_LABELS.filter((l) => role.labels[l] === 'true');
+      const targets = (targetsOf.get(role.name) ?? []).sort(byOrder);
+      if (labels.length === 0 && targets.length === 0) continue;
+      const resource = { kind: 'ClusterRole', name: role.name };
+      if (targets.length === 0) {
+        out.push({ status: 'pass', resource, message: `ClusterRole ${role.name} carries ${labels.join(', ')} but no built-in role aggregates it (their aggregationRule was changed)`, evidence: { labels } });
+        continue;
+      }
+
+      // Each dangerous permission the role grants, and which targets gain it (the target's own
+      // bootstrap rules may already include it, e.g. secrets read in edit).
+      const found = new Map<string, { permission: string; risk: string; control: string; rules: Set<string>; newFor: string[] }>();
+      const add = (permission: string, d: { risk: string; control: string }, rule: Rule, newFor: string[]) => {
+        if (newFor.length === 0) return;
+        let e = found.get(permission);
+        if (!e) found.set(permission, (e = { permission, risk: d.risk, control: d.control, rules: new Set(), newFor: [] }));
+        e.rules.add(describeRule(rule));
+        for (const t of newFor) if (!e.newFor.includes(t)) e.newFor.push(t);
+      };
+      for (const rule of role.rules) {
+        if (isWildcard(rule)) add(`wildcard: ${describeRule(rule)}`, { risk: 'wildcard rule', control: '5.1.3' }, rule, targets);
+        if (rule.nonResourceURLs.length > 0) continue;
+        for (const d of checks) {
+          for (const perm of d.permissions) {
+            if (!ruleGrantsSome(rule, perm.verb, perm.group, perm.resource, perm.subresource)) continue;
+            const newFor = targets.filter((t) => !(BUILTIN_BASELINE.get(t) ?? []).some((b) => ruleGrantsSome(b, perm.verb, perm.group, perm.resource, perm.subresource)));
+            add(permissionLabel(perm), d, rule, newFor);
+          }
+        }
+      }
+
+      const bindings: Record<string, number> = {};
+      for (const t of targets) bindings[t] = model.byRole.get(roleKey('ClusterRole', t))?.length ?? 0;
+      const totalBindings = Object.values(bindings).reduce((a, b) => a + b, 0);
+      const into = and(targets);
+      if (found.size === 0) {
+        out.push({ status: 'pass', resource, message: `ClusterRole ${role.name} aggregates into ${into}, and adds no dangerous permission to them`, evidence: { labels, targets, bindings } });
+        continue;
+      }
+      const dangerous = [...found.values()].map((e) => ({ ...e, rules: [...e.rules], newFor: e.newFor.sort(byOrder) })).sort((a, b) => a.permission.localeCompare(b.permission));
+      const risks = [...new Set(dangerous.map((d) => d.risk))];
+      const extended = targets.filter((t) => dangerous.some((d) => d.newFor.includes(t)));
+      const holders = totalBindings === 0
+        ? 'no binding grants them yet, so the next one will'
+        : `${totalBindings} binding${totalBindings === 1 ? '' : 's'} grant${totalBindings === 1 ? 's' : ''} them (${targets.map((t) => `${t}: ${bindings[t]}`).join(', ')})`;
+      const shown = dangerous.slice(0, 5).map((d) => d.permission).join(', ') + (dangerous.length > 5 ? ` and ${dangerous.length - 5} more` : '');
+      const v: Verdict = {
+        status: 'fail', resource,
+        message: `ClusterRole ${role.name} aggregates into ${into}, so every holder of ${and(extended)} can ${and(risks)} (${shown}); ${holders}`,
+        evidence: {
+          labels,
+          targets,
+          extended,
+          dangerousPermissions: dangerous,
+          bindings,
+          totalBindings,
+          controls: [...new Set(dangerous.map((d) => cis(d.control)))].sort(),
+        },
+      };
+      // Nobody holds the extended roles yet: latent, not yet exercised.
+      if (totalBindings === 0) v.severity = 'medium';
+      out.push(v);
+    }
+    return out.sort((a, b) => a.resource.name.localeCompare(b.resource.name));
+  },
+};

@@ -1,0 +1,151 @@
+// rbac.aggregation-into-builtin: custom ClusterRoles whose aggregate-to-* label pushes dangerous
+// rules into admin/edit/view (reference §3.4, §3.6, test case 8).
+import { describe, expect, it } from 'vitest';
+import { rbacChecks } from '../../../checks/rbac/index.ts';
+import { aggregationIntoBuiltin as check } from '../../../checks/rbac/aggregation-into-builtin.ts';
+import { failing, run, snap } from './helpers.ts';
+
+const role = (name: string, labels: Record<string, string>, rules: string) => `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: ${name}
+  labels: ${JSON.stringify(labels)}
+rules: ${rules}
+`;
+const VIEW = { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' };
+const EDIT = { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' };
+const ADMIN = { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' };
+const binding = (name: string, ns: string, roleName: string) => `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ${name}, namespace: ${ns}}
+subjects: [{kind: User, name: someone}]
+roleRef: {kind: ClusterRole, name: ${roleName}}
+`;
+
+describe('rbac.aggregation-into-builtin', () => {
+  it('is registered in the rbac area with high severity and the RBAC controls', () => {
+    expect(rbacChecks).toContain(check);
+    expect(check.severity).toBe('high');
+    expect(check.controls).toEqual(expect.arrayContaining(['CIS-1.10:5.1.2', 'CIS-1.10:5.1.8', 'NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6']));
+  });
+
+  it('case 8: aggregate-to-view with secrets list extends view, edit and admin; counts the bindings of each', () => {
+    const s = snap([
+      role('sneaky', VIEW, '[{apiGroups: [""], resources: [secrets], verbs: [list]}]'),
+      binding('v1', 'app', 'view'), binding('v2', 'web', 'view'), binding('e1', 'app', 'edit'),
+    ].join('---'));
+    const vs = run(check, s);
+    expect(failing(vs)).toEqual(['ClusterRole:sneaky']);
+    const [v] = vs;
+    expect(v.severity).toBeUndefined();
+    expect(v.evidence).toMatchObject({
+      labels: ['rbac.authorization.k8s.io/aggregate-to-view'],
+      targets: ['view', 'edit', 'admin'],
+      // edit and admin already read secrets themselves: only view gains it.
+      extended: ['view'],
+      bindings: { view: 2, edit: 1, admin: 0 },
+      totalBindings: 3,
+      controls: ['CIS-1.10:5.1.2'],
+    });
+    expect(v.evidence?.dangerousPermissions).toEqual([
+      { permission: 'list secrets', risk: 'read Secrets', control: '5.1.2', rules: ['list secrets (core)'], newFor: ['view'] },
+    ]);
+    expect(v.message).toContain('every holder of view can read Secrets');
+    expect(v.message).toContain('3 bindings grant them (view: 2, edit: 1, admin: 0)');
+  });
+
+  it('passes a custom role that aggregates only harmless rules, one result per role', () => {
+    const s = snap([
+      role('widgets-view', VIEW, '[{apiGroups: [example.com], resources: [widgets], verbs: [get, list, watch]}]'),
+      role('widgets-edit', { ...EDIT, ...ADMIN }, '[{apiGroups: [example.com], resources: [widgets], verbs: [create, patch, delete]}]'),
+      role('unrelated', {}, '[{apiGroups: [""], resources: [secrets], verbs: ["*"]}]'),
+    ].join('---'));
+    const vs = run(check, s);
+    expect(vs.map((v) => [v.resource.name, v.status])).toEqual([['widgets-edit', 'pass'], ['widgets-view', 'pass']]);
+    expect(vs[0].message).toContain('aggregates into edit and admin, and adds no dangerous permission');
+  });
+
+  it('skips built-in roles: the bootstrap label or a bootstrap name', () => {
+    const s = snap([
+      role('system:aggregate-to-view', VIEW, '[{apiGroups: [""], resources: [secrets], verbs: [get]}]'),
+      role('vendor-default', { ...VIEW, 'kubernetes.io/bootstrapping': 'rbac-defaults' }, '[{apiGroups: [""], resources: [secrets], verbs: [get]}]'),
+    ].join('---'));
+    expect(run(check, s)).toEqual([]);
+  });
+
+  it('reports what aggregate-to-edit adds beyond edit, and reaches admin through edit', () => {
+    const s = snap(role('ops-extras', EDIT, `
+  - {apiGroups: [""], resources: [secrets], verbs: [get]}
+  - {apiGroups: [""], resources: [nodes/proxy], verbs: [get]}
+  - {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind, escalate]}
+  - {apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [patch]}
+`));
+    const [v] = run(check, s);
+    expect(v.status).toBe('fail');
+    expect(v.evidence?.targets).toEqual(['edit', 'admin']);
+    const perms = (v.evidence?.dangerousPermissions as Array<{ permission: string; newFor: string[] }>).map((d) => d.permission);
+    // secrets read is already part of edit, so it is not reported as an extension.
+    expect(perms).toEqual([
+      'bind clusterroles.rbac.authorization.k8s.io', 'escalate clusterroles.rbac.authorization.k8s.io',
+      'get nodes/proxy', 'patch mutatingwebhookconfigurations.admissionregistration.k8s.io',
+    ]);
+    expect(v.evidence?.controls).toEqual(['CIS-1.10:5.1.10', 'CIS-1.10:5.1.12', 'CIS-1.10:5.1.8']);
+    // Nothing binds edit or admin yet: a latent finding, medium.
+    expect(v.severity).toBe('medium');
+    expect(v.message).toContain('no binding grants them yet');
+  });
+
+  it('passes when the only dangerous rules are already granted by every target', () => {
+    const s = snap(role('more-secrets', EDIT, '[{apiGroups: [""], resources: [secrets], verbs: [get, list, watch]}, {apiGroups: [""], resources: [pods/exec], verbs: [create]}]'));
+    const [v] = run(check, s);
+    expect(v.status).toBe('pass');
+  });
+
+  it('flags wildcard rules and exec; get on pods/exec counts only before 1.35', () => {
+    const rules = '[{apiGroups: [""], resources: [pods/exec], verbs: [get]}, {apiGroups: [example.com], resources: ["*"], verbs: [get]}]';
+    const old = run(check, snap(role('w', VIEW, rules), 'v1.34.2'))[0];
+    const now = run(check, snap(role('w', VIEW, rules), 'v1.36.0'))[0];
+    const perms = (v: typeof old) => (v.evidence?.dangerousPermissions as Array<{ permission: string }>).map((d) => d.permission);
+    expect(perms(old)).toEqual(['get pods/exec', 'wildcard: get * (example.com)']);
+    expect(perms(now)).toEqual(['wildcard: get * (example.com)']);
+  });
+
+  it('uses the recomputed aggregation: a role feeding a custom aggregate labelled aggregate-to-view is reported too', () => {
+    const s = snap([
+      `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: team-bundle
+  labels: ${JSON.stringify(VIEW)}
+aggregationRule: {clusterRoleSelectors: [{matchLabels: {bundle: team}}]}
+rules: []
+`,
+      role('team-piece', { bundle: 'team' }, '[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}]'),
+    ].join('---'));
+    const vs = run(check, s);
+    expect(failing(vs)).toEqual(['ClusterRole:team-bundle', 'ClusterRole:team-piece']);
+    expect(vs.find((v) => v.resource.name === 'team-piece')!.evidence?.targets).toEqual(['view', 'edit', 'admin']);
+    // edit and admin can already mint tokens; view cannot.
+    expect(vs[0].evidence?.extended).toEqual(['view']);
+  });
+
+  it('survives malformed roles and labels', () => {
+    const s = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: odd, labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}
+rules: [null, 5, {verbs: list, resources: secrets, apiGroups: ""}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: not-true, labels: {rbac.authorization.k8s.io/aggregate-to-view: "yes"}}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+`);
+    const vs = run(check, s);
+    expect(failing(vs)).toEqual(['ClusterRole:odd']);
+    expect(vs).toHaveLength(1);
+  });
+});
