@@ -1,7 +1,10 @@
-// Protects against namespaces where Pod Security Admission enforces nothing: no enforce label and no known admission default.
+// Protects against namespaces where Pod Security Admission enforces nothing: no enforce label and no known admission default
+// (medium instead of high when Kyverno, OPA Gatekeeper or Kubewarden runs, whose policies ztaudit cannot read).
 // Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
 import type { Check, Verdict } from '../../src/engine/types.ts';
-import { podSecurityModel } from '../../src/analysis/pss/index.ts';
+import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel } from '../../src/analysis/pss/index.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+import { coverageOk } from '../../src/snapshot/types.ts';
 import { NAMESPACE_CONTROLS, auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
 
 export const enforceMissing: Check = {
@@ -11,10 +14,15 @@ export const enforceMissing: Check = {
   severity: 'high',
   controls: NAMESPACE_CONTROLS,
   remediation:
-    'Label the namespace: `kubectl label namespace NAME pod-security.kubernetes.io/enforce=restricted` (or baseline), after checking with `--dry-run=server` which running pods would violate it; or record the cluster\'s admission defaults in config `podSecurity.defaults`.',
+    'Label the namespace: `kubectl label namespace NAME pod-security.kubernetes.io/enforce=restricted` (or baseline), after checking with `--dry-run=server` which running pods would violate it; or record the cluster\'s admission defaults in config `podSecurity.defaults`. Where Kyverno, Gatekeeper or Kubewarden enforces pod security, still label the namespace, so the guarantee does not rest on policies an audit cannot read.',
   needs: ['namespaces'],
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
+    const engines = admissionPolicyEngines(ctx.snapshot);
+    const names = engines.map((e) => `${e.name} (${refString(e.workload)})`);
+    const engineNames = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+    // Engines are recognised by their workloads; unreadable workload kinds may hide one.
+    const unreadable = ENGINE_KINDS.filter((k) => !coverageOk(ctx.snapshot, k));
     return auditedNamespaces(model).map((ns): Verdict => {
       const resource = namespaceRef(ns);
       const evidence = namespaceEvidence(ns, model);
@@ -28,7 +36,21 @@ export const enforceMissing: Check = {
       const why = model.defaultsKnown
         ? 'and the admission defaults enforce "privileged"'
         : 'and the cluster\'s admission defaults are unknown (an unconfigured cluster enforces "privileged", i.e. nothing)';
-      return { status: 'fail', resource, message: `Namespace ${ns.name} has no pod-security.kubernetes.io/enforce label ${why}: any pod, privileged ones included, is admitted.`, evidence };
+      const message = `Namespace ${ns.name} has no pod-security.kubernetes.io/enforce label ${why}`;
+      if (engines.length === 0) {
+        const ev = unreadable.length > 0 ? { ...evidence, policyEngines: `not looked for: ${unreadable.join(', ')} could not be read` } : evidence;
+        return { status: 'fail', resource, message: `${message}: any pod, privileged ones included, is admitted.`, evidence: ev };
+      }
+      // Another admission engine may reject such pods, but its policies are not in the snapshot.
+      return {
+        status: 'fail', resource, severity: 'medium',
+        message: `${message}. ${engineNames} ${engines.length === 1 ? 'runs' : 'run'} in the cluster and may enforce pod security here, but ztaudit cannot read ${engines.length === 1 ? 'its' : 'their'} policies: label the namespace so the guarantee is visible.`,
+        evidence: {
+          ...evidence,
+          policyEngines: engines.map((e) => ({ name: e.name, workload: e.workload, matched: e.matched })),
+          policyEnginesNote: 'policies of these engines are not evaluated by ztaudit',
+        },
+      };
     });
   },
 };

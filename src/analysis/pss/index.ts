@@ -10,3 +10,5 @@ export { CHECK_DEFINITIONS, SAFE_SYSCTLS } from './checks.ts';
 export { podSecurityModel } from './model.ts';
 export type { PssModel, NamespacePss, WorkloadPss, PodSetEvaluation } from './model.ts';
 export { cisControlsFor, POD_CIS_CONTROLS } from './controls.ts';
+export { admissionPolicyEngines, ENGINE_KINDS } from './engines.ts';
+export type { PolicyEngine, PolicyEngineName } from './engines.ts';

@@ -1,0 +1,89 @@
+// Admission policy engines other than Pod Security Admission (Kyverno, OPA Gatekeeper,
+// Kubewarden), recognised by the workloads that run them. When one runs, a namespace without
+// an enforce label may still be guarded by its policies, which ztaudit cannot read: the
+// finding stays, with lower severity and a note (reference §2 test case 14).
+
+import type { ResourceRef } from '../../engine/types.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { KindKey } from '../../collect/kinds.ts';
+import { memoize } from '../memo.ts';
+import { podTemplateOf } from '../workloads.ts';
+
+export type PolicyEngineName = 'Kyverno' | 'OPA Gatekeeper' | 'Kubewarden';
+
+export interface PolicyEngine {
+  name: PolicyEngineName;
+  /** The first workload (or pod) that showed the engine. */
+  workload: ResourceRef;
+  /** What matched: the object's name or a container image. */
+  matched: string;
+}
+
+interface Signature {
+  name: PolicyEngineName;
+  /** Object name prefixes (a Deployment's pods share its prefix). */
+  names: string[];
+  /** Substrings of a container image reference. */
+  images: string[];
+  /** Same-project components that enforce nothing (e.g. Kyverno's policy-reporter UI). */
+  not: string[];
+}
+
+const SIGNATURES: readonly Signature[] = [
+  { name: 'Kyverno', names: ['kyverno'], images: ['kyverno'], not: ['policy-reporter'] },
+  { name: 'OPA Gatekeeper', names: ['gatekeeper-controller-manager'], images: ['gatekeeper'], not: [] },
+  { name: 'Kubewarden', names: ['kubewarden'], images: ['kubewarden'], not: [] },
+];
+
+/** The kinds engines are recognised from; when one is unreadable an engine may go unseen. */
+export const ENGINE_KINDS: readonly KindKey[] = ['deployments', 'statefulsets', 'daemonsets', 'pods'];
+
+function imagesOf(spec: unknown): string[] {
+  if (!spec || typeof spec !== 'object') return [];
+  const out: string[] = [];
+  for (const field of ['containers', 'initContainers']) {
+    const list = (spec as Record<string, unknown>)[field];
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      const image = (c as Record<string, unknown> | null)?.image;
+      if (typeof image === 'string') out.push(image.toLowerCase());
+    }
+  }
+  return out;
+}
+
+/** A controller scaled to zero admits nothing and rejects nothing. */
+function scaledToZero(o: KubeObject): boolean {
+  return (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.spec?.replicas === 0;
+}
+
+function match(sig: Signature, name: string, images: string[]): string | undefined {
+  const excluded = (s: string) => sig.not.some((n) => s.includes(n));
+  const lower = name.toLowerCase();
+  if (sig.names.some((n) => lower.startsWith(n)) && !excluded(lower)) return `name ${name}`;
+  const image = images.find((i) => sig.images.some((s) => i.includes(s)) && !excluded(i));
+  return image ? `image ${image}` : undefined;
+}
+
+function detect(snapshot: Snapshot): PolicyEngine[] {
+  const found = new Map<PolicyEngineName, PolicyEngine>();
+  for (const key of ENGINE_KINDS) {
+    for (const o of snapshot.resources[key] ?? []) {
+      if (found.size === SIGNATURES.length) break;
+      const name = o?.metadata?.name;
+      if (typeof name !== 'string' || scaledToZero(o)) continue;
+      const phase = key === 'pods' ? o.status?.phase : undefined;
+      if (phase === 'Succeeded' || phase === 'Failed') continue;
+      const images = imagesOf(key === 'pods' ? o.spec : podTemplateOf(o)?.spec);
+      for (const sig of SIGNATURES) {
+        if (found.has(sig.name)) continue;
+        const how = match(sig, name, images);
+        if (how) found.set(sig.name, { name: sig.name, workload: { kind: o.kind ?? key, namespace: o.metadata?.namespace, name }, matched: how });
+      }
+    }
+  }
+  return SIGNATURES.map((s) => found.get(s.name)).filter((e): e is PolicyEngine => e !== undefined);
+}
+
+/** Policy engines running in the snapshot's workloads, in a fixed order; once per snapshot. */
+export const admissionPolicyEngines: (snapshot: Snapshot) => PolicyEngine[] = memoize(detect);
