@@ -7,6 +7,8 @@ import { invalidPeerAuthentication } from './invalid-peerauthentication.ts';
 import { destinationruleTlsDisabled } from './destinationrule-tls-disabled.ts';
 import { workloadOutsideMesh } from './workload-outside-mesh.ts';
 import { linkerdUnauthenticatedDefault } from './linkerd-unauthenticated-default.ts';
+import { autoMtlsDisabled } from './auto-mtls-disabled.ts';
+import { linkerdSkipPorts } from './linkerd-skip-ports.ts';
 
 export const mtlsChecks: Check[] = [
   meshRequired,
@@ -16,4 +18,6 @@ export const mtlsChecks: Check[] = [
   destinationruleTlsDisabled,
   workloadOutsideMesh,
   linkerdUnauthenticatedDefault,
+  autoMtlsDisabled,
+  linkerdSkipPorts,
 ];

@@ -1,8 +1,9 @@
 // DestinationRule client TLS: where a rule overrides auto-mTLS, and whether its host is a
 // service inside the mesh (a cluster-local name whose backing pods, when known, are meshed).
 
+import type { ResourceRef } from '../../engine/types.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
-import type { MeshModel } from './model.ts';
+import type { MeshModel, WorkloadMesh } from './model.ts';
 import { memoize } from '../memo.ts';
 import { selectorMatches } from './istio.ts';
 import { arr, obj, str, stringMap, type Json } from './util.ts';
@@ -81,4 +82,151 @@ export function inMeshHost(dr: KubeObject, snapshot: Snapshot, model: MeshModel)
   const meshed = backends.filter((w) => w.mesh !== 'none');
   if (meshed.length === 0) return { host, inMesh: false, reason: `backing workloads of ${svcNs}/${svcName} run without a mesh proxy` };
   return { host, inMesh: true, reason: `${meshed.length} meshed backing workload(s) of ${svcNs}/${svcName}` };
+}
+
+// ---- which in-mesh Services a DestinationRule gives Istio mutual TLS (auto-mTLS off) ----
+
+/** A Service whose selector picks at least one workload running with an Istio dataplane. */
+export interface MeshedService {
+  ref: ResourceRef;
+  namespace: string;
+  name: string;
+  ports: number[];
+  meshedBackends: number;
+}
+
+/**
+ * Services backed by Istio-meshed workloads. Workloads are indexed by namespace and label
+ * pair, so each Service only filters the workloads sharing its rarest selector pair.
+ */
+export function istioMeshedServices(snapshot: Snapshot, model: MeshModel): MeshedService[] {
+  const byPair = new Map<string, WorkloadMesh[]>();
+  for (const w of model.workloads) {
+    if (w.mesh !== 'istio') continue;
+    for (const [k, v] of Object.entries(w.labels)) {
+      const key = `${w.namespace}\0${k}=${v}`;
+      const list = byPair.get(key);
+      if (list) list.push(w);
+      else byPair.set(key, [w]);
+    }
+  }
+  const out: MeshedService[] = [];
+  for (const svc of snapshot.resources.services ?? []) {
+    const spec = obj(svc.spec) ?? {};
+    if (spec.type === 'ExternalName') continue;
+    const selector = stringMap(spec.selector);
+    const pairs = Object.entries(selector);
+    if (pairs.length === 0) continue; // endpoints managed by hand: backends unknown
+    const namespace = svc.metadata?.namespace ?? 'default';
+    const name = svc.metadata?.name ?? '';
+    let candidates: WorkloadMesh[] | undefined;
+    for (const [k, v] of pairs) {
+      const list = byPair.get(`${namespace}\0${k}=${v}`);
+      if (!list) { candidates = undefined; break; }
+      if (!candidates || list.length < candidates.length) candidates = list;
+    }
+    const meshed = (candidates ?? []).filter((w) => selectorMatches(selector, w.labels)).length;
+    if (meshed === 0) continue;
+    const ports = arr(spec.ports).map((p) => obj(p)?.port).filter((n): n is number => typeof n === 'number' && Number.isInteger(n));
+    out.push({ ref: { kind: 'Service', namespace, name }, namespace, name, ports, meshedBackends: meshed });
+  }
+  return out;
+}
+
+interface ClientTlsRule {
+  ref: ResourceRef;
+  /** trafficPolicy.tls.mode (undefined: no tls block, so no TLS when auto-mTLS is off). */
+  mode?: string;
+  /** portLevelSettings port number -> tls.mode, for entries that carry a tls block. */
+  ports: Map<number, string>;
+}
+
+function clientTlsRule(dr: KubeObject): ClientTlsRule {
+  const tp = obj(obj(dr.spec)?.trafficPolicy);
+  const modeOf = (tls: unknown) => {
+    const t = obj(tls);
+    if (!t) return undefined;
+    return typeof t.mode === 'string' ? t.mode : 'DISABLE'; // TLSSettings.mode defaults to DISABLE
+  };
+  const ports = new Map<number, string>();
+  for (const pls of arr(tp?.portLevelSettings)) {
+    const p = obj(pls);
+    const n = obj(p?.port)?.number;
+    const m = modeOf(p?.tls);
+    if (typeof n === 'number' && m !== undefined) ports.set(n, m);
+  }
+  return { ref: { kind: 'DestinationRule', namespace: dr.metadata?.namespace ?? 'default', name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports };
+}
+
+export interface ServiceTlsCoverage {
+  covered: boolean;
+  /** The DestinationRules Istio would pick for the host (the most specific host match). */
+  rules: ResourceRef[];
+  reason: string;
+}
+
+/**
+ * For each meshed Service, whether the DestinationRules governing its host set
+ * ISTIO_MUTUAL on every Service port. Host resolution follows Istio: a short name is
+ * qualified with the rule's namespace (name.<ns>.svc.<domain>); `name.ns` is not expanded;
+ * an exact host beats a wildcard and a longer wildcard beats a shorter one. When several
+ * rules tie (e.g. in different namespaces), every one must set ISTIO_MUTUAL, since a client
+ * may be given any of them. Rules narrowed by exportTo or workloadSelector count as if they
+ * applied to every client.
+ */
+export function istioMutualCoverage(destinationRules: KubeObject[], services: MeshedService[]): Map<MeshedService, ServiceTlsCoverage> {
+  const exact = new Map<string, ClientTlsRule[]>();
+  const nsWildcard = new Map<string, ClientTlsRule[]>();
+  const wildcards: Array<{ suffix: string; rule: ClientTlsRule }> = [];
+  const add = (map: Map<string, ClientTlsRule[]>, key: string, r: ClientTlsRule) => {
+    const list = map.get(key);
+    if (list) list.push(r);
+    else map.set(key, [r]);
+  };
+  for (const dr of destinationRules) {
+    const host = str(obj(dr.spec)?.host);
+    if (!host) continue;
+    const drNs = dr.metadata?.namespace ?? 'default';
+    const rule = clientTlsRule(dr);
+    const labels = host.split('.');
+    if (host === '*') wildcards.push({ suffix: '', rule });
+    else if (labels[0] === '*') {
+      // *.ns.svc.<domain> covers one namespace whatever the cluster domain.
+      if (labels.length >= 4 && labels[2] === 'svc' && labels[1] !== '*') add(nsWildcard, labels[1], rule);
+      else wildcards.push({ suffix: host.slice(1), rule });
+    } else if (labels.length === 1) add(exact, `${drNs}/${host}`, rule);
+    else if (labels.length >= 4 && labels[2] === 'svc') add(exact, `${labels[1]}/${labels[0]}`, rule);
+  }
+  wildcards.sort((a, b) => b.suffix.length - a.suffix.length);
+
+  const out = new Map<MeshedService, ServiceTlsCoverage>();
+  for (const svc of services) {
+    let governing = exact.get(`${svc.namespace}/${svc.name}`) ?? nsWildcard.get(svc.namespace);
+    if (!governing) {
+      const fqdn = `${svc.name}.${svc.namespace}.svc.cluster.local`;
+      const first = wildcards.find((w) => fqdn.endsWith(w.suffix));
+      if (first) governing = wildcards.filter((w) => w.suffix === first.suffix).map((w) => w.rule);
+    }
+    if (!governing || governing.length === 0) {
+      out.set(svc, { covered: false, rules: [], reason: 'no DestinationRule for this host' });
+      continue;
+    }
+    let reason: string | undefined;
+    for (const r of governing) {
+      const name = `DestinationRule ${r.ref.namespace}/${r.ref.name}`;
+      const ports: Array<number | undefined> = svc.ports.length ? svc.ports : [undefined];
+      for (const p of ports) {
+        const mode = (p !== undefined ? r.ports.get(p) : undefined) ?? r.mode;
+        if (mode === 'ISTIO_MUTUAL') continue;
+        const where = p !== undefined && r.ports.has(p) ? `port ${p}: ` : '';
+        reason = `${name} ${where}${mode === undefined ? 'sets no tls mode' : `sets tls.mode ${mode}`}`;
+        break;
+      }
+      if (reason) break;
+    }
+    out.set(svc, reason
+      ? { covered: false, rules: governing.map((r) => r.ref), reason }
+      : { covered: true, rules: governing.map((r) => r.ref), reason: `ISTIO_MUTUAL from ${governing.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ')}` });
+  }
+  return out;
 }

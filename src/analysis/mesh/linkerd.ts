@@ -111,3 +111,50 @@ export function serverCoversPort(s: LinkerdServer, labels: Record<string, string
   if (typeof s.port === 'number' ? s.port !== port.port : s.port !== port.name) return false;
   return labelSelectorMatches(s.podSelector, labels);
 }
+
+// ---- ports excluded from the proxy -------------------------------------------------------
+
+export const SKIP_INBOUND_ANNOTATION = 'config.linkerd.io/skip-inbound-ports';
+export const SKIP_OUTBOUND_ANNOTATION = 'config.linkerd.io/skip-outbound-ports';
+
+export interface SkippedPorts {
+  direction: 'inbound' | 'outbound';
+  /** Ports and ranges as written ("3306", "4000-4100"), in order. */
+  ports: string[];
+  /** Entries that are neither a port nor a range of ports (still excluded or rejected by the injector). */
+  invalid: string[];
+  source: string;
+}
+
+/** Splits a skip-*-ports value ("25,587, 4000-4100") into ports/ranges and malformed entries. */
+export function parsePortList(value: string): { ports: string[]; invalid: string[] } {
+  const ports: string[] = [];
+  const invalid: string[] = [];
+  const isPort = (s: string) => /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535;
+  for (const raw of value.split(',')) {
+    const e = raw.trim();
+    if (!e) continue;
+    const range = /^(\d+)-(\d+)$/.exec(e);
+    if (isPort(e)) ports.push(String(Number(e)));
+    else if (range && isPort(range[1]) && isPort(range[2]) && Number(range[1]) <= Number(range[2])) ports.push(`${Number(range[1])}-${Number(range[2])}`);
+    else invalid.push(e);
+  }
+  return { ports, invalid };
+}
+
+/**
+ * The skip-inbound/outbound-ports a meshed pod gets: the pod annotation, else its
+ * namespace's (the injector inherits namespace config annotations). Empty values skip nothing.
+ */
+export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, podAnnotations: Record<string, string>, namespace: string): SkippedPorts[] {
+  const out: SkippedPorts[] = [];
+  for (const [direction, key] of [['inbound', SKIP_INBOUND_ANNOTATION], ['outbound', SKIP_OUTBOUND_ANNOTATION]] as const) {
+    const podVal = podAnnotations[key];
+    const value = podVal ?? nsAnnotations[key];
+    if (value === undefined) continue;
+    const { ports, invalid } = parsePortList(value);
+    if (ports.length === 0 && invalid.length === 0) continue;
+    out.push({ direction, ports, invalid, source: podVal !== undefined ? `pod annotation ${key}` : `namespace ${namespace} annotation ${key}` });
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+// Protects against Istio clients sending plaintext to meshed services because auto mTLS is off and no DestinationRule asks for ISTIO_MUTUAL.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check } from '../../src/engine/types.ts';
+import { requireReadable } from '../../src/analysis/mesh/util.ts';
+import { istioAutoMtls, istioMeshedServices, istioMutualCoverage, istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+
+const SAMPLE = 20;
+
+export const autoMtlsDisabled: Check = {
+  id: 'mtls.auto-mtls-disabled',
+  area: 'mtls',
+  title: 'Istio auto mTLS is on, or DestinationRules set ISTIO_MUTUAL for every meshed service',
+  severity: 'high',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Remove `enableAutoMtls: false` from the mesh config (ConfigMap istio, key mesh, or meshConfig in the IstioOperator/Helm values) so sidecars send Istio mTLS to proxied endpoints, or give every meshed service a DestinationRule with `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}`.',
+  // The istio ConfigMap is read by name; DestinationRules are read without being required
+  // (an absent CRD means none) but an unreadable list makes the check fail loudly.
+  needs: ['namespaces', 'pods', 'services', 'configmaps'],
+  appliesTo: istioPresent,
+  appliesWhen: 'when Istio is installed',
+  evaluate(ctx) {
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const auto = istioAutoMtls(ctx.snapshot.resources.configmaps ?? [], m.istio.policies.rootNamespace);
+    const resource = auto.resource;
+    if (auto.enabled === undefined) {
+      return [{
+        status: 'fail',
+        resource,
+        severity: 'medium',
+        message: `Istio mesh config in ${auto.source} cannot be read: ${auto.problem}; whether clients use mutual TLS automatically is unknown.`,
+        evidence: { source: auto.source, problem: auto.problem },
+      }];
+    }
+    if (auto.enabled) {
+      return [{ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source}): sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { enableAutoMtls: true, source: auto.source } }];
+    }
+    requireReadable(ctx, ['istio.destinationrules']);
+    const services = istioMeshedServices(ctx.snapshot, m);
+    const coverage = istioMutualCoverage(ctx.snapshot.resources['istio.destinationrules'] ?? [], services);
+    const uncovered = services.filter((s) => !coverage.get(s)!.covered);
+    const evidence: Record<string, unknown> = {
+      enableAutoMtls: false,
+      source: auto.source,
+      meshedServices: services.length,
+      servicesWithoutIstioMutual: uncovered.length,
+      services: uncovered.slice(0, SAMPLE).map((s) => `${s.namespace}/${s.name}: ${coverage.get(s)!.reason}`),
+    };
+    if (uncovered.length === 0) {
+      return [{
+        status: 'pass',
+        resource,
+        message: services.length === 0
+          ? `Istio auto mTLS is disabled (${auto.source}), but no Service is backed by meshed workloads.`
+          : `Istio auto mTLS is disabled (${auto.source}), but DestinationRules set ISTIO_MUTUAL for all ${services.length} meshed service(s).`,
+        evidence,
+      }];
+    }
+    const first = uncovered.slice(0, 3).map((s) => `${s.namespace}/${s.name}`).join(', ');
+    return [{
+      status: 'fail',
+      resource,
+      message: `Istio auto mTLS is disabled (${auto.source}): clients send plaintext to ${uncovered.length} of ${services.length} meshed service(s) without an ISTIO_MUTUAL DestinationRule (${first}${uncovered.length > 3 ? ', ...' : ''}).`,
+      evidence,
+      related: uncovered.slice(0, SAMPLE).map((s) => s.ref),
+    }];
+  },
+};

@@ -1,0 +1,43 @@
+// Protects against Linkerd-meshed pods whose skip-inbound/outbound-ports annotations route traffic around the proxy, so those ports carry no mTLS.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { linkerdPresent, linkerdSkippedPorts, meshModel } from '../../src/analysis/mesh/index.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+
+export const linkerdSkipPorts: Check = {
+  id: 'mtls.linkerd-skip-ports',
+  area: 'mtls',
+  title: 'Linkerd-meshed workloads send and receive every port through the proxy',
+  severity: 'medium',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace; for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Restart the pods afterwards.',
+  needs: ['namespaces', 'pods'],
+  appliesTo: linkerdPresent,
+  appliesWhen: 'when Linkerd is installed',
+  evaluate(ctx) {
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const out: Verdict[] = [];
+    for (const w of m.workloads) {
+      if (w.mesh !== 'linkerd') continue;
+      const ref = w.workload.ref;
+      const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
+      const skipped = linkerdSkippedPorts(nsAnnotations, w.annotations, w.namespace);
+      if (skipped.length === 0) {
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: no ports bypass the linkerd-proxy.`, evidence: { podCount: w.workload.podCount } });
+        continue;
+      }
+      const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
+      for (const s of skipped) {
+        evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}) };
+      }
+      const parts = skipped.map((s) => `${s.direction} ${[...s.ports, ...s.invalid].join(', ')}`);
+      out.push({
+        status: 'fail',
+        resource: ref,
+        message: `${refString(ref)}: ${parts.join('; ')} bypass the linkerd-proxy (${skipped.map((s) => s.source).join(', ')}): traffic on these ports is neither authenticated nor encrypted by the mesh.`,
+        evidence,
+      });
+    }
+    return out;
+  },
+};

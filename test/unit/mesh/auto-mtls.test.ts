@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { istioAutoMtls, meshConfigMapRefs } from '../../../src/analysis/mesh/index.ts';
+import { autoMtlsDisabled } from '../../../checks/mtls/auto-mtls-disabled.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { ctxOf, deployment } from './helpers.ts';
+
+const meshConfig = (mesh: string, namespace = 'istio-system') => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: ${namespace}}
+data:
+  mesh: |
+${mesh.split('\n').map((l) => `    ${l}`).join('\n')}
+`;
+const AUTO_OFF = meshConfig('enableAutoMtls: false');
+
+function service(ns: string, name: string, ports: number[] = [9080], selector: Record<string, string> = { app: name }): KubeObject {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector, ports: ports.map((port) => ({ port })) } };
+}
+function dr(ns: string, name: string, host: string, trafficPolicy: unknown): KubeObject {
+  return { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace: ns }, spec: { host, trafficPolicy } };
+}
+const ns = (name: string, labels: Record<string, string> = { 'istio-injection': 'enabled' }): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+const mutual = { tls: { mode: 'ISTIO_MUTUAL' } };
+
+/** shop (injected): reviews, ratings; legacy (not injected): old. */
+function cluster(extra: KubeObject[] = [], mesh = AUTO_OFF, configure?: Parameters<typeof ctxOf>[1]) {
+  return ctxOf(mesh, configure, [
+    ns('shop'), ns('legacy', {}),
+    deployment('shop', 'reviews'), deployment('shop', 'ratings'), deployment('legacy', 'old'),
+    service('shop', 'reviews'), service('shop', 'ratings'), service('legacy', 'old'),
+    ...extra,
+  ]);
+}
+
+describe('mtls.auto-mtls-disabled (reference 4.2)', () => {
+  it('auto mTLS off: fails for meshed services without an ISTIO_MUTUAL DestinationRule, ignoring unmeshed ones', () => {
+    const [v] = autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual)]));
+    expect(v).toMatchObject({ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' } });
+    expect(v.evidence).toMatchObject({ enableAutoMtls: false, meshedServices: 2, servicesWithoutIstioMutual: 1 });
+    expect(v.evidence!.services).toEqual(['shop/ratings: no DestinationRule for this host']);
+    expect(v.message).toMatch(/plaintext to 1 of 2 meshed service/);
+    expect(v.related).toEqual([{ kind: 'Service', namespace: 'shop', name: 'ratings' }]);
+  });
+
+  it('passes when enableAutoMtls is true or absent (ConfigMap, key or field missing)', () => {
+    for (const mesh of [meshConfig('enableAutoMtls: true'), meshConfig('accessLogFile: /dev/stdout'), meshConfig(''), '']) {
+      const [v] = autoMtlsDisabled.evaluate(cluster([], mesh));
+      expect(v.status, mesh).toBe('pass');
+      expect(v.evidence).toMatchObject({ enableAutoMtls: true });
+    }
+  });
+
+  it('passes with auto mTLS off when ISTIO_MUTUAL rules cover every meshed service', () => {
+    const viaFqdn = autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual), dr('istio-system', 'ratings', 'ratings.shop.svc.cluster.local', mutual)]));
+    expect(viaFqdn[0]).toMatchObject({ status: 'pass', evidence: { meshedServices: 2, servicesWithoutIstioMutual: 0 } });
+    const viaNamespaceWildcard = autoMtlsDisabled.evaluate(cluster([dr('shop', 'all', '*.shop.svc.cluster.local', mutual)]));
+    expect(viaNamespaceWildcard[0].status).toBe('pass');
+  });
+
+  it('follows Istio host resolution: name.ns is not expanded, the most specific host wins', () => {
+    // "ratings.shop" is not qualified by Istio, so it governs nothing.
+    const notExpanded = autoMtlsDisabled.evaluate(cluster([dr('shop', 'all', '*.shop.svc.cluster.local', { tls: { mode: 'DISABLE' } }), dr('shop', 'r', 'ratings.shop', mutual), dr('shop', 'rv', 'reviews', mutual)]));
+    expect(notExpanded[0].evidence!.services).toEqual(['shop/ratings: DestinationRule shop/all sets tls.mode DISABLE']);
+    // An exact host without tls beats a mesh-wide ISTIO_MUTUAL wildcard.
+    const exactWins = autoMtlsDisabled.evaluate(cluster([dr('istio-system', 'default', '*.local', mutual), dr('shop', 'ratings-lb', 'ratings', { loadBalancer: { simple: 'ROUND_ROBIN' } })]));
+    expect(exactWins[0].status).toBe('fail');
+    expect(exactWins[0].evidence!.services).toEqual(['shop/ratings: DestinationRule shop/ratings-lb sets no tls mode']);
+  });
+
+  it('port-level settings: every Service port must end up ISTIO_MUTUAL', () => {
+    const twoPorts = [deployment('shop', 'api'), service('shop', 'api', [80, 9090])];
+    const allPorts = dr('shop', 'api', 'api', { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL' } }, { port: { number: 9090 }, tls: { mode: 'ISTIO_MUTUAL' } }] });
+    const covered = autoMtlsDisabled.evaluate(cluster([...twoPorts, allPorts, dr('shop', 'all', '*', mutual)]));
+    expect(covered[0].status).toBe('pass');
+    const oneDisabled = dr('shop', 'api', 'api', { tls: { mode: 'ISTIO_MUTUAL' }, portLevelSettings: [{ port: { number: 9090 }, tls: { mode: 'DISABLE' } }] });
+    const v = autoMtlsDisabled.evaluate(cluster([...twoPorts, oneDisabled, dr('shop', 'all', '*', mutual)]));
+    expect(v[0].evidence!.services).toEqual(['shop/api: DestinationRule shop/api port 9090: sets tls.mode DISABLE']);
+  });
+
+  it('lists at most 20 services but counts them all', () => {
+    const extra: KubeObject[] = [];
+    for (let i = 0; i < 25; i++) extra.push(deployment('shop', `svc${i}`), service('shop', `svc${i}`));
+    const [v] = autoMtlsDisabled.evaluate(cluster(extra));
+    expect(v.evidence).toMatchObject({ meshedServices: 27, servicesWithoutIstioMutual: 27 });
+    expect(v.evidence!.services).toHaveLength(20);
+  });
+
+  it('reads the mesh config from the configured root namespace', () => {
+    const ctx = cluster([], meshConfig('enableAutoMtls: false', 'mesh-root'), (c) => { c.mesh.istioRootNamespace = 'mesh-root'; });
+    expect(autoMtlsDisabled.evaluate(ctx)[0]).toMatchObject({ status: 'fail', resource: { namespace: 'mesh-root' } });
+    expect(meshConfigMapRefs(ctx.config)).toContainEqual({ namespace: 'mesh-root', name: 'istio' });
+  });
+
+  it('an unreadable mesh config is a finding, not a crash or a pass', () => {
+    for (const [mesh, why] of [['enableAutoMtls: [unclosed', /not valid YAML/], ['enableAutoMtls: "false"', /not a boolean/], ['- a list', /not a YAML mapping/]] as const) {
+      const [v] = autoMtlsDisabled.evaluate(cluster([], meshConfig(mesh)));
+      expect(v).toMatchObject({ status: 'fail', severity: 'medium' });
+      expect(v.message).toMatch(why);
+    }
+    expect(istioAutoMtls([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: 'junk' } as unknown as KubeObject], 'istio-system').enabled).toBe(true);
+  });
+
+  it('is not applicable without Istio and errors (never passes) when DestinationRules cannot be read', () => {
+    const noIstio = ctxOf(AUTO_OFF, undefined, [deployment('shop', 'web'), service('shop', 'web')]);
+    expect(runChecks([autoMtlsDisabled], noIstio)[0].status).toBe('not-applicable');
+    const ctx = cluster();
+    ctx.snapshot.coverage['istio.destinationrules'] = { status: 'forbidden', detail: 'list destinationrules.networking.istio.io' };
+    const [o] = runChecks([autoMtlsDisabled], ctx);
+    expect(o.status).toBe('error');
+    expect(o.reason).toMatch(/forbidden/);
+  });
+
+  it('scales: 20,000 meshed services in 2,000 namespaces', () => {
+    const objs: KubeObject[] = [];
+    for (let n = 0; n < 2000; n++) {
+      objs.push(ns(`ns${n}`));
+      for (let w = 0; w < 10; w++) objs.push(deployment(`ns${n}`, `w${w}`, { labels: { tier: 'backend' } }), service(`ns${n}`, `w${w}`, [80], { tier: 'backend', app: `w${w}` }));
+      if (n % 2) objs.push(dr(`ns${n}`, 'all', `*.ns${n}.svc.cluster.local`, mutual));
+    }
+    const ctx = ctxOf(AUTO_OFF, undefined, objs);
+    const t = performance.now();
+    const [v] = autoMtlsDisabled.evaluate(ctx);
+    expect(performance.now() - t).toBeLessThan(3000);
+    expect(v.evidence).toMatchObject({ meshedServices: 20000, servicesWithoutIstioMutual: 10000 });
+  });
+});
