@@ -7,6 +7,8 @@ import { retiredIngressController } from './retired-ingress-controller.ts';
 import { probeLegacyAccepted } from './probe-legacy-accepted.ts';
 import { certificateExpiring } from './certificate-expiring.ts';
 import { certificateHostnameMismatch } from './certificate-hostname-mismatch.ts';
+import { hstsDisabled } from './hsts-disabled.ts';
+import { weakCiphers } from './weak-ciphers.ts';
 
 export const tlsChecks: Check[] = [
   ingressWithoutTls,
@@ -16,4 +18,6 @@ export const tlsChecks: Check[] = [
   probeLegacyAccepted,
   certificateExpiring,
   certificateHostnameMismatch,
+  hstsDisabled,
+  weakCiphers,
 ];

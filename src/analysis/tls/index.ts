@@ -4,11 +4,14 @@ export {
   ingressControllerConfigMapRefs,
   nginxControllers,
   nginxControllersFor,
+  nginxConfigSources,
   servedByIngressNginx,
   configMapData,
   ingressClassOf,
   ingressClassesByController,
   INGRESS_NGINX_CONTROLLER,
   type NginxController,
+  type NginxConfigSource,
 } from './nginx.ts';
 export { probeSubject, hasProbes } from './probes.ts';
+export { opensslCipherWeaknesses, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';

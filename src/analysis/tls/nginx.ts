@@ -143,3 +143,34 @@ export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boole
 export function ingressClassesByController(snapshot: Snapshot): IngressClassInfo[] {
   return [...ingressClasses(snapshot).values()];
 }
+
+export interface NginxConfigSource {
+  /** The controller ConfigMap, or the controller workload itself when it has no --configmap. */
+  resource: ResourceRef;
+  configMap?: { namespace: string; name: string };
+  /** ConfigMap data; undefined when there is no --configmap or the ConfigMap does not exist (defaults apply). */
+  data?: Record<string, string>;
+  controllers: NginxController[];
+}
+
+/**
+ * One entry per controller ConfigMap (controllers sharing a ConfigMap are grouped), plus one
+ * per controller without --configmap: the subjects of controller-wide settings.
+ */
+export const nginxConfigSources = memoize((snapshot: Snapshot): NginxConfigSource[] => {
+  const byCm = new Map<string, NginxConfigSource>();
+  const out: NginxConfigSource[] = [];
+  for (const c of nginxControllers(snapshot)) {
+    if (!c.configMap || !c.configMap.name) {
+      out.push({ resource: c.ref, controllers: [c] });
+      continue;
+    }
+    const key = `${c.configMap.namespace}/${c.configMap.name}`;
+    const seen = byCm.get(key);
+    if (seen) { seen.controllers.push(c); continue; }
+    const src: NginxConfigSource = { resource: { kind: 'ConfigMap', namespace: c.configMap.namespace, name: c.configMap.name }, configMap: c.configMap, data: configMapData(snapshot, c.configMap), controllers: [c] };
+    byCm.set(key, src);
+    out.push(src);
+  }
+  return out;
+});

@@ -1,0 +1,70 @@
+// Protects against ingress-nginx serving HTTPS without HSTS (or with a short max-age), leaving first visits and typed http:// links open to SSL stripping.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
+import type { Check, Verdict } from '../../src/engine/types.ts';
+import { nginxConfigSources } from '../../src/analysis/tls/index.ts';
+import { requireReadable } from '../../src/analysis/mesh/util.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+
+/** 180 days: the shortest max-age this check accepts (ingress-nginx default is 31536000, one year). */
+export const HSTS_MIN_MAX_AGE = 15552000;
+const DEFAULT_MAX_AGE = '31536000';
+
+/**
+ * How ingress-nginx reads a boolean ConfigMap value (mapstructure, weakly typed: Go
+ * strconv.ParseBool, and "" decodes as false); undefined when it cannot be parsed, in which
+ * case the decode error is logged and the default (true) is kept.
+ */
+export function nginxBool(v: string): boolean | undefined {
+  const t = v.trim();
+  if (t === '') return false;
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(t)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(t)) return false;
+  return undefined;
+}
+
+export const hstsDisabled: Check = {
+  id: 'tls.hsts-disabled',
+  area: 'tls',
+  title: 'ingress-nginx sends HSTS with a max-age of at least 180 days',
+  severity: 'medium',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000.',
+  needs: ['deployments', 'daemonsets'],
+  evaluate(ctx) {
+    requireReadable(ctx, ['configmaps']);
+    const out: Verdict[] = [];
+    for (const src of nginxConfigSources(ctx.snapshot)) {
+      const controllers = src.controllers.map((c) => refString(c.ref));
+      const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (no --configmap)`;
+      const scope = `every HTTPS server of ${controllers.join(', ')}`;
+      const data = src.data;
+      const hstsRaw = data?.hsts;
+      const maxAgeRaw = data?.['hsts-max-age'];
+      const evidence: Record<string, unknown> = {
+        controllers,
+        configMapFound: src.configMap ? data !== undefined : undefined,
+        hsts: hstsRaw ?? 'true (default)',
+        hstsMaxAge: maxAgeRaw ?? `${DEFAULT_MAX_AGE} (default)`,
+        minimumMaxAge: HSTS_MIN_MAX_AGE,
+      };
+      const enabled = hstsRaw === undefined ? true : nginxBool(hstsRaw);
+      if (enabled === false) {
+        out.push({ status: 'fail', resource: src.resource, message: `${where} sets hsts: "${hstsRaw}", so ${scope} answers without Strict-Transport-Security.`, evidence });
+        continue;
+      }
+      if (enabled === undefined) evidence.note = `hsts: "${hstsRaw}" is not a boolean; ingress-nginx logs a decode error and keeps the default (true)`;
+      const maxAge = maxAgeRaw?.trim() ?? DEFAULT_MAX_AGE;
+      if (!/^\d+$/.test(maxAge) || Number(maxAge) === 0) {
+        // Browsers ignore a header whose max-age does not parse, and max-age=0 deletes the policy (RFC 6797 §6.1.1).
+        out.push({ status: 'fail', resource: src.resource, message: `${where} sets hsts-max-age: "${maxAgeRaw}", which ${maxAge === '0' || Number(maxAge) === 0 ? 'tells browsers to forget HSTS' : 'browsers ignore as invalid'}: HSTS is effectively off for ${scope}.`, evidence });
+        continue;
+      }
+      if (Number(maxAge) < HSTS_MIN_MAX_AGE) {
+        out.push({ status: 'fail', severity: 'low', resource: src.resource, message: `${where} sets hsts-max-age: ${maxAge} (${Math.floor(Number(maxAge) / 86400)} days), below the 180-day minimum (${HSTS_MIN_MAX_AGE}).`, evidence });
+        continue;
+      }
+      out.push({ status: 'pass', resource: src.resource, message: `${scope} sends HSTS with max-age ${maxAge}${maxAgeRaw === undefined ? ' (default)' : ''}${src.configMap && data === undefined ? '; the ConfigMap does not exist, so defaults apply' : ''}.`, evidence });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,83 @@
+// Protects against edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT.
+// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
+import type { AuditContext, Check, Verdict } from '../../src/engine/types.ts';
+import { describeWeakCipher, goCipherSuiteWeaknesses, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
+import { obj, requireReadable } from '../../src/analysis/mesh/util.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+
+const SSL_CIPHERS_ANNOTATION = 'nginx.ingress.kubernetes.io/ssl-ciphers';
+
+function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
+  const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
+  if (a.unrecognized.length) e.unrecognized = a.unrecognized;
+  return e;
+}
+
+function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const src of nginxConfigSources(ctx.snapshot)) {
+    const controllers = src.controllers.map((c) => refString(c.ref));
+    const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (no --configmap)`;
+    const value = src.data?.['ssl-ciphers'];
+    if (value === undefined || value.trim() === '') {
+      out.push({ status: 'pass', resource: src.resource, message: `${where} does not set ssl-ciphers: the ingress-nginx default (ECDHE/DHE with AES-GCM or ChaCha20-Poly1305) applies.`, evidence: { controllers, sslCiphers: 'default', weakSuites: [] } });
+      continue;
+    }
+    const a = opensslCipherWeaknesses(value);
+    const evidence = evidenceOf(a, { controllers, sslCiphers: value });
+    out.push(a.weak.length
+      ? { status: 'fail', resource: src.resource, message: `${where} ssl-ciphers enables weak suites for every server of ${controllers.join(', ')}: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource: src.resource, message: `${where} ssl-ciphers enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+  }
+  return out;
+}
+
+function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const ing of ctx.snapshot.resources.ingresses ?? []) {
+    const value = ing.metadata?.annotations?.[SSL_CIPHERS_ANNOTATION];
+    if (typeof value !== 'string' || !servedByIngressNginx(ctx.snapshot, ing)) continue;
+    const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
+    const a = opensslCipherWeaknesses(value);
+    const evidence = evidenceOf(a, { annotation: SSL_CIPHERS_ANNOTATION, sslCiphers: value });
+    out.push(a.weak.length
+      ? { status: 'fail', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ssl-ciphers enables weak suites for its hosts: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ssl-ciphers enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+  }
+  return out;
+}
+
+function traefikVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const o of [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])]) {
+    const ns = o.metadata?.namespace ?? 'default';
+    const name = o.metadata?.name ?? '';
+    const resource = { kind: 'TLSOption', namespace: ns, name };
+    const raw = obj(o.spec)?.cipherSuites;
+    if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} does not set cipherSuites: Go's default suites (forward-secret, AEAD first) apply.`, evidence: { cipherSuites: 'default', weakSuites: [] } });
+      continue;
+    }
+    const list = Array.isArray(raw) ? raw : [raw];
+    const a = goCipherSuiteWeaknesses(list);
+    const evidence = evidenceOf(a, { cipherSuites: list });
+    out.push(a.weak.length
+      ? { status: 'fail', resource, message: `TLSOption ${ns}/${name} cipherSuites enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource, message: `TLSOption ${ns}/${name} cipherSuites lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+  }
+  return out;
+}
+
+export const weakCiphers: Check = {
+  id: 'tls.weak-ciphers',
+  area: 'tls',
+  title: 'Edge TLS configuration enables only strong cipher suites',
+  severity: 'medium',
+  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305), or list only such suites; in Traefik TLSOptions drop cipherSuites or keep only TLS_ECDHE_*_GCM_* and TLS_ECDHE_*_CHACHA20_POLY1305* suites.',
+  needs: ['deployments', 'daemonsets'],
+  evaluate(ctx) {
+    requireReadable(ctx, ['configmaps', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions']);
+    return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx)];
+  },
+};

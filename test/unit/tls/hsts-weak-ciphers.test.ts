@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { AuditContext } from '../../../src/engine/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { goCipherSuiteWeaknesses, opensslCipherWeaknesses } from '../../../src/analysis/tls/index.ts';
+import { hstsDisabled } from '../../../checks/tls/hsts-disabled.ts';
+import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
+
+function ctx(yamlText: string): AuditContext {
+  const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
+  return { snapshot: snapshotFromObjects(objs), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+}
+
+const controller = (name: string, cm?: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ingress-nginx}
+spec:
+  template:
+    spec:
+      containers:
+        - name: controller
+          image: registry.k8s.io/ingress-nginx/controller:v1.15.1
+          args: [/nginx-ingress-controller${cm ? `, --configmap=$(POD_NAMESPACE)/${cm}` : ''}]
+          env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+---
+`;
+const CLASS = `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+`;
+const configMap = (data: string, name = 'ingress-nginx-controller') => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ${name}, namespace: ingress-nginx}
+data: {${data}}
+---
+`;
+const withCm = (data: string) => ctx(controller('ingress-nginx-controller', 'ingress-nginx-controller') + CLASS + configMap(data));
+
+describe('tls.hsts-disabled (reference 5.2: FAIL if hsts "false")', () => {
+  it('hsts "false" fails with medium severity; absent or "true" passes', () => {
+    const off = hstsDisabled.evaluate(withCm('hsts: "false"'));
+    expect(off).toMatchObject([{ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }, evidence: { hsts: 'false' } }]);
+    expect(off[0].severity).toBeUndefined();
+    expect(hsstatus(withCm('use-forwarded-headers: "true"'))).toEqual(['pass']);
+    expect(hsstatus(withCm('hsts: "true"'))).toEqual(['pass']);
+  });
+
+  it('reads the value the way ingress-nginx does: "0"/"False" and "" disable, an unparseable value keeps the default', () => {
+    expect(hsstatus(withCm('hsts: "0"'))).toEqual(['fail']);
+    expect(hsstatus(withCm('hsts: "False"'))).toEqual(['fail']);
+    expect(hsstatus(withCm('hsts: ""'))).toEqual(['fail']);
+    const odd = hstsDisabled.evaluate(withCm('hsts: "off"'));
+    expect(odd).toMatchObject([{ status: 'pass' }]);
+    expect(String(odd[0].evidence?.note)).toMatch(/keeps the default/);
+  });
+
+  it('hsts-max-age below 180 days is a low-severity failure; 180 days exactly passes', () => {
+    const short = hstsDisabled.evaluate(withCm('hsts-max-age: "86400"'));
+    expect(short).toMatchObject([{ status: 'fail', severity: 'low' }]);
+    expect(short[0].message).toMatch(/1 days|86400/);
+    expect(hsstatus(withCm('hsts-max-age: "15552000"'))).toEqual(['pass']);
+    expect(hsstatus(withCm('hsts-max-age: "15551999"'))).toEqual(['fail']);
+  });
+
+  it('max-age 0 or a value browsers cannot parse switches HSTS off (medium)', () => {
+    for (const v of ['0', '1y', '']) {
+      const r = hstsDisabled.evaluate(withCm(`hsts-max-age: "${v}"`));
+      expect(r, v).toMatchObject([{ status: 'fail' }]);
+      expect(r[0].severity, v).toBeUndefined();
+    }
+  });
+
+  it('one result per controller ConfigMap: controllers sharing one are grouped; missing ConfigMap or --configmap means defaults', () => {
+    const c = ctx(controller('a', 'shared') + controller('b', 'shared') + controller('c', 'absent') + controller('d') + configMap('hsts: "false"', 'shared'));
+    const r = hstsDisabled.evaluate(c);
+    expect(r.map((v) => [v.resource.kind, v.resource.name, v.status])).toEqual([
+      ['ConfigMap', 'shared', 'fail'],
+      ['ConfigMap', 'absent', 'pass'],
+      ['Deployment', 'd', 'pass'],
+    ]);
+    expect(r[0].evidence?.controllers).toEqual(['Deployment ingress-nginx/a', 'Deployment ingress-nginx/b']);
+    expect(r[1].message).toMatch(/does not exist/);
+  });
+
+  it('yields nothing without an ingress-nginx controller', () => {
+    expect(hstsDisabled.evaluate(ctx(configMap('hsts: "false"')))).toEqual([]);
+  });
+});
+
+const hsstatus = (c: AuditContext) => hstsDisabled.evaluate(c).map((v) => v.status);
+const weakNames = (s: string) => opensslCipherWeaknesses(s).weak.map((w) => w.suite);
+
+describe('OpenSSL cipher strings (ingress-nginx ssl-ciphers)', () => {
+  it('the ingress-nginx default list has no weak suite', () => {
+    const dflt = 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256';
+    expect(opensslCipherWeaknesses(dflt)).toEqual({ weak: [], unrecognized: [] });
+  });
+
+  it('classifies concrete suites: CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous', () => {
+    const a = opensslCipherWeaknesses('ECDHE-RSA-AES128-SHA AES128-GCM-SHA256,DES-CBC3-SHA:RC4-SHA:NULL-SHA:EXP-RC4-MD5:ADH-AES128-SHA:ECDH-RSA-AES128-SHA');
+    expect(Object.fromEntries(a.weak.map((w) => [w.suite, w.weaknesses]))).toEqual({
+      'ECDHE-RSA-AES128-SHA': ['cbc'],
+      'AES128-GCM-SHA256': ['rsa-key-exchange'],
+      'DES-CBC3-SHA': ['3des', 'rsa-key-exchange', 'cbc'],
+      'RC4-SHA': ['rc4', 'rsa-key-exchange'],
+      'NULL-SHA': ['null', 'rsa-key-exchange'],
+      'EXP-RC4-MD5': ['export', 'rc4', 'rsa-key-exchange'],
+      'ADH-AES128-SHA': ['anonymous', 'cbc'],
+      'ECDH-RSA-AES128-SHA': ['static-key-exchange', 'cbc'],
+    });
+  });
+
+  it('aliases report what they still select after exclusions; intersections with "+" narrow them', () => {
+    expect(opensslCipherWeaknesses('HIGH:!aNULL:!MD5').weak).toEqual([{ suite: 'HIGH', weaknesses: ['rsa-key-exchange', 'cbc'], alias: true }]);
+    expect(weakNames('EECDH+AESGCM:EDH+AESGCM')).toEqual([]);
+    expect(opensslCipherWeaknesses('ECDHE+AES').weak).toEqual([{ suite: 'ECDHE+AES', weaknesses: ['cbc'], alias: true }]);
+    expect(opensslCipherWeaknesses('!RC4:MEDIUM:-3DES').weak[0].weaknesses).toEqual(['anonymous', 'rsa-key-exchange', 'cbc']);
+  });
+
+  it('"!" removes for good, "-" only what is selected so far', () => {
+    expect(weakNames('AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:!kRSA')).toEqual([]);
+    expect(weakNames('!kRSA:AES128-SHA')).toEqual([]);
+    expect(weakNames('-kRSA:AES128-SHA')).toEqual(['AES128-SHA']);
+    expect(weakNames('RC4-SHA:!RC4-SHA')).toEqual([]);
+    expect(weakNames('ECDHE-RSA-AES128-GCM-SHA256:+AES128-SHA:@STRENGTH:@SECLEVEL=2')).toEqual([]);
+  });
+
+  it('unknown tokens are reported, not judged', () => {
+    expect(opensslCipherWeaknesses('NOTACIPHER:ECDHE-RSA-AES128-GCM-SHA256')).toEqual({ weak: [], unrecognized: ['NOTACIPHER'] });
+  });
+});
+
+describe('Go suite names (Traefik cipherSuites)', () => {
+  it('flags TLS_RSA_*, *_CBC_*, 3DES and RC4; ECDHE AEAD and TLS 1.3 names pass', () => {
+    const a = goCipherSuiteWeaknesses([
+      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', 'TLS_AES_128_GCM_SHA256',
+      'TLS_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256', 'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA', 'TLS_RSA_WITH_RC4_128_SHA',
+      'bogus', 7,
+    ]);
+    expect(Object.fromEntries(a.weak.map((w) => [w.suite, w.weaknesses]))).toEqual({
+      TLS_RSA_WITH_AES_256_GCM_SHA384: ['rsa-key-exchange'],
+      TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: ['cbc'],
+      TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA: ['3des', 'cbc'],
+      TLS_RSA_WITH_RC4_128_SHA: ['rc4', 'rsa-key-exchange'],
+    });
+    expect(a.unrecognized).toEqual(['bogus', '7']);
+  });
+});
+
+describe('tls.weak-ciphers', () => {
+  it('controller ConfigMap: absent passes, weak suites fail with the suites as evidence', () => {
+    expect(weakCiphers.evaluate(withCm('hsts: "true"'))).toMatchObject([{ status: 'pass', resource: { kind: 'ConfigMap' }, evidence: { sslCiphers: 'default' } }]);
+    const bad = weakCiphers.evaluate(withCm('ssl-ciphers: "ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA:DES-CBC3-SHA"'));
+    expect(bad).toMatchObject([{ status: 'fail', evidence: { weakSuites: ['AES256-SHA (rsa-key-exchange, cbc)', 'DES-CBC3-SHA (3des, rsa-key-exchange, cbc)'] } }]);
+    expect(bad[0].message).toContain('AES256-SHA');
+  });
+
+  it('per-Ingress ssl-ciphers annotation is judged on Ingresses ingress-nginx serves', () => {
+    const ing = (name: string, cls: string, ciphers: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}, namespace: shop, annotations: {nginx.ingress.kubernetes.io/ssl-ciphers: "${ciphers}"}}
+spec: {ingressClassName: ${cls}, tls: [{hosts: [a.example.com], secretName: s}], rules: [{host: a.example.com}]}
+---
+`;
+    const c = ctx(controller('ingress-nginx-controller', 'ingress-nginx-controller') + CLASS + configMap('') +
+      ing('weak', 'nginx', 'RC4-SHA:ECDHE-RSA-AES128-GCM-SHA256') + ing('strong', 'nginx', 'ECDHE-RSA-AES128-GCM-SHA256') +
+      ing('plain', 'nginx', '') + `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: no-annotation, namespace: shop}
+spec: {ingressClassName: nginx, rules: [{host: b.example.com}]}
+`);
+    const r = weakCiphers.evaluate(c);
+    expect(r.map((v) => [v.resource.kind, v.resource.name, v.status])).toEqual([
+      ['ConfigMap', 'ingress-nginx-controller', 'pass'],
+      ['Ingress', 'weak', 'fail'],
+      ['Ingress', 'strong', 'pass'],
+      ['Ingress', 'plain', 'pass'],
+    ]);
+    expect(r[1].evidence?.weakSuites).toEqual(['RC4-SHA (rc4, rsa-key-exchange)']);
+  });
+
+  it('Traefik TLSOptions (both API groups): absent cipherSuites passes, weak Go names fail, malformed values do not crash', () => {
+    const c = ctx(`
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: default, namespace: traefik}
+spec: {minVersion: VersionTLS12}
+---
+apiVersion: traefik.containo.us/v1alpha1
+kind: TLSOption
+metadata: {name: old, namespace: traefik}
+spec: {cipherSuites: [TLS_RSA_WITH_AES_128_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]}
+---
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: odd, namespace: traefik}
+spec: {cipherSuites: TLS_ECDHE_RSA_WITH_RC4_128_SHA}
+---
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: junk, namespace: traefik}
+spec: {cipherSuites: [{x: 1}]}
+`);
+    const r = weakCiphers.evaluate(c);
+    expect(Object.fromEntries(r.map((v) => [v.resource.name, v.status]))).toEqual({ default: 'pass', old: 'fail', odd: 'fail', junk: 'pass' });
+    expect(r.find((v) => v.resource.name === 'old')!.evidence?.weakSuites).toEqual(['TLS_RSA_WITH_AES_128_CBC_SHA (rsa-key-exchange, cbc)']);
+    expect(r.find((v) => v.resource.name === 'junk')!.evidence?.unrecognized).toEqual(['{"x":1}']);
+  });
+});
