@@ -49,10 +49,12 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   const store = edges.store;
   if (store) await store.acquire();
   try {
-    const snapshot = await edges.collect();
-    const { report, expiredWaivers } = auditSnapshot({
-      snapshot, config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
+    // The snapshot and the analysis models memoised on it live only inside this call, so
+    // they can be collected before diffing and rendering a large run.
+    const audit = async () => auditSnapshot({
+      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
     });
+    const { report, expiredWaivers } = await audit();
     const previous = store ? await store.latest(report.run.cluster.name) : null;
     if (previous) report.diff = edges.diff(previous, report, expiredWaivers);
     else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);

@@ -28,8 +28,8 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
       // A per-result severity is a variant of the check (e.g. a warning); a config override wins.
       const sev = override?.severity ?? v.severity ?? check.severity;
       // A pass is only counted and scored, never listed or diffed: keep it small (a large
-      // cluster yields hundreds of thousands) and give it no fingerprint.
-      if (v.status === 'pass') return { status: 'pass', resource: v.resource, message: v.message, check: check.id, area: check.area, severity: sev, fingerprint: '' };
+      // cluster yields hundreds of thousands), without message, evidence or fingerprint.
+      if (v.status === 'pass') return { status: 'pass', resource: v.resource, message: '', check: check.id, area: check.area, severity: sev, fingerprint: '' };
       return { ...v, check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) };
     });
     const status = results.some((r) => r.status === 'fail') ? 'fail' : 'pass';

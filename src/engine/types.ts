@@ -40,7 +40,7 @@ export interface Result extends Verdict {
   check: string;
   area: Area;
   severity: Severity;
-  /** Stable identity of a failure across runs; empty for passes, which are only counted. */
+  /** Stable identity of a failure across runs; empty for passes, which are only counted (and keep no message). */
   fingerprint: string;
 }
 

@@ -111,9 +111,15 @@ export interface PermissionHit {
   ruleObj: Rule;
 }
 
+const permissionLabels = new WeakMap<Permission, string>();
+
 export function permissionLabel(p: Permission): string {
-  const res = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
-  return `${p.verb} ${p.group ? `${res}.${p.group}` : res}`;
+  let label = permissionLabels.get(p);
+  if (label === undefined) {
+    const res = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
+    permissionLabels.set(p, (label = `${p.verb} ${p.group ? `${res}.${p.group}` : res}`));
+  }
+  return label;
 }
 
 /**
@@ -155,14 +161,13 @@ export function hitEvidence(hits: readonly PermissionHit[]): Record<string, unkn
 
 /** The roles and bindings behind a set of grants, for waivers that name a role or binding. */
 export function relatedOf(items: ReadonlyArray<{ binding: { kind: string; name: string; namespace?: string }; role: { kind: string; name: string; namespace?: string } }>): ResourceRef[] {
-  const seen = new Map<string, ResourceRef>();
+  // The role and binding references are shared objects of the right shape: reuse them.
+  const seen = new Set<ResourceRef>();
   for (const i of items) {
-    for (const r of [i.role, i.binding]) {
-      const ref: ResourceRef = { kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) };
-      seen.set(`${ref.kind}/${ref.namespace ?? ''}/${ref.name}`, ref);
-    }
+    seen.add(i.role);
+    seen.add(i.binding);
   }
-  return [...seen.values()];
+  return [...seen];
 }
 
 export function scopeText(hits: readonly PermissionHit[]): string {

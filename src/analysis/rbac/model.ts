@@ -505,10 +505,19 @@ export function subjectRules(model: RbacModel, who: Subject | Identity | string)
   return { subject, cluster, namespaces };
 }
 
+// One shared, read-only reference object per binding and role: a large cluster's evidence
+// names the same few thousand roles hundreds of thousands of times.
+const bindingRefs = new WeakMap<BindingInfo, { kind: BindingInfo['kind']; name: string; namespace?: string }>();
+const roleRefs = new WeakMap<RoleInfo, { kind: RoleInfo['kind']; name: string; namespace?: string }>();
+
 export function bindingRef(b: BindingInfo): { kind: BindingInfo['kind']; name: string; namespace?: string } {
-  return b.namespace ? { kind: b.kind, name: b.name, namespace: b.namespace } : { kind: b.kind, name: b.name };
+  let ref = bindingRefs.get(b);
+  if (!ref) bindingRefs.set(b, (ref = Object.freeze(b.namespace ? { kind: b.kind, name: b.name, namespace: b.namespace } : { kind: b.kind, name: b.name })));
+  return ref;
 }
 
 export function roleRefOf(r: RoleInfo): { kind: RoleInfo['kind']; name: string; namespace?: string } {
-  return r.namespace ? { kind: r.kind, name: r.name, namespace: r.namespace } : { kind: r.kind, name: r.name };
+  let ref = roleRefs.get(r);
+  if (!ref) roleRefs.set(r, (ref = Object.freeze(r.namespace ? { kind: r.kind, name: r.name, namespace: r.namespace } : { kind: r.kind, name: r.name })));
+  return ref;
 }

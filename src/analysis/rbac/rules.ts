@@ -90,11 +90,19 @@ export function ruleKey(rule: Rule): string {
 }
 
 /** Compact human form, e.g. "get,list secrets" or "get /healthz". */
+const ruleText = new WeakMap<Rule, string>();
+
 export function describeRule(rule: Rule): string {
-  if (rule.nonResourceURLs.length > 0) return `${rule.verbs.join(',')} ${rule.nonResourceURLs.join(',')}`;
-  const groups = rule.apiGroups.map((g) => (g === '' ? 'core' : g)).join(',');
-  const names = rule.resourceNames.length ? ` [names: ${rule.resourceNames.join(',')}]` : '';
-  return `${rule.verbs.join(',')} ${rule.resources.join(',')} (${groups})${names}`;
+  let text = ruleText.get(rule);
+  if (text !== undefined) return text;
+  if (rule.nonResourceURLs.length > 0) text = `${rule.verbs.join(',')} ${rule.nonResourceURLs.join(',')}`;
+  else {
+    const groups = rule.apiGroups.map((g) => (g === '' ? 'core' : g)).join(',');
+    const names = rule.resourceNames.length ? ` [names: ${rule.resourceNames.join(',')}]` : '';
+    text = `${rule.verbs.join(',')} ${rule.resources.join(',')} (${groups})${names}`;
+  }
+  ruleText.set(rule, text);
+  return text;
 }
 
 interface LabelSelector {
