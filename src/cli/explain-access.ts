@@ -8,9 +8,9 @@ import type { CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { SOURCE_OPTIONS, loadSource } from './source.ts';
 
-function outputFlag(value: string | undefined): 'text' | 'json' {
-  if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
-  throw new ConfigError(`--output ${value}: must be text or json`);
+function outputFlag(value: string | undefined): 'text' | 'json' | 'csv' {
+  if (value === undefined || value === 'text' || value === 'json' || value === 'csv') return value ?? 'text';
+  throw new ConfigError(`--output ${value}: must be text, json or csv (csv with --matrix)`);
 }
 
 function print(io: CliIO, result: { exitCode: number; output: string }): number {

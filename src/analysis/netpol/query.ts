@@ -236,8 +236,14 @@ export function formatReach(a: ReachAnswer, format: 'text' | 'json'): string {
   return lines.join('\n');
 }
 
-export function formatMatrix(rows: MatrixRow[], format: 'text' | 'json'): string {
+/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function formatMatrix(rows: MatrixRow[], format: 'text' | 'json' | 'csv'): string {
   if (format === 'json') return JSON.stringify(rows.map((r) => ({ src: r.from, dst: r.to, conn: formatConns(r.conns) })), null, 2);
+  if (format === 'csv') return ['src,dst,conn', ...rows.map((r) => [r.from, r.to, formatConns(r.conns)].map(csvField).join(','))].join('\n');
   return rows.map((r) => `${r.from} => ${r.to} : ${formatConns(r.conns)}`).join('\n');
 }
 
@@ -247,7 +253,8 @@ export interface ReachCommandOptions {
   /** "8080", "53/UDP", "UDP" (a whole protocol). */
   port?: string;
   matrix?: boolean;
-  output?: 'text' | 'json';
+  /** csv applies to --matrix only. */
+  output?: 'text' | 'json' | 'csv';
 }
 
 /** Parses "PORT[/PROTO]" or "PROTO". */
@@ -271,6 +278,7 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     const model = buildReachability(snapshot);
     if (options.matrix) return { exitCode: 0, output: formatMatrix(reachMatrix(model), format) };
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
+    if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
     const { port, protocol } = options.port ? parsePortArg(options.port) : {};
     const answer = queryReach(model, options.from, options.to, port, protocol);
     return { exitCode: answer.allowed ? 0 : 1, output: formatReach(answer, format) };

@@ -54,6 +54,20 @@ describe('reachCommandCore', () => {
     expect(reachCommandCore(snapshot, { from: 'shop/api', to: 'shop/db', port: '5432/UDP' }).exitCode).toBe(1);
   });
 
+  it('exports the matrix as CSV with a header and quoted fields, and refuses CSV for one flow', () => {
+    const csv = reachCommandCore(snapshot, { matrix: true, output: 'csv' });
+    expect(csv.exitCode).toBe(0);
+    const lines = csv.output.split('\n');
+    expect(lines[0]).toBe('src,dst,conn');
+    const json = JSON.parse(reachCommandCore(snapshot, { matrix: true, output: 'json' }).output) as Array<{ src: string; dst: string; conn: string }>;
+    expect(lines).toHaveLength(json.length + 1);
+    const q = (f: string) => (/[",]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f);
+    expect(lines.slice(1)).toEqual(json.map((r) => [r.src, r.dst, r.conn].map(q).join(',')));
+    const one = reachCommandCore(snapshot, { from: 'a/x', to: 'b/y', output: 'csv' });
+    expect(one.exitCode).toBe(2);
+    expect(one.output).toContain('--output csv applies to --matrix');
+  });
+
   it('matrix lists each allowed workload pair once', () => {
     const r = reachCommandCore(snapshot, { matrix: true });
     expect(r.exitCode).toBe(0);
