@@ -67,6 +67,13 @@ export interface Snapshot {
   coverage: Partial<Record<KindKey, CoverageEntry>>;
   resources: Partial<Record<KindKey, KubeObject[]>>;
   probes?: TlsProbeResult[];
+  /**
+   * live source only: what the API server serves, from discovery (`/api/v1` and each group's
+   * preferred version), one entry per group/resource, subresources as their own entry
+   * ("pods/exec"). Undefined when discovery failed or the source is not live: never an
+   * empty list standing for "nothing served".
+   */
+  apiResources?: Array<{ group: string; version: string; resource: string; namespaced: boolean; verbs: string[] }>;
   /** Non-fatal notes from collection (skipped documents, unknown kinds, retries). */
   notes: string[];
   /** manifests source only: object uid/identity -> file and line. */

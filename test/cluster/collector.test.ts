@@ -4,8 +4,10 @@
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { topBreadth } from '../../src/analysis/rbac/index.ts';
 import { KINDS, type KindKey } from '../../src/collect/kinds.ts';
 import { ApiUnreachableError, collectLive } from '../../src/collect/live.ts';
+import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
 import { ClusterError } from '../../src/errors.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
 import { crd, installMeshAndGatewayCrds } from './crds.ts';
@@ -168,6 +170,87 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       expect(snapshot.coverage['linkerd.servers']).toMatchObject({ status: 'absent', detail: expect.stringContaining('policy.linkerd.io') });
       expect(snapshot.coverage['cilium.networkpolicies']?.status).toBe('absent');
       expect(snapshot.resources['linkerd.servers']).toEqual([]);
+    });
+  });
+
+  describe('served API resources', () => {
+    const suffix = uniqueName('x').slice(-6);
+    const group = `breadth-${suffix}.ztaudit.example`;
+    const user = `wildcard-${suffix}`;
+    const served = (s: Snapshot, g: string, resource: string) => s.apiResources?.find((r) => r.group === g && r.resource === resource);
+    const breadthOf = (s: Snapshot) => topBreadth(s, 1000).find((t) => t.subject.kind === 'User' && t.subject.name === user)?.breadth ?? -1;
+    let before: Snapshot;
+    let after: Snapshot;
+
+    beforeAll(async () => {
+      await installMeshAndGatewayCrds(admin);
+      await admin.createAll([
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: user }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: user }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: user }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }] },
+      ]);
+      before = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+      // A cluster-scoped CRD in a group of its own, served at v1beta1 (preferred) and v1alpha1.
+      await admin.create(crd(group, 'Gizmo', 'gizmos', ['v1beta1', 'v1alpha1'], false, {}));
+      await admin.waitForResource(group, 'v1beta1', 'gizmos');
+      after = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+    });
+
+    it('records core, apps and CRD resources and subresources at the preferred version, with scope and verbs', () => {
+      expect(served(after, '', 'pods')).toMatchObject({ version: 'v1', namespaced: true, verbs: expect.arrayContaining(['get', 'list', 'create', 'delete']) });
+      expect(served(after, '', 'pods/exec')).toMatchObject({ version: 'v1', namespaced: true, verbs: expect.arrayContaining(['create']) });
+      expect(served(after, '', 'namespaces')).toMatchObject({ namespaced: false });
+      expect(served(after, '', 'nodes')).toMatchObject({ namespaced: false });
+      expect(served(after, 'apps', 'deployments')).toMatchObject({ version: 'v1', namespaced: true });
+      expect(served(after, 'apps', 'deployments/scale')).toMatchObject({ namespaced: true });
+      expect(served(after, 'security.istio.io', 'peerauthentications')).toMatchObject({ version: 'v1', namespaced: true, verbs: expect.arrayContaining(['list']) });
+      expect(served(after, group, 'gizmos')).toMatchObject({ version: 'v1beta1', namespaced: false, verbs: expect.arrayContaining(['get', 'list', 'create']) });
+      expect(served(before, group, 'gizmos')).toBeUndefined();
+      // One entry per group/resource.
+      const keys = (after.apiResources ?? []).map((r) => `${r.group}/${r.resource}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(after.notes.filter((n) => n.includes('served API resources'))).toEqual([]);
+    });
+
+    it('makes the breadth of a wildcard ClusterRole count an installed CRD', () => {
+      const gizmos = served(after, group, 'gizmos')!;
+      expect(breadthOf(before)).toBeGreaterThan(0);
+      expect(breadthOf(after)).toBeGreaterThan(breadthOf(before));
+      // Exactly the CRD's verbs, once (cluster-scoped): the same snapshot without it says so.
+      const withoutCrd: Snapshot = { ...after, apiResources: after.apiResources!.filter((r) => r.group !== group) };
+      expect(breadthOf(after) - breadthOf(withoutCrd)).toBe(gizmos.verbs.length);
+      // Without discovery data, the built-in list cannot know the CRD.
+      expect(breadthOf({ ...after, apiResources: undefined })).toBe(breadthOf({ ...withoutCrd, apiResources: undefined }));
+    });
+
+    it('is discovered with the least-privilege auditor role as well', async () => {
+      const ns = uniqueName('served');
+      await admin.namespace(ns);
+      await admin.createAll([
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'auditor', namespace: ns } },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `auditor-${suffix}` }, rules: auditorClusterRoleRules() },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `auditor-${suffix}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `auditor-${suffix}` }, subjects: [{ kind: 'ServiceAccount', name: 'auditor', namespace: ns }] },
+      ], 1);
+      const token = await admin.serviceAccountToken(ns, 'auditor');
+      const snapshot = await collectLive({ kubeconfigPath: tokenKubeconfig(cluster.server, cluster.caPem, token) });
+      expect(served(snapshot, '', 'pods/exec')).toBeDefined();
+      expect(served(snapshot, group, 'gizmos')).toMatchObject({ namespaced: false });
+    });
+
+    it('leaves apiResources undefined, with a note, when a group cannot be discovered', async () => {
+      const proxy = await startRecordingProxy(cluster, [{ match: /^\/apis\/apps\/v1$/, times: Infinity, status: 503 }]);
+      try {
+        const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+        const snapshot = await collectLive({ kubeconfigPath: kc, retries: 1, retryBaseDelayMs: 20 });
+        expect(snapshot.apiResources).toBeUndefined();
+        expect(snapshot.notes).toContain('served API resources unknown (RBAC breadth uses the built-in resource list): discovery of apps/v1 failed: HTTP 503: injected 503');
+        // The lists themselves are unaffected.
+        expect(snapshot.coverage.deployments?.status).toBe('ok');
+        // Discovery is one GET per group version, never repeated for kinds in the same group.
+        const gets = proxy.requests.filter((r) => r.path === '/api/v1');
+        expect(gets).toHaveLength(1);
+      } finally {
+        await proxy.close();
+      }
     });
   });
 

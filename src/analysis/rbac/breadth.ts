@@ -1,9 +1,11 @@
 // RBAC breadth: how many distinct (verb, group/resource, namespace) grants a subject holds.
-// Wildcards are expanded against the cluster's resource types (standard Kubernetes resources,
-// the kinds ztaudit collects, and discovered ones when given); a cluster-wide grant on a
-// namespaced resource counts once per namespace, so breadth grows with what a subject can reach.
+// Wildcards are expanded against the cluster's resource types: what the API server serves
+// (snapshot.apiResources, from live discovery) when known, otherwise standard Kubernetes
+// resources plus the kinds ztaudit collects; a cluster-wide grant on a namespaced resource
+// counts once per namespace, so breadth grows with what a subject can reach.
 
 import { KINDS } from '../../collect/kinds.ts';
+import { memoize } from '../memo.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { isSystemSubject } from './audit.ts';
 import { buildRbacModel, formatSubject, grantsFor, identityOf, directGrants, type RbacModel } from './model.ts';
@@ -71,6 +73,57 @@ export function resourceCatalog(extra: readonly ResourceType[] = []): ResourceTy
   for (const k of KINDS) add({ group: k.group, resource: k.resource, namespaced: k.namespaced, verbs: STD });
   extra.forEach(add);
   return [...byKey.values()];
+}
+
+/**
+ * Verbs the authorizer checks that discovery never lists (impersonate, bind, escalate, approve,
+ * sign) and the resources they apply to that no API serves (users, groups, signers).
+ */
+const AUTHZ_ONLY: ReadonlyArray<{ group: string; resource: string; namespaced: boolean; verbs: string[]; when: 'resource-served' | 'group-served' | 'always' }> = [
+  { group: '', resource: 'serviceaccounts', namespaced: true, verbs: ['impersonate'], when: 'resource-served' },
+  { group: 'rbac.authorization.k8s.io', resource: 'roles', namespaced: true, verbs: ['bind', 'escalate'], when: 'resource-served' },
+  { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', namespaced: false, verbs: ['bind', 'escalate'], when: 'resource-served' },
+  { group: '', resource: 'users', namespaced: false, verbs: ['impersonate'], when: 'always' },
+  { group: '', resource: 'groups', namespaced: false, verbs: ['impersonate'], when: 'always' },
+  { group: 'authentication.k8s.io', resource: 'uids', namespaced: false, verbs: ['impersonate'], when: 'always' },
+  { group: 'certificates.k8s.io', resource: 'signers', namespaced: false, verbs: ['approve', 'sign'], when: 'group-served' },
+];
+
+/**
+ * The catalog of what the API server serves, from snapshot.apiResources (malformed entries
+ * skipped), with the authorization-only verbs and resources added; undefined when the snapshot
+ * has no discovery data. Served CRD resources count like any other; subresources are their own type.
+ */
+export const servedResourceTypes = memoize((snapshot: Snapshot): ResourceType[] | undefined => {
+  const list = snapshot.apiResources;
+  if (!Array.isArray(list)) return undefined;
+  const byKey = new Map<string, ResourceType>();
+  const servedGroups = new Set<string>();
+  for (const r of list) {
+    if (!r || typeof r.group !== 'string' || typeof r.resource !== 'string' || !r.resource) continue;
+    const key = `${r.group}/${r.resource}`;
+    if (byKey.has(key)) continue;
+    const verbs = Array.isArray(r.verbs) ? [...new Set(r.verbs.filter((v) => typeof v === 'string' && v !== ''))] : [];
+    byKey.set(key, { group: r.group, resource: r.resource, namespaced: r.namespaced === true, verbs });
+    servedGroups.add(r.group);
+  }
+  if (byKey.size === 0) return undefined;
+  for (const a of AUTHZ_ONLY) {
+    const key = `${a.group}/${a.resource}`;
+    const have = byKey.get(key);
+    if (have) byKey.set(key, { ...have, verbs: [...new Set([...have.verbs, ...a.verbs])] });
+    else if (a.when === 'always' || (a.when === 'group-served' && servedGroups.has(a.group))) byKey.set(key, { group: a.group, resource: a.resource, namespaced: a.namespaced, verbs: a.verbs });
+  }
+  return [...byKey.values()];
+});
+
+/** Served types when the snapshot has them (plus `extra`), otherwise the built-in catalog plus `extra`. */
+export function catalogFor(snapshot: Snapshot | undefined, extra: readonly ResourceType[] = []): ResourceType[] {
+  const served = snapshot ? servedResourceTypes(snapshot) : undefined;
+  if (!served) return resourceCatalog(extra);
+  if (extra.length === 0) return served;
+  const keys = new Set(served.map((r) => `${r.group}/${r.resource}`));
+  return [...served, ...extra.filter((r) => !keys.has(`${r.group}/${r.resource}`))];
 }
 
 interface Expanded {
@@ -168,17 +221,19 @@ function breadthOf(model: RbacModel, subject: Subject, expand: (role: RoleInfo) 
 /**
  * Breadth of every subject named by a binding: Users and ServiceAccounts with their implicit
  * groups (what they can really do), Groups with their own grants. Sorted, broadest first.
+ * With `snapshot` (the one the model was built from), wildcards expand against what it says
+ * the API server serves, when it says so.
  */
-export function rbacBreadth(model: RbacModel, discoveredResources?: readonly ResourceType[]): BreadthEntry[] {
-  const expand = makeExpander(resourceCatalog(discoveredResources));
+export function rbacBreadth(model: RbacModel, discoveredResources?: readonly ResourceType[], snapshot?: Snapshot): BreadthEntry[] {
+  const expand = makeExpander(catalogFor(snapshot, discoveredResources));
   const entries = model.subjects.map((s) => breadthOf(model, s, expand));
   entries.sort((a, b) => b.breadth - a.breadth || formatSubject(a.subject).localeCompare(formatSubject(b.subject)));
   return entries;
 }
 
 /** Breadth of one subject (named by a binding or not). */
-export function subjectBreadth(model: RbacModel, subject: Subject, discoveredResources?: readonly ResourceType[]): BreadthEntry {
-  return breadthOf(model, subject, makeExpander(resourceCatalog(discoveredResources)));
+export function subjectBreadth(model: RbacModel, subject: Subject, discoveredResources?: readonly ResourceType[], snapshot?: Snapshot): BreadthEntry {
+  return breadthOf(model, subject, makeExpander(catalogFor(snapshot, discoveredResources)));
 }
 
 export interface TopBreadthOptions {
@@ -190,7 +245,7 @@ export interface TopBreadthOptions {
 /** The n broadest subjects, for report.json's rbac.breadth. */
 export function topBreadth(snapshot: Snapshot, n: number, opts: TopBreadthOptions = {}): Array<{ subject: { kind: string; name: string; namespace?: string }; breadth: number }> {
   const model = buildRbacModel(snapshot);
-  return rbacBreadth(model, opts.discoveredResources)
+  return rbacBreadth(model, opts.discoveredResources, snapshot)
     .filter((e) => opts.includeSystem || !isSystemSubject(e.subject))
     .slice(0, Math.max(0, n))
     .map((e) => ({ subject: e.subject.kind === 'ServiceAccount' ? { kind: e.subject.kind, name: e.subject.name, namespace: e.subject.namespace } : { kind: e.subject.kind, name: e.subject.name }, breadth: e.breadth }));
