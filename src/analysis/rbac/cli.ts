@@ -102,7 +102,7 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
   if (rules.cluster.length) section('Cluster-wide (ClusterRoleBindings)', rules.cluster);
   for (const ns of Object.keys(rules.namespaces).sort()) section(`Namespace ${ns} (RoleBindings)`, rules.namespaces[ns]);
   if (!rules.cluster.length && Object.keys(rules.namespaces).length === 0) lines.push('  none: no binding names this subject or its groups.');
-  const breadth = subjectBreadth(model, subject);
+  const breadth = subjectBreadth(model, subject, undefined, snapshot);
   lines.push('', `Breadth: ${breadth.breadth} distinct (verb, resource, namespace) grants.`);
   return { exitCode: 0, output: lines.join('\n') + '\n' };
 }
