@@ -3,7 +3,7 @@
 // template, and nothing here judges a result: verdicts, scores and the diff come as given.
 import { AREAS, SEVERITIES, SEVERITY_WEIGHT, type Area, type Severity } from '../engine/types.ts';
 import { gradeOf } from '../engine/score.ts';
-import type { CheckSummary, Finding, RunReport, WaiverStatus } from './types.ts';
+import type { CheckSummary, Finding, RunDiff, RunReport, WaiverStatus } from './types.ts';
 
 export interface TrendPoint {
   startedAt: string;
@@ -20,6 +20,8 @@ export interface ViewOptions {
   maxChangeRows?: number;
   /** Points drawn in the trend chart (the most recent ones). */
   maxTrendPoints?: number;
+  /** Rows in each posture table (mTLS, exposure); the RBAC list shows POSTURE_TOP_SUBJECTS. */
+  maxPostureRows?: number;
 }
 
 export const AREA_LABEL: Record<Area, string> = {
@@ -146,6 +148,7 @@ export interface ReportView {
     notes: string[];
     notesMore: number;
   };
+  posture: PostureView;
   frameworks: FrameworkView[];
   methodology: {
     weights: Array<{ severity: Severity; weight: number }>;
@@ -313,6 +316,232 @@ function frameworksOf(report: RunReport): FrameworkView[] {
   return out;
 }
 
+// ---- Posture: RBAC breadth, mTLS modes and exposure from report.details ------------------
+
+/** Subjects listed in the RBAC breadth table. */
+export const POSTURE_TOP_SUBJECTS = 10;
+/** Rows in the mTLS and exposure tables; the rest are counted. */
+export const POSTURE_MAX_ROWS = 50;
+/** External paths listed per exposed workload; the rest are counted on the row. */
+const POSTURE_MAX_PATHS = 4;
+
+export interface BreadthRow {
+  rank: number;
+  kind: string;
+  namespace: string;
+  name: string;
+  breadth: string;
+  /** Bar length relative to the broadest subject, 0-100. */
+  barPercent: number;
+  growth: { before: string; after: string; percent: string } | null;
+}
+
+export interface MeshModeBar {
+  key: string;
+  label: string;
+  count: number;
+  percent: string;
+  /** good: mTLS/authenticated only; warn: also admits plaintext (PERMISSIVE, cluster-unauthenticated); bad: plaintext from anyone; none: outside the mesh. */
+  cls: 'good' | 'warn' | 'bad' | 'none';
+  /** Segment geometry in a 0-1000 wide SVG. */
+  x: number;
+  width: number;
+}
+
+export interface MeshRow {
+  kind: string;
+  namespace: string;
+  name: string;
+  mesh: string;
+  mode: string;
+  cls: MeshModeBar['cls'];
+  /** Port-level modes that differ from the workload's, e.g. "8080: PERMISSIVE". */
+  ports: string;
+}
+
+export interface ExposurePathRow { via: string; through: string; ports: string; policy: string; blocked: boolean }
+
+export interface ExposureRow {
+  kind: string;
+  namespace: string;
+  name: string;
+  podCount: string;
+  paths: ExposurePathRow[];
+  pathsMore: number;
+  fromAllNamespaces: boolean;
+}
+
+export interface PostureView {
+  rbac: { omitted: string; rows: BreadthRow[]; listed: number; growthElsewhere: number };
+  mtls: {
+    omitted: string;
+    total: number;
+    secure: number;
+    securePercent: string;
+    bars: MeshModeBar[];
+    rows: MeshRow[];
+    notStrict: number;
+    more: number;
+  };
+  exposure: {
+    omitted: string;
+    total: number;
+    external: number;
+    fromAllNamespaces: number;
+    via: Array<{ via: string; count: number }>;
+    rows: ExposureRow[];
+    more: number;
+  };
+}
+
+const RBAC_KINDS = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
+const MESH_KINDS = ['pods', 'namespaces'];
+const NETWORK_KINDS = ['pods', 'namespaces', 'networkpolicies', 'services', 'ingresses'];
+
+function record(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : '');
+const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const refOf = (v: unknown) => { const r = record(v); return { kind: text(r.kind), namespace: text(r.namespace), name: text(r.name) }; };
+const refKey = (r: { kind: string; namespace: string; name: string }) => `${r.kind}\u0000${r.namespace}\u0000${r.name}`;
+const byRef = (a: { kind: string; namespace: string; name: string }, b: { kind: string; namespace: string; name: string }) =>
+  a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind);
+
+/** Why a details part is absent: the kinds it needs that were not collected, or that it was not computed. */
+function absentBecause(report: RunReport, kinds: string[], what: string, otherwise: string): string {
+  const missing = kinds.flatMap((k) => {
+    const c = report.run.coverage[k];
+    return c?.status === 'ok' ? [] : [`${k}: ${c?.status ?? 'not collected'}`];
+  });
+  return missing.length > 0 ? `${what} were not collected (${missing.join(', ')}).` : otherwise;
+}
+
+const pct = (part: number, whole: number) => (whole > 0 ? `${num(Math.round((1000 * part) / whole) / 10)}%` : '0%');
+
+function breadthPosture(report: RunReport): PostureView['rbac'] {
+  const list = report.details?.rbac?.breadth;
+  if (!Array.isArray(list)) {
+    return { omitted: absentBecause(report, RBAC_KINDS, 'RBAC kinds', 'RBAC breadth was not computed for this run.'), rows: [], listed: 0, growthElsewhere: 0 };
+  }
+  const entries = list.flatMap((e) => {
+    const breadth = finite(record(e).breadth);
+    return breadth === null ? [] : [{ ...refOf(record(e).subject), breadth }];
+  });
+  const top = smallest(entries, POSTURE_TOP_SUBJECTS, (a, b) => b.breadth - a.breadth || byRef(a, b));
+  const growth = new Map<string, RunDiff['breadthGrowth'][number]>();
+  for (const g of report.diff?.breadthGrowth ?? []) growth.set(refKey(refOf(g.subject)), g);
+  const max = top.length > 0 ? top[0].breadth : 0;
+  const rows = top.map((e, i): BreadthRow => {
+    const g = growth.get(refKey(e));
+    return {
+      rank: i + 1, kind: e.kind, namespace: e.namespace, name: e.name, breadth: e.breadth.toLocaleString('en-US'),
+      barPercent: max > 0 ? Math.max(1, Math.round((100 * e.breadth) / max)) : 0,
+      growth: g ? { before: g.before.toLocaleString('en-US'), after: g.after.toLocaleString('en-US'), percent: `+${num(g.growthPercent)}%` } : null,
+    };
+  });
+  const shown = new Set(top.map(refKey));
+  const growthElsewhere = [...growth.keys()].filter((k) => !shown.has(k)).length;
+  return { omitted: '', rows, listed: entries.length, growthElsewhere };
+}
+
+const LINKERD_AUTHENTICATED = new Set(['all-authenticated', 'cluster-authenticated', 'deny']);
+
+/** A mode's class and its order in the bar (secure first) and in the table (worst first). */
+function modeClass(mode: string): { cls: MeshModeBar['cls']; bar: number; worst: number } {
+  if (mode === 'STRICT') return { cls: 'good', bar: 0, worst: 9 };
+  if (mode.startsWith('linkerd:')) {
+    const p = mode.slice('linkerd:'.length);
+    if (LINKERD_AUTHENTICATED.has(p)) return { cls: 'good', bar: 1, worst: 9 };
+    return { cls: p === 'cluster-unauthenticated' ? 'warn' : 'bad', bar: p === 'cluster-unauthenticated' ? 3 : 5, worst: p === 'cluster-unauthenticated' ? 3 : 2 };
+  }
+  if (mode === 'PERMISSIVE') return { cls: 'warn', bar: 2, worst: 4 };
+  if (mode === 'DISABLE') return { cls: 'bad', bar: 4, worst: 0 };
+  return { cls: 'none', bar: 6, worst: 1 };
+}
+
+const MODE_LABEL: Record<string, string> = { STRICT: 'STRICT', PERMISSIVE: 'PERMISSIVE', DISABLE: 'DISABLE', none: 'outside the mesh' };
+
+function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
+  const list = report.details?.mtls?.workloads;
+  const empty = { total: 0, secure: 0, securePercent: '0%', bars: [], rows: [], notStrict: 0, more: 0 };
+  if (!Array.isArray(list)) {
+    return { ...empty, omitted: absentBecause(report, MESH_KINDS, 'Pods or namespaces', 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.') };
+  }
+  const counts = new Map<string, number>([['STRICT', 0], ['PERMISSIVE', 0], ['DISABLE', 0], ['none', 0]]);
+  const flagged: Array<MeshRow & { worst: number }> = [];
+  let secure = 0;
+  for (const raw of list) {
+    const e = record(raw);
+    const mode = text(e.mode) || 'none';
+    counts.set(mode, (counts.get(mode) ?? 0) + 1);
+    const mc = modeClass(mode);
+    // Port-level modes that weaken a STRICT workload put it in the table too.
+    const ports = Object.entries(record(e.ports)).map(([p, m]) => [p, text(m)] as const).filter(([, m]) => m !== mode && m !== 'STRICT');
+    if (mc.cls === 'good' && ports.length === 0) { secure++; continue; }
+    flagged.push({
+      ...refOf(e.workload), mesh: text(e.mesh) || 'none', mode: MODE_LABEL[mode] ?? mode, cls: mc.cls,
+      ports: ports.sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true })).map(([p, m]) => `${p}: ${m}`).join(', '),
+      worst: mc.cls === 'good' ? 5 : mc.worst,
+    });
+  }
+  const total = list.length;
+  let x = 0;
+  const bars = [...counts.entries()]
+    .sort((a, b) => modeClass(a[0]).bar - modeClass(b[0]).bar || a[0].localeCompare(b[0]))
+    .map(([key, count]): MeshModeBar => {
+      const width = total > 0 ? Math.round((1000 * count) / total * 10) / 10 : 0;
+      const bar = { key, label: MODE_LABEL[key] ?? key, count, percent: pct(count, total), cls: modeClass(key).cls, x: Math.round(x * 10) / 10, width };
+      x += width;
+      return bar;
+    });
+  const rows = smallest(flagged, maxRows, (a, b) => a.worst - b.worst || byRef(a, b)).map(({ worst: _w, ...r }) => r);
+  return { omitted: '', total, secure, securePercent: pct(secure, total), bars, rows, notStrict: flagged.length, more: flagged.length - rows.length };
+}
+
+function exposurePosture(report: RunReport, maxRows: number): PostureView['exposure'] {
+  const list = report.details?.network?.exposure;
+  if (!Array.isArray(list)) {
+    return {
+      omitted: absentBecause(report, NETWORK_KINDS, 'Network kinds', 'Network exposure was not computed for this run.'),
+      total: 0, external: 0, fromAllNamespaces: 0, via: [], rows: [], more: 0,
+    };
+  }
+  const viaCount = new Map<string, number>();
+  let external = 0, fromAll = 0;
+  const all = list.map((raw) => {
+    const e = record(raw);
+    const paths = (Array.isArray(e.external) ? e.external : []).map((p): ExposurePathRow => {
+      const r = record(p);
+      const through = refOf(r.through);
+      const allowed = r.allowedByPolicy;
+      return {
+        via: text(r.via) || 'unknown', through: resourceText(through), ports: text(r.ports),
+        policy: allowed === true ? 'admitted by NetworkPolicy' : allowed === false ? 'blocked by NetworkPolicy'
+          : r.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated',
+        blocked: allowed === false,
+      };
+    });
+    const open = paths.filter((p) => !p.blocked);
+    if (open.length > 0) external++;
+    for (const v of new Set(open.map((p) => p.via))) viaCount.set(v, (viaCount.get(v) ?? 0) + 1);
+    const allNs = e.fromAllNamespaces === true;
+    if (allNs) fromAll++;
+    paths.sort((a, b) => Number(a.blocked) - Number(b.blocked) || a.via.localeCompare(b.via) || a.through.localeCompare(b.through));
+    const pods = finite(e.podCount);
+    return { ...refOf(e.workload), podCount: pods === null ? '' : pods.toLocaleString('en-US'), paths, fromAllNamespaces: allNs, rank: open.length > 0 ? 0 : allNs ? 1 : 2 };
+  });
+  const top = smallest(all, maxRows, (a, b) => a.rank - b.rank || byRef(a, b));
+  const rows = top.map(({ rank: _r, paths, ...r }): ExposureRow => ({ ...r, paths: paths.slice(0, POSTURE_MAX_PATHS), pathsMore: Math.max(0, paths.length - POSTURE_MAX_PATHS) }));
+  const via = ['LoadBalancer', 'NodePort', 'Ingress', ...[...viaCount.keys()].filter((v) => !['LoadBalancer', 'NodePort', 'Ingress'].includes(v)).sort()]
+    .map((v) => ({ via: v, count: viaCount.get(v) ?? 0 }));
+  return { omitted: '', total: all.length, external, fromAllNamespaces: fromAll, via, rows, more: all.length - rows.length };
+}
+
+function postureOf(report: RunReport, maxRows: number): PostureView {
+  return { rbac: breadthPosture(report), mtls: meshPosture(report, maxRows), exposure: exposurePosture(report, maxRows) };
+}
+
 const STATE_LABEL: Record<WaiverStatus['state'], string> = {
   active: 'active', 'expiring-soon': 'expiring soon', expired: 'expired', unmatched: 'matches nothing',
 };
@@ -443,6 +672,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       notes: report.run.notes.slice(0, NOTES_CAP),
       notesMore: Math.max(0, report.run.notes.length - NOTES_CAP),
     },
+    posture: postureOf(report, opts.maxPostureRows ?? POSTURE_MAX_ROWS),
     frameworks: frameworksOf(report),
     methodology: {
       weights: SEVERITIES.map((s) => ({ severity: s, weight: SEVERITY_WEIGHT[s] })),

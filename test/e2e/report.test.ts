@@ -14,10 +14,11 @@ import { loadManifests } from '../../src/collect/manifests.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { diffRuns } from '../../src/diff/diff.ts';
 import { auditSnapshot } from '../../src/engine/audit.ts';
+import { reportDetails } from '../../src/report/details.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import type { RunReport } from '../../src/report/types.ts';
 import type { TrendPoint } from '../../src/report/view.ts';
-import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport } from '../unit/report/fixtures.ts';
+import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from '../unit/report/fixtures.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const inCI = () => { const ci = process.env.CI; return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false'; };
@@ -45,8 +46,8 @@ function demoRun(): { report: RunReport; previous: RunReport; trend: TrendPoint[
   const snapshot = loadManifests([dir], { clusterName: 'demo-shop-prod', clusterVersion: 'v1.36.3' });
   const baseline = loadManifests([dir], { clusterName: 'demo-shop-prod', clusterVersion: 'v1.36.3' });
   for (const key of ['clusterrolebindings', 'rolebindings'] as const) baseline.resources[key] = (baseline.resources[key] ?? []).slice(0, 1);
-  const previous = auditSnapshot({ snapshot: baseline, config, checks: CHECKS, now: before, startedAt: before, runId: 'run-20261125-0200' }).report;
-  const out = auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'run-20261126-0200' });
+  const previous = auditSnapshot({ snapshot: baseline, config, checks: CHECKS, now: before, startedAt: before, runId: 'run-20261125-0200', details: reportDetails }).report;
+  const out = auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'run-20261126-0200', details: reportDetails });
   const report = out.report;
   report.diff = diffRuns(previous, report, { rules: config.regression, expiredWaivers: out.expiredWaivers });
   const trend: TrendPoint[] = [];
@@ -85,9 +86,25 @@ describeBrowser('HTML report in headless Chromium', () => {
   it('renders the demo cluster report with every section, and saves the screenshot', async () => {
     const { report, previous, trend } = demoRun();
     const { page, requests, errors } = await open(renderHtml(report, { trend, previous }), 'demo.html');
-    for (const id of ['summary', 'changes', 'findings', 'trend', 'exceptions', 'coverage', 'frameworks', 'methodology']) {
+    const order = ['summary', 'changes', 'findings', 'posture', 'trend', 'exceptions', 'coverage', 'frameworks', 'methodology'];
+    for (const id of order) {
       await expect(page.locator(`section#${id} > h2`).count(), id).resolves.toBe(1);
     }
+    expect(await page.locator('main > section').evaluateAll((ss) => ss.map((x) => x.id))).toEqual(order);
+    expect(await page.locator('nav.toc a').allTextContents()).toContain('Posture');
+    // Posture: the demo cluster has RBAC, an Istio mesh and exposed workloads, so every part shows.
+    const d = report.details;
+    expect(d.rbac && d.mtls && d.network).toBeTruthy();
+    expect(await page.locator('#posture .omitted').count()).toBe(0);
+    expect(await page.locator('#posture-rbac tbody tr').count()).toBe(Math.min(10, d.rbac!.breadth.length));
+    expect(await page.locator('#posture-rbac tbody tr').first().textContent()).toContain(d.rbac!.breadth[0].subject.name);
+    expect(await page.locator('#posture-mtls svg.modebar rect').count()).toBeGreaterThanOrEqual(2);
+    const strict = d.mtls!.workloads.filter((w) => w.mode === 'STRICT').length;
+    expect(await page.locator('#posture-mtls [data-mode="STRICT"] b').textContent()).toBe(String(strict));
+    expect(await page.locator('#posture-mtls tbody tr').count()).toBe(d.mtls!.workloads.length - strict);
+    expect(await page.locator('#posture-exposure tbody tr').count()).toBe(d.network!.exposure.length);
+    expect(await page.locator('#posture-exposure tbody').innerText()).toContain('LoadBalancer');
+    expect(await page.locator('#posture').isVisible()).toBe(true);
     expect(await page.locator('#cluster-name').textContent()).toBe('demo-shop-prod');
     expect(await page.locator('.card').count()).toBe(6);
     expect(await page.locator('#trend svg polyline').count()).toBeGreaterThanOrEqual(2);
@@ -117,7 +134,7 @@ describeBrowser('HTML report in headless Chromium', () => {
   });
 
   it('loads a 50,000-finding report quickly with a bounded DOM', async () => {
-    const big = syntheticReport(50_000);
+    const big = withPosture(syntheticReport(50_000), { subjects: 200, meshWorkloads: 30_000, exposed: 30_000 });
     const started = Date.now();
     const html = renderHtml(big, {});
     const renderMs = Date.now() - started;
@@ -130,6 +147,8 @@ describeBrowser('HTML report in headless Chromium', () => {
     expect(nodes).toBeLessThan(15_000);
     expect(rows).toBeLessThanOrEqual(5 * 50 + 10);
     expect(more).toContain('9,950 more in report.json');
+    expect(await page.locator('#posture tbody tr').count()).toBe(10 + 50 + 50);
+    expect(await page.locator('#posture .more').allTextContents()).toEqual(['19,950 more in report.json', '29,950 more in report.json']);
     expect(loadMs).toBeLessThan(5_000);
     expect(requests).toEqual([]);
     await page.close();
@@ -137,9 +156,9 @@ describeBrowser('HTML report in headless Chromium', () => {
 
   it('shows hostile names as text: no script runs, no extra elements', async () => {
     const { report, previous, trend } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
-    const { page, dialogs, errors } = await open(renderHtml(report, { trend, previous }), 'hostile.html');
+    const { page, dialogs, errors } = await open(renderHtml(withPosture(report, { hostile: true }), { trend, previous }), 'hostile.html');
     const { report: clean } = buildRun({ hostile: false, clusterName: 'plain' });
-    const cleanPage = await open(renderHtml({ ...clean, findings: clean.findings }, { trend, previous }), 'clean.html');
+    const cleanPage = await open(renderHtml(withPosture(clean), { trend, previous }), 'clean.html');
     await page.locator('details.check').evaluateAll((ds) => ds.forEach((d) => d.setAttribute('open', '')));
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
@@ -154,6 +173,15 @@ describeBrowser('HTML report in headless Chromium', () => {
     // The hostile run has exactly three more findings (the hostile ServiceAccounts): each adds one row.
     const rows = (p: Page) => p.locator('#findings tbody tr').count();
     expect(await rows(page)).toBe((await rows(cleanPage.page)) + HOSTILE.length);
+    // Posture tables carry hostile workload, subject and Service names: text, same elements as clean.
+    const posture = await page.locator('#posture').innerText();
+    for (const h of HOSTILE) expect(posture).toContain(`Deployment edge/${h}`);
+    expect(posture).toContain(`team-01/${HOSTILE[1]}`);
+    expect(posture).toContain(`team-02/${HOSTILE[2]}`);
+    expect(posture).toContain(`Service edge/${HOSTILE[0]}`);
+    expect(posture).toContain(`ServiceAccount ci/${HOSTILE[2]}`);
+    const elements = (p: Page) => p.locator('#posture *').count();
+    expect(await elements(page)).toBe(await elements(cleanPage.page));
     await page.close();
     await cleanPage.page.close();
   });

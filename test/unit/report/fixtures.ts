@@ -172,3 +172,42 @@ export function syntheticReport(n: number): RunReport {
     diff: { ...report.diff!, new: [...report.diff!.new, ...findings.slice(0, Math.min(n, 20_000)).map((f) => f.fingerprint)] },
   };
 }
+
+export interface PostureSizes { subjects?: number; meshWorkloads?: number; exposed?: number; hostile?: boolean }
+
+/**
+ * report.details as src/report/details.ts writes them (same entry shapes as meshWorkloadModes
+ * and WorkloadExposure), with known counts: `meshWorkloads` cycles through the modes
+ * STRICT, PERMISSIVE, DISABLE, none, linkerd:all-authenticated, linkerd:all-unauthenticated;
+ * every third exposed workload is reachable only from every namespace. Also records breadth
+ * growth in the diff for the second-broadest subject. `hostile` names one of each after HOSTILE.
+ */
+export function withPosture(report: RunReport, sizes: PostureSizes = {}): RunReport {
+  const subjects = sizes.subjects ?? 12;
+  const meshCount = sizes.meshWorkloads ?? 12;
+  const exposed = sizes.exposed ?? 6;
+  const h = (i: number, fallback: string) => (sizes.hostile && i < HOSTILE.length ? HOSTILE[i] : fallback);
+  const breadth = Array.from({ length: subjects }, (_, i) => ({
+    subject: i % 2 === 0 ? { kind: 'ServiceAccount', namespace: 'ci', name: h(i, `sa-${i}`) } : { kind: 'Group', name: `group-${i}` },
+    breadth: 1000 * (subjects - i) + 7,
+  }));
+  const modes = ['STRICT', 'PERMISSIVE', 'DISABLE', 'none', 'linkerd:all-authenticated', 'linkerd:all-unauthenticated'] as const;
+  const workloads = Array.from({ length: meshCount }, (_, i) => {
+    const mode = modes[i % modes.length];
+    const mesh = mode === 'none' ? 'none' : mode.startsWith('linkerd:') ? 'linkerd' : 'istio';
+    return { workload: { kind: 'Deployment', namespace: `team-${String(i % 7).padStart(2, '0')}`, name: h(i, `svc-${String(i).padStart(5, '0')}`) }, mesh, mode };
+  });
+  const exposure = Array.from({ length: exposed }, (_, i) => {
+    const ref = { kind: 'Deployment', namespace: 'edge', name: h(i, `web-${String(i).padStart(5, '0')}`) };
+    const external = i % 3 === 2 ? [] : [
+      { via: i % 3 === 0 ? 'LoadBalancer' : 'NodePort', through: { kind: 'Service', namespace: 'edge', name: h(i, `lb-${i}`) }, ports: 'TCP 443', allowedByPolicy: true },
+      { via: 'Ingress', through: { kind: 'Ingress', namespace: 'edge', name: `ing-${i}` }, ports: 'TCP 8443', allowedByPolicy: 'not-evaluated' },
+    ];
+    return { workload: ref, podCount: 2, external, fromAllNamespaces: i % 3 !== 0, ingressIsolated: i % 3 === 0 };
+  });
+  const diff = report.diff ? {
+    ...report.diff,
+    breadthGrowth: subjects > 1 ? [{ subject: breadth[1].subject, before: 800, after: breadth[1].breadth, growthPercent: Math.round((1000 * (breadth[1].breadth - 800)) / 800) / 10 }] : [],
+  } : null;
+  return { ...report, diff, details: { rbac: { breadth }, mtls: { workloads }, network: { exposure } } };
+}

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderHtml, TEMPLATES_DIR } from '../../../src/report/html.ts';
-import { buildRun, HOSTILE_CLUSTER, syntheticReport } from './fixtures.ts';
+import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from './fixtures.ts';
 
-const SECTIONS = ['summary', 'changes', 'findings', 'trend', 'exceptions', 'coverage', 'frameworks', 'methodology'];
+const SECTIONS = ['summary', 'changes', 'findings', 'posture', 'trend', 'exceptions', 'coverage', 'frameworks', 'methodology'];
 
 describe('renderHtml', () => {
   it('renders every section into one self-contained file that fetches nothing and runs no script', () => {
@@ -61,5 +61,55 @@ describe('renderHtml', () => {
     expect(ms).toBeLessThan(5_000);
     expect(html).toContain('9,950 more in report.json');
     expect(html).not.toMatch(/<details[^>]* open/);
+  });
+
+  it('shows the posture section between findings and trend, with its nav link', () => {
+    const { report, previous, trend } = buildRun();
+    const html = renderHtml(withPosture(report), { trend, previous });
+    expect(html.indexOf('<section id="findings"')).toBeLessThan(html.indexOf('<section id="posture"'));
+    expect(html.indexOf('<section id="posture"')).toBeLessThan(html.indexOf('<section id="trend"'));
+    expect(html).toMatch(/<a href="#findings">Findings<\/a><a href="#posture">Posture<\/a><a href="#trend">Trend<\/a>/);
+    const posture = html.slice(html.indexOf('<section id="posture"'), html.indexOf('<section id="trend"'));
+    expect(posture).toContain('<table class="breadth">');
+    expect(posture).toMatch(/Group <code>group-1<\/code>[\s\S]*?800 → 11,007 <span class="delta down">\+1275\.9%<\/span>/);
+    expect(posture).toContain('<rect class="m-good" x="0" y="0" width="166.7" height="22"><title>STRICT: 2 (16.7%)</title></rect>');
+    expect(posture).toContain('Not STRICT or authenticated (8)');
+    expect(posture).toContain('<span class="pill">LoadBalancer</span> <code>Service edge/lb-0</code> TCP 443');
+    expect((posture.match(/<tr/g) ?? []).length).toBe(3 + 10 + 8 + 6);
+  });
+
+  it('explains each omitted posture part in one line', () => {
+    const { report } = buildRun();
+    report.details = {};
+    report.run.coverage = { ...report.run.coverage, clusterroles: { status: 'forbidden', detail: 'list clusterroles' } };
+    const html = renderHtml(report, {});
+    const posture = html.slice(html.indexOf('<section id="posture"'), html.indexOf('<section id="trend"'));
+    expect(posture).toContain('<p class="empty omitted">RBAC kinds were not collected (clusterroles: forbidden');
+    expect(posture).toContain('<p class="empty omitted">No service mesh (Istio or Linkerd) was found');
+    expect(posture).not.toContain('<table');
+    expect(posture).not.toContain('<svg');
+  });
+
+  it('escapes hostile names in the posture data', () => {
+    const { report, previous, trend } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
+    const html = renderHtml(withPosture(report, { hostile: true }), { trend, previous });
+    const posture = html.slice(html.indexOf('<section id="posture"'), html.indexOf('<section id="trend"'));
+    expect(posture).not.toContain('<script>');
+    expect(posture).not.toContain('<!channel>');
+    expect(posture).toContain('ci/&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(posture).toContain('team-01/{{constructor}}');
+    expect(posture).toContain('<code>Service edge/&lt;script&gt;alert(1)&lt;/script&gt;</code>');
+    expect(posture).toContain('<code>edge/&lt;!channel&gt;</code>');
+    for (const h of HOSTILE.filter((x) => x.startsWith('<'))) expect(posture).not.toContain(h);
+  });
+
+  it('keeps the posture section bounded in a 50,000-finding report with 30,000 workloads', () => {
+    const big = withPosture(syntheticReport(50_000), { subjects: 200, meshWorkloads: 30_000, exposed: 30_000 });
+    const html = renderHtml(big, {});
+    const posture = html.slice(html.indexOf('<section id="posture"'), html.indexOf('<section id="trend"'));
+    expect((posture.match(/<tr/g) ?? []).length).toBe(3 + 10 + 50 + 50);
+    expect(posture).toContain('19,950 more in report.json');
+    expect(posture).toContain('29,950 more in report.json');
+    expect(Buffer.byteLength(html)).toBeLessThan(700_000);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildView } from '../../../src/report/view.ts';
-import { buildRun, syntheticReport } from './fixtures.ts';
+import type { RunReport } from '../../../src/report/types.ts';
+import { buildRun, syntheticReport, withPosture } from './fixtures.ts';
 
 describe('buildView', () => {
   it('summarises scores, grades and changes since the last run', () => {
@@ -96,5 +97,131 @@ describe('buildView', () => {
   it('orders the exceptions register by urgency', () => {
     const { report } = buildRun();
     expect(buildView(report).waivers.map((w) => w.state)).toEqual(['expiring-soon', 'unmatched', 'active']);
+  });
+});
+
+describe('buildView posture', () => {
+  const base = () => buildRun().report;
+  const coverage = (statuses: Record<string, 'ok' | 'forbidden' | 'absent' | 'error'>): RunReport['run']['coverage'] =>
+    Object.fromEntries(Object.entries(statuses).map(([k, status]) => [k, { status }]));
+
+  it('lists the 10 broadest subjects, broadest first, with growth since the last run where the diff has it', () => {
+    const r = withPosture(base(), { subjects: 14 });
+    r.details.rbac!.breadth.reverse(); // the view orders, whatever order report.json holds
+    const rbac = buildView(r).posture.rbac;
+    expect(rbac.omitted).toBe('');
+    expect(rbac.rows).toHaveLength(10);
+    expect(rbac.listed).toBe(14);
+    expect(rbac.rows.map((x) => x.name).slice(0, 3)).toEqual(['sa-0', 'group-1', 'sa-2']);
+    expect(rbac.rows[0]).toMatchObject({ rank: 1, kind: 'ServiceAccount', namespace: 'ci', breadth: '14,007', barPercent: 100, growth: null });
+    expect(rbac.rows[1].growth).toEqual({ before: '800', after: '13,007', percent: '+1525.9%' });
+    expect(rbac.rows[9]).toMatchObject({ rank: 10, breadth: '5,007', barPercent: 36 });
+    expect(rbac.rows.filter((x) => x.growth)).toHaveLength(1);
+    expect(rbac.growthElsewhere).toBe(0);
+  });
+
+  it('counts growth of subjects outside the top 10 instead of dropping it silently', () => {
+    const r = withPosture(base(), { subjects: 14 });
+    r.diff!.breadthGrowth.push({ subject: { kind: 'Group', name: 'group-13' }, before: 10, after: 1007, growthPercent: 9970 });
+    expect(buildView(r).posture.rbac.growthElsewhere).toBe(1);
+  });
+
+  it('counts workloads per mTLS mode in a contiguous bar and lists the ones not STRICT or authenticated, worst first', () => {
+    const r = withPosture(base(), { meshWorkloads: 12 });
+    r.details.mtls!.workloads.push({ workload: { kind: 'StatefulSet', namespace: 'db', name: 'pg' }, mesh: 'istio', mode: 'STRICT', ports: { '9187': 'PERMISSIVE', '5432': 'STRICT' } });
+    const m = buildView(r).posture.mtls;
+    expect(m.total).toBe(13);
+    expect(m.bars.map((b) => [b.key, b.count, b.cls])).toEqual([
+      ['STRICT', 3, 'good'], ['linkerd:all-authenticated', 2, 'good'], ['PERMISSIVE', 2, 'warn'],
+      ['DISABLE', 2, 'bad'], ['linkerd:all-unauthenticated', 2, 'bad'], ['none', 2, 'none'],
+    ]);
+    expect(m.bars.find((b) => b.key === 'none')!.label).toBe('outside the mesh');
+    for (let i = 1; i < m.bars.length; i++) expect(m.bars[i].x).toBeCloseTo(m.bars[i - 1].x + m.bars[i - 1].width, 0);
+    expect(m.bars.reduce((s, b) => s + b.width, 0)).toBeCloseTo(1000, 0);
+    // The STRICT workload with a PERMISSIVE port is not counted as secure and is listed.
+    expect(m.secure).toBe(4);
+    expect(m.securePercent).toBe('30.8%');
+    expect(m.notStrict).toBe(9);
+    expect(m.rows.map((x) => x.mode)).toEqual([
+      'DISABLE', 'DISABLE', 'outside the mesh', 'outside the mesh', 'linkerd:all-unauthenticated', 'linkerd:all-unauthenticated', 'PERMISSIVE', 'PERMISSIVE', 'STRICT',
+    ]);
+    expect(m.rows[8]).toMatchObject({ kind: 'StatefulSet', namespace: 'db', name: 'pg', mesh: 'istio', ports: '9187: PERMISSIVE' });
+    expect(m.rows.some((x) => x.mode === 'linkerd:all-authenticated')).toBe(false);
+    expect(m.more).toBe(0);
+  });
+
+  it('lists workloads reachable from outside first, with how, then those open to every namespace', () => {
+    const r = withPosture(base(), { exposed: 6 });
+    r.details.network!.exposure.push({
+      workload: { kind: 'Deployment', namespace: 'aaa', name: 'walled' }, podCount: 1, fromAllNamespaces: false, ingressIsolated: true,
+      external: [{ via: 'NodePort', through: { kind: 'Service', namespace: 'aaa', name: 'np' }, ports: 'TCP 80', allowedByPolicy: false }],
+    });
+    const e = buildView(r).posture.exposure;
+    expect(e).toMatchObject({ omitted: '', total: 7, external: 4, fromAllNamespaces: 4, more: 0 });
+    expect(e.via).toEqual([{ via: 'LoadBalancer', count: 2 }, { via: 'NodePort', count: 2 }, { via: 'Ingress', count: 4 }]);
+    expect(e.rows.map((x) => x.name)).toEqual(['web-00000', 'web-00001', 'web-00003', 'web-00004', 'web-00002', 'web-00005', 'walled']);
+    expect(e.rows[0].paths).toEqual([
+      { via: 'Ingress', through: 'Ingress edge/ing-0', ports: 'TCP 8443', policy: 'through the ingress controller', blocked: false },
+      { via: 'LoadBalancer', through: 'Service edge/lb-0', ports: 'TCP 443', policy: 'admitted by NetworkPolicy', blocked: false },
+    ]);
+    expect(e.rows[4]).toMatchObject({ paths: [], fromAllNamespaces: true, podCount: '2' });
+    expect(e.rows[6].paths[0]).toMatchObject({ via: 'NodePort', policy: 'blocked by NetworkPolicy', blocked: true });
+    // A workload behind many Services lists a few paths, admitted ones first, and counts the rest.
+    const many = r.details.network!.exposure[0] as { external: unknown[] };
+    many.external = Array.from({ length: 7 }, (_, i) => ({ via: 'NodePort', through: { kind: 'Service', namespace: 'edge', name: `np-${i}` }, ports: 'TCP 80', allowedByPolicy: i !== 0 }));
+    const row = buildView(r).posture.exposure.rows[0];
+    expect(row.paths.map((x) => x.through)).toEqual(['Service edge/np-1', 'Service edge/np-2', 'Service edge/np-3', 'Service edge/np-4']);
+    expect(row.pathsMore).toBe(3);
+  });
+
+  it('caps the posture tables at 50 rows and counts the rest, keeping the worst', () => {
+    const r = withPosture(syntheticReport(1_000), { subjects: 200, meshWorkloads: 30_000, exposed: 30_000 });
+    const started = performance.now();
+    const p = buildView(r).posture;
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(p.rbac.rows).toHaveLength(10);
+    expect(p.mtls.rows).toHaveLength(50);
+    expect(p.mtls.notStrict).toBe(20_000);
+    expect(p.mtls.more).toBe(20_000 - 50);
+    expect(new Set(p.mtls.rows.map((x) => x.mode))).toEqual(new Set(['DISABLE']));
+    expect(p.mtls.rows[0].namespace).toBe('team-00');
+    expect(p.exposure.rows).toHaveLength(50);
+    expect(p.exposure.more).toBe(30_000 - 50);
+    expect(p.exposure.external).toBe(20_000);
+    expect(p.exposure.rows.every((x) => x.paths.length > 0)).toBe(true);
+    expect(buildView(r, { maxPostureRows: 5 }).posture.exposure.rows).toHaveLength(5);
+  });
+
+  it('omits each part with the reason when its details are absent', () => {
+    const r = base();
+    r.details = {};
+    r.run.coverage = coverage({ roles: 'ok', clusterroles: 'forbidden', rolebindings: 'ok', clusterrolebindings: 'ok', pods: 'ok', namespaces: 'ok', networkpolicies: 'ok', services: 'ok' });
+    const p = buildView(r).posture;
+    expect(p.rbac).toMatchObject({ omitted: 'RBAC kinds were not collected (clusterroles: forbidden).', rows: [] });
+    expect(p.mtls).toMatchObject({ omitted: 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.', rows: [], bars: [] });
+    expect(p.exposure).toMatchObject({ omitted: 'Network kinds were not collected (ingresses: not collected).', rows: [] });
+    r.run.coverage = coverage({ pods: 'error', namespaces: 'ok' });
+    expect(buildView(r).posture.mtls.omitted).toBe('Pods or namespaces were not collected (pods: error).');
+    // Present but empty is not omitted: it is shown as "nothing".
+    r.details = { rbac: { breadth: [] }, mtls: { workloads: [] }, network: { exposure: [] } };
+    const empty = buildView(r).posture;
+    expect([empty.rbac.omitted, empty.mtls.omitted, empty.exposure.omitted]).toEqual(['', '', '']);
+    expect(empty.exposure.rows).toEqual([]);
+  });
+
+  it('survives malformed details entries', () => {
+    const r = base();
+    r.details = {
+      rbac: { breadth: [null, { subject: 'x', breadth: 'many' }, { breadth: 3 }] as never },
+      mtls: { workloads: [null as never, { mode: 7 }, { workload: { name: 5 }, mode: 'STRICT', ports: 'nope' }] },
+      network: { exposure: [{}, { external: 'x', podCount: Infinity }] },
+    };
+    const p = buildView(r).posture;
+    expect(p.rbac.rows).toHaveLength(1);
+    expect(p.rbac.rows[0]).toMatchObject({ kind: '', name: '', breadth: '3' });
+    expect(p.mtls.total).toBe(3);
+    expect(p.mtls.secure).toBe(1);
+    expect(p.exposure.rows).toHaveLength(2);
+    expect(p.exposure.rows[0]).toMatchObject({ podCount: '', paths: [], fromAllNamespaces: false });
   });
 });
