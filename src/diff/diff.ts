@@ -5,6 +5,7 @@
 // appeared) is listed in notComparable and its findings are neither new nor resolved —
 // missing data is never a fix. Waived findings are never "new".
 import { AREAS, SEVERITIES, type Severity } from '../engine/types.ts';
+import { waiverMatches } from '../engine/waivers.ts';
 import type { Config } from '../config/types.ts';
 import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../report/types.ts';
 
@@ -77,9 +78,14 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // Scores.
   const delta = (a: number | null | undefined, b: number | null | undefined) =>
     a === null || a === undefined || b === null || b === undefined ? null : round1(b - a);
+  // An area holding a check that was evaluated in only one run has no meaningful delta (its
+  // score moved because data went missing or came back, not because posture changed), and
+  // neither has the overall score then.
+  const checkArea = new Map([...previous.checks, ...current.checks].map((c) => [c.id, c.area]));
+  const partialAreas = new Set(notComparable.map((id) => checkArea.get(id)));
   const areas = {} as RunDiff['scoreDelta']['areas'];
-  for (const area of AREAS) areas[area] = delta(previous.score.areas?.[area], current.score.areas?.[area]);
-  const scoreDelta = { overall: delta(previous.score.overall, current.score.overall), areas };
+  for (const area of AREAS) areas[area] = partialAreas.has(area) ? null : delta(previous.score.areas?.[area], current.score.areas?.[area]);
+  const scoreDelta = { overall: partialAreas.size > 0 ? null : delta(previous.score.overall, current.score.overall), areas };
 
   // RBAC breadth: subjects present in both runs whose breadth grew. A new subject is not
   // "growth" (its permissions show up as new findings of the RBAC checks).
@@ -126,6 +132,13 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   }
   if (rules.expiredWaiver) {
     reasons.push(...capped(newlyExpired(previous, current, options.expiredWaivers), (n) => `…and ${n} more findings whose waiver expired`));
+    // Waived last run, open now, and not because a waiver expired: the waiver no longer
+    // covers what the finding stems from (e.g. a new binding grants the same access).
+    const expired = new Set(options.expiredWaivers);
+    const lost = [...curFindings.values()]
+      .filter((f) => !f.waived && !expired.has(f.fingerprint) && prevFindings.get(f.fingerprint)?.waived === true)
+      .map((f) => `no longer covered by its waiver: ${f.check} on ${describeResource(f.resource)}`);
+    reasons.push(...capped(lost, (n) => `…and ${n} more findings no longer covered by their waiver`));
   }
 
   return {
@@ -164,13 +177,8 @@ function newlyExpired(previous: RunReport, current: RunReport, expired: string[]
   return lines;
 }
 
-function glob(pattern: string | undefined, value: string | undefined): boolean {
-  return pattern === undefined || (pattern.endsWith('*') ? (value ?? '').startsWith(pattern.slice(0, -1)) : pattern === (value ?? ''));
-}
-
 function waiverFor(waivers: WaiverStatus[], f: Finding): WaiverStatus | undefined {
-  return waivers.find((w) => w.state === 'expired' && w.check === f.check &&
-    glob(w.resource.kind, f.resource.kind) && glob(w.resource.namespace, f.resource.namespace) && glob(w.resource.name, f.resource.name));
+  return waivers.find((w) => w.state === 'expired' && waiverMatches(w, f));
 }
 
 /**

@@ -7,13 +7,25 @@ import type { Result } from './types.ts';
 
 export const EXPIRING_SOON_DAYS = 14;
 
-function matches(w: WaiverConfig, r: Result): boolean {
+type Waivable = Pick<Result, 'check' | 'resource' | 'related'>;
+
+function glob(pattern: string | undefined, value: string | undefined): boolean {
+  return pattern === undefined || (pattern.endsWith('*') ? (value ?? '').startsWith(pattern.slice(0, -1)) : pattern === (value ?? ''));
+}
+
+/**
+ * Whether a waiver covers a result: it names the result's resource, or the objects the result
+ * stems from. Through related objects, every related object of the waiver's kind must match:
+ * a waiver for ClusterRoleBinding ci-admin must not also hide a new binding that gives the
+ * same subject the same access.
+ */
+export function waiverMatches(w: Pick<WaiverConfig, 'check' | 'resource'>, r: Waivable): boolean {
   if (w.check !== r.check) return false;
   const { kind, namespace, name } = w.resource;
-  const glob = (pattern: string | undefined, value: string | undefined) =>
-    pattern === undefined || (pattern.endsWith('*') ? (value ?? '').startsWith(pattern.slice(0, -1)) : pattern === (value ?? ''));
   const hit = (ref: Result['resource']) => glob(kind, ref.kind) && glob(namespace, ref.namespace) && glob(name, ref.name);
-  return hit(r.resource) || (r.related ?? []).some(hit);
+  if (hit(r.resource)) return true;
+  const sameKind = (r.related ?? []).filter((ref) => glob(kind, ref.kind));
+  return sameKind.length > 0 && sameKind.every(hit);
 }
 
 /** End of the expiry day, UTC: a waiver "expires: 2027-03-31" still holds on March 31st. */
@@ -39,7 +51,7 @@ export function applyWaivers(waivers: WaiverConfig[], results: Result[], now: Da
     const isExpired = until < now.getTime();
     let matched = 0;
     for (const r of failures) {
-      if (!matches(w, r)) continue;
+      if (!waiverMatches(w, r)) continue;
       matched++;
       if (isExpired) expired.set(r.fingerprint, w);
       else if (!waived.has(r.fingerprint)) waived.set(r.fingerprint, w);

@@ -79,6 +79,19 @@ describe('coverage-aware diff', () => {
     expect(back.partial).toBe(true);
   });
 
+  it('gives no score delta for an area whose checks were not all comparable, and no score-drop regression from missing data', () => {
+    const a = auditObjects(manifestsA, { runId: 'A' });
+    const b = auditObjects([ns('shop'), ns('web'), deployment('shop', 'api', true), deployment('web', 'frontend', false), clusterRole('ci-deployer', ['*'])],
+      { runId: 'B', coverage: { networkpolicies: 'forbidden' } });
+    const d = diffRuns(a.report, b.report, { rules: { ...rules(), areaScoreDrop: 1 }, expiredWaivers: [] });
+    expect(d.scoreDelta.areas.network).toBeNull();
+    expect(d.scoreDelta.overall).toBeNull();
+    expect(d.scoreDelta.areas['pod-security']).toBe(0);
+    expect(d.regressionReasons.filter((r) => r.startsWith('network score'))).toEqual([]);
+    const back = diffRuns(b.report, a.report, { rules: { ...rules(), areaScoreDrop: 1 }, expiredWaivers: [] });
+    expect(back.scoreDelta.areas.network).toBeNull();
+  });
+
   it('checks not evaluated in either run are not listed', () => {
     const a = auditObjects(manifestsA, { runId: 'A', coverage: { deployments: 'error' } });
     const b = auditObjects(manifestsB, { runId: 'B', coverage: { deployments: 'error' } });
@@ -124,6 +137,19 @@ describe('waivers in the diff', () => {
     // Already expired in the previous run too: reported then, not again.
     const c = auditObjects(manifestsB, { runId: 'C', config, now: new Date('2026-12-02T02:00:00Z') });
     expect(diffRuns(b.report, c.report, { rules: rules(), expiredWaivers: c.expiredWaivers }).regression).toBe(false);
+  });
+
+  it('a finding that its still-valid waiver no longer covers is a regression', () => {
+    const config = defaultConfig();
+    config.waivers = [waiver('2027-06-30')];
+    const a = auditObjects(manifestsB, { runId: 'A', config });
+    // The waiver is still valid but now names another workload (the finding is open again).
+    const moved = defaultConfig();
+    moved.waivers = [{ ...waiver('2027-06-30'), resource: { kind: 'Deployment', namespace: 'web', name: 'frontend-v2' } }];
+    const b = auditObjects(manifestsB, { runId: 'B', config: moved });
+    const d = diffRuns(a.report, b.report, { rules: { ...rules(), areaScoreDrop: 0 }, expiredWaivers: b.expiredWaivers });
+    expect(d.new).toEqual([]);
+    expect(d.regressionReasons).toEqual(['no longer covered by its waiver: pod-security.fake-privileged on Deployment web/frontend']);
   });
 });
 

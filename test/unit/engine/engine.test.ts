@@ -133,6 +133,15 @@ describe('audit', () => {
     expect(report.findings.map((f) => [f.resource.name, f.waived])).toEqual([['sa', true], ['other', false]]);
   });
 
+  it('does not let a waiver on one binding hide a new binding that grants the same access', () => {
+    const config = defaultConfig();
+    config.waivers = [{ check: 'rbac.w', resource: { kind: 'ClusterRoleBinding', name: 'ci' }, reason: 'r', owner: 'o', expires: '2027-01-01' }];
+    const onlyCi: Verdict = { ...fail('sa'), related: [{ kind: 'ClusterRole', name: 'cluster-admin' }, { kind: 'ClusterRoleBinding', name: 'ci' }] };
+    const plusNew: Verdict = { ...fail('sa2'), related: [{ kind: 'ClusterRole', name: 'cluster-admin' }, { kind: 'ClusterRoleBinding', name: 'ci' }, { kind: 'ClusterRoleBinding', name: 'sneaky' }] };
+    const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks: [check('rbac.w', 'rbac', 'high', [onlyCi, plusNew])], now: NOW, startedAt: NOW, runId: 'r5' });
+    expect(report.findings.map((f) => [f.resource.name, f.waived])).toEqual([['sa', true], ['sa2', false]]);
+  });
+
   it('counts a waiver as valid through its expiry day', () => {
     const config = defaultConfig();
     config.waivers = [{ check: 'tls.b', resource: { name: 'web' }, reason: 'r', owner: 'o', expires: '2026-11-26' }];
