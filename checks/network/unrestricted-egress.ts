@@ -2,7 +2,7 @@
 // Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T4, NIST-800-207:T6.
 import type { Check, Verdict } from '../../src/engine/types.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
-import { openReason, portsIncludeDns, portsText } from '../../src/analysis/netpol/rules.ts';
+import { allPortProtocols, externalOpenReason, portsIncludeDns, portsText } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
 
 export const unrestrictedEgress: Check = {
@@ -19,11 +19,17 @@ export const unrestrictedEgress: Check = {
     for (const p of model.policies) {
       if (p.errors.length || !p.egressType) continue;
       const resource = { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name };
-      const open = p.egress.filter((r) => openReason(r)).map((r) => ({ rule: r.index, reason: openReason(r), ports: portsText(r), anyPort: r.ports === 'any', dns: portsIncludeDns(r) }));
+      // Open to the outside world: any peer, or ipBlocks covering a whole family. Egress to
+      // every pod in the cluster (namespaceSelector: {}) is broad but not unrestricted.
+      const open = p.egress.filter((r) => externalOpenReason(r)).map((r) => {
+        const everyPort = allPortProtocols(r);
+        return { rule: r.index, reason: externalOpenReason(r), ports: portsText(r), everyPortOn: everyPort, anyPort: everyPort.length > 0, dns: portsIncludeDns(r) };
+      });
       const anyPort = open.filter((r) => r.anyPort);
       const dns = open.filter((r) => !r.anyPort && r.dns);
       if (anyPort.length) {
-        out.push({ status: 'fail', resource, message: `${p.id} allows egress to ${anyPort[0].reason} on every port`, evidence: { openRules: anyPort } });
+        const on = anyPort[0].everyPortOn.length === 3 ? 'every port' : `every ${anyPort[0].everyPortOn.join('/')} port`;
+        out.push({ status: 'fail', resource, message: `${p.id} allows egress to ${anyPort[0].reason} on ${on}`, evidence: { openRules: anyPort } });
       } else if (dns.length) {
         out.push({
           status: 'fail',

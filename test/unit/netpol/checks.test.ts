@@ -11,6 +11,8 @@ import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-de
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { networkExposure } from '../../../src/analysis/netpol/exposure.ts';
 import { ctxOf, pod, policy } from './helpers.ts';
+import { parseAllDocuments } from 'yaml';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 
 const ds = (namespace: string, name: string, image: string) => `---
 apiVersion: apps/v1
@@ -145,5 +147,40 @@ describe('exposure', () => {
     expect(v.map((x) => [x.resource.name, x.status])).toEqual([['db', 'pass'], ['web', 'fail']]);
     const cfg = { ...defaultConfig().network, exposedNamespaces: ['shop'] };
     expect(exposedWorkload.evaluate(ctxOf(yaml, { network: cfg })).every((x) => x.status === 'pass')).toBe(true);
+  });
+});
+
+describe('network.unrestricted-egress: what counts as every destination and every port', () => {
+  const egressPolicy = (egress: string) => `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: ${egress}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec: {containers: [{name: web, image: web:1}]}
+`;
+  const verdict = (egress: string) => {
+    const check = networkChecks.find((c) => c.id === 'network.unrestricted-egress')!;
+    const [v] = check.evaluate({ snapshot: snapshotFromObjects(parseAllDocuments(egressPolicy(egress)).map((d) => d.toJS())), config: defaultConfig(), now: new Date() });
+    return { status: v.status, severity: v.severity ?? check.severity, message: v.message };
+  };
+
+  it('does not call egress to every pod of the cluster unrestricted', () => {
+    expect(verdict('[{to: [{namespaceSelector: {}}]}]').status).toBe('pass');
+  });
+  it('sees /0 written as two halves', () => {
+    expect(verdict('[{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/1}}]}]')).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(verdict('[{to: [{ipBlock: {cidr: 0.0.0.0/1}}]}]').status).toBe('pass');
+  });
+  it('treats a full port range or a whole protocol as every port, not as a DNS path', () => {
+    expect(verdict('[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 1, endPort: 65535}]}]')).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(verdict('[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{protocol: UDP}]}]')).toMatchObject({ status: 'fail', severity: 'high', message: expect.stringContaining('every UDP port') });
+    expect(verdict('[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{protocol: UDP, port: 53}]}]')).toMatchObject({ status: 'fail', severity: 'low' });
   });
 });
