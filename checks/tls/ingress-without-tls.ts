@@ -35,8 +35,11 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         });
     }
     if (hostless) {
+      // TLS cannot apply to the host-less default rule (a certificate would have to cover
+      // every name): a TLS entry without hosts leaves it to the controller's default server,
+      // and the rule still answers plain HTTP for any Host header.
       out.push(hostlessTls
-        ? { status: 'pass', resource, detailKey: 'default', message: 'The host-less rule is covered by a TLS entry without hosts.', evidence: { tlsHosts } }
+        ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
         : { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
     }
   }
