@@ -76,7 +76,13 @@ export function validateConfig(raw: unknown, options: { file: string; checkIds: 
     r.waivers.forEach((w: unknown, i: number) => {
       if (!isPlainObject(w)) return;
       if (typeof w.check === 'string' && !options.checkIds.has(w.check)) errors.push(at(`waivers[${i}].check: unknown check id "${w.check}"`));
-      if (typeof w.expires === 'string' && Number.isNaN(Date.parse(`${w.expires}T00:00:00Z`))) errors.push(at(`waivers[${i}].expires: not a real date`));
+      if (typeof w.expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(w.expires)) {
+        // Date.parse accepts 2027-02-30 (and rolls it over): round-trip to reject it.
+        const t = Date.parse(`${w.expires}T00:00:00Z`);
+        if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== w.expires) errors.push(at(`waivers[${i}].expires: ${w.expires} is not a real date`));
+      }
+      const res = isPlainObject(w.resource) ? w.resource : undefined;
+      if (res && res.name === undefined) warnings.push(at(`waivers[${i}].resource: no name: the waiver covers every ${typeof res.kind === 'string' ? res.kind : 'resource'} failing ${String(w.check)}${res.namespace === undefined ? ' in every namespace' : ''}`));
     });
   }
   if (errors.length > 0) return { config: defaultConfig(), errors, warnings };

@@ -18,7 +18,8 @@ export function mrkdwnCode(value: unknown): string {
 
 /** Free text with any formatting neutralised. */
 export function mrkdwnText(value: unknown): string {
-  return escapeEntities(String(value))
+  // One line: a line break in a cluster name must not forge extra bullet lines.
+  return escapeEntities(String(value).replace(/[\r\n]+/g, ' '))
     .replace(/\*/g, '∗')
     .replace(/~/g, '∼')
     .replace(/`/g, 'ˋ')

@@ -10,7 +10,10 @@ export function mdEscape(value: unknown): string {
   return String(value)
     .replace(/[\r\n]+/g, ' ')
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
+    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+    // No @mentions and no autolinks when the summary is posted as a PR or issue comment.
+    .replace(/@/g, '&#64;')
+    .replace(/:\/\//g, ':&#47;&#47;');
 }
 
 const score = (n: number | null) => (n === null ? 'n/a' : String(n));

@@ -47,6 +47,15 @@ describe('config validation', () => {
     expect(errors).toEqual(['ztaudit.yaml: waivers[0].reason: is required', 'ztaudit.yaml: waivers[0].owner: is required']);
   });
 
+  it('rejects impossible expiry dates and warns about waivers that name no resource', () => {
+    const w = (expires: string, resource: Record<string, string>) => ({ check: 'rbac.wildcard-permission', resource, reason: 'r', owner: 'o', expires });
+    expect(v({ waivers: [w('2027-02-30', { name: 'x' })] }).errors).toEqual(['ztaudit.yaml: waivers[0].expires: 2027-02-30 is not a real date']);
+    expect(v({ waivers: [w('2028-02-29', { name: 'x' })] }).errors).toEqual([]);
+    expect(v({ waivers: [w('2027-03-31', { kind: 'ClusterRole' })] }).warnings).toEqual([
+      'ztaudit.yaml: waivers[0].resource: no name: the waiver covers every ClusterRole failing rbac.wildcard-permission in every namespace',
+    ]);
+  });
+
   it('validates intent rules and ports', () => {
     expect(v({ intent: { deny: [{ name: 'x', from: { namespace: 'a' }, to: { namespace: 'b' }, ports: [5432, '53/UDP'] }] } }).errors).toEqual([]);
     expect(v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: ['http'] }] } }).errors).toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: must be integer']);

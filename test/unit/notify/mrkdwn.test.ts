@@ -7,6 +7,10 @@ describe('mrkdwn escaping', () => {
     expect(mrkdwnCode('<!here>')).toBe('`&lt;!here&gt;`');
   });
 
+  it('keeps a cluster name on one line so it cannot forge extra bullet lines', () => {
+    expect(mrkdwnText('mallory\n• No regression')).toBe('mallory • No regression');
+  });
+
   it('neutralises bold, strike, code and word-boundary italics in free text but keeps snake_case', () => {
     expect(mrkdwnText('*bold* ~gone~ `code` _it_ tls_min_version')).toBe('∗bold∗ ∼gone∼ ˋcodeˋ ˍitˍ tls_min_version');
   });

@@ -43,6 +43,11 @@ describe('Markdown summary', () => {
     expect(md).toContain('- `fake.pod-security-throws` (error): check failed: boom');
     expect(md).not.toMatch(/<script|<!channel>/);
   });
+
+  it('does not @mention or autolink when pasted into a PR comment', async () => {
+    const { mdEscape } = await import('../../../src/report/markdown.ts');
+    expect(mdEscape('@acme/security https://evil.example')).toBe('&#64;acme/security https:&#47;&#47;evil.example');
+  });
 });
 
 // The parts of the SARIF 2.1.0 schema that consumers (GitHub code scanning, VS Code) rely on.
