@@ -71,8 +71,10 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
 }
 
 /** "Audit could not run" on every configured channel: silence must never look like compliance. */
-export async function alertCannotRun(reason: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string }): Promise<NotificationOutcome[]> {
+export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string }): Promise<NotificationOutcome[]> {
   if (input.flags['no-notify']) return [];
+  // One bounded line leaves the building: an error text may quote input around its cause.
+  const reason = why.split('\n')[0].slice(0, 500);
   const outcomes: NotificationOutcome[] = [];
   const { env, config, clusterName } = input;
   if (env.slack) {

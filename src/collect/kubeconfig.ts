@@ -36,7 +36,11 @@ function readFile(kc: KubeConfig, file: string): void {
   try {
     kc.loadFromFile(file, { onInvalidEntry: 'filter' });
   } catch (error: unknown) {
-    throw new ConfigError(`cannot read kubeconfig ${file}: ${errorMessage(error)}`);
+    // Never the parser's source excerpt: the lines around a YAML error may hold a token.
+    const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+    const where = typeof e.mark?.line === 'number' ? ` at line ${e.mark.line + 1}${typeof e.mark.column === 'number' ? `, column ${e.mark.column + 1}` : ''}` : '';
+    const why = typeof e.reason === 'string' ? `${e.reason}${where}` : errorMessage(error).split('\n')[0];
+    throw new ConfigError(`cannot read kubeconfig ${file}: ${why}`);
   }
 }
 

@@ -78,7 +78,8 @@ function isRetryableTransport(error: unknown): boolean {
   if (typeof code === 'string') return RETRYABLE_TRANSPORT.has(code);
   return error instanceof Error && error.message === 'socket hang up';
 }
-const SECRETS_PATH = /\/secrets(?:[/?]|$)/;
+// The Secrets resource itself (cluster-wide or in a namespace), not a namespace or ConfigMap named "secrets".
+const SECRETS_PATH = /^\/api\/v1\/(?:namespaces\/[^/]+\/)?secrets(?:[/?]|$)/;
 
 function describeTransportError(error: unknown, timeoutMs: number): string {
   if (error instanceof TransportError && error.code === 'ETIMEDOUT') return `no response within ${timeoutMs} ms`;
@@ -168,20 +169,35 @@ class ApiClient {
         headers: { ...(base.headers as Record<string, string>), Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': 'ztaudit/0.1 (read-only auditor)' },
         timeout: this.timeoutMs,
       }, (res) => {
+        // A body cut off mid-way (reset, idle timeout) must reject: pipe() does not forward the
+        // source's errors, and a request that never settles would end the process silently.
+        let settled = false;
+        const fail = (why: string) => {
+          if (settled) return;
+          settled = true;
+          reject(new TransportError('EBODY', `reading the response failed: ${why}`));
+        };
         const gz = res.headers['content-encoding'] === 'gzip';
         const stream = gz ? res.pipe(zlib.createGunzip()) : res;
         const chunks: Buffer[] = [];
+        res.on('error', (e) => fail(errorMessage(e)));
+        res.on('aborted', () => fail('the connection closed before the body was complete'));
+        res.on('close', () => { if (!res.complete) fail('the connection closed before the body was complete'); });
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('error', (e) => reject(new TransportError('EBODY', `reading the response failed: ${errorMessage(e)}`)));
+        stream.on('error', (e) => fail(errorMessage(e)));
         stream.on('end', () => {
+          if (settled) return;
           const text = Buffer.concat(chunks).toString('utf8');
           chunks.length = 0;
           let body: unknown;
           try {
             body = text ? JSON.parse(text) : undefined;
           } catch {
+            const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+            if (ok) return fail('the body is not valid JSON (truncated?)');
             body = undefined;
           }
+          settled = true;
           resolve({ status: res.statusCode ?? 0, body, retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
         });
       });
@@ -302,6 +318,13 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
     });
     const apiResources = await served;
     if (apiResources) snapshot.apiResources = apiResources;
+    // An API server that refuses or fails every list has not been audited: that is "could
+    // not run" (exit 2, alert), never a completed audit with nothing evaluated.
+    const builtin = listed.filter((k) => k.builtin);
+    if (builtin.every((k) => snapshot.coverage[k.key as KindKey]?.status !== 'ok')) {
+      const first = snapshot.coverage[builtin[0].key as KindKey];
+      throw new ClusterError(`API server at ${client.server} answered but no kind could be listed (first: ${builtin[0].key}: ${first?.status ?? 'not collected'}${first?.detail ? `, ${first.detail}` : ''}): check the auditor's RBAC binding`);
+    }
     await collectConfigMaps(client, snapshot, options, concurrency);
     return snapshot;
   } finally {

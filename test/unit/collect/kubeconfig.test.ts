@@ -63,3 +63,21 @@ describe('loadKubeconfig', () => {
     expect(() => loadKubeconfig({ kubeconfigPath: file, context: 'dev', env: {} })).toThrow('context "dev" not found in kubeconfig');
   });
 });
+
+describe('a kubeconfig that does not parse', () => {
+  it('is named with line and column, never quoting its content (which may hold a token)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kc-bad-'));
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: SUPERSECRETTOKEN123\n   bad: indent\n');
+    let message = '';
+    try {
+      loadKubeconfig({ kubeconfigPath: file, env: {} });
+    } catch (error: unknown) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^cannot read kubeconfig .*config: .* at line 7, column \d+$/);
+    expect(message).not.toContain('SUPERSECRET');
+    expect(message).not.toContain('\n');
+  });
+});
