@@ -25,7 +25,7 @@ export interface PipelineStore {
   /** The newest stored run of that cluster. */
   latest(cluster?: string): Promise<RunReport | null>;
   save(report: RunReport): Promise<void>;
-  trend(limit: number): Promise<TrendPoint[]>;
+  trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
 }
 
 export interface PipelineEdges {
@@ -58,13 +58,15 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     const previous = store ? await store.latest(report.run.cluster.name) : null;
     if (previous) report.diff = edges.diff(previous, report, expiredWaivers);
     else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
-    const trend = store ? await store.trend(30) : [];
+    const trend = store ? await store.trend(30, report.run.cluster.name) : [];
+    trendAppend(trend, report);
+    // Render before storing: a run whose reports cannot be written (no space, --out not a
+    // directory) must not become the baseline that hides its regressions next time.
+    let files = await edges.render(report, { previous, trend });
     if (store) {
       await store.save(report);
       edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
     }
-    trendAppend(trend, report);
-    let files = await edges.render(report, { previous, trend });
     if (edges.notifiers.length > 0) {
       for (const n of edges.notifiers) {
         const outcome = await n.send(report, files).catch((error: unknown): NotificationOutcome => ({

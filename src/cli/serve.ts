@@ -92,7 +92,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
         const next = queue.then(async () => {
           const report = await store.get(id);
           if (!report) return null;
-          return htmlOf(await viewer.render(report, { previous: null, trend: await store.trend(30) }));
+          return htmlOf(await viewer.render(report, { previous: null, trend: await store.trend(30, report.run.cluster.name) }));
         });
         queue = next.catch(() => undefined);
         return next;

@@ -266,8 +266,10 @@ class K8sRunStore implements RunStore {
     return sortRuns(index.runs).reverse().slice(0, Math.max(0, Math.floor(limit))).map((r) => r.summary);
   }
 
-  async trend(limit: number): Promise<TrendPoint[]> {
-    return (await this.list(limit)).reverse().map(trendPointOf);
+  async trend(limit: number, cluster?: string): Promise<TrendPoint[]> {
+    // One store may hold several clusters' runs: a trend is one cluster's.
+    const runs = cluster === undefined ? await this.list(limit) : (await this.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.cluster === cluster).slice(0, Math.max(0, Math.floor(limit)));
+    return runs.reverse().map(trendPointOf);
   }
 
   async save(report: RunReport): Promise<void> {

@@ -239,8 +239,10 @@ class SqliteRunStore implements RunStore {
     return rows.map((r) => JSON.parse(String(r.summary)) as RunSummary);
   }
 
-  async trend(limit: number): Promise<TrendPoint[]> {
-    return (await this.list(limit)).reverse().map(trendPointOf);
+  async trend(limit: number, cluster?: string): Promise<TrendPoint[]> {
+    // One store may hold several clusters' runs: a trend is one cluster's.
+    const runs = cluster === undefined ? await this.list(limit) : (await this.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.cluster === cluster).slice(0, Math.max(0, Math.floor(limit)));
+    return runs.reverse().map(trendPointOf);
   }
 
   async save(report: RunReport): Promise<void> {

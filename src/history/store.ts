@@ -40,7 +40,7 @@ export interface RunStore {
   list(limit: number): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;
   /** The last `limit` runs' scores, oldest first (for the report's trend chart). */
-  trend(limit: number): Promise<TrendPoint[]>;
+  trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, InputError } from '../errors.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -88,13 +88,20 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   const unknown = opts.formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
   if (unknown.length > 0) throw new ConfigError(`unknown report format(s): ${unknown.join(', ')} (known: ${REPORT_FORMATS.join(', ')})`);
   const formats: ReportFormat[] = ['json', ...REPORT_FORMATS.filter((f) => f !== 'json' && opts.formats.includes(f))];
-  await mkdir(opts.outDir, { recursive: true });
   const paths: string[] = [];
-  for (const f of formats) {
-    const path = join(opts.outDir, REPORT_FILES[f]);
-    if (f === 'json') await writeReportJson(report, path);
-    else await writeWhole(path, renderFormat(report, f, opts));
-    paths.push(path);
+  let path = opts.outDir;
+  try {
+    await mkdir(opts.outDir, { recursive: true });
+    for (const f of formats) {
+      path = join(opts.outDir, REPORT_FILES[f]);
+      if (f === 'json') await writeReportJson(report, path);
+      else await writeWhole(path, renderFormat(report, f, opts));
+      paths.push(path);
+    }
+  } catch (error: unknown) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') throw error;
+    throw new InputError(`--out ${opts.outDir}: cannot write ${path} (${code})`);
   }
   return paths;
 }

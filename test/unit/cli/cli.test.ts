@@ -49,6 +49,18 @@ describe('ztaudit CLI', () => {
     expect(await main([...args, '--fail-on', 'never'], io().cli)).toBe(0);
   });
 
+  it('stores nothing when the reports cannot be written, so the next run still sees the regression', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-render-'));
+    writeFileSync(join(dir, 'not-a-dir'), 'x');
+    const args = ['run', '--manifests', join(REPO, 'examples/demo-cluster'), '--history', join(dir, 'h.db'), '--format', 'json', '--no-notify', '-q'];
+    const t = io(dir);
+    expect(await main([...args, '--out', join(dir, 'not-a-dir')], t.cli)).toBe(2);
+    expect(t.err().trim()).toMatch(/^ztaudit: --out .*not-a-dir: cannot write .*not-a-dir \((EEXIST|ENOTDIR)\)$/);
+    const out: string[] = [];
+    expect(await main(['history', '--history', join(dir, 'h.db'), '--output', 'json'], { ...io(dir).cli, stdout: (s) => out.push(s) })).toBe(0);
+    expect(JSON.parse(out.join('') || '[]')).toEqual([]);
+  });
+
   it('exits 2 with one line naming the file and key for a bad config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zt-cfg-'));
     writeFileSync(join(dir, 'ztaudit.yaml'), 'target:\n  requireMTLS: true\n');
