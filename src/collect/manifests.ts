@@ -1,7 +1,7 @@
 // --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened.
 // A broken document is named by file and line and skipped; the others still load. Documents
 // that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped with a note.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../errors.ts';
@@ -12,12 +12,28 @@ const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
+  const seen = new Set<string>(); // real paths of directories walked: symlink loops end here
   const walk = (d: string) => {
+    const real = realpathSync(d);
+    if (seen.has(real)) return;
+    seen.add(real);
     for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (entry.name.startsWith('.')) continue;
       const p = join(d, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.isFile() && MANIFEST_EXT.test(entry.name)) out.push(p);
+      // Symlinks are followed: a ConfigMap volume mount is nothing but symlinks.
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const st = statSync(p);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue; // a dangling link
+        }
+      }
+      if (isDir) walk(p);
+      else if (isFile && MANIFEST_EXT.test(entry.name)) out.push(p);
     }
   };
   walk(dir);
@@ -47,7 +63,13 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       notes.push(`${label}:${e.linePos?.[0]?.line ?? lineOf(start)}: skipped a broken document: ${e.message.split('\n')[0]}`);
       continue;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error: unknown) {
+      notes.push(`${label}:${lineOf(start)}: skipped a document that cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      continue;
+    }
     if (value === null || value === undefined) continue;
     const line = lineOf(start) + (text.slice(start).match(/^(\s*(#[^\n]*)?\n)*/)?.[0].split('\n').length ?? 1) - 1;
     const push = (o: unknown, where: number) => {
@@ -89,6 +111,8 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd()): Parsed
 
 export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string } = {}): Snapshot {
   const { objects, notes, sources } = loadManifestObjects(dirs, options.cwd);
+  // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
+  if (objects.length === 0) throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)`);
   const cwd = options.cwd ?? process.cwd();
   return snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => relative(cwd, d) || d).join(','), notes, sources });
 }

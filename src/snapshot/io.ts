@@ -29,6 +29,15 @@ export function readSnapshot(path: string): Snapshot {
   if (version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(`--snapshot ${path}: schemaVersion ${JSON.stringify(version)} is not supported (this ztaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-create it with \`ztaudit snapshot\``);
   }
+  const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const p = parsed as Record<string, unknown>;
+  const bad = (key: string, what: string) => new InputError(`--snapshot ${path}: ${key} ${what}; re-create it with \`ztaudit snapshot\``);
+  if (!isObj(p.cluster) || typeof (p.cluster as Record<string, unknown>).name !== 'string') throw bad('cluster.name', 'is missing');
+  if (!isObj(p.coverage)) throw bad('coverage', 'is not an object');
+  if (!isObj(p.resources)) throw bad('resources', 'is not an object');
+  for (const [key, list] of Object.entries(p.resources as Record<string, unknown>)) {
+    if (!Array.isArray(list)) throw bad(`resources.${key}`, 'is not a list');
+  }
   const snap = parsed as Snapshot;
   return { ...snap, origin: snap.origin ?? (snap.source === 'manifests' ? 'manifests' : 'live'), source: 'snapshot', notes: snap.notes ?? [] };
 }

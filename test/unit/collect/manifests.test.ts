@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,29 @@ describe('manifest loading', () => {
     expect(s.coverage.pods?.status).toBe('ok');
   });
 
+  it('follows symlinks as in a ConfigMap volume mount (..data/ links), without looping', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-cm-'));
+    mkdirSync(join(dir, '..2026_11_26'));
+    writeFileSync(join(dir, '..2026_11_26', 'ns.yaml'), ns('mounted'));
+    symlinkSync('..2026_11_26', join(dir, '..data'));
+    symlinkSync('..data/ns.yaml', join(dir, 'ns.yaml'));
+    symlinkSync('.', join(dir, 'loop'));
+    const s = loadManifests([dir]);
+    expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['mounted']);
+  });
+
+  it('refuses a directory with no Kubernetes objects instead of scoring it clean', () => {
+    const dir = dirWith({ 'notes.yaml': 'just: text\n' });
+    expect(() => loadManifests([dir])).toThrow(/no Kubernetes objects found/);
+  });
+
+  it('names a document that cannot be loaded (an alias bomb) and keeps the others', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`)].join('\n');
+    const s = loadManifests([dirWith({ 'bomb.yaml': `${bomb}\n---\n${ns('ok')}` })]);
+    expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['ok']);
+    expect(s.notes.some((n) => /bomb\.yaml:1: skipped a document that cannot be loaded/.test(n))).toBe(true);
+  });
+
   it('fails clearly for a directory that does not exist', () => {
     expect(() => loadManifests(['/nonexistent/zt'])).toThrow('--manifests /nonexistent/zt: no such file or directory');
   });
@@ -77,6 +100,14 @@ describe('snapshot files', () => {
     expect(back.source).toBe('snapshot');
     expect(back.origin).toBe('manifests');
     expect(back.resources.namespaces).toEqual(snap.resources.namespaces);
+  });
+
+  it('refuses a malformed snapshot with the key that is wrong', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json');
+    writeFileSync(file, JSON.stringify({ schemaVersion: 1 }));
+    expect(() => readSnapshot(file)).toThrow(/cluster\.name is missing/);
+    writeFileSync(file, JSON.stringify({ schemaVersion: 1, cluster: { name: 'x' }, coverage: {}, resources: { pods: {} } }));
+    expect(() => readSnapshot(file)).toThrow(/resources\.pods is not a list/);
   });
 
   it('refuses an unknown schemaVersion with a clear error', () => {
