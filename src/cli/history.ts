@@ -7,6 +7,7 @@ import { ConfigError, HistoryError } from '../errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore, type RunSummary } from '../history/store.ts';
 import type { RunReport } from '../report/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
+import { resolve } from 'node:path';
 
 export const STORE_OPTIONS = {
   history: { type: 'string' },
@@ -19,7 +20,8 @@ export async function openStoreForReading(flags: { history?: string; kubeconfig?
   const env = readEnv(io.env);
   const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
   if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at a store (a file path or k8s://NAMESPACE/NAME)');
-  return openRunStore(url, { kubeconfigPath: flags.kubeconfig ?? env.kubeconfig, context: flags.context, cwd: io.cwd, env: io.env, readOnly: true });
+  // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
+  return openRunStore(url, { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, cwd: io.cwd, env: io.env, readOnly: true });
 }
 
 /** A stored run by id, or by a unique prefix of one (ids start with their timestamp). */

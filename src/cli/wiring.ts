@@ -41,7 +41,8 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
   const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
   if (url === 'none') return null;
   return openRunStore(url, {
-    kubeconfigPath: flags.kubeconfig ?? env.kubeconfig, context: flags.context,
+    // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
+    kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context,
     retention: config.history.retention, cwd: io.cwd, env: io.env,
   });
 }

@@ -1,10 +1,10 @@
-// The only place the environment is read. Secrets (tokens, SMTP credentials) come from
-// here, never from ztaudit.yaml.
+// The only place the environment is read for settings. Secrets (tokens, SMTP credentials)
+// come from here, never from ztaudit.yaml. KUBECONFIG is merged by collect/kubeconfig.ts from
+// the same environment object, as kubectl does.
 export interface EnvSettings {
   slack?: { token: string; channel: string; apiUrl?: string };
   smtp?: { url: string; from?: string; to: string[] };
   history?: string;
-  kubeconfig?: string;
 }
 
 export function readEnv(env: Record<string, string | undefined>): EnvSettings {
@@ -20,6 +20,5 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
     };
   }
   if (env.ZTAUDIT_HISTORY) out.history = env.ZTAUDIT_HISTORY;
-  if (env.KUBECONFIG) out.kubeconfig = env.KUBECONFIG;
   return out;
 }
