@@ -71,7 +71,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
   const config = loadValidConfig(flags.config, io, log);
   if (flags['probe-tls']) config.tls.probe.enabled = true;
   log.info(`serve: auditing ${describeSource(flags)}`);
-  const collect = (): Promise<Snapshot> => loadSource(flags, log, { config, env: io.env, cwd: io.cwd });
+  const collect = (signal?: AbortSignal): Promise<Snapshot> => loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
   const store = await openStore(flags, config, env, io);
   let viewerDir: string | null = null;
@@ -108,7 +108,8 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
       log,
       ...(lookupRun ? { lookupRun } : {}),
       runOnce: async (signal) => {
-        const runEdges: PipelineEdges = { ...edges, collect: () => abortable(collect, signal) };
+        // The signal reaches the collector itself: at SIGTERM its requests stop, not just our wait.
+        const runEdges: PipelineEdges = { ...edges, collect: () => abortable(() => collect(signal), signal) };
         try {
           const { report, files } = await runPipeline(config, CHECKS, runEdges);
           if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);

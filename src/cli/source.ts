@@ -40,6 +40,8 @@ export interface SourceContext {
   env?: Record<string, string | undefined>;
   /** Relative --manifests, --snapshot and --kubeconfig paths are resolved against this. */
   cwd?: string;
+  /** Abandons a live collection (serve at shutdown). */
+  signal?: AbortSignal;
 }
 
 export async function loadSource(flags: SourceFlags, log: Logger, context: SourceContext = {}): Promise<Snapshot> {
@@ -70,6 +72,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
     context: flags.context,
     ...(context.env ? { env: context.env } : {}),
+    ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     onProgress: (kind, count) => log.progress(kind, count),
     // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.

@@ -34,6 +34,8 @@ export interface CollectLiveOptions extends KubeconfigOptions {
   retryBaseDelayMs?: number;
   /** Kinds listed at the same time; default 4. */
   concurrency?: number;
+  /** Aborts the collection (serve at SIGTERM): in-flight requests are destroyed, no new ones sent. */
+  signal?: AbortSignal;
 }
 
 /** Mesh configuration read on every run, whatever the workloads reference. */
@@ -102,6 +104,14 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The caller (serve at SIGTERM) abandoned the collection; no more requests are sent. */
+export class CollectionAborted extends Error {
+  constructor() {
+    super('collection aborted');
+    this.name = 'CollectionAborted';
+  }
+}
+
 /** Minimal JSON GET client over the KubeConfig's credentials, with keep-alive and retries. */
 class ApiClient {
   readonly server: string;
@@ -111,11 +121,13 @@ class ApiClient {
   private readonly retries: number;
   private readonly retryBaseDelayMs: number;
   private readonly maxSockets: number;
+  private readonly signal?: AbortSignal;
   private agent?: http.Agent;
   readonly notes: string[] = [];
 
-  constructor(kc: KubeConfig, server: string, o: { timeoutMs: number; onRequest?: (m: string, p: string) => void; retries: number; retryBaseDelayMs: number; maxSockets: number }) {
+  constructor(kc: KubeConfig, server: string, o: { timeoutMs: number; onRequest?: (m: string, p: string) => void; retries: number; retryBaseDelayMs: number; maxSockets: number; signal?: AbortSignal }) {
     this.kc = kc;
+    this.signal = o.signal;
     this.server = server;
     this.timeoutMs = o.timeoutMs;
     this.onRequest = o.onRequest;
@@ -153,6 +165,7 @@ class ApiClient {
   /** One attempt; rejects with a transport error when no HTTP response arrives. */
   private async once(path: string): Promise<ApiResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
+    if (this.signal?.aborted) throw new CollectionAborted();
     const base = await this.requestOptions();
     const url = new URL(this.server);
     const basePath = url.pathname.replace(/\/+$/, '');
@@ -168,6 +181,7 @@ class ApiClient {
         path: basePath + path,
         headers: { ...(base.headers as Record<string, string>), Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': 'ztaudit/0.1 (read-only auditor)' },
         timeout: this.timeoutMs,
+        ...(this.signal ? { signal: this.signal } : {}),
       }, (res) => {
         // A body cut off mid-way (reset, idle timeout) must reject: pipe() does not forward the
         // source's errors, and a request that never settles would end the process silently.
@@ -231,6 +245,7 @@ class ApiClient {
         }
       } catch (error: unknown) {
         if (error instanceof Error && error.message.startsWith('refusing to read Secrets')) throw error;
+        if (this.signal?.aborted) throw new CollectionAborted();
         lastError = error;
         last = undefined;
         if (!isRetryableTransport(error)) break;
@@ -290,6 +305,7 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
     retries: options.retries ?? 4,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
     maxSockets: concurrency,
+    signal: options.signal,
   });
   const collectedAt = new Date().toISOString();
   const snapshot: Snapshot = {
@@ -318,6 +334,7 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
     });
     const apiResources = await served;
     if (apiResources) snapshot.apiResources = apiResources;
+    if (options.signal?.aborted) throw new CollectionAborted();
     // An API server that refuses or fails every list has not been audited: that is "could
     // not run" (exit 2, alert), never a completed audit with nothing evaluated.
     const builtin = listed.filter((k) => k.builtin);
@@ -326,6 +343,7 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
       throw new ClusterError(`API server at ${client.server} answered but no kind could be listed (first: ${builtin[0].key}: ${first?.status ?? 'not collected'}${first?.detail ? `, ${first.detail}` : ''}): check the auditor's RBAC binding`);
     }
     await collectConfigMaps(client, snapshot, options, concurrency);
+    if (options.signal?.aborted) throw new CollectionAborted();
     return snapshot;
   } finally {
     client.close();
