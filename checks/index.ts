@@ -9,6 +9,4 @@ import { mtlsChecks } from './mtls/index.ts';
 
 export const CHECKS: readonly Check[] = [...networkChecks, ...tlsChecks, ...rbacChecks, ...podSecurityChecks, ...mtlsChecks];
 
-export type CheckId = string;
-
 export const CHECK_BY_ID: ReadonlyMap<string, Check> = new Map(CHECKS.map((c) => [c.id, c]));

@@ -5,17 +5,12 @@
 import type { Config } from './config/types.ts';
 import { auditSnapshot, type AuditInput } from './engine/audit.ts';
 import type { Check } from './engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport } from './report/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from './report/types.ts';
+
+export type { TrendPoint };
 import type { Snapshot } from './snapshot/types.ts';
 import type { Logger } from './cli/log.ts';
 import { randomUUID } from 'node:crypto';
-
-export interface TrendPoint {
-  id: string;
-  startedAt: string;
-  overall: number | null;
-  areas: RunReport['score']['areas'];
-}
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -58,8 +53,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     const previous = store ? await store.latest(report.run.cluster.name) : null;
     if (previous) report.diff = edges.diff(previous, report, expiredWaivers);
     else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
+    // The stored runs; the renderer adds the current one.
     const trend = store ? await store.trend(30, report.run.cluster.name) : [];
-    trendAppend(trend, report);
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
     let files = await edges.render(report, { previous, trend });
@@ -81,11 +76,6 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   } finally {
     if (store) await store.release();
   }
-}
-
-function trendAppend(trend: TrendPoint[], report: RunReport): void {
-  if (trend.some((t) => t.id === report.run.id)) return;
-  trend.push({ id: report.run.id, startedAt: report.run.startedAt, overall: report.score.overall, areas: report.score.areas });
 }
 
 /** Sortable, unique, readable: 20261126T065500Z-1a2b3c. */

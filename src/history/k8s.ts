@@ -26,7 +26,7 @@ import { ApiException, CoreV1Api, type V1ConfigMap } from '@kubernetes/client-no
 import type { Config } from '../config/types.ts';
 import { loadKubeconfig } from '../collect/kubeconfig.ts';
 import { HistoryError, errorMessage } from '../errors.ts';
-import type { TrendPoint } from '../pipeline.ts';
+import type { TrendPoint } from '../report/types.ts';
 import type { RunReport } from '../report/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
 import { refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type RunStore, type RunSummary } from './store.ts';

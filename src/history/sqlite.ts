@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../errors.ts';
-import type { TrendPoint } from '../pipeline.ts';
+import type { TrendPoint } from '../report/types.ts';
 import type { RunReport } from '../report/types.ts';
 import {
   NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf,

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../engine/types.ts';
 import { HistoryError } from '../errors.ts';
-import type { TrendPoint } from '../pipeline.ts';
+import type { TrendPoint } from '../report/types.ts';
 import type { RunReport } from '../report/types.ts';
 
 export const DEFAULT_HISTORY = './.ztaudit/history.db';

@@ -85,6 +85,14 @@ export interface WaiverStatus {
   matched: number;
 }
 
+/** One stored run's scores, for the report's trend chart. */
+export interface TrendPoint {
+  id: string;
+  startedAt: string;
+  overall: number | null;
+  areas: Record<Area, number | null>;
+}
+
 export interface RunReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   run: {

@@ -3,13 +3,9 @@
 // template, and nothing here judges a result: verdicts, scores and the diff come as given.
 import { AREAS, SEVERITIES, SEVERITY_WEIGHT, type Area, type Severity } from '../engine/types.ts';
 import { gradeOf } from '../engine/score.ts';
-import type { CheckSummary, Finding, RunDiff, RunReport, WaiverStatus } from './types.ts';
+import type { CheckSummary, Finding, RunDiff, RunReport, TrendPoint, WaiverStatus } from './types.ts';
 
-export interface TrendPoint {
-  startedAt: string;
-  overall: number | null;
-  areas: Partial<Record<Area, number | null>>;
-}
+export type { TrendPoint };
 
 export interface ViewOptions {
   trend?: TrendPoint[];
@@ -249,8 +245,8 @@ function smallest<T>(items: readonly T[], limit: number, cmp: (a: T, b: T) => nu
 
 function trendView(points: TrendPoint[], report: RunReport, maxPoints: number): TrendView | null {
   const all = [...points];
-  if (!all.some((p) => p.startedAt === report.run.startedAt)) {
-    all.push({ startedAt: report.run.startedAt, overall: report.score.overall, areas: report.score.areas });
+  if (!all.some((p) => p.id === report.run.id)) {
+    all.push({ id: report.run.id, startedAt: report.run.startedAt, overall: report.score.overall, areas: report.score.areas });
   }
   all.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
   const pts = all.slice(-maxPoints);

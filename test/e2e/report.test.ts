@@ -53,9 +53,9 @@ function demoRun(): { report: RunReport; previous: RunReport; trend: TrendPoint[
   const trend: TrendPoint[] = [];
   for (let i = 20; i >= 1; i--) {
     const drift = (k: number) => Math.max(0, Math.min(100, Math.round((78 + 9 * Math.sin(i / 3 + k) - i * 0.4) * 10) / 10));
-    trend.push({ startedAt: new Date(now.getTime() - i * 86_400_000).toISOString(), overall: drift(0), areas: { network: drift(1), tls: drift(2), rbac: drift(3), 'pod-security': drift(4), mtls: drift(5) } });
+    trend.push({ id: `run-${i}`, startedAt: new Date(now.getTime() - i * 86_400_000).toISOString(), overall: drift(0), areas: { network: drift(1), tls: drift(2), rbac: drift(3), 'pod-security': drift(4), mtls: drift(5) } });
   }
-  trend[trend.length - 1] = { startedAt: previous.run.startedAt, overall: previous.score.overall, areas: previous.score.areas };
+  trend[trend.length - 1] = { id: previous.run.id, startedAt: previous.run.startedAt, overall: previous.score.overall, areas: previous.score.areas };
   return { report, previous, trend };
 }
 

@@ -135,7 +135,7 @@ export function buildRun(opts: { hostile?: boolean; clusterName?: string; catalo
   for (let i = 14; i >= 1; i--) {
     const at = new Date(now.getTime() - i * 86_400_000).toISOString();
     const wobble = (k: number) => Math.round((60 + ((i * 7 + k * 13) % 30)) * 10) / 10;
-    trend.push({ startedAt: at, overall: wobble(0), areas: { network: wobble(1), tls: wobble(2), rbac: wobble(3), 'pod-security': i > 10 ? null : wobble(4), mtls: null } });
+    trend.push({ id: `run-${i}`, startedAt: at, overall: wobble(0), areas: { network: wobble(1), tls: wobble(2), rbac: wobble(3), 'pod-security': i > 10 ? null : wobble(4), mtls: null } });
   }
   return { report, previous, trend };
 }
