@@ -74,17 +74,9 @@ export const KINDS = [
 
 export type KindKey = (typeof KINDS)[number]['key'];
 
-export const KIND_BY_KEY: ReadonlyMap<string, KindSpec> = new Map(KINDS.map((k) => [k.key, k]));
 
 /** Finds the kind for a manifest's apiVersion + kind (group-qualified; version-agnostic). */
 export function kindForManifest(apiVersion: string, kind: string): KindSpec | undefined {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
   return KINDS.find((k) => k.kind === kind && k.group === group);
-}
-
-/** Short human label for a kind key, e.g. "Istio PeerAuthentication". */
-export function kindLabel(key: string): string {
-  const spec = KIND_BY_KEY.get(key);
-  if (!spec) return key;
-  return spec.group ? `${spec.kind}.${spec.group}` : spec.kind;
 }

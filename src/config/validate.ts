@@ -87,6 +87,9 @@ export function validateConfig(raw: unknown, options: { file: string; checkIds: 
   }
   if (errors.length > 0) return { config: defaultConfig(), errors, warnings };
   const config = merge(defaultConfig(), r);
+  if (config.podSecurity.exemptions.usernames.length > 0) {
+    warnings.push(at('podSecurity.exemptions.usernames: not used: cluster state does not show which user created a pod, so username exemptions cannot be judged'));
+  }
   if (config.intent.deny.length > 0 && new Set(config.intent.deny.map((d) => d.name)).size !== config.intent.deny.length) {
     warnings.push(at('intent.deny: two rules share a name; findings will be hard to tell apart'));
   }

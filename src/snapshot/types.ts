@@ -87,7 +87,3 @@ export function resourcesOf(snapshot: Snapshot, key: KindKey): KubeObject[] {
 export function coverageOk(snapshot: Snapshot, key: KindKey): boolean {
   return snapshot.coverage[key]?.status === 'ok';
 }
-
-export function objectKey(o: KubeObject): string {
-  return `${o.kind ?? ''}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-}

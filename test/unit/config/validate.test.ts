@@ -56,6 +56,12 @@ describe('config validation', () => {
     ]);
   });
 
+  it('warns that username exemptions cannot be judged from cluster state', () => {
+    expect(v({ podSecurity: { exemptions: { usernames: ['ci-bot'] } } }).warnings).toEqual([
+      'ztaudit.yaml: podSecurity.exemptions.usernames: not used: cluster state does not show which user created a pod, so username exemptions cannot be judged',
+    ]);
+  });
+
   it('validates intent rules and ports', () => {
     expect(v({ intent: { deny: [{ name: 'x', from: { namespace: 'a' }, to: { namespace: 'b' }, ports: [5432, '53/UDP'] }] } }).errors).toEqual([]);
     expect(v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: ['http'] }] } }).errors).toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: must be integer']);
