@@ -74,7 +74,6 @@ export const KINDS = [
 
 export type KindKey = (typeof KINDS)[number]['key'];
 
-
 /** Finds the kind for a manifest's apiVersion + kind (group-qualified; version-agnostic). */
 export function kindForManifest(apiVersion: string, kind: string): KindSpec | undefined {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
