@@ -7,7 +7,7 @@
 // privileged pods, PERMISSIVE mTLS, Ingress hosts without TLS).
 import { parseArgs } from 'node:util';
 import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from '../src/snapshot/types.ts';
-import { KINDS, type KindKey } from '../src/collect/kinds.ts';
+import { KINDS, type KindKey } from '../src/snapshot/kinds.ts';
 import { writeSnapshot } from '../src/snapshot/io.ts';
 import { rng } from './prng.ts';
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KINDS } from '../src/collect/kinds.ts';
+import { KINDS } from '../src/snapshot/kinds.ts';
 import type { KubeObject } from '../src/snapshot/types.ts';
 import { startControlPlane } from '../test/cluster/control-plane.ts';
 import { apiRequest, collectionPath } from '../test/cluster/env.ts';

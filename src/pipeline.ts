@@ -5,11 +5,11 @@
 import type { Config } from './config/types.ts';
 import { auditSnapshot, type AuditInput } from './engine/audit.ts';
 import type { Check } from './engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from './report/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from './run/types.ts';
 
 export type { TrendPoint };
 import type { Snapshot } from './snapshot/types.ts';
-import type { Logger } from './cli/log.ts';
+import type { Logger } from './base/log.ts';
 import { randomUUID } from 'node:crypto';
 
 /** The part of a RunStore the pipeline uses. */

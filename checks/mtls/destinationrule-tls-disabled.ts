@@ -1,6 +1,7 @@
 // Protects against DestinationRules that make clients send in-mesh traffic without Istio mutual TLS (plaintext or unverified TLS).
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { destinationRuleTlsSettings, inMeshHost } from '../../src/analysis/mesh/destination-rules.ts';

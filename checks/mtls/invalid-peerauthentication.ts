@@ -1,6 +1,7 @@
 // Protects against PeerAuthentications Istio rejects or silently ignores, which leave mTLS weaker than they read.
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 

@@ -1,6 +1,7 @@
 // Protects against Linkerd inbound policies that admit clients without a mesh identity (plaintext from anywhere or from cluster networks).
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { serverCoversPort } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts, requireReadable } from '../../src/analysis/mesh/util.ts';

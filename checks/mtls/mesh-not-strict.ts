@@ -1,6 +1,7 @@
 // Protects against a mesh whose default peer authentication still accepts plaintext (Istio PERMISSIVE).
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';

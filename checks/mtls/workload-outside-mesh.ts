@@ -1,6 +1,7 @@
 // Protects against pods in namespaces meant to be meshed that run without the mesh proxy, and so without mTLS.
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { meshModel, meshPresent } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 

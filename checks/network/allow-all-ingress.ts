@@ -1,6 +1,7 @@
 // Protects against policies that admit every source (any peer, every namespace, 0.0.0.0/0), silently cancelling a default deny.
 // Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T4, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, openReason, portsText } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION_CONTROLS } from './lib/controls.ts';

@@ -1,6 +1,7 @@
 // Protects against workloads reachable straight from outside the cluster (LoadBalancer/NodePort) outside the namespaces declared as exposed.
 // Controls: NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { networkExposure } from '../../src/analysis/netpol/exposure.ts';
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
 

@@ -1,6 +1,7 @@
 // Protects against flows the declared segmentation intent forbids (config intent.deny) but the effective NetworkPolicies allow.
 // Controls: NSA-CISA:NS/network-policies, NIST-800-53:AC-4, NIST-800-53:SC-7, NIST-800-207:T3, NIST-800-207:T4.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { IntentRule, LabelSelectorConfig } from '../../src/config/types.ts';
 import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, addInterval, allConns, type ConnSet, type Protocol } from '../../src/analysis/netpol/conns.ts';
 import { refString } from '../../src/analysis/workloads.ts';

@@ -1,6 +1,7 @@
 // Protects against policies whose podSelector matches no pod (a typo such as app: web vs app: webapp), leaving the intended pods unisolated.
 // Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 
 export const policySelectsNothing: Check = {

@@ -1,6 +1,7 @@
 // Protects against egress rules open to every destination (0.0.0.0/0, ::/0 or no `to`) on every port, and DNS to anywhere (exfiltration).
 // Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T4, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { allPortProtocols, externalOpenReason, portsIncludeDns, portsText } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION_CONTROLS } from './lib/controls.ts';

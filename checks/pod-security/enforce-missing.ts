@@ -1,7 +1,8 @@
 // Protects against namespaces where Pod Security Admission enforces nothing: no enforce label and no known admission default
 // (medium instead of high when Kyverno, OPA Gatekeeper or Kubewarden runs, whose policies ztaudit cannot read).
 // Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { coverageOk } from '../../src/snapshot/types.ts';

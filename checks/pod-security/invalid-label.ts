@@ -1,6 +1,7 @@
 // Protects against mistyped Pod Security labels, which admission silently replaces (enforce fails closed to restricted, audit/warn fail open to privileged, versions become latest).
 // Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { NAMESPACE_CONTROLS, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
 

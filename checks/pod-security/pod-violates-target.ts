@@ -1,6 +1,7 @@
 // Protects against workloads that would be rejected once the target Pod Security level is enforced, so the rollout's blockers are known.
 // Controls: CIS-1.10:5.2.2-5.2.13, CIS-1.10:5.7.2, CIS-1.10:5.7.3, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { POD_CIS_CONTROLS, podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { workloadVerdict } from '../../src/analysis/pss/verdicts.ts';
 

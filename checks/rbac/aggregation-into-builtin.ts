@@ -1,6 +1,8 @@
 // Protects against custom ClusterRoles that aggregate dangerous rules into admin, edit or view, silently extending every holder of those roles.
 // Controls: CIS-1.10 5.1.2, 5.1.3, 5.1.8, 5.1.10, 5.1.12, 5.1.13; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
-import type { AuditContext, Check, Verdict } from '../../src/engine/types.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { permissionLabel, type Permission } from '../../src/analysis/rbac/audit.ts';
 import { BOOTSTRAP_LABELS, DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';

@@ -1,6 +1,7 @@
 // Protects against RBAC grants to everyone: unauthenticated requests (system:anonymous, system:unauthenticated), every authenticated identity, or every service account.
 // Controls: CIS-1.10 5.1.1 (1.2.1 anonymous-auth); NSA-CISA AA/rbac; NIST-800-53 AC-6, AC-14; NIST-800-207 T6.
-import type { Check, Severity, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import { rbacAudit, formatSubject, relatedOf, subjectResource } from '../../src/analysis/rbac/audit.ts';
 import { DISCOVERY_PATHS } from '../../src/analysis/rbac/bootstrap.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';

@@ -1,8 +1,10 @@
 // Shared shape of the RBAC permission checks: one verdict per audited subject, failing when
 // the subject's own (non-bootstrap) grants include any of the dangerous permissions.
 
-import type { AuditContext, Check, Severity, Verdict } from '../../src/engine/types.ts';
-import type { KindKey } from '../../src/collect/kinds.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
+import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { findPermissions, formatSubject, hitEvidence, rbacAudit, relatedOf, scopeText, subjectResource, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 
 export const RBAC_CONTROLS = ['NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'] as const;

@@ -1,6 +1,7 @@
 // Protects against bindings whose role does not exist (or cannot be referenced): they grant nothing today and take effect silently when someone creates that role.
 // Controls: NSA-CISA AA/rbac; NIST-800-53 AC-6, AC-2; NIST-800-207 T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildRbacModel, bindingRef, formatSubject } from '../../src/analysis/rbac/model.ts';
 import { RBAC_CONTROLS, RBAC_NEEDS } from './common.ts';
 

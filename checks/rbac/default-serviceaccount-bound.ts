@@ -1,6 +1,7 @@
 // Protects against permissions on a namespace's `default` service account, which every pod without serviceAccountName runs as.
 // Controls: CIS-1.10 5.1.5; NSA-CISA PS/service-account-tokens, AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { isBuiltinGrant, isIgnoredSubject } from '../../src/analysis/rbac/audit.ts';
 import { bindingsNaming, buildRbacModel, bindingRef } from '../../src/analysis/rbac/model.ts';
 import type { Subject } from '../../src/analysis/rbac/types.ts';

@@ -1,6 +1,6 @@
 // Protects against subjects that can run commands in, attach to, or port-forward into running pods (reaching their data and tokens).
 // Controls: NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6 (CIS has no dedicated 5.1.x item).
-import type { AuditContext } from '../../src/engine/types.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
 import { RBAC_CONTROLS, each, namespaceOnlySeverity, p, permissionCheck } from './common.ts';
 
 /** Before 1.35 a WebSocket GET was enough for exec/attach/portforward; an unknown version may be older. */

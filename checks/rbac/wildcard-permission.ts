@@ -1,6 +1,6 @@
 // Protects against bound roles that grant wildcard verbs or resources, which silently grow with every new API.
 // Controls: CIS-1.10 5.1.3; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
-import type { Verdict } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { formatSubject, rbacAudit, relatedOf, subjectResource } from '../../src/analysis/rbac/audit.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule } from '../../src/analysis/rbac/rules.ts';

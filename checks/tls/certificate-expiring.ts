@@ -1,6 +1,7 @@
 // Protects against outages and insecure workarounds from expired or soon-to-expire edge certificates.
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
 
 const DAY = 86_400_000;

@@ -1,7 +1,8 @@
 // Protects against endpoints presenting certificates for other names (default certificates, wrong Secret), which trains users to click through warnings.
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import net from 'node:net';
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
 
 export const certificateHostnameMismatch: Check = {

@@ -1,6 +1,7 @@
 // Protects against ingress-nginx serving HTTPS without HSTS (or with a short max-age), leaving first visits and typed http:// links open to SSL stripping.
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { nginxConfigSources } from '../../src/analysis/tls/index.ts';
 import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';

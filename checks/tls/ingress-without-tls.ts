@@ -1,6 +1,8 @@
 // Protects against hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway).
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
-import type { AuditContext, Check, Verdict } from '../../src/engine/types.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { ingressTlsHostCovers, listenerHostnameCovers } from '../../src/analysis/tls/index.ts';
 import { arr, obj, requireReadable, str } from '../../src/analysis/mesh/util.ts';
 

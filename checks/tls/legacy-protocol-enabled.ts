@@ -1,6 +1,8 @@
 // Protects against edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+).
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
-import type { AuditContext, Check, Verdict } from '../../src/engine/types.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { configMapData, isLegacyVersionToken, nginxControllers, versionTokens } from '../../src/analysis/tls/index.ts';
 import { arr, obj, requireReadable, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';

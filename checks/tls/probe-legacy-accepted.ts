@@ -1,6 +1,7 @@
 // Protects against exposed endpoints that actually complete TLS 1.0/1.1 handshakes, whatever the configuration says.
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
 
 export const probeLegacyAccepted: Check = {

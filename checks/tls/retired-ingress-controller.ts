@@ -1,6 +1,7 @@
 // Protects against running an edge proxy whose project is retired (ingress-nginx: no security fixes after March 2026).
 // Controls: NSA-CISA:UP, NIST-800-53:SA-22, NIST-800-207:T5.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { INGRESS_NGINX_CONTROLLER, ingressClassesByController, nginxControllers } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 

@@ -1,6 +1,7 @@
 // Protects against TLS-enabled Ingresses that still answer plaintext HTTP because ingress-nginx's redirect is turned off.
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
-import type { Check, Verdict } from '../../src/engine/types.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { configMapData, nginxControllersFor, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj, requireReadable } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';

@@ -1,6 +1,8 @@
 // Protects against edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT.
 // Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
-import type { AuditContext, Check, Verdict } from '../../src/engine/types.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { describeWeakCipher, goCipherSuiteWeaknesses, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
 import { obj, requireReadable } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';

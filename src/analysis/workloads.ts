@@ -2,7 +2,7 @@
 // owner (Pod -> ReplicaSet -> Deployment, Job -> CronJob) so ten replicas make one finding.
 // From manifests, workload templates stand in for the pods they would create.
 
-import type { ResourceRef } from '../engine/types.ts';
+import type { ResourceRef } from '../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../snapshot/types.ts';
 import { memoize } from './memo.ts';
 

@@ -1,8 +1,9 @@
 // `ztaudit checks [--area A]` and `ztaudit explain ID`: the catalog, from the registry.
 import { parseArgs } from 'node:util';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
-import { AREAS, type Check } from '../engine/types.ts';
-import { ConfigError } from '../errors.ts';
+import { AREAS } from '../base/vocabulary.ts';
+import { type Check } from '../engine/types.ts';
+import { ConfigError } from '../base/errors.ts';
 import type { CliIO } from './io.ts';
 
 export function catalogMarkdown(checks: readonly Check[]): string {

@@ -3,10 +3,10 @@
 import { parseArgs } from 'node:util';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
-import { AREAS, SEVERITIES } from '../engine/types.ts';
-import { ConfigError, HistoryError } from '../errors.ts';
+import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
+import { ConfigError, HistoryError } from '../base/errors.ts';
 import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
-import type { Finding, RunDiff, RunReport } from '../report/types.ts';
+import type { Finding, RunDiff, RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { STORE_OPTIONS, findRun, openStoreForReading, withStoreErrors } from './history.ts';
 

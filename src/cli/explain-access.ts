@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { reachCommandCore } from '../analysis/netpol/index.ts';
 import { canCommandCore, whoCanCommandCore } from '../analysis/rbac/index.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../base/errors.ts';
 import type { CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { SOURCE_OPTIONS, loadSource } from './source.ts';

@@ -2,10 +2,10 @@
 // their scores, newest first. Also the store-opening helper the diff and report commands share.
 import { parseArgs } from 'node:util';
 import { readEnv } from '../config/env.ts';
-import { AREAS } from '../engine/types.ts';
-import { ConfigError, HistoryError } from '../errors.ts';
+import { AREAS } from '../base/vocabulary.ts';
+import { ConfigError, HistoryError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore, type RunSummary } from '../history/store.ts';
-import type { RunReport } from '../report/types.ts';
+import type { RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { resolve } from 'node:path';
 

@@ -1,12 +1,8 @@
 // Progress and logs. On a terminal: short human lines (kind, count) while collecting.
 // Elsewhere (CronJob, CI): one JSON object per line, so log pipelines can parse them.
+import type { Logger } from '../base/log.ts';
 import type { CliIO } from './io.ts';
 
-export interface Logger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  progress(kind: string, count: number): void;
-}
 
 export function createLogger(io: CliIO, options: { quiet?: boolean } = {}): Logger {
   const emit = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => {

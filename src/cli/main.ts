@@ -1,6 +1,6 @@
 // The entry point: dispatches to one command, turns known errors into one line on stderr
 // and exit code 2. Nothing below this file calls process.exit.
-import { ZtauditError, errorMessage } from '../errors.ts';
+import { ZtauditError, errorMessage } from '../base/errors.ts';
 import { EXIT_CANNOT_RUN, type CliIO, type CommandFn } from './io.ts';
 import { runCommand } from './run.ts';
 import { snapshotCommand } from './snapshot.ts';

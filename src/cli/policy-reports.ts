@@ -2,11 +2,11 @@
 // objects for policy-reporter users. Needs write access to those kinds only; a failure is a
 // warning, never a lost run (the run is already stored and rendered).
 import { loadKubeconfig } from '../collect/kubeconfig.ts';
-import { errorMessage } from '../errors.ts';
+import { errorMessage } from '../base/errors.ts';
 import { writePolicyReports } from '../report/policy-reports.ts';
-import type { RunReport } from '../report/types.ts';
+import type { RunReport } from '../run/types.ts';
 import type { CliIO } from './io.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../base/log.ts';
 
 export async function publishPolicyReports(report: RunReport, flags: { kubeconfig?: string; context?: string }, io: CliIO, log: Logger): Promise<void> {
   try {

@@ -3,10 +3,10 @@
 // "changes since" section. RUN is an id or a unique prefix of one, or "latest".
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, HistoryError } from '../errors.ts';
+import { ConfigError, HistoryError } from '../base/errors.ts';
 import { trendPointOf } from '../history/store.ts';
 import { renderReports } from '../report/render.ts';
-import type { RunReport } from '../report/types.ts';
+import type { RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { STORE_OPTIONS, findRun, openStoreForReading, withStoreErrors } from './history.ts';
 

@@ -5,7 +5,7 @@ import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../base/errors.ts';
 import { meetsFailOn, runPipeline, type FailOn } from '../pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';

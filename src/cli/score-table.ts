@@ -1,7 +1,7 @@
 // The per-area score table printed at the end of a run.
-import { AREAS } from '../engine/types.ts';
+import { AREAS } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
-import type { RunReport } from '../report/types.ts';
+import type { RunReport } from '../run/types.ts';
 import type { CliIO } from './io.ts';
 
 export function printScoreTable(report: RunReport, io: CliIO): void {

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../pipeline.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
 import type { Snapshot } from '../snapshot/types.ts';

@@ -3,7 +3,7 @@
 // --probe-tls, which endpoints to probe.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, InputError } from '../errors.ts';
+import { ConfigError, InputError } from '../base/errors.ts';
 import { writeSnapshot } from '../snapshot/io.ts';
 import type { CliIO } from './io.ts';
 import { createLogger } from './log.ts';

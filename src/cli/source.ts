@@ -1,11 +1,11 @@
 // The source flags every command shares: --manifests DIR (repeatable), --snapshot FILE, or
 // a live cluster (--kubeconfig, --context; KUBECONFIG, ~/.kube/config, in-cluster).
 import { resolve } from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../base/errors.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../base/log.ts';
 import { collectLive } from '../collect/live.ts';
 import { probeEndpoints, probeTargets } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs } from '../analysis/tls/index.ts';

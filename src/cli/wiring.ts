@@ -4,17 +4,17 @@ import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
 import type { EnvSettings } from '../config/env.ts';
 import { diffRuns } from '../diff/diff.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import type { PipelineEdges } from '../pipeline.ts';
 import { reportDetails } from '../report/details.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
-import type { NotificationOutcome } from '../report/types.ts';
+import type { NotificationOutcome } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { CliIO } from './io.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../base/log.ts';
 
 export const FORMATS: readonly string[] = REPORT_FORMATS;
 

@@ -2,7 +2,7 @@
 // Coverage: built-in kinds are 'ok' (the manifests are the whole truth); a custom kind is
 // 'ok' when any object of it is present and 'absent' otherwise, as if its CRD were missing.
 
-import { KINDS, kindForManifest, type KindKey } from './kinds.ts';
+import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot, type SourceRef } from '../snapshot/types.ts';
 
 export interface FromObjectsOptions {

@@ -8,9 +8,9 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ClusterError, errorMessage } from '../errors.ts';
+import { ClusterError, errorMessage } from '../base/errors.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
-import { KINDS, type KindKey, type KindSpec } from './kinds.ts';
+import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.ts';
 
 export interface ConfigMapRef {

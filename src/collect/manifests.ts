@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { InputError } from '../errors.ts';
+import { InputError } from '../base/errors.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { snapshotFromObjects } from './from-objects.ts';
 

@@ -14,7 +14,7 @@
 // - Discovery (/api, /apis, /version) is granted explicitly, though system:discovery already
 //   grants it to every authenticated user, so the role works where that binding was removed.
 
-import { KINDS, type KindSpec } from './kinds.ts';
+import { KINDS, type KindSpec } from '../snapshot/kinds.ts';
 
 export interface PolicyRule {
   apiGroups?: string[];

@@ -2,7 +2,7 @@
 // validate.ts); defaults fill what the file leaves out. Secrets never live here: they come
 // from the environment (see env.ts), the only place process.env is read.
 
-import type { Severity } from '../engine/types.ts';
+import type { Severity } from '../base/vocabulary.ts';
 
 export type PssLevel = 'privileged' | 'baseline' | 'restricted';
 

@@ -4,10 +4,10 @@
 // A check evaluated in just one of them (a kind was forbidden, the check errored, a mesh
 // appeared) is listed in notComparable and its findings are neither new nor resolved —
 // missing data is never a fix. Waived findings are never "new".
-import { AREAS, SEVERITIES, type Severity } from '../engine/types.ts';
+import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches } from '../engine/waivers.ts';
 import type { Config } from '../config/types.ts';
-import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../report/types.ts';
+import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];

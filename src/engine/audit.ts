@@ -1,12 +1,13 @@
 // The pure heart of a run: snapshot + config -> report (without the diff, which needs
 // history). Checks, waivers and scoring meet here; renderers only format what this returns.
 import type { Config } from '../config/types.ts';
-import type { CheckSummary, Finding, RunReport } from '../report/types.ts';
-import { REPORT_SCHEMA_VERSION } from '../report/types.ts';
+import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
+import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { runChecks } from './run.ts';
 import { scoreRun } from './score.ts';
-import type { AuditContext, Check, CheckOutcome, Result } from './types.ts';
+import type { AuditContext } from '../analysis/context.ts';
+import type { Check, CheckOutcome, Result } from './types.ts';
 import { applyWaivers } from './waivers.ts';
 
 export const TOOL_VERSION = '0.1.0';

@@ -3,7 +3,8 @@
 // becomes an 'error' outcome for that check alone; the run goes on.
 import type { Config } from '../config/types.ts';
 import { fingerprintOf } from './fingerprint.ts';
-import type { AuditContext, Check, CheckOutcome, Result } from './types.ts';
+import type { AuditContext } from '../analysis/context.ts';
+import type { Check, CheckOutcome, Result } from './types.ts';
 
 export function runChecks(checks: readonly Check[], ctx: AuditContext): CheckOutcome[] {
   return checks.map((check) => runOne(check, ctx, ctx.config));

@@ -2,7 +2,8 @@
 // medium 2, low 1); an area's score is 100 x weighted passes / weighted evaluated results;
 // the overall score is the mean of the areas that were evaluated. Waived failures are not
 // scored (they leave the denominator too). Unevaluated checks contribute nothing.
-import { AREAS, SEVERITY_WEIGHT, type Area, type Result } from './types.ts';
+import { AREAS, SEVERITY_WEIGHT, type Area } from '../base/vocabulary.ts';
+import { type Result } from './types.ts';
 
 export interface Scores {
   overall: number | null;

@@ -1,40 +1,9 @@
 // The contract between checks and the engine. A check is a small declarative object:
 // what it looks at (`needs`), what good means (`evaluate`), and how bad a failure is.
 
-import type { KindKey } from '../collect/kinds.ts';
-import type { Config } from '../config/types.ts';
-import type { Snapshot } from '../snapshot/types.ts';
-
-export const AREAS = ['network', 'tls', 'rbac', 'pod-security', 'mtls'] as const;
-export type Area = (typeof AREAS)[number];
-
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 10, high: 5, medium: 2, low: 1 };
-
-export interface ResourceRef {
-  kind: string;
-  namespace?: string;
-  name: string;
-}
-
-/** What a check returns for one evaluated subject; the engine adds check id and fingerprint. */
-export interface Verdict {
-  status: 'pass' | 'fail';
-  resource: ResourceRef;
-  message: string;
-  evidence?: Record<string, unknown>;
-  /** Distinguishes several results on one resource (e.g. a port, a host, a subject). */
-  detailKey?: string;
-  /** Overrides the check's severity for this result (e.g. a WARN-level variant). */
-  severity?: Severity;
-  /**
-   * Other objects this result stems from (the roles and bindings behind a subject's grant, the
-   * policy behind a flow). A waiver naming one of them covers the result.
-   */
-  related?: ResourceRef[];
-}
+import type { KindKey } from '../snapshot/kinds.ts';
+import type { AuditContext } from '../analysis/context.ts';
+import type { Area, CheckStatus, Severity, Verdict } from '../base/vocabulary.ts';
 
 export interface Result extends Verdict {
   check: string;
@@ -42,14 +11,6 @@ export interface Result extends Verdict {
   severity: Severity;
   /** Stable identity of a failure across runs; empty for passes, which are only counted (and keep no message). */
   fingerprint: string;
-}
-
-/** Everything a check may read. Analyses memoise their models per context (see analysis/*). */
-export interface AuditContext {
-  snapshot: Snapshot;
-  config: Config;
-  /** The instant the audit judges "now" against (certificate expiry, waivers). */
-  now: Date;
 }
 
 export interface Check {
@@ -72,7 +33,6 @@ export interface Check {
   evaluate(ctx: AuditContext): Verdict[];
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'not-evaluated' | 'not-applicable' | 'error';
 
 export interface CheckOutcome {
   check: Check;

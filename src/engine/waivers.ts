@@ -2,7 +2,7 @@
 // and not scored; an expired waiver turns its finding back on (and the diff calls that a
 // regression); one expiring within 14 days is listed; one that matches nothing is a warning.
 import type { WaiverConfig } from '../config/types.ts';
-import type { WaiverStatus } from '../report/types.ts';
+import type { WaiverStatus } from '../run/types.ts';
 import type { Result } from './types.ts';
 
 export const EXPIRING_SOON_DAYS = 14;

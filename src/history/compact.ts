@@ -3,8 +3,8 @@
 // severity, resource, waived), waiver states, RBAC breadth, coverage and the run's diff.
 // Messages, evidence and the mTLS/network detail sections are dropped; expandRun() rebuilds
 // a report that is enough for diffing, listing and re-rendering a summary.
-import { AREAS, type Area, type Severity } from '../engine/types.ts';
-import { REPORT_SCHEMA_VERSION, type CheckSummary, type Finding, type RunReport, type WaiverStatus } from '../report/types.ts';
+import { AREAS, type Area, type Severity } from '../base/vocabulary.ts';
+import { REPORT_SCHEMA_VERSION, type CheckSummary, type Finding, type RunReport, type WaiverStatus } from '../run/types.ts';
 
 export const COMPACT_VERSION = 1;
 export const RECONSTRUCTED_NOTE = 'reconstructed from the Kubernetes history store: finding messages, evidence and detail sections are not kept';

@@ -25,9 +25,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ApiException, CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Config } from '../config/types.ts';
 import { loadKubeconfig } from '../collect/kubeconfig.ts';
-import { HistoryError, errorMessage } from '../errors.ts';
-import type { TrendPoint } from '../report/types.ts';
-import type { RunReport } from '../report/types.ts';
+import { HistoryError, errorMessage } from '../base/errors.ts';
+import type { TrendPoint } from '../run/types.ts';
+import type { RunReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
 import { refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type RunStore, type RunSummary } from './store.ts';
 

@@ -20,13 +20,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Config } from '../config/types.ts';
-import { HistoryError, errorMessage } from '../errors.ts';
-import type { TrendPoint } from '../report/types.ts';
-import type { RunReport } from '../report/types.ts';
-import {
-  NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf,
-  type LockHolder, type RunStore, type RunSummary,
-} from './store.ts';
+import { HistoryError, errorMessage } from '../base/errors.ts';
+import type { TrendPoint } from '../run/types.ts';
+import type { RunReport } from '../run/types.ts';
+import { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore, type RunSummary } from './store.ts';
 
 /** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
 const MIGRATIONS: string[] = [

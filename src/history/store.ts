@@ -4,10 +4,10 @@
 // refused with a HistoryError, never interleaved. save() stores a run whole or not at all.
 import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
-import { SEVERITIES, type Severity } from '../engine/types.ts';
-import { HistoryError } from '../errors.ts';
-import type { TrendPoint } from '../report/types.ts';
-import type { RunReport } from '../report/types.ts';
+import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { HistoryError } from '../base/errors.ts';
+import type { TrendPoint } from '../run/types.ts';
+import type { RunReport } from '../run/types.ts';
 
 export const DEFAULT_HISTORY = './.ztaudit/history.db';
 

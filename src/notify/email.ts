@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
 import { gradeOf } from '../engine/score.ts';
-import { errorMessage } from '../errors.ts';
+import { errorMessage } from '../base/errors.ts';
 import { templateEnvironment } from '../report/html.ts';
-import type { NotificationOutcome, RunReport } from '../report/types.ts';
+import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, newFindingsOf, resourceText } from '../report/view.ts';
 import { skipReason, type NotifyPolicy } from './policy.ts';
 

@@ -1,6 +1,6 @@
 // When a notifier sends: the decision is the report's own (report.diff.regression); notifiers
 // never re-derive the diff.
-import type { RunReport } from '../report/types.ts';
+import type { RunReport } from '../run/types.ts';
 
 export type NotifyPolicy = 'regression' | 'always' | 'never';
 

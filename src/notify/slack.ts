@@ -7,10 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LogLevel, WebClient, type Logger, type RetryOptions } from '@slack/web-api';
-import { SEVERITIES, type Severity } from '../engine/types.ts';
+import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
-import { errorMessage } from '../errors.ts';
-import type { NotificationOutcome, RunReport } from '../report/types.ts';
+import { errorMessage } from '../base/errors.ts';
+import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { newFindingsOf, resourceText } from '../report/view.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { skipReason, type NotifyPolicy } from './policy.ts';

@@ -1,12 +1,12 @@
 // Extra report sections computed by the analyses: RBAC breadth per subject, the effective
 // mTLS mode per workload, and the network exposure view. Pure: models in, data out. A
 // section whose inputs were not fully collected is left out rather than shown as "nothing".
-import type { KindKey } from '../collect/kinds.ts';
-import type { AuditContext } from '../engine/types.ts';
+import type { KindKey } from '../snapshot/kinds.ts';
+import type { AuditContext } from '../analysis/context.ts';
 import { topBreadth } from '../analysis/rbac/index.ts';
 import { meshPresent, meshWorkloadModes } from '../analysis/mesh/index.ts';
 import { networkExposure } from '../analysis/netpol/index.ts';
-import type { RunReport } from './types.ts';
+import type { RunReport } from '../run/types.ts';
 
 /** How many subjects' breadth a run keeps: enough for the diff to see growth at the top. */
 export const BREADTH_SUBJECTS = 200;

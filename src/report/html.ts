@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEnvironment, type HandlebarsEnv } from './helpers.ts';
-import type { RunReport } from './types.ts';
+import type { RunReport } from '../run/types.ts';
 import { buildView, type TrendPoint, type ViewOptions } from './view.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));

@@ -1,8 +1,8 @@
 // JUnit XML for CI dashboards: one testsuite per area, one testcase per failing check x
 // resource (a <failure>, or <skipped> when waived) and one per check summarising its passes;
 // checks that could not be evaluated are <skipped>, checks that crashed are <error>.
-import { AREAS } from '../engine/types.ts';
-import type { Finding, RunReport } from './types.ts';
+import { AREAS } from '../base/vocabulary.ts';
+import type { Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, resourceText } from './view.ts';
 
 /** XML 1.0 text: escapes markup and drops characters XML cannot carry at all. */

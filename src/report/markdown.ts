@@ -1,9 +1,9 @@
 // A short Markdown summary (CI job summaries, pull-request comments): scores, what changed,
 // the most severe open findings, what was not evaluated. Cluster names are escaped so they
 // cannot inject Markdown or the HTML that Markdown renderers pass through.
-import { AREAS, SEVERITIES } from '../engine/types.ts';
+import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
-import type { RunReport } from './types.ts';
+import type { RunReport } from '../run/types.ts';
 import { AREA_LABEL, newFindingsOf, resourceText } from './view.ts';
 
 export function mdEscape(value: unknown): string {

@@ -4,8 +4,8 @@
 // Building the objects is pure; applying them (server-side apply, then pruning reports of
 // ours that no longer have findings) is the only I/O, done through client-node.
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { errorMessage } from '../errors.ts';
-import type { Finding, RunReport } from './types.ts';
+import { errorMessage } from '../base/errors.ts';
+import type { Finding, RunReport } from '../run/types.ts';
 
 export const POLICY_REPORT_API = 'wgpolicyk8s.io/v1alpha2';
 export const MANAGED_BY = 'ztaudit';

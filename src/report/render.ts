@@ -3,12 +3,12 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, InputError } from '../errors.ts';
+import { ConfigError, InputError } from '../base/errors.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
-import type { RunReport } from './types.ts';
+import type { RunReport } from '../run/types.ts';
 import type { TrendPoint } from './view.ts';
 
 export const REPORT_FORMATS = ['json', 'html', 'junit', 'md', 'sarif'] as const;

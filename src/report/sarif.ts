@@ -1,8 +1,8 @@
 // SARIF 2.1.0 for code-scanning dashboards: rules are the checks of the catalog, results are
 // the findings (waived ones carry an accepted external suppression). Kubernetes objects have
 // no file location, so each result names its resource as a logical location.
-import type { Severity } from '../engine/types.ts';
-import type { RunReport } from './types.ts';
+import type { Severity } from '../base/vocabulary.ts';
+import type { RunReport } from '../run/types.ts';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 

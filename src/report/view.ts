@@ -1,9 +1,9 @@
 // The report view-model: a pure function from report.json (+ trend, + previous run) to the
 // plain data the templates print. Every number, label and cap is decided here, never in a
 // template, and nothing here judges a result: verdicts, scores and the diff come as given.
-import { AREAS, SEVERITIES, SEVERITY_WEIGHT, type Area, type Severity } from '../engine/types.ts';
+import { AREAS, SEVERITIES, SEVERITY_WEIGHT, type Area, type Severity } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
-import type { CheckSummary, Finding, RunDiff, RunReport, TrendPoint, WaiverStatus } from './types.ts';
+import type { CheckSummary, Finding, RunDiff, RunReport, TrendPoint, WaiverStatus } from '../run/types.ts';
 
 export type { TrendPoint };
 

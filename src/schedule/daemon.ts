@@ -8,9 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Logger } from '../cli/log.ts';
-import { ConfigError, errorMessage } from '../errors.ts';
-import type { RunReport } from '../report/types.ts';
+import type { Logger } from '../base/log.ts';
+import { ConfigError, errorMessage } from '../base/errors.ts';
+import type { RunReport } from '../run/types.ts';
 import { emptyMetricsState, METRICS_CONTENT_TYPE, renderMetrics, type MetricsState } from './metrics.ts';
 
 export interface RunOutcome {

@@ -2,8 +2,8 @@
 // of the latest completed run, plus counters over the process lifetime. Pure: the daemon
 // keeps the state, this only formats it. Every area x severity series is always present
 // (0 when empty) so an alert on `ztaudit_findings > 0` never sees a vanishing series.
-import { AREAS, SEVERITIES } from '../engine/types.ts';
-import type { RunReport } from '../report/types.ts';
+import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
+import type { RunReport } from '../run/types.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

@@ -2,7 +2,7 @@
 // error, never a best-effort guess.
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { InputError } from '../errors.ts';
+import { InputError } from '../base/errors.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './types.ts';
 
 export function writeSnapshot(path: string, snapshot: Snapshot): void {

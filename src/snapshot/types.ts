@@ -2,7 +2,7 @@
 // API server (or the manifest) gave them, as plain JSON; the lean interfaces below name
 // only the fields ztaudit reads, and every field is optional because input is untrusted.
 
-import type { KindKey } from '../collect/kinds.ts';
+import type { KindKey } from './kinds.ts';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 

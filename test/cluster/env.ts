@@ -7,7 +7,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, inject } from 'vitest';
-import { KINDS, kindForManifest } from '../../src/collect/kinds.ts';
+import { KINDS, kindForManifest } from '../../src/snapshot/kinds.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 
 export interface ClusterContext {

@@ -5,13 +5,13 @@
 // and ztaudit finds nothing wrong with the chart's own objects in the live cluster.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../checks/index.ts';
-import { KINDS, kindForManifest } from '../../src/collect/kinds.ts';
+import { KINDS, kindForManifest } from '../../src/snapshot/kinds.ts';
 import { collectLive } from '../../src/collect/live.ts';
 import { defaultConfig } from '../../src/config/types.ts';
 import { diffRuns } from '../../src/diff/diff.ts';
 import { openRunStore } from '../../src/history/store.ts';
 import { runPipeline } from '../../src/pipeline.ts';
-import type { RunReport } from '../../src/report/types.ts';
+import type { RunReport } from '../../src/run/types.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { announceSkip, findHelm, renderChart } from '../unit/helm/helm.ts';
 import { Admin, apiRequest, describeCluster, tokenKubeconfig, uniqueName, type ApiResult } from './env.ts';

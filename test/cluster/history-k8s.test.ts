@@ -3,9 +3,9 @@
 // whole or not at all when its writer is SIGKILLed mid-save, and refuses a concurrent run.
 import { createHash } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
-import { HistoryError } from '../../src/errors.ts';
+import { HistoryError } from '../../src/base/errors.ts';
 import { openRunStore, type RunStore } from '../../src/history/store.ts';
-import type { RunReport } from '../../src/report/types.ts';
+import type { RunReport } from '../../src/run/types.ts';
 import { makeReport } from '../unit/history/big-report.ts';
 import { interruptedRun, savedRuns, sleep, spawnStoreChild } from '../unit/history/child.ts';
 import { Admin, describeCluster, tokenKubeconfig, uniqueName } from './env.ts';

@@ -6,7 +6,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../checks/index.ts';
-import { KINDS } from '../../src/collect/kinds.ts';
+import { KINDS } from '../../src/snapshot/kinds.ts';
 import { collectLive } from '../../src/collect/live.ts';
 import { auditorClusterRoleRules, type PolicyRule } from '../../src/collect/rbac-rules.ts';
 import { defaultConfig } from '../../src/config/types.ts';

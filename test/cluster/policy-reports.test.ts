@@ -6,7 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { beforeAll, expect, it } from 'vitest';
 import { buildPolicyReports, writePolicyReports } from '../../src/report/policy-reports.ts';
-import type { RunReport } from '../../src/report/types.ts';
+import type { RunReport } from '../../src/run/types.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { buildRun } from '../unit/report/fixtures.ts';
 import { Admin, describeCluster, uniqueName } from './env.ts';

@@ -16,7 +16,7 @@ import { diffRuns } from '../../src/diff/diff.ts';
 import { auditSnapshot } from '../../src/engine/audit.ts';
 import { reportDetails } from '../../src/report/details.ts';
 import { renderHtml } from '../../src/report/html.ts';
-import type { RunReport } from '../../src/report/types.ts';
+import type { RunReport } from '../../src/run/types.ts';
 import type { TrendPoint } from '../../src/report/view.ts';
 import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from '../unit/report/fixtures.ts';
 

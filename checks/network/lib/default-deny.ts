@@ -1,5 +1,6 @@
 // Shared evaluation of the two default-deny checks (ingress and egress are symmetric).
-import type { AuditContext, Verdict } from '../../../src/engine/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { buildReachability, type PodClass } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString } from '../../../src/analysis/workloads.ts';

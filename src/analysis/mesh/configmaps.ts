@@ -2,7 +2,7 @@
 // and Istio's mesh config (ConfigMap `istio`, key `mesh`) read from them.
 import { parse as parseYaml } from 'yaml';
 import type { Config } from '../../config/types.ts';
-import type { ResourceRef } from '../../engine/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { obj, str } from './util.ts';
 

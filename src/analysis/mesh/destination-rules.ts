@@ -1,7 +1,7 @@
 // DestinationRule client TLS: where a rule overrides auto-mTLS, and whether its host is a
 // service inside the mesh (a cluster-local name whose backing pods, when known, are meshed).
 
-import type { ResourceRef } from '../../engine/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { MeshModel, WorkloadMesh } from './model.ts';
 import { memoize } from '../memo.ts';

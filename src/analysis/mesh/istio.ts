@@ -3,7 +3,7 @@
 // < workload (selector) < port-level; UNSET inherits; the oldest policy wins within a scope;
 // a selector policy in the root namespace is ignored. Also sidecar/ambient injection.
 
-import type { ResourceRef } from '../../engine/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { containerNames, createdAt, obj, type Json } from './util.ts';

@@ -2,27 +2,12 @@
 // membership and effective mTLS mode. All mtls checks and the report read this model.
 
 import type { Config } from '../../config/types.ts';
-import type { AuditContext, ResourceRef } from '../../engine/types.ts';
+import type { AuditContext } from '../context.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
-import {
-  hasIstioProxy,
-  indexPeerAuthentications,
-  istioMembership,
-  istioNamespaceMeantMeshed,
-  resolveIstioMode,
-  type IstioPolicyIndex,
-  type ResolvedMode,
-} from './istio.ts';
-import {
-  INBOUND_POLICY_ANNOTATION,
-  linkerdClusterDefault,
-  linkerdMembership,
-  linkerdNamespaceMeantMeshed,
-  parseServer,
-  type ClusterDefault,
-  type LinkerdServer,
-} from './linkerd.ts';
+import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
+import { INBOUND_POLICY_ANNOTATION, linkerdClusterDefault, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type LinkerdServer } from './linkerd.ts';
 import { containerNames, memoizeBySnapshotAndConfig, stringMap } from './util.ts';
 
 export type MeshName = 'istio' | 'linkerd';

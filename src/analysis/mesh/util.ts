@@ -1,8 +1,8 @@
 // Small, defensive readers for raw mesh objects: every field may be missing or malformed,
 // so nothing here throws on bad input.
 
-import type { AuditContext } from '../../engine/types.ts';
-import type { KindKey } from '../../collect/kinds.ts';
+import type { AuditContext } from '../context.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Config } from '../../config/types.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 

@@ -2,7 +2,7 @@
 // Services, Ingress backends) and from every namespace. Feeds report.json and
 // `network.exposed-workload`.
 
-import type { ResourceRef } from '../../engine/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, addInterval, type ConnSet } from './conns.ts';

@@ -2,7 +2,7 @@
 // container ports + hostNetwork) so that every question costs per distinct class, not per
 // pod pair; each class knows the policies that isolate it in each direction.
 
-import type { ResourceRef } from '../../engine/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';

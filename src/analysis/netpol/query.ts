@@ -2,14 +2,9 @@
 // (`reachMatrix`), and the text/JSON renderings the `ztaudit reach` command prints.
 
 import type { Snapshot } from '../../snapshot/types.ts';
-import {
-  connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, restrictConns, unionConns,
-  type ConnSet, type Protocol,
-} from './conns.ts';
+import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, restrictConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
-import {
-  buildReachability, egressVerdict, ingressVerdict, type Endpoint, type ReachModel, type RuleRef, type WorkloadNode,
-} from './model.ts';
+import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
 export interface DirectionAnswer {
   isolated: boolean;

@@ -3,9 +3,9 @@
 // an enforce label may still be guarded by its policies, which ztaudit cannot read: the
 // finding stays, with lower severity and a note (reference §2 test case 14).
 
-import type { ResourceRef } from '../../engine/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
-import type { KindKey } from '../../collect/kinds.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf } from '../workloads.ts';
 

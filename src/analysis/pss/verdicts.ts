@@ -1,7 +1,7 @@
 // Shared wording and evidence for the pod-security checks, so namespace and workload
 // findings read the same way in every check.
 
-import type { ResourceRef, Severity, Verdict } from '../../engine/types.ts';
+import type { ResourceRef, Severity, Verdict } from '../../base/vocabulary.ts';
 import { refString } from '../workloads.ts';
 import { cisControlsFor } from './controls.ts';
 import { checkLevel } from './evaluate.ts';

@@ -3,9 +3,9 @@
 // Kubernetes ships them are not findings; config.rbac.ignoreSubjects extends the list. A default
 // binding that gained subjects, or whose role was changed, is judged like any other.
 
-import type { ResourceRef } from '../../engine/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import { memoize } from '../memo.ts';
-import type { AuditContext } from '../../engine/types.ts';
+import type { AuditContext } from '../context.ts';
 import type { SubjectMatch } from '../../config/types.ts';
 import { DEFAULT_CRB_BY_NAME } from './bootstrap.ts';
 import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';

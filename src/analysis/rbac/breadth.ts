@@ -4,7 +4,7 @@
 // resources plus the kinds ztaudit collects; a cluster-wide grant on a namespaced resource
 // counts once per namespace, so breadth grows with what a subject can reach.
 
-import { KINDS } from '../../collect/kinds.ts';
+import { KINDS } from '../../snapshot/kinds.ts';
 import { memoize } from '../memo.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { isSystemSubject } from './audit.ts';

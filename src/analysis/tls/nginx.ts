@@ -3,7 +3,7 @@
 // and the Ingresses each one serves. Container `$(VAR)` references in args are expanded
 // from the container's env (the upstream manifests use --configmap=$(POD_NAMESPACE)/…).
 
-import type { ResourceRef } from '../../engine/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf } from '../workloads.ts';

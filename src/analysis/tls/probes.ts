@@ -1,6 +1,7 @@
 // Probe results as check subjects: the object that exposed the endpoint (parsed from the
 // probe's origin "Kind/namespace/name") with the endpoint as detail key.
-import type { AuditContext, ResourceRef } from '../../engine/types.ts';
+import type { AuditContext } from '../context.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { TlsProbeResult } from '../../snapshot/types.ts';
 
 export function probeSubject(p: TlsProbeResult): { resource: ResourceRef; detailKey: string; label: string } {

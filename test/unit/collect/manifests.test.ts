@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
-import { InputError } from '../../../src/errors.ts';
+import { InputError } from '../../../src/base/errors.ts';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'zt-man-'));

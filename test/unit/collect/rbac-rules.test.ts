@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KINDS } from '../../../src/collect/kinds.ts';
+import { KINDS } from '../../../src/snapshot/kinds.ts';
 import { auditorClusterRoleRules } from '../../../src/collect/rbac-rules.ts';
 
 describe('auditorClusterRoleRules', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
 import { validateConfig } from '../../../src/config/validate.ts';
-import { ConfigError } from '../../../src/errors.ts';
+import { ConfigError } from '../../../src/base/errors.ts';
 
 const ids = new Set(['rbac.wildcard-permission', 'network.intent-violation']);
 const v = (raw: unknown) => validateConfig(raw, { file: 'ztaudit.yaml', checkIds: ids });

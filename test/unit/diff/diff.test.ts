@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns, expiredWaiversOf } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
-import type { RunReport } from '../../../src/report/types.ts';
+import type { RunReport } from '../../../src/run/types.ts';
 import { auditObjects, clusterRole, deployment, netpol, ns } from './fake-checks.ts';
 
 const rules = () => defaultConfig().regression;

@@ -3,8 +3,9 @@
 import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { auditSnapshot, type AuditOutput } from '../../../src/engine/audit.ts';
-import type { Check, Verdict } from '../../../src/engine/types.ts';
-import type { BreadthEntry } from '../../../src/report/types.ts';
+import type { Check } from '../../../src/engine/types.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
+import type { BreadthEntry } from '../../../src/run/types.ts';
 import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 
 const SYSTEM = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'default']);

@@ -5,7 +5,8 @@ import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { scoreRun } from '../../../src/engine/score.ts';
-import type { Check, Result, Severity, Verdict } from '../../../src/engine/types.ts';
+import type { Check, Result } from '../../../src/engine/types.ts';
+import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 

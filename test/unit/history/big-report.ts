@@ -1,7 +1,7 @@
 // Reports for store tests: a small one for history listings and a large one (megabytes of
 // incompressible evidence) whose wholeness can be verified after a crash.
 import { createHash, randomBytes } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, type Finding, type RunReport } from '../../../src/report/types.ts';
+import { REPORT_SCHEMA_VERSION, type Finding, type RunReport } from '../../../src/run/types.ts';
 
 export function makeReport(id: string, startedAt: string, options: { findings?: number; evidenceBytes?: number; cluster?: string; overall?: number } = {}): RunReport {
   const n = options.findings ?? 3;

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
-import { HistoryError } from '../../../src/errors.ts';
+import { HistoryError } from '../../../src/base/errors.ts';
 import { RECONSTRUCTED_NOTE } from '../../../src/history/compact.ts';
 import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts';
 import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';

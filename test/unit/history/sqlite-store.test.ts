@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HistoryError } from '../../../src/errors.ts';
+import { HistoryError } from '../../../src/base/errors.ts';
 import { SQLITE_SCHEMA_VERSION } from '../../../src/history/sqlite.ts';
 import { openRunStore, parseStoreUrl, type RunStore } from '../../../src/history/store.ts';
 import { isWhole, makeReport } from './big-report.ts';

@@ -6,7 +6,8 @@ import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { podSecurityModel } from '../../../src/analysis/pss/index.ts';
 import { podSecurityChecks } from '../../../checks/pod-security/index.ts';
-import type { AuditContext, Verdict } from '../../../src/engine/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
 
 const ns = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const enforce = (level: string, version?: string) => ({

@@ -2,7 +2,8 @@
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig, type Config } from '../../../src/config/types.ts';
-import type { Check, Verdict } from '../../../src/engine/types.ts';
+import type { Check } from '../../../src/engine/types.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 
 export function snap(yaml: string, clusterVersion = 'v1.36.3'): Snapshot {

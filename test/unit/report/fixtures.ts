@@ -6,8 +6,9 @@ import { CHECKS } from '../../../checks/index.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
-import { AREAS, type Area, type Check } from '../../../src/engine/types.ts';
-import type { Finding, RunDiff, RunReport } from '../../../src/report/types.ts';
+import { AREAS, type Area } from '../../../src/base/vocabulary.ts';
+import { type Check } from '../../../src/engine/types.ts';
+import type { Finding, RunDiff, RunReport } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import type { TrendPoint } from '../../../src/report/view.ts';
 

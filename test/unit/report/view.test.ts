@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildView } from '../../../src/report/view.ts';
-import type { RunReport } from '../../../src/report/types.ts';
+import type { RunReport } from '../../../src/run/types.ts';
 import { buildRun, syntheticReport, withPosture } from './fixtures.ts';
 
 describe('buildView', () => {

@@ -2,12 +2,12 @@
 // SIGTERM-like stop that finishes or abandons the run in progress with the store released.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
-import type { Logger } from '../../../src/cli/log.ts';
+import type { Logger } from '../../../src/base/log.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { ConfigError } from '../../../src/errors.ts';
+import { ConfigError } from '../../../src/base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline.ts';
-import type { RunReport } from '../../../src/report/types.ts';
+import type { RunReport } from '../../../src/run/types.ts';
 import { startDaemon, type Daemon, type DaemonOptions, type RunOutcome } from '../../../src/schedule/daemon.ts';
 import { parseExposition } from './exposition.ts';
 

@@ -1,7 +1,7 @@
 // /metrics text: a valid Prometheus exposition a scraper accepts, with the series an alert
 // rule needs always present.
 import { describe, expect, it } from 'vitest';
-import type { Finding, RunReport } from '../../../src/report/types.ts';
+import type { Finding, RunReport } from '../../../src/run/types.ts';
 import { emptyMetricsState, renderMetrics } from '../../../src/schedule/metrics.ts';
 import { parseExposition } from './exposition.ts';
 

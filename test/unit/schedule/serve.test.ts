@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { parseServeFlags, serve, startServe } from '../../../src/cli/serve.ts';
-import { ConfigError } from '../../../src/errors.ts';
+import { ConfigError } from '../../../src/base/errors.ts';
 import { REPO } from '../helm/helm.ts';
 import { parseExposition } from './exposition.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import type { AuditContext } from '../../../src/engine/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { KubeObject, TlsProbeResult } from '../../../src/snapshot/types.ts';
 import { ingressControllerConfigMapRefs, ingressTlsHostCovers } from '../../../src/analysis/tls/index.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import type { AuditContext } from '../../../src/engine/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { goCipherSuiteWeaknesses, opensslCipherWeaknesses } from '../../../src/analysis/tls/index.ts';
 import { hstsDisabled } from '../../../checks/tls/hsts-disabled.ts';

@@ -1,7 +1,7 @@
 // report.json, schemaVersion 1: the public machine contract (DESIGN.md). The JSON Schema in
 // schemas/report.schema.json describes the same shape; a test validates produced reports.
 
-import type { Area, CheckStatus, ResourceRef, Severity } from '../engine/types.ts';
+import type { Area, CheckStatus, ResourceRef, Severity } from '../base/vocabulary.ts';
 import type { ClusterInfo, CoverageEntry } from '../snapshot/types.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;

@@ -1,0 +1,13 @@
+// What an analysis (and a check) reads: the snapshot, the configuration and the instant
+// judged as "now". Analyses memoise their models per context object.
+
+import type { Config } from '../config/types.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+
+/** Everything a check may read. Analyses memoise their models per context (see analysis/*). */
+export interface AuditContext {
+  snapshot: Snapshot;
+  config: Config;
+  /** The instant the audit judges "now" against (certificate expiry, waivers). */
+  now: Date;
+}

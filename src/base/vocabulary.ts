@@ -1,0 +1,35 @@
+// The shared vocabulary every part speaks: areas, severities, resource references, check
+// statuses and the verdict a check returns. It imports nothing, so anything may import it.
+
+export const AREAS = ['network', 'tls', 'rbac', 'pod-security', 'mtls'] as const;
+export type Area = (typeof AREAS)[number];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 10, high: 5, medium: 2, low: 1 };
+
+export interface ResourceRef {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** What a check returns for one evaluated subject; the engine adds check id and fingerprint. */
+export interface Verdict {
+  status: 'pass' | 'fail';
+  resource: ResourceRef;
+  message: string;
+  evidence?: Record<string, unknown>;
+  /** Distinguishes several results on one resource (e.g. a port, a host, a subject). */
+  detailKey?: string;
+  /** Overrides the check's severity for this result (e.g. a WARN-level variant). */
+  severity?: Severity;
+  /**
+   * Other objects this result stems from (the roles and bindings behind a subject's grant, the
+   * policy behind a flow). A waiver naming one of them covers the result.
+   */
+  related?: ResourceRef[];
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'not-evaluated' | 'not-applicable' | 'error';
