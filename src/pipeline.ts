@@ -11,14 +11,15 @@ export type { TrendPoint };
 import type { Snapshot } from './snapshot/types.ts';
 import type { Logger } from './base/log.ts';
 import { randomUUID } from 'node:crypto';
+import { findBaseline } from './diff/baseline.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
   describe(): string;
   acquire(): Promise<void>;
   release(): Promise<void>;
-  /** The newest stored run of that cluster. */
-  latest(cluster?: string): Promise<RunReport | null>;
+  /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
+  runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
   save(report: RunReport): Promise<void>;
   trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
 }
@@ -26,7 +27,8 @@ export interface PipelineStore {
 export interface PipelineEdges {
   collect(): Promise<Snapshot>;
   store: PipelineStore | null;
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[]): RunDiff;
+  /** `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>): RunDiff;
   render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[] }): Promise<string[]>;
   notifiers: Array<{ name: string; send(report: RunReport, files: string[]): Promise<NotificationOutcome> }>;
   details?: AuditInput['details'];
@@ -50,8 +52,10 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
     });
     const { report, expiredWaivers } = await audit();
-    const previous = store ? await store.latest(report.run.cluster.name) : null;
-    if (previous) report.diff = edges.diff(previous, report, expiredWaivers);
+    // Each check against the last run in which it was evaluated (no blind spot after a partial run).
+    const baseline = store ? await findBaseline(store.runsNewestFirst(report.run.cluster.name), report) : null;
+    const previous = baseline?.latest ?? null;
+    if (baseline) report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
     else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     // The stored runs; the renderer adds the current one.
     const trend = store ? await store.trend(30, report.run.cluster.name) : [];

@@ -94,7 +94,7 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
   return {
     collect: input.collect,
     store,
-    diff: (previous, current, expiredWaivers) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers }),
+    diff: (previous, current, expiredWaivers, olderRuns) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers, olderRuns }),
     render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
     details: reportDetails,

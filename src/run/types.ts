@@ -63,6 +63,11 @@ export interface RunDiff {
   breadthGrowth: Array<{ subject: BreadthEntry['subject']; before: number; after: number; growthPercent: number }>;
   /** Checks evaluated in only one of the two runs: their findings are neither new nor resolved. */
   notComparable: string[];
+  /**
+   * Checks that the previous run could not evaluate, compared instead with the last run in
+   * which they were evaluated: check id -> that run's id. Absent when there are none.
+   */
+  olderBaselines?: Record<string, string>;
   partial: boolean;
   regression: boolean;
   /** Why it is a regression, one line each. */
