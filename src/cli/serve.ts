@@ -107,9 +107,13 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
       graceMs: flags.graceMs,
       log,
       ...(lookupRun ? { lookupRun } : {}),
-      runOnce: async (signal) => {
-        // The signal reaches the collector itself: at SIGTERM its requests stop, not just our wait.
-        const runEdges: PipelineEdges = { ...edges, collect: () => abortable(() => collect(signal), signal) };
+      runOnce: async (signal, hooks) => {
+        // The signal reaches the collector and the notifiers themselves: at SIGTERM their
+        // requests stop, not just our wait.
+        const runEdges: PipelineEdges = {
+          ...edges, signal, collect: () => abortable(() => collect(signal), signal),
+          onStored: (report, files) => hooks.stored({ report, html: htmlOf(files) }),
+        };
         try {
           const { report, files } = await runPipeline(config, CHECKS, runEdges);
           if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
@@ -117,7 +121,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
-            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env });
+            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal });
             for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
           }
           throw error;

@@ -8,7 +8,7 @@ import { ConfigError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
-import type { PipelineEdges } from '../pipeline.ts';
+import { sendBounded, type Notifier, type PipelineEdges, type SendContext } from '../pipeline.ts';
 import { reportDetails } from '../report/details.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -47,7 +47,6 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
   });
 }
 
-type Notifier = PipelineEdges['notifiers'][number];
 
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
@@ -58,34 +57,40 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
   if (env.slack) {
     const slack = env.slack;
     const channel = config.notify.slack?.channel ?? slack.channel;
-    out.push({ name: 'slack', send: (report, files) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy }) });
+    out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
   }
   if (env.smtp) {
     const smtp = env.smtp;
     const to = config.notify.email?.to ?? smtp.to;
     const from = config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost';
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
-    else out.push({ name: 'email', send: (report, files) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy }) });
+    else out.push({ name: 'email', send: (report, files, ctx) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy, signal: ctx.signal }) });
   }
   if (flags.notify && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
   return out;
 }
 
-/** "Audit could not run" on every configured channel: silence must never look like compliance. */
-export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string }): Promise<NotificationOutcome[]> {
+/**
+ * "Audit could not run" on every configured channel: silence must never look like compliance.
+ * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them.
+ */
+export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal }): Promise<NotificationOutcome[]> {
   if (input.flags['no-notify']) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
-  const outcomes: NotificationOutcome[] = [];
   const { env, config, clusterName } = input;
+  const channels: Array<{ name: string; send: (ctx: SendContext) => Promise<NotificationOutcome> }> = [];
   if (env.slack) {
-    outcomes.push(await notifySlackFailure(reason, { token: env.slack.token, channel: config.notify.slack?.channel ?? env.slack.channel, apiUrl: env.slack.apiUrl, clusterName }));
+    const slack = env.slack;
+    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: config.notify.slack?.channel ?? slack.channel, apiUrl: slack.apiUrl, clusterName, ...ctx }) });
   }
   if (env.smtp) {
-    const to = config.notify.email?.to ?? env.smtp.to;
-    if (to.length > 0) outcomes.push(await notifyEmailFailure(reason, { smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to, clusterName }));
+    const smtp = env.smtp;
+    const to = config.notify.email?.to ?? smtp.to;
+    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, signal: ctx.signal }) });
   }
-  return outcomes;
+  const deadlineMs = config.notify.deadlineSeconds * 1000;
+  return Promise.all(channels.map((n) => sendBounded(n.name, n.send, deadlineMs, input.signal)));
 }
 
 export async function buildEdges(input: WiringInput, store: RunStore | null): Promise<PipelineEdges> {

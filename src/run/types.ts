@@ -110,6 +110,12 @@ export interface RunReport {
     toolVersion: string;
     checkCatalogVersion: string;
     notes: string[];
+    /**
+     * Why the run is partial, one line each ("pods could not be read: connection refused",
+     * "manifests/app.yaml:12: broken YAML document"); absent or empty when it is complete.
+     * The checks that depend on what is missing are not evaluated.
+     */
+    partial?: string[];
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];

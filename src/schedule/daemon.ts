@@ -28,8 +28,12 @@ export interface DaemonOptions {
   port: number;
   /** Listen address; default all interfaces. */
   host?: string;
-  /** One complete audit. Must settle soon after `signal` aborts (SIGTERM). */
-  runOnce(signal: AbortSignal): Promise<RunOutcome>;
+  /**
+   * One complete audit. Must settle soon after `signal` aborts (SIGTERM). Calls
+   * `hooks.stored` once the run is stored, before it notifies, so /healthz and / show it
+   * while a notifier is still being waited for.
+   */
+  runOnce(signal: AbortSignal, hooks: RunHooks): Promise<RunOutcome>;
   /** HTML of a stored run, or null when unknown; absent when there is no history store. */
   lookupRun?: (id: string) => Promise<string | null>;
   log: Logger;
@@ -37,6 +41,10 @@ export interface DaemonOptions {
   graceMs?: number;
   /** Run once right after start-up; default true. */
   runAtStart?: boolean;
+}
+
+export interface RunHooks {
+  stored(outcome: RunOutcome): void;
 }
 
 export type TickResult = 'ran' | 'failed' | 'skipped';
@@ -80,7 +88,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const graceMs = options.graceMs ?? 20_000;
   const metrics = emptyMetricsState();
   let latestHtml: string | null = null;
-  let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date } | null = null;
+  let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date; phase: 'auditing' | 'notifying'; phaseSince: Date } | null = null;
+  /** Whether the latest stored run's notifications are still being sent. */
+  let notificationsPending = false;
   let stopping = false;
 
   const tick = (reason = 'scheduled'): Promise<TickResult> => {
@@ -95,13 +105,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const t0 = performance.now();
     metrics.running = true;
     log.info(`${reason} audit run starting`, { event: 'run-start' });
+    const hooks: RunHooks = {
+      stored: (outcome) => {
+        if (abort.signal.aborted) return;
+        metrics.latest = outcome.report;
+        metrics.lastSuccessAt = new Date();
+        if (outcome.html !== null) latestHtml = outcome.html;
+        notificationsPending = true;
+        if (current) {
+          current.phase = 'notifying';
+          current.phaseSince = new Date();
+        }
+        log.info(`audit run ${outcome.report.run.id} stored; notifying`, { event: 'run-stored', runId: outcome.report.run.id });
+      },
+    };
     const promise = (async (): Promise<TickResult> => {
       try {
-        const outcome = await options.runOnce(abort.signal);
+        const outcome = await options.runOnce(abort.signal, hooks);
         const seconds = (performance.now() - t0) / 1000;
+        if (metrics.latest?.run.id !== outcome.report.run.id) metrics.lastSuccessAt = new Date();
         metrics.latest = outcome.report;
         metrics.lastDurationSeconds = Math.round(seconds * 1000) / 1000;
-        metrics.lastSuccessAt = new Date();
         metrics.runsTotal.success++;
         for (const n of outcome.report.notifications) {
           if (n.status === 'failed') metrics.notificationFailuresTotal[n.channel] = (metrics.notificationFailuresTotal[n.channel] ?? 0) + 1;
@@ -118,10 +142,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         return 'failed';
       } finally {
         metrics.running = false;
+        notificationsPending = false;
         current = null;
       }
     })();
-    current = { promise, abort, startedAt };
+    current = { promise, abort, startedAt, phase: 'auditing', phaseSince: startedAt };
     return promise;
   };
 
@@ -154,10 +179,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') {
+      // What is really going on: a run that is stored but still waiting on a notifier says
+      // so (phase notifying, lastRun = that run, its notifications pending).
+      const latest = metrics.latest;
       const body = {
         status: 'ok',
         running: metrics.running,
-        lastRun: metrics.latest ? { id: metrics.latest.run.id, finishedAt: metrics.latest.run.finishedAt } : null,
+        currentRun: current ? { startedAt: current.startedAt.toISOString(), phase: current.phase, since: current.phaseSince.toISOString() } : null,
+        lastRun: latest ? {
+          id: latest.run.id,
+          finishedAt: latest.run.finishedAt,
+          partial: latest.run.partial ?? [],
+          notifications: notificationsPending ? 'pending' : latest.notifications.map((n) => ({ channel: n.channel, status: n.status })),
+        } : null,
         lastSuccess: metrics.lastSuccessAt?.toISOString() ?? null,
         nextRun: task.getNextRun()?.toISOString() ?? null,
       };
