@@ -37,8 +37,13 @@ export interface WiringInput {
   collect(): Promise<Snapshot>;
 }
 
+/** Where runs are kept: --history, else ZTAUDIT_HISTORY, else the default SQLite file. */
+export function historyUrl(flags: Pick<WiringFlags, 'history'>, env: EnvSettings): string {
+  return flags.history ?? env.history ?? DEFAULT_HISTORY;
+}
+
 export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO): Promise<RunStore | null> {
-  const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
+  const url = historyUrl(flags, env);
   if (url === 'none') return null;
   return openRunStore(url, {
     // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.

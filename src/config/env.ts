@@ -5,6 +5,8 @@ export interface EnvSettings {
   slack?: { token: string; channel: string; apiUrl?: string };
   smtp?: { url: string; from?: string; to: string[] };
   history?: string;
+  /** Bearer token `serve` requires for everything but /healthz and /metrics. */
+  serveToken?: string;
 }
 
 export function readEnv(env: Record<string, string | undefined>): EnvSettings {
@@ -20,5 +22,6 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
     };
   }
   if (env.ZTAUDIT_HISTORY) out.history = env.ZTAUDIT_HISTORY;
+  if (env.ZTAUDIT_SERVE_TOKEN?.trim()) out.serveToken = env.ZTAUDIT_SERVE_TOKEN.trim();
   return out;
 }
