@@ -17,8 +17,10 @@ export interface Check {
   id: string;
   area: Area;
   title: string;
+  /** What a failure leaves the cluster open to, as a phrase read after "Protects against". */
+  protectsAgainst: string;
   severity: Severity;
-  /** Framework control ids, e.g. 'CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'. */
+  /** Framework control ids (sets in checks/controls.ts), e.g. 'CIS-1.10:5.3.2', 'NIST-800-207:T6'. */
   controls: string[];
   remediation: string;
   /** Kinds whose coverage must be 'ok' for the check to be evaluated. */

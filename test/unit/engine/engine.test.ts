@@ -12,7 +12,7 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 
 function check(id: string, area: Check['area'], severity: Severity, verdicts: Verdict[] | (() => Verdict[]), needs: Check['needs'] = []): Check {
   return {
-    id, area, severity, title: id, controls: ['TEST:1'], remediation: 'fix it', needs,
+    id, area, severity, title: id, protectsAgainst: 'nothing in particular', controls: ['TEST:1'], remediation: 'fix it', needs,
     evaluate: () => (typeof verdicts === 'function' ? verdicts() : verdicts),
   };
 }
