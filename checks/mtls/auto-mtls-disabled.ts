@@ -1,5 +1,4 @@
 import type { Check } from '../../src/engine/types.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { istioAutoMtls, istioMeshedServices, istioMutualCoverage, istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 
@@ -13,9 +12,9 @@ export const autoMtlsDisabled: Check = {
   severity: 'high',
   controls: MESH_ENCRYPTION,
   remediation: 'Remove `enableAutoMtls: false` from the mesh config (ConfigMap istio, key mesh, or meshConfig in the IstioOperator/Helm values) so sidecars send Istio mTLS to proxied endpoints, or give every meshed service a DestinationRule with `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}`.',
-  // The istio ConfigMap is read by name; DestinationRules are read without being required
-  // (an absent CRD means none) but an unreadable list makes the check fail loudly.
+  // configmaps: the mesh config (ConfigMap istio), read by name.
   needs: ['namespaces', 'pods', 'services', 'configmaps'],
+  reads: ['istio.destinationrules'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
@@ -34,7 +33,6 @@ export const autoMtlsDisabled: Check = {
     if (auto.enabled) {
       return [{ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source}): sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { enableAutoMtls: true, source: auto.source } }];
     }
-    requireReadable(ctx, ['istio.destinationrules']);
     const services = istioMeshedServices(ctx.snapshot, m);
     const coverage = istioMutualCoverage(ctx.snapshot.resources['istio.destinationrules'] ?? [], services);
     const uncovered = services.filter((s) => !coverage.get(s)!.covered);

@@ -1,6 +1,5 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -15,13 +14,11 @@ export const permissiveOverride: Check = {
   severity: 'high',
   controls: MESH_ENCRYPTION,
   remediation: 'Set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies; enrol the plaintext clients in the mesh first.',
-  // Read without being required: an absent CRD means no such objects (and keeps the check
-  // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
   needs: ['namespaces'],
+  reads: ['istio.peerauthentications'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
-    requireReadable(ctx, ['istio.peerauthentications']);
     const m = meshModel(ctx.snapshot, ctx.config);
     const idx = m.istio.policies;
     const inherited = idx.mesh && idx.mesh.mode !== 'UNSET' ? idx.mesh.mode : 'PERMISSIVE';

@@ -1,7 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { nginxConfigSources } from '../../src/analysis/tls/index.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
@@ -31,8 +30,8 @@ export const hstsDisabled: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000.',
   needs: ['deployments', 'daemonsets'],
+  reads: ['configmaps'],
   evaluate(ctx) {
-    requireReadable(ctx, ['configmaps']);
     const out: Verdict[] = [];
     for (const src of nginxConfigSources(ctx.snapshot)) {
       const controllers = src.controllers.map((c) => refString(c.ref));

@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { ingressTlsHostCovers, listenerHostnameCovers } from '../../src/analysis/tls/index.ts';
-import { arr, obj, requireReadable, str } from '../../src/analysis/mesh/util.ts';
+import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
@@ -120,8 +120,8 @@ export const ingressWithoutTls: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host; for Gateway API add an HTTPS listener for each hostname and keep HTTP only for redirects; for Istio set tls.httpsRedirect on port-80 servers.',
   needs: ['ingresses'],
+  reads: ['gatewayapi.gateways', 'istio.gateways'],
   evaluate(ctx) {
-    requireReadable(ctx, ['gatewayapi.gateways', 'istio.gateways']);
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];
   },
 };

@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { configMapData, isLegacyVersionToken, nginxControllers, versionTokens } from '../../src/analysis/tls/index.ts';
-import { arr, obj, requireReadable, str } from '../../src/analysis/mesh/util.ts';
+import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
@@ -123,8 +123,8 @@ export const legacyProtocolEnabled: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2".',
   needs: ['deployments', 'daemonsets'],
+  reads: ['configmaps', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   evaluate(ctx) {
-    requireReadable(ctx, ['configmaps', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies']);
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx)];
   },
 };

@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { configMapData, nginxControllersFor, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
-import { arr, obj, requireReadable } from '../../src/analysis/mesh/util.ts';
+import { arr, obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
@@ -16,8 +16,8 @@ export const sslRedirectDisabled: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove nginx.ingress.kubernetes.io/ssl-redirect: "false" (and ssl-redirect: "false" from the controller ConfigMap), or set force-ssl-redirect: "true".',
   needs: ['ingresses', 'deployments', 'daemonsets'],
+  reads: ['configmaps'],
   evaluate(ctx) {
-    requireReadable(ctx, ['configmaps']);
     const out: Verdict[] = [];
     for (const ing of ctx.snapshot.resources.ingresses ?? []) {
       if (!servedByIngressNginx(ctx.snapshot, ing)) continue;

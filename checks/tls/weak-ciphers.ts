@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { describeWeakCipher, goCipherSuiteWeaknesses, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
-import { obj, requireReadable } from '../../src/analysis/mesh/util.ts';
+import { obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
@@ -78,8 +78,8 @@ export const weakCiphers: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305), or list only such suites; in Traefik TLSOptions drop cipherSuites or keep only TLS_ECDHE_*_GCM_* and TLS_ECDHE_*_CHACHA20_POLY1305* suites.',
   needs: ['deployments', 'daemonsets'],
+  reads: ['configmaps', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
   evaluate(ctx) {
-    requireReadable(ctx, ['configmaps', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions']);
     return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx)];
   },
 };

@@ -42,6 +42,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
     `protects against: ${c.protectsAgainst}`,
     `controls: ${c.controls.join(', ')}`,
     `needs: ${c.needs.join(', ') || '(nothing)'}`,
+    ...(c.reads?.length ? [`reads when present: ${c.reads.join(', ')}`] : []),
     ...(c.appliesWhen ? [`applies: ${c.appliesWhen}`] : []),
     '',
     `remediation: ${c.remediation}`,

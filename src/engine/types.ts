@@ -26,6 +26,13 @@ export interface Check {
   /** Kinds whose coverage must be 'ok' for the check to be evaluated. */
   needs: KindKey[];
   /**
+   * Kinds read when present: 'absent' (CRD not installed, no such objects in the manifests)
+   * means none, but 'forbidden' or 'error' makes the check not-evaluated, like a missing
+   * need. By-name inputs count: the ingress controllers' and meshes' ConfigMaps are the
+   * `configmaps` kind, whose coverage is that of the by-name reads.
+   */
+  reads?: KindKey[];
+  /**
    * Optional gate: the check applies only when this returns true (e.g. mtls checks only when a
    * mesh is installed). When false the check is 'not-applicable', which is neither pass nor fail.
    */

@@ -70,6 +70,19 @@ describe('check runner', () => {
     snapshot.coverage.networkpolicies = { status: 'ok' };
   });
 
+  it('judges declared reads: absent means none, forbidden or failed makes the check not-evaluated', () => {
+    const reader: Check = { ...check('n.reads', 'network', 'high', [pass('a')]), reads: ['istio.peerauthentications'] };
+    snapshot.coverage['istio.peerauthentications'] = { status: 'absent' };
+    expect(runChecks([reader], ctx)[0].status).toBe('pass');
+    for (const status of ['forbidden', 'error'] as const) {
+      snapshot.coverage['istio.peerauthentications'] = { status, detail: 'list peerauthentications.security.istio.io' };
+      const [o] = runChecks([reader], ctx);
+      expect(o.status).toBe('not-evaluated');
+      expect(o.reason).toBe(`needs istio.peerauthentications: ${status} (list peerauthentications.security.istio.io)`);
+    }
+    delete snapshot.coverage['istio.peerauthentications'];
+  });
+
   it('turns a throwing check into an error outcome and runs the others', () => {
     const boom = check('n.boom', 'network', 'high', () => { throw new Error('kaput'); });
     const [a, b] = runChecks([boom, check('n.ok', 'network', 'low', [pass('a')])], ctx);
