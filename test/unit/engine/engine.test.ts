@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -119,6 +121,13 @@ describe('audit', () => {
     expect(report.score.areas.network).toBeNull();
     expect(report.score.areas.rbac).toBe(50);
     expect(report.score.areas.tls).toBe(0);
+  });
+
+  it('stamps the run with the instants it is given, never the machine clock', () => {
+    const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks, now: NOW, startedAt: NOW, runId: 'r0' });
+    expect(report.run).toMatchObject({ startedAt: NOW.toISOString(), finishedAt: NOW.toISOString(), toolVersion: JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')).version });
+    const done = new Date('2026-11-26T12:00:07Z');
+    expect(auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks, now: NOW, startedAt: NOW, clock: () => done, runId: 'r0' }).report.run.finishedAt).toBe(done.toISOString());
   });
 
   it('shows waived failures, does not score them, and turns expired waivers back on', () => {

@@ -34,7 +34,7 @@ function cluster(extra: KubeObject[] = [], mesh = AUTO_OFF, configure?: Paramete
   ]);
 }
 
-describe('mtls.auto-mtls-disabled (reference 4.2)', () => {
+describe('mtls.auto-mtls-disabled', () => {
   it('auto mTLS off: fails for meshed services without an ISTIO_MUTUAL DestinationRule, ignoring unmeshed ones', () => {
     const [v] = autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual)]));
     expect(v).toMatchObject({ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' } });

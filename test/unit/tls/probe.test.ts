@@ -126,7 +126,7 @@ describe('probeEndpoints against real TLS servers on loopback', () => {
   });
 });
 
-describe('handshake error classification (reference 5.6, case 9)', () => {
+describe('handshake error classification', () => {
   it('only a protocol_version refusal is "rejected"', () => {
     expect(classifyHandshakeError('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')).toBe('rejected');
     expect(classifyHandshakeError('ERR_SSL_UNSUPPORTED_PROTOCOL')).toBe('rejected');
