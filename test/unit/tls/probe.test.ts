@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyHandshakeError, probeEndpoints, probeTargets } from '../../../src/collect/tls-probe.ts';
+import { classifyHandshakeError, probeEndpoints } from '../../../src/collect/tls-probe.ts';
+import { probeTargets } from '../../../src/analysis/tls/index.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 
