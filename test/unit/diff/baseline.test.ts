@@ -10,7 +10,7 @@ import { findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
-import { runPipeline, type PipelineEdges } from '../../../src/pipeline.ts';
+import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { FAKE_CHECKS, auditObjects, clusterRole, deployment, netpol, ns, snapshotOf } from './fake-checks.ts';

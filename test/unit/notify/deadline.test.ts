@@ -6,7 +6,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { notifyEmail } from '../../../src/notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../../../src/notify/slack.ts';
-import { sendBounded } from '../../../src/pipeline.ts';
+import { sendBounded } from '../../../src/pipeline/pipeline.ts';
 import { buildRun } from '../report/fixtures.ts';
 import { startFakeSlack, type FakeSlack } from './slack-server.ts';
 

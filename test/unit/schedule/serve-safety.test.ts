@@ -111,7 +111,9 @@ describe('serve paths', () => {
   });
 
   it('leaves no ztaudit-serve-* directory behind (stored runs are rendered in memory)', async () => {
-    const before = readdirSync(tmpdir()).filter((n) => n.startsWith('ztaudit-serve-')).sort();
+    // What mkdtemp('ztaudit-serve-') made (other tests' directories have longer names).
+    const viewerDirs = () => readdirSync(tmpdir()).filter((n) => /^ztaudit-serve-[A-Za-z0-9]{6}$/.test(n)).sort();
+    const before = viewerDirs();
     const d = await startServe([...args('--history', join(work, 'tmp.db'))], io());
     try {
       await d.idle();
@@ -121,7 +123,7 @@ describe('serve paths', () => {
       const page = await rawGet(d.port, `/runs/${first}`); // an earlier stored run: rendered by the worker
       expect(page.status).toBe(200);
       expect(page.body).toContain(first);
-      expect(readdirSync(tmpdir()).filter((n) => n.startsWith('ztaudit-serve-')).sort()).toEqual(before);
+      expect(viewerDirs()).toEqual(before);
     } finally {
       await d.stop();
     }
