@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ClusterError, errorMessage } from '../base/errors.ts';
+import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.ts';
@@ -51,7 +51,7 @@ export class ApiUnreachableError extends ClusterError {
   constructor(server: string, reason: string) {
     super(`cannot reach API server at ${server}: ${reason}`);
     this.name = 'ApiUnreachableError';
-    this.server = server;
+    this.server = redactUrlCredentials(server);
     this.reason = reason;
   }
 }
@@ -310,7 +310,8 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
   const collectedAt = new Date().toISOString();
   const snapshot: Snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    cluster: { name: resolved.contextName || resolved.clusterName, server: resolved.server },
+    // Shown in every report and stored in the history: never with credentials in the URL.
+    cluster: { name: resolved.contextName || resolved.clusterName, server: redactUrlCredentials(resolved.server) },
     collectedAt,
     source: 'live',
     origin: 'live',

@@ -42,3 +42,40 @@ export function gradeOf(score: number | null): string {
   if (score >= 60) return 'D';
   return 'F';
 }
+
+/** How many of the checks that apply were evaluated (not-applicable ones do not count). */
+export interface CheckCoverage {
+  evaluated: number;
+  applicable: number;
+}
+
+/** An area's (or, without `area`, the whole run's) share of checks evaluated. */
+export function checkCoverage(checks: ReadonlyArray<{ area: Area; status: string }>, area?: Area): CheckCoverage {
+  let evaluated = 0;
+  let applicable = 0;
+  for (const c of checks) {
+    if ((area !== undefined && c.area !== area) || c.status === 'not-applicable') continue;
+    applicable++;
+    if (c.status === 'pass' || c.status === 'fail') evaluated++;
+  }
+  return { evaluated, applicable };
+}
+
+/** Checks that apply but could not be evaluated (a kind was not read, a check failed). */
+export function notEvaluated(cov: CheckCoverage): number {
+  return cov.applicable - cov.evaluated;
+}
+
+/**
+ * The grade to show: none ('n/a') while any applicable check was not evaluated — a score
+ * over what could be read must never look like a clean "100.0 A".
+ */
+export function gradeFor(score: number | null, cov: CheckCoverage): string {
+  return notEvaluated(cov) > 0 ? 'n/a' : gradeOf(score);
+}
+
+/** The score as text, with the share evaluated when it is partial: "100.0 (7/9 checks evaluated)". */
+export function scoreText(score: number | null, cov: CheckCoverage): string {
+  const s = score === null ? 'n/a' : String(score);
+  return notEvaluated(cov) > 0 ? `${s} (${cov.evaluated}/${cov.applicable} checks evaluated)` : s;
+}

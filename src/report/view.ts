@@ -2,7 +2,7 @@
 // plain data the templates print. Every number, label and cap is decided here, never in a
 // template, and nothing here judges a result: verdicts, scores and the diff come as given.
 import { AREAS, SEVERITIES, SEVERITY_WEIGHT, type Area, type Severity } from '../base/vocabulary.ts';
-import { gradeOf } from '../engine/score.ts';
+import { checkCoverage, gradeFor, gradeOf, notEvaluated, type CheckCoverage } from '../engine/score.ts';
 import type { CheckSummary, Finding, RunDiff, RunReport, TrendPoint, WaiverStatus } from '../run/types.ts';
 
 export type { TrendPoint };
@@ -42,6 +42,8 @@ export interface ScoreCard {
   grade: string;
   gradeClass: string;
   delta: { text: string; cls: 'up' | 'down' | 'flat' } | null;
+  /** "7 of 9 checks evaluated" when some were not (then there is no grade); else empty. */
+  share: string;
 }
 
 export interface EvidenceItem { key: string; value: string }
@@ -114,6 +116,8 @@ export interface ReportView {
   run: { id: string; startedAt: string; finishedAt: string; source: string; toolVersion: string; checkCatalogVersion: string };
   overall: ScoreCard;
   areas: ScoreCard[];
+  /** What this run could not read (report.run.partial); empty when complete. */
+  partial: string[];
   totals: { findings: number; open: number; waived: number; checks: number; failingChecks: number; notEvaluated: number };
   severityCounts: Array<{ severity: Severity; count: number }>;
   changes: {
@@ -168,9 +172,10 @@ function deltaOf(d: number | null | undefined): ScoreCard['delta'] {
   return { text: `${r > 0 ? '+' : '−'}${num(Math.abs(r))}`, cls: r > 0 ? 'up' : 'down' };
 }
 
-function card(key: string, label: string, score: number | null, delta: number | null | undefined): ScoreCard {
-  const grade = gradeOf(score);
-  return { key, label, score: num(score), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`, delta: deltaOf(delta) };
+function card(key: string, label: string, score: number | null, delta: number | null | undefined, cov?: CheckCoverage): ScoreCard {
+  const grade = cov ? gradeFor(score, cov) : gradeOf(score);
+  const share = cov && notEvaluated(cov) > 0 ? `${cov.evaluated} of ${cov.applicable} checks evaluated` : '';
+  return { key, label, score: num(score), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`, delta: deltaOf(delta), share };
 }
 
 export function resourceText(r: { kind?: string; namespace?: string; name?: string }): string {
@@ -590,7 +595,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       });
     }
     groups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || (b.failed - a.failed) || a.id.localeCompare(b.id));
-    const sc = card(area, AREA_LABEL[area], report.score.areas[area], diff?.scoreDelta.areas[area]);
+    const sc = card(area, AREA_LABEL[area], report.score.areas[area], diff?.scoreDelta.areas[area], checkCoverage(report.checks, area));
     return {
       area, label: AREA_LABEL[area], score: sc.score, grade: sc.grade, gradeClass: sc.gradeClass, evaluated: report.score.areas[area] !== null,
       failed: groups.reduce((s, g) => s + g.failed, 0), waived: groups.reduce((s, g) => s + g.waived, 0), groups, cleanChecks: clean,
@@ -631,8 +636,9 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       id: report.run.id, startedAt: report.run.startedAt, finishedAt: report.run.finishedAt, source: report.run.source,
       toolVersion: report.run.toolVersion, checkCatalogVersion: report.run.checkCatalogVersion,
     },
-    overall: card('overall', 'Overall', report.score.overall, diff?.scoreDelta.overall),
-    areas: AREAS.map((a) => card(a, AREA_LABEL[a], report.score.areas[a], diff?.scoreDelta.areas[a])),
+    overall: card('overall', 'Overall', report.score.overall, diff?.scoreDelta.overall, checkCoverage(report.checks)),
+    areas: AREAS.map((a) => card(a, AREA_LABEL[a], report.score.areas[a], diff?.scoreDelta.areas[a], checkCoverage(report.checks, a))),
+    partial: report.run.partial ?? [],
     totals: {
       findings: report.findings.length, open: report.findings.length - waived, waived,
       checks: report.checks.length, failingChecks: report.checks.filter((c) => c.status === 'fail').length,
