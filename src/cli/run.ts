@@ -11,7 +11,6 @@ import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { SOURCE_OPTIONS, describeSource, loadSource } from './source.ts';
 import { alertCannotRun, buildEdges, FORMATS, openStore } from './wiring.ts';
-import { publishPolicyReports } from './policy-reports.ts';
 import { printScoreTable } from './score-table.ts';
 
 export const RUN_OPTIONS = {
@@ -68,7 +67,6 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
         else if (w.state === 'expiring-soon') log.warn(`${what} expires on ${w.expires}`);
         else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
       }
-      if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
       if (!flags.quiet) printScoreTable(report, io);
       return meetsFailOn(report, flags.failOn) ? EXIT_FINDINGS : EXIT_OK;
     } finally {

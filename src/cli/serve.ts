@@ -16,7 +16,6 @@ import { EXIT_OK, type CliIO, type CommandFn } from './io.ts';
 import { createLogger } from './log.ts';
 import { loadValidConfig, parseRunFlags, RUN_OPTIONS } from './run.ts';
 import { describeSource, loadSource } from './source.ts';
-import { publishPolicyReports } from './policy-reports.ts';
 import { alertCannotRun, buildEdges, openStore } from './wiring.ts';
 
 export const SERVE_OPTIONS = {
@@ -112,8 +111,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
         const runEdges: PipelineEdges = { ...edges, collect: () => abortable(() => collect(signal), signal) };
         try {
           const { report, files } = await runPipeline(config, CHECKS, runEdges);
-          if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
-          return { report, html: htmlOf(files) };
+              return { report, html: htmlOf(files) };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {

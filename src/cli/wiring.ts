@@ -8,6 +8,8 @@ import { ConfigError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
+import { policyReportPublisher } from '../notify/policy-reports.ts';
+import { openKubeClient } from '../kube/client.ts';
 import type { PipelineEdges } from '../pipeline/pipeline.ts';
 import { reportDetails } from '../report/details.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
@@ -26,6 +28,7 @@ export interface WiringFlags {
   'no-notify'?: boolean;
   kubeconfig?: string;
   context?: string;
+  'policy-reports'?: boolean;
 }
 
 export interface WiringInput {
@@ -35,6 +38,11 @@ export interface WiringInput {
   log: Logger;
   io: CliIO;
   collect(): Promise<Snapshot>;
+}
+
+/** The kubeconfig the flags name, resolved as kubectl does; KUBECONFIG (possibly a list) is read from io.env. */
+function kubeconfigOf(flags: Pick<WiringFlags, 'kubeconfig' | 'context'>, io: CliIO) {
+  return { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env, retries: 3, retryBaseDelayMs: 250 };
 }
 
 export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO): Promise<RunStore | null> {
@@ -98,6 +106,7 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
     render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
     details: reportDetails,
+    publishers: input.flags['policy-reports'] ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
     log: input.log,
     now: () => new Date(),
   };

@@ -1,5 +1,5 @@
 // The only place the environment is read for settings. Secrets (tokens, SMTP credentials)
-// come from here, never from ztaudit.yaml. KUBECONFIG is merged by collect/kubeconfig.ts from
+// come from here, never from ztaudit.yaml. KUBECONFIG is merged by kube/kubeconfig.ts from
 // the same environment object, as kubectl does.
 export interface EnvSettings {
   slack?: { token: string; channel: string; apiUrl?: string };

@@ -1,5 +1,5 @@
 // One audit run, end to end: collect -> audit -> diff against the previous run -> store ->
-// render -> notify. The edges (collector, run store, renderer, notifiers) are handed in, so
+// render -> notify -> publish. The edges (collector, run store, renderer, notifiers) are handed in, so
 // tests give it real local servers or small fakes without patching modules. The run is
 // stored before anything is sent: a notifier failure never loses it.
 import type { Config } from '../config/types.ts';
@@ -10,6 +10,7 @@ import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
+import { errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 
 /** The part of a RunStore the pipeline uses. */
@@ -29,9 +30,16 @@ export interface PipelineEdges {
   diff(previous: RunReport, current: RunReport, expiredWaivers: string[]): RunDiff;
   render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[] }): Promise<string[]>;
   notifiers: Array<{ name: string; send(report: RunReport, files: string[]): Promise<NotificationOutcome> }>;
+  /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
+  publishers?: Publisher[];
   details?: AuditInput['details'];
   log: Logger;
   now(): Date;
+}
+
+export interface Publisher {
+  name: string;
+  publish(report: RunReport): Promise<{ info: string[]; warnings: string[] }>;
 }
 
 export interface PipelineResult {
@@ -42,6 +50,7 @@ export interface PipelineResult {
 export async function runPipeline(config: Config, checks: readonly Check[], edges: PipelineEdges): Promise<PipelineResult> {
   const startedAt = edges.now();
   const store = edges.store;
+  let result: PipelineResult;
   if (store) await store.acquire();
   try {
     // The snapshot and the analysis models memoised on it live only inside this call, so
@@ -72,10 +81,20 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       }
       files = await edges.render(report, { previous, trend }); // report.json now records the outcomes
     }
-    return { report, files };
+    result = { report, files };
   } finally {
     if (store) await store.release();
   }
+  for (const p of edges.publishers ?? []) {
+    try {
+      const said = await p.publish(result.report);
+      for (const line of said.info) edges.log.info(line);
+      for (const line of said.warnings) edges.log.warn(line);
+    } catch (error: unknown) {
+      edges.log.warn(`${p.name} not written: ${errorMessage(error)}`);
+    }
+  }
+  return result;
 }
 
 /** Sortable, unique, readable: 20261126T065500Z-1a2b3c. */
