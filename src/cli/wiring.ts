@@ -9,7 +9,6 @@ import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.t
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import type { PipelineEdges } from '../pipeline.ts';
-import { reportDetails } from '../report/details.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
@@ -97,7 +96,6 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
     diff: (previous, current, expiredWaivers) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers }),
     render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
-    details: reportDetails,
     log: input.log,
     now: () => new Date(),
   };

@@ -21,6 +21,11 @@ export interface Check {
   /** Framework control ids, e.g. 'CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'. */
   controls: string[];
   remediation: string;
+  /**
+   * Checks whose failure on the same resource this check's failure implies (cluster-admin
+   * implies reading Secrets, exec, escalate, ...): reports fold those findings under it.
+   */
+  implies?: readonly string[];
   /** Kinds whose coverage must be 'ok' for the check to be evaluated. */
   needs: KindKey[];
   /**

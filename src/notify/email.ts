@@ -8,7 +8,7 @@ import { gradeOf } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { buildView, newFindingsOf, resourceText } from '../report/view.ts';
+import { buildView, newFindingsOf, resourceText } from '../report/view/index.ts';
 import { skipReason, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {

@@ -11,7 +11,7 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { newFindingsOf, resourceText } from '../report/view.ts';
+import { newFindingsOf, resourceText } from '../report/view/index.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { skipReason, type NotifyPolicy } from './policy.ts';
 

@@ -4,7 +4,7 @@
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
-import { AREA_LABEL, newFindingsOf, resourceText } from './view.ts';
+import { AREA_LABEL, newFindingsOf, resourceText } from './view/index.ts';
 
 export function mdEscape(value: unknown): string {
   return String(value)

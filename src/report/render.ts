@@ -9,7 +9,7 @@ import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
 import type { RunReport } from '../run/types.ts';
-import type { TrendPoint } from './view.ts';
+import type { TrendPoint } from './view/index.ts';
 
 export const REPORT_FORMATS = ['json', 'html', 'junit', 'md', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

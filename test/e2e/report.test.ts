@@ -14,10 +14,10 @@ import { loadManifests } from '../../src/collect/manifests.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { diffRuns } from '../../src/diff/diff.ts';
 import { auditSnapshot } from '../../src/engine/audit.ts';
-import { reportDetails } from '../../src/report/details.ts';
+import { runDetails } from '../../src/analysis/details.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import type { RunReport } from '../../src/run/types.ts';
-import type { TrendPoint } from '../../src/report/view.ts';
+import type { TrendPoint } from '../../src/report/view/index.ts';
 import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from '../unit/report/fixtures.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,8 +46,8 @@ function demoRun(): { report: RunReport; previous: RunReport; trend: TrendPoint[
   const snapshot = loadManifests([dir], { clusterName: 'demo-shop-prod', clusterVersion: 'v1.36.3' });
   const baseline = loadManifests([dir], { clusterName: 'demo-shop-prod', clusterVersion: 'v1.36.3' });
   for (const key of ['clusterrolebindings', 'rolebindings'] as const) baseline.resources[key] = (baseline.resources[key] ?? []).slice(0, 1);
-  const previous = auditSnapshot({ snapshot: baseline, config, checks: CHECKS, now: before, startedAt: before, runId: 'run-20261125-0200', details: reportDetails }).report;
-  const out = auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'run-20261126-0200', details: reportDetails });
+  const previous = auditSnapshot({ snapshot: baseline, config, checks: CHECKS, now: before, startedAt: before, runId: 'run-20261125-0200', details: runDetails }).report;
+  const out = auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'run-20261126-0200', details: runDetails });
   const report = out.report;
   report.diff = diffRuns(previous, report, { rules: config.regression, expiredWaivers: out.expiredWaivers });
   const trend: TrendPoint[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildView } from '../../../src/report/view.ts';
+import { buildView } from '../../../src/report/view/index.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { buildRun, syntheticReport, withPosture } from './fixtures.ts';
 
