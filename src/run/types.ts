@@ -62,7 +62,7 @@ export interface BreadthEntry {
 
 /** One reason an area's score moved, with the points it accounts for. */
 export interface ScoreCause {
-  kind: 'new-findings' | 'resolved-findings' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again';
+  kind: 'new-findings' | 'resolved-findings' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again' | 'unitemised';
   check: string;
   /** Results (findings or passes) behind the cause. */
   count: number;

@@ -4,7 +4,7 @@ import { AREAS } from '../../base/vocabulary.ts';
 import type { Finding, RunReport } from '../../run/types.ts';
 import { AREA_LABEL, compareFindings, num, resourceText, SEV_RANK, smallest } from './format.ts';
 import { rowOf, type FindingIndex } from './findings.ts';
-import type { AreaChangeView, ChangesView, ResolvedRow, ViewOptions } from './types.ts';
+import type { AreaChangeView, ChangesView, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
 
 const MAX_REASONS = 6;
 
@@ -19,11 +19,21 @@ function areaChanges(report: RunReport, idx: FindingIndex, previous: RunReport |
   for (const area of AREAS) {
     const ch = changes[area];
     if (!ch || (ch.delta === 0 && ch.causes.length === 0)) continue;
-    const causes = ch.causes.map((c) => ({ text: c.text, check: c.check, title: c.check ? titleOf(c.check) : '', points: signed(c.points), cls: clsOf(c.points) }));
+    const byCheck = new Map<string, { points: number; causes: ScoreCauseRow[] }>();
+    for (const c of ch.causes) {
+      const e = byCheck.get(c.check) ?? { points: 0, causes: [] };
+      e.points += c.points;
+      e.causes.push({ text: c.text, points: signed(c.points), cls: clsOf(c.points) });
+      byCheck.set(c.check, e);
+    }
+    const checks: ScoreCauseCheck[] = [...byCheck.entries()]
+      .map(([check, e]) => ({ check, title: check ? titleOf(check) : 'Other', causes: e.causes, points: signed(Math.round(e.points * 10) / 10), cls: clsOf(e.points), abs: Math.abs(e.points) }))
+      .sort((a, b) => b.abs - a.abs || a.check.localeCompare(b.check))
+      .map(({ abs: _a, ...c }) => c);
     const sum = ch.causes.reduce((s, c) => s + c.points, 0);
     out.push({
       area, label: AREA_LABEL[area], before: num(ch.before), after: num(ch.after),
-      delta: ch.delta === null ? 'n/a' : signed(ch.delta), cls: ch.delta === null ? 'flat' : clsOf(ch.delta), causes, sum: signed(Math.round(sum * 10) / 10),
+      delta: ch.delta === null ? 'n/a' : signed(ch.delta), cls: ch.delta === null ? 'flat' : clsOf(ch.delta), checks, sum: signed(Math.round(sum * 10) / 10),
     });
   }
   return out;
@@ -34,7 +44,10 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
   const maxChange = opts.maxChangeRows ?? 100;
   const newFindings: Finding[] = [];
   for (const fp of diff?.new ?? []) { const f = idx.byFingerprint.get(fp); if (f) newFindings.push(f); }
-  const newRows = smallest(newFindings, maxChange, compareFindings)
+  // One cause, one line: a new finding implied by another new finding is listed under it.
+  const newSet = new Set(diff?.new ?? []);
+  const listed = newFindings.filter((f) => !(f.impliedBy && newSet.has(f.impliedBy)));
+  const newRows = smallest(listed, maxChange, compareFindings)
     .map((f) => ({ ...rowOf(f, idx, f.severity), title: idx.checkById.get(f.check)?.title ?? f.check, check: f.check }));
   const prevByFp = new Map<string, Finding>();
   const prevTitles = new Map<string, string>();
@@ -65,7 +78,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     newCount: diff?.new.length ?? 0,
     resolvedCount: resolvedAll.length,
     newRows,
-    newMore: Math.max(0, newFindings.length - newRows.length),
+    newMore: Math.max(0, listed.length - newRows.length),
     resolvedRows,
     resolvedMore: Math.max(0, resolvedAll.length - resolvedRows.length),
     areas: areaChanges(report, idx, opts.previous ?? null),

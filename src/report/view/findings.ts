@@ -112,6 +112,7 @@ export function areaSections(report: RunReport, idx: FindingIndex, maxRows: numb
         rows: smallest(shown, maxRows, compareFindings).map((f) => rowOf(f, idx, severity)),
         more: Math.max(0, shown.length - maxRows),
         folded: folded.length,
+        foldedCounts: severityCountsOf(folded.reduce((acc, f) => { acc[f.severity]++; return acc; }, zeroSeverities())),
         foldedUnder: [...new Set(folded.map((f) => causeText(f, idx)))].sort().slice(0, 5),
         open: open > 0 && (severity === 'critical' || severity === 'high'),
       });
@@ -140,7 +141,7 @@ function reachOf(f: Finding, implied: readonly Finding[]): { factor: number; tex
     const v = f.evidence?.[key];
     if (typeof v === 'number' && Number.isFinite(v) && v > 0) return { factor: v, text: `${v.toLocaleString('en-US')} ${v === 1 ? one : many}` };
   }
-  return { factor: 1, text: `1 ${f.resource.kind}` };
+  return { factor: 1, text: '' };
 }
 
 /**

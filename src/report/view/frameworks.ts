@@ -18,7 +18,7 @@ export const CONTROL_STATUS_LABEL: Record<ControlStatus, string> = { fail: 'fail
 interface ControlAcc { checks: Set<string>; failing: number; waived: number; findings: string[]; findingCount: number }
 
 /** `maxFindings` caps the resources listed per control (the HTML shows a few, the CSV all). */
-export function frameworksOf(report: RunReport, maxFindings = 5): FrameworkView[] {
+export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[] {
   const byControl = new Map<string, ControlAcc>();
   const touch = (control: string, check: string) => {
     let e = byControl.get(control);
@@ -33,7 +33,7 @@ export function frameworksOf(report: RunReport, maxFindings = 5): FrameworkView[
       if (f.waived) { e.waived++; continue; }
       e.failing++;
       e.findingCount++;
-      if (e.findings.length < maxFindings) e.findings.push(`${f.severity} · ${f.check} · ${resourceText(f.resource)}`);
+      if (e.findings.length < maxFindings) e.findings.push(`${f.severity}: ${resourceText(f.resource)} (${f.check})`);
     }
   }
   const statusOf = new Map(report.checks.map((c) => [c.id, c.status]));

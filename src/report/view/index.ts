@@ -24,6 +24,13 @@ const STATE_LABEL: Record<WaiverStatus['state'], string> = {
 const STATE_ORDER: Array<WaiverStatus['state']> = ['expired', 'expiring-soon', 'unmatched', 'active'];
 const NOTES_CAP = 50;
 
+export const SECTIONS: ReportView['sections'] = [
+  { id: 'summary', label: 'Summary' }, { id: 'top-fixes', label: 'What to fix first' }, { id: 'changes', label: 'Changes' },
+  { id: 'findings', label: 'Findings' }, { id: 'posture', label: 'Posture' }, { id: 'trend', label: 'Trend' },
+  { id: 'exceptions', label: 'Exceptions' }, { id: 'coverage', label: 'Coverage' }, { id: 'frameworks', label: 'Frameworks' },
+  { id: 'methodology', label: 'Methodology' },
+];
+
 function coverageOf(report: RunReport): CoverageView {
   const entry = (c: RunReport['checks'][number]) => ({ id: c.id, title: c.title, status: c.status, reason: c.reason ?? '' });
   const kinds = Object.entries(report.run.coverage).sort((a, b) => a[0].localeCompare(b[0]))
@@ -45,6 +52,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
   const counts = runCounts(report);
   return {
     title: `Zero-trust compliance report — ${report.run.cluster.name}`,
+    sections: SECTIONS,
     cluster: { name: report.run.cluster.name, server: report.run.cluster.server ?? '', version: report.run.cluster.version ?? 'unknown' },
     run: {
       id: report.run.id, startedAt: report.run.startedAt, finishedAt: report.run.finishedAt, source: report.run.source,

@@ -78,6 +78,8 @@ export interface CheckGroup {
   more: number;
   /** Findings left out of the rows because a broader finding implies them. */
   folded: number;
+  /** The folded findings per severity. */
+  foldedCounts: SeverityCount[];
   foldedUnder: string[];
   /** Critical and high groups start open. */
   open: boolean;
@@ -123,7 +125,10 @@ export interface TopFix {
 
 export interface ResolvedRow { fingerprint: string; title: string; check: string; severity: Severity | ''; resource: string; message: string }
 
-export interface ScoreCauseRow { text: string; check: string; title: string; points: string; cls: 'up' | 'down' | 'flat' }
+export interface ScoreCauseRow { text: string; points: string; cls: 'up' | 'down' | 'flat' }
+
+/** One check's causes in an area's score change, with the points they add up to. */
+export interface ScoreCauseCheck { check: string; title: string; causes: ScoreCauseRow[]; points: string; cls: 'up' | 'down' | 'flat' }
 
 export interface AreaChangeView {
   area: Area;
@@ -132,7 +137,7 @@ export interface AreaChangeView {
   after: string;
   delta: string;
   cls: 'up' | 'down' | 'flat';
-  causes: ScoreCauseRow[];
+  checks: ScoreCauseCheck[];
   /** The causes' points added up, as shown (equals delta). */
   sum: string;
 }
@@ -262,6 +267,8 @@ export interface CoverageView {
 
 export interface ReportView {
   title: string;
+  /** The sections in order, for the navigation and the printed table of contents. */
+  sections: Array<{ id: string; label: string }>;
   cluster: { name: string; server: string; version: string };
   run: { id: string; startedAt: string; finishedAt: string; source: string; toolVersion: string; checkCatalogVersion: string };
   overall: ScoreCard;
