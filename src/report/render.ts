@@ -8,14 +8,17 @@ import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
+import { renderCsv } from './csv.ts';
+import { NO_CHROMIUM, renderPdf } from './pdf.ts';
 import type { RunReport } from '../run/types.ts';
-import type { TrendPoint } from './view/index.ts';
+import type { TrendPoint } from '../run/types.ts';
 
-export const REPORT_FORMATS = ['json', 'html', 'junit', 'md', 'sarif'] as const;
+export const REPORT_FORMATS = ['json', 'html', 'junit', 'md', 'sarif', 'csv', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export const REPORT_FILES: Record<ReportFormat, string> = {
   json: 'report.json', html: 'report.html', junit: 'report.junit.xml', md: 'report.md', sarif: 'report.sarif',
+  csv: 'report.csv', pdf: 'report.pdf',
 };
 
 export interface RenderOptions {
@@ -23,9 +26,11 @@ export interface RenderOptions {
   outDir: string;
   trend?: TrendPoint[];
   previous?: RunReport | null;
+  /** The Chromium that prints report.pdf (see locateChromium); required when pdf is asked for. */
+  chromium?: string | null;
 }
 
-async function writeWhole(path: string, content: string): Promise<void> {
+async function writeWhole(path: string, content: string | Buffer): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, content);
   await rename(tmp, path);
@@ -73,8 +78,9 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
   await rename(tmp, path);
 }
 
-export function renderFormat(report: RunReport, format: ReportFormat, opts: Omit<RenderOptions, 'formats' | 'outDir'> = {}): string {
+export function renderFormat(report: RunReport, format: Exclude<ReportFormat, 'pdf'>, opts: Omit<RenderOptions, 'formats' | 'outDir'> = {}): string {
   switch (format) {
+    case 'csv': return renderCsv(report);
     case 'json': return `${JSON.stringify(report, null, 2)}\n`;
     case 'html': return renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null });
     case 'junit': return renderJunit(report);
@@ -88,6 +94,7 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   const unknown = opts.formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
   if (unknown.length > 0) throw new ConfigError(`unknown report format(s): ${unknown.join(', ')} (known: ${REPORT_FORMATS.join(', ')})`);
   const formats: ReportFormat[] = ['json', ...REPORT_FORMATS.filter((f) => f !== 'json' && opts.formats.includes(f))];
+  if (formats.includes('pdf') && !opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
   const paths: string[] = [];
   let path = opts.outDir;
   try {
@@ -95,6 +102,7 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
     for (const f of formats) {
       path = join(opts.outDir, REPORT_FILES[f]);
       if (f === 'json') await writeReportJson(report, path);
+      else if (f === 'pdf') await writeWhole(path, await renderPdf(renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null }), { executablePath: opts.chromium!, clusterName: report.run.cluster.name, runId: report.run.id }));
       else await writeWhole(path, renderFormat(report, f, opts));
       paths.push(path);
     }
