@@ -168,6 +168,7 @@ export function topFixes(report: RunReport, idx: FindingIndex, max: number): Top
     const c = idx.checkById.get(s.f.check);
     out.push({
       rank: out.length + 1, severity: s.f.severity, check: s.f.check, title: c?.title ?? s.f.check, resource: resourceText(s.f.resource),
+      message: s.f.message.length > 220 ? `${s.f.message.slice(0, 219)}…` : s.f.message,
       reach: s.reach, remediation: firstSentence(c?.remediation ?? ''), area: s.f.area,
     });
     if (out.length >= max) break;

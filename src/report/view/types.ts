@@ -117,6 +117,8 @@ export interface TopFix {
   check: string;
   title: string;
   resource: string;
+  /** The finding's message, clipped to one reading line. */
+  message: string;
   /** What the fix reaches, e.g. "11 findings on this subject", "3 pods". */
   reach: string;
   remediation: string;
