@@ -11,14 +11,22 @@ import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import { policyReportPublisher } from '../notify/policy-reports.ts';
 import { openKubeClient } from '../kube/client.ts';
 import type { PipelineEdges } from '../pipeline/pipeline.ts';
-import { reportDetails } from '../report/details.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
+import { locateChromium, NO_CHROMIUM } from '../report/pdf.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { CliIO } from './io.ts';
 import type { Logger } from '../base/log.ts';
 
 export const FORMATS: readonly string[] = REPORT_FORMATS;
+
+/** The Chromium that prints --format pdf; null when pdf was not asked for. No Chromium for pdf is a flag error (exit 2). */
+export function chromiumFor(formats: readonly string[], env: EnvSettings): string | null {
+  if (!formats.includes('pdf')) return null;
+  const found = locateChromium({ explicit: env.chromium, searchPath: env.searchPath });
+  if (!found) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
+  return found;
+}
 
 export interface WiringFlags {
   out: string;
@@ -99,13 +107,13 @@ export async function alertCannotRun(why: string, input: { flags: WiringFlags; c
 export async function buildEdges(input: WiringInput, store: RunStore | null): Promise<PipelineEdges> {
   const outDir = resolve(input.io.cwd, input.flags.out);
   const formats = input.flags.formats.includes('json') ? input.flags.formats : ['json', ...input.flags.formats];
+  const chromium = chromiumFor(formats, input.env);
   return {
     collect: input.collect,
     store,
     diff: (previous, current, expiredWaivers) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers }),
-    render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous }),
+    render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous, chromium }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
-    details: reportDetails,
     publishers: input.flags['policy-reports'] ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
     log: input.log,
     now: () => new Date(),

@@ -3,7 +3,8 @@
 // tests give it real local servers or small fakes without patching modules. The run is
 // stored before anything is sent: a notifier failure never loses it.
 import type { Config } from '../config/types.ts';
-import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
+import { runDetails } from '../analysis/details.ts';
+import { auditSnapshot } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
 import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run/types.ts';
 
@@ -32,7 +33,6 @@ export interface PipelineEdges {
   notifiers: Array<{ name: string; send(report: RunReport, files: string[]): Promise<NotificationOutcome> }>;
   /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
   publishers?: Publisher[];
-  details?: AuditInput['details'];
   log: Logger;
   now(): Date;
 }
@@ -56,7 +56,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // The snapshot and the analysis models memoised on it live only inside this call, so
     // they can be collected before diffing and rendering a large run.
     const audit = async () => auditSnapshot({
-      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: edges.details,
+      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails,
     });
     const { report, expiredWaivers } = await audit();
     const previous = store ? await store.latest(report.run.cluster.name) : null;
