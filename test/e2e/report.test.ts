@@ -18,10 +18,10 @@ import { reportDetails } from '../../src/report/details.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import type { RunReport } from '../../src/run/types.ts';
 import type { TrendPoint } from '../../src/report/view.ts';
+import { skipOrFail } from '../helpers/ci.ts';
 import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from '../unit/report/fixtures.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const inCI = () => { const ci = process.env.CI; return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false'; };
 
 function chromiumPath(): string | null {
   const r = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
@@ -30,11 +30,7 @@ function chromiumPath(): string | null {
 }
 
 const executablePath = chromiumPath();
-if (!executablePath) {
-  if (inCI()) throw new Error('e2e tier cannot run under CI: Chromium is not installed (apt-get install -y chromium)');
-  const bar = '!'.repeat(78);
-  process.stderr.write(`\n${bar}\nSKIPPED: e2e report tests: Chromium is not installed (apt-get install -y chromium)\n${bar}\n\n`);
-}
+if (!executablePath) skipOrFail('e2e report tests', 'Chromium is not installed (apt-get install -y chromium)');
 const describeBrowser = executablePath ? describe : describe.skip;
 
 /** The demo cluster audited twice: a week-old baseline without its RBAC manifests, then today. */
