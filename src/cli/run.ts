@@ -10,7 +10,7 @@ import { meetsFailOn, runPipeline, type FailOn } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { SOURCE_OPTIONS, describeSource, loadSource } from './source.ts';
-import { alertCannotRun, buildEdges, FORMATS, openStore } from './wiring.ts';
+import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 
 export const RUN_OPTIONS = {
@@ -50,6 +50,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const flags = parseRunFlags(argv);
   const log = createLogger(io, { quiet: flags.quiet });
   const env = readEnv(io.env);
+  // A PDF that cannot be printed is a flag error, said before any work is done.
+  chromiumFor(flags.formats, env);
   let config: Config | undefined;
   try {
     config = loadValidConfig(flags.config, io, log);
