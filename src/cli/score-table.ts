@@ -1,7 +1,8 @@
 // The per-area score table printed at the end of a run. An area with checks that could not
 // be evaluated shows no grade, and says how many of its checks were evaluated; a partial run
 // says what could not be read, above the table.
-import { AREAS } from '../base/vocabulary.ts';
+import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
+import { runCounts } from '../report/counts.ts';
 import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
 import type { CliIO } from './io.ts';
@@ -25,6 +26,8 @@ export function printScoreTable(report: RunReport, io: CliIO): void {
   }
   const all = checkCoverage(report.checks);
   lines.push(`${'overall'.padEnd(14)} ${fmt(report.score.overall)}  ${gradeFor(report.score.overall, all).padEnd(5)}  ${report.findings.filter((f) => !f.waived).length} findings${delta(report.diff?.scoreDelta.overall)}`);
+  const c = runCounts(report);
+  lines.push(`open findings ${c.open}: ${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}; ${c.waived} waived; checks ${c.failingChecks}/${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable`);
   if (report.diff) lines.push(`since ${report.diff.previousRunId}: ${report.diff.new.length} new, ${report.diff.resolved.length} resolved${report.diff.regression ? ' — REGRESSION' : ''}${report.diff.partial ? ' (partial comparison)' : ''}`);
   io.stdout(`${lines.join('\n')}\n`);
 }

@@ -15,7 +15,6 @@ import { EXIT_OK, type CliIO, type CommandFn } from './io.ts';
 import { createLogger } from './log.ts';
 import { loadValidConfig, parseRunFlags, RUN_OPTIONS } from './run.ts';
 import { describeSource, loadSource } from './source.ts';
-import { publishPolicyReports } from './policy-reports.ts';
 import { alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
 
@@ -100,8 +99,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
         };
         try {
           const { report, files } = await runPipeline(config, CHECKS, runEdges);
-          if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
-          return { report, html: htmlOf(files) };
+              return { report, html: htmlOf(files) };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {

@@ -8,6 +8,7 @@
 // with the last run in which it was, so a partial run leaves no blind spot behind it.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches } from '../engine/waivers.ts';
+import { explainScoreChanges } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
 
@@ -161,6 +162,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
+    scoreChanges: explainScoreChanges(previous, current),
   };
 }
 

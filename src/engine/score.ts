@@ -4,6 +4,9 @@
 // scored (they leave the denominator too). Unevaluated checks contribute nothing.
 import { AREAS, SEVERITY_WEIGHT, type Area } from '../base/vocabulary.ts';
 import { type Result } from './types.ts';
+import { notEvaluated, type CheckCoverage } from '../run/coverage.ts';
+
+export { checkCoverage, notEvaluated, type CheckCoverage } from '../run/coverage.ts';
 
 export interface Scores {
   overall: number | null;
@@ -41,29 +44,6 @@ export function gradeOf(score: number | null): string {
   if (score >= 70) return 'C';
   if (score >= 60) return 'D';
   return 'F';
-}
-
-/** How many of the checks that apply were evaluated (not-applicable ones do not count). */
-export interface CheckCoverage {
-  evaluated: number;
-  applicable: number;
-}
-
-/** An area's (or, without `area`, the whole run's) share of checks evaluated. */
-export function checkCoverage(checks: ReadonlyArray<{ area: Area; status: string }>, area?: Area): CheckCoverage {
-  let evaluated = 0;
-  let applicable = 0;
-  for (const c of checks) {
-    if ((area !== undefined && c.area !== area) || c.status === 'not-applicable') continue;
-    applicable++;
-    if (c.status === 'pass' || c.status === 'fail') evaluated++;
-  }
-  return { evaluated, applicable };
-}
-
-/** Checks that apply but could not be evaluated (a kind was not read, a check failed). */
-export function notEvaluated(cov: CheckCoverage): number {
-  return cov.applicable - cov.evaluated;
 }
 
 /**

@@ -1,9 +1,10 @@
 // One audit run, end to end: collect -> audit -> diff against the previous run -> store ->
-// render -> notify. The edges (collector, run store, renderer, notifiers) are handed in, so
+// render -> notify -> publish. The edges (collector, run store, renderer, notifiers) are handed in, so
 // tests give it real local servers or small fakes without patching modules. The run is
 // stored before anything is sent: a notifier failure never loses it.
 import type { Config } from '../config/types.ts';
-import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
+import { runDetails } from '../analysis/details.ts';
+import { auditSnapshot } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
 import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run/types.ts';
 
@@ -44,14 +45,20 @@ export interface PipelineEdges {
   /** `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
   diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>): RunDiff;
   render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[] }): Promise<string[]>;
+  /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
+  publishers?: Publisher[];
   notifiers: Notifier[];
-  details?: AuditInput['details'];
   log: Logger;
   now(): Date;
   /** Abandons the run (serve at SIGTERM): notifiers in flight are aborted too. */
   signal?: AbortSignal;
   /** Called once the run is stored and rendered, before notifying (serve shows it at once). */
   onStored?(report: RunReport, files: string[]): void;
+}
+
+export interface Publisher {
+  name: string;
+  publish(report: RunReport): Promise<{ info: string[]; warnings: string[] }>;
 }
 
 export interface PipelineResult {
@@ -62,12 +69,13 @@ export interface PipelineResult {
 export async function runPipeline(config: Config, checks: readonly Check[], edges: PipelineEdges): Promise<PipelineResult> {
   const startedAt = edges.now();
   const store = edges.store;
+  let result: PipelineResult;
   if (store) await store.acquire();
   try {
     // The snapshot and the analysis models memoised on it live only inside this call, so
     // they can be collected before diffing and rendering a large run.
     const audit = async () => auditSnapshot({
-      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: edges.details,
+      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails,
     });
     const { report, expiredWaivers } = await audit();
     // Each check against the last run in which it was evaluated (no blind spot after a partial run).
@@ -95,10 +103,20 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       }
       files = await edges.render(report, { previous, trend }); // report.json now records the outcomes
     }
-    return { report, files };
+    result = { report, files };
   } finally {
     if (store) await store.release();
   }
+  for (const p of edges.publishers ?? []) {
+    try {
+      const said = await p.publish(result.report);
+      for (const line of said.info) edges.log.info(line);
+      for (const line of said.warnings) edges.log.warn(line);
+    } catch (error: unknown) {
+      edges.log.warn(`${p.name} not written: ${errorMessage(error)}`);
+    }
+  }
+  return result;
 }
 
 /**

@@ -4,7 +4,7 @@
 // (0 when empty) so an alert on `ztaudit_findings > 0` never sees a vanishing series.
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import type { RunReport } from '../run/types.ts';
-import { checkCoverage, notEvaluated } from '../engine/score.ts';
+import { checkCoverage, notEvaluated } from '../run/coverage.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
