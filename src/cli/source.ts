@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../base/errors.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
-import type { Snapshot } from '../snapshot/types.ts';
+import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { collectLive } from '../collect/live.ts';
 import { probeEndpoints } from '../collect/tls-probe.ts';
@@ -68,13 +68,12 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   const timeoutMs = flags['request-timeout'] ? Number(flags['request-timeout']) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--request-timeout ${flags['request-timeout']}: must be a number of seconds`);
   const config = context.config ?? defaultConfig();
-  // Each progress line once (a kind's last page and its end report the same count), and none
-  // after the run was abandoned: its requests may still be settling.
-  const logged = new Map<string, number>();
-  const progress = (kind: string, count: number) => {
-    if (context.signal?.aborted || logged.get(kind) === count) return;
-    logged.set(kind, count);
-    log.progress(kind, count);
+  // Each progress line once (per page of a long list, then the kind's end), and none after
+  // the run was abandoned: its requests may still be settling.
+  const progress = (kind: string, count: number, done?: CoverageEntry) => {
+    if (context.signal?.aborted) return;
+    if (!done || done.status === 'ok' || done.status === 'absent') log.progress(kind, count);
+    else log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): the checks that need it will not be evaluated`);
   };
   return collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
