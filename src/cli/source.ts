@@ -18,6 +18,7 @@ export const SOURCE_OPTIONS = {
   manifests: { type: 'string', multiple: true },
   snapshot: { type: 'string' },
   'request-timeout': { type: 'string' },
+  'retry-budget': { type: 'string' },
 } as const;
 
 export interface SourceFlags {
@@ -26,6 +27,8 @@ export interface SourceFlags {
   manifests?: string[];
   snapshot?: string;
   'request-timeout'?: string;
+  /** Seconds one API server outage may be retried for (default 30). */
+  'retry-budget'?: string;
 }
 
 export function describeSource(flags: SourceFlags): string {
@@ -67,6 +70,8 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   if (flags.snapshot) return readSnapshot(at(flags.snapshot), (context.config ?? defaultConfig()).limits.snapshotMiB);
   const timeoutMs = flags['request-timeout'] ? Number(flags['request-timeout']) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--request-timeout ${flags['request-timeout']}: must be a number of seconds`);
+  const retryBudgetMs = flags['retry-budget'] !== undefined ? Number(flags['retry-budget']) * 1000 : undefined;
+  if (retryBudgetMs !== undefined && !(retryBudgetMs >= 0)) throw new ConfigError(`--retry-budget ${flags['retry-budget']}: must be a number of seconds`);
   const config = context.config ?? defaultConfig();
   // Each progress line once (per page of a long list, then the kind's end), and none after
   // the run was abandoned: its requests may still be settling.
@@ -81,6 +86,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(context.env ? { env: context.env } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
+    ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}),
     onProgress: progress,
     // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.
     configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config)],

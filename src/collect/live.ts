@@ -101,12 +101,17 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
   }
 }
 
-/** GET /version within the timeout: tells "unreachable" apart from everything else. */
+/**
+ * GET /version: tells "unreachable" apart from everything else. Retried like every request
+ * (an API server that is restarting refuses connections for a few seconds, and that must not
+ * read as "could not run"), so it gives up after the retry budget plus one request timeout.
+ */
 async function probeServer(client: KubeClient, timeoutMs: number): Promise<string | undefined> {
-  const deadline = Date.now() + timeoutMs;
+  const bound = client.retryBudgetMs + timeoutMs;
+  const deadline = Date.now() + bound;
   let r: KubeResponse;
   try {
-    r = await withDeadline(client.get('/version', 'get /version', deadline), deadline, timeoutMs);
+    r = await withDeadline(client.get('/version', 'get /version', deadline), deadline, bound);
   } catch (error: unknown) {
     throw new ApiUnreachableError(client.server, describeTransportError(error));
   }

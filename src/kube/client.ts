@@ -288,6 +288,11 @@ export class KubeClient {
     return this.request('GET', path, what, deadline === undefined ? {} : { deadline });
   }
 
+  /** How long one outage is retried for (RetryPolicy.budgetMs). */
+  get retryBudgetMs(): number {
+    return this.retry.budgetMs ?? DEFAULT_RETRY.budgetMs;
+  }
+
   close(): void {
     this.agent?.destroy();
   }

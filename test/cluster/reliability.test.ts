@@ -232,7 +232,7 @@ describeCluster('reliability against a real kube-apiserver', (cluster) => {
         // An unreachable server with credentials in its URL: the one-line error and the alert.
         const closed = withUserinfo(cluster.server).replace(/:(\d+)$/, ':1');
         writeFileSync(join(dir, 'kc-down'), kcText.replace(withUserinfo(cluster.server), closed), { mode: 0o600 });
-        expect(await main(['run', '--kubeconfig', 'kc-down', '--config', 'ztaudit.yaml', '--history', 'none', '--out', 'out-down', '--request-timeout', '2'], io)).toBe(2);
+        expect(await main(['run', '--kubeconfig', 'kc-down', '--config', 'ztaudit.yaml', '--history', 'none', '--out', 'out-down', '--request-timeout', '2', '--retry-budget', '1'], io)).toBe(2);
         expect(out.join('')).toContain('cannot reach API server at https://127.0.0.1:1');
 
         const store = await openRunStore(hist, { kubeconfigPath: join(dir, 'kc'), readOnly: true });
