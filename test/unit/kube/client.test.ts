@@ -176,6 +176,20 @@ current-context: local
     }
   });
 
+  it('says how long it waited for a server that accepts but never answers (never "within 0 ms")', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor((silent.address() as { port: number }).port), env: {}, timeoutMs: 300, retryBaseDelayMs: 50, retryBudgetMs: 700 });
+    try {
+      const error = await client.get('/api/v1/pods', 'list pods').then(() => null, (e: unknown) => e as Error);
+      expect(error?.message).toMatch(/^no response within 300 ms \(\d+ attempts over \d\.\d s\)$/);
+    } finally {
+      client.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   it('gives up when the budget is spent, saying how often and how long it tried; the rest of the outage fails fast', async () => {
     const port = await freePort();
     const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor(port), env: {}, retryBaseDelayMs: 100, retryBudgetMs: 1_500 });
