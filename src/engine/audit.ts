@@ -1,6 +1,7 @@
 // The pure heart of a run: snapshot + config -> report (without the diff, which needs
 // history). Checks, waivers and scoring meet here; renderers only format what this returns.
 import type { Config } from '../config/types.ts';
+import { PACKAGE_VERSION } from '../base/package.ts';
 import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
@@ -10,7 +11,7 @@ import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import { applyWaivers } from './waivers.ts';
 
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION = PACKAGE_VERSION;
 
 export interface AuditInput {
   snapshot: Snapshot;
