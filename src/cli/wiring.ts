@@ -22,8 +22,8 @@ export interface WiringFlags {
   out: string;
   formats: string[];
   history?: string;
+  /** true: --notify (a channel must be configured); false: --no-notify; undefined: as configured. */
   notify?: boolean;
-  'no-notify'?: boolean;
   kubeconfig?: string;
   context?: string;
 }
@@ -51,7 +51,7 @@ type Notifier = PipelineEdges['notifiers'][number];
 
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
-  if (flags['no-notify']) return [];
+  if (flags.notify === false) return [];
   const out: Notifier[] = [];
   const policy = config.notify.policy;
   const htmlOf = (files: string[]) => files.find((f) => f.endsWith('.html'));
@@ -67,13 +67,13 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
     else out.push({ name: 'email', send: (report, files) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy }) });
   }
-  if (flags.notify && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
+  if (flags.notify === true && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
   return out;
 }
 
 /** "Audit could not run" on every configured channel: silence must never look like compliance. */
 export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string }): Promise<NotificationOutcome[]> {
-  if (input.flags['no-notify']) return [];
+  if (input.flags.notify === false) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
   const outcomes: NotificationOutcome[] = [];
