@@ -2,7 +2,7 @@
 // A broken document is named by file and line and skipped; the others still load. Documents
 // that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped with a note.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
@@ -113,6 +113,8 @@ export function loadManifests(dirs: string[], options: { clusterName?: string; c
   const { objects, notes, sources } = loadManifestObjects(dirs, options.cwd);
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
   if (objects.length === 0) throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)`);
+  // Named by absolute, normalised path: the same manifests are the same cluster (and history)
+  // whichever directory ztaudit was started from.
   const cwd = options.cwd ?? process.cwd();
-  return snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => relative(cwd, d) || d).join(','), notes, sources });
+  return snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => resolve(cwd, d)).join(','), notes, sources });
 }
