@@ -2,7 +2,7 @@
 // line on stderr and exit code 2. Nothing below this file calls process.exit.
 import { Command, CommanderError } from 'commander';
 import { ZtauditError, errorMessage } from '../base/errors.ts';
-import { PACKAGE_VERSION } from '../base/package.ts';
+import { TOOL_VERSION } from '../base/version.ts';
 import { EXIT_CANNOT_RUN, type CliIO } from './io.ts';
 import { addCommand, commanderExitCode, configureCommand, type AnyCommandSpec } from './command.ts';
 import { RUN } from './run.ts';
@@ -22,7 +22,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = [RUN, SNAPSHOT, HISTORY, DIFF
 export function buildProgram(io: CliIO, onExit: (code: number) => void = () => {}): Command {
   const program = configureCommand(new Command('ztaudit'), io)
     .description('Continuous zero-trust compliance auditor for Kubernetes: network segmentation, TLS at the edge, RBAC breadth, Pod Security Admission and mesh mTLS, scored and diffed run to run.')
-    .version(`ztaudit ${PACKAGE_VERSION}`, '-V, --version', 'print the version')
+    .version(`ztaudit ${TOOL_VERSION}`, '-V, --version', 'print the version')
     .helpCommand('help [command]', 'help for a command');
   for (const spec of COMMANDS) addCommand(program, spec, io, onExit);
   program.addHelpText('after', '\n`ztaudit COMMAND --help` shows a command\'s arguments, flags, defaults and examples.\n');

@@ -1,10 +1,12 @@
-// `ztaudit report RUN [--history URL] [--format html,json,junit,md] [--out DIR]`: renders a
+// `ztaudit report RUN [--history URL] [--format html,json,junit,md,sarif,csv,pdf] [--out DIR]`: renders a
 // stored run again, with the score trend up to that run and its previous run for the
 // "changes since" section. RUN is an id or a unique prefix of one, or "latest".
 import { resolve } from 'node:path';
 import { ConfigError, HistoryError } from '../base/errors.ts';
 import { trendPointOf } from '../history/store.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
+import { readEnv } from '../config/env.ts';
+import { chromiumFor } from './wiring.ts';
 import type { RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
@@ -20,6 +22,7 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
   return withStoreErrors(io, 'report', async () => {
     const formats = values.format.split(',').map((f) => f.trim()).filter(Boolean);
     for (const f of formats) if (!FORMATS.includes(f)) throw new ConfigError(`--format ${f}: must be among ${FORMATS.join(', ')}`);
+    const chromium = chromiumFor(formats, readEnv(io.env));
     const store = await openStoreForReading(values, io);
     try {
       let report: RunReport;
@@ -37,7 +40,7 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
         .reverse()
         .map(trendPointOf);
       const previous = report.diff ? await store.get(report.diff.previousRunId) : null;
-      const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous });
+      const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, chromium });
       for (const f of files) io.stdout(`wrote ${f}\n`);
       return EXIT_OK;
     } finally {

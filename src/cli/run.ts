@@ -6,12 +6,11 @@ import { loadConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { ConfigError, errorMessage } from '../base/errors.ts';
-import { FAIL_ON, failOnReason, runPipeline, type FailOn } from '../pipeline.ts';
+import { FAIL_ON, failOnReason, runPipeline, type FailOn } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addSourceOptions, describeSource, loadSource, type SourceFlags } from './source.ts';
-import { alertCannotRun, buildEdges, FORMATS, openStore } from './wiring.ts';
-import { publishPolicyReports } from './policy-reports.ts';
+import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
@@ -69,6 +68,8 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
   const flags = checkRunFlags(opts);
   const log = createLogger(io, { quiet: flags.quiet });
   const env = readEnv(io.env);
+  // A PDF that cannot be printed is a flag error, said before any work is done.
+  chromiumFor(flags.formats, env);
   let config: Config | undefined;
   try {
     config = loadValidConfig(flags.config, io, log);
@@ -86,7 +87,6 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
         else if (w.state === 'expiring-soon') log.warn(`${what} expires on ${w.expires}`);
         else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
       }
-      if (flags.policyReports) await publishPolicyReports(report, flags, io, log);
       if (!flags.quiet) printScoreTable(report, io);
       const failed = failOnReason(report, flags.failOn);
       if (failed === null) return EXIT_OK;

@@ -5,14 +5,14 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../base/errors.ts';
-import { KubeconfigNotFoundError } from '../collect/kubeconfig.ts';
+import { KubeconfigNotFoundError } from '../kube/kubeconfig.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { collectLive } from '../collect/live.ts';
-import { probeEndpoints, probeTargets } from '../collect/tls-probe.ts';
-import { ingressControllerConfigMapRefs } from '../analysis/tls/index.ts';
+import { probeEndpoints } from '../collect/tls-probe.ts';
+import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
 import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
@@ -80,13 +80,21 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   if (flags.snapshot) return readSnapshot(at(flags.snapshot));
   const timeoutMs = flags.requestTimeout ? flags.requestTimeout * 1000 : undefined;
   const config = context.config ?? defaultConfig();
+  // Each progress line once (a kind's last page and its end report the same count), and none
+  // after the run was abandoned: its requests may still be settling.
+  const logged = new Map<string, number>();
+  const progress = (kind: string, count: number) => {
+    if (context.signal?.aborted || logged.get(kind) === count) return;
+    logged.set(kind, count);
+    log.progress(kind, count);
+  };
   return collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
     context: flags.context,
     ...(context.env ? { env: context.env } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
-    onProgress: (kind, count) => log.progress(kind, count),
+    onProgress: progress,
     // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.
     configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config)],
   }).catch((error: unknown) => {
