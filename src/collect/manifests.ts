@@ -1,4 +1,5 @@
-// --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened.
+// --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened
+// (typed lists such as PodList too, whose items carry no kind of their own).
 // A broken document is named by file and line and skipped; the others still load. Documents
 // that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped with a note.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
@@ -82,7 +83,13 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = { file: label, line: where };
     };
     if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-      for (const item of value.items) push(item, line);
+      // A typed list from the API (PodList, apps/v1 DeploymentList, …) leaves kind and
+      // apiVersion off its items: they are the list's, minus "List". A plain `List` names them.
+      const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
+      const listApiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
+      for (const item of value.items) {
+        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, line);
+      }
     } else {
       push(value, line);
     }
