@@ -74,6 +74,7 @@ export interface CheckGroup {
   evaluated: number;
   controls: string[];
   remediation: string;
+  protectsAgainst: string;
   rows: FindingRow[];
   more: number;
   /** Findings left out of the rows because a broader finding implies them. */
