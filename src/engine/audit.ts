@@ -9,6 +9,7 @@ import { scoreRun } from './score.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import { applyWaivers } from './waivers.ts';
+import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 
 export interface AuditInput {
@@ -36,6 +37,26 @@ export function catalogVersion(checks: readonly Check[]): string {
   let h = 0;
   for (const c of checks) for (const ch of `${c.id}:${c.severity};`) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
   return `${checks.length}-${(h >>> 0).toString(16)}`;
+}
+
+/** The cluster as reports show it: never with credentials from a kubeconfig server URL. */
+function clusterOf(snapshot: Snapshot): RunReport['run']['cluster'] {
+  const c = snapshot.cluster;
+  return c.server === undefined ? c : { ...c, server: redactUrlCredentials(c.server) };
+}
+
+/**
+ * Why the run is partial: every kind that could not be read (forbidden, failed) and input
+ * the collector could not place. Absent when nothing is missing.
+ */
+export function partialOf(snapshot: Snapshot): { partial?: string[] } {
+  const lines: string[] = [];
+  for (const [kind, c] of Object.entries(snapshot.coverage)) {
+    if (c?.status !== 'error' && c?.status !== 'forbidden') continue;
+    lines.push(`${kind} could not be read (${c.status === 'forbidden' ? 'forbidden' : 'error'}${c.detail ? `: ${c.detail}` : ''})`);
+  }
+  lines.push(...(snapshot.partial ?? []));
+  return lines.length > 0 ? { partial: lines } : {};
 }
 
 export function auditSnapshot(input: AuditInput): AuditOutput {
@@ -77,12 +98,13 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
       id: input.runId,
       startedAt: input.startedAt.toISOString(),
       finishedAt: (input.clock ? input.clock() : input.now).toISOString(),
-      cluster: input.snapshot.cluster,
+      cluster: clusterOf(input.snapshot),
       source: input.snapshot.source,
       coverage: input.snapshot.coverage as RunReport['run']['coverage'],
       toolVersion: TOOL_VERSION,
       checkCatalogVersion: catalogVersion(input.checks),
       notes: input.snapshot.notes,
+      ...partialOf(input.snapshot),
     },
     score: scoreRun(all, (r) => w.waived.has(r.fingerprint)),
     checks,

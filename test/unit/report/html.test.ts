@@ -29,7 +29,8 @@ describe('renderHtml', () => {
   it('shows scores, deltas, resolved titles from the previous report, waivers and coverage gaps', () => {
     const { report, previous, trend } = buildRun();
     const html = renderHtml(report, { trend, previous });
-    expect(html).toMatch(/data-area="overall">[\s\S]*?73\.5[\s\S]*?<span class="grade" title="grade">C<\/span>[\s\S]*?\+2\.7/);
+    expect(html).toMatch(/data-area="overall">[\s\S]*?73\.5[\s\S]*?3 of 5 checks evaluated[\s\S]*?<span class="grade" title="grade">n\/a<\/span>[\s\S]*?\+2\.7/);
+    expect(html).toMatch(/data-area="tls">[\s\S]*?100[\s\S]*?1 of 2 checks evaluated[\s\S]*?<span class="grade">n\/a<\/span>/);
     expect(html).toContain('ServiceAccount shop/legacy-admin');
     expect(html).toContain('vendor tool &lt;needs&gt; &quot;it&quot; &amp; more');
     expect(html).toContain('<tr class="expiring-soon">');
