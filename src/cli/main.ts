@@ -1,7 +1,7 @@
 // The entry point: builds the program from every command's spec, turns known errors into one
 // line on stderr and exit code 2. Nothing below this file calls process.exit.
 import { Command, CommanderError } from 'commander';
-import { ZtauditError, errorMessage } from '../base/errors.ts';
+import { ZtauditError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { EXIT_CANNOT_RUN, type CliIO } from './io.ts';
 import { addCommand, commanderExitCode, configureCommand, type AnyCommandSpec } from './command.ts';
@@ -42,7 +42,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`ztaudit: ${error.message}\n`);
       return EXIT_CANNOT_RUN;
     }
-    io.stderr(`ztaudit: internal error: ${errorMessage(error)}\n${error instanceof Error && error.stack ? `${error.stack}\n` : ''}`);
+    io.stderr(`ztaudit: internal error: ${errorMessage(error)}\n${error instanceof Error && error.stack ? `${redactUrlCredentials(error.stack)}\n` : ''}`);
     return EXIT_CANNOT_RUN;
   }
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO } from './helm/helm.ts';
+import { REPO } from '../helm/helm.ts';
 
 interface Instruction { op: string; args: string; line: number }
 
