@@ -3,6 +3,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { clusterAdminBinding } from './cluster-admin-binding.ts';
 import { wildcardPermission } from './wildcard-permission.ts';
 import { secretsClusterRead } from './secrets-cluster-read.ts';
+import { secretsNamespaceRead } from './secrets-namespace-read.ts';
 import { privilegeEscalation } from './privilege-escalation.ts';
 import { anonymousAccess } from './anonymous-access.ts';
 import { podExecAttach } from './pod-exec-attach.ts';
@@ -19,6 +20,7 @@ export const rbacChecks: Check[] = [
   clusterAdminBinding,
   wildcardPermission,
   secretsClusterRead,
+  secretsNamespaceRead,
   privilegeEscalation,
   anonymousAccess,
   podExecAttach,
