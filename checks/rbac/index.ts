@@ -13,6 +13,8 @@ import { webhookConfigWrite } from './webhook-config-write.ts';
 import { workloadCreateKubeSystem } from './workload-create-kube-system.ts';
 import { defaultServiceAccountBound } from './default-serviceaccount-bound.ts';
 import { danglingBinding } from './dangling-binding.ts';
+import { serviceAccountTokenAutomount } from './serviceaccount-token-automount.ts';
+import { defaultServiceAccountUsed } from './default-serviceaccount-used.ts';
 import { namespaceModification } from './namespace-modification.ts';
 import { aggregationIntoBuiltin } from './aggregation-into-builtin.ts';
 
@@ -29,6 +31,8 @@ export const rbacChecks: Check[] = [
   webhookConfigWrite,
   workloadCreateKubeSystem,
   defaultServiceAccountBound,
+  defaultServiceAccountUsed,
+  serviceAccountTokenAutomount,
   danglingBinding,
   namespaceModification,
   aggregationIntoBuiltin,
