@@ -34,3 +34,6 @@ export const RESOURCE_LIMITS: string[] = ['NSA-CISA:PS/resource-policies', 'NIST
 
 /** Service-account identity of workloads: the token a pod carries and whose it is. */
 export const WORKLOAD_IDENTITY: string[] = ['NSA-CISA:PS/service-account-tokens', 'NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T1', 'NIST-800-207:T6'];
+
+/** Authorization of every call between workloads (mesh AuthorizationPolicy, intentions). */
+export const MESH_AUTHORIZATION: string[] = ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-3', 'NIST-800-53:AC-4', 'NIST-800-207:T3', 'NIST-800-207:T4', 'NIST-800-207:T6'];

@@ -6,7 +6,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { RBAC_NEEDS } from './common.ts';
-import { workloadIdentities } from './workload-identity.ts';
+import { workloadIdentities } from './lib/workload-identity.ts';
 import { WORKLOAD_IDENTITY, cis } from '../controls.ts';
 
 const DECIDED = { pod: 'the pod sets automountServiceAccountToken: true', serviceaccount: 'its ServiceAccount sets automountServiceAccountToken: true', default: 'neither the pod nor its ServiceAccount sets automountServiceAccountToken: false' };

@@ -1,13 +1,13 @@
 // Shared by the workload-identity checks: which service account a workload runs as, whether its
 // pods get that account's API token mounted, and what the account may do beyond discovery.
-import type { AuditContext } from '../../src/analysis/context.ts';
-import { memoize } from '../../src/analysis/memo.ts';
-import { workloadsOf, type Workload } from '../../src/analysis/workloads.ts';
-import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
-import { isBuiltinGrant } from '../../src/analysis/rbac/audit.ts';
-import { buildRbacModel, grantsFor, identityOf } from '../../src/analysis/rbac/model.ts';
-import type { Grant } from '../../src/analysis/rbac/types.ts';
-import type { Snapshot } from '../../src/snapshot/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { memoize } from '../../../src/analysis/memo.ts';
+import { workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
+import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
+import { isBuiltinGrant } from '../../../src/analysis/rbac/audit.ts';
+import { buildRbacModel, grantsFor, identityOf } from '../../../src/analysis/rbac/model.ts';
+import type { Grant } from '../../../src/analysis/rbac/types.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
 
 /** Requests every authenticated identity may make to learn about the API and itself. */
 const DISCOVERY_RESOURCES = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews']);
