@@ -16,7 +16,7 @@ export const authzMissing: Check = {
   id: 'mtls.authz-missing',
   area: 'mtls',
   title: 'Every meshed workload is covered by an ALLOW AuthorizationPolicy',
-  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` deny-by-default) applies to them; and malformed AuthorizationPolicies (unknown action, malformed principal), which istiod rejects',
+  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them; and malformed AuthorizationPolicies (unknown action, malformed principal), which istiod rejects',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings.',
@@ -41,6 +41,12 @@ export const authzMissing: Check = {
       const resource = w.workload.ref;
       if (allow.length > 0) {
         out.push({ status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})` });
+        continue;
+      }
+      // A DENY rule with no from, no to and no when (`rules: [{}]`) denies every request.
+      const denyAll = applied.find((p) => p.action === 'DENY' && p.rules.some((r) => r.anySource && r.anyOperation && !r.conditional));
+      if (denyAll) {
+        out.push({ status: 'pass', resource, message: `${refString(resource)}: DENY ${policyName(denyAll)} refuses every call` });
         continue;
       }
       const others = applied.filter((p) => p.action !== 'ALLOW' && p.action !== 'AUDIT');

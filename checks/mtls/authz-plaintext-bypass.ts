@@ -62,7 +62,7 @@ export const authzPlaintextBypass: Check = {
       }
       const where = everywhere ? `mTLS ${mode}` : `ports ${plaintextPorts.join(', ')} accept plaintext`;
       if (bypass.length === 0) {
-        out.push({ status: 'pass', resource, message: `${refString(resource)}: ${where}, but its identity rules are ALLOW on principals/namespaces, which refuse plaintext callers` });
+        out.push({ status: 'pass', resource, message: `${refString(resource)}: ${where}, but no identity rule lets a plaintext caller through (ALLOW on principals/namespaces refuses it; DENY on notPrincipals/notNamespaces catches it)` });
         continue;
       }
       out.push({
