@@ -104,6 +104,11 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
   if (!action) problems.push(`unknown action ${JSON.stringify(rawAction)} (Istio accepts ALLOW, DENY, AUDIT, CUSTOM)`);
   const sel = obj(spec.selector);
   const targeted = spec.targetRef !== undefined || arr(spec.targetRefs).length > 0;
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/: at most one of
+  // selector and targetRef(s); provider only, and always, with CUSTOM.
+  if (sel && targeted) problems.push('both selector and targetRef(s) are set (at most one may be)');
+  if (action === 'CUSTOM' && !obj(spec.provider)) problems.push('action CUSTOM without a provider');
+  if (action && action !== 'CUSTOM' && spec.provider !== undefined) problems.push(`provider is set on a ${action} policy (only CUSTOM takes one)`);
   const rules: AuthzRule[] = arr(spec.rules).map((r, index) => {
     const rule = obj(r) ?? {};
     const froms = arr(rule.from).map((f) => obj(obj(f)?.source) ?? {});

@@ -180,5 +180,22 @@ spec:
     expect(v.map(keyOf).sort()).toEqual(['- Deployment foo/httpbin', 'high AuthorizationPolicy foo/bad<b>', 'high AuthorizationPolicy foo/mid-star']);
     expect(v.find((x) => x.resource.name === 'bad<b>')!.message).toContain('unknown action "PERMIT"');
     expect(v.find((x) => x.resource.name === 'mid-star')!.message).toContain('has a "*" inside it');
+    // The same reference page: at most one of selector and targetRefs; provider only with CUSTOM.
+    const both = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: both, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  targetRefs: [{kind: Service, group: "", name: httpbin}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ext-authz, namespace: foo}
+spec: {action: CUSTOM, rules: [{to: [{operation: {paths: [/admin]}}]}]}
+`;
+    const w = fails(run(check('mtls.authz-missing'), ctxOf(both)));
+    expect(w.find((x) => x.resource.name === 'both')!.message).toContain('both selector and targetRef(s) are set');
+    expect(w.find((x) => x.resource.name === 'ext-authz')!.message).toContain('action CUSTOM without a provider');
   });
 });
