@@ -4,6 +4,7 @@
 // stage. To add an API: write a PolicyApiAdapter and append it here (docs/network-model.md).
 
 import type { PolicyApiAdapter } from './layers.ts';
+import { adminNetworkPolicyAdapter } from './anp.ts';
 import { networkPolicyLayer, parsePolicy } from './policy.ts';
 
 export const networkPolicyAdapter: PolicyApiAdapter = {
@@ -14,4 +15,8 @@ export const networkPolicyAdapter: PolicyApiAdapter = {
 
 export const POLICY_APIS: readonly PolicyApiAdapter[] = [
   networkPolicyAdapter,
+  adminNetworkPolicyAdapter,
 ];
+
+/** Snapshot keys of every policy API but NetworkPolicy: checks judging the combined model need them read (or absent). */
+export const EXTRA_POLICY_KINDS = POLICY_APIS.flatMap((a) => a.kinds).filter((k) => k !== 'networkpolicies');

@@ -152,7 +152,7 @@ export interface PodSet {
  */
 export type Peer =
   | ({ kind: 'pods' } & PodSet)
-  | { kind: 'ipBlock'; text: string; ranges: IpRange[] }
+  | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[] }
   | { kind: 'fqdn'; patterns: string[] }
   | { kind: 'nodes'; selector: Selector }
   | { kind: 'entity'; entity: Entity }
@@ -192,10 +192,12 @@ export interface LayerPolicy {
   ref: ResourceRef;
   /**
    * Display id, unique across APIs: "ns/name" for Kubernetes NetworkPolicies (unchanged, so
-   * existing fingerprints and evidence stay), "name" for cluster-scoped objects; adapters of
-   * other APIs prefix what is needed to stay unique (Calico: "calico:ns/name").
+   * existing evidence stays); other APIs prefix their kind so ids never collide
+   * ("AdminNetworkPolicy:name", "BaselineAdminNetworkPolicy:default", "GlobalNetworkPolicy:name").
    */
   id: string;
+  /** How explanations name the object: "ns/name" for namespaced objects, "name" for cluster-scoped ones. */
+  name: string;
   /** How explanations name the kind: "NetworkPolicy", "AdminNetworkPolicy", "GlobalNetworkPolicy", "Calico NetworkPolicy", … */
   kindLabel: string;
   /** Namespace of a namespaced policy; undefined for cluster-scoped ones. */
@@ -275,9 +277,9 @@ export interface PolicyApiAdapter {
 }
 
 /** How an explanation names a policy: "GlobalNetworkPolicy deny-team-b-to-db (order 10)". */
-export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'id' | 'tier' | 'order' | 'layer'>): string {
+export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'name' | 'tier' | 'order' | 'layer'>): string {
   const where: string[] = [];
   if (p.tier !== undefined && p.tier !== 'default') where.push(`tier ${p.tier}`);
   if (p.order !== undefined) where.push(p.layer === 'admin' ? `priority ${p.order}` : `order ${p.order}`);
-  return `${p.kindLabel} ${p.id}${where.length ? ` (${where.join(', ')})` : ''}`;
+  return `${p.kindLabel} ${p.name}${where.length ? ` (${where.join(', ')})` : ''}`;
 }
