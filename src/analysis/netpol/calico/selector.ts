@@ -365,3 +365,13 @@ export function isValidSelectorLabel(label: string): boolean {
   for (let k = 0; k < label.length; k++) if (!isIdentChar(label.charCodeAt(k))) return false;
   return true;
 }
+
+/** Prefixes every label name (Calico's PrefixVisitor: `k == 'v'` → `pcns.k == 'v'`). */
+export function prefixSelectorLabels(n: CalicoSelectorNode, prefix: string): CalicoSelectorNode {
+  switch (n.op) {
+    case 'all': case 'global': return n;
+    case 'not': return { op: 'not', operand: prefixSelectorLabels(n.operand, prefix) };
+    case 'and': case 'or': return { op: n.op, operands: n.operands.map((o) => prefixSelectorLabels(o, prefix)) };
+    default: return { ...n, label: prefix + n.label };
+  }
+}
