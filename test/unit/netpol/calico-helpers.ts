@@ -73,6 +73,8 @@ export interface FlowAnswer {
 function decisionFor(v: TieredVerdict<CalicoPolicy>, proto: Protocol, port: number): string {
   for (const d of v.decisions) {
     if (!hasConn(d.conns, proto, port)) continue;
+    // A Pass hands the connection on: the final word comes later.
+    if (d.kind !== 'profile' && d.action === 'Pass') continue;
     if (d.kind === 'rule') return `${d.policy.id} rule ${d.rule} (${d.action})`;
     if (d.kind === 'end-of-tier') return `end of tier ${d.tier} (${d.action})`;
     return 'profile';

@@ -24,11 +24,17 @@ export const NAMESPACE_LABEL_PREFIX = 'pcns.';
 export const SERVICE_ACCOUNT_LABEL_PREFIX = 'pcsa.';
 
 export const DEFAULT_TIER = 'default';
-/** Orders of the tiers Calico creates itself (api/pkg/apis/projectcalico/v3/tier.go). */
+/**
+ * The tiers Calico creates itself, used when their Tier objects are not in the snapshot
+ * (api/pkg/apis/projectcalico/v3/tier.go; the admin tiers were named adminnetworkpolicy and
+ * baselineadminnetworkpolicy before they became kube-admin and kube-baseline).
+ */
 export const BUILTIN_TIERS: Readonly<Record<string, { order: number; defaultAction: 'Deny' | 'Pass' }>> = {
   'kube-admin': { order: 1_000, defaultAction: 'Pass' },
+  adminnetworkpolicy: { order: 1_000, defaultAction: 'Pass' },
   default: { order: 1_000_000, defaultAction: 'Deny' },
   'kube-baseline': { order: 10_000_000, defaultAction: 'Pass' },
+  baselineadminnetworkpolicy: { order: 10_000_000, defaultAction: 'Pass' },
 };
 /** Calico places Kubernetes NetworkPolicies in the default tier at this order. */
 export const K8S_NETWORK_POLICY_ORDER = 1000;
