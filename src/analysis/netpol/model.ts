@@ -22,6 +22,9 @@ export interface PodClass {
   labels: Record<string, string>;
   namedPorts: NamedPort[];
   hostNetwork: boolean;
+  /** spec.serviceAccountName ("default" when unset) and that ServiceAccount's labels. */
+  serviceAccount: string;
+  serviceAccountLabels: Record<string, string>;
   /** Keys of the workloads with pods in this class. */
   workloads: string[];
   podCount: number;
@@ -99,10 +102,10 @@ export function namedPortsOf(spec: Record<string, unknown>): NamedPort[] {
   return out.sort((a, b) => (a.name + a.protocol + a.port).localeCompare(b.name + b.protocol + b.port));
 }
 
-function classKey(namespace: string, labels: Record<string, string>, ports: NamedPort[], hostNetwork: boolean): string {
+function classKey(namespace: string, labels: Record<string, string>, ports: NamedPort[], hostNetwork: boolean, serviceAccount: string): string {
   const l = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join('\u0001');
   const p = ports.map((x) => `${x.name}/${x.protocol}/${x.port}`).join('\u0001');
-  return `${namespace}\u0000${l}\u0000${p}\u0000${hostNetwork ? 1 : 0}`;
+  return `${namespace}\u0000${l}\u0000${p}\u0000${hostNetwork ? 1 : 0}\u0000${serviceAccount}`;
 }
 
 export function workloadKey(ref: ResourceRef): string {
@@ -132,10 +135,11 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
       if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { 'kubernetes.io/metadata.name': ns });
       const ports = namedPortsOf(pod.spec);
       const hostNetwork = pod.spec.hostNetwork === true;
-      const ck = classKey(ns, pod.labels, ports, hostNetwork);
+      const sa = typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
+      const ck = classKey(ns, pod.labels, ports, hostNetwork, sa);
       let cls = classByKey.get(ck);
       if (!cls) {
-        cls = { id: classes.length, namespace: ns, labels: pod.labels, namedPorts: ports, hostNetwork, workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [] };
+        cls = { id: classes.length, namespace: ns, labels: pod.labels, namedPorts: ports, hostNetwork, serviceAccount: sa, serviceAccountLabels: {}, workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [] };
         classByKey.set(ck, cls);
         classes.push(cls);
         let list = classesByNamespace.get(ns);
