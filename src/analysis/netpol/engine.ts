@@ -66,6 +66,8 @@ export interface RuleRef {
   order?: number;
   action: Action;
   ruleName?: string;
+  /** LayerPolicy.displayName, when the id carries a prefix. */
+  displayName?: string;
 }
 
 export type DecisionCause =
@@ -113,6 +115,7 @@ export function ruleRef(p: LayerPolicy, r: Rule): RuleRef {
     ...(p.tier !== undefined ? { tier: p.tier } : {}),
     ...(p.order !== undefined ? { order: p.order } : {}),
     ...(r.name ? { ruleName: r.name } : {}),
+    ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
   };
 }
 
@@ -122,7 +125,7 @@ export function describeRule(r: RuleRef): string {
   if (r.tier !== undefined && r.tier !== 'default') where.push(`tier ${r.tier}`);
   if (r.order !== undefined) where.push(r.layer === 'admin' ? `priority ${r.order}` : `order ${r.order}`);
   const name = r.ruleName ? ` "${r.ruleName}"` : '';
-  return `${r.kindLabel} ${r.policy}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
+  return `${r.kindLabel} ${r.displayName ?? r.policy}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
 }
 
 export function describeCause(c: DecisionCause): string {
@@ -209,7 +212,8 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
   }
 }
 
-export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint): boolean {
+export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
   if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep))) return false;
   if (rule.notPeers && rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep))) return false;
   return true;
@@ -257,7 +261,7 @@ function ungoverned(reason: string): DirectionVerdict {
  * for ingress, the source for egress), `peer` the other side, `dst` the receiving endpoint
  * (named ports resolve on it). `plan` is the subject's stage plan for the direction.
  */
-export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, isolated: boolean): DirectionVerdict {
+export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, isolated: boolean, subject: Endpoint | undefined = dir === 'ingress' ? dst : undefined): DirectionVerdict {
   const decisions: Decision[] = [];
   const decidedBy: Array<RuleRef & { conns: ConnSet }> = [];
   const policies: string[] = [];
@@ -279,7 +283,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       for (const p of ps) {
         for (const rule of p[dir] ?? []) {
           if (isEmptyConns(open)) break;
-          if (rule.action === 'Log' || !ruleMatchesPeer(ctx, rule, p.namespace, peer)) continue;
+          if (rule.action === 'Log' || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(open, rulePortConns(rule, dst));
           if (isEmptyConns(c)) continue;
           open = subtractConns(open, c);
@@ -303,7 +307,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       for (const p of ps) {
         if (p.isolates[dir]) isolating.push(p.id);
         for (const rule of p[dir] ?? []) {
-          if ((rule.action !== 'Allow' && rule.action !== 'Deny') || !ruleMatchesPeer(ctx, rule, p.namespace, peer)) continue;
+          if ((rule.action !== 'Allow' && rule.action !== 'Deny') || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(remaining, rulePortConns(rule, dst));
           if (isEmptyConns(c)) continue;
           if (rule.action === 'Deny') {
@@ -347,5 +351,5 @@ export function ingressOf(ctx: MatchContext, src: Endpoint, dst: Endpoint, planO
 /** Egress at `src` toward `dst`. */
 export function egressOf(ctx: MatchContext, src: Endpoint, dst: Endpoint, planOf: (cls: PodClass) => readonly StagePlan[], isolatedOf: (cls: PodClass) => boolean): DirectionVerdict {
   if (src.kind !== 'class') return ungoverned(NOT_GOVERNED_EGRESS);
-  return evaluatePlan(ctx, planOf(src.cls), 'egress', dst, dst, isolatedOf(src.cls));
+  return evaluatePlan(ctx, planOf(src.cls), 'egress', dst, dst, isolatedOf(src.cls), src);
 }
