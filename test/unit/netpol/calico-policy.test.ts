@@ -81,7 +81,7 @@ spec: {selector: "projectcalico.org/orchestrator == 'k8s'", types: [Ingress], or
 `);
     const set = collectCalicoPolicies(s);
     expect(set.policies).toEqual([]);
-    expect(set.notes.join('\n')).toMatch(/1 projectcalico.org\/v3 object\(s\) named knp\.default\.\* skipped/);
+    expect(set.notes.map((n) => n.message).join('\n')).toMatch(/1 projectcalico.org\/v3 object\(s\) named knp\.default\.\* skipped/);
   });
 });
 
@@ -124,7 +124,7 @@ kind: Tier
 metadata: {name: t}
 spec: {order: 1, defaultAction: Allow}
 `));
-    expect(set.notes.join('\n')).toMatch(/Tier t is invalid and ignored: spec.defaultAction: "Allow" is not Deny or Pass/);
+    expect(set.notes.map((n) => n.message).join('\n')).toMatch(/Tier t is invalid and ignored: spec.defaultAction: "Allow" is not Deny or Pass/);
   });
 
   it('a policy in a tier that is not there is evaluated last, and says so', () => {
@@ -135,7 +135,7 @@ metadata: {name: x}
 spec: {tier: ghost, selector: all()}
 `));
     expect(set.tiers.get('ghost')).toMatchObject({ order: undefined, defaultAction: 'Deny', implicit: true });
-    expect(set.notes.join('\n')).toMatch(/tier ghost \(used by GlobalNetworkPolicy x\) is evaluated last/);
+    expect(set.notes.map((n) => n.message).join('\n')).toMatch(/tier ghost \(used by GlobalNetworkPolicy x\) is evaluated last/);
   });
 });
 

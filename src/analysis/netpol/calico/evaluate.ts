@@ -8,7 +8,7 @@
 
 import type { Family } from '../ip.ts';
 import { rangeContains } from '../ip.ts';
-import { addInterval, allConns, emptyConns, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, unionConns, type ConnSet, type Intervals, type Protocol } from '../conns.ts';
+import { addInterval, allConns, emptyConns, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
 import type { LabelSource } from './selector.ts';
 import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoRule, CalicoTier } from './policy.ts';
 
@@ -29,26 +29,6 @@ export interface CalicoEvalContext {
    * Service namespace/name, or undefined when the Service does not select the pod.
    */
   serviceConns?(namespace: string, name: string, pod: Extract<CalicoEndpoint, { kind: 'pod' }>): ConnSet | undefined;
-}
-
-function subtractIntervals(a: Intervals, b: Intervals): Intervals {
-  let out: Intervals = a.map(([x, y]) => [x, y]);
-  for (const [lo, hi] of b) {
-    const next: Intervals = [];
-    for (const [x, y] of out) {
-      if (hi < x || lo > y) next.push([x, y]);
-      else {
-        if (x < lo) next.push([x, lo - 1]);
-        if (hi < y) next.push([hi + 1, y]);
-      }
-    }
-    out = next;
-  }
-  return out;
-}
-
-export function subtractConns(a: ConnSet, b: ConnSet): ConnSet {
-  return { SCTP: subtractIntervals(a.SCTP, b.SCTP), TCP: subtractIntervals(a.TCP, b.TCP), UDP: subtractIntervals(a.UDP, b.UDP) };
 }
 
 function inNets(nets: CalicoEntityRule['nets'], ep: CalicoEndpoint): boolean {

@@ -6,5 +6,6 @@ export {
   type CalicoPolicy, type CalicoTier, type CalicoRule, type CalicoEntityRule, type CalicoPolicySet, type CalicoAction, type CalicoKind, type CalicoApi,
 } from './policy.ts';
 export { calicoPodLabels, podServiceAccount, type CalicoPodIdentity } from './labels.ts';
-export { ruleConns, ruleHits, walkTiers, entityMatches, subtractConns, type CalicoEndpoint, type CalicoEvalContext, type TierEntry, type RuleHit, type Decision, type TieredVerdict } from './evaluate.ts';
+export { ruleConns, ruleHits, walkTiers, entityMatches, type CalicoEndpoint, type CalicoEvalContext, type TierEntry, type RuleHit, type Decision, type TieredVerdict } from './evaluate.ts';
 export { calicoPlan, applyingTiers, type CalicoPlan } from './plan.ts';
+export { calicoAdapter, calicoLayerPolicy, CALICO_KINDS } from './adapter.ts';

@@ -9,6 +9,7 @@
 import type { ResourceRef } from '../../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
+import type { CoverageNote } from '../layers.ts';
 import { parseCidr, parseIp, type IpRange } from '../ip.ts';
 import { parseCalicoSelector, prefixSelectorLabels, selectorText, type CalicoSelector } from './selector.ts';
 
@@ -121,8 +122,8 @@ export interface CalicoPolicySet {
   /** Every Calico policy found (invalid ones carry errors), one per v3 identity. */
   policies: CalicoPolicy[];
   tiers: Map<string, CalicoTier>;
-  /** Coverage notes: mirrored objects skipped, missing tiers, storage duplicates. */
-  notes: string[];
+  /** Coverage notes: mirrored objects skipped, missing or invalid tiers. */
+  notes: CoverageNote[];
 }
 
 const POLICY_NAME = /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/;
@@ -561,7 +562,7 @@ export function comparePolicyOrder(a: { order?: number; sortKey: string }, b: { 
  * their own kinds.
  */
 export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
-  const notes: string[] = [];
+  const notes: CoverageNote[] = [];
   const r = snapshot.resources;
   const byIdentity = new Map<string, CalicoPolicy>();
   const mirrored = new Map<string, number>();
@@ -584,13 +585,13 @@ export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
   add(r['calico-v3.globalnetworkpolicies'], 'GlobalNetworkPolicy', 'projectcalico.org/v3');
   add(r['calico.networkpolicies'], 'NetworkPolicy', 'crd.projectcalico.org/v1');
   add(r['calico.globalnetworkpolicies'], 'GlobalNetworkPolicy', 'crd.projectcalico.org/v1');
-  for (const [prefix, n] of mirrored) notes.push(`${n} projectcalico.org/v3 object(s) named ${prefix}* skipped: the Calico API server mirrors them from Kubernetes policies, which are evaluated from their own kinds`);
+  for (const [prefix, n] of mirrored) notes.push({ object: { kind: prefix.startsWith('knp.') || prefix.startsWith('ossg.') ? 'NetworkPolicy' : 'GlobalNetworkPolicy', name: `${prefix}*` }, message: `${n} projectcalico.org/v3 object(s) named ${prefix}* skipped: the Calico API server mirrors them from Kubernetes policies, which are evaluated from their own kinds` });
 
   const tiers = new Map<string, CalicoTier>();
   for (const t of [...(r['calico.tiers'] ?? []), ...(r['calico-v3.tiers'] ?? [])]) {
     const tier = parseCalicoTier(t);
     if (tier.name && !tier.errors.length) tiers.set(tier.name, tier);
-    else if (tier.errors.length) notes.push(`Tier ${tier.name || '(unnamed)'} is invalid and ignored: ${tier.errors.join('; ')}`);
+    else if (tier.errors.length) notes.push({ object: { kind: 'Tier', name: tier.name || '(unnamed)' }, message: `Tier ${tier.name || '(unnamed)'} is invalid and ignored: ${tier.errors.join('; ')}` });
   }
   const tiersReadable = snapshot.coverage['calico.tiers']?.status === 'ok' || snapshot.coverage['calico-v3.tiers']?.status === 'ok';
   const policies = [...byIdentity.values()];
@@ -600,9 +601,12 @@ export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
     if (builtin) tiers.set(p.tier, { name: p.tier, ...builtin, implicit: true, errors: [] });
     else {
       tiers.set(p.tier, { name: p.tier, order: undefined, defaultAction: 'Deny', implicit: true, errors: [] });
-      notes.push(tiersReadable
-        ? `Tier ${p.tier} (used by ${p.id}) was not found: evaluated last, with a default Deny`
-        : `Tier objects were not readable: tier ${p.tier} (used by ${p.id}) is evaluated last, with a default Deny`);
+      notes.push({
+        object: p.ref,
+        message: tiersReadable
+          ? `Tier ${p.tier} (used by ${p.id}) was not found: evaluated last, with a default Deny`
+          : `Tier objects were not readable: tier ${p.tier} (used by ${p.id}) is evaluated last, with a default Deny`,
+      });
     }
   }
   if (!tiers.has(DEFAULT_TIER)) tiers.set(DEFAULT_TIER, { name: DEFAULT_TIER, ...BUILTIN_TIERS.default, implicit: true, errors: [] });
