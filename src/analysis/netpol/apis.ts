@@ -5,6 +5,7 @@
 
 import type { PolicyApiAdapter } from './layers.ts';
 import { networkPolicyLayer, parsePolicy } from './policy.ts';
+import { calicoAdapter } from './calico/adapter.ts';
 
 export const networkPolicyAdapter: PolicyApiAdapter = {
   api: 'NetworkPolicy',
@@ -14,4 +15,5 @@ export const networkPolicyAdapter: PolicyApiAdapter = {
 
 export const POLICY_APIS: readonly PolicyApiAdapter[] = [
   networkPolicyAdapter,
+  calicoAdapter,
 ];
