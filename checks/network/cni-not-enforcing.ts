@@ -4,6 +4,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 
 const MAX_LISTED = 20;
 
@@ -49,7 +50,7 @@ export const cniNotEnforcing: Check = {
         detailKey: api,
         severity: 'high',
         message: `${objects.length} ${api} object(s) have no effect: ${why}`,
-        evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map((p) => `${p.kindLabel} ${p.name}`), policyCount: objects.length },
+        evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map(policyLabel), policyCount: objects.length },
         related: objects.slice(0, MAX_LISTED).map((p) => p.ref),
       });
     }

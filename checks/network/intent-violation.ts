@@ -77,7 +77,7 @@ export const intentViolation: Check = {
       const flows = found.flows.map((f) => {
         const egressAllowedBy = allowedBy(f.egress, f.conns);
         const ingressAllowedBy = allowedBy(f.ingress, f.conns);
-        for (const v of [f.egress, f.ingress]) for (const r of v.decidedBy) if (!isEmptyConns(intersectConns(r.conns, f.conns))) allowing.add(r.api === 'NetworkPolicy' ? r.policy : `${r.kindLabel} ${r.policyName}`);
+        for (const v of [f.egress, f.ingress]) for (const r of v.decidedBy) if (!isEmptyConns(intersectConns(r.conns, f.conns))) allowing.add(r.api === 'NetworkPolicy' ? r.policy : `${r.kindLabel} ${r.displayName ?? r.policy}`);
         return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy };
       });
       const violations = found.count;

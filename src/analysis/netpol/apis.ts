@@ -6,6 +6,7 @@
 import type { PolicyApiAdapter } from './layers.ts';
 import { adminNetworkPolicyAdapter } from './anp.ts';
 import { networkPolicyLayer, parsePolicy } from './policy.ts';
+import { calicoAdapter } from './calico/adapter.ts';
 
 export const networkPolicyAdapter: PolicyApiAdapter = {
   api: 'NetworkPolicy',
@@ -16,6 +17,7 @@ export const networkPolicyAdapter: PolicyApiAdapter = {
 export const POLICY_APIS: readonly PolicyApiAdapter[] = [
   networkPolicyAdapter,
   adminNetworkPolicyAdapter,
+  calicoAdapter,
 ];
 
 /** Snapshot keys of every policy API but NetworkPolicy: checks judging the combined model need them read (or absent). */

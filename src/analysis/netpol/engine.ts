@@ -58,8 +58,6 @@ export type Endpoint =
 export interface RuleRef {
   /** Policy id (LayerPolicy.id). */
   policy: string;
-  /** Policy name as people read it (LayerPolicy.name). */
-  policyName: string;
   rule: number;
   api: PolicyApi;
   kindLabel: string;
@@ -68,6 +66,8 @@ export interface RuleRef {
   order?: number;
   action: Action;
   ruleName?: string;
+  /** LayerPolicy.displayName, when the id carries a prefix. */
+  displayName?: string;
 }
 
 export type DecisionCause =
@@ -110,16 +110,17 @@ export interface MatchContext {
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
-export function policyLabel(p: Pick<LayerPolicy, 'api' | 'kindLabel' | 'name'>): string {
-  return p.api === 'NetworkPolicy' ? p.name : `${p.kindLabel} ${p.name}`;
+export function policyLabel(p: Pick<LayerPolicy, 'api' | 'kindLabel' | 'id' | 'displayName'>): string {
+  return p.api === 'NetworkPolicy' ? p.id : `${p.kindLabel} ${p.displayName ?? p.id}`;
 }
 
 export function ruleRef(p: LayerPolicy, r: Rule): RuleRef {
   return {
-    policy: p.id, policyName: p.name, rule: r.index, api: p.api, kindLabel: p.kindLabel, layer: p.layer, action: r.action,
+    policy: p.id, rule: r.index, api: p.api, kindLabel: p.kindLabel, layer: p.layer, action: r.action,
     ...(p.tier !== undefined ? { tier: p.tier } : {}),
     ...(p.order !== undefined ? { order: p.order } : {}),
     ...(r.name ? { ruleName: r.name } : {}),
+    ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
   };
 }
 
@@ -129,7 +130,7 @@ export function describeRule(r: RuleRef): string {
   if (r.tier !== undefined && r.tier !== 'default') where.push(`tier ${r.tier}`);
   if (r.order !== undefined) where.push(r.layer === 'admin' ? `priority ${r.order}` : `order ${r.order}`);
   const name = r.ruleName ? ` "${r.ruleName}"` : '';
-  return `${r.kindLabel} ${r.policyName}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
+  return `${r.kindLabel} ${r.displayName ?? r.policy}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
 }
 
 export function describeCause(c: DecisionCause): string {
@@ -216,7 +217,8 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
   }
 }
 
-export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint): boolean {
+export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
   if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep))) return false;
   if (rule.notPeers && rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep))) return false;
   return true;
@@ -264,7 +266,7 @@ function ungoverned(reason: string): DirectionVerdict {
  * for ingress, the source for egress), `peer` the other side, `dst` the receiving endpoint
  * (named ports resolve on it). `plan` is the subject's stage plan for the direction.
  */
-export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, isolated: boolean): DirectionVerdict {
+export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, isolated: boolean, subject: Endpoint | undefined = dir === 'ingress' ? dst : undefined): DirectionVerdict {
   const decisions: Decision[] = [];
   const decidedBy: Array<RuleRef & { conns: ConnSet }> = [];
   const policies: string[] = [];
@@ -286,7 +288,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       for (const p of ps) {
         for (const rule of p[dir] ?? []) {
           if (isEmptyConns(open)) break;
-          if (rule.action === 'Log' || !ruleMatchesPeer(ctx, rule, p.namespace, peer)) continue;
+          if (rule.action === 'Log' || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(open, rulePortConns(rule, dst));
           if (isEmptyConns(c)) continue;
           open = subtractConns(open, c);
@@ -310,7 +312,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       for (const p of ps) {
         if (p.isolates[dir]) isolating.push(policyLabel(p));
         for (const rule of p[dir] ?? []) {
-          if ((rule.action !== 'Allow' && rule.action !== 'Deny') || !ruleMatchesPeer(ctx, rule, p.namespace, peer)) continue;
+          if ((rule.action !== 'Allow' && rule.action !== 'Deny') || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(remaining, rulePortConns(rule, dst));
           if (isEmptyConns(c)) continue;
           if (rule.action === 'Deny') {
@@ -354,5 +356,5 @@ export function ingressOf(ctx: MatchContext, src: Endpoint, dst: Endpoint, planO
 /** Egress at `src` toward `dst`. */
 export function egressOf(ctx: MatchContext, src: Endpoint, dst: Endpoint, planOf: (cls: PodClass) => readonly StagePlan[], isolatedOf: (cls: PodClass) => boolean): DirectionVerdict {
   if (src.kind !== 'class') return ungoverned(NOT_GOVERNED_EGRESS);
-  return evaluatePlan(ctx, planOf(src.cls), 'egress', dst, dst, isolatedOf(src.cls));
+  return evaluatePlan(ctx, planOf(src.cls), 'egress', dst, dst, isolatedOf(src.cls), src);
 }
