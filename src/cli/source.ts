@@ -10,6 +10,7 @@ import { collectLive } from '../collect/live.ts';
 import { probeEndpoints } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
 import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
+import { ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 
 export const SOURCE_OPTIONS = {
@@ -75,7 +76,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     onProgress: (kind, count) => log.progress(kind, count),
-    // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.
-    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config)],
+    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings.
+    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...ciliumConfigMapRefs(partial)],
   });
 }

@@ -57,7 +57,12 @@ const CIDRS = [
 
 const FQDNS = [{ matchName: 'dns.google' }, { matchName: 'API.example.com' }, { matchPattern: '*.example.com' }, { matchPattern: '**.cilium.io' }, { matchPattern: '*' }, { matchPattern: '*.cilium.io' }, { matchName: 'example.com' }];
 
-export function generateScenarios(seed: number, count: number): OracleScenario[] {
+/**
+ * `networkPolicies`: also mix in Kubernetes NetworkPolicies (Cilium imports them into the same
+ * repository). Their selectors use labels Cilium keeps in identities: ztaudit models
+ * NetworkPolicy with Kubernetes' own label semantics.
+ */
+export function generateScenarios(seed: number, count: number, options: { networkPolicies?: boolean } = {}): OracleScenario[] {
   const r = rng(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const chance = (p: number) => r() < p;
@@ -204,6 +209,45 @@ export function generateScenarios(seed: number, count: number): OracleScenario[]
         obj.specs = chance(0.5) ? [] : [ruleSpec(clusterwide, ns)];
       }
       policies.push(obj);
+    }
+
+    if (options.networkPolicies) {
+      const npSel = (): Record<string, unknown> => pick([{}, { matchLabels: { app: pick(['web', 'db', 'api']) } }, { matchLabels: { tier: pick(['front', 'back']) } }, { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] }]);
+      const npPeer = (): Record<string, unknown> => {
+        switch (Math.floor(r() * 5)) {
+          case 0: return { podSelector: npSel() };
+          case 1: return { namespaceSelector: pick([{}, { matchLabels: { team: pick(['a', 'b']) } }]) };
+          case 2: return { namespaceSelector: { matchLabels: { env: pick(['prod', 'dev']) } }, podSelector: npSel() };
+          case 3: return { ipBlock: pick([{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }, { cidr: '8.8.8.0/24' }, { cidr: '192.168.0.0/16' }]) };
+          default: return { podSelector: {} };
+        }
+      };
+      const npPorts = () => Array.from({ length: 1 + Math.floor(r() * 2) }, () => {
+        const port = pick([80, 8080, 5432, 53, 'http', 'dns', 'pg', 9090]);
+        const p: Record<string, unknown> = { port };
+        const proto = pick([undefined, 'TCP', 'UDP']);
+        if (proto) p.protocol = proto;
+        if (port === 8080 && chance(0.3)) p.endPort = 9090;
+        return p;
+      });
+      for (let k = 0; k < 1 + Math.floor(r() * 2); k++) {
+        const spec: Record<string, unknown> = { podSelector: npSel() };
+        const types: string[] = [];
+        if (chance(0.7)) types.push('Ingress');
+        if (chance(0.5)) types.push('Egress');
+        if (types.length === 0) types.push('Ingress');
+        spec.policyTypes = types;
+        for (const [t, key, peerKey] of [['Ingress', 'ingress', 'from'], ['Egress', 'egress', 'to']] as const) {
+          if (!types.includes(t) || chance(0.2)) continue;
+          spec[key] = Array.from({ length: 1 + Math.floor(r() * 2) }, () => {
+            const rule: Record<string, unknown> = {};
+            if (chance(0.8)) rule[peerKey] = Array.from({ length: 1 + Math.floor(r() * 2) }, npPeer);
+            if (chance(0.5)) rule.ports = npPorts();
+            return rule;
+          });
+        }
+        policies.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np${k}`, namespace: pick(nsNames) }, spec });
+      }
     }
 
     const flows: OracleScenario['flows'] = [];

@@ -11,7 +11,7 @@
 import type { Snapshot } from '../../../snapshot/types.ts';
 import { memoize } from '../../memo.ts';
 import { workloadsOf } from '../../workloads.ts';
-import { addInterval, allConns, emptyConns, isEmptyConns, MAX_PORT, MIN_PORT, PROTOCOLS, unionConns, type ConnSet, type Intervals, type Protocol } from '../conns.ts';
+import { addInterval, allConns, emptyConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
 import { rangeContains, type Family } from '../ip.ts';
 import { readCiliumSettings, type CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
@@ -227,28 +227,6 @@ function ruleConns(model: CiliumModel, rule: PeerRule, peer: CiliumEndpoint, pee
   if (rule.l4Count === 0) return allConns();
   const c = portConns(rule, dstPorts);
   return isEmptyConns(c) ? undefined : c;
-}
-
-function subtractIntervals(a: Intervals, b: Intervals): Intervals {
-  let out: Intervals = a.map(([x, y]) => [x, y]);
-  for (const [lo, hi] of b) {
-    const next: Intervals = [];
-    for (const [x, y] of out) {
-      if (hi < x || lo > y) next.push([x, y]);
-      else {
-        if (lo > x) next.push([x, lo - 1]);
-        if (hi < y) next.push([hi + 1, y]);
-      }
-    }
-    out = next;
-  }
-  return out;
-}
-
-export function subtractConns(a: ConnSet, b: ConnSet): ConnSet {
-  const out = emptyConns();
-  for (const p of PROTOCOLS) out[p] = subtractIntervals(a[p], b[p]);
-  return out;
 }
 
 /** The Cilium rules that select a pod (clusterwide ones first). */
