@@ -8,7 +8,7 @@ import type { KubeObject } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
 import { parseCidr, parseIp, subtractRanges, type IpRange } from '../ip.ts';
 import { matchesInit, parseCiliumSelector, scopePeerSelector, scopeSubjectSelector, type CiliumSelector } from './selector.ts';
-import { POD_NAMESPACE_LABEL } from './labels.ts';
+import { isIdentityLabel, POD_NAMESPACE_LABEL } from './labels.ts';
 import { ENTITIES, type CiliumPolicy, type CiliumPolicyKind, type CiliumRule, type Entity, type PeerRule, type PeerSelector, type PortRule, type PortSelector, type ServiceRef } from './types.ts';
 import { fqdnRegex, fqdnPatternError } from './fqdn.ts';
 
@@ -227,12 +227,22 @@ function parseCidrRule(raw: unknown, at: string, ctx: ParseCtx): PeerSelector | 
   return { kind: 'cidr', text: cidrText as string, except: exceptText, block, ranges: subtractRanges(block, excepts) };
 }
 
+/** Selector keys Cilium's default identity filter drops: no identity ever carries them. */
+function noteFilteredKeys(sel: CiliumSelector, at: string, ctx: ParseCtx): void {
+  for (const r of sel.requirements) {
+    if ((r.source === 'k8s' || r.source === 'any') && !isIdentityLabel(r.key)) {
+      ctx.notes.push(`${at}: label ${r.key} is not part of Cilium's security identity (default identity-relevant labels), so no endpoint carries it (${r.op === 'In' || r.op === 'Exists' ? 'this selector matches nothing' : 'this requirement always holds'})`);
+    }
+  }
+}
+
 function parseEndpointPeers(raw: unknown[], at: string, ctx: ParseCtx, subjectInit: boolean): PeerSelector[] {
   const out: PeerSelector[] = [];
   raw.forEach((s: unknown, i: number) => {
     const r = parseCiliumSelector(s, `${at}[${i}]`);
     ctx.errors.push(...r.errors);
     if (!r.selector) return;
+    noteFilteredKeys(r.selector, `${at}[${i}]`, ctx);
     const cluster = ctx.options.defaultLocalCluster ? ctx.options.clusterName : undefined;
     out.push({ kind: 'endpoints', written: r.selector.text, selector: scopePeerSelector(r.selector, ctx.policyNamespace, subjectInit, cluster) });
   });
@@ -404,6 +414,7 @@ function parseRule(raw: unknown, path: string, kind: CiliumPolicyKind, ctx: Pars
     const r = parseCiliumSelector(raw.endpointSelector, `${path}.endpointSelector`);
     ctx.errors.push(...r.errors);
     if (!r.selector) return undefined;
+    noteFilteredKeys(r.selector, `${path}.endpointSelector`, ctx);
     const scoped = scopeSubjectSelector(r.selector, ctx.policyNamespace);
     if (scoped.overridden) ctx.notes.push(`${path}.endpointSelector: names namespace ${scoped.overridden.join(', ')}; Cilium always applies a CiliumNetworkPolicy in its own namespace (${ctx.policyNamespace})`);
     else if (ctx.policyNamespace !== undefined && excludesNamespace(scoped.selector, ctx.policyNamespace)) {
