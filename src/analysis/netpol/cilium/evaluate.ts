@@ -8,15 +8,11 @@
 //  - allows are a union; a deny rule beats every allow;
 //  - with allow-localhost (Kubernetes default) an isolated pod still accepts its node's host.
 
-import type { Snapshot } from '../../../snapshot/types.ts';
-import { memoize } from '../../memo.ts';
-import { workloadsOf } from '../../workloads.ts';
 import { addInterval, allConns, emptyConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
 import { rangeContains, type Family } from '../ip.ts';
-import { readCiliumSettings, type CiliumSettings } from './config.ts';
+import type { CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
 import { CLUSTER_LABEL, podIdentity, reservedIdentity, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
-import { isCiliumPolicyKind, parseCiliumPolicy } from './parse.ts';
 import { makeSelector, type CiliumSelector } from './selector.ts';
 import type { CiliumPolicy, CiliumRule, Entity, PeerRule, PeerSelector, ServiceRef } from './types.ts';
 
@@ -84,14 +80,11 @@ export interface CiliumModel {
   byNamespace: Map<string, RuleEntry[]>;
 }
 
-function stringRecord(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
-  for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
-  return out;
-}
-
-/** Builds the Cilium policy model from explicit parts (tests, the oracle comparison). */
+/**
+ * The Cilium-native evaluator's model, from explicit parts. Production answers go through the
+ * adapter and the combined model; this evaluator follows Cilium's repository directly and is
+ * compared with both Cilium itself and the combined model (test/conformance/cilium-oracle.test.ts).
+ */
 export function buildCiliumModelFrom(parts: { settings: CiliumSettings; policies: CiliumPolicy[]; namespaceLabels: Map<string, Record<string, string>>; services?: ServiceInfo[] }): CiliumModel {
   const clusterwide: RuleEntry[] = [];
   const byNamespace = new Map<string, RuleEntry[]>();
@@ -109,25 +102,6 @@ export function buildCiliumModelFrom(parts: { settings: CiliumSettings; policies
   }
   return { settings: parts.settings, policies: parts.policies, namespaceLabels: parts.namespaceLabels, services: parts.services ?? [], clusterwide, byNamespace };
 }
-
-export const buildCiliumModel = memoize((snapshot: Snapshot): CiliumModel => {
-  const settings = readCiliumSettings(snapshot);
-  const objects = [...(snapshot.resources['cilium.networkpolicies'] ?? []), ...(snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? [])];
-  const policies = objects.filter((o) => isCiliumPolicyKind(o.kind)).map((o) => parseCiliumPolicy(o, settings));
-  const namespaceLabels = new Map<string, Record<string, string>>();
-  for (const n of snapshot.resources.namespaces ?? []) {
-    const name = n.metadata?.name;
-    if (typeof name === 'string') namespaceLabels.set(name, { 'kubernetes.io/metadata.name': name, ...stringRecord(n.metadata?.labels) });
-  }
-  for (const w of workloadsOf(snapshot)) for (const p of w.pods) if (!namespaceLabels.has(p.namespace)) namespaceLabels.set(p.namespace, { 'kubernetes.io/metadata.name': p.namespace });
-  const services: ServiceInfo[] = (snapshot.resources.services ?? []).map((s) => ({
-    namespace: s.metadata?.namespace ?? 'default',
-    name: s.metadata?.name ?? '',
-    labels: stringRecord(s.metadata?.labels),
-    selector: stringRecord((s.spec as { selector?: unknown } | undefined)?.selector),
-  }));
-  return buildCiliumModelFrom({ settings, policies, namespaceLabels, services });
-});
 
 /** The security identity of an endpoint (cached per pod shape). */
 export function identityOf(model: CiliumModel, ep: CiliumEndpoint): IdentityLabels {

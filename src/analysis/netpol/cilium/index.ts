@@ -2,7 +2,7 @@
 // evaluated with Cilium's own semantics; the combined network model asks it per direction.
 export { parseCiliumPolicy, isCiliumPolicyKind, DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
 export { readCiliumSettings, ciliumConfigMapRefs, ciliumNamespace, DEFAULT_SETTINGS, CILIUM_CONFIG_MAP, type CiliumSettings, type EnforcementMode } from './config.ts';
-export { buildCiliumModel, buildCiliumModelFrom, ciliumDirection, rulesSelecting, identityOf, admits, type CiliumModel, type CiliumEndpoint, type CiliumDirectionVerdict, type CiliumRuleRef, type Direction, type NamedPortRef } from './evaluate.ts';
+export { buildCiliumModelFrom, ciliumDirection, rulesSelecting, identityOf, admits, type CiliumModel, type CiliumEndpoint, type CiliumDirectionVerdict, type CiliumRuleRef, type Direction, type NamedPortRef } from './evaluate.ts';
 export { podIdentity, isIdentityLabel, type IdentityLabels, type ReservedEntity, RESERVED_ENTITIES } from './labels.ts';
 export type { CiliumPolicy, CiliumRule, PeerRule, PeerSelector, PortRule, PortSelector, Entity } from './types.ts';
 export { ciliumAdapter, ciliumLayerPolicies, CILIUM_KINDS } from './adapter.ts';
