@@ -12,36 +12,12 @@ import { detectCni } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
-import type { CoverageNote, LayerPolicy, PolicyApi, TierSpec, PolicySettings } from './layers.ts';
+import type { CoverageNote, LayerPolicy, NamedPort, PodClass, PolicyApi, TierSpec, PolicySettings } from './layers.ts';
 import { POLICY_APIS } from './apis.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
 
-export interface NamedPort {
-  name: string;
-  protocol: Protocol;
-  port: number;
-}
-
-export interface PodClass {
-  id: number;
-  namespace: string;
-  labels: Record<string, string>;
-  namedPorts: NamedPort[];
-  hostNetwork: boolean;
-  /** spec.serviceAccountName ("default" when unset) and that ServiceAccount's labels. */
-  serviceAccount: string;
-  serviceAccountLabels: Record<string, string>;
-  /** Keys of the workloads with pods in this class. */
-  workloads: string[];
-  podCount: number;
-  /** Valid, enforced policies of every API selecting this class for ingress (resp. egress), in evaluation order. */
-  ingressPolicies: LayerPolicy[];
-  egressPolicies: LayerPolicy[];
-  /** The same policies grouped into the composition's stages (shared between classes with the same policies). */
-  ingressPlan: readonly StagePlan[];
-  egressPlan: readonly StagePlan[];
-}
+export type { NamedPort, PodClass } from './layers.ts';
 
 export interface WorkloadNode {
   /** "namespace/Kind/name". */
