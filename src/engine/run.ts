@@ -20,7 +20,10 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
     if (check.appliesTo && !check.appliesTo(ctx)) {
       return { check, status: 'not-applicable', severity, results: [], reason: check.appliesWhen ? `applies only ${check.appliesWhen}` : 'does not apply to this cluster' };
     }
-    const missing = check.needs.filter((k) => ctx.snapshot.coverage[k]?.status !== 'ok');
+    const missing = [
+      ...check.needs.filter((k) => ctx.snapshot.coverage[k]?.status !== 'ok'),
+      ...(check.needsIfInstalled ?? []).filter((k) => ctx.snapshot.coverage[k] !== undefined && ctx.snapshot.coverage[k]?.status !== 'ok' && ctx.snapshot.coverage[k]?.status !== 'absent'),
+    ];
     if (missing.length > 0) {
       const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);
       return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };

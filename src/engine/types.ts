@@ -24,6 +24,11 @@ export interface Check {
   /** Kinds whose coverage must be 'ok' for the check to be evaluated. */
   needs: KindKey[];
   /**
+   * Kinds that may be absent (their CRD is not installed: nothing to read) but must not have
+   * failed or been forbidden: when they were, what the check judges is unknown.
+   */
+  needsIfInstalled?: KindKey[];
+  /**
    * Optional gate: the check applies only when this returns true (e.g. mtls checks only when a
    * mesh is installed). When false the check is 'not-applicable', which is neither pass nor fail.
    */

@@ -65,6 +65,9 @@ export const KINDS = [
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // cert-manager
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
+  // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped
+  crd('anp.adminnetworkpolicies', 'AdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'adminnetworkpolicies', false),
+  crd('anp.baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'baselineadminnetworkpolicies', false),
   // Calico: the crd.projectcalico.org/v1 storage form (always there), and the projectcalico.org/v3
   // API view (served by the Calico API server when installed; it lists k8s NPs as knp.default.*)
   crd('calico.networkpolicies', 'NetworkPolicy', 'crd.projectcalico.org', ['v1'], 'networkpolicies'),

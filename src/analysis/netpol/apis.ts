@@ -4,6 +4,7 @@
 // stage. To add an API: write a PolicyApiAdapter and append it here (docs/network-model.md).
 
 import type { PolicyApiAdapter } from './layers.ts';
+import { adminNetworkPolicyAdapter } from './anp.ts';
 import { networkPolicyLayer, parsePolicy } from './policy.ts';
 import { calicoAdapter } from './calico/adapter.ts';
 
@@ -15,5 +16,9 @@ export const networkPolicyAdapter: PolicyApiAdapter = {
 
 export const POLICY_APIS: readonly PolicyApiAdapter[] = [
   networkPolicyAdapter,
+  adminNetworkPolicyAdapter,
   calicoAdapter,
 ];
+
+/** Snapshot keys of every policy API but NetworkPolicy: checks judging the combined model need them read (or absent). */
+export const EXTRA_POLICY_KINDS = POLICY_APIS.flatMap((a) => a.kinds).filter((k) => k !== 'networkpolicies');

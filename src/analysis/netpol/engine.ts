@@ -58,6 +58,8 @@ export type Endpoint =
 export interface RuleRef {
   /** Policy id (LayerPolicy.id). */
   policy: string;
+  /** Policy name as people read it (LayerPolicy.name). */
+  policyName: string;
   rule: number;
   api: PolicyApi;
   kindLabel: string;
@@ -66,8 +68,6 @@ export interface RuleRef {
   order?: number;
   action: Action;
   ruleName?: string;
-  /** LayerPolicy.displayName, when the id carries a prefix. */
-  displayName?: string;
 }
 
 export type DecisionCause =
@@ -109,13 +109,17 @@ export interface MatchContext {
   fallbackReason?: string;
 }
 
+/** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
+export function policyLabel(p: Pick<LayerPolicy, 'api' | 'kindLabel' | 'name'>): string {
+  return p.api === 'NetworkPolicy' ? p.name : `${p.kindLabel} ${p.name}`;
+}
+
 export function ruleRef(p: LayerPolicy, r: Rule): RuleRef {
   return {
-    policy: p.id, rule: r.index, api: p.api, kindLabel: p.kindLabel, layer: p.layer, action: r.action,
+    policy: p.id, policyName: p.name, rule: r.index, api: p.api, kindLabel: p.kindLabel, layer: p.layer, action: r.action,
     ...(p.tier !== undefined ? { tier: p.tier } : {}),
     ...(p.order !== undefined ? { order: p.order } : {}),
     ...(r.name ? { ruleName: r.name } : {}),
-    ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
   };
 }
 
@@ -125,15 +129,15 @@ export function describeRule(r: RuleRef): string {
   if (r.tier !== undefined && r.tier !== 'default') where.push(`tier ${r.tier}`);
   if (r.order !== undefined) where.push(r.layer === 'admin' ? `priority ${r.order}` : `order ${r.order}`);
   const name = r.ruleName ? ` "${r.ruleName}"` : '';
-  return `${r.kindLabel} ${r.displayName ?? r.policy}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
+  return `${r.kindLabel} ${r.policyName}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
 }
 
 export function describeCause(c: DecisionCause): string {
   switch (c.kind) {
     case 'rule': return describeRule(c.rule);
-    case 'isolated': return `isolation by ${c.policies.join(', ')} (${c.stage}: no rule allows it)`;
-    case 'end-of-stage': return `the end of ${c.stage} (selected by ${c.policies.join(', ')}; no rule matched)`;
-    case 'default-allow': return 'no policy governs it';
+    case 'isolated': return `${c.stage} isolation (${c.policies.join(', ')} select it; no rule allows it)`;
+    case 'end-of-stage': return `the end of ${c.stage} (${c.policies.join(', ')} select it; no rule matched)`;
+    case 'default-allow': return 'default (no policy governs it)';
     case 'default-deny': return c.reason;
     case 'not-governed': return c.reason;
   }
@@ -294,7 +298,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
         }
       }
       if (stage.noMatch === 'deny' && !isEmptyConns(open)) {
-        deny(open, { kind: 'end-of-stage', stage: stage.label, policies: ps.map((p) => p.id) });
+        deny(open, { kind: 'end-of-stage', stage: stage.label, policies: ps.map(policyLabel) });
         remaining = passed;
       } else {
         remaining = unionConns(passed, open);
@@ -305,7 +309,7 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       const allowRules: Array<{ ref: RuleRef; conns: ConnSet }> = [];
       let isolating: string[] = [];
       for (const p of ps) {
-        if (p.isolates[dir]) isolating.push(p.id);
+        if (p.isolates[dir]) isolating.push(policyLabel(p));
         for (const rule of p[dir] ?? []) {
           if ((rule.action !== 'Allow' && rule.action !== 'Deny') || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(remaining, rulePortConns(rule, dst));

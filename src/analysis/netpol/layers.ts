@@ -152,7 +152,7 @@ export interface PodSet {
  */
 export type Peer =
   | ({ kind: 'pods' } & PodSet)
-  | { kind: 'ipBlock'; text: string; ranges: IpRange[] }
+  | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[] }
   | { kind: 'fqdn'; patterns: string[] }
   | { kind: 'nodes'; selector: Selector }
   | { kind: 'entity'; entity: Entity }
@@ -198,14 +198,14 @@ export interface LayerPolicy {
   ref: ResourceRef;
   /**
    * Display id, unique across APIs: "ns/name" for Kubernetes NetworkPolicies (unchanged, so
-   * existing fingerprints and evidence stay), "name" for cluster-scoped objects; adapters of
-   * other APIs prefix what is needed to stay unique (Calico: "calico:ns/name").
+   * existing evidence stays); other APIs prefix their kind so ids never collide
+   * ("AdminNetworkPolicy:name", "BaselineAdminNetworkPolicy:default", "GlobalNetworkPolicy:name").
    */
   id: string;
+  /** How explanations name the object: "ns/name" for namespaced objects, "name" for cluster-scoped ones. */
+  name: string;
   /** How explanations name the kind: "NetworkPolicy", "AdminNetworkPolicy", "GlobalNetworkPolicy", "Calico NetworkPolicy", … */
   kindLabel: string;
-  /** How explanations name the object when `id` carries a prefix for uniqueness (Calico: "ns/name"); defaults to `id`. */
-  displayName?: string;
   /** Namespace of a namespaced policy; undefined for cluster-scoped ones. */
   namespace?: string;
   /** Calico tier name (layer 'calico' only; "default" when none is set). */
@@ -283,9 +283,9 @@ export interface PolicyApiAdapter {
 }
 
 /** How an explanation names a policy: "GlobalNetworkPolicy deny-team-b-to-db (order 10)". */
-export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'id' | 'tier' | 'order' | 'layer' | 'displayName'>): string {
+export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'name' | 'tier' | 'order' | 'layer'>): string {
   const where: string[] = [];
   if (p.tier !== undefined && p.tier !== 'default') where.push(`tier ${p.tier}`);
   if (p.order !== undefined) where.push(p.layer === 'admin' ? `priority ${p.order}` : `order ${p.order}`);
-  return `${p.kindLabel} ${p.displayName ?? p.id}${where.length ? ` (${where.join(', ')})` : ''}`;
+  return `${p.kindLabel} ${p.name}${where.length ? ` (${where.join(', ')})` : ''}`;
 }

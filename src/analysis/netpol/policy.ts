@@ -206,7 +206,7 @@ function toNeutralRule(r: PolicyRule): Rule {
     index: r.index,
     action: 'Allow',
     peers: r.peers === 'any' ? 'any' : r.peers.map((p): LayerPeer => (p.kind === 'ipBlock'
-      ? { kind: 'ipBlock', text: p.except.length ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr, ranges: p.ranges }
+      ? { kind: 'ipBlock', text: p.except.length ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr, ranges: p.ranges, blocks: [p.block] }
       : { kind: 'pods', namespaces: p.namespaceSelector ? { kind: 'selector', selector: p.namespaceSelector } : { kind: 'policy' }, ...(p.podSelector ? { pods: p.podSelector } : {}) })),
     ports: r.ports,
   };
@@ -219,6 +219,7 @@ export function networkPolicyLayer(p: ParsedPolicy): LayerPolicy {
     layer: 'networkpolicy',
     ref: { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name },
     id: p.id,
+    name: p.id,
     kindLabel: 'NetworkPolicy',
     namespace: p.namespace,
     sortName: p.id,

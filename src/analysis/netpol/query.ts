@@ -4,15 +4,29 @@
 import type { Snapshot } from '../../snapshot/types.ts';
 import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, restrictConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
+import { describeCause, type DecisionCause, type DirectionVerdict } from './engine.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
+
+/** One part of a direction's answer: which connections, allowed or not, and what decided. */
+export interface DecisionAnswer {
+  allowed: boolean;
+  /** "All Connections", "TCP 5432", … (restricted to the asked port/protocol). */
+  conns: string;
+  /** "GlobalNetworkPolicy deny-team-b-to-db (order 10) rule 0 (Deny)", "isolation by shop/deny (NetworkPolicy: no rule allows it)", … */
+  by: string;
+  /** The deciding rule, when a rule decided. */
+  rule?: RuleRef;
+}
 
 export interface DirectionAnswer {
   isolated: boolean;
   allowed: boolean;
-  /** Policies isolating the pod in this direction. */
+  /** Enforced policies (of every API) selecting the pod in this direction. */
   policies: string[];
   /** Rules that allow the asked connection. */
   decidedBy: RuleRef[];
+  /** What decided each part of the asked connections, allowed and denied, in evaluation order. */
+  decisions: DecisionAnswer[];
 }
 
 export interface ReachAnswer {
@@ -61,6 +75,26 @@ function endpointsOf(t: ReachTarget): Endpoint[] {
   return t.kind === 'ip' ? [t.endpoint] : t.node.classes.map((cls) => ({ kind: 'class', cls }) as Endpoint);
 }
 
+function causeKey(c: DecisionCause): string {
+  return c.kind === 'rule' ? `rule\u0000${c.rule.policy}\u0000${c.rule.rule}` : describeCause(c);
+}
+
+/** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
+function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>, v: DirectionVerdict, proto: Protocol | undefined, port: number | undefined): void {
+  for (const d of v.decisions) {
+    const c = restrictConns(d.conns, proto, port);
+    if (isEmptyConns(c)) continue;
+    const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}`;
+    const cur = acc.get(k);
+    if (cur) cur.conns = unionConns(cur.conns, c);
+    else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause });
+  }
+}
+
+function decisionAnswers(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>): DecisionAnswer[] {
+  return [...acc.values()].map((d) => ({ allowed: d.allowed, conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}) }));
+}
+
 function dedupeRules(list: RuleRef[]): RuleRef[] {
   const seen = new Set<string>();
   return list.filter((r) => {
@@ -82,8 +116,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   const proto = port !== undefined && !protocol ? 'TCP' : protocol;
   const notes: string[] = [];
   let total = emptyConns();
-  const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [] };
-  const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [] };
+  const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
+  const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
+  const egDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
+  const ingDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
   for (const s of endpointsOf(src)) {
     for (const d of endpointsOf(dst)) {
       const e = egressVerdict(model, s, d);
@@ -99,14 +135,19 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       const both = intersectConns(eConns, iConns);
       total = unionConns(total, both);
       // Only rules that contribute to the asked connection count as deciding it.
-      for (const r of e.decidedBy) if (!isEmptyConns(restrictConns(r.conns, proto, port))) eg.decidedBy.push({ policy: r.policy, rule: r.rule });
-      for (const r of i.decidedBy) if (!isEmptyConns(restrictConns(r.conns, proto, port))) ing.decidedBy.push({ policy: r.policy, rule: r.rule });
+      for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictConns(rc, proto, port))) eg.decidedBy.push(r);
+      for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictConns(rc, proto, port))) ing.decidedBy.push(r);
+      collectDecisions(egDecisions, e, proto, port);
+      collectDecisions(ingDecisions, i, proto, port);
       if (s.kind === 'class' && s.cls.hostNetwork) notes.push('source runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
       if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
     }
   }
   if (src.kind === 'ip') notes.push('source is outside the cluster: egress is not governed by NetworkPolicy');
   if (dst.kind === 'ip') notes.push('destination is outside the cluster: ingress is not governed by NetworkPolicy');
+  for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
+  eg.decisions = decisionAnswers(egDecisions);
+  ing.decisions = decisionAnswers(ingDecisions);
   if (src.kind === 'workload' && src.node.classes.length > 1) notes.push(`${src.label} has pods with ${src.node.classes.length} different label/port sets; the answer is their union`);
   if (dst.kind === 'workload' && dst.node.classes.length > 1) notes.push(`${dst.label} has pods with ${dst.node.classes.length} different label/port sets; the answer is their union`);
   eg.policies = [...new Set(eg.policies)];
@@ -136,11 +177,12 @@ export function cutIpv4(ranges: IpRange[]): IpRange[] {
   return out;
 }
 
+/** The address ranges the enforced policies name in `dir` (NetworkPolicy ipBlocks, ANP networks, Calico nets, Cilium CIDRs). */
 function ipBlockRanges(model: ReachModel, dir: 'ingress' | 'egress'): IpRange[] {
   const out: IpRange[] = [];
   for (const p of model.policies) {
-    if (p.errors.length) continue;
-    for (const r of p[dir]) if (r.peers !== 'any') for (const peer of r.peers) if (peer.kind === 'ipBlock') out.push(...peer.ranges);
+    if (p.errors.length || !model.enforced(p)) continue;
+    for (const r of p[dir] ?? []) for (const list of [r.peers === 'any' ? [] : r.peers, r.notPeers ?? []]) for (const peer of list) if (peer.kind === 'ipBlock') out.push(...peer.ranges);
   }
   return out;
 }
@@ -195,14 +237,12 @@ export function reachMatrix(model: ReachModel, options: MatrixOptions = {}): Mat
   return rows.sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
 }
 
-function ruleText(r: RuleRef): string {
-  return `${r.policy} rule ${r.rule}`;
-}
-
 function directionText(name: string, who: string, d: DirectionAnswer): string {
-  if (!d.isolated) return `  ${name} at ${who}: not isolated (no NetworkPolicy selects it for ${name})`;
-  const head = `  ${name} at ${who}: isolated by ${d.policies.join(', ')}`;
-  return d.allowed ? `${head}; allowed by ${d.decidedBy.map(ruleText).join(', ')}` : `${head}; no rule allows it`;
+  const lines = [d.policies.length === 0
+    ? `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
+    : `  ${name} at ${who}: ${d.isolated ? 'isolated' : 'selected'} by ${d.policies.join(', ')}`];
+  for (const x of d.decisions) lines.push(`    ${x.allowed ? 'ALLOWED' : 'DENIED'} by ${x.by}: ${x.conns}`);
+  return lines.join('\n');
 }
 
 /** Renders an answer as text (for people) or JSON `{ allowed, ports, egress, ingress, … }`. */

@@ -38,7 +38,8 @@ describe('reachCommandCore', () => {
     const r = reachCommandCore(snapshot, { from: 'shop/frontend', to: 'shop/db', port: '5432/tcp' });
     expect(r.exitCode).toBe(1);
     expect(r.output).toMatch(/DENIED/);
-    expect(r.output).toContain('isolated by shop/deny, shop/db-from-api; no rule allows it');
+    expect(r.output).toContain('ingress at shop/db[Deployment]: isolated by shop/db-from-api, shop/deny');
+    expect(r.output).toContain('DENIED by NetworkPolicy isolation (shop/db-from-api, shop/deny select it; no rule allows it): TCP 5432');
   });
 
   it('JSON output has allowed, ports, egress and ingress', () => {
@@ -46,8 +47,12 @@ describe('reachCommandCore', () => {
     const j = JSON.parse(r.output);
     expect(j.allowed).toBe(true);
     expect(j.ports).toEqual({ TCP: ['5432'] });
-    expect(j.egress).toEqual({ isolated: false, allowed: true, policies: [], decidedBy: [] });
-    expect(j.ingress).toMatchObject({ isolated: true, allowed: true, decidedBy: [{ policy: 'shop/db-from-api', rule: 0 }] });
+    expect(j.egress).toEqual({ isolated: false, allowed: true, policies: [], decidedBy: [], decisions: [{ allowed: true, conns: 'All Connections', by: 'default (no policy governs it)' }] });
+    expect(j.ingress).toMatchObject({ isolated: true, allowed: true, decidedBy: [{ policy: 'shop/db-from-api', rule: 0, api: 'NetworkPolicy', action: 'Allow' }] });
+    expect(j.ingress.decisions).toEqual([
+      { allowed: true, conns: 'TCP 5432', by: 'NetworkPolicy shop/db-from-api rule 0 (Allow)', rule: expect.objectContaining({ policy: 'shop/db-from-api', rule: 0 }) },
+      { allowed: false, conns: 'SCTP 1-65535,TCP 1-5431,5433-65535,UDP 1-65535', by: 'NetworkPolicy isolation (shop/db-from-api, shop/deny select it; no rule allows it)' },
+    ]);
   });
 
   it('UDP on the same port is denied', () => {
