@@ -336,10 +336,19 @@ function compile(n: CalicoSelectorNode): Matcher {
   }
 }
 
+/** One getter per label set, reused across every selector evaluated on it. */
+const lookups = new WeakMap<object, Lookup>();
 function lookupFor(labels: LabelSource): Lookup {
-  if (labels instanceof Map) return (k) => labels.get(k);
-  const rec = labels as Readonly<Record<string, string>>;
-  return (k) => (Object.hasOwn(rec, k) ? rec[k] : undefined);
+  let get = lookups.get(labels);
+  if (!get) {
+    if (labels instanceof Map) get = (k) => labels.get(k);
+    else {
+      const rec = labels as Readonly<Record<string, string>>;
+      get = (k) => (Object.hasOwn(rec, k) ? rec[k] : undefined);
+    }
+    lookups.set(labels, get);
+  }
+  return get;
 }
 
 /** Parses a Calico selector expression once; the result evaluates any number of label sets. */
