@@ -62,7 +62,7 @@ async function runSize(size: string): Promise<void> {
     const snapshot = readSnapshot(file);
     stage('load snapshot');
     const a0 = performance.now();
-    const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, runId: 'bench-current', details: reportDetails });
+    const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, clock: () => new Date(), runId: 'bench-current', details: reportDetails });
     const auditSeconds = (performance.now() - a0) / 1000;
     for (const area of AREAS) rows.push([`analysis + checks: ${area}`, areaSeconds.get(area) ?? 0, NaN]);
     last = performance.now();

@@ -1,22 +1,21 @@
-// Protects against policies that admit every source (any peer, every namespace, 0.0.0.0/0, Cilium entity world/all), silently cancelling a default deny.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T4, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, openReason, portsText, selectsWholeNamespaces } from '../../src/analysis/netpol/rules.ts';
-import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
+import { SEGMENTATION } from '../controls.ts';
 
 export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
   area: 'network',
   title: 'No policy admits ingress from everywhere',
+  protectsAgainst: 'policies that admit every source (any peer, every namespace, 0.0.0.0/0, Cilium entity world/all), silently cancelling a default deny',
   severity: 'high',
-  controls: SEGMENTATION_CONTROLS,
+  controls: SEGMENTATION,
   remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name, or the API\'s equivalent) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  needsIfInstalled: EXTRA_POLICY_KINDS,
+  reads: EXTRA_POLICY_KINDS,
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const exposed = new Set(ctx.config.network.exposedNamespaces);

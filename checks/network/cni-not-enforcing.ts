@@ -1,10 +1,10 @@
-// Protects against policies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores NetworkPolicies, and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, Calico policies on Cilium, …) ignores that API's policies.
-// Controls: CIS-1.10:5.3.1, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
+import { cis } from '../controls.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 
 const MAX_LISTED = 20;
 
@@ -17,11 +17,12 @@ export const cniNotEnforcing: Check = {
   id: 'network.cni-not-enforcing',
   area: 'network',
   title: 'The CNI enforces the network policies that exist',
+  protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores NetworkPolicies, and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, Calico policies on Cilium, …) ignores that API\'s policies',
   severity: 'critical',
-  controls: ['CIS-1.10:5.3.1', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
+  controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico, Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
-  needsIfInstalled: EXTRA_POLICY_KINDS,
+  reads: EXTRA_POLICY_KINDS,
   evaluate(ctx) {
     const d = detectCni(ctx.snapshot);
     if (d.verdict === 'unknown') return [];
@@ -49,7 +50,7 @@ export const cniNotEnforcing: Check = {
         detailKey: api,
         severity: 'high',
         message: `${objects.length} ${api} object(s) have no effect: ${why}`,
-        evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map((p) => `${p.kindLabel} ${p.name}`), policyCount: objects.length },
+        evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map(policyLabel), policyCount: objects.length },
         related: objects.slice(0, MAX_LISTED).map((p) => p.ref),
       });
     }

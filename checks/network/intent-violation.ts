@@ -1,5 +1,3 @@
-// Protects against flows the declared segmentation intent forbids (config intent.deny) but the effective policies (every enforced API) allow.
-// Controls: NSA-CISA:NS/network-policies, NIST-800-53:AC-4, NIST-800-53:SC-7, NIST-800-207:T3, NIST-800-207:T4.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { IntentRule, LabelSelectorConfig } from '../../src/config/types.ts';
@@ -57,11 +55,12 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies (every enforced API) allow',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  needsIfInstalled: EXTRA_POLICY_KINDS,
+  reads: EXTRA_POLICY_KINDS,
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   evaluate(ctx) {
@@ -78,7 +77,7 @@ export const intentViolation: Check = {
       const flows = found.flows.map((f) => {
         const egressAllowedBy = allowedBy(f.egress, f.conns);
         const ingressAllowedBy = allowedBy(f.ingress, f.conns);
-        for (const v of [f.egress, f.ingress]) for (const r of v.decidedBy) if (!isEmptyConns(intersectConns(r.conns, f.conns))) allowing.add(r.api === 'NetworkPolicy' ? r.policy : `${r.kindLabel} ${r.policyName}`);
+        for (const v of [f.egress, f.ingress]) for (const r of v.decidedBy) if (!isEmptyConns(intersectConns(r.conns, f.conns))) allowing.add(r.api === 'NetworkPolicy' ? r.policy : `${r.kindLabel} ${r.displayName ?? r.policy}`);
         return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy };
       });
       const violations = found.count;

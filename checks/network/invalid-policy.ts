@@ -1,6 +1,5 @@
-// Protects against policies (of every modelled API) the API server would reject or the CNI could not apply (bad CIDR, selector, port, priority): they never take effect.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7.
 import type { Check } from '../../src/engine/types.ts';
+import { cis } from '../controls.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
@@ -9,11 +8,12 @@ export const invalidPolicy: Check = {
   id: 'network.invalid-policy',
   area: 'network',
   title: 'Network policies are valid',
+  protectsAgainst: 'policies (of every modelled API) the API server would reject or the CNI could not apply (bad CIDR, selector, port, priority): they never take effect',
   severity: 'high',
-  controls: ['CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
+  controls: [cis('5.3.2'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
   remediation: 'Fix the fields named in the evidence; such a policy is rejected or ignored, so the isolation it describes does not exist.',
   needs: ['networkpolicies'],
-  needsIfInstalled: EXTRA_POLICY_KINDS,
+  reads: EXTRA_POLICY_KINDS,
   evaluate(ctx) {
     return buildReachability(ctx.snapshot).policies.map((p) => {
       const resource = p.ref.name ? p.ref : { ...p.ref, name: '(unnamed)' };

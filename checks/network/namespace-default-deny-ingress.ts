@@ -1,18 +1,17 @@
-// Protects against pods that accept connections from anywhere because no policy of any enforced API (NetworkPolicy, AdminNetworkPolicy, Calico, Cilium) isolates them for ingress.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
-import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
+import { SEGMENTATION } from '../controls.ts';
 import { evaluateDefaultDeny } from './lib/default-deny.ts';
 
 export const namespaceDefaultDenyIngress: Check = {
   id: 'network.namespace-default-deny-ingress',
   area: 'network',
   title: 'Every pod is isolated for ingress',
+  protectsAgainst: 'pods that accept connections from anywhere because no policy of any enforced API (NetworkPolicy, AdminNetworkPolicy, Calico, Cilium) isolates them for ingress',
   severity: 'high',
-  controls: SEGMENTATION_CONTROLS,
+  controls: SEGMENTATION,
   remediation: 'Add a default-deny ingress NetworkPolicy to the namespace (spec: {podSelector: {}, policyTypes: [Ingress]}) and allow the needed flows explicitly.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  needsIfInstalled: EXTRA_POLICY_KINDS,
+  reads: EXTRA_POLICY_KINDS,
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'ingress'),
 };

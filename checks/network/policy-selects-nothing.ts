@@ -1,6 +1,5 @@
-// Protects against policies (of every modelled API) whose subject matches no pod (a typo such as app: web vs app: webapp), leaving the intended pods unprotected.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7.
 import type { Check } from '../../src/engine/types.ts';
+import { cis } from '../controls.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
@@ -19,11 +18,12 @@ export const policySelectsNothing: Check = {
   id: 'network.policy-selects-nothing',
   area: 'network',
   title: 'Every network policy selects some pods',
+  protectsAgainst: 'policies (of every modelled API) whose subject matches no pod (a typo such as app: web vs app: webapp), leaving the intended pods unprotected',
   severity: 'medium',
-  controls: ['CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
+  controls: [cis('5.3.2'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
   remediation: "Fix the policy's selector (spec.podSelector, subject, selector or endpointSelector) to match the labels of the pods it is meant to protect (compare with the labels in the evidence), or delete the stale policy.",
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  needsIfInstalled: EXTRA_POLICY_KINDS,
+  reads: EXTRA_POLICY_KINDS,
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const out: Verdict[] = [];

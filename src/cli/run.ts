@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { ConfigError, errorMessage } from '../base/errors.ts';
-import { meetsFailOn, runPipeline, type FailOn } from '../pipeline.ts';
+import { meetsFailOn, runPipeline, type FailOn } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { SOURCE_OPTIONS, describeSource, loadSource } from './source.ts';

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, errorMessage } from '../base/errors.ts';
-import { runPipeline, type PipelineEdges } from '../pipeline.ts';
+import { runPipeline, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO, type CommandFn } from './io.ts';

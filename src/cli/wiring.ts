@@ -8,7 +8,7 @@ import { ConfigError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
-import type { PipelineEdges } from '../pipeline.ts';
+import type { PipelineEdges } from '../pipeline/pipeline.ts';
 import { reportDetails } from '../report/details.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
 import type { NotificationOutcome } from '../run/types.ts';

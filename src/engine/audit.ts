@@ -9,8 +9,7 @@ import { scoreRun } from './score.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import { applyWaivers } from './waivers.ts';
-
-export const TOOL_VERSION = '0.1.0';
+import { TOOL_VERSION } from '../base/version.ts';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -19,6 +18,8 @@ export interface AuditInput {
   now: Date;
   runId: string;
   startedAt: Date;
+  /** Reads the time the audit finished; without it the audit is judged at one instant, `now`. */
+  clock?: () => Date;
   /** Extra report sections computed by the analyses (rbac breadth, mesh modes, exposure). */
   details?: (ctx: AuditContext) => RunReport['details'];
 }
@@ -73,7 +74,7 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     run: {
       id: input.runId,
       startedAt: input.startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
+      finishedAt: (input.clock ? input.clock() : input.now).toISOString(),
       cluster: input.snapshot.cluster,
       source: input.snapshot.source,
       coverage: input.snapshot.coverage as RunReport['run']['coverage'],

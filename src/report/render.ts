@@ -8,15 +8,7 @@ import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
-import type { RunReport } from '../run/types.ts';
-import type { TrendPoint } from './view.ts';
-
-export const REPORT_FORMATS = ['json', 'html', 'junit', 'md', 'sarif'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-export const REPORT_FILES: Record<ReportFormat, string> = {
-  json: 'report.json', html: 'report.html', junit: 'report.junit.xml', md: 'report.md', sarif: 'report.sarif',
-};
+import type { RunReport, TrendPoint } from '../run/types.ts';
 
 export interface RenderOptions {
   formats: string[];
@@ -24,6 +16,20 @@ export interface RenderOptions {
   trend?: TrendPoint[];
   previous?: RunReport | null;
 }
+
+type Extras = Omit<RenderOptions, 'formats' | 'outDir'>;
+
+/** Every report format: its file and its renderer. Adding a format is one row here. */
+const REPORTS = {
+  json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
+  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null }) },
+  junit: { file: 'report.junit.xml', render: (report: RunReport) => renderJunit(report) },
+  md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
+  sarif: { file: 'report.sarif', render: (report: RunReport) => `${JSON.stringify(renderSarif(report), null, 2)}\n` },
+} as const satisfies Record<string, { file: string; render(report: RunReport, opts: Extras): string }>;
+
+export type ReportFormat = keyof typeof REPORTS;
+export const REPORT_FORMATS = Object.keys(REPORTS) as ReportFormat[];
 
 async function writeWhole(path: string, content: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -73,14 +79,8 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
   await rename(tmp, path);
 }
 
-export function renderFormat(report: RunReport, format: ReportFormat, opts: Omit<RenderOptions, 'formats' | 'outDir'> = {}): string {
-  switch (format) {
-    case 'json': return `${JSON.stringify(report, null, 2)}\n`;
-    case 'html': return renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null });
-    case 'junit': return renderJunit(report);
-    case 'md': return renderMarkdown(report);
-    case 'sarif': return `${JSON.stringify(renderSarif(report), null, 2)}\n`;
-  }
+export function renderFormat(report: RunReport, format: ReportFormat, opts: Extras = {}): string {
+  return REPORTS[format].render(report, opts);
 }
 
 /** Returns the written paths, report.json first. Unknown formats are an error naming them. */
@@ -93,7 +93,7 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   try {
     await mkdir(opts.outDir, { recursive: true });
     for (const f of formats) {
-      path = join(opts.outDir, REPORT_FILES[f]);
+      path = join(opts.outDir, REPORTS[f].file);
       if (f === 'json') await writeReportJson(report, path);
       else await writeWhole(path, renderFormat(report, f, opts));
       paths.push(path);

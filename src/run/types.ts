@@ -1,4 +1,4 @@
-// report.json, schemaVersion 1: the public machine contract (DESIGN.md). The JSON Schema in
+// report.json, schemaVersion 1: the public machine contract. The JSON Schema in
 // schemas/report.schema.json describes the same shape; a test validates produced reports.
 
 import type { Area, CheckStatus, ResourceRef, Severity } from '../base/vocabulary.ts';

@@ -211,7 +211,7 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
     layer: kind === 'AdminNetworkPolicy' ? 'admin' : 'baseline',
     ref,
     id: `${kind}:${name}`,
-    name,
+    displayName: name,
     kindLabel: kind,
     ...(order !== undefined ? { order } : {}),
     sortName: name,
@@ -236,7 +236,7 @@ export const adminNetworkPolicyAdapter: PolicyApiAdapter = {
     ];
     // Equal priorities: upstream leaves the order undefined when both could match a connection.
     const byPriority = new Map<number, string[]>();
-    for (const p of policies) if (p.layer === 'admin' && p.order !== undefined && !p.errors.length) byPriority.set(p.order, [...(byPriority.get(p.order) ?? []), p.name]);
+    for (const p of policies) if (p.layer === 'admin' && p.order !== undefined && !p.errors.length) byPriority.set(p.order, [...(byPriority.get(p.order) ?? []), p.displayName ?? p.id]);
     for (const [priority, names] of byPriority) {
       if (names.length < 2) continue;
       const sorted = [...names].sort();

@@ -58,8 +58,6 @@ export type Endpoint =
 export interface RuleRef {
   /** Policy id (LayerPolicy.id). */
   policy: string;
-  /** Policy name as people read it (LayerPolicy.name). */
-  policyName: string;
   rule: number;
   api: PolicyApi;
   kindLabel: string;
@@ -68,6 +66,8 @@ export interface RuleRef {
   order?: number;
   action: Action;
   ruleName?: string;
+  /** LayerPolicy.displayName, when the id carries a prefix. */
+  displayName?: string;
 }
 
 export type DecisionCause =
@@ -110,16 +110,17 @@ export interface MatchContext {
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
-export function policyLabel(p: Pick<LayerPolicy, 'api' | 'kindLabel' | 'name'>): string {
-  return p.api === 'NetworkPolicy' ? p.name : `${p.kindLabel} ${p.name}`;
+export function policyLabel(p: Pick<LayerPolicy, 'api' | 'kindLabel' | 'id' | 'displayName'>): string {
+  return p.api === 'NetworkPolicy' ? p.id : `${p.kindLabel} ${p.displayName ?? p.id}`;
 }
 
 export function ruleRef(p: LayerPolicy, r: Rule): RuleRef {
   return {
-    policy: p.id, policyName: p.name, rule: r.index, api: p.api, kindLabel: p.kindLabel, layer: p.layer, action: r.action,
+    policy: p.id, rule: r.index, api: p.api, kindLabel: p.kindLabel, layer: p.layer, action: r.action,
     ...(p.tier !== undefined ? { tier: p.tier } : {}),
     ...(p.order !== undefined ? { order: p.order } : {}),
     ...(r.name ? { ruleName: r.name } : {}),
+    ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
   };
 }
 
@@ -129,7 +130,7 @@ export function describeRule(r: RuleRef): string {
   if (r.tier !== undefined && r.tier !== 'default') where.push(`tier ${r.tier}`);
   if (r.order !== undefined) where.push(r.layer === 'admin' ? `priority ${r.order}` : `order ${r.order}`);
   const name = r.ruleName ? ` "${r.ruleName}"` : '';
-  return `${r.kindLabel} ${r.policyName}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
+  return `${r.kindLabel} ${r.displayName ?? r.policy}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
 }
 
 export function describeCause(c: DecisionCause): string {

@@ -202,10 +202,10 @@ export interface LayerPolicy {
    * ("AdminNetworkPolicy:name", "BaselineAdminNetworkPolicy:default", "GlobalNetworkPolicy:name").
    */
   id: string;
-  /** How explanations name the object: "ns/name" for namespaced objects, "name" for cluster-scoped ones. */
-  name: string;
   /** How explanations name the kind: "NetworkPolicy", "AdminNetworkPolicy", "GlobalNetworkPolicy", "Calico NetworkPolicy", … */
   kindLabel: string;
+  /** How explanations name the object when `id` carries a prefix for uniqueness (Calico: "ns/name"); defaults to `id`. */
+  displayName?: string;
   /** Namespace of a namespaced policy; undefined for cluster-scoped ones. */
   namespace?: string;
   /** Calico tier name (layer 'calico' only; "default" when none is set). */
@@ -283,9 +283,9 @@ export interface PolicyApiAdapter {
 }
 
 /** How an explanation names a policy: "GlobalNetworkPolicy deny-team-b-to-db (order 10)". */
-export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'name' | 'tier' | 'order' | 'layer'>): string {
+export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'id' | 'tier' | 'order' | 'layer' | 'displayName'>): string {
   const where: string[] = [];
   if (p.tier !== undefined && p.tier !== 'default') where.push(`tier ${p.tier}`);
   if (p.order !== undefined) where.push(p.layer === 'admin' ? `priority ${p.order}` : `order ${p.order}`);
-  return `${p.kindLabel} ${p.name}${where.length ? ` (${where.join(', ')})` : ''}`;
+  return `${p.kindLabel} ${p.displayName ?? p.id}${where.length ? ` (${where.join(', ')})` : ''}`;
 }

@@ -219,7 +219,6 @@ export function networkPolicyLayer(p: ParsedPolicy): LayerPolicy {
     layer: 'networkpolicy',
     ref: { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name },
     id: p.id,
-    name: p.id,
     kindLabel: 'NetworkPolicy',
     namespace: p.namespace,
     sortName: p.id,

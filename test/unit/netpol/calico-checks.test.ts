@@ -189,6 +189,6 @@ spec:
   ingress: [{action: Deny, source: {nets: [0.0.0.0/0]}}]
 `));
     expect(m.notes).toContainEqual({ object: { kind: 'GlobalNetworkPolicy', name: 'protect-nodes' }, message: expect.stringMatching(/preDNAT: applies to host endpoints only/) });
-    expect(m.policies.some((p) => p.name === 'protect-nodes')).toBe(false);
+    expect(m.policies.some((p) => p.ref.name === 'protect-nodes')).toBe(false);
   });
 });

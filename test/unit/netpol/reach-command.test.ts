@@ -119,7 +119,7 @@ describe('malformed input never crashes', () => {
       policy('a', 'shape', '{podSelector: [], ingress: {from: 1}}') +
       '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: nospec, namespace: a}\nspec: 42\n';
     const model = buildReachability(snap(yaml));
-    const bad = Object.fromEntries(model.policies.map((p) => [p.name, p.errors.length]));
+    const bad = Object.fromEntries(model.policies.map((p) => [p.ref.name, p.errors.length]));
     expect(Object.entries(bad).filter(([, n]) => n === 0)).toEqual([]);
     // Invalid policies are not applied, so the pods stay open.
     expect(reachCommandCore(snap(yaml), { from: 'a/p', to: 'a/q', port: '80' }).exitCode).toBe(0);

@@ -22,7 +22,7 @@ const ns = (name: string, labels: Record<string, string> = {}): KubeObject =>
 
 export const fakeChecks: Check[] = [
   {
-    id: 'fake.rbac-wide-serviceaccount', area: 'rbac', title: 'ServiceAccount holds wide permissions', severity: 'high',
+    id: 'fake.rbac-wide-serviceaccount', area: 'rbac', title: 'ServiceAccount holds wide permissions', severity: 'high', protectsAgainst: 'a test scenario',
     controls: ['CIS-1.10:5.1.1', 'NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'],
     remediation: 'Bind the ServiceAccount to a Role scoped to what it does.', needs: ['serviceaccounts'],
     evaluate: (ctx) => (ctx.snapshot.resources.serviceaccounts ?? []).map((o) => ({
@@ -34,7 +34,7 @@ export const fakeChecks: Check[] = [
     })),
   },
   {
-    id: 'fake.network-namespace-open', area: 'network', title: 'Namespace admits all ingress', severity: 'critical',
+    id: 'fake.network-namespace-open', area: 'network', title: 'Namespace admits all ingress', severity: 'critical', protectsAgainst: 'a test scenario',
     controls: ['CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
     remediation: 'Add a default-deny NetworkPolicy to the namespace.', needs: ['namespaces', 'networkpolicies'],
     evaluate: (ctx) => (ctx.snapshot.resources.namespaces ?? []).map((o) => ({
@@ -45,19 +45,19 @@ export const fakeChecks: Check[] = [
     })),
   },
   {
-    id: 'fake.tls-needs-traefik', area: 'tls', title: 'Traefik TLSOption minimum version', severity: 'medium',
+    id: 'fake.tls-needs-traefik', area: 'tls', title: 'Traefik TLSOption minimum version', severity: 'medium', protectsAgainst: 'a test scenario',
     controls: ['NIST-800-53:SC-8'], remediation: 'Set minVersion: VersionTLS12.', needs: ['traefik.tlsoptions'],
     evaluate: () => [],
   },
   {
-    id: 'fake.tls-ingress', area: 'tls', title: 'Ingress without TLS', severity: 'medium',
+    id: 'fake.tls-ingress', area: 'tls', title: 'Ingress without TLS', severity: 'medium', protectsAgainst: 'a test scenario',
     controls: ['NIST-800-53:SC-8', 'NIST-800-207:T2'], remediation: 'Add a tls section.', needs: ['namespaces'],
     evaluate: (ctx) => (ctx.snapshot.resources.namespaces ?? []).slice(0, 3).map((o) => ({
       status: 'pass', resource: { kind: 'Namespace', name: o.metadata?.name ?? '' }, message: 'ok',
     })),
   },
   {
-    id: 'fake.pod-security-throws', area: 'pod-security', title: 'A check that crashes', severity: 'low',
+    id: 'fake.pod-security-throws', area: 'pod-security', title: 'A check that crashes', severity: 'low', protectsAgainst: 'a test scenario',
     controls: [], remediation: 'n/a', needs: ['pods'],
     evaluate: () => { throw new Error('boom'); },
   },

@@ -190,7 +190,7 @@ export function calicoLayerPolicy(p: CalicoPolicy, svcs: Map<string, ServiceInfo
     layer: 'calico',
     ref: p.ref,
     id: `${p.kind === 'GlobalNetworkPolicy' ? 'GlobalNetworkPolicy' : 'CalicoNetworkPolicy'}:${display}`,
-    name: display,
+    displayName: display,
     kindLabel: p.kind === 'GlobalNetworkPolicy' ? 'GlobalNetworkPolicy' : 'Calico NetworkPolicy',
     ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
     tier: p.tier,

@@ -2,14 +2,14 @@
 // render -> notify. The edges (collector, run store, renderer, notifiers) are handed in, so
 // tests give it real local servers or small fakes without patching modules. The run is
 // stored before anything is sent: a notifier failure never loses it.
-import type { Config } from './config/types.ts';
-import { auditSnapshot, type AuditInput } from './engine/audit.ts';
-import type { Check } from './engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from './run/types.ts';
+import type { Config } from '../config/types.ts';
+import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
+import type { Check } from '../engine/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run/types.ts';
 
 export type { TrendPoint };
-import type { Snapshot } from './snapshot/types.ts';
-import type { Logger } from './base/log.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import type { Logger } from '../base/log.ts';
 import { randomUUID } from 'node:crypto';
 
 /** The part of a RunStore the pipeline uses. */
@@ -47,7 +47,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // The snapshot and the analysis models memoised on it live only inside this call, so
     // they can be collected before diffing and rendering a large run.
     const audit = async () => auditSnapshot({
-      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
+      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: edges.details,
     });
     const { report, expiredWaivers } = await audit();
     const previous = store ? await store.latest(report.run.cluster.name) : null;
