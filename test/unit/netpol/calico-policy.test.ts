@@ -199,6 +199,17 @@ describe(`rules and validation (${NP_DOC}#rule, #entityrule, #ports)`, () => {
     expect(rule({ action: 'Deny', destination: { notNets: ['0.0.0.0/0'] } }).errors[0]).toMatch(/catch-all CIDR in negation/);
   });
 
+  it('the CRD validation rules (api/pkg/apis/projectcalico/v3/policy_common.go XValidation)', () => {
+    expect(rule({ action: 'Allow', source: { selector: 'global()' } }).errors).toEqual(['spec.ingress[0].source.selector: global() can only be used in an EntityRule namespaceSelector']);
+    expect(rule({ action: 'Allow', source: { services: { name: 'db' }, selector: "a == 'b'" } }).errors).toEqual(['spec.ingress[0].source: cannot specify Selector/NotSelector and Services on the same rule']);
+    expect(rule({ action: 'Allow', source: { services: { namespace: 'x' } } }).errors).toEqual(['spec.ingress[0].source.services: services must specify a service name']);
+    expect(rule({ action: 'Allow', protocol: 'TCP', destination: { services: { name: 'db' }, ports: [80] } }).errors).toEqual(['spec.ingress[0].destination: ports and notPorts cannot be specified with services']);
+    expect(rule({ action: 'Deny', http: { methods: ['GET'] } }).errors).toEqual(['spec.ingress[0].http: HTTP match is only valid on Allow rules']);
+    expect(rule({ action: 'Allow', icmp: { type: 8 } }).errors).toEqual(['spec.ingress[0].icmp: ICMP fields require protocol to be ICMP or ICMPv6']);
+    expect(rule({ action: 'Allow', protocol: 'ICMP', ipVersion: 6 }).errors).toEqual(['spec.ingress[0].ipVersion: protocol ICMP requires ipVersion 4']);
+    expect(parsed(v3('GlobalNetworkPolicy', 'p', { namespaceSelector: 'global()' })).errors).toEqual(['spec.namespaceSelector: global() can only be used in an EntityRule namespaceSelector']);
+  });
+
   it('global() stands alone in a namespaceSelector (validator/v3 validateEntityRule)', () => {
     expect(rule({ action: 'Allow', source: { namespaceSelector: 'global()' } }).errors).toEqual([]);
     expect(rule({ action: 'Allow', source: { namespaceSelector: "global() || a == 'b'" } }).errors).toEqual(['spec.ingress[0].source.namespaceSelector: global() cannot be combined with other selectors']);
