@@ -1,7 +1,7 @@
 // `ztaudit reach`, `ztaudit who-can` and `ztaudit can`: questions answered from the same
 // models the checks use, over any source (cluster, --manifests, --snapshot).
 import { parseArgs } from 'node:util';
-import { reachCommandCore } from '../analysis/netpol/index.ts';
+import { reachCommandCore, reachMatrixChunks } from '../analysis/netpol/index.ts';
 import { canCommandCore, whoCanCommandCore } from '../analysis/rbac/index.ts';
 import { ConfigError } from '../base/errors.ts';
 import type { CliIO } from './io.ts';
@@ -26,6 +26,16 @@ export async function reachCommand(argv: string[], io: CliIO): Promise<number> {
   });
   const output = outputFlag(values.output);
   const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
+  if (values.matrix) {
+    // Streamed: a 5,000-workload matrix is hundreds of thousands of lines.
+    let last = '';
+    for (const chunk of reachMatrixChunks(snapshot, output)) {
+      io.stdout(chunk);
+      last = chunk;
+    }
+    if (!last.endsWith('\n')) io.stdout('\n');
+    return 0;
+  }
   return print(io, reachCommandCore(snapshot, { from: values.from, to: values.to, port: values.port, matrix: values.matrix, output }));
 }
 

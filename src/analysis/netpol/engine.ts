@@ -165,10 +165,10 @@ export function podSetMatches(ctx: MatchContext, set: PodSet, policyNs: string |
   return true;
 }
 
-/** A pod set that contains every pod of every namespace. */
+/** A pod set that contains every (non-host-network) pod of every namespace: what the anonymous pod endpoint matches. */
 export function podSetIsEverything(set: PodSet): boolean {
   return set.namespaces.kind === 'selector' && set.namespaces.selector.empty && (!set.pods || set.pods.empty)
-    && (!set.serviceAccounts || set.serviceAccounts.empty) && !set.serviceAccountNames && !set.where && !set.excludeHostNetwork;
+    && (!set.serviceAccounts || set.serviceAccounts.empty) && !set.serviceAccountNames && !set.where;
 }
 
 function coversFamily(ranges: Array<{ family: Family; lo: bigint; hi: bigint }>, family: Family): boolean {

@@ -5,6 +5,9 @@
 // Why the candidates are complete: a peer that no Allow or Pass rule of a class's plan names
 // can only get what "a pod no policy names" gets (Deny rules only take away), so it needs
 // checking only when that anonymous peer gets something (the class is then "open").
+// Host-network pods are the exception: peers that name "every pod" (ANP namespaces: {})
+// leave them out, so a Deny the anonymous pod meets may not touch them; they are always
+// candidates.
 
 import { intersectConns, isEmptyConns, type ConnSet } from './conns.ts';
 import { podSetMatches, type Direction } from './engine.ts';
@@ -56,6 +59,18 @@ function namespacesOf(model: ReachModel, peer: Peer & { kind: 'pods' }, policy: 
   return list;
 }
 
+const hostNetworkCache = new WeakMap<ClassIndex, PodClass[]>();
+
+function hostNetworkClasses(index: ClassIndex): PodClass[] {
+  let list = hostNetworkCache.get(index);
+  if (!list) {
+    list = [];
+    for (const classes of index.values()) for (const c of classes) if (c.hostNetwork) list.push(c);
+    hostNetworkCache.set(index, list);
+  }
+  return list;
+}
+
 /** A peer whose members cannot be enumerated from the index (or are everyone). */
 function unenumerable(peer: Peer): boolean {
   if (peer.kind === 'entity') return peer.entity === 'all' || peer.entity === 'cluster';
@@ -71,7 +86,7 @@ function unenumerable(peer: Peer): boolean {
  */
 export function candidatePeers(model: ReachModel, cls: PodClass, dir: Direction, index: ClassIndex, cap = Infinity): Set<PodClass> | 'all' {
   if (!isEmptyConns(isolationOf(model, cls, dir).openToPods)) return 'all';
-  const out = new Set<PodClass>();
+  const out = new Set<PodClass>(hostNetworkClasses(index));
   for (const p of dir === 'ingress' ? cls.ingressPolicies : cls.egressPolicies) {
     for (const rule of p[dir] ?? []) {
       if (rule.action !== 'Allow' && rule.action !== 'Pass') continue;

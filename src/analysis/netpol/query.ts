@@ -2,10 +2,11 @@
 // (`reachMatrix`), and the text/JSON renderings the `ztaudit reach` command prints.
 
 import type { Snapshot } from '../../snapshot/types.ts';
-import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, restrictConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
+import { connsToJson, emptyConns, formatConns, intersectConns, isAllConns, isEmptyConns, isProtocol, restrictConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
 import { describeCause, type DecisionCause, type DirectionVerdict } from './engine.ts';
-import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
+import { candidatePeers, indexByNamespace } from './flows.ts';
+import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
 /** One part of a direction's answer: which connections, allowed or not, and what decided. */
 export interface DecisionAnswer {
@@ -192,49 +193,103 @@ export interface MatrixOptions {
   external?: boolean;
 }
 
+/** Class-level allowed connections src -> dst (both directions), or undefined when none. */
+function pairConns(model: ReachModel, s: PodClass, d: PodClass): ConnSet | undefined {
+  const src: Endpoint = { kind: 'class', cls: s };
+  const dst: Endpoint = { kind: 'class', cls: d };
+  const e = egressVerdict(model, src, dst).conns;
+  if (isEmptyConns(e)) return undefined;
+  const i = ingressVerdict(model, src, dst).conns;
+  if (isAllConns(e)) return isEmptyConns(i) ? undefined : i;
+  if (isAllConns(i)) return e;
+  const c = intersectConns(e, i);
+  return isEmptyConns(c) ? undefined : c;
+}
+
+/** Above this many enumerated candidates a class is treated as open to every peer (never wrong: every pair it yields is checked). */
+const CANDIDATE_CAP = 4096;
+
+function byLabel<T>(items: T[], label: (t: T) => string): T[] {
+  return items.map((t) => [label(t), t] as const).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([, t]) => t);
+}
+
 /**
- * Every workload pair (and external range) with a non-empty set of allowed connections.
- * Cost is quadratic in pod classes: meant for the CLI and reviews, not for the checks.
+ * Every workload pair (and external range) with a non-empty set of allowed connections,
+ * streamed in netpol-analyzer's order (by source, then destination). Computed over pod
+ * classes: a source's candidate destinations come from its egress rules, or, when its egress
+ * is open, from the destinations whose ingress is open or whose ingress rules name it (see
+ * flows.ts for why that is complete), so cost follows the allowed pairs, not |classes|².
+ * Memory holds the candidates and one source's row set, never a pair cache.
  */
+export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): Generator<MatrixRow> {
+  const index = indexByNamespace(model.classes);
+  const openIn: PodClass[] = [];
+  const revIn = new Map<PodClass, PodClass[]>();
+  for (const d of model.classes) {
+    const cands = candidatePeers(model, d, 'ingress', index, CANDIDATE_CAP);
+    if (cands === 'all') { openIn.push(d); continue; }
+    for (const s of cands) {
+      let l = revIn.get(s);
+      if (!l) revIn.set(s, (l = []));
+      l.push(d);
+    }
+  }
+  const external = options.external !== false;
+  const ep = (r: IpRange): Endpoint => ({ kind: 'ip', family: 4, value: r.lo, text: formatRange(r) });
+  const inPieces = external ? cutIpv4(ipBlockRanges(model, 'ingress')) : [];
+  const outPieces = external ? cutIpv4(ipBlockRanges(model, 'egress')) : [];
+  const pieceLabel = (r: IpRange) => `${formatRange(r)}[External]`;
+
+  type Source = { kind: 'workload'; node: WorkloadNode; label: string } | { kind: 'ip'; piece: IpRange; label: string };
+  const labelOf = new Map(model.workloads.map((w) => [w.key, workloadLabel(w)]));
+  const openInSet = new Set(openIn);
+  const sources: Source[] = byLabel([
+    ...model.workloads.map((node): Source => ({ kind: 'workload', node, label: labelOf.get(node.key)! })),
+    ...inPieces.map((piece): Source => ({ kind: 'ip', piece, label: pieceLabel(piece) })),
+  ], (x) => x.label);
+
+  for (const src of sources) {
+    const rows = new Map<string, ConnSet>();
+    const add = (label: string, c: ConnSet) => {
+      const cur = rows.get(label);
+      rows.set(label, cur === undefined ? c : cur === c ? c : unionConns(cur, c));
+    };
+    if (src.kind === 'ip') {
+      const from = ep(src.piece);
+      for (const d of model.classes) {
+        const c = ingressVerdict(model, from, { kind: 'class', cls: d }).conns;
+        if (isEmptyConns(c)) continue;
+        for (const wk of d.workloads) add(labelOf.get(wk)!, c);
+      }
+    } else {
+      const a = src.node;
+      for (const s of a.classes) {
+        const eg = candidatePeers(model, s, 'egress', index, CANDIDATE_CAP);
+        const visit = (d: PodClass) => {
+          if (d.workloads.length === 1 && d.workloads[0] === a.key) return;
+          const c = pairConns(model, s, d);
+          if (!c) return;
+          for (const wk of d.workloads) if (wk !== a.key) add(labelOf.get(wk)!, c);
+        };
+        if (eg === 'all') {
+          for (const d of openIn) visit(d);
+          for (const d of revIn.get(s) ?? []) if (!openInSet.has(d)) visit(d);
+        } else {
+          for (const d of eg) visit(d);
+        }
+        for (const piece of outPieces) {
+          const c = egressVerdict(model, { kind: 'class', cls: s }, ep(piece)).conns;
+          if (!isEmptyConns(c)) add(pieceLabel(piece), c);
+        }
+      }
+    }
+    for (const to of [...rows.keys()].sort()) yield { from: src.label, to, conns: rows.get(to)! };
+  }
+}
+
+/** The whole matrix as a list (streamMatrix collected). */
 export function reachMatrix(model: ReachModel, options: MatrixOptions = {}): MatrixRow[] {
-  const rows: MatrixRow[] = [];
-  const pairCache = new Map<string, ConnSet>();
-  const classConns = (a: Endpoint & { kind: 'class' }, b: Endpoint & { kind: 'class' }): ConnSet => {
-    const k = `${a.cls.id}:${b.cls.id}`;
-    let c = pairCache.get(k);
-    if (!c) {
-      c = intersectConns(egressVerdict(model, a, b).conns, ingressVerdict(model, a, b).conns);
-      pairCache.set(k, c);
-    }
-    return c;
-  };
-  const nodes = [...model.workloads].sort((a, b) => (workloadLabel(a) < workloadLabel(b) ? -1 : 1));
-  for (const a of nodes) {
-    for (const b of nodes) {
-      if (a === b) continue;
-      let c = emptyConns();
-      for (const ca of a.classes) for (const cb of b.classes) c = unionConns(c, classConns({ kind: 'class', cls: ca }, { kind: 'class', cls: cb }));
-      if (!isEmptyConns(c)) rows.push({ from: workloadLabel(a), to: workloadLabel(b), conns: c });
-    }
-  }
-  if (options.external !== false) {
-    const ep = (r: IpRange): Endpoint => ({ kind: 'ip', family: 4, value: r.lo, text: formatRange(r) });
-    for (const piece of cutIpv4(ipBlockRanges(model, 'ingress'))) {
-      for (const b of nodes) {
-        let c = emptyConns();
-        for (const cb of b.classes) c = unionConns(c, ingressVerdict(model, ep(piece), { kind: 'class', cls: cb }).conns);
-        if (!isEmptyConns(c)) rows.push({ from: `${formatRange(piece)}[External]`, to: workloadLabel(b), conns: c });
-      }
-    }
-    for (const piece of cutIpv4(ipBlockRanges(model, 'egress'))) {
-      for (const a of nodes) {
-        let c = emptyConns();
-        for (const ca of a.classes) c = unionConns(c, egressVerdict(model, { kind: 'class', cls: ca }, ep(piece)).conns);
-        if (!isEmptyConns(c)) rows.push({ from: workloadLabel(a), to: `${formatRange(piece)}[External]`, conns: c });
-      }
-    }
-  }
-  return rows.sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
+  return [...streamMatrix(model, options)];
 }
 
 function directionText(name: string, who: string, d: DirectionAnswer): string {
@@ -276,10 +331,27 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function formatMatrix(rows: MatrixRow[], format: 'text' | 'json' | 'csv'): string {
-  if (format === 'json') return JSON.stringify(rows.map((r) => ({ src: r.from, dst: r.to, conn: formatConns(r.conns) })), null, 2);
-  if (format === 'csv') return ['src,dst,conn', ...rows.map((r) => [r.from, r.to, formatConns(r.conns)].map(csvField).join(','))].join('\n');
-  return rows.map((r) => `${r.from} => ${r.to} : ${formatConns(r.conns)}`).join('\n');
+/** The matrix as text chunks (about 64 KiB each), for streaming; joined, it is `formatMatrix`. */
+export function* formatMatrixChunks(rows: Iterable<MatrixRow>, format: 'text' | 'json' | 'csv'): Generator<string> {
+  let buf = format === 'json' ? '[' : format === 'csv' ? 'src,dst,conn' : '';
+  let first = true;
+  for (const r of rows) {
+    const line = format === 'json'
+      ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}\n  }`
+      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns)].map(csvField).join(',')}` : `${first ? '' : '\n'}${r.from} => ${r.to} : ${formatConns(r.conns)}`;
+    buf += format === 'json' && !first ? `,${line}` : line;
+    first = false;
+    if (buf.length >= 65536) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (format === 'json') buf += first ? ']' : '\n]';
+  if (buf) yield buf;
+}
+
+export function formatMatrix(rows: Iterable<MatrixRow>, format: 'text' | 'json' | 'csv'): string {
+  return [...formatMatrixChunks(rows, format)].join('');
 }
 
 export interface ReachCommandOptions {
@@ -290,6 +362,14 @@ export interface ReachCommandOptions {
   matrix?: boolean;
   /** csv applies to --matrix only. */
   output?: 'text' | 'json' | 'csv';
+}
+
+/**
+ * `reach --matrix` as a stream of output chunks (the CLI writes each as it comes, so a large
+ * matrix never sits in memory as one string). Exit code 0.
+ */
+export function reachMatrixChunks(snapshot: Snapshot, format: 'text' | 'json' | 'csv'): Iterable<string> {
+  return formatMatrixChunks(streamMatrix(buildReachability(snapshot)), format);
 }
 
 /** Parses "PORT[/PROTO]" or "PROTO". */
@@ -311,7 +391,7 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
   const format = options.output ?? 'text';
   try {
     const model = buildReachability(snapshot);
-    if (options.matrix) return { exitCode: 0, output: formatMatrix(reachMatrix(model), format) };
+    if (options.matrix) return { exitCode: 0, output: formatMatrix(streamMatrix(model), format) };
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
     const { port, protocol } = options.port ? parsePortArg(options.port) : {};

@@ -130,3 +130,16 @@ describe('malformed input never crashes', () => {
     expect(() => reachCommandCore(snap(yaml), { matrix: true })).not.toThrow();
   });
 });
+
+describe('streamed matrix output', () => {
+  it('the chunked JSON and CSV are exactly the documents the whole-list formatters made', async () => {
+    const { formatMatrixChunks, reachMatrix } = await import('../../../src/analysis/netpol/query.ts');
+    const { formatConns } = await import('../../../src/analysis/netpol/conns.ts');
+    const rows = reachMatrix(buildReachability(snap(shop)));
+    expect(rows.length).toBeGreaterThan(3);
+    expect([...formatMatrixChunks(rows, 'json')].join('')).toBe(JSON.stringify(rows.map((r) => ({ src: r.from, dst: r.to, conn: formatConns(r.conns) })), null, 2));
+    expect([...formatMatrixChunks([], 'json')].join('')).toBe('[]');
+    expect([...formatMatrixChunks(rows, 'csv')].join('').split('\n')).toEqual(['src,dst,conn', ...rows.map((r) => `${r.from},${r.to},${/,/.test(formatConns(r.conns)) ? `"${formatConns(r.conns)}"` : formatConns(r.conns)}`)]);
+    expect([...formatMatrixChunks(rows, 'text')].join('')).toBe(rows.map((r) => `${r.from} => ${r.to} : ${formatConns(r.conns)}`).join('\n'));
+  });
+});
