@@ -3,7 +3,8 @@
 // documentation cases in calico-evaluate.test.ts pin down): seeded random clusters, every
 // pod pair and address, both directions, every port. Plus the adapter's own contract.
 import { describe, expect, it } from 'vitest';
-import { formatConns } from '../../../src/analysis/netpol/conns.ts';
+import { formatConns, intersectConns } from '../../../src/analysis/netpol/conns.ts';
+import { reachMatrix } from '../../../src/analysis/netpol/query.ts';
 import { describeRule, podSetMatches, ruleRef, type Endpoint, type MatchContext } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, egressVerdict, ingressVerdict } from '../../../src/analysis/netpol/model.ts';
 import type { PodClass } from '../../../src/analysis/netpol/model.ts';
@@ -131,7 +132,9 @@ describe('the network model on Calico policies = the Calico-native tier walk (se
   it('agrees on every pair, direction and port', () => {
     let pairs = 0;
     let nonTrivial = 0;
+    let matrixPairs = 0;
     const disagreements: string[] = [];
+    const matrixDisagreements: string[] = [];
     for (let seed = 1; seed <= 250; seed++) {
       const s = snapshotFromObjects(randomCluster(seed));
       const model = buildReachability(s);
@@ -150,6 +153,21 @@ describe('the network model on Calico policies = the Calico-native tier walk (se
           return { model: { kind: 'ip', family, value, text: ip } as Endpoint, calico: { kind: 'ip', family, value } as CalicoEndpoint, name: ip };
         }),
       ];
+      // The streamed matrix (pods only) against the native walk in both directions.
+      const matrix = new Map(reachMatrix(model, { external: false }).map((r) => [`${r.from} => ${r.to}`, formatConns(r.conns)]));
+      const podEps = eps.filter((e) => e.model.kind === 'class');
+      for (const src of podEps) {
+        for (const dst of podEps) {
+          if (src === dst) continue;
+          const native = (dir: 'ingress' | 'egress') => walkTiers(applyingTiers(calicoPlan(s), ((dir === 'ingress' ? dst : src).calico as Extract<CalicoEndpoint, { kind: 'pod' }>).labels, dir).map(({ tier, policies }) => ({
+            tier, entries: policies.map((p) => ({ policy: p, order: p.order, sortKey: p.name, hits: () => ruleHits(p[dir], src.calico, dst.calico, svcCtx) })),
+          }))).allowed;
+          const want = intersectConns(native('egress'), native('ingress'));
+          const got = matrix.get(`${src.name}[Pod] => ${dst.name}[Pod]`) ?? 'No Connections';
+          matrixPairs++;
+          if (got !== formatConns(want)) matrixDisagreements.push(`seed ${seed} ${src.name} => ${dst.name}: matrix ${got}, native ${formatConns(want)}`);
+        }
+      }
       for (const src of eps) {
         for (const dst of eps) {
           for (const dir of ['ingress', 'egress'] as const) {
@@ -168,6 +186,8 @@ describe('the network model on Calico policies = the Calico-native tier walk (se
       }
     }
     console.log(`calico model differential: ${pairs - disagreements.length}/${pairs} direction verdicts agree (${nonTrivial} governed by some Calico tier)`);
+    console.log(`calico matrix differential: ${matrixPairs - matrixDisagreements.length}/${matrixPairs} pod pairs of reach --matrix agree`);
+    expect(matrixDisagreements.slice(0, 10)).toEqual([]);
     expect(disagreements.slice(0, 10)).toEqual([]);
     expect(nonTrivial).toBeGreaterThan(5000);
   });
