@@ -82,7 +82,7 @@ function externalIngress(model: ReachModel, cls: PodClass): ConnSet {
  * Whether a pod of every namespace can connect: the class is open to a pod no policy names,
  * or an Allow rule admits every pod of namespaces that together are all namespaces.
  */
-function openToAllNamespaces(model: ReachModel, cls: PodClass, nsCount: number, cache: Map<string, number>): boolean {
+function openToAllNamespaces(model: ReachModel, cls: PodClass, cache: Map<string, boolean>): boolean {
   if (!isEmptyConns(isolationOf(model, cls, 'ingress').openToPods)) return true;
   for (const p of cls.ingressPolicies) {
     for (const r of p.ingress ?? []) {
@@ -90,13 +90,14 @@ function openToAllNamespaces(model: ReachModel, cls: PodClass, nsCount: number, 
       for (const peer of r.peers) {
         if (peer.kind !== 'pods' || peer.namespaces.kind !== 'selector' || (peer.pods && !peer.pods.empty) || peer.where || peer.serviceAccounts || peer.serviceAccountNames) continue;
         const sel = peer.namespaces.selector;
-        let n = cache.get(sel.key);
-        if (n === undefined) {
-          n = 0;
-          for (const labels of model.namespaceLabels.values()) if (sel.matches(labels)) n++;
-          cache.set(sel.key, n);
+        let all = cache.get(sel.key);
+        if (all === undefined) {
+          // Stops at the first namespace it misses: most selectors name one namespace.
+          all = true;
+          for (const labels of model.namespaceLabels.values()) if (!sel.matches(labels)) { all = false; break; }
+          cache.set(sel.key, all);
         }
-        if (n === nsCount) return true;
+        if (all) return true;
       }
     }
   }
@@ -173,10 +174,9 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     }
   }
 
-  const nsCount = model.namespaceLabels.size;
-  const cache = new Map<string, number>();
+  const cache = new Map<string, boolean>();
   for (const node of model.workloads) {
-    if (!node.classes.some((c) => openToAllNamespaces(model, c, nsCount, cache))) continue;
+    if (!node.classes.some((c) => openToAllNamespaces(model, c, cache))) continue;
     const e = entry(node.key);
     if (e) e.fromAllNamespaces = true;
   }

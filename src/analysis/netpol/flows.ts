@@ -78,6 +78,36 @@ function unenumerable(peer: Peer): boolean {
   return peer.namespaces.kind === 'selector' && peer.namespaces.selector.empty && (!peer.pods || peer.pods.empty) && !peer.where && !peer.serviceAccounts && !peer.serviceAccountNames;
 }
 
+// Per index: each peer's members (per policy namespace), and each plan's candidate set. A
+// plan is shared by every class with the same policies, and a rule's `subject` condition is
+// ignored here (it only narrows: candidates stay a superset, and every pair is checked).
+interface IndexCache {
+  members: Map<Peer, Map<string, PodClass[]>>;
+  plans: Map<readonly unknown[], Set<PodClass> | 'all'>;
+}
+const indexCaches = new WeakMap<ClassIndex, IndexCache>();
+
+function cacheOf(index: ClassIndex): IndexCache {
+  let c = indexCaches.get(index);
+  if (!c) indexCaches.set(index, (c = { members: new Map(), plans: new Map() }));
+  return c;
+}
+
+function membersOf(model: ReachModel, peer: Peer & { kind: 'pods' }, p: LayerPolicy, index: ClassIndex, cache: IndexCache): PodClass[] {
+  let byNs = cache.members.get(peer);
+  if (!byNs) cache.members.set(peer, (byNs = new Map()));
+  const key = peer.namespaces.kind === 'policy' ? p.namespace ?? '' : '';
+  let list = byNs.get(key);
+  if (!list) {
+    list = [];
+    for (const ns of namespacesOf(model, peer, p, index)) {
+      for (const c of index.get(ns) ?? []) if (podSetMatches(model.match, peer, p.namespace, c)) list.push(c);
+    }
+    byNs.set(key, list);
+  }
+  return list;
+}
+
 /**
  * The classes of `index` that can get anything through `cls`'s plan in `dir` beyond what a
  * pod no policy names gets, or 'all' when that anonymous pod itself gets something (or a
@@ -86,17 +116,25 @@ function unenumerable(peer: Peer): boolean {
  */
 export function candidatePeers(model: ReachModel, cls: PodClass, dir: Direction, index: ClassIndex, cap = Infinity): Set<PodClass> | 'all' {
   if (!isEmptyConns(isolationOf(model, cls, dir).openToPods)) return 'all';
+  const cache = cacheOf(index);
+  const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
+  const hit = cache.plans.get(plan);
+  if (hit) return hit;
+  const result = enumerateCandidates(model, dir === 'ingress' ? cls.ingressPolicies : cls.egressPolicies, dir, index, cache, cap);
+  cache.plans.set(plan, result);
+  return result;
+}
+
+function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[], dir: Direction, index: ClassIndex, cache: IndexCache, cap: number): Set<PodClass> | 'all' {
   const out = new Set<PodClass>(hostNetworkClasses(index));
-  for (const p of dir === 'ingress' ? cls.ingressPolicies : cls.egressPolicies) {
+  for (const p of policies) {
     for (const rule of p[dir] ?? []) {
       if (rule.action !== 'Allow' && rule.action !== 'Pass') continue;
       if (rule.peers === 'any' || rule.notPeers?.length) return 'all';
       for (const peer of rule.peers) {
         if (unenumerable(peer)) return 'all';
         if (peer.kind !== 'pods') continue;
-        for (const ns of namespacesOf(model, peer, p, index)) {
-          for (const c of index.get(ns) ?? []) if (podSetMatches(model.match, peer, p.namespace, c)) out.add(c);
-        }
+        for (const c of membersOf(model, peer, p, index, cache)) out.add(c);
         if (out.size > cap) return 'all';
       }
     }

@@ -281,6 +281,27 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
 
 const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Isolation }>();
+// Isolation depends on the class only through its named ports (ingress rules resolve them on
+// it) and rule conditions on the subject (Calico): plans without such conditions share one
+// answer per named-port set.
+const planIsolationCache = new WeakMap<readonly StagePlan[], Map<string, Isolation>>();
+
+const shareable = new WeakMap<readonly StagePlan[], boolean>();
+function planIsShareable(plan: readonly StagePlan[]): boolean {
+  let v = shareable.get(plan);
+  if (v === undefined) {
+    v = plan.every((s) => s.policies.every((p) => (p.ingress ?? []).every((r) => r.subject === undefined) && (p.egress ?? []).every((r) => r.subject === undefined)));
+    shareable.set(plan, v);
+  }
+  return v;
+}
+const portsKeys = new WeakMap<NamedPort[], string>();
+function portsKeyOf(ports: NamedPort[]): string {
+  if (ports.length === 0) return '';
+  let k = portsKeys.get(ports);
+  if (k === undefined) portsKeys.set(ports, (k = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',')));
+  return k;
+}
 
 /**
  * Whether the class is isolated in `dir`: the verdict for a peer no policy names (a pod with
@@ -293,6 +314,14 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
   const hit = entry[dir];
   if (hit) return hit;
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
+  let shared: Map<string, Isolation> | undefined;
+  const portsKey = dir === 'ingress' ? portsKeyOf(cls.namedPorts) : '';
+  if (plan.length > 0 && planIsShareable(plan)) {
+    shared = planIsolationCache.get(plan);
+    if (!shared) planIsolationCache.set(plan, (shared = new Map()));
+    const hit = shared.get(portsKey);
+    if (hit) return (entry[dir] = hit);
+  }
   let result: Isolation;
   if (plan.length === 0 && model.match.fallback === 'allow') {
     result = { isolated: false, openToPods: allConns(), openToExternal: allConns(), by: [] };
@@ -309,6 +338,7 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
     const by = plan.flatMap((s) => s.policies.map((p) => p.id));
     result = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by };
   }
+  shared?.set(portsKey, result);
   entry[dir] = result;
   return result;
 }
