@@ -296,3 +296,35 @@ describe('out of scope, recorded', () => {
     expect(p.errors[0]).toMatch(/^spec.selector: selector "\\"; DROP" does not parse/);
   });
 });
+
+describe('bad input never crashes the run', () => {
+  it('random values in every field become errors naming the object, and the model still builds', async () => {
+    const { calicoAdapter } = await import('../../../src/analysis/netpol/calico/adapter.ts');
+    const { buildReachability } = await import('../../../src/analysis/netpol/model.ts');
+    const { snapshotFromObjects } = await import('../../../src/collect/from-objects.ts');
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const junk = (depth: number): unknown => {
+      const r = rnd();
+      if (depth > 2 || r < 0.2) return [null, true, 0, -1, 1e9, 'x', '', "a == 'b'", '0.0.0.0/0', '80:70', 'TCP', 'Allow', '(', '__proto__'][Math.floor(rnd() * 14)];
+      if (r < 0.5) return Array.from({ length: Math.floor(rnd() * 3) }, () => junk(depth + 1));
+      const keys = ['action', 'protocol', 'source', 'destination', 'selector', 'notSelector', 'namespaceSelector', 'nets', 'ports', 'notPorts', 'serviceAccounts', 'services', 'names', 'name', 'http', 'icmp', 'ipVersion'];
+      return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [keys[Math.floor(rnd() * keys.length)], junk(depth + 1)]));
+    };
+    const objs: KubeObject[] = [];
+    for (let i = 0; i < 300; i++) {
+      objs.push({
+        apiVersion: rnd() < 0.5 ? 'projectcalico.org/v3' : 'crd.projectcalico.org/v1',
+        kind: rnd() < 0.5 ? 'NetworkPolicy' : rnd() < 0.8 ? 'GlobalNetworkPolicy' : 'Tier',
+        metadata: { name: `p${i}`, namespace: 'ns', ...(rnd() < 0.2 ? { annotations: { 'projectcalico.org/metadata': String(junk(2)) } } : {}) },
+        spec: rnd() < 0.1 ? (junk(2) as Record<string, unknown>) : { selector: junk(2), order: junk(2), tier: junk(2), types: junk(1), ingress: junk(0), egress: junk(0), preDNAT: junk(2) },
+      });
+    }
+    const s = snapshotFromObjects(objs);
+    const out = calicoAdapter.parse({ snapshot: s, namespaceLabels: new Map() });
+    expect(out.policies.length).toBeGreaterThan(100);
+    expect(out.policies.filter((p) => p.errors.length).length).toBeGreaterThan(50);
+    for (const p of out.policies) for (const e of p.errors) expect(e).toMatch(/^(spec|metadata)/);
+    expect(() => buildReachability(s)).not.toThrow();
+  });
+});
