@@ -315,7 +315,8 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
   if (hit) return hit;
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
   let shared: Map<string, Isolation> | undefined;
-  const portsKey = dir === 'ingress' ? portsKeyOf(cls.namedPorts) : '';
+  // The same plan object serves both directions when a class's ingress and egress policies are equal.
+  const portsKey = dir === 'ingress' ? `i${portsKeyOf(cls.namedPorts)}` : 'e';
   if (plan.length > 0 && planIsShareable(plan)) {
     shared = planIsolationCache.get(plan);
     if (!shared) planIsolationCache.set(plan, (shared = new Map()));
