@@ -305,7 +305,7 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
   } else {
     const self: Endpoint = { kind: 'class', cls };
     const fallsThrough = (peer: Endpoint): ConnSet => {
-      const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false);
+      const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false, self);
       let open = emptyConns();
       for (const d of v.decisions) if (d.cause.kind === 'default-allow') open = unionConns(open, d.conns);
       return open;
@@ -327,7 +327,7 @@ const OPEN_VERDICT: DirectionVerdict = Object.freeze({ isolated: false, conns: a
 export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): DirectionVerdict {
   if (src.kind !== 'class') return ungoverned('egress');
   if (src.cls.egressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
-  return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated);
+  return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated, src);
 }
 
 /** What the destination's ingress policies allow from `src` (external destinations are not governed). */
