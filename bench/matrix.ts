@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildReachability } from '../src/analysis/netpol/model.ts';
-import { formatMatrixChunks, streamMatrix } from '../src/analysis/netpol/query.ts';
+import { streamMatrix } from '../src/analysis/netpol/query.ts';
+import { formatMatrixChunks } from '../src/cli/reach.ts';
 import { readSnapshot, writeSnapshot } from '../src/snapshot/io.ts';
 import { generateCluster, SIZES } from './generate.ts';
 

@@ -11,5 +11,11 @@ export const clusterAdminBinding = permissionCheck({
   // Every verb on every resource of every group, granted by a ClusterRoleBinding.
   wanted: () => [p('*', '*', '*')],
   clusterScoped: true,
+  // `*` on `*` everywhere: every narrower dangerous grant on the same subject follows from it.
+  implies: [
+    'rbac.wildcard-permission', 'rbac.secrets-cluster-read', 'rbac.privilege-escalation',
+    'rbac.pod-exec-attach', 'rbac.nodes-proxy', 'rbac.csr-approval', 'rbac.webhook-config-write',
+    'rbac.workload-create-kube-system', 'rbac.namespace-modification', 'rbac.default-serviceaccount-bound',
+  ],
   action: 'do anything on any resource (cluster-admin equivalent)',
 });

@@ -8,15 +8,25 @@ import { ConfigError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
-import type { PipelineEdges } from '../pipeline/pipeline.ts';
-import { reportDetails } from '../report/details.ts';
+import { policyReportPublisher } from '../notify/policy-reports.ts';
+import { openKubeClient } from '../kube/client.ts';
+import { sendBounded, type Notifier, type PipelineEdges, type SendContext } from '../pipeline/pipeline.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
+import { locateChromium, NO_CHROMIUM } from '../report/pdf.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { CliIO } from './io.ts';
 import type { Logger } from '../base/log.ts';
 
 export const FORMATS: readonly string[] = REPORT_FORMATS;
+
+/** The Chromium that prints --format pdf; null when pdf was not asked for. No Chromium for pdf is a flag error (exit 2). */
+export function chromiumFor(formats: readonly string[], env: EnvSettings): string | null {
+  if (!formats.includes('pdf')) return null;
+  const found = locateChromium({ explicit: env.chromium, searchPath: env.searchPath });
+  if (!found) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
+  return found;
+}
 
 export interface WiringFlags {
   out: string;
@@ -26,6 +36,7 @@ export interface WiringFlags {
   'no-notify'?: boolean;
   kubeconfig?: string;
   context?: string;
+  'policy-reports'?: boolean;
 }
 
 export interface WiringInput {
@@ -37,8 +48,18 @@ export interface WiringInput {
   collect(): Promise<Snapshot>;
 }
 
+/** The kubeconfig the flags name, resolved as kubectl does; KUBECONFIG (possibly a list) is read from io.env. */
+function kubeconfigOf(flags: Pick<WiringFlags, 'kubeconfig' | 'context'>, io: CliIO) {
+  return { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env, retries: 3, retryBaseDelayMs: 250 };
+}
+
+/** Where runs are kept: --history, else ZTAUDIT_HISTORY, else the default SQLite file. */
+export function historyUrl(flags: Pick<WiringFlags, 'history'>, env: EnvSettings): string {
+  return flags.history ?? env.history ?? DEFAULT_HISTORY;
+}
+
 export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO): Promise<RunStore | null> {
-  const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
+  const url = historyUrl(flags, env);
   if (url === 'none') return null;
   return openRunStore(url, {
     // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
@@ -46,8 +67,6 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
     retention: config.history.retention, cwd: io.cwd, env: io.env,
   });
 }
-
-type Notifier = PipelineEdges['notifiers'][number];
 
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
@@ -58,46 +77,53 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
   if (env.slack) {
     const slack = env.slack;
     const channel = config.notify.slack?.channel ?? slack.channel;
-    out.push({ name: 'slack', send: (report, files) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy }) });
+    out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
   }
   if (env.smtp) {
     const smtp = env.smtp;
     const to = config.notify.email?.to ?? smtp.to;
     const from = config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost';
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
-    else out.push({ name: 'email', send: (report, files) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy }) });
+    else out.push({ name: 'email', send: (report, files, ctx) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy, signal: ctx.signal }) });
   }
   if (flags.notify && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
   return out;
 }
 
-/** "Audit could not run" on every configured channel: silence must never look like compliance. */
-export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string }): Promise<NotificationOutcome[]> {
+/**
+ * "Audit could not run" on every configured channel: silence must never look like compliance.
+ * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them.
+ */
+export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal }): Promise<NotificationOutcome[]> {
   if (input.flags['no-notify']) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
-  const outcomes: NotificationOutcome[] = [];
   const { env, config, clusterName } = input;
+  const channels: Array<{ name: string; send: (ctx: SendContext) => Promise<NotificationOutcome> }> = [];
   if (env.slack) {
-    outcomes.push(await notifySlackFailure(reason, { token: env.slack.token, channel: config.notify.slack?.channel ?? env.slack.channel, apiUrl: env.slack.apiUrl, clusterName }));
+    const slack = env.slack;
+    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: config.notify.slack?.channel ?? slack.channel, apiUrl: slack.apiUrl, clusterName, ...ctx }) });
   }
   if (env.smtp) {
-    const to = config.notify.email?.to ?? env.smtp.to;
-    if (to.length > 0) outcomes.push(await notifyEmailFailure(reason, { smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to, clusterName }));
+    const smtp = env.smtp;
+    const to = config.notify.email?.to ?? smtp.to;
+    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, signal: ctx.signal }) });
   }
-  return outcomes;
+  const deadlineMs = config.notify.deadlineSeconds * 1000;
+  return Promise.all(channels.map((n) => sendBounded(n.name, n.send, deadlineMs, input.signal)));
 }
 
 export async function buildEdges(input: WiringInput, store: RunStore | null): Promise<PipelineEdges> {
   const outDir = resolve(input.io.cwd, input.flags.out);
   const formats = input.flags.formats.includes('json') ? input.flags.formats : ['json', ...input.flags.formats];
+  const chromium = chromiumFor(formats, input.env);
   return {
     collect: input.collect,
     store,
-    diff: (previous, current, expiredWaivers) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers }),
-    render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous }),
+    diff: (previous, current, expiredWaivers, olderRuns) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers, olderRuns }),
+    render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous, chromium }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
-    details: reportDetails,
+    publishers: input.flags['policy-reports'] ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
     log: input.log,
     now: () => new Date(),
   };

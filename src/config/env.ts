@@ -1,10 +1,16 @@
 // The only place the environment is read for settings. Secrets (tokens, SMTP credentials)
-// come from here, never from ztaudit.yaml. KUBECONFIG is merged by collect/kubeconfig.ts from
+// come from here, never from ztaudit.yaml. KUBECONFIG is merged by kube/kubeconfig.ts from
 // the same environment object, as kubectl does.
 export interface EnvSettings {
   slack?: { token: string; channel: string; apiUrl?: string };
   smtp?: { url: string; from?: string; to: string[] };
   history?: string;
+  /** ZTAUDIT_CHROMIUM: the browser that prints --format pdf (else one is looked for on PATH). */
+  chromium?: string;
+  /** PATH, where a Chromium for --format pdf is looked for. */
+  searchPath?: string;
+  /** Bearer token `serve` requires for everything but /healthz and /metrics. */
+  serveToken?: string;
 }
 
 export function readEnv(env: Record<string, string | undefined>): EnvSettings {
@@ -20,5 +26,8 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
     };
   }
   if (env.ZTAUDIT_HISTORY) out.history = env.ZTAUDIT_HISTORY;
+  if (env.ZTAUDIT_CHROMIUM) out.chromium = env.ZTAUDIT_CHROMIUM;
+  if (env.PATH) out.searchPath = env.PATH;
+  if (env.ZTAUDIT_SERVE_TOKEN?.trim()) out.serveToken = env.ZTAUDIT_SERVE_TOKEN.trim();
   return out;
 }

@@ -86,6 +86,8 @@ export interface Config {
   };
   notify: {
     policy: 'regression' | 'always' | 'never';
+    /** One overall deadline per channel and run (retries, rate limits, slow servers included). */
+    deadlineSeconds: number;
     slack?: { channel?: string };
     email?: { to?: string[]; from?: string };
   };
@@ -107,6 +109,6 @@ export function defaultConfig(): Config {
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 } },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
-    notify: { policy: 'regression' },
+    notify: { policy: 'regression', deadlineSeconds: 60 },
   };
 }

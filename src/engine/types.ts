@@ -23,6 +23,11 @@ export interface Check {
   /** Framework control ids (sets in checks/controls.ts), e.g. 'CIS-1.10:5.3.2', 'NIST-800-207:T6'. */
   controls: string[];
   remediation: string;
+  /**
+   * Checks whose failure on the same resource this check's failure implies (cluster-admin
+   * implies reading Secrets, exec, escalate, ...): reports fold those findings under it.
+   */
+  implies?: readonly string[];
   /** Kinds whose coverage must be 'ok' for the check to be evaluated. */
   needs: KindKey[];
   /**

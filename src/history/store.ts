@@ -2,47 +2,15 @@
 // (the default), ConfigMaps in the audited cluster (`k8s://NAMESPACE/NAME`), or nothing.
 // A run holds the store exclusively from acquire() to release(): a second concurrent run is
 // refused with a HistoryError, never interleaved. save() stores a run whole or not at all.
+// The interface and the helpers the backends share are in run-store.ts.
 import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
-import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { HistoryError } from '../base/errors.ts';
-import type { TrendPoint } from '../run/types.ts';
-import type { RunReport } from '../run/types.ts';
+import { NoneStore, type RunStore } from './run-store.ts';
+
+export { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore, type RunSummary } from './run-store.ts';
 
 export const DEFAULT_HISTORY = './.ztaudit/history.db';
-
-/** One stored run as `ztaudit history` lists it. */
-export interface RunSummary {
-  id: string;
-  startedAt: string;
-  cluster: string;
-  source: RunReport['run']['source'];
-  score: RunReport['score'];
-  /** Unwaived findings by severity. */
-  findings: Record<Severity, number>;
-  waived: number;
-  /** null when the run had nothing to compare with. */
-  regression: boolean | null;
-  partial: boolean;
-}
-
-export interface RunStore {
-  /** Human description for logs and messages, e.g. the file path or k8s://ns/name. */
-  describe(): string;
-  /** Holds the store for this run; refuses (HistoryError) when another run holds it. */
-  acquire(): Promise<void>;
-  release(): Promise<void>;
-  /** The newest stored run (of that cluster, when given). */
-  latest(cluster?: string): Promise<RunReport | null>;
-  /** Stores a run whole or not at all, then applies retention. */
-  save(report: RunReport): Promise<void>;
-  /** Newest first. */
-  list(limit: number): Promise<RunSummary[]>;
-  get(id: string): Promise<RunReport | null>;
-  /** The last `limit` runs' scores, oldest first (for the report's trend chart). */
-  trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
-  close(): Promise<void>;
-}
 
 export interface OpenStoreDeps {
   kubeconfigPath?: string;
@@ -100,59 +68,4 @@ export async function openRunStore(url: string, deps: OpenStoreDeps = {}): Promi
       return openK8sStore(location.namespace, location.name, { kubeconfigPath: deps.kubeconfigPath, context: deps.context, env: deps.env, retention, now });
     }
   }
-}
-
-/** `--history none`: keeps nothing, so every run is a first run. */
-export class NoneStore implements RunStore {
-  describe(): string { return 'none (history disabled)'; }
-  async acquire(): Promise<void> {}
-  async release(): Promise<void> {}
-  async latest(): Promise<RunReport | null> { return null; }
-  async save(): Promise<void> {}
-  async list(): Promise<RunSummary[]> { return []; }
-  async get(): Promise<RunReport | null> { return null; }
-  async trend(): Promise<TrendPoint[]> { return []; }
-  async close(): Promise<void> {}
-}
-
-export function summarizeRun(report: RunReport): RunSummary {
-  const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  let waived = 0;
-  for (const f of report.findings) {
-    if (f.waived) waived++;
-    else if (f.severity in findings) findings[f.severity]++;
-  }
-  return {
-    id: report.run.id,
-    startedAt: report.run.startedAt,
-    cluster: report.run.cluster?.name ?? '',
-    source: report.run.source,
-    score: report.score,
-    findings,
-    waived,
-    regression: report.diff ? report.diff.regression : null,
-    partial: report.diff?.partial ?? false,
-  };
-}
-
-export function trendPointOf(summary: RunSummary): TrendPoint {
-  return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
-}
-
-/** Age cut-off for retention; runs that started before it are dropped on save. */
-export function retentionCutoff(retention: Config['history']['retention'], now: Date): string | null {
-  if (!(retention.maxAgeDays > 0)) return null;
-  return new Date(now.getTime() - retention.maxAgeDays * 86_400_000).toISOString();
-}
-
-/** Who holds a store: written by acquire(), shown to a refused run. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-  since: string;
-}
-
-export function refusedMessage(store: string, holder: LockHolder | null): string {
-  const who = holder ? ` since ${holder.since} (pid ${holder.pid} on ${holder.host})` : '';
-  return `another ztaudit run holds ${store}${who}; wait for it to finish (runs are refused, never interleaved)`;
 }

@@ -2,13 +2,19 @@
 // part) with the full HTML report attached. Rendering goes through the same isolated
 // Handlebars environment as the report, so cluster names are escaped the same way; header
 // values are stripped of line breaks. A failure is returned as {status:'failed'}, never thrown.
+// Credentials never cross the wire in clear text: with a user or password in an smtp:// URL,
+// STARTTLS is required (nodemailer's requireTLS) unless the URL says `requireTLS=false`
+// explicitly. `signal` (the channel's deadline, or shutdown) closes the connection at once,
+// so a server that trickles its greeting cannot hold a run.
 import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { gradeOf } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { buildView, newFindingsOf, resourceText } from '../report/view.ts';
+import { buildView, foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
 import { skipReason, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
@@ -20,6 +26,8 @@ export interface EmailOptions {
   policy: NotifyPolicy;
   /** Connection, greeting and socket timeout in milliseconds. */
   timeoutMs?: number;
+  /** Aborts the send (deadline or shutdown) and closes the connection. */
+  signal?: AbortSignal;
 }
 
 export type EmailFailureOptions = Omit<EmailOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string };
@@ -40,6 +48,8 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const view = buildView(report);
   const d = report.diff;
   const fresh = newFindingsOf(report);
+  // One cause, one line: a new finding implied by another new one is listed under it.
+  const folded = foldForMessage(fresh);
   const headline = d?.regression ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
@@ -59,8 +69,12 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     newCount: d?.new.length ?? 0,
     resolvedCount: d?.resolved.length ?? 0,
     openCount: view.totals.open,
-    newFindings: fresh.slice(0, MAX_NEW).map((f) => ({ severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message })),
-    newMore: Math.max(0, fresh.length - MAX_NEW),
+    newFindings: folded.slice(0, MAX_NEW).map(({ finding: f, implied }) => ({
+      severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message,
+      implied: implied.map((x) => x.check),
+    })),
+    newMore: Math.max(0, folded.length - MAX_NEW),
+    counts: { ...view.totals, severities: view.severityCounts },
     attached,
   };
   const html = templateEnvironment().template('email')(ctx);
@@ -72,8 +86,9 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',
-    `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings`,
-    ...fresh.slice(0, MAX_NEW).map((f) => `- [${f.severity}] ${f.check} ${resourceText(f.resource)}: ${f.message}`),
+    `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings (${view.severityCounts.map((s) => `${s.count} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
+    `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,
+    ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${f.resource}: ${f.message}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),
     '',
     attached ? 'The full report is attached (report.html).' : '',
@@ -81,10 +96,25 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   return { subject, html, text };
 }
 
-function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
-  const t = opts.timeoutMs ?? 15_000;
-  return nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: t, greetingTimeout: t, socketTimeout: t * 2 });
+/** Transport options for an SMTP URL: STARTTLS required whenever credentials would be sent over smtp://. */
+export function smtpTransportOptions(smtpUrl: string, timeoutMs = 15_000): SMTPTransport.Options & { url: string } {
+  let requireTLS = false;
+  try {
+    const url = new URL(smtpUrl);
+    const credentials = url.username !== '' || url.password !== '';
+    requireTLS = credentials && url.protocol !== 'smtps:' && url.searchParams.get('requireTLS') !== 'false';
+  } catch {
+    // nodemailer reports the unusable URL itself (without echoing it).
+  }
+  return { url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs * 2, ...(requireTLS ? { requireTLS: true } : {}) };
 }
+
+function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
+  return nodemailer.createTransport(smtpTransportOptions(opts.smtpUrl, opts.timeoutMs));
+}
+
+/** nodemailer 10 takes an AbortSignal per message; its typings do not say so yet. */
+type Abortable = { signal?: AbortSignal };
 
 export async function notifyEmail(report: RunReport, opts: EmailOptions): Promise<NotificationOutcome> {
   const skip = skipReason(report, opts.policy);
@@ -101,7 +131,8 @@ export async function notifyEmail(report: RunReport, opts: EmailOptions): Promis
       html: content.html,
       text: content.text,
       ...(attachment ? { attachments: [{ filename: 'report.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
-    });
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    } as Mail.Options & Abortable);
     const rejected = (info.rejected ?? []).map(String);
     if (rejected.length > 0) return { channel: 'email', status: 'failed', detail: `rejected recipients: ${rejected.join(', ')}` };
     return { channel: 'email', status: 'sent', detail: `message ${info.messageId} to ${opts.to.length} recipient(s)` };
@@ -124,7 +155,8 @@ export async function notifyEmailFailure(reason: string, opts: EmailFailureOptio
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html,
       text: `The scheduled ztaudit audit on ${cluster} did not complete, so there is no compliance result for this run.\n\nReason: ${reason}\n`,
-    });
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    } as Mail.Options & Abortable);
     return { channel: 'email', status: 'sent', detail: `message ${info.messageId}` };
   } catch (error: unknown) {
     return { channel: 'email', status: 'failed', detail: errorMessage(error) };

@@ -4,10 +4,13 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../base/errors.ts';
+import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
+import { renderCsv } from './csv.ts';
+import { NO_CHROMIUM, renderPdf } from './pdf.ts';
 import type { RunReport, TrendPoint } from '../run/types.ts';
 
 export interface RenderOptions {
@@ -15,6 +18,8 @@ export interface RenderOptions {
   outDir: string;
   trend?: TrendPoint[];
   previous?: RunReport | null;
+  /** The Chromium that prints report.pdf (see locateChromium); required when pdf is asked for. */
+  chromium?: string | null;
 }
 
 type Extras = Omit<RenderOptions, 'formats' | 'outDir'>;
@@ -26,13 +31,24 @@ const REPORTS = {
   junit: { file: 'report.junit.xml', render: (report: RunReport) => renderJunit(report) },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
   sarif: { file: 'report.sarif', render: (report: RunReport) => `${JSON.stringify(renderSarif(report), null, 2)}\n` },
-} as const satisfies Record<string, { file: string; render(report: RunReport, opts: Extras): string }>;
+  csv: { file: 'report.csv', render: (report: RunReport) => renderCsv(report) },
+  pdf: { file: 'report.pdf', render: (report: RunReport, opts: Extras) => printPdf(report, opts) },
+} as const satisfies Record<string, { file: string; render(report: RunReport, opts: Extras): string | Promise<Buffer> }>;
 
 export type ReportFormat = keyof typeof REPORTS;
 export const REPORT_FORMATS = Object.keys(REPORTS) as ReportFormat[];
+/** The formats rendered as text (all but pdf). */
+export type TextFormat = Exclude<ReportFormat, 'pdf'>;
 
-async function writeWhole(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
+  if (!opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
+  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null });
+  return renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
+}
+
+
+async function writeWhole(path: string, content: string | Buffer): Promise<void> {
+  const tmp = tempPathFor(path);
   await writeFile(tmp, content);
   await rename(tmp, path);
 }
@@ -43,7 +59,7 @@ async function writeWhole(path: string, content: string): Promise<void> {
  * take is larger than the whole audit's). The output is the same JSON document.
  */
 export async function writeReportJson(report: RunReport, path: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w');
   try {
     let buf = '';
@@ -79,7 +95,7 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
   await rename(tmp, path);
 }
 
-export function renderFormat(report: RunReport, format: ReportFormat, opts: Extras = {}): string {
+export function renderFormat(report: RunReport, format: TextFormat, opts: Extras = {}): string {
   return REPORTS[format].render(report, opts);
 }
 
@@ -88,14 +104,17 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   const unknown = opts.formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
   if (unknown.length > 0) throw new ConfigError(`unknown report format(s): ${unknown.join(', ')} (known: ${REPORT_FORMATS.join(', ')})`);
   const formats: ReportFormat[] = ['json', ...REPORT_FORMATS.filter((f) => f !== 'json' && opts.formats.includes(f))];
+  if (formats.includes('pdf') && !opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
   const paths: string[] = [];
   let path = opts.outDir;
   try {
     await mkdir(opts.outDir, { recursive: true });
+    // Whatever a killed run left half-written (report.json.<pid>.tmp) goes now.
+    removeStaleTemps(opts.outDir, Object.values(REPORTS).map((r) => r.file));
     for (const f of formats) {
       path = join(opts.outDir, REPORTS[f].file);
       if (f === 'json') await writeReportJson(report, path);
-      else await writeWhole(path, renderFormat(report, f, opts));
+      else await writeWhole(path, await REPORTS[f].render(report, opts));
       paths.push(path);
     }
   } catch (error: unknown) {

@@ -3,8 +3,7 @@
 // evaluates stages; this file only decides them.
 
 import type { CniDetection } from './cni.ts';
-import type { Stage } from './engine.ts';
-import type { LayerPolicy, PolicyApi, PolicySettings, TierSpec } from './layers.ts';
+import type { LayerPolicy, PolicyApi, PolicySettings, Stage, TierSpec } from './layers.ts';
 
 export type CompositionName = 'kubernetes' | 'calico' | 'cilium';
 

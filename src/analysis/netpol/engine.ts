@@ -16,26 +16,11 @@
 
 import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unionConns, addInterval, type ConnSet } from './conns.ts';
 import { rangeContains, ALL_V4, ALL_V6, type Family } from './ip.ts';
-import type { Action, Labels, Layer, LayerPolicy, Peer, PodSet, PolicyApi, PortSpec, Rule } from './layers.ts';
-import type { PodClass } from './model.ts';
+import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
 
 export type Direction = 'ingress' | 'egress';
 
-export interface Stage {
-  /** 'admin', 'networkpolicy', 'baseline', 'cilium', or 'tier:<name>' for Calico tiers. */
-  key: string;
-  /** For people: "AdminNetworkPolicy", "NetworkPolicy", "Calico tier security", … */
-  label: string;
-  mode: 'first-match' | 'union';
-  /** First-match stages: the fate of connections no rule matched when a policy of the stage selects the pod. */
-  noMatch: 'deny' | 'next';
-}
-
-/** The stages of one class in one direction, each with the selecting policies in evaluation order. */
-export interface StagePlan {
-  stage: Stage;
-  policies: LayerPolicy[];
-}
+export type { Stage, StagePlan } from './layers.ts';
 
 /** A model endpoint. Pods are classes; everything else is named by what it is. */
 export type Endpoint =

@@ -83,13 +83,14 @@ function unenumerable(peer: Peer): boolean {
 // ignored here (it only narrows: candidates stay a superset, and every pair is checked).
 interface IndexCache {
   members: Map<Peer, Map<string, PodClass[]>>;
-  plans: Map<readonly unknown[], Set<PodClass> | 'all'>;
+  /** Per direction: one plan object may serve both directions of a class. */
+  plans: Record<Direction, Map<readonly unknown[], Set<PodClass> | 'all'>>;
 }
 const indexCaches = new WeakMap<ClassIndex, IndexCache>();
 
 function cacheOf(index: ClassIndex): IndexCache {
   let c = indexCaches.get(index);
-  if (!c) indexCaches.set(index, (c = { members: new Map(), plans: new Map() }));
+  if (!c) indexCaches.set(index, (c = { members: new Map(), plans: { ingress: new Map(), egress: new Map() } }));
   return c;
 }
 
@@ -118,10 +119,10 @@ export function candidatePeers(model: ReachModel, cls: PodClass, dir: Direction,
   if (!isEmptyConns(isolationOf(model, cls, dir).openToPods)) return 'all';
   const cache = cacheOf(index);
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
-  const hit = cache.plans.get(plan);
+  const hit = cache.plans[dir].get(plan);
   if (hit) return hit;
   const result = enumerateCandidates(model, dir === 'ingress' ? cls.ingressPolicies : cls.egressPolicies, dir, index, cache, cap);
-  cache.plans.set(plan, result);
+  cache.plans[dir].set(plan, result);
   return result;
 }
 

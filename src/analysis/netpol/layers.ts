@@ -290,3 +290,50 @@ export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'id' | 'tier' 
   if (p.order !== undefined) where.push(p.layer === 'admin' ? `priority ${p.order}` : `order ${p.order}`);
   return `${p.kindLabel} ${p.displayName ?? p.id}${where.length ? ` (${where.join(', ')})` : ''}`;
 }
+
+// ---------------------------------------------------------------- pod classes and stage plans
+
+export interface NamedPort {
+  name: string;
+  protocol: Protocol;
+  port: number;
+}
+
+/** Pods that every modelled selector sees alike (the model's unit of evaluation). */
+export interface PodClass extends ClassFacts {
+  id: number;
+  namespace: string;
+  labels: Record<string, string>;
+  namedPorts: NamedPort[];
+  hostNetwork: boolean;
+  /** spec.serviceAccountName ("default" when unset) and that ServiceAccount's labels. */
+  serviceAccount: string;
+  serviceAccountLabels: Record<string, string>;
+  /** Keys of the workloads with pods in this class. */
+  workloads: string[];
+  podCount: number;
+  /** Valid, enforced policies of every API selecting this class for ingress (resp. egress), in evaluation order. */
+  ingressPolicies: LayerPolicy[];
+  egressPolicies: LayerPolicy[];
+  /** The same policies grouped into the composition's stages (shared between classes with the same policies). */
+  ingressPlan: readonly StagePlan[];
+  egressPlan: readonly StagePlan[];
+}
+
+
+export interface Stage {
+  /** 'admin', 'networkpolicy', 'baseline', 'cilium', or 'tier:<name>' for Calico tiers. */
+  key: string;
+  /** For people: "AdminNetworkPolicy", "NetworkPolicy", "Calico tier security", … */
+  label: string;
+  mode: 'first-match' | 'union';
+  /** First-match stages: the fate of connections no rule matched when a policy of the stage selects the pod. */
+  noMatch: 'deny' | 'next';
+}
+
+/** The stages of one class in one direction, each with the selecting policies in evaluation order. */
+export interface StagePlan {
+  stage: Stage;
+  policies: LayerPolicy[];
+}
+

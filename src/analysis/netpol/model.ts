@@ -12,36 +12,12 @@ import { detectCni } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
-import type { CoverageNote, LayerPolicy, PolicyApi, TierSpec, PolicySettings } from './layers.ts';
+import type { CoverageNote, LayerPolicy, NamedPort, PodClass, PolicyApi, TierSpec, PolicySettings } from './layers.ts';
 import { POLICY_APIS } from './apis.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
 
-export interface NamedPort {
-  name: string;
-  protocol: Protocol;
-  port: number;
-}
-
-export interface PodClass {
-  id: number;
-  namespace: string;
-  labels: Record<string, string>;
-  namedPorts: NamedPort[];
-  hostNetwork: boolean;
-  /** spec.serviceAccountName ("default" when unset) and that ServiceAccount's labels. */
-  serviceAccount: string;
-  serviceAccountLabels: Record<string, string>;
-  /** Keys of the workloads with pods in this class. */
-  workloads: string[];
-  podCount: number;
-  /** Valid, enforced policies of every API selecting this class for ingress (resp. egress), in evaluation order. */
-  ingressPolicies: LayerPolicy[];
-  egressPolicies: LayerPolicy[];
-  /** The same policies grouped into the composition's stages (shared between classes with the same policies). */
-  ingressPlan: readonly StagePlan[];
-  egressPlan: readonly StagePlan[];
-}
+export type { NamedPort, PodClass } from './layers.ts';
 
 export interface WorkloadNode {
   /** "namespace/Kind/name". */
@@ -315,7 +291,8 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
   if (hit) return hit;
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
   let shared: Map<string, Isolation> | undefined;
-  const portsKey = dir === 'ingress' ? portsKeyOf(cls.namedPorts) : '';
+  // The same plan object serves both directions when a class's ingress and egress policies are equal.
+  const portsKey = dir === 'ingress' ? `i${portsKeyOf(cls.namedPorts)}` : 'e';
   if (plan.length > 0 && planIsShareable(plan)) {
     shared = planIsolationCache.get(plan);
     if (!shared) planIsolationCache.set(plan, (shared = new Map()));
@@ -328,7 +305,7 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
   } else {
     const self: Endpoint = { kind: 'class', cls };
     const fallsThrough = (peer: Endpoint): ConnSet => {
-      const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false);
+      const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false, self);
       let open = emptyConns();
       for (const d of v.decisions) if (d.cause.kind === 'default-allow') open = unionConns(open, d.conns);
       return open;
@@ -350,7 +327,7 @@ const OPEN_VERDICT: DirectionVerdict = Object.freeze({ isolated: false, conns: a
 export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): DirectionVerdict {
   if (src.kind !== 'class') return ungoverned('egress');
   if (src.cls.egressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
-  return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated);
+  return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated, src);
 }
 
 /** What the destination's ingress policies allow from `src` (external destinations are not governed). */

@@ -1,4 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -10,11 +9,12 @@ import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts'
 import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
 import { makeReport } from './big-report.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
+import { KubeApiError } from '../../../src/kube/client.ts';
 
 const NS = 'ztaudit';
 function setup(options: Partial<K8sStoreOptions> = {}) {
   const fake = new FakeConfigMaps();
-  const open = () => openK8sStore(NS, 'history', { api: fake.api(), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(), ...options });
+  const open = () => openK8sStore(NS, 'history', { api: fake.api(NS), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(), ...options });
   const index = () => JSON.parse(fake.objects.get(`${NS}/history`)!.data!['index.json']!);
   return { fake, open, index };
 }
@@ -35,6 +35,18 @@ describe('Kubernetes store', () => {
     expect((await s.latest('demo'))?.run.id).toBe('r1');
     expect((await s.trend(5)).map((t) => t.id)).toEqual(['r1', 'r2']);
     expect(s.describe()).toBe('k8s://ztaudit/history');
+  });
+
+  it('after a clock correction: retention never deletes the run just stored; latest and the walk go by insertion', async () => {
+    const { open } = setup({ retention: { maxRuns: 3, maxAgeDays: 180 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const s = await open();
+    for (let i = 1; i <= 3; i++) await s.save(makeReport(`future${i}`, `2031-01-0${i}T02:00:00.000Z`));
+    await s.save(makeReport('now', '2026-11-30T00:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['now', 'future3', 'future2']);
+    expect((await s.latest('demo'))?.run.id).toBe('now');
+    const walked: string[] = [];
+    for await (const r of s.runsNewestFirst('demo')) walked.push(r.run.id);
+    expect(walked).toEqual(['now', 'future3', 'future2']);
   });
 
   it('a reconstructed run diffs exactly like the original', async () => {
@@ -181,7 +193,7 @@ describe('Kubernetes store: an index it cannot use is refused and left untouched
 
   it('RBAC refusal names what to grant', async () => {
     const { fake, open } = setup();
-    fake.before = () => { throw new ApiException(403, 'Forbidden', JSON.stringify({ message: 'configmaps "history" is forbidden: User "system:serviceaccount:ztaudit:auditor" cannot get resource "configmaps"' }), {}); };
+    fake.before = () => { throw new KubeApiError({ status: 403, body: { message: 'configmaps "history" is forbidden: User "system:serviceaccount:ztaudit:auditor" cannot get resource "configmaps"' } }); };
     await expect(open()).rejects.toThrow(/HTTP 403: configmaps "history" is forbidden.*needs get, list, create, update and delete on configmaps in namespace ztaudit/);
   });
 });

@@ -11,7 +11,8 @@ import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-d
 import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { egressVerdict, buildReachability } from '../../../src/analysis/netpol/model.ts';
-import { queryReach, reachCommandCore } from '../../../src/analysis/netpol/query.ts';
+import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { formatConns } from '../../../src/analysis/netpol/conns.ts';
 import { ctxOf, ns, pod, policy, snap } from './helpers.ts';
 

@@ -3,12 +3,12 @@
 // documentation cases in calico-evaluate.test.ts pin down): seeded random clusters, every
 // pod pair and address, both directions, every port. Plus the adapter's own contract.
 import { describe, expect, it } from 'vitest';
-import { formatConns, type ConnSet } from '../../../src/analysis/netpol/conns.ts';
-import { describeRule, evaluatePlan, podSetMatches, ruleRef, type Endpoint, type MatchContext, type StagePlan } from '../../../src/analysis/netpol/engine.ts';
-import type { LayerPolicy } from '../../../src/analysis/netpol/layers.ts';
+import { formatConns, intersectConns } from '../../../src/analysis/netpol/conns.ts';
+import { reachMatrix } from '../../../src/analysis/netpol/query.ts';
+import { describeRule, podSetMatches, ruleRef, type Endpoint, type MatchContext } from '../../../src/analysis/netpol/engine.ts';
+import { buildReachability, egressVerdict, ingressVerdict } from '../../../src/analysis/netpol/model.ts';
 import type { PodClass } from '../../../src/analysis/netpol/model.ts';
 import { calicoAdapter } from '../../../src/analysis/netpol/calico/adapter.ts';
-import { sortTiers } from '../../../src/analysis/netpol/calico/policy.ts';
 import type { CalicoEndpoint, CalicoEvalContext } from '../../../src/analysis/netpol/calico/evaluate.ts';
 import { ruleHits, walkTiers } from '../../../src/analysis/netpol/calico/evaluate.ts';
 import { applyingTiers, calicoPlan } from '../../../src/analysis/netpol/calico/plan.ts';
@@ -113,29 +113,6 @@ function randomCluster(seed: number): KubeObject[] {
 
 const IPS = ['10.1.2.3', '192.0.2.9', '203.0.113.5', '2001:db8::1'];
 
-function classOf(s: Snapshot, pod: KubeObject, id: number): PodClass {
-  const ep = podEndpoint(s, `${pod.metadata!.namespace}/${pod.metadata!.name}`);
-  const spec = pod.spec as { serviceAccountName: string };
-  const sa = (s.resources.serviceaccounts ?? []).find((o) => o.metadata?.namespace === pod.metadata!.namespace && o.metadata?.name === spec.serviceAccountName);
-  return {
-    id, namespace: ep.namespace, labels: { ...(pod.metadata!.labels ?? {}) }, namedPorts: [...ep.namedPorts], hostNetwork: false,
-    serviceAccount: spec.serviceAccountName, serviceAccountLabels: { ...(sa?.metadata?.labels ?? {}) },
-    workloads: [], podCount: 1, ingressPolicies: [], egressPolicies: [], ingressPlan: [], egressPlan: [],
-  };
-}
-
-/** The Calico composition for one class and direction: tiers by order, first-match, noMatch = defaultAction. */
-function stagePlan(policies: LayerPolicy[], tiers: ReturnType<typeof sortTiers>, ctx: MatchContext, cls: PodClass, dir: 'ingress' | 'egress'): StagePlan[] {
-  const out: StagePlan[] = [];
-  for (const t of tiers) {
-    const ps = policies
-      .filter((p) => p.tier === t.name && p.errors.length === 0 && p[dir] !== undefined && podSetMatches(ctx, p.subject, p.namespace, cls))
-      .sort((a, b) => ((a.order ?? Infinity) - (b.order ?? Infinity)) || (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0));
-    if (ps.length) out.push({ stage: { key: `tier:${t.name}`, label: `Calico tier ${t.name}`, mode: 'first-match', noMatch: t.defaultAction === 'Deny' ? 'deny' : 'next' }, policies: ps });
-  }
-  return out;
-}
-
 function serviceContext(s: Snapshot): CalicoEvalContext {
   return {
     serviceConns(namespace, name, pod) {
@@ -151,47 +128,66 @@ function serviceContext(s: Snapshot): CalicoEvalContext {
   };
 }
 
-describe('Calico adapter + precedence engine = the Calico-native tier walk (seeded random clusters)', () => {
+describe('the network model on Calico policies = the Calico-native tier walk (seeded random clusters)', () => {
   it('agrees on every pair, direction and port', () => {
     let pairs = 0;
     let nonTrivial = 0;
+    let matrixPairs = 0;
     const disagreements: string[] = [];
+    const matrixDisagreements: string[] = [];
     for (let seed = 1; seed <= 250; seed++) {
       const s = snapshotFromObjects(randomCluster(seed));
-      const out = calicoAdapter.parse({ snapshot: s, namespaceLabels: new Map() });
-      const nsLabels = new Map((s.resources.namespaces ?? []).map((n) => [n.metadata!.name!, { ...(n.metadata!.labels ?? {}) }]));
-      const ctx: MatchContext = { namespaceLabels: nsLabels, fallback: 'allow' };
-      const tiers = sortTiers(out.tiers!.map((t) => ({ ...t, implicit: false, errors: [] })));
-      const pods = (s.resources.pods ?? []);
-      const classes = pods.map((p, i) => classOf(s, p, i));
+      const model = buildReachability(s);
+      expect(model.composition.name).toBe('calico');
       const native = calicoPlan(s);
       const svcCtx = serviceContext(s);
+      const pods = s.resources.pods ?? [];
       const eps: Array<{ model: Endpoint; calico: CalicoEndpoint; name: string }> = [
-        ...classes.map((c, i) => ({ model: { kind: 'class', cls: c } as Endpoint, calico: podEndpoint(s, `${pods[i].metadata!.namespace}/${pods[i].metadata!.name}`) as CalicoEndpoint, name: `${pods[i].metadata!.namespace}/${pods[i].metadata!.name}` })),
+        ...pods.map((p) => {
+          const name = `${p.metadata!.namespace}/${p.metadata!.name}`;
+          const cls = model.workloadByKey.get(`${p.metadata!.namespace}/Pod/${p.metadata!.name}`)!.classes[0];
+          return { model: { kind: 'class', cls } as Endpoint, calico: podEndpoint(s, name) as CalicoEndpoint, name };
+        }),
         ...IPS.map((ip) => {
           const { family, value } = parseIp(ip)!;
           return { model: { kind: 'ip', family, value, text: ip } as Endpoint, calico: { kind: 'ip', family, value } as CalicoEndpoint, name: ip };
         }),
       ];
+      // The streamed matrix (pods only) against the native walk in both directions.
+      const matrix = new Map(reachMatrix(model, { external: false }).map((r) => [`${r.from} => ${r.to}`, formatConns(r.conns)]));
+      const podEps = eps.filter((e) => e.model.kind === 'class');
+      for (const src of podEps) {
+        for (const dst of podEps) {
+          if (src === dst) continue;
+          const native = (dir: 'ingress' | 'egress') => walkTiers(applyingTiers(calicoPlan(s), ((dir === 'ingress' ? dst : src).calico as Extract<CalicoEndpoint, { kind: 'pod' }>).labels, dir).map(({ tier, policies }) => ({
+            tier, entries: policies.map((p) => ({ policy: p, order: p.order, sortKey: p.name, hits: () => ruleHits(p[dir], src.calico, dst.calico, svcCtx) })),
+          }))).allowed;
+          const want = intersectConns(native('egress'), native('ingress'));
+          const got = matrix.get(`${src.name}[Pod] => ${dst.name}[Pod]`) ?? 'No Connections';
+          matrixPairs++;
+          if (got !== formatConns(want)) matrixDisagreements.push(`seed ${seed} ${src.name} => ${dst.name}: matrix ${got}, native ${formatConns(want)}`);
+        }
+      }
       for (const src of eps) {
         for (const dst of eps) {
           for (const dir of ['ingress', 'egress'] as const) {
             const local = dir === 'ingress' ? dst : src;
             if (local.model.kind !== 'class') continue;
-            const plan = stagePlan(out.policies, tiers, ctx, local.model.cls, dir);
-            const viaEngine: ConnSet = evaluatePlan(ctx, plan, dir, dir === 'ingress' ? src.model : dst.model, dst.model, plan.length > 0, local.model).conns;
+            const verdict = dir === 'ingress' ? ingressVerdict(model, src.model, dst.model) : egressVerdict(model, src.model, dst.model);
             const nativeTiers = applyingTiers(native, (local.calico as Extract<CalicoEndpoint, { kind: 'pod' }>).labels, dir).map(({ tier, policies }) => ({
               tier, entries: policies.map((p) => ({ policy: p, order: p.order, sortKey: p.name, hits: () => ruleHits(p[dir], src.calico, dst.calico, svcCtx) })),
             }));
-            const viaNative = walkTiers(nativeTiers).allowed;
+            const viaNative = walkTiers(nativeTiers);
             pairs++;
-            if (plan.length) nonTrivial++;
-            if (formatConns(viaEngine) !== formatConns(viaNative)) disagreements.push(`seed ${seed} ${dir} ${src.name} -> ${dst.name}: engine ${formatConns(viaEngine)}, native ${formatConns(viaNative)}`);
+            if (viaNative.governed) nonTrivial++;
+            if (formatConns(verdict.conns) !== formatConns(viaNative.allowed)) disagreements.push(`seed ${seed} ${dir} ${src.name} -> ${dst.name}: model ${formatConns(verdict.conns)}, native ${formatConns(viaNative.allowed)}`);
           }
         }
       }
     }
-    console.log(`calico adapter differential: ${pairs - disagreements.length}/${pairs} direction verdicts agree (${nonTrivial} governed by some Calico tier)`);
+    console.log(`calico model differential: ${pairs - disagreements.length}/${pairs} direction verdicts agree (${nonTrivial} governed by some Calico tier)`);
+    console.log(`calico matrix differential: ${matrixPairs - matrixDisagreements.length}/${matrixPairs} pod pairs of reach --matrix agree`);
+    expect(matrixDisagreements.slice(0, 10)).toEqual([]);
     expect(disagreements.slice(0, 10)).toEqual([]);
     expect(nonTrivial).toBeGreaterThan(5000);
   });

@@ -199,6 +199,17 @@ describe(`rules and validation (${NP_DOC}#rule, #entityrule, #ports)`, () => {
     expect(rule({ action: 'Deny', destination: { notNets: ['0.0.0.0/0'] } }).errors[0]).toMatch(/catch-all CIDR in negation/);
   });
 
+  it('the CRD validation rules (api/pkg/apis/projectcalico/v3/policy_common.go XValidation)', () => {
+    expect(rule({ action: 'Allow', source: { selector: 'global()' } }).errors).toEqual(['spec.ingress[0].source.selector: global() can only be used in an EntityRule namespaceSelector']);
+    expect(rule({ action: 'Allow', source: { services: { name: 'db' }, selector: "a == 'b'" } }).errors).toEqual(['spec.ingress[0].source: cannot specify Selector/NotSelector and Services on the same rule']);
+    expect(rule({ action: 'Allow', source: { services: { namespace: 'x' } } }).errors).toEqual(['spec.ingress[0].source.services: services must specify a service name']);
+    expect(rule({ action: 'Allow', protocol: 'TCP', destination: { services: { name: 'db' }, ports: [80] } }).errors).toEqual(['spec.ingress[0].destination: ports and notPorts cannot be specified with services']);
+    expect(rule({ action: 'Deny', http: { methods: ['GET'] } }).errors).toEqual(['spec.ingress[0].http: HTTP match is only valid on Allow rules']);
+    expect(rule({ action: 'Allow', icmp: { type: 8 } }).errors).toEqual(['spec.ingress[0].icmp: ICMP fields require protocol to be ICMP or ICMPv6']);
+    expect(rule({ action: 'Allow', protocol: 'ICMP', ipVersion: 6 }).errors).toEqual(['spec.ingress[0].ipVersion: protocol ICMP requires ipVersion 4']);
+    expect(parsed(v3('GlobalNetworkPolicy', 'p', { namespaceSelector: 'global()' })).errors).toEqual(['spec.namespaceSelector: global() can only be used in an EntityRule namespaceSelector']);
+  });
+
   it('global() stands alone in a namespaceSelector (validator/v3 validateEntityRule)', () => {
     expect(rule({ action: 'Allow', source: { namespaceSelector: 'global()' } }).errors).toEqual([]);
     expect(rule({ action: 'Allow', source: { namespaceSelector: "global() || a == 'b'" } }).errors).toEqual(['spec.ingress[0].source.namespaceSelector: global() cannot be combined with other selectors']);
@@ -283,5 +294,37 @@ describe('out of scope, recorded', () => {
     const p = parsed(v3('GlobalNetworkPolicy', '<script>', { selector: '"; DROP' }));
     expect(p.id).toBe('GlobalNetworkPolicy <script>');
     expect(p.errors[0]).toMatch(/^spec.selector: selector "\\"; DROP" does not parse/);
+  });
+});
+
+describe('bad input never crashes the run', () => {
+  it('random values in every field become errors naming the object, and the model still builds', async () => {
+    const { calicoAdapter } = await import('../../../src/analysis/netpol/calico/adapter.ts');
+    const { buildReachability } = await import('../../../src/analysis/netpol/model.ts');
+    const { snapshotFromObjects } = await import('../../../src/collect/from-objects.ts');
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const junk = (depth: number): unknown => {
+      const r = rnd();
+      if (depth > 2 || r < 0.2) return [null, true, 0, -1, 1e9, 'x', '', "a == 'b'", '0.0.0.0/0', '80:70', 'TCP', 'Allow', '(', '__proto__'][Math.floor(rnd() * 14)];
+      if (r < 0.5) return Array.from({ length: Math.floor(rnd() * 3) }, () => junk(depth + 1));
+      const keys = ['action', 'protocol', 'source', 'destination', 'selector', 'notSelector', 'namespaceSelector', 'nets', 'ports', 'notPorts', 'serviceAccounts', 'services', 'names', 'name', 'http', 'icmp', 'ipVersion'];
+      return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [keys[Math.floor(rnd() * keys.length)], junk(depth + 1)]));
+    };
+    const objs: KubeObject[] = [];
+    for (let i = 0; i < 300; i++) {
+      objs.push({
+        apiVersion: rnd() < 0.5 ? 'projectcalico.org/v3' : 'crd.projectcalico.org/v1',
+        kind: rnd() < 0.5 ? 'NetworkPolicy' : rnd() < 0.8 ? 'GlobalNetworkPolicy' : 'Tier',
+        metadata: { name: `p${i}`, namespace: 'ns', ...(rnd() < 0.2 ? { annotations: { 'projectcalico.org/metadata': String(junk(2)) } } : {}) },
+        spec: rnd() < 0.1 ? (junk(2) as Record<string, unknown>) : { selector: junk(2), order: junk(2), tier: junk(2), types: junk(1), ingress: junk(0), egress: junk(0), preDNAT: junk(2) },
+      });
+    }
+    const s = snapshotFromObjects(objs);
+    const out = calicoAdapter.parse({ snapshot: s, namespaceLabels: new Map() });
+    expect(out.policies.length).toBeGreaterThan(100);
+    expect(out.policies.filter((p) => p.errors.length).length).toBeGreaterThan(50);
+    for (const p of out.policies) for (const e of p.errors) expect(e).toMatch(/^(spec|metadata)/);
+    expect(() => buildReachability(s)).not.toThrow();
   });
 });

@@ -140,6 +140,11 @@ describe('parse errors', () => {
     expect(errorOf(text)).toMatch(message);
   });
 
+  it('refuses parentheses nested deeper than any stored selector can be, instead of overflowing the stack', () => {
+    expect(parseCalicoSelector(`${'('.repeat(1000)}a == "x"${')'.repeat(1000)}`).ok).toBe(true);
+    expect(errorOf(`${'('.repeat(100_000)}a == "x"${')'.repeat(100_000)}`)).toMatch(/parentheses nested more than 1000 deep \(at column 1001\)/);
+  });
+
   it('never throws, whatever the input', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);

@@ -1,6 +1,6 @@
 // `ztaudit reach` core: answers, exit codes, text/JSON output, the matrix and bad input.
 import { describe, expect, it } from 'vitest';
-import { reachCommandCore } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { ns, pod, policy, snap } from './helpers.ts';
 
@@ -133,7 +133,8 @@ describe('malformed input never crashes', () => {
 
 describe('streamed matrix output', () => {
   it('the chunked JSON and CSV are exactly the documents the whole-list formatters made', async () => {
-    const { formatMatrixChunks, reachMatrix } = await import('../../../src/analysis/netpol/query.ts');
+    const { reachMatrix } = await import('../../../src/analysis/netpol/query.ts');
+    const { formatMatrixChunks } = await import('../../../src/cli/reach.ts');
     const { formatConns } = await import('../../../src/analysis/netpol/conns.ts');
     const rows = reachMatrix(buildReachability(snap(shop)));
     expect(rows.length).toBeGreaterThan(3);

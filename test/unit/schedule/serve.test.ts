@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { parseServeFlags, serve, startServe } from '../../../src/cli/serve.ts';
 import { ConfigError } from '../../../src/base/errors.ts';
-import { REPO } from '../helm/helm.ts';
+import { REPO } from '../../helm/helm.ts';
 import { parseExposition } from './exposition.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
@@ -38,7 +38,7 @@ describe('serve flags', () => {
     expect(() => parseServeFlags(['--schedule', 'every night'])).toThrow(ConfigError);
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--timezone', 'Nowhere/Land'])).toThrow(/--timezone/);
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--port', '70000'])).toThrow(/--port/);
-    expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--format', 'pdf'])).toThrow(/--format pdf/);
+    expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--format', 'docx'])).toThrow(/--format docx/);
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--bogus'])).toThrow();
   });
 });

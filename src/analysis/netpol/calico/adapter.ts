@@ -189,7 +189,7 @@ export function calicoLayerPolicy(p: CalicoPolicy, svcs: Map<string, ServiceInfo
     api: 'Calico',
     layer: 'calico',
     ref: p.ref,
-    id: `calico:${display}`,
+    id: `${p.kind === 'GlobalNetworkPolicy' ? 'GlobalNetworkPolicy' : 'CalicoNetworkPolicy'}:${display}`,
     displayName: display,
     kindLabel: p.kind === 'GlobalNetworkPolicy' ? 'GlobalNetworkPolicy' : 'Calico NetworkPolicy',
     ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),

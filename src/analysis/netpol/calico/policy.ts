@@ -269,6 +269,15 @@ function parseEntity(raw: unknown, at: string, policyNs: string | undefined, err
   const sel = writtenSelector(raw.selector, `${at}.selector`, errors);
   const notSel = writtenSelector(raw.notSelector, `${at}.notSelector`, errors);
   const nsSel = writtenSelector(raw.namespaceSelector, `${at}.namespaceSelector`, errors);
+  // The CRD's validation rules (api/pkg/apis/projectcalico/v3/policy_common.go, EntityRule).
+  if (typeof raw.selector === 'string' && raw.selector.includes('global(')) errors.push(`${at}.selector: global() can only be used in an EntityRule namespaceSelector`);
+  if (!absent(raw.services)) {
+    const set = (k: string) => !absent(raw[k]) && !(typeof raw[k] === 'string' && raw[k] === '') && !(Array.isArray(raw[k]) && (raw[k] as unknown[]).length === 0);
+    if (set('namespaceSelector')) errors.push(`${at}: cannot specify NamespaceSelector and Services on the same rule`);
+    if (set('serviceAccounts')) errors.push(`${at}: cannot specify ServiceAccounts and Services on the same rule`);
+    if (set('selector') || set('notSelector')) errors.push(`${at}: cannot specify Selector/NotSelector and Services on the same rule`);
+    if (set('nets') || set('notNets')) errors.push(`${at}: cannot specify Nets/NotNets and Services on the same rule`);
+  }
   if (nsSel?.ok && nsSel.text.includes('global(') && nsSel.text !== 'global()') {
     // validator/v3: global() in a namespaceSelector must stand alone.
     const r = parseCalicoSelector(nsSel.text);
@@ -298,7 +307,8 @@ function parseEntity(raw: unknown, at: string, policyNs: string | undefined, err
   const svc = raw.services;
   if (!absent(svc)) {
     if (!isRecord(svc) || (!absent(svc.name) && typeof svc.name !== 'string') || (!absent(svc.namespace) && typeof svc.namespace !== 'string')) errors.push(`${at}.services: needs a name and a namespace (strings)`);
-    else if (typeof svc.name === 'string' && svc.name) {
+    else if (typeof svc.name !== 'string' || !svc.name) errors.push(`${at}.services: services must specify a service name`);
+    else {
       const ns = typeof svc.namespace === 'string' && svc.namespace ? svc.namespace : policyNs;
       if (!ns) errors.push(`${at}.services: a namespace is required in a GlobalNetworkPolicy`);
       else e.services = { name: svc.name, namespace: ns };
@@ -366,6 +376,15 @@ function parseRule(raw: unknown, at: string, index: number, policyNs: string | u
   }
   const source = parseEntity(raw.source, `${at}.source`, policyNs, errors);
   const destination = parseEntity(raw.destination, `${at}.destination`, policyNs, errors);
+  // The CRD's validation rules on Rule (policy_common.go).
+  if (!absent(raw.http)) {
+    if (action !== 'Allow') errors.push(`${at}.http: HTTP match is only valid on Allow rules`);
+    if (protocolText !== undefined && protocolText !== 'TCP' && protocolText !== '6') errors.push(`${at}.http: rules with HTTP match must have protocol TCP or unset`);
+  }
+  if (isRecord(raw.destination) && !absent(raw.destination.services) && (destination.ports || destination.notPorts)) errors.push(`${at}.destination: ports and notPorts cannot be specified with services`);
+  const icmpProto = protocolText === 'ICMP' || protocolText === '1' ? 4 : protocolText === 'ICMPv6' || protocolText === '58' ? 6 : undefined;
+  if (!absent(raw.icmp) && icmpProto === undefined) errors.push(`${at}.icmp: ICMP fields require protocol to be ICMP or ICMPv6`);
+  if (icmpProto !== undefined && ipVersion !== undefined && ipVersion !== icmpProto) errors.push(`${at}.ipVersion: protocol ${protocolText} requires ipVersion ${icmpProto}`);
   // validateRule: numeric ports need a protocol that has ports; named ports need none.
   for (const [side, ent] of [['source', source], ['destination', destination]] as const) {
     for (const [field, list] of [['ports', ent.ports], ['notPorts', ent.notPorts]] as const) {
@@ -432,6 +451,9 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
 
   const sel = writtenSelector(spec.selector, 'spec.selector', errors);
   const saSel = writtenSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', errors);
+  for (const f of ['selector', 'serviceAccountSelector', 'namespaceSelector']) {
+    if (typeof spec[f] === 'string' && (spec[f] as string).includes('global(')) errors.push(`spec.${f}: global() can only be used in an EntityRule namespaceSelector`);
+  }
   const nsSel = kind === 'GlobalNetworkPolicy' ? writtenSelector(spec.namespaceSelector, 'spec.namespaceSelector', errors) : undefined;
   if (kind === 'NetworkPolicy' && !absent(spec.namespaceSelector)) errors.push('spec.namespaceSelector: only a GlobalNetworkPolicy has one');
 
@@ -488,6 +510,7 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
     if (spec.doNotTrack === true && spec.preDNAT === true) errors.push('spec: doNotTrack and preDNAT cannot both be true');
     if ((spec.doNotTrack === true || spec.preDNAT === true) && spec.applyOnForward !== true) errors.push('spec.applyOnForward: must be true when doNotTrack or preDNAT is');
     if (spec.preDNAT === true && hasEgressRules) errors.push('spec.egress: a preDNAT policy cannot have egress rules');
+    if (spec.preDNAT === true && Array.isArray(spec.types) && spec.types.includes('Egress')) errors.push("spec.types: a preDNAT policy cannot have 'Egress' type");
     if (spec.doNotTrack === true) outOfScope.push('doNotTrack: applies to host endpoints only, before connection tracking (host endpoints are not modelled)');
     if (spec.preDNAT === true) outOfScope.push('preDNAT: applies to host endpoints only, before DNAT (host endpoints are not modelled)');
     if (spec.applyOnForward === true) outOfScope.push('applyOnForward: forwarded traffic through host endpoints is not modelled (the rules are evaluated for pods)');

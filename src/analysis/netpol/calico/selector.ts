@@ -194,8 +194,15 @@ function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/**
+ * Deeper nesting is refused (Calico itself has no limit, but its API caps a selector at 1024
+ * characters, so no stored selector nests this deep); it keeps evaluation off the stack limit.
+ */
+export const MAX_NESTING = 1000;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   private readonly toks: Token[];
   constructor(toks: Token[]) {
     this.toks = toks;
@@ -242,8 +249,10 @@ class Parser {
       case 'global': node = { op: 'global' }; this.i++; break;
       case 'label': node = this.parseLabelOperation(t); break;
       case 'lparen': {
+        if (++this.depth > MAX_NESTING) throw new SelectorSyntaxError(`parentheses nested more than ${MAX_NESTING} deep`, t.pos);
         this.i++;
         node = this.parseOr();
+        this.depth--;
         const close = this.toks[this.i];
         if (close.kind !== 'rparen') throw new SelectorSyntaxError(`expected ')' to close the '(' at column ${t.pos + 1}, found ${describe(close)}`, close.pos);
         this.i++;
@@ -336,27 +345,35 @@ function compile(n: CalicoSelectorNode): Matcher {
   }
 }
 
+/** One getter per label set, reused across every selector evaluated on it. */
+const lookups = new WeakMap<object, Lookup>();
 function lookupFor(labels: LabelSource): Lookup {
-  if (labels instanceof Map) return (k) => labels.get(k);
-  const rec = labels as Readonly<Record<string, string>>;
-  return (k) => (Object.hasOwn(rec, k) ? rec[k] : undefined);
+  let get = lookups.get(labels);
+  if (!get) {
+    if (labels instanceof Map) get = (k) => labels.get(k);
+    else {
+      const rec = labels as Readonly<Record<string, string>>;
+      get = (k) => (Object.hasOwn(rec, k) ? rec[k] : undefined);
+    }
+    lookups.set(labels, get);
+  }
+  return get;
 }
 
 /** Parses a Calico selector expression once; the result evaluates any number of label sets. */
 export function parseCalicoSelector(source: string): CalicoSelectorResult {
-  let root: CalicoSelectorNode;
   try {
-    root = new Parser(tokenize(source)).parseRoot();
+    const root = new Parser(tokenize(source)).parseRoot();
+    const m = compile(root);
+    const text = selectorText(root);
+    return {
+      ok: true,
+      selector: { source, text, root, matchesAll: root.op === 'all', matches: (labels) => m(lookupFor(labels)) },
+    };
   } catch (e: unknown) {
     if (e instanceof SelectorSyntaxError) return { ok: false, error: e.message };
     throw e;
   }
-  const m = compile(root);
-  const text = selectorText(root);
-  return {
-    ok: true,
-    selector: { source, text, root, matchesAll: root.op === 'all', matches: (labels) => m(lookupFor(labels)) },
-  };
 }
 
 /** True when `label` is a valid Calico label name in selectors (tokenizer.ValidLabel). */
