@@ -14,6 +14,7 @@ import { collectLive } from '../collect/live.ts';
 import { probeEndpoints } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
 import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
+import { ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
 
@@ -95,8 +96,8 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     onProgress: progress,
-    // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.
-    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config)],
+    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings.
+    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...ciliumConfigMapRefs(partial)],
   }).catch((error: unknown) => {
     // Nothing chosen and no cluster found: the user may not know the other sources exist.
     if (error instanceof KubeconfigNotFoundError && !flags.kubeconfig) {

@@ -15,10 +15,8 @@ const ROOT = conformanceData('netpol');
 
 interface ScenarioMeta { name: string; category: string; expected: Record<string, unknown> }
 
-/** Scenarios left out, with the reason. */
-const EXCLUDED_CATEGORIES: Record<string, string> = {
-  'admin-network-policy': 'AdminNetworkPolicy/BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) are not modelled; ztaudit evaluates networking.k8s.io/v1 NetworkPolicy only',
-};
+/** Scenarios left out, with the reason (none today: the AdminNetworkPolicy scenarios are compared like the rest). */
+const EXCLUDED_CATEGORIES: Record<string, string> = {};
 /**
  * Ingress/Route scenarios are compared on their NetworkPolicy lines only: the lines whose
  * source is netpol-analyzer's pretend `{ingress-controller}` come from OpenShift Routes and
