@@ -9,7 +9,7 @@ import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
-import { reachCommandCore } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { snap } from './calico-helpers.ts';
 

@@ -10,7 +10,7 @@ import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
 import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { reachCommandCore } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { run } from './helpers.ts';
 import type { AuditContext } from '../../../src/analysis/context.ts';
