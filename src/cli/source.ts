@@ -10,6 +10,7 @@ import { collectLive } from '../collect/live.ts';
 import { probeEndpoints } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
 import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
+import { ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 
 export const SOURCE_OPTIONS = {
@@ -60,11 +61,11 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   if (chosen.length > 1) throw new ConfigError(`choose one source: ${chosen.join(' or ')}`);
   const at = (p: string) => (context.cwd ? resolve(context.cwd, p) : p);
   if (flags.manifests?.length) {
-    const snapshot = loadManifests(flags.manifests.map(at), { cwd: context.cwd });
+    const snapshot = loadManifests(flags.manifests.map(at), { cwd: context.cwd, limits: (context.config ?? defaultConfig()).limits });
     for (const note of snapshot.notes) log.warn(note);
     return snapshot;
   }
-  if (flags.snapshot) return readSnapshot(at(flags.snapshot));
+  if (flags.snapshot) return readSnapshot(at(flags.snapshot), (context.config ?? defaultConfig()).limits.snapshotMiB);
   const timeoutMs = flags['request-timeout'] ? Number(flags['request-timeout']) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--request-timeout ${flags['request-timeout']}: must be a number of seconds`);
   const config = context.config ?? defaultConfig();
@@ -83,7 +84,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     onProgress: progress,
-    // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.
-    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config)],
+    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings.
+    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...ciliumConfigMapRefs(partial)],
   });
 }

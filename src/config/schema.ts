@@ -56,6 +56,7 @@ export const CONFIG_SCHEMA = closed({
     }, ['check', 'resource', 'reason', 'owner', 'expires']),
   },
   history: closed({ retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }) }),
+  limits: closed({ manifestFileMiB: { type: 'number', exclusiveMinimum: 0, maximum: 256 }, snapshotMiB: { type: 'number', exclusiveMinimum: 0, maximum: 512 } }),
   regression: closed({
     newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },
     areaScoreDrop: { type: 'number', minimum: 0 },

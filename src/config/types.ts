@@ -77,6 +77,13 @@ export interface Config {
   checks: Record<string, { severity?: Severity; enabled?: boolean }>;
   waivers: WaiverConfig[];
   history: { retention: { maxRuns: number; maxAgeDays: number } };
+  /** Input size limits: refused with one line (exit 2) rather than a heap crash. */
+  limits: {
+    /** Largest single --manifests file, in MiB (a YAML parse needs ~50x the file in memory). */
+    manifestFileMiB: number;
+    /** Largest --snapshot, decompressed, in MiB (V8 cannot hold one string above 512 MiB). */
+    snapshotMiB: number;
+  };
   regression: {
     /** A new finding of at least this severity is a regression. */
     newFindingSeverity: Severity | 'none';
@@ -108,6 +115,7 @@ export function defaultConfig(): Config {
     checks: {},
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 } },
+    limits: { manifestFileMiB: 32, snapshotMiB: 512 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
   };

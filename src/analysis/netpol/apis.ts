@@ -7,6 +7,7 @@ import type { PolicyApiAdapter } from './layers.ts';
 import { adminNetworkPolicyAdapter } from './anp.ts';
 import { networkPolicyLayer, parsePolicy } from './policy.ts';
 import { calicoAdapter } from './calico/adapter.ts';
+import { ciliumAdapter } from './cilium/adapter.ts';
 
 export const networkPolicyAdapter: PolicyApiAdapter = {
   api: 'NetworkPolicy',
@@ -18,6 +19,7 @@ export const POLICY_APIS: readonly PolicyApiAdapter[] = [
   networkPolicyAdapter,
   adminNetworkPolicyAdapter,
   calicoAdapter,
+  ciliumAdapter,
 ];
 
 /** Snapshot keys of every policy API but NetworkPolicy: checks judging the combined model need them read (or absent). */

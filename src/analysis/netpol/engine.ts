@@ -183,9 +183,10 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
       return ep.kind === 'anonymous' && ep.family === undefined && podSetIsEverything(peer);
     case 'ipBlock':
       if (ep.kind === 'ip') return peer.ranges.some((r) => rangeContains(r, ep.family, ep.value));
-      return ep.kind === 'anonymous' && ep.family !== undefined && coversFamily(peer.ranges, ep.family);
+      // An address no CIDR names lies outside every `except` too: the blocks before exceptions decide.
+      return ep.kind === 'anonymous' && ep.family !== undefined && coversFamily(peer.blocks ?? peer.ranges, ep.family);
     case 'fqdn':
-      return ep.kind === 'fqdn' && peer.patterns.some((p) => fqdnMatches(p, ep.name.toLowerCase()));
+      return ep.kind === 'fqdn' && (peer.match ? peer.match(ep.name) : peer.patterns.some((p) => fqdnMatches(p, ep.name.toLowerCase())));
     case 'nodes':
       return ep.kind === 'node' && (peer.selector.empty || peer.selector.matches(ep.labels));
     case 'entity':

@@ -153,7 +153,8 @@ export interface PodSet {
 export type Peer =
   | ({ kind: 'pods' } & PodSet)
   | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[] }
-  | { kind: 'fqdn'; patterns: string[] }
+  /** `match`, when set, is the API's own name matching (Cilium matchPattern) and decides instead of `patterns`. */
+  | { kind: 'fqdn'; patterns: string[]; match?: (name: string) => boolean }
   | { kind: 'nodes'; selector: Selector }
   | { kind: 'entity'; entity: Entity }
   | { kind: 'entity'; entity: 'other'; name: string };
