@@ -8,7 +8,7 @@ import { ConfigError } from '../base/errors.ts';
 import { KubeconfigNotFoundError } from '../kube/kubeconfig.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
-import type { Snapshot } from '../snapshot/types.ts';
+import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { collectLive } from '../collect/live.ts';
 import { probeEndpoints } from '../collect/tls-probe.ts';
@@ -81,13 +81,12 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   if (flags.snapshot) return readSnapshot(at(flags.snapshot), (context.config ?? defaultConfig()).limits.snapshotMiB);
   const timeoutMs = flags.requestTimeout ? flags.requestTimeout * 1000 : undefined;
   const config = context.config ?? defaultConfig();
-  // Each progress line once (a kind's last page and its end report the same count), and none
-  // after the run was abandoned: its requests may still be settling.
-  const logged = new Map<string, number>();
-  const progress = (kind: string, count: number) => {
-    if (context.signal?.aborted || logged.get(kind) === count) return;
-    logged.set(kind, count);
-    log.progress(kind, count);
+  // Each progress line once (per page of a long list, then the kind's end), and none after
+  // the run was abandoned: its requests may still be settling.
+  const progress = (kind: string, count: number, done?: CoverageEntry) => {
+    if (context.signal?.aborted) return;
+    if (!done || done.status === 'ok' || done.status === 'absent') log.progress(kind, count);
+    else log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): the checks that need it will not be evaluated`);
   };
   return collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
