@@ -9,6 +9,7 @@ import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
+import { EXTRA_CONFIGMAP_NAMES_VALUE } from './rbac-rules.ts';
 
 export { ApiUnreachableError, CollectionAborted } from '../kube/client.ts';
 
@@ -227,7 +228,12 @@ async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, options
   // Keep a stable order whatever the request interleaving was.
   found.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
   if (forbidden.length > 0) {
-    snapshot.coverage[key] = { status: 'forbidden', detail: `get configmaps (denied for ${forbidden.slice(0, 5).join(', ')}${forbidden.length > 5 ? `, and ${forbidden.length - 5} more` : ''})` };
+    // The chart grants ConfigMaps by name: say which names to add, and where.
+    const names = [...new Set(forbidden.map((f) => f.slice(f.indexOf('/') + 1)))];
+    snapshot.coverage[key] = {
+      status: 'forbidden',
+      detail: `get configmaps (denied for ${forbidden.slice(0, 5).join(', ')}${forbidden.length > 5 ? `, and ${forbidden.length - 5} more` : ''}; ConfigMaps are granted by name: add ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''} to the Helm value ${EXTRA_CONFIGMAP_NAMES_VALUE}, or to resourceNames of your own role)`,
+    };
   } else if (failures.length > 0) {
     snapshot.coverage[key] = { status: 'error', detail: failures[failures.length - 1] };
   } else {

@@ -85,8 +85,9 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     const status = o.status === 'pass' || o.status === 'fail' ? (failed > 0 ? 'fail' : 'pass') : o.status;
     checks.push({
       id: o.check.id, area: o.check.area, title: o.check.title, severity: o.severity,
-      controls: o.check.controls, remediation: o.check.remediation,
+      controls: o.check.controls, remediation: o.check.remediation, protectsAgainst: o.check.protectsAgainst,
       evaluated: o.results.length, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.excluded ? { excluded: o.excluded } : {}),
     });
   }
 

@@ -41,6 +41,8 @@ export interface CheckSummary {
   severity: Severity;
   controls: string[];
   remediation: string;
+  /** What the check protects against (the check's own field; absent in runs stored by older versions). */
+  protectsAgainst?: string;
   evaluated: number;
   passed: number;
   failed: number;
@@ -48,6 +50,8 @@ export interface CheckSummary {
   status: CheckStatus;
   /** Why not evaluated / not applicable / error. */
   reason?: string;
+  /** What the check deliberately left out (e.g. system namespaces, and how many would fail). */
+  excluded?: string;
 }
 
 export interface ScoreDelta {

@@ -65,9 +65,18 @@ export const KINDS = [
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // cert-manager
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
-  // Calico and Cilium policy kinds (collected now; evaluated by a later version)
+  // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped
+  crd('anp.adminnetworkpolicies', 'AdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'adminnetworkpolicies', false),
+  crd('anp.baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'baselineadminnetworkpolicies', false),
+  // Calico: the crd.projectcalico.org/v1 storage form (always there), and the projectcalico.org/v3
+  // API view (served by the Calico API server when installed; it lists k8s NPs as knp.default.*)
   crd('calico.networkpolicies', 'NetworkPolicy', 'crd.projectcalico.org', ['v1'], 'networkpolicies'),
   crd('calico.globalnetworkpolicies', 'GlobalNetworkPolicy', 'crd.projectcalico.org', ['v1'], 'globalnetworkpolicies', false),
+  crd('calico.tiers', 'Tier', 'crd.projectcalico.org', ['v1'], 'tiers', false),
+  crd('calico-v3.networkpolicies', 'NetworkPolicy', 'projectcalico.org', ['v3'], 'networkpolicies'),
+  crd('calico-v3.globalnetworkpolicies', 'GlobalNetworkPolicy', 'projectcalico.org', ['v3'], 'globalnetworkpolicies', false),
+  crd('calico-v3.tiers', 'Tier', 'projectcalico.org', ['v3'], 'tiers', false),
+  // Cilium policy kinds
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),
 ] as const satisfies readonly KindSpec[];

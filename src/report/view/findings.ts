@@ -110,6 +110,7 @@ export function areaSections(report: RunReport, idx: FindingIndex, maxRows: numb
         evaluated: c?.evaluated ?? fs.length,
         controls: c?.controls ?? fs[0].controls,
         remediation: c?.remediation ?? '',
+        protectsAgainst: c?.protectsAgainst ?? '',
         rows: smallest(shown, maxRows, compareFindings).map((f) => rowOf(f, idx, severity)),
         more: Math.max(0, shown.length - maxRows),
         folded: folded.length,

@@ -76,6 +76,7 @@ export interface CheckGroup {
   evaluated: number;
   controls: string[];
   remediation: string;
+  protectsAgainst: string;
   rows: FindingRow[];
   more: number;
   /** Findings left out of the rows because a broader finding implies them. */
@@ -267,6 +268,8 @@ export interface CoverageView {
   notApplicable: Array<{ id: string; title: string; status: string; reason: string }>;
   notes: string[];
   notesMore: number;
+  /** Deliberate exclusions (system namespaces and how many of their workloads would fail). */
+  exclusions: Array<{ id: string; title: string; excluded: string }>;
 }
 
 export interface ReportView {
