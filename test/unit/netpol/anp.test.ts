@@ -182,6 +182,22 @@ describe('bad ANP/BANP input: a finding naming the object, the run completes', (
   });
 });
 
+describe('coverage: a policy kind that could not be read', () => {
+  it('makes every network check that judges the model not evaluated (absent, no CRD, is fine)', async () => {
+    const { networkChecks } = await import('../../../checks/network/index.ts');
+    const { runChecks } = await import('../../../src/engine/run.ts');
+    const ctx = ctxOf(cluster);
+    expect(ctx.snapshot.coverage['anp.adminnetworkpolicies']?.status).toBe('absent');
+    const judged = networkChecks.filter((c) => c.id !== 'network.intent-violation' && c.id !== 'network.cni-not-enforcing');
+    for (const o of runChecks(judged, ctx)) expect(o.status, o.check.id).not.toBe('not-evaluated');
+    ctx.snapshot.coverage['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' };
+    for (const o of runChecks(judged, ctx)) {
+      expect(o.status, o.check.id).toBe('not-evaluated');
+      expect(o.reason).toContain('anp.adminnetworkpolicies: forbidden');
+    }
+  });
+});
+
 describe('checks on the combined model', () => {
   it('namespace-default-deny: isolated by a BANP passes and names it; ANP deny from pods only is a medium finding; an empty namespace is low', () => {
     const yaml = cluster + ns('empty')
