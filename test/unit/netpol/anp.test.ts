@@ -229,3 +229,16 @@ describe('checks on the combined model', () => {
     expect(typo).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy typo selects no pod (namespaces kubernetes.io/metadata.name in (aa)): it applies to nothing' });
   });
 });
+
+describe('exposure: open to every namespace', () => {
+  it('an allow-all rule counts, under every composition, even though it is what isolates the pod', async () => {
+    const { networkExposure } = await import('../../../src/analysis/netpol/exposure.ts');
+    const open = (yaml: string) => networkExposure(snap(yaml)).find((w) => w.workload.name === 'web')?.fromAllNamespaces;
+    const allowAll = cluster + policy('a', 'allow-all', '{podSelector: {}, ingress: [{}]}');
+    expect(open(allowAll)).toBe(true);
+    expect(open(allowAll + daemonset('calico-node', 'quay.io/calico/node:v3.30.2'))).toBe(true);
+    expect(open(cluster + anp('everyone', 5, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Allow, from: [{namespaces: {}}]}]`))).toBe(true);
+    expect(open(cluster + policy('a', 'from-b', `{podSelector: {}, ingress: [{from: [{namespaceSelector: ${nsSel('b')}}]}]}`))).toBeUndefined();
+    expect(open(cluster + policy('a', 'internet', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}'))).toBeUndefined(); // addresses, not pods
+  });
+});
