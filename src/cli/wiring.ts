@@ -32,11 +32,11 @@ export interface WiringFlags {
   out: string;
   formats: string[];
   history?: string;
+  /** true: --notify (a channel must be configured); false: --no-notify; undefined: as configured. */
   notify?: boolean;
-  'no-notify'?: boolean;
   kubeconfig?: string;
   context?: string;
-  'policy-reports'?: boolean;
+  policyReports?: boolean;
 }
 
 export interface WiringInput {
@@ -70,7 +70,7 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
 
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
-  if (flags['no-notify']) return [];
+  if (flags.notify === false) return [];
   const out: Notifier[] = [];
   const policy = config.notify.policy;
   const htmlOf = (files: string[]) => files.find((f) => f.endsWith('.html'));
@@ -86,7 +86,7 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
     else out.push({ name: 'email', send: (report, files, ctx) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy, signal: ctx.signal }) });
   }
-  if (flags.notify && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
+  if (flags.notify === true && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
   return out;
 }
 
@@ -95,7 +95,7 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
  * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them.
  */
 export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal }): Promise<NotificationOutcome[]> {
-  if (input.flags['no-notify']) return [];
+  if (input.flags.notify === false) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
   const { env, config, clusterName } = input;
@@ -123,7 +123,7 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
     diff: (previous, current, expiredWaivers, olderRuns) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers, olderRuns }),
     render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous, chromium }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
-    publishers: input.flags['policy-reports'] ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
+    publishers: input.flags.policyReports ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
     log: input.log,
     now: () => new Date(),
   };

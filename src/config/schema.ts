@@ -9,6 +9,7 @@ const selector = { type: 'object', additionalProperties: false, properties: { na
 const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
 
 export const CONFIG_SCHEMA = closed({
+  cluster: closed({ name: { type: 'string', minLength: 1 } }),
   target: closed({
     podSecurityLevel: { enum: ['baseline', 'restricted'] },
     podSecurityVersion: { type: 'string', pattern: '^(latest|v1\\.(0|[1-9][0-9]*))$' },

@@ -36,6 +36,8 @@ export interface SubjectMatch {
 }
 
 export interface Config {
+  /** The cluster's name in reports and history; --cluster overrides it. */
+  cluster: { name?: string };
   target: {
     podSecurityLevel: 'baseline' | 'restricted';
     /** PSS version the target level is judged at: 'latest' or 'v1.N'. */
@@ -104,6 +106,7 @@ export const DEFAULT_SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-no
 
 export function defaultConfig(): Config {
   return {
+    cluster: {},
     target: { podSecurityLevel: 'restricted', podSecurityVersion: 'latest', requireMtls: false },
     systemNamespaces: [...DEFAULT_SYSTEM_NAMESPACES],
     podSecurity: { exemptions: { namespaces: [], runtimeClasses: [], usernames: [] } },

@@ -36,7 +36,8 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
       return { ...v, check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) };
     });
     const status = results.some((r) => r.status === 'fail') ? 'fail' : 'pass';
-    return { check, status, severity, results };
+    const excluded = check.excluded?.(ctx);
+    return { check, status, severity, results, ...(excluded ? { excluded } : {}) };
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     return { check, status: 'error', severity, results: [], reason: `check failed: ${message}` };

@@ -156,13 +156,31 @@ export function runIdOf(at: Date): string {
 
 export type FailOn = 'regression' | 'critical' | 'high' | 'never';
 
-/** Whether the completed audit meets --fail-on (exit 1). */
-export function meetsFailOn(report: RunReport, failOn: FailOn): boolean {
+export const FAIL_ON: readonly FailOn[] = ['regression', 'critical', 'high', 'never'];
+
+/**
+ * Why the completed audit meets --fail-on (exit 1), e.g. "2 critical findings (--fail-on high)",
+ * or null when it does not. Waived findings never count.
+ */
+export function failOnReason(report: RunReport, failOn: FailOn): string | null {
   const open = report.findings.filter((f) => !f.waived);
+  const count = (severity: string) => open.filter((f) => f.severity === severity).length;
+  const findings = (n: number, severity: string) => `${n} ${severity} finding${n === 1 ? '' : 's'}`;
   switch (failOn) {
-    case 'never': return false;
-    case 'regression': return report.diff?.regression === true;
-    case 'critical': return open.some((f) => f.severity === 'critical');
-    case 'high': return open.some((f) => f.severity === 'critical' || f.severity === 'high');
+    case 'never': return null;
+    case 'regression': {
+      if (report.diff?.regression !== true) return null;
+      const [first, ...more] = report.diff.regressionReasons;
+      return `a regression since run ${report.diff.previousRunId}: ${first ?? 'see the report'}${more.length > 0 ? ` (and ${more.length} more)` : ''} (--fail-on regression)`;
+    }
+    case 'critical': {
+      const critical = count('critical');
+      return critical > 0 ? `${findings(critical, 'critical')} (--fail-on critical)` : null;
+    }
+    case 'high': {
+      const parts = [['critical', count('critical')], ['high', count('high')]] as const;
+      const met = parts.filter(([, n]) => n > 0).map(([severity, n]) => findings(n, severity));
+      return met.length > 0 ? `${met.join(' and ')} (--fail-on high)` : null;
+    }
   }
 }

@@ -152,9 +152,12 @@ describe.skipIf(!helm)('helm chart', () => {
     const [binding] = byKind(objects, 'ClusterRoleBinding') as Obj[];
     expect(binding!.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role!.metadata.name });
     expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zt-ztaudit', namespace: 'ztaudit' }]);
-    // Operators who know the ConfigMap names can pin them.
-    const pinned = byKind(renderChart(h, { rbac: { create: true, configMapNames: ['istio', 'linkerd-config'] } }), 'ClusterRole') as Obj[];
-    expect(pinned[0]!.rules).toEqual(auditorClusterRoleRules({ configMapNames: ['istio', 'linkerd-config'] }));
+    // ConfigMaps by name only; operators add their controllers' own names.
+    const cmRule = (rules: Array<{ resources?: string[]; resourceNames?: string[] }>) => rules.find((r) => r.resources?.includes('configmaps'))!;
+    expect(cmRule(role!.rules).resourceNames).toEqual(['cilium-config', 'ingress-nginx-controller', 'istio', 'linkerd-config', 'nginx-configuration']);
+    const wider = byKind(renderChart(h, { rbac: { create: true, extraConfigMapNames: ['my-nginx', 'istio'] } }), 'ClusterRole') as Obj[];
+    expect(wider[0]!.rules).toEqual(auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx'] }));
+    expect(cmRule(wider[0]!.rules).resourceNames).toContain('my-nginx');
   });
 
   it('grants ConfigMap writes in the release namespace only, and only for history.type=k8s', () => {
