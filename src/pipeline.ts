@@ -1,7 +1,10 @@
 // One audit run, end to end: collect -> audit -> diff against the previous run -> store ->
 // render -> notify. The edges (collector, run store, renderer, notifiers) are handed in, so
 // tests give it real local servers or small fakes without patching modules. The run is
-// stored before anything is sent: a notifier failure never loses it.
+// stored before anything is sent: a notifier failure never loses it. The store is held from
+// just after the audit (when the cluster is known: a shared store locks per cluster) to the
+// end. A run that cannot be stored still has its reports written and its notifications
+// sent, then fails with a StoreError ("audit could not be stored").
 import type { Config } from './config/types.ts';
 import { auditSnapshot, type AuditInput } from './engine/audit.ts';
 import type { Check } from './engine/types.ts';
@@ -11,11 +14,12 @@ export type { TrendPoint };
 import type { Snapshot } from './snapshot/types.ts';
 import type { Logger } from './base/log.ts';
 import { randomUUID } from 'node:crypto';
+import { HistoryError, StoreError } from './base/errors.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
   describe(): string;
-  acquire(): Promise<void>;
+  acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
   /** The newest stored run of that cluster. */
   latest(cluster?: string): Promise<RunReport | null>;
@@ -42,14 +46,14 @@ export interface PipelineResult {
 export async function runPipeline(config: Config, checks: readonly Check[], edges: PipelineEdges): Promise<PipelineResult> {
   const startedAt = edges.now();
   const store = edges.store;
-  if (store) await store.acquire();
+  // The snapshot and the analysis models memoised on it live only inside this call, so
+  // they can be collected before diffing and rendering a large run.
+  const audit = async () => auditSnapshot({
+    snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
+  });
+  const { report, expiredWaivers } = await audit();
+  if (store) await store.acquire(report.run.cluster.name);
   try {
-    // The snapshot and the analysis models memoised on it live only inside this call, so
-    // they can be collected before diffing and rendering a large run.
-    const audit = async () => auditSnapshot({
-      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
-    });
-    const { report, expiredWaivers } = await audit();
     const previous = store ? await store.latest(report.run.cluster.name) : null;
     if (previous) report.diff = edges.diff(previous, report, expiredWaivers);
     else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
@@ -58,9 +62,16 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
     let files = await edges.render(report, { previous, trend });
+    let notStored: string | null = null;
     if (store) {
-      await store.save(report);
-      edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
+      try {
+        await store.save(report);
+        edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
+      } catch (error: unknown) {
+        if (!(error instanceof HistoryError)) throw error;
+        notStored = error.message;
+        edges.log.warn(`audit could not be stored: ${notStored}`);
+      }
     }
     if (edges.notifiers.length > 0) {
       for (const n of edges.notifiers) {
@@ -71,6 +82,9 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
         if (outcome.status === 'failed') edges.log.warn(`${outcome.channel} notification failed: ${outcome.detail ?? ''}`);
       }
       files = await edges.render(report, { previous, trend }); // report.json now records the outcomes
+    }
+    if (notStored !== null) {
+      throw new StoreError(`audit could not be stored: ${notStored}; its reports were written (${files.join(', ')})`);
     }
     return { report, files };
   } finally {

@@ -5,7 +5,7 @@ import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { ConfigError, errorMessage } from '../base/errors.ts';
+import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
 import { meetsFailOn, runPipeline, type FailOn } from '../pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
@@ -76,7 +76,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     }
   } catch (error: unknown) {
     // The audit could not run: say so on every configured channel before exiting 2.
-    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env });
+    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
     for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
     throw error;
   }

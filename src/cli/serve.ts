@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, errorMessage } from '../base/errors.ts';
+import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../pipeline.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
 import type { Snapshot } from '../snapshot/types.ts';
@@ -117,7 +117,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
-            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env });
+            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
             for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
           }
           throw error;

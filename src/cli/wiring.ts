@@ -8,6 +8,7 @@ import { ConfigError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
+import type { FailureKind } from '../notify/policy.ts';
 import type { PipelineEdges } from '../pipeline.ts';
 import { reportDetails } from '../report/details.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
@@ -43,7 +44,7 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
   return openRunStore(url, {
     // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
     kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context,
-    retention: config.history.retention, cwd: io.cwd, env: io.env,
+    retention: config.history.retention, cwd: io.cwd, env: io.env, retryMs: config.history.retrySeconds * 1000,
   });
 }
 
@@ -72,18 +73,19 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
 }
 
 /** "Audit could not run" on every configured channel: silence must never look like compliance. */
-export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string }): Promise<NotificationOutcome[]> {
+export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; failure?: FailureKind }): Promise<NotificationOutcome[]> {
   if (input.flags['no-notify']) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
   const outcomes: NotificationOutcome[] = [];
   const { env, config, clusterName } = input;
+  const failure = input.failure ?? 'not-run';
   if (env.slack) {
-    outcomes.push(await notifySlackFailure(reason, { token: env.slack.token, channel: config.notify.slack?.channel ?? env.slack.channel, apiUrl: env.slack.apiUrl, clusterName }));
+    outcomes.push(await notifySlackFailure(reason, { token: env.slack.token, channel: config.notify.slack?.channel ?? env.slack.channel, apiUrl: env.slack.apiUrl, clusterName, failure }));
   }
   if (env.smtp) {
     const to = config.notify.email?.to ?? env.smtp.to;
-    if (to.length > 0) outcomes.push(await notifyEmailFailure(reason, { smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to, clusterName }));
+    if (to.length > 0) outcomes.push(await notifyEmailFailure(reason, { smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to, clusterName, failure }));
   }
   return outcomes;
 }

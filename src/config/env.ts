@@ -5,6 +5,8 @@ export interface EnvSettings {
   slack?: { token: string; channel: string; apiUrl?: string };
   smtp?: { url: string; from?: string; to: string[] };
   history?: string;
+  /** Credentials of a postgres:// history (never in the URL in a Secret-less setup). */
+  postgres?: { password?: string; passwordFile?: string };
 }
 
 export function readEnv(env: Record<string, string | undefined>): EnvSettings {
@@ -20,5 +22,9 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
     };
   }
   if (env.ZTAUDIT_HISTORY) out.history = env.ZTAUDIT_HISTORY;
+  const pgPassword = env.ZTAUDIT_PG_PASSWORD || env.PGPASSWORD;
+  if (pgPassword || env.ZTAUDIT_PG_PASSWORD_FILE) {
+    out.postgres = { ...(pgPassword ? { password: pgPassword } : {}), ...(env.ZTAUDIT_PG_PASSWORD_FILE ? { passwordFile: env.ZTAUDIT_PG_PASSWORD_FILE } : {}) };
+  }
   return out;
 }

@@ -55,7 +55,10 @@ export const CONFIG_SCHEMA = closed({
       expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
     }, ['check', 'resource', 'reason', 'owner', 'expires']),
   },
-  history: closed({ retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }) }),
+  history: closed({
+    retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }),
+    retrySeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+  }),
   regression: closed({
     newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },
     areaScoreDrop: { type: 'number', minimum: 0 },
@@ -66,5 +69,11 @@ export const CONFIG_SCHEMA = closed({
     policy: { enum: ['regression', 'always', 'never'] },
     slack: closed({ channel: str }),
     email: closed({ to: strArray, from: str }),
+    fleetDigest: closed({
+      policy: { enum: ['regression', 'always', 'never'] },
+      windowHours: { type: 'integer', minimum: 1, maximum: 8760 },
+      slack: closed({ channel: str }),
+      email: closed({ to: strArray }),
+    }),
   }),
 });

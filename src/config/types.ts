@@ -76,7 +76,11 @@ export interface Config {
   /** Per-check overrides: severity, or disable. */
   checks: Record<string, { severity?: Severity; enabled?: boolean }>;
   waivers: WaiverConfig[];
-  history: { retention: { maxRuns: number; maxAgeDays: number } };
+  history: {
+    retention: { maxRuns: number; maxAgeDays: number };
+    /** A shared store (PostgreSQL) whose connection is lost is retried this long before the run fails. */
+    retrySeconds: number;
+  };
   regression: {
     /** A new finding of at least this severity is a regression. */
     newFindingSeverity: Severity | 'none';
@@ -88,6 +92,13 @@ export interface Config {
     policy: 'regression' | 'always' | 'never';
     slack?: { channel?: string };
     email?: { to?: string[]; from?: string };
+    /** `ztaudit fleet` sends a digest of the whole fleet (regressions of the last windowHours). */
+    fleetDigest?: {
+      policy?: 'regression' | 'always' | 'never';
+      windowHours?: number;
+      slack?: { channel?: string };
+      email?: { to?: string[] };
+    };
   };
 }
 
@@ -105,7 +116,7 @@ export function defaultConfig(): Config {
     mesh: { istioRootNamespace: 'istio-system', meshedNamespaces: [] },
     checks: {},
     waivers: [],
-    history: { retention: { maxRuns: 90, maxAgeDays: 180 } },
+    history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression' },
   };

@@ -1,13 +1,17 @@
-// Where runs are kept between audits. Three backends behind one interface: a SQLite file
-// (the default), ConfigMaps in the audited cluster (`k8s://NAMESPACE/NAME`), or nothing.
+// Where runs are kept between audits. Four backends behind one interface: a SQLite file
+// (the default), ConfigMaps in the audited cluster (`k8s://NAMESPACE/NAME`), a PostgreSQL
+// database shared by a fleet (`postgres://…`), or nothing.
 // A run holds the store exclusively from acquire() to release(): a second concurrent run is
-// refused with a HistoryError, never interleaved. save() stores a run whole or not at all.
+// refused with a HistoryError, never interleaved (PostgreSQL: per cluster; the others: the
+// whole store). save() stores a run whole or not at all.
 import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { HistoryError } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { RunReport } from '../run/types.ts';
+import type { FleetData, FleetQuery } from '../run/fleet.ts';
+import { readEnv } from '../config/env.ts';
 
 export const DEFAULT_HISTORY = './.ztaudit/history.db';
 
@@ -29,8 +33,11 @@ export interface RunSummary {
 export interface RunStore {
   /** Human description for logs and messages, e.g. the file path or k8s://ns/name. */
   describe(): string;
-  /** Holds the store for this run; refuses (HistoryError) when another run holds it. */
-  acquire(): Promise<void>;
+  /**
+   * Holds the store for a run of `cluster`; refuses (HistoryError) when another run holds it.
+   * PostgreSQL locks per cluster; SQLite and k8s:// lock the whole store.
+   */
+  acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
   /** The newest stored run (of that cluster, when given). */
   latest(cluster?: string): Promise<RunReport | null>;
@@ -42,6 +49,10 @@ export interface RunStore {
   /** The last `limit` runs' scores, oldest first (for the report's trend chart). */
   trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
   close(): Promise<void>;
+  /** Stores that answer the fleet view in one query (PostgreSQL); others are read run by run. */
+  fleet?(query: FleetQuery): Promise<FleetData>;
+  /** Every stored run id, oldest first (export); others list() them. */
+  runIds?(): AsyncGenerator<string>;
 }
 
 export interface OpenStoreDeps {
@@ -56,6 +67,8 @@ export interface OpenStoreDeps {
   /** Environment for finding a kubeconfig (KUBECONFIG, HOME, in-cluster); default process.env. */
   env?: Record<string, string | undefined>;
   now?: () => Date;
+  /** PostgreSQL: how long a lost connection is retried (config history.retrySeconds). */
+  retryMs?: number;
 }
 
 export const DEFAULT_RETENTION: Config['history']['retention'] = { maxRuns: 90, maxAgeDays: 180 };
@@ -63,7 +76,8 @@ export const DEFAULT_RETENTION: Config['history']['retention'] = { maxRuns: 90, 
 export type StoreLocation =
   | { kind: 'none' }
   | { kind: 'sqlite'; path: string }
-  | { kind: 'k8s'; namespace: string; name: string };
+  | { kind: 'k8s'; namespace: string; name: string }
+  | { kind: 'postgres'; url: string };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -80,7 +94,8 @@ export function parseStoreUrl(url: string | undefined, cwd: string): StoreLocati
     if (name.length > 220 || !DNS_SUBDOMAIN.test(name)) throw new HistoryError(`--history ${value}: "${name}" is not a valid ConfigMap name (lowercase, digits, '-', '.', at most 220 characters)`);
     return { kind: 'k8s', namespace, name };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${value}: unknown scheme; use a file path, k8s://NAMESPACE/NAME or none`);
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${value.replace(/\/\/[^/@]*@/, '//…@')}: unknown scheme; use a file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB or none`);
   return { kind: 'sqlite', path: resolve(cwd, value) };
 }
 
@@ -98,6 +113,14 @@ export async function openRunStore(url: string, deps: OpenStoreDeps = {}): Promi
     case 'k8s': {
       const { openK8sStore } = await import('./k8s.ts');
       return openK8sStore(location.namespace, location.name, { kubeconfigPath: deps.kubeconfigPath, context: deps.context, env: deps.env, retention, now });
+    }
+    case 'postgres': {
+      const { openPgStore } = await import('./postgres.ts');
+      const env = readEnv(deps.env ?? {});
+      return openPgStore(location.url, {
+        retention, now, readOnly: deps.readOnly ?? false, credentials: env.postgres ?? {},
+        ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
+      });
     }
   }
 }

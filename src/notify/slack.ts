@@ -13,7 +13,7 @@ import { errorMessage } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { newFindingsOf, resourceText } from '../report/view.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
-import { skipReason, type NotifyPolicy } from './policy.ts';
+import { FAILURE_TEXT, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface SlackOptions {
   token: string;
@@ -28,7 +28,8 @@ export interface SlackOptions {
   logger?: Logger;
 }
 
-export type SlackFailureOptions = Omit<SlackOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string };
+export type SlackFailureOptions = Omit<SlackOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string; failure?: FailureKind };
+
 
 /** Three retries over about 15 s: enough for a blip, short enough for a nightly job. */
 export const DEFAULT_SLACK_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 8_000, randomize: true };
@@ -164,11 +165,12 @@ export async function notifySlackFailure(reason: string, opts: SlackFailureOptio
   try {
     const client = clientOf(opts);
     const where = opts.clusterName ? ` on ${mrkdwnCode(opts.clusterName)}` : '';
+    const text = FAILURE_TEXT[opts.failure ?? 'not-run'];
     const blocks: Block[] = [
-      { type: 'header', text: { type: 'plain_text', text: 'ztaudit: audit could not run', emoji: true } },
-      section(`:warning: The scheduled audit${where} did not complete, so there is no compliance result for this run.\n*Reason* ${mrkdwnText(truncate(reason, 1500))}`),
+      { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${text.title}`, emoji: true } },
+      section(`:warning: The scheduled audit${where} ${text.lede}\n*Reason* ${mrkdwnText(truncate(reason, 1500))}`),
     ];
-    const posted = await client.chat.postMessage({ channel: opts.channel, text: `ztaudit: audit could not run${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await client.chat.postMessage({ channel: opts.channel, text: `ztaudit: ${text.title}${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false });
     return { channel: 'slack', status: 'sent', detail: `message ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
     return { channel: 'slack', status: 'failed', detail: slackError(error) };
