@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Four tiers, one `npm test`. The cluster tier starts a real kube-apiserver + etcd once
-// (globalSetup); the e2e tier drives Debian's Chromium. Each tier that lacks its
+// Five tiers, one `npm test`. The cluster tier starts a real kube-apiserver + etcd once
+// (globalSetup); the e2e tier drives Debian's Chromium; the postgres tier starts a real
+// PostgreSQL server (Debian's package) once. Each tier that lacks its
 // prerequisites says so loudly and skips, except under CI=true where it fails.
 export default defineConfig({
   test: {
@@ -19,6 +20,15 @@ export default defineConfig({
         },
       },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, fileParallelism: false } },
+      {
+        test: {
+          name: 'postgres',
+          include: ['test/postgres/**/*.test.ts'],
+          globalSetup: ['test/postgres/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -186,7 +186,8 @@ export function tlsOptions(t: PgTarget, mode: SslMode = t.sslmode): ConnectionOp
     ...client,
     ...(ca ? { ca } : {}),
     rejectUnauthorized: true,
-    ...(verify === 'ca' ? { checkServerIdentity: () => undefined } : { servername: t.host }),
+    // verify-full: Node checks the name against the host pg connects to (SNI only for names).
+    ...(verify === 'ca' ? { checkServerIdentity: () => undefined } : {}),
   };
 }
 

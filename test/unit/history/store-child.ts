@@ -6,7 +6,7 @@ import { makeReport } from './big-report.ts';
 
 const [url, mode, kubeconfigPath] = process.argv.slice(2);
 const store = await openRunStore(url, { kubeconfigPath, retention: { maxRuns: 1000, maxAgeDays: 0 } });
-await store.acquire();
+await store.acquire('demo'); // makeReport's cluster (a shared store locks per cluster)
 process.stdout.write(`ready ${process.pid}\n`);
 if (mode === 'hold') {
   setInterval(() => {}, 1000);
