@@ -10,11 +10,17 @@ import { historyCommand } from './history.ts';
 import { diffCommand } from './diff.ts';
 import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
+import { fleetCommand } from './fleet.ts';
+import { historyExportCommand, historyImportCommand } from './history-transfer.ts';
 
 const COMMANDS: Record<string, { fn: CommandFn; summary: string }> = {
   run: { fn: runCommand, summary: 'audit a cluster, manifests or snapshot; write reports; store and diff; notify' },
   snapshot: { fn: snapshotCommand, summary: 'collect only, into a gzip JSON snapshot file (-o FILE)' },
-  history: { fn: historyCommand, summary: 'list stored runs with scores [--limit N] [--history URL]' },
+  history: {
+    fn: (argv, io) => (argv[0] === 'export' ? historyExportCommand(argv.slice(1), io) : argv[0] === 'import' ? historyImportCommand(argv.slice(1), io) : historyCommand(argv, io)),
+    summary: 'list stored runs with scores [--limit N] [--history URL]; export | import (JSON lines) between stores',
+  },
+  fleet: { fn: fleetCommand, summary: 'one report over every cluster in a store [--history URL] [--format html,json,md] [--out DIR]' },
   diff: { fn: diffCommand, summary: 'compare two stored runs: RUN_A RUN_B | --last' },
   report: { fn: reportCommand, summary: 'render a stored run again: RUN [--format …] [--out DIR]' },
   serve: { fn: serveCommand, summary: 'long-running mode: scheduled audits (--schedule CRON), latest report and /metrics over HTTP' },

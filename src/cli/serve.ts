@@ -18,6 +18,10 @@ import { loadValidConfig, parseRunFlags, RUN_OPTIONS } from './run.ts';
 import { describeSource, loadSource } from './source.ts';
 import { publishPolicyReports } from './policy-reports.ts';
 import { alertCannotRun, buildEdges, openStore } from './wiring.ts';
+import { fleetDataOf } from '../fleet/data.ts';
+import { fleetHtml } from '../fleet/render.ts';
+import { buildFleetView } from '../fleet/view.ts';
+import { fleetQueryOf } from './fleet.ts';
 
 export const SERVE_OPTIONS = {
   schedule: { type: 'string' },
@@ -81,6 +85,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
     // Stored runs are rendered by a second, store-less set of edges writing HTML only into a
     // private temporary directory, so /runs/:id never touches --out or the history.
     let lookupRun: ((id: string) => Promise<string | null>) | undefined;
+    let lookupFleet: (() => Promise<string | null>) | undefined;
     if (store) {
       viewerDir = mkdtempSync(join(tmpdir(), 'ztaudit-serve-'));
       const viewer = await buildEdges({
@@ -97,6 +102,15 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
         queue = next.catch(() => undefined);
         return next;
       };
+      // /fleet: a store shared by several clusters (PostgreSQL, or one SQLite file) gets the fleet view.
+      lookupFleet = () => {
+        const next = queue.then(async () => {
+          const data = await fleetDataOf(store, fleetQueryOf(config, {}, new Date()));
+          return data.clusters.length > 1 ? fleetHtml(buildFleetView(data)) : null;
+        });
+        queue = next.catch(() => undefined);
+        return next;
+      };
     }
 
     const daemon = await startDaemon({
@@ -107,6 +121,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
       graceMs: flags.graceMs,
       log,
       ...(lookupRun ? { lookupRun } : {}),
+      ...(lookupFleet ? { lookupFleet } : {}),
       runOnce: async (signal) => {
         // The signal reaches the collector itself: at SIGTERM its requests stop, not just our wait.
         const runEdges: PipelineEdges = { ...edges, collect: () => abortable(() => collect(signal), signal) };

@@ -582,12 +582,12 @@ class PgRunStore implements RunStore {
          SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape,
                 min(array_position($2::text[], f.severity)) AS sev,
                 count(DISTINCT l.cluster)::int AS clusters, count(*)::int AS findings,
-                (array_agg(DISTINCT l.cluster ORDER BY l.cluster))[1:20] AS names
+                (array_agg(DISTINCT l.cluster COLLATE "C" ORDER BY l.cluster COLLATE "C"))[1:20] AS names
          FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
          WHERE NOT f.waived
          GROUP BY 1, 2, 3, 4
          HAVING count(DISTINCT l.cluster) >= $3
-         ORDER BY clusters DESC, sev, findings DESC, 1, 2, 3, 4
+         ORDER BY clusters DESC, sev, findings DESC, f.check_id COLLATE "C", f.kind COLLATE "C", f.namespace COLLATE "C", COALESCE(f.shape, f.name) COLLATE "C"
          LIMIT $4`, [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon]);
       const commonRows: FleetCommonFinding[] = common.rows.map((row: Row) => ({
         check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),

@@ -81,7 +81,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   return { subject, html, text };
 }
 
-function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
+export function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
   const t = opts.timeoutMs ?? 15_000;
   return nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: t, greetingTimeout: t, socketTimeout: t * 2 });
 }

@@ -108,7 +108,7 @@ const silentLogger: Logger = {
   debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {},
 };
 
-function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 'timeoutMs' | 'logger'>): WebClient {
+export function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 'timeoutMs' | 'logger'>): WebClient {
   const apiUrl = opts.apiUrl ? (opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`) : undefined;
   return new WebClient(opts.token, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
@@ -120,7 +120,7 @@ function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 
 }
 
 /** The Slack error code when there is one (e.g. channel_not_found), else the message. */
-function slackError(error: unknown): string {
+export function slackError(error: unknown): string {
   const data = (error as { data?: { error?: unknown } } | null)?.data;
   if (data && typeof data.error === 'string') return data.error;
   return errorMessage(error);

@@ -32,6 +32,8 @@ export interface DaemonOptions {
   runOnce(signal: AbortSignal): Promise<RunOutcome>;
   /** HTML of a stored run, or null when unknown; absent when there is no history store. */
   lookupRun?: (id: string) => Promise<string | null>;
+  /** HTML of the fleet report, or null when the store holds at most one cluster. */
+  lookupFleet?: () => Promise<string | null>;
   log: Logger;
   /** How long stop() lets a run in progress finish before aborting it; default 20 s. */
   graceMs?: number;
@@ -177,6 +179,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (metrics.latest) send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(metrics.latest, null, 2)}\n`);
       else notYet(res, 'no audit run has completed yet');
       return;
+    }
+    if (path === '/fleet' || path === '/fleet/') {
+      const html = options.lookupFleet ? await options.lookupFleet() : null;
+      if (html === null) return notFound(res, 'no fleet view: the history store holds at most one cluster');
+      return send(res, 200, 'text/html; charset=utf-8', html);
     }
     const m = /^\/runs\/([^/]+)\/?$/.exec(path);
     if (m) {
