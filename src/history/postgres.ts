@@ -5,7 +5,9 @@
 //   ztaudit_runs      one row per run: summary (jsonb), regression reasons, waivers and the
 //                     whole report (gzip JSON), so `ztaudit report RUN` renders it as stored
 //   ztaudit_findings  one row per finding (fingerprint, check, severity, resource, shape,
-//                     waived) for the fleet queries, deleted with its run
+//                     waived) for the fleet queries, deleted with its run in the same
+//                     transaction (no foreign key: a per-row check would slow every save
+//                     of thousands of findings, and only this store writes the table)
 //   ztaudit_locks     who holds each cluster's lock (for the refusal message only)
 //
 // Migrations run at start-up inside one transaction under a transaction-level advisory
@@ -52,7 +54,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX ztaudit_runs_by_cluster ON ztaudit_runs (cluster, started_at DESC, seq DESC);
    CREATE INDEX ztaudit_runs_by_start ON ztaudit_runs (started_at DESC, seq DESC);
    CREATE TABLE ztaudit_findings (
-     run_seq bigint NOT NULL REFERENCES ztaudit_runs (seq) ON DELETE CASCADE,
+     run_seq bigint NOT NULL,
      fingerprint text NOT NULL,
      check_id text NOT NULL,
      severity text NOT NULL,
@@ -512,10 +514,16 @@ class PgRunStore implements RunStore {
         }
         // Retention is per cluster: a shared store keeps every cluster's last maxRuns runs.
         if (maxRuns > 0) {
-          await c.query(`DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND seq IN (
-                           SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY started_at DESC, seq DESC OFFSET $2)`, [cluster, maxRuns, id]);
+          await c.query(`WITH gone AS (
+                           DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND seq IN (
+                             SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY started_at DESC, seq DESC OFFSET $2)
+                           RETURNING seq)
+                         DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, maxRuns, id]);
         }
-        if (cutoff) await c.query('DELETE FROM ztaudit_runs WHERE cluster = $1 AND started_at < $2 AND id <> $3', [cluster, cutoff, id]);
+        if (cutoff) {
+          await c.query(`WITH gone AS (DELETE FROM ztaudit_runs WHERE cluster = $1 AND started_at < $2 AND id <> $3 RETURNING seq)
+                         DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, cutoff, id]);
+        }
         await c.query('COMMIT');
         return true;
       } catch (error: unknown) {
