@@ -334,6 +334,7 @@ function trendPoint(row: Row): TrendPoint {
 
 class PgRunStore implements RunStore {
   private client: pg.Client | null;
+  private connecting: Promise<pg.Client> | null = null;
   private held: { cluster: string; holder: LockHolder } | null = null;
   private closed = false;
   private readonly retryMs: number;
@@ -354,33 +355,60 @@ class PgRunStore implements RunStore {
 
   describe(): string { return this.where; }
 
-  /** Runs `op` on a live connection; a lost one is re-made (and the lock re-taken) until retryMs. */
+  /** The connection, re-made (and the cluster lock re-taken) after a loss; one reconnect at a time. */
+  private async live(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      try {
+        const c = await connectPg(this.target);
+        if (this.held) {
+          try {
+            await this.relock(c, this.held.cluster);
+          } catch (error: unknown) {
+            await c.end().catch(() => undefined);
+            throw error;
+          }
+        }
+        this.client = c;
+        return c;
+      } finally {
+        this.connecting = null;
+      }
+    })();
+    return this.connecting;
+  }
+
+  private drop(c: pg.Client): void {
+    if (this.client === c) this.client = null;
+    void c.end().catch(() => undefined);
+  }
+
+  /**
+   * Runs `op` on a live connection; a lost one is re-made until retryMs has passed. After a
+   * loss, `doneAlready` is asked first (a save whose commit landed must not run twice).
+   */
   private async withClient<T>(doing: string, op: (c: pg.Client) => Promise<T>, doneAlready?: (c: pg.Client) => Promise<T | undefined>): Promise<T> {
     if (this.closed) throw new HistoryError(`${this.where} is closed`);
     const deadline = Date.now() + this.retryMs;
     let delay = 250;
-    let reconnected = false;
+    let lost = false;
     for (let attempt = 1; ; attempt++) {
+      let c: pg.Client | null = null;
       try {
-        if (!this.client) {
-          this.client = await connectPg(this.target);
-          reconnected = true;
-          if (this.held) await this.relock(this.client, this.held.cluster);
-        }
-        if (reconnected && doneAlready) {
-          const done = await doneAlready(this.client);
+        c = await this.live();
+        if (lost && doneAlready) {
+          const done = await doneAlready(c);
           if (done !== undefined) return done;
         }
-        return await op(this.client);
+        return await op(c);
       } catch (error: unknown) {
-        const lost = isConnectionLoss(error) || (error instanceof HistoryError && error.message.startsWith('cannot connect to PostgreSQL'));
-        if (!lost) {
+        const isLoss = isConnectionLoss(error) || (error instanceof HistoryError && error.message.startsWith('cannot connect to PostgreSQL'));
+        if (!isLoss) {
           if (error instanceof HistoryError) throw error;
           throw new HistoryError(`${doing} in ${this.where}: ${errorMessage(error)}`);
         }
-        const old = this.client;
-        this.client = null;
-        await old?.end().catch(() => undefined);
+        lost = true;
+        if (c) this.drop(c);
         if (Date.now() + delay > deadline) {
           throw new HistoryError(`${doing} in ${this.where}: the connection was lost and could not be re-established within ${Math.round(this.retryMs / 1000)} s (${attempt} attempts; last: ${errorMessage(error).split('\n')[0]})`);
         }
