@@ -14,7 +14,7 @@ import { type Check } from '../src/engine/types.ts';
 import { diffRuns } from '../src/diff/diff.ts';
 import { renderHtml } from '../src/report/html.ts';
 import { writeReportJson } from '../src/report/render.ts';
-import { reportDetails } from '../src/report/details.ts';
+import { runDetails } from '../src/analysis/details.ts';
 import { readSnapshot, writeSnapshot } from '../src/snapshot/io.ts';
 import { generateCluster, SIZES } from './generate.ts';
 
@@ -62,7 +62,7 @@ async function runSize(size: string): Promise<void> {
     const snapshot = readSnapshot(file);
     stage('load snapshot');
     const a0 = performance.now();
-    const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, runId: 'bench-current', details: reportDetails });
+    const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, clock: () => new Date(), runId: 'bench-current', details: runDetails });
     const auditSeconds = (performance.now() - a0) / 1000;
     for (const area of AREAS) rows.push([`analysis + checks: ${area}`, areaSeconds.get(area) ?? 0, NaN]);
     last = performance.now();

@@ -1,8 +1,6 @@
-// Protects against Istio clients sending plaintext to meshed services because auto mTLS is off and no DestinationRule asks for ISTIO_MUTUAL.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { istioAutoMtls, istioMeshedServices, istioMutualCoverage, istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 const SAMPLE = 20;
 
@@ -10,12 +8,13 @@ export const autoMtlsDisabled: Check = {
   id: 'mtls.auto-mtls-disabled',
   area: 'mtls',
   title: 'Istio auto mTLS is on, or DestinationRules set ISTIO_MUTUAL for every meshed service',
+  protectsAgainst: 'Istio clients sending plaintext to meshed services because auto mTLS is off and no DestinationRule asks for ISTIO_MUTUAL',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Remove `enableAutoMtls: false` from the mesh config (ConfigMap istio, key mesh, or meshConfig in the IstioOperator/Helm values) so sidecars send Istio mTLS to proxied endpoints, or give every meshed service a DestinationRule with `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}`.',
-  // The istio ConfigMap is read by name; DestinationRules are read without being required
-  // (an absent CRD means none) but an unreadable list makes the check fail loudly.
+  // configmaps: the mesh config (ConfigMap istio), read by name.
   needs: ['namespaces', 'pods', 'services', 'configmaps'],
+  reads: ['istio.destinationrules'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
@@ -34,7 +33,6 @@ export const autoMtlsDisabled: Check = {
     if (auto.enabled) {
       return [{ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source}): sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { enableAutoMtls: true, source: auto.source } }];
     }
-    requireReadable(ctx, ['istio.destinationrules']);
     const services = istioMeshedServices(ctx.snapshot, m);
     const coverage = istioMutualCoverage(ctx.snapshot.resources['istio.destinationrules'] ?? [], services);
     const uncovered = services.filter((s) => !coverage.get(s)!.covered);

@@ -1,25 +1,22 @@
-// Protects against DestinationRules that make clients send in-mesh traffic without Istio mutual TLS (plaintext or unverified TLS).
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { destinationRuleTlsSettings, inMeshHost } from '../../src/analysis/mesh/destination-rules.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 export const destinationruleTlsDisabled: Check = {
   id: 'mtls.destinationrule-tls-disabled',
   area: 'mtls',
   title: 'DestinationRules keep Istio mutual TLS toward in-mesh hosts',
+  protectsAgainst: 'DestinationRules that make clients send in-mesh traffic without Istio mutual TLS (plaintext or unverified TLS)',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Remove the tls block (auto-mTLS then applies) or set `tls: {mode: ISTIO_MUTUAL}` for hosts inside the mesh; never set insecureSkipVerify: true.',
-  // Read without being required: an absent CRD means no such objects (and keeps the check
-  // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
   needs: ['namespaces'],
+  reads: ['istio.destinationrules'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
-    requireReadable(ctx, ['istio.destinationrules']);
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
     for (const dr of ctx.snapshot.resources['istio.destinationrules'] ?? []) {

@@ -1,24 +1,21 @@
-// Protects against PeerAuthentications Istio rejects or silently ignores, which leave mTLS weaker than they read.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 export const invalidPeerAuthentication: Check = {
   id: 'mtls.invalid-peerauthentication',
   area: 'mtls',
   title: 'PeerAuthentications are valid and take effect',
+  protectsAgainst: 'PeerAuthentications Istio rejects or silently ignores, which leave mTLS weaker than they read',
   severity: 'medium',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Use a mode of UNSET, DISABLE, PERMISSIVE or STRICT and numeric port keys; keep one selector-less policy per namespace; put workload selectors outside the root namespace.',
-  // Read without being required: an absent CRD means no such objects (and keeps the check
-  // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
   needs: ['namespaces'],
+  reads: ['istio.peerauthentications'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
-    requireReadable(ctx, ['istio.peerauthentications']);
     const idx = meshModel(ctx.snapshot, ctx.config).istio.policies;
     const out: Verdict[] = [];
     for (const pa of idx.all) {

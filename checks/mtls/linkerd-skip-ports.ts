@@ -1,16 +1,16 @@
-// Protects against Linkerd-meshed pods whose skip-inbound/outbound-ports annotations route traffic around the proxy, so those ports carry no mTLS.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { linkerdPresent, linkerdSkippedPorts, meshModel } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 export const linkerdSkipPorts: Check = {
   id: 'mtls.linkerd-skip-ports',
   area: 'mtls',
   title: 'Linkerd-meshed workloads send and receive every port through the proxy',
+  protectsAgainst: 'Linkerd-meshed pods whose skip-inbound/outbound-ports annotations route traffic around the proxy, so those ports carry no mTLS',
   severity: 'medium',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace; for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Restart the pods afterwards.',
   needs: ['namespaces', 'pods'],
   appliesTo: linkerdPresent,

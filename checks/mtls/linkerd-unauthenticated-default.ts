@@ -1,11 +1,10 @@
-// Protects against Linkerd inbound policies that admit clients without a mesh identity (plaintext from anywhere or from cluster networks).
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { serverCoversPort } from '../../src/analysis/mesh/linkerd.ts';
-import { containerPorts, requireReadable } from '../../src/analysis/mesh/util.ts';
+import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
 
@@ -17,15 +16,16 @@ export const linkerdUnauthenticatedDefault: Check = {
   id: 'mtls.linkerd-unauthenticated-default',
   area: 'mtls',
   title: "Linkerd's default inbound policy requires a mesh identity",
+  protectsAgainst: 'Linkerd inbound policies that admit clients without a mesh identity (plaintext from anywhere or from cluster networks)',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Install Linkerd with proxy.defaultInboundPolicy=all-authenticated (or cluster-authenticated / deny), annotate namespaces with config.linkerd.io/default-inbound-policy: all-authenticated, or cover every port with a Server and AuthorizationPolicy.',
   needs: ['namespaces', 'pods'],
+  // No Server installed means none covers any port.
+  reads: ['linkerd.servers'],
   appliesTo: linkerdPresent,
   appliesWhen: 'when Linkerd is installed',
   evaluate(ctx) {
-    // Servers are read when present; none installed means none cover any port.
-    requireReadable(ctx, ['linkerd.servers']);
     const m = meshModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
     const cd = m.linkerd.clusterDefault;

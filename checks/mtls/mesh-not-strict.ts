@@ -1,24 +1,23 @@
-// Protects against a mesh whose default peer authentication still accepts plaintext (Istio PERMISSIVE).
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 export const meshNotStrict: Check = {
   id: 'mtls.mesh-not-strict',
   area: 'mtls',
   title: 'Istio enforces STRICT mTLS mesh-wide',
+  protectsAgainst: 'a mesh whose default peer authentication still accepts plaintext (Istio PERMISSIVE)',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Create a PeerAuthentication without selector in the Istio root namespace: `kind: PeerAuthentication, metadata: {name: default, namespace: istio-system}, spec: {mtls: {mode: STRICT}}` (after every workload has a proxy).',
-  // PeerAuthentication is read without being required: no such objects means Istio's PERMISSIVE default.
+  // No PeerAuthentication at all is a finding (Istio's PERMISSIVE default), not missing data.
   needs: ['namespaces', 'pods'],
+  reads: ['istio.peerauthentications'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
-    requireReadable(ctx, ['istio.peerauthentications']);
     const m = meshModel(ctx.snapshot, ctx.config);
     const root = m.istio.policies.rootNamespace;
     const mesh = m.istio.policies.mesh;

@@ -1,14 +1,14 @@
-// Protects against workloads talking plaintext because no service mesh (and so no mTLS) exists where policy requires one.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import { meshModel } from '../../src/analysis/mesh/index.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 export const meshRequired: Check = {
   id: 'mtls.mesh-required',
   area: 'mtls',
   title: 'A service mesh provides mTLS where the configuration requires it',
+  protectsAgainst: 'workloads talking plaintext because no service mesh (and so no mTLS) exists where policy requires one',
   severity: 'critical',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Install a service mesh (Istio or Linkerd) and enrol workloads, or set target.requireMtls: false if pod-to-pod encryption is provided another way.',
   needs: ['namespaces', 'pods'],
   appliesTo: (ctx) => ctx.config.target.requireMtls === true,

@@ -1,10 +1,8 @@
-// Protects against namespace, workload or port PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE).
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -12,16 +10,15 @@ export const permissiveOverride: Check = {
   id: 'mtls.permissive-override',
   area: 'mtls',
   title: 'No namespace, workload or port PeerAuthentication relaxes mTLS',
+  protectsAgainst: 'namespace, workload or port PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE)',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies; enrol the plaintext clients in the mesh first.',
-  // Read without being required: an absent CRD means no such objects (and keeps the check
-  // not-applicable rather than not-evaluated when there is no mesh); unreadable ones throw.
   needs: ['namespaces'],
+  reads: ['istio.peerauthentications'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
-    requireReadable(ctx, ['istio.peerauthentications']);
     const m = meshModel(ctx.snapshot, ctx.config);
     const idx = m.istio.policies;
     const inherited = idx.mesh && idx.mesh.mode !== 'UNSET' ? idx.mesh.mode : 'PERMISSIVE';

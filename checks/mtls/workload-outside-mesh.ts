@@ -1,16 +1,16 @@
-// Protects against pods in namespaces meant to be meshed that run without the mesh proxy, and so without mTLS.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-207:T2, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { meshModel, meshPresent } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
 
 export const workloadOutsideMesh: Check = {
   id: 'mtls.workload-outside-mesh',
   area: 'mtls',
   title: 'Workloads in meshed namespaces run with the mesh proxy',
+  protectsAgainst: 'pods in namespaces meant to be meshed that run without the mesh proxy, and so without mTLS',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'],
+  controls: MESH_ENCRYPTION,
   remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services.',
   needs: ['namespaces', 'pods'],
   appliesTo: meshPresent,

@@ -1,17 +1,16 @@
-// Protects against policies that admit every source (any peer, every namespace, 0.0.0.0/0), silently cancelling a default deny.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T4, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, openReason, portsText } from '../../src/analysis/netpol/rules.ts';
-import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
+import { SEGMENTATION } from '../controls.ts';
 
 export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
   area: 'network',
   title: 'No policy admits ingress from everywhere',
+  protectsAgainst: 'policies that admit every source (any peer, every namespace, 0.0.0.0/0), silently cancelling a default deny',
   severity: 'high',
-  controls: SEGMENTATION_CONTROLS,
+  controls: SEGMENTATION,
   remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   evaluate(ctx) {

@@ -1,7 +1,6 @@
-// Protects against NetworkPolicies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores them.
-// Controls: CIS-1.10:5.3.1, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import { detectCni } from '../../src/analysis/netpol/cni.ts';
+import { cis } from '../controls.ts';
 
 /**
  * When no known CNI is recognised (typical for a manifests directory, or a managed cluster
@@ -12,8 +11,9 @@ export const cniNotEnforcing: Check = {
   id: 'network.cni-not-enforcing',
   area: 'network',
   title: 'The CNI enforces NetworkPolicy',
+  protectsAgainst: 'NetworkPolicies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores them',
   severity: 'critical',
-  controls: ['CIS-1.10:5.3.1', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
+  controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Run a CNI that enforces NetworkPolicy (Calico, Cilium, Antrea, or Calico alongside flannel as Canal); until then every NetworkPolicy is ignored.',
   needs: ['daemonsets', 'deployments'],
   evaluate(ctx) {

@@ -1,5 +1,3 @@
-// Protects against workloads reachable straight from outside the cluster (LoadBalancer/NodePort) outside the namespaces declared as exposed.
-// Controls: NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { networkExposure } from '../../src/analysis/netpol/exposure.ts';
@@ -9,6 +7,7 @@ export const exposedWorkload: Check = {
   id: 'network.exposed-workload',
   area: 'network',
   title: 'Only declared namespaces are exposed outside the cluster',
+  protectsAgainst: 'workloads reachable straight from outside the cluster (LoadBalancer/NodePort) outside the namespaces declared as exposed',
   severity: 'medium',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Put the workload behind the ingress controller (ClusterIP Service + Ingress), restrict ingress with an ipBlock of the allowed clients, or declare its namespace in network.exposedNamespaces.',

@@ -1,5 +1,3 @@
-// Protects against flows the declared segmentation intent forbids (config intent.deny) but the effective NetworkPolicies allow.
-// Controls: NSA-CISA:NS/network-policies, NIST-800-53:AC-4, NIST-800-53:SC-7, NIST-800-207:T3, NIST-800-207:T4.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { IntentRule, LabelSelectorConfig } from '../../src/config/types.ts';
@@ -40,6 +38,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective NetworkPolicies allow',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions.',

@@ -1,14 +1,14 @@
-// Protects against NetworkPolicies the API server would reject (bad CIDR, selector, port): they never take effect.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7.
 import type { Check } from '../../src/engine/types.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { cis } from '../controls.ts';
 
 export const invalidPolicy: Check = {
   id: 'network.invalid-policy',
   area: 'network',
   title: 'NetworkPolicies are valid',
+  protectsAgainst: 'NetworkPolicies the API server would reject (bad CIDR, selector, port): they never take effect',
   severity: 'high',
-  controls: ['CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
+  controls: [cis('5.3.2'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
   remediation: 'Fix the fields named in the evidence; the API server rejects such a policy, so the isolation it describes does not exist.',
   needs: ['networkpolicies'],
   evaluate(ctx) {

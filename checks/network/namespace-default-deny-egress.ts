@@ -1,15 +1,14 @@
-// Protects against pods that can connect anywhere (lateral movement, exfiltration) because no NetworkPolicy isolates their egress.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
-import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
 import { evaluateDefaultDeny } from './lib/default-deny.ts';
+import { SEGMENTATION } from '../controls.ts';
 
 export const namespaceDefaultDenyEgress: Check = {
   id: 'network.namespace-default-deny-egress',
   area: 'network',
   title: 'Every pod is isolated for egress',
+  protectsAgainst: 'pods that can connect anywhere (lateral movement, exfiltration) because no NetworkPolicy isolates their egress',
   severity: 'medium',
-  controls: SEGMENTATION_CONTROLS,
+  controls: SEGMENTATION,
   remediation: 'Add a default-deny egress NetworkPolicy (spec: {podSelector: {}, policyTypes: [Egress]}); remember to allow DNS to kube-dns, then the flows each workload needs.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'egress'),

@@ -1,15 +1,14 @@
-// Protects against pods that accept connections from anywhere because no NetworkPolicy isolates them for ingress.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
-import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
 import { evaluateDefaultDeny } from './lib/default-deny.ts';
+import { SEGMENTATION } from '../controls.ts';
 
 export const namespaceDefaultDenyIngress: Check = {
   id: 'network.namespace-default-deny-ingress',
   area: 'network',
   title: 'Every pod is isolated for ingress',
+  protectsAgainst: 'pods that accept connections from anywhere because no NetworkPolicy isolates them for ingress',
   severity: 'high',
-  controls: SEGMENTATION_CONTROLS,
+  controls: SEGMENTATION,
   remediation: 'Add a default-deny ingress NetworkPolicy to the namespace (spec: {podSelector: {}, policyTypes: [Ingress]}) and allow the needed flows explicitly.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'ingress'),

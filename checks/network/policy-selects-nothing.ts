@@ -1,15 +1,15 @@
-// Protects against policies whose podSelector matches no pod (a typo such as app: web vs app: webapp), leaving the intended pods unisolated.
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { cis } from '../controls.ts';
 
 export const policySelectsNothing: Check = {
   id: 'network.policy-selects-nothing',
   area: 'network',
   title: 'Every NetworkPolicy selects some pods',
+  protectsAgainst: 'policies whose podSelector matches no pod (a typo such as app: web vs app: webapp), leaving the intended pods unisolated',
   severity: 'medium',
-  controls: ['CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
+  controls: [cis('5.3.2'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
   remediation: "Fix the policy's spec.podSelector to match the labels of the pods it is meant to protect (compare with the labels in the evidence), or delete the stale policy.",
   needs: ['namespaces', 'pods', 'networkpolicies'],
   evaluate(ctx) {

@@ -1,17 +1,16 @@
-// Protects against egress rules open to every destination (0.0.0.0/0, ::/0 or no `to`) on every port, and DNS to anywhere (exfiltration).
-// Controls: CIS-1.10:5.3.2, NSA-CISA:NS/network-policies, NIST-800-53:SC-7, NIST-800-207:T4, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { allPortProtocols, externalOpenReason, portsIncludeDns, portsText } from '../../src/analysis/netpol/rules.ts';
-import { SEGMENTATION_CONTROLS } from './lib/controls.ts';
+import { SEGMENTATION } from '../controls.ts';
 
 export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
   area: 'network',
   title: 'No policy allows egress anywhere on any port',
+  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0 or no `to`) on every port, and DNS to anywhere (exfiltration)',
   severity: 'high',
-  controls: SEGMENTATION_CONTROLS,
+  controls: SEGMENTATION,
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs) and ports the workload needs; send DNS only to kube-dns.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   evaluate(ctx) {

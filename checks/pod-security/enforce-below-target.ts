@@ -1,16 +1,16 @@
-// Protects against namespaces whose enforced Pod Security level is weaker than the level the organisation targets.
-// Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { NAMESPACE_CONTROLS, auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceBelowTarget: Check = {
   id: 'pod-security.enforce-below-target',
   area: 'pod-security',
   title: 'Enforced Pod Security level meets the target level',
+  protectsAgainst: 'namespaces whose enforced Pod Security level is weaker than the level the organisation targets',
   severity: 'high',
-  controls: NAMESPACE_CONTROLS,
+  controls: POD_SECURITY_NAMESPACE,
   remediation:
     'Raise the namespace\'s enforce label to the target (`kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`); stage it first with the warn and audit labels and fix the pods pod-security.pod-violates-target lists.',
   needs: ['namespaces'],

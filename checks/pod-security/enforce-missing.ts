@@ -1,19 +1,18 @@
-// Protects against namespaces where Pod Security Admission enforces nothing: no enforce label and no known admission default
-// (medium instead of high when Kyverno, OPA Gatekeeper or Kubewarden runs, whose policies ztaudit cannot read).
-// Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { coverageOk } from '../../src/snapshot/types.ts';
-import { NAMESPACE_CONTROLS, auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceMissing: Check = {
   id: 'pod-security.enforce-missing',
   area: 'pod-security',
   title: 'Every namespace enforces a Pod Security level',
+  protectsAgainst: 'namespaces where Pod Security Admission enforces nothing: no enforce label and no known admission default (medium instead of high when Kyverno, OPA Gatekeeper or Kubewarden runs, whose policies ztaudit cannot read)',
   severity: 'high',
-  controls: NAMESPACE_CONTROLS,
+  controls: POD_SECURITY_NAMESPACE,
   remediation:
     'Label the namespace: `kubectl label namespace NAME pod-security.kubernetes.io/enforce=restricted` (or baseline), after checking with `--dry-run=server` which running pods would violate it; or record the cluster\'s admission defaults in config `podSecurity.defaults`. Where Kyverno, Gatekeeper or Kubewarden enforces pod security, still label the namespace, so the guarantee does not rest on policies an audit cannot read.',
   needs: ['namespaces'],

@@ -1,16 +1,16 @@
-// Protects against namespaces that only warn about or audit a stricter Pod Security level than they enforce, so violations are logged but admitted.
-// Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { NAMESPACE_CONTROLS, auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceWeakerThanWarnAudit: Check = {
   id: 'pod-security.enforce-weaker-than-warn-audit',
   area: 'pod-security',
   title: 'Enforce is at least as strict as warn and audit',
+  protectsAgainst: 'namespaces that only warn about or audit a stricter Pod Security level than they enforce, so violations are logged but admitted',
   severity: 'low',
-  controls: NAMESPACE_CONTROLS,
+  controls: POD_SECURITY_NAMESPACE,
   remediation:
     'Finish the rollout: once the warnings and audit events for the stricter level are gone, set `pod-security.kubernetes.io/enforce` to the level warn/audit already use.',
   needs: ['namespaces'],

@@ -1,16 +1,16 @@
-// Protects against mistyped Pod Security labels, which admission silently replaces (enforce fails closed to restricted, audit/warn fail open to privileged, versions become latest).
-// Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { NAMESPACE_CONTROLS, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const invalidLabel: Check = {
   id: 'pod-security.invalid-label',
   area: 'pod-security',
   title: 'Pod Security labels are valid',
+  protectsAgainst: 'mistyped Pod Security labels, which admission silently replaces (enforce fails closed to restricted, audit/warn fail open to privileged, versions become latest)',
   severity: 'medium',
-  controls: NAMESPACE_CONTROLS,
+  controls: POD_SECURITY_NAMESPACE,
   remediation:
     'Use the exact values: levels `privileged`, `baseline` or `restricted` (lower case), versions `latest` or `v1.<minor>` (with the `v`), e.g. `kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`.',
   needs: ['namespaces'],

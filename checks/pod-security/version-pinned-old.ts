@@ -1,16 +1,16 @@
-// Protects against namespaces whose enforce-version pins Pod Security rules older than the cluster, missing checks added or tightened since.
-// Controls: CIS-1.10:5.2.1, NSA-CISA:PS/pod-security-enforcement, NIST-800-53:CM-7, NIST-800-53:AC-6, NIST-800-207:T5, NIST-800-207:T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { LATEST_MINOR, checksChangedBetween, parsePolicyVersion, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { NAMESPACE_CONTROLS, auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const versionPinnedOld: Check = {
   id: 'pod-security.version-pinned-old',
   area: 'pod-security',
   title: 'Enforced Pod Security version is not pinned below the cluster version',
+  protectsAgainst: 'namespaces whose enforce-version pins Pod Security rules older than the cluster, missing checks added or tightened since',
   severity: 'low',
-  controls: NAMESPACE_CONTROLS,
+  controls: POD_SECURITY_NAMESPACE,
   remediation:
     'Set `pod-security.kubernetes.io/enforce-version=latest` (or the cluster\'s minor version) after checking with `kubectl label --dry-run=server --overwrite namespace NAME pod-security.kubernetes.io/enforce-version=latest` which running pods the newer rules would reject.',
   needs: ['namespaces'],

@@ -1,5 +1,3 @@
-// Protects against custom ClusterRoles that aggregate dangerous rules into admin, edit or view, silently extending every holder of those roles.
-// Controls: CIS-1.10 5.1.2, 5.1.3, 5.1.8, 5.1.10, 5.1.12, 5.1.13; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
@@ -8,8 +6,9 @@ import { BOOTSTRAP_LABELS, DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME }
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
-import { RBAC_CONTROLS, RBAC_NEEDS, cis, each, p } from './common.ts';
+import { RBAC_NEEDS, each, p } from './common.ts';
 import { getSufficesForExec } from './pod-exec-attach.ts';
+import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 export const AGGREGATE_LABELS = [`${RBAC}/aggregate-to-admin`, `${RBAC}/aggregate-to-edit`, `${RBAC}/aggregate-to-view`] as const;
@@ -121,8 +120,9 @@ export const aggregationIntoBuiltin: Check = {
   id: 'rbac.aggregation-into-builtin',
   area: 'rbac',
   title: 'Custom ClusterRole aggregates dangerous rules into admin, edit or view',
+  protectsAgainst: 'custom ClusterRoles that aggregate dangerous rules into admin, edit or view, silently extending every holder of those roles',
   severity: 'high',
-  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.8'), cis('5.1.10'), cis('5.1.12'), cis('5.1.13'), ...RBAC_CONTROLS],
+  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.8'), cis('5.1.10'), cis('5.1.12'), cis('5.1.13'), ...LEAST_PRIVILEGE],
   remediation:
     'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them.',
   needs: RBAC_NEEDS,

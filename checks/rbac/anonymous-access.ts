@@ -1,5 +1,3 @@
-// Protects against RBAC grants to everyone: unauthenticated requests (system:anonymous, system:unauthenticated), every authenticated identity, or every service account.
-// Controls: CIS-1.10 5.1.1 (1.2.1 anonymous-auth); NSA-CISA AA/rbac; NIST-800-53 AC-6, AC-14; NIST-800-207 T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import { rbacAudit, formatSubject, relatedOf, subjectResource } from '../../src/analysis/rbac/audit.ts';
@@ -7,7 +5,8 @@ import { DISCOVERY_PATHS } from '../../src/analysis/rbac/bootstrap.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleAllowsNonResource } from '../../src/analysis/rbac/rules.ts';
 import type { Rule, Subject } from '../../src/analysis/rbac/types.ts';
-import { RBAC_CONTROLS, RBAC_NEEDS, cis } from './common.ts';
+import { RBAC_NEEDS } from './common.ts';
+import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 /** The audiences judged, and how bad a grant beyond discovery is for each. */
 const AUDIENCES: Array<{ subject: Subject; severity: Severity; who: string }> = [
@@ -27,8 +26,9 @@ export const anonymousAccess: Check = {
   id: 'rbac.anonymous-access',
   area: 'rbac',
   title: 'Anonymous or all-users access beyond discovery',
+  protectsAgainst: 'RBAC grants to everyone: unauthenticated requests (system:anonymous, system:unauthenticated), every authenticated identity, or every service account',
   severity: 'critical',
-  controls: [cis('5.1.1'), ...RBAC_CONTROLS, 'NIST-800-53:AC-14'],
+  controls: [cis('5.1.1'), ...LEAST_PRIVILEGE, 'NIST-800-53:AC-14'],
   remediation: 'Remove bindings that name system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts, and bind the specific users, groups or service accounts that need the access.',
   needs: RBAC_NEEDS,
   evaluate(ctx) {

@@ -7,15 +7,12 @@ import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { findPermissions, formatSubject, hitEvidence, rbacAudit, relatedOf, scopeText, subjectResource, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 
-export const RBAC_CONTROLS = ['NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'] as const;
 /** A readable message: the first few permissions, the full list stays in the evidence. */
 function listSome(items: string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
 export const RBAC_NEEDS: KindKey[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
-
-export const cis = (id: string) => `CIS-1.10:${id}`;
 
 export function viaText(hits: readonly PermissionHit[]): string {
   const seen = new Set<string>();

@@ -1,15 +1,15 @@
-// Protects against subjects that can approve certificate signing requests, i.e. issue themselves client certificates.
-// Controls: CIS-1.10 5.1.11; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
 import { findPermissions } from '../../src/analysis/rbac/audit.ts';
-import { RBAC_CONTROLS, cis, each, p, permissionCheck } from './common.ts';
+import { each, p, permissionCheck } from './common.ts';
+import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const CERTS = 'certificates.k8s.io';
 
 export const csrApproval = permissionCheck({
   id: 'rbac.csr-approval',
   title: 'Subject can approve certificate signing requests',
+  protectsAgainst: 'subjects that can approve certificate signing requests, i.e. issue themselves client certificates',
   severity: 'high',
-  controls: [cis('5.1.11'), ...RBAC_CONTROLS],
+  controls: [cis('5.1.11'), ...LEAST_PRIVILEGE],
   remediation: 'Leave CSR approval to the controller manager; remove update/patch on certificatesigningrequests/approval (and approve on signers) from other roles.',
   wanted: () => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')],
   clusterScoped: true,

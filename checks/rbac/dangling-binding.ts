@@ -1,16 +1,16 @@
-// Protects against bindings whose role does not exist (or cannot be referenced): they grant nothing today and take effect silently when someone creates that role.
-// Controls: NSA-CISA AA/rbac; NIST-800-53 AC-6, AC-2; NIST-800-207 T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildRbacModel, bindingRef, formatSubject } from '../../src/analysis/rbac/model.ts';
-import { RBAC_CONTROLS, RBAC_NEEDS } from './common.ts';
+import { RBAC_NEEDS } from './common.ts';
+import { LEAST_PRIVILEGE } from '../controls.ts';
 
 export const danglingBinding: Check = {
   id: 'rbac.dangling-binding',
   area: 'rbac',
   title: 'Binding refers to a missing role or to no valid subject',
+  protectsAgainst: 'bindings whose role does not exist (or cannot be referenced): they grant nothing today and take effect silently when someone creates that role',
   severity: 'low',
-  controls: [...RBAC_CONTROLS, 'NIST-800-53:AC-2'],
+  controls: [...LEAST_PRIVILEGE, 'NIST-800-53:AC-2'],
   remediation: 'Delete the binding, or create the role it was meant for on purpose; a binding waiting for a role is a grant anyone who can create roles can activate.',
   needs: RBAC_NEEDS,
   evaluate(ctx) {

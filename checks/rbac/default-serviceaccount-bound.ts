@@ -1,18 +1,18 @@
-// Protects against permissions on a namespace's `default` service account, which every pod without serviceAccountName runs as.
-// Controls: CIS-1.10 5.1.5; NSA-CISA PS/service-account-tokens, AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { isBuiltinGrant, isIgnoredSubject } from '../../src/analysis/rbac/audit.ts';
 import { bindingsNaming, buildRbacModel, bindingRef } from '../../src/analysis/rbac/model.ts';
 import type { Subject } from '../../src/analysis/rbac/types.ts';
-import { RBAC_CONTROLS, RBAC_NEEDS, cis } from './common.ts';
+import { RBAC_NEEDS } from './common.ts';
+import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const defaultServiceAccountBound: Check = {
   id: 'rbac.default-serviceaccount-bound',
   area: 'rbac',
   title: 'Default service account has role bindings',
+  protectsAgainst: 'permissions on a namespace\'s `default` service account, which every pod without serviceAccountName runs as',
   severity: 'medium',
-  controls: [cis('5.1.5'), 'NSA-CISA:PS/service-account-tokens', ...RBAC_CONTROLS],
+  controls: [cis('5.1.5'), 'NSA-CISA:PS/service-account-tokens', ...LEAST_PRIVILEGE],
   remediation: 'Create a dedicated ServiceAccount for the workload that needs the permissions, bind the role to it, and remove the default service account from the binding.',
   needs: [...RBAC_NEEDS, 'namespaces'],
   evaluate(ctx) {

@@ -1,7 +1,6 @@
-// Protects against subjects that can run commands in, attach to, or port-forward into running pods (reaching their data and tokens).
-// Controls: NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6 (CIS has no dedicated 5.1.x item).
 import type { AuditContext } from '../../src/analysis/context.ts';
-import { RBAC_CONTROLS, each, namespaceOnlySeverity, p, permissionCheck } from './common.ts';
+import { each, namespaceOnlySeverity, p, permissionCheck } from './common.ts';
+import { LEAST_PRIVILEGE } from '../controls.ts';
 
 /** Before 1.35 a WebSocket GET was enough for exec/attach/portforward; an unknown version may be older. */
 export function getSufficesForExec(ctx: AuditContext): boolean {
@@ -13,8 +12,9 @@ export function getSufficesForExec(ctx: AuditContext): boolean {
 export const podExecAttach = permissionCheck({
   id: 'rbac.pod-exec-attach',
   title: 'Subject can exec, attach or port-forward into pods',
+  protectsAgainst: 'subjects that can run commands in, attach to, or port-forward into running pods (reaching their data and tokens)',
   severity: 'high',
-  controls: [...RBAC_CONTROLS],
+  controls: LEAST_PRIVILEGE,
   remediation: 'Grant pods/exec, pods/attach, pods/portforward and pods/ephemeralcontainers only to break-glass roles, in the namespaces that need them.',
   wanted: (ctx) => [
     ...['exec', 'attach', 'portforward'].map((sub) => p('create', '', 'pods', sub)),

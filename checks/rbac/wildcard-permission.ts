@@ -1,18 +1,18 @@
-// Protects against bound roles that grant wildcard verbs or resources, which silently grow with every new API.
-// Controls: CIS-1.10 5.1.3; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { formatSubject, rbacAudit, relatedOf, subjectResource } from '../../src/analysis/rbac/audit.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule } from '../../src/analysis/rbac/rules.ts';
 import type { Check } from '../../src/engine/types.ts';
-import { RBAC_CONTROLS, RBAC_NEEDS, cis } from './common.ts';
+import { RBAC_NEEDS } from './common.ts';
+import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const wildcardPermission: Check = {
   id: 'rbac.wildcard-permission',
   area: 'rbac',
   title: 'Bound role grants wildcard verbs or resources',
+  protectsAgainst: 'bound roles that grant wildcard verbs or resources, which silently grow with every new API',
   severity: 'high',
-  controls: [cis('5.1.3'), ...RBAC_CONTROLS],
+  controls: [cis('5.1.3'), ...LEAST_PRIVILEGE],
   remediation: 'List the verbs and resources the subject needs instead of "*"; wildcards also grant escalate, bind, impersonate and every resource added to the cluster later.',
   needs: RBAC_NEEDS,
   evaluate(ctx) {

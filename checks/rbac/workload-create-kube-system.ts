@@ -1,14 +1,14 @@
-// Protects against subjects that can create or change workloads in kube-system, which run with control-plane service accounts and secrets.
-// Controls: CIS-1.10 5.1.4; NSA-CISA AA/rbac; NIST-800-53 AC-6; NIST-800-207 T6.
-import { RBAC_CONTROLS, cis, each, permissionCheck } from './common.ts';
+import { each, permissionCheck } from './common.ts';
+import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const VERBS = ['create', 'update', 'patch'];
 
 export const workloadCreateKubeSystem = permissionCheck({
   id: 'rbac.workload-create-kube-system',
   title: 'Subject can create workloads in kube-system',
+  protectsAgainst: 'subjects that can create or change workloads in kube-system, which run with control-plane service accounts and secrets',
   severity: 'high',
-  controls: [cis('5.1.4'), ...RBAC_CONTROLS],
+  controls: [cis('5.1.4'), ...LEAST_PRIVILEGE],
   remediation: 'Remove create/update/patch on pods and workload controllers in kube-system (and cluster-wide) from non-platform subjects; deploy add-ons through a dedicated pipeline identity.',
   wanted: () => [
     ...each(VERBS, '', ['pods', 'replicationcontrollers']),

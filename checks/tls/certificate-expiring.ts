@@ -1,8 +1,7 @@
-// Protects against outages and insecure workarounds from expired or soon-to-expire edge certificates.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
+import { EDGE_ENCRYPTION } from '../controls.ts';
 
 const DAY = 86_400_000;
 
@@ -10,8 +9,9 @@ export const certificateExpiring: Check = {
   id: 'tls.certificate-expiring',
   area: 'tls',
   title: 'Edge certificates are not expired or close to expiry',
+  protectsAgainst: 'outages and insecure workarounds from expired or soon-to-expire edge certificates',
   severity: 'medium',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  controls: EDGE_ENCRYPTION,
   remediation: 'Renew the certificate (or fix the cert-manager Certificate that should renew it) and roll it out to the Secret the endpoint serves.',
   needs: [],
   appliesTo: hasProbes,

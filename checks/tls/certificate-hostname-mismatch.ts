@@ -1,16 +1,16 @@
-// Protects against endpoints presenting certificates for other names (default certificates, wrong Secret), which trains users to click through warnings.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import net from 'node:net';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
+import { EDGE_ENCRYPTION } from '../controls.ts';
 
 export const certificateHostnameMismatch: Check = {
   id: 'tls.certificate-hostname-mismatch',
   area: 'tls',
   title: 'Edge certificates match the host name they serve',
+  protectsAgainst: 'endpoints presenting certificates for other names (default certificates, wrong Secret), which trains users to click through warnings',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  controls: EDGE_ENCRYPTION,
   remediation: 'Serve a certificate whose SANs include the host (check the Ingress tls secretName / Gateway certificateRefs and that the tls hosts match the rules).',
   needs: [],
   appliesTo: hasProbes,

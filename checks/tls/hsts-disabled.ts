@@ -1,10 +1,8 @@
-// Protects against ingress-nginx serving HTTPS without HSTS (or with a short max-age), leaving first visits and typed http:// links open to SSL stripping.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { nginxConfigSources } from '../../src/analysis/tls/index.ts';
-import { requireReadable } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { EDGE_ENCRYPTION } from '../controls.ts';
 
 /** 180 days: the shortest max-age this check accepts (ingress-nginx default is 31536000, one year). */
 export const HSTS_MIN_MAX_AGE = 15552000;
@@ -27,12 +25,13 @@ export const hstsDisabled: Check = {
   id: 'tls.hsts-disabled',
   area: 'tls',
   title: 'ingress-nginx sends HSTS with a max-age of at least 180 days',
+  protectsAgainst: 'ingress-nginx serving HTTPS without HSTS (or with a short max-age), leaving first visits and typed http:// links open to SSL stripping',
   severity: 'medium',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  controls: EDGE_ENCRYPTION,
   remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000.',
   needs: ['deployments', 'daemonsets'],
+  reads: ['configmaps'],
   evaluate(ctx) {
-    requireReadable(ctx, ['configmaps']);
     const out: Verdict[] = [];
     for (const src of nginxConfigSources(ctx.snapshot)) {
       const controllers = src.controllers.map((c) => refString(c.ref));

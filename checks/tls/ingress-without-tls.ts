@@ -1,10 +1,9 @@
-// Protects against hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway).
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { ingressTlsHostCovers, listenerHostnameCovers } from '../../src/analysis/tls/index.ts';
-import { arr, obj, requireReadable, str } from '../../src/analysis/mesh/util.ts';
+import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
+import { EDGE_ENCRYPTION } from '../controls.ts';
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
@@ -116,12 +115,13 @@ export const ingressWithoutTls: Check = {
   id: 'tls.ingress-without-tls',
   area: 'tls',
   title: 'Every host exposed at the edge is served over TLS',
+  protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway)',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  controls: EDGE_ENCRYPTION,
   remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host; for Gateway API add an HTTPS listener for each hostname and keep HTTP only for redirects; for Istio set tls.httpsRedirect on port-80 servers.',
   needs: ['ingresses'],
+  reads: ['gatewayapi.gateways', 'istio.gateways'],
   evaluate(ctx) {
-    requireReadable(ctx, ['gatewayapi.gateways', 'istio.gateways']);
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];
   },
 };

@@ -1,11 +1,10 @@
-// Protects against edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+).
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { configMapData, isLegacyVersionToken, nginxControllers, versionTokens } from '../../src/analysis/tls/index.ts';
-import { arr, obj, requireReadable, str } from '../../src/analysis/mesh/util.ts';
+import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { EDGE_ENCRYPTION } from '../controls.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 
@@ -119,12 +118,13 @@ export const legacyProtocolEnabled: Check = {
   id: 'tls.legacy-protocol-enabled',
   area: 'tls',
   title: 'Edge TLS configuration disallows TLS 1.0 and 1.1',
+  protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  controls: EDGE_ENCRYPTION,
   remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2".',
   needs: ['deployments', 'daemonsets'],
+  reads: ['configmaps', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   evaluate(ctx) {
-    requireReadable(ctx, ['configmaps', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies']);
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx)];
   },
 };

@@ -1,15 +1,15 @@
-// Protects against exposed endpoints that actually complete TLS 1.0/1.1 handshakes, whatever the configuration says.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
+import { EDGE_ENCRYPTION } from '../controls.ts';
 
 export const probeLegacyAccepted: Check = {
   id: 'tls.probe-legacy-accepted',
   area: 'tls',
   title: 'Exposed endpoints refuse TLS 1.0 and 1.1 handshakes',
+  protectsAgainst: 'exposed endpoints that actually complete TLS 1.0/1.1 handshakes, whatever the configuration says',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  controls: EDGE_ENCRYPTION,
   remediation: 'Set the minimum protocol of the controller, gateway or backend that terminates TLS for this endpoint to TLS 1.2.',
   needs: [],
   appliesTo: hasProbes,

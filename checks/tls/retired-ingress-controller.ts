@@ -1,5 +1,3 @@
-// Protects against running an edge proxy whose project is retired (ingress-nginx: no security fixes after March 2026).
-// Controls: NSA-CISA:UP, NIST-800-53:SA-22, NIST-800-207:T5.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { INGRESS_NGINX_CONTROLLER, ingressClassesByController, nginxControllers } from '../../src/analysis/tls/index.ts';
@@ -9,6 +7,7 @@ export const retiredIngressController: Check = {
   id: 'tls.retired-ingress-controller',
   area: 'tls',
   title: 'The ingress controller is a supported project',
+  protectsAgainst: 'running an edge proxy whose project is retired (ingress-nginx: no security fixes after March 2026)',
   severity: 'low',
   controls: ['NSA-CISA:UP', 'NIST-800-53:SA-22', 'NIST-800-207:T5'],
   remediation: 'Plan a migration off ingress-nginx (retired March 2026, no further security fixes), e.g. to a Gateway API implementation or another maintained Ingress controller.',

@@ -1,10 +1,9 @@
-// Protects against TLS-enabled Ingresses that still answer plaintext HTTP because ingress-nginx's redirect is turned off.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { configMapData, nginxControllersFor, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
-import { arr, obj, requireReadable } from '../../src/analysis/mesh/util.ts';
+import { arr, obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { EDGE_ENCRYPTION } from '../controls.ts';
 
 const A = 'nginx.ingress.kubernetes.io/';
 
@@ -12,12 +11,13 @@ export const sslRedirectDisabled: Check = {
   id: 'tls.ssl-redirect-disabled',
   area: 'tls',
   title: 'ingress-nginx redirects plaintext HTTP to HTTPS',
+  protectsAgainst: 'TLS-enabled Ingresses that still answer plaintext HTTP because ingress-nginx\'s redirect is turned off',
   severity: 'high',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  controls: EDGE_ENCRYPTION,
   remediation: 'Remove nginx.ingress.kubernetes.io/ssl-redirect: "false" (and ssl-redirect: "false" from the controller ConfigMap), or set force-ssl-redirect: "true".',
   needs: ['ingresses', 'deployments', 'daemonsets'],
+  reads: ['configmaps'],
   evaluate(ctx) {
-    requireReadable(ctx, ['configmaps']);
     const out: Verdict[] = [];
     for (const ing of ctx.snapshot.resources.ingresses ?? []) {
       if (!servedByIngressNginx(ctx.snapshot, ing)) continue;

@@ -1,11 +1,10 @@
-// Protects against edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT.
-// Controls: NSA-CISA:NS/encryption, NIST-800-53:SC-8, NIST-800-53:SC-13, NIST-800-207:T2.
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { describeWeakCipher, goCipherSuiteWeaknesses, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
-import { obj, requireReadable } from '../../src/analysis/mesh/util.ts';
+import { obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
+import { EDGE_ENCRYPTION } from '../controls.ts';
 
 const SSL_CIPHERS_ANNOTATION = 'nginx.ingress.kubernetes.io/ssl-ciphers';
 
@@ -74,12 +73,13 @@ export const weakCiphers: Check = {
   id: 'tls.weak-ciphers',
   area: 'tls',
   title: 'Edge TLS configuration enables only strong cipher suites',
+  protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
-  controls: ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'],
+  controls: EDGE_ENCRYPTION,
   remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305), or list only such suites; in Traefik TLSOptions drop cipherSuites or keep only TLS_ECDHE_*_GCM_* and TLS_ECDHE_*_CHACHA20_POLY1305* suites.',
   needs: ['deployments', 'daemonsets'],
+  reads: ['configmaps', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
   evaluate(ctx) {
-    requireReadable(ctx, ['configmaps', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions']);
     return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx)];
   },
 };

@@ -6,13 +6,15 @@ import { type Check } from '../engine/types.ts';
 import { ConfigError } from '../base/errors.ts';
 import type { CliIO } from './io.ts';
 
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
 export function catalogMarkdown(checks: readonly Check[]): string {
   const lines = ['# Check catalog', '', 'Generated from the registry (`npm run docs`); do not edit by hand.', ''];
   for (const area of AREAS) {
     const inArea = checks.filter((c) => c.area === area);
     if (inArea.length === 0) continue;
-    lines.push(`## ${area}`, '', '| id | title | severity | controls | remediation |', '|---|---|---|---|---|');
-    for (const c of inArea) lines.push(`| \`${c.id}\` | ${c.title} | ${c.severity} | ${c.controls.join(', ')} | ${c.remediation.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    lines.push(`## ${area}`, '', '| id | title | severity | protects against | controls | remediation |', '|---|---|---|---|---|---|');
+    for (const c of inArea) lines.push(`| \`${c.id}\` | ${c.title} | ${c.severity} | ${cell(c.protectsAgainst)} | ${c.controls.join(', ')} | ${cell(c.remediation)} |`);
     lines.push('');
   }
   return lines.join('\n');
@@ -37,8 +39,10 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
   io.stdout([
     `${c.id} — ${c.title}`,
     `area: ${c.area}   severity: ${c.severity}`,
+    `protects against: ${c.protectsAgainst}`,
     `controls: ${c.controls.join(', ')}`,
     `needs: ${c.needs.join(', ') || '(nothing)'}`,
+    ...(c.reads?.length ? [`reads when present: ${c.reads.join(', ')}`] : []),
     ...(c.appliesWhen ? [`applies: ${c.appliesWhen}`] : []),
     '',
     `remediation: ${c.remediation}`,

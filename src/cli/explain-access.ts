@@ -1,8 +1,8 @@
 // `ztaudit reach`, `ztaudit who-can` and `ztaudit can`: questions answered from the same
 // models the checks use, over any source (cluster, --manifests, --snapshot).
 import { parseArgs } from 'node:util';
-import { reachCommandCore } from '../analysis/netpol/index.ts';
-import { canCommandCore, whoCanCommandCore } from '../analysis/rbac/index.ts';
+import { reachCommandCore } from './reach.ts';
+import { canCommandCore, whoCanCommandCore } from './access-text.ts';
 import { ConfigError } from '../base/errors.ts';
 import type { CliIO } from './io.ts';
 import { createLogger } from './log.ts';

@@ -1,6 +1,7 @@
 // The entry point: dispatches to one command, turns known errors into one line on stderr
 // and exit code 2. Nothing below this file calls process.exit.
 import { ZtauditError, errorMessage } from '../base/errors.ts';
+import { TOOL_VERSION } from '../base/version.ts';
 import { EXIT_CANNOT_RUN, type CliIO, type CommandFn } from './io.ts';
 import { runCommand } from './run.ts';
 import { snapshotCommand } from './snapshot.ts';
@@ -43,7 +44,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return name ? 0 : EXIT_CANNOT_RUN;
   }
   if (name === '--version') {
-    io.stdout('ztaudit 0.1.0\n');
+    io.stdout(`ztaudit ${TOOL_VERSION}\n`);
     return 0;
   }
   const command = COMMANDS[name];

@@ -6,12 +6,11 @@ import { loadConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
-import { meetsFailOn, runPipeline, type FailOn } from '../pipeline.ts';
+import { meetsFailOn, runPipeline, type FailOn } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { SOURCE_OPTIONS, describeSource, loadSource } from './source.ts';
-import { alertCannotRun, buildEdges, FORMATS, openStore } from './wiring.ts';
-import { publishPolicyReports } from './policy-reports.ts';
+import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 
 export const RUN_OPTIONS = {
@@ -51,6 +50,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const flags = parseRunFlags(argv);
   const log = createLogger(io, { quiet: flags.quiet });
   const env = readEnv(io.env);
+  // A PDF that cannot be printed is a flag error, said before any work is done.
+  chromiumFor(flags.formats, env);
   let config: Config | undefined;
   try {
     config = loadValidConfig(flags.config, io, log);
@@ -68,7 +69,6 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
         else if (w.state === 'expiring-soon') log.warn(`${what} expires on ${w.expires}`);
         else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
       }
-      if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
       if (!flags.quiet) printScoreTable(report, io);
       return meetsFailOn(report, flags.failOn) ? EXIT_FINDINGS : EXIT_OK;
     } finally {

@@ -1,5 +1,6 @@
 // The per-area score table printed at the end of a run.
-import { AREAS } from '../base/vocabulary.ts';
+import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
+import { runCounts } from '../report/counts.ts';
 import { gradeOf } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
 import type { CliIO } from './io.ts';
@@ -15,6 +16,8 @@ export function printScoreTable(report: RunReport, io: CliIO): void {
     lines.push(`${area.padEnd(14)} ${fmt(report.score.areas[area])}  ${gradeOf(report.score.areas[area]).padEnd(5)}  ${failing}/${checks.length}${unevaluated ? `, ${unevaluated} not evaluated` : ''}${delta(report.diff?.scoreDelta.areas[area])}`);
   }
   lines.push(`${'overall'.padEnd(14)} ${fmt(report.score.overall)}  ${gradeOf(report.score.overall).padEnd(5)}  ${report.findings.filter((f) => !f.waived).length} findings${delta(report.diff?.scoreDelta.overall)}`);
+  const c = runCounts(report);
+  lines.push(`open findings ${c.open}: ${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}; ${c.waived} waived; checks ${c.failingChecks}/${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable`);
   if (report.diff) lines.push(`since ${report.diff.previousRunId}: ${report.diff.new.length} new, ${report.diff.resolved.length} resolved${report.diff.regression ? ' — REGRESSION' : ''}${report.diff.partial ? ' (partial comparison)' : ''}`);
   io.stdout(`${lines.join('\n')}\n`);
 }

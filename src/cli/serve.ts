@@ -9,14 +9,13 @@ import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
-import { runPipeline, type PipelineEdges } from '../pipeline.ts';
+import { runPipeline, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO, type CommandFn } from './io.ts';
 import { createLogger } from './log.ts';
 import { loadValidConfig, parseRunFlags, RUN_OPTIONS } from './run.ts';
 import { describeSource, loadSource } from './source.ts';
-import { publishPolicyReports } from './policy-reports.ts';
 import { alertCannotRun, buildEdges, openStore } from './wiring.ts';
 import { fleetDataOf } from '../fleet/data.ts';
 import { fleetHtml } from '../fleet/render.ts';
@@ -127,8 +126,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
         const runEdges: PipelineEdges = { ...edges, collect: () => abortable(() => collect(signal), signal) };
         try {
           const { report, files } = await runPipeline(config, CHECKS, runEdges);
-          if (flags['policy-reports']) await publishPolicyReports(report, flags, io, log);
-          return { report, html: htmlOf(files) };
+              return { report, html: htmlOf(files) };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {

@@ -7,8 +7,8 @@ import { readSnapshot } from '../snapshot/io.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { collectLive } from '../collect/live.ts';
-import { probeEndpoints, probeTargets } from '../collect/tls-probe.ts';
-import { ingressControllerConfigMapRefs } from '../analysis/tls/index.ts';
+import { probeEndpoints } from '../collect/tls-probe.ts';
+import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
 import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 

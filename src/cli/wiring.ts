@@ -9,15 +9,25 @@ import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.t
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import type { FailureKind } from '../notify/policy.ts';
-import type { PipelineEdges } from '../pipeline.ts';
-import { reportDetails } from '../report/details.ts';
+import { policyReportPublisher } from '../notify/policy-reports.ts';
+import { openKubeClient } from '../kube/client.ts';
+import type { PipelineEdges } from '../pipeline/pipeline.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
+import { locateChromium, NO_CHROMIUM } from '../report/pdf.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { CliIO } from './io.ts';
 import type { Logger } from '../base/log.ts';
 
 export const FORMATS: readonly string[] = REPORT_FORMATS;
+
+/** The Chromium that prints --format pdf; null when pdf was not asked for. No Chromium for pdf is a flag error (exit 2). */
+export function chromiumFor(formats: readonly string[], env: EnvSettings): string | null {
+  if (!formats.includes('pdf')) return null;
+  const found = locateChromium({ explicit: env.chromium, searchPath: env.searchPath });
+  if (!found) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
+  return found;
+}
 
 export interface WiringFlags {
   out: string;
@@ -27,6 +37,7 @@ export interface WiringFlags {
   'no-notify'?: boolean;
   kubeconfig?: string;
   context?: string;
+  'policy-reports'?: boolean;
 }
 
 export interface WiringInput {
@@ -36,6 +47,11 @@ export interface WiringInput {
   log: Logger;
   io: CliIO;
   collect(): Promise<Snapshot>;
+}
+
+/** The kubeconfig the flags name, resolved as kubectl does; KUBECONFIG (possibly a list) is read from io.env. */
+function kubeconfigOf(flags: Pick<WiringFlags, 'kubeconfig' | 'context'>, io: CliIO) {
+  return { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env, retries: 3, retryBaseDelayMs: 250 };
 }
 
 export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO): Promise<RunStore | null> {
@@ -93,13 +109,14 @@ export async function alertCannotRun(why: string, input: { flags: WiringFlags; c
 export async function buildEdges(input: WiringInput, store: RunStore | null): Promise<PipelineEdges> {
   const outDir = resolve(input.io.cwd, input.flags.out);
   const formats = input.flags.formats.includes('json') ? input.flags.formats : ['json', ...input.flags.formats];
+  const chromium = chromiumFor(formats, input.env);
   return {
     collect: input.collect,
     store,
     diff: (previous, current, expiredWaivers) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers }),
-    render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous }),
+    render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous, chromium }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
-    details: reportDetails,
+    publishers: input.flags['policy-reports'] ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
     log: input.log,
     now: () => new Date(),
   };

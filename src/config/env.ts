@@ -1,5 +1,5 @@
 // The only place the environment is read for settings. Secrets (tokens, SMTP credentials)
-// come from here, never from ztaudit.yaml. KUBECONFIG is merged by collect/kubeconfig.ts from
+// come from here, never from ztaudit.yaml. KUBECONFIG is merged by kube/kubeconfig.ts from
 // the same environment object, as kubectl does.
 export interface EnvSettings {
   slack?: { token: string; channel: string; apiUrl?: string };
@@ -7,6 +7,10 @@ export interface EnvSettings {
   history?: string;
   /** Credentials of a postgres:// history (never in the URL in a Secret-less setup). */
   postgres?: { password?: string; passwordFile?: string };
+  /** ZTAUDIT_CHROMIUM: the browser that prints --format pdf (else one is looked for on PATH). */
+  chromium?: string;
+  /** PATH, where a Chromium for --format pdf is looked for. */
+  searchPath?: string;
 }
 
 export function readEnv(env: Record<string, string | undefined>): EnvSettings {
@@ -26,5 +30,7 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
   if (pgPassword || env.ZTAUDIT_PG_PASSWORD_FILE) {
     out.postgres = { ...(pgPassword ? { password: pgPassword } : {}), ...(env.ZTAUDIT_PG_PASSWORD_FILE ? { passwordFile: env.ZTAUDIT_PG_PASSWORD_FILE } : {}) };
   }
+  if (env.ZTAUDIT_CHROMIUM) out.chromium = env.ZTAUDIT_CHROMIUM;
+  if (env.PATH) out.searchPath = env.PATH;
   return out;
 }

@@ -6,6 +6,7 @@
 // missing data is never a fix. Waived findings are never "new".
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches } from '../engine/waivers.ts';
+import { explainScoreChanges } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
 
@@ -153,6 +154,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
+    scoreChanges: explainScoreChanges(previous, current),
   };
 }
 

@@ -1,7 +1,7 @@
 // The pure heart of a run: snapshot + config -> report (without the diff, which needs
 // history). Checks, waivers and scoring meet here; renderers only format what this returns.
 import type { Config } from '../config/types.ts';
-import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
+import type { CheckSummary, Finding, RunDetails, RunReport } from '../run/types.ts';
 import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { runChecks } from './run.ts';
@@ -9,8 +9,7 @@ import { scoreRun } from './score.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import { applyWaivers } from './waivers.ts';
-
-export const TOOL_VERSION = '0.1.0';
+import { TOOL_VERSION } from '../base/version.ts';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -19,8 +18,10 @@ export interface AuditInput {
   now: Date;
   runId: string;
   startedAt: Date;
+  /** Reads the time the audit finished; without it the audit is judged at one instant, `now`. */
+  clock?: () => Date;
   /** Extra report sections computed by the analyses (rbac breadth, mesh modes, exposure). */
-  details?: (ctx: AuditContext) => RunReport['details'];
+  details?: (ctx: AuditContext) => RunDetails;
 }
 
 export interface AuditOutput {
@@ -68,12 +69,14 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     });
   }
 
+  markImplied(findings, outcomes);
+
   const report: RunReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     run: {
       id: input.runId,
       startedAt: input.startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
+      finishedAt: (input.clock ? input.clock() : input.now).toISOString(),
       cluster: input.snapshot.cluster,
       source: input.snapshot.source,
       coverage: input.snapshot.coverage as RunReport['run']['coverage'],
@@ -90,4 +93,30 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     notifications: [],
   };
   return { report, outcomes, expiredWaivers: [...w.expired.keys()] };
+}
+
+const resourceKey = (f: Finding) => `${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}`;
+
+/**
+ * Sets `impliedBy` on findings that a broader finding on the same resource implies (its check
+ * lists theirs in `implies`). A waived cause does not hide an open consequence.
+ */
+export function markImplied(findings: Finding[], outcomes: readonly CheckOutcome[]): void {
+  const implies = new Map<string, ReadonlySet<string>>();
+  for (const o of outcomes) if (o.check.implies?.length) implies.set(o.check.id, new Set(o.check.implies));
+  if (implies.size === 0) return;
+  const causes = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (!implies.has(f.check)) continue;
+    const key = resourceKey(f);
+    const list = causes.get(key);
+    if (list) list.push(f); else causes.set(key, [f]);
+  }
+  if (causes.size === 0) return;
+  for (const f of findings) {
+    const candidates = causes.get(resourceKey(f));
+    if (!candidates) continue;
+    const cause = candidates.find((c) => c !== f && c.check !== f.check && implies.get(c.check)!.has(f.check) && !(c.waived && !f.waived));
+    if (cause) f.impliedBy = cause.fingerprint;
+  }
 }

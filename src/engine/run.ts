@@ -1,10 +1,12 @@
-// Runs the registered checks over one context. Coverage gates each check: a check whose
-// needed kinds were not collected 'ok' is not-evaluated (never a pass). A check that throws
-// becomes an 'error' outcome for that check alone; the run goes on.
+// Runs the registered checks over one context. Coverage gates each check, here and nowhere
+// else: a check whose declared inputs (`needs`, `reads`) could not be read is not-evaluated
+// (never a pass). A check that throws becomes an 'error' outcome for that check alone; the
+// run goes on.
 import type { Config } from '../config/types.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
+import type { KindKey } from '../snapshot/kinds.ts';
 
 export function runChecks(checks: readonly Check[], ctx: AuditContext): CheckOutcome[] {
   return checks.map((check) => runOne(check, ctx, ctx.config));
@@ -20,7 +22,7 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
     if (check.appliesTo && !check.appliesTo(ctx)) {
       return { check, status: 'not-applicable', severity, results: [], reason: check.appliesWhen ? `applies only ${check.appliesWhen}` : 'does not apply to this cluster' };
     }
-    const missing = check.needs.filter((k) => ctx.snapshot.coverage[k]?.status !== 'ok');
+    const missing = unreadableInputs(check, ctx);
     if (missing.length > 0) {
       const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);
       return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };
@@ -39,4 +41,12 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
     const message = error instanceof Error ? error.message : String(error);
     return { check, status: 'error', severity, results: [], reason: `check failed: ${message}` };
   }
+}
+
+/** The declared inputs that keep a check from being judged: needs not 'ok', reads forbidden or failed. */
+export function unreadableInputs(check: Pick<Check, 'needs' | 'reads'>, ctx: AuditContext): KindKey[] {
+  const status = (k: KindKey) => ctx.snapshot.coverage[k]?.status;
+  const out = check.needs.filter((k) => status(k) !== 'ok');
+  for (const k of check.reads ?? []) if ((status(k) === 'forbidden' || status(k) === 'error') && !out.includes(k)) out.push(k);
+  return out;
 }

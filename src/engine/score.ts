@@ -1,4 +1,4 @@
-// Scoring, exactly as DESIGN.md states: each result weighs by severity (critical 10, high 5,
+// Scoring, as README.md ("Scoring") states it: each result weighs by severity (critical 10, high 5,
 // medium 2, low 1); an area's score is 100 x weighted passes / weighted evaluated results;
 // the overall score is the mean of the areas that were evaluated. Waived failures are not
 // scored (they leave the denominator too). Unevaluated checks contribute nothing.

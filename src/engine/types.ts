@@ -17,12 +17,26 @@ export interface Check {
   id: string;
   area: Area;
   title: string;
+  /** What a failure leaves the cluster open to, as a phrase read after "Protects against". */
+  protectsAgainst: string;
   severity: Severity;
-  /** Framework control ids, e.g. 'CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'. */
+  /** Framework control ids (sets in checks/controls.ts), e.g. 'CIS-1.10:5.3.2', 'NIST-800-207:T6'. */
   controls: string[];
   remediation: string;
+  /**
+   * Checks whose failure on the same resource this check's failure implies (cluster-admin
+   * implies reading Secrets, exec, escalate, ...): reports fold those findings under it.
+   */
+  implies?: readonly string[];
   /** Kinds whose coverage must be 'ok' for the check to be evaluated. */
   needs: KindKey[];
+  /**
+   * Kinds read when present: 'absent' (CRD not installed, no such objects in the manifests)
+   * means none, but 'forbidden' or 'error' makes the check not-evaluated, like a missing
+   * need. By-name inputs count: the ingress controllers' and meshes' ConfigMaps are the
+   * `configmaps` kind, whose coverage is that of the by-name reads.
+   */
+  reads?: KindKey[];
   /**
    * Optional gate: the check applies only when this returns true (e.g. mtls checks only when a
    * mesh is installed). When false the check is 'not-applicable', which is neither pass nor fail.

@@ -22,9 +22,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ApiException, CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Config } from '../config/types.ts';
-import { loadKubeconfig } from '../collect/kubeconfig.ts';
+import { KubeApiError, openKubeClient } from '../kube/client.ts';
+import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configmaps.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { RunReport } from '../run/types.ts';
@@ -72,24 +72,16 @@ export interface K8sStoreOptions {
   now: () => Date;
   /** A lock whose heartbeat is older than this is stale (default 10 min). */
   lockTtlMs?: number;
-  /** Tests hand in an API client directly. */
-  api?: CoreV1Api;
+  /** Tests hand in the ConfigMap calls directly. */
+  api?: ConfigMapApi;
 }
 
 /** Why a Kubernetes API call failed, in one line. */
 function apiReason(error: unknown): string {
-  if (error instanceof ApiException) {
-    let body: unknown = error.body;
-    if (typeof body === 'string') {
-      try { body = JSON.parse(body); } catch { /* plain text */ }
-    }
-    const message = body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : typeof body === 'string' && body ? body : '';
-    return `HTTP ${error.code}${message ? `: ${message}` : ''}`;
-  }
-  return errorMessage(error);
+  return error instanceof KubeApiError ? error.message : errorMessage(error);
 }
 
-const statusOf = (error: unknown): number | undefined => (error instanceof ApiException ? error.code : undefined);
+const statusOf = (error: unknown): number | undefined => (error instanceof KubeApiError ? error.status : undefined);
 
 function pidAlive(pid: number): boolean {
   try {
@@ -106,17 +98,19 @@ function labelValue(name: string): string {
 
 export async function openK8sStore(namespace: string, name: string, options: K8sStoreOptions): Promise<RunStore> {
   let api = options.api;
+  let dispose = () => {};
   if (!api) {
-    const { kc } = loadKubeconfig({ kubeconfigPath: options.kubeconfigPath, context: options.context, env: options.env });
-    api = kc.makeApiClient(CoreV1Api);
+    const { client } = openKubeClient({ kubeconfigPath: options.kubeconfigPath, context: options.context, env: options.env });
+    api = configMapsIn(client, namespace);
+    dispose = () => client.close();
   }
-  const store = new K8sRunStore(api, namespace, name, options);
+  const store = new K8sRunStore(api, namespace, name, options, dispose);
   await store.readIndex(); // refuses an unreadable or newer index before anything is written
   return store;
 }
 
 class K8sRunStore implements RunStore {
-  private readonly api: CoreV1Api;
+  private readonly api: ConfigMapApi;
   private readonly namespace: string;
   private readonly name: string;
   private readonly options: K8sStoreOptions;
@@ -125,8 +119,11 @@ class K8sRunStore implements RunStore {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(api: CoreV1Api, namespace: string, name: string, options: K8sStoreOptions) {
+  private readonly dispose: () => void;
+
+  constructor(api: ConfigMapApi, namespace: string, name: string, options: K8sStoreOptions, dispose: () => void) {
     this.api = api;
+    this.dispose = dispose;
     this.namespace = namespace;
     this.name = name;
     this.options = options;
@@ -153,9 +150,9 @@ class K8sRunStore implements RunStore {
 
   /** The index and its resourceVersion; an absent index is an empty history. */
   async readIndex(): Promise<{ index: K8sIndex; resourceVersion: string | null }> {
-    let cm: V1ConfigMap;
+    let cm: ConfigMap;
     try {
-      cm = await this.api.readNamespacedConfigMap({ name: this.name, namespace: this.namespace });
+      cm = await this.api.read(this.name);
     } catch (error: unknown) {
       if (statusOf(error) === 404) return { index: { schemaVersion: K8S_INDEX_SCHEMA_VERSION, nextSeq: 1, runs: [], lock: null }, resourceVersion: null };
       throw this.fail('read the history index', error);
@@ -184,14 +181,14 @@ class K8sRunStore implements RunStore {
 
   /** Compare-and-swap write of the index; false when someone else changed it first. */
   private async writeIndex(index: K8sIndex, resourceVersion: string | null): Promise<boolean> {
-    const body: V1ConfigMap = {
+    const body: ConfigMap = {
       apiVersion: 'v1', kind: 'ConfigMap',
       metadata: { name: this.name, namespace: this.namespace, labels: this.labels('index'), ...(resourceVersion ? { resourceVersion } : {}) },
       data: { [INDEX_KEY]: JSON.stringify(index) },
     };
     try {
-      if (resourceVersion === null) await this.api.createNamespacedConfigMap({ namespace: this.namespace, body });
-      else await this.api.replaceNamespacedConfigMap({ name: this.name, namespace: this.namespace, body });
+      if (resourceVersion === null) await this.api.create(body);
+      else await this.api.replace(this.name, body);
       return true;
     } catch (error: unknown) {
       if (statusOf(error) === 409) return false;
@@ -316,7 +313,7 @@ class K8sRunStore implements RunStore {
   }
 
   private async writeRunObject(name: string, id: string, part: number, parts: number, chunk: Buffer): Promise<void> {
-    const body: V1ConfigMap = {
+    const body: ConfigMap = {
       apiVersion: 'v1', kind: 'ConfigMap',
       metadata: {
         name, namespace: this.namespace, labels: this.labels('run'),
@@ -325,12 +322,12 @@ class K8sRunStore implements RunStore {
       binaryData: { [PART_KEY]: chunk.toString('base64') },
     };
     try {
-      await this.api.createNamespacedConfigMap({ namespace: this.namespace, body });
+      await this.api.create(body);
     } catch (error: unknown) {
       if (statusOf(error) !== 409) throw this.fail(`store run ${id}`, error);
       // Left over by a writer killed before its index update: unreferenced, so ours to replace.
       try {
-        await this.api.replaceNamespacedConfigMap({ name, namespace: this.namespace, body });
+        await this.api.replace(name, body);
       } catch (again: unknown) {
         throw this.fail(`store run ${id}`, again);
       }
@@ -362,11 +359,8 @@ class K8sRunStore implements RunStore {
     try {
       const { index } = await this.readIndex();
       const referenced = new Set(index.runs.flatMap((r) => r.objects));
-      const list = await this.api.listNamespacedConfigMap({
-        namespace: this.namespace,
-        labelSelector: `ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`,
-      });
-      for (const cm of list.items) {
+      const list = await this.api.list(`ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`);
+      for (const cm of list) {
         const n = cm.metadata?.name;
         if (n && n.startsWith(`${this.name}-r`) && !referenced.has(n)) doomed.add(n);
       }
@@ -376,7 +370,7 @@ class K8sRunStore implements RunStore {
     }
     for (const n of doomed) {
       try {
-        await this.api.deleteNamespacedConfigMap({ name: n, namespace: this.namespace });
+        await this.api.delete(n);
       } catch {
         // as above
       }
@@ -386,9 +380,9 @@ class K8sRunStore implements RunStore {
   private async load(entry: IndexEntry): Promise<RunReport> {
     const parts: Buffer[] = [];
     for (const name of entry.objects) {
-      let cm: V1ConfigMap;
+      let cm: ConfigMap;
       try {
-        cm = await this.api.readNamespacedConfigMap({ name, namespace: this.namespace });
+        cm = await this.api.read(name);
       } catch (error: unknown) {
         throw this.fail(`read run ${entry.id} (object ${name})`, error);
       }
@@ -404,7 +398,11 @@ class K8sRunStore implements RunStore {
   }
 
   async close(): Promise<void> {
-    await this.release();
+    try {
+      await this.release();
+    } finally {
+      this.dispose();
+    }
   }
 }
 

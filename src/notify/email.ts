@@ -8,7 +8,7 @@ import { gradeOf } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { buildView, newFindingsOf, resourceText } from '../report/view.ts';
+import { buildView, foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
 import { FAILURE_TEXT, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
@@ -40,6 +40,8 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const view = buildView(report);
   const d = report.diff;
   const fresh = newFindingsOf(report);
+  // One cause, one line: a new finding implied by another new one is listed under it.
+  const folded = foldForMessage(fresh);
   const headline = d?.regression ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
@@ -59,8 +61,12 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     newCount: d?.new.length ?? 0,
     resolvedCount: d?.resolved.length ?? 0,
     openCount: view.totals.open,
-    newFindings: fresh.slice(0, MAX_NEW).map((f) => ({ severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message })),
-    newMore: Math.max(0, fresh.length - MAX_NEW),
+    newFindings: folded.slice(0, MAX_NEW).map(({ finding: f, implied }) => ({
+      severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message,
+      implied: implied.map((x) => x.check),
+    })),
+    newMore: Math.max(0, folded.length - MAX_NEW),
+    counts: { ...view.totals, severities: view.severityCounts },
     attached,
   };
   const html = templateEnvironment().template('email')(ctx);
@@ -72,8 +78,9 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',
-    `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings`,
-    ...fresh.slice(0, MAX_NEW).map((f) => `- [${f.severity}] ${f.check} ${resourceText(f.resource)}: ${f.message}`),
+    `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings (${view.severityCounts.map((s) => `${s.count} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
+    `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,
+    ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${f.resource}: ${f.message}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),
     '',
     attached ? 'The full report is attached (report.html).' : '',

@@ -11,7 +11,8 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { newFindingsOf, resourceText } from '../report/view.ts';
+import { foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
+import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
@@ -55,6 +56,13 @@ export interface SlackMessage {
   thread: { text: string; blocks: Block[] };
 }
 
+/** The run's counts in one line, the same numbers as every other output (report/counts.ts). */
+export function countsText(report: RunReport): string {
+  const c = runCounts(report);
+  const sev = SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ');
+  return `${c.open} open findings (${sev}) · ${c.waived} waived · ${c.notEvaluated} checks not evaluated · ${c.notApplicable} not applicable`;
+}
+
 /** The message and its thread reply, built purely from the report. */
 export function buildSlackMessage(report: RunReport): SlackMessage {
   const d = report.diff;
@@ -78,21 +86,23 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   if (d?.regression && d.regressionReasons.length > 0) {
     blocks.push(section(`*Why this is a regression*\n${d.regressionReasons.map((r) => `• ${mrkdwnText(r)}`).join('\n')}`));
   }
-  const line = (f: (typeof fresh)[number]) =>
-    `${SEV_ICON[f.severity]} *${f.severity}* ${mrkdwnCode(f.check)} on ${mrkdwnCode(resourceText(f.resource))}: ${mrkdwnText(truncate(f.message, 300))}`;
-  if (fresh.length > 0) {
-    const top = fresh.slice(0, TOP_NEW).map(line).join('\n');
-    blocks.push(section(`*Top new findings*\n${top}${fresh.length > TOP_NEW ? `\n…and ${fresh.length - TOP_NEW} more in the thread` : ''}`));
+  // One cause, one line: a new finding implied by another new one rides on its line.
+  const folded = foldForMessage(fresh);
+  const line = ({ finding: f, implied }: (typeof folded)[number]) =>
+    `${SEV_ICON[f.severity]} *${f.severity}* ${mrkdwnCode(f.check)} on ${mrkdwnCode(resourceText(f.resource))}: ${mrkdwnText(truncate(f.message, 300))}${implied.length > 0 ? `\n      ↳ also implies ${implied.length}: ${implied.slice(0, 6).map((x) => mrkdwnCode(x.check)).join(', ')}${implied.length > 6 ? ', …' : ''}` : ''}`;
+  if (folded.length > 0) {
+    const top = folded.slice(0, TOP_NEW).map(line).join('\n');
+    blocks.push(section(`*Top new findings*\n${top}${folded.length > TOP_NEW ? `\n…and ${folded.length - TOP_NEW} more in the thread` : ''}`));
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${report.findings.filter((f) => !f.waived).length} open findings · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],
+    elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${countsText(report)} · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],
   });
   const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}`;
 
   const threadBlocks: Block[] = [];
-  if (fresh.length > 0) {
-    threadBlocks.push(section(`*New findings* (${fresh.length})\n${fresh.slice(0, THREAD_NEW).map(line).join('\n')}${fresh.length > THREAD_NEW ? `\n…and ${fresh.length - THREAD_NEW} more in report.json` : ''}`));
+  if (folded.length > 0) {
+    threadBlocks.push(section(`*New findings* (${fresh.length})\n${folded.slice(0, THREAD_NEW).map(line).join('\n')}${folded.length > THREAD_NEW ? `\n…and ${folded.length - THREAD_NEW} more in report.json` : ''}`));
   }
   if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}`));
   const areas = Object.entries(report.score.areas).map(([a, s]) => `• ${a}: ${scoreText(s)}${deltaText(d?.scoreDelta.areas[a as keyof typeof report.score.areas])}`);

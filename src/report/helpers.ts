@@ -11,6 +11,15 @@ function formatDate(value: unknown): string {
   return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/**
+ * Long ids (check ids, resource paths, URLs) wrap at their separators instead of letter by
+ * letter: the text is escaped first, then a <wbr> follows each . / : - _ = ,
+ */
+export function wrapId(value: unknown): string {
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+  return Handlebars.escapeExpression(text).replace(/([./:_,-]|&#x3D;)(?=.)/g, '$1<wbr>');
+}
+
 export function createEnvironment(): HandlebarsEnv {
   const hb = Handlebars.create();
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -22,5 +31,7 @@ export function createEnvironment(): HandlebarsEnv {
   });
   hb.registerHelper('count', (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : ''));
   hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
+  hb.registerHelper('wrapid', (value: unknown) => new hb.SafeString(wrapId(value)));
+  hb.registerHelper('nsname', (namespace: unknown, name: unknown) => (typeof namespace === 'string' && namespace !== '' ? `${namespace}/${String(name ?? '')}` : String(name ?? '')));
   return hb;
 }

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEnvironment, type HandlebarsEnv } from './helpers.ts';
 import type { RunReport } from '../run/types.ts';
-import { buildView, type TrendPoint, type ViewOptions } from './view.ts';
+import { buildView, type TrendPoint, type ViewOptions } from './view/index.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 

@@ -3,7 +3,7 @@
 // checks that could not be evaluated are <skipped>, checks that crashed are <error>.
 import { AREAS } from '../base/vocabulary.ts';
 import type { Finding, RunReport } from '../run/types.ts';
-import { AREA_LABEL, resourceText } from './view.ts';
+import { AREA_LABEL, resourceText } from './view/index.ts';
 
 /** XML 1.0 text: escapes markup and drops characters XML cannot carry at all. */
 export function xmlEscape(value: unknown): string {

@@ -4,7 +4,8 @@
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
-import { AREA_LABEL, newFindingsOf, resourceText } from './view.ts';
+import { AREA_LABEL, newFindingsOf, resourceText } from './view/index.ts';
+import { runCounts } from './counts.ts';
 
 export function mdEscape(value: unknown): string {
   return String(value)
@@ -30,8 +31,9 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   for (const a of AREAS) lines.push(`| ${AREA_LABEL[a]} | ${score(report.score.areas[a])} | ${gradeOf(report.score.areas[a])} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`);
   lines.push('');
   const open = report.findings.filter((f) => !f.waived);
-  const waived = report.findings.length - open.length;
-  lines.push(`**${open.length} open findings** (${SEVERITIES.map((s) => `${open.filter((f) => f.severity === s).length} ${s}`).join(', ')}), ${waived} waived.`, '');
+  const c = runCounts(report);
+  lines.push(`**${c.open} open findings** (${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}), ${c.waived} waived.`, '');
+  lines.push(`Checks: ${c.failingChecks} of ${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable.`, '');
   if (d) {
     lines.push('## Changes since last run', '');
     lines.push(d.regression ? `**Regression**: ${d.regressionReasons.map(mdEscape).join('; ')}` : 'No regression.', '');

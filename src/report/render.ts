@@ -8,24 +8,44 @@ import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderSarif } from './sarif.ts';
-import type { RunReport } from '../run/types.ts';
-import type { TrendPoint } from './view.ts';
-
-export const REPORT_FORMATS = ['json', 'html', 'junit', 'md', 'sarif'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-export const REPORT_FILES: Record<ReportFormat, string> = {
-  json: 'report.json', html: 'report.html', junit: 'report.junit.xml', md: 'report.md', sarif: 'report.sarif',
-};
+import { renderCsv } from './csv.ts';
+import { NO_CHROMIUM, renderPdf } from './pdf.ts';
+import type { RunReport, TrendPoint } from '../run/types.ts';
 
 export interface RenderOptions {
   formats: string[];
   outDir: string;
   trend?: TrendPoint[];
   previous?: RunReport | null;
+  /** The Chromium that prints report.pdf (see locateChromium); required when pdf is asked for. */
+  chromium?: string | null;
 }
 
-async function writeWhole(path: string, content: string): Promise<void> {
+type Extras = Omit<RenderOptions, 'formats' | 'outDir'>;
+
+/** Every report format: its file and its renderer. Adding a format is one row here. */
+const REPORTS = {
+  json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
+  html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null }) },
+  junit: { file: 'report.junit.xml', render: (report: RunReport) => renderJunit(report) },
+  md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
+  sarif: { file: 'report.sarif', render: (report: RunReport) => `${JSON.stringify(renderSarif(report), null, 2)}\n` },
+  csv: { file: 'report.csv', render: (report: RunReport) => renderCsv(report) },
+  pdf: { file: 'report.pdf', render: (report: RunReport, opts: Extras) => printPdf(report, opts) },
+} as const satisfies Record<string, { file: string; render(report: RunReport, opts: Extras): string | Promise<Buffer> }>;
+
+export type ReportFormat = keyof typeof REPORTS;
+export const REPORT_FORMATS = Object.keys(REPORTS) as ReportFormat[];
+/** The formats rendered as text (all but pdf). */
+export type TextFormat = Exclude<ReportFormat, 'pdf'>;
+
+function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
+  if (!opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
+  const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null });
+  return renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
+}
+
+async function writeWhole(path: string, content: string | Buffer): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, content);
   await rename(tmp, path);
@@ -73,14 +93,8 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
   await rename(tmp, path);
 }
 
-export function renderFormat(report: RunReport, format: ReportFormat, opts: Omit<RenderOptions, 'formats' | 'outDir'> = {}): string {
-  switch (format) {
-    case 'json': return `${JSON.stringify(report, null, 2)}\n`;
-    case 'html': return renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null });
-    case 'junit': return renderJunit(report);
-    case 'md': return renderMarkdown(report);
-    case 'sarif': return `${JSON.stringify(renderSarif(report), null, 2)}\n`;
-  }
+export function renderFormat(report: RunReport, format: TextFormat, opts: Extras = {}): string {
+  return REPORTS[format].render(report, opts);
 }
 
 /** Returns the written paths, report.json first. Unknown formats are an error naming them. */
@@ -88,14 +102,15 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   const unknown = opts.formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
   if (unknown.length > 0) throw new ConfigError(`unknown report format(s): ${unknown.join(', ')} (known: ${REPORT_FORMATS.join(', ')})`);
   const formats: ReportFormat[] = ['json', ...REPORT_FORMATS.filter((f) => f !== 'json' && opts.formats.includes(f))];
+  if (formats.includes('pdf') && !opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
   const paths: string[] = [];
   let path = opts.outDir;
   try {
     await mkdir(opts.outDir, { recursive: true });
     for (const f of formats) {
-      path = join(opts.outDir, REPORT_FILES[f]);
+      path = join(opts.outDir, REPORTS[f].file);
       if (f === 'json') await writeReportJson(report, path);
-      else await writeWhole(path, renderFormat(report, f, opts));
+      else await writeWhole(path, await REPORTS[f].render(report, opts));
       paths.push(path);
     }
   } catch (error: unknown) {

@@ -1,7 +1,8 @@
-// report.json, schemaVersion 1: the public machine contract (DESIGN.md). The JSON Schema in
+// report.json, schemaVersion 1: the public machine contract. The JSON Schema in
 // schemas/report.schema.json describes the same shape; a test validates produced reports.
 
 import type { Area, CheckStatus, ResourceRef, Severity } from '../base/vocabulary.ts';
+import type { KindKey } from '../snapshot/kinds.ts';
 import type { ClusterInfo, CoverageEntry } from '../snapshot/types.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -25,6 +26,12 @@ export interface Finding {
   related?: ResourceRef[];
   waived: boolean;
   waiver?: WaiverRef;
+  /**
+   * The fingerprint of a broader finding on the same resource that implies this one (a
+   * cluster-admin grant implies Secrets read, exec, escalate, ...). Reports fold it under that
+   * cause; it is still listed here and counted by the diff.
+   */
+  impliedBy?: string;
 }
 
 export interface CheckSummary {
@@ -53,6 +60,25 @@ export interface BreadthEntry {
   breadth: number;
 }
 
+/** One reason an area's score moved, with the points it accounts for. */
+export interface ScoreCause {
+  kind: 'new-findings' | 'resolved-findings' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again' | 'unitemised';
+  check: string;
+  /** Results (findings or passes) behind the cause. */
+  count: number;
+  /** Score points, rounded so that an area's causes add up to its listed delta. */
+  points: number;
+  text: string;
+}
+
+export interface AreaScoreChange {
+  before: number | null;
+  after: number | null;
+  /** after - before as the scores are shown (rounded to 0.1); null when either is n/a. */
+  delta: number | null;
+  causes: ScoreCause[];
+}
+
 export interface RunDiff {
   previousRunId: string;
   previousStartedAt: string;
@@ -67,6 +93,8 @@ export interface RunDiff {
   regression: boolean;
   /** Why it is a regression, one line each. */
   regressionReasons: string[];
+  /** Per area: what moved the score, so the delta adds up to the listed causes. */
+  scoreChanges?: Partial<Record<Area, AreaScoreChange>>;
 }
 
 export interface NotificationOutcome {
@@ -111,10 +139,54 @@ export interface RunReport {
   findings: Finding[];
   diff: RunDiff | null;
   waivers: WaiverStatus[];
-  details: {
-    rbac?: { breadth: BreadthEntry[] };
-    mtls?: { workloads: Array<Record<string, unknown>> };
-    network?: { exposure: Array<Record<string, unknown>> };
-  };
+  details: RunDetails;
   notifications: NotificationOutcome[];
+}
+
+/**
+ * How a workload accepts inbound traffic, as the mesh analysis classifies its mode:
+ * authenticated (mTLS or mesh identity required), permissive (plaintext also admitted, or only
+ * from inside the cluster), plaintext (anyone, without identity), outside (no mesh proxy).
+ */
+export type MtlsPosture = 'authenticated' | 'permissive' | 'plaintext' | 'outside';
+
+export interface MeshWorkloadDetail {
+  workload: ResourceRef;
+  mesh: 'istio' | 'linkerd' | 'none';
+  /** Istio PeerAuthentication mode, `linkerd:<default-inbound-policy>`, or none. */
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'none';
+  posture: MtlsPosture;
+  /** Port-level modes (Istio portLevelMtls). */
+  ports?: Record<string, string>;
+  /** Ports whose mode admits plaintext although the workload's does not (or differs from it). */
+  weakPorts?: Record<string, string>;
+}
+
+export interface ExternalPathDetail {
+  via: 'LoadBalancer' | 'NodePort' | 'Ingress';
+  through: ResourceRef;
+  ports: string;
+  allowedByPolicy: boolean | 'not-evaluated';
+}
+
+export interface ExposureDetail {
+  workload: ResourceRef;
+  podCount: number;
+  external: ExternalPathDetail[];
+  fromAllNamespaces: boolean;
+  ingressIsolated: boolean;
+}
+
+/** The kinds each details part needs collected 'ok'; without them the part is absent. */
+export const DETAIL_KINDS = {
+  rbac: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],
+  mtls: ['pods', 'namespaces'],
+  network: ['pods', 'namespaces', 'networkpolicies', 'services', 'ingresses'],
+} as const satisfies Record<keyof RunDetails, readonly KindKey[]>;
+
+/** Report sections the analyses compute; a part whose inputs were not collected is absent. */
+export interface RunDetails {
+  rbac?: { breadth: BreadthEntry[] };
+  mtls?: { workloads: MeshWorkloadDetail[] };
+  network?: { exposure: ExposureDetail[] };
 }

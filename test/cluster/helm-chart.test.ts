@@ -10,7 +10,7 @@ import { collectLive } from '../../src/collect/live.ts';
 import { defaultConfig } from '../../src/config/types.ts';
 import { diffRuns } from '../../src/diff/diff.ts';
 import { openRunStore } from '../../src/history/store.ts';
-import { runPipeline } from '../../src/pipeline.ts';
+import { runPipeline } from '../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../src/run/types.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { announceSkip, findHelm, renderChart } from '../unit/helm/helm.ts';

@@ -105,7 +105,10 @@ describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) 
     for (let attempt = 0; attempt < 5; attempt++) {
       const child = spawnStoreChild(`k8s://${ns}/crash`, 'save', { kubeconfigPath, env: { STORE_CHILD_FINDINGS: '60000', STORE_CHILD_EVIDENCE: '0' } });
       await child.ready;
-      await sleep(150 + Math.floor(Math.random() * 1500));
+      // Building the big report takes a second or more on a loaded machine: the random kill
+      // point is counted from the first save, so it lands inside saves.
+      for (let waited = 0; !child.lines.some((l) => l.startsWith('saving ')) && waited < 20_000; waited += 50) await sleep(50);
+      await sleep(Math.floor(Math.random() * 1500));
       await child.kill();
       if (interruptedRun(child.lines)) interrupted++;
       completed.push(...savedRuns(child.lines));

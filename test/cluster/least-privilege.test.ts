@@ -145,7 +145,7 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
       config.intent.deny = [{ name: 'a-never-reaches-b', from: { namespace: 'a' }, to: { namespace: 'b' } }];
       const ctx = { snapshot, config, now: new Date() };
       const probe: Check = {
-        id: 'network.test-probe', area: 'network', title: 'probe', severity: 'low', controls: [], remediation: '',
+        id: 'network.test-probe', area: 'network', title: 'probe', protectsAgainst: 'nothing (a probe)', severity: 'low', controls: [], remediation: '',
         needs: ['namespaces', 'networkpolicies'],
         evaluate: (c) => (c.snapshot.resources.namespaces ?? []).map((n) => ({ status: 'pass' as const, resource: { kind: 'Namespace', name: n.metadata?.name ?? '' }, message: 'ok' })),
       };

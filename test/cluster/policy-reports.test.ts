@@ -3,13 +3,13 @@
 // ClusterPolicyReport are applied, a later run replaces them and prunes the reports of
 // namespaces that no longer have findings, and a namespace that does not exist is an error
 // for that one object only.
-import { KubeConfig } from '@kubernetes/client-node';
-import { beforeAll, expect, it } from 'vitest';
-import { buildPolicyReports, writePolicyReports } from '../../src/report/policy-reports.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildPolicyReports, writePolicyReports } from '../../src/notify/policy-reports.ts';
+import { openKubeClient, type KubeClient } from '../../src/kube/client.ts';
 import type { RunReport } from '../../src/run/types.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { buildRun } from '../unit/report/fixtures.ts';
-import { Admin, describeCluster, uniqueName } from './env.ts';
+import { Admin, describeCluster, tokenKubeconfig, uniqueName } from './env.ts';
 
 const RESULT_VALUES = ['pass', 'fail', 'warn', 'error', 'skip'];
 
@@ -60,7 +60,7 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
   const admin = new Admin(cluster);
   const suffix = uniqueName('pr');
   const ns = (n: string) => `${n}-${suffix}`;
-  let kc: KubeConfig;
+  let kc: KubeClient;
 
   beforeAll(async () => {
     await admin.create(policyReportCrd('PolicyReport', 'policyreports', true), true);
@@ -68,9 +68,10 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
     await admin.waitForResource('wgpolicyk8s.io', 'v1alpha2', 'policyreports');
     await admin.waitForResource('wgpolicyk8s.io', 'v1alpha2', 'clusterpolicyreports');
     for (const n of ['ci', 'monitoring', 'payments']) await admin.namespace(ns(n));
-    kc = new KubeConfig();
-    kc.loadFromFile(cluster.kubeconfigPath);
+    kc = openKubeClient({ kubeconfigPath: cluster.kubeconfigPath }).client;
   });
+
+  afterAll(() => kc.close());
 
   it('applies one PolicyReport per namespace and a ClusterPolicyReport that the apiserver serves back intact', async () => {
     const report = withNamespaces(buildRun().report, ns);
@@ -140,11 +141,7 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
   });
 
   it('returns the failure (no throw) when the API server is unreachable', async () => {
-    const dead = new KubeConfig();
-    dead.loadFromOptions({
-      clusters: [{ name: 'dead', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-      users: [{ name: 'dead', token: 'x' }], contexts: [{ name: 'dead', cluster: 'dead', user: 'dead' }], currentContext: 'dead',
-    });
+    const dead = openKubeClient({ kubeconfigPath: tokenKubeconfig('https://127.0.0.1:1', cluster.caPem, 'x', 'dead') }).client;
     const outcome = await writePolicyReports(withNamespaces(buildRun().report, ns), dead);
     expect(outcome.applied).toEqual([]);
     expect(outcome.errors.length).toBeGreaterThan(0);

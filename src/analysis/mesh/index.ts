@@ -1,5 +1,5 @@
 // Service-mesh analysis: Istio and Linkerd membership and effective mTLS per workload.
-export { meshModel, meshWorkloadModes, podHasMeshProxy, meshPresent, istioPresent, linkerdPresent, type MeshModel, type WorkloadMesh, type WorkloadModeEntry } from './model.ts';
+export { meshModel, meshWorkloadModes, mtlsPostureOf, podHasMeshProxy, meshPresent, istioPresent, linkerdPresent, type MeshModel, type WorkloadMesh, type WorkloadModeEntry } from './model.ts';
 export { resolveIstioMode, indexPeerAuthentications, istioMembership, parsePeerAuthentication, type PeerAuthn, type ResolvedMode } from './istio.ts';
 export { linkerdMembership, linkerdClusterDefault, admitsUnauthenticated, isLinkerdPolicy, linkerdSkippedPorts, parsePortList, type SkippedPorts } from './linkerd.ts';
 export { meshConfigMapRefs, istioAutoMtls, type IstioAutoMtls } from './configmaps.ts';

@@ -7,7 +7,8 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
-import { INBOUND_POLICY_ANNOTATION, linkerdClusterDefault, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type LinkerdServer } from './linkerd.ts';
+import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
+import { admitsUnauthenticated, INBOUND_POLICY_ANNOTATION, linkerdClusterDefault, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type LinkerdServer } from './linkerd.ts';
 import { containerNames, memoizeBySnapshotAndConfig, stringMap } from './util.ts';
 
 export type MeshName = 'istio' | 'linkerd';
@@ -162,24 +163,47 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   };
 });
 
-export interface WorkloadModeEntry {
-  workload: ResourceRef;
-  mesh: 'istio' | 'linkerd' | 'none';
-  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'none';
-  ports?: Record<string, string>;
+export type WorkloadModeEntry = MeshWorkloadDetail;
+
+/**
+ * How a mode admits inbound traffic. Istio: STRICT requires mTLS, PERMISSIVE also takes
+ * plaintext, DISABLE takes only plaintext. Linkerd: a policy that admits unauthenticated
+ * clients from anywhere (all-unauthenticated, audit) is plaintext; only from the cluster
+ * network (cluster-unauthenticated) is permissive; the rest require a mesh identity.
+ */
+export function mtlsPostureOf(mode: string): MtlsPosture {
+  if (mode === 'STRICT') return 'authenticated';
+  if (mode === 'PERMISSIVE') return 'permissive';
+  if (mode === 'DISABLE') return 'plaintext';
+  if (mode.startsWith('linkerd:')) {
+    const policy = mode.slice('linkerd:'.length);
+    if (!admitsUnauthenticated(policy)) return 'authenticated';
+    return policy === 'cluster-unauthenticated' ? 'permissive' : 'plaintext';
+  }
+  return 'outside';
 }
 
-/** Per-workload mesh and effective mTLS mode, for report.json. */
-export function meshWorkloadModes(snapshot: Snapshot, config: Config): WorkloadModeEntry[] {
-  return meshModel(snapshot, config).workloads.map((w) => {
+/** Per-workload mesh, effective mTLS mode and its classification, for report.json. */
+export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkloadDetail[] {
+  return meshModel(snapshot, config).workloads.map((w): MeshWorkloadDetail => {
     const workload = { kind: w.workload.ref.kind, namespace: w.workload.ref.namespace, name: w.workload.ref.name };
     if (w.mesh === 'istio' && w.istio) {
-      const entry: WorkloadModeEntry = { workload, mesh: 'istio', mode: w.istio.mode };
-      if (Object.keys(w.istio.ports).length > 0) entry.ports = { ...w.istio.ports };
+      const mode = w.istio.mode;
+      const entry: MeshWorkloadDetail = { workload, mesh: 'istio', mode, posture: mtlsPostureOf(mode) };
+      const ports = Object.entries(w.istio.ports);
+      if (ports.length > 0) {
+        entry.ports = { ...w.istio.ports };
+        // A port whose mode differs from the workload's and is not STRICT weakens it.
+        const weak = ports.filter(([, m]) => m !== mode && m !== 'STRICT');
+        if (weak.length > 0) entry.weakPorts = Object.fromEntries(weak);
+      }
       return entry;
     }
-    if (w.mesh === 'linkerd' && w.linkerdPolicy) return { workload, mesh: 'linkerd', mode: `linkerd:${w.linkerdPolicy.policy}` };
-    return { workload, mesh: 'none', mode: 'none' };
+    if (w.mesh === 'linkerd' && w.linkerdPolicy) {
+      const mode = `linkerd:${w.linkerdPolicy.policy}` as const;
+      return { workload, mesh: 'linkerd', mode, posture: mtlsPostureOf(mode) };
+    }
+    return { workload, mesh: 'none', mode: 'none', posture: 'outside' };
   });
 }
 

@@ -1,8 +1,6 @@
 // Small, defensive readers for raw mesh objects: every field may be missing or malformed,
 // so nothing here throws on bad input.
 
-import type { AuditContext } from '../context.ts';
-import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Config } from '../../config/types.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 
@@ -79,20 +77,6 @@ export function memoizeBySnapshotAndConfig<V>(build: (snapshot: Snapshot, config
     inner.set(config, v);
     return v;
   };
-}
-
-/**
- * CRD kinds a check reads without requiring them: 'absent' (CRD not installed, or no such
- * objects in a manifests dir) means "none", but a kind that could not be read makes the
- * check fail loudly rather than pass on missing data.
- */
-export function requireReadable(ctx: AuditContext, keys: KindKey[]): void {
-  for (const k of keys) {
-    const c = ctx.snapshot.coverage[k];
-    if (c && (c.status === 'forbidden' || c.status === 'error')) {
-      throw new Error(`not evaluated: ${k} could not be read (${c.status}${c.detail ? `: ${c.detail}` : ''})`);
-    }
-  }
 }
 
 /** Numbers and names of the container ports a pod spec declares. */

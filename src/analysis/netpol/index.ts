@@ -1,7 +1,7 @@
 // The NetworkPolicy reachability analysis: build once per snapshot, then ask.
 export { buildReachability, egressVerdict, ingressVerdict, workloadKey, type ReachModel, type PodClass, type WorkloadNode, type Endpoint, type RuleRef } from './model.ts';
-export { queryReach, reachMatrix, formatReach, formatMatrix, reachCommandCore, resolveTarget, parsePortArg, workloadLabel, ReachInputError, type ReachAnswer, type MatrixRow, type ReachCommandOptions } from './query.ts';
+export { queryReach, reachMatrix, resolveTarget, workloadLabel, ReachInputError, type ReachAnswer, type DirectionAnswer, type MatrixRow } from './query.ts';
 export { networkExposure, type WorkloadExposure, type ExternalPath } from './exposure.ts';
 export { detectCni, type CniDetection } from './cni.ts';
 export { parsePolicy, type ParsedPolicy } from './policy.ts';
-export { formatConns, connsToJson, type ConnSet, type Protocol } from './conns.ts';
+export { formatConns, connsToJson, isProtocol, type ConnSet, type Protocol } from './conns.ts';

@@ -1,5 +1,6 @@
 // Maps failing Pod Security checks to CIS Kubernetes Benchmark v1.10 section-5 ids, so a
-// finding names the benchmark items a reviewer will look up (reference §6 mapping table).
+// finding names the benchmark items a reviewer will look up (ids as aquasecurity/kube-bench
+// mirrors them in cfg/cis-1.10).
 
 import type { PssFailure } from './evaluate.ts';
 

@@ -1,7 +1,7 @@
 // Admission policy engines other than Pod Security Admission (Kyverno, OPA Gatekeeper,
 // Kubewarden), recognised by the workloads that run them. When one runs, a namespace without
 // an enforce label may still be guarded by its policies, which ztaudit cannot read: the
-// finding stays, with lower severity and a note (reference §2 test case 14).
+// finding stays, with lower severity and a note.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';

@@ -7,15 +7,6 @@ import { cisControlsFor } from './controls.ts';
 import { checkLevel } from './evaluate.ts';
 import type { NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
 
-export const NAMESPACE_CONTROLS = [
-  'CIS-1.10:5.2.1',
-  'NSA-CISA:PS/pod-security-enforcement',
-  'NIST-800-53:CM-7',
-  'NIST-800-53:AC-6',
-  'NIST-800-207:T5',
-  'NIST-800-207:T6',
-];
-
 export function namespaceRef(ns: NamespacePss): ResourceRef {
   return { kind: 'Namespace', name: ns.name };
 }

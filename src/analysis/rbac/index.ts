@@ -4,6 +4,5 @@ export { buildRbacModel, canI, whoCan, subjectRules, authorize, requestAttribute
 export type { RbacModel, AccessDecision, RequestOptions, WhoCanEntry, SubjectRules } from './model.ts';
 export { rbacBreadth, subjectBreadth, topBreadth, resourceCatalog, STANDARD_RESOURCES } from './breadth.ts';
 export type { BreadthEntry, ResourceType, TopBreadthOptions } from './breadth.ts';
-export { whoCanCommandCore, canCommandCore } from './cli.ts';
-export type { CommandResult, WhoCanArgs, CanArgs } from './cli.ts';
 export { rbacAudit, isSystemSubject, isBuiltinGrant } from './audit.ts';
+export { describeRule } from './rules.ts';

@@ -13,5 +13,5 @@ export {
   type NginxController,
   type NginxConfigSource,
 } from './nginx.ts';
-export { probeSubject, hasProbes } from './probes.ts';
+export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint } from './probes.ts';
 export { opensslCipherWeaknesses, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';

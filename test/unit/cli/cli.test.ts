@@ -104,6 +104,12 @@ describe('ztaudit CLI', () => {
     expect(e.err()).toContain('unknown check id "no.such-check"');
   });
 
+  it('prints the version written in package.json', async () => {
+    const t = io();
+    expect(await main(['--version'], t.cli)).toBe(0);
+    expect(t.out()).toBe(`ztaudit ${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}\n`);
+  });
+
   it('keeps docs/checks.md in step with the registry (npm run docs)', () => {
     expect(readFileSync(join(REPO, 'docs/checks.md'), 'utf8')).toBe(catalogMarkdown(CHECKS));
   });

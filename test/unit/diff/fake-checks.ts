@@ -11,7 +11,7 @@ import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 const SYSTEM = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'default']);
 
 export const defaultDeny: Check = {
-  id: 'network.fake-default-deny', area: 'network', title: 'Namespace has a NetworkPolicy', severity: 'high',
+  id: 'network.fake-default-deny', area: 'network', title: 'Namespace has a NetworkPolicy', severity: 'high', protectsAgainst: 'a test scenario',
   controls: ['NIST-800-53:SC-7'], remediation: 'Add a default-deny policy.', needs: ['namespaces', 'networkpolicies'],
   evaluate(ctx) {
     const withPolicy = new Set((ctx.snapshot.resources.networkpolicies ?? []).map((p) => p.metadata?.namespace));
@@ -26,7 +26,7 @@ export const defaultDeny: Check = {
 };
 
 export const privileged: Check = {
-  id: 'pod-security.fake-privileged', area: 'pod-security', title: 'No privileged containers', severity: 'critical',
+  id: 'pod-security.fake-privileged', area: 'pod-security', title: 'No privileged containers', severity: 'critical', protectsAgainst: 'a test scenario',
   controls: ['CIS-1.10:5.2.2'], remediation: 'Drop privileged.', needs: ['deployments'],
   evaluate(ctx) {
     return (ctx.snapshot.resources.deployments ?? []).map((d): Verdict => {
@@ -42,7 +42,7 @@ export const privileged: Check = {
 };
 
 export const wildcard: Check = {
-  id: 'rbac.fake-wildcard', area: 'rbac', title: 'No wildcard verbs', severity: 'medium',
+  id: 'rbac.fake-wildcard', area: 'rbac', title: 'No wildcard verbs', severity: 'medium', protectsAgainst: 'a test scenario',
   controls: ['CIS-1.10:5.1.3'], remediation: 'List verbs.', needs: ['clusterroles'],
   evaluate(ctx) {
     return (ctx.snapshot.resources.clusterroles ?? []).map((r): Verdict => {

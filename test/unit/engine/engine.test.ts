@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -12,7 +14,7 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 
 function check(id: string, area: Check['area'], severity: Severity, verdicts: Verdict[] | (() => Verdict[]), needs: Check['needs'] = []): Check {
   return {
-    id, area, severity, title: id, controls: ['TEST:1'], remediation: 'fix it', needs,
+    id, area, severity, title: id, protectsAgainst: 'nothing in particular', controls: ['TEST:1'], remediation: 'fix it', needs,
     evaluate: () => (typeof verdicts === 'function' ? verdicts() : verdicts),
   };
 }
@@ -70,6 +72,19 @@ describe('check runner', () => {
     snapshot.coverage.networkpolicies = { status: 'ok' };
   });
 
+  it('judges declared reads: absent means none, forbidden or failed makes the check not-evaluated', () => {
+    const reader: Check = { ...check('n.reads', 'network', 'high', [pass('a')]), reads: ['istio.peerauthentications'] };
+    snapshot.coverage['istio.peerauthentications'] = { status: 'absent' };
+    expect(runChecks([reader], ctx)[0].status).toBe('pass');
+    for (const status of ['forbidden', 'error'] as const) {
+      snapshot.coverage['istio.peerauthentications'] = { status, detail: 'list peerauthentications.security.istio.io' };
+      const [o] = runChecks([reader], ctx);
+      expect(o.status).toBe('not-evaluated');
+      expect(o.reason).toBe(`needs istio.peerauthentications: ${status} (list peerauthentications.security.istio.io)`);
+    }
+    delete snapshot.coverage['istio.peerauthentications'];
+  });
+
   it('turns a throwing check into an error outcome and runs the others', () => {
     const boom = check('n.boom', 'network', 'high', () => { throw new Error('kaput'); });
     const [a, b] = runChecks([boom, check('n.ok', 'network', 'low', [pass('a')])], ctx);
@@ -106,6 +121,13 @@ describe('audit', () => {
     expect(report.score.areas.network).toBeNull();
     expect(report.score.areas.rbac).toBe(50);
     expect(report.score.areas.tls).toBe(0);
+  });
+
+  it('stamps the run with the instants it is given, never the machine clock', () => {
+    const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks, now: NOW, startedAt: NOW, runId: 'r0' });
+    expect(report.run).toMatchObject({ startedAt: NOW.toISOString(), finishedAt: NOW.toISOString(), toolVersion: JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')).version });
+    const done = new Date('2026-11-26T12:00:07Z');
+    expect(auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks, now: NOW, startedAt: NOW, clock: () => done, runId: 'r0' }).report.run.finishedAt).toBe(done.toISOString());
   });
 
   it('shows waived failures, does not score them, and turns expired waivers back on', () => {

@@ -1,7 +1,8 @@
-// An in-memory stand-in for the ConfigMap calls of CoreV1Api, with the apiserver's
+// An in-memory stand-in for the history store's ConfigMap calls, with the apiserver's
 // semantics the store relies on: resourceVersion compare-and-swap on replace (409),
 // AlreadyExists on create (409), NotFound (404), label selectors, and a size limit.
-import { ApiException, type CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import { KubeApiError } from '../../../src/kube/client.ts';
+import type { ConfigMap as V1ConfigMap, ConfigMapApi } from '../../../src/kube/configmaps.ts';
 
 const MAX_OBJECT_BYTES = 1024 * 1024;
 
@@ -13,8 +14,8 @@ export class FakeConfigMaps {
   before: ((call: string, name?: string) => void) | null = null;
 
   private key(ns: string, name: string) { return `${ns}/${name}`; }
-  private err(code: number, message: string): ApiException<string> {
-    return new ApiException(code, message, JSON.stringify({ kind: 'Status', message, code }), {});
+  private err(code: number, message: string): KubeApiError {
+    return new KubeApiError({ status: code, body: { kind: 'Status', message, code } });
   }
   private size(cm: V1ConfigMap): number {
     const data = Object.values(cm.data ?? {}).reduce((n, v) => n + Buffer.byteLength(v), 0);
@@ -29,22 +30,22 @@ export class FakeConfigMaps {
     return structuredClone(copy);
   }
 
-  api(): CoreV1Api {
+  api(namespace: string): ConfigMapApi {
     const self = this;
-    const api = {
-      async readNamespacedConfigMap({ name, namespace }: { name: string; namespace: string }) {
+    return {
+      async read(name) {
         self.calls.push(`read ${name}`); self.before?.('read', name);
         const cm = self.objects.get(self.key(namespace, name));
         if (!cm) throw self.err(404, `configmaps "${name}" not found`);
         return structuredClone(cm);
       },
-      async createNamespacedConfigMap({ namespace, body }: { namespace: string; body: V1ConfigMap }) {
+      async create(body) {
         self.calls.push(`create ${body.metadata?.name}`); self.before?.('create', body.metadata?.name);
         if (self.objects.has(self.key(namespace, body.metadata!.name!))) throw self.err(409, `configmaps "${body.metadata?.name}" already exists`);
         if (body.metadata?.resourceVersion) throw self.err(400, 'resourceVersion should not be set on objects to be created');
         return self.store(namespace, body);
       },
-      async replaceNamespacedConfigMap({ name, namespace, body }: { name: string; namespace: string; body: V1ConfigMap }) {
+      async replace(name, body) {
         self.calls.push(`replace ${name}`); self.before?.('replace', name);
         const cur = self.objects.get(self.key(namespace, name));
         if (!cur) throw self.err(404, `configmaps "${name}" not found`);
@@ -52,19 +53,16 @@ export class FakeConfigMaps {
         if (want && want !== cur.metadata?.resourceVersion) throw self.err(409, `Operation cannot be fulfilled on configmaps "${name}": the object has been modified; please apply your changes to the latest version and try again`);
         return self.store(namespace, body);
       },
-      async deleteNamespacedConfigMap({ name, namespace }: { name: string; namespace: string }) {
+      async delete(name) {
         self.calls.push(`delete ${name}`); self.before?.('delete', name);
         if (!self.objects.delete(self.key(namespace, name))) throw self.err(404, `configmaps "${name}" not found`);
-        return {};
       },
-      async listNamespacedConfigMap({ namespace, labelSelector }: { namespace: string; labelSelector?: string }) {
+      async list(labelSelector) {
         self.calls.push('list'); self.before?.('list');
-        const want = (labelSelector ?? '').split(',').filter(Boolean).map((p) => p.split('='));
-        const items = [...self.objects.values()].filter((cm) => cm.metadata?.namespace === namespace && want.every(([k, v]) => cm.metadata?.labels?.[k] === v));
-        return { items: structuredClone(items) };
+        const want = labelSelector.split(',').filter(Boolean).map((p) => p.split('='));
+        return structuredClone([...self.objects.values()].filter((cm) => cm.metadata?.namespace === namespace && want.every(([k, v]) => cm.metadata?.labels?.[k] === v)));
       },
     };
-    return api as unknown as CoreV1Api;
   }
 
   /** Changes the index behind the store's back (another writer). */

@@ -1,4 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -10,11 +9,12 @@ import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts'
 import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
 import { makeReport } from './big-report.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
+import { KubeApiError } from '../../../src/kube/client.ts';
 
 const NS = 'ztaudit';
 function setup(options: Partial<K8sStoreOptions> = {}) {
   const fake = new FakeConfigMaps();
-  const open = () => openK8sStore(NS, 'history', { api: fake.api(), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(), ...options });
+  const open = () => openK8sStore(NS, 'history', { api: fake.api(NS), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(), ...options });
   const index = () => JSON.parse(fake.objects.get(`${NS}/history`)!.data!['index.json']!);
   return { fake, open, index };
 }
@@ -181,7 +181,7 @@ describe('Kubernetes store: an index it cannot use is refused and left untouched
 
   it('RBAC refusal names what to grant', async () => {
     const { fake, open } = setup();
-    fake.before = () => { throw new ApiException(403, 'Forbidden', JSON.stringify({ message: 'configmaps "history" is forbidden: User "system:serviceaccount:ztaudit:auditor" cannot get resource "configmaps"' }), {}); };
+    fake.before = () => { throw new KubeApiError({ status: 403, body: { message: 'configmaps "history" is forbidden: User "system:serviceaccount:ztaudit:auditor" cannot get resource "configmaps"' } }); };
     await expect(open()).rejects.toThrow(/HTTP 403: configmaps "history" is forbidden.*needs get, list, create, update and delete on configmaps in namespace ztaudit/);
   });
 });

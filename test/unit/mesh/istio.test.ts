@@ -23,7 +23,7 @@ function modeOf(ctx: ReturnType<typeof ctxOf>, name: string) {
   return meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === name);
 }
 
-describe('Istio effective mTLS (reference 4.1-4.4)', () => {
+describe('Istio effective mTLS', () => {
   it('case 1: no PeerAuthentication anywhere leaves meshed workloads PERMISSIVE and mesh-not-strict fails', () => {
     const ctx = ctxOf(NS1, undefined, [deployment('ns1', 'a'), deployment('ns1', 'b')]);
     expect(modeOf(ctx, 'a')).toMatchObject({ mesh: 'istio', mode: 'PERMISSIVE' });

@@ -9,7 +9,7 @@ const ns = (annotations: Record<string, string>): KubeObject => ({ apiVersion: '
 const SKIP_IN = 'config.linkerd.io/skip-inbound-ports';
 const SKIP_OUT = 'config.linkerd.io/skip-outbound-ports';
 
-describe('mtls.linkerd-skip-ports (reference 4.5)', () => {
+describe('mtls.linkerd-skip-ports', () => {
   it('one result per meshed workload: skipped ports fail with direction and source, others pass', () => {
     const ctx = ctxOf('', undefined, [ns({}), deployment('shop', 'web'), deployment('shop', 'db', { annotations: { [SKIP_IN]: '3306, 33060' } })]);
     const v = linkerdSkipPorts.evaluate(ctx);

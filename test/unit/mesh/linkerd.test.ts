@@ -14,7 +14,7 @@ metadata:
 ${policy ? `    config.linkerd.io/default-inbound-policy: ${policy}` : ''}
 `;
 
-describe('Linkerd (reference 4.5)', () => {
+describe('Linkerd', () => {
   it('case 10: namespace inject enabled, pod disabled -> pod unmeshed: FAIL', () => {
     const ctx = ctxOf(NS(), undefined, [deployment('shop', 'web'), deployment('shop', 'batch', { annotations: { 'linkerd.io/inject': 'disabled' } })]);
     const v = workloadOutsideMesh.evaluate(ctx);

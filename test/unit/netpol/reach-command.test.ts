@@ -1,6 +1,6 @@
 // `ztaudit reach` core: answers, exit codes, text/JSON output, the matrix and bad input.
 import { describe, expect, it } from 'vitest';
-import { reachCommandCore } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { ns, pod, policy, snap } from './helpers.ts';
 

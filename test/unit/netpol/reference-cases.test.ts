@@ -1,4 +1,5 @@
-// The 13 test cases of checks.md §1 ("Test cases an implementation must get right").
+// Thirteen NetworkPolicy cases an implementation must get right, from the API's semantics
+// (networking/v1 types.go, defaults.go, validation.go; kubernetes.io network-policies page).
 import { describe, expect, it } from 'vitest';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
@@ -11,7 +12,7 @@ import { ctxOf, ns, pod, policy, snap } from './helpers.ts';
 
 const reach = (yaml: string, from: string, to: string, port?: number, proto?: 'TCP' | 'UDP' | 'SCTP') => queryReach(buildReachability(snap(yaml)), from, to, port, proto);
 
-describe('checks.md §1 test cases', () => {
+describe('NetworkPolicy semantics cases', () => {
   it('1: default-deny ingress only -> ingress PASS, egress FAIL', () => {
     const ctx = ctxOf(pod('a', 'p', { app: 'x' }) + policy('a', 'deny', '{podSelector: {}, policyTypes: [Ingress]}'));
     const ing = namespaceDefaultDenyIngress.evaluate(ctx).filter((v) => v.resource.name === 'a');

@@ -1,4 +1,4 @@
-// Reference §2 test case 14, second half: a namespace without PSA labels still fails
+// A namespace without PSA labels still fails
 // pod-security.enforce-missing when another admission policy engine runs, at medium severity,
 // naming the engine and saying its policies are not read.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The Pod Security evaluator against the reference's test cases (checks.md §2) and bad input.
+// The Pod Security evaluator against cases read from pod-security-admission policy/check_*.go, and bad input.
 import { describe, expect, it } from 'vitest';
 import { checkIdsAt, checksChangedBetween, denialDetail, evaluatePod } from '../../../src/analysis/pss/index.ts';
 

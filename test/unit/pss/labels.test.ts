@@ -1,4 +1,4 @@
-// Namespace label parsing as admission does it (reference §2.6, test cases 12 and 13).
+// Namespace label parsing as admission does it (pod-security-admission api/helpers.go: invalid levels and versions, warn defaulting).
 import { describe, expect, it } from 'vitest';
 import { parseNamespaceLevels } from '../../../src/analysis/pss/index.ts';
 

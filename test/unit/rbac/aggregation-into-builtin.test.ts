@@ -1,5 +1,5 @@
 // rbac.aggregation-into-builtin: custom ClusterRoles whose aggregate-to-* label pushes dangerous
-// rules into admin/edit/view (reference §3.4, §3.6, test case 8).
+// rules into admin/edit/view (aggregation as the clusterrole-aggregation controller computes it).
 import { describe, expect, it } from 'vitest';
 import { rbacChecks } from '../../../checks/rbac/index.ts';
 import { aggregationIntoBuiltin as check } from '../../../checks/rbac/aggregation-into-builtin.ts';

@@ -1,7 +1,8 @@
 // The model beyond the reference cases: dangling and malformed input, SubjectAccessReview-style
 // identities, whoCan, subjectRules, breadth, the CLI output, and the 60,000-binding scale.
 import { describe, expect, it } from 'vitest';
-import { buildRbacModel, canI, canCommandCore, rbacBreadth, subjectRules, topBreadth, whoCan, whoCanCommandCore } from '../../../src/analysis/rbac/index.ts';
+import { buildRbacModel, canI, rbacBreadth, subjectRules, topBreadth, whoCan } from '../../../src/analysis/rbac/index.ts';
+import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { rbacChecks } from '../../../checks/rbac/index.ts';

@@ -1,4 +1,5 @@
-// The 13 RBAC cases of shared/reference/checks.md §3, each through the model (canI) and, where
+// Thirteen RBAC cases (kubernetes.io RBAC and RBAC good-practices pages; the rbac authorizer's
+// rule matching), each through the model (canI) and, where
 // the case names a finding, through the check that must report it.
 import { describe, expect, it } from 'vitest';
 import { buildRbacModel, canI } from '../../../src/analysis/rbac/index.ts';
@@ -7,7 +8,7 @@ import { failing, run, snap } from './helpers.ts';
 
 const check = (id: string) => rbacChecks.find((c) => c.id === id)!;
 
-describe('reference §3 test cases', () => {
+describe('RBAC semantics cases', () => {
   it('1: RoleBinding dev/rb to ClusterRole secret-reader reads secrets in dev only, and is reported scoped to dev', () => {
     const s = snap(`
 apiVersion: rbac.authorization.k8s.io/v1

@@ -8,9 +8,10 @@ import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { AREAS, type Area } from '../../../src/base/vocabulary.ts';
 import { type Check } from '../../../src/engine/types.ts';
-import type { Finding, RunDiff, RunReport } from '../../../src/run/types.ts';
+import type { Finding, MeshWorkloadDetail, RunDiff, RunReport } from '../../../src/run/types.ts';
+import { mtlsPostureOf } from '../../../src/analysis/mesh/index.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
-import type { TrendPoint } from '../../../src/report/view.ts';
+import type { TrendPoint } from '../../../src/report/view/index.ts';
 
 export const HOSTILE = ['<script>alert(1)</script>', '{{constructor}}', '<!channel>'] as const;
 export const HOSTILE_CLUSTER = 'prod-<b>eu</b> *bold* _it_ ~strike~ <!channel> {{constructor}}';
@@ -22,7 +23,7 @@ const ns = (name: string, labels: Record<string, string> = {}): KubeObject =>
 
 export const fakeChecks: Check[] = [
   {
-    id: 'fake.rbac-wide-serviceaccount', area: 'rbac', title: 'ServiceAccount holds wide permissions', severity: 'high',
+    id: 'fake.rbac-wide-serviceaccount', area: 'rbac', title: 'ServiceAccount holds wide permissions', severity: 'high', protectsAgainst: 'a test scenario',
     controls: ['CIS-1.10:5.1.1', 'NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'],
     remediation: 'Bind the ServiceAccount to a Role scoped to what it does.', needs: ['serviceaccounts'],
     evaluate: (ctx) => (ctx.snapshot.resources.serviceaccounts ?? []).map((o) => ({
@@ -34,7 +35,7 @@ export const fakeChecks: Check[] = [
     })),
   },
   {
-    id: 'fake.network-namespace-open', area: 'network', title: 'Namespace admits all ingress', severity: 'critical',
+    id: 'fake.network-namespace-open', area: 'network', title: 'Namespace admits all ingress', severity: 'critical', protectsAgainst: 'a test scenario',
     controls: ['CIS-1.10:5.3.2', 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
     remediation: 'Add a default-deny NetworkPolicy to the namespace.', needs: ['namespaces', 'networkpolicies'],
     evaluate: (ctx) => (ctx.snapshot.resources.namespaces ?? []).map((o) => ({
@@ -45,19 +46,19 @@ export const fakeChecks: Check[] = [
     })),
   },
   {
-    id: 'fake.tls-needs-traefik', area: 'tls', title: 'Traefik TLSOption minimum version', severity: 'medium',
+    id: 'fake.tls-needs-traefik', area: 'tls', title: 'Traefik TLSOption minimum version', severity: 'medium', protectsAgainst: 'a test scenario',
     controls: ['NIST-800-53:SC-8'], remediation: 'Set minVersion: VersionTLS12.', needs: ['traefik.tlsoptions'],
     evaluate: () => [],
   },
   {
-    id: 'fake.tls-ingress', area: 'tls', title: 'Ingress without TLS', severity: 'medium',
+    id: 'fake.tls-ingress', area: 'tls', title: 'Ingress without TLS', severity: 'medium', protectsAgainst: 'a test scenario',
     controls: ['NIST-800-53:SC-8', 'NIST-800-207:T2'], remediation: 'Add a tls section.', needs: ['namespaces'],
     evaluate: (ctx) => (ctx.snapshot.resources.namespaces ?? []).slice(0, 3).map((o) => ({
       status: 'pass', resource: { kind: 'Namespace', name: o.metadata?.name ?? '' }, message: 'ok',
     })),
   },
   {
-    id: 'fake.pod-security-throws', area: 'pod-security', title: 'A check that crashes', severity: 'low',
+    id: 'fake.pod-security-throws', area: 'pod-security', title: 'A check that crashes', severity: 'low', protectsAgainst: 'a test scenario',
     controls: [], remediation: 'n/a', needs: ['pods'],
     evaluate: () => { throw new Error('boom'); },
   },
@@ -177,7 +178,7 @@ export function syntheticReport(n: number): RunReport {
 export interface PostureSizes { subjects?: number; meshWorkloads?: number; exposed?: number; hostile?: boolean }
 
 /**
- * report.details as src/report/details.ts writes them (same entry shapes as meshWorkloadModes
+ * report.details as src/analysis/details.ts writes them (same entry shapes as meshWorkloadModes
  * and WorkloadExposure), with known counts: `meshWorkloads` cycles through the modes
  * STRICT, PERMISSIVE, DISABLE, none, linkerd:all-authenticated, linkerd:all-unauthenticated;
  * every third exposed workload is reachable only from every namespace. Also records breadth
@@ -196,13 +197,13 @@ export function withPosture(report: RunReport, sizes: PostureSizes = {}): RunRep
   const workloads = Array.from({ length: meshCount }, (_, i) => {
     const mode = modes[i % modes.length];
     const mesh = mode === 'none' ? 'none' : mode.startsWith('linkerd:') ? 'linkerd' : 'istio';
-    return { workload: { kind: 'Deployment', namespace: `team-${String(i % 7).padStart(2, '0')}`, name: h(i, `svc-${String(i).padStart(5, '0')}`) }, mesh, mode };
+    return { workload: { kind: 'Deployment', namespace: `team-${String(i % 7).padStart(2, '0')}`, name: h(i, `svc-${String(i).padStart(5, '0')}`) }, mesh, mode, posture: mtlsPostureOf(mode) } as MeshWorkloadDetail;
   });
   const exposure = Array.from({ length: exposed }, (_, i) => {
     const ref = { kind: 'Deployment', namespace: 'edge', name: h(i, `web-${String(i).padStart(5, '0')}`) };
     const external = i % 3 === 2 ? [] : [
-      { via: i % 3 === 0 ? 'LoadBalancer' : 'NodePort', through: { kind: 'Service', namespace: 'edge', name: h(i, `lb-${i}`) }, ports: 'TCP 443', allowedByPolicy: true },
-      { via: 'Ingress', through: { kind: 'Ingress', namespace: 'edge', name: `ing-${i}` }, ports: 'TCP 8443', allowedByPolicy: 'not-evaluated' },
+      { via: i % 3 === 0 ? 'LoadBalancer' as const : 'NodePort' as const, through: { kind: 'Service', namespace: 'edge', name: h(i, `lb-${i}`) }, ports: 'TCP 443', allowedByPolicy: true },
+      { via: 'Ingress' as const, through: { kind: 'Ingress', namespace: 'edge', name: `ing-${i}` }, ports: 'TCP 8443', allowedByPolicy: 'not-evaluated' as const },
     ];
     return { workload: ref, podCount: 2, external, fromAllNamespaces: i % 3 !== 0, ingressIsolated: i % 3 === 0 };
   });

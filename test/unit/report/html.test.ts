@@ -1,10 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderHtml, TEMPLATES_DIR } from '../../../src/report/html.ts';
+import { renderHtml as renderRaw, TEMPLATES_DIR } from '../../../src/report/html.ts';
 import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from './fixtures.ts';
 
-const SECTIONS = ['summary', 'changes', 'findings', 'posture', 'trend', 'exceptions', 'coverage', 'frameworks', 'methodology'];
+/** The HTML without the <wbr> break hints that long ids carry, for text assertions. */
+const renderHtml = (...args: Parameters<typeof renderRaw>) => renderRaw(...args).replace(/<wbr>/g, '');
+
+const SECTIONS = ['summary', 'top-fixes', 'changes', 'findings', 'posture', 'trend', 'exceptions', 'coverage', 'frameworks', 'methodology'];
 
 describe('renderHtml', () => {
   it('renders every section into one self-contained file that fetches nothing and runs no script', () => {
@@ -60,7 +63,11 @@ describe('renderHtml', () => {
     expect(rows).toBeLessThan(600);
     expect(ms).toBeLessThan(5_000);
     expect(html).toContain('9,950 more in report.json');
-    expect(html).not.toMatch(/<details[^>]* open/);
+    // Only critical and high groups start open.
+    const open = [...html.matchAll(/<details class="check"[^>]*data-sev="(\w+)"[^>]*\sopen>/g)].map((m) => m[1]);
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.every((sev) => sev === 'critical' || sev === 'high')).toBe(true);
+    expect(html).toMatch(/<details class="check"[^>]*data-sev="medium">/);
   });
 
   it('shows the posture section between findings and trend, with its nav link', () => {
@@ -70,7 +77,7 @@ describe('renderHtml', () => {
     expect(html.indexOf('<section id="posture"')).toBeLessThan(html.indexOf('<section id="trend"'));
     expect(html).toMatch(/<a href="#findings">Findings<\/a><a href="#posture">Posture<\/a><a href="#trend">Trend<\/a>/);
     const posture = html.slice(html.indexOf('<section id="posture"'), html.indexOf('<section id="trend"'));
-    expect(posture).toContain('<table class="breadth">');
+    expect(posture).toContain('<table class="breadth stack">');
     expect(posture).toMatch(/Group <code>group-1<\/code>[\s\S]*?800 → 11,007 <span class="delta down">\+1275\.9%<\/span>/);
     expect(posture).toContain('<rect class="m-good" x="0" y="0" width="166.7" height="22"><title>STRICT: 2 (16.7%)</title></rect>');
     expect(posture).toContain('Not STRICT or authenticated (8)');

@@ -3,6 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildRun, syntheticReport } from './fixtures.ts';
+import { demoRun } from './demo.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8'));
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -26,6 +27,21 @@ describe('schemas/report.schema.json', () => {
       expect(validate.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
     }
+  });
+
+  it('accepts the demo run: typed details (mTLS posture, exposure), implied findings and score-change causes', () => {
+    const { report, previous } = demoRun();
+    expect(report.findings.some((f) => f.impliedBy)).toBe(true);
+    expect(Object.keys(report.diff!.scoreChanges!).length).toBeGreaterThan(0);
+    expect(report.details.mtls!.workloads.every((w) => typeof w.posture === 'string')).toBe(true);
+    for (const r of [report, previous]) {
+      const ok = validate(asWritten(r));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    }
+    const bad = asWritten(report) as { details: { mtls: { workloads: Array<Record<string, unknown>> } } };
+    bad.details.mtls.workloads[0].posture = 'secure-ish';
+    expect(validate(bad)).toBe(false);
   });
 
   it('accepts a 50,000-finding report', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildView } from '../../../src/report/view.ts';
+import { buildView } from '../../../src/report/view/index.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { buildRun, syntheticReport, withPosture } from './fixtures.ts';
 
@@ -37,9 +37,15 @@ describe('buildView', () => {
     ]);
     expect(g.rows.map((r) => r.severityDiffers)).toEqual([false, true, false, false]);
     expect(g.rows[2].waiver).toEqual({ reason: 'vendor tool <needs> "it" & more', owner: 'sec@acme.example', expires: '2026-12-01' });
+    // Evidence as fields and lists, never JSON text.
     expect(g.rows[0].evidence).toEqual([
-      { key: 'verbs', value: '["get","list","watch"]' }, { key: 'resources', value: '["secrets"]' }, { key: 'via', value: 'ClusterRoleBinding api-binding' },
+      { label: 'verbs', list: ['get', 'list', 'watch'], more: 0 }, { label: 'resources', list: ['secrets'], more: 0 },
+      { label: 'via', text: 'ClusterRoleBinding api-binding', more: 0 },
     ]);
+    // The group is headed by its highest open severity, with the open counts per severity.
+    expect(g.severity).toBe('high');
+    expect(g.severityCounts).toEqual([{ severity: 'high', count: 1 }, { severity: 'low', count: 1 }]);
+    expect(g.open).toBe(true);
   });
 
   it('caps rows per group and counts the rest, keeping the most severe', () => {
@@ -61,7 +67,7 @@ describe('buildView', () => {
   it('lists what was not evaluated and why, and which kinds were not collected', () => {
     const { report } = buildRun();
     const v = buildView(report);
-    expect(v.coverage.unevaluated).toEqual([
+    expect(v.coverage.notEvaluated).toEqual([
       { id: 'fake.tls-needs-traefik', title: 'Traefik TLSOption minimum version', status: 'not-evaluated', reason: 'needs traefik.tlsoptions: absent' },
       { id: 'fake.pod-security-throws', title: 'A check that crashes', status: 'error', reason: 'check failed: boom' },
     ]);
@@ -75,11 +81,16 @@ describe('buildView', () => {
     expect(fw.map((f) => f.prefix)).toEqual(['CIS', 'NSA-CISA', 'NIST-800-53', 'NIST-800-207']);
     const nist = fw.find((f) => f.prefix === 'NIST-800-53')!;
     expect(nist.groups.map((g) => g.name)).toEqual(['AC family', 'SC family']);
-    expect(nist.groups[0].controls[0]).toMatchObject({ id: 'NIST-800-53:AC-6', failing: 2, waived: 2, status: 'failing' });
+    expect(nist.groups[0].controls[0]).toMatchObject({ id: 'NIST-800-53:AC-6', local: 'AC-6', failing: 2, waived: 2, status: 'fail' });
     const tenets = fw.find((f) => f.prefix === 'NIST-800-207')!.groups[0].controls;
-    expect(tenets.find((c) => c.id === 'NIST-800-207:T6')).toMatchObject({ checks: ['fake.network-namespace-open', 'fake.rbac-wide-serviceaccount'], failing: 3 });
-    // A control whose checks all passed is listed too, as covered with no open findings.
-    expect(tenets.find((c) => c.id === 'NIST-800-207:T2')).toMatchObject({ checks: ['fake.tls-ingress'], failing: 0, status: 'no open findings' });
+    expect(tenets.find((c) => c.id === 'NIST-800-207:T6')).toMatchObject({ checks: [{ id: 'fake.network-namespace-open', status: 'fail' }, { id: 'fake.rbac-wide-serviceaccount', status: 'fail' }], failing: 3, status: 'fail' });
+    // A control whose checks all passed is listed too, as pass.
+    expect(tenets.find((c) => c.id === 'NIST-800-207:T2')).toMatchObject({ checks: [{ id: 'fake.tls-ingress', status: 'pass' }], failing: 0, status: 'pass' });
+    // A control whose only check could not be judged is not evaluated, never pass.
+    const sc8 = nist.groups.find((g) => g.name === 'SC family')!.controls.find((c) => c.id === 'NIST-800-53:SC-8')!;
+    expect(sc8).toMatchObject({ status: 'not-evaluated', checks: [{ id: 'fake.tls-ingress', status: 'pass' }, { id: 'fake.tls-needs-traefik', status: 'not-evaluated' }] });
+    // Only waived findings: waived.
+    expect(nist.counts).toEqual({ fail: 2, waived: 0, pass: 0, 'not-evaluated': 1 });
   });
 
   it('draws the trend from stored runs plus the current one, scaled to 0-100', () => {
@@ -128,7 +139,7 @@ describe('buildView posture', () => {
 
   it('counts workloads per mTLS mode in a contiguous bar and lists the ones not STRICT or authenticated, worst first', () => {
     const r = withPosture(base(), { meshWorkloads: 12 });
-    r.details.mtls!.workloads.push({ workload: { kind: 'StatefulSet', namespace: 'db', name: 'pg' }, mesh: 'istio', mode: 'STRICT', ports: { '9187': 'PERMISSIVE', '5432': 'STRICT' } });
+    r.details.mtls!.workloads.push({ workload: { kind: 'StatefulSet', namespace: 'db', name: 'pg' }, mesh: 'istio', mode: 'STRICT', posture: 'authenticated', ports: { '9187': 'PERMISSIVE', '5432': 'STRICT' }, weakPorts: { '9187': 'PERMISSIVE' } });
     const m = buildView(r).posture.mtls;
     expect(m.total).toBe(13);
     expect(m.bars.map((b) => [b.key, b.count, b.cls])).toEqual([
@@ -142,9 +153,9 @@ describe('buildView posture', () => {
     expect(m.secure).toBe(4);
     expect(m.securePercent).toBe('30.8%');
     expect(m.notStrict).toBe(9);
-    expect(m.rows.map((x) => x.mode)).toEqual([
-      'DISABLE', 'DISABLE', 'outside the mesh', 'outside the mesh', 'linkerd:all-unauthenticated', 'linkerd:all-unauthenticated', 'PERMISSIVE', 'PERMISSIVE', 'STRICT',
-    ]);
+    // Worst first: plaintext from anyone, outside the mesh, permissive, then authenticated with a weak port.
+    expect(m.rows.map((x) => x.cls)).toEqual(['bad', 'bad', 'bad', 'bad', 'none', 'none', 'warn', 'warn', 'good']);
+    expect(new Set(m.rows.slice(0, 4).map((x) => x.mode))).toEqual(new Set(['DISABLE', 'linkerd:all-unauthenticated']));
     expect(m.rows[8]).toMatchObject({ kind: 'StatefulSet', namespace: 'db', name: 'pg', mesh: 'istio', ports: '9187: PERMISSIVE' });
     expect(m.rows.some((x) => x.mode === 'linkerd:all-authenticated')).toBe(false);
     expect(m.more).toBe(0);
@@ -167,8 +178,8 @@ describe('buildView posture', () => {
     expect(e.rows[4]).toMatchObject({ paths: [], fromAllNamespaces: true, podCount: '2' });
     expect(e.rows[6].paths[0]).toMatchObject({ via: 'NodePort', policy: 'blocked by NetworkPolicy', blocked: true });
     // A workload behind many Services lists a few paths, admitted ones first, and counts the rest.
-    const many = r.details.network!.exposure[0] as { external: unknown[] };
-    many.external = Array.from({ length: 7 }, (_, i) => ({ via: 'NodePort', through: { kind: 'Service', namespace: 'edge', name: `np-${i}` }, ports: 'TCP 80', allowedByPolicy: i !== 0 }));
+    const many = r.details.network!.exposure[0];
+    many.external = Array.from({ length: 7 }, (_, i) => ({ via: 'NodePort' as const, through: { kind: 'Service', namespace: 'edge', name: `np-${i}` }, ports: 'TCP 80', allowedByPolicy: i !== 0 }));
     const row = buildView(r).posture.exposure.rows[0];
     expect(row.paths.map((x) => x.through)).toEqual(['Service edge/np-1', 'Service edge/np-2', 'Service edge/np-3', 'Service edge/np-4']);
     expect(row.pathsMore).toBe(3);
@@ -183,7 +194,7 @@ describe('buildView posture', () => {
     expect(p.mtls.rows).toHaveLength(50);
     expect(p.mtls.notStrict).toBe(20_000);
     expect(p.mtls.more).toBe(20_000 - 50);
-    expect(new Set(p.mtls.rows.map((x) => x.mode))).toEqual(new Set(['DISABLE']));
+    expect(new Set(p.mtls.rows.map((x) => x.cls))).toEqual(new Set(['bad']));
     expect(p.mtls.rows[0].namespace).toBe('team-00');
     expect(p.exposure.rows).toHaveLength(50);
     expect(p.exposure.more).toBe(30_000 - 50);
@@ -209,19 +220,5 @@ describe('buildView posture', () => {
     expect(empty.exposure.rows).toEqual([]);
   });
 
-  it('survives malformed details entries', () => {
-    const r = base();
-    r.details = {
-      rbac: { breadth: [null, { subject: 'x', breadth: 'many' }, { breadth: 3 }] as never },
-      mtls: { workloads: [null as never, { mode: 7 }, { workload: { name: 5 }, mode: 'STRICT', ports: 'nope' }] },
-      network: { exposure: [{}, { external: 'x', podCount: Infinity }] },
-    };
-    const p = buildView(r).posture;
-    expect(p.rbac.rows).toHaveLength(1);
-    expect(p.rbac.rows[0]).toMatchObject({ kind: '', name: '', breadth: '3' });
-    expect(p.mtls.total).toBe(3);
-    expect(p.mtls.secure).toBe(1);
-    expect(p.exposure.rows).toHaveLength(2);
-    expect(p.exposure.rows[0]).toMatchObject({ podCount: '', paths: [], fromAllNamespaces: false });
-  });
+
 });

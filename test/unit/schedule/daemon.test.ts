@@ -6,7 +6,7 @@ import type { Logger } from '../../../src/base/log.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { ConfigError } from '../../../src/base/errors.ts';
-import { runPipeline, type PipelineEdges } from '../../../src/pipeline.ts';
+import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { startDaemon, type Daemon, type DaemonOptions, type RunOutcome } from '../../../src/schedule/daemon.ts';
 import { parseExposition } from './exposition.ts';

@@ -38,7 +38,7 @@ describe('serve flags', () => {
     expect(() => parseServeFlags(['--schedule', 'every night'])).toThrow(ConfigError);
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--timezone', 'Nowhere/Land'])).toThrow(/--timezone/);
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--port', '70000'])).toThrow(/--port/);
-    expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--format', 'pdf'])).toThrow(/--format pdf/);
+    expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--format', 'docx'])).toThrow(/--format docx/);
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--bogus'])).toThrow();
   });
 });

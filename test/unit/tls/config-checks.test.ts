@@ -40,7 +40,7 @@ metadata: {name: nginx}
 spec: {controller: k8s.io/ingress-nginx}
 `;
 
-describe('Ingress TLS coverage (reference 5.1)', () => {
+describe('Ingress TLS coverage', () => {
   it('case 1: a rule host without a covering tls entry fails', () => {
     const c = ctx(`
 apiVersion: networking.k8s.io/v1
@@ -71,7 +71,7 @@ spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
   });
 });
 
-describe('ingress-nginx (reference 5.2)', () => {
+describe('ingress-nginx', () => {
   it('finds the controller ConfigMap through --configmap with $(POD_NAMESPACE)', () => {
     expect(ingressControllerConfigMapRefs(ctx(CONTROLLER).snapshot)).toEqual([{ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }]);
   });
@@ -114,7 +114,7 @@ data: {ssl-redirect: "false"}
   });
 });
 
-describe('Istio Gateway, Gateway API, Traefik, Contour (reference 5.3-5.5)', () => {
+describe('Istio Gateway, Gateway API, Traefik, Contour', () => {
   it('case 5: Istio SIMPLE server defaults to TLS 1.2; minProtocolVersion TLSV1_1 fails', () => {
     const gw = (extra: string) => ctx(`
 apiVersion: networking.istio.io/v1
@@ -179,7 +179,7 @@ spec: {virtualhost: {fqdn: b.example.com, tls: {secretName: s}}}
   });
 });
 
-describe('probe checks read snapshot.probes (reference 5.6, cases 8-9)', () => {
+describe('probe checks read snapshot.probes', () => {
   const probe = (over: Partial<TlsProbeResult>): TlsProbeResult => ({
     endpoint: { host: '203.0.113.7', port: 443, sni: 'a.example.com', origin: 'Ingress/shop/web' },
     versions: { 'TLSv1': 'rejected', 'TLSv1.1': 'rejected', 'TLSv1.2': 'accepted', 'TLSv1.3': 'accepted' },

@@ -43,7 +43,7 @@ data: {${data}}
 `;
 const withCm = (data: string) => ctx(controller('ingress-nginx-controller', 'ingress-nginx-controller') + CLASS + configMap(data));
 
-describe('tls.hsts-disabled (reference 5.2: FAIL if hsts "false")', () => {
+describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
   it('hsts "false" fails with medium severity; absent or "true" passes', () => {
     const off = hstsDisabled.evaluate(withCm('hsts: "false"'));
     expect(off).toMatchObject([{ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }, evidence: { hsts: 'false' } }]);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyHandshakeError, probeEndpoints, probeTargets } from '../../../src/collect/tls-probe.ts';
+import { classifyHandshakeError, probeEndpoints } from '../../../src/collect/tls-probe.ts';
+import { probeTargets } from '../../../src/analysis/tls/index.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 
@@ -126,7 +127,7 @@ describe('probeEndpoints against real TLS servers on loopback', () => {
   });
 });
 
-describe('handshake error classification (reference 5.6, case 9)', () => {
+describe('handshake error classification', () => {
   it('only a protocol_version refusal is "rejected"', () => {
     expect(classifyHandshakeError('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION')).toBe('rejected');
     expect(classifyHandshakeError('ERR_SSL_UNSUPPORTED_PROTOCOL')).toBe('rejected');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadKubeconfig } from '../../../src/collect/kubeconfig.ts';
+import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
 import { ConfigError } from '../../../src/base/errors.ts';
 
 let dir: string;

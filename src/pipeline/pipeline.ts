@@ -1,20 +1,21 @@
 // One audit run, end to end: collect -> audit -> diff against the previous run -> store ->
-// render -> notify. The edges (collector, run store, renderer, notifiers) are handed in, so
+// render -> notify -> publish. The edges (collector, run store, renderer, notifiers) are handed in, so
 // tests give it real local servers or small fakes without patching modules. The run is
 // stored before anything is sent: a notifier failure never loses it. The store is held from
 // just after the audit (when the cluster is known: a shared store locks per cluster) to the
 // end. A run that cannot be stored still has its reports written and its notifications
 // sent, then fails with a StoreError ("audit could not be stored").
-import type { Config } from './config/types.ts';
-import { auditSnapshot, type AuditInput } from './engine/audit.ts';
-import type { Check } from './engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from './run/types.ts';
+import type { Config } from '../config/types.ts';
+import { runDetails } from '../analysis/details.ts';
+import { auditSnapshot } from '../engine/audit.ts';
+import type { Check } from '../engine/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run/types.ts';
 
 export type { TrendPoint };
-import type { Snapshot } from './snapshot/types.ts';
-import type { Logger } from './base/log.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import type { Logger } from '../base/log.ts';
+import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
-import { HistoryError, StoreError } from './base/errors.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -33,9 +34,15 @@ export interface PipelineEdges {
   diff(previous: RunReport, current: RunReport, expiredWaivers: string[]): RunDiff;
   render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[] }): Promise<string[]>;
   notifiers: Array<{ name: string; send(report: RunReport, files: string[]): Promise<NotificationOutcome> }>;
-  details?: AuditInput['details'];
+  /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
+  publishers?: Publisher[];
   log: Logger;
   now(): Date;
+}
+
+export interface Publisher {
+  name: string;
+  publish(report: RunReport): Promise<{ info: string[]; warnings: string[] }>;
 }
 
 export interface PipelineResult {
@@ -46,10 +53,12 @@ export interface PipelineResult {
 export async function runPipeline(config: Config, checks: readonly Check[], edges: PipelineEdges): Promise<PipelineResult> {
   const startedAt = edges.now();
   const store = edges.store;
+  let result: PipelineResult;
+  let notStored: string | null = null;
   // The snapshot and the analysis models memoised on it live only inside this call, so
   // they can be collected before diffing and rendering a large run.
   const audit = async () => auditSnapshot({
-    snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, runId: runIdOf(startedAt), details: edges.details,
+    snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails,
   });
   const { report, expiredWaivers } = await audit();
   if (store) await store.acquire(report.run.cluster.name);
@@ -62,7 +71,6 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
     let files = await edges.render(report, { previous, trend });
-    let notStored: string | null = null;
     if (store) {
       try {
         await store.save(report);
@@ -83,13 +91,23 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       }
       files = await edges.render(report, { previous, trend }); // report.json now records the outcomes
     }
-    if (notStored !== null) {
-      throw new StoreError(`audit could not be stored: ${notStored}; its reports were written (${files.join(', ')})`);
-    }
-    return { report, files };
+    result = { report, files };
   } finally {
     if (store) await store.release();
   }
+  for (const p of edges.publishers ?? []) {
+    try {
+      const said = await p.publish(result.report);
+      for (const line of said.info) edges.log.info(line);
+      for (const line of said.warnings) edges.log.warn(line);
+    } catch (error: unknown) {
+      edges.log.warn(`${p.name} not written: ${errorMessage(error)}`);
+    }
+  }
+  if (notStored !== null) {
+    throw new StoreError(`audit could not be stored: ${notStored}; its reports were written (${result.files.join(', ')})`);
+  }
+  return result;
 }
 
 /** Sortable, unique, readable: 20261126T065500Z-1a2b3c. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildPolicyReports, MAX_RESULTS_PER_REPORT } from '../../../src/report/policy-reports.ts';
-import { buildRun, syntheticReport } from './fixtures.ts';
+import { buildPolicyReports, MAX_RESULTS_PER_REPORT } from '../../../src/notify/policy-reports.ts';
+import { buildRun, syntheticReport } from '../report/fixtures.ts';
 
 describe('buildPolicyReports', () => {
   it('makes one PolicyReport per namespace with findings and one ClusterPolicyReport', () => {

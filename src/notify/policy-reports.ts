@@ -1,10 +1,12 @@
-// --policy-reports: publishes the findings as wgpolicyk8s.io/v1alpha2 PolicyReport (one per
+// --policy-reports: a publisher beside the notifiers, run by the pipeline once the run is
+// stored. It publishes the findings as wgpolicyk8s.io/v1alpha2 PolicyReport (one per
 // namespace) and ClusterPolicyReport (cluster-scoped resources, and checks that could not be
-// evaluated) objects, the format Kyverno, trivy-operator and Policy Reporter read.
-// Building the objects is pure; applying them (server-side apply, then pruning reports of
-// ours that no longer have findings) is the only I/O, done through client-node.
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+// evaluated) objects, the format Kyverno, trivy-operator and Policy Reporter read. Building
+// the objects is pure; applying them (server-side apply, then pruning reports of ours that no
+// longer have findings) is the only I/O, through the Kubernetes client. Needs write access to
+// those kinds only; a failure is a warning, never a lost run.
 import { errorMessage } from '../base/errors.ts';
+import { KubeApiError, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 
 export const POLICY_REPORT_API = 'wgpolicyk8s.io/v1alpha2';
@@ -30,7 +32,7 @@ export interface PolicyReportResult {
   properties: Record<string, string>;
 }
 
-export interface PolicyReportObject extends KubernetesObject {
+export interface PolicyReportObject {
   apiVersion: typeof POLICY_REPORT_API;
   kind: 'PolicyReport' | 'ClusterPolicyReport';
   metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> };
@@ -151,48 +153,42 @@ export interface PolicyReportsOutcome {
   errors: string[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const PLURAL = { PolicyReport: 'policyreports', ClusterPolicyReport: 'clusterpolicyreports' } as const;
 
-/**
- * Retries what the apiserver asks to retry: 429 (priority and fairness, or a CRD's storage
- * still initialising right after it was established) and 5xx, honouring Retry-After (capped).
- */
-async function withRetry<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await call();
-    } catch (error: unknown) {
-      const e = error as { code?: unknown; headers?: Record<string, string> } | null;
-      const code = typeof e?.code === 'number' ? e.code : 0;
-      if (i >= attempts || !(code === 429 || code >= 500)) throw error;
-      const after = Number(e?.headers?.['retry-after']);
-      await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 250 * 2 ** (i - 1));
-    }
-  }
+type Kind = keyof typeof PLURAL;
+type Ref = { kind: Kind; metadata: { namespace?: string; name?: string } };
+
+const idOf = (o: Ref) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+
+function pathOf(o: Ref): string {
+  const ns = o.metadata.namespace ? `/namespaces/${encodeURIComponent(o.metadata.namespace)}` : '';
+  return `/apis/${POLICY_REPORT_API}${ns}/${PLURAL[o.kind]}/${encodeURIComponent(o.metadata.name ?? '')}`;
 }
 
-const idOf = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
-  `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+function ok(r: KubeResponse): unknown {
+  if (r.status < 200 || r.status >= 300) throw new KubeApiError(r);
+  return r.body;
+}
 
 /**
  * Applies the run's reports (server-side apply, field manager "ztaudit") and deletes the
  * reports ztaudit wrote earlier that this run no longer produces (only when they could all be
- * listed). Errors are collected per
- * object (e.g. a namespace that exists only in a manifests directory); nothing throws.
+ * listed). Errors are collected per object (e.g. a namespace that exists only in a manifests
+ * directory); nothing throws.
  */
-export async function writePolicyReports(report: RunReport, kubeClient: KubeConfig | KubernetesObjectApi): Promise<PolicyReportsOutcome> {
-  const api = kubeClient instanceof KubernetesObjectApi ? kubeClient : KubernetesObjectApi.makeApiClient(kubeClient);
+export async function writePolicyReports(report: RunReport, client: KubeClient): Promise<PolicyReportsOutcome> {
   const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [] };
   // What ztaudit published before: needed to prune, and to carry over unevaluated checks' results.
   const existing: PolicyReportObject[] = [];
   let listed = true;
   for (const kind of ['PolicyReport', 'ClusterPolicyReport'] as const) {
     try {
-      let cont: string | undefined;
+      let cont = '';
       do {
-        const list = await withRetry(() => api.list<PolicyReportObject>(POLICY_REPORT_API, kind, undefined, undefined, undefined, undefined, undefined, `app.kubernetes.io/managed-by=${MANAGED_BY}`, 500, cont));
-        for (const item of list.items) existing.push({ ...item, kind });
-        cont = list.metadata?._continue || undefined;
+        const query = `?labelSelector=${encodeURIComponent(`app.kubernetes.io/managed-by=${MANAGED_BY}`)}&limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+        const list = ok(await client.get(`/apis/${POLICY_REPORT_API}/${PLURAL[kind]}${query}`, `list ${PLURAL[kind]}`)) as { items?: PolicyReportObject[]; metadata?: { continue?: string } };
+        for (const item of list?.items ?? []) existing.push({ ...item, kind });
+        cont = list?.metadata?.continue ?? '';
       } while (cont);
     } catch (error: unknown) {
       listed = false;
@@ -202,7 +198,7 @@ export async function writePolicyReports(report: RunReport, kubeClient: KubeConf
   const wanted = buildPolicyReports(report, existing);
   for (const o of wanted) {
     try {
-      await withRetry(() => api.patch(o, undefined, undefined, MANAGED_BY, true, PatchStrategy.ServerSideApply));
+      ok(await client.request('PATCH', `${pathOf(o)}?fieldManager=${MANAGED_BY}&force=true`, `apply ${idOf(o)}`, { body: o, contentType: 'application/apply-patch+yaml' }));
       out.applied.push(idOf(o));
     } catch (error: unknown) {
       out.errors.push(`${idOf(o)}: ${errorMessage(error)}`);
@@ -215,11 +211,33 @@ export async function writePolicyReports(report: RunReport, kubeClient: KubeConf
     const id = idOf(item);
     if (keep.has(id)) continue;
     try {
-      await withRetry(() => api.delete({ apiVersion: POLICY_REPORT_API, kind: item.kind, metadata: { name: item.metadata?.name, namespace: item.metadata?.namespace } }));
+      ok(await client.request('DELETE', pathOf(item), `delete ${id}`));
       out.deleted.push(id);
     } catch (error: unknown) {
       out.errors.push(`delete ${id}: ${errorMessage(error)}`);
     }
   }
   return out;
+}
+
+/**
+ * The publisher the pipeline runs: opens the client when it publishes (a kubeconfig problem
+ * is then a warning of this run, not a reason not to audit).
+ */
+export function policyReportPublisher(openClient: () => KubeClient) {
+  return {
+    name: 'policy reports',
+    async publish(report: RunReport): Promise<{ info: string[]; warnings: string[] }> {
+      const client = openClient();
+      try {
+        const outcome = await writePolicyReports(report, client);
+        return {
+          info: [`policy reports: ${outcome.applied.length} written, ${outcome.deleted.length} removed`],
+          warnings: outcome.errors.map((e) => `policy reports: ${e}`),
+        };
+      } finally {
+        client.close();
+      }
+    },
+  };
 }

@@ -1,11 +1,9 @@
-// Text output for `ztaudit who-can` and `ztaudit can` (the CLI files only parse arguments and
-// print). Exit codes follow `kubectl auth can-i`: 0 yes / found, 1 no / nobody, 2 bad input.
+// Text output for `ztaudit who-can` and `ztaudit can` from the RBAC analysis' typed answers
+// (explain-access.ts parses the arguments and prints). Exit codes follow `kubectl auth
+// can-i`: 0 yes / found, 1 no / nobody, 2 bad input.
 
-import type { Snapshot } from '../../snapshot/types.ts';
-import { buildRbacModel, canI, formatSubject, identityOf, parseSubject, subjectRules, whoCan } from './model.ts';
-import { subjectBreadth } from './breadth.ts';
-import { describeRule } from './rules.ts';
-import type { RuleGrant } from './types.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, subjectBreadth, subjectRules, whoCan, type RuleGrant } from '../analysis/rbac/index.ts';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2;

@@ -1,0 +1,27 @@
+// The framework control sets, each defined once. A check's `controls` is one of these sets,
+// or the benchmark items particular to it followed by a set.
+import { POD_CIS_CONTROLS } from '../src/analysis/pss/index.ts';
+
+/** A CIS Kubernetes Benchmark v1.10 item, e.g. cis('5.1.1') = 'CIS-1.10:5.1.1'. */
+export const cis = (item: string): string => `CIS-1.10:${item}`;
+
+/** Pod-to-pod segmentation by NetworkPolicy. */
+export const SEGMENTATION: string[] = [cis('5.3.2'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T4', 'NIST-800-207:T6'];
+
+/** Encryption of traffic at the edge (Ingress, gateways). */
+export const EDGE_ENCRYPTION: string[] = ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-53:SC-13', 'NIST-800-207:T2'];
+
+/** Mutual TLS between workloads (service mesh). */
+export const MESH_ENCRYPTION: string[] = ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-8', 'NIST-800-207:T2', 'NIST-800-207:T6'];
+
+/** Least privilege through RBAC. */
+export const LEAST_PRIVILEGE: string[] = ['NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6'];
+
+/** Pod Security Admission configured on namespaces. */
+export const POD_SECURITY_NAMESPACE: string[] = [cis('5.2.1'), 'NSA-CISA:PS/pod-security-enforcement', 'NIST-800-53:CM-7', 'NIST-800-53:AC-6', 'NIST-800-207:T5', 'NIST-800-207:T6'];
+
+/** Pod Security of running pods: every CIS item a pod-level finding can carry. */
+export const POD_SECURITY_POD: string[] = [...POD_CIS_CONTROLS, 'NSA-CISA:PS/pod-security-enforcement', 'NSA-CISA:PS/non-root-containers', 'NIST-800-53:CM-7', 'NIST-800-53:AC-6', 'NIST-800-207:T5'];
+
+/** Control ids take one of these shapes; a test holds every check to them. */
+export const CONTROL_ID = /^(CIS-1\.10:5(\.\d+){2}|NSA-CISA:(NS|AA|PS|UP)(\/[a-z-]+)?|NIST-800-53:[A-Z]{2}-\d+|NIST-800-207:T\d)$/;

@@ -1,0 +1,139 @@
+// Why each area's score moved between two runs, cause by cause, so the delta adds up.
+//
+// An area's score is S = 100·P/T (P: weight of passing results, T: weight of passing plus open
+// failing results). Splitting the change of each check into (ΔP, ΔT) pieces, the piece's share
+// of the score change is 100·(ΔP − s₀·ΔT)/T₁ with s₀ = P₀/T₀; the shares of all pieces add up
+// exactly to S₁ − S₀. Shares are then rounded (largest remainder) so that the listed causes add
+// up to the delta as the two shown scores give it.
+import { AREAS, SEVERITY_WEIGHT, type Area } from '../base/vocabulary.ts';
+import type { AreaScoreChange, CheckSummary, Finding, RunReport, ScoreCause } from '../run/types.ts';
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const judged = (c: CheckSummary | undefined) => c !== undefined && (c.status === 'pass' || c.status === 'fail');
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+interface Piece { kind: ScoreCause['kind']; check: string; count: number; dp: number; dt: number; text: string }
+
+interface AreaWeights { p: number; t: number }
+
+/** P and T of an area rebuilt from the check summaries and findings (passes weigh by their check's severity). */
+function weightsOf(report: RunReport): Map<Area, AreaWeights> {
+  const out = new Map<Area, AreaWeights>(AREAS.map((a) => [a, { p: 0, t: 0 }]));
+  for (const c of report.checks) {
+    if (!judged(c)) continue;
+    const w = out.get(c.area)!;
+    const pass = c.passed * SEVERITY_WEIGHT[c.severity];
+    w.p += pass;
+    w.t += pass;
+  }
+  for (const f of report.findings) if (!f.waived) out.get(f.area)!.t += SEVERITY_WEIGHT[f.severity];
+  return out;
+}
+
+function piecesOf(previous: RunReport, current: RunReport): Map<Area, Piece[]> {
+  const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
+  const curChecks = new Map(current.checks.map((c) => [c.id, c]));
+  const group = (fs: Finding[]) => {
+    const m = new Map<string, Finding[]>();
+    for (const f of fs) { const l = m.get(f.check); if (l) l.push(f); else m.set(f.check, [f]); }
+    return m;
+  };
+  const prevF = group(previous.findings);
+  const curF = group(current.findings);
+  const out = new Map<Area, Piece[]>(AREAS.map((a) => [a, []]));
+  const ids = [...new Set([...prevChecks.keys(), ...curChecks.keys()])].sort();
+  for (const id of ids) {
+    const a = prevChecks.get(id);
+    const b = curChecks.get(id);
+    const area = (b ?? a)!.area;
+    const pieces = out.get(area)!;
+    const passW = (c: CheckSummary | undefined) => (judged(c) ? c!.passed * SEVERITY_WEIGHT[c!.severity] : 0);
+    const openOf = (fs: Finding[] | undefined) => (fs ?? []).filter((f) => !f.waived);
+    const openW = (fs: Finding[]) => fs.reduce((s, f) => s + SEVERITY_WEIGHT[f.severity], 0);
+    if (judged(a) !== judged(b)) {
+      // The check left the score (or came back): all its results move together.
+      const p = judged(a) ? passW(a) : passW(b);
+      const open = judged(a) ? openOf(prevF.get(id)) : openOf(curF.get(id));
+      const n = (judged(a) ? a!.passed : b!.passed) + open.length;
+      const sign = judged(a) ? -1 : 1;
+      if (n === 0) continue;
+      const status = b?.status ?? 'absent';
+      pieces.push(judged(a)
+        ? { kind: 'check-not-evaluated', check: id, count: n, dp: sign * p, dt: sign * (p + openW(open)), text: `now ${status}${b?.reason ? ` (${b.reason})` : ''}: its ${plural(n, 'result')} (${a!.passed} passing, ${open.length} open) left the score` }
+        : { kind: 'check-evaluated-again', check: id, count: n, dp: p, dt: p + openW(open), text: `evaluated again (was ${a?.status ?? 'absent'}): ${plural(n, 'result')} (${b!.passed} passing, ${open.length} open) entered the score` });
+      continue;
+    }
+    if (!judged(a)) continue;
+    // Both judged: findings that came, went, or changed waiver; passes that came or went.
+    const before = new Map((prevF.get(id) ?? []).map((f) => [f.fingerprint, f]));
+    const after = new Map((curF.get(id) ?? []).map((f) => [f.fingerprint, f]));
+    const acc = { new: [0, 0], resolved: [0, 0], waived: [0, 0], unwaived: [0, 0] } as Record<'new' | 'resolved' | 'waived' | 'unwaived', [number, number]>;
+    const add = (k: keyof typeof acc, w: number) => { acc[k][0]++; acc[k][1] += w; };
+    for (const [fp, f] of after) {
+      const was = before.get(fp);
+      if (f.waived) { if (was && !was.waived) add('waived', SEVERITY_WEIGHT[was.severity]); continue; }
+      if (!was) add('new', SEVERITY_WEIGHT[f.severity]);
+      else if (was.waived) add('unwaived', SEVERITY_WEIGHT[f.severity]);
+      else if (was.severity !== f.severity) { add('resolved', SEVERITY_WEIGHT[was.severity]); add('new', SEVERITY_WEIGHT[f.severity]); }
+    }
+    for (const [fp, f] of before) if (!f.waived && !after.has(fp)) add('resolved', SEVERITY_WEIGHT[f.severity]);
+    if (acc.new[0]) pieces.push({ kind: 'new-findings', check: id, count: acc.new[0], dp: 0, dt: acc.new[1], text: plural(acc.new[0], 'new finding') });
+    if (acc.unwaived[0]) pieces.push({ kind: 'unwaived', check: id, count: acc.unwaived[0], dp: 0, dt: acc.unwaived[1], text: `${plural(acc.unwaived[0], 'finding')} no longer waived` });
+    if (acc.resolved[0]) pieces.push({ kind: 'resolved-findings', check: id, count: acc.resolved[0], dp: 0, dt: -acc.resolved[1], text: plural(acc.resolved[0], 'resolved finding') });
+    if (acc.waived[0]) pieces.push({ kind: 'waived', check: id, count: acc.waived[0], dp: 0, dt: -acc.waived[1], text: `${plural(acc.waived[0], 'finding')} newly waived (left the score)` });
+    const dPass = b!.passed - a!.passed;
+    const dpw = passW(b) - passW(a);
+    if (dPass !== 0 || dpw !== 0) {
+      const n = Math.abs(dPass);
+      pieces.push(dpw > 0 || (dpw === 0 && dPass > 0)
+        ? { kind: 'passes-added', check: id, count: n, dp: dpw, dt: dpw, text: `${plural(n, 'more passing result')} (${a!.evaluated} → ${b!.evaluated} evaluated)` }
+        : { kind: 'passes-removed', check: id, count: n, dp: dpw, dt: dpw, text: `${plural(n, 'passing result')} no longer present (${a!.evaluated} → ${b!.evaluated} evaluated: objects deleted or no longer in scope)` });
+    }
+  }
+  return out;
+}
+
+/** Rounds shares to 0.1 so that they add up to `target` exactly (largest remainder). */
+function apportion(shares: number[], target: number): number[] {
+  const units = shares.map((s) => s * 10);
+  const floors = units.map((u) => Math.floor(u));
+  let left = Math.round(target * 10) - floors.reduce((s, f) => s + f, 0);
+  const order = units.map((u, i) => ({ i, r: u - floors[i] })).sort((x, y) => y.r - x.r || x.i - y.i);
+  const out = [...floors];
+  const n = order.length;
+  for (let k = 0; left > 0 && n > 0; k++, left--) out[order[k % n].i]++;
+  for (let k = 0; left < 0 && n > 0; k++, left++) out[order[n - 1 - (k % n)].i]--;
+  return out.map((u) => u / 10);
+}
+
+export function explainScoreChanges(previous: RunReport, current: RunReport): Partial<Record<Area, AreaScoreChange>> {
+  const w0 = weightsOf(previous);
+  const w1 = weightsOf(current);
+  const pieces = piecesOf(previous, current);
+  const out: Partial<Record<Area, AreaScoreChange>> = {};
+  for (const area of AREAS) {
+    const before = previous.score.areas[area] ?? null;
+    const after = current.score.areas[area] ?? null;
+    const list = pieces.get(area)!;
+    const delta = before === null || after === null ? null : round1(after - before);
+    if (list.length === 0 && (delta === null || delta === 0)) continue;
+    const causes: ScoreCause[] = list.map((p) => ({ kind: p.kind, check: p.check, count: p.count, points: 0, text: p.text }));
+    if (delta !== null) {
+      const a = w0.get(area)!, b = w1.get(area)!;
+      const s0 = a.t > 0 ? a.p / a.t : 0;
+      const shares = list.map((p) => (b.t > 0 ? (100 * (p.dp - s0 * p.dt)) / b.t : 0));
+      // The rebuilt scores match the stored ones unless passes carried per-result severities
+      // that report.json does not itemise; the rest is then listed as such, not hidden.
+      const scoreOf = (w: AreaWeights) => (w.t > 0 ? round1((100 * w.p) / w.t) : null);
+      if (scoreOf(a) !== before || scoreOf(b) !== after) {
+        causes.push({ kind: 'unitemised', check: '', count: 0, points: 0, text: 'passing results whose per-result severity report.json does not itemise' });
+        shares.push(delta - shares.reduce((s, x) => s + x, 0));
+      }
+      const points = apportion(shares, delta);
+      causes.forEach((c, i) => { c.points = points[i] ?? 0; });
+      if (causes.length === 0 && delta !== 0) causes.push({ kind: 'unitemised', check: '', count: 0, points: delta, text: 'rounding of the two shown scores' });
+    }
+    out[area] = { before, after, delta, causes };
+  }
+  return out;
+}

@@ -1,0 +1,272 @@
+// The one HTTP client for Kubernetes API servers: the collector's lists and discovery, the
+// history store's ConfigMaps and the PolicyReport publisher all go through it. Requests are
+// raw HTTP(S) authenticated through client-node's KubeConfig (tokens, client certificates,
+// exec and OIDC plugins, proxies); bodies stay raw JSON (client-node's typed models would
+// turn timestamps into Date objects and cost a second copy of every list). Secrets are
+// refused before anything is sent, whatever the verb.
+
+import http from 'node:http';
+import https from 'node:https';
+import zlib from 'node:zlib';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ClusterError, errorMessage } from '../base/errors.ts';
+import { TOOL_VERSION } from '../base/version.ts';
+import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
+import { retryable, retryDelay, type RetryPolicy } from './retry.ts';
+
+export interface KubeResponse {
+  status: number;
+  /** Parsed JSON body (undefined when empty or not JSON). */
+  body: unknown;
+  retryAfterMs?: number;
+}
+
+/** No HTTP answer arrived (timeout, a body cut off mid-way). */
+export class TransportError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The API server did not answer at all (refused, unresolvable, TLS failure, timeout). */
+export class ApiUnreachableError extends ClusterError {
+  readonly server: string;
+  readonly reason: string;
+  constructor(server: string, reason: string) {
+    super(`cannot reach API server at ${server}: ${reason}`);
+    this.name = 'ApiUnreachableError';
+    this.server = server;
+    this.reason = reason;
+  }
+}
+
+/** The caller (serve at SIGTERM) abandoned the work; no more requests are sent. */
+export class CollectionAborted extends Error {
+  constructor() {
+    super('collection aborted');
+    this.name = 'CollectionAborted';
+  }
+}
+
+/** A request the API server answered with an error status (for the callers that throw on one). */
+export class KubeApiError extends Error {
+  readonly status: number;
+  constructor(response: KubeResponse) {
+    super(statusMessage(response));
+    this.name = 'KubeApiError';
+    this.status = response.status;
+  }
+}
+
+// The Secrets resource itself (cluster-wide or in a namespace), not a namespace or ConfigMap named "secrets".
+const SECRETS_PATH = /^\/api\/v1\/(?:namespaces\/[^/]+\/)?secrets(?:[/?]|$)/;
+
+/** "HTTP 403: <the server's message>". */
+export function statusMessage(r: KubeResponse): string {
+  const body = r.body as { message?: unknown } | undefined;
+  const message = typeof body?.message === 'string' ? body.message : '';
+  return `HTTP ${r.status}${message ? `: ${message}` : ''}`;
+}
+
+export function describeTransportError(error: unknown, timeoutMs: number): string {
+  if (error instanceof TransportError && error.code === 'ETIMEDOUT') return `no response within ${timeoutMs} ms`;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${String(code)})`;
+  if (code === 'ECONNRESET') return 'connection reset';
+  const message = errorMessage(error);
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  const seconds = Number(v);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface KubeClientOptions {
+  /** Per-request timeout; default 10 s. */
+  timeoutMs?: number;
+  /** Observes every request sent (method, path with query). */
+  onRequest?: (method: string, path: string) => void;
+  /** Retries (default 4) and the first backoff delay (default 500 ms); see retry.ts. */
+  retries?: number;
+  retryBaseDelayMs?: number;
+  /** Connections kept open to the server; default 4. */
+  maxSockets?: number;
+  /** Aborts: in-flight requests are destroyed, no new ones sent. */
+  signal?: AbortSignal;
+}
+
+export interface RequestOptions {
+  /** JSON body (serialised here). */
+  body?: unknown;
+  /** Content-Type of the body; default application/json. */
+  contentType?: string;
+  /** Epoch ms bounding the whole attempt sequence. */
+  deadline?: number;
+}
+
+const IDEMPOTENT = new Set(['GET', 'DELETE', 'PATCH']);
+
+export class KubeClient {
+  readonly server: string;
+  readonly timeoutMs: number;
+  /** Non-fatal notes (retries that succeeded), for the snapshot. */
+  readonly notes: string[] = [];
+  private readonly kc: KubeConfig;
+  private readonly onRequest?: (method: string, path: string) => void;
+  private readonly retry: RetryPolicy;
+  private readonly maxSockets: number;
+  private readonly signal?: AbortSignal;
+  private agent?: http.Agent;
+
+  constructor(kc: KubeConfig, server: string, o: KubeClientOptions = {}) {
+    this.kc = kc;
+    this.server = server;
+    this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.onRequest = o.onRequest;
+    this.retry = { retries: o.retries ?? 4, baseDelayMs: o.retryBaseDelayMs ?? 500 };
+    this.maxSockets = o.maxSockets ?? 4;
+    this.signal = o.signal;
+  }
+
+  private async requestOptions(): Promise<https.RequestOptions> {
+    const opts: https.RequestOptions = { headers: {} };
+    try {
+      await this.kc.applyToHTTPSOptions(opts);
+    } catch (error: unknown) {
+      // client-node refuses plain-HTTP servers without skipTLSVerify while building its agent;
+      // credentials are already applied by then, and `kubectl proxy` endpoints are plain HTTP.
+      if (!this.server.startsWith('http:')) throw error;
+    }
+    if (!this.agent) {
+      const proxied = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
+      if (proxied && opts.agent) this.agent = opts.agent as http.Agent;
+      else if (this.server.startsWith('http:')) this.agent = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
+      else {
+        this.agent = new https.Agent({
+          keepAlive: true,
+          maxSockets: this.maxSockets,
+          ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase,
+          servername: opts.servername,
+          ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+        });
+      }
+    }
+    return { headers: opts.headers, auth: opts.auth, agent: this.agent };
+  }
+
+  /** One attempt; rejects with a transport error when no HTTP response arrives. */
+  private async once(method: string, path: string, o: RequestOptions): Promise<KubeResponse> {
+    if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
+    if (this.signal?.aborted) throw new CollectionAborted();
+    const base = await this.requestOptions();
+    const url = new URL(this.server);
+    const basePath = url.pathname.replace(/\/+$/, '');
+    this.onRequest?.(method, path);
+    const mod = url.protocol === 'http:' ? http : https;
+    const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
+    return new Promise<KubeResponse>((resolve, reject) => {
+      const req = mod.request({
+        ...base,
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port || undefined,
+        method,
+        path: basePath + path,
+        headers: {
+          ...(base.headers as Record<string, string>), Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': `ztaudit/${TOOL_VERSION}`,
+          ...(payload !== undefined ? { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
+        },
+        timeout: this.timeoutMs,
+        ...(this.signal ? { signal: this.signal } : {}),
+      }, (res) => {
+        // A body cut off mid-way (reset, idle timeout) must reject: pipe() does not forward the
+        // source's errors, and a request that never settles would end the process silently.
+        let settled = false;
+        const fail = (why: string) => {
+          if (settled) return;
+          settled = true;
+          reject(new TransportError('EBODY', `reading the response failed: ${why}`));
+        };
+        const gz = res.headers['content-encoding'] === 'gzip';
+        const stream = gz ? res.pipe(zlib.createGunzip()) : res;
+        const chunks: Buffer[] = [];
+        res.on('error', (e) => fail(errorMessage(e)));
+        res.on('aborted', () => fail('the connection closed before the body was complete'));
+        res.on('close', () => { if (!res.complete) fail('the connection closed before the body was complete'); });
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('error', (e) => fail(errorMessage(e)));
+        stream.on('end', () => {
+          if (settled) return;
+          const text = Buffer.concat(chunks).toString('utf8');
+          chunks.length = 0;
+          let body: unknown;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+            if (ok) return fail('the body is not valid JSON (truncated?)');
+            body = undefined;
+          }
+          settled = true;
+          resolve({ status: res.statusCode ?? 0, body, retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
+        });
+      });
+      req.on('timeout', () => req.destroy(new TransportError('ETIMEDOUT', `no response within ${this.timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /**
+   * Sends a request, retrying as retry.ts decides. Resolves with the last HTTP response
+   * (whatever its status), or rejects with the last transport error.
+   */
+  async request(method: string, path: string, what: string, o: RequestOptions = {}): Promise<KubeResponse> {
+    const idempotent = IDEMPOTENT.has(method);
+    let last: KubeResponse | { error: unknown };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await this.once(method, path, o);
+        if (!retryable(r, idempotent)) {
+          if (attempt > 0) this.notes.push(`${what}: succeeded after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}`);
+          return r;
+        }
+        last = r;
+      } catch (error: unknown) {
+        if (error instanceof Error && error.message.startsWith('refusing to read Secrets')) throw error;
+        if (this.signal?.aborted) throw new CollectionAborted();
+        last = { error };
+        if (!retryable(last, idempotent)) break;
+      }
+      const wait = retryDelay(this.retry, attempt + 1, last);
+      if (wait === undefined || (o.deadline !== undefined && Date.now() + wait >= o.deadline)) break;
+      await sleep(wait);
+    }
+    if ('status' in last) return last;
+    throw last.error;
+  }
+
+  get(path: string, what: string, deadline?: number): Promise<KubeResponse> {
+    return this.request('GET', path, what, deadline === undefined ? {} : { deadline });
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+/** The client for the kubeconfig (and context) the options name, and what was resolved. */
+export function openKubeClient(options: KubeconfigOptions & KubeClientOptions = {}): { client: KubeClient; resolved: ResolvedKubeconfig } {
+  const resolved = loadKubeconfig(options);
+  return { client: new KubeClient(resolved.kc, resolved.server, options), resolved };
+}

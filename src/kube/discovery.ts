@@ -1,0 +1,148 @@
+// API discovery: which groups, versions and resources the server serves. The collector picks
+// each kind's served version from it, and records what is served (RBAC breadth counts it).
+import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
+import type { KindSpec } from '../snapshot/kinds.ts';
+import { runPool } from '../base/pool.ts';
+import { describeTransportError, statusMessage, type KubeClient, type KubeResponse } from './client.ts';
+
+export function resourceName(spec: KindSpec): string {
+  return spec.group ? `${spec.resource}.${spec.group}` : spec.resource;
+}
+
+export function basePathOf(spec: KindSpec, version: string): string {
+  return spec.group ? `/apis/${spec.group}/${version}` : `/api/${version}`;
+}
+
+/** One entry of a group version's discovery document (subresources included, e.g. "pods/exec"). */
+export interface ServedResource {
+  name: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+export type ApiResource = NonNullable<Snapshot['apiResources']>[number];
+
+export interface Discovery {
+  /** group -> served versions; undefined when discovery itself failed. */
+  groups?: Map<string, Set<string>>;
+  /** group -> its preferred version, as /apis names it. */
+  preferred?: Map<string, string>;
+  failure?: CoverageEntry;
+  /** "group/version" (core: "/v1") -> its resources, memoised so kinds and apiResources share requests. */
+  resources: Map<string, Promise<ServedResource[] | CoverageEntry>>;
+}
+
+
+export async function discover(client: KubeClient): Promise<Discovery> {
+  const discovery: Discovery = { resources: new Map() };
+  let r: KubeResponse;
+  try {
+    r = await client.get('/apis', 'API discovery (get /apis)');
+  } catch (error: unknown) {
+    discovery.failure = { status: 'error', detail: `API discovery (get /apis) failed: ${describeTransportError(error, 0)}` };
+    return discovery;
+  }
+  if (r.status === 403) {
+    discovery.failure = { status: 'forbidden', detail: 'get /apis (API discovery) at cluster scope' };
+    return discovery;
+  }
+  const groups = (r.body as { groups?: unknown } | undefined)?.groups;
+  if (r.status !== 200 || !Array.isArray(groups)) {
+    discovery.failure = { status: 'error', detail: `API discovery (get /apis) failed: ${statusMessage(r)}` };
+    return discovery;
+  }
+  discovery.groups = new Map();
+  discovery.preferred = new Map();
+  for (const g of groups as Array<{ name?: unknown; versions?: Array<{ version?: unknown }>; preferredVersion?: { version?: unknown } }>) {
+    if (typeof g?.name !== 'string') continue;
+    const versions = new Set<string>();
+    for (const v of Array.isArray(g.versions) ? g.versions : []) if (typeof v?.version === 'string') versions.add(v.version);
+    discovery.groups.set(g.name, versions);
+    const preferred = g.preferredVersion?.version;
+    const fallback = Array.isArray(g.versions) ? g.versions.find((v) => typeof v?.version === 'string')?.version : undefined;
+    const chosen = typeof preferred === 'string' && preferred ? preferred : fallback;
+    if (typeof chosen === 'string') discovery.preferred.set(g.name, chosen);
+  }
+  return discovery;
+}
+
+function parseServedResources(list: unknown[]): ServedResource[] {
+  const out: ServedResource[] = [];
+  for (const x of list as Array<{ name?: unknown; namespaced?: unknown; verbs?: unknown }>) {
+    if (!x || typeof x.name !== 'string' || !x.name) continue;
+    const verbs = Array.isArray(x.verbs) ? x.verbs.filter((v): v is string => typeof v === 'string' && v !== '') : [];
+    out.push({ name: x.name, namespaced: x.namespaced === true, verbs });
+  }
+  return out;
+}
+
+/**
+ * What the API server serves: /api/v1 and every group's preferred version. Any failure is a
+ * note and leaves the answer undefined, so a partial list never reads as "not served".
+ */
+export async function servedApiResources(client: KubeClient, discovery: Discovery, concurrency: number): Promise<ApiResource[] | undefined> {
+  const fail = (why: string) => {
+    client.notes.push(`served API resources unknown (RBAC breadth uses the built-in resource list): ${why}`);
+    return undefined;
+  };
+  if (discovery.failure) return fail(discovery.failure.detail ?? discovery.failure.status);
+  const targets: Array<[string, string]> = [['', 'v1']];
+  for (const [group, version] of discovery.preferred ?? []) targets.push([group, version]);
+  const found = new Map<string, ServedResource[]>();
+  let problem: string | undefined;
+  await runPool(targets, concurrency, async ([group, version]) => {
+    if (problem) return;
+    const r = await groupVersionResources(client, discovery, group, version);
+    if (Array.isArray(r)) found.set(group, r);
+    else problem ??= r.status === 'forbidden' ? `${r.detail} is forbidden` : (r.detail ?? r.status);
+  });
+  if (problem) return fail(problem);
+  if (!(found.get('')?.length)) return fail('get /api/v1 (API discovery) listed no resources');
+  const out: ApiResource[] = [];
+  for (const [group, version] of targets) {
+    for (const res of found.get(group) ?? []) out.push({ group, version, resource: res.name, namespaced: res.namespaced, verbs: res.verbs });
+  }
+  return out;
+}
+
+/** Resources served in one group version (memoised; core is group ""), or the coverage entry explaining why not known. */
+function groupVersionResources(client: KubeClient, discovery: Discovery, group: string, version: string): Promise<ServedResource[] | CoverageEntry> {
+  const gv = `${group}/${version}`;
+  let p = discovery.resources.get(gv);
+  if (!p) {
+    const path = group ? `/apis/${gv}` : `/api/${version}`;
+    const what = group ? gv : version;
+    p = (async () => {
+      let r: KubeResponse;
+      try {
+        r = await client.get(path, `discovery of ${what}`);
+      } catch (error: unknown) {
+        return { status: 'error', detail: `discovery of ${what} failed: ${describeTransportError(error, 0)}` } satisfies CoverageEntry;
+      }
+      if (r.status === 404) return [];
+      if (r.status === 403) return { status: 'forbidden', detail: `get ${path} (API discovery)` } satisfies CoverageEntry;
+      const list = (r.body as { resources?: unknown } | undefined)?.resources;
+      if (r.status !== 200 || !Array.isArray(list)) return { status: 'error', detail: `discovery of ${what} failed: ${statusMessage(r)}` } satisfies CoverageEntry;
+      return parseServedResources(list);
+    })();
+    discovery.resources.set(gv, p);
+  }
+  return p;
+}
+
+/** Picks the first version in spec.versions that the server serves the resource at. */
+export async function servedVersion(client: KubeClient, spec: KindSpec, discovery: Discovery): Promise<string | CoverageEntry> {
+  if (spec.builtin) return spec.versions[0];
+  if (discovery.failure) return discovery.failure;
+  const served = discovery.groups?.get(spec.group);
+  if (!served) return { status: 'absent', detail: `API group ${spec.group} is not served (CRD not installed)` };
+  let problem: CoverageEntry | undefined;
+  for (const v of spec.versions) {
+    if (!served.has(v)) continue;
+    const resources = await groupVersionResources(client, discovery, spec.group, v);
+    if (Array.isArray(resources)) {
+      if (resources.some((r) => r.name === spec.resource)) return v;
+    } else problem ??= resources;
+  }
+  return problem ?? { status: 'absent', detail: `${resourceName(spec)} is not served at ${spec.versions.join(', ')} (CRD not installed)` };
+}

@@ -1,0 +1,26 @@
+// report.csv: the per-framework view as a table an auditor can load into a spreadsheet and
+// map a checklist against — one row per mapped control. Cells that a spreadsheet would run as
+// a formula (starting with = + - @ or a control character) are prefixed with a quote.
+import type { RunReport } from '../run/types.ts';
+import { frameworksOf } from './view/frameworks.ts';
+
+const HEADER = ['framework', 'control', 'family', 'status', 'checks', 'open_findings', 'waived_findings', 'findings'];
+
+export function csvCell(value: string | number): string {
+  let s = String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Every open finding of each control is listed (`; `-separated) — the full export, not a sample. */
+export function renderCsv(report: RunReport): string {
+  const lines = [HEADER.join(',')];
+  for (const fw of frameworksOf(report, Number.MAX_SAFE_INTEGER)) {
+    for (const g of fw.groups) {
+      for (const c of g.controls) {
+        lines.push([fw.name, c.id, g.name, c.statusLabel, c.checks.map((x) => `${x.id} (${x.status})`).join('; '), c.failing, c.waived, c.findings.join('; ')].map(csvCell).join(','));
+      }
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

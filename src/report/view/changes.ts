@@ -1,0 +1,86 @@
+// Changes since the last run: regression reasons, new and resolved findings, and per area the
+// causes that moved its score (from the diff's scoreChanges), adding up to the delta.
+import { AREAS } from '../../base/vocabulary.ts';
+import type { Finding, RunReport } from '../../run/types.ts';
+import { AREA_LABEL, compareFindings, num, resourceText, SEV_RANK, smallest } from './format.ts';
+import { rowOf, type FindingIndex } from './findings.ts';
+import type { AreaChangeView, ChangesView, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
+
+const MAX_REASONS = 6;
+
+const signed = (n: number) => (Math.round(n * 10) === 0 ? '±0' : `${n > 0 ? '+' : '−'}${num(Math.abs(n))}`);
+const clsOf = (n: number): 'up' | 'down' | 'flat' => (Math.round(n * 10) === 0 ? 'flat' : n > 0 ? 'up' : 'down');
+
+function areaChanges(report: RunReport, idx: FindingIndex, previous: RunReport | null): AreaChangeView[] {
+  const changes = report.diff?.scoreChanges;
+  if (!changes) return [];
+  const titleOf = (id: string) => idx.checkById.get(id)?.title ?? previous?.checks.find((c) => c.id === id)?.title ?? id;
+  const out: AreaChangeView[] = [];
+  for (const area of AREAS) {
+    const ch = changes[area];
+    if (!ch || (ch.delta === 0 && ch.causes.length === 0)) continue;
+    const byCheck = new Map<string, { points: number; causes: ScoreCauseRow[] }>();
+    for (const c of ch.causes) {
+      const e = byCheck.get(c.check) ?? { points: 0, causes: [] };
+      e.points += c.points;
+      e.causes.push({ text: c.text, points: signed(c.points), cls: clsOf(c.points) });
+      byCheck.set(c.check, e);
+    }
+    const checks: ScoreCauseCheck[] = [...byCheck.entries()]
+      .map(([check, e]) => ({ check, title: check ? titleOf(check) : 'Other', causes: e.causes, points: signed(Math.round(e.points * 10) / 10), cls: clsOf(e.points), abs: Math.abs(e.points) }))
+      .sort((a, b) => b.abs - a.abs || a.check.localeCompare(b.check))
+      .map(({ abs: _a, ...c }) => c);
+    const sum = ch.causes.reduce((s, c) => s + c.points, 0);
+    out.push({
+      area, label: AREA_LABEL[area], before: num(ch.before), after: num(ch.after),
+      delta: ch.delta === null ? 'n/a' : signed(ch.delta), cls: ch.delta === null ? 'flat' : clsOf(ch.delta), checks, sum: signed(Math.round(sum * 10) / 10),
+    });
+  }
+  return out;
+}
+
+export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOptions): ChangesView {
+  const diff = report.diff;
+  const maxChange = opts.maxChangeRows ?? 100;
+  const newFindings: Finding[] = [];
+  for (const fp of diff?.new ?? []) { const f = idx.byFingerprint.get(fp); if (f) newFindings.push(f); }
+  // One cause, one line: a new finding implied by another new finding is listed under it.
+  const newSet = new Set(diff?.new ?? []);
+  const listed = newFindings.filter((f) => !(f.impliedBy && newSet.has(f.impliedBy)));
+  const newRows = smallest(listed, maxChange, compareFindings)
+    .map((f) => ({ ...rowOf(f, idx, f.severity), title: idx.checkById.get(f.check)?.title ?? f.check, check: f.check }));
+  const prevByFp = new Map<string, Finding>();
+  const prevTitles = new Map<string, string>();
+  if (opts.previous) {
+    for (const f of opts.previous.findings) prevByFp.set(f.fingerprint, f);
+    for (const c of opts.previous.checks) prevTitles.set(c.id, c.title);
+  }
+  const resolvedAll = diff?.resolved ?? [];
+  const resolvedRows: ResolvedRow[] = resolvedAll.slice(0, maxChange).map((fp) => {
+    const f = prevByFp.get(fp);
+    if (!f) return { fingerprint: fp, title: 'details are in the previous run', check: '', severity: '', resource: '', message: '' };
+    return {
+      fingerprint: fp, title: prevTitles.get(f.check) ?? idx.checkById.get(f.check)?.title ?? f.check, check: f.check,
+      severity: f.severity, resource: resourceText(f.resource), message: f.message,
+    };
+  });
+  resolvedRows.sort((a, b) => (a.severity === '' ? 9 : SEV_RANK[a.severity]) - (b.severity === '' ? 9 : SEV_RANK[b.severity]) || a.check.localeCompare(b.check));
+  return {
+    hasPrevious: diff !== null,
+    previousRunId: diff?.previousRunId ?? '',
+    previousStartedAt: diff?.previousStartedAt ?? '',
+    regression: diff?.regression ?? false,
+    reasons: (diff?.regressionReasons ?? []).slice(0, MAX_REASONS),
+    moreReasons: (diff?.regressionReasons ?? []).slice(MAX_REASONS),
+    partial: diff?.partial ?? false,
+    notComparable: diff?.notComparable ?? [],
+    persisting: diff?.persisting ?? 0,
+    newCount: diff?.new.length ?? 0,
+    resolvedCount: resolvedAll.length,
+    newRows,
+    newMore: Math.max(0, listed.length - newRows.length),
+    resolvedRows,
+    resolvedMore: Math.max(0, resolvedAll.length - resolvedRows.length),
+    areas: areaChanges(report, idx, opts.previous ?? null),
+  };
+}

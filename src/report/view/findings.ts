@@ -1,0 +1,177 @@
+// Findings by area: one group per failing check, headed by the highest open severity in it,
+// with rows implied by a broader finding on the same resource folded under that finding.
+import { AREAS, SEVERITY_WEIGHT, type Severity } from '../../base/vocabulary.ts';
+import type { CheckSummary, Finding, RunReport } from '../../run/types.ts';
+import { evidenceOf } from './evidence.ts';
+import { AREA_LABEL, card, compareFindings, firstSentence, resourceText, SEV_RANK, severityCountsOf, smallest, zeroSeverities } from './format.ts';
+import type { AreaSection, CheckGroup, FindingRow, FoldedGroup, ImpliedRow, TopFix } from './types.ts';
+
+/** The run's findings indexed once for every builder. */
+export interface FindingIndex {
+  byCheck: Map<string, Finding[]>;
+  byFingerprint: Map<string, Finding>;
+  checkById: Map<string, CheckSummary>;
+  /** Cause fingerprint -> the findings folded under it. */
+  implied: Map<string, Finding[]>;
+  /** Whether a finding is folded under a cause present in this run. */
+  isFolded(f: Finding): boolean;
+}
+
+export function indexFindings(report: RunReport): FindingIndex {
+  const byCheck = new Map<string, Finding[]>();
+  const byFingerprint = new Map<string, Finding>();
+  for (const f of report.findings) {
+    const list = byCheck.get(f.check);
+    if (list) list.push(f); else byCheck.set(f.check, [f]);
+    byFingerprint.set(f.fingerprint, f);
+  }
+  const implied = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    if (!f.impliedBy || !byFingerprint.has(f.impliedBy)) continue;
+    const list = implied.get(f.impliedBy);
+    if (list) list.push(f); else implied.set(f.impliedBy, [f]);
+  }
+  const isFolded = (f: Finding) => f.impliedBy !== undefined && byFingerprint.has(f.impliedBy);
+  return { byCheck, byFingerprint, checkById: new Map(report.checks.map((c) => [c.id, c])), implied, isFolded };
+}
+
+export function rowOf(f: Finding, idx: FindingIndex, groupSeverity: Severity): FindingRow {
+  const implies: ImpliedRow[] = (idx.implied.get(f.fingerprint) ?? [])
+    .map((c) => ({ check: c.check, title: idx.checkById.get(c.check)?.title ?? c.check, severity: c.severity }))
+    .sort((a, b) => SEV_RANK[a.severity] - SEV_RANK[b.severity] || a.check.localeCompare(b.check));
+  return {
+    severity: f.severity,
+    kind: f.resource.kind,
+    namespace: f.resource.namespace ?? '',
+    name: f.resource.name,
+    message: f.message,
+    evidence: evidenceOf(f),
+    waived: f.waived,
+    waiver: f.waiver ? { reason: f.waiver.reason, owner: f.waiver.owner, expires: f.waiver.expires } : null,
+    fingerprint: f.fingerprint,
+    severityDiffers: f.severity !== groupSeverity,
+    implies,
+  };
+}
+
+/** The highest open severity, or the highest waived one when all are waived. */
+function headlineSeverity(fs: readonly Finding[], fallback: Severity): Severity {
+  let open: Severity | null = null;
+  let any: Severity | null = null;
+  for (const f of fs) {
+    if (any === null || SEV_RANK[f.severity] < SEV_RANK[any]) any = f.severity;
+    if (!f.waived && (open === null || SEV_RANK[f.severity] < SEV_RANK[open])) open = f.severity;
+  }
+  return open ?? any ?? fallback;
+}
+
+function causeText(f: Finding, idx: FindingIndex): string {
+  const cause = idx.byFingerprint.get(f.impliedBy ?? '');
+  if (!cause) return '';
+  return `${idx.checkById.get(cause.check)?.title ?? cause.check} on ${resourceText(cause.resource)}`;
+}
+
+export function areaSections(report: RunReport, idx: FindingIndex, maxRows: number): AreaSection[] {
+  const diff = report.diff;
+  return AREAS.map((area) => {
+    const checks = report.checks.filter((c) => c.area === area);
+    const groups: CheckGroup[] = [];
+    const foldedGroups: FoldedGroup[] = [];
+    const clean: AreaSection['cleanChecks'] = [];
+    // Findings whose check is missing from `checks` still get a group (defensive: never drop a finding).
+    const orphans = [...idx.byCheck.keys()].filter((id) => idx.byCheck.get(id)![0].area === area && !idx.checkById.has(id));
+    for (const id of [...new Set([...checks.map((c) => c.id), ...orphans])]) {
+      const c = idx.checkById.get(id);
+      const fs = idx.byCheck.get(id) ?? [];
+      if (fs.length === 0) {
+        if (c) clean.push({ id: c.id, title: c.title, status: c.status, evaluated: c.evaluated, reason: c.reason ?? '' });
+        continue;
+      }
+      const severity = headlineSeverity(fs, c?.severity ?? fs[0].severity);
+      const counts = zeroSeverities();
+      let open = 0, waived = 0;
+      const shown: Finding[] = [];
+      const folded: Finding[] = [];
+      for (const f of fs) {
+        if (f.waived) waived++; else { open++; counts[f.severity]++; }
+        if (idx.isFolded(f)) folded.push(f); else shown.push(f);
+      }
+      const title = c?.title ?? id;
+      if (shown.length === 0) {
+        foldedGroups.push({ id, title, severity, severityCounts: severityCountsOf(counts), failed: open, waived, causes: [...new Set(folded.map((f) => causeText(f, idx)))].sort() });
+        continue;
+      }
+      groups.push({
+        id, title, severity, severityCounts: severityCountsOf(counts),
+        status: c?.status ?? 'fail',
+        failed: open, waived,
+        passed: c?.passed ?? 0,
+        evaluated: c?.evaluated ?? fs.length,
+        controls: c?.controls ?? fs[0].controls,
+        remediation: c?.remediation ?? '',
+        rows: smallest(shown, maxRows, compareFindings).map((f) => rowOf(f, idx, severity)),
+        more: Math.max(0, shown.length - maxRows),
+        folded: folded.length,
+        foldedCounts: severityCountsOf(folded.reduce((acc, f) => { acc[f.severity]++; return acc; }, zeroSeverities())),
+        foldedUnder: [...new Set(folded.map((f) => causeText(f, idx)))].sort().slice(0, 5),
+        open: open > 0 && (severity === 'critical' || severity === 'high'),
+      });
+    }
+    groups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || (b.failed - a.failed) || a.id.localeCompare(b.id));
+    foldedGroups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || a.id.localeCompare(b.id));
+    const sc = card(area, AREA_LABEL[area], report.score.areas[area], diff?.scoreDelta.areas[area]);
+    const sum = (list: Array<{ failed: number; waived: number }>, k: 'failed' | 'waived') => list.reduce((s, g) => s + g[k], 0);
+    return {
+      area, label: AREA_LABEL[area], score: sc.score, grade: sc.grade, gradeClass: sc.gradeClass, evaluated: report.score.areas[area] !== null,
+      failed: sum(groups, 'failed') + sum(foldedGroups, 'failed'), waived: sum(groups, 'waived') + sum(foldedGroups, 'waived'),
+      groups, foldedGroups, cleanChecks: clean,
+    };
+  });
+}
+
+/** Evidence counts that say how many workloads or pods a finding reaches, in order of preference. */
+const REACH_KEYS: Array<[string, string, string]> = [
+  ['unisolatedCount', 'workload', 'workloads'], ['affectedWorkloads', 'workload', 'workloads'],
+  ['failingPods', 'pod', 'pods'], ['unmeshedPods', 'pod', 'pods'], ['podCount', 'pod', 'pods'],
+];
+
+function reachOf(f: Finding, implied: readonly Finding[]): { factor: number; text: string } {
+  if (implied.length > 0) return { factor: 1, text: `${implied.length + 1} findings on this ${f.area === 'rbac' ? 'subject' : 'resource'}` };
+  for (const [key, one, many] of REACH_KEYS) {
+    const v = f.evidence?.[key];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return { factor: v, text: `${v.toLocaleString('en-US')} ${v === 1 ? one : many}` };
+  }
+  return { factor: 1, text: '' };
+}
+
+/**
+ * What to fix first: open findings that are not folded under another, ranked by severity ×
+ * blast radius (the findings a fix removes, weighted, × the workloads or pods it reaches).
+ * At most three per check, so one noisy check does not hide the rest.
+ */
+export function topFixes(report: RunReport, idx: FindingIndex, max: number): TopFix[] {
+  const scored: Array<{ f: Finding; rank: number; reach: string }> = [];
+  for (const f of report.findings) {
+    if (f.waived || idx.isFolded(f)) continue;
+    const implied = (idx.implied.get(f.fingerprint) ?? []).filter((x) => !x.waived);
+    const reach = reachOf(f, implied);
+    const weight = SEVERITY_WEIGHT[f.severity] + implied.reduce((s, x) => s + SEVERITY_WEIGHT[x.severity], 0);
+    scored.push({ f, rank: weight * reach.factor, reach: reach.text });
+  }
+  const cmp = (a: (typeof scored)[number], b: (typeof scored)[number]) => b.rank - a.rank || compareFindings(a.f, b.f);
+  const out: TopFix[] = [];
+  const perCheck = new Map<string, number>();
+  for (const s of smallest(scored, max * 8, cmp)) {
+    const n = perCheck.get(s.f.check) ?? 0;
+    if (n >= 3) continue;
+    perCheck.set(s.f.check, n + 1);
+    const c = idx.checkById.get(s.f.check);
+    out.push({
+      rank: out.length + 1, severity: s.f.severity, check: s.f.check, title: c?.title ?? s.f.check, resource: resourceText(s.f.resource),
+      message: s.f.message.length > 220 ? `${s.f.message.slice(0, 219)}…` : s.f.message,
+      reach: s.reach, remediation: firstSentence(c?.remediation ?? ''), area: s.f.area,
+    });
+    if (out.length >= max) break;
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+// The per-framework view: each framework's mapped controls with a status an auditor can map
+// their checklist against — fail (open findings), waived (only waived findings), pass (every
+// mapped check was evaluated and passed) or not evaluated (a mapped check could not be judged,
+// or none applies here) — and the findings behind each. The CSV export reads the same rows.
+import type { RunReport } from '../../run/types.ts';
+import { resourceText } from './format.ts';
+import type { ControlRow, ControlStatus, FrameworkView } from './types.ts';
+
+export const FRAMEWORKS: Array<{ prefix: string; name: string; group: (control: string) => string }> = [
+  { prefix: 'CIS', name: 'CIS Kubernetes Benchmark 1.10', group: (c) => `Section ${c.split('.').slice(0, 2).join('.')}` },
+  { prefix: 'NSA-CISA', name: 'NSA/CISA Kubernetes Hardening Guide', group: (c) => c.split('/')[0] || c },
+  { prefix: 'NIST-800-53', name: 'NIST SP 800-53 Rev. 5', group: (c) => `${c.split('-')[0]} family` },
+  { prefix: 'NIST-800-207', name: 'NIST SP 800-207 Zero Trust Architecture', group: (c) => (/^T\d/.test(c) ? 'Tenets' : c.split(/[-/.]/)[0]) },
+];
+
+export const CONTROL_STATUS_LABEL: Record<ControlStatus, string> = { fail: 'fail', waived: 'waived', pass: 'pass', 'not-evaluated': 'not evaluated' };
+
+interface ControlAcc { checks: Set<string>; failing: number; waived: number; findings: string[]; findingCount: number }
+
+/** `maxFindings` caps the resources listed per control (the HTML shows a few, the CSV all). */
+export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[] {
+  const byControl = new Map<string, ControlAcc>();
+  const touch = (control: string, check: string) => {
+    let e = byControl.get(control);
+    if (!e) byControl.set(control, (e = { checks: new Set(), failing: 0, waived: 0, findings: [], findingCount: 0 }));
+    e.checks.add(check);
+    return e;
+  };
+  for (const c of report.checks) for (const ctl of c.controls) touch(ctl, c.id);
+  for (const f of report.findings) {
+    for (const ctl of f.controls) {
+      const e = touch(ctl, f.check);
+      if (f.waived) { e.waived++; continue; }
+      e.failing++;
+      e.findingCount++;
+      if (e.findings.length < maxFindings) e.findings.push(`${f.severity}: ${resourceText(f.resource)} (${f.check})`);
+    }
+  }
+  const statusOf = new Map(report.checks.map((c) => [c.id, c.status]));
+  const out: FrameworkView[] = [];
+  for (const fw of FRAMEWORKS) {
+    const groups = new Map<string, ControlRow[]>();
+    for (const [id, e] of byControl) {
+      const colon = id.indexOf(':');
+      const prefix = colon < 0 ? id : id.slice(0, colon);
+      if (prefix !== fw.prefix && !prefix.startsWith(`${fw.prefix}-`)) continue;
+      const local = colon < 0 ? id : id.slice(colon + 1);
+      const checks = [...e.checks].sort().map((c) => ({ id: c, status: statusOf.get(c) ?? 'fail' }));
+      const judged = checks.filter((c) => c.status === 'pass' || c.status === 'fail');
+      const status: ControlStatus = e.failing > 0 ? 'fail' : e.waived > 0 ? 'waived'
+        : judged.length > 0 && checks.every((c) => c.status !== 'not-evaluated' && c.status !== 'error') ? 'pass' : 'not-evaluated';
+      const g = fw.group(local);
+      const list = groups.get(g) ?? [];
+      list.push({ id, local, checks, failing: e.failing, waived: e.waived, status, statusLabel: CONTROL_STATUS_LABEL[status], findings: e.findings, findingsMore: e.findingCount - e.findings.length });
+      groups.set(g, list);
+    }
+    if (groups.size === 0) continue;
+    const sorted = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true }))
+      .map(([name, controls]) => ({ name, controls: controls.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })) }));
+    const all = sorted.flatMap((g) => g.controls);
+    const counts: Record<ControlStatus, number> = { fail: 0, waived: 0, pass: 0, 'not-evaluated': 0 };
+    for (const c of all) counts[c.status]++;
+    out.push({ name: fw.name, prefix: fw.prefix, groups: sorted, failingControls: counts.fail, totalControls: all.length, counts });
+  }
+  return out;
+}

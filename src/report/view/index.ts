@@ -1,0 +1,110 @@
+// The report view-model: a pure function from report.json (+ trend, + previous run) to the
+// plain data the templates print. Nothing here judges a result: verdicts, scores, the diff and
+// the analyses' classifications come as given; the builders beside this file shape them.
+import { SEVERITIES, SEVERITY_WEIGHT } from '../../base/vocabulary.ts';
+import type { Finding, RunReport, WaiverStatus } from '../../run/types.ts';
+import { runCounts } from '../counts.ts';
+import { changesOf } from './changes.ts';
+import { AREA_LABEL, card, compareFindings, resourceText } from './format.ts';
+import { frameworksOf } from './frameworks.ts';
+import { areaSections, indexFindings, topFixes } from './findings.ts';
+import { POSTURE_MAX_ROWS, postureOf } from './posture.ts';
+import { trendView } from './trend.ts';
+import type { CoverageView, ReportView, ViewOptions } from './types.ts';
+import { AREAS } from '../../base/vocabulary.ts';
+
+export type * from './types.ts';
+export { AREA_LABEL, resourceText };
+export { POSTURE_MAX_ROWS, POSTURE_TOP_SUBJECTS } from './posture.ts';
+export { frameworksOf, FRAMEWORKS } from './frameworks.ts';
+
+const STATE_LABEL: Record<WaiverStatus['state'], string> = {
+  active: 'active', 'expiring-soon': 'expiring soon', expired: 'expired', unmatched: 'matches nothing',
+};
+const STATE_ORDER: Array<WaiverStatus['state']> = ['expired', 'expiring-soon', 'unmatched', 'active'];
+const NOTES_CAP = 50;
+
+export const SECTIONS: ReportView['sections'] = [
+  { id: 'summary', label: 'Summary' }, { id: 'top-fixes', label: 'What to fix first' }, { id: 'changes', label: 'Changes' },
+  { id: 'findings', label: 'Findings' }, { id: 'posture', label: 'Posture' }, { id: 'trend', label: 'Trend' },
+  { id: 'exceptions', label: 'Exceptions' }, { id: 'coverage', label: 'Coverage' }, { id: 'frameworks', label: 'Frameworks' },
+  { id: 'methodology', label: 'Methodology' },
+];
+
+function coverageOf(report: RunReport): CoverageView {
+  const entry = (c: RunReport['checks'][number]) => ({ id: c.id, title: c.title, status: c.status, reason: c.reason ?? '' });
+  const kinds = Object.entries(report.run.coverage).sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([kind, e]) => ({ kind, status: e.status, detail: e.detail ?? '', count: e.count === undefined ? '' : String(e.count) }));
+  return {
+    kinds,
+    gaps: kinds.filter((k) => k.status !== 'ok'),
+    notEvaluated: report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').map(entry),
+    notApplicable: report.checks.filter((c) => c.status === 'not-applicable').map(entry),
+    notes: report.run.notes.slice(0, NOTES_CAP),
+    notesMore: Math.max(0, report.run.notes.length - NOTES_CAP),
+  };
+}
+
+export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView {
+  const maxRows = opts.maxRowsPerGroup ?? 50;
+  const diff = report.diff;
+  const idx = indexFindings(report);
+  const counts = runCounts(report);
+  return {
+    title: `Zero-trust compliance report — ${report.run.cluster.name}`,
+    sections: SECTIONS,
+    cluster: { name: report.run.cluster.name, server: report.run.cluster.server ?? '', version: report.run.cluster.version ?? 'unknown' },
+    run: {
+      id: report.run.id, startedAt: report.run.startedAt, finishedAt: report.run.finishedAt, source: report.run.source,
+      toolVersion: report.run.toolVersion, checkCatalogVersion: report.run.checkCatalogVersion,
+    },
+    overall: card('overall', 'Overall', report.score.overall, diff?.scoreDelta.overall),
+    areas: AREAS.map((a) => card(a, AREA_LABEL[a], report.score.areas[a], diff?.scoreDelta.areas[a])),
+    totals: {
+      findings: counts.findings, open: counts.open, waived: counts.waived, folded: counts.folded,
+      checks: counts.checks, failingChecks: counts.failingChecks, notEvaluated: counts.notEvaluated, notApplicable: counts.notApplicable,
+    },
+    severityCounts: SEVERITIES.map((s) => ({ severity: s, count: counts.bySeverity[s] })),
+    topFixes: topFixes(report, idx, opts.maxTopFixes ?? 10),
+    changes: changesOf(report, idx, opts),
+    areaSections: areaSections(report, idx, maxRows),
+    trend: opts.trend && opts.trend.length > 0 ? trendView(opts.trend, report, opts.maxTrendPoints ?? 90) : null,
+    waivers: [...report.waivers]
+      .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || a.expires.localeCompare(b.expires))
+      .map((w) => ({ ...w, resourceText: resourceText(w.resource), stateLabel: STATE_LABEL[w.state] })),
+    coverage: coverageOf(report),
+    posture: postureOf(report, opts.maxPostureRows ?? POSTURE_MAX_ROWS),
+    frameworks: frameworksOf(report),
+    methodology: {
+      weights: SEVERITIES.map((s) => ({ severity: s, weight: SEVERITY_WEIGHT[s] })),
+      checkCatalogVersion: report.run.checkCatalogVersion,
+      toolVersion: report.run.toolVersion,
+      clusterVersion: report.run.cluster.version ?? 'unknown',
+      source: report.run.source,
+      checkCount: report.checks.length,
+    },
+    limits: { maxRowsPerGroup: maxRows },
+  };
+}
+
+/** New open findings of the current run, most severe first (for notifiers; they never re-diff). */
+export function newFindingsOf(report: RunReport): Finding[] {
+  if (!report.diff) return [];
+  const set = new Set(report.diff.new);
+  return report.findings.filter((f) => set.has(f.fingerprint) && !f.waived).sort(compareFindings);
+}
+
+/**
+ * Findings as lines for a short message (Slack, email): a finding folded under another in the
+ * same list is not a line of its own; its cause carries how many it implies.
+ */
+export function foldForMessage(findings: readonly Finding[]): Array<{ finding: Finding; implied: Finding[] }> {
+  const inList = new Set(findings.map((f) => f.fingerprint));
+  const implied = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (!f.impliedBy || !inList.has(f.impliedBy)) continue;
+    const list = implied.get(f.impliedBy);
+    if (list) list.push(f); else implied.set(f.impliedBy, [f]);
+  }
+  return findings.filter((f) => !(f.impliedBy && inList.has(f.impliedBy))).map((f) => ({ finding: f, implied: implied.get(f.fingerprint) ?? [] }));
+}

@@ -1,0 +1,126 @@
+// Posture from report.details (typed by the run types, computed by the analyses): the broadest
+// RBAC subjects, workloads per mTLS posture, and what is reachable from far away.
+import { DETAIL_KINDS, type MtlsPosture, type RunDetails, type RunDiff, type RunReport } from '../../run/types.ts';
+import { byRef, num, pct, refKey, refOf, resourceText, smallest } from './format.ts';
+import type { BreadthRow, ExposurePathRow, ExposureRow, MeshModeBar, MeshRow, PostureView } from './types.ts';
+
+/** Subjects listed in the RBAC breadth table. */
+export const POSTURE_TOP_SUBJECTS = 10;
+/** Rows in the mTLS and exposure tables; the rest are counted. */
+export const POSTURE_MAX_ROWS = 50;
+/** External paths listed per exposed workload; the rest are counted on the row. */
+const POSTURE_MAX_PATHS = 4;
+
+/** Why a details part is absent: the kinds it needs that were not collected, or that it was not computed. */
+function absentBecause(report: RunReport, part: keyof RunDetails, what: string, otherwise: string): string {
+  const missing = DETAIL_KINDS[part].flatMap((k) => {
+    const c = report.run.coverage[k];
+    return c?.status === 'ok' ? [] : [`${k}: ${c?.status ?? 'not collected'}`];
+  });
+  return missing.length > 0 ? `${what} were not collected (${missing.join(', ')}).` : otherwise;
+}
+
+function breadthPosture(report: RunReport): PostureView['rbac'] {
+  const list = report.details.rbac?.breadth;
+  if (!list) return { omitted: absentBecause(report, 'rbac', 'RBAC kinds', 'RBAC breadth was not computed for this run.'), rows: [], listed: 0, growthElsewhere: 0 };
+  const entries = list.map((e) => ({ ...refOf(e.subject), breadth: e.breadth }));
+  const top = smallest(entries, POSTURE_TOP_SUBJECTS, (a, b) => b.breadth - a.breadth || byRef(a, b));
+  const growth = new Map<string, RunDiff['breadthGrowth'][number]>();
+  for (const g of report.diff?.breadthGrowth ?? []) growth.set(refKey(g.subject), g);
+  const max = top.length > 0 ? top[0].breadth : 0;
+  const rows = top.map((e, i): BreadthRow => {
+    const g = growth.get(refKey(e));
+    return {
+      rank: i + 1, kind: e.kind, namespace: e.namespace, name: e.name, breadth: e.breadth.toLocaleString('en-US'),
+      barPercent: max > 0 ? Math.max(1, Math.round((100 * e.breadth) / max)) : 0,
+      growth: g ? { before: g.before.toLocaleString('en-US'), after: g.after.toLocaleString('en-US'), percent: `+${num(g.growthPercent)}%` } : null,
+    };
+  });
+  const shown = new Set(top.map(refKey));
+  return { omitted: '', rows, listed: entries.length, growthElsewhere: [...growth.keys()].filter((k) => !shown.has(k)).length };
+}
+
+const POSTURE_CLS: Record<MtlsPosture, MeshModeBar['cls']> = { authenticated: 'good', permissive: 'warn', plaintext: 'bad', outside: 'none' };
+/** Bar order (secure first) and table order (worst first) per posture. */
+const BAR_ORDER: Record<MtlsPosture, number> = { authenticated: 0, permissive: 1, plaintext: 2, outside: 3 };
+const WORST_ORDER: Record<MtlsPosture, number> = { plaintext: 0, outside: 1, permissive: 2, authenticated: 3 };
+const MODE_LABEL: Record<string, string> = { none: 'outside the mesh' };
+/** Istio modes before Linkerd policies within a posture. */
+const modeOrder = (mode: string) => (mode.startsWith('linkerd:') ? 1 : 0);
+
+function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
+  const list = report.details.mtls?.workloads;
+  if (!list) {
+    return {
+      omitted: absentBecause(report, 'mtls', 'Pods or namespaces', 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.'),
+      total: 0, secure: 0, securePercent: '0%', bars: [], rows: [], notStrict: 0, more: 0,
+    };
+  }
+  const counts = new Map<string, { count: number; posture: MtlsPosture }>([
+    ['STRICT', { count: 0, posture: 'authenticated' }], ['PERMISSIVE', { count: 0, posture: 'permissive' }],
+    ['DISABLE', { count: 0, posture: 'plaintext' }], ['none', { count: 0, posture: 'outside' }],
+  ]);
+  const flagged: Array<MeshRow & { worst: number; ref: ReturnType<typeof refOf> }> = [];
+  let secure = 0;
+  for (const e of list) {
+    const c = counts.get(e.mode) ?? { count: 0, posture: e.posture };
+    c.count++;
+    counts.set(e.mode, c);
+    const weak = Object.entries(e.weakPorts ?? {});
+    if (e.posture === 'authenticated' && weak.length === 0) { secure++; continue; }
+    const ref = refOf(e.workload);
+    flagged.push({
+      ...ref, ref, mesh: e.mesh, mode: MODE_LABEL[e.mode] ?? e.mode, cls: POSTURE_CLS[e.posture],
+      ports: weak.sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true })).map(([p, m]) => `${p}: ${m}`).join(', '),
+      worst: WORST_ORDER[e.posture],
+    });
+  }
+  const total = list.length;
+  let x = 0;
+  const bars = [...counts.entries()]
+    .sort((a, b) => BAR_ORDER[a[1].posture] - BAR_ORDER[b[1].posture] || modeOrder(a[0]) - modeOrder(b[0]) || a[0].localeCompare(b[0]))
+    .map(([key, { count, posture }]): MeshModeBar => {
+      const width = total > 0 ? Math.round(((1000 * count) / total) * 10) / 10 : 0;
+      const bar = { key, label: MODE_LABEL[key] ?? key, count, percent: pct(count, total), cls: POSTURE_CLS[posture], x: Math.round(x * 10) / 10, width };
+      x += width;
+      return bar;
+    });
+  const rows = smallest(flagged, maxRows, (a, b) => a.worst - b.worst || byRef(a.ref, b.ref)).map(({ worst: _w, ref: _r, ...r }) => r);
+  return { omitted: '', total, secure, securePercent: pct(secure, total), bars, rows, notStrict: flagged.length, more: flagged.length - rows.length };
+}
+
+function exposurePosture(report: RunReport, maxRows: number): PostureView['exposure'] {
+  const list = report.details.network?.exposure;
+  if (!list) {
+    return {
+      omitted: absentBecause(report, 'network', 'Network kinds', 'Network exposure was not computed for this run.'),
+      total: 0, external: 0, fromAllNamespaces: 0, via: [], rows: [], more: 0,
+    };
+  }
+  const viaCount = new Map<string, number>();
+  let external = 0, fromAll = 0;
+  const all = list.map((e) => {
+    const paths = e.external.map((p): ExposurePathRow => ({
+      via: p.via, through: resourceText(p.through), ports: p.ports,
+      policy: p.allowedByPolicy === true ? 'admitted by NetworkPolicy' : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
+        : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated',
+      blocked: p.allowedByPolicy === false,
+    }));
+    const open = paths.filter((p) => !p.blocked);
+    if (open.length > 0) external++;
+    for (const v of new Set(open.map((p) => p.via))) viaCount.set(v, (viaCount.get(v) ?? 0) + 1);
+    if (e.fromAllNamespaces) fromAll++;
+    paths.sort((a, b) => Number(a.blocked) - Number(b.blocked) || a.via.localeCompare(b.via) || a.through.localeCompare(b.through));
+    const ref = refOf(e.workload);
+    return { ...ref, ref, podCount: e.podCount.toLocaleString('en-US'), paths, fromAllNamespaces: e.fromAllNamespaces, rank: open.length > 0 ? 0 : e.fromAllNamespaces ? 1 : 2 };
+  });
+  const top = smallest(all, maxRows, (a, b) => a.rank - b.rank || byRef(a.ref, b.ref));
+  const rows = top.map(({ rank: _r, ref: _f, paths, ...r }): ExposureRow => ({ ...r, paths: paths.slice(0, POSTURE_MAX_PATHS), pathsMore: Math.max(0, paths.length - POSTURE_MAX_PATHS) }));
+  const known = ['LoadBalancer', 'NodePort', 'Ingress'];
+  const via = [...known, ...[...viaCount.keys()].filter((v) => !known.includes(v)).sort()].map((v) => ({ via: v, count: viaCount.get(v) ?? 0 }));
+  return { omitted: '', total: all.length, external, fromAllNamespaces: fromAll, via, rows, more: all.length - rows.length };
+}
+
+export function postureOf(report: RunReport, maxRows: number): PostureView {
+  return { rbac: breadthPosture(report), mtls: meshPosture(report, maxRows), exposure: exposurePosture(report, maxRows) };
+}

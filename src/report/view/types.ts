@@ -1,0 +1,300 @@
+// The report view-model's shape: plain data the templates print. Every number, label and cap
+// is decided by the builders beside this file, never in a template.
+import type { Area, Severity } from '../../base/vocabulary.ts';
+import type { RunReport, TrendPoint, WaiverStatus } from '../../run/types.ts';
+
+export type { TrendPoint };
+
+export interface ViewOptions {
+  trend?: TrendPoint[];
+  previous?: RunReport | null;
+  /** Rows rendered per check group; the rest are counted ("N more in report.json"). */
+  maxRowsPerGroup?: number;
+  /** Rows rendered in the new / resolved lists of "changes since last run". */
+  maxChangeRows?: number;
+  /** Points drawn in the trend chart (the most recent ones). */
+  maxTrendPoints?: number;
+  /** Rows in each posture table (mTLS, exposure); the RBAC list shows POSTURE_TOP_SUBJECTS. */
+  maxPostureRows?: number;
+  /** Entries in "what to fix first". */
+  maxTopFixes?: number;
+}
+
+export interface ScoreCard {
+  key: string;
+  label: string;
+  score: string;
+  grade: string;
+  gradeClass: string;
+  delta: { text: string; cls: 'up' | 'down' | 'flat' } | null;
+}
+
+/** One evidence field, rendered as text, a list of values, a table or nested fields. */
+export interface EvidenceField {
+  label: string;
+  text?: string;
+  list?: string[];
+  table?: { columns: string[]; rows: string[][] };
+  fields?: Array<{ label: string; text: string }>;
+  /** Items left out of a list or table ("N more in report.json"). */
+  more: number;
+}
+
+export interface ImpliedRow { check: string; title: string; severity: Severity }
+
+export interface FindingRow {
+  severity: Severity;
+  kind: string;
+  namespace: string;
+  name: string;
+  message: string;
+  evidence: EvidenceField[];
+  waived: boolean;
+  waiver: { reason: string; owner: string; expires: string } | null;
+  fingerprint: string;
+  /** The result's severity differs from its group's headline severity: shown on the row. */
+  severityDiffers: boolean;
+  /** Narrower findings on the same resource that this one implies (folded under it). */
+  implies: ImpliedRow[];
+}
+
+export interface SeverityCount { severity: Severity; count: number }
+
+export interface CheckGroup {
+  id: string;
+  title: string;
+  /** The highest open severity among its findings (the highest waived one when all are waived). */
+  severity: Severity;
+  /** Open findings per severity, most severe first, zero counts left out. */
+  severityCounts: SeverityCount[];
+  status: string;
+  failed: number;
+  waived: number;
+  passed: number;
+  evaluated: number;
+  controls: string[];
+  remediation: string;
+  rows: FindingRow[];
+  more: number;
+  /** Findings left out of the rows because a broader finding implies them. */
+  folded: number;
+  /** The folded findings per severity. */
+  foldedCounts: SeverityCount[];
+  foldedUnder: string[];
+  /** Critical and high groups start open. */
+  open: boolean;
+}
+
+/** A check whose every finding follows from a broader one: one line instead of a group. */
+export interface FoldedGroup {
+  id: string;
+  title: string;
+  severity: Severity;
+  severityCounts: SeverityCount[];
+  failed: number;
+  waived: number;
+  causes: string[];
+}
+
+export interface AreaSection {
+  area: Area;
+  label: string;
+  score: string;
+  grade: string;
+  gradeClass: string;
+  failed: number;
+  waived: number;
+  /** Whether any result of this area was scored (false: the area shows n/a). */
+  evaluated: boolean;
+  groups: CheckGroup[];
+  foldedGroups: FoldedGroup[];
+  cleanChecks: Array<{ id: string; title: string; status: string; evaluated: number; reason: string }>;
+}
+
+export interface TopFix {
+  rank: number;
+  severity: Severity;
+  check: string;
+  title: string;
+  resource: string;
+  /** The finding's message, clipped to one reading line. */
+  message: string;
+  /** What the fix reaches, e.g. "11 findings on this subject", "3 pods". */
+  reach: string;
+  remediation: string;
+  area: Area;
+}
+
+export interface ResolvedRow { fingerprint: string; title: string; check: string; severity: Severity | ''; resource: string; message: string }
+
+export interface ScoreCauseRow { text: string; points: string; cls: 'up' | 'down' | 'flat' }
+
+/** One check's causes in an area's score change, with the points they add up to. */
+export interface ScoreCauseCheck { check: string; title: string; causes: ScoreCauseRow[]; points: string; cls: 'up' | 'down' | 'flat' }
+
+export interface AreaChangeView {
+  area: Area;
+  label: string;
+  before: string;
+  after: string;
+  delta: string;
+  cls: 'up' | 'down' | 'flat';
+  checks: ScoreCauseCheck[];
+  /** The causes' points added up, as shown (equals delta). */
+  sum: string;
+}
+
+export interface TrendView {
+  width: number;
+  height: number;
+  plotLeft: number;
+  plotRight: number;
+  plotTop: number;
+  plotBottom: number;
+  gridLines: Array<{ y: number; label: string }>;
+  series: Array<{ key: string; label: string; cls: string; points: string }>;
+  dots: Array<{ x: number; y: number; title: string }>;
+  xLabels: Array<{ x: number; label: string }>;
+  count: number;
+}
+
+export type ControlStatus = 'fail' | 'waived' | 'pass' | 'not-evaluated';
+
+export interface ControlRow {
+  id: string;
+  /** The control id without its framework prefix, e.g. 5.1.1. */
+  local: string;
+  checks: Array<{ id: string; status: string }>;
+  failing: number;
+  waived: number;
+  status: ControlStatus;
+  statusLabel: string;
+  /** Resources behind the open findings, first few. */
+  findings: string[];
+  findingsMore: number;
+}
+
+export interface FrameworkView {
+  name: string;
+  prefix: string;
+  groups: Array<{ name: string; controls: ControlRow[] }>;
+  failingControls: number;
+  totalControls: number;
+  counts: Record<ControlStatus, number>;
+}
+
+export interface BreadthRow {
+  rank: number;
+  kind: string;
+  namespace: string;
+  name: string;
+  breadth: string;
+  /** Bar length relative to the broadest subject, 0-100. */
+  barPercent: number;
+  growth: { before: string; after: string; percent: string } | null;
+}
+
+export interface MeshModeBar {
+  key: string;
+  label: string;
+  count: number;
+  percent: string;
+  /** good: authenticated only; warn: also admits plaintext from some; bad: plaintext from anyone; none: outside the mesh. */
+  cls: 'good' | 'warn' | 'bad' | 'none';
+  /** Segment geometry in a 0-1000 wide SVG. */
+  x: number;
+  width: number;
+}
+
+export interface MeshRow {
+  kind: string;
+  namespace: string;
+  name: string;
+  mesh: string;
+  mode: string;
+  cls: MeshModeBar['cls'];
+  /** Port-level modes that differ from the workload's, e.g. "8080: PERMISSIVE". */
+  ports: string;
+}
+
+export interface ExposurePathRow { via: string; through: string; ports: string; policy: string; blocked: boolean }
+
+export interface ExposureRow {
+  kind: string;
+  namespace: string;
+  name: string;
+  podCount: string;
+  paths: ExposurePathRow[];
+  pathsMore: number;
+  fromAllNamespaces: boolean;
+}
+
+export interface PostureView {
+  rbac: { omitted: string; rows: BreadthRow[]; listed: number; growthElsewhere: number };
+  mtls: { omitted: string; total: number; secure: number; securePercent: string; bars: MeshModeBar[]; rows: MeshRow[]; notStrict: number; more: number };
+  exposure: { omitted: string; total: number; external: number; fromAllNamespaces: number; via: Array<{ via: string; count: number }>; rows: ExposureRow[]; more: number };
+}
+
+export interface ChangesView {
+  hasPrevious: boolean;
+  previousRunId: string;
+  previousStartedAt: string;
+  regression: boolean;
+  /** The first few regression reasons; the rest sit in a collapsed list. */
+  reasons: string[];
+  moreReasons: string[];
+  partial: boolean;
+  notComparable: string[];
+  persisting: number;
+  newCount: number;
+  resolvedCount: number;
+  newRows: Array<FindingRow & { title: string; check: string }>;
+  newMore: number;
+  resolvedRows: ResolvedRow[];
+  resolvedMore: number;
+  /** Per area whose score moved: the causes, adding up to the delta. */
+  areas: AreaChangeView[];
+}
+
+export interface CoverageView {
+  kinds: Array<{ kind: string; status: string; detail: string; count: string }>;
+  gaps: Array<{ kind: string; status: string; detail: string }>;
+  /** Not evaluated: the data was missing, or the check failed. */
+  notEvaluated: Array<{ id: string; title: string; status: string; reason: string }>;
+  /** Not applicable: the cluster does not run what the check is about (or it was disabled). */
+  notApplicable: Array<{ id: string; title: string; status: string; reason: string }>;
+  notes: string[];
+  notesMore: number;
+}
+
+export interface ReportView {
+  title: string;
+  /** The sections in order, for the navigation and the printed table of contents. */
+  sections: Array<{ id: string; label: string }>;
+  cluster: { name: string; server: string; version: string };
+  run: { id: string; startedAt: string; finishedAt: string; source: string; toolVersion: string; checkCatalogVersion: string };
+  overall: ScoreCard;
+  areas: ScoreCard[];
+  totals: {
+    findings: number; open: number; waived: number; folded: number; checks: number; failingChecks: number;
+    notEvaluated: number; notApplicable: number;
+  };
+  severityCounts: SeverityCount[];
+  topFixes: TopFix[];
+  changes: ChangesView;
+  areaSections: AreaSection[];
+  trend: TrendView | null;
+  waivers: Array<WaiverStatus & { resourceText: string; stateLabel: string }>;
+  coverage: CoverageView;
+  posture: PostureView;
+  frameworks: FrameworkView[];
+  methodology: {
+    weights: Array<{ severity: Severity; weight: number }>;
+    checkCatalogVersion: string;
+    toolVersion: string;
+    clusterVersion: string;
+    source: string;
+    checkCount: number;
+  };
+  limits: { maxRowsPerGroup: number };
+}
