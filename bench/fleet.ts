@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     const decodeMs: number[] = [];
     for (const c of order) {
       const t = performance.now();
-      const r = await raw.query('SELECT id, report FROM ztaudit_runs WHERE cluster = $1 ORDER BY started_at DESC, seq DESC LIMIT 1', [`cluster-${String(c).padStart(3, '0')}`]);
+      const r = await raw.query('SELECT id, report FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC LIMIT 1', [`cluster-${String(c).padStart(3, '0')}`]);
       const t2 = performance.now();
       JSON.parse(gunzipSync(r.rows[0].report as Buffer).toString('utf8'));
       decodeMs.push(performance.now() - t2);

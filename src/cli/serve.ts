@@ -2,9 +2,8 @@
 // (source, --config, --history, --out, --format, --notify): one run at start-up, then on the
 // schedule, never two at once; an HTTP server for the latest report and Prometheus metrics.
 // SIGTERM/SIGINT stop it cleanly (see src/schedule/daemon.ts); exit code 0 after that.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
@@ -16,11 +15,9 @@ import { EXIT_OK, type CliIO, type CommandFn } from './io.ts';
 import { createLogger } from './log.ts';
 import { loadValidConfig, parseRunFlags, RUN_OPTIONS } from './run.ts';
 import { describeSource, loadSource } from './source.ts';
-import { alertCannotRun, buildEdges, openStore } from './wiring.ts';
-import { fleetDataOf } from '../fleet/data.ts';
-import { fleetHtml } from '../fleet/render.ts';
-import { buildFleetView } from '../fleet/view.ts';
 import { fleetQueryOf } from './fleet.ts';
+import { alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
+import { startRunPageRenderer } from './serve-pages.ts';
 
 export const SERVE_OPTIONS = {
   schedule: { type: 'string' },
@@ -77,60 +74,37 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
   const collect = (signal?: AbortSignal): Promise<Snapshot> => loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
   const store = await openStore(flags, config, env, io);
-  let viewerDir: string | null = null;
+  // Stored runs for /runs/:id are read and rendered by a worker thread (serve-pages.ts).
+  const pages = store ? startRunPageRenderer({
+    history: historyUrl(flags, env), kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined,
+    context: flags.context, cwd: io.cwd, env: { ...io.env },
+  }) : null;
   try {
     const edges = await buildEdges({ flags, config, env, log, io, collect }, store);
-
-    // Stored runs are rendered by a second, store-less set of edges writing HTML only into a
-    // private temporary directory, so /runs/:id never touches --out or the history.
-    let lookupRun: ((id: string) => Promise<string | null>) | undefined;
-    let lookupFleet: (() => Promise<string | null>) | undefined;
-    if (store) {
-      viewerDir = mkdtempSync(join(tmpdir(), 'ztaudit-serve-'));
-      const viewer = await buildEdges({
-        flags: { ...flags, out: viewerDir, formats: ['html'], notify: false, 'no-notify': true },
-        config, env, log, io, collect,
-      }, null);
-      let queue: Promise<unknown> = Promise.resolve();
-      lookupRun = (id) => {
-        const next = queue.then(async () => {
-          const report = await store.get(id);
-          if (!report) return null;
-          return htmlOf(await viewer.render(report, { previous: null, trend: await store.trend(30, report.run.cluster.name) }));
-        });
-        queue = next.catch(() => undefined);
-        return next;
-      };
-      // /fleet: a store shared by several clusters (PostgreSQL, or one SQLite file) gets the fleet view.
-      lookupFleet = () => {
-        const next = queue.then(async () => {
-          const data = await fleetDataOf(store, fleetQueryOf(config, {}, new Date()));
-          return data.clusters.length > 1 ? fleetHtml(buildFleetView(data)) : null;
-        });
-        queue = next.catch(() => undefined);
-        return next;
-      };
-    }
 
     const daemon = await startDaemon({
       schedule: flags.schedule,
       ...(flags.timezone ? { timezone: flags.timezone } : {}),
       port: flags.port,
       ...(flags.host ? { host: flags.host } : {}),
+      ...(env.serveToken ? { authToken: env.serveToken } : {}),
       graceMs: flags.graceMs,
       log,
-      ...(lookupRun ? { lookupRun } : {}),
-      ...(lookupFleet ? { lookupFleet } : {}),
-      runOnce: async (signal) => {
-        // The signal reaches the collector itself: at SIGTERM its requests stop, not just our wait.
-        const runEdges: PipelineEdges = { ...edges, collect: () => abortable(() => collect(signal), signal) };
+      ...(pages ? { lookupRun: (id: string) => pages.render(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date())) } : {}),
+      runOnce: async (signal, hooks) => {
+        // The signal reaches the collector and the notifiers themselves: at SIGTERM their
+        // requests stop, not just our wait.
+        const runEdges: PipelineEdges = {
+          ...edges, signal, collect: () => abortable(() => collect(signal), signal),
+          onStored: (report, files) => hooks.stored({ report, html: htmlOf(files) }),
+        };
         try {
           const { report, files } = await runPipeline(config, CHECKS, runEdges);
               return { report, html: htmlOf(files) };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
-            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
+            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
             for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
           }
           throw error;
@@ -139,18 +113,17 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
     });
 
     const stopDaemon = daemon.stop;
-    const dir = viewerDir;
     let stopped: Promise<void> | null = null;
-    // After the daemon has stopped (no run holds the store any more): close the store, drop the viewer's files.
+    // After the daemon has stopped (no run holds the store any more): close the store and the renderer.
     const stop = (): Promise<void> => (stopped ??= (async () => {
       await stopDaemon();
+      await pages?.close();
       await store?.close().catch((error: unknown) => log.warn(`closing the history store: ${errorMessage(error)}`));
-      if (dir) rmSync(dir, { recursive: true, force: true });
     })());
     return { ...daemon, stop };
   } catch (error: unknown) {
+    await pages?.close();
     await store?.close().catch(() => undefined);
-    if (viewerDir) rmSync(viewerDir, { recursive: true, force: true });
     throw error;
   }
 }

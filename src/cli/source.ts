@@ -68,13 +68,21 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   const timeoutMs = flags['request-timeout'] ? Number(flags['request-timeout']) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--request-timeout ${flags['request-timeout']}: must be a number of seconds`);
   const config = context.config ?? defaultConfig();
+  // Each progress line once (a kind's last page and its end report the same count), and none
+  // after the run was abandoned: its requests may still be settling.
+  const logged = new Map<string, number>();
+  const progress = (kind: string, count: number) => {
+    if (context.signal?.aborted || logged.get(kind) === count) return;
+    logged.set(kind, count);
+    log.progress(kind, count);
+  };
   return collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
     context: flags.context,
     ...(context.env ? { env: context.env } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
-    onProgress: (kind, count) => log.progress(kind, count),
+    onProgress: progress,
     // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.
     configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config)],
   });

@@ -11,7 +11,7 @@ import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import type { FailureKind } from '../notify/policy.ts';
 import { policyReportPublisher } from '../notify/policy-reports.ts';
 import { openKubeClient } from '../kube/client.ts';
-import type { PipelineEdges } from '../pipeline/pipeline.ts';
+import { sendBounded, type Notifier, type PipelineEdges, type SendContext } from '../pipeline/pipeline.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
 import { locateChromium, NO_CHROMIUM } from '../report/pdf.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -54,8 +54,13 @@ function kubeconfigOf(flags: Pick<WiringFlags, 'kubeconfig' | 'context'>, io: Cl
   return { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env, retries: 3, retryBaseDelayMs: 250 };
 }
 
+/** Where runs are kept: --history, else ZTAUDIT_HISTORY, else the default SQLite file. */
+export function historyUrl(flags: Pick<WiringFlags, 'history'>, env: EnvSettings): string {
+  return flags.history ?? env.history ?? DEFAULT_HISTORY;
+}
+
 export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO): Promise<RunStore | null> {
-  const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
+  const url = historyUrl(flags, env);
   if (url === 'none') return null;
   return openRunStore(url, {
     // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
@@ -63,8 +68,6 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
     retention: config.history.retention, cwd: io.cwd, env: io.env, retryMs: config.history.retrySeconds * 1000,
   });
 }
-
-type Notifier = PipelineEdges['notifiers'][number];
 
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
@@ -75,35 +78,41 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
   if (env.slack) {
     const slack = env.slack;
     const channel = config.notify.slack?.channel ?? slack.channel;
-    out.push({ name: 'slack', send: (report, files) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy }) });
+    out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
   }
   if (env.smtp) {
     const smtp = env.smtp;
     const to = config.notify.email?.to ?? smtp.to;
     const from = config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost';
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
-    else out.push({ name: 'email', send: (report, files) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy }) });
+    else out.push({ name: 'email', send: (report, files, ctx) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy, signal: ctx.signal }) });
   }
   if (flags.notify && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
   return out;
 }
 
-/** "Audit could not run" on every configured channel: silence must never look like compliance. */
-export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; failure?: FailureKind }): Promise<NotificationOutcome[]> {
+/**
+ * "Audit could not run" on every configured channel: silence must never look like compliance.
+ * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them.
+ */
+export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal; failure?: FailureKind }): Promise<NotificationOutcome[]> {
   if (input.flags['no-notify']) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
-  const outcomes: NotificationOutcome[] = [];
   const { env, config, clusterName } = input;
   const failure = input.failure ?? 'not-run';
+  const channels: Array<{ name: string; send: (ctx: SendContext) => Promise<NotificationOutcome> }> = [];
   if (env.slack) {
-    outcomes.push(await notifySlackFailure(reason, { token: env.slack.token, channel: config.notify.slack?.channel ?? env.slack.channel, apiUrl: env.slack.apiUrl, clusterName, failure }));
+    const slack = env.slack;
+    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: config.notify.slack?.channel ?? slack.channel, apiUrl: slack.apiUrl, clusterName, failure, ...ctx }) });
   }
   if (env.smtp) {
-    const to = config.notify.email?.to ?? env.smtp.to;
-    if (to.length > 0) outcomes.push(await notifyEmailFailure(reason, { smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to, clusterName, failure }));
+    const smtp = env.smtp;
+    const to = config.notify.email?.to ?? smtp.to;
+    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, failure, signal: ctx.signal }) });
   }
-  return outcomes;
+  const deadlineMs = config.notify.deadlineSeconds * 1000;
+  return Promise.all(channels.map((n) => sendBounded(n.name, n.send, deadlineMs, input.signal)));
 }
 
 export async function buildEdges(input: WiringInput, store: RunStore | null): Promise<PipelineEdges> {
@@ -113,7 +122,7 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
   return {
     collect: input.collect,
     store,
-    diff: (previous, current, expiredWaivers) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers }),
+    diff: (previous, current, expiredWaivers, olderRuns) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers, olderRuns }),
     render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous, chromium }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
     publishers: input.flags['policy-reports'] ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],

@@ -11,6 +11,8 @@ export interface EnvSettings {
   chromium?: string;
   /** PATH, where a Chromium for --format pdf is looked for. */
   searchPath?: string;
+  /** Bearer token `serve` requires for everything but /healthz and /metrics. */
+  serveToken?: string;
 }
 
 export function readEnv(env: Record<string, string | undefined>): EnvSettings {
@@ -32,5 +34,6 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
   }
   if (env.ZTAUDIT_CHROMIUM) out.chromium = env.ZTAUDIT_CHROMIUM;
   if (env.PATH) out.searchPath = env.PATH;
+  if (env.ZTAUDIT_SERVE_TOKEN?.trim()) out.serveToken = env.ZTAUDIT_SERVE_TOKEN.trim();
   return out;
 }

@@ -67,6 +67,7 @@ export const CONFIG_SCHEMA = closed({
   }),
   notify: closed({
     policy: { enum: ['regression', 'always', 'never'] },
+    deadlineSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
     slack: closed({ channel: str }),
     email: closed({ to: strArray, from: str }),
     fleetDigest: closed({

@@ -90,6 +90,8 @@ export interface Config {
   };
   notify: {
     policy: 'regression' | 'always' | 'never';
+    /** One overall deadline per channel and run (retries, rate limits, slow servers included). */
+    deadlineSeconds: number;
     slack?: { channel?: string };
     email?: { to?: string[]; from?: string };
     /** `ztaudit fleet` sends a digest of the whole fleet (regressions of the last windowHours). */
@@ -118,6 +120,6 @@ export function defaultConfig(): Config {
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
-    notify: { policy: 'regression' },
+    notify: { policy: 'regression', deadlineSeconds: 60 },
   };
 }

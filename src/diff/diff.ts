@@ -3,7 +3,9 @@
 // Coverage-aware: a check compares only when it was evaluated (pass or fail) in both runs.
 // A check evaluated in just one of them (a kind was forbidden, the check errored, a mesh
 // appeared) is listed in notComparable and its findings are neither new nor resolved —
-// missing data is never a fix. Waived findings are never "new".
+// missing data is never a fix. Waived findings are never "new". The pipeline hands in a
+// per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
+// with the last run in which it was, so a partial run leaves no blind spot behind it.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches } from '../engine/waivers.ts';
 import { explainScoreChanges } from './score-causes.ts';
@@ -14,6 +16,8 @@ export interface DiffOptions {
   rules: Config['regression'];
   /** Fingerprints whose waiver expired in the current run (auditSnapshot's expiredWaivers). */
   expiredWaivers: string[];
+  /** Checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
+  olderRuns?: Record<string, string>;
 }
 
 /** At most this many one-line reasons per rule; the rest are summed up in one more line. */
@@ -82,8 +86,11 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // An area holding a check that was evaluated in only one run has no meaningful delta (its
   // score moved because data went missing or came back, not because posture changed), and
   // neither has the overall score then.
+  // Likewise an area with a check compared with an older run: the previous score was computed
+  // without that check.
   const checkArea = new Map([...previous.checks, ...current.checks].map((c) => [c.id, c.area]));
-  const partialAreas = new Set(notComparable.map((id) => checkArea.get(id)));
+  const olderRuns = options.olderRuns ?? {};
+  const partialAreas = new Set([...notComparable, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
   const areas = {} as RunDiff['scoreDelta']['areas'];
   for (const area of AREAS) areas[area] = partialAreas.has(area) ? null : delta(previous.score.areas?.[area], current.score.areas?.[area]);
   const scoreDelta = { overall: partialAreas.size > 0 ? null : delta(previous.score.overall, current.score.overall), areas };
@@ -151,6 +158,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     scoreDelta,
     breadthGrowth,
     notComparable,
+    ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,

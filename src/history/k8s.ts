@@ -59,7 +59,7 @@ interface K8sLock {
 interface K8sIndex {
   schemaVersion: number;
   nextSeq: number;
-  /** Oldest first. */
+  /** In insertion order, oldest first (never re-sorted by timestamp). */
   runs: IndexEntry[];
   lock: K8sLock | null;
 }
@@ -248,8 +248,15 @@ class K8sRunStore implements RunStore {
   async latest(cluster?: string): Promise<RunReport | null> {
     const { index } = await this.readIndex();
     const runs = cluster === undefined ? index.runs : index.runs.filter((r) => r.cluster === cluster);
-    const newest = sortRuns(runs).at(-1);
+    const newest = runs.at(-1);
     return newest ? this.load(newest) : null;
+  }
+
+  async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
+    // One index read; the pipeline walks while it holds the store, so nothing is evicted meanwhile.
+    const { index } = await this.readIndex();
+    const runs = cluster === undefined ? index.runs : index.runs.filter((r) => r.cluster === cluster);
+    for (let i = runs.length - 1; i >= 0; i--) yield await this.load(runs[i]);
   }
 
   async get(id: string): Promise<RunReport | null> {
@@ -260,7 +267,7 @@ class K8sRunStore implements RunStore {
 
   async list(limit: number): Promise<RunSummary[]> {
     const { index } = await this.readIndex();
-    return sortRuns(index.runs).reverse().slice(0, Math.max(0, Math.floor(limit))).map((r) => r.summary);
+    return [...index.runs].reverse().slice(0, Math.max(0, Math.floor(limit))).map((r) => r.summary);
   }
 
   async trend(limit: number, cluster?: string): Promise<TrendPoint[]> {
@@ -334,9 +341,12 @@ class K8sRunStore implements RunStore {
     }
   }
 
-  /** Retention by count and age, then by the index's own size; never drops `keepId`. */
+  /**
+   * Retention by count and age, then by the index's own size; never drops `keepId`. The
+   * oldest by insertion (index order) go first, whatever their timestamps say.
+   */
   private retain(runs: IndexEntry[], keepId: string): { kept: IndexEntry[]; dropped: IndexEntry[] } {
-    const sorted = sortRuns(runs);
+    const sorted = runs;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const { maxRuns } = this.options.retention;
     const dropped: IndexEntry[] = [];
@@ -404,8 +414,4 @@ class K8sRunStore implements RunStore {
       this.dispose();
     }
   }
-}
-
-function sortRuns(runs: IndexEntry[]): IndexEntry[] {
-  return [...runs].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
 }

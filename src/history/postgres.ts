@@ -51,8 +51,8 @@ const MIGRATIONS: string[] = [
      waivers jsonb NOT NULL DEFAULT '[]',
      report bytea NOT NULL
    );
-   CREATE INDEX ztaudit_runs_by_cluster ON ztaudit_runs (cluster, started_at DESC, seq DESC);
-   CREATE INDEX ztaudit_runs_by_start ON ztaudit_runs (started_at DESC, seq DESC);
+   CREATE INDEX ztaudit_runs_by_cluster ON ztaudit_runs (cluster, seq DESC);
+   CREATE INDEX ztaudit_runs_by_start ON ztaudit_runs (started_at);
    CREATE TABLE ztaudit_findings (
      run_seq bigint NOT NULL,
      fingerprint text NOT NULL,
@@ -470,13 +470,31 @@ class PgRunStore implements RunStore {
     }
   }
 
+  // Runs are ordered by insertion (seq), never by startedAt: a corrected clock can put a
+  // stored run's timestamp in the future.
   async latest(cluster?: string): Promise<RunReport | null> {
+    return (await this.before(null, cluster))?.report ?? null;
+  }
+
+  /** The newest run inserted before `seq` (null: the newest of all), of `cluster` when given. */
+  private async before(seq: string | null, cluster?: string): Promise<{ seq: string; report: RunReport } | null> {
     if (this.empty) return null;
-    const r = await this.withClient('reading the latest run', (c) => (cluster === undefined
-      ? c.query('SELECT id, report FROM ztaudit_runs ORDER BY started_at DESC, seq DESC LIMIT 1')
-      : c.query('SELECT id, report FROM ztaudit_runs WHERE cluster = $1 ORDER BY started_at DESC, seq DESC LIMIT 1', [cluster])));
+    const where = [seq === null ? '' : 'seq < $1', cluster === undefined ? '' : `cluster = $${seq === null ? 1 : 2}`].filter(Boolean);
+    const params = [...(seq === null ? [] : [seq]), ...(cluster === undefined ? [] : [cluster])];
+    const r = await this.withClient('reading a stored run', (c) => c.query(
+      `SELECT seq, id, report FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`, params));
     const row = r.rows[0] as Row | undefined;
-    return row ? decodeReport(row.report, String(row.id), this.where) : null;
+    return row ? { seq: String(row.seq), report: decodeReport(row.report, String(row.id), this.where) } : null;
+  }
+
+  async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
+    let seq: string | null = null;
+    for (;;) {
+      const next = await this.before(seq, cluster);
+      if (!next) return;
+      seq = next.seq;
+      yield next.report;
+    }
   }
 
   async get(id: string): Promise<RunReport | null> {
@@ -489,7 +507,7 @@ class PgRunStore implements RunStore {
   async list(limit: number): Promise<RunSummary[]> {
     if (this.empty) return [];
     const n = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));
-    const r = await this.withClient('listing runs', (c) => c.query('SELECT summary FROM ztaudit_runs ORDER BY started_at DESC, seq DESC LIMIT $1', [String(n)]));
+    const r = await this.withClient('listing runs', (c) => c.query('SELECT summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1', [String(n)]));
     return r.rows.map((row: Row) => row.summary as RunSummary);
   }
 
@@ -497,8 +515,8 @@ class PgRunStore implements RunStore {
     if (this.empty) return [];
     const n = String(Math.max(0, Math.floor(limit)));
     const r = await this.withClient('reading the trend', (c) => (cluster === undefined
-      ? c.query('SELECT summary FROM ztaudit_runs ORDER BY started_at DESC, seq DESC LIMIT $1', [n])
-      : c.query('SELECT summary FROM ztaudit_runs WHERE cluster = $1 ORDER BY started_at DESC, seq DESC LIMIT $2', [cluster, n])));
+      ? c.query('SELECT summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1', [n])
+      : c.query('SELECT summary FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC LIMIT $2', [cluster, n])));
     return r.rows.map(trendPoint).reverse();
   }
 
@@ -540,11 +558,12 @@ class PgRunStore implements RunStore {
              SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])`,
             [seq, columns.fingerprint, columns.check, columns.severity, columns.kind, columns.namespace, columns.name, columns.shape, columns.waived]);
         }
-        // Retention is per cluster: a shared store keeps every cluster's last maxRuns runs.
+        // Retention is per cluster (a shared store keeps every cluster's last maxRuns runs) and
+        // by insertion order, so the run just stored always stays.
         if (maxRuns > 0) {
           await c.query(`WITH gone AS (
                            DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND seq IN (
-                             SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY started_at DESC, seq DESC OFFSET $2)
+                             SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)
                            RETURNING seq)
                          DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, maxRuns, id]);
         }
@@ -595,7 +614,7 @@ class PgRunStore implements RunStore {
            (SELECT cluster, count(*)::int AS runs FROM ztaudit_runs GROUP BY cluster) cl
            CROSS JOIN LATERAL (
              SELECT summary, row_number() OVER () AS rn FROM (
-               SELECT summary FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY started_at DESC, seq DESC LIMIT $1) x) t
+               SELECT summary FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
          ORDER BY cl.cluster, t.rn`, [Math.max(2, q.trendPoints)]);
       const byCluster = new Map<string, { runs: number; summaries: RunSummary[] }>();
       for (const row of runs.rows as Row[]) {
@@ -610,7 +629,7 @@ class PgRunStore implements RunStore {
       }));
       const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
       const reg = await c.query(
-        `SELECT summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression ORDER BY started_at DESC, seq DESC LIMIT 500`, [since]);
+        `SELECT summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression ORDER BY seq DESC LIMIT 500`, [since]);
       const regressions: FleetRegression[] = reg.rows.map((row: Row) => ({ run: row.summary as RunSummary, reasons: row.regression_reasons as string[] }));
       const latestIds = clusters.map((cl) => cl.latest.id);
       const common = await c.query(

@@ -220,10 +220,25 @@ class SqliteRunStore implements RunStore {
   }
 
   async latest(cluster?: string): Promise<RunReport | null> {
+    return (await this.before(Number.MAX_SAFE_INTEGER, cluster))?.report ?? null;
+  }
+
+  /** The newest run inserted before `seq` (insertion order: the clock may have jumped). */
+  private async before(seq: number, cluster?: string): Promise<{ seq: number; report: RunReport } | null> {
     const row = (cluster === undefined
-      ? this.db.prepare('SELECT id, report FROM runs ORDER BY started_at DESC, seq DESC LIMIT 1').get()
-      : this.db.prepare('SELECT id, report FROM runs WHERE cluster = ? ORDER BY started_at DESC, seq DESC LIMIT 1').get(cluster)) as Row | undefined;
-    return row ? this.decode(row) : null;
+      ? this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT 1').get(seq)
+      : this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC LIMIT 1').get(seq, cluster)) as Row | undefined;
+    return row ? { seq: Number(row.seq), report: this.decode(row) } : null;
+  }
+
+  async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
+    let seq = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const next = await this.before(seq, cluster);
+      if (!next) return;
+      seq = next.seq;
+      yield next.report;
+    }
   }
 
   async get(id: string): Promise<RunReport | null> {
@@ -232,7 +247,7 @@ class SqliteRunStore implements RunStore {
   }
 
   async list(limit: number): Promise<RunSummary[]> {
-    const rows = this.db.prepare('SELECT summary FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
+    const rows = this.db.prepare('SELECT summary FROM runs ORDER BY seq DESC LIMIT ?').all(Math.max(0, Math.floor(limit))) as Row[];
     return rows.map((r) => JSON.parse(String(r.summary)) as RunSummary);
   }
 
@@ -261,8 +276,10 @@ class SqliteRunStore implements RunStore {
     try {
       db.prepare('INSERT INTO runs (id, started_at, cluster, summary, report) VALUES (?, ?, ?, ?, ?)')
         .run(report.run.id, report.run.startedAt, report.run.cluster?.name ?? '', summary, blob);
+      // By insertion order, so the run just stored (the highest seq) always stays, even when
+      // older runs carry later timestamps (a clock that was ahead and got corrected).
       if (maxRuns > 0) {
-        db.prepare('DELETE FROM runs WHERE seq NOT IN (SELECT seq FROM runs ORDER BY started_at DESC, seq DESC LIMIT ?)').run(maxRuns);
+        db.prepare('DELETE FROM runs WHERE seq NOT IN (SELECT seq FROM runs ORDER BY seq DESC LIMIT ?)').run(maxRuns);
       }
       if (cutoff) db.prepare('DELETE FROM runs WHERE started_at < ? AND id <> ?').run(cutoff, report.run.id);
       db.exec('COMMIT');

@@ -39,11 +39,23 @@ export interface RunStore {
    */
   acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
-  /** The newest stored run (of that cluster, when given). */
+  /** The newest stored run (of that cluster, when given), by insertion order. */
   latest(cluster?: string): Promise<RunReport | null>;
-  /** Stores a run whole or not at all, then applies retention. */
+  /**
+   * The stored runs (of that cluster, when given), newest first by insertion order — never
+   * by their startedAt, which a corrected clock can put in the future. Each run is read only
+   * when the caller asks for the next one: the diff walks back just far enough to find, for
+   * every check, the last run in which it was evaluated (src/diff/baseline.ts), which is
+   * usually the first run. A backend implements it as "read the newest run inserted before
+   * the one returned last" (SQLite: `seq < ? ORDER BY seq DESC LIMIT 1`).
+   */
+  runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
+  /**
+   * Stores a run whole or not at all, then applies retention. Retention goes by insertion
+   * order too, and never deletes the run it has just stored.
+   */
   save(report: RunReport): Promise<void>;
-  /** Newest first. */
+  /** Newest first, by insertion order. */
   list(limit: number): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;
   /** The last `limit` runs' scores, oldest first (for the report's trend chart). */
@@ -131,6 +143,7 @@ export class NoneStore implements RunStore {
   async acquire(): Promise<void> {}
   async release(): Promise<void> {}
   async latest(): Promise<RunReport | null> { return null; }
+  async *runsNewestFirst(): AsyncIterable<RunReport> {}
   async save(): Promise<void> {}
   async list(): Promise<RunSummary[]> { return []; }
   async get(): Promise<RunReport | null> { return null; }

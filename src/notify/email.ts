@@ -2,8 +2,14 @@
 // part) with the full HTML report attached. Rendering goes through the same isolated
 // Handlebars environment as the report, so cluster names are escaped the same way; header
 // values are stripped of line breaks. A failure is returned as {status:'failed'}, never thrown.
+// Credentials never cross the wire in clear text: with a user or password in an smtp:// URL,
+// STARTTLS is required (nodemailer's requireTLS) unless the URL says `requireTLS=false`
+// explicitly. `signal` (the channel's deadline, or shutdown) closes the connection at once,
+// so a server that trickles its greeting cannot hold a run.
 import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { gradeOf } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { templateEnvironment } from '../report/html.ts';
@@ -20,6 +26,8 @@ export interface EmailOptions {
   policy: NotifyPolicy;
   /** Connection, greeting and socket timeout in milliseconds. */
   timeoutMs?: number;
+  /** Aborts the send (deadline or shutdown) and closes the connection. */
+  signal?: AbortSignal;
 }
 
 export type EmailFailureOptions = Omit<EmailOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string; failure?: FailureKind };
@@ -88,10 +96,25 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   return { subject, html, text };
 }
 
-export function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
-  const t = opts.timeoutMs ?? 15_000;
-  return nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: t, greetingTimeout: t, socketTimeout: t * 2 });
+/** Transport options for an SMTP URL: STARTTLS required whenever credentials would be sent over smtp://. */
+export function smtpTransportOptions(smtpUrl: string, timeoutMs = 15_000): SMTPTransport.Options & { url: string } {
+  let requireTLS = false;
+  try {
+    const url = new URL(smtpUrl);
+    const credentials = url.username !== '' || url.password !== '';
+    requireTLS = credentials && url.protocol !== 'smtps:' && url.searchParams.get('requireTLS') !== 'false';
+  } catch {
+    // nodemailer reports the unusable URL itself (without echoing it).
+  }
+  return { url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs * 2, ...(requireTLS ? { requireTLS: true } : {}) };
 }
+
+export function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
+  return nodemailer.createTransport(smtpTransportOptions(opts.smtpUrl, opts.timeoutMs));
+}
+
+/** nodemailer 10 takes an AbortSignal per message; its typings do not say so yet. */
+type Abortable = { signal?: AbortSignal };
 
 export async function notifyEmail(report: RunReport, opts: EmailOptions): Promise<NotificationOutcome> {
   const skip = skipReason(report, opts.policy);
@@ -108,7 +131,8 @@ export async function notifyEmail(report: RunReport, opts: EmailOptions): Promis
       html: content.html,
       text: content.text,
       ...(attachment ? { attachments: [{ filename: 'report.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
-    });
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    } as Mail.Options & Abortable);
     const rejected = (info.rejected ?? []).map(String);
     if (rejected.length > 0) return { channel: 'email', status: 'failed', detail: `rejected recipients: ${rejected.join(', ')}` };
     return { channel: 'email', status: 'sent', detail: `message ${info.messageId} to ${opts.to.length} recipient(s)` };
@@ -133,7 +157,8 @@ export async function notifyEmailFailure(reason: string, opts: EmailFailureOptio
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html,
       text: `The scheduled ztaudit audit on ${cluster} ${text.lede}\n\nReason: ${reason}\n`,
-    });
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    } as Mail.Options & Abortable);
     return { channel: 'email', status: 'sent', detail: `message ${info.messageId}` };
   } catch (error: unknown) {
     return { channel: 'email', status: 'failed', detail: errorMessage(error) };

@@ -2,8 +2,11 @@
 // new findings, how many were resolved), the details in a thread reply, and the HTML report
 // uploaded into that thread (files.getUploadURLExternal -> upload -> files.completeUploadExternal,
 // through the SDK's filesUploadV2). Every cluster-supplied string is escaped (see mrkdwn.ts).
-// Rate limits (429 + Retry-After) and transient HTTP errors are retried by the SDK's
-// retryConfig; a failure is returned as {status:'failed'}, never thrown.
+// Transient HTTP errors are retried by the SDK's retryConfig; rate limits (429 + Retry-After)
+// are waited out here, but only when the wait fits the channel's deadline: a
+// `Retry-After: 3600` fails at once instead of holding the run for an hour. `signal` (the
+// deadline, or SIGTERM in serve) aborts requests in flight and every pending wait. A failure
+// is returned as {status:'failed'}, never thrown.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LogLevel, WebClient, type Logger, type RetryOptions } from '@slack/web-api';
@@ -27,6 +30,10 @@ export interface SlackOptions {
   /** Per-request timeout in milliseconds. */
   timeoutMs?: number;
   logger?: Logger;
+  /** Aborts everything (the channel's deadline, or shutdown); its reason is the outcome's detail. */
+  signal?: AbortSignal;
+  /** When `signal` fires at the latest (epoch ms): a rate-limit wait beyond it fails at once. */
+  deadlineAt?: number;
 }
 
 export type SlackFailureOptions = Omit<SlackOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string; failure?: FailureKind };
@@ -118,14 +125,58 @@ const silentLogger: Logger = {
   debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {},
 };
 
-export function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 'timeoutMs' | 'logger'>): WebClient {
+export function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 'timeoutMs' | 'logger' | 'signal'>): WebClient {
   const apiUrl = opts.apiUrl ? (opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`) : undefined;
+  const { signal } = opts;
+  const retry = opts.retryConfig ?? DEFAULT_SLACK_RETRY;
   return new WebClient(opts.token, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-    retryConfig: opts.retryConfig ?? DEFAULT_SLACK_RETRY,
+    // A retry is never scheduled once aborted (throwing here ends p-retry at once).
+    // (onFailedAttempt is p-retry's; the SDK hands retryConfig to p-retry as is.)
+    retryConfig: signal ? ({ ...retry, onFailedAttempt: () => { signal.throwIfAborted(); } } as RetryOptions) : retry,
     timeout: opts.timeoutMs ?? 15_000,
-    rejectRateLimitedCalls: false,
+    // Rate limits are waited out by rateLimited(), within the deadline; the SDK would sleep
+    // for whatever Retry-After says, unabortably.
+    rejectRateLimitedCalls: true,
+    ...(signal ? { fetch: (url: string | URL | Request, init?: RequestInit) => fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }) } : {}),
     logger: opts.logger ?? silentLogger,
+  });
+}
+
+const MAX_RATE_LIMIT_WAITS = 3;
+
+/** Calls `fn`, waiting out a 429's Retry-After when it ends before `signal` would fire. */
+export async function rateLimited<T>(fn: () => Promise<T>, opts: Pick<SlackOptions, 'signal' | 'deadlineAt'>): Promise<T> {
+  const { signal } = opts;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      signal?.throwIfAborted();
+      return await fn();
+    } catch (error: unknown) {
+      const retryAfter = (error as { code?: unknown; retryAfter?: unknown } | null)?.code === 'slack_webapi_rate_limited_error'
+        ? Number((error as { retryAfter?: unknown }).retryAfter) : NaN;
+      if (!Number.isFinite(retryAfter)) throw error;
+      const left = opts.deadlineAt === undefined ? Number.POSITIVE_INFINITY : opts.deadlineAt - Date.now();
+      if (attempt >= MAX_RATE_LIMIT_WAITS || retryAfter * 1000 >= left) {
+        throw new Error(`rate limited by Slack (Retry-After ${retryAfter} s${Number.isFinite(left) ? `, more than the ${Math.max(0, Math.round(left / 1000))} s left before the notify deadline` : ''})`);
+      }
+      await abortableSleep(retryAfter * 1000, signal);
+    }
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(timer);
+      reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -142,23 +193,23 @@ export async function notifySlack(report: RunReport, opts: SlackOptions): Promis
   try {
     const client = clientOf(opts);
     const msg = buildSlackMessage(report);
-    const posted = await client.chat.postMessage({ channel: opts.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false }), opts);
     const ts = posted.ts;
     const channelId = posted.channel ?? opts.channel;
     if (!ts) return { channel: 'slack', status: 'failed', detail: 'chat.postMessage returned no message timestamp' };
     const problems: string[] = [];
     try {
-      await client.chat.postMessage({ channel: channelId, thread_ts: ts, text: msg.thread.text, blocks: msg.thread.blocks, unfurl_links: false, unfurl_media: false });
+      await rateLimited(() => client.chat.postMessage({ channel: channelId, thread_ts: ts, text: msg.thread.text, blocks: msg.thread.blocks, unfurl_links: false, unfurl_media: false }), opts);
     } catch (error: unknown) {
       problems.push(`thread reply failed: ${slackError(error)}`);
     }
     if (opts.htmlReportPath) {
       try {
         const file = await readFile(opts.htmlReportPath);
-        await client.filesUploadV2({
-          channel_id: channelId, thread_ts: ts, file, filename: basename(opts.htmlReportPath) || 'report.html',
+        await rateLimited(() => client.filesUploadV2({
+          channel_id: channelId, thread_ts: ts, file, filename: basename(opts.htmlReportPath!) || 'report.html',
           title: `ztaudit report ${report.run.id}`,
-        });
+        }), opts);
       } catch (error: unknown) {
         problems.push(`report upload failed: ${slackError(error)}`);
       }
@@ -180,7 +231,7 @@ export async function notifySlackFailure(reason: string, opts: SlackFailureOptio
       { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${text.title}`, emoji: true } },
       section(`:warning: The scheduled audit${where} ${text.lede}\n*Reason* ${mrkdwnText(truncate(reason, 1500))}`),
     ];
-    const posted = await client.chat.postMessage({ channel: opts.channel, text: `ztaudit: ${text.title}${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text: `ztaudit: ${text.title}${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false }), opts);
     return { channel: 'slack', status: 'sent', detail: `message ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
     return { channel: 'slack', status: 'failed', detail: slackError(error) };

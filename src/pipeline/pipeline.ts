@@ -16,28 +16,47 @@ import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
+import { findBaseline } from '../diff/baseline.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
   describe(): string;
   acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
-  /** The newest stored run of that cluster. */
-  latest(cluster?: string): Promise<RunReport | null>;
+  /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
+  runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
   save(report: RunReport): Promise<void>;
   trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
 }
 
+/** What a notifier gets besides the report: `signal` fires at `deadlineAt` or when the run is abandoned. */
+export interface SendContext {
+  signal: AbortSignal;
+  /** The channel's deadline (epoch ms): notify.deadlineSeconds after it started. */
+  deadlineAt: number;
+}
+
+export type Notifier = {
+  name: string;
+  /** Sends one channel's notification; `ctx.signal` aborts it (deadline or shutdown). */
+  send(report: RunReport, files: string[], ctx: SendContext): Promise<NotificationOutcome>;
+};
+
 export interface PipelineEdges {
   collect(): Promise<Snapshot>;
   store: PipelineStore | null;
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[]): RunDiff;
+  /** `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>): RunDiff;
   render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[] }): Promise<string[]>;
-  notifiers: Array<{ name: string; send(report: RunReport, files: string[]): Promise<NotificationOutcome> }>;
   /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
   publishers?: Publisher[];
+  notifiers: Notifier[];
   log: Logger;
   now(): Date;
+  /** Abandons the run (serve at SIGTERM): notifiers in flight are aborted too. */
+  signal?: AbortSignal;
+  /** Called once the run is stored and rendered, before notifying (serve shows it at once). */
+  onStored?(report: RunReport, files: string[]): void;
 }
 
 export interface Publisher {
@@ -63,8 +82,10 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   const { report, expiredWaivers } = await audit();
   if (store) await store.acquire(report.run.cluster.name);
   try {
-    const previous = store ? await store.latest(report.run.cluster.name) : null;
-    if (previous) report.diff = edges.diff(previous, report, expiredWaivers);
+    // Each check against the last run in which it was evaluated (no blind spot after a partial run).
+    const baseline = store ? await findBaseline(store.runsNewestFirst(report.run.cluster.name), report) : null;
+    const previous = baseline?.latest ?? null;
+    if (baseline) report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
     else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     // The stored runs; the renderer adds the current one.
     const trend = store ? await store.trend(30, report.run.cluster.name) : [];
@@ -81,11 +102,12 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
         edges.log.warn(`audit could not be stored: ${notStored}`);
       }
     }
+    edges.onStored?.(report, files);
     if (edges.notifiers.length > 0) {
-      for (const n of edges.notifiers) {
-        const outcome = await n.send(report, files).catch((error: unknown): NotificationOutcome => ({
-          channel: n.name as NotificationOutcome['channel'], status: 'failed', detail: error instanceof Error ? error.message : String(error),
-        }));
+      // Channels are independent: one stalled server must not eat another's deadline.
+      const deadlineMs = config.notify.deadlineSeconds * 1000;
+      const outcomes = await Promise.all(edges.notifiers.map((n) => sendBounded(n.name, (ctx) => n.send(report, files, ctx), deadlineMs, edges.signal)));
+      for (const outcome of outcomes) {
         report.notifications.push(outcome);
         if (outcome.status === 'failed') edges.log.warn(`${outcome.channel} notification failed: ${outcome.detail ?? ''}`);
       }
@@ -108,6 +130,36 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     throw new StoreError(`audit could not be stored: ${notStored}; its reports were written (${result.files.join(', ')})`);
   }
   return result;
+}
+
+/**
+ * One channel within its deadline. The notifier gets a signal that fires at the deadline or
+ * when the run is abandoned, and is not waited for beyond that even if it ignores it.
+ */
+export async function sendBounded(
+  name: string, send: (ctx: SendContext) => Promise<NotificationOutcome>, deadlineMs: number, abandon?: AbortSignal,
+): Promise<NotificationOutcome> {
+  const channel = name as NotificationOutcome['channel'];
+  const deadline = new AbortController();
+  const deadlineAt = Date.now() + deadlineMs;
+  const timer = setTimeout(() => deadline.abort(new Error(`no answer within the ${Math.round(deadlineMs / 1000)} s notify deadline (notify.deadlineSeconds)`)), deadlineMs);
+  const signal = abandon ? AbortSignal.any([deadline.signal, abandon]) : deadline.signal;
+  try {
+    if (signal.aborted) return { channel, status: 'failed', detail: reasonOf(signal) };
+    const stopped = new Promise<NotificationOutcome>((resolve) => {
+      signal.addEventListener('abort', () => resolve({ channel, status: 'failed', detail: reasonOf(signal) }), { once: true });
+    });
+    const sent = send({ signal, deadlineAt }).catch((error: unknown): NotificationOutcome => ({
+      channel, status: 'failed', detail: signal.aborted ? reasonOf(signal) : errorMessage(error),
+    }));
+    return await Promise.race([sent, stopped]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? signal.reason.message : 'aborted';
 }
 
 /** Sortable, unique, readable: 20261126T065500Z-1a2b3c. */

@@ -4,6 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../base/errors.ts';
+import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -45,8 +46,9 @@ function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
   return renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
 }
 
+
 async function writeWhole(path: string, content: string | Buffer): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tempPathFor(path);
   await writeFile(tmp, content);
   await rename(tmp, path);
 }
@@ -57,7 +59,7 @@ async function writeWhole(path: string, content: string | Buffer): Promise<void>
  * take is larger than the whole audit's). The output is the same JSON document.
  */
 export async function writeReportJson(report: RunReport, path: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w');
   try {
     let buf = '';
@@ -107,6 +109,8 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   let path = opts.outDir;
   try {
     await mkdir(opts.outDir, { recursive: true });
+    // Whatever a killed run left half-written (report.json.<pid>.tmp) goes now.
+    removeStaleTemps(opts.outDir, Object.values(REPORTS).map((r) => r.file));
     for (const f of formats) {
       path = join(opts.outDir, REPORTS[f].file);
       if (f === 'json') await writeReportJson(report, path);

@@ -89,6 +89,11 @@ export interface RunDiff {
   breadthGrowth: Array<{ subject: BreadthEntry['subject']; before: number; after: number; growthPercent: number }>;
   /** Checks evaluated in only one of the two runs: their findings are neither new nor resolved. */
   notComparable: string[];
+  /**
+   * Checks that the previous run could not evaluate, compared instead with the last run in
+   * which they were evaluated: check id -> that run's id. Absent when there are none.
+   */
+  olderBaselines?: Record<string, string>;
   partial: boolean;
   regression: boolean;
   /** Why it is a regression, one line each. */
@@ -133,6 +138,12 @@ export interface RunReport {
     toolVersion: string;
     checkCatalogVersion: string;
     notes: string[];
+    /**
+     * Why the run is partial, one line each ("pods could not be read: connection refused",
+     * "manifests/app.yaml:12: broken YAML document"); absent or empty when it is complete.
+     * The checks that depend on what is missing are not evaluated.
+     */
+    partial?: string[];
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];

@@ -1,9 +1,14 @@
 // Long-running mode: a node-cron schedule that never overlaps runs, one run at start-up, and
 // a small HTTP server (/healthz, / latest HTML report, /report.json, /runs/:id, /metrics).
+// Safe by default: it listens on 127.0.0.1 unless told otherwise, an optional bearer token
+// guards everything but /healthz and /metrics, and stored runs are rendered once, cached and
+// at most one at a time (a bounded queue; beyond it a 503), so a flood of /runs/ requests
+// cannot starve /healthz past a liveness probe's timeout.
 // The audit itself is handed in (`runOnce`), so this file knows nothing about clusters,
 // stores or renderers. stop() is the SIGTERM path: no new ticks, the server closes, the run
 // in progress gets a grace period to finish and is then aborted; stop() resolves only after
 // that run has settled, so the history store's release() has run.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -26,11 +31,25 @@ export interface DaemonOptions {
   timezone?: string;
   /** TCP port; 0 picks a free one. */
   port: number;
-  /** Listen address; default all interfaces. */
+  /** Listen address; default 127.0.0.1 (loopback only). */
   host?: string;
-  /** One complete audit. Must settle soon after `signal` aborts (SIGTERM). */
-  runOnce(signal: AbortSignal): Promise<RunOutcome>;
-  /** HTML of a stored run, or null when unknown; absent when there is no history store. */
+  /**
+   * When set, every path but /healthz and /metrics needs `Authorization: Bearer <token>`
+   * (compared in constant time).
+   */
+  authToken?: string;
+  /** Bounds on rendering stored runs for /runs/:id (defaults: 16 cached, 1 at a time, 8 waiting). */
+  runPages?: { cacheEntries?: number; cacheBytes?: number; concurrency?: number; queue?: number };
+  /**
+   * One complete audit. Must settle soon after `signal` aborts (SIGTERM). Calls
+   * `hooks.stored` once the run is stored, before it notifies, so /healthz and / show it
+   * while a notifier is still being waited for.
+   */
+  runOnce(signal: AbortSignal, hooks: RunHooks): Promise<RunOutcome>;
+  /**
+   * HTML of a stored run, or null when unknown; absent when there is no history store. The
+   * daemon caches what it returns (stored runs never change) and bounds concurrent calls.
+   */
   lookupRun?: (id: string) => Promise<string | null>;
   /** HTML of the fleet report, or null when the store holds at most one cluster. */
   lookupFleet?: () => Promise<string | null>;
@@ -39,6 +58,10 @@ export interface DaemonOptions {
   graceMs?: number;
   /** Run once right after start-up; default true. */
   runAtStart?: boolean;
+}
+
+export interface RunHooks {
+  stored(outcome: RunOutcome): void;
 }
 
 export type TickResult = 'ran' | 'failed' | 'skipped';
@@ -82,7 +105,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const graceMs = options.graceMs ?? 20_000;
   const metrics = emptyMetricsState();
   let latestHtml: string | null = null;
-  let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date } | null = null;
+  let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date; phase: 'auditing' | 'notifying'; phaseSince: Date } | null = null;
+  /** Whether the latest stored run's notifications are still being sent. */
+  let notificationsPending = false;
   let stopping = false;
 
   const tick = (reason = 'scheduled'): Promise<TickResult> => {
@@ -97,13 +122,27 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const t0 = performance.now();
     metrics.running = true;
     log.info(`${reason} audit run starting`, { event: 'run-start' });
+    const hooks: RunHooks = {
+      stored: (outcome) => {
+        if (abort.signal.aborted) return;
+        metrics.latest = outcome.report;
+        metrics.lastSuccessAt = new Date();
+        if (outcome.html !== null) latestHtml = outcome.html;
+        notificationsPending = true;
+        if (current) {
+          current.phase = 'notifying';
+          current.phaseSince = new Date();
+        }
+        log.info(`audit run ${outcome.report.run.id} stored; notifying`, { event: 'run-stored', runId: outcome.report.run.id });
+      },
+    };
     const promise = (async (): Promise<TickResult> => {
       try {
-        const outcome = await options.runOnce(abort.signal);
+        const outcome = await options.runOnce(abort.signal, hooks);
         const seconds = (performance.now() - t0) / 1000;
+        if (metrics.latest?.run.id !== outcome.report.run.id) metrics.lastSuccessAt = new Date();
         metrics.latest = outcome.report;
         metrics.lastDurationSeconds = Math.round(seconds * 1000) / 1000;
-        metrics.lastSuccessAt = new Date();
         metrics.runsTotal.success++;
         for (const n of outcome.report.notifications) {
           if (n.status === 'failed') metrics.notificationFailuresTotal[n.channel] = (metrics.notificationFailuresTotal[n.channel] ?? 0) + 1;
@@ -120,10 +159,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         return 'failed';
       } finally {
         metrics.running = false;
+        notificationsPending = false;
         current = null;
       }
     })();
-    current = { promise, abort, startedAt };
+    current = { promise, abort, startedAt, phase: 'auditing', phaseSince: startedAt };
     return promise;
   };
 
@@ -138,6 +178,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       debug: () => {},
     },
   });
+  const expectedToken = options.authToken ? digest(options.authToken) : null;
+  const pages = options.lookupRun ? new RunPages(options.lookupRun, options.runPages ?? {}) : null;
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       log.warn(`http ${req.method} ${req.url}: ${errorMessage(error)}`);
@@ -147,6 +189,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   server.keepAliveTimeout = 5_000;
   server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  // /fleet: one rendering at a time, shared by concurrent requests, reused for a minute.
+  let fleetCache: { at: number; html: string | null } | null = null;
+  let fleetInFlight: Promise<string | null> | null = null;
+  const fleetPage = (lookup: () => Promise<string | null>): Promise<string | null> => {
+    if (fleetCache && Date.now() - fleetCache.at < 60_000) return Promise.resolve(fleetCache.html);
+    fleetInFlight ??= lookup().then((html) => { fleetCache = { at: Date.now(), html }; return html; }).finally(() => { fleetInFlight = null; });
+    return fleetInFlight;
+  };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -154,12 +206,35 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
       return;
     }
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // The raw path, never normalised: /runs/.. must not become / (the latest report).
+    const rawPath = (req.url ?? '/').split('?')[0]!;
+    if (!rawPath.startsWith('/')) return notFound(res, 'not found');
+    let path: string;
+    try {
+      path = decodePath(rawPath);
+    } catch {
+      send(res, 400, 'text/plain; charset=utf-8', 'bad request: malformed percent-encoding in the path\n');
+      return;
+    }
+    if (path !== '/healthz' && path !== '/metrics' && expectedToken && !authorized(req.headers.authorization, expectedToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="ztaudit"');
+      send(res, 401, 'text/plain; charset=utf-8', 'unauthorized: send Authorization: Bearer <ZTAUDIT_SERVE_TOKEN>\n');
+      return;
+    }
     if (path === '/healthz') {
+      // What is really going on: a run that is stored but still waiting on a notifier says
+      // so (phase notifying, lastRun = that run, its notifications pending).
+      const latest = metrics.latest;
       const body = {
         status: 'ok',
         running: metrics.running,
-        lastRun: metrics.latest ? { id: metrics.latest.run.id, finishedAt: metrics.latest.run.finishedAt } : null,
+        currentRun: current ? { startedAt: current.startedAt.toISOString(), phase: current.phase, since: current.phaseSince.toISOString() } : null,
+        lastRun: latest ? {
+          id: latest.run.id,
+          finishedAt: latest.run.finishedAt,
+          partial: latest.run.partial ?? [],
+          notifications: notificationsPending ? 'pending' : latest.notifications.map((n) => ({ channel: n.channel, status: n.status })),
+        } : null,
         lastSuccess: metrics.lastSuccessAt?.toISOString() ?? null,
         nextRun: task.getNextRun()?.toISOString() ?? null,
       };
@@ -181,17 +256,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       return;
     }
     if (path === '/fleet' || path === '/fleet/') {
-      const html = options.lookupFleet ? await options.lookupFleet() : null;
+      const html = options.lookupFleet ? await fleetPage(options.lookupFleet) : null;
       if (html === null) return notFound(res, 'no fleet view: the history store holds at most one cluster');
       return send(res, 200, 'text/html; charset=utf-8', html);
     }
-    const m = /^\/runs\/([^/]+)\/?$/.exec(path);
+    const m = /^\/runs\/([^/]+)\/?$/.exec(rawPath);
     if (m) {
-      const id = decodeURIComponent(m[1]!);
+      const id = decodePath(m[1]!);
       if (!RUN_ID.test(id)) return notFound(res, 'no such run');
       if (metrics.latest?.run.id === id && latestHtml !== null) return send(res, 200, 'text/html; charset=utf-8', latestHtml);
-      if (!options.lookupRun) return notFound(res, 'no history store: only the latest run is served, at /');
-      const html = await options.lookupRun(id);
+      if (!pages) return notFound(res, 'no history store: only the latest run is served, at /');
+      const html = await pages.get(id);
+      if (html === BUSY) {
+        res.setHeader('Retry-After', '5');
+        send(res, 503, 'text/plain; charset=utf-8', 'busy rendering other stored runs; retry in a few seconds\n');
+        return;
+      }
       if (html === null) return notFound(res, 'no such run in the history store');
       send(res, 200, 'text/html; charset=utf-8', html);
       return;
@@ -199,21 +279,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     notFound(res, 'not found; try /, /runs/ID, /report.json, /metrics, /healthz');
   }
 
+  const host = options.host ?? '127.0.0.1';
   const listening = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(options.port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   await listening;
+  // The address really bound, as the kernel reports it (not the flag's spelling).
   const address = server.address() as AddressInfo;
-  const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const bound = `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const everywhere = address.address === '0.0.0.0' || address.address === '::';
+  const shownHost = everywhere ? (address.family === 'IPv6' ? '::1' : '127.0.0.1') : address.address;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
 
   await task.start();
-  log.info(`serving on ${url} (/, /runs/ID, /report.json, /metrics, /healthz); schedule "${options.schedule}"${options.timezone ? ` in ${options.timezone}` : ''}, next run ${task.getNextRun()?.toISOString() ?? 'never'}`, {
-    event: 'serve-start', port: address.port,
+  log.info(`listening on ${bound}${everywhere ? ' (all interfaces)' : ''}${expectedToken ? ', bearer token required except for /healthz and /metrics' : ''} (/, /runs/ID, /report.json, /metrics, /healthz); schedule "${options.schedule}"${options.timezone ? ` in ${options.timezone}` : ''}, next run ${task.getNextRun()?.toISOString() ?? 'never'}`, {
+    event: 'serve-start', address: address.address, port: address.port,
   });
   if (options.runAtStart !== false) void tick('start-up');
 
@@ -250,6 +334,85 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     nextRun: () => task.getNextRun(),
     stop,
   };
+}
+
+/** decodeURIComponent that refuses what would change the path's shape (NUL, encoded slashes). */
+function decodePath(raw: string): string {
+  const decoded = decodeURIComponent(raw); // URIError on malformed input -> 400
+  if (decoded.includes('\0')) throw new URIError('NUL in path');
+  return decoded;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** Bearer token check in constant time (both sides hashed to the same length first). */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  const given = digest(m?.[1] ?? '');
+  return timingSafeEqual(given, expected) && m !== null;
+}
+
+const BUSY = Symbol('busy');
+
+/**
+ * Stored runs' HTML for /runs/:id: rendered at most `concurrency` at a time with at most
+ * `queue` waiting (beyond that: BUSY, a 503), identical requests sharing one render, and the
+ * results kept in a small LRU (stored runs never change).
+ */
+class RunPages {
+  private readonly cache = new Map<string, string>();
+  private cachedBytes = 0;
+  private readonly inFlight = new Map<string, Promise<string | null>>();
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly lookup: (id: string) => Promise<string | null>;
+  private readonly limits: { cacheEntries: number; cacheBytes: number; concurrency: number; queue: number };
+
+  constructor(lookup: (id: string) => Promise<string | null>, limits: NonNullable<DaemonOptions['runPages']>) {
+    this.lookup = lookup;
+    this.limits = { cacheEntries: limits.cacheEntries ?? 16, cacheBytes: limits.cacheBytes ?? 64 * 1024 * 1024, concurrency: limits.concurrency ?? 1, queue: limits.queue ?? 8 };
+  }
+
+  get(id: string): Promise<string | null | typeof BUSY> {
+    const hit = this.cache.get(id);
+    if (hit !== undefined) {
+      this.cache.delete(id); // most recently used last
+      this.cache.set(id, hit);
+      return Promise.resolve(hit);
+    }
+    const pending = this.inFlight.get(id);
+    if (pending) return pending;
+    if (this.running >= this.limits.concurrency && this.waiting.length >= this.limits.queue) return Promise.resolve(BUSY);
+    const p = this.render(id).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, p);
+    return p;
+  }
+
+  private async render(id: string): Promise<string | null> {
+    if (this.running >= this.limits.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      const html = await this.lookup(id);
+      if (html !== null) this.remember(id, html);
+      return html;
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private remember(id: string, html: string): void {
+    if (html.length > this.limits.cacheBytes) return;
+    this.cache.set(id, html);
+    this.cachedBytes += html.length;
+    for (const [k, v] of this.cache) {
+      if (this.cache.size <= this.limits.cacheEntries && this.cachedBytes <= this.limits.cacheBytes) break;
+      this.cache.delete(k);
+      this.cachedBytes -= v.length;
+    }
+  }
 }
 
 function send(res: http.ServerResponse, status: number, type: string, body: string): void {

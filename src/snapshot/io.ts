@@ -2,11 +2,14 @@
 // error, never a best-effort guess.
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { basename, dirname } from 'node:path';
 import { InputError } from '../base/errors.ts';
+import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './types.ts';
 
 export function writeSnapshot(path: string, snapshot: Snapshot): void {
-  const tmp = `${path}.tmp-${process.pid}`;
+  removeStaleTemps(dirname(path), [basename(path)]);
+  const tmp = tempPathFor(path);
   writeFileSync(tmp, gzipSync(JSON.stringify(snapshot)));
   renameSync(tmp, path);
 }

@@ -143,6 +143,13 @@ app.kubernetes.io/component: auditor
 - name: ZTAUDIT_EMAIL_TO
   value: {{ required "notifications.email.to needs at least one address when email is enabled" (join "," $n.email.to) | quote }}
 {{- end }}
+{{- if and (eq .Values.mode "serve") .Values.serve.auth.existingSecret }}
+- name: ZTAUDIT_SERVE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.serve.auth.existingSecret | quote }}
+      key: {{ .Values.serve.auth.tokenKey | quote }}
+{{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -158,6 +165,8 @@ app.kubernetes.io/component: auditor
 - --timezone
 - {{ . | quote }}
 {{- end }}
+- --host
+- {{ .Values.serve.host | quote }}
 - --port
 - {{ .Values.serve.port | toString | quote }}
 - --shutdown-grace

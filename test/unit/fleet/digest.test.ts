@@ -46,7 +46,7 @@ beforeAll(async () => {
   await store.save(fleetRun('alpha', '20260101T000000Z-a00002', at(2), 60, { previous: a1, regression: [`new critical finding on ${HOSTILE}`] }));
   await store.save(fleetRun('beta', '20260101T000000Z-b00001', at(3), 90));
   await store.close();
-});
+}, 60_000);
 afterAll(async () => {
   await slack.close();
   await new Promise<void>((r) => smtp.close(() => r()));
@@ -104,7 +104,7 @@ describe('fleet digest', () => {
 });
 
 describe('serve /fleet', () => {
-  it('serves the fleet report when the store holds several clusters, 404 while it holds one', async () => {
+  it('serves the fleet report when the store holds several clusters, 404 while it holds one', { timeout: 120_000 }, async () => {
     const single = join(dir, 'single.db');
     const s = await openRunStore(single);
     await s.save(fleetRuns()[0]);

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const store = await openRunStore(db);
   for (const r of fleetRuns()) await store.save(r);
   await store.close();
-});
+}, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('resource shapes', () => {

@@ -94,13 +94,24 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(c.args.slice(0, 3)).toEqual(['serve', '--schedule', '0 4 * * *']);
     expect(flag(c.args, '--timezone')).toBe('UTC');
     expect(flag(c.args, '--port')).toBe('9090');
+    // ztaudit alone listens on loopback only; in the pod the Service and probes need the pod IP.
+    expect(flag(c.args, '--host')).toBe('0.0.0.0');
     expect(Number(flag(c.args, '--shutdown-grace'))).toBeLessThan(45);
+    expect((c.env ?? []).map((e: Obj) => e.name)).not.toContain('ZTAUDIT_SERVE_TOKEN');
     expect(c.ports).toEqual([{ name: 'http', containerPort: 9090, protocol: 'TCP' }]);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     const [svc] = byKind(objects, 'Service') as Obj[];
     expect(svc!.spec.type).toBe('ClusterIP');
     expect(svc!.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
     expect(svc!.spec.selector).toEqual(dep!.spec.selector.matchLabels);
+  });
+
+  it('serve mode takes the bearer token from an existing Secret, never from values', () => {
+    const objects = renderChart(h, { mode: 'serve', serve: { auth: { existingSecret: 'ztaudit-serve' } } });
+    const [dep] = byKind(objects, 'Deployment') as Obj[];
+    const env = dep!.spec.template.spec.containers[0].env as Obj[];
+    expect(env.find((e) => e.name === 'ZTAUDIT_SERVE_TOKEN')).toEqual({ name: 'ZTAUDIT_SERVE_TOKEN', valueFrom: { secretKeyRef: { name: 'ztaudit-serve', key: 'serve-token' } } });
+    expect(byKind(objects, 'Secret')).toHaveLength(0);
   });
 
   it('hardens every pod: non-root, read-only root, no capabilities, RuntimeDefault seccomp, limits, /tmp emptyDir', () => {

@@ -37,6 +37,18 @@ describe('Kubernetes store', () => {
     expect(s.describe()).toBe('k8s://ztaudit/history');
   });
 
+  it('after a clock correction: retention never deletes the run just stored; latest and the walk go by insertion', async () => {
+    const { open } = setup({ retention: { maxRuns: 3, maxAgeDays: 180 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const s = await open();
+    for (let i = 1; i <= 3; i++) await s.save(makeReport(`future${i}`, `2031-01-0${i}T02:00:00.000Z`));
+    await s.save(makeReport('now', '2026-11-30T00:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['now', 'future3', 'future2']);
+    expect((await s.latest('demo'))?.run.id).toBe('now');
+    const walked: string[] = [];
+    for await (const r of s.runsNewestFirst('demo')) walked.push(r.run.id);
+    expect(walked).toEqual(['now', 'future3', 'future2']);
+  });
+
   it('a reconstructed run diffs exactly like the original', async () => {
     const { open } = setup();
     const a = auditObjects([ns('shop'), ns('web'), netpol('web'), deployment('shop', 'api', true), clusterRole('ci', ['*'])], { runId: 'A' });

@@ -114,6 +114,23 @@ describe('SQLite store', () => {
   });
 });
 
+describe('SQLite store after a clock correction (runs stored with future timestamps)', () => {
+  it('retention never deletes the run just stored; latest, list and the walk go by insertion', async () => {
+    const s = await store({ retention: { maxRuns: 3, maxAgeDays: 180 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    for (let i = 1; i <= 3; i++) await s.save(makeReport(`future${i}`, `2031-01-0${i}T02:00:00.000Z`));
+    await s.save(makeReport('now', '2026-11-30T00:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['now', 'future3', 'future2']);
+    expect((await s.latest())?.run.id).toBe('now');
+    expect((await s.latest('demo'))?.run.id).toBe('now');
+    const walked: string[] = [];
+    for await (const r of s.runsNewestFirst('demo')) walked.push(r.run.id);
+    expect(walked).toEqual(['now', 'future3', 'future2']);
+    expect((await s.trend(10)).map((t) => t.id)).toEqual(['future2', 'future3', 'now']);
+    await s.save(makeReport('next', '2026-11-30T01:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['next', 'now', 'future3']);
+  });
+});
+
 describe('SQLite store: one run at a time', () => {
   it('refuses a second concurrent run with a clear message, then lets it in after release', async () => {
     const a = await store();

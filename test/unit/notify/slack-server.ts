@@ -11,6 +11,8 @@ export interface RecordedCall {
   /** Form fields (url-encoded bodies) with JSON fields decoded; raw text otherwise. */
   fields: Record<string, unknown>;
   raw: Buffer;
+  /** performance.now() when the request arrived. */
+  at: number;
 }
 
 export interface FakeSlack {
@@ -23,6 +25,8 @@ export interface FakeSlack {
   failHttp(method: string, times: number, status: number): void;
   /** Respond {ok:false, error} to every call of a method. */
   platformError(method: string, error: string): void;
+  /** Never answer calls of a method (the request stays open until close()). */
+  stall(method: string): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const limited = new Map<string, { times: number; after: number }>();
   const httpFail = new Map<string, { times: number; status: number }>();
   const platform = new Map<string, string>();
+  const stalled = new Set<string>();
   let messages = 0;
   let base = '';
   const server: Server = createServer(async (req, res) => {
@@ -57,8 +62,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const path = (req.url ?? '').split('?')[0];
     const contentType = String(req.headers['content-type'] ?? '');
     const fields = contentType.startsWith('application/x-www-form-urlencoded') ? decodeForm(raw.toString('utf8')) : {};
-    calls.push({ path, authorization: req.headers.authorization, contentType, fields, raw });
+    calls.push({ path, authorization: req.headers.authorization, contentType, fields, raw, at: performance.now() });
     const method = path.replace(/^\/api\//, '');
+    if (stalled.has(method)) return;
     const rl = limited.get(method);
     if (rl && rl.times > 0) {
       rl.times--;
@@ -91,6 +97,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     rateLimit: (m, times, after) => { limited.set(m, { times, after }); },
     failHttp: (m, times, status) => { httpFail.set(m, { times, status }); },
     platformError: (m, e) => { platform.set(m, e); },
+    stall: (m) => { stalled.add(m); },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

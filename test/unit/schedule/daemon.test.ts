@@ -177,7 +177,7 @@ describe('startDaemon', () => {
       describe: () => 'fake store',
       acquire: async () => { calls.push('acquire'); },
       release: async () => { calls.push('release'); },
-      latest: async () => null,
+      async *runsNewestFirst() {},
       save: async () => { calls.push('save'); },
       trend: async () => [],
     };

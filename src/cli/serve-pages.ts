@@ -1,0 +1,84 @@
+// Stored runs rendered for `serve`'s /runs/:id, off the main thread: reading a large run from
+// the history (gunzip + JSON.parse of hundreds of MB) and rendering it would otherwise block
+// the event loop, and with it /healthz. One worker thread opens the history read-only and
+// renders one run at a time; the daemon caches the pages and bounds the queue. Nothing is
+// written to disk (no temporary directories to leave behind).
+import { Worker } from 'node:worker_threads';
+import { errorMessage } from '../base/errors.ts';
+import type { FleetQuery } from '../run/fleet.ts';
+
+export interface RunPagesSource {
+  /** The --history URL. */
+  history: string;
+  kubeconfigPath?: string;
+  context?: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+export interface RunPageRenderer {
+  render(id: string): Promise<string | null>;
+  /** The fleet report over the store, or null while it holds at most one cluster. */
+  renderFleet(query: FleetQuery): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+type Reply = { reqId: number; html?: string | null; error?: string };
+
+/** A lazily started worker; a render taking longer than `timeoutMs` restarts it. */
+export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000): RunPageRenderer {
+  let worker: Worker | null = null;
+  let nextId = 0;
+  const pending = new Map<number, { resolve(html: string | null): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
+
+  const failAll = (why: string) => {
+    for (const [reqId, p] of pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error(why));
+      pending.delete(reqId);
+    }
+  };
+  const spawn = (): Worker => {
+    const w = new Worker(new URL('./serve-pages-worker.ts', import.meta.url), { workerData: source });
+    w.unref();
+    w.on('message', (m: Reply) => {
+      const p = pending.get(m.reqId);
+      if (!p) return;
+      pending.delete(m.reqId);
+      clearTimeout(p.timer);
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m.html ?? null);
+    });
+    w.on('error', (error: unknown) => { if (worker === w) worker = null; failAll(`rendering stored runs failed: ${errorMessage(error)}`); });
+    w.on('exit', () => { if (worker === w) worker = null; failAll('the renderer of stored runs stopped'); });
+    return w;
+  };
+
+  const ask = (what: string, message: Record<string, unknown>): Promise<string | null> => {
+    worker ??= spawn();
+    const w = worker;
+    const reqId = nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(reqId);
+        reject(new Error(`rendering ${what} took longer than ${Math.round(timeoutMs / 1000)} s`));
+        if (worker === w) worker = null;
+        void w.terminate();
+      }, timeoutMs);
+      timer.unref();
+      pending.set(reqId, { resolve, reject, timer });
+      w.postMessage({ reqId, ...message });
+    });
+  };
+
+  return {
+    render: (id) => ask(`run ${id}`, { id }),
+    renderFleet: (query) => ask('the fleet report', { fleet: { ...query, now: query.now.toISOString() } }),
+    async close() {
+      const w = worker;
+      worker = null;
+      failAll('ztaudit is shutting down');
+      if (w) await w.terminate();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// The per-check diff baseline: each check is compared with the last stored run in which it
+// was evaluated, not blindly with the previous run. Otherwise a run that could not read one
+// kind (a 403, an API server restart) would make the next full run compare those checks
+// with nothing: whatever appeared meanwhile — a ServiceAccount bound to cluster-admin —
+// would be neither new nor a regression, then or ever after. Whoever can make one list fail
+// could launder a backdoor.
+//
+// Pure apart from reading the runs it is handed (newest first, by insertion order). It reads
+// only as far back as it must: the newest run usually evaluated every check, and then it is
+// the whole baseline.
+import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
+
+export interface Baseline {
+  /** The newest stored run: what the report calls "the previous run". */
+  latest: RunReport;
+  /**
+   * The latest run with, check by check, the status and findings taken from the newest run
+   * in which that check was evaluated. Scores and details stay the latest run's, except the
+   * RBAC breadth, which comes from the newest run that had it.
+   */
+  report: RunReport;
+  /** Checks compared with a run older than `latest`: check id -> that run's id. */
+  olderRuns: Record<string, string>;
+}
+
+const evaluated = (c: CheckSummary | undefined) => c?.status === 'pass' || c?.status === 'fail';
+/** Statuses that say nothing about the cluster, only about this run's view of it. */
+const blind = (c: CheckSummary | undefined) => c?.status === 'not-evaluated' || c?.status === 'error';
+
+/**
+ * Walks `runs` (newest first) until every check evaluated in `current` has a run in which it
+ * was evaluated too. A check that an older run did not have, or found not applicable, ends
+ * its own search there (older runs cannot know better). null when no run is stored.
+ */
+export async function findBaseline(runs: AsyncIterable<RunReport>, current: RunReport, maxRuns = 1000): Promise<Baseline | null> {
+  let latest: RunReport | null = null;
+  const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
+  const from = new Map<string, RunReport>(); // check id -> older run supplying it
+  const taken: Array<{ run: RunReport; checks: Set<string> }> = [];
+  let breadthFrom: RunReport | null = null;
+  let seen = 0;
+  for await (const run of runs) {
+    seen++;
+    const checks = new Map(run.checks.map((c) => [c.id, c]));
+    if (latest === null) {
+      latest = run;
+      for (const id of [...wanted]) if (!blind(checks.get(id))) wanted.delete(id);
+      if (run.details?.rbac) breadthFrom = run;
+    } else {
+      const here = new Set<string>();
+      for (const id of [...wanted]) {
+        const c = checks.get(id);
+        if (blind(c)) continue;
+        wanted.delete(id);
+        if (evaluated(c)) {
+          here.add(id);
+          from.set(id, run);
+        }
+      }
+      if (here.size > 0) taken.push({ run, checks: here });
+      if (!breadthFrom && run.details?.rbac) breadthFrom = run;
+    }
+    const needBreadth = !breadthFrom && current.details?.rbac !== undefined;
+    if ((wanted.size === 0 && !needBreadth) || seen >= maxRuns) break;
+  }
+  if (latest === null) return null;
+  if (taken.length === 0 && (breadthFrom === null || breadthFrom === latest)) return { latest, report: latest, olderRuns: {} };
+
+  const olderRuns: Record<string, string> = {};
+  for (const [id, run] of from) olderRuns[id] = run.run.id;
+  const replaced = new Set(from.keys());
+  const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : c));
+  const findings: Finding[] = latest.findings.filter((f) => !replaced.has(f.check));
+  for (const { run, checks: ids } of taken) for (const f of run.findings) if (ids.has(f.check)) findings.push(f);
+  const details = { ...latest.details };
+  if (breadthFrom && breadthFrom !== latest) details.rbac = breadthFrom.details.rbac;
+  return { latest, report: { ...latest, checks, findings, details }, olderRuns };
+}

@@ -1,0 +1,135 @@
+// The per-check baseline (no blind spot after a partial run) through the real pipeline and a
+// real SQLite store: run 1 full, run 2 cannot read one kind, something bad appears, run 3 is
+// full again and must call it new and a regression — and run 4 must not repeat it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { findBaseline } from '../../../src/diff/baseline.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
+import { openRunStore, type RunStore } from '../../../src/history/store.ts';
+import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { FAKE_CHECKS, auditObjects, clusterRole, deployment, netpol, ns, snapshotOf } from './fake-checks.ts';
+
+const base = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('reader', ['get'])];
+const backdoor = clusterRole('backdoor', ['*']);
+const backdoorFp = fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'backdoor' });
+const quiet = { info: () => {}, warn: () => {}, progress: () => {} };
+
+let dir: string;
+let store: RunStore;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-baseline-'));
+  store = await openRunStore(join(dir, 'h.db'));
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let clock = Date.parse('2026-11-20T02:00:00Z');
+async function run(objects: KubeObject[], coverage: Record<string, 'forbidden' | 'error'> = {}): Promise<RunReport> {
+  const edges: PipelineEdges = {
+    collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
+    store,
+    diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: { ...defaultConfig().regression, newFindingSeverity: 'medium' }, expiredWaivers, olderRuns }),
+    render: async () => [],
+    notifiers: [],
+    log: quiet,
+    now: () => new Date((clock += 3_600_000)),
+  };
+  return (await runPipeline(defaultConfig(), FAKE_CHECKS, edges)).report;
+}
+
+describe('per-check baseline through the pipeline and a SQLite store', () => {
+  it('a finding that appeared while its kind could not be read is new (and a regression) in the next full run, once', async () => {
+    const r1 = await run(base);
+    const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' });
+    expect(r2.checks.find((c) => c.id === 'rbac.fake-wildcard')?.status).toBe('not-evaluated');
+    expect(r2.diff?.new).toEqual([]);
+    const r3 = await run([...base, backdoor]);
+    expect(r3.diff?.previousRunId).toBe(r2.run.id);
+    expect(r3.diff?.new).toEqual([backdoorFp]);
+    expect(r3.diff?.regression).toBe(true);
+    expect(r3.diff?.regressionReasons).toEqual(['new medium finding: rbac.fake-wildcard on ClusterRole backdoor']);
+    expect(r3.diff?.notComparable).toEqual([]);
+    expect(r3.diff?.partial).toBe(false);
+    expect(r3.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
+    // The rbac area's previous score lacked that check: no delta rather than a misleading one.
+    expect(r3.diff?.scoreDelta.areas.rbac).toBeNull();
+    expect(r3.diff?.scoreDelta.areas.network).toBe(0);
+    const r4 = await run([...base, backdoor]);
+    expect(r4.diff?.new).toEqual([]);
+    expect(r4.diff?.persisting).toBe(1);
+    expect(r4.diff?.olderBaselines).toBeUndefined();
+  });
+
+  it('walks back over several partial runs, and resolves only what is really gone', async () => {
+    await run([...base, backdoor]);
+    const r1 = await run([...base, backdoor, clusterRole('legacy', ['*'])]);
+    await run(base, { clusterroles: 'error' });
+    await run(base, { clusterroles: 'forbidden' });
+    const r4 = await run([...base, backdoor]);
+    expect(r4.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
+    expect(r4.diff?.new).toEqual([]);
+    expect(r4.diff?.resolved).toEqual([fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'legacy' })]);
+    expect(r4.diff?.persisting).toBe(1);
+  });
+
+  it('a check no stored run evaluated stays not comparable (no walk to the beginning of time)', async () => {
+    await run(base, { clusterroles: 'forbidden' });
+    await run(base, { clusterroles: 'forbidden' });
+    const r3 = await run([...base, backdoor]);
+    expect(r3.diff?.new).toEqual([]);
+    expect(r3.diff?.notComparable).toEqual(['rbac.fake-wildcard']);
+  });
+});
+
+describe('findBaseline', () => {
+  async function* newestFirst(runs: RunReport[], read: string[]): AsyncIterable<RunReport> {
+    for (const r of [...runs].reverse()) {
+      read.push(r.run.id);
+      yield r;
+    }
+  }
+
+  it('reads only the newest run when it evaluated every check, and returns it unchanged', async () => {
+    const runs = [auditObjects(base, { runId: 'a' }).report, auditObjects(base, { runId: 'b' }).report];
+    const read: string[] = [];
+    const b = await findBaseline(newestFirst(runs, read), auditObjects(base, { runId: 'c' }).report);
+    expect(read).toEqual(['b']);
+    expect(b?.report).toBe(runs[1]);
+    expect(b?.olderRuns).toEqual({});
+  });
+
+  it('stops at a run that did not have the check (older runs cannot know better)', async () => {
+    const withoutCheck = auditObjects(base, { runId: 'a', config: { ...defaultConfig(), checks: { 'rbac.fake-wildcard': { enabled: false } } } }).report;
+    withoutCheck.checks = withoutCheck.checks.filter((c) => c.id !== 'rbac.fake-wildcard');
+    const runs = [auditObjects([...base, backdoor], { runId: 'z' }).report, withoutCheck, auditObjects(base, { runId: 'b', coverage: { clusterroles: 'forbidden' } }).report];
+    const read: string[] = [];
+    const b = await findBaseline(newestFirst(runs, read), auditObjects(base, { runId: 'c' }).report);
+    expect(read).toEqual(['b', 'a']);
+    expect(b?.olderRuns).toEqual({});
+  });
+
+  it('takes the RBAC breadth from the newest run that had it', async () => {
+    const breadth = [{ subject: { kind: 'User', name: 'alice' }, breadth: 10 }];
+    const runs = [
+      auditObjects(base, { runId: 'a', breadth }).report,
+      auditObjects(base, { runId: 'b', coverage: { clusterroles: 'forbidden' } }).report,
+    ];
+    const current = auditObjects(base, { runId: 'c', breadth: [{ subject: { kind: 'User', name: 'alice' }, breadth: 20 }] }).report;
+    const b = (await findBaseline(newestFirst(runs, []), current))!;
+    const d = diffRuns(b.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: b.olderRuns });
+    expect(d.previousRunId).toBe('b');
+    expect(d.breadthGrowth).toEqual([{ subject: { kind: 'User', name: 'alice' }, before: 10, after: 20, growthPercent: 100 }]);
+  });
+
+  it('is null without stored runs', async () => {
+    expect(await findBaseline(newestFirst([], []), auditObjects(base, { runId: 'c' }).report)).toBeNull();
+  });
+});
