@@ -63,6 +63,24 @@ describePg('PostgreSQL run store', (server) => {
     await expect(s.save(a1)).rejects.toThrow(/a run with id a1 is already stored in postgres:\/\/u_\w+@127\.0\.0\.1:\d+\/zt_\w+$/);
   });
 
+  it('orders by insertion, not by a clock that jumped: latest, runsNewestFirst and retention', async () => {
+    const s = await store({ retention: { maxRuns: 2, maxAgeDays: 0 } });
+    await s.save(makeReport('a1', '2026-11-05T00:00:00.000Z', { cluster: 'alpha' }));
+    await s.save(makeReport('b1', '2026-11-05T00:00:00.000Z', { cluster: 'beta' }));
+    // The clock was ahead for a1 and got corrected: a2 is newer although it says earlier.
+    await s.save(makeReport('a2', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' }));
+    expect((await s.latest('alpha'))?.run.id).toBe('a2');
+    const seen: string[] = [];
+    for await (const r of s.runsNewestFirst('alpha')) seen.push(r.run.id);
+    expect(seen).toEqual(['a2', 'a1']);
+    const all: string[] = [];
+    for await (const r of s.runsNewestFirst()) all.push(r.run.id);
+    expect(all).toEqual(['a2', 'b1', 'a1']);
+    // Retention keeps the run just stored even though older runs carry later timestamps.
+    await s.save(makeReport('a3', '2026-10-01T00:00:00.000Z', { cluster: 'alpha' }));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['a3', 'a2', 'b1']);
+  });
+
   it('locks per cluster: two clusters store at once, a second run of one cluster is refused naming the holder', async () => {
     const a = await store();
     const b = await store();
