@@ -11,7 +11,7 @@
 // Prints each figure on its own line; the machine and the load time are printed too.
 // `--keep` leaves the loaded server running; `ZTAUDIT_BENCH_PG_URL=postgres://…/postgres
 // node bench/fleet.ts --skip-load` (same --clusters/--runs/--findings) measures it again.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -267,7 +267,10 @@ async function main(): Promise<void> {
     const writers: RunStore[] = await Promise.all(Array.from({ length: CONCURRENT }, () => openRunStore(url, { env, retention })));
     const reports = await Promise.all(writers.map(async (w, i) => {
       const prev = await w.latest(`cluster-${String(i).padStart(3, '0')}`);
-      return makeRun(i, RUNS, baseFindings(i), prev, mulberry32(99 + i));
+      const run = makeRun(i, RUNS, baseFindings(i), prev, mulberry32(99 + i));
+      // A fresh id: a measurement repeated on a kept database (--skip-load) stores new runs.
+      run.run.id = `${run.run.id.slice(0, -6)}${randomBytes(3).toString('hex')}`;
+      return run;
     }));
     const watcher = new pg.Client({ connectionString: url });
     await watcher.connect();

@@ -607,6 +607,23 @@ class PgRunStore implements RunStore {
     const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours };
     if (this.empty) return { ...base, clusters: [], regressions: [], common: [], waivers: [] };
     return this.withClient('reading the fleet', async (c) => {
+      // One read-only snapshot; memory for the hash aggregates, no JIT (it costs more than it saves here).
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const data = await this.readFleet(c, q, base);
+        await c.query('COMMIT');
+        return data;
+      } catch (error: unknown) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async readFleet(c: pg.Client, q: FleetQuery, base: Pick<FleetData, 'store' | 'generatedAt' | 'sinceHours'>): Promise<FleetData> {
+    await c.query(`SET LOCAL work_mem = '64MB'`);
+    await c.query('SET LOCAL jit = off');
+    {
       // Each cluster's runs through the (cluster, started_at, seq) index: the newest
       // trendPoints of each, numbered newest first; the count comes from the same scan.
       const runs = await c.query(
@@ -632,18 +649,28 @@ class PgRunStore implements RunStore {
         `SELECT summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression ORDER BY seq DESC LIMIT 500`, [since]);
       const regressions: FleetRegression[] = reg.rows.map((row: Row) => ({ run: row.summary as RunSummary, reasons: row.regression_reasons as string[] }));
       const latestIds = clusters.map((cl) => cl.latest.id);
+      // Findings common to many clusters' latest runs: hash-aggregate (shape, cluster) first,
+      // keep the top groups, and only then collect their cluster names (a sort-based
+      // GROUP BY with DISTINCT aggregates over the ~400,000 findings of 200 clusters took
+      // four times longer).
       const common = await c.query(
-        `WITH latest AS (SELECT seq, cluster FROM ztaudit_runs WHERE id = ANY($1::text[]))
-         SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape,
-                min(array_position($2::text[], f.severity)) AS sev,
-                count(DISTINCT l.cluster)::int AS clusters, count(*)::int AS findings,
-                (array_agg(DISTINCT l.cluster COLLATE "C" ORDER BY l.cluster COLLATE "C"))[1:20] AS names
-         FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
-         WHERE NOT f.waived
-         GROUP BY 1, 2, 3, 4
-         HAVING count(DISTINCT l.cluster) >= $3
-         ORDER BY clusters DESC, sev, findings DESC, f.check_id COLLATE "C", f.kind COLLATE "C", f.namespace COLLATE "C", COALESCE(f.shape, f.name) COLLATE "C"
-         LIMIT $4`, [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon]);
+        `WITH latest AS (SELECT seq, cluster FROM ztaudit_runs WHERE id = ANY($1::text[])),
+         per AS (
+           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, l.cluster,
+                  min(array_position($2::text[], f.severity)) AS sev, count(*) AS n
+           FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
+           WHERE NOT f.waived
+           GROUP BY 1, 2, 3, 4, 5),
+         grp AS (
+           SELECT check_id, kind, namespace, shape, min(sev) AS sev, count(*) AS clusters, sum(n) AS findings
+           FROM per GROUP BY 1, 2, 3, 4 HAVING count(*) >= $3
+           ORDER BY clusters DESC, sev, findings DESC, check_id COLLATE "C", kind COLLATE "C", namespace COLLATE "C", shape COLLATE "C"
+           LIMIT $4)
+         SELECT g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters::int AS clusters, g.findings::int AS findings,
+                (array_agg(p.cluster ORDER BY p.cluster COLLATE "C"))[1:20] AS names
+         FROM grp g JOIN per p ON p.check_id = g.check_id AND p.kind = g.kind AND p.namespace = g.namespace AND p.shape = g.shape
+         GROUP BY g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters, g.findings`,
+        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon]);
       const commonRows: FleetCommonFinding[] = common.rows.map((row: Row) => ({
         check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),
         shape: String(row.shape), clusters: Number(row.clusters), clusterNames: row.names as string[], findings: Number(row.findings),
@@ -654,7 +681,7 @@ class PgRunStore implements RunStore {
          ORDER BY w->>'expires', cluster`, [latestIds]);
       const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
       return { ...base, clusters, regressions, common: commonRows, waivers };
-    });
+    }
   }
 
   async close(): Promise<void> {
