@@ -1,4 +1,5 @@
-// `npm test`: type-check, then every vitest tier (unit, conformance, cluster, e2e) in one
+// `npm test`: type-check, check the dependency rules (.dependency-cruiser.mjs, see
+// docs/architecture.md), then every vitest tier (unit, conformance, helm, cluster, e2e) in one
 // run, then one plain closing line "N passed, N failed[, N skipped]" for CI to read.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -12,6 +13,12 @@ const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 
 
 if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) {
   console.error('type-check failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+// A wrong import fails here with the rule it breaks, e.g. "error analysis-must-not-import-engine: …".
+if (run('npx', ['depcruise', 'src', 'checks', 'bin', '--config', '.dependency-cruiser.mjs']) !== 0) {
+  console.error('dependency rules broken: see the rule named above and docs/architecture.md');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

@@ -10,13 +10,9 @@ import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import type { ClusterContext } from './env.ts';
+import { inCI } from '../helpers/ci.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-function inCI(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
 
 function findBinaries(): { binDir?: string; why?: string } {
   const explicit = process.env.ZTAUDIT_TESTBIN_DIR;

@@ -13,7 +13,7 @@ import { openRunStore } from '../../src/history/store.ts';
 import { runPipeline } from '../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../src/run/types.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
-import { announceSkip, findHelm, renderChart } from '../unit/helm/helm.ts';
+import { findHelm, renderChart } from '../helm/helm.ts';
 import { Admin, apiRequest, describeCluster, tokenKubeconfig, uniqueName, type ApiResult } from './env.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- raw API JSON
@@ -33,8 +33,7 @@ function collectionOf(o: KubeObject): string {
   return spec.namespaced ? `${prefix}/namespaces/${o.metadata?.namespace}/${spec.resource}` : `${prefix}/${spec.resource}`;
 }
 
-const { helm, reason } = findHelm();
-if (!helm) announceSkip('the chart against the real apiserver (test/cluster/helm-chart.test.ts)', reason);
+const { helm } = findHelm('the chart against the real apiserver (test/cluster/helm-chart.test.ts)');
 
 describeCluster('Helm chart on a real kube-apiserver', (cluster) => {
   const admin = new Admin(cluster);

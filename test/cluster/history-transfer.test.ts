@@ -11,15 +11,12 @@ import { openRunStore, type RunStore } from '../../src/history/store.ts';
 import type { RunReport } from '../../src/run/types.ts';
 import { fleetRuns } from '../unit/fleet/seed.ts';
 import { startPg, findPgBin, type PgServer } from '../postgres/server.ts';
+import { skipOrFail } from '../helpers/ci.ts';
 import { Admin, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/ztaudit.js'))}`;
 
-function inCI(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
 
 describeCluster('history export | import between k8s://, PostgreSQL and SQLite', (cluster) => {
   const admin = new Admin(cluster);
@@ -30,8 +27,7 @@ describeCluster('history export | import between k8s://, PostgreSQL and SQLite',
   const pgMissing = findPgBin().why;
 
   beforeAll(async () => {
-    if (pgMissing && inCI()) throw new Error(`PostgreSQL is required under CI: ${pgMissing}`);
-    if (pgMissing) process.stderr.write(`\n${'!'.repeat(78)}\nSKIPPED (PostgreSQL legs): ${pgMissing}\n${'!'.repeat(78)}\n`);
+    if (pgMissing) skipOrFail('history transfer: the PostgreSQL legs', pgMissing);
     else pg = await startPg();
     await admin.namespace(ns);
     await admin.createAll([

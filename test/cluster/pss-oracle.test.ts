@@ -4,14 +4,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { denialDetail, evaluatePod } from '../../src/analysis/pss/index.ts';
 import { Admin, describeCluster, uniqueName } from './env.ts';
+import { conformanceData } from '../helpers/ci.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const FIXTURES = path.resolve(here, '../../../shared/conformance/pod-security');
+const FIXTURES = conformanceData('pod-security') ?? '';
 
 interface FixtureCase {
   path: string;
@@ -37,8 +36,7 @@ function fixturePod(fixture: FixtureCase): any { // eslint-disable-line @typescr
   return pod;
 }
 
-const fixturesPresent = fs.existsSync(path.join(FIXTURES, 'index.json'));
-const index = fixturesPresent
+const index = FIXTURES
   ? (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'index.json'), 'utf8')) as { cases: FixtureCase[]; checks: Array<{ check_id: string }> })
   : { cases: [], checks: [] };
 
@@ -48,7 +46,10 @@ function fixturesFor(policyVersion: string, serverVersion: string): FixtureCase[
   return index.cases.filter((c) => c.applies_to_versions.includes(v));
 }
 
-describeCluster('Pod Security admission as the oracle for evaluatePod', (cluster) => {
+// Without the upstream fixtures (outside CI only) the suite is registered as skipped.
+const describeWithFixtures = FIXTURES ? describeCluster : (name: string) => describe.skip(`${name} [SKIPPED: no upstream fixtures]`, () => { it('needs ../shared/conformance/pod-security', () => {}); });
+
+describeWithFixtures('Pod Security admission as the oracle for evaluatePod', (cluster) => {
   const admin = new Admin(cluster);
 
   async function submitAll(policyVersion: string): Promise<Submission[]> {

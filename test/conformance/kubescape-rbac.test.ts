@@ -14,9 +14,9 @@ import { rbacChecks } from '../../checks/rbac/index.ts';
 import { buildRbacModel, directGrants, formatSubject } from '../../src/analysis/rbac/index.ts';
 import { isSystemSubject } from '../../src/analysis/rbac/audit.ts';
 import { ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
+import { conformanceData } from '../helpers/ci.ts';
 
-const ROOT = join(import.meta.dirname, '../../../shared/conformance/kubescape-regolibrary');
-const CI = process.env.CI === 'true';
+const ROOT = conformanceData('kubescape-regolibrary');
 
 type Judge = (s: Snapshot) => Set<string>;
 
@@ -109,18 +109,13 @@ function loadCase(dir: string): Snapshot {
   return snapshotFromObjects(objects);
 }
 
-const present = existsSync(join(ROOT, 'index.json'));
-const index = present ? (JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { rules: Array<{ rule: string; category: string; cases: Array<{ case: string }> }> }) : { rules: [] };
+const index = ROOT ? (JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { rules: Array<{ rule: string; category: string; cases: Array<{ case: string }> }> }) : { rules: [] };
 const rbacRules = index.rules.filter((r) => r.category === 'rbac' || r.category === 'rbac-workload' || r.category === 'service-account');
 
 const tally = { cases: 0, agree: 0, diverge: 0 };
 const perRule: Record<string, { cases: number; agree: number }> = {};
 
-describe.skipIf(!present && !CI)('Kubescape regolibrary RBAC rules', () => {
-  it('conformance data is present', () => {
-    expect(present, `missing ${ROOT}`).toBe(true);
-  });
-
+describe.skipIf(!ROOT)('Kubescape regolibrary RBAC rules', () => {
   it('every upstream RBAC rule is mapped or has a written reason not to be', () => {
     const missing = rbacRules.map((r) => r.rule).filter((r) => !MAPPING[r] && !UNMAPPED[r]);
     expect(missing).toEqual([]);
@@ -128,7 +123,7 @@ describe.skipIf(!present && !CI)('Kubescape regolibrary RBAC rules', () => {
 
   const cases = rbacRules.filter((r) => MAPPING[r.rule]).flatMap((r) => r.cases.map((c) => ({ rule: r.rule, name: c.case })));
   it.each(cases.map((c) => [`${c.rule}/${c.name} -> ${MAPPING[c.rule].ours}`, c] as const))('%s', (_n, { rule, name }) => {
-    const dir = join(ROOT, 'rules', rule, 'test', name);
+    const dir = join(ROOT!, 'rules', rule, 'test', name);
     const expected = expectedKeys(rule, JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Finding[]);
     const ours = MAPPING[rule].judge(loadCase(dir));
     const same = [...expected].sort().join(',') === [...ours].sort().join(',');

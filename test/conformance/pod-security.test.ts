@@ -5,10 +5,10 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluatePod } from '../../src/analysis/pss/index.ts';
-import { loadPssConformance } from './pss-cases.ts';
+import { loadPssConformance, PSS_CONFORMANCE_DIR } from './pss-cases.ts';
 
-const data = loadPssConformance();
-const index = { cases: data.cases, checks: data.checks, case_count: data.caseCount };
+const data = PSS_CONFORMANCE_DIR ? loadPssConformance(PSS_CONFORMANCE_DIR) : null;
+const index = { cases: data?.cases ?? [], checks: data?.checks ?? [], case_count: data?.caseCount ?? 0 };
 const checks = new Map(index.checks.map((c) => [c.check_id, c]));
 // A restricted check that replaces a baseline one may report the baseline pod's denial.
 const replacedBy = new Map<string, string>();
@@ -16,7 +16,7 @@ for (const c of index.checks) if (c.overrides_check) replacedBy.set(c.overrides_
 
 const tally = { agree: 0, total: 0, evaluations: 0 };
 
-describe('Pod Security Standards conformance (upstream pod-security-admission fixtures)', () => {
+describe.skipIf(!data)('Pod Security Standards conformance (upstream pod-security-admission fixtures)', () => {
   it('has every fixture listed in the index', () => {
     expect(index.cases.length).toBe(index.case_count);
     expect(index.cases.length).toBe(1286);
@@ -25,7 +25,7 @@ describe('Pod Security Standards conformance (upstream pod-security-admission fi
   for (const c of index.cases) {
     it(`${c.path} is ${c.expected} at ${c.level} ${c.applies_to_versions[0]}..${c.applies_to_versions.at(-1)}`, () => {
       tally.total++;
-      const pod = data.pod(c);
+      const pod = data!.pod(c);
       const problems: string[] = [];
       for (const version of c.applies_to_versions) {
         tally.evaluations++;

@@ -13,19 +13,15 @@ import { renderFleetFormat } from '../../src/fleet/render.ts';
 import { openRunStore } from '../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import { HOSTILE, NOW, fleetRuns } from '../unit/fleet/seed.ts';
+import { skipOrFail } from '../helpers/ci.ts';
 
-const inCI = () => { const ci = process.env.CI; return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false'; };
 function chromiumPath(): string | null {
   const r = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
   const p = r.stdout.trim().split('\n')[0];
   return r.status === 0 && p ? p : null;
 }
 const executablePath = chromiumPath();
-if (!executablePath) {
-  if (inCI()) throw new Error('e2e tier cannot run under CI: Chromium is not installed (apt-get install -y chromium)');
-  const bar = '!'.repeat(78);
-  process.stderr.write(`\n${bar}\nSKIPPED: e2e fleet report tests: Chromium is not installed (apt-get install -y chromium)\n${bar}\n\n`);
-}
+if (!executablePath) skipOrFail('e2e fleet report tests', 'Chromium is not installed (apt-get install -y chromium)');
 const describeBrowser = executablePath ? describe : describe.skip;
 
 describeBrowser('fleet report in Chromium', () => {

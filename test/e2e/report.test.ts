@@ -16,11 +16,11 @@ import { renderHtml } from '../../src/report/html.ts';
 import { renderReports } from '../../src/report/render.ts';
 import { buildView } from '../../src/report/view/index.ts';
 import type { RunReport } from '../../src/run/types.ts';
+import { inCI, skipOrFail } from '../helpers/ci.ts';
 import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from '../unit/report/fixtures.ts';
 import { demoRun } from '../unit/report/demo.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const inCI = () => { const ci = process.env.CI; return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false'; };
 
 function chromiumPath(): string | null {
   const r = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
@@ -29,11 +29,7 @@ function chromiumPath(): string | null {
 }
 
 const executablePath = chromiumPath();
-if (!executablePath) {
-  if (inCI()) throw new Error('e2e tier cannot run under CI: Chromium is not installed (apt-get install -y chromium)');
-  const bar = '!'.repeat(78);
-  process.stderr.write(`\n${bar}\nSKIPPED: e2e report tests: Chromium is not installed (apt-get install -y chromium)\n${bar}\n\n`);
-}
+if (!executablePath) skipOrFail('e2e report tests', 'Chromium is not installed (apt-get install -y chromium)');
 const describeBrowser = executablePath ? describe : describe.skip;
 
 function tool(name: string): boolean {

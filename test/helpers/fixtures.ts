@@ -1,6 +1,8 @@
 // Loads a check fixture (a small manifests file) into a snapshot. A fixture may carry
 // synthetic TLS probe results as documents of apiVersion ztaudit.test/v1, kind TlsProbeResult
 // (field `result`), and its check directory may hold a config.yaml applied to every fixture.
+// A fail fixture states what it must produce in leading `# expect: SEVERITY KIND
+// [NAMESPACE/]NAME` lines, one per failing resource and severity.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -18,6 +20,27 @@ function directive(text: string, name: string): unknown {
     if (m) return JSON.parse(m[1]);
   }
   return undefined;
+}
+
+export interface ExpectedFailure {
+  severity: string;
+  kind: string;
+  /** "namespace/name", or "name" for a cluster-scoped resource. */
+  resource: string;
+}
+
+/** The `# expect:` lines among a fixture's leading comments; a malformed one throws, naming it. */
+export function fixtureExpectations(text: string, label: string): ExpectedFailure[] {
+  const out: ExpectedFailure[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) break;
+    const m = /^#\s*expect:\s*(.*)$/.exec(line);
+    if (!m) continue;
+    const parts = /^(critical|high|medium|low)\s+(\S+)\s+(.+?)\s*$/.exec(m[1]);
+    if (!parts) throw new Error(`${label}: "${line}" is not "# expect: SEVERITY KIND [NAMESPACE/]NAME"`);
+    out.push({ severity: parts[1], kind: parts[2], resource: parts[3] });
+  }
+  return out;
 }
 
 /** The `# config: {json}` directive, shallow-merged per top-level key over a base config. */

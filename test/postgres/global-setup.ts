@@ -5,16 +5,10 @@
 import type { TestProject } from 'vitest/node';
 import { findPgBin, startPg, type PgServer } from './server.ts';
 import type { PgContext } from './env.ts';
-
-function inCI(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
+import { inCI, skipOrFail } from '../helpers/ci.ts';
 
 function skip(project: TestProject, why: string): void {
-  if (inCI()) throw new Error(`postgres test tier cannot run under CI: ${why}`);
-  const bar = '!'.repeat(78);
-  process.stderr.write(`\n${bar}\nSKIPPED: postgres test tier: ${why}\n${bar}\n\n`);
+  skipOrFail('postgres test tier', why);
   project.provide('postgres', { skip: `SKIPPED: ${why}` } satisfies PgContext);
 }
 

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } fr
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO } from './helm/helm.ts';
+import { REPO } from '../helm/helm.ts';
 
 interface Instruction { op: string; args: string; line: number }
 

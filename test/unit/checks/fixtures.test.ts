@@ -1,13 +1,15 @@
 // One table-driven test walks every check fixture: pass.* files must give results that all
-// pass, fail.* files at least one failure. A registered check without both kinds of fixture,
-// or a fixture its check never produced a result for, fails the walk ("was not tested").
+// pass; fail.* files state the failures they must produce (`# expect: SEVERITY KIND
+// [NAMESPACE/]NAME`, one line per failing resource and severity) and must produce exactly
+// those. A registered check without both kinds of fixture, a fail fixture without an
+// expectation, or a fixture its check never produced a result for fails the walk.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
-import { fixtureConfig, loadFixture, loadFixtureConfig } from '../../helpers/fixtures.ts';
+import { fixtureConfig, fixtureExpectations, loadFixture, loadFixtureConfig } from '../../helpers/fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/checks');
 const NOW = new Date('2026-11-26T00:00:00Z');
@@ -36,7 +38,11 @@ describe('check fixtures', () => {
 
   it.each(cases.map((c) => [`${c.check.id} ${c.file}`, c] as const))('%s', (_name, { check, dir, file }) => {
     const path = join(dir, file);
-    const firstLine = readFileSync(path, 'utf8').split('\n')[0];
+    const text = readFileSync(path, 'utf8');
+    const firstLine = text.split('\n')[0];
+    const expected = fixtureExpectations(text, `${check.id}/${file}`);
+    if (file.startsWith('fail.')) expect(expected.length, `${file} must state what it produces: "# expect: SEVERITY KIND [NAMESPACE/]NAME"`).toBeGreaterThan(0);
+    else expect(expected, `${file} passes, so it expects no failure`).toEqual([]);
     expect(firstLine, `${file} must open with a one-line "# why" comment`).toMatch(/^#\s*\S/);
     const snapshot = loadFixture(path, `${check.id}/${file}`);
     const config = fixtureConfig(path, loadFixtureConfig(dir, ids) ?? defaultConfig());
@@ -46,6 +52,9 @@ describe('check fixtures', () => {
     expect(outcome.results.length, `${check.id} was not tested by ${file}: it produced no result`).toBeGreaterThan(0);
     const failures = outcome.results.filter((r) => r.status === 'fail');
     if (file.startsWith('pass.')) expect(failures.map((f) => f.message)).toEqual([]);
-    else expect(failures.length).toBeGreaterThan(0);
+    else {
+      const produced = [...new Set(failures.map((f) => `${f.severity} ${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`))].sort();
+      expect(produced, failures.map((f) => f.message).join('\n')).toEqual(expected.map((e) => `${e.severity} ${e.kind} ${e.resource}`).sort());
+    }
   });
 });

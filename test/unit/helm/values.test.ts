@@ -7,7 +7,7 @@ import { isMap, isPair, isScalar, parse, parseDocument, type Pair, type YAMLMap 
 import { describe, expect, it } from 'vitest';
 import { auditorClusterRoleRules } from '../../../src/collect/rbac-rules.ts';
 import { CHART_RULES_PATH, renderChartRules } from '../../../scripts/gen-chart-rbac.ts';
-import { CHART_DIR } from './helm.ts';
+import { CHART_DIR } from '../../helm/helm.ts';
 
 const valuesText = readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8');
 const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as object;

@@ -244,7 +244,7 @@ roleRef: {kind: ClusterRole, name: cluster-admin}
 });
 
 describe('scale', () => {
-  it('builds and answers for 60,000 bindings and 5,000 roles within seconds', () => {
+  it('builds and answers for 60,000 bindings and 5,000 roles (time is measured by npm run bench)', () => {
     const objects: KubeObject[] = [];
     const NS = 500;
     for (let i = 0; i < 5000; i++) {
@@ -265,22 +265,14 @@ describe('scale', () => {
       }
     }
     const s = snapshotFromObjects(objects);
-    const t0 = performance.now();
     const m = buildRbacModel(s);
-    const built = performance.now() - t0;
     let allowed = 0;
     for (let i = 0; i < 2000; i++) if (canI(m, `ServiceAccount:ns-${i % NS}/sa-${i % 40}`, 'get', 'pods', { namespace: `ns-${i % NS}`, name: 'p' }).allowed) allowed++;
     expect(allowed).toBeGreaterThan(0);
     whoCan(m, 'list', 'deployments.apps', 'ns-3');
-    const tb = performance.now();
     const top = topBreadth(s, 10);
-    const breadthMs = performance.now() - tb;
     expect(top).toHaveLength(10);
-    const tc = performance.now();
-    for (const c of rbacChecks) run(c, s);
-    const checksMs = performance.now() - tc;
-    expect(built).toBeLessThan(5000);
-    expect(breadthMs).toBeLessThan(10000);
-    expect(checksMs).toBeLessThan(10000);
+    const failed = rbacChecks.flatMap((c) => run(c, s)).filter((r) => r.status === 'fail');
+    expect(failed.length).toBeGreaterThan(0);
   }, 60_000);
 });

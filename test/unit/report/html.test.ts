@@ -54,14 +54,11 @@ describe('renderHtml', () => {
 
   it('keeps a 50,000-finding report small and bounded: collapsed groups, capped rows, the rest counted', () => {
     const big = syntheticReport(50_000);
-    const started = performance.now();
     const html = renderHtml(big, {});
-    const ms = performance.now() - started;
     const bytes = Buffer.byteLength(html);
     const rows = (html.match(/<tr/g) ?? []).length;
     expect(bytes).toBeLessThan(600_000);
     expect(rows).toBeLessThan(600);
-    expect(ms).toBeLessThan(5_000);
     expect(html).toContain('9,950 more in report.json');
     // Only critical and high groups start open.
     const open = [...html.matchAll(/<details class="check"[^>]*data-sev="(\w+)"[^>]*\sopen>/g)].map((m) => m[1]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { startServe } from '../../../src/cli/serve.ts';
-import { REPO } from '../helm/helm.ts';
+import { REPO } from '../../helm/helm.ts';
 
 const DEMO = join(REPO, 'examples', 'demo-cluster');
 const work = mkdtempSync(join(tmpdir(), 'ztaudit-serve-safety-'));

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { parseServeFlags, serve, startServe } from '../../../src/cli/serve.ts';
 import { ConfigError } from '../../../src/base/errors.ts';
-import { REPO } from '../helm/helm.ts';
+import { REPO } from '../../helm/helm.ts';
 import { parseExposition } from './exposition.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon

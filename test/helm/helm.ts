@@ -1,35 +1,28 @@
-// Finds the pinned helm binary (built from its Go module by test/cluster/build-helm.sh) and
-// renders the chart. Outside CI a missing binary makes the helm tests skip, loudly; under
-// CI=true the binary is built here (minutes when cold) and a failure fails the tier.
+// Finds the pinned helm binary (built from its Go module by test/cluster/build-helm.sh, which
+// .ci/run runs before the tests) and renders the chart. No test builds it: a missing binary
+// makes the helm tests skip, loudly, outside CI and fails them in CI.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../../../src/snapshot/types.ts';
+import type { KubeObject } from '../../src/snapshot/types.ts';
+import { skipOrFail } from '../helpers/ci.ts';
 
-export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CHART_DIR = join(REPO, 'helm', 'ztaudit');
 const BUILD_SCRIPT = join(REPO, 'test', 'cluster', 'build-helm.sh');
 /** The Kubernetes version the cluster tier runs; charts are rendered for it. */
 export const KUBE_VERSION = /KUBERNETES_VERSION=(\S+)/.exec(readFileSync(join(REPO, 'test', 'cluster', 'versions.env'), 'utf8'))?.[1] ?? 'v1.36.3';
 
-export const IN_CI = process.env.CI === 'true';
-
-/** The helm binary, or null with the reason (never null under CI: then it throws). */
-export function findHelm(): { helm: string | null; reason: string } {
-  if (process.env.ZTAUDIT_HELM) return { helm: process.env.ZTAUDIT_HELM, reason: '' };
-  const args = IN_CI ? [BUILD_SCRIPT] : [BUILD_SCRIPT, '--no-build'];
-  const r = spawnSync('bash', args, { encoding: 'utf8', timeout: 20 * 60_000 });
+/** The cached helm binary, or null after a loud skip (in CI a missing binary throws). */
+export function findHelm(what: string): { helm: string | null } {
+  if (process.env.ZTAUDIT_HELM) return { helm: process.env.ZTAUDIT_HELM };
+  const r = spawnSync('bash', [BUILD_SCRIPT, '--no-build'], { encoding: 'utf8', timeout: 60_000 });
   const path = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status === 0 && path) return { helm: path, reason: '' };
-  const reason = `helm binary not available (${r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`})`;
-  if (IN_CI) throw new Error(`CI=true: ${reason}`);
-  return { helm: null, reason };
-}
-
-export function announceSkip(what: string, reason: string): void {
-  process.stderr.write(`\n*** SKIPPING ${what}: ${reason}. Build it with: bash test/cluster/build-helm.sh ***\n\n`);
+  if (r.status === 0 && path) return { helm: path };
+  skipOrFail(what, `helm binary not available (${r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`}); build it with: bash test/cluster/build-helm.sh`);
+  return { helm: null };
 }
 
 export interface HelmRun {

@@ -3,18 +3,17 @@
 // from the generated rules, and ztaudit's own audit of the rendered chart (zero findings in
 // network, pod-security and rbac).
 import { describe, expect, it } from 'vitest';
-import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
-import { auditorClusterRoleRules } from '../../../src/collect/rbac-rules.ts';
-import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
-import { validateConfig } from '../../../src/config/validate.ts';
-import { defaultConfig } from '../../../src/config/types.ts';
-import { auditSnapshot } from '../../../src/engine/audit.ts';
-import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
+import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
+import { snapshotFromObjects } from '../../src/collect/from-objects.ts';
+import { validateConfig } from '../../src/config/validate.ts';
+import { defaultConfig } from '../../src/config/types.ts';
+import { auditSnapshot } from '../../src/engine/audit.ts';
+import type { KubeObject } from '../../src/snapshot/types.ts';
 import { parse } from 'yaml';
-import { announceSkip, byKind, CHART_DIR, findHelm, renderChart, runHelm, templateChart } from './helm.ts';
+import { byKind, CHART_DIR, findHelm, renderChart, runHelm, templateChart } from './helm.ts';
 
-const { helm, reason } = findHelm();
-if (!helm) announceSkip('helm chart tests (test/unit/helm/chart.test.ts)', reason);
+const { helm } = findHelm('helm chart tests (test/helm/chart.test.ts)');
 
 type Obj = Record<string, any>;
 
