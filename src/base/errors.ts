@@ -1,10 +1,18 @@
 // The few error classes ztaudit raises on purpose. Each has a stable code and a one-line
 // message that says what to do; only the CLI entry point turns them into exit codes.
 
+/**
+ * Credentials embedded in URLs (scheme://user:password@host, e.g. a kubeconfig server or an
+ * SMTP URL) removed from a text: every message, alert and report goes through this.
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1');
+}
+
 export class ZtauditError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
-    super(message);
+    super(redactUrlCredentials(message));
     this.code = code;
     this.name = 'ZtauditError';
   }
@@ -36,5 +44,5 @@ export class StoreError extends HistoryError {
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactUrlCredentials(error instanceof Error ? error.message : String(error));
 }

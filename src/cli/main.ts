@@ -1,6 +1,6 @@
 // The entry point: dispatches to one command, turns known errors into one line on stderr
 // and exit code 2. Nothing below this file calls process.exit.
-import { ZtauditError, errorMessage } from '../base/errors.ts';
+import { ZtauditError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { EXIT_CANNOT_RUN, type CliIO, type CommandFn } from './io.ts';
 import { runCommand } from './run.ts';
@@ -63,7 +63,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`ztaudit ${name}: ${error.message}\n`);
       return EXIT_CANNOT_RUN;
     }
-    io.stderr(`ztaudit: internal error: ${errorMessage(error)}\n${error instanceof Error && error.stack ? `${error.stack}\n` : ''}`);
+    io.stderr(`ztaudit: internal error: ${errorMessage(error)}\n${error instanceof Error && error.stack ? `${redactUrlCredentials(error.stack)}\n` : ''}`);
     return EXIT_CANNOT_RUN;
   }
 }

@@ -1,21 +1,31 @@
-// The per-area score table printed at the end of a run.
+// The per-area score table printed at the end of a run. An area with checks that could not
+// be evaluated shows no grade, and says how many of its checks were evaluated; a partial run
+// says what could not be read, above the table.
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { runCounts } from '../report/counts.ts';
-import { gradeOf } from '../engine/score.ts';
+import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
 import type { CliIO } from './io.ts';
+
+const MAX_PARTIAL_LINES = 10;
 
 export function printScoreTable(report: RunReport, io: CliIO): void {
   const fmt = (n: number | null) => (n === null ? '  n/a' : n.toFixed(1).padStart(5));
   const delta = (d: number | null | undefined) => (d === null || d === undefined ? '' : ` (${d >= 0 ? '+' : ''}${d.toFixed(1)})`);
-  const lines = [`\nztaudit ${report.run.cluster.name} — run ${report.run.id}`, `${'area'.padEnd(14)} score  grade  failing checks`];
+  const lines = [`\nztaudit ${report.run.cluster.name} — run ${report.run.id}`];
+  const partial = report.run.partial ?? [];
+  for (const p of partial.slice(0, MAX_PARTIAL_LINES)) lines.push(`partial: ${p}`);
+  if (partial.length > MAX_PARTIAL_LINES) lines.push(`partial: …and ${partial.length - MAX_PARTIAL_LINES} more (report.json run.partial)`);
+  lines.push(`${'area'.padEnd(14)} score  grade  failing checks`);
   for (const area of AREAS) {
     const checks = report.checks.filter((c) => c.area === area);
     const failing = checks.filter((c) => c.status === 'fail').length;
-    const unevaluated = checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').length;
-    lines.push(`${area.padEnd(14)} ${fmt(report.score.areas[area])}  ${gradeOf(report.score.areas[area]).padEnd(5)}  ${failing}/${checks.length}${unevaluated ? `, ${unevaluated} not evaluated` : ''}${delta(report.diff?.scoreDelta.areas[area])}`);
+    const cov = checkCoverage(report.checks, area);
+    const missing = notEvaluated(cov);
+    lines.push(`${area.padEnd(14)} ${fmt(report.score.areas[area])}  ${gradeFor(report.score.areas[area], cov).padEnd(5)}  ${failing}/${checks.length}${missing ? `, ${missing} not evaluated (score over ${cov.evaluated}/${cov.applicable} checks)` : ''}${delta(report.diff?.scoreDelta.areas[area])}`);
   }
-  lines.push(`${'overall'.padEnd(14)} ${fmt(report.score.overall)}  ${gradeOf(report.score.overall).padEnd(5)}  ${report.findings.filter((f) => !f.waived).length} findings${delta(report.diff?.scoreDelta.overall)}`);
+  const all = checkCoverage(report.checks);
+  lines.push(`${'overall'.padEnd(14)} ${fmt(report.score.overall)}  ${gradeFor(report.score.overall, all).padEnd(5)}  ${report.findings.filter((f) => !f.waived).length} findings${delta(report.diff?.scoreDelta.overall)}`);
   const c = runCounts(report);
   lines.push(`open findings ${c.open}: ${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}; ${c.waived} waived; checks ${c.failingChecks}/${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable`);
   if (report.diff) lines.push(`since ${report.diff.previousRunId}: ${report.diff.new.length} new, ${report.diff.resolved.length} resolved${report.diff.regression ? ' — REGRESSION' : ''}${report.diff.partial ? ' (partial comparison)' : ''}`);

@@ -60,11 +60,11 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   if (chosen.length > 1) throw new ConfigError(`choose one source: ${chosen.join(' or ')}`);
   const at = (p: string) => (context.cwd ? resolve(context.cwd, p) : p);
   if (flags.manifests?.length) {
-    const snapshot = loadManifests(flags.manifests.map(at), { cwd: context.cwd });
+    const snapshot = loadManifests(flags.manifests.map(at), { cwd: context.cwd, limits: (context.config ?? defaultConfig()).limits });
     for (const note of snapshot.notes) log.warn(note);
     return snapshot;
   }
-  if (flags.snapshot) return readSnapshot(at(flags.snapshot));
+  if (flags.snapshot) return readSnapshot(at(flags.snapshot), (context.config ?? defaultConfig()).limits.snapshotMiB);
   const timeoutMs = flags['request-timeout'] ? Number(flags['request-timeout']) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--request-timeout ${flags['request-timeout']}: must be a number of seconds`);
   const config = context.config ?? defaultConfig();

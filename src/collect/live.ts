@@ -2,7 +2,7 @@
 // Kubernetes client (src/kube/). Every kind in KINDS ends with a coverage entry; a kind that
 // could not be read is never an empty list.
 
-import { ClusterError, errorMessage } from '../base/errors.ts';
+import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { runPool } from '../base/pool.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
@@ -57,7 +57,8 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
   const collectedAt = new Date().toISOString();
   const snapshot: Snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    cluster: { name: resolved.contextName || resolved.clusterName, server: resolved.server },
+    // Shown in every report and stored in the history: never with credentials in the URL.
+    cluster: { name: resolved.contextName || resolved.clusterName, server: redactUrlCredentials(resolved.server) },
     collectedAt,
     source: 'live',
     origin: 'live',

@@ -1,11 +1,16 @@
 // --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened.
-// A broken document is named by file and line and skipped; the others still load. Documents
-// that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped with a note.
+// A broken document is named by file and line and skipped; the others still load, but the
+// run is partial: the kind the document declares (when it can be told) counts as not read,
+// so the checks that need it are not evaluated, and the report says which file and line.
+// Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
+// with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
+// before it is read: parsing it could exhaust the heap.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
+import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { snapshotFromObjects } from './from-objects.ts';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
@@ -44,10 +49,26 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+export interface BrokenDocument {
+  /** file:line */
+  where: string;
+  why: string;
+  /** The snapshot kind its `apiVersion`/`kind` lines name, when they can be read. */
+  kind?: KindKey;
+}
+
 export interface ParsedManifests {
   objects: KubeObject[];
   notes: string[];
   sources: Record<string, SourceRef>;
+  broken: BrokenDocument[];
+}
+
+/** What a document that failed to parse says it is, read off its top-level lines. */
+function kindOfBroken(source: string): KindKey | undefined {
+  const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
+  const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
+  return apiVersion && kind ? (kindForManifest(apiVersion, kind)?.key as KindKey | undefined) : undefined;
 }
 
 /** Parses one file's text; `label` is how the file is named in notes. */
@@ -55,23 +76,40 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   const objects: KubeObject[] = [];
   const notes: string[] = [];
   const sources: Record<string, SourceRef> = {};
-  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
-  for (const doc of parseAllDocuments(text)) {
+  const broken: BrokenDocument[] = [];
+  // Line numbers from one index of line starts (a binary search per document): computing them
+  // from the start of the file for every document made a 20,000-document file quadratic.
+  const lineCounter = new LineCounter();
+  const lineOf = (offset: number) => lineCounter.linePos(offset).line;
+  // Blank and comment lines (and a bare `---` marker) before a document's first content line
+  // (sticky: no copies of the text).
+  const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t]*(?:#[^\n]*)?)?\n)*/y;
+  for (const doc of parseAllDocuments(text, { lineCounter })) {
     const start = doc.range?.[0] ?? 0;
+    // The document's first content line: where a reader finds it (the parser's own position
+    // of the problem, which may be further down, is in its message).
+    leading.lastIndex = start;
+    leading.exec(text);
+    const line = lineOf(leading.lastIndex);
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
-      notes.push(`${label}:${e.linePos?.[0]?.line ?? lineOf(start)}: skipped a broken document: ${e.message.split('\n')[0]}`);
+      const where = `${label}:${line}`;
+      const why = `broken YAML document: ${e.message.split('\n')[0]}`;
+      notes.push(`${where}: skipped a ${why}`);
+      broken.push({ where, why, kind: kindOfBroken(text.slice(start, doc.range?.[2] ?? text.length)) });
       continue;
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error: unknown) {
-      notes.push(`${label}:${lineOf(start)}: skipped a document that cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      const where = `${label}:${line}`;
+      const why = `document that cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      notes.push(`${where}: skipped a ${why}`);
+      broken.push({ where, why, kind: kindOfBroken(text.slice(start, doc.range?.[2] ?? text.length)) });
       continue;
     }
     if (value === null || value === undefined) continue;
-    const line = lineOf(start) + (text.slice(start).match(/^(\s*(#[^\n]*)?\n)*/)?.[0].split('\n').length ?? 1) - 1;
     const push = (o: unknown, where: number) => {
       if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !isObject(o.metadata)) {
         notes.push(`${label}:${where}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
@@ -87,11 +125,18 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       push(value, line);
     }
   }
-  return { objects, notes, sources };
+  return { objects, notes, sources, broken };
 }
 
-export function loadManifestObjects(dirs: string[], cwd = process.cwd()): ParsedManifests {
-  const all: ParsedManifests = { objects: [], notes: [], sources: {} };
+export interface ManifestLimits {
+  /** Largest single file, in MiB. */
+  manifestFileMiB: number;
+}
+
+const MIB = 1024 * 1024;
+
+export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits): ParsedManifests {
+  const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [] };
   for (const dir of dirs) {
     let files: string[];
     try {
@@ -100,19 +145,44 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd()): Parsed
       throw new InputError(`--manifests ${dir}: no such file or directory`);
     }
     for (const file of files) {
-      const parsed = parseManifestText(readFileSync(file, 'utf8'), relative(cwd, file) || file);
-      all.objects.push(...parsed.objects);
+      const label = relative(cwd, file) || file;
+      const size = statSync(file).size;
+      if (limits && size > limits.manifestFileMiB * MIB) {
+        throw new InputError(`--manifests: ${label} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
+      }
+      const parsed = parseManifestText(readFileSync(file, 'utf8'), label);
+      for (const o of parsed.objects) all.objects.push(o);
       all.notes.push(...parsed.notes);
+      all.broken.push(...parsed.broken);
       Object.assign(all.sources, parsed.sources);
     }
   }
   return all;
 }
 
-export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string } = {}): Snapshot {
-  const { objects, notes, sources } = loadManifestObjects(dirs, options.cwd);
+/** In a manifests dir, workload templates stand in for pods: a broken workload hides pods too. */
+const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'pods'] as KindKey[]);
+
+export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string; limits?: ManifestLimits } = {}): Snapshot {
+  const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits);
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
   if (objects.length === 0) throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)`);
   const cwd = options.cwd ?? process.cwd();
-  return snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => relative(cwd, d) || d).join(','), notes, sources });
+  const snapshot = snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => relative(cwd, d) || d).join(','), notes, sources });
+  // A broken document is data that could not be read: the kind it names is not 'ok' (its
+  // other objects stay loaded for `reach` and `who-can`, but no check is evaluated on them).
+  const partial: string[] = [];
+  for (const b of broken) {
+    if (!b.kind) {
+      partial.push(`${b.where}: ${b.why} (its kind could not be told, so no check knows it is missing)`);
+      continue;
+    }
+    for (const key of POD_SOURCES.has(b.kind) ? [b.kind, 'pods' as KindKey] : [b.kind]) {
+      const prev = snapshot.coverage[key];
+      const detail = prev?.status === 'error' && prev.detail ? `${prev.detail}; ${b.where}` : `${b.where}: ${b.why}`;
+      snapshot.coverage[key] = { status: 'error', detail };
+    }
+  }
+  if (partial.length > 0) snapshot.partial = partial;
+  return snapshot;
 }

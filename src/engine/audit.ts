@@ -9,6 +9,7 @@ import { scoreRun } from './score.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import { applyWaivers } from './waivers.ts';
+import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 
 export interface AuditInput {
@@ -38,6 +39,26 @@ export function catalogVersion(checks: readonly Check[]): string {
   return `${checks.length}-${(h >>> 0).toString(16)}`;
 }
 
+/** The cluster as reports show it: never with credentials from a kubeconfig server URL. */
+function clusterOf(snapshot: Snapshot): RunReport['run']['cluster'] {
+  const c = snapshot.cluster;
+  return c.server === undefined ? c : { ...c, server: redactUrlCredentials(c.server) };
+}
+
+/**
+ * Why the run is partial: every kind that could not be read (forbidden, failed) and input
+ * the collector could not place. Absent when nothing is missing.
+ */
+export function partialOf(snapshot: Snapshot): { partial?: string[] } {
+  const lines: string[] = [];
+  for (const [kind, c] of Object.entries(snapshot.coverage)) {
+    if (c?.status !== 'error' && c?.status !== 'forbidden') continue;
+    lines.push(`${kind} could not be read (${c.status === 'forbidden' ? 'forbidden' : 'error'}${c.detail ? `: ${c.detail}` : ''})`);
+  }
+  lines.push(...(snapshot.partial ?? []));
+  return lines.length > 0 ? { partial: lines } : {};
+}
+
 export function auditSnapshot(input: AuditInput): AuditOutput {
   const ctx: AuditContext = { snapshot: input.snapshot, config: input.config, now: input.now };
   const outcomes = runChecks(input.checks, ctx);
@@ -64,7 +85,7 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     const status = o.status === 'pass' || o.status === 'fail' ? (failed > 0 ? 'fail' : 'pass') : o.status;
     checks.push({
       id: o.check.id, area: o.check.area, title: o.check.title, severity: o.severity,
-      controls: o.check.controls, remediation: o.check.remediation,
+      controls: o.check.controls, remediation: o.check.remediation, protectsAgainst: o.check.protectsAgainst,
       evaluated: o.results.length, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
     });
   }
@@ -77,12 +98,13 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
       id: input.runId,
       startedAt: input.startedAt.toISOString(),
       finishedAt: (input.clock ? input.clock() : input.now).toISOString(),
-      cluster: input.snapshot.cluster,
+      cluster: clusterOf(input.snapshot),
       source: input.snapshot.source,
       coverage: input.snapshot.coverage as RunReport['run']['coverage'],
       toolVersion: TOOL_VERSION,
       checkCatalogVersion: catalogVersion(input.checks),
       notes: input.snapshot.notes,
+      ...partialOf(input.snapshot),
     },
     score: scoreRun(all, (r) => w.waived.has(r.fingerprint)),
     checks,

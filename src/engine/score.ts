@@ -4,6 +4,9 @@
 // scored (they leave the denominator too). Unevaluated checks contribute nothing.
 import { AREAS, SEVERITY_WEIGHT, type Area } from '../base/vocabulary.ts';
 import { type Result } from './types.ts';
+import { notEvaluated, type CheckCoverage } from '../run/coverage.ts';
+
+export { checkCoverage, notEvaluated, type CheckCoverage } from '../run/coverage.ts';
 
 export interface Scores {
   overall: number | null;
@@ -41,4 +44,18 @@ export function gradeOf(score: number | null): string {
   if (score >= 70) return 'C';
   if (score >= 60) return 'D';
   return 'F';
+}
+
+/**
+ * The grade to show: none ('n/a') while any applicable check was not evaluated — a score
+ * over what could be read must never look like a clean "100.0 A".
+ */
+export function gradeFor(score: number | null, cov: CheckCoverage): string {
+  return notEvaluated(cov) > 0 ? 'n/a' : gradeOf(score);
+}
+
+/** The score as text, with the share evaluated when it is partial: "100.0 (7/9 checks evaluated)". */
+export function scoreText(score: number | null, cov: CheckCoverage): string {
+  const s = score === null ? 'n/a' : String(score);
+  return notEvaluated(cov) > 0 ? `${s} (${cov.evaluated}/${cov.applicable} checks evaluated)` : s;
 }

@@ -13,8 +13,14 @@
 // own size).
 //
 // The lock is a field of the index, taken and renewed by compare-and-swap, so two runs can
-// never both hold it. A holder that died is recognised by its heartbeat going stale (10 min
-// by default, renewed every 2 min) or, on the same host, by its pid no longer existing.
+// never both hold it. It is a lease: the holder renews its heartbeat every quarter of the
+// lease (60 s by default), and a lock whose heartbeat is older than the lease is free. The
+// holder is identified by a random id per process, not only pid and host: a container that
+// restarts comes back as pid 1 on the same pod name, and must not mistake its dead previous
+// incarnation's lock for a live run. On the same host, a holder whose pid is gone, or whose
+// pid is ours with another process id, is known dead at once. A holder that has gone silent
+// (no renewal for half a lease) is waited out until its lease ends rather than reported as a
+// concurrent run — so a restarted pod's start-up run neither fails nor alerts.
 //
 // get() returns a report reconstructed from the compact form: scores, checks, findings by
 // fingerprint with check/severity/resource/waiver, RBAC breadth, coverage, the run's diff —
@@ -54,7 +60,15 @@ interface K8sLock {
   host: string;
   since: string;
   heartbeat: string;
+  /** Random per process (absent in locks written before it existed). */
+  processId?: string;
+  /** The lease the holder renews within; absent: the reader's own. */
+  leaseSeconds?: number;
 }
+
+/** This process among all others, including an earlier one with the same pid and host. */
+const PROCESS_ID = randomUUID();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface K8sIndex {
   schemaVersion: number;
@@ -70,7 +84,7 @@ export interface K8sStoreOptions {
   env?: Record<string, string | undefined>;
   retention: Config['history']['retention'];
   now: () => Date;
-  /** A lock whose heartbeat is older than this is stale (default 10 min). */
+  /** The lock's lease: a heartbeat older than this is stale (default 60 s, renewed every quarter). */
   lockTtlMs?: number;
   /** Tests hand in the ConfigMap calls directly. */
   api?: ConfigMapApi;
@@ -127,7 +141,7 @@ class K8sRunStore implements RunStore {
     this.namespace = namespace;
     this.name = name;
     this.options = options;
-    this.ttl = options.lockTtlMs ?? 10 * 60_000;
+    this.ttl = options.lockTtlMs ?? 60_000;
   }
 
   describe(): string { return `k8s://${this.namespace}/${this.name}`; }
@@ -196,20 +210,43 @@ class K8sRunStore implements RunStore {
     }
   }
 
+  private leaseOf(lock: K8sLock): number {
+    return typeof lock.leaseSeconds === 'number' && lock.leaseSeconds > 0 ? lock.leaseSeconds * 1000 : this.ttl;
+  }
+
+  /** Milliseconds since the holder last renewed. */
+  private silence(lock: K8sLock): number {
+    return this.options.now().getTime() - Date.parse(lock.heartbeat);
+  }
+
   private isStale(lock: K8sLock): boolean {
-    if (this.options.now().getTime() - Date.parse(lock.heartbeat) > this.ttl) return true;
-    return lock.host === hostname() && lock.pid !== process.pid && !pidAlive(lock.pid);
+    if (!(this.silence(lock) <= this.leaseOf(lock))) return true; // also an unreadable heartbeat
+    if (lock.host !== hostname()) return false;
+    // Our pid but not us: the container restarted (pid 1 again) and this is its dead predecessor.
+    if (lock.pid === process.pid) return lock.processId !== PROCESS_ID;
+    return !pidAlive(lock.pid);
   }
 
   async acquire(): Promise<void> {
     if (this.token) throw new HistoryError(`${this.describe()} is already held by this run`);
     const token = randomUUID();
     await this.serial(async () => {
+      let waits = 0;
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const { index, resourceVersion } = await this.readIndex();
-        if (index.lock && !this.isStale(index.lock)) throw new HistoryError(refusedMessage(this.describe(), index.lock));
+        const held = index.lock;
+        if (held && !this.isStale(held)) {
+          // A live holder renews every quarter lease; one silent for half a lease most likely
+          // died (a node lost, a pod killed): wait for its lease to end instead of refusing.
+          const silence = this.silence(held);
+          if (silence < this.leaseOf(held) / 2 || waits >= 2) throw new HistoryError(refusedMessage(this.describe(), held));
+          waits++;
+          await sleep(Math.max(100, this.leaseOf(held) - silence + 250));
+          attempt--; // waiting out a lease is not a lost compare-and-swap
+          continue;
+        }
         const now = this.options.now().toISOString();
-        index.lock = { token, pid: process.pid, host: hostname(), since: now, heartbeat: now };
+        index.lock = { token, pid: process.pid, host: hostname(), since: now, heartbeat: now, processId: PROCESS_ID, leaseSeconds: this.ttl / 1000 };
         if (await this.writeIndex(index, resourceVersion)) return;
         // Someone changed the index between our read and write: read again (and most
         // likely find their lock).
@@ -217,7 +254,7 @@ class K8sRunStore implements RunStore {
       throw new HistoryError(`${this.describe()}: the history index keeps changing under this run; is another ztaudit running?`);
     });
     this.token = token;
-    this.heartbeat = setInterval(() => { void this.serial(() => this.renew()).catch(() => undefined); }, Math.max(1000, Math.floor(this.ttl / 5)));
+    this.heartbeat = setInterval(() => { void this.serial(() => this.renew()).catch(() => undefined); }, Math.max(250, Math.floor(this.ttl / 4)));
     this.heartbeat.unref();
   }
 

@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ClusterError, errorMessage } from '../base/errors.ts';
+import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { retryable, retryDelay, type RetryPolicy } from './retry.ts';
@@ -37,7 +37,7 @@ export class ApiUnreachableError extends ClusterError {
   constructor(server: string, reason: string) {
     super(`cannot reach API server at ${server}: ${reason}`);
     this.name = 'ApiUnreachableError';
-    this.server = server;
+    this.server = redactUrlCredentials(server);
     this.reason = reason;
   }
 }

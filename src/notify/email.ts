@@ -10,7 +10,6 @@ import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import { gradeOf } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
@@ -35,6 +34,7 @@ export type EmailFailureOptions = Omit<EmailOptions, 'htmlReportPath' | 'policy'
 const SEV_COLOR = { critical: '#b91c1c', high: '#c2410c', medium: '#a16207', low: '#1d4ed8' } as const;
 const GRADE_COLOR: Record<string, string> = { A: '#15803d', B: '#65a30d', C: '#ca8a04', D: '#ea580c', F: '#b91c1c' };
 const MAX_NEW = 15;
+const MAX_PARTIAL = 10;
 
 /** A header value: one line, bounded. */
 export function headerText(value: string, max = 200): string {
@@ -53,7 +53,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const headline = d?.regression ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
-  const subject = headerText(`[ztaudit] ${d?.regression ? 'Regression' : 'Report'} on ${report.run.cluster.name}: score ${overall}${delta}`);
+  const subject = headerText(`[ztaudit] ${d?.regression ? 'Regression' : 'Report'} on ${report.run.cluster.name}: score ${overall}${delta}${view.partial.length ? ' (partial run)' : ''}`);
   const ctx = {
     subject,
     headline,
@@ -61,7 +61,8 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     runId: report.run.id,
     startedAt: report.run.startedAt,
     overall: view.overall,
-    gradeColor: GRADE_COLOR[gradeOf(report.score.overall)] ?? '#475569',
+    gradeColor: GRADE_COLOR[view.overall.grade] ?? '#475569',
+    partial: view.partial.slice(0, MAX_PARTIAL),
     deltaColor: view.overall.delta?.cls === 'down' ? '#b91c1c' : view.overall.delta?.cls === 'up' ? '#15803d' : '#475569',
     regression: d?.regression ?? false,
     reasons: d?.regressionReasons ?? [],
@@ -81,10 +82,11 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const text = [
     `ztaudit ${headline}: ${report.run.cluster.name}`,
     `Run ${report.run.id} at ${report.run.startedAt}`,
-    `Overall score ${overall} (grade ${gradeOf(report.score.overall)})${delta}`,
+    ...view.partial.slice(0, MAX_PARTIAL).map((p) => `partial: ${p}`),
+    `Overall score ${overall}${view.overall.share ? ` (${view.overall.share})` : ''} (grade ${view.overall.grade})${delta}`,
     ...(d?.regression ? ['', 'Regression:', ...d.regressionReasons.map((r) => `- ${r}`)] : []),
     '',
-    ...view.areas.map((a) => `${a.label}: ${a.score}${a.delta ? ` (${a.delta.text})` : ''}`),
+    ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',
     `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings (${view.severityCounts.map((s) => `${s.count} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,

@@ -10,8 +10,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LogLevel, WebClient, type Logger, type RetryOptions } from '@slack/web-api';
-import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { gradeOf } from '../engine/score.ts';
+import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
@@ -44,6 +44,7 @@ export const DEFAULT_SLACK_RETRY: RetryOptions = { retries: 3, factor: 2, minTim
 
 const SEV_ICON: Record<Severity, string> = { critical: ':red_circle:', high: ':large_orange_circle:', medium: ':large_yellow_circle:', low: ':large_blue_circle:' };
 const TOP_NEW = 5;
+const MAX_PARTIAL = 5;
 const THREAD_NEW = 25;
 const SECTION_MAX = 2900; // Slack rejects section text above 3000 characters.
 
@@ -77,7 +78,10 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const fresh = newFindingsOf(report);
   const bySev = SEVERITIES.map((s) => [s, fresh.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const headline = d?.regression ? 'Compliance regression' : 'Compliance report';
-  const score = `${scoreText(report.score.overall)} (grade ${gradeOf(report.score.overall)})${deltaText(d?.scoreDelta.overall)}`;
+  const all = checkCoverage(report.checks);
+  const share = notEvaluated(all) > 0 ? `, ${all.evaluated}/${all.applicable} checks evaluated` : '';
+  const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}`;
+  const partial = report.run.partial ?? [];
 
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${headline}`, emoji: true } },
@@ -90,6 +94,11 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
       ],
     },
   ];
+  if (partial.length > 0) {
+    const shown = partial.slice(0, MAX_PARTIAL).map((p) => `• partial: ${mrkdwnText(truncate(p, 300))}`);
+    if (partial.length > MAX_PARTIAL) shown.push(`…and ${partial.length - MAX_PARTIAL} more in report.json`);
+    blocks.push(section(`:warning: *Partial run*: what could not be read was not evaluated (no grade for those areas)\n${shown.join('\n')}`));
+  }
   if (d?.regression && d.regressionReasons.length > 0) {
     blocks.push(section(`*Why this is a regression*\n${d.regressionReasons.map((r) => `• ${mrkdwnText(r)}`).join('\n')}`));
   }
@@ -105,14 +114,18 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${countsText(report)} · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],
   });
-  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}`;
+  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
 
   const threadBlocks: Block[] = [];
   if (folded.length > 0) {
     threadBlocks.push(section(`*New findings* (${fresh.length})\n${folded.slice(0, THREAD_NEW).map(line).join('\n')}${folded.length > THREAD_NEW ? `\n…and ${folded.length - THREAD_NEW} more in report.json` : ''}`));
   }
   if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}`));
-  const areas = Object.entries(report.score.areas).map(([a, s]) => `• ${a}: ${scoreText(s)}${deltaText(d?.scoreDelta.areas[a as keyof typeof report.score.areas])}`);
+  const areas = AREAS.map((a) => {
+    const cov = checkCoverage(report.checks, a);
+    const missing = notEvaluated(cov) > 0 ? ` (${cov.evaluated}/${cov.applicable} checks evaluated, no grade)` : ` (grade ${gradeFor(report.score.areas[a], cov)})`;
+    return `• ${a}: ${scoreText(report.score.areas[a])}${missing}${deltaText(d?.scoreDelta.areas[a])}`;
+  });
   threadBlocks.push(section(`*Scores by area*\n${areas.join('\n')}`));
   const gaps = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
   if (gaps.length > 0) {

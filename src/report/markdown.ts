@@ -2,7 +2,7 @@
 // the most severe open findings, what was not evaluated. Cluster names are escaped so they
 // cannot inject Markdown or the HTML that Markdown renderers pass through.
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
-import { gradeOf } from '../engine/score.ts';
+import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
 import { AREA_LABEL, newFindingsOf, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
@@ -26,9 +26,15 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const lines: string[] = [];
   lines.push(`# ztaudit: ${mdEscape(report.run.cluster.name)}`, '');
   lines.push(`Run \`${report.run.id.replace(/`/g, '')}\` · ${report.run.startedAt} · source ${report.run.source} · Kubernetes ${mdEscape(report.run.cluster.version ?? 'unknown')}`, '');
-  lines.push(`**Overall score: ${score(report.score.overall)}** (grade ${gradeOf(report.score.overall)})${delta(d?.scoreDelta.overall)}`, '');
+  for (const p of report.run.partial ?? []) lines.push(`> **partial:** ${mdEscape(p)}`);
+  if (report.run.partial?.length) lines.push('');
+  const all = checkCoverage(report.checks);
+  lines.push(`**Overall score: ${score(report.score.overall)}** (grade ${gradeFor(report.score.overall, all)}${notEvaluated(all) ? `, ${all.evaluated}/${all.applicable} checks evaluated` : ''})${delta(d?.scoreDelta.overall)}`, '');
   lines.push('| Area | Score | Grade | Change |', '|---|---:|:---:|---:|');
-  for (const a of AREAS) lines.push(`| ${AREA_LABEL[a]} | ${score(report.score.areas[a])} | ${gradeOf(report.score.areas[a])} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`);
+  for (const a of AREAS) {
+    const cov = checkCoverage(report.checks, a);
+    lines.push(`| ${AREA_LABEL[a]} | ${scoreText(report.score.areas[a], cov)} | ${gradeFor(report.score.areas[a], cov)} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`);
+  }
   lines.push('');
   const open = report.findings.filter((f) => !f.waived);
   const c = runCounts(report);

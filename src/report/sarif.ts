@@ -21,9 +21,11 @@ export function renderSarif(report: RunReport): SarifLog {
   const rules: Array<Record<string, unknown>> = [];
   const remediationOf = new Map<string, string>();
   const controlsOf = new Map<string, string[]>();
+  const protectsOf = new Map<string, string>();
   for (const c of report.checks) {
     if (c.remediation) remediationOf.set(c.id, c.remediation);
     controlsOf.set(c.id, c.controls);
+    if (c.protectsAgainst) protectsOf.set(c.id, c.protectsAgainst);
   }
   const addRule = (id: string, title: string, severity: Severity) => {
     ruleIndex.set(id, rules.length);
@@ -32,6 +34,7 @@ export function renderSarif(report: RunReport): SarifLog {
       id,
       name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : '')),
       shortDescription: { text: title },
+      ...(protectsOf.has(id) ? { fullDescription: { text: `Protects against: ${protectsOf.get(id)}` } } : {}),
       ...(remediation ? { help: { text: remediation } } : {}),
       defaultConfiguration: { level: LEVEL[severity] },
       properties: { tags: ['security', 'kubernetes', ...(controlsOf.get(id) ?? [])], 'security-severity': SECURITY_SEVERITY[severity] },

@@ -41,6 +41,8 @@ export interface CheckSummary {
   severity: Severity;
   controls: string[];
   remediation: string;
+  /** What the check protects against (the check's own field; absent in runs stored by older versions). */
+  protectsAgainst?: string;
   evaluated: number;
   passed: number;
   failed: number;

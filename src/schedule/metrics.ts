@@ -4,6 +4,7 @@
 // (0 when empty) so an alert on `ztaudit_findings > 0` never sees a vanishing series.
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import type { RunReport } from '../run/types.ts';
+import { checkCoverage, notEvaluated } from '../run/coverage.ts';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -73,6 +74,11 @@ export function renderMetrics(state: MetricsState): string {
     }) : []);
   out.family('ztaudit_score_overall', 'gauge', 'Overall score (0-100) of the latest completed run.',
     r && typeof r.score.overall === 'number' ? [[{}, r.score.overall]] : []);
+  // A score over part of an area's checks is not that area's score: say how many are missing.
+  out.family('ztaudit_checks_not_evaluated', 'gauge', 'Checks that apply but were not evaluated in the latest completed run (a kind could not be read, a check failed), by area; its score covers only the rest.',
+    r ? AREAS.map((area): [Record<string, string>, number] => [{ area }, notEvaluated(checkCoverage(r.checks, area))]) : []);
+  out.family('ztaudit_run_partial', 'gauge', '1 when the latest completed run could not read everything (see report.json run.partial).',
+    r ? [[{}, (r.run.partial?.length ?? 0) > 0 ? 1 : 0]] : []);
   const open = new Map<string, number>();
   const waived = new Map<string, number>();
   for (const f of r?.findings ?? []) {

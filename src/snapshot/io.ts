@@ -1,6 +1,6 @@
 // Snapshot files: versioned gzip JSON. Reading a file of another schemaVersion is a clear
 // error, never a best-effort guess.
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../base/errors.ts';
@@ -14,16 +14,36 @@ export function writeSnapshot(path: string, snapshot: Snapshot): void {
   renameSync(tmp, path);
 }
 
-export function readSnapshot(path: string): Snapshot {
+const MIB = 1024 * 1024;
+/** V8 cannot make a string longer than this (2^29 - 24 characters). */
+const MAX_TEXT_MIB = 512;
+
+/**
+ * Reads a snapshot file. Above `maxMiB` (decompressed; limits.snapshotMiB) it is refused
+ * with one line instead of exhausting the heap; the gzip stream is cut off at the limit, so
+ * a small file that inflates to gigabytes is refused just the same.
+ */
+export function readSnapshot(path: string, maxMiB = MAX_TEXT_MIB): Snapshot {
+  const limit = Math.min(maxMiB, MAX_TEXT_MIB) * MIB;
+  const tooLarge = () => new InputError(`--snapshot ${path}: larger than ${Math.min(maxMiB, MAX_TEXT_MIB)} MiB decompressed (limits.snapshotMiB); it was not loaded`);
   let buf: Buffer;
   try {
+    if (statSync(path).size > limit) throw tooLarge();
     buf = readFileSync(path);
-  } catch {
+  } catch (error: unknown) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`--snapshot ${path}: cannot read the file`);
   }
+  let text: string;
+  try {
+    text = buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf, { maxOutputLength: limit }).toString('utf8') : buf.toString('utf8');
+  } catch (error: unknown) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) throw tooLarge();
+    throw new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+  }
+  buf = Buffer.alloc(0);
   let parsed: unknown;
   try {
-    const text = buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf).toString('utf8') : buf.toString('utf8');
     parsed = JSON.parse(text);
   } catch {
     throw new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);

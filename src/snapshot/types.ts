@@ -76,6 +76,11 @@ export interface Snapshot {
   apiResources?: Array<{ group: string; version: string; resource: string; namespaced: boolean; verbs: string[] }>;
   /** Non-fatal notes from collection (skipped documents, unknown kinds, retries). */
   notes: string[];
+  /**
+   * Input that could not be read and that no coverage entry accounts for (a broken manifest
+   * document whose kind is unknown): the run is partial. One line each, naming file and line.
+   */
+  partial?: string[];
   /** manifests source only: object uid/identity -> file and line. */
   sources?: Record<string, SourceRef>;
 }

@@ -2,6 +2,8 @@
 // namespaced Role on ConfigMaps, keeps big runs under the object size limit, stores a run
 // whole or not at all when its writer is SIGKILLed mid-save, and refuses a concurrent run.
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { openK8sStore } from '../../src/history/k8s.ts';
 import { beforeAll, expect, it } from 'vitest';
 import { HistoryError } from '../../src/base/errors.ts';
 import { openRunStore, type RunStore } from '../../src/history/store.ts';
@@ -93,6 +95,74 @@ describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) 
       expect((await a.list(5)).map((r) => r.id)).toEqual(['r1', 'r0']);
     } finally {
       await child.kill();
+    }
+  });
+
+  /** Puts `lock` into the store's index as a holder would have written it (admin write). */
+  async function plantLock(name: string, lock: Record<string, unknown>): Promise<void> {
+    const cm = (await admin.request('GET', `/api/v1/namespaces/${ns}/configmaps/${name}`)).body;
+    const index = JSON.parse(cm.data['index.json']);
+    index.lock = lock;
+    cm.data['index.json'] = JSON.stringify(index);
+    const r = await admin.request('PUT', `/api/v1/namespaces/${ns}/configmaps/${name}`, cm);
+    expect(r.status).toBe(200);
+  }
+
+  it('a restarted container (pid 1 again, same pod name) takes over its dead predecessor\'s lock at once', async () => {
+    const s = await open('restart');
+    await s.save(makeReport('before-restart', '2026-11-01T00:00:00.000Z'));
+    const now = new Date().toISOString();
+    // What the previous incarnation of this very container left: same pid, same host, a fresh
+    // heartbeat — only its process id differs. Before, pid+host made it look alive for 10 min.
+    for (const lock of [
+      { token: 'dead', pid: process.pid, host: hostname(), since: now, heartbeat: now, processId: 'previous-incarnation', leaseSeconds: 600 },
+      { token: 'dead', pid: process.pid, host: hostname(), since: now, heartbeat: now }, // written by an older ztaudit
+    ]) {
+      await plantLock('restart', lock);
+      const t0 = performance.now();
+      await s.acquire();
+      expect(performance.now() - t0).toBeLessThan(3_000);
+      await s.save(makeReport(`after-${lock.processId ?? 'old'}`, '2026-11-02T00:00:00.000Z'));
+      await s.release();
+    }
+    expect((await s.list(5)).map((r) => r.id)).toEqual(['after-old', 'after-previous-incarnation', 'before-restart']);
+    // A live run elsewhere (another host, renewing) is still refused at once.
+    await plantLock('restart', { token: 'live', pid: 4242, host: 'other-pod', since: now, heartbeat: new Date().toISOString(), processId: 'x', leaseSeconds: 600 });
+    await expect(s.acquire()).rejects.toThrow(/pid 4242 on other-pod/);
+    await s.close();
+  });
+
+  it('a holder renews its lease: refused while it lives; frozen, its lease runs out and the next run proceeds without an error', async () => {
+    const lease = 3_000;
+    const s = await openK8sStore(ns, 'lease', { kubeconfigPath, retention: { maxRuns: 100, maxAgeDays: 0 }, now: () => new Date(), lockTtlMs: lease });
+    await s.save(makeReport('l0', '2026-11-01T00:00:00.000Z'));
+    const child = spawnStoreChild(`k8s://${ns}/lease`, 'hold', { kubeconfigPath, env: { STORE_CHILD_LEASE_MS: String(lease) } });
+    try {
+      const pid = await child.ready;
+      // Three leases long, the holder keeps renewing: every attempt is refused.
+      const t0 = performance.now();
+      let refused = 0;
+      while (performance.now() - t0 < 3 * lease) {
+        await expect(s.acquire()).rejects.toThrow(new RegExp(`pid ${pid} on `));
+        refused++;
+        await sleep(500);
+      }
+      expect(refused).toBeGreaterThanOrEqual(5);
+      // Frozen (SIGSTOP: a hung process, a lost node): no more renewals. The next run waits the
+      // lease out instead of failing with "another run holds it".
+      child.proc.kill('SIGSTOP');
+      await sleep(lease / 2 + 200);
+      const t1 = performance.now();
+      await s.acquire();
+      const waited = performance.now() - t1;
+      expect(waited).toBeLessThan(2 * lease);
+      await s.save(makeReport('l1', '2026-11-02T00:00:00.000Z'));
+      await s.release();
+      expect((await s.list(5)).map((r) => r.id)).toEqual(['l1', 'l0']);
+    } finally {
+      child.proc.kill('SIGCONT');
+      await child.kill();
+      await s.close();
     }
   });
 

@@ -1,5 +1,6 @@
 // Findings by area: one group per failing check, headed by the highest open severity in it,
 // with rows implied by a broader finding on the same resource folded under that finding.
+import { checkCoverage } from '../../engine/score.ts';
 import { AREAS, SEVERITY_WEIGHT, type Severity } from '../../base/vocabulary.ts';
 import type { CheckSummary, Finding, RunReport } from '../../run/types.ts';
 import { evidenceOf } from './evidence.ts';
@@ -109,6 +110,7 @@ export function areaSections(report: RunReport, idx: FindingIndex, maxRows: numb
         evaluated: c?.evaluated ?? fs.length,
         controls: c?.controls ?? fs[0].controls,
         remediation: c?.remediation ?? '',
+        protectsAgainst: c?.protectsAgainst ?? '',
         rows: smallest(shown, maxRows, compareFindings).map((f) => rowOf(f, idx, severity)),
         more: Math.max(0, shown.length - maxRows),
         folded: folded.length,
@@ -119,7 +121,7 @@ export function areaSections(report: RunReport, idx: FindingIndex, maxRows: numb
     }
     groups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || (b.failed - a.failed) || a.id.localeCompare(b.id));
     foldedGroups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || a.id.localeCompare(b.id));
-    const sc = card(area, AREA_LABEL[area], report.score.areas[area], diff?.scoreDelta.areas[area]);
+    const sc = card(area, AREA_LABEL[area], report.score.areas[area], diff?.scoreDelta.areas[area], checkCoverage(report.checks, area));
     const sum = (list: Array<{ failed: number; waived: number }>, k: 'failed' | 'waived') => list.reduce((s, g) => s + g[k], 0);
     return {
       area, label: AREA_LABEL[area], score: sc.score, grade: sc.grade, gradeClass: sc.gradeClass, evaluated: report.score.areas[area] !== null,

@@ -1,6 +1,6 @@
 // Small formatting and ordering helpers shared by the view builders.
 import { SEVERITIES, type Area, type Severity } from '../../base/vocabulary.ts';
-import { gradeOf } from '../../engine/score.ts';
+import { gradeFor, gradeOf, notEvaluated, type CheckCoverage } from '../../engine/score.ts';
 import type { Finding } from '../../run/types.ts';
 import type { ScoreCard, SeverityCount } from './types.ts';
 
@@ -25,9 +25,11 @@ export function deltaOf(d: number | null | undefined): ScoreCard['delta'] {
   return { text: `${r > 0 ? '+' : '−'}${num(Math.abs(r))}`, cls: r > 0 ? 'up' : 'down' };
 }
 
-export function card(key: string, label: string, score: number | null, delta: number | null | undefined): ScoreCard {
-  const grade = gradeOf(score);
-  return { key, label, score: num(score), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`, delta: deltaOf(delta) };
+/** A score card; with `cov`, no grade while checks that apply were not evaluated (the share instead). */
+export function card(key: string, label: string, score: number | null, delta: number | null | undefined, cov?: CheckCoverage): ScoreCard {
+  const grade = cov ? gradeFor(score, cov) : gradeOf(score);
+  const share = cov && notEvaluated(cov) > 0 ? `${cov.evaluated} of ${cov.applicable} checks evaluated` : '';
+  return { key, label, score: num(score), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`, delta: deltaOf(delta), share };
 }
 
 export function resourceText(r: { kind?: string; namespace?: string; name?: string }): string {

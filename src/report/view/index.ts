@@ -1,6 +1,7 @@
 // The report view-model: a pure function from report.json (+ trend, + previous run) to the
 // plain data the templates print. Nothing here judges a result: verdicts, scores, the diff and
 // the analyses' classifications come as given; the builders beside this file shape them.
+import { checkCoverage } from '../../engine/score.ts';
 import { SEVERITIES, SEVERITY_WEIGHT } from '../../base/vocabulary.ts';
 import type { Finding, RunReport, WaiverStatus } from '../../run/types.ts';
 import { runCounts } from '../counts.ts';
@@ -58,8 +59,9 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
       id: report.run.id, startedAt: report.run.startedAt, finishedAt: report.run.finishedAt, source: report.run.source,
       toolVersion: report.run.toolVersion, checkCatalogVersion: report.run.checkCatalogVersion,
     },
-    overall: card('overall', 'Overall', report.score.overall, diff?.scoreDelta.overall),
-    areas: AREAS.map((a) => card(a, AREA_LABEL[a], report.score.areas[a], diff?.scoreDelta.areas[a])),
+    overall: card('overall', 'Overall', report.score.overall, diff?.scoreDelta.overall, checkCoverage(report.checks)),
+    areas: AREAS.map((a) => card(a, AREA_LABEL[a], report.score.areas[a], diff?.scoreDelta.areas[a], checkCoverage(report.checks, a))),
+    partial: report.run.partial ?? [],
     totals: {
       findings: counts.findings, open: counts.open, waived: counts.waived, folded: counts.folded,
       checks: counts.checks, failingChecks: counts.failingChecks, notEvaluated: counts.notEvaluated, notApplicable: counts.notApplicable,

@@ -27,6 +27,8 @@ export interface ScoreCard {
   grade: string;
   gradeClass: string;
   delta: { text: string; cls: 'up' | 'down' | 'flat' } | null;
+  /** "7 of 9 checks evaluated" when some were not (then there is no grade); else empty. */
+  share: string;
 }
 
 /** One evidence field, rendered as text, a list of values, a table or nested fields. */
@@ -74,6 +76,7 @@ export interface CheckGroup {
   evaluated: number;
   controls: string[];
   remediation: string;
+  protectsAgainst: string;
   rows: FindingRow[];
   more: number;
   /** Findings left out of the rows because a broader finding implies them. */
@@ -275,6 +278,8 @@ export interface ReportView {
   run: { id: string; startedAt: string; finishedAt: string; source: string; toolVersion: string; checkCatalogVersion: string };
   overall: ScoreCard;
   areas: ScoreCard[];
+  /** What this run could not read (report.run.partial); empty when complete. */
+  partial: string[];
   totals: {
     findings: number; open: number; waived: number; folded: number; checks: number; failingChecks: number;
     notEvaluated: number; notApplicable: number;

@@ -34,8 +34,8 @@ describe('manifest loading', () => {
     const dir = dirWith({ 'broken.yaml': `${ns('ok1')}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n---\n${ns('ok2')}` });
     const s = loadManifests([dir]);
     expect(s.resources.namespaces?.map((n) => n.metadata?.name).sort()).toEqual(['ok1', 'ok2']);
-    const note = s.notes.find((n) => n.includes('broken document'));
-    expect(note).toMatch(/broken\.yaml:\d+: skipped a broken document/);
+    const note = s.notes.find((n) => n.includes('broken YAML document'));
+    expect(note).toMatch(/broken\.yaml:6: skipped a broken YAML document: .*at line 10, column 1/);
   });
 
   it('flattens List kinds', () => {

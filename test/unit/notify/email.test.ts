@@ -61,7 +61,8 @@ describe('notifyEmail', () => {
     expect(html).toContain('1 new finding(s) of severity high or above');
     expect(html).toContain('ServiceAccount payments/api');
     expect(html).toContain('The full report is attached');
-    expect(mail.text).toContain('Overall score 73.5 (grade C) (+2.7)');
+    expect(mail.text).toContain('Overall score 73.5 (3 of 5 checks evaluated) (grade n/a) (+2.7)');
+    expect(mail.text).toContain('TLS at the edge: 100 (1 of 2 checks evaluated, no grade) (±0)');
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0].filename).toBe('report.html');
     expect(mail.attachments[0].contentType).toBe('text/html');

@@ -51,9 +51,13 @@ describe('notifySlack', () => {
     const msg = buildSlackMessage(report);
     const text = JSON.stringify(msg.blocks);
     expect(text).toContain('`prod-eu-1`');
-    expect(text).toContain('*Score* 73.5 (grade C) (▲ +2.7 since last run)');
+    expect(text).toContain('*Score* 73.5 (grade n/a, 3/5 checks evaluated) (▲ +2.7 since last run)');
     const worse = buildSlackMessage(buildRun({ hostile: true }).report);
-    expect(JSON.stringify(worse.blocks)).toContain('*Score* 64.7 (grade D) (▼ −6.1 since last run)');
+    expect(JSON.stringify(worse.blocks)).toContain('*Score* 64.7 (grade n/a, 3/5 checks evaluated) (▼ −6.1 since last run)');
+    // The thread names each area's share, and gives no grade to the partial ones.
+    const thread = JSON.stringify(msg.thread.blocks);
+    expect(thread).toContain('• tls: 100 (1/2 checks evaluated, no grade) (±0 since last run)');
+    expect(thread).toContain('• network: 75 (grade C) (▲ +25 since last run)');
     expect(text).toContain(`*Resolved*\\n${report.diff!.resolved.length}`);
     // Most severe new finding first.
     const top = (msg.blocks.find((b) => JSON.stringify(b).includes('Top new findings')) as unknown as { text: { text: string } }).text.text;

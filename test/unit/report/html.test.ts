@@ -2,6 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderHtml as renderRaw, TEMPLATES_DIR } from '../../../src/report/html.ts';
+import { CHECKS } from '../../../checks/index.ts';
+
+const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/`/g, '&#x60;').replace(/=/g, '&#x3D;');
+import { renderSarif } from '../../../src/report/sarif.ts';
 import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from './fixtures.ts';
 
 /** The HTML without the <wbr> break hints that long ids carry, for text assertions. */
@@ -25,13 +29,29 @@ describe('renderHtml', () => {
   it('shows scores, deltas, resolved titles from the previous report, waivers and coverage gaps', () => {
     const { report, previous, trend } = buildRun();
     const html = renderHtml(report, { trend, previous });
-    expect(html).toMatch(/data-area="overall">[\s\S]*?73\.5[\s\S]*?<span class="grade" title="grade">C<\/span>[\s\S]*?\+2\.7/);
+    expect(html).toMatch(/data-area="overall">[\s\S]*?73\.5[\s\S]*?3 of 5 checks evaluated[\s\S]*?<span class="grade" title="grade">n\/a<\/span>[\s\S]*?\+2\.7/);
+    expect(html).toMatch(/data-area="tls">[\s\S]*?100[\s\S]*?1 of 2 checks evaluated[\s\S]*?<span class="grade">n\/a<\/span>/);
     expect(html).toContain('ServiceAccount shop/legacy-admin');
     expect(html).toContain('vendor tool &lt;needs&gt; &quot;it&quot; &amp; more');
     expect(html).toContain('<tr class="expiring-soon">');
     expect(html).toContain('needs traefik.tlsoptions: absent');
     expect(html).toContain('check failed: boom');
     expect(html).toContain('NIST-800-53:AC-6');
+  });
+
+  it("says what each failing check protects against, from the check's own field (report.json, HTML, SARIF)", () => {
+    const { report, trend, previous } = buildRun({ catalog: true });
+    const html = renderHtml(report, { trend, previous });
+    const rules = (renderSarif(report).runs[0] as { tool: { driver: { rules: Array<{ id: string; fullDescription?: { text: string } }> } } }).tool.driver.rules;
+    const shown = report.checks.filter((c) => c.failed > 0 && CHECKS.some((k) => k.id === c.id) && html.includes(`id="check-${c.id}"`));
+    expect(shown.length).toBeGreaterThan(0);
+    for (const c of shown) {
+      const expected = CHECKS.find((k) => k.id === c.id)!.protectsAgainst;
+      expect(c.protectsAgainst).toBe(expected);
+      const group = html.slice(html.indexOf(`id="check-${c.id}"`));
+      expect(group.slice(0, group.indexOf('</details>'))).toContain(`<strong>Protects against.</strong> ${escapeHtml(expected)}`);
+      expect(rules.find((r) => r.id === c.id)?.fullDescription?.text).toBe(`Protects against: ${expected}`);
+    }
   });
 
   it('escapes hostile names everywhere: they stay text', () => {

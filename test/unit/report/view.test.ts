@@ -7,7 +7,11 @@ describe('buildView', () => {
   it('summarises scores, grades and changes since the last run', () => {
     const { report, previous } = buildRun();
     const v = buildView(report, { previous });
-    expect(v.overall).toMatchObject({ score: '73.5', grade: 'C', delta: { text: '+2.7', cls: 'up' } });
+    // Two of the five checks could not be evaluated (one needs an absent kind, one crashed):
+    // no grade overall, nor for the areas holding them, however good their score looks.
+    expect(v.overall).toMatchObject({ score: '73.5', grade: 'n/a', share: '3 of 5 checks evaluated', delta: { text: '+2.7', cls: 'up' } });
+    expect(v.areas.find((a) => a.key === 'tls')).toMatchObject({ score: '100', grade: 'n/a', share: '1 of 2 checks evaluated' });
+    expect(v.areas.find((a) => a.key === 'network')).toMatchObject({ score: '75', grade: 'C', share: '' });
     expect(v.areas.find((a) => a.key === 'rbac')).toMatchObject({ score: '45.5', grade: 'F', delta: { text: '−17', cls: 'down' } });
     expect(v.areas.find((a) => a.key === 'mtls')).toMatchObject({ score: 'n/a', grade: 'n/a', delta: null });
     expect(v.changes).toMatchObject({ hasPrevious: true, regression: true, newCount: 1, resolvedCount: 2, persisting: 2 });

@@ -61,6 +61,23 @@ describe('renderMetrics', () => {
     expect(f.get('ztaudit_notification_failures_total')!.samples.find((s) => s.labels.channel === 'slack')!.value).toBe(1);
   });
 
+  it('says how many checks of each area were not evaluated, and whether the run was partial', () => {
+    const state = emptyMetricsState();
+    const r = report();
+    const check = (id: string, area: Finding['area'], status: RunReport['checks'][number]['status']) => ({
+      id, area, title: id, severity: 'high' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    });
+    r.checks = [check('network.a', 'network', 'pass'), check('network.b', 'network', 'not-evaluated'), check('network.c', 'network', 'error'),
+      check('rbac.a', 'rbac', 'fail'), check('mtls.a', 'mtls', 'not-applicable')];
+    r.run.partial = ['networkpolicies could not be read (error: list networkpolicies.networking.k8s.io failed: connection refused)'];
+    state.latest = r;
+    const f = parseExposition(renderMetrics(state));
+    const missing = Object.fromEntries(f.get('ztaudit_checks_not_evaluated')!.samples.map((s) => [s.labels.area, s.value]));
+    expect(missing).toEqual({ network: 2, tls: 0, rbac: 0, 'pod-security': 0, mtls: 0 });
+    expect(f.get('ztaudit_run_partial')!.samples).toEqual([{ labels: {}, value: 1 }]);
+    expect(parseExposition(renderMetrics(emptyMetricsState())).get('ztaudit_checks_not_evaluated')!.samples).toEqual([]);
+  });
+
   it('escapes label values so a hostile channel name cannot break the format', () => {
     const state = emptyMetricsState();
     state.notificationFailuresTotal['we"ird\\\nname'] = 3;

@@ -1,0 +1,28 @@
+// How much of a run's check catalog was evaluated: checks that apply (not-applicable ones do
+// not count) against those that were evaluated (pass or fail). A score over part of an area's
+// checks is shown with this share and without a grade (engine/score.ts gradeFor).
+import type { Area } from '../base/vocabulary.ts';
+
+/** How many of the checks that apply were evaluated (not-applicable ones do not count). */
+export interface CheckCoverage {
+  evaluated: number;
+  applicable: number;
+}
+
+/** An area's (or, without `area`, the whole run's) share of checks evaluated. */
+export function checkCoverage(checks: ReadonlyArray<{ area: Area; status: string }>, area?: Area): CheckCoverage {
+  let evaluated = 0;
+  let applicable = 0;
+  for (const c of checks) {
+    if ((area !== undefined && c.area !== area) || c.status === 'not-applicable') continue;
+    applicable++;
+    if (c.status === 'pass' || c.status === 'fail') evaluated++;
+  }
+  return { evaluated, applicable };
+}
+
+/** Checks that apply but could not be evaluated (a kind was not read, a check failed). */
+export function notEvaluated(cov: CheckCoverage): number {
+  return cov.applicable - cov.evaluated;
+}
+
