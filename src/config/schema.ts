@@ -55,15 +55,11 @@ export const CONFIG_SCHEMA = closed({
       expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
     }, ['check', 'resource', 'reason', 'owner', 'expires']),
   },
-<<<<<<< HEAD
   history: closed({
     retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }),
     retrySeconds: { type: 'integer', minimum: 0, maximum: 3600 },
   }),
-=======
-  history: closed({ retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }) }),
   limits: closed({ manifestFileMiB: { type: 'number', exclusiveMinimum: 0, maximum: 256 }, snapshotMiB: { type: 'number', exclusiveMinimum: 0, maximum: 512 } }),
->>>>>>> main
   regression: closed({
     newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },
     areaScoreDrop: { type: 'number', minimum: 0 },

@@ -76,20 +76,17 @@ export interface Config {
   /** Per-check overrides: severity, or disable. */
   checks: Record<string, { severity?: Severity; enabled?: boolean }>;
   waivers: WaiverConfig[];
-<<<<<<< HEAD
   history: {
     retention: { maxRuns: number; maxAgeDays: number };
     /** A shared store (PostgreSQL) whose connection is lost is retried this long before the run fails. */
     retrySeconds: number;
-=======
-  history: { retention: { maxRuns: number; maxAgeDays: number } };
+  };
   /** Input size limits: refused with one line (exit 2) rather than a heap crash. */
   limits: {
     /** Largest single --manifests file, in MiB (a YAML parse needs ~50x the file in memory). */
     manifestFileMiB: number;
     /** Largest --snapshot, decompressed, in MiB (V8 cannot hold one string above 512 MiB). */
     snapshotMiB: number;
->>>>>>> main
   };
   regression: {
     /** A new finding of at least this severity is a regression. */
@@ -128,12 +125,8 @@ export function defaultConfig(): Config {
     mesh: { istioRootNamespace: 'istio-system', meshedNamespaces: [] },
     checks: {},
     waivers: [],
-<<<<<<< HEAD
     history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
-=======
-    history: { retention: { maxRuns: 90, maxAgeDays: 180 } },
     limits: { manifestFileMiB: 32, snapshotMiB: 512 },
->>>>>>> main
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
   };
