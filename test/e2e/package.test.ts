@@ -85,8 +85,9 @@ describe('the npm package', () => {
       const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 60_000);
       child.stderr.on('data', (d: string) => {
         stderr += d;
-        const m = /serving on (http:\/\/[^\s"]+)/.exec(stderr);
-        if (m) { clearTimeout(timer); resolve(m[1]!); }
+        // serve logs the address the kernel bound ("listening on 127.0.0.1:PORT").
+        const m = /listening on ([0-9.]+):(\d+)/.exec(stderr);
+        if (m) { clearTimeout(timer); resolve(`http://${m[1]}:${m[2]}`); }
       });
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited ${code}:\n${stderr}`)); });
     });
