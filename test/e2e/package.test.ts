@@ -85,8 +85,13 @@ describe('the npm package', () => {
       const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 60_000);
       child.stderr.on('data', (d: string) => {
         stderr += d;
-        const m = /serving on (http:\/\/[^\s"]+)/.exec(stderr);
-        if (m) { clearTimeout(timer); resolve(m[1]!); }
+        // Logs are JSON lines off a terminal; the start event carries the address really bound.
+        for (const line of stderr.split('\n')) {
+          if (!line.includes('"serve-start"')) continue;
+          const e = JSON.parse(line) as { address: string; port: number };
+          clearTimeout(timer);
+          resolve(`http://${e.address}:${e.port}`);
+        }
       });
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited ${code}:\n${stderr}`)); });
     });
