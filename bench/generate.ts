@@ -95,11 +95,20 @@ export function generateCluster(spec: SizeSpec, seed = 1): Snapshot {
     }
     push('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
 
-    // NetworkPolicies: default deny (missing in some namespaces), then allows.
+    // NetworkPolicies: default deny (missing in some namespaces), then allows. In a tenth of
+    // the namespaces the default deny is a Calico NetworkPolicy instead (the cluster runs
+    // Calico), so the model's other layers are measured too.
     const want = Math.floor(policiesPerNs) + (rand() < policiesPerNs % 1 ? 1 : 0);
     for (let i = 0; i < want; i++) {
       const name = i === 0 ? 'default-deny' : `allow-${i}`;
       let pspec: Record<string, unknown>;
+      if (i === 0 && n % 10 === 3) {
+        push('calico-v3.networkpolicies', {
+          apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace: ns },
+          spec: { selector: 'all()', types: ['Ingress', 'Egress'], egress: [{ action: 'Allow', protocol: 'UDP', destination: { namespaceSelector: "kubernetes.io/metadata.name == 'kube-system'", selector: "k8s-app == 'kube-dns'", ports: [53] } }] },
+        });
+        continue;
+      }
       if (i === 0 && !chance(0.1)) pspec = { podSelector: {}, policyTypes: ['Ingress', 'Egress'] };
       else if (chance(0.03)) pspec = { podSelector: {}, ingress: [{}], policyTypes: ['Ingress'] }; // mistake: allow-all
       else if (chance(0.05)) pspec = { podSelector: { matchLabels: { tier: 'frontend' } }, egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }], policyTypes: ['Egress'] };
@@ -116,6 +125,26 @@ export function generateCluster(spec: SizeSpec, seed = 1): Snapshot {
       push('istio.destinationrules', { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'backend', namespace: ns }, spec: { host: `backend-1.${ns}.svc.cluster.local`, trafficPolicy: { tls: { mode: chance(0.1) ? 'DISABLE' : 'ISTIO_MUTUAL' } } } });
     }
   }
+
+  // The platform team's AdminNetworkPolicies: one per team (tenant isolation: same team passed
+  // to NetworkPolicy, monitoring allowed, other tenants denied; a few teams open up by
+  // mistake), and the BaselineAdminNetworkPolicy blocking the cloud metadata address.
+  const teams = Math.min(97, spec.namespaces);
+  for (let t = 0; t < teams; t++) {
+    const team = { matchLabels: { team: `t${t}` } };
+    const ingress = chance(0.03)
+      ? [{ name: 'everyone', action: 'Allow', from: [{ namespaces: {} }] }]
+      : [
+          { name: 'same-tenant', action: 'Pass', from: [{ namespaces: team }] },
+          { name: 'monitoring', action: 'Allow', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ portNumber: { port: 9100, protocol: 'TCP' } }] },
+          { name: 'other-tenants', action: 'Deny', from: [{ namespaces: {} }] },
+        ];
+    push('anp.adminnetworkpolicies', { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: `tenant-t${t}` }, spec: { priority: 100 + t, subject: { namespaces: team }, ingress } });
+  }
+  push('anp.baselineadminnetworkpolicies', {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' },
+    spec: { subject: { namespaces: {} }, egress: [{ name: 'no-cloud-metadata', action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }] },
+  });
 
   // Ingresses
   for (let i = 0; i < spec.ingresses; i++) {
@@ -183,5 +212,5 @@ if (import.meta.filename === process.argv[1]) {
   mkdirSync(dirname(out), { recursive: true });
   writeSnapshot(out, snap);
   const total = Object.values(snap.resources).reduce((n, l) => n + (l?.length ?? 0), 0);
-  console.log(`${out}: ${snap.resources.pods?.length} pods, ${snap.resources.namespaces?.length} namespaces, ${snap.resources.networkpolicies?.length} NetworkPolicies, ${(snap.resources.roles?.length ?? 0) + (snap.resources.clusterroles?.length ?? 0)} roles, ${(snap.resources.rolebindings?.length ?? 0) + (snap.resources.clusterrolebindings?.length ?? 0)} bindings, ${snap.resources.ingresses?.length} ingresses, ${total} objects`);
+  console.log(`${out}: ${snap.resources.pods?.length} pods, ${snap.resources.namespaces?.length} namespaces, ${snap.resources.networkpolicies?.length} NetworkPolicies, ${snap.resources['calico-v3.networkpolicies']?.length} Calico NetworkPolicies, ${snap.resources['anp.adminnetworkpolicies']?.length} AdminNetworkPolicies, ${(snap.resources.roles?.length ?? 0) + (snap.resources.clusterroles?.length ?? 0)} roles, ${(snap.resources.rolebindings?.length ?? 0) + (snap.resources.clusterrolebindings?.length ?? 0)} bindings, ${snap.resources.ingresses?.length} ingresses, ${total} objects`);
 }

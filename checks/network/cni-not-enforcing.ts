@@ -1,6 +1,12 @@
 import type { Check } from '../../src/engine/types.ts';
-import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { cis } from '../controls.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
+import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
+import { detectCni } from '../../src/analysis/netpol/cni.ts';
+import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { policyLabel } from '../../src/analysis/netpol/engine.ts';
+
+const MAX_LISTED = 20;
 
 /**
  * When no known CNI is recognised (typical for a manifests directory, or a managed cluster
@@ -10,25 +16,44 @@ import { cis } from '../controls.ts';
 export const cniNotEnforcing: Check = {
   id: 'network.cni-not-enforcing',
   area: 'network',
-  title: 'The CNI enforces NetworkPolicy',
-  protectsAgainst: 'NetworkPolicies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores them',
+  title: 'The CNI enforces the network policies that exist',
+  protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores NetworkPolicies, and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, Calico policies on Cilium, …) ignores that API\'s policies',
   severity: 'critical',
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
-  remediation: 'Run a CNI that enforces NetworkPolicy (Calico, Cilium, Antrea, or Calico alongside flannel as Canal); until then every NetworkPolicy is ignored.',
+  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico, Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
+  reads: EXTRA_POLICY_KINDS,
   evaluate(ctx) {
     const d = detectCni(ctx.snapshot);
     if (d.verdict === 'unknown') return [];
     const resource = { kind: 'Cluster', name: ctx.snapshot.cluster.name };
-    const plugins = d.plugins.map((p) => ({ plugin: p.name, enforcesNetworkPolicy: p.enforces, seenIn: p.seenIn }));
+    const plugins = d.plugins.map((p) => ({ plugin: p.name, enforcesNetworkPolicy: p.enforces, implements: p.apis, seenIn: p.seenIn }));
+    const out: Verdict[] = [];
     if (d.verdict === 'enforcing') {
-      return [{ status: 'pass', resource, message: `NetworkPolicy is enforced by ${d.plugins.filter((p) => p.enforces).map((p) => p.name).join(', ')}`, evidence: { plugins } }];
+      out.push({ status: 'pass', resource, message: `NetworkPolicy is enforced by ${d.plugins.filter((p) => p.enforces).map((p) => p.name).join(', ')}`, evidence: { plugins } });
+    } else {
+      out.push({
+        status: 'fail',
+        resource,
+        message: `the CNI (${d.plugins.map((p) => p.name).join(', ')}) does not enforce NetworkPolicy: ${(ctx.snapshot.resources.networkpolicies ?? []).length} NetworkPolicies have no effect`,
+        evidence: { plugins },
+      });
     }
-    return [{
-      status: 'fail',
-      resource,
-      message: `the CNI (${d.plugins.map((p) => p.name).join(', ')}) does not enforce NetworkPolicy: ${(ctx.snapshot.resources.networkpolicies ?? []).length} NetworkPolicies have no effect`,
-      evidence: { plugins },
-    }];
+    // Policies of an API the running CNI does not implement: decorative, left out of every verdict.
+    const model = buildReachability(ctx.snapshot);
+    for (const [api, why] of model.composition.decorative) {
+      if (api === 'NetworkPolicy') continue;
+      const objects = model.policies.filter((p) => p.api === api);
+      out.push({
+        status: 'fail',
+        resource,
+        detailKey: api,
+        severity: 'high',
+        message: `${objects.length} ${api} object(s) have no effect: ${why}`,
+        evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map(policyLabel), policyCount: objects.length },
+        related: objects.slice(0, MAX_LISTED).map((p) => p.ref),
+      });
+    }
+    return out;
   },
 };

@@ -5,6 +5,23 @@ import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isP
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findFlows } from '../../src/analysis/netpol/flows.ts';
+import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
+import { describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
+
+/** NetworkPolicy rules keep their short form ("shop/db rule 0"); other APIs name kind, order and action. */
+function ruleText(r: RuleRef): string {
+  return r.api === 'NetworkPolicy' ? `${r.policy} rule ${r.rule}` : describeRule(r);
+}
+
+/** What allowed `conns` in one direction: the rules, or "not isolated" when nothing governs it. */
+function allowedBy(v: DirectionVerdict, conns: ConnSet): string[] {
+  const out: string[] = [];
+  for (const d of v.decisions) {
+    if (!d.allowed || isEmptyConns(intersectConns(d.conns, conns))) continue;
+    out.push(d.cause.kind === 'rule' ? ruleText(d.cause.rule) : d.cause.kind === 'default-allow' ? 'not isolated' : 'not governed');
+  }
+  return [...new Set(out)];
+}
 
 const MAX_FLOWS = 20;
 
@@ -38,11 +55,12 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective NetworkPolicies allow',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies (every enforced API) allow',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
+  reads: EXTRA_POLICY_KINDS,
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   evaluate(ctx) {
@@ -57,10 +75,9 @@ export const intentViolation: Check = {
       const found = findFlows(model, sources, dests, wanted, MAX_FLOWS);
       const allowing = new Set<string>();
       const flows = found.flows.map((f) => {
-        const by = (v: DirectionVerdict) => (v.isolated ? v.decidedBy.filter((r) => !isEmptyConns(intersectConns(r.conns, f.conns))).map((r) => `${r.policy} rule ${r.rule}`) : ['not isolated']);
-        const egressAllowedBy = by(f.egress);
-        const ingressAllowedBy = by(f.ingress);
-        for (const x of [...egressAllowedBy, ...ingressAllowedBy]) if (x !== 'not isolated') allowing.add(x.replace(/ rule \d+$/, ''));
+        const egressAllowedBy = allowedBy(f.egress, f.conns);
+        const ingressAllowedBy = allowedBy(f.ingress, f.conns);
+        for (const v of [f.egress, f.ingress]) for (const r of v.decidedBy) if (!isEmptyConns(intersectConns(r.conns, f.conns))) allowing.add(r.api === 'NetworkPolicy' ? r.policy : `${r.kindLabel} ${r.displayName ?? r.policy}`);
         return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy };
       });
       const violations = found.count;

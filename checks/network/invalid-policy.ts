@@ -1,22 +1,26 @@
 import type { Check } from '../../src/engine/types.ts';
-import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { cis } from '../controls.ts';
+import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
+import { policyLabel } from '../../src/analysis/netpol/engine.ts';
+import { buildReachability } from '../../src/analysis/netpol/model.ts';
 
 export const invalidPolicy: Check = {
   id: 'network.invalid-policy',
   area: 'network',
-  title: 'NetworkPolicies are valid',
-  protectsAgainst: 'NetworkPolicies the API server would reject (bad CIDR, selector, port): they never take effect',
+  title: 'Network policies are valid',
+  protectsAgainst: 'policies (of every modelled API) the API server would reject or the CNI could not apply (bad CIDR, selector, port, priority): they never take effect',
   severity: 'high',
   controls: [cis('5.3.2'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
-  remediation: 'Fix the fields named in the evidence; the API server rejects such a policy, so the isolation it describes does not exist.',
+  remediation: 'Fix the fields named in the evidence; such a policy is rejected or ignored, so the isolation it describes does not exist.',
   needs: ['networkpolicies'],
+  reads: EXTRA_POLICY_KINDS,
   evaluate(ctx) {
     return buildReachability(ctx.snapshot).policies.map((p) => {
-      const resource = { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name || '(unnamed)' };
+      const resource = p.ref.name ? p.ref : { ...p.ref, name: '(unnamed)' };
+      const label = policyLabel(p);
       return p.errors.length
-        ? { status: 'fail' as const, resource, message: `${p.id} is invalid and takes no effect: ${p.errors[0]}${p.errors.length > 1 ? ` (+${p.errors.length - 1} more)` : ''}`, evidence: { errors: p.errors } }
-        : { status: 'pass' as const, resource, message: `${p.id} is valid` };
+        ? { status: 'fail' as const, resource, message: `${label} is invalid and takes no effect: ${p.errors[0]}${p.errors.length > 1 ? ` (+${p.errors.length - 1} more)` : ''}`, evidence: { api: p.api, errors: p.errors } }
+        : { status: 'pass' as const, resource, message: `${label} is valid` };
     });
   },
 };

@@ -1,38 +1,56 @@
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
-import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { cis } from '../controls.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
+import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
+import { policyLabel } from '../../src/analysis/netpol/engine.ts';
+import type { LayerPolicy } from '../../src/analysis/netpol/layers.ts';
+import { buildReachability } from '../../src/analysis/netpol/model.ts';
+
+/** The subject as one line: "podSelector app=web", "namespaces team=a", "pods team=a / app=db". */
+function subjectText(p: LayerPolicy): string {
+  const s = p.subject;
+  const ns = s.namespaces.kind === 'policy' ? '' : s.namespaces.kind === 'names' ? `namespaces ${s.namespaces.names.join(',')}` : `namespaces ${s.namespaces.selector.key}`;
+  const parts = [ns, s.pods ? `pods ${s.pods.key}` : '', s.serviceAccounts ? `service accounts ${s.serviceAccounts.key}` : '', s.serviceAccountNames ? `service accounts ${s.serviceAccountNames.join(',')}` : '', s.where ? s.where.key : ''].filter(Boolean);
+  return parts.join(' and ') || 'every pod';
+}
 
 export const policySelectsNothing: Check = {
   id: 'network.policy-selects-nothing',
   area: 'network',
-  title: 'Every NetworkPolicy selects some pods',
-  protectsAgainst: 'policies whose podSelector matches no pod (a typo such as app: web vs app: webapp), leaving the intended pods unisolated',
+  title: 'Every network policy selects some pods',
+  protectsAgainst: 'policies (of every modelled API) whose subject matches no pod (a typo such as app: web vs app: webapp), leaving the intended pods unprotected',
   severity: 'medium',
   controls: [cis('5.3.2'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7'],
-  remediation: "Fix the policy's spec.podSelector to match the labels of the pods it is meant to protect (compare with the labels in the evidence), or delete the stale policy.",
+  remediation: "Fix the policy's selector (spec.podSelector, subject, selector or endpointSelector) to match the labels of the pods it is meant to protect (compare with the labels in the evidence), or delete the stale policy.",
   needs: ['namespaces', 'pods', 'networkpolicies'],
+  reads: EXTRA_POLICY_KINDS,
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const out: Verdict[] = [];
     for (const p of model.policies) {
       if (p.errors.length) continue;
-      const resource = { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name };
-      const classes = model.classesByNamespace.get(p.namespace) ?? [];
+      const resource = p.ref;
+      const label = policyLabel(p);
+      const classes = p.namespace !== undefined ? (model.classesByNamespace.get(p.namespace) ?? []) : model.classes;
       const selected = model.selectedBy.get(p.id) ?? [];
       if (selected.length > 0 || classes.length === 0) {
-        out.push({ status: 'pass', resource, message: classes.length === 0 ? `${p.id}: namespace ${p.namespace} runs no workloads yet` : `${p.id} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` });
+        out.push({ status: 'pass', resource, message: classes.length === 0 ? (p.namespace !== undefined ? `${label}: namespace ${p.namespace} runs no workloads yet` : `${label}: the cluster runs no workloads yet`) : `${label} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` });
         continue;
       }
-      // Show the values the selector's keys actually take, so a typo is visible at a glance.
-      const keys = [...p.podSelector.key.matchAll(/(?:^|,)!?([^ ,=!()]+)/g)].map((m) => m[1]);
-      const seen: Record<string, string[]> = {};
-      for (const k of keys) seen[k] = [...new Set(classes.map((c) => c.labels[k]).filter((v): v is string => v !== undefined))].sort().slice(0, 10);
+      if (p.api === 'NetworkPolicy' && p.subject.pods) {
+        // Show the values the selector's keys actually take, so a typo is visible at a glance.
+        const podSelector = p.subject.pods.key;
+        const keys = [...podSelector.matchAll(/(?:^|,)!?([^ ,=!()]+)/g)].map((m) => m[1]);
+        const seen: Record<string, string[]> = {};
+        for (const k of keys) seen[k] = [...new Set(classes.map((c) => c.labels[k]).filter((v): v is string => v !== undefined))].sort().slice(0, 10);
+        out.push({ status: 'fail', resource, message: `${label} selects no pod (podSelector ${podSelector}): it isolates nothing`, evidence: { podSelector, labelValuesInNamespace: seen } });
+        continue;
+      }
       out.push({
         status: 'fail',
         resource,
-        message: `${p.id} selects no pod (podSelector ${p.podSelector.key}): it isolates nothing`,
-        evidence: { podSelector: p.podSelector.key, labelValuesInNamespace: seen },
+        message: `${label} selects no pod (${subjectText(p)}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}`,
+        evidence: { api: p.api, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}) },
       });
     }
     return out;

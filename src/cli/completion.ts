@@ -34,7 +34,11 @@ export function completionModel(program: Command): CommandModel[] {
         // A flag whose parser accumulates (collect) may be given again.
         repeatable: o.variadic || o.parseArg === collect,
       })),
-      args: c.registeredArguments.map((a) => ({ name: a.name(), description: a.description, choices: a.argChoices ?? spec?.complete?.[a.name()]?.() ?? [] })),
+      args: [
+        ...c.registeredArguments.map((a) => ({ name: a.name(), description: a.description, choices: a.argChoices ?? spec?.complete?.[a.name()]?.() ?? [] })),
+        // `ztaudit history export`: the subcommands complete where an argument would.
+        ...(c.commands.length > 0 ? [{ name: 'subcommand', description: c.commands.map((s) => `${s.name()}: ${s.summary()}`).join('; '), choices: c.commands.map((s) => s.name()) }] : []),
+      ],
     };
   });
   const names = commands.map((c) => c.name);

@@ -1,6 +1,6 @@
 // `ztaudit reach`, `ztaudit who-can` and `ztaudit can`: questions answered from the same
 // models the checks use, over any source (cluster, --manifests, --snapshot).
-import { reachCommandCore } from './reach.ts';
+import { reachCommandCore, reachMatrixChunks } from './reach.ts';
 import { canCommandCore, whoCanCommandCore } from './access-text.ts';
 import { ConfigError } from '../base/errors.ts';
 import type { CliIO } from './io.ts';
@@ -17,6 +17,16 @@ interface ReachOptions extends SourceFlags { from?: string; to?: string; port?: 
 
 async function reach(values: ReachOptions, io: CliIO): Promise<number> {
   const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
+  if (values.matrix) {
+    // Streamed: a 5,000-workload matrix is hundreds of thousands of lines.
+    let last = '';
+    for (const chunk of reachMatrixChunks(snapshot, values.output ?? 'text')) {
+      io.stdout(chunk);
+      last = chunk;
+    }
+    if (!last.endsWith('\n')) io.stdout('\n');
+    return 0;
+  }
   return print(io, reachCommandCore(snapshot, { from: values.from, to: values.to, port: values.port, matrix: values.matrix, output: values.output ?? 'text' }));
 }
 

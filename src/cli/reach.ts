@@ -2,19 +2,18 @@
 // reachability analysis answers typed questions (analysis/netpol/query.ts), this file says
 // them to people and scripts.
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, reachMatrix, ReachInputError, type MatrixRow, type Protocol, type ReachAnswer, type RuleRef } from '../analysis/netpol/index.ts';
+import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, streamMatrix, ReachInputError, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
 
-function ruleText(r: RuleRef): string {
-  return `${r.policy} rule ${r.rule}`;
-}
-
+/** One direction: who governs it, then each part of the asked connections with what decided it. */
 function directionText(name: string, who: string, d: DirectionAnswer): string {
-  if (!d.isolated) return `  ${name} at ${who}: not isolated (no NetworkPolicy selects it for ${name})`;
-  const head = `  ${name} at ${who}: isolated by ${d.policies.join(', ')}`;
-  return d.allowed ? `${head}; allowed by ${d.decidedBy.map(ruleText).join(', ')}` : `${head}; no rule allows it`;
+  const lines = [d.policies.length === 0
+    ? `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
+    : `  ${name} at ${who}: ${d.isolated ? 'isolated' : 'selected'} by ${d.policies.join(', ')}`];
+  for (const x of d.decisions) lines.push(`    ${x.allowed ? 'ALLOWED' : 'DENIED'} by ${x.by}: ${x.conns}`);
+  return lines.join('\n');
 }
 
 /** Renders an answer as text (for people) or JSON `{ allowed, ports, egress, ingress, … }`. */
@@ -48,10 +47,35 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function formatMatrix(rows: MatrixRow[], format: 'text' | 'json' | 'csv'): string {
-  if (format === 'json') return JSON.stringify(rows.map((r) => ({ src: r.from, dst: r.to, conn: formatConns(r.conns) })), null, 2);
-  if (format === 'csv') return ['src,dst,conn', ...rows.map((r) => [r.from, r.to, formatConns(r.conns)].map(csvField).join(','))].join('\n');
-  return rows.map((r) => `${r.from} => ${r.to} : ${formatConns(r.conns)}`).join('\n');
+/** The matrix as text chunks (about 64 KiB each), for streaming; joined, it is `formatMatrix`. */
+export function* formatMatrixChunks(rows: Iterable<MatrixRow>, format: 'text' | 'json' | 'csv'): Generator<string> {
+  let buf = format === 'json' ? '[' : format === 'csv' ? 'src,dst,conn' : '';
+  let first = true;
+  for (const r of rows) {
+    const line = format === 'json'
+      ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}\n  }`
+      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns)].map(csvField).join(',')}` : `${first ? '' : '\n'}${r.from} => ${r.to} : ${formatConns(r.conns)}`;
+    buf += format === 'json' && !first ? `,${line}` : line;
+    first = false;
+    if (buf.length >= 65536) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (format === 'json') buf += first ? ']' : '\n]';
+  if (buf) yield buf;
+}
+
+export function formatMatrix(rows: Iterable<MatrixRow>, format: 'text' | 'json' | 'csv'): string {
+  return [...formatMatrixChunks(rows, format)].join('');
+}
+
+/**
+ * `reach --matrix` as a stream of output chunks (the command writes each as it comes, so a
+ * large matrix never sits in memory as one string).
+ */
+export function reachMatrixChunks(snapshot: Snapshot, format: 'text' | 'json' | 'csv'): Iterable<string> {
+  return formatMatrixChunks(streamMatrix(buildReachability(snapshot)), format);
 }
 
 export interface ReachCommandOptions {
@@ -98,7 +122,7 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
   const format = options.output ?? 'text';
   try {
     const model = buildReachability(snapshot);
-    if (options.matrix) return { exitCode: 0, output: formatMatrix(reachMatrix(model), format) };
+    if (options.matrix) return { exitCode: 0, output: formatMatrix(streamMatrix(model), format) };
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
     const { port, protocol } = options.port ? parsePortArg(options.port) : {};

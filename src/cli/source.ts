@@ -8,12 +8,13 @@ import { ConfigError } from '../base/errors.ts';
 import { KubeconfigNotFoundError } from '../kube/kubeconfig.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
-import type { Snapshot } from '../snapshot/types.ts';
+import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { collectLive } from '../collect/live.ts';
 import { probeEndpoints } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
 import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
+import { ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
 
@@ -24,6 +25,8 @@ export interface SourceFlags {
   snapshot?: string;
   /** Seconds per API request (live clusters). */
   requestTimeout?: number;
+  /** Seconds one API server outage may be retried for (live clusters; default 30). */
+  retryBudget?: number;
   /** The cluster's name in reports and history. */
   cluster?: string;
 }
@@ -36,6 +39,7 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--kubeconfig <file>', 'kubeconfig of the live cluster (default: KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
     .option('--context <name>', 'kubeconfig context to use (default: its current context)')
     .option('--request-timeout <seconds>', 'give up on one API request after this many seconds', seconds('--request-timeout'))
+    .option('--retry-budget <seconds>', 'retry refused, reset, timed-out and throttled API requests for at most this long per outage (default 30)', seconds('--retry-budget', { zero: true }))
     .option('--cluster <name>', "the cluster's name in reports and history (default: cluster.name in the config, else the kubeconfig context, else the manifests' absolute path)");
 }
 
@@ -79,14 +83,14 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   }
   if (flags.snapshot) return readSnapshot(at(flags.snapshot), (context.config ?? defaultConfig()).limits.snapshotMiB);
   const timeoutMs = flags.requestTimeout ? flags.requestTimeout * 1000 : undefined;
+  const retryBudgetMs = flags.retryBudget !== undefined ? flags.retryBudget * 1000 : undefined;
   const config = context.config ?? defaultConfig();
-  // Each progress line once (a kind's last page and its end report the same count), and none
-  // after the run was abandoned: its requests may still be settling.
-  const logged = new Map<string, number>();
-  const progress = (kind: string, count: number) => {
-    if (context.signal?.aborted || logged.get(kind) === count) return;
-    logged.set(kind, count);
-    log.progress(kind, count);
+  // Each progress line once (per page of a long list, then the kind's end), and none after
+  // the run was abandoned: its requests may still be settling.
+  const progress = (kind: string, count: number, done?: CoverageEntry) => {
+    if (context.signal?.aborted) return;
+    if (!done || done.status === 'ok' || done.status === 'absent') log.progress(kind, count);
+    else log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): the checks that need it will not be evaluated`);
   };
   return collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
@@ -94,9 +98,10 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(context.env ? { env: context.env } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
+    ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}),
     onProgress: progress,
-    // ConfigMaps are read by name only: the ingress controllers' --configmap and the meshes' own.
-    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config)],
+    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings.
+    configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...ciliumConfigMapRefs(partial)],
   }).catch((error: unknown) => {
     // Nothing chosen and no cluster found: the user may not know the other sources exist.
     if (error instanceof KubeconfigNotFoundError && !flags.kubeconfig) {

@@ -65,14 +65,30 @@ export const KINDS = [
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // cert-manager
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
-  // Calico and Cilium policy kinds (collected now; evaluated by a later version)
+  // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped
+  crd('anp.adminnetworkpolicies', 'AdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'adminnetworkpolicies', false),
+  crd('anp.baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'baselineadminnetworkpolicies', false),
+  // Calico: the crd.projectcalico.org/v1 storage form (always there), and the projectcalico.org/v3
+  // API view (served by the Calico API server when installed; it lists k8s NPs as knp.default.*)
   crd('calico.networkpolicies', 'NetworkPolicy', 'crd.projectcalico.org', ['v1'], 'networkpolicies'),
   crd('calico.globalnetworkpolicies', 'GlobalNetworkPolicy', 'crd.projectcalico.org', ['v1'], 'globalnetworkpolicies', false),
+  crd('calico.tiers', 'Tier', 'crd.projectcalico.org', ['v1'], 'tiers', false),
+  crd('calico-v3.networkpolicies', 'NetworkPolicy', 'projectcalico.org', ['v3'], 'networkpolicies'),
+  crd('calico-v3.globalnetworkpolicies', 'GlobalNetworkPolicy', 'projectcalico.org', ['v3'], 'globalnetworkpolicies', false),
+  crd('calico-v3.tiers', 'Tier', 'projectcalico.org', ['v3'], 'tiers', false),
+  // Cilium policy kinds
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),
 ] as const satisfies readonly KindSpec[];
 
 export type KindKey = (typeof KINDS)[number]['key'];
+
+/**
+ * The kinds the pod view is built from: live pods and the workloads that own them (a finding
+ * names the owning workload, so its fingerprint depends on them), or, from manifests, the
+ * templates that stand in for pods. Needing `pods` means reading all of them.
+ */
+export const POD_VIEW_KINDS = ['pods', 'replicasets', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] as const satisfies readonly KindKey[];
 
 /** Finds the kind for a manifest's apiVersion + kind (group-qualified; version-agnostic). */
 export function kindForManifest(apiVersion: string, kind: string): KindSpec | undefined {

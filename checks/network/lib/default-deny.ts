@@ -1,7 +1,11 @@
-// Shared evaluation of the two default-deny checks (ingress and egress are symmetric).
+// Shared evaluation of the two default-deny checks (ingress and egress are symmetric). A pod
+// counts as isolated when the combined model (every enforced policy API, in the CNI's
+// precedence) leaves nothing from or to an unnamed peer to the default allow.
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
-import { buildReachability, type PodClass } from '../../../src/analysis/netpol/model.ts';
+import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
+import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
+import { buildReachability, isolationOf, type PodClass } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString } from '../../../src/analysis/workloads.ts';
 
@@ -11,43 +15,70 @@ export function evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'
   const model = buildReachability(ctx.snapshot);
   const out: Verdict[] = [];
   const namespaces = [...model.namespaceLabels.keys()].filter((ns) => !isSystemNamespace(ns, ctx.config.systemNamespaces)).sort();
+  const other = dir === 'ingress' ? 'source may connect to them' : 'destination is reachable from them';
   for (const ns of namespaces) {
     const classes = model.classesByNamespace.get(ns) ?? [];
-    const policies = (model.policiesByNamespace.get(ns) ?? []).filter((p) => !p.errors.length);
+    const policies = (model.policiesByNamespace.get(ns) ?? []).filter((p) => !p.errors.length && model.enforced(p));
     const defaultDeny = policies.filter((p) => isDefaultDeny(p, dir)).map((p) => p.id);
-    const isolating = (c: PodClass) => (dir === 'ingress' ? c.ingressPolicies : c.egressPolicies);
     const open = new Map<string, number>();
+    const externalOnly = new Map<string, number>();
     const hostNet = new Map<string, number>();
-    for (const c of classes) {
-      const target = c.hostNetwork ? hostNet : isolating(c).length === 0 ? open : undefined;
-      if (!target) continue;
+    const isolatedBy = new Set<string>();
+    const add = (m: Map<string, number>, c: PodClass) => {
       for (const wk of c.workloads) {
         const node = model.workloadByKey.get(wk);
-        if (node) target.set(refString(node.ref), node.podCount);
+        if (node) m.set(refString(node.ref), node.podCount);
       }
+    };
+    for (const c of classes) {
+      if (c.hostNetwork) { add(hostNet, c); continue; }
+      const iso = isolationOf(model, c, dir);
+      if (iso.isolated) for (const id of iso.by) isolatedBy.add(id);
+      else if (isEmptyConns(iso.openToPods)) { add(externalOnly, c); for (const id of iso.by) isolatedBy.add(id); }
+      else add(open, c);
     }
     const resource = { kind: 'Namespace', name: ns };
     const list = (m: Map<string, number>) => [...m].sort().slice(0, MAX_LISTED).map(([workload, podCount]) => ({ workload, podCount }));
-    const evidence: Record<string, unknown> = { defaultDenyPolicies: defaultDeny };
+    const by = [...isolatedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => ({ policy: policyLabel(p), api: p.api }));
+    const evidence: Record<string, unknown> = { defaultDenyPolicies: defaultDeny, ...(by.length ? { isolatedBy: by } : {}) };
     if (dir === 'egress') {
       // A "deny all" written without policyTypes isolates ingress only (policyTypes defaulting).
-      const misread = policies.filter((p) => p.podSelector.empty && p.typesDefaulted && !p.egressType && p.ingress.length === 0).map((p) => p.id);
+      const misread = policies.filter((p) => p.api === 'NetworkPolicy' && (!p.subject.pods || p.subject.pods.empty) && !p.egress && p.ingress?.length === 0 && (p.raw.spec as { policyTypes?: unknown } | undefined)?.policyTypes === undefined).map((p) => p.id);
       if (misread.length) evidence.hint = `${misread.join(', ')} has no policyTypes, so it denies ingress only; add policyTypes: [Ingress, Egress] to deny egress too`;
     }
     if (open.size > 0) {
       out.push({
         status: 'fail',
         resource,
-        message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: every ${dir === 'ingress' ? 'source may connect to them' : 'destination is reachable from them'}`,
+        message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: every ${other}`,
         evidence: { ...evidence, unisolatedWorkloads: list(open), unisolatedCount: open.size },
       });
-    } else {
+    } else if (externalOnly.size > 0) {
       out.push({
-        status: 'pass',
+        status: 'fail',
         resource,
-        message: classes.length === 0 ? `namespace ${ns} runs no workloads` : `every workload in namespace ${ns} is isolated for ${dir}`,
-        evidence,
+        severity: 'medium',
+        message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}`,
+        evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
       });
+    } else if (classes.length === 0) {
+      // No workloads yet: judge the pod that would be created there first (no labels).
+      const probe = model.probe(ns);
+      const iso = isolationOf(model, probe, dir);
+      if (iso.isolated) {
+        const probeBy = iso.by.map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => ({ policy: policyLabel(p), api: p.api }));
+        out.push({ status: 'pass', resource, message: `namespace ${ns} runs no workloads; a pod created there would be isolated for ${dir}`, evidence: { ...evidence, isolatedBy: probeBy } });
+      } else {
+        out.push({
+          status: 'fail',
+          resource,
+          severity: 'low',
+          message: `namespace ${ns} runs no workloads yet and no policy isolates it for ${dir}: the pods created there will start unisolated`,
+          evidence: { ...evidence, noWorkloads: true },
+        });
+      }
+    } else {
+      out.push({ status: 'pass', resource, message: `every workload in namespace ${ns} is isolated for ${dir}`, evidence });
     }
     if (hostNet.size > 0) {
       out.push({
@@ -55,7 +86,7 @@ export function evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'
         resource,
         detailKey: 'hostNetwork',
         severity: 'low',
-        message: `${hostNet.size} hostNetwork workload(s) in namespace ${ns} are not reliably covered by NetworkPolicy (${dir}): they use the node's network identity`,
+        message: `${hostNet.size} hostNetwork workload(s) in namespace ${ns} are not reliably covered by network policy (${dir}): they use the node's network identity`,
         evidence: { hostNetworkWorkloads: list(hostNet) },
       });
     }

@@ -1,12 +1,16 @@
 // Which CNI plugin runs, judged from the DaemonSets/Deployments that install it (names and
-// images in every namespace), and whether it enforces NetworkPolicy at all.
+// images in every namespace), whether it enforces NetworkPolicy at all, and which policy
+// APIs it implements (docs/network-model.md: "Which CNIs implement AdminNetworkPolicy").
 
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { podTemplateOf } from '../workloads.ts';
+import type { PolicyApi } from './layers.ts';
 
 export interface CniPlugin {
   name: string;
   enforces: boolean;
+  /** Policy APIs the plugin enforces. */
+  apis: readonly PolicyApi[];
   /** The object it was recognised by, "DaemonSet kube-system/kube-flannel-ds". */
   seenIn: string;
 }
@@ -17,18 +21,28 @@ export interface CniDetection {
   verdict: 'enforcing' | 'not-enforcing' | 'unknown';
 }
 
+const NP: readonly PolicyApi[] = ['NetworkPolicy'];
+const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'];
+
 // Order matters: canal bundles flannel with calico's policy engine, so it is recognised first.
-const PLUGINS: Array<{ name: string; enforces: boolean; pattern: RegExp }> = [
-  { name: 'canal', enforces: true, pattern: /\bcanal\b/ },
-  { name: 'calico', enforces: true, pattern: /calico|tigera/ },
-  { name: 'cilium', enforces: true, pattern: /cilium|\banetd\b/ },
-  { name: 'weave', enforces: true, pattern: /weave-net|weaveworks\/weave/ },
-  { name: 'antrea', enforces: true, pattern: /antrea/ },
-  { name: 'kube-router', enforces: true, pattern: /kube-router/ },
-  { name: 'azure-npm', enforces: true, pattern: /azure-npm/ },
-  { name: 'kube-network-policies', enforces: true, pattern: /kube-network-policies/ },
-  { name: 'flannel', enforces: false, pattern: /flannel/ },
-  { name: 'kindnet', enforces: false, pattern: /kindnet/ },
+// ANP/BANP: the implementations listed by kubernetes-sigs/network-policy-api
+// (site-src/implementations.md, v0.1.7): OVN-Kubernetes, Antrea (>= 1.13), Kube-OVN,
+// kube-network-policies and Calico (its adminnetworkpolicy tier); Cilium only tracks it
+// (cilium/cilium#23380). A plugin that does not enforce NetworkPolicy still lists it: the
+// policies are modelled as written and network.cni-not-enforcing says they are decorative.
+const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp }> = [
+  { name: 'canal', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /\bcanal\b/ },
+  { name: 'calico', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /calico|tigera/ },
+  { name: 'cilium', enforces: true, apis: ['NetworkPolicy', 'Cilium'], pattern: /cilium|\banetd\b/ },
+  { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
+  { name: 'kube-ovn', enforces: true, apis: NP_ANP, pattern: /kube-ovn/ },
+  { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/ },
+  { name: 'antrea', enforces: true, apis: NP_ANP, pattern: /antrea/ },
+  { name: 'kube-router', enforces: true, apis: NP, pattern: /kube-router/ },
+  { name: 'azure-npm', enforces: true, apis: NP, pattern: /azure-npm/ },
+  { name: 'kube-network-policies', enforces: true, apis: NP_ANP, pattern: /kube-network-policies/ },
+  { name: 'flannel', enforces: false, apis: NP, pattern: /flannel/ },
+  { name: 'kindnet', enforces: false, apis: NP, pattern: /kindnet/ },
 ];
 
 function textsOf(o: KubeObject): string[] {
@@ -50,7 +64,7 @@ export function detectCni(snapshot: Snapshot): CniDetection {
       const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)));
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
-      plugins.push({ name: hit.name, enforces: hit.enforces, seenIn: `${o.kind ?? key} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}` });
+      plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: `${o.kind ?? key} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}` });
     }
   }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';

@@ -55,6 +55,26 @@ export function intersectIntervals(a: Intervals, b: Intervals): Intervals {
   return out;
 }
 
+/** `a` minus `b` (both sorted and disjoint). */
+export function subtractIntervals(a: Intervals, b: Intervals): Intervals {
+  if (a.length === 0 || b.length === 0) return a.map(([x, y]) => [x, y]);
+  const out: Intervals = [];
+  let j = 0;
+  for (const [lo0, hi] of a) {
+    let lo = lo0;
+    while (j < b.length && b[j][1] < lo) j++;
+    let k = j;
+    while (k < b.length && b[k][0] <= hi) {
+      if (b[k][0] > lo) out.push([lo, b[k][0] - 1]);
+      lo = Math.max(lo, b[k][1] + 1);
+      if (b[k][1] > hi) break;
+      k++;
+    }
+    if (lo <= hi) out.push([lo, hi]);
+  }
+  return out;
+}
+
 export function addInterval(set: ConnSet, proto: Protocol, lo: number, hi: number): void {
   set[proto] = unionIntervals(set[proto], [[lo, hi]]);
 }
@@ -65,6 +85,14 @@ export function unionConns(a: ConnSet, b: ConnSet): ConnSet {
 
 export function intersectConns(a: ConnSet, b: ConnSet): ConnSet {
   return { SCTP: intersectIntervals(a.SCTP, b.SCTP), TCP: intersectIntervals(a.TCP, b.TCP), UDP: intersectIntervals(a.UDP, b.UDP) };
+}
+
+/**
+ * `a` minus `b`: what remains undecided after a rule took `b`. Ordered first-match stages
+ * (ANP, Calico tiers) need it; union stages use it for "Deny beats Allow".
+ */
+export function subtractConns(a: ConnSet, b: ConnSet): ConnSet {
+  return { SCTP: subtractIntervals(a.SCTP, b.SCTP), TCP: subtractIntervals(a.TCP, b.TCP), UDP: subtractIntervals(a.UDP, b.UDP) };
 }
 
 export function isEmptyConns(c: ConnSet): boolean {

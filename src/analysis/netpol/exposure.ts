@@ -7,9 +7,8 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, addInterval, type ConnSet } from './conns.ts';
 import { ALL_V6, formatRange, type IpRange } from './ip.ts';
-import { buildReachability, ingressVerdict, type PodClass, type ReachModel } from './model.ts';
+import { buildReachability, ingressVerdict, isolationOf, type PodClass, type ReachModel } from './model.ts';
 import { cutIpv4 } from './query.ts';
-import { openReason } from './rules.ts';
 
 export interface ExternalPath {
   via: 'LoadBalancer' | 'NodePort' | 'Ingress';
@@ -18,8 +17,9 @@ export interface ExternalPath {
   /** Target (container) ports the path reaches, e.g. "TCP 8080". */
   ports: string;
   /**
-   * For LoadBalancer/NodePort: whether NetworkPolicy admits some external address on those
-   * ports. Ingress traffic arrives from the ingress controller's pods, which are not modelled.
+   * For LoadBalancer/NodePort: whether the effective policies (every enforced API) admit
+   * some external address on those ports. Ingress traffic arrives from the ingress
+   * controller's pods, which are not modelled.
    */
   allowedByPolicy: boolean | 'not-evaluated';
 }
@@ -66,10 +66,10 @@ function targetConns(cls: PodClass, ports: unknown[], onlyPort?: { number?: unkn
   return out;
 }
 
-/** Connections NetworkPolicy admits to `cls` from some address outside the cluster. */
+/** Connections the effective policies admit to `cls` from some address outside the cluster. */
 function externalIngress(model: ReachModel, cls: PodClass): ConnSet {
   const ranges: IpRange[] = [];
-  for (const p of cls.ingressPolicies) for (const r of p.ingress) if (r.peers !== 'any') for (const peer of r.peers) if (peer.kind === 'ipBlock') ranges.push(...peer.ranges);
+  for (const p of cls.ingressPolicies) for (const r of p.ingress ?? []) if (r.peers !== 'any') for (const peer of r.peers) if (peer.kind === 'ipBlock') ranges.push(...peer.ranges);
   let total = emptyConns();
   const probes = [...cutIpv4(ranges), ALL_V6];
   for (const piece of probes) {
@@ -78,22 +78,29 @@ function externalIngress(model: ReachModel, cls: PodClass): ConnSet {
   return total;
 }
 
-function openToAllNamespaces(model: ReachModel, cls: PodClass, nsCount: number, cache: Map<string, number>): boolean {
-  if (cls.ingressPolicies.length === 0) return true;
+/**
+ * Whether a pod of every namespace can connect: the class is open to a pod no policy names,
+ * or an Allow rule admits any peer, the whole cluster, or every pod of namespaces that
+ * together are all namespaces (an Allow-all rule counts even when it is what isolates the pod).
+ */
+function openToAllNamespaces(model: ReachModel, cls: PodClass, cache: Map<string, boolean>): boolean {
+  if (!isEmptyConns(isolationOf(model, cls, 'ingress').openToPods)) return true;
   for (const p of cls.ingressPolicies) {
-    for (const r of p.ingress) {
-      if (openReason(r)) return true;
+    for (const r of p.ingress ?? []) {
+      if (r.action !== 'Allow') continue;
       if (r.peers === 'any') return true;
       for (const peer of r.peers) {
-        if (peer.kind !== 'pods' || !peer.namespaceSelector || (peer.podSelector && !peer.podSelector.empty)) continue;
-        const sel = peer.namespaceSelector;
-        let n = cache.get(sel.key);
-        if (n === undefined) {
-          n = 0;
-          for (const labels of model.namespaceLabels.values()) if (sel.matches(labels)) n++;
-          cache.set(sel.key, n);
+        if (peer.kind === 'entity' && (peer.entity === 'all' || peer.entity === 'cluster')) return true;
+        if (peer.kind !== 'pods' || peer.namespaces.kind !== 'selector' || (peer.pods && !peer.pods.empty) || peer.where || peer.serviceAccounts || peer.serviceAccountNames) continue;
+        const sel = peer.namespaces.selector;
+        let all = cache.get(sel.key);
+        if (all === undefined) {
+          // Stops at the first namespace it misses: most selectors name one namespace.
+          all = true;
+          for (const labels of model.namespaceLabels.values()) if (!sel.matches(labels)) { all = false; break; }
+          cache.set(sel.key, all);
         }
-        if (n === nsCount) return true;
+        if (all) return true;
       }
     }
   }
@@ -109,7 +116,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     if (!node) return undefined;
     let e = byWorkload.get(key);
     if (!e) {
-      e = { workload: node.ref, podCount: node.podCount, external: [], fromAllNamespaces: false, ingressIsolated: node.classes.some((c) => c.ingressPolicies.length > 0) };
+      e = { workload: node.ref, podCount: node.podCount, external: [], fromAllNamespaces: false, ingressIsolated: node.classes.some((c) => isolationOf(model, c, 'ingress').isolated) };
       byWorkload.set(key, e);
     }
     return e;
@@ -170,10 +177,9 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     }
   }
 
-  const nsCount = model.namespaceLabels.size;
-  const cache = new Map<string, number>();
+  const cache = new Map<string, boolean>();
   for (const node of model.workloads) {
-    if (!node.classes.some((c) => openToAllNamespaces(model, c, nsCount, cache))) continue;
+    if (!node.classes.some((c) => openToAllNamespaces(model, c, cache))) continue;
     const e = entry(node.key);
     if (e) e.fromAllNamespaces = true;
   }

@@ -1,10 +1,18 @@
 // Which (source, destination) class pairs of two sets are allowed, without testing every
 // pair: candidates come from the destinations' ingress rules (and the sources' egress rules)
 // through a per-namespace index, so cost follows the allowed flows, not |S| x |D|.
+//
+// Why the candidates are complete: a peer that no Allow or Pass rule of a class's plan names
+// can only get what "a pod no policy names" gets (Deny rules only take away), so it needs
+// checking only when that anonymous peer gets something (the class is then "open").
+// Host-network pods are the exception: peers that name "every pod" (ANP namespaces: {})
+// leave them out, so a Deny the anonymous pod meets may not touch them; they are always
+// candidates.
 
 import { intersectConns, isEmptyConns, type ConnSet } from './conns.ts';
-import { egressVerdict, ingressVerdict, type DirectionVerdict, type PodClass, type ReachModel } from './model.ts';
-import type { Peer, PolicyRule } from './policy.ts';
+import { podSetMatches, type Direction } from './engine.ts';
+import type { LayerPolicy, Peer } from './layers.ts';
+import { egressVerdict, ingressVerdict, isolationOf, type DirectionVerdict, type PodClass, type ReachModel } from './model.ts';
 
 export interface Flow {
   from: PodClass;
@@ -21,10 +29,10 @@ export interface FlowSearch {
   truncated: boolean;
 }
 
-type Index = Map<string, PodClass[]>;
+export type ClassIndex = Map<string, PodClass[]>;
 
-function indexByNamespace(classes: PodClass[]): Index {
-  const m: Index = new Map();
+export function indexByNamespace(classes: readonly PodClass[]): ClassIndex {
+  const m: ClassIndex = new Map();
   for (const c of classes) {
     let l = m.get(c.namespace);
     if (!l) m.set(c.namespace, (l = []));
@@ -35,35 +43,104 @@ function indexByNamespace(classes: PodClass[]): Index {
 
 const nsSelectorCache = new WeakMap<ReachModel, Map<string, string[]>>();
 
-function namespacesMatching(model: ReachModel, peer: Peer & { kind: 'pods' }): string[] {
-  const sel = peer.namespaceSelector!;
+function namespacesOf(model: ReachModel, peer: Peer & { kind: 'pods' }, policy: LayerPolicy, index: ClassIndex): Iterable<string> {
+  const scope = peer.namespaces;
+  if (scope.kind === 'policy') return policy.namespace === undefined ? index.keys() : [policy.namespace];
+  if (scope.kind === 'names') return scope.names;
+  if (scope.selector.empty) return index.keys();
   let cache = nsSelectorCache.get(model);
   if (!cache) nsSelectorCache.set(model, (cache = new Map()));
-  let list = cache.get(sel.key);
+  let list = cache.get(scope.selector.key);
   if (!list) {
     list = [];
-    for (const [ns, labels] of model.namespaceLabels) if (sel.matches(labels)) list.push(ns);
-    cache.set(sel.key, list);
+    for (const [ns, labels] of model.namespaceLabels) if (scope.selector.matches(labels)) list.push(ns);
+    cache.set(scope.selector.key, list);
   }
   return list;
 }
 
-/** A rule whose peers admit every pod of every namespace. */
-function openToAllPods(rule: PolicyRule): boolean {
-  if (rule.peers === 'any') return true;
-  return rule.peers.some((p) => p.kind === 'pods' && p.namespaceSelector?.empty === true && (!p.podSelector || p.podSelector.empty));
+const hostNetworkCache = new WeakMap<ClassIndex, PodClass[]>();
+
+function hostNetworkClasses(index: ClassIndex): PodClass[] {
+  let list = hostNetworkCache.get(index);
+  if (!list) {
+    list = [];
+    for (const classes of index.values()) for (const c of classes) if (c.hostNetwork) list.push(c);
+    hostNetworkCache.set(index, list);
+  }
+  return list;
 }
 
-/** Classes of `index` a rule's peers can match (policy in `policyNs`). */
-function enumeratePeers(model: ReachModel, rule: PolicyRule, policyNs: string, index: Index, out: Set<PodClass>): void {
-  if (rule.peers === 'any') return;
-  for (const peer of rule.peers) {
-    if (peer.kind !== 'pods') continue;
-    const namespaces = peer.namespaceSelector ? (peer.namespaceSelector.empty ? [...index.keys()] : namespacesMatching(model, peer)) : [policyNs];
-    for (const ns of namespaces) {
-      for (const c of index.get(ns) ?? []) if (!peer.podSelector || peer.podSelector.matches(c.labels)) out.add(c);
+/** A peer whose members cannot be enumerated from the index (or are everyone). */
+function unenumerable(peer: Peer): boolean {
+  if (peer.kind === 'entity') return peer.entity === 'all' || peer.entity === 'cluster';
+  if (peer.kind !== 'pods') return false;
+  return peer.namespaces.kind === 'selector' && peer.namespaces.selector.empty && (!peer.pods || peer.pods.empty) && !peer.where && !peer.serviceAccounts && !peer.serviceAccountNames;
+}
+
+// Per index: each peer's members (per policy namespace), and each plan's candidate set. A
+// plan is shared by every class with the same policies, and a rule's `subject` condition is
+// ignored here (it only narrows: candidates stay a superset, and every pair is checked).
+interface IndexCache {
+  members: Map<Peer, Map<string, PodClass[]>>;
+  /** Per direction: one plan object may serve both directions of a class. */
+  plans: Record<Direction, Map<readonly unknown[], Set<PodClass> | 'all'>>;
+}
+const indexCaches = new WeakMap<ClassIndex, IndexCache>();
+
+function cacheOf(index: ClassIndex): IndexCache {
+  let c = indexCaches.get(index);
+  if (!c) indexCaches.set(index, (c = { members: new Map(), plans: { ingress: new Map(), egress: new Map() } }));
+  return c;
+}
+
+function membersOf(model: ReachModel, peer: Peer & { kind: 'pods' }, p: LayerPolicy, index: ClassIndex, cache: IndexCache): PodClass[] {
+  let byNs = cache.members.get(peer);
+  if (!byNs) cache.members.set(peer, (byNs = new Map()));
+  const key = peer.namespaces.kind === 'policy' ? p.namespace ?? '' : '';
+  let list = byNs.get(key);
+  if (!list) {
+    list = [];
+    for (const ns of namespacesOf(model, peer, p, index)) {
+      for (const c of index.get(ns) ?? []) if (podSetMatches(model.match, peer, p.namespace, c)) list.push(c);
+    }
+    byNs.set(key, list);
+  }
+  return list;
+}
+
+/**
+ * The classes of `index` that can get anything through `cls`'s plan in `dir` beyond what a
+ * pod no policy names gets, or 'all' when that anonymous pod itself gets something (or a
+ * rule's peers cannot be enumerated). Above `cap` candidates, 'all' is returned: the caller
+ * checks every pair it enumerates anyway, so 'all' is never wrong, only slower.
+ */
+export function candidatePeers(model: ReachModel, cls: PodClass, dir: Direction, index: ClassIndex, cap = Infinity): Set<PodClass> | 'all' {
+  if (!isEmptyConns(isolationOf(model, cls, dir).openToPods)) return 'all';
+  const cache = cacheOf(index);
+  const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
+  const hit = cache.plans[dir].get(plan);
+  if (hit) return hit;
+  const result = enumerateCandidates(model, dir === 'ingress' ? cls.ingressPolicies : cls.egressPolicies, dir, index, cache, cap);
+  cache.plans[dir].set(plan, result);
+  return result;
+}
+
+function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[], dir: Direction, index: ClassIndex, cache: IndexCache, cap: number): Set<PodClass> | 'all' {
+  const out = new Set<PodClass>(hostNetworkClasses(index));
+  for (const p of policies) {
+    for (const rule of p[dir] ?? []) {
+      if (rule.action !== 'Allow' && rule.action !== 'Pass') continue;
+      if (rule.peers === 'any' || rule.notPeers?.length) return 'all';
+      for (const peer of rule.peers) {
+        if (unenumerable(peer)) return 'all';
+        if (peer.kind !== 'pods') continue;
+        for (const c of membersOf(model, peer, p, index, cache)) out.add(c);
+        if (out.size > cap) return 'all';
+      }
     }
   }
+  return out;
 }
 
 /**
@@ -76,16 +153,15 @@ export function findFlows(model: ReachModel, sources: PodClass[], destinations: 
   const srcIndex = indexByNamespace(sources);
   const dstIndex = indexByNamespace(destinations);
 
-  // Sources whose egress admits every pod (unisolated or an open rule): candidates for every destination.
+  // Sources whose egress may reach any pod: candidates for every destination.
   const egressOpen: PodClass[] = [];
   const reverseEgress = new Map<PodClass, Set<PodClass>>();
   for (const s of sources) {
-    if (s.egressPolicies.length === 0 || s.egressPolicies.some((p) => p.egress.some(openToAllPods))) {
+    const reach = candidatePeers(model, s, 'egress', dstIndex);
+    if (reach === 'all') {
       egressOpen.push(s);
       continue;
     }
-    const reach = new Set<PodClass>();
-    for (const p of s.egressPolicies) for (const r of p.egress) enumeratePeers(model, r, p.namespace, dstIndex, reach);
     for (const d of reach) {
       let l = reverseEgress.get(d);
       if (!l) reverseEgress.set(d, (l = new Set()));
@@ -109,13 +185,13 @@ export function findFlows(model: ReachModel, sources: PodClass[], destinations: 
   };
 
   for (const d of destinations) {
+    const fromRules = candidatePeers(model, d, 'ingress', srcIndex);
     const candidates = new Set<PodClass>();
-    const ingressOpen = d.ingressPolicies.length === 0 || d.ingressPolicies.some((p) => p.ingress.some(openToAllPods));
-    if (ingressOpen) {
+    if (fromRules === 'all') {
       for (const s of egressOpen) candidates.add(s);
       for (const s of reverseEgress.get(d) ?? []) candidates.add(s);
     } else {
-      for (const p of d.ingressPolicies) for (const r of p.ingress) enumeratePeers(model, r, p.namespace, srcIndex, candidates);
+      for (const s of fromRules) candidates.add(s);
     }
     for (const s of candidates) {
       check(s, d);

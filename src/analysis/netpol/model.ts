@@ -1,34 +1,23 @@
 // The reachability model: pods folded into equivalence classes (namespace + labels + named
-// container ports + hostNetwork) so that every question costs per distinct class, not per
-// pod pair; each class knows the policies that isolate it in each direction.
+// container ports + hostNetwork + service account) so that every question costs per distinct
+// class, not per pod pair; every policy API translated (apis.ts) and composed by the CNI's
+// precedence (composition.ts); each class knows, per direction, the stages and policies that
+// govern it (its plan), which the engine (engine.ts) evaluates.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
-import { allConns, emptyConns, isProtocol, unionConns, addInterval, isEmptyConns, type ConnSet, type Protocol } from './conns.ts';
-import { type Family, rangeContains } from './ip.ts';
-import { parsePolicy, type ParsedPolicy, type Peer, type PolicyRule } from './policy.ts';
+import { detectCni } from './cni.ts';
+import { composeStages, type Composition } from './composition.ts';
+import { allConns, emptyConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
+import { evaluatePlan, podSetMatches, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
+import type { CoverageNote, LayerPolicy, NamedPort, PodClass, PolicyApi, Rule, TierSpec, PolicySettings } from './layers.ts';
+import { POLICY_APIS } from './apis.ts';
 
-export interface NamedPort {
-  name: string;
-  protocol: Protocol;
-  port: number;
-}
+export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
 
-export interface PodClass {
-  id: number;
-  namespace: string;
-  labels: Record<string, string>;
-  namedPorts: NamedPort[];
-  hostNetwork: boolean;
-  /** Keys of the workloads with pods in this class. */
-  workloads: string[];
-  podCount: number;
-  /** Valid policies selecting this class with Ingress (resp. Egress) in their effective types. */
-  ingressPolicies: ParsedPolicy[];
-  egressPolicies: ParsedPolicy[];
-}
+export type { NamedPort, PodClass } from './layers.ts';
 
 export interface WorkloadNode {
   /** "namespace/Kind/name". */
@@ -40,35 +29,41 @@ export interface WorkloadNode {
 }
 
 export interface ReachModel {
-  /** Every NetworkPolicy, valid or not (invalid ones carry errors and are left out of evaluation). */
-  policies: ParsedPolicy[];
+  /** Every policy of every API, valid or not, enforced or not (invalid ones carry errors and are never evaluated). */
+  policies: LayerPolicy[];
   classes: PodClass[];
   classesByNamespace: Map<string, PodClass[]>;
   workloads: WorkloadNode[];
   workloadByKey: Map<string, WorkloadNode>;
   namespaceLabels: Map<string, Record<string, string>>;
-  /** Every policy of a namespace (valid or not). */
-  policiesByNamespace: Map<string, ParsedPolicy[]>;
-  /** Classes selected by each valid policy (by policy id). */
+  /** Every namespaced policy of a namespace, of every API (valid or not). */
+  policiesByNamespace: Map<string, LayerPolicy[]>;
+  /** Classes selected by each valid policy (by policy id), whether or not the CNI enforces it. */
   selectedBy: Map<string, PodClass[]>;
+  /** How the running CNI composes the APIs (stages, fallback, decorative APIs). */
+  composition: Composition;
+  /** Whether the CNI enforces this (valid) policy. */
+  enforced(p: LayerPolicy): boolean;
+  policyById: Map<string, LayerPolicy>;
+  /**
+   * A pod class as a new pod in `namespace` with these labels (default: none) would get: its
+   * policies and plans, computed now (not cached, not part of `classes`).
+   */
+  probe(namespace: string, labels?: Record<string, string>): PodClass;
+  /** What the adapters saw and the model does not evaluate. */
+  notes: CoverageNote[];
+  match: MatchContext;
 }
 
-export type Endpoint =
-  | { kind: 'class'; cls: PodClass }
-  | { kind: 'ip'; family: Family; value: bigint; text: string };
-
-export interface RuleRef {
-  policy: string;
-  rule: number;
-}
-
-export interface DirectionVerdict {
+export interface Isolation {
+  /** Nothing from (to) a peer no policy names reaches the default allow. */
   isolated: boolean;
-  conns: ConnSet;
-  /** Rules that allow some of `conns`, each with what it allows (empty when not isolated). */
-  decidedBy: Array<RuleRef & { conns: ConnSet }>;
-  /** Policies that isolate the pod in this direction. */
-  policies: string[];
+  /** Connections a pod no policy names gets through to the default allow. */
+  openToPods: ConnSet;
+  /** Connections an external address no CIDR names gets through to the default allow. */
+  openToExternal: ConnSet;
+  /** Policies that decide the fate of such a peer (their rules or their isolation), in evaluation order. */
+  by: string[];
 }
 
 function stringRecord(v: unknown): Record<string, string> {
@@ -99,10 +94,10 @@ export function namedPortsOf(spec: Record<string, unknown>): NamedPort[] {
   return out.sort((a, b) => (a.name + a.protocol + a.port).localeCompare(b.name + b.protocol + b.port));
 }
 
-function classKey(namespace: string, labels: Record<string, string>, ports: NamedPort[], hostNetwork: boolean): string {
+function classKey(namespace: string, labels: Record<string, string>, ports: NamedPort[], hostNetwork: boolean, serviceAccount: string): string {
   const l = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join('\u0001');
   const p = ports.map((x) => `${x.name}/${x.protocol}/${x.port}`).join('\u0001');
-  return `${namespace}\u0000${l}\u0000${p}\u0000${hostNetwork ? 1 : 0}`;
+  return `${namespace}\u0000${l}\u0000${p}\u0000${hostNetwork ? 1 : 0}\u0000${serviceAccount}`;
 }
 
 export function workloadKey(ref: ResourceRef): string {
@@ -114,6 +109,12 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   for (const n of snapshot.resources.namespaces ?? []) {
     const name = n.metadata?.name;
     if (typeof name === 'string') namespaceLabels.set(name, { 'kubernetes.io/metadata.name': name, ...stringRecord(n.metadata?.labels) });
+  }
+
+  const serviceAccountLabels = new Map<string, Record<string, string>>();
+  for (const sa of snapshot.resources.serviceaccounts ?? []) {
+    const labels = stringRecord(sa.metadata?.labels);
+    if (Object.keys(labels).length) serviceAccountLabels.set(`${sa.metadata?.namespace ?? 'default'}/${sa.metadata?.name ?? ''}`, labels);
   }
 
   const classByKey = new Map<string, PodClass>();
@@ -132,10 +133,11 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
       if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { 'kubernetes.io/metadata.name': ns });
       const ports = namedPortsOf(pod.spec);
       const hostNetwork = pod.spec.hostNetwork === true;
-      const ck = classKey(ns, pod.labels, ports, hostNetwork);
+      const sa = typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
+      const ck = classKey(ns, pod.labels, ports, hostNetwork, sa);
       let cls = classByKey.get(ck);
       if (!cls) {
-        cls = { id: classes.length, namespace: ns, labels: pod.labels, namedPorts: ports, hostNetwork, workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [] };
+        cls = { id: classes.length, namespace: ns, labels: pod.labels, namedPorts: ports, hostNetwork, serviceAccount: sa, serviceAccountLabels: serviceAccountLabels.get(`${ns}/${sa}`) ?? {}, workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [], ingressPlan: NO_PLAN, egressPlan: NO_PLAN };
         classByKey.set(ck, cls);
         classes.push(cls);
         let list = classesByNamespace.get(ns);
@@ -150,76 +152,203 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     workloadByKey.set(key, node);
   }
 
-  const policies = (snapshot.resources.networkpolicies ?? []).map(parsePolicy);
+  // Every API's policies, then the CNI's composition of them.
+  const policies: LayerPolicy[] = [];
+  const tiers: TierSpec[] = [];
+  const notes: CoverageNote[] = [];
+  const settings: PolicySettings = {};
+  for (const adapter of POLICY_APIS) {
+    const out = adapter.parse({ snapshot, namespaceLabels });
+    policies.push(...out.policies);
+    tiers.push(...(out.tiers ?? []));
+    notes.push(...out.notes);
+    Object.assign(settings, out.settings ?? {});
+  }
+  const present = new Set<PolicyApi>(policies.map((p) => p.api));
+  const composition = composeStages(detectCni(snapshot), present, tiers, settings);
+  // Calico and Cilium police workload endpoints only: a host-network pod is the node there,
+  // so Kubernetes NetworkPolicies neither select it nor name it as a pod peer (the other
+  // APIs' adapters already say so for their own policies).
+  if (composition.name !== 'kubernetes') {
+    for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withoutHostNetworkPods(policies[i]);
+  }
+  const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}) };
+
   const selectedBy = new Map<string, PodClass[]>();
-  const policiesByNamespace = new Map<string, ParsedPolicy[]>();
+  const policiesByNamespace = new Map<string, LayerPolicy[]>();
+  const stageIndex = new Map<LayerPolicy, number>();
+  const nsBySelector = new Map<string, string[]>();
+  const candidatesOf = (p: LayerPolicy): PodClass[] => {
+    const scope = p.subject.namespaces;
+    if (scope.kind === 'policy') return p.namespace === undefined ? classes : classesByNamespace.get(p.namespace) ?? [];
+    if (scope.kind === 'names') return scope.names.flatMap((n) => classesByNamespace.get(n) ?? []);
+    if (scope.selector.empty) return classes;
+    let names = nsBySelector.get(scope.selector.key);
+    if (!names) {
+      names = [...namespaceLabels].filter(([, l]) => scope.selector.matches(l)).map(([n]) => n);
+      nsBySelector.set(scope.selector.key, names);
+    }
+    return names.flatMap((n) => classesByNamespace.get(n) ?? []);
+  };
   for (const p of policies) {
-    let list = policiesByNamespace.get(p.namespace);
-    if (!list) policiesByNamespace.set(p.namespace, (list = []));
-    list.push(p);
+    if (p.namespace !== undefined) {
+      let list = policiesByNamespace.get(p.namespace);
+      if (!list) policiesByNamespace.set(p.namespace, (list = []));
+      list.push(p);
+    }
     if (p.errors.length) continue;
-    const selected = (classesByNamespace.get(p.namespace) ?? []).filter((c) => p.podSelector.matches(c.labels));
+    const selected = candidatesOf(p).filter((c) => podSetMatches(match, p.subject, p.namespace, c));
     selectedBy.set(p.id, selected);
+    const stage = composition.stageOf(p);
+    if (stage === undefined) continue;
+    stageIndex.set(p, stage);
     for (const c of selected) {
-      if (p.ingressType) c.ingressPolicies.push(p);
-      if (p.egressType) c.egressPolicies.push(p);
+      if (p.ingress) c.ingressPolicies.push(p);
+      if (p.egress) c.egressPolicies.push(p);
     }
   }
-  return { policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy };
+
+  // Plans: policies sorted by (stage, order, name), grouped by stage; shared by classes with equal policy lists.
+  const byOrder = (a: LayerPolicy, b: LayerPolicy) => (stageIndex.get(a)! - stageIndex.get(b)!)
+    || ((composition.orderOf(a) ?? Infinity) - (composition.orderOf(b) ?? Infinity))
+    || (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0);
+  const plans = new Map<string, { policies: LayerPolicy[]; plan: StagePlan[] }>();
+  const planFor = (list: LayerPolicy[]) => {
+    if (list.length === 0) return { policies: list, plan: NO_PLAN as StagePlan[] };
+    const sorted = list.length > 1 ? [...list].sort(byOrder) : list;
+    const key = sorted.map((p) => p.id).join('\u0000');
+    let hit = plans.get(key);
+    if (!hit) {
+      const plan: StagePlan[] = [];
+      for (const p of sorted) {
+        const stage = composition.stages[stageIndex.get(p)!];
+        const last = plan[plan.length - 1];
+        if (last && last.stage === stage) last.policies.push(p);
+        else plan.push({ stage, policies: [p] });
+      }
+      hit = { policies: sorted, plan };
+      plans.set(key, hit);
+    }
+    return hit;
+  };
+  const clusterScoped = policies.filter((p) => p.namespace === undefined && stageIndex.has(p));
+  const probe = (namespace: string, labels: Record<string, string> = {}): PodClass => {
+    const cls: PodClass = {
+      id: -1, namespace, labels, namedPorts: [], hostNetwork: false, serviceAccount: 'default', serviceAccountLabels: serviceAccountLabels.get(`${namespace}/default`) ?? {},
+      workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [], ingressPlan: NO_PLAN, egressPlan: NO_PLAN,
+    };
+    for (const p of [...(policiesByNamespace.get(namespace) ?? []), ...clusterScoped]) {
+      if (p.errors.length || !stageIndex.has(p) || !podSetMatches(match, p.subject, p.namespace, cls)) continue;
+      if (p.ingress) cls.ingressPolicies.push(p);
+      if (p.egress) cls.egressPolicies.push(p);
+    }
+    const i = planFor(cls.ingressPolicies);
+    const e = planFor(cls.egressPolicies);
+    return { ...cls, ingressPolicies: i.policies, ingressPlan: i.plan, egressPolicies: e.policies, egressPlan: e.plan };
+  };
+  for (const c of classes) {
+    const i = planFor(c.ingressPolicies);
+    c.ingressPolicies = i.policies;
+    c.ingressPlan = i.plan;
+    const e = planFor(c.egressPolicies);
+    c.egressPolicies = e.policies;
+    c.egressPlan = e.plan;
+  }
+  return {
+    policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
+    composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, match,
+  };
 });
 
-/** Whether a peer of a policy in `policyNs` matches the endpoint. ipBlocks match only non-pod addresses. */
-export function peerMatches(model: ReachModel, peer: Peer, policyNs: string, ep: Endpoint): boolean {
-  if (peer.kind === 'ipBlock') {
-    if (ep.kind !== 'ip') return false;
-    return peer.ranges.some((r) => rangeContains(r, ep.family, ep.value));
-  }
-  if (ep.kind !== 'class') return false;
-  const cls = ep.cls;
-  if (peer.namespaceSelector) {
-    if (!peer.namespaceSelector.empty && !peer.namespaceSelector.matches(model.namespaceLabels.get(cls.namespace) ?? {})) return false;
-  } else if (cls.namespace !== policyNs) return false;
-  return !peer.podSelector || peer.podSelector.matches(cls.labels);
+const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
+
+function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
+  const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? { ...x, excludeHostNetwork: true } : x)) }));
+  return { ...p, subject: { ...p.subject, excludeHostNetwork: true }, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
 }
 
-/** Connections a rule's ports allow toward `dst`; named ports resolve on the destination pod. */
-export function rulePortConns(rule: PolicyRule, dst: Endpoint): ConnSet {
-  if (rule.ports === 'any') return allConns();
-  const out = emptyConns();
-  for (const p of rule.ports) {
-    if (p.kind === 'all') addInterval(out, p.protocol, 1, 65535);
-    else if (p.kind === 'range') addInterval(out, p.protocol, p.lo, p.hi);
-    else if (dst.kind === 'class') {
-      for (const np of dst.cls.namedPorts) if (np.name === p.name && np.protocol === p.protocol) addInterval(out, p.protocol, np.port, np.port);
-    }
+const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Isolation }>();
+// Isolation depends on the class only through its named ports (ingress rules resolve them on
+// it) and rule conditions on the subject (Calico): plans without such conditions share one
+// answer per named-port set.
+const planIsolationCache = new WeakMap<readonly StagePlan[], Map<string, Isolation>>();
+
+const shareable = new WeakMap<readonly StagePlan[], boolean>();
+function planIsShareable(plan: readonly StagePlan[]): boolean {
+  let v = shareable.get(plan);
+  if (v === undefined) {
+    v = plan.every((s) => s.policies.every((p) => (p.ingress ?? []).every((r) => r.subject === undefined) && (p.egress ?? []).every((r) => r.subject === undefined)));
+    shareable.set(plan, v);
   }
-  return out;
+  return v;
+}
+const portsKeys = new WeakMap<NamedPort[], string>();
+function portsKeyOf(ports: NamedPort[]): string {
+  if (ports.length === 0) return '';
+  let k = portsKeys.get(ports);
+  if (k === undefined) portsKeys.set(ports, (k = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',')));
+  return k;
 }
 
-function evaluateRules(model: ReachModel, policies: ParsedPolicy[], dir: 'ingress' | 'egress', peer: Endpoint, dst: Endpoint): DirectionVerdict {
-  if (policies.length === 0) return { isolated: false, conns: allConns(), decidedBy: [], policies: [] };
-  let conns = emptyConns();
-  const decidedBy: Array<RuleRef & { conns: ConnSet }> = [];
-  for (const p of policies) {
-    for (const rule of p[dir]) {
-      if (rule.peers !== 'any' && !rule.peers.some((x) => peerMatches(model, x, p.namespace, peer))) continue;
-      const c = rulePortConns(rule, dst);
-      if (isEmptyConns(c)) continue;
-      conns = unionConns(conns, c);
-      decidedBy.push({ policy: p.id, rule: rule.index, conns: c });
-    }
+/**
+ * Whether the class is isolated in `dir`: the verdict for a peer no policy names (a pod with
+ * unnamed labels in an unnamed namespace, and an external address outside every named CIDR)
+ * leaves nothing to the default allow. For NetworkPolicy alone: "some policy selects it".
+ */
+export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): Isolation {
+  let entry = isolationCache.get(cls);
+  if (!entry) isolationCache.set(cls, (entry = {}));
+  const hit = entry[dir];
+  if (hit) return hit;
+  const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
+  let shared: Map<string, Isolation> | undefined;
+  // The same plan object serves both directions when a class's ingress and egress policies are equal.
+  const portsKey = dir === 'ingress' ? `i${portsKeyOf(cls.namedPorts)}` : 'e';
+  if (plan.length > 0 && planIsShareable(plan)) {
+    shared = planIsolationCache.get(plan);
+    if (!shared) planIsolationCache.set(plan, (shared = new Map()));
+    const hit = shared.get(portsKey);
+    if (hit) return (entry[dir] = hit);
   }
-  return { isolated: true, conns, decidedBy, policies: policies.map((p) => p.id) };
+  let result: Isolation;
+  if (plan.length === 0 && model.match.fallback === 'allow') {
+    result = { isolated: false, openToPods: allConns(), openToExternal: allConns(), by: [] };
+  } else {
+    const self: Endpoint = { kind: 'class', cls };
+    const fallsThrough = (peer: Endpoint): ConnSet => {
+      const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false, self);
+      let open = emptyConns();
+      for (const d of v.decisions) if (d.cause.kind === 'default-allow') open = unionConns(open, d.conns);
+      return open;
+    };
+    const openToPods = fallsThrough({ kind: 'anonymous' });
+    const openToExternal = unionConns(fallsThrough({ kind: 'anonymous', family: 4 }), fallsThrough({ kind: 'anonymous', family: 6 }));
+    const by = plan.flatMap((s) => s.policies.map((p) => p.id));
+    result = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by };
+  }
+  shared?.set(portsKey, result);
+  entry[dir] = result;
+  return result;
 }
+
+// A class no policy governs gets this verdict: shared, never mutated (callers only read verdicts).
+const OPEN_VERDICT: DirectionVerdict = Object.freeze({ isolated: false, conns: allConns(), decisions: [{ allowed: true, conns: allConns(), cause: { kind: 'default-allow' } }], decidedBy: [], policies: [] }) as DirectionVerdict;
 
 /** What the source's egress policies allow toward `dst` (external sources are not governed). */
 export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): DirectionVerdict {
-  if (src.kind !== 'class') return { isolated: false, conns: allConns(), decidedBy: [], policies: [] };
-  return evaluateRules(model, src.cls.egressPolicies, 'egress', dst, dst);
+  if (src.kind !== 'class') return ungoverned('egress');
+  if (src.cls.egressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
+  return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated, src);
 }
 
 /** What the destination's ingress policies allow from `src` (external destinations are not governed). */
 export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): DirectionVerdict {
-  if (dst.kind !== 'class') return { isolated: false, conns: allConns(), decidedBy: [], policies: [] };
-  return evaluateRules(model, dst.cls.ingressPolicies, 'ingress', src, dst);
+  if (dst.kind !== 'class') return ungoverned('ingress');
+  if (dst.cls.ingressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
+  return evaluatePlan(model.match, dst.cls.ingressPlan, 'ingress', src, dst, isolationOf(model, dst.cls, 'ingress').isolated);
+}
+
+function ungoverned(dir: Direction): DirectionVerdict {
+  const reason = dir === 'ingress' ? 'the destination is outside the cluster: its ingress is not governed by cluster policy' : 'the source is outside the cluster: its egress is not governed by cluster policy';
+  return { isolated: false, conns: allConns(), decisions: [{ allowed: true, conns: allConns(), cause: { kind: 'not-governed', reason } }], decidedBy: [], policies: [] };
 }

@@ -6,11 +6,9 @@ import type { KubeObject } from '../../snapshot/types.ts';
 import { isProtocol, type Protocol } from './conns.ts';
 import { parseCidr, subtractRanges, type IpRange } from './ip.ts';
 import { matchAllSelector, parseSelector, type Selector } from './selector.ts';
+import type { LayerPolicy, Peer as LayerPeer, PortSpec as LayerPortSpec, Rule } from './layers.ts';
 
-export type PortSpec =
-  | { protocol: Protocol; kind: 'all' }
-  | { protocol: Protocol; kind: 'range'; lo: number; hi: number }
-  | { protocol: Protocol; kind: 'named'; name: string };
+export type PortSpec = LayerPortSpec;
 
 export type Peer =
   | { kind: 'pods'; podSelector?: Selector; namespaceSelector?: Selector }
@@ -200,5 +198,35 @@ export function parsePolicy(o: KubeObject): ParsedPolicy {
     egress,
     errors,
     raw: o,
+  };
+}
+
+function toNeutralRule(r: PolicyRule): Rule {
+  return {
+    index: r.index,
+    action: 'Allow',
+    peers: r.peers === 'any' ? 'any' : r.peers.map((p): LayerPeer => (p.kind === 'ipBlock'
+      ? { kind: 'ipBlock', text: p.except.length ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr, ranges: p.ranges, blocks: [p.block] }
+      : { kind: 'pods', namespaces: p.namespaceSelector ? { kind: 'selector', selector: p.namespaceSelector } : { kind: 'policy' }, ...(p.podSelector ? { pods: p.podSelector } : {}) })),
+    ports: r.ports,
+  };
+}
+
+/** A NetworkPolicy in the API-neutral form: allow rules, isolation by its effective policyTypes. */
+export function networkPolicyLayer(p: ParsedPolicy): LayerPolicy {
+  return {
+    api: 'NetworkPolicy',
+    layer: 'networkpolicy',
+    ref: { kind: 'NetworkPolicy', namespace: p.namespace, name: p.name },
+    id: p.id,
+    kindLabel: 'NetworkPolicy',
+    namespace: p.namespace,
+    sortName: p.id,
+    subject: { namespaces: { kind: 'policy' }, pods: p.podSelector },
+    ...(p.ingressType ? { ingress: p.ingress.map(toNeutralRule) } : {}),
+    ...(p.egressType ? { egress: p.egress.map(toNeutralRule) } : {}),
+    isolates: { ingress: p.ingressType, egress: p.egressType },
+    errors: p.errors,
+    raw: p.raw,
   };
 }

@@ -1,17 +1,32 @@
 // Questions asked of the reachability model: one flow (`queryReach`) and every workload pair
 // (`reachMatrix`), answered as typed results; `ztaudit reach` (src/cli/reach.ts) prints them.
 
-import { emptyConns, intersectConns, isEmptyConns, restrictConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
+import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
-import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
+import { describeCause, type DecisionCause, type DirectionVerdict } from './engine.ts';
+import { candidatePeers, indexByNamespace } from './flows.ts';
+import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
+
+/** One part of a direction's answer: which connections, allowed or not, and what decided. */
+export interface DecisionAnswer {
+  allowed: boolean;
+  /** "All Connections", "TCP 5432", … (restricted to the asked port/protocol). */
+  conns: string;
+  /** "GlobalNetworkPolicy deny-team-b-to-db (order 10) rule 0 (Deny)", "isolation by shop/deny (NetworkPolicy: no rule allows it)", … */
+  by: string;
+  /** The deciding rule, when a rule decided. */
+  rule?: RuleRef;
+}
 
 export interface DirectionAnswer {
   isolated: boolean;
   allowed: boolean;
-  /** Policies isolating the pod in this direction. */
+  /** Enforced policies (of every API) selecting the pod in this direction. */
   policies: string[];
   /** Rules that allow the asked connection. */
   decidedBy: RuleRef[];
+  /** What decided each part of the asked connections, allowed and denied, in evaluation order. */
+  decisions: DecisionAnswer[];
 }
 
 export interface ReachAnswer {
@@ -60,6 +75,26 @@ function endpointsOf(t: ReachTarget): Endpoint[] {
   return t.kind === 'ip' ? [t.endpoint] : t.node.classes.map((cls) => ({ kind: 'class', cls }) as Endpoint);
 }
 
+function causeKey(c: DecisionCause): string {
+  return c.kind === 'rule' ? `rule\u0000${c.rule.policy}\u0000${c.rule.rule}` : describeCause(c);
+}
+
+/** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
+function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>, v: DirectionVerdict, proto: Protocol | undefined, port: number | undefined): void {
+  for (const d of v.decisions) {
+    const c = restrictConns(d.conns, proto, port);
+    if (isEmptyConns(c)) continue;
+    const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}`;
+    const cur = acc.get(k);
+    if (cur) cur.conns = unionConns(cur.conns, c);
+    else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause });
+  }
+}
+
+function decisionAnswers(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>): DecisionAnswer[] {
+  return [...acc.values()].map((d) => ({ allowed: d.allowed, conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}) }));
+}
+
 function dedupeRules(list: RuleRef[]): RuleRef[] {
   const seen = new Set<string>();
   return list.filter((r) => {
@@ -81,8 +116,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   const proto = port !== undefined && !protocol ? 'TCP' : protocol;
   const notes: string[] = [];
   let total = emptyConns();
-  const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [] };
-  const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [] };
+  const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
+  const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
+  const egDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
+  const ingDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
   for (const s of endpointsOf(src)) {
     for (const d of endpointsOf(dst)) {
       const e = egressVerdict(model, s, d);
@@ -98,14 +135,19 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       const both = intersectConns(eConns, iConns);
       total = unionConns(total, both);
       // Only rules that contribute to the asked connection count as deciding it.
-      for (const r of e.decidedBy) if (!isEmptyConns(restrictConns(r.conns, proto, port))) eg.decidedBy.push({ policy: r.policy, rule: r.rule });
-      for (const r of i.decidedBy) if (!isEmptyConns(restrictConns(r.conns, proto, port))) ing.decidedBy.push({ policy: r.policy, rule: r.rule });
+      for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictConns(rc, proto, port))) eg.decidedBy.push(r);
+      for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictConns(rc, proto, port))) ing.decidedBy.push(r);
+      collectDecisions(egDecisions, e, proto, port);
+      collectDecisions(ingDecisions, i, proto, port);
       if (s.kind === 'class' && s.cls.hostNetwork) notes.push('source runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
       if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
     }
   }
   if (src.kind === 'ip') notes.push('source is outside the cluster: egress is not governed by NetworkPolicy');
   if (dst.kind === 'ip') notes.push('destination is outside the cluster: ingress is not governed by NetworkPolicy');
+  for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
+  eg.decisions = decisionAnswers(egDecisions);
+  ing.decisions = decisionAnswers(ingDecisions);
   if (src.kind === 'workload' && src.node.classes.length > 1) notes.push(`${src.label} has pods with ${src.node.classes.length} different label/port sets; the answer is their union`);
   if (dst.kind === 'workload' && dst.node.classes.length > 1) notes.push(`${dst.label} has pods with ${dst.node.classes.length} different label/port sets; the answer is their union`);
   eg.policies = [...new Set(eg.policies)];
@@ -135,11 +177,12 @@ export function cutIpv4(ranges: IpRange[]): IpRange[] {
   return out;
 }
 
+/** The address ranges the enforced policies name in `dir` (NetworkPolicy ipBlocks, ANP networks, Calico nets, Cilium CIDRs). */
 function ipBlockRanges(model: ReachModel, dir: 'ingress' | 'egress'): IpRange[] {
   const out: IpRange[] = [];
   for (const p of model.policies) {
-    if (p.errors.length) continue;
-    for (const r of p[dir]) if (r.peers !== 'any') for (const peer of r.peers) if (peer.kind === 'ipBlock') out.push(...peer.ranges);
+    if (p.errors.length || !model.enforced(p)) continue;
+    for (const r of p[dir] ?? []) for (const list of [r.peers === 'any' ? [] : r.peers, r.notPeers ?? []]) for (const peer of list) if (peer.kind === 'ipBlock') out.push(...peer.ranges);
   }
   return out;
 }
@@ -149,47 +192,101 @@ export interface MatrixOptions {
   external?: boolean;
 }
 
+/** Class-level allowed connections src -> dst (both directions), or undefined when none. */
+function pairConns(model: ReachModel, s: PodClass, d: PodClass): ConnSet | undefined {
+  const src: Endpoint = { kind: 'class', cls: s };
+  const dst: Endpoint = { kind: 'class', cls: d };
+  const e = egressVerdict(model, src, dst).conns;
+  if (isEmptyConns(e)) return undefined;
+  const i = ingressVerdict(model, src, dst).conns;
+  if (isAllConns(e)) return isEmptyConns(i) ? undefined : i;
+  if (isAllConns(i)) return e;
+  const c = intersectConns(e, i);
+  return isEmptyConns(c) ? undefined : c;
+}
+
+/** Above this many enumerated candidates a class is treated as open to every peer (never wrong: every pair it yields is checked). */
+const CANDIDATE_CAP = 4096;
+
+function byLabel<T>(items: T[], label: (t: T) => string): T[] {
+  return items.map((t) => [label(t), t] as const).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([, t]) => t);
+}
+
 /**
- * Every workload pair (and external range) with a non-empty set of allowed connections.
- * Cost is quadratic in pod classes: meant for the CLI and reviews, not for the checks.
+ * Every workload pair (and external range) with a non-empty set of allowed connections,
+ * streamed in netpol-analyzer's order (by source, then destination). Computed over pod
+ * classes: a source's candidate destinations come from its egress rules, or, when its egress
+ * is open, from the destinations whose ingress is open or whose ingress rules name it (see
+ * flows.ts for why that is complete), so cost follows the allowed pairs, not |classes|².
+ * Memory holds the candidates and one source's row set, never a pair cache.
  */
+export function* streamMatrix(model: ReachModel, options: MatrixOptions = {}): Generator<MatrixRow> {
+  const index = indexByNamespace(model.classes);
+  const openIn: PodClass[] = [];
+  const revIn = new Map<PodClass, PodClass[]>();
+  for (const d of model.classes) {
+    const cands = candidatePeers(model, d, 'ingress', index, CANDIDATE_CAP);
+    if (cands === 'all') { openIn.push(d); continue; }
+    for (const s of cands) {
+      let l = revIn.get(s);
+      if (!l) revIn.set(s, (l = []));
+      l.push(d);
+    }
+  }
+  const external = options.external !== false;
+  const ep = (r: IpRange): Endpoint => ({ kind: 'ip', family: 4, value: r.lo, text: formatRange(r) });
+  const inPieces = external ? cutIpv4(ipBlockRanges(model, 'ingress')) : [];
+  const outPieces = external ? cutIpv4(ipBlockRanges(model, 'egress')) : [];
+  const pieceLabel = (r: IpRange) => `${formatRange(r)}[External]`;
+
+  type Source = { kind: 'workload'; node: WorkloadNode; label: string } | { kind: 'ip'; piece: IpRange; label: string };
+  const labelOf = new Map(model.workloads.map((w) => [w.key, workloadLabel(w)]));
+  const openInSet = new Set(openIn);
+  const sources: Source[] = byLabel([
+    ...model.workloads.map((node): Source => ({ kind: 'workload', node, label: labelOf.get(node.key)! })),
+    ...inPieces.map((piece): Source => ({ kind: 'ip', piece, label: pieceLabel(piece) })),
+  ], (x) => x.label);
+
+  for (const src of sources) {
+    const rows = new Map<string, ConnSet>();
+    const add = (label: string, c: ConnSet) => {
+      const cur = rows.get(label);
+      rows.set(label, cur === undefined ? c : cur === c ? c : unionConns(cur, c));
+    };
+    if (src.kind === 'ip') {
+      const from = ep(src.piece);
+      for (const d of model.classes) {
+        const c = ingressVerdict(model, from, { kind: 'class', cls: d }).conns;
+        if (isEmptyConns(c)) continue;
+        for (const wk of d.workloads) add(labelOf.get(wk)!, c);
+      }
+    } else {
+      const a = src.node;
+      for (const s of a.classes) {
+        const eg = candidatePeers(model, s, 'egress', index, CANDIDATE_CAP);
+        const visit = (d: PodClass) => {
+          if (d.workloads.length === 1 && d.workloads[0] === a.key) return;
+          const c = pairConns(model, s, d);
+          if (!c) return;
+          for (const wk of d.workloads) if (wk !== a.key) add(labelOf.get(wk)!, c);
+        };
+        if (eg === 'all') {
+          for (const d of openIn) visit(d);
+          for (const d of revIn.get(s) ?? []) if (!openInSet.has(d)) visit(d);
+        } else {
+          for (const d of eg) visit(d);
+        }
+        for (const piece of outPieces) {
+          const c = egressVerdict(model, { kind: 'class', cls: s }, ep(piece)).conns;
+          if (!isEmptyConns(c)) add(pieceLabel(piece), c);
+        }
+      }
+    }
+    for (const to of [...rows.keys()].sort()) yield { from: src.label, to, conns: rows.get(to)! };
+  }
+}
+
+/** The whole matrix as a list (streamMatrix collected). */
 export function reachMatrix(model: ReachModel, options: MatrixOptions = {}): MatrixRow[] {
-  const rows: MatrixRow[] = [];
-  const pairCache = new Map<string, ConnSet>();
-  const classConns = (a: Endpoint & { kind: 'class' }, b: Endpoint & { kind: 'class' }): ConnSet => {
-    const k = `${a.cls.id}:${b.cls.id}`;
-    let c = pairCache.get(k);
-    if (!c) {
-      c = intersectConns(egressVerdict(model, a, b).conns, ingressVerdict(model, a, b).conns);
-      pairCache.set(k, c);
-    }
-    return c;
-  };
-  const nodes = [...model.workloads].sort((a, b) => (workloadLabel(a) < workloadLabel(b) ? -1 : 1));
-  for (const a of nodes) {
-    for (const b of nodes) {
-      if (a === b) continue;
-      let c = emptyConns();
-      for (const ca of a.classes) for (const cb of b.classes) c = unionConns(c, classConns({ kind: 'class', cls: ca }, { kind: 'class', cls: cb }));
-      if (!isEmptyConns(c)) rows.push({ from: workloadLabel(a), to: workloadLabel(b), conns: c });
-    }
-  }
-  if (options.external !== false) {
-    const ep = (r: IpRange): Endpoint => ({ kind: 'ip', family: 4, value: r.lo, text: formatRange(r) });
-    for (const piece of cutIpv4(ipBlockRanges(model, 'ingress'))) {
-      for (const b of nodes) {
-        let c = emptyConns();
-        for (const cb of b.classes) c = unionConns(c, ingressVerdict(model, ep(piece), { kind: 'class', cls: cb }).conns);
-        if (!isEmptyConns(c)) rows.push({ from: `${formatRange(piece)}[External]`, to: workloadLabel(b), conns: c });
-      }
-    }
-    for (const piece of cutIpv4(ipBlockRanges(model, 'egress'))) {
-      for (const a of nodes) {
-        let c = emptyConns();
-        for (const ca of a.classes) c = unionConns(c, egressVerdict(model, { kind: 'class', cls: ca }, ep(piece)).conns);
-        if (!isEmptyConns(c)) rows.push({ from: workloadLabel(a), to: `${formatRange(piece)}[External]`, conns: c });
-      }
-    }
-  }
-  return rows.sort((x, y) => (x.from < y.from ? -1 : x.from > y.from ? 1 : x.to < y.to ? -1 : x.to > y.to ? 1 : 0));
+  return [...streamMatrix(model, options)];
 }

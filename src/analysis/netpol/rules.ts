@@ -1,24 +1,48 @@
-// Rule-level judgements the network checks share: which rules open a policy to everyone,
-// which policies are namespace-wide default denies.
+// Rule-level judgements the network checks share, for rules of every policy API: which
+// rules open a policy to everyone, which reach every external address, which ports they cover.
 
-import type { ParsedPolicy, PolicyRule } from './policy.ts';
+import type { LayerPolicy, Peer, Rule } from './layers.ts';
+import type { IpRange } from './ip.ts';
 
-export type OpenReason = 'any peer (from/to missing or empty)' | 'every pod in every namespace' | 'every address (ipBlock /0)';
+export type OpenReason =
+  | 'any peer (from/to missing or empty)'
+  | 'every pod in every namespace'
+  | 'every address (ipBlock /0)'
+  | 'every endpoint (entity all)'
+  | 'every address outside the cluster (entity world)'
+  | 'every pod in the cluster (entity cluster)';
 
-/** Why a rule admits every source (or destination), or undefined when it is selective. */
-export function openReason(rule: PolicyRule): OpenReason | undefined {
+const FAMILY_MAX = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n } as const;
+
+function blocksOf(p: Peer & { kind: 'ipBlock' }): IpRange[] {
+  return p.blocks ?? p.ranges;
+}
+
+function isWholeFamily(r: IpRange): boolean {
+  return r.lo === 0n && r.hi === FAMILY_MAX[r.family];
+}
+
+function everyPod(p: Peer): boolean {
+  return p.kind === 'pods' && p.namespaces.kind === 'selector' && p.namespaces.selector.empty && (!p.pods || p.pods.empty)
+    && (!p.serviceAccounts || p.serviceAccounts.empty) && !p.serviceAccountNames && !p.where;
+}
+
+/** Why a rule admits every source (or destination), or undefined when it is selective. Only Allow rules open anything. */
+export function openReason(rule: Rule): OpenReason | undefined {
+  if (rule.action !== 'Allow') return undefined;
   if (rule.peers === 'any') return 'any peer (from/to missing or empty)';
   for (const p of rule.peers) {
-    if (p.kind === 'ipBlock' && p.block.lo === 0n && p.block.hi === (p.block.family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n)) return 'every address (ipBlock /0)';
-    if (p.kind === 'pods' && p.namespaceSelector?.empty && (!p.podSelector || p.podSelector.empty)) return 'every pod in every namespace';
+    if (p.kind === 'ipBlock' && blocksOf(p).some(isWholeFamily)) return 'every address (ipBlock /0)';
+    if (everyPod(p)) return 'every pod in every namespace';
+    if (p.kind === 'entity' && p.entity === 'all') return 'every endpoint (entity all)';
+    if (p.kind === 'entity' && p.entity === 'world') return 'every address outside the cluster (entity world)';
+    if (p.kind === 'entity' && p.entity === 'cluster') return 'every pod in the cluster (entity cluster)';
   }
   return undefined;
 }
 
-const FAMILY_MAX = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n } as const;
-
 /** Whether CIDR blocks (before `except`) together cover one whole address family. */
-function coversFamily(blocks: Array<{ family: 4 | 6; lo: bigint; hi: bigint }>, family: 4 | 6): boolean {
+function coversFamily(blocks: IpRange[], family: 4 | 6): boolean {
   const sorted = blocks.filter((b) => b.family === family).sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
   let next = 0n;
   for (const b of sorted) {
@@ -29,22 +53,29 @@ function coversFamily(blocks: Array<{ family: 4 | 6; lo: bigint; hi: bigint }>, 
   return false;
 }
 
+export type ExternalOpenReason = 'any peer (to missing or empty)' | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)';
+
 /**
- * Why an egress rule reaches every address outside the cluster, or undefined. Unlike
+ * Why an egress Allow rule reaches every address outside the cluster, or undefined. Unlike
  * openReason, `namespaceSelector: {}` does not count: it reaches every pod, no external IP.
- * ipBlocks count when together they cover a whole family (0.0.0.0/1 + 128.0.0.0/1 is /0).
+ * ipBlocks (ANP networks, Calico nets, Cilium CIDRs) count when together they cover a whole
+ * family (0.0.0.0/1 + 128.0.0.0/1 is /0). FQDN allowances never count: a name is not every address.
  */
-export function externalOpenReason(rule: PolicyRule): 'any peer (to missing or empty)' | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | undefined {
+export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
+  if (rule.action !== 'Allow') return undefined;
   if (rule.peers === 'any') return 'any peer (to missing or empty)';
-  const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? [p.block] : []));
+  if (rule.peers.some((p) => p.kind === 'entity' && p.entity === 'all')) return 'every endpoint (entity all)';
+  if (rule.peers.some((p) => p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6'))) return 'every address outside the cluster (entity world)';
+  const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
   return coversFamily(blocks, 4) || coversFamily(blocks, 6) ? 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' : undefined;
 }
 
 /** The protocols on which the rule allows every port (no ports, a port-less entry, or ranges covering 1-65535). */
-export function allPortProtocols(rule: PolicyRule): string[] {
-  if (rule.ports === 'any') return ['TCP', 'UDP', 'SCTP'];
+export function allPortProtocols(rule: Rule): string[] {
   const out: string[] = [];
   for (const proto of ['TCP', 'UDP', 'SCTP'] as const) {
+    if (rule.notPorts?.some((p) => p.protocol === proto)) continue;
+    if (rule.ports === 'any') { out.push(proto); continue; }
     const specs = rule.ports.filter((p) => p.protocol === proto);
     if (specs.some((p) => p.kind === 'all')) { out.push(proto); continue; }
     const ranges = specs.flatMap((p) => (p.kind === 'range' ? [[p.lo, p.hi] as const] : [])).sort((a, b) => a[0] - b[0]);
@@ -58,22 +89,37 @@ export function allPortProtocols(rule: PolicyRule): string[] {
   return out;
 }
 
-/** Port text for evidence: "any", or "TCP 8080, UDP 53, TCP http". */
-export function portsText(rule: PolicyRule): string {
-  if (rule.ports === 'any') return 'any';
-  return rule.ports.map((p) => (p.kind === 'all' ? `${p.protocol} (all ports)` : p.kind === 'named' ? `${p.protocol} ${p.name}` : p.lo === p.hi ? `${p.protocol} ${p.lo}` : `${p.protocol} ${p.lo}-${p.hi}`)).join(', ');
+/** Port text for evidence: "any", or "TCP 8080, UDP 53, TCP http" (and " except …" for notPorts). */
+export function portsText(rule: Rule): string {
+  const text = (list: Exclude<Rule['ports'], 'any'>) => list.map((p) => (p.kind === 'all' ? `${p.protocol} (all ports)` : p.kind === 'named' ? `${p.protocol} ${p.name}` : p.lo === p.hi ? `${p.protocol} ${p.lo}` : `${p.protocol} ${p.lo}-${p.hi}`)).join(', ');
+  const base = rule.ports === 'any' ? 'any' : text(rule.ports);
+  return rule.notPorts?.length ? `${base} except ${text(rule.notPorts)}` : base;
 }
 
 /** Whether the rule's ports include DNS (53 on UDP or TCP, or a whole protocol). */
-export function portsIncludeDns(rule: PolicyRule): boolean {
+export function portsIncludeDns(rule: Rule): boolean {
   if (rule.ports === 'any') return true;
   return rule.ports.some((p) => (p.protocol === 'UDP' || p.protocol === 'TCP') && (p.kind === 'all' || (p.kind === 'range' && p.lo <= 53 && p.hi >= 53) || (p.kind === 'named' && /dns/.test(p.name))));
 }
 
-/** A policy that selects every pod of its namespace and allows nothing in `dir`. */
-export function isDefaultDeny(p: ParsedPolicy, dir: 'ingress' | 'egress'): boolean {
-  if (p.errors.length || !p.podSelector.empty) return false;
-  return dir === 'ingress' ? p.ingressType && p.ingress.length === 0 : p.egressType && p.egress.length === 0;
+/** Whether the policy's subject is every pod of its namespace (or, cluster-scoped, of the namespaces it names). */
+export function selectsWholeNamespaces(p: LayerPolicy): boolean {
+  const s = p.subject;
+  return (!s.pods || s.pods.empty) && (!s.serviceAccounts || s.serviceAccounts.empty) && !s.serviceAccountNames && !s.where;
+}
+
+/**
+ * A policy that selects every pod of its namespace(s) and, in `dir`, only denies: a
+ * NetworkPolicy/Cilium policy that isolates with no allow rule, or a first-match policy
+ * whose first rule denies everything from everyone.
+ */
+export function isDefaultDeny(p: LayerPolicy, dir: 'ingress' | 'egress'): boolean {
+  const rules = p[dir];
+  if (p.errors.length || !rules || !selectsWholeNamespaces(p)) return false;
+  if (p.layer === 'networkpolicy' || p.layer === 'cilium') return p.isolates[dir] && rules.every((r) => r.action === 'Deny');
+  const first = rules.find((r) => r.action !== 'Log');
+  return first !== undefined && first.action === 'Deny' && first.ports === 'any' && !first.notPorts?.length && !first.notPeers?.length
+    && (first.peers === 'any' || first.peers.some((x) => everyPod(x) || (x.kind === 'entity' && (x.entity === 'all' || x.entity === 'cluster'))));
 }
 
 export function isSystemNamespace(ns: string | undefined, systemNamespaces: readonly string[]): boolean {

@@ -104,7 +104,7 @@ describe('ztaudit CLI', () => {
     ].join('\n'));
     const t = io(dir);
     const started = Date.now();
-    const code = await main(['run', '--kubeconfig', join(dir, 'kubeconfig'), '--out', join(dir, 'out'), '--history', 'none', '--request-timeout', '5'], t.cli);
+    const code = await main(['run', '--kubeconfig', join(dir, 'kubeconfig'), '--out', join(dir, 'out'), '--history', 'none', '--request-timeout', '5', '--retry-budget', '3'], t.cli);
     expect(code).toBe(2);
     expect(t.err()).toMatch(/^ztaudit: cannot reach API server at https:\/\/127\.0\.0\.1:9/m);
     expect(Date.now() - started).toBeLessThan(15_000);

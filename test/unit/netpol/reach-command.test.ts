@@ -38,7 +38,8 @@ describe('reachCommandCore', () => {
     const r = reachCommandCore(snapshot, { from: 'shop/frontend', to: 'shop/db', port: '5432/tcp' });
     expect(r.exitCode).toBe(1);
     expect(r.output).toMatch(/DENIED/);
-    expect(r.output).toContain('isolated by shop/deny, shop/db-from-api; no rule allows it');
+    expect(r.output).toContain('ingress at shop/db[Deployment]: isolated by shop/db-from-api, shop/deny');
+    expect(r.output).toContain('DENIED by NetworkPolicy isolation (shop/db-from-api, shop/deny select it; no rule allows it): TCP 5432');
   });
 
   it('JSON output has allowed, ports, egress and ingress', () => {
@@ -46,8 +47,12 @@ describe('reachCommandCore', () => {
     const j = JSON.parse(r.output);
     expect(j.allowed).toBe(true);
     expect(j.ports).toEqual({ TCP: ['5432'] });
-    expect(j.egress).toEqual({ isolated: false, allowed: true, policies: [], decidedBy: [] });
-    expect(j.ingress).toMatchObject({ isolated: true, allowed: true, decidedBy: [{ policy: 'shop/db-from-api', rule: 0 }] });
+    expect(j.egress).toEqual({ isolated: false, allowed: true, policies: [], decidedBy: [], decisions: [{ allowed: true, conns: 'All Connections', by: 'default (no policy governs it)' }] });
+    expect(j.ingress).toMatchObject({ isolated: true, allowed: true, decidedBy: [{ policy: 'shop/db-from-api', rule: 0, api: 'NetworkPolicy', action: 'Allow' }] });
+    expect(j.ingress.decisions).toEqual([
+      { allowed: true, conns: 'TCP 5432', by: 'NetworkPolicy shop/db-from-api rule 0 (Allow)', rule: expect.objectContaining({ policy: 'shop/db-from-api', rule: 0 }) },
+      { allowed: false, conns: 'SCTP 1-65535,TCP 1-5431,5433-65535,UDP 1-65535', by: 'NetworkPolicy isolation (shop/db-from-api, shop/deny select it; no rule allows it)' },
+    ]);
   });
 
   it('UDP on the same port is denied', () => {
@@ -114,7 +119,7 @@ describe('malformed input never crashes', () => {
       policy('a', 'shape', '{podSelector: [], ingress: {from: 1}}') +
       '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: nospec, namespace: a}\nspec: 42\n';
     const model = buildReachability(snap(yaml));
-    const bad = Object.fromEntries(model.policies.map((p) => [p.name, p.errors.length]));
+    const bad = Object.fromEntries(model.policies.map((p) => [p.ref.name, p.errors.length]));
     expect(Object.entries(bad).filter(([, n]) => n === 0)).toEqual([]);
     // Invalid policies are not applied, so the pods stay open.
     expect(reachCommandCore(snap(yaml), { from: 'a/p', to: 'a/q', port: '80' }).exitCode).toBe(0);
@@ -123,5 +128,19 @@ describe('malformed input never crashes', () => {
   it('workloads with odd shapes are tolerated', () => {
     const yaml = '---\napiVersion: v1\nkind: Pod\nmetadata: {name: odd, namespace: a, labels: {x: 1}}\nspec: {containers: [{ports: [{name: http, containerPort: "80"}, null]}]}\n';
     expect(() => reachCommandCore(snap(yaml), { matrix: true })).not.toThrow();
+  });
+});
+
+describe('streamed matrix output', () => {
+  it('the chunked JSON and CSV are exactly the documents the whole-list formatters made', async () => {
+    const { reachMatrix } = await import('../../../src/analysis/netpol/query.ts');
+    const { formatMatrixChunks } = await import('../../../src/cli/reach.ts');
+    const { formatConns } = await import('../../../src/analysis/netpol/conns.ts');
+    const rows = reachMatrix(buildReachability(snap(shop)));
+    expect(rows.length).toBeGreaterThan(3);
+    expect([...formatMatrixChunks(rows, 'json')].join('')).toBe(JSON.stringify(rows.map((r) => ({ src: r.from, dst: r.to, conn: formatConns(r.conns) })), null, 2));
+    expect([...formatMatrixChunks([], 'json')].join('')).toBe('[]');
+    expect([...formatMatrixChunks(rows, 'csv')].join('').split('\n')).toEqual(['src,dst,conn', ...rows.map((r) => `${r.from},${r.to},${/,/.test(formatConns(r.conns)) ? `"${formatConns(r.conns)}"` : formatConns(r.conns)}`)]);
+    expect([...formatMatrixChunks(rows, 'text')].join('')).toBe(rows.map((r) => `${r.from} => ${r.to} : ${formatConns(r.conns)}`).join('\n'));
   });
 });

@@ -1,0 +1,247 @@
+// AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1,
+// kubernetes-sigs/network-policy-api v0.1.x) translated into the neutral layers, validated
+// as the CRD would (priority 0-1000, exactly one subject/peer/port field, actions, the BANP
+// name), so an object the API server would reject is a finding, not a crash.
+
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KubeObject } from '../../snapshot/types.ts';
+import { isProtocol } from './conns.ts';
+import { parseCidr } from './ip.ts';
+import type { Action, CoverageNote, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule } from './layers.ts';
+import { parseSelector, type Selector } from './selector.ts';
+
+const MAX_RULES = 100;
+const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const DOMAIN = /^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
+
+type Kind = 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** Exactly one of `keys` set (the CRD's MinProperties=1/MaxProperties=1). */
+function oneOf(o: Record<string, unknown>, keys: string[], at: string, errors: string[]): string | undefined {
+  const set = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
+  const known = set.filter((k) => keys.includes(k));
+  if (set.length !== 1 || known.length !== 1) {
+    errors.push(`${at}: exactly one of ${keys.join(', ')} must be set${set.length ? ` (found ${set.join(', ')})` : ''}`);
+    return undefined;
+  }
+  return known[0];
+}
+
+function selector(raw: unknown, at: string, errors: string[]): Selector | undefined {
+  const r = parseSelector(raw ?? {}, at);
+  errors.push(...r.errors);
+  return r.selector;
+}
+
+/** `namespaces: <selector>` or `pods: { namespaceSelector, podSelector }`: host-network pods are never included. */
+function podSet(o: Record<string, unknown>, key: 'namespaces' | 'pods', at: string, errors: string[]): PodSet | undefined {
+  if (key === 'namespaces') {
+    const ns = selector(o.namespaces, `${at}.namespaces`, errors);
+    return ns ? { namespaces: { kind: 'selector', selector: ns }, excludeHostNetwork: true } : undefined;
+  }
+  const pods = obj(o.pods);
+  if (!pods) {
+    errors.push(`${at}.pods: not an object`);
+    return undefined;
+  }
+  // The CRD marks both selectors required; netpol-analyzer (the conformance oracle) reads a
+  // missing one as empty (everything), and so does the model.
+  const ns = selector(pods.namespaceSelector, `${at}.pods.namespaceSelector`, errors);
+  const ps = selector(pods.podSelector, `${at}.pods.podSelector`, errors);
+  return ns && ps ? { namespaces: { kind: 'selector', selector: ns }, pods: ps, excludeHostNetwork: true } : undefined;
+}
+
+function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'any' {
+  if (raw === undefined || raw === null) return 'any';
+  if (!Array.isArray(raw) || raw.length === 0) {
+    errors.push(`${at}: must be a non-empty list when set`);
+    return [];
+  }
+  if (raw.length > MAX_RULES) errors.push(`${at}: more than ${MAX_RULES} entries`);
+  const out: PortSpec[] = [];
+  raw.forEach((p: unknown, i: number) => {
+    const where = `${at}[${i}]`;
+    const o = obj(p);
+    if (!o) return void errors.push(`${where}: not an object`);
+    const key = oneOf(o, ['portNumber', 'namedPort', 'portRange'], where, errors);
+    if (key === 'namedPort') {
+      const name = o.namedPort;
+      if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${where}.namedPort: "${String(name)}" is not a valid port name`);
+      return void out.push({ protocol: 'TCP', kind: 'named', name });
+    }
+    if (key === 'portNumber') {
+      const pn = obj(o.portNumber) ?? {};
+      const proto = pn.protocol ?? 'TCP';
+      if (!isProtocol(proto)) return void errors.push(`${where}.portNumber.protocol: "${String(pn.protocol)}" is not TCP, UDP or SCTP`);
+      const port = pn.port;
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return void errors.push(`${where}.portNumber.port: ${String(port)} is not in 1-65535`);
+      return void out.push({ protocol: proto, kind: 'range', lo: port, hi: port });
+    }
+    if (key === 'portRange') {
+      const pr = obj(o.portRange) ?? {};
+      const proto = pr.protocol ?? 'TCP';
+      if (!isProtocol(proto)) return void errors.push(`${where}.portRange.protocol: "${String(pr.protocol)}" is not TCP, UDP or SCTP`);
+      const { start, end } = pr;
+      const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+      if (!ok(start) || !ok(end)) return void errors.push(`${where}.portRange: start and end must be ports 1-65535`);
+      if (start >= end) return void errors.push(`${where}.portRange: start ${start} must be less than end ${end}`);
+      return void out.push({ protocol: proto, kind: 'range', lo: start, hi: end });
+    }
+  });
+  return out;
+}
+
+/**
+ * A named port on a rule whose peers are networks/nodes/domain names resolves to nothing
+ * (the CRD rejects the combination): kept as an error.
+ */
+function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action: Action, at: string, errors: string[], notes: string[]): Peer[] | 'fail-closed' {
+  const keys = dir === 'ingress' ? ['namespaces', 'pods'] : kind === 'AdminNetworkPolicy' ? ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] : ['namespaces', 'pods', 'nodes', 'networks'];
+  if (!Array.isArray(raw) || raw.length === 0) {
+    errors.push(`${at}: must be a non-empty list`);
+    return [];
+  }
+  if (raw.length > MAX_RULES) errors.push(`${at}: more than ${MAX_RULES} peers`);
+  const out: Peer[] = [];
+  let failClosed = false;
+  raw.forEach((p: unknown, i: number) => {
+    const where = `${at}[${i}]`;
+    const o = obj(p);
+    if (!o) return void errors.push(`${where}: not an object`);
+    const present = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
+    if (present.length === 1 && !keys.includes(present[0])) {
+      // A peer type this API version does not know: upstream says fail closed (an Allow
+      // matches nothing, a Deny or Pass denies everything).
+      notes.push(`${where}: peer type "${present[0]}" is not known to policy.networking.k8s.io/v1alpha1; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
+      if (action !== 'Allow') failClosed = true;
+      return;
+    }
+    const key = oneOf(o, keys, where, errors);
+    if (key === 'namespaces' || key === 'pods') {
+      const set = podSet(o, key, where, errors);
+      if (set) out.push({ kind: 'pods', ...set });
+    } else if (key === 'nodes') {
+      const sel = selector(o.nodes, `${where}.nodes`, errors);
+      if (sel) out.push({ kind: 'nodes', selector: sel });
+    } else if (key === 'networks') {
+      const list = o.networks;
+      if (!Array.isArray(list) || list.length === 0 || list.length > 25) return void errors.push(`${where}.networks: must list 1 to 25 CIDRs`);
+      list.forEach((c: unknown, j: number) => {
+        const r = typeof c === 'string' && c.includes('/') ? parseCidr(c) : undefined;
+        if (!r) return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
+        out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r] });
+      });
+    } else if (key === 'domainNames') {
+      if (action !== 'Allow') return void errors.push(`${where}.domainNames: only Allow rules may name domains`);
+      const list = o.domainNames;
+      if (!Array.isArray(list) || list.length === 0 || list.length > 25) return void errors.push(`${where}.domainNames: must list 1 to 25 domain names`);
+      const bad = list.filter((d: unknown) => typeof d !== 'string' || !DOMAIN.test(d));
+      if (bad.length) return void errors.push(`${where}.domainNames: ${bad.map((d: unknown) => `"${String(d)}"`).join(', ')} is not a domain name`);
+      out.push({ kind: 'fqdn', patterns: (list as string[]).map((d) => d.toLowerCase().replace(/\.$/, '')) });
+    }
+  });
+  return failClosed ? 'fail-closed' : out;
+}
+
+function parseRules(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, errors: string[], notes: string[]): Rule[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    errors.push(`spec.${dir}: not a list`);
+    return [];
+  }
+  if (raw.length > MAX_RULES) errors.push(`spec.${dir}: more than ${MAX_RULES} rules`);
+  const actions: Action[] = kind === 'AdminNetworkPolicy' ? ['Allow', 'Deny', 'Pass'] : ['Allow', 'Deny'];
+  const rules: Rule[] = [];
+  raw.forEach((r: unknown, index: number) => {
+    const at = `spec.${dir}[${index}]`;
+    const o = obj(r);
+    if (!o) return void errors.push(`${at}: not an object`);
+    const action = o.action;
+    if (typeof action !== 'string' || !actions.includes(action as Action)) return void errors.push(`${at}.action: "${String(action)}" is not ${actions.join(', ')}`);
+    if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 100)) errors.push(`${at}.name: not a string of at most 100 characters`);
+    const peerKey = dir === 'ingress' ? 'from' : 'to';
+    const peers = parsePeers(o[peerKey], dir, kind, action as Action, `${at}.${peerKey}`, errors, notes);
+    const ports = parsePorts(o.ports, `${at}.ports`, errors);
+    if (peers !== 'fail-closed' && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
+      errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a namedPort`);
+    }
+    const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
+    rules.push(peers === 'fail-closed'
+      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: ['an unknown peer type: denies everything (fail closed)'] }
+      : { index, ...name, action: action as Action, peers, ports });
+  });
+  return rules;
+}
+
+function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy {
+  const errors: string[] = [];
+  const objectNotes: string[] = [];
+  const name = o.metadata?.name ?? '';
+  if (!name) errors.push('metadata.name: missing');
+  const spec = obj(o.spec);
+  if (!spec) errors.push('spec: missing or not an object');
+  const s = spec ?? {};
+  let order: number | undefined;
+  if (kind === 'AdminNetworkPolicy') {
+    const pr = s.priority;
+    if (typeof pr !== 'number' || !Number.isInteger(pr)) errors.push(`spec.priority: ${pr === undefined ? 'missing' : `"${String(pr)}" is not an integer`}`);
+    else if (pr < 0 || pr > 1000) errors.push(`spec.priority: ${pr} is out of range (0-1000)`);
+    else order = pr;
+  } else if (name && name !== 'default') {
+    errors.push(`metadata.name: "${name}": only one BaselineAdminNetworkPolicy, named "default", can exist (the API server rejects any other name)`);
+  }
+  let subject: PodSet = { namespaces: { kind: 'names', names: [] } };
+  const subj = obj(s.subject);
+  if (!subj) errors.push('spec.subject: missing or not an object');
+  else {
+    const key = oneOf(subj, ['namespaces', 'pods'], 'spec.subject', errors);
+    const set = key === 'namespaces' || key === 'pods' ? podSet(subj, key, 'spec.subject', errors) : undefined;
+    if (set) subject = set;
+  }
+  const ingress = parseRules(s.ingress, 'ingress', kind, errors, objectNotes);
+  const egress = parseRules(s.egress, 'egress', kind, errors, objectNotes);
+  const ref: ResourceRef = { kind, name: name || '(unnamed)' };
+  for (const m of objectNotes) notes.push({ object: ref, message: m });
+  return {
+    api: 'AdminNetworkPolicy',
+    layer: kind === 'AdminNetworkPolicy' ? 'admin' : 'baseline',
+    ref,
+    id: `${kind}:${name}`,
+    displayName: name,
+    kindLabel: kind,
+    ...(order !== undefined ? { order } : {}),
+    sortName: name,
+    subject,
+    // An ANP without ingress (egress) rules does not affect ingress (egress) traffic.
+    ...(ingress.length ? { ingress } : {}),
+    ...(egress.length ? { egress } : {}),
+    isolates: { ingress: false, egress: false },
+    errors,
+    raw: o,
+  };
+}
+
+export const adminNetworkPolicyAdapter: PolicyApiAdapter = {
+  api: 'AdminNetworkPolicy',
+  kinds: ['anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies'],
+  parse({ snapshot }) {
+    const notes: CoverageNote[] = [];
+    const policies = [
+      ...(snapshot.resources['anp.adminnetworkpolicies'] ?? []).map((o) => parseOne(o, 'AdminNetworkPolicy', notes)),
+      ...(snapshot.resources['anp.baselineadminnetworkpolicies'] ?? []).map((o) => parseOne(o, 'BaselineAdminNetworkPolicy', notes)),
+    ];
+    // Equal priorities: upstream leaves the order undefined when both could match a connection.
+    const byPriority = new Map<number, string[]>();
+    for (const p of policies) if (p.layer === 'admin' && p.order !== undefined && !p.errors.length) byPriority.set(p.order, [...(byPriority.get(p.order) ?? []), p.displayName ?? p.id]);
+    for (const [priority, names] of byPriority) {
+      if (names.length < 2) continue;
+      const sorted = [...names].sort();
+      notes.push({ object: { kind: 'AdminNetworkPolicy', name: sorted[0] }, message: `AdminNetworkPolicies ${sorted.join(', ')} share priority ${priority}: their relative order is undefined upstream; the model evaluates them by name` });
+    }
+    return { policies, notes };
+  },
+};

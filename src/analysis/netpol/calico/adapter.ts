@@ -1,0 +1,239 @@
+// Calico in the network model: projectcalico.org/v3 (and crd.projectcalico.org/v1) policies and
+// tiers translated into the API-neutral layers (../layers.ts). Each policy keeps its tier and
+// order; the composition runs the tiers first-match with their defaultAction. Selectors are
+// Calico expressions over the labels Calico gives a pod (./labels.ts), so subjects and peers
+// carry them as class predicates; the forms every pod or every pod of one namespace satisfy
+// are written as plain namespace scopes, so the model's "anonymous pod" (isolation) sees them.
+
+import type { ResourceRef } from '../../../base/vocabulary.ts';
+import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
+import type { Protocol } from '../conns.ts';
+import type { ClassFacts, ClassPredicate, CoverageNote, Labels, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule, TierSpec } from '../layers.ts';
+import { matchAllSelector, parseSelector, type Selector } from '../selector.ts';
+import { calicoPodLabels } from './labels.ts';
+import { collectCalicoPolicies, LABEL_NAMESPACE, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
+import type { CalicoSelector, CalicoSelectorNode } from './selector.ts';
+
+export const CALICO_KINDS = ['calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.tiers', 'calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies', 'calico-v3.tiers'] as const;
+
+const EVERY_NAMESPACE = { kind: 'selector', selector: matchAllSelector } as const;
+
+/** Calico labels of a class, computed once per class (classes are stable objects of one model). */
+const labelCache = new WeakMap<object, Map<string, string>>();
+function calicoLabelsOf(cls: ClassFacts, namespaceLabels: Labels): Map<string, string> {
+  let l = labelCache.get(cls);
+  if (!l) {
+    l = calicoPodLabels({ namespace: cls.namespace, podLabels: cls.labels, namespaceLabels, serviceAccount: cls.serviceAccount, serviceAccountLabels: cls.serviceAccountLabels });
+    labelCache.set(cls, l);
+  }
+  return l;
+}
+
+function selectorPredicate(sel: CalicoSelector): ClassPredicate {
+  return { key: `calico(${sel.text})`, matches: (cls, nsLabels) => sel.matches(calicoLabelsOf(cls, nsLabels)) };
+}
+
+function andPredicates(ps: ClassPredicate[]): ClassPredicate | undefined {
+  if (ps.length <= 1) return ps[0];
+  return { key: ps.map((p) => p.key).join(' && '), matches: (cls, ns) => ps.every((p) => p.matches(cls, ns)) };
+}
+
+/** `projectcalico.org/namespace == "x"`: the namespace name, when the selector is exactly that. */
+function namespaceEquality(n: CalicoSelectorNode): string | undefined {
+  return n.op === 'eq' && n.label === LABEL_NAMESPACE ? n.value : undefined;
+}
+
+/**
+ * A pod set for an effective Calico selector; plain scopes where the selector is one.
+ * Host-network pods are not Calico workload endpoints (libcalico-go conversion
+ * IsValidCalicoWorkloadEndpoint): no selector matches them (the model's anonymous pod, a
+ * regular pod, still falls in a set of every pod).
+ */
+function podSetFor(sel: CalicoSelector | undefined, extra: ClassPredicate[] = []): PodSet {
+  const where = (ps: ClassPredicate[]) => (ps.length ? { where: andPredicates(ps) } : {});
+  if (!sel || sel.root.op === 'all' || (sel.root.op === 'has' && sel.root.label === LABEL_NAMESPACE)) {
+    return { namespaces: EVERY_NAMESPACE, ...where(extra), excludeHostNetwork: true };
+  }
+  const only = namespaceEquality(sel.root);
+  if (only !== undefined) return { namespaces: { kind: 'names', names: [only] }, ...where(extra), excludeHostNetwork: true };
+  // "(projectcalico.org/namespace == 'ns') && (...)" (a namespaced policy's rule): scope + predicate.
+  if (sel.root.op === 'and' && sel.root.operands.length === 2) {
+    const ns = namespaceEquality(sel.root.operands[0]) ?? namespaceEquality(sel.root.operands[1]);
+    if (ns !== undefined) return { namespaces: { kind: 'names', names: [ns] }, ...where([selectorPredicate(sel), ...extra]), excludeHostNetwork: true };
+  }
+  return { namespaces: EVERY_NAMESPACE, ...where([selectorPredicate(sel), ...extra]), excludeHostNetwork: true };
+}
+
+interface ServiceInfo { selector: Selector; ports: PortSpec[] }
+
+function servicesOf(snapshot: Snapshot): Map<string, ServiceInfo> {
+  const out = new Map<string, ServiceInfo>();
+  for (const svc of snapshot.resources.services ?? []) {
+    const ns = svc.metadata?.namespace;
+    const name = svc.metadata?.name;
+    const sel = svc.spec?.selector;
+    if (typeof ns !== 'string' || typeof name !== 'string' || !sel || typeof sel !== 'object' || Object.keys(sel).length === 0) continue;
+    const parsed = parseSelector({ matchLabels: sel }, `Service ${ns}/${name}`).selector;
+    if (!parsed) continue;
+    const ports: PortSpec[] = [];
+    for (const p of Array.isArray(svc.spec?.ports) ? svc.spec.ports : []) {
+      const protocol = (p?.protocol ?? 'TCP') as Protocol;
+      if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') continue;
+      const target = p?.targetPort ?? p?.port;
+      if (typeof target === 'number') ports.push({ protocol, kind: 'range', lo: target, hi: target });
+      else if (typeof target === 'string' && /^\d+$/.test(target)) ports.push({ protocol, kind: 'range', lo: Number(target), hi: Number(target) });
+      else if (typeof target === 'string') ports.push({ protocol, kind: 'named', name: target });
+    }
+    out.set(`${ns}/${name}`, { selector: parsed, ports });
+  }
+  return out;
+}
+
+function servicePredicate(svcs: Map<string, ServiceInfo>, ref: { namespace: string; name: string }): ClassPredicate {
+  const info = svcs.get(`${ref.namespace}/${ref.name}`);
+  return {
+    key: `service(${ref.namespace}/${ref.name})`,
+    matches: (cls) => !!info && cls.namespace === ref.namespace && info.selector.matches(cls.labels),
+  };
+}
+
+function portSpecs(ports: readonly CalicoPort[], protocols: readonly Protocol[]): PortSpec[] {
+  const out: PortSpec[] = [];
+  for (const p of ports) {
+    for (const protocol of protocols) {
+      if (p.kind === 'named') out.push({ protocol, kind: 'named', name: p.name });
+      else {
+        const lo = Math.max(1, p.lo);
+        if (lo <= p.hi) out.push({ protocol, kind: 'range', lo, hi: p.hi });
+      }
+    }
+  }
+  return out;
+}
+
+function rangesOf(nets: CalicoEntityRule['nets'], ipVersion: 4 | 6 | undefined) {
+  return (nets ?? []).filter((r) => ipVersion === undefined || r.family === ipVersion);
+}
+
+function netsText(written: unknown): string {
+  return Array.isArray(written) ? written.map(String).join(', ') : '';
+}
+
+/** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
+function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Map<string, ServiceInfo>): Rule | undefined {
+  const peer = dir === 'ingress' ? rule.source : rule.destination;
+  const local = dir === 'ingress' ? rule.destination : rule.source;
+  const caveats: string[] = [];
+
+  // The policy's own side: a pod is outside every CIDR, so `nets` there never matches.
+  if (local.nets) return undefined;
+  const localConds: ClassPredicate[] = [];
+  if (local.selector) localConds.push(selectorPredicate(local.selector));
+  if (local.notSelector) {
+    const ns = local.notSelector;
+    localConds.push({ key: `!calico(${ns.text})`, matches: (cls, nsl) => !ns.matches(calicoLabelsOf(cls, nsl)) });
+  }
+  if (local.services) localConds.push(servicePredicate(svcs, local.services));
+
+  if (rule.source.ports || rule.source.notPorts) {
+    if (rule.action === 'Deny' || rule.action === 'Pass') return undefined;
+    caveats.push('source ports are not modelled: the rule is counted for every source port');
+  }
+  if (rule.http) caveats.push('the HTTP match (methods, paths) narrows requests, not ports: the ports count as allowed');
+  if (rule.ipVersion !== undefined) caveats.push(`ipVersion ${rule.ipVersion}: pods are assumed to have addresses of both families`);
+
+  // Peers: identity AND addresses (a selector never matches an address, a CIDR never a pod).
+  const peerConds: ClassPredicate[] = [];
+  if (peer.services) peerConds.push(servicePredicate(svcs, peer.services));
+  const podPeer: Peer | undefined = peer.selector || peerConds.length ? { kind: 'pods', ...podSetFor(peer.selector, peerConds) } : undefined;
+  const ranges = peer.nets ? rangesOf(peer.nets, rule.ipVersion) : undefined;
+  let peers: Peer[] | 'any';
+  if (podPeer && ranges) peers = [];
+  else if (podPeer) peers = [podPeer];
+  else if (ranges) peers = ranges.length ? [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges }] : [];
+  else if (rule.ipVersion !== undefined) peers = [{ kind: 'entity', entity: rule.ipVersion === 4 ? 'world-ipv4' : 'world-ipv6' }, { kind: 'entity', entity: 'cluster' }];
+  else peers = 'any';
+  const notPeers: Peer[] = [];
+  if (peer.notSelector) notPeers.push({ kind: 'pods', ...podSetFor(peer.notSelector) });
+  if (peer.notNets) notPeers.push({ kind: 'ipBlock', text: netsText(peer.written.notNets), ranges: peer.notNets });
+
+  // Ports are always the destination's (named ports resolve on the receiving pod).
+  const dst = rule.destination;
+  let ports: PortSpec[] | 'any';
+  if (dst.ports) ports = portSpecs(dst.ports, rule.protocols);
+  else if (dst.services) {
+    const info = svcs.get(`${dst.services.namespace}/${dst.services.name}`);
+    ports = (info?.ports ?? []).filter((p) => rule.protocols.includes(p.protocol));
+  } else ports = rule.protocols.length === 3 ? 'any' : rule.protocols.map((protocol): PortSpec => ({ protocol, kind: 'all' }));
+  const notPorts = dst.notPorts ? portSpecs(dst.notPorts, rule.protocols) : undefined;
+
+  const subjectWhere = andPredicates(localConds);
+  return {
+    index: rule.index,
+    action: rule.action,
+    peers,
+    ...(notPeers.length ? { notPeers } : {}),
+    ports,
+    ...(notPorts?.length ? { notPorts } : {}),
+    ...(subjectWhere ? { subject: { namespaces: EVERY_NAMESPACE, where: subjectWhere } } : {}),
+    ...(caveats.length ? { caveats } : {}),
+  };
+}
+
+/** One Calico policy in neutral form. */
+export function calicoLayerPolicy(p: CalicoPolicy, svcs: Map<string, ServiceInfo> = new Map()): LayerPolicy {
+  const display = p.namespace !== undefined ? `${p.namespace}/${p.name}` : p.name;
+  const valid = p.errors.length === 0;
+  const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs)).filter((r): r is Rule => r !== undefined);
+  return {
+    api: 'Calico',
+    layer: 'calico',
+    ref: p.ref,
+    id: `${p.kind === 'GlobalNetworkPolicy' ? 'GlobalNetworkPolicy' : 'CalicoNetworkPolicy'}:${display}`,
+    displayName: display,
+    kindLabel: p.kind === 'GlobalNetworkPolicy' ? 'GlobalNetworkPolicy' : 'Calico NetworkPolicy',
+    ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
+    tier: p.tier,
+    ...(p.order !== undefined ? { order: p.order } : {}),
+    // Felix breaks order ties on "name/namespace/kind".
+    sortName: `${p.name}/${p.namespace ?? ''}/${p.kind}`,
+    subject: valid && p.selector
+      ? { ...podSetFor(p.selector), ...(p.namespace !== undefined ? { namespaces: { kind: 'policy' as const } } : {}), excludeHostNetwork: true }
+      : { namespaces: EVERY_NAMESPACE },
+    ...(valid && p.ingressType ? { ingress: rules('ingress') } : {}),
+    ...(valid && p.egressType ? { egress: rules('egress') } : {}),
+    isolates: { ingress: p.ingressType, egress: p.egressType },
+    errors: p.errors,
+    raw: p.raw,
+  };
+}
+
+function tierRef(name: string, obj: KubeObject | undefined): ResourceRef | undefined {
+  return obj ? { kind: 'Tier', name } : undefined;
+}
+
+export const calicoAdapter: PolicyApiAdapter = {
+  api: 'Calico',
+  kinds: CALICO_KINDS,
+  parse({ snapshot }) {
+    const set = collectCalicoPolicies(snapshot);
+    const svcs = servicesOf(snapshot);
+    const notes: CoverageNote[] = [...set.notes];
+    const policies: LayerPolicy[] = [];
+    for (const p of set.policies) {
+      for (const message of p.outOfScope) notes.push({ object: p.ref, message: `${p.id}: ${message}` });
+      // preDNAT / doNotTrack policies never apply to pods: noted above, not evaluated.
+      if (p.hostEndpointsOnly && !p.errors.length) continue;
+      policies.push(calicoLayerPolicy(p, svcs));
+    }
+    const tierObjects = new Map<string, KubeObject>();
+    for (const t of [...(snapshot.resources['calico.tiers'] ?? []), ...(snapshot.resources['calico-v3.tiers'] ?? [])]) {
+      if (typeof t.metadata?.name === 'string') tierObjects.set(t.metadata.name, t);
+    }
+    const tiers: TierSpec[] = [...set.tiers.values()].map((t) => {
+      const ref = tierRef(t.name, tierObjects.get(t.name));
+      return { name: t.name, ...(t.order !== undefined ? { order: t.order } : {}), defaultAction: t.defaultAction, ...(ref ? { ref } : {}) };
+    });
+    return { policies, tiers, notes };
+  },
+};

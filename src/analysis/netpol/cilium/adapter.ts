@@ -1,0 +1,246 @@
+// Cilium in the network model: cilium.io/v2 CiliumNetworkPolicy and
+// CiliumClusterwideNetworkPolicy translated into the API-neutral layers (../layers.ts). The
+// composition puts them in one union stage with the Kubernetes NetworkPolicies (Cilium
+// imports both into one policy repository): allows add up, a Deny rule beats every allow,
+// and a rule selecting a pod isolates it in that direction unless `enableDefaultDeny` says
+// otherwise. Each rule of `spec`/`specs` has its own endpointSelector, so each becomes one
+// LayerPolicy. Selectors are Cilium endpoint selectors over the security identity Cilium
+// gives a pod (./labels.ts), carried as class predicates; what every pod satisfies is written
+// as a plain namespace scope, so the model's "anonymous pod" (isolation) sees it.
+
+import type { ResourceRef } from '../../../base/vocabulary.ts';
+import type { Snapshot } from '../../../snapshot/types.ts';
+import type { Protocol } from '../conns.ts';
+import type { ClassFacts, ClassPredicate, CoverageNote, Entity as LayerEntity, Labels, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule } from '../layers.ts';
+import { matchAllSelector } from '../selector.ts';
+import { readCiliumSettings, type CiliumSettings } from './config.ts';
+import { fqdnMatches } from './fqdn.ts';
+import { CLUSTER_LABEL, POD_NAMESPACE_LABEL, podIdentity, reservedIdentity, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';
+import { isCiliumPolicyKind, parseCiliumPolicy } from './parse.ts';
+import { makeSelector, usesReservedLabels, type CiliumSelector } from './selector.ts';
+import type { CiliumPolicy, CiliumRule, PeerRule, PeerSelector, ServiceRef } from './types.ts';
+
+export const CILIUM_KINDS = ['cilium.networkpolicies', 'cilium.clusterwidenetworkpolicies'] as const;
+
+const EVERY_NAMESPACE = { kind: 'selector', selector: matchAllSelector } as const;
+
+/** Cilium identity labels of a class, computed once per class and settings. */
+const identityCache = new WeakMap<object, Map<string, IdentityLabels>>();
+function identityOfClass(cls: ClassFacts, namespaceLabels: Labels, clusterName: string): IdentityLabels {
+  let m = identityCache.get(cls);
+  if (!m) identityCache.set(cls, (m = new Map()));
+  let id = m.get(clusterName);
+  if (!id) {
+    id = podIdentity({ namespace: cls.namespace, labels: cls.labels, namespaceLabels: { 'kubernetes.io/metadata.name': cls.namespace, ...namespaceLabels }, serviceAccount: cls.serviceAccount, clusterName });
+    m.set(clusterName, id);
+  }
+  return id;
+}
+
+/**
+ * A predicate for a Cilium endpoint selector. Host-network pods are not Cilium endpoints (they
+ * carry the node's identity), so no endpoint selector matches them.
+ */
+function selectorPredicate(sel: CiliumSelector, clusterName: string): ClassPredicate {
+  return { key: `cilium(${sel.text})`, matches: (cls, ns) => !cls.hostNetwork && sel.matches(identityOfClass(cls, ns, clusterName)) };
+}
+
+function isNamespaceReq(r: CiliumSelector['requirements'][number]): boolean {
+  return (r.source === SOURCE_K8S || r.source === SOURCE_ANY) && r.key === POD_NAMESPACE_LABEL;
+}
+
+/**
+ * A pod set for a scoped Cilium selector: plain scopes where the selector is one (every pod;
+ * the namespaces it names), the exact selector as a predicate otherwise.
+ */
+function podSetFor(sel: CiliumSelector, settings: CiliumSettings): PodSet {
+  const local = (r: CiliumSelector['requirements'][number]) => r.source === SOURCE_K8S && r.key === CLUSTER_LABEL && r.op === 'In' && r.values.length === 1 && r.values[0] === settings.clusterName;
+  const rest = sel.requirements.filter((r) => !local(r));
+  // Every pod of the cluster: `{}` in a clusterwide policy (namespace Exists), kept whole.
+  if (rest.every((r) => isNamespaceReq(r) && r.op === 'Exists')) return { namespaces: EVERY_NAMESPACE };
+  const nsIn = rest.filter((r) => isNamespaceReq(r) && r.op === 'In');
+  const names = nsIn.length ? nsIn.map((r) => r.values).reduce((a, b) => a.filter((n) => b.includes(n))) : undefined;
+  // Every pod of the namespaces it names (`{}` in a CiliumNetworkPolicy).
+  if (names && rest.length === nsIn.length) return { namespaces: { kind: 'names', names }, excludeHostNetwork: true };
+  return {
+    namespaces: names ? { kind: 'names', names } : EVERY_NAMESPACE,
+    where: selectorPredicate(sel, settings.clusterName),
+    excludeHostNetwork: true,
+  };
+}
+
+/** Host-network pods have the node's identity: the entities that select nodes select them too. */
+const HOST_NETWORK_PODS: Peer = { kind: 'pods', namespaces: EVERY_NAMESPACE, where: { key: 'hostNetwork', matches: (cls) => cls.hostNetwork } };
+
+const RESERVED_FOR_ENTITY: Array<[ReservedEntity, LayerEntity]> = [['host', 'host'], ['remote-node', 'remote-node'], ['kube-apiserver', 'kube-apiserver']];
+
+function entityPeers(entity: string, settings: CiliumSettings): Peer[] {
+  switch (entity) {
+    case 'all': return [{ kind: 'entity', entity: 'all' }];
+    case 'world': return [{ kind: 'entity', entity: 'world' }];
+    // pkg/labels getWorldLabel: an address is labelled world-ipv4/-ipv6 only when the other family is enabled too.
+    case 'world-ipv4': return settings.ipv6 ? [{ kind: 'entity', entity: 'world-ipv4' }] : [{ kind: 'entity', entity: 'other', name: 'world-ipv4 (selects nothing unless Cilium runs dual-stack: enable-ipv6 is off)' }];
+    case 'world-ipv6': return settings.ipv4 ? [{ kind: 'entity', entity: 'world-ipv6' }] : [{ kind: 'entity', entity: 'other', name: 'world-ipv6 (selects nothing unless Cilium runs dual-stack: enable-ipv4 is off)' }];
+    case 'cluster': case 'cluster-mesh': return [{ kind: 'entity', entity: 'cluster' }];
+    case 'host': return [{ kind: 'entity', entity: 'host' }, HOST_NETWORK_PODS];
+    case 'remote-node': return [{ kind: 'entity', entity: 'remote-node' }, HOST_NETWORK_PODS];
+    case 'kube-apiserver': return [{ kind: 'entity', entity: 'kube-apiserver' }];
+    default: return [{ kind: 'entity', entity: 'other', name: entity }];
+  }
+}
+
+/** A selector over reserved labels ("reserved:host") selects the reserved identities it matches. */
+function reservedPeers(sel: CiliumSelector, settings: CiliumSettings): Peer[] {
+  const out: Peer[] = [];
+  for (const [reserved, entity] of RESERVED_FOR_ENTITY) if (sel.matches(reservedIdentity(reserved))) out.push(...entityPeers(entity, settings));
+  if (sel.matches([{ source: SOURCE_RESERVED, key: 'world', value: '' }])) out.push({ kind: 'entity', entity: 'world' });
+  return out.length ? out : [{ kind: 'entity', entity: 'other', name: `endpoints ${sel.text}` }];
+}
+
+/** Services a toServices entry resolves to, as Cilium does (pkg/policy/k8s service.go): their selector, in their namespace. */
+function servicePeers(refs: ServiceRef[], snapshot: Snapshot, settings: CiliumSettings, noted: string[]): Peer[] {
+  const out: Peer[] = [];
+  for (const ref of refs) {
+    let found = 0;
+    for (const svc of snapshot.resources.services ?? []) {
+      const ns = svc.metadata?.namespace ?? 'default';
+      const name = svc.metadata?.name ?? '';
+      if (ref.namespace !== undefined && ref.namespace !== ns) continue;
+      if (ref.name !== undefined) {
+        if (ref.name !== name) continue;
+      } else if (!ref.selector?.matches(Object.entries(svc.metadata?.labels ?? {}).map(([key, value]) => ({ source: SOURCE_K8S, key, value: String(value) })))) continue;
+      const selector = (svc.spec as { selector?: Record<string, unknown> } | undefined)?.selector ?? {};
+      const keys = Object.keys(selector).filter((k) => typeof selector[k] === 'string');
+      if (keys.length === 0) {
+        noted.push(`Service ${ns}/${name} has no selector: its backends (EndpointSlices) are not collected, so this toServices entry is treated as selecting nothing`);
+        continue;
+      }
+      found++;
+      const sel = makeSelector([...keys.map((k) => ({ source: SOURCE_K8S, key: k, op: 'In' as const, values: [selector[k] as string] })), { source: SOURCE_K8S, key: POD_NAMESPACE_LABEL, op: 'In' as const, values: [ns] }]);
+      out.push({ kind: 'pods', namespaces: { kind: 'names', names: [ns] }, where: selectorPredicate(sel, settings.clusterName), excludeHostNetwork: true });
+    }
+    if (found === 0) noted.push(`toServices ${ref.text} matches no Service with a selector in the snapshot`);
+  }
+  return out;
+}
+
+function peersOf(sel: PeerSelector, settings: CiliumSettings): Peer[] {
+  switch (sel.kind) {
+    case 'endpoints': return usesReservedLabels(sel.selector) ? reservedPeers(sel.selector, settings) : [{ kind: 'pods', ...podSetFor(sel.selector, settings) }];
+    case 'entity': return entityPeers(sel.entity, settings);
+    case 'cidr': return [{ kind: 'ipBlock', text: sel.except.length ? `${sel.text} except ${sel.except.join(', ')}` : sel.text, ranges: sel.ranges, blocks: [sel.block] }];
+    case 'fqdn': {
+      const regex = sel.regex;
+      return [{ kind: 'fqdn', patterns: [(sel.matchName ?? sel.matchPattern ?? '').toLowerCase()], match: (name: string) => fqdnMatches(regex, name) }];
+    }
+    case 'unsupported': return [{ kind: 'entity', entity: 'other', name: sel.text }];
+  }
+}
+
+function portSpecs(rule: PeerRule): PortSpec[] {
+  const out: PortSpec[] = [];
+  for (const pr of rule.portRules) {
+    for (const p of pr.ports) {
+      for (const protocol of p.protocols as Protocol[]) {
+        if (p.kind === 'all') out.push({ protocol, kind: 'all' });
+        else if (p.kind === 'range') out.push({ protocol, kind: 'range', lo: p.lo, hi: p.hi });
+        else out.push({ protocol, kind: 'named', name: p.name });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * One Cilium peer rule in neutral form, or undefined when it can allow or deny nothing on
+ * TCP/UDP/SCTP (a peer list written empty, no peer and no port, ports that are all ICMP).
+ */
+function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name: string, settings: CiliumSettings, snapshot: Snapshot, noted: string[]): Rule | undefined {
+  if (r.peers === 'nothing') return undefined;
+  const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted) : [];
+  const selectorPeers = r.peers.flatMap((s) => peersOf(s, settings));
+  // No peer selector at all is Cilium's wildcard, but only for a rule with ports (rule.go mergeL4Filter).
+  const wildcard = r.peers.length === 0 && resolved.length === 0;
+  if (wildcard && r.l4Count === 0) return undefined;
+  if (wildcard && r.services.length) noted.push(`${name}: no Service resolves, so Cilium applies its ports to every destination`);
+  let ports: PortSpec[] | 'any' = 'any';
+  if (r.l4Count > 0) {
+    ports = portSpecs(r);
+    if (ports.length === 0) return undefined;
+  }
+  const caveats: string[] = [];
+  const l7 = [...new Set(r.portRules.flatMap((p) => p.l7))];
+  if (l7.length) caveats.push(`L7 rules (${l7.join(', ')}) narrow the requests on these ports; the model counts the ports as ${action === 'Allow' ? 'allowed' : 'denied'}`);
+  return {
+    index,
+    name,
+    action,
+    peers: wildcard ? 'any' : [...selectorPeers, ...resolved],
+    ports,
+    ...(caveats.length ? { caveats } : {}),
+  };
+}
+
+/** The LayerPolicies of one Cilium object: one per rule of spec/specs (an invalid object: one, with its errors). */
+export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[]): LayerPolicy[] {
+  const ref: ResourceRef = { kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name || '(unnamed)' };
+  const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
+  const base = { api: 'Cilium' as const, layer: 'cilium' as const, ref, kindLabel: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), raw: p.raw };
+  for (const message of p.notes) notes.push({ object: ref, message: `${p.kind} ${display}: ${message}` });
+  if (p.errors.length) {
+    return [{ ...base, id: `${p.kind}:${display}`, displayName: display, sortName: display, subject: { namespaces: p.namespace !== undefined ? { kind: 'policy' } : EVERY_NAMESPACE }, isolates: { ingress: false, egress: false }, errors: p.errors }];
+  }
+  const several = p.rules.length > 1;
+  const out: LayerPolicy[] = [];
+  for (const rule of p.rules) {
+    if (rule.hostPolicy || !rule.subject) continue; // a host policy (nodeSelector): noted by the parser
+    const suffix = several ? ` ${rule.path}` : '';
+    const noted: string[] = [];
+    const rules = (dir: 'ingress' | 'egress'): Rule[] | undefined => {
+      const allows = rule[dir];
+      const denies = dir === 'ingress' ? rule.ingressDeny : rule.egressDeny;
+      if (allows.length === 0 && denies.length === 0) return undefined;
+      const list: Rule[] = [];
+      allows.forEach((r) => {
+        const n = neutralRule(r, 'Allow', list.length, `${dir}[${r.index}]`, settings, snapshot, noted);
+        if (n) list.push(n);
+      });
+      denies.forEach((r) => {
+        const n = neutralRule(r, 'Deny', list.length, `${dir}Deny[${r.index}]`, settings, snapshot, noted);
+        if (n) list.push(n);
+      });
+      return list;
+    };
+    const ingress = rules('ingress');
+    const egress = rules('egress');
+    const defaultDeny = (dir: 'ingress' | 'egress') => (settings.nonDefaultDenyPolicies ? rule.enableDefaultDeny[dir] !== false : true);
+    for (const message of noted) notes.push({ object: ref, message: `${p.kind} ${display}${suffix}: ${message}` });
+    out.push({
+      ...base,
+      id: `${p.kind}:${display}${several ? `#${rule.path}` : ''}`,
+      displayName: `${display}${suffix}`,
+      sortName: `${display}${suffix}`,
+      subject: { ...podSetFor(rule.subject, settings), ...(p.namespace !== undefined ? { namespaces: { kind: 'policy' as const } } : {}), excludeHostNetwork: true },
+      ...(ingress ? { ingress } : {}),
+      ...(egress ? { egress } : {}),
+      isolates: { ingress: !!ingress && defaultDeny('ingress'), egress: !!egress && defaultDeny('egress') },
+      errors: [],
+    });
+  }
+  return out;
+}
+
+export const ciliumAdapter: PolicyApiAdapter = {
+  api: 'Cilium',
+  kinds: CILIUM_KINDS,
+  parse({ snapshot }) {
+    const settings = readCiliumSettings(snapshot);
+    const notes: CoverageNote[] = [];
+    const objects = [...(snapshot.resources['cilium.networkpolicies'] ?? []), ...(snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? [])].filter((o) => isCiliumPolicyKind(o.kind));
+    const policies = objects.flatMap((o) => ciliumLayerPolicies(parseCiliumPolicy(o, settings), settings, snapshot, notes));
+    const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
+    for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
+    for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
+    return { policies, notes, ...(settings.resource ? { settings: { ciliumEnforcement: settings.enforcement } } : {}) };
+  },
+};

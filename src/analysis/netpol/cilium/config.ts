@@ -1,0 +1,117 @@
+// The Cilium agent settings that change policy verdicts, read from the `cilium-config`
+// ConfigMap (the agent's own configuration, in the namespace Cilium runs in) when the
+// collector could read it; otherwise Cilium's defaults, said so in `source`.
+
+import type { ResourceRef } from '../../../base/vocabulary.ts';
+import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
+import { podTemplateOf } from '../../workloads.ts';
+import { DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
+
+export const CILIUM_CONFIG_MAP = 'cilium-config';
+
+/** enable-policy: default (isolate what a policy selects), always (isolate every endpoint), never (isolate nothing). */
+export type EnforcementMode = 'default' | 'always' | 'never';
+
+export interface CiliumSettings extends CiliumParseOptions {
+  enforcement: EnforcementMode;
+  /** enable-non-default-deny-policies (default true): `enableDefaultDeny: false` is honoured. */
+  nonDefaultDenyPolicies: boolean;
+  /** allow-localhost: the local host always reaches the pods of its node (auto means always under Kubernetes). */
+  allowLocalhost: boolean;
+  /** enable-ipv4 / enable-ipv6 (defaults true / false): with both, external addresses are world-ipv4 or world-ipv6. */
+  ipv4: boolean;
+  ipv6: boolean;
+  /** Where the settings came from: "ConfigMap kube-system/cilium-config" or why defaults were used. */
+  source: string;
+  resource?: ResourceRef;
+  /** Values that could not be understood (each names the key); defaults were used for them. */
+  problems: string[];
+  /** Settings read but not evaluated (custom identity labels, CIDR matching of nodes/pods). */
+  notes: string[];
+}
+
+export const DEFAULT_SETTINGS: CiliumSettings = {
+  ...DEFAULT_PARSE_OPTIONS,
+  enforcement: 'default',
+  nonDefaultDenyPolicies: true,
+  allowLocalhost: true,
+  ipv4: true,
+  ipv6: false,
+  source: 'Cilium defaults',
+  problems: [],
+  notes: [],
+};
+
+function isCiliumAgent(o: KubeObject): boolean {
+  if (o.metadata?.name === 'cilium') return true;
+  const spec = podTemplateOf(o)?.spec as { containers?: Array<{ image?: unknown }> } | undefined;
+  return (spec?.containers ?? []).some((c) => typeof c?.image === 'string' && /(^|\/)cilium\/cilium(:|@|$)|(^|\/)cilium(:|@|$)/.test(c.image));
+}
+
+/** Namespace of the Cilium agent DaemonSet, when one is in the snapshot. */
+export function ciliumNamespace(snapshot: Snapshot): string | undefined {
+  const ds = (snapshot.resources.daemonsets ?? []).find(isCiliumAgent);
+  return ds?.metadata?.namespace;
+}
+
+/**
+ * The ConfigMap the live collector should `get` by name: `cilium-config` in the agent's
+ * namespace, asked for only when Cilium runs or Cilium policies exist.
+ */
+export function ciliumConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  const ns = ciliumNamespace(snapshot);
+  const hasPolicies = (snapshot.resources['cilium.networkpolicies'] ?? []).length + (snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? []).length > 0;
+  if (!ns && !hasPolicies) return [];
+  return [{ namespace: ns ?? 'kube-system', name: CILIUM_CONFIG_MAP }];
+}
+
+function boolSetting(data: Record<string, unknown>, key: string, fallback: boolean, problems: string[]): boolean {
+  const v = data[key];
+  if (v === undefined || v === null || v === '') return fallback;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  problems.push(`${key}: "${String(v)}" is not true or false`);
+  return fallback;
+}
+
+/** Reads `cilium-config` (the agent namespace first, then any namespace). */
+export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
+  const all = (snapshot.resources.configmaps ?? []).filter((c) => c.metadata?.name === CILIUM_CONFIG_MAP);
+  const ns = ciliumNamespace(snapshot);
+  const cm = all.find((c) => (c.metadata?.namespace ?? 'default') === ns) ?? all.find((c) => c.metadata?.namespace === 'kube-system') ?? all[0];
+  if (!cm) {
+    const why = snapshot.coverage.configmaps?.status === 'ok' || snapshot.coverage.configmaps === undefined ? `no ConfigMap ${CILIUM_CONFIG_MAP} in the snapshot` : `ConfigMaps could not be read (${snapshot.coverage.configmaps.status})`;
+    return { ...DEFAULT_SETTINGS, source: `Cilium defaults (${why})`, problems: [], notes: [] };
+  }
+  const cmNs = cm.metadata?.namespace ?? 'default';
+  const data = cm.data && typeof cm.data === 'object' && !Array.isArray(cm.data) ? (cm.data as Record<string, unknown>) : {};
+  const problems: string[] = [];
+  const notes: string[] = [];
+  let enforcement: EnforcementMode = 'default';
+  const ep = data['enable-policy'];
+  if (typeof ep === 'string' && ep !== '') {
+    const v = ep.trim().toLowerCase();
+    if (v === 'default' || v === 'always' || v === 'never') enforcement = v;
+    else problems.push(`enable-policy: "${ep}" is not default, always or never`);
+  }
+  const al = typeof data['allow-localhost'] === 'string' ? (data['allow-localhost'] as string).trim().toLowerCase() : '';
+  if (al !== '' && al !== 'auto' && al !== 'always' && al !== 'policy') problems.push(`allow-localhost: "${al}" is not auto, always or policy`);
+  const clusterName = typeof data['cluster-name'] === 'string' && data['cluster-name'] !== '' ? (data['cluster-name'] as string) : 'default';
+  if (typeof data.labels === 'string' && data.labels.trim() !== '') notes.push(`labels: a custom identity-label filter ("${data.labels.trim().slice(0, 80)}") is not evaluated; Cilium's default filter is assumed`);
+  const cidrMode = typeof data['policy-cidr-match-mode'] === 'string' ? (data['policy-cidr-match-mode'] as string).trim() : '';
+  if (cidrMode !== '') notes.push(`policy-cidr-match-mode: "${cidrMode}" (CIDR rules selecting nodes or pods) is not evaluated; CIDR rules are taken to match external addresses only`);
+  return {
+    clusterName,
+    defaultLocalCluster: boolSetting(data, 'policy-default-local-cluster', true, problems),
+    l7Proxy: boolSetting(data, 'enable-l7-proxy', true, problems),
+    nodeSelectorLabels: boolSetting(data, 'enable-node-selector-labels', false, problems),
+    nonDefaultDenyPolicies: boolSetting(data, 'enable-non-default-deny-policies', true, problems),
+    allowLocalhost: al !== 'policy',
+    ipv4: boolSetting(data, 'enable-ipv4', true, problems),
+    ipv6: boolSetting(data, 'enable-ipv6', false, problems),
+    enforcement,
+    source: `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP}`,
+    resource: { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP },
+    problems,
+    notes,
+  };
+}

@@ -1,0 +1,130 @@
+// How the running CNI composes the policy APIs: which APIs it enforces and the ordered
+// stages their policies form (docs/network-model.md, "Precedence per CNI"). The engine
+// evaluates stages; this file only decides them.
+
+import type { CniDetection } from './cni.ts';
+import type { LayerPolicy, PolicyApi, PolicySettings, Stage, TierSpec } from './layers.ts';
+
+export type CompositionName = 'kubernetes' | 'calico' | 'cilium';
+
+export interface Composition {
+  name: CompositionName;
+  /** Why this composition: "calico (DaemonSet kube-system/calico-node)", "no CNI recognised; Calico policies present". */
+  basis: string;
+  /** Stages in evaluation order. */
+  stages: Stage[];
+  /** The stage index of an enforced policy, or undefined when the CNI does not enforce it. */
+  stageOf(p: LayerPolicy): number | undefined;
+  /** The order a policy takes within its stage (Kubernetes NetworkPolicies sit at 1000 in Calico's default tier). */
+  orderOf(p: LayerPolicy): number | undefined;
+  fallback: 'allow' | 'deny';
+  fallbackReason?: string;
+  /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
+  decorative: Map<PolicyApi, string>;
+}
+
+/** Calico's built-in tier orders (libcalico-go api v3: DefaultTierOrder, AdminNetworkPolicyTierOrder, BaselineAdminNetworkPolicyTierOrder). */
+export const CALICO_ADMIN_TIER: TierSpec = { name: 'adminnetworkpolicy', order: 1_000, defaultAction: 'Pass' };
+export const CALICO_DEFAULT_TIER: TierSpec = { name: 'default', order: 1_000_000, defaultAction: 'Deny' };
+export const CALICO_BASELINE_TIER: TierSpec = { name: 'baselineadminnetworkpolicy', order: 10_000_000, defaultAction: 'Pass' };
+/** Calico places Kubernetes NetworkPolicies in the default tier at this order. */
+export const CALICO_K8S_NP_ORDER = 1000;
+
+const API_NAMES: Record<PolicyApi, string> = {
+  NetworkPolicy: 'NetworkPolicy',
+  AdminNetworkPolicy: 'AdminNetworkPolicy/BaselineAdminNetworkPolicy',
+  Calico: 'Calico policies',
+  Cilium: 'Cilium policies',
+};
+
+const ORDER: CompositionName[] = ['calico', 'cilium', 'kubernetes'];
+
+function compositionFor(plugin: { name: string }): CompositionName {
+  if (plugin.name === 'calico' || plugin.name === 'canal') return 'calico';
+  if (plugin.name === 'cilium') return 'cilium';
+  return 'kubernetes';
+}
+
+function kubernetesStages(): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
+  const stages: Stage[] = [
+    { key: 'admin', label: 'AdminNetworkPolicy', mode: 'first-match', noMatch: 'next' },
+    { key: 'networkpolicy', label: 'NetworkPolicy', mode: 'union', noMatch: 'next' },
+    { key: 'baseline', label: 'BaselineAdminNetworkPolicy', mode: 'first-match', noMatch: 'next' },
+  ];
+  return { stages, stageOf: (p) => (p.layer === 'admin' ? 0 : p.layer === 'networkpolicy' ? 1 : p.layer === 'baseline' ? 2 : undefined) };
+}
+
+function calicoStages(tiers: readonly TierSpec[]): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
+  const byName = new Map<string, TierSpec>();
+  for (const t of [CALICO_ADMIN_TIER, CALICO_DEFAULT_TIER, CALICO_BASELINE_TIER, ...tiers]) byName.set(t.name, t);
+  const sorted = [...byName.values()].sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const index = new Map(sorted.map((t, i) => [t.name, i]));
+  const stages: Stage[] = sorted.map((t) => ({ key: `tier:${t.name}`, label: `Calico tier ${t.name}`, mode: 'first-match', noMatch: t.defaultAction === 'Pass' ? 'next' : 'deny' }));
+  const tierOf = (p: LayerPolicy): string | undefined => {
+    switch (p.layer) {
+      case 'admin': return CALICO_ADMIN_TIER.name;
+      case 'baseline': return CALICO_BASELINE_TIER.name;
+      case 'networkpolicy': return CALICO_DEFAULT_TIER.name;
+      case 'calico': return p.tier ?? CALICO_DEFAULT_TIER.name;
+      default: return undefined;
+    }
+  };
+  return { stages, stageOf: (p) => { const t = tierOf(p); return t === undefined ? undefined : index.get(t); } };
+}
+
+/**
+ * Decides the composition from the detected CNI (or, with none recognised, from the policy
+ * kinds present), the tiers the Calico adapter found, and API settings.
+ */
+export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>, tiers: readonly TierSpec[], settings: PolicySettings): Composition {
+  const enforcing = cni.plugins.filter((p) => p.enforces);
+  const primary = enforcing.sort((a, b) => ORDER.indexOf(compositionFor(a)) - ORDER.indexOf(compositionFor(b)))[0] ?? cni.plugins[0];
+  let name: CompositionName;
+  let basis: string;
+  let enforced: Set<PolicyApi>;
+  if (primary) {
+    name = compositionFor(primary);
+    basis = `${primary.name} (${primary.seenIn})`;
+    enforced = new Set(primary.apis);
+  } else if (present.has('Calico')) {
+    name = 'calico';
+    basis = 'no CNI recognised; Calico policies present';
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'Calico']);
+  } else if (present.has('Cilium')) {
+    name = 'cilium';
+    basis = 'no CNI recognised; Cilium policies present';
+    enforced = new Set(['NetworkPolicy', 'Cilium']);
+  } else {
+    name = 'kubernetes';
+    basis = 'no CNI recognised';
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy']);
+  }
+
+  let fallback: Composition['fallback'] = 'allow';
+  let fallbackReason: string | undefined;
+  const decorative = new Map<PolicyApi, string>();
+  if (name === 'cilium' && settings.ciliumEnforcement === 'never') {
+    for (const api of present) decorative.set(api, "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced");
+    enforced = new Set();
+  } else if (name === 'cilium' && settings.ciliumEnforcement === 'always') {
+    fallback = 'deny';
+    fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
+  }
+  for (const api of present) {
+    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, `${primary ? primary.name : 'the CNI'} does not implement ${API_NAMES[api]}`);
+  }
+
+  const { stages, stageOf } = name === 'calico' ? calicoStages(tiers) : name === 'cilium'
+    ? { stages: [{ key: 'cilium', label: 'Cilium policies', mode: 'union', noMatch: 'next' } as Stage], stageOf: (p: LayerPolicy) => (p.layer === 'networkpolicy' || p.layer === 'cilium' ? 0 : undefined) }
+    : kubernetesStages();
+  return {
+    name,
+    basis,
+    stages,
+    stageOf: (p) => (enforced.has(p.api) ? stageOf(p) : undefined),
+    orderOf: (p) => (name === 'calico' && p.layer === 'networkpolicy' ? CALICO_K8S_NP_ORDER : p.order),
+    fallback,
+    ...(fallbackReason ? { fallbackReason } : {}),
+    decorative,
+  };
+}

@@ -1,0 +1,346 @@
+// The precedence engine: given the policies that select a pod class in one direction, in
+// stage order, decide which connections to or from one peer are allowed, and which rule or
+// default decided each part. Every network answer (reach, the matrix, intent, exposure, the
+// default-deny checks) goes through `evaluateDirection`; nothing else interprets rules.
+//
+// Stages run in order; each sees only the connections earlier stages left undecided:
+// - first-match (ANP, BANP, each Calico tier): policies by (order, name), rules in order; the
+//   first rule matching a connection decides it: Allow / Deny final, Pass hands it to the next
+//   stage, Log decides nothing. Connections no rule matched take the stage's `noMatch`:
+//   'deny' (Calico end-of-tier deny) or 'next'.
+// - union (Kubernetes NetworkPolicy, Cilium): every matching rule counts; Deny beats Allow;
+//   when a selecting policy isolates the pod, whatever no Allow matched is denied, otherwise
+//   it goes to the next stage.
+// After the last stage the composition's fallback decides: 'allow' (Kubernetes: a pod no
+// policy governs is open) or 'deny' (Cilium policy enforcement "always").
+
+import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unionConns, addInterval, type ConnSet } from './conns.ts';
+import { rangeContains, ALL_V4, ALL_V6, type Family } from './ip.ts';
+import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
+
+export type Direction = 'ingress' | 'egress';
+
+export type { Stage, StagePlan } from './layers.ts';
+
+/** A model endpoint. Pods are classes; everything else is named by what it is. */
+export type Endpoint =
+  | { kind: 'class'; cls: PodClass }
+  /** An address outside the cluster. */
+  | { kind: 'ip'; family: Family; value: bigint; text: string }
+  /** A named external destination (what toFQDNs / domainNames allow). */
+  | { kind: 'fqdn'; name: string }
+  /** A node (its host network). */
+  | { kind: 'node'; name: string; labels: Labels }
+  | { kind: 'apiserver' }
+  /**
+   * "Someone no rule names": a pod in a namespace and with labels no selector singles out, or
+   * (family set) an external address no CIDR singles out. Used to decide isolation and which
+   * peers can be left out of a search; it matches only peers that match every such endpoint.
+   */
+  | { kind: 'anonymous'; family?: Family };
+
+/** The rule that decided (part of) a verdict, with enough context to name it. */
+export interface RuleRef {
+  /** Policy id (LayerPolicy.id). */
+  policy: string;
+  rule: number;
+  api: PolicyApi;
+  kindLabel: string;
+  layer: Layer;
+  tier?: string;
+  order?: number;
+  action: Action;
+  ruleName?: string;
+  /** LayerPolicy.displayName, when the id carries a prefix. */
+  displayName?: string;
+}
+
+export type DecisionCause =
+  | { kind: 'rule'; rule: RuleRef }
+  /** A union stage whose selecting policies isolate the pod, and no rule allowed it. */
+  | { kind: 'isolated'; stage: string; policies: string[] }
+  /** A first-match stage with noMatch 'deny' selected the pod and no rule matched (Calico end of tier). */
+  | { kind: 'end-of-stage'; stage: string; policies: string[] }
+  /** Nothing governs these connections: no stage selected the pod, or every stage passed them on. */
+  | { kind: 'default-allow' }
+  | { kind: 'default-deny'; reason: string }
+  /** The endpoint on this side is outside the model's control (an external address, a node). */
+  | { kind: 'not-governed'; reason: string };
+
+export interface Decision {
+  allowed: boolean;
+  conns: ConnSet;
+  cause: DecisionCause;
+}
+
+export interface DirectionVerdict {
+  /** Whether the pod is governed in this direction (see `isolationOf`). */
+  isolated: boolean;
+  /** Connections allowed. */
+  conns: ConnSet;
+  /** What decided which connections, in evaluation order. Allowed and denied parts never overlap. */
+  decisions: Decision[];
+  /** Allowing rules with what each allowed (kept for callers that list "allowed by"). */
+  decidedBy: Array<RuleRef & { conns: ConnSet }>;
+  /** Ids of the enforced policies selecting the pod in this direction. */
+  policies: string[];
+}
+
+/** What the engine needs from the model to match peers. */
+export interface MatchContext {
+  namespaceLabels: ReadonlyMap<string, Labels>;
+  /** Fallback after the last stage. */
+  fallback: 'allow' | 'deny';
+  fallbackReason?: string;
+}
+
+/** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
+export function policyLabel(p: Pick<LayerPolicy, 'api' | 'kindLabel' | 'id' | 'displayName'>): string {
+  return p.api === 'NetworkPolicy' ? p.id : `${p.kindLabel} ${p.displayName ?? p.id}`;
+}
+
+export function ruleRef(p: LayerPolicy, r: Rule): RuleRef {
+  return {
+    policy: p.id, rule: r.index, api: p.api, kindLabel: p.kindLabel, layer: p.layer, action: r.action,
+    ...(p.tier !== undefined ? { tier: p.tier } : {}),
+    ...(p.order !== undefined ? { order: p.order } : {}),
+    ...(r.name ? { ruleName: r.name } : {}),
+    ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
+  };
+}
+
+/** "GlobalNetworkPolicy deny-team-b-to-db (order 10) rule 0 (Deny)". */
+export function describeRule(r: RuleRef): string {
+  const where: string[] = [];
+  if (r.tier !== undefined && r.tier !== 'default') where.push(`tier ${r.tier}`);
+  if (r.order !== undefined) where.push(r.layer === 'admin' ? `priority ${r.order}` : `order ${r.order}`);
+  const name = r.ruleName ? ` "${r.ruleName}"` : '';
+  return `${r.kindLabel} ${r.displayName ?? r.policy}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${r.action})`;
+}
+
+export function describeCause(c: DecisionCause): string {
+  switch (c.kind) {
+    case 'rule': return describeRule(c.rule);
+    case 'isolated': return `${c.stage} isolation (${c.policies.join(', ')} select it; no rule allows it)`;
+    case 'end-of-stage': return `the end of ${c.stage} (${c.policies.join(', ')} select it; no rule matched)`;
+    case 'default-allow': return 'default (no policy governs it)';
+    case 'default-deny': return c.reason;
+    case 'not-governed': return c.reason;
+  }
+}
+
+// ---------------------------------------------------------------- matching
+
+function namespaceMatches(ctx: MatchContext, scope: PodSet['namespaces'], policyNs: string | undefined, ns: string): boolean {
+  switch (scope.kind) {
+    case 'policy': return policyNs === undefined || ns === policyNs;
+    case 'names': return scope.names.includes(ns);
+    case 'selector': return scope.selector.empty || scope.selector.matches(ctx.namespaceLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns });
+  }
+}
+
+/** Whether a pod set (subject or peer) of a policy in `policyNs` contains the class. */
+export function podSetMatches(ctx: MatchContext, set: PodSet, policyNs: string | undefined, cls: PodClass): boolean {
+  if (set.excludeHostNetwork && cls.hostNetwork) return false;
+  if (!namespaceMatches(ctx, set.namespaces, policyNs, cls.namespace)) return false;
+  if (set.pods && !set.pods.empty && !set.pods.matches(cls.labels)) return false;
+  if (set.serviceAccountNames && !set.serviceAccountNames.includes(cls.serviceAccount)) return false;
+  if (set.serviceAccounts && !set.serviceAccounts.empty && !set.serviceAccounts.matches(cls.serviceAccountLabels)) return false;
+  if (set.where && !set.where.matches(cls, ctx.namespaceLabels.get(cls.namespace) ?? {})) return false;
+  return true;
+}
+
+/** A pod set that contains every (non-host-network) pod of every namespace: what the anonymous pod endpoint matches. */
+export function podSetIsEverything(set: PodSet): boolean {
+  return set.namespaces.kind === 'selector' && set.namespaces.selector.empty && (!set.pods || set.pods.empty)
+    && (!set.serviceAccounts || set.serviceAccounts.empty) && !set.serviceAccountNames && !set.where;
+}
+
+function coversFamily(ranges: Array<{ family: Family; lo: bigint; hi: bigint }>, family: Family): boolean {
+  const all = family === 4 ? ALL_V4 : ALL_V6;
+  const sorted = ranges.filter((r) => r.family === family).sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+  let next = all.lo;
+  for (const r of sorted) {
+    if (r.lo > next) return false;
+    if (r.hi + 1n > next) next = r.hi + 1n;
+    if (next > all.hi) return true;
+  }
+  return false;
+}
+
+function fqdnMatches(pattern: string, name: string): boolean {
+  if (pattern === name) return true;
+  if (!pattern.includes('*')) return false;
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[-a-z0-9_.]*')}$`);
+  return re.test(name);
+}
+
+/** Whether one peer of a policy in `policyNs` matches the endpoint. */
+export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | undefined, ep: Endpoint): boolean {
+  switch (peer.kind) {
+    case 'pods':
+      if (ep.kind === 'class') return podSetMatches(ctx, peer, policyNs, ep.cls);
+      return ep.kind === 'anonymous' && ep.family === undefined && podSetIsEverything(peer);
+    case 'ipBlock':
+      if (ep.kind === 'ip') return peer.ranges.some((r) => rangeContains(r, ep.family, ep.value));
+      // An address no CIDR names lies outside every `except` too: the blocks before exceptions decide.
+      return ep.kind === 'anonymous' && ep.family !== undefined && coversFamily(peer.blocks ?? peer.ranges, ep.family);
+    case 'fqdn':
+      return ep.kind === 'fqdn' && (peer.match ? peer.match(ep.name) : peer.patterns.some((p) => fqdnMatches(p, ep.name.toLowerCase())));
+    case 'nodes':
+      return ep.kind === 'node' && (peer.selector.empty || peer.selector.matches(ep.labels));
+    case 'entity':
+      switch (peer.entity) {
+        case 'all': return true;
+        case 'world': return ep.kind === 'ip' || ep.kind === 'fqdn' || (ep.kind === 'anonymous' && ep.family !== undefined);
+        case 'world-ipv4': return (ep.kind === 'ip' || ep.kind === 'anonymous') && ep.family === 4;
+        case 'world-ipv6': return (ep.kind === 'ip' || ep.kind === 'anonymous') && ep.family === 6;
+        case 'cluster': return ep.kind === 'class' || ep.kind === 'node' || ep.kind === 'apiserver' || (ep.kind === 'anonymous' && ep.family === undefined);
+        case 'host': case 'remote-node': return ep.kind === 'node';
+        case 'kube-apiserver': return ep.kind === 'apiserver';
+        case 'other': return false;
+      }
+  }
+}
+
+export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
+  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep))) return false;
+  if (rule.notPeers && rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep))) return false;
+  return true;
+}
+
+function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {
+  const out = emptyConns();
+  for (const p of specs) {
+    if (p.kind === 'all') addInterval(out, p.protocol, 1, 65535);
+    else if (p.kind === 'range') addInterval(out, p.protocol, p.lo, p.hi);
+    else if (dst.kind === 'class') {
+      for (const np of dst.cls.namedPorts) if (np.name === p.name && np.protocol === p.protocol) addInterval(out, p.protocol, np.port, np.port);
+    }
+  }
+  return out;
+}
+
+const fixedPortConns = new WeakMap<Rule, ConnSet>();
+const ALL = allConns();
+
+/** Connections a rule's ports cover toward `dst` (named ports resolve on the destination pod). */
+export function rulePortConns(rule: Rule, dst: Endpoint): ConnSet {
+  const named = (rule.ports !== 'any' && rule.ports.some((p) => p.kind === 'named')) || rule.notPorts?.some((p) => p.kind === 'named');
+  if (!named) {
+    const hit = fixedPortConns.get(rule);
+    if (hit) return hit;
+  }
+  let c = rule.ports === 'any' ? ALL : specConns(rule.ports, dst);
+  if (rule.notPorts?.length) c = subtractConns(c, specConns(rule.notPorts, dst));
+  if (!named) fixedPortConns.set(rule, c);
+  return c;
+}
+
+// ---------------------------------------------------------------- evaluation
+
+const NOT_GOVERNED_INGRESS = 'the destination is outside the cluster: its ingress is not governed by cluster policy';
+const NOT_GOVERNED_EGRESS = 'the source is outside the cluster: its egress is not governed by cluster policy';
+
+function ungoverned(reason: string): DirectionVerdict {
+  return { isolated: false, conns: allConns(), decisions: [{ allowed: true, conns: allConns(), cause: { kind: 'not-governed', reason } }], decidedBy: [], policies: [] };
+}
+
+/**
+ * The verdict of one direction: `subject` is the pod whose policies apply (the destination
+ * for ingress, the source for egress), `peer` the other side, `dst` the receiving endpoint
+ * (named ports resolve on it). `plan` is the subject's stage plan for the direction.
+ */
+export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, isolated: boolean, subject: Endpoint | undefined = dir === 'ingress' ? dst : undefined): DirectionVerdict {
+  const decisions: Decision[] = [];
+  const decidedBy: Array<RuleRef & { conns: ConnSet }> = [];
+  const policies: string[] = [];
+  let allowed = emptyConns();
+  let remaining: ConnSet = ALL;
+  const allow = (conns: ConnSet, cause: DecisionCause) => {
+    decisions.push({ allowed: true, conns, cause });
+    allowed = unionConns(allowed, conns);
+    if (cause.kind === 'rule') decidedBy.push({ ...cause.rule, conns });
+  };
+  const deny = (conns: ConnSet, cause: DecisionCause) => decisions.push({ allowed: false, conns, cause });
+
+  for (const { stage, policies: ps } of plan) {
+    for (const p of ps) policies.push(p.id);
+    if (isEmptyConns(remaining)) continue;
+    if (stage.mode === 'first-match') {
+      let open = remaining;
+      let passed = emptyConns();
+      for (const p of ps) {
+        for (const rule of p[dir] ?? []) {
+          if (isEmptyConns(open)) break;
+          if (rule.action === 'Log' || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
+          const c = intersectConns(open, rulePortConns(rule, dst));
+          if (isEmptyConns(c)) continue;
+          open = subtractConns(open, c);
+          const cause: DecisionCause = { kind: 'rule', rule: ruleRef(p, rule) };
+          if (rule.action === 'Allow') allow(c, cause);
+          else if (rule.action === 'Deny') deny(c, cause);
+          else passed = unionConns(passed, c);
+        }
+      }
+      if (stage.noMatch === 'deny' && !isEmptyConns(open)) {
+        deny(open, { kind: 'end-of-stage', stage: stage.label, policies: ps.map(policyLabel) });
+        remaining = passed;
+      } else {
+        remaining = unionConns(passed, open);
+      }
+    } else {
+      let allowedHere = emptyConns();
+      let deniedHere = emptyConns();
+      const allowRules: Array<{ ref: RuleRef; conns: ConnSet }> = [];
+      let isolating: string[] = [];
+      for (const p of ps) {
+        if (p.isolates[dir]) isolating.push(policyLabel(p));
+        for (const rule of p[dir] ?? []) {
+          if ((rule.action !== 'Allow' && rule.action !== 'Deny') || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
+          const c = intersectConns(remaining, rulePortConns(rule, dst));
+          if (isEmptyConns(c)) continue;
+          if (rule.action === 'Deny') {
+            const fresh = subtractConns(c, deniedHere);
+            deniedHere = unionConns(deniedHere, c);
+            if (!isEmptyConns(fresh)) deny(fresh, { kind: 'rule', rule: ruleRef(p, rule) });
+          } else {
+            allowedHere = unionConns(allowedHere, c);
+            allowRules.push({ ref: ruleRef(p, rule), conns: c });
+          }
+        }
+      }
+      // Deny beats Allow: an allowing rule is credited only with what no deny took.
+      for (const a of allowRules) {
+        const c = isEmptyConns(deniedHere) ? a.conns : subtractConns(a.conns, deniedHere);
+        if (!isEmptyConns(c)) allow(c, { kind: 'rule', rule: a.ref });
+      }
+      const rest = subtractConns(subtractConns(remaining, allowedHere), deniedHere);
+      if (isolating.length) {
+        if (!isEmptyConns(rest)) deny(rest, { kind: 'isolated', stage: stage.label, policies: isolating });
+        remaining = emptyConns();
+      } else {
+        remaining = rest;
+      }
+      isolating = [];
+    }
+  }
+  if (!isEmptyConns(remaining)) {
+    if (ctx.fallback === 'allow') allow(remaining, { kind: 'default-allow' });
+    else deny(remaining, { kind: 'default-deny', reason: ctx.fallbackReason ?? 'default deny' });
+  }
+  return { isolated, conns: allowed, decisions, decidedBy, policies };
+}
+
+/** Ingress at `dst` from `src`. */
+export function ingressOf(ctx: MatchContext, src: Endpoint, dst: Endpoint, planOf: (cls: PodClass) => readonly StagePlan[], isolatedOf: (cls: PodClass) => boolean): DirectionVerdict {
+  if (dst.kind !== 'class') return ungoverned(NOT_GOVERNED_INGRESS);
+  return evaluatePlan(ctx, planOf(dst.cls), 'ingress', src, dst, isolatedOf(dst.cls));
+}
+
+/** Egress at `src` toward `dst`. */
+export function egressOf(ctx: MatchContext, src: Endpoint, dst: Endpoint, planOf: (cls: PodClass) => readonly StagePlan[], isolatedOf: (cls: PodClass) => boolean): DirectionVerdict {
+  if (src.kind !== 'class') return ungoverned(NOT_GOVERNED_EGRESS);
+  return evaluatePlan(ctx, planOf(src.cls), 'egress', dst, dst, isolatedOf(src.cls), src);
+}

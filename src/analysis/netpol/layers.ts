@@ -1,0 +1,339 @@
+// The integration contract of the network model: one policy-API-neutral representation that
+// every policy API (Kubernetes NetworkPolicy, AdminNetworkPolicy/BaselineAdminNetworkPolicy,
+// Calico, Cilium) is translated into, and the adapter interface through which an API plugs
+// in. The precedence engine (engine.ts) evaluates only these types; it never reads a raw
+// object. docs/network-model.md explains the precedence per CNI and how to add an API.
+//
+// Translation rules every adapter follows:
+// - An adapter never throws on bad input. An object that cannot be understood becomes a
+//   LayerPolicy with `errors` (it is reported by network.invalid-policy and left out of
+//   evaluation); a feature the model does not evaluate becomes a CoverageNote naming the object.
+// - Everything that decides reachability is expressed here. Anything that would need a
+//   per-pod fact (a pod IP, a node name) is not: pod classes fold pods on what selectors see
+//   (namespace, labels, named ports, hostNetwork, service account), and nothing may depend on
+//   more, or the model becomes per-pod.
+
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { Protocol } from './conns.ts';
+import type { IpRange } from './ip.ts';
+import type { Selector } from './selector.ts';
+
+export type Labels = Record<string, string>;
+
+/**
+ * The API family a policy belongs to. It decides which CNIs enforce the policy (cni.ts:
+ * `implementsApi`) and how it is named in evidence and explanations.
+ * - 'NetworkPolicy': networking.k8s.io/v1 NetworkPolicy.
+ * - 'AdminNetworkPolicy': policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+ * - 'Calico': projectcalico.org/v3 (and crd.projectcalico.org/v1) NetworkPolicy, GlobalNetworkPolicy.
+ * - 'Cilium': cilium.io/v2 CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy.
+ */
+export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'Calico' | 'Cilium';
+
+/**
+ * Where a policy sits in the precedence chain. The CNI's composition (engine.ts: `composeStages`)
+ * turns layers into ordered stages:
+ * - 'admin': AdminNetworkPolicy. First match by `order` (= priority), Allow/Deny final, Pass and
+ *   no match go on to the next stage.
+ * - 'networkpolicy': Kubernetes NetworkPolicy. Union of allows; a selected pod is isolated.
+ * - 'baseline': BaselineAdminNetworkPolicy. First match; no match goes on (to the default allow).
+ * - 'calico': a Calico policy in tier `tier` (first match by `order`; end-of-tier deny unless the
+ *   tier's defaultAction is Pass).
+ * - 'cilium': CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy. One union stage with the
+ *   Kubernetes NetworkPolicies, where Deny rules beat every Allow.
+ */
+export type Layer = 'admin' | 'networkpolicy' | 'baseline' | 'calico' | 'cilium';
+
+/**
+ * What a rule does with the connections it matches.
+ * - Allow / Deny: final in a first-match stage; in a union stage Deny beats every Allow.
+ * - Pass: skips the rest of the stage (the remaining ANPs, the rest of the Calico tier); the
+ *   next stage decides. Only meaningful in first-match stages.
+ * - Log: matches but decides nothing; evaluation continues with the next rule.
+ */
+export type Action = 'Allow' | 'Deny' | 'Pass' | 'Log';
+
+export const ACTIONS: readonly Action[] = ['Allow', 'Deny', 'Pass', 'Log'];
+
+/**
+ * A destination port (or port set) on one protocol. Named ports resolve on the pod that
+ * receives the connection (the subject for ingress, the peer for egress); a name the pod does
+ * not declare resolves to nothing, and against a non-pod endpoint to nothing.
+ */
+export type PortSpec =
+  | { protocol: Protocol; kind: 'all' }
+  | { protocol: Protocol; kind: 'range'; lo: number; hi: number }
+  | { protocol: Protocol; kind: 'named'; name: string };
+
+/**
+ * Entities: endpoints named by role rather than by selector (Cilium `toEntities`, Calico
+ * `nets`-less global rules, ANP `nodes`). How each maps onto the model's endpoints:
+ * - 'all': every endpoint.  'world': every address outside the cluster (ip and fqdn endpoints).
+ * - 'world-ipv4' / 'world-ipv6': the external addresses of one family.
+ * - 'cluster': every pod, node and the API server.  'host' / 'remote-node': node endpoints
+ *   (the model does not place pods on nodes, so "the local node" and "other nodes" are both
+ *   every node).  'kube-apiserver': the API server endpoint.
+ * - Anything else an API defines (Cilium 'health', 'init', 'ingress', 'unmanaged') is
+ *   carried as 'other' with its name and matches no modelled endpoint; the adapter adds a
+ *   CoverageNote.
+ */
+export type Entity = 'all' | 'world' | 'world-ipv4' | 'world-ipv6' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver';
+
+/**
+ * Which namespaces a pod peer (or a subject) covers.
+ * - 'policy': the namespace of the (namespaced) policy that holds it: a Kubernetes peer
+ *   without namespaceSelector, a Calico rule selector without namespaceSelector in a
+ *   namespaced policy, a Cilium endpoint selector in a CiliumNetworkPolicy that names no
+ *   namespace.
+ * - 'selector': every namespace whose labels match. An empty selector (`{}`, Calico `all()`)
+ *   is every namespace. Namespace labels always include `kubernetes.io/metadata.name`; an
+ *   API whose selectors see other automatic labels (Calico `projectcalico.org/name`) wraps
+ *   its Selector to add them.
+ * - 'names': the namespaces listed (Cilium `io.kubernetes.pod.namespace` requirements).
+ */
+export type NamespaceScope =
+  | { kind: 'policy' }
+  | { kind: 'selector'; selector: Selector }
+  | { kind: 'names'; names: string[] };
+
+/**
+ * A predicate over pod classes that label selectors cannot express (Calico `notSelector`
+ * combined with service-account names, Cilium selectors over namespace-derived labels).
+ * `key` is a canonical text: equal keys must mean equal predicates (it keys caches and
+ * appears in evidence). Keep it cheap: it runs once per (peer, class).
+ */
+export interface ClassPredicate {
+  readonly key: string;
+  matches(cls: ClassFacts, namespaceLabels: Labels): boolean;
+}
+
+/** What a selector may look at on a pod class. Everything else about a pod is invisible to policy. */
+export interface ClassFacts {
+  namespace: string;
+  labels: Labels;
+  /** spec.serviceAccountName (default "default"). */
+  serviceAccount: string;
+  /** Labels of that ServiceAccount (empty when it is not in the snapshot). */
+  serviceAccountLabels: Labels;
+  hostNetwork: boolean;
+}
+
+/** A set of pods: namespaces AND pod labels AND service account AND the extra predicate. */
+export interface PodSet {
+  namespaces: NamespaceScope;
+  /** On pod labels; undefined = every pod of those namespaces. */
+  pods?: Selector;
+  /** On the pod's ServiceAccount labels (Calico serviceAccountSelector); undefined = any. */
+  serviceAccounts?: Selector;
+  /** ServiceAccount names (Calico serviceAccounts.names); undefined = any. */
+  serviceAccountNames?: string[];
+  /** Extra condition; undefined = none. */
+  where?: ClassPredicate;
+  /** ANP subjects and peers leave out host-network pods; Kubernetes and Calico do not. */
+  excludeHostNetwork?: boolean;
+}
+
+/**
+ * A rule peer: who is on the other side of the connection. A rule matches an endpoint when
+ * any of its peers matches it and none of its `notPeers` does.
+ * - 'pods': pods (pod classes).
+ * - 'ipBlock': addresses outside the cluster. Like netpol-analyzer (and Cilium's CIDR
+ *   selectors), an IP peer never matches a pod, even when the pod's IP falls in the range:
+ *   pods are matched by identity. `ranges` is the CIDR minus its exceptions. For ANP
+ *   `networks` the upstream API says pod IPs match too: the model does not know pod IPs, so
+ *   this is a documented limitation (docs/network-model.md).
+ * - 'fqdn': named external destinations (Cilium toFQDNs, ANP domainNames): matches fqdn
+ *   endpoints by name, never an address (a name-based allowance is not 0.0.0.0/0).
+ *   Patterns: exact names, `*` wildcards as the API defines them, already lower-cased.
+ * - 'nodes': node endpoints whose labels match (ANP `nodes`).
+ * - 'entity': see Entity; `other` names an entity that matches nothing modelled.
+ */
+export type Peer =
+  | ({ kind: 'pods' } & PodSet)
+  | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[] }
+  /** `match`, when set, is the API's own name matching (Cilium matchPattern) and decides instead of `patterns`. */
+  | { kind: 'fqdn'; patterns: string[]; match?: (name: string) => boolean }
+  | { kind: 'nodes'; selector: Selector }
+  | { kind: 'entity'; entity: Entity }
+  | { kind: 'entity'; entity: 'other'; name: string };
+
+export interface Rule {
+  /** Position in the object's rule list as written (`rule 0` in explanations). */
+  index: number;
+  /** The rule's own name where the API has one (ANP rule name, Calico rule metadata). */
+  name?: string;
+  action: Action;
+  /** 'any' = every endpoint (a Kubernetes rule without from/to, a Calico rule without source criteria). */
+  peers: Peer[] | 'any';
+  /** Endpoints excluded even when a peer matches (Calico notSelector / notNets). */
+  notPeers?: Peer[];
+  /** 'any' = every port of every protocol. */
+  ports: PortSpec[] | 'any';
+  /** Ports excluded from `ports` (Calico notPorts). */
+  notPorts?: PortSpec[];
+  /**
+   * A condition on the policy's own pod, not the peer (Calico: an ingress rule's
+   * `destination` selector, an egress rule's `source` selector): the rule matches only when
+   * the pod the policy is evaluated for is in this set. Undefined = no condition.
+   */
+  subject?: PodSet;
+  /**
+   * What the rule narrows that the model does not evaluate (Cilium L7 rules, ICMP types,
+   * HTTP methods): the rule is evaluated as allowing the whole port, and the caveat is shown.
+   */
+  caveats?: string[];
+}
+
+/** The pods a policy applies to. Namespaced policies use `namespaces: { kind: 'policy' }`. */
+export type Subject = PodSet;
+
+/**
+ * One policy of any API, translated. Adapters fill every field; the model adds nothing.
+ */
+export interface LayerPolicy {
+  api: PolicyApi;
+  layer: Layer;
+  /** The object as the cluster names it (kind, namespace, stored name). */
+  ref: ResourceRef;
+  /**
+   * Display id, unique across APIs: "ns/name" for Kubernetes NetworkPolicies (unchanged, so
+   * existing evidence stays); other APIs prefix their kind so ids never collide
+   * ("AdminNetworkPolicy:name", "BaselineAdminNetworkPolicy:default", "GlobalNetworkPolicy:name").
+   */
+  id: string;
+  /** How explanations name the kind: "NetworkPolicy", "AdminNetworkPolicy", "GlobalNetworkPolicy", "Calico NetworkPolicy", … */
+  kindLabel: string;
+  /** How explanations name the object when `id` carries a prefix for uniqueness (Calico: "ns/name"); defaults to `id`. */
+  displayName?: string;
+  /** Namespace of a namespaced policy; undefined for cluster-scoped ones. */
+  namespace?: string;
+  /** Calico tier name (layer 'calico' only; "default" when none is set). */
+  tier?: string;
+  /**
+   * Precedence within the stage, lower first (ANP priority, Calico order). Undefined sorts
+   * last. Ties are broken by `sortName` (Calico: by name; ANP: implementation-defined, the
+   * model uses the name and says so).
+   */
+  order?: number;
+  sortName: string;
+  subject: Subject;
+  /** Rules per direction, in evaluation order; undefined = the policy does not apply to that direction. */
+  ingress?: Rule[];
+  egress?: Rule[];
+  /**
+   * Union stages only: whether selecting a pod makes it default-deny in that direction
+   * (NetworkPolicy policyTypes; Cilium enableDefaultDeny and the empty-rule semantics).
+   * First-match stages ignore it: there, isolation comes from the stage's no-match action.
+   */
+  isolates: { ingress: boolean; egress: boolean };
+  /** Why the object is invalid (never evaluated when non-empty). */
+  errors: string[];
+  raw: KubeObject;
+}
+
+/** A Calico Tier (or a tier an API implies: Calico's `adminnetworkpolicy` and `baselineadminnetworkpolicy`). */
+export interface TierSpec {
+  name: string;
+  /** Lower first; undefined = after every ordered tier. */
+  order?: number;
+  /** What happens to traffic no rule of the tier matched, when a policy of the tier selects the pod. */
+  defaultAction: 'Deny' | 'Pass';
+  ref?: ResourceRef;
+}
+
+/** Something the model saw and does not evaluate, or evaluates with a caveat, naming the object. */
+export interface CoverageNote {
+  object: ResourceRef;
+  message: string;
+}
+
+/** Cluster-wide settings an API's configuration carries. */
+export interface PolicySettings {
+  /**
+   * Cilium `enable-policy` from the cilium-config ConfigMap: 'default' (pods are default-allow
+   * until a policy selects them), 'always' (every pod is default-deny), 'never' (no policy is
+   * enforced). Undefined when not readable.
+   */
+  ciliumEnforcement?: 'default' | 'always' | 'never';
+}
+
+export interface AdapterInput {
+  snapshot: Snapshot;
+  /** Every namespace's labels, `kubernetes.io/metadata.name` included. */
+  namespaceLabels: ReadonlyMap<string, Labels>;
+}
+
+export interface AdapterOutput {
+  policies: LayerPolicy[];
+  tiers?: TierSpec[];
+  settings?: PolicySettings;
+  notes: CoverageNote[];
+}
+
+/**
+ * A policy API plugged into the model. Registered in apis.ts (an explicit, ordered list).
+ * `parse` is pure and never throws; it is called once per snapshot.
+ */
+export interface PolicyApiAdapter {
+  api: PolicyApi;
+  /** Snapshot keys it reads (the coverage of these decides whether the API's policies are known). */
+  kinds: readonly KindKey[];
+  parse(input: AdapterInput): AdapterOutput;
+}
+
+/** How an explanation names a policy: "GlobalNetworkPolicy deny-team-b-to-db (order 10)". */
+export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'id' | 'tier' | 'order' | 'layer' | 'displayName'>): string {
+  const where: string[] = [];
+  if (p.tier !== undefined && p.tier !== 'default') where.push(`tier ${p.tier}`);
+  if (p.order !== undefined) where.push(p.layer === 'admin' ? `priority ${p.order}` : `order ${p.order}`);
+  return `${p.kindLabel} ${p.displayName ?? p.id}${where.length ? ` (${where.join(', ')})` : ''}`;
+}
+
+// ---------------------------------------------------------------- pod classes and stage plans
+
+export interface NamedPort {
+  name: string;
+  protocol: Protocol;
+  port: number;
+}
+
+/** Pods that every modelled selector sees alike (the model's unit of evaluation). */
+export interface PodClass extends ClassFacts {
+  id: number;
+  namespace: string;
+  labels: Record<string, string>;
+  namedPorts: NamedPort[];
+  hostNetwork: boolean;
+  /** spec.serviceAccountName ("default" when unset) and that ServiceAccount's labels. */
+  serviceAccount: string;
+  serviceAccountLabels: Record<string, string>;
+  /** Keys of the workloads with pods in this class. */
+  workloads: string[];
+  podCount: number;
+  /** Valid, enforced policies of every API selecting this class for ingress (resp. egress), in evaluation order. */
+  ingressPolicies: LayerPolicy[];
+  egressPolicies: LayerPolicy[];
+  /** The same policies grouped into the composition's stages (shared between classes with the same policies). */
+  ingressPlan: readonly StagePlan[];
+  egressPlan: readonly StagePlan[];
+}
+
+
+export interface Stage {
+  /** 'admin', 'networkpolicy', 'baseline', 'cilium', or 'tier:<name>' for Calico tiers. */
+  key: string;
+  /** For people: "AdminNetworkPolicy", "NetworkPolicy", "Calico tier security", … */
+  label: string;
+  mode: 'first-match' | 'union';
+  /** First-match stages: the fate of connections no rule matched when a policy of the stage selects the pod. */
+  noMatch: 'deny' | 'next';
+}
+
+/** The stages of one class in one direction, each with the selecting policies in evaluation order. */
+export interface StagePlan {
+  stage: Stage;
+  policies: LayerPolicy[];
+}
+

@@ -1,0 +1,244 @@
+// AdminNetworkPolicy / BaselineAdminNetworkPolicy in the effective model. Each case cites the
+// upstream text it follows: the v1alpha1 API reference (kubernetes-sigs/network-policy-api,
+// apis/v1alpha1/*_types.go, release v0.1.7) and the project's pages
+// (https://network-policy-api.sigs.k8s.io/api-overview/).
+import { describe, expect, it } from 'vitest';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
+import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
+import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
+import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
+import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
+import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { egressVerdict, buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { formatConns } from '../../../src/analysis/netpol/conns.ts';
+import { ctxOf, ns, pod, policy, snap } from './helpers.ts';
+
+const anp = (name: string, priority: number | string, body: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  priority: ${priority}
+${body.replace(/^\n/, '').split('\n').map((l) => `  ${l}`).join('\n')}
+`;
+const banp = (name: string, body: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: ${name}}
+spec:
+${body.replace(/^\n/, '').split('\n').map((l) => `  ${l}`).join('\n')}
+`;
+const daemonset = (name: string, image: string) => `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ${name}, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {hostNetwork: true, containers: [{name: agent, image: ${image}}]}
+`;
+const nsSel = (n: string) => `{matchLabels: {kubernetes.io/metadata.name: ${n}}}`;
+
+const cluster = ns('a') + ns('b') + ns('c') + pod('a', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }]) + pod('b', 'client', { app: 'client' }) + pod('c', 'other', { app: 'other' });
+
+describe('AdminNetworkPolicy precedence', () => {
+  it('lower priority first; Deny is final ("Policies with lower priority values have higher precedence")', () => {
+    const yaml = cluster
+      + anp('allow-b', 20, `subject: {namespaces: ${nsSel('a')}}\ningress: [{name: from-b, action: Allow, from: [{namespaces: ${nsSel('b')}}]}]`)
+      + anp('deny-b', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{name: no-b, action: Deny, from: [{namespaces: ${nsSel('b')}}]}]`);
+    const r = queryReach(buildReachability(snap(yaml)), 'b/client', 'a/web', 8080);
+    expect(r.allowed).toBe(false);
+    expect(r.ingress.decisions).toEqual([{ allowed: false, conns: 'TCP 8080', by: 'AdminNetworkPolicy deny-b (priority 10) rule 0 "no-b" (Deny)', rule: expect.objectContaining({ api: 'AdminNetworkPolicy', action: 'Deny' }) }]);
+    const text = reachCommandCore(snap(yaml), { from: 'b/client', to: 'a/web', port: '8080' }).output;
+    expect(text).toContain('DENIED by AdminNetworkPolicy deny-b (priority 10) rule 0 "no-b" (Deny): TCP 8080');
+  });
+
+  it('an ANP Allow overrides NetworkPolicy isolation ("allows the selected traffic (even if it would otherwise have been denied by NetworkPolicy)")', () => {
+    const yaml = cluster + policy('a', 'deny', '{podSelector: {}, policyTypes: [Ingress]}')
+      + anp('allow-b', 20, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Allow, from: [{namespaces: ${nsSel('b')}}], ports: [{portNumber: {port: 8080}}]}]`);
+    const model = buildReachability(snap(yaml));
+    expect(queryReach(model, 'b/client', 'a/web', 8080).allowed).toBe(true);
+    expect(queryReach(model, 'b/client', 'a/web', 9090).allowed).toBe(false); // not matched by the ANP: NetworkPolicy isolates
+    expect(queryReach(model, 'c/other', 'a/web', 8080).allowed).toBe(false);
+  });
+
+  it('Pass hands over to NetworkPolicy; a pod NetworkPolicy does not select goes on to the BANP ("If the pod is not selected by any NetworkPolicies then execution is passed to any BaselineAdminNetworkPolicies")', () => {
+    const base = cluster
+      + anp('delegate', 5, `subject: {namespaces: {}}\ningress: [{action: Pass, from: [{namespaces: ${nsSel('b')}}]}, {action: Deny, from: [{namespaces: {}}]}]`)
+      + banp('default', `subject: {namespaces: {}}\ningress: [{name: baseline-deny-b, action: Deny, from: [{namespaces: ${nsSel('b')}}]}]`);
+    // No NetworkPolicy selects a/web: the BANP decides the passed traffic.
+    const r1 = queryReach(buildReachability(snap(base)), 'b/client', 'a/web', 8080);
+    expect(r1.allowed).toBe(false);
+    expect(r1.ingress.decisions[0].by).toBe('BaselineAdminNetworkPolicy default rule 0 "baseline-deny-b" (Deny)');
+    // A NetworkPolicy selects a/web and allows b: the BANP is never consulted.
+    const withNp = base + policy('a', 'from-b', `{podSelector: {}, ingress: [{from: [{namespaceSelector: ${nsSel('b')}}]}]}`);
+    const r2 = queryReach(buildReachability(snap(withNp)), 'b/client', 'a/web', 8080);
+    expect(r2.allowed).toBe(true);
+    expect(r2.ingress.decisions[0].by).toBe('NetworkPolicy a/from-b rule 0 (Allow)');
+    // c is not passed: rule 1 of the ANP denies it before NetworkPolicy.
+    expect(queryReach(buildReachability(snap(withNp)), 'c/other', 'a/web', 8080).ingress.decisions[0].by).toBe('AdminNetworkPolicy delegate (priority 5) rule 1 (Deny)');
+  });
+
+  it('first match per port: Allow on a range, Pass on one port, the rest falls to NetworkPolicy (netpol-analyzer anp_test_3_pass_traffic, narrowed)', () => {
+    const yaml = cluster + policy('b', 'eg', `{podSelector: {}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: ${nsSel('a')}}], ports: [{port: 9090}]}]}`)
+      + anp('split', 20, `subject: {namespaces: ${nsSel('b')}}\negress:\n- {action: Allow, to: [{pods: {namespaceSelector: ${nsSel('a')}, podSelector: {}}}], ports: [{portRange: {start: 1, end: 8079}}]}\n- {action: Pass, to: [{namespaces: ${nsSel('a')}}], ports: [{portNumber: {port: 8080}}]}`);
+    const r = queryReach(buildReachability(snap(yaml)), 'b/client', 'a/web');
+    expect(formatConns(r.ports)).toBe('TCP 1-8079,9090');
+  });
+
+  it('named ports resolve on the destination pod; portRange is inclusive', () => {
+    const yaml = cluster
+      + anp('named', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Allow, from: [{namespaces: {}}], ports: [{namedPort: http}, {portRange: {protocol: UDP, start: 5000, end: 5002}}]}, {action: Deny, from: [{namespaces: {}}]}]`);
+    const r = queryReach(buildReachability(snap(yaml)), 'b/client', 'a/web');
+    expect(formatConns(r.ports)).toBe('TCP 8080,UDP 5000-5002');
+  });
+
+  it('egress networks are external peers; nodes match node endpoints; host-network pods are not subjects ("Note that host-networked pods are not included in subject selection")', () => {
+    const yaml = cluster + pod('a', 'agent', { app: 'agent' }, [], '\n  hostNetwork: true')
+      + anp('egress', 10, `subject: {namespaces: ${nsSel('a')}}\negress:\n- {action: Allow, to: [{networks: [10.0.0.0/8]}]}\n- {action: Deny, to: [{nodes: {matchLabels: {node-role.kubernetes.io/control-plane: ''}}}]}\n- {action: Deny, to: [{networks: [0.0.0.0/0]}]}`);
+    const model = buildReachability(snap(yaml));
+    expect(queryReach(model, 'a/web', '10.1.2.3', 443).allowed).toBe(true);
+    expect(queryReach(model, 'a/web', '8.8.8.8', 443).allowed).toBe(false);
+    expect(queryReach(model, 'a/web', 'b/client', 443).allowed).toBe(true); // pods are matched by identity, never by CIDR
+    expect(queryReach(model, 'a/agent', '8.8.8.8', 443).allowed).toBe(true); // host network: not a subject
+    const web = model.classesByNamespace.get('a')!.find((c) => c.labels.app === 'web')!;
+    const cp = egressVerdict(model, { kind: 'class', cls: web }, { kind: 'node', name: 'cp-1', labels: { 'node-role.kubernetes.io/control-plane': '' } });
+    expect(cp.conns).toEqual({ SCTP: [], TCP: [], UDP: [] });
+    expect(egressVerdict(model, { kind: 'class', cls: web }, { kind: 'node', name: 'worker-1', labels: {} }).decisions[0].cause).toMatchObject({ kind: 'default-allow' });
+  });
+});
+
+describe('which CNIs count AdminNetworkPolicy', () => {
+  const deny = cluster + anp('deny-all', 1, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
+
+  it('Cilium does not implement ANP: decorative, left out, and reach says so', () => {
+    const yaml = deny + daemonset('cilium', 'quay.io/cilium/cilium:v1.17.4');
+    const r = queryReach(buildReachability(snap(yaml)), 'b/client', 'a/web', 8080);
+    expect(r.allowed).toBe(true);
+    expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: cilium does not implement AdminNetworkPolicy/BaselineAdminNetworkPolicy');
+    const v = cniNotEnforcing.evaluate(ctxOf(yaml));
+    const f = v.find((x) => x.detailKey === 'AdminNetworkPolicy')!;
+    expect(f).toMatchObject({ status: 'fail', severity: 'high', message: '1 AdminNetworkPolicy object(s) have no effect: cilium does not implement AdminNetworkPolicy/BaselineAdminNetworkPolicy' });
+    expect(f.evidence?.policies).toEqual(['AdminNetworkPolicy deny-all']);
+  });
+
+  it.each([['ovn-kubernetes', 'ghcr.io/ovn-org/ovn-kubernetes/ovn-kube-ubuntu:v1.0.0', 'ovnkube-node'], ['antrea', 'antrea/antrea-agent-ubuntu:v2.2.0', 'antrea-agent'], ['calico', 'quay.io/calico/node:v3.30.2', 'calico-node'], ['kube-network-policies', 'registry.k8s.io/networking/kube-network-policies:v0.7.0', 'kube-network-policies']])('%s implements it: counted', (_cni, image, name) => {
+    const r = queryReach(buildReachability(snap(deny + daemonset(name, image))), 'b/client', 'a/web', 8080);
+    expect(r.allowed).toBe(false);
+    expect(r.ingress.decisions[0].by).toBe('AdminNetworkPolicy deny-all (priority 1) rule 0 (Deny)');
+  });
+
+  it('weave does not: decorative', () => {
+    expect(queryReach(buildReachability(snap(deny + daemonset('weave-net', 'weaveworks/weave-kube:2.8.1'))), 'b/client', 'a/web', 8080).allowed).toBe(true);
+  });
+
+  it('in Calico, ANPs sit in the adminnetworkpolicy tier (order 1,000, Pass) ahead of the default tier', () => {
+    const yaml = cluster + daemonset('calico-node', 'quay.io/calico/node:v3.30.2') + policy('a', 'deny', '{podSelector: {}, policyTypes: [Ingress]}')
+      + anp('allow-b', 20, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Allow, from: [{namespaces: ${nsSel('b')}}]}]`);
+    const model = buildReachability(snap(yaml));
+    expect(model.composition.name).toBe('calico');
+    expect(queryReach(model, 'b/client', 'a/web', 8080).allowed).toBe(true);
+    const c = queryReach(model, 'c/other', 'a/web', 8080);
+    expect(c.allowed).toBe(false);
+    // The ANP tier passes c on (defaultAction Pass); the default tier, which holds the NetworkPolicy, ends in deny.
+    expect(c.ingress.decisions[0].by).toBe('the end of Calico tier default (a/deny select it; no rule matched)');
+  });
+});
+
+describe('bad ANP/BANP input: a finding naming the object, the run completes', () => {
+  it('priority out of range, a BANP not named default, an unknown action', () => {
+    const yaml = cluster + anp('too-big', 1001, 'subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]')
+      + anp('bad-action', 3, 'subject: {namespaces: {}}\ningress: [{action: Drop, from: [{namespaces: {}}]}]')
+      + anp('two-subjects', 4, 'subject: {namespaces: {}, pods: {namespaceSelector: {}, podSelector: {}}}')
+      + banp('default', 'subject: {namespaces: {}}\negress: [{action: Allow, to: [{namespaces: {}}]}]')
+      + banp('second', 'subject: {namespaces: {}}\negress: [{action: Deny, to: [{namespaces: {}}]}]');
+    const v = invalidPolicy.evaluate(ctxOf(yaml));
+    const fails = Object.fromEntries(v.filter((x) => x.status === 'fail').map((x) => [`${x.resource.kind}/${x.resource.name}`, x.message]));
+    expect(fails).toEqual({
+      'AdminNetworkPolicy/too-big': 'AdminNetworkPolicy too-big is invalid and takes no effect: spec.priority: 1001 is out of range (0-1000)',
+      'AdminNetworkPolicy/bad-action': 'AdminNetworkPolicy bad-action is invalid and takes no effect: spec.ingress[0].action: "Drop" is not Allow, Deny, Pass',
+      'AdminNetworkPolicy/two-subjects': 'AdminNetworkPolicy two-subjects is invalid and takes no effect: spec.subject: exactly one of namespaces, pods must be set (found namespaces, pods)',
+      'BaselineAdminNetworkPolicy/second': 'BaselineAdminNetworkPolicy second is invalid and takes no effect: metadata.name: "second": only one BaselineAdminNetworkPolicy, named "default", can exist (the API server rejects any other name)',
+    });
+    expect(v.find((x) => x.resource.name === 'default')!.status).toBe('pass');
+    // Invalid objects are never evaluated: the second BANP's deny does not apply.
+    expect(queryReach(buildReachability(snap(yaml)), 'a/web', 'b/client', 80).allowed).toBe(true);
+  });
+
+  it('equal priorities: a coverage note (upstream leaves the order undefined)', () => {
+    const yaml = cluster + anp('x', 7, 'subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]') + anp('y', 7, 'subject: {namespaces: {}}\ningress: [{action: Allow, from: [{namespaces: {}}]}]');
+    expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toContain('AdminNetworkPolicies x, y share priority 7: their relative order is undefined upstream; the model evaluates them by name');
+  });
+
+  it('a peer type this version does not know fails closed (Deny/Pass: deny all; Allow: matches nothing)', () => {
+    const yaml = cluster + anp('future', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{serviceAccounts: {}}]}]`);
+    const model = buildReachability(snap(yaml));
+    expect(queryReach(model, 'b/client', 'a/web', 8080).allowed).toBe(false);
+    expect(model.notes[0].message).toContain('treated as denying everything (fail closed)');
+  });
+});
+
+describe('coverage: a policy kind that could not be read', () => {
+  it('makes every network check that judges the model not evaluated (absent, no CRD, is fine)', async () => {
+    const { networkChecks } = await import('../../../checks/network/index.ts');
+    const { runChecks } = await import('../../../src/engine/run.ts');
+    const ctx = ctxOf(cluster);
+    expect(ctx.snapshot.coverage['anp.adminnetworkpolicies']?.status).toBe('absent');
+    const judged = networkChecks.filter((c) => c.id !== 'network.intent-violation' && c.id !== 'network.cni-not-enforcing');
+    for (const o of runChecks(judged, ctx)) expect(o.status, o.check.id).not.toBe('not-evaluated');
+    ctx.snapshot.coverage['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' };
+    for (const o of runChecks(judged, ctx)) {
+      expect(o.status, o.check.id).toBe('not-evaluated');
+      expect(o.reason).toContain('anp.adminnetworkpolicies: forbidden');
+    }
+  });
+});
+
+describe('checks on the combined model', () => {
+  it('namespace-default-deny: isolated by a BANP passes and names it; ANP deny from pods only is a medium finding; an empty namespace is low', () => {
+    const yaml = cluster + ns('empty')
+      + banp('default', `subject: {namespaces: ${nsSel('b')}}\negress: [{action: Deny, to: [{namespaces: {}}]}, {action: Deny, to: [{networks: [0.0.0.0/0, '::/0']}]}]`)
+      + anp('a-pods', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
+    const eg = namespaceDefaultDenyEgress.evaluate(ctxOf(yaml));
+    const b = eg.find((x) => x.resource.name === 'b')!;
+    expect(b.status).toBe('pass');
+    expect(b.evidence?.isolatedBy).toEqual([{ policy: 'BaselineAdminNetworkPolicy default', api: 'AdminNetworkPolicy' }]);
+    const ing = namespaceDefaultDenyIngress.evaluate(ctxOf(yaml));
+    const a = ing.find((x) => x.resource.name === 'a')!;
+    expect(a).toMatchObject({ status: 'fail', severity: 'medium', evidence: { openTo: 'addresses outside the cluster', isolatedBy: [{ policy: 'AdminNetworkPolicy a-pods', api: 'AdminNetworkPolicy' }] } });
+    const empty = ing.find((x) => x.resource.name === 'empty')!;
+    expect(empty).toMatchObject({ status: 'fail', severity: 'low', message: 'namespace empty runs no workloads yet and no policy isolates it for ingress: the pods created there will start unisolated' });
+    // With a default deny in place, the empty namespace passes.
+    const guarded = namespaceDefaultDenyIngress.evaluate(ctxOf(yaml + policy('empty', 'deny', '{podSelector: {}}'))).find((x) => x.resource.name === 'empty')!;
+    expect(guarded).toMatchObject({ status: 'pass', evidence: { isolatedBy: [{ policy: 'empty/deny', api: 'NetworkPolicy' }] } });
+  });
+
+  it('allow-all-ingress and unrestricted-egress judge ANP rules; policy-selects-nothing judges ANP subjects', () => {
+    const yaml = cluster
+      + anp('open', 10, 'subject: {namespaces: {}}\ningress: [{action: Allow, from: [{namespaces: {}}]}]\negress: [{action: Allow, to: [{networks: [0.0.0.0/0]}]}]')
+      + anp('typo', 11, `subject: {namespaces: ${nsSel('aa')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
+    const open = allowAllIngress.evaluate(ctxOf(yaml)).find((x) => x.resource.name === 'open')!;
+    expect(open).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy open admits ingress from every pod in every namespace on every port' });
+    const eg = unrestrictedEgress.evaluate(ctxOf(yaml)).find((x) => x.resource.name === 'open')!;
+    expect(eg).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy open allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
+    const typo = policySelectsNothing.evaluate(ctxOf(yaml)).find((x) => x.resource.name === 'typo')!;
+    expect(typo).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy typo selects no pod (namespaces kubernetes.io/metadata.name in (aa)): it applies to nothing' });
+  });
+});
+
+describe('exposure: open to every namespace', () => {
+  it('an allow-all rule counts, under every composition, even though it is what isolates the pod', async () => {
+    const { networkExposure } = await import('../../../src/analysis/netpol/exposure.ts');
+    const open = (yaml: string) => networkExposure(snap(yaml)).find((w) => w.workload.name === 'web')?.fromAllNamespaces;
+    const allowAll = cluster + policy('a', 'allow-all', '{podSelector: {}, ingress: [{}]}');
+    expect(open(allowAll)).toBe(true);
+    expect(open(allowAll + daemonset('calico-node', 'quay.io/calico/node:v3.30.2'))).toBe(true);
+    expect(open(cluster + anp('everyone', 5, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Allow, from: [{namespaces: {}}]}]`))).toBe(true);
+    expect(open(cluster + policy('a', 'from-b', `{podSelector: {}, ingress: [{from: [{namespaceSelector: ${nsSel('b')}}]}]}`))).toBeUndefined();
+    expect(open(cluster + policy('a', 'internet', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}'))).toBeUndefined(); // addresses, not pods
+  });
+});

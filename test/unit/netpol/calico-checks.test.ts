@@ -1,0 +1,194 @@
+// Calico in the checks and in `ztaudit reach`: what a user of a Calico cluster sees. The
+// default-deny fixtures are Calico's own documented policies
+// (https://docs.tigera.io/calico/latest/network-policy/get-started/kubernetes-default-deny).
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
+import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
+import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { loadFixture } from '../../helpers/fixtures.ts';
+import { snap } from './calico-helpers.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/checks');
+const NOW = new Date('2026-11-26T00:00:00Z');
+
+function results(check: typeof namespaceDefaultDenyIngress, path: string) {
+  const snapshot = loadFixture(join(FIXTURES, path), path);
+  return check.evaluate({ snapshot, config: defaultConfig(), now: NOW });
+}
+
+describe('namespace default deny by a Calico GlobalNetworkPolicy', () => {
+  it('passes every namespace, and the evidence names the GlobalNetworkPolicy and its API', () => {
+    const rs = results(namespaceDefaultDenyIngress, 'network.namespace-default-deny-ingress/pass.calico-global-default-deny.yaml');
+    expect(rs.map((r) => `${r.resource.name}:${r.status}`).sort()).toEqual(['billing:pass', 'shop:pass']);
+    for (const r of rs) expect(r.evidence?.isolatedBy).toEqual([{ policy: 'GlobalNetworkPolicy default-deny', api: 'Calico' }]);
+  });
+
+  it('the same GlobalNetworkPolicy isolates egress too', () => {
+    const rs = results(namespaceDefaultDenyEgress, 'network.namespace-default-deny-ingress/pass.calico-global-default-deny.yaml');
+    expect(rs.every((r) => r.status === 'pass')).toBe(true);
+  });
+
+  it('deny-app-policy, stored as crd.projectcalico.org/v1 "default.deny-app-policy", is named by its v3 name', () => {
+    const rs = results(namespaceDefaultDenyEgress, 'network.namespace-default-deny-egress/pass.calico-deny-app-policy.yaml');
+    const shop = rs.find((r) => r.resource.name === 'shop')!;
+    expect(shop.status).toBe('pass');
+    expect(shop.evidence?.isolatedBy).toEqual([{ policy: 'GlobalNetworkPolicy deny-app-policy', api: 'Calico' }]);
+  });
+
+  it('without the Calico policy the same namespaces fail (the verdict comes from it)', () => {
+    const snapshot = loadFixture(join(FIXTURES, 'network.namespace-default-deny-ingress/pass.calico-global-default-deny.yaml'), 'x');
+    delete snapshot.resources['calico-v3.globalnetworkpolicies'];
+    const [outcome] = runChecks([namespaceDefaultDenyIngress], { snapshot, config: defaultConfig(), now: NOW });
+    expect(outcome.results.map((r) => r.status)).toEqual(['fail', 'fail']);
+  });
+
+  it('a tier whose defaultAction is Pass, with a policy that passes, leaves the pods open', () => {
+    const rs = results(namespaceDefaultDenyIngress, 'network.namespace-default-deny-ingress/fail.calico-tier-passes.yaml');
+    expect(rs).toEqual([expect.objectContaining({ status: 'fail', resource: { kind: 'Namespace', name: 'shop' } })]);
+  });
+});
+
+describe('network.invalid-policy on Calico objects', () => {
+  it('names the object and the parse error', () => {
+    const rs = results(invalidPolicy, 'network.invalid-policy/fail.calico-bad-selector.yaml');
+    expect(rs).toEqual([expect.objectContaining({
+      status: 'fail',
+      resource: { kind: 'GlobalNetworkPolicy', name: 'deny-blue' },
+      message: "GlobalNetworkPolicy deny-blue is invalid and takes no effect: spec.selector: selector \"color = 'red'\" does not parse: expected '==' (a single '=' is not an operator) (at column 7)",
+    })]);
+  });
+});
+
+const teams = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-b}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: team-a}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: postgres, ports: [{name: pg, containerPort: 5432}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: team-b}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: client}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-all-to-db, namespace: team-a}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{}]
+`;
+
+const denyTeamB = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: deny-team-b-to-db}
+spec:
+  order: 10
+  selector: app == 'db'
+  types: [Ingress]
+  ingress:
+  - action: Deny
+    protocol: TCP
+    source:
+      namespaceSelector: projectcalico.org/name == 'team-b'
+    destination:
+      ports: [5432]
+`;
+
+describe('ztaudit reach with Calico policies', () => {
+  it('a low-order Calico Deny beats the Kubernetes NetworkPolicy that allows the flow (order 10 before 1000 in the default tier)', () => {
+    const r = reachCommandCore(snap(teams + denyTeamB), { from: 'team-b/client', to: 'team-a/db', port: '5432' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED: team-b/client[Deployment] -> team-a/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('DENIED by GlobalNetworkPolicy deny-team-b-to-db (order 10) rule 0 (Deny): TCP 5432');
+  });
+
+  it('without the Calico policy the same flow is allowed (the Kubernetes policy admits everyone)', () => {
+    const r = reachCommandCore(snap(teams), { from: 'team-b/client', to: 'team-a/db', port: '5432' });
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('ports the Deny does not name reach the Kubernetes NetworkPolicy, which allows them', () => {
+    const r = reachCommandCore(snap(teams + denyTeamB), { from: 'team-b/client', to: 'team-a/db', port: '5433' });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED by NetworkPolicy team-a/allow-all-to-db rule 0 (Allow): TCP 5433');
+  });
+
+  it('JSON names the Calico rule, its API, tier and order', () => {
+    const j = JSON.parse(reachCommandCore(snap(teams + denyTeamB), { from: 'team-b/client', to: 'team-a/db', port: '5432', output: 'json' }).output);
+    expect(j.allowed).toBe(false);
+    expect(j.ingress.decisions[0]).toMatchObject({ allowed: false, conns: 'TCP 5432', by: 'GlobalNetworkPolicy deny-team-b-to-db (order 10) rule 0 (Deny)', rule: { api: 'Calico', tier: 'default', order: 10, action: 'Deny', rule: 0 } });
+  });
+
+  it(`a higher tier's Pass hands the flow to the default tier, where Kubernetes NetworkPolicies decide (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy: "The default tier is where ... you manage all Kubernetes network policies")`, () => {
+    const tiered = `---
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: security}
+spec: {order: 300}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: security.guard}
+spec:
+  tier: security
+  selector: all()
+  types: [Ingress]
+  ingress:
+  - action: Deny
+    source: {namespaceSelector: projectcalico.org/name == 'quarantine'}
+  - action: Pass
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-from-nobody, namespace: team-a}
+spec: {podSelector: {matchLabels: {app: db}}, policyTypes: [Ingress]}
+`;
+    const noAllow = teams.replace(/---\napiVersion: networking.k8s.io\/v1[\s\S]*$/, '');
+    const r = reachCommandCore(snap(noAllow + tiered), { from: 'team-b/client', to: 'team-a/db', port: '5432' });
+    expect(r.exitCode).toBe(1);
+    // Passed by the security tier, then isolated by the Kubernetes policy: the default tier's end-of-tier deny.
+    expect(r.output).toContain('DENIED by the end of Calico tier default (team-a/db-from-nobody select it; no rule matched): TCP 5432');
+    // A source the security tier denies never gets that far.
+    const q = reachCommandCore(snap(noAllow + tiered + '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: quarantine}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: quarantine}\nspec: {containers: [{name: c, image: x}]}\n'), { from: 'quarantine/x', to: 'team-a/db', port: '5432' });
+    expect(q.output).toContain('DENIED by GlobalNetworkPolicy security.guard (tier security) rule 0 (Deny): TCP 5432');
+  });
+
+  it('records host-endpoint-only policies as out of scope, naming them', () => {
+    const m = buildReachability(snap(teams + `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: protect-nodes}
+spec:
+  selector: has(kubernetes-host)
+  preDNAT: true
+  applyOnForward: true
+  ingress: [{action: Deny, source: {nets: [0.0.0.0/0]}}]
+`));
+    expect(m.notes).toContainEqual({ object: { kind: 'GlobalNetworkPolicy', name: 'protect-nodes' }, message: expect.stringMatching(/preDNAT: applies to host endpoints only/) });
+    expect(m.policies.some((p) => p.ref.name === 'protect-nodes')).toBe(false);
+  });
+});

@@ -1,0 +1,77 @@
+// The network checks and `reach` on Cilium policies, through the combined model: what a user
+// sees (the deciding policy and API named in evidence and explanations).
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
+import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
+import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
+import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
+import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { loadFixture } from '../../helpers/fixtures.ts';
+import { run } from './helpers.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/checks');
+const ctx = (path: string): AuditContext => ({ snapshot: loadFixture(join(FIXTURES, path)), config: defaultConfig(), now: new Date('2026-12-01T00:00:00Z') });
+
+describe('Cilium policies in the network checks', () => {
+  it.each([
+    ['ingress', namespaceDefaultDenyIngress, 'network.namespace-default-deny-ingress'],
+    ['egress', namespaceDefaultDenyEgress, 'network.namespace-default-deny-egress'],
+  ] as const)('a CiliumClusterwideNetworkPolicy default deny isolates the namespace for %s, and the evidence names it', (_dir, check, dir) => {
+    const results = run(check, ctx(`${dir}/pass.cilium-clusterwide-default-deny.yaml`));
+    const shop = results.find((r) => r.resource.name === 'shop');
+    expect(shop?.status).toBe('pass');
+    expect(shop?.evidence?.isolatedBy).toEqual([{ policy: 'CiliumClusterwideNetworkPolicy default-deny', api: 'Cilium' }]);
+  });
+
+  it('toEntities world on every port is unrestricted egress, naming the policy and why', () => {
+    const fails = run(unrestrictedEgress, ctx('network.unrestricted-egress/fail.cilium-to-world.yaml')).filter((r) => r.status === 'fail');
+    expect(fails.map((f) => [f.resource.kind, f.resource.namespace, f.resource.name])).toEqual([['CiliumNetworkPolicy', 'shop', 'web-egress']]);
+    expect(fails[0].message).toContain('entity world');
+    expect(run(unrestrictedEgress, ctx('network.unrestricted-egress/pass.cilium-fqdn.yaml')).filter((r) => r.status === 'fail')).toEqual([]);
+  });
+
+  it('fromEntities world is ingress from everyone outside the cluster', () => {
+    const fails = run(allowAllIngress, ctx('network.allow-all-ingress/fail.cilium-from-world.yaml')).filter((r) => r.status === 'fail');
+    expect(fails.map((f) => f.resource.name)).toEqual(['db-ingress']);
+  });
+
+  it('a policy Cilium refuses is an invalid-policy finding naming the object and the rule', () => {
+    const fails = run(invalidPolicy, ctx('network.invalid-policy/fail.cilium-combined-peers.yaml')).filter((r) => r.status === 'fail');
+    expect(fails.map((f) => f.message)).toEqual(['CiliumNetworkPolicy shop/db-ingress is invalid and takes no effect: spec.ingress[0]: combining fromEndpoints and fromCIDR is not supported']);
+  });
+
+  it('a selector on a label outside the Cilium identity selects nothing', () => {
+    const fails = run(policySelectsNothing, ctx('network.policy-selects-nothing/fail.cilium-label-outside-identity.yaml')).filter((r) => r.status === 'fail');
+    expect(fails.map((f) => f.resource.name)).toEqual(['db-0-only']);
+  });
+
+  it('Cilium policies where Calico runs are decorative', () => {
+    const fails = run(cniNotEnforcing, ctx('network.cni-not-enforcing/fail.cilium-policies-on-calico.yaml')).filter((r) => r.status === 'fail');
+    expect(fails.length).toBe(1);
+    expect(fails[0].message).toContain('Cilium');
+  });
+});
+
+describe('reach on Cilium policies', () => {
+  const snapshot = () => loadFixture(join(FIXTURES, 'network.intent-violation/pass.cilium-ingress-deny.yaml'));
+
+  it('an ingressDeny beats the allow, and reach names the deciding policy, rule and API', () => {
+    const r = reachCommandCore(snapshot(), { from: 'shop/web', to: 'shop/db', port: '5432' });
+    expect(r.output.split('\n')[0]).toBe('DENIED: shop/web[Deployment] -> shop/db[StatefulSet] on 5432/TCP');
+    expect(r.output).toContain('DENIED by CiliumClusterwideNetworkPolicy web-never-db rule 0 "ingressDeny[0]" (Deny): TCP 5432');
+    const json = JSON.parse(reachCommandCore(snapshot(), { from: 'shop/web', to: 'shop/db', port: '5432', output: 'json' }).output);
+    expect(json.allowed).toBe(false);
+    expect(json.ingress.decisions[0].rule).toMatchObject({ api: 'Cilium', kindLabel: 'CiliumClusterwideNetworkPolicy', action: 'Deny', ruleName: 'ingressDeny[0]' });
+  });
+
+  it('the allow still admits the pods the deny does not name', () => {
+    const r = reachCommandCore(snapshot(), { from: 'shop/db', to: 'shop/db', port: '5432' });
+    expect(r.output).toContain('ALLOWED by CiliumNetworkPolicy shop/db-from-namespace rule 0 "ingress[0]" (Allow)');
+  });
+});
