@@ -35,29 +35,36 @@ export function labelValueError(value: string): string | undefined {
 
 const MATCH_ALL: Selector = { empty: true, key: '{}', matches: () => true };
 
+/** One requirement of a LabelSelector as written, after its shape and text were validated. */
+export interface WrittenRequirement {
+  key: string;
+  op: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values: string[];
+  /** From matchLabels (one value, op In) rather than matchExpressions. */
+  fromMatchLabels: boolean;
+}
+
 /**
- * Parses a selector. `undefined`/`null` input yields `undefined` (the caller decides what a
- * missing selector means); anything malformed yields errors.
+ * Reads a LabelSelector's matchLabels and matchExpressions (Kubernetes' shape, shared by
+ * NetworkPolicy and Cilium), pushing one error per malformed part; `keyError` judges a label
+ * key by the API's own rules. Only well-formed requirements are returned.
  */
-export function parseSelector(raw: unknown, where: string): { selector?: Selector; errors: string[] } {
-  if (raw === undefined || raw === null) return { errors: [] };
-  if (typeof raw !== 'object' || Array.isArray(raw)) return { errors: [`${where}: not an object`] };
-  const errors: string[] = [];
-  const reqs: Requirement[] = [];
-  const r = raw as Record<string, unknown>;
+export function readLabelSelector(r: Record<string, unknown>, where: string, keyError: (key: string) => string | undefined, errors: string[]): WrittenRequirement[] {
+  const out: WrittenRequirement[] = [];
   const ml = r.matchLabels;
   if (ml !== undefined && ml !== null) {
     if (typeof ml !== 'object' || Array.isArray(ml)) errors.push(`${where}.matchLabels: not a map`);
     else {
       for (const [k, v] of Object.entries(ml)) {
-        const ke = labelKeyError(k);
+        const ke = keyError(k);
         if (ke) errors.push(`${where}.matchLabels: ${ke}`);
-        if (typeof v !== 'string') errors.push(`${where}.matchLabels.${k}: value is not a string`);
-        else {
-          const ve = labelValueError(v);
-          if (ve) errors.push(`${where}.matchLabels.${k}: ${ve}`);
-          reqs.push({ key: k, op: 'In', values: [v] });
+        if (typeof v !== 'string') {
+          errors.push(`${where}.matchLabels.${k}: value is not a string`);
+          continue;
         }
+        const ve = labelValueError(v);
+        if (ve) errors.push(`${where}.matchLabels.${k}: ${ve}`);
+        out.push({ key: k, op: 'In', values: [v], fromMatchLabels: true });
       }
     }
   }
@@ -67,10 +74,10 @@ export function parseSelector(raw: unknown, where: string): { selector?: Selecto
     else {
       me.forEach((e: unknown, i: number) => {
         const at = `${where}.matchExpressions[${i}]`;
-        if (!e || typeof e !== 'object') return void errors.push(`${at}: not an object`);
+        if (!e || typeof e !== 'object' || Array.isArray(e)) return void errors.push(`${at}: not an object`);
         const { key, operator, values } = e as Record<string, unknown>;
         if (typeof key !== 'string') return void errors.push(`${at}.key: missing`);
-        const ke = labelKeyError(key);
+        const ke = keyError(key);
         if (ke) errors.push(`${at}: ${ke}`);
         const vals = values === undefined || values === null ? [] : values;
         if (!Array.isArray(vals) || vals.some((v) => typeof v !== 'string')) return void errors.push(`${at}.values: not a list of strings`);
@@ -85,9 +92,25 @@ export function parseSelector(raw: unknown, where: string): { selector?: Selecto
         } else {
           return void errors.push(`${at}.operator: "${String(operator)}" is not In, NotIn, Exists or DoesNotExist`);
         }
-        reqs.push({ key, op: operator, values: [...(vals as string[])].sort() });
+        out.push({ key, op: operator, values: vals as string[], fromMatchLabels: false });
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Parses a selector. `undefined`/`null` input yields `undefined` (the caller decides what a
+ * missing selector means); anything malformed yields errors.
+ */
+export function parseSelector(raw: unknown, where: string): { selector?: Selector; errors: string[] } {
+  if (raw === undefined || raw === null) return { errors: [] };
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { errors: [`${where}: not an object`] };
+  const errors: string[] = [];
+  const reqs: Requirement[] = [];
+  const r = raw as Record<string, unknown>;
+  for (const q of readLabelSelector(r, where, labelKeyError, errors)) {
+    reqs.push({ key: q.key, op: q.op, values: q.fromMatchLabels ? q.values : [...q.values].sort() });
   }
   if (errors.length) return { errors };
   if (reqs.length === 0) return { selector: MATCH_ALL, errors };

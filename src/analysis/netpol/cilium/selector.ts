@@ -2,7 +2,7 @@
 // ("k8s:app", "reserved:host", "any:app"; no source means any), validated as Cilium's
 // EndpointSelector.Sanitize does and matched against identity labels source-aware.
 
-import { labelValueError } from '../selector.ts';
+import { readLabelSelector } from '../selector.ts';
 import { lookupLabel, parseSelectKey, SOURCE_ANY, SOURCE_K8S, SOURCE_RESERVED, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, CLUSTER_LABEL, type IdentityLabels } from './labels.ts';
 
 export type SelectorOp = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -104,50 +104,8 @@ export function parseCiliumSelector(raw: unknown, where: string): { selector?: C
   const errors: string[] = [];
   const reqs: Requirement[] = [];
   const r = raw as Record<string, unknown>;
-  const ml = r.matchLabels;
-  if (ml !== undefined && ml !== null) {
-    if (typeof ml !== 'object' || Array.isArray(ml)) errors.push(`${where}.matchLabels: not a map`);
-    else {
-      for (const [k, v] of Object.entries(ml)) {
-        const ke = ciliumLabelKeyError(k);
-        if (ke) errors.push(`${where}.matchLabels: ${ke}`);
-        if (typeof v !== 'string') {
-          errors.push(`${where}.matchLabels.${k}: value is not a string`);
-          continue;
-        }
-        const ve = labelValueError(v);
-        if (ve) errors.push(`${where}.matchLabels.${k}: ${ve}`);
-        reqs.push({ ...parseSelectKey(k), op: 'In', values: [v], fromMatchLabels: true });
-      }
-    }
-  }
-  const me = r.matchExpressions;
-  if (me !== undefined && me !== null) {
-    if (!Array.isArray(me)) errors.push(`${where}.matchExpressions: not a list`);
-    else {
-      me.forEach((e: unknown, i: number) => {
-        const at = `${where}.matchExpressions[${i}]`;
-        if (!e || typeof e !== 'object' || Array.isArray(e)) return void errors.push(`${at}: not an object`);
-        const { key, operator, values } = e as Record<string, unknown>;
-        if (typeof key !== 'string') return void errors.push(`${at}.key: missing`);
-        const ke = ciliumLabelKeyError(key);
-        if (ke) errors.push(`${at}: ${ke}`);
-        const vals = values === undefined || values === null ? [] : values;
-        if (!Array.isArray(vals) || vals.some((v) => typeof v !== 'string')) return void errors.push(`${at}.values: not a list of strings`);
-        for (const v of vals as string[]) {
-          const ve = labelValueError(v);
-          if (ve) errors.push(`${at}.values: ${ve}`);
-        }
-        if (operator === 'In' || operator === 'NotIn') {
-          if (vals.length === 0) errors.push(`${at}: operator ${operator} needs at least one value`);
-        } else if (operator === 'Exists' || operator === 'DoesNotExist') {
-          if (vals.length > 0) errors.push(`${at}: operator ${operator} takes no values`);
-        } else {
-          return void errors.push(`${at}.operator: "${String(operator)}" is not In, NotIn, Exists or DoesNotExist`);
-        }
-        reqs.push({ ...parseSelectKey(key), op: operator, values: vals as string[] });
-      });
-    }
+  for (const q of readLabelSelector(r, where, ciliumLabelKeyError, errors)) {
+    reqs.push({ ...parseSelectKey(q.key), op: q.op, values: q.values, ...(q.fromMatchLabels ? { fromMatchLabels: true } : {}) });
   }
   if (errors.length) return { errors };
   return { selector: makeSelector(reqs), errors };
