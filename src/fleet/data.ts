@@ -3,7 +3,8 @@
 // run and the regressions of the window). Both give the same answer for the same runs,
 // ordered the same way (byte order of names, as PostgreSQL's "C" collation).
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import type { RunStore, RunSummary } from '../history/store.ts';
+import type { RunStore } from '../history/store.ts';
+import type { RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
 import { resourceShape } from '../history/shape.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';

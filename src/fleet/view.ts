@@ -4,7 +4,8 @@
 // Pure: data in, data out; the renderers (render.ts) only format it.
 import { AREAS, type Area } from '../base/vocabulary.ts';
 import { gradeOf } from '../engine/score.ts';
-import type { FleetData, FleetRunSummary } from '../run/fleet.ts';
+import type { FleetData } from '../run/fleet.ts';
+import type { RunSummary } from '../run/types.ts';
 import type { TrendPoint } from '../run/types.ts';
 import { byName } from './data.ts';
 
@@ -81,7 +82,7 @@ function resourceText(kind: string, namespace: string, name: string): string {
 export function buildFleetView(data: FleetData): FleetView {
   const staleBefore = Date.parse(data.generatedAt) - 2 * Math.max(24, data.sinceHours) * 3_600_000;
   const grid: GridRow[] = data.clusters.map((c) => {
-    const prev: FleetRunSummary | null = c.previous;
+    const prev: RunSummary | null = c.previous;
     return {
       cluster: c.cluster || '(unnamed)',
       runId: c.latest.id,

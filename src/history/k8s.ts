@@ -35,7 +35,8 @@ import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { RunReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type RunStore, type RunSummary } from './run-store.ts';
+import { refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type RunStore } from './run-store.ts';
+import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
 const INDEX_KEY = 'index.json';

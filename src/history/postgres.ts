@@ -35,7 +35,8 @@ import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { RunReport, TrendPoint } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore, type RunSummary } from './run-store.ts';
+import { refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore } from './run-store.ts';
+import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
 /** MIGRATIONS[i] takes the schema from version i to i + 1. Never edit one that has shipped. */

@@ -3,23 +3,8 @@
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import type { RunReport, TrendPoint } from '../run/types.ts';
+import type { RunReport, RunSummary, TrendPoint } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
-
-/** One stored run as `ztaudit history` lists it. */
-export interface RunSummary {
-  id: string;
-  startedAt: string;
-  cluster: string;
-  source: RunReport['run']['source'];
-  score: RunReport['score'];
-  /** Unwaived findings by severity. */
-  findings: Record<Severity, number>;
-  waived: number;
-  /** null when the run had nothing to compare with. */
-  regression: boolean | null;
-  partial: boolean;
-}
 
 export interface RunStore {
   /** Human description for logs and messages, e.g. the file path or k8s://ns/name. */

@@ -23,7 +23,8 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { RunReport } from '../run/types.ts';
-import { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore, type RunSummary } from './run-store.ts';
+import { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
+import type { RunSummary } from '../run/types.ts';
 
 /** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
 const MIGRATIONS: string[] = [

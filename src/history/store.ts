@@ -11,7 +11,7 @@ import { HistoryError } from '../base/errors.ts';
 import { readEnv } from '../config/env.ts';
 import { NoneStore, type RunStore } from './run-store.ts';
 
-export { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore, type RunSummary } from './run-store.ts';
+export { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
 
 export const DEFAULT_HISTORY = './.ztaudit/history.db';
 

@@ -2,33 +2,20 @@
 // `ztaudit fleet`, `/fleet` in serve and the fleet digest. Data only; the view is built in
 // src/fleet/.
 import type { Severity } from '../base/vocabulary.ts';
-import type { RunReport, TrendPoint, WaiverStatus } from './types.ts';
-
-/** One stored run as listed (same shape as the history listing). */
-export interface FleetRunSummary {
-  id: string;
-  startedAt: string;
-  cluster: string;
-  source: RunReport['run']['source'];
-  score: RunReport['score'];
-  findings: Record<Severity, number>;
-  waived: number;
-  regression: boolean | null;
-  partial: boolean;
-}
+import type { RunReport, RunSummary, TrendPoint, WaiverStatus } from './types.ts';
 
 export interface FleetCluster {
   cluster: string;
   /** Runs of this cluster in the store. */
   runs: number;
-  latest: FleetRunSummary;
-  previous: FleetRunSummary | null;
+  latest: RunSummary;
+  previous: RunSummary | null;
   /** Oldest first, the latest run last. */
   trend: TrendPoint[];
 }
 
 export interface FleetRegression {
-  run: FleetRunSummary;
+  run: RunSummary;
   reasons: string[];
 }
 

@@ -205,3 +205,18 @@ export interface RunDetails {
   mtls?: { workloads: MeshWorkloadDetail[] };
   network?: { exposure: ExposureDetail[] };
 }
+
+/** One stored run as listed (`ztaudit history`, the fleet report). */
+export interface RunSummary {
+  id: string;
+  startedAt: string;
+  cluster: string;
+  source: RunReport['run']['source'];
+  score: RunReport['score'];
+  /** Unwaived findings by severity. */
+  findings: Record<Severity, number>;
+  waived: number;
+  /** null when the run had nothing to compare with. */
+  regression: boolean | null;
+  partial: boolean;
+}
