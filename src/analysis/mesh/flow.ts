@@ -1,0 +1,51 @@
+// What the mesh layer decides for one call: a caller (its namespace, service account and whether
+// its proxy presents a mesh identity) calling a workload on one port. Each mesh judges with its
+// own authorization API (Istio AuthorizationPolicy, Linkerd Server/AuthorizationPolicy, Consul
+// ServiceIntentions); `reach`, intent rules and the report combine the answer with the network
+// model's. Shared types only: each mesh's judge lives next to its other analysis.
+
+import type { ResourceRef } from '../../base/vocabulary.ts';
+
+export interface MeshCaller {
+  namespace: string;
+  serviceAccount: string;
+  /** Pod labels of the caller (selectors in some APIs match callers by label). */
+  labels: Record<string, string>;
+  /** The caller's proxy presents a mesh identity (mTLS); false = a plaintext caller. */
+  mtls: boolean;
+  /** The caller is outside the cluster (an IP address): no identity, plaintext. */
+  external?: boolean;
+}
+
+export interface MeshCallee {
+  namespace: string;
+  /** Workload name, as `reach` and findings show it. */
+  name: string;
+  serviceAccount: string;
+  labels: Record<string, string>;
+  port: number;
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/**
+ * `allowed` / `denied`: every request on this port; `depends`: request attributes (HTTP methods,
+ * paths, JWTs, `when` conditions) decide per request; `unknown`: the mesh's answer could not be
+ * judged from the snapshot (named in `reason`).
+ */
+export type MeshVerdictKind = 'allowed' | 'denied' | 'depends' | 'unknown';
+
+export interface MeshFlowVerdict {
+  /** The mesh that judged, or 'none' when the callee is not in a mesh (the mesh does not restrict). */
+  mesh: 'istio' | 'linkerd' | 'consul' | 'none';
+  verdict: MeshVerdictKind;
+  /** One sentence, e.g. "no ALLOW AuthorizationPolicy matches principal cluster.local/ns/shop/sa/default". */
+  reason: string;
+  /** The object that decided, when one did. */
+  policy?: ResourceRef;
+  /** Index of the deciding rule inside that object. */
+  rule?: number;
+  /** Where the decision is enforced: the callee's sidecar/proxy, a waypoint, ztunnel. */
+  enforcedBy?: string;
+  /** The call travels in plaintext (the caller has no mesh identity, and the port accepts it). */
+  plaintext: boolean;
+}
