@@ -17,7 +17,7 @@ describe.skipIf(!data)('a slimmed pod keeps its Pod Security verdict (upstream p
     expect(cases.length).toBe(1286);
     let annotated = 0;
     for (const c of cases) {
-      const pod = data!.pod(c);
+      const pod = data!.pod(c) as KubeObject;
       // As the API server serves it: with managedFields, kubectl's copy and an unrelated annotation.
       const served = structuredClone(pod) as KubeObject;
       served.metadata = { ...(served.metadata ?? {}), annotations: { ...(served.metadata?.annotations ?? {}), 'kubectl.kubernetes.io/last-applied-configuration': '{}', 'example.com/owner': 'team' } };
