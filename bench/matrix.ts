@@ -16,7 +16,7 @@ if (!SIZES[size]) throw new Error('--size must be S, M, L or XL');
 const file = `bench/out/cluster-${size}.snap.json.gz`;
 
 if (values.child) {
-  const snapshot = readSnapshot(file);
+  const snapshot = await readSnapshot(file);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const model = buildReachability(snapshot);

@@ -70,8 +70,8 @@ async function runSize(size: string): Promise<void> {
     },
   }));
   // As in the pipeline, the snapshot and its models are local to this step.
-  const loadAndAudit = () => {
-    const snapshot = readSnapshot(file, 16384);
+  const loadAndAudit = async () => {
+    const snapshot = await readSnapshot(file, 16384);
     stage('load snapshot');
     load = { seconds: rows[0][1], cpu: rows[0][2], peak: rows[0][3] };
     const a0 = performance.now();
@@ -86,7 +86,7 @@ async function runSize(size: string): Promise<void> {
     const objects = Object.values(snapshot.resources).reduce((n, l) => n + (l?.length ?? 0), 0);
     return { ...out, pods: snapshot.resources.pods?.length ?? 0, objects };
   };
-  const { report, expiredWaivers, pods, objects } = loadAndAudit();
+  const { report, expiredWaivers, pods, objects } = await loadAndAudit();
   // The previous run: the same cluster a night earlier, with 5 % of today's findings absent
   // and 50 that have since been fixed.
   const previous = { ...report, run: { ...report.run, id: 'bench-previous' }, findings: report.findings.filter((_, i) => i % 20 !== 0) };

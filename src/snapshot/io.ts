@@ -1,11 +1,13 @@
 // Snapshot files: versioned gzip JSON. Reading a file of another schemaVersion is a clear
 // error, never a best-effort guess.
-import { closeSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { closeSync, createReadStream, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { slimObject } from './slim.ts';
+import { NotJson, SnapshotDocumentParser } from './stream-parse.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from './types.ts';
 
 /** Uncompressed text gzipped at a time: each becomes one gzip member of the file. */
@@ -56,152 +58,67 @@ const MIB = 1024 * 1024;
 /** Without a limit from the configuration (limits.snapshotMiB), what readSnapshot accepts. */
 const DEFAULT_MAX_MIB = 1024;
 
-class NotJson extends Error {}
-
-// Bytes of the JSON grammar the scanner looks at.
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-
-function skipSpace(b: Buffer, i: number): number {
-  while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
-  return i;
-}
-
-/** The index just after the JSON value that starts at `i` (whitespace skipped by the caller). */
-function valueEnd(b: Buffer, i: number): number {
-  const n = b.length;
-  const c = b[i];
-  if (c === QUOTE) {
-    for (i++; i < n; i++) {
-      const d = b[i];
-      if (d === BACKSLASH) i++;
-      else if (d === QUOTE) return i + 1;
-    }
-    throw new NotJson();
-  }
-  if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-    let depth = 0;
-    for (; i < n; i++) {
-      const d = b[i];
-      if (d === QUOTE) {
-        for (i++; i < n; i++) {
-          const e = b[i];
-          if (e === BACKSLASH) i++;
-          else if (e === QUOTE) break;
-        }
-      } else if (d === OPEN_OBJECT || d === OPEN_ARRAY) depth++;
-      else if (d === CLOSE_OBJECT || d === CLOSE_ARRAY) {
-        if (--depth === 0) return i + 1;
-      }
-    }
-    throw new NotJson();
-  }
-  // A number, true, false or null: up to the next delimiter.
-  const start = i;
-  while (i < n && b[i] !== COMMA && b[i] !== CLOSE_OBJECT && b[i] !== CLOSE_ARRAY && b[i] !== 0x20 && b[i] !== 0x0a && b[i] !== 0x0d && b[i] !== 0x09) i++;
-  if (i === start) throw new NotJson();
-  return i;
-}
-
-/** Parses b[start, end) as JSON (JSON.parse checks it; the scanner only found its end). */
-function parseSlice(b: Buffer, start: number, end: number): unknown {
-  return JSON.parse(b.toString('utf8', start, end));
-}
-
-/**
- * Walks the members of the object at `i`, handing each key and the start of its value to
- * `member`, which returns the index after the value. Returns the index after the object.
- */
-function eachMember(b: Buffer, i: number, member: (key: string, at: number) => number): number {
-  if (b[i] !== OPEN_OBJECT) throw new NotJson();
-  i = skipSpace(b, i + 1);
-  if (b[i] === CLOSE_OBJECT) return i + 1;
-  for (;;) {
-    if (b[i] !== QUOTE) throw new NotJson();
-    const keyEnd = valueEnd(b, i);
-    const key = parseSlice(b, i, keyEnd) as string;
-    i = skipSpace(b, keyEnd);
-    if (b[i] !== COLON) throw new NotJson();
-    i = skipSpace(b, member(key, skipSpace(b, i + 1)));
-    if (b[i] === CLOSE_OBJECT) return i + 1;
-    if (b[i] !== COMMA) throw new NotJson();
-    i = skipSpace(b, i + 1);
-  }
-}
-
-/**
- * Parses a snapshot document object by object: each item of `resources.<kind>` is parsed on
- * its own and slimmed (slim.ts) before the next, so neither the whole text as one string nor
- * the fields the checks never read are ever held. Anything else is parsed as it stands.
- */
-function parseSnapshotDocument(b: Buffer): Record<string, unknown> {
-  const doc: Record<string, unknown> = {};
-  const resourceLists = (key: string, at: number): number => {
-    if (b[at] !== OPEN_ARRAY) {
-      const end = valueEnd(b, at);
-      doc.resources = doc.resources ?? {};
-      (doc.resources as Record<string, unknown>)[key] = parseSlice(b, at, end);
-      return end;
-    }
-    const items: KubeObject[] = [];
-    (doc.resources as Record<string, unknown>)[key] = items;
-    let i = skipSpace(b, at + 1);
-    if (b[i] === CLOSE_ARRAY) return i + 1;
-    for (;;) {
-      const end = valueEnd(b, i);
-      items.push(slimObject(key, parseSlice(b, i, end) as KubeObject));
-      i = skipSpace(b, end);
-      if (b[i] === CLOSE_ARRAY) return i + 1;
-      if (b[i] !== COMMA) throw new NotJson();
-      i = skipSpace(b, i + 1);
-    }
-  };
-  const end = eachMember(b, skipSpace(b, 0), (key, at) => {
-    if (key === 'resources' && b[at] === OPEN_OBJECT) {
-      doc.resources = {};
-      return eachMember(b, at, resourceLists);
-    }
-    const valueStop = valueEnd(b, at);
-    doc[key] = parseSlice(b, at, valueStop);
-    return valueStop;
-  });
-  if (skipSpace(b, end) !== b.length) throw new NotJson();
-  return doc;
-}
+/** Inflated bytes handed to the parser at a time. */
+const CHUNK = 1024 * 1024;
 
 /**
  * Reads a snapshot file. Above `maxMiB` (decompressed; limits.snapshotMiB) it is refused
  * with one line instead of exhausting the heap; the gzip stream is cut off at the limit, so
  * a small file that inflates to gigabytes is refused just the same.
  */
-export function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Snapshot {
+export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Promise<Snapshot> {
   const limit = maxMiB * MIB;
   const tooLarge = () => new InputError(`--snapshot ${path}: larger than ${maxMiB} MiB decompressed (limits.snapshotMiB); it was not loaded`);
-  let buf: Buffer;
+  const notSnapshot = () => new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+  let gzip: boolean;
   try {
     if (statSync(path).size > limit) throw tooLarge();
-    buf = readFileSync(path);
+    const head = Buffer.alloc(2);
+    const fd = openSync(path, 'r');
+    try {
+      gzip = readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    } finally {
+      closeSync(fd);
+    }
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
     throw new InputError(`--snapshot ${path}: cannot read the file`);
   }
+  // The file is inflated and parsed a chunk at a time. Input that is not JSON is still
+  // inflated up to the limit (without parsing), so a bomb is named as such either way.
+  const parser = new SnapshotDocumentParser((kind, item) => slimObject(kind, item as KubeObject));
+  let total = 0;
+  let malformed = false;
+  const consume = async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) {
+      total += chunk.length;
+      if (total > limit) throw tooLarge();
+      if (malformed) continue;
+      try {
+        parser.push(chunk);
+      } catch (error: unknown) {
+        if (!(error instanceof NotJson)) throw error;
+        malformed = true;
+      }
+    }
+  };
+  let readFailed = false;
+  const file = createReadStream(path, { highWaterMark: CHUNK });
+  file.on('error', () => { readFailed = true; });
   try {
-    if (buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf, { maxOutputLength: limit });
+    if (gzip) await pipeline(file, createGunzip({ chunkSize: CHUNK }), consume);
+    else await pipeline(file, consume);
   } catch (error: unknown) {
-    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) throw tooLarge();
-    throw new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+    if (error instanceof InputError) throw error;
+    if (readFailed) throw new InputError(`--snapshot ${path}: cannot read the file`);
+    throw notSnapshot(); // the gzip stream is corrupt
   }
   let parsed: Record<string, unknown>;
   try {
-    parsed = parseSnapshotDocument(buf);
+    if (malformed) throw new NotJson();
+    parsed = parser.end();
   } catch (error: unknown) {
-    if (error instanceof NotJson || error instanceof SyntaxError) throw new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+    if (error instanceof NotJson) throw notSnapshot();
     throw error;
   }
   const version = parsed.schemaVersion;

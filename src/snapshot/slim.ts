@@ -28,38 +28,42 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** metadata fields kept by a slimmed kind (managedFields, selfLink, finalizers… are not read). */
+const META_FIELDS = ['name', 'namespace', 'uid', 'labels', 'annotations', 'ownerReferences', 'creationTimestamp', 'resourceVersion', 'generation', 'deletionTimestamp', 'generateName'] as const;
+
 /**
- * Slims `o` in place (a fresh object from JSON.parse or a list page) and returns it. Malformed
- * parts are left as they are: the analyses report them, and slimming must not hide them.
+ * The slimmed copy of `o` (a fresh object from JSON.parse or a list page, not used after):
+ * new objects are built rather than fields deleted, since an object that lost properties is
+ * stored as a slower, larger dictionary. Malformed parts are left as they are: the analyses
+ * report them, and slimming must not hide them.
  */
 export function slimObject<T extends KubeObject>(key: string, o: T): T {
   const spec = SLIM_BY_KEY.get(key);
   if (!spec || !isRecord(o)) return o;
-  const meta = o.metadata as (ObjectMeta & { managedFields?: unknown; selfLink?: unknown }) | undefined;
-  if (isRecord(meta)) {
-    delete meta.managedFields;
-    delete meta.selfLink;
-    const ann = meta.annotations;
-    if (isRecord(ann)) {
-      let drop = false;
-      for (const k in ann) if (!keepAnnotation(spec, k)) { drop = true; break; }
-      if (drop) {
-        const kept: Record<string, string> = {};
-        for (const k in ann) if (keepAnnotation(spec, k)) kept[k] = ann[k] as string;
-        if (Object.keys(kept).length > 0) meta.annotations = kept;
-        else delete meta.annotations;
-      }
-    }
-  }
-  if ('status' in o) {
-    const status = o.status;
-    if (isRecord(status)) {
+  const out: Record<string, unknown> = {};
+  for (const f in o) {
+    const v = o[f];
+    if (f === 'metadata' && isRecord(v)) out.metadata = slimMeta(spec, v);
+    else if (f === 'status' && isRecord(v)) {
       const kept: Record<string, unknown> = {};
       let n = 0;
-      for (const f of spec.status) if (f in status) { kept[f] = status[f]; n++; }
-      if (n > 0) o.status = kept;
-      else delete o.status;
-    }
+      for (const s of spec.status) if (s in v) { kept[s] = v[s]; n++; }
+      if (n > 0) out.status = kept;
+    } else out[f] = v;
   }
-  return o;
+  return out as T;
+}
+
+function slimMeta(spec: SlimSpec, meta: Record<string, unknown>): ObjectMeta {
+  const out: Record<string, unknown> = {};
+  for (const f of META_FIELDS) {
+    if (!(f in meta)) continue;
+    const v = meta[f];
+    if (f === 'annotations' && isRecord(v)) {
+      let kept: Record<string, unknown> | undefined;
+      for (const k in v) if (keepAnnotation(spec, k)) (kept ??= {})[k] = v[k];
+      if (kept) out.annotations = kept;
+    } else out[f] = v;
+  }
+  return out as ObjectMeta;
 }

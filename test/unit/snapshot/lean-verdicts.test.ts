@@ -44,7 +44,7 @@ describe('verdicts on the lean snapshot (bench size S)', () => {
     for (const list of Object.values(whole.resources)) for (const o of list ?? []) asServed(o, i++);
     const file = join(dir, 'S.snap.json.gz');
     writeSnapshot(file, whole);
-    const lean = readSnapshot(file);
+    const lean = await readSnapshot(file);
     // The reader slimmed: no pod kept managedFields or its conditions.
     expect(lean.resources.pods?.some((p) => 'managedFields' in (p.metadata ?? {}) || p.status?.conditions)).toBe(false);
     const before = await reportOf({ ...whole, source: 'snapshot' }, 'whole');
