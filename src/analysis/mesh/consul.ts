@@ -28,7 +28,6 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
-import type { MeshModel } from './model.ts';
 import { arr, containerNames, createdAt, obj, str } from './util.ts';
 
 export const CONSUL_INJECT_ANNOTATION = 'consul.hashicorp.com/connect-inject';
@@ -226,25 +225,6 @@ export function judgeConsulFlow(input: ConsulFlowInput, caller: MeshCaller, call
   const what = `ServiceIntentions ${intention.ref.namespace}/${intention.ref.name} sources[${source.index}] (${source.name} → ${intention.destination.name}, precedence ${precedence})`;
   if (source.permissions) return { ...base, verdict: 'depends', policy: intention.ref, rule: source.index, reason: `${what} has L7 permissions: HTTP requests are allowed or denied by path, method and headers` };
   return { ...base, verdict: source.action === 'deny' ? 'denied' : 'allowed', policy: intention.ref, rule: source.index, reason: `${what} ${source.action === 'deny' ? 'denies' : 'allows'} ${who}` };
-}
-
-/**
- * Consul's answer for `caller` calling `callee`. Service names come from the model (annotation,
- * selecting Service, else the service account name); a callee outside the Consul mesh gets 'none'.
- */
-export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
-  const w = (model.workloadsByNamespace.get(callee.namespace) ?? []).find((x) => x.workload.ref.name === callee.name);
-  if (!w || w.mesh !== 'consul') {
-    return { mesh: 'none', verdict: 'allowed', plaintext: !caller.mtls || !!caller.external, reason: `${callee.namespace}/${callee.name} has no Consul dataplane: Consul does not restrict calls to it` };
-  }
-  const callerW = (model.workloadsByNamespace.get(caller.namespace) ?? []).find((x) =>
-    x.mesh === 'consul' && serviceAccountOf(x.workload.pods[0]) === caller.serviceAccount && Object.entries(x.labels).every(([k, v]) => caller.labels[k] === v));
-  return judgeConsulFlow({
-    index: model.consul.intentions,
-    defaultIntention: model.consul.defaultIntention,
-    callerService: callerW?.consulService ?? caller.serviceAccount,
-    calleeService: w.consulService ?? callee.serviceAccount,
-  }, caller, callee);
 }
 
 export function serviceAccountOf(pod: PodView | undefined): string {

@@ -6,5 +6,6 @@ export { meshConfigMapRefs, istioAutoMtls, type IstioAutoMtls } from './configma
 export { istioMeshedServices, istioMutualCoverage, type MeshedService, type ServiceTlsCoverage } from './destination-rules.ts';
 export { istioAuthorizationEffect, indexAuthorizationPolicies, parseAuthorizationPolicy, policiesFor, type AuthzEffect, type AuthzIndex, type ParsedAuthzPolicy, type AuthzRule } from './authz.ts';
 export { consulPresent } from './model.ts';
-export { linkerdFlowVerdict, judgeLinkerdFlow, indexLinkerdPolicies, linkerdIdentity, type LinkerdPolicyIndex, type LinkerdAuthorization } from './linkerd-authz.ts';
-export { consulFlowVerdict, judgeConsulFlow, indexServiceIntentions, intentionPrecedence, consulDefaultIntention, consulMembership, type ConsulIntentionIndex, type ConsulIntention, type ConsulDefaultIntention } from './consul.ts';
+export { judgeLinkerdFlow, indexLinkerdPolicies, linkerdIdentity, type LinkerdPolicyIndex, type LinkerdAuthorization } from './linkerd-authz.ts';
+export { judgeConsulFlow, indexServiceIntentions, intentionPrecedence, consulDefaultIntention, consulMembership, type ConsulIntentionIndex, type ConsulIntention, type ConsulDefaultIntention } from './consul.ts';
+export { linkerdFlowVerdict, consulFlowVerdict } from './mesh-flows.ts';

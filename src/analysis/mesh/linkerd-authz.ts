@@ -18,8 +18,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
 import { isLinkerdPolicy, serverCoversPort, type LinkerdServer } from './linkerd.ts';
-import type { MeshModel } from './model.ts';
-import { arr, containerPorts, createdAt, labelSelectorMatches, obj, str } from './util.ts';
+import { arr, createdAt, labelSelectorMatches, obj, str } from './util.ts';
 
 export const LINKERD_DEFAULT_TRUST_DOMAIN = 'cluster.local';
 
@@ -357,21 +356,3 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   };
 }
 
-/**
- * Linkerd's answer for `caller` calling `callee` (by namespace and workload name, as `reach` names
- * it). A callee not in the Linkerd mesh gets mesh 'none' (its proxy is not there to refuse).
- */
-export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
-  const w = (model.workloadsByNamespace.get(callee.namespace) ?? []).find((x) => x.workload.ref.name === callee.name);
-  const plaintext = !caller.mtls || !!caller.external;
-  if (!w || w.mesh !== 'linkerd' || !w.linkerdPolicy) {
-    return { mesh: 'none', verdict: 'allowed', plaintext, reason: `${callee.namespace}/${callee.name} has no linkerd-proxy: Linkerd does not restrict calls to it` };
-  }
-  return judgeLinkerdFlow({
-    defaultPolicy: w.linkerdPolicy,
-    servers: model.linkerd.servers.get(callee.namespace) ?? [],
-    labels: w.labels,
-    namedPorts: w.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : [],
-    index: model.linkerd.policy,
-  }, caller, callee);
-}
