@@ -42,6 +42,8 @@ export interface ConsulInjector {
   allowNamespaces: string[];
   denyNamespaces: string[];
   source: string;
+  /** Where Consul itself runs (its own pods opt out of injection). */
+  namespace: string;
 }
 
 /** The connect injector's settings from its Deployment's command/args (Helm chart renders them there). */
@@ -59,6 +61,7 @@ export function consulInjector(deployments: KubeObject[]): ConsulInjector | unde
       allowNamespaces: flag('allow-k8s-namespace'),
       denyNamespaces: flag('deny-k8s-namespace'),
       source: `Deployment ${d.metadata?.namespace ?? 'default'}/${name}`,
+      namespace: d.metadata?.namespace ?? 'default',
     };
   }
   return undefined;
@@ -70,11 +73,16 @@ export interface ConsulMembership {
   reason: string;
 }
 
+/** The connect injector injects into this namespace (its allow/deny lists; two namespaces never). */
+export function consulServesNamespace(injector: ConsulInjector | undefined, ns: string): boolean {
+  if (NEVER_INJECTED.has(ns)) return false;
+  if (!injector) return true;
+  return !injector.denyNamespaces.includes(ns) && (injector.allowNamespaces.length === 0 || injector.allowNamespaces.includes('*') || injector.allowNamespaces.includes(ns));
+}
+
 export function consulMembership(namespace: string, pod: PodView, injector: ConsulInjector | undefined): ConsulMembership {
   const value = pod.annotations[CONSUL_INJECT_ANNOTATION];
-  const served = (ns: string) => injector
-    ? !NEVER_INJECTED.has(ns) && !injector.denyNamespaces.includes(ns) && (injector.allowNamespaces.length === 0 || injector.allowNamespaces.includes('*') || injector.allowNamespaces.includes(ns))
-    : !NEVER_INJECTED.has(namespace);
+  const served = (ns: string) => consulServesNamespace(injector, ns);
   const requested = value === 'true' ? served(namespace) : value === undefined && !!injector?.injectDefault && served(namespace);
   if (pod.origin === 'pod') {
     if (containerNames(pod.spec).some((n) => SIDECARS.includes(n))) return { meshed: true, requested, reason: 'Consul dataplane container present' };
@@ -189,7 +197,25 @@ export function intentionPrecedence(dest: { name: string; namespace?: string }, 
 const nsMatches = (pattern: string | undefined, ns: string) => pattern === undefined || pattern === '*' || pattern === ns;
 const nameMatches = (pattern: string, name: string) => pattern === '*' || pattern === name;
 
+export const CONSUL_TPROXY_ANNOTATION = 'consul.hashicorp.com/transparent-proxy';
+export const CONSUL_EXCLUDE_INBOUND_ANNOTATION = 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports';
+
+/**
+ * Whether a call to `port` bypasses the callee's sidecar: ports excluded from the transparent
+ * proxy's redirection reach the application directly; with the transparent proxy off
+ * (annotation "false"), the application's own port is reachable unless it listens on localhost
+ * only, which the snapshot cannot tell.
+ */
+export function consulPortBypass(podAnnotations: Record<string, string>, port: number): { kind: 'excluded' | 'no-tproxy'; source: string } | undefined {
+  const excluded = (podAnnotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION] ?? '').split(',').map((p) => p.trim()).filter((p) => p);
+  if (excluded.includes(String(port))) return { kind: 'excluded', source: `pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION}` };
+  if (podAnnotations[CONSUL_TPROXY_ANNOTATION] === 'false') return { kind: 'no-tproxy', source: `pod annotation ${CONSUL_TPROXY_ANNOTATION}=false` };
+  return undefined;
+}
+
 export interface ConsulFlowInput {
+  /** The callee's pod annotations (ports excluded from the sidecar). */
+  calleeAnnotations?: Record<string, string>;
   index: ConsulIntentionIndex;
   defaultIntention: ConsulDefaultIntention;
   /** The Consul service names of caller and callee. */
@@ -200,6 +226,13 @@ export interface ConsulFlowInput {
 /** Consul's answer for one call to a Consul-meshed callee. */
 export function judgeConsulFlow(input: ConsulFlowInput, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
   const enforcedBy = 'Consul dataplane (Envoy) of the callee';
+  const bypass = input.calleeAnnotations ? consulPortBypass(input.calleeAnnotations, callee.port) : undefined;
+  if (bypass?.kind === 'excluded') {
+    return { mesh: 'consul', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is excluded from the Consul sidecar (${bypass.source}): intentions do not apply to it` };
+  }
+  if (bypass?.kind === 'no-tproxy') {
+    return { mesh: 'consul', verdict: 'unknown', plaintext: !caller.mtls || !!caller.external, reason: `transparent proxy is off (${bypass.source}): a caller dialing port ${callee.port} directly reaches the application unless it listens on localhost only, which the snapshot cannot tell` };
+  }
   if (!caller.mtls || caller.external) {
     return { mesh: 'consul', verdict: 'denied', plaintext: true, enforcedBy, reason: `the Consul sidecar of ${callee.namespace}/${callee.name} accepts only mutual TLS from mesh services; a caller without a mesh identity is refused` };
   }

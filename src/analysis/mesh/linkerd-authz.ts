@@ -274,6 +274,8 @@ export interface LinkerdFlowInput {
   servers: LinkerdServer[];
   /** The callee's pod labels (Servers select pods by label). */
   labels: Record<string, string>;
+  /** Inbound ports the proxy does not intercept (config.linkerd.io/skip-inbound-ports), as written. */
+  skippedInbound?: { ports: string[]; source: string };
   /** Named container ports of the callee (a Server may name its port). */
   namedPorts: Array<{ port: number; name?: string }>;
   index: LinkerdPolicyIndex;
@@ -288,6 +290,13 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   const plaintext = !caller.mtls || !!caller.external;
   const enforcedBy = 'linkerd-proxy of the callee';
   const base = { mesh: 'linkerd' as const, plaintext, enforcedBy };
+  const skipped = input.skippedInbound?.ports.some((r) => {
+    const [lo, hi] = r.split('-').map(Number);
+    return callee.port >= lo && callee.port <= (hi ?? lo);
+  });
+  if (skipped) {
+    return { mesh: 'linkerd', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is skipped by the linkerd-proxy (${input.skippedInbound!.source}): Linkerd policy does not apply to it` };
+  }
   const names = input.namedPorts.filter((p) => p.port === callee.port);
   const portView = { port: callee.port, name: names.find((p) => p.name)?.name };
   const covering = input.servers

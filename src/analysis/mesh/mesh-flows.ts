@@ -6,6 +6,7 @@ import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
 import type { MeshModel } from './model.ts';
 import { judgeLinkerdFlow } from './linkerd-authz.ts';
 import { judgeConsulFlow, serviceAccountOf } from './consul.ts';
+import { linkerdSkippedPorts } from './linkerd.ts';
 import { containerPorts } from './util.ts';
 
 /**
@@ -18,7 +19,9 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
   if (!w || w.mesh !== 'linkerd' || !w.linkerdPolicy) {
     return { mesh: 'none', verdict: 'allowed', plaintext, reason: `${callee.namespace}/${callee.name} has no linkerd-proxy: Linkerd does not restrict calls to it` };
   }
+  const skipped = linkerdSkippedPorts(model.namespaces.get(callee.namespace)?.annotations ?? {}, w.annotations, callee.namespace).find((s) => s.direction === 'inbound');
   return judgeLinkerdFlow({
+    skippedInbound: skipped ? { ports: skipped.ports, source: skipped.source } : undefined,
     defaultPolicy: w.linkerdPolicy,
     servers: model.linkerd.servers.get(callee.namespace) ?? [],
     labels: w.labels,
@@ -39,6 +42,7 @@ export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: 
   const callerW = (model.workloadsByNamespace.get(caller.namespace) ?? []).find((x) =>
     x.mesh === 'consul' && serviceAccountOf(x.workload.pods[0]) === caller.serviceAccount && Object.entries(x.labels).every(([k, v]) => caller.labels[k] === v));
   return judgeConsulFlow({
+    calleeAnnotations: w.annotations,
     index: model.consul.intentions,
     defaultIntention: model.consul.defaultIntention,
     callerService: callerW?.consulService ?? caller.serviceAccount,

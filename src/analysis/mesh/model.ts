@@ -12,7 +12,7 @@ import { admitsUnauthenticated, INBOUND_POLICY_ANNOTATION, linkerdClusterDefault
 import { containerNames, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdTrustDomain } from './linkerd.ts';
-import { consulDefaultIntention, consulInjector, consulMembership, consulServiceName, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex } from './consul.ts';
+import { consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -140,6 +140,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     const meantMeshedBy: string[] = [];
     if (meantIstio) meantMeshedBy.push('namespace labelled for Istio injection');
     if (meantLinkerd) meantMeshedBy.push('namespace annotated linkerd.io/inject');
+    if (injector?.injectDefault && namespace !== injector.namespace && consulServesNamespace(injector, namespace)) meantMeshedBy.push(`Consul connect injector injects by default (${injector.source})`);
     if (meshedByConfig.has(namespace)) meantMeshedBy.push('listed in config mesh.meshedNamespaces');
     if (strictNamespaces.has(namespace)) meantMeshedBy.push(`namespace PeerAuthentication ${policies.namespaceWinner.get(namespace)!.name} requires STRICT mTLS`);
 

@@ -171,3 +171,44 @@ spec: {sources: [{name: web, action: allow}]}
     expect(m.consul.intentions.problems).toEqual([{ ref: { kind: 'ServiceIntentions', namespace: 'shop', name: 'broken' }, problem: 'spec.destination.name is missing: Consul rejects the entry, it authorizes nothing' }]);
   });
 });
+
+describe('Consul sidecar bypasses', () => {
+  const base = (annotations: string) => app('shop', 'api', { annotations }) + app('shop', 'web') + intentions('api', 'api', '[{name: "*", action: deny}]');
+  it('a port excluded from the transparent proxy reaches the application without intentions', () => {
+    const v = judge(base('consul.hashicorp.com/transparent-proxy-exclude-inbound-ports: "8080,9090"'), caller('shop', 'web'), 'shop', 'api');
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'allowed', plaintext: true });
+    expect(v.reason).toMatch(/excluded from the Consul sidecar/);
+  });
+  it('with the transparent proxy off the answer is unknown (the application may listen on the pod address)', () => {
+    expect(judge(base('consul.hashicorp.com/transparent-proxy: "false"'), caller('shop', 'web'), 'shop', 'api').verdict).toBe('unknown');
+    expect(judge(base('consul.hashicorp.com/transparent-proxy: "true"'), caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'api' } });
+  });
+});
+
+describe('Consul injection expected but missing', () => {
+  it('a running pod without the dataplane in a namespace the injector serves by default is outside the mesh; Consul\'s own namespace is not expected to be meshed', async () => {
+    const { workloadOutsideMesh } = await import('../../../checks/mtls/workload-outside-mesh.ts');
+    const yaml = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consul-connect-injector, namespace: consul}
+spec:
+  selector: {matchLabels: {app: consul}}
+  template:
+    metadata: {labels: {app: consul}, annotations: {consul.hashicorp.com/connect-inject: "false"}}
+    spec:
+      containers: [{name: sidecar-injector, image: hashicorp/consul-k8s-control-plane:1.4.0, command: ["/bin/sh", "-ec", "consul-k8s-control-plane inject-connect -default-inject=true"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api-0, namespace: shop, labels: {app: api}}
+spec:
+  serviceAccountName: api
+  containers: [{name: api, image: example/api:1}]
+`;
+    const ctx = ctxOf(yaml);
+    const fails = workloadOutsideMesh.evaluate(ctx).filter((v) => v.status === 'fail');
+    expect(fails.map((v) => `${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`)).toEqual(['Pod shop/api-0']);
+    expect(fails[0].message).toMatch(/Consul connect injector injects by default .*no Consul dataplane container although injection is requested/);
+  });
+});

@@ -267,4 +267,16 @@ metadata: {name: plain}
 ---${app('plain', 'web', 'web', '{containerPort: 8080}')}`;
     expect(judge(yaml, plain('x', 'y'), 'plain', 'web', 8080)).toMatchObject({ mesh: 'none', verdict: 'allowed' });
   });
+
+  it(`a port in config.linkerd.io/skip-inbound-ports bypasses the proxy, and so its policy (${REF})`, () => {
+    const yaml = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny, config.linkerd.io/skip-inbound-ports: "3306,4000-4100"}
+---${app('shop', 'db', 'db', '{containerPort: 3306}, {containerPort: 4050}, {containerPort: 5000}')}`;
+    expect(judge(yaml, external, 'shop', 'db', 3306)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(judge(yaml, external, 'shop', 'db', 4050).reason).toMatch(/skipped by the linkerd-proxy \(namespace shop annotation config\.linkerd\.io\/skip-inbound-ports\)/);
+    expect(judge(yaml, meshed('shop', 'web'), 'shop', 'db', 5000).verdict).toBe('denied');
+  });
 });
