@@ -25,3 +25,15 @@ export const POD_SECURITY_POD: string[] = [...POD_CIS_CONTROLS, 'NSA-CISA:PS/pod
 
 /** Control ids take one of these shapes; a test holds every check to them. */
 export const CONTROL_ID = /^(CIS-1\.10:5(\.\d+){2}|NSA-CISA:(NS|AA|PS|UP)(\/[a-z-]+)?|NIST-800-53:[A-Z]{2}-\d+|NIST-800-207:T\d)$/;
+
+/** Workload hardening outside the Pod Security Standards (NSA/CISA hardening guidance). */
+export const IMMUTABLE_FILESYSTEM: string[] = ['NSA-CISA:PS/immutable-filesystem', 'NIST-800-53:CM-7', 'NIST-800-207:T5'];
+
+/** Resource limits: one workload cannot starve its node (NSA/CISA resource policies). */
+export const RESOURCE_LIMITS: string[] = ['NSA-CISA:PS/resource-policies', 'NIST-800-53:SC-6', 'NIST-800-207:T5'];
+
+/** Service-account identity of workloads: the token a pod carries and whose it is. */
+export const WORKLOAD_IDENTITY: string[] = ['NSA-CISA:PS/service-account-tokens', 'NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T1', 'NIST-800-207:T6'];
+
+/** Authorization of every call between workloads (mesh AuthorizationPolicy, intentions). */
+export const MESH_AUTHORIZATION: string[] = ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-3', 'NIST-800-53:AC-4', 'NIST-800-207:T3', 'NIST-800-207:T4', 'NIST-800-207:T6'];

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  console.error(`npm test needs Node >= 22 (found ${process.versions.node}); run: . scripts/node24.sh`);
+  console.error(`npm test needs Node >= 22 (found ${process.versions.node}): run it through npm (npm test), whose scripts get Node 24 from the \`node\` devDependency`);
   process.exit(2);
 }
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;

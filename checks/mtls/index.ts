@@ -9,6 +9,9 @@ import { workloadOutsideMesh } from './workload-outside-mesh.ts';
 import { linkerdUnauthenticatedDefault } from './linkerd-unauthenticated-default.ts';
 import { autoMtlsDisabled } from './auto-mtls-disabled.ts';
 import { linkerdSkipPorts } from './linkerd-skip-ports.ts';
+import { authzMissing } from './authz-missing.ts';
+import { authzAllowAny } from './authz-allow-any.ts';
+import { authzPlaintextBypass } from './authz-plaintext-bypass.ts';
 
 export const mtlsChecks: Check[] = [
   meshRequired,
@@ -20,4 +23,7 @@ export const mtlsChecks: Check[] = [
   linkerdUnauthenticatedDefault,
   autoMtlsDisabled,
   linkerdSkipPorts,
+  authzMissing,
+  authzAllowAny,
+  authzPlaintextBypass,
 ];

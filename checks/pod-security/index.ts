@@ -7,6 +7,8 @@ import { podViolatesTarget } from './pod-violates-target.ts';
 import { enforceWeakerThanWarnAudit } from './enforce-weaker-than-warn-audit.ts';
 import { versionPinnedOld } from './version-pinned-old.ts';
 import { invalidLabel } from './invalid-label.ts';
+import { writableRootFilesystem } from './writable-root-filesystem.ts';
+import { resourceLimitsMissing } from './resource-limits-missing.ts';
 
 export const podSecurityChecks: Check[] = [
   enforceMissing,
@@ -16,4 +18,6 @@ export const podSecurityChecks: Check[] = [
   enforceWeakerThanWarnAudit,
   versionPinnedOld,
   invalidLabel,
+  writableRootFilesystem,
+  resourceLimitsMissing,
 ];

@@ -13,7 +13,7 @@ export const clusterAdminBinding = permissionCheck({
   clusterScoped: true,
   // `*` on `*` everywhere: every narrower dangerous grant on the same subject follows from it.
   implies: [
-    'rbac.wildcard-permission', 'rbac.secrets-cluster-read', 'rbac.privilege-escalation',
+    'rbac.wildcard-permission', 'rbac.secrets-cluster-read', 'rbac.secrets-namespace-read', 'rbac.privilege-escalation',
     'rbac.pod-exec-attach', 'rbac.nodes-proxy', 'rbac.csr-approval', 'rbac.webhook-config-write',
     'rbac.workload-create-kube-system', 'rbac.namespace-modification', 'rbac.default-serviceaccount-bound',
   ],

@@ -3,6 +3,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { clusterAdminBinding } from './cluster-admin-binding.ts';
 import { wildcardPermission } from './wildcard-permission.ts';
 import { secretsClusterRead } from './secrets-cluster-read.ts';
+import { secretsNamespaceRead } from './secrets-namespace-read.ts';
 import { privilegeEscalation } from './privilege-escalation.ts';
 import { anonymousAccess } from './anonymous-access.ts';
 import { podExecAttach } from './pod-exec-attach.ts';
@@ -12,6 +13,8 @@ import { webhookConfigWrite } from './webhook-config-write.ts';
 import { workloadCreateKubeSystem } from './workload-create-kube-system.ts';
 import { defaultServiceAccountBound } from './default-serviceaccount-bound.ts';
 import { danglingBinding } from './dangling-binding.ts';
+import { serviceAccountTokenAutomount } from './serviceaccount-token-automount.ts';
+import { defaultServiceAccountUsed } from './default-serviceaccount-used.ts';
 import { namespaceModification } from './namespace-modification.ts';
 import { aggregationIntoBuiltin } from './aggregation-into-builtin.ts';
 
@@ -19,6 +22,7 @@ export const rbacChecks: Check[] = [
   clusterAdminBinding,
   wildcardPermission,
   secretsClusterRead,
+  secretsNamespaceRead,
   privilegeEscalation,
   anonymousAccess,
   podExecAttach,
@@ -27,6 +31,8 @@ export const rbacChecks: Check[] = [
   webhookConfigWrite,
   workloadCreateKubeSystem,
   defaultServiceAccountBound,
+  defaultServiceAccountUsed,
+  serviceAccountTokenAutomount,
   danglingBinding,
   namespaceModification,
   aggregationIntoBuiltin,

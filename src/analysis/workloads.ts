@@ -1,5 +1,6 @@
 // Pods and the workloads that own them. Pod-level findings are attributed to the top-level
-// owner (Pod -> ReplicaSet -> Deployment, Job -> CronJob) so ten replicas make one finding.
+// owner (Pod -> ReplicaSet -> Deployment, Job -> CronJob) so ten replicas make one finding,
+// also when the ReplicaSet or Job itself is not in the input.
 // From manifests, workload templates stand in for the pods they would create.
 
 import type { ResourceRef } from '../base/vocabulary.ts';
@@ -89,8 +90,26 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       if (!ctl?.kind || !ctl.name || ctl.kind === 'Node') break;
       cur = { kind: ctl.kind, namespace: o.metadata?.namespace, name: ctl.name };
       obj = objects.get(refKey(ctl.kind, o.metadata?.namespace, ctl.name));
+      if (!obj) return absentOwnerParent(cur, o) ?? cur;
     }
     return cur;
+  };
+
+  // An owner missing from the input (`kubectl get pods` without the ReplicaSets) is still
+  // folded into the workload above it when its name says which: the Deployment controller
+  // names a ReplicaSet DEPLOYMENT-HASH and labels its pods pod-template-hash=HASH; the
+  // CronJob controller names a Job CRONJOB-MINUTES (folded only when that CronJob is present).
+  const absentOwnerParent = (owner: ResourceRef, pod: KubeObject): ResourceRef | undefined => {
+    if (owner.kind === 'ReplicaSet') {
+      const hash = pod.metadata?.labels?.['pod-template-hash'];
+      if (!hash || !owner.name.endsWith(`-${hash}`) || owner.name.length <= hash.length + 1) return undefined;
+      return { kind: 'Deployment', namespace: owner.namespace, name: owner.name.slice(0, -(hash.length + 1)) };
+    }
+    if (owner.kind === 'Job') {
+      const m = /^(.+)-\d+$/.exec(owner.name);
+      if (m && objects.has(refKey('CronJob', owner.namespace, m[1]!))) return { kind: 'CronJob', namespace: owner.namespace, name: m[1]! };
+    }
+    return undefined;
   };
 
   const ensure = (ref: ResourceRef): Workload => {
@@ -156,4 +175,41 @@ export const podsOf = memoize((snapshot: Snapshot): PodView[] => workloadsOf(sna
 
 export function refString(r: ResourceRef): string {
   return r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;
+}
+
+export interface WorkloadAlias {
+  /** The top-level workload the name stands for. */
+  ref: ResourceRef;
+  /** What the name is: one of its pods, or an owner between the pods and it. */
+  via: 'pod' | 'ReplicaSet' | 'Job';
+}
+
+/**
+ * The workload a pod name, or the name of a ReplicaSet or Job between pods and their
+ * workload, stands for in `namespace` — present in the input or only named by the pods'
+ * owner references. Undefined when the name is none of these (or a workload's own name).
+ */
+export function workloadAliasOf(snapshot: Snapshot, namespace: string, name: string): WorkloadAlias | undefined {
+  const inNs = workloadsOf(snapshot).filter((w) => w.ref.namespace === namespace);
+  const pod = inNs.find((w) => w.pods.some((p) => p.origin === 'pod' && p.name === name));
+  if (pod) return { ref: pod.ref, via: 'pod' };
+  const byRef = (kind: string, n: string) => inNs.find((w) => w.ref.kind === kind && w.ref.name === n);
+  // An owner the pods name (whether or not the object itself was collected).
+  for (const p of snapshot.resources.pods ?? []) {
+    if (p.metadata?.namespace !== namespace) continue;
+    const ctl = (p.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+    if (!ctl || ctl.name !== name || (ctl.kind !== 'ReplicaSet' && ctl.kind !== 'Job')) continue;
+    const w = inNs.find((x) => x.pods.some((v) => v.origin === 'pod' && v.name === p.metadata?.name));
+    if (w && !(w.ref.kind === ctl.kind && w.ref.name === name)) return { ref: w.ref, via: ctl.kind };
+  }
+  // A ReplicaSet or Job without pods (scaled to zero, finished), owned by a workload.
+  for (const [key, kind] of [['replicasets', 'ReplicaSet'], ['jobs', 'Job']] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      if (o.metadata?.namespace !== namespace || o.metadata?.name !== name) continue;
+      const ctl = (o.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
+      const w = ctl?.kind && ctl.name ? byRef(ctl.kind, ctl.name) : undefined;
+      if (w) return { ref: w.ref, via: kind };
+    }
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-// The tool's version, read from package.json: the one place it is written.
-import pkg from '../../package.json' with { type: 'json' };
-
-export const TOOL_VERSION: string = pkg.version;
+// The tool's version, read from package.json: the one place it is written. Read through the
+// package root (package.ts) rather than a JSON import, so the compiled dist/ reads the same
+// file as the sources instead of a copy of it.
+export { PACKAGE_VERSION as TOOL_VERSION } from './package.ts';

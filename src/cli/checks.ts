@@ -1,10 +1,10 @@
 // `ztaudit checks [--area A]` and `ztaudit explain ID`: the catalog, from the registry.
-import { parseArgs } from 'node:util';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { AREAS } from '../base/vocabulary.ts';
 import { type Check } from '../engine/types.ts';
 import { ConfigError } from '../base/errors.ts';
 import type { CliIO } from './io.ts';
+import { choiceOption, defineCommand } from './command.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -20,9 +20,7 @@ export function catalogMarkdown(checks: readonly Check[]): string {
   return lines.join('\n');
 }
 
-export async function checksCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { area: { type: 'string' }, output: { type: 'string', default: 'text' } }, strict: true });
-  if (values.area && !(AREAS as readonly string[]).includes(values.area)) throw new ConfigError(`--area ${values.area}: must be one of ${AREAS.join(', ')}`);
+function listChecks(values: { area?: string; output: string }, io: CliIO): number {
   const list = CHECKS.filter((c) => !values.area || c.area === values.area);
   if (values.output === 'json') io.stdout(`${JSON.stringify(list.map(({ evaluate: _e, appliesTo: _a, ...c }) => c), null, 2)}\n`);
   else if (values.output === 'md') io.stdout(catalogMarkdown(list));
@@ -30,10 +28,7 @@ export async function checksCommand(argv: string[], io: CliIO): Promise<number> 
   return 0;
 }
 
-export async function explainCommand(argv: string[], io: CliIO): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true, strict: true });
-  const id = positionals[0];
-  if (!id) throw new ConfigError('explain: a check id is required (see `ztaudit checks`)');
+function explainCheck(id: string, io: CliIO): number {
   const c = CHECK_BY_ID.get(id);
   if (!c) throw new ConfigError(`explain: unknown check id "${id}" (see \`ztaudit checks\`)`);
   io.stdout([
@@ -50,3 +45,24 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<number>
   ].join('\n'));
   return 0;
 }
+
+export const CHECKS_COMMAND = defineCommand<{ area?: string; output: string }>({
+  name: 'checks',
+  summary: 'the check catalog: id, severity and title of every check',
+  define: (cmd) => {
+    cmd
+      .addOption(choiceOption('--area <area>', 'only the checks of one area', AREAS))
+      .addOption(choiceOption('-o, --output <format>', 'text, json (every field) or md (docs/checks.md)', ['text', 'json', 'md'], 'text'));
+  },
+  examples: ['ztaudit checks --area rbac', 'ztaudit checks --output json'],
+  run: async (opts, _args, io) => listChecks(opts, io),
+});
+
+export const EXPLAIN = defineCommand<Record<string, never>>({
+  name: 'explain',
+  summary: 'one check: what it protects against, its controls, what it needs, its remediation',
+  define: (cmd) => { cmd.argument('<check-id>', 'a check id, as `ztaudit checks` lists them'); },
+  examples: ['ztaudit explain network.namespace-default-deny-ingress'],
+  complete: { 'check-id': () => CHECKS.map((c) => c.id) },
+  run: async (_opts, [id], io) => explainCheck(id!, io),
+});

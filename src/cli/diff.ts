@@ -1,6 +1,5 @@
 // `ztaudit diff --last | RUN_A RUN_B [--history URL] [--config F] [--output text|json]`:
 // compares two stored runs with the regression rules of the current config.
-import { parseArgs } from 'node:util';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
@@ -8,17 +7,15 @@ import { ConfigError, HistoryError } from '../base/errors.ts';
 import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
 import type { Finding, RunDiff, RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
-import { STORE_OPTIONS, findRun, openStoreForReading, withStoreErrors } from './history.ts';
+import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
+import { choiceOption, defineCommand, runSpec } from './command.ts';
 
 const MAX_LISTED = 50;
 
-export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
+interface DiffOptions extends StoreFlags { last?: boolean; config?: string; output: string }
+
+function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): Promise<number> {
   return withStoreErrors(io, 'diff', async () => {
-    const { values, positionals } = parseArgs({
-      args: argv, strict: true, allowPositionals: true,
-      options: { ...STORE_OPTIONS, last: { type: 'boolean' }, config: { type: 'string' }, output: { type: 'string', short: 'o', default: 'text' } },
-    });
-    if (values.output !== 'text' && values.output !== 'json') throw new ConfigError(`--output ${values.output}: must be text or json`);
     if (values.last ? positionals.length !== 0 : positionals.length !== 2) throw new ConfigError('usage: ztaudit diff --last | RUN_A RUN_B');
     const { config, errors } = loadConfig(values.config, io.cwd, new Set(CHECK_BY_ID.keys()));
     if (errors.length > 0) throw new ConfigError(errors.join('\n'));
@@ -47,6 +44,24 @@ export async function diffCommand(argv: string[], io: CliIO): Promise<number> {
     }
   });
 }
+
+export const DIFF = defineCommand<DiffOptions>({
+  name: 'diff',
+  summary: 'compare two stored runs: new, resolved and persisting findings, score deltas, regression or not',
+  define: (cmd) => {
+    cmd
+      .argument('[run-a]', 'the earlier run: an id or a unique prefix of one')
+      .argument('[run-b]', 'the later run')
+      .option('--last', "the latest run against its cluster's previous run");
+    addStoreOptions(cmd)
+      .option('--config <file>', 'configuration whose regression rules judge the difference')
+      .addOption(choiceOption('-o, --output <format>', 'text or json', ['text', 'json'], 'text'));
+  },
+  examples: ['ztaudit diff --last', 'ztaudit diff 20261120 20261121T0200 --output json'],
+  run: (opts, args, io) => diffStoredRuns(opts, args.filter((a) => a !== undefined), io),
+});
+
+export const diffCommand = (argv: string[], io: CliIO): Promise<number> => runSpec(DIFF, argv, io);
 
 function signed(n: number | null): string {
   return n === null ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(1)}`;

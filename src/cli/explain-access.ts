@@ -1,64 +1,98 @@
 // `ztaudit reach`, `ztaudit who-can` and `ztaudit can`: questions answered from the same
 // models the checks use, over any source (cluster, --manifests, --snapshot).
-import { parseArgs } from 'node:util';
 import { reachCommandCore, reachMatrixChunks } from './reach.ts';
 import { canCommandCore, whoCanCommandCore } from './access-text.ts';
 import { ConfigError } from '../base/errors.ts';
 import type { CliIO } from './io.ts';
 import { createLogger } from './log.ts';
-import { SOURCE_OPTIONS, loadSource } from './source.ts';
-
-function outputFlag(value: string | undefined): 'text' | 'json' | 'csv' {
-  if (value === undefined || value === 'text' || value === 'json' || value === 'csv') return value ?? 'text';
-  throw new ConfigError(`--output ${value}: must be text, json or csv (csv with --matrix)`);
-}
+import { addSourceOptions, loadSource, type SourceFlags } from './source.ts';
+import { choiceOption, defineCommand } from './command.ts';
 
 function print(io: CliIO, result: { exitCode: number; output: string }): number {
   (result.exitCode === 2 ? io.stderr : io.stdout)(`${result.output.replace(/\n?$/, '\n')}`);
   return result.exitCode;
 }
 
-/** ztaudit reach --from NS/WORKLOAD --to NS/WORKLOAD [--port PORT[/PROTO]] [--output json] | --matrix */
-export async function reachCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv, strict: true,
-    options: { ...SOURCE_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, port: { type: 'string' }, matrix: { type: 'boolean' }, output: { type: 'string' } },
-  });
-  const output = outputFlag(values.output);
+interface ReachOptions extends SourceFlags { from?: string; to?: string; port?: string; matrix?: boolean; output?: 'text' | 'json' | 'csv' }
+
+async function reach(values: ReachOptions, io: CliIO): Promise<number> {
   const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
   if (values.matrix) {
     // Streamed: a 5,000-workload matrix is hundreds of thousands of lines.
     let last = '';
-    for (const chunk of reachMatrixChunks(snapshot, output)) {
+    for (const chunk of reachMatrixChunks(snapshot, values.output ?? 'text')) {
       io.stdout(chunk);
       last = chunk;
     }
     if (!last.endsWith('\n')) io.stdout('\n');
     return 0;
   }
-  return print(io, reachCommandCore(snapshot, { from: values.from, to: values.to, port: values.port, matrix: values.matrix, output }));
+  return print(io, reachCommandCore(snapshot, { from: values.from, to: values.to, port: values.port, matrix: values.matrix, output: values.output ?? 'text' }));
 }
 
-/** ztaudit who-can VERB RESOURCE [-n NS] [--name NAME] */
-export async function whoCanCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, strict: true, allowPositionals: true,
-    options: { ...SOURCE_OPTIONS, namespace: { type: 'string', short: 'n' }, name: { type: 'string' } },
-  });
-  const [verb, resource] = positionals;
-  if (!verb || !resource) throw new ConfigError('who-can: usage: ztaudit who-can VERB RESOURCE [-n NAMESPACE]');
-  const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
-  return print(io, whoCanCommandCore(snapshot, { verb, resource, namespace: values.namespace, name: values.name }));
+export const REACH = defineCommand<ReachOptions>({
+  name: 'reach',
+  summary: 'is a flow allowed, and which policies and rules decided it; or the whole workload connectivity matrix',
+  define: (cmd) => {
+    cmd
+      .option('--from <workload>', 'source workload: NAMESPACE/NAME (a Deployment, StatefulSet, …, a ReplicaSet or a pod name)')
+      .option('--to <workload>', 'destination workload, as --from')
+      .option('--port <port>', 'destination port, PORT[/PROTOCOL] (default: any port; protocol TCP)')
+      .option('--matrix', 'every workload pair instead of one flow')
+      .addOption(choiceOption('-o, --output <format>', 'text, json, or csv (with --matrix)', ['text', 'json', 'csv'], 'text'));
+    addSourceOptions(cmd);
+  },
+  examples: [
+    'ztaudit reach --manifests deploy/ --from shop/frontend --to shop/db --port 5432',
+    'ztaudit reach --context prod --from shop/api --to kube-system/coredns --port 53/UDP --output json',
+    'ztaudit reach --manifests deploy/ --matrix --output csv > matrix.csv',
+  ],
+  exitCodes: ['0  the flow is allowed (--matrix: the matrix was printed)', '1  the flow is denied', '2  could not answer (unknown workload, bad port, unreadable source)'],
+  run: (opts, _args, io) => reach(opts, io),
+});
+
+interface RbacQueryOptions extends SourceFlags { namespace?: string; name?: string }
+
+function addRbacQueryOptions(cmd: Parameters<typeof addSourceOptions>[0]) {
+  cmd
+    .option('-n, --namespace <namespace>', 'the namespace the question is about (default: cluster-wide)')
+    .option('--name <name>', 'one object by name (resourceNames in the rules)');
+  addSourceOptions(cmd);
 }
 
-/** ztaudit can SUBJECT [VERB RESOURCE] [-n NS]; SUBJECT is User:alice, Group:x or ServiceAccount:ns/name */
-export async function canCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, strict: true, allowPositionals: true,
-    options: { ...SOURCE_OPTIONS, namespace: { type: 'string', short: 'n' }, name: { type: 'string' } },
-  });
-  const [subject, verb, resource] = positionals;
-  if (!subject) throw new ConfigError('can: usage: ztaudit can SUBJECT [VERB RESOURCE] [-n NAMESPACE] (SUBJECT: User:alice, Group:devs, ServiceAccount:ns/name)');
-  const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
-  return print(io, canCommandCore(snapshot, { subject, verb, resource, namespace: values.namespace, name: values.name }));
-}
+export const WHO_CAN = defineCommand<RbacQueryOptions>({
+  name: 'who-can',
+  summary: 'which subjects hold a permission, and through which bindings and roles',
+  define: (cmd) => {
+    cmd.argument('<verb>', 'an API verb: get, list, create, … or *').argument('<resource>', 'a resource, e.g. secrets, pods/exec, deployments.apps');
+    addRbacQueryOptions(cmd);
+  },
+  examples: ['ztaudit who-can get secrets -n payments --manifests deploy/', 'ztaudit who-can create pods/exec --context prod'],
+  exitCodes: ['0  at least one subject can', '1  no subject can', '2  could not answer'],
+  run: async (opts, [verb, resource], io) => {
+    const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
+    return print(io, whoCanCommandCore(snapshot, { verb, resource, namespace: opts.namespace, name: opts.name }));
+  },
+});
+
+export const CAN = defineCommand<RbacQueryOptions>({
+  name: 'can',
+  summary: "a subject's effective rules, or whether it can VERB RESOURCE and through which binding",
+  define: (cmd) => {
+    cmd
+      .argument('<subject>', 'User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME')
+      .argument('[verb]', 'with RESOURCE: answer one question instead of listing the rules')
+      .argument('[resource]', 'a resource, e.g. secrets, pods/exec, deployments.apps');
+    addRbacQueryOptions(cmd);
+  },
+  examples: [
+    'ztaudit can ServiceAccount:shop/api --manifests deploy/          # every rule it holds',
+    'ztaudit can User:alice delete deployments.apps -n shop --context prod',
+  ],
+  exitCodes: ['0  the subject can (or: its rules were listed)', '1  the subject cannot', '2  could not answer (malformed subject, verb without resource, unreadable source)'],
+  run: async (opts, [subject, verb, resource], io) => {
+    if (verb !== undefined && resource === undefined) throw new ConfigError('can: a question needs both a verb and a resource, e.g. `ztaudit can User:alice get secrets -n dev`');
+    const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
+    return print(io, canCommandCore(snapshot, { subject, verb, resource, namespace: opts.namespace, name: opts.name }));
+  },
+});

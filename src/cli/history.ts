@@ -1,6 +1,6 @@
 // `ztaudit history [--history URL] [--limit N] [--output table|json]`: the stored runs with
 // their scores, newest first. Also the store-opening helper the diff and report commands share.
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { readEnv } from '../config/env.ts';
 import { AREAS } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
@@ -8,18 +8,27 @@ import { DEFAULT_HISTORY, openRunStore, type RunStore, type RunSummary } from '.
 import type { RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { resolve } from 'node:path';
+import { choiceOption, defineCommand, runSpec } from './command.ts';
 
-export const STORE_OPTIONS = {
-  history: { type: 'string' },
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-} as const;
+export interface StoreFlags {
+  history?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** How the history commands find the store, declared once. */
+export function addStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--history <url>', 'the store: a SQLite file path, k8s://NAMESPACE/NAME, or postgres://USER@HOST/DB (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
+    .option('--kubeconfig <file>', 'kubeconfig for a k8s:// store (default: KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--context <name>', 'kubeconfig context for a k8s:// store');
+}
 
 /** --history, else ZTAUDIT_HISTORY, else ./.ztaudit/history.db; opened for reading only. */
-export async function openStoreForReading(flags: { history?: string; kubeconfig?: string; context?: string }, io: CliIO): Promise<RunStore> {
+export async function openStoreForReading(flags: StoreFlags, io: CliIO): Promise<RunStore> {
   const env = readEnv(io.env);
   const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
-  if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at a store (a file path or k8s://NAMESPACE/NAME)');
+  if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at a store (a file path, k8s://NAMESPACE/NAME or postgres://…)');
   // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
   return openRunStore(url, { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, cwd: io.cwd, env: io.env, readOnly: true });
 }
@@ -43,10 +52,6 @@ export async function withStoreErrors(io: CliIO, name: string, fn: () => Promise
     return await fn();
   } catch (error: unknown) {
     if (error instanceof HistoryError || error instanceof ConfigError) {
-      io.stderr(`ztaudit ${name}: ${error.message}\n`);
-      return EXIT_CANNOT_RUN;
-    }
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`ztaudit ${name}: ${error.message}\n`);
       return EXIT_CANNOT_RUN;
     }
@@ -74,16 +79,12 @@ export function formatRunTable(runs: RunSummary[]): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
-export async function historyCommand(argv: string[], io: CliIO): Promise<number> {
+interface HistoryOptions extends StoreFlags { limit: string; output: string }
+
+function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
   return withStoreErrors(io, 'history', async () => {
-    const { values, positionals } = parseArgs({
-      args: argv, strict: true, allowPositionals: true,
-      options: { ...STORE_OPTIONS, limit: { type: 'string', default: '20' }, output: { type: 'string', short: 'o', default: 'table' } },
-    });
-    if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"`);
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`--limit ${values.limit}: must be a positive whole number`);
-    if (values.output !== 'table' && values.output !== 'json') throw new ConfigError(`--output ${values.output}: must be table or json`);
     const store = await openStoreForReading(values, io);
     try {
       const runs = await store.list(limit);
@@ -96,3 +97,21 @@ export async function historyCommand(argv: string[], io: CliIO): Promise<number>
     }
   });
 }
+
+export const HISTORY = defineCommand<HistoryOptions>({
+  name: 'history',
+  summary: 'the stored runs with their scores, newest first; export | import moves runs between stores',
+  define: (cmd) => {
+    addStoreOptions(cmd)
+      .option('--limit <n>', 'how many runs to list', '20')
+      .addOption(choiceOption('-o, --output <format>', 'table or json', ['table', 'json'], 'table'));
+  },
+  examples: [
+    'ztaudit history --limit 5',
+    'ztaudit history --history k8s://ztaudit/ztaudit-history --output json',
+    "ztaudit history export --history postgres://ztaudit@db/ztaudit | ztaudit history import --history ./history.db  # copy every run",
+  ],
+  run: (opts, _args, io) => listRuns(opts, io),
+});
+
+export const historyCommand = (argv: string[], io: CliIO): Promise<number> => runSpec(HISTORY, argv, io);

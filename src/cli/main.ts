@@ -1,60 +1,50 @@
-// The entry point: dispatches to one command, turns known errors into one line on stderr
-// and exit code 2. Nothing below this file calls process.exit.
+// The entry point: builds the program from every command's spec, turns known errors into one
+// line on stderr and exit code 2. Nothing below this file calls process.exit.
+import { Command, CommanderError } from 'commander';
 import { ZtauditError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
-import { EXIT_CANNOT_RUN, type CliIO, type CommandFn } from './io.ts';
-import { runCommand } from './run.ts';
-import { snapshotCommand } from './snapshot.ts';
-import { checksCommand, explainCommand } from './checks.ts';
-import { canCommand, reachCommand, whoCanCommand } from './explain-access.ts';
-import { historyCommand } from './history.ts';
-import { diffCommand } from './diff.ts';
-import { reportCommand } from './report.ts';
-import { serveCommand } from './serve.ts';
+import { EXIT_CANNOT_RUN, type CliIO } from './io.ts';
+import { addCommand, commanderExitCode, configureCommand, type AnyCommandSpec } from './command.ts';
+import { RUN } from './run.ts';
+import { SNAPSHOT } from './snapshot.ts';
+import { CHECKS_COMMAND, EXPLAIN } from './checks.ts';
+import { CAN, REACH, WHO_CAN } from './explain-access.ts';
+import { HISTORY } from './history.ts';
+import { DIFF } from './diff.ts';
+import { REPORT } from './report.ts';
+import { SERVE } from './serve.ts';
+import { COMPLETION } from './completion.ts';
+import { FLEET } from './fleet.ts';
+import { HISTORY_EXPORT, HISTORY_IMPORT } from './history-transfer.ts';
 
-const COMMANDS: Record<string, { fn: CommandFn; summary: string }> = {
-  run: { fn: runCommand, summary: 'audit a cluster, manifests or snapshot; write reports; store and diff; notify' },
-  snapshot: { fn: snapshotCommand, summary: 'collect only, into a gzip JSON snapshot file (-o FILE)' },
-  history: { fn: historyCommand, summary: 'list stored runs with scores [--limit N] [--history URL]' },
-  diff: { fn: diffCommand, summary: 'compare two stored runs: RUN_A RUN_B | --last' },
-  report: { fn: reportCommand, summary: 'render a stored run again: RUN [--format …] [--out DIR]' },
-  serve: { fn: serveCommand, summary: 'long-running mode: scheduled audits (--schedule CRON), latest report and /metrics over HTTP' },
-  checks: { fn: checksCommand, summary: 'list the check catalog [--area A] [--output json|md]' },
-  explain: { fn: explainCommand, summary: 'explain one check: what it protects against, controls, remediation' },
-  reach: { fn: reachCommand, summary: 'is traffic allowed? --from NS/WORKLOAD --to NS/WORKLOAD [--port P[/PROTO]] | --matrix' },
-  'who-can': { fn: whoCanCommand, summary: 'which subjects can VERB RESOURCE [-n NS], and through which bindings' },
-  can: { fn: canCommand, summary: "a subject's effective rules, or whether it can VERB RESOURCE" },
-};
+/** `history` lists runs; `history export|import` move them between stores. */
+const HISTORY_COMMAND: AnyCommandSpec = { ...HISTORY, subcommands: [HISTORY_EXPORT, HISTORY_IMPORT] };
 
-function usage(): string {
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: ztaudit <command> [flags]\n\n${rows.join('\n')}\n\nSee README.md for every flag.\n`;
+/** Every command, in the order `ztaudit --help` and the README list them. */
+export const COMMANDS: readonly AnyCommandSpec[] = [RUN, SNAPSHOT, HISTORY_COMMAND, FLEET, DIFF, REPORT, SERVE, REACH, WHO_CAN, CAN, CHECKS_COMMAND, EXPLAIN, COMPLETION];
+
+/** The whole command line as commander sees it; `onExit` receives the command's exit code. */
+export function buildProgram(io: CliIO, onExit: (code: number) => void = () => {}): Command {
+  const program = configureCommand(new Command('ztaudit'), io)
+    .description('Continuous zero-trust compliance auditor for Kubernetes: network segmentation, TLS at the edge, RBAC breadth, Pod Security Admission and mesh mTLS, scored and diffed run to run.')
+    .version(`ztaudit ${TOOL_VERSION}`, '-V, --version', 'print the version')
+    .helpCommand('help [command]', 'help for a command');
+  for (const spec of COMMANDS) addCommand(program, spec, io, onExit);
+  program.addHelpText('after', '\n`ztaudit COMMAND --help` shows a command\'s arguments, flags, defaults and examples.\n');
+  return program;
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(usage());
-    return name ? 0 : EXIT_CANNOT_RUN;
-  }
-  if (name === '--version') {
-    io.stdout(`ztaudit ${TOOL_VERSION}\n`);
-    return 0;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.stderr(`ztaudit: unknown command "${name}"\n${usage()}`);
-    return EXIT_CANNOT_RUN;
-  }
+  let code = EXIT_CANNOT_RUN;
+  const program = buildProgram(io, (c) => { code = c; });
   try {
-    return await command.fn(rest, io);
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
   } catch (error: unknown) {
+    // Commander has already printed the help, the version or the usage error.
+    if (error instanceof CommanderError) return commanderExitCode(error);
     if (error instanceof ZtauditError) {
       io.stderr(`ztaudit: ${error.message}\n`);
-      return EXIT_CANNOT_RUN;
-    }
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`ztaudit ${name}: ${error.message}\n`);
       return EXIT_CANNOT_RUN;
     }
     io.stderr(`ztaudit: internal error: ${errorMessage(error)}\n${error instanceof Error && error.stack ? `${redactUrlCredentials(error.stack)}\n` : ''}`);
@@ -62,8 +52,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && /ztaudit(\.js)?$|main\.ts$/.test(process.argv[1]);
-if (isEntry) {
+/** The process entry (bin/ztaudit.cjs): real streams and environment, exit code on the process. */
+export function runCli(): void {
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

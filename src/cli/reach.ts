@@ -4,6 +4,8 @@
 import type { Snapshot } from '../snapshot/types.ts';
 import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, streamMatrix, ReachInputError, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer } from '../analysis/netpol/query.ts';
+import type { ReachModel } from '../analysis/netpol/model.ts';
+import { workloadAliasOf } from '../analysis/workloads.ts';
 
 /** One direction: who governs it, then each part of the asked connections with what decided it. */
 function directionText(name: string, who: string, d: DirectionAnswer): string {
@@ -98,6 +100,21 @@ export function parsePortArg(text: string): { port?: number; protocol?: Protocol
 }
 
 /**
+ * NAMESPACE/NAME where NAME is a pod, or a ReplicaSet or Job between pods and their workload,
+ * becomes that workload (NAMESPACE/KIND/NAME), with a note naming it; anything else as given.
+ */
+function aliasToWorkload(snapshot: Snapshot, model: ReachModel, text: string): { target: string; note?: string } {
+  const parts = text.split('/');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return { target: text };
+  const [ns, name] = parts as [string, string];
+  if (model.workloads.some((w) => w.ref.namespace === ns && w.ref.name === name)) return { target: text };
+  const alias = workloadAliasOf(snapshot, ns, name);
+  if (!alias) return { target: text };
+  const what = alias.via === 'pod' ? 'a pod' : `a ${alias.via}`;
+  return { target: `${ns}/${alias.ref.kind}/${alias.ref.name}`, note: `${text} is ${what} of ${alias.ref.kind} ${ns}/${alias.ref.name}: answered for that workload` };
+}
+
+/**
  * The whole `ztaudit reach` command minus argument parsing. Exit codes: 0 allowed (or the
  * matrix was printed), 1 denied, 2 bad input (unknown workload, malformed port, missing flag).
  */
@@ -109,7 +126,10 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
     const { port, protocol } = options.port ? parsePortArg(options.port) : {};
-    const answer = queryReach(model, options.from, options.to, port, protocol);
+    const from = aliasToWorkload(snapshot, model, options.from);
+    const to = aliasToWorkload(snapshot, model, options.to);
+    const answer = queryReach(model, from.target, to.target, port, protocol);
+    answer.notes.unshift(...[from.note, to.note].filter((n): n is string => n !== undefined));
     return { exitCode: answer.allowed ? 0 : 1, output: formatReach(answer, format) };
   } catch (e: unknown) {
     if (e instanceof ReachInputError) return { exitCode: 2, output: `ztaudit reach: ${e.message}` };

@@ -2,26 +2,26 @@
 // stored run again, with the score trend up to that run and its previous run for the
 // "changes since" section. RUN is an id or a unique prefix of one, or "latest".
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, HistoryError } from '../base/errors.ts';
 import { trendPointOf } from '../history/store.ts';
-import { renderReports } from '../report/render.ts';
+import { REPORT_FORMATS, renderReports } from '../report/render.ts';
 import { readEnv } from '../config/env.ts';
 import { chromiumFor } from './wiring.ts';
 import type { RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
-import { STORE_OPTIONS, findRun, openStoreForReading, withStoreErrors } from './history.ts';
+import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
+import { defineCommand, runSpec } from './command.ts';
+
+const FORMATS: readonly string[] = REPORT_FORMATS;
 
 const TREND_POINTS = 30;
 
-export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
+interface ReportOptions extends StoreFlags { format: string; out: string }
+
+function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO): Promise<number> {
   return withStoreErrors(io, 'report', async () => {
-    const { values, positionals } = parseArgs({
-      args: argv, strict: true, allowPositionals: true,
-      options: { ...STORE_OPTIONS, format: { type: 'string', default: 'html,json' }, out: { type: 'string', default: 'reports' } },
-    });
-    if (positionals.length !== 1) throw new ConfigError('usage: ztaudit report RUN [--format html,json,junit,md,sarif,csv,pdf] [--out DIR]');
     const formats = values.format.split(',').map((f) => f.trim()).filter(Boolean);
+    for (const f of formats) if (!FORMATS.includes(f)) throw new ConfigError(`--format ${f}: must be among ${FORMATS.join(', ')}`);
     const chromium = chromiumFor(formats, readEnv(io.env));
     const store = await openStoreForReading(values, io);
     try {
@@ -48,3 +48,18 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     }
   });
 }
+
+export const REPORT = defineCommand<ReportOptions>({
+  name: 'report',
+  summary: 'render a stored run again, with its trend and the changes since its previous run',
+  define: (cmd) => {
+    cmd.argument('<run>', 'a run id, a unique prefix of one, or latest');
+    addStoreOptions(cmd)
+      .option('--format <list>', `formats, comma-separated: ${FORMATS.join(', ')}`, 'html,json')
+      .option('--out <dir>', 'directory to write to', 'reports');
+  },
+  examples: ['ztaudit report latest --format html --out /tmp/r', 'ztaudit report 20261121T0200 --format md'],
+  run: (opts, args, io) => renderStoredRun(opts, args, io),
+});
+
+export const reportCommand = (argv: string[], io: CliIO): Promise<number> => runSpec(REPORT, argv, io);

@@ -1,42 +1,60 @@
 // `ztaudit run`: one audit, end to end. Exit 0 when nothing met --fail-on, 1 when something
 // did, 2 when the audit could not run (then an "audit could not run" alert is attempted).
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { ConfigError, errorMessage } from '../base/errors.ts';
-import { meetsFailOn, runPipeline, type FailOn } from '../pipeline/pipeline.ts';
+import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
+import { FAIL_ON, failOnReason, runPipeline, type FailOn } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
-import { SOURCE_OPTIONS, describeSource, loadSource } from './source.ts';
+import { addSourceOptions, describeSource, loadSource, type SourceFlags } from './source.ts';
 import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
+import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
-export const RUN_OPTIONS = {
-  ...SOURCE_OPTIONS,
-  config: { type: 'string' },
-  out: { type: 'string', default: 'reports' },
-  format: { type: 'string', default: 'html,json' },
-  history: { type: 'string' },
-  notify: { type: 'boolean' },
-  'no-notify': { type: 'boolean' },
-  'fail-on': { type: 'string', default: 'never' },
-  'probe-tls': { type: 'boolean' },
-  'policy-reports': { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-} as const;
+/** What commander hands over for `run` (and, with its own flags, for `serve`). */
+export interface RunOptions extends SourceFlags {
+  config?: string;
+  out: string;
+  format: string;
+  history?: string;
+  notify?: boolean;
+  failOn: FailOn;
+  probeTls?: boolean;
+  policyReports?: boolean;
+  quiet?: boolean;
+}
 
-const FAIL_ON = ['regression', 'critical', 'high', 'never'];
+export type RunFlags = RunOptions & { formats: string[] };
 
-export function parseRunFlags(argv: string[]) {
-  const { values, positionals } = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: true, strict: true });
-  if (positionals.length > 0) throw new ConfigError(`unexpected argument "${positionals[0]}"`);
-  if (!FAIL_ON.includes(values['fail-on'])) throw new ConfigError(`--fail-on ${values['fail-on']}: must be one of ${FAIL_ON.join(', ')}`);
-  const formats = values.format.split(',').map((f) => f.trim()).filter(Boolean);
+/** The flags of `run`, declared once; `serve` takes them all too. */
+export function addRunOptions(cmd: Command): Command {
+  addSourceOptions(cmd);
+  return cmd
+    .option('--config <file>', 'configuration file (default: ./ztaudit.yaml when it exists)')
+    .option('--out <dir>', 'directory the reports are written to', 'reports')
+    .option('--format <list>', `report formats, comma-separated: ${FORMATS.join(', ')} (json is always written)`, 'html,json')
+    .option('--history <url>', 'where runs are kept: a SQLite file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB, or none (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
+    .option('--notify', 'send notifications; fail when no channel is configured (default: send when a channel is configured)')
+    .option('--no-notify', 'send no notification, not even "audit could not run"')
+    .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding; never: exit 0', FAIL_ON, 'never'))
+    .option('--probe-tls', 'also connect to exposed TLS endpoints and check the versions and certificates they accept')
+    .option('--policy-reports', 'write wgpolicyk8s.io PolicyReports into the cluster (needs write access to them)')
+    .option('-q, --quiet', 'print no progress, no info logs and no score table');
+}
+
+/** Checks what commander cannot (the format list) and splits it. */
+export function checkRunFlags(opts: RunOptions): RunFlags {
+  const formats = opts.format.split(',').map((f) => f.trim()).filter(Boolean);
   for (const f of formats) if (!FORMATS.includes(f)) throw new ConfigError(`--format ${f}: must be among ${FORMATS.join(', ')}`);
-  if (values.notify && values['no-notify']) throw new ConfigError('--notify and --no-notify contradict each other');
-  return { ...values, formats, failOn: values['fail-on'] as FailOn };
+  return { ...opts, formats };
+}
+
+/** `run`'s flags from an argv (what `ztaudit run` would accept). */
+export function parseRunFlags(argv: string[]): RunFlags {
+  return checkRunFlags(parseSpec(RUN, argv).opts as unknown as RunOptions);
 }
 
 export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
@@ -46,8 +64,8 @@ export function loadValidConfig(path: string | undefined, io: CliIO, log: Return
   return config;
 }
 
-export async function runCommand(argv: string[], io: CliIO): Promise<number> {
-  const flags = parseRunFlags(argv);
+export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
+  const flags = checkRunFlags(opts);
   const log = createLogger(io, { quiet: flags.quiet });
   const env = readEnv(io.env);
   // A PDF that cannot be printed is a flag error, said before any work is done.
@@ -55,7 +73,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   let config: Config | undefined;
   try {
     config = loadValidConfig(flags.config, io, log);
-    if (flags['probe-tls']) config.tls.probe.enabled = true;
+    if (flags.probeTls) config.tls.probe.enabled = true;
     log.info(`auditing ${describeSource(flags)}`);
     const cfg = config;
     const store = await openStore(flags, cfg, env, io);
@@ -70,14 +88,35 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
         else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
       }
       if (!flags.quiet) printScoreTable(report, io);
-      return meetsFailOn(report, flags.failOn) ? EXIT_FINDINGS : EXIT_OK;
+      const failed = failOnReason(report, flags.failOn);
+      if (failed === null) return EXIT_OK;
+      // Said even with --quiet: an exit code without its reason sends people digging.
+      io.stderr(`ztaudit: exit 1: ${failed}\n`);
+      return EXIT_FINDINGS;
     } finally {
       await store?.close();
     }
   } catch (error: unknown) {
     // The audit could not run: say so on every configured channel before exiting 2.
-    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env });
+    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
     for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
     throw error;
   }
 }
+
+export const RUN = defineCommand<RunOptions>({
+  name: 'run',
+  summary: 'one audit end to end: collect, check, score, diff against the previous run, store, render, notify',
+  define: (cmd) => { addRunOptions(cmd); },
+  examples: [
+    'ztaudit run --context prod-eu-1 --out reports/prod-eu-1      # a live cluster from ~/.kube/config',
+    'ztaudit run --manifests deploy/ --history none --no-notify    # manifests, nothing stored or sent',
+    'ztaudit run --snapshot prod.snap.json.gz --fail-on high       # CI gate: exit 1 on a high or critical finding',
+  ],
+  exitCodes: [
+    '0  the audit completed and nothing met --fail-on',
+    '1  the audit completed and something met --fail-on (the reason is printed)',
+    '2  the audit could not run (bad config or flags, unreachable cluster, unreadable input)',
+  ],
+  run: (opts, _args, io) => runAudit(opts, io),
+});

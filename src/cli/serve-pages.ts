@@ -5,6 +5,7 @@
 // written to disk (no temporary directories to leave behind).
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../base/errors.ts';
+import type { FleetQuery } from '../run/fleet.ts';
 
 export interface RunPagesSource {
   /** The --history URL. */
@@ -17,6 +18,8 @@ export interface RunPagesSource {
 
 export interface RunPageRenderer {
   render(id: string): Promise<string | null>;
+  /** The fleet report over the store, or null while it holds at most one cluster. */
+  renderFleet(query: FleetQuery): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -51,23 +54,26 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
     return w;
   };
 
+  const ask = (what: string, message: Record<string, unknown>): Promise<string | null> => {
+    worker ??= spawn();
+    const w = worker;
+    const reqId = nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(reqId);
+        reject(new Error(`rendering ${what} took longer than ${Math.round(timeoutMs / 1000)} s`));
+        if (worker === w) worker = null;
+        void w.terminate();
+      }, timeoutMs);
+      timer.unref();
+      pending.set(reqId, { resolve, reject, timer });
+      w.postMessage({ reqId, ...message });
+    });
+  };
+
   return {
-    render(id) {
-      worker ??= spawn();
-      const w = worker;
-      const reqId = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(reqId);
-          reject(new Error(`rendering run ${id} took longer than ${Math.round(timeoutMs / 1000)} s`));
-          if (worker === w) worker = null;
-          void w.terminate();
-        }, timeoutMs);
-        timer.unref();
-        pending.set(reqId, { resolve, reject, timer });
-        w.postMessage({ reqId, id });
-      });
-    },
+    render: (id) => ask(`run ${id}`, { id }),
+    renderFleet: (query) => ask('the fleet report', { fleet: { ...query, now: query.now.toISOString() } }),
     async close() {
       const w = worker;
       worker = null;

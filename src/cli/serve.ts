@@ -4,47 +4,55 @@
 // SIGTERM/SIGINT stop it cleanly (see src/schedule/daemon.ts); exit code 0 after that.
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, errorMessage } from '../base/errors.ts';
+import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { EXIT_OK, type CliIO, type CommandFn } from './io.ts';
+import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
-import { loadValidConfig, parseRunFlags, RUN_OPTIONS } from './run.ts';
+import { addRunOptions, checkRunFlags, loadValidConfig, type RunOptions } from './run.ts';
 import { describeSource, loadSource } from './source.ts';
+import { fleetQueryOf } from './fleet.ts';
 import { alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
+import { defineCommand, parseSpec, seconds } from './command.ts';
 
-export const SERVE_OPTIONS = {
-  schedule: { type: 'string' },
-  timezone: { type: 'string' },
-  port: { type: 'string', default: '8080' },
-  host: { type: 'string' },
-  'shutdown-grace': { type: 'string', default: '20' },
-} as const;
+export interface ServeOptions extends RunOptions {
+  schedule?: string;
+  timezone?: string;
+  port: string;
+  host?: string;
+  shutdownGrace: number;
+}
 
-export function parseServeFlags(argv: string[]) {
-  const { values, tokens } = parseArgs({ args: argv, options: { ...RUN_OPTIONS, ...SERVE_OPTIONS }, allowPositionals: true, strict: true, tokens: true });
-  // The run flags go through run's own parser (same validation, same defaults).
-  const drop = new Set<number>();
-  for (const t of tokens) {
-    if (t.kind !== 'option' || !(t.name in SERVE_OPTIONS)) continue;
-    drop.add(t.index);
-    if (t.value !== undefined && !t.inlineValue) drop.add(t.index + 1);
-  }
-  const run = parseRunFlags(argv.filter((_, i) => !drop.has(i)));
-  if (!values.schedule) throw new ConfigError('serve needs --schedule "CRON", e.g. --schedule "0 2 * * *" for 02:00 daily');
-  validateSchedule(values.schedule, values.timezone);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port ${values.port}: must be a port number (0 picks a free one)`);
-  const graceSeconds = Number(values['shutdown-grace']);
-  if (!(graceSeconds >= 0)) throw new ConfigError(`--shutdown-grace ${values['shutdown-grace']}: must be a number of seconds`);
+/** serve's own flags; every `run` flag is accepted too. */
+export function addServeOptions(cmd: Command): Command {
+  return cmd
+    .option('--schedule <cron>', 'when to audit, as a cron expression (required), e.g. "0 2 * * *" for 02:00 daily')
+    .option('--timezone <zone>', 'IANA time zone the schedule is read in (default: the system zone)')
+    .option('--port <port>', 'HTTP port (0 picks a free one)', '8080')
+    .option('--host <address>', 'address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every address)')
+    .option('--shutdown-grace <seconds>', 'after SIGTERM, how long a run in progress may take to finish', seconds('--shutdown-grace', { zero: true }), 20);
+}
+
+/** Checks serve's options (and run's) beyond what commander checks. */
+export function checkServeFlags(opts: ServeOptions) {
+  const run = checkRunFlags(opts);
+  if (!opts.schedule) throw new ConfigError('serve needs --schedule "CRON", e.g. --schedule "0 2 * * *" for 02:00 daily');
+  validateSchedule(opts.schedule, opts.timezone);
+  const port = Number(opts.port);
+  if (opts.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port ${opts.port}: must be a port number (0 picks a free one)`);
   // serve always renders HTML: `/` shows it.
   const formats = run.formats.includes('html') ? run.formats : [...run.formats, 'html'];
-  return { ...run, formats, schedule: values.schedule, timezone: values.timezone, port, host: values.host, graceMs: graceSeconds * 1000 };
+  return { ...run, formats, schedule: opts.schedule, timezone: opts.timezone, port, host: opts.host, graceMs: opts.shutdownGrace * 1000 };
+}
+
+/** serve's flags from an argv (what `ztaudit serve` would accept). */
+export function parseServeFlags(argv: string[]) {
+  return checkServeFlags(parseSpec(SERVE, argv).opts as unknown as ServeOptions);
 }
 
 /** Rejects as soon as `signal` aborts, so the pipeline unwinds (and releases its store). */
@@ -63,12 +71,12 @@ function htmlOf(files: string[]): string | null {
 }
 
 /** Starts the daemon and returns it (tests drive it directly; the command waits for a signal). */
-export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
-  const flags = parseServeFlags(argv);
+export async function startServe(argv: string[] | ServeOptions, io: CliIO): Promise<Daemon> {
+  const flags = Array.isArray(argv) ? parseServeFlags(argv) : checkServeFlags(argv);
   const log = createLogger(io, { quiet: flags.quiet });
   const env = readEnv(io.env);
   const config = loadValidConfig(flags.config, io, log);
-  if (flags['probe-tls']) config.tls.probe.enabled = true;
+  if (flags.probeTls) config.tls.probe.enabled = true;
   log.info(`serve: auditing ${describeSource(flags)}`);
   const collect = (signal?: AbortSignal): Promise<Snapshot> => loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
@@ -89,7 +97,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
       ...(env.serveToken ? { authToken: env.serveToken } : {}),
       graceMs: flags.graceMs,
       log,
-      ...(pages ? { lookupRun: (id: string) => pages.render(id) } : {}),
+      ...(pages ? { lookupRun: (id: string) => pages.render(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date())) } : {}),
       runOnce: async (signal, hooks) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
         // requests stop, not just our wait.
@@ -103,7 +111,7 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
-            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal });
+            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
             for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
           }
           throw error;
@@ -128,14 +136,14 @@ export async function startServe(argv: string[], io: CliIO): Promise<Daemon> {
 }
 
 /** Runs until `signal` aborts; then stops cleanly and returns 0. */
-export async function serve(argv: string[], io: CliIO, signal: AbortSignal): Promise<number> {
+export async function serve(argv: string[] | ServeOptions, io: CliIO, signal: AbortSignal): Promise<number> {
   const daemon = await startServe(argv, io);
   if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   await daemon.stop();
   return EXIT_OK;
 }
 
-export const serveCommand: CommandFn = async (argv, io) => {
+async function serveUntilSignalled(opts: ServeOptions, io: CliIO): Promise<number> {
   const controller = new AbortController();
   // One signal stops cleanly; the listeners are gone after it, so a second one kills at once.
   const onSignal = () => {
@@ -146,9 +154,22 @@ export const serveCommand: CommandFn = async (argv, io) => {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   try {
-    return await serve(argv, io, controller.signal);
+    return await serve(opts, io, controller.signal);
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
-};
+}
+
+export const SERVE = defineCommand<ServeOptions>({
+  name: 'serve',
+  summary: 'long-running mode: an audit at start-up, then on a schedule; serves the latest report and /metrics over HTTP',
+  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`. Takes every `run` flag as well.',
+  define: (cmd) => { addServeOptions(cmd); addRunOptions(cmd); },
+  examples: [
+    'ztaudit serve --schedule "0 2 * * *" --timezone Europe/Berlin --history k8s://ztaudit/ztaudit-history',
+    'ztaudit serve --schedule "*/30 * * * *" --manifests deploy/ --port 9100 --host 127.0.0.1',
+  ],
+  exitCodes: ['0  stopped by SIGTERM or SIGINT', '2  could not start (bad flags or config, port in use, history store unusable)'],
+  run: (opts, _args, io) => serveUntilSignalled(opts, io),
+});

@@ -2,23 +2,25 @@
 // matters here too: it says which mesh ConfigMaps to read (mesh.istioRootNamespace) and, with
 // --probe-tls, which endpoints to probe.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, InputError } from '../base/errors.ts';
+import { InputError } from '../base/errors.ts';
 import { writeSnapshot } from '../snapshot/io.ts';
 import type { CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { loadValidConfig } from './run.ts';
-import { SOURCE_OPTIONS, loadSource } from './source.ts';
+import { addSourceOptions, loadSource, type SourceFlags } from './source.ts';
+import { defineCommand } from './command.ts';
 
-export async function snapshotCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv, strict: true,
-    options: { ...SOURCE_OPTIONS, output: { type: 'string', short: 'o' }, config: { type: 'string' }, 'probe-tls': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
-  });
-  if (!values.output) throw new ConfigError('snapshot: -o FILE is required');
+interface SnapshotOptions extends SourceFlags {
+  output: string;
+  config?: string;
+  probeTls?: boolean;
+  quiet?: boolean;
+}
+
+async function takeSnapshot(values: SnapshotOptions, io: CliIO): Promise<number> {
   const log = createLogger(io, { quiet: values.quiet });
   const config = loadValidConfig(values.config, io, log);
-  if (values['probe-tls']) config.tls.probe.enabled = true;
+  if (values.probeTls) config.tls.probe.enabled = true;
   const snapshot = await loadSource(values, log, { config, env: io.env, cwd: io.cwd });
   const file = resolve(io.cwd, values.output);
   try {
@@ -30,3 +32,21 @@ export async function snapshotCommand(argv: string[], io: CliIO): Promise<number
   log.info(`wrote ${values.output}: ${counts} objects`);
   return 0;
 }
+
+export const SNAPSHOT = defineCommand<SnapshotOptions>({
+  name: 'snapshot',
+  summary: 'collect only, into a versioned gzip JSON snapshot file to audit later with --snapshot',
+  define: (cmd) => {
+    cmd.requiredOption('-o, --output <file>', 'the snapshot file to write (gzip JSON)');
+    addSourceOptions(cmd);
+    cmd
+      .option('--config <file>', 'configuration file: which mesh ConfigMaps to read, which endpoints --probe-tls probes')
+      .option('--probe-tls', 'also probe exposed TLS endpoints and keep the results in the snapshot')
+      .option('-q, --quiet', 'print no progress and no info logs');
+  },
+  examples: [
+    'ztaudit snapshot --context prod-eu-1 -o prod.snap.json.gz',
+    'ztaudit run --snapshot prod.snap.json.gz      # audit it later, offline',
+  ],
+  run: (opts, _args, io) => takeSnapshot(opts, io),
+});

@@ -1,10 +1,14 @@
 // The source flags every command shares: --manifests DIR (repeatable), --snapshot FILE, or
-// a live cluster (--kubeconfig, --context; KUBECONFIG, ~/.kube/config, in-cluster).
+// a live cluster (--kubeconfig, --context; KUBECONFIG, ~/.kube/config, in-cluster), and the
+// name the cluster goes by in reports and history (--cluster, else cluster.name in the config,
+// else the kubeconfig's context, or the manifests' absolute path).
 import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import { ConfigError } from '../base/errors.ts';
+import { KubeconfigNotFoundError } from '../kube/kubeconfig.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
-import type { Snapshot } from '../snapshot/types.ts';
+import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { collectLive } from '../collect/live.ts';
 import { probeEndpoints } from '../collect/tls-probe.ts';
@@ -12,21 +16,31 @@ import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/in
 import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-
-export const SOURCE_OPTIONS = {
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  manifests: { type: 'string', multiple: true },
-  snapshot: { type: 'string' },
-  'request-timeout': { type: 'string' },
-} as const;
+import { collect, seconds } from './command.ts';
 
 export interface SourceFlags {
   kubeconfig?: string;
   context?: string;
   manifests?: string[];
   snapshot?: string;
-  'request-timeout'?: string;
+  /** Seconds per API request (live clusters). */
+  requestTimeout?: number;
+  /** Seconds one API server outage may be retried for (live clusters; default 30). */
+  retryBudget?: number;
+  /** The cluster's name in reports and history. */
+  cluster?: string;
+}
+
+/** The source flags, declared once for every command that reads a cluster. */
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--manifests <dir>', 'audit YAML/JSON manifests below DIR instead of a cluster (repeatable; a file works too)', collect)
+    .option('--snapshot <file>', 'audit a snapshot file written by `ztaudit snapshot`')
+    .option('--kubeconfig <file>', 'kubeconfig of the live cluster (default: KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
+    .option('--context <name>', 'kubeconfig context to use (default: its current context)')
+    .option('--request-timeout <seconds>', 'give up on one API request after this many seconds', seconds('--request-timeout'))
+    .option('--retry-budget <seconds>', 'retry refused, reset, timed-out and throttled API requests for at most this long per outage (default 30)', seconds('--retry-budget', { zero: true }))
+    .option('--cluster <name>', "the cluster's name in reports and history (default: cluster.name in the config, else the kubeconfig context, else the manifests' absolute path)");
 }
 
 export function describeSource(flags: SourceFlags): string {
@@ -48,6 +62,8 @@ export interface SourceContext {
 export async function loadSource(flags: SourceFlags, log: Logger, context: SourceContext = {}): Promise<Snapshot> {
   const snapshot = await collectSource(flags, log, context);
   const config = context.config;
+  const name = flags.cluster ?? config?.cluster.name;
+  if (name !== undefined) snapshot.cluster.name = name;
   if (config?.tls.probe.enabled) {
     const targets = probeTargets(snapshot, config);
     log.info(`probing ${targets.length} TLS endpoint(s)`);
@@ -66,16 +82,15 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     return snapshot;
   }
   if (flags.snapshot) return readSnapshot(at(flags.snapshot), (context.config ?? defaultConfig()).limits.snapshotMiB);
-  const timeoutMs = flags['request-timeout'] ? Number(flags['request-timeout']) * 1000 : undefined;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--request-timeout ${flags['request-timeout']}: must be a number of seconds`);
+  const timeoutMs = flags.requestTimeout ? flags.requestTimeout * 1000 : undefined;
+  const retryBudgetMs = flags.retryBudget !== undefined ? flags.retryBudget * 1000 : undefined;
   const config = context.config ?? defaultConfig();
-  // Each progress line once (a kind's last page and its end report the same count), and none
-  // after the run was abandoned: its requests may still be settling.
-  const logged = new Map<string, number>();
-  const progress = (kind: string, count: number) => {
-    if (context.signal?.aborted || logged.get(kind) === count) return;
-    logged.set(kind, count);
-    log.progress(kind, count);
+  // Each progress line once (per page of a long list, then the kind's end), and none after
+  // the run was abandoned: its requests may still be settling.
+  const progress = (kind: string, count: number, done?: CoverageEntry) => {
+    if (context.signal?.aborted) return;
+    if (!done || done.status === 'ok' || done.status === 'absent') log.progress(kind, count);
+    else log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): the checks that need it will not be evaluated`);
   };
   return collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
@@ -83,8 +98,15 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(context.env ? { env: context.env } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
+    ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}),
     onProgress: progress,
     // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings.
     configMapRefs: (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...ciliumConfigMapRefs(partial)],
+  }).catch((error: unknown) => {
+    // Nothing chosen and no cluster found: the user may not know the other sources exist.
+    if (error instanceof KubeconfigNotFoundError && !flags.kubeconfig) {
+      throw new ConfigError(`${error.message}, or audit files instead: --manifests DIR (YAML/JSON manifests) or --snapshot FILE (from \`ztaudit snapshot\`)`);
+    }
+    throw error;
   });
 }

@@ -8,6 +8,7 @@ import { ConfigError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
+import type { FailureKind } from '../notify/policy.ts';
 import { policyReportPublisher } from '../notify/policy-reports.ts';
 import { openKubeClient } from '../kube/client.ts';
 import { sendBounded, type Notifier, type PipelineEdges, type SendContext } from '../pipeline/pipeline.ts';
@@ -32,11 +33,11 @@ export interface WiringFlags {
   out: string;
   formats: string[];
   history?: string;
+  /** true: --notify (a channel must be configured); false: --no-notify; undefined: as configured. */
   notify?: boolean;
-  'no-notify'?: boolean;
   kubeconfig?: string;
   context?: string;
-  'policy-reports'?: boolean;
+  policyReports?: boolean;
 }
 
 export interface WiringInput {
@@ -64,13 +65,13 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
   return openRunStore(url, {
     // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
     kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context,
-    retention: config.history.retention, cwd: io.cwd, env: io.env,
+    retention: config.history.retention, cwd: io.cwd, env: io.env, retryMs: config.history.retrySeconds * 1000,
   });
 }
 
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
-  if (flags['no-notify']) return [];
+  if (flags.notify === false) return [];
   const out: Notifier[] = [];
   const policy = config.notify.policy;
   const htmlOf = (files: string[]) => files.find((f) => f.endsWith('.html'));
@@ -86,7 +87,7 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
     else out.push({ name: 'email', send: (report, files, ctx) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy, signal: ctx.signal }) });
   }
-  if (flags.notify && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
+  if (flags.notify === true && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
   return out;
 }
 
@@ -94,20 +95,21 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
  * "Audit could not run" on every configured channel: silence must never look like compliance.
  * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them.
  */
-export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal }): Promise<NotificationOutcome[]> {
-  if (input.flags['no-notify']) return [];
+export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal; failure?: FailureKind }): Promise<NotificationOutcome[]> {
+  if (input.flags.notify === false) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
   const { env, config, clusterName } = input;
+  const failure = input.failure ?? 'not-run';
   const channels: Array<{ name: string; send: (ctx: SendContext) => Promise<NotificationOutcome> }> = [];
   if (env.slack) {
     const slack = env.slack;
-    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: config.notify.slack?.channel ?? slack.channel, apiUrl: slack.apiUrl, clusterName, ...ctx }) });
+    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: config.notify.slack?.channel ?? slack.channel, apiUrl: slack.apiUrl, clusterName, failure, ...ctx }) });
   }
   if (env.smtp) {
     const smtp = env.smtp;
     const to = config.notify.email?.to ?? smtp.to;
-    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, signal: ctx.signal }) });
+    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, failure, signal: ctx.signal }) });
   }
   const deadlineMs = config.notify.deadlineSeconds * 1000;
   return Promise.all(channels.map((n) => sendBounded(n.name, n.send, deadlineMs, input.signal)));
@@ -123,7 +125,7 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
     diff: (previous, current, expiredWaivers, olderRuns) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers, olderRuns }),
     render: (report, extras) => renderReports(report, { formats, outDir, trend: extras.trend, previous: extras.previous, chromium }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
-    publishers: input.flags['policy-reports'] ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
+    publishers: input.flags.policyReports ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
     log: input.log,
     now: () => new Date(),
   };

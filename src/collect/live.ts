@@ -9,6 +9,7 @@ import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
+import { EXTRA_CONFIGMAP_NAMES_VALUE } from './rbac-rules.ts';
 
 export { ApiUnreachableError, CollectionAborted } from '../kube/client.ts';
 
@@ -22,15 +23,19 @@ export interface CollectLiveOptions extends KubeconfigOptions {
   pageSize?: number;
   /** Per-request timeout and the bound on reaching the API server at all; default 10 s. */
   timeoutMs?: number;
-  /** Called after each page (and once per kind at the end) with the running count. */
-  onProgress?: (kindKey: KindKey, count: number) => void;
+  /**
+   * Progress, each line once: the running count while a kind spans several pages, then once
+   * when the kind is done, with its coverage entry (`done`; count 0 when it could not be read).
+   */
+  onProgress?: (kindKey: KindKey, count: number, done?: CoverageEntry) => void;
   /** ConfigMaps to `get` by name, derived from the workloads listed so far (e.g. TLS settings). */
   configMapRefs?: (partial: Snapshot) => ConfigMapRef[];
   /** Observes every request sent (method, path with query). */
   onRequest?: (method: string, path: string) => void;
-  /** Retries for 429, 5xx and timeouts (default 4) and the first backoff delay (default 500 ms). */
+  /** Retry policy of every request (src/kube/retry.ts): at most `retries`, from `retryBaseDelayMs`, within `retryBudgetMs`. */
   retries?: number;
   retryBaseDelayMs?: number;
+  retryBudgetMs?: number;
   /** Kinds listed at the same time; default 4. */
   concurrency?: number;
   /** Aborts the collection (serve at SIGTERM): in-flight requests are destroyed, no new ones sent. */
@@ -50,8 +55,6 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
   const { client, resolved } = openKubeClient({
     ...options,
     timeoutMs,
-    retries: options.retries ?? 4,
-    retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
     maxSockets: concurrency,
   });
   const collectedAt = new Date().toISOString();
@@ -76,9 +79,10 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
       const key = spec.key as KindKey;
       const items: KubeObject[] = [];
       snapshot.resources[key] = items;
-      snapshot.coverage[key] = await collectKind(client, spec, discovery, pageSize, items, (n) => options.onProgress?.(key, n));
-      if (snapshot.coverage[key]?.status !== 'ok') items.length = 0;
-      options.onProgress?.(key, items.length);
+      const coverage = await collectKind(client, spec, discovery, pageSize, items, (n) => options.onProgress?.(key, n));
+      snapshot.coverage[key] = coverage;
+      if (coverage.status !== 'ok') items.length = 0;
+      options.onProgress?.(key, items.length, coverage);
     });
     const apiResources = await served;
     if (apiResources) snapshot.apiResources = apiResources;
@@ -98,14 +102,19 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
   }
 }
 
-/** GET /version within the timeout: tells "unreachable" apart from everything else. */
+/**
+ * GET /version: tells "unreachable" apart from everything else. Retried like every request
+ * (an API server that is restarting refuses connections for a few seconds, and that must not
+ * read as "could not run"), so it gives up after the retry budget plus one request timeout.
+ */
 async function probeServer(client: KubeClient, timeoutMs: number): Promise<string | undefined> {
-  const deadline = Date.now() + timeoutMs;
+  const bound = client.retryBudgetMs + timeoutMs;
+  const deadline = Date.now() + bound;
   let r: KubeResponse;
   try {
-    r = await withDeadline(client.get('/version', 'get /version', deadline), deadline, timeoutMs);
+    r = await withDeadline(client.get('/version', 'get /version', deadline), deadline, bound);
   } catch (error: unknown) {
-    throw new ApiUnreachableError(client.server, describeTransportError(error, timeoutMs));
+    throw new ApiUnreachableError(client.server, describeTransportError(error));
   }
   if (r.status === 401) throw new ClusterError(`API server at ${client.server} rejected the credentials (HTTP 401 Unauthorized): check the kubeconfig user or token`);
   if (r.status !== 200) {
@@ -138,7 +147,7 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     try {
       r = await client.get(listPath + query, what);
     } catch (error: unknown) {
-      return { status: 'error', detail: `${what} failed: ${describeTransportError(error, 0)}` };
+      return { status: 'error', detail: `${what} failed: ${describeTransportError(error)}` };
     }
     if (r.status === 410 && cont && restarts < 2) {
       // The continue token expired (the list took longer than etcd's compaction window): start over.
@@ -164,9 +173,9 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
       item.kind = spec.kind;
       items.push(item);
     }
-    progress(items.length);
     const next = body.metadata?.continue;
     if (typeof next !== 'string' || next === '') break;
+    progress(items.length); // more pages follow; the final count is reported once by the caller
     cont = next;
   }
   return { status: 'ok', count: items.length };
@@ -199,7 +208,7 @@ async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, options
     try {
       r = await client.get(path, what);
     } catch (error: unknown) {
-      failures.push(`${what} failed: ${describeTransportError(error, 0)}`);
+      failures.push(`${what} failed: ${describeTransportError(error)}`);
       return;
     }
     if (r.status === 200 && r.body && typeof r.body === 'object') {
@@ -219,12 +228,17 @@ async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, options
   // Keep a stable order whatever the request interleaving was.
   found.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
   if (forbidden.length > 0) {
-    snapshot.coverage[key] = { status: 'forbidden', detail: `get configmaps (denied for ${forbidden.slice(0, 5).join(', ')}${forbidden.length > 5 ? `, and ${forbidden.length - 5} more` : ''})` };
+    // The chart grants ConfigMaps by name: say which names to add, and where.
+    const names = [...new Set(forbidden.map((f) => f.slice(f.indexOf('/') + 1)))];
+    snapshot.coverage[key] = {
+      status: 'forbidden',
+      detail: `get configmaps (denied for ${forbidden.slice(0, 5).join(', ')}${forbidden.length > 5 ? `, and ${forbidden.length - 5} more` : ''}; ConfigMaps are granted by name: add ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''} to the Helm value ${EXTRA_CONFIGMAP_NAMES_VALUE}, or to resourceNames of your own role)`,
+    };
   } else if (failures.length > 0) {
     snapshot.coverage[key] = { status: 'error', detail: failures[failures.length - 1] };
   } else {
     items.push(...found);
     snapshot.coverage[key] = { status: 'ok', count: items.length };
   }
-  options.onProgress?.(key, items.length);
+  options.onProgress?.(key, items.length, snapshot.coverage[key]);
 }

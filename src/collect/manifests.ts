@@ -1,4 +1,5 @@
-// --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened.
+// --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened
+// (typed lists such as PodList too, whose items carry no kind of their own).
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
@@ -6,7 +7,7 @@
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
@@ -120,7 +121,13 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = { file: label, line: where };
     };
     if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-      for (const item of value.items) push(item, line);
+      // A typed list from the API (PodList, apps/v1 DeploymentList, …) leaves kind and
+      // apiVersion off its items: they are the list's, minus "List". A plain `List` names them.
+      const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
+      const listApiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
+      for (const item of value.items) {
+        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, line);
+      }
     } else {
       push(value, line);
     }
@@ -167,8 +174,10 @@ export function loadManifests(dirs: string[], options: { clusterName?: string; c
   const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits);
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
   if (objects.length === 0) throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)`);
+  // Named by absolute, normalised path: the same manifests are the same cluster (and history)
+  // whichever directory ztaudit was started from.
   const cwd = options.cwd ?? process.cwd();
-  const snapshot = snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => relative(cwd, d) || d).join(','), notes, sources });
+  const snapshot = snapshotFromObjects(objects, { ...options, clusterName: options.clusterName ?? dirs.map((d) => resolve(cwd, d)).join(','), notes, sources });
   // A broken document is data that could not be read: the kind it names is not 'ok' (its
   // other objects stay loaded for `reach` and `who-can`, but no check is evaluated on them).
   const partial: string[] = [];

@@ -5,11 +5,11 @@
 // Decisions:
 // - Verbs are `get` and `list` only. The collector takes snapshots with paginated lists and
 //   never watches, so `watch` would only widen the grant.
-// - ConfigMaps get `get` without `list`: they are read by name only (mesh and ingress
-//   settings referenced from workloads), so the auditor cannot enumerate them. The names are
-//   found at run time, so by default the rule has no resourceNames; an operator who knows
-//   the names can pass them (`configMapNames`), and a name outside that list then shows as
-//   'forbidden' coverage in the report rather than as silently missing data.
+// - ConfigMaps get `get` without `list`, and only by name: the names the known meshes, CNIs
+//   and ingress controllers use (KNOWN_CONFIGMAP_NAMES) plus the operator's own (the chart's
+//   rbac.extraConfigMapNames), so no other ConfigMap in the cluster can be read. A ConfigMap
+//   the collector is refused shows as 'forbidden' coverage naming that value, never as
+//   silently missing data.
 // - Secrets are never granted, not even by name (asserted below and by the cluster tier).
 // - Discovery (/api, /apis, /version) is granted explicitly, though system:discovery already
 //   grants it to every authenticated user, so the role works where that binding was removed.
@@ -27,9 +27,24 @@ export interface PolicyRule {
 export const AUDITOR_LIST_VERBS = ['get', 'list'] as const;
 export const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/version'] as const;
 
+/**
+ * ConfigMap names the auditor may `get` (in any namespace) without being told: what the
+ * collector always reads and the defaults of the controllers whose settings it reads.
+ */
+export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
+  'istio', // Istio mesh config (meshConfig.enableAutoMtls), in the root namespace
+  'linkerd-config', // Linkerd install config (proxy.defaultInboundPolicy)
+  'cilium-config', // Cilium agent config (enable-policy)
+  'ingress-nginx-controller', // ingress-nginx --configmap, Helm chart and static manifests
+  'nginx-configuration', // ingress-nginx --configmap, the older static manifests
+];
+
+/** The chart value that adds ConfigMap names to the ClusterRole (named in 'forbidden' messages). */
+export const EXTRA_CONFIGMAP_NAMES_VALUE = 'rbac.extraConfigMapNames';
+
 export interface AuditorRuleOptions {
-  /** Restrict ConfigMap reads to these names (any namespace); default: any name. */
-  configMapNames?: string[];
+  /** ConfigMap names to allow besides KNOWN_CONFIGMAP_NAMES (any namespace). */
+  extraConfigMapNames?: string[];
   /** Leave these kind keys out (for tests that prove a missing grant is reported). */
   omitKinds?: string[];
 }
@@ -51,7 +66,7 @@ export function auditorClusterRoleRules(options: AuditorRuleOptions = {}): Polic
   }
   for (const [group, resources] of byNameByGroup) {
     const rule: PolicyRule = { apiGroups: [group], resources: [...resources].sort(), verbs: ['get'] };
-    if (options.configMapNames && options.configMapNames.length > 0) rule.resourceNames = [...new Set(options.configMapNames)].sort();
+    rule.resourceNames = [...new Set([...KNOWN_CONFIGMAP_NAMES, ...(options.extraConfigMapNames ?? [])])].sort();
     rules.push(rule);
   }
   rules.push({ nonResourceURLs: [...DISCOVERY_URLS], verbs: ['get'] });

@@ -87,6 +87,7 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
       id: o.check.id, area: o.check.area, title: o.check.title, severity: o.severity,
       controls: o.check.controls, remediation: o.check.remediation, protectsAgainst: o.check.protectsAgainst,
       evaluated: o.results.length, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.excluded ? { excluded: o.excluded } : {}),
     });
   }
 

@@ -28,7 +28,7 @@ export interface Check {
    * implies reading Secrets, exec, escalate, ...): reports fold those findings under it.
    */
   implies?: readonly string[];
-  /** Kinds whose coverage must be 'ok' for the check to be evaluated. */
+  /** Kinds whose coverage must be 'ok' for the check to be evaluated. `pods` also reads the owner kinds of the pod view (POD_VIEW_KINDS). */
   needs: KindKey[];
   /**
    * Kinds read when present: 'absent' (CRD not installed, no such objects in the manifests)
@@ -45,6 +45,11 @@ export interface Check {
   /** When the check applies, for the report's coverage section ("when Istio is installed"). */
   appliesWhen?: string;
   evaluate(ctx: AuditContext): Verdict[];
+  /**
+   * What the check deliberately left out, for the report's coverage section (e.g. "3 workloads
+   * in system namespaces were excluded; 2 would fail"); undefined when nothing was.
+   */
+  excluded?(ctx: AuditContext): string | undefined;
 }
 
 
@@ -55,4 +60,6 @@ export interface CheckOutcome {
   results: Result[];
   /** Why it was not evaluated, or the error it threw. */
   reason?: string;
+  /** What the check deliberately left out (its `excluded`), when it was evaluated. */
+  excluded?: string;
 }

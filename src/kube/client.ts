@@ -12,7 +12,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
-import { retryable, retryDelay, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
 
 export interface KubeResponse {
   status: number;
@@ -70,8 +70,9 @@ export function statusMessage(r: KubeResponse): string {
   return `HTTP ${r.status}${message ? `: ${message}` : ''}`;
 }
 
-export function describeTransportError(error: unknown, timeoutMs: number): string {
-  if (error instanceof TransportError && error.code === 'ETIMEDOUT') return `no response within ${timeoutMs} ms`;
+/** One line for a request that got no HTTP answer (a TransportError says it itself, timeout included). */
+export function describeTransportError(error: unknown): string {
+  if (error instanceof TransportError) return error.message;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${String(code)})`;
@@ -89,16 +90,28 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits, but not past an abort (serve at SIGTERM): the caller then stops. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', done);
+      clearTimeout(timer);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 export interface KubeClientOptions {
   /** Per-request timeout; default 10 s. */
   timeoutMs?: number;
   /** Observes every request sent (method, path with query). */
   onRequest?: (method: string, path: string) => void;
-  /** Retries (default 4) and the first backoff delay (default 500 ms); see retry.ts. */
+  /** At most this many retries (default 8), the first backoff (500 ms), the time budget per request (30 s); see retry.ts. */
   retries?: number;
   retryBaseDelayMs?: number;
+  retryBudgetMs?: number;
   /** Connections kept open to the server; default 4. */
   maxSockets?: number;
   /** Aborts: in-flight requests are destroyed, no new ones sent. */
@@ -127,13 +140,19 @@ export class KubeClient {
   private readonly maxSockets: number;
   private readonly signal?: AbortSignal;
   private agent?: http.Agent;
+  /**
+   * When the server stopped answering (epoch ms), until any answer arrives: the retry budget
+   * is spent once per outage, not once per request, so a server that stays down fails the
+   * remaining requests quickly instead of each of them waiting out a budget of its own.
+   */
+  private downSince: number | null = null;
 
   constructor(kc: KubeConfig, server: string, o: KubeClientOptions = {}) {
     this.kc = kc;
     this.server = server;
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.onRequest = o.onRequest;
-    this.retry = { retries: o.retries ?? 4, baseDelayMs: o.retryBaseDelayMs ?? 500 };
+    this.retry = { retries: o.retries ?? DEFAULT_RETRY.retries, baseDelayMs: o.retryBaseDelayMs ?? DEFAULT_RETRY.baseDelayMs, budgetMs: o.retryBudgetMs ?? DEFAULT_RETRY.budgetMs };
     this.maxSockets = o.maxSockets ?? 4;
     this.signal = o.signal;
   }
@@ -233,10 +252,14 @@ export class KubeClient {
    */
   async request(method: string, path: string, what: string, o: RequestOptions = {}): Promise<KubeResponse> {
     const idempotent = IDEMPOTENT.has(method);
+    const started = Date.now();
     let last: KubeResponse | { error: unknown };
-    for (let attempt = 0; ; attempt++) {
+    let attempt = 0;
+    for (; ; attempt++) {
+      const tried = Date.now();
       try {
         const r = await this.once(method, path, o);
+        this.downSince = null;
         if (!retryable(r, idempotent)) {
           if (attempt > 0) this.notes.push(`${what}: succeeded after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}`);
           return r;
@@ -247,17 +270,27 @@ export class KubeClient {
         if (this.signal?.aborted) throw new CollectionAborted();
         last = { error };
         if (!retryable(last, idempotent)) break;
+        this.downSince ??= tried;
       }
-      const wait = retryDelay(this.retry, attempt + 1, last);
+      const wait = retryDelay(this.retry, attempt + 1, last, Date.now() - Math.min(started, this.downSince ?? started));
       if (wait === undefined || (o.deadline !== undefined && Date.now() + wait >= o.deadline)) break;
-      await sleep(wait);
+      await abortableSleep(wait, this.signal);
+      if (this.signal?.aborted) throw new CollectionAborted();
     }
     if ('status' in last) return last;
-    throw last.error;
+    if (attempt === 0) throw last.error;
+    // Say that it was not one blip: how often and for how long it was tried.
+    const code = (last.error as { code?: unknown } | null)?.code;
+    throw new TransportError(typeof code === 'string' ? code : 'EFAILED', `${describeTransportError(last.error)} (${attempt + 1} attempts over ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
 
   get(path: string, what: string, deadline?: number): Promise<KubeResponse> {
     return this.request('GET', path, what, deadline === undefined ? {} : { deadline });
+  }
+
+  /** How long one outage is retried for (RetryPolicy.budgetMs). */
+  get retryBudgetMs(): number {
+    return this.retry.budgetMs ?? DEFAULT_RETRY.budgetMs;
   }
 
   close(): void {

@@ -39,7 +39,7 @@ export async function discover(client: KubeClient): Promise<Discovery> {
   try {
     r = await client.get('/apis', 'API discovery (get /apis)');
   } catch (error: unknown) {
-    discovery.failure = { status: 'error', detail: `API discovery (get /apis) failed: ${describeTransportError(error, 0)}` };
+    discovery.failure = { status: 'error', detail: `API discovery (get /apis) failed: ${describeTransportError(error)}` };
     return discovery;
   }
   if (r.status === 403) {
@@ -117,7 +117,7 @@ function groupVersionResources(client: KubeClient, discovery: Discovery, group: 
       try {
         r = await client.get(path, `discovery of ${what}`);
       } catch (error: unknown) {
-        return { status: 'error', detail: `discovery of ${what} failed: ${describeTransportError(error, 0)}` } satisfies CoverageEntry;
+        return { status: 'error', detail: `discovery of ${what} failed: ${describeTransportError(error)}` } satisfies CoverageEntry;
       }
       if (r.status === 404) return [];
       if (r.status === 403) return { status: 'forbidden', detail: `get ${path} (API discovery)` } satisfies CoverageEntry;

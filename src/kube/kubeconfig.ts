@@ -12,6 +12,9 @@ import path from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { ConfigError, errorMessage } from '../base/errors.ts';
 
+/** No kubeconfig anywhere kubectl would look, and not in a pod: a caller may suggest other sources. */
+export class KubeconfigNotFoundError extends ConfigError {}
+
 export const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface KubeconfigOptions {
@@ -101,7 +104,7 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): ResolvedKubecon
       sources = ['in-cluster'];
     } else {
       const tried = fromEnv.length > 0 ? `KUBECONFIG=${fromEnv.join(path.delimiter)} (no such file)` : `${defaultFile || '~/.kube/config'} (no such file)`;
-      throw new ConfigError(`no kubeconfig found: tried ${tried} and the in-cluster service account; pass --kubeconfig`);
+      throw new KubeconfigNotFoundError(`no kubeconfig found: tried ${tried} and the in-cluster service account; pass --kubeconfig`);
     }
   }
   if (options.context) {

@@ -1,7 +1,10 @@
 // One audit run, end to end: collect -> audit -> diff against the previous run -> store ->
 // render -> notify -> publish. The edges (collector, run store, renderer, notifiers) are handed in, so
 // tests give it real local servers or small fakes without patching modules. The run is
-// stored before anything is sent: a notifier failure never loses it.
+// stored before anything is sent: a notifier failure never loses it. The store is held from
+// just after the audit (when the cluster is known: a shared store locks per cluster) to the
+// end. A run that cannot be stored still has its reports written and its notifications
+// sent, then fails with a StoreError ("audit could not be stored").
 import type { Config } from '../config/types.ts';
 import { runDetails } from '../analysis/details.ts';
 import { auditSnapshot } from '../engine/audit.ts';
@@ -11,14 +14,14 @@ import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
-import { errorMessage } from '../base/errors.ts';
+import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
   describe(): string;
-  acquire(): Promise<void>;
+  acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
   /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
   runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
@@ -70,14 +73,15 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   const startedAt = edges.now();
   const store = edges.store;
   let result: PipelineResult;
-  if (store) await store.acquire();
+  let notStored: string | null = null;
+  // The snapshot and the analysis models memoised on it live only inside this call, so
+  // they can be collected before diffing and rendering a large run.
+  const audit = async () => auditSnapshot({
+    snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails,
+  });
+  const { report, expiredWaivers } = await audit();
+  if (store) await store.acquire(report.run.cluster.name);
   try {
-    // The snapshot and the analysis models memoised on it live only inside this call, so
-    // they can be collected before diffing and rendering a large run.
-    const audit = async () => auditSnapshot({
-      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails,
-    });
-    const { report, expiredWaivers } = await audit();
     // Each check against the last run in which it was evaluated (no blind spot after a partial run).
     const baseline = store ? await findBaseline(store.runsNewestFirst(report.run.cluster.name), report) : null;
     const previous = baseline?.latest ?? null;
@@ -89,8 +93,14 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // directory) must not become the baseline that hides its regressions next time.
     let files = await edges.render(report, { previous, trend });
     if (store) {
-      await store.save(report);
-      edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
+      try {
+        await store.save(report);
+        edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
+      } catch (error: unknown) {
+        if (!(error instanceof HistoryError)) throw error;
+        notStored = error.message;
+        edges.log.warn(`audit could not be stored: ${notStored}`);
+      }
     }
     edges.onStored?.(report, files);
     if (edges.notifiers.length > 0) {
@@ -115,6 +125,9 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     } catch (error: unknown) {
       edges.log.warn(`${p.name} not written: ${errorMessage(error)}`);
     }
+  }
+  if (notStored !== null) {
+    throw new StoreError(`audit could not be stored: ${notStored}; its reports were written (${result.files.join(', ')})`);
   }
   return result;
 }
@@ -156,13 +169,31 @@ export function runIdOf(at: Date): string {
 
 export type FailOn = 'regression' | 'critical' | 'high' | 'never';
 
-/** Whether the completed audit meets --fail-on (exit 1). */
-export function meetsFailOn(report: RunReport, failOn: FailOn): boolean {
+export const FAIL_ON: readonly FailOn[] = ['regression', 'critical', 'high', 'never'];
+
+/**
+ * Why the completed audit meets --fail-on (exit 1), e.g. "2 critical findings (--fail-on high)",
+ * or null when it does not. Waived findings never count.
+ */
+export function failOnReason(report: RunReport, failOn: FailOn): string | null {
   const open = report.findings.filter((f) => !f.waived);
+  const count = (severity: string) => open.filter((f) => f.severity === severity).length;
+  const findings = (n: number, severity: string) => `${n} ${severity} finding${n === 1 ? '' : 's'}`;
   switch (failOn) {
-    case 'never': return false;
-    case 'regression': return report.diff?.regression === true;
-    case 'critical': return open.some((f) => f.severity === 'critical');
-    case 'high': return open.some((f) => f.severity === 'critical' || f.severity === 'high');
+    case 'never': return null;
+    case 'regression': {
+      if (report.diff?.regression !== true) return null;
+      const [first, ...more] = report.diff.regressionReasons;
+      return `a regression since run ${report.diff.previousRunId}: ${first ?? 'see the report'}${more.length > 0 ? ` (and ${more.length} more)` : ''} (--fail-on regression)`;
+    }
+    case 'critical': {
+      const critical = count('critical');
+      return critical > 0 ? `${findings(critical, 'critical')} (--fail-on critical)` : null;
+    }
+    case 'high': {
+      const parts = [['critical', count('critical')], ['high', count('high')]] as const;
+      const met = parts.filter(([, n]) => n > 0).map(([severity, n]) => findings(n, severity));
+      return met.length > 0 ? `${met.join(' and ')} (--fail-on high)` : null;
+    }
   }
 }

@@ -3,12 +3,12 @@
 // ever goes through {{ }} (escaped); there is no triple-stash anywhere.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../base/package.ts';
 import { createEnvironment, type HandlebarsEnv } from './helpers.ts';
 import type { RunReport } from '../run/types.ts';
 import { buildView, type TrendPoint, type ViewOptions } from './view/index.ts';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATES_DIR = packagePath('templates');
 
 export interface HtmlOptions {
   trend?: TrendPoint[];

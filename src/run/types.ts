@@ -50,6 +50,8 @@ export interface CheckSummary {
   status: CheckStatus;
   /** Why not evaluated / not applicable / error. */
   reason?: string;
+  /** What the check deliberately left out (e.g. system namespaces, and how many would fail). */
+  excluded?: string;
 }
 
 export interface ScoreDelta {

@@ -30,6 +30,14 @@ export interface ControlPlane {
   pids: number[];
   startupMs: number;
   rssKiB: { etcd: number; apiserver: number };
+  /**
+   * Kills kube-apiserver (SIGKILL: a crash, an OOM kill, a node reboot) and starts it again
+   * with the same flags, certificates and etcd; resolves when /readyz answers 200 again, with
+   * how long it was gone.
+   */
+  restartApiserver(): Promise<{ downMs: number }>;
+  /** Freezes kube-apiserver (SIGSTOP) for `ms`, then lets it go on (SIGCONT): a hung server. */
+  pauseApiserver(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -208,6 +216,8 @@ export async function startControlPlane(binDir: string, options: { timeoutMs?: n
       '--v=1',
     ], apiLog);
     children.push(apiserver);
+    const apiArgs = apiserver.spawnargs.slice(1);
+    let current = apiserver;
     const server = `https://127.0.0.1:${apiPort}`;
     const certFile = path.join(certDir, 'apiserver.crt');
     const keyFile = path.join(certDir, 'apiserver.key');
@@ -239,9 +249,29 @@ export async function startControlPlane(binDir: string, options: { timeoutMs?: n
       binDir,
       dir,
       version,
-      pids: children.flatMap((c) => (c.pid ? [c.pid] : [])),
+      get pids() { return children.flatMap((c) => (c.pid ? [c.pid] : [])); },
       startupMs: Date.now() - started,
       rssKiB: { etcd: rssKiB(etcd.pid), apiserver: rssKiB(apiserver.pid) },
+      async restartApiserver() {
+        const t0 = Date.now();
+        const old = current;
+        const exited = new Promise<void>((r) => old.once('exit', () => r()));
+        try { process.kill(-old.pid!, 'SIGKILL'); } catch { /* already gone */ }
+        await exited;
+        current = spawnLogged(path.join(binDir, 'kube-apiserver'), apiArgs, apiLog);
+        children[children.indexOf(old)] = current;
+        await waitFor('kube-apiserver /readyz after restart', Date.now() + 90_000, current, apiLog, async () => {
+          const r = await httpGet(`${server}/readyz`, { ...auth, ca: caPem });
+          return r.status === 200;
+        });
+        return { downMs: Date.now() - t0 };
+      },
+      async pauseApiserver(ms: number) {
+        const pid = current.pid!;
+        process.kill(-pid, 'SIGSTOP');
+        await sleep(ms);
+        process.kill(-pid, 'SIGCONT');
+      },
       stop,
     };
   } catch (error) {

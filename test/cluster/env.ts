@@ -23,6 +23,8 @@ export interface ClusterContext {
   version?: string;
   /** Temp dir removed with the control plane; tests write their files below it. */
   scratchDir?: string;
+  /** Loopback endpoint of globalSetup: POST /restart-apiserver, POST /pause-apiserver?ms=N. */
+  controlUrl?: string;
 }
 
 declare module 'vitest' {
@@ -41,6 +43,20 @@ export interface LiveCluster {
   binDir: string;
   version: string;
   scratchDir: string;
+  controlUrl: string;
+}
+
+/** Restarts kube-apiserver (SIGKILL, then the same flags); resolves when it is ready again. */
+export async function restartApiserver(cluster: Pick<LiveCluster, 'controlUrl'>): Promise<{ downMs: number }> {
+  const r = await fetch(`${cluster.controlUrl}/restart-apiserver`, { method: 'POST' });
+  if (!r.ok) throw new Error(`restart-apiserver: HTTP ${r.status} ${await r.text()}`);
+  return (await r.json()) as { downMs: number };
+}
+
+/** Freezes kube-apiserver for `ms` (SIGSTOP/SIGCONT); resolves when it runs again. */
+export async function pauseApiserver(cluster: Pick<LiveCluster, 'controlUrl'>, ms: number): Promise<void> {
+  const r = await fetch(`${cluster.controlUrl}/pause-apiserver?ms=${ms}`, { method: 'POST' });
+  if (!r.ok) throw new Error(`pause-apiserver: HTTP ${r.status} ${await r.text()}`);
 }
 
 export function clusterContext(): ClusterContext {

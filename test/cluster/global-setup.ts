@@ -4,6 +4,8 @@
 // binaries the tier is skipped loudly; under CI=true that is a failure instead.
 
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +74,22 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     `cluster tier: kube-apiserver ${cp.version} + etcd up at ${cp.server} in ${(cp.startupMs / 1000).toFixed(1)} s; ` +
       `RSS kube-apiserver ${mib(cp.rssKiB.apiserver)} MiB, etcd ${mib(cp.rssKiB.etcd)} MiB\n`,
   );
+  // Tests run in workers; the control plane lives here. They restart or freeze kube-apiserver
+  // through this loopback endpoint: POST /restart-apiserver, POST /pause-apiserver?ms=N.
+  const control = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const reply = (p: Promise<unknown>) => p.then(
+      (v) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(v ?? {})); },
+      (e: unknown) => { res.writeHead(500); res.end(e instanceof Error ? e.message : String(e)); },
+    );
+    if (req.method === 'POST' && url.pathname === '/restart-apiserver') return void reply(cp.restartApiserver());
+    if (req.method === 'POST' && url.pathname === '/pause-apiserver') return void reply(cp.pauseApiserver(Number(url.searchParams.get('ms') ?? 1000)));
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((r) => control.listen(0, '127.0.0.1', r));
   const context: ClusterContext = {
+    controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
     kubeconfigPath: cp.kubeconfigPath,
     server: cp.server,
     adminToken: cp.adminToken,
@@ -85,6 +102,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   };
   project.provide('cluster', context);
   return async () => {
+    control.closeAllConnections();
+    control.close();
     await cp.stop();
     process.removeListener('exit', onExit);
   };

@@ -50,6 +50,7 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
     await admin.namespace(ns, { 'pod-security.kubernetes.io/enforce': 'restricted' });
     await admin.createAll([
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-settings', namespace: ns }, data: { 'ssl-protocols': 'TLSv1.3' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-settings', namespace: ns }, data: { 'db-password-hint': 'not for the auditor' } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'do-not-read', namespace: ns }, stringData: { password: 'hunter2' } },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
       { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
@@ -60,14 +61,15 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
     return () => proxy.close();
   });
 
-  describe('bound to exactly auditorClusterRoleRules()', () => {
+  // The chart's role with the ingress controller's ConfigMap added (rbac.extraConfigMapNames).
+  describe('bound to exactly auditorClusterRoleRules({ extraConfigMapNames: [ingress-settings] })', () => {
     let snapshot: Snapshot;
     let adminSnapshot: Snapshot;
     let token: string;
     const refs = () => [{ namespace: ns, name: 'ingress-settings' }];
 
     beforeAll(async () => {
-      const sa = await auditorKubeconfig('auditor', auditorClusterRoleRules());
+      const sa = await auditorKubeconfig('auditor', auditorClusterRoleRules({ extraConfigMapNames: ['ingress-settings'] }));
       token = sa.token;
       proxy.requests.length = 0;
       snapshot = await collectLive({ kubeconfigPath: sa.kubeconfigPath, configMapRefs: refs });
@@ -113,12 +115,26 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
       expect(await as('GET', `/api/v1/namespaces/${ns}/secrets/do-not-read`)).toBe(403);
       expect(await as('GET', '/api/v1/secrets')).toBe(403);
       expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps`)).toBe(403);
+      // ConfigMaps by name only: one it was not given is as closed as a Secret.
+      expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps/app-settings`)).toBe(403);
       expect(await as('GET', '/api/v1/pods?watch=true&timeoutSeconds=1')).toBe(403);
       expect(await as('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).toBe(403);
       expect(await as('DELETE', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/default-deny`)).toBe(403);
       // And what it needs it may do.
       expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps/ingress-settings`)).toBe(200);
       expect(await as('GET', '/apis/networking.k8s.io/v1/networkpolicies?limit=1')).toBe(200);
+    });
+  });
+
+  describe('bound to the chart\'s default role, which does not name the ingress controller\'s ConfigMap', () => {
+    it('reports configmaps forbidden, naming the ConfigMap and the Helm value to add it to, and collects the rest', async () => {
+      const sa = await auditorKubeconfig('defaults', auditorClusterRoleRules());
+      const snapshot = await collectLive({ kubeconfigPath: sa.kubeconfigPath, configMapRefs: () => [{ namespace: ns, name: 'ingress-settings' }] });
+      expect(snapshot.coverage.configmaps).toEqual({
+        status: 'forbidden',
+        detail: `get configmaps (denied for ${ns}/ingress-settings; ConfigMaps are granted by name: add ingress-settings to the Helm value rbac.extraConfigMapNames, or to resourceNames of your own role)`,
+      });
+      for (const k of KINDS) if (k.builtin && k.key !== 'configmaps') expect(snapshot.coverage[k.key]?.status, k.key).toBe('ok');
     });
   });
 

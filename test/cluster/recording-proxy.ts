@@ -27,6 +27,8 @@ export interface RecordedRequest {
 export interface RecordingProxy {
   server: string;
   requests: RecordedRequest[];
+  /** Adds a fault while the proxy runs (e.g. 429s for one kind, for the next N requests). */
+  inject(fault: Fault): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startRecordingProxy(cluster: LiveCluster, faults: Fault[] 
   return {
     server: `https://127.0.0.1:${port}`,
     requests,
+    inject: (fault) => { remaining.push({ ...fault }); },
     close: () => new Promise<void>((resolve) => {
       agent.destroy();
       srv.closeAllConnections();

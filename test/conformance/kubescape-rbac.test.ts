@@ -53,7 +53,7 @@ const MAPPING: Record<string, { ours: string; judge: Judge }> = {
   'rule-can-bind-escalate': { ours: 'rbac.privilege-escalation', judge: viaCheck('rbac.privilege-escalation') },
   'rule-can-impersonate-users-groups-v1': { ours: 'rbac.privilege-escalation', judge: viaCheck('rbac.privilege-escalation') },
   'rule-can-create-service-account-token': { ours: 'rbac.privilege-escalation', judge: viaCheck('rbac.privilege-escalation') },
-  'rule-can-list-get-secrets-v1': { ours: 'rbac.secrets-cluster-read', judge: viaCheck('rbac.secrets-cluster-read') },
+  'rule-can-list-get-secrets-v1': { ours: 'rbac.secrets-cluster-read + rbac.secrets-namespace-read', judge: (s) => new Set([...viaCheck('rbac.secrets-cluster-read')(s), ...viaCheck('rbac.secrets-namespace-read')(s)]) },
   'rule-can-portforward-v1': { ours: 'rbac.pod-exec-attach', judge: viaCheck('rbac.pod-exec-attach') },
   'exec-into-container-v1': { ours: 'rbac.pod-exec-attach', judge: viaCheck('rbac.pod-exec-attach') },
   'rule-can-access-proxy-subresource': { ours: 'rbac.nodes-proxy', judge: viaCheck('rbac.nodes-proxy') },

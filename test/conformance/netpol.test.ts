@@ -85,9 +85,34 @@ function expectedLines(scenarioDir: string, meta: ScenarioMeta): string[] | unde
   return undefined;
 }
 
+/**
+ * netpol-analyzer names a pod by its controller owner as written: a ReplicaSet that is not in
+ * the input stays "ns/name-hash[ReplicaSet]", where ztaudit folds it into the Deployment it
+ * belongs to. Maps ztaudit's Deployment back to that one ReplicaSet name (two ReplicaSets of a
+ * Deployment stay ambiguous, so such a scenario would still differ).
+ */
+function upstreamNames(objects: KubeObject[]): Map<string, string> {
+  const present = new Set(objects.filter((o) => o.kind === 'ReplicaSet').map((o) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`));
+  const byDeployment = new Map<string, Set<string>>();
+  for (const o of objects) {
+    if (o.kind !== 'Pod') continue;
+    const ns = o.metadata?.namespace ?? 'default';
+    for (const r of o.metadata?.ownerReferences ?? []) {
+      if (r.kind !== 'ReplicaSet' || present.has(`${ns}/${r.name}`)) continue;
+      if (!r.name) continue;
+      const deployment = `${ns}/${r.name.replace(/-[a-z0-9]+$/, '')}[Deployment]`;
+      byDeployment.set(deployment, (byDeployment.get(deployment) ?? new Set()).add(`${ns}/${r.name}[ReplicaSet]`));
+    }
+  }
+  return new Map([...byDeployment].filter(([, rs]) => rs.size === 1).map(([d, rs]) => [d, [...rs][0]!]));
+}
+
 function computedLines(inputDir: string): string[] {
-  const snapshot = snapshotFromObjects(loadObjects(inputDir));
-  return reachMatrix(buildReachability(snapshot)).map((r) => `${r.from} => ${r.to} : ${formatConns(r.conns)}`);
+  const objects = loadObjects(inputDir);
+  const rename = upstreamNames(objects);
+  const named = (endpoint: string) => rename.get(endpoint) ?? endpoint;
+  const snapshot = snapshotFromObjects(objects);
+  return reachMatrix(buildReachability(snapshot)).map((r) => `${named(r.from)} => ${named(r.to)} : ${formatConns(r.conns)}`);
 }
 
 const index = ROOT ? (JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { scenarios: ScenarioMeta[] }) : { scenarios: [] };

@@ -142,6 +142,13 @@ describeBrowser('HTML report in headless Chromium', () => {
     expect(await page.locator('#summary [data-count="not-applicable"] b').innerText()).toBe(String(view.coverage.notApplicable.length));
     expect(await page.locator('#coverage-not-applicable').innerText()).toBe(`Checks not applicable (${view.coverage.notApplicable.length})`);
     expect(await page.locator('#summary [data-count="not-evaluated"] b').innerText()).toBe(String(view.coverage.notEvaluated.length));
+    // The demo's AuthorizationPolicy gap shows: shop only DENYs a namespace while PERMISSIVE, and has no ALLOW policy.
+    const bypass = page.locator('#check-mtls\\.authz-plaintext-bypass');
+    expect(await bypass.getAttribute('data-sev')).toBe('high');
+    expect(await bypass.textContent()).toContain('DENY shop/deny-monitoring');
+    expect(await page.locator('#check-mtls\\.authz-missing').textContent()).toContain('Deployment shop/frontend');
+    // Coverage says what the hardening checks' system-namespace exclusion hides.
+    expect(await page.locator('#coverage').innerText()).toContain('1 would fail (DaemonSet kube-system/calico-node)');
     // Score changes: each moved area lists its causes, and they add up to the delta.
     await expectCausesAddUp(page, report);
     expect(requests).toEqual([]);

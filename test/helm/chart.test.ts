@@ -114,7 +114,7 @@ describe.skipIf(!helm)('helm chart', () => {
   });
 
   it('hardens every pod: non-root, read-only root, no capabilities, RuntimeDefault seccomp, limits, /tmp emptyDir', () => {
-    for (const values of [{}, { mode: 'serve' }, { history: { type: 'sqlite' } }]) {
+    for (const values of [{}, { mode: 'serve' }, { history: { type: 'sqlite' } }, { history: { type: 'postgres', postgres: { existingSecret: 'pg' } } }]) {
       const objects = renderChart(h, values);
       const [sa] = byKind(objects, 'ServiceAccount') as Obj[];
       expect(sa!.automountServiceAccountToken).toBe(false);
@@ -152,9 +152,12 @@ describe.skipIf(!helm)('helm chart', () => {
     const [binding] = byKind(objects, 'ClusterRoleBinding') as Obj[];
     expect(binding!.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role!.metadata.name });
     expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zt-ztaudit', namespace: 'ztaudit' }]);
-    // Operators who know the ConfigMap names can pin them.
-    const pinned = byKind(renderChart(h, { rbac: { create: true, configMapNames: ['istio', 'linkerd-config'] } }), 'ClusterRole') as Obj[];
-    expect(pinned[0]!.rules).toEqual(auditorClusterRoleRules({ configMapNames: ['istio', 'linkerd-config'] }));
+    // ConfigMaps by name only; operators add their controllers' own names.
+    const cmRule = (rules: Array<{ resources?: string[]; resourceNames?: string[] }>) => rules.find((r) => r.resources?.includes('configmaps'))!;
+    expect(cmRule(role!.rules).resourceNames).toEqual(['cilium-config', 'ingress-nginx-controller', 'istio', 'linkerd-config', 'nginx-configuration']);
+    const wider = byKind(renderChart(h, { rbac: { create: true, extraConfigMapNames: ['my-nginx', 'istio'] } }), 'ClusterRole') as Obj[];
+    expect(wider[0]!.rules).toEqual(auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx'] }));
+    expect(cmRule(wider[0]!.rules).resourceNames).toContain('my-nginx');
   });
 
   it('grants ConfigMap writes in the release namespace only, and only for history.type=k8s', () => {
@@ -188,6 +191,32 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(podTemplates(existing)[0]!.spec.volumes).toContainEqual({ name: 'history', persistentVolumeClaim: { claimName: 'my-claim' } });
     expect(byKind(renderChart(h, { history: { type: 'none' } }), 'PersistentVolumeClaim')).toHaveLength(0);
     expect(flag(argsOf(renderChart(h, { history: { type: 'none' } })), '--history')).toBe('none');
+  });
+
+  it('history.type=postgres takes the URL and the password from an existing Secret, mounts the CA and opens egress to the database only', () => {
+    const values = { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db', caConfigMap: 'fleet-db-ca' } }, networkPolicy: { postgres: { cidrs: ['10.20.0.5/32'] } } };
+    const objects = renderChart(h, values);
+    const [{ spec }] = podTemplates(objects);
+    const c = spec.containers[0];
+    // No --history flag: it would win over ZTAUDIT_HISTORY, and the URL must not sit in the pod spec.
+    expect(flag(c.args, '--history')).toBeUndefined();
+    expect(c.env).toContainEqual({ name: 'ZTAUDIT_HISTORY', valueFrom: { secretKeyRef: { name: 'fleet-db', key: 'url' } } });
+    expect(c.env).toContainEqual({ name: 'ZTAUDIT_PG_PASSWORD', valueFrom: { secretKeyRef: { name: 'fleet-db', key: 'password' } } });
+    expect(spec.volumes).toContainEqual({ name: 'postgres-ca', configMap: { name: 'fleet-db-ca' } });
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-ca', mountPath: '/etc/ztaudit/postgres-ca', readOnly: true });
+    expect(byKind(objects, 'Role')).toHaveLength(0);
+    expect(byKind(objects, 'PersistentVolumeClaim')).toHaveLength(0);
+    const [np] = byKind(objects, 'NetworkPolicy') as Obj[];
+    expect(np!.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.0.5/32' } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    // Without the Secret the chart refuses to render (it never creates one).
+    const missing = templateChart(h, { history: { type: 'postgres' } });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('history.postgres.existingSecret is required for history.type postgres');
+    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, '--set', 'history.type=postgres', '--set', 'history.postgres.existingSecret=fleet-db']);
+    expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+    // The chart still passes its own checks with a shared PostgreSQL.
+    const report = selfAudit(objects);
+    expect(report.findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
   });
 
   it('renders values.config as ztaudit.yaml, which ztaudit itself accepts', () => {

@@ -3,6 +3,7 @@
 // allow", ALLOW match => allow, else deny. `spec: {}` (ALLOW, no rules) allows nothing;
 // a DENY policy without rules matches nothing. Root-namespace policies apply mesh-wide.
 
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { selectorMatches } from './istio.ts';
 import { arr, obj, stringMap } from './util.ts';
@@ -38,4 +39,142 @@ export function istioAuthorizationEffect(policies: KubeObject[], rootNamespace: 
   if (allowPolicies > 0 && allowRules === 0) return 'deny-all';
   if (allowPolicies > 0 || denyRules > 0) return 'restricted';
   return 'no-policy';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsed policies, per workload: what applies (selector, namespace, root namespace; policies
+// attached by targetRef(s) act at a gateway or waypoint, not at the workload's sidecar), which
+// rules admit any caller, and which identity-based rules a plaintext caller escapes.
+
+export type AuthzAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+const ACTIONS = new Set<string>(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
+
+export interface AuthzRule {
+  index: number;
+  /** No `from` at all: any source. */
+  anySource: boolean;
+  /** Positive identity fields (principals, namespaces): need an mTLS peer identity to match. */
+  identity: boolean;
+  /** Negative identity fields only (notPrincipals, notNamespaces): a plaintext caller matches them. */
+  negativeIdentityOnly: boolean;
+  /** principals or namespaces list "*": any authenticated peer. */
+  anyPrincipal: boolean;
+  /** Has a `when` condition (treated as possibly narrowing; never as widening). */
+  conditional: boolean;
+  /** No `to`: every port, method and path. */
+  anyOperation: boolean;
+  ports: string[];
+}
+
+export interface ParsedAuthzPolicy {
+  ref: ResourceRef;
+  namespace: string;
+  action: AuthzAction | undefined;
+  /** matchLabels of spec.selector; undefined = the whole namespace. */
+  selector?: Record<string, string>;
+  /** Attached by targetRef/targetRefs (gateway, waypoint, Service): not enforced by the sidecar. */
+  targeted: boolean;
+  /** `spec: {}` or an ALLOW with no rules: allows nothing. */
+  allowNothing: boolean;
+  rules: AuthzRule[];
+  /** Why the policy is malformed (unknown action, malformed principal, ...): named in findings. */
+  problems: string[];
+}
+
+/** A principal as Istio writes it: trust-domain/ns/NS/sa/SA, "*", or a prefix or suffix match with one "*". */
+function principalProblem(p: unknown): string | undefined {
+  if (typeof p !== 'string' || p === '') return `principal ${JSON.stringify(p)} is not a non-empty string`;
+  if (p.startsWith('spiffe://')) return `principal "${p}" carries the spiffe:// scheme, which Istio's principals never contain, so it matches nobody`;
+  const stars = p.split('*').length - 1;
+  if (stars > 1 || (stars === 1 && p !== '*' && !p.startsWith('*') && !p.endsWith('*'))) return `principal "${p}" has a "*" inside it; Istio supports only exact, prefix* or *suffix matches`;
+  return undefined;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
+  const namespace = o.metadata?.namespace ?? 'default';
+  const ref: ResourceRef = { kind: 'AuthorizationPolicy', namespace, name: o.metadata?.name ?? '' };
+  const spec = obj(o.spec) ?? {};
+  const problems: string[] = [];
+  const rawAction = spec.action === undefined ? 'ALLOW' : spec.action;
+  const action = typeof rawAction === 'string' && ACTIONS.has(rawAction) ? (rawAction as AuthzAction) : undefined;
+  if (!action) problems.push(`unknown action ${JSON.stringify(rawAction)} (Istio accepts ALLOW, DENY, AUDIT, CUSTOM)`);
+  const sel = obj(spec.selector);
+  const targeted = spec.targetRef !== undefined || arr(spec.targetRefs).length > 0;
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/: at most one of
+  // selector and targetRef(s); provider only, and always, with CUSTOM.
+  if (sel && targeted) problems.push('both selector and targetRef(s) are set (at most one may be)');
+  if (action === 'CUSTOM' && !obj(spec.provider)) problems.push('action CUSTOM without a provider');
+  if (action && action !== 'CUSTOM' && spec.provider !== undefined) problems.push(`provider is set on a ${action} policy (only CUSTOM takes one)`);
+  const rules: AuthzRule[] = arr(spec.rules).map((r, index) => {
+    const rule = obj(r) ?? {};
+    const froms = arr(rule.from).map((f) => obj(obj(f)?.source) ?? {});
+    const tos = arr(rule.to).map((t) => obj(obj(t)?.operation) ?? {});
+    let identity = false;
+    let negative = false;
+    let anyPrincipal = false;
+    for (const s of froms) {
+      for (const field of ['principals', 'notPrincipals']) for (const p of arr(s[field])) { const why = principalProblem(p); if (why) problems.push(`rules[${index}]: ${why}`); }
+      const principals = strings(s.principals);
+      const namespaces = strings(s.namespaces);
+      if (principals.length > 0 || namespaces.length > 0) identity = true;
+      if (strings(s.notPrincipals).length > 0 || strings(s.notNamespaces).length > 0) negative = true;
+      if (principals.includes('*') || namespaces.includes('*')) anyPrincipal = true;
+    }
+    return {
+      index,
+      anySource: froms.length === 0,
+      identity,
+      negativeIdentityOnly: negative && !identity,
+      anyPrincipal,
+      conditional: arr(rule.when).length > 0,
+      anyOperation: tos.length === 0,
+      ports: tos.flatMap((t) => strings(t.ports)),
+    };
+  });
+  return {
+    ref, namespace, action, targeted, rules, problems,
+    ...(sel ? { selector: stringMap(sel.matchLabels) } : {}),
+    allowNothing: action === 'ALLOW' && rules.length === 0,
+  };
+}
+
+export interface AuthzIndex {
+  root: string;
+  byNamespace: Map<string, ParsedAuthzPolicy[]>;
+  all: ParsedAuthzPolicy[];
+}
+
+export function indexAuthorizationPolicies(objects: readonly KubeObject[], root: string): AuthzIndex {
+  const byNamespace = new Map<string, ParsedAuthzPolicy[]>();
+  const all: ParsedAuthzPolicy[] = [];
+  for (const o of objects) {
+    const p = parseAuthorizationPolicy(o);
+    all.push(p);
+    let list = byNamespace.get(p.namespace);
+    if (!list) byNamespace.set(p.namespace, (list = []));
+    list.push(p);
+  }
+  return { root, byNamespace, all };
+}
+
+/**
+ * The policies a workload's sidecar enforces: its namespace's and the root namespace's, whose
+ * selector (if any) matches its labels; policies attached by targetRef(s) are left out (they act
+ * at a gateway or waypoint), and so are malformed ones (istiod rejects them).
+ */
+export function policiesFor(index: AuthzIndex, namespace: string, labels: Record<string, string>): ParsedAuthzPolicy[] {
+  const out: ParsedAuthzPolicy[] = [];
+  const lists = namespace === index.root ? [index.byNamespace.get(namespace)] : [index.byNamespace.get(namespace), index.byNamespace.get(index.root)];
+  for (const list of lists) {
+    for (const p of list ?? []) {
+      if (p.targeted || !p.action || p.problems.length > 0) continue;
+      if (p.selector && !selectorMatches(p.selector, labels)) continue;
+      out.push(p);
+    }
+  }
+  return out;
 }

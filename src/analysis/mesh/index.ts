@@ -4,4 +4,4 @@ export { resolveIstioMode, indexPeerAuthentications, istioMembership, parsePeerA
 export { linkerdMembership, linkerdClusterDefault, admitsUnauthenticated, isLinkerdPolicy, linkerdSkippedPorts, parsePortList, type SkippedPorts } from './linkerd.ts';
 export { meshConfigMapRefs, istioAutoMtls, type IstioAutoMtls } from './configmaps.ts';
 export { istioMeshedServices, istioMutualCoverage, type MeshedService, type ServiceTlsCoverage } from './destination-rules.ts';
-export { istioAuthorizationEffect, type AuthzEffect } from './authz.ts';
+export { istioAuthorizationEffect, indexAuthorizationPolicies, parseAuthorizationPolicy, policiesFor, type AuthzEffect, type AuthzIndex, type ParsedAuthzPolicy, type AuthzRule } from './authz.ts';

@@ -43,6 +43,7 @@ function coverageOf(report: RunReport): CoverageView {
     notApplicable: report.checks.filter((c) => c.status === 'not-applicable').map(entry),
     notes: report.run.notes.slice(0, NOTES_CAP),
     notesMore: Math.max(0, report.run.notes.length - NOTES_CAP),
+    exclusions: report.checks.filter((c) => c.excluded).map((c) => ({ id: c.id, title: c.title, excluded: c.excluded! })),
   };
 }
 

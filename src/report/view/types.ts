@@ -268,6 +268,8 @@ export interface CoverageView {
   notApplicable: Array<{ id: string; title: string; status: string; reason: string }>;
   notes: string[];
   notesMore: number;
+  /** Deliberate exclusions (system namespaces and how many of their workloads would fail). */
+  exclusions: Array<{ id: string; title: string; excluded: string }>;
 }
 
 export interface ReportView {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,11 +42,35 @@ describe('ztaudit CLI', () => {
     expect(b.score).toEqual(a.score);
   });
 
-  it('exits 1 when something meets --fail-on and 0 with --fail-on never', async () => {
+  it('exits 1 when something meets --fail-on, saying why, and 0 with --fail-on never', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'zt-run-'));
     const args = ['run', '--manifests', 'examples/demo-cluster', '--config', 'examples/ztaudit.demo.yaml', '--out', outDir, '--format', 'json', '--history', 'none', '--no-notify', '-q'];
-    expect(await main([...args, '--fail-on', 'high'], io().cli)).toBe(1);
-    expect(await main([...args, '--fail-on', 'never'], io().cli)).toBe(0);
+    const high = io();
+    expect(await main([...args, '--fail-on', 'high'], high.cli)).toBe(1);
+    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as { findings: Array<{ severity: string; waived: boolean }> };
+    const open = (severity: string) => report.findings.filter((f) => f.severity === severity && !f.waived).length;
+    expect(open('critical')).toBeGreaterThan(1);
+    expect(high.err()).toBe(`ztaudit: exit 1: ${open('critical')} critical findings and ${open('high')} high findings (--fail-on high)\n`);
+    const critical = io();
+    expect(await main([...args, '--fail-on', 'critical'], critical.cli)).toBe(1);
+    expect(critical.err()).toBe(`ztaudit: exit 1: ${open('critical')} critical findings (--fail-on critical)\n`);
+    const never = io();
+    expect(await main([...args, '--fail-on', 'never'], never.cli)).toBe(0);
+    expect(never.err()).toBe('');
+  });
+
+  it('--fail-on regression names the previous run and the first reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-regress-'));
+    const partial = join(dir, 'partial');
+    cpSync(join(REPO, 'examples/demo-cluster'), partial, { recursive: true });
+    rmSync(join(partial, '40-rbac.yaml'));
+    const args = ['--cluster', 'demo', '--history', join(dir, 'h.db'), '--out', join(dir, 'out'), '--format', 'json', '--no-notify', '-q', '--fail-on', 'regression'];
+    expect(await main(['run', '--manifests', partial, ...args], io(dir).cli)).toBe(0);
+    const t = io(dir);
+    expect(await main(['run', '--manifests', join(REPO, 'examples/demo-cluster'), ...args], t.cli)).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { diff: { previousRunId: string; regressionReasons: string[] } };
+    const [first, ...more] = report.diff.regressionReasons;
+    expect(t.err()).toBe(`ztaudit: exit 1: a regression since run ${report.diff.previousRunId}: ${first}${more.length ? ` (and ${more.length} more)` : ''} (--fail-on regression)\n`);
   });
 
   it('stores nothing when the reports cannot be written, so the next run still sees the regression', async () => {
@@ -80,7 +104,7 @@ describe('ztaudit CLI', () => {
     ].join('\n'));
     const t = io(dir);
     const started = Date.now();
-    const code = await main(['run', '--kubeconfig', join(dir, 'kubeconfig'), '--out', join(dir, 'out'), '--history', 'none', '--request-timeout', '5'], t.cli);
+    const code = await main(['run', '--kubeconfig', join(dir, 'kubeconfig'), '--out', join(dir, 'out'), '--history', 'none', '--request-timeout', '5', '--retry-budget', '3'], t.cli);
     expect(code).toBe(2);
     expect(t.err()).toMatch(/^ztaudit: cannot reach API server at https:\/\/127\.0\.0\.1:9/m);
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -89,10 +113,10 @@ describe('ztaudit CLI', () => {
   it('exits 2 for bad flags and unknown commands', async () => {
     const a = io();
     expect(await main(['run', '--fail-on', 'sometimes'], a.cli)).toBe(2);
-    expect(a.err()).toContain('--fail-on sometimes: must be one of regression, critical, high, never');
+    expect(a.err()).toContain("option '--fail-on <when>' argument 'sometimes' is invalid. Allowed choices are regression, critical, high, never.");
     const b = io();
     expect(await main(['frobnicate'], b.cli)).toBe(2);
-    expect(b.err()).toContain('unknown command "frobnicate"');
+    expect(b.err()).toContain("unknown command 'frobnicate'");
   });
 
   it('lists and explains checks from the registry', async () => {

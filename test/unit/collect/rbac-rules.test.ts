@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { KINDS } from '../../../src/snapshot/kinds.ts';
-import { auditorClusterRoleRules } from '../../../src/collect/rbac-rules.ts';
+import { auditorClusterRoleRules, KNOWN_CONFIGMAP_NAMES } from '../../../src/collect/rbac-rules.ts';
+import { ALWAYS_READ_CONFIGMAPS } from '../../../src/collect/live.ts';
+import { meshConfigMapRefs } from '../../../src/analysis/mesh/index.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
 
 describe('auditorClusterRoleRules', () => {
   const rules = auditorClusterRoleRules();
@@ -16,10 +19,16 @@ describe('auditorClusterRoleRules', () => {
     }
   });
 
-  it('grants ConfigMaps by name only, optionally restricted to named ConfigMaps', () => {
-    expect(grants('', 'configmaps')).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }]);
-    const narrowed = auditorClusterRoleRules({ configMapNames: ['istio', 'linkerd-config', 'istio'] });
-    expect(narrowed.find((r) => r.resources?.includes('configmaps'))?.resourceNames).toEqual(['istio', 'linkerd-config']);
+  it('grants ConfigMaps by name only: the known names, plus extra names on request', () => {
+    expect(grants('', 'configmaps')).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: ['cilium-config', 'ingress-nginx-controller', 'istio', 'linkerd-config', 'nginx-configuration'] }]);
+    const wider = auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx', 'istio', 'my-nginx'] });
+    expect(wider.find((r) => r.resources?.includes('configmaps'))?.resourceNames).toEqual(['cilium-config', 'ingress-nginx-controller', 'istio', 'linkerd-config', 'my-nginx', 'nginx-configuration']);
+  });
+
+  it('names every ConfigMap the collector reads by default', () => {
+    const names = new Set(grants('', 'configmaps')[0]!.resourceNames);
+    for (const ref of [...ALWAYS_READ_CONFIGMAPS, ...meshConfigMapRefs(defaultConfig())]) expect(names, `${ref.namespace}/${ref.name}`).toContain(ref.name);
+    expect(KNOWN_CONFIGMAP_NAMES.every((n) => names.has(n))).toBe(true);
   });
 
   it('never grants Secrets, wildcards or mutating verbs', () => {

@@ -96,21 +96,118 @@ current-context: local
 });
 
 describe('retry policy', () => {
-  it('retries 429, 500, 502, 503, 504 and transient transport failures; never 4xx, refused or unresolvable', () => {
+  it('retries 429, 500, 502, 503, 504, refused, unreachable and broken connections; never 4xx, unresolvable or TLS failures', () => {
+    const err = (code: string) => ({ error: Object.assign(new Error(code), { code }) });
     for (const status of [429, 500, 502, 503, 504]) expect(retryable({ status }, true), String(status)).toBe(true);
     for (const status of [200, 400, 401, 403, 404, 409, 410, 501]) expect(retryable({ status }, true), String(status)).toBe(false);
-    for (const code of ['ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EBODY', 'ECONNABORTED']) expect(retryable({ error: Object.assign(new Error(code), { code }) }, true), code).toBe(true);
-    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'CERT_HAS_EXPIRED']) expect(retryable({ error: Object.assign(new Error(code), { code }) }, true), code).toBe(false);
+    for (const code of ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EBODY', 'ECONNABORTED']) expect(retryable(err(code), true), code).toBe(true);
+    for (const code of ['ENOTFOUND', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT']) expect(retryable(err(code), true), code).toBe(false);
+    // A write is repeated only when the server cannot have acted on it.
     expect(retryable({ status: 503 }, false)).toBe(false);
     expect(retryable({ status: 429 }, false)).toBe(true);
-    expect(retryable({ error: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) }, false)).toBe(false);
+    expect(retryable(err('ECONNRESET'), false)).toBe(false);
+    expect(retryable(err('ETIMEDOUT'), false)).toBe(false);
+    expect(retryable(err('ECONNREFUSED'), false)).toBe(true);
   });
 
-  it('doubles the wait from the base up to 30 s, honours Retry-After up to 60 s, and stops after the last retry', () => {
-    const p = { retries: 8, baseDelayMs: 500 };
-    expect([1, 2, 3, 4, 7, 8].map((n) => retryDelay(p, n, { status: 503 }))).toEqual([500, 1000, 2000, 4000, 30_000, 30_000]);
+  it('doubles the wait from the base up to 5 s, honours Retry-After, stops after the last retry or when the budget is spent', () => {
+    const p = { retries: 8, baseDelayMs: 500, budgetMs: 30_000 };
+    expect([1, 2, 3, 4, 5, 8].map((n) => retryDelay(p, n, { status: 503 }))).toEqual([500, 1000, 2000, 4000, 5000, 5000]);
     expect(retryDelay(p, 1, { status: 429, retryAfterMs: 5000 })).toBe(5000);
-    expect(retryDelay(p, 1, { status: 429, retryAfterMs: 600_000 })).toBe(60_000);
+    expect(retryDelay(p, 1, { status: 429, retryAfterMs: 600_000 })).toBeUndefined(); // beyond the budget: give up now
     expect(retryDelay(p, 9, { status: 503 })).toBeUndefined();
+    expect(retryDelay(p, 3, { status: 503 }, 27_500)).toBe(2000);
+    expect(retryDelay(p, 3, { status: 503 }, 28_500)).toBeUndefined();
+  });
+});
+
+describe('kube client against a server that restarts', () => {
+  const kubeconfigFor = (port: number): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-restart-'));
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, `apiVersion: v1
+kind: Config
+clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
+users: [{name: u, user: {token: t0ken}}]
+contexts: [{name: local, context: {cluster: local, user: u}}]
+current-context: local
+`);
+    return file;
+  };
+  const freePort = async (): Promise<number> => {
+    const s = http.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  };
+  const ok = () => http.createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end('{"items":[]}'); });
+
+  it('retries a refused connection until the server listens again, and notes it', async () => {
+    const port = await freePort();
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor(port), env: {}, retryBaseDelayMs: 100 });
+    const server = ok();
+    setTimeout(() => server.listen(port, '127.0.0.1'), 1_200);
+    try {
+      const r = await client.get('/api/v1/pods?limit=500', 'list pods');
+      expect(r.status).toBe(200);
+      expect(client.notes).toEqual([expect.stringMatching(/^list pods: succeeded after \d+ retries$/)]);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
+  it('retries a connection reset by a server going down mid-request', async () => {
+    let n = 0;
+    const server = http.createServer((req, res) => {
+      if (n++ < 2) { req.socket.destroy(); return; }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"items":[]}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor((server.address() as { port: number }).port), env: {}, retryBaseDelayMs: 50 });
+    try {
+      expect((await client.get('/api/v1/pods', 'list pods')).status).toBe(200);
+      expect(n).toBe(3);
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
+  it('says how long it waited for a server that accepts but never answers (never "within 0 ms")', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor((silent.address() as { port: number }).port), env: {}, timeoutMs: 300, retryBaseDelayMs: 50, retryBudgetMs: 700 });
+    try {
+      const error = await client.get('/api/v1/pods', 'list pods').then(() => null, (e: unknown) => e as Error);
+      expect(error?.message).toMatch(/^no response within 300 ms \(\d+ attempts over \d\.\d s\)$/);
+    } finally {
+      client.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  it('gives up when the budget is spent, saying how often and how long it tried; the rest of the outage fails fast', async () => {
+    const port = await freePort();
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor(port), env: {}, retryBaseDelayMs: 100, retryBudgetMs: 1_500 });
+    try {
+      const t0 = Date.now();
+      const error = await client.get('/api/v1/pods', 'list pods').then(() => null, (e: unknown) => e as Error);
+      expect(error?.message).toMatch(/^connection refused \((\d+) attempts over [01]\.\d s\)$/);
+      expect(Date.now() - t0).toBeLessThan(2_500);
+      // One outage, one budget: once the server has been down longer than the budget, a
+      // further request tries exactly once instead of waiting out a budget of its own.
+      await new Promise((r) => setTimeout(r, 1_600 - (Date.now() - t0)));
+      const t2 = Date.now();
+      const last = await client.get('/api/v1/nodes', 'list nodes').then(() => null, (e: unknown) => e as Error & { code?: string });
+      expect(last?.code).toBe('ECONNREFUSED');
+      expect(last?.message).not.toMatch(/attempts/);
+      expect(Date.now() - t2).toBeLessThan(500);
+    } finally {
+      client.close();
+    }
   });
 });

@@ -1,9 +1,14 @@
 // Calico's selector expression language (projectcalico.org/v3 `selector`, `namespaceSelector`,
-// `serviceAccountSelector`, rule `selector`/`notSelector`). The tokenizer and the
-// recursive-descent parser follow libcalico-go/lib/selector step by step, so an expression
-// Calico rejects is rejected here, and one it accepts means the same thing; the conformance
-// tier compares both on thousands of generated expressions
-// (test/conformance/calico-selector/README.md). Parse errors are returned, never thrown.
+// `serviceAccountSelector`, rule `selector`/`notSelector`), implemented independently from the
+// documented grammar (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors):
+// match terms `k == 'v'`, `k != 'v'`, `k in {…}`, `k not in {…}`, `has(k)`, `k contains 's'`,
+// `k starts with 's'`, `k ends with 's'`, `all()`, `global()`; `!` binds tighter than `&&`,
+// which binds tighter than `||`; parentheses group. It is a small scannerless
+// precedence-climbing parser over the text; the finer points the page leaves open (which
+// whitespace counts, keyword spellings such as `notin`, how `!` chains and sets normalise) were
+// settled by, and are verified against, the verdicts of Calico's own parser on thousands of
+// generated expressions and label sets (test/conformance/calico-selector/README.md).
+// Parse errors are returned, never thrown, and name a column.
 
 /** A parsed selector expression; `and`/`or` keep Calico's grouping (no flattening across parentheses). */
 export type CalicoSelectorNode =
@@ -36,273 +41,315 @@ export type CalicoSelectorResult =
 /** Calico refuses label names longer than this (tokenizer.MaxLabelLength). */
 export const MAX_LABEL_LENGTH = 512;
 
-type TokKind =
-  | 'label' | 'string' | 'lbrace' | 'rbrace' | 'comma' | 'eq' | 'ne' | 'not' | 'notIn' | 'in'
-  | 'contains' | 'startsWith' | 'endsWith' | 'all' | 'has' | 'global' | 'lparen' | 'rparen' | 'and' | 'or' | 'eof';
-
-interface Token { kind: TokKind; value: string; pos: number }
-
-const TOKEN_TEXT: Record<TokKind, string> = {
-  label: 'label', string: 'string', lbrace: "'{'", rbrace: "'}'", comma: "','", eq: "'=='", ne: "'!='", not: "'!'",
-  notIn: "'not in'", in: "'in'", contains: "'contains'", startsWith: "'starts with'", endsWith: "'ends with'",
-  all: "'all()'", has: "'has()'", global: "'global()'", lparen: "'('", rparen: "')'", and: "'&&'", or: "'||'", eof: 'end of selector',
-};
-
-function describe(t: Token): string {
-  if (t.kind === 'label') return `label ${JSON.stringify(t.value)}`;
-  if (t.kind === 'string') return `string ${JSON.stringify(t.value)}`;
-  return TOKEN_TEXT[t.kind];
-}
-
-class SelectorSyntaxError {
-  readonly message: string;
-  constructor(message: string, pos: number) {
-    this.message = `${message} (at column ${pos + 1})`;
-  }
-}
-
-function isIdentChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 47 || c === 45;
-}
-
-/** Only space and tab separate tokens in Calico; a newline is not whitespace there. */
-function skipSpace(s: string, i: number): number {
-  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
-  return i;
-}
-
-function isWordBoundary(s: string, i: number): boolean {
-  return i >= s.length || !isIdentChar(s.charCodeAt(i));
-}
-
-/** `word` at `i` followed by a word boundary; returns the index after it, or -1. */
-function cutWord(s: string, i: number, word: string): number {
-  if (!s.startsWith(word, i)) return -1;
-  const end = i + word.length;
-  return isWordBoundary(s, end) ? end : -1;
-}
-
-/** Two words with optional blanks between them ("not in", "notin", "starts  with"). */
-function cutTwoWords(s: string, i: number, first: string, second: string): number {
-  if (!s.startsWith(first, i)) return -1;
-  const j = skipSpace(s, i + first.length);
-  if (!s.startsWith(second, j)) return -1;
-  // Calico trims blanks after the last word before testing the boundary.
-  const end = skipSpace(s, j + second.length);
-  return isWordBoundary(s, end) ? end : -1;
-}
-
-function cutIdentifier(s: string, i: number): number {
-  let j = i;
-  while (j < s.length && isIdentChar(s.charCodeAt(j))) j++;
-  if (j - i > MAX_LABEL_LENGTH) throw new SelectorSyntaxError(`label name longer than ${MAX_LABEL_LENGTH} characters`, i);
-  if (j === i) {
-    throw new SelectorSyntaxError(i < s.length ? `expected a label name, found ${JSON.stringify(s[i])}` : 'expected a label name, found the end of the selector', i);
-  }
-  return j;
-}
-
-function tokenize(s: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  for (;;) {
-    i = skipSpace(s, i);
-    if (i >= s.length) {
-      out.push({ kind: 'eof', value: '', pos: i });
-      return out;
-    }
-    const start = i;
-    const push = (kind: TokKind, end: number, value = ''): void => {
-      out.push({ kind, value, pos: start });
-      i = end;
-    };
-    const last = out.length ? out[out.length - 1].kind : undefined;
-    const c = s[i];
-    switch (c) {
-      case '(': push('lparen', i + 1); break;
-      case ')': push('rparen', i + 1); break;
-      case '{': push('lbrace', i + 1); break;
-      case '}': push('rbrace', i + 1); break;
-      case ',': push('comma', i + 1); break;
-      case '"':
-      case "'": {
-        const close = s.indexOf(c, i + 1);
-        if (close < 0) throw new SelectorSyntaxError(`unterminated string: no closing ${c}`, i);
-        push('string', close + 1, s.slice(i + 1, close));
-        break;
-      }
-      case '=':
-        if (s.startsWith('==', i)) push('eq', i + 2);
-        else throw new SelectorSyntaxError("expected '==' (a single '=' is not an operator)", i);
-        break;
-      case '!':
-        if (s.startsWith('!=', i)) push('ne', i + 2);
-        else push('not', i + 1);
-        break;
-      case '&':
-        if (s.startsWith('&&', i)) push('and', i + 2);
-        else throw new SelectorSyntaxError("expected '&&'", i);
-        break;
-      case '|':
-        if (s.startsWith('||', i)) push('or', i + 2);
-        else throw new SelectorSyntaxError("expected '||'", i);
-        break;
-      default: {
-        let end: number;
-        if (last === 'label') {
-          // After a label only a word operator may follow (symbols were handled above).
-          if ((end = cutWord(s, i, 'contains')) >= 0) push('contains', end);
-          else if ((end = cutTwoWords(s, i, 'starts', 'with')) >= 0) push('startsWith', end);
-          else if ((end = cutTwoWords(s, i, 'ends', 'with')) >= 0) push('endsWith', end);
-          else if ((end = cutTwoWords(s, i, 'not', 'in')) >= 0) push('notIn', end);
-          else if ((end = cutWord(s, i, 'in')) >= 0) push('in', end);
-          else throw new SelectorSyntaxError(`expected an operator (==, !=, in, not in, contains, starts with, ends with) after label ${JSON.stringify(out[out.length - 1].value)}`, i);
-        } else if (s.startsWith('has(', i)) {
-          const from = skipSpace(s, i + 4);
-          const idEnd = cutIdentifier(s, from);
-          const close = skipSpace(s, idEnd);
-          if (s[close] !== ')') throw new SelectorSyntaxError("no closing ')' after has(", close);
-          push('has', close + 1, s.slice(from, idEnd));
-        } else if (s.startsWith('all(', i) || s.startsWith('global(', i)) {
-          const fn = s.startsWith('all(', i) ? 'all' : 'global';
-          const close = skipSpace(s, i + fn.length + 1);
-          if (s[close] !== ')') throw new SelectorSyntaxError(`no closing ')' after ${fn}(`, close);
-          push(fn, close + 1);
-        } else {
-          end = cutIdentifier(s, i);
-          push('label', end, s.slice(i, end));
-        }
-      }
-    }
-  }
-}
-
-/** UTF-8 byte order (= code point order), as Go sorts the values of an `in {}` set. */
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let k = 0; k < n; k++) {
-    let x = a.charCodeAt(k);
-    let y = b.charCodeAt(k);
-    if (x === y) continue;
-    // Surrogates (0xD800–0xDFFF) encode code points above 0xFFFF: they sort after 0xE000–0xFFFF.
-    if (x >= 0xd800 && x <= 0xdfff) x += 0x2000;
-    else if (x >= 0xe000) x -= 0x800;
-    if (y >= 0xd800 && y <= 0xdfff) y += 0x2000;
-    else if (y >= 0xe000) y -= 0x800;
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
 /**
  * Deeper nesting is refused (Calico itself has no limit, but its API caps a selector at 1024
  * characters, so no stored selector nests this deep); it keeps evaluation off the stack limit.
  */
 export const MAX_NESTING = 1000;
 
+// ---------------------------------------------------------------------------------------------
+// Characters
+
+const LABEL_CHAR = /[A-Za-z0-9_./-]/;
+const LABEL_RUN = /[A-Za-z0-9_./-]+/y;
+const BLANKS = /[ \t]*/y;
+
+function isLabelChar(ch: string | undefined): boolean {
+  return ch !== undefined && LABEL_CHAR.test(ch);
+}
+
+/** Orders strings by Unicode code point (the order of their UTF-8 bytes), not by UTF-16 unit. */
+function byCodePoint(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate (an astral code point) sorts after every BMP unit above it.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+function quoted(value: string): string {
+  return value.includes('"') ? `'${value}'` : `"${value}"`;
+}
+
+function shown(ch: string | undefined): string {
+  return ch === undefined ? 'the end of the selector' : JSON.stringify(ch);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser: or := and ('||' and)* ; and := unary ('&&' unary)* ; unary := '!'* primary ;
+// primary := '(' or ')' | all() | global() | has(label) | label operator operand
+
+/** Thrown inside the parser only; parseCalicoSelector turns it into a returned error. */
+class SelectorSyntaxError {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
+
+const TWO_WORD_OPS: ReadonlyArray<[first: string, second: string, op: 'notIn' | 'startsWith' | 'endsWith']> = [
+  ['not', 'in', 'notIn'],
+  ['starts', 'with', 'startsWith'],
+  ['ends', 'with', 'endsWith'],
+];
+const ONE_WORD_OPS: Readonly<Record<string, 'in' | 'notIn' | 'contains' | 'startsWith' | 'endsWith'>> = {
+  in: 'in', notin: 'notIn', contains: 'contains', startswith: 'startsWith', endswith: 'endsWith',
+};
+
 class Parser {
-  private i = 0;
+  private pos = 0;
   private depth = 0;
-  private readonly toks: Token[];
-  constructor(toks: Token[]) {
-    this.toks = toks;
+
+  private readonly src: string;
+
+  constructor(src: string) {
+    this.src = src;
   }
 
-  parseRoot(): CalicoSelectorNode {
-    if (this.toks[0].kind === 'eof') return { op: 'all' };
+  private fail(message: string, at = this.pos): never {
+    throw new SelectorSyntaxError(`${message} (at column ${at + 1})`);
+  }
+
+  private skipBlanks(): void {
+    BLANKS.lastIndex = this.pos;
+    BLANKS.test(this.src);
+    this.pos = BLANKS.lastIndex;
+  }
+
+  private peek(): string | undefined {
+    return this.pos < this.src.length ? this.src[this.pos] : undefined;
+  }
+
+  /** The run of label characters at the cursor ('' when none), without consuming it. */
+  private wordAt(at: number): string {
+    LABEL_RUN.lastIndex = at;
+    const m = LABEL_RUN.exec(this.src);
+    return m ? m[0] : '';
+  }
+
+  parseWhole(): CalicoSelectorNode {
+    this.skipBlanks();
+    if (this.pos === this.src.length) return { op: 'all' };
     const node = this.parseOr();
-    const rest = this.toks[this.i];
-    if (rest.kind !== 'eof') throw new SelectorSyntaxError(`unexpected ${describe(rest)} after a complete expression`, rest.pos);
+    this.skipBlanks();
+    if (this.pos < this.src.length) this.unexpectedAfterExpression();
     return node;
   }
 
+  private unexpectedAfterExpression(): never {
+    const ch = this.peek()!;
+    if (ch === ')') this.fail(`unexpected ')' after a complete expression`);
+    this.checkTokenStart();
+    this.fail(`expected '&&', '||' or the end of the selector after a complete expression, found ${shown(ch)}`);
+  }
+
+  /**
+   * Fails when the text at the cursor starts no token of the language (a stray character, or a
+   * lone '=', '&' or '|'): Calico refuses those wherever they stand.
+   */
+  private checkTokenStart(): void {
+    const ch = this.peek();
+    if (ch === undefined || isLabelChar(ch) || '()!{},"\''.includes(ch)) return;
+    const next = this.src[this.pos + 1];
+    if (ch === '=' || ch === '&' || ch === '|') {
+      if (next === ch) return;
+      this.fail(`expected '${ch}${ch}' (a single '${ch}' is not an operator)`);
+    }
+    this.fail(`expected a label name, found ${shown(ch)}`);
+  }
+
   private parseOr(): CalicoSelectorNode {
-    const operands = [this.parseAnd()];
-    while (this.toks[this.i].kind === 'or') {
-      this.i++;
+    const first = this.parseAnd();
+    const operands = [first];
+    for (;;) {
+      this.skipBlanks();
+      if (!this.src.startsWith('||', this.pos)) break;
+      this.pos += 2;
       operands.push(this.parseAnd());
     }
-    return operands.length === 1 ? operands[0] : { op: 'or', operands };
+    return operands.length === 1 ? first : { op: 'or', operands };
   }
 
   private parseAnd(): CalicoSelectorNode {
-    const operands = [this.parseOperation()];
-    while (this.toks[this.i].kind === 'and') {
-      this.i++;
-      operands.push(this.parseOperation());
+    const first = this.parseUnary();
+    const operands = [first];
+    for (;;) {
+      this.skipBlanks();
+      if (!this.src.startsWith('&&', this.pos)) break;
+      this.pos += 2;
+      operands.push(this.parseUnary());
     }
-    return operands.length === 1 ? operands[0] : { op: 'and', operands };
+    return operands.length === 1 ? first : { op: 'and', operands };
   }
 
-  private parseOperation(): CalicoSelectorNode {
-    // Leading '!'s collapse to one boolean: '!!has(a)' is 'has(a)'.
-    let negated = false;
-    while (this.toks[this.i].kind === 'not') {
-      negated = !negated;
-      this.i++;
+  /** A run of `!` (blanks allowed between) negates by its parity; nested groups keep theirs. */
+  private parseUnary(): CalicoSelectorNode {
+    let negations = 0;
+    for (;;) {
+      this.skipBlanks();
+      if (this.peek() === '!' && this.src[this.pos + 1] !== '=') {
+        negations++;
+        this.pos++;
+      } else break;
     }
-    const t = this.toks[this.i];
-    let node: CalicoSelectorNode;
-    switch (t.kind) {
-      case 'has': node = { op: 'has', label: t.value }; this.i++; break;
-      case 'all': node = { op: 'all' }; this.i++; break;
-      case 'global': node = { op: 'global' }; this.i++; break;
-      case 'label': node = this.parseLabelOperation(t); break;
-      case 'lparen': {
-        if (++this.depth > MAX_NESTING) throw new SelectorSyntaxError(`parentheses nested more than ${MAX_NESTING} deep`, t.pos);
-        this.i++;
-        node = this.parseOr();
-        this.depth--;
-        const close = this.toks[this.i];
-        if (close.kind !== 'rparen') throw new SelectorSyntaxError(`expected ')' to close the '(' at column ${t.pos + 1}, found ${describe(close)}`, close.pos);
-        this.i++;
-        break;
-      }
-      case 'eof':
-        throw new SelectorSyntaxError('unexpected end of selector: an expression is missing', t.pos);
-      default:
-        throw new SelectorSyntaxError(`unexpected ${describe(t)}: expected a label, has(), all(), global(), '!' or '('`, t.pos);
-    }
-    return negated ? { op: 'not', operand: node } : node;
+    const node = this.parsePrimary();
+    return negations % 2 === 1 ? { op: 'not', operand: node } : node;
   }
 
-  private parseLabelOperation(label: Token): CalicoSelectorNode {
-    const opTok = this.toks[this.i + 1];
-    if (opTok.kind === 'eof') throw new SelectorSyntaxError(`unexpected end of selector after label ${JSON.stringify(label.value)}: an operator is missing`, opTok.pos);
-    const arg = this.toks[this.i + 2];
-    switch (opTok.kind) {
-      case 'eq': case 'ne': case 'contains': case 'startsWith': case 'endsWith': {
-        if (arg.kind !== 'string') throw new SelectorSyntaxError(`expected a quoted string after ${describe(opTok)}, found ${describe(arg)}`, arg.pos);
-        this.i += 3;
-        return { op: opTok.kind, label: label.value, value: arg.value };
+  private parsePrimary(): CalicoSelectorNode {
+    this.skipBlanks();
+    const start = this.pos;
+    const ch = this.peek();
+    if (ch === undefined) this.fail('expression is missing: the selector ends here');
+    if (ch === '(') {
+      if (++this.depth > MAX_NESTING) this.fail(`parentheses nested more than ${MAX_NESTING} deep`);
+      this.pos++;
+      const inner = this.parseOr();
+      this.skipBlanks();
+      if (this.peek() !== ')') {
+        this.checkTokenStart();
+        this.fail(`expected ')' to close the '(' at column ${start + 1}, found ${shown(this.peek())}`);
       }
-      case 'in': case 'notIn': {
-        if (arg.kind !== 'lbrace') throw new SelectorSyntaxError(`expected a set literal '{...}' after ${describe(opTok)}, found ${describe(arg)}`, arg.pos);
-        this.i += 3;
-        const values: string[] = [];
-        // Calico accepts `{}` and a trailing comma (`{'a',}`), but not a leading or doubled one.
-        while (this.toks[this.i].kind === 'string') {
-          values.push(this.toks[this.i].value);
-          this.i++;
-          if (this.toks[this.i].kind !== 'comma') break;
-          this.i++;
-        }
-        const close = this.toks[this.i];
-        if (close.kind !== 'rbrace') throw new SelectorSyntaxError(`expected '}' or a quoted string in the set, found ${describe(close)}`, close.pos);
-        this.i++;
-        const set = [...new Set(values)].sort(compareCodePoints);
-        return { op: opTok.kind, label: label.value, values: set };
-      }
-      default:
-        throw new SelectorSyntaxError(`expected an operator after label ${JSON.stringify(label.value)}, found ${describe(opTok)}`, opTok.pos);
+      this.pos++;
+      this.depth--;
+      return inner;
     }
+    this.checkTokenStart();
+    const word = this.wordAt(this.pos);
+    if (word === '') this.fail(`expression is missing: expected a label name, has(), all() or '(', found ${shown(ch)}`);
+    if (this.src[this.pos + word.length] === '(' && (word === 'all' || word === 'global' || word === 'has')) {
+      this.pos += word.length + 1;
+      return this.parseCall(word);
+    }
+    const label = this.takeLabel();
+    return this.parseMatch(label);
+  }
+
+  private takeLabel(): string {
+    const word = this.wordAt(this.pos);
+    if (word.length > MAX_LABEL_LENGTH) this.fail(`label name is longer than ${MAX_LABEL_LENGTH} characters`);
+    this.pos += word.length;
+    return word;
+  }
+
+  private parseCall(name: 'all' | 'global' | 'has'): CalicoSelectorNode {
+    this.skipBlanks();
+    if (name === 'has') {
+      this.checkTokenStart();
+      if (!isLabelChar(this.peek())) this.fail(`expected a label name, found ${shown(this.peek())}`);
+      const label = this.takeLabel();
+      this.skipBlanks();
+      if (this.peek() !== ')') {
+        this.checkTokenStart();
+        this.fail(`no closing ')' after has(${label}`);
+      }
+      this.pos++;
+      return { op: 'has', label };
+    }
+    if (this.peek() !== ')') {
+      this.checkTokenStart();
+      this.fail(`no closing ')' after ${name}(`);
+    }
+    this.pos++;
+    return { op: name };
+  }
+
+  private parseMatch(label: string): CalicoSelectorNode {
+    this.skipBlanks();
+    const at = this.pos;
+    const ch = this.peek();
+    if (ch === undefined) this.fail(`operator is missing after label "${label}"`);
+    if (ch === '!' && this.src[this.pos + 1] !== '=') this.fail(`expected '!=' (a lone '!' after a label is not an operator)`);
+    this.checkTokenStart();
+    if (ch === '=' || ch === '!') {
+      this.pos += 2;
+      const op = ch === '=' ? 'eq' : 'ne';
+      return { op, label, value: this.parseString(op === 'eq' ? '==' : '!=') };
+    }
+    const word = this.wordAt(this.pos);
+    const oneWord = ONE_WORD_OPS[word];
+    if (oneWord !== undefined && Object.hasOwn(ONE_WORD_OPS, word)) {
+      this.pos += word.length;
+      return this.parseOperand(label, oneWord, word);
+    }
+    for (const [first, second, op] of TWO_WORD_OPS) {
+      if (word !== first) continue;
+      this.pos += word.length;
+      this.skipBlanks();
+      if (this.wordAt(this.pos) === second) {
+        this.pos += second.length;
+        return this.parseOperand(label, op, `${first} ${second}`);
+      }
+      break;
+    }
+    this.fail(`expected an operator (==, !=, in, not in, contains, starts with, ends with) after label "${label}", found ${word ? `"${word}"` : shown(ch)}`, at);
+  }
+
+  private parseOperand(label: string, op: 'in' | 'notIn' | 'contains' | 'startsWith' | 'endsWith', spelled: string): CalicoSelectorNode {
+    if (op === 'in' || op === 'notIn') return { op, label, values: this.parseSet() };
+    return { op, label, value: this.parseString(spelled) };
+  }
+
+  private parseString(after: string): string {
+    this.skipBlanks();
+    const q = this.peek();
+    if (q !== '"' && q !== "'") {
+      this.checkTokenStart();
+      const word = this.wordAt(this.pos);
+      this.fail(`expected a quoted string after '${after}', found ${word ? `label "${word}"` : shown(q)}`);
+    }
+    const end = this.src.indexOf(q, this.pos + 1);
+    if (end < 0) this.fail('unterminated string');
+    const value = this.src.slice(this.pos + 1, end);
+    this.pos = end + 1;
+    return value;
+  }
+
+  /** `{` [string (',' string)* [',']] `}`: sorted by code point, duplicates dropped. */
+  private parseSet(): string[] {
+    this.skipBlanks();
+    if (this.peek() !== '{') {
+      this.checkTokenStart();
+      this.fail(`expected a set literal '{…}', found ${shown(this.peek())}`);
+    }
+    const open = this.pos;
+    this.pos++;
+    const values: string[] = [];
+    let wantValue = true; // a value or '}' may come next (else ',' or '}')
+    for (;;) {
+      this.skipBlanks();
+      const ch = this.peek();
+      if (ch === '}') { this.pos++; break; }
+      if (wantValue && (ch === '"' || ch === "'")) {
+        values.push(this.parseString('{'));
+        wantValue = false;
+        continue;
+      }
+      if (!wantValue && ch === ',') { this.pos++; wantValue = true; continue; }
+      this.checkTokenStart();
+      if (wantValue) this.fail(`expected '}' or a quoted string in the set opened at column ${open + 1}, found ${shown(ch)}`);
+      const found = ch === '"' || ch === "'" ? `string ${JSON.stringify(this.peekString())}` : shown(ch);
+      this.fail(`expected '}' or a quoted string in the set, found ${found} (values are separated by ',')`);
+    }
+    return [...new Set(values)].sort(byCodePoint);
+  }
+
+  private peekString(): string {
+    const q = this.peek()!;
+    const end = this.src.indexOf(q, this.pos + 1);
+    return end < 0 ? this.src.slice(this.pos + 1) : this.src.slice(this.pos + 1, end);
   }
 }
 
-function quote(s: string): string {
-  const q = s.includes('"') ? "'" : '"';
-  return q + s + q;
-}
+// ---------------------------------------------------------------------------------------------
+// Normalised text
 
 /** Calico's `Selector.String()`: the normalised text, equal for equivalent spellings. */
 export function selectorText(n: CalicoSelectorNode): string {
@@ -310,85 +357,134 @@ export function selectorText(n: CalicoSelectorNode): string {
     case 'all': return 'all()';
     case 'global': return 'global()';
     case 'has': return `has(${n.label})`;
-    case 'eq': return `${n.label} == ${quote(n.value)}`;
-    case 'ne': return `${n.label} != ${quote(n.value)}`;
-    case 'contains': return `${n.label} contains ${quote(n.value)}`;
-    case 'startsWith': return `${n.label} starts with ${quote(n.value)}`;
-    case 'endsWith': return `${n.label} ends with ${quote(n.value)}`;
-    case 'in': return `${n.label} in {${n.values.map(quote).join(', ')}}`;
-    case 'notIn': return `${n.label} not in {${n.values.map(quote).join(', ')}}`;
+    case 'eq': return `${n.label} == ${quoted(n.value)}`;
+    case 'ne': return `${n.label} != ${quoted(n.value)}`;
+    case 'contains': return `${n.label} contains ${quoted(n.value)}`;
+    case 'startsWith': return `${n.label} starts with ${quoted(n.value)}`;
+    case 'endsWith': return `${n.label} ends with ${quoted(n.value)}`;
+    case 'in': return `${n.label} in {${n.values.map(quoted).join(', ')}}`;
+    case 'notIn': return `${n.label} not in {${n.values.map(quoted).join(', ')}}`;
     case 'not': return `!${selectorText(n.operand)}`;
     case 'and': return `(${n.operands.map(selectorText).join(' && ')})`;
     case 'or': return `(${n.operands.map(selectorText).join(' || ')})`;
   }
 }
 
-type Lookup = (label: string) => string | undefined;
-type Matcher = (get: Lookup) => boolean;
+// ---------------------------------------------------------------------------------------------
+// Evaluation: the tree is compiled once into closures; evaluating allocates nothing.
 
-function compile(n: CalicoSelectorNode): Matcher {
+type Test = (labels: LabelSource) => boolean;
+
+function valueOf(labels: LabelSource, key: string): string | undefined {
+  if (labels instanceof Map) return labels.get(key);
+  const rec = labels as Readonly<Record<string, string>>;
+  return Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
+function compile(n: CalicoSelectorNode): Test {
   switch (n.op) {
-    // global() is true for every label set; its meaning "no namespace" is given by the
-    // policy layer (a namespaceSelector of global() selects no pod).
-    case 'all': case 'global': return () => true;
-    case 'has': { const l = n.label; return (get) => get(l) !== undefined; }
-    case 'eq': { const { label, value } = n; return (get) => get(label) === value; }
-    case 'ne': { const { label, value } = n; return (get) => get(label) !== value; }
-    case 'contains': { const { label, value } = n; return (get) => { const v = get(label); return v !== undefined && v.includes(value); }; }
-    case 'startsWith': { const { label, value } = n; return (get) => { const v = get(label); return v !== undefined && v.startsWith(value); }; }
-    case 'endsWith': { const { label, value } = n; return (get) => { const v = get(label); return v !== undefined && v.endsWith(value); }; }
-    case 'in': { const l = n.label; const set = new Set(n.values); return (get) => { const v = get(l); return v !== undefined && set.has(v); }; }
-    case 'notIn': { const l = n.label; const set = new Set(n.values); return (get) => { const v = get(l); return v === undefined || !set.has(v); }; }
-    case 'not': { const m = compile(n.operand); return (get) => !m(get); }
-    case 'and': { const ms = n.operands.map(compile); return (get) => ms.every((m) => m(get)); }
-    case 'or': { const ms = n.operands.map(compile); return (get) => ms.some((m) => m(get)); }
+    case 'all':
+    case 'global':
+      return () => true;
+    case 'has': {
+      const k = n.label;
+      return (l) => valueOf(l, k) !== undefined;
+    }
+    case 'eq': {
+      const { label: k, value: v } = n;
+      return (l) => valueOf(l, k) === v;
+    }
+    case 'ne': {
+      const { label: k, value: v } = n;
+      return (l) => valueOf(l, k) !== v;
+    }
+    case 'contains': {
+      const { label: k, value: v } = n;
+      return (l) => valueOf(l, k)?.includes(v) === true;
+    }
+    case 'startsWith': {
+      const { label: k, value: v } = n;
+      return (l) => valueOf(l, k)?.startsWith(v) === true;
+    }
+    case 'endsWith': {
+      const { label: k, value: v } = n;
+      return (l) => valueOf(l, k)?.endsWith(v) === true;
+    }
+    case 'in': {
+      const k = n.label;
+      const set = new Set(n.values);
+      return (l) => {
+        const v = valueOf(l, k);
+        return v !== undefined && set.has(v);
+      };
+    }
+    case 'notIn': {
+      const k = n.label;
+      const set = new Set(n.values);
+      return (l) => {
+        const v = valueOf(l, k);
+        return v === undefined || !set.has(v);
+      };
+    }
+    case 'not': {
+      const inner = compile(n.operand);
+      return (l) => !inner(l);
+    }
+    case 'and': {
+      const parts = n.operands.map(compile);
+      return (l) => {
+        for (const p of parts) if (!p(l)) return false;
+        return true;
+      };
+    }
+    case 'or': {
+      const parts = n.operands.map(compile);
+      return (l) => {
+        for (const p of parts) if (p(l)) return true;
+        return false;
+      };
+    }
   }
 }
 
-/** One getter per label set, reused across every selector evaluated on it. */
-const lookups = new WeakMap<object, Lookup>();
-function lookupFor(labels: LabelSource): Lookup {
-  let get = lookups.get(labels);
-  if (!get) {
-    if (labels instanceof Map) get = (k) => labels.get(k);
-    else {
-      const rec = labels as Readonly<Record<string, string>>;
-      get = (k) => (Object.hasOwn(rec, k) ? rec[k] : undefined);
-    }
-    lookups.set(labels, get);
-  }
-  return get;
-}
+// ---------------------------------------------------------------------------------------------
+// API
 
 /** Parses a Calico selector expression once; the result evaluates any number of label sets. */
 export function parseCalicoSelector(source: string): CalicoSelectorResult {
+  let root: CalicoSelectorNode;
   try {
-    const root = new Parser(tokenize(source)).parseRoot();
-    const m = compile(root);
-    const text = selectorText(root);
-    return {
-      ok: true,
-      selector: { source, text, root, matchesAll: root.op === 'all', matches: (labels) => m(lookupFor(labels)) },
-    };
-  } catch (e: unknown) {
+    root = new Parser(source).parseWhole();
+  } catch (e) {
     if (e instanceof SelectorSyntaxError) return { ok: false, error: e.message };
     throw e;
   }
+  const test = compile(root);
+  return {
+    ok: true,
+    selector: { source, text: selectorText(root), root, matchesAll: root.op === 'all', matches: test },
+  };
 }
+
+const VALID_LABEL = new RegExp(`^[A-Za-z0-9_./-]{1,${MAX_LABEL_LENGTH}}$`);
 
 /** True when `label` is a valid Calico label name in selectors (tokenizer.ValidLabel). */
 export function isValidSelectorLabel(label: string): boolean {
-  if (label.length === 0 || label.length > MAX_LABEL_LENGTH) return false;
-  for (let k = 0; k < label.length; k++) if (!isIdentChar(label.charCodeAt(k))) return false;
-  return true;
+  return VALID_LABEL.test(label);
 }
 
 /** Prefixes every label name (Calico's PrefixVisitor: `k == 'v'` → `pcns.k == 'v'`). */
 export function prefixSelectorLabels(n: CalicoSelectorNode, prefix: string): CalicoSelectorNode {
   switch (n.op) {
-    case 'all': case 'global': return n;
-    case 'not': return { op: 'not', operand: prefixSelectorLabels(n.operand, prefix) };
-    case 'and': case 'or': return { op: n.op, operands: n.operands.map((o) => prefixSelectorLabels(o, prefix)) };
-    default: return { ...n, label: prefix + n.label };
+    case 'all':
+    case 'global':
+      return n;
+    case 'not':
+      return { op: 'not', operand: prefixSelectorLabels(n.operand, prefix) };
+    case 'and':
+    case 'or':
+      return { op: n.op, operands: n.operands.map((o) => prefixSelectorLabels(o, prefix)) };
+    default:
+      return { ...n, label: prefix + n.label };
   }
 }

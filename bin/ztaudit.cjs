@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The `ztaudit` command. Written in syntax every Node.js release parses (ES5, CommonJS), so
+// that an unsupported Node prints one line and exits 2 instead of a stack trace. In the source
+// tree it loads the TypeScript sources (Node >= 22.19 strips the types); as dist/bin/ztaudit.cjs
+// (`npm run build`, the npm package, the image) it loads the compiled JavaScript next to it.
+'use strict';
+var found = process.versions.node;
+var major = Number(found.split('.')[0]);
+var minor = Number(found.split('.')[1]);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write('ztaudit: Node.js ' + found + ' is too old: ztaudit needs Node.js >= 22.19 (24 LTS recommended); get it from https://nodejs.org/en/download or your package manager\n');
+  process.exit(2);
+}
+var path = require('path');
+var fs = require('fs');
+var compiled = path.join(__dirname, '..', 'src', 'cli', 'main.js');
+var entry = fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'src', 'cli', 'main.ts');
+// Stack traces of the compiled code point into the TypeScript sources (maps inline them).
+if (entry === compiled) require('module').setSourceMapsSupport(true);
+// require() of an ES module: no top-level await anywhere in the graph keeps this possible.
+require(entry).runCli();

@@ -1,0 +1,62 @@
+// Istio-meshed workloads that accept calls from any caller because no ALLOW AuthorizationPolicy
+// applies to them (in their namespace or the root namespace, by selector or namespace-wide).
+// Istio's order is CUSTOM, DENY, then ALLOW: "if there are no ALLOW policies for the workload,
+// allow the request" (https://istio.io/latest/docs/concepts/security/#implicit-enablement).
+// DENY or CUSTOM policies alone only exclude what they name. An allow-nothing policy
+// (`spec: {}`) is the deny-by-default that passes. A malformed policy (unknown action,
+// malformed principal) is rejected by istiod and protects nothing: it fails, named.
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
+import { istioPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+import { authzIndex, istioWorkloads, policyName } from './lib/authz.ts';
+import { MESH_AUTHORIZATION } from '../controls.ts';
+
+export const authzMissing: Check = {
+  id: 'mtls.authz-missing',
+  area: 'mtls',
+  title: 'Every meshed workload is covered by an ALLOW AuthorizationPolicy',
+  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them; and malformed AuthorizationPolicies (unknown action, malformed principal), which istiod rejects',
+  severity: 'medium',
+  controls: MESH_AUTHORIZATION,
+  remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings.',
+  needs: ['namespaces'],
+  reads: ['istio.authorizationpolicies'],
+  appliesTo: istioPresent,
+  appliesWhen: 'when Istio is installed',
+  evaluate(ctx) {
+    const index = authzIndex(ctx.snapshot, ctx.config);
+    const out: Verdict[] = [];
+    for (const p of index.all) {
+      if (p.problems.length === 0) continue;
+      out.push({
+        status: 'fail', resource: p.ref, detailKey: 'malformed', severity: 'high',
+        message: `AuthorizationPolicy ${policyName(p)} is malformed: ${p.problems.slice(0, 3).join('; ')}; istiod rejects it, so it protects nothing`,
+        evidence: { problems: p.problems },
+      });
+    }
+    for (const w of istioWorkloads(ctx)) {
+      const applied = policiesFor(index, w.namespace, w.labels);
+      const allow = applied.filter((p) => p.action === 'ALLOW');
+      const resource = w.workload.ref;
+      if (allow.length > 0) {
+        out.push({ status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})` });
+        continue;
+      }
+      // A DENY rule with no from, no to and no when (`rules: [{}]`) denies every request.
+      const denyAll = applied.find((p) => p.action === 'DENY' && p.rules.some((r) => r.anySource && r.anyOperation && !r.conditional));
+      if (denyAll) {
+        out.push({ status: 'pass', resource, message: `${refString(resource)}: DENY ${policyName(denyAll)} refuses every call` });
+        continue;
+      }
+      const others = applied.filter((p) => p.action !== 'ALLOW' && p.action !== 'AUDIT');
+      out.push({
+        status: 'fail', resource,
+        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace} or ${index.root}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}`,
+        evidence: { namespace: w.namespace, rootNamespace: index.root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
+        related: applied.map((p) => p.ref),
+      });
+    }
+    return out;
+  },
+};

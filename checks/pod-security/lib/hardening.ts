@@ -1,0 +1,85 @@
+// Shared shape of the workload-hardening checks outside the Pod Security Standards: one
+// verdict per workload (its pods, or the template standing in for them) outside the system
+// namespaces, failing when a container misses the setting. System namespaces are excluded by
+// default; how many of their workloads would fail is counted for the coverage section.
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { workloadsOf, refString, type Workload } from '../../../src/analysis/workloads.ts';
+import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
+import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Container = Record<string, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PodSpec = Record<string, any>;
+
+/** The containers a pod runs (init containers included: they run with the same identity and node). */
+export function containersOf(spec: PodSpec): Array<{ c: Container; init: boolean }> {
+  const list = (v: unknown, init: boolean) => (Array.isArray(v) ? v.filter((c) => c && typeof c === 'object').map((c) => ({ c: c as Container, init })) : []);
+  return [...list(spec.initContainers, true), ...list(spec.containers, false)];
+}
+
+export const containerName = (c: Container): string => (typeof c.name === 'string' && c.name ? c.name : '(unnamed)');
+
+/** What a container misses, or undefined when it is fine; severity per miss (the worst wins). */
+export type ContainerJudge = (c: Container, spec: PodSpec, init: boolean, ctx: AuditContext, namespace: string) => { what: string; severity?: Severity } | undefined;
+
+const WEIGHT: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, namespace: string) {
+  const misses = new Map<string, { what: string; severity?: Severity }>();
+  for (const pod of w.pods) {
+    for (const { c, init } of containersOf(pod.spec)) {
+      const name = containerName(c);
+      if (misses.has(name)) continue;
+      const m = judge(c, pod.spec, init, ctx, namespace);
+      if (m) misses.set(name, m);
+    }
+  }
+  return misses;
+}
+
+export function hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string): Verdict[] {
+  const out: Verdict[] = [];
+  for (const w of workloadsOf(ctx.snapshot)) {
+    if (w.pods.length === 0) continue;
+    const namespace = w.ref.namespace ?? w.pods[0].namespace;
+    if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
+    const misses = judgeWorkload(w, judge, ctx, namespace);
+    if (misses.size === 0) {
+      out.push({ status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` });
+      continue;
+    }
+    let severity: Severity | undefined;
+    for (const m of misses.values()) if (m.severity && (!severity || WEIGHT[m.severity] > WEIGHT[severity])) severity = m.severity;
+    const parts = [...misses.entries()].map(([name, m]) => `${name}: ${m.what}`);
+    out.push({
+      status: 'fail', resource: w.ref,
+      message: `${refString(w.ref)}: ${parts.slice(0, 4).join('; ')}${parts.length > 4 ? `; +${parts.length - 4} more containers` : ''}`,
+      evidence: { containers: Object.fromEntries([...misses.entries()].map(([n, m]) => [n, m.what])) },
+      ...(severity ? { severity } : {}),
+    });
+  }
+  return out;
+}
+
+/** How many workloads of the excluded system namespaces the judge would fail, for coverage. */
+export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge): { workloads: number; failing: number; examples: string[] } {
+  let workloads = 0;
+  const failed: string[] = [];
+  for (const w of workloadsOf(ctx.snapshot)) {
+    if (w.pods.length === 0) continue;
+    const namespace = w.ref.namespace ?? w.pods[0].namespace;
+    if (!isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
+    workloads++;
+    if (judgeWorkload(w, judge, ctx, namespace).size > 0) failed.push(refString(w.ref));
+  }
+  return { workloads, failing: failed.length, examples: failed.sort().slice(0, 3) };
+}
+
+/** The coverage sentence for a hardening check: what the system-namespace exclusion hides. */
+export function systemExclusionText(ctx: AuditContext, judge: ContainerJudge): string | undefined {
+  const { workloads, failing, examples } = excludedSystemFailures(ctx, judge);
+  if (workloads === 0) return undefined;
+  const more = failing > examples.length ? `, +${failing - examples.length} more` : '';
+  return `${workloads} workload${workloads === 1 ? '' : 's'} in system namespaces (config systemNamespaces) excluded by default; ${failing} would fail${failing > 0 ? ` (${examples.join(', ')}${more})` : ''}`;
+}

@@ -1,0 +1,78 @@
+// Shared by the workload-identity checks: which service account a workload runs as, whether its
+// pods get that account's API token mounted, and what the account may do beyond discovery.
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { memoize } from '../../../src/analysis/memo.ts';
+import { workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
+import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
+import { isBuiltinGrant } from '../../../src/analysis/rbac/audit.ts';
+import { buildRbacModel, grantsFor, identityOf } from '../../../src/analysis/rbac/model.ts';
+import type { Grant } from '../../../src/analysis/rbac/types.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
+
+/** Requests every authenticated identity may make to learn about the API and itself. */
+const DISCOVERY_RESOURCES = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews']);
+
+const EVERYONE = new Set(['system:authenticated', 'system:serviceaccounts', 'system:unauthenticated']);
+
+export interface WorkloadIdentity {
+  workload: Workload;
+  namespace: string;
+  serviceAccount: string;
+  /** Whether the pods get the API token mounted, and which setting decided it. */
+  automount: boolean;
+  decidedBy: 'pod' | 'serviceaccount' | 'default';
+  /** The account's grants from the input (bootstrap defaults left out) that reach beyond discovery. */
+  grants: Grant[];
+}
+
+/** ServiceAccount objects by namespace/name. */
+const serviceAccounts = memoize((snapshot: Snapshot) => {
+  const m = new Map<string, Record<string, unknown>>();
+  for (const sa of snapshot.resources.serviceaccounts ?? []) {
+    if (sa.metadata?.name) m.set(`${sa.metadata.namespace ?? 'default'}/${sa.metadata.name}`, sa as unknown as Record<string, unknown>);
+  }
+  return m;
+});
+
+function beyondDiscovery(g: Grant): boolean {
+  return g.role.rules.some((r) => r.nonResourceURLs.length === 0 && r.verbs.length > 0 && r.resources.some((res) => !DISCOVERY_RESOURCES.has(res)));
+}
+
+/** Every workload outside the system namespaces with its identity and token mounting. */
+export function workloadIdentities(ctx: AuditContext): WorkloadIdentity[] {
+  const model = buildRbacModel(ctx.snapshot);
+  const sas = serviceAccounts(ctx.snapshot);
+  const grantsBySa = new Map<string, Grant[]>();
+  const out: WorkloadIdentity[] = [];
+  for (const w of workloadsOf(ctx.snapshot)) {
+    const pod = w.pods[0];
+    const spec = pod?.spec ?? w.template?.spec;
+    if (!spec) continue;
+    const namespace = w.ref.namespace ?? pod?.namespace ?? 'default';
+    if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
+    const named = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName ? spec.serviceAccountName
+      : typeof spec.serviceAccount === 'string' && spec.serviceAccount ? spec.serviceAccount : 'default';
+    const saObj = sas.get(`${namespace}/${named}`);
+    let automount = true;
+    let decidedBy: WorkloadIdentity['decidedBy'] = 'default';
+    if (typeof spec.automountServiceAccountToken === 'boolean') {
+      automount = spec.automountServiceAccountToken;
+      decidedBy = 'pod';
+    } else if (typeof saObj?.automountServiceAccountToken === 'boolean') {
+      automount = saObj.automountServiceAccountToken as boolean;
+      decidedBy = 'serviceaccount';
+    }
+    const key = `${namespace}/${named}`;
+    let grants = grantsBySa.get(key);
+    if (!grants) {
+      const subject = { kind: 'ServiceAccount' as const, namespace, name: named };
+      // Grants to every authenticated identity or every service account are no reason for this
+      // workload to carry a token (any token has them); those to the account or its namespace are.
+      grants = grantsFor(model, identityOf(subject)).filter((g) => g.binding.origin === 'input' && !isBuiltinGrant(g.binding, g.via) && beyondDiscovery(g)
+        && !(g.via.kind === 'Group' && EVERYONE.has(g.via.name)));
+      grantsBySa.set(key, grants);
+    }
+    out.push({ workload: w, namespace, serviceAccount: named, automount, decidedBy, grants });
+  }
+  return out;
+}

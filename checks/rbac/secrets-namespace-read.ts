@@ -1,0 +1,60 @@
+// Secret access granted in one namespace (RoleBindings). Listing or watching returns every
+// Secret's contents, so list/watch on all Secrets of a namespace is the finding; get restricted
+// by resourceNames is the least-privilege form and passes. A service account reading Secrets of
+// its own namespace by name (get, the usual application pattern) is not a finding by default;
+// get on all Secrets by anyone else is, at low severity. Cluster-wide access is
+// rbac.secrets-cluster-read's.
+import type { Check } from '../../src/engine/types.ts';
+import { SEVERITY_WEIGHT, type Severity, type Verdict } from '../../src/base/vocabulary.ts';
+import { findPermissions, formatSubject, hitEvidence, rbacAudit, relatedOf, subjectResource, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { RBAC_NEEDS, each, viaText } from './common.ts';
+import { LEAST_PRIVILEGE, cis } from '../controls.ts';
+
+const WANTED = each(['get', 'list', 'watch'], '', ['secrets']);
+
+export const secretsNamespaceRead: Check = {
+  id: 'rbac.secrets-namespace-read',
+  area: 'rbac',
+  title: 'Subject can list or watch all Secrets of a namespace',
+  protectsAgainst: 'subjects that can list or watch every Secret of a namespace (the contents come back), or get any Secret of a namespace not their own, through a RoleBinding; get restricted by resourceNames, and a service account getting its own namespace\'s Secrets by name, are not findings',
+  severity: 'medium',
+  controls: [cis('5.1.2'), ...LEAST_PRIVILEGE],
+  remediation: 'Drop list/watch on secrets from the role and grant get with resourceNames naming the Secrets the workload reads (or mount them as volumes/env, which needs no RBAC at all); in kube-system keep Secret access to control-plane identities.',
+  needs: RBAC_NEEDS,
+  evaluate(ctx) {
+    const audit = rbacAudit(ctx);
+    const out: Verdict[] = [];
+    for (const s of audit.subjects) {
+      const who = formatSubject(s.subject);
+      const resource = subjectResource(s.subject);
+      // Namespaced grants only, and only those not limited to named Secrets.
+      const hits = findPermissions(s.grants, WANTED).filter((h) => h.namespace !== undefined && h.ruleObj.resourceNames.length === 0);
+      const bad: PermissionHit[] = [];
+      let severity: Severity = 'low';
+      for (const h of hits) {
+        const verb = h.permission.split(' ')[0];
+        const ownNamespace = s.subject.kind === 'ServiceAccount' && s.subject.namespace === h.namespace;
+        let sev: Severity | undefined;
+        if (verb === 'list' || verb === 'watch') sev = 'medium';
+        else if (!ownNamespace) sev = 'low';
+        if (!sev) continue;
+        if (h.namespace === 'kube-system') sev = 'high';
+        bad.push(h);
+        if (SEVERITY_WEIGHT[sev] > SEVERITY_WEIGHT[severity]) severity = sev;
+      }
+      if (bad.length === 0) {
+        out.push({ status: 'pass', resource, message: `${who} cannot list or watch all Secrets of a namespace` });
+        continue;
+      }
+      const namespaces = [...new Set(bad.map((h) => h.namespace!))].sort();
+      const perms = [...new Set(bad.map((h) => h.permission))].sort();
+      out.push({
+        status: 'fail', resource, severity,
+        message: `${who} can ${perms.join(', ')} without resourceNames in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.slice(0, 5).join(', ')}${namespaces.length > 5 ? ` (+${namespaces.length - 5})` : ''} via ${viaText(bad)}`,
+        evidence: { subject: s.subject, ...hitEvidence(bad) },
+        related: relatedOf(bad),
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,100 @@
+// The npm package as a user gets it: `npm pack` (its prepack runs `npm run build`), the
+// tarball installed into an empty directory, and `ztaudit` run from node_modules, where Node
+// never strips types — so only the compiled dist/ can work there. Built from a copy of the
+// working tree, so the repository's own dist/ is never touched.
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = join(import.meta.dirname, '../..');
+/** What `npm run build` and `npm pack` read; a new top-level input the build needs belongs here. */
+const TREE = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'checks', 'templates', 'schemas', 'examples'];
+
+const work = mkdtempSync(join(tmpdir(), 'zt-pack-'));
+const src = join(work, 'src');
+const app = join(work, 'app');
+// The Node running this test (>= 22.19) runs npm, npx and the installed bin's `#!/usr/bin/env node`.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+
+function sh(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 240_000 });
+}
+function ok(r: SpawnSyncReturns<string>, what: string): string {
+  expect(r.status, `${what}\n${r.stdout}\n${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+let tarball: string;
+let packed: string[];
+
+beforeAll(() => {
+  mkdirSync(src);
+  for (const entry of TREE) cpSync(join(REPO, entry), join(src, entry), { recursive: true });
+  symlinkSync(join(REPO, 'node_modules'), join(src, 'node_modules'));
+  const out = ok(sh('npm', ['pack', '--json', '--pack-destination', work], src), 'npm pack');
+  const info = JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(work, info[0]!.filename);
+  packed = info[0]!.files.map((f) => f.path);
+  mkdirSync(app);
+  ok(sh('npm', ['install', '--no-save', '--no-package-lock', tarball], app), 'npm install <tarball>');
+}, 480_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000);
+
+describe('the npm package', () => {
+  it('ships the compiled code with source maps, the templates, schemas and the demo, and nothing else', () => {
+    expect(packed).toContain('dist/bin/ztaudit.cjs');
+    expect(packed).toContain('dist/src/cli/main.js');
+    expect(packed).toContain('dist/src/cli/main.js.map');
+    expect(packed).toContain('dist/checks/index.js');
+    expect(packed).toContain('templates/report.hbs');
+    expect(packed).toContain('schemas/report.schema.json');
+    expect(packed).toContain('examples/demo-cluster/10-shop.yaml');
+    const top = new Set(packed.map((p) => p.split('/')[0]));
+    expect([...top].sort()).toEqual(['README.md', 'dist', 'examples', 'package.json', 'schemas', 'templates']);
+    expect(packed.filter((p) => p.endsWith('.ts'))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(app, 'node_modules/ztaudit/package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(pkg.bin.ztaudit).toBe('dist/bin/ztaudit.cjs');
+    // Installed as a user installs it: runtime dependencies only.
+    expect(existsSync(join(app, 'node_modules/@kubernetes/client-node'))).toBe(true);
+    expect(existsSync(join(app, 'node_modules/typescript'))).toBe(false);
+  });
+
+  it('`npx ztaudit --version` prints the package version', () => {
+    const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(ok(sh('npx', ['--no-install', 'ztaudit', '--version'], app), 'npx ztaudit --version')).toBe(`ztaudit ${version}\n`);
+  });
+
+  it('`npx ztaudit run --manifests <demo>` audits and writes the HTML and JSON reports', () => {
+    const r = sh('npx', ['--no-install', 'ztaudit', 'run', '--manifests', 'node_modules/ztaudit/examples/demo-cluster', '--config', 'node_modules/ztaudit/examples/ztaudit.demo.yaml', '--out', 'reports', '--history', 'none', '--no-notify'], app);
+    ok(r, 'npx ztaudit run');
+    expect(r.stdout).toMatch(/overall\s+\d+\.\d/);
+    const report = JSON.parse(readFileSync(join(app, 'reports/report.json'), 'utf8')) as { findings: unknown[]; run: { source: string } };
+    expect(report.run.source).toBe('manifests');
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(readFileSync(join(app, 'reports/report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+  });
+
+  it('`ztaudit serve` from node_modules answers /healthz and stops cleanly on SIGTERM', async () => {
+    const child = spawn(join(app, 'node_modules/.bin/ztaudit'), ['serve', '--schedule', '0 2 * * *', '--port', '0', '--manifests', 'node_modules/ztaudit/examples/demo-cluster', '--out', 'serve-reports', '--history', 'none', '--no-notify'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 60_000);
+      child.stderr.on('data', (d: string) => {
+        stderr += d;
+        const m = /serving on (http:\/\/[^\s"]+)/.exec(stderr);
+        if (m) { clearTimeout(timer); resolve(m[1]!); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited ${code}:\n${stderr}`)); });
+    });
+    const res = await fetch(`${url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe('ok');
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 120_000);
+});

@@ -1,0 +1,78 @@
+// One cluster, one name, one history: manifests are named by their absolute path (not the
+// path typed relative to wherever ztaudit started), --cluster and cluster.name override it,
+// and a run with no source at all points at the sources that need no cluster.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+
+const REPO = join(import.meta.dirname, '../../..');
+const DEMO = join(REPO, 'examples/demo-cluster');
+
+function io(cwd: string, env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const cli: CliIO = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, isTTY: false, cwd };
+  return { cli, out: () => out.join(''), err: () => err.join('') };
+}
+
+const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { run: { id: string; cluster: { name: string } }; diff: { previousRunId: string; new: string[]; resolved: string[] } | null };
+const quiet = ['--format', 'json', '--no-notify', '-q'];
+
+describe('cluster identity', () => {
+  it('the same manifests from two working directories are one cluster: the second run diffs against the first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-identity-'));
+    const history = join(dir, 'history.db');
+    const a = io(REPO);
+    expect(await main(['run', '--manifests', 'examples/demo-cluster', '--history', history, '--out', join(dir, 'a'), ...quiet], a.cli)).toBe(0);
+    const b = io(join(REPO, 'examples'));
+    expect(await main(['run', '--manifests', './demo-cluster/', '--history', history, '--out', join(dir, 'b'), ...quiet], b.cli)).toBe(0);
+    const first = report(join(dir, 'a'));
+    const second = report(join(dir, 'b'));
+    expect(first.run.cluster.name).toBe(DEMO);
+    expect(second.run.cluster.name).toBe(DEMO);
+    expect(second.diff?.previousRunId).toBe(first.run.id);
+    expect(second.diff?.new).toEqual([]);
+    expect(second.diff?.resolved).toEqual([]);
+    const d = io(dir);
+    expect(await main(['diff', '--last', '--history', history], d.cli)).toBe(0);
+    expect(d.out()).toContain(`${first.run.id} (`);
+    expect(d.out()).toContain('new findings: 0');
+  });
+
+  it('--cluster names the cluster, over cluster.name in the config, over the path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-identity-'));
+    writeFileSync(join(dir, 'ztaudit.yaml'), 'cluster:\n  name: shop-staging\n');
+    expect(await main(['run', '--manifests', DEMO, '--history', 'none', '--out', join(dir, 'c'), ...quiet], io(dir).cli)).toBe(0);
+    expect(report(join(dir, 'c')).run.cluster.name).toBe('shop-staging');
+    expect(await main(['run', '--manifests', DEMO, '--cluster', 'shop-prod', '--history', 'none', '--out', join(dir, 'f'), ...quiet], io(dir).cli)).toBe(0);
+    expect(report(join(dir, 'f')).run.cluster.name).toBe('shop-prod');
+    // A snapshot keeps the name it was taken under unless told otherwise.
+    const snap = join(dir, 's.json.gz');
+    expect(await main(['snapshot', '--manifests', DEMO, '--cluster', 'shop-prod', '-o', snap, '-q', '--config', join(REPO, 'examples/ztaudit.demo.yaml')], io(dir).cli)).toBe(0);
+    expect(await main(['run', '--snapshot', snap, '--history', 'none', '--out', join(dir, 's'), '--config', join(REPO, 'examples/ztaudit.demo.yaml'), ...quiet], io(dir).cli)).toBe(0);
+    expect(report(join(dir, 's')).run.cluster.name).toBe('shop-prod');
+  });
+
+  it('rejects an empty cluster.name, naming the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-identity-'));
+    writeFileSync(join(dir, 'ztaudit.yaml'), 'cluster:\n  name: ""\n');
+    const t = io(dir);
+    expect(await main(['run', '--manifests', DEMO, '--history', 'none', '--out', join(dir, 'o'), ...quiet], t.cli)).toBe(2);
+    expect(t.err()).toContain('ztaudit.yaml: cluster.name:');
+  });
+
+  it('run without any source and no kubeconfig: says where it looked and mentions --manifests and --snapshot', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'zt-home-'));
+    mkdirSync(join(home, 'work'));
+    const t = io(join(home, 'work'), { HOME: home });
+    expect(await main(['run', '--history', 'none', '--no-notify', '--out', join(home, 'out')], t.cli)).toBe(2);
+    const line = t.err().trim().split('\n').at(-1)!;
+    expect(line).toContain('no kubeconfig found');
+    expect(line).toContain('--kubeconfig');
+    expect(line).toContain('--manifests DIR');
+    expect(line).toContain('--snapshot FILE');
+  });
+});

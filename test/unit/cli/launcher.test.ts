@@ -1,0 +1,47 @@
+// bin/ztaudit.cjs on a Node.js it does not support: one line naming the version found, the
+// version needed and where to get it; exit 2; never a stack trace. The Node version is faked
+// with a preload (the real Node 20 is exercised by .ci/run); the launcher's source is plain
+// ES5 CommonJS so that any old Node parses it before it can say so.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const REPO = join(import.meta.dirname, '../../..');
+const LAUNCHER = join(REPO, 'bin/ztaudit.cjs');
+
+function runAs(version: string, ...args: string[]) {
+  const preload = join(mkdtempSync(join(tmpdir(), 'zt-node-')), 'fake-version.cjs');
+  writeFileSync(preload, `Object.defineProperty(process, 'versions', { value: { ...process.versions, node: ${JSON.stringify(version)} } });\n`);
+  return spawnSync(process.execPath, ['--require', preload, LAUNCHER, ...args], { encoding: 'utf8', cwd: REPO });
+}
+
+describe('bin/ztaudit.cjs', () => {
+  for (const version of ['20.20.2', '18.19.1', '22.18.0']) {
+    it(`on Node ${version}: one line, exit 2`, () => {
+      const r = runAs(version, 'run', '--manifests', 'examples/demo-cluster');
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`ztaudit: Node.js ${version} is too old: ztaudit needs Node.js >= 22.19 (24 LTS recommended); get it from https://nodejs.org/en/download or your package manager\n`);
+    });
+  }
+
+  it('on Node 22.19: runs', () => {
+    const r = runAs('22.19.0', '--version');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ztaudit \d+\.\d+\.\d+\n$/);
+    expect(r.status).toBe(0);
+  }, 60_000);
+
+  it('is written in ES5: no syntax an old Node cannot parse before the version check', () => {
+    const code = readFileSync(LAUNCHER, 'utf8').split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n');
+    expect(code).not.toMatch(/=>|\blet\b|\bconst\b|`|\bclass\b|\basync\b|\bawait\b|\bimport\b|\.\.\.|\?\.|\?\?/);
+  });
+
+  it('agrees with package.json engines', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('>=22.19');
+    expect(readFileSync(LAUNCHER, 'utf8')).toContain('major < 22 || (major === 22 && minor < 19)');
+  });
+});

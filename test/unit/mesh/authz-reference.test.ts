@@ -1,0 +1,201 @@
+// Reference cases for Istio authorization, each from an istio.io page (cited per case), with the
+// verdicts the documentation states turned into what ztaudit's checks must report.
+import { describe, expect, it } from 'vitest';
+import { mtlsChecks } from '../../../checks/mtls/index.ts';
+import { ctxOf, fails, run } from './helpers.ts';
+
+const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
+const keyOf = (v: { resource: { kind: string; namespace?: string; name: string }; severity?: string }) => `${v.severity ?? '-'} ${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`;
+const failing = (id: string, yaml: string) => fails(run(check(id), ctxOf(yaml))).map(keyOf).sort();
+const passing = (id: string, yaml: string) => run(check(id), ctxOf(yaml)).filter((v) => v.status === 'pass').map((v) => `${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`).sort();
+
+const app = (ns: string, name: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: ${name}, image: example/${name}:1, ports: [{containerPort: 8000}]}]
+---`;
+const meshedNs = (ns: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${ns}, labels: {istio-injection: enabled}}
+---`;
+
+describe('Istio authorization reference cases', () => {
+  // https://istio.io/latest/docs/tasks/security/authorization/authz-http/ — "allow-nothing" in
+  // default denies every workload; productpage-viewer then allows GET to productpage from anyone
+  // (it is the ingress-facing page); details-viewer allows GET only from the productpage identity.
+  const bookinfo = `${meshedNs('default')}${app('default', 'productpage')}${app('default', 'details')}${app('default', 'reviews')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-nothing, namespace: default}
+spec: {}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: productpage-viewer, namespace: default}
+spec:
+  selector: {matchLabels: {app: productpage}}
+  action: ALLOW
+  rules: [{to: [{operation: {methods: [GET]}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: details-viewer, namespace: default}
+spec:
+  selector: {matchLabels: {app: details}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/default/sa/bookinfo-productpage]}}]
+    to: [{operation: {methods: [GET]}}]
+`;
+  it('authz-http: allow-nothing covers every workload; productpage-viewer admits any caller (GET); details-viewer names its caller', () => {
+    expect(failing('mtls.authz-missing', bookinfo)).toEqual([]);
+    expect(passing('mtls.authz-missing', bookinfo)).toEqual(['Deployment default/details', 'Deployment default/productpage', 'Deployment default/reviews']);
+    expect(failing('mtls.authz-allow-any', bookinfo)).toEqual(['medium AuthorizationPolicy default/productpage-viewer']);
+    const msg = fails(run(check('mtls.authz-allow-any'), ctxOf(bookinfo)))[0].message;
+    expect(msg).toContain('rules[0] has no from on some operations');
+  });
+
+  // https://istio.io/latest/docs/tasks/security/authorization/authz-deny/ — deny-method-get (DENY
+  // GET unless x-token: admin) on httpbin in foo: every other request is still allowed, since no
+  // ALLOW policy applies; allow-path-ip then allows /ip to anyone.
+  const denyTask = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-method-get, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  action: DENY
+  rules:
+  - to: [{operation: {methods: [GET]}}]
+    when: [{key: "request.headers[x-token]", notValues: [admin]}]
+`;
+  it('authz-deny: a DENY policy alone leaves httpbin open to everything it does not name', () => {
+    expect(failing('mtls.authz-missing', denyTask)).toEqual(['- Deployment foo/httpbin']);
+    expect(fails(run(check('mtls.authz-missing'), ctxOf(denyTask)))[0].message).toContain('DENY foo/deny-method-get only excludes what it names');
+    const withAllow = `${denyTask}---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-path-ip, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  action: ALLOW
+  rules: [{to: [{operation: {paths: [/ip]}}]}]
+`;
+    expect(failing('mtls.authz-missing', withAllow)).toEqual([]);
+    expect(failing('mtls.authz-allow-any', withAllow)).toEqual(['medium AuthorizationPolicy foo/allow-path-ip']);
+  });
+
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/ — "allow-all"
+  // (rules: [{}]) allows everything in foo; "deny-all" (spec: {}) denies everything; a DENY with
+  // rules: [{}] denies everything too; a root-namespace policy applies to the whole mesh.
+  it('reference: allow-all is high (namespace-wide, every port); allow-nothing and deny-all cover the workload; root-namespace policies apply mesh-wide', () => {
+    const allowAll = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-all, namespace: foo}
+spec: {action: ALLOW, rules: [{}]}
+`;
+    expect(failing('mtls.authz-allow-any', allowAll)).toEqual(['high AuthorizationPolicy foo/allow-all']);
+    for (const spec of ['{}', '{action: DENY, rules: [{}]}']) {
+      const y = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: foo}
+spec: ${spec}
+`;
+      expect(failing('mtls.authz-missing', y), spec).toEqual([]);
+      expect(passing('mtls.authz-missing', y), spec).toEqual(['Deployment foo/httpbin']);
+    }
+    const root = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-nothing, namespace: istio-system}
+spec: {}
+`;
+    expect(failing('mtls.authz-missing', root)).toEqual([]);
+    // The same policy in another namespace does not reach foo.
+    expect(failing('mtls.authz-missing', root.replace('namespace: istio-system', 'namespace: bar'))).toEqual(['- Deployment foo/httpbin']);
+    // A selector that does not match leaves the workload uncovered; targetRefs act at a waypoint, not the sidecar.
+    const sel = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: other, namespace: foo}
+spec: {selector: {matchLabels: {app: sleep}}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: at-waypoint, namespace: foo}
+spec:
+  targetRefs: [{kind: Service, group: "", name: httpbin}]
+  rules: [{from: [{source: {principals: [cluster.local/ns/foo/sa/sleep]}}]}]
+`;
+    expect(failing('mtls.authz-missing', sel)).toEqual(['- Deployment foo/httpbin']);
+  });
+
+  // https://istio.io/latest/docs/concepts/security/#dependency-on-mutual-tls — principals and
+  // namespaces need mutual TLS; with plaintext allowed, a DENY on them does not stop plaintext
+  // callers, and the recommended form is DENY with notPrincipals/notNamespaces.
+  it('dependency on mutual TLS: DENY on namespaces under PERMISSIVE is bypassed; DENY on notNamespaces is not; STRICT passes', () => {
+    const base = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: foo}
+spec: {mtls: {mode: PERMISSIVE}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-bar, namespace: foo}
+spec:
+  action: DENY
+  rules: [{from: [{source: {namespaces: [bar]}}]}]
+`;
+    expect(failing('mtls.authz-plaintext-bypass', base)).toEqual(['high Deployment foo/httpbin']);
+    const recommended = base.replace('namespaces: [bar]', 'notNamespaces: [foo]');
+    expect(failing('mtls.authz-plaintext-bypass', recommended)).toEqual([]);
+    expect(passing('mtls.authz-plaintext-bypass', recommended)).toEqual(['Deployment foo/httpbin']);
+    expect(failing('mtls.authz-plaintext-bypass', base.replace('mode: PERMISSIVE', 'mode: STRICT'))).toEqual([]);
+  });
+
+  it('bad input: an unknown action and a malformed principal are findings naming the policy; the run goes on', () => {
+    const y = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: "bad<b>", namespace: foo}
+spec: {action: PERMIT}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: mid-star, namespace: foo}
+spec:
+  rules: [{from: [{source: {principals: ["cluster.local/ns/*/sa/x"]}}]}]
+`;
+    const v = fails(run(check('mtls.authz-missing'), ctxOf(y)));
+    expect(v.map(keyOf).sort()).toEqual(['- Deployment foo/httpbin', 'high AuthorizationPolicy foo/bad<b>', 'high AuthorizationPolicy foo/mid-star']);
+    expect(v.find((x) => x.resource.name === 'bad<b>')!.message).toContain('unknown action "PERMIT"');
+    expect(v.find((x) => x.resource.name === 'mid-star')!.message).toContain('has a "*" inside it');
+    // The same reference page: at most one of selector and targetRefs; provider only with CUSTOM.
+    const both = `${meshedNs('foo')}${app('foo', 'httpbin')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: both, namespace: foo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  targetRefs: [{kind: Service, group: "", name: httpbin}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ext-authz, namespace: foo}
+spec: {action: CUSTOM, rules: [{to: [{operation: {paths: [/admin]}}]}]}
+`;
+    const w = fails(run(check('mtls.authz-missing'), ctxOf(both)));
+    expect(w.find((x) => x.resource.name === 'both')!.message).toContain('both selector and targetRef(s) are set');
+    expect(w.find((x) => x.resource.name === 'ext-authz')!.message).toContain('action CUSTOM without a provider');
+  });
+});

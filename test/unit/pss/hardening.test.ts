@@ -1,0 +1,87 @@
+// Workload hardening outside the Pod Security Standards: writable root filesystems and missing
+// resource limits. System namespaces stay excluded by default, but the report's coverage section
+// says how many of their workloads would fail, so a privileged calico-node is a visible exception.
+import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { renderHtml } from '../../../src/report/html.ts';
+
+const MANIFESTS = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec:
+      hostNetwork: true
+      containers: [{name: calico-node, image: calico/node:v3.30, securityContext: {privileged: true}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: coredns, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: kube-dns}}
+  template:
+    metadata: {labels: {k8s-app: kube-dns}}
+    spec:
+      containers:
+      - name: coredns
+        image: coredns/coredns:1.12
+        securityContext: {readOnlyRootFilesystem: true}
+        resources: {limits: {memory: 170Mi}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: "<img src=x onerror=alert(1)>", namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: example/web:1}]
+`;
+
+function audit(config = defaultConfig()) {
+  const snapshot = snapshotFromObjects(parseManifestText(MANIFESTS, 'hardening').objects, { origin: 'manifests', clusterVersion: 'v1.36.3' });
+  const now = new Date('2026-11-26T02:00:00Z');
+  return auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'hardening' }).report;
+}
+
+describe('workload hardening outside the Pod Security Standards', () => {
+  it('fails the application workload, excludes kube-system, and counts what the exclusion hides', () => {
+    const report = audit();
+    const by = (id: string) => report.findings.filter((f) => f.check === id).map((f) => `${f.severity} ${f.resource.kind} ${f.resource.namespace}/${f.resource.name}`);
+    expect(by('pod-security.writable-root-filesystem')).toEqual(['low Deployment shop/<img src=x onerror=alert(1)>']);
+    expect(by('pod-security.resource-limits-missing')).toEqual(['medium Deployment shop/<img src=x onerror=alert(1)>']);
+    const summary = (id: string) => report.checks.find((c) => c.id === id)!;
+    // calico-node is writable and unlimited; coredns is read-only but lacks a CPU limit.
+    expect(summary('pod-security.writable-root-filesystem').excluded).toBe('2 workloads in system namespaces (config systemNamespaces) excluded by default; 1 would fail (DaemonSet kube-system/calico-node)');
+    expect(summary('pod-security.resource-limits-missing').excluded).toBe('2 workloads in system namespaces (config systemNamespaces) excluded by default; 2 would fail (DaemonSet kube-system/calico-node, Deployment kube-system/coredns)');
+  });
+
+  it('the HTML coverage section shows the exclusion, and names stay escaped', () => {
+    const html = renderHtml(audit());
+    const coverage = html.slice(html.indexOf('<section id="coverage">'), html.indexOf('</section>', html.indexOf('<section id="coverage">')));
+    expect(coverage).toContain('Deliberately excluded (2)');
+    expect(coverage).toContain('1 would fail (DaemonSet kube-system/calico-node)');
+    expect(html).not.toContain('<img src=x');
+  });
+
+  it('the severity is tunable and an empty systemNamespaces list judges kube-system too', () => {
+    const config = defaultConfig();
+    config.checks['pod-security.writable-root-filesystem'] = { severity: 'high' };
+    config.systemNamespaces = [];
+    const report = audit(config);
+    const writable = report.findings.filter((f) => f.check === 'pod-security.writable-root-filesystem');
+    expect(writable.map((f) => `${f.severity} ${f.resource.namespace}/${f.resource.name}`).sort()).toEqual(['high kube-system/calico-node', 'high shop/<img src=x onerror=alert(1)>']);
+    expect(report.checks.find((c) => c.id === 'pod-security.writable-root-filesystem')!.excluded).toBeUndefined();
+    // coredns has a memory limit: only the CPU limit is missing, the low variant.
+    const limits = report.findings.filter((f) => f.check === 'pod-security.resource-limits-missing');
+    expect(limits.find((f) => f.resource.name === 'coredns')?.severity).toBe('low');
+  });
+});
