@@ -25,6 +25,10 @@ export interface RunPageRenderer {
 
 type Reply = { reqId: number; html?: string | null; error?: string };
 
+// The worker beside this module: .ts when the sources run, .js in the compiled dist/ (the
+// compiler rewrites import specifiers, not URLs).
+const WORKER_URL = new URL(`./serve-pages-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
 /** A lazily started worker; a render taking longer than `timeoutMs` restarts it. */
 export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000): RunPageRenderer {
   let worker: Worker | null = null;
@@ -39,7 +43,7 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
     }
   };
   const spawn = (): Worker => {
-    const w = new Worker(new URL('./serve-pages-worker.ts', import.meta.url), { workerData: source });
+    const w = new Worker(WORKER_URL, { workerData: source });
     w.unref();
     w.on('message', (m: Reply) => {
       const p = pending.get(m.reqId);

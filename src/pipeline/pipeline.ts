@@ -6,7 +6,7 @@
 // end. A run that cannot be stored still has its reports written and its notifications
 // sent, then fails with a StoreError ("audit could not be stored").
 import type { Config } from '../config/types.ts';
-import { runDetails } from '../analysis/details.ts';
+import { runDetails, runNotes } from '../analysis/details.ts';
 import { auditSnapshot } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
 import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run/types.ts';
@@ -77,7 +77,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   // The snapshot and the analysis models memoised on it live only inside this call, so
   // they can be collected before diffing and rendering a large run.
   const audit = async () => auditSnapshot({
-    snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails,
+    snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails, notes: runNotes,
   });
   const { report, expiredWaivers } = await audit();
   if (store) await store.acquire(report.run.cluster.name);
