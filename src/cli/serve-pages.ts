@@ -3,6 +3,8 @@
 // the event loop, and with it /healthz. One worker thread opens the history read-only and
 // renders one run at a time; the daemon caches the pages and bounds the queue. Nothing is
 // written to disk (no temporary directories to leave behind).
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../base/errors.ts';
 
@@ -36,7 +38,8 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
     }
   };
   const spawn = (): Worker => {
-    const w = new Worker(new URL('./serve-pages-worker.ts', import.meta.url), { workerData: source });
+    // Beside this module: .ts in the source tree, .js once compiled (npm run build).
+    const w = new Worker(new URL(`./serve-pages-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url), { workerData: source });
     w.unref();
     w.on('message', (m: Reply) => {
       const p = pending.get(m.reqId);

@@ -11,7 +11,7 @@ import { openRunStore } from '../../src/history/store.ts';
 import { makeReport } from '../unit/history/big-report.ts';
 import { describeCluster, scratchDir } from './env.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/ztaudit.js');
+const BIN = join(import.meta.dirname, '../../bin/ztaudit.cjs');
 
 function get(agent: http.Agent, port: number, path: string): Promise<{ status: number; ms: number; bytes: number }> {
   const t0 = performance.now();

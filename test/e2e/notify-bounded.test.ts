@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../unit/notify/slack-server.ts';
 
 const REPO = join(import.meta.dirname, '../..');
-const BIN = join(REPO, 'bin/ztaudit.js');
+const BIN = join(REPO, 'bin/ztaudit.cjs');
 let dir: string;
 let slack: FakeSlack;
 let smtp: { port: number; close(): Promise<void> };
