@@ -16,12 +16,13 @@ export const PARTS = [
   { name: 'checks', path: 'checks', holds: 'the check catalog: one module per check, framework control sets', may: ['base', 'snapshot', 'config', 'analysis', 'engine'] },
   { name: 'collect', path: 'src/collect', holds: 'snapshots from a live cluster, manifests or objects; TLS probes', may: ['base', 'snapshot', 'config', 'kube'] },
   { name: 'diff', path: 'src/diff', holds: 'a run against the last runs that evaluated each check', may: ['base', 'config', 'run', 'engine'] },
-  { name: 'history', path: 'src/history', holds: 'run stores: SQLite, ConfigMaps, none', may: ['base', 'config', 'run', 'kube'] },
+  { name: 'history', path: 'src/history', holds: 'run stores: SQLite, ConfigMaps, PostgreSQL, none', may: ['base', 'config', 'run', 'kube'] },
   { name: 'report', path: 'src/report', holds: 'renderers: JSON, HTML, JUnit, Markdown, SARIF, CSV, PDF', may: ['base', 'run', 'engine'] },
-  { name: 'notify', path: 'src/notify', holds: 'notifiers (Slack, email) and publishers (PolicyReports)', may: ['base', 'run', 'engine', 'report', 'kube'] },
+  { name: 'fleet', path: 'src/fleet', holds: 'the fleet report over every cluster in a store: its data (from any store), view-model and formats', may: ['base', 'run', 'engine', 'history', 'report'] },
+  { name: 'notify', path: 'src/notify', holds: 'notifiers (Slack, email; the fleet digest) and publishers (PolicyReports)', may: ['base', 'run', 'engine', 'report', 'kube', 'fleet'] },
   { name: 'pipeline', path: 'src/pipeline', holds: 'one run end to end over the edges it is handed', may: ['base', 'snapshot', 'config', 'run', 'analysis', 'engine', 'diff'] },
   { name: 'schedule', path: 'src/schedule', holds: 'the long-running daemon: schedule, HTTP server, metrics', may: ['base', 'run'] },
-  { name: 'cli', path: 'src/cli', holds: 'commands: argument parsing, wiring the edges, formatting answers, exit codes', may: ['base', 'snapshot', 'run', 'config', 'kube', 'analysis', 'engine', 'checks', 'collect', 'diff', 'history', 'report', 'notify', 'pipeline', 'schedule'] },
+  { name: 'cli', path: 'src/cli', holds: 'commands: argument parsing, wiring the edges, formatting answers, exit codes', may: ['base', 'snapshot', 'run', 'config', 'kube', 'analysis', 'engine', 'checks', 'collect', 'diff', 'history', 'report', 'fleet', 'notify', 'pipeline', 'schedule'] },
   { name: 'bin', path: 'bin', holds: 'the executable', may: ['cli'] },
 ];
 

@@ -1,5 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
+import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { networkExposure } from '../../src/analysis/netpol/exposure.ts';
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
 
@@ -12,6 +13,7 @@ export const exposedWorkload: Check = {
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Put the workload behind the ingress controller (ClusterIP Service + Ingress), restrict ingress with an ipBlock of the allowed clients, or declare its namespace in network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
+  reads: EXTRA_POLICY_KINDS,
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];

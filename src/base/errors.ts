@@ -38,6 +38,11 @@ export class HistoryError extends ZtauditError {
   constructor(message: string) { super('E_HISTORY', message); this.name = 'HistoryError'; }
 }
 
+/** The audit ran and its reports were written, but the run could not be stored. Exit 2. */
+export class StoreError extends HistoryError {
+  constructor(message: string) { super(message); this.name = 'StoreError'; }
+}
+
 export function errorMessage(error: unknown): string {
   return redactUrlCredentials(error instanceof Error ? error.message : String(error));
 }

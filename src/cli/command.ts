@@ -20,6 +20,8 @@ export interface CommandSpec<Opts> {
   exitCodes?: string[];
   /** Values the completion scripts offer for an argument, by argument name (e.g. check ids). */
   complete?: Record<string, () => readonly string[]>;
+  /** Commands under this one (`ztaudit history export`); the command itself still runs without one. */
+  subcommands?: AnyCommandSpec[];
   /** Runs the command with the parsed options and arguments; returns the exit code. */
   run(opts: Opts, args: string[], io: CliIO, cmd: Command): Promise<number>;
 }
@@ -80,7 +82,15 @@ export function configureCommand(cmd: Command, io: CliIO): Command {
 export function addCommand(parent: Command, spec: AnyCommandSpec, io: CliIO, onExit: (code: number) => void): Command {
   const cmd = parent.command(spec.name).summary(spec.summary).description(spec.description ?? spec.summary);
   spec.define(cmd);
-  cmd.showHelpAfterError(`(ztaudit ${spec.name} --help shows its arguments and flags)`);
+  const path = parent.parent ? `${parent.name()} ${spec.name}` : spec.name;
+  cmd.showHelpAfterError(`(ztaudit ${path} --help shows its arguments and flags)`);
+  if (spec.subcommands?.length) {
+    // The command's own flags come before a subcommand's name; after it, they are the subcommand's
+    // (commander needs this on the parent too, or the parent hands them to this command).
+    parent.enablePositionalOptions();
+    cmd.enablePositionalOptions();
+    for (const sub of spec.subcommands) addCommand(cmd, sub, io, onExit);
+  }
   cmd.addHelpText('after', helpFooter(spec));
   cmd.action(async () => onExit(await spec.run(cmd.opts(), cmd.processedArgs as string[], io, cmd)));
   SPECS.set(cmd, spec);

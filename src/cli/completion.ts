@@ -1,7 +1,7 @@
 // `ztaudit completion bash|zsh|fish`: shell completion generated from the program's own
 // command definitions (commands, flags, their value kinds and choices), so a new flag
 // completes without anyone editing a script.
-import { Argument, type Command, type Option } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import type { CliIO } from './io.ts';
 import { collect, defineCommand, specOf } from './command.ts';
 
@@ -25,7 +25,7 @@ export function completionModel(program: Command): CommandModel[] {
     return {
       name: c.name(),
       summary: c.summary() || c.description(),
-      flags: [...c.options.filter((o) => !o.hidden), { long: '--help', short: '-h', description: 'show the help', required: false, optional: false, flags: '-h, --help' } as unknown as Option].map((o) => ({
+      flags: [...c.options.filter((o) => !o.hidden), new Option('-h, --help', 'show the help')].map((o) => ({
         ...(o.long ? { long: o.long } : {}),
         ...(o.short ? { short: o.short } : {}),
         description: o.description,
@@ -34,7 +34,11 @@ export function completionModel(program: Command): CommandModel[] {
         // A flag whose parser accumulates (collect) may be given again.
         repeatable: o.variadic || o.parseArg === collect,
       })),
-      args: c.registeredArguments.map((a) => ({ name: a.name(), description: a.description, choices: a.argChoices ?? spec?.complete?.[a.name()]?.() ?? [] })),
+      args: [
+        ...c.registeredArguments.map((a) => ({ name: a.name(), description: a.description, choices: a.argChoices ?? spec?.complete?.[a.name()]?.() ?? [] })),
+        // `ztaudit history export`: the subcommands complete where an argument would.
+        ...(c.commands.length > 0 ? [{ name: 'subcommand', description: c.commands.map((s) => `${s.name()}: ${s.summary()}`).join('; '), choices: c.commands.map((s) => s.name()) }] : []),
+      ],
     };
   });
   const names = commands.map((c) => c.name);

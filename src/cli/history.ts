@@ -19,7 +19,7 @@ export interface StoreFlags {
 /** How the history commands find the store, declared once. */
 export function addStoreOptions(cmd: Command): Command {
   return cmd
-    .option('--history <url>', 'the store: a SQLite file path, or k8s://NAMESPACE/NAME (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
+    .option('--history <url>', 'the store: a SQLite file path, k8s://NAMESPACE/NAME, or postgres://USER@HOST/DB (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
     .option('--kubeconfig <file>', 'kubeconfig for a k8s:// store (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context for a k8s:// store');
 }
@@ -28,7 +28,7 @@ export function addStoreOptions(cmd: Command): Command {
 export async function openStoreForReading(flags: StoreFlags, io: CliIO): Promise<RunStore> {
   const env = readEnv(io.env);
   const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
-  if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at a store (a file path or k8s://NAMESPACE/NAME)');
+  if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at a store (a file path, k8s://NAMESPACE/NAME or postgres://…)');
   // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
   return openRunStore(url, { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, cwd: io.cwd, env: io.env, readOnly: true });
 }
@@ -100,13 +100,17 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
 
 export const HISTORY = defineCommand<HistoryOptions>({
   name: 'history',
-  summary: 'the stored runs with their scores, newest first',
+  summary: 'the stored runs with their scores, newest first; export | import moves runs between stores',
   define: (cmd) => {
     addStoreOptions(cmd)
       .option('--limit <n>', 'how many runs to list', '20')
       .addOption(choiceOption('-o, --output <format>', 'table or json', ['table', 'json'], 'table'));
   },
-  examples: ['ztaudit history --limit 5', 'ztaudit history --history k8s://ztaudit/ztaudit-history --output json'],
+  examples: [
+    'ztaudit history --limit 5',
+    'ztaudit history --history k8s://ztaudit/ztaudit-history --output json',
+    "ztaudit history export --history postgres://ztaudit@db/ztaudit | ztaudit history import --history ./history.db  # copy every run",
+  ],
   run: (opts, _args, io) => listRuns(opts, io),
 });
 

@@ -14,9 +14,14 @@ import { DIFF } from './diff.ts';
 import { REPORT } from './report.ts';
 import { SERVE } from './serve.ts';
 import { COMPLETION } from './completion.ts';
+import { FLEET } from './fleet.ts';
+import { HISTORY_EXPORT, HISTORY_IMPORT } from './history-transfer.ts';
+
+/** `history` lists runs; `history export|import` move them between stores. */
+const HISTORY_COMMAND: AnyCommandSpec = { ...HISTORY, subcommands: [HISTORY_EXPORT, HISTORY_IMPORT] };
 
 /** Every command, in the order `ztaudit --help` and the README list them. */
-export const COMMANDS: readonly AnyCommandSpec[] = [RUN, SNAPSHOT, HISTORY, DIFF, REPORT, SERVE, REACH, WHO_CAN, CAN, CHECKS_COMMAND, EXPLAIN, COMPLETION];
+export const COMMANDS: readonly AnyCommandSpec[] = [RUN, SNAPSHOT, HISTORY_COMMAND, FLEET, DIFF, REPORT, SERVE, REACH, WHO_CAN, CAN, CHECKS_COMMAND, EXPLAIN, COMPLETION];
 
 /** The whole command line as commander sees it; `onExit` receives the command's exit code. */
 export function buildProgram(io: CliIO, onExit: (code: number) => void = () => {}): Command {

@@ -19,7 +19,9 @@ function flagLabel(cmd: Command, long: string): string {
 export function commandTable(program: Command): string {
   const source = longFlags(addSourceOptions(new Command()));
   const run = longFlags(addRunOptions(new Command()));
-  const rows = program.commands.map((c) => {
+  // A command's subcommands get rows of their own, right after it (`ztaudit history export`).
+  const rows = program.commands.flatMap((c) => [c, ...c.commands]).map((c) => {
+    const path = c.parent && c.parent.parent ? `${c.parent.name()} ${c.name()}` : c.name();
     const own = longFlags(c);
     const groups: string[] = [];
     let rest = own;
@@ -32,7 +34,7 @@ export function commandTable(program: Command): string {
     }
     const args = c.registeredArguments.map((a) => (a.required ? `${a.name().toUpperCase()}` : `[${a.name().toUpperCase()}]`));
     const flags = [...rest.map((f) => flagLabel(c, f)), ...groups].join(', ') || '–';
-    return `| \`ztaudit ${[c.name(), ...args].join(' ')}\` | ${(c.summary() || c.description()).replace(/\|/g, '\\|')} | ${flags} |`;
+    return `| \`ztaudit ${[path, ...args].join(' ')}\` | ${(c.summary() || c.description()).replace(/\|/g, '\\|')} | ${flags} |`;
   });
   return [TABLE_START, '| command | what it does | flags |', '|---|---|---|', ...rows, TABLE_END].join('\n');
 }

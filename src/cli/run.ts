@@ -5,7 +5,7 @@ import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { ConfigError, errorMessage } from '../base/errors.ts';
+import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
 import { FAIL_ON, failOnReason, runPipeline, type FailOn } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
@@ -36,7 +36,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--config <file>', 'configuration file (default: ./ztaudit.yaml when it exists)')
     .option('--out <dir>', 'directory the reports are written to', 'reports')
     .option('--format <list>', `report formats, comma-separated: ${FORMATS.join(', ')} (json is always written)`, 'html,json')
-    .option('--history <url>', 'where runs are kept: a SQLite file path, k8s://NAMESPACE/NAME, or none (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
+    .option('--history <url>', 'where runs are kept: a SQLite file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB, or none (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
     .option('--notify', 'send notifications; fail when no channel is configured (default: send when a channel is configured)')
     .option('--no-notify', 'send no notification, not even "audit could not run"')
     .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding; never: exit 0', FAIL_ON, 'never'))
@@ -98,7 +98,7 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
     }
   } catch (error: unknown) {
     // The audit could not run: say so on every configured channel before exiting 2.
-    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env });
+    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
     for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
     throw error;
   }

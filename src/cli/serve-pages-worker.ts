@@ -1,10 +1,14 @@
 // The worker thread behind serve-pages.ts: opens the history read-only and renders stored
-// runs to HTML on request, one at a time.
+// runs (and the fleet report, /fleet) to HTML on request, one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../base/errors.ts';
 import { openRunStore } from '../history/store.ts';
 import { renderHtml } from '../report/html.ts';
 import type { RunPagesSource } from './serve-pages.ts';
+import { fleetDataOf } from '../fleet/data.ts';
+import { fleetHtml } from '../fleet/render.ts';
+import { buildFleetView } from '../fleet/view.ts';
+import type { FleetQuery } from '../run/fleet.ts';
 
 const source = workerData as RunPagesSource;
 const port = parentPort!;
@@ -12,9 +16,14 @@ const store = await openRunStore(source.history, {
   kubeconfigPath: source.kubeconfigPath, context: source.context, cwd: source.cwd, env: source.env, readOnly: true,
 });
 
-port.on('message', (m: { reqId: number; id: string }) => {
+port.on('message', (m: { reqId: number; id?: string; fleet?: Omit<FleetQuery, 'now'> & { now: string } }) => {
   void (async () => {
     try {
+      if (m.fleet) {
+        const data = await fleetDataOf(store, { ...m.fleet, now: new Date(m.fleet.now) });
+        return port.postMessage({ reqId: m.reqId, html: data.clusters.length > 1 ? fleetHtml(buildFleetView(data)) : null });
+      }
+      if (!m.id) return port.postMessage({ reqId: m.reqId, html: null });
       const report = await store.get(m.id);
       if (!report) return port.postMessage({ reqId: m.reqId, html: null });
       const trend = await store.trend(30, report.run.cluster.name);

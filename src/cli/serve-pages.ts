@@ -3,10 +3,9 @@
 // the event loop, and with it /healthz. One worker thread opens the history read-only and
 // renders one run at a time; the daemon caches the pages and bounds the queue. Nothing is
 // written to disk (no temporary directories to leave behind).
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../base/errors.ts';
+import type { FleetQuery } from '../run/fleet.ts';
 
 export interface RunPagesSource {
   /** The --history URL. */
@@ -19,10 +18,16 @@ export interface RunPagesSource {
 
 export interface RunPageRenderer {
   render(id: string): Promise<string | null>;
+  /** The fleet report over the store, or null while it holds at most one cluster. */
+  renderFleet(query: FleetQuery): Promise<string | null>;
   close(): Promise<void>;
 }
 
 type Reply = { reqId: number; html?: string | null; error?: string };
+
+// The worker beside this module: .ts when the sources run, .js in the compiled dist/ (the
+// compiler rewrites import specifiers, not URLs).
+const WORKER_URL = new URL(`./serve-pages-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /** A lazily started worker; a render taking longer than `timeoutMs` restarts it. */
 export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000): RunPageRenderer {
@@ -38,8 +43,7 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
     }
   };
   const spawn = (): Worker => {
-    // Beside this module: .ts in the source tree, .js once compiled (npm run build).
-    const w = new Worker(new URL(`./serve-pages-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url), { workerData: source });
+    const w = new Worker(WORKER_URL, { workerData: source });
     w.unref();
     w.on('message', (m: Reply) => {
       const p = pending.get(m.reqId);
@@ -54,23 +58,26 @@ export function startRunPageRenderer(source: RunPagesSource, timeoutMs = 60_000)
     return w;
   };
 
+  const ask = (what: string, message: Record<string, unknown>): Promise<string | null> => {
+    worker ??= spawn();
+    const w = worker;
+    const reqId = nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(reqId);
+        reject(new Error(`rendering ${what} took longer than ${Math.round(timeoutMs / 1000)} s`));
+        if (worker === w) worker = null;
+        void w.terminate();
+      }, timeoutMs);
+      timer.unref();
+      pending.set(reqId, { resolve, reject, timer });
+      w.postMessage({ reqId, ...message });
+    });
+  };
+
   return {
-    render(id) {
-      worker ??= spawn();
-      const w = worker;
-      const reqId = nextId++;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(reqId);
-          reject(new Error(`rendering run ${id} took longer than ${Math.round(timeoutMs / 1000)} s`));
-          if (worker === w) worker = null;
-          void w.terminate();
-        }, timeoutMs);
-        timer.unref();
-        pending.set(reqId, { resolve, reject, timer });
-        w.postMessage({ reqId, id });
-      });
-    },
+    render: (id) => ask(`run ${id}`, { id }),
+    renderFleet: (query) => ask('the fleet report', { fleet: { ...query, now: query.now.toISOString() } }),
     async close() {
       const w = worker;
       worker = null;

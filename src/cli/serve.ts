@@ -7,7 +7,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, errorMessage } from '../base/errors.ts';
+import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
 import type { Snapshot } from '../snapshot/types.ts';
@@ -15,6 +15,7 @@ import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addRunOptions, checkRunFlags, loadValidConfig, type RunOptions } from './run.ts';
 import { describeSource, loadSource } from './source.ts';
+import { fleetQueryOf } from './fleet.ts';
 import { alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
 import { defineCommand, parseSpec, seconds } from './command.ts';
@@ -96,7 +97,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
       ...(env.serveToken ? { authToken: env.serveToken } : {}),
       graceMs: flags.graceMs,
       log,
-      ...(pages ? { lookupRun: (id: string) => pages.render(id) } : {}),
+      ...(pages ? { lookupRun: (id: string) => pages.render(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date())) } : {}),
       runOnce: async (signal, hooks) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
         // requests stop, not just our wait.
@@ -110,7 +111,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
-            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal });
+            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
             for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
           }
           throw error;

@@ -8,6 +8,7 @@ import { ConfigError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
+import type { FailureKind } from '../notify/policy.ts';
 import { policyReportPublisher } from '../notify/policy-reports.ts';
 import { openKubeClient } from '../kube/client.ts';
 import { sendBounded, type Notifier, type PipelineEdges, type SendContext } from '../pipeline/pipeline.ts';
@@ -64,7 +65,7 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
   return openRunStore(url, {
     // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
     kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context,
-    retention: config.history.retention, cwd: io.cwd, env: io.env,
+    retention: config.history.retention, cwd: io.cwd, env: io.env, retryMs: config.history.retrySeconds * 1000,
   });
 }
 
@@ -94,20 +95,21 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
  * "Audit could not run" on every configured channel: silence must never look like compliance.
  * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them.
  */
-export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal }): Promise<NotificationOutcome[]> {
+export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal; failure?: FailureKind }): Promise<NotificationOutcome[]> {
   if (input.flags.notify === false) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
   const { env, config, clusterName } = input;
+  const failure = input.failure ?? 'not-run';
   const channels: Array<{ name: string; send: (ctx: SendContext) => Promise<NotificationOutcome> }> = [];
   if (env.slack) {
     const slack = env.slack;
-    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: config.notify.slack?.channel ?? slack.channel, apiUrl: slack.apiUrl, clusterName, ...ctx }) });
+    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: config.notify.slack?.channel ?? slack.channel, apiUrl: slack.apiUrl, clusterName, failure, ...ctx }) });
   }
   if (env.smtp) {
     const smtp = env.smtp;
     const to = config.notify.email?.to ?? smtp.to;
-    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, signal: ctx.signal }) });
+    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, failure, signal: ctx.signal }) });
   }
   const deadlineMs = config.notify.deadlineSeconds * 1000;
   return Promise.all(channels.map((n) => sendBounded(n.name, n.send, deadlineMs, input.signal)));

@@ -5,6 +5,8 @@ export interface EnvSettings {
   slack?: { token: string; channel: string; apiUrl?: string };
   smtp?: { url: string; from?: string; to: string[] };
   history?: string;
+  /** Credentials of a postgres:// history (never in the URL in a Secret-less setup). */
+  postgres?: { password?: string; passwordFile?: string };
   /** ZTAUDIT_CHROMIUM: the browser that prints --format pdf (else one is looked for on PATH). */
   chromium?: string;
   /** PATH, where a Chromium for --format pdf is looked for. */
@@ -26,6 +28,10 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
     };
   }
   if (env.ZTAUDIT_HISTORY) out.history = env.ZTAUDIT_HISTORY;
+  const pgPassword = env.ZTAUDIT_PG_PASSWORD || env.PGPASSWORD;
+  if (pgPassword || env.ZTAUDIT_PG_PASSWORD_FILE) {
+    out.postgres = { ...(pgPassword ? { password: pgPassword } : {}), ...(env.ZTAUDIT_PG_PASSWORD_FILE ? { passwordFile: env.ZTAUDIT_PG_PASSWORD_FILE } : {}) };
+  }
   if (env.ZTAUDIT_CHROMIUM) out.chromium = env.ZTAUDIT_CHROMIUM;
   if (env.PATH) out.searchPath = env.PATH;
   if (env.ZTAUDIT_SERVE_TOKEN?.trim()) out.serveToken = env.ZTAUDIT_SERVE_TOKEN.trim();

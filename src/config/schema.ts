@@ -56,7 +56,10 @@ export const CONFIG_SCHEMA = closed({
       expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
     }, ['check', 'resource', 'reason', 'owner', 'expires']),
   },
-  history: closed({ retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }) }),
+  history: closed({
+    retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }),
+    retrySeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+  }),
   limits: closed({ manifestFileMiB: { type: 'number', exclusiveMinimum: 0, maximum: 256 }, snapshotMiB: { type: 'number', exclusiveMinimum: 0, maximum: 512 } }),
   regression: closed({
     newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },
@@ -69,5 +72,11 @@ export const CONFIG_SCHEMA = closed({
     deadlineSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
     slack: closed({ channel: str }),
     email: closed({ to: strArray, from: str }),
+    fleetDigest: closed({
+      policy: { enum: ['regression', 'always', 'never'] },
+      windowHours: { type: 'integer', minimum: 1, maximum: 8760 },
+      slack: closed({ channel: str }),
+      email: closed({ to: strArray }),
+    }),
   }),
 });

@@ -78,7 +78,11 @@ export interface Config {
   /** Per-check overrides: severity, or disable. */
   checks: Record<string, { severity?: Severity; enabled?: boolean }>;
   waivers: WaiverConfig[];
-  history: { retention: { maxRuns: number; maxAgeDays: number } };
+  history: {
+    retention: { maxRuns: number; maxAgeDays: number };
+    /** A shared store (PostgreSQL) whose connection is lost is retried this long before the run fails. */
+    retrySeconds: number;
+  };
   /** Input size limits: refused with one line (exit 2) rather than a heap crash. */
   limits: {
     /** Largest single --manifests file, in MiB (a YAML parse needs ~50x the file in memory). */
@@ -99,6 +103,13 @@ export interface Config {
     deadlineSeconds: number;
     slack?: { channel?: string };
     email?: { to?: string[]; from?: string };
+    /** `ztaudit fleet` sends a digest of the whole fleet (regressions of the last windowHours). */
+    fleetDigest?: {
+      policy?: 'regression' | 'always' | 'never';
+      windowHours?: number;
+      slack?: { channel?: string };
+      email?: { to?: string[] };
+    };
   };
 }
 
@@ -117,7 +128,7 @@ export function defaultConfig(): Config {
     mesh: { istioRootNamespace: 'istio-system', meshedNamespaces: [] },
     checks: {},
     waivers: [],
-    history: { retention: { maxRuns: 90, maxAgeDays: 180 } },
+    history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
     limits: { manifestFileMiB: 32, snapshotMiB: 512 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },

@@ -23,6 +23,8 @@ export interface AuditInput {
   clock?: () => Date;
   /** Extra report sections computed by the analyses (rbac breadth, mesh modes, exposure). */
   details?: (ctx: AuditContext) => RunDetails;
+  /** Coverage notes the analyses add to the collector's (policies of a kind only partly modelled). */
+  notes?: (ctx: AuditContext) => string[];
 }
 
 export interface AuditOutput {
@@ -104,7 +106,7 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
       coverage: input.snapshot.coverage as RunReport['run']['coverage'],
       toolVersion: TOOL_VERSION,
       checkCatalogVersion: catalogVersion(input.checks),
-      notes: input.snapshot.notes,
+      notes: input.notes ? [...input.snapshot.notes, ...input.notes(ctx)] : input.snapshot.notes,
       ...partialOf(input.snapshot),
     },
     score: scoreRun(all, (r) => w.waived.has(r.fingerprint)),

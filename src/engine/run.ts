@@ -6,7 +6,7 @@ import type { Config } from '../config/types.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
-import type { KindKey } from '../snapshot/kinds.ts';
+import { POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 
 export function runChecks(checks: readonly Check[], ctx: AuditContext): CheckOutcome[] {
   return checks.map((check) => runOne(check, ctx, ctx.config));
@@ -48,6 +48,9 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
 export function unreadableInputs(check: Pick<Check, 'needs' | 'reads'>, ctx: AuditContext): KindKey[] {
   const status = (k: KindKey) => ctx.snapshot.coverage[k]?.status;
   const out = check.needs.filter((k) => status(k) !== 'ok');
-  for (const k of check.reads ?? []) if ((status(k) === 'forbidden' || status(k) === 'error') && !out.includes(k)) out.push(k);
+  // A check that needs pods reads the whole pod view: a forbidden owner kind would otherwise
+  // re-attribute findings to other objects (new fingerprints: false "resolved" and "new").
+  const reads = check.needs.includes('pods') ? [...(check.reads ?? []), ...POD_VIEW_KINDS] : check.reads ?? [];
+  for (const k of reads) if ((status(k) === 'forbidden' || status(k) === 'error') && !out.includes(k)) out.push(k);
   return out;
 }

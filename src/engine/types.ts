@@ -28,7 +28,7 @@ export interface Check {
    * implies reading Secrets, exec, escalate, ...): reports fold those findings under it.
    */
   implies?: readonly string[];
-  /** Kinds whose coverage must be 'ok' for the check to be evaluated. */
+  /** Kinds whose coverage must be 'ok' for the check to be evaluated. `pods` also reads the owner kinds of the pod view (POD_VIEW_KINDS). */
   needs: KindKey[];
   /**
    * Kinds read when present: 'absent' (CRD not installed, no such objects in the manifests)

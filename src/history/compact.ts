@@ -86,7 +86,8 @@ export function expandRun(c: CompactRun): RunReport {
   const checks: CheckSummary[] = c.checks.map((k) => ({ ...k, controls: k.controls ?? [], remediation: k.remediation ?? '' }));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    run: { ...c.run, notes: [...c.run.notes, RECONSTRUCTED_NOTE] },
+    // A run that passed through this store before (export, import) carries the note already.
+    run: { ...c.run, notes: c.run.notes.includes(RECONSTRUCTED_NOTE) ? [...c.run.notes] : [...c.run.notes, RECONSTRUCTED_NOTE] },
     score: c.score,
     checks,
     findings,

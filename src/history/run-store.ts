@@ -1,9 +1,10 @@
-// The contract every run store keeps (SQLite, ConfigMaps, none) and the helpers the backends
+// The contract every run store keeps (SQLite, ConfigMaps, PostgreSQL, none) and the helpers the backends
 // share. store.ts picks a backend from the --history URL; the backends import this file, never
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import type { RunReport, TrendPoint } from '../run/types.ts';
+import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
 /** One stored run as `ztaudit history` lists it. */
 export interface RunSummary {
@@ -23,8 +24,11 @@ export interface RunSummary {
 export interface RunStore {
   /** Human description for logs and messages, e.g. the file path or k8s://ns/name. */
   describe(): string;
-  /** Holds the store for this run; refuses (HistoryError) when another run holds it. */
-  acquire(): Promise<void>;
+  /**
+   * Holds the store for a run of `cluster`; refuses (HistoryError) when another run holds it.
+   * PostgreSQL locks per cluster; SQLite and k8s:// lock the whole store.
+   */
+  acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
   /** The newest stored run (of that cluster, when given), by insertion order. */
   latest(cluster?: string): Promise<RunReport | null>;
@@ -48,6 +52,10 @@ export interface RunStore {
   /** The last `limit` runs' scores, oldest first (for the report's trend chart). */
   trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
   close(): Promise<void>;
+  /** Stores that answer the fleet view in a few queries (PostgreSQL); others are read run by run. */
+  fleet?(query: FleetQuery): Promise<FleetData>;
+  /** Every stored run id, oldest first (export); others list() them. */
+  runIds?(): AsyncGenerator<string>;
 }
 
 /** `--history none`: keeps nothing, so every run is a first run. */

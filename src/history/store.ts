@@ -1,11 +1,14 @@
-// Where runs are kept between audits. Three backends behind one interface: a SQLite file
-// (the default), ConfigMaps in the audited cluster (`k8s://NAMESPACE/NAME`), or nothing.
+// Where runs are kept between audits. Four backends behind one interface: a SQLite file
+// (the default), ConfigMaps in the audited cluster (`k8s://NAMESPACE/NAME`), a PostgreSQL
+// database shared by a fleet (`postgres://…`), or nothing.
 // A run holds the store exclusively from acquire() to release(): a second concurrent run is
-// refused with a HistoryError, never interleaved. save() stores a run whole or not at all.
+// refused with a HistoryError, never interleaved (PostgreSQL: per cluster; the others: the
+// whole store). save() stores a run whole or not at all.
 // The interface and the helpers the backends share are in run-store.ts.
 import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
 import { HistoryError } from '../base/errors.ts';
+import { readEnv } from '../config/env.ts';
 import { NoneStore, type RunStore } from './run-store.ts';
 
 export { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore, type RunSummary } from './run-store.ts';
@@ -24,6 +27,8 @@ export interface OpenStoreDeps {
   /** Environment for finding a kubeconfig (KUBECONFIG, HOME, in-cluster); default process.env. */
   env?: Record<string, string | undefined>;
   now?: () => Date;
+  /** PostgreSQL: how long a lost connection is retried (config history.retrySeconds). */
+  retryMs?: number;
 }
 
 export const DEFAULT_RETENTION: Config['history']['retention'] = { maxRuns: 90, maxAgeDays: 180 };
@@ -31,7 +36,8 @@ export const DEFAULT_RETENTION: Config['history']['retention'] = { maxRuns: 90, 
 export type StoreLocation =
   | { kind: 'none' }
   | { kind: 'sqlite'; path: string }
-  | { kind: 'k8s'; namespace: string; name: string };
+  | { kind: 'k8s'; namespace: string; name: string }
+  | { kind: 'postgres'; url: string };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -48,7 +54,8 @@ export function parseStoreUrl(url: string | undefined, cwd: string): StoreLocati
     if (name.length > 220 || !DNS_SUBDOMAIN.test(name)) throw new HistoryError(`--history ${value}: "${name}" is not a valid ConfigMap name (lowercase, digits, '-', '.', at most 220 characters)`);
     return { kind: 'k8s', namespace, name };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${value}: unknown scheme; use a file path, k8s://NAMESPACE/NAME or none`);
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${value.replace(/\/\/[^/@]*@/, '//…@')}: unknown scheme; use a file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB or none`);
   return { kind: 'sqlite', path: resolve(cwd, value) };
 }
 
@@ -66,6 +73,14 @@ export async function openRunStore(url: string, deps: OpenStoreDeps = {}): Promi
     case 'k8s': {
       const { openK8sStore } = await import('./k8s.ts');
       return openK8sStore(location.namespace, location.name, { kubeconfigPath: deps.kubeconfigPath, context: deps.context, env: deps.env, retention, now });
+    }
+    case 'postgres': {
+      const { openPgStore } = await import('./postgres.ts');
+      const env = readEnv(deps.env ?? {});
+      return openPgStore(location.url, {
+        retention, now, readOnly: deps.readOnly ?? false, credentials: env.postgres ?? {},
+        ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
+      });
     }
   }
 }

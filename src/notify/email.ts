@@ -14,7 +14,7 @@ import { errorMessage } from '../base/errors.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
-import { skipReason, type NotifyPolicy } from './policy.ts';
+import { FAILURE_TEXT, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
   /** smtp:// or smtps:// URL, credentials included (from the environment, never the config file). */
@@ -29,7 +29,7 @@ export interface EmailOptions {
   signal?: AbortSignal;
 }
 
-export type EmailFailureOptions = Omit<EmailOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string };
+export type EmailFailureOptions = Omit<EmailOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string; failure?: FailureKind };
 
 const SEV_COLOR = { critical: '#b91c1c', high: '#c2410c', medium: '#a16207', low: '#1d4ed8' } as const;
 const GRADE_COLOR: Record<string, string> = { A: '#15803d', B: '#65a30d', C: '#ca8a04', D: '#ea580c', F: '#b91c1c' };
@@ -111,7 +111,7 @@ export function smtpTransportOptions(smtpUrl: string, timeoutMs = 15_000): SMTPT
   return { url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs * 2, ...(requireTLS ? { requireTLS: true } : {}) };
 }
 
-function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
+export function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
   return nodemailer.createTransport(smtpTransportOptions(opts.smtpUrl, opts.timeoutMs));
 }
 
@@ -150,13 +150,15 @@ export async function notifyEmailFailure(reason: string, opts: EmailFailureOptio
   if (opts.policy === 'never') return { channel: 'email', status: 'skipped', detail: 'notification policy is never' };
   if (opts.to.length === 0) return { channel: 'email', status: 'skipped', detail: 'no recipients configured' };
   const cluster = opts.clusterName ?? 'unknown cluster';
-  const subject = headerText(`[ztaudit] Audit could not run on ${cluster}`);
+  const text = FAILURE_TEXT[opts.failure ?? 'not-run'];
+  const title = text.title[0].toUpperCase() + text.title.slice(1);
+  const subject = headerText(`[ztaudit] ${title} on ${cluster}`);
   const transport = transportOf(opts);
   try {
-    const html = templateEnvironment().template('email-failure')({ subject, cluster, reason });
+    const html = templateEnvironment().template('email-failure')({ subject, cluster, reason, title: text.title, lede: `The scheduled audit ${text.lede}` });
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html,
-      text: `The scheduled ztaudit audit on ${cluster} did not complete, so there is no compliance result for this run.\n\nReason: ${reason}\n`,
+      text: `The scheduled ztaudit audit on ${cluster} ${text.lede}\n\nReason: ${reason}\n`,
       ...(opts.signal ? { signal: opts.signal } : {}),
     } as Mail.Options & Abortable);
     return { channel: 'email', status: 'sent', detail: `message ${info.messageId}` };

@@ -11,3 +11,10 @@ export function skipReason(report: RunReport, policy: NotifyPolicy): string | nu
   if (!report.diff) return 'first run: no previous run to regress from';
   return report.diff.regression ? null : 'no regression since the previous run';
 }
+
+/** Which alert: the audit did not run, or it ran (reports written) but could not be stored. */
+export type FailureKind = 'not-run' | 'not-stored';
+export const FAILURE_TEXT: Record<FailureKind, { title: string; lede: string }> = {
+  'not-run': { title: 'audit could not run', lede: 'did not complete, so there is no compliance result for this run.' },
+  'not-stored': { title: 'audit could not be stored', lede: 'ran and wrote its reports, but the run could not be stored in the history: the next run will diff against an older baseline.' },
+};

@@ -17,7 +17,7 @@ import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
 import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
-import { skipReason, type NotifyPolicy } from './policy.ts';
+import { FAILURE_TEXT, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface SlackOptions {
   token: string;
@@ -36,7 +36,8 @@ export interface SlackOptions {
   deadlineAt?: number;
 }
 
-export type SlackFailureOptions = Omit<SlackOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string };
+export type SlackFailureOptions = Omit<SlackOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string; failure?: FailureKind };
+
 
 /** Three retries over about 15 s: enough for a blip, short enough for a nightly job. */
 export const DEFAULT_SLACK_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 8_000, randomize: true };
@@ -137,7 +138,7 @@ const silentLogger: Logger = {
   debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {},
 };
 
-function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 'timeoutMs' | 'logger' | 'signal'>): WebClient {
+export function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 'timeoutMs' | 'logger' | 'signal'>): WebClient {
   const apiUrl = opts.apiUrl ? (opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`) : undefined;
   const { signal } = opts;
   const retry = opts.retryConfig ?? DEFAULT_SLACK_RETRY;
@@ -158,7 +159,7 @@ function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 
 const MAX_RATE_LIMIT_WAITS = 3;
 
 /** Calls `fn`, waiting out a 429's Retry-After when it ends before `signal` would fire. */
-async function rateLimited<T>(fn: () => Promise<T>, opts: Pick<SlackOptions, 'signal' | 'deadlineAt'>): Promise<T> {
+export async function rateLimited<T>(fn: () => Promise<T>, opts: Pick<SlackOptions, 'signal' | 'deadlineAt'>): Promise<T> {
   const { signal } = opts;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -193,7 +194,7 @@ function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<vo
 }
 
 /** The Slack error code when there is one (e.g. channel_not_found), else the message. */
-function slackError(error: unknown): string {
+export function slackError(error: unknown): string {
   const data = (error as { data?: { error?: unknown } } | null)?.data;
   if (data && typeof data.error === 'string') return data.error;
   return errorMessage(error);
@@ -238,11 +239,12 @@ export async function notifySlackFailure(reason: string, opts: SlackFailureOptio
   try {
     const client = clientOf(opts);
     const where = opts.clusterName ? ` on ${mrkdwnCode(opts.clusterName)}` : '';
+    const text = FAILURE_TEXT[opts.failure ?? 'not-run'];
     const blocks: Block[] = [
-      { type: 'header', text: { type: 'plain_text', text: 'ztaudit: audit could not run', emoji: true } },
-      section(`:warning: The scheduled audit${where} did not complete, so there is no compliance result for this run.\n*Reason* ${mrkdwnText(truncate(reason, 1500))}`),
+      { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${text.title}`, emoji: true } },
+      section(`:warning: The scheduled audit${where} ${text.lede}\n*Reason* ${mrkdwnText(truncate(reason, 1500))}`),
     ];
-    const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text: `ztaudit: audit could not run${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false }), opts);
+    const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text: `ztaudit: ${text.title}${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false }), opts);
     return { channel: 'slack', status: 'sent', detail: `message ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
     return { channel: 'slack', status: 'failed', detail: slackError(error) };

@@ -1,9 +1,12 @@
 // One audit run, end to end: collect -> audit -> diff against the previous run -> store ->
 // render -> notify -> publish. The edges (collector, run store, renderer, notifiers) are handed in, so
 // tests give it real local servers or small fakes without patching modules. The run is
-// stored before anything is sent: a notifier failure never loses it.
+// stored before anything is sent: a notifier failure never loses it. The store is held from
+// just after the audit (when the cluster is known: a shared store locks per cluster) to the
+// end. A run that cannot be stored still has its reports written and its notifications
+// sent, then fails with a StoreError ("audit could not be stored").
 import type { Config } from '../config/types.ts';
-import { runDetails } from '../analysis/details.ts';
+import { runDetails, runNotes } from '../analysis/details.ts';
 import { auditSnapshot } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
 import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run/types.ts';
@@ -11,14 +14,14 @@ import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
-import { errorMessage } from '../base/errors.ts';
+import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
   describe(): string;
-  acquire(): Promise<void>;
+  acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
   /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
   runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
@@ -70,14 +73,15 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   const startedAt = edges.now();
   const store = edges.store;
   let result: PipelineResult;
-  if (store) await store.acquire();
+  let notStored: string | null = null;
+  // The snapshot and the analysis models memoised on it live only inside this call, so
+  // they can be collected before diffing and rendering a large run.
+  const audit = async () => auditSnapshot({
+    snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails, notes: runNotes,
+  });
+  const { report, expiredWaivers } = await audit();
+  if (store) await store.acquire(report.run.cluster.name);
   try {
-    // The snapshot and the analysis models memoised on it live only inside this call, so
-    // they can be collected before diffing and rendering a large run.
-    const audit = async () => auditSnapshot({
-      snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails,
-    });
-    const { report, expiredWaivers } = await audit();
     // Each check against the last run in which it was evaluated (no blind spot after a partial run).
     const baseline = store ? await findBaseline(store.runsNewestFirst(report.run.cluster.name), report) : null;
     const previous = baseline?.latest ?? null;
@@ -89,8 +93,14 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // directory) must not become the baseline that hides its regressions next time.
     let files = await edges.render(report, { previous, trend });
     if (store) {
-      await store.save(report);
-      edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
+      try {
+        await store.save(report);
+        edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
+      } catch (error: unknown) {
+        if (!(error instanceof HistoryError)) throw error;
+        notStored = error.message;
+        edges.log.warn(`audit could not be stored: ${notStored}`);
+      }
     }
     edges.onStored?.(report, files);
     if (edges.notifiers.length > 0) {
@@ -115,6 +125,9 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     } catch (error: unknown) {
       edges.log.warn(`${p.name} not written: ${errorMessage(error)}`);
     }
+  }
+  if (notStored !== null) {
+    throw new StoreError(`audit could not be stored: ${notStored}; its reports were written (${result.files.join(', ')})`);
   }
   return result;
 }

@@ -51,6 +51,8 @@ export interface DaemonOptions {
    * daemon caches what it returns (stored runs never change) and bounds concurrent calls.
    */
   lookupRun?: (id: string) => Promise<string | null>;
+  /** HTML of the fleet report, or null when the store holds at most one cluster. */
+  lookupFleet?: () => Promise<string | null>;
   log: Logger;
   /** How long stop() lets a run in progress finish before aborting it; default 20 s. */
   graceMs?: number;
@@ -189,6 +191,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
 
+  // /fleet: one rendering at a time, shared by concurrent requests, reused for a minute.
+  let fleetCache: { at: number; html: string | null } | null = null;
+  let fleetInFlight: Promise<string | null> | null = null;
+  const fleetPage = (lookup: () => Promise<string | null>): Promise<string | null> => {
+    if (fleetCache && Date.now() - fleetCache.at < 60_000) return Promise.resolve(fleetCache.html);
+    fleetInFlight ??= lookup().then((html) => { fleetCache = { at: Date.now(), html }; return html; }).finally(() => { fleetInFlight = null; });
+    return fleetInFlight;
+  };
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -243,6 +254,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (metrics.latest) send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(metrics.latest, null, 2)}\n`);
       else notYet(res, 'no audit run has completed yet');
       return;
+    }
+    if (path === '/fleet' || path === '/fleet/') {
+      const html = options.lookupFleet ? await fleetPage(options.lookupFleet) : null;
+      if (html === null) return notFound(res, 'no fleet view: the history store holds at most one cluster');
+      return send(res, 200, 'text/html; charset=utf-8', html);
     }
     const m = /^\/runs\/([^/]+)\/?$/.exec(rawPath);
     if (m) {

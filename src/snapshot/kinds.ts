@@ -83,6 +83,13 @@ export const KINDS = [
 
 export type KindKey = (typeof KINDS)[number]['key'];
 
+/**
+ * The kinds the pod view is built from: live pods and the workloads that own them (a finding
+ * names the owning workload, so its fingerprint depends on them), or, from manifests, the
+ * templates that stand in for pods. Needing `pods` means reading all of them.
+ */
+export const POD_VIEW_KINDS = ['pods', 'replicasets', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] as const satisfies readonly KindKey[];
+
 /** Finds the kind for a manifest's apiVersion + kind (group-qualified; version-agnostic). */
 export function kindForManifest(apiVersion: string, kind: string): KindSpec | undefined {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';

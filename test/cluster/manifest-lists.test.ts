@@ -65,9 +65,14 @@ describeCluster('manifests saved from the API server', (cluster) => {
     expect(report.run.notes).toEqual([]);
     const pss = report.findings.filter((f) => f.check.startsWith('pod-security.') && f.resource.namespace === ns);
     // nginx without a securityContext falls short of the default target, restricted: one finding per workload.
+    // Without limits and with a writable root filesystem, the hardening checks name the same two workloads.
     expect(pss.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`).sort()).toEqual([
       'pod-security.pod-violates-target Deployment/db',
       'pod-security.pod-violates-target Deployment/web',
+      'pod-security.resource-limits-missing Deployment/db',
+      'pod-security.resource-limits-missing Deployment/web',
+      'pod-security.writable-root-filesystem Deployment/db',
+      'pod-security.writable-root-filesystem Deployment/web',
     ]);
     expect(report.findings.filter((f) => f.resource.kind === 'ReplicaSet' || f.resource.kind === 'Pod')).toEqual([]);
 

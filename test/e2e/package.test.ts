@@ -77,24 +77,40 @@ describe('the npm package', () => {
     expect(readFileSync(join(app, 'reports/report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
   });
 
-  it('`ztaudit serve` from node_modules answers /healthz and stops cleanly on SIGTERM', async () => {
-    const child = spawn(join(app, 'node_modules/.bin/ztaudit'), ['serve', '--schedule', '0 2 * * *', '--port', '0', '--manifests', 'node_modules/ztaudit/examples/demo-cluster', '--out', 'serve-reports', '--history', 'none', '--no-notify'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('`ztaudit serve` from node_modules answers /healthz, renders a stored run in its worker and stops cleanly on SIGTERM', async () => {
+    const child = spawn(join(app, 'node_modules/.bin/ztaudit'), ['serve', '--schedule', '0 2 * * *', '--port', '0', '--manifests', 'node_modules/ztaudit/examples/demo-cluster', '--out', 'serve-reports', '--history', 'serve-history.db', '--no-notify'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 60_000);
       child.stderr.on('data', (d: string) => {
         stderr += d;
-        const m = /serving on (http:\/\/[^\s"]+)/.exec(stderr);
-        if (m) { clearTimeout(timer); resolve(m[1]!); }
+        // Logs are JSON lines off a terminal; the start event carries the address really bound.
+        for (const line of stderr.split('\n')) {
+          if (!line.includes('"serve-start"')) continue;
+          const e = JSON.parse(line) as { address: string; port: number };
+          clearTimeout(timer);
+          resolve(`http://${e.address}:${e.port}`);
+        }
       });
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited ${code}:\n${stderr}`)); });
     });
     const res = await fetch(`${url}/healthz`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe('ok');
+    // The start-up run, once stored, is rendered again by the worker module (compiled .js here).
+    let latest: Response | undefined;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      latest = await fetch(`${url}/report.json`);
+      if (latest.status === 200) break;
+    }
+    expect(latest?.status).toBe(200);
+    const id = ((await latest!.json()) as { run: { id: string } }).run.id;
+    const page = await fetch(`${url}/runs/${id}`);
+    expect(page.status, stderr).toBe(200);
+    expect(await page.text()).toMatch(/^<!DOCTYPE html>/i);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });

@@ -114,7 +114,7 @@ describe.skipIf(!helm)('helm chart', () => {
   });
 
   it('hardens every pod: non-root, read-only root, no capabilities, RuntimeDefault seccomp, limits, /tmp emptyDir', () => {
-    for (const values of [{}, { mode: 'serve' }, { history: { type: 'sqlite' } }]) {
+    for (const values of [{}, { mode: 'serve' }, { history: { type: 'sqlite' } }, { history: { type: 'postgres', postgres: { existingSecret: 'pg' } } }]) {
       const objects = renderChart(h, values);
       const [sa] = byKind(objects, 'ServiceAccount') as Obj[];
       expect(sa!.automountServiceAccountToken).toBe(false);
@@ -191,6 +191,32 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(podTemplates(existing)[0]!.spec.volumes).toContainEqual({ name: 'history', persistentVolumeClaim: { claimName: 'my-claim' } });
     expect(byKind(renderChart(h, { history: { type: 'none' } }), 'PersistentVolumeClaim')).toHaveLength(0);
     expect(flag(argsOf(renderChart(h, { history: { type: 'none' } })), '--history')).toBe('none');
+  });
+
+  it('history.type=postgres takes the URL and the password from an existing Secret, mounts the CA and opens egress to the database only', () => {
+    const values = { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db', caConfigMap: 'fleet-db-ca' } }, networkPolicy: { postgres: { cidrs: ['10.20.0.5/32'] } } };
+    const objects = renderChart(h, values);
+    const [{ spec }] = podTemplates(objects);
+    const c = spec.containers[0];
+    // No --history flag: it would win over ZTAUDIT_HISTORY, and the URL must not sit in the pod spec.
+    expect(flag(c.args, '--history')).toBeUndefined();
+    expect(c.env).toContainEqual({ name: 'ZTAUDIT_HISTORY', valueFrom: { secretKeyRef: { name: 'fleet-db', key: 'url' } } });
+    expect(c.env).toContainEqual({ name: 'ZTAUDIT_PG_PASSWORD', valueFrom: { secretKeyRef: { name: 'fleet-db', key: 'password' } } });
+    expect(spec.volumes).toContainEqual({ name: 'postgres-ca', configMap: { name: 'fleet-db-ca' } });
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-ca', mountPath: '/etc/ztaudit/postgres-ca', readOnly: true });
+    expect(byKind(objects, 'Role')).toHaveLength(0);
+    expect(byKind(objects, 'PersistentVolumeClaim')).toHaveLength(0);
+    const [np] = byKind(objects, 'NetworkPolicy') as Obj[];
+    expect(np!.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.0.5/32' } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    // Without the Secret the chart refuses to render (it never creates one).
+    const missing = templateChart(h, { history: { type: 'postgres' } });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('history.postgres.existingSecret is required for history.type postgres');
+    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, '--set', 'history.type=postgres', '--set', 'history.postgres.existingSecret=fleet-db']);
+    expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+    // The chart still passes its own checks with a shared PostgreSQL.
+    const report = selfAudit(objects);
+    expect(report.findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
   });
 
   it('renders values.config as ztaudit.yaml, which ztaudit itself accepts', () => {

@@ -77,8 +77,10 @@ app.kubernetes.io/component: auditor
 - {{ .Values.run.outDir | quote }}
 - --format
 - {{ join "," .Values.run.formats | quote }}
+{{- if ne .Values.history.type "postgres" }}
 - --history
 - {{ include "ztaudit.historyArg" . | quote }}
+{{- end }}
 {{- if include "ztaudit.notifyEnabled" . }}
 - --notify
 {{- else }}
@@ -99,6 +101,22 @@ app.kubernetes.io/component: auditor
 {{/* Environment: non-secret notification settings as values, secrets only by reference. */}}
 {{- define "ztaudit.env" -}}
 {{- $n := .Values.notifications }}
+{{- if eq .Values.history.type "postgres" }}
+{{- $pg := .Values.history.postgres }}
+{{- $secret := required "history.postgres.existingSecret is required for history.type postgres (the chart never creates Secrets)" $pg.existingSecret }}
+- name: ZTAUDIT_HISTORY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret | quote }}
+      key: {{ required "history.postgres.urlKey is required" $pg.urlKey | quote }}
+{{- with $pg.passwordKey }}
+- name: ZTAUDIT_PG_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret | quote }}
+      key: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- if $n.slack.enabled }}
 - name: ZTAUDIT_SLACK_TOKEN
   valueFrom:
@@ -236,6 +254,11 @@ containers:
       - name: history
         mountPath: {{ $.Values.history.sqlite.mountPath | quote }}
       {{- end }}
+      {{- if and (eq $.Values.history.type "postgres") $.Values.history.postgres.caConfigMap }}
+      - name: postgres-ca
+        mountPath: {{ $.Values.history.postgres.caMountPath | quote }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir:
@@ -247,6 +270,11 @@ volumes:
   - name: history
     persistentVolumeClaim:
       claimName: {{ default (printf "%s-history" (include "ztaudit.fullname" $)) $.Values.history.sqlite.persistence.existingClaim }}
+  {{- end }}
+  {{- if and (eq $.Values.history.type "postgres") $.Values.history.postgres.caConfigMap }}
+  - name: postgres-ca
+    configMap:
+      name: {{ $.Values.history.postgres.caConfigMap | quote }}
   {{- end }}
 {{- with $.Values.nodeSelector }}
 nodeSelector:

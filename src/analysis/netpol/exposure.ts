@@ -80,14 +80,17 @@ function externalIngress(model: ReachModel, cls: PodClass): ConnSet {
 
 /**
  * Whether a pod of every namespace can connect: the class is open to a pod no policy names,
- * or an Allow rule admits every pod of namespaces that together are all namespaces.
+ * or an Allow rule admits any peer, the whole cluster, or every pod of namespaces that
+ * together are all namespaces (an Allow-all rule counts even when it is what isolates the pod).
  */
 function openToAllNamespaces(model: ReachModel, cls: PodClass, cache: Map<string, boolean>): boolean {
   if (!isEmptyConns(isolationOf(model, cls, 'ingress').openToPods)) return true;
   for (const p of cls.ingressPolicies) {
     for (const r of p.ingress ?? []) {
-      if (r.action !== 'Allow' || r.peers === 'any') continue;
+      if (r.action !== 'Allow') continue;
+      if (r.peers === 'any') return true;
       for (const peer of r.peers) {
+        if (peer.kind === 'entity' && (peer.entity === 'all' || peer.entity === 'cluster')) return true;
         if (peer.kind !== 'pods' || peer.namespaces.kind !== 'selector' || (peer.pods && !peer.pods.empty) || peer.where || peer.serviceAccounts || peer.serviceAccountNames) continue;
         const sel = peer.namespaces.selector;
         let all = cache.get(sel.key);

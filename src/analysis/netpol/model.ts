@@ -12,7 +12,7 @@ import { detectCni } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
-import type { CoverageNote, LayerPolicy, NamedPort, PodClass, PolicyApi, TierSpec, PolicySettings } from './layers.ts';
+import type { CoverageNote, LayerPolicy, NamedPort, PodClass, PolicyApi, Rule, TierSpec, PolicySettings } from './layers.ts';
 import { POLICY_APIS } from './apis.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
@@ -166,6 +166,12 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
   const present = new Set<PolicyApi>(policies.map((p) => p.api));
   const composition = composeStages(detectCni(snapshot), present, tiers, settings);
+  // Calico and Cilium police workload endpoints only: a host-network pod is the node there,
+  // so Kubernetes NetworkPolicies neither select it nor name it as a pod peer (the other
+  // APIs' adapters already say so for their own policies).
+  if (composition.name !== 'kubernetes') {
+    for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withoutHostNetworkPods(policies[i]);
+  }
   const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
@@ -255,6 +261,11 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
 });
 
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
+
+function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
+  const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? { ...x, excludeHostNetwork: true } : x)) }));
+  return { ...p, subject: { ...p.subject, excludeHostNetwork: true }, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
+}
 
 const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Isolation }>();
 // Isolation depends on the class only through its named ports (ingress rules resolve them on

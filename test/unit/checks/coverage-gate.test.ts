@@ -31,4 +31,22 @@ describe('coverage gate', () => {
       expect(o.results).toEqual([]);
     }
   });
+
+  it('a check that needs pods is not evaluated when an owner kind of the pod view is forbidden, and is when that kind is absent', () => {
+    const check = CHECK_BY_ID.get('pod-security.pod-violates-target')!;
+    const dir = join(FIXTURES, check.id);
+    const fail = join(dir, readdirSync(dir).find((f) => f.startsWith('fail.'))!);
+    const config = fixtureConfig(fail, loadFixtureConfig(dir, new Set(CHECK_BY_ID.keys())) ?? defaultConfig());
+    const absent = loadFixture(fail, check.id);
+    absent.coverage.cronjobs = { status: 'absent' };
+    expect(runChecks([check], { snapshot: absent, config, now: NOW })[0].status).toBe('fail');
+    const forbidden = loadFixture(fail, check.id);
+    forbidden.coverage.cronjobs = { status: 'forbidden', detail: 'list cronjobs.batch' };
+    const [o] = runChecks([check], { snapshot: forbidden, config, now: NOW });
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toBe('needs cronjobs: forbidden (list cronjobs.batch)');
+    // Checks that do not read pods are untouched by it.
+    const rbac = CHECK_BY_ID.get('rbac.cluster-admin-binding')!;
+    expect(rbac.needs).not.toContain('pods');
+  });
 });

@@ -34,7 +34,8 @@ describe('values.yaml', () => {
     const values = parse(valuesText) as Record<string, unknown>;
     expect(validate(values), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...values, sheduel: 'x' })).toBe(false);
-    expect(validate({ ...values, history: { type: 'postgres' } })).toBe(false);
+    expect(validate({ ...values, history: { type: 'mysql' } })).toBe(false);
+    expect(validate({ ...values, history: { type: 'postgres', postgres: { existingSecret: 'db', sslmode: 'x' } } })).toBe(false);
     expect(validate({ ...values, mode: 'serve' })).toBe(true);
   });
 

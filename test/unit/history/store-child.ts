@@ -12,7 +12,7 @@ const location = parseStoreUrl(url, process.cwd());
 const store = process.env.STORE_CHILD_LEASE_MS && location.kind === 'k8s'
   ? await openK8sStore(location.namespace, location.name, { kubeconfigPath, retention, now: () => new Date(), lockTtlMs: Number(process.env.STORE_CHILD_LEASE_MS) })
   : await openRunStore(url, { kubeconfigPath, retention });
-await store.acquire();
+await store.acquire('demo'); // makeReport's cluster (a shared store locks per cluster)
 process.stdout.write(`ready ${process.pid}\n`);
 if (mode === 'hold') {
   setInterval(() => {}, 1000);

@@ -182,6 +182,22 @@ describe('bad ANP/BANP input: a finding naming the object, the run completes', (
   });
 });
 
+describe('coverage: a policy kind that could not be read', () => {
+  it('makes every network check that judges the model not evaluated (absent, no CRD, is fine)', async () => {
+    const { networkChecks } = await import('../../../checks/network/index.ts');
+    const { runChecks } = await import('../../../src/engine/run.ts');
+    const ctx = ctxOf(cluster);
+    expect(ctx.snapshot.coverage['anp.adminnetworkpolicies']?.status).toBe('absent');
+    const judged = networkChecks.filter((c) => c.id !== 'network.intent-violation' && c.id !== 'network.cni-not-enforcing');
+    for (const o of runChecks(judged, ctx)) expect(o.status, o.check.id).not.toBe('not-evaluated');
+    ctx.snapshot.coverage['anp.adminnetworkpolicies'] = { status: 'forbidden', detail: 'list adminnetworkpolicies.policy.networking.k8s.io' };
+    for (const o of runChecks(judged, ctx)) {
+      expect(o.status, o.check.id).toBe('not-evaluated');
+      expect(o.reason).toContain('anp.adminnetworkpolicies: forbidden');
+    }
+  });
+});
+
 describe('checks on the combined model', () => {
   it('namespace-default-deny: isolated by a BANP passes and names it; ANP deny from pods only is a medium finding; an empty namespace is low', () => {
     const yaml = cluster + ns('empty')
@@ -211,5 +227,18 @@ describe('checks on the combined model', () => {
     expect(eg).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy open allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
     const typo = policySelectsNothing.evaluate(ctxOf(yaml)).find((x) => x.resource.name === 'typo')!;
     expect(typo).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy typo selects no pod (namespaces kubernetes.io/metadata.name in (aa)): it applies to nothing' });
+  });
+});
+
+describe('exposure: open to every namespace', () => {
+  it('an allow-all rule counts, under every composition, even though it is what isolates the pod', async () => {
+    const { networkExposure } = await import('../../../src/analysis/netpol/exposure.ts');
+    const open = (yaml: string) => networkExposure(snap(yaml)).find((w) => w.workload.name === 'web')?.fromAllNamespaces;
+    const allowAll = cluster + policy('a', 'allow-all', '{podSelector: {}, ingress: [{}]}');
+    expect(open(allowAll)).toBe(true);
+    expect(open(allowAll + daemonset('calico-node', 'quay.io/calico/node:v3.30.2'))).toBe(true);
+    expect(open(cluster + anp('everyone', 5, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Allow, from: [{namespaces: {}}]}]`))).toBe(true);
+    expect(open(cluster + policy('a', 'from-b', `{podSelector: {}, ingress: [{from: [{namespaceSelector: ${nsSel('b')}}]}]}`))).toBeUndefined();
+    expect(open(cluster + policy('a', 'internet', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}'))).toBeUndefined(); // addresses, not pods
   });
 });

@@ -1,7 +1,10 @@
 // Randomized differential test: seeded, generated clusters mixing NetworkPolicy,
-// AdminNetworkPolicy and a BaselineAdminNetworkPolicy; every answer of the model (`reach` for
-// one flow, and every row of the streamed matrix) is compared with the naive evaluator
-// (naive-evaluator.ts), which checks each pod pair rule by rule, one port at a time.
+// AdminNetworkPolicy and a BaselineAdminNetworkPolicy, on no recognised CNI (the Kubernetes
+// chain), on Calico (with Calico tiers, GlobalNetworkPolicies and NetworkPolicies) and on
+// Cilium (with CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies; ANPs there are
+// decorative). Every answer of the model (`reach` for one flow, and every row of the streamed
+// matrix) is compared with the naive evaluator (naive-evaluator.ts), which checks each pod
+// pair rule by rule, one port at a time.
 import { describe, expect, it } from 'vitest';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { hasConn, type ConnSet, type Protocol } from '../../../src/analysis/netpol/conns.ts';
@@ -9,17 +12,21 @@ import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { rng } from '../../../bench/prng.ts';
-import { naiveAllowed, type NaiveCluster, type NaivePeer, type NaivePod } from './naive-evaluator.ts';
+import { naiveAllowedUnder, type NaiveCluster, type NaivePeer, type NaivePod } from './naive-evaluator.ts';
 
-const SEEDS = 60;
+const SEEDS = 90;
 const PORTS = [1, 53, 79, 80, 81, 443, 5353, 8080, 8443, 9090, 9100, 65535];
 const PROTOS: Protocol[] = ['TCP', 'UDP', 'SCTP'];
 const EXTERNAL = ['10.1.2.3', '10.200.0.9', '172.16.5.5', '8.8.8.8', '192.168.1.1'];
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export function generate(seed: number): { objects: KubeObject[]; cluster: NaiveCluster } {
+type Cni = 'kubernetes' | 'calico' | 'cilium';
+const CNIS: Cni[] = ['kubernetes', 'calico', 'cilium'];
+
+export function generate(seed: number): { objects: KubeObject[]; cluster: NaiveCluster; cni: Cni } {
   const r = rng(seed);
+  const cni = CNIS[seed % 3];
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const chance = (p: number) => r() < p;
   const objects: KubeObject[] = [];
@@ -43,7 +50,9 @@ export function generate(seed: number): { objects: KubeObject[]; cluster: NaiveC
       if (chance(0.6)) ports.push({ name: 'http', port: pick([80, 8080]), protocol: 'TCP' });
       if (chance(0.3)) ports.push({ name: 'dns', port: 53, protocol: 'UDP' });
       if (chance(0.3)) ports.push({ name: 'metrics', port: 9100, protocol: 'TCP' });
-      const hostNetwork = chance(0.08);
+      // Host-network pods are the node for Cilium: node flows are compared with Cilium itself
+      // in test/conformance/cilium-oracle.test.ts (and counted apart there), not here.
+      const hostNetwork = chance(0.08) && cni !== 'cilium';
       const pod: NaivePod = { ns, name: `p${i}`, labels, ports, hostNetwork };
       pods.push(pod);
       objects.push({
@@ -150,20 +159,92 @@ export function generate(seed: number): { objects: KubeObject[]; cluster: NaiveC
     banp = { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', metadata: { name: 'default' }, spec };
     objects.push(banp);
   }
-  return { objects, cluster: { nsLabels, pods, netpols, anps, banp } };
+  const calico: Obj[] = [];
+  const calicoTiers: Obj[] = [];
+  const cilium: Obj[] = [];
+  if (cni === 'calico') {
+    objects.push({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'calico-node', namespace: 'kube-system' }, spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'calico-node', image: 'quay.io/calico/node:v3.30.2' }] } } } });
+    const tier = chance(0.6) ? { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: { order: 100, defaultAction: pick(['Deny', 'Pass']) } } : undefined;
+    if (tier) { calicoTiers.push(tier); objects.push(tier); }
+    const sel = () => pick(['all()', "app == 'a'", "app != 'b'", 'has(tier)', '!has(tier)', "app in {'a', 'c'}", "tier == 'x' && app == 'a'"]);
+    const side = (withPorts: boolean): Obj => {
+      const roll = r();
+      const peer: Obj = roll < 0.2 ? {} : roll < 0.45 ? { selector: sel() } : roll < 0.65 ? { namespaceSelector: pick(["projectcalico.org/name == 'ns0'", "team == 'x'", 'all()']) } : roll < 0.8 ? { namespaceSelector: pick(["team == 'y'", 'all()']), selector: sel() } : { nets: [pick(['10.0.0.0/8', '0.0.0.0/0', '172.16.0.0/12'])] };
+      return withPorts ? { ...peer, ports: [pick<number | string>([80, 443, 'http', '8000:9100', 53])] } : peer;
+    };
+    const rule = (dir: 'ingress' | 'egress'): Obj => {
+      const action = pick(['Allow', 'Allow', 'Deny', 'Pass', 'Log']);
+      const proto = chance(0.6) ? pick(['TCP', 'UDP']) : undefined;
+      const ports = proto !== undefined && chance(0.6);
+      const peer = side(false);
+      return dir === 'ingress'
+        ? { action, ...(proto ? { protocol: proto } : {}), ...(Object.keys(peer).length ? { source: peer } : {}), ...(ports ? { destination: { ports: side(true).ports } } : {}) }
+        : { action, ...(proto ? { protocol: proto } : {}), ...(Object.keys(peer).length || ports ? { destination: { ...peer, ...(ports ? { ports: side(true).ports } : {}) } } : {}) };
+    };
+    const count = 1 + Math.floor(r() * 4);
+    for (let i = 0; i < count; i++) {
+      const global = chance(0.5);
+      const inTier = tier && chance(0.5);
+      const types = pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]);
+      const spec: Obj = { selector: sel(), types, ...(inTier ? { tier: 'security' } : {}), ...(chance(0.7) ? { order: pick([10, 50, 500, 2000]) } : {}) };
+      if (types.includes('Ingress')) spec.ingress = Array.from({ length: Math.floor(r() * 3) }, () => rule('ingress'));
+      if (types.includes('Egress')) spec.egress = Array.from({ length: Math.floor(r() * 3) }, () => rule('egress'));
+      const name = `${inTier ? 'security.' : ''}cal${i}`;
+      const o = { apiVersion: 'projectcalico.org/v3', kind: global ? 'GlobalNetworkPolicy' : 'NetworkPolicy', metadata: global ? { name } : { name, namespace: pick(namespaces) }, spec };
+      calico.push(o);
+      objects.push(o);
+    }
+  }
+  if (cni === 'cilium') {
+    objects.push({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'cilium', namespace: 'kube-system' }, spec: { template: { spec: { hostNetwork: true, containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.20.2' }] } } } });
+    const ml = (withNs: boolean): Obj => {
+      const labels: Record<string, string> = {};
+      if (chance(0.6)) labels.app = pick(['a', 'b', 'c']);
+      if (withNs && chance(0.4)) labels['io.kubernetes.pod.namespace'] = pick(namespaces);
+      return Object.keys(labels).length ? { matchLabels: labels } : {};
+    };
+    const ports = (): Obj[] | undefined => (chance(0.5) ? [{ ports: [pick<Obj>([{ port: '80', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }, { port: 'http', protocol: 'TCP' }, { port: '9100', protocol: 'TCP' }])] }] : undefined);
+    const rule = (dir: 'ingress' | 'egress'): Obj => {
+      const roll = r();
+      const [eps, ents, cidr] = dir === 'ingress' ? ['fromEndpoints', 'fromEntities', 'fromCIDR'] : ['toEndpoints', 'toEntities', 'toCIDR'];
+      const peer: Obj = roll < 0.45 ? { [eps]: [ml(true)] } : roll < 0.7 ? { [ents]: [pick(['world', 'cluster', 'all'])] } : { [cidr]: [pick(['10.0.0.0/8', '172.16.0.0/12', '0.0.0.0/0'])] };
+      const tp = ports();
+      return { ...peer, ...(tp ? { toPorts: tp } : {}) };
+    };
+    const count = 1 + Math.floor(r() * 4);
+    for (let i = 0; i < count; i++) {
+      const clusterwide = chance(0.35);
+      const spec: Obj = { endpointSelector: ml(clusterwide) };
+      const dirs = pick<Array<'ingress' | 'egress'>>([['ingress'], ['egress'], ['ingress', 'egress']]);
+      for (const dir of dirs) {
+        spec[dir] = chance(0.15) && dir === 'ingress' ? [{}] : Array.from({ length: 1 + Math.floor(r() * 2) }, () => rule(dir));
+        if (chance(0.3)) spec[dir === 'ingress' ? 'ingressDeny' : 'egressDeny'] = [rule(dir)];
+      }
+      const o = clusterwide
+        ? { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: `ccnp${i}` }, spec }
+        : { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cnp${i}`, namespace: pick(namespaces) }, spec };
+      cilium.push(o);
+      objects.push(o);
+    }
+  }
+  return { objects, cni, cluster: { nsLabels, pods, netpols, anps, banp, calico, calicoTiers, cilium } };
 }
 
 const ipNum = (t: string) => t.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 describe('differential: the model against a naive pod-by-pod, rule-by-rule evaluator', () => {
-  const tally = { mismatches: 0, clusters: 0, podPairs: 0, externalPairs: 0, questions: 0, allowed: 0, policies: 0, anps: 0, banps: 0 };
+  const tally = { mismatches: 0, calico: 0, cilium: 0, clusters: 0, podPairs: 0, externalPairs: 0, questions: 0, allowed: 0, policies: 0, anps: 0, banps: 0 };
 
   it.each(Array.from({ length: SEEDS }, (_, i) => i + 1))('seed %i', (seed) => {
-    const { objects, cluster } = generate(seed);
+    const { objects, cluster, cni } = generate(seed);
     const snapshot = snapshotFromObjects(objects);
     const model = buildReachability(snapshot);
     expect(model.policies.filter((p) => p.errors.length).map((p) => `${p.id}: ${p.errors[0]}`), 'the generator writes valid policies only').toEqual([]);
+    expect(model.composition.name).toBe(cni);
+    const naiveAllowed = (c: NaiveCluster, src: NaivePeer, dst: NaivePeer, proto: string, port: number) => naiveAllowedUnder(cni, c, src, dst, proto, port);
     tally.clusters++;
+    tally.calico += cluster.calico?.length ?? 0;
+    tally.cilium += cluster.cilium?.length ?? 0;
     tally.policies += cluster.netpols.length;
     tally.anps += cluster.anps.length;
     tally.banps += cluster.banp ? 1 : 0;
@@ -215,7 +296,7 @@ describe('differential: the model against a naive pod-by-pod, rule-by-rule evalu
   });
 
   it('covered thousands of pairs with both verdicts well represented', () => {
-    console.log(`netpol differential: ${tally.clusters} clusters (${tally.policies} NetworkPolicies, ${tally.anps} ANPs, ${tally.banps} BANPs), ${tally.podPairs} pod pairs + ${tally.externalPairs} pod/external pairs, ${tally.questions} port questions (${tally.allowed} allowed between pods), ${tally.mismatches} answers differ`);
+    console.log(`netpol differential: ${tally.clusters} clusters (a third each on no CNI, Calico, Cilium; ${tally.policies} NetworkPolicies, ${tally.anps} ANPs, ${tally.banps} BANPs, ${tally.calico} Calico policies, ${tally.cilium} Cilium policies), ${tally.podPairs} pod pairs + ${tally.externalPairs} pod/external pairs, ${tally.questions} port questions (${tally.allowed} allowed between pods), ${tally.mismatches} answers differ`);
     expect(tally.clusters).toBe(SEEDS);
     expect(tally.podPairs).toBeGreaterThan(2000);
     expect(tally.allowed).toBeGreaterThan(tally.questions / 10);

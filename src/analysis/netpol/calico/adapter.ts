@@ -46,13 +46,13 @@ function namespaceEquality(n: CalicoSelectorNode): string | undefined {
 /**
  * A pod set for an effective Calico selector; plain scopes where the selector is one.
  * Host-network pods are not Calico workload endpoints (libcalico-go conversion
- * IsValidCalicoWorkloadEndpoint): no selector matches them, except that a set of every pod is
- * kept whole so that the model's anonymous pod still falls in it.
+ * IsValidCalicoWorkloadEndpoint): no selector matches them (the model's anonymous pod, a
+ * regular pod, still falls in a set of every pod).
  */
 function podSetFor(sel: CalicoSelector | undefined, extra: ClassPredicate[] = []): PodSet {
   const where = (ps: ClassPredicate[]) => (ps.length ? { where: andPredicates(ps) } : {});
   if (!sel || sel.root.op === 'all' || (sel.root.op === 'has' && sel.root.label === LABEL_NAMESPACE)) {
-    return { namespaces: EVERY_NAMESPACE, ...where(extra), ...(extra.length ? { excludeHostNetwork: true } : {}) };
+    return { namespaces: EVERY_NAMESPACE, ...where(extra), excludeHostNetwork: true };
   }
   const only = namespaceEquality(sel.root);
   if (only !== undefined) return { namespaces: { kind: 'names', names: [only] }, ...where(extra), excludeHostNetwork: true };

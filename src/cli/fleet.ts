@@ -1,0 +1,119 @@
+// `ztaudit fleet [--history URL] [--format html,json,md] [--out DIR] [--since HOURS]`: one
+// report over every cluster in a store — scores with grades and deltas, regressions of the
+// window, worst clusters per area, findings common to many clusters, expiring waivers,
+// trends. With notify.fleetDigest configured (or --notify), a digest goes to Slack/email.
+import { resolve } from 'node:path';
+import { CHECK_BY_ID } from '../../checks/index.ts';
+import { readEnv } from '../config/env.ts';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError } from '../base/errors.ts';
+import { fleetDataOf } from '../fleet/data.ts';
+import { FLEET_FORMATS, renderFleet } from '../fleet/render.ts';
+import { buildFleetView, type FleetView } from '../fleet/view.ts';
+import { digestSkipReason, sendEmailDigest, sendSlackDigest } from '../notify/fleet-digest.ts';
+import { DEFAULT_FLEET_QUERY, type FleetQuery } from '../run/fleet.ts';
+import type { NotificationOutcome } from '../run/types.ts';
+import type { RunStore } from '../history/store.ts';
+import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
+import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
+import { defineCommand } from './command.ts';
+
+interface FleetOptions extends StoreFlags {
+  format: string;
+  out: string;
+  since?: string;
+  minClusters?: string;
+  config?: string;
+  notify?: boolean;
+  quiet?: boolean;
+}
+
+function positiveInt(flag: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`--${flag} ${value}: must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+export function fleetQueryOf(config: Config, flags: { since?: string; minClusters?: string }, now: Date): FleetQuery {
+  return {
+    ...DEFAULT_FLEET_QUERY,
+    now,
+    sinceHours: flags.since ? positiveInt('since', flags.since, 8760) : config.notify.fleetDigest?.windowHours ?? DEFAULT_FLEET_QUERY.sinceHours,
+    minClusters: flags.minClusters ? positiveInt('min-clusters', flags.minClusters, 100_000) : DEFAULT_FLEET_QUERY.minClusters,
+  };
+}
+
+/** The fleet digest on every configured channel, as notify.fleetDigest says. */
+export async function sendFleetDigest(view: FleetView, config: Config, env: ReturnType<typeof readEnv>, opts: { force: boolean; htmlPath?: string }): Promise<NotificationOutcome[]> {
+  const digest = config.notify.fleetDigest;
+  const policy = opts.force ? 'always' : digest ? digest.policy ?? 'always' : 'never';
+  const skip = digestSkipReason(view, policy);
+  const out: NotificationOutcome[] = [];
+  if (env.slack) {
+    out.push(skip ? { channel: 'slack', status: 'skipped', detail: skip } : await sendSlackDigest(view, {
+      token: env.slack.token, channel: digest?.slack?.channel ?? config.notify.slack?.channel ?? env.slack.channel,
+      ...(env.slack.apiUrl ? { apiUrl: env.slack.apiUrl } : {}),
+    }));
+  }
+  if (env.smtp) {
+    const to = digest?.email?.to ?? config.notify.email?.to ?? env.smtp.to;
+    out.push(skip ? { channel: 'email', status: 'skipped', detail: skip } : await sendEmailDigest(view, {
+      smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to,
+      ...(opts.htmlPath ? { htmlPath: opts.htmlPath } : {}),
+    }));
+  }
+  return out;
+}
+
+function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
+  return withStoreErrors(io, 'fleet', async () => {
+    const { config, errors, warnings } = loadConfig(values.config, io.cwd, new Set(CHECK_BY_ID.keys()));
+    if (errors.length > 0) throw new ConfigError(errors.join('\n'));
+    for (const w of warnings) io.stderr(`ztaudit fleet: warning: ${w}\n`);
+    const formats = values.format.split(',').map((f) => f.trim()).filter(Boolean);
+    const query = fleetQueryOf(config, values, new Date());
+    const env = readEnv(io.env);
+    const store: RunStore = await openStoreForReading(values, io);
+    try {
+      const data = await fleetDataOf(store, query);
+      const files = await renderFleet(data, { formats, outDir: resolve(io.cwd, values.out) });
+      if (!values.quiet) for (const f of files) io.stdout(`wrote ${f}\n`);
+      const view = buildFleetView(data);
+      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${view.totals.meanOverall}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
+      if (values.notify === false) return EXIT_OK;
+      if (values.notify && !env.slack && !env.smtp) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
+      const outcomes = await sendFleetDigest(view, config, env, { force: values.notify === true, htmlPath: files.find((f) => f.endsWith('.html')) });
+      let failed = false;
+      for (const o of outcomes) {
+        if (o.status === 'failed') failed = true;
+        if (o.status !== 'skipped' || values.notify) io.stderr(`ztaudit fleet: ${o.channel} digest ${o.status}${o.detail ? `: ${o.detail}` : ''}\n`);
+      }
+      return failed ? EXIT_CANNOT_RUN : EXIT_OK;
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+export const FLEET = defineCommand<FleetOptions>({
+  name: 'fleet',
+  summary: 'one report over every cluster in a store: scores with grades and deltas, regressions, worst clusters, common findings, expiring waivers; a digest to Slack/email',
+  define: (cmd) => {
+    addStoreOptions(cmd)
+      .option('--format <list>', `formats, comma-separated: ${FLEET_FORMATS.join(', ')}`, 'html,json')
+      .option('--out <dir>', 'directory the fleet report is written to', 'reports')
+      .option('--since <hours>', 'the window for regressions, in hours, 1 to 8760 (default: notify.fleetDigest.windowHours, else 24)')
+      .option('--min-clusters <n>', 'list a finding as common when it is on at least this many clusters (default: 2)')
+      .option('--config <file>', 'configuration file, for notify.fleetDigest and the channels (default: ./ztaudit.yaml when it exists)')
+      .option('--notify', 'send the digest even when notify.fleetDigest says not to; fail when no channel is configured')
+      .option('--no-notify', 'send no digest')
+      .option('-q, --quiet', 'print nothing but warnings and errors');
+  },
+  examples: [
+    'ztaudit fleet --history postgres://ztaudit@db.internal/ztaudit --format html,md --out fleet',
+    'ztaudit fleet --history postgres://ztaudit@db.internal/ztaudit --since 168 --notify  # a weekly digest, sent now',
+  ],
+  exitCodes: ['0  the report was written (and the digest sent or skipped)', '2  the store or the configuration could not be read, or a digest could not be sent'],
+  run: (opts, _args, io) => fleetReport(opts, io),
+});

@@ -1,0 +1,161 @@
+// `ztaudit history export --history A [--file F]` and `ztaudit history import --history B
+// [--file F]`: moves runs between stores (SQLite, k8s://, postgres://) as JSON lines, one
+// whole run report per line, oldest first, after a header line. Import stores each run as it
+// was (same id, scores, findings, diff; retention is not applied, so nothing imported is
+// evicted), skips runs the target already holds (an import can be repeated), and names each
+// line it cannot use, going on with the rest (exit 2 at the end if any).
+//
+// A k8s:// store keeps runs in compact form (no finding messages or evidence): what it
+// exports is what it holds, and a run that passes through it keeps only that.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { readEnv } from '../config/env.ts';
+import { ConfigError, HistoryError } from '../base/errors.ts';
+import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
+import { REPORT_SCHEMA_VERSION, type RunReport } from '../run/types.ts';
+import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
+import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
+import { defineCommand } from './command.ts';
+
+interface TransferOptions extends StoreFlags { file?: string }
+
+export const EXPORT_FORMAT = 'ztaudit-history-export';
+export const EXPORT_VERSION = 1;
+
+/** Every run id of a store, oldest first. */
+async function* idsOf(store: RunStore): AsyncGenerator<string> {
+  if (store.runIds) {
+    yield* store.runIds();
+    return;
+  }
+  const all = await store.list(Number.MAX_SAFE_INTEGER);
+  for (let i = all.length - 1; i >= 0; i--) yield all[i].id;
+}
+
+async function writeLine(out: Writable, line: string): Promise<void> {
+  if (!out.write(`${line}\n`)) await once(out, 'drain');
+}
+
+export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {
+  return withStoreErrors(io, 'history export', async () => {
+    const store = await openStoreForReading(values, io);
+    const file = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : null;
+    const out: Writable = file ? createWriteStream(file) : streams.stdout ?? process.stdout;
+    let count = 0;
+    try {
+      await writeLine(out, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() }));
+      for await (const id of idsOf(store)) {
+        const run = await store.get(id);
+        if (!run) continue; // evicted while exporting
+        await writeLine(out, JSON.stringify(run));
+        count++;
+      }
+    } finally {
+      await store.close();
+      if (file) {
+        out.end();
+        await once(out, 'close');
+      }
+    }
+    io.stderr(`ztaudit history export: ${count} run(s) from ${store.describe()}\n`);
+    return EXIT_OK;
+  });
+}
+
+/** Why a parsed line is not a run this version can store, or null. */
+export function notARun(value: unknown): string | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Partial<RunReport>;
+  if (r.schemaVersion !== REPORT_SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(r.schemaVersion)} is not ${REPORT_SCHEMA_VERSION}`;
+  if (!r.run || typeof r.run.id !== 'string' || !r.run.id) return 'no run.id';
+  if (typeof r.run.startedAt !== 'string' || Number.isNaN(Date.parse(r.run.startedAt))) return `run ${r.run.id}: run.startedAt is not a date`;
+  if (!r.run.cluster || typeof r.run.cluster.name !== 'string') return `run ${r.run.id}: no run.cluster.name`;
+  if (!Array.isArray(r.findings) || !Array.isArray(r.checks) || !r.score || typeof r.score !== 'object') return `run ${r.run.id}: findings, checks or score missing`;
+  return null;
+}
+
+export async function importRuns(values: TransferOptions, io: CliIO, streams: { stdin?: NodeJS.ReadableStream } = {}): Promise<number> {
+  return withStoreErrors(io, 'history import', async () => {
+    const url = values.history ?? readEnv(io.env).history ?? DEFAULT_HISTORY;
+    if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at the store to import into');
+    const name = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : 'standard input';
+    const input = name === 'standard input' ? streams.stdin ?? process.stdin : createReadStream(name);
+    const opened = new Promise<void>((ok, fail) => {
+      if (name === 'standard input') return ok();
+      (input as ReturnType<typeof createReadStream>).once('open', () => ok()).once('error', (e: NodeJS.ErrnoException) => fail(new ConfigError(`--file ${name}: cannot read it (${e.code ?? e.message})`)));
+    });
+    await opened;
+    // Retention off: an import never evicts what it imports (nor what the target held).
+    const store = await openRunStore(url, {
+      kubeconfigPath: values.kubeconfig ? resolve(io.cwd, values.kubeconfig) : undefined, context: values.context,
+      cwd: io.cwd, env: io.env, retention: { maxRuns: 0, maxAgeDays: 0 },
+    });
+    let imported = 0;
+    let skipped = 0;
+    let bad = 0;
+    let lineNo = 0;
+    try {
+      for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+        lineNo++;
+        if (!line.trim()) continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          bad++;
+          io.stderr(`ztaudit history import: ${name} line ${lineNo}: not JSON; skipped\n`);
+          continue;
+        }
+        if (lineNo === 1 && value && typeof value === 'object' && (value as { format?: unknown }).format === EXPORT_FORMAT) {
+          const v = (value as { version?: unknown }).version;
+          if (v !== EXPORT_VERSION) throw new HistoryError(`${name}: export format version ${JSON.stringify(v)}; this ztaudit reads version ${EXPORT_VERSION} (upgrade ztaudit)`);
+          continue;
+        }
+        const why = notARun(value);
+        if (why) {
+          bad++;
+          io.stderr(`ztaudit history import: ${name} line ${lineNo}: ${why}; skipped\n`);
+          continue;
+        }
+        const run = value as RunReport;
+        if (await store.get(run.run.id)) {
+          skipped++;
+          continue;
+        }
+        await store.save(run);
+        imported++;
+      }
+    } finally {
+      await store.close();
+    }
+    io.stderr(`ztaudit history import: ${imported} run(s) imported into ${store.describe()}, ${skipped} already there${bad ? `, ${bad} line(s) skipped as unusable` : ''}\n`);
+    return bad > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
+  });
+}
+
+export const HISTORY_EXPORT = defineCommand<TransferOptions>({
+  name: 'export',
+  summary: 'write every run of a store as JSON lines (a header line, then one run report per line, oldest first)',
+  define: (cmd) => {
+    addStoreOptions(cmd).option('-f, --file <file>', 'write to this file instead of standard output (- is standard output)');
+  },
+  examples: [
+    'ztaudit history export --history postgres://ztaudit@db.internal/ztaudit --file runs.jsonl',
+    "ztaudit history export --history ./.ztaudit/history.db | ztaudit history import --history postgres://ztaudit@db/ztaudit  # move to PostgreSQL",
+  ],
+  run: (opts, _args, io) => exportRuns(opts, io),
+});
+
+export const HISTORY_IMPORT = defineCommand<TransferOptions>({
+  name: 'import',
+  summary: 'store the runs of an export (same ids; never evicts; skips runs already there; names each unusable line)',
+  define: (cmd) => {
+    addStoreOptions(cmd).option('-f, --file <file>', 'read this file instead of standard input (- is standard input)');
+  },
+  examples: ['ztaudit history import --history postgres://ztaudit@db.internal/ztaudit --file runs.jsonl'],
+  exitCodes: ['0  every line imported or already there', '2  the store could not be opened, or some lines were unusable (each named on stderr)'],
+  run: (opts, _args, io) => importRuns(opts, io),
+});

@@ -1,0 +1,79 @@
+// The fleet data of any store: PostgreSQL answers it in a few queries (RunStore.fleet);
+// SQLite and k8s:// stores are read here run by run (list once, then each cluster's latest
+// run and the regressions of the window). Both give the same answer for the same runs,
+// ordered the same way (byte order of names, as PostgreSQL's "C" collation).
+import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import type { RunStore, RunSummary } from '../history/store.ts';
+import { trendPointOf } from '../history/store.ts';
+import { resourceShape } from '../history/shape.ts';
+import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
+
+export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const rank = (s: Severity) => SEVERITIES.indexOf(s);
+
+export async function fleetDataOf(store: RunStore, q: FleetQuery): Promise<FleetData> {
+  const data = store.fleet ? await store.fleet(q) : await readFleet(store, q);
+  return orderFleet(data);
+}
+
+/** One order for every store (the SQL already sorts; this pins ties and collations). */
+export function orderFleet(data: FleetData): FleetData {
+  return {
+    ...data,
+    clusters: [...data.clusters].sort((a, b) => byName(a.cluster, b.cluster)),
+    regressions: [...data.regressions].sort((a, b) => byName(b.run.startedAt, a.run.startedAt) || byName(a.run.cluster, b.run.cluster) || byName(a.run.id, b.run.id)),
+    common: [...data.common].sort(compareCommon),
+    waivers: [...data.waivers].sort((a, b) => byName(a.waiver.expires, b.waiver.expires) || byName(a.cluster, b.cluster) || byName(a.waiver.check, b.waiver.check)),
+  };
+}
+
+function compareCommon(a: FleetCommonFinding, b: FleetCommonFinding): number {
+  return b.clusters - a.clusters || rank(a.severity) - rank(b.severity) || b.findings - a.findings
+    || byName(a.check, b.check) || byName(a.kind, b.kind) || byName(a.namespace, b.namespace) || byName(a.shape, b.shape);
+}
+
+async function readFleet(store: RunStore, q: FleetQuery): Promise<FleetData> {
+  const all = await store.list(Number.MAX_SAFE_INTEGER); // newest first
+  const byCluster = new Map<string, RunSummary[]>();
+  for (const s of all) {
+    let list = byCluster.get(s.cluster);
+    if (!list) byCluster.set(s.cluster, (list = []));
+    list.push(s);
+  }
+  const clusters: FleetCluster[] = [...byCluster].map(([cluster, runs]) => ({
+    cluster, runs: runs.length, latest: runs[0], previous: runs[1] ?? null,
+    trend: runs.slice(0, q.trendPoints).reverse().map(trendPointOf),
+  }));
+  const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
+  const regressions: FleetRegression[] = [];
+  for (const s of all) {
+    if (regressions.length >= 500) break;
+    if (s.regression !== true || Date.parse(s.startedAt) < Date.parse(since)) continue;
+    const run = await store.get(s.id);
+    regressions.push({ run: s, reasons: run?.diff?.regressionReasons ?? [] });
+  }
+  const groups = new Map<string, { row: FleetCommonFinding; names: Set<string> }>();
+  const waivers: FleetWaiver[] = [];
+  for (const c of clusters) {
+    const run = await store.get(c.latest.id);
+    if (!run) continue;
+    for (const f of run.findings) {
+      if (f.waived) continue;
+      const shape = resourceShape(f.resource.name);
+      const namespace = f.resource.namespace ?? '';
+      const key = JSON.stringify([f.check, f.resource.kind, namespace, shape]);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { row: { check: f.check, severity: f.severity, kind: f.resource.kind, namespace, shape, clusters: 0, clusterNames: [], findings: 0 }, names: new Set() }));
+      g.names.add(c.cluster);
+      g.row.findings++;
+      if (rank(f.severity) < rank(g.row.severity)) g.row.severity = f.severity;
+    }
+    for (const w of run.waivers) if (w.state === 'expiring-soon' || w.state === 'expired') waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });
+  }
+  const common = [...groups.values()]
+    .filter((g) => g.names.size >= q.minClusters)
+    .map((g) => ({ ...g.row, clusters: g.names.size, clusterNames: [...g.names].sort(byName).slice(0, 20) }))
+    .sort(compareCommon)
+    .slice(0, q.maxCommon);
+  return { store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, clusters, regressions, common, waivers };
+}

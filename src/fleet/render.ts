@@ -1,0 +1,95 @@
+// The fleet report's formats: fleet.json (the data, with grades and deltas), fleet.md (for a
+// wiki page or a CI summary) and fleet.html (templates/fleet.hbs, self-contained, a CSP that
+// forbids scripts; cluster data only ever through {{ }}).
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AREAS } from '../base/vocabulary.ts';
+import { ConfigError, InputError } from '../base/errors.ts';
+import { templateEnvironment } from '../report/html.ts';
+import { mdEscape } from '../report/markdown.ts';
+import type { FleetData } from '../run/fleet.ts';
+import { buildFleetView, cellOf, type FleetView } from './view.ts';
+
+export const FLEET_FORMATS = ['html', 'json', 'md'] as const;
+export type FleetFormat = (typeof FLEET_FORMATS)[number];
+export const FLEET_FILES: Record<FleetFormat, string> = { html: 'fleet.html', json: 'fleet.json', md: 'fleet.md' };
+export const FLEET_SCHEMA_VERSION = 1;
+
+export function fleetJson(data: FleetData): unknown {
+  const view = buildFleetView(data);
+  return {
+    fleetSchemaVersion: FLEET_SCHEMA_VERSION,
+    store: data.store,
+    generatedAt: data.generatedAt,
+    sinceHours: data.sinceHours,
+    clusters: data.clusters.map((c) => {
+      const cells = { overall: cellOf(c.latest.score.overall, c.previous?.score.overall), areas: Object.fromEntries(AREAS.map((a) => [a, cellOf(c.latest.score.areas[a] ?? null, c.previous ? c.previous.score.areas[a] ?? null : undefined)])) };
+      return {
+        cluster: c.cluster, runs: c.runs, latest: c.latest, previous: c.previous,
+        grade: { overall: cells.overall.grade, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].grade])) },
+        delta: { overall: cells.overall.delta, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].delta])) },
+        trend: c.trend,
+      };
+    }),
+    worstPerArea: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].rows.map((r) => ({ cluster: r.cluster, score: r.cell.score }))])),
+    regressions: data.regressions,
+    common: data.common,
+    waivers: data.waivers,
+  };
+}
+
+export function fleetMarkdown(view: FleetView): string {
+  const out: string[] = [];
+  out.push(`# ztaudit fleet report: ${view.totals.clusters} clusters`, '');
+  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${view.totals.meanOverall}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h; ${view.totals.stale} without a recent run.`, '');
+  out.push('## Scores', '', `| Cluster | Overall | ${view.areaTitles.join(' | ')} |`, `|---|---|${view.areaTitles.map(() => '---').join('|')}|`);
+  const cell = (c: FleetView['grid'][number]['overall']) => `${c.text} ${c.grade}${c.deltaText ? ` (${c.deltaText})` : ''}`;
+  for (const g of view.grid) out.push(`| ${mdEscape(g.cluster)}${g.regression ? ' **regression**' : ''}${g.partial ? ' (partial)' : ''} | ${cell(g.overall)} | ${g.areas.map(cell).join(' | ')} |`);
+  out.push('', `## Regressions in the last ${view.sinceHours} hours`, '');
+  if (view.regressions.length === 0) out.push('None.');
+  for (const r of view.regressions) out.push(`- **${mdEscape(r.cluster)}** ${mdEscape(r.runId)}: ${r.reasons.map(mdEscape).join('; ')}${r.more ? `; and ${r.more} more` : ''}`);
+  out.push('', '## Worst clusters per area', '');
+  for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : 'not evaluated'}`);
+  out.push('', '## Findings on many clusters', '');
+  if (view.common.length === 0) out.push('None.');
+  else out.push('| Clusters | Severity | Check | Resource |', '|---|---|---|---|', ...view.common.map((c) => `| ${c.clusters} | ${c.severity} | ${mdEscape(c.check)} | ${mdEscape(c.resource)} |`));
+  out.push('', '## Expiring and expired waivers', '');
+  if (view.waivers.length === 0) out.push('None.');
+  for (const w of view.waivers) out.push(`- ${w.expires} ${w.state}: ${mdEscape(w.cluster)} ${mdEscape(w.check)} on ${mdEscape(w.resource)} (owner ${mdEscape(w.owner)})`);
+  return `${out.join('\n')}\n`;
+}
+
+export function fleetHtml(view: FleetView): string {
+  return templateEnvironment().template('fleet')(view);
+}
+
+export function renderFleetFormat(data: FleetData, format: FleetFormat): string {
+  switch (format) {
+    case 'json': return `${JSON.stringify(fleetJson(data), null, 2)}\n`;
+    case 'md': return fleetMarkdown(buildFleetView(data));
+    case 'html': return fleetHtml(buildFleetView(data));
+  }
+}
+
+/** Writes each format whole (temp file + rename); returns the paths. */
+export async function renderFleet(data: FleetData, opts: { formats: string[]; outDir: string }): Promise<string[]> {
+  const unknown = opts.formats.filter((f) => !(FLEET_FORMATS as readonly string[]).includes(f));
+  if (unknown.length > 0) throw new ConfigError(`--format ${unknown.join(',')}: the fleet report's formats are ${FLEET_FORMATS.join(', ')}`);
+  const paths: string[] = [];
+  let path = opts.outDir;
+  try {
+    await mkdir(opts.outDir, { recursive: true });
+    for (const f of FLEET_FORMATS.filter((x) => opts.formats.includes(x))) {
+      path = join(opts.outDir, FLEET_FILES[f]);
+      const tmp = `${path}.${process.pid}.tmp`;
+      await writeFile(tmp, renderFleetFormat(data, f));
+      await rename(tmp, path);
+      paths.push(path);
+    }
+  } catch (error: unknown) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') throw error;
+    throw new InputError(`--out ${opts.outDir}: cannot write ${path} (${code})`);
+  }
+  return paths;
+}

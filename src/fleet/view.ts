@@ -1,0 +1,139 @@
+// The fleet view-model: FleetData turned into what the fleet report shows — the clusters ×
+// areas grid with grades and deltas, the worst clusters per area, the regressions of the
+// window, findings common to many clusters, expiring waivers and one sparkline per cluster.
+// Pure: data in, data out; the renderers (render.ts) only format it.
+import { AREAS, type Area } from '../base/vocabulary.ts';
+import { gradeOf } from '../engine/score.ts';
+import type { FleetData, FleetRunSummary } from '../run/fleet.ts';
+import type { TrendPoint } from '../run/types.ts';
+import { byName } from './data.ts';
+
+export const AREA_TITLES: Record<Area, string> = { network: 'Network', tls: 'TLS', rbac: 'RBAC', 'pod-security': 'Pod security', mtls: 'mTLS' };
+
+export interface Cell {
+  score: number | null;
+  text: string;
+  grade: string;
+  gradeClass: string;
+  delta: number | null;
+  deltaText: string;
+  deltaClass: string;
+}
+
+export interface GridRow {
+  cluster: string;
+  runId: string;
+  startedAt: string;
+  runs: number;
+  overall: Cell;
+  areas: Cell[];
+  regression: boolean;
+  partial: boolean;
+  /** Unwaived critical + high findings. */
+  severe: number;
+  sparkline: string;
+  stale: boolean;
+}
+
+export interface FleetView {
+  title: string;
+  store: string;
+  generatedAt: string;
+  sinceHours: number;
+  areaTitles: string[];
+  totals: { clusters: number; regressed: number; stale: number; meanOverall: string; grades: Array<{ grade: string; gradeClass: string; count: number }> };
+  grid: GridRow[];
+  worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }> }>;
+  regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
+  common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; findings: number }>;
+  waivers: Array<{ cluster: string; check: string; resource: string; owner: string; expires: string; state: string }>;
+}
+
+const WORST_PER_AREA = 5;
+const REASONS_SHOWN = 3;
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+export function cellOf(score: number | null, before: number | null | undefined): Cell {
+  const grade = gradeOf(score);
+  const delta = score !== null && before !== null && before !== undefined ? round1(score - before) : null;
+  return {
+    score, text: score === null ? 'n/a' : score.toFixed(1), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`,
+    delta, deltaText: delta === null ? '' : delta > 0 ? `+${delta.toFixed(1)}` : delta < 0 ? delta.toFixed(1) : '±0',
+    deltaClass: delta === null || delta === 0 ? 'flat' : delta > 0 ? 'up' : 'down',
+  };
+}
+
+/** An SVG polyline's points for the overall score (0–100) in a 120×28 box. */
+export function sparklineOf(trend: TrendPoint[]): string {
+  const pts = trend.filter((t) => t.overall !== null);
+  if (pts.length < 2) return '';
+  const step = 116 / (pts.length - 1);
+  return pts.map((t, i) => `${(2 + i * step).toFixed(1)},${(26 - ((t.overall as number) / 100) * 24).toFixed(1)}`).join(' ');
+}
+
+function resourceText(kind: string, namespace: string, name: string): string {
+  return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+}
+
+export function buildFleetView(data: FleetData): FleetView {
+  const staleBefore = Date.parse(data.generatedAt) - 2 * Math.max(24, data.sinceHours) * 3_600_000;
+  const grid: GridRow[] = data.clusters.map((c) => {
+    const prev: FleetRunSummary | null = c.previous;
+    return {
+      cluster: c.cluster || '(unnamed)',
+      runId: c.latest.id,
+      startedAt: c.latest.startedAt,
+      runs: c.runs,
+      overall: cellOf(c.latest.score.overall, prev?.score.overall),
+      areas: AREAS.map((a) => cellOf(c.latest.score.areas[a] ?? null, prev ? prev.score.areas[a] ?? null : undefined)),
+      regression: c.latest.regression === true,
+      partial: c.latest.partial,
+      severe: (c.latest.findings.critical ?? 0) + (c.latest.findings.high ?? 0),
+      sparkline: sparklineOf(c.trend),
+      stale: Date.parse(c.latest.startedAt) < staleBefore,
+    };
+  });
+  const worst = AREAS.map((area, i) => ({
+    area: AREA_TITLES[area],
+    rows: grid.filter((g) => g.areas[i].score !== null)
+      .sort((a, b) => (a.areas[i].score as number) - (b.areas[i].score as number) || byName(a.cluster, b.cluster))
+      .slice(0, WORST_PER_AREA)
+      .map((g) => ({ cluster: g.cluster, cell: g.areas[i] })),
+  }));
+  const overalls = grid.map((g) => g.overall.score).filter((s): s is number => s !== null);
+  const gradeCounts = new Map<string, number>();
+  for (const g of grid) gradeCounts.set(g.overall.grade, (gradeCounts.get(g.overall.grade) ?? 0) + 1);
+  const regressed = new Set(data.regressions.map((r) => r.run.cluster));
+  return {
+    title: `ztaudit fleet report — ${grid.length} cluster${grid.length === 1 ? '' : 's'}`,
+    store: data.store,
+    generatedAt: data.generatedAt,
+    sinceHours: data.sinceHours,
+    areaTitles: AREAS.map((a) => AREA_TITLES[a]),
+    totals: {
+      clusters: grid.length,
+      regressed: regressed.size,
+      stale: grid.filter((g) => g.stale).length,
+      meanOverall: overalls.length ? (overalls.reduce((a, b) => a + b, 0) / overalls.length).toFixed(1) : 'n/a',
+      grades: ['A', 'B', 'C', 'D', 'F', 'n/a'].filter((g) => gradeCounts.has(g)).map((g) => ({ grade: g, gradeClass: g === 'n/a' ? 'grade-na' : `grade-${g.toLowerCase()}`, count: gradeCounts.get(g) as number })),
+    },
+    grid,
+    worst,
+    regressions: data.regressions.map((r) => ({
+      cluster: r.run.cluster || '(unnamed)', runId: r.run.id, startedAt: r.run.startedAt, overall: cellOf(r.run.score.overall, null),
+      reasons: r.reasons.slice(0, REASONS_SHOWN), more: Math.max(0, r.reasons.length - REASONS_SHOWN),
+    })),
+    common: data.common.map((c) => ({
+      check: c.check, severity: c.severity, resource: resourceText(c.kind, c.namespace, c.shape), clusters: c.clusters,
+      clusterNames: `${c.clusterNames.join(', ')}${c.clusters > c.clusterNames.length ? `, … (${c.clusters - c.clusterNames.length} more)` : ''}`, findings: c.findings,
+    })),
+    waivers: data.waivers.map((w) => ({
+      cluster: w.cluster || '(unnamed)', check: w.waiver.check,
+      resource: resourceText(w.waiver.resource.kind ?? '*', w.waiver.resource.namespace ?? '', w.waiver.resource.name ?? '*'),
+      owner: w.waiver.owner, expires: w.waiver.expires, state: w.waiver.state,
+    })),
+  };
+}

@@ -1,0 +1,695 @@
+// The shared run store (`--history postgres://USER@HOST:PORT/DB?sslmode=verify-full&…`):
+// one PostgreSQL database for a whole fleet, each cluster's CronJob writing its own runs.
+//
+//   ztaudit_schema    applied migrations (version, applied_at)
+//   ztaudit_runs      one row per run: summary (jsonb), regression reasons, waivers and the
+//                     whole report (gzip JSON), so `ztaudit report RUN` renders it as stored
+//   ztaudit_findings  one row per finding (fingerprint, check, severity, resource, shape,
+//                     waived) for the fleet queries, deleted with its run in the same
+//                     transaction (no foreign key: a per-row check would slow every save
+//                     of thousands of findings, and only this store writes the table)
+//   ztaudit_locks     who holds each cluster's lock (for the refusal message only)
+//
+// Migrations run at start-up inside one transaction under a transaction-level advisory
+// lock, so any number of starters apply each one exactly once; a database whose schema is
+// newer than this binary is refused ("upgrade ztaudit") before anything is written.
+//
+// Exclusive runs are per cluster: acquire(cluster) takes a session-level advisory lock keyed
+// by the cluster name on this store's connection. Two runs of one cluster are refused, never
+// interleaved; runs of different clusters never wait on each other (their rows, locks and
+// retention deletes are disjoint). PostgreSQL drops the lock with the session, so a killed
+// run leaves no stale lock.
+//
+// A connection lost after start-up is retried with backoff until `retryMs` has passed:
+// the store reconnects, takes its cluster lock again and repeats the operation (a save first
+// checks whether its commit had landed). Only the first connection fails at once: a database
+// that is down at start is one line naming the host, never the password.
+import { readFileSync, existsSync } from 'node:fs';
+import { homedir, hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import pg from 'pg';
+import type { ConnectionOptions } from 'node:tls';
+import type { Config } from '../config/types.ts';
+import { HistoryError, errorMessage } from '../base/errors.ts';
+import type { RunReport, TrendPoint } from '../run/types.ts';
+import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
+import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore, type RunSummary } from './run-store.ts';
+import { resourceShape } from './shape.ts';
+
+/** MIGRATIONS[i] takes the schema from version i to i + 1. Never edit one that has shipped. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE ztaudit_runs (
+     seq bigserial PRIMARY KEY,
+     id text NOT NULL UNIQUE,
+     cluster text NOT NULL,
+     started_at timestamptz NOT NULL,
+     regression boolean,
+     summary jsonb NOT NULL,
+     regression_reasons jsonb NOT NULL DEFAULT '[]',
+     waivers jsonb NOT NULL DEFAULT '[]',
+     report bytea NOT NULL
+   );
+   CREATE INDEX ztaudit_runs_by_cluster ON ztaudit_runs (cluster, seq DESC);
+   CREATE INDEX ztaudit_runs_by_start ON ztaudit_runs (started_at);
+   CREATE TABLE ztaudit_findings (
+     run_seq bigint NOT NULL,
+     fingerprint text NOT NULL,
+     check_id text NOT NULL,
+     severity text NOT NULL,
+     kind text NOT NULL,
+     namespace text NOT NULL,
+     name text NOT NULL,
+     shape text,
+     waived boolean NOT NULL
+   );
+   CREATE INDEX ztaudit_findings_by_run ON ztaudit_findings (run_seq);
+   CREATE TABLE ztaudit_locks (
+     cluster text PRIMARY KEY,
+     pid integer NOT NULL,
+     host text NOT NULL,
+     since text NOT NULL
+   );`,
+];
+
+export const PG_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Advisory-lock keys: one for migrations; cluster locks hash 'ztaudit:cluster:NAME'. */
+const MIGRATION_LOCK = 0x7a7461756469; // "ztaudi"
+
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+type SslMode = (typeof SSL_MODES)[number];
+const KNOWN_PARAMS = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'connect_timeout', 'application_name']);
+
+export interface PgTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
+  sslmode: SslMode;
+  sslrootcert?: string;
+  sslcert?: string;
+  sslkey?: string;
+  connectTimeoutMs: number;
+  applicationName: string;
+}
+
+export interface PgCredentials {
+  /** ZTAUDIT_PG_PASSWORD (or libpq's PGPASSWORD). */
+  password?: string;
+  /** ZTAUDIT_PG_PASSWORD_FILE: a mounted Secret; its content (trailing newline dropped). */
+  passwordFile?: string;
+}
+
+/** postgres://[USER[:PASSWORD]@]HOST[:PORT]/DB[?sslmode=…&sslrootcert=…]; libpq's parameter names. */
+export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarget {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new HistoryError(`--history ${redactPgUrl(url)}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
+  }
+  const shown = redactPgUrl(url);
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new HistoryError(`--history ${shown}: expected postgres://`);
+  const host = decodeURIComponent(u.hostname).replace(/^\[|\]$/g, '');
+  if (!host) throw new HistoryError(`--history ${shown}: no host (postgres://USER@HOST:PORT/DATABASE)`);
+  const port = u.port ? Number(u.port) : 5432;
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  if (!database || database.includes('/')) throw new HistoryError(`--history ${shown}: name one database (postgres://USER@HOST:PORT/DATABASE)`);
+  for (const key of u.searchParams.keys()) {
+    if (!KNOWN_PARAMS.has(key)) throw new HistoryError(`--history ${shown}: unknown parameter "${key}" (known: ${[...KNOWN_PARAMS].join(', ')})`);
+  }
+  const sslmode = (u.searchParams.get('sslmode') ?? 'prefer') as SslMode;
+  if (!SSL_MODES.includes(sslmode)) throw new HistoryError(`--history ${shown}: sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}`);
+  const timeout = u.searchParams.get('connect_timeout');
+  const connectTimeoutS = timeout === null ? 10 : Number(timeout);
+  if (!(connectTimeoutS > 0)) throw new HistoryError(`--history ${shown}: connect_timeout=${timeout} must be a positive number of seconds`);
+  let password = u.password ? decodeURIComponent(u.password) : undefined;
+  if (password === undefined && credentials.passwordFile) {
+    try {
+      password = readFileSync(credentials.passwordFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (error: unknown) {
+      throw new HistoryError(`ZTAUDIT_PG_PASSWORD_FILE ${credentials.passwordFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
+    }
+  }
+  password ??= credentials.password;
+  const opt = (k: string) => u.searchParams.get(k) ?? undefined;
+  return {
+    host, port, database,
+    user: u.username ? decodeURIComponent(u.username) : userInfo().username,
+    ...(password !== undefined ? { password } : {}),
+    sslmode,
+    ...(opt('sslrootcert') ? { sslrootcert: opt('sslrootcert') } : {}),
+    ...(opt('sslcert') ? { sslcert: opt('sslcert') } : {}),
+    ...(opt('sslkey') ? { sslkey: opt('sslkey') } : {}),
+    connectTimeoutMs: connectTimeoutS * 1000,
+    applicationName: opt('application_name') ?? 'ztaudit',
+  };
+}
+
+/** The URL with any password replaced, for every message and log line. */
+export function redactPgUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^/@:?#]*):[^@/?#]*@/i, '$1:***@');
+}
+
+function describeTarget(t: PgTarget): string {
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  return `postgres://${encodeURIComponent(t.user)}@${host}:${t.port}/${encodeURIComponent(t.database)}`;
+}
+
+function readPem(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error: unknown) {
+    throw new HistoryError(`${what} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
+  }
+}
+
+/** libpq's sslmode semantics in Node's TLS options; false = no TLS. */
+export function tlsOptions(t: PgTarget, mode: SslMode = t.sslmode): ConnectionOptions | false {
+  if (mode === 'disable' || mode === 'allow') return false;
+  const client: ConnectionOptions = {};
+  if (t.sslcert) client.cert = readPem(t.sslcert, 'sslcert');
+  if (t.sslkey) client.key = readPem(t.sslkey, 'sslkey');
+  // libpq: an explicit root certificate makes `require` verify the chain (as verify-ca).
+  const verify: 'none' | 'ca' | 'full' = mode === 'verify-full' ? 'full' : mode === 'verify-ca' || (mode === 'require' && t.sslrootcert) ? 'ca' : 'none';
+  if (verify === 'none') return { ...client, rejectUnauthorized: false };
+  let ca: Buffer | undefined;
+  if (t.sslrootcert === 'system') ca = undefined; // Node's trust store
+  else if (t.sslrootcert) ca = readPem(t.sslrootcert, 'sslrootcert');
+  else {
+    const fallback = join(homedir(), '.postgresql', 'root.crt');
+    if (!existsSync(fallback)) throw new HistoryError(`sslmode=${mode} needs a root certificate: add sslrootcert=FILE (or sslrootcert=system for the system CAs) to --history; ${fallback} does not exist`);
+    ca = readPem(fallback, 'sslrootcert');
+  }
+  return {
+    ...client,
+    ...(ca ? { ca } : {}),
+    rejectUnauthorized: true,
+    // verify-full: Node checks the name against the host pg connects to (SNI only for names).
+    ...(verify === 'ca' ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+export interface PgStoreOptions {
+  retention: Config['history']['retention'];
+  now: () => Date;
+  readOnly: boolean;
+  credentials?: PgCredentials;
+  /** How long a lost connection is retried before an operation fails (default 60 s). */
+  retryMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
+
+/** A lost or refused connection (worth a reconnect), as opposed to an error in what was asked. */
+export function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|connection error|not queryable|Client was closed|timeout exceeded when trying to connect|Connection terminated unexpectedly/i.test(errorMessage(error));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One line, password-free: the cause of a failed connection. */
+function connectReason(error: unknown, t: PgTarget): string {
+  const code = (error as { code?: unknown }).code;
+  let text = errorMessage(error).split('\n')[0];
+  if (t.password) text = text.split(t.password).join('***');
+  if (code === 'ECONNREFUSED') text = 'connection refused';
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') text = `host ${t.host} not found`;
+  else if (code === '28P01') text = `password authentication failed for user ${t.user} (set ZTAUDIT_PG_PASSWORD or ZTAUDIT_PG_PASSWORD_FILE)`;
+  else if (code === '3D000') text = `database ${t.database} does not exist`;
+  return text;
+}
+
+async function connectOnce(t: PgTarget, ssl: ConnectionOptions | false): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: t.host, port: t.port, database: t.database, user: t.user, password: t.password ?? '',
+    ssl: ssl === false ? false : ssl, connectionTimeoutMillis: t.connectTimeoutMs, application_name: t.applicationName,
+    keepAlive: true, query_timeout: 300_000,
+  });
+  // A connection that drops while idle emits 'error'; the next query sees the loss and retries.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error: unknown) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
+
+/** Connects as libpq would for the sslmode (prefer: TLS, else plain; allow: plain, else TLS). */
+export async function connectPg(t: PgTarget): Promise<pg.Client> {
+  const where = `${t.host}:${t.port}`;
+  try {
+    if (t.sslmode === 'prefer') {
+      try {
+        return await connectOnce(t, tlsOptions(t, 'require'));
+      } catch (error: unknown) {
+        if (!/does not support SSL/i.test(errorMessage(error))) throw error;
+        return await connectOnce(t, false);
+      }
+    }
+    if (t.sslmode === 'allow') {
+      try {
+        return await connectOnce(t, false);
+      } catch (error: unknown) {
+        if ((error as { code?: unknown }).code !== '28000') throw error;
+        return await connectOnce(t, tlsOptions(t, 'require'));
+      }
+    }
+    return await connectOnce(t, tlsOptions(t));
+  } catch (error: unknown) {
+    if (error instanceof HistoryError) throw error;
+    throw new HistoryError(`cannot connect to PostgreSQL at ${where} (database ${t.database}, user ${t.user}, sslmode=${t.sslmode}): ${connectReason(error, t)}`);
+  }
+}
+
+async function schemaVersion(client: pg.Client): Promise<number | null> {
+  const exists = await client.query(`SELECT to_regclass('ztaudit_schema') IS NOT NULL AS present`);
+  if (!exists.rows[0]?.present) return null;
+  const r = await client.query('SELECT COALESCE(MAX(version), 0) AS v FROM ztaudit_schema');
+  return Number(r.rows[0]?.v ?? 0);
+}
+
+function newerSchema(where: string, version: number): HistoryError {
+  return new HistoryError(`history database ${where} has schema ${version}, newer than this ztaudit understands (up to ${PG_SCHEMA_VERSION}): upgrade ztaudit`);
+}
+
+/** Applies the missing migrations; concurrent starters serialise on the advisory lock. */
+export async function migratePg(client: pg.Client, where: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS ztaudit_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const current = (await schemaVersion(client)) ?? 0;
+    if (current > PG_SCHEMA_VERSION) throw newerSchema(where, current);
+    for (let v = current; v < PG_SCHEMA_VERSION; v++) {
+      await client.query(MIGRATIONS[v]);
+      await client.query('INSERT INTO ztaudit_schema (version) VALUES ($1)', [v + 1]);
+    }
+    await client.query('COMMIT');
+  } catch (error: unknown) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function openPgStore(url: string, options: PgStoreOptions): Promise<RunStore> {
+  const target = parsePgUrl(url, options.credentials);
+  const where = describeTarget(target);
+  const client = await connectPg(target);
+  try {
+    const version = await schemaVersion(client);
+    if (version !== null && version > PG_SCHEMA_VERSION) throw newerSchema(where, version);
+    // Read-only commands do not create the tables in an empty database (the role may lack
+    // CREATE); an older schema is migrated by anyone, as the SQLite store does.
+    if (!(options.readOnly && version === null) && version !== PG_SCHEMA_VERSION) await migratePg(client, where);
+    return new PgRunStore(target, where, client, options, version === null && options.readOnly);
+  } catch (error: unknown) {
+    await client.end().catch(() => undefined);
+    if (error instanceof HistoryError) throw error;
+    throw new HistoryError(`cannot prepare history database ${where}: ${errorMessage(error)}`);
+  }
+}
+
+function decodeReport(bytes: unknown, id: string, where: string): RunReport {
+  try {
+    return JSON.parse(gunzipSync(bytes as Buffer).toString('utf8')) as RunReport;
+  } catch (error: unknown) {
+    throw new HistoryError(`stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
+  }
+}
+
+function trendPoint(row: Row): TrendPoint {
+  const summary = row.summary as RunSummary;
+  return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
+}
+
+class PgRunStore implements RunStore {
+  private client: pg.Client | null;
+  private connecting: Promise<pg.Client> | null = null;
+  private held: { cluster: string; holder: LockHolder } | null = null;
+  private closed = false;
+  private readonly retryMs: number;
+  private readonly target: PgTarget;
+  private readonly where: string;
+  private readonly options: PgStoreOptions;
+  /** An empty database opened read-only: nothing stored, nothing created. */
+  private readonly empty: boolean;
+
+  constructor(target: PgTarget, where: string, client: pg.Client, options: PgStoreOptions, empty: boolean) {
+    this.target = target;
+    this.where = where;
+    this.client = client;
+    this.options = options;
+    this.empty = empty;
+    this.retryMs = options.retryMs ?? 60_000;
+  }
+
+  describe(): string { return this.where; }
+
+  /** The connection, re-made (and the cluster lock re-taken) after a loss; one reconnect at a time. */
+  private async live(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      try {
+        const c = await connectPg(this.target);
+        if (this.held) {
+          try {
+            await this.relock(c, this.held.cluster);
+          } catch (error: unknown) {
+            await c.end().catch(() => undefined);
+            throw error;
+          }
+        }
+        this.client = c;
+        return c;
+      } finally {
+        this.connecting = null;
+      }
+    })();
+    return this.connecting;
+  }
+
+  private drop(c: pg.Client): void {
+    if (this.client === c) this.client = null;
+    void c.end().catch(() => undefined);
+  }
+
+  /**
+   * Runs `op` on a live connection; a lost one is re-made until retryMs has passed. After a
+   * loss, `doneAlready` is asked first (a save whose commit landed must not run twice).
+   */
+  private async withClient<T>(doing: string, op: (c: pg.Client) => Promise<T>, doneAlready?: (c: pg.Client) => Promise<T | undefined>): Promise<T> {
+    if (this.closed) throw new HistoryError(`${this.where} is closed`);
+    const deadline = Date.now() + this.retryMs;
+    let delay = 250;
+    let lost = false;
+    for (let attempt = 1; ; attempt++) {
+      let c: pg.Client | null = null;
+      try {
+        c = await this.live();
+        if (lost && doneAlready) {
+          const done = await doneAlready(c);
+          if (done !== undefined) return done;
+        }
+        return await op(c);
+      } catch (error: unknown) {
+        const isLoss = isConnectionLoss(error) || (error instanceof HistoryError && error.message.startsWith('cannot connect to PostgreSQL'));
+        if (!isLoss) {
+          if (error instanceof HistoryError) throw error;
+          throw new HistoryError(`${doing} in ${this.where}: ${errorMessage(error)}`);
+        }
+        lost = true;
+        if (c) this.drop(c);
+        if (Date.now() + delay > deadline) {
+          throw new HistoryError(`${doing} in ${this.where}: the connection was lost and could not be re-established within ${Math.round(this.retryMs / 1000)} s (${attempt} attempts; last: ${errorMessage(error).split('\n')[0]})`);
+        }
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private async relock(client: pg.Client, cluster: string): Promise<void> {
+    const got = await client.query(`SELECT pg_try_advisory_lock(hashtextextended('ztaudit:cluster:' || $1, 0)) AS ok`, [cluster]);
+    if (!got.rows[0]?.ok) throw new HistoryError(refusedMessage(this.lockName(cluster), await this.holderOf(client, cluster)));
+  }
+
+  private lockName(cluster: string): string {
+    return `${this.where} (cluster ${JSON.stringify(cluster)})`;
+  }
+
+  private async holderOf(client: pg.Client, cluster: string): Promise<LockHolder | null> {
+    try {
+      const r = await client.query('SELECT pid, host, since FROM ztaudit_locks WHERE cluster = $1', [cluster]);
+      const row = r.rows[0] as Row | undefined;
+      return row ? { pid: Number(row.pid), host: String(row.host), since: String(row.since) } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async acquire(cluster = ''): Promise<void> {
+    if (this.held) throw new HistoryError(`${this.lockName(this.held.cluster)} is already held by this run`);
+    if (this.empty) throw new HistoryError(`${this.where} was opened read-only`);
+    const holder: LockHolder = { pid: process.pid, host: hostname(), since: this.options.now().toISOString() };
+    await this.withClient('taking the cluster lock', async (c) => {
+      await this.relock(c, cluster);
+      try {
+        await c.query(`INSERT INTO ztaudit_locks (cluster, pid, host, since) VALUES ($1, $2, $3, $4)
+                       ON CONFLICT (cluster) DO UPDATE SET pid = EXCLUDED.pid, host = EXCLUDED.host, since = EXCLUDED.since`, [cluster, holder.pid, holder.host, holder.since]);
+      } catch (error: unknown) {
+        await c.query(`SELECT pg_advisory_unlock(hashtextextended('ztaudit:cluster:' || $1, 0))`, [cluster]).catch(() => undefined);
+        throw error;
+      }
+    });
+    this.held = { cluster, holder };
+  }
+
+  async release(): Promise<void> {
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    const c = this.client;
+    if (!c) return; // the session is gone, and its lock with it
+    try {
+      await c.query('DELETE FROM ztaudit_locks WHERE cluster = $1 AND pid = $2 AND host = $3 AND since = $4', [held.cluster, held.holder.pid, held.holder.host, held.holder.since]);
+      await c.query(`SELECT pg_advisory_unlock(hashtextextended('ztaudit:cluster:' || $1, 0))`, [held.cluster]);
+    } catch {
+      // A broken session loses its advisory locks anyway; drop it so nothing stays held.
+      this.client = null;
+      await c.end().catch(() => undefined);
+    }
+  }
+
+  // Runs are ordered by insertion (seq), never by startedAt: a corrected clock can put a
+  // stored run's timestamp in the future.
+  async latest(cluster?: string): Promise<RunReport | null> {
+    return (await this.before(null, cluster))?.report ?? null;
+  }
+
+  /** The newest run inserted before `seq` (null: the newest of all), of `cluster` when given. */
+  private async before(seq: string | null, cluster?: string): Promise<{ seq: string; report: RunReport } | null> {
+    if (this.empty) return null;
+    const where = [seq === null ? '' : 'seq < $1', cluster === undefined ? '' : `cluster = $${seq === null ? 1 : 2}`].filter(Boolean);
+    const params = [...(seq === null ? [] : [seq]), ...(cluster === undefined ? [] : [cluster])];
+    const r = await this.withClient('reading a stored run', (c) => c.query(
+      `SELECT seq, id, report FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`, params));
+    const row = r.rows[0] as Row | undefined;
+    return row ? { seq: String(row.seq), report: decodeReport(row.report, String(row.id), this.where) } : null;
+  }
+
+  async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
+    let seq: string | null = null;
+    for (;;) {
+      const next = await this.before(seq, cluster);
+      if (!next) return;
+      seq = next.seq;
+      yield next.report;
+    }
+  }
+
+  async get(id: string): Promise<RunReport | null> {
+    if (this.empty) return null;
+    const r = await this.withClient(`reading run ${id}`, (c) => c.query('SELECT id, report FROM ztaudit_runs WHERE id = $1', [id]));
+    const row = r.rows[0] as Row | undefined;
+    return row ? decodeReport(row.report, String(row.id), this.where) : null;
+  }
+
+  async list(limit: number): Promise<RunSummary[]> {
+    if (this.empty) return [];
+    const n = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));
+    const r = await this.withClient('listing runs', (c) => c.query('SELECT summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1', [String(n)]));
+    return r.rows.map((row: Row) => row.summary as RunSummary);
+  }
+
+  async trend(limit: number, cluster?: string): Promise<TrendPoint[]> {
+    if (this.empty) return [];
+    const n = String(Math.max(0, Math.floor(limit)));
+    const r = await this.withClient('reading the trend', (c) => (cluster === undefined
+      ? c.query('SELECT summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1', [n])
+      : c.query('SELECT summary FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC LIMIT $2', [cluster, n])));
+    return r.rows.map(trendPoint).reverse();
+  }
+
+  async save(report: RunReport): Promise<void> {
+    const cluster = report.run.cluster?.name ?? '';
+    if (!this.held) {
+      // A lone save (import, tools) still must not interleave with a run of that cluster.
+      await this.acquire(cluster);
+      try {
+        return await this.save(report);
+      } finally {
+        await this.release();
+      }
+    }
+    if (this.held.cluster !== cluster) throw new HistoryError(`run ${report.run.id} is of cluster ${JSON.stringify(cluster)}, but this run holds the lock of ${JSON.stringify(this.held.cluster)}`);
+    const summary = summarizeRun(report);
+    const blob = gzipSync(JSON.stringify(report));
+    const f = report.findings;
+    const columns = {
+      fingerprint: f.map((x) => x.fingerprint), check: f.map((x) => x.check), severity: f.map((x) => x.severity),
+      kind: f.map((x) => x.resource.kind), namespace: f.map((x) => x.resource.namespace ?? ''), name: f.map((x) => x.resource.name),
+      shape: f.map((x) => { const s = resourceShape(x.resource.name); return s === x.resource.name ? null : s; }),
+      waived: f.map((x) => x.waived),
+    };
+    const { maxRuns } = this.options.retention;
+    const cutoff = retentionCutoff(this.options.retention, this.options.now());
+    const id = report.run.id;
+    await this.withClient(`storing run ${id}`, async (c): Promise<boolean> => {
+      await c.query('BEGIN');
+      try {
+        const inserted = await c.query(
+          `INSERT INTO ztaudit_runs (id, cluster, started_at, regression, summary, regression_reasons, waivers, report)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
+          [id, cluster, report.run.startedAt, summary.regression, JSON.stringify(summary), JSON.stringify(report.diff?.regressionReasons ?? []), JSON.stringify(report.waivers), blob]);
+        const seq = String(inserted.rows[0].seq);
+        if (f.length > 0) {
+          await c.query(
+            `INSERT INTO ztaudit_findings (run_seq, fingerprint, check_id, severity, kind, namespace, name, shape, waived)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])`,
+            [seq, columns.fingerprint, columns.check, columns.severity, columns.kind, columns.namespace, columns.name, columns.shape, columns.waived]);
+        }
+        // Retention is per cluster (a shared store keeps every cluster's last maxRuns runs) and
+        // by insertion order, so the run just stored always stays.
+        if (maxRuns > 0) {
+          await c.query(`WITH gone AS (
+                           DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND seq IN (
+                             SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)
+                           RETURNING seq)
+                         DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, maxRuns, id]);
+        }
+        if (cutoff) {
+          await c.query(`WITH gone AS (DELETE FROM ztaudit_runs WHERE cluster = $1 AND started_at < $2 AND id <> $3 RETURNING seq)
+                         DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, cutoff, id]);
+        }
+        await c.query('COMMIT');
+        return true;
+      } catch (error: unknown) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        if ((error as { code?: unknown }).code === '23505') throw new HistoryError(`a run with id ${id} is already stored in ${this.where}`);
+        throw error;
+      }
+    }, async (c) => {
+      // After a reconnect: the commit that lost its answer may have landed; never store it twice.
+      return (await c.query('SELECT 1 FROM ztaudit_runs WHERE id = $1', [id])).rowCount ? true : undefined;
+    });
+  }
+
+  /** Every cluster in the store with its run count (newest run first). */
+  async clusters(): Promise<Array<{ cluster: string; runs: number }>> {
+    if (this.empty) return [];
+    const r = await this.withClient('listing clusters', (c) => c.query('SELECT cluster, count(*)::int AS runs FROM ztaudit_runs GROUP BY cluster ORDER BY cluster'));
+    return r.rows.map((row: Row) => ({ cluster: String(row.cluster), runs: Number(row.runs) }));
+  }
+
+  /** Every run, oldest first, for `history export`: ids only, in pages. */
+  async *runIds(): AsyncGenerator<string> {
+    if (this.empty) return;
+    let after = '0';
+    for (;;) {
+      const r = await this.withClient('listing runs', (c) => c.query('SELECT seq, id FROM ztaudit_runs WHERE seq > $1 ORDER BY seq LIMIT 500', [after]));
+      if (r.rows.length === 0) return;
+      for (const row of r.rows as Row[]) yield String(row.id);
+      after = String((r.rows[r.rows.length - 1] as Row).seq);
+    }
+  }
+
+  async fleet(q: FleetQuery): Promise<FleetData> {
+    const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours };
+    if (this.empty) return { ...base, clusters: [], regressions: [], common: [], waivers: [] };
+    return this.withClient('reading the fleet', async (c) => {
+      // One read-only snapshot; memory for the hash aggregates, no JIT (it costs more than it saves here).
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const data = await this.readFleet(c, q, base);
+        await c.query('COMMIT');
+        return data;
+      } catch (error: unknown) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private async readFleet(c: pg.Client, q: FleetQuery, base: Pick<FleetData, 'store' | 'generatedAt' | 'sinceHours'>): Promise<FleetData> {
+    await c.query(`SET LOCAL work_mem = '64MB'`);
+    await c.query('SET LOCAL jit = off');
+    {
+      // Each cluster's runs through the (cluster, started_at, seq) index: the newest
+      // trendPoints of each, numbered newest first; the count comes from the same scan.
+      const runs = await c.query(
+        `SELECT cl.cluster, cl.runs, t.summary, t.rn FROM
+           (SELECT cluster, count(*)::int AS runs FROM ztaudit_runs GROUP BY cluster) cl
+           CROSS JOIN LATERAL (
+             SELECT summary, row_number() OVER () AS rn FROM (
+               SELECT summary FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
+         ORDER BY cl.cluster, t.rn`, [Math.max(2, q.trendPoints)]);
+      const byCluster = new Map<string, { runs: number; summaries: RunSummary[] }>();
+      for (const row of runs.rows as Row[]) {
+        const name = String(row.cluster);
+        let entry = byCluster.get(name);
+        if (!entry) byCluster.set(name, (entry = { runs: Number(row.runs), summaries: [] }));
+        entry.summaries.push(row.summary as RunSummary);
+      }
+      const clusters: FleetCluster[] = [...byCluster].map(([cluster, e]) => ({
+        cluster, runs: e.runs, latest: e.summaries[0], previous: e.summaries[1] ?? null,
+        trend: e.summaries.slice(0, q.trendPoints).reverse().map((s) => ({ id: s.id, startedAt: s.startedAt, overall: s.score.overall, areas: s.score.areas })),
+      }));
+      const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
+      const reg = await c.query(
+        `SELECT summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression ORDER BY seq DESC LIMIT 500`, [since]);
+      const regressions: FleetRegression[] = reg.rows.map((row: Row) => ({ run: row.summary as RunSummary, reasons: row.regression_reasons as string[] }));
+      const latestIds = clusters.map((cl) => cl.latest.id);
+      // Findings common to many clusters' latest runs: hash-aggregate (shape, cluster) first,
+      // keep the top groups, and only then collect their cluster names (a sort-based
+      // GROUP BY with DISTINCT aggregates over the ~400,000 findings of 200 clusters took
+      // four times longer).
+      const common = await c.query(
+        `WITH latest AS (SELECT seq, cluster FROM ztaudit_runs WHERE id = ANY($1::text[])),
+         per AS (
+           SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, l.cluster,
+                  min(array_position($2::text[], f.severity)) AS sev, count(*) AS n
+           FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
+           WHERE NOT f.waived
+           GROUP BY 1, 2, 3, 4, 5),
+         grp AS (
+           SELECT check_id, kind, namespace, shape, min(sev) AS sev, count(*) AS clusters, sum(n) AS findings
+           FROM per GROUP BY 1, 2, 3, 4 HAVING count(*) >= $3
+           ORDER BY clusters DESC, sev, findings DESC, check_id COLLATE "C", kind COLLATE "C", namespace COLLATE "C", shape COLLATE "C"
+           LIMIT $4)
+         SELECT g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters::int AS clusters, g.findings::int AS findings,
+                (array_agg(p.cluster ORDER BY p.cluster COLLATE "C"))[1:20] AS names
+         FROM grp g JOIN per p ON p.check_id = g.check_id AND p.kind = g.kind AND p.namespace = g.namespace AND p.shape = g.shape
+         GROUP BY g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters, g.findings`,
+        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon]);
+      const commonRows: FleetCommonFinding[] = common.rows.map((row: Row) => ({
+        check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),
+        shape: String(row.shape), clusters: Number(row.clusters), clusterNames: row.names as string[], findings: Number(row.findings),
+      }));
+      const w = await c.query(
+        `SELECT cluster, id, w FROM ztaudit_runs, jsonb_array_elements(waivers) AS w
+         WHERE id = ANY($1::text[]) AND w->>'state' IN ('expiring-soon', 'expired')
+         ORDER BY w->>'expires', cluster`, [latestIds]);
+      const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
+      return { ...base, clusters, regressions, common: commonRows, waivers };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.release();
+    this.closed = true;
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,76 @@
+// The fleet digest (`notify.fleetDigest`): one Slack message and/or one email about the
+// whole fleet after `ztaudit fleet` — clusters regressed in the window with their reasons,
+// the worst overall scores, findings common to many clusters, waivers about to expire.
+// Cluster names are hostile text: escaped for mrkdwn here and by Handlebars in the email.
+import { readFile } from 'node:fs/promises';
+import { errorMessage } from '../base/errors.ts';
+import type { FleetView } from '../fleet/view.ts';
+import { templateEnvironment } from '../report/html.ts';
+import type { NotificationOutcome } from '../run/types.ts';
+import { headerText, transportOf } from './email.ts';
+import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
+import { clientOf, slackError } from './slack.ts';
+
+export type DigestPolicy = 'regression' | 'always' | 'never';
+
+/** Why no digest goes out, or null when it should. */
+export function digestSkipReason(view: FleetView, policy: DigestPolicy): string | null {
+  if (policy === 'never') return 'fleet digest policy is never';
+  if (view.totals.clusters === 0) return 'the store holds no runs';
+  if (policy === 'regression' && view.regressions.length === 0) return `no cluster regressed in the last ${view.sinceHours} h`;
+  return null;
+}
+
+const MAX_LINES = 10;
+
+export function digestHeadline(view: FleetView): string {
+  return `Fleet: ${view.totals.clusters} clusters, mean ${view.totals.meanOverall}, ${view.totals.regressed} regressed in ${view.sinceHours} h`;
+}
+
+export function buildSlackDigest(view: FleetView): { text: string; blocks: Array<Record<string, unknown>> } {
+  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } });
+  const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view)}`, 150), emoji: true } }];
+  if (view.regressions.length > 0) {
+    const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(r.cluster)} ${mrkdwnText(r.reasons[0] ?? 'regression')}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
+    if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
+    blocks.push(section(`*Regressions in the last ${view.sinceHours} h*\n${lines.join('\n')}`));
+  } else {
+    blocks.push(section(`:white_check_mark: No cluster regressed in the last ${view.sinceHours} h.`));
+  }
+  const worst = [...view.grid].filter((g) => g.overall.score !== null).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
+  if (worst.length > 0) blocks.push(section(`*Lowest overall scores*\n${worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}`).join('\n')}`));
+  if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
+  if (view.waivers.length > 0) blocks.push(section(`*Waivers expiring*\n${view.waivers.slice(0, 5).map((w) => `• ${w.expires} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
+  return { text: `ztaudit ${digestHeadline(view)}`, blocks };
+}
+
+export async function sendSlackDigest(view: FleetView, opts: { token: string; channel: string; apiUrl?: string; timeoutMs?: number; htmlPath?: string }): Promise<NotificationOutcome> {
+  try {
+    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? 15_000, retryConfig: { retries: 2, factor: 2, minTimeout: 1000, maxTimeout: 4000 } });
+    const { text, blocks } = buildSlackDigest(view);
+    const posted = await client.chat.postMessage({ channel: opts.channel, text, blocks: blocks as never, unfurl_links: false, unfurl_media: false });
+    return { channel: 'slack', status: 'sent', detail: `fleet digest ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
+  } catch (error: unknown) {
+    return { channel: 'slack', status: 'failed', detail: slackError(error) };
+  }
+}
+
+export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number }): Promise<NotificationOutcome> {
+  if (opts.to.length === 0) return { channel: 'email', status: 'skipped', detail: 'no recipients configured' };
+  const subject = headerText(`[ztaudit] ${digestHeadline(view)}`);
+  const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000 });
+  try {
+    const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
+    const html = templateEnvironment().template('fleet-digest-email')({ subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null });
+    const text = [digestHeadline(view), '', ...view.regressions.slice(0, 25).map((r) => `- ${r.cluster}: ${r.reasons.join('; ')}`)].join('\n');
+    const info = await transport.sendMail({
+      from: opts.from, to: opts.to, subject, html, text: `${text}\n`,
+      ...(attachment ? { attachments: [{ filename: 'fleet.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
+    });
+    return { channel: 'email', status: 'sent', detail: `fleet digest ${info.messageId} to ${opts.to.length} recipient(s)` };
+  } catch (error: unknown) {
+    return { channel: 'email', status: 'failed', detail: errorMessage(error) };
+  } finally {
+    transport.close();
+  }
+}

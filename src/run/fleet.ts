@@ -1,0 +1,76 @@
+// What a store answers about a whole fleet (every cluster it holds): the input of
+// `ztaudit fleet`, `/fleet` in serve and the fleet digest. Data only; the view is built in
+// src/fleet/.
+import type { Severity } from '../base/vocabulary.ts';
+import type { RunReport, TrendPoint, WaiverStatus } from './types.ts';
+
+/** One stored run as listed (same shape as the history listing). */
+export interface FleetRunSummary {
+  id: string;
+  startedAt: string;
+  cluster: string;
+  source: RunReport['run']['source'];
+  score: RunReport['score'];
+  findings: Record<Severity, number>;
+  waived: number;
+  regression: boolean | null;
+  partial: boolean;
+}
+
+export interface FleetCluster {
+  cluster: string;
+  /** Runs of this cluster in the store. */
+  runs: number;
+  latest: FleetRunSummary;
+  previous: FleetRunSummary | null;
+  /** Oldest first, the latest run last. */
+  trend: TrendPoint[];
+}
+
+export interface FleetRegression {
+  run: FleetRunSummary;
+  reasons: string[];
+}
+
+/** Findings with the same check and resource shape on many clusters' latest runs. */
+export interface FleetCommonFinding {
+  check: string;
+  severity: Severity;
+  kind: string;
+  namespace: string;
+  /** The resource name with generated parts (hashes, numbers) replaced by `*`. */
+  shape: string;
+  clusters: number;
+  /** Up to 20 of them, sorted. */
+  clusterNames: string[];
+  findings: number;
+}
+
+export interface FleetWaiver {
+  cluster: string;
+  runId: string;
+  waiver: WaiverStatus;
+}
+
+export interface FleetData {
+  store: string;
+  generatedAt: string;
+  sinceHours: number;
+  clusters: FleetCluster[];
+  /** Regressions of the last `sinceHours`, newest first. */
+  regressions: FleetRegression[];
+  common: FleetCommonFinding[];
+  /** Waivers expiring soon or expired on each cluster's latest run. */
+  waivers: FleetWaiver[];
+}
+
+export interface FleetQuery {
+  now: Date;
+  sinceHours: number;
+  trendPoints: number;
+  /** A finding shape is "common" from this many clusters on. */
+  minClusters: number;
+  maxCommon: number;
+}
+
+export const DEFAULT_FLEET_QUERY: Omit<FleetQuery, 'now'> = { sinceHours: 24, trendPoints: 30, minClusters: 2, maxCommon: 50 };

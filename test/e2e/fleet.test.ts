@@ -1,0 +1,67 @@
+// The fleet report in a real browser (Debian's Chromium through playwright-core): every
+// cluster a row with its grades and trend, hostile cluster names render as text (no script
+// runs, no dialog, no extra element), and the page's CSP is in force (nothing is fetched).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetDataOf } from '../../src/fleet/data.ts';
+import { renderFleetFormat } from '../../src/fleet/render.ts';
+import { openRunStore } from '../../src/history/store.ts';
+import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
+import { HOSTILE, NOW, fleetRuns } from '../unit/fleet/seed.ts';
+import { skipOrFail } from '../helpers/ci.ts';
+
+function chromiumPath(): string | null {
+  const r = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
+  const p = r.stdout.trim().split('\n')[0];
+  return r.status === 0 && p ? p : null;
+}
+const executablePath = chromiumPath();
+if (!executablePath) skipOrFail('e2e fleet report tests', 'Chromium is not installed (apt-get install -y chromium)');
+const describeBrowser = executablePath ? describe : describe.skip;
+
+describeBrowser('fleet report in Chromium', () => {
+  let browser: Browser;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ztaudit-fleet-e2e-'));
+    browser = await chromium.launch({ executablePath: executablePath!, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows every cluster with grades and a trend; hostile names stay text and nothing is fetched', async () => {
+    const store = await openRunStore(join(dir, 'fleet.db'));
+    for (const r of fleetRuns()) await store.save(r);
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const file = join(dir, 'fleet.html');
+    writeFileSync(file, renderFleetFormat(data, 'html'));
+
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('pageerror', (e) => problems.push(`pageerror ${e.message}`));
+    page.on('dialog', (d) => { problems.push(`dialog ${d.message()}`); void d.dismiss(); });
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console ${m.text()}`); });
+    page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+    await page.goto(pathToFileURL(file).href);
+
+    const rows = await page.locator('#grid tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('.cluster')?.textContent ?? ''));
+    expect(rows.map((r) => r.replace(/\s*(regression|partial|stale)/g, '').trim())).toEqual([HOSTILE, 'alpha', 'beta']);
+    expect(await page.locator('#grid tbody tr').first().locator('td.num .grade').first().innerText()).toBe('F');
+    expect(await page.locator('svg.spark polyline').count()).toBe(2); // alpha and beta have two or more runs
+    expect(await page.locator('script').count()).toBe(0);
+    expect(await page.locator('#common tbody tr').count()).toBe(2);
+    expect(await page.locator('#regressions tbody tr').count()).toBe(1);
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});

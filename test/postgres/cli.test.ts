@@ -1,0 +1,178 @@
+// The CLI against a real PostgreSQL: run → history → report, `history export | history
+// import` between PostgreSQL and SQLite as two real processes in a pipe (the re-rendered
+// report is byte-identical from either store), the fleet view from PostgreSQL equal to the
+// one read run by run from SQLite, and the faults: down at start, connection lost between
+// audit and store (retried, then "audit could not be stored" on Slack and exit 2 with the
+// reports written), a newer schema ("upgrade ztaudit").
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { CliIO } from '../../src/cli/io.ts';
+import { fleetDataOf } from '../../src/fleet/data.ts';
+import { PG_SCHEMA_VERSION } from '../../src/history/postgres.ts';
+import { openRunStore } from '../../src/history/store.ts';
+import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
+import { startFakeSlack, type FakeSlack } from '../unit/notify/slack-server.ts';
+import { NOW, fleetRuns } from '../unit/fleet/seed.ts';
+import { adminQuery, createDb, describePg } from './env.ts';
+import { startProxy } from './proxy.ts';
+import { freePort } from './server.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DEMO = ['--manifests', join(ROOT, 'examples/demo-cluster'), '--config', join(ROOT, 'examples/ztaudit.demo.yaml')];
+
+describePg('ztaudit with a PostgreSQL history', (server) => {
+  let work: string;
+  let slack: FakeSlack;
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'ztaudit-pg-cli-'));
+    slack = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await slack.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  function io(env: Record<string, string> = {}): CliIO & { out: () => string; err: () => string } {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, isTTY: false, cwd: work, out: () => out.join(''), err: () => err.join('') };
+  }
+  const errorLines = (text: string) => text.split('\n').filter((l) => l.startsWith('ztaudit'));
+
+  it('runs, lists and re-renders from PostgreSQL; export | import into SQLite gives the same report, byte for byte', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const first = io(env);
+    expect(await main(['run', ...DEMO, '--history', db.url, '--out', 'r1', '--no-notify', '-q'], first), first.err()).toBe(0);
+    const second = io(env);
+    expect(await main(['run', ...DEMO, '--out', 'r2', '--no-notify', '-q'], { ...second, env: { ...env, ZTAUDIT_HISTORY: db.url } }), second.err()).toBe(0);
+    const run2 = JSON.parse(readFileSync(join(work, 'r2', 'report.json'), 'utf8'));
+    const run1 = JSON.parse(readFileSync(join(work, 'r1', 'report.json'), 'utf8'));
+    expect(run2.diff.previousRunId).toBe(run1.run.id);
+    const list = io(env);
+    expect(await main(['history', '--history', db.url, '--output', 'json'], list)).toBe(0);
+    expect(JSON.parse(list.out()).map((r: { id: string }) => r.id)).toEqual([run2.run.id, run1.run.id]);
+
+    const fromPg = io(env);
+    expect(await main(['report', run2.run.id, '--history', db.url, '--format', 'html,json,md', '--out', 'from-pg'], fromPg), fromPg.err()).toBe(0);
+
+    // Two real processes in a shell pipe, as a user would run them.
+    const sqlite = join(work, 'copy.db');
+    const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'bin/ztaudit.cjs'))}`;
+    const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `${cli} history export --history '${db.url}' | ${cli} history import --history '${sqlite}'`], {
+      encoding: 'utf8', env: { ...process.env, ZTAUDIT_PG_PASSWORD: db.password }, cwd: work,
+    });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stderr).toMatch(/export: 2 run\(s\) from postgres:\/\/u_\w+@127\.0\.0\.1:\d+\/zt_\w+\n/);
+    expect(piped.stderr).toMatch(/import: 2 run\(s\) imported into .*copy\.db, 0 already there\n/);
+    const fromSqlite = io();
+    expect(await main(['report', run2.run.id, '--history', sqlite, '--format', 'html,json,md', '--out', 'from-sqlite'], fromSqlite)).toBe(0);
+    for (const f of ['report.json', 'report.html', 'report.md']) {
+      expect(readFileSync(join(work, 'from-sqlite', f), 'utf8'), f).toBe(readFileSync(join(work, 'from-pg', f), 'utf8'));
+    }
+    // And back: SQLite → a fresh PostgreSQL database loses nothing either.
+    const back = await createDb(server);
+    const again = spawnSync('bash', ['-o', 'pipefail', '-c', `${cli} history export --history '${sqlite}' | ${cli} history import --history '${back.url}'`], {
+      encoding: 'utf8', env: { ...process.env, ZTAUDIT_PG_PASSWORD: back.password }, cwd: work,
+    });
+    expect(again.status, again.stderr).toBe(0);
+    const a = await openRunStore(db.url, { env, readOnly: true });
+    const b = await openRunStore(back.url, { env: { ZTAUDIT_PG_PASSWORD: back.password }, readOnly: true });
+    expect(await b.list(10)).toEqual(await a.list(10));
+    for (const id of [run1.run.id, run2.run.id]) expect(await b.get(id)).toEqual(await a.get(id));
+    await a.close();
+    await b.close();
+  });
+
+  it('the fleet view from PostgreSQL\'s queries equals the one read run by run from SQLite', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const pg = await openRunStore(db.url, { env });
+    const sqlite = await openRunStore(join(work, 'fleet.db'));
+    for (const r of fleetRuns()) {
+      await pg.save(r);
+      await sqlite.save(r);
+    }
+    for (const query of [{ ...DEFAULT_FLEET_QUERY, now: NOW }, { ...DEFAULT_FLEET_QUERY, now: NOW, sinceHours: 500, minClusters: 3, trendPoints: 2 }]) {
+      const fromPg = await fleetDataOf(pg, query);
+      const fromSqlite = await fleetDataOf(sqlite, query);
+      expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
+      expect(fromPg.clusters).toHaveLength(3);
+    }
+    expect((await fleetDataOf(pg, { ...DEFAULT_FLEET_QUERY, now: NOW, sinceHours: 500 })).regressions).toHaveLength(2);
+    await pg.close();
+    await sqlite.close();
+    const t = io(env);
+    expect(await main(['fleet', '--history', db.url, '--format', 'html,json', '--out', 'fleet-pg', '-q'], t), t.err()).toBe(0);
+    expect(readFileSync(join(work, 'fleet-pg', 'fleet.html'), 'utf8')).toContain('&lt;script&gt;');
+  });
+
+  it('PostgreSQL down at start: exit 2, one line naming the host, never the password', async () => {
+    const port = await freePort();
+    const t = io();
+    const code = await main(['run', ...DEMO, '--history', `postgres://ztaudit:hunter2-secret@127.0.0.1:${port}/fleet?sslmode=disable`, '--out', 'down', '--no-notify'], t);
+    expect(code).toBe(2);
+    expect(errorLines(t.err())).toEqual([`ztaudit: cannot connect to PostgreSQL at 127.0.0.1:${port} (database fleet, user ztaudit, sslmode=disable): connection refused`]);
+    expect(t.err() + t.out()).not.toContain('hunter2');
+  });
+
+  it('connection lost between audit and store: retried within the budget, then "audit could not be stored" on Slack, exit 2, reports still written', async () => {
+    const db = await createDb(server);
+    const proxy = await startProxy(server.port);
+    try {
+      const url = `postgres://${db.user}@127.0.0.1:${proxy.port}/${db.name}?sslmode=disable`;
+      writeFileSync(join(work, 'retry.yaml'), 'history:\n  retrySeconds: 20\n');
+      writeFileSync(join(work, 'short.yaml'), 'history:\n  retrySeconds: 2\n');
+      const env = { ZTAUDIT_PG_PASSWORD: db.password, ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0SEC', ZTAUDIT_SLACK_API_URL: slack.apiUrl };
+      const manifests = ['--manifests', join(ROOT, 'examples/demo-cluster')];
+
+      // A short outage: the store reconnects and the run is stored once.
+      await proxy.cutOn('INSERT INTO ztaudit_runs', 1500);
+      const ok = io(env);
+      expect(await main(['run', ...manifests, '--config', join(work, 'retry.yaml'), '--history', url, '--out', 'lost-ok', '-q'], ok), ok.err()).toBe(0);
+      await proxy.cut;
+      const stored = await adminQuery(server, 'SELECT id FROM ztaudit_runs', [], db.name);
+      expect(stored.rows.map((r) => r.id)).toEqual([JSON.parse(readFileSync(join(work, 'lost-ok', 'report.json'), 'utf8')).run.id]);
+
+      // An outage longer than the budget.
+      await proxy.cutOn('INSERT INTO ztaudit_runs', Infinity);
+      const before = slack.calls.length;
+      const t = io(env);
+      const started = Date.now();
+      const code = await main(['run', ...manifests, '--config', join(work, 'short.yaml'), '--history', url, '--out', 'lost', '-q'], t);
+      expect(code).toBe(2);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const line = errorLines(t.err());
+      expect(line).toHaveLength(1);
+      expect(line[0]).toMatch(/^ztaudit: audit could not be stored: storing run \S+ in postgres:\/\/\S+: the connection was lost and could not be re-established within 2 s .*; its reports were written \(.*lost\/report\.json, .*lost\/report\.html\)$/);
+      expect(existsSync(join(work, 'lost', 'report.json'))).toBe(true);
+      expect(existsSync(join(work, 'lost', 'report.html'))).toBe(true);
+      const posts = slack.calls.slice(before).filter((c) => c.path.endsWith('/chat.postMessage'));
+      const texts = posts.map((p) => String(p.fields.text));
+      expect(texts.some((x) => x.startsWith('ztaudit: audit could not be stored') && x.includes('could not be re-established'))).toBe(true);
+      expect(JSON.stringify(posts)).not.toContain(db.password);
+      expect((await adminQuery(server, 'SELECT count(*)::int AS n FROM ztaudit_runs', [], db.name)).rows[0].n).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a store with a newer schema: exit 2 "upgrade ztaudit", nothing written', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const s = await openRunStore(db.url, { env });
+    await s.close();
+    await adminQuery(server, 'INSERT INTO ztaudit_schema (version) VALUES ($1)', [PG_SCHEMA_VERSION + 7], db.name);
+    for (const argv of [['run', ...DEMO, '--history', db.url, '--out', 'newer', '--no-notify'], ['history', '--history', db.url], ['fleet', '--history', db.url, '--out', 'newer-fleet']]) {
+      const t = io(env);
+      expect(await main(argv, t)).toBe(2);
+      expect(errorLines(t.err())).toEqual([expect.stringMatching(/^ztaudit( \w+)?: history database postgres:\/\/\S+ has schema \d+, newer than this ztaudit understands \(up to \d+\): upgrade ztaudit$/)]);
+    }
+    expect((await adminQuery(server, 'SELECT count(*)::int AS n FROM ztaudit_runs', [], db.name)).rows[0].n).toBe(0);
+  });
+});
+

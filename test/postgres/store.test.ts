@@ -1,0 +1,236 @@
+// The PostgreSQL run store against a real server: what a run stores comes back whole, locks
+// are per cluster, retention is per cluster, migrations are safe with concurrent starters,
+// a newer schema is refused, TLS modes behave as libpq's, credentials never leak, and a
+// connection lost mid-save is retried without storing a run twice.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { HistoryError } from '../../src/base/errors.ts';
+import { PG_SCHEMA_VERSION, parsePgUrl, redactPgUrl } from '../../src/history/postgres.ts';
+import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
+import { makeReport, isWhole } from '../unit/history/big-report.ts';
+import { spawnStoreChild } from '../unit/history/child.ts';
+import { adminQuery, createDb, describePg, type TestDb } from './env.ts';
+import { startProxy } from './proxy.ts';
+import { freePort } from './server.ts';
+
+describePg('PostgreSQL run store', (server) => {
+  let db: TestDb;
+  const open: RunStore[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'ztaudit-pg-test-'));
+  const env = () => ({ ZTAUDIT_PG_PASSWORD: db.password });
+  async function store(deps: OpenStoreDeps = {}, url = db.url): Promise<RunStore> {
+    const s = await openRunStore(url, { env: env(), ...deps });
+    open.push(s);
+    return s;
+  }
+  const q = (sql: string, params: unknown[] = []) => adminQuery(server, sql, params, db.name);
+  /** The server ends a killed client's session when it notices the closed socket (after the statement in flight). */
+  async function acquireSoon(s: RunStore, cluster: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        return await s.acquire(cluster);
+      } catch (error: unknown) {
+        if (Date.now() > deadline || !/another ztaudit run holds/.test(String(error))) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  beforeEach(async () => { db = await createDb(server); });
+  afterEach(async () => { for (const s of open.splice(0)) await s.close().catch(() => undefined); });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('stores runs whole and answers latest, list, get and trend per cluster', async () => {
+    const s = await store();
+    const a1 = makeReport('a1', '2026-11-01T02:00:00.000Z', { cluster: 'alpha', overall: 70, findings: 40 });
+    const b1 = makeReport('b1', '2026-11-01T03:00:00.000Z', { cluster: 'beta', overall: 60 });
+    const a2 = makeReport('a2', '2026-11-02T02:00:00.000Z', { cluster: 'alpha', overall: 75 });
+    for (const r of [a1, b1, a2]) await s.save(r);
+    expect(await s.get('a1')).toEqual(a1);
+    expect((await s.latest('alpha'))?.run.id).toBe('a2');
+    expect((await s.latest('beta'))?.run.id).toBe('b1');
+    expect((await s.latest())?.run.id).toBe('a2');
+    expect(await s.latest('gamma')).toBeNull();
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['a2', 'b1', 'a1']);
+    expect((await s.list(10))[2]).toMatchObject({ cluster: 'alpha', score: { overall: 70 }, waived: 4 });
+    expect((await s.trend(10, 'alpha')).map((t) => [t.id, t.overall])).toEqual([['a1', 70], ['a2', 75]]);
+    // The findings table mirrors the run's findings for the fleet queries.
+    const rows = await q(`SELECT count(*)::int AS n, count(*) FILTER (WHERE waived)::int AS w FROM ztaudit_findings f JOIN ztaudit_runs r ON r.seq = f.run_seq WHERE r.id = 'a1'`);
+    expect(rows.rows[0]).toEqual({ n: 40, w: 4 });
+    await expect(s.save(a1)).rejects.toThrow(/a run with id a1 is already stored in postgres:\/\/127\.0\.0\.1:\d+\/zt_\w+$/);
+  });
+
+  it('orders by insertion, not by a clock that jumped: latest, runsNewestFirst and retention', async () => {
+    const s = await store({ retention: { maxRuns: 2, maxAgeDays: 0 } });
+    await s.save(makeReport('a1', '2026-11-05T00:00:00.000Z', { cluster: 'alpha' }));
+    await s.save(makeReport('b1', '2026-11-05T00:00:00.000Z', { cluster: 'beta' }));
+    // The clock was ahead for a1 and got corrected: a2 is newer although it says earlier.
+    await s.save(makeReport('a2', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' }));
+    expect((await s.latest('alpha'))?.run.id).toBe('a2');
+    const seen: string[] = [];
+    for await (const r of s.runsNewestFirst('alpha')) seen.push(r.run.id);
+    expect(seen).toEqual(['a2', 'a1']);
+    const all: string[] = [];
+    for await (const r of s.runsNewestFirst()) all.push(r.run.id);
+    expect(all).toEqual(['a2', 'b1', 'a1']);
+    // Retention keeps the run just stored even though older runs carry later timestamps.
+    await s.save(makeReport('a3', '2026-10-01T00:00:00.000Z', { cluster: 'alpha' }));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['a3', 'a2', 'b1']);
+  });
+
+  it('locks per cluster: two clusters store at once, a second run of one cluster is refused naming the holder', async () => {
+    const a = await store();
+    const b = await store();
+    const c = await store();
+    await a.acquire('alpha');
+    await b.acquire('beta'); // another cluster never waits
+    const refused = await c.acquire('alpha').then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(HistoryError);
+    expect((refused as Error).message).toMatch(new RegExp(`^another ztaudit run holds postgres://\\S+ \\(cluster "alpha"\\) since 20\\d\\d-\\S+Z \\(pid ${process.pid} on .+\\)`));
+    // A lone save of the locked cluster is refused too, never interleaved.
+    await expect(c.save(makeReport('sneaky', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' }))).rejects.toThrow(/another ztaudit run holds/);
+    await Promise.all([a.save(makeReport('a1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' })), b.save(makeReport('b1', '2026-11-01T00:00:00.000Z', { cluster: 'beta' }))]);
+    await a.release();
+    await c.acquire('alpha');
+    await c.release();
+    await b.release();
+    expect((await c.list(10)).map((r) => r.id).sort()).toEqual(['a1', 'b1']);
+  });
+
+  it('a killed holder leaves no stale lock; a run killed mid-save is stored whole or not at all', async () => {
+    const holder = spawnStoreChild(db.urlWithPassword, 'hold');
+    const pid = await holder.ready;
+    const s = await store();
+    await expect(s.acquire('demo')).rejects.toThrow(new RegExp(`another ztaudit run holds .* \\(pid ${pid} on `));
+    await s.acquire('other'); // another cluster is not held
+    await s.release();
+    await holder.kill();
+    await acquireSoon(s, 'demo'); // PostgreSQL dropped the dead session's advisory lock
+    await s.release();
+
+    const saver = spawnStoreChild(db.urlWithPassword, 'save', { env: { STORE_CHILD_FINDINGS: '3000', STORE_CHILD_EVIDENCE: '200' } });
+    await saver.ready;
+    const deadline = Date.now() + 60_000;
+    while (saver.lines.filter((l) => l.startsWith('saved ')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!saver.lines[saver.lines.length - 1]?.startsWith('saving ') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    await saver.kill();
+    const saved = saver.lines.filter((l) => l.startsWith('saved ')).map((l) => l.slice(6));
+    expect(saved.length, saver.stderr()).toBeGreaterThanOrEqual(2);
+    const stored = (await s.list(100)).map((r) => r.id);
+    for (const id of saved) expect(stored).toContain(id);
+    expect(stored.length - saved.length).toBeLessThanOrEqual(1); // the one being saved: whole or absent
+    for (const id of stored) expect(isWhole((await s.get(id))!)).toBe(true);
+    const counts = await q('SELECT r.id, count(f.*)::int AS n FROM ztaudit_runs r LEFT JOIN ztaudit_findings f ON f.run_seq = r.seq GROUP BY r.id');
+    for (const row of counts.rows) expect(row.n).toBe(3000);
+    await acquireSoon(s, 'demo'); // and no stale lock after the kill
+    await s.release();
+  });
+
+  it('keeps each cluster\'s last maxRuns runs (retention is per cluster in a shared store)', async () => {
+    const s = await store({ retention: { maxRuns: 3, maxAgeDays: 0 } });
+    for (let i = 0; i < 5; i++) {
+      await s.save(makeReport(`a${i}`, `2026-11-0${i + 1}T00:00:00.000Z`, { cluster: 'alpha' }));
+      if (i < 2) await s.save(makeReport(`b${i}`, `2026-11-0${i + 1}T01:00:00.000Z`, { cluster: 'beta' }));
+    }
+    expect((await s.list(100)).map((r) => r.id)).toEqual(['a4', 'a3', 'a2', 'b1', 'b0']);
+    const orphans = await q('SELECT count(*)::int AS n FROM ztaudit_findings WHERE run_seq NOT IN (SELECT seq FROM ztaudit_runs)');
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
+  it('migrates a fresh database once with 8 concurrent starters', async () => {
+    const stores = await Promise.all(Array.from({ length: 8 }, () => store()));
+    expect(stores).toHaveLength(8);
+    const versions = await q('SELECT version FROM ztaudit_schema ORDER BY version');
+    expect(versions.rows.map((r) => r.version)).toEqual(Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => i + 1));
+  });
+
+  it('refuses a database with a newer schema ("upgrade ztaudit") and writes nothing', async () => {
+    await (await store()).close();
+    await q('INSERT INTO ztaudit_schema (version) VALUES ($1)', [PG_SCHEMA_VERSION + 1]);
+    const err = await openRunStore(db.url, { env: env() }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HistoryError);
+    expect((err as Error).message).toMatch(/has schema \d+, newer than this ztaudit understands \(up to \d+\): upgrade ztaudit$/);
+    expect((await q('SELECT count(*)::int AS n FROM ztaudit_runs')).rows[0].n).toBe(0);
+  });
+
+  it('a read-only command on an empty database creates nothing and finds no runs', async () => {
+    const s = await store({ readOnly: true });
+    expect(await s.list(10)).toEqual([]);
+    expect(await s.latest()).toBeNull();
+    expect((await q(`SELECT to_regclass('ztaudit_runs') IS NULL AS absent`)).rows[0].absent).toBe(true);
+  });
+
+  it('takes the password from ZTAUDIT_PG_PASSWORD_FILE; a wrong one is one line without it', async () => {
+    const file = join(work, `pw-${db.name}`);
+    writeFileSync(file, `${db.password}\n`);
+    const s = await openRunStore(db.url, { env: { ZTAUDIT_PG_PASSWORD_FILE: file } });
+    open.push(s);
+    expect(await s.list(1)).toEqual([]);
+    const wrong = 'not-the-password-4711';
+    const err = await openRunStore(db.url.replace('postgres://', `postgres://`).replace(`${db.user}@`, `${db.user}:${wrong}@`), { env: {} }).then(() => null, (e: unknown) => e);
+    expect((err as Error).message).toMatch(new RegExp(`^cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${server.port} \\(database ${db.name}, user ${db.user}, sslmode=disable\\): password authentication failed for user ${db.user}`));
+    expect((err as Error).message).not.toContain(wrong);
+    expect((err as Error).message).not.toContain('\n');
+    expect(redactPgUrl(`postgres://u:${wrong}@h/db`)).toBe('postgres://u:***@h/db');
+  });
+
+  it('a server that is down at start is one line naming the host and port', async () => {
+    const port = await freePort();
+    const err = await openRunStore(`postgres://ztaudit:hunter2@127.0.0.1:${port}/fleet?sslmode=disable&connect_timeout=3`, { env: {} }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HistoryError);
+    expect((err as Error).message).toBe(`cannot connect to PostgreSQL at 127.0.0.1:${port} (database fleet, user ztaudit, sslmode=disable): connection refused`);
+  });
+
+  it('TLS as libpq: verify-full checks the name, verify-ca the chain only, require encrypts', async () => {
+    const ca = server.caFile;
+    const at = (host: string, params: string) => `postgres://${db.user}@${host}:${server.port}/${db.name}?${params}`;
+    const ssl = async (url: string) => {
+      const s = await store({}, url);
+      return (await (s as unknown as { withClient: <T>(d: string, op: (c: import('pg').Client) => Promise<T>) => Promise<T> })
+        .withClient('probe', async (c) => (await c.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0].ssl)) as boolean;
+    };
+    expect(await ssl(at('localhost', `sslmode=verify-full&sslrootcert=${ca}`))).toBe(true);
+    expect(await ssl(at('127.0.0.1', `sslmode=verify-ca&sslrootcert=${ca}`))).toBe(true);
+    expect(await ssl(at('127.0.0.1', 'sslmode=require'))).toBe(true);
+    expect(await ssl(at('127.0.0.1', 'sslmode=prefer'))).toBe(true);
+    expect(await ssl(at('127.0.0.1', 'sslmode=disable'))).toBe(false);
+    // The certificate names localhost, not 127.0.0.1: verify-full refuses, as libpq does.
+    await expect(openRunStore(at('127.0.0.1', `sslmode=verify-full&sslrootcert=${ca}`), { env: env() })).rejects.toThrow(/^cannot connect to PostgreSQL at 127\.0\.0\.1:\d+ .*sslmode=verify-full\): .*(IP|altnames|127\.0\.0\.1)/);
+    // A chain it cannot verify: the system CAs do not know the test CA.
+    await expect(openRunStore(at('localhost', 'sslmode=verify-full&sslrootcert=system'), { env: env() })).rejects.toThrow(/self-signed certificate|unable to (get|verify)/);
+    await expect(openRunStore(at('localhost', 'sslmode=verify-full'), { env: { ...env(), HOME: work } })).rejects.toThrow(/sslmode=verify-full needs a root certificate: add sslrootcert=FILE/);
+    expect(() => parsePgUrl(at('localhost', 'sslmode=strict'))).toThrow(/sslmode=strict is not one of disable, allow, prefer, require, verify-ca, verify-full/);
+    expect(() => parsePgUrl(at('localhost', 'ssl=true'))).toThrow(/unknown parameter "ssl"/);
+  });
+
+  it('a connection lost mid-save is retried: the run is stored exactly once', async () => {
+    const proxy = await startProxy(server.port);
+    try {
+      const url = `postgres://${db.user}@127.0.0.1:${proxy.port}/${db.name}?sslmode=disable`;
+      const s = await store({ retryMs: 20_000 }, url);
+      await s.acquire('alpha');
+      await proxy.cutOn('INSERT INTO ztaudit_runs', 1500);
+      await s.save(makeReport('r1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha', findings: 50 }));
+      await proxy.cut;
+      expect((await s.list(10)).map((r) => r.id)).toEqual(['r1']);
+      expect((await q('SELECT count(*)::int AS n FROM ztaudit_findings')).rows[0].n).toBe(50);
+      // Reconnected, it holds the cluster's lock again.
+      const other = await store();
+      await expect(other.acquire('alpha')).rejects.toThrow(/another ztaudit run holds/);
+      await s.release();
+
+      // Down for longer than the retry budget: one line that says so.
+      const short = await store({ retryMs: 2000 }, url);
+      await proxy.cutOn('INSERT INTO ztaudit_runs', Infinity);
+      const err = await short.save(makeReport('r2', '2026-11-02T00:00:00.000Z', { cluster: 'beta' })).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(HistoryError);
+      expect((err as Error).message).toMatch(/^storing run r2 in postgres:\/\/\S+: the connection was lost and could not be re-established within 2 s \(\d+ attempts; last: .+\)$/);
+      expect((await q('SELECT id FROM ztaudit_runs ORDER BY id')).rows.map((r) => r.id)).toEqual(['r1']);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -1,0 +1,136 @@
+// The fleet digest through `ztaudit fleet` to a local Slack API and a local SMTP server
+// (notify.fleetDigest policies, hostile names escaped, the fleet report attached), and
+// `serve`'s /fleet over a store holding several clusters (404 while it holds one).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { startServe } from '../../../src/cli/serve.ts';
+import { openRunStore } from '../../../src/history/store.ts';
+import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
+import { HOSTILE, fleetRun, fleetRuns } from './seed.ts';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+let dir: string;
+let slack: FakeSlack;
+let smtp: SMTPServer;
+let smtpPort: number;
+const mails: ParsedMail[] = [];
+
+function io(env: Record<string, string> = {}): CliIO & { out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, isTTY: false, cwd: dir, out: () => out.join(''), err: () => err.join('') };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-digest-'));
+  slack = await startFakeSlack();
+  smtp = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, _session, callback) { simpleParser(stream).then((m) => { mails.push(m); callback(); }, callback); },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+  // Runs relative to now, so the 24 h window of the real clock holds one regression.
+  const now = Date.now();
+  const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+  const store = await openRunStore(join(dir, 'fleet.db'));
+  const a1 = fleetRun('alpha', '20260101T000000Z-a00001', at(50), 80);
+  await store.save(a1);
+  await store.save(fleetRun('alpha', '20260101T000000Z-a00002', at(2), 60, { previous: a1, regression: [`new critical finding on ${HOSTILE}`] }));
+  await store.save(fleetRun('beta', '20260101T000000Z-b00001', at(3), 90));
+  await store.close();
+}, 60_000);
+afterAll(async () => {
+  await slack.close();
+  await new Promise<void>((r) => smtp.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fleet digest', () => {
+  const env = () => ({
+    ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0RUNS', ZTAUDIT_SLACK_API_URL: slack.apiUrl,
+    ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ZTAUDIT_EMAIL_TO: 'runs@example.com',
+  });
+
+  it('sends nothing without notify.fleetDigest; with it, one Slack message and one email with fleet.html attached', async () => {
+    const quiet = io(env());
+    expect(await main(['fleet', '--history', 'fleet.db', '--out', 'f0', '-q'], quiet)).toBe(0);
+    expect(slack.calls).toHaveLength(0);
+    expect(mails).toHaveLength(0);
+
+    writeFileSync(join(dir, 'digest.yaml'), 'notify:\n  fleetDigest:\n    policy: regression\n    windowHours: 24\n    slack:\n      channel: C0FLEET\n    email:\n      to: [fleet@example.com]\n');
+    const t = io(env());
+    expect(await main(['fleet', '--history', 'fleet.db', '--config', 'digest.yaml', '--out', 'f1', '-q'], t), t.err()).toBe(0);
+    expect(t.err()).toMatch(/slack digest sent: fleet digest \S+ in \S+\n.*email digest sent/s);
+    const post = slack.calls.find((c) => c.path.endsWith('/chat.postMessage'))!;
+    expect(post.fields.channel).toBe('C0FLEET');
+    expect(String(post.fields.text)).toBe('ztaudit Fleet: 2 clusters, mean 75.0, 1 regressed in 24 h');
+    const blocks = JSON.stringify(post.fields.blocks);
+    expect(blocks).toContain('`alpha` new critical finding on &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(blocks).not.toContain('<script');
+    expect(blocks).not.toMatch(/<!/); // no <!here>/<!channel> pings can be forged
+    expect(mails).toHaveLength(1);
+    expect(mails[0].subject).toBe('[ztaudit] Fleet: 2 clusters, mean 75.0, 1 regressed in 24 h');
+    expect((mails[0].to as { text: string }).text).toBe('fleet@example.com');
+    expect(mails[0].html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(mails[0].html).not.toContain('<script');
+    expect(mails[0].attachments.map((a) => a.filename)).toEqual(['fleet.html']);
+  });
+
+  it('policy regression sends nothing when no cluster regressed in the window', async () => {
+    const before = slack.calls.length;
+    writeFileSync(join(dir, 'narrow.yaml'), 'notify:\n  fleetDigest:\n    policy: regression\n    windowHours: 1\n');
+    const t = io(env());
+    expect(await main(['fleet', '--history', 'fleet.db', '--config', 'narrow.yaml', '--out', 'f2', '-q'], t)).toBe(0);
+    expect(slack.calls.length).toBe(before);
+  });
+
+  it('--notify without a channel is one line, exit 2; a bad digest key names it', async () => {
+    const t = io();
+    expect(await main(['fleet', '--history', 'fleet.db', '--notify', '--out', 'f3', '-q'], t)).toBe(2);
+    expect(t.err()).toMatch(/^ztaudit fleet: --notify: no channel configured/);
+    writeFileSync(join(dir, 'bad.yaml'), 'notify:\n  fleetDigest:\n    policy: sometimes\n');
+    const u = io();
+    expect(await main(['fleet', '--history', 'fleet.db', '--config', 'bad.yaml', '--out', 'f4'], u)).toBe(2);
+    expect(u.err()).toMatch(/notify\.fleetDigest\.policy/);
+  });
+});
+
+describe('serve /fleet', () => {
+  it('serves the fleet report when the store holds several clusters, 404 while it holds one', { timeout: 120_000 }, async () => {
+    const single = join(dir, 'single.db');
+    const s = await openRunStore(single);
+    await s.save(fleetRuns()[0]);
+    await s.close();
+    const base = ['--manifests', join(REPO, 'examples/demo-cluster'), '--no-notify', '--port', '0', '--host', '127.0.0.1', '--schedule', '0 2 * * *'];
+    const one = await startServe([...base, '--history', single, '--out', join(dir, 'serve-1')], io());
+    try {
+      await one.idle();
+      // The demo run is a second cluster in that file now: the fleet view appears.
+      const res = await fetch(`${one.url}/fleet`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain('ztaudit · fleet report');
+      expect(html).toContain('alpha');
+    } finally {
+      await one.stop();
+    }
+    const empty = join(dir, 'empty.db');
+    const lone = await startServe([...base, '--history', empty, '--out', join(dir, 'serve-2')], io());
+    try {
+      await lone.idle();
+      const res = await fetch(`${lone.url}/fleet`);
+      expect(res.status).toBe(404);
+      expect(await res.text()).toContain('at most one cluster');
+    } finally {
+      await lone.stop();
+    }
+  });
+});

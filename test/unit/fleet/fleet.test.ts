@@ -1,0 +1,145 @@
+// The fleet report over a SQLite store holding several clusters: grid, deltas, the
+// regressions of the window, common findings by resource shape, expiring waivers, the three
+// formats with hostile cluster names, `ztaudit fleet` itself, and history export/import.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { fleetDataOf } from '../../../src/fleet/data.ts';
+import { buildFleetView } from '../../../src/fleet/view.ts';
+import { renderFleetFormat } from '../../../src/fleet/render.ts';
+import { buildSlackDigest } from '../../../src/notify/fleet-digest.ts';
+import { resourceShape } from '../../../src/history/shape.ts';
+import { openRunStore } from '../../../src/history/store.ts';
+import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
+import { HOSTILE, NOW, fleetRuns } from './seed.ts';
+
+let dir: string;
+let db: string;
+
+function io(): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, isTTY: false, cwd: dir };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-fleet-'));
+  db = join(dir, 'fleet.db');
+  const store = await openRunStore(db);
+  for (const r of fleetRuns()) await store.save(r);
+  await store.close();
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('resource shapes', () => {
+  it('replaces generated name parts and keeps plain names', () => {
+    expect(resourceShape('web-7d9f8c6b5d-x2k9p')).toBe('web-*-*');
+    expect(resourceShape('web-5c4b7f9d8-q8w2z')).toBe('web-*-*');
+    expect(resourceShape('runner-17')).toBe('runner-*');
+    expect(resourceShape('system:authenticated')).toBe('system:authenticated');
+    expect(resourceShape('api-v2')).toBe('api-v2');
+    expect(resourceShape('k8s-dashboard')).toBe('k8s-dashboard');
+  });
+});
+
+describe('fleet data and view from a SQLite store with three clusters', () => {
+  it('grids each cluster\'s latest run with deltas since its previous run', async () => {
+    const store = await openRunStore(db, { readOnly: true });
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    expect(data.clusters.map((c) => [c.cluster, c.runs, c.latest.id, c.previous?.id ?? null])).toEqual([
+      [HOSTILE, 1, '20261110T040000Z-h00001', null],
+      ['alpha', 3, '20261110T020000Z-a00003', '20261102T020000Z-a00002'],
+      ['beta', 2, '20261110T030000Z-b00002', '20261109T030000Z-b00001'],
+    ]);
+    const view = buildFleetView(data);
+    const alpha = view.grid.find((g) => g.cluster === 'alpha')!;
+    expect(alpha.overall).toMatchObject({ text: '60.0', grade: 'D', delta: -10, deltaText: '-10.0', deltaClass: 'down' });
+    expect(alpha.areas.map((a) => a.text)).toEqual(['55.0', 'n/a', '65.0', '40.0', 'n/a']);
+    expect(alpha.regression).toBe(true);
+    expect(view.grid.find((g) => g.cluster === 'beta')!.overall).toMatchObject({ grade: 'A', deltaText: '+2.5' });
+    // Only the regression inside the 24 h window (alpha's run of 11-02 is outside it).
+    expect(data.regressions.map((r) => [r.run.id, r.reasons])).toEqual([['20261110T020000Z-a00003', ['2 new high findings', 'pod-security score dropped 10.0 points']]]);
+    // Same check and resource shape on every cluster: the pods differ only in generated parts.
+    expect(data.common.map((c) => [c.clusters, c.check, c.kind, c.namespace, c.shape])).toEqual([
+      [3, 'pod-security.pod-violates-target', 'Pod', 'shop', 'web-*-*'],
+      [3, 'rbac.anonymous-access', 'Group', '', 'system:authenticated'],
+    ]);
+    expect(data.common[1].clusterNames).toEqual([HOSTILE, 'alpha', 'beta']);
+    // The waived finding is not "common"; its waiver expiring is listed per cluster.
+    expect(data.waivers.map((w) => [w.cluster, w.waiver.check, w.waiver.state])).toHaveLength(3);
+    expect(view.worst.find((w) => w.area === 'Pod security')!.rows.map((r) => r.cluster)).toEqual([HOSTILE, 'alpha', 'beta']);
+    expect(view.totals).toMatchObject({ clusters: 3, regressed: 1, meanOverall: '64.2' });
+  });
+
+  it('renders HTML, Markdown, JSON and a Slack digest with hostile names inert', async () => {
+    const store = await openRunStore(db, { readOnly: true });
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const html = renderFleetFormat(data, 'html');
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'`);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;@here');
+    expect(html).toContain('<polyline points="');
+    const md = renderFleetFormat(data, 'md');
+    expect(md).not.toContain('<script');
+    expect(md).not.toContain('@here');
+    const json = JSON.parse(renderFleetFormat(data, 'json'));
+    expect(json.fleetSchemaVersion).toBe(1);
+    expect(json.clusters.find((c: { cluster: string }) => c.cluster === 'alpha')).toMatchObject({ grade: { overall: 'D', areas: { tls: 'n/a' } }, delta: { overall: -10 } });
+    expect(json.worstPerArea.network[0]).toEqual({ cluster: HOSTILE, score: 35 });
+    const slack = JSON.stringify(buildSlackDigest(buildFleetView(data)));
+    expect(slack).not.toContain('<script');
+    expect(slack).toContain('&lt;script&gt;');
+  });
+});
+
+describe('ztaudit fleet and history export/import', () => {
+  it('writes fleet.html, fleet.json and fleet.md', async () => {
+    const t = io();
+    const code = await main(['fleet', '--history', db, '--format', 'html,json,md', '--out', 'out', '--since', '240'], t);
+    expect(t.err.join('')).toBe('');
+    expect(code).toBe(0);
+    // The window is relative to the real clock here; the data test above pins it.
+    expect(t.out.join('')).toMatch(/^wrote .*fleet\.html\nwrote .*fleet\.json\nwrote .*fleet\.md\n3 clusters, mean overall 64\.2, \d+ regressed in the last 240 h, 2 finding shapes on 2\+ clusters, 3 waivers expiring\n$/);
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'fleet.json'), 'utf8')).clusters).toHaveLength(3);
+    expect(readFileSync(join(dir, 'out', 'fleet.md'), 'utf8')).toMatch(/^# ztaudit fleet report: 3 clusters/);
+  });
+
+  it('bad flags and formats are one line, exit 2', async () => {
+    const t = io();
+    expect(await main(['fleet', '--history', db, '--format', 'pdf'], t)).toBe(2);
+    expect(t.err.join('')).toBe('ztaudit fleet: --format pdf: the fleet report\'s formats are html, json, md\n');
+    const u = io();
+    expect(await main(['fleet', '--history', db, '--since', '0'], u)).toBe(2);
+    expect(u.err.join('')).toMatch(/^ztaudit fleet: --since 0: must be a whole number from 1 to 8760\n$/);
+  });
+
+  it('exports every run oldest first and imports them into another store unchanged; a repeat imports nothing', async () => {
+    const t = io();
+    expect(await main(['history', 'export', '--history', db, '--file', 'runs.jsonl'], t)).toBe(0);
+    const lines = readFileSync(join(dir, 'runs.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[0])).toMatchObject({ format: 'ztaudit-history-export', version: 1 });
+    expect(lines.slice(1).map((l) => JSON.parse(l).run.id)).toEqual(fleetRuns().map((r) => r.run.id));
+    const u = io();
+    expect(await main(['history', 'import', '--history', 'copy.db', '--file', 'runs.jsonl'], u)).toBe(0);
+    expect(u.err.join('')).toMatch(/6 run\(s\) imported into .*copy\.db, 0 already there/);
+    const copy = await openRunStore(join(dir, 'copy.db'), { readOnly: true });
+    for (const r of fleetRuns()) expect(await copy.get(r.run.id)).toEqual(r);
+    expect(await copy.list(100)).toEqual(await (async () => { const s = await openRunStore(db, { readOnly: true }); const l = await s.list(100); await s.close(); return l; })());
+    await copy.close();
+    const again = io();
+    expect(await main(['history', 'import', '--history', 'copy.db', '--file', 'runs.jsonl'], again)).toBe(0);
+    expect(again.err.join('')).toMatch(/0 run\(s\) imported .*, 6 already there/);
+  });
+
+  it('names each unusable line and imports the rest (exit 2)', async () => {
+    writeFileSync(join(dir, 'bad.jsonl'), [JSON.stringify(fleetRuns()[0]), '{not json', JSON.stringify({ schemaVersion: 9, run: { id: 'x' } }), JSON.stringify(fleetRuns()[1])].join('\n'));
+    const t = io();
+    expect(await main(['history', 'import', '--history', 'bad.db', '--file', 'bad.jsonl'], t)).toBe(2);
+    expect(t.err.join('')).toMatch(/bad\.jsonl line 2: not JSON; skipped\n.*bad\.jsonl line 3: schemaVersion 9 is not 1; skipped\n.*2 run\(s\) imported .*, 2 line\(s\) skipped as unusable\n$/s);
+  });
+});

@@ -1,0 +1,55 @@
+// A small fleet for the fleet tests: three clusters (one with a hostile name), runs over a few
+// days, a regression inside the window and one outside it, findings that recur across
+// clusters under generated names, and waivers about to expire.
+import { createHash } from 'node:crypto';
+import { REPORT_SCHEMA_VERSION, type Finding, type RunReport } from '../../../src/run/types.ts';
+
+export const HOSTILE = '<script>alert(1)</script>@here';
+export const NOW = new Date('2026-11-10T12:00:00.000Z');
+
+function finding(cluster: string, check: string, severity: Finding['severity'], kind: string, namespace: string | undefined, name: string, waived = false): Finding {
+  return {
+    fingerprint: createHash('sha256').update([check, kind, namespace ?? '', name].join('\0')).digest('hex').slice(0, 20),
+    check, area: check.split('.')[0] as Finding['area'], severity, resource: { kind, ...(namespace ? { namespace } : {}), name },
+    message: `${check} on ${name} in ${cluster}`, controls: ['NIST-800-53:AC-6'], evidence: { cluster }, waived,
+    ...(waived ? { waiver: { reason: 'accepted', owner: 'team@example.com', expires: '2026-11-20' } } : {}),
+  };
+}
+
+export function fleetRun(cluster: string, id: string, startedAt: string, overall: number, opts: { regression?: string[]; previous?: RunReport; hash?: string } = {}): RunReport {
+  const hash = opts.hash ?? '7d9f8c6b5d-x2k9p';
+  const findings: Finding[] = [
+    finding(cluster, 'rbac.anonymous-access', 'medium', 'Group', undefined, 'system:authenticated'),
+    finding(cluster, 'pod-security.pod-violates-target', 'high', 'Pod', 'shop', `web-${hash}`),
+    finding(cluster, 'network.namespace-default-deny-ingress', 'high', 'Namespace', undefined, `team-${cluster}`),
+    finding(cluster, 'rbac.wildcard-permission', 'critical', 'ClusterRole', undefined, 'ops-admin', true),
+  ];
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    run: { id, startedAt, finishedAt: startedAt, cluster: { name: cluster }, source: 'live', coverage: {}, toolVersion: '0.1.0', checkCatalogVersion: 't', notes: [] },
+    score: { overall, areas: { network: overall - 5, tls: null, rbac: overall + 5 > 100 ? 100 : overall + 5, 'pod-security': overall - 20, mtls: null } },
+    checks: [],
+    findings,
+    diff: opts.previous ? {
+      previousRunId: opts.previous.run.id, previousStartedAt: opts.previous.run.startedAt, new: [], resolved: [], persisting: 3,
+      scoreDelta: { overall: overall - (opts.previous.score.overall ?? 0), areas: { network: null, tls: null, rbac: null, 'pod-security': null, mtls: null } },
+      breadthGrowth: [], notComparable: [], partial: false, regression: Boolean(opts.regression?.length), regressionReasons: opts.regression ?? [],
+    } : null,
+    waivers: [{ check: 'rbac.wildcard-permission', resource: { kind: 'ClusterRole', name: 'ops-admin' }, reason: 'accepted', owner: 'team@example.com', expires: '2026-11-20', state: 'expiring-soon', matched: 1 }],
+    details: {},
+    notifications: [],
+  };
+}
+
+/** The fleet's runs, oldest first. */
+export function fleetRuns(): RunReport[] {
+  const out: RunReport[] = [];
+  const a1 = fleetRun('alpha', '20261101T020000Z-a00001', '2026-11-01T02:00:00.000Z', 80);
+  const a2 = fleetRun('alpha', '20261102T020000Z-a00002', '2026-11-02T02:00:00.000Z', 70, { previous: a1, regression: ['overall score dropped 10.0 points (old regression, outside the window)'] });
+  const a3 = fleetRun('alpha', '20261110T020000Z-a00003', '2026-11-10T02:00:00.000Z', 60, { previous: a2, regression: ['2 new high findings', 'pod-security score dropped 10.0 points'] });
+  const b1 = fleetRun('beta', '20261109T030000Z-b00001', '2026-11-09T03:00:00.000Z', 90, { hash: '5c4b7f9d8-q8w2z' });
+  const b2 = fleetRun('beta', '20261110T030000Z-b00002', '2026-11-10T03:00:00.000Z', 92.5, { previous: b1, hash: '6f5d8c7b9-z9y8x' });
+  const h1 = fleetRun(HOSTILE, '20261110T040000Z-h00001', '2026-11-10T04:00:00.000Z', 40, { hash: '8a7b6c5d4-m3n4p' });
+  out.push(a1, a2, b1, a3, b2, h1);
+  return out;
+}
