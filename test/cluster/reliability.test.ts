@@ -43,12 +43,14 @@ describeCluster('reliability against a real kube-apiserver', (cluster) => {
       const t0 = Date.now();
       const snapshot = await collectLive({
         kubeconfigPath: cluster.kubeconfigPath,
-        pageSize: 25,
+        // Small pages: the ServiceAccounts take hundreds of requests, so the kill lands inside them.
+        pageSize: 5,
         // The default budget (30 s) covers a restart of a few seconds; a loaded CI machine
         // may take longer to bring kube-apiserver back, so this test allows more.
         retryBudgetMs: 120_000,
+        // Killed, 2 s with nothing listening (refused), then starting up again.
         onProgress: (kind, _n, done) => {
-          if (kind === 'serviceaccounts' && !done && !restart) restart = restartApiserver(cluster);
+          if (kind === 'serviceaccounts' && !done && !restart) restart = restartApiserver(cluster, 2_000);
         },
       });
       expect(restart).not.toBeNull();
@@ -66,19 +68,19 @@ describeCluster('reliability against a real kube-apiserver', (cluster) => {
       let restart: Promise<{ downMs: number }> | null = null;
       const snapshot = await collectLive({
         kubeconfigPath: cluster.kubeconfigPath,
-        pageSize: 25,
+        pageSize: 5,
         retryBudgetMs: 300,
         retryBaseDelayMs: 100,
+        // Nothing listens for 3 s: every request then is refused, far beyond the 0.3 s budget.
         onProgress: (kind, _n, done) => {
-          if (kind === 'serviceaccounts' && !done && !restart) restart = restartApiserver(cluster);
+          if (kind === 'serviceaccounts' && !done && !restart) restart = restartApiserver(cluster, 3_000);
         },
       });
       await restart!;
       const failed = LISTED_KEYS.filter((k) => snapshot.coverage[k as KindKey]?.status === 'error') as KindKey[];
       expect(failed.length).toBeGreaterThan(0);
-      expect(failed).toContain('serviceaccounts');
       for (const k of failed) {
-        expect(snapshot.coverage[k]?.detail).toMatch(/failed: (connection refused|connection reset|socket hang up|reading the response failed).*|failed: .*\(\d+ attempts over \d+\.\d s\)/);
+        expect(snapshot.coverage[k]?.detail).toMatch(/failed: (connection refused|connection reset|socket hang up|reading the response failed)/);
         expect(snapshot.resources[k]).toEqual([]);
       }
       const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'partial-restart' });
