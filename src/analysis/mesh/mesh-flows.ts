@@ -1,7 +1,9 @@
 // The per-call judges of Linkerd and Consul over the mesh model, for `reach`, intent rules and
 // the report: `linkerdFlowVerdict(model, caller, callee)` and `consulFlowVerdict(model, caller,
 // callee)`. The callee is found in the model by namespace and workload name; its labels, ports and
-// mesh settings come from there. Kept apart from the judges so the model can index their inputs.
+// mesh settings come from there; `callee.port` is the pod's (container) port, which is what
+// Linkerd Servers and Consul's excluded ports name. Kept apart from the judges so the model can
+// index their inputs.
 import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
 import type { MeshModel } from './model.ts';
 import { judgeLinkerdFlow } from './linkerd-authz.ts';
