@@ -5,7 +5,7 @@ import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from './context.ts';
 import { topBreadth } from './rbac/index.ts';
 import { meshPresent, meshWorkloadModes } from './mesh/index.ts';
-import { buildReachability, networkExposure } from './netpol/index.ts';
+import { networkExposure, reachabilityNotes } from './netpol/index.ts';
 import { DETAIL_KINDS, type RunDetails } from '../run/types.ts';
 
 /** How many subjects' breadth a run keeps: enough for the diff to see growth at the top. */
@@ -37,5 +37,5 @@ export function runDetails(ctx: AuditContext): RunDetails {
  */
 export function runNotes(ctx: AuditContext): string[] {
   if (!covered(ctx, DETAIL_KINDS.network)) return [];
-  return buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`);
+  return reachabilityNotes(ctx.snapshot).map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`);
 }

@@ -12,6 +12,7 @@ import type { Severity } from '../base/vocabulary.ts';
 import { applyWaivers } from './waivers.ts';
 import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
+import { releaseModels } from '../analysis/memo.ts';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -69,8 +70,11 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
   const outcomes: CheckOutcome[] = [];
   const passes: Array<Map<Severity, number>> = [];
   const failures: Result[] = [];
-  for (const check of input.checks) {
+  const lastOfArea = new Map(input.checks.map((c, i) => [c.area, i]));
+  for (const [i, check] of input.checks.entries()) {
     const [o] = runChecks([check], ctx);
+    // No later check reads this area's own models: drop them before the next area builds its.
+    if (lastOfArea.get(check.area) === i) releaseModels(check.area, input.snapshot);
     const counts = new Map<Severity, number>();
     const failed: Result[] = [];
     for (const r of o.results) {
