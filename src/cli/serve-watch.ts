@@ -67,6 +67,9 @@ export function likelyCauses(report: RunReport, checks: readonly Check[], change
   return [...new Set(ordered.map(describeChange))].slice(0, max);
 }
 
+/** What ServeWatch needs from the watch (ClusterWatch; tests hand in a fake). */
+export type WatchSource = Pick<ClusterWatch, 'start' | 'relistAll' | 'snapshot' | 'takeChanges' | 'hasChanges' | 'metrics' | 'stop'>;
+
 export interface ServeWatchInput {
   config: Config;
   checks: readonly Check[];
@@ -78,6 +81,8 @@ export interface ServeWatchInput {
   configMapRefs: (partial: Snapshot) => ConfigMapRef[];
   /** For tests: the watch's reconnect backoff. */
   backoff?: { baseMs?: number; maxMs?: number };
+  /** For tests: the watch itself (default: a ClusterWatch on the kubeconfig). */
+  watcher?: (onChange: () => void) => WatchSource;
 }
 
 export interface DaemonHandle {
@@ -92,7 +97,7 @@ export function validateWatchFlags(flags: { manifests?: string[]; snapshot?: str
 }
 
 export class ServeWatch {
-  readonly watcher: ClusterWatch;
+  readonly watcher: WatchSource;
   private readonly input: ServeWatchInput;
   private started = false;
   private cache = new Map<string, CheckOutcome>();
@@ -106,7 +111,7 @@ export class ServeWatch {
 
   constructor(input: ServeWatchInput) {
     this.input = input;
-    this.watcher = new ClusterWatch({
+    this.watcher = input.watcher ? input.watcher(() => this.changed()) : new ClusterWatch({
       kubeconfigPath: input.kubeconfigPath, context: input.context, ...(input.env ? { env: input.env } : {}),
       configMapRefs: input.configMapRefs, log: input.log, onChange: () => this.changed(), ...(input.backoff ? { backoff: input.backoff } : {}),
     });
@@ -147,7 +152,7 @@ export class ServeWatch {
         audit: (input) => auditSnapshot({ ...input, evaluate: (checks, ctx) => this.remember(runChecks(checks, ctx)), details: (ctx) => this.detailsOf(ctx, null), notes: (ctx) => this.notesOf(ctx, null) }),
       };
     }
-    let batch: ReturnType<ClusterWatch['takeChanges']> = { changes: [], dropped: 0, kinds: new Set(), since: null };
+    let batch: ReturnType<WatchSource['takeChanges']> = { changes: [], dropped: 0, kinds: new Set(), since: null };
     let affected = new Set<string>();
     return {
       ...base,
@@ -238,7 +243,7 @@ export class ServeWatch {
     if (this.watcher.hasChanges()) this.changed();
   }
 
-  metrics(): ReturnType<ClusterWatch['metrics']> {
+  metrics(): ReturnType<WatchSource['metrics']> {
     return this.watcher.metrics();
   }
 

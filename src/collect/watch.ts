@@ -293,7 +293,7 @@ export class ClusterWatch {
         return;
       case 'ERROR':
         // 410 Gone: the version we asked for is too old; anything else: watch again from where we were.
-        if (o.code === 410) st.needsList = true;
+        if (o.code === 410) this.gone(st);
         return;
       case 'ADDED':
       case 'MODIFIED': {
@@ -314,6 +314,11 @@ export class ClusterWatch {
       }
       default:
     }
+  }
+
+  private gone(st: KindState): void {
+    st.needsList = true;
+    this.options.log?.info(`watch ${resourceName(st.spec)}: resourceVersion ${st.resourceVersion} is too old (410 Gone); re-listing`, { event: 'watch-relist', kind: st.key });
   }
 
   private backoffMs(st: KindState): number {
@@ -369,7 +374,7 @@ export class ClusterWatch {
         continue;
       }
       if (r.status === 410) {
-        st.needsList = true;
+        this.gone(st);
         continue;
       }
       if (r.status === 403) {
