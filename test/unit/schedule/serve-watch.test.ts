@@ -163,6 +163,16 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(formatRunTable(await store.list(2)).split('\n')[1]).toMatch(/REGRESSION \(watch\)$/);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.run.watch?.causes).toContain('NetworkPolicy shop/default-deny deleted');
+    // Put back: resolved (stored, not alerted); deleted again: a regression again.
+    fake.add({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    const fixed = await run('watch');
+    const dd = report.findings.find((f) => f.check === 'network.namespace-default-deny-ingress' && f.resource.name === 'shop')!;
+    expect(fixed.diff?.resolved).toEqual([dd.fingerprint]);
+    expect(fixed.diff?.regression).toBe(false);
+    expect(await stored()).toBe(3);
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    expect((await run('watch')).diff?.regression).toBe(true);
+    expect(sent).toHaveLength(2);
   });
 
   it('neither stores nor alerts a watch run whose findings did not change', async () => {
