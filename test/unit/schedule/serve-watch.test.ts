@@ -5,7 +5,7 @@
 // caused it; a change that moves no finding is neither stored nor alerted; a kind whose
 // watch fails makes its checks not evaluated, whose findings are then neither resolved nor
 // (when the kind is back) new.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +26,17 @@ import { formatRunTable } from '../../../src/cli/history.ts';
 import { KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
 import type { CoverageEntry, KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 import type { Logger } from '../../../src/base/log.ts';
+import { buildSlackMessage } from '../../../src/notify/slack.ts';
+import { buildEmail } from '../../../src/notify/email.ts';
+import { renderMarkdown } from '../../../src/report/markdown.ts';
+import { renderReports } from '../../../src/report/render.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+(addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
+const schemaCheck = ajv.compile(JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8')));
+const validateReport = (r: unknown) => (schemaCheck(r) ? [] : schemaCheck.errors);
 
 const log: Logger = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
 
@@ -173,6 +184,24 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
     expect((await run('watch')).diff?.regression).toBe(true);
     expect(sent).toHaveLength(2);
+  });
+
+  it('says it is a watch run and names the cause in every output (Slack, email, Markdown, HTML, report.json schema)', async () => {
+    await run('start-up');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const report = await run('watch');
+    const slack = buildSlackMessage(report);
+    expect(slack.text).toContain('caused by NetworkPolicy shop/default-deny deleted');
+    expect(JSON.stringify(slack.blocks)).toContain('Caused by* (watch run,');
+    expect(buildEmail(report, false).text).toContain('- caused by (watch): NetworkPolicy shop/default-deny deleted');
+    expect(renderMarkdown(report)).toContain('> **likely cause:** NetworkPolicy shop/default-deny deleted');
+    const files = await renderReports(report, { formats: ['html', 'json'], outDir: join(dir, 'out'), trend: [], previous: null, chromium: null });
+    const html = readFileSync(files.find((f) => f.endsWith('.html'))!, 'utf8');
+    expect(html).toContain('<strong>Watch run</strong>');
+    expect(html).toContain('<li>NetworkPolicy shop/default-deny deleted</li>');
+    const json = JSON.parse(readFileSync(files.find((f) => f.endsWith('.json'))!, 'utf8'));
+    expect(validateReport(json)).toEqual([]);
+    expect(json.run.trigger).toBe('watch');
   });
 
   it('neither stores nor alerts a watch run whose findings did not change', async () => {
