@@ -118,21 +118,31 @@ try {
 
   const posts = () => slack.calls.filter((c) => c.path.endsWith('chat.postMessage'));
   const latencies: number[] = [];
+  const phases: Array<{ start: number; diffed: number; stored: number; slack: number }> = [];
   for (let i = 0; i < Number(values.trials); i++) {
     const before = posts().length;
+    const mark = lines.length;
+    const wall = Date.now();
     const t = performance.now();
     const del = await admin('DELETE', `${npPath}/default-deny`);
     if (del.status !== 200) throw new Error(`delete: HTTP ${del.status}`);
     await waitFor('the regression on Slack', () => posts().slice(before).some((c) => String(c.fields.text).includes('bench-shop/default-deny deleted')), 120_000);
     const s = (performance.now() - t) / 1000;
     latencies.push(s);
+    // Where the time went, from serve's own log timestamps (ms after the delete call).
+    const at = (event: string) => {
+      const l = lines.slice(mark).find((x) => x.includes(`"event":"${event}"`));
+      return l ? Date.parse(JSON.parse(l).time) - wall : NaN;
+    };
+    phases.push({ start: at('run-start'), diffed: at('watch-run'), stored: at('run-stored'), slack: s * 1000 });
     // Put it back and let that watch run (a resolved finding: stored, not alerted) finish.
     const settled = () => count('run-start') === count('run-finished') + count('run-failed');
     await waitFor('the regression run to finish', settled, 120_000);
     const watchRuns = count('watch-run');
     await admin('POST', npPath, policy);
     await waitFor('the watch run after re-creating the policy', () => count('watch-run') > watchRuns && settled(), 120_000);
-    console.log(`trial ${i + 1}: delete -> Slack regression ${s.toFixed(2)} s`);
+    const p = phases[phases.length - 1]!;
+    console.log(`trial ${i + 1}: delete -> Slack regression ${s.toFixed(2)} s (watch run started at ${(p.start / 1000).toFixed(2)} s, audited and diffed at ${(p.diffed / 1000).toFixed(2)} s, stored at ${(p.stored / 1000).toFixed(2)} s)`);
   }
 
   // Idle: no changes for --idle seconds (bookmarks still arrive).
@@ -168,6 +178,7 @@ try {
   const summary = [
     `watch ${size} (${created} objects loaded, serve --watch, debounce ${values.debounce} s, shared 2-core machine):`,
     `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= 10 s)`,
+    `  of which (medians): change seen + debounce until the watch run starts ${(median(phases.map((p) => p.start)) / 1000).toFixed(2)} s; audit + baseline + diff ${(median(phases.map((p) => p.diffed - p.start)) / 1000).toFixed(2)} s; render + store ${(median(phases.map((p) => p.stored - p.diffed)) / 1000).toFixed(2)} s; Slack ${(median(phases.map((p) => p.slack - p.stored)) / 1000).toFixed(2)} s`,
     `  idle CPU between changes: ${(idleCpu * 100).toFixed(2)} % of one core over ${idleSeconds} s (target <= 2 %)`,
     `  soak ${(soakSeconds / 60).toFixed(1)} min, one pod created + one deleted every ${churnMs} ms (${n} pods, ${count('watch-run') - runsStart} watch runs): RSS start ${rssStart} MiB, end ${rssEnd} MiB, max ${maxRss} MiB; CPU ${(soakCpu * 100).toFixed(1)} % of one core`,
   ].join('\n');
