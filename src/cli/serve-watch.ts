@@ -28,13 +28,13 @@ import { KINDS, POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import type { Snapshot, TlsProbeResult } from '../snapshot/types.ts';
 
 /** Kinds a mesh-gated check's applicability reads (the mesh model). */
-const MESH_KINDS = KINDS.filter((k) => k.key.startsWith('istio.') || k.key.startsWith('linkerd.')).map((k) => k.key as KindKey);
+const MESH_KINDS = KINDS.filter((k) => /^(istio|linkerd|consul)\./.test(k.key)).map((k) => k.key as KindKey);
 
 /** The kinds whose change can change a check's outcome, from its declared inputs. */
 export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'appliesTo'>): Set<KindKey> {
   const out = new Set<KindKey>([...check.needs, ...(check.reads ?? [])]);
   if (out.has('pods')) for (const k of POD_VIEW_KINDS) out.add(k);
-  if (check.appliesTo) for (const k of [...MESH_KINDS, ...POD_VIEW_KINDS, 'namespaces', 'configmaps'] as KindKey[]) out.add(k);
+  if (check.appliesTo) for (const k of [...MESH_KINDS, ...POD_VIEW_KINDS, 'namespaces', 'services', 'configmaps'] as KindKey[]) out.add(k);
   return out;
 }
 
