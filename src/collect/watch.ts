@@ -17,6 +17,7 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
 import { collectConfigMaps, type ConfigMapRef } from './live.ts';
+import { slimObject } from '../snapshot/slim.ts';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
 
@@ -219,7 +220,8 @@ export class ClusterWatch {
         if (!item || typeof item !== 'object') continue;
         item.apiVersion = st.apiVersion;
         item.kind = st.spec.kind;
-        items.set(idOf(item), item);
+        // Only what the checks read stays in memory (as the live collector does).
+        items.set(idOf(item), slimObject(st.key, item));
       }
       if (typeof body.metadata?.resourceVersion === 'string') rv = body.metadata.resourceVersion;
       const next = body.metadata?.continue;
@@ -301,7 +303,7 @@ export class ClusterWatch {
         o.kind = st.spec.kind;
         const id = idOf(o);
         const old = st.objects.get(id);
-        st.objects.set(id, o);
+        st.objects.set(id, slimObject(st.key, o));
         if (typeof rv === 'string') st.resourceVersion = rv;
         if (!old) this.record(st.key, 'created', o);
         else if (old.metadata?.resourceVersion !== rv) this.record(st.key, 'updated', o);
