@@ -13,6 +13,27 @@ export function gatewayApiGatewayCrd(): KubeObject {
   });
 }
 
+/** The Gateway API kinds the edge exposure view follows, at the versions upstream serves them (TLSRoute/TCPRoute experimental). */
+export function gatewayApiRouteCrds(): KubeObject[] {
+  const approved = { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/3328' };
+  return [
+    crd('gateway.networking.k8s.io', 'GatewayClass', 'gatewayclasses', ['v1', 'v1beta1'], false, approved),
+    crd('gateway.networking.k8s.io', 'HTTPRoute', 'httproutes', ['v1', 'v1beta1'], true, approved),
+    crd('gateway.networking.k8s.io', 'GRPCRoute', 'grpcroutes', ['v1'], true, approved),
+    crd('gateway.networking.k8s.io', 'TLSRoute', 'tlsroutes', ['v1alpha2'], true, approved),
+    crd('gateway.networking.k8s.io', 'TCPRoute', 'tcproutes', ['v1alpha2'], true, approved),
+    crd('gateway.networking.k8s.io', 'ReferenceGrant', 'referencegrants', ['v1beta1'], true, approved),
+  ];
+}
+
+/** Installs the Gateway API route, class and grant CRDs (idempotent) and waits until they are served. */
+export async function installGatewayApiRouteCrds(admin: Admin): Promise<void> {
+  for (const c of gatewayApiRouteCrds()) await admin.create(c, true);
+  for (const [version, resource] of [['v1', 'gatewayclasses'], ['v1', 'httproutes'], ['v1', 'grpcroutes'], ['v1alpha2', 'tlsroutes'], ['v1alpha2', 'tcproutes'], ['v1beta1', 'referencegrants']]) {
+    await admin.waitForResource('gateway.networking.k8s.io', version, resource);
+  }
+}
+
 export function crd(group: string, kind: string, plural: string, versions: string[], namespaced: boolean, annotations: Record<string, string>): KubeObject {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -36,5 +57,6 @@ export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(gatewayApiGatewayCrd(), true);
   await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
   await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'gateways');
+  await installGatewayApiRouteCrds(admin);
 }
 
