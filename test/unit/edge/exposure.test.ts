@@ -17,6 +17,8 @@ import { buildReachability, queryReach } from '../../../src/analysis/netpol/inde
 import { exposedWorkload } from '../../../checks/network/exposed-workload.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
+import { buildView } from '../../../src/report/view/index.ts';
+import { demoRun } from '../report/demo.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -255,5 +257,23 @@ describe('the demo cluster', () => {
     expect(backend?.external.map((p) => p.route)).toContain('api.shop.example.com/ → Ingress shop/storefront → Service shop/backend:http');
     const frontend = exposure.find((e) => e.workload.name === 'frontend');
     expect(frontend?.external).toContainEqual(expect.objectContaining({ allowedByPolicy: true, route: 'shop.example.com/ → Ingress shop/storefront → Service shop/frontend:http' }));
+  });
+
+  it('shows the Gateway API path to Prometheus in the report, with the edge guard findings on its HTTPRoute', () => {
+    const { report } = demoRun();
+    const rows = buildView(report).posture.exposure.rows;
+    const prometheus = rows.find((r) => r.namespace === 'monitoring' && r.name === 'prometheus');
+    expect(prometheus?.paths).toEqual([expect.objectContaining({ via: 'Gateway', through: 'prometheus.ops.example.com/ → HTTPRoute monitoring/prometheus (Gateway envoy-gateway-system/dashboards listener https) → Service monitoring/prometheus:9090', blocked: false })]);
+    const backend = rows.find((r) => r.namespace === 'shop' && r.name === 'backend');
+    expect(backend?.paths).toEqual([expect.objectContaining({ via: 'Ingress', blocked: true, policy: 'NetworkPolicy blocks ingress-nginx (IngressClass nginx)' })]);
+    const edge = report.findings.filter((f) => f.check.startsWith('tls.edge-')).map((f) => `${f.check} ${f.resource.kind} ${f.resource.namespace}/${f.resource.name}`).sort();
+    expect(edge).toEqual([
+      'tls.edge-auth-missing HTTPRoute monitoring/prometheus',
+      'tls.edge-rate-limit-missing HTTPRoute monitoring/prometheus',
+      'tls.edge-rate-limit-missing Ingress shop/storefront',
+      'tls.edge-waf-missing HTTPRoute monitoring/prometheus',
+      'tls.edge-waf-missing Ingress shop/storefront',
+    ]);
+    expect(report.findings.find((f) => f.check === 'network.exposed-workload')?.resource).toMatchObject({ namespace: 'monitoring', name: 'prometheus' });
   });
 });
