@@ -65,8 +65,11 @@ export const exposedHosts = memoize((snapshot: Snapshot): ExposedHost[] => {
 
 // ---- shared readers ----
 
-function annotations(o: KubeObject): Record<string, string> {
-  return o.metadata?.annotations ?? {};
+/** An object's string annotations; a non-string value among `keys` is reported (annotation values must be strings). */
+function annotations(o: KubeObject, keys: string[], where: string, answer: GuardAnswer): Record<string, string> {
+  const raw = obj(o.metadata?.annotations) ?? {};
+  for (const k of keys) if (raw[k] !== undefined && typeof raw[k] !== 'string') answer.malformed.push(`${where}: annotation ${k} is not a string (annotation values must be quoted); it is ignored`);
+  return stringMap(raw);
 }
 
 function middlewareIndex(snapshot: Snapshot): Map<string, KubeObject> {
@@ -160,7 +163,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   const o = h.object;
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   if (h.route.kind === 'Ingress') {
-    const an = annotations(o);
+    const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}auth-url/auth-signin/auth-type on ${where}`);
     for (const key of ['auth-url', 'auth-signin'] as const) {
       const v = an[NGINX_ANNOTATION_PREFIX + key];
@@ -266,7 +269,7 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   if (h.route.kind === 'Ingress') {
-    const an = annotations(h.object);
+    const an = annotations(h.object, ['limit-rps', 'limit-rpm', 'limit-connections'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}limit-rps/limit-rpm/limit-connections on ${where}`);
     for (const key of ['limit-rps', 'limit-rpm', 'limit-connections'] as const) {
       const v = an[NGINX_ANNOTATION_PREFIX + key];
@@ -311,7 +314,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   if (h.route.kind === 'Ingress') {
-    const an = annotations(h.object);
+    const an = annotations(h.object, ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     const flag = (key: string, src: Record<string, string>, label: string): boolean => {
       const v = src[key];
       if (v === undefined) return false;
@@ -327,7 +330,9 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
       if (!data) continue;
       const on = flag('enable-modsecurity', data, cm);
       const crs = flag('enable-owasp-modsecurity-crs', data, cm);
-      if (on && crs) a.found.push(`ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm})`);
+      // The recommended modsecurity.conf ingress-nginx ships runs SecRuleEngine DetectionOnly: say which mode blocks.
+      const blocking = /SecRuleEngine\s+On/i.test(`${data['modsecurity-snippet'] ?? ''}\n${an[`${NGINX_ANNOTATION_PREFIX}modsecurity-snippet`] ?? ''}`);
+      if (on && crs) a.found.push(`ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm}; ${blocking ? 'SecRuleEngine On' : 'default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On'})`);
       else if (on) a.looked.push(`${cm} enables ModSecurity without the OWASP Core Rule Set (no rules loaded)`);
     }
     const p = NGINX_ANNOTATION_PREFIX;

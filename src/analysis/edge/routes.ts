@@ -162,7 +162,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const route = refOf('Ingress', ing);
     const controller = ingressController(snapshot, ing, classes);
     const spec = obj(ing.spec) ?? {};
-    const traefikMw = (ing.metadata?.annotations?.['traefik.ingress.kubernetes.io/router.middlewares'] ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+    const traefikMw = (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.middlewares']) ?? '').split(',').map((s) => s.trim()).filter(Boolean)
       .map((s) => s.replace(/@kubernetescrd$/, '')).map((s) => { const i = s.indexOf('-'); return i > 0 ? `${s.slice(0, i)}/${s.slice(i + 1)}` : `${ns}/${s}`; });
     const add = (backend: unknown, host: string, path: string) => {
       const svc = obj(obj(backend)?.service);
@@ -209,7 +209,11 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         if (!p) continue;
         if ((str(p.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (str(p.kind) ?? 'Gateway') !== 'Gateway') continue;
         const gwNs = str(p.namespace) ?? ns;
-        const gwName = str(p.name) ?? '';
+        const gwName = str(p.name);
+        if (!gwName) {
+          notes.push(`${text(route)}: a parentRef names no Gateway; it is skipped`);
+          continue;
+        }
         const gw = gateways.get(`${gwNs}/${gwName}`);
         if (!gw) {
           notes.push(`${text(route)}: parent Gateway ${gwNs}/${gwName} not found; the route is not attached there`);
