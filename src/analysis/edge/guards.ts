@@ -192,9 +192,15 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   }
   if (h.controller.family === 'istio') {
     const labels = controllerLabels(snapshot, h.controller);
-    const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => selectsController(stringMap(obj(obj(ra.spec)?.selector)?.matchLabels), nsOf(ra), istioRoot, labels) && arr(obj(ra.spec)?.jwtRules).length > 0);
+    // A policy selects the gateway pods by workload selector, or (Istio 1.22+) by targetRefs naming the Gateway API Gateway.
+    const applies = (p: KubeObject) => {
+      const spec = obj(p.spec) ?? {};
+      if (spec.targetRef !== undefined || spec.targetRefs !== undefined) return policyTargets(p, h);
+      return selectsController(stringMap(obj(spec.selector)?.matchLabels), nsOf(p), istioRoot, labels);
+    };
+    const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => applies(ra) && arr(obj(ra.spec)?.jwtRules).length > 0);
     const aps = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter((ap) => {
-      if (!selectsController(stringMap(obj(obj(ap.spec)?.selector)?.matchLabels), nsOf(ap), istioRoot, labels)) return false;
+      if (!applies(ap)) return false;
       const spec = obj(ap.spec) ?? {};
       const action = str(spec.action) ?? 'ALLOW';
       const sources = arr(spec.rules).flatMap((r) => arr(obj(r)?.from)).map((f) => obj(obj(f)?.source) ?? {});

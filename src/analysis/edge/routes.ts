@@ -281,6 +281,16 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         notes.push(`${text(route)}: Istio Gateway ${gwNs}/${gwName} not found; the route is not bound there`);
         continue;
       }
+      // A VirtualService binds to the Gateway for the hosts some server of it admits ("ns/host": only VirtualServices of that namespace; "*" or "." for any or the Gateway's own).
+      const serverHosts = arr(obj(gw.spec)?.servers).flatMap((sv) => arr(obj(sv)?.hosts)).filter((h): h is string => typeof h === 'string').map((h) => {
+        const [scope, host] = h.includes('/') ? h.split('/', 2) : ['*', h];
+        return { scope: scope === '.' ? gwNs : scope, host: normalizeHost(host) };
+      }).filter((sh) => sh.scope === '*' || sh.scope === ns);
+      const boundHosts = (hosts.length ? hosts : ['*']).filter((h) => serverHosts.some((sh) => sh.host === '*' || listenerHostnameCovers(sh.host, h) || (h.startsWith('*') && listenerHostnameCovers(h, sh.host))));
+      if (boundHosts.length === 0) {
+        notes.push(`${text(route)}: none of its hosts (${hosts.join(', ') || 'none'}) is served by Istio Gateway ${gwNs}/${gwName} for namespace ${ns}; it is not bound there`);
+        continue;
+      }
       const selector = stringMap(obj(gw.spec)?.selector);
       const controller: EdgeController = { label: `Istio Gateway ${gwNs}/${gwName}`, family: 'istio', workloads: [], selectors: Object.keys(selector).length ? [{ labels: selector }] : [] };
       for (const section of ['http', 'tls', 'tcp'] as const) {
@@ -296,7 +306,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
             // "svc", "svc.ns", "svc.ns.svc.cluster.local": short names resolve in the VirtualService's namespace.
             const backend = { namespace: parts.length >= 2 ? parts[1] : ns, name: parts[0], port: portOf(obj(d?.port)?.number) };
             if (parts.length > 2 && !/^svc(\.|$)/.test(parts.slice(2).join('.'))) continue; // an external host (ServiceEntry), not a cluster Service
-            for (const h of hosts.length ? hosts : ['*']) for (const path of paths.length ? paths : ['/']) {
+            for (const h of boundHosts) for (const path of paths.length ? paths : ['/']) {
               push({ via: 'IstioGateway', route, object: vs, gateway: { kind: 'Gateway.networking.istio.io', namespace: gwNs, name: gwName }, host: h, path, backend, controller });
             }
           }

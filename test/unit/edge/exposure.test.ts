@@ -218,6 +218,27 @@ spec:
     expect(external(yaml, 'web')).toEqual([expect.objectContaining({ via: 'IstioGateway', allowedByPolicy: true, route: 'shop.example.com/ → VirtualService shop/web (Gateway istio-system/edge) → Service shop/web:80' })]);
   });
 
+  it('a VirtualService binds only for hosts a server of the Istio Gateway admits to its namespace ("ns/host")', () => {
+    const base = (serverHosts: string) => ns('istio-system') + ns('shop') + deploy('istio-system', 'istio-ingressgateway', '{istio: ingressgateway}') + deploy('shop', 'web', '{app: web}') + service('shop', 'web', '{app: web}') + `---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ${serverHosts}}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [shop.example.com]
+  gateways: [istio-system/edge]
+  http: [{route: [{destination: {host: web, port: {number: 80}}}]}]
+`;
+    expect(external(base('["shop/*.example.com"]'), 'web')).toHaveLength(1);
+    expect(external(base('["other/*"]'), 'web')).toEqual([]);
+    expect(exposureNotes(snap(base('["other/*"]')))).toEqual(['VirtualService shop/web: none of its hosts (shop.example.com) is served by Istio Gateway istio-system/edge for namespace shop; it is not bound there']);
+    expect(external(base('["api.example.com"]'), 'web')).toEqual([]);
+  });
+
   for (const group of ['traefik.io', 'traefik.containo.us']) {
     it(`Traefik IngressRoute (${group}) with Host() and PathPrefix() rules`, () => {
       const yaml = ns('traefik') + ns('shop') + deploy('traefik', 'traefik', '{app.kubernetes.io/name: traefik}') + deploy('shop', 'web', '{app: web}') + service('shop', 'web', '{app: web}') + `---

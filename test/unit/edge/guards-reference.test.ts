@@ -245,6 +245,53 @@ spec:
   });
 });
 
+describe(`Istio with the Gateway API (${ISTIO_REQUEST_AUTHENTICATION}: targetRefs)`, () => {
+  it('RequestAuthentication and AuthorizationPolicy attached by targetRefs to the Gateway authenticate its routes', () => {
+    const yaml = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: istio}
+spec: {controllerName: istio.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: shop}
+spec: {gatewayClassName: istio, listeners: [{name: http, protocol: HTTP, port: 80}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: edge-istio, namespace: shop}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: edge}}
+  template:
+    metadata: {labels: {gateway.networking.k8s.io/gateway-name: edge}}
+    spec: {containers: [{name: istio-proxy, image: "docker.io/istio/proxyv2:1.24.0"}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: admin, namespace: shop}
+spec: {parentRefs: [{name: edge}], rules: [{backendRefs: [{name: admin, port: 80}]}]}
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: shop}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: edge}]
+  jwtRules: [{issuer: issuer-foo}]
+`;
+    const ap = `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: require-jwt, namespace: shop}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: edge}]
+  rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]
+`;
+    expect(run('tls.edge-auth-missing', yaml + backend()).status).toBe('fail');
+    expect(run('tls.edge-auth-missing', yaml + ap + backend()).status).toBe('pass');
+  });
+});
+
 describe(`Envoy Gateway SecurityPolicy (${ENVOY_GATEWAY_SECURITY_POLICY})`, () => {
   const eg = (policy: string) => `
 apiVersion: v1
