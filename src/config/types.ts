@@ -136,7 +136,7 @@ export function defaultConfig(): Config {
     checks: {},
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
-    limits: { manifestFileMiB: 32, snapshotMiB: 512 },
+    limits: { manifestFileMiB: 32, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
   };
