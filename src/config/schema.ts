@@ -45,6 +45,10 @@ export const CONFIG_SCHEMA = closed({
     }),
   }),
   mesh: closed({ istioRootNamespace: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
+  edge: closed({
+    publicHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$' } },
+    externalWaf: { type: 'string', minLength: 1 },
+  }),
   checks: { type: 'object', additionalProperties: closed({ severity, enabled: { type: 'boolean' } }) },
   waivers: {
     type: 'array',
