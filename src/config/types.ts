@@ -103,6 +103,8 @@ export interface Config {
     breadthGrowthPercent: number;
     expiredWaiver: boolean;
   };
+  /** `serve --watch`: a watch run starts this long after the first change it covers. */
+  watch: { debounceSeconds: number };
   notify: {
     policy: 'regression' | 'always' | 'never';
     /** One overall deadline per channel and run (retries, rate limits, slow servers included). */
@@ -139,5 +141,6 @@ export function defaultConfig(): Config {
     limits: { manifestFileMiB: 32, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
+    watch: { debounceSeconds: 3 },
   };
 }

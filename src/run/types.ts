@@ -148,6 +148,10 @@ export interface RunReport {
      * The checks that depend on what is missing are not evaluated.
      */
     partial?: string[];
+    /** Set on runs started by `serve --watch` after a change; absent on full (scheduled, start-up, `run`) runs. */
+    trigger?: 'watch';
+    /** What a watch run saw and re-evaluated (absent on full runs). */
+    watch?: WatchRunInfo;
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];
@@ -156,6 +160,18 @@ export interface RunReport {
   waivers: WaiverStatus[];
   details: RunDetails;
   notifications: NotificationOutcome[];
+}
+
+/** A watch run's changes and what it re-evaluated. */
+export interface WatchRunInfo {
+  /** The changes since the previous audit, "NetworkPolicy shop/default-deny deleted" (at most 50). */
+  changes: string[];
+  /** How many changes there were (more than `changes` lists when many). */
+  changeCount: number;
+  /** Checks re-evaluated; every other check's result is carried over from the previous audit (its inputs did not change). */
+  reevaluated: string[];
+  /** For a regression: the changes to the regressed checks' inputs, rarest kind first (what most likely caused it). */
+  causes?: string[];
 }
 
 /**
@@ -225,4 +241,6 @@ export interface RunSummary {
   /** null when the run had nothing to compare with. */
   regression: boolean | null;
   partial: boolean;
+  /** 'watch' for a run started by `serve --watch` after a change. */
+  trigger?: 'watch';
 }

@@ -1,7 +1,7 @@
 // Proves the auditor's ClusterRole (auditorClusterRoleRules, what the Helm chart renders) is
 // enough for full coverage and no more: a ServiceAccount bound only to it collects everything,
 // never asks for Secrets (observed on the wire through a recording proxy), and is refused
-// Secrets, writes and watches. A role missing one kind yields 'forbidden' coverage for that
+// Secrets, writes and watches beyond the collected kinds (serve --watch watches those). A role missing one kind yields 'forbidden' coverage for that
 // kind, the run completes, and the engine does not evaluate the checks that need it.
 
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -114,14 +114,18 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
       expect(proxy.requests.filter((r) => r.path.includes('watch'))).toEqual([]);
     });
 
-    it('is refused Secrets, ConfigMap listing, watches and writes', async () => {
+    it('is refused Secrets, ConfigMap listing, watches beyond the collected kinds, and writes', async () => {
       const as = (method: string, p: string, body?: unknown) => apiRequest(cluster, token, method, p, body).then((r) => r.status);
       expect(await as('GET', `/api/v1/namespaces/${ns}/secrets/do-not-read`)).toBe(403);
       expect(await as('GET', '/api/v1/secrets')).toBe(403);
       expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps`)).toBe(403);
       // ConfigMaps by name only: one it was not given is as closed as a Secret.
       expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps/app-settings`)).toBe(403);
-      expect(await as('GET', '/api/v1/pods?watch=true&timeoutSeconds=1')).toBe(403);
+      expect(await as('GET', '/api/v1/secrets?watch=true&timeoutSeconds=1')).toBe(403);
+      expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps?watch=true&timeoutSeconds=1`)).toBe(403);
+      expect(await as('GET', '/api/v1/nodes?watch=true&timeoutSeconds=1')).toBe(403);
+      // serve --watch watches exactly the collected kinds.
+      expect(await as('GET', '/api/v1/pods?watch=true&timeoutSeconds=1')).toBe(200);
       expect(await as('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).toBe(403);
       expect(await as('DELETE', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/default-deny`)).toBe(403);
       // And what it needs it may do.

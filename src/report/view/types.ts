@@ -282,6 +282,8 @@ export interface ReportView {
   areas: ScoreCard[];
   /** What this run could not read (report.run.partial); empty when complete. */
   partial: string[];
+  /** serve --watch runs: the changes that started it and how many checks it re-evaluated; null on full runs. */
+  watch: { changes: string[]; more: number; reevaluated: number; causes: string[] } | null;
   totals: {
     findings: number; open: number; waived: number; folded: number; checks: number; failingChecks: number;
     notEvaluated: number; notApplicable: number;
