@@ -37,3 +37,12 @@ export const WORKLOAD_IDENTITY: string[] = ['NSA-CISA:PS/service-account-tokens'
 
 /** Authorization of every call between workloads (mesh AuthorizationPolicy, intentions). */
 export const MESH_AUTHORIZATION: string[] = ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-3', 'NIST-800-53:AC-4', 'NIST-800-207:T3', 'NIST-800-207:T4', 'NIST-800-207:T6'];
+
+/** Certificates issued and renewed by a controller (cert-manager), not rotated by hand. */
+export const CERTIFICATE_MANAGEMENT: string[] = ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-12', 'NIST-800-53:SC-17', 'NIST-800-207:T2'];
+
+/** Traffic leaves the cluster only through a controlled exit (egress gateway, registry-only mesh). */
+export const EGRESS_CONTROL: string[] = ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-53:AC-4', 'NIST-800-207:T4', 'NIST-800-207:T6'];
+
+/** Network flows are recorded, so a dropped or unexpected connection can be investigated. */
+export const FLOW_VISIBILITY: string[] = ['NSA-CISA:NS/network-policies', 'NIST-800-53:AU-12', 'NIST-800-53:SI-4', 'NIST-800-207:T7'];

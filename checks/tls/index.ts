@@ -9,6 +9,9 @@ import { certificateExpiring } from './certificate-expiring.ts';
 import { certificateHostnameMismatch } from './certificate-hostname-mismatch.ts';
 import { hstsDisabled } from './hsts-disabled.ts';
 import { weakCiphers } from './weak-ciphers.ts';
+import { certificateNotReady } from './certificate-not-ready.ts';
+import { certificateUnmanaged } from './certificate-unmanaged.ts';
+import { issuerNotReady } from './issuer-not-ready.ts';
 
 export const tlsChecks: Check[] = [
   ingressWithoutTls,
@@ -20,4 +23,7 @@ export const tlsChecks: Check[] = [
   certificateHostnameMismatch,
   hstsDisabled,
   weakCiphers,
+  certificateNotReady,
+  certificateUnmanaged,
+  issuerNotReady,
 ];
