@@ -9,6 +9,7 @@ import { cniNotEnforcing } from './cni-not-enforcing.ts';
 import { policySelectsNothing } from './policy-selects-nothing.ts';
 import { invalidPolicy } from './invalid-policy.ts';
 import { exposedWorkload } from './exposed-workload.ts';
+import { flowVisibilityOff } from './flow-visibility-off.ts';
 
 export const networkChecks: Check[] = [
   namespaceDefaultDenyIngress,
@@ -20,4 +21,5 @@ export const networkChecks: Check[] = [
   policySelectsNothing,
   invalidPolicy,
   exposedWorkload,
+  flowVisibilityOff,
 ];
