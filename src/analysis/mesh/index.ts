@@ -5,3 +5,4 @@ export { linkerdMembership, linkerdClusterDefault, admitsUnauthenticated, isLink
 export { meshConfigMapRefs, istioAutoMtls, type IstioAutoMtls } from './configmaps.ts';
 export { istioMeshedServices, istioMutualCoverage, type MeshedService, type ServiceTlsCoverage } from './destination-rules.ts';
 export { istioAuthorizationEffect, indexAuthorizationPolicies, parseAuthorizationPolicy, policiesFor, type AuthzEffect, type AuthzIndex, type ParsedAuthzPolicy, type AuthzRule } from './authz.ts';
+export { istioOutbound, meshOutbound, istioRevisions, istioRevisionConfigMapRefs, istioConfigMapName, type OutboundModel, type WorkloadOutbound, type MeshOutbound, type OutboundMode } from './outbound.ts';
