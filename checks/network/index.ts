@@ -10,6 +10,7 @@ import { policySelectsNothing } from './policy-selects-nothing.ts';
 import { invalidPolicy } from './invalid-policy.ts';
 import { exposedWorkload } from './exposed-workload.ts';
 import { flowVisibilityOff } from './flow-visibility-off.ts';
+import { egressNotControlled } from './egress-not-controlled.ts';
 
 export const networkChecks: Check[] = [
   namespaceDefaultDenyIngress,
@@ -22,4 +23,5 @@ export const networkChecks: Check[] = [
   invalidPolicy,
   exposedWorkload,
   flowVisibilityOff,
+  egressNotControlled,
 ];
