@@ -109,6 +109,10 @@ export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRan
   const model = buildReachability(snapshot);
   const internal = [...INTERNAL_RANGES, ...extraInternal];
   const perClass = new Map<PodClass, Omit<WorkloadExternalEgress, 'workload'>>();
+  // Classes with the same egress plan get the same answer unless a rule has a condition on
+  // its own pod (Calico): external peers resolve no named port, so nothing else of the class counts.
+  const perPlan = new Map<object, Omit<WorkloadExternalEgress, 'workload'>>();
+  const sharable = (cls: PodClass) => cls.egressPolicies.every((p) => (p.egress ?? []).every((r) => r.subject === undefined));
   const out = new Map<string, WorkloadExternalEgress>();
   for (const node of model.workloads) {
     const ranges = new Set<string>();
@@ -118,7 +122,15 @@ export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRan
     const families = new Set<Family>();
     for (const cls of node.classes) {
       let e = perClass.get(cls);
-      if (!e) perClass.set(cls, (e = classEgress(model, cls, internal)));
+      if (!e) {
+        const shared = sharable(cls);
+        e = shared ? perPlan.get(cls.egressPlan) : undefined;
+        if (!e) {
+          e = classEgress(model, cls, internal);
+          if (shared) perPlan.set(cls.egressPlan, e);
+        }
+        perClass.set(cls, e);
+      }
       for (const r of e.ranges) ranges.add(r);
       for (const f of e.fqdns) fqdns.add(f);
       for (const b of e.allowedBy) by.add(b);
