@@ -95,7 +95,10 @@ interface SidecarEntry {
 function readSidecar(o: KubeObject): SidecarEntry {
   const ref: ResourceRef = { kind: 'Sidecar', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' };
   const spec = obj(o.spec);
-  const ws = obj(spec?.workloadSelector);
+  const rawWs = spec?.workloadSelector;
+  const ws = obj(rawWs);
+  // A malformed selector selects nothing; it must not become the namespace-wide Sidecar.
+  if (rawWs !== undefined && rawWs !== null && (!ws || !obj(ws.labels))) return { ref, selector: {}, problem: 'workloadSelector is not a mapping with labels (the Sidecar selects no workload)' };
   const selector = ws ? stringMap(ws.labels) : undefined;
   const otp = obj(spec?.outboundTrafficPolicy);
   const mode = otp?.mode;
