@@ -12,6 +12,7 @@ import { linkerdSkipPorts } from './linkerd-skip-ports.ts';
 import { authzMissing } from './authz-missing.ts';
 import { authzAllowAny } from './authz-allow-any.ts';
 import { authzPlaintextBypass } from './authz-plaintext-bypass.ts';
+import { consulDefaultAllow } from './consul-default-allow.ts';
 import { outboundAllowAny } from './outbound-allow-any.ts';
 
 export const mtlsChecks: Check[] = [
@@ -27,5 +28,6 @@ export const mtlsChecks: Check[] = [
   authzMissing,
   authzAllowAny,
   authzPlaintextBypass,
+  consulDefaultAllow,
   outboundAllowAny,
 ];
