@@ -12,11 +12,11 @@ import { generateCluster, SIZES } from './generate.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: 'M' }, child: { type: 'boolean' } } });
 const size = values.size as keyof typeof SIZES;
-if (!SIZES[size]) throw new Error('--size must be S, M or L');
+if (!SIZES[size]) throw new Error('--size must be S, M, L or XL');
 const file = `bench/out/cluster-${size}.snap.json.gz`;
 
 if (values.child) {
-  const snapshot = readSnapshot(file);
+  const snapshot = await readSnapshot(file);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const model = buildReachability(snapshot);

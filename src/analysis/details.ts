@@ -6,6 +6,7 @@ import type { AuditContext } from './context.ts';
 import { topBreadth } from './rbac/index.ts';
 import { meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { buildReachability, networkExposure } from './netpol/index.ts';
+import { exposureNotes } from './netpol/exposure.ts';
 import { externalDestinations } from './netpol/egress.ts';
 import { DETAIL_KINDS, type RunDetails } from '../run/types.ts';
 
@@ -35,9 +36,14 @@ export function runDetails(ctx: AuditContext): RunDetails {
 
 /**
  * What the network model could not judge in full (Calico host endpoints, preDNAT and doNotTrack
- * policies, Cilium node selectors, …), one line per object, for the coverage section.
+ * policies, Cilium node selectors, …) and which edge routes it could not follow (a missing Service,
+ * Gateway or ReferenceGrant; a controller whose pods were not found), one line per object, for
+ * the coverage section.
  */
 export function runNotes(ctx: AuditContext): string[] {
   if (!covered(ctx, DETAIL_KINDS.network)) return [];
-  return buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`);
+  return [
+    ...buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`),
+    ...exposureNotes(ctx.snapshot),
+  ];
 }
