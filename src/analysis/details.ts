@@ -7,6 +7,7 @@ import { topBreadth } from './rbac/index.ts';
 import { meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { buildReachability, networkExposure } from './netpol/index.ts';
 import { exposureNotes } from './netpol/exposure.ts';
+import { externalDestinations } from './netpol/egress.ts';
 import { DETAIL_KINDS, type RunDetails } from '../run/types.ts';
 
 /** How many subjects' breadth a run keeps: enough for the diff to see growth at the top. */
@@ -27,6 +28,7 @@ export function runDetails(ctx: AuditContext): RunDetails {
       exposure: networkExposure(ctx.snapshot)
         .filter((e) => e.external.length > 0 || e.fromAllNamespaces)
         .map((e) => ({ ...e, external: e.external.map((p) => ({ ...p })) })),
+      egress: externalDestinations(ctx.snapshot).map(({ kind, value, source }) => ({ kind, value, source })),
     };
   }
   return details;

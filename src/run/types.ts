@@ -214,6 +214,14 @@ export interface ExposureDetail {
   ingressIsolated: boolean;
 }
 
+/** An external destination the cluster's objects allow by name (netpol/egress.ts externalDestinations). */
+export interface ExternalDestinationDetail {
+  kind: 'ipBlock' | 'fqdn' | 'world' | 'ServiceEntry';
+  value: string;
+  /** The policy or ServiceEntry naming it. */
+  source: ResourceRef;
+}
+
 /** The kinds each details part needs collected 'ok'; without them the part is absent. */
 export const DETAIL_KINDS = {
   rbac: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],
@@ -225,7 +233,11 @@ export const DETAIL_KINDS = {
 export interface RunDetails {
   rbac?: { breadth: BreadthEntry[] };
   mtls?: { workloads: MeshWorkloadDetail[] };
-  network?: { exposure: ExposureDetail[] };
+  network?: {
+    exposure: ExposureDetail[];
+    /** Where traffic may leave the cluster by name: public ipBlocks, toFQDNs names, world rules, ServiceEntry hosts. */
+    egress?: ExternalDestinationDetail[];
+  };
 }
 
 /** One stored run as listed (`ztaudit history`, the fleet report). */
