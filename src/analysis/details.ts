@@ -5,7 +5,9 @@ import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from './context.ts';
 import { topBreadth } from './rbac/index.ts';
 import { meshPresent, meshWorkloadModes } from './mesh/index.ts';
-import { networkExposure, reachabilityNotes } from './netpol/index.ts';
+import { buildReachability, networkExposure } from './netpol/index.ts';
+import { exposureNotes } from './netpol/exposure.ts';
+import { externalDestinations } from './netpol/egress.ts';
 import { DETAIL_KINDS, type RunDetails } from '../run/types.ts';
 
 /** How many subjects' breadth a run keeps: enough for the diff to see growth at the top. */
@@ -26,6 +28,7 @@ export function runDetails(ctx: AuditContext): RunDetails {
       exposure: networkExposure(ctx.snapshot)
         .filter((e) => e.external.length > 0 || e.fromAllNamespaces)
         .map((e) => ({ ...e, external: e.external.map((p) => ({ ...p })) })),
+      egress: externalDestinations(ctx.snapshot).map(({ kind, value, source }) => ({ kind, value, source })),
     };
   }
   return details;
@@ -33,9 +36,14 @@ export function runDetails(ctx: AuditContext): RunDetails {
 
 /**
  * What the network model could not judge in full (Calico host endpoints, preDNAT and doNotTrack
- * policies, Cilium node selectors, …), one line per object, for the coverage section.
+ * policies, Cilium node selectors, …) and which edge routes it could not follow (a missing Service,
+ * Gateway or ReferenceGrant; a controller whose pods were not found), one line per object, for
+ * the coverage section.
  */
 export function runNotes(ctx: AuditContext): string[] {
   if (!covered(ctx, DETAIL_KINDS.network)) return [];
-  return reachabilityNotes(ctx.snapshot).map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`);
+  return [
+    ...buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`),
+    ...exposureNotes(ctx.snapshot),
+  ];
 }

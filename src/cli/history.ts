@@ -72,7 +72,7 @@ export function formatRunTable(runs: RunSummary[]): string {
     score(r.score.overall),
     ...AREAS.map((a) => score(r.score.areas?.[a])),
     String(r.findings.critical), String(r.findings.high), String(r.findings.medium), String(r.findings.low), String(r.waived),
-    r.regression === null ? 'first' : r.regression ? 'REGRESSION' : 'ok',
+    `${r.regression === null ? 'first' : r.regression ? 'REGRESSION' : 'ok'}${r.trigger === 'watch' ? ' (watch)' : ''}`,
   ].map((cell, i) => (i === 2 ? cell.slice(0, 24) : cell)));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const numeric = (i: number) => i >= 3 && i < head.length - 1;

@@ -14,7 +14,8 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addRunOptions, checkRunFlags, loadValidConfig, type RunOptions } from './run.ts';
-import { describeSource, loadSource } from './source.ts';
+import { describeSource, liveConfigMapRefs, loadSource } from './source.ts';
+import { ServeWatch, validateWatchFlags } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
 import { alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
@@ -26,6 +27,7 @@ export interface ServeOptions extends RunOptions {
   port: string;
   host?: string;
   shutdownGrace: number;
+  watch?: boolean;
 }
 
 /** serve's own flags; every `run` flag is accepted too. */
@@ -35,6 +37,7 @@ export function addServeOptions(cmd: Command): Command {
     .option('--timezone <zone>', 'IANA time zone the schedule is read in (default: the system zone)')
     .option('--port <port>', 'HTTP port (0 picks a free one)', '8080')
     .option('--host <address>', 'address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every address)')
+    .option('--watch', 'live clusters: list once, then watch every kind and re-audit within seconds of a change (watch.debounceSeconds); alerts on a regression naming the change')
     .option('--shutdown-grace <seconds>', 'after SIGTERM, how long a run in progress may take to finish', seconds('--shutdown-grace', { zero: true }), 20);
 }
 
@@ -47,7 +50,7 @@ export function checkServeFlags(opts: ServeOptions) {
   if (opts.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port ${opts.port}: must be a port number (0 picks a free one)`);
   // serve always renders HTML: `/` shows it.
   const formats = run.formats.includes('html') ? run.formats : [...run.formats, 'html'];
-  return { ...run, formats, schedule: opts.schedule, timezone: opts.timezone, port, host: opts.host, graceMs: opts.shutdownGrace * 1000 };
+  return { ...run, formats, schedule: opts.schedule, timezone: opts.timezone, port, host: opts.host, graceMs: opts.shutdownGrace * 1000, watch: opts.watch === true };
 }
 
 /** serve's flags from an argv (what `ztaudit serve` would accept). */
@@ -77,8 +80,13 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
   const env = readEnv(io.env);
   const config = loadValidConfig(flags.config, io, log);
   if (flags.probeTls) config.tls.probe.enabled = true;
-  log.info(`serve: auditing ${describeSource(flags)}`);
-  const collect = (signal?: AbortSignal): Promise<Snapshot> => loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
+  log.info(`serve: auditing ${describeSource(flags)}${flags.watch ? ', watching for changes' : ''}`);
+  if (flags.watch) validateWatchFlags(flags, historyUrl(flags, env));
+  const watch = flags.watch ? new ServeWatch({
+    config, checks: CHECKS, log, kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env,
+    clusterName: flags.cluster ?? config.cluster.name, configMapRefs: liveConfigMapRefs(config),
+  }) : null;
+  const collect = (signal?: AbortSignal): Promise<Snapshot> => (watch ? watch.collectFull() : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) }));
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
   const store = await openStore(flags, config, env, io);
   // Stored runs for /runs/:id are read and rendered by a worker thread (serve-pages.ts).
@@ -98,16 +106,18 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
       graceMs: flags.graceMs,
       log,
       ...(pages ? { lookupRun: (id: string) => pages.render(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date())) } : {}),
-      runOnce: async (signal, hooks) => {
+      ...(watch ? { watchMetrics: () => watch.metrics() } : {}),
+      runOnce: async (signal, hooks, reason) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
         // requests stop, not just our wait.
-        const runEdges: PipelineEdges = {
+        const plain: PipelineEdges = {
           ...edges, signal, collect: () => abortable(() => collect(signal), signal),
           onStored: (report, files) => hooks.stored({ report, html: htmlOf(files) }),
         };
+        const runEdges = watch ? watch.edges(plain, reason) : plain;
         try {
           const { report, files } = await runPipeline(config, CHECKS, runEdges);
-              return { report, html: htmlOf(files) };
+          return { report, html: htmlOf(files) };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
@@ -119,16 +129,19 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
       },
     });
 
+    watch?.attach(daemon);
     const stopDaemon = daemon.stop;
     let stopped: Promise<void> | null = null;
     // After the daemon has stopped (no run holds the store any more): close the store and the renderer.
     const stop = (): Promise<void> => (stopped ??= (async () => {
       await stopDaemon();
+      await watch?.stop();
       await pages?.close();
       await store?.close().catch((error: unknown) => log.warn(`closing the history store: ${errorMessage(error)}`));
     })());
     return { ...daemon, stop };
   } catch (error: unknown) {
+    await watch?.stop();
     await pages?.close();
     await store?.close().catch(() => undefined);
     throw error;
@@ -169,6 +182,7 @@ export const SERVE = defineCommand<ServeOptions>({
   examples: [
     'ztaudit serve --schedule "0 2 * * *" --timezone Europe/Berlin --history k8s://ztaudit/ztaudit-history',
     'ztaudit serve --schedule "*/30 * * * *" --manifests deploy/ --port 9100 --host 127.0.0.1',
+    'ztaudit serve --watch --schedule "0 2 * * *" --history k8s://ztaudit/ztaudit-history',
   ],
   exitCodes: ['0  stopped by SIGTERM or SIGINT', '2  could not start (bad flags or config, port in use, history store unusable)'],
   run: (opts, _args, io) => serveUntilSignalled(opts, io),

@@ -184,7 +184,8 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
   return { status: 'ok', count: items.length };
 }
 
-async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, options: CollectLiveOptions, concurrency: number): Promise<void> {
+/** The by-name ConfigMap reads of a collection (also used by the watch, src/collect/watch.ts). */
+export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, options: CollectLiveOptions, concurrency: number): Promise<void> {
   const key = 'configmaps' satisfies KindKey;
   const items: KubeObject[] = [];
   snapshot.resources[key] = items;

@@ -3,8 +3,8 @@
 // reads means adding a kind to KINDS, never editing a role by hand.
 //
 // Decisions:
-// - Verbs are `get` and `list` only. The collector takes snapshots with paginated lists and
-//   never watches, so `watch` would only widen the grant.
+// - Verbs are `get`, `list` and `watch` on the listed kinds: runs take snapshots with paginated
+//   lists, and `serve --watch` watches the same kinds (nothing else; still read-only).
 // - ConfigMaps get `get` without `list`, and only by name: the names the known meshes, CNIs
 //   and ingress controllers use (KNOWN_CONFIGMAP_NAMES) plus the operator's own (the chart's
 //   rbac.extraConfigMapNames), so no other ConfigMap in the cluster can be read. A ConfigMap
@@ -24,7 +24,7 @@ export interface PolicyRule {
   nonResourceURLs?: string[];
 }
 
-export const AUDITOR_LIST_VERBS = ['get', 'list'] as const;
+export const AUDITOR_LIST_VERBS = ['get', 'list', 'watch'] as const;
 export const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/version'] as const;
 
 /**

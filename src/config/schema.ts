@@ -21,6 +21,10 @@ export const CONFIG_SCHEMA = closed({
     exemptions: closed({ namespaces: strArray, runtimeClasses: strArray, usernames: strArray }),
   }),
   network: closed({ exposedNamespaces: strArray }),
+  egress: closed({
+    // The controlled exits: gateway pods (namespace + optional podSelector) or a proxy address outside the cluster (cidr).
+    gateways: { type: 'array', items: { ...closed({ namespace: str, podSelector: labels, cidr: { type: 'string', pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$' } }), anyOf: [{ required: ['namespace'] }, { required: ['cidr'] }] } },
+  }),
   intent: closed({
     deny: {
       type: 'array',
@@ -45,6 +49,10 @@ export const CONFIG_SCHEMA = closed({
     }),
   }),
   mesh: closed({ istioRootNamespace: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
+  edge: closed({
+    publicHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$' } },
+    externalWaf: { type: 'string', minLength: 1 },
+  }),
   checks: { type: 'object', additionalProperties: closed({ severity, enabled: { type: 'boolean' } }) },
   waivers: {
     type: 'array',
@@ -67,6 +75,7 @@ export const CONFIG_SCHEMA = closed({
     breadthGrowthPercent: { type: 'number', minimum: 0 },
     expiredWaiver: { type: 'boolean' },
   }),
+  watch: closed({ debounceSeconds: { type: 'number', minimum: 0.1, maximum: 3600 } }),
   notify: closed({
     policy: { enum: ['regression', 'always', 'never'] },
     deadlineSeconds: { type: 'integer', minimum: 1, maximum: 3600 },

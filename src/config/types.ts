@@ -54,6 +54,10 @@ export interface Config {
     /** Namespaces whose workloads are meant to be reachable from everywhere (e.g. ingress controllers). */
     exposedNamespaces: string[];
   };
+  egress: {
+    /** Controlled exits: only these may reach the outside (network.egress-not-controlled). */
+    gateways: EgressGateway[];
+  };
   intent: { deny: IntentRule[] };
   rbac: {
     /** Subjects treated as part of the platform and never reported (added to the built-in list). */
@@ -74,6 +78,12 @@ export interface Config {
     meshedNamespaces: string[];
     /** Linkerd install-time proxy.defaultInboundPolicy, when not readable from the cluster. */
     linkerdDefaultInboundPolicy?: string;
+  };
+  edge: {
+    /** Hosts meant to be public (a shop's front page): exposed without authentication is not a finding. Exact names or "*.example.com". */
+    publicHosts: string[];
+    /** A WAF in front of the cluster (CDN, cloud WAF), named; tls.edge-waf-missing then passes and says so. */
+    externalWaf?: string;
   };
   /** Per-check overrides: severity, or disable. */
   checks: Record<string, { severity?: Severity; enabled?: boolean }>;
@@ -97,6 +107,8 @@ export interface Config {
     breadthGrowthPercent: number;
     expiredWaiver: boolean;
   };
+  /** `serve --watch`: a watch run starts this long after the first change it covers. */
+  watch: { debounceSeconds: number };
   notify: {
     policy: 'regression' | 'always' | 'never';
     /** One overall deadline per channel and run (retries, rate limits, slow servers included). */
@@ -113,6 +125,13 @@ export interface Config {
   };
 }
 
+/** An egress gateway's pods (namespace, optional pod labels), or an egress proxy's address range outside the cluster. */
+export interface EgressGateway {
+  namespace?: string;
+  podSelector?: Record<string, string>;
+  cidr?: string;
+}
+
 export const DEFAULT_SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
 export function defaultConfig(): Config {
@@ -122,15 +141,18 @@ export function defaultConfig(): Config {
     systemNamespaces: [...DEFAULT_SYSTEM_NAMESPACES],
     podSecurity: { exemptions: { namespaces: [], runtimeClasses: [], usernames: [] } },
     network: { exposedNamespaces: [] },
+    egress: { gateways: [] },
     intent: { deny: [] },
     rbac: { ignoreSubjects: [] },
     tls: { certificateExpiryDays: 30, probe: { enabled: false, endpoints: [], timeoutMs: 5000, concurrency: 8 } },
     mesh: { istioRootNamespace: 'istio-system', meshedNamespaces: [] },
+    edge: { publicHosts: [] },
     checks: {},
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
     limits: { manifestFileMiB: 32, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
+    watch: { debounceSeconds: 3 },
   };
 }

@@ -27,6 +27,8 @@ export interface AuditInput {
   details?: (ctx: AuditContext) => RunDetails;
   /** Coverage notes the analyses add to the collector's (policies of a kind only partly modelled). */
   notes?: (ctx: AuditContext) => string[];
+  /** Runs the checks; default runChecks (serve --watch re-runs only those whose inputs changed). */
+  evaluate?: (checks: readonly Check[], ctx: AuditContext) => CheckOutcome[];
 }
 
 export interface AuditOutput {
@@ -67,14 +69,12 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
   // One check at a time, keeping only what the report needs: its failures (waivers are
   // decided over all of them) and its passes as counts per severity (a pass is only scored).
   // The checks' Result arrays (half a million passes at 150k pods) are not all held at once.
+  // A caller's own `evaluate` (serve --watch keeps every outcome to re-run only some) gets
+  // the whole list, as before.
   const outcomes: CheckOutcome[] = [];
   const passes: Array<Map<Severity, number>> = [];
   const failures: Result[] = [];
-  const lastOfArea = new Map(input.checks.map((c, i) => [c.area, i]));
-  for (const [i, check] of input.checks.entries()) {
-    const [o] = runChecks([check], ctx);
-    // No later check reads this area's own models: drop them before the next area builds its.
-    if (lastOfArea.get(check.area) === i) releaseModels(check.area, input.snapshot);
+  for (const o of input.evaluate ? input.evaluate(input.checks, ctx) : oneByOne(input.checks, ctx)) {
     const counts = new Map<Severity, number>();
     const failed: Result[] = [];
     for (const r of o.results) {
@@ -140,6 +140,17 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     notifications: [],
   };
   return { report, expiredWaivers: [...w.expired.keys()] };
+}
+
+/** Runs the checks in order, dropping an area's own models once its last check ran. */
+function* oneByOne(checks: readonly Check[], ctx: AuditContext): Generator<CheckOutcome> {
+  const lastOfArea = new Map(checks.map((c, i) => [c.area, i]));
+  for (const [i, check] of checks.entries()) {
+    const [o] = runChecks([check], ctx);
+    // No later check reads this area's own models: drop them before the next area builds its.
+    if (lastOfArea.get(check.area) === i) releaseModels(check.area, ctx.snapshot);
+    yield o;
+  }
 }
 
 /** Every result as scoring sees it: the failures, and one stand-in per counted pass. */

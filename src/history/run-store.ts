@@ -74,6 +74,7 @@ export function summarizeRun(report: RunReport): RunSummary {
     waived,
     regression: report.diff ? report.diff.regression : null,
     partial: report.diff?.partial ?? false,
+    ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
   };
 }
 

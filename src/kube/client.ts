@@ -288,6 +288,66 @@ export class KubeClient {
     return this.request('GET', path, what, deadline === undefined ? {} : { deadline });
   }
 
+  /**
+   * One watch request (`?watch=1...`), not retried: each JSON line of the body is handed to
+   * `onEvent` as it arrives. Resolves when the server ends the stream (status 200), or with a
+   * non-200 answer and its parsed body; rejects on a transport error or when no byte arrives
+   * for `idleMs` (bookmarks keep a healthy watch talking). `signal` ends it quietly.
+   */
+  async watch(path: string, onEvent: (event: unknown) => void, idleMs: number, signal?: AbortSignal, onOpen?: (status: number) => void): Promise<KubeResponse> {
+    if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
+    const base = await this.requestOptions();
+    const url = new URL(this.server);
+    const basePath = url.pathname.replace(/\/+$/, '');
+    this.onRequest?.('GET', path);
+    const mod = url.protocol === 'http:' ? http : https;
+    const abort = signal ? AbortSignal.any([signal, ...(this.signal ? [this.signal] : [])]) : this.signal;
+    return new Promise<KubeResponse>((resolve, reject) => {
+      let settled = false;
+      const done = (f: () => void) => { if (!settled) { settled = true; f(); } };
+      const req = mod.request({
+        ...base, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined,
+        method: 'GET', path: basePath + path,
+        headers: { ...(base.headers as Record<string, string>), Accept: 'application/json', 'User-Agent': `ztaudit/${TOOL_VERSION}` },
+        timeout: idleMs,
+        ...(abort ? { signal: abort } : {}),
+      }, (res) => {
+        const status = res.statusCode ?? 0;
+        onOpen?.(status);
+        let buffered = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          if (status !== 200) return;
+          let nl: number;
+          while ((nl = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, nl).trim();
+            buffered = buffered.slice(nl + 1);
+            if (!line) continue;
+            let event: unknown;
+            try {
+              event = JSON.parse(line);
+            } catch {
+              req.destroy(new TransportError('EBODY', 'a watch event is not valid JSON'));
+              return;
+            }
+            onEvent(event);
+          }
+        });
+        res.on('end', () => done(() => {
+          let body: unknown;
+          try { body = buffered.trim() ? JSON.parse(buffered) : undefined; } catch { body = undefined; }
+          resolve({ status, body });
+        }));
+        res.on('error', (e) => done(() => (abort?.aborted ? resolve({ status: 0, body: undefined }) : reject(new TransportError('EBODY', errorMessage(e))))));
+        res.on('aborted', () => done(() => (abort?.aborted ? resolve({ status: 0, body: undefined }) : reject(new TransportError('EBODY', 'the watch connection closed')))));
+      });
+      req.on('timeout', () => req.destroy(new TransportError('ETIMEDOUT', `no event or bookmark within ${Math.round(idleMs / 1000)} s`)));
+      req.on('error', (e) => done(() => (abort?.aborted ? resolve({ status: 0, body: undefined }) : reject(e))));
+      req.end();
+    });
+  }
+
   /** How long one outage is retried for (RetryPolicy.budgetMs). */
   get retryBudgetMs(): number {
     return this.retry.budgetMs ?? DEFAULT_RETRY.budgetMs;

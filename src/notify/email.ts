@@ -44,6 +44,11 @@ export function headerText(value: string, max = 200): string {
 
 export interface EmailContent { subject: string; html: string; text: string }
 
+/** serve --watch: the changes that most likely caused the regression, one line each. */
+function watchCauses(report: RunReport): string[] {
+  return report.diff?.regression ? (report.run.watch?.causes ?? []).map((c) => `caused by (watch): ${c}`) : [];
+}
+
 export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const view = buildView(report);
   const d = report.diff;
@@ -65,7 +70,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     partial: view.partial.slice(0, MAX_PARTIAL),
     deltaColor: view.overall.delta?.cls === 'down' ? '#b91c1c' : view.overall.delta?.cls === 'up' ? '#15803d' : '#475569',
     regression: d?.regression ?? false,
-    reasons: d?.regressionReasons ?? [],
+    reasons: [...(d?.regressionReasons ?? []), ...watchCauses(report)],
     areas: view.areas,
     newCount: d?.new.length ?? 0,
     resolvedCount: d?.resolved.length ?? 0,
@@ -84,7 +89,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     `Run ${report.run.id} at ${report.run.startedAt}`,
     ...view.partial.slice(0, MAX_PARTIAL).map((p) => `partial: ${p}`),
     `Overall score ${overall}${view.overall.share ? ` (${view.overall.share})` : ''} (grade ${view.overall.grade})${delta}`,
-    ...(d?.regression ? ['', 'Regression:', ...d.regressionReasons.map((r) => `- ${r}`)] : []),
+    ...(d?.regression ? ['', 'Regression:', ...[...d.regressionReasons, ...watchCauses(report)].map((r) => `- ${r}`)] : []),
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',

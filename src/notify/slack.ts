@@ -102,6 +102,13 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   if (d?.regression && d.regressionReasons.length > 0) {
     blocks.push(section(`*Why this is a regression*\n${d.regressionReasons.map((r) => `• ${mrkdwnText(r)}`).join('\n')}`));
   }
+  const watch = report.run.trigger === 'watch' ? report.run.watch : undefined;
+  const causes = d?.regression ? watch?.causes ?? [] : [];
+  if (watch) {
+    const changes = causes.length > 0 ? causes : watch.changes.slice(0, 5);
+    const more = watch.changeCount - changes.length;
+    blocks.push(section(`*${causes.length > 0 ? 'Caused by' : 'Changes'}* (watch run, ${watch.reevaluated.length} checks re-evaluated)\n${changes.map((c) => `• ${mrkdwnText(c)}`).join('\n')}${more > 0 ? `\n…and ${more} more change${more === 1 ? '' : 's'}` : ''}`));
+  }
   // One cause, one line: a new finding implied by another new one rides on its line.
   const folded = foldForMessage(fresh);
   const line = ({ finding: f, implied }: (typeof folded)[number]) =>
@@ -114,7 +121,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${countsText(report)} · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],
   });
-  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
+  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${causes.length > 0 ? ` — caused by ${mrkdwnText(truncate(causes.join(', '), 300))}` : ''}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
 
   const threadBlocks: Block[] = [];
   if (folded.length > 0) {

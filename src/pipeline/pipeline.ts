@@ -7,7 +7,7 @@
 // sent, then fails with a StoreError ("audit could not be stored").
 import type { Config } from '../config/types.ts';
 import { runDetails, runNotes } from '../analysis/details.ts';
-import { auditSnapshot } from '../engine/audit.ts';
+import { auditSnapshot, type AuditInput, type AuditOutput } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
 import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run/types.ts';
 
@@ -57,6 +57,13 @@ export interface PipelineEdges {
   signal?: AbortSignal;
   /** Called once the run is stored and rendered, before notifying (serve shows it at once). */
   onStored?(report: RunReport, files: string[]): void;
+  /** Replaces the audit step (serve --watch: partial re-evaluation, the run marked as a watch run). */
+  audit?(input: AuditInput): AuditOutput;
+  /**
+   * After the diff: false drops the run (not stored, rendered or notified; serve --watch
+   * keeps a watch run only when its findings changed).
+   */
+  keep?(report: RunReport): boolean;
 }
 
 export interface Publisher {
@@ -76,7 +83,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   let notStored: string | null = null;
   // The snapshot and the analysis models memoised on it live only inside this call, so
   // they can be collected before diffing and rendering a large run.
-  const audit = async () => auditSnapshot({
+  const audit = async () => (edges.audit ?? auditSnapshot)({
     snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails, notes: runNotes,
   });
   const { report, expiredWaivers } = await audit();
@@ -87,6 +94,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     const previous = baseline?.latest ?? null;
     if (baseline) report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
     else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
+    if (edges.keep && !edges.keep(report)) return { report, files: [] };
     // The stored runs; the renderer adds the current one.
     const trend = store ? await store.trend(30, report.run.cluster.name) : [];
     // Render before storing: a run whose reports cannot be written (no space, --out not a

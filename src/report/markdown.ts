@@ -26,6 +26,12 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const lines: string[] = [];
   lines.push(`# ztaudit: ${mdEscape(report.run.cluster.name)}`, '');
   lines.push(`Run \`${report.run.id.replace(/`/g, '')}\` · ${report.run.startedAt} · source ${report.run.source} · Kubernetes ${mdEscape(report.run.cluster.version ?? 'unknown')}`, '');
+  const watch = report.run.trigger === 'watch' ? report.run.watch : undefined;
+  if (watch) {
+    lines.push(`> **watch run** (serve --watch): ${watch.reevaluated.length} checks re-evaluated after ${watch.changeCount} change(s); the others are carried over from the previous audit.`);
+    for (const c of watch.causes ?? []) lines.push(`> **likely cause:** ${mdEscape(c)}`);
+    lines.push('');
+  }
   for (const p of report.run.partial ?? []) lines.push(`> **partial:** ${mdEscape(p)}`);
   if (report.run.partial?.length) lines.push('');
   const all = checkCoverage(report.checks);

@@ -148,6 +148,10 @@ export interface RunReport {
      * The checks that depend on what is missing are not evaluated.
      */
     partial?: string[];
+    /** Set on runs started by `serve --watch` after a change; absent on full (scheduled, start-up, `run`) runs. */
+    trigger?: 'watch';
+    /** What a watch run saw and re-evaluated (absent on full runs). */
+    watch?: WatchRunInfo;
   };
   score: { overall: number | null; areas: Record<Area, number | null> };
   checks: CheckSummary[];
@@ -156,6 +160,18 @@ export interface RunReport {
   waivers: WaiverStatus[];
   details: RunDetails;
   notifications: NotificationOutcome[];
+}
+
+/** A watch run's changes and what it re-evaluated. */
+export interface WatchRunInfo {
+  /** The changes since the previous audit, "NetworkPolicy shop/default-deny deleted" (at most 50). */
+  changes: string[];
+  /** How many changes there were (more than `changes` lists when many). */
+  changeCount: number;
+  /** Checks re-evaluated; every other check's result is carried over from the previous audit (its inputs did not change). */
+  reevaluated: string[];
+  /** For a regression: the changes to the regressed checks' inputs, rarest kind first (what most likely caused it). */
+  causes?: string[];
 }
 
 /**
@@ -178,10 +194,16 @@ export interface MeshWorkloadDetail {
 }
 
 export interface ExternalPathDetail {
-  via: 'LoadBalancer' | 'NodePort' | 'Ingress';
+  /** LoadBalancer/NodePort Service, or the edge route kind: Ingress, Gateway (API), IstioGateway, IngressRoute, HTTPProxy. */
+  via: 'LoadBalancer' | 'NodePort' | 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
   through: ResourceRef;
   ports: string;
+  /** For a route: whether the edge controller's pods may reach the backend ('not-evaluated': its pods were not found). */
   allowedByPolicy: boolean | 'not-evaluated';
+  /** For a route: "host/path → route → Service ns/name:port". */
+  route?: string;
+  /** For a route: the edge controller carrying it. */
+  controller?: string;
 }
 
 export interface ExposureDetail {
@@ -190,6 +212,14 @@ export interface ExposureDetail {
   external: ExternalPathDetail[];
   fromAllNamespaces: boolean;
   ingressIsolated: boolean;
+}
+
+/** An external destination the cluster's objects allow by name (netpol/egress.ts externalDestinations). */
+export interface ExternalDestinationDetail {
+  kind: 'ipBlock' | 'fqdn' | 'world' | 'ServiceEntry';
+  value: string;
+  /** The policy or ServiceEntry naming it. */
+  source: ResourceRef;
 }
 
 /** The kinds each details part needs collected 'ok'; without them the part is absent. */
@@ -203,7 +233,11 @@ export const DETAIL_KINDS = {
 export interface RunDetails {
   rbac?: { breadth: BreadthEntry[] };
   mtls?: { workloads: MeshWorkloadDetail[] };
-  network?: { exposure: ExposureDetail[] };
+  network?: {
+    exposure: ExposureDetail[];
+    /** Where traffic may leave the cluster by name: public ipBlocks, toFQDNs names, world rules, ServiceEntry hosts. */
+    egress?: ExternalDestinationDetail[];
+  };
 }
 
 /** One stored run as listed (`ztaudit history`, the fleet report). */
@@ -219,4 +253,6 @@ export interface RunSummary {
   /** null when the run had nothing to compare with. */
   regression: boolean | null;
   partial: boolean;
+  /** 'watch' for a run started by `serve --watch` after a change. */
+  trigger?: 'watch';
 }

@@ -45,7 +45,7 @@ export interface DaemonOptions {
    * `hooks.stored` once the run is stored, before it notifies, so /healthz and / show it
    * while a notifier is still being waited for.
    */
-  runOnce(signal: AbortSignal, hooks: RunHooks): Promise<RunOutcome>;
+  runOnce(signal: AbortSignal, hooks: RunHooks, reason: string): Promise<RunOutcome>;
   /**
    * HTML of a stored run, or null when unknown; absent when there is no history store. The
    * daemon caches what it returns (stored runs never change) and bounds concurrent calls.
@@ -58,6 +58,8 @@ export interface DaemonOptions {
   graceMs?: number;
   /** Run once right after start-up; default true. */
   runAtStart?: boolean;
+  /** serve --watch: the watch's lag and events for /metrics. */
+  watchMetrics?: MetricsState['watch'];
 }
 
 export interface RunHooks {
@@ -104,6 +106,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { log } = options;
   const graceMs = options.graceMs ?? 20_000;
   const metrics = emptyMetricsState();
+  if (options.watchMetrics) metrics.watch = options.watchMetrics;
   let latestHtml: string | null = null;
   let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date; phase: 'auditing' | 'notifying'; phaseSince: Date } | null = null;
   /** Whether the latest stored run's notifications are still being sent. */
@@ -138,7 +141,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     };
     const promise = (async (): Promise<TickResult> => {
       try {
-        const outcome = await options.runOnce(abort.signal, hooks);
+        const outcome = await options.runOnce(abort.signal, hooks, reason);
         const seconds = (performance.now() - t0) / 1000;
         if (metrics.latest?.run.id !== outcome.report.run.id) metrics.lastSuccessAt = new Date();
         metrics.latest = outcome.report;

@@ -20,6 +20,8 @@ export interface MetricsState {
   runsTotal: Record<RunResult, number>;
   notificationFailuresTotal: Record<string, number>;
   running: boolean;
+  /** serve --watch: the age of the oldest change not yet audited, events handled and watch state per kind. */
+  watch?: () => { lagSeconds: number; events: Record<string, number>; watching: Record<string, boolean> };
 }
 
 export function emptyMetricsState(): MetricsState {
@@ -98,5 +100,13 @@ export function renderMetrics(state: MetricsState): string {
     Object.entries(state.notificationFailuresTotal).map(([channel, n]) => [{ channel }, n]));
   out.family('ztaudit_runs_total', 'counter', 'Audit runs since the daemon started, by result (skipped: a tick arrived while a run was in progress).',
     RUN_RESULTS.map((result) => [{ result }, state.runsTotal[result]]));
+  if (state.watch) {
+    const w = state.watch();
+    out.family('ztaudit_watch_lag_seconds', 'gauge', 'serve --watch: age of the oldest change not yet covered by an audit run (0 when none is waiting).', [[{}, Math.round(w.lagSeconds * 1000) / 1000]]);
+    out.family('ztaudit_watch_events_total', 'counter', 'serve --watch: watch events handled (bookmarks included), by kind.',
+      Object.entries(w.events).sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => [{ kind }, n]));
+    out.family('ztaudit_watch_up', 'gauge', 'serve --watch: 1 when the kind is being watched with ok coverage, 0 while its watch fails (its checks are not evaluated).',
+      Object.entries(w.watching).sort(([a], [b]) => a.localeCompare(b)).map(([kind, up]) => [{ kind }, up ? 1 : 0]));
+  }
   return out.text();
 }

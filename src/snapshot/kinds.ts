@@ -87,6 +87,12 @@ export const KINDS = [
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),
   crd('istio.destinationrules', 'DestinationRule', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'destinationrules'),
   crd('istio.gateways', 'Gateway', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'gateways'),
+  // Istio edge: routes bound to gateways, end-user authentication, Envoy patches (local rate limit, WAF filters)
+  crd('istio.virtualservices', 'VirtualService', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'virtualservices'),
+  crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
+  crd('istio.envoyfilters', 'EnvoyFilter', 'networking.istio.io', ['v1alpha3'], 'envoyfilters'),
+  crd('istio.sidecars', 'Sidecar', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'sidecars'),
+  crd('istio.serviceentries', 'ServiceEntry', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'serviceentries'),
   // Linkerd
   crd('linkerd.servers', 'Server', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1'], 'servers'),
   crd('linkerd.authorizationpolicies', 'AuthorizationPolicy', 'policy.linkerd.io', ['v1alpha1'], 'authorizationpolicies'),
@@ -98,13 +104,28 @@ export const KINDS = [
   crd('consul.serviceintentions', 'ServiceIntentions', 'consul.hashicorp.com', ['v1alpha1'], 'serviceintentions'),
   // Gateway API
   crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gateways'),
+  crd('gatewayapi.gatewayclasses', 'GatewayClass', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gatewayclasses', false),
+  crd('gatewayapi.httproutes', 'HTTPRoute', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'httproutes'),
+  crd('gatewayapi.grpcroutes', 'GRPCRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha2'], 'grpcroutes'),
+  crd('gatewayapi.tlsroutes', 'TLSRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha3', 'v1alpha2'], 'tlsroutes'),
+  crd('gatewayapi.tcproutes', 'TCPRoute', 'gateway.networking.k8s.io', ['v1alpha2'], 'tcproutes'),
+  crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'referencegrants'),
+  // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits)
+  crd('envoygateway.securitypolicies', 'SecurityPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'securitypolicies'),
+  crd('envoygateway.backendtrafficpolicies', 'BackendTrafficPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'backendtrafficpolicies'),
   // Traefik (current and legacy group)
   crd('traefik.tlsoptions', 'TLSOption', 'traefik.io', ['v1alpha1'], 'tlsoptions'),
   crd('traefik-legacy.tlsoptions', 'TLSOption', 'traefik.containo.us', ['v1alpha1'], 'tlsoptions'),
+  crd('traefik.ingressroutes', 'IngressRoute', 'traefik.io', ['v1alpha1'], 'ingressroutes'),
+  crd('traefik-legacy.ingressroutes', 'IngressRoute', 'traefik.containo.us', ['v1alpha1'], 'ingressroutes'),
+  crd('traefik.middlewares', 'Middleware', 'traefik.io', ['v1alpha1'], 'middlewares'),
+  crd('traefik-legacy.middlewares', 'Middleware', 'traefik.containo.us', ['v1alpha1'], 'middlewares'),
   // Contour
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // cert-manager
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
+  crd('certmanager.issuers', 'Issuer', 'cert-manager.io', ['v1'], 'issuers'),
+  crd('certmanager.clusterissuers', 'ClusterIssuer', 'cert-manager.io', ['v1'], 'clusterissuers', false),
   // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped
   crd('anp.adminnetworkpolicies', 'AdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'adminnetworkpolicies', false),
   crd('anp.baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'baselineadminnetworkpolicies', false),

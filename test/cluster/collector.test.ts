@@ -10,7 +10,10 @@ import { ApiUnreachableError, collectLive } from '../../src/collect/live.ts';
 import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
 import { ClusterError } from '../../src/base/errors.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
-import { crd, installMeshAndGatewayCrds } from './crds.ts';
+import { certManagerCrds, crd, installMeshAndGatewayCrds } from './crds.ts';
+import { CHECK_BY_ID } from '../../checks/index.ts';
+import { defaultConfig } from '../../src/config/types.ts';
+import { runChecks } from '../../src/engine/run.ts';
 import { Admin, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
 import { startRecordingProxy } from './recording-proxy.ts';
 
@@ -148,6 +151,12 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'legacy', namespace: ns }, spec: { mtls: { mode: 'PERMISSIVE' } } },
         { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: ns }, spec: { gatewayClassName: 'x', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
         { apiVersion: 'networking.istio.io/v1alpha3', kind: 'DestinationRule', metadata: { name: 'db', namespace: ns }, spec: { host: 'db', trafficPolicy: { tls: { mode: 'DISABLE' } } } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: `${ns}-eg` }, spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: ns }, spec: { parentRefs: [{ name: 'edge', sectionName: 'http' }], hostnames: ['shop.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'rpc', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'rpc', port: 9000 }] }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TLSRoute', metadata: { name: 'pass', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'tls', port: 443 }] }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'from-apps', namespace: ns }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }], to: [{ group: '', kind: 'Service' }] } },
         { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'web-http', namespace: ns }, spec: { podSelector: { matchLabels: { app: 'web' } }, port: 8080, accessPolicy: 'deny' } },
         { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute', metadata: { name: 'web-get', namespace: ns }, spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'web-http' }] } },
         { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'cluster', namespace: ns }, spec: { networks: [{ cidr: '10.0.0.0/8' }] } },
@@ -174,12 +183,71 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       expect(snapshot.resources['consul.serviceintentions']?.[0]).toMatchObject({ apiVersion: 'consul.hashicorp.com/v1alpha1', spec: { destination: { name: 'api' } } });
     });
 
+    it('collects the Gateway API routes, classes and grants the exposure view follows, each at its served version', () => {
+      const versionOf = (key: Parameters<typeof namesIn>[1]) => snapshot.resources[key]?.find((o) => (o.metadata?.namespace ?? ns) === ns)?.apiVersion;
+      expect(namesIn(snapshot, 'gatewayapi.httproutes', ns)).toEqual(['web']);
+      expect(snapshot.resources['gatewayapi.httproutes']?.find((o) => o.metadata?.namespace === ns)?.spec).toMatchObject({ parentRefs: [{ name: 'edge', sectionName: 'http' }] });
+      expect(namesIn(snapshot, 'gatewayapi.grpcroutes', ns)).toEqual(['rpc']);
+      expect(namesIn(snapshot, 'gatewayapi.tlsroutes', ns)).toEqual(['pass']);
+      expect(versionOf('gatewayapi.tlsroutes')).toBe('gateway.networking.k8s.io/v1alpha2');
+      expect(namesIn(snapshot, 'gatewayapi.tcproutes', ns)).toEqual(['db']);
+      expect(namesIn(snapshot, 'gatewayapi.referencegrants', ns)).toEqual(['from-apps']);
+      expect(versionOf('gatewayapi.referencegrants')).toBe('gateway.networking.k8s.io/v1beta1');
+      expect((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((o) => o.metadata?.name)).toContain(`${ns}-eg`);
+      for (const key of ['gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'gatewayapi.gatewayclasses'] as const) {
+        expect(snapshot.coverage[key]?.status, key).toBe('ok');
+      }
+      // Not installed in this tier: absent, never ok-and-empty.
+      expect(snapshot.coverage['traefik.ingressroutes']?.status).toBe('absent');
+      expect(snapshot.coverage['envoygateway.securitypolicies']?.status).toBe('absent');
+    });
+
     it('marks kinds whose CRD is not installed absent, never ok-and-empty', () => {
       // Group served (PeerAuthentication) but this resource is not.
       expect(snapshot.coverage['istio.authorizationpolicies']).toMatchObject({ status: 'absent' });
       // Group not served at all.
       expect(snapshot.coverage['cilium.networkpolicies']).toMatchObject({ status: 'absent', detail: expect.stringContaining('cilium.io') });
       expect(snapshot.resources['cilium.networkpolicies']).toEqual([]);
+    });
+  });
+
+  describe('cert-manager and Istio egress kinds', () => {
+    const ns = uniqueName('certs');
+    let snapshot: Snapshot;
+    beforeAll(async () => {
+      for (const c of certManagerCrds()) await admin.create(c, true);
+      await admin.create(crd('networking.istio.io', 'Sidecar', 'sidecars', ['v1'], true, {}), true);
+      await admin.create(crd('networking.istio.io', 'ServiceEntry', 'serviceentries', ['v1'], true, {}), true);
+      for (const r of ['certificates', 'issuers', 'clusterissuers']) await admin.waitForResource('cert-manager.io', 'v1', r);
+      await admin.waitForResource('networking.istio.io', 'v1', 'serviceentries');
+      await admin.namespace(ns);
+      await admin.createAll([
+        { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'ca', namespace: ns }, spec: { ca: { secretName: 'ca-keypair' } }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrGetKeyPair', message: 'secret "ca-keypair" not found' }] } },
+        { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: `le-${ns}` }, spec: { acme: {} }, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'ACMEAccountRegistered' }] } },
+        { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web', namespace: ns }, spec: { secretName: 'web-tls', issuerRef: { name: 'ca', kind: 'Issuer' } }, status: { notAfter: '2020-01-01T00:00:00Z', conditions: [{ type: 'Ready', status: 'False', reason: 'Expired' }] } },
+        { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'fresh', namespace: ns }, spec: { secretName: 'fresh-tls', issuerRef: { name: 'ca', kind: 'Issuer' } } },
+        { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: ns }, spec: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } },
+        { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'stripe', namespace: ns }, spec: { hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL' } },
+      ]);
+      snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+    });
+
+    it('collects Certificates, Issuers and ClusterIssuers with the status cert-manager wrote, and Sidecars and ServiceEntries', () => {
+      for (const k of ['certmanager.certificates', 'certmanager.issuers', 'certmanager.clusterissuers', 'istio.sidecars', 'istio.serviceentries'] as const) expect(snapshot.coverage[k]?.status, k).toBe('ok');
+      expect(namesIn(snapshot, 'certmanager.certificates', ns)).toEqual(['fresh', 'web']);
+      expect(namesIn(snapshot, 'certmanager.issuers', ns)).toEqual(['ca']);
+      expect(namesIn(snapshot, 'certmanager.clusterissuers')).toContain(`le-${ns}`);
+      expect(snapshot.resources['certmanager.certificates']?.find((c) => c.metadata?.name === 'web')).toMatchObject({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', status: { notAfter: '2020-01-01T00:00:00Z' } });
+      expect(namesIn(snapshot, 'istio.sidecars', ns)).toEqual(['default']);
+      expect(namesIn(snapshot, 'istio.serviceentries', ns)).toEqual(['stripe']);
+    });
+
+    it('judges them from their status: not-ready issuer and certificate, expired, no status', () => {
+      const ctx = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
+      const failing = (id: string) => runChecks([CHECK_BY_ID.get(id)!], ctx)[0].results.filter((r) => r.status === 'fail' && r.resource.namespace === ns).map((r) => `${r.severity} ${r.resource.kind} ${r.resource.name}`).sort();
+      expect(failing('tls.issuer-not-ready')).toEqual(['medium Issuer ca']);
+      expect(failing('tls.certificate-not-ready')).toEqual(['low Certificate fresh', 'medium Certificate web']);
+      expect(failing('tls.certificate-expiring')).toEqual(['critical Certificate web']);
     });
   });
 

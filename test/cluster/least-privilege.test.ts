@@ -1,7 +1,7 @@
 // Proves the auditor's ClusterRole (auditorClusterRoleRules, what the Helm chart renders) is
 // enough for full coverage and no more: a ServiceAccount bound only to it collects everything,
 // never asks for Secrets (observed on the wire through a recording proxy), and is refused
-// Secrets, writes and watches. A role missing one kind yields 'forbidden' coverage for that
+// Secrets, writes and watches beyond the collected kinds (serve --watch watches those). A role missing one kind yields 'forbidden' coverage for that
 // kind, the run completes, and the engine does not evaluate the checks that need it.
 
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ function uidsByKind(s: Snapshot): Record<string, string[]> {
 describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
   const admin = new Admin(cluster);
   const ns = uniqueName('ztaudit');
-  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions']);
+  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions']);
   let proxy: RecordingProxy;
 
   /** A ServiceAccount bound (cluster-wide) to exactly `rules`; returns a kubeconfig through the proxy. */
@@ -55,6 +55,10 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
       { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: ns }, spec: { gatewayClassName: 'x', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'api', port: 80 }] }] } },
+      { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TLSRoute', metadata: { name: 'pass', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'api', port: 443 }] }] } },
+      { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'api', port: 5432 }] }] } },
+      { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'g', namespace: ns }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'x' }], to: [{ group: '', kind: 'Service' }] } },
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: ns }, spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'registry.k8s.io/pause:3.10' }] } } } },
     ]);
     proxy = await startRecordingProxy(cluster);
@@ -110,14 +114,18 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
       expect(proxy.requests.filter((r) => r.path.includes('watch'))).toEqual([]);
     });
 
-    it('is refused Secrets, ConfigMap listing, watches and writes', async () => {
+    it('is refused Secrets, ConfigMap listing, watches beyond the collected kinds, and writes', async () => {
       const as = (method: string, p: string, body?: unknown) => apiRequest(cluster, token, method, p, body).then((r) => r.status);
       expect(await as('GET', `/api/v1/namespaces/${ns}/secrets/do-not-read`)).toBe(403);
       expect(await as('GET', '/api/v1/secrets')).toBe(403);
       expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps`)).toBe(403);
       // ConfigMaps by name only: one it was not given is as closed as a Secret.
       expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps/app-settings`)).toBe(403);
-      expect(await as('GET', '/api/v1/pods?watch=true&timeoutSeconds=1')).toBe(403);
+      expect(await as('GET', '/api/v1/secrets?watch=true&timeoutSeconds=1')).toBe(403);
+      expect(await as('GET', `/api/v1/namespaces/${ns}/configmaps?watch=true&timeoutSeconds=1`)).toBe(403);
+      expect(await as('GET', '/api/v1/nodes?watch=true&timeoutSeconds=1')).toBe(403);
+      // serve --watch watches exactly the collected kinds.
+      expect(await as('GET', '/api/v1/pods?watch=true&timeoutSeconds=1')).toBe(200);
       expect(await as('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).toBe(403);
       expect(await as('DELETE', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/default-deny`)).toBe(403);
       // And what it needs it may do.
@@ -156,9 +164,11 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
     });
 
     it('makes every check that needs NetworkPolicies not-evaluated, never passed', () => {
-      // An intent rule makes network.intent-violation applicable, so it too must be gated.
+      // An intent rule makes network.intent-violation applicable, a declared egress gateway
+      // network.egress-not-controlled, so they too must be gated.
       const config = defaultConfig();
       config.intent.deny = [{ name: 'a-never-reaches-b', from: { namespace: 'a' }, to: { namespace: 'b' } }];
+      config.egress.gateways = [{ namespace: 'egress' }];
       const ctx = { snapshot, config, now: new Date() };
       const probe: Check = {
         id: 'network.test-probe', area: 'network', title: 'probe', protectsAgainst: 'nothing (a probe)', severity: 'low', controls: [], remediation: '',

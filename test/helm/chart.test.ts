@@ -10,6 +10,7 @@ import { validateConfig } from '../../src/config/validate.ts';
 import { defaultConfig } from '../../src/config/types.ts';
 import { auditSnapshot } from '../../src/engine/audit.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
+import { parseServeFlags } from '../../src/cli/serve.ts';
 import { parse } from 'yaml';
 import { byKind, CHART_DIR, findHelm, renderChart, runHelm, templateChart } from './helm.ts';
 
@@ -105,6 +106,14 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(svc!.spec.selector).toEqual(dep!.spec.selector.matchLabels);
   });
 
+  it('serve.watch passes --watch to serve (off by default); the args parse as serve flags', () => {
+    const args = (v: Record<string, unknown>) => ((byKind(renderChart(h, { mode: 'serve', ...v }), 'Deployment')[0] as Obj).spec.template.spec.containers[0].args as string[]);
+    expect(args({})).not.toContain('--watch');
+    const watched = args({ serve: { watch: true } });
+    expect(watched).toContain('--watch');
+    expect(parseServeFlags(watched.slice(1)).watch).toBe(true);
+  });
+
   it('serve mode takes the bearer token from an existing Secret, never from values', () => {
     const objects = renderChart(h, { mode: 'serve', serve: { auth: { existingSecret: 'ztaudit-serve' } } });
     const [dep] = byKind(objects, 'Deployment') as Obj[];
@@ -145,7 +154,7 @@ describe.skipIf(!helm)('helm chart', () => {
     const [role] = byKind(objects, 'ClusterRole') as Obj[];
     expect(role!.rules).toEqual(auditorClusterRoleRules());
     for (const rule of role!.rules) {
-      for (const v of rule.verbs) expect(['get', 'list']).toContain(v);
+      for (const v of rule.verbs) expect(['get', 'list', 'watch']).toContain(v);
       expect(rule.resources ?? []).not.toContain('secrets');
       expect(rule.resources ?? []).not.toContain('*');
     }
@@ -154,7 +163,7 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zt-ztaudit', namespace: 'ztaudit' }]);
     // ConfigMaps by name only; operators add their controllers' own names.
     const cmRule = (rules: Array<{ resources?: string[]; resourceNames?: string[] }>) => rules.find((r) => r.resources?.includes('configmaps'))!;
-    expect(cmRule(role!.rules).resourceNames).toEqual(['cilium-config', 'ingress-nginx-controller', 'istio', 'linkerd-config', 'nginx-configuration']);
+    expect(cmRule(role!.rules).resourceNames).toEqual(['cilium-config', 'consul-server-config', 'ingress-nginx-controller', 'istio', 'linkerd-config', 'nginx-configuration']);
     const wider = byKind(renderChart(h, { rbac: { create: true, extraConfigMapNames: ['my-nginx', 'istio'] } }), 'ClusterRole') as Obj[];
     expect(wider[0]!.rules).toEqual(auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx'] }));
     expect(cmRule(wider[0]!.rules).resourceNames).toContain('my-nginx');

@@ -171,6 +171,9 @@ app.kubernetes.io/component: auditor
 - {{ .Values.serve.port | toString | quote }}
 - --shutdown-grace
 - {{ sub (int .Values.serve.terminationGracePeriodSeconds) 5 | toString | quote }}
+{{- if .Values.serve.watch }}
+- --watch
+{{- end }}
 {{- else }}
 - run
 {{- end }}

@@ -105,18 +105,6 @@ export function workloadKey(ref: ResourceRef): string {
 }
 
 export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
-  const model = buildModel(snapshot);
-  NOTES.set(snapshot, model.notes);
-  return model;
-}, 'network');
-
-/** The notes of a snapshot's model, kept when the model itself is released after the network checks. */
-const NOTES = new WeakMap<Snapshot, ReachModel['notes']>();
-export function reachabilityNotes(snapshot: Snapshot): ReachModel['notes'] {
-  return NOTES.get(snapshot) ?? buildReachability(snapshot).notes;
-}
-
-function buildModel(snapshot: Snapshot): ReachModel {
   const namespaceLabels = new Map<string, Record<string, string>>();
   for (const n of snapshot.resources.namespaces ?? []) {
     const name = n.metadata?.name;
@@ -270,7 +258,7 @@ function buildModel(snapshot: Snapshot): ReachModel {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
     composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, match,
   };
-}
+});
 
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
 

@@ -63,6 +63,10 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
     overall: card('overall', 'Overall', report.score.overall, diff?.scoreDelta.overall, checkCoverage(report.checks)),
     areas: AREAS.map((a) => card(a, AREA_LABEL[a], report.score.areas[a], diff?.scoreDelta.areas[a], checkCoverage(report.checks, a))),
     partial: report.run.partial ?? [],
+    watch: report.run.trigger === 'watch' && report.run.watch ? {
+      changes: report.run.watch.changes.slice(0, 20), more: Math.max(0, report.run.watch.changeCount - Math.min(20, report.run.watch.changes.length)),
+      reevaluated: report.run.watch.reevaluated.length, causes: report.run.watch.causes ?? [],
+    } : null,
     totals: {
       findings: counts.findings, open: counts.open, waived: counts.waived, folded: counts.folded,
       checks: counts.checks, failingChecks: counts.failingChecks, notEvaluated: counts.notEvaluated, notApplicable: counts.notApplicable,

@@ -2,7 +2,7 @@
 // RBAC subjects, workloads per mTLS posture, and what is reachable from far away.
 import { DETAIL_KINDS, type MtlsPosture, type RunDetails, type RunDiff, type RunReport } from '../../run/types.ts';
 import { byRef, num, pct, refKey, refOf, resourceText, smallest } from './format.ts';
-import type { BreadthRow, ExposurePathRow, ExposureRow, MeshModeBar, MeshRow, PostureView } from './types.ts';
+import type { BreadthRow, EgressDestinationRow, ExposurePathRow, ExposureRow, MeshModeBar, MeshRow, PostureView } from './types.ts';
 
 /** Subjects listed in the RBAC breadth table. */
 export const POSTURE_TOP_SUBJECTS = 10;
@@ -101,9 +101,11 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
   let external = 0, fromAll = 0;
   const all = list.map((e) => {
     const paths = e.external.map((p): ExposurePathRow => ({
-      via: p.via, through: resourceText(p.through), ports: p.ports,
-      policy: p.allowedByPolicy === true ? 'admitted by NetworkPolicy' : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
-        : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated',
+      via: p.via, through: p.route ?? resourceText(p.through), ports: p.ports,
+      policy: p.controller !== undefined
+        ? (p.allowedByPolicy === true ? `${p.controller} may connect` : p.allowedByPolicy === false ? `NetworkPolicy blocks ${p.controller}` : `pods of ${p.controller} not found; counted as open`)
+        : p.allowedByPolicy === true ? 'admitted by NetworkPolicy' : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
+          : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated',
       blocked: p.allowedByPolicy === false,
     }));
     const open = paths.filter((p) => !p.blocked);
@@ -121,6 +123,19 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
   return { omitted: '', total: all.length, external, fromAllNamespaces: fromAll, via, rows, more: all.length - rows.length };
 }
 
+const EGRESS_KIND_LABEL = { world: 'any address', ipBlock: 'address range', fqdn: 'DNS name', ServiceEntry: 'ServiceEntry host' } as const;
+
+/** The external destinations the cluster's policies and ServiceEntries allow by name. */
+function egressPosture(report: RunReport, maxRows: number): PostureView['egress'] {
+  const network = report.details.network;
+  if (!network) return { omitted: absentBecause(report, 'network', 'Network kinds', 'External destinations were not computed for this run.'), rows: [], counts: [], more: 0 };
+  if (!network.egress) return { omitted: 'External destinations were not computed for this run.', rows: [], counts: [], more: 0 };
+  const all = network.egress.map((d): EgressDestinationRow => ({ kind: EGRESS_KIND_LABEL[d.kind] ?? d.kind, value: d.value, source: resourceText(d.source) }));
+  const counts = (Object.keys(EGRESS_KIND_LABEL) as Array<keyof typeof EGRESS_KIND_LABEL>).map((k) => ({ kind: EGRESS_KIND_LABEL[k], count: network.egress!.filter((d) => d.kind === k).length }));
+  const rows = all.slice(0, maxRows);
+  return { omitted: '', rows, counts, more: all.length - rows.length };
+}
+
 export function postureOf(report: RunReport, maxRows: number): PostureView {
-  return { rbac: breadthPosture(report), mtls: meshPosture(report, maxRows), exposure: exposurePosture(report, maxRows) };
+  return { rbac: breadthPosture(report), mtls: meshPosture(report, maxRows), exposure: exposurePosture(report, maxRows), egress: egressPosture(report, maxRows) };
 }

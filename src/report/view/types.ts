@@ -232,10 +232,14 @@ export interface ExposureRow {
   fromAllNamespaces: boolean;
 }
 
+/** One external destination allowed by name: what it is, the CIDR/name/host, and the object naming it. */
+export interface EgressDestinationRow { kind: string; value: string; source: string }
+
 export interface PostureView {
   rbac: { omitted: string; rows: BreadthRow[]; listed: number; growthElsewhere: number };
   mtls: { omitted: string; total: number; secure: number; securePercent: string; bars: MeshModeBar[]; rows: MeshRow[]; notStrict: number; more: number };
   exposure: { omitted: string; total: number; external: number; fromAllNamespaces: number; via: Array<{ via: string; count: number }>; rows: ExposureRow[]; more: number };
+  egress: { omitted: string; rows: EgressDestinationRow[]; counts: Array<{ kind: string; count: number }>; more: number };
 }
 
 export interface ChangesView {
@@ -282,6 +286,8 @@ export interface ReportView {
   areas: ScoreCard[];
   /** What this run could not read (report.run.partial); empty when complete. */
   partial: string[];
+  /** serve --watch runs: the changes that started it and how many checks it re-evaluated; null on full runs. */
+  watch: { changes: string[]; more: number; reevaluated: number; causes: string[] } | null;
   totals: {
     findings: number; open: number; waived: number; folded: number; checks: number; failingChecks: number;
     notEvaluated: number; notApplicable: number;

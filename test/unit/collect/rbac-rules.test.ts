@@ -9,12 +9,12 @@ describe('auditorClusterRoleRules', () => {
   const rules = auditorClusterRoleRules();
   const grants = (group: string, resource: string) => rules.filter((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource));
 
-  it('grants get and list (no watch, no writes) on every listed kind', () => {
+  it('grants get, list and watch (no writes) on every listed kind', () => {
     for (const k of KINDS) {
       if ('byNameOnly' in k) continue;
       const found = grants(k.group, k.resource);
       expect(found, k.key).toHaveLength(1);
-      expect(found[0].verbs, k.key).toEqual(['get', 'list']);
+      expect(found[0].verbs, k.key).toEqual(['get', 'list', 'watch']);
       expect(found[0].resourceNames, k.key).toBeUndefined();
     }
   });
@@ -35,7 +35,7 @@ describe('auditorClusterRoleRules', () => {
     const text = JSON.stringify(rules);
     expect(text).not.toContain('secrets');
     expect(text).not.toContain('"*"');
-    for (const r of rules) for (const v of r.verbs) expect(['get', 'list']).toContain(v);
+    for (const r of rules) for (const v of r.verbs) expect(['get', 'list', 'watch']).toContain(v);
   });
 
   it('grants discovery and /version as non-resource URLs', () => {

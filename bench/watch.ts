@@ -1,0 +1,195 @@
+// Watch benchmark (`serve --watch`, issue #22): loads a synthetic cluster (default M, 15k pods)
+// into a real kube-apiserver + etcd (the cluster test tier's binaries), starts
+// `ztaudit serve --watch` as a real process with a local Slack Web API stand-in, then measures
+//   1. latency: from the API call that deletes a default-deny NetworkPolicy to the stand-in
+//      receiving the regression (median of --trials; the policy is re-created between trials
+//      and that watch run is waited for);
+//   2. idle CPU of the daemon between changes (utime+stime over --idle seconds, no changes);
+//   3. RSS at the start and the end of a soak with a steady trickle of pod churn (one pod
+//      created and one deleted every --churn-ms) lasting --soak-minutes, and the CPU it took.
+//   node bench/watch.ts [--size M] [--trials 10] [--idle 60] [--soak-minutes 30] [--churn-ms 2000]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KINDS } from '../src/snapshot/kinds.ts';
+import type { KubeObject } from '../src/snapshot/types.ts';
+import { startControlPlane } from '../test/cluster/control-plane.ts';
+import { apiRequest, collectionPath } from '../test/cluster/env.ts';
+import { startFakeSlack } from '../test/unit/notify/slack-server.ts';
+import { generateCluster, SIZES } from './generate.ts';
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: 'M' }, trials: { type: 'string', default: '10' }, idle: { type: 'string', default: '60' },
+    'soak-minutes': { type: 'string', default: '30' }, 'churn-ms': { type: 'string', default: '2000' }, debounce: { type: 'string', default: '3' },
+  },
+});
+const size = values.size as keyof typeof SIZES;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
+}
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+const binDir = spawnSync('bash', ['test/cluster/build-binaries.sh'], { encoding: 'utf8' }).stdout.trim().split('\n').pop()!;
+const cp = await startControlPlane(binDir);
+const slack = await startFakeSlack();
+const dir = mkdtempSync(join(tmpdir(), 'ztaudit-bench-watch-'));
+let child: ReturnType<typeof spawn> | null = null;
+const lines: string[] = [];
+const admin = (method: string, path: string, body?: unknown) => apiRequest(cp, cp.adminToken, method, path, body);
+try {
+  console.log(`control plane ${cp.version} up in ${(cp.startupMs / 1000).toFixed(1)} s`);
+  const snap = generateCluster(SIZES[size], 1);
+  const builtin = KINDS.filter((k) => k.builtin && !('byNameOnly' in k && k.byNameOnly));
+  const order = ['namespaces', 'serviceaccounts', ...builtin.map((k) => k.key).filter((k) => k !== 'namespaces' && k !== 'serviceaccounts')];
+  const t0 = performance.now();
+  let created = 0;
+  // The same loading as bench/live.ts.
+  for (const key of order) {
+    const list = ((snap.resources as Record<string, KubeObject[] | undefined>)[key] ?? []).filter((o) => !(key === 'namespaces' && o.metadata?.name === 'kube-system'));
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const o = structuredClone(list[next++]!);
+        delete o.status;
+        if (o.metadata) {
+          delete o.metadata.uid;
+          o.metadata.ownerReferences = o.metadata.ownerReferences?.map((r) => ({ ...r, uid: '00000000-0000-0000-0000-000000000000' }));
+          if (o.kind === 'Service') o.spec = { ...o.spec, type: 'ClusterIP', clusterIP: 'None' };
+          if (o.kind === 'Namespace' && o.metadata.labels) {
+            for (const l of Object.keys(o.metadata.labels)) if (l.startsWith('pod-security.kubernetes.io/')) delete o.metadata.labels[l];
+          }
+        }
+        const r = await admin('POST', collectionPath(o), o);
+        if (r.status >= 300 && r.status !== 409) throw new Error(`create ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        created++;
+      }
+    };
+    await Promise.all(Array.from({ length: 24 }, worker));
+  }
+  console.log(`loaded ${created} objects (${size}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  // The namespace whose default-deny is deleted, and one for the churn.
+  for (const ns of ['bench-shop', 'bench-churn']) {
+    await admin('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await admin('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
+  }
+  const pod = (name: string, ns: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: name.replace(/-\d+$/, '') } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } });
+  await admin('POST', '/api/v1/namespaces/bench-shop/pods', pod('web', 'bench-shop'));
+  const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'bench-shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+  const npPath = '/apis/networking.k8s.io/v1/namespaces/bench-shop/networkpolicies';
+  if ((await admin('POST', npPath, policy)).status !== 201) throw new Error('could not create the default-deny policy');
+
+  writeFileSync(join(dir, 'ztaudit.yaml'), `watch: {debounceSeconds: ${Number(values.debounce)}}\nnotify: {policy: regression, deadlineSeconds: 30}\n`);
+  const ts = performance.now();
+  child = spawn(process.execPath, [join(import.meta.dirname, '../bin/ztaudit.cjs'), 'serve', '--watch', '--kubeconfig', cp.kubeconfigPath, '--schedule', '0 0 1 1 *',
+    '--port', '0', '--history', 'h.db', '--out', 'out', '--format', 'json'], {
+    cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: dir, ZTAUDIT_SLACK_TOKEN: 'xoxb-bench', ZTAUDIT_SLACK_CHANNEL: 'C0BENCH', ZTAUDIT_SLACK_API_URL: slack.apiUrl },
+  });
+  let tail = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    tail += c.toString('utf8');
+    let nl: number;
+    while ((nl = tail.indexOf('\n')) >= 0) { lines.push(tail.slice(0, nl)); tail = tail.slice(nl + 1); }
+  });
+  const pid = child.pid!;
+  const count = (event: string) => lines.filter((l) => l.includes(`"event":"${event}"`)).length;
+  const waitFor = async (what: string, ok: () => boolean, ms: number) => {
+    const t = Date.now();
+    while (!ok()) {
+      if (Date.now() - t > ms) throw new Error(`timed out waiting for ${what}; last lines:\n${lines.slice(-10).join('\n')}\nSlack: ${slack.calls.map((c) => `${c.path} ${String(c.fields.text).slice(0, 300)}`).join('\n')}`);
+      if (child!.exitCode !== null) throw new Error(`serve exited ${child!.exitCode}:\n${lines.slice(-20).join('\n')}`);
+      await sleep(20);
+    }
+  };
+  await waitFor('the start-up run', () => count('run-finished') >= 1, 600_000);
+  console.log(`serve --watch: start-up list + full run in ${((performance.now() - ts) / 1000).toFixed(1)} s, RSS ${rssMiB(pid)} MiB`);
+
+  const posts = () => slack.calls.filter((c) => c.path.endsWith('chat.postMessage'));
+  const latencies: number[] = [];
+  const phases: Array<{ start: number; diffed: number; stored: number; slack: number }> = [];
+  for (let i = 0; i < Number(values.trials); i++) {
+    const before = posts().length;
+    const mark = lines.length;
+    const wall = Date.now();
+    const t = performance.now();
+    const del = await admin('DELETE', `${npPath}/default-deny`);
+    if (del.status !== 200) throw new Error(`delete: HTTP ${del.status}`);
+    await waitFor('the regression on Slack', () => posts().slice(before).some((c) => String(c.fields.text).includes('bench-shop/default-deny deleted')), 120_000);
+    const s = (performance.now() - t) / 1000;
+    latencies.push(s);
+    // Where the time went, from serve's own log timestamps (ms after the delete call).
+    const at = (event: string) => {
+      const l = lines.slice(mark).find((x) => x.includes(`"event":"${event}"`));
+      return l ? Date.parse(JSON.parse(l).time) - wall : NaN;
+    };
+    phases.push({ start: at('run-start'), diffed: at('watch-run'), stored: at('run-stored'), slack: s * 1000 });
+    // Put it back and let that watch run (a resolved finding: stored, not alerted) finish.
+    const settled = () => count('run-start') === count('run-finished') + count('run-failed');
+    await waitFor('the regression run to finish', settled, 120_000);
+    const watchRuns = count('watch-run');
+    await admin('POST', npPath, policy);
+    await waitFor('the watch run after re-creating the policy', () => count('watch-run') > watchRuns && settled(), 120_000);
+    const p = phases[phases.length - 1]!;
+    console.log(`trial ${i + 1}: delete -> Slack regression ${s.toFixed(2)} s (watch run started at ${(p.start / 1000).toFixed(2)} s, audited and diffed at ${(p.diffed / 1000).toFixed(2)} s, stored at ${(p.stored / 1000).toFixed(2)} s)`);
+  }
+
+  // Idle: no changes for --idle seconds (bookmarks still arrive).
+  await sleep(5_000);
+  const idleSeconds = Number(values.idle);
+  const c0 = cpuSeconds(pid);
+  await sleep(idleSeconds * 1000);
+  const idleCpu = (cpuSeconds(pid) - c0) / idleSeconds;
+
+  // Soak: steady pod churn.
+  const soakMs = Number(values['soak-minutes']) * 60_000;
+  const churnMs = Number(values['churn-ms']);
+  const rssStart = rssMiB(pid);
+  const cpuStart = cpuSeconds(pid);
+  const runsStart = count('watch-run');
+  const ss = performance.now();
+  let n = 0;
+  let maxRss = rssStart;
+  const live: string[] = [];
+  while (performance.now() - ss < soakMs) {
+    const name = `churn-${n++}`;
+    await admin('POST', '/api/v1/namespaces/bench-churn/pods', pod(name, 'bench-churn'));
+    live.push(name);
+    if (live.length > 20) await admin('DELETE', `/api/v1/namespaces/bench-churn/pods/${live.shift()}`);
+    maxRss = Math.max(maxRss, rssMiB(pid));
+    await sleep(churnMs);
+  }
+  const soakSeconds = (performance.now() - ss) / 1000;
+  await sleep(2 * Number(values.debounce) * 1000);
+  const rssEnd = rssMiB(pid);
+  const soakCpu = (cpuSeconds(pid) - cpuStart) / soakSeconds;
+
+  const summary = [
+    `watch ${size} (${created} objects loaded, serve --watch, debounce ${values.debounce} s, shared 2-core machine):`,
+    `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= 10 s)`,
+    `  of which (medians): change seen + debounce until the watch run starts ${(median(phases.map((p) => p.start)) / 1000).toFixed(2)} s; audit + baseline + diff ${(median(phases.map((p) => p.diffed - p.start)) / 1000).toFixed(2)} s; render + store ${(median(phases.map((p) => p.stored - p.diffed)) / 1000).toFixed(2)} s; Slack ${(median(phases.map((p) => p.slack - p.stored)) / 1000).toFixed(2)} s`,
+    `  idle CPU between changes: ${(idleCpu * 100).toFixed(2)} % of one core over ${idleSeconds} s (target <= 2 %)`,
+    `  soak ${(soakSeconds / 60).toFixed(1)} min, one pod created + one deleted every ${churnMs} ms (${n} pods, ${count('watch-run') - runsStart} watch runs): RSS start ${rssStart} MiB, end ${rssEnd} MiB, max ${maxRss} MiB; CPU ${(soakCpu * 100).toFixed(1)} % of one core`,
+  ].join('\n');
+  console.log(summary);
+  mkdirSync('bench/out', { recursive: true });
+  writeFileSync('bench/out/watch-summary.txt', `${summary}\n`);
+} finally {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child!.once('exit', r));
+  }
+  await slack.close();
+  await cp.stop();
+}

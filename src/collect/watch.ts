@@ -1,0 +1,465 @@
+// `serve --watch`: list every collected kind once, then watch it, keeping an in-memory
+// Snapshot current (the same shape the pipeline consumes, coverage included). Per kind:
+// resourceVersion bookkeeping (from the list, every event and every bookmark), a re-list
+// when the server answers 410 Gone (the version fell out of its window) whose difference
+// with what was held is recorded as changes, and reconnects with bounded exponential
+// backoff. Coverage follows the watch: a kind whose watch is refused (403) is 'forbidden'
+// at once, one that keeps failing becomes 'error' after a few attempts; either way its
+// checks are not evaluated until the watch works again (after a re-list, since events were
+// missed). Changes are kept as "NetworkPolicy shop/default-deny deleted" so an alert can
+// name what caused it.
+import { ClusterError, redactUrlCredentials } from '../base/errors.ts';
+import { runPool } from '../base/pool.ts';
+import type { Logger } from '../base/log.ts';
+import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
+import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
+import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
+import { ApiUnreachableError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
+import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
+import { collectConfigMaps, type ConfigMapRef } from './live.ts';
+import { slimObject } from '../snapshot/slim.ts';
+
+export type ChangeType = 'created' | 'updated' | 'deleted';
+
+export interface WatchChange {
+  kind: KindKey;
+  type: ChangeType;
+  namespace?: string;
+  name: string;
+  /** Epoch ms at which the watch saw it. */
+  at: number;
+}
+
+/** "NetworkPolicy shop/default-deny deleted", "ClusterRoleBinding x created". */
+export function describeChange(c: WatchChange): string {
+  const spec = KINDS.find((k) => k.key === c.kind);
+  const kind = spec ? spec.kind : c.kind;
+  return `${kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} ${c.type}`;
+}
+
+export interface ClusterWatchOptions extends KubeconfigOptions {
+  /** Objects per list page; default 500. */
+  pageSize?: number;
+  /** Per-request timeout of lists and gets; default 10 s. */
+  timeoutMs?: number;
+  /** Kinds listed at the same time; default 4. */
+  concurrency?: number;
+  /** ConfigMaps to `get` by name, from the objects held (as the live collector does). */
+  configMapRefs?: (partial: Snapshot) => ConfigMapRef[];
+  /** Called after every recorded change or coverage change (the daemon debounces). */
+  onChange?: () => void;
+  log?: Logger;
+  /** Reconnect backoff: from baseMs, doubling, at most maxMs; defaults 1 s and 30 s. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Consecutive failed attempts after which a kind's coverage becomes 'error'; default 3. */
+  failAfter?: number;
+  /** How long the server keeps one watch open (it then ends it and we re-watch); default 300 s. */
+  watchTimeoutSeconds?: number;
+  /** Observes every request sent (method, path with query). */
+  onRequest?: (method: string, path: string) => void;
+}
+
+interface KindState {
+  spec: KindSpec;
+  key: KindKey;
+  path: string;
+  apiVersion: string;
+  objects: Map<string, KubeObject>;
+  resourceVersion: string;
+  coverage: CoverageEntry;
+  needsList: boolean;
+  failures: number;
+  events: number;
+  /** Set while a watch is refused or failing; cleared when a watch opens with 200 after a re-list. */
+  broken: boolean;
+  watching: boolean;
+  lastError: string;
+}
+
+const PENDING_MAX = 10_000;
+const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  const t = setTimeout(done, ms);
+  function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+  signal.addEventListener('abort', done, { once: true });
+});
+
+const idOf = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+export class ClusterWatch {
+  private readonly options: ClusterWatchOptions;
+  private readonly client: KubeClient;
+  private readonly clusterInfo: Snapshot['cluster'];
+  private readonly abort = new AbortController();
+  private readonly kinds = new Map<KindKey, KindState>();
+  private readonly absent = new Map<KindKey, CoverageEntry>();
+  private pending: WatchChange[] = [];
+  private pendingDropped = 0;
+  private changedKinds = new Set<KindKey>();
+  private oldestPending: number | null = null;
+  private configMaps: { items: KubeObject[]; coverage: CoverageEntry; notes: string[] } | null = null;
+  private apiResources: Snapshot['apiResources'];
+  private loops: Promise<void>[] = [];
+  private generation = 0;
+  readonly notes: string[] = [];
+  eventsTotal = 0;
+
+  constructor(options: ClusterWatchOptions = {}) {
+    this.options = options;
+    // One connection per watch (HTTP/1.1), plus room for lists and gets.
+    const { client, resolved } = openKubeClient({ ...options, timeoutMs: options.timeoutMs ?? 10_000, maxSockets: KINDS.length + 8, signal: this.abort.signal });
+    this.client = client;
+    this.clusterInfo = { name: resolved.contextName || resolved.clusterName, server: redactUrlCredentials(resolved.server) };
+  }
+
+  /** The initial list of every kind; the watches run from then on. */
+  async start(): Promise<void> {
+    let r: KubeResponse;
+    try {
+      r = await this.client.get('/version', 'get /version');
+    } catch (error: unknown) {
+      throw new ApiUnreachableError(this.client.server, describeTransportError(error));
+    }
+    if (r.status === 401) throw new ClusterError(`API server at ${this.client.server} rejected the credentials (HTTP 401 Unauthorized): check the kubeconfig user or token`);
+    const v = (r.body as { gitVersion?: unknown } | undefined)?.gitVersion;
+    if (r.status === 200 && typeof v === 'string') this.clusterInfo.version = v;
+    await this.listEverything(false);
+    const builtin = [...this.kinds.values()].filter((s) => s.spec.builtin);
+    if (builtin.length > 0 && builtin.every((s) => s.coverage.status !== 'ok')) {
+      const first = builtin[0]!;
+      throw new ClusterError(`API server at ${this.client.server} answered but no kind could be listed (first: ${first.key}: ${first.coverage.status}${first.coverage.detail ? `, ${first.coverage.detail}` : ''}): check the auditor's RBAC binding`);
+    }
+  }
+
+  /**
+   * The scheduled full run's collection: discovery again (a CRD installed since is picked up),
+   * every kind re-listed (differences are recorded as changes), the by-name ConfigMaps re-read.
+   */
+  async relistAll(): Promise<void> {
+    await this.listEverything(true);
+  }
+
+  private async listEverything(record: boolean): Promise<void> {
+    // Stop the running watches; a new generation of loops starts after the lists.
+    this.generation++;
+    const previous = new Map(this.kinds);
+    const discovery = await discover(this.client);
+    const listed = (KINDS as readonly KindSpec[]).filter((k) => !k.byNameOnly);
+    const served = servedApiResources(this.client, discovery, this.options.concurrency ?? 4);
+    const fresh = new Map<KindKey, KindState>();
+    this.absent.clear();
+    await runPool(listed, this.options.concurrency ?? 4, async (spec) => {
+      const key = spec.key as KindKey;
+      const st = await this.stateFor(spec, discovery, previous.get(key));
+      if (!st) return;
+      fresh.set(key, st);
+      if (!(await this.list(st, record)) && st.coverage.status === 'ok') {
+        // A kind that cannot be listed now is not held: its checks are not evaluated.
+        st.broken = true;
+        st.needsList = true;
+        this.setCoverage(st, { status: 'error', detail: st.lastError });
+      }
+    });
+    for (const [key, old] of previous) {
+      if (!fresh.has(key) && record) {
+        for (const o of old.objects.values()) this.record(key, 'deleted', o);
+      }
+    }
+    this.kinds.clear();
+    for (const [k, v] of fresh) this.kinds.set(k, v);
+    this.apiResources = (await served) ?? undefined;
+    await this.readConfigMaps();
+    const gen = this.generation;
+    this.loops = [...this.kinds.values()].filter((st) => st.coverage.status === 'ok' || st.coverage.status === 'forbidden' || st.coverage.status === 'error')
+      .map((st) => this.loop(st, gen));
+  }
+
+  private async stateFor(spec: KindSpec, discovery: Discovery, old: KindState | undefined): Promise<KindState | null> {
+    const key = spec.key as KindKey;
+    const version = await servedVersion(this.client, spec, discovery);
+    if (typeof version !== 'string') {
+      this.absent.set(key, version);
+      return null;
+    }
+    return {
+      spec, key, path: `${basePathOf(spec, version)}/${spec.resource}`, apiVersion: spec.group ? `${spec.group}/${version}` : version,
+      objects: old?.objects ?? new Map(), resourceVersion: '', coverage: { status: 'ok', count: 0 }, needsList: false,
+      failures: 0, events: old?.events ?? 0, broken: false, watching: false, lastError: '',
+    };
+  }
+
+  private async readConfigMaps(): Promise<void> {
+    const partial = this.snapshot();
+    const before = partial.notes.length;
+    await collectConfigMaps(this.client, partial, { configMapRefs: this.options.configMapRefs }, this.options.concurrency ?? 4);
+    this.configMaps = { items: partial.resources.configmaps ?? [], coverage: partial.coverage.configmaps ?? { status: 'error' }, notes: partial.notes.slice(before) };
+  }
+
+  /** Lists one kind (all pages); with `record`, what differs from the objects held becomes changes. */
+  private async list(st: KindState, record: boolean): Promise<boolean> {
+    const what = `list ${resourceName(st.spec)}`;
+    const items = new Map<string, KubeObject>();
+    let cont = '';
+    let rv = '';
+    for (;;) {
+      const query = `?limit=${Math.max(1, this.options.pageSize ?? 500)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+      let r: KubeResponse;
+      try {
+        r = await this.client.get(st.path + query, what);
+      } catch (error: unknown) {
+        this.failed(st, `${what} failed: ${describeTransportError(error)}`);
+        return false;
+      }
+      if (r.status === 410 && cont) { cont = ''; items.clear(); continue; }
+      if (r.status === 403) { this.refused(st, `list ${resourceName(st.spec)} at cluster scope`); return false; }
+      const body = r.body as { items?: unknown; metadata?: { continue?: unknown; resourceVersion?: unknown } } | undefined;
+      if (r.status !== 200 || !body || !Array.isArray(body.items)) {
+        this.failed(st, `${what} failed: ${r.status === 200 ? 'response is not a list' : statusMessage(r)}`);
+        return false;
+      }
+      for (const item of body.items as KubeObject[]) {
+        if (!item || typeof item !== 'object') continue;
+        item.apiVersion = st.apiVersion;
+        item.kind = st.spec.kind;
+        // Only what the checks read stays in memory (as the live collector does).
+        items.set(idOf(item), slimObject(st.key, item));
+      }
+      if (typeof body.metadata?.resourceVersion === 'string') rv = body.metadata.resourceVersion;
+      const next = body.metadata?.continue;
+      if (typeof next !== 'string' || next === '') break;
+      cont = next;
+    }
+    if (record) {
+      for (const [id, o] of items) {
+        const old = st.objects.get(id);
+        if (!old) this.record(st.key, 'created', o);
+        else if (old.metadata?.resourceVersion !== o.metadata?.resourceVersion) this.record(st.key, 'updated', o);
+      }
+      for (const [id, o] of st.objects) if (!items.has(id)) this.record(st.key, 'deleted', o);
+    }
+    st.objects = items;
+    st.resourceVersion = rv;
+    st.needsList = false;
+    // A kind whose watch is refused stays as it is until a watch opens again.
+    if (!st.broken) this.setCoverage(st, { status: 'ok' });
+    return true;
+  }
+
+  private setCoverage(st: KindState, c: CoverageEntry): void {
+    const before = st.coverage;
+    st.coverage = c;
+    if (before.status !== c.status || before.detail !== c.detail) {
+      this.changedKinds.add(st.key);
+      this.oldestPending ??= Date.now();
+      if (before.status !== c.status) this.options.log?.[c.status === 'ok' ? 'info' : 'warn'](`watch ${resourceName(st.spec)}: coverage ${before.status} -> ${c.status}${c.detail ? ` (${c.detail})` : ''}`, { event: 'watch-coverage', kind: st.key, status: c.status });
+      this.options.onChange?.();
+    }
+  }
+
+  private refused(st: KindState, detail: string): void {
+    st.broken = true;
+    st.needsList = true;
+    st.failures++;
+    this.setCoverage(st, { status: 'forbidden', detail });
+  }
+
+  private failed(st: KindState, detail: string): void {
+    st.failures++;
+    st.lastError = detail;
+    st.needsList = st.needsList || st.failures > 1;
+    if (st.failures >= (this.options.failAfter ?? 3)) {
+      st.broken = true;
+      st.needsList = true;
+      this.setCoverage(st, { status: 'error', detail: `${detail} (${st.failures} attempts in a row)` });
+    }
+  }
+
+  private record(kind: KindKey, type: ChangeType, o: KubeObject): void {
+    const change: WatchChange = { kind, type, name: String(o.metadata?.name ?? ''), at: Date.now(), ...(o.metadata?.namespace ? { namespace: String(o.metadata.namespace) } : {}) };
+    if (this.pending.length < PENDING_MAX) this.pending.push(change);
+    else this.pendingDropped++;
+    this.changedKinds.add(kind);
+    this.oldestPending ??= change.at;
+    this.options.onChange?.();
+  }
+
+  private onEvent(st: KindState, raw: unknown): void {
+    const ev = raw as { type?: unknown; object?: KubeObject & { code?: unknown } } | null;
+    const o = ev?.object;
+    if (!ev || !o || typeof o !== 'object') return;
+    st.events++;
+    this.eventsTotal++;
+    const rv = o.metadata?.resourceVersion;
+    switch (ev.type) {
+      case 'BOOKMARK':
+        if (typeof rv === 'string') st.resourceVersion = rv;
+        return;
+      case 'ERROR':
+        // 410 Gone: the version we asked for is too old; anything else: watch again from where we were.
+        if (o.code === 410) this.gone(st);
+        return;
+      case 'ADDED':
+      case 'MODIFIED': {
+        o.apiVersion = st.apiVersion;
+        o.kind = st.spec.kind;
+        const id = idOf(o);
+        const old = st.objects.get(id);
+        st.objects.set(id, slimObject(st.key, o));
+        if (typeof rv === 'string') st.resourceVersion = rv;
+        if (!old) this.record(st.key, 'created', o);
+        else if (old.metadata?.resourceVersion !== rv) this.record(st.key, 'updated', o);
+        return;
+      }
+      case 'DELETED': {
+        if (st.objects.delete(idOf(o))) this.record(st.key, 'deleted', o);
+        if (typeof rv === 'string') st.resourceVersion = rv;
+        return;
+      }
+      default:
+    }
+  }
+
+  private gone(st: KindState): void {
+    st.needsList = true;
+    this.options.log?.info(`watch ${resourceName(st.spec)}: resourceVersion ${st.resourceVersion} is too old (410 Gone); re-listing`, { event: 'watch-relist', kind: st.key });
+  }
+
+  private backoffMs(st: KindState): number {
+    const base = this.options.backoff?.baseMs ?? 1_000;
+    const max = this.options.backoff?.maxMs ?? 30_000;
+    const ms = Math.min(max, base * 2 ** Math.max(0, st.failures - 1));
+    return ms / 2 + Math.random() * (ms / 2);
+  }
+
+  private async loop(st: KindState, gen: number): Promise<void> {
+    const signal = this.abort.signal;
+    const timeoutSeconds = this.options.watchTimeoutSeconds ?? 300;
+    const what = `watch ${resourceName(st.spec)}`;
+    while (!signal.aborted && gen === this.generation) {
+      if (st.needsList || st.resourceVersion === '') {
+        if (!(await this.list(st, true))) {
+          await sleep(this.backoffMs(st), signal);
+          continue;
+        }
+        if (gen !== this.generation) return;
+      }
+      const jitter = Math.floor(timeoutSeconds * (0.9 + Math.random() * 0.2));
+      const path = `${st.path}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(st.resourceVersion)}&timeoutSeconds=${jitter}`;
+      const stop = new AbortController();
+      const stopIfStale = setInterval(() => { if (gen !== this.generation) stop.abort(); }, 1_000);
+      stopIfStale.unref();
+      let r: KubeResponse;
+      try {
+        r = await this.client.watch(path, (ev) => { if (gen === this.generation) this.onEvent(st, ev); }, (jitter + 30) * 1000, AbortSignal.any([signal, stop.signal]), (status) => {
+          if (status !== 200 || gen !== this.generation) return;
+          st.watching = true;
+          if (st.broken) {
+            // Working again: events were missed while it was down, so the re-list above made
+            // the objects current; now the coverage can say so.
+            st.broken = false;
+            this.setCoverage(st, { status: 'ok' });
+          }
+        });
+      } catch (error: unknown) {
+        st.watching = false;
+        if (signal.aborted || gen !== this.generation) return;
+        this.failed(st, `${what} failed: ${describeTransportError(error)}`);
+        await sleep(this.backoffMs(st), signal);
+        continue;
+      } finally {
+        clearInterval(stopIfStale);
+      }
+      st.watching = false;
+      if (signal.aborted || gen !== this.generation) return;
+      if (r.status === 200) {
+        // The server ended the watch (timeoutSeconds) or sent an ERROR event: watch again.
+        st.failures = 0;
+        continue;
+      }
+      if (r.status === 410) {
+        this.gone(st);
+        continue;
+      }
+      if (r.status === 403) {
+        this.refused(st, `${what} at cluster scope`);
+      } else {
+        this.failed(st, `${what} failed: ${statusMessage(r)}`);
+      }
+      await sleep(this.backoffMs(st), signal);
+    }
+  }
+
+  /** Drops a kind's watch and reconnects from `resourceVersion` (a too-old one makes the server answer 410 Gone). */
+  rewatchFrom(kind: KindKey, resourceVersion: string): void {
+    const st = this.kinds.get(kind);
+    if (!st) throw new Error(`${kind} is not watched`);
+    this.generation++;
+    st.resourceVersion = resourceVersion;
+    // Every kind's loop restarts (a new generation) from its own resourceVersion.
+    this.loops = [...this.kinds.values()].filter((s) => s.coverage.status !== 'absent').map((s) => this.loop(s, this.generation));
+  }
+
+  /** The objects held now, as a Snapshot (a fresh object: models memoised on an older one are not reused). */
+  snapshot(): Snapshot {
+    const coverage: Snapshot['coverage'] = {};
+    const resources: Snapshot['resources'] = {};
+    for (const [key, c] of this.absent) {
+      coverage[key] = c;
+      resources[key] = [];
+    }
+    for (const [key, st] of this.kinds) {
+      const ok = st.coverage.status === 'ok';
+      resources[key] = ok ? [...st.objects.values()] : [];
+      coverage[key] = ok ? { status: 'ok', count: st.objects.size } : st.coverage;
+    }
+    const notes = [...this.client.notes, ...this.notes];
+    if (this.configMaps) {
+      resources.configmaps = this.configMaps.items;
+      coverage.configmaps = this.configMaps.coverage;
+      notes.push(...this.configMaps.notes);
+    }
+    return {
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      cluster: { ...this.clusterInfo },
+      collectedAt: new Date().toISOString(),
+      source: 'live',
+      origin: 'live',
+      coverage,
+      resources,
+      ...(this.apiResources ? { apiResources: this.apiResources } : {}),
+      notes,
+    };
+  }
+
+  /** The changes since the last call (and the kinds they touched, coverage changes included). */
+  takeChanges(): { changes: WatchChange[]; dropped: number; kinds: Set<KindKey>; since: number | null } {
+    const out = { changes: this.pending, dropped: this.pendingDropped, kinds: this.changedKinds, since: this.oldestPending };
+    this.pending = [];
+    this.pendingDropped = 0;
+    this.changedKinds = new Set();
+    this.oldestPending = null;
+    return out;
+  }
+
+  /** Whether changes are waiting for a re-audit. */
+  hasChanges(): boolean {
+    return this.changedKinds.size > 0;
+  }
+
+  /** For /metrics: the age of the oldest change not yet audited, events per kind, and each kind's watch state. */
+  metrics(): { lagSeconds: number; events: Record<string, number>; watching: Record<string, boolean> } {
+    const events: Record<string, number> = {};
+    const watching: Record<string, boolean> = {};
+    for (const [key, st] of this.kinds) {
+      events[key] = st.events;
+      watching[key] = st.watching && st.coverage.status === 'ok';
+    }
+    return { lagSeconds: this.oldestPending === null ? 0 : (Date.now() - this.oldestPending) / 1000, events, watching };
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+    this.client.close();
+  }
+}
+

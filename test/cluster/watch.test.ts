@@ -1,0 +1,287 @@
+// serve --watch against the real kube-apiserver: creating, updating and deleting an object of
+// every built-in collected kind (and a CRD kind) reaches the in-memory snapshot; a watch from
+// a too-old resourceVersion is answered 410 Gone and the kind is re-listed; a revoked `watch`
+// permission makes the kind 'forbidden' and its checks not evaluated until it is restored;
+// and end to end, `ztaudit serve --watch` (a real process) alerts the local Slack stand-in
+// within seconds when a default-deny NetworkPolicy is deleted, naming the deletion, marks the
+// run as a watch run in `ztaudit history`, and exports the watch metrics.
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../checks/index.ts';
+import { ClusterWatch } from '../../src/collect/watch.ts';
+import { auditorClusterRoleRules, type PolicyRule } from '../../src/collect/rbac-rules.ts';
+import { defaultConfig } from '../../src/config/types.ts';
+import { runChecks } from '../../src/engine/run.ts';
+import { KINDS, type KindKey } from '../../src/snapshot/kinds.ts';
+import type { KubeObject } from '../../src/snapshot/types.ts';
+import { startFakeSlack, type FakeSlack } from '../unit/notify/slack-server.ts';
+import { installMeshAndGatewayCrds } from './crds.ts';
+import { Admin, apiRequest, collectionPath, describeCluster, restartApiserver, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
+
+const BIN = join(import.meta.dirname, '../../bin/ztaudit.cjs');
+
+async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const silentLog = () => {
+  const lines: string[] = [];
+  const push = (level: string) => (msg: string) => { lines.push(`${level} ${msg}`); };
+  return { lines, log: { info: push('info'), warn: push('warn'), error: push('error'), debug: () => {}, progress: () => {} } as never };
+};
+
+describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
+  const admin = new Admin(cluster);
+  const ns = uniqueName('watch');
+
+  beforeAll(async () => {
+    await admin.namespace(ns);
+    await installMeshAndGatewayCrds(admin);
+    await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
+  });
+
+  describe('the in-memory snapshot follows the cluster', () => {
+    let watch: ClusterWatch;
+    const requests: string[] = [];
+    const { lines, log } = silentLog();
+
+    beforeAll(async () => {
+      watch = new ClusterWatch({ kubeconfigPath: cluster.kubeconfigPath, log, onRequest: (_m, p) => requests.push(p), backoff: { baseMs: 100, maxMs: 1000 } });
+      await watch.start();
+      return () => watch.stop();
+    });
+
+    const pod = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } });
+    const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] } });
+    const name = uniqueName('w');
+    // One object of every built-in collected kind, plus a CRD kind.
+    const objects: Record<string, KubeObject> = {
+      namespaces: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${name}-ns` } },
+      pods: pod(name),
+      services: { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] } },
+      serviceaccounts: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } },
+      replicasets: { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, namespace: ns }, spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: template(name) } },
+      deployments: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns }, spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: template(name) } },
+      statefulsets: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: ns }, spec: { replicas: 0, serviceName: name, selector: { matchLabels: { app: name } }, template: template(name) } },
+      daemonsets: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: ns }, spec: { selector: { matchLabels: { app: name } }, template: template(name) } },
+      jobs: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: ns }, spec: { suspend: true, template: { ...template(name), spec: { ...template(name).spec, restartPolicy: 'Never' } } } },
+      cronjobs: { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: ns }, spec: { schedule: '0 0 1 1 *', suspend: true, jobTemplate: { spec: { template: { ...template(name), spec: { ...template(name).spec, restartPolicy: 'Never' } } } } } },
+      networkpolicies: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+      ingresses: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, namespace: ns }, spec: { defaultBackend: { service: { name, port: { number: 80 } } } } },
+      ingressclasses: { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name }, spec: { controller: 'example.com/ingress' } },
+      roles: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: ns }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
+      clusterroles: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] },
+      rolebindings: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] },
+      clusterrolebindings: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] },
+      'istio.peerauthentications': { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: ns }, spec: { mtls: { mode: 'STRICT' } } },
+    };
+
+    it('covers every built-in collected kind', () => {
+      const builtin = KINDS.filter((k) => k.builtin && !('byNameOnly' in k && k.byNameOnly)).map((k) => k.key);
+      expect(Object.keys(objects).filter((k) => builtin.includes(k as never)).sort()).toEqual([...builtin].sort());
+      const snap = watch.snapshot();
+      for (const key of Object.keys(objects)) expect(snap.coverage[key as KindKey]?.status, key).toBe('ok');
+    });
+
+    it('create, update and delete of each kind reach the snapshot, each as a named change', async () => {
+      watch.takeChanges();
+      const find = (key: string, o: KubeObject) => watch.snapshot().resources[key as KindKey]?.find((x) => x.metadata?.name === o.metadata?.name && (x.metadata?.namespace ?? '') === (o.metadata?.namespace ?? ''));
+      for (const [key, o] of Object.entries(objects)) await admin.create(o);
+      for (const [key, o] of Object.entries(objects)) await waitFor(`${key} created`, () => find(key, o));
+      const created = watch.takeChanges();
+      for (const [key, o] of Object.entries(objects)) {
+        expect(created.kinds.has(key as KindKey), key).toBe(true);
+        expect(created.changes.some((c) => c.kind === key && c.type === 'created' && c.name === o.metadata?.name), key).toBe(true);
+      }
+
+      const path = (o: KubeObject) => `${collectionPath(o)}/${o.metadata!.name}`;
+      for (const [, o] of Object.entries(objects)) {
+        const cur = (await admin.request('GET', path(o))).body;
+        cur.metadata.labels = { ...cur.metadata.labels, watched: 'yes' };
+        const r = await admin.request('PUT', path(o), cur);
+        expect(r.status, `${o.kind}: ${JSON.stringify(r.body?.message)}`).toBe(200);
+      }
+      for (const [key, o] of Object.entries(objects)) await waitFor(`${key} updated`, () => find(key, o)?.metadata?.labels?.watched === 'yes');
+      const updated = watch.takeChanges();
+      for (const key of Object.keys(objects)) expect(updated.changes.some((c) => c.kind === key && c.type === 'updated'), key).toBe(true);
+
+      for (const [key, o] of Object.entries(objects)) {
+        if (key === 'namespaces') continue; // a namespace is finalised by the controller-manager, which does not run here
+        const r = await admin.request('DELETE', path(o), { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' });
+        expect([200, 202], `${o.kind}`).toContain(r.status);
+      }
+      for (const [key, o] of Object.entries(objects)) if (key !== 'namespaces') await waitFor(`${key} deleted`, () => !find(key, o));
+      const deleted = watch.takeChanges();
+      expect(deleted.changes.find((c) => c.kind === 'networkpolicies' && c.type === 'deleted')).toMatchObject({ namespace: ns, name });
+      expect(deleted.changes.filter((c) => c.type === 'deleted').map((c) => c.kind).sort()).toEqual(Object.keys(objects).filter((k) => k !== 'namespaces').sort());
+      expect(watch.metrics().events.pods).toBeGreaterThanOrEqual(3);
+    });
+
+    it('re-lists a kind when its watch is answered 410 Gone (a too-old resourceVersion), and keeps following it', { timeout: 180_000 }, async () => {
+      // A restarted kube-apiserver starts its watch cache at the current revision: older
+      // versions are gone from it (meanwhile every watch reconnects, with backoff).
+      await restartApiserver(cluster);
+      requests.length = 0;
+      watch.rewatchFrom('serviceaccounts', '1');
+      await waitFor('the 410 re-list', () => lines.some((l) => l.includes('watch serviceaccounts: resourceVersion 1 is too old (410 Gone); re-listing')), 60_000);
+      const watchAt = requests.findIndex((p) => p.startsWith('/api/v1/serviceaccounts?watch=1') && p.includes('resourceVersion=1&'));
+      expect(watchAt).toBeGreaterThanOrEqual(0);
+      await waitFor('the list after the 410', () => requests.slice(watchAt + 1).some((p) => p.startsWith('/api/v1/serviceaccounts?limit=')));
+      // The watch resumes from the list's resourceVersion: new objects keep arriving.
+      const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: uniqueName('after-410'), namespace: ns } };
+      await admin.create(sa);
+      await waitFor('a ServiceAccount created after the re-list', () => watch.snapshot().resources.serviceaccounts?.some((o) => o.metadata?.name === sa.metadata.name));
+      expect(watch.snapshot().coverage.serviceaccounts?.status).toBe('ok');
+    });
+  });
+
+  describe('a revoked watch permission', () => {
+    const role = `${ns}-watcher`;
+    let token = '';
+    // The chart's role, without `watch` on NetworkPolicies.
+    const withoutWatch = (): PolicyRule[] => auditorClusterRoleRules().flatMap((r) => {
+      if (!r.apiGroups?.includes('networking.k8s.io')) return [r];
+      return [
+        { ...r, resources: r.resources!.filter((x) => x !== 'networkpolicies') },
+        { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list'] },
+      ];
+    });
+
+    async function setRules(rules: PolicyRule[], canWatch: boolean): Promise<void> {
+      const current = (await admin.request('GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`)).body;
+      current.rules = rules;
+      expect((await admin.request('PUT', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`, current)).status).toBe(200);
+      await waitFor('the RBAC change', async () => ((await apiRequest(cluster, token, 'GET', '/apis/networking.k8s.io/v1/networkpolicies?watch=1&timeoutSeconds=1')).status === 200) === canWatch);
+    }
+
+    it('makes the kind forbidden and its checks not evaluated, until the permission is back', async () => {
+      await admin.createAll([
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'watcher', namespace: ns } },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules: withoutWatch() },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+          subjects: [{ kind: 'ServiceAccount', name: 'watcher', namespace: ns }],
+        },
+      ], 1);
+      token = await admin.serviceAccountToken(ns, 'watcher');
+      await waitFor('the role to apply', async () => (await apiRequest(cluster, token, 'GET', '/apis/networking.k8s.io/v1/networkpolicies?limit=1')).status === 200);
+      const { log } = silentLog();
+      const watch = new ClusterWatch({ kubeconfigPath: tokenKubeconfig(cluster.server, cluster.caPem, token, 'watcher'), log, backoff: { baseMs: 100, maxMs: 500 } });
+      try {
+        await watch.start();
+        const forbidden = await waitFor('networkpolicies forbidden', () => {
+          const c = watch.snapshot().coverage.networkpolicies;
+          return c?.status === 'forbidden' ? c : null;
+        });
+        expect(forbidden.detail).toBe('watch networkpolicies.networking.k8s.io at cluster scope');
+        expect(watch.metrics().watching.networkpolicies).toBe(false);
+        expect(watch.snapshot().coverage.pods?.status).toBe('ok');
+        const ctx = { snapshot: watch.snapshot(), config: defaultConfig(), now: new Date() };
+        const outcome = runChecks(CHECKS.filter((c) => c.id === 'network.namespace-default-deny-ingress'), ctx)[0]!;
+        expect(outcome.status).toBe('not-evaluated');
+        expect(outcome.reason).toContain('networkpolicies: forbidden (watch networkpolicies.networking.k8s.io at cluster scope)');
+        expect(watch.takeChanges().kinds.has('networkpolicies')).toBe(true);
+
+        await setRules(auditorClusterRoleRules(), true);
+        await waitFor('networkpolicies ok again', () => watch.snapshot().coverage.networkpolicies?.status === 'ok');
+        expect(watch.metrics().watching.networkpolicies).toBe(true);
+        const again = runChecks(CHECKS.filter((c) => c.id === 'network.namespace-default-deny-ingress'), { snapshot: watch.snapshot(), config: defaultConfig(), now: new Date() })[0]!;
+        expect(['pass', 'fail']).toContain(again.status);
+      } finally {
+        await watch.stop();
+      }
+    });
+  });
+
+  describe('ztaudit serve --watch, end to end', () => {
+    let slack: FakeSlack;
+    const shop = uniqueName('shop');
+    const dir = scratchDir('serve-watch');
+    let child: ReturnType<typeof spawn> | null = null;
+    let stderr = '';
+
+    beforeAll(async () => {
+      slack = await startFakeSlack();
+      await admin.namespace(shop);
+      await admin.createAll([
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: shop, labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'registry.example/web:1' }] } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: shop }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+      ], 1);
+      writeFileSync(join(dir, 'ztaudit.yaml'), 'watch: {debounceSeconds: 1}\nnotify: {policy: regression, deadlineSeconds: 20}\n');
+    });
+    afterAll(async () => {
+      if (child && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child!.once('exit', r));
+      }
+      await slack.close();
+    });
+
+    const metrics = (port: number) => new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+
+    it('alerts Slack within seconds of a default-deny NetworkPolicy being deleted, naming the deletion', async () => {
+      child = spawn(process.execPath, [BIN, 'serve', '--watch', '--kubeconfig', cluster.kubeconfigPath, '--schedule', '0 0 1 1 *', '--port', '0',
+        '--history', 'h.db', '--out', 'out', '--format', 'json'], {
+        cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
+        env: { PATH: process.env.PATH, HOME: dir, ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0SEC', ZTAUDIT_SLACK_API_URL: slack.apiUrl },
+      });
+      child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+      await waitFor('the start-up run', () => stderr.includes('"event":"run-finished"'), 90_000);
+      const port = Number(/"event":"serve-start"[^\n]*"port":(\d+)/.exec(stderr)?.[1] ?? 0);
+      expect(port).toBeGreaterThan(0);
+      expect(stderr).toContain('"event":"watch-start"');
+      const before = slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).length;
+
+      const t0 = performance.now();
+      const del = await admin.request('DELETE', `/apis/networking.k8s.io/v1/namespaces/${shop}/networkpolicies/default-deny`);
+      expect(del.status).toBe(200);
+      const message = await waitFor('the regression on Slack', () => slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).slice(before).find((c) => String(c.fields.text).includes('regression')), 60_000);
+      const seconds = (performance.now() - t0) / 1000;
+      process.stderr.write(`serve --watch: default-deny deleted -> Slack regression in ${seconds.toFixed(2)} s (debounce 1 s)\n`);
+      expect(String(message.fields.text)).toContain(`caused by NetworkPolicy ${shop}/default-deny deleted`);
+      expect(JSON.stringify(message.fields.blocks)).toContain('Caused by');
+      expect(JSON.stringify(message.fields.blocks)).toContain(`network.namespace-default-deny-ingress`);
+
+      // Stored and marked as a watch run.
+      await waitFor('the run to settle', () => stderr.split('"event":"run-finished"').length >= 3, 30_000);
+      const history = spawnSync(process.execPath, [BIN, 'history', '--history', 'h.db'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } });
+      expect(history.status, history.stderr).toBe(0);
+      expect(history.stdout).toMatch(/REGRESSION \(watch\)/);
+      expect(history.stdout.trim().split('\n')).toHaveLength(3); // header, the start-up run, the watch run
+
+      const text = await metrics(port);
+      expect(text).toMatch(/^ztaudit_watch_events_total\{kind="networkpolicies"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^ztaudit_watch_lag_seconds \d/m);
+      expect(text).toMatch(/^ztaudit_watch_up\{kind="pods"\} 1$/m);
+    });
+
+    it('a change that leaves the findings as they are is audited but not stored, and not alerted', async () => {
+      const posts = slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).length;
+      const runs = stderr.split('"event":"watch-run"').length;
+      const web = (await admin.request('GET', `/api/v1/namespaces/${shop}/pods/web`)).body;
+      web.metadata.annotations = { ...web.metadata.annotations, 'example.com/note': 'touched' };
+      expect((await admin.request('PUT', `/api/v1/namespaces/${shop}/pods/web`, web)).status).toBe(200);
+      await waitFor('the watch run', () => stderr.split('"event":"watch-run"').length > runs, 30_000);
+      expect(stderr).toContain('not stored (nothing changed)');
+      const history = spawnSync(process.execPath, [BIN, 'history', '--history', 'h.db'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } });
+      expect(history.stdout.trim().split('\n')).toHaveLength(3);
+      expect(slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).length).toBe(posts);
+    });
+  });
+});

@@ -1,0 +1,307 @@
+// Watch runs through the real pipeline and a real SQLite store, with a stand-in for the watch
+// (the cluster tier drives the real one against kube-apiserver): a watch run re-evaluates only
+// the checks whose declared inputs changed and its report equals a full audit of the same
+// objects; a regression is stored, marked as a watch run and alerted with the change that
+// caused it; a change that moves no finding is neither stored nor alerted; a kind whose
+// watch fails makes its checks not evaluated, whose findings are then neither resolved nor
+// (when the kind is back) new.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import { runDetails, runNotes } from '../../../src/analysis/details.ts';
+import { affectedChecks, inputsOf, likelyCauses, ServeWatch, type WatchSource } from '../../../src/cli/serve-watch.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { describeChange, type WatchChange } from '../../../src/collect/watch.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { validateConfig } from '../../../src/config/validate.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { openRunStore, type RunStore } from '../../../src/history/store.ts';
+import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { renderMetrics, emptyMetricsState } from '../../../src/schedule/metrics.ts';
+import { formatRunTable } from '../../../src/cli/history.ts';
+import { KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
+import type { CoverageEntry, KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
+import type { Logger } from '../../../src/base/log.ts';
+import { buildSlackMessage } from '../../../src/notify/slack.ts';
+import { buildEmail } from '../../../src/notify/email.ts';
+import { renderMarkdown } from '../../../src/report/markdown.ts';
+import { renderReports } from '../../../src/report/render.ts';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+(addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
+const schemaCheck = ajv.compile(JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8')));
+const validateReport = (r: unknown) => (schemaCheck(r) ? [] : schemaCheck.errors);
+
+const log: Logger = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
+
+/** The watch, as ServeWatch sees it: objects held, changes recorded, coverage per kind. */
+class FakeWatch implements WatchSource {
+  objects: KubeObject[];
+  coverage: Partial<Record<KindKey, CoverageEntry>> = {};
+  private pending: WatchChange[] = [];
+  private kinds = new Set<KindKey>();
+  constructor(objects: KubeObject[]) { this.objects = objects; }
+  async start() {}
+  async relistAll() {}
+  async stop() {}
+  snapshot(): Snapshot {
+    const s = snapshotFromObjects(structuredClone(this.objects), { clusterName: 'prod' });
+    s.source = 'live';
+    s.origin = 'live';
+    for (const [k, c] of Object.entries(this.coverage)) {
+      s.coverage[k as KindKey] = c;
+      s.resources[k as KindKey] = [];
+    }
+    return s;
+  }
+  takeChanges() {
+    const out = { changes: this.pending, dropped: 0, kinds: this.kinds, since: null };
+    this.pending = [];
+    this.kinds = new Set();
+    return out;
+  }
+  hasChanges() { return this.kinds.size > 0; }
+  metrics() { return { lagSeconds: 0, events: {}, watching: {} }; }
+  private keyOf(o: KubeObject): KindKey { return KINDS.find((k) => k.kind === o.kind && o.apiVersion?.startsWith(k.group || 'v1'))!.key as KindKey; }
+  remove(kind: string, namespace: string | undefined, name: string) {
+    const o = this.objects.find((x) => x.kind === kind && x.metadata?.name === name && x.metadata?.namespace === namespace)!;
+    this.objects = this.objects.filter((x) => x !== o);
+    this.change(this.keyOf(o), 'deleted', o);
+  }
+  add(o: KubeObject) {
+    this.objects.push(o);
+    this.change(this.keyOf(o), 'created', o);
+  }
+  touch(kind: string, name: string) {
+    const o = this.objects.find((x) => x.kind === kind && x.metadata?.name === name)!;
+    o.metadata!.annotations = { ...o.metadata!.annotations, touched: String(Date.now()) };
+    this.change(this.keyOf(o), 'updated', o);
+  }
+  fail(kind: KindKey, c: CoverageEntry | undefined) {
+    if (c) this.coverage[kind] = c; else delete this.coverage[kind];
+    this.kinds.add(kind);
+  }
+  private change(kind: KindKey, type: WatchChange['type'], o: KubeObject) {
+    this.pending.push({ kind, type, name: o.metadata!.name!, ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}), at: Date.now() });
+    this.kinds.add(kind);
+  }
+}
+
+const pod = (name: string, ns: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } });
+
+function cluster(): KubeObject[] {
+  const out: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'blog' } },
+    pod('web', 'shop'), pod('db', 'shop'), pod('www', 'blog'),
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ops', namespace: 'shop' } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'ops-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'ops', namespace: 'shop' }],
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+  ];
+  return out;
+}
+
+describe('serve --watch runs (pipeline + SQLite store)', () => {
+  let dir: string;
+  let store: RunStore;
+  let fake: FakeWatch;
+  let sw: ServeWatch;
+  const sent: RunReport[] = [];
+  const config = defaultConfig();
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'serve-watch-'));
+    store = await openRunStore(join(dir, 'h.db'));
+    fake = new FakeWatch(cluster());
+    sw = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => fake });
+    sent.length = 0;
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = async (reason: string) => {
+    const base: PipelineEdges = {
+      collect: () => sw.collectFull(), store,
+      diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      render: async () => [], log, now: () => new Date(),
+      // Records what reaches the channel (the real notifiers then apply notify.policy).
+      notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
+    };
+    return (await runPipeline(config, CHECKS, sw.edges(base, reason))).report;
+  };
+  const stored = async () => (await store.list(100)).length;
+
+  it('re-evaluates only the checks whose inputs changed, and its report equals a full audit of the same objects', async () => {
+    await run('start-up');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const report = await run('watch');
+    const reevaluated = new Set(report.run.watch!.reevaluated);
+    expect(reevaluated.has('network.namespace-default-deny-ingress')).toBe(true);
+    expect(reevaluated.has('rbac.cluster-admin-binding')).toBe(false);
+    for (const c of CHECKS) expect(reevaluated.has(c.id), c.id).toBe(inputsOf(c).has('networkpolicies'));
+    // The carried-over outcomes are what a full audit of the same objects finds.
+    const snapshot = fake.snapshot();
+    const full = auditSnapshot({ snapshot, config, checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+    expect(report.findings.map((f) => f.fingerprint).sort()).toEqual(full.findings.map((f) => f.fingerprint).sort());
+    expect(report.checks.map((c) => [c.id, c.status, c.passed, c.failed])).toEqual(full.checks.map((c) => [c.id, c.status, c.passed, c.failed]));
+    expect(report.score).toEqual(full.score);
+  });
+
+  it('stores and alerts a regression at once, marked as a watch run, naming the change that caused it', async () => {
+    await run('start-up');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    for (let i = 0; i < 5; i++) fake.add(pod(`churn-${i}`, 'blog')); // steady pod churn in the same window
+    const report = await run('watch');
+    expect(report.diff?.regression).toBe(true);
+    expect(report.run.trigger).toBe('watch');
+    expect(report.run.watch?.changeCount).toBe(6);
+    expect(report.run.watch?.causes?.[0]).toBe('NetworkPolicy shop/default-deny deleted');
+    expect(await stored()).toBe(2);
+    const [latest] = await store.list(1);
+    expect(latest!.trigger).toBe('watch');
+    expect(formatRunTable(await store.list(2)).split('\n')[1]).toMatch(/REGRESSION \(watch\)$/);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.run.watch?.causes).toContain('NetworkPolicy shop/default-deny deleted');
+    // Put back: resolved (stored, not alerted); deleted again: a regression again.
+    fake.add({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    const fixed = await run('watch');
+    const dd = report.findings.find((f) => f.check === 'network.namespace-default-deny-ingress' && f.resource.name === 'shop')!;
+    expect(fixed.diff?.resolved).toEqual([dd.fingerprint]);
+    expect(fixed.diff?.regression).toBe(false);
+    expect(await stored()).toBe(3);
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    expect((await run('watch')).diff?.regression).toBe(true);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('says it is a watch run and names the cause in every output (Slack, email, Markdown, HTML, report.json schema)', async () => {
+    await run('start-up');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const report = await run('watch');
+    const slack = buildSlackMessage(report);
+    expect(slack.text).toContain('caused by NetworkPolicy shop/default-deny deleted');
+    expect(JSON.stringify(slack.blocks)).toContain('Caused by* (watch run,');
+    expect(buildEmail(report, false).text).toContain('- caused by (watch): NetworkPolicy shop/default-deny deleted');
+    expect(renderMarkdown(report)).toContain('> **likely cause:** NetworkPolicy shop/default-deny deleted');
+    const files = await renderReports(report, { formats: ['html', 'json'], outDir: join(dir, 'out'), trend: [], previous: null, chromium: null });
+    const html = readFileSync(files.find((f) => f.endsWith('.html'))!, 'utf8');
+    expect(html).toContain('<strong>Watch run</strong>');
+    expect(html).toContain('<li>NetworkPolicy shop/default-deny deleted</li>');
+    const json = JSON.parse(readFileSync(files.find((f) => f.endsWith('.json'))!, 'utf8'));
+    expect(validateReport(json)).toEqual([]);
+    expect(json.run.trigger).toBe('watch');
+  });
+
+  it('neither stores nor alerts a watch run whose findings did not change', async () => {
+    await run('start-up');
+    fake.touch('Pod', 'web');
+    const report = await run('watch');
+    expect(report.diff?.new).toEqual([]);
+    expect(report.diff?.resolved).toEqual([]);
+    expect(await stored()).toBe(1);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('a kind whose watch fails: its checks are not evaluated, their findings neither resolved nor, once back, new', async () => {
+    const first = await run('start-up');
+    const admin = first.findings.find((f) => f.check === 'rbac.cluster-admin-binding')!;
+    expect(admin).toBeDefined();
+    // The ClusterRoleBinding watch is refused and, in the same window, a real regression happens
+    // (so the watch run is stored: the hard case for the next comparison).
+    fake.fail('clusterrolebindings', { status: 'forbidden', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io at cluster scope' });
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const blind = await run('watch');
+    expect(blind.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('not-evaluated');
+    expect(blind.diff?.resolved).not.toContain(admin.fingerprint);
+    expect(blind.diff?.notComparable).toContain('rbac.cluster-admin-binding');
+    expect(await stored()).toBe(2);
+    // Watching again: the binding is compared with the last run that evaluated it, so it is
+    // neither new nor a regression; a binding created while the watch was blind would be.
+    fake.fail('clusterrolebindings', undefined);
+    fake.add({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'sneaky' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'User', name: 'mallory' }],
+    });
+    const back = await run('watch');
+    expect(back.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('fail');
+    expect(back.diff?.new).not.toContain(admin.fingerprint);
+    expect(back.diff?.olderBaselines?.['rbac.cluster-admin-binding']).toBe(first.run.id);
+    const sneaky = back.findings.find((f) => f.check === 'rbac.cluster-admin-binding' && JSON.stringify(f.resource).includes('mallory'));
+    expect(sneaky).toBeDefined();
+    expect(back.diff?.new).toContain(sneaky!.fingerprint);
+    expect(back.diff?.regression).toBe(true);
+    expect(back.run.watch?.causes).toContain('ClusterRoleBinding sneaky created');
+  });
+
+  it('a scheduled full run evaluates every check and is not marked as a watch run', async () => {
+    await run('start-up');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const report = await run('scheduled');
+    expect(report.run.trigger).toBeUndefined();
+    expect(report.run.watch).toBeUndefined();
+    expect(fake.hasChanges()).toBe(false); // the full run covered the pending changes
+  });
+});
+
+describe('watch helpers', () => {
+  it('derives the inputs from needs and reads: pods bring the pod view, mesh-gated checks the mesh kinds', () => {
+    const byId = new Map(CHECKS.map((c) => [c.id, c]));
+    const dd = inputsOf(byId.get('network.namespace-default-deny-ingress')!);
+    for (const k of ['namespaces', 'pods', 'networkpolicies', 'deployments', 'replicasets', 'cronjobs', 'calico.networkpolicies']) expect(dd.has(k as KindKey), k).toBe(true);
+    expect(dd.has('clusterrolebindings')).toBe(false);
+    const mesh = CHECKS.find((c) => c.appliesTo && c.area === 'mtls')!;
+    expect(inputsOf(mesh).has('istio.peerauthentications')).toBe(true);
+    expect(affectedChecks(CHECKS, new Set(['clusterrolebindings'] as KindKey[])).has('rbac.cluster-admin-binding')).toBe(true);
+    expect(affectedChecks(CHECKS, new Set(['clusterrolebindings'] as KindKey[])).has('network.namespace-default-deny-ingress')).toBe(false);
+  });
+
+  it('names changes as kind, namespace/name and what happened', () => {
+    expect(describeChange({ kind: 'networkpolicies', type: 'deleted', namespace: 'shop', name: 'default-deny', at: 0 })).toBe('NetworkPolicy shop/default-deny deleted');
+    expect(describeChange({ kind: 'clusterrolebindings', type: 'created', name: 'x', at: 0 })).toBe('ClusterRoleBinding x created');
+  });
+
+  it('puts the rarest relevant change first and leaves out changes to unrelated kinds', () => {
+    const report = {
+      diff: { regression: true, new: ['fp1'] }, findings: [{ fingerprint: 'fp1', check: 'network.namespace-default-deny-ingress' }],
+    } as unknown as RunReport;
+    const changes: WatchChange[] = [
+      ...Array.from({ length: 20 }, (_, i): WatchChange => ({ kind: 'pods', type: 'updated', namespace: 'a', name: `p${i}`, at: i })),
+      { kind: 'serviceaccounts', type: 'created', namespace: 'a', name: 'sa', at: 30 },
+      { kind: 'networkpolicies', type: 'deleted', namespace: 'shop', name: 'default-deny', at: 40 },
+    ];
+    const causes = likelyCauses(report, CHECKS, changes, 3);
+    expect(causes[0]).toBe('NetworkPolicy shop/default-deny deleted');
+    expect(causes).toHaveLength(3);
+    expect(causes.some((c) => c.startsWith('ServiceAccount'))).toBe(false);
+  });
+
+  it('validates watch.debounceSeconds, naming the key', () => {
+    const ids = new Set(CHECKS.map((c) => c.id));
+    const v = (raw: unknown) => validateConfig(raw, { file: 'ztaudit.yaml', checkIds: ids });
+    expect(v({ watch: { debounceSeconds: 0 } }).errors).toEqual([expect.stringMatching(/^ztaudit\.yaml: watch\.debounceSeconds: /)]);
+    expect(v({ watch: { debounceSeconds: 'soon' } }).errors).toEqual(['ztaudit.yaml: watch.debounceSeconds: must be number']);
+    expect(v({ watch: { debounce: 3 } }).errors[0]).toContain('watch');
+    expect(v({ watch: { debounceSeconds: 2.5 } }).config.watch.debounceSeconds).toBe(2.5);
+    expect(defaultConfig().watch.debounceSeconds).toBe(3);
+  });
+
+  it('/metrics exports the watch lag, the events handled and which kinds are watched', () => {
+    const text = renderMetrics({ ...emptyMetricsState(), watch: () => ({ lagSeconds: 1.25, events: { pods: 7, networkpolicies: 1 }, watching: { pods: true, networkpolicies: false } }) });
+    expect(text).toContain('ztaudit_watch_lag_seconds 1.25');
+    expect(text).toContain('ztaudit_watch_events_total{kind="pods"} 7');
+    expect(text).toContain('ztaudit_watch_up{kind="networkpolicies"} 0');
+    expect(renderMetrics(emptyMetricsState())).not.toContain('ztaudit_watch');
+  });
+});
