@@ -44,7 +44,7 @@ export const CONFIG_SCHEMA = closed({
       concurrency: { type: 'integer', minimum: 1, maximum: 256 },
     }),
   }),
-  mesh: closed({ istioRootNamespace: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
+  mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
   checks: { type: 'object', additionalProperties: closed({ severity, enabled: { type: 'boolean' } }) },
   waivers: {
     type: 'array',
