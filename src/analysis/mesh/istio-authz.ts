@@ -42,6 +42,8 @@ export interface IstioAuthzModel {
   authz: AuthzIndex;
   peer: IstioPolicyIndex;
   requestAuthn: RequestAuthn[];
+  /** RequestAuthentications could not be read (forbidden, failed): any request may carry a JWT. */
+  requestAuthnUnreadable: boolean;
   namespaces: Map<string, NamespaceInfo>;
   /** Services per namespace: name, selector, labels (waypoint use, Service targetRefs). */
   services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
@@ -91,6 +93,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root),
     peer: mesh.istio.policies,
     requestAuthn: (snapshot.resources['istio.requestauthentications'] ?? []).map(parseRequestAuthn),
+    requestAuthnUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['istio.requestauthentications']?.status ?? 'ok'),
     namespaces: mesh.namespaces,
     services,
   };
@@ -284,6 +287,7 @@ function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name
 }
 
 function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined): string[] | undefined {
+  if (model.requestAuthnUnreadable) return ['unknown: RequestAuthentications could not be read'];
   const issuers: string[] = [];
   for (const ra of model.requestAuthn) {
     if (ra.targetRefs.length > 0) {
