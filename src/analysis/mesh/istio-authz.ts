@@ -371,3 +371,38 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     ...(notes.length ? { notes } : {}),
   };
 }
+
+// ---- who may call a workload (the report's posture view) ----------------------------------------
+
+function sourceText(src: AuthzSource): string[] {
+  const out: string[] = [];
+  const list = (label: string, v: string[] | undefined) => { if (v) out.push(`${label} ${v.join(', ')}`); };
+  if (src.principals?.includes('*')) out.push('any authenticated workload');
+  else list('principal', src.principals);
+  if (src.namespaces?.includes('*')) out.push('any authenticated workload');
+  else list('namespace', src.namespaces);
+  list('JWT', src.requestPrincipals);
+  list('address', src.ipBlocks);
+  list('client address', src.remoteIpBlocks);
+  const except = [...(src.notPrincipals ?? []), ...(src.notNamespaces ?? []), ...(src.notRequestPrincipals ?? []), ...(src.notIpBlocks ?? [])];
+  if (except.length) out.push(`${out.length ? '' : 'any caller '}except ${except.join(', ')}`.trim());
+  return out.length ? [out.join(' and ')] : ['any caller'];
+}
+
+/** Who the ALLOW policies applying to a workload (its namespace and the root namespace, by selector) let call it. */
+export function istioCallers(model: IstioAuthzModel, namespace: string, labels: Record<string, string>): { who: 'anyone' | 'nobody' | 'listed'; callers: string[]; policies: string[] } {
+  const applied = policiesFor(model.authz, namespace, labels);
+  const allows = applied.filter((p) => p.action === 'ALLOW');
+  const policies = applied.filter((p) => p.action !== 'AUDIT').map(name);
+  if (allows.length === 0) return { who: 'anyone', callers: [], policies };
+  const callers: string[] = [];
+  for (const p of allows) {
+    for (const r of p.rules) {
+      const ports = uniq(r.to.flatMap((o) => o.ports ?? []));
+      const narrowed = r.when.length > 0 || r.to.some((o) => o.methods || o.paths || o.hosts || o.notMethods || o.notPaths || o.notHosts);
+      const suffix = `${ports.length ? ` (ports ${ports.join(', ')})` : ''}${narrowed ? ' (some requests)' : ''}`;
+      for (const who of r.from.length ? r.from.flatMap(sourceText) : ['any caller']) callers.push(`${who}${suffix}`);
+    }
+  }
+  return callers.length ? { who: 'listed', callers: uniq(callers), policies } : { who: 'nobody', callers: [], policies };
+}
