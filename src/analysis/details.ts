@@ -80,7 +80,8 @@ function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4With
       reason: mesh === 'istio' ? 'meshed, but no ALLOW AuthorizationPolicy applies: any caller the network lets in is authorized' : 'not in a service mesh: no L7 authorization',
     });
   }
-  return out;
+  const key = (e: L4WithoutL7Detail) => `${e.workload.namespace}/${e.workload.name}/${e.workload.kind}`;
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /**
