@@ -65,6 +65,15 @@ export interface MeshConnsVerdict {
   ports: Array<{ port: number; others?: true; verdict: MeshVerdictKind; reason: string }>;
 }
 
+/** Every port an AuthorizationPolicy rule or a port-level PeerAuthentication names (once per run). */
+const istioNamedPorts = memoizeBySnapshotAndConfig((snapshot, config): Set<number> => {
+  const m = istioAuthzModel(snapshot, config);
+  const named = new Set<number>();
+  for (const p of m.authz.all) for (const r of p.rules) for (const o of r.to) for (const x of [...(o.ports ?? []), ...(o.notPorts ?? [])]) named.add(Number(x));
+  for (const pa of m.peer.all) for (const port of pa.ports.keys()) named.add(port);
+  return named;
+});
+
 function intervalsHas(list: Array<[number, number]>, p: number): boolean {
   return list.some(([a, b]) => p >= a && p <= b);
 }
@@ -78,12 +87,7 @@ function intervalsHas(list: Array<[number, number]>, p: number): boolean {
 export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, conns: ConnSet): MeshConnsVerdict | undefined {
   const mesh = calleeMesh(snapshot, config, to);
   const tcp = conns.TCP;
-  const named = new Set<number>();
-  if (mesh === 'istio') {
-    const m = istioAuthzModel(snapshot, config);
-    for (const p of m.authz.all) for (const r of p.rules) for (const o of r.to) for (const x of [...(o.ports ?? []), ...(o.notPorts ?? [])]) named.add(Number(x));
-    for (const pa of m.peer.all) for (const port of pa.ports.keys()) named.add(port);
-  }
+  const named = mesh === 'istio' ? istioNamedPorts(snapshot, config) : new Set<number>();
   const candidates = [...named].filter((p) => intervalsHas(tcp, p)).sort((a, b) => a - b);
   let other: number | undefined;
   for (const [a, b] of tcp) {
