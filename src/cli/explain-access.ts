@@ -10,8 +10,9 @@ import { choiceOption, defineCommand } from './command.ts';
 import { loadConfig } from '../config/load.ts';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 
-function print(io: CliIO, result: { exitCode: number; output: string }): number {
-  (result.exitCode === 2 ? io.stderr : io.stdout)(`${result.output.replace(/\n?$/, '\n')}`);
+/** Exit 2 is an error on stderr, unless the command answered (reach: the mesh's answer is unknown). */
+function print(io: CliIO, result: { exitCode: number; output: string; answered?: boolean }): number {
+  (result.exitCode === 2 && !result.answered ? io.stderr : io.stdout)(`${result.output.replace(/\n?$/, '\n')}`);
   return result.exitCode;
 }
 

@@ -237,7 +237,7 @@ function aliasToWorkload(snapshot: Snapshot, model: ReachModel, text: string): {
  * 2 could not answer (bad input: unknown workload, malformed port, missing flag; or the mesh's
  * answer is unknown). The matrix exits 0.
  */
-export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOptions): { exitCode: number; output: string } {
+export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOptions): { exitCode: number; output: string; answered?: boolean } {
   const format = options.output ?? 'text';
   try {
     const model = buildReachability(snapshot);
@@ -252,7 +252,7 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     const answer = queryReach(model, src, dst, port, protocol);
     answer.notes.unshift(...[from.note, to.note].filter((n): n is string => n !== undefined));
     const flow = judgeFlow(snapshot, options.config ?? defaultConfig(), answer, src, dst);
-    return { exitCode: flow.allowed === null ? 2 : flow.allowed ? 0 : 1, output: formatReach(flow, format) };
+    return { exitCode: flow.allowed === null ? 2 : flow.allowed ? 0 : 1, output: formatReach(flow, format), answered: true };
   } catch (e: unknown) {
     if (e instanceof ReachInputError) return { exitCode: 2, output: `ztaudit reach: ${e.message}` };
     throw e;

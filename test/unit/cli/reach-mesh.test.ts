@@ -138,6 +138,26 @@ describe('reach: network and mesh in one answer', () => {
     expect(r.out.split('\n')[1]).toBe('  network ALLOWED by default (no policy governs it); mesh: legacy/batch is not in a service mesh: no mesh authorization restricts calls to it');
   });
 
+  it('a Linkerd callee is not judged in this build: exit 2, saying so (never a silent allow)', async () => {
+    const linkerd = manifests(`${SHOP}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: mesh2, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: svc, namespace: mesh2}
+spec:
+  selector: {matchLabels: {app: svc}}
+  template:
+    metadata: {labels: {app: svc}}
+    spec: {containers: [{name: c, image: example/svc:1, ports: [{containerPort: 8080}]}]}
+`);
+    const r = await reach(linkerd, '--from', 'shop/frontend', '--to', 'mesh2/svc', '--port', '8080', '-o', 'json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out)).toMatchObject({ allowed: null, effective: 'unknown', network: { allowed: true }, mesh: { mesh: 'linkerd', verdict: 'unknown' } });
+  });
+
   it('--matrix --effective drops pairs the mesh refuses and cuts ports, streaming a mesh column', async () => {
     const net = (await reach(dir, '--matrix')).out.split('\n');
     expect(net).toContain('shop/frontend[Deployment] => shop/db[StatefulSet] : All Connections');

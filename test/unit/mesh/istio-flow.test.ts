@@ -234,6 +234,39 @@ spec:
     expect(s.notes).toEqual(['AuthorizationPolicy default/productpage-viewer attach by targetRef(s) to a gateway or waypoint; the sidecar of default/productpage does not enforce them']);
   });
 
+  // https://istio.io/latest/docs/ambient/usage/waypoint/ (a Service labelled istio.io/use-waypoint;
+  // a policy with targetRefs kind Service) and https://istio.io/latest/docs/ambient/usage/l4-policy/
+  // (behind a waypoint, ztunnel sees the waypoint as the source).
+  it('ambient waypoint by Service label: Service targetRefs apply; selector policies at ztunnel cannot be judged', () => {
+    const base = `${ns('default', 'istio.io/dataplane-mode: ambient')}${app('default', 'curl')}${app('default', 'reviews')}
+apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: default, labels: {istio.io/use-waypoint: reviews-waypoint}}
+spec: {selector: {app: reviews}, ports: [{port: 8000}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews-get, namespace: default}
+spec:
+  targetRefs: [{kind: Service, group: "", name: reviews}]
+  rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]
+`;
+    expect(verdict(base, 'default/curl', 'default/reviews')).toMatchObject({ verdict: 'allowed', enforcedBy: 'waypoint default/reviews-waypoint', policy: { name: 'reviews-get' } });
+    const withZtunnel = `${base}---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: reviews-l4, namespace: default}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]
+`;
+    const r = verdict(withZtunnel, 'default/curl', 'default/reviews');
+    expect(r.verdict).toBe('unknown');
+    expect(r.reason).toContain("ztunnel of default/reviews then judges the waypoint's identity, which the snapshot does not name");
+    // Without the waypoint label, ztunnel enforces the selector policy against the caller itself.
+    expect(verdict(withZtunnel.replace('labels: {istio.io/use-waypoint: reviews-waypoint}', 'labels: {}'), 'default/curl', 'default/reviews')).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/reviews (ambient)', policy: { name: 'reviews-l4' } });
+  });
+
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
   // principals and namespaces support exact, prefix ("abc*"), suffix ("*abc") and presence ("*").
   it('reference: prefix, suffix and presence matches of principals; trust domain from the mesh config', () => {
