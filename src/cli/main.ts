@@ -54,6 +54,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
 /** The process entry (bin/ztaudit.cjs): real streams and environment, exit code on the process. */
 export function runCli(): void {
+  // A reader that goes away (`ztaudit reach --matrix | head`) ends the output, not the process with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

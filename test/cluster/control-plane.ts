@@ -32,10 +32,10 @@ export interface ControlPlane {
   rssKiB: { etcd: number; apiserver: number };
   /**
    * Kills kube-apiserver (SIGKILL: a crash, an OOM kill, a node reboot) and starts it again
-   * with the same flags, certificates and etcd; resolves when /readyz answers 200 again, with
-   * how long it was gone.
+   * with the same flags, certificates and etcd — after `offMs` with nothing listening, when
+   * given; resolves when /readyz answers 200 again, with how long it was gone.
    */
-  restartApiserver(): Promise<{ downMs: number }>;
+  restartApiserver(options?: { offMs?: number }): Promise<{ downMs: number }>;
   /** Freezes kube-apiserver (SIGSTOP) for `ms`, then lets it go on (SIGCONT): a hung server. */
   pauseApiserver(ms: number): Promise<void>;
   stop(): Promise<void>;
@@ -252,12 +252,13 @@ export async function startControlPlane(binDir: string, options: { timeoutMs?: n
       get pids() { return children.flatMap((c) => (c.pid ? [c.pid] : [])); },
       startupMs: Date.now() - started,
       rssKiB: { etcd: rssKiB(etcd.pid), apiserver: rssKiB(apiserver.pid) },
-      async restartApiserver() {
+      async restartApiserver(options: { offMs?: number } = {}) {
         const t0 = Date.now();
         const old = current;
         const exited = new Promise<void>((r) => old.once('exit', () => r()));
         try { process.kill(-old.pid!, 'SIGKILL'); } catch { /* already gone */ }
         await exited;
+        if (options.offMs) await sleep(options.offMs);
         current = spawnLogged(path.join(binDir, 'kube-apiserver'), apiArgs, apiLog);
         children[children.indexOf(old)] = current;
         await waitFor('kube-apiserver /readyz after restart', Date.now() + 90_000, current, apiLog, async () => {

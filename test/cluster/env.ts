@@ -23,7 +23,7 @@ export interface ClusterContext {
   version?: string;
   /** Temp dir removed with the control plane; tests write their files below it. */
   scratchDir?: string;
-  /** Loopback endpoint of globalSetup: POST /restart-apiserver, POST /pause-apiserver?ms=N. */
+  /** Loopback endpoint of globalSetup: POST /restart-apiserver[?offMs=N], POST /pause-apiserver?ms=N. */
   controlUrl?: string;
 }
 
@@ -46,9 +46,12 @@ export interface LiveCluster {
   controlUrl: string;
 }
 
-/** Restarts kube-apiserver (SIGKILL, then the same flags); resolves when it is ready again. */
-export async function restartApiserver(cluster: Pick<LiveCluster, 'controlUrl'>): Promise<{ downMs: number }> {
-  const r = await fetch(`${cluster.controlUrl}/restart-apiserver`, { method: 'POST' });
+/**
+ * Restarts kube-apiserver (SIGKILL, `offMs` with nothing listening, then the same flags);
+ * resolves when it is ready again.
+ */
+export async function restartApiserver(cluster: Pick<LiveCluster, 'controlUrl'>, offMs = 0): Promise<{ downMs: number }> {
+  const r = await fetch(`${cluster.controlUrl}/restart-apiserver?offMs=${offMs}`, { method: 'POST' });
   if (!r.ok) throw new Error(`restart-apiserver: HTTP ${r.status} ${await r.text()}`);
   return (await r.json()) as { downMs: number };
 }

@@ -75,14 +75,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       `RSS kube-apiserver ${mib(cp.rssKiB.apiserver)} MiB, etcd ${mib(cp.rssKiB.etcd)} MiB\n`,
   );
   // Tests run in workers; the control plane lives here. They restart or freeze kube-apiserver
-  // through this loopback endpoint: POST /restart-apiserver, POST /pause-apiserver?ms=N.
+  // through this loopback endpoint: POST /restart-apiserver[?offMs=N], POST /pause-apiserver?ms=N.
   const control = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const reply = (p: Promise<unknown>) => p.then(
       (v) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(v ?? {})); },
       (e: unknown) => { res.writeHead(500); res.end(e instanceof Error ? e.message : String(e)); },
     );
-    if (req.method === 'POST' && url.pathname === '/restart-apiserver') return void reply(cp.restartApiserver());
+    if (req.method === 'POST' && url.pathname === '/restart-apiserver') return void reply(cp.restartApiserver({ offMs: Number(url.searchParams.get('offMs') ?? 0) }));
     if (req.method === 'POST' && url.pathname === '/pause-apiserver') return void reply(cp.pauseApiserver(Number(url.searchParams.get('ms') ?? 1000)));
     res.writeHead(404);
     res.end();

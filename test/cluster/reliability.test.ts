@@ -43,12 +43,14 @@ describeCluster('reliability against a real kube-apiserver', (cluster) => {
       const t0 = Date.now();
       const snapshot = await collectLive({
         kubeconfigPath: cluster.kubeconfigPath,
-        pageSize: 25,
+        // Small pages: the ServiceAccounts take hundreds of requests, so the kill lands inside them.
+        pageSize: 5,
         // The default budget (30 s) covers a restart of a few seconds; a loaded CI machine
         // may take longer to bring kube-apiserver back, so this test allows more.
         retryBudgetMs: 120_000,
+        // Killed, 2 s with nothing listening (refused), then starting up again.
         onProgress: (kind, _n, done) => {
-          if (kind === 'serviceaccounts' && !done && !restart) restart = restartApiserver(cluster);
+          if (kind === 'serviceaccounts' && !done && !restart) restart = restartApiserver(cluster, 2_000);
         },
       });
       expect(restart).not.toBeNull();
@@ -62,6 +64,35 @@ describeCluster('reliability against a real kube-apiserver', (cluster) => {
       process.stderr.write(`restart mid-collection: kube-apiserver down ${(downMs / 1000).toFixed(1)} s; collection took ${((Date.now() - t0) / 1000).toFixed(1)} s and completed\n`);
     });
 
+    it('with a retry budget shorter than the restart: the kinds that still fail make the run partial, never empty-and-passed', async () => {
+      let restart: Promise<{ downMs: number }> | null = null;
+      const snapshot = await collectLive({
+        kubeconfigPath: cluster.kubeconfigPath,
+        pageSize: 5,
+        retryBudgetMs: 300,
+        retryBaseDelayMs: 100,
+        // Nothing listens for 3 s: every request then is refused, far beyond the 0.3 s budget.
+        onProgress: (kind, _n, done) => {
+          if (kind === 'serviceaccounts' && !done && !restart) restart = restartApiserver(cluster, 3_000);
+        },
+      });
+      await restart!;
+      const failed = LISTED_KEYS.filter((k) => snapshot.coverage[k as KindKey]?.status === 'error') as KindKey[];
+      expect(failed.length).toBeGreaterThan(0);
+      for (const k of failed) {
+        // (A CRD kind may instead fail at discovery, with a 503 while the server comes back up.)
+        expect(snapshot.coverage[k]?.detail).toMatch(/failed: (connection refused|connection reset|socket hang up|reading the response failed)|^discovery of \S+ failed: /);
+        expect(snapshot.resources[k]).toEqual([]);
+      }
+      const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'partial-restart' });
+      for (const k of failed) expect(report.run.partial).toContainEqual(expect.stringMatching(new RegExp(`^${k.replace('.', '\\.')} could not be read \\(error: `)));
+      // Every check that needs a failed kind is not evaluated; its area gets no grade.
+      for (const check of CHECKS.filter((c) => c.needs.some((n) => failed.includes(n)))) {
+        const c = report.checks.find((x) => x.id === check.id)!;
+        expect(['not-evaluated', 'not-applicable'], check.id).toContain(c.status);
+        if (c.status === 'not-evaluated') expect(gradeFor(report.score.areas[c.area], checkCoverage(report.checks, c.area))).toBe('n/a');
+      }
+    });
   });
 
   describe('a permission revoked and restored between runs', () => {

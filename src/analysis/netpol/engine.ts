@@ -123,7 +123,7 @@ export function describeCause(c: DecisionCause): string {
     case 'rule': return describeRule(c.rule);
     case 'isolated': return `${c.stage} isolation (${c.policies.join(', ')} select it; no rule allows it)`;
     case 'end-of-stage': return `the end of ${c.stage} (${c.policies.join(', ')} select it; no rule matched)`;
-    case 'default-allow': return 'default (no policy governs it)';
+    case 'default-allow': return 'default (no policy decides it)';
     case 'default-deny': return c.reason;
     case 'not-governed': return c.reason;
   }

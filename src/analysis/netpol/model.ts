@@ -273,6 +273,16 @@ const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Iso
 // answer per named-port set.
 const planIsolationCache = new WeakMap<readonly StagePlan[], Map<string, Isolation>>();
 
+/**
+ * A stage that decides every connection reaching it: a union stage with an isolating policy,
+ * or a first-match stage ending in deny whose rules never Pass. Whatever earlier stages pass
+ * on ends there, so a plan holding one leaves nothing to the default allow.
+ */
+function absorbs(s: StagePlan, dir: Direction): boolean {
+  if (s.stage.mode === 'union') return s.policies.some((p) => p.isolates[dir]);
+  return s.stage.noMatch === 'deny' && s.policies.every((p) => (p[dir] ?? []).every((r) => r.action !== 'Pass'));
+}
+
 const shareable = new WeakMap<readonly StagePlan[], boolean>();
 function planIsShareable(plan: readonly StagePlan[]): boolean {
   let v = shareable.get(plan);
@@ -300,34 +310,45 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
   if (!entry) isolationCache.set(cls, (entry = {}));
   const hit = entry[dir];
   if (hit) return hit;
+  return (entry[dir] = planIsolation(model, cls, dir));
+}
+
+const OPEN_ISOLATION: Isolation = Object.freeze({ isolated: false, openToPods: allConns(), openToExternal: allConns(), by: [] }) as Isolation;
+const absorbedCache = new WeakMap<readonly StagePlan[], { ingress?: Isolation | false; egress?: Isolation | false }>();
+
+function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolation {
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
+  if (plan.length === 0 && model.match.fallback === 'allow') return OPEN_ISOLATION;
+  // A stage nothing gets past decides it for every class of the plan (keyed by direction:
+  // the same plan object serves both directions when a class's ingress and egress policies are equal).
+  let absorbed = absorbedCache.get(plan);
+  if (!absorbed) absorbedCache.set(plan, (absorbed = {}));
+  let a = absorbed[dir];
+  if (a === undefined) {
+    a = plan.some((s) => absorbs(s, dir)) ? { isolated: true, openToPods: emptyConns(), openToExternal: emptyConns(), by: plan.flatMap((s) => s.policies.map((p) => p.id)) } : false;
+    absorbed[dir] = a;
+  }
+  if (a) return a;
   let shared: Map<string, Isolation> | undefined;
-  // The same plan object serves both directions when a class's ingress and egress policies are equal.
   const portsKey = dir === 'ingress' ? `i${portsKeyOf(cls.namedPorts)}` : 'e';
   if (plan.length > 0 && planIsShareable(plan)) {
     shared = planIsolationCache.get(plan);
     if (!shared) planIsolationCache.set(plan, (shared = new Map()));
     const hit = shared.get(portsKey);
-    if (hit) return (entry[dir] = hit);
+    if (hit) return hit;
   }
-  let result: Isolation;
-  if (plan.length === 0 && model.match.fallback === 'allow') {
-    result = { isolated: false, openToPods: allConns(), openToExternal: allConns(), by: [] };
-  } else {
-    const self: Endpoint = { kind: 'class', cls };
-    const fallsThrough = (peer: Endpoint): ConnSet => {
-      const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false, self);
-      let open = emptyConns();
-      for (const d of v.decisions) if (d.cause.kind === 'default-allow') open = unionConns(open, d.conns);
-      return open;
-    };
-    const openToPods = fallsThrough({ kind: 'anonymous' });
-    const openToExternal = unionConns(fallsThrough({ kind: 'anonymous', family: 4 }), fallsThrough({ kind: 'anonymous', family: 6 }));
-    const by = plan.flatMap((s) => s.policies.map((p) => p.id));
-    result = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by };
-  }
+  const self: Endpoint = { kind: 'class', cls };
+  const fallsThrough = (peer: Endpoint): ConnSet => {
+    const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false, self);
+    let open = emptyConns();
+    for (const d of v.decisions) if (d.cause.kind === 'default-allow') open = unionConns(open, d.conns);
+    return open;
+  };
+  const openToPods = fallsThrough({ kind: 'anonymous' });
+  const openToExternal = unionConns(fallsThrough({ kind: 'anonymous', family: 4 }), fallsThrough({ kind: 'anonymous', family: 6 }));
+  const by = plan.flatMap((s) => s.policies.map((p) => p.id));
+  const result: Isolation = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by };
   shared?.set(portsKey, result);
-  entry[dir] = result;
   return result;
 }
 

@@ -3,7 +3,7 @@
 
 import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
-import { describeCause, type DecisionCause, type DirectionVerdict } from './engine.ts';
+import { describeCause, policyLabel, type DecisionCause, type DirectionVerdict } from './engine.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
@@ -21,7 +21,7 @@ export interface DecisionAnswer {
 export interface DirectionAnswer {
   isolated: boolean;
   allowed: boolean;
-  /** Enforced policies (of every API) selecting the pod in this direction. */
+  /** Enforced policies (of every API) selecting the pod in this direction, as people name them ("ns/name" for a NetworkPolicy, "AdminNetworkPolicy tenant-a"). */
   policies: string[];
   /** Rules that allow the asked connection. */
   decidedBy: RuleRef[];
@@ -150,8 +150,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   ing.decisions = decisionAnswers(ingDecisions);
   if (src.kind === 'workload' && src.node.classes.length > 1) notes.push(`${src.label} has pods with ${src.node.classes.length} different label/port sets; the answer is their union`);
   if (dst.kind === 'workload' && dst.node.classes.length > 1) notes.push(`${dst.label} has pods with ${dst.node.classes.length} different label/port sets; the answer is their union`);
-  eg.policies = [...new Set(eg.policies)];
-  ing.policies = [...new Set(ing.policies)];
+  // People read these: "team-a/deny" (a NetworkPolicy), "AdminNetworkPolicy tenant-a".
+  const label = (id: string) => { const p = model.policyById.get(id); return p ? policyLabel(p) : id; };
+  eg.policies = [...new Set(eg.policies)].map(label);
+  ing.policies = [...new Set(ing.policies)].map(label);
   eg.decidedBy = dedupeRules(eg.decidedBy);
   ing.decidedBy = dedupeRules(ing.decidedBy);
   return { from: src.label, to: dst.label, port, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set(notes)] };
