@@ -41,7 +41,7 @@ const VERB = { allowed: 'ALLOWED', denied: 'DENIED', depends: 'DEPENDS', unknown
 function networkDecidedBy(a: ReachAnswer): string[] {
   const pick = (d: DirectionAnswer) => d.decisions.filter((x) => x.allowed === a.allowed).map((x) => x.by);
   const all = a.allowed ? [...pick(a.ingress), ...pick(a.egress)] : [...(a.ingress.allowed ? [] : pick(a.ingress)), ...(a.egress.allowed ? [] : pick(a.egress))];
-  // An unpoliced direction ("default (no policy governs it)") is named only when nothing else decided.
+  // An unpoliced direction ("default (no policy decides it)") is named only when nothing else decided.
   const named = all.filter((b) => !b.startsWith('default ('));
   return [...new Set(named.length ? named : all)];
 }

@@ -99,7 +99,7 @@ describe('reach: network and mesh in one answer', () => {
 
   it('JSON: allowed is the combined answer, network and mesh carry each layer', async () => {
     const denied = JSON.parse((await reach(dir, '--from', 'shop/frontend', '--to', 'shop/db', '--port', '5432', '-o', 'json')).out);
-    expect(denied).toMatchObject({ allowed: false, effective: 'denied', network: { allowed: true, decidedBy: [{ direction: 'ingress', by: 'NetworkPolicy shop/frontend rule 0 (Allow)', rule: { api: 'NetworkPolicy', policy: 'shop/frontend', rule: 0 } }, { direction: 'egress', by: 'default (no policy governs it)' }] }, mesh: { mesh: 'istio', verdict: 'denied', plaintext: false } });
+    expect(denied).toMatchObject({ allowed: false, effective: 'denied', network: { allowed: true, decidedBy: [{ direction: 'ingress', by: 'NetworkPolicy shop/frontend rule 0 (Allow)', rule: { api: 'NetworkPolicy', policy: 'shop/frontend', rule: 0 } }, { direction: 'egress', by: 'default (no policy decides it)' }] }, mesh: { mesh: 'istio', verdict: 'denied', plaintext: false } });
     expect(denied.ports).toEqual({});
     const r = await reach(dir, '--from', 'shop/api', '--to', 'shop/db', '--port', '5432', '-o', 'json');
     expect(r.code).toBe(0);
@@ -135,7 +135,7 @@ describe('reach: network and mesh in one answer', () => {
   it('a callee outside the mesh: the network decides alone', async () => {
     const r = await reach(dir, '--from', 'shop/frontend', '--to', 'legacy/batch', '--port', '80');
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[1]).toBe('  network ALLOWED by default (no policy governs it); mesh: legacy/batch is not in a service mesh: no mesh authorization restricts calls to it');
+    expect(r.out.split('\n')[1]).toBe('  network ALLOWED by default (no policy decides it); mesh: legacy/batch is not in a service mesh: no mesh authorization restricts calls to it');
   });
 
   it('a Linkerd callee is not judged in this build: exit 2, saying so (never a silent allow)', async () => {
