@@ -6,8 +6,9 @@
 // namespace, or the mesh from the root namespace) with an unrestricted `to` is high.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { istioPresent, policiesFor, type ParsedAuthzPolicy } from '../../src/analysis/mesh/index.ts';
+import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAuthzPolicy } from '../../src/analysis/mesh/index.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
+import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge } from './lib/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 
@@ -40,14 +41,14 @@ export const authzAllowAny: Check = {
   id: 'mtls.authz-allow-any',
   area: 'mtls',
   title: 'No ALLOW AuthorizationPolicy rule admits any caller',
-  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or with `principals: ["*"]`/`namespaces: ["*"]` (any authenticated workload), which cancel the deny-by-default the other policies build',
+  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or with `principals: ["*"]`/`namespaces: ["*"]` (any authenticated workload), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0); Consul ServiceIntentions that allow source `*`',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
-  remediation: 'Replace the open rule with `from.source.principals` naming the callers\' service accounts (cluster.local/ns/NS/sa/SA) or `namespaces` naming the calling namespaces, and restrict `to.operation` to the ports, methods and paths they use.',
+  remediation: 'Replace the open rule with `from.source.principals` naming the callers\' service accounts (cluster.local/ns/NS/sa/SA) or `namespaces` naming the calling namespaces, and restrict `to.operation` to the ports, methods and paths they use. Linkerd: reference MeshTLSAuthentications listing the clients\' identities (or `identityRefs` ServiceAccounts) instead of `*`. Consul: replace source `*` with one source per calling service.',
   needs: ['namespaces'],
-  reads: ['istio.authorizationpolicies'],
-  appliesTo: istioPresent,
-  appliesWhen: 'when Istio is installed',
+  reads: ['istio.authorizationpolicies', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
+  appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
+  appliesWhen: 'when Istio, Linkerd or Consul is installed',
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
@@ -71,6 +72,7 @@ export const authzAllowAny: Check = {
         evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: r.ports })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
       });
     }
+    out.push(...linkerdAllowAny(ctx), ...consulAllowAny(ctx));
     return out;
   },
 };

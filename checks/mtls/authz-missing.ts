@@ -7,7 +7,8 @@
 // malformed principal) is rejected by istiod and protects nothing: it fails, named.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { istioPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
+import { consulPresent, istioPresent, linkerdPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
+import { consulAuthzMissing, linkerdAuthzMissing } from './lib/mesh-authz.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, istioWorkloads, policyName } from './lib/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
@@ -16,14 +17,14 @@ export const authzMissing: Check = {
   id: 'mtls.authz-missing',
   area: 'mtls',
   title: 'Every meshed workload is covered by an ALLOW AuthorizationPolicy',
-  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them; and malformed AuthorizationPolicies (unknown action, malformed principal), which istiod rejects',
+  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them; and malformed AuthorizationPolicies (unknown action, malformed principal), which istiod rejects. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows); ServiceIntentions without a destination',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
-  remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings.',
+  remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings. Linkerd: set `config.linkerd.io/default-inbound-policy: deny` (or install with proxy.defaultInboundPolicy=deny) and give each port a Server plus an AuthorizationPolicy naming its clients (MeshTLSAuthentication identities or ServiceAccounts). Consul: add a `* → *` deny ServiceIntentions (or enable ACLs with default_policy deny) and allow each caller per destination.',
   needs: ['namespaces'],
-  reads: ['istio.authorizationpolicies'],
-  appliesTo: istioPresent,
-  appliesWhen: 'when Istio is installed',
+  reads: ['istio.authorizationpolicies', 'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
+  appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
+  appliesWhen: 'when Istio, Linkerd or Consul is installed',
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];
@@ -57,6 +58,7 @@ export const authzMissing: Check = {
         related: applied.map((p) => p.ref),
       });
     }
+    out.push(...linkerdAuthzMissing(ctx), ...consulAuthzMissing(ctx));
     return out;
   },
 };

@@ -12,6 +12,7 @@ import { linkerdSkipPorts } from './linkerd-skip-ports.ts';
 import { authzMissing } from './authz-missing.ts';
 import { authzAllowAny } from './authz-allow-any.ts';
 import { authzPlaintextBypass } from './authz-plaintext-bypass.ts';
+import { consulDefaultAllow } from './consul-default-allow.ts';
 
 export const mtlsChecks: Check[] = [
   meshRequired,
@@ -26,4 +27,5 @@ export const mtlsChecks: Check[] = [
   authzMissing,
   authzAllowAny,
   authzPlaintextBypass,
+  consulDefaultAllow,
 ];

@@ -46,6 +46,7 @@ export interface CollectLiveOptions extends KubeconfigOptions {
 export const ALWAYS_READ_CONFIGMAPS: readonly ConfigMapRef[] = [
   { namespace: 'istio-system', name: 'istio' },
   { namespace: 'linkerd', name: 'linkerd-config' },
+  { namespace: 'consul', name: 'consul-server-config' },
 ];
 
 export async function collectLive(options: CollectLiveOptions = {}): Promise<Snapshot> {

@@ -34,6 +34,7 @@ export const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/version']
 export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
   'istio', // Istio mesh config (meshConfig.enableAutoMtls), in the root namespace
   'linkerd-config', // Linkerd install config (proxy.defaultInboundPolicy)
+  'consul-server-config', // Consul servers' config from the Helm chart (acl.default_policy: the default intention)
   'cilium-config', // Cilium agent config (enable-policy)
   'ingress-nginx-controller', // ingress-nginx --configmap, Helm chart and static manifests
   'nginx-configuration', // ingress-nginx --configmap, the older static manifests

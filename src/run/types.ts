@@ -167,9 +167,9 @@ export type MtlsPosture = 'authenticated' | 'permissive' | 'plaintext' | 'outsid
 
 export interface MeshWorkloadDetail {
   workload: ResourceRef;
-  mesh: 'istio' | 'linkerd' | 'none';
-  /** Istio PeerAuthentication mode, `linkerd:<default-inbound-policy>`, or none. */
-  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'none';
+  mesh: 'istio' | 'linkerd' | 'consul' | 'none';
+  /** Istio PeerAuthentication mode, `linkerd:<default-inbound-policy>`, `consul:mtls`, or none. */
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'consul:mtls' | 'none';
   posture: MtlsPosture;
   /** Port-level modes (Istio portLevelMtls). */
   ports?: Record<string, string>;

@@ -57,6 +57,10 @@ export const KINDS = [
   crd('linkerd.authorizationpolicies', 'AuthorizationPolicy', 'policy.linkerd.io', ['v1alpha1'], 'authorizationpolicies'),
   crd('linkerd.meshtlsauthentications', 'MeshTLSAuthentication', 'policy.linkerd.io', ['v1alpha1'], 'meshtlsauthentications'),
   crd('linkerd.serverauthorizations', 'ServerAuthorization', 'policy.linkerd.io', ['v1beta1'], 'serverauthorizations'),
+  crd('linkerd.networkauthentications', 'NetworkAuthentication', 'policy.linkerd.io', ['v1alpha1'], 'networkauthentications'),
+  crd('linkerd.httproutes', 'HTTPRoute', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'httproutes'),
+  // Consul (consul-k8s config entries)
+  crd('consul.serviceintentions', 'ServiceIntentions', 'consul.hashicorp.com', ['v1alpha1'], 'serviceintentions'),
   // Gateway API
   crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gateways'),
   // Traefik (current and legacy group)

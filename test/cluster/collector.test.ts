@@ -148,6 +148,10 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'legacy', namespace: ns }, spec: { mtls: { mode: 'PERMISSIVE' } } },
         { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: ns }, spec: { gatewayClassName: 'x', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
         { apiVersion: 'networking.istio.io/v1alpha3', kind: 'DestinationRule', metadata: { name: 'db', namespace: ns }, spec: { host: 'db', trafficPolicy: { tls: { mode: 'DISABLE' } } } },
+        { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'web-http', namespace: ns }, spec: { podSelector: { matchLabels: { app: 'web' } }, port: 8080, accessPolicy: 'deny' } },
+        { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute', metadata: { name: 'web-get', namespace: ns }, spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'web-http' }] } },
+        { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'cluster', namespace: ns }, spec: { networks: [{ cidr: '10.0.0.0/8' }] } },
+        { apiVersion: 'consul.hashicorp.com/v1alpha1', kind: 'ServiceIntentions', metadata: { name: 'api', namespace: ns }, spec: { destination: { name: 'api' }, sources: [{ name: 'web', action: 'allow' }] } },
       ]);
       snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
     });
@@ -161,15 +165,21 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       expect(snapshot.resources['gatewayapi.gateways']?.[0]).toMatchObject({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' });
       expect(namesIn(snapshot, 'istio.destinationrules', ns)).toEqual(['db']);
       expect(snapshot.resources['istio.destinationrules']?.[0]?.apiVersion).toBe('networking.istio.io/v1alpha3');
+      // Linkerd policy and Consul intentions: the HTTPRoute of policy.linkerd.io, not the Gateway API's.
+      expect(namesIn(snapshot, 'linkerd.servers', ns)).toEqual(['web-http']);
+      expect(namesIn(snapshot, 'linkerd.httproutes', ns)).toEqual(['web-get']);
+      expect(snapshot.resources['linkerd.httproutes']?.[0]?.apiVersion).toBe('policy.linkerd.io/v1beta3');
+      expect(namesIn(snapshot, 'linkerd.networkauthentications', ns)).toEqual(['cluster']);
+      expect(namesIn(snapshot, 'consul.serviceintentions', ns)).toEqual(['api']);
+      expect(snapshot.resources['consul.serviceintentions']?.[0]).toMatchObject({ apiVersion: 'consul.hashicorp.com/v1alpha1', spec: { destination: { name: 'api' } } });
     });
 
     it('marks kinds whose CRD is not installed absent, never ok-and-empty', () => {
       // Group served (PeerAuthentication) but this resource is not.
       expect(snapshot.coverage['istio.authorizationpolicies']).toMatchObject({ status: 'absent' });
       // Group not served at all.
-      expect(snapshot.coverage['linkerd.servers']).toMatchObject({ status: 'absent', detail: expect.stringContaining('policy.linkerd.io') });
-      expect(snapshot.coverage['cilium.networkpolicies']?.status).toBe('absent');
-      expect(snapshot.resources['linkerd.servers']).toEqual([]);
+      expect(snapshot.coverage['cilium.networkpolicies']).toMatchObject({ status: 'absent', detail: expect.stringContaining('cilium.io') });
+      expect(snapshot.resources['cilium.networkpolicies']).toEqual([]);
     });
   });
 

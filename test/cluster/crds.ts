@@ -13,6 +13,19 @@ export function gatewayApiGatewayCrd(): KubeObject {
   });
 }
 
+/** Linkerd's policy CRDs and Consul's ServiceIntentions, at the versions the collector tries first. */
+export function linkerdAndConsulCrds(): KubeObject[] {
+  return [
+    crd('policy.linkerd.io', 'Server', 'servers', ['v1beta3', 'v1beta1'], true, {}),
+    crd('policy.linkerd.io', 'AuthorizationPolicy', 'authorizationpolicies', ['v1alpha1'], true, {}),
+    crd('policy.linkerd.io', 'MeshTLSAuthentication', 'meshtlsauthentications', ['v1alpha1'], true, {}),
+    crd('policy.linkerd.io', 'NetworkAuthentication', 'networkauthentications', ['v1alpha1'], true, {}),
+    crd('policy.linkerd.io', 'ServerAuthorization', 'serverauthorizations', ['v1beta1'], true, {}),
+    crd('policy.linkerd.io', 'HTTPRoute', 'httproutes', ['v1beta3', 'v1beta2'], true, {}),
+    crd('consul.hashicorp.com', 'ServiceIntentions', 'serviceintentions', ['v1alpha1'], true, {}),
+  ];
+}
+
 export function crd(group: string, kind: string, plural: string, versions: string[], namespaced: boolean, annotations: Record<string, string>): KubeObject {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -34,7 +47,9 @@ export function crd(group: string, kind: string, plural: string, versions: strin
 export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(istioPeerAuthenticationCrd(), true);
   await admin.create(gatewayApiGatewayCrd(), true);
+  for (const c of linkerdAndConsulCrds()) await admin.create(c, true);
   await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
   await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'gateways');
+  for (const c of linkerdAndConsulCrds()) await admin.waitForResource(String(c.spec?.group), String((c.spec?.versions as Array<{ name: string }>)[0].name), String((c.spec?.names as { plural: string }).plural));
 }
 

@@ -26,7 +26,7 @@ function uidsByKind(s: Snapshot): Record<string, string[]> {
 describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
   const admin = new Admin(cluster);
   const ns = uniqueName('ztaudit');
-  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways']);
+  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions']);
   let proxy: RecordingProxy;
 
   /** A ServiceAccount bound (cluster-wide) to exactly `rules`; returns a kubeconfig through the proxy. */
@@ -102,7 +102,7 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
         expect(proxy.requests.filter((r) => r.path.startsWith(listPath)).length, k.key).toBeGreaterThanOrEqual(1);
       }
       expect(proxy.requests.filter((r) => r.path.includes('/configmaps/')).map((r) => r.path).sort()).toEqual(
-        [`/api/v1/namespaces/${ns}/configmaps/ingress-settings`, '/api/v1/namespaces/istio-system/configmaps/istio', '/api/v1/namespaces/linkerd/configmaps/linkerd-config'].sort(),
+        [`/api/v1/namespaces/${ns}/configmaps/ingress-settings`, '/api/v1/namespaces/istio-system/configmaps/istio', '/api/v1/namespaces/linkerd/configmaps/linkerd-config', '/api/v1/namespaces/consul/configmaps/consul-server-config'].sort(),
       );
       expect(proxy.requests.filter((r) => r.method !== 'GET')).toEqual([]);
       expect(proxy.requests.filter((r) => /secret/i.test(r.path))).toEqual([]);

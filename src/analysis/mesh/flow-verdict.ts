@@ -10,7 +10,8 @@ import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from '.
 import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
 import { istioMembership } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
-import { memoizeBySnapshotAndConfig, str } from './util.ts';
+import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
+import { containerPorts, memoizeBySnapshotAndConfig, parsePortNumbers, str } from './util.ts';
 
 const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 
@@ -48,8 +49,8 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
     return istioFlowVerdict(istioAuthzModel(snapshot, config), caller, { ...target, ...(dataplane ? { dataplane } : {}) });
   }
-  // INTEGRATION: replaced by linkerdFlowVerdict (branch meshx) at merge; until then Linkerd calls are not judged.
-  return { mesh: 'linkerd', verdict: 'unknown', reason: 'Linkerd authorization is judged by linkerdFlowVerdict (branch meshx), not in this build', plaintext: !caller.mtls };
+  const model = meshModel(snapshot, config);
+  return callee.mesh === 'linkerd' ? linkerdFlowVerdict(model, caller, target) : consulFlowVerdict(model, caller, target);
 }
 
 /** Best first: a flow is open on a port when any of its requests can pass. */
@@ -87,7 +88,16 @@ function intervalsHas(list: Array<[number, number]>, p: number): boolean {
 export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, conns: ConnSet): MeshConnsVerdict | undefined {
   const mesh = calleeMesh(snapshot, config, to);
   const tcp = conns.TCP;
-  const named = mesh === 'istio' ? istioNamedPorts(snapshot, config) : new Set<number>();
+  // Istio decides per port only through the ports its policies name. Linkerd and Consul also
+  // decide by Server ports and skipped/excluded ports: there, every declared container port, every
+  // port number a Linkerd Server names and every port a skip/exclude annotation lists is judged.
+  const named = new Set<number>(mesh === 'istio' ? istioNamedPorts(snapshot, config) : []);
+  if (mesh === 'linkerd' || mesh === 'consul') {
+    const w = workloadIndex(snapshot, config).get(refKey(to));
+    for (const p of w?.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : []) named.add(p.port);
+    for (const list of meshModel(snapshot, config).linkerd.servers.values()) for (const sv of list) if (typeof sv.port === 'number') named.add(sv.port);
+    for (const v of Object.values({ ...(meshModel(snapshot, config).namespaces.get(to.namespace ?? '')?.annotations ?? {}), ...(w?.annotations ?? {}) })) for (const n of parsePortNumbers(v)) named.add(n);
+  }
   const candidates = [...named].filter((p) => intervalsHas(tcp, p)).sort((a, b) => a - b);
   let other: number | undefined;
   for (const [a, b] of tcp) {

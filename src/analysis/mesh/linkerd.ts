@@ -5,7 +5,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
-import { containerNames, labelSelectorMatches, obj, str } from './util.ts';
+import { containerNames, labelSelectorMatches, obj, str, stringMap } from './util.ts';
 
 export const LINKERD_POLICIES = [
   'all-unauthenticated',
@@ -86,12 +86,32 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
   return { policy: LINKERD_INSTALL_DEFAULT, source: 'Linkerd install default' };
 }
 
+/** identityTrustDomain from linkerd-config's values (cluster.local when absent or unreadable). */
+export function linkerdTrustDomain(configmaps: KubeObject[]): string {
+  for (const cm of configmaps) {
+    if (cm.metadata?.name !== 'linkerd-config') continue;
+    const values = str(obj(cm.data)?.values);
+    if (!values) continue;
+    try {
+      const d = str(obj(parseYaml(values))?.identityTrustDomain);
+      if (d) return d;
+    } catch {
+      // unreadable values: the default trust domain
+    }
+  }
+  return 'cluster.local';
+}
+
 export interface LinkerdServer {
   namespace: string;
   name: string;
   podSelector: unknown;
   port: number | string | undefined;
+  /** Default for clients no authorization admits (Server v1beta3 `accessPolicy`; deny when unset). */
   accessPolicy: string;
+  /** The Server's own labels (legacy ServerAuthorizations select Servers by label). */
+  labels: Record<string, string>;
+  proxyProtocol?: string;
 }
 
 export function parseServer(o: KubeObject): LinkerdServer {
@@ -103,6 +123,8 @@ export function parseServer(o: KubeObject): LinkerdServer {
     podSelector: spec.podSelector,
     port,
     accessPolicy: str(spec.accessPolicy) ?? 'deny',
+    labels: stringMap(o.metadata?.labels),
+    proxyProtocol: str(spec.proxyProtocol),
   };
 }
 

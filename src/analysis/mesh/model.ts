@@ -9,9 +9,12 @@ import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, INBOUND_POLICY_ANNOTATION, linkerdClusterDefault, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type LinkerdServer } from './linkerd.ts';
-import { containerNames, memoizeBySnapshotAndConfig, stringMap } from './util.ts';
+import { containerNames, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
+import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
+import { linkerdTrustDomain } from './linkerd.ts';
+import { consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex } from './consul.ts';
 
-export type MeshName = 'istio' | 'linkerd';
+export type MeshName = 'istio' | 'linkerd' | 'consul';
 
 export interface NamespaceInfo {
   labels: Record<string, string>;
@@ -34,19 +37,23 @@ export interface WorkloadMesh {
   meantMeshedBy: string[];
   istio?: ResolvedMode;
   linkerdPolicy?: { policy: string; source: string };
+  /** Consul service name (annotation, selecting Service, else service account). */
+  consulService?: string;
 }
 
 export interface MeshModel {
   present: boolean;
   istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex };
-  linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]> };
+  linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex };
+  consul: { present: boolean; evidence: string[]; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex };
   namespaces: Map<string, NamespaceInfo>;
   workloads: WorkloadMesh[];
   workloadsByNamespace: Map<string, WorkloadMesh[]>;
 }
 
 const ISTIO_KINDS = ['istio.peerauthentications', 'istio.authorizationpolicies', 'istio.destinationrules', 'istio.gateways'] as const;
-const LINKERD_KINDS = ['linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations'] as const;
+const LINKERD_KINDS = ['linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations', 'linkerd.networkauthentications', 'linkerd.httproutes'] as const;
+const CONSUL_KINDS = ['consul.serviceintentions'] as const;
 
 export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): MeshModel => {
   const root = config.mesh.istioRootNamespace;
@@ -59,10 +66,23 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
 
   const istioEvidence: string[] = [];
   const linkerdEvidence: string[] = [];
+  const consulEvidence: string[] = [];
+  for (const k of CONSUL_KINDS) if (snapshot.coverage[k]?.status === 'ok') consulEvidence.push(`${k} served`);
   for (const k of ISTIO_KINDS) if (snapshot.coverage[k]?.status === 'ok') istioEvidence.push(`${k} served`);
   for (const k of LINKERD_KINDS) if (snapshot.coverage[k]?.status === 'ok') linkerdEvidence.push(`${k} served`);
   const configmaps = snapshot.resources.configmaps ?? [];
   if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
+  const consulDefault = consulDefaultIntention(configmaps);
+  if (!consulDefault.assumed) consulEvidence.push(`${consulDefault.resource.namespace}/${consulDefault.resource.name} ConfigMap`);
+  const injector = consulInjector(snapshot.resources.deployments ?? []);
+  if (injector) consulEvidence.push(`connect injector ${injector.source}`);
+  const servicesByNs = new Map<string, Array<{ name: string; selector: Record<string, string> }>>();
+  for (const svc of snapshot.resources.services ?? []) {
+    const ns = svc.metadata?.namespace ?? 'default';
+    const list = servicesByNs.get(ns) ?? [];
+    list.push({ name: svc.metadata?.name ?? '', selector: stringMap(obj(svc.spec)?.selector) });
+    servicesByNs.set(ns, list);
+  }
   for (const [name, info] of namespaces) {
     if (istioNamespaceMeantMeshed(info.labels)) istioEvidence.push(`namespace ${name} labelled for Istio`);
     if (linkerdNamespaceMeantMeshed(info.annotations)) linkerdEvidence.push(`namespace ${name} annotated for Linkerd`);
@@ -85,12 +105,14 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const workloads: WorkloadMesh[] = [];
   let istioPods = 0;
   let linkerdPods = 0;
+  let consulPods = 0;
   for (const w of workloadsOf(snapshot)) {
     if (w.pods.length === 0) continue;
     const namespace = w.ref.namespace ?? w.pods[0].namespace;
     const ns = nsInfo(namespace);
     let meshedIstio = 0;
     let meshedLinkerd = 0;
+    let meshedConsul = 0;
     let unmeshed = 0;
     let unmeshedReason: string | undefined;
     const unmeshedSample: string[] = [];
@@ -99,22 +121,26 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     for (const pod of w.pods) {
       const i = istioMembership(ns.labels, pod);
       const l = linkerdMembership(ns.annotations, pod);
+      const c = consulMembership(namespace, pod, injector);
       if (i.meshed) meshedIstio++;
       else if (l.meshed) meshedLinkerd++;
+      else if (c.meshed) meshedConsul++;
       else {
         unmeshed++;
         if (unmeshedSample.length < 5) unmeshedSample.push(pod.name);
         // Explain in terms of the mesh the namespace (or pod) asked for.
-        unmeshedReason ??= meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
+        unmeshedReason ??= c.requested && !i.requested && !l.requested ? c.reason : meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
       }
     }
-    const mesh: WorkloadMesh['mesh'] = meshedIstio > 0 && meshedIstio >= meshedLinkerd ? 'istio' : meshedLinkerd > 0 ? 'linkerd' : 'none';
+    const mesh: WorkloadMesh['mesh'] = meshedIstio > 0 && meshedIstio >= meshedLinkerd ? 'istio' : meshedLinkerd > 0 ? 'linkerd' : meshedConsul > 0 ? 'consul' : 'none';
     if (mesh === 'istio') istioPods += meshedIstio;
     if (mesh === 'linkerd') linkerdPods += meshedLinkerd;
+    if (mesh === 'consul') consulPods += meshedConsul;
     const rep: PodView = w.pods[0];
     const meantMeshedBy: string[] = [];
     if (meantIstio) meantMeshedBy.push('namespace labelled for Istio injection');
     if (meantLinkerd) meantMeshedBy.push('namespace annotated linkerd.io/inject');
+    if (injector?.injectDefault && namespace !== injector.namespace && consulServesNamespace(injector, namespace)) meantMeshedBy.push(`Consul connect injector injects by default (${injector.source})`);
     if (meshedByConfig.has(namespace)) meantMeshedBy.push('listed in config mesh.meshedNamespaces');
     if (strictNamespaces.has(namespace)) meantMeshedBy.push(`namespace PeerAuthentication ${policies.namespaceWinner.get(namespace)!.name} requires STRICT mTLS`);
 
@@ -124,7 +150,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       labels: rep.labels,
       annotations: rep.annotations,
       mesh,
-      meshedPods: meshedIstio + meshedLinkerd,
+      meshedPods: meshedIstio + meshedLinkerd + meshedConsul,
       unmeshedPods: unmeshed,
       unmeshedReason,
       unmeshedSample,
@@ -140,10 +166,12 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
           ? { policy: nsP, source: `namespace ${namespace} annotation ${INBOUND_POLICY_ANNOTATION}` }
           : clusterDefault;
     }
+    if (mesh === 'consul') wm.consulService = consulServiceName(rep, servicesByNs.get(namespace) ?? []);
     workloads.push(wm);
   }
   if (istioPods > 0) istioEvidence.push(`${istioPods} pod(s) with an Istio dataplane`);
   if (linkerdPods > 0) linkerdEvidence.push(`${linkerdPods} pod(s) with a linkerd-proxy`);
+  if (consulPods > 0) consulEvidence.push(`${consulPods} pod(s) with a Consul dataplane`);
 
   const workloadsByNamespace = new Map<string, WorkloadMesh[]>();
   for (const w of workloads) {
@@ -153,10 +181,19 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   }
   const istioPresent = istioEvidence.length > 0;
   const linkerdPresent = linkerdEvidence.length > 0;
+  const consulPresent = consulEvidence.length > 0;
+  const linkerdPolicy = indexLinkerdPolicies({
+    authorizationPolicies: snapshot.resources['linkerd.authorizationpolicies'] ?? [],
+    serverAuthorizations: snapshot.resources['linkerd.serverauthorizations'] ?? [],
+    meshTlsAuthentications: snapshot.resources['linkerd.meshtlsauthentications'] ?? [],
+    networkAuthentications: snapshot.resources['linkerd.networkauthentications'] ?? [],
+    httpRoutes: snapshot.resources['linkerd.httproutes'] ?? [],
+  }, linkerdTrustDomain(configmaps));
   return {
-    present: istioPresent || linkerdPresent,
+    present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, policies },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy },
+    consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []) },
     namespaces,
     workloads,
     workloadsByNamespace,
@@ -203,13 +240,16 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       const mode = `linkerd:${w.linkerdPolicy.policy}` as const;
       return { workload, mesh: 'linkerd', mode, posture: mtlsPostureOf(mode) };
     }
+    // Consul's sidecar accepts only mutual TLS from mesh services on its public listener.
+    if (w.mesh === 'consul') return { workload, mesh: 'consul', mode: 'consul:mtls', posture: 'authenticated' };
     return { workload, mesh: 'none', mode: 'none', posture: 'outside' };
   });
 }
 
 /** Whether any pod or template in the snapshot runs with a mesh proxy (used by other areas too). */
 export function podHasMeshProxy(pod: PodView): boolean {
-  return hasIstioProxy(pod) || containerNames(pod.spec).includes('linkerd-proxy');
+  const names = containerNames(pod.spec);
+  return hasIstioProxy(pod) || names.includes('linkerd-proxy') || names.includes('consul-dataplane') || names.includes('envoy-sidecar');
 }
 
 // ---- applicability gates shared by the mtls checks --------------------------------------
@@ -222,4 +262,7 @@ export function istioPresent(ctx: AuditContext): boolean {
 }
 export function linkerdPresent(ctx: AuditContext): boolean {
   return meshModel(ctx.snapshot, ctx.config).linkerd.present;
+}
+export function consulPresent(ctx: AuditContext): boolean {
+  return meshModel(ctx.snapshot, ctx.config).consul.present;
 }

@@ -138,11 +138,11 @@ describe('reach: network and mesh in one answer', () => {
     expect(r.out.split('\n')[1]).toBe('  network ALLOWED by default (no policy decides it); mesh: legacy/batch is not in a service mesh: no mesh authorization restricts calls to it');
   });
 
-  it('a Linkerd callee is not judged in this build: exit 2, saying so (never a silent allow)', async () => {
+  it('a Linkerd callee is judged by Linkerd: its default inbound policy deny refuses the call', async () => {
     const linkerd = manifests(`${SHOP}---
 apiVersion: v1
 kind: Namespace
-metadata: {name: mesh2, annotations: {linkerd.io/inject: enabled}}
+metadata: {name: mesh2, annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny}}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -154,8 +154,8 @@ spec:
     spec: {containers: [{name: c, image: example/svc:1, ports: [{containerPort: 8080}]}]}
 `);
     const r = await reach(linkerd, '--from', 'shop/frontend', '--to', 'mesh2/svc', '--port', '8080', '-o', 'json');
-    expect(r.code).toBe(2);
-    expect(JSON.parse(r.out)).toMatchObject({ allowed: null, effective: 'unknown', network: { allowed: true }, mesh: { mesh: 'linkerd', verdict: 'unknown' } });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ allowed: false, effective: 'denied', network: { allowed: true }, mesh: { mesh: 'linkerd', verdict: 'denied' } });
   });
 
   it('--matrix --effective drops pairs the mesh refuses and cuts ports, streaming a mesh column', async () => {

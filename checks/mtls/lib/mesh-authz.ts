@@ -1,0 +1,135 @@
+// The Linkerd and Consul sides of the authorization checks (mtls.authz-missing,
+// mtls.authz-allow-any): the same questions as for Istio, asked of each mesh's own API.
+// - Linkerd: a port without a Server follows the default inbound policy, which admits every
+//   meshed identity unless it is `deny` (https://linkerd.io/2.16/reference/authorization-policy/);
+//   a port covered by a Server is denied unless authorized (or its accessPolicy says otherwise).
+// - Consul: a service accepts any mesh service when no intention more specific than the default
+//   denies an unnamed caller (https://developer.hashicorp.com/consul/docs/connect/intentions).
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
+import { judgeConsulFlow, meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
+import { serverCoversPort } from '../../../src/analysis/mesh/linkerd.ts';
+import { containerPorts, labelSelectorMatches } from '../../../src/analysis/mesh/util.ts';
+import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
+import { refString } from '../../../src/analysis/workloads.ts';
+
+const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
+
+function meshWorkloads(ctx: AuditContext, mesh: 'linkerd' | 'consul'): WorkloadMesh[] {
+  return meshModel(ctx.snapshot, ctx.config).workloads.filter((w) => w.mesh === mesh && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+}
+
+/** Declared application ports (the proxy's own containers left out). */
+function appPorts(w: WorkloadMesh): Array<{ port: number; name?: string }> {
+  const spec = { ...w.workload.pods[0].spec };
+  const keep = (list: unknown) => (Array.isArray(list) ? list : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
+  spec.containers = keep(spec.containers);
+  spec.initContainers = keep(spec.initContainers);
+  return containerPorts(spec);
+}
+
+export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
+  const m = meshModel(ctx.snapshot, ctx.config);
+  const out: Verdict[] = [];
+  for (const p of m.linkerd.policy.problems) {
+    out.push({ status: 'fail', resource: p.ref, detailKey: 'malformed', severity: 'low', message: `${p.ref.kind} ${p.ref.namespace}/${p.ref.name}: ${p.problem}; it authorizes nobody`, evidence: { problem: p.problem } });
+  }
+  for (const [ns, servers] of m.linkerd.servers) {
+    if (isSystemNamespace(ns, ctx.config.systemNamespaces)) continue;
+    const workloads = m.workloadsByNamespace.get(ns) ?? [];
+    for (const s of servers) {
+      if (workloads.some((w) => labelSelectorMatches(s.podSelector, w.labels))) continue;
+      out.push({
+        status: 'fail', resource: { kind: 'Server', namespace: ns, name: s.name }, detailKey: 'selects-nothing', severity: 'low',
+        message: `Server ${ns}/${s.name} selects no pod in ${ns} (podSelector ${JSON.stringify(s.podSelector ?? null)}): the port it was meant to protect follows the default inbound policy`,
+      });
+    }
+  }
+  for (const w of meshWorkloads(ctx, 'linkerd')) {
+    const resource = w.workload.ref;
+    const policy = w.linkerdPolicy!;
+    const servers = m.linkerd.servers.get(w.namespace) ?? [];
+    const ports = appPorts(w);
+    const open: string[] = [];
+    for (const p of ports) {
+      const s = servers.find((x) => serverCoversPort(x, w.labels, p));
+      if (!s) {
+        if (policy.policy !== 'deny') open.push(`${p.port} (no Server; default ${policy.policy})`);
+      } else if (s.accessPolicy !== 'deny') open.push(`${p.port} (Server ${s.name} accessPolicy ${s.accessPolicy})`);
+    }
+    const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port) };
+    if (ports.length === 0 && policy.policy !== 'deny') {
+      out.push({ status: 'fail', resource, message: `${refString(resource)} is in the Linkerd mesh with default inbound policy ${policy.policy} (${policy.source}) and declares no port a Server could cover: every meshed caller is accepted`, evidence });
+    } else if (open.length > 0) {
+      out.push({ status: 'fail', resource, message: `${refString(resource)} accepts any caller its policy admits on port${open.length > 1 ? 's' : ''} ${open.join(', ')}: no Server with authorization restricts who may call`, evidence: { ...evidence, open } });
+    } else {
+      out.push({ status: 'pass', resource, message: `${refString(resource)}: ${policy.policy === 'deny' && servers.length === 0 ? `default inbound policy deny (${policy.source})` : 'every declared port is covered by a Server that denies unless authorized'}`, evidence });
+    }
+  }
+  return out;
+}
+
+export function consulAuthzMissing(ctx: AuditContext): Verdict[] {
+  const m = meshModel(ctx.snapshot, ctx.config);
+  const out: Verdict[] = [];
+  for (const p of m.consul.intentions.problems) {
+    out.push({ status: 'fail', resource: p.ref, detailKey: 'malformed', severity: 'low', message: `ServiceIntentions ${p.ref.namespace}/${p.ref.name}: ${p.problem}`, evidence: { problem: p.problem } });
+  }
+  // An unnamed caller: only wildcard sources and the default intention can decide for it.
+  const anyone = { namespace: '\u0000', serviceAccount: '\u0000', labels: {}, mtls: true };
+  for (const w of meshWorkloads(ctx, 'consul')) {
+    const resource = w.workload.ref;
+    const service = w.consulService ?? w.workload.ref.name;
+    const v = judgeConsulFlow({ index: m.consul.intentions, defaultIntention: m.consul.defaultIntention, callerService: '\u0000', calleeService: service },
+      anyone, { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port: 0, protocol: 'TCP' });
+    const evidence = { service, decidedBy: v.policy ?? null };
+    if (v.verdict === 'allowed') {
+      out.push({ status: 'fail', resource, message: `${refString(resource)} (Consul service ${service}) accepts calls from any mesh service: ${v.reason}`, evidence, related: v.policy ? [v.policy] : undefined });
+    } else {
+      out.push({ status: 'pass', resource, message: `${refString(resource)} (Consul service ${service}): an unnamed caller is ${v.verdict === 'denied' ? 'denied' : 'judged per request'} (${v.reason})`, evidence });
+    }
+  }
+  return out;
+}
+
+export function linkerdAllowAny(ctx: AuditContext): Verdict[] {
+  const m = meshModel(ctx.snapshot, ctx.config);
+  const out: Verdict[] = [];
+  for (const [ns, list] of m.linkerd.policy.authorizations) {
+    for (const a of list) {
+      if (a.problems.length > 0) continue;
+      const target = a.target.kind === 'ServerSelector' ? `Servers matching ${JSON.stringify(a.target.selector)}` : a.target.kind === 'Namespace' ? `every Server and HTTPRoute in namespace ${a.target.name}` : `${a.target.kind} ${a.target.name}`;
+      if (!a.anyCaller && !a.anyIdentity) {
+        out.push({ status: 'pass', resource: a.ref, message: `${a.ref.kind} ${ns}/${a.ref.name} names the clients it authorizes on ${target}` });
+        continue;
+      }
+      const wide = a.anyCaller || a.target.kind === 'Namespace';
+      out.push({
+        status: 'fail', resource: a.ref, severity: wide ? 'high' : 'medium',
+        message: `${a.ref.kind} ${ns}/${a.ref.name} authorizes ${a.anyCaller ? 'any client from any address, without a mesh identity too,' : 'any meshed identity'} on ${target}`,
+        evidence: { target: a.target, rules: a.rules.map((r) => r.why), anyCaller: a.anyCaller },
+      });
+    }
+  }
+  return out;
+}
+
+export function consulAllowAny(ctx: AuditContext): Verdict[] {
+  const m = meshModel(ctx.snapshot, ctx.config);
+  const out: Verdict[] = [];
+  for (const it of m.consul.intentions.intentions) {
+    const open = it.sources.filter((s) => s.name === '*' && (s.namespace === undefined || s.namespace === '*') && s.action === 'allow' && !s.remote);
+    const name = `${it.ref.namespace}/${it.ref.name}`;
+    if (open.length === 0) {
+      out.push({ status: 'pass', resource: it.ref, message: `ServiceIntentions ${name} names the services it allows to call ${it.destination.name}` });
+      continue;
+    }
+    const every = it.destination.name === '*';
+    out.push({
+      status: 'fail', resource: it.ref, severity: every ? 'high' : 'medium',
+      message: `ServiceIntentions ${name} allows every mesh service (source "*") to call ${every ? 'every service' : `service ${it.destination.name}`} (sources[${open.map((s) => s.index).join('], sources[')}])`,
+      evidence: { destination: it.destination, sources: open.map((s) => s.index) },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,273 @@
+// Consul service mesh (consul-k8s): injection, the default intention behaviour and
+// ServiceIntentions (consul.hashicorp.com/v1alpha1), judged per call.
+//
+// What is read, and what is assumed:
+// - Injection: a live pod is meshed when it runs the consul-dataplane (or the older envoy-sidecar)
+//   container; a template when its pod annotation consul.hashicorp.com/connect-inject is "true", or
+//   is unset while the connect injector injects by default (`-default-inject=true`, the Helm value
+//   connectInject.default, read from the injector Deployment's command) in a namespace the injector
+//   serves (`-allow-k8s-namespace` / `-deny-k8s-namespace`, the Helm values k8sAllowNamespaces /
+//   k8sDenyNamespaces; kube-system and local-path-storage are never injected).
+// - Default intention: "The default intention behavior is defined by the default ACL policy"
+//   (https://developer.hashicorp.com/consul/docs/connect/intentions). The Helm chart writes the
+//   servers' ACL settings (global.acls.manageSystemACLs → default_policy deny) into ConfigMap
+//   consul/consul-server-config; every JSON value there is searched for `acl`. ACLs not enabled, or
+//   enabled without default_policy, mean allow (Consul's default). When the ConfigMap cannot be read
+//   the chart default (ACLs off: allow) is assumed, and said so.
+// - Service identity: the pod annotation consul.hashicorp.com/connect-service, else the Kubernetes
+//   Service selecting the pod, else the service account name (consul-k8s requires them to match
+//   when ACLs are on).
+// - Consul namespaces are an Enterprise feature: a `namespace` left out of an intention matches any
+//   Kubernetes namespace (Consul OSS has one namespace); a named one is compared with the Kubernetes
+//   namespace (Enterprise namespace mirroring).
+// - Precedence, from the intentions "Precedence and match order" table: the most specific
+//   intention wins (exact over wildcard, destination first), deny over allow at equal precedence;
+//   one with L7 `permissions` decides per request ('depends').
+
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KubeObject } from '../../snapshot/types.ts';
+import type { PodView } from '../workloads.ts';
+import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
+import { arr, containerNames, createdAt, obj, str } from './util.ts';
+
+export const CONSUL_INJECT_ANNOTATION = 'consul.hashicorp.com/connect-inject';
+export const CONSUL_SERVICE_ANNOTATION = 'consul.hashicorp.com/connect-service';
+export const CONSUL_SERVER_CONFIGMAP = { namespace: 'consul', name: 'consul-server-config' } as const;
+const SIDECARS = ['consul-dataplane', 'envoy-sidecar'];
+const NEVER_INJECTED = new Set(['kube-system', 'local-path-storage']);
+
+export interface ConsulInjector {
+  /** connectInject.default: pods without the annotation are injected. */
+  injectDefault: boolean;
+  allowNamespaces: string[];
+  denyNamespaces: string[];
+  source: string;
+  /** Where Consul itself runs (its own pods opt out of injection). */
+  namespace: string;
+}
+
+/** The connect injector's settings from its Deployment's command/args (Helm chart renders them there). */
+export function consulInjector(deployments: KubeObject[]): ConsulInjector | undefined {
+  for (const d of deployments) {
+    const name = d.metadata?.name ?? '';
+    if (!name.includes('connect-injector')) continue;
+    const containers = arr(obj(obj(obj(obj(d.spec)?.template)?.spec))?.containers);
+    const text = containers.flatMap((c) => [...arr(obj(c)?.command), ...arr(obj(c)?.args)]).filter((x): x is string => typeof x === 'string').join(' ');
+    if (!text.includes('inject-connect')) continue;
+    const flag = (f: string) => [...text.matchAll(new RegExp(`-${f}[= ]"?([^"\\s\\\\]+)"?`, 'g'))].map((m) => m[1]);
+    const def = flag('default-inject')[0];
+    return {
+      injectDefault: def === 'true',
+      allowNamespaces: flag('allow-k8s-namespace'),
+      denyNamespaces: flag('deny-k8s-namespace'),
+      source: `Deployment ${d.metadata?.namespace ?? 'default'}/${name}`,
+      namespace: d.metadata?.namespace ?? 'default',
+    };
+  }
+  return undefined;
+}
+
+export interface ConsulMembership {
+  meshed: boolean;
+  requested: boolean;
+  reason: string;
+}
+
+/** The connect injector injects into this namespace (its allow/deny lists; two namespaces never). */
+export function consulServesNamespace(injector: ConsulInjector | undefined, ns: string): boolean {
+  if (NEVER_INJECTED.has(ns)) return false;
+  if (!injector) return true;
+  return !injector.denyNamespaces.includes(ns) && (injector.allowNamespaces.length === 0 || injector.allowNamespaces.includes('*') || injector.allowNamespaces.includes(ns));
+}
+
+export function consulMembership(namespace: string, pod: PodView, injector: ConsulInjector | undefined): ConsulMembership {
+  const value = pod.annotations[CONSUL_INJECT_ANNOTATION];
+  const served = (ns: string) => consulServesNamespace(injector, ns);
+  const requested = value === 'true' ? served(namespace) : value === undefined && !!injector?.injectDefault && served(namespace);
+  if (pod.origin === 'pod') {
+    if (containerNames(pod.spec).some((n) => SIDECARS.includes(n))) return { meshed: true, requested, reason: 'Consul dataplane container present' };
+    return { meshed: false, requested, reason: requested ? 'no Consul dataplane container although injection is requested (restart the pod)' : 'no Consul dataplane container' };
+  }
+  if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
+  if (requested) return { meshed: true, requested, reason: value === 'true' ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=true` : `connect injector injects by default (${injector!.source})` };
+  return { meshed: false, requested, reason: value === 'false' ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=false` : value === 'true' ? `the connect injector does not serve namespace ${namespace}` : `no ${CONSUL_INJECT_ANNOTATION} annotation` };
+}
+
+export interface ConsulDefaultIntention {
+  action: 'allow' | 'deny';
+  source: string;
+  /** The snapshot did not hold the servers' configuration: the chart default was assumed. */
+  assumed: boolean;
+  resource: ResourceRef;
+}
+
+/** The default intention (the servers' ACL default policy), from the Helm-rendered server ConfigMap. */
+export function consulDefaultIntention(configmaps: KubeObject[]): ConsulDefaultIntention {
+  const resource: ResourceRef = { kind: 'ConfigMap', namespace: CONSUL_SERVER_CONFIGMAP.namespace, name: CONSUL_SERVER_CONFIGMAP.name };
+  const cm = configmaps.find((c) => c.metadata?.name === CONSUL_SERVER_CONFIGMAP.name && (c.metadata?.namespace ?? 'default') === CONSUL_SERVER_CONFIGMAP.namespace);
+  if (!cm) return { action: 'allow', assumed: true, resource, source: `no ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} in the snapshot: assumed the Helm chart default (ACLs off, intentions default to allow)` };
+  for (const [key, value] of Object.entries(obj(cm.data) ?? {})) {
+    if (typeof value !== 'string') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      continue; // HCL or not JSON: the chart writes JSON; other keys are not ACL settings
+    }
+    const acl = obj(obj(parsed)?.acl);
+    if (!acl || acl.enabled !== true) continue;
+    const policy = str(acl.default_policy) ?? 'allow';
+    return { action: policy === 'deny' ? 'deny' : 'allow', assumed: false, resource, source: `ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} key ${key}: acl.enabled, default_policy ${policy}${acl.default_policy === undefined ? ' (Consul default)' : ''}` };
+  }
+  return { action: 'allow', assumed: false, resource, source: `ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name}: ACLs not enabled, so intentions default to allow` };
+}
+
+export interface ConsulSource {
+  index: number;
+  name: string;
+  namespace?: string;
+  action?: 'allow' | 'deny';
+  /** L7 permissions: the request decides. */
+  permissions: boolean;
+  /** A source from a peer, partition or sameness group (never a local caller). */
+  remote: boolean;
+}
+
+export interface ConsulIntention {
+  ref: ResourceRef;
+  destination: { name: string; namespace?: string };
+  sources: ConsulSource[];
+}
+
+export interface ConsulIntentionIndex {
+  intentions: ConsulIntention[];
+  /** By destination name ('*' included). */
+  byDestination: Map<string, ConsulIntention[]>;
+  problems: Array<{ ref: ResourceRef; problem: string }>;
+}
+
+export function indexServiceIntentions(objects: KubeObject[]): ConsulIntentionIndex {
+  const intentions: ConsulIntention[] = [];
+  const byDestination = new Map<string, ConsulIntention[]>();
+  const problems: ConsulIntentionIndex['problems'] = [];
+  for (const o of [...objects].sort((a, b) => createdAt(a) - createdAt(b))) {
+    const ref: ResourceRef = { kind: 'ServiceIntentions', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' };
+    const spec = obj(o.spec) ?? {};
+    const dest = obj(spec.destination);
+    const dname = str(dest?.name);
+    if (!dname) {
+      problems.push({ ref, problem: 'spec.destination.name is missing: Consul rejects the entry, it authorizes nothing' });
+      continue;
+    }
+    const synced = arr(obj(o.status)?.conditions).map((c) => obj(c)).find((c) => c?.type === 'Synced');
+    if (synced?.status === 'False') {
+      problems.push({ ref, problem: `not synced to Consul (${str(synced.reason) ?? 'Synced=False'}): it is not in effect` });
+      continue;
+    }
+    const sources: ConsulSource[] = [];
+    arr(spec.sources).forEach((raw, index) => {
+      const s = obj(raw);
+      const name = str(s?.name);
+      if (!s || !name) return void problems.push({ ref, problem: `sources[${index}] has no name` });
+      const permissions = arr(s.permissions).length > 0;
+      const action = s.action === 'allow' || s.action === 'deny' ? s.action : undefined;
+      if (!permissions && !action) return void problems.push({ ref, problem: `sources[${index}] (${name}) has neither action allow|deny nor permissions` });
+      sources.push({ index, name, namespace: str(s.namespace) || undefined, action, permissions, remote: !!(str(s.peer) || str(s.partition) || str(s.samenessGroup)) });
+    });
+    const it: ConsulIntention = { ref, destination: { name: dname, namespace: str(dest?.namespace) || undefined }, sources };
+    intentions.push(it);
+    const list = byDestination.get(dname);
+    if (list) list.push(it);
+    else byDestination.set(dname, [it]);
+  }
+  return { intentions, byDestination, problems };
+}
+
+/** The intentions precedence table (higher is evaluated first). */
+export function intentionPrecedence(dest: { name: string; namespace?: string }, src: { name: string; namespace?: string }): number {
+  const dNsExact = dest.namespace !== '*';
+  const dNameExact = dest.name !== '*';
+  const sNsExact = src.namespace !== '*';
+  const sNameExact = src.name !== '*';
+  const sourceRank = sNsExact && sNameExact ? 3 : sNsExact ? 2 : 1;
+  const destRank = dNsExact && dNameExact ? 2 : dNsExact ? 1 : 0;
+  return destRank * 3 + sourceRank;
+}
+
+const nsMatches = (pattern: string | undefined, ns: string) => pattern === undefined || pattern === '*' || pattern === ns;
+const nameMatches = (pattern: string, name: string) => pattern === '*' || pattern === name;
+
+export const CONSUL_TPROXY_ANNOTATION = 'consul.hashicorp.com/transparent-proxy';
+export const CONSUL_EXCLUDE_INBOUND_ANNOTATION = 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports';
+
+/**
+ * Whether a call to `port` bypasses the callee's sidecar: ports excluded from the transparent
+ * proxy's redirection reach the application directly; with the transparent proxy off
+ * (annotation "false"), the application's own port is reachable unless it listens on localhost
+ * only, which the snapshot cannot tell.
+ */
+export function consulPortBypass(podAnnotations: Record<string, string>, port: number): { kind: 'excluded' | 'no-tproxy'; source: string } | undefined {
+  const excluded = (podAnnotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION] ?? '').split(',').map((p) => p.trim()).filter((p) => p);
+  if (excluded.includes(String(port))) return { kind: 'excluded', source: `pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION}` };
+  if (podAnnotations[CONSUL_TPROXY_ANNOTATION] === 'false') return { kind: 'no-tproxy', source: `pod annotation ${CONSUL_TPROXY_ANNOTATION}=false` };
+  return undefined;
+}
+
+export interface ConsulFlowInput {
+  /** The callee's pod annotations (ports excluded from the sidecar). */
+  calleeAnnotations?: Record<string, string>;
+  index: ConsulIntentionIndex;
+  defaultIntention: ConsulDefaultIntention;
+  /** The Consul service names of caller and callee. */
+  callerService: string;
+  calleeService: string;
+}
+
+/** Consul's answer for one call to a Consul-meshed callee. */
+export function judgeConsulFlow(input: ConsulFlowInput, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
+  const enforcedBy = 'Consul dataplane (Envoy) of the callee';
+  const bypass = input.calleeAnnotations ? consulPortBypass(input.calleeAnnotations, callee.port) : undefined;
+  if (bypass?.kind === 'excluded') {
+    return { mesh: 'consul', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is excluded from the Consul sidecar (${bypass.source}): intentions do not apply to it` };
+  }
+  if (bypass?.kind === 'no-tproxy') {
+    return { mesh: 'consul', verdict: 'unknown', plaintext: !caller.mtls || !!caller.external, reason: `transparent proxy is off (${bypass.source}): a caller dialing port ${callee.port} directly reaches the application unless it listens on localhost only, which the snapshot cannot tell` };
+  }
+  if (!caller.mtls || caller.external) {
+    return { mesh: 'consul', verdict: 'denied', plaintext: true, enforcedBy, reason: `the Consul sidecar of ${callee.namespace}/${callee.name} accepts only mutual TLS from mesh services; a caller without a mesh identity is refused` };
+  }
+  const base = { mesh: 'consul' as const, plaintext: false, enforcedBy };
+  let best: { precedence: number; intention: ConsulIntention; source: ConsulSource } | undefined;
+  for (const key of [input.calleeService, '*']) {
+    for (const it of input.index.byDestination.get(key) ?? []) {
+      if (!nsMatches(it.destination.namespace, callee.namespace)) continue;
+      for (const s of it.sources) {
+        if (s.remote || !nameMatches(s.name, input.callerService) || !nsMatches(s.namespace, caller.namespace)) continue;
+        const precedence = intentionPrecedence(it.destination, s);
+        const deny = s.action === 'deny';
+        if (!best || precedence > best.precedence || (precedence === best.precedence && deny && best.source.action !== 'deny')) best = { precedence, intention: it, source: s };
+      }
+    }
+  }
+  const who = `service ${input.callerService}`;
+  if (!best) {
+    const d = input.defaultIntention;
+    return { ...base, verdict: d.action === 'allow' ? 'allowed' : 'denied', policy: d.resource, reason: `no intention matches ${who} → ${input.calleeService}: the default intention is ${d.action} (${d.source})` };
+  }
+  const { intention, source, precedence } = best;
+  const what = `ServiceIntentions ${intention.ref.namespace}/${intention.ref.name} sources[${source.index}] (${source.name} → ${intention.destination.name}, precedence ${precedence})`;
+  if (source.permissions) return { ...base, verdict: 'depends', policy: intention.ref, rule: source.index, reason: `${what} has L7 permissions: HTTP requests are allowed or denied by path, method and headers` };
+  return { ...base, verdict: source.action === 'deny' ? 'denied' : 'allowed', policy: intention.ref, rule: source.index, reason: `${what} ${source.action === 'deny' ? 'denies' : 'allows'} ${who}` };
+}
+
+export function serviceAccountOf(pod: PodView | undefined): string {
+  return (pod && (str(pod.spec.serviceAccountName) ?? str(pod.spec.serviceAccount))) || 'default';
+}
+
+/** The Consul service name of a meshed pod. `services` are the namespace's Services (selector → name). */
+export function consulServiceName(pod: PodView, services: Array<{ name: string; selector: Record<string, string> }>): string {
+  const annotated = pod.annotations[CONSUL_SERVICE_ANNOTATION];
+  if (annotated) return annotated.split(',')[0].trim();
+  const svc = services.find((s) => Object.keys(s.selector).length > 0 && Object.entries(s.selector).every(([k, v]) => pod.labels[k] === v));
+  return svc?.name ?? serviceAccountOf(pod);
+}

@@ -1,0 +1,367 @@
+// Linkerd inbound authorization for one call (caller → meshed pod, port). Semantics, from
+// https://linkerd.io/2.16/reference/authorization-policy/ and /2.16/features/server-policy/:
+// - a port covered by a Server is denied unless authorized ("When a Server resource is present,
+//   all traffic to the port on its pods will be denied (regardless of the default policy) unless
+//   explicitly authorized"); newer Servers name that fallback in `accessPolicy` (default deny);
+// - a port without a Server follows the default inbound policy (pod annotation > namespace
+//   annotation > cluster default);
+// - authorizations only allow: an AuthorizationPolicy targets a Server, an HTTPRoute attached to a
+//   Server, or a Namespace (every Server and HTTPRoute in it), and requires *all* of its
+//   requiredAuthenticationRefs (MeshTLSAuthentication, NetworkAuthentication, ServiceAccount);
+//   a legacy ServerAuthorization names Servers by name or selector and one kind of client;
+// - once HTTPRoutes attach to a Server, requests that match no route are refused (404), so what a
+//   caller may do on that port depends on the request: the verdict is 'depends', naming the routes.
+// A caller's address is not in the snapshot: a NetworkAuthentication narrower than the whole
+// address space makes the answer 'depends'.
+
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KubeObject } from '../../snapshot/types.ts';
+import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
+import { isLinkerdPolicy, serverCoversPort, type LinkerdServer } from './linkerd.ts';
+import { arr, createdAt, labelSelectorMatches, obj, str } from './util.ts';
+
+export const LINKERD_DEFAULT_TRUST_DOMAIN = 'cluster.local';
+
+/** A Linkerd proxy identity: `SA.NS.serviceaccount.identity.linkerd.TRUST_DOMAIN`. */
+export function linkerdIdentity(serviceAccount: string, namespace: string, trustDomain = LINKERD_DEFAULT_TRUST_DOMAIN): string {
+  return `${serviceAccount}.${namespace}.serviceaccount.identity.linkerd.${trustDomain}`;
+}
+
+type Match = 'yes' | 'no' | 'depends';
+
+/** Who an authentication (or a ServerAuthorization client) admits, decided per caller. */
+interface ClientRule {
+  /** 'mesh': a meshed caller with a matching identity; 'network': callers from these networks, meshed or not. */
+  kind: 'mesh' | 'network' | 'never';
+  /** mesh: identity patterns (exact, "*", or "*.suffix"); empty = any meshed identity. */
+  identities: string[];
+  /** mesh: namespaces whose every ServiceAccount is admitted (identityRefs kind Namespace). */
+  namespaces: string[];
+  /** network: covers every address (0.0.0.0/0 and ::/0 without except). */
+  everywhere: boolean;
+  why: string;
+}
+
+export interface LinkerdAuthorization {
+  ref: ResourceRef;
+  /** What it is attached to. */
+  target: { kind: 'Server' | 'HTTPRoute' | 'Namespace'; name: string } | { kind: 'ServerSelector'; selector: unknown };
+  /** All must admit the caller (AuthorizationPolicy semantics; a ServerAuthorization has one). */
+  rules: ClientRule[];
+  problems: string[];
+  /** Admits any caller, meshed or not, from anywhere (plaintext from everyone). */
+  anyCaller: boolean;
+  /** Admits any meshed identity (no identity narrows it). */
+  anyIdentity: boolean;
+}
+
+export interface LinkerdRoute {
+  ref: ResourceRef;
+  servers: string[];
+}
+
+export interface LinkerdPolicyIndex {
+  trustDomain: string;
+  /** Per namespace. */
+  authorizations: Map<string, LinkerdAuthorization[]>;
+  routes: Map<string, LinkerdRoute[]>;
+  problems: Array<{ ref: ResourceRef; problem: string }>;
+}
+
+const ALL_V4 = '0.0.0.0/0';
+const ALL_V6 = '::/0';
+
+function networksRule(raw: unknown, why: string): ClientRule {
+  const nets = arr(raw).map((n) => obj(n)).filter((n): n is Record<string, unknown> => !!n);
+  const everywhere = nets.some((n) => (n.cidr === ALL_V4 || n.cidr === ALL_V6) && arr(n.except).length === 0);
+  return { kind: 'network', identities: [], namespaces: [], everywhere, why };
+}
+
+function meshRule(identities: string[], namespaces: string[], why: string): ClientRule {
+  return { kind: 'mesh', identities, namespaces, everywhere: false, why };
+}
+
+function refOf(o: KubeObject, kind: string): ResourceRef {
+  return { kind, namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' };
+}
+
+/** MeshTLSAuthentication → rule (identities and identityRefs). */
+function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustDomain: string, problems: string[]): ClientRule {
+  if (!o) {
+    problems.push(`MeshTLSAuthentication ${ns}/${name} does not exist`);
+    return { kind: 'never', identities: [], namespaces: [], everywhere: false, why: `missing MeshTLSAuthentication ${name}` };
+  }
+  const spec = obj(o.spec) ?? {};
+  const identities = arr(spec.identities).filter((x): x is string => typeof x === 'string');
+  const namespaces: string[] = [];
+  for (const r of arr(spec.identityRefs)) {
+    const ro = obj(r);
+    const kind = str(ro?.kind);
+    const rname = str(ro?.name);
+    if (kind === 'ServiceAccount' && rname) identities.push(rname === '*' ? `*.${str(ro?.namespace) || ns}.serviceaccount.identity.linkerd.${trustDomain}` : linkerdIdentity(rname, str(ro?.namespace) || ns, trustDomain));
+    else if (kind === 'Namespace' && rname) namespaces.push(rname);
+    else problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ${JSON.stringify(r)} is not a ServiceAccount or Namespace`);
+  }
+  if (identities.length === 0 && namespaces.length === 0) {
+    problems.push(`MeshTLSAuthentication ${ns}/${name} names no identity`);
+    return { kind: 'never', identities: [], namespaces: [], everywhere: false, why: `MeshTLSAuthentication ${name} names no identity` };
+  }
+  return meshRule(identities, namespaces, `MeshTLSAuthentication ${name}`);
+}
+
+/** Indexes AuthorizationPolicies, ServerAuthorizations and HTTPRoutes per namespace. */
+export function indexLinkerdPolicies(resources: {
+  authorizationPolicies: KubeObject[];
+  serverAuthorizations: KubeObject[];
+  meshTlsAuthentications: KubeObject[];
+  networkAuthentications: KubeObject[];
+  httpRoutes: KubeObject[];
+}, trustDomain = LINKERD_DEFAULT_TRUST_DOMAIN): LinkerdPolicyIndex {
+  const byKey = (list: KubeObject[]) => new Map(list.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
+  const mtlsAuthn = byKey(resources.meshTlsAuthentications);
+  const netAuthn = byKey(resources.networkAuthentications);
+  const authorizations = new Map<string, LinkerdAuthorization[]>();
+  const routes = new Map<string, LinkerdRoute[]>();
+  const problems: LinkerdPolicyIndex['problems'] = [];
+  const push = <T>(m: Map<string, T[]>, ns: string, v: T) => {
+    const list = m.get(ns);
+    if (list) list.push(v);
+    else m.set(ns, [v]);
+  };
+
+  for (const o of [...resources.authorizationPolicies].sort((a, b) => createdAt(a) - createdAt(b))) {
+    const ref = refOf(o, 'AuthorizationPolicy');
+    const ns = ref.namespace!;
+    const spec = obj(o.spec) ?? {};
+    const errs: string[] = [];
+    const t = obj(spec.targetRef);
+    const tkind = str(t?.kind);
+    const tname = str(t?.name) ?? '';
+    const tns = str(t?.namespace) || ns;
+    let target: LinkerdAuthorization['target'] | undefined;
+    if ((tkind === 'Server' || tkind === 'HTTPRoute' || tkind === 'Namespace') && tname) {
+      if (tkind !== 'Namespace' && tns !== ns) errs.push(`targetRef names namespace ${tns}; a policy only applies to targets in its own namespace`);
+      target = { kind: tkind, name: tname };
+    } else errs.push(`targetRef ${JSON.stringify(spec.targetRef ?? null)} is not a Server, HTTPRoute or Namespace`);
+    const rules: ClientRule[] = [];
+    const refs = arr(spec.requiredAuthenticationRefs);
+    if (refs.length === 0) errs.push('requiredAuthenticationRefs is empty');
+    for (const r of refs) {
+      const ro = obj(r);
+      const kind = str(ro?.kind);
+      const name = str(ro?.name) ?? '';
+      const rns = str(ro?.namespace) || ns;
+      if (kind === 'MeshTLSAuthentication') rules.push(meshTlsRule(mtlsAuthn.get(`${rns}/${name}`), rns, name, trustDomain, errs));
+      else if (kind === 'NetworkAuthentication') {
+        const na = netAuthn.get(`${rns}/${name}`);
+        if (!na) {
+          errs.push(`NetworkAuthentication ${rns}/${name} does not exist`);
+          rules.push({ kind: 'never', identities: [], namespaces: [], everywhere: false, why: `missing NetworkAuthentication ${name}` });
+        } else rules.push(networksRule(obj(na.spec)?.networks, `NetworkAuthentication ${name}`));
+      } else if (kind === 'ServiceAccount' && name) rules.push(meshRule([linkerdIdentity(name, rns, trustDomain)], [], `ServiceAccount ${rns}/${name}`));
+      else {
+        errs.push(`requiredAuthenticationRefs entry ${JSON.stringify(r)} is not a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount`);
+        rules.push({ kind: 'never', identities: [], namespaces: [], everywhere: false, why: 'unknown authentication' });
+      }
+    }
+    for (const e of errs) problems.push({ ref, problem: e });
+    if (!target || (target.kind !== 'Namespace' && tns !== ns)) continue;
+    const usable = rules.length > 0 && !rules.some((r) => r.kind === 'never');
+    push(authorizations, ns, { ref, target, rules: usable ? rules : [{ kind: 'never', identities: [], namespaces: [], everywhere: false, why: 'unusable' }], problems: errs, ...openness(usable ? rules : []) });
+  }
+
+  for (const o of [...resources.serverAuthorizations].sort((a, b) => createdAt(a) - createdAt(b))) {
+    const ref = refOf(o, 'ServerAuthorization');
+    const ns = ref.namespace!;
+    const spec = obj(o.spec) ?? {};
+    const errs: string[] = [];
+    const server = obj(spec.server);
+    const client = obj(spec.client) ?? {};
+    let target: LinkerdAuthorization['target'] | undefined;
+    if (str(server?.name)) target = { kind: 'Server', name: str(server?.name)! };
+    else if (obj(server?.selector)) target = { kind: 'ServerSelector', selector: server?.selector };
+    else errs.push('server names neither a Server nor a selector');
+    const rules: ClientRule[] = [];
+    const networks = client.networks !== undefined ? networksRule(client.networks, 'client.networks') : undefined;
+    const mtls = obj(client.meshTLS);
+    if (client.unauthenticated === true) rules.push(networks ?? { kind: 'network', identities: [], namespaces: [], everywhere: true, why: 'client.unauthenticated' });
+    else if (mtls) {
+      if (mtls.unauthenticatedTLS === true) rules.push(meshRule([], [], 'client.meshTLS.unauthenticatedTLS'));
+      else {
+        const ids = arr(mtls.identities).filter((x): x is string => typeof x === 'string');
+        for (const s of arr(mtls.serviceAccounts)) {
+          const so = obj(s);
+          if (str(so?.name)) ids.push(linkerdIdentity(str(so?.name)!, str(so?.namespace) || ns, trustDomain));
+        }
+        if (ids.length === 0) errs.push('client.meshTLS names no identity or service account');
+        else rules.push(meshRule(ids, [], 'client.meshTLS'));
+      }
+      if (networks && !networks.everywhere) rules.push(networks);
+    } else errs.push('client has neither meshTLS nor unauthenticated: true');
+    for (const e of errs) problems.push({ ref, problem: e });
+    if (!target) continue;
+    const usable = rules.length > 0 && errs.length === 0;
+    push(authorizations, ns, { ref, target, rules: usable ? rules : [{ kind: 'never', identities: [], namespaces: [], everywhere: false, why: 'unusable' }], problems: errs, ...openness(usable ? rules : []) });
+  }
+
+  for (const o of resources.httpRoutes) {
+    const ref = refOf(o, 'HTTPRoute');
+    const servers = arr(obj(o.spec)?.parentRefs)
+      .map((p) => obj(p))
+      .filter((p) => p && str(p.kind) === 'Server' && (p.group === undefined || p.group === 'policy.linkerd.io'))
+      .map((p) => str(p!.name) ?? '')
+      .filter((n) => n);
+    push(routes, ref.namespace!, { ref, servers });
+  }
+  return { trustDomain, authorizations, routes, problems };
+}
+
+function openness(rules: ClientRule[]): { anyCaller: boolean; anyIdentity: boolean } {
+  if (rules.length === 0) return { anyCaller: false, anyIdentity: false };
+  const anyCaller = rules.every((r) => r.kind === 'network' && r.everywhere);
+  const anyIdentity = rules.every((r) => (r.kind === 'network' && r.everywhere) || (r.kind === 'mesh' && r.namespaces.length === 0 && (r.identities.length === 0 || r.identities.includes('*'))));
+  return { anyCaller, anyIdentity };
+}
+
+function identityMatches(pattern: string, identity: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*.')) return identity.endsWith(pattern.slice(1));
+  return pattern === identity;
+}
+
+function ruleMatches(r: ClientRule, caller: MeshCaller, trustDomain: string): Match {
+  if (r.kind === 'never') return 'no';
+  if (r.kind === 'network') return r.everywhere ? 'yes' : 'depends';
+  if (!caller.mtls || caller.external) return 'no';
+  if (r.identities.length === 0 && r.namespaces.length === 0) return 'yes';
+  if (r.namespaces.includes(caller.namespace)) return 'yes';
+  const id = linkerdIdentity(caller.serviceAccount, caller.namespace, trustDomain);
+  return r.identities.some((p) => identityMatches(p, id)) ? 'yes' : 'no';
+}
+
+function authorizationMatches(a: LinkerdAuthorization, caller: MeshCaller, trustDomain: string): Match {
+  let out: Match = 'yes';
+  for (const r of a.rules) {
+    const m = ruleMatches(r, caller, trustDomain);
+    if (m === 'no') return 'no';
+    if (m === 'depends') out = 'depends';
+  }
+  return out;
+}
+
+/** What a default policy (or a Server's accessPolicy) decides for a caller. */
+function defaultPolicyVerdict(policy: string, caller: MeshCaller): { verdict: MeshFlowVerdict['verdict']; why: string } {
+  if (!isLinkerdPolicy(policy)) return { verdict: 'unknown', why: `${JSON.stringify(policy)} is not a Linkerd policy value` };
+  switch (policy) {
+    case 'all-unauthenticated':
+    case 'audit':
+      return { verdict: 'allowed', why: `${policy} admits every client` };
+    case 'cluster-unauthenticated':
+      return caller.external ? { verdict: 'denied', why: 'cluster-unauthenticated admits only clients from the cluster networks' } : { verdict: 'allowed', why: 'cluster-unauthenticated admits every client in the cluster networks' };
+    case 'all-authenticated':
+      return caller.mtls && !caller.external ? { verdict: 'allowed', why: 'all-authenticated admits every meshed client' } : { verdict: 'denied', why: 'all-authenticated refuses clients without a mesh identity' };
+    case 'cluster-authenticated':
+      return caller.mtls && !caller.external ? { verdict: 'allowed', why: 'cluster-authenticated admits every meshed client of the cluster' } : { verdict: 'denied', why: 'cluster-authenticated refuses clients without a mesh identity' };
+    case 'deny':
+      return { verdict: 'denied', why: 'deny refuses every client not explicitly authorized' };
+  }
+}
+
+export interface LinkerdFlowInput {
+  /** The callee's effective default inbound policy and where it came from (WorkloadMesh.linkerdPolicy). */
+  defaultPolicy: { policy: string; source: string };
+  /** Servers of the callee's namespace. */
+  servers: LinkerdServer[];
+  /** The callee's pod labels (Servers select pods by label). */
+  labels: Record<string, string>;
+  /** Inbound ports the proxy does not intercept (config.linkerd.io/skip-inbound-ports), as written. */
+  skippedInbound?: { ports: string[]; source: string };
+  /** Named container ports of the callee (a Server may name its port). */
+  namedPorts: Array<{ port: number; name?: string }>;
+  index: LinkerdPolicyIndex;
+}
+
+/**
+ * Linkerd's answer for one call to a meshed callee. Deciding object: the AuthorizationPolicy or
+ * ServerAuthorization that admits the caller, else the Server (its accessPolicy), else the
+ * default inbound policy's source.
+ */
+export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
+  const plaintext = !caller.mtls || !!caller.external;
+  const enforcedBy = 'linkerd-proxy of the callee';
+  const base = { mesh: 'linkerd' as const, plaintext, enforcedBy };
+  const skipped = input.skippedInbound?.ports.some((r) => {
+    const [lo, hi] = r.split('-').map(Number);
+    return callee.port >= lo && callee.port <= (hi ?? lo);
+  });
+  if (skipped) {
+    return { mesh: 'linkerd', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is skipped by the linkerd-proxy (${input.skippedInbound!.source}): Linkerd policy does not apply to it` };
+  }
+  const names = input.namedPorts.filter((p) => p.port === callee.port);
+  const portView = { port: callee.port, name: names.find((p) => p.name)?.name };
+  const covering = input.servers
+    .filter((s) => names.length > 0 ? names.some((p) => serverCoversPort(s, input.labels, { port: p.port, name: p.name })) : serverCoversPort(s, input.labels, portView))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const who = caller.external ? 'an external client' : `${caller.mtls ? linkerdIdentity(caller.serviceAccount, caller.namespace, input.index.trustDomain) : `plaintext client ${caller.namespace}/${caller.serviceAccount}`}`;
+
+  if (covering.length === 0) {
+    const d = defaultPolicyVerdict(input.defaultPolicy.policy, caller);
+    return { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${input.defaultPolicy.policy} (${input.defaultPolicy.source}); ${d.why}` };
+  }
+  const server = covering[0];
+  const serverRef: ResourceRef = { kind: 'Server', namespace: server.namespace, name: server.name };
+  const all = input.index.authorizations.get(server.namespace) ?? [];
+  const serverLabels = server.labels;
+  const onServer = all.filter((a) =>
+    (a.target.kind === 'Server' && a.target.name === server.name) ||
+    (a.target.kind === 'Namespace' && a.target.name === server.namespace) ||
+    (a.target.kind === 'ServerSelector' && labelSelectorMatches(a.target.selector, serverLabels)));
+  const routes = (input.index.routes.get(server.namespace) ?? []).filter((r) => r.servers.includes(server.name));
+
+  const decide = (auths: LinkerdAuthorization[]): { match: Match; by?: LinkerdAuthorization } => {
+    let depends: LinkerdAuthorization | undefined;
+    for (const a of auths) {
+      const m = authorizationMatches(a, caller, input.index.trustDomain);
+      if (m === 'yes') return { match: 'yes', by: a };
+      if (m === 'depends') depends ??= a;
+    }
+    return depends ? { match: 'depends', by: depends } : { match: 'no' };
+  };
+  const fallback = (): MeshFlowVerdict => {
+    const d = defaultPolicyVerdict(server.accessPolicy, caller);
+    return { ...base, verdict: d.verdict, policy: serverRef, reason: `Server ${server.name} covers port ${callee.port} and no authorization admits ${who}; its accessPolicy ${server.accessPolicy}: ${d.why}` };
+  };
+
+  if (routes.length === 0) {
+    const { match, by } = decide(onServer);
+    if (match === 'yes') return { ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})` };
+    if (match === 'depends') {
+      const fb = fallback();
+      if (fb.verdict === 'allowed') return fb;
+      return { ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot` };
+    }
+    return fallback();
+  }
+  // Requests must match a route; each route is authorized by policies on it or on its Server/Namespace.
+  const authorized: string[] = [];
+  let firstBy: LinkerdAuthorization | undefined;
+  for (const r of [...routes].sort((a, b) => a.ref.name.localeCompare(b.ref.name))) {
+    const onRoute = all.filter((a) => a.target.kind === 'HTTPRoute' && a.target.name === r.ref.name);
+    const { match, by } = decide([...onRoute, ...onServer]);
+    if (match !== 'no') {
+      authorized.push(r.ref.name);
+      firstBy ??= by;
+    }
+  }
+  if (authorized.length === 0) {
+    const fb = fallback();
+    return { ...fb, reason: `${fb.reason} (HTTPRoutes ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` };
+  }
+  return {
+    ...base,
+    verdict: 'depends',
+    policy: firstBy!.ref,
+    reason: `Server ${server.name} has HTTPRoutes: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${firstBy!.ref.kind} ${firstBy!.ref.name}${authorized.length > 1 ? ' and others' : ''}); requests matching no authorized route are refused`,
+  };
+}
+

@@ -1,0 +1,214 @@
+// Consul service mesh per call, as reference cases from developer.hashicorp.com (cited per case):
+// intentions precedence, wildcard sources and destinations, L7 permissions, the default intention
+// (the ACL default policy) and injection.
+import { describe, expect, it } from 'vitest';
+import { consulFlowVerdict, intentionPrecedence, meshModel } from '../../../src/analysis/mesh/index.ts';
+import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
+import { ctxOf } from './helpers.ts';
+
+const INTENTIONS = 'https://developer.hashicorp.com/consul/docs/connect/intentions';
+const ENTRY = 'https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions';
+
+const app = (ns: string, name: string, opts: { sa?: string; annotations?: string } = {}) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+      annotations: {consul.hashicorp.com/connect-inject: "true"${opts.annotations ? `, ${opts.annotations}` : ''}}
+    spec:
+      serviceAccountName: ${opts.sa ?? name}
+      containers: [{name: ${name}, image: example/${name}:1, ports: [{containerPort: 8080}]}]
+---`;
+const aclDeny = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: consul-server-config, namespace: consul}
+data:
+  server.json: '{"bind_addr": "0.0.0.0"}'
+  acl-config.json: '{"acl": {"enabled": true, "default_policy": "deny", "down_policy": "extend-cache"}}'
+---`;
+const intentions = (name: string, dest: string, sources: string, destNs = '') => `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: ${name}, namespace: default}
+spec:
+  destination: {name: "${dest}"${destNs ? `, namespace: ${destNs}` : ''}}
+  sources: ${sources}
+---`;
+
+const caller = (ns: string, sa: string, mtls = true): MeshCaller => ({ namespace: ns, serviceAccount: sa, labels: { app: sa }, mtls });
+function judge(yaml: string, from: MeshCaller, ns: string, name: string) {
+  const ctx = ctxOf(yaml);
+  return consulFlowVerdict(meshModel(ctx.snapshot, ctx.config), from, { namespace: ns, name, serviceAccount: name, labels: { app: name }, port: 8080, protocol: 'TCP' });
+}
+
+describe('Consul intentions reference cases', () => {
+  it(`precedence table: exact/exact 9, */exact 8, exact/* 6, */* 5 (${INTENTIONS}#precedence-and-match-order)`, () => {
+    expect(intentionPrecedence({ name: 'db' }, { name: 'web' })).toBe(9);
+    expect(intentionPrecedence({ name: 'db' }, { name: '*' })).toBe(8);
+    expect(intentionPrecedence({ name: '*' }, { name: 'web' })).toBe(6);
+    expect(intentionPrecedence({ name: '*' }, { name: '*' })).toBe(5);
+    // With (Enterprise) namespaces the destination is compared first, then the source.
+    expect(intentionPrecedence({ name: 'db' }, { name: '*', namespace: '*' })).toBe(7);
+    expect(intentionPrecedence({ name: '*', namespace: '*' }, { name: '*', namespace: '*' })).toBe(1);
+  });
+
+  it(`a deny-all intention (* → *) makes the mesh deny by default; a more specific allow wins over it (${INTENTIONS}#precedence-and-match-order)`, () => {
+    const yaml = `${app('shop', 'web')}${app('shop', 'api')}${app('shop', 'batch')}
+${intentions('deny-all', '*', '[{name: "*", action: deny}]')}
+${intentions('api', 'api', '[{name: web, action: allow}]')}`;
+    expect(judge(yaml, caller('shop', 'web'), 'shop', 'api')).toMatchObject({ mesh: 'consul', verdict: 'allowed', policy: { kind: 'ServiceIntentions', name: 'api' }, rule: 0 });
+    const batch = judge(yaml, caller('shop', 'batch'), 'shop', 'api');
+    expect(batch).toMatchObject({ verdict: 'denied', policy: { name: 'deny-all' } });
+    expect(batch.reason).toMatch(/precedence 5/);
+  });
+
+  it(`a wildcard source denied on the destination loses to the exact source allowed (9 over 8) (${INTENTIONS}#precedence-and-match-order)`, () => {
+    const yaml = `${app('shop', 'web')}${app('shop', 'db')}${app('shop', 'batch')}
+${intentions('db', 'db', '[{name: web, action: allow}, {name: "*", action: deny}]')}`;
+    expect(judge(yaml, caller('shop', 'web'), 'shop', 'db').verdict).toBe('allowed');
+    expect(judge(yaml, caller('shop', 'batch'), 'shop', 'db')).toMatchObject({ verdict: 'denied', rule: 1 });
+  });
+
+  it(`deny is preferred over allow at equal precedence (${INTENTIONS}#precedence-and-match-order)`, () => {
+    const yaml = `${app('shop', 'web')}${app('shop', 'db')}
+${intentions('db-a', 'db', '[{name: web, action: allow}]')}
+${intentions('db-b', 'db', '[{name: web, action: deny}]')}`;
+    expect(judge(yaml, caller('shop', 'web'), 'shop', 'db')).toMatchObject({ verdict: 'denied', policy: { name: 'db-b' } });
+  });
+
+  it(`L7 permissions (the REST access example) decide per request (${ENTRY})`, () => {
+    const yaml = `${app('shop', 'admin-dashboard')}${app('shop', 'api')}
+${intentions('api', 'api', '[{name: admin-dashboard, permissions: [{action: allow, http: {pathPrefix: /v2, methods: [GET, PUT, POST, DELETE, HEAD]}}]}]')}`;
+    expect(judge(yaml, caller('shop', 'admin-dashboard'), 'shop', 'api')).toMatchObject({ verdict: 'depends', policy: { name: 'api' } });
+  });
+
+  it(`no intention: the default intention follows the ACL default policy (${INTENTIONS})`, () => {
+    const base = `${app('shop', 'web')}${app('shop', 'api')}`;
+    const denied = judge(`${aclDeny}${base}`, caller('shop', 'web'), 'shop', 'api');
+    expect(denied).toMatchObject({ verdict: 'denied', policy: { kind: 'ConfigMap', namespace: 'consul', name: 'consul-server-config' } });
+    expect(denied.reason).toMatch(/key acl-config\.json: acl\.enabled, default_policy deny/);
+    const assumed = judge(base, caller('shop', 'web'), 'shop', 'api');
+    expect(assumed.verdict).toBe('allowed');
+    expect(assumed.reason).toMatch(/assumed the Helm chart default/);
+  });
+
+  it('a caller without a Consul identity is refused by the sidecar; a callee outside the mesh is not restricted', () => {
+    const yaml = `${app('shop', 'api')}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: legacy, namespace: shop}
+spec:
+  selector: {matchLabels: {app: legacy}}
+  template:
+    metadata: {labels: {app: legacy}}
+    spec: {containers: [{name: legacy, image: example/legacy:1}]}
+---`;
+    expect(judge(yaml, caller('shop', 'legacy', false), 'shop', 'api')).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(judge(yaml, caller('shop', 'api'), 'shop', 'legacy')).toMatchObject({ mesh: 'none', verdict: 'allowed' });
+  });
+
+  it('service identity: the connect-service annotation, else the selecting Service, else the service account', () => {
+    const yaml = `${app('shop', 'web', { sa: 'web-sa', annotations: 'consul.hashicorp.com/connect-service: frontend' })}${app('shop', 'api', { sa: 'api-sa' })}
+apiVersion: v1
+kind: Service
+metadata: {name: api-svc, namespace: shop}
+spec: {selector: {app: api}, ports: [{port: 80, targetPort: 8080}]}
+---
+${intentions('api', 'api-svc', '[{name: frontend, action: allow}, {name: "*", action: deny}]')}`;
+    expect(judge(yaml, { ...caller('shop', 'web-sa'), labels: { app: 'web' } }, 'shop', 'api')).toMatchObject({ verdict: 'allowed', rule: 0 });
+    const ctx = ctxOf(yaml);
+    expect(meshModel(ctx.snapshot, ctx.config).workloads.map((w) => [w.workload.ref.name, w.mesh, w.consulService])).toEqual([['web', 'consul', 'frontend'], ['api', 'consul', 'api-svc']]);
+  });
+
+  it('injection: the connect injector default and its namespace lists; a ServiceIntentions without a destination is named', () => {
+    const yaml = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consul-connect-injector, namespace: consul}
+spec:
+  selector: {matchLabels: {app: consul}}
+  template:
+    metadata: {labels: {app: consul}}
+    spec:
+      containers:
+      - name: sidecar-injector
+        image: hashicorp/consul-k8s-control-plane:1.4.0
+        command: ["/bin/sh", "-ec", "consul-k8s-control-plane inject-connect \\\\\\n  -default-inject=true \\\\\\n  -deny-k8s-namespace=\\"legacy\\" \\\\\\n"]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: example/web:1}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: old, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: old}}
+  template:
+    metadata: {labels: {app: old}}
+    spec: {containers: [{name: old, image: example/old:1}]}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceIntentions
+metadata: {name: broken, namespace: shop}
+spec: {sources: [{name: web, action: allow}]}
+`;
+    const ctx = ctxOf(yaml);
+    const m = meshModel(ctx.snapshot, ctx.config);
+    expect(m.consul.injector).toMatchObject({ injectDefault: true, denyNamespaces: ['legacy'] });
+    expect(m.workloads.filter((w) => w.namespace !== 'consul').map((w) => [w.workload.ref.name, w.mesh])).toEqual([['web', 'consul'], ['old', 'none']]);
+    expect(m.consul.present).toBe(true);
+    expect(m.consul.intentions.problems).toEqual([{ ref: { kind: 'ServiceIntentions', namespace: 'shop', name: 'broken' }, problem: 'spec.destination.name is missing: Consul rejects the entry, it authorizes nothing' }]);
+  });
+});
+
+describe('Consul sidecar bypasses', () => {
+  const base = (annotations: string) => app('shop', 'api', { annotations }) + app('shop', 'web') + intentions('api', 'api', '[{name: "*", action: deny}]');
+  it('a port excluded from the transparent proxy reaches the application without intentions', () => {
+    const v = judge(base('consul.hashicorp.com/transparent-proxy-exclude-inbound-ports: "8080,9090"'), caller('shop', 'web'), 'shop', 'api');
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'allowed', plaintext: true });
+    expect(v.reason).toMatch(/excluded from the Consul sidecar/);
+  });
+  it('with the transparent proxy off the answer is unknown (the application may listen on the pod address)', () => {
+    expect(judge(base('consul.hashicorp.com/transparent-proxy: "false"'), caller('shop', 'web'), 'shop', 'api').verdict).toBe('unknown');
+    expect(judge(base('consul.hashicorp.com/transparent-proxy: "true"'), caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'api' } });
+  });
+});
+
+describe('Consul injection expected but missing', () => {
+  it('a running pod without the dataplane in a namespace the injector serves by default is outside the mesh; Consul\'s own namespace is not expected to be meshed', async () => {
+    const { workloadOutsideMesh } = await import('../../../checks/mtls/workload-outside-mesh.ts');
+    const yaml = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consul-connect-injector, namespace: consul}
+spec:
+  selector: {matchLabels: {app: consul}}
+  template:
+    metadata: {labels: {app: consul}, annotations: {consul.hashicorp.com/connect-inject: "false"}}
+    spec:
+      containers: [{name: sidecar-injector, image: hashicorp/consul-k8s-control-plane:1.4.0, command: ["/bin/sh", "-ec", "consul-k8s-control-plane inject-connect -default-inject=true"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api-0, namespace: shop, labels: {app: api}}
+spec:
+  serviceAccountName: api
+  containers: [{name: api, image: example/api:1}]
+`;
+    const ctx = ctxOf(yaml);
+    const fails = workloadOutsideMesh.evaluate(ctx).filter((v) => v.status === 'fail');
+    expect(fails.map((v) => `${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`)).toEqual(['Pod shop/api-0']);
+    expect(fails[0].message).toMatch(/Consul connect injector injects by default .*no Consul dataplane container although injection is requested/);
+  });
+});

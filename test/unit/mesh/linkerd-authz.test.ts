@@ -1,0 +1,282 @@
+// Linkerd authorization per call, as reference cases from linkerd.io (the page is cited per case).
+// Each case turns what the documentation states into the verdict a caller gets on a port.
+import { describe, expect, it } from 'vitest';
+import { linkerdFlowVerdict, meshModel } from '../../../src/analysis/mesh/index.ts';
+import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
+import { ctxOf } from './helpers.ts';
+
+const REF = 'https://linkerd.io/2.16/reference/authorization-policy/';
+const FEATURES = 'https://linkerd.io/2.16/features/server-policy/';
+const PER_ROUTE = 'https://linkerd.io/2.16/tasks/configuring-per-route-policy/';
+
+const ns = (name: string, policy?: string) => `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+  annotations:
+    linkerd.io/inject: enabled
+${policy ? `    config.linkerd.io/default-inbound-policy: ${policy}` : ''}
+---`;
+const app = (namespace: string, name: string, sa: string, ports: string, labels = `app: ${name}`) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {${labels}}}
+    spec:
+      serviceAccountName: ${sa}
+      containers: [{name: ${name}, image: example/${name}:1, ports: [${ports}]}]
+---`;
+
+const meshed = (namespace: string, sa: string): MeshCaller => ({ namespace, serviceAccount: sa, labels: {}, mtls: true });
+const plain = (namespace: string, sa: string): MeshCaller => ({ namespace, serviceAccount: sa, labels: {}, mtls: false });
+const external: MeshCaller = { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true };
+
+function judge(yaml: string, caller: MeshCaller, namespace: string, name: string, port: number) {
+  const ctx = ctxOf(yaml);
+  const model = meshModel(ctx.snapshot, ctx.config);
+  return linkerdFlowVerdict(model, caller, { namespace, name, serviceAccount: name, labels: {}, port, protocol: 'TCP' });
+}
+
+const booksapp = `${ns('booksapp')}
+${app('booksapp', 'authors', 'authors', '{name: service, containerPort: 7001}, {name: admin, containerPort: 9990}', 'app: authors, project: booksapp')}
+apiVersion: policy.linkerd.io/v1beta1
+kind: Server
+metadata: {name: authors-server, namespace: booksapp}
+spec:
+  podSelector: {matchLabels: {app: authors, project: booksapp}}
+  port: service
+---`;
+
+describe('Linkerd authorization reference cases', () => {
+  it(`Server present, no authorization: denied "regardless of the default policy"; an uncovered port follows the default (${REF}#server)`, () => {
+    const onServer = judge(booksapp, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001);
+    expect(onServer).toMatchObject({ mesh: 'linkerd', verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+    const uncovered = judge(booksapp, plain('booksapp', 'webapp'), 'booksapp', 'authors', 9990);
+    expect(uncovered).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(uncovered.reason).toMatch(/no Server covers port 9990: default inbound policy all-unauthenticated \(Linkerd install default\)/);
+  });
+
+  it(`AuthorizationPolicy → Server with requiredAuthenticationRefs ServiceAccount webapp (${REF}#authorizationpolicy-examples)`, () => {
+    const yaml = `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [{name: webapp, kind: ServiceAccount}]
+`;
+    expect(judge(yaml, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy', name: 'authors-policy' }, plaintext: false });
+    expect(judge(yaml, meshed('booksapp', 'books'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+    // The identity comes from mTLS: the same service account without a proxy is not authenticated.
+    expect(judge(yaml, plain('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied' });
+  });
+
+  it(`AuthorizationPolicy → Namespace applies to every Server of the namespace (${REF}#targetref)`, () => {
+    const yaml = `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: {kind: Namespace, name: booksapp}
+  requiredAuthenticationRefs: [{name: webapp, kind: ServiceAccount}]
+`;
+    expect(judge(yaml, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { name: 'authors-policy' } });
+    expect(judge(yaml, meshed('booksapp', 'books'), 'booksapp', 'authors', 7001).verdict).toBe('denied');
+  });
+
+  it(`MeshTLSAuthentication identities ["*"] admits every meshed client, not plaintext ones (${REF}#meshtlsauthentication-examples)`, () => {
+    const yaml = `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: authors-get-authn, namespace: booksapp}
+spec: {identities: ["*"]}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: any-meshed, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [{name: authors-get-authn, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+`;
+    expect(judge(yaml, meshed('other', 'anything'), 'booksapp', 'authors', 7001).verdict).toBe('allowed');
+    expect(judge(yaml, plain('booksapp', 'webapp'), 'booksapp', 'authors', 7001).verdict).toBe('denied');
+  });
+
+  it(`per-route policy: HTTPRoutes on the Server; books may use authors-get-route only, webapp also authors-modify-route (${PER_ROUTE})`, () => {
+    const yaml = `${booksapp}
+apiVersion: policy.linkerd.io/v1beta1
+kind: HTTPRoute
+metadata: {name: authors-get-route, namespace: booksapp}
+spec:
+  parentRefs: [{name: authors-server, kind: Server, group: policy.linkerd.io}]
+  rules: [{matches: [{path: {value: /authors.json}, method: GET}]}]
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: HTTPRoute
+metadata: {name: authors-modify-route, namespace: booksapp}
+spec:
+  parentRefs: [{name: authors-server, kind: Server, group: policy.linkerd.io}]
+  rules: [{matches: [{path: {value: /authors/, type: PathPrefix}, method: DELETE}]}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-get-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: HTTPRoute, name: authors-get-route}
+  requiredAuthenticationRefs: [{name: authors-get-authn, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: authors-get-authn, namespace: booksapp}
+spec:
+  identities:
+  - books.booksapp.serviceaccount.identity.linkerd.cluster.local
+  - webapp.booksapp.serviceaccount.identity.linkerd.cluster.local
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-modify-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: HTTPRoute, name: authors-modify-route}
+  requiredAuthenticationRefs: [{name: authors-modify-authn, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: authors-modify-authn, namespace: booksapp}
+spec:
+  identities: [webapp.booksapp.serviceaccount.identity.linkerd.cluster.local]
+`;
+    const books = judge(yaml, meshed('booksapp', 'books'), 'booksapp', 'authors', 7001);
+    expect(books).toMatchObject({ verdict: 'depends', policy: { name: 'authors-get-policy' } });
+    expect(books.reason).toMatch(/matching authors-get-route \(/);
+    const webapp = judge(yaml, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001);
+    expect(webapp.verdict).toBe('depends');
+    expect(webapp.reason).toMatch(/matching authors-get-route, authors-modify-route/);
+    const stranger = judge(yaml, meshed('booksapp', 'stranger'), 'booksapp', 'authors', 7001);
+    expect(stranger).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+    expect(stranger.reason).toMatch(/none authorizes this client/);
+  });
+
+  it(`ServerAuthorization: identities with the "*." domain prefix, serviceAccounts, unauthenticated from 0.0.0.0/0 (${REF}#serverauthorization-examples)`, () => {
+    const yaml = `${ns('emojivoto')}
+${app('emojivoto', 'emoji', 'emoji', '{name: grpc, containerPort: 8080}, {name: prom, containerPort: 8801}', 'app: emoji-svc')}
+${app('emojivoto', 'web', 'web', '{name: http, containerPort: 8080}', 'app: web-svc')}
+apiVersion: policy.linkerd.io/v1beta1
+kind: Server
+metadata: {name: emoji-grpc, namespace: emojivoto, labels: {app: emoji-svc}}
+spec: {podSelector: {matchLabels: {app: emoji-svc}}, port: grpc, proxyProtocol: gRPC}
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: Server
+metadata: {name: prom, namespace: emojivoto}
+spec: {podSelector: {matchLabels: {app: emoji-svc}}, port: prom}
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: Server
+metadata: {name: web-http, namespace: emojivoto}
+spec: {podSelector: {matchLabels: {app: web-svc}}, port: http}
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: {name: emoji-grpc, namespace: emojivoto}
+spec:
+  server: {selector: {matchLabels: {app: emoji-svc}}}
+  client: {meshTLS: {identities: ["*.emojivoto.serviceaccount.identity.linkerd.cluster.local"]}}
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: {name: web-public, namespace: emojivoto}
+spec:
+  server: {name: web-http}
+  client:
+    unauthenticated: true
+    networks: [{cidr: 0.0.0.0/0}, {cidr: "::/0"}]
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: {name: prom-prometheus, namespace: emojivoto}
+spec:
+  server: {name: prom}
+  client: {meshTLS: {serviceAccounts: [{namespace: linkerd-viz, name: prometheus}]}}
+`;
+    expect(judge(yaml, meshed('emojivoto', 'web'), 'emojivoto', 'emoji', 8080)).toMatchObject({ verdict: 'allowed', policy: { kind: 'ServerAuthorization', name: 'emoji-grpc' } });
+    expect(judge(yaml, meshed('other', 'web'), 'emojivoto', 'emoji', 8080).verdict).toBe('denied');
+    expect(judge(yaml, external, 'emojivoto', 'web', 8080)).toMatchObject({ verdict: 'allowed', policy: { name: 'web-public' }, plaintext: true });
+    expect(judge(yaml, meshed('linkerd-viz', 'prometheus'), 'emojivoto', 'emoji', 8801)).toMatchObject({ verdict: 'allowed', policy: { name: 'prom-prometheus' } });
+    expect(judge(yaml, meshed('emojivoto', 'web'), 'emojivoto', 'emoji', 8801).verdict).toBe('denied');
+  });
+
+  it(`default policies per value, from the pod or namespace annotation (${REF}#default-policies, ${FEATURES}#default-policies)`, () => {
+    const at = (policy: string, caller: MeshCaller) => judge(`${ns('shop', policy)}${app('shop', 'web', 'web', '{containerPort: 8080}')}`, caller, 'shop', 'web', 8080).verdict;
+    expect([at('all-authenticated', meshed('a', 'b')), at('all-authenticated', plain('a', 'b'))]).toEqual(['allowed', 'denied']);
+    expect([at('cluster-authenticated', meshed('a', 'b')), at('cluster-authenticated', plain('a', 'b'))]).toEqual(['allowed', 'denied']);
+    expect([at('cluster-unauthenticated', plain('a', 'b')), at('cluster-unauthenticated', external)]).toEqual(['allowed', 'denied']);
+    expect([at('all-unauthenticated', external), at('audit', external)]).toEqual(['allowed', 'allowed']);
+    expect(at('deny', meshed('shop', 'web'))).toBe('denied');
+  });
+
+  it(`a Server's accessPolicy audit lets unauthorized traffic through (${FEATURES}#audit-mode)`, () => {
+    const yaml = `${ns('shop', 'deny')}${app('shop', 'web', 'web', '{containerPort: 8080}')}
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: web, namespace: shop}
+spec: {podSelector: {matchLabels: {app: web}}, port: 8080, accessPolicy: audit}
+`;
+    expect(judge(yaml, plain('x', 'y'), 'shop', 'web', 8080)).toMatchObject({ verdict: 'allowed', policy: { kind: 'Server', name: 'web' } });
+  });
+
+  it(`NetworkAuthentication narrower than every address: the caller's address decides (${REF}#networkauthentication)`, () => {
+    const yaml = `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: {name: cluster-network, namespace: booksapp}
+spec: {networks: [{cidr: 10.0.0.0/8}]}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: from-cluster, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [{name: cluster-network, kind: NetworkAuthentication, group: policy.linkerd.io}]
+`;
+    expect(judge(yaml, plain('booksapp', 'x'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'depends', policy: { name: 'from-cluster' } });
+  });
+
+  it('an AuthorizationPolicy whose authentication does not exist authorizes nobody, and is named as a problem', () => {
+    const yaml = `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: dangling, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [{name: nope, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+`;
+    expect(judge(yaml, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001).verdict).toBe('denied');
+    const ctx = ctxOf(yaml);
+    expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems).toEqual([{ ref: { kind: 'AuthorizationPolicy', namespace: 'booksapp', name: 'dangling' }, problem: 'MeshTLSAuthentication booksapp/nope does not exist' }]);
+  });
+
+  it('a workload without a linkerd-proxy is not restricted by Linkerd', () => {
+    const yaml = `apiVersion: v1
+kind: Namespace
+metadata: {name: plain}
+---${app('plain', 'web', 'web', '{containerPort: 8080}')}`;
+    expect(judge(yaml, plain('x', 'y'), 'plain', 'web', 8080)).toMatchObject({ mesh: 'none', verdict: 'allowed' });
+  });
+
+  it(`a port in config.linkerd.io/skip-inbound-ports bypasses the proxy, and so its policy (${REF})`, () => {
+    const yaml = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny, config.linkerd.io/skip-inbound-ports: "3306,4000-4100"}
+---${app('shop', 'db', 'db', '{containerPort: 3306}, {containerPort: 4050}, {containerPort: 5000}')}`;
+    expect(judge(yaml, external, 'shop', 'db', 3306)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(judge(yaml, external, 'shop', 'db', 4050).reason).toMatch(/skipped by the linkerd-proxy \(namespace shop annotation config\.linkerd\.io\/skip-inbound-ports\)/);
+    expect(judge(yaml, meshed('shop', 'web'), 'shop', 'db', 5000).verdict).toBe('denied');
+  });
+});
