@@ -52,8 +52,8 @@ function withCallers(ctx: AuditContext, workloads: MeshWorkloadDetail[]): MeshWo
 /**
  * Workloads outside the system namespaces whose ingress admits pods of other namespaces (at
  * L4: the network model's candidate sources) while nothing at L7 names their callers: no mesh,
- * or Istio without an ALLOW AuthorizationPolicy. Linkerd workloads are judged by their own
- * model and left out here. Cost: the candidate sources of each pod class, as `reach --matrix`.
+ * or Istio without an ALLOW AuthorizationPolicy. Linkerd and Consul workloads are judged by
+ * their own checks (mtls.authz-missing) and left out here. Cost: the candidate sources of each pod class, as `reach --matrix`.
  */
 function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4WithoutL7Detail[] {
   const model = buildReachability(ctx.snapshot);
@@ -65,7 +65,7 @@ function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4With
     if (isSystemNamespace(ns, ctx.config.systemNamespaces) || ns === ctx.config.mesh.istioRootNamespace) continue;
     const w = byRef.get(`${node.ref.kind}/${ns}/${node.ref.name}`);
     const mesh = w?.mesh ?? 'none';
-    if (mesh === 'linkerd' || (mesh === 'istio' && w?.callers?.who !== 'anyone')) continue;
+    if (mesh === 'linkerd' || mesh === 'consul' || (mesh === 'istio' && w?.callers?.who !== 'anyone')) continue;
     const open = node.classes.some((c) => {
       const peers = candidatePeers(model, c, 'ingress', index, 4096);
       if (peers === 'all') return true;
