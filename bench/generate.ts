@@ -1,5 +1,5 @@
 // Deterministic synthetic clusters for the scale benchmark, written as snapshot files.
-//   node bench/generate.ts --size S|M|L [--seed N] [-o FILE]
+//   node bench/generate.ts --size S|M|L|XL [--seed N] [-o FILE]
 // Realistic shape: pods of one Deployment share labels and an owner chain (Pod -> ReplicaSet
 // -> Deployment); namespaces carry PSA labels; policies, roles and bindings repeat patterns
 // real platform teams use — and realistic mistakes (missing default-deny, allow-all
@@ -20,10 +20,12 @@ export interface SizeSpec {
   ingresses: number;
 }
 
-export const SIZES: Record<'S' | 'M' | 'L', SizeSpec> = {
+export const SIZES: Record<'S' | 'M' | 'L' | 'XL', SizeSpec> = {
   S: { pods: 1_500, namespaces: 100, networkPolicies: 200, roles: 50, bindings: 600, ingresses: 20 },
   M: { pods: 15_000, namespaces: 1_000, networkPolicies: 2_000, roles: 500, bindings: 6_000, ingresses: 200 },
   L: { pods: 150_000, namespaces: 10_000, networkPolicies: 20_000, roles: 5_000, bindings: 60_000, ingresses: 2_000 },
+  // L's shape at 500,000 pods: about 1.5 million objects.
+  XL: { pods: 500_000, namespaces: 33_000, networkPolicies: 66_000, roles: 16_500, bindings: 200_000, ingresses: 6_600 },
 };
 
 
@@ -204,7 +206,7 @@ export function generateCluster(spec: SizeSpec, seed = 1): Snapshot {
 if (import.meta.filename === process.argv[1]) {
   const { values } = parseArgs({ options: { size: { type: 'string', default: 'S' }, seed: { type: 'string', default: '1' }, output: { type: 'string', short: 'o' } } });
   const size = values.size as keyof typeof SIZES;
-  if (!SIZES[size]) throw new Error(`--size must be S, M or L`);
+  if (!SIZES[size]) throw new Error(`--size must be S, M, L or XL`);
   const snap = generateCluster(SIZES[size], Number(values.seed));
   const out = values.output ?? `bench/out/cluster-${size}.snap.json.gz`;
   const { mkdirSync } = await import('node:fs');

@@ -1,8 +1,11 @@
 // Live collection benchmark: loads an M-size synthetic cluster (built-in kinds) into a real
 // kube-apiserver + etcd (the cluster test tier's binaries), then times ztaudit's collector
 // against `kubectl get <same kinds> -A -o json` (kubectl built from the same pinned module),
-// alternating runs, and reports wall time and peak RSS of each.
-//   node bench/live.ts [--size S|M] [--runs 3]
+// alternating runs, and reports wall time, CPU time (user + system; the machine is shared)
+// and peak RSS of each. Targets (issue 22): ztaudit's time <= 0.25x kubectl's.
+//   node bench/live.ts [--size S|M] [--runs 3] [--baseline DIR]
+// --baseline DIR: a checkout of another ztaudit version (with node_modules); its collector is
+// timed too, in the same runs against the same API server, for a back-to-back comparison.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +16,7 @@ import { startControlPlane } from '../test/cluster/control-plane.ts';
 import { apiRequest, collectionPath } from '../test/cluster/env.ts';
 import { generateCluster, SIZES } from './generate.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: 'M' }, runs: { type: 'string', default: '3' }, child: { type: 'string' }, kubeconfig: { type: 'string' } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: 'M' }, runs: { type: 'string', default: '3' }, child: { type: 'string' }, kubeconfig: { type: 'string' }, baseline: { type: 'string' } } });
 
 // Child mode: one collection, print JSON {seconds, objects}; the parent reads peak RSS.
 if (values.child === 'collect') {
@@ -67,29 +70,45 @@ try {
   const kinds = builtin.map((k) => (k.group ? `${k.resource}.${k.group}` : k.resource)).join(',');
   const kubectl = join(binDir, 'kubectl');
   const timeRun = (cmd: string, args: string[]) => {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 2 ** 30 });
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 2 ** 30 });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
-    const [secs, kib] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-    return { seconds: secs, peakMiB: Math.round(kib / 1024), stdout: r.stdout };
+    const [secs, kib, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    return { seconds: secs, peakMiB: Math.round(kib / 1024), cpu: user + sys, stdout: r.stdout };
   };
   const ours: number[] = [];
   const theirs: number[] = [];
+  const ourCpu: number[] = [];
+  const theirCpu: number[] = [];
+  const base: Array<{ seconds: number; cpu: number; peakMiB: number }> = [];
   let ourPeak = 0;
   let theirPeak = 0;
   for (let i = 0; i < Number(values.runs); i++) {
     const k = timeRun(kubectl, ['--kubeconfig', cp.kubeconfigPath, 'get', kinds, '-A', '-o', 'json', '--chunk-size=500']);
     theirs.push(k.seconds);
+    theirCpu.push(k.cpu);
     theirPeak = Math.max(theirPeak, k.peakMiB);
     const z = timeRun(process.execPath, [import.meta.filename, '--child', 'collect', '--kubeconfig', cp.kubeconfigPath]);
     ours.push(z.seconds);
+    ourCpu.push(z.cpu);
     ourPeak = Math.max(ourPeak, z.peakMiB);
     const objects = JSON.parse(z.stdout.trim().split('\n').pop()!).objects;
-    console.log(`run ${i + 1}: kubectl ${k.seconds.toFixed(2)} s (${k.peakMiB} MiB), ztaudit ${z.seconds.toFixed(2)} s (${z.peakMiB} MiB, ${objects} objects incl. built-in RBAC)`);
+    if (values.baseline) {
+      const b = timeRun(process.execPath, [join(values.baseline, 'bench/live.ts'), '--child', 'collect', '--kubeconfig', cp.kubeconfigPath]);
+      base.push(b);
+      console.log(`run ${i + 1}: baseline ${values.baseline}: ${b.seconds.toFixed(2)} s (${b.cpu.toFixed(2)} s cpu, ${b.peakMiB} MiB)`);
+    }
+    console.log(`run ${i + 1}: kubectl ${k.seconds.toFixed(2)} s (${k.cpu.toFixed(2)} s cpu, ${k.peakMiB} MiB), ztaudit ${z.seconds.toFixed(2)} s (${z.cpu.toFixed(2)} s cpu, ${z.peakMiB} MiB, ${objects} objects incl. built-in RBAC)`);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ratio = median(ours) / median(theirs);
-  const summary = `live ${size}: ztaudit collect ${median(ours).toFixed(2)} s, peak ${ourPeak} MiB; kubectl get -A -o json ${median(theirs).toFixed(2)} s, peak ${theirPeak} MiB; ratio ${ratio.toFixed(2)}x (target <= 1.25x)`;
+  const summary = `live ${size}: ztaudit collect ${median(ours).toFixed(2)} s (${median(ourCpu).toFixed(2)} s cpu), peak ${ourPeak} MiB; kubectl get -A -o json ${median(theirs).toFixed(2)} s (${median(theirCpu).toFixed(2)} s cpu), peak ${theirPeak} MiB; ratio ${ratio.toFixed(2)}x wall, ${(median(ourCpu) / median(theirCpu)).toFixed(2)}x cpu (target <= 0.25x)`;
   console.log(summary);
+  if (base.length > 0) {
+    const bPeak = Math.max(...base.map((b) => b.peakMiB));
+    const line = `live ${size} baseline ${values.baseline}: collect ${median(base.map((b) => b.seconds)).toFixed(2)} s (${median(base.map((b) => b.cpu)).toFixed(2)} s cpu), peak ${bPeak} MiB; this version's peak is ${(ourPeak / bPeak).toFixed(2)}x the baseline's (target <= 0.5x)`;
+    console.log(line);
+    writeFileSync('bench/out/live-baseline.txt', `${line}\n`);
+  }
   mkdirSync('bench/out', { recursive: true });
   writeFileSync('bench/out/live-summary.txt', `${summary}\n`);
 } finally {

@@ -28,11 +28,12 @@ function withAuthorization(snapshot: Snapshot): Snapshot {
   return { ...snapshot, resources: { ...snapshot.resources, 'istio.authorizationpolicies': policies }, coverage: { ...snapshot.coverage, 'istio.authorizationpolicies': { status: 'ok', count: policies.length } } };
 }
 const size = values.size as keyof typeof SIZES;
-if (!SIZES[size]) throw new Error('--size must be S, M or L');
+if (!SIZES[size]) throw new Error('--size must be S, M, L or XL');
 const file = `bench/out/cluster-${size}.snap.json.gz`;
 
 if (values.child) {
-  const snapshot = values.effective ? withAuthorization(readSnapshot(file)) : readSnapshot(file);
+  const loaded = await readSnapshot(file);
+  const snapshot = values.effective ? withAuthorization(loaded) : loaded;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const model = buildReachability(snapshot);

@@ -1,7 +1,10 @@
-// The whole-run benchmark: `npm run bench` (S, M, L) or `npm run bench -- --size M`.
-// Each size runs in its own child process so peak RSS is that size's alone. Stages: load the
-// snapshot file, each area's analysis + checks, diff against a previous run, JSON and HTML
-// rendering. Prints wall time and peak RSS per stage and in total; the last line per size is
+// The whole-run benchmark: `npm run bench` (S, M, L) or `npm run bench -- --size M` (XL too:
+// `--size XL`, 500,000 pods, not in the default set). Each size runs in its own child process
+// so peak RSS is that size's alone. Stages: load the snapshot file, each area's analysis +
+// checks, diff against a previous run, JSON and HTML rendering. Prints wall and CPU time
+// (user + system: the machine is shared, CPU time moves less with its load) and peak RSS per
+// stage and in total, then the load alone beside the whole run with their ratios (the
+// targets: whole run <= 4x the load time and <= 1.2x its peak); the last line per size is
 // exactly "<size> total: <seconds> s, peak <MiB> MiB".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -20,10 +23,14 @@ import { generateCluster, SIZES } from './generate.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string' }, child: { type: 'boolean' } } });
 const sizes = values.size ? [values.size] : ['S', 'M', 'L'];
-for (const s of sizes) if (!(s in SIZES)) throw new Error(`--size ${s}: must be S, M or L`);
+for (const s of sizes) if (!(s in SIZES)) throw new Error(`--size ${s}: must be S, M, L or XL`);
 
 const mib = (bytes: number) => Math.round(bytes / 1048576);
 const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 function snapshotFile(size: string): string {
   const file = `bench/out/cluster-${size}.snap.json.gz`;
@@ -37,12 +44,17 @@ function snapshotFile(size: string): string {
 async function runSize(size: string): Promise<void> {
   const file = snapshotFile(size);
   const t0 = performance.now();
-  const rows: Array<[string, number, number]> = [];
+  const c0 = cpuSeconds();
+  const rows: Array<[string, number, number, number]> = [];
   let last = t0;
+  let lastCpu = c0;
+  let load = { seconds: 0, cpu: 0, peak: 0 };
   const stage = (name: string) => {
     const now = performance.now();
-    rows.push([name, (now - last) / 1000, peakMiB()]);
+    const cpu = cpuSeconds();
+    rows.push([name, (now - last) / 1000, cpu - lastCpu, peakMiB()]);
     last = now;
+    lastCpu = cpu;
   };
 
   const config = defaultConfig();
@@ -58,19 +70,23 @@ async function runSize(size: string): Promise<void> {
     },
   }));
   // As in the pipeline, the snapshot and its models are local to this step.
-  const loadAndAudit = () => {
-    const snapshot = readSnapshot(file);
+  const loadAndAudit = async () => {
+    const snapshot = await readSnapshot(file, 16384);
     stage('load snapshot');
+    load = { seconds: rows[0][1], cpu: rows[0][2], peak: rows[0][3] };
     const a0 = performance.now();
     const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, clock: () => new Date(), runId: 'bench-current', details: runDetails });
     const auditSeconds = (performance.now() - a0) / 1000;
-    for (const area of AREAS) rows.push([`analysis + checks: ${area}`, areaSeconds.get(area) ?? 0, NaN]);
+    for (const area of AREAS) rows.push([`analysis + checks: ${area}`, areaSeconds.get(area) ?? 0, NaN, NaN]);
     last = performance.now();
-    rows.push(['findings, waivers, scores, report details', auditSeconds - [...areaSeconds.values()].reduce((x, y) => x + y, 0), peakMiB()]);
+    const cpu = cpuSeconds();
+    rows.push(['findings, waivers, scores, report details', auditSeconds - [...areaSeconds.values()].reduce((x, y) => x + y, 0), NaN, peakMiB()]);
+    rows.push(['(CPU of the whole audit above)', NaN, cpu - lastCpu, NaN]);
+    lastCpu = cpu;
     const objects = Object.values(snapshot.resources).reduce((n, l) => n + (l?.length ?? 0), 0);
     return { ...out, pods: snapshot.resources.pods?.length ?? 0, objects };
   };
-  const { report, expiredWaivers, pods, objects } = loadAndAudit();
+  const { report, expiredWaivers, pods, objects } = await loadAndAudit();
   // The previous run: the same cluster a night earlier, with 5 % of today's findings absent
   // and 50 that have since been fixed.
   const previous = { ...report, run: { ...report.run, id: 'bench-previous' }, findings: report.findings.filter((_, i) => i % 20 !== 0) };
@@ -83,11 +99,17 @@ async function runSize(size: string): Promise<void> {
   const html = renderHtml(report, { previous, trend: [] });
   stage('render HTML');
   const total = (performance.now() - t0) / 1000;
+  const totalCpu = cpuSeconds() - c0;
+  const peak = peakMiB();
 
   const counts = `${pods} pods, ${objects} objects, ${report.findings.length} findings, report.json ${mib(jsonBytes)} MiB, report.html ${mib(html.length)} MiB`;
   console.log(`\n== ${size}: ${counts}`);
-  for (const [name, s, peak] of rows) console.log(`  ${name.padEnd(44)} ${s.toFixed(2).padStart(7)} s${Number.isNaN(peak) ? '' : `   peak ${String(peak).padStart(5)} MiB`}`);
-  console.log(`${size} total: ${total.toFixed(2)} s, peak ${peakMiB()} MiB`);
+  const num = (x: number, unit: string) => (Number.isNaN(x) ? ''.padStart(9 + unit.length) : `${x.toFixed(2).padStart(8)} ${unit}`);
+  console.log(`  ${'stage'.padEnd(48)} ${'wall'.padStart(10)} ${'cpu'.padStart(14)}   peak`);
+  for (const [name, s, cpu, p] of rows) console.log(`  ${name.padEnd(48)} ${num(s, 's')} ${num(cpu, 's cpu')}${Number.isNaN(p) ? '' : `   ${String(p).padStart(5)} MiB`}`);
+  console.log(`  load only:  ${load.seconds.toFixed(2)} s (${load.cpu.toFixed(2)} s cpu), peak ${load.peak} MiB`);
+  console.log(`  whole run:  ${total.toFixed(2)} s (${totalCpu.toFixed(2)} s cpu), peak ${peak} MiB  =  x${(total / load.seconds).toFixed(1)} the load time (x${(totalCpu / load.cpu).toFixed(1)} cpu), x${(peak / load.peak).toFixed(2)} its peak`);
+  console.log(`${size} total: ${total.toFixed(2)} s, peak ${peak} MiB`);
 }
 
 if (values.child) {

@@ -37,3 +37,12 @@ export const WORKLOAD_IDENTITY: string[] = ['NSA-CISA:PS/service-account-tokens'
 
 /** Authorization of every call between workloads (mesh AuthorizationPolicy, intentions). */
 export const MESH_AUTHORIZATION: string[] = ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-3', 'NIST-800-53:AC-4', 'NIST-800-207:T3', 'NIST-800-207:T4', 'NIST-800-207:T6'];
+
+/** Authentication in front of what the edge exposes (NIST 800-207: per-request, strictly enforced access). */
+export const EDGE_AUTHENTICATION: string[] = ['NSA-CISA:AA/authentication', 'NIST-800-53:IA-2', 'NIST-800-53:AC-3', 'NIST-800-207:T3', 'NIST-800-207:T6'];
+
+/** Denial-of-service protection at the edge (rate and connection limits). */
+export const EDGE_RATE_LIMIT: string[] = ['NIST-800-53:SC-5', 'NIST-800-207:T4'];
+
+/** Boundary protection by content inspection (a web application firewall at the edge). */
+export const EDGE_WAF: string[] = ['NIST-800-53:SC-7', 'NIST-800-53:SI-4', 'NIST-800-207:T4'];

@@ -9,6 +9,9 @@ import { certificateExpiring } from './certificate-expiring.ts';
 import { certificateHostnameMismatch } from './certificate-hostname-mismatch.ts';
 import { hstsDisabled } from './hsts-disabled.ts';
 import { weakCiphers } from './weak-ciphers.ts';
+import { edgeAuthMissing } from './edge-auth-missing.ts';
+import { edgeRateLimitMissing } from './edge-rate-limit-missing.ts';
+import { edgeWafMissing } from './edge-waf-missing.ts';
 
 export const tlsChecks: Check[] = [
   ingressWithoutTls,
@@ -20,4 +23,7 @@ export const tlsChecks: Check[] = [
   certificateHostnameMismatch,
   hstsDisabled,
   weakCiphers,
+  edgeAuthMissing,
+  edgeRateLimitMissing,
+  edgeWafMissing,
 ];

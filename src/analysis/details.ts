@@ -7,6 +7,7 @@ import { topBreadth } from './rbac/index.ts';
 import { meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
 import { buildReachability, ingressVerdict, networkExposure } from './netpol/index.ts';
+import { exposureNotes } from './netpol/exposure.ts';
 import { candidatePeers, indexByNamespace } from './netpol/flows.ts';
 import { isEmptyConns } from './netpol/conns.ts';
 import { isSystemNamespace } from './netpol/rules.ts';
@@ -86,9 +87,14 @@ function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4With
 
 /**
  * What the network model could not judge in full (Calico host endpoints, preDNAT and doNotTrack
- * policies, Cilium node selectors, …), one line per object, for the coverage section.
+ * policies, Cilium node selectors, …) and which edge routes it could not follow (a missing Service,
+ * Gateway or ReferenceGrant; a controller whose pods were not found), one line per object, for
+ * the coverage section.
  */
 export function runNotes(ctx: AuditContext): string[] {
   if (!covered(ctx, DETAIL_KINDS.network)) return [];
-  return buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`);
+  return [
+    ...buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`),
+    ...exposureNotes(ctx.snapshot),
+  ];
 }

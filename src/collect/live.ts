@@ -6,6 +6,7 @@ import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors
 import { runPool } from '../base/pool.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
+import { slimObject } from '../snapshot/slim.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
@@ -172,7 +173,8 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
       if (!item || typeof item !== 'object') continue;
       item.apiVersion = apiVersion;
       item.kind = spec.kind;
-      items.push(item);
+      // Slimmed page by page: the page body is dropped as soon as the next one is asked for.
+      items.push(slimObject(spec.key, item));
     }
     const next = body.metadata?.continue;
     if (typeof next !== 'string' || next === '') break;

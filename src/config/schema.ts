@@ -45,6 +45,10 @@ export const CONFIG_SCHEMA = closed({
     }),
   }),
   mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
+  edge: closed({
+    publicHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$' } },
+    externalWaf: { type: 'string', minLength: 1 },
+  }),
   checks: { type: 'object', additionalProperties: closed({ severity, enabled: { type: 'boolean' } }) },
   waivers: {
     type: 'array',
@@ -60,7 +64,7 @@ export const CONFIG_SCHEMA = closed({
     retention: closed({ maxRuns: { type: 'integer', minimum: 1 }, maxAgeDays: { type: 'integer', minimum: 1 } }),
     retrySeconds: { type: 'integer', minimum: 0, maximum: 3600 },
   }),
-  limits: closed({ manifestFileMiB: { type: 'number', exclusiveMinimum: 0, maximum: 256 }, snapshotMiB: { type: 'number', exclusiveMinimum: 0, maximum: 512 } }),
+  limits: closed({ manifestFileMiB: { type: 'number', exclusiveMinimum: 0, maximum: 256 }, snapshotMiB: { type: 'number', exclusiveMinimum: 0, maximum: 16384 } }),
   regression: closed({
     newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },
     areaScoreDrop: { type: 'number', minimum: 0 },

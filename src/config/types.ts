@@ -77,6 +77,12 @@ export interface Config {
     /** Linkerd install-time proxy.defaultInboundPolicy, when not readable from the cluster. */
     linkerdDefaultInboundPolicy?: string;
   };
+  edge: {
+    /** Hosts meant to be public (a shop's front page): exposed without authentication is not a finding. Exact names or "*.example.com". */
+    publicHosts: string[];
+    /** A WAF in front of the cluster (CDN, cloud WAF), named; tls.edge-waf-missing then passes and says so. */
+    externalWaf?: string;
+  };
   /** Per-check overrides: severity, or disable. */
   checks: Record<string, { severity?: Severity; enabled?: boolean }>;
   waivers: WaiverConfig[];
@@ -128,10 +134,11 @@ export function defaultConfig(): Config {
     rbac: { ignoreSubjects: [] },
     tls: { certificateExpiryDays: 30, probe: { enabled: false, endpoints: [], timeoutMs: 5000, concurrency: 8 } },
     mesh: { istioRootNamespace: 'istio-system', meshedNamespaces: [] },
+    edge: { publicHosts: [] },
     checks: {},
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
-    limits: { manifestFileMiB: 32, snapshotMiB: 512 },
+    limits: { manifestFileMiB: 32, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
   };

@@ -200,10 +200,16 @@ export interface L4WithoutL7Detail {
 }
 
 export interface ExternalPathDetail {
-  via: 'LoadBalancer' | 'NodePort' | 'Ingress';
+  /** LoadBalancer/NodePort Service, or the edge route kind: Ingress, Gateway (API), IstioGateway, IngressRoute, HTTPProxy. */
+  via: 'LoadBalancer' | 'NodePort' | 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
   through: ResourceRef;
   ports: string;
+  /** For a route: whether the edge controller's pods may reach the backend ('not-evaluated': its pods were not found). */
   allowedByPolicy: boolean | 'not-evaluated';
+  /** For a route: "host/path → route → Service ns/name:port". */
+  route?: string;
+  /** For a route: the edge controller carrying it. */
+  controller?: string;
 }
 
 export interface ExposureDetail {

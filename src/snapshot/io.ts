@@ -1,59 +1,132 @@
 // Snapshot files: versioned gzip JSON. Reading a file of another schemaVersion is a clear
 // error, never a best-effort guess.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { closeSync, createReadStream, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
-import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './types.ts';
+import { slimObject } from './slim.ts';
+import { NotJson, SnapshotDocumentParser } from './stream-parse.ts';
+import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from './types.ts';
 
+/** Uncompressed text gzipped at a time: each becomes one gzip member of the file. */
+const WRITE_CHUNK_CHARS = 32 * 1024 * 1024;
+
+/**
+ * Writes the snapshot object by object, gzipped in members of about 32 MiB (a valid gzip
+ * file; every reader inflates concatenated members), so no single string holds the whole
+ * file: a 500,000-pod snapshot is larger than the longest string V8 can make.
+ */
 export function writeSnapshot(path: string, snapshot: Snapshot): void {
   removeStaleTemps(dirname(path), [basename(path)]);
   const tmp = tempPathFor(path);
-  writeFileSync(tmp, gzipSync(JSON.stringify(snapshot)));
+  const fd = openSync(tmp, 'w');
+  try {
+    let parts: string[] = [];
+    let size = 0;
+    const flush = () => {
+      if (parts.length === 0) return;
+      writeSync(fd, gzipSync(Buffer.from(parts.join(''), 'utf8')));
+      parts = [];
+      size = 0;
+    };
+    const put = (text: string) => {
+      parts.push(text);
+      size += text.length;
+      if (size >= WRITE_CHUNK_CHARS) flush();
+    };
+    const { resources, ...rest } = snapshot;
+    put(`${JSON.stringify(rest).slice(0, -1)},"resources":{`);
+    let firstKind = true;
+    for (const [key, list] of Object.entries(resources)) {
+      if (list === undefined) continue;
+      put(`${firstKind ? '' : ','}${JSON.stringify(key)}:[`);
+      firstKind = false;
+      for (let i = 0; i < list.length; i++) put(`${i === 0 ? '' : ','}${JSON.stringify(list[i]) ?? 'null'}`);
+      put(']');
+    }
+    put('}}');
+    flush();
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
 }
 
 const MIB = 1024 * 1024;
-/** V8 cannot make a string longer than this (2^29 - 24 characters). */
-const MAX_TEXT_MIB = 512;
+/** Without a limit from the configuration (limits.snapshotMiB), what readSnapshot accepts. */
+const DEFAULT_MAX_MIB = 1024;
+
+/** Inflated bytes handed to the parser at a time. */
+const CHUNK = 1024 * 1024;
 
 /**
  * Reads a snapshot file. Above `maxMiB` (decompressed; limits.snapshotMiB) it is refused
  * with one line instead of exhausting the heap; the gzip stream is cut off at the limit, so
  * a small file that inflates to gigabytes is refused just the same.
  */
-export function readSnapshot(path: string, maxMiB = MAX_TEXT_MIB): Snapshot {
-  const limit = Math.min(maxMiB, MAX_TEXT_MIB) * MIB;
-  const tooLarge = () => new InputError(`--snapshot ${path}: larger than ${Math.min(maxMiB, MAX_TEXT_MIB)} MiB decompressed (limits.snapshotMiB); it was not loaded`);
-  let buf: Buffer;
+export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Promise<Snapshot> {
+  const limit = maxMiB * MIB;
+  const tooLarge = () => new InputError(`--snapshot ${path}: larger than ${maxMiB} MiB decompressed (limits.snapshotMiB); it was not loaded`);
+  const notSnapshot = () => new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+  let gzip: boolean;
   try {
     if (statSync(path).size > limit) throw tooLarge();
-    buf = readFileSync(path);
+    const head = Buffer.alloc(2);
+    const fd = openSync(path, 'r');
+    try {
+      gzip = readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    } finally {
+      closeSync(fd);
+    }
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
     throw new InputError(`--snapshot ${path}: cannot read the file`);
   }
-  let text: string;
+  // The file is inflated and parsed a chunk at a time. Input that is not JSON is still
+  // inflated up to the limit (without parsing), so a bomb is named as such either way.
+  const parser = new SnapshotDocumentParser((kind, item) => slimObject(kind, item as KubeObject));
+  let total = 0;
+  let malformed = false;
+  const consume = async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) {
+      total += chunk.length;
+      if (total > limit) throw tooLarge();
+      if (malformed) continue;
+      try {
+        parser.push(chunk);
+      } catch (error: unknown) {
+        if (!(error instanceof NotJson)) throw error;
+        malformed = true;
+      }
+    }
+  };
+  let readFailed = false;
+  const file = createReadStream(path, { highWaterMark: CHUNK });
+  file.on('error', () => { readFailed = true; });
   try {
-    text = buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf, { maxOutputLength: limit }).toString('utf8') : buf.toString('utf8');
+    if (gzip) await pipeline(file, createGunzip({ chunkSize: CHUNK }), consume);
+    else await pipeline(file, consume);
   } catch (error: unknown) {
-    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) throw tooLarge();
-    throw new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+    if (error instanceof InputError) throw error;
+    if (readFailed) throw new InputError(`--snapshot ${path}: cannot read the file`);
+    throw notSnapshot(); // the gzip stream is corrupt
   }
-  buf = Buffer.alloc(0);
-  let parsed: unknown;
+  let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
+    if (malformed) throw new NotJson();
+    parsed = parser.end();
+  } catch (error: unknown) {
+    if (error instanceof NotJson) throw notSnapshot();
+    throw error;
   }
-  const version = (parsed as { schemaVersion?: unknown })?.schemaVersion;
+  const version = parsed.schemaVersion;
   if (version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(`--snapshot ${path}: schemaVersion ${JSON.stringify(version)} is not supported (this ztaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-create it with \`ztaudit snapshot\``);
   }
   const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const p = parsed as Record<string, unknown>;
+  const p = parsed;
   const bad = (key: string, what: string) => new InputError(`--snapshot ${path}: ${key} ${what}; re-create it with \`ztaudit snapshot\``);
   if (!isObj(p.cluster) || typeof (p.cluster as Record<string, unknown>).name !== 'string') throw bad('cluster.name', 'is missing');
   if (!isObj(p.coverage)) throw bad('coverage', 'is not an object');
@@ -61,6 +134,6 @@ export function readSnapshot(path: string, maxMiB = MAX_TEXT_MIB): Snapshot {
   for (const [key, list] of Object.entries(p.resources as Record<string, unknown>)) {
     if (!Array.isArray(list)) throw bad(`resources.${key}`, 'is not a list');
   }
-  const snap = parsed as Snapshot;
+  const snap = parsed as unknown as Snapshot;
   return { ...snap, origin: snap.origin ?? (snap.source === 'manifests' ? 'manifests' : 'live'), source: 'snapshot', notes: snap.notes ?? [] };
 }

@@ -15,43 +15,83 @@ export interface KindSpec {
   builtin: boolean;
   /** Read only by name (`get`), never listed cluster-wide. */
   byNameOnly?: boolean;
+  /**
+   * What of this kind's objects is kept in memory (src/snapshot/slim.ts); absent = the whole
+   * object. A kind gains one only after every reader of its objects has been checked against
+   * it: the checks, the analyses, report details and the other commands read nothing else.
+   */
+  slim?: SlimSpec;
 }
 
-const core = (key: string, kind: string, resource: string, namespaced = true): KindSpec => ({
-  key, kind, group: '', versions: ['v1'], resource, namespaced, builtin: true,
+/**
+ * The fields the checks read, per kind. `metadata.managedFields` is never kept by a slimmed
+ * kind; `spec` and every other top-level field (a ServiceAccount's
+ * automountServiceAccountToken, a Role's rules, a binding's roleRef and subjects) always are.
+ */
+export interface SlimSpec {
+  /**
+   * Annotations kept: exact keys, or prefixes when they end in '/'. 'all' keeps every one but
+   * kubectl's copy of the last applied manifest, which nothing reads.
+   */
+  annotations: 'all' | readonly string[];
+  /** Fields of `status` kept; [] drops the whole status. */
+  status: readonly string[];
+}
+
+/** Annotations a meshed pod (or its namespace) is judged by: injection, dataplane mode, skip ports, policy. */
+const MESH_ANNOTATIONS = [
+  'sidecar.istio.io/', 'ambient.istio.io/', 'istio.io/', 'proxy.istio.io/', 'traffic.sidecar.istio.io/',
+  'linkerd.io/', 'config.linkerd.io/', 'config.alpha.linkerd.io/', 'consul.hashicorp.com/',
+] as const;
+/** Pod Security Admission reads these legacy annotations (AppArmor and seccomp profiles). */
+const PSS_ANNOTATIONS = ['container.apparmor.security.beta.kubernetes.io/', 'container.seccomp.security.alpha.kubernetes.io/', 'seccomp.security.alpha.kubernetes.io/pod'] as const;
+
+const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS], status: ['phase', 'podIP', 'podIPs', 'hostIP'] };
+/** Workloads: judged by their pod template (in spec) and owner references; the status is counters. */
+const WORKLOAD: SlimSpec = { annotations: [...MESH_ANNOTATIONS], status: [] };
+const RBAC: SlimSpec = { annotations: ['rbac.authorization.kubernetes.io/autoupdate'], status: [] };
+/** Edge objects: controllers read many annotations (nginx, traefik, cert-manager); their address is in status. */
+const EDGE: SlimSpec = { annotations: 'all', status: ['loadBalancer'] };
+
+const core = (key: string, kind: string, resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
+  key, kind, group: '', versions: ['v1'], resource, namespaced, builtin: true, ...(slim ? { slim } : {}),
 });
-const builtin = (key: string, kind: string, group: string, version: string, resource: string, namespaced = true): KindSpec => ({
-  key, kind, group, versions: [version], resource, namespaced, builtin: true,
+const builtin = (key: string, kind: string, group: string, version: string, resource: string, namespaced = true, slim?: SlimSpec): KindSpec => ({
+  key, kind, group, versions: [version], resource, namespaced, builtin: true, ...(slim ? { slim } : {}),
 });
 const crd = (key: string, kind: string, group: string, versions: string[], resource: string, namespaced = true): KindSpec => ({
   key, kind, group, versions, resource, namespaced, builtin: false,
 });
 
 export const KINDS = [
-  core('namespaces', 'Namespace', 'namespaces', false),
-  core('pods', 'Pod', 'pods'),
-  core('services', 'Service', 'services'),
-  core('serviceaccounts', 'ServiceAccount', 'serviceaccounts'),
+  core('namespaces', 'Namespace', 'namespaces', false, { annotations: 'all', status: ['phase'] }),
+  core('pods', 'Pod', 'pods', true, POD),
+  core('services', 'Service', 'services', true, EDGE),
+  core('serviceaccounts', 'ServiceAccount', 'serviceaccounts', true, { annotations: 'all', status: [] }),
   { ...core('configmaps', 'ConfigMap', 'configmaps'), byNameOnly: true },
-  builtin('replicasets', 'ReplicaSet', 'apps', 'v1', 'replicasets'),
-  builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments'),
-  builtin('statefulsets', 'StatefulSet', 'apps', 'v1', 'statefulsets'),
-  builtin('daemonsets', 'DaemonSet', 'apps', 'v1', 'daemonsets'),
-  builtin('jobs', 'Job', 'batch', 'v1', 'jobs'),
-  builtin('cronjobs', 'CronJob', 'batch', 'v1', 'cronjobs'),
-  builtin('networkpolicies', 'NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies'),
-  builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses'),
-  builtin('ingressclasses', 'IngressClass', 'networking.k8s.io', 'v1', 'ingressclasses', false),
-  builtin('roles', 'Role', 'rbac.authorization.k8s.io', 'v1', 'roles'),
-  builtin('clusterroles', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', 'clusterroles', false),
-  builtin('rolebindings', 'RoleBinding', 'rbac.authorization.k8s.io', 'v1', 'rolebindings'),
-  builtin('clusterrolebindings', 'ClusterRoleBinding', 'rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', false),
+  builtin('replicasets', 'ReplicaSet', 'apps', 'v1', 'replicasets', true, WORKLOAD),
+  builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments', true, WORKLOAD),
+  builtin('statefulsets', 'StatefulSet', 'apps', 'v1', 'statefulsets', true, WORKLOAD),
+  builtin('daemonsets', 'DaemonSet', 'apps', 'v1', 'daemonsets', true, WORKLOAD),
+  builtin('jobs', 'Job', 'batch', 'v1', 'jobs', true, WORKLOAD),
+  builtin('cronjobs', 'CronJob', 'batch', 'v1', 'cronjobs', true, WORKLOAD),
+  builtin('networkpolicies', 'NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies', true, { annotations: [], status: [] }),
+  builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, EDGE),
+  builtin('ingressclasses', 'IngressClass', 'networking.k8s.io', 'v1', 'ingressclasses', false, { annotations: 'all', status: [] }),
+  builtin('roles', 'Role', 'rbac.authorization.k8s.io', 'v1', 'roles', true, RBAC),
+  builtin('clusterroles', 'ClusterRole', 'rbac.authorization.k8s.io', 'v1', 'clusterroles', false, RBAC),
+  builtin('rolebindings', 'RoleBinding', 'rbac.authorization.k8s.io', 'v1', 'rolebindings', true, RBAC),
+  builtin('clusterrolebindings', 'ClusterRoleBinding', 'rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', false, RBAC),
   // Istio
   crd('istio.peerauthentications', 'PeerAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'peerauthentications'),
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),
   crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
   crd('istio.destinationrules', 'DestinationRule', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'destinationrules'),
   crd('istio.gateways', 'Gateway', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'gateways'),
+  // Istio edge: routes bound to gateways, end-user authentication, Envoy patches (local rate limit, WAF filters)
+  crd('istio.virtualservices', 'VirtualService', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'virtualservices'),
+  crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
+  crd('istio.envoyfilters', 'EnvoyFilter', 'networking.istio.io', ['v1alpha3'], 'envoyfilters'),
   // Linkerd
   crd('linkerd.servers', 'Server', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1'], 'servers'),
   crd('linkerd.authorizationpolicies', 'AuthorizationPolicy', 'policy.linkerd.io', ['v1alpha1'], 'authorizationpolicies'),
@@ -63,9 +103,22 @@ export const KINDS = [
   crd('consul.serviceintentions', 'ServiceIntentions', 'consul.hashicorp.com', ['v1alpha1'], 'serviceintentions'),
   // Gateway API
   crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gateways'),
+  crd('gatewayapi.gatewayclasses', 'GatewayClass', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gatewayclasses', false),
+  crd('gatewayapi.httproutes', 'HTTPRoute', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'httproutes'),
+  crd('gatewayapi.grpcroutes', 'GRPCRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha2'], 'grpcroutes'),
+  crd('gatewayapi.tlsroutes', 'TLSRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha3', 'v1alpha2'], 'tlsroutes'),
+  crd('gatewayapi.tcproutes', 'TCPRoute', 'gateway.networking.k8s.io', ['v1alpha2'], 'tcproutes'),
+  crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'referencegrants'),
+  // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits)
+  crd('envoygateway.securitypolicies', 'SecurityPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'securitypolicies'),
+  crd('envoygateway.backendtrafficpolicies', 'BackendTrafficPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'backendtrafficpolicies'),
   // Traefik (current and legacy group)
   crd('traefik.tlsoptions', 'TLSOption', 'traefik.io', ['v1alpha1'], 'tlsoptions'),
   crd('traefik-legacy.tlsoptions', 'TLSOption', 'traefik.containo.us', ['v1alpha1'], 'tlsoptions'),
+  crd('traefik.ingressroutes', 'IngressRoute', 'traefik.io', ['v1alpha1'], 'ingressroutes'),
+  crd('traefik-legacy.ingressroutes', 'IngressRoute', 'traefik.containo.us', ['v1alpha1'], 'ingressroutes'),
+  crd('traefik.middlewares', 'Middleware', 'traefik.io', ['v1alpha1'], 'middlewares'),
+  crd('traefik-legacy.middlewares', 'Middleware', 'traefik.containo.us', ['v1alpha1'], 'middlewares'),
   // Contour
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // cert-manager

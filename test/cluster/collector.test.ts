@@ -148,6 +148,12 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'legacy', namespace: ns }, spec: { mtls: { mode: 'PERMISSIVE' } } },
         { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: ns }, spec: { gatewayClassName: 'x', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
         { apiVersion: 'networking.istio.io/v1alpha3', kind: 'DestinationRule', metadata: { name: 'db', namespace: ns }, spec: { host: 'db', trafficPolicy: { tls: { mode: 'DISABLE' } } } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: `${ns}-eg` }, spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: ns }, spec: { parentRefs: [{ name: 'edge', sectionName: 'http' }], hostnames: ['shop.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'rpc', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'rpc', port: 9000 }] }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TLSRoute', metadata: { name: 'pass', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'tls', port: 443 }] }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'from-apps', namespace: ns }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }], to: [{ group: '', kind: 'Service' }] } },
         { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'web-http', namespace: ns }, spec: { podSelector: { matchLabels: { app: 'web' } }, port: 8080, accessPolicy: 'deny' } },
         { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute', metadata: { name: 'web-get', namespace: ns }, spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'web-http' }] } },
         { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'cluster', namespace: ns }, spec: { networks: [{ cidr: '10.0.0.0/8' }] } },
@@ -172,6 +178,25 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       expect(namesIn(snapshot, 'linkerd.networkauthentications', ns)).toEqual(['cluster']);
       expect(namesIn(snapshot, 'consul.serviceintentions', ns)).toEqual(['api']);
       expect(snapshot.resources['consul.serviceintentions']?.[0]).toMatchObject({ apiVersion: 'consul.hashicorp.com/v1alpha1', spec: { destination: { name: 'api' } } });
+    });
+
+    it('collects the Gateway API routes, classes and grants the exposure view follows, each at its served version', () => {
+      const versionOf = (key: Parameters<typeof namesIn>[1]) => snapshot.resources[key]?.find((o) => (o.metadata?.namespace ?? ns) === ns)?.apiVersion;
+      expect(namesIn(snapshot, 'gatewayapi.httproutes', ns)).toEqual(['web']);
+      expect(snapshot.resources['gatewayapi.httproutes']?.find((o) => o.metadata?.namespace === ns)?.spec).toMatchObject({ parentRefs: [{ name: 'edge', sectionName: 'http' }] });
+      expect(namesIn(snapshot, 'gatewayapi.grpcroutes', ns)).toEqual(['rpc']);
+      expect(namesIn(snapshot, 'gatewayapi.tlsroutes', ns)).toEqual(['pass']);
+      expect(versionOf('gatewayapi.tlsroutes')).toBe('gateway.networking.k8s.io/v1alpha2');
+      expect(namesIn(snapshot, 'gatewayapi.tcproutes', ns)).toEqual(['db']);
+      expect(namesIn(snapshot, 'gatewayapi.referencegrants', ns)).toEqual(['from-apps']);
+      expect(versionOf('gatewayapi.referencegrants')).toBe('gateway.networking.k8s.io/v1beta1');
+      expect((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((o) => o.metadata?.name)).toContain(`${ns}-eg`);
+      for (const key of ['gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'gatewayapi.gatewayclasses'] as const) {
+        expect(snapshot.coverage[key]?.status, key).toBe('ok');
+      }
+      // Not installed in this tier: absent, never ok-and-empty.
+      expect(snapshot.coverage['traefik.ingressroutes']?.status).toBe('absent');
+      expect(snapshot.coverage['envoygateway.securitypolicies']?.status).toBe('absent');
     });
 
     it('marks kinds whose CRD is not installed absent, never ok-and-empty', () => {

@@ -13,6 +13,27 @@ export function gatewayApiGatewayCrd(): KubeObject {
   });
 }
 
+/** The Gateway API kinds the edge exposure view follows, at the versions upstream serves them (TLSRoute/TCPRoute experimental). */
+export function gatewayApiRouteCrds(): KubeObject[] {
+  const approved = { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/3328' };
+  return [
+    crd('gateway.networking.k8s.io', 'GatewayClass', 'gatewayclasses', ['v1', 'v1beta1'], false, approved),
+    crd('gateway.networking.k8s.io', 'HTTPRoute', 'httproutes', ['v1', 'v1beta1'], true, approved),
+    crd('gateway.networking.k8s.io', 'GRPCRoute', 'grpcroutes', ['v1'], true, approved),
+    crd('gateway.networking.k8s.io', 'TLSRoute', 'tlsroutes', ['v1alpha2'], true, approved),
+    crd('gateway.networking.k8s.io', 'TCPRoute', 'tcproutes', ['v1alpha2'], true, approved),
+    crd('gateway.networking.k8s.io', 'ReferenceGrant', 'referencegrants', ['v1beta1'], true, approved),
+  ];
+}
+
+/** Installs the Gateway API route, class and grant CRDs (idempotent) and waits until they are served. */
+export async function installGatewayApiRouteCrds(admin: Admin): Promise<void> {
+  for (const c of gatewayApiRouteCrds()) await admin.create(c, true);
+  for (const [version, resource] of [['v1', 'gatewayclasses'], ['v1', 'httproutes'], ['v1', 'grpcroutes'], ['v1alpha2', 'tlsroutes'], ['v1alpha2', 'tcproutes'], ['v1beta1', 'referencegrants']]) {
+    await admin.waitForResource('gateway.networking.k8s.io', version, resource);
+  }
+}
+
 /** Linkerd's policy CRDs and Consul's ServiceIntentions, at the versions the collector tries first. */
 export function linkerdAndConsulCrds(): KubeObject[] {
   return [
@@ -50,6 +71,7 @@ export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   for (const c of linkerdAndConsulCrds()) await admin.create(c, true);
   await admin.waitForResource('security.istio.io', 'v1', 'peerauthentications');
   await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'gateways');
+  await installGatewayApiRouteCrds(admin);
   for (const c of linkerdAndConsulCrds()) await admin.waitForResource(String(c.spec?.group), String((c.spec?.versions as Array<{ name: string }>)[0].name), String((c.spec?.names as { plural: string }).plural));
 }
 

@@ -232,7 +232,7 @@ describeBrowser('HTML report in headless Chromium', () => {
     expect(text).toContain(`page 1 of ${pages}`);
     expect(text).toContain(`page ${pages} of ${pages}`);
     expect(pages).toBeGreaterThan(5);
-    expect(pages).toBeLessThan(60);
+    expect(pages).toBeLessThan(75); // 60 pages measured once the demo gained its Gateway API edge and the edge guard findings
     // No clipped tables: printed at A4 width, no element is wider than the page.
     const { page } = await open(renderHtml(report, { trend, previous }), 'print.html');
     await page.emulateMedia({ media: 'print' });

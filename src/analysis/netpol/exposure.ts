@@ -1,27 +1,34 @@
 // Who can reach a workload from far away: from outside the cluster (LoadBalancer/NodePort
-// Services, Ingress backends) and from every namespace. Feeds report.json and
-// `network.exposed-workload`.
+// Services, and the routes of edge controllers: Ingress, Gateway API, Istio, Traefik, Contour)
+// and from every namespace. A route's backend counts only when the controller's pods can reach
+// it under the effective policies. Feeds report.json and `network.exposed-workload`.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, addInterval, type ConnSet } from './conns.ts';
 import { ALL_V6, formatRange, type IpRange } from './ip.ts';
-import { buildReachability, ingressVerdict, isolationOf, type PodClass, type ReachModel } from './model.ts';
+import { buildReachability, egressVerdict, ingressVerdict, isolationOf, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutIpv4 } from './query.ts';
+import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 
 export interface ExternalPath {
-  via: 'LoadBalancer' | 'NodePort' | 'Ingress';
-  /** The Service (or Ingress) that carries the traffic. */
+  via: 'LoadBalancer' | 'NodePort' | EdgeVia;
+  /** The Service, or the route (Ingress, HTTPRoute, VirtualService, IngressRoute, HTTPProxy), that carries the traffic. */
   through: ResourceRef;
   /** Target (container) ports the path reaches, e.g. "TCP 8080". */
   ports: string;
   /**
    * For LoadBalancer/NodePort: whether the effective policies (every enforced API) admit
-   * some external address on those ports. Ingress traffic arrives from the ingress
-   * controller's pods, which are not modelled.
+   * some external address on those ports. For a route: whether the edge controller's pods
+   * may connect to the backend on those ports; 'not-evaluated' when its pods were not found
+   * (the path is then counted as open).
    */
   allowedByPolicy: boolean | 'not-evaluated';
+  /** For a route: "host/path → route → Service ns/name:port". */
+  route?: string;
+  /** For a route: the controller whose pods carry it. */
+  controller?: string;
 }
 
 export interface WorkloadExposure {
@@ -126,7 +133,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   const svcByName = new Map<string, KubeObject>();
   for (const svc of services) svcByName.set(`${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`, svc);
 
-  const addPath = (svc: KubeObject, via: ExternalPath['via'], through: ResourceRef, onlyPort?: { number?: unknown; name?: unknown }) => {
+  const addPath = (svc: KubeObject, via: 'LoadBalancer' | 'NodePort', through: ResourceRef, onlyPort?: { number?: unknown; name?: unknown }) => {
     const sel = selectorOf(svc);
     const ns = svc.metadata?.namespace ?? 'default';
     const ports = Array.isArray(obj(svc.spec).ports) ? (obj(svc.spec).ports as unknown[]) : [];
@@ -135,7 +142,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     for (const cls of model.classesByNamespace.get(ns) ?? []) {
       if (!classMatches(cls, sel)) continue;
       const target = targetConns(cls, ports, onlyPort);
-      const allowed = via === 'Ingress' ? emptyConns() : intersectConns(target, externalIngress(model, cls));
+      const allowed = intersectConns(target, externalIngress(model, cls));
       for (const wk of cls.workloads) {
         const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns() };
         perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, allowed) });
@@ -148,7 +155,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         via,
         through,
         ports: isEmptyConns(conns) ? 'none resolved' : formatConns(conns),
-        allowedByPolicy: via === 'Ingress' ? 'not-evaluated' : !isEmptyConns(allowed),
+        allowedByPolicy: !isEmptyConns(allowed),
       });
     }
   };
@@ -159,23 +166,60 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     addPath(svc, type, { kind: 'Service', namespace: svc.metadata?.namespace ?? 'default', name: svc.metadata?.name ?? '' });
   }
 
-  for (const ing of snapshot.resources.ingresses ?? []) {
-    const ns = ing.metadata?.namespace ?? 'default';
-    const spec = obj(ing.spec);
-    const backends: unknown[] = [spec.defaultBackend];
-    for (const rule of Array.isArray(spec.rules) ? spec.rules : []) {
-      const paths = obj(obj(rule).http).paths;
-      for (const p of Array.isArray(paths) ? paths : []) backends.push(obj(p).backend);
+  const controllerClasses = new Map<string, PodClass[]>();
+  const classesOf = (c: EdgeController): PodClass[] => {
+    const k = JSON.stringify([c.workloads, c.selectors]);
+    let found = controllerClasses.get(k);
+    if (found) return found;
+    const set = new Set<PodClass>();
+    for (const ref of c.workloads) for (const cls of model.workloadByKey.get(workloadKey(ref))?.classes ?? []) set.add(cls);
+    for (const sel of c.selectors) {
+      for (const cls of sel.namespace !== undefined ? model.classesByNamespace.get(sel.namespace) ?? [] : model.classes) if (classMatches(cls, sel.labels)) set.add(cls);
     }
-    for (const b of backends) {
-      const svcRef = obj(obj(b).service);
-      if (typeof svcRef.name !== 'string') continue;
-      const svc = svcByName.get(`${ns}/${svcRef.name}`);
-      if (!svc) continue;
-      const port = obj(svcRef.port);
-      addPath(svc, 'Ingress', { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' }, { number: port.number, name: port.name });
+    controllerClasses.set(k, (found = [...set]));
+    return found;
+  };
+  const seenRoute = new Set<string>();
+  const addRoute = (r: EdgeRoute) => {
+    const svc = svcByName.get(`${r.backend.namespace}/${r.backend.name}`);
+    const sel = svc && selectorOf(svc);
+    if (!svc || !sel) return;
+    const ports = Array.isArray(obj(svc.spec).ports) ? (obj(svc.spec).ports as unknown[]) : [];
+    const ctrl = classesOf(r.controller);
+    const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet }>();
+    for (const cls of model.classesByNamespace.get(r.backend.namespace) ?? []) {
+      if (!classMatches(cls, sel)) continue;
+      const target = targetConns(cls, ports, r.backend.port);
+      let allowed = emptyConns();
+      for (const c of ctrl) {
+        const src = { kind: 'class', cls: c } as const;
+        const dst = { kind: 'class', cls } as const;
+        const e = intersectConns(target, egressVerdict(model, src, dst).conns);
+        if (isEmptyConns(e)) continue;
+        allowed = unionConns(allowed, intersectConns(e, ingressVerdict(model, src, dst).conns));
+      }
+      for (const wk of cls.workloads) {
+        const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns() };
+        perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, allowed) });
+      }
     }
-  }
+    const route = describeRoute(r);
+    for (const [wk, { conns, allowed }] of perWorkload) {
+      if (seenRoute.has(`${wk}\u0000${route}`)) continue;
+      seenRoute.add(`${wk}\u0000${route}`);
+      const e = entry(wk);
+      if (!e) continue;
+      e.external.push({
+        via: r.via,
+        through: r.route,
+        ports: isEmptyConns(conns) ? 'none resolved' : formatConns(conns),
+        allowedByPolicy: ctrl.length === 0 ? 'not-evaluated' : !isEmptyConns(allowed),
+        route,
+        controller: r.controller.label,
+      });
+    }
+  };
+  for (const r of edgeRoutes(snapshot).routes) addRoute(r);
 
   const cache = new Map<string, boolean>();
   for (const node of model.workloads) {
@@ -185,4 +229,25 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   }
   const key = (w: WorkloadExposure) => `${w.workload.namespace ?? ''}/${w.workload.name}/${w.workload.kind}`;
   return [...byWorkload.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+});
+
+/**
+ * What the exposure view could not follow: routes that lead nowhere, and routes whose edge
+ * controller's pods were not found (their backends are counted as exposed), one line each.
+ */
+export const exposureNotes = memoize((snapshot: Snapshot): string[] => {
+  const model = buildReachability(snapshot);
+  const { routes, notes } = edgeRoutes(snapshot);
+  const out = [...notes];
+  const missing = new Map<string, Set<string>>();
+  for (const r of routes) {
+    const found = r.controller.workloads.some((ref) => model.workloadByKey.has(workloadKey(ref)))
+      || r.controller.selectors.some((sel) => (sel.namespace !== undefined ? model.classesByNamespace.get(sel.namespace) ?? [] : model.classes).some((c) => classMatches(c, sel.labels)));
+    if (found) continue;
+    const l = missing.get(r.controller.label) ?? new Set<string>();
+    l.add(`${r.route.kind} ${r.route.namespace}/${r.route.name}`);
+    missing.set(r.controller.label, l);
+  }
+  for (const [label, objs] of missing) out.push(`${[...objs].join(', ')}: the pods of ${label} were not found; their backends are counted as exposed without checking NetworkPolicy`);
+  return out;
 });

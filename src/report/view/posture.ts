@@ -135,9 +135,11 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
   let external = 0, fromAll = 0;
   const all = list.map((e) => {
     const paths = e.external.map((p): ExposurePathRow => ({
-      via: p.via, through: resourceText(p.through), ports: p.ports,
-      policy: p.allowedByPolicy === true ? 'admitted by NetworkPolicy' : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
-        : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated',
+      via: p.via, through: p.route ?? resourceText(p.through), ports: p.ports,
+      policy: p.controller !== undefined
+        ? (p.allowedByPolicy === true ? `${p.controller} may connect` : p.allowedByPolicy === false ? `NetworkPolicy blocks ${p.controller}` : `pods of ${p.controller} not found; counted as open`)
+        : p.allowedByPolicy === true ? 'admitted by NetworkPolicy' : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
+          : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated',
       blocked: p.allowedByPolicy === false,
     }));
     const open = paths.filter((p) => !p.blocked);

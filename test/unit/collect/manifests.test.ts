@@ -92,28 +92,28 @@ describe('manifest loading', () => {
 });
 
 describe('snapshot files', () => {
-  it('round-trip as gzip JSON and remember where the data came from', () => {
+  it('round-trip as gzip JSON and remember where the data came from', async () => {
     const snap = loadManifests([dirWith({ 'a.yaml': ns('a') })]);
     const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json.gz');
     writeSnapshot(file, snap);
-    const back = readSnapshot(file);
+    const back = await readSnapshot(file);
     expect(back.source).toBe('snapshot');
     expect(back.origin).toBe('manifests');
     expect(back.resources.namespaces).toEqual(snap.resources.namespaces);
   });
 
-  it('refuses a malformed snapshot with the key that is wrong', () => {
+  it('refuses a malformed snapshot with the key that is wrong', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json');
     writeFileSync(file, JSON.stringify({ schemaVersion: 1 }));
-    expect(() => readSnapshot(file)).toThrow(/cluster\.name is missing/);
+    await expect(readSnapshot(file)).rejects.toThrow(/cluster\.name is missing/);
     writeFileSync(file, JSON.stringify({ schemaVersion: 1, cluster: { name: 'x' }, coverage: {}, resources: { pods: {} } }));
-    expect(() => readSnapshot(file)).toThrow(/resources\.pods is not a list/);
+    await expect(readSnapshot(file)).rejects.toThrow(/resources\.pods is not a list/);
   });
 
-  it('refuses an unknown schemaVersion with a clear error', () => {
+  it('refuses an unknown schemaVersion with a clear error', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json');
     writeFileSync(file, JSON.stringify({ schemaVersion: 7, resources: {} }));
-    expect(() => readSnapshot(file)).toThrow(InputError);
-    expect(() => readSnapshot(file)).toThrow('schemaVersion 7 is not supported');
+    await expect(readSnapshot(file)).rejects.toThrow(InputError);
+    await expect(readSnapshot(file)).rejects.toThrow('schemaVersion 7 is not supported');
   });
 });

@@ -46,7 +46,7 @@ describe('leftover temp files', () => {
     const file = join(dir, 'snap.json.gz');
     writeSnapshot(file, snapshotFromObjects([], { clusterName: 'c' }));
     expect(existsSync(`${file}.${pid}.tmp`)).toBe(false);
-    expect(readSnapshot(file).cluster.name).toBe('c');
+    expect((await readSnapshot(file)).cluster.name).toBe('c');
     expect(readdirSync(dir)).toEqual(['snap.json.gz']);
   });
 });

@@ -1,0 +1,20 @@
+import type { Check } from '../../src/engine/types.ts';
+import { edgeRateLimit } from '../../src/analysis/edge/guards.ts';
+import { EDGE_RATE_LIMIT } from '../controls.ts';
+import { EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
+
+export const edgeRateLimitMissing: Check = {
+  id: 'tls.edge-rate-limit-missing',
+  area: 'tls',
+  title: 'Hosts exposed at the edge are rate limited',
+  protectsAgainst: 'credential stuffing, scraping and request floods reaching the backend unthrottled: no ingress-nginx limit-rps/limit-rpm/limit-connections, no Traefik RateLimit middleware, no Contour rateLimitPolicy, no Istio EnvoyFilter local rate limit on the gateway, no Envoy Gateway BackendTrafficPolicy rateLimit',
+  severity: 'medium',
+  controls: EDGE_RATE_LIMIT,
+  remediation: 'Limit requests per client at the edge: ingress-nginx nginx.ingress.kubernetes.io/limit-rps (or limit-rpm, limit-connections); a Traefik RateLimit Middleware on the route; Contour rateLimitPolicy on the virtualhost; an Istio EnvoyFilter adding envoy.filters.http.local_ratelimit to the ingress gateway; an Envoy Gateway BackendTrafficPolicy with rateLimit targeting the Gateway or route.',
+  needs: EDGE_NEEDS,
+  reads: EDGE_READS,
+  evaluate(ctx) {
+    const root = ctx.config.mesh.istioRootNamespace;
+    return guardVerdicts(ctx, 'rate limit', (h) => edgeRateLimit(ctx.snapshot, h, root));
+  },
+};

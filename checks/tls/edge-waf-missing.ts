@@ -1,0 +1,21 @@
+import type { Check } from '../../src/engine/types.ts';
+import { edgeWaf } from '../../src/analysis/edge/guards.ts';
+import { EDGE_WAF } from '../controls.ts';
+import { EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
+
+export const edgeWafMissing: Check = {
+  id: 'tls.edge-waf-missing',
+  area: 'tls',
+  title: 'A web application firewall inspects what the edge exposes',
+  protectsAgainst: 'injection and other OWASP Top 10 attacks reaching exposed backends uninspected: no ingress-nginx ModSecurity with the OWASP Core Rule Set (controller ConfigMap enable-modsecurity + enable-owasp-modsecurity-crs, or per-Ingress annotations), no Coraza/ModSecurity engine found by name in the controller, a Traefik plugin or an Istio EnvoyFilter, and no WAF declared outside the cluster',
+  severity: 'low',
+  controls: EDGE_WAF,
+  remediation: 'Enable a WAF at the edge: for ingress-nginx set enable-modsecurity: "true" and enable-owasp-modsecurity-crs: "true" in the controller ConfigMap (or nginx.ingress.kubernetes.io/enable-modsecurity + enable-owasp-core-rules on the Ingress) and SecRuleEngine On to block; a Coraza plugin Middleware for Traefik; a Coraza Wasm/EnvoyFilter for Istio. If a WAF in front of the cluster (CDN, cloud WAF) already filters the traffic, name it in edge.externalWaf.',
+  needs: EDGE_NEEDS,
+  reads: [...EDGE_READS, 'configmaps'],
+  evaluate(ctx) {
+    const root = ctx.config.mesh.istioRootNamespace;
+    const external = ctx.config.edge.externalWaf;
+    return guardVerdicts(ctx, 'WAF', (h) => edgeWaf(ctx.snapshot, h, root), () => (external ? `a WAF outside the cluster is declared in edge.externalWaf (${external})` : undefined));
+  },
+};

@@ -1,0 +1,53 @@
+// The shape the three edge guard checks share: one verdict per exposed host of a routing object,
+// passing when the guard is found, failing with what was looked at (and any malformed value).
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { Verdict } from '../../../src/base/vocabulary.ts';
+import { exposedHosts, type ExposedHost, type GuardAnswer } from '../../../src/analysis/edge/guards.ts';
+import { EDGE_ROUTE_KINDS } from '../../../src/analysis/edge/routes.ts';
+import { EDGE_GUARD_KINDS } from '../../../src/analysis/edge/guards.ts';
+import { EXTRA_POLICY_KINDS } from '../../../src/analysis/netpol/apis.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+
+export const EDGE_NEEDS: KindKey[] = ['namespaces', 'pods', 'services', 'networkpolicies', 'ingresses'];
+/** What the guards read when present; the WAF check adds `configmaps` (the ingress-nginx controller ConfigMap, by name). */
+export const EDGE_READS: KindKey[] = [...new Set<KindKey>([...EDGE_ROUTE_KINDS, ...EDGE_GUARD_KINDS, ...EXTRA_POLICY_KINDS])].filter((k) => !EDGE_NEEDS.includes(k) && k !== 'configmaps');
+
+export function guardVerdicts(
+  ctx: AuditContext,
+  what: string,
+  judge: (h: ExposedHost) => GuardAnswer,
+  exempt?: (h: ExposedHost) => string | undefined,
+): Verdict[] {
+  const out: Verdict[] = [];
+  for (const h of exposedHosts(ctx.snapshot)) {
+    const detailKey = `host/${h.host}`;
+    const hostText = h.host === '*' ? 'any host' : h.host;
+    const why = exempt?.(h);
+    if (why) {
+      out.push({ status: 'pass', resource: h.route, detailKey, message: `${hostText}: ${why}`, evidence: { host: h.host, paths: h.paths } });
+      continue;
+    }
+    const a = judge(h);
+    const evidence = { host: h.host, controller: h.controller.label, paths: h.paths, found: a.found, lookedAt: a.looked, ...(a.malformed.length ? { malformed: a.malformed } : {}) };
+    if (a.found.length > 0) {
+      out.push({ status: 'pass', resource: h.route, detailKey, message: `${hostText}: ${a.found.join('; ')}${a.malformed.length ? ` (also: ${a.malformed.join('; ')})` : ''}`, evidence });
+    } else {
+      out.push({
+        status: 'fail', resource: h.route, detailKey,
+        message: `${hostText} is exposed through ${h.controller.label} (${h.paths[0]}${h.paths.length > 1 ? ` and ${h.paths.length - 1} more` : ''}) with no ${what}. Looked at: ${a.looked.join('; ')}.${a.malformed.length ? ` Malformed: ${a.malformed.join('; ')}.` : ''}`,
+        evidence,
+      });
+    }
+  }
+  return out;
+}
+
+/** Whether a host is covered by a declared public host ("shop.example.com" or "*.example.com"). */
+export function publicHostMatch(host: string, declared: string[]): string | undefined {
+  const h = host.toLowerCase();
+  return declared.find((d) => {
+    const p = d.toLowerCase();
+    if (p === h) return true;
+    return p.startsWith('*.') && h.endsWith(p.slice(1)) && h.length > p.length - 1;
+  });
+}

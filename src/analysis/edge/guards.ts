@@ -1,0 +1,367 @@
+// What stands in front of each exposed host: authentication, a rate limit, a WAF, as each edge
+// controller expresses them (ingress-nginx annotations and controller ConfigMap, Traefik
+// Middlewares, Istio RequestAuthentication/AuthorizationPolicy/EnvoyFilter, Envoy Gateway
+// SecurityPolicy/BackendTrafficPolicy, Contour HTTPProxy policies). Every answer lists what was
+// looked at, so a finding can say why nothing counted; a malformed value is reported, never
+// thrown. Only hosts with a path the network model leaves open are judged (netpol/exposure.ts).
+
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { memoize } from '../memo.ts';
+import { arr, obj, str, stringMap, type Json } from '../mesh/util.ts';
+import { networkExposure } from '../netpol/exposure.ts';
+import { configMapData, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
+import { workloadsOf, type Workload } from '../workloads.ts';
+import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
+
+/** Kinds the guards read besides the routes. */
+export const EDGE_GUARD_KINDS = [
+  'traefik.middlewares', 'traefik-legacy.middlewares',
+  'istio.requestauthentications', 'istio.authorizationpolicies', 'istio.envoyfilters',
+  'envoygateway.securitypolicies', 'envoygateway.backendtrafficpolicies',
+  'configmaps',
+] as const satisfies readonly KindKey[];
+
+/** One exposed host of one routing object: the subject of the edge guard checks. */
+export interface ExposedHost {
+  route: ResourceRef;
+  object: KubeObject;
+  host: string;
+  controller: EdgeController;
+  /** The open paths ("host/path → route → Service ns/name:port"). */
+  paths: string[];
+  routes: EdgeRoute[];
+}
+
+export interface GuardAnswer {
+  /** What protects the host, e.g. "ingress-nginx auth-url https://auth.example.com/oauth2/auth". */
+  found: string[];
+  /** What was looked at, for the finding's message. */
+  looked: string[];
+  /** Malformed values met on the way, naming the object and key. */
+  malformed: string[];
+}
+
+const nsOf = (o: KubeObject) => o.metadata?.namespace ?? 'default';
+const nameOf = (o: KubeObject) => o.metadata?.name ?? '';
+
+/** Hosts with at least one path the network model leaves open, per routing object. */
+export const exposedHosts = memoize((snapshot: Snapshot): ExposedHost[] => {
+  const open = new Set<string>();
+  for (const w of networkExposure(snapshot)) for (const p of w.external) if (p.route && p.allowedByPolicy !== false) open.add(p.route);
+  const byKey = new Map<string, ExposedHost>();
+  for (const r of edgeRoutes(snapshot).routes) {
+    const path = describeRoute(r);
+    if (!open.has(path)) continue;
+    const key = `${r.route.kind}\u0000${r.route.namespace}\u0000${r.route.name}\u0000${r.host}`;
+    let h = byKey.get(key);
+    if (!h) byKey.set(key, (h = { route: r.route, object: r.object, host: r.host, controller: r.controller, paths: [], routes: [] }));
+    if (!h.paths.includes(path)) h.paths.push(path);
+    h.routes.push(r);
+  }
+  return [...byKey.values()];
+});
+
+// ---- shared readers ----
+
+/** An object's string annotations; a non-string value among `keys` is reported (annotation values must be strings). */
+function annotations(o: KubeObject, keys: string[], where: string, answer: GuardAnswer): Record<string, string> {
+  const raw = obj(o.metadata?.annotations) ?? {};
+  for (const k of keys) if (raw[k] !== undefined && typeof raw[k] !== 'string') answer.malformed.push(`${where}: annotation ${k} is not a string (annotation values must be quoted); it is ignored`);
+  return stringMap(raw);
+}
+
+function middlewareIndex(snapshot: Snapshot): Map<string, KubeObject> {
+  const m = new Map<string, KubeObject>();
+  for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) for (const o of snapshot.resources[key] ?? []) m.set(`${nsOf(o)}/${nameOf(o)}`, o);
+  return m;
+}
+const middlewares = memoize(middlewareIndex);
+
+/** The Traefik middlewares a host's routes reference, chains followed; missing ones are malformed entries. */
+function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): Array<{ ref: string; spec: Json }> {
+  const index = middlewares(snapshot);
+  const out: Array<{ ref: string; spec: Json }> = [];
+  const seen = new Set<string>();
+  const visit = (ref: string, depth: number) => {
+    if (seen.has(ref) || depth > 8) return;
+    seen.add(ref);
+    const mw = index.get(ref);
+    if (!mw) {
+      answer.malformed.push(`${h.route.kind} ${h.route.namespace}/${h.route.name} references Traefik Middleware ${ref}, which does not exist`);
+      return;
+    }
+    const spec = obj(mw.spec) ?? {};
+    out.push({ ref, spec });
+    for (const c of arr(obj(spec.chain)?.middlewares)) {
+      const co = obj(c);
+      const name = str(co?.name);
+      if (name) visit(`${str(co?.namespace) ?? nsOf(mw)}/${name}`, depth + 1);
+    }
+  };
+  for (const r of h.routes) for (const ref of r.middlewares) visit(ref, 0);
+  if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
+  return out;
+}
+
+const workloadIndex = memoize((snapshot: Snapshot) => {
+  const byKey = new Map<string, Workload>();
+  const byNs = new Map<string, Workload[]>();
+  for (const w of workloadsOf(snapshot)) {
+    byKey.set(`${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`, w);
+    const l = byNs.get(w.ref.namespace ?? '') ?? [];
+    l.push(w);
+    byNs.set(w.ref.namespace ?? '', l);
+  }
+  return { byKey, byNs, images: new Map<string, string[]>() };
+});
+
+/** Pod label sets the edge controller's pods carry (exact workloads' templates, or its selectors). */
+function controllerLabels(snapshot: Snapshot, c: EdgeController): Array<{ namespace?: string; labels: Record<string, string> }> {
+  const out = [...c.selectors];
+  for (const ref of c.workloads) {
+    const w = workloadIndex(snapshot).byKey.get(`${ref.namespace}/${ref.kind}/${ref.name}`);
+    for (const p of w?.pods ?? []) out.push({ namespace: p.namespace, labels: p.labels });
+  }
+  return out;
+}
+
+/** Whether a workload selector (matchLabels) selects some of the controller's pods. */
+function selectsController(selectorLabels: Record<string, string> | undefined, policyNs: string, rootNs: string, labels: Array<{ namespace?: string; labels: Record<string, string> }>): boolean {
+  return labels.some((l) => {
+    if (policyNs !== rootNs && l.namespace !== undefined && l.namespace !== policyNs) return false;
+    if (!selectorLabels || Object.keys(selectorLabels).length === 0) return policyNs === rootNs || l.namespace === policyNs;
+    return Object.entries(selectorLabels).every(([k, v]) => l.labels[k] === v);
+  });
+}
+
+/** Envoy Gateway / Gateway API policy attachment: targetRef(s) naming the Gateway or the route, same namespace. */
+function policyTargets(policy: KubeObject, h: ExposedHost): boolean {
+  const spec = obj(policy.spec) ?? {};
+  const refs = [spec.targetRef, ...arr(spec.targetRefs)].map(obj).filter((r): r is Json => !!r);
+  const ns = nsOf(policy);
+  return refs.some((r) => {
+    const kind = str(r.kind);
+    const name = str(r.name);
+    if (kind === 'Gateway') return h.routes.some((x) => x.gateway?.kind === 'Gateway' && x.gateway.namespace === ns && x.gateway.name === name);
+    return kind === h.route.kind && h.route.namespace === ns && h.route.name === name;
+  });
+}
+
+function gatewayNames(h: ExposedHost): string {
+  const gws = [...new Set(h.routes.map((r) => (r.gateway ? `${r.gateway.namespace}/${r.gateway.name}` : '')).filter(Boolean))];
+  return gws.length ? gws.join(', ') : '';
+}
+
+const URL_RE = /^(https?:\/\/)[^\s]+$/;
+
+// ---- authentication ----
+
+export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
+  const a: GuardAnswer = { found: [], looked: [], malformed: [] };
+  const o = h.object;
+  const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
+  if (h.route.kind === 'Ingress') {
+    const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
+    a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}auth-url/auth-signin/auth-type on ${where}`);
+    for (const key of ['auth-url', 'auth-signin'] as const) {
+      const v = an[NGINX_ANNOTATION_PREFIX + key];
+      if (v === undefined) continue;
+      if (URL_RE.test(v.trim())) a.found.push(`ingress-nginx ${key} ${v.trim()}`);
+      else a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}${key} "${v}" is not an http(s) URL; ingress-nginx rejects it`);
+    }
+    const type = an[`${NGINX_ANNOTATION_PREFIX}auth-type`];
+    if (type !== undefined) {
+      if (!/^(basic|digest)$/.test(type.trim())) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-type "${type}" is not basic or digest; ingress-nginx ignores it`);
+      else if (!an[`${NGINX_ANNOTATION_PREFIX}auth-secret`]) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-type ${type} without auth-secret; ingress-nginx ignores it`);
+      else a.found.push(`ingress-nginx auth-type ${type.trim()} (secret ${an[`${NGINX_ANNOTATION_PREFIX}auth-secret`]})`);
+    }
+  }
+  // An oauth2-proxy as the backend: the path itself authenticates.
+  a.looked.push('backends for an oauth2-proxy');
+  for (const r of h.routes) {
+    const images = backendImages(snapshot, r);
+    if (/oauth2-proxy/.test(r.backend.name) || images.some((i) => /oauth2-proxy/.test(i))) {
+      a.found.push(`oauth2-proxy in the path (Service ${r.backend.namespace}/${r.backend.name})`);
+      break;
+    }
+  }
+  for (const mw of traefikMiddlewares(snapshot, h, a)) {
+    for (const k of ['forwardAuth', 'basicAuth', 'digestAuth'] as const) if (obj(mw.spec[k])) a.found.push(`Traefik Middleware ${mw.ref} ${k}`);
+  }
+  if (h.controller.family === 'istio') {
+    const labels = controllerLabels(snapshot, h.controller);
+    // A policy selects the gateway pods by workload selector, or (Istio 1.22+) by targetRefs naming the Gateway API Gateway.
+    const applies = (p: KubeObject) => {
+      const spec = obj(p.spec) ?? {};
+      if (spec.targetRef !== undefined || spec.targetRefs !== undefined) return policyTargets(p, h);
+      return selectsController(stringMap(obj(spec.selector)?.matchLabels), nsOf(p), istioRoot, labels);
+    };
+    const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => applies(ra) && arr(obj(ra.spec)?.jwtRules).length > 0);
+    const aps = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter((ap) => {
+      if (!applies(ap)) return false;
+      const spec = obj(ap.spec) ?? {};
+      const action = str(spec.action) ?? 'ALLOW';
+      const sources = arr(spec.rules).flatMap((r) => arr(obj(r)?.from)).map((f) => obj(obj(f)?.source) ?? {});
+      if (action === 'ALLOW') return sources.length > 0 && sources.every((s) => arr(s.requestPrincipals).length > 0);
+      if (action === 'DENY') return sources.some((s) => arr(s.notRequestPrincipals).length > 0);
+      return false;
+    });
+    a.looked.push(`Istio RequestAuthentication and AuthorizationPolicy (requestPrincipals) on the gateway pods of ${h.controller.label}`);
+    if (ras.length > 0 && aps.length > 0) a.found.push(`Istio RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} + AuthorizationPolicy ${nsOf(aps[0])}/${nameOf(aps[0])} requiring a request principal`);
+    else if (ras.length > 0) a.looked.push(`RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} alone (it rejects bad tokens but admits requests without one)`);
+  }
+  if (h.controller.family === 'envoy-gateway' || h.routes.some((r) => r.via === 'Gateway')) {
+    a.looked.push(`Envoy Gateway SecurityPolicies targeting ${where}${gatewayNames(h) ? ` or Gateway ${gatewayNames(h)}` : ''}`);
+    for (const sp of snapshot.resources['envoygateway.securitypolicies'] ?? []) {
+      if (!policyTargets(sp, h)) continue;
+      const kinds = ['jwt', 'oidc', 'basicAuth', 'extAuth', 'apiKeyAuth'].filter((k) => obj(obj(sp.spec)?.[k]));
+      if (kinds.length) a.found.push(`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} (${kinds.join(', ')})`);
+    }
+  }
+  if (h.route.kind === 'HTTPProxy') {
+    const spec = obj(o.spec) ?? {};
+    const vh = obj(spec.virtualhost) ?? {};
+    a.looked.push(`HTTPProxy ${where.slice('HTTPProxy '.length)} virtualhost.authorization, jwtProviders and routes' authPolicy`);
+    const routes = arr(spec.routes).map((r) => obj(r) ?? {});
+    if (obj(vh.authorization)) {
+      const open = routes.filter((r) => obj(r.authPolicy)?.disabled === true);
+      if (open.length < routes.length || routes.length === 0) a.found.push(`Contour external authorization ${str(obj(obj(vh.authorization)?.extensionRef)?.name) ?? ''}`.trim());
+      if (open.length) a.looked.push(`${open.length} route(s) disable it with authPolicy.disabled`);
+    }
+    if (arr(vh.jwtProviders).length > 0 && (arr(vh.jwtProviders).some((p) => obj(p)?.default === true) || routes.some((r) => str(obj(r.jwtVerificationPolicy)?.require)))) a.found.push('Contour JWT verification');
+  }
+  return a;
+}
+
+function imagesOf(spec: Record<string, unknown>): string[] {
+  return arr(spec.containers).map((c) => str(obj(c)?.image)).filter((i): i is string => !!i);
+}
+
+/** Container images of the edge controller's workloads (exact, or by its pod selectors). */
+function controllerImages(snapshot: Snapshot, c: EdgeController): string[] {
+  const index = workloadIndex(snapshot);
+  const key = JSON.stringify([c.workloads, c.selectors]);
+  const cached = index.images.get(key);
+  if (cached) return cached;
+  const out = new Set<string>();
+  for (const w of workloadsOf(snapshot)) {
+    const labels = w.template?.labels ?? w.pods[0]?.labels ?? {};
+    const exact = c.workloads.some((r) => r.kind === w.ref.kind && r.name === w.ref.name && r.namespace === w.ref.namespace);
+    const bySel = c.selectors.some((sel) => (sel.namespace === undefined || sel.namespace === w.ref.namespace) && Object.entries(sel.labels).every(([k, v]) => labels[k] === v));
+    if (exact || bySel) for (const i of imagesOf(w.template?.spec ?? w.pods[0]?.spec ?? {})) out.add(i);
+  }
+  index.images.set(key, [...out]);
+  return [...out];
+}
+
+function backendImages(snapshot: Snapshot, r: EdgeRoute): string[] {
+  const svc = (snapshot.resources.services ?? []).find((s) => nsOf(s) === r.backend.namespace && nameOf(s) === r.backend.name);
+  const sel = stringMap(obj(svc?.spec)?.selector);
+  if (!svc || Object.keys(sel).length === 0) return [];
+  const out: string[] = [];
+  for (const w of workloadIndex(snapshot).byNs.get(r.backend.namespace) ?? []) {
+    const labels = w.template?.labels ?? w.pods[0]?.labels ?? {};
+    if (!Object.entries(sel).every(([k, v]) => labels[k] === v)) continue;
+    out.push(...imagesOf(w.template?.spec ?? w.pods[0]?.spec ?? {}));
+  }
+  return out;
+}
+
+// ---- rate limit ----
+
+export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
+  const a: GuardAnswer = { found: [], looked: [], malformed: [] };
+  const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
+  if (h.route.kind === 'Ingress') {
+    const an = annotations(h.object, ['limit-rps', 'limit-rpm', 'limit-connections'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
+    a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}limit-rps/limit-rpm/limit-connections on ${where}`);
+    for (const key of ['limit-rps', 'limit-rpm', 'limit-connections'] as const) {
+      const v = an[NGINX_ANNOTATION_PREFIX + key];
+      if (v === undefined) continue;
+      if (/^\s*[1-9]\d*\s*$/.test(v)) a.found.push(`ingress-nginx ${key} ${v.trim()}`);
+      else a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}${key} "${v}" is not a positive integer; no limit applies`);
+    }
+  }
+  for (const mw of traefikMiddlewares(snapshot, h, a)) {
+    if (obj(mw.spec.rateLimit)) a.found.push(`Traefik Middleware ${mw.ref} rateLimit`);
+    if (obj(mw.spec.inFlightReq)) a.found.push(`Traefik Middleware ${mw.ref} inFlightReq`);
+  }
+  if (h.route.kind === 'HTTPProxy') {
+    const spec = obj(h.object.spec) ?? {};
+    a.looked.push(`HTTPProxy ${h.route.namespace}/${h.route.name} rateLimitPolicy (virtualhost and routes)`);
+    if (obj(obj(spec.virtualhost)?.rateLimitPolicy)) a.found.push('Contour virtualhost rateLimitPolicy');
+    else {
+      const routes = arr(spec.routes).map((r) => obj(r) ?? {});
+      if (routes.length > 0 && routes.every((r) => obj(r.rateLimitPolicy))) a.found.push('Contour rateLimitPolicy on every route');
+    }
+  }
+  if (h.controller.family === 'istio') {
+    const labels = controllerLabels(snapshot, h.controller);
+    a.looked.push(`Istio EnvoyFilters with a rate limit filter on the gateway pods of ${h.controller.label}`);
+    for (const ef of snapshot.resources['istio.envoyfilters'] ?? []) {
+      if (!selectsController(stringMap(obj(obj(ef.spec)?.workloadSelector)?.labels), nsOf(ef), istioRoot, labels)) continue;
+      if (/envoy\.filters\.http\.(local_)?ratelimit|local_ratelimit/.test(JSON.stringify(obj(ef.spec)?.configPatches ?? []))) a.found.push(`EnvoyFilter ${nsOf(ef)}/${nameOf(ef)} (rate limit filter)`);
+    }
+  }
+  if (h.controller.family === 'envoy-gateway' || h.routes.some((r) => r.via === 'Gateway')) {
+    a.looked.push(`Envoy Gateway BackendTrafficPolicies targeting ${where}${gatewayNames(h) ? ` or Gateway ${gatewayNames(h)}` : ''}`);
+    for (const p of snapshot.resources['envoygateway.backendtrafficpolicies'] ?? []) if (policyTargets(p, h) && obj(obj(p.spec)?.rateLimit)) a.found.push(`BackendTrafficPolicy ${nsOf(p)}/${nameOf(p)} rateLimit`);
+  }
+  return a;
+}
+
+// ---- WAF ----
+
+const WAF_NAME = /coraza|modsecurity|owasp|waf/i;
+
+export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
+  const a: GuardAnswer = { found: [], looked: [], malformed: [] };
+  const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
+  if (h.route.kind === 'Ingress') {
+    const an = annotations(h.object, ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
+    const flag = (key: string, src: Record<string, string>, label: string): boolean => {
+      const v = src[key];
+      if (v === undefined) return false;
+      if (v.trim() === 'true') return true;
+      if (v.trim() !== 'false') a.malformed.push(`${label}: ${key} "${v}" is not "true" or "false"`);
+      return false;
+    };
+    for (const c of nginxControllersFor(snapshot, h.object)) {
+      if (!c.configMap) { a.looked.push(`ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap: ModSecurity off by default)`); continue; }
+      const data = configMapData(snapshot, c.configMap);
+      const cm = `ConfigMap ${c.configMap.namespace}/${c.configMap.name}`;
+      a.looked.push(`${cm} enable-modsecurity/enable-owasp-modsecurity-crs${data ? '' : ' (not found: defaults, ModSecurity off)'}`);
+      if (!data) continue;
+      const on = flag('enable-modsecurity', data, cm);
+      const crs = flag('enable-owasp-modsecurity-crs', data, cm);
+      // The recommended modsecurity.conf ingress-nginx ships runs SecRuleEngine DetectionOnly: say which mode blocks.
+      const blocking = /SecRuleEngine\s+On/i.test(`${data['modsecurity-snippet'] ?? ''}\n${an[`${NGINX_ANNOTATION_PREFIX}modsecurity-snippet`] ?? ''}`);
+      if (on && crs) a.found.push(`ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm}; ${blocking ? 'SecRuleEngine On' : 'default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On'})`);
+      else if (on) a.looked.push(`${cm} enables ModSecurity without the OWASP Core Rule Set (no rules loaded)`);
+    }
+    const p = NGINX_ANNOTATION_PREFIX;
+    a.looked.push(`annotations ${p}enable-modsecurity/enable-owasp-core-rules/modsecurity-snippet on ${where}`);
+    const on = flag(`${p}enable-modsecurity`, an, where);
+    const rules = flag(`${p}enable-owasp-core-rules`, an, where) || /\b(SecRule|Include)\b/.test(an[`${p}modsecurity-snippet`] ?? '');
+    if (on && rules) a.found.push(`ingress-nginx ModSecurity on ${where} (per-Ingress annotations)`);
+  }
+  // Engines detectable by name: the controller's own images, Traefik plugin middlewares, Istio EnvoyFilters.
+  a.looked.push(`images of ${h.controller.label} for a WAF engine (Coraza, ModSecurity)`);
+  for (const image of controllerImages(snapshot, h.controller)) if (/coraza|modsecurity/i.test(image)) a.found.push(`WAF engine in the controller image ${image}`);
+  for (const mw of traefikMiddlewares(snapshot, h, a)) {
+    const plugins = Object.keys(obj(mw.spec.plugin) ?? {});
+    const waf = plugins.filter((k) => WAF_NAME.test(k));
+    if (waf.length) a.found.push(`Traefik Middleware ${mw.ref} plugin ${waf.join(', ')}`);
+  }
+  if (h.controller.family === 'istio') {
+    const labels = controllerLabels(snapshot, h.controller);
+    a.looked.push(`Istio EnvoyFilters naming a WAF engine (Coraza, ModSecurity) on the gateway pods of ${h.controller.label}`);
+    for (const ef of snapshot.resources['istio.envoyfilters'] ?? []) {
+      if (!selectsController(stringMap(obj(obj(ef.spec)?.workloadSelector)?.labels), nsOf(ef), istioRoot, labels)) continue;
+      if (/coraza|modsecurity/i.test(JSON.stringify(obj(ef.spec)?.configPatches ?? [])) || WAF_NAME.test(nameOf(ef))) a.found.push(`EnvoyFilter ${nsOf(ef)}/${nameOf(ef)} (WAF filter)`);
+    }
+  }
+  return a;
+}

@@ -1,0 +1,372 @@
+// The paths in from outside the cluster that an edge controller serves: Ingress rules, Gateway
+// API routes attached to Gateway listeners, Istio VirtualServices bound to Istio Gateways,
+// Traefik IngressRoutes and Contour HTTPProxies, each down to a backend Service and port, with
+// the controller whose pods carry the traffic. Whether those pods can reach the backend is the
+// network model's question (netpol/exposure.ts); this module only reads the routing objects.
+// A route that leads nowhere (a missing Service, Gateway or ReferenceGrant) is a note naming it.
+
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { memoize } from '../memo.ts';
+import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
+import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
+import { ingressClassOf, nginxControllersFor } from '../tls/nginx.ts';
+
+export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
+
+/** The edge controller's pods: exact workloads when known, else well-known pod labels. */
+export interface EdgeController {
+  /** "ingress-nginx (IngressClass nginx)", "GatewayClass eg (gateway.envoyproxy.io/gatewayclass-controller)", … */
+  label: string;
+  /** Which controller family expresses the guards (annotations, middlewares, policies). */
+  family: 'ingress-nginx' | 'traefik' | 'contour' | 'istio' | 'envoy-gateway' | 'other';
+  workloads: ResourceRef[];
+  /** Pods with all these labels (in `namespace` when set). */
+  selectors: Array<{ namespace?: string; labels: Record<string, string> }>;
+}
+
+export interface EdgeRoute {
+  via: EdgeVia;
+  /** The routing object (Ingress, HTTPRoute, VirtualService, IngressRoute, HTTPProxy). */
+  route: ResourceRef;
+  object: KubeObject;
+  /** Gateway API or Istio Gateway the route is attached to. */
+  gateway?: ResourceRef;
+  /** Gateway API listener name (sectionName or every listener that accepts the route). */
+  listeners?: string[];
+  /** Host name the path answers for; '*' = any Host. */
+  host: string;
+  path: string;
+  backend: { namespace: string; name: string; port?: { number?: number; name?: string } };
+  controller: EdgeController;
+  /** Traefik middlewares the route references, "namespace/name". */
+  middlewares: string[];
+}
+
+export interface EdgeRoutes {
+  routes: EdgeRoute[];
+  /** Routes that lead nowhere or could not be read, one line naming the object. */
+  notes: string[];
+}
+
+/** Kinds this module reads; checks and exposure list them in `reads`. */
+export const EDGE_ROUTE_KINDS = [
+  'ingresses', 'ingressclasses', 'services',
+  'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants',
+  'istio.gateways', 'istio.virtualservices',
+  'traefik.ingressroutes', 'traefik-legacy.ingressroutes',
+  'contour.httpproxies',
+] as const satisfies readonly KindKey[];
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const nsOf = (o: KubeObject) => o.metadata?.namespace ?? 'default';
+const nameOf = (o: KubeObject) => o.metadata?.name ?? '';
+const refOf = (kind: string, o: KubeObject): ResourceRef => ({ kind, namespace: nsOf(o), name: nameOf(o) });
+const text = (r: ResourceRef) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+
+function portOf(v: unknown): EdgeRoute['backend']['port'] {
+  if (typeof v === 'number' && Number.isInteger(v)) return { number: v };
+  if (typeof v === 'string' && /^\d+$/.test(v)) return { number: Number(v) };
+  if (typeof v === 'string' && v) return { name: v };
+  const o = obj(v);
+  if (!o) return undefined;
+  if (typeof o.number === 'number') return { number: o.number };
+  if (typeof o.name === 'string') return { name: o.name };
+  return undefined;
+}
+
+const TRAEFIK: EdgeController['selectors'] = [{ labels: { 'app.kubernetes.io/name': 'traefik' } }];
+const CONTOUR_ENVOY: EdgeController['selectors'] = [{ labels: { 'app.kubernetes.io/name': 'envoy' } }, { labels: { app: 'envoy' } }];
+const ISTIO_INGRESS: EdgeController['selectors'] = [{ labels: { istio: 'ingressgateway' } }];
+
+/** The controller serving an Ingress, from its class (IngressClass controller or the class name) . */
+function ingressController(snapshot: Snapshot, ing: KubeObject, classes: Map<string, string | undefined>): EdgeController {
+  const cls = ingressClassOf(ing);
+  const nginx = nginxControllersFor(snapshot, ing);
+  const label = (what: string) => `${what}${cls !== undefined ? ` (IngressClass ${cls})` : ''}`;
+  if (nginx.length > 0) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: nginx.map((c) => c.ref), selectors: [] };
+  const controller = cls !== undefined ? classes.get(cls) ?? cls : undefined;
+  const c = controller ?? '';
+  if (/ingress-nginx|^nginx$/.test(c)) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: [], selectors: [{ labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } }] };
+  if (/traefik/.test(c)) return { label: label('Traefik'), family: 'traefik', workloads: [], selectors: TRAEFIK };
+  if (/contour/.test(c)) return { label: label('Contour'), family: 'contour', workloads: [], selectors: CONTOUR_ENVOY };
+  if (/istio/.test(c)) return { label: label('Istio ingress gateway'), family: 'istio', workloads: [], selectors: ISTIO_INGRESS };
+  return { label: label(c ? `controller ${c}` : 'the default ingress controller'), family: 'other', workloads: [], selectors: [] };
+}
+
+/** The pods of a Gateway API Gateway, by its GatewayClass controllerName. */
+function gatewayController(gw: KubeObject, controllerName: string | undefined): EdgeController {
+  const ns = nsOf(gw);
+  const name = nameOf(gw);
+  const cls = str(obj(gw.spec)?.gatewayClassName) ?? '';
+  const label = `GatewayClass ${cls}${controllerName ? ` (${controllerName})` : ''}`;
+  // Implementations that deploy one proxy per Gateway label its pods with the Gateway's name (GEP-1762).
+  const generic = { namespace: ns, labels: { 'gateway.networking.k8s.io/gateway-name': name } };
+  const c = controllerName ?? '';
+  if (c.startsWith('gateway.envoyproxy.io/')) return { label, family: 'envoy-gateway', workloads: [], selectors: [{ labels: { 'gateway.envoyproxy.io/owning-gateway-name': name, 'gateway.envoyproxy.io/owning-gateway-namespace': ns } }, generic] };
+  if (c.startsWith('istio.io/')) return { label, family: 'istio', workloads: [], selectors: [generic, { namespace: ns, labels: { 'istio.io/gateway-name': name } }] };
+  if (c.startsWith('traefik.io/')) return { label, family: 'traefik', workloads: [], selectors: [...TRAEFIK, generic] };
+  if (c.startsWith('projectcontour.io/')) return { label, family: 'contour', workloads: [], selectors: [generic, { namespace: ns, labels: { 'projectcontour.io/owning-gateway-name': name } }] };
+  return { label, family: 'other', workloads: [], selectors: [generic] };
+}
+
+interface Listener { name: string; protocol: string; hostname?: string; from: 'Same' | 'All' | 'Selector'; selector?: unknown; kinds?: string[] }
+
+function listenersOf(gw: KubeObject): Listener[] {
+  return arr(obj(gw.spec)?.listeners).map(obj).filter((l): l is Json => !!l).map((l, i) => {
+    const allowed = obj(l.allowedRoutes);
+    const nsSpec = obj(allowed?.namespaces);
+    const from = str(nsSpec?.from);
+    const kinds = arr(allowed?.kinds).map(obj).filter((k): k is Json => !!k).map((k) => str(k.kind) ?? '');
+    return {
+      name: str(l.name) ?? String(i),
+      protocol: (str(l.protocol) ?? '').toUpperCase(),
+      hostname: str(l.hostname),
+      from: from === 'All' || from === 'Selector' ? from : 'Same',
+      selector: nsSpec?.selector,
+      kinds: kinds.length ? kinds : undefined,
+    };
+  });
+}
+
+/** Which listener protocols accept a route kind by default (Gateway API spec, "allowedRoutes"). */
+const ROUTE_PROTOCOLS: Record<string, string[]> = { HTTPRoute: ['HTTP', 'HTTPS'], GRPCRoute: ['HTTP', 'HTTPS'], TLSRoute: ['TLS'], TCPRoute: ['TCP'] };
+
+/** Host names a route answers on a listener: the intersection of listener hostname and route hostnames ('*' = any). */
+function hostsOnListener(l: Listener, routeHosts: string[]): string[] {
+  if (routeHosts.length === 0) return [l.hostname ?? '*'];
+  return routeHosts.filter((h) => listenerHostnameCovers(l.hostname, h) || (l.hostname !== undefined && listenerHostnameCovers(h, l.hostname))).map((h) => (l.hostname && h.startsWith('*.') && listenerHostnameCovers(h, l.hostname) ? l.hostname : h));
+}
+
+export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
+  const routes: EdgeRoute[] = [];
+  const notes: string[] = [];
+  const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
+  const namespaceLabels = new Map((snapshot.resources.namespaces ?? []).map((n) => [nameOf(n), { ...(n.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': nameOf(n) }]));
+  const nsLabels = (ns: string) => namespaceLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+
+  const push = (r: Omit<EdgeRoute, 'middlewares'> & { middlewares?: string[] }) => {
+    if (!services.has(`${r.backend.namespace}/${r.backend.name}`)) {
+      notes.push(`${text(r.route)}: backend Service ${r.backend.namespace}/${r.backend.name} not found; the path ${r.host}${r.path} leads nowhere`);
+      return;
+    }
+    routes.push({ middlewares: [], ...r });
+  };
+
+  // Ingress
+  const classes = new Map<string, string | undefined>();
+  for (const ic of snapshot.resources.ingressclasses ?? []) classes.set(nameOf(ic), str(obj(ic.spec)?.controller));
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const ns = nsOf(ing);
+    const route = refOf('Ingress', ing);
+    const controller = ingressController(snapshot, ing, classes);
+    const spec = obj(ing.spec) ?? {};
+    const traefikMw = (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.middlewares']) ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+      .map((s) => s.replace(/@kubernetescrd$/, '')).map((s) => { const i = s.indexOf('-'); return i > 0 ? `${s.slice(0, i)}/${s.slice(i + 1)}` : `${ns}/${s}`; });
+    const add = (backend: unknown, host: string, path: string) => {
+      const svc = obj(obj(backend)?.service);
+      const name = str(svc?.name);
+      if (!name) {
+        if (obj(backend)?.resource) return; // a resource backend (object storage) is not a pod
+        if (backend !== undefined) notes.push(`${text(route)}: a backend for ${host}${path} names no Service; it is skipped`);
+        return;
+      }
+      push({ via: 'Ingress', route, object: ing, host, path, backend: { namespace: ns, name, port: portOf(svc?.port) }, controller, middlewares: traefikMw });
+    };
+    if (spec.defaultBackend !== undefined) add(spec.defaultBackend, '*', '/');
+    for (const rawRule of arr(spec.rules)) {
+      const rule = obj(rawRule);
+      if (!rule) continue;
+      const host = str(rule.host) ? normalizeHost(str(rule.host)!) : '*';
+      for (const p of arr(obj(rule.http)?.paths)) add(obj(p)?.backend, host, str(obj(p)?.path) ?? '/');
+    }
+  }
+
+  // Gateway API
+  const gatewayClasses = new Map<string, string | undefined>();
+  for (const gc of snapshot.resources['gatewayapi.gatewayclasses'] ?? []) gatewayClasses.set(nameOf(gc), str(obj(gc.spec)?.controllerName));
+  const gateways = new Map<string, KubeObject>();
+  for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) gateways.set(`${nsOf(gw)}/${nameOf(gw)}`, gw);
+  const grants = snapshot.resources['gatewayapi.referencegrants'] ?? [];
+  const granted = (routeKind: string, routeNs: string, toNs: string, svcName: string): boolean => grants.some((g) => {
+    if (nsOf(g) !== toNs) return false;
+    const spec = obj(g.spec);
+    const fromOk = arr(spec?.from).map(obj).some((f) => f && (str(f.group) ?? '') === GATEWAY_GROUP && str(f.kind) === routeKind && str(f.namespace) === routeNs);
+    const toOk = arr(spec?.to).map(obj).some((t) => t && (str(t.group) ?? '') === '' && str(t.kind) === 'Service' && (str(t.name) === undefined || str(t.name) === svcName));
+    return fromOk && toOk;
+  });
+  const routeKinds = [['gatewayapi.httproutes', 'HTTPRoute'], ['gatewayapi.grpcroutes', 'GRPCRoute'], ['gatewayapi.tlsroutes', 'TLSRoute'], ['gatewayapi.tcproutes', 'TCPRoute']] as const;
+  for (const [key, kind] of routeKinds) {
+    for (const r of snapshot.resources[key] ?? []) {
+      const ns = nsOf(r);
+      const route = refOf(kind, r);
+      const spec = obj(r.spec) ?? {};
+      const routeHosts = arr(spec.hostnames).filter((h): h is string => typeof h === 'string').map(normalizeHost);
+      let attached = false;
+      for (const rawParent of arr(spec.parentRefs)) {
+        const p = obj(rawParent);
+        if (!p) continue;
+        if ((str(p.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (str(p.kind) ?? 'Gateway') !== 'Gateway') continue;
+        const gwNs = str(p.namespace) ?? ns;
+        const gwName = str(p.name);
+        if (!gwName) {
+          notes.push(`${text(route)}: a parentRef names no Gateway; it is skipped`);
+          continue;
+        }
+        const gw = gateways.get(`${gwNs}/${gwName}`);
+        if (!gw) {
+          notes.push(`${text(route)}: parent Gateway ${gwNs}/${gwName} not found; the route is not attached there`);
+          continue;
+        }
+        const section = str(p.sectionName);
+        const candidates = listenersOf(gw).filter((l) => section === undefined || l.name === section);
+        if (section !== undefined && candidates.length === 0) {
+          notes.push(`${text(route)}: Gateway ${gwNs}/${gwName} has no listener "${section}"; the route is not attached there`);
+          continue;
+        }
+        const accepting = candidates.filter((l) => {
+          if (l.kinds ? !l.kinds.includes(kind) : !(ROUTE_PROTOCOLS[kind] ?? []).includes(l.protocol)) return false;
+          if (l.from === 'Same') return gwNs === ns;
+          if (l.from === 'Selector') return labelSelectorMatches(l.selector, nsLabels(ns));
+          return true;
+        });
+        const hostsByListener = accepting.map((l) => ({ l, hosts: hostsOnListener(l, routeHosts) })).filter((x) => x.hosts.length > 0);
+        if (hostsByListener.length === 0) {
+          notes.push(`${text(route)}: no listener of Gateway ${gwNs}/${gwName}${section ? ` (sectionName ${section})` : ''} accepts it (protocol, allowedRoutes namespaces/kinds or hostnames); it is not attached there`);
+          continue;
+        }
+        attached = true;
+        const controller = gatewayController(gw, gatewayClasses.get(str(obj(gw.spec)?.gatewayClassName) ?? ''));
+        const hosts = [...new Set(hostsByListener.flatMap((x) => x.hosts))];
+        const listeners = hostsByListener.map((x) => x.l.name);
+        for (const rawRule of arr(spec.rules)) {
+          const rule = obj(rawRule);
+          if (!rule) continue;
+          const paths = arr(rule.matches).map((m) => str(obj(obj(m)?.path)?.value)).filter((v): v is string => !!v);
+          for (const rawRef of arr(rule.backendRefs)) {
+            const b = obj(rawRef);
+            if (!b) continue;
+            if ((str(b.group) ?? '') !== '' || (str(b.kind) ?? 'Service') !== 'Service') continue;
+            const name = str(b.name);
+            if (!name) continue;
+            const bNs = str(b.namespace) ?? ns;
+            if (bNs !== ns && !granted(kind, ns, bNs, name)) {
+              notes.push(`${text(route)}: backendRef Service ${bNs}/${name} is in another namespace and no ReferenceGrant there allows ${kind}s from ${ns}; the reference is refused`);
+              continue;
+            }
+            for (const host of hosts) for (const path of paths.length ? paths : ['/']) {
+              push({ via: 'Gateway', route, object: r, gateway: refOf('Gateway', gw), listeners, host, path, backend: { namespace: bNs, name, port: portOf(b.port) }, controller });
+            }
+          }
+        }
+      }
+      if (!attached && arr(spec.parentRefs).length === 0) notes.push(`${text(route)}: no parentRefs; the route is attached to no Gateway`);
+    }
+  }
+
+  // Istio Gateway + VirtualService
+  const istioGateways = new Map<string, KubeObject>();
+  for (const gw of snapshot.resources['istio.gateways'] ?? []) istioGateways.set(`${nsOf(gw)}/${nameOf(gw)}`, gw);
+  for (const vs of snapshot.resources['istio.virtualservices'] ?? []) {
+    const ns = nsOf(vs);
+    const route = refOf('VirtualService', vs);
+    const spec = obj(vs.spec) ?? {};
+    const hosts = arr(spec.hosts).filter((h): h is string => typeof h === 'string').map(normalizeHost);
+    for (const g of arr(spec.gateways).filter((x): x is string => typeof x === 'string')) {
+      if (g === 'mesh') continue;
+      const [gwNs, gwName] = g.includes('/') ? g.split('/', 2) : [ns, g];
+      const gw = istioGateways.get(`${gwNs}/${gwName}`);
+      if (!gw) {
+        notes.push(`${text(route)}: Istio Gateway ${gwNs}/${gwName} not found; the route is not bound there`);
+        continue;
+      }
+      // A VirtualService binds to the Gateway for the hosts some server of it admits ("ns/host": only VirtualServices of that namespace; "*" or "." for any or the Gateway's own).
+      const serverHosts = arr(obj(gw.spec)?.servers).flatMap((sv) => arr(obj(sv)?.hosts)).filter((h): h is string => typeof h === 'string').map((h) => {
+        const [scope, host] = h.includes('/') ? h.split('/', 2) : ['*', h];
+        return { scope: scope === '.' ? gwNs : scope, host: normalizeHost(host) };
+      }).filter((sh) => sh.scope === '*' || sh.scope === ns);
+      const boundHosts = (hosts.length ? hosts : ['*']).filter((h) => serverHosts.some((sh) => sh.host === '*' || listenerHostnameCovers(sh.host, h) || (h.startsWith('*') && listenerHostnameCovers(h, sh.host))));
+      if (boundHosts.length === 0) {
+        notes.push(`${text(route)}: none of its hosts (${hosts.join(', ') || 'none'}) is served by Istio Gateway ${gwNs}/${gwName} for namespace ${ns}; it is not bound there`);
+        continue;
+      }
+      const selector = stringMap(obj(gw.spec)?.selector);
+      const controller: EdgeController = { label: `Istio Gateway ${gwNs}/${gwName}`, family: 'istio', workloads: [], selectors: Object.keys(selector).length ? [{ labels: selector }] : [] };
+      for (const section of ['http', 'tls', 'tcp'] as const) {
+        for (const rawRoute of arr(spec[section])) {
+          const hr = obj(rawRoute);
+          if (!hr) continue;
+          const paths = arr(hr.match).map((m) => { const u = obj(obj(m)?.uri); return str(u?.prefix) ?? str(u?.exact) ?? str(u?.regex); }).filter((v): v is string => !!v);
+          for (const rawDest of arr(hr.route)) {
+            const d = obj(obj(rawDest)?.destination);
+            const host = str(d?.host);
+            if (!host) continue;
+            const parts = host.split('.');
+            // "svc", "svc.ns", "svc.ns.svc.cluster.local": short names resolve in the VirtualService's namespace.
+            const backend = { namespace: parts.length >= 2 ? parts[1] : ns, name: parts[0], port: portOf(obj(d?.port)?.number) };
+            if (parts.length > 2 && !/^svc(\.|$)/.test(parts.slice(2).join('.'))) continue; // an external host (ServiceEntry), not a cluster Service
+            for (const h of boundHosts) for (const path of paths.length ? paths : ['/']) {
+              push({ via: 'IstioGateway', route, object: vs, gateway: { kind: 'Gateway.networking.istio.io', namespace: gwNs, name: gwName }, host: h, path, backend, controller });
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // Traefik IngressRoute (both API groups)
+  for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
+    for (const ir of snapshot.resources[key] ?? []) {
+      const ns = nsOf(ir);
+      const route = refOf('IngressRoute', ir);
+      const controller: EdgeController = { label: 'Traefik', family: 'traefik', workloads: [], selectors: TRAEFIK };
+      for (const rawRoute of arr(obj(ir.spec)?.routes)) {
+        const rr = obj(rawRoute);
+        if (!rr) continue;
+        const match = str(rr.match) ?? '';
+        const hosts = [...match.matchAll(/Host\(([^)]*)\)/g)].flatMap((m) => [...m[1].matchAll(/[`"']([^`"']+)[`"']/g)].map((x) => normalizeHost(x[1])));
+        const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
+        const middlewares = arr(rr.middlewares).map(obj).filter((m): m is Json => !!m && !!str(m.name)).map((m) => `${str(m.namespace) ?? ns}/${str(m.name)}`);
+        for (const rawSvc of arr(rr.services)) {
+          const s = obj(rawSvc);
+          const name = str(s?.name);
+          if (!s || !name || (str(s.kind) ?? 'Service') !== 'Service') continue;
+          for (const host of hosts.length ? hosts : ['*']) for (const path of paths.length ? paths : ['/']) {
+            push({ via: 'IngressRoute', route, object: ir, host, path, backend: { namespace: str(s.namespace) ?? ns, name, port: portOf(s.port) }, controller, middlewares });
+          }
+        }
+      }
+    }
+  }
+
+  // Contour HTTPProxy: root proxies (with a virtualhost) are what the edge serves.
+  for (const hp of snapshot.resources['contour.httpproxies'] ?? []) {
+    const ns = nsOf(hp);
+    const route = refOf('HTTPProxy', hp);
+    const spec = obj(hp.spec) ?? {};
+    const fqdn = str(obj(spec.virtualhost)?.fqdn);
+    if (!fqdn) continue;
+    const controller: EdgeController = { label: 'Contour', family: 'contour', workloads: [], selectors: CONTOUR_ENVOY };
+    if (arr(spec.includes).length > 0) notes.push(`${text(route)}: included HTTPProxies are not followed; only its own routes are modelled`);
+    for (const rawRoute of arr(spec.routes)) {
+      const rr = obj(rawRoute);
+      if (!rr) continue;
+      const paths = arr(rr.conditions).map((c) => str(obj(c)?.prefix) ?? str(obj(c)?.exact)).filter((v): v is string => !!v);
+      for (const rawSvc of arr(rr.services)) {
+        const s = obj(rawSvc);
+        const name = str(s?.name);
+        if (!name) continue;
+        for (const path of paths.length ? paths : ['/']) push({ via: 'HTTPProxy', route, object: hp, host: normalizeHost(fqdn), path, backend: { namespace: ns, name, port: portOf(s?.port) }, controller });
+      }
+    }
+  }
+  return { routes, notes };
+});
+
+/** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */
+export function describeRoute(r: EdgeRoute): string {
+  const port = r.backend.port?.number ?? r.backend.port?.name;
+  const gw = r.gateway ? ` (Gateway ${r.gateway.namespace}/${r.gateway.name}${r.listeners?.length ? ` listener ${r.listeners.join(',')}` : ''})` : '';
+  return `${r.host}${r.path.startsWith('/') ? '' : ' '}${r.path} → ${r.route.kind} ${r.route.namespace}/${r.route.name}${gw} → Service ${r.backend.namespace}/${r.backend.name}${port !== undefined ? `:${port}` : ''}`;
+}

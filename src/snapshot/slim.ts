@@ -1,0 +1,69 @@
+// Keeps of an object only what the checks read (the kind's SlimSpec in kinds.ts), so that
+// managedFields, kubectl's last-applied copy, unrelated annotations and most of `status` never
+// stay in memory. Applied by the live collector to each listed page and by the snapshot reader
+// to each object; manifests are kept whole (they are small, and their source lines matter).
+// A kind without a SlimSpec is kept whole: a kind added later reads everything until declared.
+
+import { KINDS, type KindKey, type KindSpec, type SlimSpec } from './kinds.ts';
+import type { KubeObject, ObjectMeta } from './types.ts';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+const SLIM_BY_KEY: ReadonlyMap<string, SlimSpec> = new Map(
+  (KINDS as readonly KindSpec[]).flatMap((k) => (k.slim ? [[k.key, k.slim] as const] : [])),
+);
+
+/** The kinds whose objects are slimmed, in KINDS order. */
+export function slimmedKinds(): KindKey[] {
+  return (KINDS as readonly KindSpec[]).filter((k) => k.slim).map((k) => k.key as KindKey);
+}
+
+function keepAnnotation(spec: SlimSpec, key: string): boolean {
+  if (spec.annotations === 'all') return key !== LAST_APPLIED;
+  for (const k of spec.annotations) if (k.endsWith('/') ? key.startsWith(k) : key === k) return true;
+  return false;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** metadata fields kept by a slimmed kind (managedFields, selfLink, finalizers… are not read). */
+const META_FIELDS = ['name', 'namespace', 'uid', 'labels', 'annotations', 'ownerReferences', 'creationTimestamp', 'resourceVersion', 'generation', 'deletionTimestamp', 'generateName'] as const;
+
+/**
+ * The slimmed copy of `o` (a fresh object from JSON.parse or a list page, not used after):
+ * new objects are built rather than fields deleted, since an object that lost properties is
+ * stored as a slower, larger dictionary. Malformed parts are left as they are: the analyses
+ * report them, and slimming must not hide them.
+ */
+export function slimObject<T extends KubeObject>(key: string, o: T): T {
+  const spec = SLIM_BY_KEY.get(key);
+  if (!spec || !isRecord(o)) return o;
+  const out: Record<string, unknown> = {};
+  for (const f in o) {
+    const v = o[f];
+    if (f === 'metadata' && isRecord(v)) out.metadata = slimMeta(spec, v);
+    else if (f === 'status' && isRecord(v)) {
+      const kept: Record<string, unknown> = {};
+      let n = 0;
+      for (const s of spec.status) if (s in v) { kept[s] = v[s]; n++; }
+      if (n > 0) out.status = kept;
+    } else out[f] = v;
+  }
+  return out as T;
+}
+
+function slimMeta(spec: SlimSpec, meta: Record<string, unknown>): ObjectMeta {
+  const out: Record<string, unknown> = {};
+  for (const f of META_FIELDS) {
+    if (!(f in meta)) continue;
+    const v = meta[f];
+    if (f === 'annotations' && isRecord(v)) {
+      let kept: Record<string, unknown> | undefined;
+      for (const k in v) if (keepAnnotation(spec, k)) (kept ??= {})[k] = v[k];
+      if (kept) out.annotations = kept;
+    } else out[f] = v;
+  }
+  return out as ObjectMeta;
+}

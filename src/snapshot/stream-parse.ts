@@ -1,0 +1,249 @@
+// Parses a snapshot document fed in chunks (as gunzip produces them), object by object: each
+// item of `resources.<kind>` is parsed on its own and handed to `onItem` (which slims it) as
+// soon as its last byte arrives, so neither the whole text nor the inflated file is ever held
+// in one piece. Other members are parsed as they stand. The scanner only finds where a value
+// ends; JSON.parse judges each value, so malformed JSON is rejected as before.
+//
+// Every step (a key, a value, an item, a separator) either completes or waits for more bytes;
+// the scan of a long value resumes where it stopped, so a value spanning many chunks is
+// scanned once.
+
+export class NotJson extends Error {}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+type Where = 'start' | 'top' | 'resources' | 'items' | 'end';
+
+/** Resumable scan of one JSON value: where it started, how far it got, and in what state. */
+interface ValueScan {
+  start: number;
+  i: number;
+  depth: number;
+  inString: boolean;
+  /** The first byte of the value, telling its type. */
+  first: number;
+}
+
+export class SnapshotDocumentParser {
+  readonly doc: Record<string, unknown> = {};
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private where: Where = 'start';
+  /** Whether the current object or array already has a member (a ',' must come before the next). */
+  private hasMember = false;
+  /** A ',' was read: a member must follow, not the closing bracket. */
+  private afterComma = false;
+  /** The member key read, waiting for its value. */
+  private key: string | undefined;
+  private kind = '';
+  private items: unknown[] = [];
+  private scan: ValueScan | undefined;
+
+  private readonly onItem: (kind: string, item: unknown) => unknown;
+
+  constructor(onItem: (kind: string, item: unknown) => unknown) {
+    this.onItem = onItem;
+  }
+
+  push(chunk: Buffer): void {
+    this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk;
+    if (this.scan) {
+      this.scan.i -= this.pos;
+      this.scan.start -= this.pos;
+    }
+    this.pos = 0;
+    this.run(false);
+  }
+
+  /** The document, once the input has ended; malformed or truncated input throws NotJson. */
+  end(): Record<string, unknown> {
+    this.run(true);
+    if (this.where !== 'end') throw new NotJson();
+    for (let i = this.pos; i < this.buf.length; i++) if (!isSpace(this.buf[i]!)) throw new NotJson();
+    return this.doc;
+  }
+
+  private run(final: boolean): void {
+    const b = this.buf;
+    for (;;) {
+      while (this.pos < b.length && isSpace(b[this.pos]!)) this.pos++;
+      if (this.pos >= b.length) return;
+      const c = b[this.pos]!;
+      switch (this.where) {
+        case 'start':
+          if (c !== OPEN_OBJECT) throw new NotJson();
+          this.pos++;
+          this.where = 'top';
+          this.hasMember = false;
+          break;
+        case 'end':
+          throw new NotJson();
+        case 'items': {
+          if (!this.scan && (c === CLOSE_ARRAY || c === COMMA)) {
+            if (c === CLOSE_ARRAY) {
+              if (this.afterComma) throw new NotJson();
+              this.pos++;
+              this.where = 'resources';
+              this.hasMember = true;
+            } else if (!this.hasMember) throw new NotJson();
+            else {
+              this.pos++;
+              this.hasMember = false;
+              this.afterComma = true;
+            }
+            break;
+          }
+          if (this.hasMember && !this.scan) throw new NotJson();
+          const end = this.valueEnd(final);
+          if (end < 0) return;
+          this.items.push(this.onItem(this.kind, this.parse(end)));
+          this.hasMember = true;
+          this.afterComma = false;
+          break;
+        }
+        case 'top':
+        case 'resources': {
+          if (this.key === undefined && !this.scan) {
+            if (c === CLOSE_OBJECT) {
+              if (this.afterComma) throw new NotJson();
+              this.pos++;
+              if (this.where === 'resources') {
+                this.where = 'top';
+                this.hasMember = true;
+              } else this.where = 'end';
+              break;
+            }
+            if (c === COMMA) {
+              if (!this.hasMember) throw new NotJson();
+              this.pos++;
+              this.hasMember = false;
+              this.afterComma = true;
+              break;
+            }
+            if (this.hasMember || c !== QUOTE) throw new NotJson();
+          }
+          if (this.key === undefined) {
+            const end = this.valueEnd(final);
+            if (end < 0) return;
+            this.key = this.parse(end) as string;
+            this.expectingColon = true;
+            this.afterComma = false;
+            break;
+          }
+          if (this.expectingColon) {
+            if (c !== COLON) throw new NotJson();
+            this.pos++;
+            this.expectingColon = false;
+            break;
+          }
+          this.startMember(c, final);
+          if (this.scan) return; // the rest of the value is in the next chunk
+          break;
+        }
+      }
+    }
+  }
+
+  private expectingColon = false;
+
+  private startMember(c: number, final: boolean): void {
+    const key = this.key!;
+    if (!this.scan && key === 'resources' && this.where === 'top' && c === OPEN_OBJECT) {
+      this.pos++;
+      this.doc.resources = {};
+      this.where = 'resources';
+      this.hasMember = false;
+      this.key = undefined;
+      return;
+    }
+    if (!this.scan && this.where === 'resources' && c === OPEN_ARRAY) {
+      this.pos++;
+      this.kind = key;
+      this.items = [];
+      (this.doc.resources as Record<string, unknown>)[key] = this.items;
+      this.where = 'items';
+      this.hasMember = false;
+      this.key = undefined;
+      return;
+    }
+    const end = this.valueEnd(final);
+    if (end < 0) return;
+    const value = this.parse(end);
+    if (this.where === 'resources') (this.doc.resources as Record<string, unknown>)[key] = value;
+    else this.doc[key] = value;
+    this.key = undefined;
+    this.hasMember = true;
+  }
+
+  private parse(end: number): unknown {
+    const start = this.pos;
+    this.pos = end;
+    this.scan = undefined;
+    try {
+      return JSON.parse(this.buf.toString('utf8', start, end));
+    } catch {
+      throw new NotJson();
+    }
+  }
+
+  /**
+   * The end of the value starting at `pos`, or -1 when the buffer ends first (the scan is kept
+   * and resumed on the next chunk). A number at the very end of the input ends there.
+   */
+  private valueEnd(final: boolean): number {
+    const b = this.buf;
+    const n = b.length;
+    const s = (this.scan ??= { start: this.pos, i: this.pos, depth: 0, inString: false, first: b[this.pos]! });
+    let i = s.i;
+    if (s.first === QUOTE || s.first === OPEN_OBJECT || s.first === OPEN_ARRAY) {
+      let depth = s.depth;
+      let inString = s.inString;
+      if (i === s.start) {
+        // The opening byte.
+        if (s.first === QUOTE) inString = true;
+        else depth = 1;
+        i++;
+      }
+      while (i < n) {
+        const d = b[i]!;
+        if (inString) {
+          if (d === BACKSLASH) {
+            if (i + 1 >= n) break; // the escaped byte is in the next chunk
+            i += 2;
+            continue;
+          }
+          if (d === QUOTE) {
+            inString = false;
+            if (depth === 0) return i + 1;
+          }
+        } else if (d === QUOTE) inString = true;
+        else if (d === OPEN_OBJECT || d === OPEN_ARRAY) depth++;
+        else if (d === CLOSE_OBJECT || d === CLOSE_ARRAY) {
+          if (--depth === 0) return i + 1;
+        }
+        i++;
+      }
+      s.i = i;
+      s.depth = depth;
+      s.inString = inString;
+      if (final) throw new NotJson();
+      return -1;
+    }
+    while (i < n && b[i] !== COMMA && b[i] !== CLOSE_OBJECT && b[i] !== CLOSE_ARRAY && !isSpace(b[i]!)) i++;
+    if (i < n || final) {
+      if (i === s.start) throw new NotJson();
+      return i;
+    }
+    s.i = i;
+    return -1;
+  }
+}

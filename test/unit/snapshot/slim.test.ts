@@ -1,0 +1,177 @@
+// Slimming (kinds.ts SlimSpec, slim.ts): which kinds are slimmed, what a slimmed object keeps,
+// that a kind without a declaration is kept whole, that the snapshot reader slims, and that
+// the whole catalog gives the same results on every check fixture slimmed or not.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { loadManifests } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
+import { slimObject, slimmedKinds } from '../../../src/snapshot/slim.ts';
+import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import { podTemplateOf } from '../../../src/analysis/workloads.ts';
+import { fixtureConfig, loadFixture, loadFixtureConfig } from '../../helpers/fixtures.ts';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const managedFields = [{ manager: 'kubectl-client-side-apply', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} } } }];
+
+function livePod(): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      name: 'web-1', namespace: 'shop', uid: 'u1', labels: { app: 'web' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d', uid: 'u0', controller: true }],
+      annotations: {
+        [LAST_APPLIED]: '{"kind":"Pod"}', 'prometheus.io/scrape': 'true', 'kubectl.kubernetes.io/restartedAt': '2026-01-01',
+        'sidecar.istio.io/inject': 'false', 'linkerd.io/inject': 'enabled', 'config.linkerd.io/skip-inbound-ports': '25',
+        'container.apparmor.security.beta.kubernetes.io/web': 'unconfined', 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined',
+      },
+      managedFields,
+    } as KubeObject['metadata'],
+    spec: { containers: [{ name: 'web', image: 'nginx' }] },
+    status: { phase: 'Running', podIP: '10.0.0.7', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'web', ready: true }] },
+  };
+}
+
+describe('slim declarations', () => {
+  it('slim exactly these kinds; every other kind (and any kind added later) is kept whole', () => {
+    expect(slimmedKinds()).toEqual([
+      'namespaces', 'pods', 'services', 'serviceaccounts', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
+      'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
+    ]);
+  });
+
+  it('a pod keeps its spec, identity, owners and the annotations checks read; managedFields, other annotations and most of status go', () => {
+    const pod = slimObject('pods', livePod());
+    expect(pod).toEqual({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name: 'web-1', namespace: 'shop', uid: 'u1', labels: { app: 'web' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d', uid: 'u0', controller: true }],
+        annotations: {
+          'sidecar.istio.io/inject': 'false', 'linkerd.io/inject': 'enabled', 'config.linkerd.io/skip-inbound-ports': '25',
+          'container.apparmor.security.beta.kubernetes.io/web': 'unconfined', 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined',
+        },
+      },
+      spec: { containers: [{ name: 'web', image: 'nginx' }] },
+      status: { phase: 'Running', podIP: '10.0.0.7' },
+    });
+  });
+
+  it('a kind whose annotations are all read keeps them, but not kubectl\'s last-applied copy', () => {
+    const ing = slimObject('ingresses', {
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+      metadata: { name: 'w', namespace: 'shop', annotations: { [LAST_APPLIED]: '{}', 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' }, managedFields } as KubeObject['metadata'],
+      spec: { rules: [] }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] }, other: 1 },
+    });
+    expect(ing.metadata).toEqual({ name: 'w', namespace: 'shop', annotations: { 'nginx.ingress.kubernetes.io/ssl-redirect': 'false' } });
+    expect(ing.status).toEqual({ loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } });
+  });
+
+  it('a binding keeps roleRef and subjects; RBAC objects keep only the autoupdate annotation', () => {
+    const crb = slimObject('clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
+      metadata: { name: 'b', annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true', [LAST_APPLIED]: '{}', team: 'x' }, managedFields } as KubeObject['metadata'],
+      roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'u' }],
+    });
+    expect(crb).toEqual({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
+      metadata: { name: 'b', annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } },
+      roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'u' }],
+    });
+  });
+
+  it('an undeclared kind is kept whole, managedFields and status included', () => {
+    const pa: KubeObject = {
+      apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'istio-system', annotations: { [LAST_APPLIED]: '{}' }, managedFields } as KubeObject['metadata'],
+      spec: { mtls: { mode: 'STRICT' } }, status: { conditions: [] },
+    };
+    const copy = structuredClone(pa);
+    expect(slimObject('istio.peerauthentications', pa)).toEqual(copy);
+    expect(slimObject('some.future-kind', structuredClone(pa))).toEqual(copy);
+  });
+
+  it('leaves malformed parts for the analyses to report', () => {
+    const odd = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: 'not a map' }, status: ['not', 'a', 'map'] } as unknown as KubeObject;
+    expect(slimObject('pods', structuredClone(odd))).toEqual(odd);
+  });
+});
+
+describe('the snapshot reader', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ztaudit-slim-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('slims what it reads and keeps everything else of the file', async () => {
+    const snap = snapshotFromObjects([livePod(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'linkerd.io/inject': 'enabled' } } }], { clusterName: 'c', origin: 'live' });
+    snap.notes.push('a note with "quotes", \\ backslashes, ] and }');
+    writeSnapshot(join(dir, 's.gz'), snap);
+    const back = await readSnapshot(join(dir, 's.gz'));
+    expect(back.resources.pods).toEqual([slimObject('pods', livePod())]);
+    expect(back.resources.namespaces?.[0]?.metadata?.annotations).toEqual({ 'linkerd.io/inject': 'enabled' });
+    expect(back.notes).toEqual(snap.notes);
+    expect(back.coverage).toEqual(snap.coverage);
+    expect(back.origin).toBe('live');
+  });
+});
+
+// Every check fixture, run through the whole catalog as loaded and slimmed: the slim
+// declarations must not drop anything any check reads.
+const ROOT = join(import.meta.dirname, '../../fixtures/checks');
+const NOW = new Date('2026-11-26T00:00:00Z');
+const ids = new Set(CHECK_BY_ID.keys());
+
+function slimmed(snapshot: Snapshot): Snapshot {
+  const copy = structuredClone(snapshot);
+  for (const [key, list] of Object.entries(copy.resources)) if (list) copy.resources[key as KindKey] = list.map((o) => slimObject(key, o));
+  return copy;
+}
+
+function asLive(snapshot: Snapshot): Snapshot {
+  const pods = [...(snapshot.resources.pods ?? [])];
+  for (const key of ['deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      const tpl = podTemplateOf(o);
+      const meta = (tpl?.metadata ?? {}) as KubeObject['metadata'];
+      if (!tpl || !o.metadata?.name) continue;
+      pods.push({
+        apiVersion: 'v1', kind: 'Pod', spec: tpl.spec, status: { phase: 'Running', conditions: [] },
+        metadata: { ...meta, name: `${o.metadata.name}-0`, namespace: o.metadata.namespace, ownerReferences: [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, controller: true }] },
+      });
+    }
+  }
+  return { ...snapshot, origin: 'live', source: 'live', resources: { ...snapshot.resources, pods } };
+}
+
+function outcomes(snapshot: Snapshot, config = defaultConfig()) {
+  return runChecks(CHECKS, { snapshot, config, now: NOW }).map((o) => ({ check: o.check.id, status: o.status, reason: o.reason, results: o.results }));
+}
+
+describe('verdicts with slimmed objects', () => {
+  const fixtures = readdirSync(ROOT).flatMap((id) => readdirSync(join(ROOT, id)).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('config')).map((f) => ({ id, file: f })));
+
+  it('every check fixture gives the same results for the whole catalog, slimmed or not', () => {
+    expect(fixtures.length).toBeGreaterThan(100);
+    for (const { id, file } of fixtures) {
+      const path = join(ROOT, id, file);
+      const snapshot = loadFixture(path, `${id}/${file}`);
+      const config = fixtureConfig(path, loadFixtureConfig(join(ROOT, id), ids) ?? defaultConfig());
+      expect(outcomes(slimmed(snapshot), config), `${id}/${file}`).toEqual(outcomes(snapshot, config));
+      // As collected live: each workload's template becomes a running pod of it, so the pod's
+      // own metadata (mesh and Pod Security annotations) is what the checks read.
+      const live = asLive(snapshot);
+      expect(outcomes(slimmed(live), config), `${id}/${file} (live)`).toEqual(outcomes(live, config));
+    }
+  }, 120_000);
+
+  it('the demo cluster gives the same results slimmed or not', () => {
+    const snapshot = loadManifests([join(import.meta.dirname, '../../../examples/demo-cluster')]);
+    expect(outcomes(slimmed(snapshot))).toEqual(outcomes(snapshot));
+  });
+});
