@@ -48,7 +48,7 @@ export const CONFIG_SCHEMA = closed({
       concurrency: { type: 'integer', minimum: 1, maximum: 256 },
     }),
   }),
-  mesh: closed({ istioRootNamespace: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
+  mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
   edge: closed({
     publicHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$' } },
     externalWaf: { type: 'string', minLength: 1 },

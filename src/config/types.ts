@@ -74,6 +74,8 @@ export interface Config {
   };
   mesh: {
     istioRootNamespace: string;
+    /** Istio trust domain for principals (default: meshConfig.trustDomain from ConfigMap istio, else cluster.local). */
+    istioTrustDomain?: string;
     /** Namespaces that must be meshed even without injection labels. */
     meshedNamespaces: string[];
     /** Linkerd install-time proxy.defaultInboundPolicy, when not readable from the cluster. */

@@ -85,6 +85,7 @@ export const KINDS = [
   // Istio
   crd('istio.peerauthentications', 'PeerAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'peerauthentications'),
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),
+  crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
   crd('istio.destinationrules', 'DestinationRule', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'destinationrules'),
   crd('istio.gateways', 'Gateway', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'gateways'),
   // Istio edge: routes bound to gateways, end-user authentication, Envoy patches (local rate limit, WAF filters)
