@@ -46,3 +46,12 @@ export const EDGE_RATE_LIMIT: string[] = ['NIST-800-53:SC-5', 'NIST-800-207:T4']
 
 /** Boundary protection by content inspection (a web application firewall at the edge). */
 export const EDGE_WAF: string[] = ['NIST-800-53:SC-7', 'NIST-800-53:SI-4', 'NIST-800-207:T4'];
+
+/** Certificates issued and renewed by a controller (cert-manager), not rotated by hand. */
+export const CERTIFICATE_MANAGEMENT: string[] = ['NSA-CISA:NS/encryption', 'NIST-800-53:SC-12', 'NIST-800-53:SC-17', 'NIST-800-207:T2'];
+
+/** Traffic leaves the cluster only through a controlled exit (egress gateway, registry-only mesh). */
+export const EGRESS_CONTROL: string[] = ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-53:AC-4', 'NIST-800-207:T4', 'NIST-800-207:T6'];
+
+/** Network flows are recorded, so a dropped or unexpected connection can be investigated. */
+export const FLOW_VISIBILITY: string[] = ['NSA-CISA:NS/network-policies', 'NIST-800-53:AU-12', 'NIST-800-53:SI-4', 'NIST-800-207:T7'];

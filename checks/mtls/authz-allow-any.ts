@@ -6,10 +6,36 @@
 // namespace, or the mesh from the root namespace) with an unrestricted `to` is high.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { consulPresent, istioPresent, linkerdPresent } from '../../src/analysis/mesh/index.ts';
+import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAuthzPolicy } from '../../src/analysis/mesh/index.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
 import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
-import { authzIndex, policyName } from './lib/authz.ts';
+import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge } from './lib/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
+
+/**
+ * Where an open rule really admits a caller no policy names: per workload the policy applies to
+ * and per port (the declared ports, the rule's ports, one other), Istio's verdict for such a caller
+ * (with an identity, and without a sidecar when the rule has no `from`). undefined: it applies to
+ * no workload in the snapshot, so it is judged on its text alone.
+ */
+function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules']): { admitted: string[]; workloads: number } | undefined {
+  if (p.targeted) return undefined;
+  const index = authzIndex(ctx.snapshot, ctx.config);
+  const workloads = istioWorkloads(ctx).filter((w) => policiesFor(index, w.namespace, w.labels).includes(p));
+  if (workloads.length === 0) return undefined;
+  const byThis = (reason: string) => reason.includes(`ALLOW AuthorizationPolicy ${policyName(p)} rules[`);
+  const admitted: string[] = [];
+  const plaintextToo = open.some((r) => r.anySource);
+  for (const w of workloads) {
+    const ports: string[] = [];
+    for (const { port, label } of portsToJudge(w, open.flatMap((r) => r.ports))) {
+      const callers = plaintextToo ? (['outsider', 'plaintext'] as const) : (['outsider'] as const);
+      if (callers.some((c) => { const v = hypotheticalVerdict(ctx, w, port, c); return (v.verdict === 'allowed' || v.verdict === 'depends') && byThis(v.reason); })) ports.push(label);
+    }
+    if (ports.length) admitted.push(`${w.namespace}/${w.workload.ref.name} ports ${ports.join(', ')}`);
+  }
+  return { admitted, workloads: workloads.length };
+}
 
 export const authzAllowAny: Check = {
   id: 'mtls.authz-allow-any',
@@ -33,12 +59,17 @@ export const authzAllowAny: Check = {
         out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} names its callers in every rule` });
         continue;
       }
+      const judged = admittedPorts(ctx, p, open);
+      if (judged && judged.admitted.length === 0) {
+        out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but on none of the ${judged.workloads} workload(s) it applies to does it admit one (a DENY policy or a condition decides first)` });
+        continue;
+      }
       const scope = p.targeted ? 'its target (gateway or waypoint)' : p.selector ? `workloads matching ${JSON.stringify(p.selector)}` : p.namespace === index.root ? 'every workload of the mesh' : `every workload of namespace ${p.namespace}`;
       const wide = !p.selector && !p.targeted && open.some((r) => r.anyOperation);
       out.push({
         status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
-        message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : 'allows principals/namespaces "*"'}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}`,
-        evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: r.ports })), selector: p.selector ?? null, targeted: p.targeted },
+        message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : 'allows principals/namespaces "*"'}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
+        evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: r.ports })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
       });
     }
     out.push(...linkerdAllowAny(ctx), ...consulAllowAny(ctx));

@@ -10,7 +10,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
-import { authzIndex, istioWorkloads, policyName } from './lib/authz.ts';
+import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge } from './lib/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
@@ -47,22 +47,37 @@ export const authzPlaintextBypass: Check = {
       // A rule reaches plaintext if it names no port, or a port that accepts plaintext.
       const reachesPlaintext = (rulePorts: string[]) => rulePorts.length === 0 ? true : rulePorts.some((p) => (everywhere ? !strictPorts.has(p) : plaintextPorts.includes(p)));
       const bypass: string[] = [];
+      const moot: string[] = [];
       let worst: 'high' | 'medium' | undefined;
+      // The ports where a plaintext caller is let in at all (Istio's per-port verdict): a bypass
+      // only matters there. An ALLOW on principals elsewhere in the policies may refuse it first.
+      const acceptsPlaintext = (port: number) => RELAXED.has(ports[String(port)] ?? mode);
+      const admits = (rulePorts: string[]) => portsToJudge(w, rulePorts).filter(({ port }) => (rulePorts.length === 0 || rulePorts.includes(String(port))) && acceptsPlaintext(port))
+        .filter(({ port }) => { const v = hypotheticalVerdict(ctx, w, port, 'plaintext'); return v.verdict === 'allowed' || v.verdict === 'depends'; }).map((x) => x.label);
       for (const p of withIdentity) {
         for (const r of p.rules) {
           if (!reachesPlaintext(r.ports)) continue;
-          if (p.action === 'DENY' && r.identity) {
-            bypass.push(`DENY ${policyName(p)} rules[${r.index}] names principals/namespaces, which a plaintext caller never matches, so it is not denied`);
+          const isBypass = (p.action === 'DENY' && r.identity) || (p.action === 'ALLOW' && r.negativeIdentityOnly);
+          if (!isBypass) continue;
+          const open = admits(r.ports);
+          if (open.length === 0) {
+            moot.push(`${p.action} ${policyName(p)} rules[${r.index}]`);
+            continue;
+          }
+          if (p.action === 'DENY') {
+            bypass.push(`DENY ${policyName(p)} rules[${r.index}] names principals/namespaces, which a plaintext caller never matches, so it is not denied (port${open.length > 1 ? 's' : ''} ${open.join(', ')})`);
             worst = 'high';
-          } else if (p.action === 'ALLOW' && r.negativeIdentityOnly) {
-            bypass.push(`ALLOW ${policyName(p)} rules[${r.index}] uses only notPrincipals/notNamespaces, which a plaintext caller matches, so it is allowed`);
+          } else {
+            bypass.push(`ALLOW ${policyName(p)} rules[${r.index}] uses only notPrincipals/notNamespaces, which a plaintext caller matches, so it is allowed (port${open.length > 1 ? 's' : ''} ${open.join(', ')})`);
             worst ??= 'medium';
           }
         }
       }
       const where = everywhere ? `mTLS ${mode}` : `ports ${plaintextPorts.join(', ')} accept plaintext`;
       if (bypass.length === 0) {
-        out.push({ status: 'pass', resource, message: `${refString(resource)}: ${where}, but no identity rule lets a plaintext caller through (ALLOW on principals/namespaces refuses it; DENY on notPrincipals/notNamespaces catches it)` });
+        out.push({ status: 'pass', resource, message: moot.length
+          ? `${refString(resource)}: ${where}; ${moot.join(', ')} would miss a plaintext caller, but on every port ${moot.length === 1 ? 'it covers' : 'they cover'} the other policies refuse plaintext callers anyway`
+          : `${refString(resource)}: ${where}, but no identity rule lets a plaintext caller through (ALLOW on principals/namespaces refuses it; DENY on notPrincipals/notNamespaces catches it)` });
         continue;
       }
       out.push({

@@ -13,6 +13,7 @@ import { authzMissing } from './authz-missing.ts';
 import { authzAllowAny } from './authz-allow-any.ts';
 import { authzPlaintextBypass } from './authz-plaintext-bypass.ts';
 import { consulDefaultAllow } from './consul-default-allow.ts';
+import { outboundAllowAny } from './outbound-allow-any.ts';
 
 export const mtlsChecks: Check[] = [
   meshRequired,
@@ -28,4 +29,5 @@ export const mtlsChecks: Check[] = [
   authzAllowAny,
   authzPlaintextBypass,
   consulDefaultAllow,
+  outboundAllowAny,
 ];

@@ -9,6 +9,8 @@ import { cniNotEnforcing } from './cni-not-enforcing.ts';
 import { policySelectsNothing } from './policy-selects-nothing.ts';
 import { invalidPolicy } from './invalid-policy.ts';
 import { exposedWorkload } from './exposed-workload.ts';
+import { flowVisibilityOff } from './flow-visibility-off.ts';
+import { egressNotControlled } from './egress-not-controlled.ts';
 
 export const networkChecks: Check[] = [
   namespaceDefaultDenyIngress,
@@ -20,4 +22,6 @@ export const networkChecks: Check[] = [
   policySelectsNothing,
   invalidPolicy,
   exposedWorkload,
+  flowVisibilityOff,
+  egressNotControlled,
 ];

@@ -7,6 +7,41 @@ import { buildReachability, type DirectionVerdict, type PodClass, type ReachMode
 import { findFlows } from '../../src/analysis/netpol/flows.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
+import { calleeMesh, meshVerdictOverConns } from '../../src/analysis/mesh/flow-verdict.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
+
+/**
+ * The mesh layer on a network-allowed pair of pod classes: the connections the destination's
+ * mesh does not refuse outright (over every workload pair the classes stand for).
+ */
+function meshRefiner(ctx: AuditContext, model: ReachModel) {
+  return (from: PodClass, to: PodClass, conns: ConnSet): ConnSet => {
+    let open = emptyConns();
+    for (const d of to.workloads) {
+      const dst = model.workloadByKey.get(d)?.ref;
+      if (!dst || calleeMesh(ctx.snapshot, ctx.config, dst) === 'none') return conns;
+      for (const s of from.workloads) {
+        const src = model.workloadByKey.get(s)?.ref;
+        if (!src) return conns;
+        const over = meshVerdictOverConns(ctx.snapshot, ctx.config, src, dst, conns);
+        open = unionAll(open, over ? over.open : conns);
+      }
+    }
+    return open;
+  };
+}
+
+/** What the mesh says about one reported flow (its first workload pair), for the evidence. */
+function meshEvidence(ctx: AuditContext, model: ReachModel, from: PodClass, to: PodClass, conns: ConnSet): Record<string, unknown> | undefined {
+  const src = model.workloadByKey.get(from.workloads[0])?.ref;
+  const dst = model.workloadByKey.get(to.workloads[0])?.ref;
+  if (!src || !dst || calleeMesh(ctx.snapshot, ctx.config, dst) === 'none') return undefined;
+  const over = meshVerdictOverConns(ctx.snapshot, ctx.config, src, dst, conns);
+  if (!over) return undefined;
+  const v = over.verdict;
+  return { mesh: v.mesh, verdict: v.verdict, port: over.port, reason: v.reason, ...(v.policy ? { policy: `${v.policy.kind} ${v.policy.namespace}/${v.policy.name}${v.rule !== undefined ? ` rules[${v.rule}]` : ''}` } : {}) };
+}
 
 /** NetworkPolicy rules keep their short form ("shop/db rule 0"); other APIs name kind, order and action. */
 function ruleText(r: RuleRef): string {
@@ -55,10 +90,10 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies (every enforced API) allow',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
-  remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions.',
+  remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
@@ -72,13 +107,16 @@ export const intentViolation: Check = {
       const { conns: wanted, bad } = intentConns(rule.ports);
       const sources = classesFor(model, rule.from);
       const dests = classesFor(model, rule.to);
-      const found = findFlows(model, sources, dests, wanted, MAX_FLOWS);
+      // The network first; then the same search with each pair cut to what the destination's mesh lets through.
+      const network = findFlows(model, sources, dests, wanted, MAX_FLOWS);
+      const found = network.count === 0 ? network : findFlows(model, sources, dests, wanted, MAX_FLOWS, meshRefiner(ctx, model));
       const allowing = new Set<string>();
       const flows = found.flows.map((f) => {
         const egressAllowedBy = allowedBy(f.egress, f.conns);
         const ingressAllowedBy = allowedBy(f.ingress, f.conns);
         for (const v of [f.egress, f.ingress]) for (const r of v.decidedBy) if (!isEmptyConns(intersectConns(r.conns, f.conns))) allowing.add(r.api === 'NetworkPolicy' ? r.policy : `${r.kindLabel} ${r.displayName ?? r.policy}`);
-        return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy };
+        const mesh = meshEvidence(ctx, model, f.from, f.to, f.conns);
+        return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy, ...(mesh ? { mesh } : {}) };
       });
       const violations = found.count;
       const evidence: Record<string, unknown> = { from: describe(rule.from), to: describe(rule.to), ports: rule.ports?.length ? connsToJson(wanted) : 'any', ...(bad.length ? { ignoredPorts: bad } : {}) };
@@ -86,15 +124,24 @@ export const intentViolation: Check = {
         out.push({
           status: 'fail',
           resource,
-          message: `intent "${rule.name}" is violated: ${describe(rule.from)} can reach ${describe(rule.to)} (${violations}${found.truncated ? '+' : ''} pod-class flow(s))`,
-          evidence: { ...evidence, allowingPolicies: [...allowing].sort(), flows, ...(found.truncated ? { flowsTruncated: `first ${MAX_FLOWS} flows shown; allowing policies are those of these flows` } : {}) },
+          message: `intent "${rule.name}" is violated: ${describe(rule.from)} can reach ${describe(rule.to)} (${violations}${found.truncated ? '+' : ''} pod-class flow(s); neither the network nor the mesh refuses them)`,
+          evidence: { ...evidence, enforcedBy: 'none', allowingPolicies: [...allowing].sort(), flows, ...(found.truncated ? { flowsTruncated: `first ${MAX_FLOWS} flows shown; allowing policies are those of these flows` } : {}) },
+        });
+      } else if (network.count > 0) {
+        // The network lets these flows through; the destination's mesh refuses every one.
+        const meshDenials = network.flows.map((f) => ({ from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), mesh: meshEvidence(ctx, model, f.from, f.to, f.conns) }));
+        out.push({
+          status: 'pass',
+          resource,
+          message: `intent "${rule.name}" holds at the mesh: the network lets ${describe(rule.from)} reach ${describe(rule.to)} (${network.count}${network.truncated ? '+' : ''} pod-class flow(s)), but the destination's mesh authorization refuses every one`,
+          evidence: { ...evidence, enforcedBy: 'mesh', flows: meshDenials },
         });
       } else {
         out.push({
           status: 'pass',
           resource,
           message: sources.length && dests.length ? `intent "${rule.name}" holds: no allowed flow from ${describe(rule.from)} to ${describe(rule.to)}` : `intent "${rule.name}" holds: no matching ${sources.length ? 'destination' : 'source'} pods`,
-          evidence: { ...evidence, sourceClasses: sources.length, destinationClasses: dests.length },
+          evidence: { ...evidence, ...(sources.length && dests.length ? { enforcedBy: 'network' } : {}), sourceClasses: sources.length, destinationClasses: dests.length },
         });
       }
     }

@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
+import { certificateStates, hasProbes, probeSubject } from '../../src/analysis/tls/index.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 const DAY = 86_400_000;
@@ -14,11 +14,28 @@ export const certificateExpiring: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Renew the certificate (or fix the cert-manager Certificate that should renew it) and roll it out to the Secret the endpoint serves.',
   needs: [],
-  appliesTo: hasProbes,
-  appliesWhen: 'when TLS endpoints were probed (--probe-tls)',
+  reads: ['certmanager.certificates'],
+  appliesTo: (ctx) => hasProbes(ctx) || certificateStates(ctx.snapshot).some((c) => c.notAfter !== undefined),
+  appliesWhen: 'when TLS endpoints were probed (--probe-tls) or cert-manager Certificates report status.notAfter',
   evaluate(ctx) {
     const days = ctx.config.tls.certificateExpiryDays;
     const out: Verdict[] = [];
+    // cert-manager's own record of the certificate in the Secret (status.notAfter): no probe, no Secret read.
+    for (const c of certificateStates(ctx.snapshot)) {
+      if (c.notAfter === undefined) continue;
+      const resource = c.ref;
+      const label = `Certificate ${c.ref.namespace}/${c.ref.name}${c.secretName ? ` (Secret ${c.secretName})` : ''}`;
+      const notAfter = Date.parse(c.notAfter);
+      if (Number.isNaN(notAfter)) {
+        out.push({ status: 'fail', resource, severity: 'low', message: `${label}: status.notAfter ${JSON.stringify(c.notAfter)} is unreadable.`, evidence: { notAfter: c.notAfter } });
+        continue;
+      }
+      const left = Math.floor((notAfter - ctx.now.getTime()) / DAY);
+      const evidence = { notAfter: c.notAfter, daysLeft: left, thresholdDays: days, source: 'Certificate status.notAfter' };
+      if (notAfter <= ctx.now.getTime()) out.push({ status: 'fail', resource, severity: 'critical', message: `${label}: certificate expired on ${c.notAfter} (cert-manager status).`, evidence });
+      else if (left < days) out.push({ status: 'fail', resource, message: `${label}: certificate expires in ${left} day(s) (${c.notAfter}), within the ${days}-day threshold; cert-manager has not renewed it.`, evidence });
+      else out.push({ status: 'pass', resource, message: `${label}: certificate valid for ${left} more days.`, evidence });
+    }
     for (const p of ctx.snapshot.probes ?? []) {
       if (!p.certificate) continue;
       const { resource, detailKey, label } = probeSubject(p);

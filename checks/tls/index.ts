@@ -12,6 +12,9 @@ import { weakCiphers } from './weak-ciphers.ts';
 import { edgeAuthMissing } from './edge-auth-missing.ts';
 import { edgeRateLimitMissing } from './edge-rate-limit-missing.ts';
 import { edgeWafMissing } from './edge-waf-missing.ts';
+import { certificateNotReady } from './certificate-not-ready.ts';
+import { certificateUnmanaged } from './certificate-unmanaged.ts';
+import { issuerNotReady } from './issuer-not-ready.ts';
 
 export const tlsChecks: Check[] = [
   ingressWithoutTls,
@@ -26,4 +29,7 @@ export const tlsChecks: Check[] = [
   edgeAuthMissing,
   edgeRateLimitMissing,
   edgeWafMissing,
+  certificateNotReady,
+  certificateUnmanaged,
+  issuerNotReady,
 ];

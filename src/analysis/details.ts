@@ -4,10 +4,15 @@
 import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from './context.ts';
 import { topBreadth } from './rbac/index.ts';
-import { meshPresent, meshWorkloadModes } from './mesh/index.ts';
-import { buildReachability, networkExposure } from './netpol/index.ts';
+import { meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
+import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
+import { buildReachability, ingressVerdict, networkExposure } from './netpol/index.ts';
 import { exposureNotes } from './netpol/exposure.ts';
-import { DETAIL_KINDS, type RunDetails } from '../run/types.ts';
+import { candidatePeers, indexByNamespace } from './netpol/flows.ts';
+import { isEmptyConns } from './netpol/conns.ts';
+import { isSystemNamespace } from './netpol/rules.ts';
+import { externalDestinations } from './netpol/egress.ts';
+import { DETAIL_KINDS, type L4WithoutL7Detail, type MeshWorkloadDetail, type RunDetails } from '../run/types.ts';
 
 /** How many subjects' breadth a run keeps: enough for the diff to see growth at the top. */
 export const BREADTH_SUBJECTS = 200;
@@ -20,16 +25,66 @@ export function runDetails(ctx: AuditContext): RunDetails {
     details.rbac = { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS) };
   }
   if (covered(ctx, DETAIL_KINDS.mtls) && meshPresent(ctx)) {
-    details.mtls = { workloads: meshWorkloadModes(ctx.snapshot, ctx.config) };
+    const workloads = withCallers(ctx, meshWorkloadModes(ctx.snapshot, ctx.config));
+    details.mtls = { workloads, ...(covered(ctx, DETAIL_KINDS.network) ? { l4WithoutL7: l4WithoutL7(ctx, workloads) } : {}) };
   }
   if (covered(ctx, DETAIL_KINDS.network)) {
     details.network = {
       exposure: networkExposure(ctx.snapshot)
         .filter((e) => e.external.length > 0 || e.fromAllNamespaces)
         .map((e) => ({ ...e, external: e.external.map((p) => ({ ...p })) })),
+      egress: externalDestinations(ctx.snapshot).map(({ kind, value, source }) => ({ kind, value, source })),
     };
   }
   return details;
+}
+
+/** Callers listed per Istio workload in report.json (the rest are counted in the policies). */
+const MAX_CALLERS = 20;
+
+function withCallers(ctx: AuditContext, workloads: MeshWorkloadDetail[]): MeshWorkloadDetail[] {
+  const model = istioAuthzModel(ctx.snapshot, ctx.config);
+  const labels = new Map(meshModel(ctx.snapshot, ctx.config).workloads.map((w) => [`${w.workload.ref.kind}/${w.namespace}/${w.workload.ref.name}`, w.labels]));
+  return workloads.map((w) => {
+    if (w.mesh !== 'istio') return w;
+    const c = istioCallers(model, w.workload.namespace ?? '', labels.get(`${w.workload.kind}/${w.workload.namespace}/${w.workload.name}`) ?? {});
+    return { ...w, callers: { who: c.who, callers: c.callers.slice(0, MAX_CALLERS), policies: c.policies } };
+  });
+}
+
+/**
+ * Workloads outside the system namespaces whose ingress admits pods of other namespaces (at
+ * L4: the network model's candidate sources) while nothing at L7 names their callers: no mesh,
+ * or Istio without an ALLOW AuthorizationPolicy. Linkerd and Consul workloads are judged by
+ * their own checks (mtls.authz-missing) and left out here. Cost: the candidate sources of each pod class, as `reach --matrix`.
+ */
+function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4WithoutL7Detail[] {
+  const model = buildReachability(ctx.snapshot);
+  const index = indexByNamespace(model.classes);
+  const byRef = new Map(workloads.map((w) => [`${w.workload.kind}/${w.workload.namespace}/${w.workload.name}`, w]));
+  const out: L4WithoutL7Detail[] = [];
+  for (const node of model.workloads) {
+    const ns = node.ref.namespace ?? '';
+    if (isSystemNamespace(ns, ctx.config.systemNamespaces) || ns === ctx.config.mesh.istioRootNamespace) continue;
+    const w = byRef.get(`${node.ref.kind}/${ns}/${node.ref.name}`);
+    const mesh = w?.mesh ?? 'none';
+    if (mesh === 'linkerd' || mesh === 'consul' || (mesh === 'istio' && w?.callers?.who !== 'anyone')) continue;
+    const open = node.classes.some((c) => {
+      const peers = candidatePeers(model, c, 'ingress', index, 4096);
+      if (peers === 'all') return true;
+      // Candidates are a superset (host-network classes always are): confirm each with the engine.
+      for (const p of peers) if (p.namespace !== ns && !p.hostNetwork && !isEmptyConns(ingressVerdict(model, { kind: 'class', cls: p }, { kind: 'class', cls: c }).conns)) return true;
+      return false;
+    });
+    if (!open) continue;
+    out.push({
+      workload: { kind: node.ref.kind, namespace: ns, name: node.ref.name },
+      mesh: mesh === 'istio' ? 'istio' : 'none',
+      reason: mesh === 'istio' ? 'meshed, but no ALLOW AuthorizationPolicy applies: any caller the network lets in is authorized' : 'not in a service mesh: no L7 authorization',
+    });
+  }
+  const key = (e: L4WithoutL7Detail) => `${e.workload.namespace}/${e.workload.name}/${e.workload.kind}`;
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /**

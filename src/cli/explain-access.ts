@@ -7,38 +7,47 @@ import type { CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addSourceOptions, loadSource, type SourceFlags } from './source.ts';
 import { choiceOption, defineCommand } from './command.ts';
+import { loadConfig } from '../config/load.ts';
+import { CHECK_BY_ID } from '../../checks/index.ts';
 
-function print(io: CliIO, result: { exitCode: number; output: string }): number {
-  (result.exitCode === 2 ? io.stderr : io.stdout)(`${result.output.replace(/\n?$/, '\n')}`);
+/** Exit 2 is an error on stderr, unless the command answered (reach: the mesh's answer is unknown). */
+function print(io: CliIO, result: { exitCode: number; output: string; answered?: boolean }): number {
+  (result.exitCode === 2 && !result.answered ? io.stderr : io.stdout)(`${result.output.replace(/\n?$/, '\n')}`);
   return result.exitCode;
 }
 
-interface ReachOptions extends SourceFlags { from?: string; to?: string; port?: string; matrix?: boolean; output?: 'text' | 'json' | 'csv' }
+interface ReachOptions extends SourceFlags { from?: string; to?: string; port?: string; matrix?: boolean; effective?: boolean; config?: string; output?: 'text' | 'json' | 'csv' }
 
 async function reach(values: ReachOptions, io: CliIO): Promise<number> {
+  // The config gives the mesh settings (Istio root namespace, trust domain) the mesh layer is judged with.
+  const { config, errors } = loadConfig(values.config, io.cwd, new Set(CHECK_BY_ID.keys()));
+  if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
+  if (values.effective && !values.matrix) throw new ConfigError('--effective applies to --matrix (one flow always shows both layers)');
   if (values.matrix) {
     // Streamed: a 5,000-workload matrix is hundreds of thousands of lines.
     let last = '';
-    for (const chunk of reachMatrixChunks(snapshot, values.output ?? 'text')) {
+    for (const chunk of reachMatrixChunks(snapshot, values.output ?? 'text', values.effective ? config : undefined)) {
       io.stdout(chunk);
       last = chunk;
     }
     if (!last.endsWith('\n')) io.stdout('\n');
     return 0;
   }
-  return print(io, reachCommandCore(snapshot, { from: values.from, to: values.to, port: values.port, matrix: values.matrix, output: values.output ?? 'text' }));
+  return print(io, reachCommandCore(snapshot, { config, from: values.from, to: values.to, port: values.port, matrix: values.matrix, output: values.output ?? 'text' }));
 }
 
 export const REACH = defineCommand<ReachOptions>({
   name: 'reach',
-  summary: 'is a flow allowed, and which policies and rules decided it; or the whole workload connectivity matrix',
+  summary: 'is a flow allowed by the network and the mesh, and which policies and rules decided each; or the whole workload connectivity matrix',
   define: (cmd) => {
     cmd
       .option('--from <workload>', 'source workload: NAMESPACE/NAME (a Deployment, StatefulSet, …, a ReplicaSet or a pod name)')
       .option('--to <workload>', 'destination workload, as --from')
       .option('--port <port>', 'destination port, PORT[/PROTOCOL] (default: any port; protocol TCP)')
       .option('--matrix', 'every workload pair instead of one flow')
+      .option('--effective', 'with --matrix: what both layers let through (network policies and the destination\'s mesh authorization), with a mesh column')
+      .option('--config <file>', 'ztaudit.yaml for the mesh settings (mesh.istioRootNamespace, mesh.istioTrustDomain); default ./ztaudit.yaml when present')
       .addOption(choiceOption('-o, --output <format>', 'text, json, or csv (with --matrix)', ['text', 'json', 'csv'], 'text'));
     addSourceOptions(cmd);
   },
@@ -46,8 +55,9 @@ export const REACH = defineCommand<ReachOptions>({
     'ztaudit reach --manifests deploy/ --from shop/frontend --to shop/db --port 5432',
     'ztaudit reach --context prod --from shop/api --to kube-system/coredns --port 53/UDP --output json',
     'ztaudit reach --manifests deploy/ --matrix --output csv > matrix.csv',
+    'ztaudit reach --manifests deploy/ --matrix --effective',
   ],
-  exitCodes: ['0  the flow is allowed (--matrix: the matrix was printed)', '1  the flow is denied', '2  could not answer (unknown workload, bad port, unreadable source)'],
+  exitCodes: ['0  the flow is allowed by the network and the mesh, for every request or for some (mesh DEPENDS: methods, paths, JWTs, conditions decide); --matrix: printed', '1  the flow is denied by the network or by the mesh', '2  could not answer (unknown workload, bad port, unreadable source, or the mesh\'s answer is unknown)'],
   run: (opts, _args, io) => reach(opts, io),
 });
 

@@ -2,10 +2,14 @@
 // reachability analysis answers typed questions (analysis/netpol/query.ts), this file says
 // them to people and scripts.
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, streamMatrix, ReachInputError, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
-import type { DirectionAnswer } from '../analysis/netpol/query.ts';
+import type { ResourceRef } from '../base/vocabulary.ts';
+import { defaultConfig, type Config } from '../config/types.ts';
+import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
+import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
+import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
+import type { MeshFlowVerdict } from '../analysis/mesh/flow.ts';
 
 /** One direction: who governs it, then each part of the asked connections with what decided it. */
 function directionText(name: string, who: string, d: DirectionAnswer): string {
@@ -16,30 +20,105 @@ function directionText(name: string, who: string, d: DirectionAnswer): string {
   return lines.join('\n');
 }
 
-/** Renders an answer as text (for people) or JSON `{ allowed, ports, egress, ingress, … }`. */
-export function formatReach(a: ReachAnswer, format: 'text' | 'json'): string {
+/**
+ * Both layers' answer for one flow. `effective`: 'allowed' (every request), 'depends' (some
+ * requests: the mesh decides by method, path, JWT, condition or external authorizer), 'denied',
+ * or 'unknown' (the mesh's answer could not be judged). `allowed` is true for allowed and
+ * depends, false for denied, null for unknown (exit 0, 0, 1, 2).
+ */
+export interface FlowAnswer {
+  network: ReachAnswer;
+  mesh: MeshFlowVerdict & { port?: number; ports?: MeshConnsVerdict['ports'] };
+  effective: 'allowed' | 'depends' | 'denied' | 'unknown';
+  allowed: boolean | null;
+  /** Connections both layers let through (the network's, minus ports the mesh refuses). */
+  ports: ConnSet;
+}
+
+const VERB = { allowed: 'ALLOWED', denied: 'DENIED', depends: 'DEPENDS', unknown: 'UNKNOWN' } as const;
+
+/** What decided the network answer, in one phrase: the allowing rules, or what denied it. */
+function networkDecidedBy(a: ReachAnswer): string[] {
+  const pick = (d: DirectionAnswer) => d.decisions.filter((x) => x.allowed === a.allowed).map((x) => x.by);
+  const all = a.allowed ? [...pick(a.ingress), ...pick(a.egress)] : [...(a.ingress.allowed ? [] : pick(a.ingress)), ...(a.egress.allowed ? [] : pick(a.egress))];
+  // An unpoliced direction ("default (no policy decides it)") is named only when nothing else decided.
+  const named = all.filter((b) => !b.startsWith('default ('));
+  return [...new Set(named.length ? named : all)];
+}
+
+function meshText(m: FlowAnswer['mesh']): string {
+  if (m.mesh === 'none') return `mesh: ${m.reason}`;
+  const verb = m.verdict === 'depends' ? 'DEPENDS (allowed for some requests only)' : VERB[m.verdict];
+  return `mesh ${verb}: ${m.reason}`;
+}
+
+/** Renders an answer as text (for people) or JSON `{ allowed, effective, network, mesh, ports, egress, ingress, … }`. */
+export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
+  const a = f.network;
   if (format === 'json') {
     return JSON.stringify({
       from: a.from,
       to: a.to,
       ...(a.port !== undefined ? { port: a.port } : {}),
       ...(a.protocol ? { protocol: a.protocol } : {}),
-      allowed: a.allowed,
-      ports: connsToJson(a.ports),
+      allowed: f.allowed,
+      effective: f.effective,
+      ports: connsToJson(f.ports),
+      network: {
+        allowed: a.allowed,
+        ports: connsToJson(a.ports),
+        decidedBy: [...a.ingress.decisions.map((d) => ({ direction: 'ingress', ...d })), ...a.egress.decisions.map((d) => ({ direction: 'egress', ...d }))].filter((d) => d.allowed === a.allowed),
+      },
+      mesh: f.mesh,
       egress: a.egress,
       ingress: a.ingress,
       notes: a.notes,
     }, null, 2);
   }
   const what = a.port !== undefined ? ` on ${a.port}/${a.protocol}` : a.protocol ? ` on ${a.protocol}` : '';
+  const headline = f.effective === 'depends' ? 'ALLOWED for some requests' : VERB[f.effective];
+  const m = f.mesh;
   const lines = [
-    `${a.allowed ? 'ALLOWED' : 'DENIED'}: ${a.from} -> ${a.to}${what}`,
-    ...(a.allowed && a.port === undefined ? [`  connections: ${formatConns(a.ports)}`] : []),
+    `${headline}: ${a.from} -> ${a.to}${what}`,
+    `  network ${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}; ${meshText(m)}`,
+    ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
     directionText('egress', a.from, a.egress),
     directionText('ingress', a.to, a.ingress),
+    ...(m.mesh === 'none' ? [] : [
+      `  mesh (${m.mesh}) at ${m.enforcedBy ?? a.to}${m.port !== undefined && a.port === undefined ? ` (deciding port ${m.port})` : ''}: ${VERB[m.verdict]}${m.policy ? ` by ${m.policy.kind} ${m.policy.namespace}/${m.policy.name}${m.rule !== undefined ? ` rules[${m.rule}]` : ''}` : ''}${m.plaintext ? ' (plaintext call)' : ''}`,
+      ...(m.ports && m.ports.length > 1 ? m.ports.map((p) => `    ${p.others ? `other ports (e.g. ${p.port})` : `port ${p.port}`}: ${VERB[p.verdict]}: ${p.reason}`) : []),
+      ...(m.notes ?? []).map((n) => `    note: ${n}`),
+    ]),
     ...a.notes.map((n) => `  note: ${n}`),
   ];
   return lines.join('\n');
+}
+
+/** The mesh layer for an answered network flow, and the combined answer. */
+export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, src: ReachTarget, dst: ReachTarget): FlowAnswer {
+  const from: ResourceRef | 'external' = src.kind === 'ip' ? 'external' : src.node.ref;
+  let mesh: FlowAnswer['mesh'];
+  let open = a.ports;
+  if (dst.kind === 'ip') {
+    mesh = { mesh: 'none', verdict: 'allowed', reason: `${dst.label} is outside the cluster: no mesh authorization applies`, plaintext: true };
+  } else if (a.port !== undefined) {
+    mesh = meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP');
+  } else {
+    // No port asked: judge the connections the network allows (or, when it allows none, every one, for information).
+    const over = meshVerdictOverConns(snapshot, config, from, dst.node.ref, a.allowed ? a.ports : allOf(a.protocol));
+    if (!over) mesh = { mesh: calleeMesh(snapshot, config, dst.node.ref) === 'none' ? 'none' : 'istio', verdict: 'allowed', reason: 'no connection to judge', plaintext: false };
+    else {
+      mesh = { ...over.verdict, port: over.port, ports: over.ports };
+      if (a.allowed) open = over.open;
+    }
+  }
+  const effective: FlowAnswer['effective'] = !a.allowed || mesh.verdict === 'denied' ? 'denied' : mesh.verdict;
+  return { network: a, mesh, effective, allowed: effective === 'unknown' ? null : effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };
+}
+
+function allOf(protocol: Protocol | undefined): ConnSet {
+  const all: Array<[number, number]> = [[1, 65535]];
+  return protocol ? { TCP: [], UDP: [], SCTP: [], [protocol]: all } : { TCP: all, UDP: all, SCTP: all };
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
@@ -47,14 +126,18 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The matrix as text chunks (about 64 KiB each), for streaming; joined, it is `formatMatrix`. */
-export function* formatMatrixChunks(rows: Iterable<MatrixRow>, format: 'text' | 'json' | 'csv'): Generator<string> {
-  let buf = format === 'json' ? '[' : format === 'csv' ? 'src,dst,conn' : '';
+/** A matrix row; `mesh` (effective matrix only) says which mesh judged the destination and which ports only some requests pass. */
+export type EffectiveRow = MatrixRow & { mesh?: string };
+
+/** The matrix as text chunks (about 64 KiB each), for streaming; joined, it is `formatMatrix`. `effective` adds the mesh column. */
+export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text' | 'json' | 'csv', effective = false): Generator<string> {
+  let buf = format === 'json' ? '[' : format === 'csv' ? `src,dst,conn${effective ? ',mesh' : ''}` : '';
   let first = true;
   for (const r of rows) {
+    const mesh = r.mesh ?? '';
     const line = format === 'json'
-      ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}\n  }`
-      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns)].map(csvField).join(',')}` : `${first ? '' : '\n'}${r.from} => ${r.to} : ${formatConns(r.conns)}`;
+      ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}${effective ? `,\n    "mesh": ${JSON.stringify(mesh)}` : ''}\n  }`
+      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : [])].map(csvField).join(',')}` : `${first ? '' : '\n'}${r.from} => ${r.to} : ${formatConns(r.conns)}${effective && mesh ? ` [mesh ${mesh}]` : ''}`;
     buf += format === 'json' && !first ? `,${line}` : line;
     first = false;
     if (buf.length >= 65536) {
@@ -66,19 +149,53 @@ export function* formatMatrixChunks(rows: Iterable<MatrixRow>, format: 'text' | 
   if (buf) yield buf;
 }
 
-export function formatMatrix(rows: Iterable<MatrixRow>, format: 'text' | 'json' | 'csv'): string {
-  return [...formatMatrixChunks(rows, format)].join('');
+export function formatMatrix(rows: Iterable<EffectiveRow>, format: 'text' | 'json' | 'csv', effective = false): string {
+  return [...formatMatrixChunks(rows, format, effective)].join('');
+}
+
+/** "ns/name[Kind]" back to the workload; "[External]" rows are addresses. */
+function labelRef(label: string): ResourceRef | 'external' {
+  const m = /^(.*)\/([^/]*)\[([^\]]*)\]$/.exec(label);
+  if (!m || m[3] === 'External') return 'external';
+  return { kind: m[3], namespace: m[1], name: m[2] };
+}
+
+/**
+ * The network matrix with each row cut to what the destination's mesh also lets through: rows
+ * the mesh refuses entirely disappear. One row at a time (streamed like the network matrix).
+ */
+export function* effectiveMatrix(snapshot: Snapshot, config: Config, rows: Iterable<MatrixRow>): Generator<EffectiveRow> {
+  for (const r of rows) {
+    const to = labelRef(r.to);
+    if (to === 'external' || calleeMesh(snapshot, config, to) === 'none') {
+      yield r;
+      continue;
+    }
+    const over = meshVerdictOverConns(snapshot, config, labelRef(r.from), to, r.conns);
+    if (!over) {
+      yield r;
+      continue;
+    }
+    if (over.open.TCP.length === 0 && over.open.UDP.length === 0 && over.open.SCTP.length === 0) continue;
+    const partial = over.ports.filter((p) => p.verdict === 'depends' || p.verdict === 'unknown').map((p) => `${p.others ? 'other TCP ports' : `TCP ${p.port}`} ${p.verdict}`);
+    yield { from: r.from, to: r.to, conns: over.open, mesh: `${over.verdict.mesh}${partial.length ? `: ${partial.join(', ')}` : ''}` };
+  }
 }
 
 /**
  * `reach --matrix` as a stream of output chunks (the command writes each as it comes, so a
- * large matrix never sits in memory as one string).
+ * large matrix never sits in memory as one string). With `config`, the effective matrix.
  */
-export function reachMatrixChunks(snapshot: Snapshot, format: 'text' | 'json' | 'csv'): Iterable<string> {
-  return formatMatrixChunks(streamMatrix(buildReachability(snapshot)), format);
+export function reachMatrixChunks(snapshot: Snapshot, format: 'text' | 'json' | 'csv', effectiveConfig?: Config): Iterable<string> {
+  const rows = streamMatrix(buildReachability(snapshot));
+  return effectiveConfig ? formatMatrixChunks(effectiveMatrix(snapshot, effectiveConfig, rows), format, true) : formatMatrixChunks(rows, format);
 }
 
 export interface ReachCommandOptions {
+  /** Mesh settings (Istio root namespace, trust domain); default config when omitted. */
+  config?: Config;
+  /** --matrix: the effective (network and mesh) matrix instead of the network one. */
+  effective?: boolean;
   from?: string;
   to?: string;
   /** "8080", "53/UDP", "UDP" (a whole protocol). */
@@ -115,22 +232,27 @@ function aliasToWorkload(snapshot: Snapshot, model: ReachModel, text: string): {
 }
 
 /**
- * The whole `ztaudit reach` command minus argument parsing. Exit codes: 0 allowed (or the
- * matrix was printed), 1 denied, 2 bad input (unknown workload, malformed port, missing flag).
+ * The whole `ztaudit reach` command minus argument parsing. Exit codes follow the effective
+ * answer of both layers: 0 allowed (also when the mesh allows only some requests), 1 denied,
+ * 2 could not answer (bad input: unknown workload, malformed port, missing flag; or the mesh's
+ * answer is unknown). The matrix exits 0.
  */
-export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOptions): { exitCode: number; output: string } {
+export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOptions): { exitCode: number; output: string; answered?: boolean } {
   const format = options.output ?? 'text';
   try {
     const model = buildReachability(snapshot);
-    if (options.matrix) return { exitCode: 0, output: formatMatrix(streamMatrix(model), format) };
+    if (options.matrix) return { exitCode: 0, output: [...reachMatrixChunks(snapshot, format, options.effective ? options.config ?? defaultConfig() : undefined)].join('') };
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
     const { port, protocol } = options.port ? parsePortArg(options.port) : {};
     const from = aliasToWorkload(snapshot, model, options.from);
     const to = aliasToWorkload(snapshot, model, options.to);
-    const answer = queryReach(model, from.target, to.target, port, protocol);
+    const src = resolveTarget(model, from.target);
+    const dst = resolveTarget(model, to.target);
+    const answer = queryReach(model, src, dst, port, protocol);
     answer.notes.unshift(...[from.note, to.note].filter((n): n is string => n !== undefined));
-    return { exitCode: answer.allowed ? 0 : 1, output: formatReach(answer, format) };
+    const flow = judgeFlow(snapshot, options.config ?? defaultConfig(), answer, src, dst);
+    return { exitCode: flow.allowed === null ? 2 : flow.allowed ? 0 : 1, output: formatReach(flow, format), answered: true };
   } catch (e: unknown) {
     if (e instanceof ReachInputError) return { exitCode: 2, output: `ztaudit reach: ${e.message}` };
     throw e;

@@ -13,7 +13,7 @@ import type { Logger } from '../base/log.ts';
 import { collectLive, type ConfigMapRef } from '../collect/live.ts';
 import { probeEndpoints } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
-import { meshConfigMapRefs } from '../analysis/mesh/index.ts';
+import { istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
@@ -74,7 +74,7 @@ export async function loadSource(flags: SourceFlags, log: Logger, context: Sourc
 
 /** The ConfigMaps read by name: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings. */
 export function liveConfigMapRefs(config: Config): (partial: Snapshot) => ConfigMapRef[] {
-  return (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...ciliumConfigMapRefs(partial)];
+  return (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial)];
 }
 
 async function collectSource(flags: SourceFlags, log: Logger, context: SourceContext): Promise<Snapshot> {
@@ -105,7 +105,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}),
     onProgress: progress,
-    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings.
+    // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own (istio-<rev> per Istio revision in use), Cilium's agent settings.
     configMapRefs: liveConfigMapRefs(config),
   }).catch((error: unknown) => {
     // Nothing chosen and no cluster found: the user may not know the other sources exist.

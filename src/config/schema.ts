@@ -21,6 +21,10 @@ export const CONFIG_SCHEMA = closed({
     exemptions: closed({ namespaces: strArray, runtimeClasses: strArray, usernames: strArray }),
   }),
   network: closed({ exposedNamespaces: strArray }),
+  egress: closed({
+    // The controlled exits: gateway pods (namespace + optional podSelector) or a proxy address outside the cluster (cidr).
+    gateways: { type: 'array', items: { ...closed({ namespace: str, podSelector: labels, cidr: { type: 'string', pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$' } }), anyOf: [{ required: ['namespace'] }, { required: ['cidr'] }] } },
+  }),
   intent: closed({
     deny: {
       type: 'array',
@@ -44,7 +48,7 @@ export const CONFIG_SCHEMA = closed({
       concurrency: { type: 'integer', minimum: 1, maximum: 256 },
     }),
   }),
-  mesh: closed({ istioRootNamespace: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
+  mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
   edge: closed({
     publicHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$' } },
     externalWaf: { type: 'string', minLength: 1 },

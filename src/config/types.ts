@@ -54,6 +54,10 @@ export interface Config {
     /** Namespaces whose workloads are meant to be reachable from everywhere (e.g. ingress controllers). */
     exposedNamespaces: string[];
   };
+  egress: {
+    /** Controlled exits: only these may reach the outside (network.egress-not-controlled). */
+    gateways: EgressGateway[];
+  };
   intent: { deny: IntentRule[] };
   rbac: {
     /** Subjects treated as part of the platform and never reported (added to the built-in list). */
@@ -70,6 +74,8 @@ export interface Config {
   };
   mesh: {
     istioRootNamespace: string;
+    /** Istio trust domain for principals (default: meshConfig.trustDomain from ConfigMap istio, else cluster.local). */
+    istioTrustDomain?: string;
     /** Namespaces that must be meshed even without injection labels. */
     meshedNamespaces: string[];
     /** Linkerd install-time proxy.defaultInboundPolicy, when not readable from the cluster. */
@@ -121,6 +127,13 @@ export interface Config {
   };
 }
 
+/** An egress gateway's pods (namespace, optional pod labels), or an egress proxy's address range outside the cluster. */
+export interface EgressGateway {
+  namespace?: string;
+  podSelector?: Record<string, string>;
+  cidr?: string;
+}
+
 export const DEFAULT_SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
 export function defaultConfig(): Config {
@@ -130,6 +143,7 @@ export function defaultConfig(): Config {
     systemNamespaces: [...DEFAULT_SYSTEM_NAMESPACES],
     podSecurity: { exemptions: { namespaces: [], runtimeClasses: [], usernames: [] } },
     network: { exposedNamespaces: [] },
+    egress: { gateways: [] },
     intent: { deny: [] },
     rbac: { ignoreSubjects: [] },
     tls: { certificateExpiryDays: 30, probe: { enabled: false, endpoints: [], timeoutMs: 5000, concurrency: 8 } },

@@ -191,6 +191,28 @@ export interface MeshWorkloadDetail {
   ports?: Record<string, string>;
   /** Ports whose mode admits plaintext although the workload's does not (or differs from it). */
   weakPorts?: Record<string, string>;
+  /** Istio: who its AuthorizationPolicies let call it. */
+  callers?: MeshCallersDetail;
+}
+
+/**
+ * Who may call an Istio workload, from the ALLOW AuthorizationPolicies its sidecar or ztunnel
+ * enforces: 'anyone' (no ALLOW policy: every caller the network lets in), 'nobody' (only
+ * allow-nothing policies), 'listed' (the callers the rules name, in `callers`).
+ */
+export interface MeshCallersDetail {
+  who: 'anyone' | 'nobody' | 'listed';
+  /** "principal cluster.local/ns/shop/sa/api", "namespace shop", "any caller", "any authenticated workload", … with "(ports …)" or "(some requests)" when a rule narrows it. */
+  callers: string[];
+  /** The ALLOW (and DENY/CUSTOM) policies that apply, NAMESPACE/NAME. */
+  policies: string[];
+}
+
+/** A workload whose ingress admits pods of other namespaces (L4) while no L7 authorization restricts its callers. */
+export interface L4WithoutL7Detail {
+  workload: ResourceRef;
+  mesh: 'istio' | 'none';
+  reason: string;
 }
 
 export interface ExternalPathDetail {
@@ -214,6 +236,14 @@ export interface ExposureDetail {
   ingressIsolated: boolean;
 }
 
+/** An external destination the cluster's objects allow by name (netpol/egress.ts externalDestinations). */
+export interface ExternalDestinationDetail {
+  kind: 'ipBlock' | 'fqdn' | 'world' | 'ServiceEntry';
+  value: string;
+  /** The policy or ServiceEntry naming it. */
+  source: ResourceRef;
+}
+
 /** The kinds each details part needs collected 'ok'; without them the part is absent. */
 export const DETAIL_KINDS = {
   rbac: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],
@@ -224,8 +254,12 @@ export const DETAIL_KINDS = {
 /** Report sections the analyses compute; a part whose inputs were not collected is absent. */
 export interface RunDetails {
   rbac?: { breadth: BreadthEntry[] };
-  mtls?: { workloads: MeshWorkloadDetail[] };
-  network?: { exposure: ExposureDetail[] };
+  mtls?: { workloads: MeshWorkloadDetail[]; /** Absent when the network kinds were not collected. */ l4WithoutL7?: L4WithoutL7Detail[] };
+  network?: {
+    exposure: ExposureDetail[];
+    /** Where traffic may leave the cluster by name: public ipBlocks, toFQDNs names, world rules, ServiceEntry hosts. */
+    egress?: ExternalDestinationDetail[];
+  };
 }
 
 /** One stored run as listed (`ztaudit history`, the fleet report). */

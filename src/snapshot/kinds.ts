@@ -85,12 +85,14 @@ export const KINDS = [
   // Istio
   crd('istio.peerauthentications', 'PeerAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'peerauthentications'),
   crd('istio.authorizationpolicies', 'AuthorizationPolicy', 'security.istio.io', ['v1', 'v1beta1'], 'authorizationpolicies'),
+  crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
   crd('istio.destinationrules', 'DestinationRule', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'destinationrules'),
   crd('istio.gateways', 'Gateway', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'gateways'),
   // Istio edge: routes bound to gateways, end-user authentication, Envoy patches (local rate limit, WAF filters)
   crd('istio.virtualservices', 'VirtualService', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'virtualservices'),
-  crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
   crd('istio.envoyfilters', 'EnvoyFilter', 'networking.istio.io', ['v1alpha3'], 'envoyfilters'),
+  crd('istio.sidecars', 'Sidecar', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'sidecars'),
+  crd('istio.serviceentries', 'ServiceEntry', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'serviceentries'),
   // Linkerd
   crd('linkerd.servers', 'Server', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1'], 'servers'),
   crd('linkerd.authorizationpolicies', 'AuthorizationPolicy', 'policy.linkerd.io', ['v1alpha1'], 'authorizationpolicies'),
@@ -122,6 +124,8 @@ export const KINDS = [
   crd('contour.httpproxies', 'HTTPProxy', 'projectcontour.io', ['v1'], 'httpproxies'),
   // cert-manager
   crd('certmanager.certificates', 'Certificate', 'cert-manager.io', ['v1'], 'certificates'),
+  crd('certmanager.issuers', 'Issuer', 'cert-manager.io', ['v1'], 'issuers'),
+  crd('certmanager.clusterissuers', 'ClusterIssuer', 'cert-manager.io', ['v1'], 'clusterissuers', false),
   // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped
   crd('anp.adminnetworkpolicies', 'AdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'adminnetworkpolicies', false),
   crd('anp.baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'baselineadminnetworkpolicies', false),

@@ -10,7 +10,10 @@ import { ApiUnreachableError, collectLive } from '../../src/collect/live.ts';
 import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
 import { ClusterError } from '../../src/base/errors.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
-import { crd, installMeshAndGatewayCrds } from './crds.ts';
+import { certManagerCrds, crd, installMeshAndGatewayCrds } from './crds.ts';
+import { CHECK_BY_ID } from '../../checks/index.ts';
+import { defaultConfig } from '../../src/config/types.ts';
+import { runChecks } from '../../src/engine/run.ts';
 import { Admin, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
 import { startRecordingProxy } from './recording-proxy.ts';
 
@@ -205,6 +208,46 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       // Group not served at all.
       expect(snapshot.coverage['cilium.networkpolicies']).toMatchObject({ status: 'absent', detail: expect.stringContaining('cilium.io') });
       expect(snapshot.resources['cilium.networkpolicies']).toEqual([]);
+    });
+  });
+
+  describe('cert-manager and Istio egress kinds', () => {
+    const ns = uniqueName('certs');
+    let snapshot: Snapshot;
+    beforeAll(async () => {
+      for (const c of certManagerCrds()) await admin.create(c, true);
+      await admin.create(crd('networking.istio.io', 'Sidecar', 'sidecars', ['v1'], true, {}), true);
+      await admin.create(crd('networking.istio.io', 'ServiceEntry', 'serviceentries', ['v1'], true, {}), true);
+      for (const r of ['certificates', 'issuers', 'clusterissuers']) await admin.waitForResource('cert-manager.io', 'v1', r);
+      await admin.waitForResource('networking.istio.io', 'v1', 'serviceentries');
+      await admin.namespace(ns);
+      await admin.createAll([
+        { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'ca', namespace: ns }, spec: { ca: { secretName: 'ca-keypair' } }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ErrGetKeyPair', message: 'secret "ca-keypair" not found' }] } },
+        { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: `le-${ns}` }, spec: { acme: {} }, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'ACMEAccountRegistered' }] } },
+        { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web', namespace: ns }, spec: { secretName: 'web-tls', issuerRef: { name: 'ca', kind: 'Issuer' } }, status: { notAfter: '2020-01-01T00:00:00Z', conditions: [{ type: 'Ready', status: 'False', reason: 'Expired' }] } },
+        { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'fresh', namespace: ns }, spec: { secretName: 'fresh-tls', issuerRef: { name: 'ca', kind: 'Issuer' } } },
+        { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: ns }, spec: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } },
+        { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'stripe', namespace: ns }, spec: { hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL' } },
+      ]);
+      snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+    });
+
+    it('collects Certificates, Issuers and ClusterIssuers with the status cert-manager wrote, and Sidecars and ServiceEntries', () => {
+      for (const k of ['certmanager.certificates', 'certmanager.issuers', 'certmanager.clusterissuers', 'istio.sidecars', 'istio.serviceentries'] as const) expect(snapshot.coverage[k]?.status, k).toBe('ok');
+      expect(namesIn(snapshot, 'certmanager.certificates', ns)).toEqual(['fresh', 'web']);
+      expect(namesIn(snapshot, 'certmanager.issuers', ns)).toEqual(['ca']);
+      expect(namesIn(snapshot, 'certmanager.clusterissuers')).toContain(`le-${ns}`);
+      expect(snapshot.resources['certmanager.certificates']?.find((c) => c.metadata?.name === 'web')).toMatchObject({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', status: { notAfter: '2020-01-01T00:00:00Z' } });
+      expect(namesIn(snapshot, 'istio.sidecars', ns)).toEqual(['default']);
+      expect(namesIn(snapshot, 'istio.serviceentries', ns)).toEqual(['stripe']);
+    });
+
+    it('judges them from their status: not-ready issuer and certificate, expired, no status', () => {
+      const ctx = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
+      const failing = (id: string) => runChecks([CHECK_BY_ID.get(id)!], ctx)[0].results.filter((r) => r.status === 'fail' && r.resource.namespace === ns).map((r) => `${r.severity} ${r.resource.kind} ${r.resource.name}`).sort();
+      expect(failing('tls.issuer-not-ready')).toEqual(['medium Issuer ca']);
+      expect(failing('tls.certificate-not-ready')).toEqual(['low Certificate fresh', 'medium Certificate web']);
+      expect(failing('tls.certificate-expiring')).toEqual(['critical Certificate web']);
     });
   });
 

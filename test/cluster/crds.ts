@@ -64,6 +64,21 @@ export function crd(group: string, kind: string, plural: string, versions: strin
   };
 }
 
+/** cert-manager's Certificate, Issuer and ClusterIssuer, keeping `status` (no status subresource, so a test writes it on create). */
+export function certManagerCrds(): KubeObject[] {
+  const withStatus = (o: KubeObject): KubeObject => {
+    for (const v of (o.spec as { versions: Array<{ schema: { openAPIV3Schema: { properties: Record<string, unknown> } } }> }).versions) {
+      v.schema.openAPIV3Schema.properties.status = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    }
+    return o;
+  };
+  return [
+    withStatus(crd('cert-manager.io', 'Certificate', 'certificates', ['v1'], true, {})),
+    withStatus(crd('cert-manager.io', 'Issuer', 'issuers', ['v1'], true, {})),
+    withStatus(crd('cert-manager.io', 'ClusterIssuer', 'clusterissuers', ['v1'], false, {})),
+  ];
+}
+
 /** Installs the CRDs the tier uses (idempotent across test files) and waits until they are served. */
 export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(istioPeerAuthenticationCrd(), true);

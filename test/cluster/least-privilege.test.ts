@@ -164,9 +164,11 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
     });
 
     it('makes every check that needs NetworkPolicies not-evaluated, never passed', () => {
-      // An intent rule makes network.intent-violation applicable, so it too must be gated.
+      // An intent rule makes network.intent-violation applicable, a declared egress gateway
+      // network.egress-not-controlled, so they too must be gated.
       const config = defaultConfig();
       config.intent.deny = [{ name: 'a-never-reaches-b', from: { namespace: 'a' }, to: { namespace: 'b' } }];
+      config.egress.gateways = [{ namespace: 'egress' }];
       const ctx = { snapshot, config, now: new Date() };
       const probe: Check = {
         id: 'network.test-probe', area: 'network', title: 'probe', protectsAgainst: 'nothing (a probe)', severity: 'low', controls: [], remediation: '',

@@ -89,7 +89,12 @@ describeBrowser('HTML report in headless Chromium', () => {
     const strict = d.mtls!.workloads.filter((w) => w.mode === 'STRICT').length;
     expect(await page.locator('#posture-mtls [data-mode="STRICT"] b').textContent()).toBe(String(strict));
     const secure = d.mtls!.workloads.filter((w) => w.posture === 'authenticated' && !w.weakPorts).length;
-    expect(await page.locator('#posture-mtls tbody tr').count()).toBe(d.mtls!.workloads.length - secure);
+    expect(await page.locator('#posture-mtls table.mesh-modes tbody tr').count()).toBe(d.mtls!.workloads.length - secure);
+    // Who may call each Istio workload, and what the network admits; the demo's shop has no ALLOW policy.
+    expect(await page.locator('#posture-mtls table.mesh-callers tbody tr').count()).toBe(d.mtls!.workloads.filter((w) => w.callers).length);
+    expect(await page.locator('#posture-mtls table.mesh-callers tbody tr').first().innerText()).toContain('any caller the network lets in');
+    expect(await page.locator('#posture-mtls table.l4-without-l7 tbody tr').count()).toBe(d.mtls!.l4WithoutL7!.length);
+    expect(d.mtls!.l4WithoutL7!.map((e) => `${e.workload.namespace}/${e.workload.name}`)).toContain('shop/frontend');
     expect(await page.locator('#posture-exposure tbody tr').count()).toBe(d.network!.exposure.length);
     expect(await page.locator('#posture-exposure tbody').innerText()).toContain('LoadBalancer');
     expect(await page.locator('#posture').isVisible()).toBe(true);
@@ -227,7 +232,7 @@ describeBrowser('HTML report in headless Chromium', () => {
     expect(text).toContain(`page 1 of ${pages}`);
     expect(text).toContain(`page ${pages} of ${pages}`);
     expect(pages).toBeGreaterThan(5);
-    expect(pages).toBeLessThan(75); // 60 pages measured once the demo gained its Gateway API edge and the edge guard findings
+    expect(pages).toBeLessThan(75); // a runaway guard: 67 pages measured with the Gateway API edge, cert-manager findings and the egress list
     // No clipped tables: printed at A4 width, no element is wider than the page.
     const { page } = await open(renderHtml(report, { trend, previous }), 'print.html');
     await page.emulateMedia({ media: 'print' });

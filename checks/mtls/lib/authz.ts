@@ -1,12 +1,14 @@
 // Shared by the Istio authorization checks: the parsed AuthorizationPolicies, once per run, and
 // the meshed workloads outside the system namespaces they are judged for.
 import type { AuditContext } from '../../../src/analysis/context.ts';
-import { indexAuthorizationPolicies, meshModel, type AuthzIndex, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
-import { memoizeBySnapshotAndConfig } from '../../../src/analysis/mesh/util.ts';
+import { meshModel, type AuthzIndex, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
+import { containerPorts } from '../../../src/analysis/mesh/util.ts';
+import { istioAuthzModel, istioFlowVerdict } from '../../../src/analysis/mesh/istio-authz.ts';
+import { istioMembership } from '../../../src/analysis/mesh/istio.ts';
+import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 
-export const authzIndex = memoizeBySnapshotAndConfig((snapshot, config): AuthzIndex =>
-  indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], config.mesh.istioRootNamespace || 'istio-system'));
+export const authzIndex = (snapshot: AuditContext['snapshot'], config: AuditContext['config']): AuthzIndex => istioAuthzModel(snapshot, config).authz;
 
 export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
   const root = ctx.config.mesh.istioRootNamespace || 'istio-system';
@@ -14,3 +16,33 @@ export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
 }
 
 export const policyName = (p: { ref: { namespace?: string; name: string } }): string => `${p.ref.namespace}/${p.ref.name}`;
+
+/** A caller no policy names: a meshed workload of a namespace that cannot exist, or a caller without a sidecar. */
+const OUTSIDER_NS = 'ztaudit:outsider';
+
+/**
+ * Istio's verdict on `port` of a workload for a hypothetical caller: `outsider` (an mTLS peer whose
+ * identity no policy names, so only "any caller" rules admit it) or `plaintext` (no sidecar).
+ */
+export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext'): MeshFlowVerdict {
+  const rep = w.workload.pods[0];
+  const dataplane = rep ? istioMembership(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane : undefined;
+  return istioFlowVerdict(
+    istioAuthzModel(ctx.snapshot, ctx.config),
+    { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' },
+    { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP', ...(dataplane ? { dataplane } : {}) },
+  );
+}
+
+/**
+ * The ports worth judging on a workload: the TCP ports its containers declare, the ports `extra`
+ * names, and one port neither names (standing for every other port).
+ */
+export function portsToJudge(w: WorkloadMesh, extra: Iterable<string | number>): Array<{ port: number; label: string }> {
+  const named = new Set<number>();
+  for (const p of w.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : []) named.add(p.port);
+  for (const p of extra) { const n = Number(p); if (Number.isInteger(n) && n > 0 && n < 65536) named.add(n); }
+  let other = 1;
+  while (named.has(other)) other++;
+  return [...[...named].sort((a, b) => a - b).map((port) => ({ port, label: String(port) })), { port: other, label: 'any other port' }];
+}

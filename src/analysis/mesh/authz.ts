@@ -64,6 +64,48 @@ export interface AuthzRule {
   /** No `to`: every port, method and path. */
   anyOperation: boolean;
   ports: string[];
+  /** The rule as written, for per-flow evaluation (istio-authz.ts). */
+  from: AuthzSource[];
+  to: AuthzOperation[];
+  when: AuthzCondition[];
+}
+
+/** One `from[].source`: every field present must match (AND); within a field, any value (OR). */
+export interface AuthzSource {
+  principals?: string[];
+  notPrincipals?: string[];
+  namespaces?: string[];
+  notNamespaces?: string[];
+  requestPrincipals?: string[];
+  notRequestPrincipals?: string[];
+  ipBlocks?: string[];
+  notIpBlocks?: string[];
+  remoteIpBlocks?: string[];
+  notRemoteIpBlocks?: string[];
+}
+
+/** One `to[].operation`. */
+export interface AuthzOperation {
+  ports?: string[];
+  notPorts?: string[];
+  hosts?: string[];
+  notHosts?: string[];
+  methods?: string[];
+  notMethods?: string[];
+  paths?: string[];
+  notPaths?: string[];
+}
+
+export interface AuthzCondition {
+  key: string;
+  values?: string[];
+  notValues?: string[];
+}
+
+export interface AuthzTargetRef {
+  group: string;
+  kind: string;
+  name: string;
 }
 
 export interface ParsedAuthzPolicy {
@@ -74,6 +116,9 @@ export interface ParsedAuthzPolicy {
   selector?: Record<string, string>;
   /** Attached by targetRef/targetRefs (gateway, waypoint, Service): not enforced by the sidecar. */
   targeted: boolean;
+  targetRefs: AuthzTargetRef[];
+  /** CUSTOM: the extension provider (external authorizer) named by spec.provider.name. */
+  provider?: string;
   /** `spec: {}` or an ALLOW with no rules: allows nothing. */
   allowNothing: boolean;
   rules: AuthzRule[];
@@ -92,6 +137,24 @@ function principalProblem(p: unknown): string | undefined {
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'requestPrincipals', 'notRequestPrincipals', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
+const OPERATION_FIELDS = ['ports', 'notPorts', 'hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
+
+/** The string-list fields of `o` that are set (an empty list is as good as absent in Istio's API). */
+function listFields<K extends string>(o: Record<string, unknown>, keys: readonly K[]): Partial<Record<K, string[]>> {
+  const out: Partial<Record<K, string[]>> = {};
+  for (const k of keys) {
+    const v = o[k];
+    if (Array.isArray(v) && v.length > 0) out[k] = v.map((x) => (typeof x === 'string' ? x : String(x)));
+  }
+  return out;
+}
+
+function targetRefsOf(spec: Record<string, unknown>): AuthzTargetRef[] {
+  const raw = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)];
+  return raw.map((r) => { const o = obj(r) ?? {}; return { group: typeof o.group === 'string' ? o.group : '', kind: typeof o.kind === 'string' ? o.kind : '', name: typeof o.name === 'string' ? o.name : '' }; });
 }
 
 export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
@@ -113,6 +176,13 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
     const rule = obj(r) ?? {};
     const froms = arr(rule.from).map((f) => obj(obj(f)?.source) ?? {});
     const tos = arr(rule.to).map((t) => obj(obj(t)?.operation) ?? {});
+    const when = arr(rule.when).map((w): AuthzCondition => {
+      const c = obj(w) ?? {};
+      const key = typeof c.key === 'string' ? c.key : '';
+      if (!key) problems.push(`rules[${index}].when: a condition without a key`);
+      return { key, ...listFields(c, ['values', 'notValues'] as const) };
+    });
+    for (const t of tos) for (const field of ['ports', 'notPorts']) for (const p of arr(t[field])) if (!/^\d{1,5}$/.test(String(p)) || Number(p) < 1 || Number(p) > 65535) problems.push(`rules[${index}].to.operation.${field}: ${JSON.stringify(p)} is not a port number`);
     let identity = false;
     let negative = false;
     let anyPrincipal = false;
@@ -132,11 +202,16 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       anyPrincipal,
       conditional: arr(rule.when).length > 0,
       anyOperation: tos.length === 0,
-      ports: tos.flatMap((t) => strings(t.ports)),
+      ports: tos.flatMap((t) => arr(t.ports).filter((p) => typeof p === 'string' || typeof p === 'number').map(String)),
+      from: froms.map((f) => listFields(f, SOURCE_FIELDS)),
+      to: tos.map((t) => listFields(t, OPERATION_FIELDS)),
+      when,
     };
   });
   return {
     ref, namespace, action, targeted, rules, problems,
+    targetRefs: targetRefsOf(spec),
+    ...(action === 'CUSTOM' && typeof obj(spec.provider)?.name === 'string' ? { provider: obj(spec.provider)!.name as string } : {}),
     ...(sel ? { selector: stringMap(sel.matchLabels) } : {}),
     allowNothing: action === 'ALLOW' && rules.length === 0,
   };

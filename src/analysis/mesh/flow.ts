@@ -25,6 +25,8 @@ export interface MeshCallee {
   labels: Record<string, string>;
   port: number;
   protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** Istio: how the callee is in the mesh (ambient pods are judged by ztunnel or a waypoint); default sidecar. */
+  dataplane?: 'sidecar' | 'ambient';
 }
 
 /**
@@ -48,4 +50,6 @@ export interface MeshFlowVerdict {
   enforcedBy?: string;
   /** The call travels in plaintext (the caller has no mesh identity, and the port accepts it). */
   plaintext: boolean;
+  /** What else the judge saw (ignored malformed policies, policies the enforcement point does not apply, a waypoint on the path). */
+  notes?: string[];
 }

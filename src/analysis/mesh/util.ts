@@ -95,3 +95,16 @@ export function containerPorts(spec: Json): Array<{ port: number; name?: string 
 export function containerNames(spec: Json): string[] {
   return [...arr(spec.containers), ...arr(spec.initContainers)].map((c) => str(obj(c)?.name)).filter((n): n is string => !!n);
 }
+
+/** Every port number in an annotation value ("8080,9090", "4190-4191" ranges expanded, up to 1,024 numbers); anything else is ignored. */
+export function parsePortNumbers(v: string): number[] {
+  const out: number[] = [];
+  for (const part of v.split(',')) {
+    const m = /^\s*(\d{1,5})(?:-(\d{1,5}))?\s*$/.exec(part);
+    if (!m) continue;
+    const lo = Number(m[1]);
+    const hi = m[2] ? Number(m[2]) : lo;
+    for (let p = lo; p <= hi && p <= 65535 && out.length < 1024; p++) if (p >= 1) out.push(p);
+  }
+  return out;
+}

@@ -145,9 +145,10 @@ function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[]
 
 /**
  * Allowed flows from `sources` to `destinations`, restricted to `wanted` connections.
- * Stops after `limit` flows (then `truncated` is true and `count` a lower bound).
+ * Stops after `limit` flows (then `truncated` is true and `count` a lower bound). `refine`
+ * narrows a pair's network-allowed connections by another layer (the mesh); empty drops the pair.
  */
-export function findFlows(model: ReachModel, sources: PodClass[], destinations: PodClass[], wanted: ConnSet, limit = 20): FlowSearch {
+export function findFlows(model: ReachModel, sources: PodClass[], destinations: PodClass[], wanted: ConnSet, limit = 20, refine?: (from: PodClass, to: PodClass, conns: ConnSet) => ConnSet): FlowSearch {
   const result: FlowSearch = { flows: [], count: 0, truncated: false };
   if (sources.length === 0 || destinations.length === 0) return result;
   const srcIndex = indexByNamespace(sources);
@@ -176,7 +177,9 @@ export function findFlows(model: ReachModel, sources: PodClass[], destinations: 
     const eConns = intersectConns(egress.conns, wanted);
     if (isEmptyConns(eConns)) return false;
     const ingress = ingressVerdict(model, src, dst);
-    const conns = intersectConns(eConns, ingress.conns);
+    const network = intersectConns(eConns, ingress.conns);
+    if (isEmptyConns(network)) return false;
+    const conns = refine ? refine(s, d, network) : network;
     if (isEmptyConns(conns)) return false;
     result.count++;
     result.flows.push({ from: s, to: d, conns, egress, ingress });

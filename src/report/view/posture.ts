@@ -2,7 +2,7 @@
 // RBAC subjects, workloads per mTLS posture, and what is reachable from far away.
 import { DETAIL_KINDS, type MtlsPosture, type RunDetails, type RunDiff, type RunReport } from '../../run/types.ts';
 import { byRef, num, pct, refKey, refOf, resourceText, smallest } from './format.ts';
-import type { BreadthRow, ExposurePathRow, ExposureRow, MeshModeBar, MeshRow, PostureView } from './types.ts';
+import type { BreadthRow, CallerRow, EgressDestinationRow, ExposurePathRow, ExposureRow, L4WithoutL7Row, MeshModeBar, MeshRow, PostureView } from './types.ts';
 
 /** Subjects listed in the RBAC breadth table. */
 export const POSTURE_TOP_SUBJECTS = 10;
@@ -53,7 +53,7 @@ function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
   if (!list) {
     return {
       omitted: absentBecause(report, 'mtls', 'Pods or namespaces', 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.'),
-      total: 0, secure: 0, securePercent: '0%', bars: [], rows: [], notStrict: 0, more: 0,
+      total: 0, secure: 0, securePercent: '0%', bars: [], rows: [], notStrict: 0, more: 0, callers: [], callersMore: 0, l4: [], l4More: 0, l4Total: 0, l4Omitted: '',
     };
   }
   const counts = new Map<string, { count: number; posture: MtlsPosture }>([
@@ -86,7 +86,41 @@ function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
       return bar;
     });
   const rows = smallest(flagged, maxRows, (a, b) => a.worst - b.worst || byRef(a.ref, b.ref)).map(({ worst: _w, ref: _r, ...r }) => r);
-  return { omitted: '', total, secure, securePercent: pct(secure, total), bars, rows, notStrict: flagged.length, more: flagged.length - rows.length };
+  const callers = callerRows(report, list, maxRows);
+  const l4List = report.details.mtls?.l4WithoutL7;
+  const l4 = smallest(l4List ?? [], maxRows, (a, b) => byRef(refOf(a.workload), refOf(b.workload))).map((e): L4WithoutL7Row => ({ ...refOf(e.workload), mesh: e.mesh, reason: e.reason }));
+  return {
+    omitted: '', total, secure, securePercent: pct(secure, total), bars, rows, notStrict: flagged.length, more: flagged.length - rows.length,
+    callers: callers.rows, callersMore: callers.more,
+    l4, l4Total: l4List?.length ?? 0, l4More: (l4List?.length ?? 0) - l4.length,
+    l4Omitted: l4List ? '' : absentBecause(report, 'network', 'Network kinds', 'Reachability from other namespaces was not computed for this run.'),
+  };
+}
+
+/** Callers listed per row; the rest are counted. */
+const CALLERS_PER_ROW = 4;
+const WHO_ORDER = { anyone: 0, listed: 1, nobody: 2 } as const;
+
+/** Istio workloads with who may call them, open ones first, next to what the network admits. */
+function callerRows(report: RunReport, list: NonNullable<RunDetails['mtls']>['workloads'], maxRows: number): { rows: CallerRow[]; more: number } {
+  const fromAll = new Set((report.details.network?.exposure ?? []).filter((e) => e.fromAllNamespaces).map((e) => refKey(refOf(e.workload))));
+  const network = !!report.details.network;
+  const withCallers = list.filter((w) => w.callers);
+  const top = smallest(withCallers, maxRows, (a, b) => WHO_ORDER[a.callers!.who] - WHO_ORDER[b.callers!.who] || byRef(refOf(a.workload), refOf(b.workload)));
+  const rows = top.map((w): CallerRow => {
+    const c = w.callers!;
+    const ref = refOf(w.workload);
+    const open = fromAll.has(refKey(ref));
+    return {
+      ...ref,
+      callers: c.who === 'anyone' ? 'any caller the network lets in (no ALLOW AuthorizationPolicy)' : c.who === 'nobody' ? 'nobody (allow-nothing)' : c.callers.slice(0, CALLERS_PER_ROW).join('; '),
+      more: c.who === 'listed' ? Math.max(0, c.callers.length - CALLERS_PER_ROW) : 0,
+      cls: c.who === 'anyone' ? 'bad' : c.who === 'nobody' || !c.callers.some((x) => x.startsWith('any ')) ? 'good' : 'warn',
+      network: !network ? 'not evaluated' : open ? 'every namespace' : 'restricted',
+      networkOpen: open,
+    };
+  });
+  return { rows, more: withCallers.length - rows.length };
 }
 
 function exposurePosture(report: RunReport, maxRows: number): PostureView['exposure'] {
@@ -123,6 +157,19 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
   return { omitted: '', total: all.length, external, fromAllNamespaces: fromAll, via, rows, more: all.length - rows.length };
 }
 
+const EGRESS_KIND_LABEL = { world: 'any address', ipBlock: 'address range', fqdn: 'DNS name', ServiceEntry: 'ServiceEntry host' } as const;
+
+/** The external destinations the cluster's policies and ServiceEntries allow by name. */
+function egressPosture(report: RunReport, maxRows: number): PostureView['egress'] {
+  const network = report.details.network;
+  if (!network) return { omitted: absentBecause(report, 'network', 'Network kinds', 'External destinations were not computed for this run.'), rows: [], counts: [], more: 0 };
+  if (!network.egress) return { omitted: 'External destinations were not computed for this run.', rows: [], counts: [], more: 0 };
+  const all = network.egress.map((d): EgressDestinationRow => ({ kind: EGRESS_KIND_LABEL[d.kind] ?? d.kind, value: d.value, source: resourceText(d.source) }));
+  const counts = (Object.keys(EGRESS_KIND_LABEL) as Array<keyof typeof EGRESS_KIND_LABEL>).map((k) => ({ kind: EGRESS_KIND_LABEL[k], count: network.egress!.filter((d) => d.kind === k).length }));
+  const rows = all.slice(0, maxRows);
+  return { omitted: '', rows, counts, more: all.length - rows.length };
+}
+
 export function postureOf(report: RunReport, maxRows: number): PostureView {
-  return { rbac: breadthPosture(report), mtls: meshPosture(report, maxRows), exposure: exposurePosture(report, maxRows) };
+  return { rbac: breadthPosture(report), mtls: meshPosture(report, maxRows), exposure: exposurePosture(report, maxRows), egress: egressPosture(report, maxRows) };
 }

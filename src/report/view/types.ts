@@ -220,6 +220,22 @@ export interface MeshRow {
   ports: string;
 }
 
+/** Who may call a meshed workload (its L7 authorization) next to what the network admits. */
+export interface CallerRow {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** "any caller the network lets in", "nobody", or the callers the ALLOW rules name. */
+  callers: string;
+  more: number;
+  cls: 'good' | 'warn' | 'bad';
+  /** What the network admits: "every namespace", "restricted", or "not evaluated". */
+  network: string;
+  networkOpen: boolean;
+}
+
+export interface L4WithoutL7Row { kind: string; namespace: string; name: string; mesh: string; reason: string }
+
 export interface ExposurePathRow { via: string; through: string; ports: string; policy: string; blocked: boolean }
 
 export interface ExposureRow {
@@ -232,10 +248,19 @@ export interface ExposureRow {
   fromAllNamespaces: boolean;
 }
 
+/** One external destination allowed by name: what it is, the CIDR/name/host, and the object naming it. */
+export interface EgressDestinationRow { kind: string; value: string; source: string }
+
 export interface PostureView {
   rbac: { omitted: string; rows: BreadthRow[]; listed: number; growthElsewhere: number };
-  mtls: { omitted: string; total: number; secure: number; securePercent: string; bars: MeshModeBar[]; rows: MeshRow[]; notStrict: number; more: number };
+  mtls: {
+    omitted: string; total: number; secure: number; securePercent: string; bars: MeshModeBar[]; rows: MeshRow[]; notStrict: number; more: number;
+    callers: CallerRow[]; callersMore: number;
+    /** Workloads reachable at L4 from other namespaces with no L7 authorization; `l4Omitted` says why the list is absent. */
+    l4: L4WithoutL7Row[]; l4More: number; l4Total: number; l4Omitted: string;
+  };
   exposure: { omitted: string; total: number; external: number; fromAllNamespaces: number; via: Array<{ via: string; count: number }>; rows: ExposureRow[]; more: number };
+  egress: { omitted: string; rows: EgressDestinationRow[]; counts: Array<{ kind: string; count: number }>; more: number };
 }
 
 export interface ChangesView {

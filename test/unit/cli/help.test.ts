@@ -61,7 +61,7 @@ describe('--help', () => {
   }
 
   it('documents the exit codes of reach and can (0 allowed/can, 1 denied/cannot, 2 could not answer)', async () => {
-    expect((await cli('reach', '--help')).out).toMatch(/Exit codes:\n  0 {2}the flow is allowed.*\n  1 {2}the flow is denied\n  2 {2}could not answer/);
+    expect((await cli('reach', '--help')).out).toMatch(/Exit codes:\n  0 {2}the flow is allowed by the network and the mesh.*\n  1 {2}the flow is denied by the network or by the mesh\n  2 {2}could not answer/);
     expect((await cli('can', '--help')).out).toMatch(/Exit codes:\n  0 {2}the subject can.*\n  1 {2}the subject cannot\n  2 {2}could not answer/);
   });
 });

@@ -199,3 +199,52 @@ spec: {action: CUSTOM, rules: [{to: [{operation: {paths: [/admin]}}]}]}
     expect(w.find((x) => x.resource.name === 'ext-authz')!.message).toContain('action CUSTOM without a provider');
   });
 });
+
+describe('the authz checks judge per workload and port (istioFlowVerdict)', () => {
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/ — DENY is
+  // evaluated before ALLOW, and ALLOW to.operation.ports narrows a rule to those ports.
+  it('allow-any names the ports where a caller no policy names gets in, and passes when a DENY refuses it first', () => {
+    const open = `${meshedNs('shop')}${app('shop', 'web')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: metrics-any, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  rules: [{from: [{source: {principals: ["*"]}}], to: [{operation: {ports: ["9090"]}}]}]
+`;
+    const [f] = fails(run(check('mtls.authz-allow-any'), ctxOf(open)));
+    expect(f.message).toContain('rules[0] allows principals/namespaces "*" on ports 9090; it admits such a caller on shop/web ports 9090');
+    expect(f.evidence).toMatchObject({ admittedOn: ['shop/web ports 9090'] });
+    const denied = `${open}---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: only-shop, namespace: shop}
+spec: {action: DENY, rules: [{from: [{source: {notNamespaces: [shop]}}]}]}
+`;
+    expect(fails(run(check('mtls.authz-allow-any'), ctxOf(denied)))).toEqual([]);
+    expect(run(check('mtls.authz-allow-any'), ctxOf(denied))[0].message).toBe('AuthorizationPolicy shop/metrics-any has a rule open to any caller, but on none of the 1 workload(s) it applies to does it admit one (a DENY policy or a condition decides first)');
+  });
+
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
+  // namespaces need mTLS; with an ALLOW on principals a plaintext caller matches no ALLOW rule.
+  it('plaintext-bypass: a DENY on namespaces is moot where an ALLOW on principals already refuses plaintext callers', () => {
+    const y = `${meshedNs('shop')}${app('shop', 'web')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-legacy, namespace: shop}
+spec: {action: DENY, rules: [{from: [{source: {namespaces: [legacy]}}]}]}
+`;
+    expect(fails(run(check('mtls.authz-plaintext-bypass'), ctxOf(y)))[0].message).toContain('so it is not denied (ports 8000, any other port)');
+    const withAllow = `${y}---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web-from-api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}], to: [{operation: {ports: ["8000"]}}]}]
+`;
+    const vs = run(check('mtls.authz-plaintext-bypass'), ctxOf(withAllow));
+    expect(fails(vs)).toEqual([]);
+    expect(vs[0].message).toContain('DENY shop/deny-legacy rules[0] would miss a plaintext caller, but on every port it covers the other policies refuse plaintext callers anyway');
+  });
+});

@@ -189,6 +189,28 @@ describe('buildView posture', () => {
     expect(row.pathsMore).toBe(3);
   });
 
+  it('lists where traffic may leave: each external destination with the object allowing it, counted by kind', () => {
+    const r = withPosture(base(), { exposed: 1 });
+    r.details.network!.egress = [
+      { kind: 'world', value: 'entity world', source: { kind: 'CiliumNetworkPolicy', namespace: 'pay', name: 'open' } },
+      { kind: 'ipBlock', value: '203.0.113.0/24', source: { kind: 'NetworkPolicy', namespace: 'shop', name: 'out' } },
+      { kind: 'fqdn', value: '*.stripe.com', source: { kind: 'CiliumNetworkPolicy', namespace: 'pay', name: 'fqdn' } },
+      { kind: 'ServiceEntry', value: 'api.stripe.com', source: { kind: 'ServiceEntry', namespace: 'pay', name: 'stripe' } },
+    ];
+    const e = buildView(r, { maxPostureRows: 3 }).posture.egress;
+    expect(e.omitted).toBe('');
+    expect(e.counts).toEqual([{ kind: 'any address', count: 1 }, { kind: 'address range', count: 1 }, { kind: 'DNS name', count: 1 }, { kind: 'ServiceEntry host', count: 1 }]);
+    expect(e.rows).toEqual([
+      { kind: 'any address', value: 'entity world', source: 'CiliumNetworkPolicy pay/open' },
+      { kind: 'address range', value: '203.0.113.0/24', source: 'NetworkPolicy shop/out' },
+      { kind: 'DNS name', value: '*.stripe.com', source: 'CiliumNetworkPolicy pay/fqdn' },
+    ]);
+    expect(e.more).toBe(1);
+    // A report stored before the list existed says so instead of "nothing leaves".
+    delete r.details.network!.egress;
+    expect(buildView(r).posture.egress.omitted).toBe('External destinations were not computed for this run.');
+  });
+
   it('caps the posture tables at 50 rows and counts the rest, keeping the worst', () => {
     const r = withPosture(syntheticReport(1_000), { subjects: 200, meshWorkloads: 30_000, exposed: 30_000 });
     const started = performance.now();

@@ -6,3 +6,4 @@ export { buildCiliumModelFrom, ciliumDirection, rulesSelecting, identityOf, admi
 export { podIdentity, isIdentityLabel, type IdentityLabels, type ReservedEntity, RESERVED_ENTITIES } from './labels.ts';
 export type { CiliumPolicy, CiliumRule, PeerRule, PeerSelector, PortRule, PortSelector, Entity } from './types.ts';
 export { ciliumAdapter, ciliumLayerPolicies, CILIUM_KINDS } from './adapter.ts';
+export { readHubbleState, type HubbleState } from './hubble.ts';

@@ -1,0 +1,59 @@
+import type { Check } from '../../src/engine/types.ts';
+import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
+import { istioOutbound, istioPresent, type WorkloadOutbound } from '../../src/analysis/mesh/index.ts';
+import { EGRESS_CONTROL } from '../controls.ts';
+
+const SAMPLE = 20;
+
+function workloadLabel(w: WorkloadOutbound): string {
+  const r = w.mesh.workload.ref;
+  return `${r.kind} ${r.namespace}/${r.name}`;
+}
+
+export const outboundAllowAny: Check = {
+  id: 'mtls.outbound-allow-any',
+  area: 'mtls',
+  title: 'Istio sidecars reach only registered hosts (outboundTrafficPolicy REGISTRY_ONLY)',
+  protectsAgainst: 'meshed workloads reaching any external host through the sidecar: with outboundTrafficPolicy ALLOW_ANY (Istio\'s default) unknown destinations pass straight through, so no ServiceEntry allowlist or egress gateway is enforced',
+  severity: 'medium',
+  controls: EGRESS_CONTROL,
+  remediation: 'Set `meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY` (ConfigMap istio, key mesh, or the IstioOperator/Helm values; istio-<rev> for a revision), or a Sidecar with `outboundTrafficPolicy: {mode: REGISTRY_ONLY}` in the root namespace or each namespace, and declare the external hosts workloads need as ServiceEntries (routed through an egress gateway).',
+  // configmaps: the mesh config (ConfigMap istio / istio-<rev>), read by name.
+  needs: ['namespaces', 'pods', 'configmaps'],
+  reads: ['istio.sidecars'],
+  appliesTo: istioPresent,
+  appliesWhen: 'when Istio is installed',
+  evaluate(ctx) {
+    const model = istioOutbound(ctx.snapshot, ctx.config);
+    const out: Verdict[] = [];
+    const revisionsUsed = new Set(model.workloads.map((w) => w.revision));
+    for (const [rev, m] of model.meshConfigs) {
+      if (m.mode !== undefined || (!revisionsUsed.has(rev) && rev !== 'default')) continue;
+      out.push({ status: 'fail', resource: m.configMap, message: `Istio mesh config in ${m.source} cannot be read: ${m.problem}; whether sidecars pass traffic to unknown hosts is unknown.`, evidence: { revision: rev, problem: m.problem } });
+    }
+    for (const s of model.sidecarProblems) out.push({ status: 'fail', resource: s.ref, severity: 'low', message: `Sidecar ${s.ref.namespace}/${s.ref.name}: ${s.problem}.`, evidence: { problem: s.problem } });
+    const byNamespace = new Map<string, WorkloadOutbound[]>();
+    for (const w of model.workloads) {
+      let list = byNamespace.get(w.mesh.namespace);
+      if (!list) byNamespace.set(w.mesh.namespace, (list = []));
+      list.push(w);
+    }
+    for (const [ns, list] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
+      const resource: ResourceRef = { kind: 'Namespace', name: ns };
+      const open = list.filter((w) => w.mode === 'ALLOW_ANY');
+      if (open.length === 0) {
+        out.push({ status: 'pass', resource, message: `Istio sidecars in ${ns} reach registered hosts only (${[...new Set(list.map((w) => w.decidedBy))].join('; ')}).` });
+        continue;
+      }
+      const deciders = [...new Set(open.map((w) => w.decidedBy))];
+      out.push({
+        status: 'fail',
+        resource,
+        message: `${open.length} meshed workload(s) in ${ns} may reach any external host: outboundTrafficPolicy is ALLOW_ANY (${deciders.join('; ')}).`,
+        evidence: { workloads: open.slice(0, SAMPLE).map(workloadLabel), workloadCount: open.length, decidedBy: deciders },
+        related: [...new Map(open.flatMap((w) => (w.sidecar ? [w.sidecar] : [])).map((r) => [`${r.namespace}/${r.name}`, r])).values()],
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,98 @@
+import type { Check } from '../../src/engine/types.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
+import type { EgressGateway } from '../../src/config/types.ts';
+import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
+import { externalEgress } from '../../src/analysis/netpol/egress.ts';
+import { parseCidr, type IpRange } from '../../src/analysis/netpol/ip.ts';
+import { buildReachability, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
+import { EGRESS_CONTROL } from '../controls.ts';
+
+const SAMPLE = 10;
+/** Istio's egress gateway pods carry this label (the istio/gateway chart and istioctl profiles). */
+const ISTIO_EGRESS_LABEL = { key: 'istio', value: 'egressgateway' };
+
+interface Exits {
+  /** The gateways' workload keys. */
+  gateways: Set<string>;
+  /** How each exit was found, for messages. */
+  described: string[];
+  proxies: IpRange[];
+}
+
+function matches(gw: EgressGateway, node: WorkloadNode): boolean {
+  if (gw.namespace === undefined || node.ref.namespace !== gw.namespace) return false;
+  const sel = gw.podSelector ?? {};
+  return node.classes.some((c) => Object.entries(sel).every(([k, v]) => c.labels[k] === v));
+}
+
+function exitsOf(ctx: AuditContext): Exits {
+  const model = buildReachability(ctx.snapshot);
+  const gateways = new Set<string>();
+  const described: string[] = [];
+  const proxies: IpRange[] = [];
+  for (const gw of ctx.config.egress.gateways) {
+    if (gw.cidr !== undefined) {
+      const r = parseCidr(gw.cidr);
+      if (r) { proxies.push(r); described.push(`proxy ${gw.cidr} (egress.gateways)`); }
+      else described.push(`egress.gateways cidr ${JSON.stringify(gw.cidr)} is not a CIDR (ignored)`);
+    }
+    if (gw.namespace === undefined) continue;
+    const hit = model.workloads.filter((n) => matches(gw, n));
+    for (const n of hit) gateways.add(n.key);
+    const sel = Object.entries(gw.podSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    described.push(`${gw.namespace}${sel ? ` pods ${sel}` : ''} (egress.gateways${hit.length ? '' : ', no workload matches'})`);
+  }
+  for (const n of model.workloads) {
+    if (gateways.has(n.key) || !n.classes.some((c) => c.labels[ISTIO_EGRESS_LABEL.key] === ISTIO_EGRESS_LABEL.value)) continue;
+    gateways.add(n.key);
+    described.push(`Istio egress gateway ${n.ref.kind} ${n.ref.namespace}/${n.ref.name}`);
+  }
+  return { gateways, described, proxies };
+}
+
+export const egressNotControlled: Check = {
+  id: 'network.egress-not-controlled',
+  area: 'network',
+  title: 'Only the egress gateway reaches outside the cluster',
+  protectsAgainst: 'workloads that bypass the declared egress gateway or proxy and open connections to external addresses or names directly, so egress is neither filtered nor logged at the exit',
+  severity: 'high',
+  controls: EGRESS_CONTROL,
+  remediation: 'Give the workload a default-deny egress policy that allows only in-cluster destinations (DNS, Services, the egress gateway); route external calls through the gateway (Istio: ServiceEntry + VirtualService via the egress gateway) or the proxy, and drop ipBlock/toFQDNs/world rules from workload policies.',
+  needs: ['namespaces', 'pods', 'networkpolicies'],
+  reads: EXTRA_POLICY_KINDS,
+  appliesTo: (ctx) => ctx.config.egress.gateways.length > 0 || exitsOf(ctx).gateways.size > 0,
+  appliesWhen: 'when an egress gateway or proxy is declared (egress.gateways) or an Istio egress gateway runs',
+  evaluate(ctx) {
+    const exits = exitsOf(ctx);
+    const system = new Set(ctx.config.systemNamespaces);
+    const model = buildReachability(ctx.snapshot);
+    const open = externalEgress(ctx.snapshot, exits.proxies);
+    const via = exits.described.join('; ');
+    const out: Verdict[] = [];
+    for (const node of model.workloads) {
+      if (exits.gateways.has(node.key) || system.has(node.ref.namespace ?? '')) continue;
+      const resource = node.ref;
+      const label = `${node.ref.kind} ${node.ref.namespace}/${node.ref.name}`;
+      const e = open.get(node.key);
+      if (!e) {
+        out.push({ status: 'pass', resource, message: `${label} reaches no external address or name directly.` });
+        continue;
+      }
+      const what = [e.anyAddress ? 'every public address' : e.anyFamilies.length ? `every public IPv${e.anyFamilies[0]} address` : e.ranges.length ? `public addresses ${e.ranges.slice(0, 3).join(', ')}${e.ranges.length > 3 ? ', …' : ''}` : '', e.fqdns.length ? `names ${e.fqdns.slice(0, 3).join(', ')}${e.fqdns.length > 3 ? ', …' : ''}` : ''].filter(Boolean).join(' and ');
+      const because = e.allowedBy.length ? `allowed by ${e.allowedBy.slice(0, 3).join(', ')}${e.allowedBy.length > 3 ? ', …' : ''}` : 'no egress policy restricts it';
+      out.push({
+        status: 'fail',
+        resource,
+        message: `${label} can reach ${what} directly (${because}), bypassing the egress exit: ${via}.`,
+        evidence: { anyAddress: e.anyAddress, everyPublicAddressOf: e.anyFamilies.map((f) => `IPv${f}`), ranges: e.ranges.slice(0, SAMPLE), rangeCount: e.ranges.length, fqdns: e.fqdns.slice(0, SAMPLE), allowedBy: e.allowedBy, exits: exits.described },
+      });
+    }
+    return out;
+  },
+  excluded(ctx) {
+    const system = new Set(ctx.config.systemNamespaces);
+    const n = buildReachability(ctx.snapshot).workloads.filter((w) => system.has(w.ref.namespace ?? '')).length;
+    return n > 0 ? `${n} workload(s) in system namespaces (${ctx.config.systemNamespaces.join(', ')}) were not judged` : undefined;
+  },
+};

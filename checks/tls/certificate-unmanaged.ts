@@ -1,0 +1,38 @@
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
+import { certificateStates, managedSecrets, tlsSecretUses } from '../../src/analysis/tls/index.ts';
+import { CERTIFICATE_MANAGEMENT } from '../controls.ts';
+
+export const certificateUnmanaged: Check = {
+  id: 'tls.certificate-unmanaged',
+  area: 'tls',
+  title: 'Edge TLS Secrets are issued and renewed by cert-manager',
+  protectsAgainst: 'edge certificates rotated by hand (an Ingress or Gateway TLS Secret that no cert-manager Certificate manages), which expire when someone forgets',
+  severity: 'low',
+  controls: CERTIFICATE_MANAGEMENT,
+  remediation: 'Create a cert-manager Certificate whose spec.secretName is the Secret the Ingress/Gateway serves, or annotate the Ingress/Gateway with cert-manager.io/cluster-issuer (or cert-manager.io/issuer) so cert-manager creates one.',
+  // Only the Secret names the Ingress/Gateway reference and the Certificates' spec.secretName: Secrets are never read.
+  needs: ['ingresses'],
+  reads: ['certmanager.certificates', 'gatewayapi.gateways'],
+  evaluate(ctx) {
+    const certs = managedSecrets(certificateStates(ctx.snapshot));
+    const { uses } = tlsSecretUses(ctx.snapshot);
+    const out: Verdict[] = [];
+    for (const u of uses) {
+      const resource = u.owner;
+      const detailKey = `${u.namespace}/${u.secretName}`;
+      const label = `${u.owner.kind} ${u.owner.namespace}/${u.owner.name} ${u.where}`;
+      const managedBy = certs.get(`${u.namespace}/${u.secretName}`);
+      if (managedBy) out.push({ status: 'pass', resource, detailKey, message: `${label}: Secret ${detailKey} is managed by Certificate ${managedBy.namespace}/${managedBy.name}.` });
+      else if (u.shimAnnotation) out.push({ status: 'pass', resource, detailKey, message: `${label}: Secret ${detailKey} is issued through the ${u.shimAnnotation} annotation.` });
+      else {
+        out.push({
+          status: 'fail', resource, detailKey,
+          message: `${label}: TLS Secret ${detailKey} is not managed by any cert-manager Certificate (no Certificate has spec.secretName ${u.secretName} in ${u.namespace}, no cert-manager.io issuer annotation): it is rotated by hand.`,
+          evidence: { secret: detailKey, where: u.where, certificatesRead: ctx.snapshot.coverage['certmanager.certificates']?.status ?? 'not collected' },
+        });
+      }
+    }
+    return out;
+  },
+};

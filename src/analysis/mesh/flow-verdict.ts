@@ -1,0 +1,148 @@
+// The mesh layer's answer for a call between two workloads (or from an address outside the
+// cluster): picks the callee's mesh and asks that mesh's judge. A callee outside every mesh is
+// not restricted by any mesh. `reach`, intent rules and the report use this, never a judge directly.
+
+import type { Config } from '../../config/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { Snapshot } from '../../snapshot/types.ts';
+import type { ConnSet, Protocol } from '../netpol/conns.ts';
+import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
+import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
+import { istioMembership } from './istio.ts';
+import { meshModel, type WorkloadMesh } from './model.ts';
+import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
+import { containerPorts, memoizeBySnapshotAndConfig, parsePortNumbers, str } from './util.ts';
+
+const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+
+const workloadIndex = memoizeBySnapshotAndConfig((snapshot, config) => new Map(meshModel(snapshot, config).workloads.map((w) => [refKey(w.workload.ref), w])));
+
+/** Which mesh's judge decides calls to this workload ('none': no mesh restricts it). */
+export function calleeMesh(snapshot: Snapshot, config: Config, to: ResourceRef): WorkloadMesh['mesh'] {
+  return workloadIndex(snapshot, config).get(refKey(to))?.mesh ?? 'none';
+}
+
+function serviceAccountOf(w: WorkloadMesh): string {
+  const spec = w.workload.pods[0]?.spec ?? {};
+  return str(spec.serviceAccountName) ?? str(spec.serviceAccount) ?? 'default';
+}
+
+/** `from`: a workload, or 'external' for an address outside the cluster. */
+export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol): MeshFlowVerdict {
+  const index = workloadIndex(snapshot, config);
+  const callee = index.get(refKey(to));
+  const src = from === 'external' ? undefined : index.get(refKey(from));
+  const calleeText = `${to.namespace}/${to.name}`;
+  if (!callee || callee.mesh === 'none') {
+    return { mesh: 'none', verdict: 'allowed', reason: `${calleeText} is not in a service mesh: no mesh authorization restricts calls to it`, plaintext: true };
+  }
+  if (protocol !== 'TCP') {
+    // Sidecars, ztunnel and linkerd-proxy intercept TCP only.
+    return { mesh: callee.mesh, verdict: 'allowed', reason: `${protocol} bypasses the ${callee.mesh} proxy (it handles TCP only): no mesh authorization applies`, plaintext: true };
+  }
+  const caller: MeshCaller = from === 'external' || !src
+    ? { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true }
+    : { namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls: src.mesh === callee.mesh };
+  const target: MeshCallee = { namespace: callee.namespace, name: to.name, serviceAccount: serviceAccountOf(callee), labels: callee.labels, port, protocol };
+  if (callee.mesh === 'istio') {
+    const rep = callee.workload.pods[0];
+    const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
+    return istioFlowVerdict(istioAuthzModel(snapshot, config), caller, { ...target, ...(dataplane ? { dataplane } : {}) });
+  }
+  const model = meshModel(snapshot, config);
+  return callee.mesh === 'linkerd' ? linkerdFlowVerdict(model, caller, target) : consulFlowVerdict(model, caller, target);
+}
+
+/** Best first: a flow is open on a port when any of its requests can pass. */
+const RANK: Record<MeshVerdictKind, number> = { allowed: 0, depends: 1, unknown: 2, denied: 3 };
+
+export interface MeshConnsVerdict {
+  /** The most open verdict over the asked connections (allowed > depends > unknown > denied), with its port. */
+  verdict: MeshFlowVerdict;
+  port?: number;
+  /** The connections the mesh does not refuse outright (allowed, depends or unknown). */
+  open: ConnSet;
+  /** Per judged port (TCP), in port order; `others` stands for every TCP port no policy names. */
+  ports: Array<{ port: number; others?: true; verdict: MeshVerdictKind; reason: string }>;
+}
+
+/** Every port an AuthorizationPolicy rule or a port-level PeerAuthentication names (once per run). */
+const istioNamedPorts = memoizeBySnapshotAndConfig((snapshot, config): Set<number> => {
+  const m = istioAuthzModel(snapshot, config);
+  const named = new Set<number>();
+  for (const p of m.authz.all) for (const r of p.rules) for (const o of r.to) for (const x of [...(o.ports ?? []), ...(o.notPorts ?? [])]) named.add(Number(x));
+  for (const pa of m.peer.all) for (const port of pa.ports.keys()) named.add(port);
+  return named;
+});
+
+function intervalsHas(list: Array<[number, number]>, p: number): boolean {
+  return list.some(([a, b]) => p >= a && p <= b);
+}
+
+/**
+ * The mesh's answer over a set of connections (reach without --port, the effective matrix,
+ * intent rules). Istio decides per port only through ports/notPorts and port-level
+ * PeerAuthentication, so judging every port those name, plus one port none names, covers every
+ * TCP port exactly; UDP and SCTP pass the proxies unjudged.
+ */
+export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, conns: ConnSet): MeshConnsVerdict | undefined {
+  const mesh = calleeMesh(snapshot, config, to);
+  const tcp = conns.TCP;
+  // Istio decides per port only through the ports its policies name. Linkerd and Consul also
+  // decide by Server ports and skipped/excluded ports: there, every declared container port, every
+  // port number a Linkerd Server names and every port a skip/exclude annotation lists is judged.
+  const named = new Set<number>(mesh === 'istio' ? istioNamedPorts(snapshot, config) : []);
+  if (mesh === 'linkerd' || mesh === 'consul') {
+    const w = workloadIndex(snapshot, config).get(refKey(to));
+    for (const p of w?.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : []) named.add(p.port);
+    for (const list of meshModel(snapshot, config).linkerd.servers.values()) for (const sv of list) if (typeof sv.port === 'number') named.add(sv.port);
+    for (const v of Object.values({ ...(meshModel(snapshot, config).namespaces.get(to.namespace ?? '')?.annotations ?? {}), ...(w?.annotations ?? {}) })) for (const n of parsePortNumbers(v)) named.add(n);
+  }
+  const candidates = [...named].filter((p) => intervalsHas(tcp, p)).sort((a, b) => a - b);
+  let other: number | undefined;
+  for (const [a, b] of tcp) {
+    for (let p = a; p <= b && other === undefined; p++) if (!named.has(p)) other = p;
+    if (other !== undefined) break;
+  }
+  const judged: MeshConnsVerdict['ports'] = [];
+  let best: { v: MeshFlowVerdict; port: number } | undefined;
+  const judge = (port: number, others?: true) => {
+    const v = meshFlowVerdict(snapshot, config, from, to, port, 'TCP');
+    judged.push({ port, ...(others ? { others } : {}), verdict: v.verdict, reason: v.reason });
+    if (!best || RANK[v.verdict] < RANK[best.v.verdict]) best = { v, port };
+  };
+  for (const p of candidates) judge(p);
+  if (other !== undefined) judge(other, true);
+  const open: ConnSet = { TCP: [], UDP: conns.UDP, SCTP: conns.SCTP };
+  const otherOpen = judged.find((j) => j.others)?.verdict !== 'denied';
+  for (const [a, b] of tcp) {
+    // Walk the interval, cutting at the named ports that are denied (or open, when others are denied).
+    let start = a;
+    for (const p of candidates.filter((x) => x >= a && x <= b)) {
+      const openHere = judged.find((j) => j.port === p && !j.others)?.verdict !== 'denied';
+      if (otherOpen && p > start) open.TCP.push([start, p - 1]);
+      if (openHere) open.TCP.push([p, p]);
+      start = p + 1;
+    }
+    if (otherOpen && start <= b) open.TCP.push([start, b]);
+  }
+  open.TCP = mergeIntervals(open.TCP);
+  if (!best) {
+    if (conns.UDP.length === 0 && conns.SCTP.length === 0) return undefined;
+    const proto: Protocol = conns.UDP.length ? 'UDP' : 'SCTP';
+    const first = (conns.UDP.length ? conns.UDP : conns.SCTP)[0][0];
+    return { verdict: meshFlowVerdict(snapshot, config, from, to, first, proto), port: first, open, ports: [] };
+  }
+  const chosen: { v: MeshFlowVerdict; port: number } = best;
+  return { verdict: chosen.v, port: chosen.port, open, ports: judged };
+}
+
+function mergeIntervals(list: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of [...list].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}

@@ -1,0 +1,408 @@
+// Istio's answer for one call: does the callee's enforcement point (its sidecar, ztunnel in
+// ambient mode, or the waypoint it uses) let this caller in on this port? Pure, from the
+// snapshot's AuthorizationPolicies, RequestAuthentications, PeerAuthentications, Services and
+// namespace labels. Semantics, each from istio.io:
+// - order CUSTOM, DENY, ALLOW; "if there are no ALLOW policies for the workload, allow the
+//   request"; AUDIT never decides; `spec: {}` allows nothing; a root-namespace policy applies
+//   to every namespace (https://istio.io/latest/docs/reference/config/security/authorization-policy/,
+//   https://istio.io/latest/docs/concepts/security/#authorization-policies);
+// - principals and namespaces need mutual TLS; requestPrincipals need a JWT that a
+//   RequestAuthentication validated (same reference page, Source);
+// - targetRef(s) attach a policy to a Gateway (a waypoint) or a Service using one; a waypoint
+//   enforces them for namespaces/services labelled istio.io/use-waypoint, and ztunnel then sees
+//   the waypoint, not the caller (https://istio.io/latest/docs/ambient/usage/waypoint/,
+//   https://istio.io/latest/docs/ambient/usage/l4-policy/). A sidecar ignores them.
+// What the snapshot cannot tell (HTTP methods, paths, hosts, headers, `when` conditions,
+// source IP addresses, a request's JWT) makes a rule "may match": the verdict is then
+// 'depends', never 'allowed' for every request.
+
+import { parse as parseYaml } from 'yaml';
+import type { Config } from '../../config/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
+import { indexAuthorizationPolicies, policiesFor, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
+import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
+import { meshModel, type NamespaceInfo } from './model.ts';
+import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
+
+export interface RequestAuthn {
+  ref: ResourceRef;
+  namespace: string;
+  selector?: Record<string, string>;
+  targetRefs: Array<{ kind: string; name: string }>;
+  issuers: string[];
+}
+
+export interface IstioAuthzModel {
+  root: string;
+  trustDomain: string;
+  /** Where the trust domain came from. */
+  trustDomainSource: string;
+  authz: AuthzIndex;
+  peer: IstioPolicyIndex;
+  requestAuthn: RequestAuthn[];
+  /** RequestAuthentications could not be read (forbidden, failed): any request may carry a JWT. */
+  requestAuthnUnreadable: boolean;
+  namespaces: Map<string, NamespaceInfo>;
+  /** Services per namespace: name, selector, labels (waypoint use, Service targetRefs). */
+  services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
+}
+
+function parseRequestAuthn(o: KubeObject): RequestAuthn {
+  const namespace = o.metadata?.namespace ?? 'default';
+  const spec = obj(o.spec) ?? {};
+  const sel = obj(spec.selector);
+  const refs = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)].map((r) => ({ kind: str(obj(r)?.kind) ?? '', name: str(obj(r)?.name) ?? '' }));
+  const issuers = arr(spec.jwtRules).map((j) => str(obj(j)?.issuer) ?? '(no issuer)');
+  const selector = sel ? stringMap(sel.matchLabels) : undefined;
+  return { ref: { kind: 'RequestAuthentication', namespace, name: o.metadata?.name ?? '' }, namespace, targetRefs: refs, issuers, ...(selector && Object.keys(selector).length > 0 ? { selector } : {}) };
+}
+
+/** meshConfig.trustDomain from ConfigMap `istio` in the root namespace; Istio's default is cluster.local. */
+function trustDomainOf(configmaps: KubeObject[], root: string, configured: string | undefined): { trustDomain: string; source: string } {
+  if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain' };
+  const cm = configmaps.find((c) => c.metadata?.name === 'istio' && (c.metadata?.namespace ?? 'default') === root);
+  const text = str(obj(cm?.data)?.mesh);
+  if (text) {
+    try {
+      const td = str(obj(parseYaml(text))?.trustDomain);
+      if (td) return { trustDomain: td, source: `ConfigMap ${root}/istio mesh.trustDomain` };
+    } catch {
+      // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the default applies here.
+    }
+  }
+  return { trustDomain: 'cluster.local', source: 'Istio default' };
+}
+
+export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioAuthzModel => {
+  const root = config.mesh.istioRootNamespace || 'istio-system';
+  const mesh = meshModel(snapshot, config);
+  const td = trustDomainOf(snapshot.resources.configmaps ?? [], root, config.mesh.istioTrustDomain);
+  const services: IstioAuthzModel['services'] = new Map();
+  for (const s of snapshot.resources.services ?? []) {
+    const ns = s.metadata?.namespace ?? 'default';
+    let list = services.get(ns);
+    if (!list) services.set(ns, (list = []));
+    list.push({ name: s.metadata?.name ?? '', selector: stringMap(obj(s.spec)?.selector), labels: stringMap(s.metadata?.labels) });
+  }
+  return {
+    root,
+    trustDomain: td.trustDomain,
+    trustDomainSource: td.source,
+    authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root),
+    peer: mesh.istio.policies,
+    requestAuthn: (snapshot.resources['istio.requestauthentications'] ?? []).map(parseRequestAuthn),
+    requestAuthnUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['istio.requestauthentications']?.status ?? 'ok'),
+    namespaces: mesh.namespaces,
+    services,
+  };
+});
+
+// ---- three-valued matching ------------------------------------------------------------------
+
+/** yes: every request of this call matches; no: none does; maybe: request attributes decide. */
+type Match = 'yes' | 'no' | 'maybe';
+interface Judged { m: Match; /** What a 'maybe' depends on. */ on: string[] }
+
+const YES: Judged = { m: 'yes', on: [] };
+const NO: Judged = { m: 'no', on: [] };
+const maybe = (what: string): Judged => ({ m: 'maybe', on: [what] });
+
+function all(parts: Judged[]): Judged {
+  if (parts.some((p) => p.m === 'no')) return NO;
+  const ms = parts.filter((p) => p.m === 'maybe');
+  return ms.length ? { m: 'maybe', on: ms.flatMap((p) => p.on) } : YES;
+}
+function any(parts: Judged[]): Judged {
+  if (parts.some((p) => p.m === 'yes')) return YES;
+  const ms = parts.filter((p) => p.m === 'maybe');
+  return ms.length ? { m: 'maybe', on: ms.flatMap((p) => p.on) } : NO;
+}
+
+/** Istio string match: exact, "*" (any non-empty), "prefix*" or "*suffix". */
+export function istioStringMatch(pattern: string, value: string): boolean {
+  if (pattern === '*') return value !== '';
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
+  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
+  return pattern === value;
+}
+
+/** What the enforcement point knows about the caller. */
+interface Peer {
+  /** undefined = plaintext (no peer identity); 'unknown' = mTLS from an identity we cannot name (the waypoint). */
+  principal: string | 'unknown' | undefined;
+  namespace: string | 'unknown' | undefined;
+  /** A RequestAuthentication applies, so a request may carry a validated JWT. */
+  jwt: string[] | undefined;
+  port: number;
+}
+
+function identityField(values: string[] | undefined, negative: boolean, actual: string | 'unknown' | undefined, what: string): Judged {
+  if (!values) return YES;
+  if (actual === 'unknown') return maybe(`the waypoint's ${what}`);
+  const hit = actual !== undefined && values.some((v) => istioStringMatch(v, actual));
+  return (negative ? !hit : hit) ? YES : NO;
+}
+
+function judgeSource(s: AuthzSource, peer: Peer): Judged {
+  const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
+    if (!values) return YES;
+    // Without a RequestAuthentication no request carries a validated JWT: requestPrincipals
+    // never match and notRequestPrincipals always do.
+    if (!peer.jwt) return negative ? YES : NO;
+    return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
+  };
+  return all([
+    identityField(s.principals, false, peer.principal, 'principal'),
+    identityField(s.notPrincipals, true, peer.principal, 'principal'),
+    identityField(s.namespaces, false, peer.namespace, 'namespace'),
+    identityField(s.notNamespaces, true, peer.namespace, 'namespace'),
+    jwtField(s.requestPrincipals, false),
+    jwtField(s.notRequestPrincipals, true),
+    // A workload's address is not in the snapshot; X-Forwarded-For is per request.
+    s.ipBlocks || s.notIpBlocks ? maybe('the caller\'s IP address (ipBlocks)') : YES,
+    s.remoteIpBlocks || s.notRemoteIpBlocks ? maybe('the client address in X-Forwarded-For (remoteIpBlocks)') : YES,
+  ]);
+}
+
+function judgeOperation(o: AuthzOperation, peer: Peer): Judged {
+  const port = String(peer.port);
+  const http: string[] = [];
+  for (const [k, label] of [['methods', 'HTTP method'], ['notMethods', 'HTTP method'], ['paths', 'path'], ['notPaths', 'path'], ['hosts', 'host'], ['notHosts', 'host']] as const) if (o[k]) http.push(label);
+  return all([
+    o.ports ? (o.ports.includes(port) ? YES : NO) : YES,
+    o.notPorts ? (o.notPorts.includes(port) ? NO : YES) : YES,
+    http.length ? maybe(`the request's ${[...new Set(http)].join('/')}`) : YES,
+  ]);
+}
+
+export function judgeRule(r: AuthzRule, peer: Peer): Judged {
+  return all([
+    r.from.length ? any(r.from.map((s) => judgeSource(s, peer))) : YES,
+    r.to.length ? any(r.to.map((o) => judgeOperation(o, peer))) : YES,
+    ...r.when.map((c) => maybe(`condition ${c.key || '(no key)'}`)),
+  ]);
+}
+
+// ---- one enforcement point --------------------------------------------------------------------
+
+interface LayerVerdict {
+  verdict: MeshVerdictKind;
+  reason: string;
+  policy?: ResourceRef;
+  rule?: number;
+}
+
+const name = (p: ParsedAuthzPolicy) => `${p.namespace}/${p.ref.name}`;
+const uniq = (xs: string[]) => [...new Set(xs)];
+
+function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): LayerVerdict {
+  const customs: string[] = [];
+  let customRef: ParsedAuthzPolicy | undefined;
+  for (const p of policies.filter((x) => x.action === 'CUSTOM')) {
+    for (const r of p.rules) {
+      if (judgeRule(r, peer).m === 'no') continue;
+      customs.push(`${p.provider ?? '(no provider)'} (CUSTOM ${name(p)})`);
+      customRef ??= p;
+      break;
+    }
+  }
+  const denyMaybe: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
+  for (const p of policies.filter((x) => x.action === 'DENY')) {
+    for (const r of p.rules) {
+      const j = judgeRule(r, peer);
+      if (j.m === 'yes') return { verdict: 'denied', reason: `DENY AuthorizationPolicy ${name(p)} rules[${r.index}] matches ${who} on port ${peer.port}`, policy: p.ref, rule: r.index };
+      if (j.m === 'maybe') denyMaybe.push({ p, r, on: j.on });
+    }
+  }
+  const allows = policies.filter((x) => x.action === 'ALLOW');
+  let allowed: LayerVerdict;
+  if (allows.length === 0) {
+    allowed = { verdict: 'allowed', reason: `no ALLOW AuthorizationPolicy applies, so Istio allows ${who} on port ${peer.port}` };
+  } else {
+    let hit: { p: ParsedAuthzPolicy; r: AuthzRule } | undefined;
+    const maybes: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
+    for (const p of allows) {
+      for (const r of p.rules) {
+        const j = judgeRule(r, peer);
+        if (j.m === 'yes') { hit = { p, r }; break; }
+        if (j.m === 'maybe') maybes.push({ p, r, on: j.on });
+      }
+      if (hit) break;
+    }
+    if (hit) allowed = { verdict: 'allowed', reason: `ALLOW AuthorizationPolicy ${name(hit.p)} rules[${hit.r.index}] matches ${who} on port ${peer.port}`, policy: hit.p.ref, rule: hit.r.index };
+    else if (maybes.length) {
+      const m = maybes[0];
+      allowed = { verdict: 'depends', reason: `only ALLOW AuthorizationPolicy ${uniq(maybes.map((x) => `${name(x.p)} rules[${x.r.index}]`)).join(', ')} may match ${who} on port ${peer.port}, depending on ${uniq(maybes.flatMap((x) => x.on)).join(', ')}; other requests are denied`, policy: m.p.ref, rule: m.r.index };
+    } else {
+      const nothing = allows.filter((p) => p.allowNothing);
+      allowed = nothing.length === allows.length
+        ? { verdict: 'denied', reason: `allow-nothing AuthorizationPolicy ${nothing.map(name).join(', ')} (ALLOW without rules) admits no request`, policy: nothing[0].ref }
+        : { verdict: 'denied', reason: `no ALLOW AuthorizationPolicy matches ${who} on port ${peer.port} (applying: ${allows.map(name).join(', ')})` };
+    }
+  }
+  if (allowed.verdict === 'denied') return allowed;
+  if (denyMaybe.length) {
+    const d = denyMaybe[0];
+    return { verdict: 'depends', reason: `${allowed.reason}, but DENY AuthorizationPolicy ${uniq(denyMaybe.map((x) => `${name(x.p)} rules[${x.r.index}]`)).join(', ')} may refuse it, depending on ${uniq(denyMaybe.flatMap((x) => x.on)).join(', ')}`, policy: d.p.ref, rule: d.r.index };
+  }
+  if (customs.length) return { verdict: 'depends', reason: `the external authorizer ${uniq(customs).join(', ')} decides each request (${allowed.reason})`, policy: customRef!.ref };
+  return allowed;
+}
+
+// ---- the callee's enforcement point ----------------------------------------------------------
+
+const NO_WAYPOINT = 'none';
+
+/** The waypoint the callee's traffic goes through (ambient only): pod, then Service, then namespace label. */
+function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: string; namespace: string; via: string; service?: string } | undefined {
+  const nsInfo = model.namespaces.get(callee.namespace);
+  const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
+  const pod = callee.labels['istio.io/use-waypoint'];
+  if (pod !== undefined) return pod === NO_WAYPOINT ? undefined : { name: pod, namespace: wpNs(callee.labels), via: 'pod label istio.io/use-waypoint' };
+  for (const s of model.services.get(callee.namespace) ?? []) {
+    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
+    const v = s.labels['istio.io/use-waypoint'];
+    if (v !== undefined && v !== NO_WAYPOINT) return { name: v, namespace: wpNs(s.labels), via: `Service ${callee.namespace}/${s.name} label istio.io/use-waypoint`, service: s.name };
+  }
+  const ns = nsInfo?.labels['istio.io/use-waypoint'];
+  if (ns !== undefined && ns !== NO_WAYPOINT) return { name: ns, namespace: wpNs(nsInfo!.labels), via: `namespace ${callee.namespace} label istio.io/use-waypoint` };
+  return undefined;
+}
+
+/** Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service of the callee, or to the istio-waypoint GatewayClass (root namespace). */
+function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }): ParsedAuthzPolicy[] {
+  const services = new Set((model.services.get(callee.namespace) ?? []).filter((s) => Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name));
+  const out: ParsedAuthzPolicy[] = [];
+  for (const p of model.authz.all) {
+    if (!p.targeted || !p.action || p.problems.length > 0) continue;
+    const hit = p.targetRefs.some((t) =>
+      (t.kind === 'Gateway' && p.namespace === wp.namespace && t.name === wp.name)
+      || (t.kind === 'Service' && p.namespace === callee.namespace && services.has(t.name))
+      || (t.kind === 'GatewayClass' && p.namespace === model.root && t.name === 'istio-waypoint'));
+    if (hit) out.push(p);
+  }
+  return out;
+}
+
+function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined): string[] | undefined {
+  if (model.requestAuthnUnreadable) return ['unknown: RequestAuthentications could not be read'];
+  const issuers: string[] = [];
+  for (const ra of model.requestAuthn) {
+    if (ra.targetRefs.length > 0) {
+      if (wp && ra.namespace === wp.namespace && ra.targetRefs.some((t) => t.kind === 'Gateway' && t.name === wp.name)) issuers.push(...ra.issuers);
+      continue;
+    }
+    if (ra.namespace !== callee.namespace && ra.namespace !== model.root) continue;
+    if (ra.selector && !selectorMatches(ra.selector, callee.labels)) continue;
+    issuers.push(...ra.issuers);
+  }
+  return issuers.length ? uniq(issuers) : undefined;
+}
+
+/** The PeerAuthentication mode on the callee's port, and the policy that set it. */
+function portMode(model: IstioAuthzModel, callee: MeshCallee): { mode: EffectiveMode; by: ResourceRef | undefined } {
+  const r = resolveIstioMode(model.peer, callee.namespace, callee.labels);
+  const port = r.ports[String(callee.port)];
+  const by = port !== undefined || r.decidedBy === 'workload' ? r.sources.workload : r.decidedBy === 'namespace' ? r.sources.namespace : r.decidedBy === 'mesh' ? r.sources.mesh : undefined;
+  return { mode: port ?? r.mode, by };
+}
+
+/** Istio's verdict for one call. The callee must be in Istio's mesh (`dataplane` sidecar by default). */
+export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
+  const ambient = callee.dataplane === 'ambient';
+  const pa = portMode(model, callee);
+  // ztunnel always speaks mTLS between ambient workloads; it ignores DISABLE (treated as PERMISSIVE).
+  const mode = ambient && pa.mode === 'DISABLE' ? 'PERMISSIVE' : pa.mode;
+  const calleeName = `${callee.namespace}/${callee.name}`;
+  const plaintext = !caller.mtls || caller.external === true || mode === 'DISABLE';
+  const base = { mesh: 'istio' as const, plaintext };
+  const wp = ambient ? waypointOf(model, callee) : undefined;
+  const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
+  const paText = `PeerAuthentication ${pa.by ? `${pa.by.namespace}/${pa.by.name}` : '(none: Istio default PERMISSIVE)'}`;
+  if (plaintext && mode === 'STRICT') {
+    return {
+      ...base, verdict: 'denied', enforcedBy: ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`,
+      reason: `port ${callee.port} of ${calleeName} requires mTLS (${paText} STRICT); the caller ${caller.external ? 'is outside the mesh' : 'has no mesh proxy'}, so its plaintext connection is refused`,
+      ...(pa.by ? { policy: pa.by } : {}),
+    };
+  }
+  const principal = plaintext ? undefined : `${model.trustDomain}/ns/${caller.namespace}/sa/${caller.serviceAccount}`;
+  const who = plaintext
+    ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? 'no mesh proxy' : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
+    : `principal ${principal}`;
+  const jwt = requestAuthnFor(model, callee, wp);
+  const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port };
+  const workloadPolicies = policiesFor(model.authz, callee.namespace, callee.labels);
+  const notes: string[] = [];
+  const skipped = (model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0);
+  if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
+
+  let layer: LayerVerdict;
+  if (!wp) {
+    layer = judgeLayer(workloadPolicies, peer, who);
+    if (!ambient) {
+      const targeted = (model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0);
+      if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
+    }
+  } else {
+    const wl = judgeLayer(waypointPolicies(model, callee, wp), peer, who);
+    // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's.
+    const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown' }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
+    notes.push(`traffic goes through waypoint ${wp.namespace}/${wp.name} (${wp.via})`);
+    if (zt && zt.verdict !== 'allowed') {
+      notes.push(`ztunnel of ${calleeName} also enforces ${workloadPolicies.map(name).join(', ')} against the waypoint's identity: ${zt.reason}`);
+    }
+    // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
+    // depends on it cannot be judged: 'unknown', never 'allowed'.
+    layer = wl.verdict === 'denied' ? wl
+      : zt && zt.verdict === 'denied' ? { ...zt, reason: `${zt.reason} (enforced by ztunnel after the waypoint)` }
+        : zt && zt.verdict === 'depends' ? { verdict: 'unknown', reason: `${wl.reason}; ztunnel of ${calleeName} then judges the waypoint's identity, which the snapshot does not name: ${zt.reason}`, ...(zt.policy ? { policy: zt.policy } : {}), ...(zt.rule !== undefined ? { rule: zt.rule } : {}) }
+          : wl;
+  }
+  return {
+    ...base,
+    verdict: layer.verdict,
+    reason: layer.reason,
+    enforcedBy: at,
+    ...(layer.policy ? { policy: layer.policy } : {}),
+    ...(layer.rule !== undefined ? { rule: layer.rule } : {}),
+    ...(notes.length ? { notes } : {}),
+  };
+}
+
+// ---- who may call a workload (the report's posture view) ----------------------------------------
+
+function sourceText(src: AuthzSource): string[] {
+  const out: string[] = [];
+  const list = (label: string, v: string[] | undefined) => { if (v) out.push(`${label} ${v.join(', ')}`); };
+  if (src.principals?.includes('*')) out.push('any authenticated workload');
+  else list('principal', src.principals);
+  if (src.namespaces?.includes('*')) out.push('any authenticated workload');
+  else list('namespace', src.namespaces);
+  list('JWT', src.requestPrincipals);
+  list('address', src.ipBlocks);
+  list('client address', src.remoteIpBlocks);
+  const except = [...(src.notPrincipals ?? []), ...(src.notNamespaces ?? []), ...(src.notRequestPrincipals ?? []), ...(src.notIpBlocks ?? [])];
+  if (except.length) out.push(`${out.length ? '' : 'any caller '}except ${except.join(', ')}`.trim());
+  return out.length ? [out.join(' and ')] : ['any caller'];
+}
+
+/** Who the ALLOW policies applying to a workload (its namespace and the root namespace, by selector) let call it. */
+export function istioCallers(model: IstioAuthzModel, namespace: string, labels: Record<string, string>): { who: 'anyone' | 'nobody' | 'listed'; callers: string[]; policies: string[] } {
+  const applied = policiesFor(model.authz, namespace, labels);
+  const allows = applied.filter((p) => p.action === 'ALLOW');
+  const policies = applied.filter((p) => p.action !== 'AUDIT').map(name);
+  if (allows.length === 0) return { who: 'anyone', callers: [], policies };
+  const callers: string[] = [];
+  for (const p of allows) {
+    for (const r of p.rules) {
+      const ports = uniq(r.to.flatMap((o) => o.ports ?? []));
+      const narrowed = r.when.length > 0 || r.to.some((o) => o.methods || o.paths || o.hosts || o.notMethods || o.notPaths || o.notHosts);
+      const suffix = `${ports.length ? ` (ports ${ports.join(', ')})` : ''}${narrowed ? ' (some requests)' : ''}`;
+      for (const who of r.from.length ? r.from.flatMap(sourceText) : ['any caller']) callers.push(`${who}${suffix}`);
+    }
+  }
+  return callers.length ? { who: 'listed', callers: uniq(callers), policies } : { who: 'nobody', callers: [], policies };
+}

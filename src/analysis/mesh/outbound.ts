@@ -1,0 +1,156 @@
+// Istio's outbound traffic policy per meshed workload: ALLOW_ANY (sidecars pass traffic to
+// unknown hosts straight through) or REGISTRY_ONLY (only hosts in the service registry:
+// Services and ServiceEntries). The mesh-wide value is meshConfig.outboundTrafficPolicy.mode
+// in ConfigMap `istio` (or `istio-<rev>` for a revision), ALLOW_ANY when unset; the Sidecar
+// that applies to a workload may override it: one whose workloadSelector selects the
+// workload, else the namespace's selector-less Sidecar, else the root namespace's
+// selector-less Sidecar (istio.io/latest/docs/reference/config/networking/sidecar/).
+
+import { parse as parseYaml } from 'yaml';
+import type { Config } from '../../config/types.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { meshModel, type WorkloadMesh } from './model.ts';
+import { obj, str, stringMap } from './util.ts';
+
+export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+export interface MeshOutbound {
+  /** Istio revision ('default' is ConfigMap `istio`). */
+  revision: string;
+  configMap: ResourceRef;
+  /** undefined when the mesh config cannot be read (problem says why). */
+  mode: OutboundMode | undefined;
+  source: string;
+  problem?: string;
+}
+
+export interface WorkloadOutbound {
+  mesh: WorkloadMesh;
+  mode: OutboundMode | undefined;
+  /** "Sidecar shop/default", "ConfigMap istio-system/istio (not set: Istio default ALLOW_ANY)". */
+  decidedBy: string;
+  sidecar?: ResourceRef;
+  revision: string;
+}
+
+const GATEWAY_LABELS = new Set(['ingressgateway', 'egressgateway']);
+
+/** ConfigMap name holding a revision's mesh config. */
+export function istioConfigMapName(revision: string): string {
+  return revision === 'default' || revision === '' ? 'istio' : `istio-${revision}`;
+}
+
+/** Revisions in use: namespace and pod labels istio.io/rev (besides the default). */
+export function istioRevisions(snapshot: Snapshot): string[] {
+  const out = new Set<string>();
+  const add = (v: unknown) => { if (typeof v === 'string' && v !== '' && v !== 'default' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) out.add(v); };
+  for (const n of snapshot.resources.namespaces ?? []) add(n.metadata?.labels?.['istio.io/rev']);
+  for (const p of snapshot.resources.pods ?? []) add(p.metadata?.labels?.['istio.io/rev']);
+  return [...out].sort();
+}
+
+/** `istio-<rev>` ConfigMaps the collector should read by name, in the root namespace. */
+export function istioRevisionConfigMapRefs(snapshot: Snapshot, config: Config): Array<{ namespace: string; name: string }> {
+  const ns = config.mesh.istioRootNamespace || 'istio-system';
+  return istioRevisions(snapshot).map((r) => ({ namespace: ns, name: istioConfigMapName(r) }));
+}
+
+export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, revision: string): MeshOutbound {
+  const name = istioConfigMapName(revision);
+  const pick = (ns: string) => configmaps.find((c) => c.metadata?.name === name && (c.metadata?.namespace ?? 'default') === ns);
+  const cm = pick(rootNamespace) ?? (rootNamespace !== 'istio-system' ? pick('istio-system') : undefined);
+  const configMap: ResourceRef = { kind: 'ConfigMap', namespace: cm?.metadata?.namespace ?? rootNamespace, name };
+  const where = `ConfigMap ${configMap.namespace}/${name}`;
+  const dflt = (why: string): MeshOutbound => ({ revision, configMap, mode: 'ALLOW_ANY', source: `${why} (Istio default ALLOW_ANY)` });
+  if (!cm) return dflt(`no ${where}`);
+  const text = str(obj(cm.data)?.mesh);
+  if (text === undefined) return dflt(`${where} has no mesh key`);
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error: unknown) {
+    return { revision, configMap, mode: undefined, source: `${where} key mesh`, problem: `key mesh is not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` };
+  }
+  if (parsed === null || parsed === undefined) return dflt(`${where} key mesh is empty`);
+  const mesh = obj(parsed);
+  if (!mesh) return { revision, configMap, mode: undefined, source: `${where} key mesh`, problem: 'key mesh is not a YAML mapping' };
+  const otp = mesh.outboundTrafficPolicy;
+  if (otp === undefined || otp === null) return dflt(`${where} sets no outboundTrafficPolicy`);
+  const mode = obj(otp)?.mode;
+  if (mode === undefined || mode === null) return dflt(`${where} sets no outboundTrafficPolicy.mode`);
+  if (mode !== 'ALLOW_ANY' && mode !== 'REGISTRY_ONLY') {
+    return { revision, configMap, mode: undefined, source: `${where} mesh.outboundTrafficPolicy.mode`, problem: `mesh.outboundTrafficPolicy.mode is ${JSON.stringify(mode)}, not ALLOW_ANY or REGISTRY_ONLY` };
+  }
+  return { revision, configMap, mode, source: `${where} mesh.outboundTrafficPolicy.mode` };
+}
+
+interface SidecarEntry {
+  ref: ResourceRef;
+  selector?: Record<string, string>;
+  mode?: OutboundMode;
+  problem?: string;
+}
+
+function readSidecar(o: KubeObject): SidecarEntry {
+  const ref: ResourceRef = { kind: 'Sidecar', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' };
+  const spec = obj(o.spec);
+  const rawWs = spec?.workloadSelector;
+  const ws = obj(rawWs);
+  // A malformed selector selects nothing; it must not become the namespace-wide Sidecar.
+  if (rawWs !== undefined && rawWs !== null && (!ws || !obj(ws.labels))) return { ref, selector: {}, problem: 'workloadSelector is not a mapping with labels (the Sidecar selects no workload)' };
+  const selector = ws ? stringMap(ws.labels) : undefined;
+  const otp = obj(spec?.outboundTrafficPolicy);
+  const mode = otp?.mode;
+  if (mode === undefined || mode === null) return { ref, ...(selector ? { selector } : {}) };
+  if (mode !== 'ALLOW_ANY' && mode !== 'REGISTRY_ONLY') return { ref, ...(selector ? { selector } : {}), problem: `outboundTrafficPolicy.mode ${JSON.stringify(mode)} is not ALLOW_ANY or REGISTRY_ONLY (ignored)` };
+  return { ref, ...(selector ? { selector } : {}), mode };
+}
+
+function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return false;
+  for (const k of keys) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+export interface OutboundModel {
+  meshConfigs: Map<string, MeshOutbound>;
+  workloads: WorkloadOutbound[];
+  /** Sidecars whose outboundTrafficPolicy could not be read, named. */
+  sidecarProblems: Array<{ ref: ResourceRef; problem: string }>;
+}
+
+/** Every Istio-meshed workload (gateways excepted) with its effective outbound traffic policy. */
+export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel {
+  const m = meshModel(snapshot, config);
+  const root = m.istio.policies.rootNamespace;
+  const sidecars = (snapshot.resources['istio.sidecars'] ?? []).map(readSidecar);
+  const byNamespace = new Map<string, SidecarEntry[]>();
+  for (const s of sidecars) {
+    const ns = s.ref.namespace ?? 'default';
+    let list = byNamespace.get(ns);
+    if (!list) byNamespace.set(ns, (list = []));
+    list.push(s);
+  }
+  const nsDefault = (ns: string) => (byNamespace.get(ns) ?? []).filter((s) => !s.selector).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0];
+  const configmaps = snapshot.resources.configmaps ?? [];
+  const meshConfigs = new Map<string, MeshOutbound>();
+  const meshFor = (rev: string) => {
+    let v = meshConfigs.get(rev);
+    if (!v) meshConfigs.set(rev, (v = meshOutbound(configmaps, root, rev)));
+    return v;
+  };
+  meshFor('default');
+  const workloads: WorkloadOutbound[] = [];
+  for (const w of m.workloads) {
+    if (w.mesh !== 'istio' || GATEWAY_LABELS.has(w.labels.istio ?? '')) continue;
+    const revision = w.labels['istio.io/rev'] ?? m.namespaces.get(w.namespace)?.labels['istio.io/rev'] ?? 'default';
+    const meshCfg = meshFor(revision === '' ? 'default' : revision);
+    const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
+      ?? nsDefault(w.namespace) ?? (w.namespace !== root ? nsDefault(root) : undefined);
+    if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}`, sidecar: chosen.ref, revision });
+    else workloads.push({ mesh: w, mode: meshCfg.mode, decidedBy: chosen ? `${meshCfg.source}; Sidecar ${chosen.ref.namespace}/${chosen.ref.name} sets no outboundTrafficPolicy` : meshCfg.source, ...(chosen ? { sidecar: chosen.ref } : {}), revision });
+  }
+  return { meshConfigs, workloads, sidecarProblems: sidecars.filter((s) => s.problem).map((s) => ({ ref: s.ref, problem: s.problem! })) };
+}

@@ -1,0 +1,179 @@
+// cert-manager's own view of the certificates it manages, read from the status it writes on
+// Certificate, Issuer and ClusterIssuer objects (conditions, notAfter, lastFailureTime), and
+// which edge TLS Secrets it manages. Secrets themselves are never read.
+
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
+
+/** Ingress/Gateway annotations through which cert-manager's ingress-shim and gateway-shim create Certificates. */
+export const SHIM_ANNOTATIONS = ['cert-manager.io/cluster-issuer', 'cert-manager.io/issuer'] as const;
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface CertManagerObject {
+  ref: ResourceRef;
+  /** false when the object carries no `status` (not reconciled yet, or cert-manager is not running). */
+  hasStatus: boolean;
+  conditions: Condition[];
+  /** Conditions that could not be read (not a list, entries without type/status), named for the report. */
+  problems: string[];
+}
+
+export interface CertificateState extends CertManagerObject {
+  secretName?: string;
+  notAfter?: string;
+  lastFailureTime?: string;
+  failedIssuanceAttempts?: number;
+  issuerRef?: string;
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function refOf(o: KubeObject, kind: string): ResourceRef {
+  const ns = o.metadata?.namespace;
+  return { kind, ...(ns ? { namespace: ns } : {}), name: o.metadata?.name ?? '' };
+}
+
+function readConditions(status: Record<string, unknown> | undefined): { conditions: Condition[]; problems: string[] } {
+  const conditions: Condition[] = [];
+  const problems: string[] = [];
+  const raw = status?.conditions;
+  if (raw === undefined || raw === null) return { conditions, problems };
+  if (!Array.isArray(raw)) return { conditions, problems: ['status.conditions is not a list'] };
+  raw.forEach((c, i) => {
+    const r = record(c);
+    const type = text(r?.type);
+    const st = text(r?.status);
+    if (!r || !type || !st) {
+      problems.push(`status.conditions[${i}] has no type or status`);
+      return;
+    }
+    conditions.push({ type, status: st, ...(text(r.reason) ? { reason: text(r.reason) } : {}), ...(text(r.message) ? { message: text(r.message) } : {}) });
+  });
+  return { conditions, problems };
+}
+
+function base(o: KubeObject, kind: string): CertManagerObject {
+  const status = record((o as { status?: unknown }).status);
+  const { conditions, problems } = readConditions(status);
+  return { ref: refOf(o, kind), hasStatus: status !== undefined && Object.keys(status).length > 0, conditions, problems };
+}
+
+export function certificateStates(snapshot: Snapshot): CertificateState[] {
+  return (snapshot.resources['certmanager.certificates'] ?? []).map((o) => {
+    const status = record((o as { status?: unknown }).status);
+    const spec = record(o.spec);
+    const issuer = record(spec?.issuerRef);
+    const attempts = status?.failedIssuanceAttempts;
+    return {
+      ...base(o, 'Certificate'),
+      ...(text(spec?.secretName) ? { secretName: text(spec?.secretName) } : {}),
+      ...(text(status?.notAfter) ? { notAfter: text(status?.notAfter) } : {}),
+      ...(text(status?.lastFailureTime) ? { lastFailureTime: text(status?.lastFailureTime) } : {}),
+      ...(typeof attempts === 'number' ? { failedIssuanceAttempts: attempts } : {}),
+      ...(text(issuer?.name) ? { issuerRef: `${text(issuer?.kind) ?? 'Issuer'} ${text(issuer?.name)}` } : {}),
+    };
+  });
+}
+
+export function issuerStates(snapshot: Snapshot): CertManagerObject[] {
+  return [
+    ...(snapshot.resources['certmanager.issuers'] ?? []).map((o) => base(o, 'Issuer')),
+    ...(snapshot.resources['certmanager.clusterissuers'] ?? []).map((o) => base(o, 'ClusterIssuer')),
+  ];
+}
+
+export function condition(o: CertManagerObject, type: string): Condition | undefined {
+  return o.conditions.find((c) => c.type === type);
+}
+
+/** "reason: message" of a condition, for a finding's message. */
+export function describeCondition(c: Condition): string {
+  return [c.reason, c.message].filter(Boolean).join(': ') || 'no reason given';
+}
+
+/** An edge TLS Secret reference: an Ingress `tls[].secretName` or a Gateway listener `tls.certificateRefs[]`. */
+export interface TlsSecretUse {
+  /** The Ingress or Gateway that serves the Secret. */
+  owner: ResourceRef;
+  /** Where in the owner: "tls[0]" or "listener https". */
+  where: string;
+  namespace: string;
+  secretName: string;
+  /** The owner carries a cert-manager shim annotation (a Certificate is created from it). */
+  shimAnnotation?: string;
+}
+
+export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes: string[] } {
+  const uses: TlsSecretUse[] = [];
+  const notes: string[] = [];
+  const shimOf = (o: KubeObject) => SHIM_ANNOTATIONS.find((a) => typeof o.metadata?.annotations?.[a] === 'string' && o.metadata.annotations[a] !== '');
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const owner = refOf(ing, 'Ingress');
+    const ns = owner.namespace ?? 'default';
+    const tls = record(ing.spec)?.tls;
+    if (tls === undefined) continue;
+    if (!Array.isArray(tls)) {
+      notes.push(`Ingress ${ns}/${owner.name}: spec.tls is not a list`);
+      continue;
+    }
+    const shim = shimOf(ing);
+    tls.forEach((t, i) => {
+      const secretName = text(record(t)?.secretName);
+      if (secretName) uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(shim ? { shimAnnotation: shim } : {}) });
+    });
+  }
+  for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const owner = refOf(gw, 'Gateway');
+    const ns = owner.namespace ?? 'default';
+    const listeners = record(gw.spec)?.listeners;
+    if (!Array.isArray(listeners)) continue;
+    const shim = shimOf(gw);
+    listeners.forEach((l, i) => {
+      const listener = record(l);
+      const refs = record(listener?.tls)?.certificateRefs;
+      if (refs === undefined) return;
+      const name = text(listener?.name) ?? `#${i}`;
+      if (!Array.isArray(refs)) {
+        notes.push(`Gateway ${ns}/${owner.name}: listener ${name} tls.certificateRefs is not a list`);
+        return;
+      }
+      for (const r of refs) {
+        const ref = record(r);
+        const kind = text(ref?.kind) ?? 'Secret';
+        const group = text(ref?.group) ?? '';
+        const secretName = text(ref?.name);
+        if (kind !== 'Secret' || group !== '' || !secretName) continue;
+        uses.push({ owner, where: `listener ${name}`, namespace: text(ref?.namespace) ?? ns, secretName, ...(shim ? { shimAnnotation: shim } : {}) });
+      }
+    });
+  }
+  return { uses, notes };
+}
+
+/** Secrets ("namespace/name") that a Certificate's spec.secretName names. */
+export function managedSecrets(certificates: CertificateState[]): Map<string, ResourceRef> {
+  const out = new Map<string, ResourceRef>();
+  for (const c of certificates) if (c.secretName) out.set(`${c.ref.namespace ?? 'default'}/${c.secretName}`, c.ref);
+  return out;
+}
+
+/**
+ * Whether cert-manager objects of these kinds are to be judged: some exist, or a kind could
+ * not be read (then the check is not-evaluated, never "not applicable" for lack of data).
+ */
+export function certManagerObjectsIn(snapshot: Snapshot, keys: readonly KindKey[]): boolean {
+  return keys.some((k) => (snapshot.resources[k] ?? []).length > 0 || snapshot.coverage[k]?.status === 'forbidden' || snapshot.coverage[k]?.status === 'error');
+}

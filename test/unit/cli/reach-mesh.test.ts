@@ -1,0 +1,173 @@
+// `ztaudit reach` answers with both layers: the network verdict and the mesh verdict, each with
+// what decided it; `allowed` and the exit code follow the combined answer. Run through the real
+// command line over a manifests directory.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
+
+const SHOP = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend, namespace: shop}
+spec:
+  selector: {matchLabels: {app: frontend}}
+  template:
+    metadata: {labels: {app: frontend}}
+    spec: {containers: [{name: c, image: example/frontend:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {serviceAccountName: api, containers: [{name: c, image: example/api:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {serviceAccountName: db, containers: [{name: pg, image: postgres, ports: [{containerPort: 5432}, {containerPort: 9187}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec: {containers: [{name: c, image: example/batch:1}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: frontend, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {}}, {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: legacy}}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-callers, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]
+    to: [{operation: {ports: ["5432"]}}]
+  - to: [{operation: {ports: ["9187"], paths: [/metrics]}}]
+`;
+
+function manifests(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ztaudit-reach-mesh-'));
+  writeFileSync(join(dir, 'all.yaml'), yaml);
+  return dir;
+}
+
+async function reach(dir: string, ...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: {}, isTTY: false, cwd: dir };
+  const code = await main(['reach', '--manifests', dir, ...args], io);
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+describe('reach: network and mesh in one answer', () => {
+  const dir = manifests(SHOP);
+
+  it('network ALLOWED, mesh DENIED: exit 1, the text names both deciders', async () => {
+    const r = await reach(dir, '--from', 'shop/frontend', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(1);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('DENIED: shop/frontend[Deployment] -> shop/db[StatefulSet] on 5432/TCP');
+    expect(lines[1]).toBe('  network ALLOWED by NetworkPolicy shop/frontend rule 0 (Allow); mesh DENIED: no ALLOW AuthorizationPolicy matches principal cluster.local/ns/shop/sa/default on port 5432 (applying: shop/db-callers)');
+    expect(r.out).toContain('  mesh (istio) at sidecar of shop/db: DENIED');
+  });
+
+  it('JSON: allowed is the combined answer, network and mesh carry each layer', async () => {
+    const denied = JSON.parse((await reach(dir, '--from', 'shop/frontend', '--to', 'shop/db', '--port', '5432', '-o', 'json')).out);
+    expect(denied).toMatchObject({ allowed: false, effective: 'denied', network: { allowed: true, decidedBy: [{ direction: 'ingress', by: 'NetworkPolicy shop/frontend rule 0 (Allow)', rule: { api: 'NetworkPolicy', policy: 'shop/frontend', rule: 0 } }, { direction: 'egress', by: 'default (no policy decides it)' }] }, mesh: { mesh: 'istio', verdict: 'denied', plaintext: false } });
+    expect(denied.ports).toEqual({});
+    const r = await reach(dir, '--from', 'shop/api', '--to', 'shop/db', '--port', '5432', '-o', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ allowed: true, effective: 'allowed', mesh: { verdict: 'allowed', policy: { kind: 'AuthorizationPolicy', namespace: 'shop', name: 'db-callers' }, rule: 0 } });
+  });
+
+  it('a path-restricted rule: allowed for some requests, exit 0, said so', async () => {
+    const r = await reach(dir, '--from', 'shop/frontend', '--to', 'shop/db', '--port', '9187');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED for some requests: shop/frontend[Deployment] -> shop/db[StatefulSet] on 9187/TCP');
+    expect(r.out).toContain('mesh DEPENDS (allowed for some requests only): only ALLOW AuthorizationPolicy shop/db-callers rules[1] may match');
+    expect(JSON.parse((await reach(dir, '--from', 'shop/frontend', '--to', 'shop/db', '--port', '9187', '-o', 'json')).out)).toMatchObject({ allowed: true, effective: 'depends' });
+  });
+
+  it('a caller without a sidecar: plaintext, identity rules cannot match it', async () => {
+    const r = await reach(dir, '--from', 'legacy/batch', '--to', 'shop/db', '--port', '5432', '-o', 'json');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ allowed: false, network: { allowed: true }, mesh: { verdict: 'denied', plaintext: true } });
+    expect(j.mesh.reason).toContain('a plaintext caller (no mesh proxy; principals and namespaces cannot match it)');
+  });
+
+  it('without --port: the mesh is judged on every port the network allows', async () => {
+    const r = await reach(dir, '--from', 'shop/api', '--to', 'shop/db', '-o', 'json');
+    const j = JSON.parse(r.out);
+    expect(r.code).toBe(0);
+    expect(j.network.ports).toEqual({ SCTP: ['1-65535'], TCP: ['1-65535'], UDP: ['1-65535'] });
+    // The mesh lets api through on 5432 and (for some paths) 9187; other TCP ports are refused.
+    expect(j.ports).toEqual({ SCTP: ['1-65535'], TCP: ['5432', '9187'], UDP: ['1-65535'] });
+    expect(j.mesh.ports.map((p: { port: number; verdict: string; others?: boolean }) => [p.others ? 'others' : p.port, p.verdict])).toEqual([[5432, 'allowed'], [9187, 'depends'], ['others', 'denied']]);
+  });
+
+  it('a callee outside the mesh: the network decides alone', async () => {
+    const r = await reach(dir, '--from', 'shop/frontend', '--to', 'legacy/batch', '--port', '80');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[1]).toBe('  network ALLOWED by default (no policy decides it); mesh: legacy/batch is not in a service mesh: no mesh authorization restricts calls to it');
+  });
+
+  it('a Linkerd callee is judged by Linkerd: its default inbound policy deny refuses the call', async () => {
+    const linkerd = manifests(`${SHOP}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: mesh2, annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: svc, namespace: mesh2}
+spec:
+  selector: {matchLabels: {app: svc}}
+  template:
+    metadata: {labels: {app: svc}}
+    spec: {containers: [{name: c, image: example/svc:1, ports: [{containerPort: 8080}]}]}
+`);
+    const r = await reach(linkerd, '--from', 'shop/frontend', '--to', 'mesh2/svc', '--port', '8080', '-o', 'json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toMatchObject({ allowed: false, effective: 'denied', network: { allowed: true }, mesh: { mesh: 'linkerd', verdict: 'denied' } });
+  });
+
+  it('--matrix --effective drops pairs the mesh refuses and cuts ports, streaming a mesh column', async () => {
+    const net = (await reach(dir, '--matrix')).out.split('\n');
+    expect(net).toContain('shop/frontend[Deployment] => shop/db[StatefulSet] : All Connections');
+    const eff = await reach(dir, '--matrix', '--effective');
+    expect(eff.code).toBe(0);
+    const lines = eff.out.split('\n');
+    expect(lines).toContain('shop/frontend[Deployment] => shop/db[StatefulSet] : SCTP 1-65535,TCP 9187,UDP 1-65535 [mesh istio: TCP 9187 depends]');
+    expect(lines).toContain('shop/api[Deployment] => shop/db[StatefulSet] : SCTP 1-65535,TCP 5432,9187,UDP 1-65535 [mesh istio: TCP 9187 depends]');
+    const csv = (await reach(dir, '--matrix', '--effective', '-o', 'csv')).out.split('\n');
+    expect(csv[0]).toBe('src,dst,conn,mesh');
+    expect((await reach(dir, '--effective', '--from', 'shop/api', '--to', 'shop/db')).code).toBe(2);
+  });
+});
