@@ -1,7 +1,8 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
-import { networkExposure, type ExternalPath } from '../../src/analysis/netpol/exposure.ts';
+import { effectiveExposure, type EffectivePath } from '../../src/analysis/edge/effective-exposure.ts';
+import { MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import { EDGE_ROUTE_KINDS } from '../../src/analysis/edge/routes.ts';
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
 
@@ -14,21 +15,26 @@ export const exposedWorkload: Check = {
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Remove the route or the LoadBalancer/NodePort Service if the workload is internal; otherwise restrict ingress with an ipBlock of the allowed clients (or to the frontend tier only), or declare its namespace in network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
-  reads: [...EXTRA_POLICY_KINDS, ...EDGE_ROUTE_KINDS.filter((k) => k !== 'services')],
+  reads: [...EXTRA_POLICY_KINDS, ...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), ...MESH_FLOW_KINDS],
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];
-    const name = (x: ExternalPath) => (x.route ? `${x.via} ${x.route}` : `${x.via} Service ${x.through.name} (${x.ports})`);
-    for (const w of networkExposure(ctx.snapshot)) {
+    const name = (x: EffectivePath) => (x.route ? `${x.via} ${x.route}` : `${x.via} Service ${x.through.name} (${x.ports})`);
+    for (const w of effectiveExposure(ctx.snapshot, ctx.config)) {
       if (w.external.length === 0 || isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces)) continue;
       // A route's 'not-evaluated' (the controller's pods were not found) counts as open: missing data is not a fix.
-      const open = w.external.filter((x) => x.allowedByPolicy === true || (x.route !== undefined && x.allowedByPolicy === 'not-evaluated'));
+      const open = w.external.filter((x) => x.open);
       const evidence = {
-        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.controller ? { controller: x.controller } : {}) })),
+        paths: w.external.map((x) => ({ via: x.via, [x.route ? 'route' : 'service']: x.route ?? `${x.through.namespace}/${x.through.name}`, ports: x.ports, allowedByPolicy: x.allowedByPolicy, ...(x.controller ? { controller: x.controller } : {}), ...(x.mesh ? { mesh: x.mesh } : {}) })),
         podCount: w.podCount,
       };
       if (open.length === 0) {
-        out.push({ status: 'pass', resource: w.workload, message: `NetworkPolicy blocks the way in from outside: ${w.external.map((x) => (x.route ? `${x.controller} cannot reach it for ${x.route}` : `external clients of ${x.via} ${x.through.name}`)).join('; ')}`, evidence });
+        const blocked = (x: EffectivePath) => {
+          const who = x.route ? `${x.controller} for ${x.route}` : `external clients of ${x.via} ${x.through.name}`;
+          return x.mesh?.verdict === 'denied' ? `the ${who}: the mesh refuses them (${x.mesh.reason})` : x.route ? `NetworkPolicy keeps ${x.controller} from it for ${x.route}` : `NetworkPolicy blocks ${who}`;
+        };
+        const byMesh = w.external.some((x) => x.mesh?.verdict === 'denied');
+        out.push({ status: 'pass', resource: w.workload, message: byMesh ? `the way in from outside is blocked: ${w.external.map(blocked).join('; ')}` : `NetworkPolicy blocks the way in from outside: ${w.external.map((x) => (x.route ? `${x.controller} cannot reach it for ${x.route}` : `external clients of ${x.via} ${x.through.name}`)).join('; ')}`, evidence });
       } else if (exposed.has(w.workload.namespace ?? '')) {
         out.push({ status: 'pass', resource: w.workload, message: `reachable from outside the cluster via ${open.map(name).join('; ')}; namespace is declared exposed`, evidence });
       } else {

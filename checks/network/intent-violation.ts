@@ -7,7 +7,7 @@ import { buildReachability, type DirectionVerdict, type PodClass, type ReachMode
 import { findFlows } from '../../src/analysis/netpol/flows.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts';
-import { calleeMesh, meshVerdictOverConns } from '../../src/analysis/mesh/flow-verdict.ts';
+import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
 
@@ -95,7 +95,7 @@ export const intentViolation: Check = {
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  reads: EXTRA_POLICY_KINDS,
+  reads: [...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS],
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   evaluate(ctx) {

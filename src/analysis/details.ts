@@ -8,6 +8,7 @@ import { meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
 import { buildReachability, ingressVerdict, networkExposure } from './netpol/index.ts';
 import { exposureNotes } from './netpol/exposure.ts';
+import { effectiveExposure } from './edge/effective-exposure.ts';
 import { candidatePeers, indexByNamespace } from './netpol/flows.ts';
 import { isEmptyConns } from './netpol/conns.ts';
 import { isSystemNamespace } from './netpol/rules.ts';
@@ -30,9 +31,14 @@ export function runDetails(ctx: AuditContext): RunDetails {
   }
   if (covered(ctx, DETAIL_KINDS.network)) {
     details.network = {
-      exposure: networkExposure(ctx.snapshot)
+      exposure: effectiveExposure(ctx.snapshot, ctx.config)
         .filter((e) => e.external.length > 0 || e.fromAllNamespaces)
-        .map((e) => ({ ...e, external: e.external.map((p) => ({ ...p })) })),
+        .map((e) => ({
+          ...e,
+          external: e.external.map(({ via, through, ports, allowedByPolicy, route, controller, mesh }) => ({
+            via, through, ports, allowedByPolicy, ...(route !== undefined ? { route } : {}), ...(controller !== undefined ? { controller } : {}), ...(mesh ? { mesh } : {}),
+          })),
+        })),
       egress: externalDestinations(ctx.snapshot).map(({ kind, value, source }) => ({ kind, value, source })),
     };
   }

@@ -90,7 +90,6 @@ export const KINDS = [
   crd('istio.gateways', 'Gateway', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'gateways'),
   // Istio edge: routes bound to gateways, end-user authentication, Envoy patches (local rate limit, WAF filters)
   crd('istio.virtualservices', 'VirtualService', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'virtualservices'),
-  crd('istio.requestauthentications', 'RequestAuthentication', 'security.istio.io', ['v1', 'v1beta1'], 'requestauthentications'),
   crd('istio.envoyfilters', 'EnvoyFilter', 'networking.istio.io', ['v1alpha3'], 'envoyfilters'),
   crd('istio.sidecars', 'Sidecar', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'sidecars'),
   crd('istio.serviceentries', 'ServiceEntry', 'networking.istio.io', ['v1', 'v1beta1', 'v1alpha3'], 'serviceentries'),

@@ -22,6 +22,7 @@ import type { Finding, RunReport } from '../../src/run/types.ts';
 import { startFakeSlack } from '../unit/notify/slack-server.ts';
 import { Admin, describeCluster, pauseApiserver, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
 import { startRecordingProxy } from './recording-proxy.ts';
+import { regressionAlertCount } from './slack-alerts.ts';
 
 const RUNS = 50;
 /** The last runs get no new faults or regressions, so everything injected is seen by a full run. */
@@ -75,8 +76,8 @@ describeCluster('soak: 50 scheduled runs in serve under random faults', (cluster
 
     const injected = new Map<string, { at: number; fixedAt?: number }>(); // reg-N -> when bound / unbound
     const faults = { pauses: 0, pausedMs: 0, throttles: 0, kindBlackouts: 0, smtpOutages: 0 };
-    const alertsFor = (name: string) => slack.calls.filter((c) => c.path === '/api/chat.postMessage' && c.fields.thread_ts === undefined
-      && JSON.stringify(c.fields.blocks ?? '').includes(`new critical finding: rbac.cluster-admin-binding on ServiceAccount ${ns}/${name}`)).length;
+    // Exactly this regression's reason line (a substring would count reg-10's alert for reg-1).
+    const alertsFor = (name: string) => regressionAlertCount(slack.calls, `new critical finding: rbac.cluster-admin-binding on ServiceAccount ${ns}/${name}`);
 
     const t0 = Date.now();
     const daemon = await startServe(['--kubeconfig', kubeconfig, '--schedule', '*/2 * * * * *', '--port', '0', '--history', 'h.db', '--out', 'out',
@@ -172,6 +173,12 @@ describeCluster('soak: 50 scheduled runs in serve under random faults', (cluster
       for (const fp of r.diff?.new ?? []) { newFindings++; if (!onInjected(byFp.get(fp))) unexpectedNew++; }
     }
     const alerts = [...injected.keys()].map((name) => [name, alertsFor(name)] as const);
+    // The history's side of it: in how many stored runs the diff called the regression new.
+    const newIn = (name: string) => stored.filter((r) => (r.diff?.new ?? []).some((fp) => {
+      const f = byFp.get(fp);
+      return f?.check === 'rbac.cluster-admin-binding' && f.resource.kind === 'ServiceAccount' && f.resource.namespace === ns && f.resource.name === name;
+    })).length;
+    const newRuns = [...injected.keys()].map((name) => [name, newIn(name)] as const);
     const partialRuns = stored.filter((r) => (r.run.partial?.length ?? 0) > 0).length;
     const withOlderBaseline = stored.filter((r) => r.diff?.olderBaselines !== undefined).length;
     // (The history stores a run before it notifies; the outcomes are in the log and report.json.)
@@ -182,7 +189,7 @@ describeCluster('soak: 50 scheduled runs in serve under random faults', (cluster
       ...events.filter((e) => e.event === 'run-failed').map((e) => `  could not run: ${String(e.msg)}`),
       `faults: ${faults.pauses} kube-apiserver pauses (${(faults.pausedMs / 1000).toFixed(1)} s frozen), ${faults.throttles} 429 bursts, ${faults.kindBlackouts} kinds unreadable for a run, ${faults.smtpOutages} SMTP outages (${emailsFailed} runs with a failed email, ${mails} emails delivered)`,
       `partial runs ${partialRuns}; runs compared in part with an older run ${withOlderBaseline}`,
-      `regressions injected ${injected.size}, fixed ${removed.size}; Slack alerts per regression: ${alerts.map(([n, c]) => `${n}=${c}`).join(' ') || 'none'}`,
+      `regressions injected ${injected.size}, fixed ${removed.size}; Slack alerts per regression: ${alerts.map(([n, c]) => `${n}=${c}`).join(' ') || 'none'}; runs that found it new: ${newRuns.map(([n, c]) => `${n}=${c}`).join(' ') || 'none'}`,
       `new findings ${newFindings} (${unexpectedNew} not injected); resolved ${resolved} (${falseResolved} false)`,
     ];
     process.stderr.write(`${lines.join('\n')}\n`);
@@ -194,6 +201,7 @@ describeCluster('soak: 50 scheduled runs in serve under random faults', (cluster
     expect(unexpectedNew, lines.join('\n')).toBe(0);
     expect(injected.size).toBeGreaterThan(0);
     for (const [name, count] of alerts) expect(count, `${name}: ${lines.join('\n')}`).toBe(1);
+    for (const [name, count] of newRuns) expect(count, `${name} new in: ${lines.join('\n')}`).toBe(1);
     await slack.close();
     await smtpDown();
     await proxy.close();

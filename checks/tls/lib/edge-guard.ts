@@ -6,11 +6,12 @@ import { exposedHosts, type ExposedHost, type GuardAnswer } from '../../../src/a
 import { EDGE_ROUTE_KINDS } from '../../../src/analysis/edge/routes.ts';
 import { EDGE_GUARD_KINDS } from '../../../src/analysis/edge/guards.ts';
 import { EXTRA_POLICY_KINDS } from '../../../src/analysis/netpol/apis.ts';
+import { MESH_FLOW_KINDS } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
 
 export const EDGE_NEEDS: KindKey[] = ['namespaces', 'pods', 'services', 'networkpolicies', 'ingresses'];
 /** What the guards read when present; the WAF check adds `configmaps` (the ingress-nginx controller ConfigMap, by name). */
-export const EDGE_READS: KindKey[] = [...new Set<KindKey>([...EDGE_ROUTE_KINDS, ...EDGE_GUARD_KINDS, ...EXTRA_POLICY_KINDS])].filter((k) => !EDGE_NEEDS.includes(k) && k !== 'configmaps');
+export const EDGE_READS: KindKey[] = [...new Set<KindKey>([...EDGE_ROUTE_KINDS, ...EDGE_GUARD_KINDS, ...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS])].filter((k) => !EDGE_NEEDS.includes(k) && k !== 'configmaps');
 
 export function guardVerdicts(
   ctx: AuditContext,
@@ -19,7 +20,7 @@ export function guardVerdicts(
   exempt?: (h: ExposedHost) => string | undefined,
 ): Verdict[] {
   const out: Verdict[] = [];
-  for (const h of exposedHosts(ctx.snapshot)) {
+  for (const h of exposedHosts(ctx.snapshot, ctx.config)) {
     const detailKey = `host/${h.host}`;
     const hostText = h.host === '*' ? 'any host' : h.host;
     const why = exempt?.(h);

@@ -8,9 +8,10 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
-import { arr, obj, str, stringMap, type Json } from '../mesh/util.ts';
-import { networkExposure } from '../netpol/exposure.ts';
+import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
+import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 import { workloadsOf, type Workload } from '../workloads.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
@@ -46,10 +47,10 @@ export interface GuardAnswer {
 const nsOf = (o: KubeObject) => o.metadata?.namespace ?? 'default';
 const nameOf = (o: KubeObject) => o.metadata?.name ?? '';
 
-/** Hosts with at least one path the network model leaves open, per routing object. */
-export const exposedHosts = memoize((snapshot: Snapshot): ExposedHost[] => {
+/** Hosts with at least one path the network and the backend's mesh leave open, per routing object. */
+export const exposedHosts = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): ExposedHost[] => {
   const open = new Set<string>();
-  for (const w of networkExposure(snapshot)) for (const p of w.external) if (p.route && p.allowedByPolicy !== false) open.add(p.route);
+  for (const w of effectiveExposure(snapshot, config)) for (const p of w.external) if (p.route && p.open) open.add(p.route);
   const byKey = new Map<string, ExposedHost>();
   for (const r of edgeRoutes(snapshot).routes) {
     const path = describeRoute(r);

@@ -4,6 +4,7 @@
 
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
@@ -12,6 +13,16 @@ import { istioMembership } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { containerPorts, memoizeBySnapshotAndConfig, parsePortNumbers, str } from './util.ts';
+
+/**
+ * The kinds a mesh verdict reads: a check that judges flows through the mesh declares them in
+ * `reads`, so a forbidden one makes it not evaluated and a change to one re-evaluates it.
+ */
+export const MESH_FLOW_KINDS = [
+  'istio.peerauthentications', 'istio.authorizationpolicies', 'istio.requestauthentications',
+  'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations',
+  'linkerd.networkauthentications', 'linkerd.httproutes', 'consul.serviceintentions',
+] as const satisfies readonly KindKey[];
 
 const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 

@@ -29,6 +29,10 @@ export interface ExternalPath {
   route?: string;
   /** For a route: the controller whose pods carry it. */
   controller?: string;
+  /** The connections the network admits on this path (for the mesh layer, analysis/edge/effective-exposure.ts). */
+  admitted: ConnSet;
+  /** For a route: the controller's workloads (the callers the backend's mesh judges). */
+  callers?: ResourceRef[];
 }
 
 export interface WorkloadExposure {
@@ -156,6 +160,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         through,
         ports: isEmptyConns(conns) ? 'none resolved' : formatConns(conns),
         allowedByPolicy: !isEmptyConns(allowed),
+        admitted: allowed,
       });
     }
   };
@@ -178,6 +183,11 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     }
     controllerClasses.set(k, (found = [...set]));
     return found;
+  };
+  const callerRefs = (ctrl: PodClass[]): ResourceRef[] => {
+    const keys = new Set<string>();
+    for (const c of ctrl) for (const wk of c.workloads) keys.add(wk);
+    return [...keys].flatMap((k) => { const n = model.workloadByKey.get(k); return n ? [n.ref] : []; });
   };
   const seenRoute = new Set<string>();
   const addRoute = (r: EdgeRoute) => {
@@ -216,6 +226,8 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         allowedByPolicy: ctrl.length === 0 ? 'not-evaluated' : !isEmptyConns(allowed),
         route,
         controller: r.controller.label,
+        admitted: ctrl.length === 0 ? conns : allowed,
+        callers: callerRefs(ctrl),
       });
     }
   };

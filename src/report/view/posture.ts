@@ -134,14 +134,18 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
   const viaCount = new Map<string, number>();
   let external = 0, fromAll = 0;
   const all = list.map((e) => {
-    const paths = e.external.map((p): ExposurePathRow => ({
-      via: p.via, through: p.route ?? resourceText(p.through), ports: p.ports,
-      policy: p.controller !== undefined
+    const paths = e.external.map((p): ExposurePathRow => {
+      const network = p.controller !== undefined
         ? (p.allowedByPolicy === true ? `${p.controller} may connect` : p.allowedByPolicy === false ? `NetworkPolicy blocks ${p.controller}` : `pods of ${p.controller} not found; counted as open`)
         : p.allowedByPolicy === true ? 'admitted by NetworkPolicy' : p.allowedByPolicy === false ? 'blocked by NetworkPolicy'
-          : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated',
-      blocked: p.allowedByPolicy === false,
-    }));
+          : p.via === 'Ingress' ? 'through the ingress controller' : 'NetworkPolicy not evaluated';
+      const meshDenied = p.allowedByPolicy !== false && p.mesh?.verdict === 'denied';
+      return {
+        via: p.via, through: p.route ?? resourceText(p.through), ports: p.ports,
+        policy: meshDenied ? `${network}; the mesh refuses: ${p.mesh!.reason}` : p.mesh && p.allowedByPolicy !== false ? `${network}; mesh ${p.mesh.verdict}` : network,
+        blocked: p.allowedByPolicy === false || meshDenied,
+      };
+    });
     const open = paths.filter((p) => !p.blocked);
     if (open.length > 0) external++;
     for (const v of new Set(open.map((p) => p.via))) viaCount.set(v, (viaCount.get(v) ?? 0) + 1);

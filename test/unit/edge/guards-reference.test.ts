@@ -114,7 +114,7 @@ describe(`ingress-nginx ModSecurity in the controller ConfigMap (${NGINX_MODSECU
     const snapshot = snapshotFromObjects(objects, { clusterVersion: 'v1.36.3' });
     const [o] = runChecks([CHECK_BY_ID.get('tls.edge-waf-missing')!], { snapshot, config: defaultConfig(), now: new Date() });
     expect(o.status).toBe('pass');
-    expect(edgeWaf(snapshot, exposedHosts(snapshot)[0], 'istio-system').found).toEqual(['ingress-nginx ModSecurity with the OWASP Core Rule Set (ConfigMap ingress-nginx/ingress-nginx-controller; default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On)']);
+    expect(edgeWaf(snapshot, exposedHosts(snapshot, defaultConfig())[0], 'istio-system').found).toEqual(['ingress-nginx ModSecurity with the OWASP Core Rule Set (ConfigMap ingress-nginx/ingress-nginx-controller; default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On)']);
   });
   it('ModSecurity without the rule set is not counted, and says so', () => {
     const r = run('tls.edge-waf-missing', nginx('enable-modsecurity: "true"') + backend() + ingress(''));
