@@ -8,9 +8,11 @@ import { runChecks } from './run.ts';
 import { scoreRun } from './score.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
+import type { Severity } from '../base/vocabulary.ts';
 import { applyWaivers } from './waivers.ts';
 import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
+import { releaseModels } from '../analysis/memo.ts';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -31,7 +33,6 @@ export interface AuditInput {
 
 export interface AuditOutput {
   report: RunReport;
-  outcomes: CheckOutcome[];
   /** Fingerprints whose waiver expired in this run (the diff counts them as regressions). */
   expiredWaivers: string[];
 }
@@ -65,16 +66,32 @@ export function partialOf(snapshot: Snapshot): { partial?: string[] } {
 
 export function auditSnapshot(input: AuditInput): AuditOutput {
   const ctx: AuditContext = { snapshot: input.snapshot, config: input.config, now: input.now };
-  const outcomes = (input.evaluate ?? runChecks)(input.checks, ctx);
-  const all: Result[] = outcomes.flatMap((o) => o.results);
-  const w = applyWaivers(input.config.waivers, all, input.now);
+  // One check at a time, keeping only what the report needs: its failures (waivers are
+  // decided over all of them) and its passes as counts per severity (a pass is only scored).
+  // The checks' Result arrays (half a million passes at 150k pods) are not all held at once.
+  // A caller's own `evaluate` (serve --watch keeps every outcome to re-run only some) gets
+  // the whole list, as before.
+  const outcomes: CheckOutcome[] = [];
+  const passes: Array<Map<Severity, number>> = [];
+  const failures: Result[] = [];
+  for (const o of input.evaluate ? input.evaluate(input.checks, ctx) : oneByOne(input.checks, ctx)) {
+    const counts = new Map<Severity, number>();
+    const failed: Result[] = [];
+    for (const r of o.results) {
+      if (r.status === 'pass') counts.set(r.severity, (counts.get(r.severity) ?? 0) + 1);
+      else { failed.push(r); failures.push(r); }
+    }
+    outcomes.push({ ...o, results: failed });
+    passes.push(counts);
+  }
+  const w = applyWaivers(input.config.waivers, failures, input.now);
 
   const findings: Finding[] = [];
   const checks: CheckSummary[] = [];
-  for (const o of outcomes) {
-    let passed = 0, failed = 0, waived = 0;
+  for (const [i, o] of outcomes.entries()) {
+    let failed = 0, waived = 0;
+    const passed = [...passes[i].values()].reduce((a, b) => a + b, 0);
     for (const r of o.results) {
-      if (r.status === 'pass') { passed++; continue; }
       const waiver = w.waived.get(r.fingerprint);
       if (waiver) waived++; else failed++;
       findings.push({
@@ -90,10 +107,13 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     checks.push({
       id: o.check.id, area: o.check.area, title: o.check.title, severity: o.severity,
       controls: o.check.controls, remediation: o.check.remediation, protectsAgainst: o.check.protectsAgainst,
-      evaluated: o.results.length, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
+      evaluated: o.results.length + passed, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
       ...(o.excluded ? { excluded: o.excluded } : {}),
     });
   }
+  const score = scoreRun(scored(outcomes, passes), (r) => w.waived.has(r.fingerprint));
+  failures.length = 0;
+  for (const o of outcomes) o.results = []; // the findings carry what the report needs
 
   markImplied(findings, outcomes);
 
@@ -111,7 +131,7 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
       notes: input.notes ? [...input.snapshot.notes, ...input.notes(ctx)] : input.snapshot.notes,
       ...partialOf(input.snapshot),
     },
-    score: scoreRun(all, (r) => w.waived.has(r.fingerprint)),
+    score,
     checks,
     findings,
     diff: null,
@@ -119,7 +139,29 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     details: input.details ? input.details(ctx) : {},
     notifications: [],
   };
-  return { report, outcomes, expiredWaivers: [...w.expired.keys()] };
+  return { report, expiredWaivers: [...w.expired.keys()] };
+}
+
+/** Runs the checks in order, dropping an area's own models once its last check ran. */
+function* oneByOne(checks: readonly Check[], ctx: AuditContext): Generator<CheckOutcome> {
+  const lastOfArea = new Map(checks.map((c, i) => [c.area, i]));
+  for (const [i, check] of checks.entries()) {
+    const [o] = runChecks([check], ctx);
+    // No later check reads this area's own models: drop them before the next area builds its.
+    if (lastOfArea.get(check.area) === i) releaseModels(check.area, ctx.snapshot);
+    yield o;
+  }
+}
+
+/** Every result as scoring sees it: the failures, and one stand-in per counted pass. */
+function* scored(outcomes: readonly CheckOutcome[], passes: ReadonlyArray<ReadonlyMap<Severity, number>>): Generator<Result> {
+  for (const [i, o] of outcomes.entries()) {
+    yield* o.results;
+    for (const [severity, n] of passes[i]) {
+      const pass: Result = { status: 'pass', resource: { kind: '', name: '' }, message: '', check: o.check.id, area: o.check.area, severity, fingerprint: '' };
+      for (let k = 0; k < n; k++) yield pass;
+    }
+  }
 }
 
 const resourceKey = (f: Finding) => `${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}`;

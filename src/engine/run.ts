@@ -33,7 +33,7 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
       // A pass is only counted and scored, never listed or diffed: keep it small (a large
       // cluster yields hundreds of thousands), without message, evidence or fingerprint.
       if (v.status === 'pass') return { status: 'pass', resource: v.resource, message: '', check: check.id, area: check.area, severity: sev, fingerprint: '' };
-      return { ...v, check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) };
+      return { ...v, message: flat(v.message), check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) };
     });
     const status = results.some((r) => r.status === 'fail') ? 'fail' : 'pass';
     const excluded = check.excluded?.(ctx);
@@ -42,6 +42,16 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
     const message = error instanceof Error ? error.message : String(error);
     return { check, status: 'error', severity, results: [], reason: `check failed: ${message}` };
   }
+}
+
+/**
+ * The same text as one contiguous string. A message built from a template of many parts is
+ * a tree of string pieces (about twice the memory of the text); hundreds of thousands of
+ * findings are held until the report is written. UTF-8 round-trips only well-formed text,
+ * so anything else (a lone surrogate in a hostile name) is kept exactly as it was.
+ */
+function flat(text: string): string {
+  return text.length > 32 && text.isWellFormed() ? Buffer.from(text, 'utf8').toString('utf8') : text;
 }
 
 /** The declared inputs that keep a check from being judged: needs not 'ok', reads forbidden or failed. */

@@ -177,7 +177,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   };
 }
 
-const modelFor = memoize((snapshot: Snapshot) => memoize((config: Config) => buildModel(snapshot, config)));
+const modelFor = memoize((snapshot: Snapshot) => memoize((config: Config) => buildModel(snapshot, config)), 'pod-security');
 
 /** The Pod Security model of a snapshot under a config, built once per (snapshot, config). */
 export function podSecurityModel(snapshot: Snapshot, config: Config): PssModel {
