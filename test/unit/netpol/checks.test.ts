@@ -135,7 +135,7 @@ describe('exposure', () => {
   it('lists LoadBalancer/NodePort/Ingress paths with resolved target ports', () => {
     const exp = networkExposure(ctxOf(yaml).snapshot);
     const byName = Object.fromEntries(exp.map((e) => [e.workload.name, e]));
-    expect(byName.web.external).toEqual([{ via: 'LoadBalancer', through: { kind: 'Service', namespace: 'shop', name: 'web' }, ports: 'TCP 8080', allowedByPolicy: true }]);
+    expect(byName.web.external).toEqual([{ via: 'LoadBalancer', through: { kind: 'Service', namespace: 'shop', name: 'web' }, ports: 'TCP 8080', allowedByPolicy: true, admitted: { TCP: [[8080, 8080]], UDP: [], SCTP: [] } }]);
     expect(byName.db.external[0]).toMatchObject({ via: 'NodePort', ports: 'TCP 5432', allowedByPolicy: false });
     expect(byName.admin.external[0]).toMatchObject({ via: 'Ingress', ports: 'TCP 9000', allowedByPolicy: 'not-evaluated' });
     expect(byName.web.fromAllNamespaces).toBe(true);
