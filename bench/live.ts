@@ -10,11 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KINDS } from '../src/snapshot/kinds.ts';
-import type { KubeObject } from '../src/snapshot/types.ts';
 import { startControlPlane } from '../test/cluster/control-plane.ts';
-import { apiRequest, collectionPath } from '../test/cluster/env.ts';
-import { generateCluster, SIZES } from './generate.ts';
+import { SIZES } from './generate.ts';
+import { LISTED_BUILTIN, loadGeneratedCluster } from './load-cluster.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: 'M' }, runs: { type: 'string', default: '3' }, child: { type: 'string' }, kubeconfig: { type: 'string' }, baseline: { type: 'string' } } });
 
@@ -33,41 +31,10 @@ const binDir = spawnSync('bash', ['test/cluster/build-binaries.sh'], { encoding:
 const cp = await startControlPlane(binDir);
 try {
   console.log(`control plane ${cp.version} up in ${(cp.startupMs / 1000).toFixed(1)} s`);
-  const snap = generateCluster(SIZES[size], 1);
-  const builtin = KINDS.filter((k) => k.builtin && !('byNameOnly' in k && k.byNameOnly));
-  // Create in dependency order: namespaces, service accounts, then everything else.
-  const order = ['namespaces', 'serviceaccounts', ...builtin.map((k) => k.key).filter((k) => k !== 'namespaces' && k !== 'serviceaccounts')];
-  const t0 = performance.now();
-  let created = 0;
-  for (const key of order) {
-    const list = ((snap.resources as Record<string, KubeObject[] | undefined>)[key] ?? []).filter((o) => !(key === 'namespaces' && o.metadata?.name === 'kube-system'));
-    let next = 0;
-    const worker = async () => {
-      while (next < list.length) {
-        const o = structuredClone(list[next++]);
-        delete o.status;
-        if (o.metadata) {
-          delete o.metadata.uid;
-          // ownerReferences need a uid; no garbage collector runs here, so any uid will do.
-          o.metadata.ownerReferences = o.metadata.ownerReferences?.map((r) => ({ ...r, uid: '00000000-0000-0000-0000-000000000000' }));
-          // Pods that predate a namespace's PSA label exist in real clusters; here admission
-          // would refuse them, so the labels are left off (collection time is unaffected).
-          // The test apiserver's service range is a /24: load Services headless.
-          if (o.kind === 'Service') o.spec = { ...o.spec, type: 'ClusterIP', clusterIP: 'None' };
-          if (o.kind === 'Namespace' && o.metadata.labels) {
-            for (const l of Object.keys(o.metadata.labels)) if (l.startsWith('pod-security.kubernetes.io/')) delete o.metadata.labels[l];
-          }
-        }
-        const r = await apiRequest(cp, cp.adminToken, 'POST', collectionPath(o), o);
-        if (r.status >= 300 && r.status !== 409) throw new Error(`create ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-        created++;
-      }
-    };
-    await Promise.all(Array.from({ length: 24 }, worker));
-  }
-  console.log(`loaded ${created} objects (${size}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const { created, seconds } = await loadGeneratedCluster(cp, size);
+  console.log(`loaded ${created} objects (${size}) in ${seconds.toFixed(1)} s`);
 
-  const kinds = builtin.map((k) => (k.group ? `${k.resource}.${k.group}` : k.resource)).join(',');
+  const kinds = LISTED_BUILTIN.map((k) => (k.group ? `${k.resource}.${k.group}` : k.resource)).join(',');
   const kubectl = join(binDir, 'kubectl');
   const timeRun = (cmd: string, args: string[]) => {
     const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 2 ** 30 });

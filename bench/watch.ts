@@ -13,12 +13,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KINDS } from '../src/snapshot/kinds.ts';
-import type { KubeObject } from '../src/snapshot/types.ts';
 import { startControlPlane } from '../test/cluster/control-plane.ts';
-import { apiRequest, collectionPath } from '../test/cluster/env.ts';
+import { apiRequest } from '../test/cluster/env.ts';
 import { startFakeSlack } from '../test/unit/notify/slack-server.ts';
-import { generateCluster, SIZES } from './generate.ts';
+import { SIZES } from './generate.ts';
+import { loadGeneratedCluster } from './load-cluster.ts';
 
 const { values } = parseArgs({
   options: {
@@ -49,35 +48,8 @@ const lines: string[] = [];
 const admin = (method: string, path: string, body?: unknown) => apiRequest(cp, cp.adminToken, method, path, body);
 try {
   console.log(`control plane ${cp.version} up in ${(cp.startupMs / 1000).toFixed(1)} s`);
-  const snap = generateCluster(SIZES[size], 1);
-  const builtin = KINDS.filter((k) => k.builtin && !('byNameOnly' in k && k.byNameOnly));
-  const order = ['namespaces', 'serviceaccounts', ...builtin.map((k) => k.key).filter((k) => k !== 'namespaces' && k !== 'serviceaccounts')];
-  const t0 = performance.now();
-  let created = 0;
-  // The same loading as bench/live.ts.
-  for (const key of order) {
-    const list = ((snap.resources as Record<string, KubeObject[] | undefined>)[key] ?? []).filter((o) => !(key === 'namespaces' && o.metadata?.name === 'kube-system'));
-    let next = 0;
-    const worker = async () => {
-      while (next < list.length) {
-        const o = structuredClone(list[next++]!);
-        delete o.status;
-        if (o.metadata) {
-          delete o.metadata.uid;
-          o.metadata.ownerReferences = o.metadata.ownerReferences?.map((r) => ({ ...r, uid: '00000000-0000-0000-0000-000000000000' }));
-          if (o.kind === 'Service') o.spec = { ...o.spec, type: 'ClusterIP', clusterIP: 'None' };
-          if (o.kind === 'Namespace' && o.metadata.labels) {
-            for (const l of Object.keys(o.metadata.labels)) if (l.startsWith('pod-security.kubernetes.io/')) delete o.metadata.labels[l];
-          }
-        }
-        const r = await admin('POST', collectionPath(o), o);
-        if (r.status >= 300 && r.status !== 409) throw new Error(`create ${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-        created++;
-      }
-    };
-    await Promise.all(Array.from({ length: 24 }, worker));
-  }
-  console.log(`loaded ${created} objects (${size}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const { created, seconds } = await loadGeneratedCluster(cp, size);
+  console.log(`loaded ${created} objects (${size}) in ${seconds.toFixed(1)} s`);
 
   // The namespace whose default-deny is deleted, and one for the churn.
   for (const ns of ['bench-shop', 'bench-churn']) {
