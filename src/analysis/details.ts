@@ -6,7 +6,7 @@ import type { AuditContext } from './context.ts';
 import { topBreadth } from './rbac/index.ts';
 import { meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
-import { buildReachability, ingressVerdict, networkExposure } from './netpol/index.ts';
+import { buildReachability, ingressVerdict } from './netpol/index.ts';
 import { exposureNotes } from './netpol/exposure.ts';
 import { effectiveExposure } from './edge/effective-exposure.ts';
 import { candidatePeers, indexByNamespace } from './netpol/flows.ts';

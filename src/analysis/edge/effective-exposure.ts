@@ -8,7 +8,7 @@ import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { MeshVerdictKind } from '../mesh/flow.ts';
-import { meshVerdictOverConns, type MeshConnsVerdict } from '../mesh/flow-verdict.ts';
+import { meshVerdictOverConns, VERDICT_RANK, type MeshConnsVerdict } from '../mesh/flow-verdict.ts';
 import { memoizeBySnapshotAndConfig } from '../mesh/util.ts';
 import { isEmptyConns } from '../netpol/conns.ts';
 import { networkExposure, type ExternalPath, type WorkloadExposure } from '../netpol/exposure.ts';
@@ -24,18 +24,16 @@ export interface EffectiveExposure extends Omit<WorkloadExposure, 'external'> {
   external: EffectivePath[];
 }
 
-/** Most open first: a path is open when any of its callers gets through on any port. */
-const RANK: Record<MeshVerdictKind, number> = { allowed: 0, depends: 1, unknown: 2, denied: 3 };
-
 function judge(snapshot: Snapshot, config: Config, backend: ResourceRef, p: ExternalPath): EffectivePath {
   const networkOpen = p.allowedByPolicy === true || (p.route !== undefined && p.allowedByPolicy === 'not-evaluated');
   if (!networkOpen || isEmptyConns(p.admitted)) return { ...p, open: networkOpen };
   // A route's callers are its controller's pods; a LoadBalancer/NodePort caller is an address outside the cluster.
   const callers: Array<ResourceRef | 'external'> = p.route !== undefined ? p.callers ?? [] : ['external'];
+  // The most open caller decides: the path is open when any of them gets through on any port.
   let best: MeshConnsVerdict | undefined;
   for (const from of callers) {
     const v = meshVerdictOverConns(snapshot, config, from, backend, p.admitted);
-    if (v && (!best || RANK[v.verdict.verdict] < RANK[best.verdict.verdict])) best = v;
+    if (v && (!best || VERDICT_RANK[v.verdict.verdict] < VERDICT_RANK[best.verdict.verdict])) best = v;
   }
   if (!best || best.verdict.mesh === 'none') return { ...p, open: true };
   return { ...p, mesh: { verdict: best.verdict.verdict, reason: best.verdict.reason }, open: best.verdict.verdict !== 'denied' };

@@ -65,7 +65,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
 }
 
 /** Best first: a flow is open on a port when any of its requests can pass. */
-const RANK: Record<MeshVerdictKind, number> = { allowed: 0, depends: 1, unknown: 2, denied: 3 };
+export const VERDICT_RANK: Record<MeshVerdictKind, number> = { allowed: 0, depends: 1, unknown: 2, denied: 3 };
 
 export interface MeshConnsVerdict {
   /** The most open verdict over the asked connections (allowed > depends > unknown > denied), with its port. */
@@ -120,7 +120,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
   const judge = (port: number, others?: true) => {
     const v = meshFlowVerdict(snapshot, config, from, to, port, 'TCP');
     judged.push({ port, ...(others ? { others } : {}), verdict: v.verdict, reason: v.reason });
-    if (!best || RANK[v.verdict] < RANK[best.v.verdict]) best = { v, port };
+    if (!best || VERDICT_RANK[v.verdict] < VERDICT_RANK[best.v.verdict]) best = { v, port };
   };
   for (const p of candidates) judge(p);
   if (other !== undefined) judge(other, true);
