@@ -1,12 +1,13 @@
 // The fleet report's formats: fleet.json (the data, with grades and deltas), fleet.md (for a
 // wiki page or a CI summary) and fleet.html (templates/fleet.hbs, self-contained, a CSP that
 // forbids scripts; cluster data only ever through {{ }}).
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AREAS } from '../base/vocabulary.ts';
 import { ConfigError, InputError } from '../base/errors.ts';
 import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
+import { writeWhole } from '../report/render.ts';
 import type { FleetData } from '../run/fleet.ts';
 import { buildFleetView, cellOf, type FleetView } from './view.ts';
 
@@ -81,9 +82,7 @@ export async function renderFleet(data: FleetData, opts: { formats: string[]; ou
     await mkdir(opts.outDir, { recursive: true });
     for (const f of FLEET_FORMATS.filter((x) => opts.formats.includes(x))) {
       path = join(opts.outDir, FLEET_FILES[f]);
-      const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, renderFleetFormat(data, f));
-      await rename(tmp, path);
+      await writeWhole(path, renderFleetFormat(data, f));
       paths.push(path);
     }
   } catch (error: unknown) {

@@ -47,7 +47,8 @@ function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
 }
 
 
-async function writeWhole(path: string, content: string | Buffer): Promise<void> {
+/** Writes a file whole or not at all: a temp file beside it, renamed over it. */
+export async function writeWhole(path: string, content: string | Buffer): Promise<void> {
   const tmp = tempPathFor(path);
   await writeFile(tmp, content);
   await rename(tmp, path);
