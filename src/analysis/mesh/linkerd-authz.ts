@@ -81,6 +81,11 @@ function meshRule(identities: string[], namespaces: string[], why: string): Clie
   return { kind: 'mesh', identities, namespaces, everywhere: false, why };
 }
 
+/** A rule no client can satisfy (a missing or unusable authentication), saying why. */
+function neverRule(why: string): ClientRule {
+  return { kind: 'never', identities: [], namespaces: [], everywhere: false, why };
+}
+
 function refOf(o: KubeObject, kind: string): ResourceRef {
   return { kind, namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' };
 }
@@ -89,7 +94,7 @@ function refOf(o: KubeObject, kind: string): ResourceRef {
 function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustDomain: string, problems: string[]): ClientRule {
   if (!o) {
     problems.push(`MeshTLSAuthentication ${ns}/${name} does not exist`);
-    return { kind: 'never', identities: [], namespaces: [], everywhere: false, why: `missing MeshTLSAuthentication ${name}` };
+    return neverRule(`missing MeshTLSAuthentication ${name}`);
   }
   const spec = obj(o.spec) ?? {};
   const identities = arr(spec.identities).filter((x): x is string => typeof x === 'string');
@@ -104,7 +109,7 @@ function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustD
   }
   if (identities.length === 0 && namespaces.length === 0) {
     problems.push(`MeshTLSAuthentication ${ns}/${name} names no identity`);
-    return { kind: 'never', identities: [], namespaces: [], everywhere: false, why: `MeshTLSAuthentication ${name} names no identity` };
+    return neverRule(`MeshTLSAuthentication ${name} names no identity`);
   }
   return meshRule(identities, namespaces, `MeshTLSAuthentication ${name}`);
 }
@@ -156,18 +161,18 @@ export function indexLinkerdPolicies(resources: {
         const na = netAuthn.get(`${rns}/${name}`);
         if (!na) {
           errs.push(`NetworkAuthentication ${rns}/${name} does not exist`);
-          rules.push({ kind: 'never', identities: [], namespaces: [], everywhere: false, why: `missing NetworkAuthentication ${name}` });
+          rules.push(neverRule(`missing NetworkAuthentication ${name}`));
         } else rules.push(networksRule(obj(na.spec)?.networks, `NetworkAuthentication ${name}`));
       } else if (kind === 'ServiceAccount' && name) rules.push(meshRule([linkerdIdentity(name, rns, trustDomain)], [], `ServiceAccount ${rns}/${name}`));
       else {
         errs.push(`requiredAuthenticationRefs entry ${JSON.stringify(r)} is not a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount`);
-        rules.push({ kind: 'never', identities: [], namespaces: [], everywhere: false, why: 'unknown authentication' });
+        rules.push(neverRule('unknown authentication'));
       }
     }
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target || (target.kind !== 'Namespace' && tns !== ns)) continue;
     const usable = rules.length > 0 && !rules.some((r) => r.kind === 'never');
-    push(authorizations, ns, { ref, target, rules: usable ? rules : [{ kind: 'never', identities: [], namespaces: [], everywhere: false, why: 'unusable' }], problems: errs, ...openness(usable ? rules : []) });
+    push(authorizations, ns, { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) });
   }
 
   for (const o of [...resources.serverAuthorizations].sort((a, b) => createdAt(a) - createdAt(b))) {
@@ -201,7 +206,7 @@ export function indexLinkerdPolicies(resources: {
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target) continue;
     const usable = rules.length > 0 && errs.length === 0;
-    push(authorizations, ns, { ref, target, rules: usable ? rules : [{ kind: 'never', identities: [], namespaces: [], everywhere: false, why: 'unusable' }], problems: errs, ...openness(usable ? rules : []) });
+    push(authorizations, ns, { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) });
   }
 
   for (const o of resources.httpRoutes) {
