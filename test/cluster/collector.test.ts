@@ -303,12 +303,7 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
     it('is discovered with the least-privilege auditor role as well', async () => {
       const ns = uniqueName('served');
       await admin.namespace(ns);
-      await admin.createAll([
-        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'auditor', namespace: ns } },
-        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `auditor-${suffix}` }, rules: auditorClusterRoleRules() },
-        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `auditor-${suffix}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `auditor-${suffix}` }, subjects: [{ kind: 'ServiceAccount', name: 'auditor', namespace: ns }] },
-      ], 1);
-      const token = await admin.serviceAccountToken(ns, 'auditor');
+      const token = await admin.clusterRoleAccount(ns, 'auditor', `auditor-${suffix}`, auditorClusterRoleRules());
       const snapshot = await collectLive({ kubeconfigPath: tokenKubeconfig(cluster.server, cluster.caPem, token) });
       expect(served(snapshot, '', 'pods/exec')).toBeDefined();
       expect(served(snapshot, group, 'gizmos')).toMatchObject({ namespaced: false });

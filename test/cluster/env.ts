@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, inject } from 'vitest';
 import { KINDS, kindForManifest } from '../../src/snapshot/kinds.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
+import type { PolicyRule } from '../../src/collect/rbac-rules.ts';
 
 export interface ClusterContext {
   /** Set when the tier is skipped (outside CI only): the loud reason. */
@@ -184,6 +185,40 @@ export class Admin {
       if (Date.now() > deadline) throw new Error(`${resource}.${group}/${version} not served after ${timeoutMs} ms`);
       await new Promise((res) => setTimeout(res, 100));
     }
+  }
+
+  /**
+   * A ServiceAccount `account` in `namespace` bound cluster-wide to a new ClusterRole `role`
+   * holding exactly `rules`; resolves with its bearer token.
+   */
+  async clusterRoleAccount(namespace: string, account: string, role: string, rules: PolicyRule[]): Promise<string> {
+    await this.createAll([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules } as KubeObject,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'ServiceAccount', name: account, namespace }],
+      } as KubeObject,
+    ], 1);
+    return this.serviceAccountToken(namespace, account);
+  }
+
+  /**
+   * A ServiceAccount `account` bound to a new Role `role` holding exactly `rules`, both in
+   * `namespace` (nothing cluster-wide); resolves with its bearer token.
+   */
+  async roleAccount(namespace: string, account: string, role: string, rules: PolicyRule[]): Promise<string> {
+    await this.createAll([
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: role, namespace }, rules } as KubeObject,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: role, namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
+        subjects: [{ kind: 'ServiceAccount', name: account, namespace }],
+      } as KubeObject,
+    ], 1);
+    return this.serviceAccountToken(namespace, account);
   }
 
   /** A bearer token for a ServiceAccount through the TokenRequest API. */

@@ -39,19 +39,8 @@ describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) 
   beforeAll(async () => {
     await admin.namespace(ns);
     // The auditor's store needs only this namespaced Role; nothing cluster-wide.
-    await admin.createAll([
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'auditor', namespace: ns } },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'ztaudit-history', namespace: ns },
-        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'delete'] }],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'ztaudit-history', namespace: ns },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'ztaudit-history' },
-        subjects: [{ kind: 'ServiceAccount', name: 'auditor', namespace: ns }],
-      },
-    ], 1);
-    kubeconfigPath = tokenKubeconfig(cluster.server, cluster.caPem, await admin.serviceAccountToken(ns, 'auditor'), 'history-auditor');
+    const token = await admin.roleAccount(ns, 'auditor', 'ztaudit-history', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'delete'] }]);
+    kubeconfigPath = tokenKubeconfig(cluster.server, cluster.caPem, token, 'history-auditor');
   });
 
   it('stores, lists and reconstructs runs with only a namespaced Role; big runs are chunked under 1 MiB', async () => {

@@ -30,19 +30,8 @@ describeCluster('history export | import between k8s://, PostgreSQL and SQLite',
     if (pgMissing) skipOrFail('history transfer: the PostgreSQL legs', pgMissing);
     else pg = await startPg();
     await admin.namespace(ns);
-    await admin.createAll([
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'auditor', namespace: ns } },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'ztaudit-history', namespace: ns },
-        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'delete'] }],
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'ztaudit-history', namespace: ns },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'ztaudit-history' },
-        subjects: [{ kind: 'ServiceAccount', name: 'auditor', namespace: ns }],
-      },
-    ], 1);
-    kubeconfigPath = tokenKubeconfig(cluster.server, cluster.caPem, await admin.serviceAccountToken(ns, 'auditor'), 'transfer-auditor');
+    const token = await admin.roleAccount(ns, 'auditor', 'ztaudit-history', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'delete'] }]);
+    kubeconfigPath = tokenKubeconfig(cluster.server, cluster.caPem, token, 'transfer-auditor');
   });
   afterAll(() => pg?.stop());
 

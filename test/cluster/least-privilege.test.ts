@@ -32,16 +32,7 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
   /** A ServiceAccount bound (cluster-wide) to exactly `rules`; returns a kubeconfig through the proxy. */
   async function auditorKubeconfig(name: string, rules: PolicyRule[]): Promise<{ kubeconfigPath: string; token: string }> {
     const role = `${ns}-${name}`;
-    await admin.createAll([
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-        subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
-      },
-    ], 1);
-    const token = await admin.serviceAccountToken(ns, name);
+    const token = await admin.clusterRoleAccount(ns, name, role, rules);
     return { kubeconfigPath: tokenKubeconfig(proxy.server, cluster.caPem, token, name), token };
   }
 

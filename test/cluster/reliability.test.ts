@@ -110,16 +110,7 @@ describeCluster('reliability against a real kube-apiserver', (cluster) => {
         onData(stream, _s, cb) { simpleParser(stream).then((m) => { mails.push(m); cb(); }, cb); },
       });
       await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-      await admin.createAll([
-        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'auditor', namespace: ns } },
-        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules: auditorClusterRoleRules() },
-        {
-          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-          subjects: [{ kind: 'ServiceAccount', name: 'auditor', namespace: ns }],
-        },
-      ], 1);
-      kubeconfigPath = tokenKubeconfig(cluster.server, cluster.caPem, await admin.serviceAccountToken(ns, 'auditor'), 'rel-auditor');
+      kubeconfigPath = tokenKubeconfig(cluster.server, cluster.caPem, await admin.clusterRoleAccount(ns, 'auditor', role, auditorClusterRoleRules()), 'rel-auditor');
       writeFileSync(join(dir, 'ztaudit.yaml'), 'notify: {policy: always, deadlineSeconds: 20}\n');
       return async () => {
         await slack.close();

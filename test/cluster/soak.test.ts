@@ -37,17 +37,9 @@ describeCluster('soak: 50 scheduled runs in serve under random faults', (cluster
     const ns = uniqueName('soak');
     const dir = scratchDir('soak');
     await admin.namespace(ns);
-    await admin.createAll([
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'auditor', namespace: ns } },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${ns}-auditor` }, rules: auditorClusterRoleRules() },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `${ns}-auditor` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${ns}-auditor` },
-        subjects: [{ kind: 'ServiceAccount', name: 'auditor', namespace: ns }],
-      },
-    ], 1);
+    const token = await admin.clusterRoleAccount(ns, 'auditor', `${ns}-auditor`, auditorClusterRoleRules());
     const proxy = await startRecordingProxy(cluster);
-    const kubeconfig = tokenKubeconfig(proxy.server, cluster.caPem, await admin.serviceAccountToken(ns, 'auditor'), 'soak');
+    const kubeconfig = tokenKubeconfig(proxy.server, cluster.caPem, token, 'soak');
     const slack = await startFakeSlack();
 
     // An SMTP server that can be taken down and brought back on the same port.

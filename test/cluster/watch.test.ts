@@ -164,16 +164,7 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
     }
 
     it('makes the kind forbidden and its checks not evaluated, until the permission is back', async () => {
-      await admin.createAll([
-        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'watcher', namespace: ns } },
-        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules: withoutWatch() },
-        {
-          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: role },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-          subjects: [{ kind: 'ServiceAccount', name: 'watcher', namespace: ns }],
-        },
-      ], 1);
-      token = await admin.serviceAccountToken(ns, 'watcher');
+      token = await admin.clusterRoleAccount(ns, 'watcher', role, withoutWatch());
       await waitFor('the role to apply', async () => (await apiRequest(cluster, token, 'GET', '/apis/networking.k8s.io/v1/networkpolicies?limit=1')).status === 200);
       const { log } = silentLog();
       const watch = new ClusterWatch({ kubeconfigPath: tokenKubeconfig(cluster.server, cluster.caPem, token, 'watcher'), log, backoff: { baseMs: 100, maxMs: 500 } });
