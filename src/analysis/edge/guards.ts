@@ -115,7 +115,13 @@ const workloadIndex = memoize((snapshot: Snapshot) => {
     l.push(w);
     byNs.set(w.ref.namespace ?? '', l);
   }
-  return { byKey, byNs, images: new Map<string, string[]>() };
+  // The first Service of each namespace/name (a backend names one).
+  const services = new Map<string, KubeObject>();
+  for (const s of snapshot.resources.services ?? []) {
+    const key = `${nsOf(s)}\u0000${nameOf(s)}`;
+    if (!services.has(key)) services.set(key, s);
+  }
+  return { byKey, byNs, services, images: new Map<string, string[]>() };
 });
 
 /** Pod label sets the edge controller's pods carry (exact workloads' templates, or its selectors). */
@@ -258,11 +264,12 @@ function controllerImages(snapshot: Snapshot, c: EdgeController): string[] {
 }
 
 function backendImages(snapshot: Snapshot, r: EdgeRoute): string[] {
-  const svc = (snapshot.resources.services ?? []).find((s) => nsOf(s) === r.backend.namespace && nameOf(s) === r.backend.name);
+  const index = workloadIndex(snapshot);
+  const svc = index.services.get(`${r.backend.namespace}\u0000${r.backend.name}`);
   const sel = stringMap(obj(svc?.spec)?.selector);
   if (!svc || Object.keys(sel).length === 0) return [];
   const out: string[] = [];
-  for (const w of workloadIndex(snapshot).byNs.get(r.backend.namespace) ?? []) {
+  for (const w of index.byNs.get(r.backend.namespace) ?? []) {
     const labels = w.template?.labels ?? w.pods[0]?.labels ?? {};
     if (!Object.entries(sel).every(([k, v]) => labels[k] === v)) continue;
     out.push(...imagesOf(w.template?.spec ?? w.pods[0]?.spec ?? {}));
