@@ -179,9 +179,29 @@ export interface BreadthEntry {
   nonResource: number;
 }
 
-function makeExpander(catalog: readonly ResourceType[]): (role: RoleInfo) => Expanded {
+/** The cluster-wide part of a breadth: what a list of ClusterRoleBindings' roles grant together. */
+interface ClusterPart {
+  tuples: Map<string, boolean>;
+  nonResource: number;
+  breadth: number;
+  /** namespacedPart's answers beside this part, by the roles' ids. */
+  beyond: Map<string, number>;
+}
+
+interface Breadths {
+  expand: (role: RoleInfo) => Expanded;
+  /** The union of these roles' grants, shared by every subject bound to the same roles in the same order (most service accounts hold only their implicit groups' grants). */
+  clusterPart: (roles: readonly RoleInfo[], nsCount: number) => ClusterPart;
+  /** How many namespaced (verb, resource) pairs these roles grant in one namespace beyond `cluster`'s. */
+  namespacedPart: (cluster: ClusterPart, roles: readonly RoleInfo[]) => number;
+}
+
+function makeBreadths(catalog: readonly ResourceType[]): Breadths {
   const cache = new WeakMap<RoleInfo, Expanded>();
-  return (role) => {
+  const ids = new WeakMap<RoleInfo, number>();
+  const parts = new Map<string, ClusterPart>();
+  let nextId = 0;
+  const expand = (role: RoleInfo) => {
     let e = cache.get(role);
     if (!e) {
       e = { tuples: new Map(), nonResource: new Set() };
@@ -190,32 +210,55 @@ function makeExpander(catalog: readonly ResourceType[]): (role: RoleInfo) => Exp
     }
     return e;
   };
+  const idOf = (role: RoleInfo) => {
+    let id = ids.get(role);
+    if (id === undefined) ids.set(role, (id = nextId++));
+    return id;
+  };
+  const clusterPart = (roles: readonly RoleInfo[], nsCount: number) => {
+    const key = `${nsCount}:${roles.map(idOf).join(',')}`;
+    let part = parts.get(key);
+    if (!part) {
+      const tuples = new Map<string, boolean>();
+      const nonResource = new Set<string>();
+      for (const role of roles) {
+        const e = expand(role);
+        for (const [k, nsd] of e.tuples) tuples.set(k, nsd);
+        for (const u of e.nonResource) nonResource.add(u);
+      }
+      let breadth = 0;
+      for (const nsd of tuples.values()) breadth += nsd ? nsCount : 1;
+      parts.set(key, (part = { tuples, nonResource: nonResource.size, breadth, beyond: new Map() }));
+    }
+    return part;
+  };
+  const namespacedPart = (cluster: ClusterPart, roles: readonly RoleInfo[]) => {
+    const key = roles.map(idOf).join(',');
+    let n = cluster.beyond.get(key);
+    if (n === undefined) {
+      // RoleBindings grant neither cluster-scoped resources nor non-resource URLs.
+      const set = new Set<string>();
+      for (const role of roles) for (const [k, nsd] of expand(role).tuples) if (nsd && !cluster.tuples.has(k)) set.add(k);
+      cluster.beyond.set(key, (n = set.size));
+    }
+    return n;
+  };
+  return { expand, clusterPart, namespacedPart };
 }
 
-function breadthOf(model: RbacModel, subject: Subject, expand: (role: RoleInfo) => Expanded): BreadthEntry {
+function breadthOf(model: RbacModel, subject: Subject, b: Breadths): BreadthEntry {
   const nsCount = Math.max(1, model.namespaces.length);
   const grants: Grant[] = subject.kind === 'Group' ? directGrants(model, subject) : grantsFor(model, identityOf(subject));
-  const cluster = new Map<string, boolean>();
-  const nonResource = new Set<string>();
-  for (const g of grants) {
-    if (g.namespace) continue;
-    const e = expand(g.role);
-    for (const [k, nsd] of e.tuples) cluster.set(k, nsd);
-    for (const u of e.nonResource) nonResource.add(u);
-  }
-  const perNs = new Map<string, Set<string>>();
+  const cluster = b.clusterPart(grants.filter((g) => !g.namespace).map((g) => g.role), nsCount);
+  const perNs = new Map<string, RoleInfo[]>();
   for (const g of grants) {
     if (!g.namespace) continue;
-    let set = perNs.get(g.namespace);
-    if (!set) perNs.set(g.namespace, (set = new Set()));
-    // RoleBindings grant neither cluster-scoped resources nor non-resource URLs.
-    for (const [k, nsd] of expand(g.role).tuples) if (nsd && !cluster.has(k)) set.add(k);
+    const roles = perNs.get(g.namespace);
+    if (roles) roles.push(g.role); else perNs.set(g.namespace, [g.role]);
   }
-  let clusterBreadth = 0;
-  for (const nsd of cluster.values()) clusterBreadth += nsd ? nsCount : 1;
   let namespaced = 0;
-  for (const s of perNs.values()) namespaced += s.size;
-  return { subject, breadth: clusterBreadth + namespaced + nonResource.size, clusterWide: cluster.size, namespaced, nonResource: nonResource.size };
+  for (const roles of perNs.values()) namespaced += b.namespacedPart(cluster, roles);
+  return { subject, breadth: cluster.breadth + namespaced + cluster.nonResource, clusterWide: cluster.tuples.size, namespaced, nonResource: cluster.nonResource };
 }
 
 /**
@@ -225,15 +268,15 @@ function breadthOf(model: RbacModel, subject: Subject, expand: (role: RoleInfo) 
  * the API server serves, when it says so.
  */
 export function rbacBreadth(model: RbacModel, discoveredResources?: readonly ResourceType[], snapshot?: Snapshot): BreadthEntry[] {
-  const expand = makeExpander(catalogFor(snapshot, discoveredResources));
-  const entries = model.subjects.map((s) => breadthOf(model, s, expand));
+  const breadths = makeBreadths(catalogFor(snapshot, discoveredResources));
+  const entries = model.subjects.map((s) => breadthOf(model, s, breadths));
   entries.sort((a, b) => b.breadth - a.breadth || formatSubject(a.subject).localeCompare(formatSubject(b.subject)));
   return entries;
 }
 
 /** Breadth of one subject (named by a binding or not). */
 export function subjectBreadth(model: RbacModel, subject: Subject, discoveredResources?: readonly ResourceType[], snapshot?: Snapshot): BreadthEntry {
-  return breadthOf(model, subject, makeExpander(catalogFor(snapshot, discoveredResources)));
+  return breadthOf(model, subject, makeBreadths(catalogFor(snapshot, discoveredResources)));
 }
 
 export interface TopBreadthOptions {
