@@ -14,11 +14,23 @@ function listSome(items: string[], max = 5): string {
 
 export const RBAC_NEEDS: KindKey[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
 
+const viaTexts = new WeakMap<PermissionHit['binding'], string>();
+
+/** "Binding → Role" of a hit; a (shared) binding reference always names the same role. */
+function via(h: PermissionHit): string {
+  let text = viaTexts.get(h.binding);
+  if (text === undefined) {
+    text = `${h.binding.kind} ${h.binding.namespace ? `${h.binding.namespace}/` : ''}${h.binding.name} → ${h.role.kind} ${h.role.namespace ? `${h.role.namespace}/` : ''}${h.role.name}`;
+    viaTexts.set(h.binding, text);
+  }
+  return text;
+}
+
 export function viaText(hits: readonly PermissionHit[]): string {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const h of hits) {
-    const b = `${h.binding.kind} ${h.binding.namespace ? `${h.binding.namespace}/` : ''}${h.binding.name} → ${h.role.kind} ${h.role.namespace ? `${h.role.namespace}/` : ''}${h.role.name}`;
+    const b = via(h);
     if (!seen.has(b)) { seen.add(b); parts.push(b); }
   }
   return parts.length > 3 ? `${parts.slice(0, 3).join('; ')}; +${parts.length - 3} more` : parts.join('; ');

@@ -10,7 +10,7 @@ import type { SubjectMatch } from '../../config/types.ts';
 import { DEFAULT_CRB_BY_NAME } from './bootstrap.ts';
 import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';
 import { describeRule, ruleGrantsSome } from './rules.ts';
-import type { BindingInfo, Grant, Rule, Subject } from './types.ts';
+import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from './types.ts';
 
 const SYSTEM_GROUPS = new Set(['system:masters', 'system:nodes', 'system:monitoring', 'system:bootstrappers', 'kubeadm:cluster-admins']);
 
@@ -122,40 +122,84 @@ export function permissionLabel(p: Permission): string {
   return label;
 }
 
+interface RuleMatch {
+  permission: Permission;
+  label: string;
+  rule: Rule;
+  text: string;
+}
+
+/** Per list of wanted permissions: which of its rules each role grants them by (rules, then permissions, in order). */
+const roleMatches = new WeakMap<readonly Permission[], WeakMap<RoleInfo, RuleMatch[]>>();
+
+function matchesOf(role: RoleInfo, wanted: readonly Permission[]): RuleMatch[] {
+  let byRole = roleMatches.get(wanted);
+  if (!byRole) roleMatches.set(wanted, (byRole = new WeakMap()));
+  let out = byRole.get(role);
+  if (!out) {
+    out = [];
+    for (const rule of role.rules) {
+      if (rule.nonResourceURLs.length > 0) continue;
+      for (const p of wanted) {
+        if (ruleGrantsSome(rule, p.verb, p.group, p.resource, p.subresource)) out.push({ permission: p, label: permissionLabel(p), rule, text: describeRule(rule) });
+      }
+    }
+    byRole.set(role, out);
+  }
+  return out;
+}
+
 /**
  * Which of the permissions the grants give, for any object name (rules limited by resourceNames
  * count, except for create). Namespace-scoped grants never give cluster-scoped permissions.
+ * A role's matching rules are found once per `wanted` list (pass the same array for many subjects).
  */
 export function findPermissions(grants: readonly Grant[], wanted: readonly Permission[], opts: { clusterScoped?: boolean; namespace?: string } = {}): PermissionHit[] {
   const hits: PermissionHit[] = [];
   for (const g of grants) {
     if (g.namespace && opts.clusterScoped) continue;
     if (opts.namespace && g.namespace && g.namespace !== opts.namespace) continue;
-    for (const rule of g.role.rules) {
-      if (rule.nonResourceURLs.length > 0) continue;
-      for (const p of wanted) {
-        if (g.namespace && p.clusterScoped) continue;
-        if (ruleGrantsSome(rule, p.verb, p.group, p.resource, p.subresource)) {
-          hits.push({ permission: permissionLabel(p), namespace: g.namespace, binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), grant: g, ruleObj: rule });
-        }
-      }
+    const matches = matchesOf(g.role, wanted);
+    if (matches.length === 0) continue;
+    const binding = bindingRef(g.binding);
+    const role = roleRefOf(g.role);
+    for (const m of matches) {
+      if (g.namespace && m.permission.clusterScoped) continue;
+      hits.push({ permission: m.label, namespace: g.namespace, binding, role, rule: m.text, grant: g, ruleObj: m.rule });
     }
   }
   return hits;
+}
+
+const bindingKeys = new WeakMap<PermissionHit['binding'], string>();
+
+/** "kind/namespace/name" of a (shared) binding reference. */
+function bindingKey(b: PermissionHit['binding']): string {
+  let k = bindingKeys.get(b);
+  if (k === undefined) bindingKeys.set(b, (k = `${b.kind}/${b.namespace ?? ''}/${b.name}`));
+  return k;
 }
 
 /** Evidence a reviewer can act on: which binding gives which role and what the rule says. */
 export function hitEvidence(hits: readonly PermissionHit[]): Record<string, unknown> {
   const permissions = [...new Set(hits.map((h) => h.permission))].sort();
   const scopes = [...new Set(hits.map((h) => h.namespace ?? 'cluster-wide'))].sort();
-  const byKey = new Map<string, { binding: PermissionHit['binding']; role: PermissionHit['role']; rule: string; scope: string; permissions: Set<string> }>();
+  type Entry = { binding: PermissionHit['binding']; role: PermissionHit['role']; rule: string; scope: string; permissions: Set<string> };
+  // binding key -> rule text -> entry; `entries` keeps the order of first appearance.
+  const byKey = new Map<string, Map<string, Entry>>();
+  const entries: Entry[] = [];
   for (const h of hits) {
-    const k = `${h.binding.kind}/${h.binding.namespace ?? ''}/${h.binding.name}|${h.rule}`;
-    let e = byKey.get(k);
-    if (!e) byKey.set(k, (e = { binding: h.binding, role: h.role, rule: h.rule, scope: h.namespace ?? 'cluster-wide', permissions: new Set() }));
+    const bk = bindingKey(h.binding);
+    let byRule = byKey.get(bk);
+    if (!byRule) byKey.set(bk, (byRule = new Map()));
+    let e = byRule.get(h.rule);
+    if (!e) {
+      byRule.set(h.rule, (e = { binding: h.binding, role: h.role, rule: h.rule, scope: h.namespace ?? 'cluster-wide', permissions: new Set() }));
+      entries.push(e);
+    }
     e.permissions.add(h.permission);
   }
-  const grants = [...byKey.values()].map((e) => ({ ...e, permissions: [...e.permissions].sort() }));
+  const grants = entries.map((e) => ({ binding: e.binding, role: e.role, rule: e.rule, scope: e.scope, permissions: [...e.permissions].sort() }));
   return { permissions, scopes, grants };
 }
 
