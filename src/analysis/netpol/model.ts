@@ -94,6 +94,23 @@ export function namedPortsOf(spec: Record<string, unknown>): NamedPort[] {
   return out.sort((a, b) => (a.name + a.protocol + a.port).localeCompare(b.name + b.protocol + b.port));
 }
 
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(b, k) || a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const k in b) if (--n < 0) return false;
+  return n === 0;
+}
+
+function samePorts(a: NamedPort[], b: NamedPort[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].name !== b[i].name || a[i].protocol !== b[i].protocol || a[i].port !== b[i].port) return false;
+  return true;
+}
+
 function classKey(namespace: string, labels: Record<string, string>, ports: NamedPort[], hostNetwork: boolean, serviceAccount: string): string {
   const l = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join('\u0001');
   const p = ports.map((x) => `${x.name}/${x.protocol}/${x.port}`).join('\u0001');
@@ -123,17 +140,26 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   const workloads: WorkloadNode[] = [];
   const workloadByKey = new Map<string, WorkloadNode>();
 
+  // A class's workload keys, as a set once the list is long (many workloads may share one class).
+  const workloadSets = new Map<PodClass, Set<string>>();
   for (const w of workloadsOf(snapshot)) {
     if (w.pods.length === 0) continue;
     const key = workloadKey(w.ref);
     const node: WorkloadNode = { key, ref: w.ref, classes: [], podCount: w.podCount, origin: w.pods[0].origin };
     const perPodCount = w.pods.length === w.podCount ? 1 : w.podCount / w.pods.length;
+    // The replicas of a workload are alike: a pod equal to the previous one in every part of
+    // the class key is in the same class, without building the key.
+    let prev: { ns: string; labels: Record<string, string>; ports: NamedPort[]; hostNetwork: boolean; sa: string; cls: PodClass } | undefined;
     for (const pod of w.pods) {
       const ns = pod.namespace;
       if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { 'kubernetes.io/metadata.name': ns });
       const ports = namedPortsOf(pod.spec);
       const hostNetwork = pod.spec.hostNetwork === true;
       const sa = typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
+      if (prev && prev.ns === ns && prev.hostNetwork === hostNetwork && prev.sa === sa && sameLabels(prev.labels, pod.labels) && samePorts(prev.ports, ports)) {
+        prev.cls.podCount += perPodCount;
+        continue;
+      }
       const ck = classKey(ns, pod.labels, ports, hostNetwork, sa);
       let cls = classByKey.get(ck);
       if (!cls) {
@@ -145,8 +171,16 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
         list.push(cls);
       }
       cls.podCount += perPodCount;
-      if (cls.workloads[cls.workloads.length - 1] !== key && !cls.workloads.includes(key)) cls.workloads.push(key);
+      if (cls.workloads[cls.workloads.length - 1] !== key) {
+        let set = workloadSets.get(cls);
+        if (!set && cls.workloads.length >= 16) workloadSets.set(cls, (set = new Set(cls.workloads)));
+        if (set ? !set.has(key) : !cls.workloads.includes(key)) {
+          cls.workloads.push(key);
+          set?.add(key);
+        }
+      }
       if (!node.classes.includes(cls)) node.classes.push(cls);
+      prev = { ns, labels: pod.labels, ports, hostNetwork, sa, cls };
     }
     workloads.push(node);
     workloadByKey.set(key, node);
