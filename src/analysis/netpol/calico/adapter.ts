@@ -66,6 +66,9 @@ function podSetFor(sel: CalicoSelector | undefined, extra: ClassPredicate[] = []
 
 interface ServiceInfo { selector: Selector; ports: PortSpec[] }
 
+/** Services by "namespace/name" (read only when a rule names one). */
+type Services = { get(key: string): ServiceInfo | undefined };
+
 function servicesOf(snapshot: Snapshot): Map<string, ServiceInfo> {
   const out = new Map<string, ServiceInfo>();
   for (const svc of snapshot.resources.services ?? []) {
@@ -89,7 +92,7 @@ function servicesOf(snapshot: Snapshot): Map<string, ServiceInfo> {
   return out;
 }
 
-function servicePredicate(svcs: Map<string, ServiceInfo>, ref: { namespace: string; name: string }): ClassPredicate {
+function servicePredicate(svcs: Services, ref: { namespace: string; name: string }): ClassPredicate {
   const info = svcs.get(`${ref.namespace}/${ref.name}`);
   return {
     key: `service(${ref.namespace}/${ref.name})`,
@@ -120,7 +123,7 @@ function netsText(written: unknown): string {
 }
 
 /** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
-function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Map<string, ServiceInfo>): Rule | undefined {
+function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services): Rule | undefined {
   const peer = dir === 'ingress' ? rule.source : rule.destination;
   const local = dir === 'ingress' ? rule.destination : rule.source;
   const caveats: string[] = [];
@@ -181,7 +184,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Map<stri
 }
 
 /** One Calico policy in neutral form. */
-export function calicoLayerPolicy(p: CalicoPolicy, svcs: Map<string, ServiceInfo> = new Map()): LayerPolicy {
+export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map()): LayerPolicy {
   const display = p.namespace !== undefined ? `${p.namespace}/${p.name}` : p.name;
   const valid = p.errors.length === 0;
   const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs)).filter((r): r is Rule => r !== undefined);
@@ -217,7 +220,9 @@ export const calicoAdapter: PolicyApiAdapter = {
   kinds: CALICO_KINDS,
   parse({ snapshot }) {
     const set = collectCalicoPolicies(snapshot);
-    const svcs = servicesOf(snapshot);
+    // Parsed on the first rule that names a Service: most clusters' Calico policies name none.
+    let byName: Map<string, ServiceInfo> | undefined;
+    const svcs: Services = { get: (key) => (byName ??= servicesOf(snapshot)).get(key) };
     const notes: CoverageNote[] = [...set.notes];
     const policies: LayerPolicy[] = [];
     for (const p of set.policies) {
