@@ -38,8 +38,10 @@ function beyondDiscovery(g: Grant): boolean {
   return g.role.rules.some((r) => r.nonResourceURLs.length === 0 && r.verbs.length > 0 && r.resources.some((res) => !DISCOVERY_RESOURCES.has(res)));
 }
 
-/** Every workload outside the system namespaces with its identity and token mounting. */
-export function workloadIdentities(ctx: AuditContext): WorkloadIdentity[] {
+/** Every workload outside the system namespaces with its identity and token mounting (once per audit). */
+export const workloadIdentities: (ctx: AuditContext) => WorkloadIdentity[] = memoize(identitiesOf);
+
+function identitiesOf(ctx: AuditContext): WorkloadIdentity[] {
   const model = buildRbacModel(ctx.snapshot);
   const sas = serviceAccounts(ctx.snapshot);
   const grantsBySa = new Map<string, Grant[]>();
