@@ -78,21 +78,54 @@ function psaLabelsOf(labels: unknown): Record<string, string> {
   return out;
 }
 
-function evaluateSet(pods: PodView[], level: PssLevel, version: string, cap: number): PodSetEvaluation {
+/** Equal JSON values (what the evaluator reads of a pod: its annotations and spec). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
+    n++;
+  }
+  for (const k in y) if (--n < 0) return false;
+  return n === 0;
+}
+
+/** For each pod, whether the evaluator would read exactly what it read of the previous one (replicas of one template). */
+function likePrevious(pods: readonly PodView[]): boolean[] {
+  return pods.map((p, i) => i > 0 && sameJson(pods[i - 1].annotations, p.annotations) && sameJson(pods[i - 1].spec, p.spec));
+}
+
+function evaluateSet(pods: PodView[], level: PssLevel, version: string, cap: number, alike: readonly boolean[]): PodSetEvaluation {
   const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
   const byId = new Map<string, PssFailure>();
   const result: PodSetEvaluation = {
     level, version, effectiveVersion: `v1.${minor}`, allowed: true, evaluatedPods: 0, failingPods: 0, failingPodNames: [], failures: [], failsBaseline: false,
   };
   const order: string[] = [];
-  for (const pod of pods) {
+  let r: ReturnType<typeof evaluatePod> | undefined;
+  let baselineChecked = false;
+  for (const [i, pod] of pods.entries()) {
     result.evaluatedPods++;
     const podInput = { metadata: { annotations: pod.annotations, labels: pod.labels }, spec: pod.spec };
-    const r = evaluatePod(podInput, level, `v1.${minor}`);
+    // A pod like the previous one has its verdict (and its baseline verdict, once asked).
+    if (!r || !alike[i]) {
+      r = evaluatePod(podInput, level, `v1.${minor}`);
+      baselineChecked = false;
+    }
     if (r.allowed) continue;
     result.failingPods++;
-    if (!result.failsBaseline) {
+    if (!result.failsBaseline && !baselineChecked) {
       result.failsBaseline = level === 'baseline' || !evaluatePod(podInput, 'baseline', `v1.${minor}`).allowed;
+      baselineChecked = true;
     }
     if (result.failingPodNames.length < 5) result.failingPodNames.push(pod.name);
     for (const f of r.failures) {
@@ -156,11 +189,12 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     const entry: WorkloadPss = { workload: w, namespace: nsName, exemptPods: w.pods.length - pods.length };
     if (!ns.exempt && pods.length > 0) {
       const enforce = ns.levels.enforce;
-      entry.enforce = evaluateSet(pods, enforce.level, enforce.version, cap);
+      const alike = likePrevious(pods);
+      entry.enforce = evaluateSet(pods, enforce.level, enforce.version, cap, alike);
       if (!ns.system) {
         const sameAsEnforce = enforce.level === targetLevel
           && entry.enforce.effectiveVersion === `v1.${effectiveMinor(parsePolicyVersion(targetVersion) ?? 'latest', cap)}`;
-        entry.target = sameAsEnforce ? { ...entry.enforce, version: targetVersion } : evaluateSet(pods, targetLevel, targetVersion, cap);
+        entry.target = sameAsEnforce ? { ...entry.enforce, version: targetVersion } : evaluateSet(pods, targetLevel, targetVersion, cap, alike);
       }
     }
     workloads.push(entry);
