@@ -78,7 +78,8 @@ export function generate(seed: number): { objects: KubeObject[]; cluster: NaiveC
     const roll = r();
     if (roll < 0.25) return {};
     if (roll < 0.6) return { matchLabels: { 'kubernetes.io/metadata.name': pick(namespaces) } };
-    if (roll < 0.85) return { matchLabels: { team: pick(['x', 'y']) } };
+    if (roll < 0.8) return { matchLabels: { team: pick(['x', 'y']) } };
+    if (roll < 0.88) return { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [pick(namespaces), pick(namespaces)] }, { key: 'env', operator: 'Exists' }] };
     return { matchExpressions: [{ key: 'env', operator: pick(['In', 'NotIn']), values: ['prod'] }] };
   };
   const cidr = (): { cidr: string; except?: string[] } => pick([
