@@ -210,6 +210,17 @@ function makeBreadths(catalog: readonly ResourceType[]): Breadths {
     }
     return e;
   };
+  const namespaced = new WeakMap<RoleInfo, Set<string>>();
+  /** The (verb, resource) pairs of a role on namespaced resources. */
+  const namespacedOf = (role: RoleInfo) => {
+    let set = namespaced.get(role);
+    if (!set) {
+      set = new Set();
+      for (const [k, nsd] of expand(role).tuples) if (nsd) set.add(k);
+      namespaced.set(role, set);
+    }
+    return set;
+  };
   const idOf = (role: RoleInfo) => {
     let id = ids.get(role);
     if (id === undefined) ids.set(role, (id = nextId++));
@@ -236,10 +247,22 @@ function makeBreadths(catalog: readonly ResourceType[]): Breadths {
     const key = roles.map(idOf).join(',');
     let n = cluster.beyond.get(key);
     if (n === undefined) {
-      // RoleBindings grant neither cluster-scoped resources nor non-resource URLs.
-      const set = new Set<string>();
-      for (const role of roles) for (const [k, nsd] of expand(role).tuples) if (nsd && !cluster.tuples.has(k)) set.add(k);
-      cluster.beyond.set(key, (n = set.size));
+      // RoleBindings grant neither cluster-scoped resources nor non-resource URLs: the roles'
+      // namespaced pairs, less those the cluster-wide grants hold (counted over the smaller side).
+      let mine: ReadonlySet<string>;
+      if (roles.length === 1) mine = namespacedOf(roles[0]);
+      else {
+        const union = new Set<string>();
+        for (const role of roles) for (const k of namespacedOf(role)) union.add(k);
+        mine = union;
+      }
+      let shared = 0;
+      if (cluster.tuples.size < mine.size) {
+        for (const k of cluster.tuples.keys()) if (mine.has(k)) shared++;
+      } else {
+        for (const k of mine) if (cluster.tuples.has(k)) shared++;
+      }
+      cluster.beyond.set(key, (n = mine.size - shared));
     }
     return n;
   };
