@@ -141,13 +141,21 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
   const apiVersion = spec.group ? `${spec.group}/${version}` : version;
   const listPath = `${basePathOf(spec, version)}/${spec.resource}`;
   const what = `list ${resourceName(spec)}`;
+  const slimItem = (item: unknown) => {
+    if (!item || typeof item !== 'object') return undefined;
+    const o = item as KubeObject;
+    o.apiVersion = apiVersion;
+    o.kind = spec.kind;
+    return slimObject(spec.key, o);
+  };
   let restarts = 0;
   let cont = '';
   for (;;) {
     const query = `?limit=${pageSize}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
     let r: KubeResponse;
     try {
-      r = await client.get(listPath + query, what);
+      // Each item is slimmed as soon as it is parsed: the page's text and whole objects are never held.
+      r = await client.request('GET', listPath + query, what, { items: slimItem });
     } catch (error: unknown) {
       return { status: 'error', detail: `${what} failed: ${describeTransportError(error)}` };
     }
@@ -169,13 +177,7 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     if (r.status !== 200 || !body || !Array.isArray(body.items)) {
       return { status: 'error', detail: `${what} failed: ${r.status === 200 ? 'response is not a list' : statusMessage(r)}` };
     }
-    for (const item of body.items as KubeObject[]) {
-      if (!item || typeof item !== 'object') continue;
-      item.apiVersion = apiVersion;
-      item.kind = spec.kind;
-      // Slimmed page by page: the page body is dropped as soon as the next one is asked for.
-      items.push(slimObject(spec.key, item));
-    }
+    for (const item of body.items as KubeObject[]) items.push(item);
     const next = body.metadata?.continue;
     if (typeof next !== 'string' || next === '') break;
     progress(items.length); // more pages follow; the final count is reported once by the caller
