@@ -63,6 +63,8 @@ let collecting = 0;
  * keeps the default. Measured: no CPU time lost at M (docs/performance.md).
  */
 function holdYoungGeneration(): () => void {
+  // A factor the user chose (NODE_OPTIONS or the command line) is theirs: left alone.
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /semi[-_]space[-_]growth[-_]factor/.test(a))) return () => {};
   if (collecting++ === 0) setFlagsFromString('--semi-space-growth-factor=1');
   let released = false;
   return () => {
