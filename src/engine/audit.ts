@@ -76,16 +76,24 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
   const passes: Array<Map<Severity, number>> = [];
   const ends: number[] = []; // outcome i's findings are findings[ends[i - 1] ?? 0 .. ends[i])
   const findings: Finding[] = [];
+  // The evidence strings seen in the current area (pod names recur across its checks).
+  let strings = new Map<string, string>();
+  let area = '';
   for (const o of input.evaluate ? input.evaluate(input.checks, ctx) : oneByOne(input.checks, ctx)) {
     const counts = new Map<Severity, number>();
+    if (o.check.area !== area) { area = o.check.area; strings = new Map(); }
     for (const r of o.results) {
       if (r.status === 'pass') counts.set(r.severity, (counts.get(r.severity) ?? 0) + 1);
-      else findings.push(findingOf(r, o.check.controls));
+      else {
+        if (r.evidence) shareStrings(r.evidence, strings);
+        findings.push(findingOf(r, o.check.controls));
+      }
     }
     outcomes.push({ ...o, results: [] });
     passes.push(counts);
     ends.push(findings.length);
   }
+  strings.clear();
   const w = applyWaivers(input.config.waivers, findings, input.now);
 
   const checks: CheckSummary[] = [];
@@ -158,6 +166,38 @@ function* scored(findings: readonly Finding[], outcomes: readonly CheckOutcome[]
       const pass: Result = { status: 'pass', resource: { kind: '', name: '' }, message: '', check: o.check.id, area: o.check.area, severity, fingerprint: '' };
       for (let k = 0; k < n; k++) yield pass;
     }
+  }
+}
+
+/**
+ * Makes equal strings in a check's evidence one string: checks build the same text (a
+ * policy level, a container's problem, a namespace) anew for each failure, and hundreds of
+ * thousands of evidence objects are held until the report is written. In place: the values
+ * and their order stay as they were (evidence objects shared between findings, too).
+ */
+function shareStrings(value: object, strings: Map<string, string>): void {
+  if (Object.isFrozen(value)) return;
+  const one = (s: string) => {
+    const seen = strings.get(s);
+    if (seen !== undefined) return seen;
+    strings.set(s, s);
+    return s;
+  };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') value[i] = one(v);
+      else if (typeof v === 'object' && v !== null) shareStrings(v, strings);
+    }
+    return;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return;
+  const rec = value as Record<string, unknown>;
+  for (const k of Object.keys(rec)) {
+    const v = rec[k];
+    if (typeof v === 'string') { const s = one(v); if (s !== v) rec[k] = s; }
+    else if (typeof v === 'object' && v !== null) shareStrings(v, strings);
   }
 }
 
