@@ -2,7 +2,8 @@
 // kube-apiserver + etcd (the cluster test tier's binaries), then times ztaudit's collector
 // against `kubectl get <same kinds> -A -o json` (kubectl built from the same pinned module),
 // alternating runs, and reports wall time, CPU time (user + system; the machine is shared)
-// and peak RSS of each. Targets (issue 22): ztaudit's time <= 0.25x kubectl's.
+// and peak RSS of each. Targets (issue 22): ztaudit's time <= 0.25x kubectl's, and its peak
+// RSS <= 0.5x the collector's before issue 22 (time that one with --baseline).
 //   node bench/live.ts [--size S|M] [--runs 3] [--baseline DIR]
 // --baseline DIR: a checkout of another ztaudit version (with node_modules); its collector is
 // timed too, in the same runs against the same API server, for a back-to-back comparison.

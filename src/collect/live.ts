@@ -2,6 +2,7 @@
 // Kubernetes client (src/kube/). Every kind in KINDS ends with a coverage entry; a kind that
 // could not be read is never an empty list.
 
+import { setFlagsFromString } from 'node:v8';
 import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { runPool } from '../base/pool.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
@@ -50,7 +51,39 @@ export const ALWAYS_READ_CONFIGMAPS: readonly ConfigMapRef[] = [
   { namespace: 'consul', name: 'consul-server-config' },
 ];
 
+/** Collections running now (serve may overlap a scheduled run with a watch re-list). */
+let collecting = 0;
+
+/**
+ * Keeps V8's young generation at its initial size while a collection runs. Every slimmed
+ * object survives (it is the snapshot), and V8 answers survivors by doubling the young
+ * generation up to 2 × 64 MiB: at M that alone was a third of the collector's peak RSS
+ * (bench/live.ts). `--semi-space-growth-factor` is read each time V8 considers growing, so it
+ * can be set for the collection and set back to V8's default (2) after; the audit that follows
+ * keeps the default. Measured: no CPU time lost at M (docs/performance.md).
+ */
+function holdYoungGeneration(): () => void {
+  // A factor the user chose (NODE_OPTIONS or the command line) is theirs: left alone.
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /semi[-_]space[-_]growth[-_]factor/.test(a))) return () => {};
+  if (collecting++ === 0) setFlagsFromString('--semi-space-growth-factor=1');
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--collecting === 0) setFlagsFromString('--semi-space-growth-factor=2');
+  };
+}
+
 export async function collectLive(options: CollectLiveOptions = {}): Promise<Snapshot> {
+  const release = holdYoungGeneration();
+  try {
+    return await collectLiveHeld(options);
+  } finally {
+    release();
+  }
+}
+
+async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
   const concurrency = Math.max(1, options.concurrency ?? 4);
@@ -77,11 +110,13 @@ export async function collectLive(options: CollectLiveOptions = {}): Promise<Sna
     const listed = KINDS.filter((k) => !('byNameOnly' in k && k.byNameOnly));
     // Served resources are discovered alongside the lists (the agent bounds the sockets).
     const served = servedApiResources(client, discovery, concurrency);
+    // Equal short strings of all kinds' objects are shared (see intern); dropped with the collection.
+    const strings = new Map<string, string>();
     await runPool(listed, concurrency, async (spec) => {
       const key = spec.key as KindKey;
       const items: KubeObject[] = [];
       snapshot.resources[key] = items;
-      const coverage = await collectKind(client, spec, discovery, pageSize, items, (n) => options.onProgress?.(key, n));
+      const coverage = await collectKind(client, spec, discovery, pageSize, items, strings, (n) => options.onProgress?.(key, n));
       snapshot.coverage[key] = coverage;
       if (coverage.status !== 'ok') items.length = 0;
       options.onProgress?.(key, items.length, coverage);
@@ -135,19 +170,53 @@ function withDeadline<T>(p: Promise<T>, deadline: number, timeoutMs: number): Pr
   return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }
 
-async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discovery, pageSize: number, items: KubeObject[], progress: (n: number) => void): Promise<CoverageEntry> {
+/**
+ * Replaces each short string of `v` (in place) by the first equal one seen in this collection.
+ * JSON.parse makes a fresh string for every value, and a cluster repeats the same ones in
+ * every object (namespaces, labels, images, the API server's defaults such as
+ * "IfNotPresent" or "/dev/termination-log"): at M sharing them took the snapshot from 82 to
+ * 64 MiB of heap. Long strings (certificates, scripts) are mostly unique and are left alone.
+ */
+function intern<T>(v: T, table: Map<string, string>, depth = 0): T {
+  if (typeof v === 'string') {
+    if (v.length > 64) return v;
+    const s = table.get(v);
+    if (s !== undefined) return s as T;
+    table.set(v, v);
+    return v;
+  }
+  // Deeper than any object a check reads is left as it is (and a hostile depth cannot overflow the stack).
+  if (!v || typeof v !== 'object' || depth > 32) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = intern(v[i], table, depth + 1);
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) o[k] = intern(o[k], table, depth + 1);
+  }
+  return v;
+}
+
+async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discovery, pageSize: number, items: KubeObject[], strings: Map<string, string>, progress: (n: number) => void): Promise<CoverageEntry> {
   const version = await servedVersion(client, spec, discovery);
   if (typeof version !== 'string') return version;
   const apiVersion = spec.group ? `${spec.group}/${version}` : version;
   const listPath = `${basePathOf(spec, version)}/${spec.resource}`;
   const what = `list ${resourceName(spec)}`;
+  const slimItem = (item: unknown) => {
+    if (!item || typeof item !== 'object') return undefined;
+    const o = item as KubeObject;
+    o.apiVersion = apiVersion;
+    o.kind = spec.kind;
+    return intern(slimObject(spec.key, o), strings);
+  };
   let restarts = 0;
   let cont = '';
   for (;;) {
     const query = `?limit=${pageSize}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
     let r: KubeResponse;
     try {
-      r = await client.get(listPath + query, what);
+      // Each item is slimmed as soon as it is parsed: the page's text and whole objects are never held.
+      r = await client.request('GET', listPath + query, what, { items: slimItem });
     } catch (error: unknown) {
       return { status: 'error', detail: `${what} failed: ${describeTransportError(error)}` };
     }
@@ -169,13 +238,7 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     if (r.status !== 200 || !body || !Array.isArray(body.items)) {
       return { status: 'error', detail: `${what} failed: ${r.status === 200 ? 'response is not a list' : statusMessage(r)}` };
     }
-    for (const item of body.items as KubeObject[]) {
-      if (!item || typeof item !== 'object') continue;
-      item.apiVersion = apiVersion;
-      item.kind = spec.kind;
-      // Slimmed page by page: the page body is dropped as soon as the next one is asked for.
-      items.push(slimObject(spec.key, item));
-    }
+    for (const item of body.items as KubeObject[]) items.push(item);
     const next = body.metadata?.continue;
     if (typeof next !== 'string' || next === '') break;
     progress(items.length); // more pages follow; the final count is reported once by the caller

@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
+import { NotJson, SnapshotDocumentParser } from '../snapshot/stream-parse.ts';
 import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
 
@@ -125,6 +126,13 @@ export interface RequestOptions {
   contentType?: string;
   /** Epoch ms bounding the whole attempt sequence. */
   deadline?: number;
+  /**
+   * For a list (`{"kind":"…List","items":[…]}`): a 200 body is parsed object by object as its
+   * bytes arrive and each item goes through this (the collector slims it), so neither the page's
+   * text nor its whole objects are held; the body's `items` are what it returned (undefined
+   * left out). Other statuses are read whole, as without it.
+   */
+  items?: (item: unknown) => unknown;
 }
 
 const IDEMPOTENT = new Set(['GET', 'DELETE', 'PATCH']);
@@ -217,13 +225,48 @@ export class KubeClient {
           reject(new TransportError('EBODY', `reading the response failed: ${why}`));
         };
         const gz = res.headers['content-encoding'] === 'gzip';
-        const stream = gz ? res.pipe(zlib.createGunzip()) : res;
-        const chunks: Buffer[] = [];
+        const stream = gz ? res.pipe(zlib.createGunzip({ chunkSize: 64 * 1024 })) : res;
+        const status = res.statusCode ?? 0;
+        const ok = status >= 200 && status < 300;
         res.on('error', (e) => fail(errorMessage(e)));
         res.on('aborted', () => fail('the connection closed before the body was complete'));
         res.on('close', () => { if (!res.complete) fail('the connection closed before the body was complete'); });
-        stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('error', (e) => fail(errorMessage(e)));
+        const done = (body: unknown) => {
+          if (settled) return;
+          settled = true;
+          resolve({ status, body, retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
+        };
+        const map = o.items;
+        if (map && status === 200) {
+          // A list page: each item is parsed and mapped as soon as its last byte arrives.
+          const parser = new SnapshotDocumentParser((_kind, item) => map(item), 'items');
+          let malformed = false;
+          stream.on('data', (c: Buffer) => {
+            if (malformed || settled) return;
+            try {
+              parser.push(c);
+            } catch (error: unknown) {
+              if (!(error instanceof NotJson)) return fail(errorMessage(error));
+              malformed = true;
+            }
+          });
+          stream.on('end', () => {
+            if (settled) return;
+            let doc: Record<string, unknown>;
+            try {
+              if (malformed) throw new NotJson();
+              doc = parser.end();
+            } catch (error: unknown) {
+              return fail(error instanceof NotJson ? 'the body is not valid JSON (truncated?)' : errorMessage(error));
+            }
+            if (Array.isArray(doc.items) && doc.items.includes(undefined)) doc.items = doc.items.filter((i) => i !== undefined);
+            done(doc);
+          });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           if (settled) return;
           const text = Buffer.concat(chunks).toString('utf8');
@@ -232,12 +275,10 @@ export class KubeClient {
           try {
             body = text ? JSON.parse(text) : undefined;
           } catch {
-            const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
             if (ok) return fail('the body is not valid JSON (truncated?)');
             body = undefined;
           }
-          settled = true;
-          resolve({ status: res.statusCode ?? 0, body, retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
+          done(body);
         });
       });
       req.on('timeout', () => req.destroy(new TransportError('ETIMEDOUT', `no response within ${this.timeoutMs} ms`)));

@@ -6,11 +6,39 @@
 // `kubectl` with the same environment, so the merge is done here.
 
 import fs from 'node:fs';
+import { createRequire, registerHooks } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import type { Cluster, Context, KubeConfig as KubeConfigClass, User } from '@kubernetes/client-node';
 import { ConfigError, errorMessage } from '../base/errors.ts';
+
+// client-node's KubeConfig module imports the whole generated API (every model and API
+// class), only for makeApiClient, which ztaudit never calls (its requests are raw, client.ts):
+// loading it cost ~45 MiB of the collector's RSS (docs/performance.md). The KubeConfig module
+// is loaded on first use with that one import answered by a stub; should a later client-node
+// import it differently, the hook simply does not match and the real module loads.
+const GENERATED_API_STUB = `data:text/javascript,${encodeURIComponent('const no = () => { throw new Error("ztaudit does not load client-node\'s generated API"); };\nexport const createConfiguration = no;\nexport class ServerConfiguration { constructor() { no(); } }\n')}`;
+let kubeConfigClass: typeof KubeConfigClass | undefined;
+
+function newKubeConfig(): KubeConfigClass {
+  if (!kubeConfigClass) {
+    const hooks = registerHooks({
+      resolve(specifier, context, next) {
+        if (specifier === './gen/index.js' && context.parentURL?.endsWith('/@kubernetes/client-node/dist/config.js')) return { url: GENERATED_API_STUB, shortCircuit: true };
+        return next(specifier, context);
+      },
+    });
+    try {
+      kubeConfigClass = (createRequire(import.meta.url)('@kubernetes/client-node/dist/config.js') as { KubeConfig: typeof KubeConfigClass }).KubeConfig;
+    } finally {
+      hooks.deregister();
+    }
+  }
+  return new kubeConfigClass();
+}
+
+type KubeConfig = KubeConfigClass;
 
 /** No kubeconfig anywhere kubectl would look, and not in a pod: a caller may suggest other sources. */
 export class KubeconfigNotFoundError extends ConfigError {}
@@ -54,21 +82,21 @@ function mergeFirstWins(files: string[]): KubeConfig {
   const contexts = new Map<string, Context>();
   let currentContext = '';
   for (const file of files) {
-    const one = new KubeConfig();
+    const one = newKubeConfig();
     readFile(one, file);
     for (const c of one.getClusters() ?? []) if (!clusters.has(c.name)) clusters.set(c.name, c);
     for (const u of one.getUsers() ?? []) if (!users.has(u.name)) users.set(u.name, u);
     for (const c of one.getContexts() ?? []) if (!contexts.has(c.name)) contexts.set(c.name, c);
     if (!currentContext && one.getCurrentContext()) currentContext = one.getCurrentContext();
   }
-  const kc = new KubeConfig();
+  const kc = newKubeConfig();
   kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext });
   return kc;
 }
 
 /** The pod's service account; the token file is re-read (projected tokens rotate). */
 function inClusterConfig(host: string, port: string, saDir: string): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = newKubeConfig();
   const hostPart = net.isIPv6(host) ? `[${host}]` : host;
   kc.loadFromOptions({
     clusters: [{ name: 'in-cluster', server: `https://${hostPart}:${port}`, caFile: path.join(saDir, 'ca.crt'), skipTLSVerify: false }],

@@ -10,11 +10,15 @@ import { slimObject } from './slim.ts';
 import { NotJson, SnapshotDocumentParser } from './stream-parse.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from './types.ts';
 
-/** Uncompressed text gzipped at a time: each becomes one gzip member of the file. */
-const WRITE_CHUNK_CHARS = 32 * 1024 * 1024;
+/**
+ * Uncompressed text gzipped at a time: each becomes one gzip member of the file. 4 MiB keeps
+ * the transient text, its bytes and their gzip small beside the snapshot (32 MiB added ~65 MiB
+ * to `ztaudit snapshot`'s peak RSS at M) for a file 0.6 % larger.
+ */
+const WRITE_CHUNK_CHARS = 4 * 1024 * 1024;
 
 /**
- * Writes the snapshot object by object, gzipped in members of about 32 MiB (a valid gzip
+ * Writes the snapshot object by object, gzipped in members of about 4 MiB (a valid gzip
  * file; every reader inflates concatenated members), so no single string holds the whole
  * file: a 500,000-pod snapshot is larger than the longest string V8 can make.
  */

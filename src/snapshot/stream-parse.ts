@@ -1,7 +1,9 @@
 // Parses a snapshot document fed in chunks (as gunzip produces them), object by object: each
 // item of `resources.<kind>` is parsed on its own and handed to `onItem` (which slims it) as
 // soon as its last byte arrives, so neither the whole text nor the inflated file is ever held
-// in one piece. Other members are parsed as they stand. The scanner only finds where a value
+// in one piece. Other members are parsed as they stand. The same parser reads an API server's
+// list response (`{"kind":"PodList",...,"items":[...]}`, the live collector's pages) with
+// `ListDocumentParser`: there the items are the top-level `items` array. The scanner only finds where a value
 // ends; JSON.parse judges each value, so malformed JSON is rejected as before.
 //
 // Every step (a key, a value, an item, a separator) either completes or waits for more bytes;
@@ -35,7 +37,9 @@ interface ValueScan {
 
 export class SnapshotDocumentParser {
   readonly doc: Record<string, unknown> = {};
+  /** The unparsed input: `buf` is a view of `store` (owned, with room to append) or the last chunk pushed. */
   private buf: Buffer = Buffer.alloc(0);
+  private store: Buffer | undefined;
   private pos = 0;
   private where: Where = 'start';
   /** Whether the current object or array already has a member (a ',' must come before the next). */
@@ -49,18 +53,39 @@ export class SnapshotDocumentParser {
   private scan: ValueScan | undefined;
 
   private readonly onItem: (kind: string, item: unknown) => unknown;
+  /** Where the items are: `resources.<kind>` (a snapshot) or the top-level `items` (a list response). */
+  private readonly itemsAt: 'resources' | 'items';
 
-  constructor(onItem: (kind: string, item: unknown) => unknown) {
+  constructor(onItem: (kind: string, item: unknown) => unknown, itemsAt: 'resources' | 'items' = 'resources') {
     this.onItem = onItem;
+    this.itemsAt = itemsAt;
   }
 
   push(chunk: Buffer): void {
-    this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk;
-    if (this.scan) {
-      this.scan.i -= this.pos;
-      this.scan.start -= this.pos;
+    const kept = this.buf.length - this.pos;
+    if (kept === 0) {
+      this.buf = chunk;
+      this.store = undefined;
+      this.pos = 0;
+    } else if (this.store && this.buf.length + chunk.length <= this.store.length) {
+      // A value spanning chunks is appended in place (the store doubles when full), so a value
+      // of n bytes arriving in k chunks costs O(n) copying, not O(n·k). `buf` starts at 0 in it.
+      chunk.copy(this.store, this.buf.length);
+      this.buf = this.store.subarray(0, this.buf.length + chunk.length);
+      this.run(false);
+      return;
+    } else {
+      const store = Buffer.allocUnsafe(Math.max(2 * (kept + chunk.length), 64 * 1024));
+      this.buf.copy(store, 0, this.pos);
+      chunk.copy(store, kept);
+      this.store = store;
+      this.buf = store.subarray(0, kept + chunk.length);
+      if (this.scan) {
+        this.scan.i -= this.pos;
+        this.scan.start -= this.pos;
+      }
+      this.pos = 0;
     }
-    this.pos = 0;
     this.run(false);
   }
 
@@ -92,7 +117,7 @@ export class SnapshotDocumentParser {
             if (c === CLOSE_ARRAY) {
               if (this.afterComma) throw new NotJson();
               this.pos++;
-              this.where = 'resources';
+              this.where = this.itemsAt === 'items' ? 'top' : 'resources';
               this.hasMember = true;
             } else if (!this.hasMember) throw new NotJson();
             else {
@@ -157,7 +182,17 @@ export class SnapshotDocumentParser {
 
   private startMember(c: number, final: boolean): void {
     const key = this.key!;
-    if (!this.scan && key === 'resources' && this.where === 'top' && c === OPEN_OBJECT) {
+    if (!this.scan && this.itemsAt === 'items' && key === 'items' && this.where === 'top' && c === OPEN_ARRAY) {
+      this.pos++;
+      this.kind = '';
+      this.items = [];
+      this.doc.items = this.items;
+      this.where = 'items';
+      this.hasMember = false;
+      this.key = undefined;
+      return;
+    }
+    if (!this.scan && this.itemsAt === 'resources' && key === 'resources' && this.where === 'top' && c === OPEN_OBJECT) {
       this.pos++;
       this.doc.resources = {};
       this.where = 'resources';

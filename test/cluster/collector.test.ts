@@ -14,7 +14,7 @@ import { certManagerCrds, crd, installMeshAndGatewayCrds } from './crds.ts';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 import { defaultConfig } from '../../src/config/types.ts';
 import { runChecks } from '../../src/engine/run.ts';
-import { Admin, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
+import { Admin, LISTED_KEYS, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
 import { startRecordingProxy } from './recording-proxy.ts';
 
 const pause = { name: 'app', image: 'registry.k8s.io/pause:3.10' };
@@ -373,6 +373,54 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       } finally {
         await proxy.close();
       }
+    });
+
+    describe('a list page that arrives damaged (each page is parsed object by object as it streams in)', () => {
+      const ns = uniqueName('damaged');
+      const N = 60;
+      beforeAll(async () => {
+        await admin.namespace(ns);
+        await admin.createAll(Array.from({ length: N }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: ns } })), 10);
+      }, 120_000);
+      const pagesOf = (proxy: { requests: Array<{ path: string; status: number }> }) => proxy.requests.filter((r) => r.path.startsWith('/api/v1/serviceaccounts?'));
+
+      it('asks again for a page cut off mid-way, and keeps every object once', async () => {
+        const proxy = await startRecordingProxy(cluster, [{ match: /^\/api\/v1\/serviceaccounts\?.*continue=/, times: 1, status: 200, body: 'truncate' }]);
+        try {
+          const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+          const snapshot = await collectLive({ kubeconfigPath: kc, pageSize: 25, retryBaseDelayMs: 20 });
+          expect(snapshot.coverage.serviceaccounts?.status).toBe('ok');
+          const mine = (snapshot.resources.serviceaccounts ?? []).filter((s) => s.metadata?.namespace === ns).map((s) => s.metadata?.name);
+          expect(mine.length).toBeGreaterThanOrEqual(N);
+          expect(new Set(mine).size).toBe(mine.length);
+          const uids = (snapshot.resources.serviceaccounts ?? []).map((s) => s.metadata?.uid);
+          expect(new Set(uids).size).toBe(uids.length);
+          expect(snapshot.coverage.serviceaccounts?.count).toBe(uids.length);
+          expect(snapshot.notes).toContain('list serviceaccounts: succeeded after 1 retry');
+          expect(pagesOf(proxy).length).toBeGreaterThanOrEqual(3);
+        } finally {
+          await proxy.close();
+        }
+      });
+
+      it('reports a page that is never valid JSON as one error naming the kind, and collects every other kind', async () => {
+        const proxy = await startRecordingProxy(cluster, [{ match: /^\/api\/v1\/serviceaccounts\?.*continue=/, times: Infinity, status: 200, body: 'corrupt' }]);
+        try {
+          const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+          const snapshot = await collectLive({ kubeconfigPath: kc, pageSize: 25, retries: 2, retryBaseDelayMs: 20 });
+          expect(snapshot.coverage.serviceaccounts?.status).toBe('error');
+          expect(snapshot.coverage.serviceaccounts?.detail).toMatch(/^list serviceaccounts failed: reading the response failed: the body is not valid JSON \(truncated\?\) \(3 attempts over \d+\.\d s\)$/);
+          // Not the pages that were read before it: a kind is whole or not collected.
+          expect(snapshot.resources.serviceaccounts).toEqual([]);
+          for (const key of LISTED_KEYS.filter((k) => k !== 'serviceaccounts')) {
+            expect(snapshot.coverage[key as KindKey]?.status, `${key}: ${snapshot.coverage[key as KindKey]?.detail ?? ''}`).toMatch(/^(ok|absent)$/);
+          }
+          expect((snapshot.resources.namespaces ?? []).some((n) => n.metadata?.name === ns)).toBe(true);
+          expect(pagesOf(proxy).filter((r) => r.path.includes('continue='))).toHaveLength(3);
+        } finally {
+          await proxy.close();
+        }
+      });
     });
 
     it('reports a kind that keeps failing as error with the last error, and collects the rest', async () => {

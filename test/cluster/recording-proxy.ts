@@ -1,5 +1,5 @@
 // An HTTPS reverse proxy in front of the test apiserver that records every request it
-// forwards and can inject faults (429, 5xx). It presents the apiserver's own serving
+// forwards and can inject faults (429, 5xx, a 200 body cut off or corrupted). It presents the apiserver's own serving
 // certificate, so a kubeconfig trusting the apiserver trusts the proxy: what the collector
 // sends is observed on the wire, not through a hook inside the code under test.
 
@@ -15,6 +15,12 @@ export interface Fault {
   times: number;
   status: number;
   headers?: Record<string, string>;
+  /**
+   * Instead of an error status, the apiserver's own 200 answer, damaged: 'truncate' sends its
+   * first half and then closes the connection; 'corrupt' sends it whole with the ',' between
+   * two items in the middle turned into a stray '}' (a complete response that is not JSON).
+   */
+  body?: 'truncate' | 'corrupt';
 }
 
 export interface RecordedRequest {
@@ -40,6 +46,39 @@ export async function startRecordingProxy(cluster: LiveCluster, faults: Fault[] 
   const srv = https.createServer({ cert: fs.readFileSync(cluster.servingCertFile), key: fs.readFileSync(cluster.servingKeyFile) }, (req, res) => {
     const p = req.url ?? '/';
     const fault = remaining.find((f) => f.times > 0 && f.match.test(p));
+    if (fault?.body) {
+      fault.times--;
+      const damage = fault.body;
+      const up = https.request({
+        protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, path: p, method: req.method,
+        headers: { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' }, agent,
+      }, (upRes) => {
+        const chunks: Buffer[] = [];
+        upRes.on('data', (c: Buffer) => chunks.push(c));
+        upRes.on('end', () => {
+          const body = Buffer.concat(chunks);
+          requests.push({ method: req.method ?? '', path: p, status: upRes.statusCode ?? 0, at: Date.now() });
+          const half = body.indexOf('"items":[') + Math.floor((body.length - body.indexOf('"items":[')) / 2);
+          // Between two items (outside any string), so the text is certainly not JSON.
+          const between = body.indexOf('},{"metadata":', half) + 1;
+          if (damage === 'truncate') {
+            res.writeHead(upRes.statusCode ?? 502, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+            res.write(body.subarray(0, half));
+            setTimeout(() => res.destroy(), 50);
+          } else {
+            body[between > 0 ? between : half] = 0x7d;
+            res.writeHead(upRes.statusCode ?? 502, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+            res.end(body);
+          }
+        });
+      });
+      up.on('error', (e) => {
+        res.writeHead(502);
+        res.end(String(e));
+      });
+      req.pipe(up);
+      return;
+    }
     if (fault) {
       fault.times--;
       requests.push({ method: req.method ?? '', path: p, status: fault.status, at: Date.now() });

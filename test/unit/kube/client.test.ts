@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKubeClient } from '../../../src/kube/client.ts';
 import { retryDelay, retryable } from '../../../src/kube/retry.ts';
@@ -209,5 +210,75 @@ current-context: local
     } finally {
       client.close();
     }
+  });
+});
+
+// A list page read with `items`: the items are parsed and mapped one by one as the (gzipped,
+// trickling) body arrives; the list's other members are kept; an error answer is read whole.
+describe('kube client reading a list page item by item', () => {
+  const page = { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '7', continue: 'next' }, items: Array.from({ length: 300 }, (_, i) => ({ metadata: { name: `p${i}`, managedFields: [{ manager: 'x'.repeat(200) }] }, spec: { n: i } })) };
+  let answer: { status: number; body: string; gzip: boolean } = { status: 200, body: '', gzip: false };
+  let server: http.Server;
+  let kubeconfig = '';
+
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => {
+      const bytes = answer.gzip ? zlib.gzipSync(answer.body) : Buffer.from(answer.body);
+      res.writeHead(answer.status, { 'Content-Type': 'application/json', ...(answer.gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+      // In small pieces, so items and their strings are split across chunks.
+      let i = 0;
+      const next = () => {
+        if (i >= bytes.length) return res.end();
+        res.write(bytes.subarray(i, i + 997));
+        i += 997;
+        setImmediate(next);
+      };
+      next();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-'));
+    kubeconfig = path.join(dir, 'config');
+    const port = (server.address() as { port: number }).port;
+    fs.writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
+users: [{name: u, user: {token: t0ken}}]
+contexts: [{name: local, context: {cluster: local, user: u}}]
+current-context: local
+`);
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  for (const gzip of [false, true]) {
+    it(`maps each item as it arrives and keeps the list's metadata (${gzip ? 'gzip' : 'identity'})`, async () => {
+      answer = { status: 200, body: JSON.stringify(page), gzip };
+      const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {} }).client;
+      const mapped: string[] = [];
+      const r = await c.request('GET', '/api/v1/pods?limit=300', 'list pods', {
+        items: (item) => {
+          const name = (item as { metadata: { name: string } }).metadata.name;
+          mapped.push(name);
+          return name === 'p1' ? undefined : { name };
+        },
+      });
+      c.close();
+      expect(r.status).toBe(200);
+      expect(mapped).toEqual(page.items.map((p) => p.metadata.name));
+      const body = r.body as { kind: string; metadata: unknown; items: Array<{ name: string }> };
+      expect(body.kind).toBe('PodList');
+      expect(body.metadata).toEqual(page.metadata);
+      // What the mapping dropped (undefined) is left out.
+      expect(body.items.map((i) => i.name)).toEqual(page.items.map((p) => p.metadata.name).filter((n) => n !== 'p1'));
+    });
+  }
+
+  it('reads an error answer whole, and refuses a 200 that is not JSON with one line', async () => {
+    answer = { status: 403, body: JSON.stringify({ kind: 'Status', message: 'pods is forbidden' }), gzip: false };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {}, retries: 0 }).client;
+    const denied = await c.request('GET', '/api/v1/pods', 'list pods', { items: (i) => i });
+    expect(denied).toMatchObject({ status: 403, body: { message: 'pods is forbidden' } });
+    answer = { status: 200, body: `${JSON.stringify(page).slice(0, 5000)}}}]}`, gzip: true };
+    await expect(c.request('GET', '/api/v1/pods', 'list pods', { items: (i) => i })).rejects.toThrow('reading the response failed: the body is not valid JSON (truncated?)');
+    c.close();
   });
 });

@@ -52,3 +52,56 @@ describe('SnapshotDocumentParser', () => {
     }
   });
 });
+
+// An API server's list response, as the live collector reads each page: the top-level `items`
+// are handed over one at a time, whatever the chunking; the rest (kind, metadata.continue)
+// is kept as it stands.
+const LIST = JSON.stringify({
+  kind: 'PodList',
+  apiVersion: 'v1',
+  metadata: { resourceVersion: '123', continue: 'eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MTIzfQ==' },
+  items: [
+    { metadata: { name: 'p1', namespace: 'a', managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': {} } }] }, spec: { containers: [{ name: 'c', image: 'x]}' }] } },
+    { metadata: { name: 'p\u00e9\u4e2d\ud83d\ude00', namespace: 'b' }, status: { phase: 'Running' } },
+  ],
+});
+
+function parseList(pieces: Buffer[]): { doc: Record<string, unknown>; seen: unknown[] } {
+  const seen: unknown[] = [];
+  const p = new SnapshotDocumentParser((_kind, item) => {
+    seen.push(item);
+    return (item as { metadata: { name: string } }).metadata.name;
+  }, 'items');
+  for (const piece of pieces) p.push(piece);
+  return { doc: p.end(), seen };
+}
+
+describe('SnapshotDocumentParser on a list response', () => {
+  const bytes = Buffer.from(LIST, 'utf8');
+  const whole = JSON.parse(LIST);
+  const expected = { ...whole, items: whole.items.map((i: { metadata: { name: string } }) => i.metadata.name) };
+
+  it('hands over each item of `items` and keeps the other members, wherever the text is split', () => {
+    expect(parseList([bytes])).toEqual({ doc: expected, seen: whole.items });
+    for (let i = 1; i < bytes.length; i++) {
+      expect(parseList([bytes.subarray(0, i), bytes.subarray(i)]).doc, `split at ${i}`).toEqual(expected);
+    }
+    expect(parseList([...bytes].map((b) => Buffer.from([b]))).doc).toEqual(expected);
+  });
+
+  it('reads a value much larger than the chunks it arrives in', () => {
+    const big = { kind: 'ConfigMapList', items: [{ metadata: { name: 'big' }, data: { x: 'y'.repeat(3_000_000) } }, { metadata: { name: 'next' } }] };
+    const text = Buffer.from(JSON.stringify(big));
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < text.length; i += 16 * 1024) pieces.push(text.subarray(i, i + 16 * 1024));
+    const { doc, seen } = parseList(pieces);
+    expect(doc.items).toEqual(['big', 'next']);
+    expect(seen[0]).toEqual(big.items[0]);
+  });
+
+  it('refuses a page cut off mid-way, or with junk, as JSON.parse would', () => {
+    for (const bad of [LIST.slice(0, LIST.length - 1), LIST.slice(0, LIST.indexOf('"p1"') + 10), `${LIST}x`, '{"items":[{"metadata":{"name":"a"}},]}', '{"items":[{"metadata":{"name":"a"}}{"metadata":{"name":"b"}}]}']) {
+      expect(() => parseList([Buffer.from(bad)]), bad).toThrow(NotJson);
+    }
+  });
+});
