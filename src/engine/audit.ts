@@ -66,54 +66,59 @@ export function partialOf(snapshot: Snapshot): { partial?: string[] } {
 
 export function auditSnapshot(input: AuditInput): AuditOutput {
   const ctx: AuditContext = { snapshot: input.snapshot, config: input.config, now: input.now };
-  // One check at a time, keeping only what the report needs: its failures (waivers are
-  // decided over all of them) and its passes as counts per severity (a pass is only scored).
-  // The checks' Result arrays (half a million passes at 150k pods) are not all held at once.
-  // A caller's own `evaluate` (serve --watch keeps every outcome to re-run only some) gets
-  // the whole list, as before.
+  // One check at a time: the checks' Result arrays (half a million passes at 150k pods) are
+  // not all held at once. A caller's own `evaluate` (serve --watch keeps every outcome to
+  // re-run only some) gets the whole list, as before.
+  // Each failure becomes its finding as its check ends (the Result is not kept beside it);
+  // waivers, decided over all of them, are filled in afterwards. Passes are counted per
+  // severity (a pass is only scored).
   const outcomes: CheckOutcome[] = [];
   const passes: Array<Map<Severity, number>> = [];
-  const failures: Result[] = [];
+  const ends: number[] = []; // outcome i's findings are findings[ends[i - 1] ?? 0 .. ends[i])
+  const findings: Finding[] = [];
+  // The evidence strings seen in the current area (pod names recur across its checks).
+  let strings = new Map<string, string>();
+  let area = '';
   for (const o of input.evaluate ? input.evaluate(input.checks, ctx) : oneByOne(input.checks, ctx)) {
     const counts = new Map<Severity, number>();
-    const failed: Result[] = [];
+    if (o.check.area !== area) { area = o.check.area; strings = new Map(); }
     for (const r of o.results) {
       if (r.status === 'pass') counts.set(r.severity, (counts.get(r.severity) ?? 0) + 1);
-      else { failed.push(r); failures.push(r); }
+      else {
+        if (r.evidence) shareStrings(r.evidence, strings);
+        findings.push(findingOf(r, o.check.controls));
+      }
     }
-    outcomes.push({ ...o, results: failed });
+    outcomes.push({ ...o, results: [] });
     passes.push(counts);
+    ends.push(findings.length);
   }
-  const w = applyWaivers(input.config.waivers, failures, input.now);
+  strings.clear();
+  const w = applyWaivers(input.config.waivers, findings, input.now);
 
-  const findings: Finding[] = [];
   const checks: CheckSummary[] = [];
   for (const [i, o] of outcomes.entries()) {
     let failed = 0, waived = 0;
     const passed = [...passes[i].values()].reduce((a, b) => a + b, 0);
-    for (const r of o.results) {
-      const waiver = w.waived.get(r.fingerprint);
-      if (waiver) waived++; else failed++;
-      findings.push({
-        fingerprint: r.fingerprint, check: r.check, area: r.area, severity: r.severity, resource: r.resource,
-        message: r.message, controls: o.check.controls,
-        ...(r.evidence ? { evidence: r.evidence } : {}),
-        ...(r.related?.length ? { related: r.related } : {}),
-        waived: waiver !== undefined,
-        ...(waiver ? { waiver: { reason: waiver.reason, owner: waiver.owner, expires: waiver.expires } } : {}),
-      });
+    const start = i === 0 ? 0 : ends[i - 1];
+    for (let j = start; j < ends[i]; j++) {
+      const f = findings[j];
+      const waiver = w.waived.get(f.fingerprint);
+      if (waiver) {
+        waived++;
+        f.waived = true;
+        f.waiver = { reason: waiver.reason, owner: waiver.owner, expires: waiver.expires };
+      } else failed++;
     }
     const status = o.status === 'pass' || o.status === 'fail' ? (failed > 0 ? 'fail' : 'pass') : o.status;
     checks.push({
       id: o.check.id, area: o.check.area, title: o.check.title, severity: o.severity,
       controls: o.check.controls, remediation: o.check.remediation, protectsAgainst: o.check.protectsAgainst,
-      evaluated: o.results.length + passed, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
+      evaluated: ends[i] - start + passed, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
       ...(o.excluded ? { excluded: o.excluded } : {}),
     });
   }
-  const score = scoreRun(scored(outcomes, passes), (r) => w.waived.has(r.fingerprint));
-  failures.length = 0;
-  for (const o of outcomes) o.results = []; // the findings carry what the report needs
+  const score = scoreRun(scored(findings, outcomes, passes), (r) => r.status === 'fail' && w.waived.has(r.fingerprint));
 
   markImplied(findings, outcomes);
 
@@ -153,15 +158,61 @@ function* oneByOne(checks: readonly Check[], ctx: AuditContext): Generator<Check
   }
 }
 
-/** Every result as scoring sees it: the failures, and one stand-in per counted pass. */
-function* scored(outcomes: readonly CheckOutcome[], passes: ReadonlyArray<ReadonlyMap<Severity, number>>): Generator<Result> {
+/** Every result as scoring sees it: one stand-in per finding and per counted pass. */
+function* scored(findings: readonly Finding[], outcomes: readonly CheckOutcome[], passes: ReadonlyArray<ReadonlyMap<Severity, number>>): Generator<Result> {
+  for (const f of findings) yield { status: 'fail', resource: f.resource, message: '', check: f.check, area: f.area, severity: f.severity, fingerprint: f.fingerprint };
   for (const [i, o] of outcomes.entries()) {
-    yield* o.results;
     for (const [severity, n] of passes[i]) {
       const pass: Result = { status: 'pass', resource: { kind: '', name: '' }, message: '', check: o.check.id, area: o.check.area, severity, fingerprint: '' };
       for (let k = 0; k < n; k++) yield pass;
     }
   }
+}
+
+/**
+ * Makes equal strings in a check's evidence one string: checks build the same text (a
+ * policy level, a container's problem, a namespace) anew for each failure, and hundreds of
+ * thousands of evidence objects are held until the report is written. In place: the values
+ * and their order stay as they were (evidence objects shared between findings, too).
+ */
+function shareStrings(value: object, strings: Map<string, string>): void {
+  if (Object.isFrozen(value)) return;
+  const one = (s: string) => {
+    const seen = strings.get(s);
+    if (seen !== undefined) return seen;
+    strings.set(s, s);
+    return s;
+  };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') value[i] = one(v);
+      else if (typeof v === 'object' && v !== null) shareStrings(v, strings);
+    }
+    return;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return;
+  const rec = value as Record<string, unknown>;
+  for (const k of Object.keys(rec)) {
+    const v = rec[k];
+    if (typeof v === 'string') { const s = one(v); if (s !== v) rec[k] = s; }
+    else if (typeof v === 'object' && v !== null) shareStrings(v, strings);
+  }
+}
+
+/**
+ * A failure as the report lists it. Every finding has the same fields in the same order, so
+ * they all share one compact layout (a large cluster holds hundreds of thousands until the
+ * report is written); the optional ones are undefined when absent, which JSON leaves out
+ * exactly as if they were missing. The waiver and impliedBy are filled in later.
+ */
+function findingOf(r: Result, controls: string[]): Finding {
+  return {
+    fingerprint: r.fingerprint, check: r.check, area: r.area, severity: r.severity, resource: r.resource,
+    message: r.message, controls, evidence: r.evidence || undefined, related: r.related?.length ? r.related : undefined,
+    waived: false, waiver: undefined, impliedBy: undefined,
+  };
 }
 
 const resourceKey = (f: Finding) => `${f.resource.kind}\u0000${f.resource.namespace ?? ''}\u0000${f.resource.name}`;

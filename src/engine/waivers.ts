@@ -41,11 +41,12 @@ export interface WaiverApplication {
   statuses: WaiverStatus[];
 }
 
-export function applyWaivers(waivers: WaiverConfig[], results: Result[], now: Date): WaiverApplication {
+/** `results`: failures (findings, or Results of which the passes are skipped). */
+export function applyWaivers(waivers: WaiverConfig[], results: ReadonlyArray<Waivable & Pick<Result, 'fingerprint'> & { status?: Result['status'] }>, now: Date): WaiverApplication {
   const waived = new Map<string, WaiverConfig>();
   const expired = new Map<string, WaiverConfig>();
   const statuses: WaiverStatus[] = [];
-  const failures = results.filter((r) => r.status === 'fail');
+  const failures = results.filter((r) => r.status !== 'pass');
   for (const w of waivers) {
     const until = expiryInstant(w.expires);
     const isExpired = until < now.getTime();

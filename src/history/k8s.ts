@@ -27,7 +27,8 @@
 // enough for `ztaudit diff`, `history` and `report`, without messages or evidence.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { gzipJson } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { KubeApiError, openKubeClient } from '../kube/client.ts';
 import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configmaps.ts';
@@ -324,7 +325,7 @@ class K8sRunStore implements RunStore {
       }
     }
     const token = this.token;
-    const bytes = gzipSync(JSON.stringify(compactRun(report)));
+    const bytes = await gzipJson(compactRun(report));
     const chunks: Buffer[] = [];
     for (let off = 0; off < bytes.length || chunks.length === 0; off += CHUNK_BYTES) chunks.push(bytes.subarray(off, off + CHUNK_BYTES));
     const summary = summarizeRun(report);

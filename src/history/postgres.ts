@@ -27,7 +27,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { gzipJson } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
@@ -534,7 +535,7 @@ class PgRunStore implements RunStore {
     }
     if (this.held.cluster !== cluster) throw new HistoryError(`run ${report.run.id} is of cluster ${JSON.stringify(cluster)}, but this run holds the lock of ${JSON.stringify(this.held.cluster)}`);
     const summary = summarizeRun(report);
-    const blob = gzipSync(JSON.stringify(report));
+    const blob = await gzipJson(report);
     const f = report.findings;
     const columns = {
       fingerprint: f.map((x) => x.fingerprint), check: f.map((x) => x.check), severity: f.map((x) => x.severity),

@@ -18,7 +18,8 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { gzipJson } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
@@ -269,7 +270,7 @@ class SqliteRunStore implements RunStore {
       }
     }
     const summary = JSON.stringify(summarizeRun(report));
-    const blob = gzipSync(JSON.stringify(report));
+    const blob = await gzipJson(report);
     const { maxRuns } = this.options.retention;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const db = this.db;

@@ -89,11 +89,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   const { report, expiredWaivers } = await audit();
   if (store) await store.acquire(report.run.cluster.name);
   try {
-    // Each check against the last run in which it was evaluated (no blind spot after a partial run).
-    const baseline = store ? await findBaseline(store.runsNewestFirst(report.run.cluster.name), report) : null;
-    const previous = baseline?.latest ?? null;
-    if (baseline) report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
-    else if (expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
+    const previous = store ? await diffWithBaseline(store, report, expiredWaivers, edges) : null;
+    if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     if (edges.keep && !edges.keep(report)) return { report, files: [] };
     // The stored runs; the renderer adds the current one.
     const trend = store ? await store.trend(30, report.run.cluster.name) : [];
@@ -138,6 +135,22 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     throw new StoreError(`audit could not be stored: ${notStored}; its reports were written (${result.files.join(', ')})`);
   }
   return result;
+}
+
+/**
+ * Sets the diff against the stored baseline (each check against the last run in which it was
+ * evaluated: no blind spot after a partial run) and returns the previous run as the reports
+ * read it: its checks and the findings the diff calls resolved. The rest of the stored run
+ * (as many findings as this one, parsed from the store) is not kept through rendering,
+ * storing and notifying.
+ */
+async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], edges: PipelineEdges): Promise<RunReport | null> {
+  const baseline = await findBaseline(store.runsNewestFirst(report.run.cluster.name), report);
+  if (!baseline) return null;
+  report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
+  const resolved = new Set(report.diff.resolved);
+  const latest = baseline.latest;
+  return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)) };
 }
 
 /**

@@ -63,33 +63,42 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w');
   try {
-    let buf = '';
-    const flush = (force = false) => {
-      if (buf.length > 0 && (force || buf.length > 1 << 20)) {
-        writeSync(fd, buf);
-        buf = '';
+    // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
+    // written (not a part of a growing string that outlives young-generation collections).
+    const out = Buffer.allocUnsafe(1 << 20);
+    let used = 0;
+    const flush = () => {
+      for (let off = 0; off < used;) off += writeSync(fd, out, off, used - off);
+      used = 0;
+    };
+    const put = (text: string) => {
+      if (used + text.length * 3 > out.length) { // at most 3 UTF-8 bytes per UTF-16 unit
+        flush();
+        if (text.length * 3 > out.length) {
+          writeSync(fd, text);
+          return;
+        }
       }
+      used += out.write(text, used, 'utf8');
     };
     const keys = Object.keys(report) as Array<keyof RunReport>;
-    buf += '{\n';
+    put('{\n');
     keys.forEach((key, i) => {
-      buf += `  ${JSON.stringify(key)}: `;
+      put(`  ${JSON.stringify(key)}: `);
       if (key === 'findings') {
         const findings = report.findings;
-        buf += findings.length === 0 ? '[]' : '[\n';
+        put(findings.length === 0 ? '[]' : '[\n');
         for (let j = 0; j < findings.length; j++) {
-          buf += `    ${JSON.stringify(findings[j])}${j < findings.length - 1 ? ',' : ''}\n`;
-          flush();
+          put(`    ${JSON.stringify(findings[j])}${j < findings.length - 1 ? ',' : ''}\n`);
         }
-        if (findings.length > 0) buf += '  ]';
+        if (findings.length > 0) put('  ]');
       } else {
-        buf += JSON.stringify(report[key], null, 2).replace(/\n/g, '\n  ');
+        put(JSON.stringify(report[key], null, 2).replace(/\n/g, '\n  '));
       }
-      buf += i < keys.length - 1 ? ',\n' : '\n';
-      flush();
+      put(i < keys.length - 1 ? ',\n' : '\n');
     });
-    buf += '}\n';
-    flush(true);
+    put('}\n');
+    flush();
   } finally {
     closeSync(fd);
   }

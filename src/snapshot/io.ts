@@ -90,7 +90,10 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   }
   // The file is inflated and parsed a chunk at a time. Input that is not JSON is still
   // inflated up to the limit (without parsing), so a bomb is named as such either way.
-  const parser = new SnapshotDocumentParser((kind, item) => slimObject(kind, item as KubeObject));
+  // Dropped once the document is handed over: the stream pipeline keeps `consume` (and so
+  // this variable) reachable after it finished, which would keep the whole parsed snapshot
+  // alive as long as the caller runs (past the audit, through diff and rendering).
+  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser((kind, item) => slimObject(kind, item as KubeObject));
   let total = 0;
   let malformed = false;
   const consume = async (chunks: AsyncIterable<Buffer>) => {
@@ -99,7 +102,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
       if (total > limit) throw tooLarge();
       if (malformed) continue;
       try {
-        parser.push(chunk);
+        parser!.push(chunk);
       } catch (error: unknown) {
         if (!(error instanceof NotJson)) throw error;
         malformed = true;
@@ -120,7 +123,8 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   let parsed: Record<string, unknown>;
   try {
     if (malformed) throw new NotJson();
-    parsed = parser.end();
+    parsed = parser!.end();
+    parser = null;
   } catch (error: unknown) {
     if (error instanceof NotJson) throw notSnapshot();
     throw error;
