@@ -5,10 +5,13 @@
 // postpone a run forever) and start a watch run: only the checks whose declared inputs
 // (needs, reads; the pod view for `pods`; the mesh kinds for mesh-gated checks) changed are
 // evaluated, every other check's outcome is carried over from the previous audit (its inputs
-// are the same objects), and the run is diffed against the last stored run like any other.
+// are the same objects), and so is every report section whose inputs did not change; the
+// run is diffed against the last stored run like any other (held in memory while it is the
+// store's newest, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
 // finding), and notified only on a regression, naming the changes that most likely caused
-// it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
+// it. The alert goes first (after the HTML report it attaches is written); then every
+// format is written and the run is stored, with the alert's outcome in it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
 // not-evaluated, never "resolved" (the per-check baseline skips them).
 import { runDetails, runNotes } from '../analysis/details.ts';
 import { probeTargets } from '../analysis/tls/index.ts';
