@@ -26,6 +26,8 @@ import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
 import { runChecks } from '../engine/run.ts';
 import type { Check, CheckOutcome } from '../engine/types.ts';
 import type { Notifier, PipelineEdges, PipelineStore } from '../pipeline/pipeline.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DETAIL_KINDS, type RunDetails, type RunReport } from '../run/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import type { Snapshot, TlsProbeResult } from '../snapshot/types.ts';
@@ -84,6 +86,22 @@ export function likelyCauses(report: RunReport, checks: readonly Check[], change
   for (const c of relevant) perKind.set(c.kind, (perKind.get(c.kind) ?? 0) + 1);
   const ordered = [...relevant].sort((a, b) => perKind.get(a.kind)! - perKind.get(b.kind)! || a.at - b.at);
   return [...new Set(ordered.map(describeChange))].slice(0, max);
+}
+
+let fullGc: (() => void) | null = null;
+/**
+ * A full garbage collection. Each run allocates several times the memory it keeps (models,
+ * report strings); a daemon that runs every few seconds never idles long enough for V8 to
+ * give that back, so its heap — and RSS — kept growing (1.3 GiB after 10 minutes of pod
+ * churn at 15k pods, 617 MiB after start-up). Collecting once after each run keeps it at
+ * what the run left live. V8 exposes gc() only to contexts created after --expose-gc is set.
+ */
+export function collectGarbage(): void {
+  if (!fullGc) {
+    setFlagsFromString('--expose-gc');
+    fullGc = runInNewContext('gc') as () => void;
+  }
+  fullGc();
 }
 
 /** What ServeWatch needs from the watch (ClusterWatch; tests hand in a fake). */
@@ -181,7 +199,13 @@ export class ServeWatch {
     return {
       describe: () => store.describe(),
       acquire: (cluster) => store.acquire(cluster),
-      release: () => store.release(),
+      // The run is stored and alerted: what it built and did not keep can go now (collectGarbage).
+      release: async () => {
+        await store.release();
+        const g0 = performance.now();
+        collectGarbage();
+        if (timing) timing.gcMs = performance.now() - g0;
+      },
       trend: (limit, cluster) => store.trend(limit, cluster),
       save: async (report) => {
         const t0 = performance.now();
