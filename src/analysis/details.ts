@@ -6,11 +6,10 @@ import type { AuditContext } from './context.ts';
 import { topBreadth } from './rbac/index.ts';
 import { meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
-import { buildReachability, ingressVerdict } from './netpol/index.ts';
+import { buildReachability } from './netpol/index.ts';
 import { exposureNotes } from './netpol/exposure.ts';
 import { effectiveExposure } from './edge/effective-exposure.ts';
-import { candidatePeers, indexByNamespace } from './netpol/flows.ts';
-import { isEmptyConns } from './netpol/conns.ts';
+import { admitsOtherNamespaces, indexByNamespace } from './netpol/flows.ts';
 import { isSystemNamespace } from './netpol/rules.ts';
 import { externalDestinations } from './netpol/egress.ts';
 import { DETAIL_KINDS, type L4WithoutL7Detail, type MeshWorkloadDetail, type RunDetails } from '../run/types.ts';
@@ -64,7 +63,8 @@ function withCallers(ctx: AuditContext, workloads: MeshWorkloadDetail[]): MeshWo
  * Workloads outside the system namespaces whose ingress admits pods of other namespaces (at
  * L4: the network model's candidate sources) while nothing at L7 names their callers: no mesh,
  * or Istio without an ALLOW AuthorizationPolicy. Linkerd and Consul workloads are judged by
- * their own checks (mtls.authz-missing) and left out here. Cost: the candidate sources of each pod class, as `reach --matrix`.
+ * their own checks (mtls.authz-missing) and left out here. Cost: per pod class, the peers its
+ * admitting rules name, confirmed one by one until the first admitted one (admitsOtherNamespaces).
  */
 function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4WithoutL7Detail[] {
   const model = buildReachability(ctx.snapshot);
@@ -77,14 +77,7 @@ function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4With
     const w = byRef.get(`${node.ref.kind}/${ns}/${node.ref.name}`);
     const mesh = w?.mesh ?? 'none';
     if (mesh === 'linkerd' || mesh === 'consul' || (mesh === 'istio' && w?.callers?.who !== 'anyone')) continue;
-    const open = node.classes.some((c) => {
-      const peers = candidatePeers(model, c, 'ingress', index, 4096);
-      if (peers === 'all') return true;
-      // Candidates are a superset (host-network classes always are): confirm each with the engine.
-      for (const p of peers) if (p.namespace !== ns && !p.hostNetwork && !isEmptyConns(ingressVerdict(model, { kind: 'class', cls: p }, { kind: 'class', cls: c }).conns)) return true;
-      return false;
-    });
-    if (!open) continue;
+    if (!node.classes.some((c) => admitsOtherNamespaces(model, c, index))) continue;
     out.push({
       workload: { kind: node.ref.kind, namespace: ns, name: node.ref.name },
       mesh: mesh === 'istio' ? 'istio' : 'none',

@@ -7,11 +7,13 @@
 // checking only when that anonymous peer gets something (the class is then "open").
 // Host-network pods are the exception: peers that name "every pod" (ANP namespaces: {})
 // leave them out, so a Deny the anonymous pod meets may not touch them; they are always
-// candidates.
+// candidates. A Pass rule names no candidates when a later stage refuses whatever its own
+// rules do not name (see closedAfter): what it passes is admitted only by a later rule that
+// names the peer, and that rule is enumerated in its own right.
 
 import { intersectConns, isEmptyConns, type ConnSet } from './conns.ts';
-import { podSetMatches, type Direction } from './engine.ts';
-import type { LayerPolicy, Peer } from './layers.ts';
+import { podSetMatches, rulePortConns, type Direction } from './engine.ts';
+import type { LayerPolicy, Peer, StagePlan } from './layers.ts';
 import { egressVerdict, ingressVerdict, isolationOf, type DirectionVerdict, type PodClass, type ReachModel } from './model.ts';
 
 export interface Flow {
@@ -53,10 +55,46 @@ function namespacesOf(model: ReachModel, peer: Peer & { kind: 'pods' }, policy: 
   let list = cache.get(scope.selector.key);
   if (!list) {
     list = [];
-    for (const [ns, labels] of model.namespaceLabels) if (scope.selector.matches(labels)) list.push(ns);
+    const required = scope.selector.required;
+    if (required) {
+      // In the namespaces' own order, as the scan below gives them (answers list flows in it).
+      const { byLabel, position } = namespaceLabelIndex(model);
+      for (const v of required.values) {
+        for (const ns of byLabel.get(required.key)?.get(v) ?? []) if (scope.selector.matches(model.namespaceLabels.get(ns)!)) list.push(ns);
+      }
+      if (required.values.length > 1) list.sort((a, b) => position.get(a)! - position.get(b)!);
+    } else {
+      for (const [ns, labels] of model.namespaceLabels) if (scope.selector.matches(labels)) list.push(ns);
+    }
     cache.set(scope.selector.key, list);
   }
   return list;
+}
+
+interface NamespaceLabelIndex {
+  byLabel: Map<string, Map<string, string[]>>;
+  position: Map<string, number>;
+}
+const labelIndexes = new WeakMap<ReachModel, NamespaceLabelIndex>();
+
+/** Namespaces by label key and value: a selector requiring one label looks its namespaces up instead of testing every namespace. */
+function namespaceLabelIndex(model: ReachModel): NamespaceLabelIndex {
+  let index = labelIndexes.get(model);
+  if (!index) {
+    index = { byLabel: new Map(), position: new Map() };
+    for (const [ns, labels] of model.namespaceLabels) {
+      index.position.set(ns, index.position.size);
+      for (const [k, v] of Object.entries(labels)) {
+        let byValue = index.byLabel.get(k);
+        if (!byValue) index.byLabel.set(k, (byValue = new Map()));
+        let list = byValue.get(v);
+        if (!list) byValue.set(v, (list = []));
+        list.push(ns);
+      }
+    }
+    labelIndexes.set(model, index);
+  }
+  return index;
 }
 
 const hostNetworkCache = new WeakMap<ClassIndex, PodClass[]>();
@@ -121,16 +159,16 @@ export function candidatePeers(model: ReachModel, cls: PodClass, dir: Direction,
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
   const hit = cache.plans[dir].get(plan);
   if (hit) return hit;
-  const result = enumerateCandidates(model, dir === 'ingress' ? cls.ingressPolicies : cls.egressPolicies, dir, index, cache, cap);
+  const result = enumerateCandidates(model, dir === 'ingress' ? cls.ingressPolicies : cls.egressPolicies, closedAfter(model, plan, dir), dir, index, cache, cap);
   cache.plans[dir].set(plan, result);
   return result;
 }
 
-function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[], dir: Direction, index: ClassIndex, cache: IndexCache, cap: number): Set<PodClass> | 'all' {
+function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[], passLeadsNowhere: ReadonlySet<LayerPolicy>, dir: Direction, index: ClassIndex, cache: IndexCache, cap: number): Set<PodClass> | 'all' {
   const out = new Set<PodClass>(hostNetworkClasses(index));
   for (const p of policies) {
     for (const rule of p[dir] ?? []) {
-      if (rule.action !== 'Allow' && rule.action !== 'Pass') continue;
+      if (rule.action !== 'Allow' && (rule.action !== 'Pass' || passLeadsNowhere.has(p))) continue;
       if (rule.peers === 'any' || rule.notPeers?.length) return 'all';
       for (const peer of rule.peers) {
         if (unenumerable(peer)) return 'all';
@@ -141,6 +179,66 @@ function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[]
     }
   }
   return out;
+}
+
+/**
+ * The policies of `plan` after which a later stage (or the fallback) refuses every peer that
+ * its own rules do not name: a first-match stage that denies what no rule matched, a union
+ * stage with an isolating policy, a 'deny' fallback. A Pass rule of such a policy cannot admit
+ * anyone on its own: a peer it passes is admitted only by a later rule that names it.
+ */
+function closedAfter(model: ReachModel, plan: readonly StagePlan[], dir: Direction): Set<LayerPolicy> {
+  const out = new Set<LayerPolicy>();
+  let closed = model.match.fallback === 'deny';
+  for (let i = plan.length - 1; i >= 0; i--) {
+    const { stage, policies } = plan[i]!;
+    if (closed) for (const p of policies) out.add(p);
+    if (stage.mode === 'first-match' ? stage.noMatch === 'deny' : policies.some((p) => p.isolates[dir])) closed = true;
+  }
+  return out;
+}
+
+/**
+ * Whether a pod of another namespace than `cls`'s (host-network pods aside) gets any connection
+ * into `cls`, as the engine would answer for every such pair. Like candidatePeers, but for one
+ * destination: only Allow and Pass rules that can carry something to `cls` (their `subject`
+ * holds it and their ports resolve on it — a named port it does not declare carries nothing)
+ * name candidates, and each is confirmed with the engine as it is found, so the answer comes at
+ * the first admitted peer. When the candidates cannot be enumerated (the class is open to a pod
+ * no policy names, or a rule names everyone), every class of the other namespaces is a candidate.
+ */
+export function admitsOtherNamespaces(model: ReachModel, cls: PodClass, index: ClassIndex): boolean {
+  const dst = { kind: 'class', cls } as const;
+  const seen = new Set<PodClass>();
+  const admits = (c: PodClass): boolean => {
+    if (c.namespace === cls.namespace || c.hostNetwork || seen.has(c)) return false;
+    seen.add(c);
+    return !isEmptyConns(ingressVerdict(model, { kind: 'class', cls: c }, dst).conns);
+  };
+  const anyOf = (classes: Iterable<PodClass>): boolean => {
+    for (const c of classes) if (admits(c)) return true;
+    return false;
+  };
+  const everyone = (): boolean => {
+    for (const classes of index.values()) if (anyOf(classes)) return true;
+    return false;
+  };
+  if (!isEmptyConns(isolationOf(model, cls, 'ingress').openToPods)) return everyone();
+  const cache = cacheOf(index);
+  const passLeadsNowhere = closedAfter(model, cls.ingressPlan, 'ingress');
+  for (const p of cls.ingressPolicies) {
+    for (const rule of p.ingress ?? []) {
+      if (rule.action !== 'Allow' && (rule.action !== 'Pass' || passLeadsNowhere.has(p))) continue;
+      if (rule.subject && !podSetMatches(model.match, rule.subject, p.namespace, cls)) continue;
+      if (isEmptyConns(rulePortConns(rule, dst))) continue;
+      if (rule.peers === 'any' || rule.notPeers?.length) return everyone();
+      for (const peer of rule.peers) {
+        if (unenumerable(peer)) return everyone();
+        if (peer.kind === 'pods' && anyOf(membersOf(model, peer, p, index, cache))) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -7,6 +7,11 @@ export interface Selector {
   /** Canonical text, equal for equivalent spellings (used as a cache key and in evidence). */
   readonly key: string;
   matches(labels: Record<string, string>): boolean;
+  /**
+   * A label every matching set carries, with one of these values (the selector's first `In`
+   * requirement), so callers can look candidates up in a label index instead of testing all.
+   */
+  readonly required?: { key: string; values: readonly string[] };
 }
 
 interface Requirement {
@@ -117,11 +122,13 @@ export function parseSelector(raw: unknown, where: string): { selector?: Selecto
   reqs.sort((a, b) => (a.key + a.op).localeCompare(b.key + b.op));
   const key = reqs.map((q) => (q.op === 'Exists' ? q.key : q.op === 'DoesNotExist' ? `!${q.key}` : `${q.key} ${q.op === 'In' ? 'in' : 'notin'} (${q.values.join(',')})`)).join(',');
   const sets = reqs.map((q) => ({ ...q, set: new Set(q.values) }));
+  const firstIn = reqs.find((q) => q.op === 'In');
   return {
     errors,
     selector: {
       empty: false,
       key,
+      ...(firstIn ? { required: { key: firstIn.key, values: firstIn.values } } : {}),
       matches(labels) {
         for (const q of sets) {
           const has = Object.prototype.hasOwnProperty.call(labels, q.key);

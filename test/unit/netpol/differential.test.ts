@@ -4,11 +4,13 @@
 // Cilium (with CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies; ANPs there are
 // decorative). Every answer of the model (`reach` for one flow, and every row of the streamed
 // matrix) is compared with the naive evaluator (naive-evaluator.ts), which checks each pod
-// pair rule by rule, one port at a time.
+// pair rule by rule, one port at a time; the report's "reachable from other namespaces" answer
+// is compared with asking the engine about every class pair.
 import { describe, expect, it } from 'vitest';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
-import { hasConn, type ConnSet, type Protocol } from '../../../src/analysis/netpol/conns.ts';
-import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { hasConn, isEmptyConns, type ConnSet, type Protocol } from '../../../src/analysis/netpol/conns.ts';
+import { buildReachability, ingressVerdict } from '../../../src/analysis/netpol/model.ts';
+import { admitsOtherNamespaces, indexByNamespace } from '../../../src/analysis/netpol/flows.ts';
 import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { rng } from '../../../bench/prng.ts';
@@ -76,7 +78,8 @@ export function generate(seed: number): { objects: KubeObject[]; cluster: NaiveC
     const roll = r();
     if (roll < 0.25) return {};
     if (roll < 0.6) return { matchLabels: { 'kubernetes.io/metadata.name': pick(namespaces) } };
-    if (roll < 0.85) return { matchLabels: { team: pick(['x', 'y']) } };
+    if (roll < 0.8) return { matchLabels: { team: pick(['x', 'y']) } };
+    if (roll < 0.88) return { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [pick(namespaces), pick(namespaces)] }, { key: 'env', operator: 'Exists' }] };
     return { matchExpressions: [{ key: 'env', operator: pick(['In', 'NotIn']), values: ['prod'] }] };
   };
   const cidr = (): { cidr: string; except?: string[] } => pick([
@@ -233,7 +236,7 @@ export function generate(seed: number): { objects: KubeObject[]; cluster: NaiveC
 const ipNum = (t: string) => t.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 describe('differential: the model against a naive pod-by-pod, rule-by-rule evaluator', () => {
-  const tally = { mismatches: 0, calico: 0, cilium: 0, clusters: 0, podPairs: 0, externalPairs: 0, questions: 0, allowed: 0, policies: 0, anps: 0, banps: 0 };
+  const tally = { mismatches: 0, calico: 0, cilium: 0, clusters: 0, podPairs: 0, externalPairs: 0, questions: 0, allowed: 0, policies: 0, anps: 0, banps: 0, admits: 0, admitted: 0 };
 
   it.each(Array.from({ length: SEEDS }, (_, i) => i + 1))('seed %i', (seed) => {
     const { objects, cluster, cni } = generate(seed);
@@ -291,15 +294,26 @@ describe('differential: the model against a naive pod-by-pod, rule-by-rule evalu
         }
       }
     }
+    // The report's "reachable from other namespaces" question, against asking the engine about every class pair.
+    const index = indexByNamespace(model.classes);
+    for (const c of model.classes) {
+      const want = model.classes.some((p) => p.namespace !== c.namespace && !p.hostNetwork && !isEmptyConns(ingressVerdict(model, { kind: 'class', cls: p }, { kind: 'class', cls: c }).conns));
+      const got = admitsOtherNamespaces(model, c, index);
+      tally.admits++;
+      if (want) tally.admitted++;
+      if (got !== want) mismatches.push(`admits other namespaces into ${c.namespace} ${JSON.stringify(c.labels)}: model ${got}, every pair ${want}`);
+    }
     tally.mismatches += mismatches.length;
     expect(mismatches.slice(0, 10)).toEqual([]);
   });
 
   it('covered thousands of pairs with both verdicts well represented', () => {
-    console.log(`netpol differential: ${tally.clusters} clusters (a third each on no CNI, Calico, Cilium; ${tally.policies} NetworkPolicies, ${tally.anps} ANPs, ${tally.banps} BANPs, ${tally.calico} Calico policies, ${tally.cilium} Cilium policies), ${tally.podPairs} pod pairs + ${tally.externalPairs} pod/external pairs, ${tally.questions} port questions (${tally.allowed} allowed between pods), ${tally.mismatches} answers differ`);
+    console.log(`netpol differential: ${tally.clusters} clusters (a third each on no CNI, Calico, Cilium; ${tally.policies} NetworkPolicies, ${tally.anps} ANPs, ${tally.banps} BANPs, ${tally.calico} Calico policies, ${tally.cilium} Cilium policies), ${tally.podPairs} pod pairs + ${tally.externalPairs} pod/external pairs, ${tally.questions} port questions (${tally.allowed} allowed between pods), ${tally.admits} classes asked whether other namespaces reach them (${tally.admitted} yes), ${tally.mismatches} answers differ`);
     expect(tally.clusters).toBe(SEEDS);
     expect(tally.podPairs).toBeGreaterThan(2000);
     expect(tally.allowed).toBeGreaterThan(tally.questions / 10);
     expect(tally.allowed).toBeLessThan(tally.questions * 0.9);
+    expect(tally.admitted).toBeGreaterThan(tally.admits / 10);
+    expect(tally.admitted).toBeLessThan(tally.admits * 0.9);
   });
 });
