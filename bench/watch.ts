@@ -10,7 +10,7 @@
 //   node bench/watch.ts [--size M] [--trials 10] [--idle 60] [--soak-minutes 30] [--churn-ms 2000]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startControlPlane } from '../test/cluster/control-plane.ts';
@@ -34,6 +34,7 @@ function cpuSeconds(pid: number): number {
   const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime + stime
 }
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
@@ -49,7 +50,7 @@ const admin = (method: string, path: string, body?: unknown) => apiRequest(cp, c
 try {
   console.log(`control plane ${cp.version} up in ${(cp.startupMs / 1000).toFixed(1)} s`);
   const { created, seconds } = await loadGeneratedCluster(cp, size);
-  console.log(`loaded ${created} objects (${size}) in ${seconds.toFixed(1)} s`);
+  console.log(`loaded ${created} objects (${size}) in ${seconds.toFixed(1)} s (load average now ${load()})`);
 
   // The namespace whose default-deny is deleted, and one for the churn.
   for (const ns of ['bench-shop', 'bench-churn']) {
@@ -86,36 +87,36 @@ try {
     }
   };
   await waitFor('the start-up run', () => count('run-finished') >= 1, 600_000);
-  console.log(`serve --watch: start-up list + full run in ${((performance.now() - ts) / 1000).toFixed(1)} s, RSS ${rssMiB(pid)} MiB`);
+  const startup = `serve --watch: start-up list + full run in ${((performance.now() - ts) / 1000).toFixed(1)} s, RSS ${rssMiB(pid)} MiB (load average ${load()})`;
+  console.log(startup);
+  // serve's own account of a watch run (event watch-timing): ms per phase, memory after it.
+  const timings = (from: number) => lines.slice(from).filter((l) => l.includes('"event":"watch-timing"')).map((l) => JSON.parse(l) as { time: string; [k: string]: number | string });
 
   const posts = () => slack.calls.filter((c) => c.path.endsWith('chat.postMessage'));
   const latencies: number[] = [];
-  const phases: Array<{ start: number; diffed: number; stored: number; slack: number }> = [];
+  const phases: Array<Record<string, number>> = [];
+  const loads: number[] = [];
   for (let i = 0; i < Number(values.trials); i++) {
     const before = posts().length;
     const mark = lines.length;
-    const wall = Date.now();
     const t = performance.now();
     const del = await admin('DELETE', `${npPath}/default-deny`);
     if (del.status !== 200) throw new Error(`delete: HTTP ${del.status}`);
     await waitFor('the regression on Slack', () => posts().slice(before).some((c) => String(c.fields.text).includes('bench-shop/default-deny deleted')), 120_000);
     const s = (performance.now() - t) / 1000;
     latencies.push(s);
-    // Where the time went, from serve's own log timestamps (ms after the delete call).
-    const at = (event: string) => {
-      const l = lines.slice(mark).find((x) => x.includes(`"event":"${event}"`));
-      return l ? Date.parse(JSON.parse(l).time) - wall : NaN;
-    };
-    phases.push({ start: at('run-start'), diffed: at('watch-run'), stored: at('run-stored'), slack: s * 1000 });
+    loads.push(loadavg()[0]!);
     // Put it back and let that watch run (a resolved finding: stored, not alerted) finish.
     const settled = () => count('run-start') === count('run-finished') + count('run-failed');
     await waitFor('the regression run to finish', settled, 120_000);
+    const p = (timings(mark).find((x) => x.slackAtMs !== undefined) ?? {}) as Record<string, number>;
+    phases.push(p);
     const watchRuns = count('watch-run');
     await admin('POST', npPath, policy);
     await waitFor('the watch run after re-creating the policy', () => count('watch-run') > watchRuns && settled(), 120_000);
-    const p = phases[phases.length - 1]!;
-    console.log(`trial ${i + 1}: delete -> Slack regression ${s.toFixed(2)} s (watch run started at ${(p.start / 1000).toFixed(2)} s, audited and diffed at ${(p.diffed / 1000).toFixed(2)} s, stored at ${(p.stored / 1000).toFixed(2)} s)`);
+    console.log(`trial ${i + 1}: delete -> Slack regression ${s.toFixed(2)} s (load ${load()}); serve's phases (ms): ${Object.entries(p).filter(([k]) => k.endsWith('Ms')).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`).join(', ')}`);
   }
+  const med = (key: string) => { const xs = phases.map((p) => p[key]).filter((x): x is number => typeof x === 'number'); return xs.length ? (median(xs) / 1000).toFixed(2) : '-'; };
 
   // Idle: no changes for --idle seconds (bookmarks still arrive).
   await sleep(5_000);
@@ -130,29 +131,56 @@ try {
   const rssStart = rssMiB(pid);
   const cpuStart = cpuSeconds(pid);
   const runsStart = count('watch-run');
+  const soakMark = lines.length;
   const ss = performance.now();
+  const ssWall = Date.now();
   let n = 0;
   let maxRss = rssStart;
+  const samples: Array<{ min: number; rss: number; load: number }> = [];
   const live: string[] = [];
   while (performance.now() - ss < soakMs) {
     const name = `churn-${n++}`;
     await admin('POST', '/api/v1/namespaces/bench-churn/pods', pod(name, 'bench-churn'));
     live.push(name);
     if (live.length > 20) await admin('DELETE', `/api/v1/namespaces/bench-churn/pods/${live.shift()}`);
-    maxRss = Math.max(maxRss, rssMiB(pid));
+    const rss = rssMiB(pid);
+    maxRss = Math.max(maxRss, rss);
+    samples.push({ min: (performance.now() - ss) / 60_000, rss, load: loadavg()[0]! });
     await sleep(churnMs);
   }
   const soakSeconds = (performance.now() - ss) / 1000;
   await sleep(2 * Number(values.debounce) * 1000);
   const rssEnd = rssMiB(pid);
   const soakCpu = (cpuSeconds(pid) - cpuStart) / soakSeconds;
+  // RSS and serve's heap, minute by minute (the last watch run finished in each 5-minute slot).
+  const soakRuns = timings(soakMark).map((x): Record<string, number> => ({ ...(x as Record<string, number>), min: (Date.parse(x.time) - ssWall) / 60_000 }));
+  const slots: string[] = [];
+  for (let m = 0; m < soakMs / 60_000; m += 5) {
+    const inSlot = samples.filter((x) => x.min >= m && x.min < m + 5);
+    const runs = soakRuns.filter((x) => x.min >= m && x.min < m + 5);
+    const lastRun = runs[runs.length - 1];
+    if (inSlot.length === 0) continue;
+    slots.push(`    ${String(m).padStart(2)}-${m + 5} min: RSS median ${median(inSlot.map((x) => x.rss))} MiB (min ${Math.min(...inSlot.map((x) => x.rss))}, max ${Math.max(...inSlot.map((x) => x.rss))}); ${runs.length} watch runs${lastRun ? `, after the last: heap ${lastRun.heapUsedMiB}/${lastRun.heapTotalMiB} MiB, external ${lastRun.externalMiB} MiB` : ''}; load ${median(inSlot.map((x) => x.load)).toFixed(1)}`);
+  }
+  // Flat: after warm-up (the first 5 minutes), the median RSS of the last 5 minutes is within
+  // 5 % of the median of minutes 5-10, and the fitted slope over minutes 5-end is under 1 MiB/min.
+  const warm = samples.filter((x) => x.min >= 5);
+  const early = median(warm.filter((x) => x.min < 10).map((x) => x.rss));
+  const late = median(samples.filter((x) => x.min >= soakMs / 60_000 - 5).map((x) => x.rss));
+  const mx = warm.reduce((a, x) => a + x.min, 0) / warm.length, my = warm.reduce((a, x) => a + x.rss, 0) / warm.length;
+  const slope = warm.reduce((a, x) => a + (x.min - mx) * (x.rss - my), 0) / warm.reduce((a, x) => a + (x.min - mx) ** 2, 0);
+  const flat = Math.abs(late - early) <= 0.05 * early && slope < 1;
 
   const summary = [
-    `watch ${size} (${created} objects loaded, serve --watch, debounce ${values.debounce} s, shared 2-core machine):`,
-    `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= 10 s)`,
-    `  of which (medians): change seen + debounce until the watch run starts ${(median(phases.map((p) => p.start)) / 1000).toFixed(2)} s; audit + baseline + diff ${(median(phases.map((p) => p.diffed - p.start)) / 1000).toFixed(2)} s; render + store ${(median(phases.map((p) => p.stored - p.diffed)) / 1000).toFixed(2)} s; Slack ${(median(phases.map((p) => p.slack - p.stored)) / 1000).toFixed(2)} s`,
-    `  idle CPU between changes: ${(idleCpu * 100).toFixed(2)} % of one core over ${idleSeconds} s (target <= 2 %)`,
+    `watch ${size} (${created} objects loaded in ${seconds.toFixed(0)} s, serve --watch, debounce ${values.debounce} s, shared 2-core machine):`,
+    `  ${startup}`,
+    `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= 10 s); 1-min load average at the trials: median ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
+    `    trials (s): ${latencies.map((x) => x.toFixed(2)).join(', ')}`,
+    `    of which, serve's own medians (s): first change -> watch run starts (debounce) ${med('waitedMs')}; the run until Slack is called ${med('slackAtMs')} = checks ${med('checksMs')} + report sections ${med('detailsMs')} + notes ${med('notesMs')} (audit in all ${med('auditMs')}) + baseline ${med('baselineMs')} + diff ${med('diffMs')} + HTML render ${med('renderMs')}; Slack ${med('slackMs')}; after the alert: render every format ${med('rerenderMs')}, store ${med('storeMs')}`,
+    `  idle CPU between changes: ${(idleCpu * 100).toFixed(2)} % of one core over ${idleSeconds} s (target <= 2 %; load average ${load()})`,
     `  soak ${(soakSeconds / 60).toFixed(1)} min, one pod created + one deleted every ${churnMs} ms (${n} pods, ${count('watch-run') - runsStart} watch runs): RSS start ${rssStart} MiB, end ${rssEnd} MiB, max ${maxRss} MiB; CPU ${(soakCpu * 100).toFixed(1)} % of one core`,
+    ...slots,
+    `    flat (after 5 min warm-up, last-5-min median within 5 % of minutes 5-10 and slope < 1 MiB/min): ${flat ? 'yes' : 'NO'} (minutes 5-10 ${early} MiB, last 5 ${late} MiB, slope ${slope.toFixed(2)} MiB/min)`,
   ].join('\n');
   console.log(summary);
   mkdirSync('bench/out', { recursive: true });

@@ -19,16 +19,18 @@ export const BREADTH_SUBJECTS = 200;
 
 const covered = (ctx: AuditContext, kinds: readonly KindKey[]) => kinds.every((k) => ctx.snapshot.coverage[k]?.status === 'ok');
 
-export function runDetails(ctx: AuditContext): RunDetails {
+/** The sections; `only` computes just those (serve --watch recomputes the ones whose inputs changed). */
+export function runDetails(ctx: AuditContext, only?: ReadonlySet<keyof RunDetails>): RunDetails {
   const details: RunDetails = {};
-  if (covered(ctx, DETAIL_KINDS.rbac)) {
+  const want = (s: keyof RunDetails) => only === undefined || only.has(s);
+  if (want('rbac') && covered(ctx, DETAIL_KINDS.rbac)) {
     details.rbac = { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS) };
   }
-  if (covered(ctx, DETAIL_KINDS.mtls) && meshPresent(ctx)) {
+  if (want('mtls') && covered(ctx, DETAIL_KINDS.mtls) && meshPresent(ctx)) {
     const workloads = withCallers(ctx, meshWorkloadModes(ctx.snapshot, ctx.config));
     details.mtls = { workloads, ...(covered(ctx, DETAIL_KINDS.network) ? { l4WithoutL7: l4WithoutL7(ctx, workloads) } : {}) };
   }
-  if (covered(ctx, DETAIL_KINDS.network)) {
+  if (want('network') && covered(ctx, DETAIL_KINDS.network)) {
     details.network = {
       exposure: effectiveExposure(ctx.snapshot, ctx.config)
         .filter((e) => e.external.length > 0 || e.fromAllNamespaces)

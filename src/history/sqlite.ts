@@ -255,7 +255,11 @@ class SqliteRunStore implements RunStore {
 
   async trend(limit: number, cluster?: string): Promise<TrendPoint[]> {
     // One store may hold several clusters' runs: a trend is one cluster's.
-    const runs = cluster === undefined ? await this.list(limit) : (await this.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.cluster === cluster).slice(0, Math.max(0, Math.floor(limit)));
+    // Only that cluster's newest `limit` summaries are read (not every stored run's: serve --watch
+    // asks for the trend on every run it stores).
+    const runs = cluster === undefined ? await this.list(limit)
+      : (this.db.prepare('SELECT summary FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?').all(cluster, Math.max(0, Math.floor(limit))) as Row[])
+        .map((r) => JSON.parse(String(r.summary)) as RunSummary).filter((r) => r.cluster === cluster);
     return runs.reverse().map(trendPointOf);
   }
 

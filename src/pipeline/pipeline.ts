@@ -47,7 +47,8 @@ export interface PipelineEdges {
   store: PipelineStore | null;
   /** `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
   diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>): RunDiff;
-  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[] }): Promise<string[]>;
+  /** `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first). */
+  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; formats?: readonly string[] }): Promise<string[]>;
   /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
   publishers?: Publisher[];
   notifiers: Notifier[];
@@ -64,6 +65,11 @@ export interface PipelineEdges {
    * keeps a watch run only when its findings changed).
    */
   keep?(report: RunReport): boolean;
+  /**
+   * Notify first, then store (serve --watch: the alert is what is waited for). The run is
+   * still stored before this call returns, with the notification outcomes in it.
+   */
+  notifyBeforeStore?: boolean;
 }
 
 export interface Publisher {
@@ -97,17 +103,20 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
     let files = await edges.render(report, { previous, trend });
-    if (store) {
-      try {
-        await store.save(report);
-        edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
-      } catch (error: unknown) {
-        if (!(error instanceof HistoryError)) throw error;
-        notStored = error.message;
-        edges.log.warn(`audit could not be stored: ${notStored}`);
+    const save = async () => {
+      if (store) {
+        try {
+          await store.save(report);
+          edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
+        } catch (error: unknown) {
+          if (!(error instanceof HistoryError)) throw error;
+          notStored = error.message;
+          edges.log.warn(`audit could not be stored: ${notStored}`);
+        }
       }
-    }
-    edges.onStored?.(report, files);
+      edges.onStored?.(report, files);
+    };
+    if (!edges.notifyBeforeStore) await save();
     if (edges.notifiers.length > 0) {
       // Channels are independent: one stalled server must not eat another's deadline.
       const deadlineMs = config.notify.deadlineSeconds * 1000;
@@ -118,6 +127,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       }
       files = await edges.render(report, { previous, trend }); // report.json now records the outcomes
     }
+    if (edges.notifyBeforeStore) await save();
     result = { report, files };
   } finally {
     if (store) await store.release();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
-import { affectedChecks, inputsOf, likelyCauses, ServeWatch, type WatchSource } from '../../../src/cli/serve-watch.ts';
+import { affectedChecks, affectedSections, inputsOf, likelyCauses, ServeWatch, type WatchSource } from '../../../src/cli/serve-watch.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { describeChange, type WatchChange } from '../../../src/collect/watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -157,6 +157,56 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(report.findings.map((f) => f.fingerprint).sort()).toEqual(full.findings.map((f) => f.fingerprint).sort());
     expect(report.checks.map((c) => [c.id, c.status, c.passed, c.failed])).toEqual(full.checks.map((c) => [c.id, c.status, c.passed, c.failed]));
     expect(report.score).toEqual(full.score);
+    // The report sections too: the RBAC breadth carried over, the network sections recomputed.
+    expect(report.details).toEqual(full.details);
+  });
+
+  it('a role binding change: the RBAC breadth section is recomputed and equals a full audit', async () => {
+    await run('start-up');
+    fake.remove('ClusterRoleBinding', undefined, 'ops-admin');
+    const report = await run('watch');
+    const full = auditSnapshot({ snapshot: fake.snapshot(), config, checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+    expect(report.details).toEqual(full.details);
+    expect(report.details.rbac?.breadth.some((b) => b.subject.name === 'ops')).toBe(false);
+  });
+
+  it('alerts before it stores: the HTML report is written first, the stored run records the alert', async () => {
+    await run('start-up');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const rendered: Array<readonly string[] | undefined> = [];
+    let storedWhenAlerted = -1;
+    const base: PipelineEdges = {
+      collect: () => sw.collectFull(), store,
+      diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      render: async (_r, extras) => { rendered.push(extras.formats); return []; }, log, now: () => new Date(),
+      notifiers: [{ name: 'slack', send: async () => { storedWhenAlerted = await stored(); return { channel: 'slack', status: 'sent' }; } }],
+    };
+    const report = (await runPipeline(config, CHECKS, sw.edges(base, 'watch'))).report;
+    expect(report.diff?.regression).toBe(true);
+    expect(storedWhenAlerted).toBe(1); // the start-up run only
+    expect(rendered).toEqual([['html'], undefined]); // the attached HTML, then every format
+    expect(await stored()).toBe(2);
+    expect((await store.get(report.run.id))!.notifications).toEqual([{ channel: 'slack', status: 'sent' }]);
+  });
+
+  it('diffs against the newest stored run even when another process stored it', async () => {
+    const first = await run('start-up');
+    // Another daemon on the same store (a scheduled run elsewhere) stores a run without the default-deny.
+    const other = new FakeWatch(cluster().filter((o) => !(o.kind === 'NetworkPolicy')));
+    const sw2 = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => other });
+    const base: PipelineEdges = {
+      collect: () => sw2.collectFull(), store, diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      render: async () => [], log, now: () => new Date(), notifiers: [],
+    };
+    const elsewhere = (await runPipeline(config, CHECKS, sw2.edges(base, 'start-up'))).report;
+    expect(elsewhere.diff?.regression).toBe(true);
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const report = await run('watch');
+    // Compared with that run, not with this daemon's own last one: nothing new, no second alert.
+    expect(report.diff?.previousRunId).toBe(elsewhere.run.id);
+    expect(report.diff?.previousRunId).not.toBe(first.run.id);
+    expect(report.diff?.regression).toBe(false);
+    expect(sent).toHaveLength(0);
   });
 
   it('stores and alerts a regression at once, marked as a watch run, naming the change that caused it', async () => {
@@ -265,6 +315,14 @@ describe('watch helpers', () => {
     expect(inputsOf(mesh).has('istio.peerauthentications')).toBe(true);
     expect(affectedChecks(CHECKS, new Set(['clusterrolebindings'] as KindKey[])).has('rbac.cluster-admin-binding')).toBe(true);
     expect(affectedChecks(CHECKS, new Set(['clusterrolebindings'] as KindKey[])).has('network.namespace-default-deny-ingress')).toBe(false);
+  });
+
+  it('recomputes only the report sections whose inputs changed', () => {
+    expect(affectedSections(new Set(['networkpolicies']))).toEqual(new Set(['mtls', 'network']));
+    expect(affectedSections(new Set(['pods']))).toEqual(new Set(['mtls', 'network']));
+    expect(affectedSections(new Set(['clusterrolebindings', 'roles']))).toEqual(new Set(['rbac']));
+    expect(affectedSections(new Set(['namespaces']))).toEqual(new Set(['rbac', 'mtls', 'network']));
+    expect(affectedSections(null)).toBeNull();
   });
 
   it('names changes as kind, namespace/name and what happened', () => {
