@@ -12,6 +12,22 @@ import { retryDelay, retryable } from '../../../src/kube/retry.ts';
 
 interface Seen { method: string; url: string; at: number; contentType?: string; body: string }
 
+
+/** Starts `server` on a loopback port and writes a kubeconfig pointing at it (token auth). */
+async function kubeconfigFor(server: http.Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-')), 'config');
+  const port = (server.address() as { port: number }).port;
+  fs.writeFileSync(file, `apiVersion: v1
+kind: Config
+clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
+users: [{name: u, user: {token: t0ken}}]
+contexts: [{name: local, context: {cluster: local, user: u}}]
+current-context: local
+`);
+  return file;
+}
+
 describe('kube client', () => {
   const seen: Seen[] = [];
   let answers: Array<{ status: number; headers?: Record<string, string> }> = [];
@@ -29,17 +45,7 @@ describe('kube client', () => {
         res.end(JSON.stringify(a.status === 200 ? { kind: 'Status', ok: true } : { kind: 'Status', message: `injected ${a.status}` }));
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-'));
-    kubeconfig = path.join(dir, 'config');
-    const port = (server.address() as { port: number }).port;
-    fs.writeFileSync(kubeconfig, `apiVersion: v1
-kind: Config
-clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
-users: [{name: u, user: {token: t0ken}}]
-contexts: [{name: local, context: {cluster: local, user: u}}]
-current-context: local
-`);
+    kubeconfig = await kubeconfigFor(server);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -235,17 +241,7 @@ describe('kube client reading a list page item by item', () => {
       };
       next();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-'));
-    kubeconfig = path.join(dir, 'config');
-    const port = (server.address() as { port: number }).port;
-    fs.writeFileSync(kubeconfig, `apiVersion: v1
-kind: Config
-clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
-users: [{name: u, user: {token: t0ken}}]
-contexts: [{name: local, context: {cluster: local, user: u}}]
-current-context: local
-`);
+    kubeconfig = await kubeconfigFor(server);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
