@@ -252,9 +252,18 @@ export const exposureNotes = memoize((snapshot: Snapshot): string[] => {
   const { routes, notes } = edgeRoutes(snapshot);
   const out = [...notes];
   const missing = new Map<string, Set<string>>();
+  // Whether a controller's pods exist, once per controller: routes share a handful of them, and
+  // a selector without a namespace is tested against every pod class.
+  const foundBy = new Map<string, boolean>();
   for (const r of routes) {
-    const found = r.controller.workloads.some((ref) => model.workloadByKey.has(workloadKey(ref)))
-      || r.controller.selectors.some((sel) => (sel.namespace !== undefined ? model.classesByNamespace.get(sel.namespace) ?? [] : model.classes).some((c) => classMatches(c, sel.labels)));
+    const c = r.controller;
+    const key = JSON.stringify([c.workloads.map(workloadKey), c.selectors]);
+    let found = foundBy.get(key);
+    if (found === undefined) {
+      found = c.workloads.some((ref) => model.workloadByKey.has(workloadKey(ref)))
+        || c.selectors.some((sel) => (sel.namespace !== undefined ? model.classesByNamespace.get(sel.namespace) ?? [] : model.classes).some((cls) => classMatches(cls, sel.labels)));
+      foundBy.set(key, found);
+    }
     if (found) continue;
     const l = missing.get(r.controller.label) ?? new Set<string>();
     l.add(`${r.route.kind} ${r.route.namespace}/${r.route.name}`);
