@@ -17,7 +17,7 @@ import { type Check } from '../src/engine/types.ts';
 import { diffRuns } from '../src/diff/diff.ts';
 import { renderHtml } from '../src/report/html.ts';
 import { writeReportJson } from '../src/report/render.ts';
-import { runDetails } from '../src/analysis/details.ts';
+import { runDetails, runNotes } from '../src/analysis/details.ts';
 import { readSnapshot, writeSnapshot } from '../src/snapshot/io.ts';
 import { generateCluster, SIZES } from './generate.ts';
 
@@ -75,12 +75,12 @@ async function runSize(size: string): Promise<void> {
     stage('load snapshot');
     load = { seconds: rows[0][1], cpu: rows[0][2], peak: rows[0][3] };
     const a0 = performance.now();
-    const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, clock: () => new Date(), runId: 'bench-current', details: runDetails });
+    const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, clock: () => new Date(), runId: 'bench-current', details: runDetails, notes: runNotes });
     const auditSeconds = (performance.now() - a0) / 1000;
     for (const area of AREAS) rows.push([`analysis + checks: ${area}`, areaSeconds.get(area) ?? 0, NaN, NaN]);
     last = performance.now();
     const cpu = cpuSeconds();
-    rows.push(['findings, waivers, scores, report details', auditSeconds - [...areaSeconds.values()].reduce((x, y) => x + y, 0), NaN, peakMiB()]);
+    rows.push(['findings, waivers, scores, report details, notes', auditSeconds - [...areaSeconds.values()].reduce((x, y) => x + y, 0), NaN, peakMiB()]);
     rows.push(['(CPU of the whole audit above)', NaN, cpu - lastCpu, NaN]);
     lastCpu = cpu;
     const objects = Object.values(snapshot.resources).reduce((n, l) => n + (l?.length ?? 0), 0);
