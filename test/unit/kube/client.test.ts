@@ -13,11 +13,9 @@ import { retryDelay, retryable } from '../../../src/kube/retry.ts';
 interface Seen { method: string; url: string; at: number; contentType?: string; body: string }
 
 
-/** Starts `server` on a loopback port and writes a kubeconfig pointing at it (token auth). */
-async function kubeconfigFor(server: http.Server): Promise<string> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+/** A kubeconfig for a stand-in API server on a loopback port (token auth). */
+function kubeconfigAt(port: number): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-')), 'config');
-  const port = (server.address() as { port: number }).port;
   fs.writeFileSync(file, `apiVersion: v1
 kind: Config
 clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
@@ -26,6 +24,12 @@ contexts: [{name: local, context: {cluster: local, user: u}}]
 current-context: local
 `);
   return file;
+}
+
+/** Starts `server` on a loopback port and writes a kubeconfig pointing at it. */
+async function kubeconfigFor(server: http.Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return kubeconfigAt((server.address() as { port: number }).port);
 }
 
 describe('kube client', () => {
@@ -129,18 +133,6 @@ describe('retry policy', () => {
 });
 
 describe('kube client against a server that restarts', () => {
-  const kubeconfigFor = (port: number): string => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-restart-'));
-    const file = path.join(dir, 'config');
-    fs.writeFileSync(file, `apiVersion: v1
-kind: Config
-clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
-users: [{name: u, user: {token: t0ken}}]
-contexts: [{name: local, context: {cluster: local, user: u}}]
-current-context: local
-`);
-    return file;
-  };
   const freePort = async (): Promise<number> => {
     const s = http.createServer();
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
@@ -152,7 +144,7 @@ current-context: local
 
   it('retries a refused connection until the server listens again, and notes it', async () => {
     const port = await freePort();
-    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor(port), env: {}, retryBaseDelayMs: 100 });
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigAt(port), env: {}, retryBaseDelayMs: 100 });
     const server = ok();
     setTimeout(() => server.listen(port, '127.0.0.1'), 1_200);
     try {
@@ -173,7 +165,7 @@ current-context: local
       res.end('{"items":[]}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor((server.address() as { port: number }).port), env: {}, retryBaseDelayMs: 50 });
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigAt((server.address() as { port: number }).port), env: {}, retryBaseDelayMs: 50 });
     try {
       expect((await client.get('/api/v1/pods', 'list pods')).status).toBe(200);
       expect(n).toBe(3);
@@ -186,7 +178,7 @@ current-context: local
   it('says how long it waited for a server that accepts but never answers (never "within 0 ms")', async () => {
     const silent = http.createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor((silent.address() as { port: number }).port), env: {}, timeoutMs: 300, retryBaseDelayMs: 50, retryBudgetMs: 700 });
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigAt((silent.address() as { port: number }).port), env: {}, timeoutMs: 300, retryBaseDelayMs: 50, retryBudgetMs: 700 });
     try {
       const error = await client.get('/api/v1/pods', 'list pods').then(() => null, (e: unknown) => e as Error);
       expect(error?.message).toMatch(/^no response within 300 ms \(\d+ attempts over \d\.\d s\)$/);
@@ -199,7 +191,7 @@ current-context: local
 
   it('gives up when the budget is spent, saying how often and how long it tried; the rest of the outage fails fast', async () => {
     const port = await freePort();
-    const { client } = openKubeClient({ kubeconfigPath: kubeconfigFor(port), env: {}, retryBaseDelayMs: 100, retryBudgetMs: 1_500 });
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigAt(port), env: {}, retryBaseDelayMs: 100, retryBudgetMs: 1_500 });
     try {
       const t0 = Date.now();
       const error = await client.get('/api/v1/pods', 'list pods').then(() => null, (e: unknown) => e as Error);
