@@ -2,29 +2,15 @@
 // verdicts the documentation states turned into what ztaudit's checks must report.
 import { describe, expect, it } from 'vitest';
 import { mtlsChecks } from '../../../checks/mtls/index.ts';
-import { ctxOf, fails, run } from './helpers.ts';
+import { ctxOf, deploymentYaml, fails, namespaceYaml, run } from './helpers.ts';
 
 const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
 const keyOf = (v: { resource: { kind: string; namespace?: string; name: string }; severity?: string }) => `${v.severity ?? '-'} ${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`;
 const failing = (id: string, yaml: string) => fails(run(check(id), ctxOf(yaml))).map(keyOf).sort();
 const passing = (id: string, yaml: string) => run(check(id), ctxOf(yaml)).filter((v) => v.status === 'pass').map((v) => `${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`).sort();
 
-const app = (ns: string, name: string) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers: [{name: ${name}, image: example/${name}:1, ports: [{containerPort: 8000}]}]
----`;
-const meshedNs = (ns: string) => `
-apiVersion: v1
-kind: Namespace
-metadata: {name: ${ns}, labels: {istio-injection: enabled}}
----`;
+const app = (ns: string, name: string) => deploymentYaml(ns, name);
+const meshedNs = (ns: string) => namespaceYaml(ns);
 
 describe('Istio authorization reference cases', () => {
   // https://istio.io/latest/docs/tasks/security/authorization/authz-http/ — "allow-nothing" in

@@ -41,3 +41,26 @@ export function deployment(ns: string, name: string, opts: { labels?: Record<str
     },
   };
 }
+
+/** A Namespace as YAML (a document ending in `---`), Istio-injected unless other labels are given. */
+export const namespaceYaml = (name: string, labels = 'istio-injection: enabled') => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${name}, labels: {${labels}}}
+---`;
+
+/** A Deployment as YAML: pods labelled app=<name> (and `podLabels`), listening on `ports`, under `serviceAccount` when given. */
+export function deploymentYaml(namespace: string, name: string, o: { serviceAccount?: string; podLabels?: string; ports?: number[] } = {}): string {
+  const ports = (o.ports ?? [8000]).map((p) => `{containerPort: ${p}}`).join(', ');
+  return `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}${o.podLabels ? `, ${o.podLabels}` : ''}}}
+    spec:
+${o.serviceAccount !== undefined ? `      serviceAccountName: ${o.serviceAccount}\n` : ''}      containers: [{name: ${name}, image: example/${name}:1, ports: [${ports}]}]
+---`;
+}

@@ -3,25 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
-import { ctxOf } from './helpers.ts';
+import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
 
-const ns = (name: string, labels = 'istio-injection: enabled') => `
-apiVersion: v1
-kind: Namespace
-metadata: {name: ${name}, labels: {${labels}}}
----`;
-const app = (namespace: string, name: string, sa = name, podLabels = '') => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}${podLabels ? `, ${podLabels}` : ''}}}
-    spec:
-      serviceAccountName: ${sa}
-      containers: [{name: ${name}, image: example/${name}:1, ports: [{containerPort: 8000}, {containerPort: 9000}]}]
----`;
+const ns = namespaceYaml;
+const app = (namespace: string, name: string, sa = name, podLabels = '') => deploymentYaml(namespace, name, { serviceAccount: sa, podLabels, ports: [8000, 9000] });
 const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
 const verdict = (yaml: string, from: string, to: string, port = 8000) => {
   const ctx = ctxOf(yaml);
