@@ -22,6 +22,9 @@ const { readSnapshot } = await import(`${root}/src/snapshot/io.ts`);
 const { diffRuns } = await import(`${root}/src/diff/diff.ts`);
 const { writeReportJson } = await import(`${root}/src/report/render.ts`);
 const { renderHtml } = await import(`${root}/src/report/html.ts`);
+// As the pipeline: the findings' text in a temp file (a checkout from before it had none).
+const spoolModule = await import(`${root}/src/base/spool.ts`).catch(() => null);
+const spool = spoolModule ? () => spoolModule.Spool.open() : undefined;
 type AnyCheck = { id: string; evaluate: (ctx: unknown) => unknown };
 
 const usedNow = () => { gc(); gc(); return process.memoryUsage().heapUsed / 1048576; };
@@ -47,7 +50,7 @@ console.log(`${values.size} (${root}): live heap above the loaded code`);
 const audit = async () => {
   const snapshot = await readSnapshot(`${import.meta.dirname}/out/cluster-${values.size}.snap.json.gz`, 16384);
   line('snapshot loaded', await used() - base);
-  return auditSnapshot({ snapshot, config, checks, now, startedAt: now, runId: 'heap', details: runDetails });
+  return auditSnapshot({ snapshot, config, checks, now, startedAt: now, runId: 'heap', details: runDetails, spool });
 };
 const { report, expiredWaivers } = await audit();
 if (!values['no-checks-gc']) line(`peak during the checks (after ${at})`, peak);

@@ -19,6 +19,7 @@ import { renderHtml } from '../src/report/html.ts';
 import { writeReportJson } from '../src/report/render.ts';
 import { runDetails, runNotes } from '../src/analysis/details.ts';
 import { readSnapshot, writeSnapshot } from '../src/snapshot/io.ts';
+import { Spool } from '../src/base/spool.ts';
 import { generateCluster, SIZES } from './generate.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string' }, child: { type: 'boolean' } } });
@@ -75,7 +76,7 @@ async function runSize(size: string): Promise<void> {
     stage('load snapshot');
     load = { seconds: rows[0][1], cpu: rows[0][2], peak: rows[0][3] };
     const a0 = performance.now();
-    const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, clock: () => new Date(), runId: 'bench-current', details: runDetails, notes: runNotes });
+    const out = auditSnapshot({ snapshot, config, checks: timed, now, startedAt: now, clock: () => new Date(), runId: 'bench-current', details: runDetails, notes: runNotes, spool: () => Spool.open() });
     const auditSeconds = (performance.now() - a0) / 1000;
     for (const area of AREAS) rows.push([`analysis + checks: ${area}`, areaSeconds.get(area) ?? 0, NaN, NaN]);
     last = performance.now();

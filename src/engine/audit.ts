@@ -13,6 +13,8 @@ import { applyWaivers } from './waivers.ts';
 import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { releaseModels } from '../analysis/memo.ts';
+import type { Spool } from '../base/spool.ts';
+import { spoolFinding } from '../run/spooled-finding.ts';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -29,6 +31,12 @@ export interface AuditInput {
   notes?: (ctx: AuditContext) => string[];
   /** Runs the checks; default runChecks (serve --watch re-runs only those whose inputs changed). */
   evaluate?: (checks: readonly Check[], ctx: AuditContext) => CheckOutcome[];
+  /**
+   * Opens the temp file that takes each finding's message, evidence and related objects as
+   * the finding is made (Spool.open; null: they stay in memory). Not with `evaluate`: a
+   * caller that keeps the checks' results holds that text anyway.
+   */
+  spool?: () => Spool | null;
 }
 
 export interface AuditOutput {
@@ -65,13 +73,24 @@ export function partialOf(snapshot: Snapshot): { partial?: string[] } {
 }
 
 export function auditSnapshot(input: AuditInput): AuditOutput {
+  const spool = input.evaluate ? null : input.spool?.() ?? null;
+  try {
+    return audited(input, spool);
+  } catch (error: unknown) {
+    spool?.close(); // at once: an audit that failed leaves no file open behind it
+    throw error;
+  }
+}
+
+function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   const ctx: AuditContext = { snapshot: input.snapshot, config: input.config, now: input.now };
   // One check at a time: the checks' Result arrays (half a million passes at 150k pods) are
   // not all held at once. A caller's own `evaluate` (serve --watch keeps every outcome to
   // re-run only some) gets the whole list, as before.
   // Each failure becomes its finding as its check ends (the Result is not kept beside it);
   // waivers, decided over all of them, are filled in afterwards. Passes are counted per
-  // severity (a pass is only scored).
+  // severity (a pass is only scored). With a spool, a finding's message, evidence and
+  // related objects go to its temp file at once (src/run/spooled-finding.ts).
   const outcomes: CheckOutcome[] = [];
   const passes: Array<Map<Severity, number>> = [];
   const ends: number[] = []; // outcome i's findings are findings[ends[i - 1] ?? 0 .. ends[i])
@@ -85,8 +104,13 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     for (const r of o.results) {
       if (r.status === 'pass') counts.set(r.severity, (counts.get(r.severity) ?? 0) + 1);
       else {
-        if (r.evidence) shareStrings(r.evidence, strings);
-        findings.push(findingOf(r, o.check.controls));
+        const f = findingOf(r, o.check.controls);
+        const spooled = spool && spoolFinding(f, spool);
+        if (spooled) findings.push(spooled);
+        else {
+          if (r.evidence) shareStrings(r.evidence, strings);
+          findings.push(f);
+        }
       }
     }
     outcomes.push({ ...o, results: [] });
@@ -94,6 +118,8 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
     ends.push(findings.length);
   }
   strings.clear();
+  if (spool?.size === 0) spool.close();
+  else spool?.seal();
   const w = applyWaivers(input.config.waivers, findings, input.now);
 
   const checks: CheckSummary[] = [];

@@ -1,34 +1,47 @@
 // A stored run as gzip JSON without the JSON as one string: at 150,000 pods a report is
 // ~300 MiB of compact JSON, which `gzipSync(JSON.stringify(report))` held whole (and again as
 // the bytes handed to gzip) beside the report itself. Here a top-level array (the findings)
-// is serialised one element at a time and the text is compressed a MiB at a time. The
-// decompressed bytes are exactly JSON.stringify(value).
+// is serialised one element at a time (a spooled finding's text copied from its spool as it
+// is) into a reused buffer, compressed a MiB at a time. The decompressed bytes are exactly
+// JSON.stringify(value).
 import { createGzip } from 'node:zlib';
+import { ByteBatch } from '../base/spool.ts';
+import { writeFindingJson } from '../run/spooled-finding.ts';
+import type { Finding } from '../run/types.ts';
 
-/** JSON.stringify(value) of a plain object, in pieces: its top-level arrays element by element. */
-export function* jsonPieces(value: object): Generator<string> {
+/**
+ * JSON.stringify(value) of a plain object into `out`, its top-level arrays element by
+ * element; yields after each element, so a caller can hand on what `out` flushed.
+ */
+export function* writeJsonPieces(value: object, out: ByteBatch): Generator<void> {
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    yield JSON.stringify(value);
+    out.text(JSON.stringify(value));
     return;
   }
   let first = true;
-  yield '{';
+  out.text('{');
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue; // as JSON.stringify
-    yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+    out.text(`${first ? '' : ','}${JSON.stringify(key)}:`);
     first = false;
     if (Array.isArray(v) && !('toJSON' in v)) {
-      yield '[';
-      for (let i = 0; i < v.length; i++) yield `${i > 0 ? ',' : ''}${JSON.stringify(v[i]) ?? 'null'}`;
-      yield ']';
+      out.text('[');
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) out.text(',');
+        const e: unknown = v[i];
+        if (typeof e === 'object' && e !== null) writeFindingJson(e as Finding, out); // JSON.stringify(e) unless it is a spooled finding
+        else out.text(JSON.stringify(e) ?? 'null');
+        yield;
+      }
+      out.text(']');
     } else {
-      yield JSON.stringify(v);
+      out.text(JSON.stringify(v));
     }
   }
-  yield '}';
+  out.text('}');
 }
 
-/** gzip of JSON.stringify(value), built from jsonPieces in ~1 MiB batches. */
+/** gzip of JSON.stringify(value), built from writeJsonPieces a ~1 MiB batch at a time. */
 export async function gzipJson(value: object): Promise<Buffer> {
   const gz = createGzip();
   const out: Buffer[] = [];
@@ -37,18 +50,16 @@ export async function gzipJson(value: object): Promise<Buffer> {
     gz.on('end', resolve);
     gz.on('error', reject);
   });
-  const write = async (text: string) => {
-    if (!gz.write(text)) await new Promise<void>((resolve) => gz.once('drain', resolve));
-  };
-  let batch = '';
-  for (const piece of jsonPieces(value)) {
-    batch += piece;
-    if (batch.length >= 1 << 20) {
-      await write(batch);
-      batch = '';
+  const batches: Buffer[] = [];
+  const batch = new ByteBatch((chunk) => batches.push(Buffer.from(chunk))); // a copy: the batch reuses its buffer
+  const drain = async () => {
+    for (let b = batches.shift(); b !== undefined; b = batches.shift()) {
+      if (!gz.write(b)) await new Promise<void>((resolve) => gz.once('drain', resolve));
     }
-  }
-  if (batch.length > 0) await write(batch);
+  };
+  for (const _ of writeJsonPieces(value, batch)) if (batches.length > 0) await drain();
+  batch.flush();
+  await drain();
   gz.end();
   await done;
   return Buffer.concat(out);

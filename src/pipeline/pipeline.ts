@@ -17,6 +17,7 @@ import type { Logger } from '../base/log.ts';
 import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
+import { Spool } from '../base/spool.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -91,6 +92,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   // they can be collected before diffing and rendering a large run.
   const audit = async () => (edges.audit ?? auditSnapshot)({
     snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails, notes: runNotes,
+    spool: () => Spool.open(),
   });
   const { report, expiredWaivers } = await audit();
   if (store) await store.acquire(report.run.cluster.name);

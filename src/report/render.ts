@@ -5,6 +5,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
+import { ByteBatch } from '../base/spool.ts';
+import { writeFindingJson } from '../run/spooled-finding.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -57,7 +59,8 @@ export async function writeWhole(path: string, content: string | Buffer): Promis
 /**
  * report.json, streamed: findings are serialised one at a time into ~1 MiB batches, so a
  * 150,000-pod cluster's report never exists as one giant string (the memory that would
- * take is larger than the whole audit's). The output is the same JSON document.
+ * take is larger than the whole audit's); a spooled finding's message and evidence are
+ * copied from its spool as they are. The output is the same JSON document.
  */
 export async function writeReportJson(report: RunReport, path: string): Promise<void> {
   const tmp = tempPathFor(path);
@@ -65,40 +68,29 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
   try {
     // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
     // written (not a part of a growing string that outlives young-generation collections).
-    const out = Buffer.allocUnsafe(1 << 20);
-    let used = 0;
-    const flush = () => {
-      for (let off = 0; off < used;) off += writeSync(fd, out, off, used - off);
-      used = 0;
-    };
-    const put = (text: string) => {
-      if (used + text.length * 3 > out.length) { // at most 3 UTF-8 bytes per UTF-16 unit
-        flush();
-        if (text.length * 3 > out.length) {
-          writeSync(fd, text);
-          return;
-        }
-      }
-      used += out.write(text, used, 'utf8');
-    };
+    const out = new ByteBatch((chunk) => {
+      for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
+    });
     const keys = Object.keys(report) as Array<keyof RunReport>;
-    put('{\n');
+    out.text('{\n');
     keys.forEach((key, i) => {
-      put(`  ${JSON.stringify(key)}: `);
+      out.text(`  ${JSON.stringify(key)}: `);
       if (key === 'findings') {
         const findings = report.findings;
-        put(findings.length === 0 ? '[]' : '[\n');
+        out.text(findings.length === 0 ? '[]' : '[\n');
         for (let j = 0; j < findings.length; j++) {
-          put(`    ${JSON.stringify(findings[j])}${j < findings.length - 1 ? ',' : ''}\n`);
+          out.text('    ');
+          writeFindingJson(findings[j], out);
+          out.text(j < findings.length - 1 ? ',\n' : '\n');
         }
-        if (findings.length > 0) put('  ]');
+        if (findings.length > 0) out.text('  ]');
       } else {
-        put(JSON.stringify(report[key], null, 2).replace(/\n/g, '\n  '));
+        out.text(JSON.stringify(report[key], null, 2).replace(/\n/g, '\n  '));
       }
-      put(i < keys.length - 1 ? ',\n' : '\n');
+      out.text(i < keys.length - 1 ? ',\n' : '\n');
     });
-    put('}\n');
-    flush();
+    out.text('}\n');
+    out.flush();
   } finally {
     closeSync(fd);
   }

@@ -1,0 +1,245 @@
+// Text kept in a temp file instead of the V8 heap: a 150,000-pod run's findings carry ~250 MiB
+// of messages and evidence that only the report writers and a few renderers read, once, in
+// order. A Spool appends UTF-8 records and reads them back by offset.
+// The file is unlinked as soon as it is opened: the open descriptor keeps its blocks, and
+// nothing is left behind by a run that ends, throws, or is killed (even with -9: the kernel
+// frees an unlinked file with its last descriptor). The descriptor is closed by close(), or
+// once nothing references the Spool any more (a FinalizationRegistry), so a report that is
+// still shown (serve) keeps its text readable, and one that is dropped gives it back.
+import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The descriptor, and the name when the platform would not unlink an open file. */
+interface Handle { fd: number; path: string | null; closed: boolean }
+
+function release(h: Handle): void {
+  if (h.closed) return;
+  h.closed = true;
+  try { closeSync(h.fd); } catch { /* already gone */ }
+  if (h.path !== null) {
+    named.delete(h);
+    try { unlinkSync(h.path); } catch { /* already gone */ }
+  }
+}
+
+const unreachable = new FinalizationRegistry<Handle>(release);
+/** Spools whose file still has a name: removed at exit at the latest. */
+const named = new Set<Handle>();
+let exitHook = false;
+
+const WRITE_BUFFER = 1 << 20;
+/** Reads for single records (renderers looking up a finding's message): small, so random access stays cheap. */
+const RECORD_WINDOW = 64 << 10;
+/** Reads for the writers that stream every record in order. */
+const STREAM_WINDOW = 1 << 20;
+
+class Window {
+  buf: Buffer | null = null;
+  at = 0;
+  len = 0;
+  readonly size: number;
+  constructor(size: number) { this.size = size; }
+}
+
+export class Spool {
+  private readonly handle: Handle;
+  /** Bytes [base, base + used) are in `out`; the file holds [0, written), base <= written. */
+  private out: Buffer | null = Buffer.allocUnsafe(WRITE_BUFFER);
+  private base = 0;
+  private used = 0;
+  private written = 0;
+  /** A write failed (no space): nothing more is appended; what was appended stays readable. */
+  private broken = false;
+  private readonly record = new Window(RECORD_WINDOW);
+  private readonly stream = new Window(STREAM_WINDOW);
+  /** One decoded value kept by its reader (the last finding parsed), keyed by offset. */
+  memoAt = -1;
+  memo: unknown = undefined;
+
+  private constructor(handle: Handle) {
+    this.handle = handle;
+    unreachable.register(this, handle, handle);
+  }
+
+  /** A new spool in `dir` (default the OS temp directory), or null when no file can be made there. */
+  static open(dir: string = tmpdir()): Spool | null {
+    const path = join(dir, `ztaudit-spool-${process.pid}-${randomBytes(6).toString('hex')}`);
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx+', 0o600);
+    } catch {
+      return null;
+    }
+    const handle: Handle = { fd, path: null, closed: false };
+    try {
+      unlinkSync(path);
+    } catch {
+      handle.path = path;
+      named.add(handle);
+      if (!exitHook) {
+        exitHook = true;
+        process.once('exit', () => { for (const h of [...named]) release(h); });
+      }
+    }
+    return new Spool(handle);
+  }
+
+  /** Bytes appended so far. */
+  get size(): number {
+    return this.base + this.used;
+  }
+
+  get closed(): boolean {
+    return this.handle.closed;
+  }
+
+  /**
+   * Appends `text` as UTF-8 and returns its offset, or -1 when it could not be written (the
+   * spool is then full for good; every earlier record stays readable).
+   */
+  append(text: string): number {
+    if (this.broken || this.handle.closed || this.out === null) return -1;
+    const out = this.out;
+    const at = this.size;
+    if (this.used + text.length * 3 > out.length) {
+      const bytes = Buffer.byteLength(text);
+      if (this.used + bytes > out.length) {
+        if (!this.flush()) return -1;
+        if (bytes > out.length) return this.writeDirect(Buffer.from(text, 'utf8')) ? at : -1;
+      }
+    }
+    this.used += out.write(text, this.used, 'utf8');
+    return at;
+  }
+
+  /** Writes what is buffered and frees the write buffer: nothing more will be appended. */
+  seal(): void {
+    if (this.out !== null && this.flush()) this.out = null;
+  }
+
+  /** The text of bytes [at, at + bytes), as appended. */
+  text(at: number, bytes: number): string {
+    const [buf, start] = this.view(at, bytes, this.record);
+    return buf.toString('utf8', start, start + bytes);
+  }
+
+  /**
+   * Bytes [at, at + bytes) as a view that stays valid until the next call on this spool:
+   * for writers that copy every record in order (read ahead a MiB at a time).
+   */
+  bytes(at: number, bytes: number): Buffer {
+    const [buf, start] = this.view(at, bytes, this.stream);
+    return buf.subarray(start, start + bytes);
+  }
+
+  /** Closes the file now; reading afterwards is an error. */
+  close(): void {
+    this.out = null;
+    this.record.buf = null;
+    this.stream.buf = null;
+    this.memo = undefined;
+    this.memoAt = -1;
+    unreachable.unregister(this.handle);
+    release(this.handle);
+  }
+
+  private view(at: number, bytes: number, w: Window): [Buffer, number] {
+    if (this.handle.closed) throw new Error('spool read after it was closed');
+    if (at < 0 || at + bytes > this.size) throw new RangeError(`spool read out of range: ${at}+${bytes} of ${this.size}`);
+    if (this.out !== null && at >= this.base) return [this.out, at - this.base];
+    if (w.buf !== null && at >= w.at && at + bytes <= w.at + w.len) return [w.buf, at - w.at];
+    if (bytes > w.size) {
+      const own = Buffer.allocUnsafe(bytes);
+      this.readInto(own, bytes, at);
+      return [own, 0];
+    }
+    w.buf ??= Buffer.allocUnsafe(w.size);
+    w.at = at;
+    w.len = this.readInto(w.buf, Math.min(w.size, this.written - at), at);
+    if (w.len < bytes) throw new Error(`spool read short: ${w.len} of ${bytes} bytes at ${at}`);
+    return [w.buf, 0];
+  }
+
+  private readInto(buf: Buffer, length: number, at: number): number {
+    let got = 0;
+    while (got < length) {
+      const n = readSync(this.handle.fd, buf, got, length - got, at + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+
+  private flush(): boolean {
+    const out = this.out!;
+    try {
+      while (this.written < this.base + this.used) {
+        this.written += writeSync(this.handle.fd, out, this.written - this.base, this.base + this.used - this.written, this.written);
+      }
+    } catch {
+      this.broken = true;
+      return false;
+    }
+    this.base = this.written;
+    this.used = 0;
+    return true;
+  }
+
+  /** A record larger than the write buffer (the buffer is empty: just flushed). */
+  private writeDirect(bytes: Buffer): boolean {
+    let off = 0;
+    try {
+      while (off < bytes.length) off += writeSync(this.handle.fd, bytes, off, bytes.length - off, this.written + off);
+    } catch {
+      this.broken = true;
+      return false;
+    }
+    this.written += bytes.length;
+    this.base = this.written;
+    return true;
+  }
+}
+
+/**
+ * Text and bytes gathered into one reused 1 MiB buffer and handed to `flush` a buffer at a
+ * time: a writer of a large JSON document (report.json, a stored run) encodes each piece
+ * once and copies spooled bytes as they are, without building the document as a string.
+ * `flush` must be done with the buffer when it returns (copy it to keep it).
+ */
+export class ByteBatch {
+  private readonly out = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+  private readonly sink: (chunk: Buffer) => void;
+  constructor(sink: (chunk: Buffer) => void) { this.sink = sink; }
+
+  text(text: string): void {
+    if (this.used + text.length * 3 > this.out.length) { // at most 3 UTF-8 bytes per UTF-16 unit
+      this.flush();
+      if (text.length * 3 > this.out.length) {
+        this.sink(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.out.write(text, this.used, 'utf8');
+  }
+
+  bytes(bytes: Buffer): void {
+    if (this.used + bytes.length > this.out.length) {
+      this.flush();
+      if (bytes.length > this.out.length) {
+        this.sink(bytes);
+        return;
+      }
+    }
+    bytes.copy(this.out, this.used);
+    this.used += bytes.length;
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    this.sink(this.out.subarray(0, this.used));
+    this.used = 0;
+  }
+}

@@ -1,0 +1,152 @@
+// A finding whose bulky part — message, evidence, related objects, ~2/3 of a finding's memory
+// and ~250 MiB at 150,000 pods — lives in a Spool (src/base/spool.ts) as the exact JSON text
+// report.json contains, while the rest (fingerprint, check, area, severity, resource,
+// controls, waiver state) stays an ordinary object. To every reader it is a Finding: the
+// three fields are own enumerable accessors in their usual place, so property reads, spread,
+// Object.keys/entries, structuredClone and JSON.stringify all see the same values in the same
+// order as on a plain finding. Every finding shares the same accessor functions, hence one
+// hidden class: the accessors cost no memory per finding. A read parses the record once
+// (kept for the next read of the same finding); assigning one of the three fields turns the
+// finding into a plain one. The writers of whole runs (report.json, the stores' gzip) copy
+// the spooled bytes in order with writeFindingJson instead of parsing them back.
+import type { ByteBatch, Spool } from '../base/spool.ts';
+import type { Area, ResourceRef, Severity } from '../base/vocabulary.ts';
+import type { Finding, WaiverRef } from './types.ts';
+
+type Bulky = Pick<Finding, 'message' | 'evidence' | 'related'>;
+
+/** The keys of a finding in JSON order (findingOf in src/engine/audit.ts makes them so). */
+const KEYS = ['fingerprint', 'check', 'area', 'severity', 'resource', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy'] as const;
+
+let MESSAGE: PropertyDescriptor;
+let EVIDENCE: PropertyDescriptor;
+let RELATED: PropertyDescriptor;
+
+const member = (key: string, value: unknown): string => {
+  const json = JSON.stringify(value);
+  return json === undefined ? '' : `,"${key}":${json}`;
+};
+
+class SpooledFinding implements Finding {
+  /** null once the finding was made plain (a bulky field was assigned). */
+  #spool: Spool | null;
+  #at: number;
+  #messageBytes: number;
+  #bytes: number;
+  declare fingerprint: string;
+  declare check: string;
+  declare area: Area;
+  declare severity: Severity;
+  declare resource: ResourceRef;
+  declare message: string;
+  declare controls: string[];
+  declare evidence?: Record<string, unknown>;
+  declare related?: ResourceRef[];
+  declare waived: boolean;
+  declare waiver?: WaiverRef;
+  declare impliedBy?: string;
+
+  constructor(f: Finding, spool: Spool, at: number, messageBytes: number, bytes: number) {
+    this.#spool = spool;
+    this.#at = at;
+    this.#messageBytes = messageBytes;
+    this.#bytes = bytes;
+    this.fingerprint = f.fingerprint;
+    this.check = f.check;
+    this.area = f.area;
+    this.severity = f.severity;
+    this.resource = f.resource;
+    Object.defineProperty(this, 'message', MESSAGE);
+    this.controls = f.controls;
+    Object.defineProperty(this, 'evidence', EVIDENCE);
+    Object.defineProperty(this, 'related', RELATED);
+    this.waived = f.waived;
+    this.waiver = f.waiver;
+    this.impliedBy = f.impliedBy;
+  }
+
+  #read(): Bulky {
+    const spool = this.#spool!;
+    if (spool.memoAt === this.#at) return spool.memo as Bulky;
+    const value = JSON.parse(`{${spool.text(this.#at, this.#bytes)}}`) as Bulky;
+    spool.memoAt = this.#at;
+    spool.memo = value;
+    return value;
+  }
+
+  /** Makes the three fields plain data properties, in place (their order does not change). */
+  #detach(): void {
+    if (this.#spool === null) return;
+    const value = this.#read();
+    for (const key of ['message', 'evidence', 'related'] as const) {
+      Object.defineProperty(this, key, { value: value[key], writable: true, enumerable: true, configurable: true });
+    }
+    this.#spool.memoAt = -1;
+    this.#spool = null;
+  }
+
+  static {
+    const accessor = (key: keyof Bulky): PropertyDescriptor => ({
+      get(this: SpooledFinding) { return this.#read()[key]; },
+      set(this: SpooledFinding, value: unknown) {
+        this.#detach();
+        (this as unknown as Record<string, unknown>)[key] = value;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    MESSAGE = accessor('message');
+    EVIDENCE = accessor('evidence');
+    RELATED = accessor('related');
+  }
+
+  static isSpooled(f: Finding): boolean {
+    return #spool in f && f.#spool !== null;
+  }
+
+  /** JSON.stringify(f) into `out`, the spooled text copied as bytes when `f` is spooled. */
+  static write(f: Finding, out: ByteBatch): void {
+    if (!(#spool in f) || f.#spool === null || !inOrder(f)) {
+      out.text(JSON.stringify(f) ?? 'null');
+      return;
+    }
+    const spool = f.#spool;
+    const head = member('fingerprint', f.fingerprint) + member('check', f.check) + member('area', f.area) + member('severity', f.severity) + member('resource', f.resource);
+    out.text(`{${head.slice(1)}${head === '' ? '' : ','}`);
+    out.bytes(spool.bytes(f.#at, f.#messageBytes));
+    out.text(member('controls', f.controls));
+    if (f.#bytes > f.#messageBytes) out.bytes(spool.bytes(f.#at + f.#messageBytes, f.#bytes - f.#messageBytes));
+    out.text(`${member('waived', f.waived)}${member('waiver', f.waiver)}${member('impliedBy', f.impliedBy)}}`);
+  }
+}
+
+/** Whether a finding still has exactly its own keys, in order (nothing added or removed by a reader). */
+function inOrder(f: object): boolean {
+  const keys = Object.keys(f);
+  return keys.length === KEYS.length && keys.every((k, i) => k === KEYS[i]);
+}
+
+/**
+ * `f` with its message, evidence and related objects appended to `spool`, or null when the
+ * spool cannot take them (a write failed) or the message is not text: keep `f` as it is then.
+ * `f` must have the keys of a finding in JSON order (findingOf).
+ */
+export function spoolFinding(f: Finding, spool: Spool): Finding | null {
+  if (typeof f.message !== 'string' || !inOrder(f)) return null;
+  const message = `"message":${JSON.stringify(f.message)}`;
+  const rest = member('evidence', f.evidence) + member('related', f.related);
+  const at = spool.append(message + rest);
+  if (at < 0) return null;
+  const bytes = spool.size - at;
+  return new SpooledFinding(f, spool, at, rest === '' ? bytes : Buffer.byteLength(message), bytes);
+}
+
+/** Writes JSON.stringify(f) to `out`: spooled text is copied as it is, not parsed back. */
+export function writeFindingJson(f: Finding, out: ByteBatch): void {
+  SpooledFinding.write(f, out);
+}
+
+/** Whether `f`'s bulky fields are read from a spool. */
+export function isSpooled(f: Finding): boolean {
+  return SpooledFinding.isSpooled(f);
+}
