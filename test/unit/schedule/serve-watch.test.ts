@@ -5,7 +5,7 @@
 // caused it; a change that moves no finding is neither stored nor alerted; a kind whose
 // watch fails makes its checks not evaluated, whose findings are then neither resolved nor
 // (when the kind is back) new.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../../src/run/types.ts';
+import { isSpooled } from '../../../src/run/spooled-finding.ts';
 import { renderMetrics, emptyMetricsState } from '../../../src/schedule/metrics.ts';
 import { formatRunTable } from '../../../src/cli/history.ts';
 import { KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
@@ -263,6 +264,33 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(await stored()).toBe(1);
     expect(sent).toHaveLength(0);
   });
+
+  it('watch run after watch run, regressions and full runs among them, leave no spool file or descriptor behind', async () => {
+    // A watch daemon keeps the checks' results (their text is in memory anyway), so its audits
+    // write no spool; one that did would have to give each back once its report is dropped.
+    const spoolDir = mkdtempSync(join(dir, 'tmp-'));
+    const openSpools = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${spoolDir}/ztaudit-spool-`); } catch { return false; }
+    });
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = spoolDir;
+    try {
+      await run('start-up');
+      for (let i = 1; i <= 100; i++) {
+        if (i % 40 === 15) fake.remove('NetworkPolicy', 'shop', 'default-deny');
+        else if (i % 40 === 16) fake.add({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+        else fake.touch('Pod', 'web');
+        const report = await run(i % 50 === 0 ? 'schedule' : 'watch');
+        expect(report.findings.some(isSpooled)).toBe(false);
+        if (i % 20 === 0) expect(openSpools()).toEqual([]);
+      }
+      expect(sent).toHaveLength(3); // the three deletions, alerted as regressions
+      expect(openSpools()).toEqual([]);
+      expect(readdirSync(spoolDir)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before;
+    }
+  }, 60_000);
 
   it('a kind whose watch fails: its checks are not evaluated, their findings neither resolved nor, once back, new', async () => {
     const first = await run('start-up');

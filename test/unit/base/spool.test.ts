@@ -1,0 +1,192 @@
+// The findings' spool: records read back exactly, whatever their size and wherever they sit
+// (write buffer, file, larger than a read window); the file never has a name once opened, so
+// nothing is left in the temp directory by a run that ends, throws or is killed; its
+// descriptor stays open exactly as long as a report references it: an audit that throws
+// closes it at once, a pipeline run's report keeps it while it is held, and a serve daemon
+// running again and again keeps only the latest report's open.
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
+import { ByteBatch, Spool } from '../../../src/base/spool.ts';
+import { startServe } from '../../../src/cli/serve.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { loadManifests } from '../../../src/collect/manifests.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
+import { writeReportJson } from '../../../src/report/render.ts';
+import { isSpooled } from '../../../src/run/spooled-finding.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import type { Logger } from '../../../src/base/log.ts';
+import { ROOT } from '../report/demo.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'spool-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** The spool files of this process opened in `dir` (their descriptors; they have no name). */
+function openSpools(dir: string): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(`${dir}/ztaudit-spool-`)) out.push(target);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
+
+/** Full collections, with turns of the event loop for the finalisers they queue. */
+async function collect(): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const log = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
+const demoSnapshot = () => loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: 'demo', clusterVersion: 'v1.36.3' });
+
+describe('Spool', () => {
+  it('reads back every record as appended: across the write buffer, the file, and larger than its windows', () => {
+    const dir = mkdtempSync(join(work, 'records-'));
+    const spool = Spool.open(dir)!;
+    const records: Array<[number, string]> = [];
+    for (let i = 0; i < 4000; i++) {
+      const text = i % 997 === 0 ? `big ${i} ${'é'.repeat(700_000)}` : `record ${i} ${'日本😀'.repeat(i % 90)} \ud800`;
+      records.push([spool.append(text), text]);
+    }
+    expect(readdirSync(dir)).toEqual([]); // no name, even while it is written
+    const check = () => {
+      for (let k = 0; k < records.length; k++) {
+        const i = (k * 7919) % records.length;
+        const [at, text] = records[i];
+        const end = i + 1 < records.length ? records[i + 1][0] : spool.size;
+        expect(spool.text(at, end - at)).toBe(text.replace('\ud800', '\ufffd')); // UTF-8 has no lone surrogates
+        expect(spool.bytes(at, end - at).equals(Buffer.from(text, 'utf8'))).toBe(true);
+      }
+    };
+    check(); // partly still in the write buffer
+    spool.seal();
+    check();
+    expect(spool.append('more')).toBe(-1); // sealed: nothing more goes in
+    spool.close();
+    expect(spool.closed).toBe(true);
+    expect(() => spool.text(0, 1)).toThrow(/closed/);
+    expect(openSpools(dir)).toEqual([]);
+  });
+
+  it('cannot be opened where no file can be made (the findings then stay in memory)', () => {
+    expect(Spool.open(join(work, 'no-such-dir'))).toBeNull();
+    const out = auditSnapshot({ snapshot: demoSnapshot(), config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'r', spool: () => Spool.open(join(work, 'no-such-dir')) });
+    expect(out.report.findings.length).toBeGreaterThan(0);
+    expect(out.report.findings.some(isSpooled)).toBe(false);
+  });
+
+  it('ByteBatch hands on text and bytes in order, pieces larger than its buffer included', () => {
+    const chunks: Buffer[] = [];
+    const out = new ByteBatch((c) => chunks.push(Buffer.from(c)));
+    const parts = ['a', 'ü'.repeat(400_000), 'b', 'x'.repeat(2_000_000), 'c'];
+    out.text(parts[0]); out.bytes(Buffer.from(parts[1])); out.text(parts[2]); out.bytes(Buffer.from(parts[3])); out.text(parts[4]);
+    out.flush();
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(parts.join(''));
+  });
+});
+
+describe('the spool lives as long as a report references it', () => {
+  afterEach(async () => { await collect(); });
+
+  it('an audit that throws closes its spool at once and leaves no file', () => {
+    const dir = mkdtempSync(join(work, 'throws-'));
+    let spool: Spool | null = null;
+    expect(() => auditSnapshot({
+      snapshot: demoSnapshot(), config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'r',
+      spool: () => (spool = Spool.open(dir)),
+      details: () => { throw new Error('details failed'); },
+    })).toThrow('details failed');
+    expect(spool).not.toBeNull();
+    expect(spool!.size).toBeGreaterThan(0); // findings were spooled before it threw
+    expect(spool!.closed).toBe(true);
+    expect(openSpools(dir)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a pipeline run: open while its report is held (and read after it was written), closed once the report is dropped', async () => {
+    const dir = mkdtempSync(join(work, 'pipeline-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = dir; // the pipeline opens its spool in the OS temp directory
+    const seen: string[][] = [];
+    try {
+      const edges: PipelineEdges = {
+        collect: async () => demoSnapshot(), store: null, diff: () => { throw new Error('no store, no diff'); },
+        render: async (report) => {
+          await writeReportJson(report, join(dir, '..', `${report.run.id}.json`));
+          seen.push(openSpools(dir), readdirSync(dir));
+          return [];
+        },
+        notifiers: [], log, now: () => new Date(),
+      };
+      let report: RunReport | null = (await runPipeline(defaultConfig(), CHECKS, edges)).report;
+      expect(seen[0]).toHaveLength(1); // the spool, open while the report is rendered
+      expect(seen[1]).toEqual([]); // and nameless
+      expect(report.findings.every(isSpooled)).toBe(true);
+      expect(report.findings.every((f) => typeof f.message === 'string' && f.message.length > 0)).toBe(true);
+      await collect();
+      expect(openSpools(dir)).toHaveLength(1); // the report is still referenced
+      report = null;
+      await collect();
+      expect(openSpools(dir)).toEqual([]);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before;
+    }
+  });
+
+  it('ztaudit serve: run after run, only the latest report (the one it serves) keeps a spool open', async () => {
+    const dir = mkdtempSync(join(work, 'serve-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = dir;
+    const io: CliIO = { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd: work };
+    // The daemon lives inside this function: once it has stopped, nothing references its reports.
+    const serveRuns = async () => {
+      const d = await startServe(['--manifests', join(ROOT, 'examples/demo-cluster'), '--config', join(ROOT, 'examples/ztaudit.demo.yaml'), '--no-notify',
+        '--port', '0', '--host', '127.0.0.1', '--schedule', '0 2 * * *', '--history', 'none', '--out', join(work, 'serve-reports'), '--format', 'json'], io);
+      try {
+        await d.idle();
+        const open: number[] = [];
+        for (let i = 0; i < 30; i++) {
+          expect(await d.tick()).toBe('ran');
+          open.push(openSpools(dir).length);
+          if (i % 10 === 9) {
+            await collect();
+            expect(openSpools(dir)).toHaveLength(1);
+          }
+        }
+        expect(Math.min(...open)).toBeGreaterThanOrEqual(1); // every run spooled its findings
+        expect(Math.max(...open)).toBeLessThanOrEqual(11); // the older ones closed by the collections
+        const served = await (await fetch(`${d.url}/report.json`)).json() as RunReport;
+        expect(served.findings.length).toBeGreaterThan(0);
+        expect(served.findings.every((f) => typeof f.message === 'string' && f.message.length > 0)).toBe(true);
+      } finally {
+        await d.stop();
+      }
+    };
+    try {
+      await serveRuns();
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = before;
+    }
+    await collect();
+    expect(openSpools(dir)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,110 @@
+// Findings whose message, evidence and related objects live in a temp-file spool are, to every
+// reader, the findings an audit without a spool makes: the demo cluster (waived findings,
+// related objects, implied findings, evidence of every shape) audited both ways gives the
+// same report.json, the same stored gzip bytes, the same text of every format and the same
+// objects under spread, structuredClone and Object.keys; they can be read, in any order, after
+// report.json and the store were written; assigning a field makes one a plain finding.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import { runDetails, runNotes } from '../../../src/analysis/details.ts';
+import { Spool } from '../../../src/base/spool.ts';
+import { loadManifests } from '../../../src/collect/manifests.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { gzipJson } from '../../../src/history/gzip-json.ts';
+import { renderFormat, writeReportJson } from '../../../src/report/render.ts';
+import { isSpooled } from '../../../src/run/spooled-finding.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { ROOT } from '../report/demo.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'spooled-finding-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The demo cluster audited today and a day earlier (fewer bindings), with or without a spool; today's diffed. */
+function demo(spooled: boolean): { report: RunReport; previous: RunReport } {
+  const { config } = loadConfig(join(ROOT, 'examples/ztaudit.demo.yaml'), ROOT, new Set(CHECKS.map((c) => c.id)));
+  const at = (iso: string) => new Date(iso);
+  const spool = spooled ? () => Spool.open(dir) : undefined;
+  const snapshot = (rbac: boolean) => {
+    const s = loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: 'demo', clusterVersion: 'v1.36.3' });
+    if (!rbac) for (const k of ['clusterrolebindings', 'rolebindings'] as const) s.resources[k] = (s.resources[k] ?? []).slice(0, 1);
+    return s;
+  };
+  const previous = auditSnapshot({ snapshot: snapshot(false), config, checks: CHECKS, now: at('2026-11-25T02:00:00Z'), startedAt: at('2026-11-25T02:00:00Z'), runId: 'before', details: runDetails, notes: runNotes, spool }).report;
+  const out = auditSnapshot({ snapshot: snapshot(true), config, checks: CHECKS, now: at('2026-11-26T02:00:00Z'), startedAt: at('2026-11-26T02:00:00Z'), runId: 'today', details: runDetails, notes: runNotes, spool });
+  out.report.diff = diffRuns(previous, out.report, { rules: config.regression, expiredWaivers: out.expiredWaivers });
+  return { report: out.report, previous };
+}
+
+describe('spooled findings', () => {
+  const plain = demo(false);
+  const spooled = demo(true);
+
+  it('cover every shape of finding (the comparison below is not vacuous)', () => {
+    const fs = plain.report.findings;
+    expect(fs.length).toBeGreaterThan(50);
+    expect(fs.some((f) => f.evidence !== undefined)).toBe(true);
+    expect(fs.some((f) => f.related !== undefined)).toBe(true);
+    expect(fs.some((f) => f.waived && f.waiver)).toBe(true);
+    expect(fs.some((f) => f.impliedBy !== undefined)).toBe(true);
+    expect(fs.some((f) => /[^\x20-\x7e]/.test(JSON.stringify(f)))).toBe(true);
+    expect(spooled.report.findings.every(isSpooled)).toBe(true);
+    expect(plain.report.findings.some(isSpooled)).toBe(false);
+  });
+
+  it('serialise exactly as plain findings: JSON, report.json, the stored gzip and every text format', async () => {
+    expect(JSON.stringify(spooled.report)).toBe(JSON.stringify(plain.report));
+    expect(JSON.stringify(spooled.report, null, 2)).toBe(JSON.stringify(plain.report, null, 2));
+    await writeReportJson(plain.report, join(dir, 'plain.json'));
+    await writeReportJson(spooled.report, join(dir, 'spooled.json'));
+    expect(readFileSync(join(dir, 'spooled.json'), 'utf8')).toBe(readFileSync(join(dir, 'plain.json'), 'utf8'));
+    expect(gunzipSync(await gzipJson(spooled.report)).toString('utf8')).toBe(JSON.stringify(plain.report));
+    for (const format of ['html', 'md', 'sarif', 'csv', 'junit'] as const) {
+      const a = renderFormat(plain.report, format, { previous: plain.previous, trend: [] });
+      const b = renderFormat(spooled.report, format, { previous: spooled.previous, trend: [] });
+      expect(b, format).toBe(a);
+    }
+  });
+
+  it('are the same objects to spread, structuredClone, Object.keys and deep equality', () => {
+    spooled.report.findings.forEach((f, i) => {
+      const p = plain.report.findings[i];
+      expect(Object.keys(f)).toEqual(Object.keys(p));
+      expect({ ...f }).toStrictEqual({ ...p });
+      expect(structuredClone(f)).toStrictEqual(structuredClone(p));
+      expect(f).toEqual(p);
+    });
+  });
+
+  it('are read back, in any order, after report.json and the store were written', async () => {
+    await writeReportJson(spooled.report, join(dir, 'again.json'));
+    await gzipJson(spooled.report);
+    const n = spooled.report.findings.length;
+    for (let k = 0; k < n; k++) {
+      const i = (k * 7919) % n; // every finding, out of order
+      const f = spooled.report.findings[i];
+      const p = plain.report.findings[i];
+      expect([f.message, f.evidence, f.related, f.fingerprint]).toEqual([p.message, p.evidence, p.related, p.fingerprint]);
+    }
+  });
+
+  it('become plain when a reader assigns a field, and are written as they now are', async () => {
+    const { report } = demo(true);
+    const f = report.findings[3];
+    const evidence = f.evidence;
+    f.message = 'rewritten by a reader';
+    expect(isSpooled(f)).toBe(false);
+    expect(f.evidence).toEqual(evidence);
+    report.findings[4].severity = 'low';
+    await writeReportJson(report, join(dir, 'edited.json'));
+    const written = JSON.parse(readFileSync(join(dir, 'edited.json'), 'utf8')) as RunReport;
+    expect(written.findings[3].message).toBe('rewritten by a reader');
+    expect(written.findings[4].severity).toBe('low');
+    expect(JSON.stringify(written.findings)).toBe(JSON.stringify(report.findings));
+  });
+});
