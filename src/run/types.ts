@@ -13,6 +13,10 @@ export interface WaiverRef {
   expires: string;
 }
 
+/**
+ * One failure. In a run's own report, `message`, `evidence` and `related` may be accessors that
+ * read them from a temp file (src/run/spooled-finding.ts): the same values to every reader.
+ */
 export interface Finding {
   fingerprint: string;
   check: string;
