@@ -3,7 +3,7 @@
 // also when the ReplicaSet or Job itself is not in the input.
 // From manifests, workload templates stand in for the pods they would create.
 
-import type { ResourceRef } from '../base/vocabulary.ts';
+import { AREAS, type ResourceRef } from '../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../snapshot/types.ts';
 import { memoize } from './memo.ts';
 
@@ -168,10 +168,10 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     }
   }
   return [...byKey.values()];
-});
+}, AREAS);
 
 /** Every pod (or standing-in template) in the snapshot. */
-export const podsOf = memoize((snapshot: Snapshot): PodView[] => workloadsOf(snapshot).flatMap((w) => w.pods));
+export const podsOf = memoize((snapshot: Snapshot): PodView[] => workloadsOf(snapshot).flatMap((w) => w.pods), AREAS);
 
 export function refString(r: ResourceRef): string {
   return r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;

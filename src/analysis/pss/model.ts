@@ -11,7 +11,7 @@
 
 import type { Config } from '../../config/types.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
-import { memoize } from '../memo.ts';
+import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
@@ -211,9 +211,9 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   };
 }
 
-const modelFor = memoize((snapshot: Snapshot) => memoize((config: Config) => buildModel(snapshot, config)), 'pod-security');
+const modelFor = memoizeBySnapshotAndConfig(buildModel, 'pod-security');
 
 /** The Pod Security model of a snapshot under a config, built once per (snapshot, config). */
 export function podSecurityModel(snapshot: Snapshot, config: Config): PssModel {
-  return modelFor(snapshot)(config);
+  return modelFor(snapshot, config);
 }

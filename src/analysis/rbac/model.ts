@@ -333,7 +333,7 @@ function buildModel(snapshot: Snapshot): RbacModel {
 }
 
 /** One model per snapshot object (memoised by identity). */
-export const buildRbacModel: (snapshot: Snapshot) => RbacModel = memoize(buildModel);
+export const buildRbacModel: (snapshot: Snapshot) => RbacModel = memoize(buildModel, 'rbac');
 
 /** Every grant reaching an identity: through its user, service account and groups; all namespaces. */
 export function grantsFor(model: RbacModel, id: Identity): Grant[] {
