@@ -5,10 +5,10 @@
 // the audit dropped that area's models and computed the report sections that read them, and
 // the models still alive, with a warning for any built twice), the peak during the checks,
 // after the audit (the snapshot and its models released, the report held), after the diff,
-// report.json written, report.html rendered. `node --expose-gc bench/heap.ts --size L` (after
-// `npm run bench -- --size L` wrote the snapshot; ~5 min at L); `--root DIR` measures another
-// checkout's code on the same snapshot (models alive: only where its memo lists them);
-// `--no-checks-gc` skips the per-check GC (much faster at L; no in-audit figures).
+// report.json written, report.html rendered. `node --expose-gc bench/heap.ts --size L`
+// (after `npm run bench -- --size L` wrote the snapshot; 6–9 min at L on the loaded machine);
+// `--root DIR` measures another checkout's code on the same snapshot (models alive: only where
+// its memo lists them); `--no-checks-gc` skips the per-check GC (much faster; no in-audit figures).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setImmediate as tick } from 'node:timers/promises';
