@@ -1,0 +1,210 @@
+// Hash-consing of snapshot objects: the pods of one ReplicaSet carry equal containers,
+// security contexts, volumes, tolerations, label maps and owner references, and at 150k pods
+// those copies were most of the loaded snapshot. An Interner, used for one load (the snapshot
+// reader, the live collector), makes every object or array below an item's root that equals
+// one seen before (the same keys in the same order, the same values: the same JSON text) the
+// very object seen first, and equal strings one string (JSON.parse makes a fresh string for
+// every value, and a cluster repeats the same ones in every object: namespaces, labels,
+// images, the API server's defaults such as "IfNotPresent").
+//
+// A shared object is frozen, and so are its members (they were found equal to earlier ones
+// too), so a writer that would change one replica through it throws instead of changing its
+// siblings. Nothing in ztaudit writes into snapshot objects: the watch (src/collect/watch.ts)
+// replaces a changed object whole. An item's root is never shared or frozen: two equal items
+// stay two objects.
+//
+// Equality is decided bottom-up: an object's members are interned first, so an object equals
+// an earlier one when both have the same keys in the same order and the same (canonical)
+// values, which a shallow comparison tells. Candidates are found by a 32-bit hash of the keys
+// and values; a collision costs a comparison, never a wrong share.
+
+/** Strings longer than this are neither shared nor let their parent be shared (V8 hashes long strings by length alone). */
+const MAX_STRING = 1024;
+/** Objects deeper than this below an item are left as they are (and make their parents unshareable). */
+const MAX_DEPTH = 32;
+/** Canonical objects kept per colliding hash beyond the first. */
+const MAX_COLLISIONS = 8;
+
+/** Fields of an item's metadata and status that differ from object to object: left as they are. */
+const UNIQUE_META: ReadonlySet<string> = new Set(['name', 'uid', 'resourceVersion', 'creationTimestamp', 'generateName', 'deletionTimestamp', 'generation']);
+const UNIQUE_STATUS: ReadonlySet<string> = new Set(['podIP', 'podIPs']);
+
+const mix = (h: number, x: number) => Math.imul(h ^ x, 0x01000193);
+const ARRAY = 0x2f1b3a7d;
+const OBJECT = 0x6c8e9cf5;
+const TRUE = 0x1f2e3d4c;
+const FALSE = 0x5a6b7c8d;
+const NULL = 0x13579bdf;
+
+export class Interner {
+  /** String -> id (its hash here); ids index `stringList`, the canonical copy. */
+  private readonly stringIds = new Map<string, number>();
+  private readonly stringList: string[] = [];
+  /** Hash -> the first canonical object with that hash; further ones (a collision) in `collided`. */
+  private readonly nodes = new Map<number, object>();
+  private readonly collided = new Map<number, object[]>();
+  /** Set by `value`: the hash of the value interned last, and whether its parent may be shared. */
+  private hash = 0;
+  private shareable = true;
+
+  /** Objects found equal to one seen before (each is a copy no longer held). */
+  shared = 0;
+
+  /**
+   * `item` with its members interned in place; the item itself is kept (and not frozen), and
+   * so are its `metadata` and `status`, which name the item: their members are interned but
+   * for the fields unique to each object, whose lookup would only cost time and table space.
+   */
+  item<T>(item: T): T {
+    if (item === null || typeof item !== 'object') return item;
+    if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) {
+        const v = item[i];
+        const c = this.value(v, 1);
+        if (c !== v) item[i] = c;
+      }
+      return item;
+    }
+    const o = item as Record<string, unknown>;
+    for (const k in o) {
+      const v = o[k];
+      const own = k === 'metadata' ? UNIQUE_META : k === 'status' ? UNIQUE_STATUS : undefined;
+      if (own && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const m = v as Record<string, unknown>;
+        for (const f in m) {
+          if (own.has(f)) continue;
+          const x = m[f];
+          const c = this.value(x, 2);
+          if (c !== x) m[f] = c;
+        }
+        continue;
+      }
+      const c = this.value(v, 1);
+      if (c !== v) o[k] = c;
+    }
+    return item;
+  }
+
+  /** The canonical copy of `v`; sets `hash` and `shareable`. */
+  private value(v: unknown, depth: number): unknown {
+    switch (typeof v) {
+      case 'string': {
+        if (v.length > MAX_STRING) {
+          this.shareable = false;
+          return v;
+        }
+        const id = this.stringIds.get(v);
+        this.shareable = true;
+        if (id === undefined) {
+          this.hash = this.stringList.length;
+          this.stringIds.set(v, this.hash);
+          this.stringList.push(v);
+          return v;
+        }
+        this.hash = id;
+        return this.stringList[id];
+      }
+      case 'number':
+        this.shareable = true;
+        this.hash = (v | 0) === v ? mix(0x2545f491, v) : mix(0x3c6ef372, (v * 1048576) | 0);
+        return v;
+      case 'boolean':
+        this.shareable = true;
+        this.hash = v ? TRUE : FALSE;
+        return v;
+      case 'object':
+        if (v === null) {
+          this.shareable = true;
+          this.hash = NULL;
+          return v;
+        }
+        return depth > MAX_DEPTH ? this.unshared(v) : this.node(v, depth);
+      default:
+        // Not JSON (the collector's objects are parsed JSON too): kept, and never shared.
+        return this.unshared(v);
+    }
+  }
+
+  private unshared(v: unknown): unknown {
+    this.shareable = false;
+    return v;
+  }
+
+  private node(v: object, depth: number): unknown {
+    let h: number;
+    let shareable = true;
+    if (Array.isArray(v)) {
+      h = ARRAY;
+      for (let i = 0; i < v.length; i++) {
+        const m = v[i];
+        const c = this.value(m, depth + 1);
+        if (c !== m) v[i] = c;
+        shareable &&= this.shareable;
+        h = mix(h, this.hash);
+      }
+    } else {
+      h = OBJECT;
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        const m = o[k];
+        const c = this.value(m, depth + 1);
+        if (c !== m) o[k] = c;
+        shareable &&= this.shareable && k.length <= MAX_STRING;
+        h = mix(mix(h, this.keyId(k)), this.hash);
+      }
+    }
+    this.shareable = shareable;
+    if (!shareable) return v;
+    h ^= h >>> 15;
+    this.hash = h;
+    const found = this.nodes.get(h);
+    if (found === undefined) {
+      this.nodes.set(h, v);
+      return v;
+    }
+    if (equal(found, v)) return this.hit(found);
+    const list = this.collided.get(h);
+    if (!list) this.collided.set(h, [v]);
+    else {
+      for (const c of list) if (equal(c, v)) return this.hit(c);
+      // Input crafted to collide is left unshared rather than compared with every candidate.
+      if (list.length < MAX_COLLISIONS) list.push(v);
+    }
+    return v;
+  }
+
+  private hit(c: object): object {
+    this.shared++;
+    if (!Object.isFrozen(c)) Object.freeze(c);
+    return c;
+  }
+
+  private keyId(k: string): number {
+    if (k.length > MAX_STRING) return 0;
+    let id = this.stringIds.get(k);
+    if (id === undefined) {
+      id = this.stringList.length;
+      this.stringIds.set(k, id);
+      this.stringList.push(k);
+    }
+    return id;
+  }
+}
+
+/** Whether two objects whose members are canonical are equal: same keys in the same order, the same values. */
+function equal(a: object, b: object): boolean {
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let i = 0;
+  for (const k in y) {
+    if (ka[i++] !== k || !Object.is(x[k], y[k])) return false;
+  }
+  return i === ka.length;
+}
