@@ -3,9 +3,9 @@
 // those copies were most of the loaded snapshot. An Interner, used for one load (the snapshot
 // reader, the live collector), makes every object or array below an item's root that equals
 // one seen before (the same keys in the same order, the same values: the same JSON text) the
-// very object seen first, and equal strings one string (JSON.parse makes a fresh string for
-// every value, and a cluster repeats the same ones in every object: namespaces, labels,
-// images, the API server's defaults such as "IfNotPresent").
+// very object seen first. Strings inside a shared object are shared with it; the names in an
+// item's metadata ("default", "default-deny" in every namespace) are shared as well (JSON.parse
+// makes a fresh string for every value).
 //
 // A shared object is frozen, and so are its members (they were found equal to earlier ones
 // too), so a writer that would change one replica through it throws instead of changing its
@@ -16,7 +16,8 @@
 // Equality is decided bottom-up: an object's members are interned first, so an object equals
 // an earlier one when both have the same keys in the same order and the same (canonical)
 // values, which a shallow comparison tells. Candidates are found by a 32-bit hash of the keys
-// and values; a collision costs a comparison, never a wrong share.
+// and values (strings hashed here: a table of every string cost more than the hashing); a
+// collision costs a comparison, never a wrong share.
 
 /** Strings longer than this are neither shared nor let their parent be shared (V8 hashes long strings by length alone). */
 const MAX_STRING = 1024;
@@ -25,11 +26,14 @@ const MAX_DEPTH = 32;
 /** Canonical objects kept per colliding hash beyond the first. */
 const MAX_COLLISIONS = 8;
 
-/** Fields of an item's metadata and status that differ from object to object: left as they are. */
-const UNIQUE_META: ReadonlySet<string> = new Set(['name', 'uid', 'resourceVersion', 'creationTimestamp', 'generateName', 'deletionTimestamp', 'generation']);
-const UNIQUE_STATUS: ReadonlySet<string> = new Set(['podIP', 'podIPs']);
-
 const mix = (h: number, x: number) => Math.imul(h ^ x, 0x01000193);
+
+/** FNV-1a over the UTF-16 code units (strings are at most MAX_STRING long here). */
+function hashString(s: string): number {
+  let h = 0x811c9dc5 ^ s.length;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
 const ARRAY = 0x2f1b3a7d;
 const OBJECT = 0x6c8e9cf5;
 const TRUE = 0x1f2e3d4c;
@@ -37,9 +41,8 @@ const FALSE = 0x5a6b7c8d;
 const NULL = 0x13579bdf;
 
 export class Interner {
-  /** String -> id (its hash here); ids index `stringList`, the canonical copy. */
-  private readonly stringIds = new Map<string, number>();
-  private readonly stringList: string[] = [];
+  /** The names of items (metadata name, namespace), one string each. */
+  private readonly names = new Map<string, string>();
   /** Hash -> the first canonical object with that hash; further ones (a collision) in `collided`. */
   private readonly nodes = new Map<number, object>();
   private readonly collided = new Map<number, object[]>();
@@ -52,8 +55,9 @@ export class Interner {
 
   /**
    * `item` with its members interned in place; the item itself is kept (and not frozen), and
-   * so are its `metadata` and `status`, which name the item: their members are interned but
-   * for the fields unique to each object, whose lookup would only cost time and table space.
+   * so are its `metadata` and `status`, which name the item: their objects and arrays are
+   * interned, of their strings only the name and namespace (the rest differ from object to
+   * object: looking them up would only cost time).
    */
   item<T>(item: T): T {
     if (item === null || typeof item !== 'object') return item;
@@ -68,13 +72,15 @@ export class Interner {
     const o = item as Record<string, unknown>;
     for (const k in o) {
       const v = o[k];
-      const own = k === 'metadata' ? UNIQUE_META : k === 'status' ? UNIQUE_STATUS : undefined;
-      if (own && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if (typeof v === 'string') continue;
+      if ((k === 'metadata' || k === 'status') && v !== null && typeof v === 'object' && !Array.isArray(v)) {
         const m = v as Record<string, unknown>;
         for (const f in m) {
-          if (own.has(f)) continue;
           const x = m[f];
-          const c = this.value(x, 2);
+          let c: unknown;
+          // Other strings here (uid, resourceVersion, timestamps, addresses) differ from object to object.
+          if (typeof x === 'string') c = k === 'metadata' && (f === 'name' || f === 'namespace') ? this.name(x) : x;
+          else c = this.value(x, 2);
           if (c !== x) m[f] = c;
         }
         continue;
@@ -85,6 +91,14 @@ export class Interner {
     return item;
   }
 
+  private name(s: string): string {
+    if (s.length > MAX_STRING) return s;
+    const c = this.names.get(s);
+    if (c !== undefined) return c;
+    this.names.set(s, s);
+    return s;
+  }
+
   /** The canonical copy of `v`; sets `hash` and `shareable`. */
   private value(v: unknown, depth: number): unknown {
     switch (typeof v) {
@@ -93,16 +107,9 @@ export class Interner {
           this.shareable = false;
           return v;
         }
-        const id = this.stringIds.get(v);
         this.shareable = true;
-        if (id === undefined) {
-          this.hash = this.stringList.length;
-          this.stringIds.set(v, this.hash);
-          this.stringList.push(v);
-          return v;
-        }
-        this.hash = id;
-        return this.stringList[id];
+        this.hash = hashString(v);
+        return v;
       }
       case 'number':
         this.shareable = true;
@@ -150,7 +157,7 @@ export class Interner {
         const c = this.value(m, depth + 1);
         if (c !== m) o[k] = c;
         shareable &&= this.shareable && k.length <= MAX_STRING;
-        h = mix(mix(h, this.keyId(k)), this.hash);
+        h = mix(mix(h, hashString(k)), this.hash);
       }
     }
     this.shareable = shareable;
@@ -179,16 +186,6 @@ export class Interner {
     return c;
   }
 
-  private keyId(k: string): number {
-    if (k.length > MAX_STRING) return 0;
-    let id = this.stringIds.get(k);
-    if (id === undefined) {
-      id = this.stringList.length;
-      this.stringIds.set(k, id);
-      this.stringList.push(k);
-    }
-    return id;
-  }
 }
 
 /** Whether two objects whose members are canonical are equal: same keys in the same order, the same values. */
