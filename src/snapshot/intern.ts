@@ -46,8 +46,7 @@ export class Interner {
   /** Hash -> the first canonical object with that hash; further ones (a collision) in `collided`. */
   private readonly nodes = new Map<number, object>();
   private readonly collided = new Map<number, object[]>();
-  /** Set by `value`: the hash of the value interned last, and whether its parent may be shared. */
-  private hash = 0;
+  /** Set by `hashOf`: whether the value hashed last may be shared. */
   private shareable = true;
 
   /** Objects found equal to one seen before (each is a copy no longer held). */
@@ -63,8 +62,9 @@ export class Interner {
     if (item === null || typeof item !== 'object') return item;
     if (Array.isArray(item)) {
       for (let i = 0; i < item.length; i++) {
-        const v = item[i];
-        const c = this.value(v, 1);
+        const v: unknown = item[i];
+        if (v === null || typeof v !== 'object') continue;
+        const c = this.intern(v, 1);
         if (c !== v) item[i] = c;
       }
       return item;
@@ -72,7 +72,7 @@ export class Interner {
     const o = item as Record<string, unknown>;
     for (const k in o) {
       const v = o[k];
-      if (typeof v === 'string') continue;
+      if (v === null || typeof v !== 'object') continue;
       if ((k === 'metadata' || k === 'status') && v !== null && typeof v === 'object' && !Array.isArray(v)) {
         const m = v as Record<string, unknown>;
         for (const f in m) {
@@ -80,12 +80,12 @@ export class Interner {
           let c: unknown;
           // Other strings here (uid, resourceVersion, timestamps, addresses) differ from object to object.
           if (typeof x === 'string') c = k === 'metadata' && (f === 'name' || f === 'namespace') ? this.name(x) : x;
-          else c = this.value(x, 2);
+          else c = x !== null && typeof x === 'object' ? this.intern(x, 2) : x;
           if (c !== x) m[f] = c;
         }
         continue;
       }
-      const c = this.value(v, 1);
+      const c = this.intern(v, 1);
       if (c !== v) o[k] = c;
     }
     return item;
@@ -99,100 +99,133 @@ export class Interner {
     return s;
   }
 
-  /** The canonical copy of `v`; sets `hash` and `shareable`. */
-  private value(v: unknown, depth: number): unknown {
-    switch (typeof v) {
-      case 'string': {
-        if (v.length > MAX_STRING) {
-          this.shareable = false;
-          return v;
-        }
-        this.shareable = true;
-        this.hash = hashString(v);
-        return v;
-      }
-      case 'number':
-        this.shareable = true;
-        this.hash = (v | 0) === v ? mix(0x2545f491, v) : mix(0x3c6ef372, (v * 1048576) | 0);
-        return v;
-      case 'boolean':
-        this.shareable = true;
-        this.hash = v ? TRUE : FALSE;
-        return v;
-      case 'object':
-        if (v === null) {
-          this.shareable = true;
-          this.hash = NULL;
-          return v;
-        }
-        return depth > MAX_DEPTH ? this.unshared(v) : this.node(v, depth);
-      default:
-        // Not JSON (the collector's objects are parsed JSON too): kept, and never shared.
-        return this.unshared(v);
+  /**
+   * The object seen before that equals `v`, or `v` itself when it is new: then its members are
+   * made canonical in turn and it becomes the canonical one. A subtree found equal as a whole is
+   * replaced at once, without a look-up for each of its parts.
+   */
+  private intern(v: object, depth: number): object {
+    if (depth > MAX_DEPTH) return v;
+    const h = this.hashOf(v, depth);
+    const shareable = this.shareable;
+    if (shareable) {
+      const found = this.find(h, v);
+      if (found !== undefined) return this.hit(found);
     }
-  }
-
-  private unshared(v: unknown): unknown {
-    this.shareable = false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const m: unknown = v[i];
+        if (m === null || typeof m !== 'object') continue;
+        const c = this.intern(m, depth + 1);
+        if (c !== m) v[i] = c;
+      }
+    } else {
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        const m = o[k];
+        if (m === null || typeof m !== 'object') continue;
+        const c = this.intern(m, depth + 1);
+        if (c !== m) o[k] = c;
+      }
+    }
+    if (shareable) this.add(h, v);
     return v;
   }
 
-  private node(v: object, depth: number): unknown {
+  /** A hash of `v`'s whole content; sets `shareable` (false for what is too deep, too long or not JSON). */
+  private hashOf(v: object, depth: number): number {
+    if (depth > MAX_DEPTH) {
+      this.shareable = false;
+      return 0;
+    }
+    let ok = true;
     let h: number;
-    let shareable = true;
     if (Array.isArray(v)) {
       h = ARRAY;
       for (let i = 0; i < v.length; i++) {
-        const m = v[i];
-        const c = this.value(m, depth + 1);
-        if (c !== m) v[i] = c;
-        shareable &&= this.shareable;
-        h = mix(h, this.hash);
+        h = mix(h, this.hashValue(v[i], depth));
+        ok &&= this.shareable;
       }
     } else {
       h = OBJECT;
       const o = v as Record<string, unknown>;
       for (const k in o) {
-        const m = o[k];
-        const c = this.value(m, depth + 1);
-        if (c !== m) o[k] = c;
-        shareable &&= this.shareable && k.length <= MAX_STRING;
-        h = mix(mix(h, hashString(k)), this.hash);
+        h = mix(mix(h, hashString(k)), this.hashValue(o[k], depth));
+        ok &&= this.shareable && k.length <= MAX_STRING;
       }
     }
-    this.shareable = shareable;
-    if (!shareable) return v;
+    this.shareable = ok;
     h ^= h >>> 15;
-    this.hash = h;
-    const found = this.nodes.get(h);
-    if (found === undefined) {
-      this.nodes.set(h, v);
-      return v;
+    h = Math.imul(h, 0x2c1b3c6d);
+    return h ^ (h >>> 12);
+  }
+
+  /** The hash of a member of an object at `depth`; sets `shareable`. */
+  private hashValue(m: unknown, depth: number): number {
+    switch (typeof m) {
+      case 'string':
+        this.shareable = m.length <= MAX_STRING;
+        return this.shareable ? hashString(m) : 0;
+      case 'number':
+        this.shareable = true;
+        return (m | 0) === m ? mix(0x2545f491, m) : mix(0x3c6ef372, (m * 1048576) | 0);
+      case 'boolean':
+        this.shareable = true;
+        return m ? TRUE : FALSE;
+      case 'object':
+        if (m === null) {
+          this.shareable = true;
+          return NULL;
+        }
+        return this.hashOf(m, depth + 1);
+      default:
+        // Not JSON (the collector's objects are parsed JSON too): kept, and never shared.
+        this.shareable = false;
+        return 0;
     }
-    if (equal(found, v)) return this.hit(found);
+  }
+
+  private find(h: number, v: object): object | undefined {
+    const found = this.nodes.get(h);
+    if (found === undefined) return undefined;
+    if (same(found, v)) return found;
+    for (const c of this.collided.get(h) ?? []) if (same(c, v)) return c;
+    return undefined;
+  }
+
+  private add(h: number, v: object): void {
+    if (!this.nodes.has(h)) {
+      this.nodes.set(h, v);
+      return;
+    }
     const list = this.collided.get(h);
     if (!list) this.collided.set(h, [v]);
-    else {
-      for (const c of list) if (equal(c, v)) return this.hit(c);
-      // Input crafted to collide is left unshared rather than compared with every candidate.
-      if (list.length < MAX_COLLISIONS) list.push(v);
-    }
-    return v;
+    // Input crafted to collide is left unshared rather than compared with every candidate.
+    else if (list.length < MAX_COLLISIONS) list.push(v);
   }
 
+  /** A canonical object handed out again: frozen, with all it holds. */
   private hit(c: object): object {
     this.shared++;
-    if (!Object.isFrozen(c)) Object.freeze(c);
+    // What is frozen already is frozen with all it holds.
+    const todo: unknown[] = [c];
+    while (todo.length > 0) {
+      const x = todo.pop();
+      if (x === null || typeof x !== 'object' || Object.isFrozen(x)) continue;
+      Object.freeze(x);
+      for (const k in x) todo.push((x as Record<string, unknown>)[k]);
+    }
     return c;
   }
-
 }
 
-/** Whether two objects whose members are canonical are equal: same keys in the same order, the same values. */
-function equal(a: object, b: object): boolean {
+/** Whether two JSON values are equal: the same keys in the same order, the same values. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return Object.is(a, b);
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
     return true;
   }
   if (Array.isArray(b)) return false;
@@ -201,7 +234,7 @@ function equal(a: object, b: object): boolean {
   const y = b as Record<string, unknown>;
   let i = 0;
   for (const k in y) {
-    if (ka[i++] !== k || !Object.is(x[k], y[k])) return false;
+    if (ka[i++] !== k || !same(x[k], y[k])) return false;
   }
   return i === ka.length;
 }
