@@ -21,6 +21,8 @@
 
 /** Strings longer than this are neither shared nor let their parent be shared (V8 hashes long strings by length alone). */
 const MAX_STRING = 1024;
+/** Strings longer than this are mostly unique (certificates, scripts): not looked up for a shared copy. */
+const MAX_SHARED_STRING = 64;
 /** Objects deeper than this below an item are left as they are (and make their parents unshareable). */
 const MAX_DEPTH = 32;
 /** Canonical objects kept per colliding hash beyond the first. */
@@ -41,8 +43,8 @@ const FALSE = 0x5a6b7c8d;
 const NULL = 0x13579bdf;
 
 export class Interner {
-  /** The names of items (metadata name, namespace), one string each. */
-  private readonly names = new Map<string, string>();
+  /** Short strings of the objects kept, one string each (see `string`). */
+  private readonly strings = new Map<string, string>();
   /** Hash -> the first canonical object with that hash; further ones (a collision) in `collided`. */
   private readonly nodes = new Map<number, object>();
   private readonly collided = new Map<number, object[]>();
@@ -79,7 +81,7 @@ export class Interner {
           const x = m[f];
           let c: unknown;
           // Other strings here (uid, resourceVersion, timestamps, addresses) differ from object to object.
-          if (typeof x === 'string') c = k === 'metadata' && (f === 'name' || f === 'namespace') ? this.name(x) : x;
+          if (typeof x === 'string') c = k === 'metadata' && (f === 'name' || f === 'namespace') ? this.string(x) : x;
           else c = x !== null && typeof x === 'object' ? this.intern(x, 2) : x;
           if (c !== x) m[f] = c;
         }
@@ -91,11 +93,17 @@ export class Interner {
     return item;
   }
 
-  private name(s: string): string {
-    if (s.length > MAX_STRING) return s;
-    const c = this.names.get(s);
+  /**
+   * One string for equal short strings kept: JSON.parse makes a fresh one for every value, and
+   * objects that differ still repeat the API server's defaults ("IfNotPresent",
+   * "/dev/termination-log"), images and names. Only kept objects' strings are looked up: an
+   * object found equal to an earlier one is replaced whole.
+   */
+  private string(s: string): string {
+    if (s.length > MAX_SHARED_STRING) return s;
+    const c = this.strings.get(s);
     if (c !== undefined) return c;
-    this.names.set(s, s);
+    this.strings.set(s, s);
     return s;
   }
 
@@ -112,19 +120,18 @@ export class Interner {
       const found = this.find(h, v);
       if (found !== undefined) return this.hit(found);
     }
+    // Its members are kept (a new object, or one that cannot be shared): interned in turn.
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const m: unknown = v[i];
-        if (m === null || typeof m !== 'object') continue;
-        const c = this.intern(m, depth + 1);
+        const c = typeof m === 'string' ? this.string(m) : m !== null && typeof m === 'object' ? this.intern(m, depth + 1) : m;
         if (c !== m) v[i] = c;
       }
     } else {
       const o = v as Record<string, unknown>;
       for (const k in o) {
         const m = o[k];
-        if (m === null || typeof m !== 'object') continue;
-        const c = this.intern(m, depth + 1);
+        const c = typeof m === 'string' ? this.string(m) : m !== null && typeof m === 'object' ? this.intern(m, depth + 1) : m;
         if (c !== m) o[k] = c;
       }
     }
