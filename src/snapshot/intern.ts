@@ -3,21 +3,18 @@
 // those copies were most of the loaded snapshot. An Interner, used for one load (the snapshot
 // reader, the live collector), makes every object or array below an item's root that equals
 // one seen before (the same keys in the same order, the same values: the same JSON text) the
-// very object seen first. Strings inside a shared object are shared with it; the names in an
-// item's metadata ("default", "default-deny" in every namespace) are shared as well (JSON.parse
-// makes a fresh string for every value).
+// very object seen first, and the short strings of the objects it keeps one string each.
 //
-// A shared object is frozen, and so are its members (they were found equal to earlier ones
-// too), so a writer that would change one replica through it throws instead of changing its
-// siblings. Nothing in ztaudit writes into snapshot objects: the watch (src/collect/watch.ts)
-// replaces a changed object whole. An item's root is never shared or frozen: two equal items
-// stay two objects.
+// A shared object is frozen with everything it holds, so a writer that would change one
+// replica through it throws instead of changing its siblings. Nothing in ztaudit writes into
+// snapshot objects: the watch (src/collect/watch.ts) replaces a changed object whole. An
+// item's root, its metadata and its status are never shared or frozen (they name the item);
+// two equal items stay two objects.
 //
-// Equality is decided bottom-up: an object's members are interned first, so an object equals
-// an earlier one when both have the same keys in the same order and the same (canonical)
-// values, which a shallow comparison tells. Candidates are found by a 32-bit hash of the keys
-// and values (strings hashed here: a table of every string cost more than the hashing); a
-// collision costs a comparison, never a wrong share.
+// Top-down: a member of an item is hashed whole (keys, order, values); an earlier object with
+// that hash is compared deeply, and if equal the member is replaced by it at once. Otherwise
+// the member is kept, its own members are interned the same way, and it becomes the canonical
+// one for its hash. A collision costs a comparison, never a wrong share.
 
 /** Strings longer than this are neither shared nor let their parent be shared (V8 hashes long strings by length alone). */
 const MAX_STRING = 1024;
@@ -75,7 +72,7 @@ export class Interner {
     for (const k in o) {
       const v = o[k];
       if (v === null || typeof v !== 'object') continue;
-      if ((k === 'metadata' || k === 'status') && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if ((k === 'metadata' || k === 'status') && !Array.isArray(v)) {
         const m = v as Record<string, unknown>;
         for (const f in m) {
           const x = m[f];
