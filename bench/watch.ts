@@ -174,17 +174,17 @@ try {
   const summary = [
     `watch ${size} (${created} objects loaded in ${seconds.toFixed(0)} s, serve --watch, debounce ${values.debounce} s, shared 2-core machine):`,
     `  ${startup}`,
-    `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= 10 s); 1-min load average at the trials: median ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
+    `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= ${size === 'M' ? 10 : 30} s at ${size === 'M' ? 'M' : 'L'}); 1-min load average at the trials: median ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
     `    trials (s): ${latencies.map((x) => x.toFixed(2)).join(', ')}`,
     `    of which, serve's own medians (s): first change -> watch run starts (debounce) ${med('waitedMs')}; the run until Slack is called ${med('slackAtMs')} = checks ${med('checksMs')} + report sections ${med('detailsMs')} + notes ${med('notesMs')} (audit in all ${med('auditMs')}) + baseline ${med('baselineMs')} + diff ${med('diffMs')} + HTML render ${med('renderMs')}; Slack ${med('slackMs')}; after the alert: render every format ${med('rerenderMs')}, store ${med('storeMs')}`,
     `  idle CPU between changes: ${(idleCpu * 100).toFixed(2)} % of one core over ${idleSeconds} s (target <= 2 %; load average ${load()})`,
-    `  soak ${(soakSeconds / 60).toFixed(1)} min, one pod created + one deleted every ${churnMs} ms (${n} pods, ${count('watch-run') - runsStart} watch runs): RSS start ${rssStart} MiB, end ${rssEnd} MiB, max ${maxRss} MiB; CPU ${(soakCpu * 100).toFixed(1)} % of one core`,
+    ...(soakMs === 0 ? ['  soak: not run (--soak-minutes 0)'] : [`  soak ${(soakSeconds / 60).toFixed(1)} min, one pod created + one deleted every ${churnMs} ms (${n} pods, ${count('watch-run') - runsStart} watch runs): RSS start ${rssStart} MiB, end ${rssEnd} MiB, max ${maxRss} MiB; CPU ${(soakCpu * 100).toFixed(1)} % of one core`,
     ...slots,
-    `    flat (after 5 min warm-up, last-5-min median within 5 % of minutes 5-10 and slope < 1 MiB/min): ${flat ? 'yes' : 'NO'} (minutes 5-10 ${early} MiB, last 5 ${late} MiB, slope ${slope.toFixed(2)} MiB/min)`,
+    `    flat (after 5 min warm-up, last-5-min median within 5 % of minutes 5-10 and slope < 1 MiB/min): ${flat ? 'yes' : 'NO'} (minutes 5-10 ${early} MiB, last 5 ${late} MiB, slope ${slope.toFixed(2)} MiB/min)`]),
   ].join('\n');
   console.log(summary);
   mkdirSync('bench/out', { recursive: true });
-  writeFileSync('bench/out/watch-summary.txt', `${summary}\n`);
+  writeFileSync(`bench/out/watch-summary-${size}.txt`, `${summary}\n`);
 } finally {
   if (child && child.exitCode === null) {
     child.kill('SIGTERM');

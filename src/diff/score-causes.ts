@@ -16,6 +16,39 @@ interface Piece { kind: ScoreCause['kind']; check: string; count: number; dp: nu
 
 interface AreaWeights { p: number; t: number }
 
+/** The comparable checks' findings matched by fingerprint (diff.ts pairFindings). */
+export interface FindingPairs {
+  /** Current findings, one per fingerprint. */
+  current: Finding[];
+  /** `was[i]`: the previous finding with current[i]'s fingerprint, undefined when it is new. */
+  was: Array<Finding | undefined>;
+  /** Previous findings no current finding matches. */
+  resolved: Finding[];
+}
+
+type Tally = Record<'new' | 'resolved' | 'waived' | 'unwaived', [number, number]>;
+
+/** Per check: findings that came, went, or changed waiver (count and weight of each). */
+function tallies(pairs: FindingPairs): Map<string, Tally> {
+  const out = new Map<string, Tally>();
+  const add = (check: string, k: keyof Tally, w: number) => {
+    let t = out.get(check);
+    if (!t) { t = { new: [0, 0], resolved: [0, 0], waived: [0, 0], unwaived: [0, 0] }; out.set(check, t); }
+    t[k][0]++;
+    t[k][1] += w;
+  };
+  for (let i = 0; i < pairs.current.length; i++) {
+    const f = pairs.current[i];
+    const was = pairs.was[i];
+    if (f.waived) { if (was && !was.waived) add(f.check, 'waived', SEVERITY_WEIGHT[was.severity]); continue; }
+    if (!was) add(f.check, 'new', SEVERITY_WEIGHT[f.severity]);
+    else if (was.waived) add(f.check, 'unwaived', SEVERITY_WEIGHT[f.severity]);
+    else if (was.severity !== f.severity) { add(f.check, 'resolved', SEVERITY_WEIGHT[was.severity]); add(f.check, 'new', SEVERITY_WEIGHT[f.severity]); }
+  }
+  for (const f of pairs.resolved) if (!f.waived) add(f.check, 'resolved', SEVERITY_WEIGHT[f.severity]);
+  return out;
+}
+
 /** P and T of an area rebuilt from the check summaries and findings (passes weigh by their check's severity). */
 function weightsOf(report: RunReport): Map<Area, AreaWeights> {
   const out = new Map<Area, AreaWeights>(AREAS.map((a) => [a, { p: 0, t: 0 }]));
@@ -30,16 +63,13 @@ function weightsOf(report: RunReport): Map<Area, AreaWeights> {
   return out;
 }
 
-function piecesOf(previous: RunReport, current: RunReport): Map<Area, Piece[]> {
+function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs): Map<Area, Piece[]> {
   const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
   const curChecks = new Map(current.checks.map((c) => [c.id, c]));
-  const group = (fs: Finding[]) => {
-    const m = new Map<string, Finding[]>();
-    for (const f of fs) { const l = m.get(f.check); if (l) l.push(f); else m.set(f.check, [f]); }
-    return m;
-  };
-  const prevF = group(previous.findings);
-  const curF = group(current.findings);
+  // A check's open findings, for the few checks judged in one run only.
+  const openIn = (report: RunReport, id: string) => report.findings.filter((f) => f.check === id && !f.waived);
+  const tally = tallies(pairs);
+  const none: Tally = { new: [0, 0], resolved: [0, 0], waived: [0, 0], unwaived: [0, 0] };
   const out = new Map<Area, Piece[]>(AREAS.map((a) => [a, []]));
   const ids = [...new Set([...prevChecks.keys(), ...curChecks.keys()])].sort();
   for (const id of ids) {
@@ -48,12 +78,11 @@ function piecesOf(previous: RunReport, current: RunReport): Map<Area, Piece[]> {
     const area = (b ?? a)!.area;
     const pieces = out.get(area)!;
     const passW = (c: CheckSummary | undefined) => (judged(c) ? c!.passed * SEVERITY_WEIGHT[c!.severity] : 0);
-    const openOf = (fs: Finding[] | undefined) => (fs ?? []).filter((f) => !f.waived);
     const openW = (fs: Finding[]) => fs.reduce((s, f) => s + SEVERITY_WEIGHT[f.severity], 0);
     if (judged(a) !== judged(b)) {
       // The check left the score (or came back): all its results move together.
       const p = judged(a) ? passW(a) : passW(b);
-      const open = judged(a) ? openOf(prevF.get(id)) : openOf(curF.get(id));
+      const open = judged(a) ? openIn(previous, id) : openIn(current, id);
       const n = (judged(a) ? a!.passed : b!.passed) + open.length;
       const sign = judged(a) ? -1 : 1;
       if (n === 0) continue;
@@ -65,18 +94,7 @@ function piecesOf(previous: RunReport, current: RunReport): Map<Area, Piece[]> {
     }
     if (!judged(a)) continue;
     // Both judged: findings that came, went, or changed waiver; passes that came or went.
-    const before = new Map((prevF.get(id) ?? []).map((f) => [f.fingerprint, f]));
-    const after = new Map((curF.get(id) ?? []).map((f) => [f.fingerprint, f]));
-    const acc = { new: [0, 0], resolved: [0, 0], waived: [0, 0], unwaived: [0, 0] } as Record<'new' | 'resolved' | 'waived' | 'unwaived', [number, number]>;
-    const add = (k: keyof typeof acc, w: number) => { acc[k][0]++; acc[k][1] += w; };
-    for (const [fp, f] of after) {
-      const was = before.get(fp);
-      if (f.waived) { if (was && !was.waived) add('waived', SEVERITY_WEIGHT[was.severity]); continue; }
-      if (!was) add('new', SEVERITY_WEIGHT[f.severity]);
-      else if (was.waived) add('unwaived', SEVERITY_WEIGHT[f.severity]);
-      else if (was.severity !== f.severity) { add('resolved', SEVERITY_WEIGHT[was.severity]); add('new', SEVERITY_WEIGHT[f.severity]); }
-    }
-    for (const [fp, f] of before) if (!f.waived && !after.has(fp)) add('resolved', SEVERITY_WEIGHT[f.severity]);
+    const acc = tally.get(id) ?? none;
     if (acc.new[0]) pieces.push({ kind: 'new-findings', check: id, count: acc.new[0], dp: 0, dt: acc.new[1], text: plural(acc.new[0], 'new finding') });
     if (acc.unwaived[0]) pieces.push({ kind: 'unwaived', check: id, count: acc.unwaived[0], dp: 0, dt: acc.unwaived[1], text: `${plural(acc.unwaived[0], 'finding')} no longer waived` });
     if (acc.resolved[0]) pieces.push({ kind: 'resolved-findings', check: id, count: acc.resolved[0], dp: 0, dt: -acc.resolved[1], text: plural(acc.resolved[0], 'resolved finding') });
@@ -106,10 +124,10 @@ function apportion(shares: number[], target: number): number[] {
   return out.map((u) => u / 10);
 }
 
-export function explainScoreChanges(previous: RunReport, current: RunReport): Partial<Record<Area, AreaScoreChange>> {
+export function explainScoreChanges(previous: RunReport, current: RunReport, pairs: FindingPairs): Partial<Record<Area, AreaScoreChange>> {
   const w0 = weightsOf(previous);
   const w1 = weightsOf(current);
-  const pieces = piecesOf(previous, current);
+  const pieces = piecesOf(previous, current, pairs);
   const out: Partial<Record<Area, AreaScoreChange>> = {};
   for (const area of AREAS) {
     const before = previous.score.areas[area] ?? null;

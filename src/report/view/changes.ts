@@ -49,13 +49,15 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
   const listed = newFindings.filter((f) => !(f.impliedBy && newSet.has(f.impliedBy)));
   const newRows = smallest(listed, maxChange, compareFindings)
     .map((f) => ({ ...rowOf(f, idx, f.severity), title: idx.checkById.get(f.check)?.title ?? f.check, check: f.check }));
+  const resolvedAll = diff?.resolved ?? [];
+  // Only the resolved findings shown are looked up in the previous run (not all of its findings).
+  const shown = new Set(resolvedAll.slice(0, maxChange));
   const prevByFp = new Map<string, Finding>();
   const prevTitles = new Map<string, string>();
   if (opts.previous) {
-    for (const f of opts.previous.findings) prevByFp.set(f.fingerprint, f);
+    for (const f of opts.previous.findings) if (shown.has(f.fingerprint)) prevByFp.set(f.fingerprint, f);
     for (const c of opts.previous.checks) prevTitles.set(c.id, c.title);
   }
-  const resolvedAll = diff?.resolved ?? [];
   const resolvedRows: ResolvedRow[] = resolvedAll.slice(0, maxChange).map((fp) => {
     const f = prevByFp.get(fp);
     if (!f) return { fingerprint: fp, title: 'details are in the previous run', check: '', severity: '', resource: '', message: '' };

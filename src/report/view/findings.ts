@@ -10,6 +10,7 @@ import type { AreaSection, CheckGroup, FindingRow, FoldedGroup, ImpliedRow, TopF
 /** The run's findings indexed once for every builder. */
 export interface FindingIndex {
   byCheck: Map<string, Finding[]>;
+  /** The findings looked up by fingerprint: causes of implied findings and the diff's new ones (not every finding). */
   byFingerprint: Map<string, Finding>;
   checkById: Map<string, CheckSummary>;
   /** Cause fingerprint -> the findings folded under it. */
@@ -20,12 +21,14 @@ export interface FindingIndex {
 
 export function indexFindings(report: RunReport): FindingIndex {
   const byCheck = new Map<string, Finding[]>();
-  const byFingerprint = new Map<string, Finding>();
+  const wanted = new Set<string>(report.diff?.new ?? []);
   for (const f of report.findings) {
     const list = byCheck.get(f.check);
     if (list) list.push(f); else byCheck.set(f.check, [f]);
-    byFingerprint.set(f.fingerprint, f);
+    if (f.impliedBy) wanted.add(f.impliedBy);
   }
+  const byFingerprint = new Map<string, Finding>();
+  if (wanted.size > 0) for (const f of report.findings) if (wanted.has(f.fingerprint)) byFingerprint.set(f.fingerprint, f);
   const implied = new Map<string, Finding[]>();
   for (const f of report.findings) {
     if (!f.impliedBy || !byFingerprint.has(f.impliedBy)) continue;

@@ -198,3 +198,17 @@ describe('robustness', () => {
     expect(d.notComparable).toEqual(['network.fake-default-deny', 'pod-security.fake-privileged', 'rbac.fake-wildcard']);
   });
 });
+
+describe('a fingerprint listed twice in one run (a stored run edited by hand, a check that repeats itself)', () => {
+  const a = auditObjects(manifestsA, { runId: 'A' });
+  const b = auditObjects(manifestsB, { runId: 'B' });
+  const twice = (r: RunReport, fingerprint: string): RunReport => ({ ...r, findings: [...r.findings, ...r.findings.filter((f) => f.fingerprint === fingerprint)] });
+
+  it('counts it once: new, resolved and persisting as if it were listed once', () => {
+    const once = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: [] });
+    const d = diffRuns(twice(a.report, fp.shopDeny), twice(twice(b.report, fp.webDeny), fp.ci), { rules: rules(), expiredWaivers: [] });
+    expect(d.new).toEqual(once.new);
+    expect(d.resolved).toEqual(once.resolved);
+    expect(d.persisting).toBe(once.persisting);
+  });
+});
