@@ -53,9 +53,8 @@ export class Interner {
 
   /**
    * `item` with its members interned in place; the item itself is kept (and not frozen), and
-   * so are its `metadata` and `status`, which name the item: their objects and arrays are
-   * interned, of their strings only the name and namespace (the rest differ from object to
-   * object: looking them up would only cost time).
+   * so are its `metadata` and `status`, which name the item: their objects, arrays and short
+   * strings are interned.
    */
   item<T>(item: T): T {
     if (item === null || typeof item !== 'object') return item;
@@ -77,8 +76,8 @@ export class Interner {
         for (const f in m) {
           const x = m[f];
           let c: unknown;
-          // Other strings here (uid, resourceVersion, timestamps, addresses) differ from object to object.
-          if (typeof x === 'string') c = k === 'metadata' && (f === 'name' || f === 'namespace') ? this.string(x) : x;
+          // uid, resourceVersion and the pod's address differ from object to object: not looked up.
+          if (typeof x === 'string') c = f === 'uid' || f === 'resourceVersion' || f === 'podIP' ? x : this.string(x);
           else c = x !== null && typeof x === 'object' ? this.intern(x, 2) : x;
           if (c !== x) m[f] = c;
         }
