@@ -11,3 +11,10 @@ export interface AuditContext {
   /** The instant the audit judges "now" against (certificate expiry, waivers). */
   now: Date;
 }
+
+/**
+ * A report section computed from the analyses' models (details.ts). The audit calls
+ * `afterArea` as each area's last check ends, before it drops the models that no later area
+ * reads: a section is computed while its models are still alive, and the final call returns it.
+ */
+export type StagedAnalysis<T> = ((ctx: AuditContext) => T) & { afterArea?: (area: string, ctx: AuditContext) => void };

@@ -19,19 +19,37 @@ export const BREADTH_SUBJECTS = 200;
 
 const covered = (ctx: AuditContext, kinds: readonly KindKey[]) => kinds.every((k) => ctx.snapshot.coverage[k]?.status === 'ok');
 
-/** The sections; `only` computes just those (serve --watch recomputes the ones whose inputs changed). */
-export function runDetails(ctx: AuditContext, only?: ReadonlySet<keyof RunDetails>): RunDetails {
-  const details: RunDetails = {};
-  const want = (s: keyof RunDetails) => only === undefined || only.has(s);
-  if (want('rbac') && covered(ctx, DETAIL_KINDS.rbac)) {
-    details.rbac = { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS) };
-  }
-  if (want('mtls') && covered(ctx, DETAIL_KINDS.mtls) && meshPresent(ctx)) {
+type Section = keyof RunDetails;
+
+/**
+ * What the audit computed as areas ended, per context: a section (undefined: left out) and
+ * the network half of l4WithoutL7, so the models they read need not outlive their area.
+ */
+interface Early {
+  sections: Map<Section, RunDetails[Section]>;
+  /** Workloads whose ingress admits other namespaces at L4 (before the mesh filter). */
+  l4?: L4Candidate[];
+  notes?: string[];
+}
+const early = new WeakMap<AuditContext, Early>();
+const earlyOf = (ctx: AuditContext): Early => {
+  let e = early.get(ctx);
+  if (!e) early.set(ctx, (e = { sections: new Map() }));
+  return e;
+};
+
+/** Each section's computation, in report order; undefined when it is left out. */
+const SECTIONS: Record<Section, (ctx: AuditContext) => RunDetails[Section]> = {
+  rbac: (ctx) => (covered(ctx, DETAIL_KINDS.rbac) ? { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS) } : undefined),
+  mtls: (ctx) => {
+    if (!covered(ctx, DETAIL_KINDS.mtls) || !meshPresent(ctx)) return undefined;
     const workloads = withCallers(ctx, meshWorkloadModes(ctx.snapshot, ctx.config));
-    details.mtls = { workloads, ...(covered(ctx, DETAIL_KINDS.network) ? { l4WithoutL7: l4WithoutL7(ctx, workloads) } : {}) };
-  }
-  if (want('network') && covered(ctx, DETAIL_KINDS.network)) {
-    details.network = {
+    if (!covered(ctx, DETAIL_KINDS.network)) return { workloads };
+    return { workloads, l4WithoutL7: l4WithoutL7(workloads, early.get(ctx)?.l4 ?? l4Candidates(ctx)) };
+  },
+  network: (ctx) => {
+    if (!covered(ctx, DETAIL_KINDS.network)) return undefined;
+    return {
       exposure: effectiveExposure(ctx.snapshot, ctx.config)
         .filter((e) => e.external.length > 0 || e.fromAllNamespaces)
         .map((e) => ({
@@ -42,9 +60,37 @@ export function runDetails(ctx: AuditContext, only?: ReadonlySet<keyof RunDetail
         })),
       egress: externalDestinations(ctx.snapshot).map(({ kind, value, source }) => ({ kind, value, source })),
     };
+  },
+};
+
+/**
+ * The sections; `only` computes just those (serve --watch recomputes the ones whose inputs
+ * changed). In an audit, a section computed as its area ended (afterArea) is reused.
+ */
+export function runDetails(ctx: AuditContext, only?: ReadonlySet<Section>): RunDetails {
+  const details: RunDetails = {};
+  const done = early.get(ctx)?.sections;
+  for (const s of Object.keys(SECTIONS) as Section[]) {
+    if (only !== undefined && !only.has(s)) continue;
+    const value = done?.has(s) ? done.get(s) : SECTIONS[s](ctx);
+    if (value !== undefined) (details as Record<Section, unknown>)[s] = value;
   }
   return details;
 }
+
+/**
+ * Each section as the area whose models it reads ends: the network's (exposure, egress, and
+ * which workloads admit other namespaces for mtls.l4WithoutL7) after network, RBAC breadth
+ * after rbac, the mesh's after mtls.
+ */
+runDetails.afterArea = (area: string, ctx: AuditContext): void => {
+  const e = earlyOf(ctx);
+  if (area === 'network') {
+    e.sections.set('network', SECTIONS.network(ctx));
+    if (covered(ctx, DETAIL_KINDS.mtls) && covered(ctx, DETAIL_KINDS.network) && meshPresent(ctx)) e.l4 = l4Candidates(ctx);
+  } else if (area === 'rbac') e.sections.set('rbac', SECTIONS.rbac(ctx));
+  else if (area === 'mtls') e.sections.set('mtls', SECTIONS.mtls(ctx));
+};
 
 /** Callers listed per Istio workload in report.json (the rest are counted in the policies). */
 const MAX_CALLERS = 20;
@@ -59,27 +105,41 @@ function withCallers(ctx: AuditContext, workloads: MeshWorkloadDetail[]): MeshWo
   });
 }
 
+/** A workload whose ingress admits pods of other namespaces at L4 (see l4WithoutL7). */
+interface L4Candidate { kind: string; namespace: string; name: string }
+
 /**
  * Workloads outside the system namespaces whose ingress admits pods of other namespaces (at
- * L4: the network model's candidate sources) while nothing at L7 names their callers: no mesh,
- * or Istio without an ALLOW AuthorizationPolicy. Linkerd and Consul workloads are judged by
- * their own checks (mtls.authz-missing) and left out here. Cost: per pod class, the peers its
- * admitting rules name, confirmed one by one until the first admitted one (admitsOtherNamespaces).
+ * L4: the network model's candidate sources), in the network model's order. Cost: per pod
+ * class, the peers its admitting rules name, confirmed one by one until the first admitted
+ * one (admitsOtherNamespaces).
  */
-function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4WithoutL7Detail[] {
+function l4Candidates(ctx: AuditContext): L4Candidate[] {
   const model = buildReachability(ctx.snapshot);
   const index = indexByNamespace(model.classes);
-  const byRef = new Map(workloads.map((w) => [`${w.workload.kind}/${w.workload.namespace}/${w.workload.name}`, w]));
-  const out: L4WithoutL7Detail[] = [];
+  const out: L4Candidate[] = [];
   for (const node of model.workloads) {
     const ns = node.ref.namespace ?? '';
     if (isSystemNamespace(ns, ctx.config.systemNamespaces) || ns === ctx.config.mesh.istioRootNamespace) continue;
-    const w = byRef.get(`${node.ref.kind}/${ns}/${node.ref.name}`);
+    if (node.classes.some((c) => admitsOtherNamespaces(model, c, index))) out.push({ kind: node.ref.kind, namespace: ns, name: node.ref.name });
+  }
+  return out;
+}
+
+/**
+ * The L4 candidates nothing at L7 names the callers of: no mesh, or Istio without an ALLOW
+ * AuthorizationPolicy. Linkerd and Consul workloads are judged by their own checks
+ * (mtls.authz-missing) and left out here.
+ */
+function l4WithoutL7(workloads: MeshWorkloadDetail[], candidates: readonly L4Candidate[]): L4WithoutL7Detail[] {
+  const byRef = new Map(workloads.map((w) => [`${w.workload.kind}/${w.workload.namespace}/${w.workload.name}`, w]));
+  const out: L4WithoutL7Detail[] = [];
+  for (const c of candidates) {
+    const w = byRef.get(`${c.kind}/${c.namespace}/${c.name}`);
     const mesh = w?.mesh ?? 'none';
     if (mesh === 'linkerd' || mesh === 'consul' || (mesh === 'istio' && w?.callers?.who !== 'anyone')) continue;
-    if (!node.classes.some((c) => admitsOtherNamespaces(model, c, index))) continue;
     out.push({
-      workload: { kind: node.ref.kind, namespace: ns, name: node.ref.name },
+      workload: { kind: c.kind, namespace: c.namespace, name: c.name },
       mesh: mesh === 'istio' ? 'istio' : 'none',
       reason: mesh === 'istio' ? 'meshed, but no ALLOW AuthorizationPolicy applies: any caller the network lets in is authorized' : 'not in a service mesh: no L7 authorization',
     });
@@ -88,16 +148,21 @@ function l4WithoutL7(ctx: AuditContext, workloads: MeshWorkloadDetail[]): L4With
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+const notesOf = (ctx: AuditContext): string[] => (!covered(ctx, DETAIL_KINDS.network) ? [] : [
+  ...buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`),
+  ...exposureNotes(ctx.snapshot),
+]);
+
 /**
  * What the network model could not judge in full (Calico host endpoints, preDNAT and doNotTrack
  * policies, Cilium node selectors, …) and which edge routes it could not follow (a missing Service,
  * Gateway or ReferenceGrant; a controller whose pods were not found), one line per object, for
- * the coverage section.
+ * the coverage section. In an audit, computed as the network area ends (afterArea).
  */
 export function runNotes(ctx: AuditContext): string[] {
-  if (!covered(ctx, DETAIL_KINDS.network)) return [];
-  return [
-    ...buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`),
-    ...exposureNotes(ctx.snapshot),
-  ];
+  return early.get(ctx)?.notes ?? notesOf(ctx);
 }
+
+runNotes.afterArea = (area: string, ctx: AuditContext): void => {
+  if (area === 'network') earlyOf(ctx).notes = notesOf(ctx);
+};

@@ -3,7 +3,7 @@
 // also when the ReplicaSet or Job itself is not in the input.
 // From manifests, workload templates stand in for the pods they would create.
 
-import type { ResourceRef } from '../base/vocabulary.ts';
+import { AREAS, type ResourceRef } from '../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../snapshot/types.ts';
 import { memoize } from './memo.ts';
 
@@ -32,8 +32,17 @@ export interface Workload {
 
 const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'] as const;
 
+const NO_STRINGS: Record<string, string> = Object.freeze({});
+
+/**
+ * The string entries of a labels/annotations map: the map itself when it holds nothing else
+ * (as it almost always does; 150k pods' copies were tens of MiB held by every area).
+ */
 function record(v: unknown): Record<string, string> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return NO_STRINGS;
+  let clean = true;
+  for (const k in v) if (typeof (v as Record<string, unknown>)[k] !== 'string') { clean = false; break; }
+  if (clean) return v as Record<string, string>;
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
   return out;
@@ -145,7 +154,9 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       labels: record(p.metadata?.labels),
       annotations: record(p.metadata?.annotations),
       spec: objRecord(p.spec),
-      owner,
+      // The replicas of one workload share its ref (equal by key; the namespace compared
+      // because the key does not tell a missing one from '').
+      owner: w.ref.namespace === owner.namespace ? w.ref : owner,
       origin: 'pod',
     });
     w.podCount++;
@@ -168,10 +179,10 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     }
   }
   return [...byKey.values()];
-});
+}, AREAS);
 
 /** Every pod (or standing-in template) in the snapshot. */
-export const podsOf = memoize((snapshot: Snapshot): PodView[] => workloadsOf(snapshot).flatMap((w) => w.pods));
+export const podsOf = memoize((snapshot: Snapshot): PodView[] => workloadsOf(snapshot).flatMap((w) => w.pods), AREAS);
 
 export function refString(r: ResourceRef): string {
   return r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;

@@ -6,7 +6,7 @@ import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { runChecks } from './run.ts';
 import { scoreRun } from './score.ts';
-import type { AuditContext } from '../analysis/context.ts';
+import type { AuditContext, StagedAnalysis } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import type { Severity } from '../base/vocabulary.ts';
 import { applyWaivers } from './waivers.ts';
@@ -24,9 +24,9 @@ export interface AuditInput {
   /** Reads the time the audit finished; without it the audit is judged at one instant, `now`. */
   clock?: () => Date;
   /** Extra report sections computed by the analyses (rbac breadth, mesh modes, exposure). */
-  details?: (ctx: AuditContext) => RunDetails;
+  details?: StagedAnalysis<RunDetails>;
   /** Coverage notes the analyses add to the collector's (policies of a kind only partly modelled). */
-  notes?: (ctx: AuditContext) => string[];
+  notes?: StagedAnalysis<string[]>;
   /** Runs the checks; default runChecks (serve --watch re-runs only those whose inputs changed). */
   evaluate?: (checks: readonly Check[], ctx: AuditContext) => CheckOutcome[];
 }
@@ -79,7 +79,7 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
   // The evidence strings seen in the current area (pod names recur across its checks).
   let strings = new Map<string, string>();
   let area = '';
-  for (const o of input.evaluate ? input.evaluate(input.checks, ctx) : oneByOne(input.checks, ctx)) {
+  for (const o of input.evaluate ? input.evaluate(input.checks, ctx) : oneByOne(input.checks, ctx, [input.details, input.notes])) {
     const counts = new Map<Severity, number>();
     if (o.check.area !== area) { area = o.check.area; strings = new Map(); }
     for (const r of o.results) {
@@ -147,14 +147,20 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
   return { report, expiredWaivers: [...w.expired.keys()] };
 }
 
-/** Runs the checks in order, dropping an area's own models once its last check ran. */
-function* oneByOne(checks: readonly Check[], ctx: AuditContext): Generator<CheckOutcome> {
+/**
+ * Runs the checks in order. As an area's last check ends, the report sections that read its
+ * models are computed (`afterArea`), then the models no later area reads are dropped.
+ */
+function* oneByOne(checks: readonly Check[], ctx: AuditContext, staged: ReadonlyArray<StagedAnalysis<unknown> | undefined>): Generator<CheckOutcome> {
   const lastOfArea = new Map(checks.map((c, i) => [c.area, i]));
+  const ended = new Set<string>();
   for (const [i, check] of checks.entries()) {
-    const [o] = runChecks([check], ctx);
-    // No later check reads this area's own models: drop them before the next area builds its.
-    if (lastOfArea.get(check.area) === i) releaseModels(check.area, ctx.snapshot);
-    yield o;
+    // Yielded before the area's end (its Result list is not held beside the sections).
+    yield runChecks([check], ctx)[0];
+    if (lastOfArea.get(check.area) !== i) continue;
+    ended.add(check.area);
+    for (const s of staged) s?.afterArea?.(check.area, ctx);
+    releaseModels(ended, ctx);
   }
 }
 

@@ -32,14 +32,14 @@ const serviceAccounts = memoize((snapshot: Snapshot) => {
     if (sa.metadata?.name) m.set(`${sa.metadata.namespace ?? 'default'}/${sa.metadata.name}`, sa as unknown as Record<string, unknown>);
   }
   return m;
-});
+}, 'rbac');
 
 function beyondDiscovery(g: Grant): boolean {
   return g.role.rules.some((r) => r.nonResourceURLs.length === 0 && r.verbs.length > 0 && r.resources.some((res) => !DISCOVERY_RESOURCES.has(res)));
 }
 
 /** Every workload outside the system namespaces with its identity and token mounting (once per audit). */
-export const workloadIdentities: (ctx: AuditContext) => WorkloadIdentity[] = memoize(identitiesOf);
+export const workloadIdentities: (ctx: AuditContext) => WorkloadIdentity[] = memoize(identitiesOf, 'rbac');
 
 function identitiesOf(ctx: AuditContext): WorkloadIdentity[] {
   const model = buildRbacModel(ctx.snapshot);

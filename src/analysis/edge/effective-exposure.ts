@@ -40,4 +40,4 @@ function judge(snapshot: Snapshot, config: Config, backend: ResourceRef, p: Exte
 }
 
 export const effectiveExposure = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): EffectiveExposure[] =>
-  networkExposure(snapshot).map((w) => ({ ...w, external: w.external.map((p) => judge(snapshot, config, w.workload, p)) })));
+  networkExposure(snapshot).map((w) => ({ ...w, external: w.external.map((p) => judge(snapshot, config, w.workload, p)) })), ['network', 'tls']);

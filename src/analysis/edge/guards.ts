@@ -62,7 +62,7 @@ export const exposedHosts = memoizeBySnapshotAndConfig((snapshot: Snapshot, conf
     h.routes.push(r);
   }
   return [...byKey.values()];
-});
+}, 'tls');
 
 // ---- shared readers ----
 
@@ -78,7 +78,7 @@ function middlewareIndex(snapshot: Snapshot): Map<string, KubeObject> {
   for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) for (const o of snapshot.resources[key] ?? []) m.set(`${nsOf(o)}/${nameOf(o)}`, o);
   return m;
 }
-const middlewares = memoize(middlewareIndex);
+const middlewares = memoize(middlewareIndex, ['network', 'tls']);
 
 /** The Traefik middlewares a host's routes reference, chains followed; missing ones are malformed entries. */
 function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAnswer): Array<{ ref: string; spec: Json }> {
@@ -122,7 +122,7 @@ const workloadIndex = memoize((snapshot: Snapshot) => {
     if (!services.has(key)) services.set(key, s);
   }
   return { byKey, byNs, services, images: new Map<string, string[]>() };
-});
+}, ['network', 'tls']);
 
 /** Pod label sets the edge controller's pods carry (exact workloads' templates, or its selectors). */
 function controllerLabels(snapshot: Snapshot, c: EdgeController): Array<{ namespace?: string; labels: Record<string, string> }> {

@@ -362,7 +362,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     }
   }
   return { routes, notes };
-});
+}, ['network', 'tls']);
 
 /** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */
 export function describeRoute(r: EdgeRoute): string {

@@ -45,7 +45,7 @@ const servicesByName = memoize((snapshot: Snapshot) => {
   const map = new Map<string, KubeObject>();
   for (const s of snapshot.resources.services ?? []) map.set(`${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}`, s);
   return map;
-});
+}, 'mtls');
 
 export interface HostVerdict {
   host: string;

@@ -26,7 +26,7 @@ export const MESH_FLOW_KINDS = [
 
 const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 
-const workloadIndex = memoizeBySnapshotAndConfig((snapshot, config) => new Map(meshModel(snapshot, config).workloads.map((w) => [refKey(w.workload.ref), w])));
+const workloadIndex = memoizeBySnapshotAndConfig((snapshot, config) => new Map(meshModel(snapshot, config).workloads.map((w) => [refKey(w.workload.ref), w])), ['network', 'tls', 'mtls']);
 
 /** Which mesh's judge decides calls to this workload ('none': no mesh restricts it). */
 export function calleeMesh(snapshot: Snapshot, config: Config, to: ResourceRef): WorkloadMesh['mesh'] {
@@ -84,7 +84,7 @@ const istioNamedPorts = memoizeBySnapshotAndConfig((snapshot, config): Set<numbe
   for (const p of m.authz.all) for (const r of p.rules) for (const o of r.to) for (const x of [...(o.ports ?? []), ...(o.notPorts ?? [])]) named.add(Number(x));
   for (const pa of m.peer.all) for (const port of pa.ports.keys()) named.add(port);
   return named;
-});
+}, ['network', 'tls', 'mtls']);
 
 function intervalsHas(list: Array<[number, number]>, p: number): boolean {
   return list.some(([a, b]) => p >= a && p <= b);

@@ -97,7 +97,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     namespaces: mesh.namespaces,
     services,
   };
-});
+}, ['network', 'tls', 'mtls']);
 
 // ---- three-valued matching ------------------------------------------------------------------
 

@@ -198,7 +198,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     workloads,
     workloadsByNamespace,
   };
-});
+}, ['network', 'tls', 'mtls']);
 
 export type WorkloadModeEntry = MeshWorkloadDetail;
 

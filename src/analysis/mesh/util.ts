@@ -1,9 +1,6 @@
 // Small, defensive readers for raw mesh objects: every field may be missing or malformed,
 // so nothing here throws on bad input.
 
-import type { Config } from '../../config/types.ts';
-import type { Snapshot } from '../../snapshot/types.ts';
-
 export type Json = Record<string, unknown>;
 
 export function obj(v: unknown): Json | undefined {
@@ -63,21 +60,7 @@ export function labelSelectorMatches(selector: unknown, labels: Record<string, s
   return true;
 }
 
-/**
- * A model keyed by (snapshot, config) identity: checks of one run share it, and a caller
- * passing the same pair (e.g. the report writer) gets the same model back.
- */
-export function memoizeBySnapshotAndConfig<V>(build: (snapshot: Snapshot, config: Config) => V): (snapshot: Snapshot, config: Config) => V {
-  const cache = new WeakMap<Snapshot, WeakMap<Config, V>>();
-  return (snapshot, config) => {
-    let inner = cache.get(snapshot);
-    if (!inner) cache.set(snapshot, (inner = new WeakMap()));
-    if (inner.has(config)) return inner.get(config) as V;
-    const v = build(snapshot, config);
-    inner.set(config, v);
-    return v;
-  };
-}
+export { memoizeBySnapshotAndConfig } from '../memo.ts';
 
 /** Numbers and names of the container ports a pod spec declares. */
 export function containerPorts(spec: Json): Array<{ port: number; name?: string }> {

@@ -197,4 +197,4 @@ export const externalDestinations = memoize((snapshot: Snapshot): ExternalDestin
   }
   const order = { world: 0, ipBlock: 1, fqdn: 2, ServiceEntry: 3 } as const;
   return out.sort((a, b) => order[a.kind] - order[b.kind] || a.value.localeCompare(b.value) || a.sourceLabel.localeCompare(b.sourceLabel));
-});
+}, ['network', 'tls']);

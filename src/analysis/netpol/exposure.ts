@@ -241,7 +241,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   }
   const key = (w: WorkloadExposure) => `${w.workload.namespace ?? ''}/${w.workload.name}/${w.workload.kind}`;
   return [...byWorkload.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-});
+}, ['network', 'tls']);
 
 /**
  * What the exposure view could not follow: routes that lead nowhere, and routes whose edge
@@ -271,4 +271,4 @@ export const exposureNotes = memoize((snapshot: Snapshot): string[] => {
   }
   for (const [label, objs] of missing) out.push(`${[...objs].join(', ')}: the pods of ${label} were not found; their backends are counted as exposed without checking NetworkPolicy`);
   return out;
-});
+}, ['network', 'tls']);

@@ -292,7 +292,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
     composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, match,
   };
-});
+}, ['network', 'tls']);
 
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
 

@@ -86,4 +86,4 @@ function detect(snapshot: Snapshot): PolicyEngine[] {
 }
 
 /** Policy engines running in the snapshot's workloads, in a fixed order; once per snapshot. */
-export const admissionPolicyEngines: (snapshot: Snapshot) => PolicyEngine[] = memoize(detect);
+export const admissionPolicyEngines: (snapshot: Snapshot) => PolicyEngine[] = memoize(detect, 'pod-security');

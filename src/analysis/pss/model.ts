@@ -11,7 +11,7 @@
 
 import type { Config } from '../../config/types.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
-import { memoize } from '../memo.ts';
+import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
@@ -104,7 +104,21 @@ function likePrevious(pods: readonly PodView[]): boolean[] {
   return pods.map((p, i) => i > 0 && sameJson(pods[i - 1].annotations, p.annotations) && sameJson(pods[i - 1].spec, p.spec));
 }
 
-function evaluateSet(pods: PodView[], level: PssLevel, version: string, cap: number, alike: readonly boolean[]): PodSetEvaluation {
+/**
+ * One object per distinct failure across the model: the replicas of a template, and the
+ * workloads of one chart, fail the same checks with the same words (tens of thousands of
+ * workloads at 150k pods each held their own copies).
+ */
+type FailureIntern = Map<string, PssFailure>;
+const internFailure = (intern: FailureIntern, f: PssFailure): PssFailure => {
+  const key = `${f.id}\u0000${f.forbiddenReason}\u0000${f.forbiddenDetail}\u0000${f.reason}`;
+  const seen = intern.get(key);
+  if (seen) return seen;
+  intern.set(key, f);
+  return f;
+};
+
+function evaluateSet(pods: PodView[], level: PssLevel, version: string, cap: number, alike: readonly boolean[], intern: FailureIntern): PodSetEvaluation {
   const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
   const byId = new Map<string, PssFailure>();
   const result: PodSetEvaluation = {
@@ -130,7 +144,7 @@ function evaluateSet(pods: PodView[], level: PssLevel, version: string, cap: num
     if (result.failingPodNames.length < 5) result.failingPodNames.push(pod.name);
     for (const f of r.failures) {
       if (!byId.has(f.id)) {
-        byId.set(f.id, f);
+        byId.set(f.id, internFailure(intern, f));
         order.push(f.id);
       }
     }
@@ -181,6 +195,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   };
 
   const workloads: WorkloadPss[] = [];
+  const intern: FailureIntern = new Map();
   for (const w of workloadsOf(snapshot)) {
     if (w.pods.length === 0) continue;
     const nsName = w.ref.namespace ?? w.pods[0].namespace;
@@ -190,11 +205,11 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     if (!ns.exempt && pods.length > 0) {
       const enforce = ns.levels.enforce;
       const alike = likePrevious(pods);
-      entry.enforce = evaluateSet(pods, enforce.level, enforce.version, cap, alike);
+      entry.enforce = evaluateSet(pods, enforce.level, enforce.version, cap, alike, intern);
       if (!ns.system) {
         const sameAsEnforce = enforce.level === targetLevel
           && entry.enforce.effectiveVersion === `v1.${effectiveMinor(parsePolicyVersion(targetVersion) ?? 'latest', cap)}`;
-        entry.target = sameAsEnforce ? { ...entry.enforce, version: targetVersion } : evaluateSet(pods, targetLevel, targetVersion, cap, alike);
+        entry.target = sameAsEnforce ? { ...entry.enforce, version: targetVersion } : evaluateSet(pods, targetLevel, targetVersion, cap, alike, intern);
       }
     }
     workloads.push(entry);
@@ -211,9 +226,9 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   };
 }
 
-const modelFor = memoize((snapshot: Snapshot) => memoize((config: Config) => buildModel(snapshot, config)), 'pod-security');
+const modelFor = memoizeBySnapshotAndConfig(buildModel, 'pod-security');
 
 /** The Pod Security model of a snapshot under a config, built once per (snapshot, config). */
 export function podSecurityModel(snapshot: Snapshot, config: Config): PssModel {
-  return modelFor(snapshot)(config);
+  return modelFor(snapshot, config);
 }

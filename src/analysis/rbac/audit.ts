@@ -84,7 +84,7 @@ function buildAudit(ctx: AuditContext): RbacAudit {
 }
 
 /** The subjects the RBAC checks judge, once per audit context. */
-export const rbacAudit: (ctx: AuditContext) => RbacAudit = memoize(buildAudit);
+export const rbacAudit: (ctx: AuditContext) => RbacAudit = memoize(buildAudit, 'rbac');
 
 /** The resource reference a subject finding is filed under. */
 export function subjectResource(s: Subject): { kind: string; name: string; namespace?: string } {

@@ -115,7 +115,7 @@ export const servedResourceTypes = memoize((snapshot: Snapshot): ResourceType[] 
     else if (a.when === 'always' || (a.when === 'group-served' && servedGroups.has(a.group))) byKey.set(key, { group: a.group, resource: a.resource, namespaced: a.namespaced, verbs: a.verbs });
   }
   return [...byKey.values()];
-});
+}, 'rbac');
 
 /** Served types when the snapshot has them (plus `extra`), otherwise the built-in catalog plus `extra`. */
 export function catalogFor(snapshot: Snapshot | undefined, extra: readonly ResourceType[] = []): ResourceType[] {

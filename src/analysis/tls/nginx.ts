@@ -80,7 +80,7 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
     }
   }
   return out;
-});
+}, ['network', 'tls']);
 
 /**
  * The ConfigMaps the live collector should `get` by name: each ingress-nginx controller's
@@ -111,7 +111,7 @@ const ingressClasses = memoize((snapshot: Snapshot): Map<string, IngressClassInf
     m.set(name, { name, controller: str(obj(ic.spec)?.controller), isDefault: ic.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true' });
   }
   return m;
-});
+}, ['network', 'tls']);
 
 export function ingressClassOf(ing: KubeObject): string | undefined {
   return str(obj(ing.spec)?.ingressClassName) ?? ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
@@ -173,4 +173,4 @@ export const nginxConfigSources = memoize((snapshot: Snapshot): NginxConfigSourc
     out.push(src);
   }
   return out;
-});
+}, ['network', 'tls']);

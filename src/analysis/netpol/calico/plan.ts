@@ -30,7 +30,7 @@ export const calicoPlan = memoize((snapshot: Snapshot): CalicoPlan => {
   }
   const tiers = sortTiers(set.tiers.values()).map((tier) => ({ tier, policies: (byTier.get(tier.name) ?? []).sort(comparePolicyOrder) }));
   return { set, tiers };
-});
+}, ['network', 'tls']);
 
 /** For an endpoint with Calico labels `labels`: per tier, the policies applying to it in `dir`. */
 export function applyingTiers(plan: CalicoPlan, labels: LabelSource, dir: 'ingress' | 'egress'): Array<{ tier: CalicoTier; policies: CalicoPolicy[] }> {
