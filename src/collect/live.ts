@@ -7,6 +7,7 @@ import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors
 import { runPool } from '../base/pool.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
+import { Interner } from '../snapshot/intern.ts';
 import { slimObject } from '../snapshot/slim.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
@@ -110,13 +111,13 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
     const listed = KINDS.filter((k) => !('byNameOnly' in k && k.byNameOnly));
     // Served resources are discovered alongside the lists (the agent bounds the sockets).
     const served = servedApiResources(client, discovery, concurrency);
-    // Equal short strings of all kinds' objects are shared (see intern); dropped with the collection.
-    const strings = new Map<string, string>();
+    // Equal strings and subtrees of all kinds' objects are shared (src/snapshot/intern.ts); dropped with the collection.
+    const interner = new Interner();
     await runPool(listed, concurrency, async (spec) => {
       const key = spec.key as KindKey;
       const items: KubeObject[] = [];
       snapshot.resources[key] = items;
-      const coverage = await collectKind(client, spec, discovery, pageSize, items, strings, (n) => options.onProgress?.(key, n));
+      const coverage = await collectKind(client, spec, discovery, pageSize, items, interner, (n) => options.onProgress?.(key, n));
       snapshot.coverage[key] = coverage;
       if (coverage.status !== 'ok') items.length = 0;
       options.onProgress?.(key, items.length, coverage);
@@ -170,33 +171,7 @@ function withDeadline<T>(p: Promise<T>, deadline: number, timeoutMs: number): Pr
   return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }
 
-/**
- * Replaces each short string of `v` (in place) by the first equal one seen in this collection.
- * JSON.parse makes a fresh string for every value, and a cluster repeats the same ones in
- * every object (namespaces, labels, images, the API server's defaults such as
- * "IfNotPresent" or "/dev/termination-log"): at M sharing them took the snapshot from 82 to
- * 64 MiB of heap. Long strings (certificates, scripts) are mostly unique and are left alone.
- */
-function intern<T>(v: T, table: Map<string, string>, depth = 0): T {
-  if (typeof v === 'string') {
-    if (v.length > 64) return v;
-    const s = table.get(v);
-    if (s !== undefined) return s as T;
-    table.set(v, v);
-    return v;
-  }
-  // Deeper than any object a check reads is left as it is (and a hostile depth cannot overflow the stack).
-  if (!v || typeof v !== 'object' || depth > 32) return v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = intern(v[i], table, depth + 1);
-  } else {
-    const o = v as Record<string, unknown>;
-    for (const k in o) o[k] = intern(o[k], table, depth + 1);
-  }
-  return v;
-}
-
-async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discovery, pageSize: number, items: KubeObject[], strings: Map<string, string>, progress: (n: number) => void): Promise<CoverageEntry> {
+async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discovery, pageSize: number, items: KubeObject[], interner: Interner, progress: (n: number) => void): Promise<CoverageEntry> {
   const version = await servedVersion(client, spec, discovery);
   if (typeof version !== 'string') return version;
   const apiVersion = spec.group ? `${spec.group}/${version}` : version;
@@ -207,7 +182,7 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     const o = item as KubeObject;
     o.apiVersion = apiVersion;
     o.kind = spec.kind;
-    return intern(slimObject(spec.key, o), strings);
+    return interner.item(slimObject(spec.key, o));
   };
   let restarts = 0;
   let cont = '';

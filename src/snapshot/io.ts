@@ -6,6 +6,7 @@ import { createGunzip, gzipSync } from 'node:zlib';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
+import { Interner } from './intern.ts';
 import { slimObject } from './slim.ts';
 import { NotJson, SnapshotDocumentParser } from './stream-parse.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from './types.ts';
@@ -93,7 +94,10 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   // Dropped once the document is handed over: the stream pipeline keeps `consume` (and so
   // this variable) reachable after it finished, which would keep the whole parsed snapshot
   // alive as long as the caller runs (past the audit, through diff and rendering).
-  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser((kind, item) => slimObject(kind, item as KubeObject));
+  // Equal subtrees of all kinds' objects become one frozen object (src/snapshot/intern.ts).
+  // Dropped with the parser (its tables are the size of the distinct content).
+  let interner: Interner | null = new Interner();
+  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser((kind, item) => interner!.item(slimObject(kind, item as KubeObject)));
   let total = 0;
   let malformed = false;
   const consume = async (chunks: AsyncIterable<Buffer>) => {
@@ -125,6 +129,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
     if (malformed) throw new NotJson();
     parsed = parser!.end();
     parser = null;
+    interner = null;
   } catch (error: unknown) {
     if (error instanceof NotJson) throw notSnapshot();
     throw error;

@@ -128,6 +128,17 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       expect(progress.get('pods')).toBe(snapshot.resources.pods?.length);
     });
 
+    it('shares what two pods have in common as one frozen object, and keeps apart what differs', () => {
+      const [a, b] = ['web-0', 'web-1'].map((n) => snapshot.resources.pods!.find((p) => p.metadata?.namespace === ns && p.metadata?.name === n)!);
+      expect(a.metadata!.labels).toEqual({ app: 'web' });
+      expect(b.metadata!.labels).toBe(a.metadata!.labels);
+      expect(Object.isFrozen(a.metadata!.labels)).toBe(true);
+      expect(a.metadata).not.toBe(b.metadata);
+      // Each pod's token volume has its own generated name: the specs differ, and stay apart.
+      expect(a.spec.volumes).not.toEqual(b.spec.volumes);
+      expect(a.spec).not.toBe(b.spec);
+    });
+
     it('gets ConfigMaps by name only: the referenced ones and the mesh defaults, never the rest', () => {
       const cms = (snapshot.resources.configmaps ?? []).map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`).sort();
       expect(cms).toEqual(['istio-system/istio', `${ns}/nginx-settings`].sort());

@@ -1,6 +1,6 @@
 // Slimming (kinds.ts SlimSpec, slim.ts): which kinds are slimmed, what a slimmed object keeps,
 // that a kind without a declaration is kept whole, that the snapshot reader slims, and that
-// the whole catalog gives the same results on every check fixture slimmed or not.
+// the whole catalog gives the same results on every check fixture slimmed (and shared) or not.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { runChecks } from '../../../src/engine/run.ts';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
+import { Interner } from '../../../src/snapshot/intern.ts';
 import { slimObject, slimmedKinds } from '../../../src/snapshot/slim.ts';
 import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
@@ -122,14 +123,17 @@ describe('the snapshot reader', () => {
 });
 
 // Every check fixture, run through the whole catalog as loaded and slimmed: the slim
-// declarations must not drop anything any check reads.
+// declarations must not drop anything any check reads. The slimmed copy also shares its equal
+// subtrees, frozen, as the reader's does: no check may tell shared objects apart or write into one.
 const ROOT = join(import.meta.dirname, '../../fixtures/checks');
 const NOW = new Date('2026-11-26T00:00:00Z');
 const ids = new Set(CHECK_BY_ID.keys());
 
+/** As the snapshot reader and the collector keep objects: slimmed, equal subtrees shared and frozen (intern.ts). */
 function slimmed(snapshot: Snapshot): Snapshot {
   const copy = structuredClone(snapshot);
-  for (const [key, list] of Object.entries(copy.resources)) if (list) copy.resources[key as KindKey] = list.map((o) => slimObject(key, o));
+  const interner = new Interner();
+  for (const [key, list] of Object.entries(copy.resources)) if (list) copy.resources[key as KindKey] = list.map((o) => interner.item(slimObject(key, o)));
   return copy;
 }
 
