@@ -144,6 +144,12 @@ describe.skipIf(!helm)('helm chart', () => {
           expect(c.args[c.args.indexOf('--out') + 1]).toMatch(/^\/tmp\//);
         }
         expect(spec.volumes).toContainEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.anything() }));
+        // The reports and the findings spool of a 150,000-pod run (report.json 420 MiB + spool
+        // ~270 MiB, docs/deploy.md) fit the default /tmp: a fuller emptyDir gets the pod evicted.
+        const tmp = spec.volumes.find((v: { name: string }) => v.name === 'tmp');
+        const mi = /^(\d+)(Mi|Gi)$/.exec(tmp.emptyDir.sizeLimit);
+        expect(mi, owner).not.toBeNull();
+        expect(Number(mi![1]) * (mi![2] === 'Gi' ? 1024 : 1), owner).toBeGreaterThanOrEqual(700);
         for (const v of spec.volumes) expect(v.hostPath, owner).toBeUndefined();
       }
     }
