@@ -27,8 +27,7 @@
 // enough for `ztaudit diff`, `history` and `report`, without messages or evidence.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { gunzipSync } from 'node:zlib';
-import { gzipJson } from './gzip-json.ts';
+import { gzipJson, parseGzipJson } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { KubeApiError, openKubeClient } from '../kube/client.ts';
 import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configmaps.ts';
@@ -440,7 +439,7 @@ class K8sRunStore implements RunStore {
       parts.push(Buffer.from(b64, 'base64'));
     }
     try {
-      return expandRun(JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')) as CompactRun);
+      return expandRun(parseGzipJson(Buffer.concat(parts)) as CompactRun);
     } catch (error: unknown) {
       throw new HistoryError(`${this.describe()}: run ${entry.id} is unreadable: ${errorMessage(error)}`);
     }

@@ -27,8 +27,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { gzipJson } from './gzip-json.ts';
+import { gzipJson, parseGzipJson } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
@@ -323,7 +322,7 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
 
 function decodeReport(bytes: unknown, id: string, where: string): RunReport {
   try {
-    return JSON.parse(gunzipSync(bytes as Buffer).toString('utf8')) as RunReport;
+    return parseGzipJson(bytes as Buffer) as RunReport;
   } catch (error: unknown) {
     throw new HistoryError(`stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
   }

@@ -18,8 +18,7 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
-import { gzipJson } from './gzip-json.ts';
+import { gzipJson, parseGzipJson } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
@@ -308,7 +307,7 @@ class SqliteRunStore implements RunStore {
   private decode(row: Row): RunReport {
     try {
       const bytes = row.report as Uint8Array;
-      return JSON.parse(gunzipSync(bytes).toString('utf8')) as RunReport;
+      return parseGzipJson(bytes) as RunReport;
     } catch (error: unknown) {
       throw new HistoryError(`stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);
     }

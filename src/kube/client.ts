@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
-import { NotJson, SnapshotDocumentParser } from '../snapshot/stream-parse.ts';
+import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
 

@@ -8,7 +8,7 @@ import { InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { Interner } from './intern.ts';
 import { slimObject } from './slim.ts';
-import { NotJson, SnapshotDocumentParser } from './stream-parse.ts';
+import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from './types.ts';
 
 /**

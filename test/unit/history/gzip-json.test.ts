@@ -1,7 +1,7 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ByteBatch } from '../../../src/base/spool.ts';
-import { gzipJson, writeJsonPieces } from '../../../src/history/gzip-json.ts';
+import { gzipJson, parseGzipJson, writeJsonPieces } from '../../../src/history/gzip-json.ts';
 
 function jsonText(value: object): string {
   const chunks: Buffer[] = [];
@@ -29,5 +29,32 @@ describe('gzipJson (stored runs compressed without the JSON as one string)', () 
   it('is an empty object and an empty list as JSON.stringify writes them', async () => {
     expect(gunzipSync(await gzipJson({})).toString('utf8')).toBe('{}');
     expect(gunzipSync(await gzipJson({ findings: [] })).toString('utf8')).toBe('{"findings":[]}');
+  });
+});
+
+describe('parseGzipJson (a stored run read back without its JSON as one string)', () => {
+  it('reads back what JSON.parse of the text gives, findings of every size across the MiB boundaries', async () => {
+    const findings = Array.from({ length: 4000 }, (_, i) => ({
+      fingerprint: `fp-${i}`, message: `pod ${i} "quoted" \u2028 \ud83d\ude00 ${'x'.repeat((i * 37) % 1500)}`, evidence: i % 3 === 0 ? undefined : { n: i, names: ['a', 'b'], deep: { list: [[i]] } },
+      waived: i % 7 === 0,
+    }));
+    const value = { schemaVersion: 3, run: { id: 'r1', notes: ['a'] }, findings, checks: [{ id: 'c', findings: [1] }], diff: null, details: { findings: 'not the array' } };
+    const bytes = await gzipJson(value);
+    expect(gunzipSync(bytes).length).toBeGreaterThan(3 << 20); // several parser chunks
+    const back = parseGzipJson(bytes);
+    expect(back).toEqual(JSON.parse(JSON.stringify(value)));
+    expect(Object.keys(back as object)).toEqual(Object.keys(JSON.parse(JSON.stringify(value))));
+  });
+
+  it('reads a run whose findings come first, last or are empty', () => {
+    for (const text of ['{"findings":[],"run":{"id":"x"}}', '{"run":{"id":"x"},"findings":[{"a":1},{"b":[2]}]}', '{"findings":[{"a":"]"}]}']) {
+      expect(parseGzipJson(gzipSync(text))).toEqual(JSON.parse(text));
+    }
+  });
+
+  it('refuses a damaged run with one line (truncated JSON, not JSON, not gzip)', () => {
+    expect(() => parseGzipJson(gzipSync('{"run":{"id":"x"},"findings":[{"a":1},'))).toThrow(/not a JSON object \(truncated or damaged\)/);
+    expect(() => parseGzipJson(gzipSync('[1,2]'))).toThrow(/not a JSON object/);
+    expect(() => parseGzipJson(Buffer.from('plain text'))).toThrow(/header/);
   });
 });

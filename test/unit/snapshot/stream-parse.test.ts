@@ -2,7 +2,7 @@
 // (inside strings, escapes, numbers, keys, between a key and its ':'), and refuses what
 // JSON.parse refuses.
 import { describe, expect, it } from 'vitest';
-import { NotJson, SnapshotDocumentParser } from '../../../src/snapshot/stream-parse.ts';
+import { NotJson, SnapshotDocumentParser } from '../../../src/base/stream-parse.ts';
 
 const DOC = JSON.stringify({
   schemaVersion: 1,

@@ -53,10 +53,13 @@ export class SnapshotDocumentParser {
   private scan: ValueScan | undefined;
 
   private readonly onItem: (kind: string, item: unknown) => unknown;
-  /** Where the items are: `resources.<kind>` (a snapshot) or the top-level `items` (a list response). */
-  private readonly itemsAt: 'resources' | 'items';
+  /**
+   * Where the items are: `resources.<kind>` (a snapshot), or the top-level array of that name
+   * (`items` of a list response, `findings` of a stored run).
+   */
+  private readonly itemsAt: string;
 
-  constructor(onItem: (kind: string, item: unknown) => unknown, itemsAt: 'resources' | 'items' = 'resources') {
+  constructor(onItem: (kind: string, item: unknown) => unknown, itemsAt: 'resources' | 'items' | 'findings' = 'resources') {
     this.onItem = onItem;
     this.itemsAt = itemsAt;
   }
@@ -117,7 +120,7 @@ export class SnapshotDocumentParser {
             if (c === CLOSE_ARRAY) {
               if (this.afterComma) throw new NotJson();
               this.pos++;
-              this.where = this.itemsAt === 'items' ? 'top' : 'resources';
+              this.where = this.itemsAt === 'resources' ? 'resources' : 'top';
               this.hasMember = true;
             } else if (!this.hasMember) throw new NotJson();
             else {
@@ -182,11 +185,11 @@ export class SnapshotDocumentParser {
 
   private startMember(c: number, final: boolean): void {
     const key = this.key!;
-    if (!this.scan && this.itemsAt === 'items' && key === 'items' && this.where === 'top' && c === OPEN_ARRAY) {
+    if (!this.scan && this.itemsAt !== 'resources' && key === this.itemsAt && this.where === 'top' && c === OPEN_ARRAY) {
       this.pos++;
       this.kind = '';
       this.items = [];
-      this.doc.items = this.items;
+      this.doc[key] = this.items;
       this.where = 'items';
       this.hasMember = false;
       this.key = undefined;
