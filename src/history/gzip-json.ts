@@ -4,7 +4,8 @@
 // is serialised one element at a time (a spooled finding's text copied from its spool as it
 // is) into a reused buffer, compressed a MiB at a time. The decompressed bytes are exactly
 // JSON.stringify(value).
-import { createGzip, gunzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { ByteBatch } from '../base/spool.ts';
 import { writeFindingJson } from '../run/spooled-finding.ts';
@@ -66,21 +67,18 @@ export async function gzipJson(value: object): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
-/** Bytes handed to the parser at a time. */
-const PARSE_CHUNK = 1 << 20;
-
 /**
- * The value a stored run's gzip holds (what gzipJson wrote): inflated, then parsed a MiB at a
- * time, each element of its top-level `findings` array on its own, so the run is never one
- * string. At 150,000 pods that string was 420 MiB of heap beside the parsed run; at 500,000
- * pods the JSON (1.3 GB) is longer than V8's longest string, and JSON.parse of it as text
- * cannot work at all. The same value as JSON.parse of the text; malformed input throws.
+ * The value a stored run's gzip holds (what gzipJson wrote), inflated as a stream and parsed as
+ * the inflated bytes arrive, each element of its top-level `findings` array on its own: neither
+ * the inflated bytes nor the run's JSON are ever held whole. At 150,000 pods that JSON was a
+ * 420 MiB string beside the parsed run; at 500,000 pods (1.3 GB) it is longer than V8's longest
+ * string, and JSON.parse of it as text cannot work at all. The same value as JSON.parse of the
+ * text; malformed input throws.
  */
-export function parseGzipJson(bytes: Uint8Array): unknown {
-  const text = gunzipSync(bytes);
+export async function parseGzipJson(bytes: Uint8Array): Promise<unknown> {
   const parser = new SnapshotDocumentParser((_kind, item) => item, 'findings');
   try {
-    for (let at = 0; at < text.length; at += PARSE_CHUNK) parser.push(text.subarray(at, Math.min(text.length, at + PARSE_CHUNK)));
+    for await (const chunk of Readable.from([bytes], { objectMode: false }).pipe(createGunzip({ chunkSize: 1 << 20 }))) parser.push(chunk as Buffer);
     return parser.end();
   } catch (error: unknown) {
     if (error instanceof NotJson) throw new Error('not a JSON object (truncated or damaged)');

@@ -439,7 +439,7 @@ class K8sRunStore implements RunStore {
       parts.push(Buffer.from(b64, 'base64'));
     }
     try {
-      return expandRun(parseGzipJson(Buffer.concat(parts)) as CompactRun);
+      return expandRun(await parseGzipJson(Buffer.concat(parts)) as CompactRun);
     } catch (error: unknown) {
       throw new HistoryError(`${this.describe()}: run ${entry.id} is unreadable: ${errorMessage(error)}`);
     }

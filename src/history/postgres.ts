@@ -320,9 +320,9 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
   }
 }
 
-function decodeReport(bytes: unknown, id: string, where: string): RunReport {
+async function decodeReport(bytes: unknown, id: string, where: string): Promise<RunReport> {
   try {
-    return parseGzipJson(bytes as Buffer) as RunReport;
+    return await parseGzipJson(bytes as Buffer) as RunReport;
   } catch (error: unknown) {
     throw new HistoryError(`stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
   }
@@ -485,7 +485,7 @@ class PgRunStore implements RunStore {
     const r = await this.withClient('reading a stored run', (c) => c.query(
       `SELECT seq, id, report FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`, params));
     const row = r.rows[0] as Row | undefined;
-    return row ? { seq: String(row.seq), report: decodeReport(row.report, String(row.id), this.where) } : null;
+    return row ? { seq: String(row.seq), report: await decodeReport(row.report, String(row.id), this.where) } : null;
   }
 
   async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
@@ -502,7 +502,7 @@ class PgRunStore implements RunStore {
     if (this.empty) return null;
     const r = await this.withClient(`reading run ${id}`, (c) => c.query('SELECT id, report FROM ztaudit_runs WHERE id = $1', [id]));
     const row = r.rows[0] as Row | undefined;
-    return row ? decodeReport(row.report, String(row.id), this.where) : null;
+    return row ? await decodeReport(row.report, String(row.id), this.where) : null;
   }
 
   async list(limit: number): Promise<RunSummary[]> {

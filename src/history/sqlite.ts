@@ -229,7 +229,7 @@ class SqliteRunStore implements RunStore {
     const row = (cluster === undefined
       ? this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT 1').get(seq)
       : this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC LIMIT 1').get(seq, cluster)) as Row | undefined;
-    return row ? { seq: Number(row.seq), report: this.decode(row) } : null;
+    return row ? { seq: Number(row.seq), report: await this.decode(row) } : null;
   }
 
   async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
@@ -244,7 +244,7 @@ class SqliteRunStore implements RunStore {
 
   async get(id: string): Promise<RunReport | null> {
     const row = this.db.prepare('SELECT id, report FROM runs WHERE id = ?').get(id) as Row | undefined;
-    return row ? this.decode(row) : null;
+    return row ? await this.decode(row) : null;
   }
 
   async list(limit: number): Promise<RunSummary[]> {
@@ -304,10 +304,10 @@ class SqliteRunStore implements RunStore {
     this.db.close();
   }
 
-  private decode(row: Row): RunReport {
+  private async decode(row: Row): Promise<RunReport> {
     try {
       const bytes = row.report as Uint8Array;
-      return parseGzipJson(bytes) as RunReport;
+      return await parseGzipJson(bytes) as RunReport;
     } catch (error: unknown) {
       throw new HistoryError(`stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);
     }

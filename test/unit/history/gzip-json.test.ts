@@ -41,20 +41,22 @@ describe('parseGzipJson (a stored run read back without its JSON as one string)'
     const value = { schemaVersion: 3, run: { id: 'r1', notes: ['a'] }, findings, checks: [{ id: 'c', findings: [1] }], diff: null, details: { findings: 'not the array' } };
     const bytes = await gzipJson(value);
     expect(gunzipSync(bytes).length).toBeGreaterThan(3 << 20); // several parser chunks
-    const back = parseGzipJson(bytes);
+    const back = await parseGzipJson(bytes);
     expect(back).toEqual(JSON.parse(JSON.stringify(value)));
     expect(Object.keys(back as object)).toEqual(Object.keys(JSON.parse(JSON.stringify(value))));
   });
 
-  it('reads a run whose findings come first, last or are empty', () => {
+  it('reads a run whose findings come first, last or are empty', async () => {
     for (const text of ['{"findings":[],"run":{"id":"x"}}', '{"run":{"id":"x"},"findings":[{"a":1},{"b":[2]}]}', '{"findings":[{"a":"]"}]}']) {
-      expect(parseGzipJson(gzipSync(text))).toEqual(JSON.parse(text));
+      expect(await parseGzipJson(gzipSync(text))).toEqual(JSON.parse(text));
     }
   });
 
-  it('refuses a damaged run with one line (truncated JSON, not JSON, not gzip)', () => {
-    expect(() => parseGzipJson(gzipSync('{"run":{"id":"x"},"findings":[{"a":1},'))).toThrow(/not a JSON object \(truncated or damaged\)/);
-    expect(() => parseGzipJson(gzipSync('[1,2]'))).toThrow(/not a JSON object/);
-    expect(() => parseGzipJson(Buffer.from('plain text'))).toThrow(/header/);
+  it('refuses a damaged run with one line (truncated JSON, not JSON, not gzip, gzip cut short)', async () => {
+    await expect(parseGzipJson(gzipSync('{"run":{"id":"x"},"findings":[{"a":1},'))).rejects.toThrow(/not a JSON object \(truncated or damaged\)/);
+    await expect(parseGzipJson(gzipSync('[1,2]'))).rejects.toThrow(/not a JSON object/);
+    await expect(parseGzipJson(Buffer.from('plain text'))).rejects.toThrow(/header/);
+    const whole = gzipSync(JSON.stringify({ run: { id: 'x' }, findings: Array.from({ length: 2000 }, (_, i) => ({ i, t: 'y'.repeat(i % 300) })) }));
+    await expect(parseGzipJson(whole.subarray(0, whole.length >> 1))).rejects.toThrow(/unexpected end|not a JSON object/);
   });
 });
