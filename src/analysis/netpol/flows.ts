@@ -13,7 +13,7 @@
 
 import { intersectConns, isEmptyConns, type ConnSet } from './conns.ts';
 import { podSetMatches, rulePortConns, type Direction } from './engine.ts';
-import type { LayerPolicy, Peer, StagePlan } from './layers.ts';
+import type { LayerPolicy, Peer, Rule, StagePlan } from './layers.ts';
 import { egressVerdict, ingressVerdict, isolationOf, type DirectionVerdict, type PodClass, type ReachModel } from './model.ts';
 
 export interface Flow {
@@ -123,12 +123,18 @@ interface IndexCache {
   members: Map<Peer, Map<string, PodClass[]>>;
   /** Per direction: one plan object may serve both directions of a class. */
   plans: Record<Direction, Map<readonly unknown[], Set<PodClass> | 'all'>>;
+  /**
+   * Per ingress plan whose verdicts do not depend on the destination class (plainIngress):
+   * the first class (host-network pods aside) it admits, in index order, and the first one in
+   * another namespace than that one's (undefined: not looked for yet; null: none).
+   */
+  admitted: Map<readonly StagePlan[], { first: PodClass | null; other?: PodClass | null }>;
 }
 const indexCaches = new WeakMap<ClassIndex, IndexCache>();
 
 function cacheOf(index: ClassIndex): IndexCache {
   let c = indexCaches.get(index);
-  if (!c) indexCaches.set(index, (c = { members: new Map(), plans: { ingress: new Map(), egress: new Map() } }));
+  if (!c) indexCaches.set(index, (c = { members: new Map(), plans: { ingress: new Map(), egress: new Map() }, admitted: new Map() }));
   return c;
 }
 
@@ -219,12 +225,31 @@ export function admitsOtherNamespaces(model: ReachModel, cls: PodClass, index: C
     for (const c of classes) if (admits(c)) return true;
     return false;
   };
+  const cache = cacheOf(index);
   const everyone = (): boolean => {
+    if (plainIngress(cls.ingressPlan)) {
+      // The same answer for every source class whatever the destination of this plan: find the
+      // admitted classes once per plan, not once per destination.
+      const first = (skip: string | undefined): PodClass | null => {
+        for (const classes of index.values()) {
+          for (const c of classes) {
+            if (c.hostNetwork || c.namespace === skip) continue;
+            if (!isEmptyConns(ingressVerdict(model, { kind: 'class', cls: c }, dst).conns)) return c;
+          }
+        }
+        return null;
+      };
+      let hit = cache.admitted.get(cls.ingressPlan);
+      if (!hit) cache.admitted.set(cls.ingressPlan, (hit = { first: first(undefined) }));
+      if (hit.first === null) return false;
+      if (hit.first.namespace !== cls.namespace) return true;
+      if (hit.other === undefined) hit.other = first(hit.first.namespace);
+      return hit.other !== null;
+    }
     for (const classes of index.values()) if (anyOf(classes)) return true;
     return false;
   };
   if (!isEmptyConns(isolationOf(model, cls, 'ingress').openToPods)) return everyone();
-  const cache = cacheOf(index);
   const passLeadsNowhere = closedAfter(model, cls.ingressPlan, 'ingress');
   for (const p of cls.ingressPolicies) {
     for (const rule of p.ingress ?? []) {
@@ -239,6 +264,24 @@ export function admitsOtherNamespaces(model: ReachModel, cls: PodClass, index: C
     }
   }
   return false;
+}
+
+const plainPlans = new WeakMap<readonly StagePlan[], boolean>();
+
+/**
+ * Whether an ingress plan's verdict for a source is the same for every destination class it
+ * governs: no rule narrows its subject (Calico rule selectors) and no port is named (named
+ * ports resolve on the destination). Whether the destination is isolated does not change
+ * the connections a verdict allows.
+ */
+function plainIngress(plan: readonly StagePlan[]): boolean {
+  let v = plainPlans.get(plan);
+  if (v === undefined) {
+    const named = (ports: Rule['ports'] | undefined) => ports !== undefined && ports !== 'any' && ports.some((p) => p.kind === 'named');
+    v = plan.every((s) => s.policies.every((p) => (p.ingress ?? []).every((r) => r.subject === undefined && !named(r.ports) && !named(r.notPorts))));
+    plainPlans.set(plan, v);
+  }
+  return v;
 }
 
 /**
