@@ -184,8 +184,10 @@ interface ClusterPart {
   tuples: Map<string, boolean>;
   nonResource: number;
   breadth: number;
-  /** namespacedPart's answers beside this part, by the roles' ids. */
+  /** namespacedPart's answers beside this part, by the ids of the roles' contents. */
   beyond: Map<string, number>;
+  /** The same for a single role (most namespaces a subject is bound in hold one). */
+  beyondOne: Map<number, number>;
 }
 
 interface Breadths {
@@ -221,6 +223,20 @@ function makeBreadths(catalog: readonly ResourceType[]): Breadths {
     }
     return set;
   };
+  // Roles granting the same namespaced pairs share an id: namespacedPart's answer depends on
+  // nothing else (thousands of per-namespace Roles are copies of a few).
+  const contentIds = new WeakMap<RoleInfo, number>();
+  const byContent = new Map<string, number>();
+  const contentOf = (role: RoleInfo) => {
+    let id = contentIds.get(role);
+    if (id === undefined) {
+      const key = JSON.stringify([...namespacedOf(role)].sort());
+      id = byContent.get(key);
+      if (id === undefined) byContent.set(key, (id = byContent.size));
+      contentIds.set(role, id);
+    }
+    return id;
+  };
   const idOf = (role: RoleInfo) => {
     let id = ids.get(role);
     if (id === undefined) ids.set(role, (id = nextId++));
@@ -239,13 +255,13 @@ function makeBreadths(catalog: readonly ResourceType[]): Breadths {
       }
       let breadth = 0;
       for (const nsd of tuples.values()) breadth += nsd ? nsCount : 1;
-      parts.set(key, (part = { tuples, nonResource: nonResource.size, breadth, beyond: new Map() }));
+      parts.set(key, (part = { tuples, nonResource: nonResource.size, breadth, beyond: new Map(), beyondOne: new Map() }));
     }
     return part;
   };
   const namespacedPart = (cluster: ClusterPart, roles: readonly RoleInfo[]) => {
-    const key = roles.map(idOf).join(',');
-    let n = cluster.beyond.get(key);
+    const key = roles.length === 1 ? contentOf(roles[0]) : [...new Set(roles.map(contentOf))].sort((a, b) => a - b).join(',');
+    let n = typeof key === 'string' ? cluster.beyond.get(key) : cluster.beyondOne.get(key);
     if (n === undefined) {
       // RoleBindings grant neither cluster-scoped resources nor non-resource URLs: the roles'
       // namespaced pairs, less those the cluster-wide grants hold (counted over the smaller side).
@@ -262,7 +278,8 @@ function makeBreadths(catalog: readonly ResourceType[]): Breadths {
       } else {
         for (const k of mine) if (cluster.tuples.has(k)) shared++;
       }
-      cluster.beyond.set(key, (n = mine.size - shared));
+      n = mine.size - shared;
+      if (typeof key === 'string') cluster.beyond.set(key, n); else cluster.beyondOne.set(key, n);
     }
     return n;
   };
@@ -292,10 +309,10 @@ function breadthOf(model: RbacModel, subject: Subject, b: Breadths): BreadthEntr
  */
 export function rbacBreadth(model: RbacModel, discoveredResources?: readonly ResourceType[], snapshot?: Snapshot): BreadthEntry[] {
   const breadths = makeBreadths(catalogFor(snapshot, discoveredResources));
-  const entries = model.subjects.map((s) => breadthOf(model, s, breadths));
-  entries.sort((a, b) => b.breadth - a.breadth || formatSubject(a.subject).localeCompare(formatSubject(b.subject)));
-  return entries;
+  return model.subjects.map((s) => breadthOf(model, s, breadths)).sort(broadestFirst);
 }
+
+const broadestFirst = (a: BreadthEntry, b: BreadthEntry) => b.breadth - a.breadth || formatSubject(a.subject).localeCompare(formatSubject(b.subject));
 
 /** Breadth of one subject (named by a binding or not). */
 export function subjectBreadth(model: RbacModel, subject: Subject, discoveredResources?: readonly ResourceType[], snapshot?: Snapshot): BreadthEntry {
@@ -311,8 +328,17 @@ export interface TopBreadthOptions {
 /** The n broadest subjects, for report.json's rbac.breadth. */
 export function topBreadth(snapshot: Snapshot, n: number, opts: TopBreadthOptions = {}): Array<{ subject: { kind: string; name: string; namespace?: string }; breadth: number }> {
   const model = buildRbacModel(snapshot);
-  return rbacBreadth(model, opts.discoveredResources, snapshot)
-    .filter((e) => opts.includeSystem || !isSystemSubject(e.subject))
-    .slice(0, Math.max(0, n))
+  const breadths = makeBreadths(catalogFor(snapshot, opts.discoveredResources));
+  const keep = Math.max(0, n);
+  let top = model.subjects.filter((s) => opts.includeSystem || !isSystemSubject(s)).map((s) => breadthOf(model, s, breadths));
+  if (top.length > keep) {
+    // Only the entries as broad as the n-th broadest can be among the first n: sort those
+    // (a stable sort of them keeps the order a sort of all would give them).
+    const values = Float64Array.from(top, (e) => e.breadth).sort();
+    const threshold = keep === 0 ? Infinity : values[values.length - keep];
+    top = top.filter((e) => e.breadth >= threshold);
+  }
+  return top.sort(broadestFirst)
+    .slice(0, keep)
     .map((e) => ({ subject: e.subject.kind === 'ServiceAccount' ? { kind: e.subject.kind, name: e.subject.name, namespace: e.subject.namespace } : { kind: e.subject.kind, name: e.subject.name }, breadth: e.breadth }));
 }
