@@ -89,9 +89,12 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     }
   }
 
+  /** Set by topOwner: whether its answer followed present owners only (the same for every object with these owner references in this namespace). */
+  let byOwnersAlone = false;
   const topOwner = (o: KubeObject): ResourceRef => {
     let cur: ResourceRef = { kind: o.kind ?? 'Pod', namespace: o.metadata?.namespace, name: o.metadata?.name ?? '' };
     let obj: KubeObject | undefined = o;
+    byOwnersAlone = false;
     for (let depth = 0; depth < 4 && obj; depth++) {
       // Only a controlling owner folds a pod into a workload; a Node owns static (mirror) pods,
       // which stay workloads of their own.
@@ -99,7 +102,11 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
       if (!ctl?.kind || !ctl.name || ctl.kind === 'Node') break;
       cur = { kind: ctl.kind, namespace: o.metadata?.namespace, name: ctl.name };
       obj = objects.get(refKey(ctl.kind, o.metadata?.namespace, ctl.name));
-      if (!obj) return absentOwnerParent(cur, o) ?? cur;
+      if (!obj) {
+        byOwnersAlone = false;
+        return absentOwnerParent(cur, o) ?? cur;
+      }
+      byOwnersAlone = true;
     }
     return cur;
   };
@@ -143,11 +150,24 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     }
   }
 
+  // The replicas of a workload share one owner references array (the snapshot reader interns
+  // equal values): its top owner and workload, per namespace, are found once.
+  const byOwners = new Map<unknown, { namespace: string | undefined; owner: ResourceRef; w: Workload }>();
   for (const p of snapshot.resources.pods ?? []) {
     const name = p.metadata?.name;
     if (!name) continue;
-    const owner = topOwner(p);
-    const w = ensure(owner);
+    const refs = p.metadata?.ownerReferences;
+    const hit = refs === undefined ? undefined : byOwners.get(refs);
+    let owner: ResourceRef;
+    let w: Workload;
+    if (hit !== undefined && hit.namespace === p.metadata?.namespace) {
+      owner = { ...hit.owner };
+      w = hit.w;
+    } else {
+      owner = topOwner(p);
+      w = ensure(owner);
+      if (byOwnersAlone && refs !== undefined) byOwners.set(refs, { namespace: p.metadata?.namespace, owner: { ...owner }, w });
+    }
     w.pods.push({
       namespace: p.metadata?.namespace ?? 'default',
       name,
