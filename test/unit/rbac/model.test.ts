@@ -1,7 +1,7 @@
 // The model beyond the reference cases: dangling and malformed input, SubjectAccessReview-style
 // identities, whoCan, subjectRules, breadth, the CLI output, and the 60,000-binding scale.
 import { describe, expect, it } from 'vitest';
-import { buildRbacModel, canI, rbacBreadth, subjectRules, topBreadth, whoCan } from '../../../src/analysis/rbac/index.ts';
+import { buildRbacModel, canI, isSystemSubject, rbacBreadth, subjectRules, topBreadth, whoCan } from '../../../src/analysis/rbac/index.ts';
 import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
@@ -272,6 +272,12 @@ describe('scale', () => {
     whoCan(m, 'list', 'deployments.apps', 'ns-3');
     const top = topBreadth(s, 10);
     expect(top).toHaveLength(10);
+    // The top n are the first n of every subject sorted, ties at the cut included.
+    const all = rbacBreadth(m, undefined, s).filter((e) => !isSystemSubject(e.subject)).map((e) => ({ name: e.subject.name, breadth: e.breadth }));
+    for (const n of [0, 1, 10, 57, 400]) {
+      expect(topBreadth(s, n).map((e) => ({ name: e.subject.name, breadth: e.breadth }))).toEqual(all.slice(0, n));
+    }
+    expect(all.slice(0, 400).some((e, i) => i > 0 && e.breadth === all[i - 1].breadth)).toBe(true);
     const failed = rbacChecks.flatMap((c) => run(c, s)).filter((r) => r.status === 'fail');
     expect(failed.length).toBeGreaterThan(0);
   }, 60_000);
