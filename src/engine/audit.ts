@@ -192,7 +192,16 @@ function* oneByOne(checks: readonly Check[], ctx: AuditContext, staged: Readonly
 
 /** Every result as scoring sees it: one stand-in per finding and per counted pass. */
 function* scored(findings: readonly Finding[], outcomes: readonly CheckOutcome[], passes: ReadonlyArray<ReadonlyMap<Severity, number>>): Generator<Result> {
-  for (const f of findings) yield { status: 'fail', resource: f.resource, message: '', check: f.check, area: f.area, severity: f.severity, fingerprint: f.fingerprint };
+  // One stand-in, refilled per finding: scoreRun reads each result as it comes and keeps none.
+  const fail: Result = { status: 'fail', resource: { kind: '', name: '' }, message: '', check: '', area: 'network', severity: 'low', fingerprint: '' };
+  for (const f of findings) {
+    fail.resource = f.resource;
+    fail.check = f.check;
+    fail.area = f.area;
+    fail.severity = f.severity;
+    fail.fingerprint = f.fingerprint;
+    yield fail;
+  }
   for (const [i, o] of outcomes.entries()) {
     for (const [severity, n] of passes[i]) {
       const pass: Result = { status: 'pass', resource: { kind: '', name: '' }, message: '', check: o.check.id, area: o.check.area, severity, fingerprint: '' };
@@ -265,7 +274,11 @@ export function markImplied(findings: Finding[], outcomes: readonly CheckOutcome
     if (list) list.push(f); else causes.set(key, [f]);
   }
   if (causes.size === 0) return;
+  // Only a finding of a check some check implies can be implied (most checks are none).
+  const implied = new Set<string>();
+  for (const set of implies.values()) for (const id of set) implied.add(id);
   for (const f of findings) {
+    if (!implied.has(f.check)) continue;
     const candidates = causes.get(resourceKey(f));
     if (!candidates) continue;
     const cause = candidates.find((c) => c !== f && c.check !== f.check && implies.get(c.check)!.has(f.check) && !(c.waived && !f.waived));
