@@ -192,16 +192,7 @@ function* oneByOne(checks: readonly Check[], ctx: AuditContext, staged: Readonly
 
 /** Every result as scoring sees it: one stand-in per finding and per counted pass. */
 function* scored(findings: readonly Finding[], outcomes: readonly CheckOutcome[], passes: ReadonlyArray<ReadonlyMap<Severity, number>>): Generator<Result> {
-  // One stand-in, refilled per finding: scoreRun reads each result as it comes and keeps none.
-  const fail: Result = { status: 'fail', resource: { kind: '', name: '' }, message: '', check: '', area: 'network', severity: 'low', fingerprint: '' };
-  for (const f of findings) {
-    fail.resource = f.resource;
-    fail.check = f.check;
-    fail.area = f.area;
-    fail.severity = f.severity;
-    fail.fingerprint = f.fingerprint;
-    yield fail;
-  }
+  for (const f of findings) yield { status: 'fail', resource: f.resource, message: '', check: f.check, area: f.area, severity: f.severity, fingerprint: f.fingerprint };
   for (const [i, o] of outcomes.entries()) {
     for (const [severity, n] of passes[i]) {
       const pass: Result = { status: 'pass', resource: { kind: '', name: '' }, message: '', check: o.check.id, area: o.check.area, severity, fingerprint: '' };
