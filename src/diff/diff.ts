@@ -169,8 +169,10 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
  * A fingerprint listed twice in one run counts once, with its last finding, at its first place.
  */
 export function pairFindings(previous: readonly Finding[], current: readonly Finding[], comparable: ReadonlySet<string>): FindingPairs {
-  // One map for both runs (at L, ~400,000 fingerprints each): a previous finding's place as
-  // a number >= 0, replaced by the current one's as -(place + 1) once the current run names it.
+  // One map for both runs (at L, ~400,000 fingerprints each), written once per previous
+  // finding and once per new one: a previous finding's place as a number >= 0, a new
+  // current finding's as -(place + 1). curOf[j] is 1 + the place of the current finding
+  // paired with previous finding j (0: none, resolved).
   const at = new Map<string, number>();
   const prev: Finding[] = [];
   for (const f of previous) {
@@ -178,20 +180,26 @@ export function pairFindings(previous: readonly Finding[], current: readonly Fin
     const i = at.get(f.fingerprint);
     if (i === undefined) { at.set(f.fingerprint, prev.length); prev.push(f); } else prev[i] = f;
   }
-  const matched = new Uint8Array(prev.length);
+  const curOf = new Int32Array(prev.length);
   const cur: Finding[] = [];
   const was: Array<Finding | undefined> = [];
   for (const f of current) {
     if (!comparable.has(f.check)) continue;
     const j = at.get(f.fingerprint);
-    if (j !== undefined && j < 0) { cur[-j - 1] = f; continue; }
-    at.set(f.fingerprint, -cur.length - 1);
-    cur.push(f);
-    if (j !== undefined) matched[j] = 1;
-    was.push(j === undefined ? undefined : prev[j]);
+    if (j === undefined) {
+      at.set(f.fingerprint, -cur.length - 1);
+      cur.push(f);
+      was.push(undefined);
+    } else if (j < 0) cur[-j - 1] = f;
+    else if (curOf[j] !== 0) cur[curOf[j] - 1] = f;
+    else {
+      curOf[j] = cur.length + 1;
+      cur.push(f);
+      was.push(prev[j]);
+    }
   }
   const resolved: Finding[] = [];
-  for (let j = 0; j < prev.length; j++) if (matched[j] === 0) resolved.push(prev[j]);
+  for (let j = 0; j < prev.length; j++) if (curOf[j] === 0) resolved.push(prev[j]);
   return { current: cur, was, resolved };
 }
 
