@@ -27,7 +27,12 @@ const WEIGHT: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical:
 
 function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, namespace: string) {
   const misses = new Map<string, { what: string; severity?: Severity }>();
+  let judged: PodSpec | undefined;
   for (const pod of w.pods) {
+    // Replicas share one spec object (the snapshot reader interns equal values): a judge,
+    // a function of its arguments, says the same of it again.
+    if (pod.spec === judged) continue;
+    judged = pod.spec;
     for (const { c, init } of containersOf(pod.spec)) {
       const name = containerName(c);
       if (misses.has(name)) continue;
