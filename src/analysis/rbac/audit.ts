@@ -161,10 +161,12 @@ export function findPermissions(grants: readonly Grant[], wanted: readonly Permi
     if (opts.namespace && g.namespace && g.namespace !== opts.namespace) continue;
     const matches = matchesOf(g.role, wanted);
     if (matches.length === 0) continue;
-    const binding = bindingRef(g.binding);
-    const role = roleRefOf(g.role);
+    let binding: PermissionHit['binding'] | undefined;
+    let role: PermissionHit['role'] | undefined;
     for (const m of matches) {
       if (g.namespace && m.permission.clusterScoped) continue;
+      binding ??= bindingRef(g.binding);
+      role ??= roleRefOf(g.role);
       hits.push({ permission: m.label, namespace: g.namespace, binding, role, rule: m.text, grant: g, ruleObj: m.rule });
     }
   }
