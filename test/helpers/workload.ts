@@ -1,26 +1,27 @@
-// The one builder for the pod controllers the unit tests put in their manifests (a Deployment,
-// or a DaemonSet/StatefulSet), as an object or as a YAML document. What the test files differ
+// The one builder for the workloads the unit tests put in their manifests (a Deployment, a
+// DaemonSet/StatefulSet, or a bare Pod), as an object or as a YAML document. What the test files differ
 // in (pod labels, ports, the service account, annotations, the container) are options here,
 // not copies of the manifest; each file keeps only its defaults.
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 
-/** A container port: a bare number, or with a name (for a Server or a policy naming the port). */
-export type PortSpec = number | { name?: string; containerPort: number };
+/** A container port: a bare number, or with a name (for a Server or a policy naming the port) and a protocol. */
+export type PortSpec = number | { name?: string; containerPort: number; protocol?: string };
 
 export interface WorkloadOptions {
   /** Default Deployment. */
-  kind?: 'Deployment' | 'DaemonSet' | 'StatefulSet';
-  /** The pods' labels; default `{app: <name>}`. */
+  kind?: 'Deployment' | 'DaemonSet' | 'StatefulSet' | 'Pod';
+  /** The pods' labels; default `{app: <name>}` for a controller, none (no key) for a Pod. */
   labels?: Record<string, string>;
-  /** The selector's matchLabels; default `{app: <name>}`. */
+  /** The selector's matchLabels (not for a Pod); default `{app: <name>}`. */
   selector?: Record<string, string>;
   /** The pods' annotations; none (no key) unless given. */
   annotations?: Record<string, string>;
-  /** spec.template.spec.serviceAccountName; none unless given. */
+  /** The pod spec's serviceAccountName; none unless given. */
   serviceAccount?: string;
-  /** spec.template.spec.hostNetwork; the key is there whenever the option is (even undefined). */
+  /** The pod spec's hostNetwork; the key is there whenever the option is (even undefined). */
   hostNetwork?: boolean;
+  /** Not for a Pod. */
   replicas?: number;
   /** The one container; default named like the workload, image `example/<name>:1`. */
   container?: { name?: string; image?: string };
@@ -30,11 +31,14 @@ export interface WorkloadOptions {
 
 export function workload(namespace: string, name: string, o: WorkloadOptions = {}): KubeObject {
   const container: Record<string, unknown> = { name: o.container?.name ?? name, image: o.container?.image ?? `example/${name}:1` };
-  if (o.ports !== undefined) container.ports = o.ports.map((p) => (typeof p === 'number' ? { containerPort: p } : p.name === undefined ? { containerPort: p.containerPort } : { name: p.name, containerPort: p.containerPort }));
+  if (o.ports !== undefined) container.ports = o.ports.map((p) => (typeof p === 'number' ? { containerPort: p } : { ...(p.name !== undefined ? { name: p.name } : {}), containerPort: p.containerPort, ...(p.protocol !== undefined ? { protocol: p.protocol } : {}) }));
   const podSpec: Record<string, unknown> = {};
   if ('hostNetwork' in o) podSpec.hostNetwork = o.hostNetwork;
   if (o.serviceAccount !== undefined) podSpec.serviceAccountName = o.serviceAccount;
   podSpec.containers = [container];
+  if (o.kind === 'Pod') {
+    return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, ...(o.labels !== undefined ? { labels: { ...o.labels } } : {}), ...(o.annotations !== undefined ? { annotations: { ...o.annotations } } : {}) }, spec: podSpec } as KubeObject;
+  }
   const spec: Record<string, unknown> = {};
   if (o.replicas !== undefined) spec.replicas = o.replicas;
   spec.selector = { matchLabels: { ...(o.selector ?? { app: name }) } };
