@@ -146,8 +146,11 @@ describe('SnapshotDocumentParser, items parsed in batches', () => {
   });
 
   it('reads many items across many chunks (batches ending mid-chunk and straddling chunks)', () => {
+    // Nested objects that begin as the items do (`},{"apiVersion":"v1","kind":"Pod"` inside an item).
+    const like = (i: number) => (i % 11 === 0 ? [{ apiVersion: 'v1', kind: 'Pod' }, { apiVersion: 'v1', kind: 'Pod', s: '},{"apiVersion":"v1","kind":"Pod"' }] : []);
     const pods = Array.from({ length: 6000 }, (_, i) => ({
-      metadata: { name: `p-${i}`, labels: { app: i % 7 === 0 ? '},{' : `a${i % 13}` } },
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: `p-${i}`, labels: { app: i % 7 === 0 ? '},{' : `a${i % 13}` }, ownerReferences: like(i) },
       spec: { containers: [{ name: 'c', image: `img:${i % 5}` }, { name: 'd' }] },
     }));
     const text = Buffer.from(JSON.stringify({ schemaVersion: 1, resources: { pods, services: pods.slice(0, 500) } }));
