@@ -10,12 +10,13 @@
 // the scan of a long value resumes where it stopped, so a value spanning many chunks is
 // scanned once.
 //
-// With `batch`, the items of a chunk are parsed some 64 KiB at a time by one JSON.parse instead
-// of being scanned and parsed one by one: the text from the next item to the last `},{` within
-// those bytes, read as an array. That `}` ends an item of this list exactly when the text parses: cut inside a
-// string, inside a nested value or past the end of the list, the text is left open or breaks
-// the array syntax, and JSON.parse refuses it; then the items are read one by one, as without
-// `batch`, until the next chunk or list. JSON.parse of the batch judges every item in it.
+// With `batch` (the snapshot reader), the items of a chunk are parsed some 64 KiB at a time by
+// one JSON.parse instead of being scanned and parsed one by one: the text from the next item to
+// the last `},{` within those bytes (preferably one followed by the same first members as that
+// item's), read as an array. That `}` ends an item of this list exactly when the text parses:
+// cut inside a string, inside a nested value or past the end of the list, the text is left open
+// or breaks the array syntax, and JSON.parse refuses it; then the items are read one by one, as
+// without `batch`, until the next chunk or list. JSON.parse of the batch judges every item.
 
 export class NotJson extends Error {}
 
