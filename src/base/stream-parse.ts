@@ -9,6 +9,14 @@
 // Every step (a key, a value, an item, a separator) either completes or waits for more bytes;
 // the scan of a long value resumes where it stopped, so a value spanning many chunks is
 // scanned once.
+//
+// With `batch` (the snapshot reader), the items of a chunk are parsed some 64 KiB at a time by
+// one JSON.parse instead of being scanned and parsed one by one: the text from the next item to
+// the last `},{` within those bytes (preferably one followed by the same first members as that
+// item's), read as an array. That `}` ends an item of this list exactly when the text parses:
+// cut inside a string, inside a nested value or past the end of the list, the text is left open
+// or breaks the array syntax, and JSON.parse refuses it; then the items are read one by one, as
+// without `batch`, until the next chunk or list. JSON.parse of the batch judges every item.
 
 export class NotJson extends Error {}
 
@@ -22,6 +30,14 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** Between two object items, as JSON.stringify writes them. */
+const ITEM_SEPARATOR = Buffer.from('},{');
+/**
+ * Text parsed at once at most (about). At L, 64 KiB took 0.3–0.5 s less CPU to load than
+ * parsing item by item; a whole 1 MiB chunk at once saved less (its objects outlive more
+ * young-generation collections).
+ */
+const BATCH_BYTES = 64 * 1024;
 
 type Where = 'start' | 'top' | 'resources' | 'items' | 'end';
 
@@ -58,13 +74,19 @@ export class SnapshotDocumentParser {
    * (`items` of a list response, `findings` of a stored run).
    */
   private readonly itemsAt: string;
+  /** Whether the items of a chunk are parsed as one text where they can be (see the top). */
+  private readonly batch: boolean;
+  /** A batch failed in this chunk and list: the rest of it is read item by item. */
+  private batchFailed = false;
 
-  constructor(onItem: (kind: string, item: unknown) => unknown, itemsAt: 'resources' | 'items' | 'findings' = 'resources') {
+  constructor(onItem: (kind: string, item: unknown) => unknown, itemsAt: 'resources' | 'items' | 'findings' = 'resources', batch = false) {
     this.onItem = onItem;
     this.itemsAt = itemsAt;
+    this.batch = batch;
   }
 
   push(chunk: Buffer): void {
+    this.batchFailed = false;
     const kept = this.buf.length - this.pos;
     if (kept === 0) {
       this.buf = chunk;
@@ -131,6 +153,7 @@ export class SnapshotDocumentParser {
             break;
           }
           if (this.hasMember && !this.scan) throw new NotJson();
+          if (this.batch && !this.scan && !this.batchFailed && this.parseBatch()) break;
           const end = this.valueEnd(final);
           if (end < 0) return;
           this.items.push(this.onItem(this.kind, this.parse(end)));
@@ -189,6 +212,7 @@ export class SnapshotDocumentParser {
       this.pos++;
       this.kind = '';
       this.items = [];
+      this.batchFailed = false;
       this.doc[key] = this.items;
       this.where = 'items';
       this.hasMember = false;
@@ -207,6 +231,7 @@ export class SnapshotDocumentParser {
       this.pos++;
       this.kind = key;
       this.items = [];
+      this.batchFailed = false;
       (this.doc.resources as Record<string, unknown>)[key] = this.items;
       this.where = 'items';
       this.hasMember = false;
@@ -220,6 +245,49 @@ export class SnapshotDocumentParser {
     else this.doc[key] = value;
     this.key = undefined;
     this.hasMember = true;
+  }
+
+  /**
+   * `},` and the start of the item at `pos`, up to its second ',' or first nested value (as
+   * `},{"apiVersion":"v1","kind":"Pod"`): the items of a list begin alike and the objects
+   * nested in them seldom do, so a batch cut there is seldom refused. (Any cut is checked by
+   * JSON.parse; this only makes a good one likely: a bare `},{` is also between the
+   * containers of a pod.)
+   */
+  private separator(): Buffer {
+    const b = this.buf;
+    const start = this.pos;
+    const limit = Math.min(b.length, start + 128);
+    let commas = 0;
+    let i = start + 1;
+    for (; i < limit; i++) {
+      const c = b[i]!;
+      if (c === OPEN_OBJECT || c === OPEN_ARRAY || (c === COMMA && ++commas === 2)) break;
+    }
+    return i - start < 3 ? ITEM_SEPARATOR : Buffer.concat([ITEM_SEPARATOR.subarray(0, 2), b.subarray(start, i)]);
+  }
+
+  /** Parses the items from `pos` to the last item start like its own (see `separator`) in BATCH_BYTES at once; false if that is not a run of items. */
+  private parseBatch(): boolean {
+    const b = this.buf;
+    let cut = b.lastIndexOf(this.separator(), this.pos + BATCH_BYTES);
+    if (cut <= this.pos) cut = b.lastIndexOf(ITEM_SEPARATOR, this.pos + BATCH_BYTES);
+    if (cut <= this.pos) {
+      this.batchFailed = true;
+      return false;
+    }
+    let items: unknown[];
+    try {
+      items = JSON.parse(`[${b.toString('utf8', this.pos, cut + 1)}]`) as unknown[];
+    } catch {
+      this.batchFailed = true;
+      return false;
+    }
+    for (let i = 0; i < items.length; i++) this.items.push(this.onItem(this.kind, items[i]));
+    this.pos = cut + 1;
+    this.hasMember = true;
+    this.afterComma = false;
+    return true;
   }
 
   private parse(end: number): unknown {

@@ -20,6 +20,8 @@
 const MAX_STRING = 1024;
 /** Strings longer than this are mostly unique (certificates, scripts): not looked up for a shared copy. */
 const MAX_SHARED_STRING = 64;
+/** Strings shorter than this are one string per value already (V8's JSON.parse internalizes them). */
+const SHORT_STRING = 10;
 /** Objects deeper than this below an item are left as they are (and make their parents unshareable). */
 const MAX_DEPTH = 32;
 /** Canonical objects kept per colliding hash beyond the first. */
@@ -47,6 +49,16 @@ export class Interner {
   private readonly collided = new Map<number, object[]>();
   /** Set by `hashOf`: whether the value hashed last may be shared. */
   private shareable = true;
+  /**
+   * What `hashOf` found for each object of the member it hashed, in the order it met them
+   * (`intern` walks them in the same order): the hash, whether it may be shared, and how many
+   * objects its subtree holds (itself included), to step over a subtree replaced whole. So a
+   * member is hashed once, not once more at each level that is new.
+   */
+  private hashes: number[] = [];
+  private oks: boolean[] = [];
+  private sizes: number[] = [];
+  private hashed = 0;
 
   /** Objects found equal to one seen before (each is a copy no longer held). */
   shared = 0;
@@ -96,7 +108,8 @@ export class Interner {
    * object found equal to an earlier one is replaced whole.
    */
   private string(s: string): string {
-    if (s.length > MAX_SHARED_STRING) return s;
+    // V8's JSON.parse gives one string for equal values shorter than 10 characters already.
+    if (s.length > MAX_SHARED_STRING || s.length < SHORT_STRING) return s;
     const c = this.strings.get(s);
     if (c !== undefined) return c;
     this.strings.set(s, s);
@@ -110,24 +123,44 @@ export class Interner {
    */
   private intern(v: object, depth: number): object {
     if (depth > MAX_DEPTH) return v;
-    const h = this.hashOf(v, depth);
-    const shareable = this.shareable;
+    this.hashed = 0;
+    this.hashOf(v, depth);
+    return this.internAt(v, depth, 0);
+  }
+
+  /** `intern` for `v`, hashed as the `at`-th object by the last `hashOf`. */
+  private internAt(v: object, depth: number, at: number): object {
+    const h = this.hashes[at]!;
+    const shareable = this.oks[at]!;
     if (shareable) {
       const found = this.find(h, v);
       if (found !== undefined) return this.hit(found);
     }
     // Its members are kept (a new object, or one that cannot be shared): interned in turn.
+    // Objects below MAX_DEPTH were not hashed (nor numbered) and are left as they are.
+    const deeper = depth + 1 <= MAX_DEPTH;
+    let next = at + 1;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const m: unknown = v[i];
-        const c = typeof m === 'string' ? this.string(m) : m !== null && typeof m === 'object' ? this.intern(m, depth + 1) : m;
+        let c = m;
+        if (typeof m === 'string') c = this.string(m);
+        else if (m !== null && typeof m === 'object' && deeper) {
+          c = this.internAt(m, depth + 1, next);
+          next += this.sizes[next]!;
+        }
         if (c !== m) v[i] = c;
       }
     } else {
       const o = v as Record<string, unknown>;
       for (const k in o) {
         const m = o[k];
-        const c = typeof m === 'string' ? this.string(m) : m !== null && typeof m === 'object' ? this.intern(m, depth + 1) : m;
+        let c = m;
+        if (typeof m === 'string') c = this.string(m);
+        else if (m !== null && typeof m === 'object' && deeper) {
+          c = this.internAt(m, depth + 1, next);
+          next += this.sizes[next]!;
+        }
         if (c !== m) o[k] = c;
       }
     }
@@ -135,12 +168,16 @@ export class Interner {
     return v;
   }
 
-  /** A hash of `v`'s whole content; sets `shareable` (false for what is too deep, too long or not JSON). */
+  /**
+   * A hash of `v`'s whole content; sets `shareable` (false for what is too deep, too long or
+   * not JSON), and numbers `v` and the objects it holds for `internAt`.
+   */
   private hashOf(v: object, depth: number): number {
     if (depth > MAX_DEPTH) {
       this.shareable = false;
       return 0;
     }
+    const at = this.hashed++;
     let ok = true;
     let h: number;
     if (Array.isArray(v)) {
@@ -160,7 +197,11 @@ export class Interner {
     this.shareable = ok;
     h ^= h >>> 15;
     h = Math.imul(h, 0x2c1b3c6d);
-    return h ^ (h >>> 12);
+    h ^= h >>> 12;
+    this.hashes[at] = h;
+    this.oks[at] = ok;
+    this.sizes[at] = this.hashed - at;
+    return h;
   }
 
   /** The hash of a member of an object at `depth`; sets `shareable`. */

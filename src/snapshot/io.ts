@@ -97,7 +97,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   // Equal subtrees of all kinds' objects become one frozen object (src/snapshot/intern.ts).
   // Dropped with the parser (its tables are the size of the distinct content).
   let interner: Interner | null = new Interner();
-  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser((kind, item) => interner!.item(slimObject(kind, item as KubeObject)));
+  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser((kind, item) => interner!.item(slimObject(kind, item as KubeObject)), 'resources', true);
   let total = 0;
   let malformed = false;
   const consume = async (chunks: AsyncIterable<Buffer>) => {

@@ -122,6 +122,44 @@ describe('unequal subtrees are kept apart', () => {
   });
 });
 
+describe('sharing at every level', () => {
+  it('every object or array below an item equal to one seen before is that one, however deep and wherever in an array', () => {
+    const objects = Array.from({ length: 3000 }, (_, i) => ({
+      metadata: { name: `o-${i}`, labels: { app: `a${i % 4}` } },
+      spec: {
+        name: `o-${i}`,
+        a: [
+          { k: i % 5, inner: [{ x: i % 3, deep: { y: [i % 2, 'z', { w: i % 7 }] } }, { y: [i % 2, 'z'] }, [i % 3, [i % 2]]] },
+          { k: 'c', inner: [{ x: i % 4 }] },
+          [[], {}, { e: i % 9 }],
+        ],
+        b: { deep: { deeper: [{ v: i % 6 }, { v: i % 6, u: [{ t: i % 8 }] }] } },
+      },
+    }) as KubeObject);
+    const loaded = load(objects);
+    const first = new Map<string, unknown>();
+    let checked = 0;
+    const walk = (v: unknown) => {
+      if (v === null || typeof v !== 'object') return;
+      const text = JSON.stringify(v);
+      const seen = first.get(text);
+      if (seen === undefined) first.set(text, v);
+      else {
+        expect(v).toBe(seen);
+        checked++;
+      }
+      for (const m of Object.values(v)) walk(m);
+    };
+    for (let i = 0; i < loaded.length; i++) {
+      expect(JSON.stringify(loaded[i])).toBe(JSON.stringify(objects[i]));
+      walk(loaded[i].metadata!.labels);
+      walk(loaded[i].spec);
+    }
+    // (Most subtrees repeat: more than one per object.)
+    expect(checked).toBeGreaterThan(loaded.length);
+  });
+});
+
 describe('writes never reach the siblings', () => {
   it('a write into a shared part throws, and the siblings keep their values', () => {
     const pods = load([replica(1), replica(2), replica(3)]);

@@ -105,3 +105,75 @@ describe('SnapshotDocumentParser on a list response', () => {
     }
   });
 });
+
+// The snapshot reader parses the items some 64 KiB at a time (`batch`): up to the last `},{`,
+// which must end an item of the list. Where `},{` is inside a string, a nested array or past
+// the end of the list, the result is still JSON.parse's, whatever the chunking.
+describe('SnapshotDocumentParser, items parsed in batches', () => {
+  const odd = JSON.stringify({
+    schemaVersion: 1,
+    resources: {
+      pods: [
+        { a: 1 }, { s: 'x},{y' }, { n: [{ a: 1 }, { b: [{ c: 2 }, { d: '},{' }] }] }, { s: '},{"', t: '\\', u: '"},{"' }, {},
+        { metadata: { name: 'p\u00e9\u4e2d\ud83d\ude00', labels: { 'a},{b': '},{' } } },
+      ],
+      services: [{ spec: { ports: [{ port: 80 }, { port: 443 }] } }, { x: '}' }],
+      odd: [1, { x: 1 }, 'str},{', [{ a: 1 }, { b: 2 }], null, { y: [] }],
+      empty: [],
+    },
+    after: [{ a: 1 }, { b: 2 }],
+  });
+
+  function parse(pieces: Buffer[], batch: boolean) {
+    const seen: Array<[string, unknown]> = [];
+    const p = new SnapshotDocumentParser((kind, item) => {
+      seen.push([kind, item]);
+      return item;
+    }, 'resources', batch);
+    for (const piece of pieces) p.push(piece);
+    return { doc: p.end(), seen };
+  }
+
+  it('gives what item-by-item parsing gives, split in two at every byte and a byte at a time', () => {
+    const bytes = Buffer.from(odd, 'utf8');
+    const expected = parse([bytes], false);
+    expect(expected.doc).toEqual(JSON.parse(odd));
+    expect(parse([bytes], true)).toEqual(expected);
+    for (let i = 1; i < bytes.length; i++) {
+      expect(parse([bytes.subarray(0, i), bytes.subarray(i)], true), `split at ${i}`).toEqual(expected);
+    }
+    expect(parse([...bytes].map((b) => Buffer.from([b])), true)).toEqual(expected);
+  });
+
+  it('reads many items across many chunks (batches ending mid-chunk and straddling chunks)', () => {
+    // Nested objects that begin as the items do (`},{"apiVersion":"v1","kind":"Pod"` inside an item).
+    const like = (i: number) => (i % 11 === 0 ? [{ apiVersion: 'v1', kind: 'Pod' }, { apiVersion: 'v1', kind: 'Pod', s: '},{"apiVersion":"v1","kind":"Pod"' }] : []);
+    const pods = Array.from({ length: 6000 }, (_, i) => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: `p-${i}`, labels: { app: i % 7 === 0 ? '},{' : `a${i % 13}` }, ownerReferences: like(i) },
+      spec: { containers: [{ name: 'c', image: `img:${i % 5}` }, { name: 'd' }] },
+    }));
+    const text = Buffer.from(JSON.stringify({ schemaVersion: 1, resources: { pods, services: pods.slice(0, 500) } }));
+    const expected = parse([text], false);
+    for (const size of [1000, 64 * 1024 - 7, 64 * 1024, 100_003, 1024 * 1024]) {
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < text.length; i += size) pieces.push(text.subarray(i, i + size));
+      const got = parse(pieces, true);
+      expect(got.seen.length, `chunks of ${size}`).toBe(6500);
+      expect(got, `chunks of ${size}`).toEqual(expected);
+    }
+  });
+
+  it('refuses what JSON.parse refuses, where a `},{` batch would end', () => {
+    for (const bad of [
+      '{"resources":{"pods":[{"a":1},{"b":tru},{"c":1}]}}',
+      '{"resources":{"pods":[{"a":1},{"b":2}],{"c":1}]}}',
+      '{"resources":{"pods":[{"a":1},{"b":2},]}}',
+      '{"resources":{"pods":[{"a":1},{"b":2}},{"c":1}]}}',
+      '{"resources":{"pods":[{"a":1},{"b":"\u0001"},{"c":1}]}}',
+      '{"resources":{"pods":[{"a":1},{"b":2},{"c":1}]}',
+    ]) {
+      for (const batch of [false, true]) expect(() => parse([Buffer.from(bad)], batch), bad).toThrow(NotJson);
+    }
+  });
+});
