@@ -8,7 +8,9 @@
 // hidden class: the accessors cost no memory per finding. A read parses the record once
 // (kept for the next read of the same finding); assigning one of the three fields turns the
 // finding into a plain one. The writers of whole runs (report.json, the stores' gzip) copy
-// the spooled bytes in order with writeFindingJson instead of parsing them back.
+// the spooled bytes in order with writeFindingJson instead of parsing them back. The one
+// evidence number a renderer ranks every open finding by (reachCount: the HTML's top fixes)
+// is kept beside the finding when it is spooled, so ranking does not parse every record back.
 import type { ByteBatch, Spool } from '../base/spool.ts';
 import type { Area, ResourceRef, Severity } from '../base/vocabulary.ts';
 import type { Finding, WaiverRef } from './types.ts';
@@ -22,6 +24,25 @@ let MESSAGE: PropertyDescriptor;
 let EVIDENCE: PropertyDescriptor;
 let RELATED: PropertyDescriptor;
 
+/**
+ * Evidence counts that say how many workloads or pods a finding reaches, in order of
+ * preference: the first that is a positive finite number counts.
+ */
+const REACH_KEYS: ReadonlyArray<readonly [string, 'workload' | 'pod']> = [
+  ['unisolatedCount', 'workload'], ['affectedWorkloads', 'workload'],
+  ['failingPods', 'pod'], ['unmeshedPods', 'pod'], ['podCount', 'pod'],
+];
+
+/** The reach in `evidence`, signed: > 0 workloads, < 0 pods, 0 none (one number, no allocation). */
+function reachIn(evidence: Record<string, unknown> | undefined): number {
+  if (evidence === undefined || evidence === null) return 0;
+  for (const [key, unit] of REACH_KEYS) {
+    const v = evidence[key];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return unit === 'workload' ? v : -v;
+  }
+  return 0;
+}
+
 const member = (key: string, value: unknown): string => {
   const json = JSON.stringify(value);
   return json === undefined ? '' : `,"${key}":${json}`;
@@ -33,6 +54,8 @@ class SpooledFinding implements Finding {
   #at: number;
   #messageBytes: number;
   #bytes: number;
+  /** reachIn(evidence) as spooled: the evidence cannot change without detaching the finding. */
+  #reach: number;
   declare fingerprint: string;
   declare check: string;
   declare area: Area;
@@ -46,8 +69,9 @@ class SpooledFinding implements Finding {
   declare waiver?: WaiverRef;
   declare impliedBy?: string;
 
-  constructor(f: Finding, spool: Spool, at: number, messageBytes: number, bytes: number) {
+  constructor(f: Finding, spool: Spool, at: number, messageBytes: number, bytes: number, reach: number) {
     this.#spool = spool;
+    this.#reach = reach;
     this.#at = at;
     this.#messageBytes = messageBytes;
     this.#bytes = bytes;
@@ -100,6 +124,10 @@ class SpooledFinding implements Finding {
     RELATED = accessor('related');
   }
 
+  static reach(f: Finding): number {
+    return #spool in f && f.#spool !== null ? f.#reach : reachIn(f.evidence);
+  }
+
   static isSpooled(f: Finding): boolean {
     return #spool in f && f.#spool !== null;
   }
@@ -138,7 +166,7 @@ export function spoolFinding(f: Finding, spool: Spool): Finding | null {
   const at = spool.append(message + rest);
   if (at < 0) return null;
   const bytes = spool.size - at;
-  return new SpooledFinding(f, spool, at, rest === '' ? bytes : Buffer.byteLength(message), bytes);
+  return new SpooledFinding(f, spool, at, rest === '' ? bytes : Buffer.byteLength(message), bytes, reachIn(f.evidence));
 }
 
 /** Writes JSON.stringify(f) to `out`: spooled text is copied as it is, not parsed back. */
@@ -149,4 +177,13 @@ export function writeFindingJson(f: Finding, out: ByteBatch): void {
 /** Whether `f`'s bulky fields are read from a spool. */
 export function isSpooled(f: Finding): boolean {
   return SpooledFinding.isSpooled(f);
+}
+
+/**
+ * How many workloads or pods `f` reaches by its evidence (the first of REACH_KEYS that is a
+ * positive number): > 0 workloads, < 0 pods, 0 when it says none. A spooled finding answers
+ * from the number kept when it was spooled, without reading its evidence back.
+ */
+export function reachCount(f: Finding): number {
+  return SpooledFinding.reach(f);
 }

@@ -18,7 +18,7 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { gzipJson } from '../../../src/history/gzip-json.ts';
 import { renderFormat, writeReportJson } from '../../../src/report/render.ts';
-import { isSpooled } from '../../../src/run/spooled-finding.ts';
+import { isSpooled, reachCount } from '../../../src/run/spooled-finding.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { ROOT } from '../report/demo.ts';
 
@@ -26,10 +26,10 @@ const dir = mkdtempSync(join(tmpdir(), 'spooled-finding-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The demo cluster audited today and a day earlier (fewer bindings), with or without a spool; today's diffed. */
-function demo(spooled: boolean): { report: RunReport; previous: RunReport } {
+function demo(spooled: boolean, opened: Spool[] = []): { report: RunReport; previous: RunReport } {
   const { config } = loadConfig(join(ROOT, 'examples/ztaudit.demo.yaml'), ROOT, new Set(CHECKS.map((c) => c.id)));
   const at = (iso: string) => new Date(iso);
-  const spool = spooled ? () => Spool.open(dir) : undefined;
+  const spool = spooled ? () => { const s = Spool.open(dir); if (s) opened.push(s); return s; } : undefined;
   const snapshot = (rbac: boolean) => {
     const s = loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: 'demo', clusterVersion: 'v1.36.3' });
     if (!rbac) for (const k of ['clusterrolebindings', 'rolebindings'] as const) s.resources[k] = (s.resources[k] ?? []).slice(0, 1);
@@ -106,5 +106,22 @@ describe('spooled findings', () => {
     expect(written.findings[3].message).toBe('rewritten by a reader');
     expect(written.findings[4].severity).toBe('low');
     expect(JSON.stringify(written.findings)).toBe(JSON.stringify(report.findings));
+  });
+
+  it('keep the reach the HTML ranks top fixes by: the same number as the evidence, answered without reading the spool', () => {
+    const reach = plain.report.findings.map(reachCount);
+    expect(reach.some((r) => r > 0) && reach.some((r) => r < 0)).toBe(true); // workloads and pods both occur
+    plain.report.findings.forEach((f, i) => {
+      const key = ['unisolatedCount', 'affectedWorkloads', 'failingPods', 'unmeshedPods', 'podCount'].find((k) => {
+        const v = f.evidence?.[k];
+        return typeof v === 'number' && Number.isFinite(v) && v > 0;
+      });
+      expect(Math.abs(reach[i])).toBe(key === undefined ? 0 : f.evidence?.[key]);
+    });
+    const opened: Spool[] = [];
+    const again = demo(true, opened);
+    for (const s of opened) s.close(); // reading a record now throws
+    expect(() => again.report.findings[0].evidence).toThrow(/closed/);
+    expect(again.report.findings.map(reachCount)).toEqual(reach);
   });
 });
