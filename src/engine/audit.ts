@@ -4,7 +4,7 @@ import type { Config } from '../config/types.ts';
 import type { CheckSummary, Finding, RunDetails, RunReport } from '../run/types.ts';
 import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { runChecks } from './run.ts';
+import { flatText, runChecks } from './run.ts';
 import { scoreRun } from './score.ts';
 import type { AuditContext, StagedAnalysis } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
@@ -109,6 +109,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
         if (spooled) findings.push(spooled);
         else {
           if (r.evidence) shareStrings(r.evidence, strings);
+          if (!input.evaluate) f.message = flatText(f.message); // held in memory (an `evaluate` caller's results are flat already)
           findings.push(f);
         }
       }
@@ -182,7 +183,7 @@ function* oneByOne(checks: readonly Check[], ctx: AuditContext, staged: Readonly
   const ended = new Set<string>();
   for (const [i, check] of checks.entries()) {
     // Yielded before the area's end (its Result list is not held beside the sections).
-    yield runChecks([check], ctx)[0];
+    yield runChecks([check], ctx, false)[0];
     if (lastOfArea.get(check.area) !== i) continue;
     ended.add(check.area);
     for (const s of staged) s?.afterArea?.(check.area, ctx);
