@@ -212,6 +212,11 @@ export class ByteBatch {
   private readonly out = Buffer.allocUnsafe(1 << 20);
   private used = 0;
   private readonly sink: (chunk: Buffer) => void;
+  /**
+   * What a writer may keep between pieces of this document (serialised values it reuses);
+   * dropped at every flush, since an asynchronous writer may let other code run there.
+   */
+  memo: object | null = null;
   constructor(sink: (chunk: Buffer) => void) { this.sink = sink; }
 
   text(text: string): void {
@@ -238,6 +243,7 @@ export class ByteBatch {
   }
 
   flush(): void {
+    this.memo = null;
     if (this.used === 0) return;
     this.sink(this.out.subarray(0, this.used));
     this.used = 0;

@@ -139,19 +139,55 @@ class SpooledFinding implements Finding {
       return;
     }
     const spool = f.#spool;
-    const head = member('fingerprint', f.fingerprint) + member('check', f.check) + member('area', f.area) + member('severity', f.severity) + member('resource', f.resource);
+    const memo = (out.memo ??= new Members()) as Members;
+    const head = member('fingerprint', f.fingerprint) + memo.check.of(f.check) + memo.area.of(f.area) + memo.severity.of(f.severity) + member('resource', f.resource);
     out.text(`{${head.slice(1)}${head === '' ? '' : ','}`);
     out.bytes(spool.bytes(f.#at, f.#messageBytes));
-    out.text(member('controls', f.controls));
+    out.text(memo.controls.of(f.controls));
     if (f.#bytes > f.#messageBytes) out.bytes(spool.bytes(f.#at + f.#messageBytes, f.#bytes - f.#messageBytes));
-    out.text(`${member('waived', f.waived)}${member('waiver', f.waiver)}${member('impliedBy', f.impliedBy)}}`);
+    // Most findings: open, no waiver, not implied by another.
+    if (f.waived === false && f.waiver === undefined && f.impliedBy === undefined) out.text(OPEN_TAIL);
+    else out.text(`${member('waived', f.waived)}${member('waiver', f.waiver)}${member('impliedBy', f.impliedBy)}}`);
   }
+}
+
+const OPEN_TAIL = `${member('waived', false)}}`;
+
+/**
+ * member(key, value) of the last value seen, reused while the next finding has the same one
+ * (the findings of one check come in a row: the same check, area, severity and controls).
+ * A string is compared by value; an object (the controls list) by identity, which is exact
+ * only while nothing can change it in place: the memo lives on a ByteBatch and is dropped at
+ * each of its flushes, the only points where an asynchronous writer lets other code run.
+ */
+class Member {
+  #key: string;
+  #value: unknown = undefined;
+  #json = '';
+  #set = false;
+  constructor(key: string) { this.#key = key; }
+  of(value: unknown): string {
+    if (this.#set && value === this.#value) return this.#json;
+    this.#json = member(this.#key, value);
+    this.#value = value;
+    this.#set = true;
+    return this.#json;
+  }
+}
+
+class Members {
+  readonly check = new Member('check');
+  readonly area = new Member('area');
+  readonly severity = new Member('severity');
+  readonly controls = new Member('controls');
 }
 
 /** Whether a finding still has exactly its own keys, in order (nothing added or removed by a reader). */
 function inOrder(f: object): boolean {
   const keys = Object.keys(f);
-  return keys.length === KEYS.length && keys.every((k, i) => k === KEYS[i]);
+  if (keys.length !== KEYS.length) return false;
+  for (let i = 0; i < KEYS.length; i++) if (keys[i] !== KEYS[i]) return false;
+  return true;
 }
 
 /**

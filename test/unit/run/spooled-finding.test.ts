@@ -101,11 +101,25 @@ describe('spooled findings', () => {
     expect(isSpooled(f)).toBe(false);
     expect(f.evidence).toEqual(evidence);
     report.findings[4].severity = 'low';
+    // Fields of findings that stay spooled: one finding's controls replaced amid its check's
+    // (which share one list), another check's shared list changed in place, a waiver added.
+    const same = report.findings.findIndex((g, i) => i > 6 && g.check === report.findings[i + 1]?.check && g.check === report.findings[i - 1].check);
+    report.findings[same].controls = [...report.findings[same].controls, 'EDITED:1'];
+    const other = report.findings.find((g) => g.check !== report.findings[same].check)!;
+    other.controls.push('EDITED:2');
+    const open = report.findings.findLast((g) => !g.waived)!;
+    open.waived = true;
+    open.waiver = { reason: 'accepted <b>"risk"</b>', owner: 'ops', expires: '2027-01-01' };
+    expect([report.findings[same], other, open].every(isSpooled)).toBe(true);
     await writeReportJson(report, join(dir, 'edited.json'));
     const written = JSON.parse(readFileSync(join(dir, 'edited.json'), 'utf8')) as RunReport;
     expect(written.findings[3].message).toBe('rewritten by a reader');
     expect(written.findings[4].severity).toBe('low');
+    expect(written.findings[same].controls.at(-1)).toBe('EDITED:1');
+    expect(written.findings[same - 1].controls).not.toContain('EDITED:1');
+    expect(written.findings.filter((g) => g.controls.includes('EDITED:2')).length).toBe(report.findings.filter((g) => g.controls === other.controls).length);
     expect(JSON.stringify(written.findings)).toBe(JSON.stringify(report.findings));
+    expect(gunzipSync(await gzipJson(report)).toString('utf8')).toBe(JSON.stringify(report));
   });
 
   it('keep the reach the HTML ranks top fixes by: the same number as the evidence, answered without reading the spool', () => {
