@@ -43,6 +43,8 @@ export interface AuditOutput {
   report: RunReport;
   /** Fingerprints whose waiver expired in this run (the diff counts them as regressions). */
   expiredWaivers: string[];
+  /** Lines for the log about how the run was made, not about the cluster (its spool could not be written). */
+  warnings?: string[];
 }
 
 /** Version of the check catalog: changes whenever a check is added, removed or re-weighted. */
@@ -95,6 +97,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   const passes: Array<Map<Severity, number>> = [];
   const ends: number[] = []; // outcome i's findings are findings[ends[i - 1] ?? 0 .. ends[i])
   const findings: Finding[] = [];
+  let kept = 0; // findings that stay in memory although there is a spool (it could not take them)
   // The evidence strings seen in the current area (pod names recur across its checks).
   let strings = new Map<string, string>();
   let area = '';
@@ -108,6 +111,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
         const spooled = spool && spoolFinding(f, spool);
         if (spooled) findings.push(spooled);
         else {
+          if (spool) kept++;
           if (r.evidence) shareStrings(r.evidence, strings);
           if (!input.evaluate) f.message = flatText(f.message); // held in memory (an `evaluate` caller's results are flat already)
           findings.push(f);
@@ -121,6 +125,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   strings.clear();
   if (spool?.size === 0) spool.close();
   else spool?.seal();
+  const warnings = spool?.failure ? [`cannot write the findings' temp file in ${spool.dir} (${spool.failure}): the run goes on with findings kept in memory (${kept} of ${findings.length} not spooled)`] : [];
   const w = applyWaivers(input.config.waivers, findings, input.now);
 
   const checks: CheckSummary[] = [];
@@ -171,7 +176,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
     details: input.details ? input.details(ctx) : {},
     notifications: [],
   };
-  return { report, expiredWaivers: [...w.expired.keys()] };
+  return { report, expiredWaivers: [...w.expired.keys()], ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /**
