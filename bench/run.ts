@@ -5,7 +5,8 @@
 // (user + system: the machine is shared, CPU time moves less with its load) and peak RSS per
 // stage and in total, then the load alone beside the whole run with their ratios (the
 // targets: whole run <= 4x the load time and <= 1.2x its peak); the last line per size is
-// exactly "<size> total: <seconds> s, peak <MiB> MiB".
+// exactly "<size> total: <seconds> s, peak <MiB> MiB". The child sets the heap growth the
+// ztaudit command sets (ZTAUDIT_HEAP_GROWTH_PERCENT, default 40; 0 for V8's own).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ import { writeReportJson } from '../src/report/render.ts';
 import { runDetails, runNotes } from '../src/analysis/details.ts';
 import { readSnapshot, writeSnapshot } from '../src/snapshot/io.ts';
 import { Spool } from '../src/base/spool.ts';
+import { HEAP_GROWTH_ENV, heapGrowthPercent, setHeapGrowth } from '../src/base/heap.ts';
 import { generateCluster, SIZES } from './generate.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string' }, child: { type: 'boolean' } } });
@@ -114,6 +116,11 @@ async function runSize(size: string): Promise<void> {
 }
 
 if (values.child) {
+  // The heap growth `ztaudit` itself runs with (src/cli/main.ts), so peaks are the product's.
+  const heap = heapGrowthPercent(process.env);
+  if ('error' in heap) throw new Error(heap.error);
+  setHeapGrowth(heap.percent);
+  console.log(`heap growth ${heap.percent === 0 ? "V8's own" : `${heap.percent} %`} (${HEAP_GROWTH_ENV})`);
   await runSize(sizes[0]);
 } else {
   const totals: Record<string, number> = {};

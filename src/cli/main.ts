@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ZtauditError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
+import { heapGrowthPercent, setHeapGrowth } from '../base/heap.ts';
 import { EXIT_CANNOT_RUN, type CliIO } from './io.ts';
 import { addCommand, commanderExitCode, configureCommand, type AnyCommandSpec } from './command.ts';
 import { RUN } from './run.ts';
@@ -59,6 +60,13 @@ export function runCli(): void {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
+  const heap = heapGrowthPercent(process.env);
+  if ('error' in heap) {
+    process.stderr.write(`ztaudit: ${heap.error}\n`);
+    process.exitCode = EXIT_CANNOT_RUN;
+    return;
+  }
+  setHeapGrowth(heap.percent);
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
