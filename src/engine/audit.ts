@@ -113,7 +113,8 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
         else {
           if (spool) kept++;
           if (r.evidence) shareStrings(r.evidence, strings);
-          if (!input.evaluate) f.message = flatText(f.message); // held in memory (an `evaluate` caller's results are flat already)
+          // Held in memory: one contiguous string (an `evaluate` caller's results are flat already).
+          if (!input.evaluate && typeof f.message === 'string') f.message = flatText(f.message);
           findings.push(f);
         }
       }
