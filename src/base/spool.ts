@@ -30,6 +30,16 @@ const named = new Set<Handle>();
 let exitHook = false;
 
 const WRITE_BUFFER = 1 << 20;
+
+/** How a spool's file is made and written (the defaults serve every run; tests change them). */
+export interface SpoolOptions {
+  /** Opens `path`, a file that does not exist yet, for reading and writing; returns its descriptor (default: created owner-only). */
+  open?: (path: string) => number;
+  /** Bytes gathered before they are written to the file (default 1 MiB). */
+  writeBuffer?: number;
+}
+
+const openNew = (path: string): number => openSync(path, 'wx+', 0o600);
 /** Reads for single records (renderers looking up a finding's message): small, so random access stays cheap. */
 const RECORD_WINDOW = 64 << 10;
 /** Reads for the writers that stream every record in order. */
@@ -46,29 +56,35 @@ class Window {
 export class Spool {
   private readonly handle: Handle;
   /** Bytes [base, base + used) are in `out`; the file holds [0, written), base <= written. */
-  private out: Buffer | null = Buffer.allocUnsafe(WRITE_BUFFER);
+  private out: Buffer | null;
   private base = 0;
   private used = 0;
   private written = 0;
   /** A write failed (no space): nothing more is appended; what was appended stays readable. */
   private broken = false;
+  /** Why the first failed write failed (e.g. "ENOSPC: no space left on device, write"), null while none did. */
+  failure: string | null = null;
+  /** The directory its file was made in. */
+  readonly dir: string;
   private readonly record = new Window(RECORD_WINDOW);
   private readonly stream = new Window(STREAM_WINDOW);
   /** One decoded value kept by its reader (the last finding parsed), keyed by offset. */
   memoAt = -1;
   memo: unknown = undefined;
 
-  private constructor(handle: Handle) {
+  private constructor(handle: Handle, dir: string, writeBuffer: number) {
     this.handle = handle;
+    this.dir = dir;
+    this.out = Buffer.allocUnsafe(writeBuffer);
     unreachable.register(this, handle, handle);
   }
 
   /** A new spool in `dir` (default the OS temp directory), or null when no file can be made there. */
-  static open(dir: string = tmpdir()): Spool | null {
+  static open(dir: string = tmpdir(), options: SpoolOptions = {}): Spool | null {
     const path = join(dir, `ztaudit-spool-${process.pid}-${randomBytes(6).toString('hex')}`);
     let fd: number;
     try {
-      fd = openSync(path, 'wx+', 0o600);
+      fd = (options.open ?? openNew)(path);
     } catch {
       return null;
     }
@@ -83,7 +99,7 @@ export class Spool {
         process.once('exit', () => { for (const h of [...named]) release(h); });
       }
     }
-    return new Spool(handle);
+    return new Spool(handle, dir, options.writeBuffer ?? WRITE_BUFFER);
   }
 
   /** Bytes appended so far. */
@@ -178,8 +194,8 @@ export class Spool {
       while (this.written < this.base + this.used) {
         this.written += writeSync(this.handle.fd, out, this.written - this.base, this.base + this.used - this.written, this.written);
       }
-    } catch {
-      this.broken = true;
+    } catch (error: unknown) {
+      this.fail(error);
       return false;
     }
     this.base = this.written;
@@ -187,13 +203,18 @@ export class Spool {
     return true;
   }
 
+  private fail(error: unknown): void {
+    this.broken = true;
+    this.failure ??= error instanceof Error ? error.message : String(error);
+  }
+
   /** A record larger than the write buffer (the buffer is empty: just flushed). */
   private writeDirect(bytes: Buffer): boolean {
     let off = 0;
     try {
       while (off < bytes.length) off += writeSync(this.handle.fd, bytes, off, bytes.length - off, this.written + off);
-    } catch {
-      this.broken = true;
+    } catch (error: unknown) {
+      this.fail(error);
       return false;
     }
     this.written += bytes.length;
@@ -212,6 +233,11 @@ export class ByteBatch {
   private readonly out = Buffer.allocUnsafe(1 << 20);
   private used = 0;
   private readonly sink: (chunk: Buffer) => void;
+  /**
+   * What a writer may keep between pieces of this document (serialised values it reuses);
+   * dropped at every flush, since an asynchronous writer may let other code run there.
+   */
+  memo: object | null = null;
   constructor(sink: (chunk: Buffer) => void) { this.sink = sink; }
 
   text(text: string): void {
@@ -238,6 +264,7 @@ export class ByteBatch {
   }
 
   flush(): void {
+    this.memo = null;
     if (this.used === 0) return;
     this.sink(this.out.subarray(0, this.used));
     this.used = 0;

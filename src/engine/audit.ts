@@ -4,7 +4,7 @@ import type { Config } from '../config/types.ts';
 import type { CheckSummary, Finding, RunDetails, RunReport } from '../run/types.ts';
 import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { runChecks } from './run.ts';
+import { flatText, runChecks } from './run.ts';
 import { scoreRun } from './score.ts';
 import type { AuditContext, StagedAnalysis } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
@@ -43,6 +43,8 @@ export interface AuditOutput {
   report: RunReport;
   /** Fingerprints whose waiver expired in this run (the diff counts them as regressions). */
   expiredWaivers: string[];
+  /** Lines for the log about how the run was made, not about the cluster (its spool could not be written). */
+  warnings?: string[];
 }
 
 /** Version of the check catalog: changes whenever a check is added, removed or re-weighted. */
@@ -95,6 +97,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   const passes: Array<Map<Severity, number>> = [];
   const ends: number[] = []; // outcome i's findings are findings[ends[i - 1] ?? 0 .. ends[i])
   const findings: Finding[] = [];
+  let kept = 0; // findings that stay in memory although there is a spool (it could not take them)
   // The evidence strings seen in the current area (pod names recur across its checks).
   let strings = new Map<string, string>();
   let area = '';
@@ -108,7 +111,10 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
         const spooled = spool && spoolFinding(f, spool);
         if (spooled) findings.push(spooled);
         else {
+          if (spool) kept++;
           if (r.evidence) shareStrings(r.evidence, strings);
+          // Held in memory: one contiguous string (an `evaluate` caller's results are flat already).
+          if (!input.evaluate && typeof f.message === 'string') f.message = flatText(f.message);
           findings.push(f);
         }
       }
@@ -120,6 +126,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   strings.clear();
   if (spool?.size === 0) spool.close();
   else spool?.seal();
+  const warnings = spool?.failure ? [`cannot write the findings' temp file in ${spool.dir} (${spool.failure}): the run goes on with findings kept in memory (${kept} of ${findings.length} not spooled)`] : [];
   const w = applyWaivers(input.config.waivers, findings, input.now);
 
   const checks: CheckSummary[] = [];
@@ -170,7 +177,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
     details: input.details ? input.details(ctx) : {},
     notifications: [],
   };
-  return { report, expiredWaivers: [...w.expired.keys()] };
+  return { report, expiredWaivers: [...w.expired.keys()], ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /**
@@ -182,7 +189,7 @@ function* oneByOne(checks: readonly Check[], ctx: AuditContext, staged: Readonly
   const ended = new Set<string>();
   for (const [i, check] of checks.entries()) {
     // Yielded before the area's end (its Result list is not held beside the sections).
-    yield runChecks([check], ctx)[0];
+    yield runChecks([check], ctx, false)[0];
     if (lastOfArea.get(check.area) !== i) continue;
     ended.add(check.area);
     for (const s of staged) s?.afterArea?.(check.area, ctx);

@@ -8,11 +8,16 @@ import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 
-export function runChecks(checks: readonly Check[], ctx: AuditContext): CheckOutcome[] {
-  return checks.map((check) => runOne(check, ctx, ctx.config));
+/**
+ * `kept`: the caller holds the results (serve --watch re-uses them run after run), so each
+ * message is made one contiguous string (flatText). The audit's own one-check-at-a-time run
+ * passes false: it spools a finding's message at once, or flattens it when it keeps it.
+ */
+export function runChecks(checks: readonly Check[], ctx: AuditContext, kept = true): CheckOutcome[] {
+  return checks.map((check) => runOne(check, ctx, ctx.config, kept));
 }
 
-function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
+function runOne(check: Check, ctx: AuditContext, config: Config, kept: boolean): CheckOutcome {
   const override = config.checks[check.id];
   const severity = override?.severity ?? check.severity;
   if (override?.enabled === false) return { check, status: 'not-applicable', severity, results: [], reason: 'disabled in config' };
@@ -33,7 +38,7 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
       // A pass is only counted and scored, never listed or diffed: keep it small (a large
       // cluster yields hundreds of thousands), without message, evidence or fingerprint.
       if (v.status === 'pass') return { status: 'pass', resource: v.resource, message: '', check: check.id, area: check.area, severity: sev, fingerprint: '' };
-      return { ...v, message: flat(v.message), check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) };
+      return { ...v, message: kept ? flatText(v.message) : v.message, check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) };
     });
     const status = results.some((r) => r.status === 'fail') ? 'fail' : 'pass';
     const excluded = check.excluded?.(ctx);
@@ -47,10 +52,11 @@ function runOne(check: Check, ctx: AuditContext, config: Config): CheckOutcome {
 /**
  * The same text as one contiguous string. A message built from a template of many parts is
  * a tree of string pieces (about twice the memory of the text); hundreds of thousands of
- * findings are held until the report is written. UTF-8 round-trips only well-formed text,
- * so anything else (a lone surrogate in a hostile name) is kept exactly as it was.
+ * findings are held until the report is written (unless they are spooled: copying the text
+ * first would only cost CPU). UTF-8 round-trips only well-formed text, so anything else (a
+ * lone surrogate in a hostile name) is kept exactly as it was.
  */
-function flat(text: string): string {
+export function flatText(text: string): string {
   return text.length > 32 && text.isWellFormed() ? Buffer.from(text, 'utf8').toString('utf8') : text;
 }
 

@@ -94,7 +94,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails, notes: runNotes,
     spool: () => Spool.open(),
   });
-  const { report, expiredWaivers } = await audit();
+  const { report, expiredWaivers, warnings } = await audit();
+  for (const line of warnings ?? []) edges.log.warn(line);
   if (store) await store.acquire(report.run.cluster.name);
   try {
     const previous = store ? await diffWithBaseline(store, report, expiredWaivers, edges) : null;

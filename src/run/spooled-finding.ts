@@ -8,7 +8,9 @@
 // hidden class: the accessors cost no memory per finding. A read parses the record once
 // (kept for the next read of the same finding); assigning one of the three fields turns the
 // finding into a plain one. The writers of whole runs (report.json, the stores' gzip) copy
-// the spooled bytes in order with writeFindingJson instead of parsing them back.
+// the spooled bytes in order with writeFindingJson instead of parsing them back. The one
+// evidence number a renderer ranks every open finding by (reachCount: the HTML's top fixes)
+// is kept beside the finding when it is spooled, so ranking does not parse every record back.
 import type { ByteBatch, Spool } from '../base/spool.ts';
 import type { Area, ResourceRef, Severity } from '../base/vocabulary.ts';
 import type { Finding, WaiverRef } from './types.ts';
@@ -22,6 +24,25 @@ let MESSAGE: PropertyDescriptor;
 let EVIDENCE: PropertyDescriptor;
 let RELATED: PropertyDescriptor;
 
+/**
+ * Evidence counts that say how many workloads or pods a finding reaches, in order of
+ * preference: the first that is a positive finite number counts.
+ */
+const REACH_KEYS: ReadonlyArray<readonly [string, 'workload' | 'pod']> = [
+  ['unisolatedCount', 'workload'], ['affectedWorkloads', 'workload'],
+  ['failingPods', 'pod'], ['unmeshedPods', 'pod'], ['podCount', 'pod'],
+];
+
+/** The reach in `evidence`, signed: > 0 workloads, < 0 pods, 0 none (one number, no allocation). */
+function reachIn(evidence: Record<string, unknown> | undefined): number {
+  if (evidence === undefined || evidence === null) return 0;
+  for (const [key, unit] of REACH_KEYS) {
+    const v = evidence[key];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return unit === 'workload' ? v : -v;
+  }
+  return 0;
+}
+
 const member = (key: string, value: unknown): string => {
   const json = JSON.stringify(value);
   return json === undefined ? '' : `,"${key}":${json}`;
@@ -33,6 +54,8 @@ class SpooledFinding implements Finding {
   #at: number;
   #messageBytes: number;
   #bytes: number;
+  /** reachIn(evidence) as spooled: the evidence cannot change without detaching the finding. */
+  #reach: number;
   declare fingerprint: string;
   declare check: string;
   declare area: Area;
@@ -46,8 +69,9 @@ class SpooledFinding implements Finding {
   declare waiver?: WaiverRef;
   declare impliedBy?: string;
 
-  constructor(f: Finding, spool: Spool, at: number, messageBytes: number, bytes: number) {
+  constructor(f: Finding, spool: Spool, at: number, messageBytes: number, bytes: number, reach: number) {
     this.#spool = spool;
+    this.#reach = reach;
     this.#at = at;
     this.#messageBytes = messageBytes;
     this.#bytes = bytes;
@@ -100,6 +124,10 @@ class SpooledFinding implements Finding {
     RELATED = accessor('related');
   }
 
+  static reach(f: Finding): number {
+    return #spool in f && f.#spool !== null ? f.#reach : reachIn(f.evidence);
+  }
+
   static isSpooled(f: Finding): boolean {
     return #spool in f && f.#spool !== null;
   }
@@ -111,19 +139,55 @@ class SpooledFinding implements Finding {
       return;
     }
     const spool = f.#spool;
-    const head = member('fingerprint', f.fingerprint) + member('check', f.check) + member('area', f.area) + member('severity', f.severity) + member('resource', f.resource);
+    const memo = (out.memo ??= new Members()) as Members;
+    const head = member('fingerprint', f.fingerprint) + memo.check.of(f.check) + memo.area.of(f.area) + memo.severity.of(f.severity) + member('resource', f.resource);
     out.text(`{${head.slice(1)}${head === '' ? '' : ','}`);
     out.bytes(spool.bytes(f.#at, f.#messageBytes));
-    out.text(member('controls', f.controls));
+    out.text(memo.controls.of(f.controls));
     if (f.#bytes > f.#messageBytes) out.bytes(spool.bytes(f.#at + f.#messageBytes, f.#bytes - f.#messageBytes));
-    out.text(`${member('waived', f.waived)}${member('waiver', f.waiver)}${member('impliedBy', f.impliedBy)}}`);
+    // Most findings: open, no waiver, not implied by another.
+    if (f.waived === false && f.waiver === undefined && f.impliedBy === undefined) out.text(OPEN_TAIL);
+    else out.text(`${member('waived', f.waived)}${member('waiver', f.waiver)}${member('impliedBy', f.impliedBy)}}`);
   }
+}
+
+const OPEN_TAIL = `${member('waived', false)}}`;
+
+/**
+ * member(key, value) of the last value seen, reused while the next finding has the same one
+ * (the findings of one check come in a row: the same check, area, severity and controls).
+ * A string is compared by value; an object (the controls list) by identity, which is exact
+ * only while nothing can change it in place: the memo lives on a ByteBatch and is dropped at
+ * each of its flushes, the only points where an asynchronous writer lets other code run.
+ */
+class Member {
+  #key: string;
+  #value: unknown = undefined;
+  #json = '';
+  #set = false;
+  constructor(key: string) { this.#key = key; }
+  of(value: unknown): string {
+    if (this.#set && value === this.#value) return this.#json;
+    this.#json = member(this.#key, value);
+    this.#value = value;
+    this.#set = true;
+    return this.#json;
+  }
+}
+
+class Members {
+  readonly check = new Member('check');
+  readonly area = new Member('area');
+  readonly severity = new Member('severity');
+  readonly controls = new Member('controls');
 }
 
 /** Whether a finding still has exactly its own keys, in order (nothing added or removed by a reader). */
 function inOrder(f: object): boolean {
   const keys = Object.keys(f);
-  return keys.length === KEYS.length && keys.every((k, i) => k === KEYS[i]);
+  if (keys.length !== KEYS.length) return false;
+  for (let i = 0; i < KEYS.length; i++) if (keys[i] !== KEYS[i]) return false;
+  return true;
 }
 
 /**
@@ -138,7 +202,7 @@ export function spoolFinding(f: Finding, spool: Spool): Finding | null {
   const at = spool.append(message + rest);
   if (at < 0) return null;
   const bytes = spool.size - at;
-  return new SpooledFinding(f, spool, at, rest === '' ? bytes : Buffer.byteLength(message), bytes);
+  return new SpooledFinding(f, spool, at, rest === '' ? bytes : Buffer.byteLength(message), bytes, reachIn(f.evidence));
 }
 
 /** Writes JSON.stringify(f) to `out`: spooled text is copied as it is, not parsed back. */
@@ -149,4 +213,13 @@ export function writeFindingJson(f: Finding, out: ByteBatch): void {
 /** Whether `f`'s bulky fields are read from a spool. */
 export function isSpooled(f: Finding): boolean {
   return SpooledFinding.isSpooled(f);
+}
+
+/**
+ * How many workloads or pods `f` reaches by its evidence (the first of REACH_KEYS that is a
+ * positive number): > 0 workloads, < 0 pods, 0 when it says none. A spooled finding answers
+ * from the number kept when it was spooled, without reading its evidence back.
+ */
+export function reachCount(f: Finding): number {
+  return SpooledFinding.reach(f);
 }

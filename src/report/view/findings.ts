@@ -4,6 +4,7 @@ import { checkCoverage } from '../../engine/score.ts';
 import { AREAS, SEVERITY_WEIGHT, type Severity } from '../../base/vocabulary.ts';
 import type { CheckSummary, Finding, RunReport } from '../../run/types.ts';
 import { evidenceOf } from './evidence.ts';
+import { reachCount } from '../../run/spooled-finding.ts';
 import { AREA_LABEL, card, compareFindings, firstSentence, resourceText, SEV_RANK, severityCountsOf, smallest, zeroSeverities } from './format.ts';
 import type { AreaSection, CheckGroup, FindingRow, FoldedGroup, ImpliedRow, TopFix } from './types.ts';
 
@@ -134,19 +135,13 @@ export function areaSections(report: RunReport, idx: FindingIndex, maxRows: numb
   });
 }
 
-/** Evidence counts that say how many workloads or pods a finding reaches, in order of preference. */
-const REACH_KEYS: Array<[string, string, string]> = [
-  ['unisolatedCount', 'workload', 'workloads'], ['affectedWorkloads', 'workload', 'workloads'],
-  ['failingPods', 'pod', 'pods'], ['unmeshedPods', 'pod', 'pods'], ['podCount', 'pod', 'pods'],
-];
-
 function reachOf(f: Finding, implied: readonly Finding[]): { factor: number; text: string } {
   if (implied.length > 0) return { factor: 1, text: `${implied.length + 1} findings on this ${f.area === 'rbac' ? 'subject' : 'resource'}` };
-  for (const [key, one, many] of REACH_KEYS) {
-    const v = f.evidence?.[key];
-    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return { factor: v, text: `${v.toLocaleString('en-US')} ${v === 1 ? one : many}` };
-  }
-  return { factor: 1, text: '' };
+  const reach = reachCount(f); // > 0 workloads, < 0 pods (src/run/spooled-finding.ts)
+  if (reach === 0) return { factor: 1, text: '' };
+  const v = Math.abs(reach);
+  const [one, many] = reach > 0 ? ['workload', 'workloads'] : ['pod', 'pods'];
+  return { factor: v, text: `${v.toLocaleString('en-US')} ${v === 1 ? one : many}` };
 }
 
 /**

@@ -4,7 +4,7 @@
 // descriptor stays open exactly as long as a report references it: an audit that throws
 // closes it at once, a pipeline run's report keeps it while it is held, and a serve daemon
 // running again and again keeps only the latest report's open.
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -189,4 +189,58 @@ describe('the spool lives as long as a report references it', () => {
     expect(openSpools(dir)).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
+});
+
+describe('a spool whose file cannot be written (the disk is full)', () => {
+  /** Makes the spool's file as usual but hands back a descriptor of /dev/full: the kernel fails every write with ENOSPC. */
+  const fullDevice = (path: string): number => {
+    closeSync(openSync(path, 'wx', 0o600));
+    return openSync('/dev/full', 'r+');
+  };
+
+  it('keeps every record appended before the failed write readable, and takes no more', () => {
+    const dir = mkdtempSync(join(work, 'full-'));
+    const spool = Spool.open(dir, { open: fullDevice, writeBuffer: 64 })!;
+    const records = ['a'.repeat(30), 'ü'.repeat(10), 'x'.repeat(10)]; // 60 bytes: still in the write buffer
+    const at = records.map((r) => spool.append(r));
+    expect(at).toEqual([0, 30, 50]);
+    expect(spool.failure).toBeNull();
+    expect(spool.append('y'.repeat(10))).toBe(-1); // the buffer is written out: no space
+    expect(spool.failure).toMatch(/^ENOSPC\b/);
+    expect(spool.append('z')).toBe(-1);
+    spool.seal();
+    expect(records.map((r, i) => spool.text(at[i], Buffer.byteLength(r)))).toEqual(records);
+    spool.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a pipeline run completes with the report.json of a run without a spool, and says why in one warning', async () => {
+    const dir = mkdtempSync(join(work, 'full-run-'));
+    const at = new Date('2026-11-26T02:00:00Z');
+    const run = async (spool: (() => Spool | null) | undefined, file: string) => {
+      const warnings: string[] = [];
+      const edges: PipelineEdges = {
+        collect: async () => demoSnapshot(), store: null, diff: () => { throw new Error('no store, no diff'); },
+        render: async (report) => {
+          await writeReportJson(report, join(dir, file));
+          return [join(dir, file)];
+        },
+        notifiers: [], log: { ...log, warn: (line: string) => { warnings.push(line); } }, now: () => at,
+        audit: (input) => auditSnapshot({ ...input, spool }),
+      };
+      const { report } = await runPipeline(defaultConfig(), CHECKS, edges);
+      return { report, warnings, json: readFileSync(join(dir, file), 'utf8').replaceAll(report.run.id, 'RUN-ID') }; // the id ends in random digits
+    };
+    const inMemory = await run(undefined, 'in-memory.json');
+    // A buffer of 4 KiB: the first write fails a few findings into the demo's audit.
+    const full = await run(() => Spool.open(dir, { open: fullDevice, writeBuffer: 4096 }), 'disk-full.json');
+    expect(full.report.findings.some(isSpooled)).toBe(true); // those appended before the failure
+    expect(full.report.findings.some((f) => !isSpooled(f))).toBe(true); // the rest kept in memory
+    expect(full.json).toBe(inMemory.json);
+    expect(inMemory.warnings).toEqual([]);
+    const kept = full.report.findings.filter((f) => !isSpooled(f)).length;
+    expect(full.warnings).toEqual([
+      `cannot write the findings' temp file in ${dir} (ENOSPC: no space left on device, write): the run goes on with findings kept in memory (${kept} of ${full.report.findings.length} not spooled)`,
+    ]);
+  });
 });

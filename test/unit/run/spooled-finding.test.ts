@@ -18,7 +18,7 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { gzipJson } from '../../../src/history/gzip-json.ts';
 import { renderFormat, writeReportJson } from '../../../src/report/render.ts';
-import { isSpooled } from '../../../src/run/spooled-finding.ts';
+import { isSpooled, reachCount } from '../../../src/run/spooled-finding.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { ROOT } from '../report/demo.ts';
 
@@ -26,10 +26,10 @@ const dir = mkdtempSync(join(tmpdir(), 'spooled-finding-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The demo cluster audited today and a day earlier (fewer bindings), with or without a spool; today's diffed. */
-function demo(spooled: boolean): { report: RunReport; previous: RunReport } {
+function demo(spooled: boolean, opened: Spool[] = []): { report: RunReport; previous: RunReport } {
   const { config } = loadConfig(join(ROOT, 'examples/ztaudit.demo.yaml'), ROOT, new Set(CHECKS.map((c) => c.id)));
   const at = (iso: string) => new Date(iso);
-  const spool = spooled ? () => Spool.open(dir) : undefined;
+  const spool = spooled ? () => { const s = Spool.open(dir); if (s) opened.push(s); return s; } : undefined;
   const snapshot = (rbac: boolean) => {
     const s = loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: 'demo', clusterVersion: 'v1.36.3' });
     if (!rbac) for (const k of ['clusterrolebindings', 'rolebindings'] as const) s.resources[k] = (s.resources[k] ?? []).slice(0, 1);
@@ -101,10 +101,41 @@ describe('spooled findings', () => {
     expect(isSpooled(f)).toBe(false);
     expect(f.evidence).toEqual(evidence);
     report.findings[4].severity = 'low';
+    // Fields of findings that stay spooled: one finding's controls replaced amid its check's
+    // (which share one list), another check's shared list changed in place, a waiver added.
+    const same = report.findings.findIndex((g, i) => i > 6 && g.check === report.findings[i + 1]?.check && g.check === report.findings[i - 1].check);
+    report.findings[same].controls = [...report.findings[same].controls, 'EDITED:1'];
+    const other = report.findings.find((g) => g.check !== report.findings[same].check)!;
+    other.controls.push('EDITED:2');
+    const open = report.findings.findLast((g) => !g.waived)!;
+    open.waived = true;
+    open.waiver = { reason: 'accepted <b>"risk"</b>', owner: 'ops', expires: '2027-01-01' };
+    expect([report.findings[same], other, open].every(isSpooled)).toBe(true);
     await writeReportJson(report, join(dir, 'edited.json'));
     const written = JSON.parse(readFileSync(join(dir, 'edited.json'), 'utf8')) as RunReport;
     expect(written.findings[3].message).toBe('rewritten by a reader');
     expect(written.findings[4].severity).toBe('low');
+    expect(written.findings[same].controls.at(-1)).toBe('EDITED:1');
+    expect(written.findings[same - 1].controls).not.toContain('EDITED:1');
+    expect(written.findings.filter((g) => g.controls.includes('EDITED:2')).length).toBe(report.findings.filter((g) => g.controls === other.controls).length);
     expect(JSON.stringify(written.findings)).toBe(JSON.stringify(report.findings));
+    expect(gunzipSync(await gzipJson(report)).toString('utf8')).toBe(JSON.stringify(report));
+  });
+
+  it('keep the reach the HTML ranks top fixes by: the same number as the evidence, answered without reading the spool', () => {
+    const reach = plain.report.findings.map(reachCount);
+    expect(reach.some((r) => r > 0) && reach.some((r) => r < 0)).toBe(true); // workloads and pods both occur
+    plain.report.findings.forEach((f, i) => {
+      const key = ['unisolatedCount', 'affectedWorkloads', 'failingPods', 'unmeshedPods', 'podCount'].find((k) => {
+        const v = f.evidence?.[k];
+        return typeof v === 'number' && Number.isFinite(v) && v > 0;
+      });
+      expect(Math.abs(reach[i])).toBe(key === undefined ? 0 : f.evidence?.[key]);
+    });
+    const opened: Spool[] = [];
+    const again = demo(true, opened);
+    for (const s of opened) s.close(); // reading a record now throws
+    expect(() => again.report.findings[0].evidence).toThrow(/closed/);
+    expect(again.report.findings.map(reachCount)).toEqual(reach);
   });
 });
