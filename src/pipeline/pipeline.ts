@@ -18,6 +18,7 @@ import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
+import { spoolCloserOf } from '../history/gzip-json.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -96,8 +97,9 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   });
   const { report, expiredWaivers } = await audit();
   if (store) await store.acquire(report.run.cluster.name);
+  const closers: Array<() => void> = []; // the spools of the stored runs read for the diff: closed when the run ends
   try {
-    const previous = store ? await diffWithBaseline(store, report, expiredWaivers, edges) : null;
+    const previous = store ? await diffWithBaseline(store, report, expiredWaivers, edges, closers) : null;
     if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     if (edges.keep && !edges.keep(report)) return { report, files: [] };
     // The stored runs; the renderer adds the current one.
@@ -132,6 +134,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     if (edges.notifyBeforeStore) await save();
     result = { report, files };
   } finally {
+    for (const close of closers) close();
     if (store) await store.release();
   }
   for (const p of edges.publishers ?? []) {
@@ -156,13 +159,21 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
  * (as many findings as this one, parsed from the store) is not kept through rendering,
  * storing and notifying.
  */
-async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], edges: PipelineEdges): Promise<RunReport | null> {
-  const baseline = await findBaseline(store.runsNewestFirst(report.run.cluster.name), report);
+async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], edges: PipelineEdges, closers: Array<() => void>): Promise<RunReport | null> {
+  const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report);
   if (!baseline) return null;
   report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
   const resolved = new Set(report.diff.resolved);
   const latest = baseline.latest;
   return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)) };
+}
+
+/** `runs`, each one's spool closer (src/history/gzip-json.ts) added to `closers` as it is handed on. */
+async function* noting(runs: AsyncIterable<RunReport>, closers: Array<() => void>): AsyncIterable<RunReport> {
+  for await (const run of runs) {
+    closers.push(spoolCloserOf(run));
+    yield run;
+  }
 }
 
 /**
