@@ -97,9 +97,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   });
   const { report, expiredWaivers } = await audit();
   if (store) await store.acquire(report.run.cluster.name);
-  const closers: Array<() => void> = []; // the spools of the stored runs read for the diff: closed when the run ends
   try {
-    const previous = store ? await diffWithBaseline(store, report, expiredWaivers, edges, closers) : null;
+    const previous = store ? await diffWithBaseline(store, report, expiredWaivers, edges) : null;
     if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     if (edges.keep && !edges.keep(report)) return { report, files: [] };
     // The stored runs; the renderer adds the current one.
@@ -134,7 +133,6 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     if (edges.notifyBeforeStore) await save();
     result = { report, files };
   } finally {
-    for (const close of closers) close();
     if (store) await store.release();
   }
   for (const p of edges.publishers ?? []) {
@@ -155,17 +153,23 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
 /**
  * Sets the diff against the stored baseline (each check against the last run in which it was
  * evaluated: no blind spot after a partial run) and returns the previous run as the reports
- * read it: its checks and the findings the diff calls resolved. The rest of the stored run
- * (as many findings as this one, parsed from the store) is not kept through rendering,
- * storing and notifying.
+ * read it: its checks and the findings the diff calls resolved, as plain findings. The rest of
+ * the stored run (as many findings as this one, parsed from the store, their bulky fields in a
+ * temp file: RunStore.runsNewestFirst) is not kept through rendering, storing and notifying,
+ * and the temp files of the runs read are closed before this returns.
  */
-async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], edges: PipelineEdges, closers: Array<() => void>): Promise<RunReport | null> {
-  const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report);
-  if (!baseline) return null;
-  report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
-  const resolved = new Set(report.diff.resolved);
-  const latest = baseline.latest;
-  return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)) };
+async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], edges: PipelineEdges): Promise<RunReport | null> {
+  const closers: Array<() => void> = [];
+  try {
+    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report);
+    if (!baseline) return null;
+    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
+    const resolved = new Set(report.diff.resolved);
+    const latest = baseline.latest;
+    return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };
+  } finally {
+    for (const close of closers) close();
+  }
 }
 
 /** `runs`, each one's spool closer (src/history/gzip-json.ts) added to `closers` as it is handed on. */
