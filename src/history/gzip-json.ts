@@ -9,6 +9,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { ByteBatch, Spool } from '../base/spool.ts';
 import { spoolFinding, writeFindingJson } from '../run/spooled-finding.ts';
+import { rememberSpool } from '../run/stored-run.ts';
 import type { Finding } from '../run/types.ts';
 
 /**
@@ -91,9 +92,6 @@ export async function parseGzipJson(bytes: Uint8Array, onFinding?: (item: unknow
 /** The keys of a stored finding, in the order report.json writes them (findingOf's order). */
 const FINDING_KEYS = ['fingerprint', 'check', 'area', 'severity', 'resource', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy'] as const;
 
-/** Each stored run's spool, so that whoever is done with the run can close it at once (closeStoredRun). */
-const spools = new WeakMap<object, Spool>();
-
 /**
  * A stored run read back (parseGzipJson) with its findings' message, evidence and related
  * objects in a Spool (an unlinked temp file, src/base/spool.ts), as the current run's findings
@@ -103,7 +101,7 @@ const spools = new WeakMap<object, Spool>();
  * equal controls lists shared. Every reader sees the same values, keys and JSON as before. A
  * finding whose keys are not a stored finding's (another writer's, an older layout) stays as
  * parsed; without a temp directory, or when it fills, the findings stay in memory.
- * The spool is closed by spoolCloserOf(run)(), or once nothing references the run's findings.
+ * The spool is closed by spoolCloserOf(run)() (src/run/stored-run.ts), or once nothing references the run's findings.
  */
 export async function parseStoredRun(bytes: Uint8Array): Promise<unknown> {
   let spool: Spool | null | undefined;
@@ -133,20 +131,10 @@ export async function parseStoredRun(bytes: Uint8Array): Promise<unknown> {
     if (spool.size === 0 || typeof value !== 'object' || value === null) spool.close();
     else {
       spool.seal();
-      spools.set(value, spool);
+      rememberSpool(value, spool);
     }
   }
   return value;
-}
-
-/**
- * What closes the spool of a run read by parseStoredRun (nothing for any other value): reading
- * one of its findings' message, evidence or related objects afterwards throws. It holds the
- * spool, not the run: the run's findings can be collected before it is called.
- */
-export function spoolCloserOf(run: object): () => void {
-  const spool = spools.get(run);
-  return spool ? () => spool.close() : () => {};
 }
 
 /**

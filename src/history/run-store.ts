@@ -25,7 +25,8 @@ export interface RunStore {
    * usually the first run. A backend implements it as "read the newest run inserted before
    * the one returned last" (SQLite: `seq < ? ORDER BY seq DESC LIMIT 1`). SQLite and
    * PostgreSQL keep each run's findings' message, evidence and related objects in a temp file
-   * (parseStoredRun in gzip-json.ts), closed by spoolCloserOf(run)() or once the run is dropped.
+   * (parseStoredRun in gzip-json.ts), closed by spoolCloserOf(run)() (src/run/stored-run.ts)
+   * or once the run is dropped.
    */
   runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
   /**

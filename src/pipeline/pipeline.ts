@@ -18,7 +18,7 @@ import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
-import { spoolCloserOf } from '../history/gzip-json.ts';
+import { spoolCloserOf } from '../run/stored-run.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -172,7 +172,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
   }
 }
 
-/** `runs`, each one's spool closer (src/history/gzip-json.ts) added to `closers` as it is handed on. */
+/** `runs`, each one's spool closer (src/run/stored-run.ts) added to `closers` as it is handed on. */
 async function* noting(runs: AsyncIterable<RunReport>, closers: Array<() => void>): AsyncIterable<RunReport> {
   for await (const run of runs) {
     closers.push(spoolCloserOf(run));

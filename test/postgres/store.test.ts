@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { HistoryError } from '../../src/base/errors.ts';
 import { PG_SCHEMA_VERSION, parsePgUrl, redactPgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
-import { spoolCloserOf } from '../../src/history/gzip-json.ts';
+import { spoolCloserOf } from '../../src/run/stored-run.ts';
 import { isSpooled } from '../../src/run/spooled-finding.ts';
 import { makeReport, isWhole } from '../unit/history/big-report.ts';
 import { spawnStoreChild } from '../unit/history/child.ts';
