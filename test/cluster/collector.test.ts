@@ -15,7 +15,7 @@ import { CHECK_BY_ID } from '../../checks/index.ts';
 import { defaultConfig } from '../../src/config/types.ts';
 import { runChecks } from '../../src/engine/run.ts';
 import { Admin, LISTED_KEYS, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
-import { startRecordingProxy } from './recording-proxy.ts';
+import { withRecordingProxy } from './recording-proxy.ts';
 
 const pause = { name: 'app', image: 'registry.k8s.io/pause:3.10' };
 const podSpec = { containers: [pause] };
@@ -321,9 +321,7 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
     });
 
     it('leaves apiResources undefined, with a note, when a group cannot be discovered', async () => {
-      const proxy = await startRecordingProxy(cluster, [{ match: /^\/apis\/apps\/v1$/, times: Infinity, status: 503 }]);
-      try {
-        const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+      await withRecordingProxy(cluster, [{ match: /^\/apis\/apps\/v1$/, times: Infinity, status: 503 }], async (proxy, kc) => {
         const snapshot = await collectLive({ kubeconfigPath: kc, retries: 1, retryBaseDelayMs: 20 });
         expect(snapshot.apiResources).toBeUndefined();
         expect(snapshot.notes).toContain('served API resources unknown (RBAC breadth uses the built-in resource list): discovery of apps/v1 failed: HTTP 503: injected 503');
@@ -332,20 +330,15 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         // Discovery is one GET per group version, never repeated for kinds in the same group.
         const gets = proxy.requests.filter((r) => r.path === '/api/v1');
         expect(gets).toHaveLength(1);
-      } finally {
-        await proxy.close();
-      }
+      });
     });
   });
 
   describe('pagination', () => {
     const ns = uniqueName('paged');
     it('pages through a kind larger than the page size and keeps every object once', async () => {
-      await admin.namespace(ns);
-      await admin.createAll(Array.from({ length: 250 }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: ns } })), 10);
-      const proxy = await startRecordingProxy(cluster);
-      try {
-        const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+      await admin.namespaceWithServiceAccounts(ns, 250, 10);
+      await withRecordingProxy(cluster, [], async (proxy, kc) => {
         const counts: number[] = [];
         const snapshot = await collectLive({ kubeconfigPath: kc, pageSize: 100, onProgress: (key, n) => key === 'serviceaccounts' && counts.push(n) });
         const mine = (snapshot.resources.serviceaccounts ?? []).filter((s) => s.metadata?.namespace === ns);
@@ -361,44 +354,35 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         expect(counts.slice(0, 3)).toEqual([100, 200, 300 > total ? total : 300]);
         // ConfigMaps are read by name only, never listed.
         expect(proxy.requests.some((r) => /\/configmaps\?/.test(r.path) || r.path.endsWith('/configmaps'))).toBe(false);
-      } finally {
-        await proxy.close();
-      }
+      });
     });
   });
 
   describe('resilience', () => {
     it('retries 429 (honouring Retry-After) and 503, then succeeds', async () => {
-      const proxy = await startRecordingProxy(cluster, [
+      await withRecordingProxy(cluster, [
         { match: /^\/apis\/apps\/v1\/deployments\?/, times: 1, status: 429, headers: { 'Retry-After': '1' } },
         { match: /^\/apis\/apps\/v1\/deployments\?/, times: 1, status: 503 },
-      ]);
-      try {
-        const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+      ], async (proxy, kc) => {
         const snapshot = await collectLive({ kubeconfigPath: kc, retryBaseDelayMs: 50 });
         expect(snapshot.coverage.deployments?.status).toBe('ok');
         const tries = proxy.requests.filter((r) => r.path.startsWith('/apis/apps/v1/deployments?'));
         expect(tries.map((t) => t.status).slice(0, 3)).toEqual([429, 503, 200]);
         expect(tries[1].at - tries[0].at).toBeGreaterThanOrEqual(950);
         expect(snapshot.notes.some((n) => n.includes('list deployments.apps: succeeded after 2 retries'))).toBe(true);
-      } finally {
-        await proxy.close();
-      }
+      });
     });
 
     describe('a list page that arrives damaged (each page is parsed object by object as it streams in)', () => {
       const ns = uniqueName('damaged');
       const N = 60;
       beforeAll(async () => {
-        await admin.namespace(ns);
-        await admin.createAll(Array.from({ length: N }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: ns } })), 10);
+        await admin.namespaceWithServiceAccounts(ns, N, 10);
       }, 120_000);
       const pagesOf = (proxy: { requests: Array<{ path: string; status: number }> }) => proxy.requests.filter((r) => r.path.startsWith('/api/v1/serviceaccounts?'));
 
       it('asks again for a page cut off mid-way, and keeps every object once', async () => {
-        const proxy = await startRecordingProxy(cluster, [{ match: /^\/api\/v1\/serviceaccounts\?.*continue=/, times: 1, status: 200, body: 'truncate' }]);
-        try {
-          const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+        await withRecordingProxy(cluster, [{ match: /^\/api\/v1\/serviceaccounts\?.*continue=/, times: 1, status: 200, body: 'truncate' }], async (proxy, kc) => {
           const snapshot = await collectLive({ kubeconfigPath: kc, pageSize: 25, retryBaseDelayMs: 20 });
           expect(snapshot.coverage.serviceaccounts?.status).toBe('ok');
           const mine = (snapshot.resources.serviceaccounts ?? []).filter((s) => s.metadata?.namespace === ns).map((s) => s.metadata?.name);
@@ -409,15 +393,11 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
           expect(snapshot.coverage.serviceaccounts?.count).toBe(uids.length);
           expect(snapshot.notes).toContain('list serviceaccounts: succeeded after 1 retry');
           expect(pagesOf(proxy).length).toBeGreaterThanOrEqual(3);
-        } finally {
-          await proxy.close();
-        }
+        });
       });
 
       it('reports a page that is never valid JSON as one error naming the kind, and collects every other kind', async () => {
-        const proxy = await startRecordingProxy(cluster, [{ match: /^\/api\/v1\/serviceaccounts\?.*continue=/, times: Infinity, status: 200, body: 'corrupt' }]);
-        try {
-          const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+        await withRecordingProxy(cluster, [{ match: /^\/api\/v1\/serviceaccounts\?.*continue=/, times: Infinity, status: 200, body: 'corrupt' }], async (proxy, kc) => {
           const snapshot = await collectLive({ kubeconfigPath: kc, pageSize: 25, retries: 2, retryBaseDelayMs: 20 });
           expect(snapshot.coverage.serviceaccounts?.status).toBe('error');
           expect(snapshot.coverage.serviceaccounts?.detail).toMatch(/^list serviceaccounts failed: reading the response failed: the body is not valid JSON \(truncated\?\) \(3 attempts over \d+\.\d s\)$/);
@@ -428,25 +408,19 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
           }
           expect((snapshot.resources.namespaces ?? []).some((n) => n.metadata?.name === ns)).toBe(true);
           expect(pagesOf(proxy).filter((r) => r.path.includes('continue='))).toHaveLength(3);
-        } finally {
-          await proxy.close();
-        }
+        });
       });
     });
 
     it('reports a kind that keeps failing as error with the last error, and collects the rest', async () => {
-      const proxy = await startRecordingProxy(cluster, [{ match: /^\/apis\/batch\/v1\/jobs\?/, times: Infinity, status: 500 }]);
-      try {
-        const kc = tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken);
+      await withRecordingProxy(cluster, [{ match: /^\/apis\/batch\/v1\/jobs\?/, times: Infinity, status: 500 }], async (proxy, kc) => {
         const snapshot = await collectLive({ kubeconfigPath: kc, retries: 2, retryBaseDelayMs: 20 });
         expect(snapshot.coverage.jobs).toEqual({ status: 'error', detail: 'list jobs.batch failed: HTTP 500: injected 500' });
         expect(snapshot.resources.jobs).toEqual([]);
         expect(proxy.requests.filter((r) => r.path.startsWith('/apis/batch/v1/jobs?'))).toHaveLength(3);
         expect(snapshot.coverage.cronjobs?.status).toBe('ok');
         expect(snapshot.coverage.pods?.status).toBe('ok');
-      } finally {
-        await proxy.close();
-      }
+      });
     });
 
     it('fails within the retry budget with a clear message when nothing listens at the server address', async () => {

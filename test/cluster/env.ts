@@ -176,6 +176,15 @@ export class Admin {
     await this.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } }, true);
   }
 
+  /**
+   * A namespace holding `count` ServiceAccounts sa-0 … sa-<count-1> besides `default`: the
+   * stand-in for a kind large enough to take many list pages. `width` requests at a time.
+   */
+  async namespaceWithServiceAccounts(name: string, count: number, width: number): Promise<void> {
+    await this.namespace(name);
+    await this.createAll(Array.from({ length: count }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: name } })), width);
+  }
+
   /** Waits until discovery serves `resource` in group/version (CRD established). */
   async waitForResource(group: string, version: string, resource: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

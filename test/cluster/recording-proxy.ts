@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { LiveCluster } from './env.ts';
+import { tokenKubeconfig, type LiveCluster } from './env.ts';
 
 export interface Fault {
   /** Matches the request path (with query). */
@@ -112,4 +112,17 @@ export async function startRecordingProxy(cluster: LiveCluster, faults: Fault[] 
       srv.close(() => resolve());
     }),
   };
+}
+
+/**
+ * Runs `body` against a recording proxy (with `faults`) in front of the apiserver, given an
+ * admin kubeconfig that points at the proxy; the proxy is closed afterwards, whatever happens.
+ */
+export async function withRecordingProxy<T>(cluster: LiveCluster, faults: Fault[], body: (proxy: RecordingProxy, kubeconfigPath: string) => Promise<T>): Promise<T> {
+  const proxy = await startRecordingProxy(cluster, faults);
+  try {
+    return await body(proxy, tokenKubeconfig(proxy.server, cluster.caPem, cluster.adminToken));
+  } finally {
+    await proxy.close();
+  }
 }

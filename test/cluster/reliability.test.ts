@@ -33,8 +33,7 @@ describeCluster('reliability against a real kube-apiserver', (cluster) => {
   const MANY = 1500;
 
   beforeAll(async () => {
-    await admin.namespace(ns);
-    await admin.createAll(Array.from({ length: MANY }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: ns } })), 16);
+    await admin.namespaceWithServiceAccounts(ns, MANY, 16);
   }, 300_000);
 
   describe('kube-apiserver restarted in the middle of a paginated collection', () => {

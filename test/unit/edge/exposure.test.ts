@@ -19,6 +19,7 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
 import { buildView } from '../../../src/report/view/index.ts';
 import { demoRun } from '../report/demo.ts';
+import { workloadYaml } from '../../helpers/workload.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -28,16 +29,8 @@ export function snap(yaml: string) {
 }
 
 const ns = (name: string, labels = '{}') => `---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ${name}, labels: ${labels}}\n`;
-const deploy = (namespace: string, name: string, labels: string, port = 8080, image = 'app:1') => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  selector: {matchLabels: ${labels}}
-  template:
-    metadata: {labels: ${labels}}
-    spec: {containers: [{name: c, image: "${image}", ports: [{name: http, containerPort: ${port}}]}]}
-`;
+const deploy = (namespace: string, name: string, labels: Record<string, string>) =>
+  `---\n${workloadYaml(namespace, name, { selector: labels, labels, container: { name: 'c', image: 'app:1' }, ports: [{ name: 'http', containerPort: 8080 }] })}`;
 const service = (namespace: string, name: string, selector: string, port = 80) => `---
 apiVersion: v1
 kind: Service
@@ -67,7 +60,7 @@ spec:
   ingressClassName: nginx
   rules: [{host: ${host}, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: ${svc}, port: {number: 80}}}}]}}]
 `;
-const app = ns('shop') + deploy('shop', 'web', '{app: web}') + service('shop', 'web', '{app: web}') + deploy('shop', 'api', '{app: api}') + service('shop', 'api', '{app: api}');
+const app = ns('shop') + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + deploy('shop', 'api', { app: 'api' }) + service('shop', 'api', '{app: api}');
 const onlyFromIngressNginx = `---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -137,7 +130,7 @@ spec:
   listeners:
     - {name: web, protocol: HTTPS, port: 443, hostname: "*.example.com", allowedRoutes: {namespaces: ${from}}, tls: {certificateRefs: [{name: c}]}}
     - {name: tcp, protocol: TCP, port: 5432}
-` + deploy('envoy-gateway-system', 'envoy-infra-public', '{app.kubernetes.io/name: envoy, gateway.envoyproxy.io/owning-gateway-name: public, gateway.envoyproxy.io/owning-gateway-namespace: infra}') + extra;
+` + deploy('envoy-gateway-system', 'envoy-infra-public', { 'app.kubernetes.io/name': 'envoy', 'gateway.envoyproxy.io/owning-gateway-name': 'public', 'gateway.envoyproxy.io/owning-gateway-namespace': 'infra' }) + extra;
   const route = (namespace: string, backendNs?: string, section?: string) => `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -147,7 +140,7 @@ spec:
   hostnames: [app.example.com]
   rules: [{matches: [{path: {type: PathPrefix, value: /v1}}], backendRefs: [{name: api, port: 80${backendNs ? `, namespace: ${backendNs}` : ''}}]}]
 `;
-  const backend = (namespace: string) => deploy(namespace, 'api', '{app: api}') + service(namespace, 'api', '{app: api}');
+  const backend = (namespace: string) => deploy(namespace, 'api', { app: 'api' }) + service(namespace, 'api', '{app: api}');
 
   it('From: Same (the default) refuses a route from another namespace', () => {
     const yaml = gw('{}') + backend('apps') + route('apps');
@@ -201,7 +194,7 @@ spec:
 
 describe('Istio, Traefik and Contour routes', () => {
   it('Istio VirtualService bound to an Istio Gateway reaches the backend through the ingressgateway pods', () => {
-    const yaml = ns('istio-system') + ns('shop') + deploy('istio-system', 'istio-ingressgateway', '{istio: ingressgateway}') + deploy('shop', 'web', '{app: web}') + service('shop', 'web', '{app: web}') + `---
+    const yaml = ns('istio-system') + ns('shop') + deploy('istio-system', 'istio-ingressgateway', { istio: 'ingressgateway' }) + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + `---
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: edge, namespace: istio-system}
@@ -219,7 +212,7 @@ spec:
   });
 
   it('a VirtualService binds only for hosts a server of the Istio Gateway admits to its namespace ("ns/host")', () => {
-    const base = (serverHosts: string) => ns('istio-system') + ns('shop') + deploy('istio-system', 'istio-ingressgateway', '{istio: ingressgateway}') + deploy('shop', 'web', '{app: web}') + service('shop', 'web', '{app: web}') + `---
+    const base = (serverHosts: string) => ns('istio-system') + ns('shop') + deploy('istio-system', 'istio-ingressgateway', { istio: 'ingressgateway' }) + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + `---
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: edge, namespace: istio-system}
@@ -241,7 +234,7 @@ spec:
 
   for (const group of ['traefik.io', 'traefik.containo.us']) {
     it(`Traefik IngressRoute (${group}) with Host() and PathPrefix() rules`, () => {
-      const yaml = ns('traefik') + ns('shop') + deploy('traefik', 'traefik', '{app.kubernetes.io/name: traefik}') + deploy('shop', 'web', '{app: web}') + service('shop', 'web', '{app: web}') + `---
+      const yaml = ns('traefik') + ns('shop') + deploy('traefik', 'traefik', { 'app.kubernetes.io/name': 'traefik' }) + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + `---
 apiVersion: ${group}/v1alpha1
 kind: IngressRoute
 metadata: {name: web, namespace: shop}
@@ -254,7 +247,7 @@ spec:
   }
 
   it('Contour HTTPProxy root proxy: the virtualhost fqdn and route conditions', () => {
-    const yaml = ns('projectcontour') + ns('shop') + deploy('projectcontour', 'envoy', '{app: envoy}') + deploy('shop', 'web', '{app: web}') + service('shop', 'web', '{app: web}') + `---
+    const yaml = ns('projectcontour') + ns('shop') + deploy('projectcontour', 'envoy', { app: 'envoy' }) + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + `---
 apiVersion: projectcontour.io/v1
 kind: HTTPProxy
 metadata: {name: web, namespace: shop}

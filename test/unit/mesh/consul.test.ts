@@ -4,25 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { consulFlowVerdict, intentionPrecedence, meshModel } from '../../../src/analysis/mesh/index.ts';
 import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
-import { ctxOf } from './helpers.ts';
+import { ctxOf, deploymentYaml } from './helpers.ts';
 
 const INTENTIONS = 'https://developer.hashicorp.com/consul/docs/connect/intentions';
 const ENTRY = 'https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions';
 
-const app = (ns: string, name: string, opts: { sa?: string; annotations?: string } = {}) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata:
-      labels: {app: ${name}}
-      annotations: {consul.hashicorp.com/connect-inject: "true"${opts.annotations ? `, ${opts.annotations}` : ''}}
-    spec:
-      serviceAccountName: ${opts.sa ?? name}
-      containers: [{name: ${name}, image: example/${name}:1, ports: [{containerPort: 8080}]}]
----`;
+const app = (ns: string, name: string, opts: { sa?: string; annotations?: Record<string, string> } = {}) =>
+  deploymentYaml(ns, name, { serviceAccount: opts.sa ?? name, annotations: { 'consul.hashicorp.com/connect-inject': 'true', ...opts.annotations }, ports: [8080] });
 const aclDeny = `
 apiVersion: v1
 kind: ConfigMap
@@ -113,7 +101,7 @@ spec:
   });
 
   it('service identity: the connect-service annotation, else the selecting Service, else the service account', () => {
-    const yaml = `${app('shop', 'web', { sa: 'web-sa', annotations: 'consul.hashicorp.com/connect-service: frontend' })}${app('shop', 'api', { sa: 'api-sa' })}
+    const yaml = `${app('shop', 'web', { sa: 'web-sa', annotations: { 'consul.hashicorp.com/connect-service': 'frontend' } })}${app('shop', 'api', { sa: 'api-sa' })}
 apiVersion: v1
 kind: Service
 metadata: {name: api-svc, namespace: shop}
@@ -173,15 +161,15 @@ spec: {sources: [{name: web, action: allow}]}
 });
 
 describe('Consul sidecar bypasses', () => {
-  const base = (annotations: string) => app('shop', 'api', { annotations }) + app('shop', 'web') + intentions('api', 'api', '[{name: "*", action: deny}]');
+  const base = (annotations: Record<string, string>) => app('shop', 'api', { annotations }) + app('shop', 'web') + intentions('api', 'api', '[{name: "*", action: deny}]');
   it('a port excluded from the transparent proxy reaches the application without intentions', () => {
-    const v = judge(base('consul.hashicorp.com/transparent-proxy-exclude-inbound-ports: "8080,9090"'), caller('shop', 'web'), 'shop', 'api');
+    const v = judge(base({ 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports': '8080,9090' }), caller('shop', 'web'), 'shop', 'api');
     expect(v).toMatchObject({ mesh: 'consul', verdict: 'allowed', plaintext: true });
     expect(v.reason).toMatch(/excluded from the Consul sidecar/);
   });
   it('with the transparent proxy off the answer is unknown (the application may listen on the pod address)', () => {
-    expect(judge(base('consul.hashicorp.com/transparent-proxy: "false"'), caller('shop', 'web'), 'shop', 'api').verdict).toBe('unknown');
-    expect(judge(base('consul.hashicorp.com/transparent-proxy: "true"'), caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'api' } });
+    expect(judge(base({ 'consul.hashicorp.com/transparent-proxy': 'false' }), caller('shop', 'web'), 'shop', 'api').verdict).toBe('unknown');
+    expect(judge(base({ 'consul.hashicorp.com/transparent-proxy': 'true' }), caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'api' } });
   });
 });
 

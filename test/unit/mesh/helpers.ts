@@ -5,6 +5,7 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Check } from '../../../src/engine/types.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { workload, workloadYaml, type WorkloadOptions } from '../../helpers/workload.ts';
 
 export function objects(yamlText: string): KubeObject[] {
   return parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter((o) => o && typeof o === 'object');
@@ -23,23 +24,10 @@ export function run(check: Check, ctx: AuditContext): Verdict[] {
 
 export const fails = (vs: Verdict[]) => vs.filter((v) => v.status === 'fail');
 
-export function deployment(ns: string, name: string, opts: { labels?: Record<string, string>; annotations?: Record<string, string>; hostNetwork?: boolean; ports?: number[] } = {}): KubeObject {
-  const labels = { app: name, ...(opts.labels ?? {}) };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns },
-    spec: {
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels, annotations: opts.annotations ?? {} },
-        spec: {
-          hostNetwork: opts.hostNetwork,
-          containers: [{ name: 'app', image: 'example/app:1', ports: (opts.ports ?? [8080]).map((p) => ({ containerPort: p })) }],
-        },
-      },
-    },
-  };
+type DeploymentOptions = { labels?: Record<string, string>; annotations?: Record<string, string>; hostNetwork?: boolean; ports?: number[] };
+/** A Deployment object: pods labelled app=<name> plus `labels`, container `app` listening on `ports` (default 8080). */
+export function deployment(ns: string, name: string, opts: DeploymentOptions = {}): KubeObject {
+  return workload(ns, name, { labels: { app: name, ...opts.labels }, annotations: opts.annotations ?? {}, hostNetwork: opts.hostNetwork, container: { name: 'app', image: 'example/app:1' }, ports: opts.ports ?? [8080] });
 }
 
 /** A Namespace as YAML (a document ending in `---`), Istio-injected unless other labels are given. */
@@ -49,18 +37,7 @@ kind: Namespace
 metadata: {name: ${name}, labels: {${labels}}}
 ---`;
 
-/** A Deployment as YAML: pods labelled app=<name> (and `podLabels`), listening on `ports`, under `serviceAccount` when given. */
-export function deploymentYaml(namespace: string, name: string, o: { serviceAccount?: string; podLabels?: string; ports?: number[] } = {}): string {
-  const ports = (o.ports ?? [8000]).map((p) => `{containerPort: ${p}}`).join(', ');
-  return `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}${o.podLabels ? `, ${o.podLabels}` : ''}}}
-    spec:
-${o.serviceAccount !== undefined ? `      serviceAccountName: ${o.serviceAccount}\n` : ''}      containers: [{name: ${name}, image: example/${name}:1, ports: [${ports}]}]
----`;
+/** A Deployment as YAML (a document ending in `---`), listening on 8000 unless `ports` says otherwise; the options are workload()'s. */
+export function deploymentYaml(namespace: string, name: string, o: WorkloadOptions = {}): string {
+  return `\n${workloadYaml(namespace, name, { ...o, ports: o.ports ?? [8000] })}---`;
 }

@@ -6,7 +6,7 @@ import { allConns } from '../../../src/analysis/netpol/conns.ts';
 import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
 
 const ns = namespaceYaml;
-const app = (namespace: string, name: string, sa = name, podLabels = '') => deploymentYaml(namespace, name, { serviceAccount: sa, podLabels, ports: [8000, 9000] });
+const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
 const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
 const verdict = (yaml: string, from: string, to: string, port = 8000) => {
   const ctx = ctxOf(yaml);

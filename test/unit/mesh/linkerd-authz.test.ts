@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { linkerdFlowVerdict, meshModel } from '../../../src/analysis/mesh/index.ts';
 import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
-import { ctxOf } from './helpers.ts';
+import { ctxOf, deploymentYaml } from './helpers.ts';
+import type { PortSpec } from '../../helpers/workload.ts';
 
 const REF = 'https://linkerd.io/2.16/reference/authorization-policy/';
 const FEATURES = 'https://linkerd.io/2.16/features/server-policy/';
@@ -18,18 +19,7 @@ metadata:
     linkerd.io/inject: enabled
 ${policy ? `    config.linkerd.io/default-inbound-policy: ${policy}` : ''}
 ---`;
-const app = (namespace: string, name: string, sa: string, ports: string, labels = `app: ${name}`) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {${labels}}}
-    spec:
-      serviceAccountName: ${sa}
-      containers: [{name: ${name}, image: example/${name}:1, ports: [${ports}]}]
----`;
+const app = (namespace: string, name: string, sa: string, ports: PortSpec[], labels?: Record<string, string>) => deploymentYaml(namespace, name, { serviceAccount: sa, ports, labels });
 
 const meshed = (namespace: string, sa: string): MeshCaller => ({ namespace, serviceAccount: sa, labels: {}, mtls: true });
 const plain = (namespace: string, sa: string): MeshCaller => ({ namespace, serviceAccount: sa, labels: {}, mtls: false });
@@ -42,7 +32,7 @@ function judge(yaml: string, caller: MeshCaller, namespace: string, name: string
 }
 
 const booksapp = `${ns('booksapp')}
-${app('booksapp', 'authors', 'authors', '{name: service, containerPort: 7001}, {name: admin, containerPort: 9990}', 'app: authors, project: booksapp')}
+${app('booksapp', 'authors', 'authors', [{ name: 'service', containerPort: 7001 }, { name: 'admin', containerPort: 9990 }], { app: 'authors', project: 'booksapp' })}
 apiVersion: policy.linkerd.io/v1beta1
 kind: Server
 metadata: {name: authors-server, namespace: booksapp}
@@ -163,8 +153,8 @@ spec:
 
   it(`ServerAuthorization: identities with the "*." domain prefix, serviceAccounts, unauthenticated from 0.0.0.0/0 (${REF}#serverauthorization-examples)`, () => {
     const yaml = `${ns('emojivoto')}
-${app('emojivoto', 'emoji', 'emoji', '{name: grpc, containerPort: 8080}, {name: prom, containerPort: 8801}', 'app: emoji-svc')}
-${app('emojivoto', 'web', 'web', '{name: http, containerPort: 8080}', 'app: web-svc')}
+${app('emojivoto', 'emoji', 'emoji', [{ name: 'grpc', containerPort: 8080 }, { name: 'prom', containerPort: 8801 }], { app: 'emoji-svc' })}
+${app('emojivoto', 'web', 'web', [{ name: 'http', containerPort: 8080 }], { app: 'web-svc' })}
 apiVersion: policy.linkerd.io/v1beta1
 kind: Server
 metadata: {name: emoji-grpc, namespace: emojivoto, labels: {app: emoji-svc}}
@@ -211,7 +201,7 @@ spec:
   });
 
   it(`default policies per value, from the pod or namespace annotation (${REF}#default-policies, ${FEATURES}#default-policies)`, () => {
-    const at = (policy: string, caller: MeshCaller) => judge(`${ns('shop', policy)}${app('shop', 'web', 'web', '{containerPort: 8080}')}`, caller, 'shop', 'web', 8080).verdict;
+    const at = (policy: string, caller: MeshCaller) => judge(`${ns('shop', policy)}${app('shop', 'web', 'web', [8080])}`, caller, 'shop', 'web', 8080).verdict;
     expect([at('all-authenticated', meshed('a', 'b')), at('all-authenticated', plain('a', 'b'))]).toEqual(['allowed', 'denied']);
     expect([at('cluster-authenticated', meshed('a', 'b')), at('cluster-authenticated', plain('a', 'b'))]).toEqual(['allowed', 'denied']);
     expect([at('cluster-unauthenticated', plain('a', 'b')), at('cluster-unauthenticated', external)]).toEqual(['allowed', 'denied']);
@@ -220,7 +210,7 @@ spec:
   });
 
   it(`a Server's accessPolicy audit lets unauthorized traffic through (${FEATURES}#audit-mode)`, () => {
-    const yaml = `${ns('shop', 'deny')}${app('shop', 'web', 'web', '{containerPort: 8080}')}
+    const yaml = `${ns('shop', 'deny')}${app('shop', 'web', 'web', [8080])}
 apiVersion: policy.linkerd.io/v1beta3
 kind: Server
 metadata: {name: web, namespace: shop}
@@ -264,7 +254,7 @@ spec:
     const yaml = `apiVersion: v1
 kind: Namespace
 metadata: {name: plain}
----${app('plain', 'web', 'web', '{containerPort: 8080}')}`;
+---${app('plain', 'web', 'web', [8080])}`;
     expect(judge(yaml, plain('x', 'y'), 'plain', 'web', 8080)).toMatchObject({ mesh: 'none', verdict: 'allowed' });
   });
 
@@ -274,7 +264,7 @@ kind: Namespace
 metadata:
   name: shop
   annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny, config.linkerd.io/skip-inbound-ports: "3306,4000-4100"}
----${app('shop', 'db', 'db', '{containerPort: 3306}, {containerPort: 4050}, {containerPort: 5000}')}`;
+---${app('shop', 'db', 'db', [3306, 4050, 5000])}`;
     expect(judge(yaml, external, 'shop', 'db', 3306)).toMatchObject({ verdict: 'allowed', plaintext: true });
     expect(judge(yaml, external, 'shop', 'db', 4050).reason).toMatch(/skipped by the linkerd-proxy \(namespace shop annotation config\.linkerd\.io\/skip-inbound-ports\)/);
     expect(judge(yaml, meshed('shop', 'web'), 'shop', 'db', 5000).verdict).toBe('denied');

@@ -98,7 +98,7 @@ describe('AdminNetworkPolicy precedence', () => {
   });
 
   it('egress networks are external peers; nodes match node endpoints; host-network pods are not subjects ("Note that host-networked pods are not included in subject selection")', () => {
-    const yaml = cluster + pod('a', 'agent', { app: 'agent' }, [], '\n  hostNetwork: true')
+    const yaml = cluster + pod('a', 'agent', { app: 'agent' }, [], { hostNetwork: true })
       + anp('egress', 10, `subject: {namespaces: ${nsSel('a')}}\negress:\n- {action: Allow, to: [{networks: [10.0.0.0/8]}]}\n- {action: Deny, to: [{nodes: {matchLabels: {node-role.kubernetes.io/control-plane: ''}}}]}\n- {action: Deny, to: [{networks: [0.0.0.0/0]}]}`);
     const model = buildReachability(snap(yaml));
     expect(queryReach(model, 'a/web', '10.1.2.3', 443).allowed).toBe(true);

@@ -9,6 +9,7 @@ import { ruleHits, walkTiers, type CalicoEndpoint, type CalicoNamedPort, type Ti
 import type { CalicoPolicy } from '../../../src/analysis/netpol/calico/policy.ts';
 import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 import { snap } from './helpers.ts';
+import { workloadYaml } from '../../helpers/workload.ts';
 
 export { snap };
 
@@ -94,19 +95,7 @@ export function flow(s: Snapshot, src: string, dst: string, proto: Protocol, por
 
 /** A pod with labels, optional service account and named ports. */
 export function calicoPod(namespace: string, name: string, labels: Record<string, string>, opts: { sa?: string; ports?: Array<{ name?: string; containerPort: number; protocol?: string }> } = {}): string {
-  const ports = opts.ports?.length ? `\n    ports:\n${opts.ports.map((p) => `    - {${p.name ? `name: ${p.name}, ` : ''}containerPort: ${p.containerPort}${p.protocol ? `, protocol: ${p.protocol}` : ''}}`).join('\n')}` : '';
-  return `---
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-  labels: ${JSON.stringify(labels)}
-spec:${opts.sa ? `\n  serviceAccountName: ${opts.sa}` : ''}
-  containers:
-  - name: c
-    image: nginx${ports}
-`;
+  return `---\n${workloadYaml(namespace, name, { kind: 'Pod', labels, serviceAccount: opts.sa || undefined, container: { name: 'c', image: 'nginx' }, ports: opts.ports?.length ? opts.ports : undefined })}`;
 }
 
 export function namespace(name: string, labels: Record<string, string> = {}): string {

@@ -11,19 +11,11 @@ import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-de
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { networkExposure } from '../../../src/analysis/netpol/exposure.ts';
 import { ctxOf, pod, policy } from './helpers.ts';
+import { workloadYaml } from '../../helpers/workload.ts';
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 
-const ds = (namespace: string, name: string, image: string) => `---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec: {containers: [{name: c, image: "${image}"}]}
-`;
+const ds = (namespace: string, name: string, image: string) => `---\n${workloadYaml(namespace, name, { kind: 'DaemonSet', container: { name: 'c', image } })}`;
 
 const svc = (namespace: string, name: string, type: string, selector: string, port: string) => `---
 apiVersion: v1

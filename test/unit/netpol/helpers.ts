@@ -6,6 +6,7 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Check } from '../../../src/engine/types.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
+import { workloadYaml } from '../../helpers/workload.ts';
 
 export function snap(yaml: string): Snapshot {
   const objects = parseAllDocuments(yaml).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object');
@@ -20,21 +21,9 @@ export function run(check: Check, ctx: AuditContext): Verdict[] {
   return check.evaluate(ctx);
 }
 
-/** A bare pod with labels and optional named ports. */
-export function pod(ns: string, name: string, labels: Record<string, string>, ports: Array<{ name?: string; containerPort: number; protocol?: string }> = [], extra = ''): string {
-  const portYaml = ports.length ? `\n    ports:\n${ports.map((p) => `    - {${p.name ? `name: ${p.name}, ` : ''}containerPort: ${p.containerPort}${p.protocol ? `, protocol: ${p.protocol}` : ''}}`).join('\n')}` : '';
-  const labelYaml = Object.keys(labels).length ? `\n  labels: {${Object.entries(labels).map(([k, v]) => `${k}: ${v}`).join(', ')}}` : '';
-  return `---
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-  namespace: ${ns}${labelYaml}
-spec:${extra}
-  containers:
-  - name: c
-    image: nginx${portYaml}
-`;
+/** A bare pod with labels and optional named ports (container `c`, image nginx), on the host network when asked. */
+export function pod(ns: string, name: string, labels: Record<string, string>, ports: Array<{ name?: string; containerPort: number; protocol?: string }> = [], o: { hostNetwork?: boolean } = {}): string {
+  return `---\n${workloadYaml(ns, name, { kind: 'Pod', labels: Object.keys(labels).length ? labels : undefined, ...(o.hostNetwork ? { hostNetwork: true } : {}), container: { name: 'c', image: 'nginx' }, ports: ports.length ? ports : undefined })}`;
 }
 
 export function ns(name: string, labels: Record<string, string> = {}): string {

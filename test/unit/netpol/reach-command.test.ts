@@ -3,24 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { ns, pod, policy, snap } from './helpers.ts';
+import { workloadYaml } from '../../helpers/workload.ts';
 
-const deployment = (namespace: string, name: string, labels: string, replicas = 3) => `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${namespace}}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {${labels}}}
-  template:
-    metadata: {labels: {${labels}}}
-    spec:
-      containers:
-      - name: c
-        image: app
-        ports: [{name: pg, containerPort: 5432}]
-`;
+const deployment = (namespace: string, name: string, labels: Record<string, string>, replicas = 3) =>
+  `---\n${workloadYaml(namespace, name, { replicas, selector: labels, labels, container: { name: 'c', image: 'app' }, ports: [{ name: 'pg', containerPort: 5432 }] })}`;
 
-const shop = ns('shop') + deployment('shop', 'frontend', 'tier: frontend') + deployment('shop', 'db', 'tier: database') + deployment('shop', 'api', 'tier: api') +
+const shop = ns('shop') + deployment('shop', 'frontend', { tier: 'frontend' }) + deployment('shop', 'db', { tier: 'database' }) + deployment('shop', 'api', { tier: 'api' }) +
   policy('shop', 'deny', '{podSelector: {}, policyTypes: [Ingress]}') +
   policy('shop', 'db-from-api', '{podSelector: {matchLabels: {tier: database}}, ingress: [{from: [{podSelector: {matchLabels: {tier: api}}}], ports: [{port: pg}]}]}');
 

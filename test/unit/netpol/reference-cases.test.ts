@@ -144,7 +144,7 @@ ingress:
   });
 
   it('11: a hostNetwork pod in a default-deny namespace -> low-severity "not covered"', () => {
-    const yaml = pod('a', 'normal', {}) + pod('a', 'hn', { app: 'agent' }, [], '\n  hostNetwork: true') + policy('a', 'deny', '{podSelector: {}, policyTypes: [Ingress]}');
+    const yaml = pod('a', 'normal', {}) + pod('a', 'hn', { app: 'agent' }, [], { hostNetwork: true }) + policy('a', 'deny', '{podSelector: {}, policyTypes: [Ingress]}');
     const v = namespaceDefaultDenyIngress.evaluate(ctxOf(yaml)).filter((x) => x.resource.name === 'a');
     expect(v.find((x) => !x.detailKey)?.status).toBe('pass');
     const hn = v.find((x) => x.detailKey === 'hostNetwork')!;
