@@ -95,18 +95,20 @@ const FINDING_KEYS = ['fingerprint', 'check', 'area', 'severity', 'resource', 'm
 /**
  * A stored run read back (parseGzipJson) with its findings' message, evidence and related
  * objects in a Spool (an unlinked temp file, src/base/spool.ts), as the current run's findings
- * are (src/run/spooled-finding.ts): at 150,000 pods a stored run's 382,691 findings held as
- * parsed objects took ~460 MiB beside the current run's. Their small fields stay in memory, the
- * strings that recur across findings (check, area, severity, resource kind and namespace) and
- * equal controls lists shared. Every reader sees the same values, keys and JSON as before. A
- * finding whose keys are not a stored finding's (another writer's, an older layout) stays as
- * parsed; without a temp directory, or when it fills, the findings stay in memory.
- * The spool is closed by spoolCloserOf(run)() (src/run/stored-run.ts), or once nothing references the run's findings.
+ * are (src/run/spooled-finding.ts): at 150,000 pods (382,691 findings) a real later run, which
+ * reads the stored run back for its diff, peaked at 1,443-1,509 MiB with them held as parsed
+ * objects, and at 1,141-1,152 MiB so (a first run: 1,002-1,098 MiB). Their small fields stay
+ * in memory, the strings that recur across findings (check, area, severity, resource kind and
+ * namespace) and a check's controls list shared. Every reader sees the same values, keys and
+ * JSON as before. A finding whose keys are not a stored finding's (another writer's, an older
+ * layout) stays as parsed; without a temp directory, or when it fills, the findings stay in
+ * memory. The spool is closed by spoolCloserOf(run)() (src/run/stored-run.ts), or once nothing
+ * references the run's findings.
  */
 export async function parseStoredRun(bytes: Uint8Array): Promise<unknown> {
   let spool: Spool | null | undefined;
   const strings = new Map<string, string>();
-  const lists = new Map<string, string[]>();
+  const lists = new Map<unknown, string[]>();
   const share = (s: unknown): unknown => {
     if (typeof s !== 'string') return s;
     const seen = strings.get(s);
@@ -141,7 +143,7 @@ export async function parseStoredRun(bytes: Uint8Array): Promise<unknown> {
  * `item` as a finding with all of findingOf's keys in order (absent ones undefined: the same
  * JSON), its recurring strings shared; null when it is not a stored finding.
  */
-function storedFinding(item: unknown, share: (s: unknown) => unknown, lists: Map<string, string[]>): Finding | null {
+function storedFinding(item: unknown, share: (s: unknown) => unknown, lists: Map<unknown, string[]>): Finding | null {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return null;
   const o = item as Record<string, unknown>;
   let k = 0;
@@ -155,13 +157,14 @@ function storedFinding(item: unknown, share: (s: unknown) => unknown, lists: Map
   const resource = r as Record<string, unknown>;
   if ('kind' in resource) resource.kind = share(resource.kind);
   if ('namespace' in resource) resource.namespace = share(resource.namespace);
+  // A check's findings list the same controls: share its first finding's list when equal.
   let controls = o.controls as string[];
-  const key = JSON.stringify(controls);
-  const seen = lists.get(key);
-  if (seen !== undefined) controls = seen;
-  else lists.set(key, controls);
+  const check = share(o.check);
+  const seen = lists.get(check);
+  if (seen === undefined) lists.set(check, controls);
+  else if (seen.length === controls.length && seen.every((c, i) => c === controls[i])) controls = seen;
   return {
-    fingerprint: o.fingerprint, check: share(o.check), area: share(o.area), severity: share(o.severity), resource: r, message: o.message, controls,
+    fingerprint: o.fingerprint, check, area: share(o.area), severity: share(o.severity), resource: r, message: o.message, controls,
     evidence: o.evidence, related: o.related, waived: o.waived, waiver: o.waiver, impliedBy: o.impliedBy,
   } as Finding;
 }
