@@ -7,8 +7,9 @@
 import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
-import { ByteBatch } from '../base/spool.ts';
-import { writeFindingJson } from '../run/spooled-finding.ts';
+import { ByteBatch, Spool } from '../base/spool.ts';
+import { spoolFinding, writeFindingJson } from '../run/spooled-finding.ts';
+import { rememberSpool } from '../run/stored-run.ts';
 import type { Finding } from '../run/types.ts';
 
 /**
@@ -74,9 +75,11 @@ export async function gzipJson(value: object): Promise<Buffer> {
  * 420 MiB string beside the parsed run; at 500,000 pods (1.3 GB) it is longer than V8's longest
  * string, and JSON.parse of it as text cannot work at all. The same value as JSON.parse of the
  * text; malformed input throws.
+ * With `onFinding`, each finding is handed to `onFinding` as it is parsed (and replaced by what it
+ * returns), so the parsed elements need not all be held as they came.
  */
-export async function parseGzipJson(bytes: Uint8Array): Promise<unknown> {
-  const parser = new SnapshotDocumentParser((_kind, item) => item, 'findings');
+export async function parseGzipJson(bytes: Uint8Array, onFinding?: (item: unknown) => unknown): Promise<unknown> {
+  const parser = new SnapshotDocumentParser(onFinding ? (_kind, item) => onFinding(item) : (_kind, item) => item, 'findings');
   try {
     for await (const chunk of Readable.from([bytes], { objectMode: false }).pipe(createGunzip({ chunkSize: 1 << 20 }))) parser.push(chunk as Buffer);
     return parser.end();
@@ -84,4 +87,84 @@ export async function parseGzipJson(bytes: Uint8Array): Promise<unknown> {
     if (error instanceof NotJson) throw new Error('not a JSON object (truncated or damaged)');
     throw error;
   }
+}
+
+/** The keys of a stored finding, in the order report.json writes them (findingOf's order). */
+const FINDING_KEYS = ['fingerprint', 'check', 'area', 'severity', 'resource', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy'] as const;
+
+/**
+ * A stored run read back (parseGzipJson) with its findings' message, evidence and related
+ * objects in a Spool (an unlinked temp file, src/base/spool.ts), as the current run's findings
+ * are (src/run/spooled-finding.ts): at 150,000 pods (382,691 findings) a real later run, which
+ * reads the stored run back for its diff, peaked at 1,443-1,509 MiB with them held as parsed
+ * objects, and at 1,141-1,152 MiB so (a first run: 1,002-1,098 MiB). Their small fields stay
+ * in memory, the strings that recur across findings (check, area, severity, resource kind and
+ * namespace) and a check's controls list shared. Every reader sees the same values, keys and
+ * JSON as before. A finding whose keys are not a stored finding's (another writer's, an older
+ * layout) stays as parsed; without a temp directory, or when it fills, the findings stay in
+ * memory. The spool is closed by spoolCloserOf(run)() (src/run/stored-run.ts), or once nothing
+ * references the run's findings.
+ */
+export async function parseStoredRun(bytes: Uint8Array): Promise<unknown> {
+  let spool: Spool | null | undefined;
+  const strings = new Map<string, string>();
+  const lists = new Map<unknown, string[]>();
+  const share = (s: unknown): unknown => {
+    if (typeof s !== 'string') return s;
+    const seen = strings.get(s);
+    if (seen !== undefined) return seen;
+    strings.set(s, s);
+    return s;
+  };
+  const onFinding = (item: unknown): unknown => {
+    const f = storedFinding(item, share, lists);
+    if (f === null) return item;
+    spool ??= Spool.open();
+    return (spool && spoolFinding(f, spool)) ?? item;
+  };
+  let value: unknown;
+  try {
+    value = await parseGzipJson(bytes, onFinding);
+  } catch (error: unknown) {
+    spool?.close();
+    throw error;
+  }
+  if (spool) {
+    if (spool.size === 0 || typeof value !== 'object' || value === null) spool.close();
+    else {
+      spool.seal();
+      rememberSpool(value, spool);
+    }
+  }
+  return value;
+}
+
+/**
+ * `item` as a finding with all of findingOf's keys in order (absent ones undefined: the same
+ * JSON), its recurring strings shared; null when it is not a stored finding.
+ */
+function storedFinding(item: unknown, share: (s: unknown) => unknown, lists: Map<unknown, string[]>): Finding | null {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return null;
+  const o = item as Record<string, unknown>;
+  let k = 0;
+  for (const key in o) {
+    while (k < FINDING_KEYS.length && FINDING_KEYS[k] !== key) k++;
+    if (k === FINDING_KEYS.length) return null; // unknown key, or out of order
+    k++;
+  }
+  const r = o.resource;
+  if (typeof o.fingerprint !== 'string' || typeof o.message !== 'string' || typeof r !== 'object' || r === null || Array.isArray(r) || !Array.isArray(o.controls)) return null;
+  const resource = r as Record<string, unknown>;
+  if ('kind' in resource) resource.kind = share(resource.kind);
+  if ('namespace' in resource) resource.namespace = share(resource.namespace);
+  // A check's findings list the same controls: share its first finding's list when equal.
+  let controls = o.controls as string[];
+  const check = share(o.check);
+  const seen = lists.get(check);
+  if (seen === undefined) lists.set(check, controls);
+  else if (seen.length === controls.length && seen.every((c, i) => c === controls[i])) controls = seen;
+  return {
+    fingerprint: o.fingerprint, check, area: share(o.area), severity: share(o.severity), resource: r, message: o.message, controls,
+    evidence: o.evidence, related: o.related, waived: o.waived, waiver: o.waiver, impliedBy: o.impliedBy,
+  } as Finding;
 }

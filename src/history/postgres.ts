@@ -27,7 +27,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { gzipJson, parseGzipJson } from './gzip-json.ts';
+import { gzipJson, parseGzipJson, parseStoredRun } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
@@ -320,9 +320,10 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
   }
 }
 
-async function decodeReport(bytes: unknown, id: string, where: string): Promise<RunReport> {
+/** `spooled`: the findings' bulky fields in a temp file (parseStoredRun), for the run's diff. */
+async function decodeReport(bytes: unknown, id: string, where: string, spooled = false): Promise<RunReport> {
   try {
-    return await parseGzipJson(bytes as Buffer) as RunReport;
+    return await (spooled ? parseStoredRun(bytes as Buffer) : parseGzipJson(bytes as Buffer)) as RunReport;
   } catch (error: unknown) {
     throw new HistoryError(`stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
   }
@@ -478,20 +479,20 @@ class PgRunStore implements RunStore {
   }
 
   /** The newest run inserted before `seq` (null: the newest of all), of `cluster` when given. */
-  private async before(seq: string | null, cluster?: string): Promise<{ seq: string; report: RunReport } | null> {
+  private async before(seq: string | null, cluster?: string, spooled = false): Promise<{ seq: string; report: RunReport } | null> {
     if (this.empty) return null;
     const where = [seq === null ? '' : 'seq < $1', cluster === undefined ? '' : `cluster = $${seq === null ? 1 : 2}`].filter(Boolean);
     const params = [...(seq === null ? [] : [seq]), ...(cluster === undefined ? [] : [cluster])];
     const r = await this.withClient('reading a stored run', (c) => c.query(
       `SELECT seq, id, report FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`, params));
     const row = r.rows[0] as Row | undefined;
-    return row ? { seq: String(row.seq), report: await decodeReport(row.report, String(row.id), this.where) } : null;
+    return row ? { seq: String(row.seq), report: await decodeReport(row.report, String(row.id), this.where, spooled) } : null;
   }
 
   async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
     let seq: string | null = null;
     for (;;) {
-      const next = await this.before(seq, cluster);
+      const next = await this.before(seq, cluster, true);
       if (!next) return;
       seq = next.seq;
       yield next.report;

@@ -23,7 +23,10 @@ export interface RunStore {
    * when the caller asks for the next one: the diff walks back just far enough to find, for
    * every check, the last run in which it was evaluated (src/diff/baseline.ts), which is
    * usually the first run. A backend implements it as "read the newest run inserted before
-   * the one returned last" (SQLite: `seq < ? ORDER BY seq DESC LIMIT 1`).
+   * the one returned last" (SQLite: `seq < ? ORDER BY seq DESC LIMIT 1`). SQLite and
+   * PostgreSQL keep each run's findings' message, evidence and related objects in a temp file
+   * (parseStoredRun in gzip-json.ts), closed by spoolCloserOf(run)() (src/run/stored-run.ts)
+   * or once the run is dropped.
    */
   runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
   /**

@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
-import { gzipJson, parseGzipJson } from './gzip-json.ts';
+import { gzipJson, parseGzipJson, parseStoredRun } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
@@ -225,17 +225,17 @@ class SqliteRunStore implements RunStore {
   }
 
   /** The newest run inserted before `seq` (insertion order: the clock may have jumped). */
-  private async before(seq: number, cluster?: string): Promise<{ seq: number; report: RunReport } | null> {
+  private async before(seq: number, cluster?: string, spooled = false): Promise<{ seq: number; report: RunReport } | null> {
     const row = (cluster === undefined
       ? this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT 1').get(seq)
       : this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC LIMIT 1').get(seq, cluster)) as Row | undefined;
-    return row ? { seq: Number(row.seq), report: await this.decode(row) } : null;
+    return row ? { seq: Number(row.seq), report: await this.decode(row, spooled) } : null;
   }
 
   async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
     let seq = Number.MAX_SAFE_INTEGER;
     for (;;) {
-      const next = await this.before(seq, cluster);
+      const next = await this.before(seq, cluster, true);
       if (!next) return;
       seq = next.seq;
       yield next.report;
@@ -304,10 +304,11 @@ class SqliteRunStore implements RunStore {
     this.db.close();
   }
 
-  private async decode(row: Row): Promise<RunReport> {
+  /** `spooled`: the findings' bulky fields in a temp file (parseStoredRun), for the run's diff. */
+  private async decode(row: Row, spooled = false): Promise<RunReport> {
     try {
       const bytes = row.report as Uint8Array;
-      return await parseGzipJson(bytes) as RunReport;
+      return await (spooled ? parseStoredRun(bytes) : parseGzipJson(bytes)) as RunReport;
     } catch (error: unknown) {
       throw new HistoryError(`stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);
     }

@@ -18,6 +18,7 @@ import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
+import { spoolCloserOf } from '../run/stored-run.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -153,17 +154,31 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
 /**
  * Sets the diff against the stored baseline (each check against the last run in which it was
  * evaluated: no blind spot after a partial run) and returns the previous run as the reports
- * read it: its checks and the findings the diff calls resolved. The rest of the stored run
- * (as many findings as this one, parsed from the store) is not kept through rendering,
- * storing and notifying.
+ * read it: its checks and the findings the diff calls resolved, as plain findings. The rest of
+ * the stored run (as many findings as this one, parsed from the store, their bulky fields in a
+ * temp file: RunStore.runsNewestFirst) is not kept through rendering, storing and notifying,
+ * and the temp files of the runs read are closed before this returns.
  */
 async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], edges: PipelineEdges): Promise<RunReport | null> {
-  const baseline = await findBaseline(store.runsNewestFirst(report.run.cluster.name), report);
-  if (!baseline) return null;
-  report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
-  const resolved = new Set(report.diff.resolved);
-  const latest = baseline.latest;
-  return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)) };
+  const closers: Array<() => void> = [];
+  try {
+    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report);
+    if (!baseline) return null;
+    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
+    const resolved = new Set(report.diff.resolved);
+    const latest = baseline.latest;
+    return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };
+  } finally {
+    for (const close of closers) close();
+  }
+}
+
+/** `runs`, each one's spool closer (src/run/stored-run.ts) added to `closers` as it is handed on. */
+async function* noting(runs: AsyncIterable<RunReport>, closers: Array<() => void>): AsyncIterable<RunReport> {
+  for await (const run of runs) {
+    closers.push(spoolCloserOf(run));
+    yield run;
+  }
 }
 
 /**

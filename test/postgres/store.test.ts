@@ -9,6 +9,8 @@ import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { HistoryError } from '../../src/base/errors.ts';
 import { PG_SCHEMA_VERSION, parsePgUrl, redactPgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
+import { spoolCloserOf } from '../../src/run/stored-run.ts';
+import { isSpooled } from '../../src/run/spooled-finding.ts';
 import { makeReport, isWhole } from '../unit/history/big-report.ts';
 import { spawnStoreChild } from '../unit/history/child.ts';
 import { adminQuery, createDb, describePg, type TestDb } from './env.ts';
@@ -50,6 +52,13 @@ describePg('PostgreSQL run store', (server) => {
     const a2 = makeReport('a2', '2026-11-02T02:00:00.000Z', { cluster: 'alpha', overall: 75 });
     for (const r of [a1, b1, a2]) await s.save(r);
     expect(await s.get('a1')).toEqual(a1);
+    // Read for a run's diff: the findings' message, evidence and related objects in a temp file, the same JSON as get() gives.
+    for await (const r of s.runsNewestFirst('alpha')) {
+      expect(JSON.stringify(r)).toBe(JSON.stringify(await s.get(r.run.id)));
+      expect(r.findings.length > 0 && r.findings.every(isSpooled)).toBe(true);
+      spoolCloserOf(r)();
+    }
+    expect((await s.get('a1'))!.findings.some(isSpooled)).toBe(false);
     expect((await s.latest('alpha'))?.run.id).toBe('a2');
     expect((await s.latest('beta'))?.run.id).toBe('b1');
     expect((await s.latest())?.run.id).toBe('a2');
