@@ -223,13 +223,25 @@ export class Spool {
   }
 }
 
+/** Where a streamed writer puts its text, a piece at a time (a ByteBatch, or collectText's list). */
+export interface TextWriter {
+  text(text: string): void;
+}
+
+/** What `write` writes, as one string: for callers that want a small document whole. */
+export function collectText(write: (out: TextWriter) => void): string {
+  const parts: string[] = [];
+  write({ text: (text) => { parts.push(text); } });
+  return parts.join('');
+}
+
 /**
  * Text and bytes gathered into one reused 1 MiB buffer and handed to `flush` a buffer at a
  * time: a writer of a large JSON document (report.json, a stored run) encodes each piece
  * once and copies spooled bytes as they are, without building the document as a string.
  * `flush` must be done with the buffer when it returns (copy it to keep it).
  */
-export class ByteBatch {
+export class ByteBatch implements TextWriter {
   private readonly out = Buffer.allocUnsafe(1 << 20);
   private used = 0;
   private readonly sink: (chunk: Buffer) => void;

@@ -1,6 +1,7 @@
 // report.csv: the per-framework view as a table an auditor can load into a spreadsheet and
 // map a checklist against — one row per mapped control. Cells that a spreadsheet would run as
 // a formula (starting with = + - @ or a control character) are prefixed with a quote.
+import { collectText, type TextWriter } from '../base/spool.ts';
 import type { RunReport } from '../run/types.ts';
 import { frameworksOf } from './view/frameworks.ts';
 
@@ -12,15 +13,23 @@ export function csvCell(value: string | number): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Every open finding of each control is listed (`; `-separated) — the full export, not a sample. */
-export function renderCsv(report: RunReport): string {
-  const lines = [HEADER.join(',')];
+/**
+ * report.csv into `out`, a row at a time (at 500,000 pods the table is larger than the longest
+ * string V8 can make). Every open finding of each control is listed (`; `-separated) — the
+ * full export, not a sample.
+ */
+export function writeCsv(report: RunReport, out: TextWriter): void {
+  out.text(`${HEADER.join(',')}\r\n`);
   for (const fw of frameworksOf(report, Number.MAX_SAFE_INTEGER)) {
     for (const g of fw.groups) {
       for (const c of g.controls) {
-        lines.push([fw.name, c.id, g.name, c.statusLabel, c.checks.map((x) => `${x.id} (${x.status})`).join('; '), c.failing, c.waived, c.findings.join('; ')].map(csvCell).join(','));
+        out.text(`${[fw.name, c.id, g.name, c.statusLabel, c.checks.map((x) => `${x.id} (${x.status})`).join('; '), c.failing, c.waived, c.findings.join('; ')].map(csvCell).join(',')}\r\n`);
       }
     }
   }
-  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** report.csv as one string, for small reports (the CLI writes it with writeCsv). */
+export function renderCsv(report: RunReport): string {
+  return collectText((out) => writeCsv(report, out));
 }

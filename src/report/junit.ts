@@ -1,8 +1,11 @@
 // JUnit XML for CI dashboards: one testsuite per area, one testcase per failing check x
 // resource (a <failure>, or <skipped> when waived) and one per check summarising its passes;
 // checks that could not be evaluated are <skipped>, checks that crashed are <error>.
-import { AREAS } from '../base/vocabulary.ts';
-import type { Finding, RunReport } from '../run/types.ts';
+// The XML is written a testcase at a time (at 150,000 pods it is larger than the longest string
+// V8 can make); the counts the suites open with are taken first, from the same cases unwritten.
+import { collectText, type TextWriter } from '../base/spool.ts';
+import { AREAS, type Area } from '../base/vocabulary.ts';
+import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, resourceText } from './view/index.ts';
 
 /** XML 1.0 text: escapes markup and drops characters XML cannot carry at all. */
@@ -14,50 +17,79 @@ export function xmlEscape(value: unknown): string {
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-export function renderJunit(report: RunReport): string {
+type Outcome = 'passed' | 'failure' | 'error' | 'skipped';
+
+/** A testcase: how it counts, and its line (made only when it is written). */
+interface TestCase { outcome: Outcome; line: () => string }
+
+interface Counts { tests: number; failures: number; errors: number; skipped: number }
+
+function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Generator<TestCase> {
+  for (const c of checks) {
+    const classname = xmlEscape(`ztaudit.${c.id}`);
+    if (c.status === 'not-evaluated' || c.status === 'not-applicable') {
+      yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><skipped message="${xmlEscape(`${c.status}: ${c.reason ?? ''}`)}"/></testcase>` };
+      continue;
+    }
+    if (c.status === 'error') {
+      yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><error message="${xmlEscape(c.reason ?? 'check failed')}"/></testcase>` };
+      continue;
+    }
+    yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlEscape(`${c.title} (${c.passed} passed)`)}"/>` };
+    for (const f of byCheck.get(c.id) ?? []) {
+      const name = () => xmlEscape(`${c.id} ${resourceText(f.resource)}`);
+      if (f.waived) {
+        yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name()}"><skipped message="${xmlEscape(`waived until ${f.waiver?.expires ?? '?'} by ${f.waiver?.owner ?? '?'}: ${f.waiver?.reason ?? ''}`)}"/></testcase>` };
+        continue;
+      }
+      yield { outcome: 'failure', line: () => failureLine(c, f, classname, name()) };
+    }
+  }
+}
+
+/** A failing finding's testcase; its message and evidence (spooled, perhaps) are read once. */
+function failureLine(c: CheckSummary, f: Finding, classname: string, name: string): string {
+  const { message, evidence } = f;
+  const body = [message, c.remediation ? `Remediation: ${c.remediation}` : '', f.controls.length ? `Controls: ${f.controls.join(', ')}` : '',
+    evidence ? `Evidence: ${JSON.stringify(evidence)}` : '', `Fingerprint: ${f.fingerprint}`].filter(Boolean).join('\n');
+  return `    <testcase classname="${classname}" name="${name}"><failure type="${xmlEscape(f.severity)}" message="${xmlEscape(message)}">${xmlEscape(body)}</failure></testcase>`;
+}
+
+function countsOf(cases: Iterable<TestCase>): Counts {
+  const n: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const { outcome } of cases) {
+    n.tests++;
+    if (outcome === 'failure') n.failures++;
+    else if (outcome === 'error') n.errors++;
+    else if (outcome === 'skipped') n.skipped++;
+  }
+  return n;
+}
+
+const countAttributes = (n: Counts): string => `tests="${n.tests}" failures="${n.failures}" errors="${n.errors}" skipped="${n.skipped}"`;
+
+/** report.junit.xml into `out`, a testcase at a time. */
+export function writeJunit(report: RunReport, out: TextWriter): void {
   const byCheck = new Map<string, Finding[]>();
   for (const f of report.findings) {
     const list = byCheck.get(f.check);
     if (list) list.push(f); else byCheck.set(f.check, [f]);
   }
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const suites: string[] = [];
-  let allTests = 0, allFailures = 0, allErrors = 0, allSkipped = 0;
-  for (const area of AREAS) {
-    const cases: string[] = [];
-    let tests = 0, failures = 0, errors = 0, skipped = 0;
-    for (const c of report.checks.filter((x) => x.area === area)) {
-      const classname = xmlEscape(`ztaudit.${c.id}`);
-      if (c.status === 'not-evaluated' || c.status === 'not-applicable') {
-        tests++; skipped++;
-        cases.push(`    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><skipped message="${xmlEscape(`${c.status}: ${c.reason ?? ''}`)}"/></testcase>`);
-        continue;
-      }
-      if (c.status === 'error') {
-        tests++; errors++;
-        cases.push(`    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><error message="${xmlEscape(c.reason ?? 'check failed')}"/></testcase>`);
-        continue;
-      }
-      tests++;
-      cases.push(`    <testcase classname="${classname}" name="${xmlEscape(`${c.title} (${c.passed} passed)`)}"/>`);
-      for (const f of byCheck.get(c.id) ?? []) {
-        tests++;
-        const name = xmlEscape(`${c.id} ${resourceText(f.resource)}`);
-        if (f.waived) {
-          skipped++;
-          cases.push(`    <testcase classname="${classname}" name="${name}"><skipped message="${xmlEscape(`waived until ${f.waiver?.expires ?? '?'} by ${f.waiver?.owner ?? '?'}: ${f.waiver?.reason ?? ''}`)}"/></testcase>`);
-          continue;
-        }
-        failures++;
-        const body = [f.message, c.remediation ? `Remediation: ${c.remediation}` : '', f.controls.length ? `Controls: ${f.controls.join(', ')}` : '',
-          f.evidence ? `Evidence: ${JSON.stringify(f.evidence)}` : '', `Fingerprint: ${f.fingerprint}`].filter(Boolean).join('\n');
-        cases.push(`    <testcase classname="${classname}" name="${name}"><failure type="${xmlEscape(f.severity)}" message="${xmlEscape(f.message)}">${xmlEscape(body)}</failure></testcase>`);
-      }
-    }
-    allTests += tests; allFailures += failures; allErrors += errors; allSkipped += skipped;
-    suites.push(`  <testsuite name="${xmlEscape(`${area}: ${AREA_LABEL[area]}`)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${xmlEscape(report.run.startedAt.replace(/Z$/, ''))}">`,
-      ...cases, '  </testsuite>');
+  const checksOf = (area: Area) => report.checks.filter((x) => x.area === area);
+  const suites = AREAS.map((area) => ({ area, counts: countsOf(casesOf(checksOf(area), byCheck)) }));
+  const all: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const { counts } of suites) for (const k of Object.keys(all) as Array<keyof Counts>) all[k] += counts[k];
+  out.text('<?xml version="1.0" encoding="UTF-8"?>\n');
+  out.text(`<testsuites name="${xmlEscape(`ztaudit ${report.run.cluster.name}`)}" ${countAttributes(all)}>\n`);
+  for (const { area, counts } of suites) {
+    out.text(`  <testsuite name="${xmlEscape(`${area}: ${AREA_LABEL[area]}`)}" ${countAttributes(counts)} timestamp="${xmlEscape(report.run.startedAt.replace(/Z$/, ''))}">\n`);
+    for (const c of casesOf(checksOf(area), byCheck)) out.text(`${c.line()}\n`);
+    out.text('  </testsuite>\n');
   }
-  out.push(`<testsuites name="${xmlEscape(`ztaudit ${report.run.cluster.name}`)}" tests="${allTests}" failures="${allFailures}" errors="${allErrors}" skipped="${allSkipped}">`, ...suites, '</testsuites>', '');
-  return out.join('\n');
+  out.text('</testsuites>\n');
+}
+
+/** report.junit.xml as one string, for small reports (the CLI writes it with writeJunit). */
+export function renderJunit(report: RunReport): string {
+  return collectText((out) => writeJunit(report, out));
 }

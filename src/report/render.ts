@@ -1,17 +1,20 @@
 // Writes a run's reports into a directory: report.json always, the other formats as asked.
-// Files are written whole (temp file + rename) so a reader never sees half a report.
+// Files are written whole (temp file + rename) so a reader never sees half a report. The
+// formats that grow with the findings (json, sarif, junit, csv) are written a piece at a time
+// in ~1 MiB batches: at 150,000 pods SARIF and JUnit, at 500,000 CSV, are larger than the
+// longest string V8 can make.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
-import { ByteBatch } from '../base/spool.ts';
+import { ByteBatch, collectText, type TextWriter } from '../base/spool.ts';
 import { writeFindingJson } from '../run/spooled-finding.ts';
 import { renderHtml } from './html.ts';
-import { renderJunit } from './junit.ts';
+import { writeJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import { renderSarif } from './sarif.ts';
-import { renderCsv } from './csv.ts';
+import { writeSarif } from './sarif.ts';
+import { writeCsv } from './csv.ts';
 import { NO_CHROMIUM, renderPdf } from './pdf.ts';
 import type { RunReport, TrendPoint } from '../run/types.ts';
 
@@ -26,16 +29,25 @@ export interface RenderOptions {
 
 type Extras = Omit<RenderOptions, 'formats' | 'outDir'>;
 
-/** Every report format: its file and its renderer. Adding a format is one row here. */
+/** A format made whole, as text (or pdf's bytes). */
+type Render = (report: RunReport, opts: Extras) => string | Promise<Buffer>;
+/** A format written a piece at a time. */
+type Write = (report: RunReport, out: TextWriter) => void;
+
+/**
+ * Every report format: its file and either its renderer or its streamed writer. Adding a
+ * format is one row here. (report.json is streamed by writeReportJson, which copies spooled
+ * findings' bytes; its renderer serves renderFormat.)
+ */
 const REPORTS = {
   json: { file: 'report.json', render: (report: RunReport) => `${JSON.stringify(report, null, 2)}\n` },
   html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null }) },
-  junit: { file: 'report.junit.xml', render: (report: RunReport) => renderJunit(report) },
+  junit: { file: 'report.junit.xml', write: writeJunit },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
-  sarif: { file: 'report.sarif', render: (report: RunReport) => `${JSON.stringify(renderSarif(report), null, 2)}\n` },
-  csv: { file: 'report.csv', render: (report: RunReport) => renderCsv(report) },
+  sarif: { file: 'report.sarif', write: writeSarif },
+  csv: { file: 'report.csv', write: writeCsv },
   pdf: { file: 'report.pdf', render: (report: RunReport, opts: Extras) => printPdf(report, opts) },
-} as const satisfies Record<string, { file: string; render(report: RunReport, opts: Extras): string | Promise<Buffer> }>;
+} as const satisfies Record<string, { file: string; render: Render } | { file: string; write: Write }>;
 
 export type ReportFormat = keyof typeof REPORTS;
 export const REPORT_FORMATS = Object.keys(REPORTS) as ReportFormat[];
@@ -63,14 +75,7 @@ export async function writeWhole(path: string, content: string | Buffer): Promis
  * copied from its spool as they are. The output is the same JSON document.
  */
 export async function writeReportJson(report: RunReport, path: string): Promise<void> {
-  const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'w');
-  try {
-    // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
-    // written (not a part of a growing string that outlives young-generation collections).
-    const out = new ByteBatch((chunk) => {
-      for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
-    });
+  await writeStreamed(path, (out) => {
     const keys = Object.keys(report) as Array<keyof RunReport>;
     out.text('{\n');
     keys.forEach((key, i) => {
@@ -90,6 +95,23 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
       out.text(i < keys.length - 1 ? ',\n' : '\n');
     });
     out.text('}\n');
+  });
+}
+
+/**
+ * Writes a file whole or not at all, as writeWhole does, from what `write` puts in a batch:
+ * the file's text never exists as one string.
+ */
+export async function writeStreamed(path: string, write: (out: ByteBatch) => void): Promise<void> {
+  const tmp = tempPathFor(path);
+  const fd = openSync(tmp, 'w');
+  try {
+    // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
+    // written (not a part of a growing string that outlives young-generation collections).
+    const out = new ByteBatch((chunk) => {
+      for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
+    });
+    write(out);
     out.flush();
   } finally {
     closeSync(fd);
@@ -97,8 +119,10 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
   await rename(tmp, path);
 }
 
+/** A text format as one string (a streamed format's pieces joined): for small reports and tests. */
 export function renderFormat(report: RunReport, format: TextFormat, opts: Extras = {}): string {
-  return REPORTS[format].render(report, opts);
+  const row = REPORTS[format];
+  return 'write' in row ? collectText((out) => row.write(report, out)) : row.render(report, opts);
 }
 
 /** Returns the written paths, report.json first. Unknown formats are an error naming them. */
@@ -115,8 +139,10 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
     removeStaleTemps(opts.outDir, Object.values(REPORTS).map((r) => r.file));
     for (const f of formats) {
       path = join(opts.outDir, REPORTS[f].file);
+      const row = REPORTS[f];
       if (f === 'json') await writeReportJson(report, path);
-      else await writeWhole(path, await REPORTS[f].render(report, opts));
+      else if ('write' in row) await writeStreamed(path, (out) => row.write(report, out));
+      else await writeWhole(path, await row.render(report, opts));
       paths.push(path);
     }
   } catch (error: unknown) {

@@ -1,8 +1,11 @@
 // SARIF 2.1.0 for code-scanning dashboards: rules are the checks of the catalog, results are
 // the findings (waived ones carry an accepted external suppression). Kubernetes objects have
 // no file location, so each result names its resource as a logical location.
+// The log is written a result at a time (at 150,000 pods it is larger than the longest string
+// V8 can make), as the text JSON.stringify(log, null, 2) gives.
+import { collectText, type TextWriter } from '../base/spool.ts';
 import type { Severity } from '../base/vocabulary.ts';
-import type { RunReport } from '../run/types.ts';
+import type { Finding, RunReport } from '../run/types.ts';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -16,7 +19,9 @@ export interface SarifLog {
   runs: Array<Record<string, unknown>>;
 }
 
-export function renderSarif(report: RunReport): SarifLog {
+interface Rules { rules: Array<Record<string, unknown>>; ruleIndex: Map<string, number> }
+
+function rulesOf(report: RunReport): Rules {
   const ruleIndex = new Map<string, number>();
   const rules: Array<Record<string, unknown>> = [];
   const remediationOf = new Map<string, string>();
@@ -42,23 +47,29 @@ export function renderSarif(report: RunReport): SarifLog {
   };
   for (const c of report.checks) addRule(c.id, c.title, c.severity);
   for (const f of report.findings) if (!ruleIndex.has(f.check)) addRule(f.check, f.check, f.severity);
+  return { rules, ruleIndex };
+}
 
-  const results = report.findings.map((f) => {
-    const fq = [f.resource.namespace, f.resource.kind, f.resource.name].filter((x) => x !== undefined && x !== '').join('/');
-    return {
-      ruleId: f.check,
-      ruleIndex: ruleIndex.get(f.check)!,
-      level: LEVEL[f.severity],
-      message: { text: f.message },
-      locations: [{ logicalLocations: [{ name: f.resource.name, fullyQualifiedName: fq, kind: 'resource' }] }],
-      partialFingerprints: { 'ztaudit/v1': f.fingerprint },
-      properties: { severity: f.severity, area: f.area, resource: f.resource, ...(f.evidence ? { evidence: f.evidence } : {}) },
-      ...(f.waived && f.waiver
-        ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})` }] }
-        : {}),
-    };
-  });
+/** The result for one finding; its message and evidence (spooled, perhaps) are read once. */
+function resultOf(f: Finding, ruleIndex: Map<string, number>): Record<string, unknown> {
+  const { message, evidence } = f;
+  const fq = [f.resource.namespace, f.resource.kind, f.resource.name].filter((x) => x !== undefined && x !== '').join('/');
+  return {
+    ruleId: f.check,
+    ruleIndex: ruleIndex.get(f.check)!,
+    level: LEVEL[f.severity],
+    message: { text: message },
+    locations: [{ logicalLocations: [{ name: f.resource.name, fullyQualifiedName: fq, kind: 'resource' }] }],
+    partialFingerprints: { 'ztaudit/v1': f.fingerprint },
+    properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}) },
+    ...(f.waived && f.waiver
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})` }] }
+      : {}),
+  };
+}
 
+/** The log without its results (`results: []`, the last member of its one run). */
+function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules): SarifLog {
   const notEvaluated = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
   return {
     $schema: SARIF_SCHEMA,
@@ -77,7 +88,37 @@ export function renderSarif(report: RunReport): SarifLog {
         })),
       }],
       properties: { cluster: report.run.cluster, score: report.score, checkCatalogVersion: report.run.checkCatalogVersion },
-      results,
+      results: [],
     }],
   };
+}
+
+/** What follows runs[0].results in JSON.stringify(log, null, 2): the ends of the run, of runs and of the log. */
+const RUN_END = '\n    }\n  ]\n}';
+const EMPTY_RESULTS_END = `[]${RUN_END}`;
+/** A result's indentation in the log: runs[0].results[i]. */
+const RESULT_INDENT = '        ';
+
+/** report.sarif into `out`: JSON.stringify(log, null, 2) and a newline, a result at a time. */
+export function writeSarif(report: RunReport, out: TextWriter): void {
+  const rules = rulesOf(report);
+  const head = JSON.stringify(logWithoutResults(report, rules), null, 2);
+  if (!head.endsWith(EMPTY_RESULTS_END)) throw new Error('SARIF log: results is not the last member of its run');
+  out.text(head.slice(0, -EMPTY_RESULTS_END.length));
+  const findings = report.findings;
+  if (findings.length === 0) out.text('[]');
+  else {
+    out.text('[\n');
+    for (let i = 0; i < findings.length; i++) {
+      const json = JSON.stringify(resultOf(findings[i], rules.ruleIndex), null, 2);
+      out.text(`${RESULT_INDENT}${json.replace(/\n/g, `\n${RESULT_INDENT}`)}${i < findings.length - 1 ? ',\n' : '\n'}`);
+    }
+    out.text('      ]');
+  }
+  out.text(`${RUN_END}\n`);
+}
+
+/** report.sarif as one string, for small reports (the CLI writes it with writeSarif). */
+export function renderSarif(report: RunReport): string {
+  return collectText((out) => writeSarif(report, out));
 }

@@ -5,7 +5,7 @@ import { renderHtml as renderRaw, TEMPLATES_DIR } from '../../../src/report/html
 import { CHECKS } from '../../../checks/index.ts';
 
 const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;').replace(/`/g, '&#x60;').replace(/=/g, '&#x3D;');
-import { renderSarif } from '../../../src/report/sarif.ts';
+import { renderSarif, type SarifLog } from '../../../src/report/sarif.ts';
 import { buildRun, HOSTILE, HOSTILE_CLUSTER, syntheticReport, withPosture } from './fixtures.ts';
 
 /** The HTML without the <wbr> break hints that long ids carry, for text assertions. */
@@ -42,7 +42,7 @@ describe('renderHtml', () => {
   it("says what each failing check protects against, from the check's own field (report.json, HTML, SARIF)", () => {
     const { report, trend, previous } = buildRun({ catalog: true });
     const html = renderHtml(report, { trend, previous });
-    const rules = (renderSarif(report).runs[0] as { tool: { driver: { rules: Array<{ id: string; fullDescription?: { text: string } }> } } }).tool.driver.rules;
+    const rules = ((JSON.parse(renderSarif(report)) as SarifLog).runs[0] as { tool: { driver: { rules: Array<{ id: string; fullDescription?: { text: string } }> } } }).tool.driver.rules;
     const shown = report.checks.filter((c) => c.failed > 0 && CHECKS.some((k) => k.id === c.id) && html.includes(`id="check-${c.id}"`));
     expect(shown.length).toBeGreaterThan(0);
     for (const c of shown) {
