@@ -213,3 +213,28 @@ export function withPosture(report: RunReport, sizes: PostureSizes = {}): RunRep
   } : null;
   return { ...report, diff, details: { rbac: { breadth }, mtls: { workloads }, network: { exposure } } };
 }
+
+/** Resource names a report must carry through every format unharmed: markup, quotes, control characters, line breaks, formula starts. */
+export const HOSTILE_NAMES = [
+  'quo"te\'s', 'a<b&c>d]]></failure>', 'ctl\u0001\u0007\u001f\u007f', 'new\nline\r\nend', '=HYPERLINK("x")', 'comma,semi;colon',
+  'lone \ud800 surrogate', 'emoji 😀 ü 日本', '-1+1', '@sum', '\ttab',
+] as const;
+
+/**
+ * buildRun({ hostile: true }) with a cluster name and findings named after HOSTILE_NAMES (open
+ * and waived, with evidence), one finding of a check the catalog does not list, and the run's
+ * version pinned: fixed text for every format, whatever the package version.
+ */
+export function hostileReport(): RunReport {
+  const { report } = buildRun({ hostile: true, clusterName: 'prod "eu" <1> & \'x\'\u0002\nnext' });
+  report.run.toolVersion = '0.0.0-test';
+  const base = report.findings.find((f) => f.check === 'fake.rbac-wide-serviceaccount' && !f.waived)!;
+  const waived = report.findings.find((f) => f.waived && f.waiver)!;
+  const extra = HOSTILE_NAMES.flatMap((name, i): Finding[] => [
+    { ...base, fingerprint: `hostile-${i}`, resource: { kind: 'ServiceAccount', namespace: `ns-${name}`, name }, message: `ServiceAccount ${name} can list secrets`, evidence: { name, nested: { list: [name, i] } } },
+    { ...waived, fingerprint: `hostile-waived-${i}`, resource: { kind: 'ServiceAccount', name }, waiver: { ...waived.waiver!, reason: `because ${name}` } },
+  ]);
+  const unlisted: Finding = { ...base, fingerprint: 'unlisted-check', check: 'retired.check', area: 'tls', severity: 'low', message: 'from a check no longer in the catalog', evidence: undefined };
+  report.findings = [...report.findings, ...extra, unlisted];
+  return report;
+}

@@ -1,0 +1,100 @@
+// report.sarif, report.junit.xml and report.csv are written a piece at a time (at 150,000 pods
+// they are larger than the longest string V8 can make). The files are the bytes the whole-string
+// renderers wrote — test/fixtures/report-formats/hostile.* were made by those renderers (commit
+// abc8e16) from hostileReport(), findings plain or spooled — and they are written while the
+// findings are read, not after all of them were turned into one string.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ByteBatch, Spool } from '../../../src/base/spool.ts';
+import { writeCsv } from '../../../src/report/csv.ts';
+import { renderFormat, renderReports } from '../../../src/report/render.ts';
+import { isSpooled, spoolFinding } from '../../../src/run/spooled-finding.ts';
+import type { Finding, RunReport } from '../../../src/run/types.ts';
+import { ROOT } from './demo.ts';
+import { hostileReport, syntheticReport } from './fixtures.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'streamed-formats-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const FILES = { sarif: 'report.sarif', junit: 'report.junit.xml', csv: 'report.csv' } as const;
+const golden = (format: keyof typeof FILES) => readFileSync(join(ROOT, 'test/fixtures/report-formats', FILES[format].replace('report', 'hostile')));
+
+function spooled(report: RunReport): RunReport {
+  const spool = Spool.open(dir)!;
+  const findings = report.findings.map((f) => spoolFinding(f, spool) ?? f);
+  spool.seal();
+  return { ...report, findings };
+}
+
+describe('streamed report formats', () => {
+  it('the fixture has what the formats escape and branch on (the comparison is not vacuous)', () => {
+    const report = hostileReport();
+    expect(report.findings.some((f) => f.waived && f.waiver)).toBe(true);
+    expect(report.checks.map((c) => c.status)).toEqual(expect.arrayContaining(['not-evaluated', 'error']));
+    expect(report.findings.some((f) => !report.checks.some((c) => c.id === f.check))).toBe(true);
+    const names = report.findings.map((f) => f.resource.name).join('');
+    for (const ch of ['"', '<', '&', '\n', '\u0001', '\ud800']) expect(names).toContain(ch);
+    expect(report.run.cluster.name).toMatch(/["<&\n\u0002]/);
+    expect(spooled(report).findings.every(isSpooled)).toBe(true);
+  });
+
+  for (const [name, make] of [['plain', hostileReport], ['spooled', () => spooled(hostileReport())]] as const) {
+    it(`writes the bytes the whole-string renderers wrote, findings ${name}`, async () => {
+      const outDir = join(dir, name);
+      await renderReports(make(), { formats: ['sarif', 'junit', 'csv'], outDir });
+      for (const format of Object.keys(FILES) as Array<keyof typeof FILES>) {
+        expect(readFileSync(join(outDir, FILES[format])).equals(golden(format)), format).toBe(true);
+        expect(Buffer.from(renderFormat(make(), format)).equals(golden(format)), `renderFormat ${format}`).toBe(true);
+      }
+      expect(readdirSync(outDir).sort()).toEqual(['report.csv', 'report.json', 'report.junit.xml', 'report.sarif']);
+    });
+  }
+
+  it('writes SARIF and JUnit while it reads the findings, each message and evidence read once', async () => {
+    const report = syntheticReport(8000);
+    for (const format of ['sarif', 'junit'] as const) {
+      const outDir = join(dir, `interleaved-${format}`);
+      const temp = () => readdirSync(outDir).find((f) => f.startsWith(`${FILES[format]}.`) && f.endsWith('.tmp'));
+      let reads = 0;
+      let writtenBeforeLastRead = 0;
+      const observed = report.findings.map((f): Finding => {
+        const { message, evidence, ...rest } = f;
+        const watched = { ...rest } as Finding;
+        const read = <T>(value: T) => () => {
+          reads++;
+          const tmp = temp();
+          if (tmp !== undefined) writtenBeforeLastRead = statSync(join(outDir, tmp)).size;
+          return value;
+        };
+        Object.defineProperty(watched, 'message', { get: read(message), enumerable: true });
+        Object.defineProperty(watched, 'evidence', { get: read(evidence), enumerable: true });
+        return watched;
+      });
+      const open = report.findings.filter((f) => !f.waived && report.checks.some((c) => c.id === f.check)).length;
+      const paths = await renderReports({ ...report, findings: observed }, { formats: [format], outDir });
+      // All of the file but its last batch or so was written before the last finding was read.
+      const size = statSync(join(outDir, FILES[format])).size;
+      expect(size, format).toBeGreaterThan(3 << 20);
+      expect(writtenBeforeLastRead, format).toBeGreaterThan(size - (2 << 20));
+      // report.json reads each finding's fields too; only the format's own reads count below.
+      const jsonReads = 2 * report.findings.length;
+      expect(paths).toHaveLength(2);
+      expect(reads - jsonReads, format).toBe(2 * (format === 'sarif' ? report.findings.length : open));
+    }
+  });
+
+  it('hands CSV rows to the batch as they are made, in batches of at most a MiB', () => {
+    // 400 controls of ~100 findings each: rows of a few KiB, a table of a few MiB.
+    const synthetic = syntheticReport(20_000);
+    const report = { ...synthetic, findings: synthetic.findings.map((f, i) => ({ ...f, controls: [`NIST-800-53:SC-${i % 200}`, `CIS-1.10:5.${i % 200}.1`] })) };
+    const chunks: number[] = [];
+    const out = new ByteBatch((chunk) => { chunks.push(chunk.length); });
+    writeCsv(report, out);
+    out.flush();
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const n of chunks) expect(n).toBeLessThanOrEqual(1 << 20);
+    expect(chunks.reduce((a, b) => a + b, 0)).toBe(Buffer.byteLength(renderFormat(report, 'csv')));
+  });
+});
