@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Wall time, CPU and peak RSS of real `ztaudit run`s on a bench snapshot with SQLite history:
+# a first run, then a later one that reads the first back for its diff, for each heap growth
+# given (ZTAUDIT_HEAP_GROWTH_PERCENT; default 40). Snapshots come from bench/out (generated
+# there when missing).
+#   bash scripts/real-run-mem.sh L [40 0 …]
+set -euo pipefail
+size=${1:?usage: real-run-mem.sh S|M|L|XL [GROWTH…]}
+shift
+snap=bench/out/cluster-$size.snap.json.gz
+[ -f "$snap" ] || node bench/generate.ts --size "$size" -o "$snap" >/dev/null
+for growth in "${@:-40}"; do
+  dir=$(mktemp -d)
+  for which in first later; do
+    ZTAUDIT_HEAP_GROWTH_PERCENT=$growth /usr/bin/time -f "growth $growth, $size, $which run: %e s wall, %U+%S s CPU, %M KiB peak" \
+      node bin/ztaudit.cjs run --snapshot "$snap" --cluster bench --history "$dir/history.db" --out "$dir/out" \
+      --format json,html --no-notify -q
+  done
+  echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  rm -rf "$dir"
+done
