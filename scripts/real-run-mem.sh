@@ -9,13 +9,14 @@ size=${1:?usage: real-run-mem.sh S|M|L|XL [GROWTH…]}
 shift
 snap=bench/out/cluster-$size.snap.json.gz
 [ -f "$snap" ] || node bench/generate.ts --size "$size" -o "$snap" >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 for growth in "${@:-40}"; do
-  dir=$(mktemp -d)
+  dir=$tmp/$growth
   for which in first later; do
     ZTAUDIT_HEAP_GROWTH_PERCENT=$growth /usr/bin/time -f "growth $growth, $size, $which run: %e s wall, %U+%S s CPU, %M KiB peak" \
       node bin/ztaudit.cjs run --snapshot "$snap" --cluster bench --history "$dir/history.db" --out "$dir/out" \
       --format json,html --no-notify -q
   done
   echo "  load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  rm -rf "$dir"
 done

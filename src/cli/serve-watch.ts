@@ -29,6 +29,7 @@ import type { Notifier, PipelineEdges, PipelineStore } from '../pipeline/pipelin
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DETAIL_KINDS, type RunDetails, type RunReport } from '../run/types.ts';
+import { spoolCloserOf } from '../run/stored-run.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import type { Snapshot, TlsProbeResult } from '../snapshot/types.ts';
 
@@ -227,7 +228,12 @@ export class ServeWatch {
         // An older run is wanted too (a check the latest run did not evaluate): from the store, past the latest.
         let first = true;
         for await (const r of store.runsNewestFirst(cluster)) {
-          if (first && r.run.id === last.run.id) { first = false; continue; }
+          if (first && r.run.id === last.run.id) {
+            // Read again with its findings in a temp file of its own, and not handed on: closed now.
+            spoolCloserOf(r)();
+            first = false;
+            continue;
+          }
           first = false;
           yield r;
         }

@@ -31,8 +31,12 @@ const blind = (c: CheckSummary | undefined) => c?.status === 'not-evaluated' || 
  * Walks `runs` (newest first) until every check evaluated in `current` has a run in which it
  * was evaluated too. A check that an older run did not have, or found not applicable, ends
  * its own search there (older runs cannot know better). null when no run is stored.
+ * `passed` is told of each older run none of whose findings the baseline takes, as soon as
+ * it is passed over (the pipeline closes its findings' temp file then).
  */
-export async function findBaseline(runs: AsyncIterable<RunReport>, current: RunReport, maxRuns = 1000): Promise<Baseline | null> {
+export async function findBaseline(
+  runs: AsyncIterable<RunReport>, current: RunReport, maxRuns = 1000, passed: (run: RunReport) => void = () => {},
+): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
   const from = new Map<string, RunReport>(); // check id -> older run supplying it
@@ -58,6 +62,7 @@ export async function findBaseline(runs: AsyncIterable<RunReport>, current: RunR
         }
       }
       if (here.size > 0) taken.push({ run, checks: here });
+      else passed(run);
       if (!breadthFrom && run.details?.rbac) breadthFrom = run;
     }
     const needBreadth = !breadthFrom && current.details?.rbac !== undefined;

@@ -119,7 +119,7 @@ export async function parseStoredRun(bytes: Uint8Array): Promise<unknown> {
   const onFinding = (item: unknown): unknown => {
     const f = storedFinding(item, share, lists);
     if (f === null) return item;
-    spool ??= Spool.open();
+    if (spool === undefined) spool = Spool.open(); // null: none could be made, not tried again
     return (spool && spoolFinding(f, spool)) ?? item;
   };
   let value: unknown;

@@ -162,7 +162,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
 async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], edges: PipelineEdges): Promise<RunReport | null> {
   const closers: Array<() => void> = [];
   try {
-    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report);
+    // A run passed over (its checks blind too) is closed at once, not kept open with the rest.
+    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report, undefined, (run) => spoolCloserOf(run)());
     if (!baseline) return null;
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
     const resolved = new Set(report.diff.resolved);

@@ -3,7 +3,7 @@
 // formats that grow with the findings (json, sarif, junit, csv) are written a piece at a time
 // in ~1 MiB batches: at 150,000 pods SARIF and JUnit, at 500,000 CSV, are larger than the
 // longest string V8 can make.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../base/errors.ts';
@@ -64,8 +64,13 @@ function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
 /** Writes a file whole or not at all: a temp file beside it, renamed over it. */
 export async function writeWhole(path: string, content: string | Buffer): Promise<void> {
   const tmp = tempPathFor(path);
-  await writeFile(tmp, content);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, path);
+  } catch (error: unknown) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }
 
 /**
@@ -106,17 +111,23 @@ export async function writeStreamed(path: string, write: (out: ByteBatch) => voi
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w');
   try {
-    // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
-    // written (not a part of a growing string that outlives young-generation collections).
-    const out = new ByteBatch((chunk) => {
-      for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
-    });
-    write(out);
-    out.flush();
-  } finally {
-    closeSync(fd);
+    try {
+      // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
+      // written (not a part of a growing string that outlives young-generation collections).
+      const out = new ByteBatch((chunk) => {
+        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
+      });
+      write(out);
+      out.flush();
+    } finally {
+      closeSync(fd);
+    }
+    await rename(tmp, path);
+  } catch (error: unknown) {
+    // A report cut short (the disk full, a finding that cannot be read) leaves no partial file.
+    rmSync(tmp, { force: true });
+    throw error;
   }
-  await rename(tmp, path);
 }
 
 /** A text format as one string (a streamed format's pieces joined): for small reports and tests. */

@@ -9,7 +9,8 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Spool } from '../../../src/base/spool.ts';
 import { CHECKS } from '../../../checks/index.ts';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { loadConfig } from '../../../src/config/load.ts';
@@ -117,9 +118,20 @@ describe('a stored run read back with its findings spooled (parseStoredRun)', ()
   it('keeps the findings in memory when no temp file can be made, and opens no file for a run without findings', async () => {
     const bytes = await gzipJson(stored);
     process.env.TMPDIR = join(work, 'missing');
-    const back = await parseStoredRun(bytes) as RunReport;
+    const opens = vi.spyOn(Spool, 'open');
+    let back: RunReport;
+    let tries: number;
+    try {
+      back = await parseStoredRun(bytes) as RunReport;
+      tries = opens.mock.calls.length;
+    } finally {
+      opens.mockRestore();
+    }
     expect(back.findings.some(isSpooled)).toBe(false);
     expect(text(back)).toBe(text(stored));
+    // Tried once, not once per finding (a stored L run has 382,691 of them).
+    expect(stored.findings.length).toBeGreaterThan(10);
+    expect(tries).toBe(1);
     process.env.TMPDIR = work;
     const before = openSpools();
     const empty = await parseStoredRun(await gzipJson({ ...stored, findings: [] })) as RunReport;
@@ -197,6 +209,54 @@ describe('the previous run through the pipeline and a SQLite store', () => {
       expect(openSpools()).toBe(before + 1);
       expect(kept!.findings[0].message).toEqual(expect.any(String));
       expect(first.report.findings.every(isSpooled)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('closes the temp file of each older run the baseline passes over as soon as it is passed, not at the end of the diff', async () => {
+    const dir = mkdtempSync(join(work, 'h-'));
+    const store = await openRunStore(join(dir, 'h.db'), { cwd: dir });
+    const { report: full } = demoRun();
+    const blindCheck = full.findings[0].check;
+    // The oldest run evaluated every check; the 6 after it could not read what one check needs
+    // (its status error, its findings gone), so the baseline walks back past all of them.
+    let at = Date.parse('2026-11-20T02:00:00Z');
+    const stamp = (run: RunReport, id: string): RunReport => {
+      const t = new Date((at += 3_600_000)).toISOString();
+      return { ...run, run: { ...run.run, id, startedAt: t, finishedAt: t }, diff: null };
+    };
+    await store.save(stamp(full, 'r0'));
+    const blind: RunReport = {
+      ...full,
+      checks: full.checks.map((c) => (c.id === blindCheck ? { ...c, status: 'error' as const, reason: 'forbidden' } : c)),
+      findings: full.findings.filter((f) => f.check !== blindCheck),
+    };
+    for (let i = 1; i <= 6; i++) await store.save(stamp(blind, `r${i}`));
+    const { config } = loadConfig(join(ROOT, 'examples/ztaudit.demo.yaml'), ROOT, new Set(CHECKS.map((c) => c.id)));
+    const atDiff: Array<{ olderRuns: Record<string, string>; spools: number }> = [];
+    const before = openSpools();
+    try {
+      const done = await runPipeline(config, CHECKS, {
+        collect: async () => loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: full.run.cluster.name, clusterVersion: 'v1.36.3' }),
+        store,
+        diff: (prev, cur, expiredWaivers, olderRuns) => {
+          atDiff.push({ olderRuns, spools: openSpools() });
+          return diffRuns(prev, cur, { rules: config.regression, expiredWaivers, olderRuns });
+        },
+        render: async () => [],
+        notifiers: [],
+        log: { info: () => {}, warn: () => {}, progress: () => {} },
+        now: () => new Date((at += 3_600_000)),
+      });
+      expect(atDiff).toHaveLength(1);
+      // The check was compared with the oldest run, read through the 6 blind ones.
+      expect(atDiff[0].olderRuns[blindCheck]).toBe('r0');
+      // Open while diffing: this run's spool, the latest run's (the previous run) and r0's;
+      // the 5 blind runs between them were closed as they were passed (before: all 7 open).
+      expect(atDiff[0].spools - before).toBe(3);
+      expect(openSpools() - before).toBe(1);
+      expect(done.report.findings.every(isSpooled)).toBe(true);
     } finally {
       await store.close();
     }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ByteBatch, Spool } from '../../../src/base/spool.ts';
 import { writeCsv } from '../../../src/report/csv.ts';
-import { renderFormat, renderReports } from '../../../src/report/render.ts';
+import { renderFormat, renderReports, writeStreamed } from '../../../src/report/render.ts';
 import { isSpooled, spoolFinding } from '../../../src/run/spooled-finding.ts';
 import type { Finding, RunReport } from '../../../src/run/types.ts';
 import { ROOT } from './demo.ts';
@@ -96,5 +96,30 @@ describe('streamed report formats', () => {
     expect(chunks.length).toBeGreaterThan(1);
     for (const n of chunks) expect(n).toBeLessThanOrEqual(1 << 20);
     expect(chunks.reduce((a, b) => a + b, 0)).toBe(Buffer.byteLength(renderFormat(report, 'csv')));
+  });
+
+  it('leaves no partial file when a report cannot be finished (a finding that cannot be read back)', async () => {
+    const report = syntheticReport(8000);
+    const broken = report.findings.map((f, i): Finding => {
+      if (i < 6000) return f;
+      const { message, ...rest } = f;
+      const cut = { ...rest } as Finding;
+      Object.defineProperty(cut, 'message', { get: () => { throw new Error('the spool was closed'); }, enumerable: true });
+      return cut;
+    });
+    const outDir = join(dir, 'cut-short');
+    // report.json, the first written, is cut short past its first MiB batches.
+    await expect(renderReports({ ...report, findings: broken }, { formats: ['sarif'], outDir })).rejects.toThrow('the spool was closed');
+    expect(readdirSync(outDir)).toEqual([]);
+    // Any streamed format: the writer fails after 3 MiB are on disk.
+    const path = join(outDir, 'report.sarif');
+    let onDisk = 0;
+    await expect(writeStreamed(path, (out) => {
+      for (let i = 0; i < 3 << 10; i++) out.text('x'.repeat(1024));
+      onDisk = readdirSync(outDir).map((f) => statSync(join(outDir, f)).size).reduce((a, b) => a + b, 0);
+      throw new Error('cut short');
+    })).rejects.toThrow('cut short');
+    expect(onDisk).toBeGreaterThan(2 << 20);
+    expect(readdirSync(outDir)).toEqual([]);
   });
 });
