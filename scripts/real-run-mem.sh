@@ -12,7 +12,7 @@ snap=bench/out/cluster-$size.snap.json.gz
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for growth in "${@:-40}"; do
-  dir=$tmp/$growth
+  dir=$tmp/$growth && mkdir -p "$dir"
   for which in first later; do
     ZTAUDIT_HEAP_GROWTH_PERCENT=$growth /usr/bin/time -f "growth $growth, $size, $which run: %e s wall, %U+%S s CPU, %M KiB peak" \
       node bin/ztaudit.cjs run --snapshot "$snap" --cluster bench --history "$dir/history.db" --out "$dir/out" \
