@@ -18,6 +18,7 @@ import { apiRequest } from '../test/cluster/env.ts';
 import { startFakeSlack } from '../test/unit/notify/slack-server.ts';
 import { SIZES } from './generate.ts';
 import { loadGeneratedCluster } from './load-cluster.ts';
+import { HEAP_GROWTH_ENV } from '../src/base/heap.ts';
 
 const { values } = parseArgs({
   options: {
@@ -68,7 +69,11 @@ try {
   child = spawn(process.execPath, [join(import.meta.dirname, '../bin/ztaudit.cjs'), 'serve', '--watch', '--kubeconfig', cp.kubeconfigPath, '--schedule', '0 0 1 1 *',
     '--port', '0', '--history', 'h.db', '--out', 'out', '--format', 'json'], {
     cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: dir, ZTAUDIT_SLACK_TOKEN: 'xoxb-bench', ZTAUDIT_SLACK_CHANNEL: 'C0BENCH', ZTAUDIT_SLACK_API_URL: slack.apiUrl },
+    env: {
+      PATH: process.env.PATH, HOME: dir, ZTAUDIT_SLACK_TOKEN: 'xoxb-bench', ZTAUDIT_SLACK_CHANNEL: 'C0BENCH', ZTAUDIT_SLACK_API_URL: slack.apiUrl,
+      // The daemon's heap growth, when the bench is asked to compare one (default: ztaudit's own, 40 %).
+      ...(process.env[HEAP_GROWTH_ENV] ? { [HEAP_GROWTH_ENV]: process.env[HEAP_GROWTH_ENV] } : {}),
+    },
   });
   let tail = '';
   child.stderr!.on('data', (c: Buffer) => {
@@ -172,7 +177,7 @@ try {
   const flat = Math.abs(late - early) <= 0.05 * early && slope < 1;
 
   const summary = [
-    `watch ${size} (${created} objects loaded in ${seconds.toFixed(0)} s, serve --watch, debounce ${values.debounce} s, shared 2-core machine):`,
+    `watch ${size} (${created} objects loaded in ${seconds.toFixed(0)} s, serve --watch, debounce ${values.debounce} s, heap growth ${process.env[HEAP_GROWTH_ENV] || 'default'}, shared 2-core machine):`,
     `  ${startup}`,
     `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= ${size === 'M' ? 10 : 30} s at ${size === 'M' ? 'M' : 'L'}); 1-min load average at the trials: median ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
     `    trials (s): ${latencies.map((x) => x.toFixed(2)).join(', ')}`,
