@@ -247,7 +247,7 @@ export class ByteBatch implements TextWriter {
   private readonly sink: (chunk: Buffer) => void;
   /**
    * What a writer may keep between pieces of this document (serialised values it reuses);
-   * dropped at every flush, since an asynchronous writer may let other code run there.
+   * dropped at every flush, and by an asynchronous writer before it lets other code run.
    */
   memo: object | null = null;
   constructor(sink: (chunk: Buffer) => void) { this.sink = sink; }

@@ -60,7 +60,11 @@ export async function gzipJson(value: object): Promise<Buffer> {
       if (!gz.write(b)) await new Promise<void>((resolve) => gz.once('drain', resolve));
     }
   };
-  for (const _ of writeJsonPieces(value, batch)) if (batches.length > 0) await drain();
+  for (const _ of writeJsonPieces(value, batch)) {
+    if (batches.length === 0) continue;
+    batch.memo = null; // other code may run while it drains: what a writer kept may change meanwhile
+    await drain();
+  }
   batch.flush();
   await drain();
   gz.end();

@@ -157,8 +157,8 @@ const OPEN_TAIL = `${member('waived', false)}}`;
  * member(key, value) of the last value seen, reused while the next finding has the same one
  * (the findings of one check come in a row: the same check, area, severity and controls).
  * A string is compared by value; an object (the controls list) by identity, which is exact
- * only while nothing can change it in place: the memo lives on a ByteBatch and is dropped at
- * each of its flushes, the only points where an asynchronous writer lets other code run.
+ * only while nothing can change it in place: the memo lives on a ByteBatch, which drops it at
+ * each flush, and an asynchronous writer drops it before it lets other code run (gzipJson).
  */
 class Member {
   #key: string;
