@@ -20,6 +20,9 @@ import { SIZES } from './generate.ts';
 import { loadGeneratedCluster } from './load-cluster.ts';
 import { HEAP_GROWTH_ENV } from '../src/base/heap.ts';
 
+/** The daemon's memory settings the bench passes on when set: the heap growth first, then glibc malloc's tunables. */
+const MEMORY_ENV = [HEAP_GROWTH_ENV, 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];
+
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: 'M' }, trials: { type: 'string', default: '10' }, idle: { type: 'string', default: '60' },
@@ -73,8 +76,7 @@ try {
       PATH: process.env.PATH, HOME: dir, ZTAUDIT_SLACK_TOKEN: 'xoxb-bench', ZTAUDIT_SLACK_CHANNEL: 'C0BENCH', ZTAUDIT_SLACK_API_URL: slack.apiUrl,
       // The daemon's heap growth and glibc malloc's tunables, when the bench is asked to compare
       // them (default: ztaudit's own growth, 40 %, and glibc's defaults).
-      ...Object.fromEntries([HEAP_GROWTH_ENV, 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_']
-        .filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
+      ...Object.fromEntries(MEMORY_ENV.filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
     },
   });
   let tail = '';
@@ -179,7 +181,7 @@ try {
   const flat = Math.abs(late - early) <= 0.05 * early && slope < 1;
 
   const summary = [
-    `watch ${size} (${created} objects loaded in ${seconds.toFixed(0)} s, serve --watch, debounce ${values.debounce} s, heap growth ${process.env[HEAP_GROWTH_ENV] || 'default'}${['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'].filter((k) => process.env[k]).map((k) => `, ${k}=${process.env[k]}`).join('')}, shared 2-core machine):`,
+    `watch ${size} (${created} objects loaded in ${seconds.toFixed(0)} s, serve --watch, debounce ${values.debounce} s, heap growth ${process.env[HEAP_GROWTH_ENV] || 'default'}${MEMORY_ENV.slice(1).filter((k) => process.env[k]).map((k) => `, ${k}=${process.env[k]}`).join('')}, shared 2-core machine):`,
     `  ${startup}`,
     `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= ${size === 'M' ? 10 : 30} s at ${size === 'M' ? 'M' : 'L'}); 1-min load average at the trials: median ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
     `    trials (s): ${latencies.map((x) => x.toFixed(2)).join(', ')}`,
