@@ -6,7 +6,9 @@
 // stage and in total, then the load alone beside the whole run with their ratios (the
 // targets: whole run <= 4x the load time and <= 1.2x its peak); the last line per size is
 // exactly "<size> total: <seconds> s, peak <MiB> MiB". The child sets the heap growth the
-// ztaudit command sets (ZTAUDIT_HEAP_GROWTH_PERCENT, default 40; 0 for V8's own).
+// ztaudit command sets (ZTAUDIT_HEAP_GROWTH_PERCENT, default 40; 0 for V8's own) and runs with
+// glibc malloc's setting the image ships (bench/malloc.ts; `--glibc-malloc` for glibc's own;
+// with `--child` alone, the environment's).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,8 +25,9 @@ import { readSnapshot, writeSnapshot } from '../src/snapshot/io.ts';
 import { Spool } from '../src/base/spool.ts';
 import { HEAP_GROWTH_ENV, heapGrowthPercent, setHeapGrowth } from '../src/base/heap.ts';
 import { generateCluster, SIZES } from './generate.ts';
+import { describeMalloc, mallocEnv } from './malloc.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, child: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { size: { type: 'string' }, child: { type: 'boolean' }, 'glibc-malloc': { type: 'boolean' } } });
 const sizes = values.size ? [values.size] : ['S', 'M', 'L'];
 for (const s of sizes) if (!(s in SIZES)) throw new Error(`--size ${s}: must be S, M, L or XL`);
 
@@ -120,12 +123,13 @@ if (values.child) {
   const heap = heapGrowthPercent(process.env);
   if ('error' in heap) throw new Error(heap.error);
   setHeapGrowth(heap.percent);
-  console.log(`heap growth ${heap.percent === 0 ? "V8's own" : `${heap.percent} %`} (${HEAP_GROWTH_ENV})`);
+  console.log(`heap growth ${heap.percent === 0 ? "V8's own" : `${heap.percent} %`} (${HEAP_GROWTH_ENV}); ${describeMalloc(process.env)}`);
   await runSize(sizes[0]);
 } else {
   const totals: Record<string, number> = {};
+  const env = { ...process.env, ...mallocEnv(process.env, values['glibc-malloc'] === true) };
   for (const size of sizes) {
-    const child = spawnSync(process.execPath, [import.meta.filename, '--child', '--size', size], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnSync(process.execPath, [import.meta.filename, '--child', '--size', size], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env });
     process.stdout.write(child.stdout);
     if (child.status !== 0) process.exit(child.status ?? 1);
     const m = /total: ([\d.]+) s/.exec(child.stdout);

@@ -8,6 +8,8 @@
 //   3. RSS at the start and the end of a soak with a steady trickle of pod churn (one pod
 //      created and one deleted every --churn-ms) lasting --soak-minutes, and the CPU it took.
 //   node bench/watch.ts [--size M] [--trials 10] [--idle 60] [--soak-minutes 30] [--churn-ms 2000]
+// The daemon runs with the environment's ZTAUDIT_HEAP_GROWTH_PERCENT and glibc malloc's
+// setting the image ships (bench/malloc.ts; `--glibc-malloc` for glibc's own).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,17 +21,21 @@ import { startFakeSlack } from '../test/unit/notify/slack-server.ts';
 import { SIZES } from './generate.ts';
 import { loadGeneratedCluster } from './load-cluster.ts';
 import { HEAP_GROWTH_ENV } from '../src/base/heap.ts';
+import { describeMalloc, mallocEnv } from './malloc.ts';
 
-/** The daemon's memory settings the bench passes on when set: the heap growth first, then glibc malloc's tunables. */
-const MEMORY_ENV = [HEAP_GROWTH_ENV, 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];
 
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: 'M' }, trials: { type: 'string', default: '10' }, idle: { type: 'string', default: '60' },
-    'soak-minutes': { type: 'string', default: '30' }, 'churn-ms': { type: 'string', default: '2000' }, debounce: { type: 'string', default: '3' },
+    'soak-minutes': { type: 'string', default: '30' }, 'glibc-malloc': { type: 'boolean' }, 'churn-ms': { type: 'string', default: '2000' }, debounce: { type: 'string', default: '3' },
   },
 });
 const size = values.size as keyof typeof SIZES;
+/** The daemon's memory settings: the heap growth when set, and glibc malloc's (the image's unless --glibc-malloc). */
+const daemonMemoryEnv: Record<string, string> = {
+  ...(process.env[HEAP_GROWTH_ENV] ? { [HEAP_GROWTH_ENV]: process.env[HEAP_GROWTH_ENV] } : {}),
+  ...mallocEnv(process.env, values['glibc-malloc'] === true),
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -74,9 +80,7 @@ try {
     cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       PATH: process.env.PATH, HOME: dir, ZTAUDIT_SLACK_TOKEN: 'xoxb-bench', ZTAUDIT_SLACK_CHANNEL: 'C0BENCH', ZTAUDIT_SLACK_API_URL: slack.apiUrl,
-      // The daemon's heap growth and glibc malloc's tunables, when the bench is asked to compare
-      // them (default: ztaudit's own growth, 40 %, and glibc's defaults).
-      ...Object.fromEntries(MEMORY_ENV.filter((k) => process.env[k]).map((k) => [k, process.env[k]])),
+      ...daemonMemoryEnv,
     },
   });
   let tail = '';
@@ -181,7 +185,7 @@ try {
   const flat = Math.abs(late - early) <= 0.05 * early && slope < 1;
 
   const summary = [
-    `watch ${size} (${created} objects loaded in ${seconds.toFixed(0)} s, serve --watch, debounce ${values.debounce} s, heap growth ${process.env[HEAP_GROWTH_ENV] || 'default'}${MEMORY_ENV.slice(1).filter((k) => process.env[k]).map((k) => `, ${k}=${process.env[k]}`).join('')}, shared 2-core machine):`,
+    `watch ${size} (${created} objects loaded in ${seconds.toFixed(0)} s, serve --watch, debounce ${values.debounce} s, heap growth ${process.env[HEAP_GROWTH_ENV] || 'default'}, ${describeMalloc(daemonMemoryEnv)}, shared 2-core machine):`,
     `  ${startup}`,
     `  delete default-deny -> Slack regression: median ${median(latencies).toFixed(2)} s over ${latencies.length} trials (min ${Math.min(...latencies).toFixed(2)}, max ${Math.max(...latencies).toFixed(2)}; target <= ${size === 'M' ? 10 : 30} s at ${size === 'M' ? 'M' : 'L'}); 1-min load average at the trials: median ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
     `    trials (s): ${latencies.map((x) => x.toFixed(2)).join(', ')}`,

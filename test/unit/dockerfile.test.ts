@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../helm/helm.ts';
+import { describeMalloc, IMAGE_MALLOC_ENV, mallocEnv } from '../../bench/malloc.ts';
 
 interface Instruction { op: string; args: string; line: number }
 
@@ -125,6 +126,18 @@ describe('Dockerfile', () => {
     // USER comes after every RUN of the final stage (nothing runs as root afterwards).
     const userLine = of(final, 'USER').at(-1)!.line;
     for (const r of of(final, 'RUN')) expect(r.line).toBeLessThan(userLine);
+  });
+
+  it("sets glibc malloc's mmap threshold, the setting the benches measure the image by", () => {
+    const env = new Map(of(final, 'ENV').flatMap((i) => i.args.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+    for (const [k, v] of Object.entries(IMAGE_MALLOC_ENV)) expect(env.get(k), k).toBe(v);
+    // The benches' children: the image's setting unless asked for glibc's own; a value set in
+    // the environment wins either way.
+    expect(mallocEnv({}, false)).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' });
+    expect(mallocEnv({}, true)).toEqual({});
+    expect(mallocEnv({ MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_ARENA_MAX: '2' }, true)).toEqual({ MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_ARENA_MAX: '2' });
+    expect(describeMalloc(mallocEnv({}, false))).toBe("MALLOC_MMAP_THRESHOLD_=131072 (the image's)");
+    expect(describeMalloc({})).toBe("glibc malloc's defaults");
   });
 
   it('carries no secrets: no credential-like ENV/ARG, no credential files in the build context', () => {
