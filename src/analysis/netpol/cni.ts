@@ -4,6 +4,7 @@
 
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { podTemplateOf } from '../workloads.ts';
+import { memoize } from '../memo.ts';
 import type { PolicyApi } from './layers.ts';
 
 export interface CniPlugin {
@@ -45,6 +46,12 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'kindnet', enforces: false, apis: NP, pattern: /kindnet/ },
 ];
 
+/**
+ * Any plugin's pattern in one expression (the patterns have no flags): most of a large
+ * cluster's Deployments match none, and are passed over with one test per name or image.
+ */
+const ANY_PLUGIN = new RegExp(PLUGINS.map((p) => `(?:${p.pattern.source})`).join('|'));
+
 function textsOf(o: KubeObject): string[] {
   const out = [o.metadata?.name ?? ''];
   const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
@@ -55,12 +62,14 @@ function textsOf(o: KubeObject): string[] {
   return out.map((t) => t.toLowerCase());
 }
 
-export function detectCni(snapshot: Snapshot): CniDetection {
+/** The plugins a snapshot runs: once per snapshot (the network model and two checks ask). */
+export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const plugins: CniPlugin[] = [];
   const seen = new Set<string>();
   for (const key of ['daemonsets', 'deployments'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       const texts = textsOf(o);
+      if (!texts.some((t) => ANY_PLUGIN.test(t))) continue;
       const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)));
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
@@ -69,4 +78,4 @@ export function detectCni(snapshot: Snapshot): CniDetection {
   }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };
-}
+});

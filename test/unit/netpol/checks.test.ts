@@ -10,6 +10,7 @@ import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { networkExposure } from '../../../src/analysis/netpol/exposure.ts';
+import { detectCni } from '../../../src/analysis/netpol/cni.ts';
 import { ctxOf, pod, policy } from './helpers.ts';
 import { workloadYaml } from '../../helpers/workload.ts';
 import { parseAllDocuments } from 'yaml';
@@ -110,6 +111,16 @@ describe('network.cni-not-enforcing', () => {
     expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'calico-node', 'quay.io/calico/node:v3.29.0')))[0].status).toBe('pass');
     expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.17.0')))[0].status).toBe('pass');
     expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-flannel-ds', 'flannel/flannel:v0.26') + ds('kube-system', 'canal', 'calico/node:v3.29')))[0].status).toBe('pass');
+  });
+  it('finds the plugin among many unrelated workloads, in any letter case, the first listed winning', () => {
+    const dep = (i: number) => `---\n${workloadYaml(`team-${i}`, `web-${i}`, { container: { name: 'web', image: `registry.example.com/shop/web:${i}` } })}`;
+    const many = Array.from({ length: 200 }, (_, i) => dep(i)).join('');
+    const d = detectCni(ctxOf(many + ds('kube-system', 'kube-flannel-ds', 'Docker.IO/Flannel/Flannel:v0.26') + dep(201) + ds('kube-system', 'node-agent', 'Quay.IO/Calico/Node:v3.29')).snapshot);
+    expect(d.plugins.map((p) => [p.name, p.seenIn])).toEqual([['flannel', 'DaemonSet kube-system/kube-flannel-ds'], ['calico', 'DaemonSet kube-system/node-agent']]);
+    expect(d.verdict).toBe('enforcing');
+    // canal bundles flannel: an object naming both is canal, listed before flannel.
+    expect(detectCni(ctxOf(ds('kube-system', 'canal', 'docker.io/flannel/flannel:v0.26')).snapshot).plugins.map((p) => p.name)).toEqual(['canal']);
+    expect(detectCni(ctxOf(many).snapshot)).toEqual({ plugins: [], verdict: 'unknown' });
   });
   it('an unknown CNI yields no result rather than a guess', () => {
     expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-proxy', 'registry.k8s.io/kube-proxy:v1.33.0')))).toEqual([]);
