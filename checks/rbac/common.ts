@@ -5,7 +5,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
-import { findPermissions, formatSubject, hitEvidence, rbacAudit, relatedOf, scopeText, subjectResource, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 
 /** A readable message: the first few permissions, the full list stays in the evidence. */
 function listSome(items: string[], max = 5): string {
@@ -27,12 +27,7 @@ function via(h: PermissionHit): string {
 }
 
 export function viaText(hits: readonly PermissionHit[]): string {
-  const seen = new Set<string>();
-  const parts: string[] = [];
-  for (const h of hits) {
-    const b = via(h);
-    if (!seen.has(b)) { seen.add(b); parts.push(b); }
-  }
+  const parts = distinct(hits, via);
   return parts.length > 3 ? `${parts.slice(0, 3).join('; ')}; +${parts.length - 3} more` : parts.join('; ');
 }
 
@@ -66,15 +61,16 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
       const out: Verdict[] = [];
       for (const s of audit.subjects) {
         const hits = findPermissions(s.grants, perms, { clusterScoped, namespace });
-        const who = formatSubject(s.subject);
+        const { who, resource } = s;
         if (hits.length === 0) {
-          out.push({ status: 'pass', resource: subjectResource(s.subject), message: `${who} cannot ${action}` });
+          out.push({ status: 'pass', resource, message: `${who} cannot ${action}` });
           continue;
         }
+        const evidence = hitEvidence(hits);
         const v: Verdict = {
-          status: 'fail', resource: subjectResource(s.subject),
-          message: `${who} can ${action} ${scopeText(hits)} (${listSome([...new Set(hits.map((h) => h.permission))].sort())}) via ${viaText(hits)}`,
-          evidence: { subject: s.subject, ...hitEvidence(hits) },
+          status: 'fail', resource,
+          message: `${who} can ${action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}`,
+          evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
         };
         const sev = severityFor?.(hits);

@@ -6,11 +6,12 @@
 // rbac.secrets-cluster-read's.
 import type { Check } from '../../src/engine/types.ts';
 import { SEVERITY_WEIGHT, type Severity, type Verdict } from '../../src/base/vocabulary.ts';
-import { findPermissions, formatSubject, hitEvidence, rbacAudit, relatedOf, subjectResource, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { findPermissions, hitEvidence, permissionLabel, rbacAudit, relatedOf, sortedDistinct, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { RBAC_NEEDS, each, viaText } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const WANTED = each(['get', 'list', 'watch'], '', ['secrets']);
+const GET = permissionLabel(WANTED[0]);
 
 export const secretsNamespaceRead: Check = {
   id: 'rbac.secrets-namespace-read',
@@ -25,17 +26,15 @@ export const secretsNamespaceRead: Check = {
     const audit = rbacAudit(ctx);
     const out: Verdict[] = [];
     for (const s of audit.subjects) {
-      const who = formatSubject(s.subject);
-      const resource = subjectResource(s.subject);
+      const { who, resource } = s;
       // Namespaced grants only, and only those not limited to named Secrets.
       const hits = findPermissions(s.grants, WANTED).filter((h) => h.namespace !== undefined && h.ruleObj.resourceNames.length === 0);
       const bad: PermissionHit[] = [];
       let severity: Severity = 'low';
       for (const h of hits) {
-        const verb = h.permission.split(' ')[0];
         const ownNamespace = s.subject.kind === 'ServiceAccount' && s.subject.namespace === h.namespace;
         let sev: Severity | undefined;
-        if (verb === 'list' || verb === 'watch') sev = 'medium';
+        if (h.permission !== GET) sev = 'medium'; // list or watch
         else if (!ownNamespace) sev = 'low';
         if (!sev) continue;
         if (h.namespace === 'kube-system') sev = 'high';
@@ -46,8 +45,8 @@ export const secretsNamespaceRead: Check = {
         out.push({ status: 'pass', resource, message: `${who} cannot list or watch all Secrets of a namespace` });
         continue;
       }
-      const namespaces = [...new Set(bad.map((h) => h.namespace!))].sort();
-      const perms = [...new Set(bad.map((h) => h.permission))].sort();
+      const namespaces = sortedDistinct(bad, (h) => h.namespace!);
+      const perms = sortedDistinct(bad, (h) => h.permission);
       out.push({
         status: 'fail', resource, severity,
         message: `${who} can ${perms.join(', ')} without resourceNames in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.slice(0, 5).join(', ')}${namespaces.length > 5 ? ` (+${namespaces.length - 5})` : ''} via ${viaText(bad)}`,

@@ -1,5 +1,5 @@
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { formatSubject, rbacAudit, relatedOf, subjectResource } from '../../src/analysis/rbac/audit.ts';
+import { rbacAudit, relatedOf, sortedDistinct } from '../../src/analysis/rbac/audit.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule } from '../../src/analysis/rbac/rules.ts';
 import type { Check } from '../../src/engine/types.ts';
@@ -25,16 +25,16 @@ export const wildcardPermission: Check = {
           if (wild) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
         }
       }
-      const who = formatSubject(s.subject);
+      const { who, resource } = s;
       if (grants.length === 0) {
-        out.push({ status: 'pass', resource: subjectResource(s.subject), message: `${who} holds no wildcard rule` });
+        out.push({ status: 'pass', resource, message: `${who} holds no wildcard rule` });
         continue;
       }
       const clusterWide = grants.some((g) => g.scope === 'cluster-wide');
       const roles = [...new Set(grants.map((g) => `${g.role.kind} ${g.role.namespace ? `${g.role.namespace}/` : ''}${g.role.name}`))];
       const v: Verdict = {
-        status: 'fail', resource: subjectResource(s.subject),
-        message: `${who} is granted wildcard rules ${clusterWide ? 'cluster-wide' : `in ${[...new Set(grants.map((g) => g.scope))].sort().join(', ')}`} by ${roles.join(', ')}`,
+        status: 'fail', resource,
+        message: `${who} is granted wildcard rules ${clusterWide ? 'cluster-wide' : `in ${sortedDistinct(grants, (g) => g.scope).join(', ')}`} by ${roles.join(', ')}`,
         evidence: { subject: s.subject, grants },
         related: relatedOf(grants),
       };

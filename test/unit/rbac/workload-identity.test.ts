@@ -1,0 +1,64 @@
+// Which grants give a workload's service account a reason for its token: the account's own
+// (by ServiceAccount subject or by its user name) and its namespace's group count; grants to
+// every authenticated identity or every service account do not (workload-identity.ts asks for
+// the account's grants without those groups).
+import { describe, expect, it } from 'vitest';
+import { rbacChecks } from '../../../checks/rbac/index.ts';
+import { RBAC, run, snap } from './helpers.ts';
+
+const check = (id: string) => rbacChecks.find((c) => c.id === id)!;
+
+const deployment = (ns: string, name: string, sa?: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      ${sa ? `serviceAccountName: ${sa}` : 'hostname: x'}
+      containers: [{name: c, image: example/${name}:1}]`;
+
+const role = (name: string, resource: string) => `apiVersion: ${RBAC}
+kind: ClusterRole
+metadata: {name: ${name}}
+rules: [{apiGroups: [""], resources: [${resource}], verbs: [get, list]}]`;
+
+const binding = (kind: 'ClusterRoleBinding' | 'RoleBinding', name: string, roleName: string, subject: string, ns?: string) => `apiVersion: ${RBAC}
+kind: ${kind}
+metadata: {name: ${name}${ns ? `, namespace: ${ns}` : ''}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${roleName}}
+subjects: [${subject}]`;
+
+const CLUSTER = snap([
+  role('pods-reader', 'pods'), role('secrets-reader', 'secrets'), role('cm-reader', 'configmaps'),
+  binding('ClusterRoleBinding', 'everyone-pods', 'pods-reader', '{kind: Group, name: system:authenticated, apiGroup: rbac.authorization.k8s.io}'),
+  binding('ClusterRoleBinding', 'all-sas-secrets', 'secrets-reader', '{kind: Group, name: system:serviceaccounts, apiGroup: rbac.authorization.k8s.io}'),
+  binding('RoleBinding', 'shop-sas', 'cm-reader', '{kind: Group, name: "system:serviceaccounts:shop", apiGroup: rbac.authorization.k8s.io}', 'shop'),
+  binding('RoleBinding', 'api-as-user', 'cm-reader', '{kind: User, name: "system:serviceaccount:web:api", apiGroup: rbac.authorization.k8s.io}', 'web'),
+  deployment('shop', 'cart', 'cart'), deployment('web', 'api', 'api'), deployment('web', 'other', 'other'),
+  deployment('ops', 'tool'), deployment('shop', 'legacy'),
+].join('\n---\n'));
+
+const byName = (id: string) => new Map(run(check(id), CLUSTER).map((v) => [`${v.resource.namespace}/${v.resource.name}`, v]));
+
+describe('workload identities', () => {
+  it('count the account\'s own and its namespace group\'s grants, not those of every identity or every account', () => {
+    const v = byName('rbac.serviceaccount-token-automount');
+    expect(v.get('shop/cart')?.status).toBe('pass'); // its namespace's group
+    expect(v.get('web/api')?.status).toBe('pass'); // its user name
+    expect(v.get('web/other')?.status).toBe('fail'); // only everyone's grants
+    expect(v.get('web/other')?.message).toBe('Deployment web/other mounts an API token of ServiceAccount web/other, which has no role bindings beyond discovery: neither the pod nor its ServiceAccount sets automountServiceAccountToken: false');
+    expect(v.get('ops/tool')?.status).toBe('fail');
+  });
+
+  it('tell a default account with grants from one without, per namespace', () => {
+    const v = byName('rbac.default-serviceaccount-used');
+    expect(v.get('shop/legacy')).toMatchObject({
+      status: 'fail', severity: 'medium',
+      evidence: { serviceAccount: { namespace: 'shop', name: 'default' }, tokenMounted: true, grants: [{ binding: 'shop-sas', role: 'cm-reader', namespace: 'shop' }] },
+    });
+    expect(v.get('ops/tool')).toMatchObject({ status: 'fail', severity: 'low', evidence: { grants: [] } });
+    expect(v.get('web/api')?.status).toBe('pass');
+  });
+});
