@@ -6,5 +6,10 @@ import type { ResourceRef } from '../base/vocabulary.ts';
 export function fingerprintOf(check: string, resource: ResourceRef, detailKey?: string): string {
   const identity = `${check}\u0000${resource.kind}\u0000${resource.namespace ?? ''}\u0000${resource.name}\u0000${detailKey ?? ''}`;
   // One-shot hash: a third of the CPU of createHash().update().digest() per finding.
-  return hash('sha256', identity, 'hex').slice(0, 20);
+  const hex = hash('sha256', identity, 'hex');
+  // Its first 20 characters as a string of their own: V8 makes a slice of 13 or more
+  // characters a view that keeps all 64 alive, ~70 bytes more for each of the hundreds of
+  // thousands of findings a large run holds. Slices shorter than that are copies, and join
+  // makes one flat string of them, for the CPU of the one slice.
+  return [hex.slice(0, 10), hex.slice(10, 20)].join('');
 }

@@ -197,12 +197,17 @@ function inOrder(f: object): boolean {
  */
 export function spoolFinding(f: Finding, spool: Spool): Finding | null {
   if (typeof f.message !== 'string' || !inOrder(f)) return null;
-  const message = `"message":${JSON.stringify(f.message)}`;
-  const rest = member('evidence', f.evidence) + member('related', f.related);
-  const at = spool.append(message + rest);
+  // Two appends, each of one string JSON.stringify made flat: the message's length in bytes
+  // is where the first ends (no Buffer.byteLength), and no concatenation of the whole record
+  // is made only to be flattened again by the UTF-8 encoder. The object literal serialises
+  // evidence and related as JSON.stringify(f) does (an undefined one left out; '{}' when both
+  // are); its braces become the record's leading comma and nothing.
+  const at = spool.append(`"message":${JSON.stringify(f.message)}`);
   if (at < 0) return null;
-  const bytes = spool.size - at;
-  return new SpooledFinding(f, spool, at, rest === '' ? bytes : Buffer.byteLength(message), bytes, reachIn(f.evidence));
+  const messageBytes = spool.size - at;
+  const rest = JSON.stringify({ evidence: f.evidence, related: f.related });
+  if (rest.length > 2 && spool.append(`,${rest.slice(1, -1)}`) < 0) return null;
+  return new SpooledFinding(f, spool, at, messageBytes, spool.size - at, reachIn(f.evidence));
 }
 
 /** Writes JSON.stringify(f) to `out`: spooled text is copied as it is, not parsed back. */

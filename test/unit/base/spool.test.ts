@@ -100,6 +100,20 @@ describe('Spool', () => {
     out.flush();
     expect(Buffer.concat(chunks).toString('utf8')).toBe(parts.join(''));
   });
+
+  it('ByteBatch writes short pieces as UTF-8 too: non-ASCII, lone surrogates, across its buffer boundary', () => {
+    const chunks: Buffer[] = [];
+    const out = new ByteBatch((c) => chunks.push(Buffer.from(c)));
+    const pieces = ['    ', ',\n', 'é', 'abc\u0080', 'x'.repeat(31) + 'ü', '\ud800', 'a\udc00b', '😀', '\u007f\u0000', 'y'.repeat(32), 'z'.repeat(33), ''];
+    const written: string[] = [];
+    for (let i = 0; i < 200_000; i++) { // ~2.6 MiB: pieces land on both sides of each flush
+      const p = pieces[i % pieces.length];
+      out.text(p);
+      written.push(p);
+    }
+    out.flush();
+    expect(Buffer.concat(chunks).equals(Buffer.from(written.join(''), 'utf8'))).toBe(true);
+  });
 });
 
 describe('the spool lives as long as a report references it', () => {

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
@@ -11,6 +14,12 @@ import type { Check, Result } from '../../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
+
+/** A full garbage collection, for tests that measure what is retained. */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 function check(id: string, area: Check['area'], severity: Severity, verdicts: Verdict[] | (() => Verdict[]), needs: Check['needs'] = []): Check {
   return {
@@ -50,6 +59,19 @@ describe('fingerprints', () => {
     const a = fingerprintOf('rbac.wildcard-permission', { kind: 'ClusterRole', name: 'ci' });
     expect(fingerprintOf('rbac.wildcard-permission', { kind: 'ClusterRole', name: 'ci' })).toBe(a);
     expect(a).toMatch(/^[0-9a-f]{20}$/);
+  });
+  it('are the first 20 hex digits of the identity\'s SHA-256, each held in ~40 bytes, not in its whole 64-digit hex', () => {
+    const id = (i: number) => ({ kind: 'Pod', namespace: `team-${i % 300}`, name: `web-${i}` });
+    expect(fingerprintOf('c', id(1), '8080/TCP')).toBe(createHash('sha256').update('c\u0000Pod\u0000team-1\u0000web-1\u00008080/TCP').digest('hex').slice(0, 20));
+    const gc = collector();
+    const n = 50_000;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept = Array.from({ length: n }, (_, i) => fingerprintOf('pod-security.run-as-root', id(i)));
+    gc();
+    const perFingerprint = (process.memoryUsage().heapUsed - before) / n;
+    expect(kept).toHaveLength(n);
+    expect(perFingerprint).toBeLessThan(80); // a flat 20-character string and its array slot; a view of the hex was ~110
   });
   it('distinguish checks, namespaces and detail keys', () => {
     const base = fingerprintOf('c', { kind: 'Pod', namespace: 'a', name: 'p' });

@@ -18,7 +18,9 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { gzipJson } from '../../../src/history/gzip-json.ts';
 import { renderFormat, writeReportJson } from '../../../src/report/render.ts';
-import { isSpooled, reachCount } from '../../../src/run/spooled-finding.ts';
+import { isSpooled, reachCount, spoolFinding, writeFindingJson } from '../../../src/run/spooled-finding.ts';
+import { ByteBatch } from '../../../src/base/spool.ts';
+import type { Finding } from '../../../src/run/types.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { ROOT } from '../report/demo.ts';
 
@@ -69,6 +71,36 @@ describe('spooled findings', () => {
       const b = renderFormat(spooled.report, format, { previous: spooled.previous, trend: [] });
       expect(b, format).toBe(a);
     }
+  });
+
+  it('hold the text JSON.stringify(finding) gives, whatever the message, evidence and related objects', () => {
+    const messages = ['', 'quote " backslash \\ line\nsep \u2028 nul \u0000', 'lone \ud800 surrogate, é, 😀', 'x'.repeat(70_000)];
+    const evidences: Array<Record<string, unknown> | undefined> = [
+      undefined, {}, { gone: undefined, fn: () => 1, list: [undefined, () => 1, 2], nested: { a: 'ü' } },
+      { when: new Date(0), key: { toJSON: (key: string) => `toJSON of "${key}"` } },
+      { toJSON: (key: string) => ({ handedKey: key }) }, // JSON.stringify(finding) hands it 'evidence'
+    ];
+    const relateds = [undefined, [], [{ kind: 'Role', namespace: 'n"s', name: '\ud83d' }]];
+    const spool = Spool.open(dir)!;
+    const out: Buffer[] = [];
+    const batch = new ByteBatch((chunk) => out.push(Buffer.from(chunk)));
+    const expected: string[] = [];
+    for (const message of messages) {
+      for (const evidence of evidences) {
+        for (const related of relateds) {
+          const f: Finding = { fingerprint: 'fp', check: 'c', area: 'rbac', severity: 'high', resource: { kind: 'Pod', name: 'p' }, message, controls: ['X:1'], evidence, related, waived: false, waiver: undefined, impliedBy: undefined };
+          const s = spoolFinding(f, spool)!;
+          expect(isSpooled(s)).toBe(true);
+          expect(JSON.stringify(s)).toBe(JSON.stringify(f));
+          expect(s.message).toBe(message);
+          writeFindingJson(s, batch);
+          expected.push(JSON.stringify(f));
+        }
+      }
+    }
+    batch.flush();
+    expect(Buffer.concat(out).toString('utf8')).toBe(expected.join(''));
+    spool.close();
   });
 
   it('are the same objects to spread, structuredClone, Object.keys and deep equality', () => {
