@@ -62,7 +62,7 @@ function textsOf(o: KubeObject): string[] {
   return out.map((t) => t.toLowerCase());
 }
 
-/** The plugins a snapshot runs: once per snapshot (the network model and two checks ask). */
+/** The plugins a snapshot runs: once per snapshot (the network model and two network checks ask). */
 export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const plugins: CniPlugin[] = [];
   const seen = new Set<string>();
@@ -78,4 +78,4 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };
-});
+}, 'network');
