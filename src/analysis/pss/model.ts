@@ -15,7 +15,7 @@ import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import type { PodInput } from './checks.ts';
-import { annotationsClassKey, specClassKey } from './pod-class.ts';
+import { PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
 import { LATEST_MINOR, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
 
@@ -125,9 +125,10 @@ class PodClasses {
   /** `${level}:${minor}` -> verdict per class. */
   private readonly verdicts = new Map<string, Map<PodClass, ClassVerdict>>();
   private readonly intern: FailureIntern = new Map();
+  private readonly keys = new PodClassKeys();
 
   classOf(pod: PodView): PodClass {
-    const annotationsKey = annotationsClassKey(pod.annotations);
+    const annotationsKey = this.keys.annotations(pod.annotations);
     if (annotationsKey !== '') return this.lookup(pod, annotationsKey);
     let c = this.classOfSpec.get(pod.spec);
     if (!c) {
@@ -138,7 +139,7 @@ class PodClasses {
   }
 
   private lookup(pod: PodView, annotationsKey: string | undefined): PodClass {
-    const specKey = specClassKey(pod.spec);
+    const specKey = this.keys.spec(pod.spec);
     if (specKey === undefined || annotationsKey === undefined) return { input: inputOf(pod) };
     const key = annotationsKey === '' ? specKey : `${specKey}|${annotationsKey}`;
     let c = this.byKey.get(key);

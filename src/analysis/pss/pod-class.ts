@@ -37,88 +37,102 @@ const isPlainObject = (v: object): boolean => {
   return proto === Object.prototype || proto === null;
 };
 
+type Member = (key: string, member: unknown) => string | undefined;
+
 /**
- * `v` as unambiguous text: one letter per kind of primitive (so NaN, null and "null" differ),
- * strings quoted, keys in their order. Undefined for values JSON cannot hold (a Date from a
- * YAML timestamp, ...): such a pod gets no shared class.
- * `skip` names the fields of this object to leave out; `inner` writes a member (by its key).
+ * Writes class keys for one model. The text of each object is kept by identity, per way of
+ * writing it: the snapshot reader makes equal subtrees one object, so a chart's workloads
+ * share their securityContext, ports and sidecar containers, and each is written once.
  */
-function text(v: unknown, skip?: ReadonlySet<string>, inner?: (key: string, member: unknown) => string | undefined): string | undefined {
-  switch (typeof v) {
-    case 'string': return JSON.stringify(v);
-    case 'number': return `d${v}`;
-    case 'boolean': return v ? 't' : 'f';
-    case 'undefined': return 'u';
-    case 'object': break;
-    default: return undefined;
+export class PodClassKeys {
+  private readonly whole = new Map<object, string | undefined>();
+  private readonly containers = new Map<object, string | undefined>();
+  private readonly volumes = new Map<object, string | undefined>();
+
+  /** The class text of a pod spec, or undefined when it cannot be written (the pod is then evaluated on its own). */
+  spec(spec: object): string | undefined {
+    return this.object(spec, UNREAD_SPEC_FIELDS, this.specMember);
   }
-  if (v === null) return 'n';
-  if (Array.isArray(v)) {
+
+  /** The class text of a pod's annotations: those a check reads ('' when none), or undefined when unwritable. */
+  annotations(annotations: object): string | undefined {
+    if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations) || !isPlainObject(annotations)) return undefined;
+    let a = '';
+    for (const k in annotations) {
+      if (!Object.hasOwn(annotations, k) || !isPssAnnotation(k)) continue;
+      const m = this.text((annotations as Record<string, unknown>)[k]);
+      if (m === undefined) return undefined;
+      a += `${JSON.stringify(k)}:${m},`;
+    }
+    return a;
+  }
+
+  /**
+   * `v` as unambiguous text: one letter per kind of primitive (so NaN, null and "null"
+   * differ), strings quoted, keys in their order. Undefined for values JSON cannot hold (a
+   * Date from a YAML timestamp, ...): such a pod gets no shared class.
+   */
+  private text(v: unknown): string | undefined {
+    switch (typeof v) {
+      case 'string': return JSON.stringify(v);
+      case 'number': return `d${v}`;
+      case 'boolean': return v ? 't' : 'f';
+      case 'undefined': return 'u';
+      case 'object': break;
+      default: return undefined;
+    }
+    if (v === null) return 'n';
+    return this.kept(this.whole, v, () => (Array.isArray(v) ? this.list(v, (x) => this.text(x)) : this.object(v)));
+  }
+
+  private kept(memo: Map<object, string | undefined>, v: object, write: () => string | undefined): string | undefined {
+    let t = memo.get(v);
+    if (t === undefined && !memo.has(v)) {
+      t = write();
+      memo.set(v, t);
+    }
+    return t;
+  }
+
+  private list(v: readonly unknown[], item: (x: unknown) => string | undefined): string | undefined {
     let out = '[';
     for (let i = 0; i < v.length; i++) {
-      const m = text(v[i]);
+      const m = item(v[i]);
       if (m === undefined) return undefined;
       out += `${m},`;
     }
     return `${out}]`;
   }
-  if (!isPlainObject(v)) return undefined;
-  let out = '{';
-  for (const k in v) {
-    if (!Object.hasOwn(v, k) || skip?.has(k)) continue;
-    const member = (v as Record<string, unknown>)[k];
-    const m = inner ? inner(k, member) : text(member);
-    if (m === undefined) return undefined;
-    out += `${JSON.stringify(k)}:${m},`;
+
+  /** A plain object without the fields in `skip`; `member` writes a member (by its key). */
+  private object(v: object, skip?: ReadonlySet<string>, member?: Member): string | undefined {
+    if (!isPlainObject(v)) return undefined;
+    let out = '{';
+    for (const k in v) {
+      if (!Object.hasOwn(v, k) || skip?.has(k)) continue;
+      const x = (v as Record<string, unknown>)[k];
+      const m = member ? member(k, x) : this.text(x);
+      if (m === undefined) return undefined;
+      out += `${JSON.stringify(k)}:${m},`;
+    }
+    return `${out}}`;
   }
-  return `${out}}`;
-}
 
-/** A container, or a list of them (a lone value is read as a one-element list), without its unread fields. */
-function containersText(v: unknown): string | undefined {
-  const one = (c: unknown) => (c !== null && typeof c === 'object' && !Array.isArray(c) ? text(c, UNREAD_CONTAINER_FIELDS) : text(c));
-  if (!Array.isArray(v)) return one(v);
-  let out = '[';
-  for (const c of v) {
-    const m = one(c);
-    if (m === undefined) return undefined;
-    out += `${m},`;
+  /** A list of containers or volumes (a lone value is read as a one-element list). */
+  private listOf(v: unknown, one: (x: unknown) => string | undefined): string | undefined {
+    return Array.isArray(v) ? this.list(v, one) : one(v);
   }
-  return `${out}]`;
-}
 
-const volumeMember = (key: string, member: unknown): string | undefined =>
-  CONTENT_UNREAD_VOLUME_SOURCES.has(key) && member !== null && typeof member === 'object' ? 'o' : text(member);
+  /** A container without its unread fields. */
+  private readonly container = (c: unknown): string | undefined =>
+    c !== null && typeof c === 'object' && !Array.isArray(c) ? this.kept(this.containers, c, () => this.object(c, UNREAD_CONTAINER_FIELDS)) : this.text(c);
 
-function volumesText(v: unknown): string | undefined {
-  const one = (vol: unknown) => (vol !== null && typeof vol === 'object' && !Array.isArray(vol) ? text(vol, undefined, volumeMember) : text(vol));
-  if (!Array.isArray(v)) return one(v);
-  let out = '[';
-  for (const vol of v) {
-    const m = one(vol);
-    if (m === undefined) return undefined;
-    out += `${m},`;
-  }
-  return `${out}]`;
-}
+  private readonly volumeMember: Member = (key, x) =>
+    CONTENT_UNREAD_VOLUME_SOURCES.has(key) && x !== null && typeof x === 'object' ? 'o' : this.text(x);
 
-const specMember = (key: string, member: unknown): string | undefined =>
-  CONTAINER_LISTS.has(key) ? containersText(member) : key === 'volumes' ? volumesText(member) : text(member);
+  private readonly volume = (vol: unknown): string | undefined =>
+    vol !== null && typeof vol === 'object' && !Array.isArray(vol) ? this.kept(this.volumes, vol, () => this.object(vol, undefined, this.volumeMember)) : this.text(vol);
 
-/** The class text of a pod spec, or undefined when it cannot be written (the pod is then evaluated on its own). */
-export function specClassKey(spec: object): string | undefined {
-  return text(spec, UNREAD_SPEC_FIELDS, specMember);
-}
-
-/** The class text of a pod's annotations: those a check reads ('' when none), or undefined when unwritable. */
-export function annotationsClassKey(annotations: object): string | undefined {
-  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations) || !isPlainObject(annotations)) return undefined;
-  let a = '';
-  for (const k in annotations) {
-    if (!Object.hasOwn(annotations, k) || !isPssAnnotation(k)) continue;
-    const m = text((annotations as Record<string, unknown>)[k]);
-    if (m === undefined) return undefined;
-    a += `${JSON.stringify(k)}:${m},`;
-  }
-  return a;
+  private readonly specMember: Member = (key, x) =>
+    CONTAINER_LISTS.has(key) ? this.listOf(x, this.container) : key === 'volumes' ? this.listOf(x, this.volume) : this.text(x);
 }
