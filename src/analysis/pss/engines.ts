@@ -57,32 +57,16 @@ function scaledToZero(o: KubeObject): boolean {
   return (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.spec?.replicas === 0;
 }
 
-const excluded = (sig: Signature, s: string): boolean => sig.not.some((n) => s.includes(n));
-
-function nameMatch(sig: Signature, name: string, lower: string): string | undefined {
-  return sig.names.some((n) => lower.startsWith(n)) && !excluded(sig, lower) ? `name ${name}` : undefined;
-}
-
-function imageMatch(sig: Signature, images: string[]): string | undefined {
-  const image = images.find((i) => sig.images.some((s) => i.includes(s)) && !excluded(sig, i));
+function match(sig: Signature, name: string, images: string[]): string | undefined {
+  const excluded = (s: string) => sig.not.some((n) => s.includes(n));
+  const lower = name.toLowerCase();
+  if (sig.names.some((n) => lower.startsWith(n)) && !excluded(lower)) return `name ${name}`;
+  const image = images.find((i) => sig.images.some((s) => i.includes(s)) && !excluded(i));
   return image ? `image ${image}` : undefined;
 }
 
 function detect(snapshot: Snapshot): PolicyEngine[] {
   const found = new Map<PolicyEngineName, PolicyEngine>();
-  // Per spec object, what each signature's images matched: replicas share one spec (the
-  // snapshot reader interns equal values), and 150k pods' images were read one by one.
-  const byImages = new Map<object, Array<string | undefined>>();
-  const imageMatches = (spec: unknown): Array<string | undefined> => {
-    const key = spec !== null && typeof spec === 'object' ? spec : undefined;
-    let m = key && byImages.get(key);
-    if (!m) {
-      const images = imagesOf(spec);
-      m = SIGNATURES.map((sig) => imageMatch(sig, images));
-      if (key) byImages.set(key, m);
-    }
-    return m;
-  };
   for (const key of ENGINE_KINDS) {
     for (const o of snapshot.resources[key] ?? []) {
       if (found.size === SIGNATURES.length) break;
@@ -90,13 +74,10 @@ function detect(snapshot: Snapshot): PolicyEngine[] {
       if (typeof name !== 'string' || scaledToZero(o)) continue;
       const phase = key === 'pods' ? o.status?.phase : undefined;
       if (phase === 'Succeeded' || phase === 'Failed') continue;
-      const lower = name.toLowerCase();
-      let images: Array<string | undefined> | undefined;
-      for (let i = 0; i < SIGNATURES.length; i++) {
-        const sig = SIGNATURES[i];
+      const images = imagesOf(key === 'pods' ? o.spec : podTemplateOf(o)?.spec);
+      for (const sig of SIGNATURES) {
         if (found.has(sig.name)) continue;
-        // The name first, then the images (as `matched` reports it).
-        const how = nameMatch(sig, name, lower) ?? (images ??= imageMatches(key === 'pods' ? o.spec : podTemplateOf(o)?.spec))[i];
+        const how = match(sig, name, images);
         if (how) found.set(sig.name, { name: sig.name, workload: { kind: o.kind ?? key, namespace: o.metadata?.namespace, name }, matched: how });
       }
     }
