@@ -199,8 +199,10 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
   };
   if (level === 'privileged') return result;
   const at = classes.at(level, minor);
-  // The failing classes' verdicts in the order their first pod came; mostly one.
-  const failing: ClassVerdict[] = [];
+  // The failing classes' verdicts: mostly one; the others, when there are, in a set (in the
+  // order their first pod came) rather than a list scanned per pod.
+  let failing: ClassVerdict | undefined;
+  let more: Set<ClassVerdict> | undefined;
   for (let i = 0; i < pods.length; i++) {
     const c = podClasses[i];
     const v = classes.verdict(c, level, minor, at);
@@ -208,16 +210,17 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     result.failingPods++;
     if (!result.failsBaseline) result.failsBaseline = classes.failsBaseline(c, v, minor);
     if (result.failingPodNames.length < 5) result.failingPodNames.push(pods[i].name);
-    if (!failing.includes(v)) failing.push(v);
+    if (failing === undefined) failing = v;
+    else if (v !== failing) (more ??= new Set([failing])).add(v);
   }
   result.allowed = result.failingPods === 0;
-  if (failing.length === 1) {
-    result.failures = failing[0].failures;
-  } else if (failing.length > 1) {
+  if (more === undefined) {
+    if (failing) result.failures = failing.failures;
+  } else {
     // A rolling update: the union, one per check id (the first pod's words), in upstream's
     // order (baseline ids, then restricted) whatever pod reported a check first.
     const byId = new Map<string, PssFailure>();
-    for (const v of failing) for (const f of v.failures) if (!byId.has(f.id)) byId.set(f.id, f);
+    for (const v of more) for (const f of v.failures) if (!byId.has(f.id)) byId.set(f.id, f);
     const rank = new Map(checkIdsAt(level, minor).map((id, i) => [id, i]));
     result.failures = [...byId.values()].sort((a, b) => (rank.get(a.id) ?? 99) - (rank.get(b.id) ?? 99));
   }
