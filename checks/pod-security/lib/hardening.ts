@@ -25,6 +25,9 @@ export type ContainerJudge = (c: Container, spec: PodSpec, init: boolean, ctx: A
 
 const WEIGHT: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 
+/** Init containers first, then containers: containersOf's order, without its arrays (they were made per pod spec). */
+const CONTAINER_FIELDS = [['initContainers', true], ['containers', false]] as const;
+
 function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, namespace: string) {
   const misses = new Map<string, { what: string; severity?: Severity }>();
   let judged: PodSpec | undefined;
@@ -33,11 +36,16 @@ function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, na
     // a function of its arguments, says the same of it again.
     if (pod.spec === judged) continue;
     judged = pod.spec;
-    for (const { c, init } of containersOf(pod.spec)) {
-      const name = containerName(c);
-      if (misses.has(name)) continue;
-      const m = judge(c, pod.spec, init, ctx, namespace);
-      if (m) misses.set(name, m);
+    for (const [field, init] of CONTAINER_FIELDS) {
+      const list: unknown = pod.spec[field];
+      if (!Array.isArray(list)) continue;
+      for (const c of list) {
+        if (!c || typeof c !== 'object') continue;
+        const name = containerName(c);
+        if (misses.has(name)) continue;
+        const m = judge(c, pod.spec, init, ctx, namespace);
+        if (m) misses.set(name, m);
+      }
     }
   }
   return misses;
@@ -55,12 +63,17 @@ export function hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: 
       continue;
     }
     let severity: Severity | undefined;
-    for (const m of misses.values()) if (m.severity && (!severity || WEIGHT[m.severity] > WEIGHT[severity])) severity = m.severity;
-    const parts = [...misses.entries()].map(([name, m]) => `${name}: ${m.what}`);
+    const parts: string[] = [];
+    const whats: Array<[string, string]> = [];
+    for (const [name, m] of misses) {
+      if (m.severity && (!severity || WEIGHT[m.severity] > WEIGHT[severity])) severity = m.severity;
+      if (parts.length < 4) parts.push(`${name}: ${m.what}`);
+      whats.push([name, m.what]);
+    }
     out.push({
       status: 'fail', resource: w.ref,
-      message: `${refString(w.ref)}: ${parts.slice(0, 4).join('; ')}${parts.length > 4 ? `; +${parts.length - 4} more containers` : ''}`,
-      evidence: { containers: Object.fromEntries([...misses.entries()].map(([n, m]) => [n, m.what])) },
+      message: `${refString(w.ref)}: ${parts.join('; ')}${misses.size > 4 ? `; +${misses.size - 4} more containers` : ''}`,
+      evidence: { containers: Object.fromEntries(whats) },
       ...(severity ? { severity } : {}),
     });
   }

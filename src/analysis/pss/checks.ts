@@ -294,6 +294,13 @@ const validSeccompType = (t: unknown): boolean => t === 'RuntimeDefault' || t ==
 const validSeccompAnnotation = (v: unknown): boolean =>
   typeof v === 'string' && (v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/'));
 
+/**
+ * Whether any check reads this pod annotation (the AppArmor and seccomp ones); the model
+ * leaves the others out of a pod's class key (src/analysis/pss/model.ts).
+ */
+export const isPssAnnotation = (key: string): boolean =>
+  key.startsWith(APPARMOR_ANNOTATION_PREFIX) || key === SECCOMP_POD_ANNOTATION || key.startsWith(SECCOMP_CONTAINER_ANNOTATION_PREFIX);
+
 function seccompProfileBaseline_1_0(pod: PodParts): CheckOutcome {
   const forbidden = new Set<string>();
   const inspect = (key: string) => {

@@ -14,6 +14,8 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
+import type { PodInput } from './checks.ts';
+import { PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
 import { LATEST_MINOR, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
 
@@ -78,36 +80,10 @@ function psaLabelsOf(labels: unknown): Record<string, string> {
   return out;
 }
 
-/** Equal JSON values (what the evaluator reads of a pod: its annotations and spec). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in x) {
-    if (!Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
-    n++;
-  }
-  for (const k in y) if (--n < 0) return false;
-  return n === 0;
-}
-
-/** For each pod, whether the evaluator would read exactly what it read of the previous one (replicas of one template). */
-function likePrevious(pods: readonly PodView[]): boolean[] {
-  return pods.map((p, i) => i > 0 && sameJson(pods[i - 1].annotations, p.annotations) && sameJson(pods[i - 1].spec, p.spec));
-}
-
 /**
- * One object per distinct failure across the model: the replicas of a template, and the
- * workloads of one chart, fail the same checks with the same words (tens of thousands of
- * workloads at 150k pods each held their own copies).
+ * One object per distinct failure across the model: the workloads of one chart fail the same
+ * checks with the same words (tens of thousands of workloads at 150k pods each held their own
+ * copies).
  */
 type FailureIntern = Map<string, PssFailure>;
 const internFailure = (intern: FailureIntern, f: PssFailure): PssFailure => {
@@ -118,41 +94,136 @@ const internFailure = (intern: FailureIntern, f: PssFailure): PssFailure => {
   return f;
 };
 
-function evaluateSet(pods: PodView[], level: PssLevel, version: string, cap: number, alike: readonly boolean[], intern: FailureIntern): PodSetEvaluation {
-  const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
-  const byId = new Map<string, PssFailure>();
-  const result: PodSetEvaluation = {
-    level, version, effectiveVersion: `v1.${minor}`, allowed: true, evaluatedPods: 0, failingPods: 0, failingPodNames: [], failures: [], failsBaseline: false,
-  };
-  const order: string[] = [];
-  let r: ReturnType<typeof evaluatePod> | undefined;
-  let baselineChecked = false;
-  for (const [i, pod] of pods.entries()) {
-    result.evaluatedPods++;
-    const podInput = { metadata: { annotations: pod.annotations, labels: pod.labels }, spec: pod.spec };
-    // A pod like the previous one has its verdict (and its baseline verdict, once asked).
-    if (!r || !alike[i]) {
-      r = evaluatePod(podInput, level, `v1.${minor}`);
-      baselineChecked = false;
+/** Pods the evaluator cannot tell apart (./pod-class.ts): evaluated once per policy. */
+interface PodClass {
+  /** What the evaluator reads of the class's pods (those of its first pod). */
+  input: PodInput;
+}
+
+/** A class's verdict at one policy (level and effective minor). */
+interface ClassVerdict {
+  allowed: boolean;
+  /** Interned failures in upstream order; one array shared by every workload of the class. */
+  failures: PssFailure[];
+  /** At restricted: whether the class also fails baseline at the same minor (asked once, when a failing pod needs it). */
+  failsBaseline: boolean | undefined;
+}
+
+const NO_FAILURES: PssFailure[] = Object.freeze([]) as unknown as PssFailure[];
+
+const inputOf = (pod: PodView): PodInput => ({ metadata: { annotations: pod.annotations, labels: pod.labels }, spec: pod.spec });
+
+/** The classes of one model and their verdicts per policy. */
+class PodClasses {
+  /** By class key; pods whose key cannot be written get a class of their own. */
+  private readonly byKey = new Map<string, PodClass>();
+  /**
+   * Per spec object, for pods without annotations a check reads (nearly all): its class, so
+   * the replicas sharing one spec, and the workloads of a chart, write its key once.
+   */
+  private readonly classOfSpec = new Map<object, PodClass>();
+  /** `${level}:${minor}` -> verdict per class. */
+  private readonly verdicts = new Map<string, Map<PodClass, ClassVerdict>>();
+  private readonly intern: FailureIntern = new Map();
+  private readonly keys = new PodClassKeys();
+
+  classOf(pod: PodView): PodClass {
+    const annotationsKey = this.keys.annotations(pod.annotations);
+    if (annotationsKey !== '') return this.lookup(pod, annotationsKey);
+    let c = this.classOfSpec.get(pod.spec);
+    if (!c) {
+      c = this.lookup(pod, annotationsKey);
+      this.classOfSpec.set(pod.spec, c);
     }
-    if (r.allowed) continue;
-    result.failingPods++;
-    if (!result.failsBaseline && !baselineChecked) {
-      result.failsBaseline = level === 'baseline' || !evaluatePod(podInput, 'baseline', `v1.${minor}`).allowed;
-      baselineChecked = true;
-    }
-    if (result.failingPodNames.length < 5) result.failingPodNames.push(pod.name);
-    for (const f of r.failures) {
-      if (!byId.has(f.id)) {
-        byId.set(f.id, internFailure(intern, f));
-        order.push(f.id);
-      }
-    }
+    return c;
   }
-  // Keep upstream's order (baseline ids, then restricted) whatever pod reported a check first.
-  const rank = new Map(checkIdsAt(level, minor).map((id, i) => [id, i]));
-  result.failures = order.map((id) => byId.get(id)!).sort((a, b) => (rank.get(a.id) ?? 99) - (rank.get(b.id) ?? 99));
+
+  private lookup(pod: PodView, annotationsKey: string | undefined): PodClass {
+    const specKey = this.keys.spec(pod.spec);
+    if (specKey === undefined || annotationsKey === undefined) return { input: inputOf(pod) };
+    const key = annotationsKey === '' ? specKey : `${specKey}|${annotationsKey}`;
+    let c = this.byKey.get(key);
+    if (!c) {
+      c = { input: inputOf(pod) };
+      this.byKey.set(key, c);
+    }
+    return c;
+  }
+
+  /** The verdicts at a level and effective minor, by class. */
+  at(level: PssLevel, minor: number): Map<PodClass, ClassVerdict> {
+    const policy = `${level}:${minor}`;
+    let m = this.verdicts.get(policy);
+    if (!m) {
+      m = new Map();
+      this.verdicts.set(policy, m);
+    }
+    return m;
+  }
+
+  verdict(c: PodClass, level: PssLevel, minor: number, at: Map<PodClass, ClassVerdict>): ClassVerdict {
+    let v = at.get(c);
+    if (!v) {
+      const r = evaluatePod(c.input, level, `v1.${minor}`);
+      v = {
+        allowed: r.allowed,
+        failures: r.allowed ? NO_FAILURES : r.failures.map((f) => internFailure(this.intern, f)),
+        failsBaseline: level === 'baseline' ? !r.allowed : undefined,
+      };
+      at.set(c, v);
+    }
+    return v;
+  }
+
+  failsBaseline(c: PodClass, v: ClassVerdict, minor: number): boolean {
+    v.failsBaseline ??= !this.verdict(c, 'baseline', minor, this.at('baseline', minor)).allowed;
+    return v.failsBaseline;
+  }
+}
+
+/** For each pod, its class; replicas in a row share their spec and annotations objects, so share the lookup. */
+function classesOf(pods: readonly PodView[], classes: PodClasses): PodClass[] {
+  const out: PodClass[] = new Array(pods.length);
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i];
+    const prev = i > 0 ? pods[i - 1] : undefined;
+    out[i] = prev && prev.spec === p.spec && prev.annotations === p.annotations ? out[i - 1] : classes.classOf(p);
+  }
+  return out;
+}
+
+function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: PssLevel, version: string, cap: number, classes: PodClasses): PodSetEvaluation {
+  const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
+  const result: PodSetEvaluation = {
+    level, version, effectiveVersion: `v1.${minor}`, allowed: true, evaluatedPods: pods.length, failingPods: 0, failingPodNames: [], failures: NO_FAILURES, failsBaseline: false,
+  };
+  if (level === 'privileged') return result;
+  const at = classes.at(level, minor);
+  // The failing classes' verdicts: mostly one; the others, when there are, in a set (in the
+  // order their first pod came) rather than a list scanned per pod.
+  let failing: ClassVerdict | undefined;
+  let more: Set<ClassVerdict> | undefined;
+  for (let i = 0; i < pods.length; i++) {
+    const c = podClasses[i];
+    const v = classes.verdict(c, level, minor, at);
+    if (v.allowed) continue;
+    result.failingPods++;
+    if (!result.failsBaseline) result.failsBaseline = classes.failsBaseline(c, v, minor);
+    if (result.failingPodNames.length < 5) result.failingPodNames.push(pods[i].name);
+    if (failing === undefined) failing = v;
+    else if (v !== failing) (more ??= new Set([failing])).add(v);
+  }
   result.allowed = result.failingPods === 0;
+  if (more === undefined) {
+    if (failing) result.failures = failing.failures;
+  } else {
+    // A rolling update: the union, one per check id (the first pod's words), in upstream's
+    // order (baseline ids, then restricted) whatever pod reported a check first.
+    const byId = new Map<string, PssFailure>();
+    for (const v of more) for (const f of v.failures) if (!byId.has(f.id)) byId.set(f.id, f);
+    const rank = new Map(checkIdsAt(level, minor).map((id, i) => [id, i]));
+    result.failures = [...byId.values()].sort((a, b) => (rank.get(a.id) ?? 99) - (rank.get(b.id) ?? 99));
+  }
   return result;
 }
 
@@ -195,21 +266,23 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   };
 
   const workloads: WorkloadPss[] = [];
-  const intern: FailureIntern = new Map();
+  const classes = new PodClasses();
+  const targetMinor = effectiveMinor(parsePolicyVersion(targetVersion) ?? 'latest', cap);
   for (const w of workloadsOf(snapshot)) {
     if (w.pods.length === 0) continue;
     const nsName = w.ref.namespace ?? w.pods[0].namespace;
     const ns = namespace(nsName);
-    const pods = w.pods.filter((p) => !(typeof p.spec.runtimeClassName === 'string' && exemptRuntimeClasses.has(p.spec.runtimeClassName)));
+    const pods = exemptRuntimeClasses.size === 0
+      ? w.pods
+      : w.pods.filter((p) => !(typeof p.spec.runtimeClassName === 'string' && exemptRuntimeClasses.has(p.spec.runtimeClassName)));
     const entry: WorkloadPss = { workload: w, namespace: nsName, exemptPods: w.pods.length - pods.length };
     if (!ns.exempt && pods.length > 0) {
       const enforce = ns.levels.enforce;
-      const alike = likePrevious(pods);
-      entry.enforce = evaluateSet(pods, enforce.level, enforce.version, cap, alike, intern);
+      const podClasses = classesOf(pods, classes);
+      entry.enforce = evaluateSet(pods, podClasses, enforce.level, enforce.version, cap, classes);
       if (!ns.system) {
-        const sameAsEnforce = enforce.level === targetLevel
-          && entry.enforce.effectiveVersion === `v1.${effectiveMinor(parsePolicyVersion(targetVersion) ?? 'latest', cap)}`;
-        entry.target = sameAsEnforce ? { ...entry.enforce, version: targetVersion } : evaluateSet(pods, targetLevel, targetVersion, cap, alike, intern);
+        const sameAsEnforce = enforce.level === targetLevel && entry.enforce.effectiveVersion === `v1.${targetMinor}`;
+        entry.target = sameAsEnforce ? { ...entry.enforce, version: targetVersion } : evaluateSet(pods, podClasses, targetLevel, targetVersion, cap, classes);
       }
     }
     workloads.push(entry);

@@ -4,7 +4,7 @@
 import type { ResourceRef, Severity, Verdict } from '../../base/vocabulary.ts';
 import { refString } from '../workloads.ts';
 import { cisControlsFor } from './controls.ts';
-import { checkLevel } from './evaluate.ts';
+import { checkLevel, type PssFailure } from './evaluate.ts';
 import type { NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
 
 export function namespaceRef(ns: NamespacePss): ResourceRef {
@@ -33,6 +33,32 @@ export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<str
 export const policyString = (e: Pick<PodSetEvaluation, 'level' | 'version' | 'effectiveVersion'>): string =>
   e.version === e.effectiveVersion ? `${e.level}:${e.version}` : `${e.level}:${e.version} (${e.effectiveVersion})`;
 
+/** What a verdict says of a list of failures: its checks and CIS controls (frozen: shared), its reasons. */
+interface Told {
+  checks: ReadonlyArray<{ id: string; level: string | undefined; reason: string }>;
+  controls: readonly string[];
+  reasons: string;
+}
+
+/**
+ * Per failures list: the model shares one list among the workloads of a pod class (tens of
+ * thousands at 150k pods), so each list's words are made once. Frozen, so the audit's string
+ * sharing (src/engine/audit.ts) also steps over them.
+ */
+const told = new WeakMap<readonly PssFailure[], Told>();
+function toldOf(failures: readonly PssFailure[]): Told {
+  let t = told.get(failures);
+  if (!t) {
+    t = Object.freeze({
+      checks: Object.freeze(failures.map((f) => Object.freeze({ id: f.id, level: checkLevel(f.id), reason: f.reason }))),
+      controls: Object.freeze(cisControlsFor(failures)),
+      reasons: failures.map((f) => f.reason).join('; '),
+    });
+    told.set(failures, t);
+  }
+  return t;
+}
+
 /** One verdict for a workload's pods evaluated at a policy. */
 export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: string, failSeverity?: (e: PodSetEvaluation) => Severity | undefined): Verdict {
   const ref = w.workload.ref;
@@ -47,16 +73,17 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   if (e.allowed) {
     return { status: 'pass', resource: ref, message: `${refString(ref)} satisfies ${what} "${policyString(e)}".`, evidence };
   }
+  const told = toldOf(e.failures);
   evidence.failingPodNames = e.failingPodNames;
-  evidence.checks = e.failures.map((f) => ({ id: f.id, level: checkLevel(f.id), reason: f.reason }));
-  evidence.controls = cisControlsFor(e.failures);
+  evidence.checks = told.checks;
+  evidence.controls = told.controls;
   const podsPhrase = w.workload.pods.some((p) => p.origin === 'template')
     ? 'its pod template violates'
     : `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod violates' : e.failingPods === 1 ? 'pods violates' : 'pods violate'}`;
   const verdict: Verdict = {
     status: 'fail',
     resource: ref,
-    message: `${refString(ref)}: ${podsPhrase} ${what} "${policyString(e)}": ${e.failures.map((f) => f.reason).join('; ')}.`,
+    message: `${refString(ref)}: ${podsPhrase} ${what} "${policyString(e)}": ${told.reasons}.`,
     evidence,
   };
   const severity = failSeverity?.(e);
