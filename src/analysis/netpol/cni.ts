@@ -47,10 +47,14 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
 ];
 
 /**
- * Any plugin's pattern in one expression (the patterns have no flags): most of a large
- * cluster's Deployments match none, and are passed over with one test per name or image.
+ * Any plugin's pattern in one expression: most of a large cluster's Deployments match none,
+ * and are passed over with one test per name or image. A flag would be lost in the join (the
+ * prefilter would then miss what its pattern matches), so a pattern given one stops the load.
  */
-const ANY_PLUGIN = new RegExp(PLUGINS.map((p) => `(?:${p.pattern.source})`).join('|'));
+const ANY_PLUGIN = new RegExp(PLUGINS.map((p) => {
+  if (p.pattern.flags !== '') throw new Error(`cni.ts: the ${p.name} pattern has flags (${p.pattern.flags}); the patterns are joined into one expression and must have none`);
+  return `(?:${p.pattern.source})`;
+}).join('|'));
 
 function textsOf(o: KubeObject): string[] {
   const out = [o.metadata?.name ?? ''];
