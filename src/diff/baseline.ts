@@ -35,7 +35,8 @@ const blind = (c: CheckSummary | undefined) => c?.status === 'not-evaluated' || 
  * it is passed over (the pipeline closes its findings' temp file then).
  */
 export async function findBaseline(
-  runs: AsyncIterable<RunReport>, current: RunReport, maxRuns = 1000, passed: (run: RunReport) => void = () => {},
+  runs: AsyncIterable<RunReport>, current: RunReport,
+  { maxRuns = 1000, passed = () => {} }: { maxRuns?: number; passed?: (run: RunReport) => void } = {},
 ): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));

@@ -163,7 +163,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
   const closers: Array<() => void> = [];
   try {
     // A run passed over (its checks blind too) is closed at once, not kept open with the rest.
-    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report, undefined, (run) => spoolCloserOf(run)());
+    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) return null;
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
     const resolved = new Set(report.diff.resolved);
