@@ -83,7 +83,7 @@ export async function gzipJson(value: object): Promise<Buffer> {
  * returns), so the parsed elements need not all be held as they came.
  */
 export async function parseGzipJson(bytes: Uint8Array, onFinding?: (item: unknown) => unknown): Promise<unknown> {
-  const parser = new SnapshotDocumentParser(onFinding ? (_kind, item) => onFinding(item) : (_kind, item) => item, 'findings');
+  const parser = new SnapshotDocumentParser(onFinding ? (_kind, item) => onFinding(item) : (_kind, item) => item, 'findings', true);
   try {
     for await (const chunk of Readable.from([bytes], { objectMode: false }).pipe(createGunzip({ chunkSize: 1 << 20 }))) parser.push(chunk as Buffer);
     return parser.end();

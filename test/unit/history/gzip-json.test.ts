@@ -46,6 +46,26 @@ describe('parseGzipJson (a stored run read back without its JSON as one string)'
     expect(Object.keys(back as object)).toEqual(Object.keys(JSON.parse(JSON.stringify(value))));
   });
 
+  it('reads findings a batch at a time where their own first key recurs inside them (nested objects, text)', async () => {
+    // Findings are parsed ~64 KiB at a time, cut before a `},{"fingerprint":` (their first
+    // member's key). The same bytes inside a finding (a nested list of objects keyed
+    // fingerprint) make a cut that JSON.parse refuses; text cannot hold them unescaped.
+    const findings = Array.from({ length: 6000 }, (_, i) => ({
+      fingerprint: `fp-${i}`, check: 'rbac.x',
+      message: `m ${i} },{"fingerprint": ${'y'.repeat((i * 53) % 900)}`,
+      evidence: i % 4 === 0 ? { list: [{ fingerprint: `in-${i}` }, { fingerprint: `in2-${i}`, more: [{ fingerprint: 1 }, { fingerprint: 2 }] }] } : { n: i },
+      related: i % 5 === 0 ? [{ kind: 'Pod', name: `p-${i}` }, { kind: 'Pod', name: `q-${i}` }] : undefined,
+      waived: false,
+    }));
+    const value = { run: { id: 'r1' }, findings, tail: [{ fingerprint: 'not a finding' }, { fingerprint: 'either' }] };
+    const bytes = await gzipJson(value);
+    expect(gunzipSync(bytes).length).toBeGreaterThan(3 << 20);
+    const seen: unknown[] = [];
+    const back = await parseGzipJson(bytes, (item) => { seen.push(item); return item; });
+    expect(back).toEqual(JSON.parse(JSON.stringify(value)));
+    expect(seen).toEqual(JSON.parse(JSON.stringify(findings))); // each finding handed over once, in order
+  });
+
   it('reads a run whose findings come first, last or are empty', async () => {
     for (const text of ['{"findings":[],"run":{"id":"x"}}', '{"run":{"id":"x"},"findings":[{"a":1},{"b":[2]}]}', '{"findings":[{"a":"]"}]}']) {
       expect(await parseGzipJson(gzipSync(text))).toEqual(JSON.parse(text));
