@@ -4,8 +4,8 @@
 // is serialised one element at a time (a spooled finding's text copied from its spool as it
 // is) into a reused buffer, compressed a MiB at a time. The decompressed bytes are exactly
 // JSON.stringify(value).
-import { Readable } from 'node:stream';
-import { createGunzip, createGzip } from 'node:zlib';
+import { Readable, type TransformOptions } from 'node:stream';
+import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { ByteBatch, Spool } from '../base/spool.ts';
 import { spoolFinding, writeFindingJson } from '../run/spooled-finding.ts';
@@ -44,9 +44,16 @@ export function* writeJsonPieces(value: object, out: ByteBatch): Generator<void>
   out.text('}');
 }
 
+/** Serialised bytes that may wait to be compressed. */
+const QUEUED_BYTES = 8 << 20;
+
 /** gzip of JSON.stringify(value), built from writeJsonPieces a ~1 MiB batch at a time. */
 export async function gzipJson(value: object): Promise<Buffer> {
-  const gz = createGzip();
+  // Compression runs on libuv's threads while this one serialises the next batches: a few MiB
+  // may wait to be compressed (with the default 16 KiB every batch waited until it was), each
+  // batch is compressed in one job (1 MiB out), and the event loop turns after each batch so a
+  // finished job hands over and the next starts. At L the two alternated: 2.3 s; now ~1.5 s.
+  const gz = createGzip({ chunkSize: 1 << 20, writableHighWaterMark: QUEUED_BYTES } as ZlibOptions & TransformOptions);
   const out: Buffer[] = [];
   gz.on('data', (chunk: Buffer) => out.push(chunk));
   const done = new Promise<void>((resolve, reject) => {
@@ -64,6 +71,7 @@ export async function gzipJson(value: object): Promise<Buffer> {
     if (batches.length === 0) continue;
     batch.memo = null; // other code may run while it drains: what a writer kept may change meanwhile
     await drain();
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   batch.flush();
   await drain();
