@@ -104,12 +104,14 @@ export class SnapshotDocumentParser {
     } else {
       // The store is reused when the rest and the chunk fit it (nothing parsed keeps a view of
       // it: values are parsed from strings); a fresh one each chunk cost a stored run's read
-      // at L 0.7 s, mostly in faulting in new pages.
-      const store = this.store && kept + chunk.length <= this.store.length ? this.store : Buffer.allocUnsafe(Math.max(2 * (kept + chunk.length), 64 * 1024));
+      // at L 0.7 s, mostly in faulting in new pages. One grown for a huge value is let go.
+      const need = kept + chunk.length;
+      const reuse = this.store !== undefined && need <= this.store.length && this.store.length <= 4 * need + 64 * 1024;
+      const store = reuse ? this.store! : Buffer.allocUnsafe(Math.max(2 * need, 64 * 1024));
       this.buf.copy(store, 0, this.pos); // copy() moves overlapping bytes correctly
       chunk.copy(store, kept);
       this.store = store;
-      this.buf = store.subarray(0, kept + chunk.length);
+      this.buf = store.subarray(0, need);
       if (this.scan) {
         this.scan.i -= this.pos;
         this.scan.start -= this.pos;
