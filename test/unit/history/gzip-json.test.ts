@@ -46,10 +46,12 @@ describe('parseGzipJson (a stored run read back without its JSON as one string)'
     expect(Object.keys(back as object)).toEqual(Object.keys(JSON.parse(JSON.stringify(value))));
   });
 
-  it('reads findings a batch at a time where their own first key recurs inside them (nested objects, text)', async () => {
+  it('reads findings back exactly where their own first key recurs inside them (nested objects, text)', async () => {
     // Findings are parsed ~64 KiB at a time, cut before a `},{"fingerprint":` (their first
     // member's key). The same bytes inside a finding (a nested list of objects keyed
-    // fingerprint) make a cut that JSON.parse refuses; text cannot hold them unescaped.
+    // fingerprint) make a cut that JSON.parse refuses; text cannot hold them unescaped. That
+    // the batches are taken at all is a matter of speed, shown by the real-run figures
+    // (docs/performance.md), not asserted here.
     const findings = Array.from({ length: 6000 }, (_, i) => ({
       fingerprint: `fp-${i}`, check: 'rbac.x',
       message: `m ${i} },{"fingerprint": ${'y'.repeat((i * 53) % 900)}`,
