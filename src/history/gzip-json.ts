@@ -5,6 +5,7 @@
 // is) into a reused buffer, compressed a MiB at a time. The decompressed bytes are exactly
 // JSON.stringify(value).
 import { Readable, type TransformOptions } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { ByteBatch, Spool } from '../base/spool.ts';
@@ -71,7 +72,7 @@ export async function gzipJson(value: object): Promise<Buffer> {
     if (batches.length === 0) continue;
     batch.memo = null; // other code may run while it drains: what a writer kept may change meanwhile
     await drain();
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await setImmediate();
   }
   batch.flush();
   await drain();
