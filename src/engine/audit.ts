@@ -4,7 +4,7 @@ import type { Config } from '../config/types.ts';
 import type { CheckSummary, Finding, RunDetails, RunReport } from '../run/types.ts';
 import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { flatText, runChecks } from './run.ts';
+import { flatText, runStreamed } from './run.ts';
 import { scoreRun } from './score.ts';
 import type { AuditContext, StagedAnalysis } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
@@ -86,13 +86,15 @@ export function auditSnapshot(input: AuditInput): AuditOutput {
 
 function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   const ctx: AuditContext = { snapshot: input.snapshot, config: input.config, now: input.now };
-  // One check at a time: the checks' Result arrays (half a million passes at 150k pods) are
-  // not all held at once. A caller's own `evaluate` (serve --watch keeps every outcome to
-  // re-run only some) gets the whole list, as before.
-  // Each failure becomes its finding as its check ends (the Result is not kept beside it);
-  // waivers, decided over all of them, are filled in afterwards. Passes are counted per
-  // severity (a pass is only scored). With a spool, a finding's message, evidence and
-  // related objects go to its temp file at once (src/run/spooled-finding.ts).
+  // One check at a time, and each result as its check makes it: a check written as a
+  // generator has its evidence garbage once its finding is made (spooled), instead of holding
+  // every result until it ends (most of the young objects V8 had to copy at 150k pods). A
+  // caller's own `evaluate` (serve --watch keeps every outcome to re-run only some) gets the
+  // whole list, as before.
+  // Each failure becomes its finding at once (the Result is not kept beside it); waivers,
+  // decided over all of them, are filled in afterwards. Passes are counted per severity (a
+  // pass is only scored). With a spool, a finding's message, evidence and related objects go
+  // to its temp file at once (src/run/spooled-finding.ts).
   const outcomes: CheckOutcome[] = [];
   const passes: Array<Map<Severity, number>> = [];
   const ends: number[] = []; // outcome i's findings are findings[ends[i - 1] ?? 0 .. ends[i])
@@ -101,27 +103,56 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   // The evidence strings seen in the current area (pod names recur across its checks).
   let strings = new Map<string, string>();
   let area = '';
-  for (const o of input.evaluate ? input.evaluate(input.checks, ctx) : oneByOne(input.checks, ctx, [input.details, input.notes])) {
-    const counts = new Map<Severity, number>();
-    if (o.check.area !== area) { area = o.check.area; strings = new Map(); }
-    for (const r of o.results) {
-      if (r.status === 'pass') counts.set(r.severity, (counts.get(r.severity) ?? 0) + 1);
-      else {
-        const f = findingOf(r, o.check.controls);
-        const spooled = spool && spoolFinding(f, spool);
-        if (spooled) findings.push(spooled);
-        else {
-          if (spool) kept++;
-          if (r.evidence) shareStrings(r.evidence, strings);
-          // Held in memory: one contiguous string (an `evaluate` caller's results are flat already).
-          if (!input.evaluate && typeof f.message === 'string') f.message = flatText(f.message);
-          findings.push(f);
-        }
+  // The check under way: its passes per severity, its controls, where its findings begin.
+  let counts = new Map<Severity, number>();
+  let controls: string[] = [];
+  let first = 0;
+  let keptBefore = 0;
+  const sink: ResultSink = {
+    start(check) {
+      if (check.area !== area) { area = check.area; strings = new Map(); }
+      counts = new Map();
+      controls = check.controls;
+      first = findings.length;
+      keptBefore = kept;
+    },
+    take(r) {
+      if (r.status === 'pass') {
+        counts.set(r.severity, (counts.get(r.severity) ?? 0) + 1);
+        return;
       }
+      const f = findingOf(r, controls);
+      const spooled = spool && spoolFinding(f, spool);
+      if (spooled) findings.push(spooled);
+      else {
+        if (spool) kept++;
+        if (r.evidence) shareStrings(r.evidence, strings);
+        // Held in memory: one contiguous string (an `evaluate` caller's results are flat already).
+        if (!input.evaluate && typeof f.message === 'string') f.message = flatText(f.message);
+        findings.push(f);
+      }
+    },
+    end(o) {
+      // A check that threw has no results: the findings it made before are dropped (their
+      // spooled text is never read) and its passes uncounted.
+      if (o.status === 'error') {
+        findings.length = first;
+        kept = keptBefore;
+        counts.clear();
+      }
+      outcomes.push({ ...o, results: [] });
+      passes.push(counts);
+      ends.push(findings.length);
+    },
+  };
+  if (input.evaluate) {
+    for (const o of input.evaluate(input.checks, ctx)) {
+      sink.start(o.check);
+      for (const r of o.results) sink.take(r);
+      sink.end(o);
     }
-    outcomes.push({ ...o, results: [] });
-    passes.push(counts);
-    ends.push(findings.length);
+  } else {
+    oneByOne(input.checks, ctx, [input.details, input.notes], sink);
   }
   strings.clear();
   if (spool?.size === 0) spool.close();
@@ -180,16 +211,25 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   return { report, expiredWaivers: [...w.expired.keys()], ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
+/** Where the audit's checks hand their results: each check's start, every result, its end. */
+interface ResultSink {
+  start(check: Check): void;
+  take(r: Result): void;
+  end(o: CheckOutcome): void;
+}
+
 /**
- * Runs the checks in order. As an area's last check ends, the report sections that read its
- * models are computed (`afterArea`), then the models no later area reads are dropped.
+ * Runs the checks in order, each result handed to `sink` as its check makes it. As an area's
+ * last check ends, the report sections that read its models are computed (`afterArea`), then
+ * the models no later area reads are dropped.
  */
-function* oneByOne(checks: readonly Check[], ctx: AuditContext, staged: ReadonlyArray<StagedAnalysis<unknown> | undefined>): Generator<CheckOutcome> {
+function oneByOne(checks: readonly Check[], ctx: AuditContext, staged: ReadonlyArray<StagedAnalysis<unknown> | undefined>, sink: ResultSink): void {
   const lastOfArea = new Map(checks.map((c, i) => [c.area, i]));
   const ended = new Set<string>();
+  const take = (r: Result) => { sink.take(r); };
   for (const [i, check] of checks.entries()) {
-    // Yielded before the area's end (its Result list is not held beside the sections).
-    yield runChecks([check], ctx, false)[0];
+    sink.start(check);
+    sink.end(runStreamed(check, ctx, false, take));
     if (lastOfArea.get(check.area) !== i) continue;
     ended.add(check.area);
     for (const s of staged) s?.afterArea?.(check.area, ctx);

@@ -2,25 +2,38 @@
 // else: a check whose declared inputs (`needs`, `reads`) could not be read is not-evaluated
 // (never a pass). A check that throws becomes an 'error' outcome for that check alone; the
 // run goes on.
-import type { Config } from '../config/types.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Check, CheckOutcome, Result } from './types.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 
 /**
- * `kept`: the caller holds the results (serve --watch re-uses them run after run), so each
- * message is made one contiguous string (flatText). The audit's own one-check-at-a-time run
- * passes false: it spools a finding's message at once, or flattens it when it keeps it.
+ * Every check's outcome with its results. The caller holds them (serve --watch re-uses them
+ * run after run), so each message is made one contiguous string (flatText).
  */
-export function runChecks(checks: readonly Check[], ctx: AuditContext, kept = true): CheckOutcome[] {
-  return checks.map((check) => runOne(check, ctx, ctx.config, kept));
+export function runChecks(checks: readonly Check[], ctx: AuditContext): CheckOutcome[] {
+  return checks.map((check) => {
+    const results: Result[] = [];
+    const outcome = runStreamed(check, ctx, true, (r) => { results.push(r); });
+    return outcome.status === 'error' ? outcome : { ...outcome, results };
+  });
 }
 
-function runOne(check: Check, ctx: AuditContext, config: Config, kept: boolean): CheckOutcome {
-  const override = config.checks[check.id];
+/**
+ * Runs one check, handing each result to `each` as the check makes it (a check written as a
+ * generator has its evidence garbage once `each` returns); the outcome's `results` is empty.
+ * When the check throws, the outcome is 'error' and `each` has seen the results made before:
+ * the caller drops them. `kept`: the caller holds the results, so each message is made one
+ * contiguous string (flatText); the audit, which spools a finding's message at once (or
+ * flattens it when it keeps it), passes false.
+ */
+export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each: (r: Result) => void): CheckOutcome {
+  const override = ctx.config.checks[check.id];
   const severity = override?.severity ?? check.severity;
   if (override?.enabled === false) return { check, status: 'not-applicable', severity, results: [], reason: 'disabled in config' };
+  // The caller's own failure (while it takes a result) is not the check's: it propagates.
+  let taking = false;
+  const take = (r: Result) => { taking = true; each(r); taking = false; };
   try {
     // Applicability first: a mesh check on a cluster without a mesh is not-applicable, not
     // "not evaluated for lack of Istio CRDs".
@@ -32,18 +45,22 @@ function runOne(check: Check, ctx: AuditContext, config: Config, kept: boolean):
       const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);
       return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };
     }
-    const results: Result[] = check.evaluate(ctx).map((v): Result => {
+    let failed = false;
+    for (const v of check.evaluate(ctx)) {
       // A per-result severity is a variant of the check (e.g. a warning); a config override wins.
       const sev = override?.severity ?? v.severity ?? check.severity;
       // A pass is only counted and scored, never listed or diffed: keep it small (a large
       // cluster yields hundreds of thousands), without message, evidence or fingerprint.
-      if (v.status === 'pass') return { status: 'pass', resource: v.resource, message: '', check: check.id, area: check.area, severity: sev, fingerprint: '' };
-      return { ...v, message: kept ? flatText(v.message) : v.message, check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) };
-    });
-    const status = results.some((r) => r.status === 'fail') ? 'fail' : 'pass';
+      if (v.status === 'pass') take({ status: 'pass', resource: v.resource, message: '', check: check.id, area: check.area, severity: sev, fingerprint: '' });
+      else {
+        failed = true;
+        take({ ...v, message: kept ? flatText(v.message) : v.message, check: check.id, area: check.area, severity: sev, fingerprint: fingerprintOf(check.id, v.resource, v.detailKey) });
+      }
+    }
     const excluded = check.excluded?.(ctx);
-    return { check, status, severity, results, ...(excluded ? { excluded } : {}) };
+    return { check, status: failed ? 'fail' : 'pass', severity, results: [], ...(excluded ? { excluded } : {}) };
   } catch (error: unknown) {
+    if (taking) throw error;
     const message = error instanceof Error ? error.message : String(error);
     return { check, status: 'error', severity, results: [], reason: `check failed: ${message}` };
   }

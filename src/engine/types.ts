@@ -44,7 +44,12 @@ export interface Check {
   appliesTo?(ctx: AuditContext): boolean;
   /** When the check applies, for the report's coverage section ("when Istio is installed"). */
   appliesWhen?: string;
-  evaluate(ctx: AuditContext): Verdict[];
+  /**
+   * One verdict per evaluated subject, pass or fail: an array, or a generator (`*evaluate`).
+   * The audit takes each verdict as it is made, so a generator's evidence is garbage once its
+   * finding is spooled; checks with a result per workload or subject are written so.
+   */
+  evaluate(ctx: AuditContext): Iterable<Verdict>;
   /**
    * What the check deliberately left out, for the report's coverage section (e.g. "3 workloads
    * in system namespaces were excluded; 2 would fail"); undefined when nothing was.

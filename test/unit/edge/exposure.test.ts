@@ -86,7 +86,7 @@ describe('Ingress → Service → pods, judged from the ingress controller', () 
     const s = snap(yaml);
     expect(external(yaml, 'api')).toEqual([expect.objectContaining({ via: 'Ingress', allowedByPolicy: false, route: 'api.example.com/ → Ingress shop/api → Service shop/api:80' })]);
     expect(queryReach(buildReachability(s), 'ingress-nginx/ingress-nginx-controller', 'shop/api', 8080).allowed).toBe(false);
-    const v = exposedWorkload.evaluate({ snapshot: s, config: defaultConfig(), now: new Date() });
+    const v = [...exposedWorkload.evaluate({ snapshot: s, config: defaultConfig(), now: new Date() })];
     expect(v.find((x) => x.resource.name === 'api')).toMatchObject({ status: 'pass' });
   });
 
@@ -94,10 +94,10 @@ describe('Ingress → Service → pods, judged from the ingress controller', () 
     const s = snap(yaml);
     expect(external(yaml, 'web')).toEqual([expect.objectContaining({ via: 'Ingress', allowedByPolicy: true, ports: 'TCP 8080', controller: 'ingress-nginx (IngressClass nginx)', route: 'shop.example.com/ → Ingress shop/front → Service shop/web:80' })]);
     expect(queryReach(buildReachability(s), 'ingress-nginx/ingress-nginx-controller', 'shop/web', 8080).allowed).toBe(true);
-    const v = exposedWorkload.evaluate({ snapshot: s, config: defaultConfig(), now: new Date() });
+    const v = [...exposedWorkload.evaluate({ snapshot: s, config: defaultConfig(), now: new Date() })];
     expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ status: 'fail', message: expect.stringContaining('shop.example.com/ → Ingress shop/front') });
     const declared = { ...defaultConfig(), network: { exposedNamespaces: ['shop'] } };
-    expect(exposedWorkload.evaluate({ snapshot: s, config: declared, now: new Date() }).find((x) => x.resource.name === 'web')?.status).toBe('pass');
+    expect([...exposedWorkload.evaluate({ snapshot: s, config: declared, now: new Date() })].find((x) => x.resource.name === 'web')?.status).toBe('pass');
   });
 
   it('without the controller pods the path counts as open and a coverage note says why', () => {
@@ -105,7 +105,7 @@ describe('Ingress → Service → pods, judged from the ingress controller', () 
     const s = snap(yaml2);
     expect(external(yaml2, 'api')).toEqual([expect.objectContaining({ allowedByPolicy: 'not-evaluated' })]);
     expect(exposureNotes(s)).toEqual(['Ingress shop/api: the pods of ingress-nginx (IngressClass nginx) were not found; their backends are counted as exposed without checking NetworkPolicy']);
-    expect(exposedWorkload.evaluate({ snapshot: s, config: defaultConfig(), now: new Date() })).toEqual([expect.objectContaining({ status: 'fail' })]);
+    expect([...exposedWorkload.evaluate({ snapshot: s, config: defaultConfig(), now: new Date() })]).toEqual([expect.objectContaining({ status: 'fail' })]);
   });
 
   it('an Ingress to a missing Service is a coverage note naming both, never a crash', () => {

@@ -8,8 +8,9 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
-import { runChecks } from '../../../src/engine/run.ts';
+import { runChecks, runStreamed } from '../../../src/engine/run.ts';
 import { scoreRun } from '../../../src/engine/score.ts';
+import { Spool } from '../../../src/base/spool.ts';
 import type { Check, Result } from '../../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
 
@@ -115,6 +116,11 @@ describe('check runner', () => {
     expect(b.status).toBe('pass');
   });
 
+  it('lets the caller\'s own failure while it takes a result through: it is not the check\'s error', () => {
+    const ok = check('n.ok', 'network', 'low', [fail('a')]);
+    expect(() => runStreamed(ok, ctx, false, () => { throw new Error('disk gone'); })).toThrow('disk gone');
+  });
+
   it('applies severity overrides and disabling from config', () => {
     const config = defaultConfig();
     config.checks['n.f'] = { severity: 'low' };
@@ -143,6 +149,44 @@ describe('audit', () => {
     expect(report.score.areas.network).toBeNull();
     expect(report.score.areas.rbac).toBe(50);
     expect(report.score.areas.tls).toBe(0);
+  });
+
+  it('drops what a check made before it threw: no findings, no passes, an error outcome, and the next check runs', () => {
+    const flaky: Check = {
+      ...check('rbac.flaky', 'rbac', 'high', []),
+      *evaluate() {
+        yield fail('first');
+        yield pass('second');
+        throw new Error('kaput');
+      },
+    };
+    for (const spool of [undefined, () => Spool.open()]) {
+      const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks: [flaky, checks[0]], now: NOW, startedAt: NOW, runId: 'r1', spool });
+      expect(report.findings.map((f) => [f.check, f.resource.name, f.message])).toEqual([['rbac.a', 'ci', 'ci bad']]);
+      expect(report.checks[0]).toMatchObject({ id: 'rbac.flaky', status: 'error', reason: 'check failed: kaput', evaluated: 0, passed: 0, failed: 0 });
+      expect(report.checks[1]).toMatchObject({ id: 'rbac.a', status: 'fail', evaluated: 2, passed: 1, failed: 1 });
+      expect(report.score.areas.rbac).toBe(50);
+    }
+  });
+
+  it('spools each finding as its check makes it, not once the check has ended', () => {
+    const spool = Spool.open()!;
+    const sizes: number[] = [];
+    const streamed: Check = {
+      ...check('rbac.many', 'rbac', 'high', []),
+      *evaluate() {
+        for (let i = 0; i < 3; i++) {
+          sizes.push(spool.size);
+          yield fail(`ns-${i}`);
+        }
+      },
+    };
+    const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks: [streamed], now: NOW, startedAt: NOW, runId: 'r1', spool: () => spool });
+    expect(sizes[0]).toBe(0);
+    expect(sizes[1]).toBeGreaterThan(sizes[0]);
+    expect(sizes[2]).toBeGreaterThan(sizes[1]);
+    expect(report.findings.map((f) => f.message)).toEqual(['ns-0 bad', 'ns-1 bad', 'ns-2 bad']);
+    spool.close();
   });
 
   it('stamps the run with the instants it is given, never the machine clock', () => {

@@ -36,7 +36,7 @@ function cluster(extra: KubeObject[] = [], mesh = AUTO_OFF, configure?: Paramete
 
 describe('mtls.auto-mtls-disabled', () => {
   it('auto mTLS off: fails for meshed services without an ISTIO_MUTUAL DestinationRule, ignoring unmeshed ones', () => {
-    const [v] = autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual)]));
+    const [v] = [...autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual)]))];
     expect(v).toMatchObject({ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' } });
     expect(v.evidence).toMatchObject({ enableAutoMtls: false, meshedServices: 2, servicesWithoutIstioMutual: 1 });
     expect(v.evidence!.services).toEqual(['shop/ratings: no DestinationRule for this host']);
@@ -46,25 +46,25 @@ describe('mtls.auto-mtls-disabled', () => {
 
   it('passes when enableAutoMtls is true or absent (ConfigMap, key or field missing)', () => {
     for (const mesh of [meshConfig('enableAutoMtls: true'), meshConfig('accessLogFile: /dev/stdout'), meshConfig(''), '']) {
-      const [v] = autoMtlsDisabled.evaluate(cluster([], mesh));
+      const [v] = [...autoMtlsDisabled.evaluate(cluster([], mesh))];
       expect(v.status, mesh).toBe('pass');
       expect(v.evidence).toMatchObject({ enableAutoMtls: true });
     }
   });
 
   it('passes with auto mTLS off when ISTIO_MUTUAL rules cover every meshed service', () => {
-    const viaFqdn = autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual), dr('istio-system', 'ratings', 'ratings.shop.svc.cluster.local', mutual)]));
+    const viaFqdn = [...autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual), dr('istio-system', 'ratings', 'ratings.shop.svc.cluster.local', mutual)]))];
     expect(viaFqdn[0]).toMatchObject({ status: 'pass', evidence: { meshedServices: 2, servicesWithoutIstioMutual: 0 } });
-    const viaNamespaceWildcard = autoMtlsDisabled.evaluate(cluster([dr('shop', 'all', '*.shop.svc.cluster.local', mutual)]));
+    const viaNamespaceWildcard = [...autoMtlsDisabled.evaluate(cluster([dr('shop', 'all', '*.shop.svc.cluster.local', mutual)]))];
     expect(viaNamespaceWildcard[0].status).toBe('pass');
   });
 
   it('follows Istio host resolution: name.ns is not expanded, the most specific host wins', () => {
     // "ratings.shop" is not qualified by Istio, so it governs nothing.
-    const notExpanded = autoMtlsDisabled.evaluate(cluster([dr('shop', 'all', '*.shop.svc.cluster.local', { tls: { mode: 'DISABLE' } }), dr('shop', 'r', 'ratings.shop', mutual), dr('shop', 'rv', 'reviews', mutual)]));
+    const notExpanded = [...autoMtlsDisabled.evaluate(cluster([dr('shop', 'all', '*.shop.svc.cluster.local', { tls: { mode: 'DISABLE' } }), dr('shop', 'r', 'ratings.shop', mutual), dr('shop', 'rv', 'reviews', mutual)]))];
     expect(notExpanded[0].evidence!.services).toEqual(['shop/ratings: DestinationRule shop/all sets tls.mode DISABLE']);
     // An exact host without tls beats a mesh-wide ISTIO_MUTUAL wildcard.
-    const exactWins = autoMtlsDisabled.evaluate(cluster([dr('istio-system', 'default', '*.local', mutual), dr('shop', 'ratings-lb', 'ratings', { loadBalancer: { simple: 'ROUND_ROBIN' } })]));
+    const exactWins = [...autoMtlsDisabled.evaluate(cluster([dr('istio-system', 'default', '*.local', mutual), dr('shop', 'ratings-lb', 'ratings', { loadBalancer: { simple: 'ROUND_ROBIN' } })]))];
     expect(exactWins[0].status).toBe('fail');
     expect(exactWins[0].evidence!.services).toEqual(['shop/ratings: DestinationRule shop/ratings-lb sets no tls mode']);
   });
@@ -72,30 +72,30 @@ describe('mtls.auto-mtls-disabled', () => {
   it('port-level settings: every Service port must end up ISTIO_MUTUAL', () => {
     const twoPorts = [deployment('shop', 'api'), service('shop', 'api', [80, 9090])];
     const allPorts = dr('shop', 'api', 'api', { portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL' } }, { port: { number: 9090 }, tls: { mode: 'ISTIO_MUTUAL' } }] });
-    const covered = autoMtlsDisabled.evaluate(cluster([...twoPorts, allPorts, dr('shop', 'all', '*', mutual)]));
+    const covered = [...autoMtlsDisabled.evaluate(cluster([...twoPorts, allPorts, dr('shop', 'all', '*', mutual)]))];
     expect(covered[0].status).toBe('pass');
     const oneDisabled = dr('shop', 'api', 'api', { tls: { mode: 'ISTIO_MUTUAL' }, portLevelSettings: [{ port: { number: 9090 }, tls: { mode: 'DISABLE' } }] });
-    const v = autoMtlsDisabled.evaluate(cluster([...twoPorts, oneDisabled, dr('shop', 'all', '*', mutual)]));
+    const v = [...autoMtlsDisabled.evaluate(cluster([...twoPorts, oneDisabled, dr('shop', 'all', '*', mutual)]))];
     expect(v[0].evidence!.services).toEqual(['shop/api: DestinationRule shop/api port 9090: sets tls.mode DISABLE']);
   });
 
   it('lists at most 20 services but counts them all', () => {
     const extra: KubeObject[] = [];
     for (let i = 0; i < 25; i++) extra.push(deployment('shop', `svc${i}`), service('shop', `svc${i}`));
-    const [v] = autoMtlsDisabled.evaluate(cluster(extra));
+    const [v] = [...autoMtlsDisabled.evaluate(cluster(extra))];
     expect(v.evidence).toMatchObject({ meshedServices: 27, servicesWithoutIstioMutual: 27 });
     expect(v.evidence!.services).toHaveLength(20);
   });
 
   it('reads the mesh config from the configured root namespace', () => {
     const ctx = cluster([], meshConfig('enableAutoMtls: false', 'mesh-root'), (c) => { c.mesh.istioRootNamespace = 'mesh-root'; });
-    expect(autoMtlsDisabled.evaluate(ctx)[0]).toMatchObject({ status: 'fail', resource: { namespace: 'mesh-root' } });
+    expect([...autoMtlsDisabled.evaluate(ctx)][0]).toMatchObject({ status: 'fail', resource: { namespace: 'mesh-root' } });
     expect(meshConfigMapRefs(ctx.config)).toContainEqual({ namespace: 'mesh-root', name: 'istio' });
   });
 
   it('an unreadable mesh config is a finding, not a crash or a pass', () => {
     for (const [mesh, why] of [['enableAutoMtls: [unclosed', /not valid YAML/], ['enableAutoMtls: "false"', /not a boolean/], ['- a list', /not a YAML mapping/]] as const) {
-      const [v] = autoMtlsDisabled.evaluate(cluster([], meshConfig(mesh)));
+      const [v] = [...autoMtlsDisabled.evaluate(cluster([], meshConfig(mesh)))];
       expect(v).toMatchObject({ status: 'fail', severity: 'medium' });
       expect(v.message).toMatch(why);
     }
@@ -120,7 +120,7 @@ describe('mtls.auto-mtls-disabled', () => {
       if (n % 2) objs.push(dr(`ns${n}`, 'all', `*.ns${n}.svc.cluster.local`, mutual));
     }
     const ctx = ctxOf(AUTO_OFF, undefined, objs);
-    const [v] = autoMtlsDisabled.evaluate(ctx);
+    const [v] = [...autoMtlsDisabled.evaluate(ctx)];
     expect(v.evidence).toMatchObject({ meshedServices: 20000, servicesWithoutIstioMutual: 10000 });
   });
 });

@@ -195,7 +195,7 @@ spec:
   containers: [{name: api, image: example/api:1}]
 `;
     const ctx = ctxOf(yaml);
-    const fails = workloadOutsideMesh.evaluate(ctx).filter((v) => v.status === 'fail');
+    const fails = [...workloadOutsideMesh.evaluate(ctx)].filter((v) => v.status === 'fail');
     expect(fails.map((v) => `${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`)).toEqual(['Pod shop/api-0']);
     expect(fails[0].message).toMatch(/Consul connect injector injects by default .*no Consul dataplane container although injection is requested/);
   });

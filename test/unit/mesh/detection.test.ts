@@ -30,7 +30,7 @@ spec: {host: x}
     expect(meshModel(crd.snapshot, crd.config)).toMatchObject({ present: true, istio: { present: true }, linkerd: { present: false } });
     const pod = ctxOf('', undefined, [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec: { containers: [{ name: 'linkerd-proxy' }] } }]);
     expect(meshModel(pod.snapshot, pod.config).linkerd.present).toBe(true);
-    expect(meshRequired.evaluate({ ...pod, config: { ...pod.config, target: { ...pod.config.target, requireMtls: true } } })[0].status).toBe('pass');
+    expect([...meshRequired.evaluate({ ...pod, config: { ...pod.config, target: { ...pod.config.target, requireMtls: true } } })][0].status).toBe('pass');
   });
 
   it('a forbidden PeerAuthentication list makes mesh-not-strict not-evaluated, never a pass', () => {

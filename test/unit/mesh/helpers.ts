@@ -19,7 +19,7 @@ export function ctxOf(yamlText: string, configure?: (c: Config) => void, extra: 
 
 /** Runs a check the way the engine does (coverage gate and appliesTo aside). */
 export function run(check: Check, ctx: AuditContext): Verdict[] {
-  return check.evaluate(ctx);
+  return [...check.evaluate(ctx)];
 }
 
 export const fails = (vs: Verdict[]) => vs.filter((v) => v.status === 'fail');

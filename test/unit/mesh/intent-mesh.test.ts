@@ -9,7 +9,7 @@ const DIR = join(import.meta.dirname, '../../fixtures/checks/network.intent-viol
 const check = CHECK_BY_ID.get('network.intent-violation')!;
 const config = loadFixtureConfig(DIR, new Set(CHECK_BY_ID.keys()))!;
 // The check's own verdicts (the engine keeps only counts of passes, so evaluate directly).
-const results = (file: string) => check.evaluate({ snapshot: loadFixture(join(DIR, file)), config, now: new Date('2026-06-01T00:00:00Z') });
+const results = (file: string) => [...check.evaluate({ snapshot: loadFixture(join(DIR, file)), config, now: new Date('2026-06-01T00:00:00Z') })];
 
 describe('network.intent-violation on both layers', () => {
   it('the network allows web -> db, the mesh refuses it: passes, enforced by the mesh, naming its verdict', () => {

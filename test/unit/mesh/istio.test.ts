@@ -27,7 +27,7 @@ describe('Istio effective mTLS', () => {
   it('case 1: no PeerAuthentication anywhere leaves meshed workloads PERMISSIVE and mesh-not-strict fails', () => {
     const ctx = ctxOf(NS1, undefined, [deployment('ns1', 'a'), deployment('ns1', 'b')]);
     expect(modeOf(ctx, 'a')).toMatchObject({ mesh: 'istio', mode: 'PERMISSIVE' });
-    const v = meshNotStrict.evaluate(ctx);
+    const v = [...meshNotStrict.evaluate(ctx)];
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ status: 'fail', resource: { kind: 'PeerAuthentication', namespace: 'istio-system', name: 'default' } });
     expect(v[0].evidence).toMatchObject({ istioWorkloads: 2, workloadsNotStrict: 2 });
@@ -49,8 +49,8 @@ spec:
 `, undefined, [deployment('ns1', 'a', { ports: [8080, 9090] }), deployment('ns1', 'b')]);
     expect(modeOf(ctx, 'b')).toMatchObject({ mode: 'STRICT' });
     expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'STRICT', ports: { '8080': 'DISABLE' } });
-    expect(meshNotStrict.evaluate(ctx)[0].status).toBe('pass');
-    const f = fails(permissiveOverride.evaluate(ctx));
+    expect([...meshNotStrict.evaluate(ctx)][0].status).toBe('pass');
+    const f = fails([...permissiveOverride.evaluate(ctx)]);
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ resource: { name: 'a-ports' }, detailKey: 'port/8080', severity: 'high' });
   });
@@ -63,8 +63,8 @@ metadata: {name: x, namespace: istio-system}
 spec: {selector: {matchLabels: {app: a}}, mtls: {mode: STRICT}}
 `, undefined, [deployment('ns1', 'a')]);
     expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'PERMISSIVE' });
-    expect(meshNotStrict.evaluate(ctx)[0].status).toBe('fail');
-    const inv = fails(invalidPeerAuthentication.evaluate(ctx));
+    expect([...meshNotStrict.evaluate(ctx)][0].status).toBe('fail');
+    const inv = fails([...invalidPeerAuthentication.evaluate(ctx)]);
     expect(inv).toHaveLength(1);
     expect(inv[0].message).toMatch(/root namespace istio-system is ignored/);
   });
@@ -82,10 +82,10 @@ metadata: {name: older-permissive, namespace: ns1, creationTimestamp: "2025-06-0
 spec: {mtls: {mode: PERMISSIVE}}
 `, undefined, [deployment('ns1', 'a')]);
     expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'PERMISSIVE' });
-    const over = fails(permissiveOverride.evaluate(ctx));
+    const over = fails([...permissiveOverride.evaluate(ctx)]);
     expect(over.map((v) => v.resource.name)).toEqual(['older-permissive']);
     expect(over[0].evidence).toMatchObject({ affectedWorkloads: 1 });
-    const inv = fails(invalidPeerAuthentication.evaluate(ctx));
+    const inv = fails([...invalidPeerAuthentication.evaluate(ctx)]);
     expect(inv.map((v) => v.resource.name)).toEqual(['newer-strict']);
   });
 
@@ -100,7 +100,7 @@ kind: PeerAuthentication
 metadata: {name: default, namespace: legacy}
 spec: {mtls: {mode: PERMISSIVE}}
 `, undefined, [deployment('legacy', 'old')]);
-    const f = fails(permissiveOverride.evaluate(ctx));
+    const f = fails([...permissiveOverride.evaluate(ctx)]);
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ resource: { namespace: 'legacy', name: 'default' }, severity: 'medium' });
     expect(modeOf(ctx, 'old')).toMatchObject({ mode: 'PERMISSIVE' });
@@ -111,7 +111,7 @@ spec: {mtls: {mode: PERMISSIVE}}
       deployment('ns1', 'in'),
       deployment('ns1', 'out', { labels: { 'sidecar.istio.io/inject': 'false' } }),
     ]);
-    const v = workloadOutsideMesh.evaluate(ctx);
+    const v = [...workloadOutsideMesh.evaluate(ctx)];
     expect(v.find((x) => x.resource.name === 'in')?.status).toBe('pass');
     const out = v.find((x) => x.resource.name === 'out');
     expect(out?.status).toBe('fail');
@@ -126,7 +126,7 @@ kind: PeerAuthentication
 metadata: {name: default, namespace: pay}
 spec: {mtls: {mode: STRICT}}
 `, undefined, [deployment('pay', 'api')]);
-    const v = workloadOutsideMesh.evaluate(ctx);
+    const v = [...workloadOutsideMesh.evaluate(ctx)];
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ status: 'fail', resource: { name: 'api' } });
   });
@@ -139,7 +139,7 @@ spec: {mtls: {mode: STRICT}}
     ]);
     ctx.snapshot.source = 'live';
     ctx.snapshot.origin = 'live';
-    const v = workloadOutsideMesh.evaluate(ctx);
+    const v = [...workloadOutsideMesh.evaluate(ctx)];
     expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ 'with-proxy': 'pass', stale: 'fail', 'native-sidecar': 'pass' });
     expect(v.find((x) => x.resource.name === 'stale')?.message).toMatch(/restart the pod/);
   });
@@ -168,7 +168,7 @@ spec:
   host: details.ns1
   subsets: [{name: v2, trafficPolicy: {portLevelSettings: [{port: {number: 9080}, tls: {mode: SIMPLE, insecureSkipVerify: true}}]}}]
 `);
-    const v = destinationruleTlsDisabled.evaluate(ctx);
+    const v = [...destinationruleTlsDisabled.evaluate(ctx)];
     const byName = (n: string) => v.filter((x) => x.resource.name === n);
     expect(byName('reviews')).toMatchObject([{ status: 'fail', severity: 'high', detailKey: 'trafficPolicy' }]);
     expect(byName('ratings')).toMatchObject([{ status: 'pass' }]);
@@ -190,7 +190,7 @@ kind: DestinationRule
 metadata: {name: legacy-db, namespace: data}
 spec: {host: legacy-db.data.svc.cluster.local, trafficPolicy: {tls: {mode: DISABLE}}}
 `, undefined, [deployment('data', 'legacy-db')]);
-    expect(destinationruleTlsDisabled.evaluate(ctx)).toMatchObject([{ status: 'pass' }]);
+    expect([...destinationruleTlsDisabled.evaluate(ctx)]).toMatchObject([{ status: 'pass' }]);
   });
 
   it('case 8: istio-injection=disabled wins over the pod label', () => {
@@ -267,12 +267,12 @@ kind: PeerAuthentication
 metadata: {name: noselector-ports, namespace: ns2}
 spec: {portLevelMtls: {"80": {mode: DISABLE}}}
 `, undefined, [deployment('ns1', 'a')]);
-    const inv = fails(invalidPeerAuthentication.evaluate(ctx));
+    const inv = fails([...invalidPeerAuthentication.evaluate(ctx)]);
     expect(inv.map((v) => v.resource.name).sort()).toEqual(['junk', 'noselector-ports', 'ports', 'typo']);
     expect(inv.find((v) => v.resource.name === 'ports')!.evidence!.problems).toHaveLength(3);
     // The unknown mode is treated as UNSET: ns1 inherits mesh STRICT.
     expect(modeOf(ctx, 'a')).toMatchObject({ mode: 'STRICT' });
-    expect(() => permissiveOverride.evaluate(ctx)).not.toThrow();
+    expect(() => [...permissiveOverride.evaluate(ctx)]).not.toThrow();
     expect(meshModel(ctx.snapshot, ctx.config).istio.present).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ const SKIP_OUT = 'config.linkerd.io/skip-outbound-ports';
 describe('mtls.linkerd-skip-ports', () => {
   it('one result per meshed workload: skipped ports fail with direction and source, others pass', () => {
     const ctx = ctxOf('', undefined, [ns({}), deployment('shop', 'web'), deployment('shop', 'db', { annotations: { [SKIP_IN]: '3306, 33060' } })]);
-    const v = linkerdSkipPorts.evaluate(ctx);
+    const v = [...linkerdSkipPorts.evaluate(ctx)];
     expect(v).toHaveLength(2);
     expect(v.find((x) => x.resource.name === 'web')?.status).toBe('pass');
     const db = v.find((x) => x.resource.name === 'db')!;
@@ -28,7 +28,7 @@ describe('mtls.linkerd-skip-ports', () => {
       deployment('shop', 'api', { annotations: { [SKIP_OUT]: '' } }),
       deployment('shop', 'worker', { annotations: { [SKIP_IN]: '9000' } }),
     ]);
-    const v = linkerdSkipPorts.evaluate(ctx);
+    const v = [...linkerdSkipPorts.evaluate(ctx)];
     expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ status: 'fail', evidence: { outbound: { ports: ['5432', '6379-6380'], source: 'namespace shop annotation config.linkerd.io/skip-outbound-ports' } } });
     expect(v.find((x) => x.resource.name === 'api')?.status).toBe('pass');
     expect(v.find((x) => x.resource.name === 'worker')).toMatchObject({ status: 'fail', evidence: { inbound: { ports: ['9000'] }, outbound: { ports: ['5432', '6379-6380'] } } });
@@ -36,7 +36,7 @@ describe('mtls.linkerd-skip-ports', () => {
 
   it('unmeshed workloads get no result; without Linkerd the check is not applicable', () => {
     const ctx = ctxOf('', undefined, [ns({}), deployment('shop', 'web'), deployment('shop', 'off', { annotations: { 'linkerd.io/inject': 'disabled', [SKIP_IN]: '80' } })]);
-    expect(linkerdSkipPorts.evaluate(ctx).map((x) => x.resource.name)).toEqual(['web']);
+    expect([...linkerdSkipPorts.evaluate(ctx)].map((x) => x.resource.name)).toEqual(['web']);
     const none = ctxOf('', undefined, [deployment('shop', 'web', { annotations: { [SKIP_IN]: '80' } })]);
     expect(runChecks([linkerdSkipPorts], none)[0].status).toBe('not-applicable');
   });
@@ -44,7 +44,7 @@ describe('mtls.linkerd-skip-ports', () => {
   it('malformed port lists never crash and still fail, naming the odd entries', () => {
     expect(parsePortList(' 25,587 ,,4000-4100, x, 70000, 9-3 ,0443')).toEqual({ ports: ['25', '587', '4000-4100', '443'], invalid: ['x', '70000', '9-3'] });
     const ctx = ctxOf('', undefined, [ns({}), deployment('shop', 'db', { annotations: { [SKIP_IN]: 'mysql' } })]);
-    const [v] = fails(linkerdSkipPorts.evaluate(ctx));
+    const [v] = fails([...linkerdSkipPorts.evaluate(ctx)]);
     expect(v.evidence).toMatchObject({ inbound: { ports: [], invalidEntries: ['mysql'] } });
   });
 });

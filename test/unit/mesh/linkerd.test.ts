@@ -17,7 +17,7 @@ ${policy ? `    config.linkerd.io/default-inbound-policy: ${policy}` : ''}
 describe('Linkerd', () => {
   it('case 10: namespace inject enabled, pod disabled -> pod unmeshed: FAIL', () => {
     const ctx = ctxOf(NS(), undefined, [deployment('shop', 'web'), deployment('shop', 'batch', { annotations: { 'linkerd.io/inject': 'disabled' } })]);
-    const v = workloadOutsideMesh.evaluate(ctx);
+    const v = [...workloadOutsideMesh.evaluate(ctx)];
     expect(v.find((x) => x.resource.name === 'web')?.status).toBe('pass');
     const b = v.find((x) => x.resource.name === 'batch');
     expect(b?.status).toBe('fail');
@@ -26,22 +26,22 @@ describe('Linkerd', () => {
 
   it('case 11: cluster-unauthenticated is a WARN-level finding, all-authenticated passes', () => {
     const warn = ctxOf(NS('cluster-unauthenticated'), undefined, [deployment('shop', 'web')]);
-    const wv = linkerdUnauthenticatedDefault.evaluate(warn).find((x) => x.resource.name === 'web');
+    const wv = [...linkerdUnauthenticatedDefault.evaluate(warn)].find((x) => x.resource.name === 'web');
     expect(wv).toMatchObject({ status: 'fail', severity: 'medium' });
     expect(meshWorkloadModes(warn.snapshot, warn.config).find((m) => m.workload.name === 'web')).toMatchObject({ mesh: 'linkerd', mode: 'linkerd:cluster-unauthenticated' });
 
     const ok = ctxOf(NS('all-authenticated'), undefined, [deployment('shop', 'web')]);
-    expect(linkerdUnauthenticatedDefault.evaluate(ok).find((x) => x.resource.name === 'web')?.status).toBe('pass');
+    expect([...linkerdUnauthenticatedDefault.evaluate(ok)].find((x) => x.resource.name === 'web')?.status).toBe('pass');
   });
 
   it('cluster default: all-unauthenticated unless the linkerd-config ConfigMap or config says otherwise', () => {
     const dflt = ctxOf(NS(), undefined, [deployment('shop', 'web')]);
-    const v = linkerdUnauthenticatedDefault.evaluate(dflt);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(dflt)];
     expect(v.find((x) => x.resource.kind === 'ConfigMap')).toMatchObject({ status: 'fail', severity: 'high' });
     expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ status: 'fail', severity: 'high' });
 
     const fromConfig = ctxOf(NS(), (c) => { c.mesh.linkerdDefaultInboundPolicy = 'all-authenticated'; }, [deployment('shop', 'web')]);
-    expect(fails(linkerdUnauthenticatedDefault.evaluate(fromConfig))).toHaveLength(0);
+    expect(fails([...linkerdUnauthenticatedDefault.evaluate(fromConfig)])).toHaveLength(0);
 
     const fromCm = ctxOf(`${NS()}---
 apiVersion: v1
@@ -53,7 +53,7 @@ data:
       defaultInboundPolicy: cluster-authenticated
 `, (c) => { c.mesh.linkerdDefaultInboundPolicy = 'all-unauthenticated'; }, [deployment('shop', 'web')]);
     expect(meshModel(fromCm.snapshot, fromCm.config).linkerd.clusterDefault.policy).toBe('cluster-authenticated');
-    expect(fails(linkerdUnauthenticatedDefault.evaluate(fromCm))).toHaveLength(0);
+    expect(fails([...linkerdUnauthenticatedDefault.evaluate(fromCm)])).toHaveLength(0);
   });
 
   it('a Server covering every declared port takes the workload out of the default policy', () => {
@@ -68,7 +68,7 @@ kind: Server
 metadata: {name: api-open, namespace: shop}
 spec: {podSelector: {matchExpressions: [{key: app, operator: In, values: [api]}]}, port: 8080, accessPolicy: all-unauthenticated}
 `, undefined, [deployment('shop', 'web'), deployment('shop', 'api'), deployment('shop', 'two-ports', { ports: [8080, 9090] })]);
-    const v = linkerdUnauthenticatedDefault.evaluate(ctx);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)];
     const st = (n: string) => v.find((x) => x.resource.name === n);
     expect(st('web')?.status).toBe('pass');
     expect(st('api')?.status).toBe('fail');
@@ -77,6 +77,6 @@ spec: {podSelector: {matchExpressions: [{key: app, operator: In, values: [api]}]
 
   it('an unknown policy value is a finding, not a crash', () => {
     const ctx = ctxOf(NS(), undefined, [deployment('shop', 'web', { annotations: { 'config.linkerd.io/default-inbound-policy': 'everyone' } })]);
-    expect(linkerdUnauthenticatedDefault.evaluate(ctx).find((x) => x.resource.name === 'web')).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect([...linkerdUnauthenticatedDefault.evaluate(ctx)].find((x) => x.resource.name === 'web')).toMatchObject({ status: 'fail', severity: 'medium' });
   });
 });

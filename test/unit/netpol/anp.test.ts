@@ -120,7 +120,7 @@ describe('which CNIs count AdminNetworkPolicy', () => {
     const r = queryReach(buildReachability(snap(yaml)), 'b/client', 'a/web', 8080);
     expect(r.allowed).toBe(true);
     expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: cilium does not implement AdminNetworkPolicy/BaselineAdminNetworkPolicy');
-    const v = cniNotEnforcing.evaluate(ctxOf(yaml));
+    const v = [...cniNotEnforcing.evaluate(ctxOf(yaml))];
     const f = v.find((x) => x.detailKey === 'AdminNetworkPolicy')!;
     expect(f).toMatchObject({ status: 'fail', severity: 'high', message: '1 AdminNetworkPolicy object(s) have no effect: cilium does not implement AdminNetworkPolicy/BaselineAdminNetworkPolicy' });
     expect(f.evidence?.policies).toEqual(['AdminNetworkPolicy deny-all']);
@@ -156,7 +156,7 @@ describe('bad ANP/BANP input: a finding naming the object, the run completes', (
       + anp('two-subjects', 4, 'subject: {namespaces: {}, pods: {namespaceSelector: {}, podSelector: {}}}')
       + banp('default', 'subject: {namespaces: {}}\negress: [{action: Allow, to: [{namespaces: {}}]}]')
       + banp('second', 'subject: {namespaces: {}}\negress: [{action: Deny, to: [{namespaces: {}}]}]');
-    const v = invalidPolicy.evaluate(ctxOf(yaml));
+    const v = [...invalidPolicy.evaluate(ctxOf(yaml))];
     const fails = Object.fromEntries(v.filter((x) => x.status === 'fail').map((x) => [`${x.resource.kind}/${x.resource.name}`, x.message]));
     expect(fails).toEqual({
       'AdminNetworkPolicy/too-big': 'AdminNetworkPolicy too-big is invalid and takes no effect: spec.priority: 1001 is out of range (0-1000)',
@@ -204,17 +204,17 @@ describe('checks on the combined model', () => {
     const yaml = cluster + ns('empty')
       + banp('default', `subject: {namespaces: ${nsSel('b')}}\negress: [{action: Deny, to: [{namespaces: {}}]}, {action: Deny, to: [{networks: [0.0.0.0/0, '::/0']}]}]`)
       + anp('a-pods', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
-    const eg = namespaceDefaultDenyEgress.evaluate(ctxOf(yaml));
+    const eg = [...namespaceDefaultDenyEgress.evaluate(ctxOf(yaml))];
     const b = eg.find((x) => x.resource.name === 'b')!;
     expect(b.status).toBe('pass');
     expect(b.evidence?.isolatedBy).toEqual([{ policy: 'BaselineAdminNetworkPolicy default', api: 'AdminNetworkPolicy' }]);
-    const ing = namespaceDefaultDenyIngress.evaluate(ctxOf(yaml));
+    const ing = [...namespaceDefaultDenyIngress.evaluate(ctxOf(yaml))];
     const a = ing.find((x) => x.resource.name === 'a')!;
     expect(a).toMatchObject({ status: 'fail', severity: 'medium', evidence: { openTo: 'addresses outside the cluster', isolatedBy: [{ policy: 'AdminNetworkPolicy a-pods', api: 'AdminNetworkPolicy' }] } });
     const empty = ing.find((x) => x.resource.name === 'empty')!;
     expect(empty).toMatchObject({ status: 'fail', severity: 'low', message: 'namespace empty runs no workloads yet and no policy isolates it for ingress: the pods created there will start unisolated' });
     // With a default deny in place, the empty namespace passes.
-    const guarded = namespaceDefaultDenyIngress.evaluate(ctxOf(yaml + policy('empty', 'deny', '{podSelector: {}}'))).find((x) => x.resource.name === 'empty')!;
+    const guarded = [...namespaceDefaultDenyIngress.evaluate(ctxOf(yaml + policy('empty', 'deny', '{podSelector: {}}')))].find((x) => x.resource.name === 'empty')!;
     expect(guarded).toMatchObject({ status: 'pass', evidence: { isolatedBy: [{ policy: 'empty/deny', api: 'NetworkPolicy' }] } });
   });
 
@@ -222,11 +222,11 @@ describe('checks on the combined model', () => {
     const yaml = cluster
       + anp('open', 10, 'subject: {namespaces: {}}\ningress: [{action: Allow, from: [{namespaces: {}}]}]\negress: [{action: Allow, to: [{networks: [0.0.0.0/0]}]}]')
       + anp('typo', 11, `subject: {namespaces: ${nsSel('aa')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
-    const open = allowAllIngress.evaluate(ctxOf(yaml)).find((x) => x.resource.name === 'open')!;
+    const open = [...allowAllIngress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')!;
     expect(open).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy open admits ingress from every pod in every namespace on every port' });
-    const eg = unrestrictedEgress.evaluate(ctxOf(yaml)).find((x) => x.resource.name === 'open')!;
+    const eg = [...unrestrictedEgress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')!;
     expect(eg).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy open allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
-    const typo = policySelectsNothing.evaluate(ctxOf(yaml)).find((x) => x.resource.name === 'typo')!;
+    const typo = [...policySelectsNothing.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'typo')!;
     expect(typo).toMatchObject({ status: 'fail', message: 'AdminNetworkPolicy typo selects no pod (namespaces kubernetes.io/metadata.name in (aa)): it applies to nothing' });
   });
 });

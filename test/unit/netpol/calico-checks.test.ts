@@ -18,7 +18,7 @@ const NOW = new Date('2026-11-26T00:00:00Z');
 
 function results(check: typeof namespaceDefaultDenyIngress, path: string) {
   const snapshot = loadFixture(join(FIXTURES, path), path);
-  return check.evaluate({ snapshot, config: defaultConfig(), now: NOW });
+  return [...check.evaluate({ snapshot, config: defaultConfig(), now: NOW })];
 }
 
 describe('namespace default deny by a Calico GlobalNetworkPolicy', () => {

@@ -44,30 +44,30 @@ describe('registry', () => {
 describe('network.namespace-default-deny-*', () => {
   it('skips system namespaces and points out a deny-all without policyTypes', () => {
     const ctx = ctxOf(pod('kube-system', 'dns', {}) + pod('a', 'p', {}) + policy('a', 'deny-all', '{podSelector: {}}'));
-    const eg = namespaceDefaultDenyEgress.evaluate(ctx);
+    const eg = [...namespaceDefaultDenyEgress.evaluate(ctx)];
     expect(eg.map((v) => v.resource.name)).toEqual(['a']);
     expect(eg[0].status).toBe('fail');
     expect(String(eg[0].evidence?.hint)).toContain('a/deny-all has no policyTypes');
-    expect(namespaceDefaultDenyIngress.evaluate(ctx).map((v) => [v.resource.name, v.status])).toEqual([['a', 'pass']]);
+    expect([...namespaceDefaultDenyIngress.evaluate(ctx)].map((v) => [v.resource.name, v.status])).toEqual([['a', 'pass']]);
   });
 });
 
 describe('network.allow-all-ingress', () => {
   it('passes an open policy in a namespace declared exposed', () => {
     const yaml = pod('edge', 'lb', {}) + policy('edge', 'open', '{podSelector: {}, ingress: [{}]}');
-    expect(allowAllIngress.evaluate(ctxOf(yaml))[0].status).toBe('fail');
-    expect(allowAllIngress.evaluate(ctxOf(yaml, { network: { exposedNamespaces: ['edge'] } }))[0].status).toBe('pass');
+    expect([...allowAllIngress.evaluate(ctxOf(yaml))][0].status).toBe('fail');
+    expect([...allowAllIngress.evaluate(ctxOf(yaml, { network: { exposedNamespaces: ['edge'] } }))][0].status).toBe('pass');
   });
   it('namespaceSelector {} with a narrowing podSelector is not open to all', () => {
     const yaml = pod('a', 'p', {}) + policy('a', 'mon', '{podSelector: {}, ingress: [{from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: prometheus}}}]}]}');
-    expect(allowAllIngress.evaluate(ctxOf(yaml))[0].status).toBe('pass');
+    expect([...allowAllIngress.evaluate(ctxOf(yaml))][0].status).toBe('pass');
     const open = pod('a', 'p', {}) + policy('a', 'mon', '{podSelector: {}, ingress: [{from: [{namespaceSelector: {}}]}]}');
-    expect(allowAllIngress.evaluate(ctxOf(open))[0].message).toContain('every pod in every namespace');
+    expect([...allowAllIngress.evaluate(ctxOf(open))][0].message).toContain('every pod in every namespace');
   });
 });
 
 describe('network.unrestricted-egress', () => {
-  const check = (spec: string) => unrestrictedEgress.evaluate(ctxOf(pod('a', 'p', {}) + policy('a', 'eg', spec)))[0];
+  const check = (spec: string) => [...unrestrictedEgress.evaluate(ctxOf(pod('a', 'p', {}) + policy('a', 'eg', spec)))][0];
   it('fails egress to 0.0.0.0/0 on every port', () => {
     expect(check('{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}').status).toBe('fail');
     expect(check('{podSelector: {}, policyTypes: [Egress], egress: [{}]}').status).toBe('fail');
@@ -85,15 +85,15 @@ describe('network.intent-violation', () => {
   const base = pod('shop', 'fe', { tier: 'frontend' }) + pod('shop', 'db', { tier: 'database' }) + policy('shop', 'deny', '{podSelector: {}, policyTypes: [Ingress]}');
   it('fails with the allowing policies when the flow is open', () => {
     const yaml = base + policy('shop', 'db-open', '{podSelector: {matchLabels: {tier: database}}, ingress: [{from: [{podSelector: {}}]}]}');
-    const [v] = intentViolation.evaluate(ctxOf(yaml, { intent }));
+    const [v] = [...intentViolation.evaluate(ctxOf(yaml, { intent }))];
     expect(v.status).toBe('fail');
     expect(v.evidence?.allowingPolicies).toEqual(['shop/db-open']);
     expect((v.evidence?.flows as Array<Record<string, unknown>>)[0]).toMatchObject({ from: ['Pod shop/fe'], to: ['Pod shop/db'], ports: 'TCP 5432', egressAllowedBy: ['not isolated'], ingressAllowedBy: ['shop/db-open rule 0'] });
   });
   it('passes when the policies deny it, or allow only other ports', () => {
-    expect(intentViolation.evaluate(ctxOf(base, { intent }))[0].status).toBe('pass');
+    expect([...intentViolation.evaluate(ctxOf(base, { intent }))][0].status).toBe('pass');
     const other = base + policy('shop', 'db-http', '{podSelector: {matchLabels: {tier: database}}, ingress: [{ports: [{port: 8080}]}]}');
-    expect(intentViolation.evaluate(ctxOf(other, { intent }))[0].status).toBe('pass');
+    expect([...intentViolation.evaluate(ctxOf(other, { intent }))][0].status).toBe('pass');
   });
   it('does not apply without intent rules', () => {
     expect(intentViolation.appliesTo!(ctxOf(base))).toBe(false);
@@ -102,15 +102,15 @@ describe('network.intent-violation', () => {
 
 describe('network.cni-not-enforcing', () => {
   it('flannel alone is a critical finding', () => {
-    const [v] = cniNotEnforcing.evaluate(ctxOf(ds('kube-flannel', 'kube-flannel-ds', 'docker.io/flannel/flannel:v0.26.1')));
+    const [v] = [...cniNotEnforcing.evaluate(ctxOf(ds('kube-flannel', 'kube-flannel-ds', 'docker.io/flannel/flannel:v0.26.1')))];
     expect(v.status).toBe('fail');
     expect(cniNotEnforcing.severity).toBe('critical');
   });
   it('kindnet alone fails; calico, cilium or canal pass', () => {
-    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kindnet', 'docker.io/kindest/kindnetd:v20250512')))[0].status).toBe('fail');
-    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'calico-node', 'quay.io/calico/node:v3.29.0')))[0].status).toBe('pass');
-    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.17.0')))[0].status).toBe('pass');
-    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-flannel-ds', 'flannel/flannel:v0.26') + ds('kube-system', 'canal', 'calico/node:v3.29')))[0].status).toBe('pass');
+    expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kindnet', 'docker.io/kindest/kindnetd:v20250512')))][0].status).toBe('fail');
+    expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'calico-node', 'quay.io/calico/node:v3.29.0')))][0].status).toBe('pass');
+    expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.17.0')))][0].status).toBe('pass');
+    expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-flannel-ds', 'flannel/flannel:v0.26') + ds('kube-system', 'canal', 'calico/node:v3.29')))][0].status).toBe('pass');
   });
   it('finds the plugin among many unrelated workloads, in any letter case, the first listed winning', () => {
     const dep = (i: number) => `---\n${workloadYaml(`team-${i}`, `web-${i}`, { container: { name: 'web', image: `registry.example.com/shop/web:${i}` } })}`;
@@ -123,7 +123,7 @@ describe('network.cni-not-enforcing', () => {
     expect(detectCni(ctxOf(many).snapshot)).toEqual({ plugins: [], verdict: 'unknown' });
   });
   it('an unknown CNI yields no result rather than a guess', () => {
-    expect(cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-proxy', 'registry.k8s.io/kube-proxy:v1.33.0')))).toEqual([]);
+    expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-proxy', 'registry.k8s.io/kube-proxy:v1.33.0')))]).toEqual([]);
   });
 });
 
@@ -146,11 +146,11 @@ describe('exposure', () => {
   });
 
   it('network.exposed-workload fails direct exposure, passes policy-blocked or declared namespaces', () => {
-    const v = exposedWorkload.evaluate(ctxOf(yaml));
+    const v = [...exposedWorkload.evaluate(ctxOf(yaml))];
     // admin: its Ingress controller's pods are not in the snapshot, so the route counts as open.
     expect(v.map((x) => [x.resource.name, x.status])).toEqual([['admin', 'fail'], ['db', 'pass'], ['web', 'fail']]);
     const cfg = { ...defaultConfig().network, exposedNamespaces: ['shop'] };
-    expect(exposedWorkload.evaluate(ctxOf(yaml, { network: cfg })).every((x) => x.status === 'pass')).toBe(true);
+    expect([...exposedWorkload.evaluate(ctxOf(yaml, { network: cfg }))].every((x) => x.status === 'pass')).toBe(true);
   });
 });
 
@@ -171,7 +171,7 @@ spec: {containers: [{name: web, image: web:1}]}
 `;
   const verdict = (egress: string) => {
     const check = networkChecks.find((c) => c.id === 'network.unrestricted-egress')!;
-    const [v] = check.evaluate({ snapshot: snapshotFromObjects(parseAllDocuments(egressPolicy(egress)).map((d) => d.toJS())), config: defaultConfig(), now: new Date() });
+    const [v] = [...check.evaluate({ snapshot: snapshotFromObjects(parseAllDocuments(egressPolicy(egress)).map((d) => d.toJS())), config: defaultConfig(), now: new Date() })];
     return { status: v.status, severity: v.severity ?? check.severity, message: v.message };
   };
 

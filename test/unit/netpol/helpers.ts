@@ -18,7 +18,7 @@ export function ctxOf(yaml: string, config: Partial<Config> = {}): AuditContext 
 }
 
 export function run(check: Check, ctx: AuditContext): Verdict[] {
-  return check.evaluate(ctx);
+  return [...check.evaluate(ctx)];
 }
 
 /** A bare pod with labels and optional named ports (container `c`, image nginx), on the host network when asked. */

@@ -15,8 +15,8 @@ const reach = (yaml: string, from: string, to: string, port?: number, proto?: 'T
 describe('NetworkPolicy semantics cases', () => {
   it('1: default-deny ingress only -> ingress PASS, egress FAIL', () => {
     const ctx = ctxOf(pod('a', 'p', { app: 'x' }) + policy('a', 'deny', '{podSelector: {}, policyTypes: [Ingress]}'));
-    const ing = namespaceDefaultDenyIngress.evaluate(ctx).filter((v) => v.resource.name === 'a');
-    const eg = namespaceDefaultDenyEgress.evaluate(ctx).filter((v) => v.resource.name === 'a');
+    const ing = [...namespaceDefaultDenyIngress.evaluate(ctx)].filter((v) => v.resource.name === 'a');
+    const eg = [...namespaceDefaultDenyEgress.evaluate(ctx)].filter((v) => v.resource.name === 'a');
     expect(ing.map((v) => v.status)).toEqual(['pass']);
     expect(eg.map((v) => v.status)).toEqual(['fail']);
     expect(eg[0].evidence?.unisolatedWorkloads).toEqual([{ workload: 'Pod a/p', podCount: 1 }]);
@@ -43,7 +43,7 @@ egress:
     expect(reach(yaml, 'b/q', 'a/p', 5432).allowed).toBe(true);
     expect(reach(yaml, 'b/q', 'a/p', 5432).ingress.decidedBy).toMatchObject([{ policy: 'a/allow', rule: 0 }]);
     expect(reach(yaml, 'b/q', 'a/p', 5432).ingress.decidedBy).toHaveLength(1);
-    const v = allowAllIngress.evaluate(ctxOf(yaml));
+    const v = [...allowAllIngress.evaluate(ctxOf(yaml))];
     const allow = v.find((x) => x.resource.name === 'allow')!;
     expect(allow.status).toBe('fail');
     expect(allow.severity).toBeUndefined(); // full severity: every port
@@ -97,7 +97,7 @@ ingress:
     expect(reach(yaml, '203.0.113.9', 'a/p', 8080).allowed).toBe(true);
     expect(reach(yaml, 'b/q', 'a/p', 8080, 'UDP').allowed).toBe(false);
     expect(reach(yaml, 'b/q', 'a/p', 8081).allowed).toBe(false);
-    const [v] = allowAllIngress.evaluate(ctxOf(yaml));
+    const [v] = [...allowAllIngress.evaluate(ctxOf(yaml))];
     expect(v).toMatchObject({ status: 'fail', severity: 'medium' });
     expect(v.message).toContain('TCP 8080');
   });
@@ -105,7 +105,7 @@ ingress:
   it('7: ipBlock 0.0.0.0/0 except metadata IP -> ingress open-to-all FAIL; egress excludes 169.254.169.254', () => {
     const yaml = pod('a', 'p', {}) + policy('a', 'in', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]}') +
       policy('a', 'out', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]}');
-    const v = allowAllIngress.evaluate(ctxOf(yaml)).find((x) => x.resource.name === 'in')!;
+    const v = [...allowAllIngress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'in')!;
     expect(v.status).toBe('fail');
     expect(v.message).toContain('every address');
     expect(reach(yaml, 'a/p', '169.254.169.254', 80).allowed).toBe(false);
@@ -131,7 +131,7 @@ ingress:
     expect(reach(yaml, 'a/q', 'a/p', 32769).allowed).toBe(false);
     expect(reach(yaml, 'a/q', 'a/p', 31999).allowed).toBe(false);
     const bad = pod('a', 'p', {}) + policy('a', 'bad', '{podSelector: {}, ingress: [{ports: [{port: http, endPort: 90}]}]}');
-    const [v] = invalidPolicy.evaluate(ctxOf(bad));
+    const [v] = [...invalidPolicy.evaluate(ctxOf(bad))];
     expect(v.status).toBe('fail');
     expect(String(v.message)).toMatch(/endPort/);
   });
@@ -145,7 +145,7 @@ ingress:
 
   it('11: a hostNetwork pod in a default-deny namespace -> low-severity "not covered"', () => {
     const yaml = pod('a', 'normal', {}) + pod('a', 'hn', { app: 'agent' }, [], { hostNetwork: true }) + policy('a', 'deny', '{podSelector: {}, policyTypes: [Ingress]}');
-    const v = namespaceDefaultDenyIngress.evaluate(ctxOf(yaml)).filter((x) => x.resource.name === 'a');
+    const v = [...namespaceDefaultDenyIngress.evaluate(ctxOf(yaml))].filter((x) => x.resource.name === 'a');
     expect(v.find((x) => !x.detailKey)?.status).toBe('pass');
     const hn = v.find((x) => x.detailKey === 'hostNetwork')!;
     expect(hn).toMatchObject({ status: 'fail', severity: 'low' });
@@ -155,8 +155,8 @@ ingress:
   it('12: selector app=web while pods are app=webapp -> pods unisolated FAIL, policy selects nothing', () => {
     const yaml = pod('a', 'w', { app: 'webapp' }) + policy('a', 'web', '{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress]}');
     const ctx = ctxOf(yaml);
-    expect(namespaceDefaultDenyIngress.evaluate(ctx).find((x) => x.resource.name === 'a')?.status).toBe('fail');
-    const [v] = policySelectsNothing.evaluate(ctx);
+    expect([...namespaceDefaultDenyIngress.evaluate(ctx)].find((x) => x.resource.name === 'a')?.status).toBe('fail');
+    const [v] = [...policySelectsNothing.evaluate(ctx)];
     expect(v.status).toBe('fail');
     expect(v.evidence?.labelValuesInNamespace).toEqual({ app: ['webapp'] });
   });

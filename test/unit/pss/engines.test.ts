@@ -21,7 +21,7 @@ const live = (objects: KubeObject[]): Snapshot => {
   s.source = 'live';
   return s;
 };
-const evaluate = (s: Snapshot) => enforceMissing.evaluate({ snapshot: s, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') });
+const evaluate = (s: Snapshot) => [...enforceMissing.evaluate({ snapshot: s, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') })];
 const engineNames = (s: Snapshot) => admissionPolicyEngines(s).map((e) => e.name);
 
 describe('admission policy engines and pod-security.enforce-missing', () => {

@@ -39,7 +39,7 @@ function run(objects: KubeObject[], config: Config = defaultConfig(), clusterVer
   const snapshot = snapshotFromObjects(objects, { origin: 'live', clusterVersion });
   snapshot.source = 'live';
   const ctx: AuditContext = { snapshot, config, now: new Date('2026-11-26T00:00:00Z') };
-  const results = new Map<string, Verdict[]>(podSecurityChecks.map((c) => [c.id, c.evaluate(ctx)]));
+  const results = new Map<string, Verdict[]>(podSecurityChecks.map((c) => [c.id, [...c.evaluate(ctx)]]));
   return { ctx, results, model: podSecurityModel(snapshot, config) };
 }
 

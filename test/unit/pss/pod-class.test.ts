@@ -96,7 +96,7 @@ function verdicts(objects: KubeObject[], level: string): Map<string, string[]> {
   const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
   const out = new Map<string, string[]>();
   for (const check of podSecurityChecks.filter((c) => c.id.startsWith('pod-security.pod-'))) {
-    for (const v of check.evaluate(ctx) as Verdict[]) {
+    for (const v of check.evaluate(ctx)) {
       const said = `${check.id} ${v.status} ${v.severity ?? ''} ${v.message} ${JSON.stringify(v.evidence)}`;
       out.set(v.resource.name, [...(out.get(v.resource.name) ?? []), said.replaceAll(v.resource.name, 'W')]);
     }

@@ -12,7 +12,7 @@ export function snap(yaml: string, clusterVersion = 'v1.36.3'): Snapshot {
 }
 
 export function run(check: Check, snapshot: Snapshot, config: Config = defaultConfig()): Verdict[] {
-  return check.evaluate({ snapshot, config, now: new Date('2026-11-26T00:00:00Z') });
+  return [...check.evaluate({ snapshot, config, now: new Date('2026-11-26T00:00:00Z') })];
 }
 
 export function failing(verdicts: Verdict[]): string[] {

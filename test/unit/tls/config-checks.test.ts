@@ -50,7 +50,7 @@ spec:
   rules: [{host: a.example.com}, {host: b.example.com}]
   tls: [{hosts: [a.example.com], secretName: s}]
 `);
-    expect(status(ingressWithoutTls.evaluate(c))).toEqual({ 'host/a.example.com': 'pass', 'host/b.example.com': 'fail' });
+    expect(status([...ingressWithoutTls.evaluate(c)])).toEqual({ 'host/a.example.com': 'pass', 'host/b.example.com': 'fail' });
   });
 
   it('case 2: *.example.com covers exactly one label', () => {
@@ -67,7 +67,7 @@ kind: Ingress
 metadata: {name: plain, namespace: shop}
 spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
 `);
-    expect(ingressWithoutTls.evaluate(c)).toMatchObject([{ status: 'fail', detailKey: 'default' }]);
+    expect([...ingressWithoutTls.evaluate(c)]).toMatchObject([{ status: 'fail', detailKey: 'default' }]);
   });
 });
 
@@ -83,10 +83,10 @@ kind: ConfigMap
 metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
 data: {${data}}
 `;
-    expect(legacyProtocolEnabled.evaluate(ctx(cm('allow-snippet-annotations: "false"')))).toMatchObject([{ status: 'pass', resource: { kind: 'ConfigMap' } }]);
-    const bad = legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1 TLSv1.1 TLSv1.2"')));
+    expect([...legacyProtocolEnabled.evaluate(ctx(cm('allow-snippet-annotations: "false"')))]).toMatchObject([{ status: 'pass', resource: { kind: 'ConfigMap' } }]);
+    const bad = [...legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1 TLSv1.1 TLSv1.2"')))];
     expect(bad).toMatchObject([{ status: 'fail', evidence: { legacy: ['TLSv1', 'TLSv1.1'] } }]);
-    expect(legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1.2 TLSv1.3"')))[0].status).toBe('pass');
+    expect([...legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1.2 TLSv1.3"')))][0].status).toBe('pass');
   });
 
   it('case 4: ssl-redirect "false" on a TLS Ingress fails; the ConfigMap setting applies to served Ingresses', () => {
@@ -97,18 +97,18 @@ metadata: {name: ${name}, namespace: shop, annotations: {${ann}}}
 spec: {ingressClassName: nginx, tls: [{hosts: [a.example.com], secretName: s}], rules: [{host: a.example.com}]}
 `;
     const c1 = ctx(`${CONTROLLER}---${ing('nginx.ingress.kubernetes.io/ssl-redirect: "false"')}---${ing('', 'ok')}`);
-    expect(Object.fromEntries(sslRedirectDisabled.evaluate(c1).map((v) => [v.resource.name, v.status]))).toEqual({ web: 'fail', ok: 'pass' });
+    expect(Object.fromEntries([...sslRedirectDisabled.evaluate(c1)].map((v) => [v.resource.name, v.status]))).toEqual({ web: 'fail', ok: 'pass' });
     const c2 = ctx(`${CONTROLLER}---
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
 data: {ssl-redirect: "false"}
 ---${ing('', 'inherits')}---${ing('nginx.ingress.kubernetes.io/force-ssl-redirect: "true"', 'forced')}`);
-    expect(Object.fromEntries(sslRedirectDisabled.evaluate(c2).map((v) => [v.resource.name, v.status]))).toEqual({ inherits: 'fail', forced: 'pass' });
+    expect(Object.fromEntries([...sslRedirectDisabled.evaluate(c2)].map((v) => [v.resource.name, v.status]))).toEqual({ inherits: 'fail', forced: 'pass' });
   });
 
   it('flags ingress-nginx as a retired controller (low severity)', () => {
-    const v = retiredIngressController.evaluate(ctx(CONTROLLER));
+    const v = [...retiredIngressController.evaluate(ctx(CONTROLLER))];
     expect(v).toMatchObject([{ status: 'fail', resource: { kind: 'Deployment', name: 'ingress-nginx-controller' } }]);
     expect(retiredIngressController.severity).toBe('low');
   });
@@ -126,8 +126,8 @@ spec:
       hosts: [a.example.com]
       tls: {mode: SIMPLE, credentialName: c${extra}}
 `);
-    expect(legacyProtocolEnabled.evaluate(gw(''))).toMatchObject([{ status: 'pass' }]);
-    expect(legacyProtocolEnabled.evaluate(gw(', minProtocolVersion: TLSV1_1'))).toMatchObject([{ status: 'fail', detailKey: 'server/https' }]);
+    expect([...legacyProtocolEnabled.evaluate(gw(''))]).toMatchObject([{ status: 'pass' }]);
+    expect([...legacyProtocolEnabled.evaluate(gw(', minProtocolVersion: TLSV1_1'))]).toMatchObject([{ status: 'fail', detailKey: 'server/https' }]);
   });
 
   it('case 6: Gateway API HTTPS+Passthrough is invalid, TLS+Passthrough passes (probe the backend); HTTP-only hostnames fail', () => {
@@ -145,10 +145,10 @@ spec:
     - {name: https-wild, protocol: HTTPS, port: 443, hostname: "*.apps.example.com", tls: {certificateRefs: [{name: wild}], options: {example.com/min-tls-version: "1.0"}}}
     - {name: http-deep, protocol: HTTP, port: 80, hostname: x.y.apps.example.com}
 `);
-    expect(status(ingressWithoutTls.evaluate(c))).toEqual({
+    expect(status([...ingressWithoutTls.evaluate(c)])).toEqual({
       'listener/bad': 'fail', 'listener/pass': 'pass', 'listener/http-a': 'pass', 'listener/http-c': 'fail', 'listener/https-wild': 'pass', 'listener/http-deep': 'pass',
     });
-    expect(legacyProtocolEnabled.evaluate(c)).toMatchObject([{ status: 'fail', detailKey: 'listener/https-wild' }]);
+    expect([...legacyProtocolEnabled.evaluate(c)]).toMatchObject([{ status: 'fail', detailKey: 'listener/https-wild' }]);
   });
 
   it('case 7: Traefik TLSOption "default" with VersionTLS10 fails for routers without options; Contour 1.1 fails', () => {
@@ -173,7 +173,7 @@ kind: HTTPProxy
 metadata: {name: new, namespace: web}
 spec: {virtualhost: {fqdn: b.example.com, tls: {secretName: s}}}
 `);
-    const v = legacyProtocolEnabled.evaluate(c);
+    const v = [...legacyProtocolEnabled.evaluate(c)];
     expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ default: 'fail', modern: 'pass', old: 'fail', new: 'pass' });
     expect(v.find((x) => x.resource.name === 'default')!.message).toMatch(/every router without explicit TLS options/);
   });
@@ -198,7 +198,7 @@ describe('probe checks read snapshot.probes', () => {
       probe({ endpoint: { host: '203.0.113.8', port: 443, sni: 'old.example.com', origin: 'config' }, versions: { 'TLSv1': 'accepted', 'TLSv1.1': 'rejected', 'TLSv1.2': 'accepted', 'TLSv1.3': 'rejected' } }),
       probe({ endpoint: { host: '203.0.113.9', port: 443, origin: 'config' }, versions: { 'TLSv1': 'inconclusive', 'TLSv1.1': 'inconclusive', 'TLSv1.2': 'inconclusive', 'TLSv1.3': 'inconclusive' }, certificate: undefined, error: 'unreachable: ECONNREFUSED' }),
     ]);
-    const v = probeLegacyAccepted.evaluate(c);
+    const v = [...probeLegacyAccepted.evaluate(c)];
     expect(v.map((x) => [x.resource.kind, x.resource.name, x.status])).toEqual([['Ingress', 'web', 'pass'], ['TLSEndpoint', 'old.example.com@203.0.113.8:443', 'fail']]);
   });
 
@@ -208,9 +208,9 @@ describe('probe checks read snapshot.probes', () => {
       probe({ endpoint: { host: 'h', port: 443, sni: 'soon.example.com', origin: 'config' }, certificate: { notAfter: '2026-06-15T00:00:00Z', hostnameMatches: true } }),
       probe({ endpoint: { host: 'h', port: 443, sni: 'gone.example.com', origin: 'config' }, certificate: { notAfter: '2026-05-01T00:00:00Z', hostnameMatches: false } }),
     ]);
-    expect(certificateExpiring.evaluate(c).map((x) => [x.status, x.severity])).toEqual([['pass', undefined], ['fail', undefined], ['fail', 'critical']]);
+    expect([...certificateExpiring.evaluate(c)].map((x) => [x.status, x.severity])).toEqual([['pass', undefined], ['fail', undefined], ['fail', 'critical']]);
     c.config.tls.certificateExpiryDays = 7;
-    expect(certificateExpiring.evaluate(c).map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
-    expect(certificateHostnameMismatch.evaluate(c).map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
+    expect([...certificateExpiring.evaluate(c)].map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
+    expect([...certificateHostnameMismatch.evaluate(c)].map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
   });
 });

@@ -45,7 +45,7 @@ const withCm = (data: string) => ctx(controller('ingress-nginx-controller', 'ing
 
 describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
   it('hsts "false" fails with medium severity; absent or "true" passes', () => {
-    const off = hstsDisabled.evaluate(withCm('hsts: "false"'));
+    const off = [...hstsDisabled.evaluate(withCm('hsts: "false"'))];
     expect(off).toMatchObject([{ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }, evidence: { hsts: 'false' } }]);
     expect(off[0].severity).toBeUndefined();
     expect(hsstatus(withCm('use-forwarded-headers: "true"'))).toEqual(['pass']);
@@ -56,13 +56,13 @@ describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
     expect(hsstatus(withCm('hsts: "0"'))).toEqual(['fail']);
     expect(hsstatus(withCm('hsts: "False"'))).toEqual(['fail']);
     expect(hsstatus(withCm('hsts: ""'))).toEqual(['fail']);
-    const odd = hstsDisabled.evaluate(withCm('hsts: "off"'));
+    const odd = [...hstsDisabled.evaluate(withCm('hsts: "off"'))];
     expect(odd).toMatchObject([{ status: 'pass' }]);
     expect(String(odd[0].evidence?.note)).toMatch(/keeps the default/);
   });
 
   it('hsts-max-age below 180 days is a low-severity failure; 180 days exactly passes', () => {
-    const short = hstsDisabled.evaluate(withCm('hsts-max-age: "86400"'));
+    const short = [...hstsDisabled.evaluate(withCm('hsts-max-age: "86400"'))];
     expect(short).toMatchObject([{ status: 'fail', severity: 'low' }]);
     expect(short[0].message).toMatch(/1 days|86400/);
     expect(hsstatus(withCm('hsts-max-age: "15552000"'))).toEqual(['pass']);
@@ -71,7 +71,7 @@ describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
 
   it('max-age 0 or a value browsers cannot parse switches HSTS off (medium)', () => {
     for (const v of ['0', '1y', '']) {
-      const r = hstsDisabled.evaluate(withCm(`hsts-max-age: "${v}"`));
+      const r = [...hstsDisabled.evaluate(withCm(`hsts-max-age: "${v}"`))];
       expect(r, v).toMatchObject([{ status: 'fail' }]);
       expect(r[0].severity, v).toBeUndefined();
     }
@@ -79,7 +79,7 @@ describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
 
   it('one result per controller ConfigMap: controllers sharing one are grouped; missing ConfigMap or --configmap means defaults', () => {
     const c = ctx(controller('a', 'shared') + controller('b', 'shared') + controller('c', 'absent') + controller('d') + configMap('hsts: "false"', 'shared'));
-    const r = hstsDisabled.evaluate(c);
+    const r = [...hstsDisabled.evaluate(c)];
     expect(r.map((v) => [v.resource.kind, v.resource.name, v.status])).toEqual([
       ['ConfigMap', 'shared', 'fail'],
       ['ConfigMap', 'absent', 'pass'],
@@ -90,11 +90,11 @@ describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
   });
 
   it('yields nothing without an ingress-nginx controller', () => {
-    expect(hstsDisabled.evaluate(ctx(configMap('hsts: "false"')))).toEqual([]);
+    expect([...hstsDisabled.evaluate(ctx(configMap('hsts: "false"')))]).toEqual([]);
   });
 });
 
-const hsstatus = (c: AuditContext) => hstsDisabled.evaluate(c).map((v) => v.status);
+const hsstatus = (c: AuditContext) => [...hstsDisabled.evaluate(c)].map((v) => v.status);
 const weakNames = (s: string) => opensslCipherWeaknesses(s).weak.map((w) => w.suite);
 
 describe('OpenSSL cipher strings (ingress-nginx ssl-ciphers)', () => {
@@ -156,8 +156,8 @@ describe('Go suite names (Traefik cipherSuites)', () => {
 
 describe('tls.weak-ciphers', () => {
   it('controller ConfigMap: absent passes, weak suites fail with the suites as evidence', () => {
-    expect(weakCiphers.evaluate(withCm('hsts: "true"'))).toMatchObject([{ status: 'pass', resource: { kind: 'ConfigMap' }, evidence: { sslCiphers: 'default' } }]);
-    const bad = weakCiphers.evaluate(withCm('ssl-ciphers: "ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA:DES-CBC3-SHA"'));
+    expect([...weakCiphers.evaluate(withCm('hsts: "true"'))]).toMatchObject([{ status: 'pass', resource: { kind: 'ConfigMap' }, evidence: { sslCiphers: 'default' } }]);
+    const bad = [...weakCiphers.evaluate(withCm('ssl-ciphers: "ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA:DES-CBC3-SHA"'))];
     expect(bad).toMatchObject([{ status: 'fail', evidence: { weakSuites: ['AES256-SHA (rsa-key-exchange, cbc)', 'DES-CBC3-SHA (3des, rsa-key-exchange, cbc)'] } }]);
     expect(bad[0].message).toContain('AES256-SHA');
   });
@@ -178,7 +178,7 @@ kind: Ingress
 metadata: {name: no-annotation, namespace: shop}
 spec: {ingressClassName: nginx, rules: [{host: b.example.com}]}
 `);
-    const r = weakCiphers.evaluate(c);
+    const r = [...weakCiphers.evaluate(c)];
     expect(r.map((v) => [v.resource.kind, v.resource.name, v.status])).toEqual([
       ['ConfigMap', 'ingress-nginx-controller', 'pass'],
       ['Ingress', 'weak', 'fail'],
@@ -210,7 +210,7 @@ kind: TLSOption
 metadata: {name: junk, namespace: traefik}
 spec: {cipherSuites: [{x: 1}]}
 `);
-    const r = weakCiphers.evaluate(c);
+    const r = [...weakCiphers.evaluate(c)];
     expect(Object.fromEntries(r.map((v) => [v.resource.name, v.status]))).toEqual({ default: 'pass', old: 'fail', odd: 'fail', junk: 'pass' });
     expect(r.find((v) => v.resource.name === 'old')!.evidence?.weakSuites).toEqual(['TLS_RSA_WITH_AES_128_CBC_SHA (rsa-key-exchange, cbc)']);
     expect(r.find((v) => v.resource.name === 'junk')!.evidence?.unrecognized).toEqual(['{"x":1}']);
