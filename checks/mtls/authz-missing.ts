@@ -6,7 +6,6 @@
 // (`spec: {}`) is the deny-by-default that passes. A malformed policy (unknown action,
 // malformed principal) is rejected by istiod and protects nothing: it fails, named.
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, linkerdPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
 import { consulAuthzMissing, linkerdAuthzMissing } from './lib/mesh-authz.ts';
 import { refString } from '../../src/analysis/workloads.ts';
@@ -25,40 +24,39 @@ export const authzMissing: Check = {
   reads: ['istio.authorizationpolicies', 'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
-    const out: Verdict[] = [];
     for (const p of index.all) {
       if (p.problems.length === 0) continue;
-      out.push({
+      yield {
         status: 'fail', resource: p.ref, detailKey: 'malformed', severity: 'high',
         message: `AuthorizationPolicy ${policyName(p)} is malformed: ${p.problems.slice(0, 3).join('; ')}; istiod rejects it, so it protects nothing`,
         evidence: { problems: p.problems },
-      });
+      };
     }
     for (const w of istioWorkloads(ctx)) {
       const applied = policiesFor(index, w.namespace, w.labels);
       const allow = applied.filter((p) => p.action === 'ALLOW');
       const resource = w.workload.ref;
       if (allow.length > 0) {
-        out.push({ status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})` });
+        yield { status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})` };
         continue;
       }
       // A DENY rule with no from, no to and no when (`rules: [{}]`) denies every request.
       const denyAll = applied.find((p) => p.action === 'DENY' && p.rules.some((r) => r.anySource && r.anyOperation && !r.conditional));
       if (denyAll) {
-        out.push({ status: 'pass', resource, message: `${refString(resource)}: DENY ${policyName(denyAll)} refuses every call` });
+        yield { status: 'pass', resource, message: `${refString(resource)}: DENY ${policyName(denyAll)} refuses every call` };
         continue;
       }
       const others = applied.filter((p) => p.action !== 'ALLOW' && p.action !== 'AUDIT');
-      out.push({
+      yield {
         status: 'fail', resource,
         message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace} or ${index.root}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}`,
         evidence: { namespace: w.namespace, rootNamespace: index.root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
         related: applied.map((p) => p.ref),
-      });
+      };
     }
-    out.push(...linkerdAuthzMissing(ctx), ...consulAuthzMissing(ctx));
-    return out;
+    yield* linkerdAuthzMissing(ctx);
+    yield* consulAuthzMissing(ctx);
   },
 };

@@ -1,5 +1,4 @@
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { meshModel, meshPresent } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -15,9 +14,8 @@ export const workloadOutsideMesh: Check = {
   needs: ['namespaces', 'pods'],
   appliesTo: meshPresent,
   appliesWhen: 'when a service mesh (Istio or Linkerd) is installed',
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
-    const out: Verdict[] = [];
     for (const w of m.workloads) {
       if (w.meantMeshedBy.length === 0) continue;
       const ref = w.workload.ref;
@@ -29,17 +27,16 @@ export const workloadOutsideMesh: Check = {
       };
       if (w.unmeshedPods > 0) {
         const hostNetwork = w.workload.pods.some((p) => p.spec.hostNetwork === true);
-        out.push({
+        yield {
           status: 'fail',
           resource: ref,
           severity: hostNetwork ? 'medium' : undefined,
           message: `${refString(ref)}: ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run without a mesh proxy although the namespace is meant to be meshed (${w.meantMeshedBy[0]}): ${w.unmeshedReason ?? 'not injected'}.`,
           evidence: { ...evidence, reason: w.unmeshedReason, samplePods: w.unmeshedSample },
-        });
+        };
       } else {
-        out.push({ status: 'pass', resource: ref, message: `${refString(ref)} runs in the ${w.mesh} mesh.`, evidence: { ...evidence, mesh: w.mesh } });
+        yield { status: 'pass', resource: ref, message: `${refString(ref)} runs in the ${w.mesh} mesh.`, evidence: { ...evidence, mesh: w.mesh } };
       }
     }
-    return out;
   },
 };

@@ -1,5 +1,4 @@
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
@@ -16,10 +15,9 @@ export const allowAllIngress: Check = {
   remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name, or the API\'s equivalent) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const exposed = new Set(ctx.config.network.exposedNamespaces);
-    const out: Verdict[] = [];
     for (const p of model.policies) {
       if (p.errors.length || !p.ingress || !model.enforced(p)) continue;
       const resource = p.ref;
@@ -28,27 +26,26 @@ export const allowAllIngress: Check = {
         .map((r) => ({ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: openReason(r), ports: portsText(r), anyPort: r.ports === 'any' && !r.notPorts?.length }))
         .filter((r) => r.reason !== undefined);
       if (open.length === 0) {
-        out.push({ status: 'pass', resource, message: `${label} admits ingress only from listed peers` });
+        yield { status: 'pass', resource, message: `${label} admits ingress only from listed peers` };
         continue;
       }
       const selected = (model.selectedBy.get(p.id) ?? []).length;
       if (p.namespace !== undefined && exposed.has(p.namespace)) {
-        out.push({ status: 'pass', resource, message: `${label} admits ingress from everywhere; namespace ${p.namespace} is declared exposed`, evidence: { openRules: open } });
+        yield { status: 'pass', resource, message: `${label} admits ingress from everywhere; namespace ${p.namespace} is declared exposed`, evidence: { openRules: open } };
         continue;
       }
       const cancels = p.namespace !== undefined && selectsWholeNamespaces(p) && open.some((r) => r.anyPort)
         ? (model.policiesByNamespace.get(p.namespace) ?? []).filter((q) => q !== p && isDefaultDeny(q, 'ingress')).map((q) => q.id)
         : [];
       const anyPort = open.some((r) => r.anyPort);
-      out.push({
+      yield {
         status: 'fail',
         resource,
         // An open rule limited to some ports is a narrower, WARN-level exposure.
         severity: anyPort ? undefined : 'medium',
         message: `${label} admits ingress from ${open[0].reason} on ${anyPort ? 'every port' : open.map((r) => r.ports).join('; ')}${cancels.length ? `, cancelling the default deny ${cancels.join(', ')}` : ''}`,
         evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...(cancels.length ? { cancelsDefaultDeny: cancels } : {}) },
-      });
+      };
     }
-    return out;
   },
 };

@@ -1,6 +1,5 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { EgressGateway } from '../../src/config/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { externalEgress } from '../../src/analysis/netpol/egress.ts';
@@ -63,32 +62,30 @@ export const egressNotControlled: Check = {
   reads: EXTRA_POLICY_KINDS,
   appliesTo: (ctx) => ctx.config.egress.gateways.length > 0 || exitsOf(ctx).gateways.size > 0,
   appliesWhen: 'when an egress gateway or proxy is declared (egress.gateways) or an Istio egress gateway runs',
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const exits = exitsOf(ctx);
     const system = new Set(ctx.config.systemNamespaces);
     const model = buildReachability(ctx.snapshot);
     const open = externalEgress(ctx.snapshot, exits.proxies);
     const via = exits.described.join('; ');
-    const out: Verdict[] = [];
     for (const node of model.workloads) {
       if (exits.gateways.has(node.key) || system.has(node.ref.namespace ?? '')) continue;
       const resource = node.ref;
       const label = `${node.ref.kind} ${node.ref.namespace}/${node.ref.name}`;
       const e = open.get(node.key);
       if (!e) {
-        out.push({ status: 'pass', resource, message: `${label} reaches no external address or name directly.` });
+        yield { status: 'pass', resource, message: `${label} reaches no external address or name directly.` };
         continue;
       }
       const what = [e.anyAddress ? 'every public address' : e.anyFamilies.length ? `every public IPv${e.anyFamilies[0]} address` : e.ranges.length ? `public addresses ${e.ranges.slice(0, 3).join(', ')}${e.ranges.length > 3 ? ', …' : ''}` : '', e.fqdns.length ? `names ${e.fqdns.slice(0, 3).join(', ')}${e.fqdns.length > 3 ? ', …' : ''}` : ''].filter(Boolean).join(' and ');
       const because = e.allowedBy.length ? `allowed by ${e.allowedBy.slice(0, 3).join(', ')}${e.allowedBy.length > 3 ? ', …' : ''}` : 'no egress policy restricts it';
-      out.push({
+      yield {
         status: 'fail',
         resource,
         message: `${label} can reach ${what} directly (${because}), bypassing the egress exit: ${via}.`,
         evidence: { anyAddress: e.anyAddress, everyPublicAddressOf: e.anyFamilies.map((f) => `IPv${f}`), ranges: e.ranges.slice(0, SAMPLE), rangeCount: e.ranges.length, fqdns: e.fqdns.slice(0, SAMPLE), allowedBy: e.allowedBy, exits: exits.described },
-      });
+      };
     }
-    return out;
   },
   excluded(ctx) {
     const system = new Set(ctx.config.systemNamespaces);

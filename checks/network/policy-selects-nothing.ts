@@ -1,6 +1,5 @@
 import type { Check } from '../../src/engine/types.ts';
 import { cis } from '../controls.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import type { LayerPolicy } from '../../src/analysis/netpol/layers.ts';
@@ -24,9 +23,8 @@ export const policySelectsNothing: Check = {
   remediation: "Fix the policy's selector (spec.podSelector, subject, selector or endpointSelector) to match the labels of the pods it is meant to protect (compare with the labels in the evidence), or delete the stale policy.",
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
-    const out: Verdict[] = [];
     for (const p of model.policies) {
       if (p.errors.length) continue;
       const resource = p.ref;
@@ -34,7 +32,7 @@ export const policySelectsNothing: Check = {
       const classes = p.namespace !== undefined ? (model.classesByNamespace.get(p.namespace) ?? []) : model.classes;
       const selected = model.selectedBy.get(p.id) ?? [];
       if (selected.length > 0 || classes.length === 0) {
-        out.push({ status: 'pass', resource, message: classes.length === 0 ? (p.namespace !== undefined ? `${label}: namespace ${p.namespace} runs no workloads yet` : `${label}: the cluster runs no workloads yet`) : `${label} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` });
+        yield { status: 'pass', resource, message: classes.length === 0 ? (p.namespace !== undefined ? `${label}: namespace ${p.namespace} runs no workloads yet` : `${label}: the cluster runs no workloads yet`) : `${label} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` };
         continue;
       }
       if (p.api === 'NetworkPolicy' && p.subject.pods) {
@@ -43,16 +41,15 @@ export const policySelectsNothing: Check = {
         const keys = [...podSelector.matchAll(/(?:^|,)!?([^ ,=!()]+)/g)].map((m) => m[1]);
         const seen: Record<string, string[]> = {};
         for (const k of keys) seen[k] = [...new Set(classes.map((c) => c.labels[k]).filter((v): v is string => v !== undefined))].sort().slice(0, 10);
-        out.push({ status: 'fail', resource, message: `${label} selects no pod (podSelector ${podSelector}): it isolates nothing`, evidence: { podSelector, labelValuesInNamespace: seen } });
+        yield { status: 'fail', resource, message: `${label} selects no pod (podSelector ${podSelector}): it isolates nothing`, evidence: { podSelector, labelValuesInNamespace: seen } };
         continue;
       }
-      out.push({
+      yield {
         status: 'fail',
         resource,
         message: `${label} selects no pod (${subjectText(p)}): it ${model.enforced(p) ? 'applies to nothing' : 'would apply to nothing even if it were enforced'}`,
         evidence: { api: p.api, subject: subjectText(p), ...(p.namespace !== undefined ? { namespace: p.namespace } : {}) },
-      });
+      };
     }
-    return out;
   },
 };

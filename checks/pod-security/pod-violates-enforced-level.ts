@@ -1,5 +1,4 @@
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { workloadVerdict } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
@@ -14,12 +13,10 @@ export const podViolatesEnforcedLevel: Check = {
   remediation:
     'Fix the workload\'s pod template as each listed check says (the reasons are the API server\'s own), then roll it out; admission will reject any new pod of it until then. Pods created before the enforce label was set keep running unnoticed otherwise.',
   needs: ['namespaces', 'pods'],
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
-    const out: Verdict[] = [];
     for (const w of model.workloads) {
-      if (w.enforce) out.push(workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level'));
+      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level');
     }
-    return out;
   },
 };

@@ -1,5 +1,4 @@
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { workloadVerdict } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
@@ -14,14 +13,12 @@ export const podViolatesTarget: Check = {
   remediation:
     'Change the pod template as each listed check says (typically: `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}` on the pod and `{allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}` on every container). If the workload truly needs more, run it in a separate namespace with a documented lower level.',
   needs: ['namespaces', 'pods'],
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
-    const out: Verdict[] = [];
     for (const w of model.workloads) {
       if (!w.target) continue;
       // Breaking a baseline check (privileged, host namespaces, ...) is worse than missing a restricted hardening.
-      out.push(workloadVerdict(w, w.target, 'the target Pod Security level', (e) => (e.failsBaseline ? 'high' : undefined)));
+      yield workloadVerdict(w, w.target, 'the target Pod Security level', (e) => (e.failsBaseline ? 'high' : undefined));
     }
-    return out;
   },
 };

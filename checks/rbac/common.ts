@@ -55,15 +55,14 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
     ...meta,
     area: 'rbac',
     needs: needs ?? RBAC_NEEDS,
-    evaluate(ctx) {
+    *evaluate(ctx) {
       const audit = rbacAudit(ctx);
       const perms = wanted(ctx);
-      const out: Verdict[] = [];
       for (const s of audit.subjects) {
         const hits = findPermissions(s.grants, perms, { clusterScoped, namespace });
         const { who, resource } = s;
         if (hits.length === 0) {
-          out.push({ status: 'pass', resource, message: `${who} cannot ${action}` });
+          yield { status: 'pass', resource, message: `${who} cannot ${action}` };
           continue;
         }
         const evidence = hitEvidence(hits);
@@ -75,9 +74,8 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
         };
         const sev = severityFor?.(hits);
         if (sev) v.severity = sev;
-        out.push(v);
+        yield v;
       }
-      return out;
     },
   };
 }

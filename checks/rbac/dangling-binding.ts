@@ -1,5 +1,4 @@
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { buildRbacModel, bindingRef, formatSubject } from '../../src/analysis/rbac/model.ts';
 import { RBAC_NEEDS } from './common.ts';
 import { LEAST_PRIVILEGE } from '../controls.ts';
@@ -13,8 +12,7 @@ export const danglingBinding: Check = {
   controls: [...LEAST_PRIVILEGE, 'NIST-800-53:AC-2'],
   remediation: 'Delete the binding, or create the role it was meant for on purpose; a binding waiting for a role is a grant anyone who can create roles can activate.',
   needs: RBAC_NEEDS,
-  evaluate(ctx) {
-    const out: Verdict[] = [];
+  *evaluate(ctx) {
     for (const b of buildRbacModel(ctx.snapshot).bindings) {
       if (b.origin !== 'input') continue;
       const resource = bindingRef(b);
@@ -23,15 +21,14 @@ export const danglingBinding: Check = {
       if (b.roleProblem) problems.push(b.roleProblem);
       for (const s of b.invalidSubjects) problems.push(s.reason);
       if (problems.length === 0) {
-        out.push({ status: 'pass', resource, message: `${label} refers to ${b.roleRef.kind} ${b.roleRef.name}, which exists` });
+        yield { status: 'pass', resource, message: `${label} refers to ${b.roleRef.kind} ${b.roleRef.name}, which exists` };
         continue;
       }
-      out.push({
+      yield {
         status: 'fail', resource,
         message: `${label}: ${problems.join('; ')}`,
         evidence: { roleRef: b.roleRef, problems, subjects: b.subjects.map(formatSubject) },
-      });
+      };
     }
-    return out;
   },
 };

@@ -1,5 +1,4 @@
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { isBuiltinGrant, isIgnoredSubject } from '../../src/analysis/rbac/audit.ts';
 import { bindingsNaming, buildRbacModel, bindingRef } from '../../src/analysis/rbac/model.ts';
 import type { Subject } from '../../src/analysis/rbac/types.ts';
@@ -15,10 +14,9 @@ export const defaultServiceAccountBound: Check = {
   controls: [cis('5.1.5'), 'NSA-CISA:PS/service-account-tokens', ...LEAST_PRIVILEGE],
   remediation: 'Create a dedicated ServiceAccount for the workload that needs the permissions, bind the role to it, and remove the default service account from the binding.',
   needs: [...RBAC_NEEDS, 'namespaces'],
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const model = buildRbacModel(ctx.snapshot);
     const ignore = ctx.config.rbac?.ignoreSubjects ?? [];
-    const out: Verdict[] = [];
     // Every namespace has a default service account; bindings may also name one of a namespace
     // the snapshot does not list (a manifests dir), which is judged too.
     const namespaces = new Set(model.namespaces);
@@ -30,15 +28,14 @@ export const defaultServiceAccountBound: Check = {
       const bindings = bindingsNaming(model, sa).filter((b) => !isBuiltinGrant(b, sa));
       const resource = { kind: 'ServiceAccount', namespace: ns, name: 'default' };
       if (bindings.length === 0) {
-        out.push({ status: 'pass', resource, message: `ServiceAccount ${ns}/default is not named by any binding` });
+        yield { status: 'pass', resource, message: `ServiceAccount ${ns}/default is not named by any binding` };
         continue;
       }
-      out.push({
+      yield {
         status: 'fail', resource,
         message: `ServiceAccount ${ns}/default is bound by ${bindings.map((b) => `${b.kind} ${b.namespace ? `${b.namespace}/` : ''}${b.name} → ${b.roleRef.kind} ${b.roleRef.name}`).join('; ')}`,
         evidence: { bindings: bindings.map((b) => ({ ...bindingRef(b), roleRef: b.roleRef, resolved: !!b.role })) },
-      });
+      };
     }
-    return out;
   },
 };

@@ -4,7 +4,6 @@
 // default account has grants beyond discovery and the token is mounted, low otherwise.
 // rbac.default-serviceaccount-bound judges the bindings on the account itself.
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { RBAC_NEEDS } from './common.ts';
 import { workloadIdentities } from './lib/workload-identity.ts';
@@ -20,23 +19,21 @@ export const defaultServiceAccountUsed: Check = {
   remediation: 'Create a ServiceAccount per workload (with `automountServiceAccountToken: false` unless it calls the API), set `serviceAccountName` in the pod template, and bind only what that workload needs to it.',
   needs: ['pods', ...RBAC_NEEDS],
   reads: ['serviceaccounts'],
-  evaluate(ctx) {
-    const out: Verdict[] = [];
+  *evaluate(ctx) {
     for (const id of workloadIdentities(ctx)) {
       const resource = id.workload.ref;
       if (id.serviceAccount !== 'default') {
-        out.push({ status: 'pass', resource, message: `${refString(resource)} runs as ServiceAccount ${id.namespace}/${id.serviceAccount}` });
+        yield { status: 'pass', resource, message: `${refString(resource)} runs as ServiceAccount ${id.namespace}/${id.serviceAccount}` };
         continue;
       }
       const powerful = id.automount && id.grants.length > 0;
-      out.push({
+      yield {
         status: 'fail', resource,
         message: `${refString(resource)} runs as ServiceAccount ${id.namespace}/default${powerful ? `, whose token it mounts and which is granted more than discovery (${id.grants.length} grant${id.grants.length === 1 ? '' : 's'})` : id.automount ? ' (its token is mounted)' : ''}`,
         evidence: { serviceAccount: { namespace: id.namespace, name: 'default' }, tokenMounted: id.automount, grants: id.grants.map((g) => ({ binding: g.binding.name, role: g.role.name, ...(g.namespace ? { namespace: g.namespace } : {}) })) },
         related: [{ kind: 'ServiceAccount', namespace: id.namespace, name: 'default' }],
         severity: powerful ? 'medium' : 'low',
-      });
+      };
     }
-    return out;
   },
 };

@@ -5,7 +5,7 @@
 // get on all Secrets by anyone else is, at low severity. Cluster-wide access is
 // rbac.secrets-cluster-read's.
 import type { Check } from '../../src/engine/types.ts';
-import { SEVERITY_WEIGHT, type Severity, type Verdict } from '../../src/base/vocabulary.ts';
+import { SEVERITY_WEIGHT, type Severity } from '../../src/base/vocabulary.ts';
 import { findPermissions, hitEvidence, permissionLabel, rbacAudit, relatedOf, sortedDistinct, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { RBAC_NEEDS, each, viaText } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
@@ -22,9 +22,8 @@ export const secretsNamespaceRead: Check = {
   controls: [cis('5.1.2'), ...LEAST_PRIVILEGE],
   remediation: 'Drop list/watch on secrets from the role and grant get with resourceNames naming the Secrets the workload reads (or mount them as volumes/env, which needs no RBAC at all); in kube-system keep Secret access to control-plane identities.',
   needs: RBAC_NEEDS,
-  evaluate(ctx) {
+  *evaluate(ctx) {
     const audit = rbacAudit(ctx);
-    const out: Verdict[] = [];
     for (const s of audit.subjects) {
       const { who, resource } = s;
       // Namespaced grants only, and only those not limited to named Secrets.
@@ -42,18 +41,17 @@ export const secretsNamespaceRead: Check = {
         if (SEVERITY_WEIGHT[sev] > SEVERITY_WEIGHT[severity]) severity = sev;
       }
       if (bad.length === 0) {
-        out.push({ status: 'pass', resource, message: `${who} cannot list or watch all Secrets of a namespace` });
+        yield { status: 'pass', resource, message: `${who} cannot list or watch all Secrets of a namespace` };
         continue;
       }
       const namespaces = sortedDistinct(bad, (h) => h.namespace!);
       const perms = sortedDistinct(bad, (h) => h.permission);
-      out.push({
+      yield {
         status: 'fail', resource, severity,
         message: `${who} can ${perms.join(', ')} without resourceNames in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.slice(0, 5).join(', ')}${namespaces.length > 5 ? ` (+${namespaces.length - 5})` : ''} via ${viaText(bad)}`,
         evidence: { subject: s.subject, ...hitEvidence(bad) },
         related: relatedOf(bad),
-      });
+      };
     }
-    return out;
   },
 };

@@ -3,7 +3,6 @@
 // stolen token is still an authenticated identity (every system:authenticated grant, a
 // TokenReview-able credential for other services), so it should not be there at all.
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { RBAC_NEEDS } from './common.ts';
 import { workloadIdentities } from './lib/workload-identity.ts';
@@ -21,24 +20,22 @@ export const serviceAccountTokenAutomount: Check = {
   remediation: 'Set `automountServiceAccountToken: false` on the ServiceAccount (or in the pod spec) of workloads that do not call the Kubernetes API. A workload that authenticates elsewhere with its token (e.g. to Vault) should mount a projected token with its own audience instead.',
   needs: ['pods', ...RBAC_NEEDS],
   reads: ['serviceaccounts'],
-  evaluate(ctx) {
-    const out: Verdict[] = [];
+  *evaluate(ctx) {
     for (const id of workloadIdentities(ctx)) {
       const sa = `ServiceAccount ${id.namespace}/${id.serviceAccount}`;
       const resource = id.workload.ref;
       if (!id.automount) {
-        out.push({ status: 'pass', resource, message: `${refString(resource)} does not mount an API token` });
+        yield { status: 'pass', resource, message: `${refString(resource)} does not mount an API token` };
       } else if (id.grants.length > 0) {
-        out.push({ status: 'pass', resource, message: `${refString(resource)} mounts the token of ${sa}, which has role bindings` });
+        yield { status: 'pass', resource, message: `${refString(resource)} mounts the token of ${sa}, which has role bindings` };
       } else {
-        out.push({
+        yield {
           status: 'fail', resource,
           message: `${refString(resource)} mounts an API token of ${sa}, which has no role bindings beyond discovery: ${DECIDED[id.decidedBy]}`,
           evidence: { serviceAccount: { namespace: id.namespace, name: id.serviceAccount }, automountDecidedBy: id.decidedBy },
           related: [{ kind: 'ServiceAccount', namespace: id.namespace, name: id.serviceAccount }],
-        });
+        };
       }
     }
-    return out;
   },
 };

@@ -15,8 +15,7 @@ export const wildcardPermission: Check = {
   controls: [cis('5.1.3'), ...LEAST_PRIVILEGE],
   remediation: 'List the verbs and resources the subject needs instead of "*"; wildcards also grant escalate, bind, impersonate and every resource added to the cluster later.',
   needs: RBAC_NEEDS,
-  evaluate(ctx) {
-    const out: Verdict[] = [];
+  *evaluate(ctx) {
     for (const s of rbacAudit(ctx).subjects) {
       const grants = [];
       for (const g of s.grants) {
@@ -27,7 +26,7 @@ export const wildcardPermission: Check = {
       }
       const { who, resource } = s;
       if (grants.length === 0) {
-        out.push({ status: 'pass', resource, message: `${who} holds no wildcard rule` });
+        yield { status: 'pass', resource, message: `${who} holds no wildcard rule` };
         continue;
       }
       const clusterWide = grants.some((g) => g.scope === 'cluster-wide');
@@ -39,8 +38,7 @@ export const wildcardPermission: Check = {
         related: relatedOf(grants),
       };
       if (!clusterWide && !grants.some((g) => g.scope === 'kube-system')) v.severity = 'medium';
-      out.push(v);
+      yield v;
     }
-    return out;
   },
 };

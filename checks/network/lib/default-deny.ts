@@ -11,9 +11,8 @@ import { refString } from '../../../src/analysis/workloads.ts';
 
 const MAX_LISTED = 20;
 
-export function evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'): Verdict[] {
+export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'): Generator<Verdict> {
   const model = buildReachability(ctx.snapshot);
-  const out: Verdict[] = [];
   const namespaces = [...model.namespaceLabels.keys()].filter((ns) => !isSystemNamespace(ns, ctx.config.systemNamespaces)).sort();
   const other = dir === 'ingress' ? 'source may connect to them' : 'destination is reachable from them';
   for (const ns of namespaces) {
@@ -47,49 +46,48 @@ export function evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'
       if (misread.length) evidence.hint = `${misread.join(', ')} has no policyTypes, so it denies ingress only; add policyTypes: [Ingress, Egress] to deny egress too`;
     }
     if (open.size > 0) {
-      out.push({
+      yield {
         status: 'fail',
         resource,
         message: `${open.size} workload(s) in namespace ${ns} are not isolated for ${dir}: every ${other}`,
         evidence: { ...evidence, unisolatedWorkloads: list(open), unisolatedCount: open.size },
-      });
+      };
     } else if (externalOnly.size > 0) {
-      out.push({
+      yield {
         status: 'fail',
         resource,
         severity: 'medium',
         message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}`,
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
-      });
+      };
     } else if (classes.length === 0) {
       // No workloads yet: judge the pod that would be created there first (no labels).
       const probe = model.probe(ns);
       const iso = isolationOf(model, probe, dir);
       if (iso.isolated) {
         const probeBy = iso.by.map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => ({ policy: policyLabel(p), api: p.api }));
-        out.push({ status: 'pass', resource, message: `namespace ${ns} runs no workloads; a pod created there would be isolated for ${dir}`, evidence: { ...evidence, isolatedBy: probeBy } });
+        yield { status: 'pass', resource, message: `namespace ${ns} runs no workloads; a pod created there would be isolated for ${dir}`, evidence: { ...evidence, isolatedBy: probeBy } };
       } else {
-        out.push({
+        yield {
           status: 'fail',
           resource,
           severity: 'low',
           message: `namespace ${ns} runs no workloads yet and no policy isolates it for ${dir}: the pods created there will start unisolated`,
           evidence: { ...evidence, noWorkloads: true },
-        });
+        };
       }
     } else {
-      out.push({ status: 'pass', resource, message: `every workload in namespace ${ns} is isolated for ${dir}`, evidence });
+      yield { status: 'pass', resource, message: `every workload in namespace ${ns} is isolated for ${dir}`, evidence };
     }
     if (hostNet.size > 0) {
-      out.push({
+      yield {
         status: 'fail',
         resource,
         detailKey: 'hostNetwork',
         severity: 'low',
         message: `${hostNet.size} hostNetwork workload(s) in namespace ${ns} are not reliably covered by network policy (${dir}): they use the node's network identity`,
         evidence: { hostNetworkWorkloads: list(hostNet) },
-      });
+      };
     }
   }
-  return out;
 }

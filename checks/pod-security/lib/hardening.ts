@@ -51,15 +51,14 @@ function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, na
   return misses;
 }
 
-export function hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string): Verdict[] {
-  const out: Verdict[] = [];
+export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string): Generator<Verdict> {
   for (const w of workloadsOf(ctx.snapshot)) {
     if (w.pods.length === 0) continue;
     const namespace = w.ref.namespace ?? w.pods[0].namespace;
     if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
     const misses = judgeWorkload(w, judge, ctx, namespace);
     if (misses.size === 0) {
-      out.push({ status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` });
+      yield { status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` };
       continue;
     }
     let severity: Severity | undefined;
@@ -70,14 +69,13 @@ export function hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: 
       if (parts.length < 4) parts.push(`${name}: ${m.what}`);
       whats.push([name, m.what]);
     }
-    out.push({
+    yield {
       status: 'fail', resource: w.ref,
       message: `${refString(w.ref)}: ${parts.join('; ')}${misses.size > 4 ? `; +${misses.size - 4} more containers` : ''}`,
       evidence: { containers: Object.fromEntries(whats) },
       ...(severity ? { severity } : {}),
-    });
+    };
   }
-  return out;
 }
 
 /** How many workloads of the excluded system namespaces the judge would fail, for coverage. */
