@@ -130,6 +130,23 @@ export class Spool {
     return at;
   }
 
+  /**
+   * Appends the members of `json`, the JSON text of an object, each after a comma: `{"a":1}`
+   * as `,"a":1`, `{}` as nothing. Returns its offset as append does. The text is encoded once,
+   * where it lies: its braces are one byte each, the first overwritten, the last taken back
+   * (a text that may not fit the write buffer is cut as a string instead).
+   */
+  appendMembers(json: string): number {
+    const out = this.out;
+    if (out === null || json.length <= 2 || json.length * 3 > out.length) return this.append(json.length <= 2 ? '' : `,${json.slice(1, -1)}`);
+    const at = this.append(json);
+    if (at >= 0) {
+      out[at - this.base] = 0x2c; // ','
+      this.used--;
+    }
+    return at;
+  }
+
   /** Writes what is buffered and frees the write buffer: nothing more will be appended. */
   seal(): void {
     if (this.out !== null && this.flush()) this.out = null;

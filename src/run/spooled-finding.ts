@@ -92,7 +92,7 @@ class SpooledFinding implements Finding {
   #read(): Bulky {
     const spool = this.#spool!;
     if (spool.memoAt === this.#at) return spool.memo as Bulky;
-    const value = JSON.parse(`{${spool.text(this.#at, this.#bytes)}}`) as Bulky;
+    const value = JSON.parse(`{${spool.text(this.#at + 1, this.#bytes - 1)}}`) as Bulky; // its leading comma left out
     spool.memoAt = this.#at;
     spool.memo = value;
     return value;
@@ -141,8 +141,10 @@ class SpooledFinding implements Finding {
     const spool = f.#spool;
     const memo = (out.memo ??= new Members()) as Members;
     const head = member('fingerprint', f.fingerprint) + memo.check.of(f.check) + memo.area.of(f.area) + memo.severity.of(f.severity) + member('resource', f.resource);
-    out.text(`{${head.slice(1)}${head === '' ? '' : ','}`);
-    out.bytes(spool.bytes(f.#at, f.#messageBytes));
+    // The spooled message begins with its comma, left out when it is the first member.
+    const first = head === '' ? 1 : 0;
+    out.text(`{${head.slice(1)}`);
+    out.bytes(spool.bytes(f.#at + first, f.#messageBytes - first));
     out.text(memo.controls.of(f.controls));
     if (f.#bytes > f.#messageBytes) out.bytes(spool.bytes(f.#at + f.#messageBytes, f.#bytes - f.#messageBytes));
     // Most findings: open, no waiver, not implied by another.
@@ -197,16 +199,15 @@ function inOrder(f: object): boolean {
  */
 export function spoolFinding(f: Finding, spool: Spool): Finding | null {
   if (typeof f.message !== 'string' || !inOrder(f)) return null;
-  // Two appends, each of one string JSON.stringify made flat: the message's length in bytes
-  // is where the first ends (no Buffer.byteLength), and no concatenation of the whole record
-  // is made only to be flattened again by the UTF-8 encoder. The object literal serialises
-  // evidence and related as JSON.stringify(f) does (an undefined one left out; '{}' when both
-  // are); its braces become the record's leading comma and nothing.
-  const at = spool.append(`"message":${JSON.stringify(f.message)}`);
+  // Two appends, each the flat string JSON.stringify made of an object literal, encoded as it
+  // is (its braces become a leading comma and nothing: Spool.appendMembers), never copied into
+  // a concatenation first: the record is `,"message":…,"evidence":…,"related":…`. The message's
+  // length in bytes is where the first ends (no Buffer.byteLength). The second literal
+  // serialises evidence and related as JSON.stringify(f) does (an undefined one left out).
+  const at = spool.appendMembers(JSON.stringify({ message: f.message }));
   if (at < 0) return null;
   const messageBytes = spool.size - at;
-  const rest = JSON.stringify({ evidence: f.evidence, related: f.related });
-  if (rest.length > 2 && spool.append(`,${rest.slice(1, -1)}`) < 0) return null;
+  if (spool.appendMembers(JSON.stringify({ evidence: f.evidence, related: f.related })) < 0) return null;
   return new SpooledFinding(f, spool, at, messageBytes, spool.size - at, reachIn(f.evidence));
 }
 

@@ -85,6 +85,18 @@ describe('Spool', () => {
     expect(openSpools(dir)).toEqual([]);
   });
 
+  it('appends an object\'s members after a comma, as `,${text without its braces}`: in the buffer, across a flush, larger than the buffer, and none for {}', () => {
+    const spool = Spool.open(mkdtempSync(join(work, 'members-')), { writeBuffer: 256 })!;
+    const objects = [{ a: 1 }, { message: 'é'.repeat(30), n: [1, 2] }, {}, { big: 'ü'.repeat(500) }, { x: '日本😀', y: null }, { m: 'z'.repeat(70) }];
+    const at = objects.map((o) => spool.appendMembers(JSON.stringify(o)));
+    const ends = [...at.slice(1), spool.size];
+    const texts = objects.map((_, i) => spool.text(at[i], ends[i] - at[i]));
+    expect(texts).toEqual(objects.map((o) => (Object.keys(o).length === 0 ? '' : `,${JSON.stringify(o).slice(1, -1)}`)));
+    spool.seal();
+    expect(objects.map((_, i) => spool.text(at[i], ends[i] - at[i]))).toEqual(texts);
+    spool.close();
+  });
+
   it('cannot be opened where no file can be made (the findings then stay in memory)', () => {
     expect(Spool.open(join(work, 'no-such-dir'))).toBeNull();
     const out = auditSnapshot({ snapshot: demoSnapshot(), config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'r', spool: () => Spool.open(join(work, 'no-such-dir')) });
