@@ -211,7 +211,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   return { report, expiredWaivers: [...w.expired.keys()], ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
-/** Where the audit's checks hand their results: each check's start, every result, its end. */
+/** Where the audit's checks hand their results: each check's start, every result, its end (methods that do not use `this`). */
 interface ResultSink {
   start(check: Check): void;
   take(r: Result): void;
@@ -226,10 +226,9 @@ interface ResultSink {
 function oneByOne(checks: readonly Check[], ctx: AuditContext, staged: ReadonlyArray<StagedAnalysis<unknown> | undefined>, sink: ResultSink): void {
   const lastOfArea = new Map(checks.map((c, i) => [c.area, i]));
   const ended = new Set<string>();
-  const take = (r: Result) => { sink.take(r); };
   for (const [i, check] of checks.entries()) {
     sink.start(check);
-    sink.end(runStreamed(check, ctx, false, take));
+    sink.end(runStreamed(check, ctx, false, sink.take));
     if (lastOfArea.get(check.area) !== i) continue;
     ended.add(check.area);
     for (const s of staged) s?.afterArea?.(check.area, ctx);
