@@ -3,12 +3,13 @@
 // formats that grow with the findings (json, sarif, junit, csv) are written a piece at a time
 // in ~1 MiB batches: at 150,000 pods SARIF and JUnit, at 500,000 CSV, are larger than the
 // longest string V8 can make.
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { ByteBatch, collectText, type TextWriter } from '../base/spool.ts';
+import { FileAppender } from '../base/write-behind.ts';
 import { writeFindingJson } from '../run/spooled-finding.ts';
 import { renderHtml } from './html.ts';
 import { writeJunit } from './junit.ts';
@@ -184,15 +185,16 @@ export async function writeStreamed(path: string, write: (out: ByteBatch) => voi
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w');
   try {
+    const file = new FileAppender(fd);
     try {
       // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
       // written (not a part of a growing string that outlives young-generation collections).
-      const out = new ByteBatch((chunk) => {
-        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
-      });
+      const out = new ByteBatch((chunk) => file.write(chunk));
       write(out);
       out.flush();
+      file.finish();
     } finally {
+      file.abort();
       closeSync(fd);
     }
     await rename(tmp, path);
