@@ -79,7 +79,9 @@ export class WriteBehind {
       fd, slots, slotBytes,
     };
     this.regions = regionsOf(this.layout);
-    this.worker = new Worker(workerUrl, { workerData: this.layout });
+    // Not this process's flags (execArgv): the thread only writes, and a flag a worker cannot
+    // take (--input-type, say) would stop it from starting at all.
+    this.worker = new Worker(workerUrl, { workerData: this.layout, execArgv: [] });
     // A worker that cannot start says so in an event this thread, busy producing, would see
     // only afterwards: it is instead waited for startTimeoutMs, then written around.
     this.worker.on('error', () => {});
@@ -102,6 +104,11 @@ export class WriteBehind {
     if (this.filling > 0) this.handOver();
     this.close(CLOSING.finish);
     this.waitUntilWritten(this.queued);
+  }
+
+  /** Which thread wrote the chunks: the worker, or this one because the worker never started. */
+  get writer(): 'worker' | 'this thread' {
+    return Atomics.load(this.regions.control, CONTROL.state) === STATE.abandoned ? 'this thread' : 'worker';
   }
 
   /**
@@ -204,6 +211,8 @@ export class FileAppender {
   private written = 0;
   private behind: WriteBehind | null = null;
   private readonly options: WriteBehindOptions;
+  /** Who wrote past the first bytes, once finish() returned: 'none' when the file was too small for a worker. */
+  behindBy: 'none' | 'worker' | 'this thread' = 'none';
   constructor(fd: number, afterBytes = WRITE_BEHIND_AFTER_BYTES, options: WriteBehindOptions = {}) {
     this.fd = fd;
     this.afterBytes = afterBytes;
@@ -220,7 +229,9 @@ export class FileAppender {
   finish(): void {
     const behind = this.behind;
     this.behind = null;
-    behind?.finish();
+    if (behind === null) return;
+    behind.finish();
+    this.behindBy = behind.writer;
   }
 
   abort(): void {

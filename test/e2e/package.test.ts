@@ -77,6 +77,26 @@ describe('the npm package', () => {
     expect(readFileSync(join(app, 'reports/report.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/i);
   });
 
+  it('writes a large report through its writer thread from node_modules (the compiled worker module is found)', () => {
+    // Past the first 8 MiB a report file is written by a worker thread (src/base/write-behind.ts),
+    // which loads its own module by URL: from dist/ that is the compiled .js beside it.
+    const code = `
+      import { closeSync, openSync, readFileSync } from 'node:fs';
+      const { FileAppender } = await import('./node_modules/ztaudit/dist/src/base/write-behind.js');
+      const chunk = Buffer.alloc(1 << 20);
+      for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
+      const fd = openSync('large.bin', 'w');
+      const file = new FileAppender(fd);
+      for (let i = 0; i < 24; i++) file.write(chunk);
+      file.finish();
+      closeSync(fd);
+      const back = readFileSync('large.bin');
+      const same = back.length === 24 * chunk.length && back.every((b, i) => b === chunk[i % chunk.length]);
+      console.log(file.behindBy, same);
+    `;
+    expect(ok(sh(process.execPath, ['--input-type=module', '-e', code], app), 'write-behind from dist').trim()).toBe('worker true');
+  });
+
   it('`ztaudit serve` from node_modules answers /healthz, renders a stored run in its worker and stops cleanly on SIGTERM', async () => {
     const child = spawn(join(app, 'node_modules/.bin/ztaudit'), ['serve', '--schedule', '0 2 * * *', '--port', '0', '--manifests', 'node_modules/ztaudit/examples/demo-cluster', '--out', 'serve-reports', '--history', 'serve-history.db', '--no-notify'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

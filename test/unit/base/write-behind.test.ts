@@ -39,6 +39,7 @@ describe('WriteBehind', () => {
     behind.finish();
     closeSync(fd);
     expect(readFileSync(path).equals(Buffer.concat(parts))).toBe(true);
+    expect(behind.writer).toBe('worker');
   });
 
   it("throws the write's own error, with its code, to the writer (the disk full)", () => {
@@ -83,6 +84,7 @@ describe('WriteBehind', () => {
     behind.finish();
     closeSync(fd);
     expect(readFileSync(path).equals(Buffer.concat(parts))).toBe(true);
+    expect(behind.writer).toBe('this thread');
   });
 });
 
@@ -97,6 +99,19 @@ describe('FileAppender and writeStreamed', () => {
     file.abort();
     closeSync(fd);
     expect(readFileSync(path).equals(Buffer.concat(parts))).toBe(true);
+    expect(file.behindBy).toBe('worker');
+  });
+
+  it('writes a file smaller than its threshold from this thread alone', () => {
+    const path = join(dir, 'small.bin');
+    const parts = chunks(20, 2000);
+    const fd = openSync(path, 'w');
+    const file = new FileAppender(fd, 100_000, { slots: 3, slotBytes: 8192 });
+    for (const part of parts) file.write(part);
+    file.finish();
+    closeSync(fd);
+    expect(readFileSync(path).equals(Buffer.concat(parts))).toBe(true);
+    expect(file.behindBy).toBe('none');
   });
 
   it('writes a report past the write-behind threshold whole, text and spooled bytes in order', async () => {
