@@ -10,13 +10,20 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WriteBehind, type WriteBehindOptions } from './write-behind.ts';
 
-/** The descriptor, and the name when the platform would not unlink an open file. */
-interface Handle { fd: number; path: string | null; closed: boolean }
+/**
+ * The descriptor, the name when the platform would not unlink an open file, and the thread
+ * writing behind the spool (stopped before the descriptor is closed: its number is reused).
+ */
+interface Handle { fd: number; path: string | null; closed: boolean; behind: WriteBehind | null }
 
 function release(h: Handle): void {
   if (h.closed) return;
   h.closed = true;
+  const behind = h.behind;
+  h.behind = null;
+  try { behind?.abort(); } catch { /* it failed already: nothing more is written */ }
   try { closeSync(h.fd); } catch { /* already gone */ }
   if (h.path !== null) {
     named.delete(h);
@@ -30,6 +37,8 @@ const named = new Set<Handle>();
 let exitHook = false;
 
 const WRITE_BUFFER = 1 << 20;
+/** Bytes a spool writes from this thread before a worker thread writes the rest behind it (WriteBehind). */
+const WRITE_BEHIND_AFTER = 8 << 20;
 
 /** How a spool's file is made and written (the defaults serve every run; tests change them). */
 export interface SpoolOptions {
@@ -37,6 +46,10 @@ export interface SpoolOptions {
   open?: (path: string) => number;
   /** Bytes gathered before they are written to the file (default 1 MiB). */
   writeBuffer?: number;
+  /** Bytes written by this thread before a worker thread writes the rest (default 8 MiB; Infinity: never). */
+  writeBehindAfter?: number;
+  /** How that worker is made (tests). */
+  writeBehind?: WriteBehindOptions;
 }
 
 const openNew = (path: string): number => openSync(path, 'wx+', 0o600);
@@ -55,11 +68,21 @@ class Window {
 
 export class Spool {
   private readonly handle: Handle;
-  /** Bytes [base, base + used) are in `out`; the file holds [0, written), base <= written. */
+  /**
+   * Bytes [base, base + used) are in `out`; [0, written) were written or handed to the thread
+   * writing behind, of which [0, synced) are known to be in the file; base <= written. After
+   * that thread failed, [synced, synced + lost.length) are the bytes it did not write.
+   */
   private out: Buffer | null;
   private base = 0;
   private used = 0;
   private written = 0;
+  private synced = 0;
+  private lost: Buffer | null = null;
+  private readonly writeBehindAfter: number;
+  private readonly writeBehind: WriteBehindOptions;
+  /** Who wrote past the first bytes, for a thread no longer kept (failed, or the spool closed). */
+  private behindWas: 'none' | 'worker' | 'this thread' = 'none';
   /** A write failed (no space): nothing more is appended; what was appended stays readable. */
   private broken = false;
   /** Why the first failed write failed (e.g. "ENOSPC: no space left on device, write"), null while none did. */
@@ -72,10 +95,12 @@ export class Spool {
   memoAt = -1;
   memo: unknown = undefined;
 
-  private constructor(handle: Handle, dir: string, writeBuffer: number) {
+  private constructor(handle: Handle, dir: string, writeBuffer: number, writeBehindAfter: number, writeBehind: WriteBehindOptions) {
     this.handle = handle;
     this.dir = dir;
     this.out = Buffer.allocUnsafe(writeBuffer);
+    this.writeBehindAfter = writeBehindAfter;
+    this.writeBehind = writeBehind;
     unreachable.register(this, handle, handle);
   }
 
@@ -88,7 +113,7 @@ export class Spool {
     } catch {
       return null;
     }
-    const handle: Handle = { fd, path: null, closed: false };
+    const handle: Handle = { fd, path: null, closed: false, behind: null };
     try {
       unlinkSync(path);
     } catch {
@@ -99,7 +124,7 @@ export class Spool {
         process.once('exit', () => { for (const h of [...named]) release(h); });
       }
     }
-    return new Spool(handle, dir, options.writeBuffer ?? WRITE_BUFFER);
+    return new Spool(handle, dir, options.writeBuffer ?? WRITE_BUFFER, options.writeBehindAfter ?? WRITE_BEHIND_AFTER, options.writeBehind ?? {});
   }
 
   /** Bytes appended so far. */
@@ -167,8 +192,17 @@ export class Spool {
     return buf.subarray(start, start + bytes);
   }
 
+  /**
+   * Who writes the bytes past the first writeBehindAfter: 'none' while this thread writes them
+   * all, 'worker' for the thread behind it, 'this thread' when that worker never started.
+   */
+  get behindBy(): 'none' | 'worker' | 'this thread' {
+    return this.handle.behind?.writer ?? this.behindWas;
+  }
+
   /** Closes the file now; reading afterwards is an error. */
   close(): void {
+    this.behindWas = this.behindBy;
     this.out = null;
     this.record.buf = null;
     this.stream.buf = null;
@@ -183,6 +217,16 @@ export class Spool {
     if (at < 0 || at + bytes > this.size) throw new RangeError(`spool read out of range: ${at}+${bytes} of ${this.size}`);
     if (this.out !== null && at >= this.base) return [this.out, at - this.base];
     if (w.buf !== null && at >= w.at && at + bytes <= w.at + w.len) return [w.buf, at - w.at];
+    if (at + bytes > this.synced) this.sync();
+    const lost = this.lost;
+    if (lost !== null && at + bytes > this.synced) {
+      if (at >= this.synced) return [lost, at - this.synced];
+      // Straddling the last byte the file got: the rest from memory.
+      const own = Buffer.allocUnsafe(bytes);
+      if (this.readInto(own, this.synced - at, at) < this.synced - at) throw new Error(`spool read short at ${at}`);
+      lost.copy(own, this.synced - at, 0, at + bytes - this.synced);
+      return [own, 0];
+    }
     if (bytes > w.size) {
       const own = Buffer.allocUnsafe(bytes);
       this.readInto(own, bytes, at);
@@ -190,7 +234,7 @@ export class Spool {
     }
     w.buf ??= Buffer.allocUnsafe(w.size);
     w.at = at;
-    w.len = this.readInto(w.buf, Math.min(w.size, this.written - at), at);
+    w.len = this.readInto(w.buf, Math.min(w.size, this.synced - at), at);
     if (w.len < bytes) throw new Error(`spool read short: ${w.len} of ${bytes} bytes at ${at}`);
     return [w.buf, 0];
   }
@@ -206,10 +250,18 @@ export class Spool {
   }
 
   private flush(): boolean {
+    // After a failed write nothing more goes to the file: what is in `out` stays readable there.
+    if (this.broken) return false;
     const out = this.out!;
     try {
-      while (this.written < this.base + this.used) {
-        this.written += writeSync(this.handle.fd, out, this.written - this.base, this.base + this.used - this.written, this.written);
+      if (this.handle.behind !== null || this.written >= this.writeBehindAfter) {
+        this.behindOf().write(out.subarray(this.written - this.base, this.used));
+        this.written = this.base + this.used;
+      } else {
+        while (this.written < this.base + this.used) {
+          this.written += writeSync(this.handle.fd, out, this.written - this.base, this.base + this.used - this.written, this.written);
+        }
+        this.synced = this.written;
       }
     } catch (error: unknown) {
       this.fail(error);
@@ -220,13 +272,55 @@ export class Spool {
     return true;
   }
 
+  /** The thread writing behind this spool, started at the first byte not yet in the file. */
+  private behindOf(): WriteBehind {
+    this.handle.behind ??= new WriteBehind(this.handle.fd, { ...this.writeBehind, position: this.written });
+    return this.handle.behind;
+  }
+
+  /**
+   * Waits until every byte handed to the thread writing behind is in the file. When it failed,
+   * the bytes it did not write are kept in memory (readable still) and nothing more is appended.
+   */
+  private sync(): void {
+    const behind = this.handle.behind;
+    if (behind === null || this.lost !== null) return;
+    try {
+      behind.sync();
+      this.synced = this.written;
+    } catch (error: unknown) {
+      this.fail(error);
+    }
+  }
+
   private fail(error: unknown): void {
     this.broken = true;
     this.failure ??= error instanceof Error ? error.message : String(error);
+    const behind = this.handle.behind;
+    if (behind !== null && this.lost === null) {
+      // The file holds what the thread wrote; what it did not stays readable from memory.
+      const { at, bytes } = behind.unwritten();
+      this.lost = bytes;
+      this.synced = at;
+      this.behindWas = behind.writer;
+      this.handle.behind = null;
+      try { behind.abort(); } catch { /* it failed: it writes no more */ }
+    }
   }
 
   /** A record larger than the write buffer (the buffer is empty: just flushed). */
   private writeDirect(bytes: Buffer): boolean {
+    if (this.handle.behind !== null || this.written >= this.writeBehindAfter) {
+      try {
+        this.behindOf().write(bytes);
+      } catch (error: unknown) {
+        this.fail(error);
+        return false;
+      }
+      this.written += bytes.length;
+      this.base = this.written;
+      return true;
+    }
     let off = 0;
     try {
       while (off < bytes.length) off += writeSync(this.handle.fd, bytes, off, bytes.length - off, this.written + off);
@@ -235,6 +329,7 @@ export class Spool {
       return false;
     }
     this.written += bytes.length;
+    this.synced = this.written;
     this.base = this.written;
     return true;
   }

@@ -11,6 +11,7 @@ const { control, lengths, slots } = regionsOf(layout);
 if (Atomics.compareExchange(control, CONTROL.state, STATE.starting, STATE.running) === STATE.starting) {
   Atomics.notify(control, CONTROL.written);
   let state: number = STATE.stopped;
+  let at = layout.position;
   try {
     for (let written = 0; ;) {
       const closing = Atomics.load(control, CONTROL.closing);
@@ -23,7 +24,8 @@ if (Atomics.compareExchange(control, CONTROL.state, STATE.starting, STATE.runnin
         continue;
       }
       const i = written % layout.slots;
-      writeWhole(layout.fd, slots[i].subarray(0, lengths[i]));
+      writeWhole(layout.fd, slots[i].subarray(0, lengths[i]), at);
+      if (at >= 0) at += lengths[i];
       written++;
       Atomics.store(control, CONTROL.written, written);
       Atomics.notify(control, CONTROL.written);

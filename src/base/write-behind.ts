@@ -33,6 +33,8 @@ export interface WriteBehindLayout {
   fd: number;
   slots: number;
   slotBytes: number;
+  /** The file offset of the first byte (written with pwrite), or -1: at the descriptor's own position. */
+  position: number;
 }
 
 /** Where each region of the shared buffer starts. */
@@ -53,6 +55,8 @@ export interface WriteBehindOptions {
   startTimeoutMs?: number;
   /** The worker's module (tests give one that cannot load). */
   workerUrl?: URL;
+  /** Write at this file offset onward (pwrite) instead of at the descriptor's own position. */
+  position?: number;
 }
 
 const WORKER_URL = new URL(`./write-behind-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
@@ -71,12 +75,17 @@ export class WriteBehind {
   private filling = 0;
   private queued = 0;
   private readonly startTimeoutMs: number;
+  /** Where this thread writes next when the worker never started (with a position). */
+  private hereAt: number;
+  /** Bytes copied into the ring so far. */
+  private handed = 0;
 
-  constructor(fd: number, { slots = 4, slotBytes = 1 << 20, startTimeoutMs = 5000, workerUrl = WORKER_URL }: WriteBehindOptions = {}) {
+  constructor(fd: number, { slots = 4, slotBytes = 1 << 20, startTimeoutMs = 5000, workerUrl = WORKER_URL, position = -1 }: WriteBehindOptions = {}) {
     this.startTimeoutMs = startTimeoutMs;
+    this.hereAt = position;
     this.layout = {
       shared: new SharedArrayBuffer((CONTROL_WORDS + slots) * 4 + ERROR_TEXT_BYTES + slots * slotBytes),
-      fd, slots, slotBytes,
+      fd, slots, slotBytes, position,
     };
     this.regions = regionsOf(this.layout);
     // Not this process's flags (execArgv): the thread only writes, and a flag a worker cannot
@@ -94,9 +103,33 @@ export class WriteBehind {
       const n = Math.min(chunk.length - off, this.layout.slotBytes - this.filling);
       slot.set(chunk.subarray(off, off + n), this.filling);
       this.filling += n;
+      this.handed += n;
       off += n;
       if (this.filling === this.layout.slotBytes) this.handOver();
     }
+  }
+
+  /** Returns once every byte handed to `write` so far is in the file. Throws the first write error. */
+  sync(): void {
+    if (this.filling > 0) this.handOver();
+    this.waitUntilWritten(this.queued);
+  }
+
+  /**
+   * The bytes handed over and not in the file, in order, and the file offset of the first
+   * (with a position): after a failed write, what the failed chunk and those queued behind it
+   * held (the caller keeps them some other way).
+   */
+  unwritten(): { at: number; bytes: Buffer } {
+    const { control, lengths, slots } = this.regions;
+    const parts: Buffer[] = [];
+    for (let i = Atomics.load(control, CONTROL.written); i < this.queued; i++) {
+      const slot = i % this.layout.slots;
+      parts.push(Buffer.from(slots[slot].subarray(0, lengths[slot])));
+    }
+    if (this.filling > 0) parts.push(Buffer.from(slots[this.queued % this.layout.slots].subarray(0, this.filling)));
+    const bytes = Buffer.concat(parts);
+    return { at: this.layout.position + this.handed - bytes.length, bytes };
   }
 
   /** Every byte written; the worker stopped. Throws the first write error. */
@@ -169,7 +202,8 @@ export class WriteBehind {
     let written = Atomics.load(control, CONTROL.written);
     while (written < this.queued) {
       const i = written % this.layout.slots;
-      writeWhole(this.layout.fd, slots[i].subarray(0, lengths[i]));
+      writeWhole(this.layout.fd, slots[i].subarray(0, lengths[i]), this.hereAt);
+      if (this.hereAt >= 0) this.hereAt += lengths[i];
       written++;
       Atomics.store(control, CONTROL.written, written);
     }
@@ -194,8 +228,9 @@ export function recordFailure(layout: WriteBehindLayout, error: unknown): void {
   Atomics.store(control, CONTROL.errorBytes, bytes.length);
 }
 
-export function writeWhole(fd: number, bytes: Uint8Array): void {
-  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+/** Writes all of `bytes`: at `position` onward when it is >= 0, else at the descriptor's position. */
+export function writeWhole(fd: number, bytes: Uint8Array, position = -1): void {
+  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off, position >= 0 ? position + off : null);
 }
 
 /** Documents larger than this are written behind their writer (a worker costs ~20 ms to start). */

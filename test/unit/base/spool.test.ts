@@ -270,3 +270,73 @@ describe('a spool whose file cannot be written (the disk is full)', () => {
     ]);
   });
 });
+
+describe('a spool written behind by a worker thread past its first bytes', () => {
+  /** Deterministic records of 1 byte to 3 write buffers, some of them not ASCII. */
+  const texts = (count: number, seed = 11): string[] => {
+    let x = seed;
+    const next = () => (x = (x * 1103515245 + 12345) % 2147483648);
+    return Array.from({ length: count }, (_, i) => `r${i}:${(next() % 3 === 0 ? 'ü' : 'a').repeat(next() % 1500)}`);
+  };
+  // A 512-byte write buffer, written by this thread up to 2 KiB, then by the worker through two
+  // 700-byte slots: every record crosses buffers, slots and the hand-over many times.
+  const small = { writeBuffer: 512, writeBehindAfter: 2048, writeBehind: { slots: 2, slotBytes: 700 } };
+
+  it('reads back every record exactly, while it is written (a read waits for the bytes it needs) and after', () => {
+    const spool = Spool.open(mkdtempSync(join(work, 'behind-')), small)!;
+    const records: Array<[number, string]> = [];
+    for (const text of texts(600)) {
+      records.push([spool.append(text), text]);
+      // Read back an earlier record now and then, the last one most often (it may still be in a slot).
+      if (records.length % 7 === 0) {
+        const i = records.length % 3 === 0 ? records.length - 2 : (records.length * 31) % (records.length - 1);
+        const [at, t] = records[i];
+        expect(spool.text(at, records[i + 1][0] - at)).toBe(t);
+      }
+    }
+    expect(spool.behindBy).toBe('worker');
+    spool.seal();
+    for (let i = 0; i < records.length; i++) {
+      const [at, text] = records[i];
+      const end = i + 1 < records.length ? records[i + 1][0] : spool.size;
+      expect(spool.bytes(at, end - at).equals(Buffer.from(text, 'utf8'))).toBe(true);
+    }
+    spool.close();
+    expect(spool.behindBy).toBe('worker');
+  });
+
+  it('after the worker fails (the disk full), keeps every record appended before readable, and takes no more', () => {
+    const spool = Spool.open(mkdtempSync(join(work, 'behind-full-')), { ...small, writeBehind: { ...small.writeBehind, workerUrl: new URL('./failing-writer.ts', import.meta.url) } })!;
+    const records: Array<[number, string]> = [];
+    for (const text of texts(400)) {
+      const at = spool.append(text);
+      if (at < 0) break;
+      records.push([at, text]);
+    }
+    expect(spool.failure).toMatch(/^ENOSPC\b/);
+    // The worker wrote two chunks; far more was appended before the failure was seen.
+    expect(spool.size).toBeGreaterThan(2048 + 2 * 700);
+    expect(spool.append('more')).toBe(-1);
+    spool.seal();
+    for (let i = 0; i < records.length; i++) {
+      const [at, text] = records[i];
+      const end = i + 1 < records.length ? records[i + 1][0] : spool.size;
+      expect(spool.text(at, end - at)).toBe(text);
+    }
+    spool.close();
+  });
+
+  it('writes nothing more once closed, even to a file that reuses its descriptor number', async () => {
+    const dir = mkdtempSync(join(work, 'behind-close-'));
+    // Many 2 MiB slots queued behind a worker that is still writing them when close is called.
+    const spool = Spool.open(dir, { writeBuffer: 2 << 20, writeBehindAfter: 0, writeBehind: { slots: 17, slotBytes: 2 << 20 } })!;
+    const part = 'a'.repeat(2 << 20);
+    for (let i = 0; i < 48; i++) spool.append(part);
+    spool.close();
+    const next = join(dir, 'next.bin');
+    const fd = openSync(next, 'w');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    closeSync(fd);
+    expect(readFileSync(next).length).toBe(0);
+  });
+});
