@@ -208,9 +208,9 @@ export class ServeWatch {
         if (timing) timing.gcMs = performance.now() - g0;
       },
       trend: (limit, cluster) => store.trend(limit, cluster),
-      save: async (report) => {
+      save: async (report, written) => {
         const t0 = performance.now();
-        await store.save(report);
+        await store.save(report, written);
         this.last = report;
         since('storeMs', t0);
       },

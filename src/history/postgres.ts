@@ -27,12 +27,12 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { gzipJson, parseGzipJson, parseStoredRun } from './gzip-json.ts';
+import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
-import type { RunReport, TrendPoint } from '../run/types.ts';
+import type { RunReport, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore } from './run-store.ts';
@@ -522,20 +522,20 @@ class PgRunStore implements RunStore {
     return r.rows.map(trendPoint).reverse();
   }
 
-  async save(report: RunReport): Promise<void> {
+  async save(report: RunReport, written?: WrittenReport): Promise<void> {
     const cluster = report.run.cluster?.name ?? '';
     if (!this.held) {
       // A lone save (import, tools) still must not interleave with a run of that cluster.
       await this.acquire(cluster);
       try {
-        return await this.save(report);
+        return await this.save(report, written);
       } finally {
         await this.release();
       }
     }
     if (this.held.cluster !== cluster) throw new HistoryError(`run ${report.run.id} is of cluster ${JSON.stringify(cluster)}, but this run holds the lock of ${JSON.stringify(this.held.cluster)}`);
     const summary = summarizeRun(report);
-    const blob = await gzipJson(report);
+    const blob = await storedBlob(report, written);
     const f = report.findings;
     const columns = {
       fingerprint: f.map((x) => x.fingerprint), check: f.map((x) => x.check), severity: f.map((x) => x.severity),

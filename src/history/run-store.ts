@@ -3,7 +3,7 @@
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import type { RunReport, RunSummary, TrendPoint } from '../run/types.ts';
+import type { RunReport, RunSummary, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
 export interface RunStore {
@@ -33,7 +33,7 @@ export interface RunStore {
    * Stores a run whole or not at all, then applies retention. Retention goes by insertion
    * order too, and never deletes the run it has just stored.
    */
-  save(report: RunReport): Promise<void>;
+  save(report: RunReport, written?: WrittenReport): Promise<void>;
   /** Newest first, by insertion order. */
   list(limit: number): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;

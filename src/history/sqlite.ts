@@ -18,11 +18,11 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
-import { gzipJson, parseGzipJson, parseStoredRun } from './gzip-json.ts';
+import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
-import type { RunReport } from '../run/types.ts';
+import type { RunReport, WrittenReport } from '../run/types.ts';
 import { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
@@ -262,18 +262,18 @@ class SqliteRunStore implements RunStore {
     return runs.reverse().map(trendPointOf);
   }
 
-  async save(report: RunReport): Promise<void> {
+  async save(report: RunReport, written?: WrittenReport): Promise<void> {
     if (!this.lock) {
       // A lone save (tests, tools) still must not interleave with a run.
       await this.acquire();
       try {
-        return await this.save(report);
+        return await this.save(report, written);
       } finally {
         await this.release();
       }
     }
     const summary = JSON.stringify(summarizeRun(report));
-    const blob = await gzipJson(report);
+    const blob = await storedBlob(report, written);
     const { maxRuns } = this.options.retention;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const db = this.db;

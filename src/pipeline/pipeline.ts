@@ -9,13 +9,14 @@ import type { Config } from '../config/types.ts';
 import { runDetails, runNotes } from '../analysis/details.ts';
 import { auditSnapshot, type AuditInput, type AuditOutput } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport, TrendPoint } from '../run/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport, TrendPoint, WrittenReport } from '../run/types.ts';
 
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
@@ -27,7 +28,7 @@ export interface PipelineStore {
   release(): Promise<void>;
   /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
   runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
-  save(report: RunReport): Promise<void>;
+  save(report: RunReport, written?: WrittenReport): Promise<void>;
   trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
 }
 
@@ -110,7 +111,10 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     const save = async () => {
       if (store) {
         try {
-          await store.save(report);
+          // report.json as just rendered holds this very run: compressed from the file, the
+          // run is not serialised a second time (a store may still do so: written is a hint).
+          const reportJson = files.find((f) => basename(f) === 'report.json');
+          await store.save(report, reportJson === undefined ? undefined : { reportJson });
           edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
         } catch (error: unknown) {
           if (!(error instanceof HistoryError)) throw error;

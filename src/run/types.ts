@@ -284,3 +284,11 @@ export interface RunSummary {
   /** 'watch' for a run started by `serve --watch` after a change. */
   trigger?: 'watch';
 }
+
+/**
+ * The report.json just written for the very run being saved (its JSON, indented): a store
+ * that keeps runs as gzip JSON may compress that file instead of serialising the run again.
+ */
+export interface WrittenReport {
+  reportJson?: string;
+}

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { HistoryError } from '../../src/base/errors.ts';
 import { PG_SCHEMA_VERSION, parsePgUrl, redactPgUrl } from '../../src/history/postgres.ts';
@@ -70,6 +71,22 @@ describePg('PostgreSQL run store', (server) => {
     const rows = await q(`SELECT count(*)::int AS n, count(*) FILTER (WHERE waived)::int AS w FROM ztaudit_findings f JOIN ztaudit_runs r ON r.seq = f.run_seq WHERE r.id = 'a1'`);
     expect(rows.rows[0]).toEqual({ n: 40, w: 4 });
     await expect(s.save(a1)).rejects.toThrow(/a run with id a1 is already stored in postgres:\/\/127\.0\.0\.1:\d+\/zt_\w+$/);
+  });
+
+  it('stores a run from the report.json just written for it: its bytes, read back as the same run', async () => {
+    const s = await store();
+    const a1 = makeReport('a1', '2026-11-01T02:00:00.000Z', { cluster: 'alpha', findings: 40 });
+    const path = join(work, 'report.json');
+    const text = `${JSON.stringify(a1, null, 2)}\n`;
+    writeFileSync(path, text);
+    await s.save(a1, { reportJson: path });
+    const { rows } = await q(`SELECT report FROM ztaudit_runs WHERE id = 'a1'`);
+    expect(gunzipSync(rows[0].report as Buffer).toString()).toBe(text);
+    expect(await s.get('a1')).toEqual(a1);
+    for await (const r of s.runsNewestFirst('alpha')) {
+      expect(JSON.stringify(r)).toBe(JSON.stringify(a1));
+      spoolCloserOf(r)();
+    }
   });
 
   it('orders by insertion, not by a clock that jumped: latest, runsNewestFirst and retention', async () => {
