@@ -228,6 +228,45 @@ export function recordFailure(layout: WriteBehindLayout, error: unknown): void {
   Atomics.store(control, CONTROL.errorBytes, bytes.length);
 }
 
+/**
+ * The worker's side: writes each chunk handed over, in order, with `write` (at its file offset,
+ * or -1 without a position), until the producer has closed and every chunk is written, or
+ * aborted, or a write throws (recorded for the producer to throw). Does nothing when the
+ * producer has given up waiting for this thread and writes the chunks itself.
+ */
+export function serveWrites(layout: WriteBehindLayout, write = (bytes: Uint8Array, at: number) => writeWhole(layout.fd, bytes, at)): void {
+  const { control, lengths, slots } = regionsOf(layout);
+  if (Atomics.compareExchange(control, CONTROL.state, STATE.starting, STATE.running) !== STATE.starting) return;
+  Atomics.notify(control, CONTROL.written);
+  let state: number = STATE.stopped;
+  let at = layout.position;
+  try {
+    for (let written = 0; ;) {
+      const closing = Atomics.load(control, CONTROL.closing);
+      if (closing === CLOSING.abort) break;
+      const queued = Atomics.load(control, CONTROL.queued);
+      if (written === queued) {
+        // The producer stores its last count before it closes.
+        if (closing === CLOSING.finish) break;
+        Atomics.wait(control, CONTROL.queued, queued, 1000);
+        continue;
+      }
+      const i = written % layout.slots;
+      write(slots[i]!.subarray(0, lengths[i]), at);
+      if (at >= 0) at += lengths[i]!;
+      written++;
+      Atomics.store(control, CONTROL.written, written);
+      Atomics.notify(control, CONTROL.written);
+    }
+  } catch (error: unknown) {
+    recordFailure(layout, error);
+    state = STATE.failed;
+  }
+  Atomics.store(control, CONTROL.state, state);
+  Atomics.notify(control, CONTROL.state);
+  Atomics.notify(control, CONTROL.written);
+}
+
 /** Writes all of `bytes`: at `position` onward when it is >= 0, else at the descriptor's position. */
 export function writeWhole(fd: number, bytes: Uint8Array, position = -1): void {
   for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off, position >= 0 ? position + off : null);
