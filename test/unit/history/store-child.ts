@@ -15,7 +15,9 @@ const store = process.env.STORE_CHILD_LEASE_MS && location.kind === 'k8s'
 await store.acquire('demo'); // makeReport's cluster (a shared store locks per cluster)
 process.stdout.write(`ready ${process.pid}\n`);
 if (mode === 'hold') {
-  setInterval(() => {}, 1000);
+  // The timer holds the store: once nothing did, the collector could finalise its lock
+  // connection, and the lock went with it (another process then acquired it, under load).
+  setInterval(() => store.describe(), 1000);
 } else {
   const findings = Number(process.env.STORE_CHILD_FINDINGS ?? 2000);
   const evidenceBytes = Number(process.env.STORE_CHILD_EVIDENCE ?? 1500);
