@@ -6,11 +6,11 @@
 // frees an unlinked file with its last descriptor). The descriptor is closed by close(), or
 // once nothing references the Spool any more (a FinalizationRegistry), so a report that is
 // still shown (serve) keeps its text readable, and one that is dropped gives it back.
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WriteBehind, type WriteBehindOptions } from './write-behind.ts';
+import { WriteBehind, writeWhole, type WriteBehindOptions } from './write-behind.ts';
 
 /**
  * The descriptor, the name when the platform would not unlink an open file, and the thread
@@ -251,24 +251,30 @@ export class Spool {
 
   private flush(): boolean {
     // After a failed write nothing more goes to the file: what is in `out` stays readable there.
-    if (this.broken) return false;
-    const out = this.out!;
+    if (this.broken || !this.writeOut(this.out!.subarray(0, this.used))) return false;
+    this.base = this.written;
+    this.used = 0;
+    return true;
+  }
+
+  /**
+   * Writes `bytes` after the last byte written: from this thread for the first
+   * writeBehindAfter bytes, handed to the thread writing behind after that. False when a write
+   * failed (fail() then keeps what can still be read).
+   */
+  private writeOut(bytes: Uint8Array): boolean {
     try {
       if (this.handle.behind !== null || this.written >= this.writeBehindAfter) {
-        this.behindOf().write(out.subarray(this.written - this.base, this.used));
-        this.written = this.base + this.used;
+        this.behindOf().write(bytes);
       } else {
-        while (this.written < this.base + this.used) {
-          this.written += writeSync(this.handle.fd, out, this.written - this.base, this.base + this.used - this.written, this.written);
-        }
-        this.synced = this.written;
+        writeWhole(this.handle.fd, bytes, this.written);
+        this.synced = this.written + bytes.length;
       }
     } catch (error: unknown) {
       this.fail(error);
       return false;
     }
-    this.base = this.written;
-    this.used = 0;
+    this.written += bytes.length;
     return true;
   }
 
@@ -310,26 +316,7 @@ export class Spool {
 
   /** A record larger than the write buffer (the buffer is empty: just flushed). */
   private writeDirect(bytes: Buffer): boolean {
-    if (this.handle.behind !== null || this.written >= this.writeBehindAfter) {
-      try {
-        this.behindOf().write(bytes);
-      } catch (error: unknown) {
-        this.fail(error);
-        return false;
-      }
-      this.written += bytes.length;
-      this.base = this.written;
-      return true;
-    }
-    let off = 0;
-    try {
-      while (off < bytes.length) off += writeSync(this.handle.fd, bytes, off, bytes.length - off, this.written + off);
-    } catch (error: unknown) {
-      this.fail(error);
-      return false;
-    }
-    this.written += bytes.length;
-    this.synced = this.written;
+    if (!this.writeOut(bytes)) return false;
     this.base = this.written;
     return true;
   }

@@ -132,11 +132,10 @@ export class WriteBehind {
     return { at: this.layout.position + this.handed - bytes.length, bytes };
   }
 
-  /** Every byte written; the worker stopped. Throws the first write error. */
+  /** Every byte written, and the worker told to stop. Throws the first write error. */
   finish(): void {
-    if (this.filling > 0) this.handOver();
+    this.sync();
     this.close(CLOSING.finish);
-    this.waitUntilWritten(this.queued);
   }
 
   /** Which thread wrote the chunks: the worker, or this one because the worker never started. */

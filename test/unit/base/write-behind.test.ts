@@ -89,29 +89,30 @@ describe('WriteBehind', () => {
 });
 
 describe('FileAppender and writeStreamed', () => {
-  it('starts a writer thread only past its first bytes, and the file is the same either way', () => {
-    const path = join(dir, 'appender.bin');
-    const parts = chunks(200, 20000);
+  /** `parts` through a FileAppender that writes 100,000 bytes itself: the file, and who wrote the rest. */
+  const appended = (name: string, parts: Buffer[]) => {
+    const path = join(dir, name);
     const fd = openSync(path, 'w');
     const file = new FileAppender(fd, 100_000, { slots: 3, slotBytes: 8192 });
     for (const part of parts) file.write(part);
     file.finish();
-    file.abort();
+    file.abort(); // after finish: nothing to do
     closeSync(fd);
-    expect(readFileSync(path).equals(Buffer.concat(parts))).toBe(true);
-    expect(file.behindBy).toBe('worker');
+    return { bytes: readFileSync(path), behindBy: file.behindBy };
+  };
+
+  it('starts a writer thread only past its first bytes, and the file is the same either way', () => {
+    const parts = chunks(200, 20000);
+    const { bytes, behindBy } = appended('appender.bin', parts);
+    expect(bytes.equals(Buffer.concat(parts))).toBe(true);
+    expect(behindBy).toBe('worker');
   });
 
   it('writes a file smaller than its threshold from this thread alone', () => {
-    const path = join(dir, 'small.bin');
     const parts = chunks(20, 2000);
-    const fd = openSync(path, 'w');
-    const file = new FileAppender(fd, 100_000, { slots: 3, slotBytes: 8192 });
-    for (const part of parts) file.write(part);
-    file.finish();
-    closeSync(fd);
-    expect(readFileSync(path).equals(Buffer.concat(parts))).toBe(true);
-    expect(file.behindBy).toBe('none');
+    const { bytes, behindBy } = appended('small.bin', parts);
+    expect(bytes.equals(Buffer.concat(parts))).toBe(true);
+    expect(behindBy).toBe('none');
   });
 
   it('writes a report past the write-behind threshold whole, text and spooled bytes in order', async () => {
