@@ -172,9 +172,25 @@ export class Spool {
     return at;
   }
 
-  /** Writes what is buffered and frees the write buffer: nothing more will be appended. */
+  /**
+   * Writes what is buffered and frees the write buffer: nothing more will be appended. The
+   * thread writing behind finishes and ends here (a sealed spool is read for as long as its
+   * report is kept, and that thread would hold ~25 MiB all that time), so a write of the last
+   * bytes that failed is known now: `failure` says so.
+   */
   seal(): void {
     if (this.out !== null && this.flush()) this.out = null;
+    const behind = this.handle.behind;
+    if (behind === null) return;
+    try {
+      behind.finish();
+    } catch (error: unknown) {
+      this.fail(error);
+      return;
+    }
+    this.synced = this.written;
+    this.behindWas = behind.writer;
+    this.handle.behind = null;
   }
 
   /** The text of bytes [at, at + bytes), as appended. */
@@ -208,6 +224,7 @@ export class Spool {
     this.stream.buf = null;
     this.memo = undefined;
     this.memoAt = -1;
+    this.lost = null;
     unreachable.unregister(this.handle);
     release(this.handle);
   }
@@ -229,7 +246,8 @@ export class Spool {
     }
     if (bytes > w.size) {
       const own = Buffer.allocUnsafe(bytes);
-      this.readInto(own, bytes, at);
+      const got = this.readInto(own, bytes, at);
+      if (got < bytes) throw new Error(`spool read short: ${got} of ${bytes} bytes at ${at}`);
       return [own, 0];
     }
     w.buf ??= Buffer.allocUnsafe(w.size);

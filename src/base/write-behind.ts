@@ -5,7 +5,9 @@
 // slots in one SharedArrayBuffer: the producer copies a chunk into a free slot and goes on,
 // and waits only when every slot is still being written. The producer is synchronous code
 // (a document writer never yields), so nothing here needs the event loop: progress, the end
-// and a failure are all seen through Atomics on the shared counters.
+// and a failure are all seen through Atomics on the shared counters. Each side waits on a
+// doorbell the other rings after every change it makes (a count, not the counters
+// themselves): a change made between a side's look and its wait still wakes it.
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
@@ -21,6 +23,10 @@ export const CONTROL = {
   errorBytes: 3,
   /** 1 once the producer has handed over its last chunk; 2 when the rest is not wanted. */
   closing: 4,
+  /** Rung by the producer after it hands over a chunk or closes (the worker waits on it). */
+  toWorker: 5,
+  /** Rung by the worker after each chunk written and each change of its state (the producer waits on it). */
+  toProducer: 6,
 } as const;
 /** The worker's state: only `starting` is changed by both threads (by compare-exchange). */
 export const STATE = { starting: 0, running: 1, failed: 2, abandoned: 3, stopped: 4 } as const;
@@ -79,6 +85,8 @@ export class WriteBehind {
   private hereAt: number;
   /** Bytes copied into the ring so far. */
   private handed = 0;
+  /** Whether this thread wrote any chunk (the worker never started). */
+  private wroteHere = false;
 
   constructor(fd: number, { slots = 4, slotBytes = 1 << 20, startTimeoutMs = 5000, workerUrl = WORKER_URL, position = -1 }: WriteBehindOptions = {}) {
     this.startTimeoutMs = startTimeoutMs;
@@ -140,7 +148,7 @@ export class WriteBehind {
 
   /** Which thread wrote the chunks: the worker, or this one because the worker never started. */
   get writer(): 'worker' | 'this thread' {
-    return Atomics.load(this.regions.control, CONTROL.state) === STATE.abandoned ? 'this thread' : 'worker';
+    return this.wroteHere ? 'this thread' : 'worker';
   }
 
   /**
@@ -151,13 +159,16 @@ export class WriteBehind {
     const { control } = this.regions;
     this.close(CLOSING.abort);
     Atomics.compareExchange(control, CONTROL.state, STATE.starting, STATE.abandoned);
-    for (let state; (state = Atomics.load(control, CONTROL.state)) === STATE.running;) Atomics.wait(control, CONTROL.state, state, 100);
+    for (;;) {
+      const bell = Atomics.load(control, CONTROL.toProducer);
+      if (Atomics.load(control, CONTROL.state) !== STATE.running) return;
+      Atomics.wait(control, CONTROL.toProducer, bell, 100);
+    }
   }
 
   private close(how: number): void {
-    const { control } = this.regions;
-    Atomics.store(control, CONTROL.closing, how);
-    Atomics.notify(control, CONTROL.queued);
+    Atomics.store(this.regions.control, CONTROL.closing, how);
+    ring(this.regions.control, CONTROL.toWorker);
   }
 
   private handOver(): void {
@@ -167,7 +178,7 @@ export class WriteBehind {
     this.queued++;
     this.filling = 0;
     Atomics.store(control, CONTROL.queued, this.queued);
-    Atomics.notify(control, CONTROL.queued);
+    ring(control, CONTROL.toWorker);
     this.waitUntilWritten(this.queued - this.layout.slots + 1);
   }
 
@@ -176,6 +187,7 @@ export class WriteBehind {
     const { control } = this.regions;
     const startedWaiting = performance.now();
     for (;;) {
+      const bell = Atomics.load(control, CONTROL.toProducer);
       const state = Atomics.load(control, CONTROL.state);
       if (state === STATE.failed) throw this.failure();
       if (state === STATE.abandoned) {
@@ -191,7 +203,8 @@ export class WriteBehind {
         Atomics.compareExchange(control, CONTROL.state, STATE.starting, STATE.abandoned);
         continue;
       }
-      Atomics.wait(control, CONTROL.written, written, 100);
+      // A timeout only to notice that the worker is late to start.
+      Atomics.wait(control, CONTROL.toProducer, bell, 100);
     }
   }
 
@@ -199,6 +212,7 @@ export class WriteBehind {
   private writeQueuedHere(): void {
     const { control, lengths, slots } = this.regions;
     let written = Atomics.load(control, CONTROL.written);
+    if (written < this.queued) this.wroteHere = true;
     while (written < this.queued) {
       const i = written % this.layout.slots;
       writeWhole(this.layout.fd, slots[i].subarray(0, lengths[i]), this.hereAt);
@@ -236,18 +250,19 @@ export function recordFailure(layout: WriteBehindLayout, error: unknown): void {
 export function serveWrites(layout: WriteBehindLayout, write = (bytes: Uint8Array, at: number) => writeWhole(layout.fd, bytes, at)): void {
   const { control, lengths, slots } = regionsOf(layout);
   if (Atomics.compareExchange(control, CONTROL.state, STATE.starting, STATE.running) !== STATE.starting) return;
-  Atomics.notify(control, CONTROL.written);
+  ring(control, CONTROL.toProducer);
   let state: number = STATE.stopped;
   let at = layout.position;
   try {
     for (let written = 0; ;) {
+      const bell = Atomics.load(control, CONTROL.toWorker);
       const closing = Atomics.load(control, CONTROL.closing);
       if (closing === CLOSING.abort) break;
       const queued = Atomics.load(control, CONTROL.queued);
       if (written === queued) {
         // The producer stores its last count before it closes.
         if (closing === CLOSING.finish) break;
-        Atomics.wait(control, CONTROL.queued, queued, 1000);
+        Atomics.wait(control, CONTROL.toWorker, bell);
         continue;
       }
       const i = written % layout.slots;
@@ -255,15 +270,20 @@ export function serveWrites(layout: WriteBehindLayout, write = (bytes: Uint8Arra
       if (at >= 0) at += lengths[i]!;
       written++;
       Atomics.store(control, CONTROL.written, written);
-      Atomics.notify(control, CONTROL.written);
+      ring(control, CONTROL.toProducer);
     }
   } catch (error: unknown) {
     recordFailure(layout, error);
     state = STATE.failed;
   }
   Atomics.store(control, CONTROL.state, state);
-  Atomics.notify(control, CONTROL.state);
-  Atomics.notify(control, CONTROL.written);
+  ring(control, CONTROL.toProducer);
+}
+
+/** A change made: counted on the doorbell `bell`, and whoever waits on it woken. */
+function ring(control: Int32Array, bell: number): void {
+  Atomics.add(control, bell, 1);
+  Atomics.notify(control, bell);
 }
 
 /** Writes all of `bytes`: at `position` onward when it is >= 0, else at the descriptor's position. */

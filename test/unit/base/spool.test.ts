@@ -4,7 +4,7 @@
 // descriptor stays open exactly as long as a report references it: an audit that throws
 // closes it at once, a pipeline run's report keeps it while it is held, and a serve daemon
 // running again and again keeps only the latest report's open.
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -94,6 +94,18 @@ describe('Spool', () => {
     expect(texts).toEqual(objects.map((o) => (Object.keys(o).length === 0 ? '' : `,${JSON.stringify(o).slice(1, -1)}`)));
     spool.seal();
     expect(objects.map((_, i) => spool.text(at[i], ends[i] - at[i]))).toEqual(texts);
+    spool.close();
+  });
+
+  it('says so when its file comes up short, instead of handing out bytes it did not read', () => {
+    let fd = -1;
+    const spool = Spool.open(mkdtempSync(join(work, 'short-')), { writeBehindAfter: Infinity, open: (path) => (fd = openSync(path, 'wx+', 0o600)) })!;
+    const big = 'b'.repeat(3 << 20); // larger than the read windows: read into a buffer of its own
+    const at = spool.append(big);
+    spool.seal();
+    ftruncateSync(fd, at + 100);
+    expect(() => spool.bytes(at, big.length)).toThrow(/spool read short/);
+    expect(() => spool.text(at, big.length)).toThrow(/spool read short/);
     spool.close();
   });
 
@@ -322,6 +334,49 @@ describe('a spool written behind by a worker thread past its first bytes', () =>
       const [at, text] = records[i];
       const end = i + 1 < records.length ? records[i + 1][0] : spool.size;
       expect(spool.text(at, end - at)).toBe(text);
+    }
+    spool.close();
+  });
+
+  it('ends the thread writing behind when sealed (a sealed spool is kept while its report is shown)', async () => {
+    const workerThreads = () => readdirSync('/proc/self/task').filter((t) => {
+      try { return readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'WorkerThread'; } catch { return false; }
+    }).length;
+    // The threads of spools closed by earlier tests end a moment after: wait until none has for 200 ms.
+    let before = workerThreads();
+    for (let still = 0; still < 10;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const now = workerThreads();
+      still = now === before ? still + 1 : 0;
+      before = now;
+    }
+    const spool = Spool.open(mkdtempSync(join(work, 'behind-sealed-')), small)!;
+    const records = texts(200).map((text) => [spool.append(text), text] as const);
+    expect(spool.behindBy).toBe('worker');
+    spool.seal();
+    // A thread ends a moment after it returns from its loop.
+    for (let i = 0; i < 100 && workerThreads() > before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(workerThreads()).toBe(before);
+    expect(spool.behindBy).toBe('worker');
+    const [at, text] = records.at(-1)!;
+    expect(spool.text(at, spool.size - at)).toBe(text);
+    spool.close();
+  });
+
+  it('knows at seal that the last writes failed (the audit warns then), and keeps them readable', () => {
+    // Eight slots: every chunk is handed over without waiting, so nothing shows the failure before seal.
+    const spool = Spool.open(mkdtempSync(join(work, 'behind-late-')), { ...small, writeBehind: { slots: 8, slotBytes: 700, workerUrl: new URL('./failing-writer.ts', import.meta.url) } })!;
+    const records: Array<[number, string]> = [];
+    for (let i = 0; i < 12; i++) {
+      const text = `record-${i}-${'y'.repeat(300)}`;
+      records.push([spool.append(text), text]);
+    }
+    expect(records.every(([at]) => at >= 0)).toBe(true);
+    spool.seal();
+    expect(spool.failure).toMatch(/^ENOSPC\b/);
+    for (let i = 0; i < records.length; i++) {
+      const [at, text] = records[i];
+      expect(spool.text(at, (i + 1 < records.length ? records[i + 1][0] : spool.size) - at)).toBe(text);
     }
     spool.close();
   });

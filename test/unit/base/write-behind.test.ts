@@ -75,6 +75,25 @@ describe('WriteBehind', () => {
     expect(statSync(next).size).toBe(0);
   });
 
+  it('sees a close made between its worker\'s look and its wait: abort returns at once', async () => {
+    const fd = openSync(join(dir, 'late-close.bin'), 'w');
+    const channel = new BroadcastChannel('late-wait-writer');
+    try {
+      const waiting = new Promise((resolve) => { channel.onmessage = resolve; });
+      const behind = new WriteBehind(fd, { workerUrl: new URL('./late-wait-writer.ts', import.meta.url) });
+      behind.write(Buffer.alloc(10));
+      behind.sync(); // one chunk written
+      await waiting; // the worker saw nothing more to do, and is about to wait
+      const started = performance.now();
+      behind.abort();
+      // A close the worker missed kept it asleep for its whole wait (1 s before, for ever now).
+      expect(performance.now() - started).toBeLessThan(500);
+    } finally {
+      channel.close();
+      closeSync(fd);
+    }
+  });
+
   it('writes everything from this thread when the worker cannot start', () => {
     const path = join(dir, 'no-worker.bin');
     const parts = chunks(50, 8192);
