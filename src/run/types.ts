@@ -292,3 +292,17 @@ export interface RunSummary {
 export interface WrittenReport {
   reportJson?: string;
 }
+
+/**
+ * A file as its writer left it: fstat of the writer's own descriptor once the file was in
+ * place (bigint stats: times to the nanosecond). A file at `path` that is not this one
+ * (renamed over, or written since: mtime and ctime move) is not what was written.
+ */
+export interface WrittenFile {
+  path: string;
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
