@@ -5,8 +5,8 @@
 // is) into a reused buffer, compressed a MiB at a time. The decompressed bytes are exactly
 // JSON.stringify(value). A run whose report.json was just written is stored from that file
 // instead (storedBlob): the same value, indented.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, type TransformOptions } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
@@ -88,23 +88,51 @@ export async function gzipJson(value: object): Promise<Buffer> {
 const MEMBER_BYTES = 16 << 20;
 
 /**
- * gzip of a JSON file's bytes (report.json as just written), compressed by up to `members`
- * of libuv's threads at once: the file is cut into that many byte ranges, each compressed as a
- * gzip member of its own, and the members concatenated (gzip readers inflate concatenated
- * members as one stream: parseGzipJson, `gunzip`). This thread only waits. At 150,000 pods
- * gzipJson of the run took ~2 s of a real run, serialising it again on this thread while one
- * zlib thread compressed; the 420 MiB report.json compresses so in ~1 s.
- * Throws when the file cannot be read whole.
+ * gzip of a file's bytes as gzipFrom compresses them, the file opened once (the tests' way in).
+ * Throws when it cannot be read whole.
  */
 export async function gzipFile(path: string, members = 4): Promise<Buffer> {
-  const size = statSync(path).size;
-  const parts = Math.max(1, Math.min(members, Math.floor(size / MEMBER_BYTES)));
-  const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((size * i) / parts));
-  return Buffer.concat(await Promise.all(cuts.slice(0, -1).map((start, i) => gzipRange(path, start, cuts[i + 1]!))));
+  const file = await open(path, 'r');
+  try {
+    return await gzipFrom(file, (await file.stat()).size, members);
+  } finally {
+    await file.close();
+  }
 }
 
-/** One gzip member of bytes [start, end) of `path`. */
-async function gzipRange(path: string, start: number, end: number): Promise<Buffer> {
+/**
+ * gzip of the first `size` bytes of an open file (report.json as just written), compressed by
+ * up to `members` of libuv's threads at once: the bytes are cut into that many ranges, each
+ * compressed as a gzip member of its own, and the members concatenated (gzip readers inflate
+ * concatenated members as one stream: parseGzipJson, `gunzip`). This thread only waits. At
+ * 150,000 pods gzipJson of the run took ~2 s of a real run, serialising it again on this
+ * thread while one zlib thread compressed; the 420 MiB report.json compresses so in ~1 s.
+ * Every member reads through `file` (positional reads), so all read the same file. When one
+ * fails, the others stop before their next read, and this rejects once they have: nothing
+ * goes on reading and compressing beside a caller that falls back.
+ * Throws when the file cannot be read whole.
+ */
+export async function gzipFrom(file: FileHandle, size: number, members = 4): Promise<Buffer> {
+  const parts = Math.max(1, Math.min(members, Math.floor(size / MEMBER_BYTES)));
+  const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((size * i) / parts));
+  const failed = new AbortController();
+  const gzips = cuts.slice(0, -1).map((start, i) => gzipRange(file, start, cuts[i + 1]!, failed.signal).catch((error: unknown) => {
+    failed.abort();
+    throw error;
+  }));
+  try {
+    return Buffer.concat(await Promise.all(gzips));
+  } catch (error: unknown) {
+    await Promise.allSettled(gzips);
+    throw error;
+  }
+}
+
+/**
+ * One gzip member of bytes [start, end) of `file`. No read once `stop` fires; on any failure its
+ * gzip stream is destroyed, so its pending writes and zlib's memory go with it.
+ */
+async function gzipRange(file: FileHandle, start: number, end: number, stop: AbortSignal): Promise<Buffer> {
   const out: Buffer[] = [];
   const gz = createGzip({ chunkSize: 1 << 20 });
   gz.on('data', (chunk: Buffer) => out.push(chunk));
@@ -113,7 +141,6 @@ async function gzipRange(path: string, start: number, end: number): Promise<Buff
     gz.on('error', reject);
   });
   ended.catch(() => {}); // awaited below, unless reading failed first
-  const file = await open(path, 'r');
   try {
     // Two read buffers in turn, each reused only once zlib is done with it (its write
     // callback): the reads make no garbage for a main thread that is idle meanwhile.
@@ -121,19 +148,23 @@ async function gzipRange(path: string, start: number, end: number): Promise<Buff
     const consumed: Array<Promise<void> | undefined> = [undefined, undefined];
     for (let at = start, k = 0; at < end; k ^= 1) {
       await consumed[k];
+      stop.throwIfAborted();
       const buffer = buffers[k]!;
       const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, end - at), at);
-      if (bytesRead === 0) throw new Error(`${path} ended at byte ${at} of ${end} (changed while it was read)`);
-      consumed[k] = new Promise<void>((resolve, reject) => gz.write(buffer.subarray(0, bytesRead), (error) => (error ? reject(error) : resolve())));
+      if (bytesRead === 0) throw new Error(`the file ended at byte ${at} of ${end} (changed while it was read)`);
+      const written = new Promise<void>((resolve, reject) => gz.write(buffer.subarray(0, bytesRead), (error) => (error ? reject(error) : resolve())));
+      written.catch(() => {}); // awaited in turn, unless the stream is destroyed first
+      consumed[k] = written;
       at += bytesRead;
     }
     await Promise.all(consumed);
-  } finally {
-    await file.close();
+    gz.end();
+    await ended;
+    return Buffer.concat(out);
+  } catch (error: unknown) {
+    gz.destroy();
+    throw error;
   }
-  gz.end();
-  await ended;
-  return Buffer.concat(out);
 }
 
 /**
