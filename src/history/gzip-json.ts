@@ -4,8 +4,9 @@
 // is serialised one element at a time (a spooled finding's text copied from its spool as it
 // is) into a reused buffer, compressed a MiB at a time. The decompressed bytes are exactly
 // JSON.stringify(value). A run whose report.json was just written is stored from that file
-// instead (storedBlob): the same value, indented.
-import { closeSync, openSync, readSync } from 'node:fs';
+// instead (storedBlob), while it is the very file render wrote, unchanged: the same value,
+// indented.
+import { constants, type BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, type TransformOptions } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
@@ -14,7 +15,7 @@ import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { ByteBatch, Spool } from '../base/spool.ts';
 import { spoolFinding, writeFindingJson } from '../run/spooled-finding.ts';
 import { rememberSpool } from '../run/stored-run.ts';
-import type { Finding, RunReport, WrittenReport } from '../run/types.ts';
+import type { Finding, RunReport, WrittenFile, WrittenReport } from '../run/types.ts';
 
 /**
  * JSON.stringify(value) of a plain object into `out`, its top-level arrays element by
@@ -168,38 +169,55 @@ async function gzipRange(file: FileHandle, start: number, end: number, stop: Abo
 }
 
 /**
- * A run as the SQLite and PostgreSQL stores keep it: gzip of the report.json just written for
- * it when the caller names one (gzipFile), else of the run serialised here (gzipJson). Either
- * inflates to the run's JSON. A file that does not name this run near its start, or cannot be
- * read whole, is not used: the run is serialised instead, and stored either way.
+ * A run as the SQLite and PostgreSQL stores keep it: gzip of the report.json render wrote for
+ * it when the caller names one and it is still that file (storedFrom), else of the run
+ * serialised here (gzipJson). Either inflates to the run's JSON. A file that is not the one
+ * written, does not begin with this run, or cannot be read whole is not used: the run is
+ * serialised instead, and stored either way.
  */
 export async function storedBlob(report: RunReport, written?: WrittenReport): Promise<Buffer> {
-  const path = written?.reportJson;
-  if (path !== undefined && namesRun(path, report.run.id)) {
-    try {
-      return await gzipFile(path);
-    } catch {
-      // gone or changed meanwhile: serialise the run instead
-    }
+  if (written !== undefined) {
+    const blob = await storedFrom(written.reportJson, report).catch(() => null);
+    if (blob !== null) return blob;
   }
   return gzipJson(report);
 }
 
-/** Whether the first 64 KiB of `path` hold `"id": "<id>"` (report.json writes the run first). */
-function namesRun(path: string, id: string): boolean {
-  let fd: number;
+/**
+ * gzip of the file render wrote, when `written.path` still names it unchanged (device, inode,
+ * size, mtime and ctime as render's fstat said) and it begins with this run; else null. The
+ * history trusts nothing else in --out: a file renamed over it, or written into since, could
+ * hold another run, or this one with its regressions taken out. The file is opened once, so
+ * what is checked is what is read, and checked again once read: a write into it meanwhile
+ * moves its mtime and ctime (to the filesystem's timestamp granularity). No pass over the
+ * bytes besides compressing them. Throws when it cannot be read whole.
+ */
+async function storedFrom(written: WrittenFile, report: RunReport): Promise<Buffer | null> {
+  // Non-blocking: a FIFO put in its place must not hold the save until someone writes to it.
+  const file = await open(written.path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    fd = openSync(path, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const head = Buffer.alloc(64 << 10);
-    const n = readSync(fd, head, 0, head.length, 0);
-    return head.subarray(0, n).includes(`"id": ${JSON.stringify(id)}`);
+    if (!isAsWritten(await file.stat({ bigint: true }), written) || !(await beginsWithRun(file, report))) return null;
+    const blob = await gzipFrom(file, Number(written.size));
+    return isAsWritten(await file.stat({ bigint: true }), written) ? blob : null;
   } finally {
-    closeSync(fd);
+    await file.close();
   }
+}
+
+function isAsWritten(stats: BigIntStats, written: WrittenFile): boolean {
+  return stats.dev === written.dev && stats.ino === written.ino && stats.size === written.size &&
+    stats.mtimeNs === written.mtimeNs && stats.ctimeNs === written.ctimeNs;
+}
+
+/**
+ * Whether `file` begins as writeReportJson begins this run's report.json: the schema version,
+ * then the run, its id first (not `"id": "<id>"` anywhere near the start, such as a check's).
+ */
+async function beginsWithRun(file: FileHandle, report: RunReport): Promise<boolean> {
+  const head = Buffer.from(`{\n  "schemaVersion": ${JSON.stringify(report.schemaVersion)},\n  "run": {\n    "id": ${JSON.stringify(report.run.id)}`);
+  const buffer = Buffer.alloc(head.length);
+  const { bytesRead } = await file.read(buffer, 0, head.length, 0);
+  return bytesRead === head.length && buffer.equals(head);
 }
 
 /**

@@ -290,7 +290,7 @@ export interface RunSummary {
  * that keeps runs as gzip JSON may compress that file instead of serialising the run again.
  */
 export interface WrittenReport {
-  reportJson?: string;
+  reportJson: WrittenFile;
 }
 
 /**
