@@ -123,7 +123,7 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
     collect: input.collect,
     store,
     diff: (previous, current, expiredWaivers, olderRuns) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers, olderRuns }),
-    render: (report, extras) => renderReports(report, { formats: extras.formats ? formats.filter((f) => extras.formats!.includes(f)) : formats, outDir, trend: extras.trend, previous: extras.previous, chromium }),
+    render: (report, extras) => renderReports(report, { formats: extras.formats ? formats.filter((f) => extras.formats!.includes(f)) : formats, outDir, trend: extras.trend, previous: extras.previous, chromium, onReportJson: extras.onReportJson }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
     publishers: input.flags.policyReports ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
     log: input.log,

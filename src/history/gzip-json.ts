@@ -4,9 +4,10 @@
 // is serialised one element at a time (a spooled finding's text copied from its spool as it
 // is) into a reused buffer, compressed a MiB at a time. The decompressed bytes are exactly
 // JSON.stringify(value). A run whose report.json was just written is stored from that file
-// instead (storedBlob): the same value, indented.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+// instead (storedBlob), while it is the very file render wrote, unchanged: the same value,
+// indented.
+import { constants, type BigIntStats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, type TransformOptions } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { createGunzip, createGzip, type ZlibOptions } from 'node:zlib';
@@ -14,7 +15,7 @@ import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { ByteBatch, Spool } from '../base/spool.ts';
 import { spoolFinding, writeFindingJson } from '../run/spooled-finding.ts';
 import { rememberSpool } from '../run/stored-run.ts';
-import type { Finding, RunReport, WrittenReport } from '../run/types.ts';
+import type { Finding, RunReport, WrittenFile, WrittenReport } from '../run/types.ts';
 
 /**
  * JSON.stringify(value) of a plain object into `out`, its top-level arrays element by
@@ -88,23 +89,51 @@ export async function gzipJson(value: object): Promise<Buffer> {
 const MEMBER_BYTES = 16 << 20;
 
 /**
- * gzip of a JSON file's bytes (report.json as just written), compressed by up to `members`
- * of libuv's threads at once: the file is cut into that many byte ranges, each compressed as a
- * gzip member of its own, and the members concatenated (gzip readers inflate concatenated
- * members as one stream: parseGzipJson, `gunzip`). This thread only waits. At 150,000 pods
- * gzipJson of the run took ~2 s of a real run, serialising it again on this thread while one
- * zlib thread compressed; the 420 MiB report.json compresses so in ~1 s.
- * Throws when the file cannot be read whole.
+ * gzip of a file's bytes as gzipFrom compresses them, the file opened once (the tests' way in).
+ * Throws when it cannot be read whole.
  */
 export async function gzipFile(path: string, members = 4): Promise<Buffer> {
-  const size = statSync(path).size;
-  const parts = Math.max(1, Math.min(members, Math.floor(size / MEMBER_BYTES)));
-  const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((size * i) / parts));
-  return Buffer.concat(await Promise.all(cuts.slice(0, -1).map((start, i) => gzipRange(path, start, cuts[i + 1]!))));
+  const file = await open(path, 'r');
+  try {
+    return await gzipFrom(file, (await file.stat()).size, members);
+  } finally {
+    await file.close();
+  }
 }
 
-/** One gzip member of bytes [start, end) of `path`. */
-async function gzipRange(path: string, start: number, end: number): Promise<Buffer> {
+/**
+ * gzip of the first `size` bytes of an open file (report.json as just written), compressed by
+ * up to `members` of libuv's threads at once: the bytes are cut into that many ranges, each
+ * compressed as a gzip member of its own, and the members concatenated (gzip readers inflate
+ * concatenated members as one stream: parseGzipJson, `gunzip`). This thread only waits. At
+ * 150,000 pods gzipJson of the run took ~2 s of a real run, serialising it again on this
+ * thread while one zlib thread compressed; the 420 MiB report.json compresses so in ~1 s.
+ * Every member reads through `file` (positional reads), so all read the same file. When one
+ * fails, the others stop before their next read, and this rejects once they have: nothing
+ * goes on reading and compressing beside a caller that falls back.
+ * Throws when the file cannot be read whole.
+ */
+export async function gzipFrom(file: FileHandle, size: number, members = 4): Promise<Buffer> {
+  const parts = Math.max(1, Math.min(members, Math.floor(size / MEMBER_BYTES)));
+  const cuts = Array.from({ length: parts + 1 }, (_, i) => Math.floor((size * i) / parts));
+  const failed = new AbortController();
+  const gzips = cuts.slice(0, -1).map((start, i) => gzipRange(file, start, cuts[i + 1]!, failed.signal).catch((error: unknown) => {
+    failed.abort();
+    throw error;
+  }));
+  try {
+    return Buffer.concat(await Promise.all(gzips));
+  } catch (error: unknown) {
+    await Promise.allSettled(gzips);
+    throw error;
+  }
+}
+
+/**
+ * One gzip member of bytes [start, end) of `file`. No read once `stop` fires; on any failure its
+ * gzip stream is destroyed, so its pending writes and zlib's memory go with it.
+ */
+async function gzipRange(file: FileHandle, start: number, end: number, stop: AbortSignal): Promise<Buffer> {
   const out: Buffer[] = [];
   const gz = createGzip({ chunkSize: 1 << 20 });
   gz.on('data', (chunk: Buffer) => out.push(chunk));
@@ -113,7 +142,6 @@ async function gzipRange(path: string, start: number, end: number): Promise<Buff
     gz.on('error', reject);
   });
   ended.catch(() => {}); // awaited below, unless reading failed first
-  const file = await open(path, 'r');
   try {
     // Two read buffers in turn, each reused only once zlib is done with it (its write
     // callback): the reads make no garbage for a main thread that is idle meanwhile.
@@ -121,54 +149,75 @@ async function gzipRange(path: string, start: number, end: number): Promise<Buff
     const consumed: Array<Promise<void> | undefined> = [undefined, undefined];
     for (let at = start, k = 0; at < end; k ^= 1) {
       await consumed[k];
+      stop.throwIfAborted();
       const buffer = buffers[k]!;
       const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, end - at), at);
-      if (bytesRead === 0) throw new Error(`${path} ended at byte ${at} of ${end} (changed while it was read)`);
-      consumed[k] = new Promise<void>((resolve, reject) => gz.write(buffer.subarray(0, bytesRead), (error) => (error ? reject(error) : resolve())));
+      if (bytesRead === 0) throw new Error(`the file ended at byte ${at} of ${end} (changed while it was read)`);
+      const written = new Promise<void>((resolve, reject) => gz.write(buffer.subarray(0, bytesRead), (error) => (error ? reject(error) : resolve())));
+      written.catch(() => {}); // awaited in turn, unless the stream is destroyed first
+      consumed[k] = written;
       at += bytesRead;
     }
     await Promise.all(consumed);
-  } finally {
-    await file.close();
+    gz.end();
+    await ended;
+    return Buffer.concat(out);
+  } catch (error: unknown) {
+    gz.destroy();
+    throw error;
   }
-  gz.end();
-  await ended;
-  return Buffer.concat(out);
 }
 
 /**
- * A run as the SQLite and PostgreSQL stores keep it: gzip of the report.json just written for
- * it when the caller names one (gzipFile), else of the run serialised here (gzipJson). Either
- * inflates to the run's JSON. A file that does not name this run near its start, or cannot be
- * read whole, is not used: the run is serialised instead, and stored either way.
+ * A run as the SQLite and PostgreSQL stores keep it: gzip of the report.json render wrote for
+ * it when the caller names one and it is still that file (storedFrom), else of the run
+ * serialised here (gzipJson). Either inflates to the run's JSON. A file that is not the one
+ * written, does not begin with this run, or cannot be read whole is not used: the run is
+ * serialised instead, and stored either way.
  */
 export async function storedBlob(report: RunReport, written?: WrittenReport): Promise<Buffer> {
-  const path = written?.reportJson;
-  if (path !== undefined && namesRun(path, report.run.id)) {
-    try {
-      return await gzipFile(path);
-    } catch {
-      // gone or changed meanwhile: serialise the run instead
-    }
+  if (written !== undefined) {
+    const blob = await storedFrom(written.reportJson, report).catch(() => null);
+    if (blob !== null) return blob;
   }
   return gzipJson(report);
 }
 
-/** Whether the first 64 KiB of `path` hold `"id": "<id>"` (report.json writes the run first). */
-function namesRun(path: string, id: string): boolean {
-  let fd: number;
+/**
+ * gzip of the file render wrote, when `written.path` still names it unchanged (device, inode,
+ * size, mtime and ctime as render's fstat said) and it begins with this run; else null. The
+ * history trusts nothing else in --out: a file renamed over it, or written into since, could
+ * hold another run, or this one with its regressions taken out. The file is opened once, so
+ * what is checked is what is read, and checked again once read: a write into it meanwhile
+ * moves its mtime and ctime (to the filesystem's timestamp granularity). No pass over the
+ * bytes besides compressing them. Throws when it cannot be read whole.
+ */
+async function storedFrom(written: WrittenFile, report: RunReport): Promise<Buffer | null> {
+  // Non-blocking: a FIFO put in its place must not hold the save until someone writes to it.
+  const file = await open(written.path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    fd = openSync(path, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const head = Buffer.alloc(64 << 10);
-    const n = readSync(fd, head, 0, head.length, 0);
-    return head.subarray(0, n).includes(`"id": ${JSON.stringify(id)}`);
+    if (!isAsWritten(await file.stat({ bigint: true }), written) || !(await beginsWithRun(file, report))) return null;
+    const blob = await gzipFrom(file, Number(written.size));
+    return isAsWritten(await file.stat({ bigint: true }), written) ? blob : null;
   } finally {
-    closeSync(fd);
+    await file.close();
   }
+}
+
+function isAsWritten(stats: BigIntStats, written: WrittenFile): boolean {
+  return stats.dev === written.dev && stats.ino === written.ino && stats.size === written.size &&
+    stats.mtimeNs === written.mtimeNs && stats.ctimeNs === written.ctimeNs;
+}
+
+/**
+ * Whether `file` begins as writeReportJson begins this run's report.json: the schema version,
+ * then the run, its id first (not `"id": "<id>"` anywhere near the start, such as a check's).
+ */
+async function beginsWithRun(file: FileHandle, report: RunReport): Promise<boolean> {
+  const head = Buffer.from(`{\n  "schemaVersion": ${JSON.stringify(report.schemaVersion)},\n  "run": {\n    "id": ${JSON.stringify(report.run.id)}`);
+  const buffer = Buffer.alloc(head.length);
+  const { bytesRead } = await file.read(buffer, 0, head.length, 0);
+  return bytesRead === head.length && buffer.equals(head);
 }
 
 /**

@@ -9,14 +9,13 @@ import type { Config } from '../config/types.ts';
 import { runDetails, runNotes } from '../analysis/details.ts';
 import { auditSnapshot, type AuditInput, type AuditOutput } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport, TrendPoint, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport, TrendPoint, WrittenFile, WrittenReport } from '../run/types.ts';
 
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
@@ -50,8 +49,11 @@ export interface PipelineEdges {
   store: PipelineStore | null;
   /** `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
   diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>): RunDiff;
-  /** `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first). */
-  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; formats?: readonly string[] }): Promise<string[]>;
+  /**
+   * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
+   * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
+   */
+  render(report: RunReport, extras: { previous: RunReport | null; trend: TrendPoint[]; formats?: readonly string[]; onReportJson?: (file: WrittenFile) => void }): Promise<string[]>;
   /** Run after the run is stored and notified (PolicyReports); what they say is logged, a failure is a warning. */
   publishers?: Publisher[];
   notifiers: Notifier[];
@@ -105,16 +107,20 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     if (edges.keep && !edges.keep(report)) return { report, files: [] };
     // The stored runs; the renderer adds the current one.
     const trend = store ? await store.trend(30, report.run.cluster.name) : [];
+    // report.json as the last render wrote it holds this very run: compressed from that file,
+    // the run is not serialised a second time (a store may still do so: written is a hint).
+    let written: WrittenReport | undefined;
+    const render = () => {
+      written = undefined; // one written before holds the run as it was then (before its notifications)
+      return edges.render(report, { previous, trend, onReportJson: (reportJson) => { written = { reportJson }; } });
+    };
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
-    let files = await edges.render(report, { previous, trend });
+    let files = await render();
     const save = async () => {
       if (store) {
         try {
-          // report.json as just rendered holds this very run: compressed from the file, the
-          // run is not serialised a second time (a store may still do so: written is a hint).
-          const reportJson = files.find((f) => basename(f) === 'report.json');
-          await store.save(report, reportJson === undefined ? undefined : { reportJson });
+          await store.save(report, written);
           edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
         } catch (error: unknown) {
           if (!(error instanceof HistoryError)) throw error;
@@ -133,7 +139,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
         report.notifications.push(outcome);
         if (outcome.status === 'failed') edges.log.warn(`${outcome.channel} notification failed: ${outcome.detail ?? ''}`);
       }
-      files = await edges.render(report, { previous, trend }); // report.json now records the outcomes
+      files = await render(); // report.json now records the outcomes
     }
     if (edges.notifyBeforeStore) await save();
     result = { report, files };

@@ -3,7 +3,7 @@
 // formats that grow with the findings (json, sarif, junit, csv) are written a piece at a time
 // in ~1 MiB batches: at 150,000 pods SARIF and JUnit, at 500,000 CSV, are larger than the
 // longest string V8 can make.
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, rmSync, type BigIntStats } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../base/errors.ts';
@@ -17,7 +17,7 @@ import { renderMarkdown } from './markdown.ts';
 import { writeSarif } from './sarif.ts';
 import { writeCsv } from './csv.ts';
 import { NO_CHROMIUM, renderPdf } from './pdf.ts';
-import type { RunReport, TrendPoint } from '../run/types.ts';
+import type { RunReport, TrendPoint, WrittenFile } from '../run/types.ts';
 
 export interface RenderOptions {
   formats: string[];
@@ -26,9 +26,11 @@ export interface RenderOptions {
   previous?: RunReport | null;
   /** The Chromium that prints report.pdf (see locateChromium); required when pdf is asked for. */
   chromium?: string | null;
+  /** Told which file report.json is once it is in place (a store may keep the run from it). */
+  onReportJson?: (file: WrittenFile) => void;
 }
 
-type Extras = Omit<RenderOptions, 'formats' | 'outDir'>;
+type Extras = Omit<RenderOptions, 'formats' | 'outDir' | 'onReportJson'>;
 
 /** A format made whole, as text (or pdf's bytes). */
 type Render = (report: RunReport, opts: Extras) => string | Promise<Buffer>;
@@ -80,8 +82,8 @@ export async function writeWhole(path: string, content: string | Buffer): Promis
  * take is larger than the whole audit's); a spooled finding's message and evidence are
  * copied from its spool as they are. The output is the same JSON document.
  */
-export async function writeReportJson(report: RunReport, path: string): Promise<void> {
-  await writeStreamed(path, (out) => {
+export async function writeReportJson(report: RunReport, path: string): Promise<WrittenFile> {
+  return writeStreamed(path, (out) => {
     const keys = Object.keys(report) as Array<keyof RunReport>;
     out.text('{\n');
     keys.forEach((key, i) => {
@@ -179,30 +181,40 @@ function memberJson(key: string, v: unknown): string | undefined {
 
 /**
  * Writes a file whole or not at all, as writeWhole does, from what `write` puts in a batch:
- * the file's text never exists as one string.
+ * the file's text never exists as one string. Returns the file as written.
  */
-export async function writeStreamed(path: string, write: (out: ByteBatch) => void): Promise<void> {
+export async function writeStreamed(path: string, write: (out: ByteBatch) => void): Promise<WrittenFile> {
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w');
   try {
-    const file = new FileAppender(fd);
     try {
-      // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
-      // written (not a part of a growing string that outlives young-generation collections).
-      const out = new ByteBatch((chunk) => file.write(chunk));
-      write(out);
-      out.flush();
-      file.finish();
+      const file = new FileAppender(fd);
+      try {
+        // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
+        // written (not a part of a growing string that outlives young-generation collections).
+        const out = new ByteBatch((chunk) => file.write(chunk));
+        write(out);
+        out.flush();
+        file.finish();
+      } finally {
+        file.abort();
+      }
+      await rename(tmp, path);
+      // Our own descriptor, after the rename (which moves ctime): this very file, whatever the
+      // path names by the time anyone reads it.
+      return writtenFile(path, fstatSync(fd, { bigint: true }));
     } finally {
-      file.abort();
       closeSync(fd);
     }
-    await rename(tmp, path);
   } catch (error: unknown) {
     // A report cut short (the disk full, a finding that cannot be read) leaves no partial file.
     rmSync(tmp, { force: true });
     throw error;
   }
+}
+
+function writtenFile(path: string, stats: BigIntStats): WrittenFile {
+  return { path, dev: stats.dev, ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs };
 }
 
 /** A text format as one string (a streamed format's pieces joined): for small reports and tests. */
@@ -226,9 +238,15 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
     for (const f of formats) {
       path = join(opts.outDir, REPORTS[f].file);
       const row = REPORTS[f];
-      if (f === 'json') await writeReportJson(report, path);
-      else if ('write' in row) await writeStreamed(path, (out) => row.write(report, out));
-      else await writeWhole(path, await row.render(report, opts));
+      if (f === 'json') {
+        // Not written inside `onReportJson?.(…)`: without a listener that skips its argument.
+        const written = await writeReportJson(report, path);
+        opts.onReportJson?.(written);
+      } else if ('write' in row) {
+        await writeStreamed(path, (out) => row.write(report, out));
+      } else {
+        await writeWhole(path, await row.render(report, opts));
+      }
       paths.push(path);
     }
   } catch (error: unknown) {

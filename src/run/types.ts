@@ -290,5 +290,19 @@ export interface RunSummary {
  * that keeps runs as gzip JSON may compress that file instead of serialising the run again.
  */
 export interface WrittenReport {
-  reportJson?: string;
+  reportJson: WrittenFile;
+}
+
+/**
+ * A file as its writer left it: fstat of the writer's own descriptor once the file was in
+ * place (bigint stats: times to the nanosecond). A file at `path` that is not this one
+ * (renamed over, or written since: mtime and ctime move) is not what was written.
+ */
+export interface WrittenFile {
+  path: string;
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
 }

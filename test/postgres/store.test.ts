@@ -2,7 +2,7 @@
 // are per cluster, retention is per cluster, migrations are safe with concurrent starters,
 // a newer schema is refused, TLS modes behave as libpq's, credentials never leak, and a
 // connection lost mid-save is retried without storing a run twice.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { HistoryError } from '../../src/base/errors.ts';
 import { PG_SCHEMA_VERSION, parsePgUrl, redactPgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
+import { writeReportJson } from '../../src/report/render.ts';
 import { spoolCloserOf } from '../../src/run/stored-run.ts';
 import { isSpooled } from '../../src/run/spooled-finding.ts';
 import { makeReport, isWhole } from '../unit/history/big-report.ts';
@@ -76,10 +77,9 @@ describePg('PostgreSQL run store', (server) => {
   it('stores a run from the report.json just written for it: its bytes, read back as the same run', async () => {
     const s = await store();
     const a1 = makeReport('a1', '2026-11-01T02:00:00.000Z', { cluster: 'alpha', findings: 40 });
-    const path = join(work, 'report.json');
-    const text = `${JSON.stringify(a1, null, 2)}\n`;
-    writeFileSync(path, text);
-    await s.save(a1, { reportJson: path });
+    const reportJson = await writeReportJson(a1, join(work, 'report.json'));
+    const text = readFileSync(reportJson.path, 'utf8');
+    await s.save(a1, { reportJson });
     const { rows } = await q(`SELECT report FROM ztaudit_runs WHERE id = 'a1'`);
     expect(gunzipSync(rows[0].report as Buffer).toString()).toBe(text);
     expect(await s.get('a1')).toEqual(a1);

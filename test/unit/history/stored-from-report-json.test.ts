@@ -16,7 +16,7 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { gzipFile, parseGzipJson, storedBlob } from '../../../src/history/gzip-json.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
-import { renderReports } from '../../../src/report/render.ts';
+import { renderReports, writeReportJson } from '../../../src/report/render.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { ROOT } from '../report/demo.ts';
@@ -58,18 +58,15 @@ describe('gzipFile', () => {
 
 describe('storedBlob', () => {
   const report = makeReport('r-1', '2026-11-26T02:00:00Z', { findings: 40 });
-  const indented = `${JSON.stringify(report, null, 2)}\n`;
 
   it("compresses the report.json written for this run, as written", async () => {
-    const path = join(work, 'r-1.json');
-    writeFileSync(path, indented);
-    expect(gunzipSync(await storedBlob(report, { reportJson: path })).toString()).toBe(indented);
+    const reportJson = await writeReportJson(report, join(work, 'r-1.json'));
+    expect(gunzipSync(await storedBlob(report, { reportJson })).toString()).toBe(readFileSync(reportJson.path, 'utf8'));
   });
 
   it('serialises the run instead when the file is of another run, gone, or not named', async () => {
-    const other = join(work, 'other.json');
-    writeFileSync(other, JSON.stringify(makeReport('r-2', '2026-11-26T03:00:00Z'), null, 2));
-    for (const written of [{ reportJson: other }, { reportJson: join(work, 'gone.json') }, {}, undefined]) {
+    const other = await writeReportJson(makeReport('r-2', '2026-11-26T03:00:00Z'), join(work, 'other.json'));
+    for (const written of [{ reportJson: other }, { reportJson: { ...other, path: join(work, 'gone.json') } }, undefined]) {
       expect(gunzipSync(await storedBlob(report, written)).toString()).toBe(JSON.stringify(report));
     }
   });
@@ -94,7 +91,7 @@ describe('a pipeline run stored from its report.json (SQLite)', () => {
         collect: async () => snapshot(rbac),
         store,
         diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: config.regression, expiredWaivers, olderRuns }),
-        render: async (report, extras) => (files ? renderReports(report, { formats: ['json', 'md'], outDir: join(dir, out), trend: extras.trend, previous: extras.previous }) : []),
+        render: async (report, extras) => (files ? renderReports(report, { formats: ['json', 'md'], outDir: join(dir, out), trend: extras.trend, previous: extras.previous, onReportJson: extras.onReportJson }) : []),
         notifiers: [],
         log: { info: () => {}, warn: () => {}, progress: () => {} },
         now: () => new Date((clock += 3_600_000)),
