@@ -10,10 +10,11 @@
 // the scan of a long value resumes where it stopped, so a value spanning many chunks is
 // scanned once.
 //
-// With `batch` (the snapshot reader), the items of a chunk are parsed some 64 KiB at a time by
-// one JSON.parse instead of being scanned and parsed one by one: the text from the next item to
-// the last `},{` within those bytes (preferably one followed by the same first members as that
-// item's), read as an array. That `}` ends an item of this list exactly when the text parses:
+// With `batch` (the snapshot reader, a stored run's reader), the items of a chunk are parsed some
+// 64 KiB at a time by one JSON.parse instead of being scanned and parsed one by one: the text
+// from the next item to the last `},{` within those bytes (preferably one followed by the same
+// first members as that item's; with the white space the last comma between items had, as in
+// an indented file), read as an array. That `}` ends an item of this list exactly when the text parses:
 // cut inside a string, inside a nested value or past the end of the list, the text is left open
 // or breaks the array syntax, and JSON.parse refuses it; then the items are read one by one, as
 // without `batch`, until the next chunk or list. JSON.parse of the batch judges every item.
@@ -30,8 +31,8 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-/** Between two object items, as JSON.stringify writes them. */
-const ITEM_SEPARATOR = Buffer.from('},{');
+/** The end of an object item and the comma after it, as JSON.stringify writes them (no space between items). */
+const COMPACT_BETWEEN = Buffer.from('},');
 /** Where a first member's value starts, as JSON.stringify writes it: `{"key":`. */
 const FIRST_VALUE = Buffer.from('":');
 /**
@@ -80,6 +81,12 @@ export class SnapshotDocumentParser {
   private readonly batch: boolean;
   /** A batch failed in this chunk and list: the rest of it is read item by item. */
   private batchFailed = false;
+  /**
+   * What ends an object item and comes before the next, as the last comma read showed it: `},`
+   * and the white space after the comma (none from JSON.stringify; a line break and the
+   * indentation in report.json, which a stored run is now kept as). Batches are cut there.
+   */
+  private between: Buffer = COMPACT_BETWEEN;
 
   constructor(onItem: (kind: string, item: unknown) => unknown, itemsAt: 'resources' | 'items' | 'findings' = 'resources', batch = false) {
     this.onItem = onItem;
@@ -153,6 +160,7 @@ export class SnapshotDocumentParser {
               this.hasMember = true;
             } else if (!this.hasMember) throw new NotJson();
             else {
+              if (this.batch && this.pos > 0 && b[this.pos - 1] === CLOSE_OBJECT) this.learnBetween(this.pos + 1);
               this.pos++;
               this.hasMember = false;
               this.afterComma = true;
@@ -254,9 +262,22 @@ export class SnapshotDocumentParser {
     this.hasMember = true;
   }
 
+  /** `between` as the white space from `from` (just past a comma after an item) shows it, when it ends in this chunk. */
+  private learnBetween(from: number): void {
+    const b = this.buf;
+    let to = from;
+    while (to < b.length && to - from <= 64 && isSpace(b[to]!)) to++;
+    if (to >= b.length || to - from > 64) return;
+    const length = COMPACT_BETWEEN.length + to - from;
+    if (length === this.between.length && b.compare(this.between, COMPACT_BETWEEN.length, length, from, to) === 0) return;
+    this.between = to === from ? COMPACT_BETWEEN : Buffer.concat([COMPACT_BETWEEN, b.subarray(from, to)]);
+    // Batches cut at the old one may have failed for want of this one: worth trying again.
+    this.batchFailed = false;
+  }
+
   /**
-   * `},` and the start of the item at `pos`, up to its second ',' or first nested value (as
-   * `},{"apiVersion":"v1","kind":"Pod"`): the items of a list begin alike and the objects
+   * `between` and the start of the item at `pos`, up to its second ',' or first nested value
+   * (as `},{"apiVersion":"v1","kind":"Pod"`): the items of a list begin alike and the objects
    * nested in them seldom do, so a batch cut there is seldom refused. (Any cut is checked by
    * JSON.parse; this only makes a good one likely: a bare `},{` is also between the
    * containers of a pod.)
@@ -271,7 +292,7 @@ export class SnapshotDocumentParser {
       const c = b[i]!;
       if (c === OPEN_OBJECT || c === OPEN_ARRAY || (c === COMMA && ++commas === 2)) break;
     }
-    return i - start < 3 ? ITEM_SEPARATOR : Buffer.concat([ITEM_SEPARATOR.subarray(0, 2), b.subarray(start, i)]);
+    return Buffer.concat([this.between, b.subarray(start, i - start < 3 ? start + 1 : i)]);
   }
 
   /** Parses the items from `pos` to the last item start like its own (see `separator`) in BATCH_BYTES at once; false if that is not a run of items. */
@@ -285,7 +306,7 @@ export class SnapshotDocumentParser {
       const key = separator.indexOf(FIRST_VALUE);
       if (key > 0) cut = b.lastIndexOf(separator.subarray(0, key + FIRST_VALUE.length), this.pos + BATCH_BYTES);
     }
-    if (cut <= this.pos) cut = b.lastIndexOf(ITEM_SEPARATOR, this.pos + BATCH_BYTES);
+    if (cut <= this.pos) cut = b.lastIndexOf(separator.subarray(0, this.between.length + 1), this.pos + BATCH_BYTES);
     if (cut <= this.pos) {
       this.batchFailed = true;
       return false;

@@ -1,7 +1,7 @@
 // The chunk-fed snapshot parser gives JSON.parse's answer wherever the chunks split the text
 // (inside strings, escapes, numbers, keys, between a key and its ':'), and refuses what
 // JSON.parse refuses.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NotJson, SnapshotDocumentParser } from '../../../src/base/stream-parse.ts';
 
 const DOC = JSON.stringify({
@@ -161,6 +161,41 @@ describe('SnapshotDocumentParser, items parsed in batches', () => {
       const got = parse(pieces, true);
       expect(got.seen.length, `chunks of ${size}`).toBe(6500);
       expect(got, `chunks of ${size}`).toEqual(expected);
+    }
+  });
+
+  it('gives the same when the document is indented (white space between items), split in two at every byte', () => {
+    for (const indent of [1, 2, '\t']) {
+      const bytes = Buffer.from(JSON.stringify(JSON.parse(odd), null, indent), 'utf8');
+      const expected = parse([bytes], false);
+      expect(expected.doc).toEqual(JSON.parse(odd));
+      expect(parse([bytes], true)).toEqual(expected);
+      for (let i = 1; i < bytes.length; i++) {
+        expect(parse([bytes.subarray(0, i), bytes.subarray(i)], true), `indent ${JSON.stringify(indent)}, split at ${i}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('parses the findings of a stored run kept as report.json writes it (one per line, indented) in batches too', () => {
+    const findings = Array.from({ length: 6000 }, (_, i) => ({
+      fingerprint: `f${i.toString(16).padStart(19, '0')}`, check: `c-${i % 7}`, resource: { kind: 'Pod', name: `p-${i}` },
+      message: i % 9 === 0 ? 'a },\n    {"fingerprint": inside' : `m${i}`, evidence: { list: [{ a: 1 }, { b: [i] }] }, waived: false,
+    }));
+    const text = Buffer.from(`{\n  "schemaVersion": 1,\n  "findings": [\n${findings.map((f) => `    ${JSON.stringify(f)}`).join(',\n')}\n  ],\n  "after": 1\n}\n`);
+    const read = (batch: boolean) => {
+      const p = new SnapshotDocumentParser((_kind, item) => item, 'findings', batch);
+      for (let i = 0; i < text.length; i += 1 << 20) p.push(text.subarray(i, i + (1 << 20)));
+      return p.end();
+    };
+    const expected = read(false);
+    expect(expected).toEqual(JSON.parse(text.toString()));
+    const parses = vi.spyOn(JSON, 'parse');
+    try {
+      expect(read(true)).toEqual(expected);
+      // Some 64 KiB at a time: a few dozen parses for ~1 MiB of findings, not one per finding.
+      expect(parses.mock.calls.length).toBeLessThan(200);
+    } finally {
+      parses.mockRestore();
     }
   });
 
