@@ -214,20 +214,20 @@ export class ServeWatch {
         this.last = report;
         since('storeMs', t0);
       },
-      async *runsNewestFirst(cluster) {
+      async *runsNewestFirst(cluster, read) {
         const t0 = performance.now();
         const last = self.last;
         const newest = last && full.list && last.run.cluster.name === cluster ? (await full.list(1))[0] : undefined;
         if (!last || newest?.id !== last.run.id) {
           self.last = null;
-          for await (const r of store.runsNewestFirst(cluster)) { since('baselineMs', t0); yield r; }
+          for await (const r of store.runsNewestFirst(cluster, read)) { since('baselineMs', t0); yield r; }
           return;
         }
         since('baselineMs', t0);
         yield last;
         // An older run is wanted too (a check the latest run did not evaluate): from the store, past the latest.
         let first = true;
-        for await (const r of store.runsNewestFirst(cluster)) {
+        for await (const r of store.runsNewestFirst(cluster, read)) {
           if (first && r.run.id === last.run.id) {
             // Read again with its findings in a temp file of its own, and not handed on: closed now.
             spoolCloserOf(r)();

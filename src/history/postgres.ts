@@ -32,7 +32,7 @@ import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
-import type { RunReport, TrendPoint, WrittenReport } from '../run/types.ts';
+import type { RunReport, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore } from './run-store.ts';
@@ -320,10 +320,10 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
   }
 }
 
-/** `spooled`: the findings' bulky fields in a temp file (parseStoredRun), for the run's diff. */
-async function decodeReport(bytes: unknown, id: string, where: string, spooled = false): Promise<RunReport> {
+/** `spooled`: the findings' bulky fields in a temp file, those `bulkyOf` wants (parseStoredRun), for the run's diff. */
+async function decodeReport(bytes: unknown, id: string, where: string, spooled?: StoredRunRead): Promise<RunReport> {
   try {
-    return await (spooled ? parseStoredRun(bytes as Buffer) : parseGzipJson(bytes as Buffer)) as RunReport;
+    return await (spooled ? parseStoredRun(bytes as Buffer, spooled) : parseGzipJson(bytes as Buffer)) as RunReport;
   } catch (error: unknown) {
     throw new HistoryError(`stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
   }
@@ -479,7 +479,7 @@ class PgRunStore implements RunStore {
   }
 
   /** The newest run inserted before `seq` (null: the newest of all), of `cluster` when given. */
-  private async before(seq: string | null, cluster?: string, spooled = false): Promise<{ seq: string; report: RunReport } | null> {
+  private async before(seq: string | null, cluster?: string, spooled?: StoredRunRead): Promise<{ seq: string; report: RunReport } | null> {
     if (this.empty) return null;
     const where = [seq === null ? '' : 'seq < $1', cluster === undefined ? '' : `cluster = $${seq === null ? 1 : 2}`].filter(Boolean);
     const params = [...(seq === null ? [] : [seq]), ...(cluster === undefined ? [] : [cluster])];
@@ -489,10 +489,10 @@ class PgRunStore implements RunStore {
     return row ? { seq: String(row.seq), report: await decodeReport(row.report, String(row.id), this.where, spooled) } : null;
   }
 
-  async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
+  async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     let seq: string | null = null;
     for (;;) {
-      const next = await this.before(seq, cluster, true);
+      const next = await this.before(seq, cluster, read);
       if (!next) return;
       seq = next.seq;
       yield next.report;

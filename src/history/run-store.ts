@@ -3,7 +3,7 @@
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import type { RunReport, RunSummary, TrendPoint, WrittenReport } from '../run/types.ts';
+import type { RunReport, RunSummary, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
 export interface RunStore {
@@ -26,9 +26,10 @@ export interface RunStore {
    * the one returned last" (SQLite: `seq < ? ORDER BY seq DESC LIMIT 1`). SQLite and
    * PostgreSQL keep each run's findings' message, evidence and related objects in a temp file
    * (parseStoredRun in gzip-json.ts), closed by spoolCloserOf(run)() (src/run/stored-run.ts)
-   * or once the run is dropped.
+   * or once the run is dropped. With `read.bulkyOf`, only the findings it names keep those
+   * three fields; the others' throw when read (a hint: a store may read every finding whole).
    */
-  runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
+  runsNewestFirst(cluster?: string, read?: StoredRunRead): AsyncIterable<RunReport>;
   /**
    * Stores a run whole or not at all, then applies retention. Retention goes by insertion
    * order too, and never deletes the run it has just stored.

@@ -22,7 +22,7 @@ import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
-import type { RunReport, WrittenReport } from '../run/types.ts';
+import type { RunReport, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
@@ -225,17 +225,17 @@ class SqliteRunStore implements RunStore {
   }
 
   /** The newest run inserted before `seq` (insertion order: the clock may have jumped). */
-  private async before(seq: number, cluster?: string, spooled = false): Promise<{ seq: number; report: RunReport } | null> {
+  private async before(seq: number, cluster?: string, spooled?: StoredRunRead): Promise<{ seq: number; report: RunReport } | null> {
     const row = (cluster === undefined
       ? this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT 1').get(seq)
       : this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC LIMIT 1').get(seq, cluster)) as Row | undefined;
     return row ? { seq: Number(row.seq), report: await this.decode(row, spooled) } : null;
   }
 
-  async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
+  async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     let seq = Number.MAX_SAFE_INTEGER;
     for (;;) {
-      const next = await this.before(seq, cluster, true);
+      const next = await this.before(seq, cluster, read);
       if (!next) return;
       seq = next.seq;
       yield next.report;
@@ -304,11 +304,11 @@ class SqliteRunStore implements RunStore {
     this.db.close();
   }
 
-  /** `spooled`: the findings' bulky fields in a temp file (parseStoredRun), for the run's diff. */
-  private async decode(row: Row, spooled = false): Promise<RunReport> {
+  /** `spooled`: the findings' bulky fields in a temp file, those `bulkyOf` wants (parseStoredRun), for the run's diff. */
+  private async decode(row: Row, spooled?: StoredRunRead): Promise<RunReport> {
     try {
       const bytes = row.report as Uint8Array;
-      return await (spooled ? parseStoredRun(bytes) : parseGzipJson(bytes)) as RunReport;
+      return await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)) as RunReport;
     } catch (error: unknown) {
       throw new HistoryError(`stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);
     }

@@ -9,7 +9,7 @@ import type { Config } from '../config/types.ts';
 import { runDetails, runNotes } from '../analysis/details.ts';
 import { auditSnapshot, type AuditInput, type AuditOutput } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport, TrendPoint, WrittenFile, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport, StoredRunRead, TrendPoint, WrittenFile, WrittenReport } from '../run/types.ts';
 
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
@@ -26,7 +26,7 @@ export interface PipelineStore {
   acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
   /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
-  runsNewestFirst(cluster?: string): AsyncIterable<RunReport>;
+  runsNewestFirst(cluster?: string, read?: StoredRunRead): AsyncIterable<RunReport>;
   save(report: RunReport, written?: WrittenReport): Promise<void>;
   trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
 }
@@ -173,7 +173,12 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
   const closers: Array<() => void> = [];
   try {
     // A run passed over (its checks blind too) is closed at once, not kept open with the rest.
-    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name), closers), report, { passed: (run) => spoolCloserOf(run)() });
+    // Only a finding this run does not have can be resolved, and only resolved ones are listed
+    // with their message and evidence: the others are read without them.
+    const current = new Set<string>();
+    for (const f of report.findings) current.add(f.fingerprint);
+    const read = { bulkyOf: (fingerprint: string) => !current.has(fingerprint) };
+    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name, read), closers), report, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) return null;
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
     const resolved = new Set(report.diff.resolved);

@@ -211,6 +211,64 @@ export function spoolFinding(f: Finding, spool: Spool): Finding | null {
   return new SpooledFinding(f, spool, at, messageBytes, spool.size - at, reachIn(f.evidence));
 }
 
+/**
+ * A finding read back for a diff whose message, evidence and related objects were not kept:
+ * the diff reads only a finding's identity and state. Reading one of the three (a spread, a
+ * property read) or serialising the finding throws, naming the finding: nothing can show or
+ * store it without them by mistake. Its keys are a finding's, in order.
+ */
+class UnreadBulkyFinding implements Finding {
+  declare fingerprint: string;
+  declare check: string;
+  declare area: Area;
+  declare severity: Severity;
+  declare resource: ResourceRef;
+  declare message: string;
+  declare controls: string[];
+  declare evidence?: Record<string, unknown>;
+  declare related?: ResourceRef[];
+  declare waived: boolean;
+  declare waiver?: WaiverRef;
+  declare impliedBy?: string;
+
+  constructor(f: Finding) {
+    this.fingerprint = f.fingerprint;
+    this.check = f.check;
+    this.area = f.area;
+    this.severity = f.severity;
+    this.resource = f.resource;
+    Object.defineProperty(this, 'message', UNREAD);
+    this.controls = f.controls;
+    Object.defineProperty(this, 'evidence', UNREAD);
+    Object.defineProperty(this, 'related', UNREAD);
+    this.waived = f.waived;
+    this.waiver = f.waiver;
+    this.impliedBy = f.impliedBy;
+  }
+
+  toJSON(): never {
+    throw unread(this);
+  }
+}
+
+const unread = (f: Finding) => new Error(`stored finding ${f.fingerprint} (${f.check}) was read for a diff without its message, evidence and related objects`);
+const UNREAD: PropertyDescriptor = {
+  get(this: Finding) { throw unread(this); },
+  set(this: Finding) { throw unread(this); },
+  enumerable: true,
+  configurable: true,
+};
+
+/** `f` without its message, evidence and related objects (UnreadBulkyFinding). */
+export function unreadBulky(f: Finding): Finding {
+  return new UnreadBulkyFinding(f);
+}
+
+/** Whether `f` was read without its message, evidence and related objects (unreadBulky). */
+export function isUnreadBulky(f: Finding): boolean {
+  return f instanceof UnreadBulkyFinding;
+}
+
 /** Writes JSON.stringify(f) to `out`: spooled text is copied as it is, not parsed back. */
 export function writeFindingJson(f: Finding, out: ByteBatch): void {
   SpooledFinding.write(f, out);

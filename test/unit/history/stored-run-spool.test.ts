@@ -3,11 +3,15 @@
 // every reader it is the run that was stored (the same JSON, diff, report text and stored
 // bytes), findings of any other layout stay as parsed, no temp directory means plain
 // findings, and the pipeline closes the spool once it has diffed (the resolved findings the
-// reports show are kept as plain copies). get()/latest() (export, fleet, `ztaudit report|diff`)
+// reports show are kept as plain copies). For the pipeline's diff, a finding the current run
+// also has is read without those three fields (only a finding it lacks can be resolved and
+// shown); reading one of them throws. get()/latest() (export, fleet, `ztaudit report|diff`)
 // still parse plainly.
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Spool } from '../../../src/base/spool.ts';
@@ -20,7 +24,7 @@ import { spoolCloserOf } from '../../../src/run/stored-run.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import { renderFormat } from '../../../src/report/render.ts';
-import { isSpooled } from '../../../src/run/spooled-finding.ts';
+import { isSpooled, isUnreadBulky } from '../../../src/run/spooled-finding.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { ROOT, demoRun } from '../report/demo.ts';
@@ -35,6 +39,17 @@ afterEach(() => {
   if (savedTmp === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = savedTmp;
 });
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Full collections, with turns of the event loop for the finalisers they queue. */
+async function collect(): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /** The spool files of this process opened in `work` (unlinked: only their descriptors tell). */
 function openSpools(): number {
@@ -149,6 +164,38 @@ describe('a stored run read back with its findings spooled (parseStoredRun)', ()
   });
 });
 
+describe('a stored run read for a diff with bulkyOf', () => {
+  it('keeps message, evidence and related only of the findings named; reading them of another throws, naming it', async () => {
+    const { report } = demoRun();
+    const stored = JSON.parse(JSON.stringify(report)) as RunReport;
+    const wanted = new Set(stored.findings.filter((_, i) => i % 3 === 0).map((f) => f.fingerprint));
+    const run = (await parseStoredRun(await gzipJson(report), { bulkyOf: (fp) => wanted.has(fp) })) as RunReport;
+    try {
+      expect(run.findings).toHaveLength(stored.findings.length);
+      for (let i = 0; i < run.findings.length; i++) {
+        const f = run.findings[i];
+        const s = stored.findings[i];
+        expect(Object.keys(f)).toEqual(['fingerprint', 'check', 'area', 'severity', 'resource', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy']);
+        expect([f.fingerprint, f.check, f.area, f.severity, f.resource, f.controls, f.waived]).toEqual([s.fingerprint, s.check, s.area, s.severity, s.resource, s.controls, s.waived]);
+        if (wanted.has(s.fingerprint)) {
+          expect(isSpooled(f)).toBe(true);
+          expect(JSON.parse(JSON.stringify(f))).toEqual(s);
+        } else {
+          expect(isUnreadBulky(f)).toBe(true);
+          const fails = new RegExp(`stored finding ${s.fingerprint} \\(${s.check}\\) was read for a diff without`);
+          expect(() => f.message).toThrow(fails);
+          expect(() => f.evidence).toThrow(fails);
+          expect(() => f.related).toThrow(fails);
+          expect(() => ({ ...f })).toThrow(fails);
+          expect(() => JSON.stringify(f)).toThrow(fails);
+        }
+      }
+    } finally {
+      spoolCloserOf(run)();
+    }
+  });
+});
+
 describe('the previous run through the pipeline and a SQLite store', () => {
   it('is diffed from spooled findings, its spool closed before the reports are rendered, which show the same', async () => {
     const dir = mkdtempSync(join(work, 'h-'));
@@ -160,14 +207,22 @@ describe('the previous run through the pipeline and a SQLite store', () => {
       return s;
     };
     let clock = Date.parse('2026-11-25T02:00:00Z');
-    const diffed: Array<{ spooled: boolean; spools: number }> = [];
+    const diffed: Array<{ spooled: boolean; spools: number; unread: number }> = [];
+    let diffArgs: { previous: RunReport; expiredWaivers: string[]; olderRuns: Record<string, string> } | null = null;
     const seen: Array<{ plain: boolean; html: string; md: string; plainHtml: string; plainMd: string; spools: number; resolved: number }> = [];
     let kept: RunReport | null = null;
     const edges = (rbac: boolean): PipelineEdges => ({
       collect: async () => snapshot(rbac),
       store,
       diff: (prev, cur, expiredWaivers, olderRuns) => {
-        diffed.push({ spooled: prev.findings.length > 0 && prev.findings.every(isSpooled), spools: openSpools() });
+        // A finding this run has too is read without its bulky fields; the others are spooled.
+        const current = new Set(cur.findings.map((f) => f.fingerprint));
+        diffed.push({
+          spooled: prev.findings.length > 0 && prev.findings.every((f) => (current.has(f.fingerprint) ? isUnreadBulky(f) : isSpooled(f))),
+          spools: openSpools(),
+          unread: prev.findings.filter(isUnreadBulky).length,
+        });
+        diffArgs = { previous: prev, expiredWaivers, olderRuns };
         return diffRuns(prev, cur, { rules: config.regression, expiredWaivers, olderRuns });
       },
       render: async (report, extras) => {
@@ -195,8 +250,12 @@ describe('the previous run through the pipeline and a SQLite store', () => {
       const first = await runPipeline(config, CHECKS, edges(true));
       const before = openSpools(); // the first run's spool is open while `first` holds its findings
       const second = await runPipeline(config, CHECKS, edges(false));
-      // Diffed: the current run's spool and the previous run's.
-      expect(diffed).toEqual([{ spooled: true, spools: before + 2 }]);
+      // Diffed: the current run's spool and the previous run's (its findings this run lacks).
+      expect(diffed).toEqual([{ spooled: true, spools: before + 2, unread: expect.any(Number) }]);
+      expect(diffed[0].unread).toBeGreaterThan(5);
+      // The same diff as from the previous run read whole.
+      const whole = (await store.get(diffArgs!.previous.run.id))!;
+      expect(second.report.diff).toEqual(diffRuns(whole, second.report, { rules: config.regression, expiredWaivers: diffArgs!.expiredWaivers, olderRuns: diffArgs!.olderRuns }));
       expect(seen).toHaveLength(1);
       expect(seen[0].resolved).toBeGreaterThan(5);
       expect(seen[0].plain).toBe(true);
@@ -222,9 +281,11 @@ describe('the previous run through the pipeline and a SQLite store', () => {
     // The oldest run evaluated every check; the 6 after it could not read what one check needs
     // (its status error, its findings gone), so the baseline walks back past all of them.
     let at = Date.parse('2026-11-20T02:00:00Z');
+    // Each run also has a finding the current run does not (so it is read into a spool).
+    const other = full.findings.find((f) => f.check !== blindCheck)!;
     const stamp = (run: RunReport, id: string): RunReport => {
       const t = new Date((at += 3_600_000)).toISOString();
-      return { ...run, run: { ...run.run, id, startedAt: t, finishedAt: t }, diff: null };
+      return { ...run, run: { ...run.run, id, startedAt: t, finishedAt: t }, diff: null, findings: [...run.findings, { ...other, fingerprint: `gone-${id}` }] };
     };
     await store.save(stamp(full, 'r0'));
     const blind: RunReport = {
@@ -235,6 +296,8 @@ describe('the previous run through the pipeline and a SQLite store', () => {
     for (let i = 1; i <= 6; i++) await store.save(stamp(blind, `r${i}`));
     const { config } = loadConfig(join(ROOT, 'examples/ztaudit.demo.yaml'), ROOT, new Set(CHECKS.map((c) => c.id)));
     const atDiff: Array<{ olderRuns: Record<string, string>; spools: number }> = [];
+    // The spools of reports earlier tests dropped are closed when those are collected: first.
+    await collect();
     const before = openSpools();
     try {
       const done = await runPipeline(config, CHECKS, {
