@@ -12,7 +12,7 @@ import { PG_SCHEMA_VERSION, parsePgUrl, redactPgUrl } from '../../src/history/po
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
 import { writeReportJson } from '../../src/report/render.ts';
 import { spoolCloserOf } from '../../src/run/stored-run.ts';
-import { isSpooled } from '../../src/run/spooled-finding.ts';
+import { isSpooled, isUnreadBulky } from '../../src/run/spooled-finding.ts';
 import { makeReport, isWhole } from '../unit/history/big-report.ts';
 import { spawnStoreChild } from '../unit/history/child.ts';
 import { adminQuery, createDb, describePg, type TestDb } from './env.ts';
@@ -61,6 +61,14 @@ describePg('PostgreSQL run store', (server) => {
       spoolCloserOf(r)();
     }
     expect((await s.get('a1'))!.findings.some(isSpooled)).toBe(false);
+    // For the pipeline's diff: only the findings `bulkyOf` names keep those three fields.
+    const named = a1.findings[0].fingerprint;
+    for await (const r of s.runsNewestFirst('alpha', { bulkyOf: (fp) => fp === named })) {
+      const full = (await s.get(r.run.id))!;
+      expect(r.findings.map((f) => [f.fingerprint, isSpooled(f), isUnreadBulky(f)])).toEqual(full.findings.map((f) => [f.fingerprint, f.fingerprint === named, f.fingerprint !== named]));
+      for (const f of r.findings) if (f.fingerprint === named) expect(JSON.stringify(f)).toBe(JSON.stringify(full.findings.find((g) => g.fingerprint === named)));
+      spoolCloserOf(r)();
+    }
     expect((await s.latest('alpha'))?.run.id).toBe('a2');
     expect((await s.latest('beta'))?.run.id).toBe('b1');
     expect((await s.latest())?.run.id).toBe('a2');
