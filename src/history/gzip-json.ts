@@ -275,7 +275,7 @@ export async function parseStoredRun(bytes: Uint8Array, { bulkyOf }: StoredRunRe
   const onFinding = (item: unknown): unknown => {
     const f = storedFinding(item, share, lists);
     if (f === null) return item;
-    if (bulkyOf !== undefined && !bulkyOf(f.fingerprint)) return unreadBulky(f);
+    if (bulkyOf !== undefined && !bulkyOf(f.fingerprint, f.check)) return unreadBulky(f);
     if (spool === undefined) spool = Spool.open(); // null: none could be made, not tried again
     return (spool && spoolFinding(f, spool)) ?? item;
   };

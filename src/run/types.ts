@@ -310,9 +310,9 @@ export interface WrittenFile {
 /** How much of each stored run's findings a caller reads (runsNewestFirst). */
 export interface StoredRunRead {
   /**
-   * Whether a finding's message, evidence and related objects are wanted, by its fingerprint.
-   * The pipeline's diff wants them only for the findings it may call resolved (the reports
-   * list those): not for one whose fingerprint the current run has.
+   * Whether a finding's message, evidence and related objects are wanted, by its fingerprint
+   * and check. The pipeline's diff wants them only for the findings it may call resolved (the
+   * reports list those): not for one whose fingerprint the current run has.
    */
-  bulkyOf?: (fingerprint: string) => boolean;
+  bulkyOf?: (fingerprint: string, check: string) => boolean;
 }
