@@ -48,14 +48,11 @@ const member = (key: string, value: unknown): string => {
   return json === undefined ? '' : `,"${key}":${json}`;
 };
 
-class SpooledFinding implements Finding {
-  /** null once the finding was made plain (a bulky field was assigned). */
-  #spool: Spool | null;
-  #at: number;
-  #messageBytes: number;
-  #bytes: number;
-  /** reachIn(evidence) as spooled: the evidence cannot change without detaching the finding. */
-  #reach: number;
+/**
+ * A finding's fields in their JSON order (findingOf's), the message, evidence and related
+ * objects as accessors the subclass gives: own enumerable properties in their usual place.
+ */
+abstract class FindingFields implements Finding {
   declare fingerprint: string;
   declare check: string;
   declare area: Area;
@@ -69,24 +66,38 @@ class SpooledFinding implements Finding {
   declare waiver?: WaiverRef;
   declare impliedBy?: string;
 
-  constructor(f: Finding, spool: Spool, at: number, messageBytes: number, bytes: number, reach: number) {
-    this.#spool = spool;
-    this.#reach = reach;
-    this.#at = at;
-    this.#messageBytes = messageBytes;
-    this.#bytes = bytes;
+  protected constructor(f: Finding, message: PropertyDescriptor, evidence: PropertyDescriptor, related: PropertyDescriptor) {
     this.fingerprint = f.fingerprint;
     this.check = f.check;
     this.area = f.area;
     this.severity = f.severity;
     this.resource = f.resource;
-    Object.defineProperty(this, 'message', MESSAGE);
+    Object.defineProperty(this, 'message', message);
     this.controls = f.controls;
-    Object.defineProperty(this, 'evidence', EVIDENCE);
-    Object.defineProperty(this, 'related', RELATED);
+    Object.defineProperty(this, 'evidence', evidence);
+    Object.defineProperty(this, 'related', related);
     this.waived = f.waived;
     this.waiver = f.waiver;
     this.impliedBy = f.impliedBy;
+  }
+}
+
+class SpooledFinding extends FindingFields {
+  /** null once the finding was made plain (a bulky field was assigned). */
+  #spool: Spool | null;
+  #at: number;
+  #messageBytes: number;
+  #bytes: number;
+  /** reachIn(evidence) as spooled: the evidence cannot change without detaching the finding. */
+  #reach: number;
+
+  constructor(f: Finding, spool: Spool, at: number, messageBytes: number, bytes: number, reach: number) {
+    super(f, MESSAGE, EVIDENCE, RELATED);
+    this.#spool = spool;
+    this.#reach = reach;
+    this.#at = at;
+    this.#messageBytes = messageBytes;
+    this.#bytes = bytes;
   }
 
   #read(): Bulky {
@@ -217,33 +228,9 @@ export function spoolFinding(f: Finding, spool: Spool): Finding | null {
  * property read) or serialising the finding throws, naming the finding: nothing can show or
  * store it without them by mistake. Its keys are a finding's, in order.
  */
-class UnreadBulkyFinding implements Finding {
-  declare fingerprint: string;
-  declare check: string;
-  declare area: Area;
-  declare severity: Severity;
-  declare resource: ResourceRef;
-  declare message: string;
-  declare controls: string[];
-  declare evidence?: Record<string, unknown>;
-  declare related?: ResourceRef[];
-  declare waived: boolean;
-  declare waiver?: WaiverRef;
-  declare impliedBy?: string;
-
+class UnreadBulkyFinding extends FindingFields {
   constructor(f: Finding) {
-    this.fingerprint = f.fingerprint;
-    this.check = f.check;
-    this.area = f.area;
-    this.severity = f.severity;
-    this.resource = f.resource;
-    Object.defineProperty(this, 'message', UNREAD);
-    this.controls = f.controls;
-    Object.defineProperty(this, 'evidence', UNREAD);
-    Object.defineProperty(this, 'related', UNREAD);
-    this.waived = f.waived;
-    this.waiver = f.waiver;
-    this.impliedBy = f.impliedBy;
+    super(f, UNREAD, UNREAD, UNREAD);
   }
 
   toJSON(): never {
