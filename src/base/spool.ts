@@ -10,7 +10,7 @@ import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WriteBehind, writeWhole, type WriteBehindOptions } from './write-behind.ts';
+import { WRITE_BEHIND_AFTER_BYTES, WriteBehind, writeWhole, type WriteBehindOptions } from './write-behind.ts';
 
 /**
  * The descriptor, the name when the platform would not unlink an open file, and the thread
@@ -37,8 +37,6 @@ const named = new Set<Handle>();
 let exitHook = false;
 
 const WRITE_BUFFER = 1 << 20;
-/** Bytes a spool writes from this thread before a worker thread writes the rest behind it (WriteBehind). */
-const WRITE_BEHIND_AFTER = 8 << 20;
 
 /** How a spool's file is made and written (the defaults serve every run; tests change them). */
 export interface SpoolOptions {
@@ -124,7 +122,7 @@ export class Spool {
         process.once('exit', () => { for (const h of [...named]) release(h); });
       }
     }
-    return new Spool(handle, dir, options.writeBuffer ?? WRITE_BUFFER, options.writeBehindAfter ?? WRITE_BEHIND_AFTER, options.writeBehind ?? {});
+    return new Spool(handle, dir, options.writeBuffer ?? WRITE_BUFFER, options.writeBehindAfter ?? WRITE_BEHIND_AFTER_BYTES, options.writeBehind ?? {});
   }
 
   /** Bytes appended so far. */
@@ -180,17 +178,9 @@ export class Spool {
    */
   seal(): void {
     if (this.out !== null && this.flush()) this.out = null;
-    const behind = this.handle.behind;
-    if (behind === null) return;
-    try {
-      behind.finish();
-    } catch (error: unknown) {
-      this.fail(error);
-      return;
-    }
-    this.synced = this.written;
-    this.behindWas = behind.writer;
-    this.handle.behind = null;
+    // Every byte in the file (or, when a write failed, kept by fail(), which lets the thread go).
+    this.sync();
+    this.letGo()?.finish();
   }
 
   /** The text of bytes [at, at + bytes), as appended. */
@@ -308,7 +298,7 @@ export class Spool {
    */
   private sync(): void {
     const behind = this.handle.behind;
-    if (behind === null || this.lost !== null) return;
+    if (behind === null) return;
     try {
       behind.sync();
       this.synced = this.written;
@@ -320,16 +310,23 @@ export class Spool {
   private fail(error: unknown): void {
     this.broken = true;
     this.failure ??= error instanceof Error ? error.message : String(error);
-    const behind = this.handle.behind;
-    if (behind !== null && this.lost === null) {
+    const behind = this.letGo();
+    if (behind !== null) {
       // The file holds what the thread wrote; what it did not stays readable from memory.
       const { at, bytes } = behind.unwritten();
       this.lost = bytes;
       this.synced = at;
-      this.behindWas = behind.writer;
-      this.handle.behind = null;
       try { behind.abort(); } catch { /* it failed: it writes no more */ }
     }
+  }
+
+  /** The thread writing behind, no longer this spool's (who wrote is remembered), or null. */
+  private letGo(): WriteBehind | null {
+    const behind = this.handle.behind;
+    if (behind === null) return null;
+    this.behindWas = behind.writer;
+    this.handle.behind = null;
+    return behind;
   }
 
   /** A record larger than the write buffer (the buffer is empty: just flushed). */

@@ -291,8 +291,11 @@ export function writeWhole(fd: number, bytes: Uint8Array, position = -1): void {
   for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off, position >= 0 ? position + off : null);
 }
 
-/** Documents larger than this are written behind their writer (a worker costs ~20 ms to start). */
-const WRITE_BEHIND_AFTER_BYTES = 8 << 20;
+/**
+ * Bytes a file's own thread writes before a worker writes the rest behind it (FileAppender, the
+ * findings' spool): a worker costs ~20 ms to start, and ~25 MiB while it lives.
+ */
+export const WRITE_BEHIND_AFTER_BYTES = 8 << 20;
 
 /**
  * Appends to `fd`: the first few MiB from this thread, the rest through a WriteBehind. `write`
