@@ -89,19 +89,6 @@ export async function gzipJson(value: object): Promise<Buffer> {
 const MEMBER_BYTES = 16 << 20;
 
 /**
- * gzip of a file's bytes as gzipFrom compresses them, the file opened once (the tests' way in).
- * Throws when it cannot be read whole.
- */
-export async function gzipFile(path: string, members = 4): Promise<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    return await gzipFrom(file, (await file.stat()).size, members);
-  } finally {
-    await file.close();
-  }
-}
-
-/**
  * gzip of the first `size` bytes of an open file (report.json as just written), compressed by
  * up to `members` of libuv's threads at once: the bytes are cut into that many ranges, each
  * compressed as a gzip member of its own, and the members concatenated (gzip readers inflate

@@ -1,9 +1,10 @@
 // A run is stored (SQLite, PostgreSQL) as gzip of the report.json just written for it, cut
-// into members compressed at once (gzipFile), instead of being serialised a second time: the
+// into members compressed at once (gzipFrom), instead of being serialised a second time: the
 // stored bytes are that file's, every reader gets the same run back, the next run's diff is
 // the same as from a run serialised for the store, and a file that is not this run's (or is
 // gone) is not used.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -13,7 +14,7 @@ import { CHECKS } from '../../../checks/index.ts';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
-import { gzipFile, parseGzipJson, storedBlob } from '../../../src/history/gzip-json.ts';
+import { gzipFrom, parseGzipJson, storedBlob } from '../../../src/history/gzip-json.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import { renderReports, writeReportJson } from '../../../src/report/render.ts';
@@ -27,13 +28,23 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** gzip's member header as Node's zlib writes it (no name, no time, OS unknown). */
 const MEMBER_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]);
+/** gzipFrom over the whole file at `path`, opened once. */
+async function gzipFile(path: string, members = 4): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    return await gzipFrom(file, (await file.stat()).size, members);
+  } finally {
+    await file.close();
+  }
+}
+
 function members(blob: Buffer): number {
   let n = 0;
   for (let at = blob.indexOf(MEMBER_HEADER); at >= 0; at = blob.indexOf(MEMBER_HEADER, at + 1)) n++;
   return n;
 }
 
-describe('gzipFile', () => {
+describe('gzipFrom', () => {
   it('inflates to the file byte for byte, in as many members as asked for a large file and one for a small one', async () => {
     const path = join(work, 'large.json');
     const items = Array.from({ length: 180_000 }, (_, i) => ({ i, name: `ns-${i % 977}/pod-ä-${i}`, text: 'x'.repeat(i % 500) }));
@@ -51,8 +62,15 @@ describe('gzipFile', () => {
     expect(gunzipSync(one).toString()).toBe('{"a": [1, 2]}\n');
   });
 
-  it('refuses a file that is gone', async () => {
-    await expect(gzipFile(join(work, 'no-such.json'))).rejects.toThrow(/ENOENT/);
+  it('refuses a file shorter than the bytes it was asked for (changed since its size was taken)', async () => {
+    const path = join(work, 'short.json');
+    writeFileSync(path, '{"a": [1, 2]}\n');
+    const file = await open(path, 'r');
+    try {
+      await expect(gzipFrom(file, 100)).rejects.toThrow(/the file ended at byte 14 of 100/);
+    } finally {
+      await file.close();
+    }
   });
 });
 
