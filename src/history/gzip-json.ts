@@ -283,7 +283,8 @@ async function parseStoredRunAs(bytes: Uint8Array, { bulkyOf }: StoredRunRead, c
   const onFinding = (item: unknown): unknown => {
     const f = storedFinding(item, share, lists, bulkyOf !== undefined);
     if (f === null) return item;
-    if (bulkyOf !== undefined && !bulkyOf(f.fingerprint, f.check)) return unreadBulky(f);
+    // A finding without a message was cut (BulkyCutter asked bulkyOf already): never wanted.
+    if (bulkyOf !== undefined && (f.message === undefined || !bulkyOf(f.fingerprint, f.check))) return unreadBulky(f);
     if (spool === undefined) spool = Spool.open(); // null: none could be made, not tried again
     return (spool && spoolFinding(f, spool)) ?? item;
   };

@@ -34,6 +34,10 @@ const MESSAGE = Buffer.from(',"message":"');
 const CONTROLS = Buffer.from(',"controls":[');
 const OPEN_TAIL = Buffer.from(',"waived":false}');
 
+/** 1 for `[`, `]`, `{` and `}`. */
+const BRACKET = new Uint8Array(256);
+for (const c of '[]{}') BRACKET[c.charCodeAt(0)] = 1;
+
 type Where = 'before' | 'findings' | 'after';
 
 export class BulkyCutter {
@@ -163,7 +167,7 @@ export class BulkyCutter {
     if (!startsWith(line, CONTROLS, controls)) return null;
     // The array's end: its first bracket or brace, which must be `]` before `,"`.
     let i = controls + CONTROLS.length;
-    while (i < last && line[i] !== 0x5b && line[i] !== 0x5d && line[i] !== 0x7b && line[i] !== 0x7d) i++;
+    while (i < last && BRACKET[line[i]!] === 0) i++;
     if (line[i] !== 0x5d || line[i + 1] !== COMMA || line[i + 2] !== QUOTE || i + 1 > last - OPEN_TAIL.length) return null;
     return { message, controls, controlsEnd: i + 1 };
   }
