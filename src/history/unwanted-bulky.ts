@@ -4,7 +4,7 @@
 // 382,691 at L when nothing changed); JSON.parse of everyone else's made objects only to drop
 // them. BulkyCutter rewrites the inflated bytes before they are parsed: a finding line whose
 // bulky fields are not wanted loses them, and is parsed as the finding without them (the read
-// of the stored run at L: 1.85-1.97 -> 1.41-1.53 s, docs/performance.md).
+// of the stored run at L: 1.83-1.97 -> 1.40-1.53 s, docs/performance.md).
 //
 // A line is cut only when it has exactly writeFindingJson's layout, which makes every cut exact:
 // - it begins `    {"fingerprint":"<fp>","check":"<check>",` (no escapes in either);
