@@ -265,9 +265,9 @@ export async function parseStoredRun(bytes: Uint8Array, read: StoredRunRead = {}
 }
 
 /**
- * parseStoredRun with or without a cutter. Without `bulkyOf`'s cut, the findings it does not
- * want were parsed with their message, evidence and related objects, then dropped; with it,
- * the lines of those are parsed without them (at L: 159 of the stored run's 440 MB of text).
+ * parseStoredRun with or without a cutter. Without one, a finding `bulkyOf` does not want is
+ * parsed whole and its message, evidence and related objects dropped; with one, its line is
+ * parsed without them (at L: 159 of the stored run's 440 MB of text).
  */
 async function parseStoredRunAs(bytes: Uint8Array, { bulkyOf }: StoredRunRead, cutter?: BulkyCutter): Promise<unknown> {
   let spool: Spool | null | undefined;

@@ -20,6 +20,8 @@
 // object) leaves a brace unclosed, so the parse fails; parseStoredRun then reads the run again
 // without cutting.
 
+import { OPEN_FINDING_TAIL } from '../run/spooled-finding.ts';
+
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -32,7 +34,8 @@ const HEAD = Buffer.from('    {"fingerprint":"');
 const CHECK = Buffer.from('","check":"');
 const MESSAGE = Buffer.from(',"message":"');
 const CONTROLS = Buffer.from(',"controls":[');
-const OPEN_TAIL = Buffer.from(',"waived":false}');
+/** How writeFindingJson ends an open finding (no waiver, not implied). */
+const OPEN_TAIL = Buffer.from(OPEN_FINDING_TAIL);
 
 /** 1 for `[`, `]`, `{` and `}`. */
 const BRACKET = new Uint8Array(256);
@@ -53,6 +56,9 @@ export class BulkyCutter {
    */
   private outs: [Buffer, Buffer] = [Buffer.alloc(0), Buffer.alloc(0)];
   private turn = 0;
+  /** The last check id read, as bytes and as text (checkOf). */
+  private lastCheck: Buffer = Buffer.alloc(0);
+  private lastCheckText = '';
   /** Finding lines cut so far. */
   cut = 0;
 
@@ -91,8 +97,12 @@ export class BulkyCutter {
     let pos = 0;
     if (this.where === 'before') {
       // Where the first finding line begins, if the findings begin in `b`.
-      const after = b.indexOf(AFTER_BREAK);
-      const at = startsWith(b, FINDINGS_LINE, 0) ? FINDINGS_LINE.length : after < 0 ? -1 : after + AFTER_BREAK.length;
+      let at = -1;
+      if (startsWith(b, FINDINGS_LINE, 0)) at = FINDINGS_LINE.length;
+      else {
+        const after = b.indexOf(AFTER_BREAK);
+        if (after >= 0) at = after + AFTER_BREAK.length;
+      }
       if (at >= 0) {
         pos = at;
         this.where = 'findings';
@@ -139,9 +149,6 @@ export class BulkyCutter {
     return this.lastCheckText;
   }
 
-  private lastCheck: Buffer = Buffer.alloc(0);
-  private lastCheckText = '';
-
   /** Where `line` is cut (see the top), or null to keep it whole. */
   private cutPoints(line: Buffer): { message: number; controls: number; controlsEnd: number } | null {
     const last = line[line.length - 1] === COMMA ? line.length - 1 : line.length;
@@ -184,7 +191,7 @@ function stringEnd(b: Buffer, from: number, limit: number): number {
   for (let i = from; i < limit; i++) {
     const c = b[i];
     if (c === QUOTE) return i;
-    if (c === BACKSLASH || c === NEWLINE) return -1;
+    if (c === BACKSLASH) return -1;
   }
   return -1;
 }

@@ -159,12 +159,13 @@ class SpooledFinding extends FindingFields {
     out.text(memo.controls.of(f.controls));
     if (f.#bytes > f.#messageBytes) out.bytes(spool.bytes(f.#at + f.#messageBytes, f.#bytes - f.#messageBytes));
     // Most findings: open, no waiver, not implied by another.
-    if (f.waived === false && f.waiver === undefined && f.impliedBy === undefined) out.text(OPEN_TAIL);
+    if (f.waived === false && f.waiver === undefined && f.impliedBy === undefined) out.text(OPEN_FINDING_TAIL);
     else out.text(`${member('waived', f.waived)}${member('waiver', f.waiver)}${member('impliedBy', f.impliedBy)}}`);
   }
 }
 
-const OPEN_TAIL = `${member('waived', false)}}`;
+/** The end of an open finding's JSON (no waiver, not implied): src/history/unwanted-bulky.ts cuts at it. */
+export const OPEN_FINDING_TAIL = `${member('waived', false)}}`;
 
 /**
  * member(key, value) of the last value seen, reused while the next finding has the same one
