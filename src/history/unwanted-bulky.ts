@@ -27,8 +27,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 
-const FINDINGS_LINE = Buffer.from('  "findings": [\n');
-const AFTER_BREAK = Buffer.from(`\n${FINDINGS_LINE.toString()}`);
+/** The findings line of report.json's layout, with the line break before it (the document begins with `{`). */
+const AFTER_BREAK = Buffer.from('\n  "findings": [\n');
 const FINDINGS_END = Buffer.from('  ]');
 const HEAD = Buffer.from('    {"fingerprint":"');
 const CHECK = Buffer.from('","check":"');
@@ -46,10 +46,11 @@ type Where = 'before' | 'findings' | 'after';
 export class BulkyCutter {
   private readonly wanted: (fingerprint: string, check: string) => boolean;
   private where: Where = 'before';
-  /** The bytes after the last line break pushed: a line not complete yet. */
-  private rest: Buffer = Buffer.alloc(0);
-  /** The rest and the next chunk, joined (reused: fresh pages cost more than the copy). */
-  private work: Buffer = Buffer.alloc(0);
+  /** Before the findings: the last bytes pushed, fewer than AFTER_BREAK's, where the findings line may have begun. */
+  private carry: Buffer = Buffer.alloc(0);
+  /** Among the findings: the bytes after the last line break pushed (a line not complete yet), in a buffer that grows by doubling. */
+  private pending: Buffer = Buffer.alloc(0);
+  private pendingBytes = 0;
   /**
    * Two output buffers, used in turn: the parser may still hold the previous output (the part
    * of a value it has not seen the end of) until it is handed the next one.
@@ -66,50 +67,87 @@ export class BulkyCutter {
     this.wanted = wanted;
   }
 
-  /** The bytes to parse for `chunk`: its complete lines, rewritten (the rest waits for the next chunk); valid until the call after next. */
+  /**
+   * The bytes to parse for `chunk`, rewritten; valid until the call after next. Outside the
+   * findings they pass as they are; among them, only complete lines do (the rest waits for the
+   * next chunk). Every byte is copied a bounded number of times, however long a line is or
+   * whether the run has line breaks at all (the older compact layout has none).
+   */
   push(chunk: Uint8Array): Buffer {
-    const need = this.rest.length + chunk.length;
-    if (this.work.length < need) this.work = Buffer.allocUnsafe(Math.max(need, 2 * this.work.length));
-    const b = this.work;
-    this.rest.copy(b, 0);
-    b.set(chunk, this.rest.length);
-    const last = b.lastIndexOf(NEWLINE, need - 1);
-    if (last < 0) {
-      this.rest = Buffer.from(b.subarray(0, need));
-      return Buffer.alloc(0);
-    }
-    this.rest = Buffer.from(b.subarray(last + 1, need));
+    const input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const t = (this.turn ^= 1);
-    if (this.outs[t].length < last + 1) this.outs[t] = Buffer.allocUnsafe(Math.max(last + 1, 2 * this.outs[t].length));
+    // A cut line is shorter than it was: the output is never longer than what it comes from.
+    const most = this.pendingBytes + input.length;
+    if (this.outs[t].length < most) this.outs[t] = Buffer.allocUnsafe(Math.max(most, 2 * this.outs[t].length));
     const out = this.outs[t];
-    return out.subarray(0, this.lines(b.subarray(0, last + 1), out));
+    let n = 0;
+    let from = 0;
+    if (this.where === 'before') {
+      const at = this.findingsStart(input);
+      if (at < 0) return out.subarray(0, input.copy(out, 0));
+      n = input.copy(out, 0, 0, at);
+      from = at;
+      this.where = 'findings';
+    }
+    if (this.where === 'findings') {
+      const last = input.lastIndexOf(NEWLINE, input.length - 1);
+      if (last < from) {
+        this.keep(input, from, input.length);
+        return out.subarray(0, n);
+      }
+      let lines = input.subarray(from, last + 1);
+      if (this.pendingBytes > 0) {
+        this.keep(input, from, last + 1);
+        lines = this.pending.subarray(0, this.pendingBytes);
+      }
+      this.pendingBytes = 0;
+      n = this.lines(lines, out, n);
+      from = last + 1;
+      if (this.where === 'findings') {
+        this.keep(input, from, input.length);
+        return out.subarray(0, n);
+      }
+    }
+    return out.subarray(0, n + input.copy(out, n, from)); // after the findings: as it is
   }
 
   /** What is left once the input ended (a last line without a line break), as it is. */
   end(): Buffer {
-    const rest = this.rest;
-    this.rest = Buffer.alloc(0);
+    const rest = Buffer.from(this.pending.subarray(0, this.pendingBytes));
+    this.pendingBytes = 0;
     return rest;
   }
 
-  /** `b` (whole lines) rewritten into `out`; the bytes written. */
-  private lines(b: Buffer, out: Buffer): number {
-    let pos = 0;
-    if (this.where === 'before') {
-      // Where the first finding line begins, if the findings begin in `b`.
-      let at = -1;
-      if (startsWith(b, FINDINGS_LINE, 0)) at = FINDINGS_LINE.length;
-      else {
-        const after = b.indexOf(AFTER_BREAK);
-        if (after >= 0) at = after + AFTER_BREAK.length;
-      }
-      if (at >= 0) {
-        pos = at;
-        this.where = 'findings';
-      }
+  /** Appends `input[from, to)` to the line not complete yet. */
+  private keep(input: Buffer, from: number, to: number): void {
+    const need = this.pendingBytes + to - from;
+    if (this.pending.length < need) {
+      const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.pending.length));
+      this.pending.copy(grown, 0, 0, this.pendingBytes);
+      this.pending = grown;
     }
-    if (this.where !== 'findings') return b.copy(out, 0);
-    let n = b.copy(out, 0, 0, pos);
+    this.pendingBytes += input.copy(this.pending, this.pendingBytes, from, to);
+  }
+
+  /**
+   * Where in `input` the first finding line begins (just past the findings line, which may
+   * have begun in the bytes pushed before), or -1; then the carry is updated.
+   */
+  private findingsStart(input: Buffer): number {
+    const carry = this.carry;
+    const joined = Buffer.concat([carry, input.subarray(0, AFTER_BREAK.length - 1)]);
+    const across = joined.indexOf(AFTER_BREAK);
+    if (across >= 0) return across + AFTER_BREAK.length - carry.length;
+    const within = input.indexOf(AFTER_BREAK);
+    if (within >= 0) return within + AFTER_BREAK.length;
+    const whole = input.length >= AFTER_BREAK.length - 1 ? input : Buffer.concat([carry, input]);
+    this.carry = Buffer.from(whole.subarray(whole.length - Math.min(whole.length, AFTER_BREAK.length - 1)));
+    return -1;
+  }
+
+  /** `b` (whole lines, all among the findings until the line that ends them) rewritten into `out` from `n`; the new end. */
+  private lines(b: Buffer, out: Buffer, n: number): number {
+    let pos = 0;
     while (pos < b.length) {
       const end = b.indexOf(NEWLINE, pos);
       const line = b.subarray(pos, end);

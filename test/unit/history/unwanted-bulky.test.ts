@@ -117,6 +117,24 @@ describe('BulkyCutter', () => {
   });
 });
 
+describe('BulkyCutter at the end of its input', () => {
+  it('gives the last line when the input ends among the findings without a line break', async () => {
+    const { text } = await stored(hostileReport(false, 20));
+    const plain = JSON.parse(text) as RunReport & { findings: Array<Record<string, unknown>> };
+    // The findings as the document's last member, closed on a line that ends the input.
+    const start = text.indexOf('\n  "findings": [\n') + 1;
+    const close = text.indexOf('\n  ]', start) + 1;
+    const doc = `{\n${text.slice(start, close)}  ]}`;
+    const cutter = new BulkyCutter(() => false);
+    const bytes = Buffer.from(doc);
+    const parts = [Buffer.from(cutter.push(bytes.subarray(0, 1000))), Buffer.from(cutter.push(bytes.subarray(1000)))];
+    parts.push(cutter.end());
+    const cut = JSON.parse(Buffer.concat(parts).toString('utf8')) as { findings: Array<Record<string, unknown>> };
+    expect(cut.findings).toEqual(plain.findings.map((f) => expectedFinding(f, () => false)));
+    expect(cutter.cut).toBeGreaterThan(10);
+  });
+});
+
 describe('parseGzipJson with a cutter', () => {
   it('parses a run inflated in many chunks, with values before, among and after the findings split across them', async () => {
     const base = hostileReport(false, 12000);
@@ -177,12 +195,22 @@ describe('parseStoredRun with bulkyOf', () => {
     expectSameRun(plain, read, keep);
   });
 
-  it('leaves a run in the older compact layout (one line) as it is', async () => {
+  it('leaves a run in the older compact layout (one line) as it is, passing each piece on at once', async () => {
     const report = hostileReport();
     const text = JSON.stringify(report);
     const cutter = new BulkyCutter(() => false);
-    const out = Buffer.concat([Buffer.from(cutter.push(Buffer.from(text))), cutter.end()]).toString('utf8');
-    expect(out).toBe(text);
+    // Without a line break there are no findings lines to wait for: nothing is held back (a
+    // cutter that held the document until its end copied it again for every chunk).
+    const bytes = Buffer.from(text);
+    const parts: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 4096) {
+      const piece = bytes.subarray(at, at + 4096);
+      const out = cutter.push(piece);
+      expect(out.equals(piece)).toBe(true);
+      parts.push(Buffer.from(out));
+    }
+    expect(cutter.end().length).toBe(0);
+    expect(Buffer.concat(parts).toString('utf8')).toBe(text);
     expect(cutter.cut).toBe(0);
     const keep = new Set<string>();
     const read = (await parseStoredRun(gzipSync(text), { bulkyOf: () => false })) as RunReport;
