@@ -131,14 +131,14 @@ describe('what a cut line loses', () => {
 describe('BulkyCutter at the end of its input', () => {
   it('gives the last line when the input ends among the findings without a line break', async () => {
     const { text } = await stored(hostileReport(false, 20));
-    const plain = JSON.parse(text) as RunReport & { findings: Array<Record<string, unknown>> };
+    const plain = JSON.parse(text) as { findings: Array<Record<string, unknown>> };
     // The findings as the document's last member, closed on a line that ends the input.
     const start = text.indexOf('\n  "findings": [\n') + 1;
     const close = text.indexOf('\n  ]', start) + 1;
     const doc = `{\n${text.slice(start, close)}  ]}`;
     const cutter = new BulkyCutter(() => false);
     const bytes = Buffer.from(doc);
-    const parts = [Buffer.from(cutter.push(bytes.subarray(0, 1000))), Buffer.from(cutter.push(bytes.subarray(1000)))];
+    const parts: Buffer[] = [Buffer.from(cutter.push(bytes.subarray(0, 1000))), Buffer.from(cutter.push(bytes.subarray(1000)))];
     parts.push(cutter.end());
     const cut = JSON.parse(Buffer.concat(parts).toString('utf8')) as { findings: Array<Record<string, unknown>> };
     expect(cut.findings).toEqual(plain.findings.map((f) => expectedFinding(f, () => false)));
