@@ -287,7 +287,13 @@ async function parseStoredRunAs(bytes: Uint8Array, { bulkyOf }: StoredRunRead, c
   };
   const onFinding = (item: unknown): unknown => {
     const f = storedFinding(item, share, lists, bulkyOf !== undefined);
-    if (f === null) return item;
+    if (f === null) {
+      // Not a stored finding's shape (a resource that is not an object), yet without a
+      // message: its line was cut, and read whole it would keep its message. Read the run again
+      // whole (parseStoredRun), so that a cut read never differs from an uncut one.
+      if (cutter !== undefined && cutter.cut > 0 && typeof item === 'object' && item !== null && !('message' in item)) throw new Error('a cut line is not a stored finding');
+      return item;
+    }
     // A finding without a message was cut (BulkyCutter asked bulkyOf already): never wanted.
     if (bulkyOf !== undefined && (f.message === undefined || !bulkyOf(f.fingerprint, f.check))) return unreadBulky(f);
     if (spool === undefined) spool = Spool.open(); // null: none could be made, not tried again

@@ -206,6 +206,19 @@ describe('parseStoredRun with bulkyOf', () => {
     expectSameRun(plain, read, keep);
   });
 
+  it('reads a run again whole when a cut line is not a stored finding (its resource not an object): the finding keeps its message', async () => {
+    const report = hostileReport();
+    const odd = { ...report.findings[report.findings.length - 1]!, fingerprint: 'odd-resource', resource: 'Pod ns/p' as unknown as Finding['resource'] };
+    const { text, gz } = await stored({ ...report, findings: [...report.findings, odd] });
+    expect(text).toContain('{"fingerprint":"odd-resource","check":');
+    const plain = JSON.parse(text) as RunReport;
+    const read = (await parseStoredRun(gz, { bulkyOf: () => false })) as RunReport;
+    const last = read.findings[read.findings.length - 1]!;
+    expect(last).toEqual(plain.findings[plain.findings.length - 1]);
+    expect(typeof last.message).toBe('string');
+    expect(isUnreadBulky(read.findings[0]!)).toBe(true);
+  });
+
   it('leaves a run in the older compact layout (one line) as it is, passing each piece on at once', async () => {
     const report = hostileReport();
     const text = JSON.stringify(report);
