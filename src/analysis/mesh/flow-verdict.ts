@@ -13,6 +13,11 @@ import { istioMembership } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { containerPorts, memoizeBySnapshotAndConfig, parsePortNumbers, str } from './util.ts';
+import { SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION } from './consul.ts';
+
+/** The callee's (or its namespace's) annotations whose ports a Linkerd or Consul proxy does not intercept. */
+const PORT_ANNOTATIONS = [SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION, CONSUL_EXCLUDE_INBOUND_ANNOTATION] as const;
 
 /**
  * The kinds a mesh verdict reads: a check that judges flows through the mesh declares them in
@@ -107,7 +112,14 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     const w = workloadIndex(snapshot, config).get(refKey(to));
     for (const p of w?.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : []) named.add(p.port);
     for (const list of meshModel(snapshot, config).linkerd.servers.values()) for (const sv of list) if (typeof sv.port === 'number') named.add(sv.port);
-    for (const v of Object.values({ ...(meshModel(snapshot, config).namespaces.get(to.namespace ?? '')?.annotations ?? {}), ...(w?.annotations ?? {}) })) for (const n of parsePortNumbers(v)) named.add(n);
+    // Only the annotations that skip or exclude ports: another annotation's number (a
+    // metrics port, a build id) names nothing the mesh decides by, and may not even be kept
+    // (the snapshot reader keeps only the mesh's and Pod Security's annotations on pods).
+    const annotations = { ...(meshModel(snapshot, config).namespaces.get(to.namespace ?? '')?.annotations ?? {}), ...(w?.annotations ?? {}) };
+    for (const key of PORT_ANNOTATIONS) {
+      const v = annotations[key];
+      if (typeof v === 'string') for (const n of parsePortNumbers(v)) named.add(n);
+    }
   }
   const candidates = [...named].filter((p) => intervalsHas(tcp, p)).sort((a, b) => a - b);
   let other: number | undefined;

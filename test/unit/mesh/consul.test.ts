@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { consulFlowVerdict, intentionPrecedence, meshModel } from '../../../src/analysis/mesh/index.ts';
 import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
 import { ctxOf, deploymentYaml } from './helpers.ts';
+import { meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { allConns } from '../../../src/analysis/netpol/conns.ts';
 
 const INTENTIONS = 'https://developer.hashicorp.com/consul/docs/connect/intentions';
 const ENTRY = 'https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions';
@@ -166,6 +168,13 @@ describe('Consul sidecar bypasses', () => {
     const v = judge(base({ 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports': '8080,9090' }), caller('shop', 'web'), 'shop', 'api');
     expect(v).toMatchObject({ mesh: 'consul', verdict: 'allowed', plaintext: true });
     expect(v.reason).toMatch(/excluded from the Consul sidecar/);
+  });
+  it('over every port, an excluded port no container declares is judged, and reaches the application', () => {
+    const ctx = ctxOf(base({ 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports': '9100', 'prometheus.io/port': '9200' }));
+    const over = meshVerdictOverConns(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop', name: 'web' }, { kind: 'Deployment', namespace: 'shop', name: 'api' }, allConns())!;
+    expect(over.ports.find((p) => p.port === 9100)).toMatchObject({ verdict: 'allowed' });
+    expect(over.ports.find((p) => p.port === 8080)).toMatchObject({ verdict: 'denied' });
+    expect(over.ports.map((p) => p.port)).not.toContain(9200);
   });
   it('with the transparent proxy off the answer is unknown (the application may listen on the pod address)', () => {
     expect(judge(base({ 'consul.hashicorp.com/transparent-proxy': 'false' }), caller('shop', 'web'), 'shop', 'api').verdict).toBe('unknown');

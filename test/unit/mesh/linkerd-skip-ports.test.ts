@@ -4,6 +4,8 @@ import { linkerdSkipPorts } from '../../../checks/mtls/linkerd-skip-ports.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { ctxOf, deployment, fails } from './helpers.ts';
+import { meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { allConns } from '../../../src/analysis/netpol/conns.ts';
 
 const ns = (annotations: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'linkerd.io/inject': 'enabled', ...annotations } } });
 const SKIP_IN = 'config.linkerd.io/skip-inbound-ports';
@@ -46,5 +48,15 @@ describe('mtls.linkerd-skip-ports', () => {
     const ctx = ctxOf('', undefined, [ns({}), deployment('shop', 'db', { annotations: { [SKIP_IN]: 'mysql' } })]);
     const [v] = fails([...linkerdSkipPorts.evaluate(ctx)]);
     expect(v.evidence).toMatchObject({ inbound: { ports: [], invalidEntries: ['mysql'] } });
+  });
+
+  it('the mesh\'s verdict over every port judges the skipped ports, not a number another annotation holds (a metrics port, a build id)', () => {
+    const ctx = ctxOf('', undefined, [ns({}), deployment('shop', 'web'),
+      deployment('shop', 'db', { annotations: { [SKIP_IN]: '3306', 'prometheus.io/port': '9090', 'example.com/build': '4242' } })]);
+    const over = meshVerdictOverConns(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop', name: 'web' }, { kind: 'Deployment', namespace: 'shop', name: 'db' }, allConns())!;
+    const judged = over.ports.map((p) => p.port);
+    expect(judged).toContain(3306);
+    expect(judged).not.toContain(9090);
+    expect(judged).not.toContain(4242);
   });
 });
