@@ -1,7 +1,8 @@
 // Slimming (kinds.ts SlimSpec, slim.ts): which kinds are slimmed, what a slimmed object keeps,
 // that a kind without a declaration is kept whole, that the snapshot reader slims, and that
 // the whole catalog gives the same results on every check fixture slimmed (and shared) or not.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -124,6 +125,18 @@ describe('slim declarations', () => {
     }
   });
 
+  it('a member named "__proto__" stays a member, as JSON.parse makes it: never the copy\'s prototype, whose fields checks would read as the object\'s own', () => {
+    const text = '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"p","selfLink":"/x","annotations":{"__proto__":{"x":"y"},"a":"b"}},"__proto__":{"spec":{"finalizers":["x"]}}}';
+    const slim = slimObject('namespaces', JSON.parse(text) as KubeObject) as unknown as Record<string, unknown>;
+    expect(Object.getPrototypeOf(slim)).toBe(Object.prototype);
+    expect(slim.spec).toBeUndefined();
+    expect(Object.keys(slim)).toEqual(['apiVersion', 'kind', 'metadata', '__proto__']);
+    expect(JSON.stringify(slim)).toBe(JSON.stringify(JSON.parse(text.replace('"selfLink":"/x",', ''))));
+    const annotations = (slim.metadata as Record<string, unknown>).annotations as Record<string, unknown>;
+    expect(Object.getPrototypeOf(annotations)).toBe(Object.prototype);
+    expect(Object.keys(annotations)).toEqual(['__proto__', 'a']);
+  });
+
   it('leaves malformed parts for the analyses to report', () => {
     const odd = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: 'not a map' }, status: ['not', 'a', 'map'] } as unknown as KubeObject;
     expect(slimObject('pods', structuredClone(odd))).toEqual(odd);
@@ -145,6 +158,18 @@ describe('the snapshot reader', () => {
     expect(back.notes).toEqual(snap.notes);
     expect(back.coverage).toEqual(snap.coverage);
     expect(back.origin).toBe('live');
+  });
+
+  it('a pod with a member named "__proto__" (a hand-made file) is read as JSON.parse reads it: checks see no spec through it', async () => {
+    const pod = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"shop","selfLink":"/x"},"__proto__":{"spec":{"hostNetwork":true,"containers":[{"name":"c","image":"i","securityContext":{"privileged":true}}]}}}';
+    const snap = snapshotFromObjects([], { clusterName: 'c', origin: 'live' });
+    const text = JSON.stringify({ ...snap, coverage: { ...snap.coverage, pods: { status: 'ok', count: 1 } }, resources: { pods: ['POD'] } }).replace('"POD"', pod);
+    writeFileSync(join(dir, 'p.gz'), gzipSync(text));
+    const back = await readSnapshot(join(dir, 'p.gz'));
+    const p = back.resources.pods![0] as unknown as Record<string, unknown>;
+    expect(p.spec).toBeUndefined();
+    expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+    expect(JSON.stringify(p)).toBe(JSON.stringify(JSON.parse(pod.replace(',"selfLink":"/x"', ''))));
   });
 });
 
