@@ -82,6 +82,13 @@ export class SnapshotDocumentParser {
   /** A batch failed in this chunk and list: the rest of it is read item by item. */
   private batchFailed = false;
   /**
+   * Bytes pushed, and bytes searched or parsed by batches that failed. Batches are tried only
+   * while the second is at most the first: a document of many short lists (each tries again)
+   * costs at most its own size in failed tries, however its lists are shaped.
+   */
+  private pushed = 0;
+  private wasted = 0;
+  /**
    * What ends an object item and comes before the next, as the last comma read showed it: `},`
    * and the white space after the comma (none from JSON.stringify; a line break and the
    * indentation in report.json, which a stored run is now kept as). Batches are cut there.
@@ -96,6 +103,7 @@ export class SnapshotDocumentParser {
 
   push(chunk: Buffer): void {
     this.batchFailed = false;
+    this.pushed += chunk.length;
     const kept = this.buf.length - this.pos;
     if (kept === 0) {
       this.buf = chunk;
@@ -168,7 +176,7 @@ export class SnapshotDocumentParser {
             break;
           }
           if (this.hasMember && !this.scan) throw new NotJson();
-          if (this.batch && !this.scan && !this.batchFailed && this.parseBatch()) break;
+          if (this.batch && !this.scan && !this.batchFailed && this.wasted <= this.pushed && this.parseBatch()) break;
           const end = this.valueEnd(final);
           if (end < 0) return;
           this.items.push(this.onItem(this.kind, this.parse(end)));
@@ -228,7 +236,7 @@ export class SnapshotDocumentParser {
       this.kind = '';
       this.items = [];
       this.batchFailed = false;
-      this.doc[key] = this.items;
+      setMember(this.doc, key, this.items);
       this.where = 'items';
       this.hasMember = false;
       this.key = undefined;
@@ -247,7 +255,7 @@ export class SnapshotDocumentParser {
       this.kind = key;
       this.items = [];
       this.batchFailed = false;
-      (this.doc.resources as Record<string, unknown>)[key] = this.items;
+      setMember(this.doc.resources as Record<string, unknown>, key, this.items);
       this.where = 'items';
       this.hasMember = false;
       this.key = undefined;
@@ -256,8 +264,7 @@ export class SnapshotDocumentParser {
     const end = this.valueEnd(final);
     if (end < 0) return;
     const value = this.parse(end);
-    if (this.where === 'resources') (this.doc.resources as Record<string, unknown>)[key] = value;
-    else this.doc[key] = value;
+    setMember(this.where === 'resources' ? this.doc.resources as Record<string, unknown> : this.doc, key, value);
     this.key = undefined;
     this.hasMember = true;
   }
@@ -299,14 +306,23 @@ export class SnapshotDocumentParser {
   private parseBatch(): boolean {
     const b = this.buf;
     const separator = this.separator();
-    let cut = b.lastIndexOf(separator, this.pos + BATCH_BYTES);
+    // A cut begins past `pos` and at most BATCH_BYTES after it: only that window is searched
+    // (the buffer may hold a long consumed prefix, and each new list tries a batch again).
+    const lastCut = (sep: Buffer): number => {
+      const window = b.subarray(this.pos + 1, Math.min(b.length, this.pos + BATCH_BYTES + sep.length));
+      const at = window.lastIndexOf(sep);
+      this.wasted += at < 0 ? window.length : window.length - at; // counted as wasted until the batch is parsed
+      return at < 0 ? -1 : this.pos + 1 + at;
+    };
+    const wastedBefore = this.wasted;
+    let cut = lastCut(separator);
     // Items whose first member's value is their own (a stored run's findings begin with their
     // fingerprint) share the separator up to that value only.
     if (cut <= this.pos) {
       const key = separator.indexOf(FIRST_VALUE);
-      if (key > 0) cut = b.lastIndexOf(separator.subarray(0, key + FIRST_VALUE.length), this.pos + BATCH_BYTES);
+      if (key > 0) cut = lastCut(separator.subarray(0, key + FIRST_VALUE.length));
     }
-    if (cut <= this.pos) cut = b.lastIndexOf(separator.subarray(0, this.between.length + 1), this.pos + BATCH_BYTES);
+    if (cut <= this.pos) cut = lastCut(separator.subarray(0, this.between.length + 1));
     if (cut <= this.pos) {
       this.batchFailed = true;
       return false;
@@ -316,8 +332,10 @@ export class SnapshotDocumentParser {
       items = JSON.parse(`[${b.toString('utf8', this.pos, cut + 1)}]`) as unknown[];
     } catch {
       this.batchFailed = true;
+      this.wasted += cut - this.pos;
       return false;
     }
+    this.wasted = wastedBefore;
     for (let i = 0; i < items.length; i++) this.items.push(this.onItem(this.kind, items[i]));
     this.pos = cut + 1;
     this.hasMember = true;
@@ -387,4 +405,14 @@ export class SnapshotDocumentParser {
     s.i = i;
     return -1;
   }
+}
+
+/**
+ * `target[key] = value` as JSON.parse makes it: an own member even when `key` is "__proto__"
+ * (an assignment would set the object's prototype, and its members would be read through it
+ * as the document's own: a list response's items, a snapshot's schemaVersion).
+ */
+function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
