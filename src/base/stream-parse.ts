@@ -19,6 +19,8 @@
 // or breaks the array syntax, and JSON.parse refuses it; then the items are read one by one, as
 // without `batch`, until the next chunk or list. JSON.parse of the batch judges every item.
 
+import { setMember } from './json-member.ts';
+
 export class NotJson extends Error {}
 
 const QUOTE = 0x22;
@@ -405,14 +407,4 @@ export class SnapshotDocumentParser {
     s.i = i;
     return -1;
   }
-}
-
-/**
- * `target[key] = value` as JSON.parse makes it: an own member even when `key` is "__proto__"
- * (an assignment would set the object's prototype, and its members would be read through it
- * as the document's own: a list response's items, a snapshot's schemaVersion).
- */
-function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  else target[key] = value;
 }

@@ -4,6 +4,7 @@
 // to each object; manifests are kept whole (they are small, and their source lines matter).
 // A kind without a SlimSpec is kept whole: a kind added later reads everything until declared.
 
+import { setMember } from '../base/json-member.ts';
 import { KINDS, type KindKey, type KindSpec, type SlimSpec } from './kinds.ts';
 import type { KubeObject, ObjectMeta } from './types.ts';
 
@@ -22,16 +23,6 @@ function keepAnnotation(spec: SlimSpec, key: string): boolean {
   if (spec.annotations === 'all') return key !== LAST_APPLIED;
   for (const k of spec.annotations) if (k.endsWith('/') ? key.startsWith(k) : key === k) return true;
   return false;
-}
-
-/**
- * `o[key] = value` as JSON.parse makes it: an own member even when `key` is "__proto__" (an
- * assignment would set the copy's prototype instead, and the value would be read through it
- * as if it were the object's own fields).
- */
-function put(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-  else o[key] = value;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -61,7 +52,7 @@ export function slimObject<T extends KubeObject>(key: string, o: T): T {
       let n = 0;
       for (const s of spec.status) if (s in v) { kept[s] = v[s]; n++; }
       if (n > 0) out.status = kept;
-    } else put(out, f, v);
+    } else setMember(out, f, v);
   }
   return out as T;
 }
@@ -113,7 +104,7 @@ function slimMeta(spec: SlimSpec, meta: Record<string, unknown>): ObjectMeta {
     const v = meta[f];
     if (f === 'annotations' && isRecord(v)) {
       let kept: Record<string, unknown> | undefined;
-      for (const k in v) if (keepAnnotation(spec, k)) put((kept ??= {}), k, v[k]);
+      for (const k in v) if (keepAnnotation(spec, k)) setMember((kept ??= {}), k, v[k]);
       if (kept) out.annotations = kept;
     } else out[f] = v;
   }
