@@ -2,6 +2,7 @@
 // (explain-access.ts parses the arguments and prints). Exit codes follow `kubectl auth
 // can-i`: 0 yes / found, 1 no / nobody, 2 bad input.
 
+import { oneLine } from '../base/plain-text.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, subjectBreadth, subjectRules, whoCan, type RuleGrant } from '../analysis/rbac/index.ts';
 
@@ -10,9 +11,14 @@ export interface CommandResult {
   output: string;
 }
 
+/** Columns are padded to their longest cell up to this width: a longer one overflows its row only. */
+const MAX_COLUMN = 60;
+
+/** Rows of cells as aligned columns; each cell on one line, its control characters escaped (names come from the cluster). */
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
+  const cells = rows.map((r) => r.map(oneLine));
+  const widths = cells[0].map((_, i) => Math.min(MAX_COLUMN, Math.max(...cells.map((r) => r[i].length))));
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
 function bindingText(g: RuleGrant): string {
@@ -73,10 +79,10 @@ export interface CanArgs {
 
 export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult {
   const subject = parseSubject(args.subject ?? '');
-  if (!subject) return { exitCode: 2, output: `not a subject: "${args.subject ?? ''}" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)` };
+  if (!subject) return { exitCode: 2, output: `not a subject: "${oneLine(args.subject ?? '')}" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)` };
   const model = buildRbacModel(snapshot);
   const id = identityOf(subject);
-  const who = `${formatSubject(subject)}${id.groups.length ? ` (groups: ${id.groups.join(', ')})` : ''}`;
+  const who = oneLine(`${formatSubject(subject)}${id.groups.length ? ` (groups: ${id.groups.join(', ')})` : ''}`);
   if (args.verb || args.resource) {
     if (!args.verb || !args.resource) return { exitCode: 2, output: 'a question needs both a verb and a resource' };
     const d = canI(model, subject, args.verb, args.resource, { namespace: args.namespace, name: args.name });
@@ -98,7 +104,7 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
     lines.push(table(rows).split('\n').map((l) => `  ${l}`).join('\n'));
   };
   if (rules.cluster.length) section('Cluster-wide (ClusterRoleBindings)', rules.cluster);
-  for (const ns of Object.keys(rules.namespaces).sort()) section(`Namespace ${ns} (RoleBindings)`, rules.namespaces[ns]);
+  for (const ns of Object.keys(rules.namespaces).sort()) section(`Namespace ${oneLine(ns)} (RoleBindings)`, rules.namespaces[ns]);
   if (!rules.cluster.length && Object.keys(rules.namespaces).length === 0) lines.push('  none: no binding names this subject or its groups.');
   const breadth = subjectBreadth(model, subject, undefined, snapshot);
   lines.push('', `Breadth: ${breadth.breadth} distinct (verb, resource, namespace) grants.`);

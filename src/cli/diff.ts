@@ -2,6 +2,7 @@
 // compares two stored runs with the regression rules of the current config.
 import { CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
 import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
@@ -74,7 +75,7 @@ function findingLines(sign: string, fps: string[], byFp: Map<string, Finding>): 
   const sorted = [...fps].sort((x, y) => rank(x) - rank(y) || key(x).localeCompare(key(y)));
   const lines = sorted.slice(0, MAX_LISTED).map((fp) => {
     const f = byFp.get(fp);
-    return f ? `  ${sign} ${f.severity.padEnd(8)} ${f.check} on ${describeResource(f.resource)}` : `  ${sign} ${fp}`;
+    return f ? `  ${sign} ${f.severity.padEnd(8)} ${f.check} on ${oneLine(describeResource(f.resource))}` : `  ${sign} ${oneLine(fp)}`;
   });
   if (fps.length > MAX_LISTED) lines.push(`  … ${fps.length - MAX_LISTED} more (--output json lists all)`);
   return lines;
@@ -82,7 +83,7 @@ function findingLines(sign: string, fps: string[], byFp: Map<string, Finding>): 
 
 export function formatDiff(previous: RunReport, current: RunReport, diff: RunDiff): string {
   const out: string[] = [];
-  out.push(`${previous.run.id} (${previous.run.startedAt}) → ${current.run.id} (${current.run.startedAt})`);
+  out.push(oneLine(`${previous.run.id} (${previous.run.startedAt}) → ${current.run.id} (${current.run.startedAt})`));
   const score = (n: number | null) => (n === null ? 'n/a' : n.toFixed(1));
   out.push(`overall score ${score(previous.score.overall)} → ${score(current.score.overall)} (${signed(diff.scoreDelta.overall)})`);
   for (const a of AREAS) {
@@ -95,12 +96,12 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   out.push(...findingLines('-', diff.resolved, new Map(previous.findings.map((f) => [f.fingerprint, f]))));
   out.push(`persisting findings: ${diff.persisting}`);
   for (const g of diff.breadthGrowth.slice(0, MAX_LISTED)) {
-    out.push(`RBAC breadth of ${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}: ${g.before} → ${g.after} (+${g.growthPercent}%)`);
+    out.push(`RBAC breadth of ${oneLine(`${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}`)}: ${g.before} → ${g.after} (+${g.growthPercent}%)`);
   }
   if (diff.partial) out.push(`partial comparison: ${diff.notComparable.length} check(s) evaluated in only one run (their findings are neither new nor resolved): ${diff.notComparable.join(', ')}`);
   if (diff.regression) {
     out.push('REGRESSION:');
-    for (const r of diff.regressionReasons) out.push(`  - ${r}`);
+    for (const r of diff.regressionReasons) out.push(`  - ${oneLine(r)}`);
   } else {
     out.push('no regression');
   }

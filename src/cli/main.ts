@@ -2,6 +2,7 @@
 // line on stderr and exit code 2. Nothing below this file calls process.exit.
 import { Command, CommanderError } from 'commander';
 import { ZtauditError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
+import { withoutControls } from '../base/plain-text.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { heapGrowthPercent, setHeapGrowth } from '../base/heap.ts';
 import { EXIT_CANNOT_RUN, type CliIO } from './io.ts';
@@ -35,7 +36,10 @@ export function buildProgram(io: CliIO, onExit: (code: number) => void = () => {
   return program;
 }
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], cli: CliIO): Promise<number> {
+  // Everything printed may hold names from the cluster: no control character reaches the
+  // terminal as it is (the commands keep each name on its line where they print it).
+  const io: CliIO = { ...cli, stdout: (t) => cli.stdout(withoutControls(t)), stderr: (t) => cli.stderr(withoutControls(t)) };
   let code = EXIT_CANNOT_RUN;
   const program = buildProgram(io, (c) => { code = c; });
   try {

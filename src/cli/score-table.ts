@@ -1,6 +1,7 @@
 // The per-area score table printed at the end of a run. An area with checks that could not
 // be evaluated shows no grade, and says how many of its checks were evaluated; a partial run
 // says what could not be read, above the table.
+import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { runCounts } from '../report/counts.ts';
 import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
@@ -12,9 +13,9 @@ const MAX_PARTIAL_LINES = 10;
 export function printScoreTable(report: RunReport, io: CliIO): void {
   const fmt = (n: number | null) => (n === null ? '  n/a' : n.toFixed(1).padStart(5));
   const delta = (d: number | null | undefined) => (d === null || d === undefined ? '' : ` (${d >= 0 ? '+' : ''}${d.toFixed(1)})`);
-  const lines = [`\nztaudit ${report.run.cluster.name} — run ${report.run.id}`];
+  const lines = [`\nztaudit ${oneLine(report.run.cluster.name)} — run ${oneLine(report.run.id)}`];
   const partial = report.run.partial ?? [];
-  for (const p of partial.slice(0, MAX_PARTIAL_LINES)) lines.push(`partial: ${p}`);
+  for (const p of partial.slice(0, MAX_PARTIAL_LINES)) lines.push(`partial: ${oneLine(p)}`);
   if (partial.length > MAX_PARTIAL_LINES) lines.push(`partial: …and ${partial.length - MAX_PARTIAL_LINES} more (report.json run.partial)`);
   lines.push(`${'area'.padEnd(14)} score  grade  failing checks`);
   for (const area of AREAS) {

@@ -11,6 +11,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { errorMessage } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
@@ -84,18 +85,19 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     attached,
   };
   const html = templateEnvironment().template('email')(ctx);
+  // The plain-text part: each name and message from the cluster stays on its line (oneLine).
   const text = [
-    `ztaudit ${headline}: ${report.run.cluster.name}`,
-    `Run ${report.run.id} at ${report.run.startedAt}`,
-    ...view.partial.slice(0, MAX_PARTIAL).map((p) => `partial: ${p}`),
+    `ztaudit ${headline}: ${oneLine(report.run.cluster.name)}`,
+    `Run ${oneLine(report.run.id)} at ${oneLine(report.run.startedAt)}`,
+    ...view.partial.slice(0, MAX_PARTIAL).map((p) => `partial: ${oneLine(p)}`),
     `Overall score ${overall}${view.overall.share ? ` (${view.overall.share})` : ''} (grade ${view.overall.grade})${delta}`,
-    ...(d?.regression ? ['', 'Regression:', ...[...d.regressionReasons, ...watchCauses(report)].map((r) => `- ${r}`)] : []),
+    ...(d?.regression ? ['', 'Regression:', ...[...d.regressionReasons, ...watchCauses(report)].map((r) => `- ${oneLine(r)}`)] : []),
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',
     `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings (${view.severityCounts.map((s) => `${s.count} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,
-    ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${f.resource}: ${f.message}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
+    ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${oneLine(f.resource)}: ${oneLine(f.message)}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),
     '',
     attached ? 'The full report is attached (report.html).' : '',

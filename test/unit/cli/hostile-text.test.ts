@@ -1,0 +1,110 @@
+// Names from the cluster are hostile text on a terminal and in a plain-text message too: no
+// control character (ESC sequences drive the terminal: colours, window title, clipboard) reaches
+// the output as it is, a line break in a name cannot forge a line of its own, and one very long
+// name cannot pad every other row to its width.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
+import { formatDiff } from '../../../src/cli/diff.ts';
+import { printScoreTable } from '../../../src/cli/score-table.ts';
+import { main } from '../../../src/cli/main.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { buildEmail } from '../../../src/notify/email.ts';
+import { mdEscape } from '../../../src/report/markdown.ts';
+import { oneLine, withoutControls } from '../../../src/base/plain-text.ts';
+import { demoRun } from '../report/demo.ts';
+
+/** Terminal control (OSC window title, SGR colour, BEL), a C1 control, a bidi override, and a forged line. */
+const HOSTILE = 'mallory\u001b]0;pwned\u0007\u001b[31mred\u009b2J\u202eevil\nFORGED LINE\r\n- [critical] fake';
+/** The same without line breaks (a subject `can` takes). */
+const CONTROLS = 'mallory\u001b]0;pwned\u0007\u001b[31mred\u202eevil';
+/** Any character a terminal acts on, but line breaks and tabs. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+const binding = (user: string) => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'hostile' },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+  subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+});
+const clusterAdmin = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
+
+describe('plain text of hostile names', () => {
+  it('escapes controls as JSON does (\\u001b), keeping or escaping line breaks as asked', () => {
+    expect(withoutControls('a\u001b[31mb\nc\td')).toBe('a\\u001b[31mb\nc\td');
+    expect(oneLine('a\nb\r\tc\u202e')).toBe('a\\u000ab\\u000d\\u0009c\\u202e');
+    expect(JSON.parse(`"${oneLine('x\u009by')}"`)).toBe('x\u009by');
+  });
+
+  it('who-can and can: each subject on its own row, no control character, columns at most 60 wide', () => {
+    const snapshot = snapshotFromObjects([clusterAdmin as never, binding(HOSTILE) as never, { ...binding(`long-${'x'.repeat(200_000)}`), metadata: { name: 'long' } } as never], { clusterName: 'c' });
+    const who = whoCanCommandCore(snapshot, { verb: 'get', resource: 'secrets' });
+    expect(who.output).not.toMatch(RAW_CONTROL);
+    expect(who.output).not.toMatch(/^FORGED LINE/m);
+    expect(who.output).not.toMatch(/^- \[critical\] fake/m);
+    const rows = who.output.split('\n').filter((l) => l.startsWith('User:mallory') || l.startsWith('User:long-'));
+    expect(rows).toHaveLength(2);
+    // The short subject's row is not padded to the 200,000-character name.
+    expect(Math.min(...rows.map((r) => r.length))).toBeLessThan(1000);
+    // A subject with a line break is not one `can` takes; the error quotes it escaped.
+    const refused = canCommandCore(snapshot, { subject: `User:${HOSTILE}` });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.output).not.toMatch(RAW_CONTROL);
+    expect(refused.output).not.toMatch(/^FORGED LINE/m);
+    const can = canCommandCore(snapshotFromObjects([clusterAdmin as never, binding(CONTROLS) as never], { clusterName: 'c' }), { subject: `User:${CONTROLS}` });
+    expect(can.output).toContain('Permissions of User:mallory');
+    expect(can.output).not.toMatch(RAW_CONTROL);
+  });
+
+  it('diff: a hostile resource name and regression reason stay on their lines', () => {
+    const { report, previous } = demoRun({ change: (s) => { s.resources.clusterroles = [...(s.resources.clusterroles ?? []), clusterAdmin as never]; s.resources.clusterrolebindings = [...(s.resources.clusterrolebindings ?? []), binding(HOSTILE) as never]; } });
+    const text = formatDiff(previous, report, report.diff!);
+    expect(text).toContain('mallory');
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).not.toMatch(/^FORGED LINE/m);
+    expect(text).not.toMatch(/^- \[critical\] fake/m);
+  });
+
+  it('the email\'s text part: the cluster name and each new finding stay on their lines', () => {
+    const { report } = demoRun({ change: (s) => { s.resources.clusterroles = [...(s.resources.clusterroles ?? []), clusterAdmin as never]; s.resources.clusterrolebindings = [...(s.resources.clusterrolebindings ?? []), binding(HOSTILE) as never]; } });
+    report.run.cluster.name = HOSTILE;
+    const { text } = buildEmail(report, false);
+    expect(text).toContain('mallory');
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).not.toMatch(/^FORGED LINE/m);
+    expect(text).not.toMatch(/^- \[critical\] fake/m);
+  });
+
+  it('the score table after a run: the cluster name and partial lines stay on their lines', () => {
+    const { report } = demoRun();
+    report.run.cluster.name = HOSTILE;
+    report.run.partial = [`pods could not be read (error: ${HOSTILE})`];
+    const out: string[] = [];
+    printScoreTable(report, { stdout: (t) => { out.push(t); }, stderr: () => {}, env: {}, isTTY: false, cwd: '.' });
+    const text = out.join('');
+    expect(text).toContain('mallory');
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).not.toMatch(/^FORGED LINE/m);
+  });
+
+  it('the CLI writes no control character to stdout or stderr, even in an error naming the user\'s input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: CliIO = { stdout: (t) => { out.push(t); }, stderr: (t) => { err.push(t); }, env: {}, isTTY: false, cwd: dir };
+      const code = await main(['run', '--snapshot', join(dir, 'missing\u001b]0;pwned\u0007.json.gz'), '--history', 'none', '--no-notify'], io);
+      expect(code).not.toBe(0);
+      expect(err.join('')).toContain('missing\\u001b]0;pwned\\u0007.json.gz');
+      expect(out.join('') + err.join('')).not.toMatch(RAW_CONTROL);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Markdown: no www. autolink either (a GitHub comment links www.example.com without a scheme)', () => {
+    expect(mdEscape('www.evil-phish.example')).not.toContain('www.');
+  });
+});
