@@ -4,6 +4,7 @@
 // Cluster names are hostile text: escaped for mrkdwn here and by Handlebars in the email.
 import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import type { FleetView } from '../fleet/view.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -28,7 +29,8 @@ export function digestHeadline(view: FleetView): string {
 }
 
 export function buildSlackDigest(view: FleetView): { text: string; blocks: Array<Record<string, unknown>> } {
-  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } });
+  // verbatim: Slack neither links bare URLs nor turns @channel into a mention in this text (slack.ts does the same).
+  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900), verbatim: true } });
   const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view)}`, 150), emoji: true } }];
   if (view.regressions.length > 0) {
     const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(r.cluster)} ${mrkdwnText(r.reasons[0] ?? 'regression')}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
@@ -62,7 +64,7 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
   try {
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
     const html = templateEnvironment().template('fleet-digest-email')({ subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null });
-    const text = [digestHeadline(view), '', ...view.regressions.slice(0, 25).map((r) => `- ${r.cluster}: ${r.reasons.join('; ')}`)].join('\n');
+    const text = [digestHeadline(view), '', ...view.regressions.slice(0, 25).map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`)].join('\n');
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html, text: `${text}\n`,
       ...(attachment ? { attachments: [{ filename: 'fleet.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),

@@ -14,7 +14,8 @@ export function mdEscape(value: unknown): string {
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
     // No @mentions and no autolinks when the summary is posted as a PR or issue comment.
     .replace(/@/g, '&#64;')
-    .replace(/:\/\//g, ':&#47;&#47;');
+    .replace(/:\/\//g, ':&#47;&#47;')
+    .replace(/(www)\./gi, '$1&#46;');
 }
 
 const score = (n: number | null) => (n === null ? 'n/a' : String(n));

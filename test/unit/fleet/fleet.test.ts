@@ -91,7 +91,10 @@ describe('fleet data and view from a SQLite store with three clusters', () => {
     expect(json.fleetSchemaVersion).toBe(1);
     expect(json.clusters.find((c: { cluster: string }) => c.cluster === 'alpha')).toMatchObject({ grade: { overall: 'D', areas: { tls: 'n/a' } }, delta: { overall: -10 } });
     expect(json.worstPerArea.network[0]).toEqual({ cluster: HOSTILE, score: 35 });
-    const slack = JSON.stringify(buildSlackDigest(buildFleetView(data)));
+    const digest = buildSlackDigest(buildFleetView(data));
+    // Slack links bare URLs and parses @channel in mrkdwn that is not verbatim.
+    for (const b of digest.blocks) if ((b.text as { type?: string } | undefined)?.type === 'mrkdwn') expect(b.text).toMatchObject({ verbatim: true });
+    const slack = JSON.stringify(digest);
     expect(slack).not.toContain('<script');
     expect(slack).toContain('&lt;script&gt;');
   });
