@@ -3,6 +3,7 @@
 // them to people and scripts.
 import type { Snapshot } from '../snapshot/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
@@ -79,7 +80,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
   const headline = f.effective === 'depends' ? 'ALLOWED for some requests' : VERB[f.effective];
   const m = f.mesh;
   const lines = [
-    `${headline}: ${a.from} -> ${a.to}${what}`,
+    `${headline}: ${oneLine(a.from)} -> ${oneLine(a.to)}${what}`,
     `  network ${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
     directionText('egress', a.from, a.egress),
@@ -137,7 +138,7 @@ export function* formatMatrixChunks(rows: Iterable<EffectiveRow>, format: 'text'
     const mesh = r.mesh ?? '';
     const line = format === 'json'
       ? `\n  {\n    "src": ${JSON.stringify(r.from)},\n    "dst": ${JSON.stringify(r.to)},\n    "conn": ${JSON.stringify(formatConns(r.conns))}${effective ? `,\n    "mesh": ${JSON.stringify(mesh)}` : ''}\n  }`
-      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : [])].map(csvField).join(',')}` : `${first ? '' : '\n'}${r.from} => ${r.to} : ${formatConns(r.conns)}${effective && mesh ? ` [mesh ${mesh}]` : ''}`;
+      : format === 'csv' ? `\n${[r.from, r.to, formatConns(r.conns), ...(effective ? [mesh] : [])].map(csvField).join(',')}` : `${first ? '' : '\n'}${oneLine(r.from)} => ${oneLine(r.to)} : ${formatConns(r.conns)}${effective && mesh ? ` [mesh ${oneLine(mesh)}]` : ''}`;
     buf += format === 'json' && !first ? `,${line}` : line;
     first = false;
     if (buf.length >= 65536) {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
 import { formatDiff } from '../../../src/cli/diff.ts';
 import { printScoreTable } from '../../../src/cli/score-table.ts';
+import { formatMatrix } from '../../../src/cli/reach.ts';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
@@ -75,6 +76,13 @@ describe('plain text of hostile names', () => {
     expect(text).not.toMatch(RAW_CONTROL);
     expect(text).not.toMatch(/^FORGED LINE/m);
     expect(text).not.toMatch(/^- \[critical\] fake/m);
+  });
+
+  it('reach --matrix as text: each pair on its own line', () => {
+    const text = formatMatrix([{ from: `Deployment shop/${HOSTILE}`, to: 'Deployment shop/db', conns: { TCP: [[80, 80]], UDP: [], SCTP: [] } } as never], 'text');
+    expect(text).toContain('mallory');
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text.split('\n')).toHaveLength(1);
   });
 
   it('the score table after a run: the cluster name and partial lines stay on their lines', () => {
