@@ -118,7 +118,7 @@ describe('BulkyCutter', () => {
 });
 
 describe('what a cut line loses', () => {
-  it('is only the message, evidence and related objects: a finding has no other member between its message and waived', () => {
+  it('is only the message, evidence and related objects: a finding has no member between its controls and waived but evidence and related', () => {
     // The cut keeps a line up to its message, then its controls, then `,"waived":false}`: a
     // member added to findings after the controls would be dropped with the evidence. Adding
     // one means teaching BulkyCutter.cutPoints where the bulky members end.
