@@ -1,13 +1,15 @@
 // Progress and logs. On a terminal: short human lines (kind, count) while collecting.
-// Elsewhere (CronJob, CI): one JSON object per line, so log pipelines can parse them.
+// Elsewhere (CronJob, CI): one JSON object per line, so log pipelines can parse them. A
+// message can quote names from the cluster or a request's URL: on a terminal it stays on its
+// line, its controls and line breaks escaped (oneLine); JSON escapes them anyway.
 import type { Logger } from '../base/log.ts';
 import type { CliIO } from './io.ts';
-
+import { oneLine } from '../base/plain-text.ts';
 
 export function createLogger(io: CliIO, options: { quiet?: boolean } = {}): Logger {
   const emit = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => {
     if (options.quiet && level === 'info') return;
-    if (io.isTTY) io.stderr(`${level === 'warn' ? 'warning: ' : ''}${msg}\n`);
+    if (io.isTTY) io.stderr(`${level === 'warn' ? 'warning: ' : ''}${oneLine(msg)}\n`);
     else io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
   };
   return {

@@ -3,7 +3,7 @@
 // the output as it is, a line break in a name cannot forge a line of its own, and one very long
 // name cannot pad every other row to its width.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
@@ -107,6 +107,22 @@ describe('plain text of hostile names', () => {
       expect(code).not.toBe(0);
       expect(err.join('')).toContain('missing\\u001b]0;pwned\\u0007.json.gz');
       expect(out.join('') + err.join('')).not.toMatch(RAW_CONTROL);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on a terminal, a warning that quotes a name stays on its line (a manifest file named with a line break)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      writeFileSync(join(dir, 'ok.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n');
+      writeFileSync(join(dir, 'evil\nwarning: FORGED LINE.yaml'), 'just: a map\n');
+      const err: string[] = [];
+      const io: CliIO = { stdout: () => {}, stderr: (t) => { err.push(t); }, env: {}, isTTY: true, cwd: dir };
+      await main(['run', '--manifests', dir, '--history', 'none', '--no-notify', '--out', join(dir, 'out')], io);
+      const text = err.join('');
+      expect(text).toContain('evil\\u000awarning: FORGED LINE.yaml');
+      expect(text).not.toMatch(/^warning: FORGED LINE/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
