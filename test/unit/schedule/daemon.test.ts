@@ -133,6 +133,20 @@ describe('startDaemon', () => {
     expect(healthz.lastRun.id).toBe('20261126T020000Z-bbbbbb');
   });
 
+  it('/metrics keeps a hostile label value inside its quotes (no forged sample, no split line)', async () => {
+    const kind = 'x"} 1\nztaudit_up 0\nztaudit_score{area="network"} 100\n# C:\\new';
+    const d = await start({
+      runOnce: async () => ({ report: fakeReport('r1', 40), html: null }),
+      watchMetrics: () => ({ lagSeconds: 0, events: { [kind]: 7 }, watching: { [kind]: false } }),
+    });
+    await d.tick();
+    const m = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+    expect(m.get('ztaudit_up')!.samples).toEqual([{ labels: {}, value: 1 }]);
+    expect(m.get('ztaudit_score')!.samples).toEqual([{ labels: { area: 'network' }, value: 40 }]);
+    expect(m.get('ztaudit_watch_events_total')!.samples).toEqual([{ labels: { kind }, value: 7 }]);
+    expect(m.get('ztaudit_watch_up')!.samples).toEqual([{ labels: { kind }, value: 0 }]);
+  });
+
   it('without a history store, /runs/:id of an older run is 404', async () => {
     const d = await start({ runOnce: async () => ({ report: fakeReport('20261126T020000Z-cccccc'), html: '<p>x</p>' }) });
     await d.tick();
