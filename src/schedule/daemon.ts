@@ -368,7 +368,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 }
 
-/** decodeURIComponent that refuses what would change the path's shape (NUL, encoded slashes). */
+/**
+ * decodeURIComponent that refuses NUL. An encoded slash decodes to a slash: /runs/ID is
+ * matched on the raw path and no run ID holds one, so it cannot reach another route.
+ */
 function decodePath(raw: string): string {
   const decoded = decodeURIComponent(raw); // URIError on malformed input -> 400
   if (decoded.includes('\0')) throw new URIError('NUL in path');
