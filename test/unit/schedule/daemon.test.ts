@@ -176,6 +176,32 @@ describe('startDaemon', () => {
     expect((await (await fetch(`${d.url}/`)).text()).length).toBe(big.length); // a client that reads gets all of it
   });
 
+  it('a request that fails inside the daemon is a 500 with a fixed body; oversized or odd requests are refused; it keeps serving', async () => {
+    const log = captureLog();
+    const d = await start({
+      log,
+      runOnce: async () => ({ report: fakeReport('20261126T020000Z-bbbbbb'), html: '<p>latest</p>' }),
+      lookupRun: async (id) => { throw new Error(`store unreadable for ${id}`); },
+      lookupFleet: async () => { throw new Error('fleet unreadable'); },
+    });
+    await d.tick();
+    for (const path of ['/runs/20261125T020000Z-aaaaaa', '/fleet']) {
+      const r = await fetch(`${d.url}${path}`);
+      expect(r.status, path).toBe(500);
+      expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(await r.text()).toBe('internal error\n'); // the reason is logged, not sent
+    }
+    expect(log.lines).toContain('warn http GET /runs/20261125T020000Z-aaaaaa: store unreadable for 20261125T020000Z-aaaaaa');
+    expect((await fetch(`${d.url}/${'a'.repeat(20_000)}`)).status).toBe(431);
+    expect((await fetch(`${d.url}/`, { headers: { 'x-big': 'b'.repeat(20_000) } })).status).toBe(431);
+    for (const method of ['PUT', 'DELETE', 'OPTIONS', 'PATCH']) {
+      const r = await fetch(`${d.url}/`, { method });
+      expect(r.status, method).toBe(405);
+      expect(r.headers.get('allow')).toBe('GET, HEAD');
+    }
+    expect(await (await fetch(`${d.url}/`)).text()).toBe('<p>latest</p>');
+  });
+
   it('without a history store, /runs/:id of an older run is 404', async () => {
     const d = await start({ runOnce: async () => ({ report: fakeReport('20261126T020000Z-cccccc'), html: '<p>x</p>' }) });
     await d.tick();
