@@ -60,6 +60,11 @@ export interface DaemonOptions {
   runAtStart?: boolean;
   /** serve --watch: the watch's lag and events for /metrics. */
   watchMetrics?: MetricsState['watch'];
+  /**
+   * How long a response may make no progress (the client stopped reading) before its
+   * connection is closed; default 30 s.
+   */
+  stalledClientMs?: number;
 }
 
 export interface RunHooks {
@@ -105,6 +110,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   validateSchedule(options.schedule, options.timezone);
   const { log } = options;
   const graceMs = options.graceMs ?? 20_000;
+  const stalledClientMs = options.stalledClientMs ?? 30_000;
   const metrics = emptyMetricsState();
   if (options.watchMetrics) metrics.watch = options.watchMetrics;
   let latestHtml: string | null = null;
@@ -282,6 +288,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     notFound(res, 'not found; try /, /runs/ID, /report.json, /metrics, /healthz');
   }
 
+  function send(res: http.ServerResponse, status: number, type: string, body: string): void {
+    res.statusCode = status;
+    res.setHeader('Content-Type', type);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    // Counted from here, not from the request (a stored run may take a while to render): no
+    // Node timeout covers a response being written, so a client that stops reading would
+    // hold its connection and the report's bytes for as long as it likes.
+    res.setTimeout(stalledClientMs, () => res.destroy());
+    res.end(body);
+  }
+
+  function notFound(res: http.ServerResponse, why: string): void {
+    send(res, 404, 'text/plain; charset=utf-8', `${why}\n`);
+  }
+
+  function notYet(res: http.ServerResponse, why: string): void {
+    res.setHeader('Retry-After', '30');
+    send(res, 503, 'text/plain; charset=utf-8', `${why}\n`);
+  }
+
   const host = options.host ?? '127.0.0.1';
   const listening = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -339,7 +368,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 }
 
-/** decodeURIComponent that refuses what would change the path's shape (NUL, encoded slashes). */
+/**
+ * decodeURIComponent that refuses NUL. An encoded slash decodes to a slash: /runs/ID is
+ * matched on the raw path and no run ID holds one, so it cannot reach another route.
+ */
 function decodePath(raw: string): string {
   const decoded = decodeURIComponent(raw); // URIError on malformed input -> 400
   if (decoded.includes('\0')) throw new URIError('NUL in path');
@@ -416,23 +448,4 @@ class RunPages {
       this.cachedBytes -= v.length;
     }
   }
-}
-
-function send(res: http.ServerResponse, status: number, type: string, body: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', type);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.end(body);
-}
-
-function notFound(res: http.ServerResponse, why: string): void {
-  send(res, 404, 'text/plain; charset=utf-8', `${why}\n`);
-}
-
-function notYet(res: http.ServerResponse, why: string): void {
-  res.setHeader('Retry-After', '30');
-  send(res, 503, 'text/plain; charset=utf-8', `${why}\n`);
 }

@@ -35,9 +35,18 @@ export function emptyMetricsState(): MetricsState {
   };
 }
 
-/** Label values may hold anything; the exposition format escapes backslash, quote, newline. */
+// The text format (https://prometheus.io/docs/instrumenting/exposition_formats/, "Text
+// format details"): a label_value is any UTF-8 but backslash, double quote and line feed,
+// written `\\`, `\"` and `\n`; a HELP docstring is any UTF-8 but backslash and line feed,
+// written `\\` and `\n`. Backslash first, so the escapes added are not escaped again. Every
+// label value below comes from a fixed vocabulary today; escaping anyway keeps a future one
+// (a kind, a cluster name) from closing its quote or starting a forged sample line.
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 function labels(pairs: Record<string, string>): string {
@@ -55,7 +64,7 @@ function num(n: number): string {
 class Exposition {
   private readonly lines: string[] = [];
   family(name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string>, number]>): void {
-    this.lines.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`);
+    this.lines.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
     for (const [l, v] of samples) this.lines.push(`${name}${labels(l)} ${num(v)}`);
   }
   text(): string {

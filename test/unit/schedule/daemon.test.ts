@@ -1,5 +1,6 @@
 // The daemon: a real node-cron schedule, no overlapping runs, the HTTP endpoints, and a
 // SIGTERM-like stop that finishes or abandons the run in progress with the store released.
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import type { Logger } from '../../../src/base/log.ts';
@@ -131,6 +132,74 @@ describe('startDaemon', () => {
     expect((await fetch(`${d.url}/metrics`, { method: 'POST' })).status).toBe(405);
     const healthz = await body(fetch(`${d.url}/healthz`));
     expect(healthz.lastRun.id).toBe('20261126T020000Z-bbbbbb');
+  });
+
+  it('/metrics keeps a hostile label value inside its quotes (no forged sample, no split line)', async () => {
+    const kind = 'x"} 1\nztaudit_up 0\nztaudit_score{area="network"} 100\n# C:\\new';
+    const d = await start({
+      runOnce: async () => ({ report: fakeReport('r1', 40), html: null }),
+      watchMetrics: () => ({ lagSeconds: 0, events: { [kind]: 7 }, watching: { [kind]: false } }),
+    });
+    await d.tick();
+    const m = parseExposition(await (await fetch(`${d.url}/metrics`)).text());
+    expect(m.get('ztaudit_up')!.samples).toEqual([{ labels: {}, value: 1 }]);
+    expect(m.get('ztaudit_score')!.samples).toEqual([{ labels: { area: 'network' }, value: 40 }]);
+    expect(m.get('ztaudit_watch_events_total')!.samples).toEqual([{ labels: { kind }, value: 7 }]);
+    expect(m.get('ztaudit_watch_up')!.samples).toEqual([{ labels: { kind }, value: 0 }]);
+  });
+
+  it('closes the connection of a client that stops reading a report, not of one waiting for a slow render', async () => {
+    // Larger than what the kernel's socket buffers on both ends take in, so the daemon holds the rest.
+    const big = `<html>${'x'.repeat(24 * 2 ** 20)}</html>`;
+    const d = await start({
+      stalledClientMs: 300,
+      runOnce: async () => ({ report: fakeReport('20261126T020000Z-bbbbbb'), html: big }),
+      lookupRun: async () => { await new Promise((r) => setTimeout(r, 800)); return '<p>older run</p>'; },
+    });
+    await d.tick();
+    const stalled = net.connect(d.port, '127.0.0.1');
+    stalled.on('error', () => {}); // reset by the daemon, with the response unread
+    stalled.pause();
+    stalled.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 1000)); // reads nothing for over three times the window
+    let received = 0;
+    stalled.on('data', (chunk: Buffer) => { received += chunk.length; });
+    const closed = new Promise<boolean>((r) => stalled.once('close', () => r(true)));
+    stalled.resume();
+    const gone = await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+    stalled.destroy();
+    expect(gone, 'the daemon closed the stalled connection').toBe(true);
+    expect(received).toBeLessThan(big.length); // what the socket buffers held, not the report
+    const slow = await fetch(`${d.url}/runs/20261125T020000Z-aaaaaa`);
+    expect(slow.status).toBe(200);
+    expect(await slow.text()).toBe('<p>older run</p>');
+    expect((await (await fetch(`${d.url}/`)).text()).length).toBe(big.length); // a client that reads gets all of it
+  });
+
+  it('a request that fails inside the daemon is a 500 with a fixed body; oversized or odd requests are refused; it keeps serving', async () => {
+    const log = captureLog();
+    const d = await start({
+      log,
+      runOnce: async () => ({ report: fakeReport('20261126T020000Z-bbbbbb'), html: '<p>latest</p>' }),
+      lookupRun: async (id) => { throw new Error(`store unreadable for ${id}`); },
+      lookupFleet: async () => { throw new Error('fleet unreadable'); },
+    });
+    await d.tick();
+    for (const path of ['/runs/20261125T020000Z-aaaaaa', '/fleet']) {
+      const r = await fetch(`${d.url}${path}`);
+      expect(r.status, path).toBe(500);
+      expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(await r.text()).toBe('internal error\n'); // the reason is logged, not sent
+    }
+    expect(log.lines).toContain('warn http GET /runs/20261125T020000Z-aaaaaa: store unreadable for 20261125T020000Z-aaaaaa');
+    expect((await fetch(`${d.url}/${'a'.repeat(20_000)}`)).status).toBe(431);
+    expect((await fetch(`${d.url}/`, { headers: { 'x-big': 'b'.repeat(20_000) } })).status).toBe(431);
+    for (const method of ['PUT', 'DELETE', 'OPTIONS', 'PATCH']) {
+      const r = await fetch(`${d.url}/`, { method });
+      expect(r.status, method).toBe(405);
+      expect(r.headers.get('allow')).toBe('GET, HEAD');
+    }
+    expect(await (await fetch(`${d.url}/`)).text()).toBe('<p>latest</p>');
   });
 
   it('without a history store, /runs/:id of an older run is 404', async () => {

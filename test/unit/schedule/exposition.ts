@@ -26,7 +26,8 @@ export function parseExposition(text: string): Map<string, { type: string; sampl
     expect(m![1]).toBe(current);
     const labels: Record<string, string> = {};
     for (const lm of (m![2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[lm[1]!] = lm[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+      // One pass, left to right: `\\n` is a backslash and an n, not a backslash and a line feed.
+      labels[lm[1]!] = lm[2]!.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
     }
     families.get(current!)!.samples.push({ labels, value: Number(m![3]) });
   }

@@ -78,10 +78,17 @@ describe('renderMetrics', () => {
     expect(parseExposition(renderMetrics(emptyMetricsState())).get('ztaudit_checks_not_evaluated')!.samples).toEqual([]);
   });
 
-  it('escapes label values so a hostile channel name cannot break the format', () => {
+  it('escapes label values: a hostile one cannot close its quote, forge a sample or read back as another value', () => {
+    // A backslash before `n` or `"`, a quote that would close the value, a line feed that
+    // would start a sample of another family.
+    const names = ['C:\\new', 'a\\"b', 'x"} 1\nztaudit_up 0\n# HELP', 'ends\\', '\\\\n', 'line\nbreak'];
     const state = emptyMetricsState();
-    state.notificationFailuresTotal['we"ird\\\nname'] = 3;
-    const f = parseExposition(renderMetrics(state));
-    expect(f.get('ztaudit_notification_failures_total')!.samples.find((s) => s.value === 3)!.labels.channel).toBe('we"ird\\\nname');
+    names.forEach((name, i) => { state.notificationFailuresTotal[name] = 100 + i; });
+    const text = renderMetrics(state);
+    const f = parseExposition(text);
+    expect(f.get('ztaudit_up')!.samples).toEqual([{ labels: {}, value: 1 }]);
+    const back = f.get('ztaudit_notification_failures_total')!.samples.filter((s) => s.value >= 100);
+    expect(back.map((s) => [s.labels.channel, s.value])).toEqual(names.map((name, i) => [name, 100 + i]));
+    expect(text).toContain('channel="C:\\\\new"');
   });
 });

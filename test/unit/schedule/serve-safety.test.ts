@@ -21,14 +21,14 @@ function io(env: Record<string, string> = {}): CliIO & { err: string[] } {
 }
 const args = (...more: string[]) => ['--manifests', DEMO, '--no-notify', '--port', '0', '--schedule', '0 2 * * *', '--out', join(work, 'out'), ...more];
 
-/** A raw GET: fetch() would normalise /runs/.. before sending it. */
-function rawGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+/** A raw request (GET unless told): fetch() would normalise /runs/.. before sending it. */
+function rawGet(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, headers, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -105,6 +105,35 @@ describe('serve paths', () => {
         expect(r.body).not.toContain('<html');
       }
       expect((await rawGet(d.port, `/runs/${id}`)).status).toBe(200);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('answers every request with a typed, nosniff body that never echoes the path or query; pages carry the report CSP', async () => {
+    const d = await startServe([...args('--history', 'none')], io({ ZTAUDIT_SERVE_TOKEN: 'tok' }));
+    const auth = { Authorization: 'Bearer tok' };
+    try {
+      await d.idle();
+      const id = d.state().latest!.run.id;
+      const probe = '<zt-probe/onload=alert(1)>"zt-echo';
+      const asked: Array<[string, Record<string, string>, string?]> = [
+        [`/${probe}?q=${probe}`, auth], [`/runs/${probe}`, auth], [`/runs/${encodeURIComponent(probe)}`, auth],
+        [`/fleet?${probe}`, auth], ['/%E0%A4%A?zt-echo', auth], [`/${probe}`, {}], [`/${probe}`, auth, 'POST'],
+        [`/runs/${id}?${probe}`, auth], [`/?${probe}`, auth], [`/report.json?${probe}`, auth], [`/metrics?${probe}`, {}], [`/healthz?${probe}`, {}],
+      ];
+      for (const [path, headers, method] of asked) {
+        const r = await rawGet(d.port, path, headers, method);
+        const what = `${method ?? 'GET'} ${path} -> ${r.status}`;
+        expect(r.body, what).not.toContain('zt-echo');
+        expect(r.body, what).not.toContain('zt-probe');
+        expect(r.headers['content-type'], what).toMatch(/^(text\/plain|text\/html|application\/json)(;.*)?; charset=utf-8$/);
+        expect(r.headers['x-content-type-options'], what).toBe('nosniff');
+        if (r.headers['content-type']!.startsWith('text/html')) {
+          expect(r.body, what).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+        }
+      }
+      expect((await rawGet(d.port, '/', auth)).headers['content-type']).toBe('text/html; charset=utf-8');
     } finally {
       await d.stop();
     }
