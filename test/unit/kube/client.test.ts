@@ -1,36 +1,14 @@
 // The one Kubernetes client against a local HTTP server: Secrets are refused before anything
 // is sent, retries follow retry.ts (429 with Retry-After, 5xx, never a non-idempotent write
 // after a 5xx), and bodies go out as JSON with the content type asked for.
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKubeClient } from '../../../src/kube/client.ts';
+import { openKubeClient, TransportError } from '../../../src/kube/client.ts';
 import { retryDelay, retryable } from '../../../src/kube/retry.ts';
+import { kubeconfigAt, kubeconfigFor, writeEndlessLine } from '../../helpers/local-api-server.ts';
 
 interface Seen { method: string; url: string; at: number; contentType?: string; body: string }
-
-
-/** A kubeconfig for a stand-in API server on a loopback port (token auth). */
-function kubeconfigAt(port: number): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-')), 'config');
-  fs.writeFileSync(file, `apiVersion: v1
-kind: Config
-clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
-users: [{name: u, user: {token: t0ken}}]
-contexts: [{name: local, context: {cluster: local, user: u}}]
-current-context: local
-`);
-  return file;
-}
-
-/** Starts `server` on a loopback port and writes a kubeconfig pointing at it. */
-async function kubeconfigFor(server: http.Server): Promise<string> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return kubeconfigAt((server.address() as { port: number }).port);
-}
 
 describe('kube client', () => {
   const seen: Seen[] = [];
@@ -268,5 +246,71 @@ describe('kube client reading a list page item by item', () => {
     answer = { status: 200, body: `${JSON.stringify(page).slice(0, 5000)}}}]}`, gzip: true };
     await expect(c.request('GET', '/api/v1/pods', 'list pods', { items: (i) => i })).rejects.toThrow('reading the response failed: the body is not valid JSON (truncated?)');
     c.close();
+  });
+});
+
+/** Writes `bytes` in pieces of `size` (each its own HTTP chunk, so its own 'data' on the client), then ends. */
+function writeInPieces(res: http.ServerResponse, bytes: Buffer, size: number): void {
+  let i = 0;
+  const next = () => {
+    while (i < bytes.length) {
+      const ok = res.write(bytes.subarray(i, i + size));
+      i += size;
+      if (!ok) return void res.once('drain', next);
+    }
+    res.end();
+  };
+  next();
+}
+
+// A watch is one long answer of JSON lines, one event each, however many chunks carry a line.
+describe('kube client reading a watch', () => {
+  let answer: (res: http.ServerResponse) => void = (res) => res.end();
+  let server: http.Server;
+  let kubeconfig = '';
+
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => answer(res));
+    kubeconfig = await kubeconfigFor(server);
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+
+  const watch = async (events: unknown[]) => {
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {} }).client;
+    try {
+      return await c.watch('/api/v1/configmaps?watch=1', (e) => events.push(e), 10_000);
+    } finally {
+      c.close();
+    }
+  };
+  const bookmark = { type: 'BOOKMARK', object: { kind: 'ConfigMap', metadata: { resourceVersion: '7' } } };
+
+  it('delivers a 3 MiB event sent in 1 KiB pieces whole, between the events around it', async () => {
+    // Multi-byte characters, so pieces end inside a character too.
+    const big = { type: 'MODIFIED', object: { metadata: { name: 'big', namespace: 'shop', resourceVersion: '8' }, data: { blob: 'ü✓ab'.repeat(3 * 1024 * 1024 / 7) } } };
+    const deleted = { type: 'DELETED', object: { metadata: { name: 'old', namespace: 'shop', resourceVersion: '9' } } };
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      writeInPieces(res, Buffer.from([bookmark, big, deleted].map((e) => `${JSON.stringify(e)}\n`).join('')), 1024);
+    };
+    const events: unknown[] = [];
+    expect((await watch(events)).status).toBe(200);
+    expect(events).toEqual([bookmark, big, deleted]);
+  });
+
+  it('ends the watch when an event runs past 64 MiB, saying so in one line', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(`${JSON.stringify(bookmark)}\n`);
+      writeEndlessLine(res, '{"type":"ADDED","object":{"metadata":{"name":"huge"},"data":{"blob":"');
+    };
+    const events: unknown[] = [];
+    const error = await watch(events).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ code: 'ETOOLARGE', message: 'a watch event is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
+    expect(events).toEqual([bookmark]);
   });
 });
