@@ -17,7 +17,7 @@ import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.
 
 export interface KubeResponse {
   status: number;
-  /** Parsed JSON body (undefined when empty or not JSON). */
+  /** Parsed JSON body (undefined when empty, not JSON, or an error answer's past 64 KiB). */
   body: unknown;
   retryAfterMs?: number;
 }
@@ -73,6 +73,8 @@ const MiB = 1024 * 1024;
  * it (a broken server or proxy), which would otherwise grow memory until the process dies.
  */
 const MAX_OBJECT_BYTES = 64 * MiB;
+/** An error answer's body is a Status of a few hundred bytes: a longer one is not read on. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** "HTTP 403: <the server's message>". */
 export function statusMessage(r: KubeResponse): string {
@@ -140,7 +142,7 @@ export interface RequestOptions {
    * For a list (`{"kind":"…List","items":[…]}`): a 200 body is parsed object by object as its
    * bytes arrive and each item goes through this (the collector slims it), so neither the page's
    * text nor its whole objects are held; the body's `items` are what it returned (undefined
-   * left out). Other statuses are read whole, as without it.
+   * left out). Other statuses are read as without it.
    */
   items?: (item: unknown) => unknown;
 }
@@ -276,7 +278,16 @@ export class KubeClient {
           return;
         }
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        stream.on('data', (c: Buffer) => {
+          if (settled) return;
+          size += c.length;
+          if (ok || size <= MAX_ERROR_BODY_BYTES) return void chunks.push(c);
+          // Not a Status: the answer is its status alone, at once (the rest may never end).
+          chunks.length = 0;
+          done(undefined);
+          req.destroy();
+        });
         stream.on('end', () => {
           if (settled) return;
           const text = Buffer.concat(chunks).toString('utf8');
@@ -342,7 +353,7 @@ export class KubeClient {
   /**
    * One watch request (`?watch=1...`), not retried: each JSON line of the body is handed to
    * `onEvent` as it arrives. Resolves when the server ends the stream (status 200), or with a
-   * non-200 answer and its parsed body; rejects on a transport error or when no byte arrives
+   * non-200 answer and its parsed body (undefined past 64 KiB); rejects on a transport error or when no byte arrives
    * for `idleMs` (bookmarks keep a healthy watch talking). `signal` ends it quietly.
    */
   async watch(path: string, onEvent: (event: unknown) => void, idleMs: number, signal?: AbortSignal, onOpen?: (status: number) => void): Promise<KubeResponse> {
@@ -389,18 +400,25 @@ export class KubeClient {
           req.destroy(new TransportError('ETOOLARGE', `a watch event is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`));
         };
         res.on('data', (chunk: Buffer) => {
+          if (status !== 200) {
+            held += chunk.length;
+            if (held <= MAX_ERROR_BODY_BYTES) return void pieces.push(chunk);
+            // Not a Status: the answer is its status alone, at once (the rest may never end).
+            pieces.length = 0;
+            done(() => resolve({ status, body: undefined }));
+            req.destroy();
+            return;
+          }
           let from = 0;
-          if (status === 200) {
-            for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
-              const end = chunk.subarray(from, nl);
-              from = nl + 1;
-              if (held + end.length > MAX_OBJECT_BYTES) return tooLong();
-              pieces.push(end);
-              const line = pieces.length === 1 ? end : Buffer.concat(pieces, held + end.length);
-              pieces.length = 0;
-              held = 0;
-              if (!deliver(line)) return;
-            }
+          for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+            const end = chunk.subarray(from, nl);
+            from = nl + 1;
+            if (held + end.length > MAX_OBJECT_BYTES) return tooLong();
+            pieces.push(end);
+            const line = pieces.length === 1 ? end : Buffer.concat(pieces, held + end.length);
+            pieces.length = 0;
+            held = 0;
+            if (!deliver(line)) return;
           }
           if (from === chunk.length) return;
           held += chunk.length - from;

@@ -30,26 +30,31 @@ export async function kubeconfigFor(server: http.Server): Promise<string> {
  * Writes `prefix` (the start of a JSON string value) and then 1 MiB pieces of "x" without a
  * line break until the client hangs up; a client that never does gets the value, the event
  * and the line ended after `maxBytes` (so a test of a client without a limit fails instead of
- * hanging).
+ * hanging). Resolves with which of the two happened.
  */
-export function writeEndlessLine(res: http.ServerResponse, prefix: string, maxBytes = 80 * MiB): void {
+export function writeEndlessLine(res: http.ServerResponse, prefix: string, maxBytes = 80 * MiB): Promise<'hung up' | 'ended'> {
   const piece = Buffer.alloc(MiB, 'x');
   let written = 0;
   let closed = false;
-  res.on('close', () => { closed = true; });
-  res.write(prefix);
-  const next = () => {
-    while (!closed) {
-      if (written >= maxBytes) {
-        res.end('"}}\n');
-        return;
+  return new Promise((resolve) => {
+    res.on('close', () => {
+      closed = true;
+      resolve(written >= maxBytes ? 'ended' : 'hung up');
+    });
+    res.write(prefix);
+    const next = () => {
+      while (!closed) {
+        if (written >= maxBytes) {
+          res.end('"}}\n');
+          return;
+        }
+        written += piece.length;
+        if (!res.write(piece)) {
+          res.once('drain', next);
+          return;
+        }
       }
-      written += piece.length;
-      if (!res.write(piece)) {
-        res.once('drain', next);
-        return;
-      }
-    }
-  };
-  next();
+    };
+    next();
+  });
 }

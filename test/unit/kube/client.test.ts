@@ -264,7 +264,8 @@ function writeInPieces(res: http.ServerResponse, bytes: Buffer, size: number): v
 }
 
 // A watch is one long answer of JSON lines, one event each, however many chunks carry a line.
-describe('kube client reading a watch', () => {
+// An error answer is a Status of a few hundred bytes: a body past 64 KiB is not read on.
+describe('kube client reading a watch, and error answers', () => {
   let answer: (res: http.ServerResponse) => void = (res) => res.end();
   let server: http.Server;
   let kubeconfig = '';
@@ -305,12 +306,35 @@ describe('kube client reading a watch', () => {
     answer = (res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.write(`${JSON.stringify(bookmark)}\n`);
-      writeEndlessLine(res, '{"type":"ADDED","object":{"metadata":{"name":"huge"},"data":{"blob":"');
+      void writeEndlessLine(res, '{"type":"ADDED","object":{"metadata":{"name":"huge"},"data":{"blob":"');
     };
     const events: unknown[] = [];
     const error = await watch(events).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({ code: 'ETOOLARGE', message: 'a watch event is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
     expect(events).toEqual([bookmark]);
+  });
+
+  it('reads a refused watch\'s Status, and answers an error whose body runs past 64 KiB by its status alone, without waiting for the rest', async () => {
+    answer = (res) => {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'configmaps is forbidden' }));
+    };
+    expect(await watch([])).toEqual({ status: 403, body: { kind: 'Status', code: 403, message: 'configmaps is forbidden' } });
+    // A proxy's error page that never ends.
+    let page: Promise<string> = Promise.resolve('');
+    answer = (res) => {
+      res.writeHead(502, { 'Content-Type': 'text/html' });
+      page = writeEndlessLine(res, '<html><body>Bad Gateway');
+    };
+    expect(await watch([])).toEqual({ status: 502, body: undefined });
+    expect(await page).toBe('hung up');
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {}, retries: 0 }).client;
+    try {
+      expect(await c.get('/api/v1/configmaps?limit=500', 'list configmaps')).toMatchObject({ status: 502, body: undefined });
+    } finally {
+      c.close();
+    }
+    expect(await page).toBe('hung up');
   });
 });
