@@ -198,13 +198,22 @@ export class ClusterWatch {
   private async list(st: KindState, record: boolean): Promise<boolean> {
     const what = `list ${resourceName(st.spec)}`;
     const items = new Map<string, KubeObject>();
+    // Each item is slimmed as soon as it is parsed (as the live collector does): the page's text
+    // and whole objects are never held.
+    const slimItem = (item: unknown) => {
+      if (!item || typeof item !== 'object') return undefined;
+      const o = item as KubeObject;
+      o.apiVersion = st.apiVersion;
+      o.kind = st.spec.kind;
+      return slimObject(st.key, o);
+    };
     let cont = '';
     let rv = '';
     for (;;) {
       const query = `?limit=${Math.max(1, this.options.pageSize ?? 500)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
       let r: KubeResponse;
       try {
-        r = await this.client.get(st.path + query, what);
+        r = await this.client.request('GET', st.path + query, what, { items: slimItem });
       } catch (error: unknown) {
         this.failed(st, `${what} failed: ${describeTransportError(error)}`);
         return false;
@@ -216,13 +225,7 @@ export class ClusterWatch {
         this.failed(st, `${what} failed: ${r.status === 200 ? 'response is not a list' : statusMessage(r)}`);
         return false;
       }
-      for (const item of body.items as KubeObject[]) {
-        if (!item || typeof item !== 'object') continue;
-        item.apiVersion = st.apiVersion;
-        item.kind = st.spec.kind;
-        // Only what the checks read stays in memory (as the live collector does).
-        items.set(idOf(item), slimObject(st.key, item));
-      }
+      for (const item of body.items as KubeObject[]) items.set(idOf(item), item);
       if (typeof body.metadata?.resourceVersion === 'string') rv = body.metadata.resourceVersion;
       const next = body.metadata?.continue;
       if (typeof next !== 'string' || next === '') break;

@@ -142,7 +142,7 @@ export interface RequestOptions {
    * For a list (`{"kind":"…List","items":[…]}`): a 200 body is parsed object by object as its
    * bytes arrive and each item goes through this (the collector slims it), so neither the page's
    * text nor its whole objects are held; the body's `items` are what it returned (undefined
-   * left out). Other statuses are read as without it.
+   * left out). An object past 64 MiB rejects the request. Other statuses are read as without it.
    */
   items?: (item: unknown) => unknown;
 }
@@ -231,10 +231,10 @@ export class KubeClient {
         // A body cut off mid-way (reset, idle timeout) must reject: pipe() does not forward the
         // source's errors, and a request that never settles would end the process silently.
         let settled = false;
-        const fail = (why: string) => {
+        const fail = (why: string, code = 'EBODY') => {
           if (settled) return;
           settled = true;
-          reject(new TransportError('EBODY', `reading the response failed: ${why}`));
+          reject(new TransportError(code, `reading the response failed: ${why}`));
         };
         const gz = res.headers['content-encoding'] === 'gzip';
         const stream = gz ? res.pipe(zlib.createGunzip({ chunkSize: 64 * 1024 })) : res;
@@ -261,6 +261,10 @@ export class KubeClient {
             } catch (error: unknown) {
               if (!(error instanceof NotJson)) return fail(errorMessage(error));
               malformed = true;
+            }
+            if (parser.held > MAX_OBJECT_BYTES) {
+              fail(`an object in the list is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`, 'ETOOLARGE');
+              req.destroy();
             }
           });
           stream.on('end', () => {

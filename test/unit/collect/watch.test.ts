@@ -1,6 +1,6 @@
-// serve --watch's ClusterWatch against a stand-in API server on a loopback port: a watch
-// stream the client refuses to read (an event past 64 MiB) fails that kind's watch, and the
-// kind's checks are then not evaluated; nothing of it passes as "all clear".
+// serve --watch's ClusterWatch against a stand-in API server on a loopback port: a stream the
+// client refuses to read (a watch event or a listed object past 64 MiB) fails that kind's watch
+// or list, and the kind's checks are then not evaluated; nothing of it passes as "all clear".
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
@@ -18,10 +18,11 @@ interface Stand { kubeconfig: string; server: http.Server }
 
 /**
  * Serves /version, discovery (no API groups: every CRD kind is absent), a list of each built-in
- * kind (one NetworkPolicy, nothing else) and watches that stay open; `networkPolicyWatch`
- * answers the NetworkPolicy watches.
+ * kind (one NetworkPolicy, nothing else) and watches that stay open; `networkPolicies` may
+ * answer the n-th NetworkPolicy list or watch itself (and then returns true).
  */
-async function standIn(networkPolicyWatch: (res: http.ServerResponse, n: number) => void): Promise<Stand> {
+async function standIn(networkPolicies: { list?: (res: http.ServerResponse, n: number) => boolean; watch: (res: http.ServerResponse, n: number) => void }): Promise<Stand> {
+  let lists = 0;
   let watches = 0;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -33,11 +34,12 @@ async function standIn(networkPolicyWatch: (res: http.ServerResponse, n: number)
     if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
     if (url.pathname === '/api/v1') return json(200, { kind: 'APIResourceList', resources: [{ name: 'pods', namespaced: true, verbs: ['list', 'watch'] }] });
     if (url.searchParams.has('watch')) {
-      if (url.pathname === NETPOLS) return networkPolicyWatch(res, watches++);
+      if (url.pathname === NETPOLS) return networkPolicies.watch(res, watches++);
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.flushHeaders();
       return;
     }
+    if (url.searchParams.has('limit') && url.pathname === NETPOLS && networkPolicies.list?.(res, lists++)) return;
     if (url.searchParams.has('limit')) return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === NETPOLS ? [policy] : [] });
     return json(404, { kind: 'Status', code: 404, message: 'not found' });
   });
@@ -51,11 +53,13 @@ describe('ClusterWatch when a watch stream breaks', () => {
   });
 
   it('an event past 64 MiB: the kind\'s checks are not evaluated and its coverage says why', async () => {
-    const stand = await standIn((res, n) => {
-      // The first watch sends the endless event; the next ones (after the re-list) get no answer.
-      if (n > 0) return;
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      writeEndlessLine(res, '{"type":"ADDED","object":{"metadata":{"name":"huge","namespace":"shop"},"spec":{"blob":"');
+    const stand = await standIn({
+      watch: (res, n) => {
+        // The first watch sends the endless event; the next ones (after the re-list) get no answer.
+        if (n > 0) return;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        void writeEndlessLine(res, '{"type":"ADDED","object":{"metadata":{"name":"huge","namespace":"shop"},"spec":{"blob":"');
+      },
     });
     let failed: () => void = () => {};
     const coverageError = new Promise<void>((resolve) => { failed = resolve; });
@@ -79,5 +83,31 @@ describe('ClusterWatch when a watch stream breaks', () => {
     expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
     const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
     expect(report.checks.find((c) => c.id === 'network.namespace-default-deny-ingress')?.status).toBe('not-evaluated');
+  });
+
+  it('a listed object past 64 MiB: the kind\'s checks are not evaluated and its coverage says why', async () => {
+    const stand = await standIn({
+      // The first list sends the endless object; the next ones (the watch loop's re-list) get no answer.
+      list: (res, n) => {
+        if (n === 0) {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          void writeEndlessLine(res, '{"kind":"NetworkPolicyList","metadata":{"resourceVersion":"5"},"items":[{"metadata":{"name":"huge","namespace":"shop"},"spec":{"blob":"');
+        }
+        return true;
+      },
+      watch: () => {},
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {} });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+
+    const snapshot = watch.snapshot();
+    expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: reading the response failed: an object in the list is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
+    expect(snapshot.resources.networkpolicies).toEqual([]);
+    expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
   });
 });

@@ -264,8 +264,9 @@ function writeInPieces(res: http.ServerResponse, bytes: Buffer, size: number): v
 }
 
 // A watch is one long answer of JSON lines, one event each, however many chunks carry a line.
-// An error answer is a Status of a few hundred bytes: a body past 64 KiB is not read on.
-describe('kube client reading a watch, and error answers', () => {
+// What no API server sends is not read on: an event or a list's object past 64 MiB, an error
+// answer (a Status of a few hundred bytes) past 64 KiB.
+describe('kube client reading a watch, and bodies past their limits', () => {
   let answer: (res: http.ServerResponse) => void = (res) => res.end();
   let server: http.Server;
   let kubeconfig = '';
@@ -335,6 +336,24 @@ describe('kube client reading a watch, and error answers', () => {
     } finally {
       c.close();
     }
+    expect(await page).toBe('hung up');
+  });
+
+  it('refuses a list page whose object runs past 64 MiB, saying so in one line', async () => {
+    let page: Promise<string> = Promise.resolve('');
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      page = writeEndlessLine(res, '{"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"huge"},"spec":{"blob":"');
+    };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {}, retries: 0 }).client;
+    const names: unknown[] = [];
+    try {
+      const error = await c.request('GET', '/api/v1/pods?limit=500', 'list pods', { items: (i) => names.push((i as { metadata: { name: string } }).metadata.name) }).then(() => null, (e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ETOOLARGE', message: 'reading the response failed: an object in the list is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
+    } finally {
+      c.close();
+    }
+    expect(names).toEqual(['a']);
     expect(await page).toBe('hung up');
   });
 });
