@@ -78,6 +78,8 @@ interface KindState {
 
 const PENDING_MAX = 10_000;
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  // A request that failed because of the abort comes here after it: 'abort' will not fire again.
+  if (signal.aborted) return resolve();
   const t = setTimeout(done, ms);
   function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
   signal.addEventListener('abort', done, { once: true });

@@ -110,4 +110,30 @@ describe('ClusterWatch when a watch stream breaks', () => {
     expect(snapshot.resources.networkpolicies).toEqual([]);
     expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
   });
+
+  it('stop() returns while a kind\'s re-list is in flight, without waiting out the backoff after it', async () => {
+    let relisting: () => void = () => {};
+    const relist = new Promise<void>((resolve) => { relisting = resolve; });
+    const stand = await standIn({
+      // The first list is refused; the watch loop's re-list gets no answer.
+      list: (res, n) => {
+        if (n === 0) {
+          res.writeHead(403, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'networkpolicies.networking.k8s.io is forbidden' }));
+        } else relisting();
+        return true;
+      },
+      watch: () => {},
+    });
+    // A backoff longer than the test's timeout: stop() must not wait for it.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    cleanup.push(async () => {
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
+    await relist;
+    await watch.stop();
+  });
 });
