@@ -379,7 +379,21 @@ export class KubeClient {
         ...(abort ? { signal: abort } : {}),
       }, (res) => {
         const status = res.statusCode ?? 0;
-        onOpen?.(status);
+        // Ends the watch with `error`. Settled here, not by req.destroy(error): once the whole
+        // answer has arrived, the error given to destroy() is never emitted and the watch
+        // resolved as if it had ended well.
+        const fail = (error: unknown) => {
+          done(() => reject(error instanceof Error ? error : new Error(String(error))));
+          req.destroy();
+        };
+        // A handler that throws ends the watch with its error (thrown from a socket's event, it
+        // escaped as an uncaught exception).
+        try {
+          onOpen?.(status);
+        } catch (error: unknown) {
+          fail(error);
+          return;
+        }
         // The line read so far, in the pieces it arrived in. Only each new chunk is searched for
         // the line break, so an event of n bytes costs O(n) however many chunks carry it (the
         // whole text searched again per chunk cost a 32 MiB event 20 s of CPU).
@@ -393,17 +407,23 @@ export class KubeClient {
           try {
             event = JSON.parse(text);
           } catch {
-            req.destroy(new TransportError('EBODY', 'a watch event is not valid JSON'));
+            fail(new TransportError('EBODY', 'a watch event is not valid JSON'));
             return false;
           }
-          onEvent(event);
+          try {
+            onEvent(event);
+          } catch (error: unknown) {
+            fail(error);
+            return false;
+          }
           return true;
         };
         const tooLong = () => {
           pieces.length = 0;
-          req.destroy(new TransportError('ETOOLARGE', `a watch event is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`));
+          fail(new TransportError('ETOOLARGE', `a watch event is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`));
         };
         res.on('data', (chunk: Buffer) => {
+          if (settled) return;
           if (status !== 200) {
             held += chunk.length;
             if (held <= MAX_ERROR_BODY_BYTES) return void pieces.push(chunk);

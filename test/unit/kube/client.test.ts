@@ -303,6 +303,36 @@ describe('kube client reading a watch, and bodies past their limits', () => {
     expect(events).toEqual([bookmark, big, deleted]);
   });
 
+  it('ends the watch with the error an event handler throws, and hands it no further events', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`${JSON.stringify(bookmark)}\n${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } })}\n`);
+    };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {} }).client;
+    const events: unknown[] = [];
+    try {
+      const error = await c.watch('/api/v1/configmaps?watch=1', (e) => {
+        events.push(e);
+        throw new Error('the handler failed');
+      }, 10_000).then(() => null, (e: unknown) => e);
+      expect(error).toMatchObject({ message: 'the handler failed' });
+    } finally {
+      c.close();
+    }
+    expect(events).toEqual([bookmark]);
+  });
+
+  it('ends the watch when an event is not JSON, also in the last piece of the answer', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`${JSON.stringify(bookmark)}\n{"type":"ADDED","object":{"metadata":\n`);
+    };
+    const events: unknown[] = [];
+    const error = await watch(events).then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'EBODY', message: 'a watch event is not valid JSON' });
+    expect(events).toEqual([bookmark]);
+  });
+
   it('ends the watch when an event runs past 64 MiB, saying so in one line', async () => {
     answer = (res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
