@@ -9,6 +9,7 @@
 // missed). Changes are kept as "NetworkPolicy shop/default-deny deleted" so an alert can
 // name what caused it.
 import { ClusterError, redactUrlCredentials } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { runPool } from '../base/pool.ts';
 import type { Logger } from '../base/log.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
@@ -325,7 +326,8 @@ export class ClusterWatch {
 
   private gone(st: KindState): void {
     st.needsList = true;
-    this.options.log?.info(`watch ${resourceName(st.spec)}: resourceVersion ${st.resourceVersion} is too old (410 Gone); re-listing`, { event: 'watch-relist', kind: st.key });
+    // The resourceVersion is the server's text: kept on its line.
+    this.options.log?.info(`watch ${resourceName(st.spec)}: resourceVersion ${oneLine(st.resourceVersion)} is too old (410 Gone); re-listing`, { event: 'watch-relist', kind: st.key });
   }
 
   private backoffMs(st: KindState): number {

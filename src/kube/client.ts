@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
@@ -76,22 +77,29 @@ const MAX_OBJECT_BYTES = 64 * MiB;
 /** An error answer's body is a Status of a few hundred bytes: a longer one is not read on. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-/** "HTTP 403: <the server's message>". */
+/**
+ * "HTTP 403: <the server's message>", on one line: the message is the server's text (an
+ * admission webhook's, a proxy's), and its line breaks and control characters would forge
+ * lines in a terminal or log (they are escaped, src/base/plain-text.ts).
+ */
 export function statusMessage(r: KubeResponse): string {
   const body = r.body as { message?: unknown } | undefined;
-  const message = typeof body?.message === 'string' ? body.message : '';
+  const message = typeof body?.message === 'string' ? oneLine(body.message) : '';
   return `HTTP ${r.status}${message ? `: ${message}` : ''}`;
 }
 
-/** One line for a request that got no HTTP answer (a TransportError says it itself, timeout included). */
+/**
+ * One line for a request that got no HTTP answer (a TransportError says it itself, timeout
+ * included). Escaped as statusMessage is: a TLS error quotes the server's certificate.
+ */
 export function describeTransportError(error: unknown): string {
-  if (error instanceof TransportError) return error.message;
+  if (error instanceof TransportError) return oneLine(error.message);
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${String(code)})`;
   if (code === 'ECONNRESET') return 'connection reset';
   const message = errorMessage(error);
-  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+  return oneLine(typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message);
 }
 
 function parseRetryAfter(value: string | string[] | undefined): number | undefined {

@@ -136,4 +136,28 @@ describe('ClusterWatch when a watch stream breaks', () => {
     await relist;
     await watch.stop();
   });
+
+  it('logs a too-old resourceVersion from the server on one line', async () => {
+    const stand = await standIn({
+      watch: (res, n) => {
+        if (n > 0) return;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end([
+          { type: 'BOOKMARK', object: { kind: 'NetworkPolicy', metadata: { resourceVersion: '9\ninfo: forged' } } },
+          { type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old resource version' } },
+        ].map((e) => `${JSON.stringify(e)}\n`).join(''));
+      },
+    });
+    let relisting: (line: string) => void = () => {};
+    const relist = new Promise<string>((resolve) => { relisting = resolve; });
+    const log = { info(msg: string) { if (msg.includes('too old')) relisting(msg); }, warn() {}, progress() {} } satisfies Logger;
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    expect(await relist).toBe('watch networkpolicies.networking.k8s.io: resourceVersion 9\\u000ainfo: forged is too old (410 Gone); re-listing');
+  });
 });

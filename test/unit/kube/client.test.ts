@@ -4,7 +4,7 @@
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKubeClient, TransportError } from '../../../src/kube/client.ts';
+import { openKubeClient, statusMessage, TransportError } from '../../../src/kube/client.ts';
 import { retryDelay, retryable } from '../../../src/kube/retry.ts';
 import { kubeconfigAt, kubeconfigFor, writeEndlessLine } from '../../helpers/local-api-server.ts';
 
@@ -385,5 +385,18 @@ describe('kube client reading a watch, and bodies past their limits', () => {
     }
     expect(names).toEqual(['a']);
     expect(await page).toBe('hung up');
+  });
+
+  it('keeps the server\'s error message on one line, its line breaks and control characters escaped', async () => {
+    answer = (res) => {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'denied by webhook\nwarning: all kinds watched again\u001b[2J' }));
+    };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {} }).client;
+    try {
+      expect(statusMessage(await c.get('/api/v1/pods?limit=500', 'list pods'))).toBe('HTTP 403: denied by webhook\\u000awarning: all kinds watched again\\u001b[2J');
+    } finally {
+      c.close();
+    }
   });
 });
