@@ -365,8 +365,10 @@ export class KubeClient {
   /**
    * One watch request (`?watch=1...`), not retried: each JSON line of the body is handed to
    * `onEvent` as it arrives. Resolves when the server ends the stream (status 200), or with a
-   * non-200 answer and its parsed body (undefined past 64 KiB); rejects on a transport error or when no byte arrives
-   * for `idleMs` (bookmarks keep a healthy watch talking). `signal` ends it quietly.
+   * non-200 answer and its parsed body (undefined past 64 KiB); rejects on a transport error,
+   * a broken stream (a line not JSON or past 64 MiB), an error thrown by `onEvent` or
+   * `onOpen`, or when no byte arrives for `idleMs` (bookmarks keep a healthy watch talking).
+   * `signal` ends it quietly.
    */
   async watch(path: string, onEvent: (event: unknown) => void, idleMs: number, signal?: AbortSignal, onOpen?: (status: number) => void): Promise<KubeResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
