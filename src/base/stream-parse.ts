@@ -138,6 +138,11 @@ export class SnapshotDocumentParser {
     this.run(false);
   }
 
+  /** Bytes of input held for a value not yet complete (the item being read, when one spans chunks). */
+  get held(): number {
+    return this.buf.length - this.pos;
+  }
+
   /** The document, once the input has ended; malformed or truncated input throws NotJson. */
   end(): Record<string, unknown> {
     this.run(true);

@@ -9,6 +9,7 @@
 // missed). Changes are kept as "NetworkPolicy shop/default-deny deleted" so an alert can
 // name what caused it.
 import { ClusterError, redactUrlCredentials } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { runPool } from '../base/pool.ts';
 import type { Logger } from '../base/log.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
@@ -78,6 +79,8 @@ interface KindState {
 
 const PENDING_MAX = 10_000;
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
+  // A request that failed because of the abort comes here after it: 'abort' will not fire again.
+  if (signal.aborted) return resolve();
   const t = setTimeout(done, ms);
   function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
   signal.addEventListener('abort', done, { once: true });
@@ -198,13 +201,22 @@ export class ClusterWatch {
   private async list(st: KindState, record: boolean): Promise<boolean> {
     const what = `list ${resourceName(st.spec)}`;
     const items = new Map<string, KubeObject>();
+    // Each item is slimmed as soon as it is parsed (as the live collector does): the page's text
+    // and whole objects are never held.
+    const slimItem = (item: unknown) => {
+      if (!item || typeof item !== 'object') return undefined;
+      const o = item as KubeObject;
+      o.apiVersion = st.apiVersion;
+      o.kind = st.spec.kind;
+      return slimObject(st.key, o);
+    };
     let cont = '';
     let rv = '';
     for (;;) {
       const query = `?limit=${Math.max(1, this.options.pageSize ?? 500)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
       let r: KubeResponse;
       try {
-        r = await this.client.get(st.path + query, what);
+        r = await this.client.request('GET', st.path + query, what, { items: slimItem });
       } catch (error: unknown) {
         this.failed(st, `${what} failed: ${describeTransportError(error)}`);
         return false;
@@ -216,13 +228,7 @@ export class ClusterWatch {
         this.failed(st, `${what} failed: ${r.status === 200 ? 'response is not a list' : statusMessage(r)}`);
         return false;
       }
-      for (const item of body.items as KubeObject[]) {
-        if (!item || typeof item !== 'object') continue;
-        item.apiVersion = st.apiVersion;
-        item.kind = st.spec.kind;
-        // Only what the checks read stays in memory (as the live collector does).
-        items.set(idOf(item), slimObject(st.key, item));
-      }
+      for (const item of body.items as KubeObject[]) items.set(idOf(item), item);
       if (typeof body.metadata?.resourceVersion === 'string') rv = body.metadata.resourceVersion;
       const next = body.metadata?.continue;
       if (typeof next !== 'string' || next === '') break;
@@ -320,7 +326,8 @@ export class ClusterWatch {
 
   private gone(st: KindState): void {
     st.needsList = true;
-    this.options.log?.info(`watch ${resourceName(st.spec)}: resourceVersion ${st.resourceVersion} is too old (410 Gone); re-listing`, { event: 'watch-relist', kind: st.key });
+    // The resourceVersion is the server's text: kept on its line.
+    this.options.log?.info(`watch ${resourceName(st.spec)}: resourceVersion ${oneLine(st.resourceVersion)} is too old (410 Gone); re-listing`, { event: 'watch-relist', kind: st.key });
   }
 
   private backoffMs(st: KindState): number {

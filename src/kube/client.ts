@@ -11,13 +11,14 @@ import zlib from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
 
 export interface KubeResponse {
   status: number;
-  /** Parsed JSON body (undefined when empty or not JSON). */
+  /** Parsed JSON body (undefined when empty, not JSON, or an error answer's past 64 KiB). */
   body: unknown;
   retryAfterMs?: number;
 }
@@ -64,22 +65,41 @@ export class KubeApiError extends Error {
 // The Secrets resource itself (cluster-wide or in a namespace), not a namespace or ConfigMap named "secrets".
 const SECRETS_PATH = /^\/api\/v1\/(?:namespaces\/[^/]+\/)?secrets(?:[/?]|$)/;
 
-/** "HTTP 403: <the server's message>". */
+const MiB = 1024 * 1024;
+/**
+ * The longest watch event line, or object of a list page, that is read. etcd refuses a value
+ * over 1.5 MiB (its default --max-request-bytes); as JSON that is at most some 9 MiB even if
+ * every byte became a six-character \u escape, and a cluster may raise etcd's limit a few
+ * times over. Past 64 MiB it is no object the cluster can hold but a stream that never ends
+ * it (a broken server or proxy), which would otherwise grow memory until the process dies.
+ */
+const MAX_OBJECT_BYTES = 64 * MiB;
+/** An error answer's body is a Status of a few hundred bytes: a longer one is not read on. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * "HTTP 403: <the server's message>", on one line: the message is the server's text (an
+ * admission webhook's, a proxy's), and its line breaks and control characters would forge
+ * lines in a terminal or log (they are escaped, src/base/plain-text.ts).
+ */
 export function statusMessage(r: KubeResponse): string {
   const body = r.body as { message?: unknown } | undefined;
-  const message = typeof body?.message === 'string' ? body.message : '';
+  const message = typeof body?.message === 'string' ? oneLine(body.message) : '';
   return `HTTP ${r.status}${message ? `: ${message}` : ''}`;
 }
 
-/** One line for a request that got no HTTP answer (a TransportError says it itself, timeout included). */
+/**
+ * One line for a request that got no HTTP answer (a TransportError says it itself, timeout
+ * included). Escaped as statusMessage is: a TLS error quotes the server's certificate.
+ */
 export function describeTransportError(error: unknown): string {
-  if (error instanceof TransportError) return error.message;
+  if (error instanceof TransportError) return oneLine(error.message);
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${String(code)})`;
   if (code === 'ECONNRESET') return 'connection reset';
   const message = errorMessage(error);
-  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+  return oneLine(typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message);
 }
 
 function parseRetryAfter(value: string | string[] | undefined): number | undefined {
@@ -130,7 +150,7 @@ export interface RequestOptions {
    * For a list (`{"kind":"…List","items":[…]}`): a 200 body is parsed object by object as its
    * bytes arrive and each item goes through this (the collector slims it), so neither the page's
    * text nor its whole objects are held; the body's `items` are what it returned (undefined
-   * left out). Other statuses are read whole, as without it.
+   * left out). An object past 64 MiB rejects the request. Other statuses are read as without it.
    */
   items?: (item: unknown) => unknown;
 }
@@ -219,10 +239,10 @@ export class KubeClient {
         // A body cut off mid-way (reset, idle timeout) must reject: pipe() does not forward the
         // source's errors, and a request that never settles would end the process silently.
         let settled = false;
-        const fail = (why: string) => {
+        const fail = (why: string, code = 'EBODY') => {
           if (settled) return;
           settled = true;
-          reject(new TransportError('EBODY', `reading the response failed: ${why}`));
+          reject(new TransportError(code, `reading the response failed: ${why}`));
         };
         const gz = res.headers['content-encoding'] === 'gzip';
         const stream = gz ? res.pipe(zlib.createGunzip({ chunkSize: 64 * 1024 })) : res;
@@ -250,6 +270,10 @@ export class KubeClient {
               if (!(error instanceof NotJson)) return fail(errorMessage(error));
               malformed = true;
             }
+            if (parser.held > MAX_OBJECT_BYTES) {
+              fail(`an object in the list is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`, 'ETOOLARGE');
+              req.destroy();
+            }
           });
           stream.on('end', () => {
             if (settled) return;
@@ -266,7 +290,16 @@ export class KubeClient {
           return;
         }
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        stream.on('data', (c: Buffer) => {
+          if (settled) return;
+          size += c.length;
+          if (ok || size <= MAX_ERROR_BODY_BYTES) return void chunks.push(c);
+          // Not a Status: the answer is its status alone, at once (the rest may never end).
+          chunks.length = 0;
+          done(undefined);
+          req.destroy();
+        });
         stream.on('end', () => {
           if (settled) return;
           const text = Buffer.concat(chunks).toString('utf8');
@@ -332,8 +365,10 @@ export class KubeClient {
   /**
    * One watch request (`?watch=1...`), not retried: each JSON line of the body is handed to
    * `onEvent` as it arrives. Resolves when the server ends the stream (status 200), or with a
-   * non-200 answer and its parsed body; rejects on a transport error or when no byte arrives
-   * for `idleMs` (bookmarks keep a healthy watch talking). `signal` ends it quietly.
+   * non-200 answer and its parsed body (undefined past 64 KiB); rejects on a transport error,
+   * a broken stream (a line not JSON or past 64 MiB), an error thrown by `onEvent` or
+   * `onOpen`, or when no byte arrives for `idleMs` (bookmarks keep a healthy watch talking).
+   * `signal` ends it quietly.
    */
   async watch(path: string, onEvent: (event: unknown) => void, idleMs: number, signal?: AbortSignal, onOpen?: (status: number) => void): Promise<KubeResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
@@ -354,30 +389,80 @@ export class KubeClient {
         ...(abort ? { signal: abort } : {}),
       }, (res) => {
         const status = res.statusCode ?? 0;
-        onOpen?.(status);
-        let buffered = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffered += chunk;
-          if (status !== 200) return;
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, nl).trim();
-            buffered = buffered.slice(nl + 1);
-            if (!line) continue;
-            let event: unknown;
-            try {
-              event = JSON.parse(line);
-            } catch {
-              req.destroy(new TransportError('EBODY', 'a watch event is not valid JSON'));
-              return;
-            }
-            onEvent(event);
+        // Ends the watch with `error`. Settled here, not by req.destroy(error): once the whole
+        // answer has arrived, the error given to destroy() is never emitted and the watch
+        // resolved as if it had ended well.
+        const fail = (error: unknown) => {
+          done(() => reject(error instanceof Error ? error : new Error(String(error))));
+          req.destroy();
+        };
+        // A handler that throws ends the watch with its error (thrown from a socket's event, it
+        // escaped as an uncaught exception).
+        try {
+          onOpen?.(status);
+        } catch (error: unknown) {
+          fail(error);
+          return;
+        }
+        // The line read so far, in the pieces it arrived in. Only each new chunk is searched for
+        // the line break, so an event of n bytes costs O(n) however many chunks carry it (the
+        // whole text searched again per chunk cost a 32 MiB event 20 s of CPU).
+        const pieces: Buffer[] = [];
+        let held = 0;
+        /** Hands one line to `onEvent`; false when the watch was ended instead. */
+        const deliver = (line: Buffer): boolean => {
+          const text = line.toString('utf8').trim();
+          if (!text) return true;
+          let event: unknown;
+          try {
+            event = JSON.parse(text);
+          } catch {
+            fail(new TransportError('EBODY', 'a watch event is not valid JSON'));
+            return false;
           }
+          try {
+            onEvent(event);
+          } catch (error: unknown) {
+            fail(error);
+            return false;
+          }
+          return true;
+        };
+        const tooLong = () => {
+          pieces.length = 0;
+          fail(new TransportError('ETOOLARGE', `a watch event is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`));
+        };
+        res.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          if (status !== 200) {
+            held += chunk.length;
+            if (held <= MAX_ERROR_BODY_BYTES) return void pieces.push(chunk);
+            // Not a Status: the answer is its status alone, at once (the rest may never end).
+            pieces.length = 0;
+            done(() => resolve({ status, body: undefined }));
+            req.destroy();
+            return;
+          }
+          let from = 0;
+          for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+            const end = chunk.subarray(from, nl);
+            from = nl + 1;
+            if (held + end.length > MAX_OBJECT_BYTES) return tooLong();
+            pieces.push(end);
+            const line = pieces.length === 1 ? end : Buffer.concat(pieces, held + end.length);
+            pieces.length = 0;
+            held = 0;
+            if (!deliver(line)) return;
+          }
+          if (from === chunk.length) return;
+          held += chunk.length - from;
+          if (held > MAX_OBJECT_BYTES) return tooLong();
+          pieces.push(from === 0 ? chunk : chunk.subarray(from));
         });
         res.on('end', () => done(() => {
           let body: unknown;
-          try { body = buffered.trim() ? JSON.parse(buffered) : undefined; } catch { body = undefined; }
+          const text = Buffer.concat(pieces, held).toString('utf8').trim();
+          try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }
           resolve({ status, body });
         }));
         res.on('error', (e) => done(() => (abort?.aborted ? resolve({ status: 0, body: undefined }) : reject(new TransportError('EBODY', errorMessage(e))))));

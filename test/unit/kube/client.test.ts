@@ -1,36 +1,14 @@
 // The one Kubernetes client against a local HTTP server: Secrets are refused before anything
 // is sent, retries follow retry.ts (429 with Retry-After, 5xx, never a non-idempotent write
 // after a 5xx), and bodies go out as JSON with the content type asked for.
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKubeClient } from '../../../src/kube/client.ts';
+import { openKubeClient, statusMessage, TransportError } from '../../../src/kube/client.ts';
 import { retryDelay, retryable } from '../../../src/kube/retry.ts';
+import { kubeconfigAt, kubeconfigFor, writeEndlessLine } from '../../helpers/local-api-server.ts';
 
 interface Seen { method: string; url: string; at: number; contentType?: string; body: string }
-
-
-/** A kubeconfig for a stand-in API server on a loopback port (token auth). */
-function kubeconfigAt(port: number): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-')), 'config');
-  fs.writeFileSync(file, `apiVersion: v1
-kind: Config
-clusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]
-users: [{name: u, user: {token: t0ken}}]
-contexts: [{name: local, context: {cluster: local, user: u}}]
-current-context: local
-`);
-  return file;
-}
-
-/** Starts `server` on a loopback port and writes a kubeconfig pointing at it. */
-async function kubeconfigFor(server: http.Server): Promise<string> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return kubeconfigAt((server.address() as { port: number }).port);
-}
 
 describe('kube client', () => {
   const seen: Seen[] = [];
@@ -268,5 +246,157 @@ describe('kube client reading a list page item by item', () => {
     answer = { status: 200, body: `${JSON.stringify(page).slice(0, 5000)}}}]}`, gzip: true };
     await expect(c.request('GET', '/api/v1/pods', 'list pods', { items: (i) => i })).rejects.toThrow('reading the response failed: the body is not valid JSON (truncated?)');
     c.close();
+  });
+});
+
+/** Writes `bytes` in pieces of `size` (each its own HTTP chunk, so its own 'data' on the client), then ends. */
+function writeInPieces(res: http.ServerResponse, bytes: Buffer, size: number): void {
+  let i = 0;
+  const next = () => {
+    while (i < bytes.length) {
+      const ok = res.write(bytes.subarray(i, i + size));
+      i += size;
+      if (!ok) return void res.once('drain', next);
+    }
+    res.end();
+  };
+  next();
+}
+
+// A watch is one long answer of JSON lines, one event each, however many chunks carry a line.
+// What no API server sends is not read on: an event or a list's object past 64 MiB, an error
+// answer (a Status of a few hundred bytes) past 64 KiB.
+describe('kube client reading a watch, and bodies past their limits', () => {
+  let answer: (res: http.ServerResponse) => void = (res) => res.end();
+  let server: http.Server;
+  let kubeconfig = '';
+
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => answer(res));
+    kubeconfig = await kubeconfigFor(server);
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+
+  const watch = async (events: unknown[]) => {
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {} }).client;
+    try {
+      return await c.watch('/api/v1/configmaps?watch=1', (e) => events.push(e), 10_000);
+    } finally {
+      c.close();
+    }
+  };
+  const bookmark = { type: 'BOOKMARK', object: { kind: 'ConfigMap', metadata: { resourceVersion: '7' } } };
+
+  it('delivers a 3 MiB event sent in 1 KiB pieces whole, between the events around it', async () => {
+    // Multi-byte characters, so pieces end inside a character too.
+    const big = { type: 'MODIFIED', object: { metadata: { name: 'big', namespace: 'shop', resourceVersion: '8' }, data: { blob: 'ü✓ab'.repeat(3 * 1024 * 1024 / 7) } } };
+    const deleted = { type: 'DELETED', object: { metadata: { name: 'old', namespace: 'shop', resourceVersion: '9' } } };
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      writeInPieces(res, Buffer.from([bookmark, big, deleted].map((e) => `${JSON.stringify(e)}\n`).join('')), 1024);
+    };
+    const events: unknown[] = [];
+    expect((await watch(events)).status).toBe(200);
+    expect(events).toEqual([bookmark, big, deleted]);
+  });
+
+  it('ends the watch with the error an event handler throws, and hands it no further events', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`${JSON.stringify(bookmark)}\n${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } })}\n`);
+    };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {} }).client;
+    const events: unknown[] = [];
+    try {
+      const error = await c.watch('/api/v1/configmaps?watch=1', (e) => {
+        events.push(e);
+        throw new Error('the handler failed');
+      }, 10_000).then(() => null, (e: unknown) => e);
+      expect(error).toMatchObject({ message: 'the handler failed' });
+    } finally {
+      c.close();
+    }
+    expect(events).toEqual([bookmark]);
+  });
+
+  it('ends the watch when an event is not JSON, also in the last piece of the answer', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`${JSON.stringify(bookmark)}\n{"type":"ADDED","object":{"metadata":\n`);
+    };
+    const events: unknown[] = [];
+    const error = await watch(events).then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'EBODY', message: 'a watch event is not valid JSON' });
+    expect(events).toEqual([bookmark]);
+  });
+
+  it('ends the watch when an event runs past 64 MiB, saying so in one line', async () => {
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(`${JSON.stringify(bookmark)}\n`);
+      void writeEndlessLine(res, '{"type":"ADDED","object":{"metadata":{"name":"huge"},"data":{"blob":"');
+    };
+    const events: unknown[] = [];
+    const error = await watch(events).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ code: 'ETOOLARGE', message: 'a watch event is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
+    expect(events).toEqual([bookmark]);
+  });
+
+  it('reads a refused watch\'s Status, and answers an error whose body runs past 64 KiB by its status alone, without waiting for the rest', async () => {
+    answer = (res) => {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'configmaps is forbidden' }));
+    };
+    expect(await watch([])).toEqual({ status: 403, body: { kind: 'Status', code: 403, message: 'configmaps is forbidden' } });
+    // A proxy's error page that never ends.
+    let page: Promise<string> = Promise.resolve('');
+    answer = (res) => {
+      res.writeHead(502, { 'Content-Type': 'text/html' });
+      page = writeEndlessLine(res, '<html><body>Bad Gateway');
+    };
+    expect(await watch([])).toEqual({ status: 502, body: undefined });
+    expect(await page).toBe('hung up');
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {}, retries: 0 }).client;
+    try {
+      expect(await c.get('/api/v1/configmaps?limit=500', 'list configmaps')).toMatchObject({ status: 502, body: undefined });
+    } finally {
+      c.close();
+    }
+    expect(await page).toBe('hung up');
+  });
+
+  it('refuses a list page whose object runs past 64 MiB, saying so in one line', async () => {
+    let page: Promise<string> = Promise.resolve('');
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      page = writeEndlessLine(res, '{"kind":"PodList","metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"huge"},"spec":{"blob":"');
+    };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {}, retries: 0 }).client;
+    const names: unknown[] = [];
+    try {
+      const error = await c.request('GET', '/api/v1/pods?limit=500', 'list pods', { items: (i) => names.push((i as { metadata: { name: string } }).metadata.name) }).then(() => null, (e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ETOOLARGE', message: 'reading the response failed: an object in the list is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
+    } finally {
+      c.close();
+    }
+    expect(names).toEqual(['a']);
+    expect(await page).toBe('hung up');
+  });
+
+  it('keeps the server\'s error message on one line, its line breaks and control characters escaped', async () => {
+    answer = (res) => {
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'denied by webhook\nwarning: all kinds watched again\u001b[2J' }));
+    };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {} }).client;
+    try {
+      expect(statusMessage(await c.get('/api/v1/pods?limit=500', 'list pods'))).toBe('HTTP 403: denied by webhook\\u000awarning: all kinds watched again\\u001b[2J');
+    } finally {
+      c.close();
+    }
   });
 });

@@ -1,0 +1,163 @@
+// serve --watch's ClusterWatch against a stand-in API server on a loopback port: a stream the
+// client refuses to read (a watch event or a listed object past 64 MiB) fails that kind's watch
+// or list, and the kind's checks are then not evaluated; nothing of it passes as "all clear".
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import { runDetails, runNotes } from '../../../src/analysis/details.ts';
+import { ClusterWatch } from '../../../src/collect/watch.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import type { Logger } from '../../../src/base/log.ts';
+import { kubeconfigFor, writeEndlessLine } from '../../helpers/local-api-server.ts';
+
+const NETPOLS = '/apis/networking.k8s.io/v1/networkpolicies';
+const policy = { metadata: { name: 'default-deny', namespace: 'shop', resourceVersion: '5' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+
+interface Stand { kubeconfig: string; server: http.Server }
+
+/**
+ * Serves /version, discovery (no API groups: every CRD kind is absent), a list of each built-in
+ * kind (one NetworkPolicy, nothing else) and watches that stay open; `networkPolicies` may
+ * answer the n-th NetworkPolicy list or watch itself (and then returns true).
+ */
+async function standIn(networkPolicies: { list?: (res: http.ServerResponse, n: number) => boolean; watch: (res: http.ServerResponse, n: number) => void }): Promise<Stand> {
+  let lists = 0;
+  let watches = 0;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+    if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
+    if (url.pathname === '/api/v1') return json(200, { kind: 'APIResourceList', resources: [{ name: 'pods', namespaced: true, verbs: ['list', 'watch'] }] });
+    if (url.searchParams.has('watch')) {
+      if (url.pathname === NETPOLS) return networkPolicies.watch(res, watches++);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      return;
+    }
+    if (url.searchParams.has('limit') && url.pathname === NETPOLS && networkPolicies.list?.(res, lists++)) return;
+    if (url.searchParams.has('limit')) return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === NETPOLS ? [policy] : [] });
+    return json(404, { kind: 'Status', code: 404, message: 'not found' });
+  });
+  return { kubeconfig: await kubeconfigFor(server), server };
+}
+
+describe('ClusterWatch when a watch stream breaks', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0)) await c();
+  });
+
+  it('an event past 64 MiB: the kind\'s checks are not evaluated and its coverage says why', async () => {
+    const stand = await standIn({
+      watch: (res, n) => {
+        // The first watch sends the endless event; the next ones (after the re-list) get no answer.
+        if (n > 0) return;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        void writeEndlessLine(res, '{"type":"ADDED","object":{"metadata":{"name":"huge","namespace":"shop"},"spec":{"blob":"');
+      },
+    });
+    let failed: () => void = () => {};
+    const coverageError = new Promise<void>((resolve) => { failed = resolve; });
+    const warnings: string[] = [];
+    const log = { info() {}, warn(msg: string) { warnings.push(msg); if (msg.includes('networkpolicies') && msg.includes('-> error')) failed(); }, progress() {} } satisfies Logger;
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log, failAfter: 1, backoff: { baseMs: 10, maxMs: 10 } });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    expect(watch.snapshot().resources.networkpolicies).toHaveLength(1);
+    await coverageError;
+
+    const snapshot = watch.snapshot();
+    const detail = 'watch networkpolicies.networking.k8s.io failed: a watch event is longer than 64 MiB, more than any object an API server stores (a broken stream?) (1 attempts in a row)';
+    expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail });
+    expect(warnings).toContain(`watch networkpolicies.networking.k8s.io: coverage ok -> error (${detail})`);
+    expect(snapshot.resources.networkpolicies).toEqual([]);
+    expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
+    const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+    expect(report.checks.find((c) => c.id === 'network.namespace-default-deny-ingress')?.status).toBe('not-evaluated');
+  });
+
+  it('a listed object past 64 MiB: the kind\'s checks are not evaluated and its coverage says why', async () => {
+    const stand = await standIn({
+      // The first list sends the endless object; the next ones (the watch loop's re-list) get no answer.
+      list: (res, n) => {
+        if (n === 0) {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          void writeEndlessLine(res, '{"kind":"NetworkPolicyList","metadata":{"resourceVersion":"5"},"items":[{"metadata":{"name":"huge","namespace":"shop"},"spec":{"blob":"');
+        }
+        return true;
+      },
+      watch: () => {},
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {} });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+
+    const snapshot = watch.snapshot();
+    expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: reading the response failed: an object in the list is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
+    expect(snapshot.resources.networkpolicies).toEqual([]);
+    expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
+  });
+
+  it('stop() returns while a kind\'s re-list is in flight, without waiting out the backoff after it', async () => {
+    let relisting: () => void = () => {};
+    const relist = new Promise<void>((resolve) => { relisting = resolve; });
+    const stand = await standIn({
+      // The first list is refused; the watch loop's re-list gets no answer.
+      list: (res, n) => {
+        if (n === 0) {
+          res.writeHead(403, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'networkpolicies.networking.k8s.io is forbidden' }));
+        } else relisting();
+        return true;
+      },
+      watch: () => {},
+    });
+    // A backoff longer than the test's timeout: stop() must not wait for it.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    cleanup.push(async () => {
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('forbidden');
+    await relist;
+    await watch.stop();
+  });
+
+  it('logs a too-old resourceVersion from the server on one line', async () => {
+    const stand = await standIn({
+      watch: (res, n) => {
+        if (n > 0) return;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end([
+          { type: 'BOOKMARK', object: { kind: 'NetworkPolicy', metadata: { resourceVersion: '9\ninfo: forged' } } },
+          { type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old resource version' } },
+        ].map((e) => `${JSON.stringify(e)}\n`).join(''));
+      },
+    });
+    let relisting: (line: string) => void = () => {};
+    const relist = new Promise<string>((resolve) => { relisting = resolve; });
+    const log = { info(msg: string) { if (msg.includes('too old')) relisting(msg); }, warn() {}, progress() {} } satisfies Logger;
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    expect(await relist).toBe('watch networkpolicies.networking.k8s.io: resourceVersion 9\\u000ainfo: forged is too old (410 Gone); re-listing');
+  });
+});
