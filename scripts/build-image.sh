@@ -55,7 +55,8 @@ t0=$(date +%s)
 elapsed() { echo $(( $(date +%s) - $1 )); }
 
 missing=()
-for tool in buildah mmdebstrap podman runc; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+# type -P, not command -v: buildah and podman are shell functions above, which command -v finds.
+for tool in buildah mmdebstrap podman runc; do type -P "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
