@@ -177,7 +177,7 @@ async function serveUntilSignalled(opts: ServeOptions, io: CliIO): Promise<numbe
 export const SERVE = defineCommand<ServeOptions>({
   name: 'serve',
   summary: 'long-running mode: an audit at start-up, then on a schedule; serves the latest report and /metrics over HTTP',
-  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`. Takes every `run` flag as well.',
+  description: 'Long-running mode: one audit at start-up, then on --schedule (never two at once). Serves /healthz, / (the latest HTML report), /report.json, /runs/ID and /metrics (Prometheus). SIGTERM or SIGINT stops it cleanly. With ZTAUDIT_SERVE_TOKEN set, every path but /healthz and /metrics needs `Authorization: Bearer TOKEN`, and /healthz without it answers only its status and last success. Takes every `run` flag as well.',
   define: (cmd) => { addServeOptions(cmd); addRunOptions(cmd); },
   examples: [
     'ztaudit serve --schedule "0 2 * * *" --timezone Europe/Berlin --history k8s://ztaudit/ztaudit-history',

@@ -11,7 +11,7 @@ export interface EnvSettings {
   chromium?: string;
   /** PATH, where a Chromium for --format pdf is looked for. */
   searchPath?: string;
-  /** Bearer token `serve` requires for everything but /healthz and /metrics. */
+  /** Bearer token `serve` requires for everything but /healthz and /metrics, and for /healthz's details. */
   serveToken?: string;
 }
 

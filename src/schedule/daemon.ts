@@ -1,9 +1,9 @@
 // Long-running mode: a node-cron schedule that never overlaps runs, one run at start-up, and
 // a small HTTP server (/healthz, / latest HTML report, /report.json, /runs/:id, /metrics).
 // Safe by default: it listens on 127.0.0.1 unless told otherwise, an optional bearer token
-// guards everything but /healthz and /metrics, and stored runs are rendered once, cached and
-// at most one at a time (a bounded queue; beyond it a 503), so a flood of /runs/ requests
-// cannot starve /healthz past a liveness probe's timeout.
+// guards everything but /metrics and /healthz's bare status (its details need it too), and
+// stored runs are rendered once, cached and at most one at a time (a bounded queue; beyond
+// it a 503), so a flood of /runs/ requests cannot starve /healthz past a probe's timeout.
 // The audit itself is handed in (`runOnce`), so this file knows nothing about clusters,
 // stores or renderers. stop() is the SIGTERM path: no new ticks, the server closes, the run
 // in progress gets a grace period to finish and is then aborted; stop() resolves only after
@@ -35,7 +35,8 @@ export interface DaemonOptions {
   host?: string;
   /**
    * When set, every path but /healthz and /metrics needs `Authorization: Bearer <token>`
-   * (compared in constant time).
+   * (compared in constant time), and /healthz without it answers only its status and the
+   * last success.
    */
   authToken?: string;
   /** Bounds on rendering stored runs for /runs/:id (defaults: 16 cached, 1 at a time, 8 waiting). */
@@ -225,12 +226,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       send(res, 400, 'text/plain; charset=utf-8', 'bad request: malformed percent-encoding in the path\n');
       return;
     }
-    if (path !== '/healthz' && path !== '/metrics' && expectedToken && !authorized(req.headers.authorization, expectedToken)) {
+    const authed = expectedToken === null || authorized(req.headers.authorization, expectedToken);
+    if (path !== '/healthz' && path !== '/metrics' && !authed) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="ztaudit"');
       send(res, 401, 'text/plain; charset=utf-8', 'unauthorized: send Authorization: Bearer <ZTAUDIT_SERVE_TOKEN>\n');
       return;
     }
     if (path === '/healthz') {
+      if (!authed) {
+        // Open so the kubelet's probes reach it, and they read only the status code, which
+        // never depends on the token. The body keeps what /metrics already publishes without
+        // one (ztaudit_up, ztaudit_last_success_timestamp_seconds), so an uptime check can see
+        // the daemon is alive and still auditing; the run id, the partial lines (the API
+        // server's error text, naming service accounts and what they may not read), the
+        // notification statuses and the schedule need the token.
+        send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify({ status: 'ok', lastSuccess: metrics.lastSuccessAt?.toISOString() ?? null })}\n`);
+        return;
+      }
       // What is really going on: a run that is stored but still waiting on a notifier says
       // so (phase notifying, lastRun = that run, its notifications pending).
       const latest = metrics.latest;

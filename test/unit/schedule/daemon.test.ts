@@ -134,6 +134,56 @@ describe('startDaemon', () => {
     expect(healthz.lastRun.id).toBe('20261126T020000Z-bbbbbb');
   });
 
+  describe('/healthz and the bearer token', () => {
+    const RUN = '20261126T020000Z-dddddd';
+    const FORBIDDEN = 'pods could not be read (HTTP 403: pods is forbidden: User "system:serviceaccount:ztaudit:ztaudit" cannot list resource "pods")';
+    function partialReport(): RunReport {
+      const report = fakeReport(RUN);
+      report.run.partial = [FORBIDDEN];
+      report.notifications = [{ channel: 'slack', status: 'failed', detail: 'slack: channel_not_found for #zt-secops' }, { channel: 'email', status: 'sent' }];
+      return report;
+    }
+    const fullBody = (lastSuccess: string, nextRun: string) => ({
+      status: 'ok', running: false, currentRun: null,
+      lastRun: { id: RUN, finishedAt: expect.any(String), partial: [FORBIDDEN], notifications: [{ channel: 'slack', status: 'failed' }, { channel: 'email', status: 'sent' }] },
+      lastSuccess, nextRun,
+    });
+
+    it('without the token answers 200 with its status and last success only; with it, the full body', async () => {
+      const d = await start({ authToken: 'hz-token', runOnce: async () => ({ report: partialReport(), html: '<p>x</p>' }) });
+      // Before any run: the same short body, and a 200 (the daemon is alive).
+      let r = await fetch(`${d.url}/healthz`);
+      expect(r.status).toBe(200);
+      expect(await body(r)).toEqual({ status: 'ok', lastSuccess: null });
+      await d.tick();
+      const lastSuccess = d.state().lastSuccessAt!.toISOString();
+      for (const headers of [{}, { Authorization: 'Bearer hz-tokem' }, { Authorization: 'hz-token' }, { Authorization: 'Basic aHotdG9rZW4=' }]) {
+        r = await fetch(`${d.url}/healthz`, { headers });
+        expect(r.status, JSON.stringify(headers)).toBe(200);
+        expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        const text = await r.text();
+        expect(JSON.parse(text), JSON.stringify(headers)).toEqual({ status: 'ok', lastSuccess });
+        for (const secret of [RUN, 'forbidden', 'serviceaccount', 'slack', 'email', 'failed', 'channel_not_found']) expect(text).not.toContain(secret);
+      }
+      r = await fetch(`${d.url}/healthz`, { method: 'HEAD' });
+      expect(r.status).toBe(200);
+      r = await fetch(`${d.url}/healthz`, { headers: { Authorization: 'Bearer hz-token' } });
+      expect(r.status).toBe(200);
+      expect(await body(r)).toEqual(fullBody(lastSuccess, d.nextRun()!.toISOString()));
+    });
+
+    it('with no token configured, answers everyone the full body as before', async () => {
+      const d = await start({ runOnce: async () => ({ report: partialReport(), html: '<p>x</p>' }) });
+      await d.tick();
+      const expected = fullBody(d.state().lastSuccessAt!.toISOString(), d.nextRun()!.toISOString());
+      for (const headers of [{}, { Authorization: 'Bearer anything' }]) {
+        const r = await fetch(`${d.url}/healthz`, { headers });
+        expect(r.status).toBe(200);
+        expect(await body(r)).toEqual(expected);
+      }
+    });
+  });
+
   it('/metrics keeps a hostile label value inside its quotes (no forged sample, no split line)', async () => {
     const kind = 'x"} 1\nztaudit_up 0\nztaudit_score{area="network"} 100\n# C:\\new';
     const d = await start({

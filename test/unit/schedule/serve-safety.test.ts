@@ -1,7 +1,8 @@
 // `ztaudit serve` is safe by default: loopback only unless --host says otherwise (and the log
 // names the address really bound), an optional bearer token (ZTAUDIT_SERVE_TOKEN) for all but
-// /healthz and /metrics, 400 for malformed percent-encoding, 404 for /runs/.., and no
-// temporary directories left behind. In-process against the demo manifests, over real sockets.
+// /metrics and /healthz's bare status, 400 for malformed percent-encoding, 404 for /runs/..,
+// and no temporary directories left behind. In-process against the demo manifests, over real
+// sockets.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -66,7 +67,7 @@ describe('serve binds loopback unless --host says otherwise', () => {
 });
 
 describe('serve with ZTAUDIT_SERVE_TOKEN', () => {
-  it('asks for the bearer token everywhere but /healthz and /metrics', async () => {
+  it('asks for the bearer token everywhere but /metrics and /healthz, which without it answers only its status', async () => {
     const d = await startServe([...args('--history', join(work, 'token.db'))], io({ ZTAUDIT_SERVE_TOKEN: 's3cret-token' }));
     try {
       await d.idle();
@@ -82,7 +83,11 @@ describe('serve with ZTAUDIT_SERVE_TOKEN', () => {
       expect((await ok('/')).status).toBe(200);
       expect(JSON.parse((await ok('/report.json')).body).run.id).toBe(id);
       expect((await ok(`/runs/${id}`)).status).toBe(200);
-      expect((await rawGet(d.port, '/healthz')).status).toBe(200);
+      const health = await rawGet(d.port, '/healthz');
+      expect(health.status).toBe(200);
+      expect(Object.keys(JSON.parse(health.body)).sort()).toEqual(['lastSuccess', 'status']); // the details need the token
+      expect(health.body).not.toContain(id);
+      expect(JSON.parse((await ok('/healthz')).body).lastRun.id).toBe(id);
       expect((await rawGet(d.port, '/metrics')).status).toBe(200);
     } finally {
       await d.stop();
