@@ -1,14 +1,15 @@
 // --policy-reports against a real kube-apiserver: the wgpolicyk8s.io/v1alpha2 CRDs are
 // installed (minimal structural schemas written here), a run's PolicyReports and
 // ClusterPolicyReport are applied, a later run replaces them and prunes the reports of
-// namespaces that no longer have findings, and a namespace that does not exist is an error
-// for that one object only.
+// namespaces that no longer have findings, findings of the longest and most escaped text are
+// split into objects that etcd stores, and a namespace that does not exist is an error for
+// that one object only.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildPolicyReports, writePolicyReports } from '../../src/notify/policy-reports.ts';
 import { openKubeClient, type KubeClient } from '../../src/kube/client.ts';
 import type { RunReport } from '../../src/run/types.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import { buildRun } from '../unit/report/fixtures.ts';
+import { buildRun, HOSTILE_TEXT, worstCaseRun } from '../unit/report/fixtures.ts';
 import { Admin, describeCluster, tokenKubeconfig, uniqueName } from './env.ts';
 
 const RESULT_VALUES = ['pass', 'fail', 'warn', 'error', 'skip'];
@@ -67,7 +68,7 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
     await admin.create(policyReportCrd('ClusterPolicyReport', 'clusterpolicyreports', false), true);
     await admin.waitForResource('wgpolicyk8s.io', 'v1alpha2', 'policyreports');
     await admin.waitForResource('wgpolicyk8s.io', 'v1alpha2', 'clusterpolicyreports');
-    for (const n of ['ci', 'monitoring', 'payments']) await admin.namespace(ns(n));
+    for (const n of ['ci', 'monitoring', 'payments', ...Object.keys(HOSTILE_TEXT)]) await admin.namespace(ns(n));
     kc = openKubeClient({ kubeconfigPath: cluster.kubeconfigPath }).client;
   });
 
@@ -129,6 +130,27 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
     const payments = await admin.request('GET', `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns('payments')}/policyreports/ztaudit`);
     expect(payments.body.metadata.annotations['ztaudit.dev/run-id']).toBe('run-gap');
     expect(payments.body.results).toMatchObject([{ policy: 'fake.rbac-wide-serviceaccount', result: 'fail', properties: { carriedFrom: 'run-20261126-0200' } }]);
+  });
+
+  it('publishes findings of the longest and most escaped text in objects the apiserver and etcd store', async () => {
+    const report = worstCaseRun(300, ns);
+    const outcome = await writePolicyReports(report, kc);
+    expect(outcome.errors).toEqual([]);
+    const built = buildPolicyReports(report);
+    expect(outcome.applied).toEqual(built.map((o) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`));
+    // Split by size, not only by count: 1800 results, yet some objects hold far fewer than 1000.
+    expect(built.length).toBeGreaterThan(Object.keys(HOSTILE_TEXT).length + 1);
+    let results = 0;
+    for (const o of built) {
+      const path = o.kind === 'PolicyReport'
+        ? `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${o.metadata.namespace}/policyreports/${o.metadata.name}`
+        : `/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/${o.metadata.name}`;
+      const got = await admin.request('GET', path);
+      expect(got.status, path).toBe(200);
+      expect(got.body.results, path).toEqual(o.results);
+      results += got.body.results.length;
+    }
+    expect(results).toBe(report.findings.length + report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').length);
   });
 
   it('reports a namespace that does not exist as an error for that object and applies the rest', async () => {

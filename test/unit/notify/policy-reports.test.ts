@@ -1,6 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { buildPolicyReports, MAX_RESULTS_PER_REPORT } from '../../../src/notify/policy-reports.ts';
-import { buildRun, syntheticReport } from '../report/fixtures.ts';
+import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
+import { buildRun, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
+
+/** etcd's default --max-request-bytes: a larger write is refused ("etcdserver: request is too large"). */
+const ETCD_LIMIT = 1.5 * 1024 * 1024;
+
+/**
+ * The bytes of `value` as the API server's Go JSON encoder writes it when it stores the object,
+ * worked out here character by character: `"` and `\\` and the short escapes take two bytes,
+ * other controls and `<`, `>`, `&`, U+2028 and U+2029 six (\u003c), a lone surrogate the three
+ * of U+FFFD, everything else its UTF-8.
+ */
+function goJsonBytes(value: unknown): number {
+  if (value === null || typeof value === 'boolean' || typeof value === 'number') return String(value).length;
+  if (typeof value === 'string') {
+    let n = 2;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 0x22 || c === 0x5c || c === 0x0a || c === 0x0d || c === 0x09) n += 2;
+      else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) n += 6;
+      else if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length && value.charCodeAt(i + 1) >= 0xdc00 && value.charCodeAt(i + 1) <= 0xdfff) { n += 4; i++; }
+      else n += 3;
+    }
+    return n;
+  }
+  if (Array.isArray(value)) return 2 + Math.max(0, value.length - 1) + value.reduce((n: number, v) => n + goJsonBytes(v), 0);
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return 2 + Math.max(0, entries.length - 1) + entries.reduce((n, [k, v]) => n + goJsonBytes(k) + 1 + goJsonBytes(v), 0);
+}
+
+const idOf = (o: PolicyReportObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 describe('buildPolicyReports', () => {
   it('makes one PolicyReport per namespace with findings and one ClusterPolicyReport', () => {
@@ -39,6 +70,35 @@ describe('buildPolicyReports', () => {
     expect(JSON.stringify(crs[0]).length).toBeLessThan(1_000_000);
   });
 
+  it('keeps every object within what etcd stores, however long and however escaped the text of its results', () => {
+    const report = worstCaseRun(700);
+    const objs = buildPolicyReports(report);
+    for (const o of objs) {
+      const bytes = goJsonBytes(o);
+      expect(bytes, idOf(o)).toBeLessThanOrEqual(MAX_REPORT_BYTES);
+      expect(o.results.length, idOf(o)).toBeLessThanOrEqual(MAX_RESULTS_PER_REPORT);
+    }
+    expect(MAX_REPORT_BYTES).toBeLessThan(ETCD_LIMIT);
+    // Cut text stays whole characters: half an emoji is refused by the API server's YAML decoder.
+    expect(JSON.stringify(objs)).not.toMatch(/\\ud[89a-f]/);
+    // Not vacuous: a thousand such results are far past the limit, so they were split by size.
+    expect(objs.length).toBeGreaterThan(20);
+    expect(Math.max(...objs.map(goJsonBytes))).toBeGreaterThan(0.9 * MAX_REPORT_BYTES);
+    // Every finding is published once, in objects numbered ztaudit, ztaudit-2, ... per namespace.
+    const published = objs.flatMap((o) => o.results.map((r) => r.properties.fingerprint)).filter(Boolean);
+    expect(published.sort()).toEqual(report.findings.map((f) => f.fingerprint).sort());
+    const names = new Map<string, string[]>();
+    for (const o of objs) names.set(`${o.kind}/${o.metadata.namespace ?? ''}`, [...(names.get(`${o.kind}/${o.metadata.namespace ?? ''}`) ?? []), o.metadata.name]);
+    for (const [where, list] of names) expect(list, where).toEqual(list.map((_, i) => (i === 0 ? 'ztaudit' : `ztaudit-${i + 1}`)));
+  });
+
+  it('splits the same findings into the same objects, in whatever order the run lists them', () => {
+    const report = worstCaseRun(200);
+    const reversed = [...report.findings].reverse();
+    const shuffled = { ...report, findings: [...reversed.slice(333), ...reversed.slice(0, 333)] };
+    expect(JSON.stringify(buildPolicyReports(shuffled))).toBe(JSON.stringify(buildPolicyReports(report)));
+  });
+
   it('still publishes an empty ClusterPolicyReport when nothing failed, so stale results are replaced', () => {
     const { report } = buildRun();
     const clean = { ...report, findings: [], checks: report.checks.filter((c) => c.status === 'pass' || c.status === 'fail') };
@@ -64,5 +124,29 @@ describe('buildPolicyReports', () => {
     // Once the check runs again, only what it finds now is published.
     const back = buildPolicyReports({ ...report, findings: report.findings.filter((f) => f.resource.namespace !== 'payments') }, after);
     expect(back.find((o) => o.metadata.namespace === 'payments')).toBeUndefined();
+  });
+
+  it('carries a result over only within the bounds of a fresh one, whatever was edited into the cluster since', () => {
+    const { report } = buildRun();
+    const payments = buildPolicyReports(report).find((o) => o.metadata.namespace === 'payments')!;
+    const [mine] = payments.results;
+    const edited = {
+      ...payments,
+      results: [
+        { ...mine!, message: '<'.repeat(2_000_000), properties: { ...mine!.properties, junk: 'x'.repeat(1_000_000) } },
+        { ...mine!, severity: 'catastrophic' as 'high' }, // no report may hold it: the apply would be refused
+      ],
+    };
+    const gap: typeof report = {
+      ...report,
+      checks: report.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
+      findings: report.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'),
+    };
+    const after = buildPolicyReports(gap, [edited]);
+    const carried = after.find((o) => o.metadata.namespace === 'payments')!.results;
+    expect(carried).toHaveLength(1);
+    expect(carried[0]!.message).toHaveLength(1024);
+    expect(Object.keys(carried[0]!.properties).sort()).toEqual(['carriedFrom', 'controls', 'fingerprint']);
+    for (const o of after) expect(goJsonBytes(o), idOf(o)).toBeLessThanOrEqual(MAX_REPORT_BYTES);
   });
 });
