@@ -6,6 +6,7 @@
 // longer have findings) is the only I/O, through the Kubernetes client. Needs write access to
 // those kinds only; a failure is a warning, never a lost run.
 import { errorMessage } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { KubeApiError, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 
@@ -58,10 +59,25 @@ const API_VERSION_OF: Record<string, string> = {
 };
 
 /** `s` cut to `max` characters ending in "…", never between the two halves of an emoji or other astral character. */
-function clip(s: string, max = MAX_MESSAGE): string {
+function clip(s: string, max: number): string {
   if (s.length <= max) return s;
   const end = /[\ud800-\udbff]/.test(s[max - 2]!) ? max - 2 : max - 1;
   return `${s.slice(0, end)}…`;
+}
+
+/** What the API server's YAML decoder refuses (the whole object with it) or changes, besides oneLine's controls. */
+const YAML_UNSAFE = /[\u2028\u2029\ufffe\uffff]/g;
+
+/**
+ * Text of the cluster's as a report carries it, at most `max` characters. The apply body is
+ * read as YAML, which refuses DEL, C1 controls, U+FFFE, U+FFFF and half a character (a lone
+ * surrogate) with the whole object, and turns U+0085, U+2028 and U+2029 into spaces; and
+ * `kubectl describe` prints a message to a terminal as it is. So controls, line breaks and bidirectional
+ * overrides are written as \uXXXX (oneLine, as on a terminal), and so are those; half a
+ * character becomes U+FFFD. Applied twice it changes nothing (a carried result keeps its text).
+ */
+function text(s: string, max: number): string {
+  return clip(oneLine(s.toWellFormed()).replace(YAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16)}`), max);
 }
 
 /**
@@ -88,23 +104,23 @@ function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyRep
     severity: f.severity,
     result: f.waived ? 'skip' : 'fail',
     scored: !f.waived,
-    message: clip(f.message),
+    message: text(f.message, MAX_MESSAGE),
     timestamp: ts,
     resources: [{
-      ...(apiVersion ? { apiVersion } : {}), kind: clip(f.resource.kind, MAX_NAME), name: clip(f.resource.name, MAX_NAME),
-      ...(f.resource.namespace ? { namespace: clip(f.resource.namespace, MAX_NAME) } : {}),
+      ...(apiVersion ? { apiVersion } : {}), kind: text(f.resource.kind, MAX_NAME), name: text(f.resource.name, MAX_NAME),
+      ...(f.resource.namespace ? { namespace: text(f.resource.namespace, MAX_NAME) } : {}),
     }],
     properties: {
       fingerprint: f.fingerprint,
-      ...(f.controls.length ? { controls: clip(f.controls.join(', '), 512) } : {}),
-      ...(f.waiver ? { waiver: clip(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`, 512) } : {}),
+      ...(f.controls.length ? { controls: text(f.controls.join(', '), 512) } : {}),
+      ...(f.waiver ? { waiver: text(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`, 512) } : {}),
     },
   };
 }
 
 const BY_SEVERITY = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
 const RESULT_VALUES: ReadonlySet<string> = new Set(['pass', 'fail', 'warn', 'error', 'skip']);
-const str = (v: unknown, max = MAX_NAME) => (typeof v === 'string' ? clip(v, max) : undefined);
+const str = (v: unknown, max = MAX_NAME) => (typeof v === 'string' ? text(v, max) : undefined);
 
 /**
  * A result read back from the cluster, to be carried over, rebuilt from the fields ztaudit
@@ -124,10 +140,10 @@ function carriedOf(r: PolicyReportResult, from: string): PolicyReportResult | nu
     const v = str(p[key], max);
     if (v !== undefined) properties[key] = v;
   }
-  properties.carriedFrom ??= clip(from, MAX_NAME);
+  properties.carriedFrom ??= text(from, MAX_NAME);
   return {
     source: 'ztaudit',
-    policy: clip(r.policy, MAX_NAME),
+    policy: text(r.policy, MAX_NAME),
     category: str(r.category) ?? '',
     severity: r.severity,
     result: r.result,
@@ -225,7 +241,7 @@ export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pi
     if (c.status !== 'not-evaluated' && c.status !== 'error') continue;
     cluster.push({
       source: 'ztaudit', policy: c.id, category: c.area, severity: c.severity, result: c.status === 'error' ? 'error' : 'skip', scored: false,
-      message: clip(`${c.status}: ${c.reason ?? ''}`), timestamp: ts, properties: { status: c.status },
+      message: text(`${c.status}: ${c.reason ?? ''}`, MAX_MESSAGE), timestamp: ts, properties: { status: c.status },
     });
   }
   const objects: PolicyReportObject[] = [];
@@ -244,6 +260,9 @@ const PLURAL = { PolicyReport: 'policyreports', ClusterPolicyReport: 'clusterpol
 
 type Kind = keyof typeof PLURAL;
 type Ref = { kind: Kind; metadata: { namespace?: string; name?: string } };
+
+/** A namespace's name as the API server allows it (RFC 1123 label). */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const idOf = (o: Ref) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
@@ -284,6 +303,12 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
   }
   const wanted = buildPolicyReports(report, existing);
   for (const o of wanted) {
+    // Only from input that is no live cluster (--manifests, --snapshot): no report can be
+    // written there, and its name is not sent to the API server as part of a path.
+    if (o.metadata.namespace !== undefined && !NAMESPACE_NAME.test(o.metadata.namespace)) {
+      out.errors.push(`${o.kind} ${o.metadata.name} in namespace ${JSON.stringify(text(o.metadata.namespace, 100))}: not written: not a namespace name (a DNS label: at most 63 lowercase letters, digits and '-'); its ${o.results.length} result(s) are in the run's own reports`);
+      continue;
+    }
     try {
       ok(await client.request('PATCH', `${pathOf(o)}?fieldManager=${MANAGED_BY}&force=true`, `apply ${idOf(o)}`, { body: o, contentType: 'application/apply-patch+yaml' }));
       out.applied.push(idOf(o));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
-import { buildRun, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
+import type { KubeClient, KubeResponse } from '../../../src/kube/client.ts';
+import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, writePolicyReports, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
+import { buildRun, HOSTILE_NAMES, hostileReport, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
 
 /** etcd's default --max-request-bytes: a larger write is refused ("etcdserver: request is too large"). */
 const ETCD_LIMIT = 1.5 * 1024 * 1024;
@@ -29,6 +30,27 @@ function goJsonBytes(value: unknown): number {
   if (Array.isArray(value)) return 2 + Math.max(0, value.length - 1) + value.reduce((n: number, v) => n + goJsonBytes(v), 0);
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
   return 2 + Math.max(0, entries.length - 1) + entries.reduce((n, [k, v]) => n + goJsonBytes(k) + 1 + goJsonBytes(v), 0);
+}
+
+/** Every string in `value`, keys too. */
+function stringsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) { out.push(k); stringsOf(v, out); }
+  return out;
+}
+
+/**
+ * A client that records each request and answers as `answer` says (by default: lists are
+ * empty, everything else succeeds).
+ */
+function fakeClient(answer: (method: string, path: string) => KubeResponse | undefined = () => undefined) {
+  const sent: Array<{ method: string; path: string }> = [];
+  const respond = async (method: string, path: string): Promise<KubeResponse> => {
+    sent.push({ method, path });
+    return answer(method, path) ?? (method === 'GET' ? { status: 200, body: { items: [], metadata: {} } } : { status: 200, body: {} });
+  };
+  const client = { get: (path: string) => respond('GET', path), request: (method: string, path: string) => respond(method, path), close: () => {} } as unknown as KubeClient;
+  return { client, sent };
 }
 
 const idOf = (o: PolicyReportObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -92,6 +114,22 @@ describe('buildPolicyReports', () => {
     for (const [where, list] of names) expect(list, where).toEqual(list.map((_, i) => (i === 0 ? 'ztaudit' : `ztaudit-${i + 1}`)));
   });
 
+  it("writes the cluster's text so that the API server takes it as it is and a terminal shows it on its line", () => {
+    const objs = buildPolicyReports(worstCaseRun(20));
+    const hostile = buildPolicyReports(hostileReport());
+    // The namespace of an object is the finding's own (checked where it is written, below).
+    for (const value of stringsOf([...objs, ...hostile].map((o) => ({ ...o, metadata: { ...o.metadata, namespace: undefined } })))) {
+      expect(value.isWellFormed(), JSON.stringify(value.slice(0, 80))).toBe(true);
+      // What the YAML decoder refuses or folds, and what a terminal would act on.
+      expect(value, JSON.stringify(value.slice(0, 80))).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff\u202a-\u202e\u2066-\u2069]/);
+    }
+    const names = hostile.flatMap((o) => o.results.map((r) => r.resources?.[0]?.name));
+    expect(names).toContain('new\\u000aline\\u000d\\u000aend');
+    expect(names).toContain('lone \ufffd surrogate');
+    expect(names).toContain('emoji 😀 ü 日本');
+    expect(names).toContain(HOSTILE_NAMES[0]);
+  });
+
   it('splits the same findings into the same objects, in whatever order the run lists them', () => {
     const report = worstCaseRun(200);
     const reversed = [...report.findings].reverse();
@@ -148,5 +186,28 @@ describe('buildPolicyReports', () => {
     expect(carried[0]!.message).toHaveLength(1024);
     expect(Object.keys(carried[0]!.properties).sort()).toEqual(['carriedFrom', 'controls', 'fingerprint']);
     for (const o of after) expect(goJsonBytes(o), idOf(o)).toBeLessThanOrEqual(MAX_REPORT_BYTES);
+  });
+});
+
+describe('writePolicyReports', () => {
+  it('writes no report into a namespace whose name no cluster has (from --manifests), says so on one line, and writes the rest', async () => {
+    const { client, sent } = fakeClient();
+    const report = hostileReport();
+    const outcome = await writePolicyReports(report, client);
+    const odd = [...new Set(report.findings.map((f) => f.resource.namespace).filter((n): n is string => n !== undefined && n.startsWith('ns-')))];
+    expect(odd.length).toBe(HOSTILE_NAMES.length);
+    expect(outcome.errors).toHaveLength(odd.length);
+    for (const e of outcome.errors) {
+      expect(e).toMatch(/^PolicyReport ztaudit in namespace ".*": not written: not a namespace name/);
+      expect(e).not.toMatch(/[\n\r\u0000-\u001f]/);
+    }
+    // Nothing was sent for them; the other namespaces' reports and the cluster's were written.
+    const fine = [...new Set(report.findings.map((f) => f.resource.namespace).filter((n): n is string => n !== undefined && !n.startsWith('ns-')))].sort();
+    expect(fine.length).toBeGreaterThan(0);
+    const written = [...fine.map((n) => `PolicyReport/${n}/ztaudit`), 'ClusterPolicyReport/ztaudit'];
+    expect(outcome.applied).toEqual(written);
+    expect(sent.filter((r) => r.method === 'PATCH').map((r) => decodeURIComponent(r.path.split('?')[0]!))).toEqual([
+      ...fine.map((n) => `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${n}/policyreports/ztaudit`), '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit',
+    ]);
   });
 });

@@ -247,6 +247,9 @@ export const HOSTILE_TEXT: Record<string, (n: number) => string> = {
   controls: (n) => '\u0001\u001b\u0002'.repeat(n).slice(0, n),
   cjk: (n) => '日本'.repeat(n).slice(0, n),
   emoji: (n) => '😀'.repeat(n).slice(0, n),
+  // What YAML refuses in a document (DEL, C1 controls, noncharacters, half a character) or reads as a line break.
+  refused: (n) => '\u007f\u009b\ufffe\uffff\ud800'.repeat(n).slice(0, n),
+  folded: (n) => '\u0085\u2028\u2029'.repeat(n).slice(0, n),
 };
 
 /**
