@@ -259,6 +259,7 @@ export interface PolicyReportsOutcome {
 const PLURAL = { PolicyReport: 'policyreports', ClusterPolicyReport: 'clusterpolicyreports' } as const;
 
 type Kind = keyof typeof PLURAL;
+const PUBLISHED: readonly Kind[] = ['PolicyReport', 'ClusterPolicyReport'];
 type Ref = { kind: Kind; metadata: { namespace?: string; name?: string } };
 
 /** A namespace's name as the API server allows it (RFC 1123 label). */
@@ -279,15 +280,17 @@ function ok(r: KubeResponse): unknown {
 /**
  * Applies the run's reports (server-side apply, field manager "ztaudit") and deletes the
  * reports ztaudit wrote earlier that this run no longer produces (only when they could all be
- * listed). Errors are collected per object (e.g. a namespace that exists only in a manifests
- * directory); nothing throws.
+ * listed). When a kind could not be listed and some check was not evaluated this run, no report
+ * of that kind is written: the results it would carry over are unknown, and writing without
+ * them would show them resolved. Errors are collected per object (e.g. a namespace that exists
+ * only in a manifests directory); nothing throws.
  */
 export async function writePolicyReports(report: RunReport, client: KubeClient): Promise<PolicyReportsOutcome> {
   const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [] };
   // What ztaudit published before: needed to prune, and to carry over unevaluated checks' results.
   const existing: PolicyReportObject[] = [];
-  let listed = true;
-  for (const kind of ['PolicyReport', 'ClusterPolicyReport'] as const) {
+  const listed = new Set<Kind>();
+  for (const kind of PUBLISHED) {
     try {
       let cont = '';
       do {
@@ -296,13 +299,22 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
         for (const item of list?.items ?? []) existing.push({ ...item, kind });
         cont = list?.metadata?.continue ?? '';
       } while (cont);
+      listed.add(kind);
     } catch (error: unknown) {
-      listed = false;
       out.errors.push(`list ${kind}: ${errorMessage(error)}`);
     }
   }
   const wanted = buildPolicyReports(report, existing);
+  const blind = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').map((c) => c.id);
+  const held = new Set<Kind>();
+  for (const kind of PUBLISHED) {
+    if (listed.has(kind) || blind.length === 0) continue;
+    held.add(kind);
+    const shown = blind.slice(0, 5).join(', ') + (blind.length > 5 ? `, and ${blind.length - 5} more` : '');
+    out.errors.push(`${kind}s not written: they could not be listed, and ${blind.length} check(s) were not evaluated this run (${shown}); written without the results those checks had, the reports would show them resolved`);
+  }
   for (const o of wanted) {
+    if (held.has(o.kind)) continue;
     // Only from input that is no live cluster (--manifests, --snapshot): no report can be
     // written there, and its name is not sent to the API server as part of a path.
     if (o.metadata.namespace !== undefined && !NAMESPACE_NAME.test(o.metadata.namespace)) {
@@ -317,7 +329,7 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
     }
   }
   // Prune only with a complete picture of what exists.
-  if (!listed) return out;
+  if (listed.size < PUBLISHED.length) return out;
   const keep = new Set(wanted.map(idOf));
   for (const item of existing) {
     const id = idOf(item);

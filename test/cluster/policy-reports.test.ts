@@ -132,6 +132,37 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
     expect(payments.body.results).toMatchObject([{ policy: 'fake.rbac-wide-serviceaccount', result: 'fail', properties: { carriedFrom: 'run-20261126-0200' } }]);
   });
 
+  it('leaves the ClusterPolicyReport as it is when it cannot list it and a check was not evaluated (its results are not shown resolved)', async () => {
+    const first = withNamespaces(buildRun().report, ns);
+    await writePolicyReports(first, kc);
+    // Writes allowed, listing ClusterPolicyReports not (a hand-written ClusterRole, or a list that failed).
+    const token = await admin.clusterRoleAccount(ns('ci'), 'no-list', `ztaudit-no-list-${suffix}`, [
+      { apiGroups: ['wgpolicyk8s.io'], resources: ['policyreports', 'clusterpolicyreports'], verbs: ['create', 'patch', 'delete'] },
+      { apiGroups: ['wgpolicyk8s.io'], resources: ['policyreports'], verbs: ['list'] },
+    ]);
+    const limited = openKubeClient({ kubeconfigPath: tokenKubeconfig(cluster.server, cluster.caPem, token, 'no-list') }).client;
+    try {
+      // The open Namespace "shop" is a cluster-wide result; this run could not evaluate its check.
+      const gap: RunReport = {
+        ...first,
+        run: { ...first.run, id: 'run-gap-unlisted' },
+        checks: first.checks.map((c) => (c.id === 'fake.network-namespace-open' ? { ...c, status: 'not-evaluated' as const, reason: 'needs namespaces: forbidden' } : c)),
+        findings: first.findings.filter((f) => f.check !== 'fake.network-namespace-open'),
+      };
+      const outcome = await writePolicyReports(gap, limited);
+      const cpr = await admin.request('GET', '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit');
+      expect(cpr.body.metadata.annotations['ztaudit.dev/run-id']).toBe('run-20261126-0200');
+      expect(cpr.body.results).toContainEqual(expect.objectContaining({ policy: 'fake.network-namespace-open', result: 'fail', resources: [expect.objectContaining({ kind: 'Namespace', name: 'shop' })] }));
+      expect(outcome.errors[0]).toMatch(/^list ClusterPolicyReport: HTTP 403: /);
+      expect(outcome.errors[1]).toMatch(/^ClusterPolicyReports not written: they could not be listed, and 3 check\(s\) were not evaluated this run/);
+      expect(outcome.errors).toHaveLength(2);
+      expect(outcome.applied).toEqual([`PolicyReport/${ns('ci')}/ztaudit`, `PolicyReport/${ns('monitoring')}/ztaudit`, `PolicyReport/${ns('payments')}/ztaudit`]);
+      expect(outcome.deleted).toEqual([]);
+    } finally {
+      limited.close();
+    }
+  });
+
   it('publishes findings of the longest and most escaped text in objects the apiserver and etcd store', async () => {
     const report = worstCaseRun(300, ns);
     const outcome = await writePolicyReports(report, kc);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeClient, KubeResponse } from '../../../src/kube/client.ts';
+import type { RunReport } from '../../../src/run/types.ts';
 import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, writePolicyReports, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
 import { buildRun, HOSTILE_NAMES, hostileReport, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
 
@@ -209,5 +210,33 @@ describe('writePolicyReports', () => {
     expect(sent.filter((r) => r.method === 'PATCH').map((r) => decodeURIComponent(r.path.split('?')[0]!))).toEqual([
       ...fine.map((n) => `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${n}/policyreports/ztaudit`), '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit',
     ]);
+  });
+
+  it('writes no PolicyReport it could not list while a check went unevaluated, so none of that check\'s results reads as resolved', async () => {
+    const { report } = buildRun();
+    const forbidden = (method: string, path: string): KubeResponse | undefined => (method === 'GET' && path.startsWith('/apis/wgpolicyk8s.io/v1alpha2/policyreports?')
+      ? { status: 403, body: { message: 'policyreports.wgpolicyk8s.io is forbidden: User "system:serviceaccount:ztaudit:ztaudit" cannot list resource "policyreports"' } } : undefined);
+    // payments had one result of fake.rbac-wide-serviceaccount (ServiceAccount api); this run could
+    // not evaluate that check, and found something else there.
+    const open = report.findings.find((f) => f.check === 'fake.network-namespace-open')!;
+    const gap: RunReport = {
+      ...report,
+      checks: report.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
+      findings: [...report.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'), { ...open, fingerprint: 'fp-payments-open', resource: { kind: 'Service', namespace: 'payments', name: 'api' } }],
+    };
+    const { client, sent } = fakeClient(forbidden);
+    const outcome = await writePolicyReports(gap, client);
+    expect(sent.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['PATCH /apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit']);
+    expect(outcome.errors).toEqual([
+      'list PolicyReport: HTTP 403: policyreports.wgpolicyk8s.io is forbidden: User "system:serviceaccount:ztaudit:ztaudit" cannot list resource "policyreports"',
+      'PolicyReports not written: they could not be listed, and 3 check(s) were not evaluated this run (fake.rbac-wide-serviceaccount, fake.tls-needs-traefik, fake.pod-security-throws); written without the results those checks had, the reports would show them resolved',
+    ]);
+    // Every check evaluated: nothing to carry over, so the reports are written; only pruning waits for a complete listing.
+    const full = { ...report, checks: report.checks.filter((c) => c.status === 'pass' || c.status === 'fail') };
+    const again = fakeClient(forbidden);
+    const written = await writePolicyReports(full, again.client);
+    expect(written.applied).toEqual(['PolicyReport/ci/ztaudit', 'PolicyReport/monitoring/ztaudit', 'PolicyReport/payments/ztaudit', 'ClusterPolicyReport/ztaudit']);
+    expect(written.errors).toHaveLength(1);
+    expect(again.sent.some((r) => r.method === 'DELETE')).toBe(false);
   });
 });
