@@ -2,17 +2,21 @@
 // installed (minimal structural schemas written here), a run's PolicyReports and
 // ClusterPolicyReport are applied, a later run replaces them and prunes the reports of
 // namespaces that no longer have findings, findings of the longest and most escaped text are
-// split into objects that etcd stores, and a namespace that does not exist is an error for
-// that one object only.
+// split into objects that etcd stores, the chart's ClusterRole is all the publisher needs, and
+// a namespace that does not exist is an error for that one object only.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildPolicyReports, writePolicyReports } from '../../src/notify/policy-reports.ts';
 import { openKubeClient, type KubeClient } from '../../src/kube/client.ts';
 import type { RunReport } from '../../src/run/types.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { buildRun, HOSTILE_TEXT, worstCaseRun } from '../unit/report/fixtures.ts';
+import { findHelm, renderChart } from '../helm/helm.ts';
 import { Admin, describeCluster, tokenKubeconfig, uniqueName } from './env.ts';
+import type { PolicyRule } from '../../src/collect/rbac-rules.ts';
 
 const RESULT_VALUES = ['pass', 'fail', 'warn', 'error', 'skip'];
+
+const { helm } = findHelm('PolicyReports as the chart\'s ServiceAccount (test/cluster/policy-reports.test.ts)');
 
 function policyReportCrd(kind: 'PolicyReport' | 'ClusterPolicyReport', plural: string, namespaced: boolean): KubeObject {
   const count = { type: 'integer', minimum: 0 };
@@ -160,6 +164,37 @@ describeCluster('PolicyReport / ClusterPolicyReport publishing (--policy-reports
       expect(outcome.deleted).toEqual([]);
     } finally {
       limited.close();
+    }
+  });
+
+  it.skipIf(!helm)("publishes, replaces and prunes with nothing but the chart's policyReports ClusterRole", async () => {
+    const objects = renderChart(helm!, { policyReports: { enabled: true } }, { release: 'zt', namespace: ns('ci') });
+    const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'zt-ztaudit-policy-reports') as KubeObject & { rules: PolicyRule[] };
+    const token = await admin.clusterRoleAccount(ns('ci'), 'chart', `ztaudit-chart-pr-${suffix}`, role.rules);
+    const asChart = openKubeClient({ kubeconfigPath: tokenKubeconfig(cluster.server, cluster.caPem, token, 'chart') }).client;
+    try {
+      // From nothing of ours (create), then a run with a namespace fewer (patch, delete) and a check not evaluated (list, carry over).
+      for (const path of [`/apis/wgpolicyk8s.io/v1alpha2/namespaces/${ns('payments')}/policyreports/ztaudit`, '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit']) await admin.request('DELETE', path);
+      const first = withNamespaces(buildRun().report, ns);
+      const created = await writePolicyReports(first, asChart);
+      expect(created.errors).toEqual([]);
+      expect(created.applied).toContain(`PolicyReport/${ns('payments')}/ztaudit`);
+      const next: RunReport = {
+        ...first,
+        run: { ...first.run, id: 'run-chart-next' },
+        checks: first.checks.map((c) => (c.id === 'fake.network-namespace-open' ? { ...c, status: 'not-evaluated' as const, reason: 'needs namespaces: forbidden' } : c)),
+        findings: first.findings.filter((f) => f.resource.namespace !== ns('payments') && f.check !== 'fake.network-namespace-open'),
+      };
+      const pruned = await writePolicyReports(next, asChart);
+      expect(pruned.errors).toEqual([]);
+      expect(pruned.deleted).toEqual([`PolicyReport/${ns('payments')}/ztaudit`]);
+      const cpr = await admin.request('GET', '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit');
+      expect(cpr.body.results).toContainEqual(expect.objectContaining({ policy: 'fake.network-namespace-open', result: 'fail', properties: expect.objectContaining({ carriedFrom: 'run-20261126-0200' }) }));
+      // And nothing beyond those two kinds.
+      const other = await asChart.request('PATCH', `/api/v1/namespaces/${ns('ci')}/configmaps/x?fieldManager=ztaudit`, 'apply a ConfigMap', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, contentType: 'application/apply-patch+yaml' });
+      expect(other.status).toBe(403);
+    } finally {
+      asChart.close();
     }
   });
 
