@@ -283,14 +283,24 @@ function ok(r: KubeResponse): unknown {
  * listed). When a kind could not be listed and some check was not evaluated this run, no report
  * of that kind is written: the results it would carry over are unknown, and writing without
  * them would show them resolved. Errors are collected per object (e.g. a namespace that exists
- * only in a manifests directory); nothing throws.
+ * only in a manifests directory), one line each; once a request gets no answer, nothing more is
+ * sent. Nothing throws.
  */
 export async function writePolicyReports(report: RunReport, client: KubeClient): Promise<PolicyReportsOutcome> {
   const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [] };
   // What ztaudit published before: needed to prune, and to carry over unevaluated checks' results.
   const existing: PolicyReportObject[] = [];
   const listed = new Set<Kind>();
+  // Set when a request got no answer at all, after the client's retries: each further request
+  // would wait as long again (a timeout per object of a thousand namespaces), so none is sent.
+  let silent: string | null = null;
+  let unsent = 0;
+  const answered = (error: unknown) => {
+    if (!(error instanceof KubeApiError)) silent ??= errorMessage(error);
+    return errorMessage(error);
+  };
   for (const kind of PUBLISHED) {
+    if (silent) break;
     try {
       let cont = '';
       do {
@@ -301,19 +311,23 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
       } while (cont);
       listed.add(kind);
     } catch (error: unknown) {
-      out.errors.push(`list ${kind}: ${errorMessage(error)}`);
+      out.errors.push(`list ${kind}: ${answered(error)}`);
     }
   }
   const wanted = buildPolicyReports(report, existing);
   const blind = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').map((c) => c.id);
   const held = new Set<Kind>();
   for (const kind of PUBLISHED) {
-    if (listed.has(kind) || blind.length === 0) continue;
+    if (listed.has(kind) || blind.length === 0 || silent) continue;
     held.add(kind);
     const shown = blind.slice(0, 5).join(', ') + (blind.length > 5 ? `, and ${blind.length - 5} more` : '');
     out.errors.push(`${kind}s not written: they could not be listed, and ${blind.length} check(s) were not evaluated this run (${shown}); written without the results those checks had, the reports would show them resolved`);
   }
   for (const o of wanted) {
+    if (silent) {
+      unsent++;
+      continue;
+    }
     if (held.has(o.kind)) continue;
     // Only from input that is no live cluster (--manifests, --snapshot): no report can be
     // written there, and its name is not sent to the API server as part of a path.
@@ -325,8 +339,12 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
       ok(await client.request('PATCH', `${pathOf(o)}?fieldManager=${MANAGED_BY}&force=true`, `apply ${idOf(o)}`, { body: o, contentType: 'application/apply-patch+yaml' }));
       out.applied.push(idOf(o));
     } catch (error: unknown) {
-      out.errors.push(`${idOf(o)}: ${errorMessage(error)}`);
+      out.errors.push(`${idOf(o)}: ${answered(error)}`);
     }
+  }
+  if (silent) {
+    if (unsent > 0) out.errors.push(`${unsent} report(s) not sent and none removed: the API server did not answer (${silent})`);
+    return out;
   }
   // Prune only with a complete picture of what exists.
   if (listed.size < PUBLISHED.length) return out;
@@ -338,7 +356,8 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
       ok(await client.request('DELETE', pathOf(item), `delete ${id}`));
       out.deleted.push(id);
     } catch (error: unknown) {
-      out.errors.push(`delete ${id}: ${errorMessage(error)}`);
+      out.errors.push(`delete ${id}: ${answered(error)}`);
+      if (silent) break;
     }
   }
   return out;

@@ -1,5 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import type { KubeClient, KubeResponse } from '../../../src/kube/client.ts';
+import { main } from '../../../src/cli/main.ts';
+import { kubeconfigFor } from '../../helpers/local-api-server.ts';
+import { TransportError, type KubeClient, type KubeResponse } from '../../../src/kube/client.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, writePolicyReports, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
 import { buildRun, HOSTILE_NAMES, hostileReport, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
@@ -42,7 +49,7 @@ function stringsOf(value: unknown, out: string[] = []): string[] {
 
 /**
  * A client that records each request and answers as `answer` says (by default: lists are
- * empty, everything else succeeds).
+ * empty, everything else succeeds); an `answer` that throws is a request that got no answer.
  */
 function fakeClient(answer: (method: string, path: string) => KubeResponse | undefined = () => undefined) {
   const sent: Array<{ method: string; path: string }> = [];
@@ -238,5 +245,91 @@ describe('writePolicyReports', () => {
     expect(written.applied).toEqual(['PolicyReport/ci/ztaudit', 'PolicyReport/monitoring/ztaudit', 'PolicyReport/payments/ztaudit', 'ClusterPolicyReport/ztaudit']);
     expect(written.errors).toHaveLength(1);
     expect(again.sent.some((r) => r.method === 'DELETE')).toBe(false);
+  });
+
+  it('says each refused object on one line naming it (403, 409, 422) and writes the others', async () => {
+    const { report } = buildRun();
+    const status = (code: number, message: string): KubeResponse => ({ status: code, body: { kind: 'Status', message } });
+    const { client } = fakeClient((method, path) => {
+      if (method !== 'PATCH') return undefined;
+      if (path.includes('/namespaces/ci/')) return status(403, 'policyreports.wgpolicyk8s.io "ztaudit" is forbidden: User "system:serviceaccount:ztaudit:ztaudit"\ncannot patch resource "policyreports"');
+      if (path.includes('/namespaces/monitoring/')) return status(409, 'Operation cannot be fulfilled on policyreports.wgpolicyk8s.io "ztaudit": the object has been modified');
+      if (path.includes('/namespaces/payments/')) return status(422, 'PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].severity: Unsupported value: "grave"');
+      return undefined;
+    });
+    const outcome = await writePolicyReports(report, client);
+    expect(outcome.errors).toEqual([
+      'PolicyReport/ci/ztaudit: HTTP 403: policyreports.wgpolicyk8s.io "ztaudit" is forbidden: User "system:serviceaccount:ztaudit:ztaudit"\\u000acannot patch resource "policyreports"',
+      'PolicyReport/monitoring/ztaudit: HTTP 409: Operation cannot be fulfilled on policyreports.wgpolicyk8s.io "ztaudit": the object has been modified',
+      'PolicyReport/payments/ztaudit: HTTP 422: PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].severity: Unsupported value: "grave"',
+    ]);
+    expect(outcome.applied).toEqual(['ClusterPolicyReport/ztaudit']);
+  });
+
+  it('sends nothing more once the API server does not answer, and says how many reports were not sent', async () => {
+    const { report } = buildRun();
+    const { client, sent } = fakeClient((method, path) => {
+      if (method === 'PATCH' && path.includes('/namespaces/monitoring/')) throw new TransportError('ETIMEDOUT', 'no response within 10000 ms (4 attempts over 41.2 s)');
+      return undefined;
+    });
+    const outcome = await writePolicyReports(report, client);
+    expect(sent.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      'GET /apis/wgpolicyk8s.io/v1alpha2/policyreports', 'GET /apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports',
+      'PATCH /apis/wgpolicyk8s.io/v1alpha2/namespaces/ci/policyreports/ztaudit', 'PATCH /apis/wgpolicyk8s.io/v1alpha2/namespaces/monitoring/policyreports/ztaudit',
+    ]);
+    expect(outcome.errors).toEqual([
+      'PolicyReport/monitoring/ztaudit: no response within 10000 ms (4 attempts over 41.2 s)',
+      '2 report(s) not sent and none removed: the API server did not answer (no response within 10000 ms (4 attempts over 41.2 s))',
+    ]);
+    // Not even the listing answered: nothing else is tried.
+    const dead = fakeClient(() => { throw new TransportError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:443 (4 attempts over 2.1 s)'); });
+    const none = await writePolicyReports(report, dead.client);
+    expect(dead.sent).toHaveLength(1);
+    expect(none.errors).toEqual(['list PolicyReport: connect ECONNREFUSED 10.0.0.1:443 (4 attempts over 2.1 s)', '4 report(s) not sent and none removed: the API server did not answer (connect ECONNREFUSED 10.0.0.1:443 (4 attempts over 2.1 s))']);
+  });
+});
+
+describe('ztaudit run --policy-reports', () => {
+  it('stores the run and exits as usual when the API server refuses reports; each refusal is one warning naming the report', async () => {
+    const seen: string[] = [];
+    let patches = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url?.split('?')[0]}`);
+        const refusal = req.method === 'PATCH' ? [
+          { status: 403, message: 'policyreports.wgpolicyk8s.io "ztaudit" is forbidden:\nUser "system:serviceaccount:ztaudit:ztaudit" cannot create resource "policyreports"' },
+          { status: 409, message: 'Operation cannot be fulfilled on policyreports.wgpolicyk8s.io "ztaudit": the object has been modified' },
+          { status: 422, message: 'PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].result: Unsupported value: "x"' },
+        ][patches++] : undefined;
+        res.writeHead(refusal?.status ?? 200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(refusal ? { kind: 'Status', status: 'Failure', message: refusal.message } : { items: [], metadata: {} }));
+      });
+    });
+    const kubeconfig = await kubeconfigFor(server);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-polr-'));
+      const err: string[] = [];
+      // The reports go to the cluster of the current kubeconfig (--kubeconfig is a source of its own).
+      const cli = { stdout: () => {}, stderr: (t: string) => err.push(t), env: { KUBECONFIG: kubeconfig }, isTTY: false, cwd: join(import.meta.dirname, '../../..') };
+      const code = await main(['run', '--manifests', 'examples/demo-cluster', '--config', 'examples/ztaudit.demo.yaml', '--out', join(dir, 'out'), '--format', 'json',
+        '--history', join(dir, 'h.db'), '--no-notify', '--policy-reports'], cli);
+      expect(code, err.join('')).toBe(0);
+      const db = new DatabaseSync(join(dir, 'h.db'), { readOnly: true });
+      expect((db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n).toBe(1);
+      db.close();
+      const lines = err.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+      const warnings = lines.filter((l) => l.level === 'warn' && l.msg.startsWith('policy reports:')).map((l) => l.msg);
+      expect(warnings).toHaveLength(3);
+      expect(warnings[0]).toMatch(/^policy reports: PolicyReport\/[a-z0-9-]+\/ztaudit: HTTP 403: policyreports.wgpolicyk8s.io "ztaudit" is forbidden:\\u000aUser /);
+      expect(warnings[1]).toMatch(/^policy reports: PolicyReport\/[a-z0-9-]+\/ztaudit: HTTP 409: Operation cannot be fulfilled/);
+      expect(warnings[2]).toMatch(/^policy reports: PolicyReport\/[a-z0-9-]+\/ztaudit: HTTP 422: PolicyReport.wgpolicyk8s.io "ztaudit" is invalid/);
+      for (const w of warnings) expect(w).not.toMatch(/[\n\r]/);
+      const written = seen.filter((s) => s.startsWith('PATCH')).length - 3;
+      expect(lines.map((l) => l.msg)).toContain(`policy reports: ${written} written, 0 removed`);
+      expect(written).toBeGreaterThan(0);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
