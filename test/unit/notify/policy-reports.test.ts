@@ -247,6 +247,18 @@ describe('writePolicyReports', () => {
     expect(again.sent.some((r) => r.method === 'DELETE')).toBe(false);
   });
 
+  it('deletes the numbered reports a run no longer fills, and lists only reports labelled as ztaudit\'s', async () => {
+    const { report } = buildRun();
+    const full = { ...report, checks: report.checks.filter((c) => c.status === 'pass' || c.status === 'fail') };
+    const ours = (namespace: string, name: string) => ({ apiVersion: 'wgpolicyk8s.io/v1alpha2', kind: 'PolicyReport', metadata: { namespace, name, labels: { 'app.kubernetes.io/managed-by': 'ztaudit' } }, results: [] });
+    const { client, sent } = fakeClient((method, path) => (method === 'GET' && path.startsWith('/apis/wgpolicyk8s.io/v1alpha2/policyreports?')
+      ? { status: 200, body: { items: [ours('payments', 'ztaudit'), ours('payments', 'ztaudit-2'), ours('payments', 'ztaudit-3'), ours('gone', 'ztaudit')], metadata: {} } } : undefined));
+    const outcome = await writePolicyReports(full, client);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.deleted).toEqual(['PolicyReport/payments/ztaudit-2', 'PolicyReport/payments/ztaudit-3', 'PolicyReport/gone/ztaudit']);
+    for (const list of sent.filter((r) => r.method === 'GET')) expect(decodeURIComponent(list.path)).toContain('?labelSelector=app.kubernetes.io/managed-by=ztaudit&');
+  });
+
   it('says each refused object on one line naming it (403, 409, 422) and writes the others', async () => {
     const { report } = buildRun();
     const status = (code: number, message: string): KubeResponse => ({ status: code, body: { kind: 'Status', message } });
