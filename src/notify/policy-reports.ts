@@ -6,15 +6,25 @@
 // longer have findings) is the only I/O, through the Kubernetes client. Needs write access to
 // those kinds only; a failure is a warning, never a lost run.
 import { errorMessage } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { KubeApiError, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 
 export const POLICY_REPORT_API = 'wgpolicyk8s.io/v1alpha2';
 export const MANAGED_BY = 'ztaudit';
 export const REPORT_NAME = 'ztaudit';
-/** Keeps each object far below etcd's 1.5 MiB limit; more results go into numbered reports. */
+/** Results per object at most; more go into numbered reports (ztaudit-2, ztaudit-3, ...). */
 export const MAX_RESULTS_PER_REPORT = 1000;
+/**
+ * An object's size as the API server stores it (storedBytes) stays within this, whatever the
+ * results hold: etcd refuses a write over 1.5 MiB (its default --max-request-bytes), and the
+ * object's managed fields come on top of what is sent. A thousand results of long messages
+ * and names are past that; so are far fewer whose text the server writes escaped.
+ */
+export const MAX_REPORT_BYTES = 1024 * 1024;
 const MAX_MESSAGE = 1024;
+/** A Kubernetes object name's longest (DNS subdomain); subjects (User, Group) may be longer. */
+const MAX_NAME = 253;
 
 type PolicyResultValue = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
 
@@ -27,7 +37,8 @@ export interface PolicyReportResult {
   result: PolicyResultValue;
   scored: boolean;
   message: string;
-  timestamp: { seconds: number; nanos: number };
+  /** When the result was found (absent only on a carried result that had none). */
+  timestamp?: { seconds: number; nanos: number };
   resources?: Array<{ apiVersion?: string; kind: string; name: string; namespace?: string }>;
   properties: Record<string, string>;
 }
@@ -47,7 +58,42 @@ const API_VERSION_OF: Record<string, string> = {
   Role: 'rbac.authorization.k8s.io/v1', ClusterRole: 'rbac.authorization.k8s.io/v1', RoleBinding: 'rbac.authorization.k8s.io/v1', ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',
 };
 
-const clip = (s: string, max = MAX_MESSAGE) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+/** `s` cut to `max` characters ending in "…", never between the two halves of an emoji or other astral character. */
+function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const end = /[\ud800-\udbff]/.test(s[max - 2]!) ? max - 2 : max - 1;
+  return `${s.slice(0, end)}…`;
+}
+
+/** What the API server's YAML decoder refuses (the whole object with it) or changes, besides oneLine's controls. */
+const YAML_UNSAFE = /[\u2028\u2029\ufffe\uffff]/g;
+
+/**
+ * Text of the cluster's as a report carries it, at most `max` characters. The apply body is
+ * read as YAML, which refuses DEL, C1 controls, U+FFFE, U+FFFF and half a character (a lone
+ * surrogate) with the whole object, and turns U+0085, U+2028 and U+2029 into spaces; and
+ * `kubectl describe` prints a message to a terminal as it is. So controls, line breaks and bidirectional
+ * overrides are written as \uXXXX (oneLine, as on a terminal), and so are those; half a
+ * character becomes U+FFFD. Applied twice it changes nothing (a carried result keeps its text).
+ */
+function text(s: string, max: number): string {
+  return clip(oneLine(s.toWellFormed()).replace(YAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16)}`), max);
+}
+
+/**
+ * An upper bound of `value`'s size once the API server has stored it: its JSON in UTF-8, with
+ * what Go's encoder writes longer than JSON.stringify does counted at its length there (`<`,
+ * `>` and `&` become six-byte \u escapes, and so may U+2028, U+2029, backspace and form feed).
+ */
+export function storedBytes(value: unknown): number {
+  const json = JSON.stringify(value);
+  let extra = 0;
+  for (const m of json.matchAll(/[<>&\u2028\u2029]|\\[bf]/g)) extra += LONGER_IN_GO[m[0]]!;
+  return Buffer.byteLength(json, 'utf8') + extra;
+}
+
+/** Bytes Go's JSON encoder writes beyond JSON.stringify's UTF-8 (a `\\b` may be a backslash and a b: counted all the same). */
+const LONGER_IN_GO: Record<string, number> = { '<': 5, '>': 5, '&': 5, '\u2028': 3, '\u2029': 3, '\\b': 4, '\\f': 4 };
 
 function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyReportResult {
   const apiVersion = API_VERSION_OF[f.resource.kind];
@@ -58,14 +104,54 @@ function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyRep
     severity: f.severity,
     result: f.waived ? 'skip' : 'fail',
     scored: !f.waived,
-    message: clip(f.message),
+    message: text(f.message, MAX_MESSAGE),
     timestamp: ts,
-    resources: [{ ...(apiVersion ? { apiVersion } : {}), kind: f.resource.kind, name: f.resource.name, ...(f.resource.namespace ? { namespace: f.resource.namespace } : {}) }],
+    resources: [{
+      ...(apiVersion ? { apiVersion } : {}), kind: text(f.resource.kind, MAX_NAME), name: text(f.resource.name, MAX_NAME),
+      ...(f.resource.namespace ? { namespace: text(f.resource.namespace, MAX_NAME) } : {}),
+    }],
     properties: {
       fingerprint: f.fingerprint,
-      ...(f.controls.length ? { controls: clip(f.controls.join(', '), 512) } : {}),
-      ...(f.waiver ? { waiver: clip(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`, 512) } : {}),
+      ...(f.controls.length ? { controls: text(f.controls.join(', '), 512) } : {}),
+      ...(f.waiver ? { waiver: text(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`, 512) } : {}),
     },
+  };
+}
+
+const BY_SEVERITY = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
+const RESULT_VALUES: ReadonlySet<string> = new Set(['pass', 'fail', 'warn', 'error', 'skip']);
+const str = (v: unknown, max = MAX_NAME) => (typeof v === 'string' ? text(v, max) : undefined);
+
+/**
+ * A result read back from the cluster, to be carried over, rebuilt from the fields ztaudit
+ * writes and held to resultOf's bounds (an object of ours may have been edited since); null
+ * when it is not one a report could hold.
+ */
+function carriedOf(r: PolicyReportResult, from: string): PolicyReportResult | null {
+  const res = r.resources?.[0];
+  const [apiVersion, kind, name, namespace] = [str(res?.apiVersion), str(res?.kind), str(res?.name), str(res?.namespace)];
+  if (typeof r.policy !== 'string' || !Object.hasOwn(BY_SEVERITY, r.severity) || !RESULT_VALUES.has(r.result) || !name || !kind) return null;
+  const p: Record<string, unknown> = r.properties ?? {};
+  const ts: Partial<Record<string, unknown>> = r.timestamp ?? {};
+  const seconds = Number.isSafeInteger(ts.seconds) ? ts.seconds as number : undefined;
+  const nanos = Number.isInteger(ts.nanos) && (ts.nanos as number) >= 0 && (ts.nanos as number) < 1e9 ? ts.nanos as number : 0;
+  const properties: Record<string, string> = {};
+  for (const [key, max] of [['fingerprint', MAX_NAME], ['controls', 512], ['waiver', 512], ['carriedFrom', MAX_NAME]] as const) {
+    const v = str(p[key], max);
+    if (v !== undefined) properties[key] = v;
+  }
+  properties.carriedFrom ??= text(from, MAX_NAME);
+  return {
+    source: 'ztaudit',
+    policy: text(r.policy, MAX_NAME),
+    category: str(r.category) ?? '',
+    severity: r.severity,
+    result: r.result,
+    scored: r.scored === true,
+    message: str(r.message, MAX_MESSAGE) ?? '',
+    ...(seconds !== undefined ? { timestamp: { seconds, nanos } } : {}),
+    resources: [{ ...(apiVersion ? { apiVersion } : {}), kind, name, ...(namespace ? { namespace } : {}) }],
+    properties,
   };
 }
 
@@ -75,30 +161,46 @@ function summaryOf(results: PolicyReportResult[]): PolicyReportObject['summary']
   return s;
 }
 
-const BY_SEVERITY = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
+/** By UTF-16 code units: the same order on every machine, whatever its locale. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * The objects of one namespace (or of the cluster), numbered ztaudit, ztaudit-2, ...: results in
+ * a fixed order (severity, check, resource, fingerprint), a new object begun when one holds
+ * MAX_RESULTS_PER_REPORT results or the next would take it past MAX_REPORT_BYTES. The same
+ * results make the same objects, and one result always fits (each is clipped, resultOf).
+ */
 function chunked(kind: PolicyReportObject['kind'], namespace: string | undefined, results: PolicyReportResult[], report: RunReport): PolicyReportObject[] {
   const nameOf = (r: PolicyReportResult) => r.resources?.[0]?.name ?? '';
-  results.sort((a, b) => (BY_SEVERITY[a.severity] - BY_SEVERITY[b.severity]) || a.policy.localeCompare(b.policy) || nameOf(a).localeCompare(nameOf(b))
-    || (a.properties.fingerprint ?? '').localeCompare(b.properties.fingerprint ?? ''));
-  const out: PolicyReportObject[] = [];
-  for (let i = 0; i === 0 || i < results.length; i += MAX_RESULTS_PER_REPORT) {
-    const part = results.slice(i, i + MAX_RESULTS_PER_REPORT);
-    const n = i / MAX_RESULTS_PER_REPORT;
-    out.push({
-      apiVersion: POLICY_REPORT_API,
-      kind,
-      metadata: {
-        name: n === 0 ? REPORT_NAME : `${REPORT_NAME}-${n + 1}`,
-        ...(namespace ? { namespace } : {}),
-        labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/name': 'ztaudit' },
-        annotations: { 'ztaudit.dev/run-id': report.run.id, 'ztaudit.dev/started-at': report.run.startedAt },
-      },
-      summary: summaryOf(part),
-      results: part,
-    });
+  results.sort((a, b) => (BY_SEVERITY[a.severity] - BY_SEVERITY[b.severity]) || byText(a.policy, b.policy) || byText(nameOf(a), nameOf(b))
+    || byText(a.properties.fingerprint ?? '', b.properties.fingerprint ?? ''));
+  const objectOf = (name: string, part: PolicyReportResult[]): PolicyReportObject => ({
+    apiVersion: POLICY_REPORT_API,
+    kind,
+    metadata: {
+      name,
+      ...(namespace ? { namespace } : {}),
+      labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, 'app.kubernetes.io/name': 'ztaudit' },
+      annotations: { 'ztaudit.dev/run-id': report.run.id, 'ztaudit.dev/started-at': report.run.startedAt },
+    },
+    summary: summaryOf(part),
+    results: part,
+  });
+  // Everything but the results, at its largest (the longest name, four-digit counts).
+  const envelope = storedBytes({ ...objectOf(`${REPORT_NAME}-${results.length + 1}`, []), summary: { pass: 1000, fail: 1000, warn: 1000, error: 1000, skip: 1000 } });
+  const parts: PolicyReportResult[][] = [[]];
+  let bytes = envelope;
+  for (const r of results) {
+    const size = storedBytes(r) + 1; // and its comma
+    let part = parts[parts.length - 1]!;
+    if (part.length > 0 && (part.length >= MAX_RESULTS_PER_REPORT || bytes + size > MAX_REPORT_BYTES)) {
+      parts.push((part = []));
+      bytes = envelope;
+    }
+    part.push(r);
+    bytes += size;
   }
-  return out;
+  return parts.map((part, n) => objectOf(n === 0 ? REPORT_NAME : `${REPORT_NAME}-${n + 1}`, part));
 }
 
 /**
@@ -125,7 +227,8 @@ export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pi
     const from = (o.metadata as { annotations?: Record<string, string> }).annotations?.['ztaudit.dev/run-id'] ?? 'an earlier run';
     for (const r of Array.isArray(o.results) ? o.results : []) {
       if (!unevaluated.has(r.policy) || !r.resources?.length) continue;
-      const carried = { ...r, properties: { ...r.properties, carriedFrom: r.properties?.carriedFrom ?? from } };
+      const carried = carriedOf(r, from);
+      if (!carried) continue;
       const ns = o.kind === 'PolicyReport' ? o.metadata.namespace : undefined;
       if (ns) {
         const list = byNamespace.get(ns);
@@ -138,7 +241,7 @@ export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pi
     if (c.status !== 'not-evaluated' && c.status !== 'error') continue;
     cluster.push({
       source: 'ztaudit', policy: c.id, category: c.area, severity: c.severity, result: c.status === 'error' ? 'error' : 'skip', scored: false,
-      message: clip(`${c.status}: ${c.reason ?? ''}`), timestamp: ts, properties: { status: c.status },
+      message: text(`${c.status}: ${c.reason ?? ''}`, MAX_MESSAGE), timestamp: ts, properties: { status: c.status },
     });
   }
   const objects: PolicyReportObject[] = [];
@@ -156,7 +259,11 @@ export interface PolicyReportsOutcome {
 const PLURAL = { PolicyReport: 'policyreports', ClusterPolicyReport: 'clusterpolicyreports' } as const;
 
 type Kind = keyof typeof PLURAL;
+const PUBLISHED: readonly Kind[] = ['PolicyReport', 'ClusterPolicyReport'];
 type Ref = { kind: Kind; metadata: { namespace?: string; name?: string } };
+
+/** A namespace's name as the API server allows it (RFC 1123 label). */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const idOf = (o: Ref) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
@@ -173,15 +280,27 @@ function ok(r: KubeResponse): unknown {
 /**
  * Applies the run's reports (server-side apply, field manager "ztaudit") and deletes the
  * reports ztaudit wrote earlier that this run no longer produces (only when they could all be
- * listed). Errors are collected per object (e.g. a namespace that exists only in a manifests
- * directory); nothing throws.
+ * listed). When a kind could not be listed and some check was not evaluated this run, no report
+ * of that kind is written: the results it would carry over are unknown, and writing without
+ * them would show them resolved. Errors are collected per object (e.g. a namespace that exists
+ * only in a manifests directory), one line each; once a request gets no answer, nothing more is
+ * sent. Nothing throws.
  */
 export async function writePolicyReports(report: RunReport, client: KubeClient): Promise<PolicyReportsOutcome> {
   const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [] };
   // What ztaudit published before: needed to prune, and to carry over unevaluated checks' results.
   const existing: PolicyReportObject[] = [];
-  let listed = true;
-  for (const kind of ['PolicyReport', 'ClusterPolicyReport'] as const) {
+  const listed = new Set<Kind>();
+  // Set when a request got no answer at all, after the client's retries: each further request
+  // would wait as long again (a timeout per object of a thousand namespaces), so none is sent.
+  let silent: string | null = null;
+  let unsent = 0;
+  const answered = (error: unknown) => {
+    if (!(error instanceof KubeApiError)) silent ??= errorMessage(error);
+    return errorMessage(error);
+  };
+  for (const kind of PUBLISHED) {
+    if (silent) break;
     try {
       let cont = '';
       do {
@@ -190,22 +309,45 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
         for (const item of list?.items ?? []) existing.push({ ...item, kind });
         cont = list?.metadata?.continue ?? '';
       } while (cont);
+      listed.add(kind);
     } catch (error: unknown) {
-      listed = false;
-      out.errors.push(`list ${kind}: ${errorMessage(error)}`);
+      out.errors.push(`list ${kind}: ${answered(error)}`);
     }
   }
   const wanted = buildPolicyReports(report, existing);
+  const blind = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').map((c) => c.id);
+  const held = new Set<Kind>();
+  for (const kind of PUBLISHED) {
+    if (listed.has(kind) || blind.length === 0 || silent) continue;
+    held.add(kind);
+    const shown = blind.slice(0, 5).join(', ') + (blind.length > 5 ? `, and ${blind.length - 5} more` : '');
+    out.errors.push(`${kind}s not written: they could not be listed, and ${blind.length} check(s) were not evaluated this run (${shown}); written without the results those checks had, the reports would show them resolved`);
+  }
   for (const o of wanted) {
+    if (silent) {
+      unsent++;
+      continue;
+    }
+    if (held.has(o.kind)) continue;
+    // Only from input that is no live cluster (--manifests, --snapshot): no report can be
+    // written there, and its name is not sent to the API server as part of a path.
+    if (o.metadata.namespace !== undefined && !NAMESPACE_NAME.test(o.metadata.namespace)) {
+      out.errors.push(`${o.kind} ${o.metadata.name} in namespace ${JSON.stringify(text(o.metadata.namespace, 100))}: not written: not a namespace name (a DNS label: at most 63 lowercase letters, digits and '-'); its ${o.results.length} result(s) are in the run's own reports`);
+      continue;
+    }
     try {
       ok(await client.request('PATCH', `${pathOf(o)}?fieldManager=${MANAGED_BY}&force=true`, `apply ${idOf(o)}`, { body: o, contentType: 'application/apply-patch+yaml' }));
       out.applied.push(idOf(o));
     } catch (error: unknown) {
-      out.errors.push(`${idOf(o)}: ${errorMessage(error)}`);
+      out.errors.push(`${idOf(o)}: ${answered(error)}`);
     }
   }
+  if (silent) {
+    if (unsent > 0) out.errors.push(`${unsent} report(s) not sent and none removed: the API server did not answer (${silent})`);
+    return out;
+  }
   // Prune only with a complete picture of what exists.
-  if (!listed) return out;
+  if (listed.size < PUBLISHED.length) return out;
   const keep = new Set(wanted.map(idOf));
   for (const item of existing) {
     const id = idOf(item);
@@ -214,7 +356,8 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
       ok(await client.request('DELETE', pathOf(item), `delete ${id}`));
       out.deleted.push(id);
     } catch (error: unknown) {
-      out.errors.push(`delete ${id}: ${errorMessage(error)}`);
+      out.errors.push(`delete ${id}: ${answered(error)}`);
+      if (silent) break;
     }
   }
   return out;

@@ -11,6 +11,7 @@ import { defaultConfig } from '../../src/config/types.ts';
 import { auditSnapshot } from '../../src/engine/audit.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { parseServeFlags } from '../../src/cli/serve.ts';
+import { parseRunFlags } from '../../src/cli/run.ts';
 import { parse } from 'yaml';
 import { byKind, CHART_DIR, findHelm, renderChart, runHelm, templateChart } from './helm.ts';
 
@@ -173,6 +174,36 @@ describe.skipIf(!helm)('helm chart', () => {
     const wider = byKind(renderChart(h, { rbac: { create: true, extraConfigMapNames: ['my-nginx', 'istio'] } }), 'ClusterRole') as Obj[];
     expect(wider[0]!.rules).toEqual(auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx'] }));
     expect(cmRule(wider[0]!.rules).resourceNames).toContain('my-nginx');
+  });
+
+  it('policyReports.enabled passes --policy-reports and grants list, create, patch and delete on the two report kinds only; off by default', () => {
+    const off = renderChart(h);
+    expect(argsOf(off)).not.toContain('--policy-reports');
+    expect(byKind(off, 'ClusterRole').map((r) => r.metadata?.name)).toEqual(['zt-ztaudit-reader']);
+    for (const mode of ['cronjob', 'serve']) {
+      const on = renderChart(h, { mode, policyReports: { enabled: true } });
+      const args = argsOf(on);
+      expect(mode === 'serve' ? parseServeFlags(args.slice(1)).policyReports : parseRunFlags(args.slice(1)).policyReports, mode).toBe(true);
+      const roles = byKind(on, 'ClusterRole') as Obj[];
+      expect(roles.map((r) => r.metadata.name), mode).toEqual(['zt-ztaudit-reader', 'zt-ztaudit-policy-reports']);
+      expect(roles[1]!.rules).toEqual([{ apiGroups: ['wgpolicyk8s.io'], resources: ['policyreports', 'clusterpolicyreports'], verbs: ['list', 'create', 'patch', 'delete'] }]);
+      // The reader stays read-only: the writes are in their own role, on those kinds alone.
+      expect(roles[0]!.rules).toEqual(auditorClusterRoleRules());
+      const binding = (byKind(on, 'ClusterRoleBinding') as Obj[]).find((b) => b.metadata.name === 'zt-ztaudit-policy-reports')!;
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'zt-ztaudit-policy-reports' });
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zt-ztaudit', namespace: 'ztaudit' }]);
+    }
+    // RBAC left to the operator: the flag, no role.
+    const own = renderChart(h, { policyReports: { enabled: true }, rbac: { create: false }, serviceAccount: { create: false, name: 'audit' } });
+    expect(argsOf(own)).toContain('--policy-reports');
+    expect(byKind(own, 'ClusterRole')).toHaveLength(0);
+    // The flag alone would run without the permissions it needs: refused, naming the value to set.
+    const bare = templateChart(h, { run: { extraArgs: ['--policy-reports'] } });
+    expect(bare.status).not.toBe(0);
+    expect(bare.stderr).toContain('set policyReports.enabled=true');
+    // ztaudit finds nothing wrong with the extra role.
+    const rbac = selfAudit(renderChart(h, { policyReports: { enabled: true } })).findings.filter((f) => f.area === 'rbac');
+    expect(rbac.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
   });
 
   it('grants ConfigMap writes in the release namespace only, and only for history.type=k8s', () => {

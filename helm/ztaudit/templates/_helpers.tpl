@@ -89,6 +89,11 @@ app.kubernetes.io/component: auditor
 {{- if .Values.run.probeTls }}
 - --probe-tls
 {{- end }}
+{{- if .Values.policyReports.enabled }}
+- --policy-reports
+{{- else if has "--policy-reports" .Values.run.extraArgs }}
+{{- fail "run.extraArgs: set policyReports.enabled=true instead of passing --policy-reports (it also grants the permissions the flag needs)" }}
+{{- end }}
 {{- with .Values.run.requestTimeoutSeconds }}
 - --request-timeout
 - {{ . | quote }}

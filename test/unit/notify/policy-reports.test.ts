@@ -1,6 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { buildPolicyReports, MAX_RESULTS_PER_REPORT } from '../../../src/notify/policy-reports.ts';
-import { buildRun, syntheticReport } from '../report/fixtures.ts';
+import { main } from '../../../src/cli/main.ts';
+import { kubeconfigFor } from '../../helpers/local-api-server.ts';
+import { TransportError, type KubeClient, type KubeResponse } from '../../../src/kube/client.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, writePolicyReports, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
+import { buildRun, HOSTILE_NAMES, hostileReport, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
+
+/** etcd's default --max-request-bytes: a larger write is refused ("etcdserver: request is too large"). */
+const ETCD_LIMIT = 1.5 * 1024 * 1024;
+
+/**
+ * The bytes of `value` as the API server's Go JSON encoder writes it when it stores the object,
+ * worked out here character by character: `"` and `\\` and the short escapes take two bytes,
+ * other controls and `<`, `>`, `&`, U+2028 and U+2029 six (\u003c), a lone surrogate the three
+ * of U+FFFD, everything else its UTF-8.
+ */
+function goJsonBytes(value: unknown): number {
+  if (value === null || typeof value === 'boolean' || typeof value === 'number') return String(value).length;
+  if (typeof value === 'string') {
+    let n = 2;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 0x22 || c === 0x5c || c === 0x0a || c === 0x0d || c === 0x09) n += 2;
+      else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) n += 6;
+      else if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length && value.charCodeAt(i + 1) >= 0xdc00 && value.charCodeAt(i + 1) <= 0xdfff) { n += 4; i++; }
+      else n += 3;
+    }
+    return n;
+  }
+  if (Array.isArray(value)) return 2 + Math.max(0, value.length - 1) + value.reduce((n: number, v) => n + goJsonBytes(v), 0);
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return 2 + Math.max(0, entries.length - 1) + entries.reduce((n, [k, v]) => n + goJsonBytes(k) + 1 + goJsonBytes(v), 0);
+}
+
+/** Every string in `value`, keys too. */
+function stringsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) { out.push(k); stringsOf(v, out); }
+  return out;
+}
+
+/**
+ * A client that records each request and answers as `answer` says (by default: lists are
+ * empty, everything else succeeds); an `answer` that throws is a request that got no answer.
+ */
+function fakeClient(answer: (method: string, path: string) => KubeResponse | undefined = () => undefined) {
+  const sent: Array<{ method: string; path: string }> = [];
+  const respond = async (method: string, path: string): Promise<KubeResponse> => {
+    sent.push({ method, path });
+    return answer(method, path) ?? (method === 'GET' ? { status: 200, body: { items: [], metadata: {} } } : { status: 200, body: {} });
+  };
+  const client = { get: (path: string) => respond('GET', path), request: (method: string, path: string) => respond(method, path), close: () => {} } as unknown as KubeClient;
+  return { client, sent };
+}
+
+const idOf = (o: PolicyReportObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 describe('buildPolicyReports', () => {
   it('makes one PolicyReport per namespace with findings and one ClusterPolicyReport', () => {
@@ -39,6 +100,51 @@ describe('buildPolicyReports', () => {
     expect(JSON.stringify(crs[0]).length).toBeLessThan(1_000_000);
   });
 
+  it('keeps every object within what etcd stores, however long and however escaped the text of its results', () => {
+    const report = worstCaseRun(700);
+    const objs = buildPolicyReports(report);
+    for (const o of objs) {
+      const bytes = goJsonBytes(o);
+      expect(bytes, idOf(o)).toBeLessThanOrEqual(MAX_REPORT_BYTES);
+      expect(o.results.length, idOf(o)).toBeLessThanOrEqual(MAX_RESULTS_PER_REPORT);
+    }
+    expect(MAX_REPORT_BYTES).toBeLessThan(ETCD_LIMIT);
+    // Cut text stays whole characters: half an emoji is refused by the API server's YAML decoder.
+    expect(JSON.stringify(objs)).not.toMatch(/\\ud[89a-f]/);
+    // Not vacuous: a thousand such results are far past the limit, so they were split by size.
+    expect(objs.length).toBeGreaterThan(20);
+    expect(Math.max(...objs.map(goJsonBytes))).toBeGreaterThan(0.9 * MAX_REPORT_BYTES);
+    // Every finding is published once, in objects numbered ztaudit, ztaudit-2, ... per namespace.
+    const published = objs.flatMap((o) => o.results.map((r) => r.properties.fingerprint)).filter(Boolean);
+    expect(published.sort()).toEqual(report.findings.map((f) => f.fingerprint).sort());
+    const names = new Map<string, string[]>();
+    for (const o of objs) names.set(`${o.kind}/${o.metadata.namespace ?? ''}`, [...(names.get(`${o.kind}/${o.metadata.namespace ?? ''}`) ?? []), o.metadata.name]);
+    for (const [where, list] of names) expect(list, where).toEqual(list.map((_, i) => (i === 0 ? 'ztaudit' : `ztaudit-${i + 1}`)));
+  });
+
+  it("writes the cluster's text so that the API server takes it as it is and a terminal shows it on its line", () => {
+    const objs = buildPolicyReports(worstCaseRun(20));
+    const hostile = buildPolicyReports(hostileReport());
+    // The namespace of an object is the finding's own (checked where it is written, below).
+    for (const value of stringsOf([...objs, ...hostile].map((o) => ({ ...o, metadata: { ...o.metadata, namespace: undefined } })))) {
+      expect(value.isWellFormed(), JSON.stringify(value.slice(0, 80))).toBe(true);
+      // What the YAML decoder refuses or folds, and what a terminal would act on.
+      expect(value, JSON.stringify(value.slice(0, 80))).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff\u202a-\u202e\u2066-\u2069]/);
+    }
+    const names = hostile.flatMap((o) => o.results.map((r) => r.resources?.[0]?.name));
+    expect(names).toContain('new\\u000aline\\u000d\\u000aend');
+    expect(names).toContain('lone \ufffd surrogate');
+    expect(names).toContain('emoji 😀 ü 日本');
+    expect(names).toContain(HOSTILE_NAMES[0]);
+  });
+
+  it('splits the same findings into the same objects, in whatever order the run lists them', () => {
+    const report = worstCaseRun(200);
+    const reversed = [...report.findings].reverse();
+    const shuffled = { ...report, findings: [...reversed.slice(333), ...reversed.slice(0, 333)] };
+    expect(JSON.stringify(buildPolicyReports(shuffled))).toBe(JSON.stringify(buildPolicyReports(report)));
+  });
+
   it('still publishes an empty ClusterPolicyReport when nothing failed, so stale results are replaced', () => {
     const { report } = buildRun();
     const clean = { ...report, findings: [], checks: report.checks.filter((c) => c.status === 'pass' || c.status === 'fail') };
@@ -64,5 +170,178 @@ describe('buildPolicyReports', () => {
     // Once the check runs again, only what it finds now is published.
     const back = buildPolicyReports({ ...report, findings: report.findings.filter((f) => f.resource.namespace !== 'payments') }, after);
     expect(back.find((o) => o.metadata.namespace === 'payments')).toBeUndefined();
+  });
+
+  it('carries a result over only within the bounds of a fresh one, whatever was edited into the cluster since', () => {
+    const { report } = buildRun();
+    const payments = buildPolicyReports(report).find((o) => o.metadata.namespace === 'payments')!;
+    const [mine] = payments.results;
+    const edited = {
+      ...payments,
+      results: [
+        { ...mine!, message: '<'.repeat(2_000_000), properties: { ...mine!.properties, junk: 'x'.repeat(1_000_000) } },
+        { ...mine!, severity: 'catastrophic' as 'high' }, // no report may hold it: the apply would be refused
+      ],
+    };
+    const gap: typeof report = {
+      ...report,
+      checks: report.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
+      findings: report.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'),
+    };
+    const after = buildPolicyReports(gap, [edited]);
+    const carried = after.find((o) => o.metadata.namespace === 'payments')!.results;
+    expect(carried).toHaveLength(1);
+    expect(carried[0]!.message).toHaveLength(1024);
+    expect(Object.keys(carried[0]!.properties).sort()).toEqual(['carriedFrom', 'controls', 'fingerprint']);
+    for (const o of after) expect(goJsonBytes(o), idOf(o)).toBeLessThanOrEqual(MAX_REPORT_BYTES);
+  });
+});
+
+describe('writePolicyReports', () => {
+  it('writes no report into a namespace whose name no cluster has (from --manifests), says so on one line, and writes the rest', async () => {
+    const { client, sent } = fakeClient();
+    const report = hostileReport();
+    const outcome = await writePolicyReports(report, client);
+    const odd = [...new Set(report.findings.map((f) => f.resource.namespace).filter((n): n is string => n !== undefined && n.startsWith('ns-')))];
+    expect(odd.length).toBe(HOSTILE_NAMES.length);
+    expect(outcome.errors).toHaveLength(odd.length);
+    for (const e of outcome.errors) {
+      expect(e).toMatch(/^PolicyReport ztaudit in namespace ".*": not written: not a namespace name/);
+      expect(e).not.toMatch(/[\n\r\u0000-\u001f]/);
+    }
+    // Nothing was sent for them; the other namespaces' reports and the cluster's were written.
+    const fine = [...new Set(report.findings.map((f) => f.resource.namespace).filter((n): n is string => n !== undefined && !n.startsWith('ns-')))].sort();
+    expect(fine.length).toBeGreaterThan(0);
+    const written = [...fine.map((n) => `PolicyReport/${n}/ztaudit`), 'ClusterPolicyReport/ztaudit'];
+    expect(outcome.applied).toEqual(written);
+    expect(sent.filter((r) => r.method === 'PATCH').map((r) => decodeURIComponent(r.path.split('?')[0]!))).toEqual([
+      ...fine.map((n) => `/apis/wgpolicyk8s.io/v1alpha2/namespaces/${n}/policyreports/ztaudit`), '/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit',
+    ]);
+  });
+
+  it('writes no PolicyReport it could not list while a check went unevaluated, so none of that check\'s results reads as resolved', async () => {
+    const { report } = buildRun();
+    const forbidden = (method: string, path: string): KubeResponse | undefined => (method === 'GET' && path.startsWith('/apis/wgpolicyk8s.io/v1alpha2/policyreports?')
+      ? { status: 403, body: { message: 'policyreports.wgpolicyk8s.io is forbidden: User "system:serviceaccount:ztaudit:ztaudit" cannot list resource "policyreports"' } } : undefined);
+    // payments had one result of fake.rbac-wide-serviceaccount (ServiceAccount api); this run could
+    // not evaluate that check, and found something else there.
+    const open = report.findings.find((f) => f.check === 'fake.network-namespace-open')!;
+    const gap: RunReport = {
+      ...report,
+      checks: report.checks.map((c) => (c.id === 'fake.rbac-wide-serviceaccount' ? { ...c, status: 'not-evaluated' as const, reason: 'needs serviceaccounts: forbidden' } : c)),
+      findings: [...report.findings.filter((f) => f.check !== 'fake.rbac-wide-serviceaccount'), { ...open, fingerprint: 'fp-payments-open', resource: { kind: 'Service', namespace: 'payments', name: 'api' } }],
+    };
+    const { client, sent } = fakeClient(forbidden);
+    const outcome = await writePolicyReports(gap, client);
+    expect(sent.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['PATCH /apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/ztaudit']);
+    expect(outcome.errors).toEqual([
+      'list PolicyReport: HTTP 403: policyreports.wgpolicyk8s.io is forbidden: User "system:serviceaccount:ztaudit:ztaudit" cannot list resource "policyreports"',
+      'PolicyReports not written: they could not be listed, and 3 check(s) were not evaluated this run (fake.rbac-wide-serviceaccount, fake.tls-needs-traefik, fake.pod-security-throws); written without the results those checks had, the reports would show them resolved',
+    ]);
+    // Every check evaluated: nothing to carry over, so the reports are written; only pruning waits for a complete listing.
+    const full = { ...report, checks: report.checks.filter((c) => c.status === 'pass' || c.status === 'fail') };
+    const again = fakeClient(forbidden);
+    const written = await writePolicyReports(full, again.client);
+    expect(written.applied).toEqual(['PolicyReport/ci/ztaudit', 'PolicyReport/monitoring/ztaudit', 'PolicyReport/payments/ztaudit', 'ClusterPolicyReport/ztaudit']);
+    expect(written.errors).toHaveLength(1);
+    expect(again.sent.some((r) => r.method === 'DELETE')).toBe(false);
+  });
+
+  it('deletes the numbered reports a run no longer fills, and lists only reports labelled as ztaudit\'s', async () => {
+    const { report } = buildRun();
+    const full = { ...report, checks: report.checks.filter((c) => c.status === 'pass' || c.status === 'fail') };
+    const ours = (namespace: string, name: string) => ({ apiVersion: 'wgpolicyk8s.io/v1alpha2', kind: 'PolicyReport', metadata: { namespace, name, labels: { 'app.kubernetes.io/managed-by': 'ztaudit' } }, results: [] });
+    const { client, sent } = fakeClient((method, path) => (method === 'GET' && path.startsWith('/apis/wgpolicyk8s.io/v1alpha2/policyreports?')
+      ? { status: 200, body: { items: [ours('payments', 'ztaudit'), ours('payments', 'ztaudit-2'), ours('payments', 'ztaudit-3'), ours('gone', 'ztaudit')], metadata: {} } } : undefined));
+    const outcome = await writePolicyReports(full, client);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.deleted).toEqual(['PolicyReport/payments/ztaudit-2', 'PolicyReport/payments/ztaudit-3', 'PolicyReport/gone/ztaudit']);
+    for (const list of sent.filter((r) => r.method === 'GET')) expect(decodeURIComponent(list.path)).toContain('?labelSelector=app.kubernetes.io/managed-by=ztaudit&');
+  });
+
+  it('says each refused object on one line naming it (403, 409, 422) and writes the others', async () => {
+    const { report } = buildRun();
+    const status = (code: number, message: string): KubeResponse => ({ status: code, body: { kind: 'Status', message } });
+    const { client } = fakeClient((method, path) => {
+      if (method !== 'PATCH') return undefined;
+      if (path.includes('/namespaces/ci/')) return status(403, 'policyreports.wgpolicyk8s.io "ztaudit" is forbidden: User "system:serviceaccount:ztaudit:ztaudit"\ncannot patch resource "policyreports"');
+      if (path.includes('/namespaces/monitoring/')) return status(409, 'Operation cannot be fulfilled on policyreports.wgpolicyk8s.io "ztaudit": the object has been modified');
+      if (path.includes('/namespaces/payments/')) return status(422, 'PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].severity: Unsupported value: "grave"');
+      return undefined;
+    });
+    const outcome = await writePolicyReports(report, client);
+    expect(outcome.errors).toEqual([
+      'PolicyReport/ci/ztaudit: HTTP 403: policyreports.wgpolicyk8s.io "ztaudit" is forbidden: User "system:serviceaccount:ztaudit:ztaudit"\\u000acannot patch resource "policyreports"',
+      'PolicyReport/monitoring/ztaudit: HTTP 409: Operation cannot be fulfilled on policyreports.wgpolicyk8s.io "ztaudit": the object has been modified',
+      'PolicyReport/payments/ztaudit: HTTP 422: PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].severity: Unsupported value: "grave"',
+    ]);
+    expect(outcome.applied).toEqual(['ClusterPolicyReport/ztaudit']);
+  });
+
+  it('sends nothing more once the API server does not answer, and says how many reports were not sent', async () => {
+    const { report } = buildRun();
+    const { client, sent } = fakeClient((method, path) => {
+      if (method === 'PATCH' && path.includes('/namespaces/monitoring/')) throw new TransportError('ETIMEDOUT', 'no response within 10000 ms (4 attempts over 41.2 s)');
+      return undefined;
+    });
+    const outcome = await writePolicyReports(report, client);
+    expect(sent.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual([
+      'GET /apis/wgpolicyk8s.io/v1alpha2/policyreports', 'GET /apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports',
+      'PATCH /apis/wgpolicyk8s.io/v1alpha2/namespaces/ci/policyreports/ztaudit', 'PATCH /apis/wgpolicyk8s.io/v1alpha2/namespaces/monitoring/policyreports/ztaudit',
+    ]);
+    expect(outcome.errors).toEqual([
+      'PolicyReport/monitoring/ztaudit: no response within 10000 ms (4 attempts over 41.2 s)',
+      '2 report(s) not sent and none removed: the API server did not answer (no response within 10000 ms (4 attempts over 41.2 s))',
+    ]);
+    // Not even the listing answered: nothing else is tried.
+    const dead = fakeClient(() => { throw new TransportError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:443 (4 attempts over 2.1 s)'); });
+    const none = await writePolicyReports(report, dead.client);
+    expect(dead.sent).toHaveLength(1);
+    expect(none.errors).toEqual(['list PolicyReport: connect ECONNREFUSED 10.0.0.1:443 (4 attempts over 2.1 s)', '4 report(s) not sent and none removed: the API server did not answer (connect ECONNREFUSED 10.0.0.1:443 (4 attempts over 2.1 s))']);
+  });
+});
+
+describe('ztaudit run --policy-reports', () => {
+  it('stores the run and exits as usual when the API server refuses reports; each refusal is one warning naming the report', async () => {
+    const seen: string[] = [];
+    let patches = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url?.split('?')[0]}`);
+        const refusal = req.method === 'PATCH' ? [
+          { status: 403, message: 'policyreports.wgpolicyk8s.io "ztaudit" is forbidden:\nUser "system:serviceaccount:ztaudit:ztaudit" cannot create resource "policyreports"' },
+          { status: 409, message: 'Operation cannot be fulfilled on policyreports.wgpolicyk8s.io "ztaudit": the object has been modified' },
+          { status: 422, message: 'PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].result: Unsupported value: "x"' },
+        ][patches++] : undefined;
+        res.writeHead(refusal?.status ?? 200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(refusal ? { kind: 'Status', status: 'Failure', message: refusal.message } : { items: [], metadata: {} }));
+      });
+    });
+    const kubeconfig = await kubeconfigFor(server);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-polr-'));
+      const err: string[] = [];
+      // The reports go to the cluster of the current kubeconfig (--kubeconfig is a source of its own).
+      const cli = { stdout: () => {}, stderr: (t: string) => err.push(t), env: { KUBECONFIG: kubeconfig }, isTTY: false, cwd: join(import.meta.dirname, '../../..') };
+      const code = await main(['run', '--manifests', 'examples/demo-cluster', '--config', 'examples/ztaudit.demo.yaml', '--out', join(dir, 'out'), '--format', 'json',
+        '--history', join(dir, 'h.db'), '--no-notify', '--policy-reports'], cli);
+      expect(code, err.join('')).toBe(0);
+      const db = new DatabaseSync(join(dir, 'h.db'), { readOnly: true });
+      expect((db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n).toBe(1);
+      db.close();
+      const lines = err.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+      const warnings = lines.filter((l) => l.level === 'warn' && l.msg.startsWith('policy reports:')).map((l) => l.msg);
+      expect(warnings).toHaveLength(3);
+      expect(warnings[0]).toMatch(/^policy reports: PolicyReport\/[a-z0-9-]+\/ztaudit: HTTP 403: policyreports.wgpolicyk8s.io "ztaudit" is forbidden:\\u000aUser /);
+      expect(warnings[1]).toMatch(/^policy reports: PolicyReport\/[a-z0-9-]+\/ztaudit: HTTP 409: Operation cannot be fulfilled/);
+      expect(warnings[2]).toMatch(/^policy reports: PolicyReport\/[a-z0-9-]+\/ztaudit: HTTP 422: PolicyReport.wgpolicyk8s.io "ztaudit" is invalid/);
+      for (const w of warnings) expect(w).not.toMatch(/[\n\r]/);
+      const written = seen.filter((s) => s.startsWith('PATCH')).length - 3;
+      expect(lines.map((l) => l.msg)).toContain(`policy reports: ${written} written, 0 removed`);
+      expect(written).toBeGreaterThan(0);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

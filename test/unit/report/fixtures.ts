@@ -238,3 +238,42 @@ export function hostileReport(): RunReport {
   report.findings = [...report.findings, ...extra, unlisted];
   return report;
 }
+
+/** Text a hostile cluster can put into a message or a name, `n` characters of it. */
+export const HOSTILE_TEXT: Record<string, (n: number) => string> = {
+  ascii: (n) => 'x'.repeat(n),
+  quotes: (n) => '"'.repeat(n),
+  markup: (n) => '<&>'.repeat(n).slice(0, n),
+  controls: (n) => '\u0001\u001b\u0002'.repeat(n).slice(0, n),
+  cjk: (n) => '日本'.repeat(n).slice(0, n),
+  emoji: (n) => '😀'.repeat(n).slice(0, n),
+  // What YAML refuses in a document (DEL, C1 controls, noncharacters, half a character) or reads as a line break.
+  refused: (n) => '\u007f\u009b\ufffe\uffff\ud800'.repeat(n).slice(0, n),
+  folded: (n) => '\u0085\u2028\u2029'.repeat(n).slice(0, n),
+};
+
+/**
+ * `count` findings per kind of text above, each with every field as long as a finding's gets
+ * (messages, names, waivers), for the PolicyReport size bounds; `namespaceOf` names the
+ * namespace of each kind of text (one of 63 characters by default).
+ */
+export function worstCaseRun(count: number, namespaceOf: (label: string) => string = (label) => `ns-${label}`.padEnd(63, 'x')): RunReport {
+  const { report } = buildRun();
+  const waived = report.findings.find((f) => f.waived && f.waiver)!;
+  const findings: Finding[] = [];
+  for (const [label, text] of Object.entries(HOSTILE_TEXT)) {
+    for (let i = 0; i < count; i++) {
+      const id = `${label}-${i}`;
+      const open = i % 3 !== 0;
+      findings.push({
+        ...waived, waived: !open, ...(open ? { waiver: undefined } : { waiver: { reason: text(2000), owner: text(300), expires: '2027-01-01' } }),
+        fingerprint: `fp-${id}`, message: `${id} ${text(5000)}`, controls: ['CIS-1.10:5.1.1', 'NIST-800-53:AC-6', text(600)],
+        // A ServiceAccount's name is at most 253 characters, a namespace's 63; a Group's (cluster-wide) has no limit.
+        resource: i % 4 === 3 ? { kind: 'Group', name: `${id}-${text(10_000)}` } : { kind: 'ServiceAccount', namespace: namespaceOf(label), name: `${id}-${text(253)}` },
+      });
+    }
+  }
+  // From --manifests a name has no limit at all: one result must still fit in an object.
+  findings.push({ ...findings[1]!, fingerprint: 'fp-huge-name', resource: { kind: 'Group', name: HOSTILE_TEXT.markup(300_000) } });
+  return { ...report, findings };
+}
