@@ -3,6 +3,8 @@
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
+// An object whose name, namespace, labels or annotations are not strings (an unrendered Helm
+// template) is skipped the same way (src/snapshot/shape.ts).
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
@@ -12,6 +14,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
+import { metadataProblem } from '../snapshot/shape.ts';
 import { snapshotFromObjects } from './from-objects.ts';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
@@ -72,6 +75,11 @@ function kindOfBroken(source: string): KindKey | undefined {
   return apiVersion && kind ? (kindForManifest(apiVersion, kind)?.key as KindKey | undefined) : undefined;
 }
 
+/** Said of a skipped document with `{{` in it: what a user most likely handed in, and what to do. */
+function helmHint(source: string): string {
+  return source.includes('{{') ? ' (an unrendered Helm template? audit the output of `helm template` instead)' : '';
+}
+
 /** Parses one file's text; `label` is how the file is named in notes. */
 export function parseManifestText(text: string, label: string): ParsedManifests {
   const objects: KubeObject[] = [];
@@ -85,19 +93,22 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
   // (sticky: no copies of the text).
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t]*(?:#[^\n]*)?)?\n)*/y;
-  for (const doc of parseAllDocuments(text, { lineCounter })) {
+  // logLevel error: the parser's own warnings (a mapping used as a key, as `{{ .Values.x }}` parses)
+  // would reach stderr as a multi-line process warning; the document is judged below instead.
+  for (const doc of parseAllDocuments(text, { lineCounter, logLevel: 'error' })) {
     const start = doc.range?.[0] ?? 0;
     // The document's first content line: where a reader finds it (the parser's own position
     // of the problem, which may be further down, is in its message).
     leading.lastIndex = start;
     leading.exec(text);
     const line = lineOf(leading.lastIndex);
+    const source = () => text.slice(start, doc.range?.[2] ?? text.length);
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const where = `${label}:${line}`;
-      const why = `broken YAML document: ${e.message.split('\n')[0]}`;
+      const why = `broken YAML document: ${e.message.split('\n')[0]}${helmHint(source())}`;
       notes.push(`${where}: skipped a ${why}`);
-      broken.push({ where, why, kind: kindOfBroken(text.slice(start, doc.range?.[2] ?? text.length)) });
+      broken.push({ where, why, kind: kindOfBroken(source()) });
       continue;
     }
     let value: unknown;
@@ -107,13 +118,22 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       const where = `${label}:${line}`;
       const why = `document that cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
       notes.push(`${where}: skipped a ${why}`);
-      broken.push({ where, why, kind: kindOfBroken(text.slice(start, doc.range?.[2] ?? text.length)) });
+      broken.push({ where, why, kind: kindOfBroken(source()) });
       continue;
     }
     if (value === null || value === undefined) continue;
     const push = (o: unknown, where: number) => {
       if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !isObject(o.metadata)) {
         notes.push(`${label}:${where}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
+        return;
+      }
+      const problem = metadataProblem(o);
+      if (problem) {
+        // Its kind counts as not read: the checks that need it are not evaluated on a guess.
+        const at = `${label}:${where}`;
+        const why = `${o.kind} whose ${problem}${helmHint(source())}`;
+        notes.push(`${at}: skipped a ${why}`);
+        broken.push({ where: at, why, kind: kindForManifest(o.apiVersion, o.kind)?.key as KindKey | undefined });
         return;
       }
       const obj = o as KubeObject;

@@ -8,6 +8,7 @@ import { InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { Interner } from './intern.ts';
 import { slimObject } from './slim.ts';
+import { metadataProblem } from './shape.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from './types.ts';
 
@@ -97,7 +98,17 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   // Equal subtrees of all kinds' objects become one frozen object (src/snapshot/intern.ts).
   // Dropped with the parser (its tables are the size of the distinct content).
   let interner: Interner | null = new Interner();
-  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser((kind, item) => interner!.item(slimObject(kind, item as KubeObject)), 'resources', true);
+  // An object an analysis cannot read (a name that is not a string) is refused here, named,
+  // rather than stopping the run with a TypeError later.
+  const seen = new Map<string, number>();
+  const admit = (kind: string, item: unknown): unknown => {
+    const index = seen.get(kind) ?? 0;
+    seen.set(kind, index + 1);
+    const problem = metadataProblem(item);
+    if (problem) throw new InputError(`--snapshot ${path}: resources.${kind}[${index}]${problem.startsWith('is ') ? ' ' : '.'}${problem}; re-create it with \`ztaudit snapshot\``);
+    return interner!.item(slimObject(kind, item as KubeObject));
+  };
+  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser(admit, 'resources', true);
   let total = 0;
   let malformed = false;
   const consume = async (chunks: AsyncIterable<Buffer>) => {

@@ -1,0 +1,76 @@
+// Broken input, handed to the real command line: what a user gets is one line naming the file
+// and the key or object (exit 2 when nothing could be audited, a note when the rest was), never
+// a stack trace, and nothing good is dropped along with the bad.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { captureIO } from '../../helpers/cli.ts';
+
+/** A fresh directory holding these files (paths relative to it). */
+function dirWith(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-bad-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+const QUIET = ['--history', 'none', '--no-notify', '-q', '--format', 'json'];
+/** The messages of the JSON log lines on stderr. */
+const logged = (err: string) => err.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
+const report = (out: string) => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+  run: { coverage: Record<string, { status: string; detail?: string }> };
+};
+
+const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n';
+const SERVICE_ACCOUNT = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: shop\n';
+
+describe('--manifests with objects an analysis cannot read', () => {
+  it('skips an unrendered Helm template with a note naming file and line, and audits the rest', async () => {
+    const dir = dirWith({
+      'chart/templates/deployment.yaml': [
+        'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: {{ .Release.Name }}', '  namespace: shop',
+        'spec:', '  template:', '    spec:', '      containers:', '        - name: app', '          image: "{{ .Values.image }}"', '',
+      ].join('\n'),
+      'chart/ns.yaml': `${NAMESPACE}---\n${SERVICE_ACCOUNT}`,
+    });
+    const t = captureIO(dir);
+    // The YAML parser's own warning about `{{ … }}` would reach stderr as a multi-line process warning.
+    const warn = vi.spyOn(process, 'emitWarning');
+    expect(await main(['run', '--manifests', 'chart', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    expect(logged(t.err())).toEqual([
+      'chart/templates/deployment.yaml:1: skipped a Deployment whose metadata.name is a mapping, not a string (an unrendered Helm template? audit the output of `helm template` instead)',
+    ]);
+    const coverage = report(join(dir, 'out')).run.coverage;
+    // Not a clean "no deployments": the kind counts as not read, naming where.
+    expect(coverage.deployments).toMatchObject({ status: 'error', detail: expect.stringContaining('chart/templates/deployment.yaml:1') });
+    expect(coverage.serviceaccounts).toMatchObject({ status: 'ok', count: 1 });
+  });
+
+  it('names a label value that is not a string (kubectl refuses it too)', async () => {
+    const dir = dirWith({ 'm/sa.yaml': `${NAMESPACE}---\n${SERVICE_ACCOUNT}  labels:\n    version: 1.0\n` });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(logged(t.err())).toEqual(['m/sa.yaml:6: skipped a ServiceAccount whose metadata.labels.version is a number (1), not a string (quote it)']);
+  });
+});
+
+describe('--snapshot with objects an analysis cannot read', () => {
+  it('is refused with one line naming the object and key', async () => {
+    const dir = dirWith({});
+    const snap = join(dir, 'demo.snap.json.gz');
+    expect(await main(['snapshot', '--manifests', join(import.meta.dirname, '../../../examples/demo-cluster'), '-o', snap, '-q'], captureIO(dir).cli)).toBe(0);
+    const { gunzipSync } = await import('node:zlib');
+    const doc = JSON.parse(gunzipSync(readFileSync(snap)).toString('utf8')) as { resources: { deployments: Array<{ metadata: Record<string, unknown> }> } };
+    doc.resources.deployments[1].metadata.name = { '.Release.Name': null };
+    writeFileSync(join(dir, 'edited.json'), JSON.stringify(doc));
+    const t = captureIO(dir);
+    expect(await main(['run', '--snapshot', 'edited.json', '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([`ztaudit: --snapshot ${join(dir, 'edited.json')}: resources.deployments[1].metadata.name is a mapping, not a string; re-create it with \`ztaudit snapshot\``]);
+  });
+});
