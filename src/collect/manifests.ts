@@ -4,7 +4,8 @@
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
 // An object whose name, namespace, labels or annotations are not strings (an unrendered Helm
-// template) is skipped the same way (src/snapshot/shape.ts).
+// template) is skipped the same way (src/snapshot/shape.ts), and so is a file or directory below
+// DIR that cannot be read (a symlink to nothing, a symlink loop, no permission).
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
@@ -19,14 +20,30 @@ import { snapshotFromObjects } from './from-objects.ts';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
+/** A file below the directory, or what stood for one but cannot be read (named, the run partial). */
+interface Listed {
+  path: string;
+  unreadable?: string;
+}
+
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code ?? (error instanceof Error ? error.message : String(error));
+
+function listFiles(dir: string): Listed[] {
+  const out: Listed[] = [];
   const seen = new Set<string>(); // real paths of directories walked: symlink loops end here
   const walk = (d: string) => {
     const real = realpathSync(d);
     if (seen.has(real)) return;
     seen.add(real);
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (error: unknown) {
+      if (d === dir) throw error;
+      out.push({ path: d, unreadable: `directory that cannot be read (${codeOf(error)})` });
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (entry.name.startsWith('.')) continue;
       const p = join(d, entry.name);
       // Symlinks are followed: a ConfigMap volume mount is nothing but symlinks.
@@ -37,12 +54,14 @@ function listFiles(dir: string): string[] {
           const st = statSync(p);
           isDir = st.isDirectory();
           isFile = st.isFile();
-        } catch {
-          continue; // a dangling link
+        } catch (error: unknown) {
+          // What the link stood for (a file, or a directory of them) was not read: said, not dropped.
+          out.push({ path: p, unreadable: codeOf(error) === 'ELOOP' ? 'symlink loop (ELOOP)' : `symlink to nothing (${codeOf(error)})` });
+          continue;
         }
       }
       if (isDir) walk(p);
-      else if (isFile && MANIFEST_EXT.test(entry.name)) out.push(p);
+      else if (isFile && MANIFEST_EXT.test(entry.name)) out.push({ path: p });
     }
   };
   walk(dir);
@@ -165,19 +184,34 @@ const MIB = 1024 * 1024;
 export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [] };
   for (const dir of dirs) {
-    let files: string[];
+    let files: Listed[];
     try {
-      files = statSync(dir).isDirectory() ? listFiles(dir) : [dir];
-    } catch {
-      throw new InputError(`--manifests ${dir}: no such file or directory`);
+      files = statSync(dir).isDirectory() ? listFiles(dir) : [{ path: dir }];
+    } catch (error: unknown) {
+      throw new InputError(`--manifests ${dir}: ${codeOf(error) === 'ENOENT' ? 'no such file or directory' : `cannot be read (${codeOf(error)})`}`);
     }
-    for (const file of files) {
+    for (const { path: file, unreadable } of files) {
       const label = relative(cwd, file) || file;
+      const skip = (why: string) => {
+        all.notes.push(`${label}: skipped a ${why}`);
+        all.broken.push({ where: label, why });
+      };
+      if (unreadable) {
+        skip(unreadable);
+        continue;
+      }
       const size = statSync(file).size;
       if (limits && size > limits.manifestFileMiB * MIB) {
         throw new InputError(`--manifests: ${label} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
       }
-      const parsed = parseManifestText(readFileSync(file, 'utf8'), label);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error: unknown) {
+        skip(`file that cannot be read (${codeOf(error)})`);
+        continue;
+      }
+      const parsed = parseManifestText(text, label);
       for (const o of parsed.objects) all.objects.push(o);
       all.notes.push(...parsed.notes);
       all.broken.push(...parsed.broken);

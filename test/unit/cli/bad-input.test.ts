@@ -1,7 +1,7 @@
 // Broken input, handed to the real command line: what a user gets is one line naming the file
 // and the key or object (exit 2 when nothing could be audited, a note when the rest was), never
 // a stack trace, and nothing good is dropped along with the bad.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -22,7 +22,7 @@ const QUIET = ['--history', 'none', '--no-notify', '-q', '--format', 'json'];
 /** The messages of the JSON log lines on stderr. */
 const logged = (err: string) => err.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
 const report = (out: string) => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
-  run: { coverage: Record<string, { status: string; detail?: string }> };
+  run: { coverage: Record<string, { status: string; detail?: string }>; partial?: string[] };
 };
 
 const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n';
@@ -57,6 +57,26 @@ describe('--manifests with objects an analysis cannot read', () => {
     const t = captureIO(dir);
     expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
     expect(logged(t.err())).toEqual(['m/sa.yaml:6: skipped a ServiceAccount whose metadata.labels.version is a number (1), not a string (quote it)']);
+  });
+});
+
+describe('--manifests with files that cannot be read', () => {
+  it('names a symlink to nothing, a symlink loop and a file that fails to read, makes the run partial, and audits the rest', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    symlinkSync('../gone/rbac.yaml', join(dir, 'm/rbac.yaml'));
+    symlinkSync('self.yaml', join(dir, 'm/self.yaml'));
+    symlinkSync('/proc/self/mem', join(dir, 'm/mem.yaml')); // a regular file whose read fails (EIO)
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(t.err()).not.toContain('internal error');
+    expect(logged(t.err())).toEqual([
+      'm/mem.yaml: skipped a file that cannot be read (EIO)',
+      'm/rbac.yaml: skipped a symlink to nothing (ENOENT)',
+      'm/self.yaml: skipped a symlink loop (ELOOP)',
+    ]);
+    const r = report(join(dir, 'out'));
+    expect(r.run.partial).toHaveLength(3);
+    expect(r.run.coverage.namespaces).toMatchObject({ status: 'ok', count: 1 });
   });
 });
 
