@@ -5,7 +5,8 @@
 // so the checks that need it are not evaluated, and the report says which file and line.
 // An object whose name, namespace, labels or annotations are not strings (an unrendered Helm
 // template) is skipped the same way (src/snapshot/shape.ts), and so is a file or directory below
-// DIR that cannot be read (a symlink to nothing, a symlink loop, no permission).
+// DIR that cannot be read (a symlink to nothing, a symlink loop, no permission). Files are read
+// as UTF-8, or UTF-16 with a byte order mark; other bytes are named in a note (src/base/decode-text.ts).
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
@@ -13,6 +14,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../base/errors.ts';
+import { decodeText } from '../base/decode-text.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { metadataProblem } from '../snapshot/shape.ts';
@@ -204,13 +206,16 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       if (limits && size > limits.manifestFileMiB * MIB) {
         throw new InputError(`--manifests: ${label} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
       }
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = readFileSync(file, 'utf8');
+        bytes = readFileSync(file);
       } catch (error: unknown) {
         skip(`file that cannot be read (${codeOf(error)})`);
         continue;
       }
+      const { text, notUtf8Line } = decodeText(bytes);
+      // Its objects are kept; a name with a byte that is not UTF-8 shows U+FFFD in its place.
+      if (notUtf8Line !== undefined) all.notes.push(`${label}:${notUtf8Line}: not UTF-8 text (bytes that are not UTF-8 were read as U+FFFD); save the file as UTF-8`);
       const parsed = parseManifestText(text, label);
       for (const o of parsed.objects) all.objects.push(o);
       all.notes.push(...parsed.notes);

@@ -80,6 +80,35 @@ describe('--manifests with files that cannot be read', () => {
   });
 });
 
+describe('text that is not UTF-8', () => {
+  it('reads manifests saved as UTF-16 (PowerShell 5 `>`) and names a file with Latin-1 bytes, keeping its objects', async () => {
+    const dir = dirWith({
+      'm/ns.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(NAMESPACE, 'utf16le')]),
+      'm/sa.yaml': Buffer.from(`${SERVICE_ACCOUNT}  annotations:\n    owner: Ren\xe9\n`, 'latin1'),
+    });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(logged(t.err())).toEqual(['m/sa.yaml:7: not UTF-8 text (bytes that are not UTF-8 were read as U+FFFD); save the file as UTF-8']);
+    const coverage = report(join(dir, 'out')).run.coverage;
+    expect(coverage.namespaces).toMatchObject({ status: 'ok', count: 1 });
+    expect(coverage.serviceaccounts).toMatchObject({ status: 'ok', count: 1 });
+  });
+
+  it('refuses a config file with a byte that is not UTF-8, naming file and line, and reads one in UTF-16', async () => {
+    const dir = dirWith({
+      'latin1.yaml': Buffer.from('cluster:\n  name: caf\xe9\n', 'latin1'),
+      'utf16.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('cluster:\n  name: prod\n', 'utf16le')]),
+      'm/ns.yaml': NAMESPACE,
+    });
+    const bad = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--config', 'latin1.yaml', '--out', 'out', ...QUIET], bad.cli)).toBe(2);
+    expect(bad.errLines()).toEqual(['ztaudit: latin1.yaml:2: not UTF-8 text; save the file as UTF-8']);
+    const good = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--config', 'utf16.yaml', '--out', 'out', ...QUIET], good.cli)).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { run: { cluster: { name: string } } }).run.cluster.name).toBe('prod');
+  });
+});
+
 describe('--snapshot with objects an analysis cannot read', () => {
   it('is refused with one line naming the object and key', async () => {
     const dir = dirWith({});
