@@ -15,6 +15,7 @@ import { join, relative, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
+import { yamlMessage } from '../base/yaml-message.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { metadataProblem } from '../snapshot/shape.ts';
@@ -127,7 +128,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const where = `${label}:${line}`;
-      const why = `broken YAML document: ${e.message.split('\n')[0]}${helmHint(source())}`;
+      const why = `broken YAML document: ${yamlMessage(e)}${helmHint(source())}`;
       notes.push(`${where}: skipped a ${why}`);
       broken.push({ where, why, kind: kindOfBroken(source()) });
       continue;
@@ -137,7 +138,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error: unknown) {
       const where = `${label}:${line}`;
-      const why = `document that cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      const why = `document that cannot be loaded: ${error instanceof Error ? yamlMessage(error) : String(error)}`;
       notes.push(`${where}: skipped a ${why}`);
       broken.push({ where, why, kind: kindOfBroken(source()) });
       continue;

@@ -28,6 +28,40 @@ const report = (out: string) => JSON.parse(readFileSync(join(out, 'report.json')
 const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n';
 const SERVICE_ACCOUNT = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: shop\n';
 
+describe('a config file that cannot be used', () => {
+  const bomb = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]', ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghij'[i]}`).join(', ')}]`), ''].join('\n');
+  const cases: Array<[string, string | Buffer, string]> = [
+    ['tabs.yaml', 'target:\n\tpodSecurityLevel: baseline\n', 'tabs.yaml:2: not valid YAML: Tabs are not allowed as indentation at line 2, column 1'],
+    ['dup.yaml', 'target:\n  requireMtls: true\n  requireMtls: false\n', 'dup.yaml:3: not valid YAML: Map keys must be unique at line 3, column 3'],
+    ['quote.yaml', 'cluster:\n  name: "prod\n', 'quote.yaml:3: not valid YAML: Missing closing "quote at line 3, column 1'],
+    ['bomb.yaml', bomb, 'bomb.yaml: not usable YAML: Excessive alias count indicates a resource exhaustion attack'],
+    ['two.yaml', 'cluster: {name: a}\n---\ncluster: {name: b}\n', 'two.yaml:2: a second YAML document (after ---); the configuration is one document'],
+    ['huge.yaml', Buffer.alloc(5 * 1024 * 1024, '#\n'), 'huge.yaml: 5.0 MiB is too large for a config file (at most 4 MiB); is it the right file?'],
+  ];
+  it.each(cases)('%s: one line naming the file (and line), exit 2, at once', async (file, content, line) => {
+    const dir = dirWith({ [file]: content, 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir);
+    const started = Date.now();
+    expect(await main(['run', '--manifests', 'm', '--config', file, '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([`ztaudit: ${line}`]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('a directory given as --config is named as one', async () => {
+    const dir = dirWith({ 'ztaudit.yaml/x': '', 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--config', 'ztaudit.yaml', '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(['ztaudit: ztaudit.yaml: is a directory, not a config file']);
+  });
+
+  it('a --- before or after the document is no second document', async () => {
+    const dir = dirWith({ 'ztaudit.yaml': '# settings\n---\ncluster:\n  name: prod\n---\n', 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { run: { cluster: { name: string } } }).run.cluster.name).toBe('prod');
+  });
+});
+
 describe('--manifests with objects an analysis cannot read', () => {
   it('skips an unrendered Helm template with a note naming file and line, and audits the rest', async () => {
     const dir = dirWith({
