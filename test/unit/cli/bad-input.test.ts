@@ -47,6 +47,19 @@ describe('a config file that cannot be used', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('every wrong key is a line of its own, said by ztaudit, naming file and key and what was likely meant', async () => {
+    const dir = dirWith({
+      'ztaudit.yaml': 'targte:\n  podSecurityLevel: baseline\nwaivers:\n  - check: rbac.wildcard-permission\n    resource: {kind: ClusterRole, name: ci}\n    reason: CI\n    owner: platform\n    expires: tomorrow\n',
+      'm/ns.yaml': NAMESPACE,
+    });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([
+      'ztaudit: ztaudit.yaml: targte: unknown key (did you mean target?)',
+      'ztaudit: ztaudit.yaml: waivers[0].expires: "tomorrow" is not a date as YYYY-MM-DD',
+    ]);
+  });
+
   it('a directory given as --config is named as one', async () => {
     const dir = dirWith({ 'ztaudit.yaml/x': '', 'm/ns.yaml': NAMESPACE });
     const t = captureIO(dir);
