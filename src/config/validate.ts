@@ -72,6 +72,11 @@ function describe(e: ErrorObject): string {
   }
 }
 
+/** A waiver's resource value written as a regular expression or a glob: matched literally, it would waive nothing. */
+function looksLikePattern(value: string): boolean {
+  return /[\^$()[\]{}+?|\\]|\.\*/.test(value) || value.slice(0, -1).includes('*');
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -117,6 +122,12 @@ export function validateConfig(raw: unknown, options: { file: string; checkIds: 
       }
       const res = isPlainObject(w.resource) ? w.resource : undefined;
       if (res && res.name === undefined) warnings.push(at(`waivers[${i}].resource: no name: the waiver covers every ${typeof res.kind === 'string' ? res.kind : 'resource'} failing ${String(w.check)}${res.namespace === undefined ? ' in every namespace' : ''}`));
+      for (const key of ['kind', 'namespace', 'name']) {
+        const value = res?.[key];
+        if (typeof value !== 'string' || !looksLikePattern(value)) continue;
+        const prefix = value.replace(/^\^/, '').split(/[*.+?()[\]{}|\\$^]/)[0];
+        warnings.push(at(`waivers[${i}].resource.${key}: "${value}" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "${prefix}*")`));
+      }
     });
   }
   if (errors.length > 0) return { config: defaultConfig(), errors, warnings };

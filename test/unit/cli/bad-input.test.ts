@@ -60,6 +60,16 @@ describe('a config file that cannot be used', () => {
     ]);
   });
 
+  it('a waiver whose resource is written as a regular expression is named: it would waive nothing', async () => {
+    const dir = dirWith({
+      'ztaudit.yaml': 'waivers:\n  - check: rbac.wildcard-permission\n    resource: {kind: ClusterRole, name: "ci-.*"}\n    reason: CI\n    owner: platform\n    expires: 2099-12-31\n',
+      'm/ns.yaml': NAMESPACE,
+    });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(logged(t.err())[0]).toBe('ztaudit.yaml: waivers[0].resource.name: "ci-.*" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "ci-*")');
+  });
+
   it('a directory given as --config is named as one', async () => {
     const dir = dirWith({ 'ztaudit.yaml/x': '', 'm/ns.yaml': NAMESPACE });
     const t = captureIO(dir);

@@ -76,6 +76,18 @@ describe('config validation', () => {
     ]);
   });
 
+  it('warns about a waiver resource written as a regular expression or with a * inside, not about a trailing *', () => {
+    const w = (resource: Record<string, string>) => ({ waivers: [{ check: 'rbac.wildcard-permission', resource, reason: 'r', owner: 'o', expires: '2027-03-31' }] });
+    expect(v(w({ kind: 'ClusterRole', name: '^ci-deployer$' })).warnings).toEqual([
+      'ztaudit.yaml: waivers[0].resource.name: "^ci-deployer$" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "ci-deployer*")',
+    ]);
+    expect(v(w({ namespace: 'team-*-prod', name: 'x' })).warnings).toEqual([
+      'ztaudit.yaml: waivers[0].resource.namespace: "team-*-prod" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "team-*")',
+    ]);
+    expect(v(w({ kind: 'ClusterRole', name: 'system:ci-*' })).warnings).toEqual([]);
+    expect(v(w({ kind: 'Ingress', name: 'shop.example.com' })).warnings).toEqual([]);
+  });
+
   it('warns that username exemptions cannot be judged from cluster state', () => {
     expect(v({ podSecurity: { exemptions: { usernames: ['ci-bot'] } } }).warnings).toEqual([
       'ztaudit.yaml: podSecurity.exemptions.usernames: not used: cluster state does not show which user created a pod, so username exemptions cannot be judged',
