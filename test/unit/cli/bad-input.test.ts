@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { captureIO } from '../../helpers/cli.ts';
+import { startFakeSlack } from '../notify/slack-server.ts';
 
 /** A fresh directory holding these files (paths relative to it). */
 function dirWith(files: Record<string, string | Buffer>): string {
@@ -163,6 +164,50 @@ describe('text that is not UTF-8', () => {
     const good = captureIO(dir);
     expect(await main(['run', '--manifests', 'm', '--config', 'utf16.yaml', '--out', 'out', ...QUIET], good.cli)).toBe(0);
     expect((JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { run: { cluster: { name: string } } }).run.cluster.name).toBe('prod');
+  });
+});
+
+describe('notification settings in the environment', () => {
+  const ALWAYS = 'notify:\n  policy: always\n';
+
+  it('an SMTP URL that is not one is refused before the audit, without quoting its password', async () => {
+    const dir = dirWith({ 'ztaudit.yaml': ALWAYS, 'm/ns.yaml': NAMESPACE });
+    for (const [url, line] of [
+      ['smtp://alerts:s3cret@mail.example.com:abc', 'ztaudit: ZTAUDIT_SMTP_URL: not a URL; expected smtp://HOST:PORT or smtps://HOST:PORT (credentials, if any, before the host)'],
+      ['mail.example.com', 'ztaudit: ZTAUDIT_SMTP_URL: not a URL; expected smtp://HOST:PORT or smtps://HOST:PORT (credentials, if any, before the host)'],
+      ['https://alerts:s3cret@mail.example.com', 'ztaudit: ZTAUDIT_SMTP_URL: the scheme is https, not smtp or smtps'],
+    ]) {
+      const t = captureIO(dir, { ZTAUDIT_SMTP_URL: url, ZTAUDIT_EMAIL_TO: 'sec@example.com' });
+      expect(await main(['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json'], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([line]);
+    }
+    // With --no-notify nothing is sent, so nothing is wrong.
+    const off = captureIO(dir, { ZTAUDIT_SMTP_URL: 'mail.example.com', ZTAUDIT_EMAIL_TO: 'sec@example.com' });
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], off.cli)).toBe(0);
+  });
+
+  it('a Slack token with the channel in the config posts there; a token or a channel alone is said, not silently dropped', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const dir = dirWith({ 'ztaudit.yaml': `${ALWAYS}  slack: {channel: C0SECURITY}\n`, 'plain.yaml': ALWAYS, 'm/ns.yaml': NAMESPACE });
+      const run = ['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json'];
+      const t = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: slack.apiUrl });
+      expect(await main(run, t.cli)).toBe(0);
+      expect(t.err()).toBe('');
+      expect(slack.calls.find((c) => c.path.endsWith('chat.postMessage'))?.fields.channel).toBe('C0SECURITY');
+
+      const tokenOnly = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: slack.apiUrl });
+      expect(await main([...run, '--config', 'plain.yaml'], tokenOnly.cli)).toBe(0);
+      expect(logged(tokenOnly.err())).toEqual(['ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled']);
+      const channelOnly = captureIO(dir, { ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY' });
+      expect(await main([...run, '--config', 'plain.yaml'], channelOnly.cli)).toBe(0);
+      expect(logged(channelOnly.err())).toEqual(['ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled']);
+      const badApi = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: 'slack.internal/api' });
+      expect(await main(run, badApi.cli)).toBe(2);
+      expect(badApi.errLines()).toEqual(['ztaudit: ZTAUDIT_SLACK_API_URL=slack.internal/api: not an http:// or https:// URL']);
+    } finally {
+      await slack.close();
+    }
   });
 });
 
