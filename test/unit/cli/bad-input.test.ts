@@ -3,6 +3,7 @@
 // a stack trace, and nothing good is dropped along with the bad.
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
@@ -207,6 +208,26 @@ describe('notification settings in the environment', () => {
       expect(badApi.errLines()).toEqual(['ztaudit: ZTAUDIT_SLACK_API_URL=slack.internal/api: not an http:// or https:// URL']);
     } finally {
       await slack.close();
+    }
+  });
+});
+
+describe('serve flags the system refuses', () => {
+  it('a port in use and a host that is not this machine are one line each, exit 2', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const serve = ['serve', '--manifests', 'm', '--schedule', '0 2 * * *', ...QUIET];
+      const inUse = captureIO(dir);
+      expect(await main([...serve, '--port', String(port)], inUse.cli)).toBe(2);
+      expect(inUse.errLines()).toEqual([`ztaudit: cannot listen on 127.0.0.1:${port} (--host, --port): the port is in use`]);
+      const elsewhere = captureIO(dir);
+      expect(await main([...serve, '--port', '0', '--host', '192.0.2.1'], elsewhere.cli)).toBe(2);
+      expect(elsewhere.errLines()).toEqual(['ztaudit: cannot listen on 192.0.2.1:0 (--host, --port): not an address of this machine']);
+    } finally {
+      taken.close();
     }
   });
 });
