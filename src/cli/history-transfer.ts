@@ -3,11 +3,12 @@
 // whole run report per line, oldest first, after a header line. Import stores each run as it
 // was (same id, scores, findings, diff; retention is not applied, so nothing imported is
 // evicted), skips runs the target already holds (an import can be repeated), and names each
-// line it cannot use, going on with the rest (exit 2 at the end if any).
+// line it cannot use, going on with the rest (exit 2 at the end if any). A file whose first
+// line is not JSON (a gzip of an export, some other file) is refused as a whole, in one line.
 //
 // A k8s:// store keeps runs in compact form (no finding messages or evidence): what it
 // exports is what it holds, and a run that passes through it keeps only that.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -82,6 +83,7 @@ export async function importRuns(values: TransferOptions, io: CliIO, streams: { 
     const url = values.history ?? readEnv(io.env).history ?? DEFAULT_HISTORY;
     if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at the store to import into');
     const name = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : 'standard input';
+    if (name !== 'standard input' && existsSync(name) && statSync(name).isDirectory()) throw new ConfigError(`--file ${name}: is a directory, not an export`);
     const input = name === 'standard input' ? streams.stdin ?? process.stdin : createReadStream(name);
     const opened = new Promise<void>((ok, fail) => {
       if (name === 'standard input') return ok();
@@ -97,14 +99,20 @@ export async function importRuns(values: TransferOptions, io: CliIO, streams: { 
     let skipped = 0;
     let bad = 0;
     let lineNo = 0;
+    let seenContent = false;
     try {
       for await (const line of createInterface({ input, crlfDelay: Infinity })) {
         lineNo++;
         if (!line.trim()) continue;
+        const first = !seenContent;
+        seenContent = true;
         let value: unknown;
         try {
           value = JSON.parse(line);
         } catch {
+          // Not even the first line is JSON: another kind of file (a gzip of an export, a
+          // report), not an export with a damaged line. Said once, instead of once a line.
+          if (first) throw new HistoryError(`${name}: not a ztaudit history export (line ${lineNo} is not JSON${line.startsWith('\u001f') ? '; it looks gzip-compressed: gunzip it first' : ''})`);
           bad++;
           io.stderr(`ztaudit history import: ${name} line ${lineNo}: not JSON; skipped\n`);
           continue;
@@ -128,6 +136,10 @@ export async function importRuns(values: TransferOptions, io: CliIO, streams: { 
         await store.save(run);
         imported++;
       }
+    } catch (error: unknown) {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (typeof code === 'string' && (error as NodeJS.ErrnoException).syscall === 'read') throw new ConfigError(`--file ${name}: cannot read it (${code})`);
+      throw error;
     } finally {
       await store.close();
     }

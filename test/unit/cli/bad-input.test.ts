@@ -232,6 +232,26 @@ describe('serve flags the system refuses', () => {
   });
 });
 
+describe('history import of a file that is not an export', () => {
+  it('a directory, a gzip of an export and a file of text are one line each, exit 2, not a line per line', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const dir = dirWith({
+      'runs.jsonl.gz': gzipSync(Buffer.from(`${JSON.stringify({ format: 'ztaudit-history-export', version: 1 })}\n`.repeat(50))),
+      'notes.txt': 'run 1 was fine\nrun 2 too\n',
+      'exports/keep': '',
+    });
+    for (const [file, line] of [
+      ['exports', `ztaudit history import: --file ${join(dir, 'exports')}: is a directory, not an export`],
+      ['runs.jsonl.gz', `ztaudit history import: ${join(dir, 'runs.jsonl.gz')}: not a ztaudit history export (line 1 is not JSON; it looks gzip-compressed: gunzip it first)`],
+      ['notes.txt', `ztaudit history import: ${join(dir, 'notes.txt')}: not a ztaudit history export (line 1 is not JSON)`],
+    ]) {
+      const t = captureIO(dir);
+      expect(await main(['history', 'import', '--history', 'h.db', '--file', file], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([line]);
+    }
+  });
+});
+
 describe('--snapshot with objects an analysis cannot read', () => {
   it('is refused with one line naming the object and key', async () => {
     const dir = dirWith({});
