@@ -70,6 +70,7 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
 export function notARun(value: unknown): string | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
   const r = value as Partial<RunReport>;
+  if (r.schemaVersion === undefined) return 'no schemaVersion: not a run report';
   if (r.schemaVersion !== REPORT_SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(r.schemaVersion)} is not ${REPORT_SCHEMA_VERSION}`;
   if (!r.run || typeof r.run.id !== 'string' || !r.run.id) return 'no run.id';
   if (typeof r.run.startedAt !== 'string' || Number.isNaN(Date.parse(r.run.startedAt))) return `run ${r.run.id}: run.startedAt is not a date`;

@@ -250,6 +250,39 @@ describe('history import of a file that is not an export', () => {
       expect(t.errLines()).toEqual([line]);
     }
   });
+
+  it('a JSON line that is no run says what it lacks, not "schemaVersion undefined"', async () => {
+    const dir = dirWith({ 'findings.jsonl': `${JSON.stringify({ findings: [] })}\n` });
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'findings.jsonl'], t.cli)).toBe(2);
+    expect(t.errLines()[0]).toBe(`ztaudit history import: ${join(dir, 'findings.jsonl')} line 1: no schemaVersion: not a run report; skipped`);
+  });
+});
+
+describe('a --snapshot that is not one', () => {
+  it('is named in one line that says what is wrong with it', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const whole = gzipSync(Buffer.from(JSON.stringify({ schemaVersion: 1, cluster: { name: 'c' }, coverage: {}, resources: { pods: [] } }).repeat(1)));
+    const dir = dirWith({
+      'cut.json.gz': whole.subarray(0, whole.length - 12),
+      'hello.gz': gzipSync('hello'),
+      'unversioned.json': JSON.stringify({ cluster: { name: 'c' }, coverage: {}, resources: {} }),
+      'empty.json.gz': '',
+      'dir.json.gz/x': '',
+    });
+    for (const [file, why] of [
+      ['cut.json.gz', 'the gzip data is corrupt or cut short; re-create it with `ztaudit snapshot`'],
+      ['hello.gz', 'not a ztaudit snapshot (expected gzip JSON)'],
+      ['unversioned.json', 'no schemaVersion: not a snapshot written by `ztaudit snapshot`'],
+      ['empty.json.gz', 'the file is empty'],
+      ['dir.json.gz', 'is a directory, not a snapshot file'],
+      ['missing.json.gz', 'no such file'],
+    ]) {
+      const t = captureIO(dir);
+      expect(await main(['run', '--snapshot', file, '--out', 'out', ...QUIET], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([`ztaudit: --snapshot ${join(dir, file)}: ${why}`]);
+    }
+  });
 });
 
 describe('--snapshot with objects an analysis cannot read', () => {
