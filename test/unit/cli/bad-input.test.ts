@@ -212,6 +212,15 @@ describe('notification settings in the environment', () => {
   });
 });
 
+describe('flags', () => {
+  it('an empty --cluster (an unset variable) is refused instead of filing runs under a nameless cluster', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--cluster', '', '--out', 'out', '--history', 'h.db', '--no-notify', '-q'], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(["ztaudit: --cluster: the name is empty (an unset variable?); give the cluster's name or leave the flag out"]);
+  });
+});
+
 describe('serve flags the system refuses', () => {
   it('a port in use and a host that is not this machine are one line each, exit 2', async () => {
     const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
