@@ -221,6 +221,15 @@ describe('flags', () => {
   });
 });
 
+describe('can', () => {
+  it('a malformed subject is said at once, said by ztaudit, before any cluster is read', async () => {
+    const dir = dirWith({ kubeconfig: 'apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: a, context: {cluster: c, user: u}}]\n' });
+    const t = captureIO(dir);
+    expect(await main(['can', 'alice', '--kubeconfig', 'kubeconfig', '--retry-budget', '30'], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(['ztaudit: can: not a subject: "alice" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)']);
+  });
+});
+
 describe('serve flags the system refuses', () => {
   it('a port in use and a host that is not this machine are one line each, exit 2', async () => {
     const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
