@@ -15,7 +15,7 @@ export interface EnvSettings {
   chromium?: string;
   /** PATH, where a Chromium for --format pdf is looked for. */
   searchPath?: string;
-  /** Bearer token `serve` requires for everything but /healthz and /metrics. */
+  /** Bearer token `serve` requires for everything but /healthz and /metrics; '' when the variable is set but blank (an empty Secret key), which serve refuses. */
   serveToken?: string;
 }
 
@@ -66,6 +66,6 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
   }
   if (env.ZTAUDIT_CHROMIUM) out.chromium = env.ZTAUDIT_CHROMIUM;
   if (env.PATH) out.searchPath = env.PATH;
-  if (env.ZTAUDIT_SERVE_TOKEN?.trim()) out.serveToken = env.ZTAUDIT_SERVE_TOKEN.trim();
+  if (env.ZTAUDIT_SERVE_TOKEN !== undefined) out.serveToken = env.ZTAUDIT_SERVE_TOKEN.trim();
   return out;
 }

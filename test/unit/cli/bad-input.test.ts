@@ -248,6 +248,13 @@ describe('serve flags the system refuses', () => {
       taken.close();
     }
   });
+
+  it('a ZTAUDIT_SERVE_TOKEN that is set but blank (an empty Secret key) is refused, not taken as "no token"', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir, { ZTAUDIT_SERVE_TOKEN: '\n' });
+    expect(await main(['serve', '--manifests', 'm', '--schedule', '0 2 * * *', '--port', '0', '--host', '0.0.0.0', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(['ztaudit: ZTAUDIT_SERVE_TOKEN is set but blank: serve would answer without a token; put the token in it, or unset it to serve without one']);
+  });
 });
 
 describe('history import of a file that is not an export', () => {
