@@ -3,3 +3,10 @@
 export function yamlMessage(error: Error): string {
   return error.message.split('\n')[0].replace(/:\s*$/, '');
 }
+
+/**
+ * Parse options that keep the parser's warnings (a mapping used as a key, as an unrendered
+ * `{{ .Values.x }}` parses) from reaching stderr as a multi-line Node process warning: what
+ * ztaudit parses is judged by ztaudit, which says so in its own words.
+ */
+export const YAML_QUIET = { logLevel: 'error' } as const;

@@ -15,7 +15,7 @@ import { join, relative, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
-import { yamlMessage } from '../base/yaml-message.ts';
+import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { metadataProblem } from '../snapshot/shape.ts';
@@ -115,9 +115,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
   // (sticky: no copies of the text).
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t]*(?:#[^\n]*)?)?\n)*/y;
-  // logLevel error: the parser's own warnings (a mapping used as a key, as `{{ .Values.x }}` parses)
-  // would reach stderr as a multi-line process warning; the document is judged below instead.
-  for (const doc of parseAllDocuments(text, { lineCounter, logLevel: 'error' })) {
+  for (const doc of parseAllDocuments(text, { lineCounter, ...YAML_QUIET })) {
     const start = doc.range?.[0] ?? 0;
     // The document's first content line: where a reader finds it (the parser's own position
     // of the problem, which may be further down, is in its message).

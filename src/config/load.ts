@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { ConfigError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
-import { yamlMessage } from '../base/yaml-message.ts';
+import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { validateConfig, type Validation } from './validate.ts';
 import { defaultConfig } from './types.ts';
 
@@ -36,7 +36,7 @@ export function loadConfig(path: string | undefined, cwd: string, checkIds: Read
   if (notUtf8Line !== undefined) throw new ConfigError(`${name}:${notUtf8Line}: not UTF-8 text; save the file as UTF-8`);
   // One document; a `---` before it or after it (as Kubernetes files often have) is no second one.
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, logLevel: 'error' });
+  const docs = parseAllDocuments(text, { lineCounter, ...YAML_QUIET });
   const lineAt = (offset: number | undefined) => (offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`);
   for (const doc of docs) {
     const error = doc.errors[0];

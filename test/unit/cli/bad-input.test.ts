@@ -119,6 +119,22 @@ describe('--manifests with objects an analysis cannot read', () => {
   });
 });
 
+describe('YAML inside cluster objects', () => {
+  it('an Istio mesh config holding an unrendered {{ }} key gives no Node warning on stderr', async () => {
+    const dir = dirWith({
+      'm/istio.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    {{ .Values.meshConfig }}: x\n    outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n',
+      'm/ns.yaml': NAMESPACE,
+    });
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], captureIO(dir).cli)).toBe(0);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
 describe('--manifests with files that cannot be read', () => {
   it('names a symlink to nothing, a symlink loop and a file that fails to read, makes the run partial, and audits the rest', async () => {
     const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
