@@ -42,9 +42,11 @@ async function writeLine(out: Writable, line: string): Promise<void> {
 
 export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {
   return withStoreErrors(io, 'history export', async () => {
-    const store = await openStoreForReading(values, io);
     const file = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : null;
     const out: Writable = file ? createWriteStream(file) : streams.stdout ?? process.stdout;
+    // A file that cannot be written (a directory, a missing parent) is said before the store is opened.
+    if (file) await once(out, 'open').catch((e: NodeJS.ErrnoException) => { throw new ConfigError(`--file ${file}: cannot write it (${e.code ?? e.message})`); });
+    const store = await openStoreForReading(values, io);
     let count = 0;
     try {
       await writeLine(out, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() }));

@@ -292,6 +292,19 @@ describe('history import of a file that is not an export', () => {
     }
   });
 
+  it('export to a directory or below a missing one is one line, exit 2, not an unhandled stream error', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', '--history', 'h.db', '--no-notify', '-q', '--format', 'json'], captureIO(dir).cli)).toBe(0);
+    for (const [file, code] of [['m', 'EISDIR'], ['gone/runs.jsonl', 'ENOENT']]) {
+      const t = captureIO(dir);
+      expect(await main(['history', 'export', '--history', 'h.db', '--file', file], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([`ztaudit history export: --file ${join(dir, file)}: cannot write it (${code})`]);
+    }
+    const ok = captureIO(dir);
+    expect(await main(['history', 'export', '--history', 'h.db', '--file', 'runs.jsonl'], ok.cli)).toBe(0);
+    expect(readFileSync(join(dir, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
   it('a JSON line that is no run says what it lacks, not "schemaVersion undefined"', async () => {
     const dir = dirWith({ 'findings.jsonl': `${JSON.stringify({ findings: [] })}\n` });
     const t = captureIO(dir);
