@@ -3,6 +3,8 @@
 import { reachCommandCore, reachMatrixChunks } from './reach.ts';
 import { canCommandCore, whoCanCommandCore } from './access-text.ts';
 import { ConfigError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
+import { parseSubject } from '../analysis/rbac/index.ts';
 import type { CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addSourceOptions, loadSource, type SourceFlags } from './source.ts';
@@ -102,6 +104,8 @@ export const CAN = defineCommand<RbacQueryOptions>({
   exitCodes: ['0  the subject can (or: its rules were listed)', '1  the subject cannot', '2  could not answer (malformed subject, verb without resource, unreadable source)'],
   run: async (opts, [subject, verb, resource], io) => {
     if (verb !== undefined && resource === undefined) throw new ConfigError('can: a question needs both a verb and a resource, e.g. `ztaudit can User:alice get secrets -n dev`');
+    // Said before a cluster is read (which can take minutes), not after.
+    if (!parseSubject(subject)) throw new ConfigError(`can: not a subject: "${oneLine(subject)}" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)`);
     const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
     return print(io, canCommandCore(snapshot, { subject, verb, resource, namespace: opts.namespace, name: opts.name }));
   },

@@ -51,14 +51,16 @@ export async function sendFleetDigest(view: FleetView, config: Config, env: Retu
   const skip = digestSkipReason(view, policy);
   const out: NotificationOutcome[] = [];
   if (env.slack) {
-    out.push(skip ? { channel: 'slack', status: 'skipped', detail: skip } : await sendSlackDigest(view, {
-      token: env.slack.token, channel: digest?.slack?.channel ?? config.notify.slack?.channel ?? env.slack.channel,
+    const channel = digest?.slack?.channel ?? config.notify.slack?.channel ?? env.slack.channel;
+    const unusable = env.slack.problem ?? (channel ? null : 'ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL, notify.slack.channel or notify.fleetDigest.slack.channel)');
+    out.push(skip ? { channel: 'slack', status: 'skipped', detail: skip } : unusable || !channel ? { channel: 'slack', status: 'failed', detail: unusable ?? '' } : await sendSlackDigest(view, {
+      token: env.slack.token, channel,
       ...(env.slack.apiUrl ? { apiUrl: env.slack.apiUrl } : {}),
     }));
   }
   if (env.smtp) {
     const to = digest?.email?.to ?? config.notify.email?.to ?? env.smtp.to;
-    out.push(skip ? { channel: 'email', status: 'skipped', detail: skip } : await sendEmailDigest(view, {
+    out.push(skip ? { channel: 'email', status: 'skipped', detail: skip } : env.smtp.problem ? { channel: 'email', status: 'failed', detail: env.smtp.problem } : await sendEmailDigest(view, {
       smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to,
       ...(opts.htmlPath ? { htmlPath: opts.htmlPath } : {}),
     }));

@@ -3,11 +3,12 @@
 // whole run report per line, oldest first, after a header line. Import stores each run as it
 // was (same id, scores, findings, diff; retention is not applied, so nothing imported is
 // evicted), skips runs the target already holds (an import can be repeated), and names each
-// line it cannot use, going on with the rest (exit 2 at the end if any).
+// line it cannot use, going on with the rest (exit 2 at the end if any). A file whose first
+// line is not JSON (a gzip of an export, some other file) is refused as a whole, in one line.
 //
 // A k8s:// store keeps runs in compact form (no finding messages or evidence): what it
 // exports is what it holds, and a run that passes through it keeps only that.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -41,9 +42,11 @@ async function writeLine(out: Writable, line: string): Promise<void> {
 
 export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {
   return withStoreErrors(io, 'history export', async () => {
-    const store = await openStoreForReading(values, io);
     const file = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : null;
     const out: Writable = file ? createWriteStream(file) : streams.stdout ?? process.stdout;
+    // A file that cannot be written (a directory, a missing parent) is said before the store is opened.
+    if (file) await once(out, 'open').catch((e: NodeJS.ErrnoException) => { throw new ConfigError(`--file ${file}: cannot write it (${e.code ?? e.message})`); });
+    const store = await openStoreForReading(values, io);
     let count = 0;
     try {
       await writeLine(out, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() }));
@@ -69,6 +72,7 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
 export function notARun(value: unknown): string | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
   const r = value as Partial<RunReport>;
+  if (r.schemaVersion === undefined) return 'no schemaVersion: not a run report';
   if (r.schemaVersion !== REPORT_SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(r.schemaVersion)} is not ${REPORT_SCHEMA_VERSION}`;
   if (!r.run || typeof r.run.id !== 'string' || !r.run.id) return 'no run.id';
   if (typeof r.run.startedAt !== 'string' || Number.isNaN(Date.parse(r.run.startedAt))) return `run ${r.run.id}: run.startedAt is not a date`;
@@ -82,6 +86,7 @@ export async function importRuns(values: TransferOptions, io: CliIO, streams: { 
     const url = values.history ?? readEnv(io.env).history ?? DEFAULT_HISTORY;
     if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at the store to import into');
     const name = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : 'standard input';
+    if (name !== 'standard input' && existsSync(name) && statSync(name).isDirectory()) throw new ConfigError(`--file ${name}: is a directory, not an export`);
     const input = name === 'standard input' ? streams.stdin ?? process.stdin : createReadStream(name);
     const opened = new Promise<void>((ok, fail) => {
       if (name === 'standard input') return ok();
@@ -97,14 +102,20 @@ export async function importRuns(values: TransferOptions, io: CliIO, streams: { 
     let skipped = 0;
     let bad = 0;
     let lineNo = 0;
+    let seenContent = false;
     try {
       for await (const line of createInterface({ input, crlfDelay: Infinity })) {
         lineNo++;
         if (!line.trim()) continue;
+        const first = !seenContent;
+        seenContent = true;
         let value: unknown;
         try {
           value = JSON.parse(line);
         } catch {
+          // Not even the first line is JSON: another kind of file (a gzip of an export, a
+          // report), not an export with a damaged line. Said once, instead of once a line.
+          if (first) throw new HistoryError(`${name}: not a ztaudit history export (line ${lineNo} is not JSON${line.startsWith('\u001f') ? '; it looks gzip-compressed: gunzip it first' : ''})`);
           bad++;
           io.stderr(`ztaudit history import: ${name} line ${lineNo}: not JSON; skipped\n`);
           continue;
@@ -128,6 +139,10 @@ export async function importRuns(values: TransferOptions, io: CliIO, streams: { 
         await store.save(run);
         imported++;
       }
+    } catch (error: unknown) {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (typeof code === 'string' && (error as NodeJS.ErrnoException).syscall === 'read') throw new ConfigError(`--file ${name}: cannot read it (${code})`);
+      throw error;
     } finally {
       await store.close();
     }

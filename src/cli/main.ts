@@ -49,7 +49,8 @@ export async function main(argv: string[], cli: CliIO): Promise<number> {
     // Commander has already printed the help, the version or the usage error.
     if (error instanceof CommanderError) return commanderExitCode(error);
     if (error instanceof ZtauditError) {
-      io.stderr(`ztaudit: ${error.message}\n`);
+      // Several problems (a config with three wrong keys) are a line each, each said by ztaudit.
+      io.stderr(error.message.split('\n').map((line) => `ztaudit: ${line}\n`).join(''));
       return EXIT_CANNOT_RUN;
     }
     io.stderr(`ztaudit: internal error: ${errorMessage(error)}\n${error instanceof Error && error.stack ? `${redactUrlCredentials(error.stack)}\n` : ''}`);

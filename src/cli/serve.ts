@@ -78,6 +78,8 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
   const flags = Array.isArray(argv) ? parseServeFlags(argv) : checkServeFlags(argv);
   const log = createLogger(io, { quiet: flags.quiet });
   const env = readEnv(io.env);
+  // A token meant to be required but read empty (a Secret key with no value) must not leave the reports open to anyone.
+  if (env.serveToken === '') throw new ConfigError('ZTAUDIT_SERVE_TOKEN is set but blank: serve would answer without a token; put the token in it, or unset it to serve without one');
   const config = loadValidConfig(flags.config, io, log);
   if (flags.probeTls) config.tls.probe.enabled = true;
   log.info(`serve: auditing ${describeSource(flags)}${flags.watch ? ', watching for changes' : ''}`);

@@ -40,7 +40,13 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context to use (default: its current context)')
     .option('--request-timeout <seconds>', 'give up on one API request after this many seconds', seconds('--request-timeout'))
     .option('--retry-budget <seconds>', 'retry refused, reset, timed-out and throttled API requests for at most this long per outage (default 30)', seconds('--retry-budget', { zero: true }))
-    .option('--cluster <name>', "the cluster's name in reports and history (default: cluster.name in the config, else the kubeconfig context, else the manifests' absolute path)");
+    .option('--cluster <name>', "the cluster's name in reports and history (default: cluster.name in the config, else the kubeconfig context, else the manifests' absolute path)", clusterName);
+}
+
+/** --cluster's value: an empty one (`--cluster "$CLUSTER"` with the variable unset) would file every such run under one nameless cluster. */
+function clusterName(value: string): string {
+  if (value.trim() === '') throw new ConfigError('--cluster: the name is empty (an unset variable?); give the cluster\'s name or leave the flag out');
+  return value;
 }
 
 export function describeSource(flags: SourceFlags): string {

@@ -78,10 +78,13 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
   if (env.slack) {
     const slack = env.slack;
     const channel = config.notify.slack?.channel ?? slack.channel;
-    out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
-  }
+    if (slack.problem) throw new ConfigError(slack.problem);
+    if (!channel) log.warn('ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled');
+    else out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
+  } else if (env.slackChannelWithoutToken) log.warn('ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled');
   if (env.smtp) {
     const smtp = env.smtp;
+    if (smtp.problem) throw new ConfigError(smtp.problem);
     const to = config.notify.email?.to ?? smtp.to;
     const from = config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost';
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
@@ -102,11 +105,13 @@ export async function alertCannotRun(why: string, input: { flags: WiringFlags; c
   const { env, config, clusterName } = input;
   const failure = input.failure ?? 'not-run';
   const channels: Array<{ name: string; send: (ctx: SendContext) => Promise<NotificationOutcome> }> = [];
-  if (env.slack) {
+  // A channel that cannot be used (no Slack channel, an SMTP URL that is not one) is left out: the reason it is said is the one on stderr.
+  const slackChannel = config.notify.slack?.channel ?? env.slack?.channel;
+  if (env.slack && slackChannel && !env.slack.problem) {
     const slack = env.slack;
-    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: config.notify.slack?.channel ?? slack.channel, apiUrl: slack.apiUrl, clusterName, failure, ...ctx }) });
+    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: slackChannel, apiUrl: slack.apiUrl, clusterName, failure, ...ctx }) });
   }
-  if (env.smtp) {
+  if (env.smtp && !env.smtp.problem) {
     const smtp = env.smtp;
     const to = config.notify.email?.to ?? smtp.to;
     if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, failure, signal: ctx.signal }) });

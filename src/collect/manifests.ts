@@ -3,6 +3,10 @@
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
+// An object whose name, namespace, labels or annotations are not strings (an unrendered Helm
+// template) is skipped the same way (src/snapshot/shape.ts), and so is a file or directory below
+// DIR that cannot be read (a symlink to nothing, a symlink loop, no permission). Files are read
+// as UTF-8, or UTF-16 with a byte order mark; other bytes are named in a note (src/base/decode-text.ts).
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
@@ -10,20 +14,39 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../base/errors.ts';
+import { decodeText } from '../base/decode-text.ts';
+import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
+import { metadataProblem } from '../snapshot/shape.ts';
 import { snapshotFromObjects } from './from-objects.ts';
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
+/** A file below the directory, or what stood for one but cannot be read (named, the run partial). */
+interface Listed {
+  path: string;
+  unreadable?: string;
+}
+
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code ?? (error instanceof Error ? error.message : String(error));
+
+function listFiles(dir: string): Listed[] {
+  const out: Listed[] = [];
   const seen = new Set<string>(); // real paths of directories walked: symlink loops end here
   const walk = (d: string) => {
     const real = realpathSync(d);
     if (seen.has(real)) return;
     seen.add(real);
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (error: unknown) {
+      if (d === dir) throw error;
+      out.push({ path: d, unreadable: `directory that cannot be read (${codeOf(error)})` });
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (entry.name.startsWith('.')) continue;
       const p = join(d, entry.name);
       // Symlinks are followed: a ConfigMap volume mount is nothing but symlinks.
@@ -34,12 +57,14 @@ function listFiles(dir: string): string[] {
           const st = statSync(p);
           isDir = st.isDirectory();
           isFile = st.isFile();
-        } catch {
-          continue; // a dangling link
+        } catch (error: unknown) {
+          // What the link stood for (a file, or a directory of them) was not read: said, not dropped.
+          out.push({ path: p, unreadable: codeOf(error) === 'ELOOP' ? 'symlink loop (ELOOP)' : `symlink to nothing (${codeOf(error)})` });
+          continue;
         }
       }
       if (isDir) walk(p);
-      else if (isFile && MANIFEST_EXT.test(entry.name)) out.push(p);
+      else if (isFile && MANIFEST_EXT.test(entry.name)) out.push({ path: p });
     }
   };
   walk(dir);
@@ -72,6 +97,11 @@ function kindOfBroken(source: string): KindKey | undefined {
   return apiVersion && kind ? (kindForManifest(apiVersion, kind)?.key as KindKey | undefined) : undefined;
 }
 
+/** Said of a skipped document with `{{` in it: what a user most likely handed in, and what to do. */
+function helmHint(source: string): string {
+  return source.includes('{{') ? ' (an unrendered Helm template? audit the output of `helm template` instead)' : '';
+}
+
 /** Parses one file's text; `label` is how the file is named in notes. */
 export function parseManifestText(text: string, label: string): ParsedManifests {
   const objects: KubeObject[] = [];
@@ -85,19 +115,20 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
   // (sticky: no copies of the text).
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t]*(?:#[^\n]*)?)?\n)*/y;
-  for (const doc of parseAllDocuments(text, { lineCounter })) {
+  for (const doc of parseAllDocuments(text, { lineCounter, ...YAML_QUIET })) {
     const start = doc.range?.[0] ?? 0;
     // The document's first content line: where a reader finds it (the parser's own position
     // of the problem, which may be further down, is in its message).
     leading.lastIndex = start;
     leading.exec(text);
     const line = lineOf(leading.lastIndex);
+    const source = () => text.slice(start, doc.range?.[2] ?? text.length);
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const where = `${label}:${line}`;
-      const why = `broken YAML document: ${e.message.split('\n')[0]}`;
+      const why = `broken YAML document: ${yamlMessage(e)}${helmHint(source())}`;
       notes.push(`${where}: skipped a ${why}`);
-      broken.push({ where, why, kind: kindOfBroken(text.slice(start, doc.range?.[2] ?? text.length)) });
+      broken.push({ where, why, kind: kindOfBroken(source()) });
       continue;
     }
     let value: unknown;
@@ -105,15 +136,24 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error: unknown) {
       const where = `${label}:${line}`;
-      const why = `document that cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      const why = `document that cannot be loaded: ${error instanceof Error ? yamlMessage(error) : String(error)}`;
       notes.push(`${where}: skipped a ${why}`);
-      broken.push({ where, why, kind: kindOfBroken(text.slice(start, doc.range?.[2] ?? text.length)) });
+      broken.push({ where, why, kind: kindOfBroken(source()) });
       continue;
     }
     if (value === null || value === undefined) continue;
     const push = (o: unknown, where: number) => {
       if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !isObject(o.metadata)) {
         notes.push(`${label}:${where}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
+        return;
+      }
+      const problem = metadataProblem(o);
+      if (problem) {
+        // Its kind counts as not read: the checks that need it are not evaluated on a guess.
+        const at = `${label}:${where}`;
+        const why = `${o.kind} whose ${problem}${helmHint(source())}`;
+        notes.push(`${at}: skipped a ${why}`);
+        broken.push({ where: at, why, kind: kindForManifest(o.apiVersion, o.kind)?.key as KindKey | undefined });
         return;
       }
       const obj = o as KubeObject;
@@ -145,19 +185,37 @@ const MIB = 1024 * 1024;
 export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [] };
   for (const dir of dirs) {
-    let files: string[];
+    let files: Listed[];
     try {
-      files = statSync(dir).isDirectory() ? listFiles(dir) : [dir];
-    } catch {
-      throw new InputError(`--manifests ${dir}: no such file or directory`);
+      files = statSync(dir).isDirectory() ? listFiles(dir) : [{ path: dir }];
+    } catch (error: unknown) {
+      throw new InputError(`--manifests ${dir}: ${codeOf(error) === 'ENOENT' ? 'no such file or directory' : `cannot be read (${codeOf(error)})`}`);
     }
-    for (const file of files) {
+    for (const { path: file, unreadable } of files) {
       const label = relative(cwd, file) || file;
+      const skip = (why: string) => {
+        all.notes.push(`${label}: skipped a ${why}`);
+        all.broken.push({ where: label, why });
+      };
+      if (unreadable) {
+        skip(unreadable);
+        continue;
+      }
       const size = statSync(file).size;
       if (limits && size > limits.manifestFileMiB * MIB) {
         throw new InputError(`--manifests: ${label} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
       }
-      const parsed = parseManifestText(readFileSync(file, 'utf8'), label);
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(file);
+      } catch (error: unknown) {
+        skip(`file that cannot be read (${codeOf(error)})`);
+        continue;
+      }
+      const { text, notUtf8Line } = decodeText(bytes);
+      // Its objects are kept; a name with a byte that is not UTF-8 shows U+FFFD in its place.
+      if (notUtf8Line !== undefined) all.notes.push(`${label}:${notUtf8Line}: not UTF-8 text (bytes that are not UTF-8 were read as U+FFFD); save the file as UTF-8`);
+      const parsed = parseManifestText(text, label);
       for (const o of parsed.objects) all.objects.push(o);
       all.notes.push(...parsed.notes);
       all.broken.push(...parsed.broken);

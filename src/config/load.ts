@@ -1,13 +1,19 @@
 // Reads ztaudit.yaml (or the given --config file) and validates it. A missing default file
-// is fine (defaults apply); a missing explicit file is an error.
-import { existsSync, readFileSync } from 'node:fs';
+// is fine (defaults apply); a missing explicit file is an error, and so is anything that is
+// not one YAML document of at most MAX_CONFIG_MIB, each said in one line naming the file.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse, YAMLParseError } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { ConfigError } from '../base/errors.ts';
+import { decodeText } from '../base/decode-text.ts';
+import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { validateConfig, type Validation } from './validate.ts';
 import { defaultConfig } from './types.ts';
 
 export const DEFAULT_CONFIG_FILE = 'ztaudit.yaml';
+
+/** A configuration is a few KiB; this holds some 20,000 waivers. Past it, a wrong file was given (parsing 40 MiB took half a minute). */
+export const MAX_CONFIG_MIB = 4;
 
 export function loadConfig(path: string | undefined, cwd: string, checkIds: ReadonlySet<string>): Validation {
   const file = resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
@@ -15,15 +21,36 @@ export function loadConfig(path: string | undefined, cwd: string, checkIds: Read
     if (path) throw new ConfigError(`${path}: config file not found`);
     return { config: defaultConfig(), errors: [], warnings: [] };
   }
-  let raw: unknown;
+  const name = path ?? DEFAULT_CONFIG_FILE;
+  let bytes: Buffer;
   try {
-    raw = parse(readFileSync(file, 'utf8'));
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new ConfigError(`${name}: is a directory, not a config file`);
+    if (stat.size > MAX_CONFIG_MIB * 1024 * 1024) throw new ConfigError(`${name}: ${(stat.size / 1024 / 1024).toFixed(1)} MiB is too large for a config file (at most ${MAX_CONFIG_MIB} MiB); is it the right file?`);
+    bytes = readFileSync(file);
   } catch (error: unknown) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0]?.line;
-      throw new ConfigError(`${path ?? DEFAULT_CONFIG_FILE}${line ? `:${line}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`);
-    }
-    throw new ConfigError(`${path ?? DEFAULT_CONFIG_FILE}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${name}: cannot read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return validateConfig(raw, { file: path ?? DEFAULT_CONFIG_FILE, checkIds });
+  const { text, notUtf8Line } = decodeText(bytes);
+  if (notUtf8Line !== undefined) throw new ConfigError(`${name}:${notUtf8Line}: not UTF-8 text; save the file as UTF-8`);
+  // One document; a `---` before it or after it (as Kubernetes files often have) is no second one.
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, ...YAML_QUIET });
+  const lineAt = (offset: number | undefined) => (offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`);
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error) throw new ConfigError(`${name}${lineAt(error.pos[0])}: not valid YAML: ${yamlMessage(error)}`);
+  }
+  // An empty document (nothing, or only comments) parses as a null scalar.
+  const used = docs.filter((doc) => doc.contents !== null && !(isScalar(doc.contents) && doc.contents.value === null));
+  if (used.length > 1) throw new ConfigError(`${name}${lineAt(used[1].range[0])}: a second YAML document (after ---); the configuration is one document`);
+  let raw: unknown = null;
+  try {
+    if (used.length === 1) raw = used[0].toJS({ maxAliasCount: 100 });
+  } catch (error: unknown) {
+    // An alias bomb: the parser refuses to expand it.
+    throw new ConfigError(`${name}: not usable YAML: ${error instanceof Error ? yamlMessage(error) : String(error)}`);
+  }
+  return validateConfig(raw, { file: name, checkIds });
 }

@@ -6,13 +6,15 @@ const severity = { enum: ['critical', 'high', 'medium', 'low'] } as const;
 const level = { enum: ['privileged', 'baseline', 'restricted'] } as const;
 const labels = { type: 'object', additionalProperties: str } as const;
 const selector = { type: 'object', additionalProperties: false, properties: { namespace: str, podSelector: labels } } as const;
+/** A string of a pattern; `says` is what a value must be, quoted in the error (validate.ts). */
+const matching = (pattern: string, says: string) => ({ type: 'string', pattern, description: says }) as const;
 const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
 
 export const CONFIG_SCHEMA = closed({
   cluster: closed({ name: { type: 'string', minLength: 1 } }),
   target: closed({
     podSecurityLevel: { enum: ['baseline', 'restricted'] },
-    podSecurityVersion: { type: 'string', pattern: '^(latest|v1\\.(0|[1-9][0-9]*))$' },
+    podSecurityVersion: matching('^(latest|v1\\.(0|[1-9][0-9]*))$', 'latest or v1.N (e.g. v1.31)'),
     requireMtls: { type: 'boolean' },
   }),
   systemNamespaces: strArray,
@@ -23,7 +25,7 @@ export const CONFIG_SCHEMA = closed({
   network: closed({ exposedNamespaces: strArray }),
   egress: closed({
     // The controlled exits: gateway pods (namespace + optional podSelector) or a proxy address outside the cluster (cidr).
-    gateways: { type: 'array', items: { ...closed({ namespace: str, podSelector: labels, cidr: { type: 'string', pattern: '^[0-9a-fA-F:.]+/[0-9]{1,3}$' } }), anyOf: [{ required: ['namespace'] }, { required: ['cidr'] }] } },
+    gateways: { type: 'array', items: { ...closed({ namespace: str, podSelector: labels, cidr: matching('^[0-9a-fA-F:.]+/[0-9]{1,3}$', 'an address range ADDRESS/BITS (e.g. 203.0.113.10/32)') }), anyOf: [{ required: ['namespace'] }, { required: ['cidr'] }] } },
   }),
   intent: closed({
     deny: {
@@ -32,7 +34,7 @@ export const CONFIG_SCHEMA = closed({
         name: str,
         from: selector,
         to: selector,
-        ports: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^[0-9]{1,5}(/(TCP|UDP|SCTP))?$' }] } },
+        ports: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, matching('^[0-9]{1,5}(/(TCP|UDP|SCTP))?$', 'a port number or PORT/PROTOCOL (e.g. "53/UDP")')] } },
       }, ['name', 'from', 'to']),
     },
   }),
@@ -50,7 +52,7 @@ export const CONFIG_SCHEMA = closed({
   }),
   mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
   edge: closed({
-    publicHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$' } },
+    publicHosts: { type: 'array', items: matching('^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$', 'a host name or *.DOMAIN') },
     externalWaf: { type: 'string', minLength: 1 },
   }),
   checks: { type: 'object', additionalProperties: closed({ severity, enabled: { type: 'boolean' } }) },
@@ -61,7 +63,7 @@ export const CONFIG_SCHEMA = closed({
       resource: closed({ kind: str, namespace: str, name: str }),
       reason: { type: 'string', minLength: 1 },
       owner: { type: 'string', minLength: 1 },
-      expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+      expires: matching('^\\d{4}-\\d{2}-\\d{2}$', 'a date as YYYY-MM-DD'),
     }, ['check', 'resource', 'reason', 'owner', 'expires']),
   },
   history: closed({

@@ -11,7 +11,9 @@ export interface Validation {
   warnings: string[];
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: an error carries its schema, whose `properties` give a misspelt key's likely
+// meaning and whose `description` says what a pattern wants.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(CONFIG_SCHEMA);
 
 /** `/waivers/0/owner` -> `waivers[0].owner` */
@@ -21,21 +23,58 @@ function keyPath(pointer: string, extra?: string): string {
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '') || '(top level)';
 }
 
+/** Edits (insert, delete, replace, swap two neighbours) from a to b. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** " (did you mean X?)" for the candidate a misspelt name most likely meant, else "". */
+function suggestion(word: string, candidates: Iterable<string>): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === word.toLowerCase() ? 0 : distance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.min(3, Math.floor(word.length / 3))) ? ` (did you mean ${best}?)` : '';
+}
+
 function describe(e: ErrorObject): string {
   switch (e.keyword) {
-    case 'additionalProperties':
-      return `${keyPath(e.instancePath, String(e.params.additionalProperty))}: unknown key`;
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      return `${keyPath(e.instancePath, key)}: unknown key${suggestion(key, known)}`;
+    }
     case 'required':
       return `${keyPath(e.instancePath, String(e.params.missingProperty))}: is required`;
     case 'enum':
       return `${keyPath(e.instancePath)}: must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
     case 'type':
       return `${keyPath(e.instancePath)}: must be ${e.params.type}`;
-    case 'pattern':
-      return `${keyPath(e.instancePath)}: has an invalid format`;
+    case 'pattern': {
+      const says = (e.parentSchema as { description?: string } | undefined)?.description;
+      return `${keyPath(e.instancePath)}: ${JSON.stringify(String(e.data).slice(0, 80))} is not ${says ?? 'in the expected format'}`;
+    }
+    case 'minLength':
+      if (e.params.limit === 1) return `${keyPath(e.instancePath)}: must not be empty`;
+      return `${keyPath(e.instancePath)}: ${e.message ?? 'is invalid'}`;
     default:
       return `${keyPath(e.instancePath)}: ${e.message ?? 'is invalid'}`;
   }
+}
+
+/** A waiver's resource value written as a regular expression or a glob: matched literally, it would waive nothing. */
+function looksLikePattern(value: string): boolean {
+  return /[\^$()[\]{}+?|\\]|\.\*/.test(value) || value.slice(0, -1).includes('*');
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -70,12 +109,12 @@ export function validateConfig(raw: unknown, options: { file: string; checkIds: 
   }
   const r = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-checked above
   if (isPlainObject(r.checks)) {
-    for (const id of Object.keys(r.checks)) if (!options.checkIds.has(id)) errors.push(at(`checks.${id}: unknown check id (see \`ztaudit checks\`)`));
+    for (const id of Object.keys(r.checks)) if (!options.checkIds.has(id)) errors.push(at(`checks.${id}: unknown check id${suggestion(id, options.checkIds) || ' (see `ztaudit checks`)'}`));
   }
   if (Array.isArray(r.waivers)) {
     r.waivers.forEach((w: unknown, i: number) => {
       if (!isPlainObject(w)) return;
-      if (typeof w.check === 'string' && !options.checkIds.has(w.check)) errors.push(at(`waivers[${i}].check: unknown check id "${w.check}"`));
+      if (typeof w.check === 'string' && !options.checkIds.has(w.check)) errors.push(at(`waivers[${i}].check: unknown check id "${w.check}"${suggestion(w.check, options.checkIds)}`));
       if (typeof w.expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(w.expires)) {
         // Date.parse accepts 2027-02-30 (and rolls it over): round-trip to reject it.
         const t = Date.parse(`${w.expires}T00:00:00Z`);
@@ -83,6 +122,12 @@ export function validateConfig(raw: unknown, options: { file: string; checkIds: 
       }
       const res = isPlainObject(w.resource) ? w.resource : undefined;
       if (res && res.name === undefined) warnings.push(at(`waivers[${i}].resource: no name: the waiver covers every ${typeof res.kind === 'string' ? res.kind : 'resource'} failing ${String(w.check)}${res.namespace === undefined ? ' in every namespace' : ''}`));
+      for (const key of ['kind', 'namespace', 'name']) {
+        const value = res?.[key];
+        if (typeof value !== 'string' || !looksLikePattern(value)) continue;
+        const prefix = value.replace(/^\^/, '').split(/[*.+?()[\]{}|\\$^]/)[0];
+        warnings.push(at(`waivers[${i}].resource.${key}: "${value}" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "${prefix}*")`));
+      }
     });
   }
   if (errors.length > 0) return { config: defaultConfig(), errors, warnings };

@@ -325,9 +325,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   const host = options.host ?? '127.0.0.1';
   const listening = new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    // A flag's mistake (a port in use, a host that is not this machine) in one line, not an internal error with a stack.
+    const refused = (error: NodeJS.ErrnoException) => {
+      const why = { EADDRINUSE: 'the port is in use', EADDRNOTAVAIL: 'not an address of this machine', ENOTFOUND: 'no such host', EAI_AGAIN: 'the host name could not be resolved', EACCES: 'permission denied (a port below 1024 needs privileges)' }[error.code ?? ''];
+      reject(new ConfigError(`cannot listen on ${host}:${options.port} (--host, --port): ${why ?? error.message}`));
+    };
+    server.once('error', refused);
     server.listen(options.port, host, () => {
-      server.off('error', reject);
+      server.off('error', refused);
       resolve();
     });
   });

@@ -8,6 +8,7 @@ import { InputError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { Interner } from './intern.ts';
 import { slimObject } from './slim.ts';
+import { metadataProblem } from './shape.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from './types.ts';
 
@@ -77,7 +78,10 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   const notSnapshot = () => new InputError(`--snapshot ${path}: not a ztaudit snapshot (expected gzip JSON)`);
   let gzip: boolean;
   try {
-    if (statSync(path).size > limit) throw tooLarge();
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new InputError(`--snapshot ${path}: is a directory, not a snapshot file`);
+    if (stat.isFile() && stat.size === 0) throw new InputError(`--snapshot ${path}: the file is empty`);
+    if (stat.size > limit) throw tooLarge();
     const head = Buffer.alloc(2);
     const fd = openSync(path, 'r');
     try {
@@ -87,7 +91,8 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
     }
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`--snapshot ${path}: cannot read the file`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`--snapshot ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read the file${code ? ` (${code})` : ''}`}`);
   }
   // The file is inflated and parsed a chunk at a time. Input that is not JSON is still
   // inflated up to the limit (without parsing), so a bomb is named as such either way.
@@ -97,7 +102,17 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   // Equal subtrees of all kinds' objects become one frozen object (src/snapshot/intern.ts).
   // Dropped with the parser (its tables are the size of the distinct content).
   let interner: Interner | null = new Interner();
-  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser((kind, item) => interner!.item(slimObject(kind, item as KubeObject)), 'resources', true);
+  // An object an analysis cannot read (a name that is not a string) is refused here, named,
+  // rather than stopping the run with a TypeError later.
+  const seen = new Map<string, number>();
+  const admit = (kind: string, item: unknown): unknown => {
+    const index = seen.get(kind) ?? 0;
+    seen.set(kind, index + 1);
+    const problem = metadataProblem(item);
+    if (problem) throw new InputError(`--snapshot ${path}: resources.${kind}[${index}]${problem.startsWith('is ') ? ' ' : '.'}${problem}; re-create it with \`ztaudit snapshot\``);
+    return interner!.item(slimObject(kind, item as KubeObject));
+  };
+  let parser: SnapshotDocumentParser | null = new SnapshotDocumentParser(admit, 'resources', true);
   let total = 0;
   let malformed = false;
   const consume = async (chunks: AsyncIterable<Buffer>) => {
@@ -122,7 +137,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
     if (readFailed) throw new InputError(`--snapshot ${path}: cannot read the file`);
-    throw notSnapshot(); // the gzip stream is corrupt
+    throw new InputError(`--snapshot ${path}: the gzip data is corrupt or cut short; re-create it with \`ztaudit snapshot\``);
   }
   let parsed: Record<string, unknown>;
   try {
@@ -135,6 +150,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
     throw error;
   }
   const version = parsed.schemaVersion;
+  if (version === undefined) throw new InputError(`--snapshot ${path}: no schemaVersion: not a snapshot written by \`ztaudit snapshot\``);
   if (version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(`--snapshot ${path}: schemaVersion ${JSON.stringify(version)} is not supported (this ztaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-create it with \`ztaudit snapshot\``);
   }

@@ -1,6 +1,7 @@
 // ConfigMaps the mesh analysis reads when present (configmaps are collected by name only),
 // and Istio's mesh config (ConfigMap `istio`, key `mesh`) read from them.
 import { parse as parseYaml } from 'yaml';
+import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
@@ -44,9 +45,9 @@ export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string): 
   if (text === undefined) return { resource, source: `${where} has no mesh key (Istio default)`, enabled: true };
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    parsed = parseYaml(text, YAML_QUIET);
   } catch (error: unknown) {
-    return { resource, source: `${where} key mesh`, enabled: undefined, problem: `key mesh is not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` };
+    return { resource, source: `${where} key mesh`, enabled: undefined, problem: `key mesh is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})` };
   }
   if (parsed === null || parsed === undefined) return { resource, source: `${where} key mesh is empty (Istio default)`, enabled: true };
   const mesh = obj(parsed);

@@ -17,6 +17,7 @@
 // 'depends', never 'allowed' for every request.
 
 import { parse as parseYaml } from 'yaml';
+import { YAML_QUIET } from '../../base/yaml-message.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -66,7 +67,7 @@ function trustDomainOf(configmaps: KubeObject[], root: string, configured: strin
   const text = str(obj(cm?.data)?.mesh);
   if (text) {
     try {
-      const td = str(obj(parseYaml(text))?.trustDomain);
+      const td = str(obj(parseYaml(text, YAML_QUIET))?.trustDomain);
       if (td) return { trustDomain: td, source: `ConfigMap ${root}/istio mesh.trustDomain` };
     } catch {
       // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the default applies here.

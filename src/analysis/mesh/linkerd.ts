@@ -3,6 +3,7 @@
 // ports a Server covers (a port selected by a Server follows the Server's policy instead).
 
 import { parse as parseYaml } from 'yaml';
+import { YAML_QUIET } from '../../base/yaml-message.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { containerNames, labelSelectorMatches, obj, str, stringMap } from './util.ts';
@@ -75,7 +76,7 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
     const values = str(obj(cm.data)?.values);
     if (!values) continue;
     try {
-      const parsed = obj(parseYaml(values));
+      const parsed = obj(parseYaml(values, YAML_QUIET));
       const p = str(obj(parsed?.proxy)?.defaultInboundPolicy);
       if (p) return { policy: p, source: `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config (proxy.defaultInboundPolicy)` };
     } catch {
@@ -93,7 +94,7 @@ export function linkerdTrustDomain(configmaps: KubeObject[]): string {
     const values = str(obj(cm.data)?.values);
     if (!values) continue;
     try {
-      const d = str(obj(parseYaml(values))?.identityTrustDomain);
+      const d = str(obj(parseYaml(values, YAML_QUIET))?.identityTrustDomain);
       if (d) return d;
     } catch {
       // unreadable values: the default trust domain

@@ -7,6 +7,7 @@
 // selector-less Sidecar (istio.io/latest/docs/reference/config/networking/sidecar/).
 
 import { parse as parseYaml } from 'yaml';
+import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
@@ -68,9 +69,9 @@ export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, re
   if (text === undefined) return dflt(`${where} has no mesh key`);
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    parsed = parseYaml(text, YAML_QUIET);
   } catch (error: unknown) {
-    return { revision, configMap, mode: undefined, source: `${where} key mesh`, problem: `key mesh is not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})` };
+    return { revision, configMap, mode: undefined, source: `${where} key mesh`, problem: `key mesh is not valid YAML (${error instanceof Error ? yamlMessage(error) : String(error)})` };
   }
   if (parsed === null || parsed === undefined) return dflt(`${where} key mesh is empty`);
   const mesh = obj(parsed);

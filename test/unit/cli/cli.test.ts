@@ -91,7 +91,7 @@ describe('ztaudit CLI', () => {
     const t = io(dir);
     const code = await main(['run', '--manifests', join(REPO, 'examples/demo-cluster'), '--out', join(dir, 'out'), '--history', 'none'], t.cli);
     expect(code).toBe(2);
-    expect(t.err().trim()).toBe('ztaudit: ztaudit.yaml: target.requireMTLS: unknown key');
+    expect(t.err().trim()).toBe('ztaudit: ztaudit.yaml: target.requireMTLS: unknown key (did you mean requireMtls?)');
   });
 
   it('exits 2 with "cannot reach API server" for a kubeconfig pointing nowhere, without hanging', async () => {

@@ -25,7 +25,27 @@ describe('config validation', () => {
   });
 
   it('names file and key for an unknown key', () => {
-    expect(v({ target: { podSecurityLevl: 'baseline' } }).errors).toEqual(['ztaudit.yaml: target.podSecurityLevl: unknown key']);
+    expect(v({ target: { podSecurityLevl: 'baseline' } }).errors).toEqual(['ztaudit.yaml: target.podSecurityLevl: unknown key (did you mean podSecurityLevel?)']);
+  });
+
+  it('suggests the key or check id a misspelt one most likely meant, and none for a stranger', () => {
+    expect(v({ targte: {}, Target: {}, waiver: [], frobnicate: 1 }).errors).toEqual([
+      'ztaudit.yaml: targte: unknown key (did you mean target?)',
+      'ztaudit.yaml: Target: unknown key (did you mean target?)',
+      'ztaudit.yaml: waiver: unknown key (did you mean waivers?)',
+      'ztaudit.yaml: frobnicate: unknown key',
+    ]);
+    expect(v({ waivers: [{ check: 'network.intent-violaton', resource: { name: 'x' }, reason: 'r', owner: 'o', expires: '2027-01-01' }] }).errors)
+      .toEqual(['ztaudit.yaml: waivers[0].check: unknown check id "network.intent-violaton" (did you mean network.intent-violation?)']);
+  });
+
+  it('says what a value of a pattern must look like, quoting it', () => {
+    const waiver = (expires: string) => ({ waivers: [{ check: 'rbac.wildcard-permission', resource: { name: 'x' }, reason: 'r', owner: 'o', expires }] });
+    expect(v(waiver('tomorrow')).errors).toEqual(['ztaudit.yaml: waivers[0].expires: "tomorrow" is not a date as YYYY-MM-DD']);
+    expect(v(waiver('2027-03-31T00:00:00Z')).errors).toEqual(['ztaudit.yaml: waivers[0].expires: "2027-03-31T00:00:00Z" is not a date as YYYY-MM-DD']);
+    expect(v({ target: { podSecurityVersion: '1.30' } }).errors).toEqual(['ztaudit.yaml: target.podSecurityVersion: "1.30" is not latest or v1.N (e.g. v1.31)']);
+    expect(v({ egress: { gateways: [{ cidr: '10.0.0.1' }] } }).errors).toEqual(['ztaudit.yaml: egress.gateways[0].cidr: "10.0.0.1" is not an address range ADDRESS/BITS (e.g. 203.0.113.10/32)']);
+    expect(v({ cluster: { name: '' } }).errors).toEqual(['ztaudit.yaml: cluster.name: must not be empty']);
   });
 
   it('names file and key for a wrong type or value', () => {
@@ -38,7 +58,7 @@ describe('config validation', () => {
       checks: { 'rbac.wildcard-permision': { severity: 'low' } },
       waivers: [{ check: 'nope', resource: { name: 'x' }, reason: 'r', owner: 'o', expires: '2027-01-01' }],
     });
-    expect(errors).toContain('ztaudit.yaml: checks.rbac.wildcard-permision: unknown check id (see `ztaudit checks`)');
+    expect(errors).toContain('ztaudit.yaml: checks.rbac.wildcard-permision: unknown check id (did you mean rbac.wildcard-permission?)');
     expect(errors).toContain('ztaudit.yaml: waivers[0].check: unknown check id "nope"');
   });
 
@@ -54,6 +74,18 @@ describe('config validation', () => {
     expect(v({ waivers: [w('2027-03-31', { kind: 'ClusterRole' })] }).warnings).toEqual([
       'ztaudit.yaml: waivers[0].resource: no name: the waiver covers every ClusterRole failing rbac.wildcard-permission in every namespace',
     ]);
+  });
+
+  it('warns about a waiver resource written as a regular expression or with a * inside, not about a trailing *', () => {
+    const w = (resource: Record<string, string>) => ({ waivers: [{ check: 'rbac.wildcard-permission', resource, reason: 'r', owner: 'o', expires: '2027-03-31' }] });
+    expect(v(w({ kind: 'ClusterRole', name: '^ci-deployer$' })).warnings).toEqual([
+      'ztaudit.yaml: waivers[0].resource.name: "^ci-deployer$" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "ci-deployer*")',
+    ]);
+    expect(v(w({ namespace: 'team-*-prod', name: 'x' })).warnings).toEqual([
+      'ztaudit.yaml: waivers[0].resource.namespace: "team-*-prod" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "team-*")',
+    ]);
+    expect(v(w({ kind: 'ClusterRole', name: 'system:ci-*' })).warnings).toEqual([]);
+    expect(v(w({ kind: 'Ingress', name: 'shop.example.com' })).warnings).toEqual([]);
   });
 
   it('warns that username exemptions cannot be judged from cluster state', () => {

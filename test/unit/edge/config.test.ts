@@ -14,9 +14,9 @@ describe('config: edge', () => {
     expect(config.edge).toEqual({ publicHosts: ['shop.example.com', '*.example.org'], externalWaf: 'Cloudflare WAF' });
   });
   it('names the key for a host that is not a host name, an empty WAF name and an unknown key', () => {
-    expect(v({ edge: { publicHosts: ['https://shop.example.com/'] } }).errors).toEqual(['ztaudit.yaml: edge.publicHosts[0]: has an invalid format']);
-    expect(v({ edge: { externalWaf: '' } }).errors).toEqual(['ztaudit.yaml: edge.externalWaf: must NOT have fewer than 1 characters']);
+    expect(v({ edge: { publicHosts: ['https://shop.example.com/'] } }).errors).toEqual(['ztaudit.yaml: edge.publicHosts[0]: "https://shop.example.com/" is not a host name or *.DOMAIN']);
+    expect(v({ edge: { externalWaf: '' } }).errors).toEqual(['ztaudit.yaml: edge.externalWaf: must not be empty']);
     expect(v({ edge: { externalWaf: true } }).errors).toEqual(['ztaudit.yaml: edge.externalWaf: must be string']);
-    expect(v({ edge: { publicHost: [] } }).errors).toEqual(['ztaudit.yaml: edge.publicHost: unknown key']);
+    expect(v({ edge: { publicHost: [] } }).errors).toEqual(['ztaudit.yaml: edge.publicHost: unknown key (did you mean publicHosts?)']);
   });
 });

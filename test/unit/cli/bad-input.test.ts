@@ -1,0 +1,355 @@
+// Broken input, handed to the real command line: what a user gets is one line naming the file
+// and the key or object (exit 2 when nothing could be audited, a note when the rest was), never
+// a stack trace, and nothing good is dropped along with the bad.
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { captureIO } from '../../helpers/cli.ts';
+import { startFakeSlack } from '../notify/slack-server.ts';
+
+/** A fresh directory holding these files (paths relative to it). */
+function dirWith(files: Record<string, string | Buffer>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-bad-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+const QUIET = ['--history', 'none', '--no-notify', '-q', '--format', 'json'];
+/** The messages of the JSON log lines on stderr. */
+const logged = (err: string) => err.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
+const report = (out: string) => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+  run: { coverage: Record<string, { status: string; detail?: string }>; partial?: string[] };
+};
+
+const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n';
+const SERVICE_ACCOUNT = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: shop\n';
+
+describe('a config file that cannot be used', () => {
+  const bomb = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]', ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghij'[i]}`).join(', ')}]`), ''].join('\n');
+  const cases: Array<[string, string | Buffer, string]> = [
+    ['tabs.yaml', 'target:\n\tpodSecurityLevel: baseline\n', 'tabs.yaml:2: not valid YAML: Tabs are not allowed as indentation at line 2, column 1'],
+    ['dup.yaml', 'target:\n  requireMtls: true\n  requireMtls: false\n', 'dup.yaml:3: not valid YAML: Map keys must be unique at line 3, column 3'],
+    ['quote.yaml', 'cluster:\n  name: "prod\n', 'quote.yaml:3: not valid YAML: Missing closing "quote at line 3, column 1'],
+    ['bomb.yaml', bomb, 'bomb.yaml: not usable YAML: Excessive alias count indicates a resource exhaustion attack'],
+    ['two.yaml', 'cluster: {name: a}\n---\ncluster: {name: b}\n', 'two.yaml:2: a second YAML document (after ---); the configuration is one document'],
+    ['huge.yaml', Buffer.alloc(5 * 1024 * 1024, '#\n'), 'huge.yaml: 5.0 MiB is too large for a config file (at most 4 MiB); is it the right file?'],
+  ];
+  it.each(cases)('%s: one line naming the file (and line), exit 2, at once', async (file, content, line) => {
+    const dir = dirWith({ [file]: content, 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir);
+    const started = Date.now();
+    expect(await main(['run', '--manifests', 'm', '--config', file, '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([`ztaudit: ${line}`]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('every wrong key is a line of its own, said by ztaudit, naming file and key and what was likely meant', async () => {
+    const dir = dirWith({
+      'ztaudit.yaml': 'targte:\n  podSecurityLevel: baseline\nwaivers:\n  - check: rbac.wildcard-permission\n    resource: {kind: ClusterRole, name: ci}\n    reason: CI\n    owner: platform\n    expires: tomorrow\n',
+      'm/ns.yaml': NAMESPACE,
+    });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([
+      'ztaudit: ztaudit.yaml: targte: unknown key (did you mean target?)',
+      'ztaudit: ztaudit.yaml: waivers[0].expires: "tomorrow" is not a date as YYYY-MM-DD',
+    ]);
+  });
+
+  it('a waiver whose resource is written as a regular expression is named: it would waive nothing', async () => {
+    const dir = dirWith({
+      'ztaudit.yaml': 'waivers:\n  - check: rbac.wildcard-permission\n    resource: {kind: ClusterRole, name: "ci-.*"}\n    reason: CI\n    owner: platform\n    expires: 2099-12-31\n',
+      'm/ns.yaml': NAMESPACE,
+    });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(logged(t.err())[0]).toBe('ztaudit.yaml: waivers[0].resource.name: "ci-.*" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "ci-*")');
+  });
+
+  it('a directory given as --config is named as one', async () => {
+    const dir = dirWith({ 'ztaudit.yaml/x': '', 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--config', 'ztaudit.yaml', '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(['ztaudit: ztaudit.yaml: is a directory, not a config file']);
+  });
+
+  it('a --- before or after the document is no second document', async () => {
+    const dir = dirWith({ 'ztaudit.yaml': '# settings\n---\ncluster:\n  name: prod\n---\n', 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { run: { cluster: { name: string } } }).run.cluster.name).toBe('prod');
+  });
+});
+
+describe('--manifests with objects an analysis cannot read', () => {
+  it('skips an unrendered Helm template with a note naming file and line, and audits the rest', async () => {
+    const dir = dirWith({
+      'chart/templates/deployment.yaml': [
+        'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: {{ .Release.Name }}', '  namespace: shop',
+        'spec:', '  template:', '    spec:', '      containers:', '        - name: app', '          image: "{{ .Values.image }}"', '',
+      ].join('\n'),
+      'chart/ns.yaml': `${NAMESPACE}---\n${SERVICE_ACCOUNT}`,
+    });
+    const t = captureIO(dir);
+    // The YAML parser's own warning about `{{ … }}` would reach stderr as a multi-line process warning.
+    const warn = vi.spyOn(process, 'emitWarning');
+    expect(await main(['run', '--manifests', 'chart', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+    expect(logged(t.err())).toEqual([
+      'chart/templates/deployment.yaml:1: skipped a Deployment whose metadata.name is a mapping, not a string (an unrendered Helm template? audit the output of `helm template` instead)',
+    ]);
+    const coverage = report(join(dir, 'out')).run.coverage;
+    // Not a clean "no deployments": the kind counts as not read, naming where.
+    expect(coverage.deployments).toMatchObject({ status: 'error', detail: expect.stringContaining('chart/templates/deployment.yaml:1') });
+    expect(coverage.serviceaccounts).toMatchObject({ status: 'ok', count: 1 });
+  });
+
+  it('names a label value that is not a string (kubectl refuses it too)', async () => {
+    const dir = dirWith({ 'm/sa.yaml': `${NAMESPACE}---\n${SERVICE_ACCOUNT}  labels:\n    version: 1.0\n` });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(logged(t.err())).toEqual(['m/sa.yaml:6: skipped a ServiceAccount whose metadata.labels.version is a number (1), not a string (quote it)']);
+  });
+});
+
+describe('YAML inside cluster objects', () => {
+  it('an Istio mesh config holding an unrendered {{ }} key gives no Node warning on stderr', async () => {
+    const dir = dirWith({
+      'm/istio.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    {{ .Values.meshConfig }}: x\n    outboundTrafficPolicy: {mode: REGISTRY_ONLY}\n',
+      'm/ns.yaml': NAMESPACE,
+    });
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], captureIO(dir).cli)).toBe(0);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('--manifests with files that cannot be read', () => {
+  it('names a symlink to nothing, a symlink loop and a file that fails to read, makes the run partial, and audits the rest', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    symlinkSync('../gone/rbac.yaml', join(dir, 'm/rbac.yaml'));
+    symlinkSync('self.yaml', join(dir, 'm/self.yaml'));
+    symlinkSync('/proc/self/mem', join(dir, 'm/mem.yaml')); // a regular file whose read fails (EIO)
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(t.err()).not.toContain('internal error');
+    expect(logged(t.err())).toEqual([
+      'm/mem.yaml: skipped a file that cannot be read (EIO)',
+      'm/rbac.yaml: skipped a symlink to nothing (ENOENT)',
+      'm/self.yaml: skipped a symlink loop (ELOOP)',
+    ]);
+    const r = report(join(dir, 'out'));
+    expect(r.run.partial).toHaveLength(3);
+    expect(r.run.coverage.namespaces).toMatchObject({ status: 'ok', count: 1 });
+  });
+});
+
+describe('text that is not UTF-8', () => {
+  it('reads manifests saved as UTF-16 (PowerShell 5 `>`) and names a file with Latin-1 bytes, keeping its objects', async () => {
+    const dir = dirWith({
+      'm/ns.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(NAMESPACE, 'utf16le')]),
+      'm/sa.yaml': Buffer.from(`${SERVICE_ACCOUNT}  annotations:\n    owner: Ren\xe9\n`, 'latin1'),
+    });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(0);
+    expect(logged(t.err())).toEqual(['m/sa.yaml:7: not UTF-8 text (bytes that are not UTF-8 were read as U+FFFD); save the file as UTF-8']);
+    const coverage = report(join(dir, 'out')).run.coverage;
+    expect(coverage.namespaces).toMatchObject({ status: 'ok', count: 1 });
+    expect(coverage.serviceaccounts).toMatchObject({ status: 'ok', count: 1 });
+  });
+
+  it('refuses a config file with a byte that is not UTF-8, naming file and line, and reads one in UTF-16', async () => {
+    const dir = dirWith({
+      'latin1.yaml': Buffer.from('cluster:\n  name: caf\xe9\n', 'latin1'),
+      'utf16.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('cluster:\n  name: prod\n', 'utf16le')]),
+      'm/ns.yaml': NAMESPACE,
+    });
+    const bad = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--config', 'latin1.yaml', '--out', 'out', ...QUIET], bad.cli)).toBe(2);
+    expect(bad.errLines()).toEqual(['ztaudit: latin1.yaml:2: not UTF-8 text; save the file as UTF-8']);
+    const good = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--config', 'utf16.yaml', '--out', 'out', ...QUIET], good.cli)).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { run: { cluster: { name: string } } }).run.cluster.name).toBe('prod');
+  });
+});
+
+describe('notification settings in the environment', () => {
+  const ALWAYS = 'notify:\n  policy: always\n';
+
+  it('an SMTP URL that is not one is refused before the audit, without quoting its password', async () => {
+    const dir = dirWith({ 'ztaudit.yaml': ALWAYS, 'm/ns.yaml': NAMESPACE });
+    for (const [url, line] of [
+      ['smtp://alerts:s3cret@mail.example.com:abc', 'ztaudit: ZTAUDIT_SMTP_URL: not a URL; expected smtp://HOST:PORT or smtps://HOST:PORT (credentials, if any, before the host)'],
+      ['mail.example.com', 'ztaudit: ZTAUDIT_SMTP_URL: not a URL; expected smtp://HOST:PORT or smtps://HOST:PORT (credentials, if any, before the host)'],
+      ['https://alerts:s3cret@mail.example.com', 'ztaudit: ZTAUDIT_SMTP_URL: the scheme is https, not smtp or smtps'],
+    ]) {
+      const t = captureIO(dir, { ZTAUDIT_SMTP_URL: url, ZTAUDIT_EMAIL_TO: 'sec@example.com' });
+      expect(await main(['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json'], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([line]);
+    }
+    // With --no-notify nothing is sent, so nothing is wrong.
+    const off = captureIO(dir, { ZTAUDIT_SMTP_URL: 'mail.example.com', ZTAUDIT_EMAIL_TO: 'sec@example.com' });
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], off.cli)).toBe(0);
+  });
+
+  it('a Slack token with the channel in the config posts there; a token or a channel alone is said, not silently dropped', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const dir = dirWith({ 'ztaudit.yaml': `${ALWAYS}  slack: {channel: C0SECURITY}\n`, 'plain.yaml': ALWAYS, 'm/ns.yaml': NAMESPACE });
+      const run = ['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json'];
+      const t = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: slack.apiUrl });
+      expect(await main(run, t.cli)).toBe(0);
+      expect(t.err()).toBe('');
+      expect(slack.calls.find((c) => c.path.endsWith('chat.postMessage'))?.fields.channel).toBe('C0SECURITY');
+
+      const tokenOnly = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: slack.apiUrl });
+      expect(await main([...run, '--config', 'plain.yaml'], tokenOnly.cli)).toBe(0);
+      expect(logged(tokenOnly.err())).toEqual(['ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled']);
+      const channelOnly = captureIO(dir, { ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY' });
+      expect(await main([...run, '--config', 'plain.yaml'], channelOnly.cli)).toBe(0);
+      expect(logged(channelOnly.err())).toEqual(['ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled']);
+      const badApi = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: 'slack.internal/api' });
+      expect(await main(run, badApi.cli)).toBe(2);
+      expect(badApi.errLines()).toEqual(['ztaudit: ZTAUDIT_SLACK_API_URL=slack.internal/api: not an http:// or https:// URL']);
+    } finally {
+      await slack.close();
+    }
+  });
+});
+
+describe('flags', () => {
+  it('an empty --cluster (an unset variable) is refused instead of filing runs under a nameless cluster', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--cluster', '', '--out', 'out', '--history', 'h.db', '--no-notify', '-q'], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(["ztaudit: --cluster: the name is empty (an unset variable?); give the cluster's name or leave the flag out"]);
+  });
+});
+
+describe('can', () => {
+  it('a malformed subject is said at once, said by ztaudit, before any cluster is read', async () => {
+    const dir = dirWith({ kubeconfig: 'apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: a, context: {cluster: c, user: u}}]\n' });
+    const t = captureIO(dir);
+    expect(await main(['can', 'alice', '--kubeconfig', 'kubeconfig', '--retry-budget', '30'], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(['ztaudit: can: not a subject: "alice" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)']);
+  });
+});
+
+describe('serve flags the system refuses', () => {
+  it('a port in use and a host that is not this machine are one line each, exit 2', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const serve = ['serve', '--manifests', 'm', '--schedule', '0 2 * * *', ...QUIET];
+      const inUse = captureIO(dir);
+      expect(await main([...serve, '--port', String(port)], inUse.cli)).toBe(2);
+      expect(inUse.errLines()).toEqual([`ztaudit: cannot listen on 127.0.0.1:${port} (--host, --port): the port is in use`]);
+      const elsewhere = captureIO(dir);
+      expect(await main([...serve, '--port', '0', '--host', '192.0.2.1'], elsewhere.cli)).toBe(2);
+      expect(elsewhere.errLines()).toEqual(['ztaudit: cannot listen on 192.0.2.1:0 (--host, --port): not an address of this machine']);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('a ZTAUDIT_SERVE_TOKEN that is set but blank (an empty Secret key) is refused, not taken as "no token"', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const t = captureIO(dir, { ZTAUDIT_SERVE_TOKEN: '\n' });
+    expect(await main(['serve', '--manifests', 'm', '--schedule', '0 2 * * *', '--port', '0', '--host', '0.0.0.0', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(['ztaudit: ZTAUDIT_SERVE_TOKEN is set but blank: serve would answer without a token; put the token in it, or unset it to serve without one']);
+  });
+});
+
+describe('history import of a file that is not an export', () => {
+  it('a directory, a gzip of an export and a file of text are one line each, exit 2, not a line per line', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const dir = dirWith({
+      'runs.jsonl.gz': gzipSync(Buffer.from(`${JSON.stringify({ format: 'ztaudit-history-export', version: 1 })}\n`.repeat(50))),
+      'notes.txt': 'run 1 was fine\nrun 2 too\n',
+      'exports/keep': '',
+    });
+    for (const [file, line] of [
+      ['exports', `ztaudit history import: --file ${join(dir, 'exports')}: is a directory, not an export`],
+      ['runs.jsonl.gz', `ztaudit history import: ${join(dir, 'runs.jsonl.gz')}: not a ztaudit history export (line 1 is not JSON; it looks gzip-compressed: gunzip it first)`],
+      ['notes.txt', `ztaudit history import: ${join(dir, 'notes.txt')}: not a ztaudit history export (line 1 is not JSON)`],
+    ]) {
+      const t = captureIO(dir);
+      expect(await main(['history', 'import', '--history', 'h.db', '--file', file], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([line]);
+    }
+  });
+
+  it('export to a directory or below a missing one is one line, exit 2, not an unhandled stream error', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', '--history', 'h.db', '--no-notify', '-q', '--format', 'json'], captureIO(dir).cli)).toBe(0);
+    for (const [file, code] of [['m', 'EISDIR'], ['gone/runs.jsonl', 'ENOENT']]) {
+      const t = captureIO(dir);
+      expect(await main(['history', 'export', '--history', 'h.db', '--file', file], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([`ztaudit history export: --file ${join(dir, file)}: cannot write it (${code})`]);
+    }
+    const ok = captureIO(dir);
+    expect(await main(['history', 'export', '--history', 'h.db', '--file', 'runs.jsonl'], ok.cli)).toBe(0);
+    expect(readFileSync(join(dir, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('a JSON line that is no run says what it lacks, not "schemaVersion undefined"', async () => {
+    const dir = dirWith({ 'findings.jsonl': `${JSON.stringify({ findings: [] })}\n` });
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'findings.jsonl'], t.cli)).toBe(2);
+    expect(t.errLines()[0]).toBe(`ztaudit history import: ${join(dir, 'findings.jsonl')} line 1: no schemaVersion: not a run report; skipped`);
+  });
+});
+
+describe('a --snapshot that is not one', () => {
+  it('is named in one line that says what is wrong with it', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const whole = gzipSync(Buffer.from(JSON.stringify({ schemaVersion: 1, cluster: { name: 'c' }, coverage: {}, resources: { pods: [] } }).repeat(1)));
+    const dir = dirWith({
+      'cut.json.gz': whole.subarray(0, whole.length - 12),
+      'hello.gz': gzipSync('hello'),
+      'unversioned.json': JSON.stringify({ cluster: { name: 'c' }, coverage: {}, resources: {} }),
+      'empty.json.gz': '',
+      'dir.json.gz/x': '',
+    });
+    for (const [file, why] of [
+      ['cut.json.gz', 'the gzip data is corrupt or cut short; re-create it with `ztaudit snapshot`'],
+      ['hello.gz', 'not a ztaudit snapshot (expected gzip JSON)'],
+      ['unversioned.json', 'no schemaVersion: not a snapshot written by `ztaudit snapshot`'],
+      ['empty.json.gz', 'the file is empty'],
+      ['dir.json.gz', 'is a directory, not a snapshot file'],
+      ['missing.json.gz', 'no such file'],
+    ]) {
+      const t = captureIO(dir);
+      expect(await main(['run', '--snapshot', file, '--out', 'out', ...QUIET], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([`ztaudit: --snapshot ${join(dir, file)}: ${why}`]);
+    }
+  });
+});
+
+describe('--snapshot with objects an analysis cannot read', () => {
+  it('is refused with one line naming the object and key', async () => {
+    const dir = dirWith({});
+    const snap = join(dir, 'demo.snap.json.gz');
+    expect(await main(['snapshot', '--manifests', join(import.meta.dirname, '../../../examples/demo-cluster'), '-o', snap, '-q'], captureIO(dir).cli)).toBe(0);
+    const { gunzipSync } = await import('node:zlib');
+    const doc = JSON.parse(gunzipSync(readFileSync(snap)).toString('utf8')) as { resources: { deployments: Array<{ metadata: Record<string, unknown> }> } };
+    doc.resources.deployments[1].metadata.name = { '.Release.Name': null };
+    writeFileSync(join(dir, 'edited.json'), JSON.stringify(doc));
+    const t = captureIO(dir);
+    expect(await main(['run', '--snapshot', 'edited.json', '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([`ztaudit: --snapshot ${join(dir, 'edited.json')}: resources.deployments[1].metadata.name is a mapping, not a string; re-create it with \`ztaudit snapshot\``]);
+  });
+});
