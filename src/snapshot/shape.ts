@@ -28,7 +28,10 @@ export function metadataProblem(object: unknown): string | null {
     const map = meta[key];
     if (map === undefined || map === null) continue;
     if (!isMapping(map)) return `metadata.${key} is ${typeName(map)}, not a mapping`;
-    for (const [k, v] of Object.entries(map)) {
+    // for…in, not Object.entries: no array per object on the snapshot's load (every member is
+    // the parsed JSON's own, as setMember keeps a "__proto__" key).
+    for (const k in map) {
+      const v = map[k];
       if (typeof v !== 'string') return `metadata.${key}.${k} is ${typeName(v)}, not a string (quote it)`;
     }
   }
