@@ -97,10 +97,21 @@ describe(`ingress-nginx annotations (${NGINX_ANNOTATIONS})`, () => {
       expect(run('tls.edge-rate-limit-missing', nginx() + backend() + ingress(`nginx.ingress.kubernetes.io/${a}`)).status, a).toBe('pass');
     }
   });
-  it('"Annotation keys and values can only be strings": an unquoted number is named, not crashed on', () => {
-    const r = run('tls.edge-rate-limit-missing', nginx() + backend() + ingress('nginx.ingress.kubernetes.io/limit-rps: 10'));
-    expect(r.status).toBe('fail');
-    expect(r.messages[0]).toContain('annotation nginx.ingress.kubernetes.io/limit-rps is not a string');
+  it('"Annotation keys and values can only be strings": a manifest with an unquoted number is skipped, named, its kind not read', () => {
+    // kubectl refuses such an object too, so it is no Ingress the cluster could hold: the checks
+    // that read Ingresses are not evaluated on a guess (src/collect/manifests.ts).
+    const parsed = parseManifestText(nginx() + backend() + ingress('nginx.ingress.kubernetes.io/limit-rps: 10'), 'case.yaml');
+    expect(parsed.objects.some((o) => o.kind === 'Ingress')).toBe(false);
+    expect(parsed.notes.join('\n')).toMatch(/case\.yaml:\d+: skipped a Ingress whose metadata\.annotations\.nginx\.ingress\.kubernetes\.io\/limit-rps is a number \(10\), not a string/);
+    expect(parsed.broken.map((b) => b.kind)).toEqual(['ingresses']);
+  });
+  it('"Annotation keys and values can only be strings": an object handed in with a number is named, not crashed on', () => {
+    const { objects } = parseManifestText(nginx() + backend() + ingress('nginx.ingress.kubernetes.io/limit-rps: "10"'), 'case.yaml');
+    for (const o of objects) if (o.kind === 'Ingress') o.metadata.annotations!['nginx.ingress.kubernetes.io/limit-rps'] = 10 as never;
+    const snapshot = snapshotFromObjects(objects, { clusterVersion: 'v1.36.3' });
+    const [o] = runChecks([CHECK_BY_ID.get('tls.edge-rate-limit-missing')!], { snapshot, config: defaultConfig(), now: new Date('2026-12-01T00:00:00Z') });
+    expect(o.status).toBe('fail');
+    expect(o.results.filter((r) => r.status === 'fail')[0]?.message).toContain('annotation nginx.ingress.kubernetes.io/limit-rps is not a string');
   });
   it('ModSecurity: enable-modsecurity with enable-owasp-core-rules on the Ingress', () => {
     expect(run('tls.edge-waf-missing', nginx() + backend() + ingress('nginx.ingress.kubernetes.io/enable-modsecurity: "true", nginx.ingress.kubernetes.io/enable-owasp-core-rules: "true"')).status).toBe('pass');
