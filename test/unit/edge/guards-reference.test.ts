@@ -107,7 +107,7 @@ describe(`ingress-nginx annotations (${NGINX_ANNOTATIONS})`, () => {
   });
   it('"Annotation keys and values can only be strings": an object handed in with a number is named, not crashed on', () => {
     const { objects } = parseManifestText(nginx() + backend() + ingress('nginx.ingress.kubernetes.io/limit-rps: "10"'), 'case.yaml');
-    for (const o of objects) if (o.kind === 'Ingress') o.metadata.annotations!['nginx.ingress.kubernetes.io/limit-rps'] = 10 as never;
+    for (const o of objects) if (o.kind === 'Ingress') o.metadata!.annotations!['nginx.ingress.kubernetes.io/limit-rps'] = 10 as never;
     const snapshot = snapshotFromObjects(objects, { clusterVersion: 'v1.36.3' });
     const [o] = runChecks([CHECK_BY_ID.get('tls.edge-rate-limit-missing')!], { snapshot, config: defaultConfig(), now: new Date('2026-12-01T00:00:00Z') });
     expect(o.status).toBe('fail');
