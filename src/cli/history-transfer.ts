@@ -8,8 +8,9 @@
 //
 // A k8s:// store keeps runs in compact form (no finding messages or evidence): what it
 // exports is what it holds, and a run that passes through it keeps only that.
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
@@ -43,27 +44,39 @@ async function writeLine(out: Writable, line: string): Promise<void> {
 export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {
   return withStoreErrors(io, 'history export', async () => {
     const file = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : null;
-    const out: Writable = file ? createWriteStream(file) : streams.stdout ?? process.stdout;
-    // A file that cannot be written (a directory, a missing parent) is said before the store is opened.
-    if (file) await once(out, 'open').catch((e: NodeJS.ErrnoException) => { throw new ConfigError(`--file ${file}: cannot write it (${e.code ?? e.message})`); });
-    const store = await openStoreForReading(values, io);
+    if (file && existsSync(file) && statSync(file).isDirectory()) throw new ConfigError(`--file ${file}: cannot write it (EISDIR)`);
+    // Written to a temp file renamed over --file once complete: a store that cannot be opened
+    // or a failure half-way leaves an earlier export at that path as it was.
+    const tmp = file ? tempPathFor(file) : null;
+    if (file) removeStaleTemps(dirname(file), [basename(file)]);
+    const out: Writable = tmp ? createWriteStream(tmp) : streams.stdout ?? process.stdout;
+    // A file that cannot be written (a missing parent, no permission) is said before the store is opened.
+    if (tmp) await once(out, 'open').catch((e: NodeJS.ErrnoException) => { throw new ConfigError(`--file ${file}: cannot write it (${e.code ?? e.message})`); });
+    let complete = false;
     let count = 0;
     try {
-      await writeLine(out, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() }));
-      for await (const id of idsOf(store)) {
-        const run = await store.get(id);
-        if (!run) continue; // evicted while exporting
-        await writeLine(out, JSON.stringify(run));
-        count++;
+      const store = await openStoreForReading(values, io);
+      try {
+        await writeLine(out, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() }));
+        for await (const id of idsOf(store)) {
+          const run = await store.get(id);
+          if (!run) continue; // evicted while exporting
+          await writeLine(out, JSON.stringify(run));
+          count++;
+        }
+      } finally {
+        await store.close();
       }
+      complete = true;
+      io.stderr(`ztaudit history export: ${count} run(s) from ${store.describe()}\n`);
     } finally {
-      await store.close();
-      if (file) {
+      if (tmp && file) {
         out.end();
         await once(out, 'close');
+        if (complete) renameSync(tmp, file);
+        else rmSync(tmp, { force: true });
       }
     }
-    io.stderr(`ztaudit history export: ${count} run(s) from ${store.describe()}\n`);
     return EXIT_OK;
   });
 }

@@ -1,7 +1,7 @@
 // Broken input, handed to the real command line: what a user gets is one line naming the file
 // and the key or object (exit 2 when nothing could be audited, a note when the rest was), never
 // a stack trace, and nothing good is dropped along with the bad.
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -303,6 +303,16 @@ describe('history import of a file that is not an export', () => {
     const ok = captureIO(dir);
     expect(await main(['history', 'export', '--history', 'h.db', '--file', 'runs.jsonl'], ok.cli)).toBe(0);
     expect(readFileSync(join(dir, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('an export that cannot be made leaves the earlier export at --file as it was, and no temp file', async () => {
+    const earlier = '{"format":"ztaudit-history","version":1}\n{"an":"earlier run"}\n';
+    const dir = dirWith({ 'runs.jsonl': earlier });
+    const t = captureIO(dir);
+    expect(await main(['history', 'export', '--history', 'ftp://nowhere/h', '--file', 'runs.jsonl'], t.cli)).toBe(2);
+    expect(t.errLines()).toHaveLength(1);
+    expect(readFileSync(join(dir, 'runs.jsonl'), 'utf8')).toBe(earlier);
+    expect(readdirSync(dir)).toEqual(['runs.jsonl']);
   });
 
   it('a JSON line that is no run says what it lacks, not "schemaVersion undefined"', async () => {
