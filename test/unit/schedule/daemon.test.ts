@@ -202,16 +202,17 @@ describe('startDaemon', () => {
     // Larger than what the kernel's socket buffers on both ends take in, so the daemon holds the rest.
     const big = `<html>${'x'.repeat(24 * 2 ** 20)}</html>`;
     const d = await start({
-      stalledClientMs: 300,
+      // A second: a reading client is never idle that long, even on a loaded CI machine.
+      stalledClientMs: 1000,
       runOnce: async () => ({ report: fakeReport('20261126T020000Z-bbbbbb'), html: big }),
-      lookupRun: async () => { await new Promise((r) => setTimeout(r, 800)); return '<p>older run</p>'; },
+      lookupRun: async () => { await new Promise((r) => setTimeout(r, 2500)); return '<p>older run</p>'; },
     });
     await d.tick();
     const stalled = net.connect(d.port, '127.0.0.1');
     stalled.on('error', () => {}); // reset by the daemon, with the response unread
     stalled.pause();
     stalled.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 1000)); // reads nothing for over three times the window
+    await new Promise((r) => setTimeout(r, 3000)); // reads nothing for three times the window
     let received = 0;
     stalled.on('data', (chunk: Buffer) => { received += chunk.length; });
     const closed = new Promise<boolean>((r) => stalled.once('close', () => r(true)));
