@@ -178,11 +178,8 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
   const listPath = `${basePathOf(spec, version)}/${spec.resource}`;
   const what = `list ${resourceName(spec)}`;
   const slimItem = (item: unknown) => {
-    if (!item || typeof item !== 'object') return undefined;
-    const o = item as KubeObject;
-    o.apiVersion = apiVersion;
-    o.kind = spec.kind;
-    return interner.item(slimObject(spec.key, o));
+    const o = listedObject(spec, apiVersion, item);
+    return o === undefined ? undefined : interner.item(o);
   };
   let restarts = 0;
   let cont = '';
@@ -283,4 +280,17 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
     snapshot.coverage[key] = { status: 'ok', count: items.length };
   }
   options.onProgress?.(key, items.length, snapshot.coverage[key]);
+}
+
+/**
+ * A list page's item as the collectors keep it (the live collector, serve --watch's lists):
+ * given its list's apiVersion and kind, which the API server leaves out of items, and slimmed
+ * to what the checks read; undefined when it is no object.
+ */
+export function listedObject(spec: KindSpec, apiVersion: string, item: unknown): KubeObject | undefined {
+  if (!item || typeof item !== 'object') return undefined;
+  const o = item as KubeObject;
+  o.apiVersion = apiVersion;
+  o.kind = spec.kind;
+  return slimObject(spec.key, o);
 }

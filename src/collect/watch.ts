@@ -17,7 +17,7 @@ import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
-import { collectConfigMaps, type ConfigMapRef } from './live.ts';
+import { collectConfigMaps, listedObject, type ConfigMapRef } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
@@ -203,13 +203,7 @@ export class ClusterWatch {
     const items = new Map<string, KubeObject>();
     // Each item is slimmed as soon as it is parsed (as the live collector does): the page's text
     // and whole objects are never held.
-    const slimItem = (item: unknown) => {
-      if (!item || typeof item !== 'object') return undefined;
-      const o = item as KubeObject;
-      o.apiVersion = st.apiVersion;
-      o.kind = st.spec.kind;
-      return slimObject(st.key, o);
-    };
+    const slimItem = (item: unknown) => listedObject(st.spec, st.apiVersion, item);
     let cont = '';
     let rv = '';
     for (;;) {
