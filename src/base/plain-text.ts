@@ -9,7 +9,8 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
 /** The same and line breaks and tabs: text that must stay on its line. */
 const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+/** One UTF-16 code unit as its JSON escape, `\u` and four hex digits (a `replace` callback). */
+export const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** `text` with every control character but line breaks and tabs escaped (a whole output's lines). */
 export function withoutControls(text: string): string {

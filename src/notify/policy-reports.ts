@@ -6,7 +6,7 @@
 // longer have findings) is the only I/O, through the Kubernetes client. Needs write access to
 // those kinds only; a failure is a warning, never a lost run.
 import { errorMessage } from '../base/errors.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { escaped, oneLine } from '../base/plain-text.ts';
 import { KubeApiError, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 
@@ -77,7 +77,7 @@ const YAML_UNSAFE = /[\u2028\u2029\ufffe\uffff]/g;
  * character becomes U+FFFD. Applied twice it changes nothing (a carried result keeps its text).
  */
 function text(s: string, max: number): string {
-  return clip(oneLine(s.toWellFormed()).replace(YAML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16)}`), max);
+  return clip(oneLine(s.toWellFormed()).replace(YAML_UNSAFE, escaped), max);
 }
 
 /**
