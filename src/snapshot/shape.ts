@@ -8,7 +8,7 @@
 function typeName(v: unknown): string {
   if (v === null) return 'empty (null)';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object' && v !== null) return 'a mapping';
+  if (typeof v === 'object') return 'a mapping';
   return `a ${typeof v} (${String(v).slice(0, 40)})`;
 }
 
