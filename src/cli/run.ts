@@ -49,6 +49,11 @@ export function addRunOptions(cmd: Command): Command {
 export function checkRunFlags(opts: RunOptions): RunFlags {
   const formats = opts.format.split(',').map((f) => f.trim()).filter(Boolean);
   for (const f of formats) if (!FORMATS.includes(f)) throw new ConfigError(`--format ${f}: must be among ${FORMATS.join(', ')}`);
+  // Files are no cluster: their findings would replace the reports of whatever cluster the
+  // kubeconfig points at, and prune those of every namespace the files do not hold.
+  if (opts.policyReports && opts.manifests?.length) {
+    throw new ConfigError('--policy-reports writes a cluster\'s findings into that cluster; with --manifests they are the files\' findings, which would replace the reports of the kubeconfig\'s cluster: leave one of the two flags out');
+  }
   return { ...opts, formats };
 }
 

@@ -5,7 +5,7 @@
 // the objects is pure; applying them (server-side apply, then pruning reports of ours that no
 // longer have findings) is the only I/O, through the Kubernetes client. Needs write access to
 // those kinds only; a failure is a warning, never a lost run.
-import { errorMessage } from '../base/errors.ts';
+import { errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { escaped, oneLine } from '../base/plain-text.ts';
 import { KubeApiError, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import type { Finding, RunReport } from '../run/types.ts';
@@ -329,7 +329,7 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
       continue;
     }
     if (held.has(o.kind)) continue;
-    // Only from input that is no live cluster (--manifests, --snapshot): no report can be
+    // Only from input no API server wrote (a hand-made snapshot file): no report can be
     // written there, and its name is not sent to the API server as part of a path.
     if (o.metadata.namespace !== undefined && !NAMESPACE_NAME.test(o.metadata.namespace)) {
       out.errors.push(`${o.kind} ${o.metadata.name} in namespace ${JSON.stringify(text(o.metadata.namespace, 100))}: not written: not a namespace name (a DNS label: at most 63 lowercase letters, digits and '-'); its ${o.results.length} result(s) are in the run's own reports`);
@@ -363,9 +363,34 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
   return out;
 }
 
+/** A server URL as compared: scheme, host, port and path, without credentials or a trailing slash. */
+function serverKey(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Why `report` must not be published to the API server at `server`, or null. A snapshot's
+ * findings go only to the cluster it was taken from (its API server's URL): written into
+ * another, they would replace that cluster's reports with a different cluster's findings and
+ * prune the reports of every namespace the snapshot does not hold.
+ */
+export function notPublishable(report: RunReport, server: string): string | null {
+  if (report.run.source !== 'snapshot') return null;
+  const from = report.run.cluster.server;
+  if (from === undefined || from === '') return `the snapshot names no API server, so it cannot be told whether it was taken from ${text(server, MAX_NAME)}, where the reports would go`;
+  if (serverKey(from) === serverKey(server)) return null;
+  return `the snapshot was taken from ${text(redactUrlCredentials(from), MAX_NAME)}, but the reports would go to ${text(server, MAX_NAME)} (the kubeconfig's cluster): choose that cluster's context, or leave --policy-reports out`;
+}
+
 /**
  * The publisher the pipeline runs: opens the client when it publishes (a kubeconfig problem
- * is then a warning of this run, not a reason not to audit).
+ * is then a warning of this run, not a reason not to audit). A snapshot's findings are
+ * published only to the cluster the snapshot was taken from (notPublishable).
  */
 export function policyReportPublisher(openClient: () => KubeClient) {
   return {
@@ -373,6 +398,8 @@ export function policyReportPublisher(openClient: () => KubeClient) {
     async publish(report: RunReport): Promise<{ info: string[]; warnings: string[] }> {
       const client = openClient();
       try {
+        const refused = notPublishable(report, redactUrlCredentials(client.server));
+        if (refused !== null) return { info: [], warnings: [`policy reports: none written or removed: ${refused}`] };
         const outcome = await writePolicyReports(report, client);
         return {
           info: [`policy reports: ${outcome.applied.length} written, ${outcome.deleted.length} removed`],

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,8 @@ import { main } from '../../../src/cli/main.ts';
 import { kubeconfigFor } from '../../helpers/local-api-server.ts';
 import { TransportError, type KubeClient, type KubeResponse } from '../../../src/kube/client.ts';
 import type { RunReport } from '../../../src/run/types.ts';
-import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, writePolicyReports, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
+import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, notPublishable, writePolicyReports, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import { buildRun, HOSTILE_NAMES, hostileReport, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
 
 /** etcd's default --max-request-bytes: a larger write is refused ("etcdserver: request is too large"). */
@@ -301,35 +302,57 @@ describe('writePolicyReports', () => {
   });
 });
 
-describe('ztaudit run --policy-reports', () => {
-  it('stores the run and exits as usual when the API server refuses reports; each refusal is one warning naming the report', async () => {
-    const seen: string[] = [];
-    let patches = 0;
-    const server = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        seen.push(`${req.method} ${req.url?.split('?')[0]}`);
-        const refusal = req.method === 'PATCH' ? [
-          { status: 403, message: 'policyreports.wgpolicyk8s.io "ztaudit" is forbidden:\nUser "system:serviceaccount:ztaudit:ztaudit" cannot create resource "policyreports"' },
-          { status: 409, message: 'Operation cannot be fulfilled on policyreports.wgpolicyk8s.io "ztaudit": the object has been modified' },
-          { status: 422, message: 'PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].result: Unsupported value: "x"' },
-        ][patches++] : undefined;
-        res.writeHead(refusal?.status ?? 200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(refusal ? { kind: 'Status', status: 'Failure', message: refusal.message } : { items: [], metadata: {} }));
-      });
+/** A snapshot of the demo manifests as if taken from the API server at `server` (its URL). */
+async function demoSnapshot(dir: string, server: string | undefined): Promise<string> {
+  const cwd = join(import.meta.dirname, '../../..');
+  const file = join(dir, 'demo.snap.json.gz');
+  const code = await main(['snapshot', '--manifests', 'examples/demo-cluster', '-o', file, '-q'], { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd });
+  expect(code).toBe(0);
+  const snapshot = await readSnapshot(file);
+  writeSnapshot(file, { ...snapshot, cluster: { ...snapshot.cluster, server } });
+  return file;
+}
+
+/** A stand-in API server that records each request and answers the lists with nothing and the writes with `refusals` in turn, then 200. */
+function recordingApiServer(refusals: Array<{ status: number; message: string }> = []) {
+  const seen: string[] = [];
+  let patches = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push(`${req.method} ${req.url?.split('?')[0]}`);
+      const refusal = req.method === 'PATCH' ? refusals[patches++] : undefined;
+      res.writeHead(refusal?.status ?? 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(refusal ? { kind: 'Status', status: 'Failure', message: refusal.message } : { items: [], metadata: {} }));
     });
+  });
+  return { server, seen };
+}
+
+describe('ztaudit run --policy-reports', () => {
+  const cwd = join(import.meta.dirname, '../../..');
+  const runArgs = (dir: string) => ['--config', 'examples/ztaudit.demo.yaml', '--out', join(dir, 'out'), '--format', 'json', '--history', join(dir, 'h.db'), '--no-notify', '--policy-reports'];
+  const runsIn = (dir: string) => {
+    const db = new DatabaseSync(join(dir, 'h.db'), { readOnly: true });
+    try { return (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n; } finally { db.close(); }
+  };
+
+  it('stores the run and exits as usual when the API server refuses reports; each refusal is one warning naming the report', async () => {
+    const { server, seen } = recordingApiServer([
+      { status: 403, message: 'policyreports.wgpolicyk8s.io "ztaudit" is forbidden:\nUser "system:serviceaccount:ztaudit:ztaudit" cannot create resource "policyreports"' },
+      { status: 409, message: 'Operation cannot be fulfilled on policyreports.wgpolicyk8s.io "ztaudit": the object has been modified' },
+      { status: 422, message: 'PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].result: Unsupported value: "x"' },
+    ]);
     const kubeconfig = await kubeconfigFor(server);
     try {
       const dir = mkdtempSync(join(tmpdir(), 'zt-polr-'));
+      // A snapshot taken from this API server (the trailing slash makes no other server).
+      const snap = await demoSnapshot(dir, `http://127.0.0.1:${(server.address() as { port: number }).port}/`);
       const err: string[] = [];
-      // The reports go to the cluster of the current kubeconfig (--kubeconfig is a source of its own).
-      const cli = { stdout: () => {}, stderr: (t: string) => err.push(t), env: { KUBECONFIG: kubeconfig }, isTTY: false, cwd: join(import.meta.dirname, '../../..') };
-      const code = await main(['run', '--manifests', 'examples/demo-cluster', '--config', 'examples/ztaudit.demo.yaml', '--out', join(dir, 'out'), '--format', 'json',
-        '--history', join(dir, 'h.db'), '--no-notify', '--policy-reports'], cli);
+      const cli = { stdout: () => {}, stderr: (t: string) => err.push(t), env: { KUBECONFIG: kubeconfig }, isTTY: false, cwd };
+      const code = await main(['run', '--snapshot', snap, ...runArgs(dir)], cli);
       expect(code, err.join('')).toBe(0);
-      const db = new DatabaseSync(join(dir, 'h.db'), { readOnly: true });
-      expect((db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n).toBe(1);
-      db.close();
+      expect(runsIn(dir)).toBe(1);
       const lines = err.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
       const warnings = lines.filter((l) => l.level === 'warn' && l.msg.startsWith('policy reports:')).map((l) => l.msg);
       expect(warnings).toHaveLength(3);
@@ -343,5 +366,70 @@ describe('ztaudit run --policy-reports', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+
+  it('refuses --manifests with --policy-reports before any work: the files\' findings would replace the cluster\'s reports', async () => {
+    const { server, seen } = recordingApiServer();
+    const kubeconfig = await kubeconfigFor(server);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-polr-'));
+      const err: string[] = [];
+      const cli = { stdout: () => {}, stderr: (t: string) => err.push(t), env: { KUBECONFIG: kubeconfig }, isTTY: false, cwd };
+      const code = await main(['run', '--manifests', 'examples/demo-cluster', ...runArgs(dir)], cli);
+      expect(code).toBe(2);
+      expect(err.join('')).toMatch(/^ztaudit: --policy-reports writes a cluster's findings into that cluster; with --manifests .*leave one of the two flags out\n$/);
+      expect(seen).toEqual([]);
+      expect(existsSync(join(dir, 'h.db'))).toBe(false);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('publishes a snapshot\'s findings only to the cluster it was taken from: another one gets no request, and the run is stored as usual', async () => {
+    const { server, seen } = recordingApiServer();
+    const kubeconfig = await kubeconfigFor(server);
+    try {
+      for (const [from, reason] of [
+        ['https://prod-eu-1.example:6443', /^policy reports: none written or removed: the snapshot was taken from https:\/\/prod-eu-1\.example:6443, but the reports would go to http:\/\/127\.0\.0\.1:\d+ \(the kubeconfig's cluster\)/],
+        [undefined, /^policy reports: none written or removed: the snapshot names no API server/],
+      ] as const) {
+        const dir = mkdtempSync(join(tmpdir(), 'zt-polr-'));
+        const snap = await demoSnapshot(dir, from);
+        const err: string[] = [];
+        const cli = { stdout: () => {}, stderr: (t: string) => err.push(t), env: { KUBECONFIG: kubeconfig }, isTTY: false, cwd };
+        const code = await main(['run', '--snapshot', snap, ...runArgs(dir)], cli);
+        expect(code, err.join('')).toBe(0);
+        expect(runsIn(dir)).toBe(1);
+        const warnings = err.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.msg.startsWith('policy reports:'));
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]!.level).toBe('warn');
+        expect(warnings[0]!.msg).toMatch(reason);
+      }
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('notPublishable', () => {
+  const snapshotRun = (server: string | undefined): RunReport => {
+    const { report } = buildRun();
+    return { ...report, run: { ...report.run, source: 'snapshot', cluster: { ...report.run.cluster, server } } };
+  };
+
+  it('lets a live run publish, and a snapshot to the same API server whatever its credentials and trailing slash', () => {
+    const { report } = buildRun();
+    expect(notPublishable({ ...report, run: { ...report.run, source: 'live', cluster: { ...report.run.cluster, server: 'https://a.example' } } }, 'https://b.example')).toBeNull();
+    expect(notPublishable(snapshotRun('https://user:pw@api.example:6443/'), 'https://api.example:6443')).toBeNull();
+    expect(notPublishable(snapshotRun('https://api.example:6443/k8s/clusters/c-1'), 'https://api.example:6443/k8s/clusters/c-1/')).toBeNull();
+  });
+
+  it('names both servers on one line, the snapshot\'s without credentials and escaped, when they differ', () => {
+    const why = notPublishable(snapshotRun('https://user:pw@api.example:6443/k8s/clusters/c-1'), 'https://api.example:6443/k8s/clusters/c-2')!;
+    expect(why).toBe('the snapshot was taken from https://api.example:6443/k8s/clusters/c-1, but the reports would go to https://api.example:6443/k8s/clusters/c-2 (the kubeconfig\'s cluster): choose that cluster\'s context, or leave --policy-reports out');
+    const forged = notPublishable(snapshotRun('not a url\n{"level":"info","msg":"policy reports: 9 written"}'), 'https://api.example')!;
+    expect(forged).not.toMatch(/[\n\r]/);
+    expect(forged).toContain('not a url\\u000a');
   });
 });
