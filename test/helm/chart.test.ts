@@ -124,7 +124,7 @@ describe.skipIf(!helm)('helm chart', () => {
   });
 
   it('hardens every pod: non-root, read-only root, no capabilities, RuntimeDefault seccomp, limits, /tmp emptyDir', () => {
-    for (const values of [{}, { mode: 'serve' }, { history: { type: 'sqlite' } }, { history: { type: 'postgres', postgres: { existingSecret: 'pg' } } }]) {
+    for (const values of [{}, { mode: 'serve' }, { history: { type: 'sqlite' } }, { history: { type: 'postgres', postgres: { existingSecret: 'pg' } }, config: { cluster: { name: 'prod-eu-1' } } }]) {
       const objects = renderChart(h, values);
       const [sa] = byKind(objects, 'ServiceAccount') as Obj[];
       expect(sa!.automountServiceAccountToken).toBe(false);
@@ -240,7 +240,7 @@ describe.skipIf(!helm)('helm chart', () => {
   });
 
   it('history.type=postgres takes the URL and the password from an existing Secret, mounts the CA and opens egress to the database only', () => {
-    const values = { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db', caConfigMap: 'fleet-db-ca' } }, networkPolicy: { postgres: { cidrs: ['10.20.0.5/32'] } } };
+    const values = { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db', caConfigMap: 'fleet-db-ca' } }, networkPolicy: { postgres: { cidrs: ['10.20.0.5/32'] } }, config: { cluster: { name: 'prod-eu-1' } } };
     const objects = renderChart(h, values);
     const [{ spec }] = podTemplates(objects);
     const c = spec.containers[0];
@@ -255,10 +255,18 @@ describe.skipIf(!helm)('helm chart', () => {
     const [np] = byKind(objects, 'NetworkPolicy') as Obj[];
     expect(np!.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.0.5/32' } }], ports: [{ port: 5432, protocol: 'TCP' }] });
     // Without the Secret the chart refuses to render (it never creates one).
-    const missing = templateChart(h, { history: { type: 'postgres' } });
+    const missing = templateChart(h, { history: { type: 'postgres' }, config: { cluster: { name: 'prod-eu-1' } } });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('history.postgres.existingSecret is required for history.type postgres');
-    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, '--set', 'history.type=postgres', '--set', 'history.postgres.existingSecret=fleet-db']);
+    // Nor without the cluster's name: every cluster sharing the database would be "in-cluster"
+    // (one lock, one diff baseline, one fleet row). --cluster in run.extraArgs names it too.
+    const nameless = templateChart(h, { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db' } } });
+    expect(nameless.status).not.toBe(0);
+    expect(nameless.stderr).toContain('history.type postgres needs the cluster\'s name: set config.cluster.name (or run.extraArgs {--cluster,NAME})');
+    for (const extraArgs of [['--cluster', 'prod-eu-1'], ['--cluster=prod-eu-1']]) {
+      expect(templateChart(h, { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db' } }, run: { extraArgs } }).status, extraArgs.join(' ')).toBe(0);
+    }
+    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, '--set', 'history.type=postgres', '--set', 'history.postgres.existingSecret=fleet-db', '--set', 'config.cluster.name=prod-eu-1']);
     expect(lint.status, lint.stdout + lint.stderr).toBe(0);
     // The chart still passes its own checks with a shared PostgreSQL.
     const report = selfAudit(objects);

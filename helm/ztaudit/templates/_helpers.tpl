@@ -109,6 +109,12 @@ app.kubernetes.io/component: auditor
 {{- if eq .Values.history.type "postgres" }}
 {{- $pg := .Values.history.postgres }}
 {{- $secret := required "history.postgres.existingSecret is required for history.type postgres (the chart never creates Secrets)" $pg.existingSecret }}
+{{- /* Every cluster of a fleet would otherwise be "in-cluster": one lock, one diff baseline, one row for them all. */}}
+{{- $named := and .Values.config .Values.config.cluster .Values.config.cluster.name }}
+{{- range .Values.run.extraArgs }}{{- if or (eq (toString .) "--cluster") (hasPrefix "--cluster=" (toString .)) }}{{- $named = true }}{{- end }}{{- end }}
+{{- if not $named }}
+{{- fail "history.type postgres needs the cluster's name: set config.cluster.name (or run.extraArgs {--cluster,NAME}); clusters sharing the database are told apart by it, and without it every one is \"in-cluster\"" }}
+{{- end }}
 - name: ZTAUDIT_HISTORY
   valueFrom:
     secretKeyRef:
