@@ -13,12 +13,12 @@ import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, type MeshConnsVerdic
 import type { MeshFlowVerdict } from '../analysis/mesh/flow.ts';
 
 /** One direction: who governs it, then each part of the asked connections with what decided it. */
-function directionText(name: string, who: string, d: DirectionAnswer): string {
+function directionLines(name: string, who: string, d: DirectionAnswer): string[] {
   const lines = [d.policies.length === 0
     ? `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
     : `  ${name} at ${who}: ${d.isolated ? 'isolated' : 'selected'} by ${d.policies.join(', ')}`];
   for (const x of d.decisions) lines.push(`    ${x.allowed ? 'ALLOWED' : 'DENIED'} by ${x.by}: ${x.conns}`);
-  return lines.join('\n');
+  return lines;
 }
 
 /**
@@ -80,11 +80,11 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
   const headline = f.effective === 'depends' ? 'ALLOWED for some requests' : VERB[f.effective];
   const m = f.mesh;
   const lines = [
-    `${headline}: ${oneLine(a.from)} -> ${oneLine(a.to)}${what}`,
+    `${headline}: ${a.from} -> ${a.to}${what}`,
     `  network ${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
-    directionText('egress', a.from, a.egress),
-    directionText('ingress', a.to, a.ingress),
+    ...directionLines('egress', a.from, a.egress),
+    ...directionLines('ingress', a.to, a.ingress),
     ...(m.mesh === 'none' ? [] : [
       `  mesh (${m.mesh}) at ${m.enforcedBy ?? a.to}${m.port !== undefined && a.port === undefined ? ` (deciding port ${m.port})` : ''}: ${VERB[m.verdict]}${m.policy ? ` by ${m.policy.kind} ${m.policy.namespace}/${m.policy.name}${m.rule !== undefined ? ` rules[${m.rule}]` : ''}` : ''}${m.plaintext ? ' (plaintext call)' : ''}`,
       ...(m.ports && m.ports.length > 1 ? m.ports.map((p) => `    ${p.others ? `other ports (e.g. ${p.port})` : `port ${p.port}`}: ${VERB[p.verdict]}: ${p.reason}`) : []),
@@ -92,7 +92,9 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
     ]),
     ...a.notes.map((n) => `  note: ${n}`),
   ];
-  return lines.join('\n');
+  // Policy, workload and rule names, reasons and notes built from them come from the cluster:
+  // each line stays one line, whatever a name holds.
+  return lines.map(oneLine).join('\n');
 }
 
 /** The mesh layer for an answered network flow, and the combined answer. */
@@ -255,7 +257,8 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     const flow = judgeFlow(snapshot, options.config ?? defaultConfig(), answer, src, dst);
     return { exitCode: flow.allowed === null ? 2 : flow.allowed ? 0 : 1, output: formatReach(flow, format), answered: true };
   } catch (e: unknown) {
-    if (e instanceof ReachInputError) return { exitCode: 2, output: `ztaudit reach: ${e.message}` };
+    // The message may quote the input and the workloads of a namespace (names from the cluster).
+    if (e instanceof ReachInputError) return { exitCode: 2, output: `ztaudit reach: ${oneLine(e.message)}` };
     throw e;
   }
 }

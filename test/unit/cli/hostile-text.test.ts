@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
 import { formatDiff } from '../../../src/cli/diff.ts';
 import { printScoreTable } from '../../../src/cli/score-table.ts';
-import { formatMatrix } from '../../../src/cli/reach.ts';
+import { formatMatrix, reachCommandCore } from '../../../src/cli/reach.ts';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
@@ -83,6 +83,34 @@ describe('plain text of hostile names', () => {
     expect(text).toContain('mallory');
     expect(text).not.toMatch(RAW_CONTROL);
     expect(text.split('\n')).toHaveLength(1);
+  });
+
+  it('reach for one flow as text: each policy, workload and mesh policy name stays on its line', () => {
+    const labels = (app: string) => ({ matchLabels: { app } });
+    const deployment = (namespace: string, name: string, app: string) => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+      spec: { selector: labels(app), template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80 }] }] } } },
+    });
+    const snapshot = snapshotFromObjects([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } },
+      deployment('shop', HOSTILE, 'a'),
+      deployment('shop', 'b', 'b'),
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: HOSTILE, namespace: 'shop' }, spec: { podSelector: labels('b'), ingress: [{ from: [{ podSelector: labels('a') }] }] } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `egress-${HOSTILE}`, namespace: 'shop' }, spec: { podSelector: labels('a'), policyTypes: ['Egress'], egress: [{ to: [{ podSelector: labels('b') }] }] } },
+      { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: HOSTILE, namespace: 'shop' }, spec: { selector: labels('b'), rules: [{ to: [{ operation: { ports: ['80'] } }] }] } },
+    ] as never[], { clusterName: 'c' });
+    for (const [from, to] of [[`shop/${HOSTILE}`, 'shop/b'], ['10.1.2.3', 'shop/b'], [`shop/${HOSTILE}`, 'shop/nope']]) {
+      const r = reachCommandCore(snapshot, { from, to, port: '80' });
+      expect(r.output).toContain('mallory');
+      expect(r.output).not.toMatch(RAW_CONTROL);
+      expect(r.output).not.toMatch(/^FORGED LINE/m);
+      expect(r.output).not.toMatch(/^- \[critical\] fake/m);
+    }
+    const allowed = reachCommandCore(snapshot, { from: `shop/${HOSTILE}`, to: 'shop/b', port: '80' });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.output).toContain('by AuthorizationPolicy shop/mallory');
+    // JSON keeps the names as they are: JSON.stringify escapes them.
+    expect(JSON.parse(reachCommandCore(snapshot, { from: `shop/${HOSTILE}`, to: 'shop/b', output: 'json' }).output).ingress.policies).toEqual([`shop/${HOSTILE}`]);
   });
 
   it('the score table after a run: the cluster name and partial lines stay on their lines', () => {
