@@ -13,13 +13,19 @@ function distance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-/** " (did you mean X?)" for the candidate a misspelt name most likely meant, else "". */
-export function suggestion(word: string, candidates: Iterable<string>): string {
+/** The candidate a misspelt name most likely meant (a few edits away at most), if any. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = c.toLowerCase() === word.toLowerCase() ? 0 : distance(word, c);
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.min(3, Math.floor(word.length / 3))) ? ` (did you mean ${best}?)` : '';
+  return best !== undefined && bestDistance <= Math.max(1, Math.min(3, Math.floor(word.length / 3))) ? best : undefined;
+}
+
+/** " (did you mean X?)" for the candidate a misspelt name most likely meant, else "". */
+export function suggestion(word: string, candidates: Iterable<string>): string {
+  const best = closest(word, candidates);
+  return best === undefined ? '' : ` (did you mean ${best}?)`;
 }

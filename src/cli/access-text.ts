@@ -3,12 +3,93 @@
 // can-i`: 0 yes / found, 1 no / nobody, 2 bad input.
 
 import { oneLine } from '../base/plain-text.ts';
+import { closest, suggestion } from '../base/did-you-mean.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, subjectBreadth, subjectRules, whoCan, type RuleGrant } from '../analysis/rbac/index.ts';
+import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2;
   output: string;
+  /** Doubts about the question (a verb, resource type or namespace the source does not know), one line each: the answer stands. */
+  warnings?: string[];
+}
+
+/** Verbs the authorizer checks on resources: the API's, and those RBAC gives a meaning of its own (the list kubectl auth can-i knows). */
+const RESOURCE_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'use', 'bind', 'escalate', 'impersonate', 'approve', 'sign', 'attest', '*'];
+/** A non-resource URL is authorized by the request's HTTP method, lowercase. */
+const NON_RESOURCE_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', '*'];
+
+/** "deployments.apps/scale": a resource type as the commands take it. */
+function typeName(group: string, resource: string): string {
+  const slash = resource.indexOf('/');
+  return slash < 0 ? `${resource}${group ? `.${group}` : ''}` : `${resource.slice(0, slash)}${group ? `.${group}` : ''}${resource.slice(slash)}`;
+}
+
+/**
+ * The verbs and resource types a source knows: what the API server serves when it has discovery
+ * data (`served`), else Kubernetes' built-in types and the kinds ztaudit reads; and what its own
+ * RBAC rules name.
+ */
+function vocabularyOf(snapshot: Snapshot, model: RbacModel): { served: boolean; verbs: Set<string>; types: Set<string> } {
+  const served = servedResourceTypes(snapshot);
+  const catalog = served ?? resourceCatalog();
+  const verbs = new Set([...RESOURCE_VERBS, ...catalog.flatMap((r) => r.verbs)]);
+  const types = new Set(catalog.map((r) => typeName(r.group, r.resource)));
+  // Bootstrap roles supplied by ztaudit name types long gone (deployments.extensions); the catalog has today's.
+  for (const role of model.roles.values()) {
+    if (role.origin !== 'input') continue;
+    for (const rule of role.rules) {
+      rule.verbs.forEach((v) => verbs.add(v));
+      for (const g of rule.apiGroups) for (const r of rule.resources) if (!g.includes('*') && !r.includes('*')) types.add(typeName(g, r));
+    }
+  }
+  return { served: served !== undefined, verbs, types };
+}
+
+/** A warning when the asked resource type is not one `types` holds (wildcards never warn). */
+function resourceTypeWarning(text: string, attrs: ResourceAttributes, vocabulary: ReturnType<typeof vocabularyOf>): string | undefined {
+  const sub = attrs.subresource ? `/${attrs.subresource}` : '';
+  const asked = typeName(attrs.group, `${attrs.resource}${sub}`);
+  if (vocabulary.types.has(asked) || [attrs.group, attrs.resource, sub].some((p) => p.includes('*'))) return undefined;
+  let near: string | undefined;
+  if (attrs.group === '') {
+    // Without an API group the question is about the core group; the same name in another group is what was most likely meant.
+    const byName = new Map<string, string[]>();
+    for (const t of vocabulary.types) {
+      const name = t.replace(/\.[^/]*/, '');
+      byName.set(name, name === t ? [t, ...(byName.get(name) ?? [])] : [...(byName.get(name) ?? []), t]);
+    }
+    const elsewhere = byName.get(asked);
+    if (elsewhere) return `no core resource type "${text}" (did you mean ${elsewhere.slice(0, 3).join(' or ')}?): a type outside the core group is named with its API group; answered for the core group`;
+    near = byName.get(closest(asked, byName.keys()) ?? '')?.[0];
+  } else near = closest(asked, vocabulary.types);
+  const why = vocabulary.served ? 'the cluster does not serve it and the source\'s RBAC rules do not name it' : 'not a Kubernetes built-in, a kind ztaudit reads or a type the source\'s RBAC rules name';
+  return `unknown resource type "${text}"${near ? ` (did you mean ${near}?)` : ''}: ${why}; answered for the name as given`;
+}
+
+/**
+ * Doubts about a question, one line each: a verb or a resource type the source does not know,
+ * a namespace it does not hold. RBAC rules can name anything, so the question is still
+ * answered as asked.
+ */
+export function questionWarnings(snapshot: Snapshot, model: RbacModel, q: { verb?: string; resource?: string; namespace?: string }): string[] {
+  const warnings: string[] = [];
+  if (q.verb !== undefined && q.resource !== undefined) {
+    const attrs = requestAttributes(q.verb, q.resource);
+    if (!('resource' in attrs)) {
+      if (!NON_RESOURCE_VERBS.includes(q.verb)) warnings.push(`"${q.verb}" is not a verb for a non-resource URL${suggestion(q.verb, NON_RESOURCE_VERBS)}: its verb is the HTTP method (${NON_RESOURCE_VERBS.join(', ')}); answered for the verb as given`);
+    } else {
+      const vocabulary = vocabularyOf(snapshot, model);
+      if (!vocabulary.verbs.has(q.verb)) warnings.push(`unknown verb "${q.verb}"${suggestion(q.verb, vocabulary.verbs)}: answered for the verb as given`);
+      const resource = resourceTypeWarning(q.resource, attrs, vocabulary);
+      if (resource) warnings.push(resource);
+    }
+  }
+  // A namespace list that could not be read says nothing about which namespaces exist.
+  if (q.namespace && snapshot.coverage.namespaces?.status === 'ok' && !model.namespaces.includes(q.namespace)) {
+    warnings.push(`namespace "${q.namespace}" is not in the source${suggestion(q.namespace, model.namespaces)}: only cluster-wide grants answer for it`);
+  }
+  return warnings.map(oneLine);
 }
 
 /** Columns are padded to their longest cell up to this width: a longer one overflows its row only. */
@@ -41,6 +122,7 @@ export interface WhoCanArgs {
 export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): CommandResult {
   if (!args.verb || !args.resource) return { exitCode: 2, output: 'who-can needs a verb and a resource, e.g. `who-can get secrets -n dev`' };
   const model = buildRbacModel(snapshot);
+  const warnings = questionWarnings(snapshot, model, args);
   const entries = whoCan(model, args.verb, args.resource, args.namespace || undefined, { name: args.name });
   const what = `${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}`;
   const where = args.resource.startsWith('/') ? '' : args.namespace ? ` in namespace ${args.namespace}` : ' cluster-wide';
@@ -64,7 +146,7 @@ export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): Command
     lines.push(`${entries.length} subject${entries.length === 1 ? '' : 's'}.`);
   }
   lines.push('Members of the group system:masters can do everything; RBAC objects do not show them.');
-  return { exitCode: entries.length > 0 ? 0 : 1, output: lines.join('\n') + '\n' };
+  return { exitCode: entries.length > 0 ? 0 : 1, output: lines.join('\n') + '\n', warnings };
 }
 
 export interface CanArgs {
@@ -85,6 +167,7 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
   const who = oneLine(`${formatSubject(subject)}${id.groups.length ? ` (groups: ${id.groups.join(', ')})` : ''}`);
   if (args.verb || args.resource) {
     if (!args.verb || !args.resource) return { exitCode: 2, output: 'a question needs both a verb and a resource' };
+    const warnings = questionWarnings(snapshot, model, args);
     const d = canI(model, subject, args.verb, args.resource, { namespace: args.namespace, name: args.name });
     const where = args.resource.startsWith('/') ? '' : args.namespace ? ` in namespace ${args.namespace}` : ' cluster-wide';
     const lines = [`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}${where}`];
@@ -93,7 +176,7 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
       for (const g of d.grants) rows.push([formatSubject(g.via), bindingText(g), roleText(g), describeRule(g.rule)]);
       lines.push(table(rows));
     }
-    return { exitCode: d.allowed ? 0 : 1, output: lines.join('\n') + '\n' };
+    return { exitCode: d.allowed ? 0 : 1, output: lines.join('\n') + '\n', warnings };
   }
   const rules = subjectRules(model, subject);
   const lines = [`Permissions of ${who}:`];

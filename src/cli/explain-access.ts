@@ -12,8 +12,12 @@ import { choiceOption, defineCommand } from './command.ts';
 import { loadConfig } from '../config/load.ts';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 
-/** Exit 2 is an error on stderr, unless the command answered (reach: the mesh's answer is unknown). */
-function print(io: CliIO, result: { exitCode: number; output: string; answered?: boolean }): number {
+/**
+ * Exit 2 is an error on stderr, unless the command answered (reach: the mesh's answer is
+ * unknown). Warnings about the question go to stderr first, a line each.
+ */
+function print(io: CliIO, command: string, result: { exitCode: number; output: string; answered?: boolean; warnings?: string[] }): number {
+  for (const w of result.warnings ?? []) io.stderr(`ztaudit ${command}: warning: ${w}\n`);
   (result.exitCode === 2 && !result.answered ? io.stderr : io.stdout)(`${result.output.replace(/\n?$/, '\n')}`);
   return result.exitCode;
 }
@@ -36,7 +40,7 @@ async function reach(values: ReachOptions, io: CliIO): Promise<number> {
     if (!last.endsWith('\n')) io.stdout('\n');
     return 0;
   }
-  return print(io, reachCommandCore(snapshot, { config, from: values.from, to: values.to, port: values.port, matrix: values.matrix, output: values.output ?? 'text' }));
+  return print(io, 'reach', reachCommandCore(snapshot, { config, from: values.from, to: values.to, port: values.port, matrix: values.matrix, output: values.output ?? 'text' }));
 }
 
 export const REACH = defineCommand<ReachOptions>({
@@ -83,7 +87,7 @@ export const WHO_CAN = defineCommand<RbacQueryOptions>({
   exitCodes: ['0  at least one subject can', '1  no subject can', '2  could not answer'],
   run: async (opts, [verb, resource], io) => {
     const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
-    return print(io, whoCanCommandCore(snapshot, { verb, resource, namespace: opts.namespace, name: opts.name }));
+    return print(io, 'who-can', whoCanCommandCore(snapshot, { verb, resource, namespace: opts.namespace, name: opts.name }));
   },
 });
 
@@ -107,6 +111,6 @@ export const CAN = defineCommand<RbacQueryOptions>({
     // Said before a cluster is read (which can take minutes), not after.
     if (!parseSubject(subject)) throw new ConfigError(`can: not a subject: "${oneLine(subject)}" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)`);
     const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
-    return print(io, canCommandCore(snapshot, { subject, verb, resource, namespace: opts.namespace, name: opts.name }));
+    return print(io, 'can', canCommandCore(snapshot, { subject, verb, resource, namespace: opts.namespace, name: opts.name }));
   },
 });

@@ -246,6 +246,24 @@ describe('can', () => {
   });
 });
 
+describe('who-can and can: a question the source does not know', () => {
+  it('is answered on stdout with the exit code it earns, after one warning line each on stderr', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const who = captureIO(dir);
+    expect(await main(['who-can', 'gte', 'secretz', '-n', 'shpo', '--manifests', 'm'], who.cli)).toBe(0);
+    expect(who.errLines()).toEqual([
+      'ztaudit who-can: warning: unknown verb "gte" (did you mean get?): answered for the verb as given',
+      'ztaudit who-can: warning: unknown resource type "secretz" (did you mean secrets?): not a Kubernetes built-in, a kind ztaudit reads or a type the source\'s RBAC rules name; answered for the name as given',
+      'ztaudit who-can: warning: namespace "shpo" is not in the source (did you mean shop?): only cluster-wide grants answer for it',
+    ]);
+    expect(who.out()).toContain('Subjects that can gte secretz in namespace shpo:');
+    const can = captureIO(dir);
+    expect(await main(['can', 'User:alice', 'get', 'secrets', '-n', 'nope', '--manifests', 'm'], can.cli)).toBe(1);
+    expect(can.errLines()).toEqual(['ztaudit can: warning: namespace "nope" is not in the source: only cluster-wide grants answer for it']);
+    expect(can.out()).toMatch(/^no: User:alice/);
+  });
+});
+
 describe('serve flags the system refuses', () => {
   it('a port in use and a host that is not this machine are one line each, exit 2', async () => {
     const dir = dirWith({ 'm/ns.yaml': NAMESPACE });

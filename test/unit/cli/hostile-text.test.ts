@@ -54,6 +54,14 @@ describe('plain text of hostile names', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.output).not.toMatch(RAW_CONTROL);
     expect(refused.output).not.toMatch(/^FORGED LINE/m);
+    // A warning quotes the question (a namespace a script took from the cluster) on one line.
+    const doubted = whoCanCommandCore(snapshot, { verb: HOSTILE, resource: HOSTILE, namespace: HOSTILE });
+    expect(doubted.warnings).toHaveLength(3);
+    for (const w of doubted.warnings ?? []) {
+      expect(w).toContain('mallory');
+      expect(w).not.toMatch(RAW_CONTROL);
+      expect(w).not.toMatch(/[\n\r]/);
+    }
     const can = canCommandCore(snapshotFromObjects([clusterAdmin as never, binding(CONTROLS) as never], { clusterName: 'c' }), { subject: `User:${CONTROLS}` });
     expect(can.output).toContain('Permissions of User:mallory');
     expect(can.output).not.toMatch(RAW_CONTROL);

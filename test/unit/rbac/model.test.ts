@@ -282,3 +282,67 @@ describe('scale', () => {
     expect(failed.length).toBeGreaterThan(0);
   }, 60_000);
 });
+
+describe('who-can and can: a question the source does not know', () => {
+  const WIDGETS = `${TEAM}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: widget-user}
+rules: [{apiGroups: [example.com], resources: [widgets], verbs: [frobnicate]}]
+`;
+  const s = snap(WIDGETS);
+  const who = (verb: string, resource: string, namespace?: string) => whoCanCommandCore(s, { verb, resource, namespace });
+
+  it('a misspelt verb or resource type is one warning each, with what was likely meant; the answer stands', () => {
+    const verb = who('gte', 'secrets');
+    expect(verb.warnings).toEqual(['unknown verb "gte" (did you mean get?): answered for the verb as given']);
+    expect(verb.exitCode).toBe(0);
+    expect(verb.output).toContain('Group:system:masters');
+    expect(who('get', 'secretz').warnings).toEqual(['unknown resource type "secretz" (did you mean secrets?): not a Kubernetes built-in, a kind ztaudit reads or a type the source\'s RBAC rules name; answered for the name as given']);
+    expect(who('get', 'pods/exce').warnings).toEqual([expect.stringMatching(/^unknown resource type "pods\/exce" \(did you mean pods\/exec\?\)/)]);
+    expect(who('get', 'deploymnets.apps').warnings).toEqual([expect.stringMatching(/^unknown resource type "deploymnets.apps" \(did you mean deployments.apps\?\)/)]);
+    expect(who('get', 'deployment').warnings).toEqual([expect.stringMatching(/^unknown resource type "deployment" \(did you mean deployments.apps\?\)/)]);
+    expect(who('get', 'qwertyuiop').warnings).toEqual([expect.stringMatching(/^unknown resource type "qwertyuiop": /)]);
+    // A non-resource URL is asked with an HTTP method.
+    expect(who('list', '/healthz').warnings).toEqual([expect.stringMatching(/^"list" is not a verb for a non-resource URL: its verb is the HTTP method \(get, post/)]);
+    const can = canCommandCore(s, { subject: 'User:dave', verb: 'gte', resource: 'secretz', namespace: 'dev' });
+    expect(can.warnings).toEqual([expect.stringMatching(/^unknown verb "gte" \(did you mean get\?\)/), expect.stringMatching(/^unknown resource type "secretz" \(did you mean secrets\?\)/)]);
+  });
+
+  it('a type outside the core group asked without its group: the warning names the group (the answer is for the core group)', () => {
+    expect(who('get', 'deployments').warnings).toEqual(['no core resource type "deployments" (did you mean deployments.apps?): a type outside the core group is named with its API group; answered for the core group']);
+  });
+
+  it('known verbs and types, wildcards, and what the source\'s rules name give no warning', () => {
+    for (const [verb, resource] of [['get', 'secrets'], ['create', 'pods/exec'], ['list', 'deployments.apps'], ['impersonate', 'serviceaccounts'], ['escalate', 'clusterroles.rbac.authorization.k8s.io'], ['*', '*'], ['get', '*.apps'], ['get', '/healthz'], ['frobnicate', 'widgets.example.com'], ['get', 'networkpolicies.networking.k8s.io']]) {
+      expect(who(verb, resource).warnings, `${verb} ${resource}`).toEqual([]);
+    }
+  });
+
+  it('with discovery data, the resource types are the ones the cluster serves', () => {
+    const live = snap(TEAM);
+    live.apiResources = [
+      { group: '', version: 'v1', resource: 'secrets', namespaced: true, verbs: ['get', 'list'] },
+      { group: 'example.com', version: 'v1', resource: 'gadgets', namespaced: true, verbs: ['get', 'tune'] },
+      { group: 'events.k8s.io', version: 'v1', resource: 'events', namespaced: true, verbs: ['get'] },
+      { group: '', version: 'v1', resource: 'events', namespaced: true, verbs: ['get'] },
+    ];
+    // Without a group, the core type of that name is the one meant, wherever discovery lists it.
+    expect(whoCanCommandCore(live, { verb: 'get', resource: 'event' }).warnings).toEqual([expect.stringMatching(/^unknown resource type "event" \(did you mean events\?\)/)]);
+    expect(whoCanCommandCore(live, { verb: 'tune', resource: 'gadgets.example.com' }).warnings).toEqual([]);
+    expect(whoCanCommandCore(live, { verb: 'get', resource: 'gadgetz.example.com' }).warnings).toEqual(['unknown resource type "gadgetz.example.com" (did you mean gadgets.example.com?): the cluster does not serve it and the source\'s RBAC rules do not name it; answered for the name as given']);
+    // Built in, but not served by this cluster.
+    expect(whoCanCommandCore(live, { verb: 'get', resource: 'cronjobs.batch' }).warnings).toEqual([expect.stringMatching(/^unknown resource type "cronjobs.batch": the cluster does not serve it/)]);
+  });
+
+  it('a namespace the source does not hold is one warning (what was likely meant, if anything); an unreadable namespace list warns of nothing', () => {
+    expect(who('get', 'secrets', 'nope').warnings).toEqual(['namespace "nope" is not in the source: only cluster-wide grants answer for it']);
+    expect(who('get', 'secrets', 'dve').warnings).toEqual(['namespace "dve" is not in the source (did you mean dev?): only cluster-wide grants answer for it']);
+    expect(who('get', 'secrets', 'dev').warnings).toEqual([]);
+    expect(canCommandCore(s, { subject: 'User:dave', verb: 'get', resource: 'secrets', namespace: 'nope' }).warnings).toEqual([expect.stringMatching(/^namespace "nope" is not in the source/)]);
+    const forbidden = snap(TEAM);
+    forbidden.coverage.namespaces = { status: 'forbidden', detail: 'list namespaces' };
+    expect(whoCanCommandCore(forbidden, { verb: 'get', resource: 'secrets', namespace: 'nope' }).warnings).toEqual([]);
+  });
+});
