@@ -124,8 +124,9 @@ export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): Command
   const model = buildRbacModel(snapshot);
   const warnings = questionWarnings(snapshot, model, args);
   const entries = whoCan(model, args.verb, args.resource, args.namespace || undefined, { name: args.name });
-  const what = `${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}`;
-  const where = args.resource.startsWith('/') ? '' : args.namespace ? ` in namespace ${args.namespace}` : ' cluster-wide';
+  // The question may hold names a script took from the cluster: it stays on its line.
+  const what = oneLine(`${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}`);
+  const where = oneLine(args.resource.startsWith('/') ? '' : args.namespace ? ` in namespace ${args.namespace}` : ' cluster-wide');
   const lines: string[] = [];
   if (entries.length === 0) {
     lines.push(`No subject can ${what}${where}.`);
@@ -170,7 +171,7 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
     const warnings = questionWarnings(snapshot, model, args);
     const d = canI(model, subject, args.verb, args.resource, { namespace: args.namespace, name: args.name });
     const where = args.resource.startsWith('/') ? '' : args.namespace ? ` in namespace ${args.namespace}` : ' cluster-wide';
-    const lines = [`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}${where}`];
+    const lines = [oneLine(`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}${where}`)];
     if (d.grants.length) {
       const rows = [['VIA', 'BINDING', 'ROLE', 'RULE']];
       for (const g of d.grants) rows.push([formatSubject(g.via), bindingText(g), roleText(g), describeRule(g.rule)]);

@@ -54,7 +54,12 @@ describe('plain text of hostile names', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.output).not.toMatch(RAW_CONTROL);
     expect(refused.output).not.toMatch(/^FORGED LINE/m);
-    // A warning quotes the question (a namespace a script took from the cluster) on one line.
+    // The question (a namespace or name a script took from the cluster) stays on its line, in the answer and in each warning.
+    for (const asked of [whoCanCommandCore(snapshot, { verb: 'get', resource: 'secrets', namespace: HOSTILE, name: HOSTILE }), canCommandCore(snapshot, { subject: 'User:x', verb: 'get', resource: 'secrets', namespace: HOSTILE, name: HOSTILE })]) {
+      expect(asked.output).toContain('mallory');
+      expect(asked.output).not.toMatch(RAW_CONTROL);
+      expect(asked.output).not.toMatch(/^FORGED LINE/m);
+    }
     const doubted = whoCanCommandCore(snapshot, { verb: HOSTILE, resource: HOSTILE, namespace: HOSTILE });
     expect(doubted.warnings).toHaveLength(3);
     for (const w of doubted.warnings ?? []) {
