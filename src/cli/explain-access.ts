@@ -50,7 +50,7 @@ export const REACH = defineCommand<ReachOptions>({
     cmd
       .option('--from <workload>', 'source workload: NAMESPACE/NAME (a Deployment, StatefulSet, …, a ReplicaSet or a pod name)')
       .option('--to <workload>', 'destination workload, as --from')
-      .option('--port <port>', 'destination port, PORT[/PROTOCOL] (default: any port; protocol TCP)')
+      .option('--port <port>', 'destination port: a number, NUMBER/PROTOCOL (TCP, UDP, SCTP) or a protocol alone; not a port\'s name (default: any port; protocol TCP)')
       .option('--matrix', 'every workload pair instead of one flow')
       .option('--effective', 'with --matrix: what both layers let through (network policies and the destination\'s mesh authorization), with a mesh column')
       .option('--config <file>', 'ztaudit.yaml for the mesh settings (mesh.istioRootNamespace, mesh.istioTrustDomain); default ./ztaudit.yaml when present')

@@ -7,7 +7,7 @@ import { oneLine } from '../base/plain-text.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
-import type { ReachModel } from '../analysis/netpol/model.ts';
+import type { NamedPort, ReachModel } from '../analysis/netpol/model.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
 import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../analysis/mesh/flow.ts';
@@ -208,15 +208,29 @@ export interface ReachCommandOptions {
   output?: 'text' | 'json' | 'csv';
 }
 
-/** Parses "PORT[/PROTO]" or "PROTO". */
-export function parsePortArg(text: string): { port?: number; protocol?: Protocol } {
+/** What --port takes, said whenever it refuses a value. */
+const PORT_FORMS = 'give a port number 1-65535, optionally with /TCP, /UDP or /SCTP (5432, 53/UDP), or a protocol alone (TCP, UDP or SCTP)';
+
+/**
+ * Parses "PORT[/PROTO]" or "PROTO". A port's name is refused (a workload's pods may number it
+ * differently); the destination's named ports say which number it stands for.
+ */
+export function parsePortArg(text: string, destination?: { label: string; namedPorts: readonly NamedPort[] }): { port?: number; protocol?: Protocol } {
   const m = /^(?:(\d{1,5})(?:\/([A-Za-z]+))?|([A-Za-z]+))$/.exec(text.trim());
-  if (!m) throw new ReachInputError(`--port "${text}": expected PORT, PORT/PROTO or PROTO (TCP, UDP, SCTP)`);
-  const protoText = (m[2] ?? m[3])?.toUpperCase();
-  if (protoText !== undefined && !isProtocol(protoText)) throw new ReachInputError(`--port "${text}": protocol must be TCP, UDP or SCTP`);
-  const port = m[1] !== undefined ? Number(m[1]) : undefined;
-  if (port !== undefined && (port < 1 || port > 65535)) throw new ReachInputError(`--port "${text}": port must be 1-65535`);
-  return { port, protocol: protoText as Protocol | undefined };
+  const protoText = m ? (m[2] ?? m[3])?.toUpperCase() : undefined;
+  const port = m?.[1] !== undefined ? Number(m[1]) : undefined;
+  if (m && (protoText === undefined || isProtocol(protoText)) && (port === undefined || (port >= 1 && port <= 65535))) return { port, protocol: protoText as Protocol | undefined };
+  // A container port's name: lowercase letters, digits and dashes, at least one letter, at most 15.
+  if (/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(text.trim()) && /[a-z]/.test(text)) {
+    const numbers = [...new Set((destination?.namedPorts ?? []).filter((p) => p.name === text.trim()).map((p) => `${p.port}/${p.protocol}`))];
+    const meant = numbers.length ? ` (${destination!.label} names ${numbers.slice(0, 3).join(' and ')} "${text.trim()}")` : '';
+    return refuse(`--port "${text}": a port's name is not accepted${meant}; ${PORT_FORMS}`);
+  }
+  return refuse(`--port "${text}": ${PORT_FORMS}`);
+}
+
+function refuse(message: string): never {
+  throw new ReachInputError(message);
 }
 
 /**
@@ -247,11 +261,11 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     if (options.matrix) return { exitCode: 0, output: [...reachMatrixChunks(snapshot, format, options.effective ? options.config ?? defaultConfig() : undefined)].join('') };
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
-    const { port, protocol } = options.port ? parsePortArg(options.port) : {};
     const from = aliasToWorkload(snapshot, model, options.from);
     const to = aliasToWorkload(snapshot, model, options.to);
     const src = resolveTarget(model, from.target);
     const dst = resolveTarget(model, to.target);
+    const { port, protocol } = options.port ? parsePortArg(options.port, dst.kind === 'workload' ? { label: dst.label, namedPorts: dst.node.classes.flatMap((c) => c.namedPorts) } : undefined) : {};
     const answer = queryReach(model, src, dst, port, protocol);
     answer.notes.unshift(...[from.note, to.note].filter((n): n is string => n !== undefined));
     const flow = judgeFlow(snapshot, options.config ?? defaultConfig(), answer, src, dst);

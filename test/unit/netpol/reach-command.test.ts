@@ -80,6 +80,17 @@ describe('reachCommandCore', () => {
     expect(reachCommandCore(snapshot, { from: 'shop/api' }).exitCode).toBe(2);
   });
 
+  it('a refused --port says what it takes; a port\'s name is refused with the number the destination gives it', () => {
+    const forms = 'give a port number 1-65535, optionally with /TCP, /UDP or /SCTP (5432, 53/UDP), or a protocol alone (TCP, UDP or SCTP)';
+    const said = (port: string, to = 'shop/db') => reachCommandCore(snapshot, { from: 'shop/api', to, port });
+    expect(said('pg')).toEqual({ exitCode: 2, output: `ztaudit reach: --port "pg": a port's name is not accepted (shop/db[Deployment] names 5432/TCP "pg"); ${forms}` });
+    expect(said('http').output).toBe(`ztaudit reach: --port "http": a port's name is not accepted; ${forms}`);
+    expect(said('metrics-2', '10.0.0.1').output).toBe(`ztaudit reach: --port "metrics-2": a port's name is not accepted; ${forms}`);
+    for (const port of ['80/HTTP', '99999', '0', '80/', 'tcp/80']) expect(said(port)).toEqual({ exitCode: 2, output: `ztaudit reach: --port "${port}": ${forms}` });
+    expect(said('5432/tcp').exitCode).toBe(0);
+    expect(said('UDP').exitCode).toBe(1);
+  });
+
   it('NS/KIND/NAME disambiguates', () => {
     expect(reachCommandCore(snapshot, { from: 'shop/deployment/api', to: 'shop/Deployment/db', port: '5432' }).exitCode).toBe(0);
   });
