@@ -48,8 +48,8 @@ export const REACH = defineCommand<ReachOptions>({
   summary: 'is a flow allowed by the network and the mesh, and which policies and rules decided each; or the whole workload connectivity matrix',
   define: (cmd) => {
     cmd
-      .option('--from <workload>', 'source workload: NAMESPACE/NAME (a Deployment, StatefulSet, …, a ReplicaSet or a pod name)')
-      .option('--to <workload>', 'destination workload, as --from')
+      .option('--from <workload>', 'source: NAMESPACE/NAME of a workload (a Deployment, StatefulSet, …, a ReplicaSet or a pod), NAMESPACE/KIND/NAME, or one IP address (not a range)')
+      .option('--to <workload>', 'destination, as --from')
       .option('--port <port>', 'destination port: a number, NUMBER/PROTOCOL (TCP, UDP, SCTP) or a protocol alone; not a port\'s name (default: any port; protocol TCP)')
       .option('--matrix', 'every workload pair instead of one flow')
       .option('--effective', 'with --matrix: what both layers let through (network policies and the destination\'s mesh authorization), with a mesh column')

@@ -248,6 +248,16 @@ function aliasToWorkload(snapshot: Snapshot, model: ReachModel, text: string): {
   return { target: `${ns}/${alias.ref.kind}/${alias.ref.name}`, note: `${text} is ${what} of ${alias.ref.kind} ${ns}/${alias.ref.name}: answered for that workload` };
 }
 
+/** `resolveTarget`, its refusal naming the flag. */
+function resolveFlag(flag: '--from' | '--to', model: ReachModel, text: string): ReachTarget {
+  try {
+    return resolveTarget(model, text);
+  } catch (e: unknown) {
+    if (e instanceof ReachInputError) throw new ReachInputError(`${flag}: ${e.message}`);
+    throw e;
+  }
+}
+
 /**
  * The whole `ztaudit reach` command minus argument parsing. Exit codes follow the effective
  * answer of both layers: 0 allowed (also when the mesh allows only some requests), 1 denied,
@@ -263,8 +273,8 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
     const from = aliasToWorkload(snapshot, model, options.from);
     const to = aliasToWorkload(snapshot, model, options.to);
-    const src = resolveTarget(model, from.target);
-    const dst = resolveTarget(model, to.target);
+    const src = resolveFlag('--from', model, from.target);
+    const dst = resolveFlag('--to', model, to.target);
     const { port, protocol } = options.port ? parsePortArg(options.port, dst.kind === 'workload' ? { label: dst.label, namedPorts: dst.node.classes.flatMap((c) => c.namedPorts) } : undefined) : {};
     const answer = queryReach(model, src, dst, port, protocol);
     answer.notes.unshift(...[from.note, to.note].filter((n): n is string => n !== undefined));

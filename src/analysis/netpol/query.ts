@@ -57,6 +57,9 @@ export function workloadLabel(n: WorkloadNode): string {
 export function resolveTarget(model: ReachModel, text: string): ReachTarget {
   const ip = parseIp(text);
   if (ip) return { kind: 'ip', endpoint: { kind: 'ip', family: ip.family, value: ip.value, text }, label: text };
+  // "10.0.0.0/8" would read as workload "8" in namespace "10.0.0.0".
+  const range = /^([^/]+)\/\d+$/.exec(text);
+  if (range && parseIp(range[1])) throw new ReachInputError(`"${text}" is an address range: reach answers for one address; give an IP address such as ${range[1]}, or NAMESPACE/WORKLOAD`);
   const parts = text.split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) throw new ReachInputError(`"${text}": expected NAMESPACE/WORKLOAD, NAMESPACE/KIND/WORKLOAD or an IP address`);
   const [ns, kindOrName, maybeName] = parts;

@@ -91,6 +91,13 @@ describe('reachCommandCore', () => {
     expect(said('UDP').exitCode).toBe(1);
   });
 
+  it('an address range for --from or --to is refused as one, not read as a workload; refusals name the flag', () => {
+    expect(reachCommandCore(snapshot, { from: '10.0.0.0/8', to: 'shop/db' })).toEqual({ exitCode: 2, output: 'ztaudit reach: --from: "10.0.0.0/8" is an address range: reach answers for one address; give an IP address such as 10.0.0.0, or NAMESPACE/WORKLOAD' });
+    expect(reachCommandCore(snapshot, { from: 'shop/api', to: 'fd00::/8' }).output).toBe('ztaudit reach: --to: "fd00::/8" is an address range: reach answers for one address; give an IP address such as fd00::, or NAMESPACE/WORKLOAD');
+    expect(reachCommandCore(snapshot, { from: 'shop/api', to: 'shop/nope' }).output).toMatch(/^ztaudit reach: --to: no workload "nope" in namespace "shop" \(known: /);
+    expect(reachCommandCore(snapshot, { from: '10.0.0.1', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
+  });
+
   it('NS/KIND/NAME disambiguates', () => {
     expect(reachCommandCore(snapshot, { from: 'shop/deployment/api', to: 'shop/Deployment/db', port: '5432' }).exitCode).toBe(0);
   });
