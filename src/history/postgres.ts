@@ -31,7 +31,7 @@ import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
-import { HistoryError, errorMessage } from '../base/errors.ts';
+import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import type { RunReport, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
@@ -110,9 +110,9 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
   try {
     u = new URL(url);
   } catch {
-    throw new HistoryError(`--history ${redactPgUrl(url)}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
+    throw new HistoryError(`--history ${redactUrlCredentials(url)}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
   }
-  const shown = redactPgUrl(url);
+  const shown = redactUrlCredentials(url);
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new HistoryError(`--history ${shown}: expected postgres://`);
   const host = decodeURIComponent(u.hostname).replace(/^\[|\]$/g, '');
   if (!host) throw new HistoryError(`--history ${shown}: no host (postgres://USER@HOST:PORT/DATABASE)`);
@@ -148,11 +148,6 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
     connectTimeoutMs: connectTimeoutS * 1000,
     applicationName: opt('application_name') ?? 'ztaudit',
   };
-}
-
-/** The URL with any password replaced, for every message and log line. */
-export function redactPgUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^/@:?#]*):[^@/?#]*@/i, '$1:***@');
 }
 
 function describeTarget(t: PgTarget): string {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
-import { HistoryError } from '../../src/base/errors.ts';
-import { PG_SCHEMA_VERSION, parsePgUrl, redactPgUrl } from '../../src/history/postgres.ts';
+import { HistoryError, redactUrlCredentials } from '../../src/base/errors.ts';
+import { PG_SCHEMA_VERSION, parsePgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
 import { writeReportJson } from '../../src/report/render.ts';
 import { spoolCloserOf } from '../../src/run/stored-run.ts';
@@ -208,7 +208,7 @@ describePg('PostgreSQL run store', (server) => {
     expect((err as Error).message).toMatch(new RegExp(`^cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${server.port} \\(database ${db.name}, user ${db.user}, sslmode=disable\\): password authentication failed for user ${db.user}`));
     expect((err as Error).message).not.toContain(wrong);
     expect((err as Error).message).not.toContain('\n');
-    expect(redactPgUrl(`postgres://u:${wrong}@h/db`)).toBe('postgres://u:***@h/db');
+    expect(redactUrlCredentials(`postgres://u:${wrong}@h/db`)).toBe('postgres://h/db');
   });
 
   it('a server that is down at start is one line naming the host and port', async () => {
