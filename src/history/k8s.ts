@@ -9,8 +9,8 @@
 // The index is the commit point and is only ever replaced with its resourceVersion
 // (compare-and-swap): a run's objects are written first and become visible only when the
 // index names them, so a writer killed mid-save leaves at most unreferenced objects, which
-// the next save deletes. Retention evicts the oldest runs (by count, age, and the index's
-// own size).
+// the next save deletes. Retention evicts the oldest runs (by count and age per cluster, and
+// by the index's own size).
 //
 // The lock is a field of the index, taken and renewed by compare-and-swap, so two runs can
 // never both hold it. It is a lease: the holder renews its heartbeat every quarter of the
@@ -339,7 +339,7 @@ class K8sRunStore implements RunStore {
 
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const entry: IndexEntry = { id: report.run.id, startedAt: report.run.startedAt, cluster: summary.cluster, objects, summary };
-        const { kept, dropped } = this.retain([...index.runs, entry], report.run.id);
+        const { kept, dropped } = this.retain([...index.runs, entry], entry);
         const next: K8sIndex = { ...index, nextSeq: seq + 1, runs: kept };
         if (await this.writeIndex(next, resourceVersion)) return dropped;
         ({ index, resourceVersion } = await this.readIndex());
@@ -380,21 +380,24 @@ class K8sRunStore implements RunStore {
   }
 
   /**
-   * Retention by count and age, then by the index's own size; never drops `keepId`. The
-   * oldest by insertion (index order) go first, whatever their timestamps say.
+   * Retention by count and age among `keep`'s cluster's runs (as in PostgreSQL: a busy cluster
+   * never evicts another's), then by the index's own size, which all clusters share; never
+   * drops `keep`. The oldest by insertion (index order) go first, whatever their timestamps say.
    */
-  private retain(runs: IndexEntry[], keepId: string): { kept: IndexEntry[]; dropped: IndexEntry[] } {
-    const sorted = runs;
+  private retain(runs: IndexEntry[], keep: IndexEntry): { kept: IndexEntry[]; dropped: IndexEntry[] } {
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const { maxRuns } = this.options.retention;
-    const dropped: IndexEntry[] = [];
-    let kept = sorted.filter((r) => {
-      const old = cutoff !== null && r.startedAt < cutoff && r.id !== keepId;
-      if (old) dropped.push(r);
-      return !old;
-    });
-    while ((maxRuns > 0 && kept.length > maxRuns) || (kept.length > 1 && JSON.stringify(kept).length > MAX_INDEX_CHARS)) {
-      const victim = kept.find((r) => r.id !== keepId)!;
+    const doomed = new Set<IndexEntry>();
+    const mine = runs.filter((r) => r.cluster === keep.cluster && r !== keep);
+    for (const r of mine) if (cutoff !== null && r.startedAt < cutoff) doomed.add(r);
+    if (maxRuns > 0) {
+      const left = mine.filter((r) => !doomed.has(r));
+      for (const r of left.slice(0, Math.max(0, left.length + 1 - maxRuns))) doomed.add(r);
+    }
+    let kept = runs.filter((r) => !doomed.has(r));
+    const dropped = runs.filter((r) => doomed.has(r));
+    while (kept.length > 1 && JSON.stringify(kept).length > MAX_INDEX_CHARS) {
+      const victim = kept.find((r) => r !== keep)!;
       dropped.push(victim);
       kept = kept.filter((r) => r !== victim);
     }

@@ -276,17 +276,20 @@ class SqliteRunStore implements RunStore {
     const blob = await storedBlob(report, written);
     const { maxRuns } = this.options.retention;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
+    const cluster = report.run.cluster?.name ?? '';
     const db = this.db;
     db.exec('BEGIN IMMEDIATE');
     try {
       db.prepare('INSERT INTO runs (id, started_at, cluster, summary, report) VALUES (?, ?, ?, ?, ?)')
-        .run(report.run.id, report.run.startedAt, report.run.cluster?.name ?? '', summary, blob);
-      // By insertion order, so the run just stored (the highest seq) always stays, even when
-      // older runs carry later timestamps (a clock that was ahead and got corrected).
+        .run(report.run.id, report.run.startedAt, cluster, summary, blob);
+      // Per cluster, as in PostgreSQL: a cluster audited every few minutes must not evict
+      // another cluster's only baseline. By insertion order, so the run just stored (the
+      // highest seq) always stays, even when older runs carry later timestamps (a clock that
+      // was ahead and got corrected).
       if (maxRuns > 0) {
-        db.prepare('DELETE FROM runs WHERE seq NOT IN (SELECT seq FROM runs ORDER BY seq DESC LIMIT ?)').run(maxRuns);
+        db.prepare('DELETE FROM runs WHERE cluster = ? AND seq NOT IN (SELECT seq FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?)').run(cluster, cluster, maxRuns);
       }
-      if (cutoff) db.prepare('DELETE FROM runs WHERE started_at < ? AND id <> ?').run(cutoff, report.run.id);
+      if (cutoff) db.prepare('DELETE FROM runs WHERE cluster = ? AND started_at < ? AND id <> ?').run(cluster, cutoff, report.run.id);
       db.exec('COMMIT');
     } catch (error: unknown) {
       db.exec('ROLLBACK');

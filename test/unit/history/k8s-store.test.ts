@@ -99,6 +99,19 @@ describe('Kubernetes store', () => {
     expect((await s.list(10)).map((r) => r.id)).toEqual(['fresh']);
   });
 
+  it('retention is per cluster: a busy cluster never evicts another cluster\'s runs, by count or by age', async () => {
+    const { fake, open, index } = setup({ retention: { maxRuns: 3, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const s = await open();
+    await s.save(makeReport('beta', '2026-10-01T03:00:00.000Z', { cluster: 'beta' })); // beta's only run, past the age limit
+    await s.save(makeReport('alpha-old', '2026-10-02T03:00:00.000Z', { cluster: 'alpha' }));
+    for (let i = 1; i <= 5; i++) await s.save(makeReport(`alpha${i}`, `2026-11-2${i}T03:00:00.000Z`, { cluster: 'alpha' }));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['alpha5', 'alpha4', 'alpha3', 'beta']);
+    await s.save(makeReport('beta2', '2026-11-29T03:00:00.000Z', { cluster: 'beta' }));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['beta2', 'alpha5', 'alpha4', 'alpha3']);
+    const runObjects = [...fake.objects.keys()].filter((k) => k !== `${NS}/history`).sort();
+    expect(runObjects).toEqual(index().runs.flatMap((r: { objects: string[] }) => r.objects).map((o: string) => `${NS}/${o}`).sort());
+  });
+
   it('a writer killed after writing its objects but before the index leaves nothing visible, and the debris is collected', async () => {
     const { fake, open } = setup();
     const s = await open();

@@ -114,6 +114,20 @@ describe('SQLite store', () => {
   });
 });
 
+describe('SQLite store: retention is per cluster', () => {
+  it('a busy cluster never evicts another cluster\'s runs, by count or by age', async () => {
+    const now = () => new Date('2026-11-30T00:00:00Z');
+    const s = await store({ retention: { maxRuns: 3, maxAgeDays: 30 }, now });
+    await s.save(makeReport('beta', '2026-10-01T03:00:00.000Z', { cluster: 'beta' })); // beta's only run, past the age limit
+    await s.save(makeReport('alpha-old', '2026-10-02T03:00:00.000Z', { cluster: 'alpha' }));
+    for (let i = 1; i <= 5; i++) await s.save(makeReport(`alpha${i}`, `2026-11-2${i}T03:00:00.000Z`, { cluster: 'alpha' }));
+    // alpha keeps its last 3 and loses its old run; beta's run waits for beta's own next save.
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['alpha5', 'alpha4', 'alpha3', 'beta']);
+    await s.save(makeReport('beta2', '2026-11-29T03:00:00.000Z', { cluster: 'beta' }));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['beta2', 'alpha5', 'alpha4', 'alpha3']);
+  });
+});
+
 describe('SQLite store after a clock correction (runs stored with future timestamps)', () => {
   it('retention never deletes the run just stored; latest, list and the walk go by insertion', async () => {
     const s = await store({ retention: { maxRuns: 3, maxAgeDays: 180 }, now: () => new Date('2026-11-30T00:00:00Z') });
