@@ -35,7 +35,7 @@ import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors
 import type { RunReport, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -324,6 +324,23 @@ async function decodeReport(bytes: unknown, id: string, where: string, spooled?:
   }
 }
 
+/** baselineRunIds over a cluster's summaries, read a page at a time (usually one row is enough). */
+async function baselineRunsOf(c: pg.Client, cluster: string): Promise<Set<string>> {
+  const walk = new BaselineRuns();
+  const page = 50;
+  let before: string | null = null;
+  for (;;) {
+    const r: pg.QueryResult = await c.query(
+      `SELECT seq, id, summary->'blind' AS blind FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
+      before === null ? [cluster, page] : [cluster, page, before]);
+    for (const row of r.rows as Row[]) {
+      if (!walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}) })) return walk.ids;
+    }
+    if (r.rows.length < page) return walk.ids;
+    before = String((r.rows[r.rows.length - 1] as Row).seq);
+  }
+}
+
 function trendPoint(row: Row): TrendPoint {
   const summary = row.summary as RunSummary;
   return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
@@ -556,17 +573,21 @@ class PgRunStore implements RunStore {
             [seq, columns.fingerprint, columns.check, columns.severity, columns.kind, columns.namespace, columns.name, columns.shape, columns.waived]);
         }
         // Retention is per cluster (a shared store keeps every cluster's last maxRuns runs) and
-        // by insertion order, so the run just stored always stays.
-        if (maxRuns > 0) {
-          await c.query(`WITH gone AS (
-                           DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND seq IN (
-                             SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)
-                           RETURNING seq)
-                         DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, maxRuns, id]);
-        }
-        if (cutoff) {
-          await c.query(`WITH gone AS (DELETE FROM ztaudit_runs WHERE cluster = $1 AND started_at < $2 AND id <> $3 RETURNING seq)
-                         DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, cutoff, id]);
+        // by insertion order, so the run just stored always stays; so do the runs the next
+        // diff takes a check from.
+        if (maxRuns > 0 || cutoff) {
+          const keep = [...await baselineRunsOf(c, cluster)];
+          if (maxRuns > 0) {
+            await c.query(`WITH gone AS (
+                             DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND NOT (id = ANY($4::text[])) AND seq IN (
+                               SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)
+                             RETURNING seq)
+                           DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, maxRuns, id, keep]);
+          }
+          if (cutoff) {
+            await c.query(`WITH gone AS (DELETE FROM ztaudit_runs WHERE cluster = $1 AND started_at < $2 AND id <> $3 AND NOT (id = ANY($4::text[])) RETURNING seq)
+                           DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, cutoff, id, keep]);
+          }
         }
         await c.query('COMMIT');
         return true;

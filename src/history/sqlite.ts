@@ -23,7 +23,7 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { RunReport, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
+import { NoneStore, baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 /** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
@@ -285,11 +285,13 @@ class SqliteRunStore implements RunStore {
       // Per cluster, as in PostgreSQL: a cluster audited every few minutes must not evict
       // another cluster's only baseline. By insertion order, so the run just stored (the
       // highest seq) always stays, even when older runs carry later timestamps (a clock that
-      // was ahead and got corrected).
+      // was ahead and got corrected). The runs the next diff takes a check from stay too.
+      const keep = JSON.stringify([...baselineRunIds(this.summariesNewestFirst(cluster))]);
       if (maxRuns > 0) {
-        db.prepare('DELETE FROM runs WHERE cluster = ? AND seq NOT IN (SELECT seq FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?)').run(cluster, cluster, maxRuns);
+        db.prepare(`DELETE FROM runs WHERE cluster = ? AND seq NOT IN (SELECT seq FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?)
+                    AND id NOT IN (SELECT value FROM json_each(?))`).run(cluster, cluster, maxRuns, keep);
       }
-      if (cutoff) db.prepare('DELETE FROM runs WHERE cluster = ? AND started_at < ? AND id <> ?').run(cluster, cutoff, report.run.id);
+      if (cutoff) db.prepare('DELETE FROM runs WHERE cluster = ? AND started_at < ? AND id <> ? AND id NOT IN (SELECT value FROM json_each(?))').run(cluster, cutoff, report.run.id, keep);
       db.exec('COMMIT');
     } catch (error: unknown) {
       db.exec('ROLLBACK');
@@ -298,6 +300,12 @@ class SqliteRunStore implements RunStore {
       }
       throw new HistoryError(`cannot store run ${report.run.id} in ${this.path}: ${errorMessage(error)}`);
     }
+  }
+
+  /** What retention needs of a cluster's summaries, read one row at a time. */
+  private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'blind'>> {
+    const rows = this.db.prepare(`SELECT id, json_extract(summary, '$.blind') AS blind FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
+    for (const row of rows) yield { id: String(row.id), ...(typeof row.blind === 'string' ? { blind: JSON.parse(row.blind) as string[] } : {}) };
   }
 
   async close(): Promise<void> {

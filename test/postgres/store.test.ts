@@ -10,10 +10,13 @@ import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { HistoryError, redactUrlCredentials } from '../../src/base/errors.ts';
 import { PG_SCHEMA_VERSION, parsePgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
+import { defaultConfig } from '../../src/config/types.ts';
+import { findBaseline } from '../../src/diff/baseline.ts';
+import { diffRuns } from '../../src/diff/diff.ts';
 import { writeReportJson } from '../../src/report/render.ts';
 import { spoolCloserOf } from '../../src/run/stored-run.ts';
 import { isSpooled, isUnreadBulky } from '../../src/run/spooled-finding.ts';
-import { makeReport, isWhole } from '../unit/history/big-report.ts';
+import { blindTo, makeReport, isWhole } from '../unit/history/big-report.ts';
 import { spawnStoreChild } from '../unit/history/child.ts';
 import { adminQuery, createDb, describePg, type TestDb } from './env.ts';
 import { startProxy } from './proxy.ts';
@@ -170,6 +173,29 @@ describePg('PostgreSQL run store', (server) => {
       if (i < 2) await s.save(makeReport(`b${i}`, `2026-11-0${i + 1}T01:00:00.000Z`, { cluster: 'beta' }));
     }
     expect((await s.list(100)).map((r) => r.id)).toEqual(['a4', 'a3', 'a2', 'b1', 'b0']);
+    const orphans = await q('SELECT count(*)::int AS n FROM ztaudit_findings WHERE run_seq NOT IN (SELECT seq FROM ztaudit_runs)');
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
+  it('retention keeps the last run that evaluated a check, by count and by age, so what appeared meanwhile is new', async () => {
+    const RBAC = 'rbac.wildcard-permission';
+    // More runs kept than one page of summaries holds: the walk reads on.
+    const s = await store({ retention: { maxRuns: 51, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const partials = Array.from({ length: 52 }, (_, i) => `partial${i + 1}`);
+    await s.acquire('demo');
+    await s.save(makeReport('full1', '2026-10-01T02:00:00.000Z'));
+    for (const [i, id] of partials.entries()) await s.save(blindTo(makeReport(id, `2026-11-20T02:${String(i).padStart(2, '0')}:00.000Z`), [RBAC]));
+    expect((await s.list(100)).map((r) => r.id)).toEqual([...partials.slice(1).reverse(), 'full1']);
+    const current = makeReport('full2', '2026-11-29T02:00:00.000Z');
+    const baseline = (await findBaseline(s.runsNewestFirst('demo'), current))!;
+    expect(baseline.olderRuns).toEqual({ [RBAC]: 'full1' });
+    const diff = diffRuns(baseline.report, current, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(diff.notComparable).toEqual([]);
+    expect(diff.regression).toBe(true);
+    for (const r of [baseline.latest, baseline.report]) spoolCloserOf(r)();
+    await s.save(current);
+    await s.release();
+    expect((await s.list(100)).map((r) => r.id)).toEqual(['full2', ...partials.slice(2).reverse()]);
     const orphans = await q('SELECT count(*)::int AS n FROM ztaudit_findings WHERE run_seq NOT IN (SELECT seq FROM ztaudit_runs)');
     expect(orphans.rows[0].n).toBe(0);
   });
