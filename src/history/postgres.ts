@@ -22,8 +22,10 @@
 //
 // A connection lost after start-up is retried with backoff until `retryMs` has passed:
 // the store reconnects, takes its cluster lock again and repeats the operation (a save first
-// checks whether its commit had landed). Only the first connection fails at once: a database
-// that is down at start is one line naming the host, never the password.
+// checks whether its commit had landed). When the server still keeps the lost connection's
+// session, and with it the lock, that session is ended rather than taken for another run.
+// Only the first connection fails at once: a database that is down at start is one line
+// naming the host, never the password.
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -346,10 +348,15 @@ function trendPoint(row: Row): TrendPoint {
   return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
 }
 
+/** Our own earlier session still holds the cluster lock (see relock): worth retrying. */
+class LockSessionLingers extends HistoryError {}
+
 class PgRunStore implements RunStore {
   private client: pg.Client | null;
   private connecting: Promise<pg.Client> | null = null;
   private held: { cluster: string; holder: LockHolder } | null = null;
+  /** The server session that took the cluster lock last and has not released it. */
+  private lockSession: { cluster: string; pid: number; start: string } | null = null;
   private closed = false;
   private readonly retryMs: number;
   private readonly target: PgTarget;
@@ -417,12 +424,12 @@ class PgRunStore implements RunStore {
         return await op(c);
       } catch (error: unknown) {
         const isLoss = isConnectionLoss(error) || (error instanceof HistoryError && error.message.startsWith('cannot connect to PostgreSQL'));
-        if (!isLoss) {
+        if (!isLoss && !(error instanceof LockSessionLingers)) {
           if (error instanceof HistoryError) throw error;
           throw new HistoryError(`${doing} in ${this.where}: ${errorMessage(error)}`);
         }
         lost = true;
-        if (c) this.drop(c);
+        if (c && isLoss) this.drop(c);
         if (Date.now() + delay > deadline) {
           throw new HistoryError(`${doing} in ${this.where}: the connection was lost and could not be re-established within ${Math.round(this.retryMs / 1000)} s (${attempt} attempts; last: ${errorMessage(error).split('\n')[0]})`);
         }
@@ -432,9 +439,36 @@ class PgRunStore implements RunStore {
     }
   }
 
+  /**
+   * Takes the cluster's lock on `client`. A refusal may come from this store's own earlier
+   * session: a connection cut on our side only (a NAT or load balancer that forgot it) leaves
+   * the server's session alive, holding the lock, until TCP keepalive ends it — hours, by
+   * default. That session, known by pid and start time (a pid alone may be reused), is asked
+   * to end, and the refusal is retried (LockSessionLingers) while it exists; any other holder
+   * is refused as always.
+   */
   private async relock(client: pg.Client, cluster: string): Promise<void> {
-    const got = await client.query(`SELECT pg_try_advisory_lock(hashtextextended('ztaudit:cluster:' || $1, 0)) AS ok`, [cluster]);
-    if (!got.rows[0]?.ok) throw new HistoryError(refusedMessage(this.lockName(cluster), await this.holderOf(client, cluster)));
+    const got = await client.query(
+      `SELECT pg_try_advisory_lock(hashtextextended('ztaudit:cluster:' || $1, 0)) AS ok, pg_backend_pid() AS pid,
+              (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())::text AS start`, [cluster]);
+    const row = got.rows[0] as Row | undefined;
+    if (row?.ok) {
+      this.lockSession = { cluster, pid: Number(row.pid), start: String(row.start) };
+      return;
+    }
+    const old = this.lockSession;
+    if (old?.cluster === cluster) {
+      const session = 'FROM pg_stat_activity WHERE pid = $1 AND backend_start = $2::timestamptz AND pid <> pg_backend_pid()';
+      let alive: pg.QueryResult;
+      try {
+        alive = await client.query(`SELECT pg_terminate_backend(pid) ${session}`, [old.pid, old.start]);
+      } catch {
+        alive = await client.query(`SELECT 1 ${session}`, [old.pid, old.start]); // not allowed to end it: it ends when the server notices
+      }
+      if (alive.rowCount) throw new LockSessionLingers(`this run's earlier session (server pid ${old.pid}), cut off on this side, still holds the lock of ${this.lockName(cluster)}`);
+      this.lockSession = null;
+    }
+    throw new HistoryError(refusedMessage(this.lockName(cluster), await this.holderOf(client, cluster)));
   }
 
   private lockName(cluster: string): string {
@@ -473,12 +507,16 @@ class PgRunStore implements RunStore {
     if (!held) return;
     this.held = null;
     const c = this.client;
-    if (!c) return; // the session is gone, and its lock with it
+    // Without a connection, the session is gone or lingers on the server until it notices;
+    // its lock goes with it, or the next acquire ends it (relock).
+    if (!c) return;
     try {
       await c.query('DELETE FROM ztaudit_locks WHERE cluster = $1 AND pid = $2 AND host = $3 AND since = $4', [held.cluster, held.holder.pid, held.holder.host, held.holder.since]);
       await c.query(`SELECT pg_advisory_unlock(hashtextextended('ztaudit:cluster:' || $1, 0))`, [held.cluster]);
+      this.lockSession = null;
     } catch {
-      // A broken session loses its advisory locks anyway; drop it so nothing stays held.
+      // A broken session loses its advisory locks once the server ends it (or the next
+      // acquire does); drop it so nothing stays held.
       this.client = null;
       await c.end().catch(() => undefined);
     }

@@ -293,4 +293,57 @@ describePg('PostgreSQL run store', (server) => {
       await proxy.close();
     }
   });
+  it('a connection cut while the server keeps its session (half-open): the run takes its own cluster lock back', async () => {
+    const proxy = await startProxy(server.port);
+    try {
+      const url = `postgres://${db.user}@127.0.0.1:${proxy.port}/${db.name}?sslmode=disable`;
+      // The server would notice the dead peer only after TCP keepalive (hours): the store
+      // ends its own old session instead of waiting for it, or refusing itself.
+      const s = await store({ retryMs: 20_000 }, url);
+      await s.acquire('alpha');
+      await proxy.cutOn('INSERT INTO ztaudit_runs', 0, { linger: true });
+      await s.save(makeReport('r1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' }));
+      await proxy.cut;
+      expect((await s.list(10)).map((r) => r.id)).toEqual(['r1']);
+      const other = await store();
+      await expect(other.acquire('alpha')).rejects.toThrow(/another ztaudit run holds/);
+
+      // Cut while releasing: the next run of this store takes the lock again.
+      await proxy.cutOn('DELETE FROM ztaudit_locks', 0, { linger: true });
+      await s.release();
+      await proxy.cut;
+      await s.acquire('alpha');
+      await s.save(makeReport('r2', '2026-11-02T00:00:00.000Z', { cluster: 'alpha' }));
+      await s.release();
+      await other.acquire('alpha');
+      await other.release();
+      expect((await s.list(10)).map((r) => r.id)).toEqual(['r2', 'r1']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a connection lost while another run took the cluster lock: that run keeps it, this one is refused at once', async () => {
+    const proxy = await startProxy(server.port);
+    try {
+      const url = `postgres://${db.user}@127.0.0.1:${proxy.port}/${db.name}?sslmode=disable`;
+      const s = await store({ retryMs: 20_000 }, url);
+      await s.acquire('alpha');
+      await proxy.cutOn('INSERT INTO ztaudit_runs', 1500);
+      const saving = s.save(makeReport('r1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' })).then(() => null, (e: unknown) => e);
+      await proxy.cut;
+      const other = await store();
+      await acquireSoon(other, 'alpha'); // the server ended the cut session, and its lock with it
+      const t0 = Date.now();
+      const err = await saving;
+      expect(err).toBeInstanceOf(HistoryError);
+      expect((err as Error).message).toMatch(/^another ztaudit run holds postgres:\/\/\S+ \(cluster "alpha"\)/);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await other.save(makeReport('o1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' }));
+      await other.release();
+      expect((await other.list(10)).map((r) => r.id)).toEqual(['o1']);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
