@@ -4,9 +4,13 @@
 /**
  * Credentials embedded in URLs (scheme://user:password@host, e.g. a kubeconfig server or an
  * SMTP URL) removed from a text: every message, alert and report goes through this.
+ * Everything from '://' to the last '@' before the next whitespace goes: a password typed
+ * into a URL unencoded may hold '/', '?', '#', ':' or '@', and such a URL is exactly the one
+ * that fails to parse and gets quoted in an error. A host or path with an '@' in it is cut
+ * too; better that than a password shown. The placeholder USER of hints stays.
  */
 export function redactUrlCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1');
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi, (whole: string, scheme: string, userinfo: string) => (userinfo === 'USER' ? whole : scheme));
 }
 
 export class ZtauditError extends Error {

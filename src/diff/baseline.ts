@@ -7,7 +7,9 @@
 //
 // Pure apart from reading the runs it is handed (newest first, by insertion order). It reads
 // only as far back as it must: the newest run usually evaluated every check, and then it is
-// the whole baseline.
+// the whole baseline. Retention never evicts the older runs it would take a check from
+// (baselineRunIds in src/history/run-store.ts).
+import { isBlind } from '../run/coverage.ts';
 import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 
 export interface Baseline {
@@ -24,8 +26,7 @@ export interface Baseline {
 }
 
 const evaluated = (c: CheckSummary | undefined) => c?.status === 'pass' || c?.status === 'fail';
-/** Statuses that say nothing about the cluster, only about this run's view of it. */
-const blind = (c: CheckSummary | undefined) => c?.status === 'not-evaluated' || c?.status === 'error';
+const blind = (c: CheckSummary | undefined) => isBlind(c?.status);
 
 /**
  * Walks `runs` (newest first) until every check evaluated in `current` has a run in which it

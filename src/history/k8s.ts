@@ -9,8 +9,8 @@
 // The index is the commit point and is only ever replaced with its resourceVersion
 // (compare-and-swap): a run's objects are written first and become visible only when the
 // index names them, so a writer killed mid-save leaves at most unreferenced objects, which
-// the next save deletes. Retention evicts the oldest runs (by count, age, and the index's
-// own size).
+// the next save deletes. Retention evicts the oldest runs (by count and age per cluster, and
+// by the index's own size).
 //
 // The lock is a field of the index, taken and renewed by compare-and-swap, so two runs can
 // never both hold it. It is a lease: the holder renews its heartbeat every quarter of the
@@ -35,7 +35,7 @@ import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { RunReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type RunStore } from './run-store.ts';
+import { baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
@@ -339,7 +339,7 @@ class K8sRunStore implements RunStore {
 
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const entry: IndexEntry = { id: report.run.id, startedAt: report.run.startedAt, cluster: summary.cluster, objects, summary };
-        const { kept, dropped } = this.retain([...index.runs, entry], report.run.id);
+        const { kept, dropped } = this.retain([...index.runs, entry], entry);
         const next: K8sIndex = { ...index, nextSeq: seq + 1, runs: kept };
         if (await this.writeIndex(next, resourceVersion)) return dropped;
         ({ index, resourceVersion } = await this.readIndex());
@@ -380,21 +380,33 @@ class K8sRunStore implements RunStore {
   }
 
   /**
-   * Retention by count and age, then by the index's own size; never drops `keepId`. The
-   * oldest by insertion (index order) go first, whatever their timestamps say.
+   * Retention by count and age among `keep`'s cluster's runs (as in PostgreSQL: a busy cluster
+   * never evicts another's), then by the index's own size, which all clusters share; never
+   * drops `keep`, nor a run the next diff takes a check from (baselineRunIds). The oldest by
+   * insertion (index order) go first, whatever their timestamps say.
    */
-  private retain(runs: IndexEntry[], keepId: string): { kept: IndexEntry[]; dropped: IndexEntry[] } {
-    const sorted = runs;
+  private retain(runs: IndexEntry[], keep: IndexEntry): { kept: IndexEntry[]; dropped: IndexEntry[] } {
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const { maxRuns } = this.options.retention;
-    const dropped: IndexEntry[] = [];
-    let kept = sorted.filter((r) => {
-      const old = cutoff !== null && r.startedAt < cutoff && r.id !== keepId;
-      if (old) dropped.push(r);
-      return !old;
-    });
-    while ((maxRuns > 0 && kept.length > maxRuns) || (kept.length > 1 && JSON.stringify(kept).length > MAX_INDEX_CHARS)) {
-      const victim = kept.find((r) => r.id !== keepId)!;
+    const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its next diff needs
+    for (const cluster of new Set(runs.map((r) => r.cluster))) {
+      baselines.set(cluster, baselineRunIds(runs.filter((r) => r.cluster === cluster).reverse().map((r) => ({ id: r.id, blind: r.summary?.blind }))));
+    }
+    const needed = (r: IndexEntry) => r === keep || baselines.get(r.cluster)!.has(r.id);
+    const doomed = new Set<IndexEntry>();
+    const mine = runs.filter((r) => r.cluster === keep.cluster && r !== keep);
+    for (const r of mine) if (cutoff !== null && r.startedAt < cutoff) doomed.add(r);
+    if (maxRuns > 0) {
+      const left = mine.filter((r) => !doomed.has(r));
+      for (const r of left.slice(0, Math.max(0, left.length + 1 - maxRuns))) doomed.add(r);
+    }
+    for (const r of doomed) if (needed(r)) doomed.delete(r);
+    let kept = runs.filter((r) => !doomed.has(r));
+    const dropped = runs.filter((r) => doomed.has(r));
+    // The index must fit in one object: any cluster's runs go when it would not, those no
+    // diff needs first.
+    while (kept.length > 1 && JSON.stringify(kept).length > MAX_INDEX_CHARS) {
+      const victim = kept.find((r) => !needed(r)) ?? kept.find((r) => r !== keep)!;
       dropped.push(victim);
       kept = kept.filter((r) => r !== victim);
     }

@@ -22,8 +22,10 @@
 //
 // A connection lost after start-up is retried with backoff until `retryMs` has passed:
 // the store reconnects, takes its cluster lock again and repeats the operation (a save first
-// checks whether its commit had landed). Only the first connection fails at once: a database
-// that is down at start is one line naming the host, never the password.
+// checks whether its commit had landed). When the server still keeps the lost connection's
+// session, and with it the lock, that session is ended rather than taken for another run.
+// Only the first connection fails at once: a database that is down at start is one line
+// naming the host, never the password.
 import { readFileSync, existsSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -31,11 +33,11 @@ import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
-import { HistoryError, errorMessage } from '../base/errors.ts';
+import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import type { RunReport, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -110,9 +112,9 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
   try {
     u = new URL(url);
   } catch {
-    throw new HistoryError(`--history ${redactPgUrl(url)}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
+    throw new HistoryError(`--history ${redactUrlCredentials(url)}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
   }
-  const shown = redactPgUrl(url);
+  const shown = redactUrlCredentials(url);
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new HistoryError(`--history ${shown}: expected postgres://`);
   const host = decodeURIComponent(u.hostname).replace(/^\[|\]$/g, '');
   if (!host) throw new HistoryError(`--history ${shown}: no host (postgres://USER@HOST:PORT/DATABASE)`);
@@ -148,11 +150,6 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
     connectTimeoutMs: connectTimeoutS * 1000,
     applicationName: opt('application_name') ?? 'ztaudit',
   };
-}
-
-/** The URL with any password replaced, for every message and log line. */
-export function redactPgUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^/@:?#]*):[^@/?#]*@/i, '$1:***@');
 }
 
 function describeTarget(t: PgTarget): string {
@@ -329,15 +326,37 @@ async function decodeReport(bytes: unknown, id: string, where: string, spooled?:
   }
 }
 
+/** baselineRunIds over a cluster's summaries, read a page at a time (usually one row is enough). */
+async function baselineRunsOf(c: pg.Client, cluster: string): Promise<Set<string>> {
+  const walk = new BaselineRuns();
+  const page = 50;
+  let before: string | null = null;
+  for (;;) {
+    const r: pg.QueryResult = await c.query(
+      `SELECT seq, id, summary->'blind' AS blind FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
+      before === null ? [cluster, page] : [cluster, page, before]);
+    for (const row of r.rows as Row[]) {
+      if (!walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}) })) return walk.ids;
+    }
+    if (r.rows.length < page) return walk.ids;
+    before = String((r.rows[r.rows.length - 1] as Row).seq);
+  }
+}
+
 function trendPoint(row: Row): TrendPoint {
   const summary = row.summary as RunSummary;
   return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
 }
 
+/** Our own earlier session still holds the cluster lock (see relock): worth retrying. */
+class LockSessionLingers extends HistoryError {}
+
 class PgRunStore implements RunStore {
   private client: pg.Client | null;
   private connecting: Promise<pg.Client> | null = null;
   private held: { cluster: string; holder: LockHolder } | null = null;
+  /** The server session that took the cluster lock last and has not released it. */
+  private lockSession: { cluster: string; pid: number; start: string } | null = null;
   private closed = false;
   private readonly retryMs: number;
   private readonly target: PgTarget;
@@ -405,12 +424,12 @@ class PgRunStore implements RunStore {
         return await op(c);
       } catch (error: unknown) {
         const isLoss = isConnectionLoss(error) || (error instanceof HistoryError && error.message.startsWith('cannot connect to PostgreSQL'));
-        if (!isLoss) {
+        if (!isLoss && !(error instanceof LockSessionLingers)) {
           if (error instanceof HistoryError) throw error;
           throw new HistoryError(`${doing} in ${this.where}: ${errorMessage(error)}`);
         }
         lost = true;
-        if (c) this.drop(c);
+        if (c && isLoss) this.drop(c);
         if (Date.now() + delay > deadline) {
           throw new HistoryError(`${doing} in ${this.where}: the connection was lost and could not be re-established within ${Math.round(this.retryMs / 1000)} s (${attempt} attempts; last: ${errorMessage(error).split('\n')[0]})`);
         }
@@ -420,9 +439,36 @@ class PgRunStore implements RunStore {
     }
   }
 
+  /**
+   * Takes the cluster's lock on `client`. A refusal may come from this store's own earlier
+   * session: a connection cut on our side only (a NAT or load balancer that forgot it) leaves
+   * the server's session alive, holding the lock, until TCP keepalive ends it — hours, by
+   * default. That session, known by pid and start time (a pid alone may be reused), is asked
+   * to end, and the refusal is retried (LockSessionLingers) while it exists; any other holder
+   * is refused as always.
+   */
   private async relock(client: pg.Client, cluster: string): Promise<void> {
-    const got = await client.query(`SELECT pg_try_advisory_lock(hashtextextended('ztaudit:cluster:' || $1, 0)) AS ok`, [cluster]);
-    if (!got.rows[0]?.ok) throw new HistoryError(refusedMessage(this.lockName(cluster), await this.holderOf(client, cluster)));
+    const got = await client.query(
+      `SELECT pg_try_advisory_lock(hashtextextended('ztaudit:cluster:' || $1, 0)) AS ok, pg_backend_pid() AS pid,
+              (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())::text AS start`, [cluster]);
+    const row = got.rows[0] as Row | undefined;
+    if (row?.ok) {
+      this.lockSession = { cluster, pid: Number(row.pid), start: String(row.start) };
+      return;
+    }
+    const old = this.lockSession;
+    if (old?.cluster === cluster) {
+      const session = 'FROM pg_stat_activity WHERE pid = $1 AND backend_start = $2::timestamptz AND pid <> pg_backend_pid()';
+      let alive: pg.QueryResult;
+      try {
+        alive = await client.query(`SELECT pg_terminate_backend(pid) ${session}`, [old.pid, old.start]);
+      } catch {
+        alive = await client.query(`SELECT 1 ${session}`, [old.pid, old.start]); // not allowed to end it: it ends when the server notices
+      }
+      if (alive.rowCount) throw new LockSessionLingers(`this run's earlier session (server pid ${old.pid}), cut off on this side, still holds the lock of ${this.lockName(cluster)}`);
+      this.lockSession = null;
+    }
+    throw new HistoryError(refusedMessage(this.lockName(cluster), await this.holderOf(client, cluster)));
   }
 
   private lockName(cluster: string): string {
@@ -461,12 +507,16 @@ class PgRunStore implements RunStore {
     if (!held) return;
     this.held = null;
     const c = this.client;
-    if (!c) return; // the session is gone, and its lock with it
+    // Without a connection, the session is gone or lingers on the server until it notices;
+    // its lock goes with it, or the next acquire ends it (relock).
+    if (!c) return;
     try {
       await c.query('DELETE FROM ztaudit_locks WHERE cluster = $1 AND pid = $2 AND host = $3 AND since = $4', [held.cluster, held.holder.pid, held.holder.host, held.holder.since]);
       await c.query(`SELECT pg_advisory_unlock(hashtextextended('ztaudit:cluster:' || $1, 0))`, [held.cluster]);
+      this.lockSession = null;
     } catch {
-      // A broken session loses its advisory locks anyway; drop it so nothing stays held.
+      // A broken session loses its advisory locks once the server ends it (or the next
+      // acquire does); drop it so nothing stays held.
       this.client = null;
       await c.end().catch(() => undefined);
     }
@@ -561,17 +611,21 @@ class PgRunStore implements RunStore {
             [seq, columns.fingerprint, columns.check, columns.severity, columns.kind, columns.namespace, columns.name, columns.shape, columns.waived]);
         }
         // Retention is per cluster (a shared store keeps every cluster's last maxRuns runs) and
-        // by insertion order, so the run just stored always stays.
-        if (maxRuns > 0) {
-          await c.query(`WITH gone AS (
-                           DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND seq IN (
-                             SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)
-                           RETURNING seq)
-                         DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, maxRuns, id]);
-        }
-        if (cutoff) {
-          await c.query(`WITH gone AS (DELETE FROM ztaudit_runs WHERE cluster = $1 AND started_at < $2 AND id <> $3 RETURNING seq)
-                         DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, cutoff, id]);
+        // by insertion order, so the run just stored always stays; so do the runs the next
+        // diff takes a check from.
+        if (maxRuns > 0 || cutoff) {
+          const keep = [...await baselineRunsOf(c, cluster)];
+          if (maxRuns > 0) {
+            await c.query(`WITH gone AS (
+                             DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND NOT (id = ANY($4::text[])) AND seq IN (
+                               SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)
+                             RETURNING seq)
+                           DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, maxRuns, id, keep]);
+          }
+          if (cutoff) {
+            await c.query(`WITH gone AS (DELETE FROM ztaudit_runs WHERE cluster = $1 AND started_at < $2 AND id <> $3 AND NOT (id = ANY($4::text[])) RETURNING seq)
+                           DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`, [cluster, cutoff, id, keep]);
+          }
         }
         await c.query('COMMIT');
         return true;

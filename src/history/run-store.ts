@@ -3,6 +3,7 @@
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { isBlind } from '../run/coverage.ts';
 import type { RunReport, RunSummary, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
@@ -31,8 +32,9 @@ export interface RunStore {
    */
   runsNewestFirst(cluster?: string, read?: StoredRunRead): AsyncIterable<RunReport>;
   /**
-   * Stores a run whole or not at all, then applies retention. Retention goes by insertion
-   * order too, and never deletes the run it has just stored.
+   * Stores a run whole or not at all, then applies retention to that run's cluster: its runs
+   * beyond maxRuns or older than maxAgeDays go, by insertion order too. Retention never deletes
+   * the run it has just stored, nor a run the next diff takes a check from (baselineRunIds).
    */
   save(report: RunReport, written?: WrittenReport): Promise<void>;
   /** Newest first, by insertion order. */
@@ -64,6 +66,7 @@ export class NoneStore implements RunStore {
 export function summarizeRun(report: RunReport): RunSummary {
   const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let waived = 0;
+  const blind = report.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
   for (const f of report.findings) {
     if (f.waived) waived++;
     else if (f.severity in findings) findings[f.severity]++;
@@ -79,11 +82,55 @@ export function summarizeRun(report: RunReport): RunSummary {
     regression: report.diff ? report.diff.regression : null,
     partial: report.diff?.partial ?? false,
     ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
+    ...(blind.length > 0 ? { blind } : {}),
   };
 }
 
 export function trendPointOf(summary: RunSummary): TrendPoint {
   return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
+}
+
+/**
+ * The runs of one cluster that retention must keep so that the next run's diff still finds,
+ * for every check, the newest run in which it was evaluated (src/diff/baseline.ts). Evicting
+ * that run would make the check not comparable in the next full run: whatever appeared while
+ * it could not be read (a binding to cluster-admin) would never be new. So after a stretch of
+ * partial runs (serve --watch stores one every few seconds) longer than maxRuns, the last run
+ * that read the kind stays.
+ *
+ * Kept: the newest run, then each older run in which some check still sought (blind in every
+ * run so far) is not blind — a run where it is not applicable or absent too, as it ends the
+ * diff's search as well. The walk ends when no check is sought: usually at once, since a full
+ * run is blind to nothing. Feed it the cluster's summaries newest first by insertion order
+ * until next() says false. A summary without `blind` (stored before it existed) counts as
+ * having evaluated every check.
+ */
+export class BaselineRuns {
+  readonly ids = new Set<string>();
+  private sought: Set<string> | null = null;
+
+  /** Takes the next older run; false once no older run can be a baseline. */
+  next(run: Pick<RunSummary, 'id' | 'blind'>): boolean {
+    const blind = new Set(Array.isArray(run.blind) ? run.blind : []);
+    if (this.sought === null) {
+      this.ids.add(run.id);
+      this.sought = blind;
+    } else {
+      for (const id of this.sought) {
+        if (blind.has(id)) continue;
+        this.ids.add(run.id);
+        this.sought.delete(id);
+      }
+    }
+    return this.sought.size > 0;
+  }
+}
+
+/** BaselineRuns over summaries at hand (newest first); reads only as far as it must. */
+export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind'>>): Set<string> {
+  const walk = new BaselineRuns();
+  for (const run of newestFirst) if (!walk.next(run)) break;
+  return walk.ids;
 }
 
 /** Age cut-off for retention; runs that started before it are dropped on save. */

@@ -23,7 +23,7 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { RunReport, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
+import { NoneStore, baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 /** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
@@ -276,17 +276,22 @@ class SqliteRunStore implements RunStore {
     const blob = await storedBlob(report, written);
     const { maxRuns } = this.options.retention;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
+    const cluster = report.run.cluster?.name ?? '';
     const db = this.db;
     db.exec('BEGIN IMMEDIATE');
     try {
       db.prepare('INSERT INTO runs (id, started_at, cluster, summary, report) VALUES (?, ?, ?, ?, ?)')
-        .run(report.run.id, report.run.startedAt, report.run.cluster?.name ?? '', summary, blob);
-      // By insertion order, so the run just stored (the highest seq) always stays, even when
-      // older runs carry later timestamps (a clock that was ahead and got corrected).
+        .run(report.run.id, report.run.startedAt, cluster, summary, blob);
+      // Per cluster, as in PostgreSQL: a cluster audited every few minutes must not evict
+      // another cluster's only baseline. By insertion order, so the run just stored (the
+      // highest seq) always stays, even when older runs carry later timestamps (a clock that
+      // was ahead and got corrected). The runs the next diff takes a check from stay too.
+      const keep = JSON.stringify([...baselineRunIds(this.summariesNewestFirst(cluster))]);
       if (maxRuns > 0) {
-        db.prepare('DELETE FROM runs WHERE seq NOT IN (SELECT seq FROM runs ORDER BY seq DESC LIMIT ?)').run(maxRuns);
+        db.prepare(`DELETE FROM runs WHERE cluster = ? AND seq NOT IN (SELECT seq FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?)
+                    AND id NOT IN (SELECT value FROM json_each(?))`).run(cluster, cluster, maxRuns, keep);
       }
-      if (cutoff) db.prepare('DELETE FROM runs WHERE started_at < ? AND id <> ?').run(cutoff, report.run.id);
+      if (cutoff) db.prepare('DELETE FROM runs WHERE cluster = ? AND started_at < ? AND id <> ? AND id NOT IN (SELECT value FROM json_each(?))').run(cluster, cutoff, report.run.id, keep);
       db.exec('COMMIT');
     } catch (error: unknown) {
       db.exec('ROLLBACK');
@@ -295,6 +300,12 @@ class SqliteRunStore implements RunStore {
       }
       throw new HistoryError(`cannot store run ${report.run.id} in ${this.path}: ${errorMessage(error)}`);
     }
+  }
+
+  /** What retention needs of a cluster's summaries, read one row at a time. */
+  private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'blind'>> {
+    const rows = this.db.prepare(`SELECT id, json_extract(summary, '$.blind') AS blind FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
+    for (const row of rows) yield { id: String(row.id), ...(typeof row.blind === 'string' ? { blind: JSON.parse(row.blind) as string[] } : {}) };
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@
 // The interface and the helpers the backends share are in run-store.ts.
 import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
-import { HistoryError } from '../base/errors.ts';
+import { HistoryError, redactUrlCredentials } from '../base/errors.ts';
 import { readEnv } from '../config/env.ts';
 import { NoneStore, type RunStore } from './run-store.ts';
 
@@ -55,7 +55,7 @@ export function parseStoreUrl(url: string | undefined, cwd: string): StoreLocati
     return { kind: 'k8s', namespace, name };
   }
   if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${value.replace(/\/\/[^/@]*@/, '//…@')}: unknown scheme; use a file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB or none`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${redactUrlCredentials(value)}: unknown scheme; use a file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB or none`);
   return { kind: 'sqlite', path: resolve(cwd, value) };
 }
 

@@ -26,3 +26,12 @@ export function notEvaluated(cov: CheckCoverage): number {
   return cov.applicable - cov.evaluated;
 }
 
+/**
+ * A status that says nothing about the cluster, only about the run's view of it (a kind it
+ * could not read, a check that threw). The diff compares such a check with an older run
+ * (src/diff/baseline.ts), and retention keeps that run (src/history/run-store.ts): both must
+ * call the same statuses blind.
+ */
+export function isBlind(status: string | undefined): boolean {
+  return status === 'not-evaluated' || status === 'error';
+}

@@ -283,6 +283,12 @@ export interface RunSummary {
   partial: boolean;
   /** 'watch' for a run started by `serve --watch` after a change. */
   trigger?: 'watch';
+  /**
+   * The checks the run was blind to (not evaluated, or an error: src/run/coverage.ts isBlind);
+   * absent when none, and in runs stored before it existed. Retention reads it to keep each
+   * check's last evaluation (src/history/run-store.ts baselineRunIds).
+   */
+  blind?: string[];
 }
 
 /**

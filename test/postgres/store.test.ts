@@ -7,13 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
-import { HistoryError } from '../../src/base/errors.ts';
-import { PG_SCHEMA_VERSION, parsePgUrl, redactPgUrl } from '../../src/history/postgres.ts';
+import { HistoryError, redactUrlCredentials } from '../../src/base/errors.ts';
+import { PG_SCHEMA_VERSION, parsePgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
+import { defaultConfig } from '../../src/config/types.ts';
+import { findBaseline } from '../../src/diff/baseline.ts';
+import { diffRuns } from '../../src/diff/diff.ts';
 import { writeReportJson } from '../../src/report/render.ts';
 import { spoolCloserOf } from '../../src/run/stored-run.ts';
 import { isSpooled, isUnreadBulky } from '../../src/run/spooled-finding.ts';
-import { makeReport, isWhole } from '../unit/history/big-report.ts';
+import { blindTo, makeReport, isWhole } from '../unit/history/big-report.ts';
 import { spawnStoreChild } from '../unit/history/child.ts';
 import { adminQuery, createDb, describePg, type TestDb } from './env.ts';
 import { startProxy } from './proxy.ts';
@@ -174,6 +177,29 @@ describePg('PostgreSQL run store', (server) => {
     expect(orphans.rows[0].n).toBe(0);
   });
 
+  it('retention keeps the last run that evaluated a check, by count and by age, so what appeared meanwhile is new', async () => {
+    const RBAC = 'rbac.wildcard-permission';
+    // More runs kept than one page of summaries holds: the walk reads on.
+    const s = await store({ retention: { maxRuns: 51, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const partials = Array.from({ length: 52 }, (_, i) => `partial${i + 1}`);
+    await s.acquire('demo');
+    await s.save(makeReport('full1', '2026-10-01T02:00:00.000Z'));
+    for (const [i, id] of partials.entries()) await s.save(blindTo(makeReport(id, `2026-11-20T02:${String(i).padStart(2, '0')}:00.000Z`), [RBAC]));
+    expect((await s.list(100)).map((r) => r.id)).toEqual([...partials.slice(1).reverse(), 'full1']);
+    const current = makeReport('full2', '2026-11-29T02:00:00.000Z');
+    const baseline = (await findBaseline(s.runsNewestFirst('demo'), current))!;
+    expect(baseline.olderRuns).toEqual({ [RBAC]: 'full1' });
+    const diff = diffRuns(baseline.report, current, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(diff.notComparable).toEqual([]);
+    expect(diff.regression).toBe(true);
+    for (const r of [baseline.latest, baseline.report]) spoolCloserOf(r)();
+    await s.save(current);
+    await s.release();
+    expect((await s.list(100)).map((r) => r.id)).toEqual(['full2', ...partials.slice(2).reverse()]);
+    const orphans = await q('SELECT count(*)::int AS n FROM ztaudit_findings WHERE run_seq NOT IN (SELECT seq FROM ztaudit_runs)');
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
   it('migrates a fresh database once with 8 concurrent starters', async () => {
     const stores = await Promise.all(Array.from({ length: 8 }, () => store()));
     expect(stores).toHaveLength(8);
@@ -208,7 +234,7 @@ describePg('PostgreSQL run store', (server) => {
     expect((err as Error).message).toMatch(new RegExp(`^cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${server.port} \\(database ${db.name}, user ${db.user}, sslmode=disable\\): password authentication failed for user ${db.user}`));
     expect((err as Error).message).not.toContain(wrong);
     expect((err as Error).message).not.toContain('\n');
-    expect(redactPgUrl(`postgres://u:${wrong}@h/db`)).toBe('postgres://u:***@h/db');
+    expect(redactUrlCredentials(`postgres://u:${wrong}@h/db`)).toBe('postgres://h/db');
   });
 
   it('a server that is down at start is one line naming the host and port', async () => {
@@ -263,6 +289,59 @@ describePg('PostgreSQL run store', (server) => {
       expect(err).toBeInstanceOf(HistoryError);
       expect((err as Error).message).toMatch(/^storing run r2 in postgres:\/\/\S+: the connection was lost and could not be re-established within 2 s \(\d+ attempts; last: .+\)$/);
       expect((await q('SELECT id FROM ztaudit_runs ORDER BY id')).rows.map((r) => r.id)).toEqual(['r1']);
+    } finally {
+      await proxy.close();
+    }
+  });
+  it('a connection cut while the server keeps its session (half-open): the run takes its own cluster lock back', async () => {
+    const proxy = await startProxy(server.port);
+    try {
+      const url = `postgres://${db.user}@127.0.0.1:${proxy.port}/${db.name}?sslmode=disable`;
+      // The server would notice the dead peer only after TCP keepalive (hours): the store
+      // ends its own old session instead of waiting for it, or refusing itself.
+      const s = await store({ retryMs: 20_000 }, url);
+      await s.acquire('alpha');
+      await proxy.cutOn('INSERT INTO ztaudit_runs', 0, { linger: true });
+      await s.save(makeReport('r1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' }));
+      await proxy.cut;
+      expect((await s.list(10)).map((r) => r.id)).toEqual(['r1']);
+      const other = await store();
+      await expect(other.acquire('alpha')).rejects.toThrow(/another ztaudit run holds/);
+
+      // Cut while releasing: the next run of this store takes the lock again.
+      await proxy.cutOn('DELETE FROM ztaudit_locks', 0, { linger: true });
+      await s.release();
+      await proxy.cut;
+      await s.acquire('alpha');
+      await s.save(makeReport('r2', '2026-11-02T00:00:00.000Z', { cluster: 'alpha' }));
+      await s.release();
+      await other.acquire('alpha');
+      await other.release();
+      expect((await s.list(10)).map((r) => r.id)).toEqual(['r2', 'r1']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a connection lost while another run took the cluster lock: that run keeps it, this one is refused at once', async () => {
+    const proxy = await startProxy(server.port);
+    try {
+      const url = `postgres://${db.user}@127.0.0.1:${proxy.port}/${db.name}?sslmode=disable`;
+      const s = await store({ retryMs: 20_000 }, url);
+      await s.acquire('alpha');
+      await proxy.cutOn('INSERT INTO ztaudit_runs', 1500);
+      const saving = s.save(makeReport('r1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' })).then(() => null, (e: unknown) => e);
+      await proxy.cut;
+      const other = await store();
+      await acquireSoon(other, 'alpha'); // the server ended the cut session, and its lock with it
+      const t0 = Date.now();
+      const err = await saving;
+      expect(err).toBeInstanceOf(HistoryError);
+      expect((err as Error).message).toMatch(/^another ztaudit run holds postgres:\/\/\S+ \(cluster "alpha"\)/);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await other.save(makeReport('o1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' }));
+      await other.release();
+      expect((await other.list(10)).map((r) => r.id)).toEqual(['o1']);
     } finally {
       await proxy.close();
     }

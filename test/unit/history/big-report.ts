@@ -45,3 +45,13 @@ export function isWhole(report: RunReport): boolean {
   return count === `findings=${report.findings.length}` &&
     sha === `sha256=${createHash('sha256').update(JSON.stringify(report.findings)).digest('hex')}`;
 }
+
+/** The report of a run that could not evaluate `checks` (a kind it could not read): not evaluated, no findings. */
+export function blindTo(report: RunReport, checks: string[]): RunReport {
+  const blind = new Set(checks);
+  return {
+    ...report,
+    checks: report.checks.map((c) => (blind.has(c.id) ? { ...c, evaluated: 0, passed: 0, failed: 0, status: 'not-evaluated' as const, reason: 'forbidden' } : c)),
+    findings: report.findings.filter((f) => !blind.has(f.check)),
+  };
+}

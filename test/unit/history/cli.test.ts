@@ -76,6 +76,26 @@ describe('ztaudit history', () => {
     expect(await historyCommand(['--history', 'none'], io())).toBe(2);
   });
 
+  it('a history URL with a password that is not percent-encoded is refused without showing any of it', async () => {
+    const hint = '(postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)';
+    for (const [url, line] of [
+      // Unencoded '/', '?' or '#' in the password: not a URL at all, so it cannot be parsed apart.
+      ['postgres://ztaudit:s3cr/et@db.internal/ztaudit', `--history postgres://db.internal/ztaudit: not a valid URL ${hint}`],
+      ['postgres://ztaudit:s3cr?et@db.internal/ztaudit', `--history postgres://db.internal/ztaudit: not a valid URL ${hint}`],
+      ['postgres://ztaudit:s3cr#et@db.internal/ztaudit', `--history postgres://db.internal/ztaudit: not a valid URL ${hint}`],
+      ['postgres://ztaudit:p@s:s/w?r#d@db.internal/ztaudit', `--history postgres://db.internal/ztaudit: not a valid URL ${hint}`],
+      // Digits before the '/': a port and a path, refused later on.
+      ['postgres://ztaudit:4711/s3cret@db.internal/ztaudit', '--history postgres://db.internal/ztaudit: name one database (postgres://USER@HOST:PORT/DATABASE)'],
+      // '@' and ':' parse: refused for another reason, still without them.
+      ['postgres://ztaudit:p@ss:w0rd@db.internal/ztaudit?sslmode=bogus', '--history postgres://db.internal/ztaudit?sslmode=bogus: sslmode=bogus is not one of disable, allow, prefer, require, verify-ca, verify-full'],
+      ['s3://key:se/cr@t@bucket/x', '--history s3://bucket/x: unknown scheme; use a file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB or none'],
+    ]) {
+      err = '';
+      expect(await historyCommand(['--history', url], io())).toBe(2);
+      expect(err).toBe(`ztaudit history: ${line}\n`);
+    }
+  });
+
   it('reads ZTAUDIT_HISTORY when --history is not given', async () => {
     await seed();
     const withEnv = { ...io(), env: { ZTAUDIT_HISTORY: join(dir, 'elsewhere.db') } };

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
+import { findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { HistoryError } from '../../../src/base/errors.ts';
 import { RECONSTRUCTED_NOTE } from '../../../src/history/compact.ts';
 import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts';
 import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
-import { makeReport } from './big-report.ts';
+import { blindTo, makeReport } from './big-report.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
 import { KubeApiError } from '../../../src/kube/client.ts';
 
@@ -97,6 +98,54 @@ describe('Kubernetes store', () => {
     await s.save(makeReport('ancient', '2026-01-01T00:00:00.000Z'));
     await s.save(makeReport('fresh', '2026-11-29T00:00:00.000Z'));
     expect((await s.list(10)).map((r) => r.id)).toEqual(['fresh']);
+  });
+
+  it('retention is per cluster: a busy cluster never evicts another cluster\'s runs, by count or by age', async () => {
+    const { fake, open, index } = setup({ retention: { maxRuns: 3, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const s = await open();
+    await s.save(makeReport('beta', '2026-10-01T03:00:00.000Z', { cluster: 'beta' })); // beta's only run, past the age limit
+    await s.save(makeReport('alpha-old', '2026-10-02T03:00:00.000Z', { cluster: 'alpha' }));
+    for (let i = 1; i <= 5; i++) await s.save(makeReport(`alpha${i}`, `2026-11-2${i}T03:00:00.000Z`, { cluster: 'alpha' }));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['alpha5', 'alpha4', 'alpha3', 'beta']);
+    await s.save(makeReport('beta2', '2026-11-29T03:00:00.000Z', { cluster: 'beta' }));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['beta2', 'alpha5', 'alpha4', 'alpha3']);
+    const runObjects = [...fake.objects.keys()].filter((k) => k !== `${NS}/history`).sort();
+    expect(runObjects).toEqual(index().runs.flatMap((r: { objects: string[] }) => r.objects).map((o: string) => `${NS}/${o}`).sort());
+  });
+
+  it('retention keeps the last run that evaluated a check, by count and by age, so what appeared meanwhile is new', async () => {
+    const RBAC = 'rbac.wildcard-permission';
+    const { fake, open, index } = setup({ retention: { maxRuns: 2, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const s = await open();
+    await s.save(makeReport('full1', '2026-10-01T02:00:00.000Z'));
+    for (let i = 1; i <= 3; i++) await s.save(blindTo(makeReport(`partial${i}`, `2026-11-2${i}T02:00:00.000Z`), [RBAC]));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['partial3', 'partial2', 'full1']);
+    const current = makeReport('full2', '2026-11-29T02:00:00.000Z');
+    const baseline = (await findBaseline(s.runsNewestFirst('demo'), current))!;
+    expect(baseline.olderRuns).toEqual({ [RBAC]: 'full1' });
+    const diff = diffRuns(baseline.report, current, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(diff.notComparable).toEqual([]);
+    expect(diff.regression).toBe(true);
+    await s.save(current);
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['full2', 'partial3']);
+    const runObjects = [...fake.objects.keys()].filter((k) => k !== `${NS}/history`).sort();
+    expect(runObjects).toEqual(index().runs.flatMap((r: { objects: string[] }) => r.objects).map((o: string) => `${NS}/${o}`).sort());
+  });
+
+  it('an index too large for its object loses runs no diff needs first, whichever cluster they are of', async () => {
+    const { fake, open } = setup();
+    const s = await open();
+    await s.save(makeReport('beta1', '2026-11-01T02:00:00.000Z', { cluster: 'beta' }));
+    await s.save(makeReport('alpha1', '2026-11-02T02:00:00.000Z', { cluster: 'alpha' }));
+    await s.save(makeReport('alpha2', '2026-11-03T02:00:00.000Z', { cluster: 'alpha' }));
+    // Pad the three summaries so that one more run makes the index overflow by one of them.
+    const cm = fake.objects.get(`${NS}/history`)!;
+    const idx = JSON.parse(cm.data!['index.json']!);
+    for (const r of idx.runs) r.summary.pad = 'x'.repeat(320_000);
+    cm.data!['index.json'] = JSON.stringify(idx);
+    await s.save(makeReport('alpha3', '2026-11-04T02:00:00.000Z', { cluster: 'alpha' }));
+    // beta1 is the oldest, but beta's next diff compares with it.
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['alpha3', 'alpha2', 'beta1']);
   });
 
   it('a writer killed after writing its objects but before the index leaves nothing visible, and the debris is collected', async () => {

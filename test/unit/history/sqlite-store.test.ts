@@ -5,9 +5,13 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HistoryError } from '../../../src/base/errors.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { findBaseline } from '../../../src/diff/baseline.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { spoolCloserOf } from '../../../src/run/stored-run.ts';
 import { SQLITE_SCHEMA_VERSION } from '../../../src/history/sqlite.ts';
 import { openRunStore, parseStoreUrl, type RunStore } from '../../../src/history/store.ts';
-import { isWhole, makeReport } from './big-report.ts';
+import { blindTo, isWhole, makeReport } from './big-report.ts';
 import { interruptedRun, savedRuns, sleep, spawnStoreChild } from './child.ts';
 
 let dir: string;
@@ -111,6 +115,69 @@ describe('SQLite store', () => {
     expect((await s.list(10)).map((r) => r.id)).toEqual(['edge']);
     await s.save(makeReport('recent', '2026-11-25T02:00:00.000Z'));
     expect((await s.list(10)).map((r) => r.id)).toEqual(['recent']);
+  });
+});
+
+describe('SQLite store: retention is per cluster', () => {
+  it('a busy cluster never evicts another cluster\'s runs, by count or by age', async () => {
+    const now = () => new Date('2026-11-30T00:00:00Z');
+    const s = await store({ retention: { maxRuns: 3, maxAgeDays: 30 }, now });
+    await s.save(makeReport('beta', '2026-10-01T03:00:00.000Z', { cluster: 'beta' })); // beta's only run, past the age limit
+    await s.save(makeReport('alpha-old', '2026-10-02T03:00:00.000Z', { cluster: 'alpha' }));
+    for (let i = 1; i <= 5; i++) await s.save(makeReport(`alpha${i}`, `2026-11-2${i}T03:00:00.000Z`, { cluster: 'alpha' }));
+    // alpha keeps its last 3 and loses its old run; beta's run waits for beta's own next save.
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['alpha5', 'alpha4', 'alpha3', 'beta']);
+    await s.save(makeReport('beta2', '2026-11-29T03:00:00.000Z', { cluster: 'beta' }));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['beta2', 'alpha5', 'alpha4', 'alpha3']);
+  });
+});
+
+describe('SQLite store: retention keeps what the next diff compares with', () => {
+  const RBAC = 'rbac.wildcard-permission';
+  const NET = 'network.namespace-default-deny-ingress';
+
+  it('the last run that evaluated a check outlives maxRuns partial runs, so what appeared meanwhile is new', async () => {
+    const s = await store({ retention: { maxRuns: 3, maxAgeDays: 0 } });
+    await s.save(makeReport('full1', '2026-11-01T02:00:00.000Z'));
+    for (let i = 1; i <= 4; i++) await s.save(blindTo(makeReport(`partial${i}`, `2026-11-01T02:0${i}:00.000Z`), [RBAC]));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['partial4', 'partial3', 'partial2', 'full1']);
+    expect((await s.list(1))[0].blind).toEqual([RBAC]);
+
+    const current = makeReport('full2', '2026-11-01T03:00:00.000Z'); // reads RBAC again: its findings appeared meanwhile
+    const baseline = (await findBaseline(s.runsNewestFirst('demo'), current))!;
+    expect(baseline.olderRuns).toEqual({ [RBAC]: 'full1' });
+    const diff = diffRuns(baseline.report, current, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(diff.notComparable).toEqual([]);
+    expect(diff.new).toEqual(expect.arrayContaining(current.findings.filter((f) => f.check === RBAC && !f.waived).map((f) => f.fingerprint)));
+    expect(diff.regression).toBe(true);
+    for (const r of [baseline.latest, baseline.report]) spoolCloserOf(r)();
+
+    // Evaluated again: the old run goes by the usual rules.
+    await s.save(current);
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['full2', 'partial4', 'partial3']);
+    expect((await s.list(1))[0].blind).toBeUndefined();
+  });
+
+  it('walks back check by check, past the age limit too', async () => {
+    const s = await store({ retention: { maxRuns: 1, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    await s.save(blindTo(makeReport('a', '2026-10-01T02:00:00.000Z'), [RBAC]));
+    await s.save(blindTo(makeReport('b', '2026-10-02T02:00:00.000Z'), [NET]));
+    await s.save(blindTo(makeReport('c', '2026-10-03T02:00:00.000Z'), [RBAC]));
+    await s.save(blindTo(makeReport('d', '2026-11-28T02:00:00.000Z'), [RBAC, NET]));
+    await s.save(blindTo(makeReport('e', '2026-11-29T02:00:00.000Z'), [RBAC, NET]));
+    // NET was last evaluated in c, RBAC in b; a evaluated NET, but c did so later.
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['e', 'c', 'b']);
+  });
+
+  it('a run stored before summaries named blind checks counts as having evaluated every check', async () => {
+    const s = await store({ retention: { maxRuns: 1, maxAgeDays: 0 } });
+    await s.save(makeReport('full', '2026-11-01T02:00:00.000Z'));
+    await s.save(blindTo(makeReport('legacy', '2026-11-02T02:00:00.000Z'), [RBAC]));
+    const raw = new DatabaseSync(db);
+    raw.prepare(`UPDATE runs SET summary = json_remove(summary, '$.blind') WHERE id = 'legacy'`).run();
+    raw.close();
+    await s.save(blindTo(makeReport('partial', '2026-11-03T02:00:00.000Z'), [RBAC]));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['partial', 'legacy']);
   });
 });
 
