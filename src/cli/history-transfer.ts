@@ -1,6 +1,7 @@
 // `ztaudit history export --history A [--file F]` and `ztaudit history import --history B
 // [--file F]`: moves runs between stores (SQLite, k8s://, postgres://) as JSON lines, one
-// whole run report per line, oldest first, after a header line. Import stores each run as it
+// whole run report per line, oldest first, after a header line; no line is ever one string
+// (src/history/export-lines.ts). Import stores each run as it
 // was (same id, scores, findings, diff; retention is not applied, so nothing imported is
 // evicted), skips runs the target already holds (an import can be repeated), and names each
 // line it cannot use, going on with the rest (exit 2 at the end if any). A file whose first
@@ -12,11 +13,12 @@ import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, st
 import { basename, dirname, resolve } from 'node:path';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
+import { jsonLines, writeJsonLine } from '../history/export-lines.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
+import { spoolCloserOf } from '../run/stored-run.ts';
 import { REPORT_SCHEMA_VERSION, type RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
@@ -37,10 +39,6 @@ async function* idsOf(store: RunStore): AsyncGenerator<string> {
   for (let i = all.length - 1; i >= 0; i--) yield all[i].id;
 }
 
-async function writeLine(out: Writable, line: string): Promise<void> {
-  if (!out.write(`${line}\n`)) await once(out, 'drain');
-}
-
 export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {
   return withStoreErrors(io, 'history export', async () => {
     const file = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : null;
@@ -57,11 +55,15 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
     try {
       const store = await openStoreForReading(values, io);
       try {
-        await writeLine(out, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() }));
+        await writeJsonLine(out, { format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() });
         for await (const id of idsOf(store)) {
           const run = await store.get(id);
           if (!run) continue; // evicted while exporting
-          await writeLine(out, JSON.stringify(run));
+          try {
+            await writeJsonLine(out, run);
+          } finally {
+            spoolCloserOf(run)(); // its findings' temp file, if the store read them into one
+          }
           count++;
         }
       } finally {
@@ -94,6 +96,9 @@ export function notARun(value: unknown): string | null {
   return null;
 }
 
+const GZIP_FIRST_BYTE = 0x1f;
+const OPEN_OBJECT = 0x7b;
+
 export async function importRuns(values: TransferOptions, io: CliIO, streams: { stdin?: NodeJS.ReadableStream } = {}): Promise<number> {
   return withStoreErrors(io, 'history import', async () => {
     const url = values.history ?? readEnv(io.env).history ?? DEFAULT_HISTORY;
@@ -114,37 +119,31 @@ export async function importRuns(values: TransferOptions, io: CliIO, streams: { 
     let imported = 0;
     let skipped = 0;
     let bad = 0;
-    let lineNo = 0;
     let seenContent = false;
     try {
-      for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-        lineNo++;
-        if (!line.trim()) continue;
+      for await (const line of jsonLines(input)) {
         const first = !seenContent;
         seenContent = true;
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
+        const value = line.value;
+        if (value === null) {
           // Not even the first line is JSON: another kind of file (a gzip of an export, a
           // report), not an export with a damaged line. Said once, instead of once a line.
-          if (first) throw new HistoryError(`${name}: not a ztaudit history export (line ${lineNo} is not JSON${line.startsWith('\u001f') ? '; it looks gzip-compressed: gunzip it first' : ''})`);
+          if (first) throw new HistoryError(`${name}: not a ztaudit history export (line ${line.no} is not JSON${line.first === GZIP_FIRST_BYTE ? '; it looks gzip-compressed: gunzip it first' : ''})`);
           bad++;
-          io.stderr(`ztaudit history import: ${name} line ${lineNo}: not JSON; skipped\n`);
+          io.stderr(`ztaudit history import: ${name} line ${line.no}: ${line.first === OPEN_OBJECT ? 'not JSON' : 'not a JSON object'}; skipped\n`);
           continue;
         }
-        if (lineNo === 1 && value && typeof value === 'object' && (value as { format?: unknown }).format === EXPORT_FORMAT) {
-          const v = (value as { version?: unknown }).version;
-          if (v !== EXPORT_VERSION) throw new HistoryError(`${name}: export format version ${JSON.stringify(v)}; this ztaudit reads version ${EXPORT_VERSION} (upgrade ztaudit)`);
+        if (line.no === 1 && value.format === EXPORT_FORMAT) {
+          if (value.version !== EXPORT_VERSION) throw new HistoryError(`${name}: export format version ${JSON.stringify(value.version)}; this ztaudit reads version ${EXPORT_VERSION} (upgrade ztaudit)`);
           continue;
         }
         const why = notARun(value);
         if (why) {
           bad++;
-          io.stderr(`ztaudit history import: ${name} line ${lineNo}: ${why}; skipped\n`);
+          io.stderr(`ztaudit history import: ${name} line ${line.no}: ${why}; skipped\n`);
           continue;
         }
-        const run = value as RunReport;
+        const run = value as unknown as RunReport;
         if (await store.get(run.run.id)) {
           skipped++;
           continue;
