@@ -1,11 +1,15 @@
-// `ztaudit history export | import` beyond the round trip (test/unit/fleet/fleet.test.ts): no
-// run's line is ever one string.
+// `ztaudit history export | import` beyond the round trip (test/unit/fleet/fleet.test.ts): an
+// import stores a file's runs oldest first and never a run older than its cluster's newest
+// stored run (stores go by insertion order: it would become that cluster's latest run), from
+// a file, a pipe or standard input; and no run's line is ever one string.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { exportRuns } from '../../../src/cli/history-transfer.ts';
+import { exportRuns, importRuns } from '../../../src/cli/history-transfer.ts';
 import { main } from '../../../src/cli/main.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import type { Finding, RunReport } from '../../../src/run/types.ts';
@@ -27,6 +31,81 @@ async function seed(db: string, ...runs: RunReport[]): Promise<void> {
   for (const r of runs) await store.save(r);
   await store.close();
 }
+
+/** The ids a store holds, newest first by insertion (what latest(), the trend and retention go by). */
+async function stored(db: string, cluster?: string): Promise<string[]> {
+  const store = await openRunStore(db, { readOnly: true });
+  try {
+    const ids: string[] = [];
+    for await (const r of store.runsNewestFirst(cluster)) ids.push(r.run.id);
+    return ids;
+  } finally {
+    await store.close();
+  }
+}
+
+describe('history import: the order of runs', () => {
+  it('stores a file\'s runs in startedAt order, whatever their order in the file', async () => {
+    writeFileSync(join(dir, 'runs.jsonl'), exportOf(run('prod', 'oct03', '10-03'), run('prod', 'oct01', '10-01'), run('prod', 'oct02', '10-02')));
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'runs.jsonl'], t.cli)).toBe(0);
+    expect(t.errLines()).toEqual([`ztaudit history import: 3 run(s) imported into ${join(dir, 'h.db')}, 0 already there`]);
+    expect(await stored(join(dir, 'h.db'))).toEqual(['oct03', 'oct02', 'oct01']);
+  });
+
+  it('names and skips a run older than its cluster\'s newest stored run; newer runs and other clusters import; exit 2', async () => {
+    const db = join(dir, 'h.db');
+    await seed(db, run('prod', 'nov10', '11-10'));
+    writeFileSync(join(dir, 'old.jsonl'), exportOf(run('prod', 'oct01', '10-01'), run('staging', 'st-oct01', '10-01'), run('prod', 'nov11', '11-11'), run('prod', 'oct02', '10-02')));
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'old.jsonl'], t.cli)).toBe(2);
+    const before = (line: number, id: string, day: string) =>
+      `ztaudit history import: ${join(dir, 'old.jsonl')} line ${line}: run ${id} of cluster "prod" started 2026-${day}T02:00:00.000Z, before the cluster's newest run in ${db}, nov10 (started 2026-11-10T02:00:00.000Z): stored now, it would become the cluster's latest run; skipped (import into a new store before pointing scheduled runs at it)`;
+    expect(t.errLines()).toEqual([
+      before(2, 'oct01', '10-01'),
+      before(5, 'oct02', '10-02'),
+      `ztaudit history import: 2 run(s) imported into ${db}, 0 already there, 2 run(s) older than their cluster's newest stored run skipped`,
+    ]);
+    expect(await stored(db, 'prod')).toEqual(['nov11', 'nov10']);
+    expect(await stored(db, 'staging')).toEqual(['st-oct01']);
+    // The next run's baseline is the newest real run, and retention keeps the newest runs.
+    const store = await openRunStore(db, { retention: { maxRuns: 2, maxAgeDays: 0 } });
+    expect((await store.latest('prod'))?.run.id).toBe('nov11');
+    await store.save(run('prod', 'nov12', '11-12'));
+    expect((await store.list(9)).map((r) => r.id)).toEqual(['nov12', 'nov11']);
+    await store.close();
+  });
+
+  it('a run already there is not "older": importing the same export again is exit 0 after newer runs were stored', async () => {
+    const db = join(dir, 'h.db');
+    writeFileSync(join(dir, 'runs.jsonl'), exportOf(run('prod', 'oct01', '10-01'), run('prod', 'oct02', '10-02')));
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'runs.jsonl'], captureIO(dir).cli)).toBe(0);
+    await seed(db, run('prod', 'nov10', '11-10'));
+    const again = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'runs.jsonl'], again.cli)).toBe(0);
+    expect(again.errLines()).toEqual([`ztaudit history import: 0 run(s) imported into ${db}, 2 already there`]);
+  });
+
+  it('puts the runs of standard input and of a pipe (--file <(…)) in order too', async () => {
+    const text = exportOf(run('prod', 'oct03', '10-03'), run('prod', 'oct01', '10-01'), run('prod', 'oct02', '10-02'));
+    // Standard input in odd pieces: a line spans chunks, a chunk ends lines.
+    const pieces = [];
+    for (let i = 0; i < text.length; i += 777) pieces.push(Buffer.from(text.slice(i, i + 777)));
+    const t = captureIO(dir);
+    expect(await importRuns({ history: 'stdin.db' }, t.cli, { stdin: Readable.from(pieces) })).toBe(0);
+    expect(t.errLines()).toEqual([`ztaudit history import: 3 run(s) imported into ${join(dir, 'stdin.db')}, 0 already there`]);
+    expect(await stored(join(dir, 'stdin.db'))).toEqual(['oct03', 'oct02', 'oct01']);
+
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = writeFile(fifo, text);
+    const p = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'pipe.db', '--file', fifo], p.cli)).toBe(0);
+    await writer;
+    expect(p.errLines()).toEqual([`ztaudit history import: 3 run(s) imported into ${join(dir, 'pipe.db')}, 0 already there`]);
+    expect(await stored(join(dir, 'pipe.db'))).toEqual(['oct03', 'oct02', 'oct01']);
+  });
+});
 
 describe('history export and import: no run is one string', () => {
   /** A run whose line is ~5 MiB: 12,000 findings. */
