@@ -10,7 +10,7 @@
 // baseline, the end of its trend, and what retention keeps. So an import stores a file's runs
 // in startedAt order, and does not store a run that started before its cluster's newest run in
 // the target, which it would displace: that run is named and skipped. Each line it cannot use
-// is named too, the rest imported (exit 2 at the end if any).
+// and each run the store refuses are named too, the rest imported (exit 2 at the end if any).
 // A file whose first line is not JSON (a gzip of an export, some other file) is refused as a
 // whole, in one line. Putting the runs in order reads the input twice: a file by offsets,
 // standard input (or a pipe) from a temp file it is copied to as it is read.
@@ -26,10 +26,11 @@ import type { Writable } from 'node:stream';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { Spool } from '../base/spool.ts';
+import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, HistoryError } from '../base/errors.ts';
+import { ConfigError, HistoryError, errorMessage } from '../base/errors.ts';
 import { jsonLines, writeJsonLine } from '../history/export-lines.ts';
-import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
+import { DEFAULT_HISTORY, openRunStore, type OpenStoreDeps, type RunStore } from '../history/store.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { REPORT_SCHEMA_VERSION, type RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
@@ -95,16 +96,50 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
   });
 }
 
-/** Why a parsed line is not a run this version can store, or null. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Why `v` is not a string, or null. */
+const notText = (v: unknown, name: string): string | null => (typeof v === 'string' ? null : v === undefined ? `no ${name}` : `${name} is not a string`);
+
+/** Why a finding is not one the stores can keep and the reports can read, or null. */
+function notAFinding(f: unknown): string | null {
+  if (!isObject(f)) return 'not a JSON object';
+  const text = notText(f.fingerprint, 'fingerprint') ?? notText(f.check, 'check');
+  if (text) return text;
+  if (!(SEVERITIES as readonly unknown[]).includes(f.severity)) return `severity is not one of ${SEVERITIES.join(', ')}`;
+  const r = f.resource;
+  if (!isObject(r)) return r === undefined ? 'no resource' : 'resource is not a JSON object';
+  const resource = notText(r.kind, 'resource.kind') ?? notText(r.name, 'resource.name') ?? (r.namespace === undefined ? null : notText(r.namespace, 'resource.namespace'));
+  if (resource) return resource;
+  if (!(AREAS as readonly unknown[]).includes(f.area)) return `area is not one of ${AREAS.join(', ')}`;
+  const message = notText(f.message, 'message');
+  if (message) return message;
+  if (!Array.isArray(f.controls)) return 'controls is not a list';
+  if (typeof f.waived !== 'boolean') return 'waived is not true or false';
+  if (f.waiver !== undefined && !isObject(f.waiver)) return 'waiver is not a JSON object';
+  return null;
+}
+
+/** Why a parsed line is not a run this version can store (the first thing wrong with it), or null. */
 export function notARun(value: unknown): string | null {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  if (!isObject(value)) return 'not a JSON object';
   const r = value as Partial<RunReport>;
   if (r.schemaVersion === undefined) return 'no schemaVersion: not a run report';
   if (r.schemaVersion !== REPORT_SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(r.schemaVersion)} is not ${REPORT_SCHEMA_VERSION}`;
   if (!r.run || typeof r.run.id !== 'string' || !r.run.id) return 'no run.id';
-  if (typeof r.run.startedAt !== 'string' || Number.isNaN(Date.parse(r.run.startedAt))) return `run ${r.run.id}: run.startedAt is not a date`;
-  if (!r.run.cluster || typeof r.run.cluster.name !== 'string') return `run ${r.run.id}: no run.cluster.name`;
-  if (!Array.isArray(r.findings) || !Array.isArray(r.checks) || !r.score || typeof r.score !== 'object') return `run ${r.run.id}: findings, checks or score missing`;
+  const run = `run ${oneLine(r.run.id)}`;
+  if (typeof r.run.startedAt !== 'string' || Number.isNaN(Date.parse(r.run.startedAt))) return `${run}: run.startedAt is not a date`;
+  if (!r.run.cluster || typeof r.run.cluster.name !== 'string') return `${run}: no run.cluster.name`;
+  if (!Array.isArray(r.run.notes)) return `${run}: run.notes is not a list`;
+  if (!Array.isArray(r.findings) || !Array.isArray(r.checks) || !r.score || typeof r.score !== 'object') return `${run}: findings, checks or score missing`;
+  if (!(r.score.overall === null || typeof r.score.overall === 'number') || !isObject(r.score.areas)) return `${run}: score has no overall or no areas`;
+  const check = (r.checks as unknown[]).findIndex((c) => !isObject(c) || typeof c.id !== 'string');
+  if (check >= 0) return `${run}: check ${check}: no id`;
+  if (r.diff !== null && !(isObject(r.diff) && typeof r.diff.regression === 'boolean' && Array.isArray(r.diff.regressionReasons))) return `${run}: diff is neither null nor a diff with regression and regressionReasons`;
+  if (!Array.isArray(r.waivers) || !Array.isArray(r.notifications)) return `${run}: waivers or notifications missing`;
+  for (let i = 0; i < r.findings.length; i++) {
+    const why = notAFinding(r.findings[i]);
+    if (why) return `${run}: finding ${i}: ${why}`;
+  }
   return null;
 }
 
@@ -236,6 +271,7 @@ async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promi
   let imported = 0;
   let already = 0;
   let older = 0;
+  let refused = 0;
   for (const line of runs) {
     if (there.has(line.id)) {
       already++;
@@ -252,18 +288,28 @@ async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promi
       unusable(line.no, `changed since it was first read (run ${oneLine(line.id)} is no longer on it)`);
       continue;
     }
-    await store.save(run);
+    try {
+      await store.save(run);
+    } catch (error: unknown) {
+      refused++;
+      say(line.no, `run ${oneLine(line.id)} could not be stored: ${oneLine(errorMessage(error))}; skipped`);
+      // A store that can no longer be read (gone for good) ends the import here, instead of
+      // refusing every run that is left after its retries.
+      await store.list(1).catch((gone: unknown) => { throw new HistoryError(`${errorMessage(gone)} (${imported} run(s) imported before; import again to go on)`); });
+      continue;
+    }
     imported++;
     there.add(line.id);
     newest.set(line.cluster, { id: line.id, startedAt: line.startedAt });
   }
-  io.stderr(`ztaudit history import: ${imported} run(s) imported into ${store.describe()}, ${already} already there${older ? `, ${older} run(s) older than their cluster's newest stored run skipped` : ''}${bad ? `, ${bad} line(s) skipped as unusable` : ''}\n`);
-  return bad + older > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
+  io.stderr(`ztaudit history import: ${imported} run(s) imported into ${store.describe()}, ${already} already there${older ? `, ${older} run(s) older than their cluster's newest stored run skipped` : ''}${refused ? `, ${refused} run(s) refused by the store` : ''}${bad ? `, ${bad} line(s) skipped as unusable` : ''}\n`);
+  return bad + older + refused > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
 }
 
-/** What an import reads: standard input, unless a test hands in another stream. */
+/** What an import reads and writes: standard input and the store, as the CLI opens them unless a test hands them in. */
 export interface ImportEdges {
   stdin?: NodeJS.ReadableStream;
+  openStore?: (url: string, deps: OpenStoreDeps) => Promise<RunStore>;
 }
 
 export async function importRuns(values: TransferOptions, io: CliIO, edges: ImportEdges = {}): Promise<number> {
@@ -273,7 +319,7 @@ export async function importRuns(values: TransferOptions, io: CliIO, edges: Impo
     const input = await openInput(values.file, io, edges.stdin);
     try {
       // Retention off: an import never evicts what it imports (nor what the target held).
-      const store = await openRunStore(url, {
+      const store = await (edges.openStore ?? openRunStore)(url, {
         kubeconfigPath: values.kubeconfig ? resolve(io.cwd, values.kubeconfig) : undefined, context: values.context,
         cwd: io.cwd, env: io.env, retention: { maxRuns: 0, maxAgeDays: 0 },
       });

@@ -1,7 +1,8 @@
 // `ztaudit history export | import` beyond the round trip (test/unit/fleet/fleet.test.ts): an
 // import stores a file's runs oldest first and never a run older than its cluster's newest
 // stored run (stores go by insertion order: it would become that cluster's latest run), from
-// a file, a pipe or standard input; and no run's line is ever one string.
+// a file, a pipe or standard input; a finding the stores cannot keep and a run a store refuses
+// are each named, the rest imported; and no run's line is ever one string.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -11,7 +12,8 @@ import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportRuns, importRuns } from '../../../src/cli/history-transfer.ts';
 import { main } from '../../../src/cli/main.ts';
-import { openRunStore } from '../../../src/history/store.ts';
+import { HistoryError } from '../../../src/base/errors.ts';
+import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import type { Finding, RunReport } from '../../../src/run/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 import { fleetRun } from '../fleet/seed.ts';
@@ -104,6 +106,95 @@ describe('history import: the order of runs', () => {
     await writer;
     expect(p.errLines()).toEqual([`ztaudit history import: 3 run(s) imported into ${join(dir, 'pipe.db')}, 0 already there`]);
     expect(await stored(join(dir, 'pipe.db'))).toEqual(['oct03', 'oct02', 'oct01']);
+  });
+});
+
+describe('history import: runs the stores cannot keep', () => {
+  it('a finding without what the stores read names its line and index; the other lines are imported', async () => {
+    const broken = (id: string, change: (f: Record<string, unknown>) => void, at = 1): RunReport => {
+      const r = run('prod', id, '11-01');
+      change(r.findings[at] as unknown as Record<string, unknown>);
+      return r;
+    };
+    const lines = [
+      broken('no-resource', (f) => { delete f.resource; }, 3),
+      broken('kind', (f) => { f.resource = { kind: 7, name: 'web' }; }),
+      broken('name', (f) => { f.resource = { kind: 'Pod' }; }),
+      broken('namespace', (f) => { f.resource = { kind: 'Pod', namespace: ['shop'], name: 'web' }; }),
+      broken('fingerprint', (f) => { delete f.fingerprint; }),
+      broken('check', (f) => { f.check = null; }),
+      broken('severity', (f) => { f.severity = 'urgent'; }),
+      broken('waived', (f) => { delete f.waived; }),
+      { ...run('prod', 'not-object', '11-01'), findings: ['a string'] },
+      { ...run('prod', 'no-notes', '11-01'), run: { ...run('prod', 'no-notes', '11-01').run, notes: undefined } },
+      { ...run('prod', 'bad-diff', '11-01'), diff: { regression: 'yes' } },
+      run('prod', 'good', '11-02'),
+    ];
+    writeFileSync(join(dir, 'runs.jsonl'), exportOf(...lines));
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'runs.jsonl'], t.cli)).toBe(2);
+    const at = (line: number, why: string) => `ztaudit history import: ${join(dir, 'runs.jsonl')} line ${line}: ${why}; skipped`;
+    expect(t.errLines()).toEqual([
+      at(2, 'run no-resource: finding 3: no resource'),
+      at(3, 'run kind: finding 1: resource.kind is not a string'),
+      at(4, 'run name: finding 1: no resource.name'),
+      at(5, 'run namespace: finding 1: resource.namespace is not a string'),
+      at(6, 'run fingerprint: finding 1: no fingerprint'),
+      at(7, 'run check: finding 1: check is not a string'),
+      at(8, 'run severity: finding 1: severity is not one of critical, high, medium, low'),
+      at(9, 'run waived: finding 1: waived is not true or false'),
+      at(10, 'run not-object: finding 0: not a JSON object'),
+      at(11, 'run no-notes: run.notes is not a list'),
+      at(12, 'run bad-diff: diff is neither null nor a diff with regression and regressionReasons'),
+      `ztaudit history import: 1 run(s) imported into ${join(dir, 'h.db')}, 0 already there, 11 line(s) skipped as unusable`,
+    ]);
+    expect(await stored(join(dir, 'h.db'))).toEqual(['good']);
+  });
+
+  /** A real SQLite store that refuses to save `refuse`, and after that, when `thenGone`, answers nothing more. */
+  function refusing(refuse: string, thenGone: boolean) {
+    return async (url: string, deps: object): Promise<RunStore> => {
+      const store = await openRunStore(url, deps);
+      let gone = false;
+      const own: Partial<RunStore> = {
+        async save(r: RunReport) {
+          if (gone || r.run.id === refuse) {
+            gone = thenGone;
+            throw new HistoryError(`cannot store run ${r.run.id}: disk I/O error\n(from the test)`);
+          }
+          return store.save(r);
+        },
+        async list(limit: number) {
+          if (gone) throw new HistoryError('the store is gone');
+          return store.list(limit);
+        },
+      };
+      return new Proxy(store, {
+        get(target, key) {
+          if (key in own) return own[key as keyof RunStore];
+          const v: unknown = Reflect.get(target, key, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+    };
+  }
+
+  it('a run the store refuses is named and skipped, the rest imported; a store that then answers nothing ends the import', async () => {
+    writeFileSync(join(dir, 'runs.jsonl'), exportOf(run('prod', 'oct01', '10-01'), run('prod', 'oct02', '10-02'), run('prod', 'oct03', '10-03')));
+    const t = captureIO(dir);
+    expect(await importRuns({ history: 'h.db', file: 'runs.jsonl' }, t.cli, { openStore: refusing('oct02', false) })).toBe(2);
+    expect(t.errLines()).toEqual([
+      `ztaudit history import: ${join(dir, 'runs.jsonl')} line 3: run oct02 could not be stored: cannot store run oct02: disk I/O error\\u000a(from the test); skipped`,
+      `ztaudit history import: 2 run(s) imported into ${join(dir, 'h.db')}, 0 already there, 1 run(s) refused by the store`,
+    ]);
+    expect(await stored(join(dir, 'h.db'))).toEqual(['oct03', 'oct01']);
+
+    const g = captureIO(dir);
+    expect(await importRuns({ history: 'gone.db', file: 'runs.jsonl' }, g.cli, { openStore: refusing('oct02', true) })).toBe(2);
+    expect(g.errLines()).toEqual([
+      `ztaudit history import: ${join(dir, 'runs.jsonl')} line 3: run oct02 could not be stored: cannot store run oct02: disk I/O error\\u000a(from the test); skipped`,
+      'ztaudit history import: the store is gone (1 run(s) imported before; import again to go on)',
+    ]);
   });
 });
 
