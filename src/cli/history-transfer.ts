@@ -346,18 +346,18 @@ export const HISTORY_EXPORT = defineCommand<TransferOptions>({
   },
   examples: [
     'ztaudit history export --history postgres://ztaudit@db.internal/ztaudit --file runs.jsonl',
-    "ztaudit history export --history ./.ztaudit/history.db | ztaudit history import --history postgres://ztaudit@db/ztaudit  # move to PostgreSQL",
+    "ztaudit history export --history ./.ztaudit/history.db | ztaudit history import --history postgres://ztaudit@db/ztaudit  # move to PostgreSQL, before scheduled runs write there",
   ],
   run: (opts, _args, io) => exportRuns(opts, io),
 });
 
 export const HISTORY_IMPORT = defineCommand<TransferOptions>({
   name: 'import',
-  summary: 'store the runs of an export (same ids; never evicts; skips runs already there; names each unusable line)',
+  summary: 'store the runs of an export, oldest first (same ids; never evicts; skips runs already there; names each unusable line, each run older than its cluster\'s newest stored run and each run the store refuses)',
   define: (cmd) => {
     addStoreOptions(cmd).option('-f, --file <file>', 'read this file instead of standard input (- is standard input)');
   },
   examples: ['ztaudit history import --history postgres://ztaudit@db.internal/ztaudit --file runs.jsonl'],
-  exitCodes: ['0  every line imported or already there', '2  the store could not be opened, or some lines were unusable (each named on stderr)'],
+  exitCodes: ['0  every run imported or already there', '2  the store could not be opened, or some lines were unusable, some runs older than their cluster\'s newest stored run, or some runs refused by the store (each named on stderr)'],
   run: (opts, _args, io) => importRuns(opts, io),
 });
