@@ -21,3 +21,6 @@ export function withoutControls(text: string): string {
 export function oneLine(text: string): string {
   return text.replace(CONTROL_OR_BREAK, escaped);
 }
+
+/** A table column is padded to its longest cell up to this width: a longer cell overflows its row only. */
+export const MAX_COLUMN = 60;

@@ -154,6 +154,22 @@ export class Spool {
   }
 
   /**
+   * Appends `bytes` as they are (input kept to be read again: an export on standard input) and
+   * returns their offset as append does.
+   */
+  appendBytes(bytes: Buffer): number {
+    if (this.broken || this.handle.closed || this.out === null) return -1;
+    const at = this.size;
+    if (this.used + bytes.length > this.out.length) {
+      if (!this.flush()) return -1;
+      if (bytes.length > this.out.length) return this.writeDirect(bytes) ? at : -1;
+    }
+    bytes.copy(this.out, this.used);
+    this.used += bytes.length;
+    return at;
+  }
+
+  /**
    * Appends the members of `json`, the JSON text of an object, each after a comma: `{"a":1}`
    * as `,"a":1`, `{}` as nothing. Returns its offset as append does. The text is encoded once,
    * where it lies: its braces are one byte each, the first overwritten, the last taken back

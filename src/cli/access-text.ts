@@ -2,7 +2,7 @@
 // (explain-access.ts parses the arguments and prints). Exit codes follow `kubectl auth
 // can-i`: 0 yes / found, 1 no / nobody, 2 bad input.
 
-import { oneLine } from '../base/plain-text.ts';
+import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { closest, suggestion } from '../base/did-you-mean.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
@@ -91,9 +91,6 @@ export function questionWarnings(snapshot: Snapshot, model: RbacModel, q: { verb
   }
   return warnings.map(oneLine);
 }
-
-/** Columns are padded to their longest cell up to this width: a longer one overflows its row only. */
-const MAX_COLUMN = 60;
 
 /** Rows of cells as aligned columns; each cell on one line, its control characters escaped (names come from the cluster). */
 function table(rows: string[][]): string {

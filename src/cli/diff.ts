@@ -29,7 +29,7 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
         const newest = await store.latest();
         if (!newest) throw new HistoryError(`no runs stored in ${store.describe()}`);
         const sameCluster = (await store.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.cluster === newest.run.cluster.name && r.id !== newest.run.id);
-        if (sameCluster.length === 0) throw new HistoryError(`only one run of cluster ${newest.run.cluster.name} is stored in ${store.describe()}: nothing to compare with`);
+        if (sameCluster.length === 0) throw new HistoryError(`only one run of cluster "${oneLine(newest.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with`);
         previous = (await store.get(sameCluster[0].id))!;
         current = newest;
       } else {

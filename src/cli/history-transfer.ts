@@ -1,22 +1,37 @@
 // `ztaudit history export --history A [--file F]` and `ztaudit history import --history B
 // [--file F]`: moves runs between stores (SQLite, k8s://, postgres://) as JSON lines, one
-// whole run report per line, oldest first, after a header line. Import stores each run as it
-// was (same id, scores, findings, diff; retention is not applied, so nothing imported is
-// evicted), skips runs the target already holds (an import can be repeated), and names each
-// line it cannot use, going on with the rest (exit 2 at the end if any). A file whose first
-// line is not JSON (a gzip of an export, some other file) is refused as a whole, in one line.
+// whole run report per line, oldest first, after a header line; no line is ever one string
+// (src/history/export-lines.ts). Import stores each run as it was (same id, scores, findings,
+// diff; retention is not applied, so nothing imported is evicted) and skips runs the target
+// already holds (an import can be repeated).
+//
+// A store orders runs by when they were stored, never by their startedAt (a corrected clock
+// must not reorder them): the run stored last is its cluster's latest, the next run's diff
+// baseline, the end of its trend, and what retention keeps. So an import stores a file's runs
+// in startedAt order, and does not store a run that started before its cluster's newest run in
+// the target, which it would displace: that run is named and skipped. Each line it cannot use
+// and each run the store refuses are named too, the rest imported (exit 2 at the end if any).
+// A file whose first line is not JSON (a gzip of an export, some other file) is refused as a
+// whole, in one line. Putting the runs in order reads the input twice: a file by offsets,
+// standard input (or a pipe) from a temp file it is copied to as it is read.
 //
 // A k8s:// store keeps runs in compact form (no finding messages or evidence): what it
 // exports is what it holds, and a run that passes through it keeps only that.
-import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
-import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
+import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
+import { oneLine } from '../base/plain-text.ts';
+import { Spool } from '../base/spool.ts';
+import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, HistoryError } from '../base/errors.ts';
-import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
+import { ConfigError, HistoryError, errorMessage } from '../base/errors.ts';
+import { jsonLines, writeJsonLine } from '../history/export-lines.ts';
+import { DEFAULT_HISTORY, openRunStore, type OpenStoreDeps, type RunStore } from '../history/store.ts';
+import { spoolCloserOf } from '../run/stored-run.ts';
 import { REPORT_SCHEMA_VERSION, type RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
@@ -37,10 +52,6 @@ async function* idsOf(store: RunStore): AsyncGenerator<string> {
   for (let i = all.length - 1; i >= 0; i--) yield all[i].id;
 }
 
-async function writeLine(out: Writable, line: string): Promise<void> {
-  if (!out.write(`${line}\n`)) await once(out, 'drain');
-}
-
 export async function exportRuns(values: TransferOptions, io: CliIO, streams: { stdout?: Writable } = {}): Promise<number> {
   return withStoreErrors(io, 'history export', async () => {
     const file = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : null;
@@ -57,11 +68,15 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
     try {
       const store = await openStoreForReading(values, io);
       try {
-        await writeLine(out, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() }));
+        await writeJsonLine(out, { format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() });
         for await (const id of idsOf(store)) {
           const run = await store.get(id);
           if (!run) continue; // evicted while exporting
-          await writeLine(out, JSON.stringify(run));
+          try {
+            await writeJsonLine(out, run);
+          } finally {
+            spoolCloserOf(run)(); // its findings' temp file, if the store read them into one
+          }
           count++;
         }
       } finally {
@@ -81,86 +96,245 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
   });
 }
 
-/** Why a parsed line is not a run this version can store, or null. */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Why `v` is not a string, or null. */
+const notText = (v: unknown, name: string): string | null => (typeof v === 'string' ? null : v === undefined ? `no ${name}` : `${name} is not a string`);
+
+/** Why a finding is not one the stores can keep and the reports can read, or null. */
+function notAFinding(f: unknown): string | null {
+  if (!isObject(f)) return 'not a JSON object';
+  const text = notText(f.fingerprint, 'fingerprint') ?? notText(f.check, 'check');
+  if (text) return text;
+  if (!(SEVERITIES as readonly unknown[]).includes(f.severity)) return `severity is not one of ${SEVERITIES.join(', ')}`;
+  const r = f.resource;
+  if (!isObject(r)) return r === undefined ? 'no resource' : 'resource is not a JSON object';
+  const resource = notText(r.kind, 'resource.kind') ?? notText(r.name, 'resource.name') ?? (r.namespace === undefined ? null : notText(r.namespace, 'resource.namespace'));
+  if (resource) return resource;
+  if (!(AREAS as readonly unknown[]).includes(f.area)) return `area is not one of ${AREAS.join(', ')}`;
+  const message = notText(f.message, 'message');
+  if (message) return message;
+  if (!Array.isArray(f.controls)) return 'controls is not a list';
+  if (typeof f.waived !== 'boolean') return 'waived is not true or false';
+  if (f.waiver !== undefined && !isObject(f.waiver)) return 'waiver is not a JSON object';
+  return null;
+}
+
+/** Why a parsed line is not a run this version can store (the first thing wrong with it), or null. */
 export function notARun(value: unknown): string | null {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  if (!isObject(value)) return 'not a JSON object';
   const r = value as Partial<RunReport>;
   if (r.schemaVersion === undefined) return 'no schemaVersion: not a run report';
   if (r.schemaVersion !== REPORT_SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(r.schemaVersion)} is not ${REPORT_SCHEMA_VERSION}`;
   if (!r.run || typeof r.run.id !== 'string' || !r.run.id) return 'no run.id';
-  if (typeof r.run.startedAt !== 'string' || Number.isNaN(Date.parse(r.run.startedAt))) return `run ${r.run.id}: run.startedAt is not a date`;
-  if (!r.run.cluster || typeof r.run.cluster.name !== 'string') return `run ${r.run.id}: no run.cluster.name`;
-  if (!Array.isArray(r.findings) || !Array.isArray(r.checks) || !r.score || typeof r.score !== 'object') return `run ${r.run.id}: findings, checks or score missing`;
+  const run = `run ${oneLine(r.run.id)}`;
+  if (typeof r.run.startedAt !== 'string' || Number.isNaN(Date.parse(r.run.startedAt))) return `${run}: run.startedAt is not a date`;
+  if (!r.run.cluster || typeof r.run.cluster.name !== 'string') return `${run}: no run.cluster.name`;
+  if (!Array.isArray(r.run.notes)) return `${run}: run.notes is not a list`;
+  if (!Array.isArray(r.findings) || !Array.isArray(r.checks) || !r.score || typeof r.score !== 'object') return `${run}: findings, checks or score missing`;
+  if (!(r.score.overall === null || typeof r.score.overall === 'number') || !isObject(r.score.areas)) return `${run}: score has no overall or no areas`;
+  const check = (r.checks as unknown[]).findIndex((c) => !isObject(c) || typeof c.id !== 'string');
+  if (check >= 0) return `${run}: check ${check}: no id`;
+  if (r.diff !== null && !(isObject(r.diff) && typeof r.diff.regression === 'boolean' && Array.isArray(r.diff.regressionReasons))) return `${run}: diff is neither null nor a diff with regression and regressionReasons`;
+  if (!Array.isArray(r.waivers) || !Array.isArray(r.notifications)) return `${run}: waivers or notifications missing`;
+  for (let i = 0; i < r.findings.length; i++) {
+    const why = notAFinding(r.findings[i]);
+    if (why) return `${run}: finding ${i}: ${why}`;
+  }
   return null;
 }
 
-export async function importRuns(values: TransferOptions, io: CliIO, streams: { stdin?: NodeJS.ReadableStream } = {}): Promise<number> {
+/** The export being imported: read once in order, then each run's line again by its offsets. */
+interface ExportInput {
+  /** How messages name it: its path, or "standard input". */
+  name: string;
+  chunks(): AsyncIterable<Buffer | string>;
+  range(start: number, end: number): AsyncIterable<Buffer>;
+  close(): Promise<void>;
+}
+
+const READ_BYTES = 1 << 20;
+
+/** Bytes [start, end) of `file` (from where it stands when `start` is null: a pipe has no offsets), a fresh buffer each. */
+async function* readFile(file: FileHandle, start: number | null, end = Infinity): AsyncGenerator<Buffer> {
+  for (let at = start ?? 0; at < end;) {
+    const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, end - at));
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, start === null ? null : at);
+    if (bytesRead === 0) return;
+    yield buffer.subarray(0, bytesRead);
+    at += bytesRead;
+  }
+}
+
+/** Standard input or a pipe, copied into a temp file (an unlinked Spool) as it is read the first time. */
+function spooledInput(name: string, source: AsyncIterable<Buffer | string>, closeSource: () => Promise<void>): ExportInput {
+  const spool = Spool.open();
+  const refused = (why: string) => new ConfigError(`${name}: cannot keep it in a temp file in ${spool?.dir ?? tmpdir()} while its runs are put in order (${why}); save the export to a file and pass it with --file`);
+  if (spool === null) throw refused('no file can be made there');
+  return {
+    name,
+    async *chunks() {
+      for await (const piece of source) {
+        const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
+        if (spool.appendBytes(chunk) < 0) throw refused(spool.failure ?? 'it was closed');
+        yield chunk;
+      }
+      spool.seal();
+    },
+    async *range(start, end) {
+      // A copy of each view: the spool reuses its read window, and a parser keeps what it was handed.
+      for (let at = start; at < end; at += READ_BYTES) yield Buffer.from(spool.bytes(at, Math.min(READ_BYTES, end - at)));
+    },
+    async close() {
+      spool.close();
+      await closeSource();
+    },
+  };
+}
+
+async function openInput(file: string | undefined, io: CliIO, stdin: NodeJS.ReadableStream | undefined): Promise<ExportInput> {
+  if (!file || file === '-') return spooledInput('standard input', stdin ?? process.stdin, async () => {});
+  const name = resolve(io.cwd, file);
+  if (existsSync(name) && statSync(name).isDirectory()) throw new ConfigError(`--file ${name}: is a directory, not an export`);
+  const handle = await open(name, 'r').catch((e: NodeJS.ErrnoException) => { throw new ConfigError(`--file ${name}: cannot read it (${e.code ?? e.message})`); });
+  try {
+    if ((await handle.stat()).isFile()) return { name, chunks: () => readFile(handle, 0), range: (start, end) => readFile(handle, start, end), close: () => handle.close() };
+    return spooledInput(name, readFile(handle, null), () => handle.close()); // a pipe (<(…)), a device
+  } catch (error: unknown) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** A run's line as found by the first read. */
+interface RunLine {
+  no: number;
+  start: number;
+  end: number;
+  id: string;
+  cluster: string;
+  startedAt: string;
+  time: number;
+}
+
+/** The run on a line, read again; null when the line no longer holds it (the file changed). */
+async function runOn(input: ExportInput, line: RunLine): Promise<RunReport | null> {
+  for await (const again of jsonLines(input.range(line.start, line.end), line.start)) {
+    if (again.value === null || notARun(again.value) !== null) return null;
+    const run = again.value as unknown as RunReport;
+    return run.run.id === line.id && run.run.startedAt === line.startedAt ? run : null;
+  }
+  return null;
+}
+
+const GZIP_FIRST_BYTE = 0x1f;
+const OPEN_OBJECT = 0x7b;
+
+async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promise<number> {
+  const say = (no: number, text: string) => io.stderr(`ztaudit history import: ${input.name} line ${no}: ${text}\n`);
+  let bad = 0;
+  const unusable = (no: number, why: string) => {
+    bad++;
+    say(no, `${why}; skipped`);
+  };
+  const runs: RunLine[] = [];
+  let seenContent = false;
+  for await (const line of jsonLines(input.chunks())) {
+    const first = !seenContent;
+    seenContent = true;
+    const value = line.value;
+    if (value === null) {
+      // Not even the first line is JSON: another kind of file (a gzip of an export, a
+      // report), not an export with a damaged line. Said once, instead of once a line.
+      if (first) throw new HistoryError(`${input.name}: not a ztaudit history export (line ${line.no} is not JSON${line.first === GZIP_FIRST_BYTE ? '; it looks gzip-compressed: gunzip it first' : ''})`);
+      unusable(line.no, line.first === OPEN_OBJECT ? 'not JSON' : 'not a JSON object');
+      continue;
+    }
+    if (line.no === 1 && value.format === EXPORT_FORMAT) {
+      if (value.version !== EXPORT_VERSION) throw new HistoryError(`${input.name}: export format version ${JSON.stringify(value.version)}; this ztaudit reads version ${EXPORT_VERSION} (upgrade ztaudit)`);
+      continue;
+    }
+    const why = notARun(value);
+    if (why) {
+      unusable(line.no, why);
+      continue;
+    }
+    const { run } = value as unknown as RunReport;
+    runs.push({ no: line.no, start: line.start, end: line.end, id: run.id, cluster: run.cluster.name, startedAt: run.startedAt, time: Date.parse(run.startedAt) });
+  }
+
+  // Oldest first; runs that started at the same time keep the file's order (a stable sort).
+  runs.sort((a, b) => a.time - b.time);
+  const held = await store.list(Number.MAX_SAFE_INTEGER); // newest first, by insertion
+  const there = new Set(held.map((r) => r.id));
+  const newest = new Map<string, { id: string; startedAt: string }>();
+  for (const r of held) if (!newest.has(r.cluster)) newest.set(r.cluster, r);
+  let imported = 0;
+  let already = 0;
+  let older = 0;
+  let refused = 0;
+  for (const line of runs) {
+    if (there.has(line.id)) {
+      already++;
+      continue;
+    }
+    const last = newest.get(line.cluster);
+    if (last && line.time < Date.parse(last.startedAt)) {
+      older++;
+      say(line.no, `run ${oneLine(line.id)} of cluster "${oneLine(line.cluster)}" started ${oneLine(line.startedAt)}, before the cluster's newest run in ${store.describe()}, ${oneLine(last.id)} (started ${oneLine(last.startedAt)}): stored now, it would become the cluster's latest run; skipped (import into a new store before pointing scheduled runs at it)`);
+      continue;
+    }
+    const run = await runOn(input, line);
+    if (run === null) {
+      unusable(line.no, `changed since it was first read (run ${oneLine(line.id)} is no longer on it)`);
+      continue;
+    }
+    try {
+      await store.save(run);
+    } catch (error: unknown) {
+      refused++;
+      say(line.no, `run ${oneLine(line.id)} could not be stored: ${oneLine(errorMessage(error))}; skipped`);
+      // A store that can no longer be read (gone for good) ends the import here, instead of
+      // refusing every run that is left after its retries.
+      await store.list(1).catch((gone: unknown) => { throw new HistoryError(`${errorMessage(gone)} (${imported} run(s) imported before; import again to go on)`); });
+      continue;
+    }
+    imported++;
+    there.add(line.id);
+    newest.set(line.cluster, { id: line.id, startedAt: line.startedAt });
+  }
+  io.stderr(`ztaudit history import: ${imported} run(s) imported into ${store.describe()}, ${already} already there${older ? `, ${older} run(s) older than their cluster's newest stored run skipped` : ''}${refused ? `, ${refused} run(s) refused by the store` : ''}${bad ? `, ${bad} line(s) skipped as unusable` : ''}\n`);
+  return bad + older + refused > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
+}
+
+/** What an import reads and writes: standard input and the store, as the CLI opens them unless a test hands them in. */
+export interface ImportEdges {
+  stdin?: NodeJS.ReadableStream;
+  openStore?: (url: string, deps: OpenStoreDeps) => Promise<RunStore>;
+}
+
+export async function importRuns(values: TransferOptions, io: CliIO, edges: ImportEdges = {}): Promise<number> {
   return withStoreErrors(io, 'history import', async () => {
     const url = values.history ?? readEnv(io.env).history ?? DEFAULT_HISTORY;
     if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at the store to import into');
-    const name = values.file && values.file !== '-' ? resolve(io.cwd, values.file) : 'standard input';
-    if (name !== 'standard input' && existsSync(name) && statSync(name).isDirectory()) throw new ConfigError(`--file ${name}: is a directory, not an export`);
-    const input = name === 'standard input' ? streams.stdin ?? process.stdin : createReadStream(name);
-    const opened = new Promise<void>((ok, fail) => {
-      if (name === 'standard input') return ok();
-      (input as ReturnType<typeof createReadStream>).once('open', () => ok()).once('error', (e: NodeJS.ErrnoException) => fail(new ConfigError(`--file ${name}: cannot read it (${e.code ?? e.message})`)));
-    });
-    await opened;
-    // Retention off: an import never evicts what it imports (nor what the target held).
-    const store = await openRunStore(url, {
-      kubeconfigPath: values.kubeconfig ? resolve(io.cwd, values.kubeconfig) : undefined, context: values.context,
-      cwd: io.cwd, env: io.env, retention: { maxRuns: 0, maxAgeDays: 0 },
-    });
-    let imported = 0;
-    let skipped = 0;
-    let bad = 0;
-    let lineNo = 0;
-    let seenContent = false;
+    const input = await openInput(values.file, io, edges.stdin);
     try {
-      for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-        lineNo++;
-        if (!line.trim()) continue;
-        const first = !seenContent;
-        seenContent = true;
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
-          // Not even the first line is JSON: another kind of file (a gzip of an export, a
-          // report), not an export with a damaged line. Said once, instead of once a line.
-          if (first) throw new HistoryError(`${name}: not a ztaudit history export (line ${lineNo} is not JSON${line.startsWith('\u001f') ? '; it looks gzip-compressed: gunzip it first' : ''})`);
-          bad++;
-          io.stderr(`ztaudit history import: ${name} line ${lineNo}: not JSON; skipped\n`);
-          continue;
-        }
-        if (lineNo === 1 && value && typeof value === 'object' && (value as { format?: unknown }).format === EXPORT_FORMAT) {
-          const v = (value as { version?: unknown }).version;
-          if (v !== EXPORT_VERSION) throw new HistoryError(`${name}: export format version ${JSON.stringify(v)}; this ztaudit reads version ${EXPORT_VERSION} (upgrade ztaudit)`);
-          continue;
-        }
-        const why = notARun(value);
-        if (why) {
-          bad++;
-          io.stderr(`ztaudit history import: ${name} line ${lineNo}: ${why}; skipped\n`);
-          continue;
-        }
-        const run = value as RunReport;
-        if (await store.get(run.run.id)) {
-          skipped++;
-          continue;
-        }
-        await store.save(run);
-        imported++;
+      // Retention off: an import never evicts what it imports (nor what the target held).
+      const store = await (edges.openStore ?? openRunStore)(url, {
+        kubeconfigPath: values.kubeconfig ? resolve(io.cwd, values.kubeconfig) : undefined, context: values.context,
+        cwd: io.cwd, env: io.env, retention: { maxRuns: 0, maxAgeDays: 0 },
+      });
+      try {
+        return await importInto(store, input, io);
+      } finally {
+        await store.close();
       }
     } catch (error: unknown) {
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      if (typeof code === 'string' && (error as NodeJS.ErrnoException).syscall === 'read') throw new ConfigError(`--file ${name}: cannot read it (${code})`);
+      if (typeof code === 'string' && (error as NodeJS.ErrnoException).syscall === 'read') throw new ConfigError(`--file ${input.name}: cannot read it (${code})`);
       throw error;
     } finally {
-      await store.close();
+      await input.close();
     }
-    io.stderr(`ztaudit history import: ${imported} run(s) imported into ${store.describe()}, ${skipped} already there${bad ? `, ${bad} line(s) skipped as unusable` : ''}\n`);
-    return bad > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
   });
 }
 
@@ -172,18 +346,18 @@ export const HISTORY_EXPORT = defineCommand<TransferOptions>({
   },
   examples: [
     'ztaudit history export --history postgres://ztaudit@db.internal/ztaudit --file runs.jsonl',
-    "ztaudit history export --history ./.ztaudit/history.db | ztaudit history import --history postgres://ztaudit@db/ztaudit  # move to PostgreSQL",
+    "ztaudit history export --history ./.ztaudit/history.db | ztaudit history import --history postgres://ztaudit@db/ztaudit  # move to PostgreSQL, before scheduled runs write there",
   ],
   run: (opts, _args, io) => exportRuns(opts, io),
 });
 
 export const HISTORY_IMPORT = defineCommand<TransferOptions>({
   name: 'import',
-  summary: 'store the runs of an export (same ids; never evicts; skips runs already there; names each unusable line)',
+  summary: 'store the runs of an export, oldest first (same ids; never evicts; skips runs already there; names each unusable line, each run older than its cluster\'s newest stored run and each run the store refuses)',
   define: (cmd) => {
     addStoreOptions(cmd).option('-f, --file <file>', 'read this file instead of standard input (- is standard input)');
   },
   examples: ['ztaudit history import --history postgres://ztaudit@db.internal/ztaudit --file runs.jsonl'],
-  exitCodes: ['0  every line imported or already there', '2  the store could not be opened, or some lines were unusable (each named on stderr)'],
+  exitCodes: ['0  every run imported or already there', '2  the store could not be opened, or some lines were unusable, some runs older than their cluster\'s newest stored run, or some runs refused by the store (each named on stderr)'],
   run: (opts, _args, io) => importRuns(opts, io),
 });

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { readEnv } from '../config/env.ts';
 import { AREAS } from '../base/vocabulary.ts';
+import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
 import type { RunSummary } from '../run/types.ts';
@@ -43,8 +44,8 @@ export async function findRun(store: RunStore, ref: string): Promise<RunReport> 
     const run = await store.get(matches[0].id);
     if (run) return run;
   }
-  if (matches.length > 1) throw new HistoryError(`run "${ref}" is ambiguous in ${store.describe()}: ${matches.slice(0, 5).map((m) => m.id).join(', ')}${matches.length > 5 ? ', …' : ''}`);
-  throw new HistoryError(`no run "${ref}" in ${store.describe()} (see ztaudit history)`);
+  if (matches.length > 1) throw new HistoryError(`run "${oneLine(ref)}" is ambiguous in ${store.describe()}: ${matches.slice(0, 5).map((m) => oneLine(m.id)).join(', ')}${matches.length > 5 ? ', …' : ''}`);
+  throw new HistoryError(`no run "${oneLine(ref)}" in ${store.describe()} (see ztaudit history)`);
 }
 
 /** HistoryError and friends become one line on stderr and exit 2, as the entry point does. */
@@ -65,6 +66,7 @@ const AREA_HEADS: Record<(typeof AREAS)[number], string> = { network: 'NET', tls
 
 export function formatRunTable(runs: RunSummary[]): string {
   const head = ['RUN', 'STARTED (UTC)', 'CLUSTER', 'OVERALL', ...AREAS.map((a) => AREA_HEADS[a]), 'CRIT', 'HIGH', 'MED', 'LOW', 'WAIVED', 'CHANGE'];
+  // Ids and cluster names are any text a run was stored or imported with: each cell stays on its line.
   const rows = runs.map((r) => [
     r.id,
     r.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''),
@@ -73,8 +75,8 @@ export function formatRunTable(runs: RunSummary[]): string {
     ...AREAS.map((a) => score(r.score.areas?.[a])),
     String(r.findings.critical), String(r.findings.high), String(r.findings.medium), String(r.findings.low), String(r.waived),
     `${r.regression === null ? 'first' : r.regression ? 'REGRESSION' : 'ok'}${r.trigger === 'watch' ? ' (watch)' : ''}`,
-  ].map((cell, i) => (i === 2 ? cell.slice(0, 24) : cell)));
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  ].map(oneLine));
+  const widths = head.map((h, i) => Math.min(MAX_COLUMN, Math.max(h.length, ...rows.map((row) => row[i].length))));
   const numeric = (i: number) => i >= 3 && i < head.length - 1;
   const line = (cells: string[]) => cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(head), ...rows.map(line)].join('\n');

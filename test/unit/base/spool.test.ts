@@ -57,6 +57,24 @@ const log = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as u
 const demoSnapshot = () => loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: 'demo', clusterVersion: 'v1.36.3' });
 
 describe('Spool', () => {
+  it('keeps appended bytes as they are (an export on standard input): not UTF-8, across the write buffer, larger than it', () => {
+    const spool = Spool.open(mkdtempSync(join(work, 'bytes-')), { writeBuffer: 4096 })!;
+    const chunks: Array<[number, Buffer]> = [];
+    for (let i = 0; i < 300; i++) {
+      const chunk = Buffer.alloc(i % 50 === 0 ? 10_000 + i : 1 + ((i * 37) % 900), i);
+      chunk[0] = 0xff; // never a UTF-8 byte
+      chunks.push([spool.appendBytes(chunk), chunk]);
+    }
+    const check = () => {
+      for (const [at, chunk] of chunks) expect(Buffer.from(spool.bytes(at, chunk.length)).equals(chunk)).toBe(true);
+      expect(spool.size).toBe(chunks.reduce((n, [, c]) => n + c.length, 0));
+    };
+    check();
+    spool.seal();
+    check();
+    spool.close();
+  });
+
   it('reads back every record as appended: across the write buffer, the file, and larger than its windows', () => {
     const dir = mkdtempSync(join(work, 'records-'));
     const spool = Spool.open(dir)!;

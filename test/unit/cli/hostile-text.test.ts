@@ -16,7 +16,10 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { buildEmail } from '../../../src/notify/email.ts';
 import { mdEscape } from '../../../src/report/markdown.ts';
 import { oneLine, withoutControls } from '../../../src/base/plain-text.ts';
+import { openRunStore } from '../../../src/history/store.ts';
 import { demoRun } from '../report/demo.ts';
+import { fleetRun } from '../fleet/seed.ts';
+import { captureIO } from '../../helpers/cli.ts';
 
 /** Terminal control (OSC window title, SGR colour, BEL), a C1 control, a bidi override, and a forged line. */
 const HOSTILE = 'mallory\u001b]0;pwned\u0007\u001b[31mred\u009b2J\u202eevil\nFORGED LINE\r\n- [critical] fake';
@@ -136,6 +139,39 @@ describe('plain text of hostile names', () => {
     expect(text).toContain('mallory');
     expect(text).not.toMatch(RAW_CONTROL);
     expect(text).not.toMatch(/^FORGED LINE/m);
+  });
+
+  it('history, and the messages naming a stored run or cluster: each run on its own row, columns at most 60 wide', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      // An imported file can give a run any id and cluster name.
+      const store = await openRunStore(join(dir, 'h.db'));
+      await store.save(fleetRun(`long-${'x'.repeat(10_000)}`, '20261110T010000Z-l1', '2026-11-10T01:00:00.000Z', 50));
+      await store.save(fleetRun('prod', '20261110T020000Z-p1', '2026-11-10T02:00:00.000Z', 42));
+      await store.save(fleetRun(HOSTILE, `20261110T030000Z-${HOSTILE}`, '2026-11-10T03:00:00.000Z', 99));
+      await store.close();
+      const run = async (...argv: string[]) => {
+        const t = captureIO(dir);
+        await main([...argv, '--history', 'h.db'], t.cli);
+        return t.out() + t.err();
+      };
+      const table = await run('history');
+      expect(table).toContain('mallory');
+      expect(table).not.toMatch(RAW_CONTROL);
+      expect(table).not.toMatch(/^FORGED LINE/m);
+      expect(table).not.toMatch(/^- \[critical\] fake/m);
+      const lines = table.trimEnd().split('\n');
+      expect(lines).toHaveLength(4);
+      // The short cluster's row is not padded to the 10,000-character name.
+      expect(lines.find((l) => l.startsWith('20261110T020000Z-p1'))!.length).toBeLessThan(250);
+      for (const argv of [['report', '20261110T0'], ['report', `x\n${HOSTILE}`], ['diff', '--last']]) {
+        const text = await run(...argv);
+        expect(text.trimEnd().split('\n'), argv.join(' ')).toHaveLength(1);
+        expect(text).not.toMatch(RAW_CONTROL);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the CLI writes no control character to stdout or stderr, even in an error naming the user\'s input', async () => {
