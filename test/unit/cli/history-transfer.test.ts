@@ -74,7 +74,8 @@ describe('history import: the order of runs', () => {
     const store = await openRunStore(db, { retention: { maxRuns: 2, maxAgeDays: 0 } });
     expect((await store.latest('prod'))?.run.id).toBe('nov11');
     await store.save(run('prod', 'nov12', '11-12'));
-    expect((await store.list(9)).map((r) => r.id)).toEqual(['nov12', 'nov11']);
+    // Retention is per cluster: prod keeps its newest two, staging its one.
+    expect((await store.list(9)).map((r) => r.id)).toEqual(['nov12', 'nov11', 'st-oct01']);
     await store.close();
   });
 
