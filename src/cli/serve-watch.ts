@@ -14,13 +14,12 @@
 // format is written and the run is stored, with the alert's outcome in it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
 // not-evaluated, never "resolved" (the per-check baseline skips them).
 import { runDetails, runNotes } from '../analysis/details.ts';
-import { probeTargets } from '../analysis/tls/index.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import { ConfigError } from '../base/errors.ts';
 import type { Logger } from '../base/log.ts';
 import { ClusterWatch, describeChange, type WatchChange } from '../collect/watch.ts';
 import type { ConfigMapRef } from '../collect/live.ts';
-import { probeEndpoints } from '../collect/tls-probe.ts';
+import { probeSnapshot } from './source.ts';
 import type { Config } from '../config/types.ts';
 import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
 import { runChecks } from '../engine/run.ts';
@@ -172,10 +171,8 @@ export class ServeWatch {
     this.watcher.takeChanges(); // a full run covers them
     const snapshot = this.snapshotNow();
     if (this.input.config.tls.probe.enabled) {
-      const targets = probeTargets(snapshot, this.input.config);
-      this.input.log.info(`probing ${targets.length} TLS endpoint(s)`);
-      this.probes = await probeEndpoints(targets, this.input.config.tls.probe);
-      snapshot.probes = this.probes;
+      await probeSnapshot(snapshot, this.input.config, this.input.log);
+      this.probes = snapshot.probes ?? [];
     }
     return snapshot;
   }

@@ -70,12 +70,19 @@ export async function loadSource(flags: SourceFlags, log: Logger, context: Sourc
   const config = context.config;
   const name = flags.cluster ?? config?.cluster.name;
   if (name !== undefined) snapshot.cluster.name = name;
-  if (config?.tls.probe.enabled) {
-    const targets = probeTargets(snapshot, config);
-    log.info(`probing ${targets.length} TLS endpoint(s)`);
-    snapshot.probes = await probeEndpoints(targets, config.tls.probe);
-  }
+  if (config?.tls.probe.enabled) await probeSnapshot(snapshot, config, log);
   return snapshot;
+}
+
+/** The TLS probes of what the snapshot exposes (config.tls.probe), into snapshot.probes; what was left out goes to its notes. */
+export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Logger): Promise<void> {
+  const plan = probeTargets(snapshot, config);
+  log.info(`probing ${plan.targets.length} TLS endpoint(s)`);
+  snapshot.probes = await probeEndpoints(plan.targets, config.tls.probe);
+  for (const note of plan.notes) {
+    log.warn(note);
+    snapshot.notes.push(note);
+  }
 }
 
 /** The ConfigMaps read by name: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings. */

@@ -139,7 +139,7 @@ describe('handshake error classification', () => {
 });
 
 describe('probeTargets', () => {
-  it('probes TLS hosts of Ingresses at their LB addresses, LoadBalancer Services on 443/8443, and configured endpoints', () => {
+  it('probes TLS hosts of Ingresses at their LB addresses, LoadBalancer Services on 443/8443, and configured endpoints; never an Ingress host without an address', () => {
     const snapshot = snapshotFromObjects([
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'shop' },
         spec: { tls: [{ hosts: ['*.example.com'] }], rules: [{ host: 'a.example.com' }, { host: 'plain.other.org' }] },
@@ -152,13 +152,42 @@ describe('probeTargets', () => {
     ]);
     const config = defaultConfig();
     config.tls.probe.endpoints = [{ host: 'api.example.com', port: 443 }];
-    expect(probeTargets(snapshot, config)).toEqual([
+    const plan = probeTargets(snapshot, config);
+    expect(plan.targets).toEqual([
       { host: '203.0.113.7', port: 443, sni: 'a.example.com', origin: 'Ingress/shop/web' },
       { host: 'lb.example.net', port: 443, sni: 'a.example.com', origin: 'Ingress/shop/web' },
-      { host: 'b.example.com', port: 443, sni: 'b.example.com', origin: 'Ingress/shop/nolb' },
       { host: '198.51.100.2', port: 443, origin: 'Service/gw/edge' },
       { host: '198.51.100.2', port: 8443, origin: 'Service/gw/edge' },
       { host: 'api.example.com', port: 443, origin: 'config' },
     ]);
+    // b.example.com is only what the Ingress's author wrote: connecting to it would go wherever it resolves.
+    expect(plan.notes).toEqual([
+      "TLS probe: 1 host(s) of 1 Ingress(es) without a load-balancer address in their status not probed (Ingress/shop/nolb): a host name alone is the Ingress author's to choose; list the endpoint in tls.probe.endpoints to probe it",
+    ]);
+  });
+
+  it('probes at most tls.probe.maxTargets endpoints found in the cluster, taken in turn per namespace, and says how many were left out; configured endpoints always', () => {
+    const ingress = (ns: string, name: string, hosts: string[]) => ({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { namespace: ns, name },
+      spec: { tls: [{ hosts }], rules: hosts.map((host) => ({ host })) }, status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } },
+    });
+    const flood = Array.from({ length: 5000 }, (_, i) => `h${i}.tenant.example`);
+    const snapshot = snapshotFromObjects([
+      ingress('a-tenant', 'flood', flood),
+      ingress('shop', 'web', ['shop.example.com', 'api.shop.example.com']),
+      ingress('blog', 'web', ['blog.example.com']),
+    ]);
+    const config = defaultConfig();
+    config.tls.probe.maxTargets = 6;
+    config.tls.probe.endpoints = [{ host: 'vpn.example.com', port: 443 }];
+    const plan = probeTargets(snapshot, config);
+    expect(plan.targets.map((t) => `${t.origin} ${t.sni ?? t.host}`)).toEqual([
+      'Ingress/a-tenant/flood h0.tenant.example', 'Ingress/a-tenant/flood h1.tenant.example', 'Ingress/a-tenant/flood h2.tenant.example',
+      'Ingress/shop/web shop.example.com', 'Ingress/shop/web api.shop.example.com',
+      'Ingress/blog/web blog.example.com',
+      'config vpn.example.com',
+    ]);
+    expect(plan.notes).toEqual(['TLS probe: 4997 of 5003 endpoint(s) found in the cluster not probed: tls.probe.maxTargets is 6 (taken in turn from each namespace)']);
+    expect(probeTargets(snapshot, defaultConfig()).targets).toHaveLength(200);
   });
 });
