@@ -49,6 +49,7 @@ export const CONFIG_SCHEMA = closed({
       timeoutMs: { type: 'integer', minimum: 100 },
       concurrency: { type: 'integer', minimum: 1, maximum: 256 },
       maxTargets: { type: 'integer', minimum: 0 },
+      deadlineSeconds: { type: 'integer', minimum: 1 },
     }),
   }),
   mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),

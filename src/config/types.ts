@@ -75,6 +75,8 @@ export interface Config {
        * rest are named in a note. tls.probe.endpoints are always probed and not counted.
        */
       maxTargets: number;
+      /** The whole probe phase's deadline; endpoints not probed by then make the run partial. */
+      deadlineSeconds: number;
     };
   };
   mesh: {
@@ -151,7 +153,7 @@ export function defaultConfig(): Config {
     egress: { gateways: [] },
     intent: { deny: [] },
     rbac: { ignoreSubjects: [] },
-    tls: { certificateExpiryDays: 30, probe: { enabled: false, endpoints: [], timeoutMs: 5000, concurrency: 8, maxTargets: 200 } },
+    tls: { certificateExpiryDays: 30, probe: { enabled: false, endpoints: [], timeoutMs: 5000, concurrency: 8, maxTargets: 200, deadlineSeconds: 300 } },
     mesh: { istioRootNamespace: 'istio-system', meshedNamespaces: [] },
     edge: { publicHosts: [] },
     checks: {},
