@@ -159,8 +159,11 @@ export class ServeWatch {
     });
   }
 
-  /** A full run's collection: the first lists everything and starts the watches; later ones re-list everything. */
-  async collectFull(): Promise<Snapshot> {
+  /**
+   * A full run's collection: the first lists everything and starts the watches; later ones
+   * re-list everything. `signal` (serve at shutdown) stops the TLS probes.
+   */
+  async collectFull(signal?: AbortSignal): Promise<Snapshot> {
     if (!this.started) {
       await this.watcher.start();
       this.started = true;
@@ -171,7 +174,7 @@ export class ServeWatch {
     this.watcher.takeChanges(); // a full run covers them
     const snapshot = this.snapshotNow();
     if (this.input.config.tls.probe.enabled) {
-      await probeSnapshot(snapshot, this.input.config, this.input.log);
+      await probeSnapshot(snapshot, this.input.config, this.input.log, signal);
       this.probes = snapshot.probes ?? [];
     }
     return snapshot;
