@@ -14,13 +14,12 @@
 // format is written and the run is stored, with the alert's outcome in it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
 // not-evaluated, never "resolved" (the per-check baseline skips them).
 import { runDetails, runNotes } from '../analysis/details.ts';
-import { probeTargets } from '../analysis/tls/index.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import { ConfigError } from '../base/errors.ts';
 import type { Logger } from '../base/log.ts';
 import { ClusterWatch, describeChange, type WatchChange } from '../collect/watch.ts';
 import type { ConfigMapRef } from '../collect/live.ts';
-import { probeEndpoints } from '../collect/tls-probe.ts';
+import { probeSnapshot } from './source.ts';
 import type { Config } from '../config/types.ts';
 import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
 import { runChecks } from '../engine/run.ts';
@@ -160,8 +159,11 @@ export class ServeWatch {
     });
   }
 
-  /** A full run's collection: the first lists everything and starts the watches; later ones re-list everything. */
-  async collectFull(): Promise<Snapshot> {
+  /**
+   * A full run's collection: the first lists everything and starts the watches; later ones
+   * re-list everything. `signal` (serve at shutdown) stops the TLS probes.
+   */
+  async collectFull(signal?: AbortSignal): Promise<Snapshot> {
     if (!this.started) {
       await this.watcher.start();
       this.started = true;
@@ -172,10 +174,8 @@ export class ServeWatch {
     this.watcher.takeChanges(); // a full run covers them
     const snapshot = this.snapshotNow();
     if (this.input.config.tls.probe.enabled) {
-      const targets = probeTargets(snapshot, this.input.config);
-      this.input.log.info(`probing ${targets.length} TLS endpoint(s)`);
-      this.probes = await probeEndpoints(targets, this.input.config.tls.probe);
-      snapshot.probes = this.probes;
+      await probeSnapshot(snapshot, this.input.config, this.input.log, signal);
+      this.probes = snapshot.probes ?? [];
     }
     return snapshot;
   }

@@ -88,7 +88,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
     config, checks: CHECKS, log, kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env,
     clusterName: flags.cluster ?? config.cluster.name, configMapRefs: liveConfigMapRefs(config),
   }) : null;
-  const collect = (signal?: AbortSignal): Promise<Snapshot> => (watch ? watch.collectFull() : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) }));
+  const collect = (signal?: AbortSignal): Promise<Snapshot> => (watch ? watch.collectFull(signal) : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) }));
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
   const store = await openStore(flags, config, env, io);
   // Stored runs for /runs/:id are read and rendered by a worker thread (serve-pages.ts).

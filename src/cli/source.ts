@@ -11,7 +11,7 @@ import { readSnapshot } from '../snapshot/io.ts';
 import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
 import { collectLive, type ConfigMapRef } from '../collect/live.ts';
-import { probeEndpoints } from '../collect/tls-probe.ts';
+import { probeExposed } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
 import { istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
 import { ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
@@ -61,7 +61,7 @@ export interface SourceContext {
   env?: Record<string, string | undefined>;
   /** Relative --manifests, --snapshot and --kubeconfig paths are resolved against this. */
   cwd?: string;
-  /** Abandons a live collection (serve at shutdown). */
+  /** Abandons a live collection and the TLS probes (serve at shutdown). */
   signal?: AbortSignal;
 }
 
@@ -70,12 +70,26 @@ export async function loadSource(flags: SourceFlags, log: Logger, context: Sourc
   const config = context.config;
   const name = flags.cluster ?? config?.cluster.name;
   if (name !== undefined) snapshot.cluster.name = name;
-  if (config?.tls.probe.enabled) {
-    const targets = probeTargets(snapshot, config);
-    log.info(`probing ${targets.length} TLS endpoint(s)`);
-    snapshot.probes = await probeEndpoints(targets, config.tls.probe);
-  }
+  if (config?.tls.probe.enabled) await probeSnapshot(snapshot, config, log, context.signal);
   return snapshot;
+}
+
+/**
+ * The TLS probes of what the snapshot exposes (config.tls.probe), into snapshot.probes; what
+ * was left out goes to its notes, what the deadline cut off makes it partial.
+ */
+export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Logger, signal?: AbortSignal): Promise<void> {
+  const plan = probeTargets(snapshot, config);
+  log.info(`probing ${plan.targets.length} TLS endpoint(s) (at most ${config.tls.probe.deadlineSeconds} s)`);
+  const { timeoutMs, concurrency, deadlineSeconds } = config.tls.probe;
+  const probed = await probeExposed(plan.targets, { timeoutMs, concurrency, deadlineSeconds, ...(signal ? { signal } : {}) });
+  snapshot.probes = probed.probes;
+  for (const note of [...plan.notes, ...probed.notes]) {
+    log.warn(note);
+    snapshot.notes.push(note);
+  }
+  for (const line of probed.partial) log.warn(line);
+  if (probed.partial.length > 0) snapshot.partial = [...(snapshot.partial ?? []), ...probed.partial];
 }
 
 /** The ConfigMaps read by name: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings. */

@@ -4,7 +4,15 @@
 // 0 so legacy handshakes signed with MD5+SHA1 are not refused client-side and misreported
 // as "rejected". Only a protocol_version alert counts as rejection; everything else is
 // inconclusive. Unreachable targets become results with `error`, never exceptions.
+//
+// The targets found in the cluster are named by its users, so probeExposed() never connects
+// to this machine, the node or the cloud's metadata service: a loopback, link-local or
+// metadata address, or a name that resolves only to such addresses, is left out with a
+// note, and a name is resolved once and connected to at the addresses screened (no second
+// lookup for a rebinding DNS server to answer differently). The whole phase has a deadline
+// and stops with the run's abort signal.
 
+import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsProbeResult } from '../snapshot/types.ts';
@@ -23,6 +31,12 @@ export interface ProbeOptions {
   concurrency: number;
   /** The audit's clock (kept for callers that stamp results; handshakes use wall time). */
   now?: Date;
+  /** For the whole call: endpoints not finished by then are left out of the results. */
+  deadlineMs?: number;
+  /** Abandons the probes (serve at shutdown): pending handshakes are closed and the call rejects. */
+  signal?: AbortSignal;
+  /** The addresses to connect to, per host name; a host not in it is looked up by the system. */
+  addresses?: ReadonlyMap<string, readonly string[]>;
 }
 
 const REJECTED = new Set(['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL']);
@@ -45,13 +59,26 @@ interface Handshake {
   cert?: tls.PeerCertificate;
 }
 
-function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number): Promise<Handshake> {
+/** A `lookup` for net.connect that answers with the given addresses only. */
+function pinnedLookup(addresses: readonly string[]): net.LookupFunction {
+  return (hostname, options, callback) => {
+    const all = addresses.map((address) => ({ address, family: net.isIPv6(address) ? 6 : 4 }));
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+    const wanted = family === 4 || family === 6 ? all.filter((a) => a.family === family) : all;
+    if (options.all) callback(null, wanted);
+    else if (wanted[0]) callback(null, wanted[0].address, wanted[0].family);
+    else callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+  };
+}
+
+function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal): Promise<Handshake> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (h: Handshake, socket?: tls.TLSSocket) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      signal.removeEventListener('abort', aborted);
       socket?.destroy();
       resolve(h);
     };
@@ -62,6 +89,7 @@ function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number): Prom
         host: ep.host,
         port: ep.port,
         ...(servername ? { servername } : {}),
+        ...(addresses ? { lookup: pinnedLookup(addresses) } : {}),
         minVersion: version,
         maxVersion: version,
         ciphers: PROBE_CIPHERS,
@@ -73,6 +101,9 @@ function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number): Prom
       return;
     }
     const timer = setTimeout(() => finish({ outcome: 'inconclusive', code: 'TIMEOUT', error: `no answer within ${timeoutMs} ms` }, socket), timeoutMs);
+    const aborted = () => finish({ outcome: 'inconclusive', code: 'ABORTED', error: 'probe abandoned' }, socket);
+    if (signal.aborted) aborted();
+    else signal.addEventListener('abort', aborted, { once: true });
     socket.once('secureConnect', () => {
       const got = socket.getProtocol();
       if (got === version) finish({ outcome: 'accepted', cert: socket.getPeerCertificate() }, socket);
@@ -93,12 +124,16 @@ function parseAltNames(san: string | undefined): string[] {
   return san.split(/,\s*/).map((s) => s.replace(/^(DNS|IP Address):/, '')).filter(Boolean);
 }
 
-export async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number): Promise<TlsProbeResult> {
-  const versions = { 'TLSv1': 'inconclusive', 'TLSv1.1': 'inconclusive', 'TLSv1.2': 'inconclusive', 'TLSv1.3': 'inconclusive' } as TlsProbeResult['versions'];
+const inconclusive = (): TlsProbeResult['versions'] => ({ 'TLSv1': 'inconclusive', 'TLSv1.1': 'inconclusive', 'TLSv1.2': 'inconclusive', 'TLSv1.3': 'inconclusive' });
+
+/** One endpoint, every version; null when `signal` aborted it before it finished. */
+async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal): Promise<TlsProbeResult | null> {
+  const versions = inconclusive();
   let cert: tls.PeerCertificate | undefined;
   const errors: string[] = [];
   for (const v of PROBE_VERSIONS) {
-    const h = await handshake(ep, v, timeoutMs);
+    const h = await handshake(ep, v, timeoutMs, addresses, signal);
+    if (signal.aborted) return null;
     versions[v] = h.outcome;
     if (h.cert && !cert && h.cert.valid_to) cert = h.cert;
     if (h.error) errors.push(`${v}: ${h.error}`);
@@ -127,24 +162,186 @@ export async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number): Promi
   return result;
 }
 
-/** Probes every endpoint with at most `concurrency` in flight; results keep input order. */
-export async function probeEndpoints(endpoints: ProbeEndpoint[], options: ProbeOptions): Promise<TlsProbeResult[]> {
-  const results: TlsProbeResult[] = new Array(endpoints.length);
-  const limit = Math.max(1, Math.floor(options.concurrency) || 1);
+/**
+ * Runs `work` over `items` with at most `concurrency` at a time, until `stop` aborts (the
+ * deadline or the caller's signal); returns the finished results in input order.
+ */
+async function eachBounded<T, R>(items: readonly T[], concurrency: number, stop: AbortSignal, work: (item: T) => Promise<R | null>): Promise<R[]> {
+  const results: Array<R | null> = new Array(items.length).fill(null);
   let next = 0;
   const worker = async () => {
-    while (next < endpoints.length) {
+    while (next < items.length && !stop.aborted) {
       const i = next++;
-      try {
-        results[i] = await probeEndpoint(endpoints[i], options.timeoutMs);
-      } catch (error: unknown) {
-        const versions = { 'TLSv1': 'inconclusive', 'TLSv1.1': 'inconclusive', 'TLSv1.2': 'inconclusive', 'TLSv1.3': 'inconclusive' } as TlsProbeResult['versions'];
-        results[i] = { endpoint: endpoints[i], versions, error: error instanceof Error ? error.message : String(error) };
-      }
+      results[i] = await work(items[i]!);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, endpoints.length) }, worker));
-  return results;
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, Math.floor(concurrency) || 1), items.length) }, worker));
+  return results.filter((r): r is R => r !== null);
+}
+
+/** The deadline and the caller's signal as one signal, and a function to release its timer. */
+function phaseSignal(options: Pick<ProbeOptions, 'deadlineMs' | 'signal'>): { signal: AbortSignal; done(): void } {
+  const stop = new AbortController();
+  const timer = options.deadlineMs !== undefined ? setTimeout(() => stop.abort(new Error('probe deadline')), options.deadlineMs) : null;
+  const onAbort = () => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: stop.signal,
+    done: () => {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/**
+ * Probes every endpoint with at most `concurrency` in flight; results keep input order.
+ * Endpoints not finished by the deadline are left out; when `signal` aborts, rejects with
+ * its reason once the handshakes in flight are closed.
+ */
+export async function probeEndpoints(endpoints: ProbeEndpoint[], options: ProbeOptions): Promise<TlsProbeResult[]> {
+  const phase = phaseSignal(options);
+  try {
+    const results = await eachBounded(endpoints, options.concurrency, phase.signal, async (ep) => {
+      try {
+        return await probeEndpoint(ep, options.timeoutMs, net.isIP(ep.host) ? undefined : options.addresses?.get(ep.host), phase.signal);
+      } catch (error: unknown) {
+        return { endpoint: ep, versions: inconclusive(), error: error instanceof Error ? error.message : String(error) };
+      }
+    });
+    options.signal?.throwIfAborted();
+    return results;
+  } finally {
+    phase.done();
+  }
+}
+
+// ---- probing what the cluster exposes ------------------------------------------------
+
+const BLOCKED = new net.BlockList();
+BLOCKED.addSubnet('127.0.0.0', 8, 'ipv4'); // loopback
+BLOCKED.addSubnet('0.0.0.0', 8, 'ipv4'); // "this host": 0.0.0.0 reaches the local machine
+BLOCKED.addSubnet('169.254.0.0', 16, 'ipv4'); // link-local: the metadata services of AWS, GCP, Azure, OpenStack (169.254.169.254)
+BLOCKED.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud's metadata service
+BLOCKED.addAddress('168.63.129.16', 'ipv4'); // Azure's WireServer
+BLOCKED.addAddress('::1', 'ipv6');
+BLOCKED.addAddress('::', 'ipv6');
+BLOCKED.addSubnet('fe80::', 10, 'ipv6'); // link-local
+BLOCKED.addAddress('fd00:ec2::254', 'ipv6'); // AWS's metadata service over IPv6
+const BLOCKED_NAMES = new Set(['localhost', 'metadata', 'metadata.google.internal', 'metadata.goog']);
+
+/** An address the probe never connects to when a cluster's user named it (IPv4-mapped IPv6 included). */
+export function isBlockedProbeAddress(address: string): boolean {
+  const plain = address.replace(/%.*$/, ''); // fe80::1%eth0
+  const family = net.isIP(plain);
+  if (family === 0) return true;
+  try {
+    return BLOCKED.check(plain, family === 6 ? 'ipv6' : 'ipv4');
+  } catch {
+    return true;
+  }
+}
+
+/** A name the probe never resolves when a cluster's user named it: localhost and the metadata services'. */
+export function isBlockedProbeName(name: string): boolean {
+  const n = name.toLowerCase().replace(/\.+$/, '');
+  return BLOCKED_NAMES.has(n) || n.endsWith('.localhost');
+}
+
+export type Resolver = (host: string) => Promise<string[]>;
+
+const systemResolver: Resolver = async (host) => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+export interface ExposedProbeOptions {
+  timeoutMs: number;
+  concurrency: number;
+  /** The whole phase, name resolution included. */
+  deadlineSeconds: number;
+  signal?: AbortSignal;
+  /** Name resolution (tests); default the system's (getaddrinfo, as a connection would). */
+  resolve?: Resolver;
+}
+
+export interface ExposedProbes {
+  probes: TlsProbeResult[];
+  /** Endpoints left out on purpose (run notes). */
+  notes: string[];
+  /** Endpoints the deadline left unprobed (the run is partial). */
+  partial: string[];
+}
+
+/** A target to probe (at these addresses, for a name), one left out, or one settled already (its name does not resolve). */
+type Screened =
+  | { kind: 'probe'; ep: ProbeEndpoint; addresses?: string[] }
+  | { kind: 'blocked'; ep: ProbeEndpoint; why: string }
+  | { kind: 'settled'; ep: ProbeEndpoint; result: TlsProbeResult };
+
+/**
+ * Probes the targets found in the cluster and the configured ones. A found target whose
+ * address, name or every resolved address is loopback, link-local or a metadata service is
+ * left out with a note; the operator's own tls.probe.endpoints (origin "config") are probed
+ * as given. Endpoints the deadline leaves unprobed are named in `partial`.
+ */
+export async function probeExposed(targets: ProbeEndpoint[], options: ExposedProbeOptions): Promise<ExposedProbes> {
+  const deadlineMs = options.deadlineSeconds * 1000;
+  const started = Date.now();
+  const resolve = options.resolve ?? systemResolver;
+  const phase = phaseSignal({ deadlineMs, ...(options.signal ? { signal: options.signal } : {}) });
+  let screened: Screened[];
+  try {
+    screened = await eachBounded(targets, options.concurrency, phase.signal, async (ep): Promise<Screened | null> => {
+      if (ep.origin === 'config') return { kind: 'probe', ep };
+      if (net.isIP(ep.host)) return isBlockedProbeAddress(ep.host) ? { kind: 'blocked', ep, why: ep.host } : { kind: 'probe', ep };
+      if (isBlockedProbeName(ep.host)) return { kind: 'blocked', ep, why: ep.host };
+      let addresses: string[];
+      try {
+        addresses = await abortable(resolve(ep.host), phase.signal);
+      } catch (error: unknown) {
+        if (phase.signal.aborted) return null;
+        const e = error as NodeJS.ErrnoException;
+        return { kind: 'settled', ep, result: { endpoint: ep, versions: inconclusive(), error: `unreachable: ${e.code ?? 'ENOTFOUND'}: ${e.message}` } };
+      }
+      const allowed = addresses.filter((a) => !isBlockedProbeAddress(a));
+      if (allowed.length === 0) return { kind: 'blocked', ep, why: `${ep.host} (${addresses.join(', ') || 'no address'})` };
+      return { kind: 'probe', ep, addresses: allowed };
+    });
+    options.signal?.throwIfAborted();
+  } finally {
+    phase.done();
+  }
+  const notes: string[] = [];
+  const blocked = screened.filter((s) => s.kind === 'blocked');
+  if (blocked.length > 0) {
+    const examples = blocked.slice(0, 3).map((b) => `${b.ep.origin}: ${b.why}`).join('; ');
+    notes.push(`TLS probe: ${blocked.length} endpoint(s) not probed: loopback, link-local or cloud metadata addresses are never probed for what the cluster's users name (${examples}${blocked.length > 3 ? '; …' : ''})`);
+  }
+  const toProbe = screened.filter((s) => s.kind === 'probe');
+  const addresses = new Map<string, string[]>();
+  for (const s of toProbe) if (s.addresses) addresses.set(s.ep.host, s.addresses);
+  const probed = await probeEndpoints(toProbe.map((s) => s.ep), {
+    timeoutMs: options.timeoutMs, concurrency: options.concurrency, addresses,
+    deadlineMs: Math.max(0, deadlineMs - (Date.now() - started)),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const byEndpoint = new Map<ProbeEndpoint, TlsProbeResult>();
+  for (const r of probed) byEndpoint.set(r.endpoint, r);
+  for (const s of screened) if (s.kind === 'settled') byEndpoint.set(s.ep, s.result);
+  // In the targets' order, as before the screening.
+  const probes = targets.flatMap((ep) => byEndpoint.get(ep) ?? []);
+  const unprobed = targets.length - blocked.length - probes.length;
+  const partial = unprobed > 0 ? [`TLS probes: ${unprobed} of ${targets.length} endpoint(s) not probed within tls.probe.deadlineSeconds (${options.deadlineSeconds} s)`] : [];
+  return { probes, notes, partial };
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (a DNS lookup cannot be cancelled). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 // ---- targets (pure) ------------------------------------------------------------------

@@ -48,6 +48,8 @@ export const CONFIG_SCHEMA = closed({
       endpoints: { type: 'array', items: closed({ host: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, sni: str }, ['host', 'port']) },
       timeoutMs: { type: 'integer', minimum: 100 },
       concurrency: { type: 'integer', minimum: 1, maximum: 256 },
+      maxTargets: { type: 'integer', minimum: 0 },
+      deadlineSeconds: { type: 'integer', minimum: 1 },
     }),
   }),
   mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),

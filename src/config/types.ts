@@ -70,6 +70,13 @@ export interface Config {
       endpoints: Array<{ host: string; port: number; sni?: string }>;
       timeoutMs: number;
       concurrency: number;
+      /**
+       * Endpoints found in the cluster (Ingresses, LoadBalancer Services) probed at most; the
+       * rest are named in a note. tls.probe.endpoints are always probed and not counted.
+       */
+      maxTargets: number;
+      /** The whole probe phase's deadline; endpoints not probed by then make the run partial. */
+      deadlineSeconds: number;
     };
   };
   mesh: {
@@ -146,7 +153,7 @@ export function defaultConfig(): Config {
     egress: { gateways: [] },
     intent: { deny: [] },
     rbac: { ignoreSubjects: [] },
-    tls: { certificateExpiryDays: 30, probe: { enabled: false, endpoints: [], timeoutMs: 5000, concurrency: 8 } },
+    tls: { certificateExpiryDays: 30, probe: { enabled: false, endpoints: [], timeoutMs: 5000, concurrency: 8, maxTargets: 200, deadlineSeconds: 300 } },
     mesh: { istioRootNamespace: 'istio-system', meshedNamespaces: [] },
     edge: { publicHosts: [] },
     checks: {},

@@ -1,4 +1,4 @@
-// Long-running mode: a node-cron schedule that never overlaps runs, one run at start-up, and
+// Long-running mode: a cron schedule that never overlaps runs, one run at start-up, and
 // a small HTTP server (/healthz, / latest HTML report, /report.json, /runs/:id, /metrics).
 // Safe by default: it listens on 127.0.0.1 unless told otherwise, an optional bearer token
 // guards everything but /metrics and /healthz's bare status (its details need it too), and
@@ -12,11 +12,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 import type { Logger } from '../base/log.ts';
 import { ConfigError, errorMessage } from '../base/errors.ts';
 import type { RunReport } from '../run/types.ts';
 import { emptyMetricsState, METRICS_CONTENT_TYPE, renderMetrics, type MetricsState } from './metrics.ts';
+import { cronSlots } from './slots.ts';
+import { startSlotTimer, type Clock } from './timer.ts';
 
 export interface RunOutcome {
   report: RunReport;
@@ -62,6 +64,13 @@ export interface DaemonOptions {
   /** serve --watch: the watch's lag and events for /metrics. */
   watchMetrics?: MetricsState['watch'];
   /**
+   * How late a scheduled run may still start (the event loop was blocked, the VM paused);
+   * a slot later than that is logged and counted as missed. Default 15 minutes.
+   */
+  missedRunToleranceMs?: number;
+  /** The schedule's clock and timers (tests); default the system's. */
+  clock?: Clock;
+  /**
    * How long a response may make no progress (the client stopped reading) before its
    * connection is closed; default 30 s.
    */
@@ -106,6 +115,8 @@ export function validateSchedule(schedule: string, timezone?: string): void {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+const MISSED_RUN_TOLERANCE_MS = 15 * 60_000;
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   validateSchedule(options.schedule, options.timezone);
@@ -177,15 +188,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     return promise;
   };
 
-  // Created before the server listens (/healthz reads its next run); started after.
-  const task: ScheduledTask = cron.createTask(options.schedule, () => { void tick('scheduled'); }, {
-    name: 'ztaudit',
-    ...(options.timezone ? { timezone: options.timezone } : {}),
-    logger: {
-      info: (msg) => log.info(`scheduler: ${msg}`),
-      warn: (msg) => log.warn(`scheduler: ${msg}`),
-      error: (msg) => log.warn(`scheduler: ${errorMessage(msg)}`),
-      debug: () => {},
+  const slots = cronSlots(options.schedule, options.timezone);
+  const toleranceMs = options.missedRunToleranceMs ?? MISSED_RUN_TOLERANCE_MS;
+  // Started once the server listens; /healthz reads its next run.
+  let timer: ReturnType<typeof startSlotTimer> | null = null;
+  const startTimer = () => startSlotTimer({
+    slots, toleranceMs, ...(options.clock ? { clock: options.clock } : {}),
+    due: (slot, lateMs) => {
+      if (lateMs >= 1000) log.warn(`scheduled run for ${slot.toISOString()} starts ${(lateMs / 1000).toFixed(1)} s late (the process was busy or paused)`, { event: 'tick-late', slot: slot.toISOString(), lateSeconds: lateMs / 1000 });
+      void tick('scheduled');
+    },
+    missed: (slot, lateMs) => {
+      metrics.scheduledRunsMissedTotal++;
+      log.warn(`scheduled run for ${slot.toISOString()} missed: the daemon woke ${Math.round(lateMs / 1000)} s after it (the process was busy or paused), past the ${Math.round(toleranceMs / 60_000)} min a run may start late; the next one is at ${timer?.next()?.toISOString() ?? 'the next slot'}`, {
+        event: 'tick-missed', slot: slot.toISOString(), lateSeconds: lateMs / 1000,
+      });
     },
   });
   const expectedToken = options.authToken ? digest(options.authToken) : null;
@@ -257,7 +274,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           notifications: notificationsPending ? 'pending' : latest.notifications.map((n) => ({ channel: n.channel, status: n.status })),
         } : null,
         lastSuccess: metrics.lastSuccessAt?.toISOString() ?? null,
-        nextRun: task.getNextRun()?.toISOString() ?? null,
+        nextRun: timer?.next()?.toISOString() ?? null,
       };
       send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`);
       return;
@@ -344,8 +361,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const shownHost = everywhere ? (address.family === 'IPv6' ? '::1' : '127.0.0.1') : address.address;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
 
-  await task.start();
-  log.info(`listening on ${bound}${everywhere ? ' (all interfaces)' : ''}${expectedToken ? ', bearer token required except for /healthz and /metrics' : ''} (/, /runs/ID, /report.json, /metrics, /healthz); schedule "${options.schedule}"${options.timezone ? ` in ${options.timezone}` : ''}, next run ${task.getNextRun()?.toISOString() ?? 'never'}`, {
+  timer = startTimer();
+  log.info(`listening on ${bound}${everywhere ? ' (all interfaces)' : ''}${expectedToken ? ', bearer token required except for /healthz and /metrics' : ''} (/, /runs/ID, /report.json, /metrics, /healthz); schedule "${options.schedule}"${options.timezone ? ` in ${options.timezone}` : ''}, next run ${timer.next()?.toISOString() ?? 'never'}`, {
     event: 'serve-start', address: address.address, port: address.port,
   });
   if (options.runAtStart !== false) void tick('start-up');
@@ -354,7 +371,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       stopping = true;
-      await task.destroy();
+      timer?.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       const run = current;
@@ -380,7 +397,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     tick,
     idle: async () => { while (current) await current.promise; },
     state: () => metrics,
-    nextRun: () => task.getNextRun(),
+    nextRun: () => timer?.next() ?? null,
     stop,
   };
 }

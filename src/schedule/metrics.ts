@@ -18,6 +18,8 @@ export interface MetricsState {
   lastDurationSeconds: number | null;
   lastSuccessAt: Date | null;
   runsTotal: Record<RunResult, number>;
+  /** Scheduled runs that never started: the daemon woke too long after their time. */
+  scheduledRunsMissedTotal: number;
   notificationFailuresTotal: Record<string, number>;
   running: boolean;
   /** serve --watch: the age of the oldest change not yet audited, events handled and watch state per kind. */
@@ -30,6 +32,7 @@ export function emptyMetricsState(): MetricsState {
     lastDurationSeconds: null,
     lastSuccessAt: null,
     runsTotal: { success: 0, error: 0, skipped: 0 },
+    scheduledRunsMissedTotal: 0,
     notificationFailuresTotal: Object.fromEntries(NOTIFY_CHANNELS.map((c) => [c, 0])),
     running: false,
   };
@@ -109,6 +112,8 @@ export function renderMetrics(state: MetricsState): string {
     Object.entries(state.notificationFailuresTotal).map(([channel, n]) => [{ channel }, n]));
   out.family('ztaudit_runs_total', 'counter', 'Audit runs since the daemon started, by result (skipped: a tick arrived while a run was in progress).',
     RUN_RESULTS.map((result) => [{ result }, state.runsTotal[result]]));
+  out.family('ztaudit_scheduled_runs_missed_total', 'counter', 'Scheduled runs that never started since the daemon started: it woke more than the tolerance (15 min) after their time (event loop blocked, VM paused).',
+    [[{}, state.scheduledRunsMissedTotal]]);
   if (state.watch) {
     const w = state.watch();
     out.family('ztaudit_watch_lag_seconds', 'gauge', 'serve --watch: age of the oldest change not yet covered by an audit run (0 when none is waiting).', [[{}, Math.round(w.lagSeconds * 1000) / 1000]]);

@@ -13,6 +13,6 @@ export {
   type NginxController,
   type NginxConfigSource,
 } from './nginx.ts';
-export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint } from './probes.ts';
+export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
 export { opensslCipherWeaknesses, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
 export { certificateStates, issuerStates, condition, describeCondition, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';

@@ -4,7 +4,7 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Config } from '../../config/types.ts';
 import type { Snapshot, TlsProbeResult } from '../../snapshot/types.ts';
-import { ingressTlsHostCovers } from './hosts.ts';
+import { normalizeHost } from './hosts.ts';
 
 export type ProbeEndpoint = TlsProbeResult['endpoint'];
 
@@ -26,26 +26,47 @@ function lbAddresses(o: { status?: unknown }): string[] {
   return list.flatMap((i) => [i?.ip, i?.hostname]).filter((x): x is string => typeof x === 'string' && x.length > 0);
 }
 
+export interface ProbePlan {
+  targets: ProbeEndpoint[];
+  /** What was found but left out, and why (run notes). */
+  notes: string[];
+}
+
 /**
- * What to probe: TLS hosts of Ingresses (at their load-balancer addresses, SNI = host; the
- * host name itself when no address is published), LoadBalancer Services on 443/8443, and
- * config.tls.probe.endpoints.
+ * What to probe: TLS hosts of Ingresses at their load-balancer addresses (SNI = host),
+ * LoadBalancer Services on 443/8443, and config.tls.probe.endpoints.
+ *
+ * An Ingress without an address in its status is not probed: its host names are whatever
+ * the Ingress's author wrote, and probing a name connects from the auditor's network
+ * position to wherever it resolves (localhost, the cloud metadata service, any in-cluster
+ * service), with the certificate found there copied into the report. The addresses in
+ * status come from the controller or the cloud, and the author's host is then only the SNI
+ * sent to them. The operator names other endpoints in tls.probe.endpoints.
+ *
+ * At most tls.probe.maxTargets endpoints found in the cluster are probed, taken in turn
+ * from each namespace so that one namespace's Ingresses cannot crowd out the rest; the
+ * configured endpoints always are.
  */
-export function probeTargets(snapshot: Snapshot, config: Config): ProbeEndpoint[] {
-  const out = new Map<string, ProbeEndpoint>();
+export function probeTargets(snapshot: Snapshot, config: Config): ProbePlan {
+  const found = new Map<string, ProbeEndpoint>();
+  const key = (ep: ProbeEndpoint) => `${ep.host}|${ep.port}|${ep.sni ?? ''}`;
   const add = (ep: ProbeEndpoint) => {
-    const key = `${ep.host}|${ep.port}|${ep.sni ?? ''}`;
-    if (!out.has(key)) out.set(key, ep);
+    if (!found.has(key(ep))) found.set(key(ep), ep);
   };
+  const unpublished: string[] = [];
   for (const ing of snapshot.resources.ingresses ?? []) {
     const spec = (ing.spec ?? {}) as { rules?: unknown; tls?: unknown };
     const tlsHosts = (Array.isArray(spec.tls) ? spec.tls : []).flatMap((t: { hosts?: unknown }) => (Array.isArray(t?.hosts) ? t.hosts : [])).filter((h: unknown): h is string => typeof h === 'string');
     const hosts = (Array.isArray(spec.rules) ? spec.rules : []).map((r: { host?: unknown }) => r?.host).filter((h: unknown): h is string => typeof h === 'string' && !h.startsWith('*'));
     const origin = `Ingress/${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
     const addrs = lbAddresses(ing);
+    // ingressTlsHostCovers as set lookups: one Ingress may list thousands of hosts.
+    const covered = new Set(tlsHosts.map(normalizeHost));
     for (const host of new Set(hosts)) {
-      if (!tlsHosts.some((t) => ingressTlsHostCovers(t, host))) continue;
-      if (addrs.length === 0) add({ host, port: 443, sni: host, origin });
+      const h = normalizeHost(host);
+      const dot = h.indexOf('.');
+      if (!covered.has(h) && !(dot > 0 && covered.has(`*${h.slice(dot)}`))) continue;
+      if (addrs.length === 0) unpublished.push(origin);
       for (const a of addrs) add({ host: a, port: 443, sni: host, origin });
     }
   }
@@ -56,6 +77,43 @@ export function probeTargets(snapshot: Snapshot, config: Config): ProbeEndpoint[
     const ports = (Array.isArray(spec.ports) ? spec.ports : []).map((p: { port?: unknown }) => p?.port).filter((p: unknown): p is number => p === 443 || p === 8443);
     for (const a of lbAddresses(svc)) for (const port of ports) add({ host: a, port, origin });
   }
-  for (const e of config.tls.probe.endpoints) add({ host: e.host, port: e.port, ...(e.sni ? { sni: e.sni } : {}), origin: 'config' });
-  return [...out.values()];
+  const notes: string[] = [];
+  if (unpublished.length > 0) {
+    const ingresses = new Set(unpublished);
+    notes.push(`TLS probe: ${unpublished.length} host(s) of ${ingresses.size} Ingress(es) without a load-balancer address in their status not probed (${[...ingresses].slice(0, 3).join(', ')}${ingresses.size > 3 ? ', …' : ''}): a host name alone is the Ingress author's to choose; list the endpoint in tls.probe.endpoints to probe it`);
+  }
+  const all = [...found.values()];
+  const kept = takeInTurns(all, config.tls.probe.maxTargets);
+  if (kept.size < all.length) {
+    notes.push(`TLS probe: ${all.length - kept.size} of ${all.length} endpoint(s) found in the cluster not probed: tls.probe.maxTargets is ${config.tls.probe.maxTargets} (taken in turn from each namespace)`);
+  }
+  const targets = all.filter((ep) => kept.has(ep));
+  const taken = new Set(targets.map(key));
+  for (const e of config.tls.probe.endpoints) {
+    const ep: ProbeEndpoint = { host: e.host, port: e.port, ...(e.sni ? { sni: e.sni } : {}), origin: 'config' };
+    if (!taken.has(key(ep))) targets.push(ep);
+    taken.add(key(ep));
+  }
+  return { targets, notes };
+}
+
+/** Up to `limit` endpoints: the first of each namespace, then the second of each, and so on. */
+function takeInTurns(endpoints: ProbeEndpoint[], limit: number): Set<ProbeEndpoint> {
+  if (endpoints.length <= limit) return new Set(endpoints);
+  const byNamespace = new Map<string, ProbeEndpoint[]>();
+  for (const ep of endpoints) {
+    const ns = ep.origin.split('/')[1] ?? '';
+    const list = byNamespace.get(ns) ?? [];
+    list.push(ep);
+    byNamespace.set(ns, list);
+  }
+  const kept = new Set<ProbeEndpoint>();
+  for (let round = 0; kept.size < limit; round++) {
+    for (const list of byNamespace.values()) {
+      if (kept.size >= limit) break;
+      const ep = list[round];
+      if (ep) kept.add(ep);
+    }
+  }
+  return kept;
 }

@@ -21,7 +21,7 @@ describe('config validation', () => {
     const { config, errors } = v({ target: { requireMtls: true }, tls: { probe: { timeoutMs: 2000 } } });
     expect(errors).toEqual([]);
     expect(config.target).toEqual({ podSecurityLevel: 'restricted', podSecurityVersion: 'latest', requireMtls: true });
-    expect(config.tls.probe).toMatchObject({ timeoutMs: 2000, concurrency: 8, enabled: false });
+    expect(config.tls.probe).toMatchObject({ timeoutMs: 2000, concurrency: 8, enabled: false, maxTargets: 200, deadlineSeconds: 300 });
   });
 
   it('names file and key for an unknown key', () => {
@@ -51,6 +51,10 @@ describe('config validation', () => {
   it('names file and key for a wrong type or value', () => {
     expect(v({ target: { requireMtls: 'yes' } }).errors).toEqual(['ztaudit.yaml: target.requireMtls: must be boolean']);
     expect(v({ target: { podSecurityLevel: 'strict' } }).errors).toEqual(['ztaudit.yaml: target.podSecurityLevel: must be one of baseline, restricted']);
+    expect(v({ tls: { probe: { maxTargets: 50, deadlineSeconds: 120 } } }).config.tls.probe).toMatchObject({ maxTargets: 50, deadlineSeconds: 120 });
+    expect(v({ tls: { probe: { maxTargets: -1, deadlineSeconds: 0 } } }).errors).toEqual([
+      'ztaudit.yaml: tls.probe.maxTargets: must be >= 0', 'ztaudit.yaml: tls.probe.deadlineSeconds: must be >= 1',
+    ]);
   });
 
   it('rejects unknown check ids in checks and waivers', () => {

@@ -1,5 +1,6 @@
-// The daemon: a real node-cron schedule, no overlapping runs, the HTTP endpoints, and a
-// SIGTERM-like stop that finishes or abandons the run in progress with the store released.
+// The daemon: a real cron schedule (and one on a clock the test moves), no overlapping runs,
+// the HTTP endpoints, and a SIGTERM-like stop that finishes or abandons the run in progress
+// with the store released.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
@@ -11,6 +12,7 @@ import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.
 import type { RunReport } from '../../../src/run/types.ts';
 import { startDaemon, type Daemon, type DaemonOptions, type RunOutcome } from '../../../src/schedule/daemon.ts';
 import { parseExposition } from './exposition.ts';
+import { ManualClock } from './manual-clock.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
 const body = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
@@ -273,6 +275,29 @@ describe('startDaemon', () => {
     expect(await (await fetch(`${d.url}/`)).text()).toBe('<p>ok</p>');
     const runs = parseExposition(await (await fetch(`${d.url}/metrics`)).text()).get('ztaudit_runs_total')!.samples;
     expect(runs.find((s) => s.labels.result === 'error')!.value).toBe(1);
+  });
+
+  it('a scheduled slot the daemon wakes to 3 s late still runs; one woken to 20 min late is logged and counted in /metrics', async () => {
+    const clock = new ManualClock('2026-05-01T01:59:00Z');
+    const log = captureLog();
+    let runs = 0;
+    const d = await start({ clock, log, timezone: 'UTC', runOnce: async () => ({ report: fakeReport(`r${++runs}`), html: null }) });
+    const missedTotal = async () => parseExposition(await (await fetch(`${d.url}/metrics`)).text()).get('ztaudit_scheduled_runs_missed_total')!.samples[0]!.value;
+    expect(await missedTotal()).toBe(0);
+    clock.advanceTo('2026-05-01T01:59:59.500Z');
+    clock.stall(3000); // e.g. a major GC or a long render across 02:00:00
+    clock.advanceTo(clock.now());
+    await d.idle();
+    expect(runs).toBe(1);
+    expect(log.lines.some((l) => l.startsWith('warn scheduled run for 2026-05-01T02:00:00.000Z starts 2.5 s late'))).toBe(true);
+    clock.advanceTo('2026-05-02T01:59:59Z');
+    clock.stall(20 * 60_000 + 1000);
+    clock.advanceTo(clock.now());
+    await d.idle();
+    expect(runs).toBe(1);
+    expect(await missedTotal()).toBe(1);
+    expect(log.lines).toContain('warn scheduled run for 2026-05-02T02:00:00.000Z missed: the daemon woke 1200 s after it (the process was busy or paused), past the 15 min a run may start late; the next one is at 2026-05-03T02:00:00.000Z');
+    expect(d.nextRun()?.toISOString()).toBe('2026-05-03T02:00:00.000Z');
   });
 
   it('stop() lets a run in progress finish within the grace period, then closes the server', async () => {

@@ -6,6 +6,7 @@
 // watch fails makes its checks not evaluated, whose findings are then neither resolved nor
 // (when the kind is back) new.
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -389,5 +390,21 @@ describe('watch helpers', () => {
     expect(text).toContain('ztaudit_watch_events_total{kind="pods"} 7');
     expect(text).toContain('ztaudit_watch_up{kind="networkpolicies"} 0');
     expect(renderMetrics(emptyMetricsState())).not.toContain('ztaudit_watch');
+  });
+});
+
+describe('serve --watch full runs with --probe-tls', () => {
+  it('the run\'s abort signal (serve at shutdown) stops the TLS probes of a full run', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const config = defaultConfig();
+    config.tls.probe = { ...config.tls.probe, enabled: true, timeoutMs: 10_000, endpoints: [{ host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port }] };
+    const sw = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => new FakeWatch(cluster()) });
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error('ztaudit is shutting down')), 200);
+    const t = Date.now();
+    await expect(sw.collectFull(abort.signal)).rejects.toThrow('ztaudit is shutting down');
+    silent.close();
+    expect(Date.now() - t).toBeLessThan(1500);
   });
 });

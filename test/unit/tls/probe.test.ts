@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyHandshakeError, probeEndpoints } from '../../../src/collect/tls-probe.ts';
+import { classifyHandshakeError, isBlockedProbeAddress, isBlockedProbeName, probeEndpoints, probeExposed, type Resolver } from '../../../src/collect/tls-probe.ts';
 import { probeTargets } from '../../../src/analysis/tls/index.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
+import type { Logger } from '../../../src/base/log.ts';
+import { loadSource } from '../../../src/cli/source.ts';
 
 let dir: string;
 let key: Buffer;
@@ -16,11 +18,14 @@ let cert: Buffer;
 const servers: tls.Server[] = [];
 const ports: Record<string, number> = {};
 
-function listen(name: string, opts: tls.TlsOptions): Promise<void> {
+/** This machine's own address on a real interface (not loopback): a found target may be probed there. */
+const ownAddress = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+
+function listen(name: string, opts: tls.TlsOptions, host = '127.0.0.1'): Promise<void> {
   const server = tls.createServer({ key, cert, ...opts }, (s) => s.end('ok'));
   server.on('tlsClientError', () => {});
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+  return new Promise((resolve) => server.listen(0, host, () => {
     ports[name] = (server.address() as net.AddressInfo).port;
     resolve();
   }));
@@ -45,6 +50,7 @@ beforeAll(async () => {
   // TLS 1.0 with an ECDHE suite: its handshake signature is MD5+SHA1, refused above security level 0.
   await listen('tls10ecdhe', { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' });
   await listen('upto11', { minVersion: 'TLSv1.1', maxVersion: 'TLSv1.2', ciphers: 'DEFAULT:@SECLEVEL=0' });
+  if (ownAddress) await listen('own', { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' }, ownAddress);
 });
 
 afterAll(() => {
@@ -139,7 +145,7 @@ describe('handshake error classification', () => {
 });
 
 describe('probeTargets', () => {
-  it('probes TLS hosts of Ingresses at their LB addresses, LoadBalancer Services on 443/8443, and configured endpoints', () => {
+  it('probes TLS hosts of Ingresses at their LB addresses, LoadBalancer Services on 443/8443, and configured endpoints; never an Ingress host without an address', () => {
     const snapshot = snapshotFromObjects([
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'shop' },
         spec: { tls: [{ hosts: ['*.example.com'] }], rules: [{ host: 'a.example.com' }, { host: 'plain.other.org' }] },
@@ -152,13 +158,166 @@ describe('probeTargets', () => {
     ]);
     const config = defaultConfig();
     config.tls.probe.endpoints = [{ host: 'api.example.com', port: 443 }];
-    expect(probeTargets(snapshot, config)).toEqual([
+    const plan = probeTargets(snapshot, config);
+    expect(plan.targets).toEqual([
       { host: '203.0.113.7', port: 443, sni: 'a.example.com', origin: 'Ingress/shop/web' },
       { host: 'lb.example.net', port: 443, sni: 'a.example.com', origin: 'Ingress/shop/web' },
-      { host: 'b.example.com', port: 443, sni: 'b.example.com', origin: 'Ingress/shop/nolb' },
       { host: '198.51.100.2', port: 443, origin: 'Service/gw/edge' },
       { host: '198.51.100.2', port: 8443, origin: 'Service/gw/edge' },
       { host: 'api.example.com', port: 443, origin: 'config' },
     ]);
+    // b.example.com is only what the Ingress's author wrote: connecting to it would go wherever it resolves.
+    expect(plan.notes).toEqual([
+      "TLS probe: 1 host(s) of 1 Ingress(es) without a load-balancer address in their status not probed (Ingress/shop/nolb): a host name alone is the Ingress author's to choose; list the endpoint in tls.probe.endpoints to probe it",
+    ]);
+  });
+
+  it('probes at most tls.probe.maxTargets endpoints found in the cluster, taken in turn per namespace, and says how many were left out; configured endpoints always', () => {
+    const ingress = (ns: string, name: string, hosts: string[]) => ({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { namespace: ns, name },
+      spec: { tls: [{ hosts }], rules: hosts.map((host) => ({ host })) }, status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } },
+    });
+    const flood = Array.from({ length: 5000 }, (_, i) => `h${i}.tenant.example`);
+    const snapshot = snapshotFromObjects([
+      ingress('a-tenant', 'flood', flood),
+      ingress('shop', 'web', ['shop.example.com', 'api.shop.example.com']),
+      ingress('blog', 'web', ['blog.example.com']),
+    ]);
+    const config = defaultConfig();
+    config.tls.probe.maxTargets = 6;
+    config.tls.probe.endpoints = [{ host: 'vpn.example.com', port: 443 }];
+    const plan = probeTargets(snapshot, config);
+    expect(plan.targets.map((t) => `${t.origin} ${t.sni ?? t.host}`)).toEqual([
+      'Ingress/a-tenant/flood h0.tenant.example', 'Ingress/a-tenant/flood h1.tenant.example', 'Ingress/a-tenant/flood h2.tenant.example',
+      'Ingress/shop/web shop.example.com', 'Ingress/shop/web api.shop.example.com',
+      'Ingress/blog/web blog.example.com',
+      'config vpn.example.com',
+    ]);
+    expect(plan.notes).toEqual(['TLS probe: 4997 of 5003 endpoint(s) found in the cluster not probed: tls.probe.maxTargets is 6 (taken in turn from each namespace)']);
+    expect(probeTargets(snapshot, defaultConfig()).targets).toHaveLength(200);
+  });
+});
+
+describe('what a found target may point the probe at', () => {
+  it('never loopback, "this host", link-local or a cloud metadata service, in any spelling', () => {
+    for (const a of ['127.0.0.1', '127.8.9.10', '0.0.0.0', '169.254.169.254', '169.254.1.1', '100.100.100.200', '168.63.129.16',
+      '::1', '::', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', '::ffff:169.254.169.254', 'fe80::1', 'fe80::1%eth0', 'febf::1', 'fd00:ec2::254', 'not-an-address']) {
+      expect(isBlockedProbeAddress(a), a).toBe(true);
+    }
+    for (const a of ['10.0.0.1', '192.168.1.10', '203.0.113.7', '100.64.0.1', '2001:db8::1', 'fd00::2', 'fec0::1']) expect(isBlockedProbeAddress(a), a).toBe(false);
+    for (const n of ['localhost', 'LOCALHOST.', 'api.localhost', 'metadata', 'metadata.google.internal', 'Metadata.Google.Internal.', 'metadata.goog']) {
+      expect(isBlockedProbeName(n), n).toBe(true);
+    }
+    for (const n of ['shop.example.com', 'localhost.example.com', 'metadata.example.com', 'lb.elb.amazonaws.com']) expect(isBlockedProbeName(n), n).toBe(false);
+  });
+});
+
+describe('probeExposed', () => {
+  const quick = { timeoutMs: 2000, concurrency: 4, deadlineSeconds: 30 };
+  function fakeDns(answers: Record<string, string[]>): Resolver & { asked: string[] } {
+    const asked: string[] = [];
+    return Object.assign(async (host: string) => {
+      asked.push(host);
+      const a = answers[host];
+      if (!a) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+      return a;
+    }, { asked });
+  }
+
+  it('leaves out found targets at loopback, link-local or metadata addresses, or names resolving only there, with a note; probes the operator\'s own endpoints as given', async () => {
+    const dns = fakeDns({ 'evil.example': ['127.0.0.1', '169.254.169.254'], 'metadata.example': ['fd00:ec2::254'] });
+    const targets = [
+      { host: '127.0.0.1', port: ports.modern!, sni: 'probe.test', origin: 'Ingress/t/loop' },
+      { host: 'localhost', port: ports.modern!, sni: 'probe.test', origin: 'Ingress/t/name' },
+      { host: '169.254.169.254', port: 443, sni: 'probe.test', origin: 'Service/t/imds' },
+      { host: 'evil.example', port: ports.modern!, sni: 'probe.test', origin: 'Ingress/t/evil' },
+      { host: 'metadata.example', port: 443, origin: 'Service/t/v6' },
+      { host: 'gone.example', port: 443, sni: 'probe.test', origin: 'Ingress/t/gone' },
+      { host: '127.0.0.1', port: ports.modern!, sni: 'probe.test', origin: 'config' },
+    ];
+    const r = await probeExposed(targets, { ...quick, resolve: dns });
+    expect(dns.asked.sort()).toEqual(['evil.example', 'gone.example', 'metadata.example']); // localhost never looked up
+    expect(r.probes.map((p) => p.endpoint.origin)).toEqual(['Ingress/t/gone', 'config']);
+    expect(r.probes[0]!.error).toBe('unreachable: ENOTFOUND: getaddrinfo ENOTFOUND gone.example');
+    expect(r.probes[1]!.versions['TLSv1.3']).toBe('accepted');
+    expect(r.notes).toEqual(["TLS probe: 5 endpoint(s) not probed: loopback, link-local or cloud metadata addresses are never probed for what the cluster's users name (Ingress/t/loop: 127.0.0.1; Ingress/t/name: localhost; Service/t/imds: 169.254.169.254; …)"]);
+    expect(r.partial).toEqual([]);
+  });
+
+  it.skipIf(!ownAddress)('resolves a found name once and connects to the addresses screened, never looking it up again', async () => {
+    // probe-lb.invalid is in no DNS: the handshake succeeds only at the address the screening kept.
+    const dns = fakeDns({ 'probe-lb.invalid': ['169.254.169.254', ownAddress!] });
+    const r = await probeExposed([{ host: 'probe-lb.invalid', port: ports.own!, sni: 'probe.test', origin: 'Ingress/t/lb' }], { ...quick, resolve: dns });
+    expect(dns.asked).toEqual(['probe-lb.invalid']);
+    expect(r.probes).toHaveLength(1);
+    expect(r.probes[0]!.versions).toMatchObject({ 'TLSv1.2': 'accepted', 'TLSv1.3': 'accepted' });
+    expect(r.probes[0]!.certificate?.hostnameMatches).toBe(true);
+  });
+
+  it('stops at its deadline: what finished is kept, the rest makes the run partial', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as net.AddressInfo).port;
+    const targets = [
+      { host: '127.0.0.1', port: ports.modern!, sni: 'probe.test', origin: 'config' },
+      ...Array.from({ length: 5 }, (_, i) => ({ host: '127.0.0.1', port, sni: `s${i}.probe.test`, origin: 'config' })),
+    ];
+    const t = Date.now();
+    const r = await probeExposed(targets, { timeoutMs: 10_000, concurrency: 2, deadlineSeconds: 1 });
+    silent.close();
+    expect(Date.now() - t).toBeLessThan(2500);
+    expect(r.probes.map((p) => p.endpoint.sni)).toEqual(['probe.test']);
+    expect(r.partial).toEqual(['TLS probes: 5 of 6 endpoint(s) not probed within tls.probe.deadlineSeconds (1 s)']);
+  });
+
+  it('the run\'s abort signal closes the handshakes in flight and rejects at once', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as net.AddressInfo).port;
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error('ztaudit is shutting down')), 200);
+    const t = Date.now();
+    await expect(probeExposed(Array.from({ length: 4 }, () => ({ host: '127.0.0.1', port, origin: 'config' })), { timeoutMs: 10_000, concurrency: 4, deadlineSeconds: 60, signal: abort.signal }))
+      .rejects.toThrow('ztaudit is shutting down');
+    silent.close();
+    expect(Date.now() - t).toBeLessThan(1500);
+  });
+});
+
+describe('loadSource with tls.probe.enabled', () => {
+  const quiet: Logger = { info: () => {}, warn: () => {}, progress: () => {} };
+  function manifests(): string {
+    const d = mkdtempSync(join(tmpdir(), 'ztaudit-probe-src-'));
+    writeFileSync(join(d, 'ing.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: nolb, namespace: shop}\nspec:\n  tls: [{hosts: [vault.vault.svc.cluster.local]}]\n  rules: [{host: vault.vault.svc.cluster.local}]\n');
+    return d;
+  }
+
+  it('records the probes, the notes on what was left out and the deadline\'s partial line in the snapshot', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const config = defaultConfig();
+    config.tls.probe = {
+      ...config.tls.probe, enabled: true, timeoutMs: 10_000, deadlineSeconds: 1,
+      endpoints: [{ host: '127.0.0.1', port: ports.modern!, sni: 'probe.test' }, { host: '127.0.0.1', port: (silent.address() as net.AddressInfo).port }],
+    };
+    const snapshot = await loadSource({ manifests: [manifests()] }, quiet, { config });
+    silent.close();
+    expect(snapshot.probes?.map((p) => p.endpoint.sni)).toEqual(['probe.test']);
+    expect(snapshot.notes).toContainEqual(expect.stringMatching(/^TLS probe: 1 host\(s\) of 1 Ingress\(es\) without a load-balancer address/));
+    expect(snapshot.partial).toEqual(['TLS probes: 1 of 2 endpoint(s) not probed within tls.probe.deadlineSeconds (1 s)']);
+  });
+
+  it('passes the run\'s abort signal to the probes (serve at shutdown)', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as net.AddressInfo).port;
+    const config = defaultConfig();
+    config.tls.probe = { ...config.tls.probe, enabled: true, endpoints: [{ host: '127.0.0.1', port }], timeoutMs: 10_000 };
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error('ztaudit is shutting down')), 200);
+    const t = Date.now();
+    await expect(loadSource({ manifests: [manifests()] }, quiet, { config, signal: abort.signal })).rejects.toThrow('ztaudit is shutting down');
+    silent.close();
+    expect(Date.now() - t).toBeLessThan(1500);
   });
 });

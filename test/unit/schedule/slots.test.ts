@@ -1,0 +1,74 @@
+// Slots of a cron schedule in a time zone, across the DST changes, with cron(8)'s rules: a
+// fixed-time job in a skipped hour runs right after the change, one in a repeated hour runs
+// once; interval jobs follow the clock.
+import { describe, expect, it } from 'vitest';
+import { cronSlots } from '../../../src/schedule/slots.ts';
+
+function slots(expression: string, timezone: string, from: string, count: number): string[] {
+  const s = cronSlots(expression, timezone);
+  const out: string[] = [];
+  let at: Date | null = new Date(from);
+  for (let i = 0; i < count && at; i++) {
+    at = s.next(at);
+    if (at) out.push(at.toISOString());
+  }
+  return out;
+}
+
+describe('cronSlots', () => {
+  it('spring change: a fixed-time slot in the skipped hour runs at the first instant after it, every day still gets its run', () => {
+    // Europe/Berlin, 2026-03-29: 02:00 CET becomes 03:00 CEST (01:00Z); there is no 02:00 that day.
+    expect(slots('0 2 * * *', 'Europe/Berlin', '2026-03-27T12:00:00Z', 4)).toEqual([
+      '2026-03-28T01:00:00.000Z', // 02:00 CET
+      '2026-03-29T01:00:00.000Z', // 03:00 CEST, right after the change
+      '2026-03-30T00:00:00.000Z', // 02:00 CEST
+      '2026-03-31T00:00:00.000Z',
+    ]);
+    expect(slots('30 2 * * *', 'America/New_York', '2026-03-07T12:00:00Z', 2)).toEqual([
+      '2026-03-08T07:00:00.000Z', // 03:00 EDT: 02:30 never came
+      '2026-03-09T06:30:00.000Z',
+    ]);
+    // Two slots in one gap make one run, not two.
+    expect(slots('0,30 2 * * *', 'Europe/Berlin', '2026-03-28T12:00:00Z', 2)).toEqual(['2026-03-29T01:00:00.000Z', '2026-03-30T00:00:00.000Z']);
+  });
+
+  it('autumn change: a fixed time that comes twice runs once, at its first occurrence, whenever it is asked', () => {
+    // Europe/Berlin, 2026-10-25: 03:00 CEST becomes 02:00 CET (01:00Z); 02:30 comes at 00:30Z and at 01:30Z.
+    expect(slots('30 2 * * *', 'Europe/Berlin', '2026-10-24T12:00:00Z', 3)).toEqual([
+      '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z', '2026-10-27T01:30:00.000Z',
+    ]);
+    // Asked between the two occurrences (after the run at the first): not again that day.
+    expect(slots('30 2 * * *', 'Europe/Berlin', '2026-10-25T00:30:00Z', 1)).toEqual(['2026-10-26T01:30:00.000Z']);
+    expect(slots('30 2 * * *', 'Europe/Berlin', '2026-10-25T01:10:00Z', 1)).toEqual(['2026-10-26T01:30:00.000Z']);
+    expect(slots('30 1 * * *', 'America/New_York', '2026-10-31T12:00:00Z', 2)).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']);
+  });
+
+  it('interval jobs follow the clock: nothing made up in a skipped hour, both runs in a repeated one', () => {
+    expect(cronSlots('*/30 * * * *', 'Europe/Berlin').fixedTime).toBe(false);
+    expect(cronSlots('0 2 * * *', 'Europe/Berlin').fixedTime).toBe(true);
+    expect(cronSlots('@daily', 'Europe/Berlin').fixedTime).toBe(true);
+    expect(cronSlots('@hourly', 'Europe/Berlin').fixedTime).toBe(false);
+    expect(slots('*/30 * * * *', 'Europe/Berlin', '2026-03-29T00:10:00Z', 3)).toEqual([
+      '2026-03-29T00:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-29T01:30:00.000Z', // 01:30 CET, 03:00 and 03:30 CEST
+    ]);
+    expect(slots('30 * * * *', 'Europe/Berlin', '2026-10-24T23:45:00Z', 3)).toEqual([
+      '2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z', '2026-10-25T02:30:00.000Z', // 02:30 CEST, 02:30 CET, 03:30 CET
+    ]);
+    // Before the first 02:30: the soonest slot is 02:30 CEST, not the second 02:00 that a
+    // walk in wall-clock order meets first.
+    expect(slots('*/30 * * * *', 'Europe/Berlin', '2026-10-25T00:10:00Z', 4)).toEqual([
+      '2026-10-25T00:30:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T01:30:00.000Z', '2026-10-25T02:00:00.000Z',
+    ]);
+    // From inside the repeated hour, the second 02:30 is still ahead.
+    expect(slots('30 * * * *', 'Europe/Berlin', '2026-10-25T00:45:00Z', 1)).toEqual(['2026-10-25T01:30:00.000Z']);
+    // A per-second schedule steps over the gap at once.
+    expect(slots('* * * * * *', 'Europe/Berlin', '2026-03-29T00:59:59Z', 2)).toEqual(['2026-03-29T01:00:00.000Z', '2026-03-29T01:00:01.000Z']);
+  });
+
+  it('reads the day fields as node-cron does (last day, nth weekday, zones without DST)', () => {
+    expect(slots('0 0 L * *', 'UTC', '2026-01-15T00:00:00Z', 2)).toEqual(['2026-01-31T00:00:00.000Z', '2026-02-28T00:00:00.000Z']);
+    expect(slots('0 9 * * 1#2', 'Asia/Tokyo', '2026-01-01T00:00:00Z', 2)).toEqual(['2026-01-12T00:00:00.000Z', '2026-02-09T00:00:00.000Z']);
+    expect(slots('0 2 * * *', 'Asia/Tokyo', '2026-03-28T12:00:00Z', 2)).toEqual(['2026-03-28T17:00:00.000Z', '2026-03-29T17:00:00.000Z']);
+    expect(slots('*/20 * * * * *', 'UTC', '2026-01-01T00:00:05.500Z', 3)).toEqual(['2026-01-01T00:00:20.000Z', '2026-01-01T00:00:40.000Z', '2026-01-01T00:01:00.000Z']);
+  });
+});
