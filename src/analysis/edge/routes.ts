@@ -111,7 +111,7 @@ function gatewayController(gw: KubeObject, controllerName: string | undefined): 
   return { label, family: 'other', workloads: [], selectors: [generic] };
 }
 
-interface Listener { name: string; protocol: string; hostname?: string; from: 'Same' | 'All' | 'Selector'; selector?: unknown; kinds?: string[] }
+interface Listener { name: string; protocol: string; hostname?: string; port?: number; from: 'Same' | 'All' | 'Selector'; selector?: unknown; kinds?: string[] }
 
 function listenersOf(gw: KubeObject): Listener[] {
   return arr(obj(gw.spec)?.listeners).map(obj).filter((l): l is Json => !!l).map((l, i) => {
@@ -123,6 +123,7 @@ function listenersOf(gw: KubeObject): Listener[] {
       name: str(l.name) ?? String(i),
       protocol: (str(l.protocol) ?? '').toUpperCase(),
       hostname: str(l.hostname),
+      port: typeof l.port === 'number' ? l.port : undefined,
       from: from === 'All' || from === 'Selector' ? from : 'Same',
       selector: nsSpec?.selector,
       kinds: kinds.length ? kinds : undefined,
@@ -219,10 +220,14 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           notes.push(`${text(route)}: parent Gateway ${gwNs}/${gwName} not found; the route is not attached there`);
           continue;
         }
+        // ParentReference: sectionName names one listener, port selects every listener on that
+        // port; with both, the listener must match both.
         const section = str(p.sectionName);
-        const candidates = listenersOf(gw).filter((l) => section === undefined || l.name === section);
-        if (section !== undefined && candidates.length === 0) {
-          notes.push(`${text(route)}: Gateway ${gwNs}/${gwName} has no listener "${section}"; the route is not attached there`);
+        const port = typeof p.port === 'number' ? p.port : undefined;
+        const candidates = listenersOf(gw).filter((l) => (section === undefined || l.name === section) && (port === undefined || l.port === port));
+        if ((section !== undefined || port !== undefined) && candidates.length === 0) {
+          const which = [section !== undefined ? `"${section}"` : '', port !== undefined ? `on port ${port}` : ''].filter(Boolean).join(' ');
+          notes.push(`${text(route)}: Gateway ${gwNs}/${gwName} has no listener ${which}; the route is not attached there`);
           continue;
         }
         const accepting = candidates.filter((l) => {
@@ -233,7 +238,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         });
         const hostsByListener = accepting.map((l) => ({ l, hosts: hostsOnListener(l, routeHosts) })).filter((x) => x.hosts.length > 0);
         if (hostsByListener.length === 0) {
-          notes.push(`${text(route)}: no listener of Gateway ${gwNs}/${gwName}${section ? ` (sectionName ${section})` : ''} accepts it (protocol, allowedRoutes namespaces/kinds or hostnames); it is not attached there`);
+          notes.push(`${text(route)}: no listener of Gateway ${gwNs}/${gwName}${section ? ` (sectionName ${section})` : ''}${port !== undefined ? ` on port ${port}` : ''} accepts it (protocol, allowedRoutes namespaces/kinds or hostnames); it is not attached there`);
           continue;
         }
         attached = true;
