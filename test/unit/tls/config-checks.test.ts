@@ -179,6 +179,102 @@ spec: {virtualhost: {fqdn: b.example.com, tls: {secretName: s}}}
   });
 });
 
+const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/';
+const GATEWAY_PARENT_REFERENCE = 'https://gateway-api.sigs.k8s.io/reference/spec/#parentreference';
+const ISTIO_SERVER_TLS = 'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings';
+
+describe(`Gateway API HTTP listeners: only redirects may attach (${GATEWAY_REDIRECT_GUIDE})`, () => {
+  // The guide's Gateway: one HTTP and one HTTPS listener; its redirect HTTPRoute names sectionName http.
+  const gateway = (route: string) => ctx(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: redirect-gateway, namespace: web}
+spec:
+  gatewayClassName: foo-lb
+  listeners:
+    - {name: http, protocol: HTTP, port: 80}
+    - {name: https, protocol: HTTPS, port: 443, tls: {mode: Terminate, certificateRefs: [{name: redirect-example}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: http-filter-redirect, namespace: web}
+spec:
+  parentRefs: [{name: redirect-gateway, sectionName: http}]
+  hostnames: [redirect.example]
+  rules: [{filters: [{type: RequestRedirect, requestRedirect: {scheme: https, statusCode: 301}}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: https-route, namespace: web}
+spec:
+  hostnames: [redirect.example]
+${route}`);
+  const http = (c: AuditContext) => [...ingressWithoutTls.evaluate(c)].find((v) => v.detailKey === 'listener/http')!;
+
+  it('the guide\'s setup passes: the HTTP listener only redirects, the serving route names sectionName https', () => {
+    const v = http(gateway(`  parentRefs: [{name: redirect-gateway, sectionName: https}]
+  rules: [{backendRefs: [{name: example-svc, port: 80}]}]`));
+    expect(v.status).toBe('pass');
+  });
+
+  it('a serving route without sectionName attaches to every listener, the HTTP one too: plaintext content fails', () => {
+    const v = http(gateway(`  parentRefs: [{name: redirect-gateway}]
+  rules: [{backendRefs: [{name: example-svc, port: 80}]}]`));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('HTTPRoute web/https-route (redirect.example → Service web/example-svc:80)');
+  });
+
+  it('a rule with RequestRedirect forwards nothing; the API refuses it beside backendRefs, so it is read as the redirect', () => {
+    const v = http(gateway(`  parentRefs: [{name: redirect-gateway}]
+  rules: [{filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}], backendRefs: [{name: example-svc, port: 80}]}]`));
+    expect(v.status).toBe('pass');
+  });
+
+  it(`ParentReference.port (${GATEWAY_PARENT_REFERENCE}): only listeners on that port are targets; with sectionName both must match`, () => {
+    const on = (ref: string) => http(gateway(`  parentRefs: [${ref}]
+  rules: [{backendRefs: [{name: example-svc, port: 80}]}]`)).status;
+    expect(on('{name: redirect-gateway, port: 443}')).toBe('pass');
+    expect(on('{name: redirect-gateway, port: 80}')).toBe('fail');
+    expect(on('{name: redirect-gateway, port: 443, sectionName: http}')).toBe('pass');
+  });
+});
+
+describe(`Istio Gateway HTTP servers: httpsRedirect or plaintext (${ISTIO_SERVER_TLS})`, () => {
+  const gateway = (redirect: string, http: string) => ctx(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: igw, namespace: web}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+    - {port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]${redirect}}
+    - {port: {number: 443, name: https, protocol: HTTPS}, hosts: [shop.example.com], tls: {mode: SIMPLE, credentialName: shop-tls}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: web}
+spec:
+  hosts: [shop.example.com]
+  gateways: [igw]
+  http: [${http}]
+`);
+  const server = (c: AuditContext) => [...ingressWithoutTls.evaluate(c)].find((v) => v.detailKey === 'server/http')!;
+
+  it('without httpsRedirect a bound VirtualService is served over plain HTTP, although an HTTPS server covers the host', () => {
+    const v = server(gateway('', '{route: [{destination: {host: app}}]}'));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('VirtualService web/shop (shop.example.com → destination app)');
+  });
+
+  it('httpsRedirect: true sends a 301 for every http connection: passes', () => {
+    expect(server(gateway(', tls: {httpsRedirect: true}', '{route: [{destination: {host: app}}]}')).status).toBe('pass');
+  });
+
+  it('a VirtualService whose http routes only redirect forwards nothing over plain HTTP', () => {
+    expect(server(gateway('', '{redirect: {scheme: https}}')).status).toBe('pass');
+  });
+});
+
 describe('probe checks read snapshot.probes', () => {
   const probe = (over: Partial<TlsProbeResult>): TlsProbeResult => ({
     endpoint: { host: '203.0.113.7', port: 443, sni: 'a.example.com', origin: 'Ingress/shop/web' },
