@@ -14,6 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 import { workloadsOf, type Workload } from '../workloads.ts';
+import { parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
@@ -206,17 +207,21 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       return selectsController(stringMap(obj(spec.selector)?.matchLabels), nsOf(p), istioRoot, labels);
     };
     const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => applies(ra) && arr(obj(ra.spec)?.jwtRules).length > 0);
-    const aps = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter((ap) => {
-      if (!applies(ap)) return false;
-      const spec = obj(ap.spec) ?? {};
-      const action = str(spec.action) ?? 'ALLOW';
-      const sources = arr(spec.rules).flatMap((r) => arr(obj(r)?.from)).map((f) => obj(obj(f)?.source) ?? {});
-      if (action === 'ALLOW') return sources.length > 0 && sources.every((s) => arr(s.requestPrincipals).length > 0);
-      if (action === 'DENY') return sources.some((s) => arr(s.notRequestPrincipals).length > 0);
-      return false;
-    });
+    // istiod rejects a malformed policy, so only well-formed ones are in force.
+    const policies = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter(applies).map(parseAuthorizationPolicy).filter((p) => p.action && p.problems.length === 0);
+    const denying = policies.filter((p) => p.action === 'DENY' && p.rules.some((r) => r.from.some((f) => (f.notRequestPrincipals ?? []).length > 0)));
+    // ALLOW policies add up: a request any ALLOW rule admits is allowed, so the gateway asks for a
+    // token only if every ALLOW rule on it requires a request principal (each source of its
+    // `from` names requestPrincipals; a rule without `from` admits any source).
+    const allowRules = policies.filter((p) => p.action === 'ALLOW').flatMap((p) => p.rules.map((r) => ({ p, r })));
+    const requiresToken = (r: AuthzRule) => r.from.length > 0 && r.from.every((f) => (f.requestPrincipals ?? []).length > 0);
+    const open = allowRules.filter((x) => !requiresToken(x.r));
+    const requiring = allowRules.filter((x) => requiresToken(x.r));
     a.looked.push(`Istio RequestAuthentication and AuthorizationPolicy (requestPrincipals) on the gateway pods of ${h.controller.label}`);
-    if (ras.length > 0 && aps.length > 0) a.found.push(`Istio RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} + AuthorizationPolicy ${nsOf(aps[0])}/${nameOf(aps[0])} requiring a request principal`);
+    const policy = (p: ParsedAuthzPolicy) => `AuthorizationPolicy ${p.namespace}/${p.ref.name}`;
+    if (ras.length > 0 && denying.length > 0) a.found.push(`Istio RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} + ${policy(denying[0])} denying requests without a request principal`);
+    else if (ras.length > 0 && requiring.length > 0 && open.length === 0) a.found.push(`Istio RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} + ${policy(requiring[0].p)} requiring a request principal`);
+    else if (ras.length > 0 && requiring.length > 0) a.looked.push(`${policy(requiring[0].p)} requires a request principal, but ${open.map((x) => `${policy(x.p)} rules[${x.r.index}]`).join(', ')} admit${open.length > 1 ? '' : 's'} requests without one (ALLOW rules add up, across policies too)`);
     else if (ras.length > 0) a.looked.push(`RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} alone (it rejects bad tokens but admits requests without one)`);
   }
   if (h.controller.family === 'envoy-gateway' || h.routes.some((r) => r.via === 'Gateway')) {

@@ -15,6 +15,7 @@ const TRAEFIK_MIDDLEWARES = 'https://doc.traefik.io/traefik/v2.10/middlewares/ht
 const CONTOUR_RATE_LIMITING = 'https://projectcontour.io/docs/1.25/config/rate-limiting';
 const CONTOUR_CLIENT_AUTHORIZATION = 'https://projectcontour.io/docs/1.26/config/client-authorization';
 const ISTIO_REQUEST_AUTHENTICATION = 'https://istio.io/docs/reference/config/security/request_authentication';
+const ISTIO_AUTHORIZATION_POLICY = 'https://istio.io/latest/docs/reference/config/security/authorization-policy/';
 const ENVOY_GATEWAY_SECURITY_POLICY = 'https://gateway.envoyproxy.io/docs/concepts/gateway_api_extensions/security-policy';
 
 const nginx = (cm = '') => `
@@ -253,6 +254,75 @@ spec:
   rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]
 `;
     expect(run('tls.edge-auth-missing', istio(ap)).status).toBe('pass');
+  });
+});
+
+describe(`Istio AuthorizationPolicy on the gateway: ALLOW rules add up (${ISTIO_AUTHORIZATION_POLICY}; reference §4.4)`, () => {
+  // The Istio case above, its RequestAuthentication and a require-jwt ALLOW policy, plus what is given here.
+  const withPolicies = (rules: string, extra = '') => {
+    const yaml = (policies: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-system}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec: {containers: [{name: istio-proxy, image: "docker.io/istio/proxyv2:1.24.0"}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: admin, namespace: shop}
+spec:
+  hosts: [admin.example.com]
+  gateways: [istio-system/edge]
+  http: [{route: [{destination: {host: admin, port: {number: 80}}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  jwtRules: [{issuer: issuer-foo, jwksUri: "https://example.com/.well-known/jwks.json"}]
+${policies}` + backend();
+    return yaml(`---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: require-jwt, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: ALLOW
+  rules: ${rules}
+${extra}`);
+  };
+  const allowAll = `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-all, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: ALLOW
+  rules: [{}]
+`;
+  it('"if any of the ALLOW policies match the request, allow the request": another ALLOW policy with rules: [{}] lets requests without a token in', () => {
+    expect(run('tls.edge-auth-missing', withPolicies('[{from: [{source: {requestPrincipals: ["*"]}}]}]')).status).toBe('pass');
+    const r = run('tls.edge-auth-missing', withPolicies('[{from: [{source: {requestPrincipals: ["*"]}}]}]', allowAll));
+    expect(r.status).toBe('fail');
+    expect(r.messages[0]).toContain('AuthorizationPolicy istio-system/allow-all rules[0] admits requests without one');
+  });
+  it('a rule without `from` matches any source: beside a requestPrincipals rule in the same policy it admits requests without a token', () => {
+    const r = run('tls.edge-auth-missing', withPolicies('[{from: [{source: {requestPrincipals: ["*"]}}]}, {}]'));
+    expect(r.status).toBe('fail');
+    expect(r.messages[0]).toContain('AuthorizationPolicy istio-system/require-jwt rules[1] admits requests without one');
   });
 });
 
