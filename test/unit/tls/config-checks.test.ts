@@ -275,6 +275,30 @@ spec:
   });
 });
 
+const CERT_MANAGER_CERTIFICATE_STATUS = 'https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus';
+
+describe(`cert-manager Certificates near expiry: renewalTime (${CERT_MANAGER_CERTIFICATE_STATUS})`, () => {
+  // "renewalTime: the time at which the certificate will be next renewed. If not set, no upcoming renewal is scheduled."
+  const cert = (name: string, renewal: string) => `---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: ${name}, namespace: web}
+spec: {secretName: ${name}-tls, duration: 24h, renewBefore: 8h, issuerRef: {name: vault, kind: ClusterIssuer}}
+status:
+  conditions: [{type: Ready, status: "True", reason: Ready}]
+  notBefore: "2026-05-31T08:00:00Z"
+  notAfter: "2026-06-01T08:00:00Z"
+${renewal}
+`;
+  it('a 24 h certificate within the threshold passes while its renewal is still ahead; overdue or unscheduled renewal fails', () => {
+    const c = ctx(cert('scheduled', '  renewalTime: "2026-06-01T01:00:00Z"') + cert('overdue', '  renewalTime: "2026-05-31T23:00:00Z"') + cert('unscheduled', ''));
+    const v = [...certificateExpiring.evaluate(c)];
+    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ scheduled: 'pass', overdue: 'fail', unscheduled: 'fail' });
+    expect(v.find((x) => x.resource.name === 'overdue')!.message).toContain('its renewal was due at 2026-05-31T23:00:00Z and has not happened');
+    expect(v.find((x) => x.resource.name === 'unscheduled')!.message).toContain('no renewal scheduled (status.renewalTime unset)');
+  });
+});
+
 describe('probe checks read snapshot.probes', () => {
   const probe = (over: Partial<TlsProbeResult>): TlsProbeResult => ({
     endpoint: { host: '203.0.113.7', port: 443, sni: 'a.example.com', origin: 'Ingress/shop/web' },
