@@ -12,7 +12,7 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 import { workloadsOf, type Workload } from '../workloads.ts';
 import { parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
@@ -171,7 +171,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   const o = h.object;
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   if (h.route.kind === 'Ingress') {
-    const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
+    const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret', 'enable-global-auth'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}auth-url/auth-signin/auth-type on ${where}`);
     for (const key of ['auth-url', 'auth-signin'] as const) {
       const v = an[NGINX_ANNOTATION_PREFIX + key];
@@ -185,6 +185,24 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       else if (!an[`${NGINX_ANNOTATION_PREFIX}auth-secret`]) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-type ${type} without auth-secret; ingress-nginx ignores it`);
       else a.found.push(`ingress-nginx auth-type ${type.trim()} (secret ${an[`${NGINX_ANNOTATION_PREFIX}auth-secret`]})`);
     }
+    // global-auth-url in the controller ConfigMap authenticates every location, unless the
+    // Ingress opts out with enable-global-auth "false" (unparsable: the default, on). Every
+    // controller serving the Ingress must set it.
+    const optOut = an[`${NGINX_ANNOTATION_PREFIX}enable-global-auth`];
+    const globalOn = optOut === undefined || nginxAnnotationBool(optOut) !== false;
+    const controllers = nginxControllersFor(snapshot, o);
+    const global: string[] = [];
+    for (const c of controllers) {
+      const data = c.configMap ? configMapData(snapshot, c.configMap) : undefined;
+      const cm = c.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : `ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap)`;
+      const url = data?.['global-auth-url'];
+      a.looked.push(`${cm} global-auth-url`);
+      if (url === undefined || url === '') continue;
+      if (!URL_RE.test(url.trim())) { a.malformed.push(`${cm}: global-auth-url "${url}" is not an http(s) URL; ingress-nginx ignores it`); continue; }
+      if (!globalOn) { a.looked.push(`${cm} global-auth-url ${url.trim()}, turned off for ${where} by annotation ${NGINX_ANNOTATION_PREFIX}enable-global-auth: "${optOut}"`); continue; }
+      global.push(`${url.trim()} (${cm})`);
+    }
+    if (controllers.length > 0 && global.length === controllers.length) a.found.push(`ingress-nginx global-auth-url ${global.join(', ')}`);
   }
   // An oauth2-proxy as the backend: the path itself authenticates.
   a.looked.push('backends for an oauth2-proxy');

@@ -7,6 +7,7 @@ export {
   nginxConfigSources,
   servedByIngressNginx,
   configMapData,
+  nginxAnnotationBool,
   ingressClassOf,
   ingressClassesByController,
   INGRESS_NGINX_CONTROLLER,

@@ -97,6 +97,16 @@ export function configMapData(snapshot: Snapshot, ref: { namespace: string; name
   return cm ? stringMap(cm.data) : undefined;
 }
 
+/**
+ * How ingress-nginx reads a boolean annotation (parser.GetBoolAnnotation: Go strconv.ParseBool,
+ * nothing trimmed); undefined when it cannot be parsed, in which case the setting's default applies.
+ */
+export function nginxAnnotationBool(v: string): boolean | undefined {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
+  return undefined;
+}
+
 export interface IngressClassInfo {
   name: string;
   controller?: string;

@@ -10,6 +10,7 @@ import { exposureNotes, networkExposure } from '../../../src/analysis/netpol/exp
 import { edgeWaf, exposedHosts } from '../../../src/analysis/edge/guards.ts';
 
 const NGINX_ANNOTATIONS = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/';
+const NGINX_CONFIGMAP_GLOBAL_AUTH = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#global-auth-url';
 const NGINX_MODSECURITY = 'https://kubernetes.github.io/ingress-nginx/user-guide/third-party-addons/modsecurity/';
 const TRAEFIK_MIDDLEWARES = 'https://doc.traefik.io/traefik/v2.10/middlewares/http/overview';
 const CONTOUR_RATE_LIMITING = 'https://projectcontour.io/docs/1.25/config/rate-limiting';
@@ -117,6 +118,20 @@ describe(`ingress-nginx annotations (${NGINX_ANNOTATIONS})`, () => {
   it('ModSecurity: enable-modsecurity with enable-owasp-core-rules on the Ingress', () => {
     expect(run('tls.edge-waf-missing', nginx() + backend() + ingress('nginx.ingress.kubernetes.io/enable-modsecurity: "true", nginx.ingress.kubernetes.io/enable-owasp-core-rules: "true"')).status).toBe('pass');
     expect(run('tls.edge-waf-missing', nginx() + backend() + ingress('nginx.ingress.kubernetes.io/enable-modsecurity: "true"')).status).toBe('fail');
+  });
+});
+
+describe(`ingress-nginx global-auth-url in the controller ConfigMap (${NGINX_CONFIGMAP_GLOBAL_AUTH})`, () => {
+  it('"provides authentication for all the locations"; an Ingress is excluded by enable-global-auth "false" (read with strconv.ParseBool; unparsable keeps it on)', () => {
+    const cm = 'global-auth-url: "https://auth.example.com/oauth2/auth", global-auth-signin: "https://auth.example.com/oauth2/start"';
+    const r = run('tls.edge-auth-missing', nginx(cm) + backend() + ingress(''));
+    expect(r.status).toBe('pass');
+    expect(run('tls.edge-auth-missing', nginx(cm) + backend() + ingress('nginx.ingress.kubernetes.io/enable-global-auth: "yes"')).status).toBe('pass');
+    for (const off of ['"false"', '"False"', '"0"']) {
+      const m = run('tls.edge-auth-missing', nginx(cm) + backend() + ingress(`nginx.ingress.kubernetes.io/enable-global-auth: ${off}`));
+      expect(m.status, off).toBe('fail');
+      expect(m.messages[0]).toContain(`turned off for Ingress shop/admin by annotation nginx.ingress.kubernetes.io/enable-global-auth: ${off}`);
+    }
   });
 });
 
