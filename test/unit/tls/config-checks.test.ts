@@ -13,6 +13,12 @@ import { probeLegacyAccepted } from '../../../checks/tls/probe-legacy-accepted.t
 import { certificateExpiring } from '../../../checks/tls/certificate-expiring.ts';
 import { certificateHostnameMismatch } from '../../../checks/tls/certificate-hostname-mismatch.ts';
 
+// Upstream pages the reference cases below rely on.
+const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/';
+const GATEWAY_PARENT_REFERENCE = 'https://gateway-api.sigs.k8s.io/reference/spec/#parentreference';
+const ISTIO_SERVER_TLS = 'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings';
+const CERT_MANAGER_CERTIFICATE_STATUS = 'https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus';
+
 function ctx(yamlText: string, probes?: TlsProbeResult[]): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
   const snapshot = snapshotFromObjects(objs);
@@ -130,6 +136,21 @@ spec:
     expect([...legacyProtocolEnabled.evaluate(gw(', minProtocolVersion: TLSV1_1'))]).toMatchObject([{ status: 'fail', detailKey: 'server/https' }]);
   });
 
+  it(`Istio PASSTHROUGH (the TLSmode enum's zero value, so an omitted mode) and AUTO_PASSTHROUGH leave the version to the backend: no verdict, the coverage note points to --probe-tls (${ISTIO_SERVER_TLS}; reference §5.3, §5.4)`, () => {
+    const c = ctx(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: istio-ingress}
+spec:
+  servers:
+    - {port: {number: 8443, name: https-pt, protocol: HTTPS}, hosts: [legacy.example.com], tls: {credentialName: legacy-tls}}
+    - {port: {number: 15443, name: tls-auto, protocol: TLS}, hosts: ["*.local"], tls: {mode: AUTO_PASSTHROUGH}}
+    - {port: {number: 9443, name: tls-pt, protocol: TLS}, hosts: [old.example.com], tls: {mode: PASSTHROUGH, minProtocolVersion: TLSV1_0}}
+`);
+    expect([...legacyProtocolEnabled.evaluate(c)]).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toMatch(/^3 Istio Gateway server\(s\) pass TLS through to the backend .*istio-ingress\/edge port 8443, istio-ingress\/edge port 15443, istio-ingress\/edge port 9443; run with --probe-tls/);
+  });
+
   it('case 6: Gateway API HTTPS+Passthrough is invalid, TLS+Passthrough passes (probe the backend); HTTP-only hostnames fail', () => {
     const c = ctx(`
 apiVersion: gateway.networking.k8s.io/v1
@@ -178,10 +199,6 @@ spec: {virtualhost: {fqdn: b.example.com, tls: {secretName: s}}}
     expect(v.find((x) => x.resource.name === 'default')!.message).toMatch(/every router without explicit TLS options/);
   });
 });
-
-const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/';
-const GATEWAY_PARENT_REFERENCE = 'https://gateway-api.sigs.k8s.io/reference/spec/#parentreference';
-const ISTIO_SERVER_TLS = 'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings';
 
 describe(`Gateway API HTTP listeners: only redirects may attach (${GATEWAY_REDIRECT_GUIDE})`, () => {
   // The guide's Gateway: one HTTP and one HTTPS listener; its redirect HTTPRoute names sectionName http.
@@ -274,8 +291,6 @@ spec:
     expect(server(gateway('', '{redirect: {scheme: https}}')).status).toBe('pass');
   });
 });
-
-const CERT_MANAGER_CERTIFICATE_STATUS = 'https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus';
 
 describe(`cert-manager Certificates near expiry: renewalTime (${CERT_MANAGER_CERTIFICATE_STATUS})`, () => {
   // "renewalTime: the time at which the certificate will be next renewed. If not set, no upcoming renewal is scheduled."
