@@ -8,6 +8,7 @@ export {
   servedByIngressNginx,
   configMapData,
   nginxAnnotationBool,
+  nginxBool,
   ingressClassOf,
   ingressClassesByController,
   INGRESS_NGINX_CONTROLLER,

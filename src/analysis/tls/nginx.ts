@@ -98,6 +98,17 @@ export function configMapData(snapshot: Snapshot, ref: { namespace: string; name
 }
 
 /**
+ * How ingress-nginx reads a boolean ConfigMap value (mapstructure, weakly typed: Go
+ * strconv.ParseBool, and "" decodes as false); undefined when it cannot be parsed, in which
+ * case the decode error is logged and the key's default is kept.
+ */
+export function nginxBool(v: string): boolean | undefined {
+  const t = v.trim();
+  if (t === '') return false;
+  return nginxAnnotationBool(t);
+}
+
+/**
  * How ingress-nginx reads a boolean annotation (parser.GetBoolAnnotation: Go strconv.ParseBool,
  * nothing trimmed); undefined when it cannot be parsed, in which case the setting's default applies.
  */

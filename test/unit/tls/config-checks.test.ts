@@ -17,6 +17,7 @@ import { certificateHostnameMismatch } from '../../../checks/tls/certificate-hos
 const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/';
 const GATEWAY_PARENT_REFERENCE = 'https://gateway-api.sigs.k8s.io/reference/spec/#parentreference';
 const ISTIO_SERVER_TLS = 'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings';
+const NGINX_SSL_REDIRECT = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#server-side-https-enforcement-through-redirect';
 const CERT_MANAGER_CERTIFICATE_STATUS = 'https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus';
 
 function ctx(yamlText: string, probes?: TlsProbeResult[]): AuditContext {
@@ -111,6 +112,28 @@ metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
 data: {ssl-redirect: "false"}
 ---${ing('', 'inherits')}---${ing('nginx.ingress.kubernetes.io/force-ssl-redirect: "true"', 'forced')}`);
     expect(Object.fromEntries([...sslRedirectDisabled.evaluate(c2)].map((v) => [v.resource.name, v.status]))).toEqual({ inherits: 'fail', forced: 'pass' });
+  });
+
+  it(`ssl-redirect and force-ssl-redirect are read with strconv.ParseBool; a value that does not parse takes the ConfigMap's (${NGINX_SSL_REDIRECT}; rewrite annotation parser)`, () => {
+    const ing = (ann: string, name: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}, namespace: shop, annotations: {${ann}}}
+spec: {ingressClassName: nginx, tls: [{hosts: [a.example.com], secretName: s}], rules: [{host: a.example.com}]}
+`;
+    const cm = (data: string) => `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+data: {${data}}
+`;
+    const verdicts = (yaml: string) => Object.fromEntries([...sslRedirectDisabled.evaluate(ctx(yaml))].map((v) => [v.resource.name, v.status]));
+    const a = 'nginx.ingress.kubernetes.io/ssl-redirect';
+    expect(verdicts(`${CONTROLLER}---${ing(`${a}: "False"`, 'title')}---${ing(`${a}: "0"`, 'zero')}---${ing(`${a}: "f"`, 'f')}---${ing(`${a}: "no"`, 'unparsable')}`))
+      .toEqual({ title: 'fail', zero: 'fail', f: 'fail', unparsable: 'pass' });
+    expect(verdicts(`${CONTROLLER}${cm('ssl-redirect: "False"')}---${ing(`${a}: "no"`, 'unparsable')}---${ing('nginx.ingress.kubernetes.io/force-ssl-redirect: "TRUE"', 'forced')}`))
+      .toEqual({ unparsable: 'fail', forced: 'pass' });
+    expect(verdicts(`${CONTROLLER}${cm('ssl-redirect: "false", force-ssl-redirect: "True"')}---${ing('', 'forced-by-configmap')}`)).toEqual({ 'forced-by-configmap': 'pass' });
   });
 
   it('flags ingress-nginx as a retired controller (low severity)', () => {
