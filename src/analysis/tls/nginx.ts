@@ -156,7 +156,10 @@ export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boole
   if (nginxControllersFor(snapshot, ing).length > 0) return true;
   const cls = ingressClassOf(ing);
   const ic = cls !== undefined ? ingressClasses(snapshot).get(cls) : undefined;
-  if (ic?.controller === INGRESS_NGINX_CONTROLLER) return true;
+  // A known IngressClass names the controller; leftover nginx.ingress.kubernetes.io annotations
+  // (an Ingress migrated to another controller) say nothing then. They are the only hint when
+  // the Ingress names no class, or one no IngressClass defines.
+  if (ic) return ic.controller === INGRESS_NGINX_CONTROLLER;
   const annotations = ing.metadata?.annotations ?? {};
   return Object.keys(annotations).some((k) => k.startsWith(NGINX_ANNOTATION_PREFIX));
 }

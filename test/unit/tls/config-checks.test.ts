@@ -18,6 +18,7 @@ const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redi
 const GATEWAY_PARENT_REFERENCE = 'https://gateway-api.sigs.k8s.io/reference/spec/#parentreference';
 const ISTIO_SERVER_TLS = 'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings';
 const NGINX_SSL_REDIRECT = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#server-side-https-enforcement-through-redirect';
+const K8S_INGRESS_CLASS = 'https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class';
 const CERT_MANAGER_CERTIFICATE_STATUS = 'https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus';
 
 function ctx(yamlText: string, probes?: TlsProbeResult[]): AuditContext {
@@ -134,6 +135,26 @@ data: {${data}}
     expect(verdicts(`${CONTROLLER}${cm('ssl-redirect: "False"')}---${ing(`${a}: "no"`, 'unparsable')}---${ing('nginx.ingress.kubernetes.io/force-ssl-redirect: "TRUE"', 'forced')}`))
       .toEqual({ unparsable: 'fail', forced: 'pass' });
     expect(verdicts(`${CONTROLLER}${cm('ssl-redirect: "false", force-ssl-redirect: "True"')}---${ing('', 'forced-by-configmap')}`)).toEqual({ 'forced-by-configmap': 'pass' });
+  });
+
+  it(`an Ingress whose IngressClass names another controller is not ingress-nginx's, leftover nginx annotations aside; a class no IngressClass defines falls back to them (${K8S_INGRESS_CLASS})`, () => {
+    const c = ctx(`
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: migrated, namespace: web, annotations: {nginx.ingress.kubernetes.io/ssl-redirect: "false"}}
+spec: {ingressClassName: traefik, tls: [{hosts: [m.example.com], secretName: m}], rules: [{host: m.example.com}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: unknown-class, namespace: web, annotations: {nginx.ingress.kubernetes.io/ssl-redirect: "false"}}
+spec: {ingressClassName: nginx-internal, tls: [{hosts: [u.example.com], secretName: u}], rules: [{host: u.example.com}]}
+`);
+    expect([...sslRedirectDisabled.evaluate(c)].map((v) => [v.resource.name, v.status])).toEqual([['unknown-class', 'fail']]);
   });
 
   it('flags ingress-nginx as a retired controller (low severity)', () => {
