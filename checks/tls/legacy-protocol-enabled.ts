@@ -1,28 +1,29 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { configMapData, isLegacyVersionToken, nginxControllers, versionTokens } from '../../src/analysis/tls/index.ts';
+import { isLegacyVersionToken, nginxConfigSources, versionTokens } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 
+/** One result per controller ConfigMap (controllers sharing one are one subject), or per controller without --configmap. */
 function nginxVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  for (const c of nginxControllers(ctx.snapshot)) {
-    if (!c.configMap) {
-      out.push({ status: 'pass', resource: c.ref, detailKey: 'ssl-protocols', message: `ingress-nginx controller ${refString(c.ref)} has no --configmap: defaults apply (${NGINX_DEFAULT_PROTOCOLS}).`, evidence: { sslProtocols: NGINX_DEFAULT_PROTOCOLS, source: 'default' } });
+  for (const src of nginxConfigSources(ctx.snapshot)) {
+    const controllers = src.controllers.map((c) => refString(c.ref));
+    if (!src.configMap) {
+      out.push({ status: 'pass', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx controller ${controllers[0]} has no --configmap: defaults apply (${NGINX_DEFAULT_PROTOCOLS}).`, evidence: { sslProtocols: NGINX_DEFAULT_PROTOCOLS, source: 'default' } });
       continue;
     }
-    const resource = { kind: 'ConfigMap', namespace: c.configMap.namespace, name: c.configMap.name };
-    const data = configMapData(ctx.snapshot, c.configMap);
+    const data = src.data;
     const value = data?.['ssl-protocols'];
-    const evidence = { controller: refString(c.ref), configMapFound: data !== undefined, sslProtocols: value ?? `${NGINX_DEFAULT_PROTOCOLS} (default)` };
+    const evidence = { controllers, configMapFound: data !== undefined, sslProtocols: value ?? `${NGINX_DEFAULT_PROTOCOLS} (default)` };
     const legacy = value ? versionTokens(value).filter(isLegacyVersionToken) : [];
     out.push(legacy.length
-      ? { status: 'fail', resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${refString(c.ref)}.`, evidence: { ...evidence, legacy } }
-      : { status: 'pass', resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols is ${value ? `"${value}"` : `unset (default ${NGINX_DEFAULT_PROTOCOLS})`}${data === undefined ? '; the ConfigMap does not exist, so defaults apply' : ''}.`, evidence });
+      ? { status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${controllers.join(', ')}.`, evidence: { ...evidence, legacy } }
+      : { status: 'pass', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols is ${value ? `"${value}"` : `unset (default ${NGINX_DEFAULT_PROTOCOLS})`}${data === undefined ? '; the ConfigMap does not exist, so defaults apply' : ''}.`, evidence });
   }
   return out;
 }

@@ -18,6 +18,7 @@ const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redi
 const GATEWAY_PARENT_REFERENCE = 'https://gateway-api.sigs.k8s.io/reference/spec/#parentreference';
 const ISTIO_SERVER_TLS = 'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings';
 const NGINX_SSL_REDIRECT = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#server-side-https-enforcement-through-redirect';
+const NGINX_CLI_ARGUMENTS = 'https://kubernetes.github.io/ingress-nginx/user-guide/cli-arguments/';
 const K8S_INGRESS_CLASS = 'https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class';
 const CERT_MANAGER_CERTIFICATE_STATUS = 'https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus';
 
@@ -95,6 +96,28 @@ data: {${data}}
     const bad = [...legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1 TLSv1.1 TLSv1.2"')))];
     expect(bad).toMatchObject([{ status: 'fail', evidence: { legacy: ['TLSv1', 'TLSv1.1'] } }]);
     expect([...legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1.2 TLSv1.3"')))][0].status).toBe('pass');
+  });
+
+  it(`two controllers reading one --configmap (${NGINX_CLI_ARGUMENTS}) give one ssl-protocols result naming both, not two with one fingerprint`, () => {
+    const controller = (kind: string, name: string) => `
+apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: ${name}, namespace: ingress-nginx}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: controller, image: "registry.k8s.io/ingress-nginx/controller:v1.15.1", args: [/nginx-ingress-controller, --configmap=ingress-nginx/nginx-config]}
+---`;
+    const c = ctx(`${controller('Deployment', 'ingress-nginx-controller')}${controller('DaemonSet', 'ingress-nginx-edge')}
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: nginx-config, namespace: ingress-nginx}
+data: {ssl-protocols: "TLSv1 TLSv1.1 TLSv1.2"}
+`);
+    const v = [...legacyProtocolEnabled.evaluate(c)];
+    expect(v).toMatchObject([{ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'ingress-nginx', name: 'nginx-config' }, detailKey: 'ssl-protocols' }]);
+    expect(v[0].message).toContain('Deployment ingress-nginx/ingress-nginx-controller, DaemonSet ingress-nginx/ingress-nginx-edge');
   });
 
   it('case 4: ssl-redirect "false" on a TLS Ingress fails; the ConfigMap setting applies to served Ingresses', () => {
