@@ -164,13 +164,25 @@ function gatewayNames(h: ExposedHost): string {
 
 const URL_RE = /^(https?:\/\/)[^\s]+$/;
 
+/**
+ * An Ingress whose nginx.ingress.kubernetes.io annotations mean something: ingress-nginx serves
+ * it, or its controller is unknown. Another controller's IngressClass ignores them (leftovers
+ * of a migration).
+ */
+function nginxIngress(h: ExposedHost, a: GuardAnswer): boolean {
+  if (h.route.kind !== 'Ingress') return false;
+  if (h.controller.family === 'ingress-nginx' || h.controller.family === 'other') return true;
+  a.looked.push(`${NGINX_ANNOTATION_PREFIX}* annotations on Ingress ${h.route.namespace}/${h.route.name} left aside: ${h.controller.label} serves it, not ingress-nginx`);
+  return false;
+}
+
 // ---- authentication ----
 
 export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const o = h.object;
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (h.route.kind === 'Ingress') {
+  if (nginxIngress(h, a)) {
     const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret', 'enable-global-auth'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}auth-url/auth-signin/auth-type on ${where}`);
     for (const key of ['auth-url', 'auth-signin'] as const) {
@@ -305,7 +317,7 @@ function backendImages(snapshot: Snapshot, r: EdgeRoute): string[] {
 export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (h.route.kind === 'Ingress') {
+  if (nginxIngress(h, a)) {
     const an = annotations(h.object, ['limit-rps', 'limit-rpm', 'limit-connections'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}limit-rps/limit-rpm/limit-connections on ${where}`);
     for (const key of ['limit-rps', 'limit-rpm', 'limit-connections'] as const) {
@@ -350,7 +362,7 @@ const WAF_NAME = /coraza|modsecurity|owasp|waf/i;
 export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (h.route.kind === 'Ingress') {
+  if (nginxIngress(h, a)) {
     const an = annotations(h.object, ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     const flag = (key: string, src: Record<string, string>, label: string): boolean => {
       const v = src[key];

@@ -121,6 +121,23 @@ describe(`ingress-nginx annotations (${NGINX_ANNOTATIONS})`, () => {
   });
 });
 
+describe('nginx annotations left on an Ingress another controller serves (https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class)', () => {
+  it('the IngressClass names the controller: ingress-nginx auth, rate-limit and ModSecurity annotations on a Traefik Ingress guard nothing', () => {
+    const traefik = (annotations: string) => `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+` + backend() + ingress(annotations).replace('ingressClassName: nginx', 'ingressClassName: traefik');
+    const p = 'nginx.ingress.kubernetes.io/';
+    const auth = run('tls.edge-auth-missing', traefik(`${p}auth-url: "https://auth.example.com/oauth2/auth"`));
+    expect(auth.status).toBe('fail');
+    expect(auth.messages[0]).toContain('nginx.ingress.kubernetes.io/* annotations on Ingress shop/admin left aside: Traefik (IngressClass traefik) serves it, not ingress-nginx');
+    expect(run('tls.edge-rate-limit-missing', traefik(`${p}limit-rps: "10"`)).status).toBe('fail');
+    expect(run('tls.edge-waf-missing', traefik(`${p}enable-modsecurity: "true", ${p}enable-owasp-core-rules: "true"`)).status).toBe('fail');
+  });
+});
+
 describe(`ingress-nginx global-auth-url in the controller ConfigMap (${NGINX_CONFIGMAP_GLOBAL_AUTH})`, () => {
   it('"provides authentication for all the locations"; an Ingress is excluded by enable-global-auth "false" (read with strconv.ParseBool; unparsable keeps it on)', () => {
     const cm = 'global-auth-url: "https://auth.example.com/oauth2/auth", global-auth-signin: "https://auth.example.com/oauth2/start"';
