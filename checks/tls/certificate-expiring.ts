@@ -31,10 +31,22 @@ export const certificateExpiring: Check = {
         continue;
       }
       const left = Math.floor((notAfter - ctx.now.getTime()) / DAY);
-      const evidence = { notAfter: c.notAfter, daysLeft: left, thresholdDays: days, source: 'Certificate status.notAfter' };
+      const evidence = { notAfter: c.notAfter, daysLeft: left, thresholdDays: days, source: 'Certificate status.notAfter', ...(c.renewalTime ? { renewalTime: c.renewalTime } : {}) };
       if (notAfter <= ctx.now.getTime()) out.push({ status: 'fail', resource, severity: 'critical', message: `${label}: certificate expired on ${c.notAfter} (cert-manager status).`, evidence });
-      else if (left < days) out.push({ status: 'fail', resource, message: `${label}: certificate expires in ${left} day(s) (${c.notAfter}), within the ${days}-day threshold; cert-manager has not renewed it.`, evidence });
-      else out.push({ status: 'pass', resource, message: `${label}: certificate valid for ${left} more days.`, evidence });
+      else if (left < days) {
+        // A short-lived certificate is always within the threshold: what matters is that cert-manager
+        // has a renewal scheduled (status.renewalTime) that is still ahead and comes before expiry.
+        const renewal = c.renewalTime === undefined ? NaN : Date.parse(c.renewalTime);
+        const within = `certificate expires in ${left} day(s) (${c.notAfter}), within the ${days}-day threshold`;
+        if (renewal > ctx.now.getTime() && renewal < notAfter) out.push({ status: 'pass', resource, message: `${label}: ${within}; cert-manager renews it at ${c.renewalTime} (status.renewalTime).`, evidence });
+        else {
+          const why = c.renewalTime === undefined ? 'cert-manager has no renewal scheduled (status.renewalTime unset)'
+            : Number.isNaN(renewal) ? `status.renewalTime ${JSON.stringify(c.renewalTime)} is unreadable`
+              : renewal <= ctx.now.getTime() ? `its renewal was due at ${c.renewalTime} and has not happened`
+                : `its renewal is scheduled at ${c.renewalTime}, after it expires`;
+          out.push({ status: 'fail', resource, message: `${label}: ${within}; ${why}.`, evidence });
+        }
+      } else out.push({ status: 'pass', resource, message: `${label}: certificate valid for ${left} more days.`, evidence });
     }
     for (const p of ctx.snapshot.probes ?? []) {
       if (!p.certificate) continue;

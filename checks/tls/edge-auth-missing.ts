@@ -7,12 +7,12 @@ export const edgeAuthMissing: Check = {
   id: 'tls.edge-auth-missing',
   area: 'tls',
   title: 'Hosts exposed at the edge require authentication',
-  protectsAgainst: 'anyone on the internet calling an exposed host (admin consoles, internal APIs) because nothing in front of it asks who they are: no ingress-nginx auth-url/auth-signin/auth-type, no oauth2-proxy in the path, no Traefik ForwardAuth/BasicAuth middleware, no Istio RequestAuthentication with an AuthorizationPolicy requiring requestPrincipals on the gateway, no Envoy Gateway SecurityPolicy, no Contour authorization',
+  protectsAgainst: 'anyone on the internet calling an exposed host (admin consoles, internal APIs) because nothing in front of it asks who they are: no ingress-nginx auth-url/auth-signin/auth-type or controller-wide global-auth-url, no oauth2-proxy in the path, no Traefik ForwardAuth/BasicAuth middleware, no Istio RequestAuthentication with an AuthorizationPolicy requiring requestPrincipals on the gateway, no Envoy Gateway SecurityPolicy, no Contour authorization',
   severity: 'high',
   controls: EDGE_AUTHENTICATION,
-  remediation: 'Put authentication at the edge for the host: ingress-nginx nginx.ingress.kubernetes.io/auth-url + auth-signin (e.g. to oauth2-proxy) or auth-type with auth-secret; a Traefik ForwardAuth/BasicAuth Middleware on the route; an Istio RequestAuthentication plus an AuthorizationPolicy requiring requestPrincipals on the ingress gateway; an Envoy Gateway SecurityPolicy (jwt, oidc, extAuth, basicAuth) targeting the Gateway or route; Contour virtualhost.authorization. If the host is meant to be public (a shop front page), list it in edge.publicHosts.',
+  remediation: 'Put authentication at the edge for the host: ingress-nginx nginx.ingress.kubernetes.io/auth-url + auth-signin (e.g. to oauth2-proxy) or auth-type with auth-secret, or global-auth-url in the controller ConfigMap for every Ingress (without enable-global-auth: "false"); a Traefik ForwardAuth/BasicAuth Middleware on the route; an Istio RequestAuthentication plus an AuthorizationPolicy requiring requestPrincipals on the ingress gateway; an Envoy Gateway SecurityPolicy (jwt, oidc, extAuth, basicAuth) targeting the Gateway or route; Contour virtualhost.authorization. If the host is meant to be public (a shop front page), list it in edge.publicHosts.',
   needs: EDGE_NEEDS,
-  reads: EDGE_READS,
+  reads: [...EDGE_READS, 'configmaps'],
   evaluate(ctx) {
     const root = ctx.config.mesh.istioRootNamespace;
     return guardVerdicts(ctx, 'authentication in front of it', (h) => edgeAuthentication(ctx.snapshot, h, root), (h) => {

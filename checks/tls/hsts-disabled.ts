@@ -1,25 +1,12 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxConfigSources } from '../../src/analysis/tls/index.ts';
+import { nginxBool, nginxConfigSources } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 /** 180 days: the shortest max-age this check accepts (ingress-nginx default is 31536000, one year). */
 export const HSTS_MIN_MAX_AGE = 15552000;
 const DEFAULT_MAX_AGE = '31536000';
-
-/**
- * How ingress-nginx reads a boolean ConfigMap value (mapstructure, weakly typed: Go
- * strconv.ParseBool, and "" decodes as false); undefined when it cannot be parsed, in which
- * case the decode error is logged and the default (true) is kept.
- */
-export function nginxBool(v: string): boolean | undefined {
-  const t = v.trim();
-  if (t === '') return false;
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(t)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(t)) return false;
-  return undefined;
-}
 
 export const hstsDisabled: Check = {
   id: 'tls.hsts-disabled',

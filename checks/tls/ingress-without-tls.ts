@@ -3,6 +3,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { ingressTlsHostCovers, listenerHostnameCovers } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
+import { edgeRoutes } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
@@ -51,6 +52,7 @@ interface Listener { name: string; protocol: string; hostname?: string; tls?: Re
 
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const { attachments } = edgeRoutes(ctx.snapshot);
   for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
     const ns = gw.metadata?.namespace ?? 'default';
     const resource = { kind: 'Gateway', namespace: ns, name: gw.metadata?.name ?? '' };
@@ -67,7 +69,13 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
       const ev = { listener: l.name, protocol: l.protocol, hostname: l.hostname ?? '*', port: l.port };
       if (l.protocol === 'HTTP') {
         const coveredBy = secure.find((s) => listenerHostnameCovers(s.hostname, l.hostname));
-        if (coveredBy) out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) is paired with ${coveredBy.protocol} listener ${coveredBy.name} (expect an HTTPRoute redirect).`, evidence: ev });
+        // A route attached to the HTTP listener whose rules forward (backendRefs, no RequestRedirect
+        // to https) serves its content in plaintext, whatever HTTPS listener sits beside it.
+        const plain = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name && a.forwards.length > 0);
+        if (plain.length > 0) {
+          const routes = plain.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.hosts.join(', ')} → ${a.forwards.join(', ')})`);
+          out.push({ status: 'fail', resource, detailKey, message: `HTTP listener ${l.name} serves content in plaintext: ${routes.join('; ')} forward${plain.length > 1 ? '' : 's'} requests instead of redirecting them to HTTPS (RequestRedirect filter with scheme https)${coveredBy ? `, although ${coveredBy.protocol} listener ${coveredBy.name} covers the hostname` : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
+        } else if (coveredBy) out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) forwards nothing (its routes, if any, redirect) and is paired with ${coveredBy.protocol} listener ${coveredBy.name}.`, evidence: ev });
         else out.push({ status: 'fail', resource, detailKey, message: `Hostname ${l.hostname ?? '(any)'} is served only by HTTP listener ${l.name}: no HTTPS/TLS listener covers it.`, evidence: ev });
       } else if (l.protocol === 'HTTPS') {
         const mode = str(l.tls?.mode) ?? 'Terminate';
@@ -89,6 +97,7 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
 
 function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const { attachments } = edgeRoutes(ctx.snapshot);
   for (const gw of ctx.snapshot.resources['istio.gateways'] ?? []) {
     const ns = gw.metadata?.namespace ?? 'default';
     const resource = { kind: 'Gateway.networking.istio.io', namespace: ns, name: gw.metadata?.name ?? '' };
@@ -104,7 +113,14 @@ function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
       const hosts = hostsOf(s!);
       const uncovered = hosts.filter((h) => !secureHosts.some((sh) => sh === '*' || listenerHostnameCovers(sh, h)));
       const ev = { port: port?.number, hosts, httpsRedirect: redirect };
-      if (redirect || uncovered.length === 0) out.push({ status: 'pass', resource, detailKey, message: redirect ? 'HTTP server redirects to HTTPS.' : 'Every HTTP host is also served over HTTPS.', evidence: ev });
+      // Without httpsRedirect the server answers plain HTTP with the routes of every VirtualService
+      // bound to it, whatever HTTPS server covers the same hosts.
+      const plain = redirect ? [] : attachments.filter((a) => a.gateway.kind === resource.kind && a.gateway.namespace === ns && a.gateway.name === resource.name && a.server === i && a.forwards.length > 0);
+      if (redirect) out.push({ status: 'pass', resource, detailKey, message: 'HTTP server redirects to HTTPS.', evidence: ev });
+      else if (plain.length > 0) {
+        const routes = plain.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.hosts.join(', ')} → ${a.forwards.join(', ')})`);
+        out.push({ status: 'fail', resource, detailKey, message: `HTTP server on port ${port?.number ?? '?'} serves content in plaintext without tls.httpsRedirect: ${routes.join('; ')} ${plain.length > 1 ? 'are' : 'is'} bound to it${uncovered.length === 0 ? ', although an HTTPS server covers its hosts' : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
+      } else if (uncovered.length === 0) out.push({ status: 'pass', resource, detailKey, message: 'Every HTTP host is also served over HTTPS and no VirtualService bound to this server forwards over plain HTTP.', evidence: ev });
       else out.push({ status: 'fail', resource, detailKey, message: `HTTP server on port ${port?.number ?? '?'} serves ${uncovered.join(', ')} in plaintext without httpsRedirect and no HTTPS server for ${uncovered.length > 1 ? 'them' : 'it'}.`, evidence: { ...ev, plaintextHosts: uncovered } });
     }
   }
@@ -118,9 +134,9 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host; for Gateway API add an HTTPS listener for each hostname and keep HTTP only for redirects; for Istio set tls.httpsRedirect on port-80 servers.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host; for Gateway API add an HTTPS listener for each hostname, attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
   needs: ['ingresses'],
-  reads: ['gatewayapi.gateways', 'istio.gateways'],
+  reads: ['gatewayapi.gateways', 'istio.gateways', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'istio.virtualservices', 'namespaces'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];
   },

@@ -1,52 +1,69 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
-import { configMapData, isLegacyVersionToken, nginxControllers, versionTokens } from '../../src/analysis/tls/index.ts';
+import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
+import { isLegacyVersionToken, nginxConfigSources, versionTokens } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 
+/** One result per controller ConfigMap (controllers sharing one are one subject), or per controller without --configmap. */
 function nginxVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  for (const c of nginxControllers(ctx.snapshot)) {
-    if (!c.configMap) {
-      out.push({ status: 'pass', resource: c.ref, detailKey: 'ssl-protocols', message: `ingress-nginx controller ${refString(c.ref)} has no --configmap: defaults apply (${NGINX_DEFAULT_PROTOCOLS}).`, evidence: { sslProtocols: NGINX_DEFAULT_PROTOCOLS, source: 'default' } });
+  for (const src of nginxConfigSources(ctx.snapshot)) {
+    const controllers = src.controllers.map((c) => refString(c.ref));
+    if (!src.configMap) {
+      out.push({ status: 'pass', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx controller ${controllers[0]} has no --configmap: defaults apply (${NGINX_DEFAULT_PROTOCOLS}).`, evidence: { sslProtocols: NGINX_DEFAULT_PROTOCOLS, source: 'default' } });
       continue;
     }
-    const resource = { kind: 'ConfigMap', namespace: c.configMap.namespace, name: c.configMap.name };
-    const data = configMapData(ctx.snapshot, c.configMap);
+    const data = src.data;
     const value = data?.['ssl-protocols'];
-    const evidence = { controller: refString(c.ref), configMapFound: data !== undefined, sslProtocols: value ?? `${NGINX_DEFAULT_PROTOCOLS} (default)` };
+    const evidence = { controllers, configMapFound: data !== undefined, sslProtocols: value ?? `${NGINX_DEFAULT_PROTOCOLS} (default)` };
     const legacy = value ? versionTokens(value).filter(isLegacyVersionToken) : [];
     out.push(legacy.length
-      ? { status: 'fail', resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${refString(c.ref)}.`, evidence: { ...evidence, legacy } }
-      : { status: 'pass', resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols is ${value ? `"${value}"` : `unset (default ${NGINX_DEFAULT_PROTOCOLS})`}${data === undefined ? '; the ConfigMap does not exist, so defaults apply' : ''}.`, evidence });
+      ? { status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${controllers.join(', ')}.`, evidence: { ...evidence, legacy } }
+      : { status: 'pass', resource: src.resource, detailKey: 'ssl-protocols', message: `ingress-nginx ssl-protocols is ${value ? `"${value}"` : `unset (default ${NGINX_DEFAULT_PROTOCOLS})`}${data === undefined ? '; the ConfigMap does not exist, so defaults apply' : ''}.`, evidence });
   }
   return out;
 }
 
 const ISTIO_LEGACY = new Set(['TLSV1_0', 'TLSV1_1']);
 
-function istioVerdicts(ctx: AuditContext): Verdict[] {
-  const out: Verdict[] = [];
+/**
+ * Istio Gateway servers whose TLS settings this check reads, and those that pass TLS through to
+ * the backend (ServerTLSSettings.mode PASSTHROUGH, the enum's zero value and so the mode when
+ * none is set, or AUTO_PASSTHROUGH): there the backend negotiates the version, not the gateway.
+ */
+function istioServers(ctx: AuditContext) {
+  const judged: Array<{ resource: ResourceRef; i: number; server: Record<string, unknown> | undefined; tls: Record<string, unknown> }> = [];
+  const passthrough: string[] = [];
   for (const gw of ctx.snapshot.resources['istio.gateways'] ?? []) {
     const resource = { kind: 'Gateway.networking.istio.io', namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
     for (const [i, s] of arr(obj(gw.spec)?.servers).entries()) {
       const server = obj(s);
       const tls = obj(server?.tls);
       if (!tls || (tls.httpsRedirect === true && Object.keys(tls).length === 1)) continue;
-      const port = obj(server?.port);
-      const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
-      const min = str(tls.minProtocolVersion);
-      const max = str(tls.maxProtocolVersion);
-      const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode ?? 'PASSTHROUGH', minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)', maxProtocolVersion: max ?? 'TLS_AUTO' };
-      const bad = [min, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
-      out.push(bad.length
-        ? { status: 'fail', resource, detailKey, message: `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''}).`, evidence }
-        : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS 1.2 or later.`, evidence });
+      const mode = (str(tls.mode) ?? 'PASSTHROUGH').toUpperCase();
+      if (mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH') passthrough.push(`${resource.namespace}/${resource.name} port ${obj(server?.port)?.number ?? '?'}`);
+      else judged.push({ resource, i, server, tls });
     }
+  }
+  return { judged, passthrough };
+}
+
+function istioVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const { resource, i, server, tls } of istioServers(ctx).judged) {
+    const port = obj(server?.port);
+    const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
+    const min = str(tls.minProtocolVersion);
+    const max = str(tls.maxProtocolVersion);
+    const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode, minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)', maxProtocolVersion: max ?? 'TLS_AUTO' };
+    const bad = [min, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
+    out.push(bad.length
+      ? { status: 'fail', resource, detailKey, message: `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''}).`, evidence }
+      : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS 1.2 or later.`, evidence });
   }
   return out;
 }
@@ -126,5 +143,11 @@ export const legacyProtocolEnabled: Check = {
   reads: ['configmaps', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx)];
+  },
+  excluded(ctx) {
+    const { passthrough } = istioServers(ctx);
+    return passthrough.length > 0
+      ? `${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted)`
+      : undefined;
   },
 };

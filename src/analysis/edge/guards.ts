@@ -12,8 +12,9 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 import { workloadsOf, type Workload } from '../workloads.ts';
+import { parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
@@ -163,14 +164,26 @@ function gatewayNames(h: ExposedHost): string {
 
 const URL_RE = /^(https?:\/\/)[^\s]+$/;
 
+/**
+ * An Ingress whose nginx.ingress.kubernetes.io annotations mean something: ingress-nginx serves
+ * it, or its controller is unknown. Another controller's IngressClass ignores them (leftovers
+ * of a migration).
+ */
+function nginxIngress(h: ExposedHost, a: GuardAnswer): boolean {
+  if (h.route.kind !== 'Ingress') return false;
+  if (h.controller.family === 'ingress-nginx' || h.controller.family === 'other') return true;
+  a.looked.push(`${NGINX_ANNOTATION_PREFIX}* annotations on Ingress ${h.route.namespace}/${h.route.name} left aside: ${h.controller.label} serves it, not ingress-nginx`);
+  return false;
+}
+
 // ---- authentication ----
 
 export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const o = h.object;
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (h.route.kind === 'Ingress') {
-    const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
+  if (nginxIngress(h, a)) {
+    const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret', 'enable-global-auth'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}auth-url/auth-signin/auth-type on ${where}`);
     for (const key of ['auth-url', 'auth-signin'] as const) {
       const v = an[NGINX_ANNOTATION_PREFIX + key];
@@ -184,6 +197,24 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       else if (!an[`${NGINX_ANNOTATION_PREFIX}auth-secret`]) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-type ${type} without auth-secret; ingress-nginx ignores it`);
       else a.found.push(`ingress-nginx auth-type ${type.trim()} (secret ${an[`${NGINX_ANNOTATION_PREFIX}auth-secret`]})`);
     }
+    // global-auth-url in the controller ConfigMap authenticates every location, unless the
+    // Ingress opts out with enable-global-auth "false" (unparsable: the default, on). Every
+    // controller serving the Ingress must set it.
+    const optOut = an[`${NGINX_ANNOTATION_PREFIX}enable-global-auth`];
+    const globalOn = optOut === undefined || nginxAnnotationBool(optOut) !== false;
+    const controllers = nginxControllersFor(snapshot, o);
+    const global: string[] = [];
+    for (const c of controllers) {
+      const data = c.configMap ? configMapData(snapshot, c.configMap) : undefined;
+      const cm = c.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : `ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap)`;
+      const url = data?.['global-auth-url'];
+      a.looked.push(`${cm} global-auth-url`);
+      if (url === undefined || url === '') continue;
+      if (!URL_RE.test(url.trim())) { a.malformed.push(`${cm}: global-auth-url "${url}" is not an http(s) URL; ingress-nginx ignores it`); continue; }
+      if (!globalOn) { a.looked.push(`${cm} global-auth-url ${url.trim()}, turned off for ${where} by annotation ${NGINX_ANNOTATION_PREFIX}enable-global-auth: "${optOut}"`); continue; }
+      global.push(`${url.trim()} (${cm})`);
+    }
+    if (controllers.length > 0 && global.length === controllers.length) a.found.push(`ingress-nginx global-auth-url ${global.join(', ')}`);
   }
   // An oauth2-proxy as the backend: the path itself authenticates.
   a.looked.push('backends for an oauth2-proxy');
@@ -206,17 +237,21 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       return selectsController(stringMap(obj(spec.selector)?.matchLabels), nsOf(p), istioRoot, labels);
     };
     const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => applies(ra) && arr(obj(ra.spec)?.jwtRules).length > 0);
-    const aps = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter((ap) => {
-      if (!applies(ap)) return false;
-      const spec = obj(ap.spec) ?? {};
-      const action = str(spec.action) ?? 'ALLOW';
-      const sources = arr(spec.rules).flatMap((r) => arr(obj(r)?.from)).map((f) => obj(obj(f)?.source) ?? {});
-      if (action === 'ALLOW') return sources.length > 0 && sources.every((s) => arr(s.requestPrincipals).length > 0);
-      if (action === 'DENY') return sources.some((s) => arr(s.notRequestPrincipals).length > 0);
-      return false;
-    });
+    // istiod rejects a malformed policy, so only well-formed ones are in force.
+    const policies = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter(applies).map(parseAuthorizationPolicy).filter((p) => p.action && p.problems.length === 0);
+    const denying = policies.filter((p) => p.action === 'DENY' && p.rules.some((r) => r.from.some((f) => (f.notRequestPrincipals ?? []).length > 0)));
+    // ALLOW policies add up: a request any ALLOW rule admits is allowed, so the gateway asks for a
+    // token only if every ALLOW rule on it requires a request principal (each source of its
+    // `from` names requestPrincipals; a rule without `from` admits any source).
+    const allowRules = policies.filter((p) => p.action === 'ALLOW').flatMap((p) => p.rules.map((r) => ({ p, r })));
+    const requiresToken = (r: AuthzRule) => r.from.length > 0 && r.from.every((f) => (f.requestPrincipals ?? []).length > 0);
+    const open = allowRules.filter((x) => !requiresToken(x.r));
+    const requiring = allowRules.filter((x) => requiresToken(x.r));
     a.looked.push(`Istio RequestAuthentication and AuthorizationPolicy (requestPrincipals) on the gateway pods of ${h.controller.label}`);
-    if (ras.length > 0 && aps.length > 0) a.found.push(`Istio RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} + AuthorizationPolicy ${nsOf(aps[0])}/${nameOf(aps[0])} requiring a request principal`);
+    const policy = (p: ParsedAuthzPolicy) => `AuthorizationPolicy ${p.namespace}/${p.ref.name}`;
+    if (ras.length > 0 && denying.length > 0) a.found.push(`Istio RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} + ${policy(denying[0])} denying requests without a request principal`);
+    else if (ras.length > 0 && requiring.length > 0 && open.length === 0) a.found.push(`Istio RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} + ${policy(requiring[0].p)} requiring a request principal`);
+    else if (ras.length > 0 && requiring.length > 0) a.looked.push(`${policy(requiring[0].p)} requires a request principal, but ${open.map((x) => `${policy(x.p)} rules[${x.r.index}]`).join(', ')} admit${open.length > 1 ? '' : 's'} requests without one (ALLOW rules add up, across policies too)`);
     else if (ras.length > 0) a.looked.push(`RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} alone (it rejects bad tokens but admits requests without one)`);
   }
   if (h.controller.family === 'envoy-gateway' || h.routes.some((r) => r.via === 'Gateway')) {
@@ -282,7 +317,7 @@ function backendImages(snapshot: Snapshot, r: EdgeRoute): string[] {
 export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (h.route.kind === 'Ingress') {
+  if (nginxIngress(h, a)) {
     const an = annotations(h.object, ['limit-rps', 'limit-rpm', 'limit-connections'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}limit-rps/limit-rpm/limit-connections on ${where}`);
     for (const key of ['limit-rps', 'limit-rpm', 'limit-connections'] as const) {
@@ -327,7 +362,7 @@ const WAF_NAME = /coraza|modsecurity|owasp|waf/i;
 export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (h.route.kind === 'Ingress') {
+  if (nginxIngress(h, a)) {
     const an = annotations(h.object, ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     const flag = (key: string, src: Record<string, string>, label: string): boolean => {
       const v = src[key];

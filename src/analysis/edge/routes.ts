@@ -44,8 +44,29 @@ export interface EdgeRoute {
   middlewares: string[];
 }
 
+/**
+ * A routing object attached to one Gateway API listener or bound to one Istio Gateway server,
+ * whatever its backends resolve to: what that listener or server answers with.
+ */
+export interface EdgeAttachment {
+  gateway: ResourceRef;
+  /** Gateway API listener name. */
+  listener?: string;
+  /** Index of the Istio Gateway server in spec.servers. */
+  server?: number;
+  route: ResourceRef;
+  /** Host names it answers there; '*' = any Host. */
+  hosts: string[];
+  /**
+   * What its rules forward requests to ("Service web/app:8080"), rules that redirect or only
+   * answer left out: empty when every rule redirects.
+   */
+  forwards: string[];
+}
+
 export interface EdgeRoutes {
   routes: EdgeRoute[];
+  attachments: EdgeAttachment[];
   /** Routes that lead nowhere or could not be read, one line naming the object. */
   notes: string[];
 }
@@ -111,7 +132,7 @@ function gatewayController(gw: KubeObject, controllerName: string | undefined): 
   return { label, family: 'other', workloads: [], selectors: [generic] };
 }
 
-interface Listener { name: string; protocol: string; hostname?: string; from: 'Same' | 'All' | 'Selector'; selector?: unknown; kinds?: string[] }
+interface Listener { name: string; protocol: string; hostname?: string; port?: number; from: 'Same' | 'All' | 'Selector'; selector?: unknown; kinds?: string[] }
 
 function listenersOf(gw: KubeObject): Listener[] {
   return arr(obj(gw.spec)?.listeners).map(obj).filter((l): l is Json => !!l).map((l, i) => {
@@ -123,6 +144,7 @@ function listenersOf(gw: KubeObject): Listener[] {
       name: str(l.name) ?? String(i),
       protocol: (str(l.protocol) ?? '').toUpperCase(),
       hostname: str(l.hostname),
+      port: typeof l.port === 'number' ? l.port : undefined,
       from: from === 'All' || from === 'Selector' ? from : 'Same',
       selector: nsSpec?.selector,
       kinds: kinds.length ? kinds : undefined,
@@ -139,8 +161,39 @@ function hostsOnListener(l: Listener, routeHosts: string[]): string[] {
   return routeHosts.filter((h) => listenerHostnameCovers(l.hostname, h) || (l.hostname !== undefined && listenerHostnameCovers(h, l.hostname))).map((h) => (l.hostname && h.startsWith('*.') && listenerHostnameCovers(h, l.hostname) ? l.hostname : h));
 }
 
+/**
+ * What a VirtualService's routes forward to through one Istio Gateway server: http routes on
+ * an HTTP server (and on HTTPS that terminates), tls routes on passthrough, tcp routes on TCP
+ * and terminated TLS. An entry that only redirects or answers directly forwards nothing.
+ */
+function istioForwards(vs: Json, server: Json): string[] {
+  const protocol = (str(obj(server.port)?.protocol) ?? '').toUpperCase();
+  // ServerTLSSettings.mode: PASSTHROUGH is the enum's zero value, so an omitted mode passes through.
+  const mode = (str(obj(server.tls)?.mode) ?? 'PASSTHROUGH').toUpperCase();
+  const passthrough = mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH';
+  const sections = protocol === 'HTTPS' ? (passthrough ? ['tls'] : ['http'])
+    : protocol === 'TLS' ? (passthrough ? ['tls'] : ['tcp'])
+      : ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'].includes(protocol) ? ['http'] : ['tcp'];
+  const out: string[] = [];
+  for (const section of sections) {
+    for (const raw of arr(vs[section])) {
+      const r = obj(raw);
+      if (!r) continue;
+      const delegate = obj(r.delegate);
+      if (delegate && str(delegate.name)) out.push(`delegate VirtualService ${str(delegate.namespace) ?? ''}${str(delegate.namespace) ? '/' : ''}${str(delegate.name)}`);
+      for (const d of arr(r.route).map((x) => obj(obj(x)?.destination))) {
+        const host = str(d?.host);
+        const port = obj(d?.port)?.number;
+        if (host) out.push(`destination ${host}${typeof port === 'number' ? `:${port}` : ''}`);
+      }
+    }
+  }
+  return out;
+}
+
 export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];
+  const attachments: EdgeAttachment[] = [];
   const notes: string[] = [];
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
   const namespaceLabels = new Map((snapshot.resources.namespaces ?? []).map((n) => [nameOf(n), { ...(n.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': nameOf(n) }]));
@@ -203,6 +256,17 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       const route = refOf(kind, r);
       const spec = obj(r.spec) ?? {};
       const routeHosts = arr(spec.hostnames).filter((h): h is string => typeof h === 'string').map(normalizeHost);
+      // A RequestRedirect rule answers with the redirect and forwards nothing; the API refuses
+      // it beside backendRefs (HTTPRouteRule validation), so such a rule is read as a redirect.
+      const rules = arr(spec.rules).map(obj).filter((rule): rule is Json => !!rule).filter((rule) => {
+        if (!arr(rule.filters).some((f) => str(obj(f)?.type) === 'RequestRedirect')) return true;
+        if (arr(rule.backendRefs).length > 0) notes.push(`${text(route)}: a rule has a RequestRedirect filter and backendRefs, which the API refuses together; it is read as a redirect`);
+        return false;
+      });
+      const forwards = rules.flatMap((rule) => arr(rule.backendRefs).map(obj).filter((b): b is Json => !!b && !!str(b.name)).map((b) => {
+        const port = portOf(b.port);
+        return `${str(b.kind) ?? 'Service'} ${str(b.namespace) ?? ns}/${str(b.name)}${port ? `:${port.number ?? port.name}` : ''}`;
+      }));
       let attached = false;
       for (const rawParent of arr(spec.parentRefs)) {
         const p = obj(rawParent);
@@ -219,10 +283,14 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
           notes.push(`${text(route)}: parent Gateway ${gwNs}/${gwName} not found; the route is not attached there`);
           continue;
         }
+        // ParentReference: sectionName names one listener, port selects every listener on that
+        // port; with both, the listener must match both.
         const section = str(p.sectionName);
-        const candidates = listenersOf(gw).filter((l) => section === undefined || l.name === section);
-        if (section !== undefined && candidates.length === 0) {
-          notes.push(`${text(route)}: Gateway ${gwNs}/${gwName} has no listener "${section}"; the route is not attached there`);
+        const port = typeof p.port === 'number' ? p.port : undefined;
+        const candidates = listenersOf(gw).filter((l) => (section === undefined || l.name === section) && (port === undefined || l.port === port));
+        if ((section !== undefined || port !== undefined) && candidates.length === 0) {
+          const which = [section !== undefined ? `"${section}"` : '', port !== undefined ? `on port ${port}` : ''].filter(Boolean).join(' ');
+          notes.push(`${text(route)}: Gateway ${gwNs}/${gwName} has no listener ${which}; the route is not attached there`);
           continue;
         }
         const accepting = candidates.filter((l) => {
@@ -233,16 +301,15 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         });
         const hostsByListener = accepting.map((l) => ({ l, hosts: hostsOnListener(l, routeHosts) })).filter((x) => x.hosts.length > 0);
         if (hostsByListener.length === 0) {
-          notes.push(`${text(route)}: no listener of Gateway ${gwNs}/${gwName}${section ? ` (sectionName ${section})` : ''} accepts it (protocol, allowedRoutes namespaces/kinds or hostnames); it is not attached there`);
+          notes.push(`${text(route)}: no listener of Gateway ${gwNs}/${gwName}${section ? ` (sectionName ${section})` : ''}${port !== undefined ? ` on port ${port}` : ''} accepts it (protocol, allowedRoutes namespaces/kinds or hostnames); it is not attached there`);
           continue;
         }
         attached = true;
+        for (const x of hostsByListener) attachments.push({ gateway: refOf('Gateway', gw), listener: x.l.name, route, hosts: x.hosts, forwards });
         const controller = gatewayController(gw, gatewayClasses.get(str(obj(gw.spec)?.gatewayClassName) ?? ''));
         const hosts = [...new Set(hostsByListener.flatMap((x) => x.hosts))];
         const listeners = hostsByListener.map((x) => x.l.name);
-        for (const rawRule of arr(spec.rules)) {
-          const rule = obj(rawRule);
-          if (!rule) continue;
+        for (const rule of rules) {
           const paths = arr(rule.matches).map((m) => str(obj(obj(m)?.path)?.value)).filter((v): v is string => !!v);
           for (const rawRef of arr(rule.backendRefs)) {
             const b = obj(rawRef);
@@ -282,14 +349,22 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         continue;
       }
       // A VirtualService binds to the Gateway for the hosts some server of it admits ("ns/host": only VirtualServices of that namespace; "*" or "." for any or the Gateway's own).
-      const serverHosts = arr(obj(gw.spec)?.servers).flatMap((sv) => arr(obj(sv)?.hosts)).filter((h): h is string => typeof h === 'string').map((h) => {
-        const [scope, host] = h.includes('/') ? h.split('/', 2) : ['*', h];
-        return { scope: scope === '.' ? gwNs : scope, host: normalizeHost(host) };
-      }).filter((sh) => sh.scope === '*' || sh.scope === ns);
-      const boundHosts = (hosts.length ? hosts : ['*']).filter((h) => serverHosts.some((sh) => sh.host === '*' || listenerHostnameCovers(sh.host, h) || (h.startsWith('*') && listenerHostnameCovers(h, sh.host))));
+      const servers = arr(obj(gw.spec)?.servers).map((sv) => obj(sv) ?? {});
+      const hostsOn = (sv: Json) => {
+        const serverHosts = arr(sv.hosts).filter((h): h is string => typeof h === 'string').map((h) => {
+          const [scope, host] = h.includes('/') ? h.split('/', 2) : ['*', h];
+          return { scope: scope === '.' ? gwNs : scope, host: normalizeHost(host) };
+        }).filter((sh) => sh.scope === '*' || sh.scope === ns);
+        return (hosts.length ? hosts : ['*']).filter((h) => serverHosts.some((sh) => sh.host === '*' || listenerHostnameCovers(sh.host, h) || (h.startsWith('*') && listenerHostnameCovers(h, sh.host))));
+      };
+      const boundHosts = [...new Set(servers.flatMap(hostsOn))];
       if (boundHosts.length === 0) {
         notes.push(`${text(route)}: none of its hosts (${hosts.join(', ') || 'none'}) is served by Istio Gateway ${gwNs}/${gwName} for namespace ${ns}; it is not bound there`);
         continue;
+      }
+      for (const [i, sv] of servers.entries()) {
+        const here = hostsOn(sv);
+        if (here.length) attachments.push({ gateway: { kind: 'Gateway.networking.istio.io', namespace: gwNs, name: gwName }, server: i, route, hosts: here, forwards: istioForwards(spec, sv) });
       }
       const selector = stringMap(obj(gw.spec)?.selector);
       const controller: EdgeController = { label: `Istio Gateway ${gwNs}/${gwName}`, family: 'istio', workloads: [], selectors: Object.keys(selector).length ? [{ labels: selector }] : [] };
@@ -361,7 +436,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       }
     }
   }
-  return { routes, notes };
+  return { routes, attachments, notes };
 }, ['network', 'tls']);
 
 /** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */

@@ -1,5 +1,5 @@
 // cert-manager's own view of the certificates it manages, read from the status it writes on
-// Certificate, Issuer and ClusterIssuer objects (conditions, notAfter, lastFailureTime), and
+// Certificate, Issuer and ClusterIssuer objects (conditions, notAfter, renewalTime, lastFailureTime), and
 // which edge TLS Secrets it manages. Secrets themselves are never read.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
@@ -28,6 +28,8 @@ export interface CertManagerObject {
 export interface CertificateState extends CertManagerObject {
   secretName?: string;
   notAfter?: string;
+  /** status.renewalTime: when cert-manager next renews it; unset = no renewal scheduled. */
+  renewalTime?: string;
   lastFailureTime?: string;
   failedIssuanceAttempts?: number;
   issuerRef?: string;
@@ -81,6 +83,7 @@ export function certificateStates(snapshot: Snapshot): CertificateState[] {
       ...base(o, 'Certificate'),
       ...(text(spec?.secretName) ? { secretName: text(spec?.secretName) } : {}),
       ...(text(status?.notAfter) ? { notAfter: text(status?.notAfter) } : {}),
+      ...(text(status?.renewalTime) ? { renewalTime: text(status?.renewalTime) } : {}),
       ...(text(status?.lastFailureTime) ? { lastFailureTime: text(status?.lastFailureTime) } : {}),
       ...(typeof attempts === 'number' ? { failedIssuanceAttempts: attempts } : {}),
       ...(text(issuer?.name) ? { issuerRef: `${text(issuer?.kind) ?? 'Issuer'} ${text(issuer?.name)}` } : {}),

@@ -7,6 +7,8 @@ export {
   nginxConfigSources,
   servedByIngressNginx,
   configMapData,
+  nginxAnnotationBool,
+  nginxBool,
   ingressClassOf,
   ingressClassesByController,
   INGRESS_NGINX_CONTROLLER,

@@ -97,6 +97,27 @@ export function configMapData(snapshot: Snapshot, ref: { namespace: string; name
   return cm ? stringMap(cm.data) : undefined;
 }
 
+/**
+ * How ingress-nginx reads a boolean ConfigMap value (mapstructure, weakly typed: Go
+ * strconv.ParseBool, and "" decodes as false); undefined when it cannot be parsed, in which
+ * case the decode error is logged and the key's default is kept.
+ */
+export function nginxBool(v: string): boolean | undefined {
+  const t = v.trim();
+  if (t === '') return false;
+  return nginxAnnotationBool(t);
+}
+
+/**
+ * How ingress-nginx reads a boolean annotation (parser.GetBoolAnnotation: Go strconv.ParseBool,
+ * nothing trimmed); undefined when it cannot be parsed, in which case the setting's default applies.
+ */
+export function nginxAnnotationBool(v: string): boolean | undefined {
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(v)) return false;
+  return undefined;
+}
+
 export interface IngressClassInfo {
   name: string;
   controller?: string;
@@ -135,7 +156,10 @@ export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boole
   if (nginxControllersFor(snapshot, ing).length > 0) return true;
   const cls = ingressClassOf(ing);
   const ic = cls !== undefined ? ingressClasses(snapshot).get(cls) : undefined;
-  if (ic?.controller === INGRESS_NGINX_CONTROLLER) return true;
+  // A known IngressClass names the controller; leftover nginx.ingress.kubernetes.io annotations
+  // (an Ingress migrated to another controller) say nothing then. They are the only hint when
+  // the Ingress names no class, or one no IngressClass defines.
+  if (ic) return ic.controller === INGRESS_NGINX_CONTROLLER;
   const annotations = ing.metadata?.annotations ?? {};
   return Object.keys(annotations).some((k) => k.startsWith(NGINX_ANNOTATION_PREFIX));
 }

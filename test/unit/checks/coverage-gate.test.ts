@@ -16,7 +16,7 @@ const NOW = new Date('2026-11-26T00:00:00Z');
 describe('coverage gate', () => {
   it('a forbidden configmaps read makes every check that reads controller ConfigMaps not-evaluated', () => {
     const readers = CHECKS.filter((c) => c.needs.includes('configmaps') || c.reads?.includes('configmaps'));
-    expect(readers.map((c) => c.id).sort()).toEqual(['mtls.auto-mtls-disabled', 'mtls.consul-default-allow', 'mtls.outbound-allow-any', 'network.flow-visibility-off', 'tls.edge-waf-missing', 'tls.hsts-disabled', 'tls.legacy-protocol-enabled', 'tls.ssl-redirect-disabled', 'tls.weak-ciphers']);
+    expect(readers.map((c) => c.id).sort()).toEqual(['mtls.auto-mtls-disabled', 'mtls.consul-default-allow', 'mtls.outbound-allow-any', 'network.flow-visibility-off', 'tls.edge-auth-missing', 'tls.edge-waf-missing', 'tls.hsts-disabled', 'tls.legacy-protocol-enabled', 'tls.ssl-redirect-disabled', 'tls.weak-ciphers']);
     for (const check of readers) {
       const dir = join(FIXTURES, check.id);
       const fail = join(dir, readdirSync(dir).find((f) => f.startsWith('fail.'))!);

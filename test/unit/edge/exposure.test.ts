@@ -163,6 +163,15 @@ spec:
     expect(external(yaml, 'api')).toEqual([]);
   });
 
+  it('ParentReference.port targets only the listeners on that port, and with sectionName the one matching both (https://gateway-api.sigs.k8s.io/reference/spec/#parentreference)', () => {
+    const onPort = (ref: string) => gw('{from: All}') + backend('apps') + route('apps').replace('parentRefs: [{name: public, namespace: infra}]', `parentRefs: [{name: public, namespace: infra, ${ref}}]`);
+    expect(external(onPort('port: 443'), 'api')).toEqual([expect.objectContaining({ route: 'app.example.com/v1 → HTTPRoute apps/r (Gateway infra/public listener web) → Service apps/api:80' })]);
+    expect(external(onPort('port: 5432'), 'api')).toEqual([]);
+    expect(exposureNotes(snap(onPort('port: 5432')))).toEqual([expect.stringContaining('HTTPRoute apps/r: no listener of Gateway infra/public on port 5432 accepts it')]);
+    expect(external(onPort('port: 5432, sectionName: web'), 'api')).toEqual([]);
+    expect(exposureNotes(snap(onPort('port: 5432, sectionName: web')))).toEqual(['HTTPRoute apps/r: Gateway infra/public has no listener "web" on port 5432; the route is not attached there']);
+  });
+
   it('a backendRef into another namespace needs a ReferenceGrant there', () => {
     const base = gw('{from: All}') + ns('data') + backend('data') + route('apps', 'data');
     expect(external(base, 'api')).toEqual([]);

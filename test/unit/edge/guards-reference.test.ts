@@ -10,11 +10,13 @@ import { exposureNotes, networkExposure } from '../../../src/analysis/netpol/exp
 import { edgeWaf, exposedHosts } from '../../../src/analysis/edge/guards.ts';
 
 const NGINX_ANNOTATIONS = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/';
+const NGINX_CONFIGMAP_GLOBAL_AUTH = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#global-auth-url';
 const NGINX_MODSECURITY = 'https://kubernetes.github.io/ingress-nginx/user-guide/third-party-addons/modsecurity/';
 const TRAEFIK_MIDDLEWARES = 'https://doc.traefik.io/traefik/v2.10/middlewares/http/overview';
 const CONTOUR_RATE_LIMITING = 'https://projectcontour.io/docs/1.25/config/rate-limiting';
 const CONTOUR_CLIENT_AUTHORIZATION = 'https://projectcontour.io/docs/1.26/config/client-authorization';
 const ISTIO_REQUEST_AUTHENTICATION = 'https://istio.io/docs/reference/config/security/request_authentication';
+const ISTIO_AUTHORIZATION_POLICY = 'https://istio.io/latest/docs/reference/config/security/authorization-policy/';
 const ENVOY_GATEWAY_SECURITY_POLICY = 'https://gateway.envoyproxy.io/docs/concepts/gateway_api_extensions/security-policy';
 
 const nginx = (cm = '') => `
@@ -116,6 +118,37 @@ describe(`ingress-nginx annotations (${NGINX_ANNOTATIONS})`, () => {
   it('ModSecurity: enable-modsecurity with enable-owasp-core-rules on the Ingress', () => {
     expect(run('tls.edge-waf-missing', nginx() + backend() + ingress('nginx.ingress.kubernetes.io/enable-modsecurity: "true", nginx.ingress.kubernetes.io/enable-owasp-core-rules: "true"')).status).toBe('pass');
     expect(run('tls.edge-waf-missing', nginx() + backend() + ingress('nginx.ingress.kubernetes.io/enable-modsecurity: "true"')).status).toBe('fail');
+  });
+});
+
+describe('nginx annotations left on an Ingress another controller serves (https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class)', () => {
+  it('the IngressClass names the controller: ingress-nginx auth, rate-limit and ModSecurity annotations on a Traefik Ingress guard nothing', () => {
+    const traefik = (annotations: string) => `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+` + backend() + ingress(annotations).replace('ingressClassName: nginx', 'ingressClassName: traefik');
+    const p = 'nginx.ingress.kubernetes.io/';
+    const auth = run('tls.edge-auth-missing', traefik(`${p}auth-url: "https://auth.example.com/oauth2/auth"`));
+    expect(auth.status).toBe('fail');
+    expect(auth.messages[0]).toContain('nginx.ingress.kubernetes.io/* annotations on Ingress shop/admin left aside: Traefik (IngressClass traefik) serves it, not ingress-nginx');
+    expect(run('tls.edge-rate-limit-missing', traefik(`${p}limit-rps: "10"`)).status).toBe('fail');
+    expect(run('tls.edge-waf-missing', traefik(`${p}enable-modsecurity: "true", ${p}enable-owasp-core-rules: "true"`)).status).toBe('fail');
+  });
+});
+
+describe(`ingress-nginx global-auth-url in the controller ConfigMap (${NGINX_CONFIGMAP_GLOBAL_AUTH})`, () => {
+  it('"provides authentication for all the locations"; an Ingress is excluded by enable-global-auth "false" (read with strconv.ParseBool; unparsable keeps it on)', () => {
+    const cm = 'global-auth-url: "https://auth.example.com/oauth2/auth", global-auth-signin: "https://auth.example.com/oauth2/start"';
+    const r = run('tls.edge-auth-missing', nginx(cm) + backend() + ingress(''));
+    expect(r.status).toBe('pass');
+    expect(run('tls.edge-auth-missing', nginx(cm) + backend() + ingress('nginx.ingress.kubernetes.io/enable-global-auth: "yes"')).status).toBe('pass');
+    for (const off of ['"false"', '"False"', '"0"']) {
+      const m = run('tls.edge-auth-missing', nginx(cm) + backend() + ingress(`nginx.ingress.kubernetes.io/enable-global-auth: ${off}`));
+      expect(m.status, off).toBe('fail');
+      expect(m.messages[0]).toContain(`turned off for Ingress shop/admin by annotation nginx.ingress.kubernetes.io/enable-global-auth: ${off}`);
+    }
   });
 });
 
@@ -253,6 +286,75 @@ spec:
   rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]
 `;
     expect(run('tls.edge-auth-missing', istio(ap)).status).toBe('pass');
+  });
+});
+
+describe(`Istio AuthorizationPolicy on the gateway: ALLOW rules add up (${ISTIO_AUTHORIZATION_POLICY}; reference §4.4)`, () => {
+  // The Istio case above, its RequestAuthentication and a require-jwt ALLOW policy, plus what is given here.
+  const withPolicies = (rules: string, extra = '') => {
+    const yaml = (policies: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: istio-system}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec: {containers: [{name: istio-proxy, image: "docker.io/istio/proxyv2:1.24.0"}]}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: istio-system}
+spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: admin, namespace: shop}
+spec:
+  hosts: [admin.example.com]
+  gateways: [istio-system/edge]
+  http: [{route: [{destination: {host: admin, port: {number: 80}}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  jwtRules: [{issuer: issuer-foo, jwksUri: "https://example.com/.well-known/jwks.json"}]
+${policies}` + backend();
+    return yaml(`---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: require-jwt, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: ALLOW
+  rules: ${rules}
+${extra}`);
+  };
+  const allowAll = `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-all, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  action: ALLOW
+  rules: [{}]
+`;
+  it('"if any of the ALLOW policies match the request, allow the request": another ALLOW policy with rules: [{}] lets requests without a token in', () => {
+    expect(run('tls.edge-auth-missing', withPolicies('[{from: [{source: {requestPrincipals: ["*"]}}]}]')).status).toBe('pass');
+    const r = run('tls.edge-auth-missing', withPolicies('[{from: [{source: {requestPrincipals: ["*"]}}]}]', allowAll));
+    expect(r.status).toBe('fail');
+    expect(r.messages[0]).toContain('AuthorizationPolicy istio-system/allow-all rules[0] admits requests without one');
+  });
+  it('a rule without `from` matches any source: beside a requestPrincipals rule in the same policy it admits requests without a token', () => {
+    const r = run('tls.edge-auth-missing', withPolicies('[{from: [{source: {requestPrincipals: ["*"]}}]}, {}]'));
+    expect(r.status).toBe('fail');
+    expect(r.messages[0]).toContain('AuthorizationPolicy istio-system/require-jwt rules[1] admits requests without one');
   });
 });
 

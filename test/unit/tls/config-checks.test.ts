@@ -13,6 +13,15 @@ import { probeLegacyAccepted } from '../../../checks/tls/probe-legacy-accepted.t
 import { certificateExpiring } from '../../../checks/tls/certificate-expiring.ts';
 import { certificateHostnameMismatch } from '../../../checks/tls/certificate-hostname-mismatch.ts';
 
+// Upstream pages the reference cases below rely on.
+const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/';
+const GATEWAY_PARENT_REFERENCE = 'https://gateway-api.sigs.k8s.io/reference/spec/#parentreference';
+const ISTIO_SERVER_TLS = 'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings';
+const NGINX_SSL_REDIRECT = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#server-side-https-enforcement-through-redirect';
+const NGINX_CLI_ARGUMENTS = 'https://kubernetes.github.io/ingress-nginx/user-guide/cli-arguments/';
+const K8S_INGRESS_CLASS = 'https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class';
+const CERT_MANAGER_CERTIFICATE_STATUS = 'https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus';
+
 function ctx(yamlText: string, probes?: TlsProbeResult[]): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
   const snapshot = snapshotFromObjects(objs);
@@ -89,6 +98,28 @@ data: {${data}}
     expect([...legacyProtocolEnabled.evaluate(ctx(cm('ssl-protocols: "TLSv1.2 TLSv1.3"')))][0].status).toBe('pass');
   });
 
+  it(`two controllers reading one --configmap (${NGINX_CLI_ARGUMENTS}) give one ssl-protocols result naming both, not two with one fingerprint`, () => {
+    const controller = (kind: string, name: string) => `
+apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: ${name}, namespace: ingress-nginx}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: controller, image: "registry.k8s.io/ingress-nginx/controller:v1.15.1", args: [/nginx-ingress-controller, --configmap=ingress-nginx/nginx-config]}
+---`;
+    const c = ctx(`${controller('Deployment', 'ingress-nginx-controller')}${controller('DaemonSet', 'ingress-nginx-edge')}
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: nginx-config, namespace: ingress-nginx}
+data: {ssl-protocols: "TLSv1 TLSv1.1 TLSv1.2"}
+`);
+    const v = [...legacyProtocolEnabled.evaluate(c)];
+    expect(v).toMatchObject([{ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'ingress-nginx', name: 'nginx-config' }, detailKey: 'ssl-protocols' }]);
+    expect(v[0].message).toContain('Deployment ingress-nginx/ingress-nginx-controller, DaemonSet ingress-nginx/ingress-nginx-edge');
+  });
+
   it('case 4: ssl-redirect "false" on a TLS Ingress fails; the ConfigMap setting applies to served Ingresses', () => {
     const ing = (ann: string, name = 'web') => `
 apiVersion: networking.k8s.io/v1
@@ -105,6 +136,48 @@ metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
 data: {ssl-redirect: "false"}
 ---${ing('', 'inherits')}---${ing('nginx.ingress.kubernetes.io/force-ssl-redirect: "true"', 'forced')}`);
     expect(Object.fromEntries([...sslRedirectDisabled.evaluate(c2)].map((v) => [v.resource.name, v.status]))).toEqual({ inherits: 'fail', forced: 'pass' });
+  });
+
+  it(`ssl-redirect and force-ssl-redirect are read with strconv.ParseBool; a value that does not parse takes the ConfigMap's (${NGINX_SSL_REDIRECT}; rewrite annotation parser)`, () => {
+    const ing = (ann: string, name: string) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${name}, namespace: shop, annotations: {${ann}}}
+spec: {ingressClassName: nginx, tls: [{hosts: [a.example.com], secretName: s}], rules: [{host: a.example.com}]}
+`;
+    const cm = (data: string) => `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+data: {${data}}
+`;
+    const verdicts = (yaml: string) => Object.fromEntries([...sslRedirectDisabled.evaluate(ctx(yaml))].map((v) => [v.resource.name, v.status]));
+    const a = 'nginx.ingress.kubernetes.io/ssl-redirect';
+    expect(verdicts(`${CONTROLLER}---${ing(`${a}: "False"`, 'title')}---${ing(`${a}: "0"`, 'zero')}---${ing(`${a}: "f"`, 'f')}---${ing(`${a}: "no"`, 'unparsable')}`))
+      .toEqual({ title: 'fail', zero: 'fail', f: 'fail', unparsable: 'pass' });
+    expect(verdicts(`${CONTROLLER}${cm('ssl-redirect: "False"')}---${ing(`${a}: "no"`, 'unparsable')}---${ing('nginx.ingress.kubernetes.io/force-ssl-redirect: "TRUE"', 'forced')}`))
+      .toEqual({ unparsable: 'fail', forced: 'pass' });
+    expect(verdicts(`${CONTROLLER}${cm('ssl-redirect: "false", force-ssl-redirect: "True"')}---${ing('', 'forced-by-configmap')}`)).toEqual({ 'forced-by-configmap': 'pass' });
+  });
+
+  it(`an Ingress whose IngressClass names another controller is not ingress-nginx's, leftover nginx annotations aside; a class no IngressClass defines falls back to them (${K8S_INGRESS_CLASS})`, () => {
+    const c = ctx(`
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: migrated, namespace: web, annotations: {nginx.ingress.kubernetes.io/ssl-redirect: "false"}}
+spec: {ingressClassName: traefik, tls: [{hosts: [m.example.com], secretName: m}], rules: [{host: m.example.com}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: unknown-class, namespace: web, annotations: {nginx.ingress.kubernetes.io/ssl-redirect: "false"}}
+spec: {ingressClassName: nginx-internal, tls: [{hosts: [u.example.com], secretName: u}], rules: [{host: u.example.com}]}
+`);
+    expect([...sslRedirectDisabled.evaluate(c)].map((v) => [v.resource.name, v.status])).toEqual([['unknown-class', 'fail']]);
   });
 
   it('flags ingress-nginx as a retired controller (low severity)', () => {
@@ -128,6 +201,21 @@ spec:
 `);
     expect([...legacyProtocolEnabled.evaluate(gw(''))]).toMatchObject([{ status: 'pass' }]);
     expect([...legacyProtocolEnabled.evaluate(gw(', minProtocolVersion: TLSV1_1'))]).toMatchObject([{ status: 'fail', detailKey: 'server/https' }]);
+  });
+
+  it(`Istio PASSTHROUGH (the TLSmode enum's zero value, so an omitted mode) and AUTO_PASSTHROUGH leave the version to the backend: no verdict, the coverage note points to --probe-tls (${ISTIO_SERVER_TLS}; reference §5.3, §5.4)`, () => {
+    const c = ctx(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: istio-ingress}
+spec:
+  servers:
+    - {port: {number: 8443, name: https-pt, protocol: HTTPS}, hosts: [legacy.example.com], tls: {credentialName: legacy-tls}}
+    - {port: {number: 15443, name: tls-auto, protocol: TLS}, hosts: ["*.local"], tls: {mode: AUTO_PASSTHROUGH}}
+    - {port: {number: 9443, name: tls-pt, protocol: TLS}, hosts: [old.example.com], tls: {mode: PASSTHROUGH, minProtocolVersion: TLSV1_0}}
+`);
+    expect([...legacyProtocolEnabled.evaluate(c)]).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toMatch(/^3 Istio Gateway server\(s\) pass TLS through to the backend .*istio-ingress\/edge port 8443, istio-ingress\/edge port 15443, istio-ingress\/edge port 9443; run with --probe-tls/);
   });
 
   it('case 6: Gateway API HTTPS+Passthrough is invalid, TLS+Passthrough passes (probe the backend); HTTP-only hostnames fail', () => {
@@ -176,6 +264,120 @@ spec: {virtualhost: {fqdn: b.example.com, tls: {secretName: s}}}
     const v = [...legacyProtocolEnabled.evaluate(c)];
     expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ default: 'fail', modern: 'pass', old: 'fail', new: 'pass' });
     expect(v.find((x) => x.resource.name === 'default')!.message).toMatch(/every router without explicit TLS options/);
+  });
+});
+
+describe(`Gateway API HTTP listeners: only redirects may attach (${GATEWAY_REDIRECT_GUIDE})`, () => {
+  // The guide's Gateway: one HTTP and one HTTPS listener; its redirect HTTPRoute names sectionName http.
+  const gateway = (route: string) => ctx(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: redirect-gateway, namespace: web}
+spec:
+  gatewayClassName: foo-lb
+  listeners:
+    - {name: http, protocol: HTTP, port: 80}
+    - {name: https, protocol: HTTPS, port: 443, tls: {mode: Terminate, certificateRefs: [{name: redirect-example}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: http-filter-redirect, namespace: web}
+spec:
+  parentRefs: [{name: redirect-gateway, sectionName: http}]
+  hostnames: [redirect.example]
+  rules: [{filters: [{type: RequestRedirect, requestRedirect: {scheme: https, statusCode: 301}}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: https-route, namespace: web}
+spec:
+  hostnames: [redirect.example]
+${route}`);
+  const http = (c: AuditContext) => [...ingressWithoutTls.evaluate(c)].find((v) => v.detailKey === 'listener/http')!;
+
+  it('the guide\'s setup passes: the HTTP listener only redirects, the serving route names sectionName https', () => {
+    const v = http(gateway(`  parentRefs: [{name: redirect-gateway, sectionName: https}]
+  rules: [{backendRefs: [{name: example-svc, port: 80}]}]`));
+    expect(v.status).toBe('pass');
+  });
+
+  it('a serving route without sectionName attaches to every listener, the HTTP one too: plaintext content fails', () => {
+    const v = http(gateway(`  parentRefs: [{name: redirect-gateway}]
+  rules: [{backendRefs: [{name: example-svc, port: 80}]}]`));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('HTTPRoute web/https-route (redirect.example → Service web/example-svc:80)');
+  });
+
+  it('a rule with RequestRedirect forwards nothing; the API refuses it beside backendRefs, so it is read as the redirect', () => {
+    const v = http(gateway(`  parentRefs: [{name: redirect-gateway}]
+  rules: [{filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}], backendRefs: [{name: example-svc, port: 80}]}]`));
+    expect(v.status).toBe('pass');
+  });
+
+  it(`ParentReference.port (${GATEWAY_PARENT_REFERENCE}): only listeners on that port are targets; with sectionName both must match`, () => {
+    const on = (ref: string) => http(gateway(`  parentRefs: [${ref}]
+  rules: [{backendRefs: [{name: example-svc, port: 80}]}]`)).status;
+    expect(on('{name: redirect-gateway, port: 443}')).toBe('pass');
+    expect(on('{name: redirect-gateway, port: 80}')).toBe('fail');
+    expect(on('{name: redirect-gateway, port: 443, sectionName: http}')).toBe('pass');
+  });
+});
+
+describe(`Istio Gateway HTTP servers: httpsRedirect or plaintext (${ISTIO_SERVER_TLS})`, () => {
+  const gateway = (redirect: string, http: string) => ctx(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: igw, namespace: web}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+    - {port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]${redirect}}
+    - {port: {number: 443, name: https, protocol: HTTPS}, hosts: [shop.example.com], tls: {mode: SIMPLE, credentialName: shop-tls}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: shop, namespace: web}
+spec:
+  hosts: [shop.example.com]
+  gateways: [igw]
+  http: [${http}]
+`);
+  const server = (c: AuditContext) => [...ingressWithoutTls.evaluate(c)].find((v) => v.detailKey === 'server/http')!;
+
+  it('without httpsRedirect a bound VirtualService is served over plain HTTP, although an HTTPS server covers the host', () => {
+    const v = server(gateway('', '{route: [{destination: {host: app}}]}'));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('VirtualService web/shop (shop.example.com → destination app)');
+  });
+
+  it('httpsRedirect: true sends a 301 for every http connection: passes', () => {
+    expect(server(gateway(', tls: {httpsRedirect: true}', '{route: [{destination: {host: app}}]}')).status).toBe('pass');
+  });
+
+  it('a VirtualService whose http routes only redirect forwards nothing over plain HTTP', () => {
+    expect(server(gateway('', '{redirect: {scheme: https}}')).status).toBe('pass');
+  });
+});
+
+describe(`cert-manager Certificates near expiry: renewalTime (${CERT_MANAGER_CERTIFICATE_STATUS})`, () => {
+  // "renewalTime: the time at which the certificate will be next renewed. If not set, no upcoming renewal is scheduled."
+  const cert = (name: string, renewal: string) => `---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: ${name}, namespace: web}
+spec: {secretName: ${name}-tls, duration: 24h, renewBefore: 8h, issuerRef: {name: vault, kind: ClusterIssuer}}
+status:
+  conditions: [{type: Ready, status: "True", reason: Ready}]
+  notBefore: "2026-05-31T08:00:00Z"
+  notAfter: "2026-06-01T08:00:00Z"
+${renewal}
+`;
+  it('a 24 h certificate within the threshold passes while its renewal is still ahead; overdue or unscheduled renewal fails', () => {
+    const c = ctx(cert('scheduled', '  renewalTime: "2026-06-01T01:00:00Z"') + cert('overdue', '  renewalTime: "2026-05-31T23:00:00Z"') + cert('unscheduled', ''));
+    const v = [...certificateExpiring.evaluate(c)];
+    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ scheduled: 'pass', overdue: 'fail', unscheduled: 'fail' });
+    expect(v.find((x) => x.resource.name === 'overdue')!.message).toContain('its renewal was due at 2026-05-31T23:00:00Z and has not happened');
+    expect(v.find((x) => x.resource.name === 'unscheduled')!.message).toContain('no renewal scheduled (status.renewalTime unset)');
   });
 });
 

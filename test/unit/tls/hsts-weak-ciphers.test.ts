@@ -188,6 +188,21 @@ spec: {ingressClassName: nginx, rules: [{host: b.example.com}]}
     expect(r[1].evidence?.weakSuites).toEqual(['RC4-SHA (rc4, rsa-key-exchange)']);
   });
 
+  it('a leftover ssl-ciphers annotation on an Ingress whose IngressClass names another controller is not ingress-nginx\'s (https://kubernetes.io/docs/concepts/services-networking/ingress/#ingress-class)', () => {
+    const c = ctx(`
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: migrated, namespace: web, annotations: {nginx.ingress.kubernetes.io/ssl-ciphers: "AES128-SHA"}}
+spec: {ingressClassName: traefik, tls: [{hosts: [m.example.com], secretName: m}], rules: [{host: m.example.com}]}
+`);
+    expect([...weakCiphers.evaluate(c)]).toEqual([]);
+  });
+
   it('Traefik TLSOptions (both API groups): absent cipherSuites passes, weak Go names fail, malformed values do not crash', () => {
     const c = ctx(`
 apiVersion: traefik.io/v1alpha1
