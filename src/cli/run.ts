@@ -40,7 +40,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--notify', 'send notifications; fail when no channel is configured (default: send when a channel is configured)')
     .option('--no-notify', 'send no notification, not even "audit could not run"')
     .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding; never: exit 0', FAIL_ON, 'never'))
-    .option('--probe-tls', 'also connect to exposed TLS endpoints and check the versions and certificates they accept')
+    .option('--probe-tls', 'also connect to exposed TLS endpoints (load-balancer addresses and tls.probe.endpoints; at most tls.probe.maxTargets, within tls.probe.deadlineSeconds) and check the versions and certificates they accept')
     .option('--policy-reports', 'write wgpolicyk8s.io PolicyReports into the cluster (needs write access to them)')
     .option('-q, --quiet', 'print no progress, no info logs and no score table');
 }

@@ -41,7 +41,7 @@ export const SNAPSHOT = defineCommand<SnapshotOptions>({
     addSourceOptions(cmd);
     cmd
       .option('--config <file>', 'configuration file: which mesh ConfigMaps to read, which endpoints --probe-tls probes')
-      .option('--probe-tls', 'also probe exposed TLS endpoints and keep the results in the snapshot')
+      .option('--probe-tls', 'also probe exposed TLS endpoints (as run --probe-tls does) and keep the results in the snapshot')
       .option('-q, --quiet', 'print no progress and no info logs');
   },
   examples: [
