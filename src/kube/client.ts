@@ -13,7 +13,8 @@ import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors
 import { TOOL_VERSION } from '../base/version.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
-import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
+import { Credentials } from './credentials.ts';
+import { CredentialError, loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
 
 export interface KubeResponse {
@@ -163,6 +164,7 @@ export class KubeClient {
   /** Non-fatal notes (retries that succeeded), for the snapshot. */
   readonly notes: string[] = [];
   private readonly kc: KubeConfig;
+  private readonly credentials: Credentials;
   private readonly onRequest?: (method: string, path: string) => void;
   private readonly retry: RetryPolicy;
   private readonly maxSockets: number;
@@ -175,9 +177,10 @@ export class KubeClient {
    */
   private downSince: number | null = null;
 
-  constructor(kc: KubeConfig, server: string, o: KubeClientOptions = {}) {
-    this.kc = kc;
-    this.server = server;
+  constructor(resolved: Pick<ResolvedKubeconfig, 'kc' | 'server' | 'user'>, o: KubeClientOptions = {}) {
+    this.kc = resolved.kc;
+    this.server = resolved.server;
+    this.credentials = new Credentials(resolved.kc, resolved.user);
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.onRequest = o.onRequest;
     this.retry = { retries: o.retries ?? DEFAULT_RETRY.retries, baseDelayMs: o.retryBaseDelayMs ?? DEFAULT_RETRY.baseDelayMs, budgetMs: o.retryBudgetMs ?? DEFAULT_RETRY.budgetMs };
@@ -194,6 +197,7 @@ export class KubeClient {
       // credentials are already applied by then, and `kubectl proxy` endpoints are plain HTTP.
       if (!this.server.startsWith('http:')) throw error;
     }
+    this.credentials.apply(opts);
     if (!this.agent) {
       const proxied = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
       if (proxied && opts.agent) this.agent = opts.agent as http.Agent;
@@ -340,7 +344,7 @@ export class KubeClient {
         }
         last = r;
       } catch (error: unknown) {
-        if (error instanceof Error && error.message.startsWith('refusing to read Secrets')) throw error;
+        if (error instanceof CredentialError || (error instanceof Error && error.message.startsWith('refusing to read Secrets'))) throw error;
         if (this.signal?.aborted) throw new CollectionAborted();
         last = { error };
         if (!retryable(last, idempotent)) break;
@@ -487,5 +491,5 @@ export class KubeClient {
 /** The client for the kubeconfig (and context) the options name, and what was resolved. */
 export function openKubeClient(options: KubeconfigOptions & KubeClientOptions = {}): { client: KubeClient; resolved: ResolvedKubeconfig } {
   const resolved = loadKubeconfig(options);
-  return { client: new KubeClient(resolved.kc, resolved.server, options), resolved };
+  return { client: new KubeClient(resolved, options), resolved };
 }

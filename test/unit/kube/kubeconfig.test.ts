@@ -64,6 +64,40 @@ describe('loadKubeconfig', () => {
   });
 });
 
+describe('file references in a kubeconfig, as client-go resolves them', () => {
+  const userFile = (user: string) => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://c.example"}}]
+users: [{name: u, user: ${user}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`);
+    return file;
+  };
+
+  it("reads a relative token-file from the kubeconfig's directory, not the working directory", () => {
+    fs.writeFileSync(path.join(dir, 'token'), 'sekret\n');
+    const r = loadKubeconfig({ kubeconfigPath: userFile('{token-file: token}'), env: {} });
+    expect(r.user).toEqual({ name: 'u', source: path.join(dir, 'config'), tokenFile: path.join(dir, 'token') });
+  });
+
+  it('names the kubeconfig, the user and the path of a token-file it cannot read, in one line', () => {
+    const file = userFile('{token-file: missing-token}');
+    expect(() => loadKubeconfig({ kubeconfigPath: file, env: {} })).toThrow(new ConfigError(`cannot read token-file ${path.join(dir, 'missing-token')} of user "u" in kubeconfig ${file}: no such file (ENOENT)`));
+    fs.writeFileSync(path.join(dir, 'missing-token'), ' \n');
+    expect(() => loadKubeconfig({ kubeconfigPath: file, env: {} })).toThrow(`token-file ${path.join(dir, 'missing-token')} of user "u" in kubeconfig ${file} is empty`);
+  });
+
+  it("resolves an exec command with a path separator against the kubeconfig's directory, and leaves a bare command to PATH", () => {
+    const relative = loadKubeconfig({ kubeconfigPath: userFile('{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/login, interactiveMode: Never}}'), env: {} });
+    expect(relative.kc.getCurrentUser()?.exec?.command).toBe(path.join(dir, 'bin', 'login'));
+    const bare = loadKubeconfig({ kubeconfigPath: userFile('{exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin, interactiveMode: Never}}'), env: {} });
+    expect(bare.kc.getCurrentUser()?.exec?.command).toBe('kubelogin');
+  });
+});
+
 describe('a kubeconfig that does not parse', () => {
   it('is named with line and column, never quoting its content (which may hold a token)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kc-bad-'));
