@@ -1,7 +1,8 @@
 // The one HTTP client for Kubernetes API servers: the collector's lists and discovery, the
 // history store's ConfigMaps and the PolicyReport publisher all go through it. Requests are
-// raw HTTP(S) authenticated through client-node's KubeConfig (tokens, client certificates,
-// exec and OIDC plugins, proxies); bodies stay raw JSON (client-node's typed models would
+// raw HTTP(S) authenticated through client-node's KubeConfig (inline tokens, client
+// certificates, auth-provider plugins such as OIDC, proxies) and credentials.ts (token-files,
+// exec plugins); bodies stay raw JSON (client-node's typed models would
 // turn timestamps into Date objects and cost a second copy of every list). Secrets are
 // refused before anything is sent, whatever the verb.
 
@@ -13,7 +14,7 @@ import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors
 import { TOOL_VERSION } from '../base/version.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
-import { Credentials } from './credentials.ts';
+import { Credentials, type SentCredentials } from './credentials.ts';
 import { CredentialError, loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
 import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
 
@@ -138,6 +139,8 @@ export interface KubeClientOptions {
   maxSockets?: number;
   /** Aborts: in-flight requests are destroyed, no new ones sent. */
   signal?: AbortSignal;
+  /** How long a kubeconfig user's exec credential plugin may run; default 30 s. */
+  execTimeoutMs?: number;
 }
 
 export interface RequestOptions {
@@ -177,10 +180,10 @@ export class KubeClient {
    */
   private downSince: number | null = null;
 
-  constructor(resolved: Pick<ResolvedKubeconfig, 'kc' | 'server' | 'user'>, o: KubeClientOptions = {}) {
+  constructor(resolved: Pick<ResolvedKubeconfig, 'kc' | 'server' | 'user' | 'env'>, o: KubeClientOptions = {}) {
     this.kc = resolved.kc;
     this.server = resolved.server;
-    this.credentials = new Credentials(resolved.kc, resolved.user);
+    this.credentials = new Credentials(resolved.kc, resolved.user, { env: resolved.env, ...(o.execTimeoutMs ? { execTimeoutMs: o.execTimeoutMs } : {}) });
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.onRequest = o.onRequest;
     this.retry = { retries: o.retries ?? DEFAULT_RETRY.retries, baseDelayMs: o.retryBaseDelayMs ?? DEFAULT_RETRY.baseDelayMs, budgetMs: o.retryBudgetMs ?? DEFAULT_RETRY.budgetMs };
@@ -188,7 +191,8 @@ export class KubeClient {
     this.signal = o.signal;
   }
 
-  private async requestOptions(): Promise<https.RequestOptions> {
+  /** Options of one request, and the credentials it sends (for a 401). */
+  private async requestOptions(): Promise<{ options: https.RequestOptions; sent: SentCredentials }> {
     const opts: https.RequestOptions = { headers: {} };
     try {
       await this.kc.applyToHTTPSOptions(opts);
@@ -197,7 +201,7 @@ export class KubeClient {
       // credentials are already applied by then, and `kubectl proxy` endpoints are plain HTTP.
       if (!this.server.startsWith('http:')) throw error;
     }
-    this.credentials.apply(opts);
+    const sent = await this.credentials.apply(opts);
     if (!this.agent) {
       const proxied = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
       if (proxied && opts.agent) this.agent = opts.agent as http.Agent;
@@ -212,14 +216,14 @@ export class KubeClient {
         });
       }
     }
-    return { headers: opts.headers, auth: opts.auth, agent: this.agent };
+    return { options: { headers: opts.headers, auth: opts.auth, agent: this.agent }, sent };
   }
 
   /** One attempt; rejects with a transport error when no HTTP response arrives. */
   private async once(method: string, path: string, o: RequestOptions): Promise<KubeResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
     if (this.signal?.aborted) throw new CollectionAborted();
-    const base = await this.requestOptions();
+    const { options: base, sent } = await this.requestOptions();
     const url = new URL(this.server);
     const basePath = url.pathname.replace(/\/+$/, '');
     this.onRequest?.(method, path);
@@ -251,6 +255,7 @@ export class KubeClient {
         const gz = res.headers['content-encoding'] === 'gzip';
         const stream = gz ? res.pipe(zlib.createGunzip({ chunkSize: 64 * 1024 })) : res;
         const status = res.statusCode ?? 0;
+        if (status === 401) this.credentials.rejected(sent);
         const ok = status >= 200 && status < 300;
         res.on('error', (e) => fail(errorMessage(e)));
         res.on('aborted', () => fail('the connection closed before the body was complete'));
@@ -376,7 +381,7 @@ export class KubeClient {
    */
   async watch(path: string, onEvent: (event: unknown) => void, idleMs: number, signal?: AbortSignal, onOpen?: (status: number) => void): Promise<KubeResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
-    const base = await this.requestOptions();
+    const { options: base, sent } = await this.requestOptions();
     const url = new URL(this.server);
     const basePath = url.pathname.replace(/\/+$/, '');
     this.onRequest?.('GET', path);
@@ -393,6 +398,7 @@ export class KubeClient {
         ...(abort ? { signal: abort } : {}),
       }, (res) => {
         const status = res.statusCode ?? 0;
+        if (status === 401) this.credentials.rejected(sent);
         // Ends the watch with `error`. Settled here, not by req.destroy(error): once the whole
         // answer has arrived, the error given to destroy() is never emitted and the watch
         // resolved as if it had ended well.

@@ -60,6 +60,33 @@ export interface KubeconfigOptions {
   inClusterDir?: string;
 }
 
+export const EXEC_API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'] as const;
+
+/** KUBERNETES_EXEC_INFO's spec.cluster (client.authentication.k8s.io Cluster, its JSON names). */
+export interface ExecCluster {
+  server: string;
+  'tls-server-name'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  /** Base64, as Go encodes bytes in JSON. */
+  'certificate-authority-data'?: string;
+  'proxy-url'?: string;
+  'disable-compression'?: boolean;
+  /** The cluster's extension named client.authentication.k8s.io/exec. */
+  config?: unknown;
+}
+
+/** A user's exec credential plugin (clientcmd's ExecConfig, validated as client-go validates it). */
+export interface ExecConfig {
+  command: string;
+  args: string[];
+  env: Array<{ name: string; value: string }>;
+  apiVersion: (typeof EXEC_API_VERSIONS)[number];
+  interactiveMode: 'Never' | 'IfAvailable' | 'Always';
+  installHint?: string;
+  /** Set when provideClusterInfo is: handed to the plugin in KUBERNETES_EXEC_INFO. */
+  cluster?: ExecCluster;
+}
+
 /** What the client handles itself for the context's user, beside client-node's KubeConfig. */
 export interface UserCredentials {
   name: string;
@@ -67,6 +94,7 @@ export interface UserCredentials {
   source: string;
   /** An absolute path: a relative token-file is the kubeconfig's directory's, as kubectl reads it. */
   tokenFile?: string;
+  exec?: ExecConfig;
 }
 
 export interface ResolvedKubeconfig {
@@ -78,10 +106,14 @@ export interface ResolvedKubeconfig {
   sources: string[];
   /** The context's user, when it names one. */
   user?: UserCredentials;
+  /** The environment the kubeconfig was resolved in (exec plugins inherit it). */
+  env: Record<string, string | undefined>;
 }
 
-interface UserEntry { user: User; credentials: UserCredentials }
-interface FileEntries { clusters: Cluster[]; users: UserEntry[]; contexts: Context[]; currentContext: string }
+interface ClusterEntry { cluster: Cluster; execExtension?: unknown; disableCompression?: boolean }
+interface UserEntry { user: User; credentials: UserCredentials; exec?: Record<string, unknown> }
+interface FileEntries { clusters: ClusterEntry[]; users: UserEntry[]; contexts: Context[]; currentContext: string }
+interface Loaded { kc: KubeConfig; clusters: Map<string, ClusterEntry>; users: Map<string, UserEntry> }
 
 /** Where a user's credentials come from, for an error message. */
 export function userLabel(c: UserCredentials): string {
@@ -110,6 +142,56 @@ export function readTokenFile(c: UserCredentials & { tokenFile: string }): strin
   const token = text.trim();
   if (!token) throw new CredentialError(`token-file ${c.tokenFile} of ${userLabel(c)} is empty`);
   return token;
+}
+
+const EXEC_EXTENSION = 'client.authentication.k8s.io/exec';
+const INTERACTIVE_MODES = ['Never', 'IfAvailable', 'Always'] as const;
+
+/**
+ * The user's exec section, checked as clientcmd's validation checks it (a command, a known
+ * apiVersion, env entries with names, interactiveMode set for v1 and IfAvailable by default for
+ * v1beta1), and the cluster it is handed with provideClusterInfo: a certificate-authority file
+ * is read into certificate-authority-data, as rest.ConfigToExecCluster reads it.
+ */
+function execConfig(raw: Record<string, unknown>, user: UserCredentials, entry: ClusterEntry): ExecConfig {
+  const bad = (why: string) => new ConfigError(`exec plugin of ${userLabel(user)}: ${why}`);
+  const command = text(raw.command);
+  if (!command) throw bad('exec.command is missing');
+  const apiVersion = EXEC_API_VERSIONS.find((v) => v === raw.apiVersion);
+  if (!apiVersion) throw bad(raw.apiVersion === undefined ? 'exec.apiVersion is missing' : `exec.apiVersion ${JSON.stringify(raw.apiVersion)} is none of ${EXEC_API_VERSIONS.join(', ')}`);
+  const mode = raw.interactiveMode ?? (apiVersion === 'client.authentication.k8s.io/v1beta1' ? 'IfAvailable' : undefined);
+  const interactiveMode = INTERACTIVE_MODES.find((m) => m === mode);
+  if (!interactiveMode) throw bad(mode === undefined ? `exec.interactiveMode is missing (${apiVersion} requires Never, IfAvailable or Always)` : `exec.interactiveMode ${JSON.stringify(mode)} is none of ${INTERACTIVE_MODES.join(', ')}`);
+  if (raw.args !== undefined && !(Array.isArray(raw.args) && raw.args.every((a) => typeof a === 'string'))) throw bad('exec.args is not a list of strings');
+  const env: ExecConfig['env'] = [];
+  for (const e of raw.env === undefined || raw.env === null ? [] : Array.isArray(raw.env) ? raw.env : [raw.env]) {
+    const name = text(record(e)?.name);
+    if (!name) throw bad('an exec.env entry has no name');
+    const value = record(e)?.value;
+    env.push({ name, value: typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value) });
+  }
+  const out: ExecConfig = { command, args: (raw.args as string[] | undefined) ?? [], env, apiVersion, interactiveMode, ...(text(raw.installHint) ? { installHint: text(raw.installHint) } : {}) };
+  if (raw.provideClusterInfo === true) {
+    const c = entry.cluster;
+    let ca = c.caData;
+    if (!ca && c.caFile) {
+      try {
+        ca = fs.readFileSync(c.caFile).toString('base64');
+      } catch (error: unknown) {
+        throw bad(`cannot read certificate-authority ${c.caFile} of cluster "${c.name}" for provideClusterInfo: ${fsReason(error)}`);
+      }
+    }
+    out.cluster = {
+      server: c.server,
+      ...(c.tlsServerName ? { 'tls-server-name': c.tlsServerName } : {}),
+      ...(c.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+      ...(ca ? { 'certificate-authority-data': ca } : {}),
+      ...(c.proxyUrl ? { 'proxy-url': c.proxyUrl } : {}),
+      ...(entry.disableCompression ? { 'disable-compression': true } : {}),
+      ...(entry.execExtension !== undefined ? { config: entry.execExtension } : {}),
+    };
+  }
+  return out;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -143,16 +225,21 @@ function readFile(file: string): FileEntries {
   if (!root) throw new ConfigError(`cannot read kubeconfig ${file}: ${doc === null || doc === undefined ? 'the file is empty' : 'not a mapping of clusters, users and contexts'}`);
   const dir = path.resolve(path.dirname(file));
   const local = (p: string | undefined) => (p === undefined || path.isAbsolute(p) ? p : path.join(dir, p));
-  const clusters: Cluster[] = [];
+  const clusters: ClusterEntry[] = [];
   for (const e of list(root.clusters)) {
     const name = text(e.name);
     const c = record(e.cluster);
     const server = text(c?.server);
     if (!name || !c || !server) continue;
+    const execExtension = list(c.extensions).find((x) => x.name === EXEC_EXTENSION)?.extension;
     clusters.push({
-      name, server: server.replace(/\/$/, ''),
-      caData: text(c['certificate-authority-data']), caFile: local(text(c['certificate-authority'])),
-      skipTLSVerify: c['insecure-skip-tls-verify'] === true, tlsServerName: text(c['tls-server-name']), proxyUrl: text(c['proxy-url']),
+      cluster: {
+        name, server: server.replace(/\/$/, ''),
+        caData: text(c['certificate-authority-data']), caFile: local(text(c['certificate-authority'])),
+        skipTLSVerify: c['insecure-skip-tls-verify'] === true, tlsServerName: text(c['tls-server-name']), proxyUrl: text(c['proxy-url']),
+      },
+      ...(execExtension !== undefined ? { execExtension } : {}),
+      ...(c['disable-compression'] === true ? { disableCompression: true } : {}),
     });
   }
   const users: UserEntry[] = [];
@@ -168,10 +255,11 @@ function readFile(file: string): FileEntries {
         authProvider: record(u['auth-provider']),
         certData: text(u['client-certificate-data']), certFile: local(text(u['client-certificate'])),
         keyData: text(u['client-key-data']), keyFile: local(text(u['client-key'])),
-        exec: exec && command?.includes(path.sep) ? { ...exec, command: local(command) } : exec,
         token: text(u.token), username: text(u.username), password: text(u.password), impersonateUser: text(u.as),
       },
       credentials: { name, source: file, ...(text(u['token-file']) ? { tokenFile: local(text(u['token-file'])) } : {}) },
+      // Run by the client (credentials.ts), never by client-node, which leaves the plugin's stdin open.
+      ...(exec ? { exec: command?.includes(path.sep) ? { ...exec, command: local(command) } : exec } : {}),
     });
   }
   const contexts: Context[] = [];
@@ -186,25 +274,25 @@ function readFile(file: string): FileEntries {
 }
 
 /** Merges kubeconfig files with kubectl's rule: the first file that sets a value wins. */
-function mergeFirstWins(files: string[]): { kc: KubeConfig; users: Map<string, UserCredentials> } {
-  const clusters = new Map<string, Cluster>();
+function mergeFirstWins(files: string[]): Loaded {
+  const clusters = new Map<string, ClusterEntry>();
   const users = new Map<string, UserEntry>();
   const contexts = new Map<string, Context>();
   let currentContext = '';
   for (const file of files) {
     const one = readFile(file);
-    for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const c of one.clusters) if (!clusters.has(c.cluster.name)) clusters.set(c.cluster.name, c);
     for (const u of one.users) if (!users.has(u.user.name)) users.set(u.user.name, u);
     for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
     currentContext ||= one.currentContext;
   }
   const kc = newKubeConfig();
-  kc.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()].map((u) => u.user), contexts: [...contexts.values()], currentContext });
-  return { kc, users: new Map([...users].map(([name, u]) => [name, u.credentials])) };
+  kc.loadFromOptions({ clusters: [...clusters.values()].map((c) => c.cluster), users: [...users.values()].map((u) => u.user), contexts: [...contexts.values()], currentContext });
+  return { kc, clusters, users };
 }
 
 /** The pod's service account; the token file is re-read (projected tokens rotate). */
-function inClusterConfig(host: string, port: string, saDir: string): { kc: KubeConfig; users: Map<string, UserCredentials> } {
+function inClusterConfig(host: string, port: string, saDir: string): Loaded {
   const kc = newKubeConfig();
   const hostPart = net.isIPv6(host) ? `[${host}]` : host;
   kc.loadFromOptions({
@@ -213,12 +301,12 @@ function inClusterConfig(host: string, port: string, saDir: string): { kc: KubeC
     contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster' }],
     currentContext: 'in-cluster',
   });
-  return { kc, users: new Map([['in-cluster', { name: 'in-cluster', source: 'in-cluster', tokenFile: path.join(saDir, 'token') }]]) };
+  return { kc, clusters: new Map(), users: new Map([['in-cluster', { user: { name: 'in-cluster' }, credentials: { name: 'in-cluster', source: 'in-cluster', tokenFile: path.join(saDir, 'token') } }]]) };
 }
 
 export function loadKubeconfig(options: KubeconfigOptions = {}): ResolvedKubeconfig {
   const env = options.env ?? process.env;
-  let loaded: { kc: KubeConfig; users: Map<string, UserCredentials> };
+  let loaded: Loaded;
   let sources: string[];
   if (options.kubeconfigPath) {
     if (!fs.existsSync(options.kubeconfigPath)) throw new ConfigError(`kubeconfig ${options.kubeconfigPath} does not exist`);
@@ -258,8 +346,9 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): ResolvedKubecon
   const cluster = kc.getCluster(context.cluster);
   if (!cluster || !cluster.server) throw new ConfigError(`context "${contextName}" names cluster "${context.cluster}", which the kubeconfig does not define with a server`);
   if (context.user && !kc.getUser(context.user)) throw new ConfigError(`context "${contextName}" names user "${context.user}", which the kubeconfig does not define`);
-  const user = context.user ? loaded.users.get(context.user) : undefined;
+  const entry = context.user ? loaded.users.get(context.user) : undefined;
+  const user = entry && { ...entry.credentials, ...(entry.exec ? { exec: execConfig(entry.exec, entry.credentials, loaded.clusters.get(cluster.name) ?? { cluster }) } : {}) };
   // As client-go: a token-file that cannot be read fails the client's creation (an inline token is used first).
-  if (user?.tokenFile && !kc.getUser(user.name)?.token) readTokenFile({ ...user, tokenFile: user.tokenFile });
-  return { kc, contextName, clusterName: cluster.name, server: cluster.server.replace(/\/+$/, ''), sources, ...(user ? { user } : {}) };
+  if (user?.tokenFile && !entry?.user.token) readTokenFile({ ...user, tokenFile: user.tokenFile });
+  return { kc, contextName, clusterName: cluster.name, server: cluster.server.replace(/\/+$/, ''), sources, ...(user ? { user } : {}), env };
 }

@@ -92,9 +92,18 @@ current-context: x
 
   it("resolves an exec command with a path separator against the kubeconfig's directory, and leaves a bare command to PATH", () => {
     const relative = loadKubeconfig({ kubeconfigPath: userFile('{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/login, interactiveMode: Never}}'), env: {} });
-    expect(relative.kc.getCurrentUser()?.exec?.command).toBe(path.join(dir, 'bin', 'login'));
+    expect(relative.user?.exec?.command).toBe(path.join(dir, 'bin', 'login'));
     const bare = loadKubeconfig({ kubeconfigPath: userFile('{exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin, interactiveMode: Never}}'), env: {} });
-    expect(bare.kc.getCurrentUser()?.exec?.command).toBe('kubelogin');
+    expect(bare.user?.exec?.command).toBe('kubelogin');
+  });
+
+  it('checks the exec section as clientcmd validates it, naming the file and the user', () => {
+    const exec = (fields: string) => loadKubeconfig({ kubeconfigPath: userFile(`{exec: {${fields}}}`), env: {} }).user?.exec;
+    const where = `exec plugin of user "u" in kubeconfig ${path.join(dir, 'config')}`;
+    expect(() => exec('apiVersion: client.authentication.k8s.io/v1, command: login')).toThrow(new ConfigError(`${where}: exec.interactiveMode is missing (client.authentication.k8s.io/v1 requires Never, IfAvailable or Always)`));
+    expect(() => exec('apiVersion: client.authentication.k8s.io/v1alpha1, command: login')).toThrow(`${where}: exec.apiVersion "client.authentication.k8s.io/v1alpha1" is none of client.authentication.k8s.io/v1, client.authentication.k8s.io/v1beta1`);
+    expect(() => exec('apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never')).toThrow(`${where}: exec.command is missing`);
+    expect(exec('apiVersion: client.authentication.k8s.io/v1beta1, command: login')).toEqual({ command: 'login', args: [], env: [], apiVersion: 'client.authentication.k8s.io/v1beta1', interactiveMode: 'IfAvailable' });
   });
 });
 
