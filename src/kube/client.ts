@@ -6,6 +6,7 @@
 // turn timestamps into Date objects and cost a second copy of every list). Secrets are
 // refused before anything is sent, whatever the verb.
 
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
@@ -113,6 +114,19 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/** A digest of an agent's TLS settings: the agent is made again when it changes. */
+function tlsKey(o: https.AgentOptions): string {
+  const hash = createHash('sha256');
+  for (const part of [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized]) {
+    for (const p of Array.isArray(part) ? part : [part]) {
+      const v = p === undefined ? '' : typeof p === 'string' || Buffer.isBuffer(p) ? p : JSON.stringify(p);
+      hash.update(typeof v === 'string' ? `s${v.length}:` : `b${v.length}:`).update(v);
+    }
+    hash.update('|');
+  }
+  return hash.digest('base64');
+}
+
 /** Waits, but not past an abort (serve at SIGTERM): the caller then stops. */
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -173,6 +187,8 @@ export class KubeClient {
   private readonly maxSockets: number;
   private readonly signal?: AbortSignal;
   private agent?: http.Agent;
+  /** What the agent's TLS settings were made of (tlsKey). */
+  private agentKey?: string;
   /**
    * When the server stopped answering (epoch ms), until any answer arrives: the retry budget
    * is spent once per outage, not once per request, so a server that stays down fails the
@@ -202,21 +218,27 @@ export class KubeClient {
       if (!this.server.startsWith('http:')) throw error;
     }
     const sent = await this.credentials.apply(opts);
-    if (!this.agent) {
-      const proxied = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
-      if (proxied && opts.agent) this.agent = opts.agent as http.Agent;
-      else if (this.server.startsWith('http:')) this.agent = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
-      else {
-        this.agent = new https.Agent({
-          keepAlive: true,
-          maxSockets: this.maxSockets,
-          ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase,
-          servername: opts.servername,
-          ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
-        });
+    const proxied = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
+    if (proxied && opts.agent) this.agent ??= opts.agent as http.Agent;
+    else if (this.server.startsWith('http:')) this.agent ??= new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
+    else {
+      const tls: https.AgentOptions = {
+        ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase,
+        servername: opts.servername,
+        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+      };
+      // The files are read at every request: a certificate or CA rotated on disk, or one an
+      // exec plugin handed out anew, makes a new agent. The old one's connections are closed,
+      // as client-go closes them when a plugin's certificate rotates (connrotation).
+      const key = tlsKey(tls);
+      if (key !== this.agentKey) {
+        const old = this.agent;
+        this.agent = new https.Agent({ keepAlive: true, maxSockets: this.maxSockets, ...tls });
+        this.agentKey = key;
+        old?.destroy();
       }
     }
-    return { options: { headers: opts.headers, auth: opts.auth, agent: this.agent }, sent };
+    return { options: { headers: opts.headers, auth: opts.auth }, sent };
   }
 
   /** One attempt; rejects with a transport error when no HTTP response arrives. */
@@ -232,6 +254,8 @@ export class KubeClient {
     return new Promise<KubeResponse>((resolve, reject) => {
       const req = mod.request({
         ...base,
+        // The agent of now: another request may have rotated it since this one's options were made.
+        agent: this.agent,
         protocol: url.protocol,
         hostname: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || undefined,
@@ -391,7 +415,7 @@ export class KubeClient {
       let settled = false;
       const done = (f: () => void) => { if (!settled) { settled = true; f(); } };
       const req = mod.request({
-        ...base, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined,
+        ...base, agent: this.agent, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined,
         method: 'GET', path: basePath + path,
         headers: { ...(base.headers as Record<string, string>), Accept: 'application/json', 'User-Agent': `ztaudit/${TOOL_VERSION}` },
         timeout: idleMs,

@@ -40,9 +40,19 @@ function authenticatorFor(exec: ExecConfig): ExecAuthenticator {
   return a;
 }
 
+/**
+ * A token-file is read again once what was read is this old: client-go's file token source
+ * keeps a token a minute, less a leeway of 10 s (transport/token_source.go
+ * NewCachedFileTokenSource). A kubelet rotates a projected token at 80 % of its life (8 of
+ * 10 minutes by default), well within that.
+ */
+export const TOKEN_FILE_REREAD_MS = 60_000 - 10_000;
+
 /** What was sent with one request, for `rejected` when the server answers 401. */
 export interface SentCredentials {
   exec?: ExecCredentials;
+  /** When the token-file's token sent was read. */
+  tokenReadAt?: number;
 }
 
 export interface CredentialsOptions {
@@ -57,6 +67,7 @@ export class Credentials {
   private readonly inlineToken: boolean;
   private readonly exec?: { config: ExecConfig; authenticator: ExecAuthenticator };
   private readonly options: CredentialsOptions;
+  private token?: { value: string; readAt: number };
 
   constructor(kc: KubeConfig, user: UserCredentials | undefined, options: CredentialsOptions) {
     this.user = user;
@@ -69,19 +80,30 @@ export class Credentials {
     if (user?.exec && !own) this.exec = { config: user.exec, authenticator: authenticatorFor(user.exec) };
   }
 
+  /**
+   * The token-file's token, read again once the last read is TOKEN_FILE_REREAD_MS old. As in
+   * client-go, a file that cannot be read again leaves the last token in use (and is tried
+   * again at the next request), and an inline token stands in when it was never read.
+   */
+  private tokenFromFile(user: UserCredentials & { tokenFile: string }): { value: string; readAt: number } | undefined {
+    const now = Date.now();
+    if (this.token && now - this.token.readAt < TOKEN_FILE_REREAD_MS) return this.token;
+    try {
+      this.token = { value: readTokenFile(user), readAt: now };
+    } catch (error: unknown) {
+      if (!this.token && !this.inlineToken) throw error;
+    }
+    return this.token;
+  }
+
   /** Adds the token-file's token or the exec plugin's credentials to `opts`. */
   async apply(opts: https.RequestOptions): Promise<SentCredentials> {
     const user = this.user;
     if (user?.tokenFile) {
-      let token: string | undefined;
-      try {
-        token = readTokenFile({ ...user, tokenFile: user.tokenFile });
-      } catch (error: unknown) {
-        // An inline token stands in for a file that cannot be read, as in client-go.
-        if (!this.inlineToken) throw error;
-      }
-      if (token) opts.headers = { ...opts.headers, Authorization: `Bearer ${token}` };
-      return {};
+      const token = this.tokenFromFile({ ...user, tokenFile: user.tokenFile });
+      if (!token) return {};
+      opts.headers = { ...opts.headers, Authorization: `Bearer ${token.value}` };
+      return { tokenReadAt: token.readAt };
     }
     if (!this.exec || !user) return {};
     const { config, authenticator } = this.exec;
@@ -95,8 +117,9 @@ export class Credentials {
     return { exec };
   }
 
-  /** The server answered 401 to a request sent with `sent`. */
+  /** The server answered 401 to a request sent with `sent`: the token-file is read again at the next request (client-go ResetTokenOlderThan), the plugin run again. */
   rejected(sent: SentCredentials): void {
     if (sent.exec) this.exec?.authenticator.rejected(sent.exec);
+    if (sent.tokenReadAt !== undefined && this.token?.readAt === sent.tokenReadAt) this.token = undefined;
   }
 }

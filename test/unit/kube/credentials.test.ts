@@ -1,10 +1,12 @@
-// The credentials the client sends, against a local server that echoes them: token-files read
-// as client-go reads them.
+// The credentials the client sends, against local servers that echo them: token-files and exec
+// plugins as client-go reads and runs them, and credentials that rotate under a long-lived client.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openKubeClient } from '../../../src/kube/client.ts';
 import { CredentialError } from '../../../src/kube/kubeconfig.ts';
 
@@ -152,5 +154,124 @@ describe('an exec credential plugin', () => {
     const file = kubeconfig(url, '{token: inline, exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin, interactiveMode: Never}}');
     expect((await get(file)).body).toEqual({ authorization: 'Bearer inline' });
     expect(fs.existsSync(path.join(dir, 'ran'))).toBe(false);
+  });
+});
+
+describe('credentials that rotate, in a long-lived client', () => {
+  let server: http.Server;
+  let url = '';
+  const refused = new Set<string>();
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const auth = req.headers.authorization ?? null;
+      res.writeHead(auth && refused.has(auth) ? 401 : 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ authorization: auth }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterEach(() => vi.useRealTimers());
+
+  it("re-reads a token-file as client-go does: after 50 s, at once after a 401, keeping the last token while the file cannot be read", async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-01T00:00:00Z') });
+    const tokenFile = path.join(dir, 'token');
+    fs.writeFileSync(tokenFile, 'token-A');
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfig(url, '{token-file: token}'), env: {}, retries: 0 });
+    const sent = async () => ((await client.get('/version', 'get /version')).body as { authorization: string }).authorization;
+    try {
+      expect(await sent()).toBe('Bearer token-A');
+      fs.writeFileSync(tokenFile, 'token-B');
+      vi.advanceTimersByTime(49_000);
+      expect(await sent()).toBe('Bearer token-A');
+      vi.advanceTimersByTime(1_000);
+      expect(await sent()).toBe('Bearer token-B');
+      // Rotated and refused before the period is over: the 401 makes the next request read the file.
+      fs.writeFileSync(tokenFile, 'token-C');
+      refused.add('Bearer token-B');
+      expect((await client.get('/version', 'get /version')).status).toBe(401);
+      expect(await sent()).toBe('Bearer token-C');
+      fs.rmSync(tokenFile);
+      vi.advanceTimersByTime(60_000);
+      expect(await sent()).toBe('Bearer token-C');
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('client certificates that rotate', () => {
+  let pki: string;
+  let server: https.Server;
+  let port = 0;
+  /** The sockets the server accepted, and whether each is still open. */
+  const sockets: Array<{ cn: string; closed: boolean }> = [];
+
+  beforeAll(async () => {
+    pki = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-pki-'));
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: pki, stdio: 'ignore' });
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test-ca');
+    for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1'], ['first', 'extendedKeyUsage=clientAuth'], ['second', 'extendedKeyUsage=clientAuth']] as const) {
+      ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+      fs.writeFileSync(path.join(pki, `${name}.ext`), `${ext}\n`);
+      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', `${name}.crt`, '-extfile', `${name}.ext`);
+    }
+    const read = (f: string) => fs.readFileSync(path.join(pki, f));
+    server = https.createServer({ key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ cn: (req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN }));
+    });
+    server.on('secureConnection', (s) => {
+      const entry = { cn: String(s.getPeerCertificate().subject?.CN), closed: false };
+      sockets.push(entry);
+      s.on('close', () => { entry.closed = true; });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    fs.rmSync(pki, { recursive: true, force: true });
+  });
+
+  it("from an exec plugin: the new certificate is used once the old expires, and the old one's connections are closed (client-go connrotation)", async () => {
+    sockets.length = 0;
+    // The first run hands out `first`, good for 2 s (to the second); the next `second`.
+    script('plugin', `if [ -e "${dir}/ran" ]; then n=second; else n=first; touch "${dir}/ran"; fi
+exp=$(date -u -d "@$(( $(date +%s) + 2 ))" +%Y-%m-%dT%H:%M:%SZ)
+node -e 'const fs = require("fs"); const [n, exp, pki] = process.argv.slice(1); process.stdout.write(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { clientCertificateData: fs.readFileSync(pki + "/" + n + ".crt", "utf8"), clientKeyData: fs.readFileSync(pki + "/" + n + ".key", "utf8"), expirationTimestamp: exp } }))' "$n" "$exp" "${pki}"`);
+    const file = kubeconfig(`https://127.0.0.1:${port}`, '{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin, interactiveMode: Never}}');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('server: ', `certificate-authority: ${path.join(pki, 'ca.crt')}, server: `));
+    const { client } = openKubeClient({ kubeconfigPath: file, env: { PATH: process.env.PATH }, retries: 0 });
+    const cn = async () => ((await client.get('/version', 'get /version')).body as { cn: string }).cn;
+    try {
+      expect(await cn()).toBe('first');
+      expect(await cn()).toBe('first');
+      await new Promise((r) => setTimeout(r, 2100));
+      expect(await cn()).toBe('second');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sockets).toEqual([{ cn: 'first', closed: true }, { cn: 'second', closed: false }]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('from files rotated on disk: the next request presents the new certificate', async () => {
+    const read = (f: string) => fs.readFileSync(path.join(pki, f));
+    fs.writeFileSync(path.join(dir, 'client.crt'), read('first.crt'));
+    fs.writeFileSync(path.join(dir, 'client.key'), read('first.key'));
+    const file = kubeconfig(`https://127.0.0.1:${port}`, '{client-certificate: client.crt, client-key: client.key}');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('server: ', `certificate-authority: ${path.join(pki, 'ca.crt')}, server: `));
+    const { client } = openKubeClient({ kubeconfigPath: file, env: {}, retries: 0 });
+    const cn = async () => ((await client.get('/version', 'get /version')).body as { cn: string }).cn;
+    try {
+      expect(await cn()).toBe('first');
+      fs.writeFileSync(path.join(dir, 'client.crt'), read('second.crt'));
+      fs.writeFileSync(path.join(dir, 'client.key'), read('second.key'));
+      expect(await cn()).toBe('second');
+    } finally {
+      client.close();
+    }
   });
 });
