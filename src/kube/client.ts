@@ -1,10 +1,10 @@
 // The one HTTP client for Kubernetes API servers: the collector's lists and discovery, the
 // history store's ConfigMaps and the PolicyReport publisher all go through it. Requests are
 // raw HTTP(S) authenticated through client-node's KubeConfig (inline tokens, client
-// certificates, auth-provider plugins such as OIDC, proxies) and credentials.ts (token-files,
-// exec plugins); bodies stay raw JSON (client-node's typed models would
-// turn timestamps into Date objects and cost a second copy of every list). Secrets are
-// refused before anything is sent, whatever the verb.
+// certificates, auth-provider plugins such as OIDC) and credentials.ts (token-files, exec
+// plugins), through the proxy proxy.ts chooses; bodies stay raw JSON (client-node's typed
+// models would turn timestamps into Date objects and cost a second copy of every list).
+// Secrets are refused before anything is sent, whatever the verb.
 
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -17,7 +17,9 @@ import { oneLine } from '../base/plain-text.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
 import { Credentials, type SentCredentials } from './credentials.ts';
 import { CredentialError, loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
+import { HttpProxyAgent, HttpsProxyAgent, proxyForServer } from './proxy.ts';
 import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
+import { TransportError } from './transport-error.ts';
 
 export interface KubeResponse {
   status: number;
@@ -26,14 +28,7 @@ export interface KubeResponse {
   retryAfterMs?: number;
 }
 
-/** No HTTP answer arrived (timeout, a body cut off mid-way). */
-export class TransportError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export { TransportError } from './transport-error.ts';
 
 /** The API server did not answer at all (refused, unresolvable, TLS failure, timeout). */
 export class ApiUnreachableError extends ClusterError {
@@ -189,6 +184,8 @@ export class KubeClient {
   private agent?: http.Agent;
   /** What the agent's TLS settings were made of (tlsKey). */
   private agentKey?: string;
+  /** The kubeconfig's proxy-url, else the environment's proxy for the server (proxy.ts). */
+  private readonly proxy?: URL;
   /**
    * When the server stopped answering (epoch ms), until any answer arrives: the retry budget
    * is spent once per outage, not once per request, so a server that stays down fails the
@@ -200,6 +197,7 @@ export class KubeClient {
     this.kc = resolved.kc;
     this.server = resolved.server;
     this.credentials = new Credentials(resolved.kc, resolved.user, { env: resolved.env, ...(o.execTimeoutMs ? { execTimeoutMs: o.execTimeoutMs } : {}) });
+    this.proxy = proxyForServer(new URL(resolved.server), resolved.kc.getCurrentCluster()?.proxyUrl, resolved.env);
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.onRequest = o.onRequest;
     this.retry = { retries: o.retries ?? DEFAULT_RETRY.retries, baseDelayMs: o.retryBaseDelayMs ?? DEFAULT_RETRY.baseDelayMs, budgetMs: o.retryBudgetMs ?? DEFAULT_RETRY.budgetMs };
@@ -218,10 +216,10 @@ export class KubeClient {
       if (!this.server.startsWith('http:')) throw error;
     }
     const sent = await this.credentials.apply(opts);
-    const proxied = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
-    if (proxied && opts.agent) this.agent ??= opts.agent as http.Agent;
-    else if (this.server.startsWith('http:')) this.agent ??= new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
-    else {
+    const proxy = this.proxy;
+    if (this.server.startsWith('http:')) {
+      this.agent ??= proxy ? new HttpProxyAgent(proxy, this.timeoutMs, { keepAlive: true, maxSockets: this.maxSockets }) : new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
+    } else {
       const tls: https.AgentOptions = {
         ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase,
         servername: opts.servername,
@@ -233,7 +231,8 @@ export class KubeClient {
       const key = tlsKey(tls);
       if (key !== this.agentKey) {
         const old = this.agent;
-        this.agent = new https.Agent({ keepAlive: true, maxSockets: this.maxSockets, ...tls });
+        const options = { keepAlive: true, maxSockets: this.maxSockets, ...tls };
+        this.agent = proxy ? new HttpsProxyAgent(proxy, this.timeoutMs, options) : new https.Agent(options);
         this.agentKey = key;
         old?.destroy();
       }

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Cluster, Context, KubeConfig as KubeConfigClass, User } from '@kubernetes/client-node';
 import YAML, { YAMLError } from 'yaml';
 import { ConfigError, errorMessage } from '../base/errors.ts';
+import { proxyUrlProblem } from './proxy.ts';
 
 // client-node's KubeConfig module imports the whole generated API (every model and API
 // class), only for makeApiClient, which ztaudit never calls (its requests are raw, client.ts):
@@ -110,7 +111,7 @@ export interface ResolvedKubeconfig {
   env: Record<string, string | undefined>;
 }
 
-interface ClusterEntry { cluster: Cluster; execExtension?: unknown; disableCompression?: boolean }
+interface ClusterEntry { cluster: Cluster; source: string; execExtension?: unknown; disableCompression?: boolean }
 interface UserEntry { user: User; credentials: UserCredentials; exec?: Record<string, unknown> }
 interface FileEntries { clusters: ClusterEntry[]; users: UserEntry[]; contexts: Context[]; currentContext: string }
 interface Loaded { kc: KubeConfig; clusters: Map<string, ClusterEntry>; users: Map<string, UserEntry> }
@@ -238,6 +239,7 @@ function readFile(file: string): FileEntries {
         caData: text(c['certificate-authority-data']), caFile: local(text(c['certificate-authority'])),
         skipTLSVerify: c['insecure-skip-tls-verify'] === true, tlsServerName: text(c['tls-server-name']), proxyUrl: text(c['proxy-url']),
       },
+      source: file,
       ...(execExtension !== undefined ? { execExtension } : {}),
       ...(c['disable-compression'] === true ? { disableCompression: true } : {}),
     });
@@ -346,8 +348,11 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): ResolvedKubecon
   const cluster = kc.getCluster(context.cluster);
   if (!cluster || !cluster.server) throw new ConfigError(`context "${contextName}" names cluster "${context.cluster}", which the kubeconfig does not define with a server`);
   if (context.user && !kc.getUser(context.user)) throw new ConfigError(`context "${contextName}" names user "${context.user}", which the kubeconfig does not define`);
+  const clusterEntry = loaded.clusters.get(cluster.name) ?? { cluster, source: sources.join(', ') };
+  const proxyProblem = cluster.proxyUrl ? proxyUrlProblem(cluster.proxyUrl) : null;
+  if (proxyProblem) throw new ConfigError(`proxy-url of cluster "${cluster.name}" in kubeconfig ${clusterEntry.source}: ${proxyProblem}`);
   const entry = context.user ? loaded.users.get(context.user) : undefined;
-  const user = entry && { ...entry.credentials, ...(entry.exec ? { exec: execConfig(entry.exec, entry.credentials, loaded.clusters.get(cluster.name) ?? { cluster }) } : {}) };
+  const user = entry && { ...entry.credentials, ...(entry.exec ? { exec: execConfig(entry.exec, entry.credentials, clusterEntry) } : {}) };
   // As client-go: a token-file that cannot be read fails the client's creation (an inline token is used first).
   if (user?.tokenFile && !entry?.user.token) readTokenFile({ ...user, tokenFile: user.tokenFile });
   return { kc, contextName, clusterName: cluster.name, server: cluster.server.replace(/\/+$/, ''), sources, ...(user ? { user } : {}), env };
