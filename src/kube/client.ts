@@ -72,6 +72,12 @@ const MiB = 1024 * 1024;
  * it (a broken server or proxy), which would otherwise grow memory until the process dies.
  */
 const MAX_OBJECT_BYTES = 64 * MiB;
+/**
+ * A list page may take this long per object asked for (`limit`), if longer than the request
+ * timeout: 100 s for a page of 500, time for 500 history ConfigMaps of up to 1 MiB each at
+ * 5 MiB/s, or 500 large pods at far less.
+ */
+const LIST_MS_PER_OBJECT = 200;
 /** An error answer's body is a Status of a few hundred bytes: a longer one is not read on. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -109,6 +115,11 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/** 300 ms, 10 s, 1.5 s. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
+}
+
 /** A digest of an agent's TLS settings: the agent is made again when it changes. */
 function tlsKey(o: https.AgentOptions): string {
   const hash = createHash('sha256');
@@ -136,7 +147,10 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export interface KubeClientOptions {
-  /** Per-request timeout; default 10 s. */
+  /**
+   * Per-request timeout, default 10 s: for silence (no byte), and for the whole answer of one
+   * attempt (a list page: 0.2 s per object asked for, when longer).
+   */
   timeoutMs?: number;
   /** Observes every request sent (method, path with query). */
   onRequest?: (method: string, path: string) => void;
@@ -240,6 +254,16 @@ export class KubeClient {
     return { options: { headers: opts.headers, auth: opts.auth }, sent };
   }
 
+  /**
+   * How long one attempt may take, answer read whole: the request timeout, and for a list page
+   * (`limit=N`) LIST_MS_PER_OBJECT per object asked for when that is longer. The request timeout
+   * alone is an idle timeout, which a server sending a byte now and then never meets.
+   */
+  private attemptMs(path: string): number {
+    const limit = /[?&]limit=(\d+)/.exec(path);
+    return Math.max(this.timeoutMs, limit ? Number(limit[1]) * LIST_MS_PER_OBJECT : 0);
+  }
+
   /** One attempt; rejects with a transport error when no HTTP response arrives. */
   private async once(method: string, path: string, o: RequestOptions): Promise<KubeResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
@@ -250,7 +274,22 @@ export class KubeClient {
     this.onRequest?.(method, path);
     const mod = url.protocol === 'http:' ? http : https;
     const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
+    const attemptMs = this.attemptMs(path);
     return new Promise<KubeResponse>((resolve, reject) => {
+      // Settled once: by the answer, an error, or the attempt's deadline, whichever comes first.
+      let settled = false;
+      let answered = false;
+      const settle = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        f();
+      };
+      // The idle timeout below catches silence; this bounds an answer that trickles in forever.
+      const deadline = setTimeout(() => {
+        settle(() => reject(new TransportError('ETIMEDOUT', answered ? `reading the response failed: not complete within ${duration(attemptMs)}` : `no response within ${attemptMs} ms`)));
+        req.destroy();
+      }, attemptMs);
       const req = mod.request({
         ...base,
         // The agent of now: another request may have rotated it since this one's options were made.
@@ -267,14 +306,10 @@ export class KubeClient {
         timeout: this.timeoutMs,
         ...(this.signal ? { signal: this.signal } : {}),
       }, (res) => {
+        answered = true;
         // A body cut off mid-way (reset, idle timeout) must reject: pipe() does not forward the
         // source's errors, and a request that never settles would end the process silently.
-        let settled = false;
-        const fail = (why: string, code = 'EBODY') => {
-          if (settled) return;
-          settled = true;
-          reject(new TransportError(code, `reading the response failed: ${why}`));
-        };
+        const fail = (why: string, code = 'EBODY') => settle(() => reject(new TransportError(code, `reading the response failed: ${why}`)));
         const gz = res.headers['content-encoding'] === 'gzip';
         const stream = gz ? res.pipe(zlib.createGunzip({ chunkSize: 64 * 1024 })) : res;
         const status = res.statusCode ?? 0;
@@ -284,11 +319,7 @@ export class KubeClient {
         res.on('aborted', () => fail('the connection closed before the body was complete'));
         res.on('close', () => { if (!res.complete) fail('the connection closed before the body was complete'); });
         stream.on('error', (e) => fail(errorMessage(e)));
-        const done = (body: unknown) => {
-          if (settled) return;
-          settled = true;
-          resolve({ status, body, retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
-        };
+        const done = (body: unknown) => settle(() => resolve({ status, body, retryAfterMs: parseRetryAfter(res.headers['retry-after']) }));
         const map = o.items;
         if (map && status === 200) {
           // A list page: each item is parsed and mapped as soon as its last byte arrives.
@@ -347,7 +378,7 @@ export class KubeClient {
         });
       });
       req.on('timeout', () => req.destroy(new TransportError('ETIMEDOUT', `no response within ${this.timeoutMs} ms`)));
-      req.on('error', reject);
+      req.on('error', (e) => settle(() => reject(e)));
       req.end(payload);
     });
   }

@@ -167,6 +167,34 @@ describe('kube client against a server that restarts', () => {
     }
   });
 
+  it('bounds the whole answer of an attempt, not only silence: the request timeout, 0.2 s per object for a list page when longer', async () => {
+    // A byte every 25 ms: never silent for the 300 ms idle timeout, 725 ms for the whole answer.
+    const body = '{"kind":"PodList","items":[]}';
+    const trickle = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      let i = 0;
+      const t = setInterval(() => {
+        if (res.destroyed) return clearInterval(t);
+        res.write(body[i++]);
+        if (i === body.length) { clearInterval(t); res.end(); }
+      }, 25);
+    });
+    await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigAt((trickle.address() as { port: number }).port), env: {}, timeoutMs: 300, retryBaseDelayMs: 50, retryBudgetMs: 500 });
+    try {
+      const started = Date.now();
+      const error = await client.get('/api/v1/pods?limit=1', 'list pods').then(() => null, (e: unknown) => e as Error & { code?: string });
+      expect(error?.message).toMatch(/^reading the response failed: not complete within 300 ms \(\d+ attempts over \d\.\d s\)$/);
+      expect(error?.code).toBe('ETIMEDOUT');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect((await client.request('GET', '/api/v1/pods?limit=5', 'list pods', { items: (x) => x })).body).toEqual({ kind: 'PodList', items: [] });
+    } finally {
+      client.close();
+      trickle.closeAllConnections();
+      trickle.close();
+    }
+  });
+
   it('gives up when the budget is spent, saying how often and how long it tried; the rest of the outage fails fast', async () => {
     const port = await freePort();
     const { client } = openKubeClient({ kubeconfigPath: kubeconfigAt(port), env: {}, retryBaseDelayMs: 100, retryBudgetMs: 1_500 });
