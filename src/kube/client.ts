@@ -78,6 +78,8 @@ const MAX_OBJECT_BYTES = 64 * MiB;
  * 5 MiB/s, or 500 large pods at far less.
  */
 const LIST_MS_PER_OBJECT = 200;
+/** A list page: every list ztaudit sends asks for a page of at most `limit` objects. */
+const LIST_PAGE = /[?&]limit=(\d+)/;
 /** An error answer's body is a Status of a few hundred bytes: a longer one is not read on. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -260,7 +262,7 @@ export class KubeClient {
    * alone is an idle timeout, which a server sending a byte now and then never meets.
    */
   private attemptMs(path: string): number {
-    const limit = /[?&]limit=(\d+)/.exec(path);
+    const limit = LIST_PAGE.exec(path);
     return Math.max(this.timeoutMs, limit ? Number(limit[1]) * LIST_MS_PER_OBJECT : 0);
   }
 
@@ -312,6 +314,11 @@ export class KubeClient {
         const fail = (why: string, code = 'EBODY') => settle(() => reject(new TransportError(code, `reading the response failed: ${why}`)));
         const gz = res.headers['content-encoding'] === 'gzip';
         const stream = gz ? res.pipe(zlib.createGunzip({ chunkSize: 64 * 1024 })) : res;
+        // Stops reading, and inflating what has arrived already.
+        const abandon = () => {
+          req.destroy();
+          if (stream !== res) stream.destroy();
+        };
         const status = res.statusCode ?? 0;
         if (status === 401) this.credentials.rejected(sent);
         const ok = status >= 200 && status < 300;
@@ -335,7 +342,7 @@ export class KubeClient {
             }
             if (parser.held > MAX_OBJECT_BYTES) {
               fail(`an object in the list is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`, 'ETOOLARGE');
-              req.destroy();
+              abandon();
             }
           });
           stream.on('end', () => {
@@ -354,9 +361,19 @@ export class KubeClient {
         }
         const chunks: Buffer[] = [];
         let size = 0;
+        // One object (not a list page read whole: ConfigMaps of the history, PolicyReports) is
+        // no longer than any object an API server stores; counted after gunzip, where a small
+        // answer on the wire can grow a thousand times.
+        const oneObject = !LIST_PAGE.test(path);
         stream.on('data', (c: Buffer) => {
           if (settled) return;
           size += c.length;
+          if (ok && oneObject && size > MAX_OBJECT_BYTES) {
+            chunks.length = 0;
+            fail(`the answer to ${oneLine(path.split('?')[0]!)} is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`, 'ETOOLARGE');
+            abandon();
+            return;
+          }
           if (ok || size <= MAX_ERROR_BODY_BYTES) return void chunks.push(c);
           // Not a Status: the answer is its status alone, at once (the rest may never end).
           chunks.length = 0;

@@ -415,6 +415,22 @@ describe('kube client reading a watch, and bodies past their limits', () => {
     expect(await page).toBe('hung up');
   });
 
+  it('refuses a gzip answer that is one object past 64 MiB once inflated, naming the path; a list page read whole is not one object', async () => {
+    // 65 MiB of JSON, some 65 KiB on the wire.
+    const bomb = zlib.gzipSync(Buffer.concat([Buffer.from('{"gitVersion":"v1","pad":"'), Buffer.alloc(65 * 1024 * 1024, 'a'), Buffer.from('"}')]));
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      res.end(bomb);
+    };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {}, retries: 0 }).client;
+    try {
+      await expect(c.get('/version', 'get /version')).rejects.toMatchObject({ code: 'ETOOLARGE', message: 'reading the response failed: the answer to /version is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
+      expect(((await c.get('/api/v1/namespaces/ztaudit/configmaps?labelSelector=a&limit=500', 'list configmaps')).body as { pad: string }).pad).toHaveLength(65 * 1024 * 1024);
+    } finally {
+      c.close();
+    }
+  });
+
   it('keeps the server\'s error message on one line, its line breaks and control characters escaped', async () => {
     answer = (res) => {
       res.writeHead(403, { 'Content-Type': 'application/json' });
