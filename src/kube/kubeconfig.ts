@@ -222,8 +222,10 @@ function readFile(file: string): FileEntries {
     const why = errorMessage(error).split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(`cannot read kubeconfig ${file}: ${why}${at ? ` at line ${at.line}, column ${at.col}` : ''}`);
   }
+  // An empty file (or only blanks and comments) is an empty config, as client-go loads zero-length data.
+  if (doc === null || doc === undefined) return { clusters: [], users: [], contexts: [], currentContext: '' };
   const root = record(doc);
-  if (!root) throw new ConfigError(`cannot read kubeconfig ${file}: ${doc === null || doc === undefined ? 'the file is empty' : 'not a mapping of clusters, users and contexts'}`);
+  if (!root) throw new ConfigError(`cannot read kubeconfig ${file}: not a mapping of clusters, users and contexts`);
   const dir = path.resolve(path.dirname(file));
   const local = (p: string | undefined) => (p === undefined || path.isAbsolute(p) ? p : path.join(dir, p));
   const clusters: ClusterEntry[] = [];

@@ -41,6 +41,14 @@ describe('loadKubeconfig', () => {
     expect(loadKubeconfig({ env, context: 'staging' })).toMatchObject({ contextName: 'staging', server: 'https://staging.example' });
   });
 
+  it('reads an empty file in KUBECONFIG (or one of blanks and comments) as an empty config, as client-go does', () => {
+    fs.writeFileSync(path.join(dir, 'empty'), '');
+    fs.writeFileSync(path.join(dir, 'blank'), '  \n# nothing yet\n');
+    const full = kubeconfig('full', [{ name: 'prod', server: 'https://prod.example' }], 'prod');
+    const r = loadKubeconfig({ env: { KUBECONFIG: [path.join(dir, 'empty'), path.join(dir, 'blank'), full].join(path.delimiter) } });
+    expect(r).toMatchObject({ contextName: 'prod', server: 'https://prod.example' });
+  });
+
   it('falls back to ~/.kube/config, then to the in-cluster service account', () => {
     fs.mkdirSync(path.join(dir, '.kube'));
     fs.renameSync(kubeconfig('config', [{ name: 'home', server: 'https://home.example' }], 'home'), path.join(dir, '.kube', 'config'));
