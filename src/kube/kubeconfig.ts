@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { Cluster, Context, KubeConfig as KubeConfigClass, User } from '@kubernetes/client-node';
 import YAML, { YAMLError } from 'yaml';
 import { ConfigError, errorMessage } from '../base/errors.ts';
+import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { proxyUrlProblem } from './proxy.ts';
 
 // client-node's KubeConfig module imports the whole generated API (every model and API
@@ -215,12 +216,10 @@ function readFile(file: string): FileEntries {
   }
   let doc: unknown;
   try {
-    doc = YAML.parse(source, { merge: true });
+    doc = YAML.parse(source, { merge: true, ...YAML_QUIET });
   } catch (error: unknown) {
     // Never the parser's source excerpt: the lines around a YAML error may hold a token.
-    const at = error instanceof YAMLError ? error.linePos?.[0] : undefined;
-    const why = errorMessage(error).split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError(`cannot read kubeconfig ${file}: ${why}${at ? ` at line ${at.line}, column ${at.col}` : ''}`);
+    throw new ConfigError(`cannot read kubeconfig ${file}: ${error instanceof YAMLError ? yamlMessage(error) : errorMessage(error).split('\n')[0]}`);
   }
   // An empty file (or only blanks and comments) is an empty config, as client-go loads zero-length data.
   if (doc === null || doc === undefined) return { clusters: [], users: [], contexts: [], currentContext: '' };
