@@ -212,7 +212,7 @@ export class KubeClient {
   constructor(resolved: Pick<ResolvedKubeconfig, 'kc' | 'server' | 'user' | 'env'>, o: KubeClientOptions = {}) {
     this.kc = resolved.kc;
     this.server = resolved.server;
-    this.credentials = new Credentials(resolved.kc, resolved.user, { env: resolved.env, ...(o.execTimeoutMs ? { execTimeoutMs: o.execTimeoutMs } : {}) });
+    this.credentials = new Credentials(resolved.kc, resolved.user, { server: resolved.server, env: resolved.env, ...(o.execTimeoutMs ? { execTimeoutMs: o.execTimeoutMs } : {}) });
     this.proxy = proxyForServer(new URL(resolved.server), resolved.kc.getCurrentCluster()?.proxyUrl, resolved.env);
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.onRequest = o.onRequest;

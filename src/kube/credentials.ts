@@ -10,8 +10,9 @@ import { readTokenFile, type ExecConfig, type UserCredentials } from './kubeconf
 
 /**
  * One plugin's credentials, kept until they expire, shared by every client with the same exec
- * section and cluster (client-go keeps a global cache of authenticators by the same key): the
- * next scheduled run of `serve` does not run the plugin again while its token is good.
+ * section and API server (client-go keeps a global cache of authenticators by exec config and
+ * cluster): the next scheduled run of `serve` does not run the plugin again while its token is
+ * good.
  */
 class ExecAuthenticator {
   private current?: ExecCredentials;
@@ -33,8 +34,8 @@ class ExecAuthenticator {
 
 const authenticators = new Map<string, ExecAuthenticator>();
 
-function authenticatorFor(exec: ExecConfig): ExecAuthenticator {
-  const key = JSON.stringify(exec);
+function authenticatorFor(exec: ExecConfig, server: string): ExecAuthenticator {
+  const key = JSON.stringify([exec, server]);
   let a = authenticators.get(key);
   if (!a) authenticators.set(key, (a = new ExecAuthenticator()));
   return a;
@@ -56,6 +57,8 @@ export interface SentCredentials {
 }
 
 export interface CredentialsOptions {
+  /** The API server the credentials are for. */
+  server: string;
   /** The environment an exec plugin inherits. */
   env: Record<string, string | undefined>;
   /** How long an exec plugin may run (default 30 s). */
@@ -77,7 +80,7 @@ export class Credentials {
     // As client-go's exec authenticator: a plugin is not run when the user has a token, a
     // username and password, or a client certificate of its own.
     const own = this.inlineToken || Boolean(user?.tokenFile) || Boolean(u?.username || u?.password) || Boolean(u?.certData || u?.certFile);
-    if (user?.exec && !own) this.exec = { config: user.exec, authenticator: authenticatorFor(user.exec) };
+    if (user?.exec && !own) this.exec = { config: user.exec, authenticator: authenticatorFor(user.exec, options.server) };
   }
 
   /**

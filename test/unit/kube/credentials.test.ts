@@ -149,6 +149,15 @@ describe('an exec credential plugin', () => {
     expect(fs.readFileSync(path.join(dir, 'calls'), 'utf8')).toBe('x\nx\nx\n');
   });
 
+  it('keeps its credentials per API server, as client-go keys its authenticators by exec section and cluster', async () => {
+    script('plugin', `echo x >> "${dir}/calls"\n${credential('{"token":"t"}')}`);
+    const exec = '{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin, interactiveMode: Never}}';
+    expect((await get(kubeconfig(url, exec))).status).toBe(200);
+    expect((await get(kubeconfig(url, exec))).status).toBe(200);
+    expect((await get(kubeconfig(url.replace('127.0.0.1', 'localhost'), exec))).status).toBe(200);
+    expect(fs.readFileSync(path.join(dir, 'calls'), 'utf8')).toBe('x\nx\n');
+  });
+
   it("is not run for a user with a token of its own, as client-go's exec authenticator is not", async () => {
     script('plugin', `touch "${dir}/ran"\n${credential('{"token":"from-plugin"}')}`);
     const file = kubeconfig(url, '{token: inline, exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin, interactiveMode: Never}}');
