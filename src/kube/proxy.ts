@@ -10,6 +10,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { domainToASCII } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { TransportError } from './transport-error.ts';
 
@@ -93,6 +94,8 @@ export function useProxy(host: string, port: number, noProxy: string): boolean {
     }
     if (entryHost.startsWith('*.')) entryHost = entryHost.slice(1);
     const exact = !entryHost.startsWith('.');
+    // As the server's host in a URL: an internationalized name in its ASCII form.
+    entryHost = `${exact ? '' : '.'}${domainToASCII(exact ? entryHost : entryHost.slice(1)) || (exact ? entryHost : entryHost.slice(1))}`;
     const suffix = exact ? `.${entryHost}` : entryHost;
     if ((host.endsWith(suffix) || (exact && host === entryHost)) && portMatches) return false;
   }

@@ -42,6 +42,7 @@ describe('NO_PROXY, as Go reads it', () => {
     ['fd00::1', 'fd00::1', 443, false],
     ['[fd00::1]:6443', 'fd00::1', 6443, false],
     ['[fd00::1]:6443', 'fd00::1', 443, true],
+    ['bücher.example', new URL('https://api.bücher.example').hostname, 443, false],
     ['*', 'anything.example', 443, false],
     ['other.org,*', 'anything.example', 443, false],
   ];
