@@ -9,7 +9,7 @@ import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snap
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { Interner } from '../snapshot/intern.ts';
 import { slimObject } from '../snapshot/slim.ts';
-import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
+import { CredentialError, type KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
 import { EXTRA_CONFIGMAP_NAMES_VALUE } from './rbac-rules.ts';
@@ -152,6 +152,8 @@ async function probeServer(client: KubeClient, timeoutMs: number): Promise<strin
   try {
     r = await withDeadline(client.get('/version', 'get /version', deadline), deadline, bound);
   } catch (error: unknown) {
+    // The user's credentials could not be had (a token-file, an exec plugin): said as such, not as an unreachable server.
+    if (error instanceof CredentialError) throw error;
     throw new ApiUnreachableError(client.server, describeTransportError(error));
   }
   if (r.status === 401) throw new ClusterError(`API server at ${client.server} rejected the credentials (HTTP 401 Unauthorized): check the kubeconfig user or token`);

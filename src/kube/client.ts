@@ -1,10 +1,12 @@
 // The one HTTP client for Kubernetes API servers: the collector's lists and discovery, the
 // history store's ConfigMaps and the PolicyReport publisher all go through it. Requests are
-// raw HTTP(S) authenticated through client-node's KubeConfig (tokens, client certificates,
-// exec and OIDC plugins, proxies); bodies stay raw JSON (client-node's typed models would
-// turn timestamps into Date objects and cost a second copy of every list). Secrets are
-// refused before anything is sent, whatever the verb.
+// raw HTTP(S) authenticated through client-node's KubeConfig (inline tokens, client
+// certificates, auth-provider plugins such as OIDC) and credentials.ts (token-files, exec
+// plugins), through the proxy proxy.ts chooses; bodies stay raw JSON (client-node's typed
+// models would turn timestamps into Date objects and cost a second copy of every list).
+// Secrets are refused before anything is sent, whatever the verb.
 
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
@@ -13,8 +15,11 @@ import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors
 import { TOOL_VERSION } from '../base/version.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
-import { loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
+import { Credentials, type SentCredentials } from './credentials.ts';
+import { CredentialError, loadKubeconfig, type KubeconfigOptions, type ResolvedKubeconfig } from './kubeconfig.ts';
+import { HttpProxyAgent, HttpsProxyAgent, proxyForServer } from './proxy.ts';
 import { DEFAULT_RETRY, retryable, retryDelay, type RetryPolicy } from './retry.ts';
+import { TransportError } from './transport-error.ts';
 
 export interface KubeResponse {
   status: number;
@@ -23,14 +28,7 @@ export interface KubeResponse {
   retryAfterMs?: number;
 }
 
-/** No HTTP answer arrived (timeout, a body cut off mid-way). */
-export class TransportError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export { TransportError } from './transport-error.ts';
 
 /** The API server did not answer at all (refused, unresolvable, TLS failure, timeout). */
 export class ApiUnreachableError extends ClusterError {
@@ -74,6 +72,14 @@ const MiB = 1024 * 1024;
  * it (a broken server or proxy), which would otherwise grow memory until the process dies.
  */
 const MAX_OBJECT_BYTES = 64 * MiB;
+/**
+ * A list page may take this long per object asked for (`limit`), if longer than the request
+ * timeout: 100 s for a page of 500, time for 500 history ConfigMaps of up to 1 MiB each at
+ * 5 MiB/s, or 500 large pods at far less.
+ */
+const LIST_MS_PER_OBJECT = 200;
+/** A list page: every list ztaudit sends asks for a page of at most `limit` objects. */
+const LIST_PAGE = /[?&]limit=(\d+)/;
 /** An error answer's body is a Status of a few hundred bytes: a longer one is not read on. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -111,6 +117,24 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/** 300 ms, 10 s, 1.5 s. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** A digest of an agent's TLS settings: the agent is made again when it changes. */
+function tlsKey(o: https.AgentOptions): string {
+  const hash = createHash('sha256');
+  for (const part of [o.ca, o.cert, o.key, o.pfx, o.passphrase, o.servername, o.rejectUnauthorized]) {
+    for (const p of Array.isArray(part) ? part : [part]) {
+      const v = p === undefined ? '' : typeof p === 'string' || Buffer.isBuffer(p) ? p : JSON.stringify(p);
+      hash.update(typeof v === 'string' ? `s${v.length}:` : `b${v.length}:`).update(v);
+    }
+    hash.update('|');
+  }
+  return hash.digest('base64');
+}
+
 /** Waits, but not past an abort (serve at SIGTERM): the caller then stops. */
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -125,7 +149,10 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export interface KubeClientOptions {
-  /** Per-request timeout; default 10 s. */
+  /**
+   * Per-request timeout, default 10 s: for silence (no byte), and for the whole answer of one
+   * attempt (a list page: 0.2 s per object asked for, when longer).
+   */
   timeoutMs?: number;
   /** Observes every request sent (method, path with query). */
   onRequest?: (method: string, path: string) => void;
@@ -137,6 +164,8 @@ export interface KubeClientOptions {
   maxSockets?: number;
   /** Aborts: in-flight requests are destroyed, no new ones sent. */
   signal?: AbortSignal;
+  /** How long a kubeconfig user's exec credential plugin may run; default 30 s. */
+  execTimeoutMs?: number;
 }
 
 export interface RequestOptions {
@@ -163,11 +192,16 @@ export class KubeClient {
   /** Non-fatal notes (retries that succeeded), for the snapshot. */
   readonly notes: string[] = [];
   private readonly kc: KubeConfig;
+  private readonly credentials: Credentials;
   private readonly onRequest?: (method: string, path: string) => void;
   private readonly retry: RetryPolicy;
   private readonly maxSockets: number;
   private readonly signal?: AbortSignal;
   private agent?: http.Agent;
+  /** What the agent's TLS settings were made of (tlsKey). */
+  private agentKey?: string;
+  /** The kubeconfig's proxy-url, else the environment's proxy for the server (proxy.ts). */
+  private readonly proxy?: URL;
   /**
    * When the server stopped answering (epoch ms), until any answer arrives: the retry budget
    * is spent once per outage, not once per request, so a server that stays down fails the
@@ -175,9 +209,11 @@ export class KubeClient {
    */
   private downSince: number | null = null;
 
-  constructor(kc: KubeConfig, server: string, o: KubeClientOptions = {}) {
-    this.kc = kc;
-    this.server = server;
+  constructor(resolved: Pick<ResolvedKubeconfig, 'kc' | 'server' | 'user' | 'env'>, o: KubeClientOptions = {}) {
+    this.kc = resolved.kc;
+    this.server = resolved.server;
+    this.credentials = new Credentials(resolved.kc, resolved.user, { server: resolved.server, env: resolved.env, ...(o.execTimeoutMs ? { execTimeoutMs: o.execTimeoutMs } : {}) });
+    this.proxy = proxyForServer(new URL(resolved.server), resolved.kc.getCurrentCluster()?.proxyUrl, resolved.env);
     this.timeoutMs = o.timeoutMs ?? 10_000;
     this.onRequest = o.onRequest;
     this.retry = { retries: o.retries ?? DEFAULT_RETRY.retries, baseDelayMs: o.retryBaseDelayMs ?? DEFAULT_RETRY.baseDelayMs, budgetMs: o.retryBudgetMs ?? DEFAULT_RETRY.budgetMs };
@@ -185,7 +221,8 @@ export class KubeClient {
     this.signal = o.signal;
   }
 
-  private async requestOptions(): Promise<https.RequestOptions> {
+  /** Options of one request, and the credentials it sends (for a 401). */
+  private async requestOptions(): Promise<{ options: https.RequestOptions; sent: SentCredentials }> {
     const opts: https.RequestOptions = { headers: {} };
     try {
       await this.kc.applyToHTTPSOptions(opts);
@@ -194,36 +231,71 @@ export class KubeClient {
       // credentials are already applied by then, and `kubectl proxy` endpoints are plain HTTP.
       if (!this.server.startsWith('http:')) throw error;
     }
-    if (!this.agent) {
-      const proxied = Boolean(this.kc.getCurrentCluster()?.proxyUrl);
-      if (proxied && opts.agent) this.agent = opts.agent as http.Agent;
-      else if (this.server.startsWith('http:')) this.agent = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
-      else {
-        this.agent = new https.Agent({
-          keepAlive: true,
-          maxSockets: this.maxSockets,
-          ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase,
-          servername: opts.servername,
-          ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
-        });
+    const sent = await this.credentials.apply(opts);
+    const proxy = this.proxy;
+    if (this.server.startsWith('http:')) {
+      this.agent ??= proxy ? new HttpProxyAgent(proxy, this.timeoutMs, { keepAlive: true, maxSockets: this.maxSockets }) : new http.Agent({ keepAlive: true, maxSockets: this.maxSockets });
+    } else {
+      const tls: https.AgentOptions = {
+        ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase,
+        servername: opts.servername,
+        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+      };
+      // The files are read at every request: a certificate or CA rotated on disk, or one an
+      // exec plugin handed out anew, makes a new agent. The old one's connections are closed,
+      // as client-go closes them when a plugin's certificate rotates (connrotation).
+      const key = tlsKey(tls);
+      if (key !== this.agentKey) {
+        const old = this.agent;
+        const options = { keepAlive: true, maxSockets: this.maxSockets, ...tls };
+        this.agent = proxy ? new HttpsProxyAgent(proxy, this.timeoutMs, options) : new https.Agent(options);
+        this.agentKey = key;
+        old?.destroy();
       }
     }
-    return { headers: opts.headers, auth: opts.auth, agent: this.agent };
+    return { options: { headers: opts.headers, auth: opts.auth }, sent };
+  }
+
+  /**
+   * How long one attempt may take, answer read whole: the request timeout, and for a list page
+   * (`limit=N`) LIST_MS_PER_OBJECT per object asked for when that is longer. The request timeout
+   * alone is an idle timeout, which a server sending a byte now and then never meets.
+   */
+  private attemptMs(path: string): number {
+    const limit = LIST_PAGE.exec(path);
+    return Math.max(this.timeoutMs, limit ? Number(limit[1]) * LIST_MS_PER_OBJECT : 0);
   }
 
   /** One attempt; rejects with a transport error when no HTTP response arrives. */
   private async once(method: string, path: string, o: RequestOptions): Promise<KubeResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
     if (this.signal?.aborted) throw new CollectionAborted();
-    const base = await this.requestOptions();
+    const { options: base, sent } = await this.requestOptions();
     const url = new URL(this.server);
     const basePath = url.pathname.replace(/\/+$/, '');
     this.onRequest?.(method, path);
     const mod = url.protocol === 'http:' ? http : https;
     const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
+    const attemptMs = this.attemptMs(path);
     return new Promise<KubeResponse>((resolve, reject) => {
+      // Settled once: by the answer, an error, or the attempt's deadline, whichever comes first.
+      let settled = false;
+      let answered = false;
+      const settle = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        f();
+      };
+      // The idle timeout below catches silence; this bounds an answer that trickles in forever.
+      const deadline = setTimeout(() => {
+        settle(() => reject(new TransportError('ETIMEDOUT', answered ? `reading the response failed: not complete within ${duration(attemptMs)}` : `no response within ${attemptMs} ms`)));
+        req.destroy();
+      }, attemptMs);
       const req = mod.request({
         ...base,
+        // The agent of now: another request may have rotated it since this one's options were made.
+        agent: this.agent,
         protocol: url.protocol,
         hostname: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || undefined,
@@ -236,27 +308,25 @@ export class KubeClient {
         timeout: this.timeoutMs,
         ...(this.signal ? { signal: this.signal } : {}),
       }, (res) => {
+        answered = true;
         // A body cut off mid-way (reset, idle timeout) must reject: pipe() does not forward the
         // source's errors, and a request that never settles would end the process silently.
-        let settled = false;
-        const fail = (why: string, code = 'EBODY') => {
-          if (settled) return;
-          settled = true;
-          reject(new TransportError(code, `reading the response failed: ${why}`));
-        };
+        const fail = (why: string, code = 'EBODY') => settle(() => reject(new TransportError(code, `reading the response failed: ${why}`)));
         const gz = res.headers['content-encoding'] === 'gzip';
         const stream = gz ? res.pipe(zlib.createGunzip({ chunkSize: 64 * 1024 })) : res;
+        // Stops reading, and inflating what has arrived already.
+        const abandon = () => {
+          req.destroy();
+          if (stream !== res) stream.destroy();
+        };
         const status = res.statusCode ?? 0;
+        if (status === 401) this.credentials.rejected(sent);
         const ok = status >= 200 && status < 300;
         res.on('error', (e) => fail(errorMessage(e)));
         res.on('aborted', () => fail('the connection closed before the body was complete'));
         res.on('close', () => { if (!res.complete) fail('the connection closed before the body was complete'); });
         stream.on('error', (e) => fail(errorMessage(e)));
-        const done = (body: unknown) => {
-          if (settled) return;
-          settled = true;
-          resolve({ status, body, retryAfterMs: parseRetryAfter(res.headers['retry-after']) });
-        };
+        const done = (body: unknown) => settle(() => resolve({ status, body, retryAfterMs: parseRetryAfter(res.headers['retry-after']) }));
         const map = o.items;
         if (map && status === 200) {
           // A list page: each item is parsed and mapped as soon as its last byte arrives.
@@ -272,7 +342,7 @@ export class KubeClient {
             }
             if (parser.held > MAX_OBJECT_BYTES) {
               fail(`an object in the list is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`, 'ETOOLARGE');
-              req.destroy();
+              abandon();
             }
           });
           stream.on('end', () => {
@@ -291,9 +361,19 @@ export class KubeClient {
         }
         const chunks: Buffer[] = [];
         let size = 0;
+        // One object (not a list page read whole: ConfigMaps of the history, PolicyReports) is
+        // no longer than any object an API server stores; counted after gunzip, where a small
+        // answer on the wire can grow a thousand times.
+        const oneObject = !LIST_PAGE.test(path);
         stream.on('data', (c: Buffer) => {
           if (settled) return;
           size += c.length;
+          if (ok && oneObject && size > MAX_OBJECT_BYTES) {
+            chunks.length = 0;
+            fail(`the answer to ${oneLine(path.split('?')[0]!)} is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`, 'ETOOLARGE');
+            abandon();
+            return;
+          }
           if (ok || size <= MAX_ERROR_BODY_BYTES) return void chunks.push(c);
           // Not a Status: the answer is its status alone, at once (the rest may never end).
           chunks.length = 0;
@@ -315,7 +395,7 @@ export class KubeClient {
         });
       });
       req.on('timeout', () => req.destroy(new TransportError('ETIMEDOUT', `no response within ${this.timeoutMs} ms`)));
-      req.on('error', reject);
+      req.on('error', (e) => settle(() => reject(e)));
       req.end(payload);
     });
   }
@@ -340,7 +420,7 @@ export class KubeClient {
         }
         last = r;
       } catch (error: unknown) {
-        if (error instanceof Error && error.message.startsWith('refusing to read Secrets')) throw error;
+        if (error instanceof CredentialError || (error instanceof Error && error.message.startsWith('refusing to read Secrets'))) throw error;
         if (this.signal?.aborted) throw new CollectionAborted();
         last = { error };
         if (!retryable(last, idempotent)) break;
@@ -372,7 +452,7 @@ export class KubeClient {
    */
   async watch(path: string, onEvent: (event: unknown) => void, idleMs: number, signal?: AbortSignal, onOpen?: (status: number) => void): Promise<KubeResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
-    const base = await this.requestOptions();
+    const { options: base, sent } = await this.requestOptions();
     const url = new URL(this.server);
     const basePath = url.pathname.replace(/\/+$/, '');
     this.onRequest?.('GET', path);
@@ -382,13 +462,14 @@ export class KubeClient {
       let settled = false;
       const done = (f: () => void) => { if (!settled) { settled = true; f(); } };
       const req = mod.request({
-        ...base, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined,
+        ...base, agent: this.agent, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined,
         method: 'GET', path: basePath + path,
         headers: { ...(base.headers as Record<string, string>), Accept: 'application/json', 'User-Agent': `ztaudit/${TOOL_VERSION}` },
         timeout: idleMs,
         ...(abort ? { signal: abort } : {}),
       }, (res) => {
         const status = res.statusCode ?? 0;
+        if (status === 401) this.credentials.rejected(sent);
         // Ends the watch with `error`. Settled here, not by req.destroy(error): once the whole
         // answer has arrived, the error given to destroy() is never emitted and the watch
         // resolved as if it had ended well.
@@ -487,5 +568,5 @@ export class KubeClient {
 /** The client for the kubeconfig (and context) the options name, and what was resolved. */
 export function openKubeClient(options: KubeconfigOptions & KubeClientOptions = {}): { client: KubeClient; resolved: ResolvedKubeconfig } {
   const resolved = loadKubeconfig(options);
-  return { client: new KubeClient(resolved.kc, resolved.server, options), resolved };
+  return { client: new KubeClient(resolved, options), resolved };
 }

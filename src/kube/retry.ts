@@ -21,9 +21,10 @@ export type Attempt = { status: number; retryAfterMs?: number } | { error: unkno
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 /**
  * No connection was made, so nothing was sent: safe to repeat whatever the method. A
- * restarting API server refuses connections until it listens again.
+ * restarting API server refuses connections until it listens again (and a proxy in front of
+ * it refuses the tunnel with 502-504, proxy.ts).
  */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPROXYUNAVAILABLE']);
 /** The connection broke or went silent mid-request: repeated for idempotent requests only. */
 const BROKEN = new Set(['ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EBODY', 'ECONNABORTED']);
 const MAX_BACKOFF_MS = 5_000;

@@ -167,6 +167,34 @@ describe('kube client against a server that restarts', () => {
     }
   });
 
+  it('bounds the whole answer of an attempt, not only silence: the request timeout, 0.2 s per object for a list page when longer', async () => {
+    // A byte every 25 ms: never silent for the 300 ms idle timeout, 725 ms for the whole answer.
+    const body = '{"kind":"PodList","items":[]}';
+    const trickle = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      let i = 0;
+      const t = setInterval(() => {
+        if (res.destroyed) return clearInterval(t);
+        res.write(body[i++]);
+        if (i === body.length) { clearInterval(t); res.end(); }
+      }, 25);
+    });
+    await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+    const { client } = openKubeClient({ kubeconfigPath: kubeconfigAt((trickle.address() as { port: number }).port), env: {}, timeoutMs: 300, retryBaseDelayMs: 50, retryBudgetMs: 500 });
+    try {
+      const started = Date.now();
+      const error = await client.get('/api/v1/pods?limit=1', 'list pods').then(() => null, (e: unknown) => e as Error & { code?: string });
+      expect(error?.message).toMatch(/^reading the response failed: not complete within 300 ms \(\d+ attempts over \d\.\d s\)$/);
+      expect(error?.code).toBe('ETIMEDOUT');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect((await client.request('GET', '/api/v1/pods?limit=5', 'list pods', { items: (x) => x })).body).toEqual({ kind: 'PodList', items: [] });
+    } finally {
+      client.close();
+      trickle.closeAllConnections();
+      trickle.close();
+    }
+  });
+
   it('gives up when the budget is spent, saying how often and how long it tried; the rest of the outage fails fast', async () => {
     const port = await freePort();
     const { client } = openKubeClient({ kubeconfigPath: kubeconfigAt(port), env: {}, retryBaseDelayMs: 100, retryBudgetMs: 1_500 });
@@ -385,6 +413,22 @@ describe('kube client reading a watch, and bodies past their limits', () => {
     }
     expect(names).toEqual(['a']);
     expect(await page).toBe('hung up');
+  });
+
+  it('refuses a gzip answer that is one object past 64 MiB once inflated, naming the path; a list page read whole is not one object', async () => {
+    // 65 MiB of JSON, some 65 KiB on the wire.
+    const bomb = zlib.gzipSync(Buffer.concat([Buffer.from('{"gitVersion":"v1","pad":"'), Buffer.alloc(65 * 1024 * 1024, 'a'), Buffer.from('"}')]));
+    answer = (res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      res.end(bomb);
+    };
+    const c = openKubeClient({ kubeconfigPath: kubeconfig, env: {}, retries: 0 }).client;
+    try {
+      await expect(c.get('/version', 'get /version')).rejects.toMatchObject({ code: 'ETOOLARGE', message: 'reading the response failed: the answer to /version is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
+      expect(((await c.get('/api/v1/namespaces/ztaudit/configmaps?labelSelector=a&limit=500', 'list configmaps')).body as { pad: string }).pad).toHaveLength(65 * 1024 * 1024);
+    } finally {
+      c.close();
+    }
   });
 
   it('keeps the server\'s error message on one line, its line breaks and control characters escaped', async () => {

@@ -41,6 +41,14 @@ describe('loadKubeconfig', () => {
     expect(loadKubeconfig({ env, context: 'staging' })).toMatchObject({ contextName: 'staging', server: 'https://staging.example' });
   });
 
+  it('reads an empty file in KUBECONFIG (or one of blanks and comments) as an empty config, as client-go does', () => {
+    fs.writeFileSync(path.join(dir, 'empty'), '');
+    fs.writeFileSync(path.join(dir, 'blank'), '  \n# nothing yet\n');
+    const full = kubeconfig('full', [{ name: 'prod', server: 'https://prod.example' }], 'prod');
+    const r = loadKubeconfig({ env: { KUBECONFIG: [path.join(dir, 'empty'), path.join(dir, 'blank'), full].join(path.delimiter) } });
+    expect(r).toMatchObject({ contextName: 'prod', server: 'https://prod.example' });
+  });
+
   it('falls back to ~/.kube/config, then to the in-cluster service account', () => {
     fs.mkdirSync(path.join(dir, '.kube'));
     fs.renameSync(kubeconfig('config', [{ name: 'home', server: 'https://home.example' }], 'home'), path.join(dir, '.kube', 'config'));
@@ -61,6 +69,49 @@ describe('loadKubeconfig', () => {
     const file = kubeconfig('a', [{ name: 'prod', server: 'https://prod.example' }]);
     expect(() => loadKubeconfig({ kubeconfigPath: file, env: {} })).toThrow(/has no current context/);
     expect(() => loadKubeconfig({ kubeconfigPath: file, context: 'dev', env: {} })).toThrow('context "dev" not found in kubeconfig');
+  });
+});
+
+describe('file references in a kubeconfig, as client-go resolves them', () => {
+  const userFile = (user: string) => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://c.example"}}]
+users: [{name: u, user: ${user}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`);
+    return file;
+  };
+
+  it("reads a relative token-file from the kubeconfig's directory, not the working directory", () => {
+    fs.writeFileSync(path.join(dir, 'token'), 'sekret\n');
+    const r = loadKubeconfig({ kubeconfigPath: userFile('{token-file: token}'), env: {} });
+    expect(r.user).toEqual({ name: 'u', source: path.join(dir, 'config'), tokenFile: path.join(dir, 'token') });
+  });
+
+  it('names the kubeconfig, the user and the path of a token-file it cannot read, in one line', () => {
+    const file = userFile('{token-file: missing-token}');
+    expect(() => loadKubeconfig({ kubeconfigPath: file, env: {} })).toThrow(new ConfigError(`cannot read token-file ${path.join(dir, 'missing-token')} of user "u" in kubeconfig ${file}: no such file (ENOENT)`));
+    fs.writeFileSync(path.join(dir, 'missing-token'), ' \n');
+    expect(() => loadKubeconfig({ kubeconfigPath: file, env: {} })).toThrow(`token-file ${path.join(dir, 'missing-token')} of user "u" in kubeconfig ${file} is empty`);
+  });
+
+  it("resolves an exec command with a path separator against the kubeconfig's directory, and leaves a bare command to PATH", () => {
+    const relative = loadKubeconfig({ kubeconfigPath: userFile('{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/login, interactiveMode: Never}}'), env: {} });
+    expect(relative.user?.exec?.command).toBe(path.join(dir, 'bin', 'login'));
+    const bare = loadKubeconfig({ kubeconfigPath: userFile('{exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin, interactiveMode: Never}}'), env: {} });
+    expect(bare.user?.exec?.command).toBe('kubelogin');
+  });
+
+  it('checks the exec section as clientcmd validates it, naming the file and the user', () => {
+    const exec = (fields: string) => loadKubeconfig({ kubeconfigPath: userFile(`{exec: {${fields}}}`), env: {} }).user?.exec;
+    const where = `exec plugin of user "u" in kubeconfig ${path.join(dir, 'config')}`;
+    expect(() => exec('apiVersion: client.authentication.k8s.io/v1, command: login')).toThrow(new ConfigError(`${where}: exec.interactiveMode is missing (client.authentication.k8s.io/v1 requires Never, IfAvailable or Always)`));
+    expect(() => exec('apiVersion: client.authentication.k8s.io/v1alpha1, command: login')).toThrow(`${where}: exec.apiVersion "client.authentication.k8s.io/v1alpha1" is none of client.authentication.k8s.io/v1, client.authentication.k8s.io/v1beta1`);
+    expect(() => exec('apiVersion: client.authentication.k8s.io/v1, interactiveMode: Never')).toThrow(`${where}: exec.command is missing`);
+    expect(exec('apiVersion: client.authentication.k8s.io/v1beta1, command: login')).toEqual({ command: 'login', args: [], env: [], apiVersion: 'client.authentication.k8s.io/v1beta1', interactiveMode: 'IfAvailable' });
   });
 });
 
