@@ -16,6 +16,7 @@ import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snap
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
+import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
 import { collectConfigMaps, listedObject, type ConfigMapRef } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
@@ -120,6 +121,8 @@ export class ClusterWatch {
     try {
       r = await this.client.get('/version', 'get /version');
     } catch (error: unknown) {
+      // The credentials could not be had (a failing exec plugin): said as such, not as an unreachable server.
+      if (error instanceof CredentialError) throw error;
       throw new ApiUnreachableError(this.client.server, describeTransportError(error));
     }
     if (r.status === 401) throw new ClusterError(`API server at ${this.client.server} rejected the credentials (HTTP 401 Unauthorized): check the kubeconfig user or token`);
