@@ -22,5 +22,12 @@ export function oneLine(text: string): string {
   return text.replace(CONTROL_OR_BREAK, escaped);
 }
 
+/** `s` cut to `max` characters ending in "…", never between the two halves of an emoji or other astral character. */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const end = /[\ud800-\udbff]/.test(s[max - 2]!) ? max - 2 : max - 1;
+  return `${s.slice(0, end)}…`;
+}
+
 /** A table column is padded to its longest cell up to this width: a longer cell overflows its row only. */
 export const MAX_COLUMN = 60;

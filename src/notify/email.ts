@@ -11,7 +11,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { errorMessage } from '../base/errors.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clip, oneLine } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
@@ -37,10 +37,11 @@ const GRADE_COLOR: Record<string, string> = { A: '#15803d', B: '#65a30d', C: '#c
 const MAX_NEW = 15;
 const MAX_PARTIAL = 10;
 
-/** A header value: one line, bounded. */
-export function headerText(value: string, max = 200): string {
-  const one = value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F]/g, '');
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+const MAX_SUBJECT = 200;
+
+/** A header value: one line, bounded, never cut inside a character. */
+export function headerText(value: string, max = MAX_SUBJECT): string {
+  return clip(value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F]/g, ''), max);
 }
 
 export interface EmailContent { subject: string; html: string; text: string }
@@ -59,7 +60,10 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const headline = d?.regression ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
-  const subject = headerText(`[ztaudit] ${d?.regression ? 'Regression' : 'Report'} on ${report.run.cluster.name}: score ${overall}${delta}${view.partial.length ? ' (partial run)' : ''}`);
+  // A long cluster name is what gets cut: the score and "(partial run)" always show.
+  const before = `[ztaudit] ${d?.regression ? 'Regression' : 'Report'} on `;
+  const after = `: score ${overall}${delta}${view.partial.length ? ' (partial run)' : ''}`;
+  const subject = headerText(`${before}${headerText(report.run.cluster.name, MAX_SUBJECT - before.length - after.length)}${after}`);
   const ctx = {
     subject,
     headline,

@@ -6,6 +6,8 @@
 // - free text keeps its words but loses the markers' power: asterisk and tilde become
 //   look-alikes, and an underscore is replaced only where it could open or close italics.
 
+import { clip } from '../base/plain-text.ts';
+
 export function escapeEntities(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -26,10 +28,10 @@ export function mrkdwnText(value: unknown): string {
     .replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace('_', 'ˍ'));
 }
 
-/** Cuts text to Slack's per-field limits without breaking an escape sequence. */
+/** Cuts text to Slack's per-field limits without breaking an escape sequence or a character. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  let cut = text.slice(0, max - 1);
+  let cut = clip(text, max).slice(0, -1);
   const amp = cut.lastIndexOf('&');
   if (amp >= 0 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
   return `${cut}…`;

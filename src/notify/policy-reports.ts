@@ -6,7 +6,7 @@
 // longer have findings) is the only I/O, through the Kubernetes client. Needs write access to
 // those kinds only; a failure is a warning, never a lost run.
 import { errorMessage, redactUrlCredentials } from '../base/errors.ts';
-import { escaped, oneLine } from '../base/plain-text.ts';
+import { clip, escaped, oneLine } from '../base/plain-text.ts';
 import { KubeApiError, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 
@@ -57,13 +57,6 @@ const API_VERSION_OF: Record<string, string> = {
   NetworkPolicy: 'networking.k8s.io/v1', Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1',
   Role: 'rbac.authorization.k8s.io/v1', ClusterRole: 'rbac.authorization.k8s.io/v1', RoleBinding: 'rbac.authorization.k8s.io/v1', ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',
 };
-
-/** `s` cut to `max` characters ending in "…", never between the two halves of an emoji or other astral character. */
-function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const end = /[\ud800-\udbff]/.test(s[max - 2]!) ? max - 2 : max - 1;
-  return `${s.slice(0, end)}…`;
-}
 
 /** What the API server's YAML decoder refuses (the whole object with it) or changes, besides oneLine's controls. */
 const YAML_UNSAFE = /[\u2028\u2029\ufffe\uffff]/g;

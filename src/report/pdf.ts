@@ -6,6 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { ConfigError } from '../base/errors.ts';
+import { clip } from '../base/plain-text.ts';
 
 /** Browser binaries looked for on PATH, in order. */
 export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome', 'headless_shell'];
@@ -38,6 +39,9 @@ export interface PdfOptions {
   timeoutMs?: number;
 }
 
+/** A name in the page footer: escaped, at most 80 characters, never cut inside a character. */
+export const footerText = (s: string) => Handlebars.escapeExpression(clip(s, 80));
+
 export async function renderPdf(html: string, opts: PdfOptions): Promise<Buffer> {
   const timeout = opts.timeoutMs ?? 120_000;
   let playwright: typeof import('playwright-core');
@@ -57,12 +61,11 @@ export async function renderPdf(html: string, opts: PdfOptions): Promise<Buffer>
     page.setDefaultTimeout(timeout);
     await page.setContent(html, { waitUntil: 'load', timeout });
     await page.emulateMedia({ media: 'print' });
-    const esc = (s: string) => Handlebars.escapeExpression(s.length > 80 ? `${s.slice(0, 79)}…` : s);
     return await page.pdf({
       format: 'A4', printBackground: true, displayHeaderFooter: true, outline: true, tagged: true,
       margin: { top: '14mm', bottom: '16mm', left: '12mm', right: '12mm' },
       headerTemplate: '<span></span>',
-      footerTemplate: `<div style="font-size:8px;width:100%;padding:0 12mm;color:#64748b;display:flex;justify-content:space-between;font-family:sans-serif"><span>ztaudit · ${esc(opts.clusterName)} · run ${esc(opts.runId)}</span><span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+      footerTemplate: `<div style="font-size:8px;width:100%;padding:0 12mm;color:#64748b;display:flex;justify-content:space-between;font-family:sans-serif"><span>ztaudit · ${footerText(opts.clusterName)} · run ${footerText(opts.runId)}</span><span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
     });
   } finally {
     await browser.close();

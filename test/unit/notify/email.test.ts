@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { notifyEmail, notifyEmailFailure } from '../../../src/notify/email.ts';
+import { buildEmail, headerText, notifyEmail, notifyEmailFailure } from '../../../src/notify/email.ts';
 import { buildRun, HOSTILE_CLUSTER } from '../report/fixtures.ts';
 
 interface Received { from: string; to: string[]; mail: ParsedMail }
@@ -101,6 +101,20 @@ describe('notifyEmail', () => {
     expect((await notifyEmail(report, { ...base(), policy: 'never' })).status).toBe('skipped');
     expect((await notifyEmail(report, { ...base(), to: [], policy: 'always' })).status).toBe('skipped');
     expect(received).toHaveLength(0);
+  });
+});
+
+describe('the subject', () => {
+  it('is never cut inside a character', () => {
+    expect(headerText(`${'a'.repeat(198)}😀😀`)).toBe(`${'a'.repeat(198)}…`);
+    expect(headerText(`${'a'.repeat(197)}😀😀`)).toBe(`${'a'.repeat(197)}😀…`);
+  });
+
+  it('cuts a long cluster name, not the score or the partial-run marker', () => {
+    const { report } = buildRun({ clusterName: 'c'.repeat(190) });
+    const { subject } = buildEmail({ ...report, run: { ...report.run, partial: ['pods: forbidden'] } }, false);
+    expect(subject.length).toBeLessThanOrEqual(200);
+    expect(subject).toMatch(/^\[ztaudit\] Regression on c+…: score 73\.5 \(\+2\.7\) \(partial run\)$/);
   });
 });
 

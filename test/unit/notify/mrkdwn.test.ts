@@ -24,4 +24,9 @@ describe('mrkdwn escaping', () => {
     expect(truncate('abc&amp;def', 6)).toBe('abc…');
     expect(truncate('short', 10)).toBe('short');
   });
+
+  it('truncates without leaving half an emoji', () => {
+    expect(truncate(`${'a'.repeat(8)}😀😀`, 10)).toBe(`${'a'.repeat(8)}…`);
+    expect(truncate(`${'a'.repeat(7)}😀😀`, 10)).toBe(`${'a'.repeat(7)}😀…`);
+  });
 });
