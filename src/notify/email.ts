@@ -169,7 +169,8 @@ export async function notifyEmailFailure(reason: string, opts: EmailFailureOptio
     const html = templateEnvironment().template('email-failure')({ subject, cluster, reason, title: text.title, lede: `The scheduled audit ${text.lede}` });
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html,
-      text: `The scheduled ztaudit audit on ${cluster} ${text.lede}\n\nReason: ${reason}\n`,
+      // Each name and message from the cluster stays on its line (oneLine), as in the report's text part.
+      text: `The scheduled ztaudit audit on ${oneLine(cluster)} ${text.lede}\n\nReason: ${oneLine(reason)}\n`,
       ...(opts.signal ? { signal: opts.signal } : {}),
     } as Mail.Options & Abortable);
     return { channel: 'email', status: 'sent', detail: `message ${info.messageId}` };

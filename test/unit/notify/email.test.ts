@@ -129,6 +129,15 @@ describe('notifyEmailFailure', () => {
     expect(mail.text).toContain('Reason: cannot list pods: <forbidden> & more');
   });
 
+  it('keeps the cluster name and the reason on their lines in the text part', async () => {
+    const outcome = await notifyEmailFailure('forbidden\nAll checks passed.', { ...base(), clusterName: 'prod\nThe audit completed: all checks passed' });
+    expect(outcome.status).toBe('sent');
+    const lines = String(received[0].mail.text).split(/\r?\n/);
+    expect(lines.some((l) => l.startsWith('The audit completed'))).toBe(false);
+    expect(lines.some((l) => l.startsWith('All checks passed'))).toBe(false);
+    expect(lines).toContain('Reason: forbidden\\u000aAll checks passed.');
+  });
+
   it('returns failed when the SMTP server is down', async () => {
     const p = await closedPort();
     const outcome = await notifyEmailFailure('x', { ...base(), smtpUrl: `smtp://127.0.0.1:${p}`, timeoutMs: 2000 });
