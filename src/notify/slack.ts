@@ -47,9 +47,42 @@ const TOP_NEW = 5;
 const MAX_PARTIAL = 5;
 const THREAD_NEW = 25;
 const SECTION_MAX = 2900; // Slack rejects section text above 3000 characters.
+const MAX_BLOCKS = 50; // and a message with more than 50 blocks.
+const MAX_GAPS = 15;
 
 type Block = { type: string; [field: string]: unknown };
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX), verbatim: true } });
+
+/**
+ * A list under its heading, in as many sections as it needs up to `maxBlocks`: whole lines
+ * while they fit a section (only a line longer than a section on its own is cut), never a line
+ * cut off mid-way by Slack's limit. `more(shown)` is the last line when some were not shown
+ * (undefined when all were), counting exactly what was left out; lines make room for it.
+ */
+function listSections(heading: string, lines: readonly string[], maxBlocks: number, more: (shown: number) => string | undefined): Block[] {
+  const sections: string[][] = [[heading]];
+  const size = (ls: readonly string[]) => ls.join('\n').length;
+  let shown = 0;
+  for (const raw of lines) {
+    const line = truncate(raw, SECTION_MAX);
+    const last = sections[sections.length - 1]!;
+    if (size(last) + 1 + line.length <= SECTION_MAX) last.push(line);
+    else if (sections.length < maxBlocks) sections.push([line]);
+    else break;
+    shown++;
+  }
+  for (let tail = more(shown); tail !== undefined; tail = more(shown)) {
+    const last = sections[sections.length - 1]!;
+    if (size(last) + 1 + tail.length <= SECTION_MAX) { last.push(tail); break; }
+    if (sections.length < maxBlocks) { sections.push([tail]); break; }
+    last.pop();
+    shown--;
+  }
+  return sections.map((ls) => section(ls.join('\n')));
+}
+
+/** "…and N more <where>", or nothing when N is 0. */
+const moreText = (n: number, where: string) => (n > 0 ? `…and ${n} more ${where}` : undefined);
 
 const scoreText = (n: number | null) => (n === null ? 'n/a' : String(n));
 function deltaText(d: number | null | undefined): string {
@@ -94,29 +127,36 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
       ],
     },
   ];
-  if (partial.length > 0) {
-    const shown = partial.slice(0, MAX_PARTIAL).map((p) => `• partial: ${mrkdwnText(truncate(p, 300))}`);
-    if (partial.length > MAX_PARTIAL) shown.push(`…and ${partial.length - MAX_PARTIAL} more in report.json`);
-    blocks.push(section(`:warning: *Partial run*: what could not be read was not evaluated (no grade for those areas)\n${shown.join('\n')}`));
-  }
-  if (d?.regression && d.regressionReasons.length > 0) {
-    blocks.push(section(`*Why this is a regression*\n${d.regressionReasons.map((r) => `• ${mrkdwnText(r)}`).join('\n')}`));
-  }
+  // Each list gets whole lines in as many sections as the message's 50 blocks allow, and says
+  // exactly how many it did not show.
+  const partialBlocks = partial.length === 0 ? [] : listSections(
+    ':warning: *Partial run*: what could not be read was not evaluated (no grade for those areas)',
+    partial.slice(0, MAX_PARTIAL).map((p) => `• partial: ${mrkdwnText(truncate(p, 300))}`), 2,
+    (shown) => moreText(partial.length - shown, 'in report.json'),
+  );
   const watch = report.run.trigger === 'watch' ? report.run.watch : undefined;
   const causes = d?.regression ? watch?.causes ?? [] : [];
-  if (watch) {
-    const changes = causes.length > 0 ? causes : watch.changes.slice(0, 5);
-    const more = watch.changeCount - changes.length;
-    blocks.push(section(`*${causes.length > 0 ? 'Caused by' : 'Changes'}* (watch run, ${watch.reevaluated.length} checks re-evaluated)\n${changes.map((c) => `• ${mrkdwnText(c)}`).join('\n')}${more > 0 ? `\n…and ${more} more change${more === 1 ? '' : 's'}` : ''}`));
-  }
+  const changes = causes.length > 0 ? causes : watch?.changes.slice(0, 5) ?? [];
+  const watchBlocks = !watch ? [] : listSections(
+    `*${causes.length > 0 ? 'Caused by' : 'Changes'}* (watch run, ${watch.reevaluated.length} checks re-evaluated)`,
+    changes.map((c) => `• ${mrkdwnText(c)}`), 2,
+    (shown) => { const n = watch.changeCount - shown; return n > 0 ? `…and ${n} more change${n === 1 ? '' : 's'}` : undefined; },
+  );
   // One cause, one line: a new finding implied by another new one rides on its line.
   const folded = foldForMessage(fresh);
   const line = ({ finding: f, implied }: (typeof folded)[number]) =>
     `${SEV_ICON[f.severity]} *${f.severity}* ${mrkdwnCode(f.check)} on ${mrkdwnCode(resourceText(f.resource))}: ${mrkdwnText(truncate(f.message, 300))}${implied.length > 0 ? `\n      ↳ also implies ${implied.length}: ${implied.slice(0, 6).map((x) => mrkdwnCode(x.check)).join(', ')}${implied.length > 6 ? ', …' : ''}` : ''}`;
-  if (folded.length > 0) {
-    const top = folded.slice(0, TOP_NEW).map(line).join('\n');
-    blocks.push(section(`*Top new findings*\n${top}${folded.length > TOP_NEW ? `\n…and ${folded.length - TOP_NEW} more in the thread` : ''}`));
-  }
+  // The new findings not on the first `shown` lines (a line shows its implied findings too).
+  const freshAfter = (shown: number) => fresh.length - folded.slice(0, shown).reduce((n, x) => n + 1 + x.implied.length, 0);
+  const topBlocks = folded.length === 0 ? [] : listSections('*Top new findings*', folded.slice(0, TOP_NEW).map(line), 2, (shown) => moreText(freshAfter(shown), 'in the thread'));
+  const reasons = d?.regression ? d.regressionReasons : [];
+  const reasonBlocks = reasons.length === 0 ? [] : listSections(
+    '*Why this is a regression*', reasons.map((r) => `• ${mrkdwnText(r)}`),
+    // header, cluster and score, counts, context, and the other lists
+    MAX_BLOCKS - 4 - partialBlocks.length - watchBlocks.length - topBlocks.length,
+    (shown) => moreText(reasons.length - shown, 'in report.json'),
+  );
+  blocks.push(...partialBlocks, ...reasonBlocks, ...watchBlocks, ...topBlocks);
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${countsText(report)} · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],
@@ -124,8 +164,14 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${causes.length > 0 ? ` — caused by ${mrkdwnText(truncate(causes.join(', '), 300))}` : ''}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
 
   const threadBlocks: Block[] = [];
+  const gaps = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
+  const gapBlocks = gaps.length === 0 ? [] : listSections(
+    `*Not evaluated* (${gaps.length})`, gaps.slice(0, MAX_GAPS).map((c) => `• ${mrkdwnCode(c.id)}: ${mrkdwnText(c.reason ?? c.status)}`), 5,
+    (shown) => moreText(gaps.length - shown, 'in report.json'),
+  );
   if (folded.length > 0) {
-    threadBlocks.push(section(`*New findings* (${fresh.length})\n${folded.slice(0, THREAD_NEW).map(line).join('\n')}${folded.length > THREAD_NEW ? `\n…and ${folded.length - THREAD_NEW} more in report.json` : ''}`));
+    // resolved and persisting, scores by area, and what was not evaluated
+    threadBlocks.push(...listSections(`*New findings* (${fresh.length})`, folded.slice(0, THREAD_NEW).map(line), MAX_BLOCKS - 2 - gapBlocks.length, (shown) => moreText(freshAfter(shown), 'in report.json')));
   }
   if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}`));
   const areas = AREAS.map((a) => {
@@ -134,10 +180,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     return `• ${a}: ${scoreText(report.score.areas[a])}${missing}${deltaText(d?.scoreDelta.areas[a])}`;
   });
   threadBlocks.push(section(`*Scores by area*\n${areas.join('\n')}`));
-  const gaps = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
-  if (gaps.length > 0) {
-    threadBlocks.push(section(`*Not evaluated* (${gaps.length})\n${gaps.slice(0, 15).map((c) => `• ${mrkdwnCode(c.id)}: ${mrkdwnText(c.reason ?? c.status)}`).join('\n')}`));
-  }
+  threadBlocks.push(...gapBlocks);
   return { text, blocks, thread: { text: `Details for run ${mrkdwnCode(report.run.id)}`, blocks: threadBlocks } };
 }
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildSlackMessage, notifySlack, notifySlackFailure } from '../../../src/notify/slack.ts';
-import { buildRun, HOSTILE_CLUSTER } from '../report/fixtures.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { buildRun, HOSTILE_CLUSTER, syntheticReport } from '../report/fixtures.ts';
 import { startFakeSlack, type FakeSlack } from './slack-server.ts';
 
 const FAST = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 20 };
@@ -21,6 +22,56 @@ function htmlFile(content = '<!DOCTYPE html><title>report</title><p>ok</p>') {
   writeFileSync(p, content);
   return p;
 }
+
+/** Each block's text: a section's, a context's. */
+const textsOf = (blocks: ReturnType<typeof buildSlackMessage>['blocks']) =>
+  blocks.map((b) => (b as { text?: { text?: string } }).text?.text ?? (b as { elements?: Array<{ text: string }> }).elements?.[0]?.text ?? '');
+
+/** 78 new findings with long messages, 40 long regression reasons and 28 checks not evaluated. */
+function longLists(): RunReport {
+  const base = syntheticReport(78);
+  const findings = base.findings.map((f) => ({ ...f, message: `${`${f.message} ${'because of a long explanation '.repeat(9)}`.slice(0, 270)} end-of-${f.fingerprint}` }));
+  const gaps = Array.from({ length: 28 }, (_, i) => ({ ...base.checks[0]!, id: `gap.check-${i}`, status: 'not-evaluated' as const, reason: `${'could not list the objects it reads, '.repeat(5)}gap-end-${i}` }));
+  const reasons = Array.from({ length: 40 }, (_, i) => `new high finding ${'x'.repeat(120)} reason-end-${i}`);
+  return { ...base, findings, checks: [...base.checks, ...gaps], diff: { ...base.diff!, regression: true, regressionReasons: reasons } };
+}
+
+describe('long lists in the message', () => {
+  it('shows whole lines across sections within Slack\'s limits and counts exactly what it left out', () => {
+    const report = longLists();
+    const msg = buildSlackMessage(report);
+    for (const blocks of [msg.blocks, msg.thread.blocks]) {
+      expect(blocks.length).toBeLessThanOrEqual(50);
+      for (const t of textsOf(blocks)) expect(t.length).toBeLessThanOrEqual(3000);
+    }
+    const main = textsOf(msg.blocks).join('\n');
+    for (let i = 0; i < 40; i++) expect(main).toContain(`reason-end-${i}\n`);
+    const thread = textsOf(msg.thread.blocks).join('\n');
+    const fresh = (thread.match(/\*New findings\* \((\d+)\)/) ?? [])[1];
+    const shown = (thread.match(/ end-of-\S+\n/g) ?? []).length;
+    expect(shown).toBe(25);
+    expect(thread).toContain(`\n…and ${Number(fresh) - 25} more in report.json\n`);
+    expect(thread).not.toContain('…\n');
+    const gaps = thread.slice(thread.indexOf('*Not evaluated*')).split('\n');
+    const gapCount = Number((gaps[0]!.match(/\((\d+)\)/) ?? [])[1]);
+    expect(gapCount).toBeGreaterThan(28);
+    expect(gaps.slice(1)).toHaveLength(16);
+    expect(gaps.filter((l) => l.startsWith('• `gap.check-')).every((l) => /gap-end-\d+$/.test(l))).toBe(true);
+    expect(gaps.at(-1)).toBe(`…and ${gapCount - 15} more in report.json`);
+  });
+
+  it('ends a list that fills every block it may use with the count of what it could not show', () => {
+    const report = longLists();
+    // Ten lines fill a section to its last character: the count takes the place of one.
+    const reasons = Array.from({ length: 600 }, (_, i) => `${'y'.repeat(282)} r${String(i).padStart(3, '0')}`);
+    const msg = buildSlackMessage({ ...report, diff: { ...report.diff!, regressionReasons: reasons } });
+    expect(msg.blocks.length).toBeLessThanOrEqual(50);
+    const main = textsOf(msg.blocks).join('\n');
+    const shown = (main.match(/ r\d{3}\n/g) ?? []).length;
+    expect(shown).toBeGreaterThan(100);
+    expect(main).toContain(` r${String(shown - 1).padStart(3, '0')}\n…and ${600 - shown} more in report.json`);
+  });
+});
 
 describe('notifySlack', () => {
   it('posts the Block Kit message, a thread reply and uploads the HTML report into the thread', async () => {
