@@ -12,6 +12,14 @@ const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]
 /** One UTF-16 code unit as its JSON escape, `\u` and four hex digits (a `replace` callback). */
 export const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
+/** Bidirectional embeddings, overrides and isolates alone: they reorder what is shown around them. */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with its bidirectional controls escaped: for outputs that escape their own markup but would show these as they act (Slack, an email's HTML). */
+export function withoutBidi(text: string): string {
+  return text.replace(BIDI, escaped);
+}
+
 /** `text` with every control character but line breaks and tabs escaped (a whole output's lines). */
 export function withoutControls(text: string): string {
   return text.replace(CONTROL, escaped);

@@ -6,7 +6,7 @@
 // - free text keeps its words but loses the markers' power: asterisk and tilde become
 //   look-alikes, and an underscore is replaced only where it could open or close italics.
 
-import { clip } from '../base/plain-text.ts';
+import { clip, withoutBidi } from '../base/plain-text.ts';
 
 export function escapeEntities(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -14,14 +14,15 @@ export function escapeEntities(text: string): string {
 
 /** A value shown as inline code: `name`. */
 export function mrkdwnCode(value: unknown): string {
-  const s = String(value).replace(/[\r\n]+/g, ' ').replace(/`/g, 'ˋ');
+  const s = withoutBidi(String(value).replace(/[\r\n]+/g, ' ').replace(/`/g, 'ˋ'));
   return `\`${escapeEntities(s) || ' '}\``;
 }
 
 /** Free text with any formatting neutralised. */
 export function mrkdwnText(value: unknown): string {
   // One line: a line break in a cluster name must not forge extra bullet lines.
-  return escapeEntities(String(value).replace(/[\r\n]+/g, ' '))
+  // A bidirectional override would reorder the words around it: it is shown as \u202e.
+  return escapeEntities(withoutBidi(String(value).replace(/[\r\n]+/g, ' ')))
     .replace(/\*/g, '∗')
     .replace(/~/g, '∼')
     .replace(/`/g, 'ˋ')

@@ -118,6 +118,28 @@ describe('the subject', () => {
   });
 });
 
+describe('bidirectional controls', () => {
+  const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+  it('are shown as escapes in the subject and the HTML part, never left to reorder a name', () => {
+    const { report } = buildRun({ hostile: true, clusterName: 'prod\u202eue-dorp' });
+    const regression = report.diff!.regressionReasons;
+    const email = buildEmail({ ...report, diff: { ...report.diff!, regressionReasons: [...regression, 'new finding on gpj.\u2066exe\u2069'] } }, false);
+    expect(email.subject).not.toMatch(BIDI);
+    expect(email.subject).toContain('prod\\u202eue-dorp');
+    expect(email.html).not.toMatch(BIDI);
+    expect(email.html).toContain('prod\\u202eue-dorp');
+    expect(email.html).toContain('gpj.\\u2066exe\\u2069');
+  });
+
+  it('are shown as escapes in the "audit could not run" email', async () => {
+    await notifyEmailFailure('denied by \u202ewebhook', { ...base(), clusterName: 'prod\u2067x' });
+    const { mail } = received[0];
+    expect(mail.subject).toBe('[ztaudit] Audit could not run on prod\\u2067x');
+    expect(String(mail.html)).not.toMatch(BIDI);
+    expect(String(mail.html)).toContain('denied by \\u202ewebhook');
+  });
+});
+
 describe('notifyEmailFailure', () => {
   it('sends "audit could not run" with the escaped reason', async () => {
     const outcome = await notifyEmailFailure('cannot list pods: <forbidden> & more', { ...base(), clusterName: 'prod <!channel>' });

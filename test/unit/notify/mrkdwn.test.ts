@@ -25,6 +25,11 @@ describe('mrkdwn escaping', () => {
     expect(truncate('short', 10)).toBe('short');
   });
 
+  it('shows bidirectional overrides and isolates as escapes, so they cannot reorder a name and what follows', () => {
+    expect(mrkdwnText('invoice\u202etxt.exe \u2066x\u2069')).toBe('invoice\\u202etxt.exe \\u2066x\\u2069');
+    expect(mrkdwnCode('ns\u202a/\u202bname\u202c\u202d\u2067\u2068')).toBe('`ns\\u202a/\\u202bname\\u202c\\u202d\\u2067\\u2068`');
+  });
+
   it('truncates without leaving half an emoji', () => {
     expect(truncate(`${'a'.repeat(8)}😀😀`, 10)).toBe(`${'a'.repeat(8)}…`);
     expect(truncate(`${'a'.repeat(7)}😀😀`, 10)).toBe(`${'a'.repeat(7)}😀…`);
