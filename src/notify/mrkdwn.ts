@@ -12,9 +12,12 @@ export function escapeEntities(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Line breaks as Unicode has them (LF, CR, VT, FF, NEL, line and paragraph separators): a client may break a line at any. */
+const BREAKS = /[\n\v\f\r\u0085\u2028\u2029]+/g;
+
 /** A value shown as inline code: `name`. */
 export function mrkdwnCode(value: unknown): string {
-  const s = withoutBidi(String(value).replace(/[\r\n]+/g, ' ').replace(/`/g, 'ˋ'));
+  const s = withoutBidi(String(value).replace(BREAKS, ' ').replace(/`/g, 'ˋ'));
   return `\`${escapeEntities(s) || ' '}\``;
 }
 
@@ -22,7 +25,7 @@ export function mrkdwnCode(value: unknown): string {
 export function mrkdwnText(value: unknown): string {
   // One line: a line break in a cluster name must not forge extra bullet lines.
   // A bidirectional override would reorder the words around it: it is shown as \u202e.
-  return escapeEntities(withoutBidi(String(value).replace(/[\r\n]+/g, ' ')))
+  return escapeEntities(withoutBidi(String(value).replace(BREAKS, ' ')))
     .replace(/\*/g, '∗')
     .replace(/~/g, '∼')
     .replace(/`/g, 'ˋ')

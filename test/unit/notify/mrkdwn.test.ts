@@ -9,6 +9,8 @@ describe('mrkdwn escaping', () => {
 
   it('keeps a cluster name on one line so it cannot forge extra bullet lines', () => {
     expect(mrkdwnText('mallory\n• No regression')).toBe('mallory • No regression');
+    expect(mrkdwnText('a\u2028• b\u2029• c\u0085• d\v• e\f• f')).toBe('a • b • c • d • e • f');
+    expect(mrkdwnCode('prod\u2028The audit completed')).toBe('`prod The audit completed`');
   });
 
   it('neutralises bold, strike, code and word-boundary italics in free text but keeps snake_case', () => {
