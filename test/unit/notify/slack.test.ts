@@ -60,6 +60,18 @@ describe('long lists in the message', () => {
     expect(gaps.at(-1)).toBe(`…and ${gapCount - 15} more in report.json`);
   });
 
+  it('cuts only a line longer than a section, at a character boundary, and goes on with the next line', () => {
+    const report = longLists();
+    const reasons = ['first reason', `${'z'.repeat(2880)}${'😀'.repeat(100)}`, 'the reason after it'];
+    const msg = buildSlackMessage({ ...report, diff: { ...report.diff!, regressionReasons: reasons } });
+    const texts = textsOf(msg.blocks);
+    const long = texts.find((t) => t.includes('zzz'))!;
+    expect(long.length).toBeLessThanOrEqual(2900);
+    expect(long).toMatch(/^• z+(😀)*…$/u);
+    expect(texts.join('\n')).toContain('*Why this is a regression*\n• first reason\n');
+    expect(texts.join('\n')).toContain('\n• the reason after it');
+  });
+
   it('ends a list that fills every block it may use with the count of what it could not show', () => {
     const report = longLists();
     // Ten lines fill a section to its last character: the count takes the place of one.
