@@ -1,9 +1,12 @@
 // Run-to-run comparison and the regression rules. Pure: two reports in, a RunDiff out.
 //
-// Coverage-aware: a check compares only when it was evaluated (pass or fail) in both runs.
-// A check evaluated in just one of them (a kind was forbidden, the check errored, a mesh
-// appeared) is listed in notComparable and its findings are neither new nor resolved —
-// missing data is never a fix. Waived findings are never "new". The pipeline hands in a
+// Coverage-aware: a check compares when it was evaluated (pass or fail) in both runs. A check
+// not evaluated now (a kind was forbidden, the check errored, it was switched off) is listed
+// in notComparable and its findings are not resolved — missing data is never a fix. One that
+// was not applicable before and is evaluated now (enabled again, a mesh appeared, no run
+// evaluated it: baseline.ts) compares with nothing: its findings are new, since a mature
+// auditor would rather report new exposure than hide it. One blind before, or absent (a
+// catalog addition), is not comparable. Waived findings are never "new". The pipeline hands in a
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
 // with the last run in which it was, so a partial run leaves no blind spot behind it.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
@@ -57,13 +60,18 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const curStatus = new Map(current.checks.map((c) => [c.id, c.status]));
   const notComparable: string[] = [];
   const comparable = new Set<string>();
+  const firstEvaluated: string[] = [];
   for (const id of new Set([...prevStatus.keys(), ...curStatus.keys()])) {
     const a = comparableStatus(prevStatus.get(id));
     const b = comparableStatus(curStatus.get(id));
     if (a && b) comparable.add(id);
-    else if (a || b) notComparable.push(id);
+    else if (b && prevStatus.get(id) === 'not-applicable') {
+      comparable.add(id);
+      firstEvaluated.push(id);
+    } else if (a || b) notComparable.push(id);
   }
   notComparable.sort();
+  firstEvaluated.sort();
 
   // Findings by fingerprint, paired in one pass (at 150k pods each run holds ~400,000).
   const pairs = pairFindings(previous.findings, current.findings, comparable);
@@ -85,7 +93,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // without that check.
   const checkArea = new Map([...previous.checks, ...current.checks].map((c) => [c.id, c.area]));
   const olderRuns = options.olderRuns ?? {};
-  const partialAreas = new Set([...notComparable, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
+  const partialAreas = new Set([...notComparable, ...firstEvaluated, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
   const areas = {} as RunDiff['scoreDelta']['areas'];
   for (const area of AREAS) areas[area] = partialAreas.has(area) ? null : delta(previous.score.areas?.[area], current.score.areas?.[area]);
   const scoreDelta = { overall: partialAreas.size > 0 ? null : delta(previous.score.overall, current.score.overall), areas };
@@ -156,6 +164,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     breadthGrowth,
     notComparable,
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
+    ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
