@@ -11,6 +11,7 @@
 // with the last run in which it was, so a partial run leaves no blind spot behind it.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches } from '../engine/waivers.ts';
+import { isBlind } from '../run/coverage.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
@@ -115,6 +116,10 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
 
   // Regression rules, one line per reason.
   const reasons: string[] = [];
+  // Coverage lost: a check the previous run evaluated that this one could not (a kind became
+  // forbidden, the check threw). Silence must never look like compliance. Said once, at the
+  // transition: the next runs, still blind, find it blind in the previous run too.
+  reasons.push(...coverageLost(previous, current));
   if (rules.newFindingSeverity !== 'none') {
     const threshold = severityRank(rules.newFindingSeverity);
     const serious = added
@@ -170,6 +175,28 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     regressionReasons: reasons,
     scoreChanges: explainScoreChanges(previous, current, pairs),
   };
+}
+
+/** At most this many check ids named in one "coverage lost" line; the rest are counted. */
+const MAX_CHECKS_NAMED = 10;
+
+/** "coverage lost: …" lines, one per reason the checks give, most checks first. */
+function coverageLost(previous: RunReport, current: RunReport): string[] {
+  const before = new Map(previous.checks.map((c) => [c.id, c.status]));
+  const byReason = new Map<string, string[]>();
+  for (const c of current.checks) {
+    if (!isBlind(c.status) || !comparableStatus(before.get(c.id))) continue;
+    const why = c.reason ?? c.status;
+    let ids = byReason.get(why);
+    if (!ids) byReason.set(why, (ids = []));
+    ids.push(c.id);
+  }
+  const groups = [...byReason].sort((x, y) => y[1].length - x[1].length || x[0].localeCompare(y[0]));
+  return capped(groups.map(([why, ids]) => {
+    ids.sort();
+    const named = ids.slice(0, MAX_CHECKS_NAMED).join(', ') + (ids.length > MAX_CHECKS_NAMED ? ` and ${ids.length - MAX_CHECKS_NAMED} more` : '');
+    return `coverage lost: ${ids.length} check(s) could not be evaluated: ${named} (${why})`;
+  }), (n) => `…and ${n} more reasons checks could not be evaluated`);
 }
 
 /**

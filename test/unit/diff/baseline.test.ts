@@ -52,6 +52,7 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' });
     expect(r2.checks.find((c) => c.id === 'rbac.fake-wildcard')?.status).toBe('not-evaluated');
     expect(r2.diff?.new).toEqual([]);
+    expect(r2.diff?.regressionReasons).toEqual(['coverage lost: 1 check(s) could not be evaluated: rbac.fake-wildcard (needs clusterroles: forbidden (list clusterroles))']);
     const r3 = await run([...base, backdoor]);
     expect(r3.diff?.previousRunId).toBe(r2.run.id);
     expect(r3.diff?.new).toEqual([backdoorFp]);
@@ -72,8 +73,11 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
   it('walks back over several partial runs, and resolves only what is really gone', async () => {
     await run([...base, backdoor]);
     const r1 = await run([...base, backdoor, clusterRole('legacy', ['*'])]);
-    await run(base, { clusterroles: 'error' });
-    await run(base, { clusterroles: 'forbidden' });
+    const r2 = await run(base, { clusterroles: 'error' });
+    expect(r2.diff?.regression).toBe(true);
+    // Still blind: no second alert for the same loss.
+    const r3 = await run(base, { clusterroles: 'forbidden' });
+    expect(r3.diff?.regression).toBe(false);
     const r4 = await run([...base, backdoor]);
     expect(r4.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
     expect(r4.diff?.new).toEqual([]);

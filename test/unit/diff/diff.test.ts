@@ -92,6 +92,21 @@ describe('coverage-aware diff', () => {
     expect(back.scoreDelta.areas.network).toBeNull();
   });
 
+  it('a check evaluated in the previous run and not now is a regression: coverage lost, with the reason', () => {
+    const a = auditObjects(manifestsA, { runId: 'A' });
+    const b = auditObjects(manifestsA, { runId: 'B', coverage: { networkpolicies: 'forbidden', clusterroles: 'forbidden' } });
+    const d = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: [] });
+    expect(d.new).toEqual([]);
+    expect(d.regression).toBe(true);
+    expect(d.regressionReasons).toEqual([
+      'coverage lost: 1 check(s) could not be evaluated: rbac.fake-wildcard (needs clusterroles: forbidden (list clusterroles))',
+      'coverage lost: 1 check(s) could not be evaluated: network.fake-default-deny (needs networkpolicies: forbidden (list networkpolicies))',
+    ]);
+    // Still blind in the next run: said once, at the transition.
+    const c = auditObjects(manifestsA, { runId: 'C', coverage: { networkpolicies: 'forbidden', clusterroles: 'forbidden' } });
+    expect(diffRuns(b.report, c.report, { rules: rules(), expiredWaivers: [] }).regressionReasons).toEqual([]);
+  });
+
   it('checks not evaluated in either run are not listed', () => {
     const a = auditObjects(manifestsA, { runId: 'A', coverage: { deployments: 'error' } });
     const b = auditObjects(manifestsB, { runId: 'B', coverage: { deployments: 'error' } });
