@@ -91,10 +91,13 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // score moved because data went missing or came back, not because posture changed), and
   // neither has the overall score then.
   // Likewise an area with a check compared with an older run: the previous score was computed
-  // without that check.
+  // without that check. And one with a check whose severity changed (config, catalog): its
+  // score moved because the weights did, not the cluster.
   const checkArea = new Map([...previous.checks, ...current.checks].map((c) => [c.id, c.area]));
   const olderRuns = options.olderRuns ?? {};
-  const partialAreas = new Set([...notComparable, ...firstEvaluated, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
+  const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
+  const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
+  const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
   const areas = {} as RunDiff['scoreDelta']['areas'];
   for (const area of AREAS) areas[area] = partialAreas.has(area) ? null : delta(previous.score.areas?.[area], current.score.areas?.[area]);
   const scoreDelta = { overall: partialAreas.size > 0 ? null : delta(previous.score.overall, current.score.overall), areas };

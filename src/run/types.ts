@@ -70,7 +70,7 @@ export interface BreadthEntry {
 
 /** One reason an area's score moved, with the points it accounts for. */
 export interface ScoreCause {
-  kind: 'new-findings' | 'resolved-findings' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again' | 'unitemised';
+  kind: 'new-findings' | 'resolved-findings' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again' | 'severity-changed' | 'unitemised';
   check: string;
   /** Results (findings or passes) behind the cause. */
   count: number;
