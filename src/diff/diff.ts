@@ -132,6 +132,22 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       serious.map((f) => `new ${f.severity} finding: ${f.check} on ${describeResource(f.resource)}`),
       (n) => `…and ${n} more new findings of severity ${rules.newFindingSeverity} or worse`,
     ));
+    // A persisting finding that got worse (same fingerprint: a DestinationRule from SIMPLE to
+    // DISABLE) and is now as serious as a new finding must be to count. Not when its check was
+    // re-weighted: then every finding of the check moved, and nothing in the cluster did.
+    const reweightedChecks = new Set(reweighted);
+    const escalated: Array<[Finding, Finding]> = [];
+    for (let i = 0; i < pairs.current.length; i++) {
+      const f = pairs.current[i];
+      const was = pairs.was[i];
+      if (!was || f.waived || was.waived || reweightedChecks.has(f.check)) continue;
+      if (severityRank(f.severity) < severityRank(was.severity) && severityRank(f.severity) <= threshold) escalated.push([was, f]);
+    }
+    escalated.sort(([, x], [, y]) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
+    reasons.push(...capped(
+      escalated.map(([was, f]) => `escalated ${was.severity} → ${f.severity}: ${f.check} on ${describeResource(f.resource)}`),
+      (n) => `…and ${n} more findings escalated to severity ${rules.newFindingSeverity} or worse`,
+    ));
   }
   if (rules.areaScoreDrop > 0) {
     for (const area of AREAS) {

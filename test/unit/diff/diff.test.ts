@@ -51,6 +51,21 @@ describe('diffRuns over two runs of modified manifests', () => {
     expect(same.scoreDelta.overall).toBe(0);
   });
 
+  it('calls a persisting finding whose severity rose to the new-finding threshold a regression, naming it', () => {
+    const a = auditObjects(manifestsA, { runId: 'A' });
+    const earlier = structuredClone(a.report);
+    earlier.run.id = 'A0';
+    // Same fingerprint, a milder variant before (the check's per-result severity).
+    for (const f of earlier.findings) if (f.fingerprint === fp.shopDeny) f.severity = 'low';
+    for (const f of earlier.findings) if (f.fingerprint === fp.ci) f.severity = 'low';
+    const d = diffRuns(earlier, a.report, { rules: rules(), expiredWaivers: [] });
+    expect(d.new).toEqual([]);
+    expect(d.persisting).toBe(3);
+    // high is at the default threshold (high); medium (ci-deployer) is below it.
+    expect(d.regressionReasons).toEqual(['escalated low → high: network.fake-default-deny on Namespace shop']);
+    expect(diffRuns(a.report, earlier, { rules: rules(), expiredWaivers: [] }).regressionReasons.filter((r) => r.startsWith('escalated'))).toEqual([]);
+  });
+
   it('ignores new findings below the configured severity', () => {
     const r = { ...rules(), newFindingSeverity: 'critical' as const, areaScoreDrop: 0 };
     const d = diffRuns(a.report, b.report, { rules: r, expiredWaivers: [] });
