@@ -5,11 +5,19 @@
 // would be neither new nor a regression, then or ever after. Whoever can make one list fail
 // could launder a backdoor.
 //
+// The same holds for a check that was not applicable meanwhile: switched off in config for a
+// run, or without its input (no --probe-tls, no mesh). It is compared with the last run in
+// which it was evaluated; when no stored run evaluated it but one found it not applicable, it
+// is compared with that (nothing), so everything it finds now is new — a check disabled since
+// the first run and enabled later must not stay silent, and exposure that comes with a mesh
+// or an Ingress appearing is news too. Only a check no stored run had at all (a catalog
+// addition) stays not comparable.
+//
 // Pure apart from reading the runs it is handed (newest first, by insertion order). It reads
 // only as far back as it must: the newest run usually evaluated every check, and then it is
 // the whole baseline. Retention never evicts the older runs it would take a check from
 // (baselineRunIds in src/history/run-store.ts).
-import { isBlind } from '../run/coverage.ts';
+import { isUnjudged } from '../run/coverage.ts';
 import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 
 export interface Baseline {
@@ -26,12 +34,16 @@ export interface Baseline {
 }
 
 const evaluated = (c: CheckSummary | undefined) => c?.status === 'pass' || c?.status === 'fail';
-const blind = (c: CheckSummary | undefined) => isBlind(c?.status);
+/** Present but neither pass nor fail: an older run may know better. */
+const unjudged = (c: CheckSummary | undefined) => c !== undefined && isUnjudged(c.status);
 
 /**
  * Walks `runs` (newest first) until every check evaluated in `current` has a run in which it
- * was evaluated too. A check that an older run did not have, or found not applicable, ends
- * its own search there (older runs cannot know better). null when no run is stored.
+ * was evaluated too, walking past runs blind to it or that found it not applicable. A check
+ * that an older run did not have ends its own search there (older runs cannot know better).
+ * A check no run evaluated keeps the latest run's summary, or, when that one is blind, the
+ * newest not-applicable one seen (the diff then calls its findings new). null when no run is
+ * stored.
  * `passed` is told of each older run none of whose findings the baseline takes, as soon as
  * it is passed over (the pipeline closes its findings' temp file then).
  */
@@ -44,19 +56,24 @@ export async function findBaseline(
   const from = new Map<string, RunReport>(); // check id -> older run supplying it
   const taken: Array<{ run: RunReport; checks: Set<string> }> = [];
   let breadthFrom: RunReport | null = null;
+  /** Check id -> its summary in the newest older run that found it not applicable. */
+  const notApplicable = new Map<string, CheckSummary>();
   let seen = 0;
   for await (const run of runs) {
     seen++;
     const checks = new Map(run.checks.map((c) => [c.id, c]));
     if (latest === null) {
       latest = run;
-      for (const id of [...wanted]) if (!blind(checks.get(id))) wanted.delete(id);
+      for (const id of [...wanted]) if (!unjudged(checks.get(id))) wanted.delete(id);
       if (run.details?.rbac) breadthFrom = run;
     } else {
       const here = new Set<string>();
       for (const id of [...wanted]) {
         const c = checks.get(id);
-        if (blind(c)) continue;
+        if (unjudged(c)) {
+          if (c!.status === 'not-applicable' && !notApplicable.has(id)) notApplicable.set(id, c!);
+          continue;
+        }
         wanted.delete(id);
         if (evaluated(c)) {
           here.add(id);
@@ -71,12 +88,15 @@ export async function findBaseline(
     if ((wanted.size === 0 && !needBreadth) || seen >= maxRuns) break;
   }
   if (latest === null) return null;
-  if (taken.length === 0 && (breadthFrom === null || breadthFrom === latest)) return { latest, report: latest, olderRuns: {} };
+  // Never evaluated, blind in the latest run, not applicable in an older one: that says more.
+  const latestChecks = new Map(latest.checks.map((c) => [c.id, c]));
+  for (const id of [...notApplicable.keys()]) if (from.has(id) || latestChecks.get(id)?.status === 'not-applicable') notApplicable.delete(id);
+  if (taken.length === 0 && notApplicable.size === 0 && (breadthFrom === null || breadthFrom === latest)) return { latest, report: latest, olderRuns: {} };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
   const replaced = new Set(from.keys());
-  const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : c));
+  const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : notApplicable.get(c.id) ?? c));
   const findings: Finding[] = latest.findings.filter((f) => !replaced.has(f.check));
   for (const { run, checks: ids } of taken) for (const f of run.findings) if (ids.has(f.check)) findings.push(f);
   const details = { ...latest.details };

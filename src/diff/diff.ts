@@ -1,13 +1,17 @@
 // Run-to-run comparison and the regression rules. Pure: two reports in, a RunDiff out.
 //
-// Coverage-aware: a check compares only when it was evaluated (pass or fail) in both runs.
-// A check evaluated in just one of them (a kind was forbidden, the check errored, a mesh
-// appeared) is listed in notComparable and its findings are neither new nor resolved —
-// missing data is never a fix. Waived findings are never "new". The pipeline hands in a
+// Coverage-aware: a check compares when it was evaluated (pass or fail) in both runs. A check
+// not evaluated now (a kind was forbidden, the check errored, it was switched off) is listed
+// in notComparable and its findings are not resolved — missing data is never a fix. One that
+// was not applicable before and is evaluated now (enabled again, a mesh appeared, no run
+// evaluated it: baseline.ts) compares with nothing: its findings are new, since a mature
+// auditor would rather report new exposure than hide it. One blind before, or absent (a
+// catalog addition), is not comparable. Waived findings are never "new". The pipeline hands in a
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
 // with the last run in which it was, so a partial run leaves no blind spot behind it.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches } from '../engine/waivers.ts';
+import { isBlind } from '../run/coverage.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
@@ -57,13 +61,18 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const curStatus = new Map(current.checks.map((c) => [c.id, c.status]));
   const notComparable: string[] = [];
   const comparable = new Set<string>();
+  const firstEvaluated: string[] = [];
   for (const id of new Set([...prevStatus.keys(), ...curStatus.keys()])) {
     const a = comparableStatus(prevStatus.get(id));
     const b = comparableStatus(curStatus.get(id));
     if (a && b) comparable.add(id);
-    else if (a || b) notComparable.push(id);
+    else if (b && prevStatus.get(id) === 'not-applicable') {
+      comparable.add(id);
+      firstEvaluated.push(id);
+    } else if (a || b) notComparable.push(id);
   }
   notComparable.sort();
+  firstEvaluated.sort();
 
   // Findings by fingerprint, paired in one pass (at 150k pods each run holds ~400,000).
   const pairs = pairFindings(previous.findings, current.findings, comparable);
@@ -82,10 +91,13 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // score moved because data went missing or came back, not because posture changed), and
   // neither has the overall score then.
   // Likewise an area with a check compared with an older run: the previous score was computed
-  // without that check.
+  // without that check. And one with a check whose severity changed (config, catalog): its
+  // score moved because the weights did, not the cluster.
   const checkArea = new Map([...previous.checks, ...current.checks].map((c) => [c.id, c.area]));
   const olderRuns = options.olderRuns ?? {};
-  const partialAreas = new Set([...notComparable, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
+  const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
+  const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
+  const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted, ...Object.keys(olderRuns)].map((id) => checkArea.get(id)));
   const areas = {} as RunDiff['scoreDelta']['areas'];
   for (const area of AREAS) areas[area] = partialAreas.has(area) ? null : delta(previous.score.areas?.[area], current.score.areas?.[area]);
   const scoreDelta = { overall: partialAreas.size > 0 ? null : delta(previous.score.overall, current.score.overall), areas };
@@ -107,6 +119,10 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
 
   // Regression rules, one line per reason.
   const reasons: string[] = [];
+  // Coverage lost: a check the previous run evaluated that this one could not (a kind became
+  // forbidden, the check threw). Silence must never look like compliance. Said once, at the
+  // transition: the next runs, still blind, find it blind in the previous run too.
+  reasons.push(...coverageLost(previous, current));
   if (rules.newFindingSeverity !== 'none') {
     const threshold = severityRank(rules.newFindingSeverity);
     const serious = added
@@ -115,6 +131,22 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     reasons.push(...capped(
       serious.map((f) => `new ${f.severity} finding: ${f.check} on ${describeResource(f.resource)}`),
       (n) => `…and ${n} more new findings of severity ${rules.newFindingSeverity} or worse`,
+    ));
+    // A persisting finding that got worse (same fingerprint: a DestinationRule from SIMPLE to
+    // DISABLE) and is now as serious as a new finding must be to count. Not when its check was
+    // re-weighted: then every finding of the check moved, and nothing in the cluster did.
+    const reweightedChecks = new Set(reweighted);
+    const escalated: Array<[Finding, Finding]> = [];
+    for (let i = 0; i < pairs.current.length; i++) {
+      const f = pairs.current[i];
+      const was = pairs.was[i];
+      if (!was || f.waived || was.waived || reweightedChecks.has(f.check)) continue;
+      if (severityRank(f.severity) < severityRank(was.severity) && severityRank(f.severity) <= threshold) escalated.push([was, f]);
+    }
+    escalated.sort(([, x], [, y]) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
+    reasons.push(...capped(
+      escalated.map(([was, f]) => `escalated ${was.severity} → ${f.severity}: ${f.check} on ${describeResource(f.resource)}`),
+      (n) => `…and ${n} more findings escalated to severity ${rules.newFindingSeverity} or worse`,
     ));
   }
   if (rules.areaScoreDrop > 0) {
@@ -156,11 +188,34 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     breadthGrowth,
     notComparable,
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
+    ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
     scoreChanges: explainScoreChanges(previous, current, pairs),
   };
+}
+
+/** At most this many check ids named in one "coverage lost" line; the rest are counted. */
+const MAX_CHECKS_NAMED = 10;
+
+/** "coverage lost: …" lines, one per reason the checks give, most checks first. */
+function coverageLost(previous: RunReport, current: RunReport): string[] {
+  const before = new Map(previous.checks.map((c) => [c.id, c.status]));
+  const byReason = new Map<string, string[]>();
+  for (const c of current.checks) {
+    if (!isBlind(c.status) || !comparableStatus(before.get(c.id))) continue;
+    const why = c.reason ?? c.status;
+    let ids = byReason.get(why);
+    if (!ids) byReason.set(why, (ids = []));
+    ids.push(c.id);
+  }
+  const groups = [...byReason].sort((x, y) => y[1].length - x[1].length || x[0].localeCompare(y[0]));
+  return capped(groups.map(([why, ids]) => {
+    ids.sort();
+    const named = ids.slice(0, MAX_CHECKS_NAMED).join(', ') + (ids.length > MAX_CHECKS_NAMED ? ` and ${ids.length - MAX_CHECKS_NAMED} more` : '');
+    return `coverage lost: ${ids.length} check(s) could not be evaluated: ${named} (${why})`;
+  }), (n) => `…and ${n} more reasons checks could not be evaluated`);
 }
 
 /**

@@ -93,6 +93,18 @@ function piecesOf(previous: RunReport, current: RunReport, pairs: FindingPairs):
       continue;
     }
     if (!judged(a)) continue;
+    if (a!.severity !== b!.severity) {
+      // Re-weighted (config or catalog), not new or resolved: every result of the check moves
+      // together, under one cause that says so.
+      const before = openIn(previous, id);
+      const after = openIn(current, id);
+      const dp = passW(b) - passW(a);
+      pieces.push({
+        kind: 'severity-changed', check: id, count: b!.passed + after.length, dp, dt: dp + openW(after) - openW(before),
+        text: `severity of ${id} changed ${a!.severity} → ${b!.severity}: its ${plural(b!.passed + after.length, 'result')} (${b!.passed} passing, ${after.length} open) weigh ${SEVERITY_WEIGHT[b!.severity]} instead of ${SEVERITY_WEIGHT[a!.severity]}`,
+      });
+      continue;
+    }
     // Both judged: findings that came, went, or changed waiver; passes that came or went.
     const acc = tally.get(id) ?? none;
     if (acc.new[0]) pieces.push({ kind: 'new-findings', check: id, count: acc.new[0], dp: 0, dt: acc.new[1], text: plural(acc.new[0], 'new finding') });

@@ -3,7 +3,7 @@
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { isBlind } from '../run/coverage.ts';
+import { isUnjudged } from '../run/coverage.ts';
 import type { RunReport, RunSummary, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
@@ -66,7 +66,8 @@ export class NoneStore implements RunStore {
 export function summarizeRun(report: RunReport): RunSummary {
   const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let waived = 0;
-  const blind = report.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
+  // Not-applicable ones too: the diff looks past them for an older baseline (isUnjudged).
+  const blind = report.checks.filter((c) => isUnjudged(c.status)).map((c) => c.id);
   for (const f of report.findings) {
     if (f.waived) waived++;
     else if (f.severity in findings) findings[f.severity]++;
@@ -98,9 +99,9 @@ export function trendPointOf(summary: RunSummary): TrendPoint {
  * partial runs (serve --watch stores one every few seconds) longer than maxRuns, the last run
  * that read the kind stays.
  *
- * Kept: the newest run, then each older run in which some check still sought (blind in every
- * run so far) is not blind — a run where it is not applicable or absent too, as it ends the
- * diff's search as well. The walk ends when no check is sought: usually at once, since a full
+ * Kept: the newest run, then each older run in which some check still sought (blind or not
+ * applicable in every run so far: both listed in `blind`) is neither — a run where it is absent
+ * too, as it ends the diff's search as well. The walk ends when no check is sought: usually at once, since a full
  * run is blind to nothing. Feed it the cluster's summaries newest first by insertion order
  * until next() says false. A summary without `blind` (stored before it existed) counts as
  * having evaluated every check.

@@ -28,10 +28,19 @@ export function notEvaluated(cov: CheckCoverage): number {
 
 /**
  * A status that says nothing about the cluster, only about the run's view of it (a kind it
- * could not read, a check that threw). The diff compares such a check with an older run
- * (src/diff/baseline.ts), and retention keeps that run (src/history/run-store.ts): both must
- * call the same statuses blind.
+ * could not read, a check that threw). A check judged in the previous run and blind now is a
+ * coverage loss, a regression (src/diff/diff.ts).
  */
 export function isBlind(status: string | undefined): boolean {
   return status === 'not-evaluated' || status === 'error';
+}
+
+/**
+ * Neither pass nor fail: blind, or not applicable (switched off in config, its input absent).
+ * The diff looks past such a run for the last one in which the check was evaluated
+ * (src/diff/baseline.ts), so retention must keep that run (summarizeRun's `blind` list in
+ * src/history/run-store.ts holds these statuses).
+ */
+export function isUnjudged(status: string | undefined): boolean {
+  return status !== 'pass' && status !== 'fail';
 }

@@ -70,7 +70,7 @@ export interface BreadthEntry {
 
 /** One reason an area's score moved, with the points it accounts for. */
 export interface ScoreCause {
-  kind: 'new-findings' | 'resolved-findings' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again' | 'unitemised';
+  kind: 'new-findings' | 'resolved-findings' | 'waived' | 'unwaived' | 'passes-added' | 'passes-removed' | 'check-not-evaluated' | 'check-evaluated-again' | 'severity-changed' | 'unitemised';
   check: string;
   /** Results (findings or passes) behind the cause. */
   count: number;
@@ -102,6 +102,12 @@ export interface RunDiff {
    * which they were evaluated: check id -> that run's id. Absent when there are none.
    */
   olderBaselines?: Record<string, string>;
+  /**
+   * Checks not applicable in the baseline (switched off, their input absent, or never evaluated
+   * in a stored run) and evaluated now: compared with nothing, their findings are new. Absent
+   * when there are none.
+   */
+  firstEvaluated?: string[];
   partial: boolean;
   regression: boolean;
   /** Why it is a regression, one line each. */
@@ -284,7 +290,8 @@ export interface RunSummary {
   /** 'watch' for a run started by `serve --watch` after a change. */
   trigger?: 'watch';
   /**
-   * The checks the run was blind to (not evaluated, or an error: src/run/coverage.ts isBlind);
+   * The checks the run did not judge (not evaluated, an error, or not applicable:
+   * src/run/coverage.ts isUnjudged; older runs listed only the first two);
    * absent when none, and in runs stored before it existed. Retention reads it to keep each
    * check's last evaluation (src/history/run-store.ts baselineRunIds).
    */

@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 let clock = Date.parse('2026-11-20T02:00:00Z');
-async function run(objects: KubeObject[], coverage: Record<string, 'forbidden' | 'error'> = {}): Promise<RunReport> {
+async function run(objects: KubeObject[], coverage: Record<string, 'forbidden' | 'error'> = {}, config = defaultConfig()): Promise<RunReport> {
   const edges: PipelineEdges = {
     collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
     store,
@@ -42,8 +42,9 @@ async function run(objects: KubeObject[], coverage: Record<string, 'forbidden' |
     log: quiet,
     now: () => new Date((clock += 3_600_000)),
   };
-  return (await runPipeline(defaultConfig(), FAKE_CHECKS, edges)).report;
+  return (await runPipeline(config, FAKE_CHECKS, edges)).report;
 }
+const wildcardOff = () => ({ ...defaultConfig(), checks: { 'rbac.fake-wildcard': { enabled: false } } });
 
 describe('per-check baseline through the pipeline and a SQLite store', () => {
   it('a finding that appeared while its kind could not be read is new (and a regression) in the next full run, once', async () => {
@@ -51,6 +52,7 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' });
     expect(r2.checks.find((c) => c.id === 'rbac.fake-wildcard')?.status).toBe('not-evaluated');
     expect(r2.diff?.new).toEqual([]);
+    expect(r2.diff?.regressionReasons).toEqual(['coverage lost: 1 check(s) could not be evaluated: rbac.fake-wildcard (needs clusterroles: forbidden (list clusterroles))']);
     const r3 = await run([...base, backdoor]);
     expect(r3.diff?.previousRunId).toBe(r2.run.id);
     expect(r3.diff?.new).toEqual([backdoorFp]);
@@ -71,13 +73,61 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
   it('walks back over several partial runs, and resolves only what is really gone', async () => {
     await run([...base, backdoor]);
     const r1 = await run([...base, backdoor, clusterRole('legacy', ['*'])]);
-    await run(base, { clusterroles: 'error' });
-    await run(base, { clusterroles: 'forbidden' });
+    const r2 = await run(base, { clusterroles: 'error' });
+    expect(r2.diff?.regression).toBe(true);
+    // Still blind: no second alert for the same loss.
+    const r3 = await run(base, { clusterroles: 'forbidden' });
+    expect(r3.diff?.regression).toBe(false);
     const r4 = await run([...base, backdoor]);
     expect(r4.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
     expect(r4.diff?.new).toEqual([]);
     expect(r4.diff?.resolved).toEqual([fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'legacy' })]);
     expect(r4.diff?.persisting).toBe(1);
+  });
+
+  it('a finding that appeared while its check was switched off is new (and a regression) when it is on again', async () => {
+    const r1 = await run(base);
+    const r2 = await run([...base, backdoor], {}, wildcardOff());
+    expect(r2.checks.find((c) => c.id === 'rbac.fake-wildcard')?.status).toBe('not-applicable');
+    const r3 = await run([...base, backdoor]);
+    expect(r3.diff?.new).toEqual([backdoorFp]);
+    expect(r3.diff?.regressionReasons).toEqual(['new medium finding: rbac.fake-wildcard on ClusterRole backdoor']);
+    expect(r3.diff?.notComparable).toEqual([]);
+    expect(r3.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
+    expect(r3.diff?.scoreDelta.areas.rbac).toBeNull();
+  });
+
+  it('a check switched off since the first run has all its findings new when it is switched on', async () => {
+    await run([...base, backdoor], {}, wildcardOff());
+    await run([...base, backdoor], { clusterroles: 'forbidden' }, wildcardOff());
+    const r3 = await run([...base, backdoor]);
+    expect(r3.diff?.new).toEqual([backdoorFp]);
+    expect(r3.diff?.regression).toBe(true);
+    expect(r3.diff?.firstEvaluated).toEqual(['rbac.fake-wildcard']);
+    expect(r3.diff?.notComparable).toEqual([]);
+    expect(r3.diff?.scoreDelta.areas.rbac).toBeNull();
+    const r4 = await run([...base, backdoor]);
+    expect(r4.diff?.new).toEqual([]);
+    expect(r4.diff?.firstEvaluated).toBeUndefined();
+  });
+
+  it('a check not applicable in an older run and blind in the latest is compared with nothing: its findings are new', async () => {
+    await run([...base, backdoor], {}, wildcardOff());
+    await run([...base, backdoor], { clusterroles: 'forbidden' });
+    const r3 = await run([...base, backdoor]);
+    expect(r3.diff?.new).toEqual([backdoorFp]);
+    expect(r3.diff?.firstEvaluated).toEqual(['rbac.fake-wildcard']);
+  });
+
+  it('retention keeps the last run that evaluated a check switched off since', async () => {
+    await store.close();
+    store = await openRunStore(join(dir, 'h.db'), { retention: { maxRuns: 1, maxAgeDays: 0 } });
+    const r1 = await run(base);
+    await run([...base, backdoor], {}, wildcardOff());
+    await run([...base, backdoor], {}, wildcardOff());
+    const r4 = await run([...base, backdoor]);
+    expect(r4.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
+    expect(r4.diff?.new).toEqual([backdoorFp]);
   });
 
   it('a check no stored run evaluated stays not comparable (no walk to the beginning of time)', async () => {

@@ -51,6 +51,21 @@ describe('diffRuns over two runs of modified manifests', () => {
     expect(same.scoreDelta.overall).toBe(0);
   });
 
+  it('calls a persisting finding whose severity rose to the new-finding threshold a regression, naming it', () => {
+    const a = auditObjects(manifestsA, { runId: 'A' });
+    const earlier = structuredClone(a.report);
+    earlier.run.id = 'A0';
+    // Same fingerprint, a milder variant before (the check's per-result severity).
+    for (const f of earlier.findings) if (f.fingerprint === fp.shopDeny) f.severity = 'low';
+    for (const f of earlier.findings) if (f.fingerprint === fp.ci) f.severity = 'low';
+    const d = diffRuns(earlier, a.report, { rules: rules(), expiredWaivers: [] });
+    expect(d.new).toEqual([]);
+    expect(d.persisting).toBe(3);
+    // high is at the default threshold (high); medium (ci-deployer) is below it.
+    expect(d.regressionReasons).toEqual(['escalated low → high: network.fake-default-deny on Namespace shop']);
+    expect(diffRuns(a.report, earlier, { rules: rules(), expiredWaivers: [] }).regressionReasons.filter((r) => r.startsWith('escalated'))).toEqual([]);
+  });
+
   it('ignores new findings below the configured severity', () => {
     const r = { ...rules(), newFindingSeverity: 'critical' as const, areaScoreDrop: 0 };
     const d = diffRuns(a.report, b.report, { rules: r, expiredWaivers: [] });
@@ -90,6 +105,21 @@ describe('coverage-aware diff', () => {
     expect(d.regressionReasons.filter((r) => r.startsWith('network score'))).toEqual([]);
     const back = diffRuns(b.report, a.report, { rules: { ...rules(), areaScoreDrop: 1 }, expiredWaivers: [] });
     expect(back.scoreDelta.areas.network).toBeNull();
+  });
+
+  it('a check evaluated in the previous run and not now is a regression: coverage lost, with the reason', () => {
+    const a = auditObjects(manifestsA, { runId: 'A' });
+    const b = auditObjects(manifestsA, { runId: 'B', coverage: { networkpolicies: 'forbidden', clusterroles: 'forbidden' } });
+    const d = diffRuns(a.report, b.report, { rules: rules(), expiredWaivers: [] });
+    expect(d.new).toEqual([]);
+    expect(d.regression).toBe(true);
+    expect(d.regressionReasons).toEqual([
+      'coverage lost: 1 check(s) could not be evaluated: rbac.fake-wildcard (needs clusterroles: forbidden (list clusterroles))',
+      'coverage lost: 1 check(s) could not be evaluated: network.fake-default-deny (needs networkpolicies: forbidden (list networkpolicies))',
+    ]);
+    // Still blind in the next run: said once, at the transition.
+    const c = auditObjects(manifestsA, { runId: 'C', coverage: { networkpolicies: 'forbidden', clusterroles: 'forbidden' } });
+    expect(diffRuns(b.report, c.report, { rules: rules(), expiredWaivers: [] }).regressionReasons).toEqual([]);
   });
 
   it('checks not evaluated in either run are not listed', () => {
