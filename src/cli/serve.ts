@@ -112,8 +112,10 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
       runOnce: async (signal, hooks, reason) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
         // requests stop, not just our wait.
+        // Stored before notifying: /healthz and / show the run while it waits on a stalled
+        // notifier (its failed alerts are then not carried to the next run).
         const plain: PipelineEdges = {
-          ...edges, signal, collect: () => abortable(() => collect(signal), signal),
+          ...edges, signal, notifyBeforeStore: false, collect: () => abortable(() => collect(signal), signal),
           onStored: (report, files) => hooks.stored({ report, html: htmlOf(files) }),
         };
         const runEdges = watch ? watch.edges(plain, reason) : plain;

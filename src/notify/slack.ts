@@ -17,7 +17,7 @@ import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
 import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
-import { FAILURE_TEXT, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
+import { FAILURE_TEXT, alertReasons, alerting, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface SlackOptions {
   token: string;
@@ -77,7 +77,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const cluster = mrkdwnCode(report.run.cluster.name);
   const fresh = newFindingsOf(report);
   const bySev = SEVERITIES.map((s) => [s, fresh.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
-  const headline = d?.regression ? 'Compliance regression' : 'Compliance report';
+  const headline = alerting(report) ? 'Compliance regression' : 'Compliance report';
   const all = checkCoverage(report.checks);
   const share = notEvaluated(all) > 0 ? `, ${all.evaluated}/${all.applicable} checks evaluated` : '';
   const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}`;
@@ -99,8 +99,9 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     if (partial.length > MAX_PARTIAL) shown.push(`…and ${partial.length - MAX_PARTIAL} more in report.json`);
     blocks.push(section(`:warning: *Partial run*: what could not be read was not evaluated (no grade for those areas)\n${shown.join('\n')}`));
   }
-  if (d?.regression && d.regressionReasons.length > 0) {
-    blocks.push(section(`*Why this is a regression*\n${d.regressionReasons.map((r) => `• ${mrkdwnText(r)}`).join('\n')}`));
+  const reasons = alertReasons(report);
+  if (reasons.length > 0) {
+    blocks.push(section(`*Why this is a regression*\n${reasons.map((r) => `• ${mrkdwnText(r)}`).join('\n')}`));
   }
   const watch = report.run.trigger === 'watch' ? report.run.watch : undefined;
   const causes = d?.regression ? watch?.causes ?? [] : [];
