@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
+import { KINDS } from '../snapshot/kinds.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
@@ -62,8 +63,10 @@ export function parseRunFlags(argv: string[]): RunFlags {
   return checkRunFlags(parseSpec(RUN, argv).opts as unknown as RunOptions);
 }
 
+const NAMESPACED_KINDS: ReadonlySet<string> = new Set(KINDS.filter((k) => k.namespaced).map((k) => k.kind));
+
 export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
-  const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()));
+  const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()), NAMESPACED_KINDS);
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   for (const w of warnings) log.warn(w);
   return config;
