@@ -13,7 +13,7 @@ import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.t
 import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
-import { addRunOptions, checkRunFlags, loadValidConfig, type RunOptions } from './run.ts';
+import { addRunOptions, checkRunFlags, loadValidConfig, warnAlertsNeverFire, type RunOptions } from './run.ts';
 import { describeSource, liveConfigMapRefs, loadSource } from './source.ts';
 import { ServeWatch, validateWatchFlags } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
@@ -98,6 +98,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
   }) : null;
   try {
     const edges = await buildEdges({ flags, config, env, log, io, collect }, store);
+    warnAlertsNeverFire(edges, config, log);
 
     const daemon = await startDaemon({
       schedule: flags.schedule,

@@ -165,4 +165,22 @@ describe('ztaudit run with history, Slack and email', () => {
     expect(JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')).diff.undelivered).toBeUndefined();
     expect(postMessages()).toHaveLength(before);
   });
+
+  it('warns at start that regression alerts never fire without a history, and only then', async () => {
+    const none = ['run', '--manifests', 'cluster', '--out', 'out', '--history', 'none', '--format', 'json'];
+    const warning = 'no history: there is never a previous run, so regression alerts never fire; use notify.policy always or keep a history';
+    let t = io();
+    expect(await main(none, t.cli)).toBe(0);
+    expect(t.err()).toContain(warning);
+    t = io();
+    expect(await main(runArgs(), t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+    t = io();
+    expect(await main([...none, '--no-notify'], t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+    writeFileSync(join(dir, 'ztaudit.yaml'), `${readFileSync(join(dir, 'ztaudit.yaml'), 'utf8')}notify:\n  policy: always\n`);
+    t = io();
+    expect(await main(none, t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+  });
 });
