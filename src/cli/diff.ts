@@ -43,6 +43,7 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
         } else {
           previous = await findRun(store, positionals[0]);
           current = await findRun(store, positionals[1]);
+          for (const w of pairWarnings(previous, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
         }
       } catch (error: unknown) {
         for (const run of read) spoolCloserOf(run)();
@@ -57,6 +58,14 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       await store.close();
     }
   });
+}
+
+/** What makes RUN_A RUN_B a comparison that means little: two clusters, or A after B. */
+function pairWarnings(a: RunReport, b: RunReport): string[] {
+  const out: string[] = [];
+  if (a.run.cluster.name !== b.run.cluster.name) out.push(oneLine(`the runs are of different clusters ("${a.run.cluster.name}" and "${b.run.cluster.name}"): their findings are not the same objects`));
+  if (Date.parse(a.run.startedAt) > Date.parse(b.run.startedAt)) out.push(oneLine(`RUN_A ${a.run.id} started after RUN_B ${b.run.id}: new and resolved are swapped; give the earlier run first`));
+  return out;
 }
 
 /** The runs of `runs` inserted before run `id` (newest first), each noted in `read`. */

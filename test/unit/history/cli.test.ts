@@ -139,6 +139,22 @@ describe('ztaudit diff', () => {
     expect(JSON.parse(out)).toEqual(diffRuns(a, b, { rules: defaultConfig().regression, expiredWaivers: [] }));
   });
 
+  it('RUN_A RUN_B warns (one line each) when A started after B or the clusters differ, and still compares', async () => {
+    await seed();
+    const other = auditObjects([ns('shop')], { runId: '20261122T020000Z-cccccc', now: new Date('2026-11-22T02:00:00Z'), cluster: 'prod-eu' });
+    const store = await openRunStore('.ztaudit/history.db', { cwd: dir });
+    await store.save(other.report);
+    await store.close();
+    expect(await diffCommand(['20261120', '20261121'], io())).toBe(0);
+    expect(err).toBe('');
+    expect(await diffCommand(['20261121', '20261120'], io())).toBe(0);
+    expect(err).toBe('ztaudit diff: warning: RUN_A 20261121T020000Z-bbbbbb started after RUN_B 20261120T020000Z-aaaaaa: new and resolved are swapped; give the earlier run first\n');
+    err = '';
+    expect(await diffCommand(['20261121', '20261122'], io())).toBe(0);
+    expect(err).toBe('ztaudit diff: warning: the runs are of different clusters ("demo" and "prod-eu"): their findings are not the same objects\n');
+    expect(out).toContain('20261121T020000Z-bbbbbb (2026-11-21T02:00:00.000Z) → 20261122T020000Z-cccccc');
+  });
+
   it('uses the regression rules of --config', async () => {
     await seed();
     writeFileSync(join(dir, 'z.yaml'), 'regression:\n  newFindingSeverity: none\n  areaScoreDrop: 100\n');
