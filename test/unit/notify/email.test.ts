@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { notifyEmail, notifyEmailFailure } from '../../../src/notify/email.ts';
+import { buildEmail, notifyEmail, notifyEmailFailure } from '../../../src/notify/email.ts';
 import { buildRun, HOSTILE_CLUSTER } from '../report/fixtures.ts';
 
 interface Received { from: string; to: string[]; mail: ParsedMail }
@@ -119,5 +119,16 @@ describe('notifyEmailFailure', () => {
     const p = await closedPort();
     const outcome = await notifyEmailFailure('x', { ...base(), smtpUrl: `smtp://127.0.0.1:${p}`, timeoutMs: 2000 });
     expect(outcome.status).toBe('failed');
+  });
+});
+
+describe('buildEmail for an alert an earlier run could not deliver', () => {
+  it('is a regression mail listing the carried reasons with the run they came from', () => {
+    const { report } = buildRun();
+    report.diff = { ...report.diff!, regression: false, regressionReasons: [], undelivered: [{ runId: 'run-20261125-0200', reasons: ['new critical finding: rbac.cluster-admin-binding on ClusterRoleBinding backdoor'] }] };
+    const mail = buildEmail(report, false);
+    expect(mail.subject).toMatch(/^\[ztaudit\] Regression on prod-eu-1/);
+    expect(mail.text).toContain('Regression:\n- not delivered after run run-20261125-0200: new critical finding: rbac.cluster-admin-binding on ClusterRoleBinding backdoor');
+    expect(mail.html).toContain('not delivered after run run-20261125-0200: new critical finding');
   });
 });
