@@ -78,9 +78,14 @@ export interface PipelineEdges {
   /**
    * Notify first, then store, with the notification outcomes in the stored run (the default:
    * an undelivered alert is carried to the next run). false stores first (serve: the daemon
-   * shows the stored run while it waits on its notifiers), so its failed alerts are not carried.
+   * shows the stored run while it waits on its notifiers): its outcomes then come from `outcomesOf`.
    */
   notifyBeforeStore?: boolean;
+  /**
+   * The notification outcomes of a stored run as this process saw them, when it stored the
+   * run before notifying (serve remembers its latest run's): used instead of the stored ones.
+   */
+  outcomesOf?(runId: string): NotificationOutcome[] | undefined;
 }
 
 export interface Publisher {
@@ -194,7 +199,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name, read), closers), report, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) return null;
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
-    const undelivered = undeliveredAfter(baseline.latest);
+    const undelivered = undeliveredAfter(baseline.latest, edges.outcomesOf?.(baseline.latest.run.id));
     if (undelivered.length > 0) report.diff.undelivered = undelivered;
     const resolved = new Set(report.diff.resolved);
     const latest = baseline.latest;
