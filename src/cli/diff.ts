@@ -6,6 +6,8 @@ import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
 import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
+import { findBaseline } from '../diff/baseline.ts';
+import { spoolCloserOf } from '../run/stored-run.ts';
 import type { Finding, RunDiff, RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
@@ -25,25 +27,55 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
     try {
       let previous: RunReport;
       let current: RunReport;
-      if (values.last) {
-        const newest = await store.latest();
-        if (!newest) throw new HistoryError(`no runs stored in ${store.describe()}`);
-        const sameCluster = (await store.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.cluster === newest.run.cluster.name && r.id !== newest.run.id);
-        if (sameCluster.length === 0) throw new HistoryError(`only one run of cluster "${oneLine(newest.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with`);
-        previous = (await store.get(sameCluster[0].id))!;
-        current = newest;
-      } else {
-        previous = await findRun(store, positionals[0]);
-        current = await findRun(store, positionals[1]);
+      let olderRuns: Record<string, string> = {};
+      const read: RunReport[] = [];
+      try {
+        if (values.last) {
+          const newest = await store.latest();
+          if (!newest) throw new HistoryError(`no runs stored in ${store.describe()}`);
+          current = newest;
+          // As the run itself was diffed (src/pipeline/pipeline.ts): each check against the last
+          // run that evaluated it, so a partial run in between hides nothing here either.
+          const baseline = await findBaseline(olderThan(store.runsNewestFirst(newest.run.cluster.name), newest.run.id, read), newest);
+          if (!baseline) throw new HistoryError(`only one run of cluster "${oneLine(newest.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with`);
+          previous = baseline.report;
+          olderRuns = baseline.olderRuns;
+        } else {
+          previous = await findRun(store, positionals[0]);
+          current = await findRun(store, positionals[1]);
+          for (const w of pairWarnings(previous, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
+        }
+      } catch (error: unknown) {
+        for (const run of read) spoolCloserOf(run)();
+        throw error;
       }
-      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current) });
+      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns });
       if (values.output === 'json') io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
       else io.stdout(formatDiff(previous, current, diff));
+      for (const run of read) spoolCloserOf(run)();
       return EXIT_OK;
     } finally {
       await store.close();
     }
   });
+}
+
+/** What makes RUN_A RUN_B a comparison that means little: two clusters, or A after B. */
+function pairWarnings(a: RunReport, b: RunReport): string[] {
+  const out: string[] = [];
+  if (a.run.cluster.name !== b.run.cluster.name) out.push(oneLine(`the runs are of different clusters ("${a.run.cluster.name}" and "${b.run.cluster.name}"): their findings are not the same objects`));
+  if (Date.parse(a.run.startedAt) > Date.parse(b.run.startedAt)) out.push(oneLine(`RUN_A ${a.run.id} started after RUN_B ${b.run.id}: new and resolved are swapped; give the earlier run first`));
+  return out;
+}
+
+/** The runs of `runs` inserted before run `id` (newest first), each noted in `read`. */
+async function* olderThan(runs: AsyncIterable<RunReport>, id: string, read: RunReport[]): AsyncIterable<RunReport> {
+  let past = false;
+  for await (const run of runs) {
+    read.push(run);
+    if (past) yield run;
+    else past = run.run.id === id;
+  }
 }
 
 export const DIFF = defineCommand<DiffOptions>({
@@ -53,7 +85,7 @@ export const DIFF = defineCommand<DiffOptions>({
     cmd
       .argument('[run-a]', 'the earlier run: an id or a unique prefix of one')
       .argument('[run-b]', 'the later run')
-      .option('--last', "the latest run against its cluster's previous run");
+      .option('--last', "the latest run against its cluster's previous run (each check against the last run that evaluated it, as the run itself was diffed)");
     addStoreOptions(cmd)
       .option('--config <file>', 'configuration whose regression rules judge the difference')
       .addOption(choiceOption('-o, --output <format>', 'text or json', ['text', 'json'], 'text'));
@@ -98,6 +130,8 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   for (const g of diff.breadthGrowth.slice(0, MAX_LISTED)) {
     out.push(`RBAC breadth of ${oneLine(`${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}`)}: ${g.before} → ${g.after} (+${g.growthPercent}%)`);
   }
+  const older = Object.entries(diff.olderBaselines ?? {});
+  if (older.length > 0) out.push(`compared with an older run (not evaluated in ${previous.run.id}): ${older.map(([check, run]) => `${check} (${run})`).join(', ')}`);
   if (diff.partial) out.push(`partial comparison: ${diff.notComparable.length} check(s) evaluated in only one run (their findings are neither new nor resolved): ${diff.notComparable.join(', ')}`);
   if (diff.regression) {
     out.push('REGRESSION:');

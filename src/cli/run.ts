@@ -3,10 +3,11 @@
 import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
+import { KINDS } from '../snapshot/kinds.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
-import { FAIL_ON, failOnReason, runPipeline, type FailOn } from '../pipeline/pipeline.ts';
+import { FAIL_ON, failOnReason, runPipeline, type FailOn, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addSourceOptions, describeSource, loadSource, type SourceFlags } from './source.ts';
@@ -62,8 +63,20 @@ export function parseRunFlags(argv: string[]): RunFlags {
   return checkRunFlags(parseSpec(RUN, argv).opts as unknown as RunOptions);
 }
 
+const NAMESPACED_KINDS: ReadonlySet<string> = new Set(KINDS.filter((k) => k.namespaced).map((k) => k.kind));
+
+/**
+ * Said at start: with no history there is never a previous run, so the regression policy
+ * sends nothing, ever, while channels are configured as if it would.
+ */
+export function warnAlertsNeverFire(edges: Pick<PipelineEdges, 'store' | 'notifiers'>, config: Config, log: ReturnType<typeof createLogger>): void {
+  if (edges.store === null && edges.notifiers.length > 0 && config.notify.policy === 'regression') {
+    log.warn('no history: there is never a previous run, so regression alerts never fire; use notify.policy always or keep a history');
+  }
+}
+
 export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
-  const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()));
+  const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()), NAMESPACED_KINDS);
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   for (const w of warnings) log.warn(w);
   return config;
@@ -84,6 +97,7 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
     const store = await openStore(flags, cfg, env, io);
     try {
       const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd }) }, store);
+      warnAlertsNeverFire(edges, cfg, log);
       const { report, files } = await runPipeline(cfg, CHECKS, edges);
       for (const f of files) log.info(`wrote ${f}`);
       for (const w of report.waivers) {

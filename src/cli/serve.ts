@@ -9,11 +9,12 @@ import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../pipeline/pipeline.ts';
+import type { NotificationOutcome } from '../run/types.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
-import { addRunOptions, checkRunFlags, loadValidConfig, type RunOptions } from './run.ts';
+import { addRunOptions, checkRunFlags, loadValidConfig, warnAlertsNeverFire, type RunOptions } from './run.ts';
 import { describeSource, liveConfigMapRefs, loadSource } from './source.ts';
 import { ServeWatch, validateWatchFlags } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
@@ -98,6 +99,9 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
   }) : null;
   try {
     const edges = await buildEdges({ flags, config, env, log, io, collect }, store);
+    warnAlertsNeverFire(edges, config, log);
+    /** The latest run this daemon completed and its notification outcomes. */
+    let notified: { id: string; outcomes: NotificationOutcome[] } | null = null;
 
     const daemon = await startDaemon({
       schedule: flags.schedule,
@@ -112,13 +116,18 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
       runOnce: async (signal, hooks, reason) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
         // requests stop, not just our wait.
+        // Stored before notifying: /healthz and / show the run while it waits on a stalled
+        // notifier. Its outcomes are not in the store, so the next run learns them from here
+        // (an alert no channel delivered is carried; lost only if the daemon restarts between).
         const plain: PipelineEdges = {
-          ...edges, signal, collect: () => abortable(() => collect(signal), signal),
+          ...edges, signal, notifyBeforeStore: false, outcomesOf: (id) => (notified?.id === id ? notified.outcomes : undefined),
+          collect: () => abortable(() => collect(signal), signal),
           onStored: (report, files) => hooks.stored({ report, html: htmlOf(files) }),
         };
         const runEdges = watch ? watch.edges(plain, reason) : plain;
         try {
           const { report, files } = await runPipeline(config, CHECKS, runEdges);
+          notified = { id: report.run.id, outcomes: report.notifications };
           return { report, html: htmlOf(files) };
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.

@@ -15,7 +15,8 @@ export const DEFAULT_CONFIG_FILE = 'ztaudit.yaml';
 /** A configuration is a few KiB; this holds some 20,000 waivers. Past it, a wrong file was given (parsing 40 MiB took half a minute). */
 export const MAX_CONFIG_MIB = 4;
 
-export function loadConfig(path: string | undefined, cwd: string, checkIds: ReadonlySet<string>): Validation {
+/** `namespacedKinds`: see ValidateOptions (the kinds are the snapshot's, which config does not import). */
+export function loadConfig(path: string | undefined, cwd: string, checkIds: ReadonlySet<string>, namespacedKinds?: ReadonlySet<string>): Validation {
   const file = resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
     if (path) throw new ConfigError(`${path}: config file not found`);
@@ -52,5 +53,5 @@ export function loadConfig(path: string | undefined, cwd: string, checkIds: Read
     // An alias bomb: the parser refuses to expand it.
     throw new ConfigError(`${name}: not usable YAML: ${error instanceof Error ? yamlMessage(error) : String(error)}`);
   }
-  return validateConfig(raw, { file: name, checkIds });
+  return validateConfig(raw, { file: name, checkIds, now: new Date(), ...(namespacedKinds ? { namespacedKinds } : {}) });
 }

@@ -66,7 +66,19 @@ function merge<T>(base: T, over: unknown): T {
   return out as T;
 }
 
-export function validateConfig(raw: unknown, options: { file: string; checkIds: ReadonlySet<string> }): Validation {
+/** How far ahead a waiver's expiry may lie before it is a warning: a waiver is a risk to review, not to forget. */
+export const WAIVER_MAX_DAYS = 365;
+
+export interface ValidateOptions {
+  file: string;
+  checkIds: ReadonlySet<string>;
+  /** Kinds that live in a namespace: a waiver naming one without a namespace is a warning. */
+  namespacedKinds?: ReadonlySet<string>;
+  /** Today: a waiver expiring more than WAIVER_MAX_DAYS after it is a warning. */
+  now?: Date;
+}
+
+export function validateConfig(raw: unknown, options: ValidateOptions): Validation {
   const errors: string[] = [];
   const warnings: string[] = [];
   const at = (msg: string) => `${options.file}: ${msg}`;
@@ -97,7 +109,18 @@ export function validateConfig(raw: unknown, options: { file: string; checkIds: 
         const t = Date.parse(`${w.expires}T00:00:00Z`);
         if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== w.expires) errors.push(at(`waivers[${i}].expires: ${w.expires} is not a real date`));
       }
+      if (typeof w.expires === 'string' && options.now) {
+        const limit = new Date(options.now.getTime() + WAIVER_MAX_DAYS * 86_400_000).toISOString().slice(0, 10);
+        if (w.expires > limit) warnings.push(at(`waivers[${i}].expires: ${w.expires} is more than ${WAIVER_MAX_DAYS} days away (after ${limit}): a waiver is a risk to review; set the date of its next review`));
+      }
       const res = isPlainObject(w.resource) ? w.resource : undefined;
+      for (const key of ['kind', 'namespace', 'name']) {
+        if (res?.[key] === '*') warnings.push(at(`waivers[${i}].resource.${key}: "*" matches every ${key}: the waiver covers every such ${key === 'kind' ? 'resource' : 'object'} failing ${String(w.check)}, a new one too; name it`));
+      }
+      const kind = res?.kind;
+      if (res && typeof res.name === 'string' && res.name !== '*' && res.namespace === undefined && typeof kind === 'string' && options.namespacedKinds?.has(kind)) {
+        warnings.push(at(`waivers[${i}].resource: ${kind} is namespaced and no namespace is given: the waiver covers ${kind} "${res.name}" in every namespace`));
+      }
       if (res && res.name === undefined) warnings.push(at(`waivers[${i}].resource: no name: the waiver covers every ${typeof res.kind === 'string' ? res.kind : 'resource'} failing ${String(w.check)}${res.namespace === undefined ? ' in every namespace' : ''}`));
       for (const key of ['kind', 'namespace', 'name']) {
         const value = res?.[key];

@@ -15,7 +15,7 @@ import { clip, oneLine, withoutBidi } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
-import { FAILURE_TEXT, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
+import { FAILURE_TEXT, alertReasons, alerting, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
   /** smtp:// or smtps:// URL, credentials included (from the environment, never the config file). */
@@ -68,11 +68,12 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const fresh = newFindingsOf(report);
   // One cause, one line: a new finding implied by another new one is listed under it.
   const folded = foldForMessage(fresh);
-  const headline = d?.regression ? 'compliance regression' : 'compliance report';
+  const alert = alerting(report);
+  const headline = alert ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
   // A long cluster name is what gets cut: the score and "(partial run)" always show.
-  const before = `[ztaudit] ${d?.regression ? 'Regression' : 'Report'} on `;
+  const before = `[ztaudit] ${alert ? 'Regression' : 'Report'} on `;
   const after = `: score ${overall}${delta}${view.partial.length ? ' (partial run)' : ''}`;
   const subject = headerText(`${before}${headerText(report.run.cluster.name, MAX_SUBJECT - before.length - after.length)}${after}`);
   const ctx = {
@@ -85,8 +86,8 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     gradeColor: GRADE_COLOR[view.overall.grade] ?? '#475569',
     partial: view.partial.slice(0, MAX_PARTIAL),
     deltaColor: view.overall.delta?.cls === 'down' ? '#b91c1c' : view.overall.delta?.cls === 'up' ? '#15803d' : '#475569',
-    regression: d?.regression ?? false,
-    reasons: [...(d?.regressionReasons ?? []), ...watchCauses(report)],
+    regression: alert,
+    reasons: [...alertReasons(report), ...watchCauses(report)],
     areas: view.areas,
     newCount: d?.new.length ?? 0,
     resolvedCount: d?.resolved.length ?? 0,
@@ -106,7 +107,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     `Run ${oneLine(report.run.id)} at ${oneLine(report.run.startedAt)}`,
     ...view.partial.slice(0, MAX_PARTIAL).map((p) => `partial: ${oneLine(p)}`),
     `Overall score ${overall}${view.overall.share ? ` (${view.overall.share})` : ''} (grade ${view.overall.grade})${delta}`,
-    ...(d?.regression ? ['', 'Regression:', ...[...d.regressionReasons, ...watchCauses(report)].map((r) => `- ${oneLine(r)}`)] : []),
+    ...(alert ? ['', 'Regression:', ...[...alertReasons(report), ...watchCauses(report)].map((r) => `- ${oneLine(r)}`)] : []),
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',

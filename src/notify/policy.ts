@@ -9,8 +9,24 @@ export function skipReason(report: RunReport, policy: NotifyPolicy): string | nu
   if (policy === 'never') return 'notification policy is never';
   if (policy === 'always') return null;
   if (!report.diff) return 'first run: no previous run to regress from';
-  return report.diff.regression ? null : 'no regression since the previous run';
+  return alerting(report) ? null : 'no regression since the previous run';
 }
+
+/** Whether the run raises an alert: it regressed, or it carries an earlier run's undelivered alert. */
+export function alerting(report: RunReport): boolean {
+  return report.diff?.regression === true || (report.diff?.undelivered?.length ?? 0) > 0;
+}
+
+/** The alert's reasons, one line each: this run's regression, then what earlier runs could not deliver. */
+export function alertReasons(report: RunReport): string[] {
+  const d = report.diff;
+  if (!d) return [];
+  return [
+    ...(d.regression ? d.regressionReasons : []),
+    ...(d.undelivered ?? []).flatMap((u) => u.reasons.map((r) => `not delivered after run ${u.runId}: ${r}`)),
+  ];
+}
+
 
 /** Which alert: the audit did not run, or it ran (reports written) but could not be stored. */
 export type FailureKind = 'not-run' | 'not-stored';

@@ -17,7 +17,7 @@ import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
 import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
-import { FAILURE_TEXT, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
+import { FAILURE_TEXT, alertReasons, alerting, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface SlackOptions {
   token: string;
@@ -110,7 +110,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const cluster = mrkdwnCode(report.run.cluster.name);
   const fresh = newFindingsOf(report);
   const bySev = SEVERITIES.map((s) => [s, fresh.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
-  const headline = d?.regression ? 'Compliance regression' : 'Compliance report';
+  const headline = alerting(report) ? 'Compliance regression' : 'Compliance report';
   const all = checkCoverage(report.checks);
   const share = notEvaluated(all) > 0 ? `, ${all.evaluated}/${all.applicable} checks evaluated` : '';
   const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}`;
@@ -149,7 +149,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   // The new findings not on the first `shown` lines (a line shows its implied findings too).
   const freshAfter = (shown: number) => fresh.length - folded.slice(0, shown).reduce((n, x) => n + 1 + x.implied.length, 0);
   const topBlocks = folded.length === 0 ? [] : listSections('*Top new findings*', folded.slice(0, TOP_NEW).map(line), 2, (shown) => moreText(freshAfter(shown), 'in the thread'));
-  const reasons = d?.regression ? d.regressionReasons : [];
+  const reasons = alertReasons(report);
   const reasonBlocks = reasons.length === 0 ? [] : listSections(
     '*Why this is a regression*', reasons.map((r) => `• ${mrkdwnText(r)}`),
     // header, cluster and score, counts, context, and the other lists

@@ -1,7 +1,11 @@
 // One audit run, end to end: collect -> audit -> diff against the previous run -> store ->
 // render -> notify -> publish. The edges (collector, run store, renderer, notifiers) are handed in, so
-// tests give it real local servers or small fakes without patching modules. The run is
-// stored before anything is sent: a notifier failure never loses it. The store is held from
+// tests give it real local servers or small fakes without patching modules. By default the
+// run is notified, then stored with its notification outcomes: an alert no channel delivered
+// is sent by the next run (report.diff.undelivered), which diffs against this one and so would
+// not see the regression again. Each channel is bounded and its failure is an outcome, so a
+// notifier never keeps the run from being stored; a store that fails after an alert went out
+// repeats the alert next time, which beats losing it. The store is held from
 // just after the audit (when the cluster is known: a shared store locks per cluster) to the
 // end. A run that cannot be stored still has its reports written and its notifications
 // sent, then fails with a StoreError ("audit could not be stored").
@@ -19,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
+import { undeliveredAfter } from '../run/undelivered.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -71,10 +76,16 @@ export interface PipelineEdges {
    */
   keep?(report: RunReport): boolean;
   /**
-   * Notify first, then store (serve --watch: the alert is what is waited for). The run is
-   * still stored before this call returns, with the notification outcomes in it.
+   * Notify first, then store, with the notification outcomes in the stored run (the default:
+   * an undelivered alert is carried to the next run). false stores first (serve: the daemon
+   * shows the stored run while it waits on its notifiers): its outcomes then come from `outcomesOf`.
    */
   notifyBeforeStore?: boolean;
+  /**
+   * The notification outcomes of a stored run as this process saw them, when it stored the
+   * run before notifying (serve remembers its latest run's): used instead of the stored ones.
+   */
+  outcomesOf?(runId: string): NotificationOutcome[] | undefined;
 }
 
 export interface Publisher {
@@ -130,7 +141,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       }
       edges.onStored?.(report, files);
     };
-    if (!edges.notifyBeforeStore) await save();
+    const notifyFirst = edges.notifyBeforeStore ?? true;
+    if (!notifyFirst) await save();
     if (edges.notifiers.length > 0) {
       // Channels are independent: one stalled server must not eat another's deadline.
       const deadlineMs = config.notify.deadlineSeconds * 1000;
@@ -141,7 +153,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       }
       files = await render(); // report.json now records the outcomes
     }
-    if (edges.notifyBeforeStore) await save();
+    if (notifyFirst) await save();
     result = { report, files };
   } finally {
     if (store) await store.release();
@@ -187,6 +199,8 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name, read), closers), report, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) return null;
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
+    const undelivered = undeliveredAfter(baseline.latest, edges.outcomesOf?.(baseline.latest.run.id));
+    if (undelivered.length > 0) report.diff.undelivered = undelivered;
     const resolved = new Set(report.diff.resolved);
     const latest = baseline.latest;
     return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };

@@ -87,6 +87,12 @@ export interface AreaScoreChange {
   causes: ScoreCause[];
 }
 
+/** A run's regression alert that no channel delivered: its reasons, carried to the next run. */
+export interface UndeliveredAlert {
+  runId: string;
+  reasons: string[];
+}
+
 export interface RunDiff {
   previousRunId: string;
   previousStartedAt: string;
@@ -112,6 +118,11 @@ export interface RunDiff {
   regression: boolean;
   /** Why it is a regression, one line each. */
   regressionReasons: string[];
+  /**
+   * Alerts of earlier runs that no channel delivered (their notifications failed, none sent),
+   * oldest first: this run sends them. Absent when there are none.
+   */
+  undelivered?: UndeliveredAlert[];
   /** Per area: what moved the score, so the delta adds up to the listed causes. */
   scoreChanges?: Partial<Record<Area, AreaScoreChange>>;
 }

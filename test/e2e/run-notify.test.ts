@@ -130,4 +130,57 @@ describe('ztaudit run with history, Slack and email', () => {
     expect(await main(['history', '--history', 'history.db', '--output', 'json'], { ...h.cli, stdout: (s) => out.push(s) })).toBe(0);
     expect(JSON.parse(out.join('')).map((r: { id: string }) => r.id)).toEqual([report.run.id]);
   });
+
+  it('sends a regression no channel delivered with the next run, naming the run it came from', async () => {
+    // Slack only: an email that got through would have delivered the alert.
+    for (const k of ['ZTAUDIT_SMTP_URL', 'ZTAUDIT_EMAIL_FROM', 'ZTAUDIT_EMAIL_TO']) delete env[k];
+    expect(await main(runArgs(), io().cli)).toBe(0); // A: the baseline
+
+    appendFileSync(join(dir, 'cluster/40-rbac.yaml'), [
+      '---', 'apiVersion: rbac.authorization.k8s.io/v1', 'kind: ClusterRoleBinding', 'metadata: {name: backdoor}',
+      'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}',
+      'subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: mallory}]', '',
+    ].join('\n'));
+    slack.platformError('chat.postMessage', 'channel_not_found');
+    expect(await main(runArgs(), io().cli)).toBe(0); // B: regresses, Slack refuses
+    const b = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
+    expect(b.diff.regression).toBe(true);
+    expect(b.notifications).toEqual([{ channel: 'slack', status: 'failed', detail: expect.stringContaining('channel_not_found') }]);
+
+    await slack.close();
+    slack = await startFakeSlack();
+    env.ZTAUDIT_SLACK_API_URL = slack.apiUrl;
+    expect(await main(runArgs(), io().cli)).toBe(0); // C: nothing new, Slack is back
+    const c = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
+    expect(c.diff.regression).toBe(false);
+    expect(c.diff.undelivered).toEqual([{ runId: b.run.id, reasons: b.diff.regressionReasons }]);
+    expect(c.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'sent' })]);
+    const text = JSON.stringify(postMessages()[0]!.fields.blocks);
+    expect(text).toContain(`not delivered after run ${b.run.id}: `);
+    expect(text).toContain(b.diff.regressionReasons[0].replace(/[<>&]/g, ''));
+
+    // Delivered once: the run after C has nothing to carry and stays quiet.
+    const before = postMessages().length;
+    expect(await main(runArgs(), io().cli)).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')).diff.undelivered).toBeUndefined();
+    expect(postMessages()).toHaveLength(before);
+  });
+
+  it('warns at start that regression alerts never fire without a history, and only then', async () => {
+    const none = ['run', '--manifests', 'cluster', '--out', 'out', '--history', 'none', '--format', 'json'];
+    const warning = 'no history: there is never a previous run, so regression alerts never fire; use notify.policy always or keep a history';
+    let t = io();
+    expect(await main(none, t.cli)).toBe(0);
+    expect(t.err()).toContain(warning);
+    t = io();
+    expect(await main(runArgs(), t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+    t = io();
+    expect(await main([...none, '--no-notify'], t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+    writeFileSync(join(dir, 'ztaudit.yaml'), `${readFileSync(join(dir, 'ztaudit.yaml'), 'utf8')}notify:\n  policy: always\n`);
+    t = io();
+    expect(await main(none, t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+  });
 });

@@ -92,6 +92,33 @@ describe('config validation', () => {
     expect(v(w({ kind: 'Ingress', name: 'shop.example.com' })).warnings).toEqual([]);
   });
 
+  it('warns about catch-all waivers: a * for a whole key, a namespaced kind without namespace, an expiry more than a year away', () => {
+    const w = (resource: Record<string, string>, expires = '2027-03-31') => ({ waivers: [{ check: 'rbac.wildcard-permission', resource, reason: 'r', owner: 'o', expires }] });
+    const opts = { file: 'ztaudit.yaml', checkIds: ids, namespacedKinds: new Set(['Deployment', 'Role']), now: new Date('2026-12-03T12:00:00Z') };
+    const warn = (raw: unknown) => validateConfig(raw, opts).warnings;
+    expect(warn(w({ kind: 'ClusterRoleBinding', name: '*' }))).toEqual([
+      'ztaudit.yaml: waivers[0].resource.name: "*" matches every name: the waiver covers every such object failing rbac.wildcard-permission, a new one too; name it',
+    ]);
+    expect(warn(w({ kind: '*', name: 'ci' }))).toEqual([
+      'ztaudit.yaml: waivers[0].resource.kind: "*" matches every kind: the waiver covers every such resource failing rbac.wildcard-permission, a new one too; name it',
+    ]);
+    expect(warn(w({ kind: 'Deployment', name: 'web' }))).toEqual([
+      'ztaudit.yaml: waivers[0].resource: Deployment is namespaced and no namespace is given: the waiver covers Deployment "web" in every namespace',
+    ]);
+    expect(warn(w({ kind: 'Deployment', namespace: 'shop', name: 'web' }))).toEqual([]);
+    expect(warn(w({ kind: 'ClusterRole', name: 'ci-*' }))).toEqual([]);
+    expect(warn(w({ kind: 'ClusterRole', name: 'ci' }, '2099-12-31'))).toEqual([
+      'ztaudit.yaml: waivers[0].expires: 2099-12-31 is more than 365 days away (after 2027-12-03): a waiver is a risk to review; set the date of its next review',
+    ]);
+    expect(warn(w({ kind: 'ClusterRole', name: 'ci' }, '2027-12-03'))).toEqual([]);
+  });
+
+  it('loadConfig judges a waiver expiry against today', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-cfg-'));
+    writeFileSync(join(dir, 'ztaudit.yaml'), 'waivers:\n  - {check: rbac.wildcard-permission, resource: {kind: ClusterRole, name: ci}, reason: r, owner: o, expires: 2999-12-31}\n');
+    expect(loadConfig(undefined, dir, ids).warnings).toEqual([expect.stringMatching(/^ztaudit\.yaml: waivers\[0\]\.expires: 2999-12-31 is more than 365 days away/)]);
+  });
+
   it('warns that username exemptions cannot be judged from cluster state', () => {
     expect(v({ podSecurity: { exemptions: { usernames: ['ci-bot'] } } }).warnings).toEqual([
       'ztaudit.yaml: podSecurity.exemptions.usernames: not used: cluster state does not show which user created a pod, so username exemptions cannot be judged',

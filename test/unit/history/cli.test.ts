@@ -115,10 +115,44 @@ describe('ztaudit diff', () => {
     expect(out).toContain('REGRESSION:\n  - new critical finding: pod-security.fake-privileged on Deployment web/frontend');
   });
 
+  it('--last agrees with the run: a check a partial run could not evaluate is compared with the last run that did', async () => {
+    const objects = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('ci', ['get'])];
+    const full = auditObjects(objects, { runId: '20261120T020000Z-aaaaaa', now: new Date('2026-11-20T02:00:00Z') });
+    const partial = auditObjects(objects, { runId: '20261121T020000Z-bbbbbb', now: new Date('2026-11-21T02:00:00Z'), coverage: { clusterroles: 'forbidden' } });
+    const backdoor = auditObjects([...objects, clusterRole('backdoor', ['*'])], { runId: '20261122T020000Z-cccccc', now: new Date('2026-11-22T02:00:00Z') });
+    const store = await openRunStore('.ztaudit/history.db', { cwd: dir });
+    for (const run of [full, partial, backdoor]) await store.save(run.report);
+    await store.close();
+
+    expect(await diffCommand(['--last'], io())).toBe(0);
+    expect(out).toContain('20261121T020000Z-bbbbbb (2026-11-21T02:00:00.000Z) → 20261122T020000Z-cccccc');
+    expect(out).toMatch(/new findings: 1\n {2}\+ medium {3}rbac\.fake-wildcard on ClusterRole backdoor\n/);
+    expect(out).toContain('compared with an older run (not evaluated in 20261121T020000Z-bbbbbb): rbac.fake-wildcard (20261120T020000Z-aaaaaa)');
+    out = '';
+    expect(await diffCommand(['--last', '--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ olderBaselines: { 'rbac.fake-wildcard': '20261120T020000Z-aaaaaa' }, notComparable: [] });
+  });
+
   it('RUN_A RUN_B by unique prefix, as JSON', async () => {
     const { a, b } = await seed();
     expect(await diffCommand(['20261120', '20261121', '--output', 'json'], io())).toBe(0);
     expect(JSON.parse(out)).toEqual(diffRuns(a, b, { rules: defaultConfig().regression, expiredWaivers: [] }));
+  });
+
+  it('RUN_A RUN_B warns (one line each) when A started after B or the clusters differ, and still compares', async () => {
+    await seed();
+    const other = auditObjects([ns('shop')], { runId: '20261122T020000Z-cccccc', now: new Date('2026-11-22T02:00:00Z'), cluster: 'prod-eu' });
+    const store = await openRunStore('.ztaudit/history.db', { cwd: dir });
+    await store.save(other.report);
+    await store.close();
+    expect(await diffCommand(['20261120', '20261121'], io())).toBe(0);
+    expect(err).toBe('');
+    expect(await diffCommand(['20261121', '20261120'], io())).toBe(0);
+    expect(err).toBe('ztaudit diff: warning: RUN_A 20261121T020000Z-bbbbbb started after RUN_B 20261120T020000Z-aaaaaa: new and resolved are swapped; give the earlier run first\n');
+    err = '';
+    expect(await diffCommand(['20261121', '20261122'], io())).toBe(0);
+    expect(err).toBe('ztaudit diff: warning: the runs are of different clusters ("demo" and "prod-eu"): their findings are not the same objects\n');
+    expect(out).toContain('20261121T020000Z-bbbbbb (2026-11-21T02:00:00.000Z) → 20261122T020000Z-cccccc');
   });
 
   it('uses the regression rules of --config', async () => {

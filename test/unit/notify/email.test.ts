@@ -166,3 +166,14 @@ describe('notifyEmailFailure', () => {
     expect(outcome.status).toBe('failed');
   });
 });
+
+describe('buildEmail for an alert an earlier run could not deliver', () => {
+  it('is a regression mail listing the carried reasons with the run they came from', () => {
+    const { report } = buildRun();
+    report.diff = { ...report.diff!, regression: false, regressionReasons: [], undelivered: [{ runId: 'run-20261125-0200', reasons: ['new critical finding: rbac.cluster-admin-binding on ClusterRoleBinding backdoor'] }] };
+    const mail = buildEmail(report, false);
+    expect(mail.subject).toMatch(/^\[ztaudit\] Regression on prod-eu-1/);
+    expect(mail.text).toContain('Regression:\n- not delivered after run run-20261125-0200: new critical finding: rbac.cluster-admin-binding on ClusterRoleBinding backdoor');
+    expect(mail.html).toContain('not delivered after run run-20261125-0200: new critical finding');
+  });
+});

@@ -1,0 +1,18 @@
+// A regression alert that no channel delivered is not dropped: the next run, which diffs
+// against the run that raised it and so no longer sees a regression, sends it (the notify
+// policy, src/notify/policy.ts). The run records its notification outcomes before it is stored.
+import type { RunReport, UndeliveredAlert } from './types.ts';
+
+/**
+ * What `run` (the latest stored run) leaves for the next run to send: its own regression and
+ * what it carried, when a channel tried and failed and none delivered. A run no channel tried
+ * (no notifier configured, --no-notify, all skipped) leaves nothing: there was nothing to lose.
+ * `outcomes`: the run's, when known better than stored (a run stored before it was notified).
+ */
+export function undeliveredAfter(run: RunReport, outcomes = run.notifications): UndeliveredAlert[] {
+  const d = run.diff;
+  if (!d) return [];
+  if (outcomes.some((n) => n.status === 'sent') || !outcomes.some((n) => n.status === 'failed')) return [];
+  const own = d.regression ? [{ runId: run.run.id, reasons: d.regressionReasons.length > 0 ? d.regressionReasons : ['a regression (see that run\'s report)'] }] : [];
+  return [...(d.undelivered ?? []), ...own];
+}
