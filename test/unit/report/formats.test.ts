@@ -91,6 +91,31 @@ describe('SARIF 2.1.0', () => {
     expect(run.results.map((r) => r.partialFingerprints['ztaudit/v1'])).toEqual(report.findings.map((f) => f.fingerprint));
     expect(run.results.find((r) => r.ruleId === 'fake.network-namespace-open')!.level).toBe('error');
   });
+
+  type Located = { locations: Array<{ physicalLocation?: { artifactLocation?: { uri?: string; uriBaseId?: string }; region?: { startLine: number } } }> };
+
+  it('gives every result a physical location, as GitHub code scanning requires (GH1001): a cluster path, or the manifest file and line', () => {
+    const { report } = buildRun({ hostile: true });
+    const results = (JSON.parse(renderSarif(report)) as SarifLog).runs[0].results as Located[];
+    for (const r of results) expect(r.locations[0].physicalLocation?.artifactLocation?.uri).toMatch(/^cluster\/[^/]+\/[^/]+\/[^/]+\.yaml$/);
+    const f = report.findings.find((x) => x.resource.namespace && x.resource.name === '<script>alert(1)</script>')!;
+    const i = report.findings.indexOf(f);
+    expect(results[i].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `cluster/shop/${f.resource.kind}/%3Cscript%3Ealert(1)%3C%2Fscript%3E.yaml`, uriBaseId: 'CLUSTER' } });
+    const sources = { [`${f.resource.kind}/shop/${f.resource.name}`]: { file: 'deploy/shop app.yaml', line: 12 } };
+    const fromManifests = (JSON.parse(renderSarif(report, { sources })) as SarifLog).runs[0].results as Located[];
+    expect(fromManifests[i].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'deploy/shop%20app.yaml' }, region: { startLine: 12 } });
+  });
+
+  it('names the rule of a not-evaluated check as its notification\'s associatedRule, not its descriptor (which names a notification)', () => {
+    const { report } = buildRun();
+    const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0] as { invocations: Array<{ toolExecutionNotifications: Array<Record<string, unknown>> }> };
+    const notes = run.invocations[0].toolExecutionNotifications;
+    expect(notes.length).toBeGreaterThan(0);
+    for (const n of notes) {
+      expect(n.descriptor).toBeUndefined();
+      expect(n.associatedRule).toEqual({ id: expect.any(String), index: report.checks.findIndex((c) => c.id === (n.associatedRule as { id: string }).id) });
+    }
+  });
 });
 
 describe('renderReports', () => {
