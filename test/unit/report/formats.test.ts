@@ -11,16 +11,16 @@ import { renderSarif, type SarifLog } from '../../../src/report/sarif.ts';
 import { buildRun, HOSTILE_CLUSTER } from './fixtures.ts';
 
 describe('JUnit XML', () => {
-  it('has a testsuite per area, a failure per open finding, skipped for waived and not evaluated, an error for a crashed check', () => {
+  it('has a testsuite per area, a failure per open finding, skipped for waived, an error for a check not evaluated or crashed', () => {
     const { report } = buildRun({ hostile: true });
     const xml = renderJunit(report);
     expect(xml.match(/<testsuite /g)).toHaveLength(5);
     const open = report.findings.filter((f) => !f.waived).length;
     expect(xml.match(/<failure /g)).toHaveLength(open);
     expect(xml).toContain(`<testsuites name="ztaudit prod-eu-1" tests="`);
-    expect(xml).toMatch(new RegExp(`failures="${open}" errors="1" skipped="3">`));
+    expect(xml).toMatch(new RegExp(`failures="${open}" errors="2" skipped="2">`));
     expect(xml).toContain('<testcase classname="ztaudit.fake.rbac-wide-serviceaccount" name="fake.rbac-wide-serviceaccount ServiceAccount ci/builder"><skipped message="waived until');
-    expect(xml).toContain('<error message="check failed: boom"/>');
+    expect(xml).toContain('<error type="error" message="check failed: boom"/>');
     expect(xml).not.toContain('<script>');
     expect(xml).toContain('ServiceAccount shop/&lt;script&gt;alert(1)&lt;/script&gt;');
     // Every element opened is closed: a cheap well-formedness check.
@@ -28,6 +28,20 @@ describe('JUnit XML', () => {
     const selfClosed = (xml.match(/<testcase [^>]*\/>/g) ?? []).length;
     const closed = (xml.match(/<\/(testsuites|testsuite|testcase|failure)>/g) ?? []).length;
     expect(opened - selfClosed).toBe(closed);
+  });
+
+  it('shows a partial run red: a check not evaluated is an <error> with its reason, not-applicable stays <skipped>, the suites say partial and why', () => {
+    const { report } = buildRun();
+    report.run.partial = ['networkpolicies could not be read (forbidden: <b>)'];
+    const traefik = report.checks.find((c) => c.id === 'fake.tls-needs-traefik')!;
+    expect(traefik.status).toBe('not-evaluated');
+    report.checks.push({ ...traefik, id: 'fake.not-applicable', status: 'not-applicable', reason: 'applies only when Cilium is the CNI' });
+    const xml = renderJunit(report);
+    expect(xml).toContain(`<testcase classname="ztaudit.fake.tls-needs-traefik" name="${traefik.title}"><error type="not-evaluated" message="${traefik.reason}"/></testcase>`);
+    expect(xml).toContain('<testcase classname="ztaudit.fake.not-applicable" name="Traefik TLSOption minimum version"><skipped message="not-applicable: applies only when Cilium is the CNI"/></testcase>');
+    const properties = '    <properties>\n      <property name="partial" value="true"/>\n      <property name="partial.reason" value="networkpolicies could not be read (forbidden: &lt;b&gt;)"/>\n    </properties>\n';
+    expect(xml.split(`">\n${properties}`)).toHaveLength(6);
+    expect(renderJunit({ ...report, run: { ...report.run, partial: [] } })).not.toContain('<properties>');
   });
 });
 
