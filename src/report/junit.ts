@@ -40,8 +40,14 @@ function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Gene
       continue;
     }
     yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlEscape(`${c.title} (${c.passed} passed)`)}"/>` };
-    for (const f of byCheck.get(c.id) ?? []) {
-      const name = () => xmlEscape(`${c.id} ${resourceText(f.resource)}`);
+    const findings = byCheck.get(c.id) ?? [];
+    // GitLab keeps one testcase per (classname, name): a second finding of the check on the
+    // same resource would replace the first, so each of those is named with its fingerprint.
+    const seen = new Map<string, number>();
+    for (const f of findings) seen.set(resourceText(f.resource), (seen.get(resourceText(f.resource)) ?? 0) + 1);
+    for (const f of findings) {
+      const resource = resourceText(f.resource);
+      const name = () => xmlEscape(`${c.id} ${resource}${seen.get(resource)! > 1 ? ` [${f.fingerprint}]` : ''}`);
       if (f.waived) {
         yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name()}"><skipped message="${xmlEscape(`waived until ${f.waiver?.expires ?? '?'} by ${f.waiver?.owner ?? '?'}: ${f.waiver?.reason ?? ''}`)}"/></testcase>` };
         continue;

@@ -45,6 +45,19 @@ describe('JUnit XML', () => {
   });
 });
 
+describe('JUnit XML testcase names', () => {
+  it('are unique per (classname, name), as GitLab keeps one of each: two findings of a check on one resource are named by fingerprint', () => {
+    const { report } = buildRun();
+    const f = report.findings.find((x) => !x.waived)!;
+    report.findings.push({ ...f, fingerprint: 'second0000000000000a', message: 'another way in' });
+    const xml = renderJunit(report);
+    const names = [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((m) => `${m[1]}\n${m[2]}`);
+    expect(new Set(names).size).toBe(names.length);
+    expect(xml).toContain(`name="${f.check} ${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name} [second0000000000000a]"`);
+    expect(xml).toContain(`name="${f.check} ${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name} [${f.fingerprint}]"`);
+  });
+});
+
 describe('Markdown summary', () => {
   it('gives scores, changes and top findings with cluster text escaped', () => {
     const { report } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
