@@ -1,5 +1,6 @@
 // JUnit XML for CI dashboards: one testsuite per area, one testcase per failing check x
-// resource (a <failure>, or <skipped> when waived) and one per check summarising its passes;
+// resource (a <failure>, or <skipped> when waived) and one per check summarising its passes
+// (when it has any);
 // checks that do not apply are <skipped>; checks that could not be evaluated or crashed are
 // <error>, and a partial run's suites carry partial=true and its reasons as <properties>.
 // The XML is written a testcase at a time (at 150,000 pods it is larger than the longest string
@@ -39,7 +40,8 @@ function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Gene
       yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><error type="${c.status}" message="${xmlEscape(why)}"/></testcase>` };
       continue;
     }
-    yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlEscape(`${c.title} (${c.passed} passed)`)}"/>` };
+    // Only passes make a green case: a check whose every result failed (or was waived) has none.
+    if (c.passed > 0) yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlEscape(`${c.title} (${c.passed} passed)`)}"/>` };
     const findings = byCheck.get(c.id) ?? [];
     // GitLab keeps one testcase per (classname, name): a second finding of the check on the
     // same resource would replace the first, so each of those is named with its fingerprint.

@@ -58,6 +58,19 @@ describe('JUnit XML testcase names', () => {
   });
 });
 
+describe('JUnit XML passes', () => {
+  it('writes a green summary case only for a check with passes, not for one whose every result failed or was waived', () => {
+    const { report } = buildRun();
+    const c = report.checks.find((x) => x.id === 'fake.rbac-wide-serviceaccount')!;
+    c.passed = 0;
+    const xml = renderJunit(report);
+    expect(xml).not.toContain(`name="${c.title} (0 passed)"`);
+    expect(xml).not.toMatch(/ \(0 passed\)"/);
+    const other = report.checks.find((x) => x.passed > 0)!;
+    expect(xml).toContain(`<testcase classname="ztaudit.${other.id}" name="${other.title} (${other.passed} passed)"/>`);
+  });
+});
+
 describe('Markdown summary', () => {
   it('gives scores, changes and top findings with cluster text escaped', () => {
     const { report } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
