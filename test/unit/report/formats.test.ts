@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/base/errors.ts';
+import { renderCsv } from '../../../src/report/csv.ts';
+import { renderHtml } from '../../../src/report/html.ts';
 import { renderJunit } from '../../../src/report/junit.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
 import { renderReports } from '../../../src/report/render.ts';
@@ -68,6 +70,23 @@ describe('JUnit XML passes', () => {
     expect(xml).not.toMatch(/ \(0 passed\)"/);
     const other = report.checks.find((x) => x.passed > 0)!;
     expect(xml).toContain(`<testcase classname="ztaudit.${other.id}" name="${other.title} (${other.passed} passed)"/>`);
+  });
+});
+
+describe('a check whose failures are all waived', () => {
+  it('is labelled waived, not pass, in report.csv\'s checks column and the HTML framework view\'s chips', () => {
+    const { report } = buildRun();
+    const c = report.checks.find((x) => x.id === 'fake.rbac-wide-serviceaccount')!;
+    for (const f of report.findings) if (f.check === c.id) Object.assign(f, { waived: true, waiver: { reason: 'accepted', owner: 'sec', expires: '2027-01-01' } });
+    Object.assign(c, { status: 'pass', waived: c.waived + c.failed, failed: 0 });
+    expect(c.passed).toBeGreaterThan(0);
+    const csv = renderCsv(report);
+    expect(csv).toContain(`${c.id} (waived)`);
+    expect(csv).not.toContain(`${c.id} (pass)`);
+    const html = renderHtml(report, { trend: [], previous: null });
+    const chips = [...html.matchAll(/<span class="ctl-check (\S+)" title="([^"]*)"><code>([^<]*(?:<wbr>[^<]*)*)<\/code>/g)].filter((m) => m[3].replace(/<wbr>/g, '') === c.id);
+    expect(chips.length).toBe(c.controls.length);
+    for (const m of chips) expect([m[1], m[2]]).toEqual(['waived', 'waived']);
   });
 });
 
