@@ -12,6 +12,7 @@ import type { Severity } from '../base/vocabulary.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
 import type { SourceRef } from '../snapshot/types.ts';
+import { showBidi } from './bidi.ts';
 
 /** What a SARIF log can say beyond report.json: where each object was read from (snapshot.sources). */
 export interface SarifOptions { sources?: Record<string, SourceRef> }
@@ -86,12 +87,13 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>, sources: Record<st
     ruleId: f.check,
     ruleIndex: ruleIndex.get(f.check)!,
     level: LEVEL[f.severity],
-    message: { text: message },
-    locations: [{ physicalLocation: physicalLocationOf(f.resource, sources), logicalLocations: [{ name: f.resource.name, fullyQualifiedName: fq, kind: 'resource' }] }],
+    // Shown text (message, location names, justification) with bidirectional controls escaped; properties keep the data exact.
+    message: { text: showBidi(message) },
+    locations: [{ physicalLocation: physicalLocationOf(f.resource, sources), logicalLocations: [{ name: showBidi(f.resource.name), fullyQualifiedName: showBidi(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
     properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}) },
     ...(f.waived && f.waiver
-      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})` }] }
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: showBidi(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`) }] }
       : {}),
   };
 }
@@ -111,7 +113,7 @@ function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules): Sari
         endTimeUtc: report.run.finishedAt,
         toolExecutionNotifications: notEvaluated.map((c) => ({
           level: c.status === 'error' ? 'error' : 'warning',
-          message: { text: `${c.id} ${c.status}: ${c.reason ?? ''}` },
+          message: { text: showBidi(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
           // SARIF 2.1.0's notification: associatedRule names a rule; descriptor would name one of driver.notifications.
           associatedRule: { id: c.id, index: ruleIndex.get(c.id) },
         })),

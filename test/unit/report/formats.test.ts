@@ -8,7 +8,7 @@ import { renderCsv } from '../../../src/report/csv.ts';
 import { renderHtml } from '../../../src/report/html.ts';
 import { renderJunit } from '../../../src/report/junit.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
-import { renderReports } from '../../../src/report/render.ts';
+import { renderFormat, renderReports } from '../../../src/report/render.ts';
 import { renderSarif, type SarifLog } from '../../../src/report/sarif.ts';
 import { buildRun, HOSTILE_CLUSTER } from './fixtures.ts';
 
@@ -87,6 +87,36 @@ describe('a check whose failures are all waived', () => {
     const chips = [...html.matchAll(/<span class="ctl-check (\S+)" title="([^"]*)"><code>([^<]*(?:<wbr>[^<]*)*)<\/code>/g)].filter((m) => m[3].replace(/<wbr>/g, '') === c.id);
     expect(chips.length).toBe(c.controls.length);
     for (const m of chips) expect([m[1], m[2]]).toEqual(['waived', 'waived']);
+  });
+});
+
+describe('bidirectional controls in names from the cluster', () => {
+  const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+  it('are shown as \\uXXXX escapes in HTML (and so PDF), Markdown, JUnit and SARIF\'s shown text; report.json keeps them exact', () => {
+    const { report, previous, trend } = buildRun();
+    const f = report.findings.find((x) => !x.waived && x.severity === 'critical')!;
+    const ids = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+    f.resource = { ...f.resource, name: `oncall${ids.join('')}` };
+    f.message = `Group oncall\u202e can do anything`;
+    report.run.partial = ['groups \u2067could not\u2069 be read'];
+    const shown = 'oncall\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069';
+    const outputs = { html: renderHtml(report, { trend, previous }), md: renderMarkdown(report), junit: renderJunit(report) };
+    for (const [name, text] of Object.entries(outputs)) {
+      expect(text, name).not.toMatch(BIDI);
+      // Markdown escapes the escape's backslash, so that it renders as \uXXXX.
+      expect(text, name).toContain(name === 'md' ? shown.replace(/\\/g, '\\\\') : shown);
+    }
+    expect(outputs.md).toContain('Group oncall\\\\u202e can do anything');
+    expect(outputs.md).toContain('groups \\\\u2067could not\\\\u2069 be read');
+    const results = (JSON.parse(renderSarif(report)) as SarifLog).runs[0].results as Array<{ partialFingerprints: Record<string, string> }>;
+    const result = results.find((r) => r.partialFingerprints['ztaudit/v1'] === f.fingerprint) as unknown as
+      { message: { text: string }; locations: Array<{ logicalLocations: Array<{ name: string; fullyQualifiedName: string }> }>; properties: { resource: { name: string } } };
+    expect(result.message.text).toBe('Group oncall\\u202e can do anything');
+    expect(result.locations[0].logicalLocations[0].name).toBe(shown);
+    expect(result.locations[0].logicalLocations[0].fullyQualifiedName).not.toMatch(BIDI);
+    expect(result.properties.resource.name).toBe(f.resource.name);
+    const json = JSON.parse(renderFormat(report, 'json')) as { findings: Array<{ resource: { name: string }; message: string }> };
+    expect(json.findings.find((x) => x.resource.name === f.resource.name)?.message).toBe(f.message);
   });
 });
 
