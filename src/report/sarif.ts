@@ -66,10 +66,19 @@ function rulesOf(report: RunReport): Rules {
 /** A URI path of segments; a lone surrogate (which no URI can carry) becomes U+FFFD. */
 const uriPath = (segments: string[]): string => segments.map((s) => encodeURIComponent(s.toWellFormed())).join('/');
 
-/** The object's manifest file and line when it was read from one, else its path under CLUSTER. */
-export function physicalLocationOf(r: ResourceRef, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
-  // The key src/collect/manifests.ts records each object under.
-  const source = sources && Object.hasOwn(sources, `${r.kind}/${r.namespace ?? ''}/${r.name}`) ? sources[`${r.kind}/${r.namespace ?? ''}/${r.name}`] : undefined;
+/** Where an object was read from: the key src/collect/manifests.ts records it under. */
+const sourceOf = (sources: Record<string, SourceRef>, r: ResourceRef): SourceRef | undefined => {
+  const key = `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+  return Object.hasOwn(sources, key) ? sources[key] : undefined;
+};
+
+/**
+ * The manifest file and line of the finding's object, or else of the first object it stems
+ * from (a Group has no manifest; the binding that grants it does); else the object's path
+ * under CLUSTER.
+ */
+export function physicalLocationOf(r: ResourceRef, related: ResourceRef[] | undefined, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
+  const source = sources ? [r, ...(related ?? [])].map((x) => sourceOf(sources, x)).find((x) => x !== undefined) : undefined;
   if (source) {
     return {
       artifactLocation: { uri: uriPath(source.file.split(/[\\/]/)) },
@@ -89,7 +98,7 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>, sources: Record<st
     level: LEVEL[f.severity],
     // Shown text (message, location names, justification) with bidirectional controls escaped; properties keep the data exact.
     message: { text: showBidi(message) },
-    locations: [{ physicalLocation: physicalLocationOf(f.resource, sources), logicalLocations: [{ name: showBidi(f.resource.name), fullyQualifiedName: showBidi(fq), kind: 'resource' }] }],
+    locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: showBidi(f.resource.name), fullyQualifiedName: showBidi(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
     properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}) },
     ...(f.waived && f.waiver

@@ -193,6 +193,12 @@ describe('SARIF 2.1.0', () => {
     const sources = { [`${f.resource.kind}/shop/${f.resource.name}`]: { file: 'deploy/shop app.yaml', line: 12 } };
     const fromManifests = (JSON.parse(renderSarif(report, { sources })) as SarifLog).runs[0].results as Located[];
     expect(fromManifests[i].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'deploy/shop%20app.yaml' }, region: { startLine: 12 } });
+    // An object with no manifest of its own (a Group) points at the first object its finding stems from.
+    const g = { ...f, resource: { kind: 'Group', name: 'oncall' }, related: [{ kind: 'Role', namespace: 'x', name: 'nope' }, { kind: f.resource.kind, namespace: 'shop', name: f.resource.name }] };
+    const viaRelated = (JSON.parse(renderSarif({ ...report, findings: [g] }, { sources })) as SarifLog).runs[0].results as Located[];
+    expect(viaRelated[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'deploy/shop%20app.yaml' }, region: { startLine: 12 } });
+    const unknown = (JSON.parse(renderSarif({ ...report, findings: [{ ...g, related: undefined }] }, { sources })) as SarifLog).runs[0].results as Located[];
+    expect(unknown[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'cluster/_cluster/Group/oncall.yaml', uriBaseId: 'CLUSTER' } });
   });
 
   it('names the rule of a not-evaluated check as its notification\'s associatedRule, not its descriptor (which names a notification)', () => {
