@@ -14,11 +14,10 @@ import { writeFindingJson } from '../run/spooled-finding.ts';
 import { renderHtml } from './html.ts';
 import { writeJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import { writeSarif } from './sarif.ts';
+import { writeSarif, type SourceRef } from './sarif.ts';
 import { writeCsv } from './csv.ts';
 import { NO_CHROMIUM, renderPdf } from './pdf.ts';
 import type { RunReport, TrendPoint, WrittenFile } from '../run/types.ts';
-import type { SourceRef } from '../snapshot/types.ts';
 
 export interface RenderOptions {
   formats: string[];

@@ -11,10 +11,15 @@ import { collectText, type TextWriter } from '../base/spool.ts';
 import type { Severity } from '../base/vocabulary.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
-import type { SourceRef } from '../snapshot/types.ts';
 import { showBidi } from './bidi.ts';
 
-/** What a SARIF log can say beyond report.json: where each object was read from (snapshot.sources). */
+/**
+ * Where an object was read from (a manifest's file and line), keyed `kind/namespace/name`: the
+ * snapshot's `sources`, handed in by the CLI (a report knows nothing of snapshots).
+ */
+export interface SourceRef { file: string; line?: number }
+
+/** What a SARIF log can say beyond report.json: where each object was read from. */
 export interface SarifOptions { sources?: Record<string, SourceRef> }
 
 /** The base id of the paths that stand for objects of a cluster rather than files. */
