@@ -124,11 +124,17 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
   const outDir = resolve(input.io.cwd, input.flags.out);
   const formats = input.flags.formats.includes('json') ? input.flags.formats : ['json', ...input.flags.formats];
   const chromium = chromiumFor(formats, input.env);
+  // The snapshot's `sources` (which file and line each object was read from) are not in report.json; report.sarif points at them.
+  let sources: Snapshot['sources'];
   return {
-    collect: input.collect,
+    collect: async () => {
+      const snapshot = await input.collect();
+      sources = snapshot.sources;
+      return snapshot;
+    },
     store,
     diff: (previous, current, expiredWaivers, olderRuns) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers, olderRuns }),
-    render: (report, extras) => renderReports(report, { formats: extras.formats ? formats.filter((f) => extras.formats!.includes(f)) : formats, outDir, trend: extras.trend, previous: extras.previous, chromium, onReportJson: extras.onReportJson }),
+    render: (report, extras) => renderReports(report, { formats: extras.formats ? formats.filter((f) => extras.formats!.includes(f)) : formats, outDir, trend: extras.trend, previous: extras.previous, chromium, sources, onReportJson: extras.onReportJson }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
     publishers: input.flags.policyReports ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],
     log: input.log,

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packagePath } from '../base/package.ts';
+import { showBidi } from './bidi.ts';
 import { createEnvironment, type HandlebarsEnv } from './helpers.ts';
 import type { RunReport } from '../run/types.ts';
 import { buildView, type TrendPoint, type ViewOptions } from './view/index.ts';
@@ -46,5 +47,7 @@ export function templateEnvironment(): { env: HandlebarsEnv; template(name: stri
 
 export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
   const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, maxRowsPerGroup: opts.maxRowsPerGroup };
-  return templateEnvironment().template('report')(buildView(report, viewOpts));
+  // Every bidirectional control in the page comes from the data (the templates have none):
+  // escaped here, once, none is missed, whichever field of the view carries it.
+  return showBidi(templateEnvironment().template('report')(buildView(report, viewOpts)));
 }

@@ -1,16 +1,19 @@
 // JUnit XML for CI dashboards: one testsuite per area, one testcase per failing check x
-// resource (a <failure>, or <skipped> when waived) and one per check summarising its passes;
-// checks that could not be evaluated are <skipped>, checks that crashed are <error>.
+// resource (a <failure>, or <skipped> when waived) and one per check summarising its passes
+// (when it has any);
+// checks that do not apply are <skipped>; checks that could not be evaluated or crashed are
+// <error>, and a partial run's suites carry partial=true and its reasons as <properties>.
 // The XML is written a testcase at a time (at 150,000 pods it is larger than the longest string
 // V8 can make); the counts the suites open with are taken first, from the same cases unwritten.
 import { collectText, type TextWriter } from '../base/spool.ts';
 import { AREAS, type Area } from '../base/vocabulary.ts';
 import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, resourceText } from './view/index.ts';
+import { showBidi } from './bidi.ts';
 
 /** XML 1.0 text: escapes markup and drops characters XML cannot carry at all. */
 export function xmlEscape(value: unknown): string {
-  return String(value)
+  return showBidi(String(value))
     // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
@@ -27,17 +30,27 @@ interface Counts { tests: number; failures: number; errors: number; skipped: num
 function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Generator<TestCase> {
   for (const c of checks) {
     const classname = xmlEscape(`ztaudit.${c.id}`);
-    if (c.status === 'not-evaluated' || c.status === 'not-applicable') {
+    if (c.status === 'not-applicable') {
       yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><skipped message="${xmlEscape(`${c.status}: ${c.reason ?? ''}`)}"/></testcase>` };
       continue;
     }
-    if (c.status === 'error') {
-      yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><error message="${xmlEscape(c.reason ?? 'check failed')}"/></testcase>` };
+    // Missing data is not a pass (DESIGN.md, non-negotiables): a check the run was blind to is
+    // an error, so a partial run never shows green.
+    if (c.status === 'not-evaluated' || c.status === 'error') {
+      const why = c.reason ?? (c.status === 'error' ? 'check failed' : 'not evaluated');
+      yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><error type="${c.status}" message="${xmlEscape(why)}"/></testcase>` };
       continue;
     }
-    yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlEscape(`${c.title} (${c.passed} passed)`)}"/>` };
-    for (const f of byCheck.get(c.id) ?? []) {
-      const name = () => xmlEscape(`${c.id} ${resourceText(f.resource)}`);
+    // Only passes make a green case: a check whose every result failed (or was waived) has none.
+    if (c.passed > 0) yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlEscape(`${c.title} (${c.passed} passed)`)}"/>` };
+    const findings = byCheck.get(c.id) ?? [];
+    // GitLab keeps one testcase per (classname, name): a second finding of the check on the
+    // same resource would replace the first, so each of those is named with its fingerprint.
+    const seen = new Map<string, number>();
+    for (const f of findings) seen.set(resourceText(f.resource), (seen.get(resourceText(f.resource)) ?? 0) + 1);
+    for (const f of findings) {
+      const resource = resourceText(f.resource);
+      const name = () => xmlEscape(`${c.id} ${resource}${seen.get(resource)! > 1 ? ` [${f.fingerprint}]` : ''}`);
       if (f.waived) {
         yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name()}"><skipped message="${xmlEscape(`waived until ${f.waiver?.expires ?? '?'} by ${f.waiver?.owner ?? '?'}: ${f.waiver?.reason ?? ''}`)}"/></testcase>` };
         continue;
@@ -79,10 +92,16 @@ export function writeJunit(report: RunReport, out: TextWriter): void {
   const suites = AREAS.map((area) => ({ area, counts: countsOf(casesOf(checksOf(area), byCheck)) }));
   const all: Counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
   for (const { counts } of suites) for (const k of Object.keys(all) as Array<keyof Counts>) all[k] += counts[k];
+  // On every suite, not on <testsuites>: the JUnit schemas (Ant's, Surefire's) allow
+  // <properties> only as a testsuite's first child.
+  const partial = report.run.partial ?? [];
+  const properties = partial.length === 0 ? '' : `    <properties>\n      <property name="partial" value="true"/>\n${
+    partial.map((why) => `      <property name="partial.reason" value="${xmlEscape(why)}"/>\n`).join('')}    </properties>\n`;
   out.text('<?xml version="1.0" encoding="UTF-8"?>\n');
   out.text(`<testsuites name="${xmlEscape(`ztaudit ${report.run.cluster.name}`)}" ${countAttributes(all)}>\n`);
   for (const { area, counts } of suites) {
     out.text(`  <testsuite name="${xmlEscape(`${area}: ${AREA_LABEL[area]}`)}" ${countAttributes(counts)} timestamp="${xmlEscape(report.run.startedAt.replace(/Z$/, ''))}">\n`);
+    out.text(properties);
     for (const c of casesOf(checksOf(area), byCheck)) out.text(`${c.line()}\n`);
     out.text('  </testsuite>\n');
   }

@@ -6,9 +6,10 @@ import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/scor
 import type { RunReport } from '../run/types.ts';
 import { AREA_LABEL, newFindingsOf, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
+import { showBidi } from './bidi.ts';
 
 export function mdEscape(value: unknown): string {
-  return String(value)
+  return showBidi(String(value))
     .replace(/[\r\n]+/g, ' ')
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
@@ -75,5 +76,6 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     for (const c of gaps) lines.push(`- \`${c.id}\` (${c.status}): ${mdEscape(c.reason ?? '')}`);
     lines.push('');
   }
-  return lines.join('\n');
+  // Bidirectional controls from text not passed through mdEscape (a run id) are escaped too.
+  return showBidi(lines.join('\n'));
 }

@@ -14,7 +14,7 @@ import { writeFindingJson } from '../run/spooled-finding.ts';
 import { renderHtml } from './html.ts';
 import { writeJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import { writeSarif } from './sarif.ts';
+import { writeSarif, type SourceRef } from './sarif.ts';
 import { writeCsv } from './csv.ts';
 import { NO_CHROMIUM, renderPdf } from './pdf.ts';
 import type { RunReport, TrendPoint, WrittenFile } from '../run/types.ts';
@@ -26,6 +26,8 @@ export interface RenderOptions {
   previous?: RunReport | null;
   /** The Chromium that prints report.pdf (see locateChromium); required when pdf is asked for. */
   chromium?: string | null;
+  /** Where each object was read from (the snapshot's `sources`, --manifests): report.sarif points at the file and line. */
+  sources?: Record<string, SourceRef>;
   /** Told which file report.json is once it is in place (a store may keep the run from it). */
   onReportJson?: (file: WrittenFile) => void;
 }
@@ -35,7 +37,7 @@ type Extras = Omit<RenderOptions, 'formats' | 'outDir' | 'onReportJson'>;
 /** A format made whole, as text (or pdf's bytes). */
 type Render = (report: RunReport, opts: Extras) => string | Promise<Buffer>;
 /** A format written a piece at a time. */
-type Write = (report: RunReport, out: TextWriter) => void;
+type Write = (report: RunReport, out: TextWriter, opts: Extras) => void;
 
 /**
  * Every report format: its file and either its renderer or its streamed writer. Adding a
@@ -47,7 +49,7 @@ const REPORTS = {
   html: { file: 'report.html', render: (report: RunReport, opts: Extras) => renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null }) },
   junit: { file: 'report.junit.xml', write: writeJunit },
   md: { file: 'report.md', render: (report: RunReport) => renderMarkdown(report) },
-  sarif: { file: 'report.sarif', write: writeSarif },
+  sarif: { file: 'report.sarif', write: (report: RunReport, out: TextWriter, opts: Extras) => writeSarif(report, out, { sources: opts.sources }) },
   csv: { file: 'report.csv', write: writeCsv },
   pdf: { file: 'report.pdf', render: (report: RunReport, opts: Extras) => printPdf(report, opts) },
 } as const satisfies Record<string, { file: string; render: Render } | { file: string; write: Write }>;
@@ -220,7 +222,7 @@ function writtenFile(path: string, stats: BigIntStats): WrittenFile {
 /** A text format as one string (a streamed format's pieces joined): for small reports and tests. */
 export function renderFormat(report: RunReport, format: TextFormat, opts: Extras = {}): string {
   const row = REPORTS[format];
-  return 'write' in row ? collectText((out) => row.write(report, out)) : row.render(report, opts);
+  return 'write' in row ? collectText((out) => row.write(report, out, opts)) : row.render(report, opts);
 }
 
 /** Returns the written paths, report.json first. Unknown formats are an error naming them. */
@@ -243,7 +245,7 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
         const written = await writeReportJson(report, path);
         opts.onReportJson?.(written);
       } else if ('write' in row) {
-        await writeStreamed(path, (out) => row.write(report, out));
+        await writeStreamed(path, (out) => row.write(report, out, opts));
       } else {
         await writeWhole(path, await row.render(report, opts));
       }

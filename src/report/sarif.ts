@@ -1,11 +1,29 @@
 // SARIF 2.1.0 for code-scanning dashboards: rules are the checks of the catalog, results are
-// the findings (waived ones carry an accepted external suppression). Kubernetes objects have
-// no file location, so each result names its resource as a logical location.
+// the findings (waived ones carry an accepted external suppression). Each result names its
+// resource as a logical location and, since GitHub code scanning refuses a whole file when a
+// result has no physical one (its rule GH1001), as a physical location too: the manifest file
+// and line the object was read from (--manifests), or else a path that stands for the object
+// in the cluster, `cluster/<namespace>/<kind>/<name>.yaml` under the base id CLUSTER, which
+// points into no repository (docs/report-formats.md#sarif).
 // The log is written a result at a time (at 150,000 pods it is larger than the longest string
 // V8 can make), as the text JSON.stringify(log, null, 2) gives.
 import { collectText, type TextWriter } from '../base/spool.ts';
 import type { Severity } from '../base/vocabulary.ts';
 import type { Finding, RunReport } from '../run/types.ts';
+import type { ResourceRef } from '../base/vocabulary.ts';
+import { showBidi } from './bidi.ts';
+
+/**
+ * Where an object was read from (a manifest's file and line), keyed `kind/namespace/name`: the
+ * snapshot's `sources`, handed in by the CLI (a report knows nothing of snapshots).
+ */
+export interface SourceRef { file: string; line?: number }
+
+/** What a SARIF log can say beyond report.json: where each object was read from. */
+export interface SarifOptions { sources?: Record<string, SourceRef> }
+
+/** The base id of the paths that stand for objects of a cluster rather than files. */
+export const CLUSTER_URI_BASE = 'CLUSTER';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -50,20 +68,46 @@ function rulesOf(report: RunReport): Rules {
   return { rules, ruleIndex };
 }
 
+/** A URI path of segments; a lone surrogate (which no URI can carry) becomes U+FFFD. */
+const uriPath = (segments: string[]): string => segments.map((s) => encodeURIComponent(s.toWellFormed())).join('/');
+
+/** Where an object was read from: the key src/collect/manifests.ts records it under. */
+const sourceOf = (sources: Record<string, SourceRef>, r: ResourceRef): SourceRef | undefined => {
+  const key = `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+  return Object.hasOwn(sources, key) ? sources[key] : undefined;
+};
+
+/**
+ * The manifest file and line of the finding's object, or else of the first object it stems
+ * from (a Group has no manifest; the binding that grants it does); else the object's path
+ * under CLUSTER.
+ */
+export function physicalLocationOf(r: ResourceRef, related: ResourceRef[] | undefined, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
+  const source = sources ? [r, ...(related ?? [])].map((x) => sourceOf(sources, x)).find((x) => x !== undefined) : undefined;
+  if (source) {
+    return {
+      artifactLocation: { uri: uriPath(source.file.split(/[\\/]/)) },
+      ...(source.line !== undefined && source.line >= 1 ? { region: { startLine: source.line } } : {}),
+    };
+  }
+  return { artifactLocation: { uri: uriPath(['cluster', r.namespace || '_cluster', r.kind, `${r.name}.yaml`]), uriBaseId: CLUSTER_URI_BASE } };
+}
+
 /** The result for one finding; its message and evidence (spooled, perhaps) are read once. */
-function resultOf(f: Finding, ruleIndex: Map<string, number>): Record<string, unknown> {
+function resultOf(f: Finding, ruleIndex: Map<string, number>, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
   const { message, evidence } = f;
   const fq = [f.resource.namespace, f.resource.kind, f.resource.name].filter((x) => x !== undefined && x !== '').join('/');
   return {
     ruleId: f.check,
     ruleIndex: ruleIndex.get(f.check)!,
     level: LEVEL[f.severity],
-    message: { text: message },
-    locations: [{ logicalLocations: [{ name: f.resource.name, fullyQualifiedName: fq, kind: 'resource' }] }],
+    // Shown text (message, location names, justification) with bidirectional controls escaped; properties keep the data exact.
+    message: { text: showBidi(message) },
+    locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: showBidi(f.resource.name), fullyQualifiedName: showBidi(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
     properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}) },
     ...(f.waived && f.waiver
-      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})` }] }
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: showBidi(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`) }] }
       : {}),
   };
 }
@@ -83,10 +127,12 @@ function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules): Sari
         endTimeUtc: report.run.finishedAt,
         toolExecutionNotifications: notEvaluated.map((c) => ({
           level: c.status === 'error' ? 'error' : 'warning',
-          message: { text: `${c.id} ${c.status}: ${c.reason ?? ''}` },
-          descriptor: { id: c.id, index: ruleIndex.get(c.id) },
+          message: { text: showBidi(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
+          // SARIF 2.1.0's notification: associatedRule names a rule; descriptor would name one of driver.notifications.
+          associatedRule: { id: c.id, index: ruleIndex.get(c.id) },
         })),
       }],
+      originalUriBaseIds: { [CLUSTER_URI_BASE]: { description: { text: 'Not a directory: cluster/<namespace>/<kind>/<name>.yaml stands for an object of the audited cluster (_cluster: cluster-scoped).' } } },
       properties: { cluster: report.run.cluster, score: report.score, checkCatalogVersion: report.run.checkCatalogVersion },
       results: [],
     }],
@@ -100,7 +146,7 @@ const EMPTY_RESULTS_END = `[]${RUN_END}`;
 const RESULT_INDENT = '        ';
 
 /** report.sarif into `out`: JSON.stringify(log, null, 2) and a newline, a result at a time. */
-export function writeSarif(report: RunReport, out: TextWriter): void {
+export function writeSarif(report: RunReport, out: TextWriter, opts: SarifOptions = {}): void {
   const rules = rulesOf(report);
   const head = JSON.stringify(logWithoutResults(report, rules), null, 2);
   if (!head.endsWith(EMPTY_RESULTS_END)) throw new Error('SARIF log: results is not the last member of its run');
@@ -110,7 +156,7 @@ export function writeSarif(report: RunReport, out: TextWriter): void {
   else {
     out.text('[\n');
     for (let i = 0; i < findings.length; i++) {
-      const json = JSON.stringify(resultOf(findings[i], rules.ruleIndex), null, 2);
+      const json = JSON.stringify(resultOf(findings[i], rules.ruleIndex, opts.sources), null, 2);
       out.text(`${RESULT_INDENT}${json.replace(/\n/g, `\n${RESULT_INDENT}`)}${i < findings.length - 1 ? ',\n' : '\n'}`);
     }
     out.text('      ]');
@@ -119,6 +165,6 @@ export function writeSarif(report: RunReport, out: TextWriter): void {
 }
 
 /** report.sarif as one string, for small reports (the CLI writes it with writeSarif). */
-export function renderSarif(report: RunReport): string {
-  return collectText((out) => writeSarif(report, out));
+export function renderSarif(report: RunReport, opts: SarifOptions = {}): string {
+  return collectText((out) => writeSarif(report, out, opts));
 }

@@ -28,7 +28,7 @@ function areaChanges(report: RunReport, idx: FindingIndex, previous: RunReport |
     }
     const checks: ScoreCauseCheck[] = [...byCheck.entries()]
       .map(([check, e]) => ({ check, title: check ? titleOf(check) : 'Other', causes: e.causes, points: signed(Math.round(e.points * 10) / 10), cls: clsOf(e.points), abs: Math.abs(e.points) }))
-      .sort((a, b) => b.abs - a.abs || a.check.localeCompare(b.check))
+      .sort((a, b) => b.abs - a.abs || a.check.localeCompare(b.check, 'en'))
       .map(({ abs: _a, ...c }) => c);
     const sum = ch.causes.reduce((s, c) => s + c.points, 0);
     out.push({
@@ -66,7 +66,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
       severity: f.severity, resource: resourceText(f.resource), message: f.message,
     };
   });
-  resolvedRows.sort((a, b) => (a.severity === '' ? 9 : SEV_RANK[a.severity]) - (b.severity === '' ? 9 : SEV_RANK[b.severity]) || a.check.localeCompare(b.check));
+  resolvedRows.sort((a, b) => (a.severity === '' ? 9 : SEV_RANK[a.severity]) - (b.severity === '' ? 9 : SEV_RANK[b.severity]) || a.check.localeCompare(b.check, 'en'));
   return {
     hasPrevious: diff !== null,
     previousRunId: diff?.previousRunId ?? '',

@@ -43,7 +43,7 @@ export function indexFindings(report: RunReport): FindingIndex {
 export function rowOf(f: Finding, idx: FindingIndex, groupSeverity: Severity): FindingRow {
   const implies: ImpliedRow[] = (idx.implied.get(f.fingerprint) ?? [])
     .map((c) => ({ check: c.check, title: idx.checkById.get(c.check)?.title ?? c.check, severity: c.severity }))
-    .sort((a, b) => SEV_RANK[a.severity] - SEV_RANK[b.severity] || a.check.localeCompare(b.check));
+    .sort((a, b) => SEV_RANK[a.severity] - SEV_RANK[b.severity] || a.check.localeCompare(b.check, 'en'));
   return {
     severity: f.severity,
     kind: f.resource.kind,
@@ -123,8 +123,8 @@ export function areaSections(report: RunReport, idx: FindingIndex, maxRows: numb
         open: open > 0 && (severity === 'critical' || severity === 'high'),
       });
     }
-    groups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || (b.failed - a.failed) || a.id.localeCompare(b.id));
-    foldedGroups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || a.id.localeCompare(b.id));
+    groups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || (b.failed - a.failed) || a.id.localeCompare(b.id, 'en'));
+    foldedGroups.sort((a, b) => (SEV_RANK[a.severity] - SEV_RANK[b.severity]) || a.id.localeCompare(b.id, 'en'));
     const sc = card(area, AREA_LABEL[area], report.score.areas[area], diff?.scoreDelta.areas[area], checkCoverage(report.checks, area));
     const sum = (list: Array<{ failed: number; waived: number }>, k: 'failed' | 'waived') => list.reduce((s, g) => s + g[k], 0);
     return {

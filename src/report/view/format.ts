@@ -1,4 +1,6 @@
-// Small formatting and ordering helpers shared by the view builders.
+// Small formatting and ordering helpers shared by the view builders. Text is ordered by the
+// 'en' collation, never the machine's locale: a report's rows must not depend on where it was
+// rendered (in Danish "aa" sorts after "z").
 import { SEVERITIES, type Area, type Severity } from '../../base/vocabulary.ts';
 import { gradeFor, gradeOf, notEvaluated, type CheckCoverage } from '../../engine/score.ts';
 import type { Finding } from '../../run/types.ts';
@@ -40,8 +42,8 @@ export function resourceText(r: { kind?: string; namespace?: string; name?: stri
 /** Open before waived, then by severity, namespace, name: the order a reviewer works in. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (Number(a.waived) - Number(b.waived)) || (SEV_RANK[a.severity] - SEV_RANK[b.severity])
-    || (a.resource.namespace ?? '').localeCompare(b.resource.namespace ?? '') || a.resource.name.localeCompare(b.resource.name)
-    || a.fingerprint.localeCompare(b.fingerprint);
+    || (a.resource.namespace ?? '').localeCompare(b.resource.namespace ?? '', 'en') || a.resource.name.localeCompare(b.resource.name, 'en')
+    || a.fingerprint.localeCompare(b.fingerprint, 'en');
 }
 
 /** Keeps the `limit` smallest items without sorting the whole list (groups can hold 50,000). */
@@ -73,7 +75,7 @@ export const zeroSeverities = (): Record<Severity, number> => ({ critical: 0, hi
 export interface Ref { kind: string; namespace: string; name: string }
 export const refOf = (r: { kind: string; namespace?: string; name: string }): Ref => ({ kind: r.kind, namespace: r.namespace ?? '', name: r.name });
 export const refKey = (r: { kind: string; namespace?: string; name: string }) => `${r.kind}\u0000${r.namespace ?? ''}\u0000${r.name}`;
-export const byRef = (a: Ref, b: Ref) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind);
+export const byRef = (a: Ref, b: Ref) => a.namespace.localeCompare(b.namespace, 'en') || a.name.localeCompare(b.name, 'en') || a.kind.localeCompare(b.kind, 'en');
 
 /** The first sentence of a text (remediation one-liners). */
 export function firstSentence(text: string): string {

@@ -1,7 +1,8 @@
 // The per-framework view: each framework's mapped controls with a status an auditor can map
 // their checklist against — fail (open findings), waived (only waived findings), pass (every
 // mapped check was evaluated and passed) or not evaluated (a mapped check could not be judged,
-// or none applies here) — and the findings behind each. The CSV export reads the same rows.
+// or none applies here) — and the findings behind each, with each mapped check's status (a
+// check whose failures are all waived shows as waived). The CSV export reads the same rows.
 import type { RunReport } from '../../run/types.ts';
 import { resourceText } from './format.ts';
 import type { ControlRow, ControlStatus, FrameworkView } from './types.ts';
@@ -37,6 +38,8 @@ export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[
     }
   }
   const statusOf = new Map(report.checks.map((c) => [c.id, c.status]));
+  // A check that passed only because its failures were all waived is shown as waived, not pass.
+  const shownOf = new Map(report.checks.map((c) => [c.id, c.status === 'pass' && c.failed === 0 && c.waived > 0 ? 'waived' : c.status]));
   const out: FrameworkView[] = [];
   for (const fw of FRAMEWORKS) {
     const groups = new Map<string, ControlRow[]>();
@@ -45,10 +48,12 @@ export function frameworksOf(report: RunReport, maxFindings = 3): FrameworkView[
       const prefix = colon < 0 ? id : id.slice(0, colon);
       if (prefix !== fw.prefix && !prefix.startsWith(`${fw.prefix}-`)) continue;
       const local = colon < 0 ? id : id.slice(colon + 1);
-      const checks = [...e.checks].sort().map((c) => ({ id: c, status: statusOf.get(c) ?? 'fail' }));
-      const judged = checks.filter((c) => c.status === 'pass' || c.status === 'fail');
+      const ids = [...e.checks].sort();
+      const statuses = ids.map((c) => statusOf.get(c) ?? 'fail');
+      const judged = statuses.filter((st) => st === 'pass' || st === 'fail');
       const status: ControlStatus = e.failing > 0 ? 'fail' : e.waived > 0 ? 'waived'
-        : judged.length > 0 && checks.every((c) => c.status !== 'not-evaluated' && c.status !== 'error') ? 'pass' : 'not-evaluated';
+        : judged.length > 0 && statuses.every((st) => st !== 'not-evaluated' && st !== 'error') ? 'pass' : 'not-evaluated';
+      const checks = ids.map((c) => ({ id: c, status: shownOf.get(c) ?? 'fail' }));
       const g = fw.group(local);
       const list = groups.get(g) ?? [];
       list.push({ id, local, checks, failing: e.failing, waived: e.waived, status, statusLabel: CONTROL_STATUS_LABEL[status], findings: e.findings, findingsMore: e.findingCount - e.findings.length });

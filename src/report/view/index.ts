@@ -34,7 +34,7 @@ export const SECTIONS: ReportView['sections'] = [
 
 function coverageOf(report: RunReport): CoverageView {
   const entry = (c: RunReport['checks'][number]) => ({ id: c.id, title: c.title, status: c.status, reason: c.reason ?? '' });
-  const kinds = Object.entries(report.run.coverage).sort((a, b) => a[0].localeCompare(b[0]))
+  const kinds = Object.entries(report.run.coverage).sort((a, b) => a[0].localeCompare(b[0], 'en'))
     .map(([kind, e]) => ({ kind, status: e.status, detail: e.detail ?? '', count: e.count === undefined ? '' : String(e.count) }));
   return {
     kinds,
@@ -77,7 +77,7 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
     areaSections: areaSections(report, idx, maxRows),
     trend: opts.trend && opts.trend.length > 0 ? trendView(opts.trend, report, opts.maxTrendPoints ?? 90) : null,
     waivers: [...report.waivers]
-      .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || a.expires.localeCompare(b.expires))
+      .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || a.expires.localeCompare(b.expires, 'en'))
       .map((w) => ({ ...w, resourceText: resourceText(w.resource), stateLabel: STATE_LABEL[w.state] })),
     coverage: coverageOf(report),
     posture: postureOf(report, opts.maxPostureRows ?? POSTURE_MAX_ROWS),

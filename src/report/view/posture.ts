@@ -78,7 +78,7 @@ function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
   const total = list.length;
   let x = 0;
   const bars = [...counts.entries()]
-    .sort((a, b) => BAR_ORDER[a[1].posture] - BAR_ORDER[b[1].posture] || modeOrder(a[0]) - modeOrder(b[0]) || a[0].localeCompare(b[0]))
+    .sort((a, b) => BAR_ORDER[a[1].posture] - BAR_ORDER[b[1].posture] || modeOrder(a[0]) - modeOrder(b[0]) || a[0].localeCompare(b[0], 'en'))
     .map(([key, { count, posture }]): MeshModeBar => {
       const width = total > 0 ? Math.round(((1000 * count) / total) * 10) / 10 : 0;
       const bar = { key, label: MODE_LABEL[key] ?? key, count, percent: pct(count, total), cls: POSTURE_CLS[posture], x: Math.round(x * 10) / 10, width };
@@ -150,7 +150,7 @@ function exposurePosture(report: RunReport, maxRows: number): PostureView['expos
     if (open.length > 0) external++;
     for (const v of new Set(open.map((p) => p.via))) viaCount.set(v, (viaCount.get(v) ?? 0) + 1);
     if (e.fromAllNamespaces) fromAll++;
-    paths.sort((a, b) => Number(a.blocked) - Number(b.blocked) || a.via.localeCompare(b.via) || a.through.localeCompare(b.through));
+    paths.sort((a, b) => Number(a.blocked) - Number(b.blocked) || a.via.localeCompare(b.via, 'en') || a.through.localeCompare(b.through, 'en'));
     const ref = refOf(e.workload);
     return { ...ref, ref, podCount: e.podCount.toLocaleString('en-US'), paths, fromAllNamespaces: e.fromAllNamespaces, rank: open.length > 0 ? 0 : e.fromAllNamespaces ? 1 : 2 };
   });

@@ -29,6 +29,19 @@ describe('ztaudit CLI', () => {
     expect(t.out()).toMatch(/overall\s+\d+\.\d/);
   });
 
+  it('points each SARIF result of a --manifests run at the file and line its object was read from', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'zt-sarif-'));
+    const code = await main(['run', '--manifests', 'examples/demo-cluster', '--out', outDir, '--format', 'sarif', '--history', 'none', '--no-notify', '-q'], io().cli);
+    expect(code).toBe(0);
+    const results = (JSON.parse(readFileSync(join(outDir, 'report.sarif'), 'utf8')) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }> }> }> }).runs[0].results;
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) {
+      const { artifactLocation, region } = r.locations[0].physicalLocation;
+      expect(artifactLocation.uri).toMatch(/^examples\/demo-cluster\/[\w.-]+\.yaml$/);
+      expect(region?.startLine).toBeGreaterThan(0);
+    }
+  });
+
   it('audits a snapshot file exactly as the source it was taken from', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zt-snap-'));
     const base = ['--config', 'examples/ztaudit.demo.yaml', '--format', 'json', '--history', 'none', '--no-notify', '-q'];

@@ -4,23 +4,25 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/base/errors.ts';
+import { renderCsv } from '../../../src/report/csv.ts';
+import { renderHtml } from '../../../src/report/html.ts';
 import { renderJunit } from '../../../src/report/junit.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
-import { renderReports } from '../../../src/report/render.ts';
+import { renderFormat, renderReports } from '../../../src/report/render.ts';
 import { renderSarif, type SarifLog } from '../../../src/report/sarif.ts';
 import { buildRun, HOSTILE_CLUSTER } from './fixtures.ts';
 
 describe('JUnit XML', () => {
-  it('has a testsuite per area, a failure per open finding, skipped for waived and not evaluated, an error for a crashed check', () => {
+  it('has a testsuite per area, a failure per open finding, skipped for waived, an error for a check not evaluated or crashed', () => {
     const { report } = buildRun({ hostile: true });
     const xml = renderJunit(report);
     expect(xml.match(/<testsuite /g)).toHaveLength(5);
     const open = report.findings.filter((f) => !f.waived).length;
     expect(xml.match(/<failure /g)).toHaveLength(open);
     expect(xml).toContain(`<testsuites name="ztaudit prod-eu-1" tests="`);
-    expect(xml).toMatch(new RegExp(`failures="${open}" errors="1" skipped="3">`));
+    expect(xml).toMatch(new RegExp(`failures="${open}" errors="2" skipped="2">`));
     expect(xml).toContain('<testcase classname="ztaudit.fake.rbac-wide-serviceaccount" name="fake.rbac-wide-serviceaccount ServiceAccount ci/builder"><skipped message="waived until');
-    expect(xml).toContain('<error message="check failed: boom"/>');
+    expect(xml).toContain('<error type="error" message="check failed: boom"/>');
     expect(xml).not.toContain('<script>');
     expect(xml).toContain('ServiceAccount shop/&lt;script&gt;alert(1)&lt;/script&gt;');
     // Every element opened is closed: a cheap well-formedness check.
@@ -28,6 +30,93 @@ describe('JUnit XML', () => {
     const selfClosed = (xml.match(/<testcase [^>]*\/>/g) ?? []).length;
     const closed = (xml.match(/<\/(testsuites|testsuite|testcase|failure)>/g) ?? []).length;
     expect(opened - selfClosed).toBe(closed);
+  });
+
+  it('shows a partial run red: a check not evaluated is an <error> with its reason, not-applicable stays <skipped>, the suites say partial and why', () => {
+    const { report } = buildRun();
+    report.run.partial = ['networkpolicies could not be read (forbidden: <b>)'];
+    const traefik = report.checks.find((c) => c.id === 'fake.tls-needs-traefik')!;
+    expect(traefik.status).toBe('not-evaluated');
+    report.checks.push({ ...traefik, id: 'fake.not-applicable', status: 'not-applicable', reason: 'applies only when Cilium is the CNI' });
+    const xml = renderJunit(report);
+    expect(xml).toContain(`<testcase classname="ztaudit.fake.tls-needs-traefik" name="${traefik.title}"><error type="not-evaluated" message="${traefik.reason}"/></testcase>`);
+    expect(xml).toContain('<testcase classname="ztaudit.fake.not-applicable" name="Traefik TLSOption minimum version"><skipped message="not-applicable: applies only when Cilium is the CNI"/></testcase>');
+    const properties = '    <properties>\n      <property name="partial" value="true"/>\n      <property name="partial.reason" value="networkpolicies could not be read (forbidden: &lt;b&gt;)"/>\n    </properties>\n';
+    expect(xml.split(`">\n${properties}`)).toHaveLength(6);
+    expect(renderJunit({ ...report, run: { ...report.run, partial: [] } })).not.toContain('<properties>');
+  });
+});
+
+describe('JUnit XML testcase names', () => {
+  it('are unique per (classname, name), as GitLab keeps one of each: two findings of a check on one resource are named by fingerprint', () => {
+    const { report } = buildRun();
+    const f = report.findings.find((x) => !x.waived)!;
+    report.findings.push({ ...f, fingerprint: 'second0000000000000a', message: 'another way in' });
+    const xml = renderJunit(report);
+    const names = [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((m) => `${m[1]}\n${m[2]}`);
+    expect(new Set(names).size).toBe(names.length);
+    expect(xml).toContain(`name="${f.check} ${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name} [second0000000000000a]"`);
+    expect(xml).toContain(`name="${f.check} ${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name} [${f.fingerprint}]"`);
+  });
+});
+
+describe('JUnit XML passes', () => {
+  it('writes a green summary case only for a check with passes, not for one whose every result failed or was waived', () => {
+    const { report } = buildRun();
+    const c = report.checks.find((x) => x.id === 'fake.rbac-wide-serviceaccount')!;
+    c.passed = 0;
+    const xml = renderJunit(report);
+    expect(xml).not.toContain(`name="${c.title} (0 passed)"`);
+    expect(xml).not.toMatch(/ \(0 passed\)"/);
+    const other = report.checks.find((x) => x.passed > 0)!;
+    expect(xml).toContain(`<testcase classname="ztaudit.${other.id}" name="${other.title} (${other.passed} passed)"/>`);
+  });
+});
+
+describe('a check whose failures are all waived', () => {
+  it('is labelled waived, not pass, in report.csv\'s checks column and the HTML framework view\'s chips', () => {
+    const { report } = buildRun();
+    const c = report.checks.find((x) => x.id === 'fake.rbac-wide-serviceaccount')!;
+    for (const f of report.findings) if (f.check === c.id) Object.assign(f, { waived: true, waiver: { reason: 'accepted', owner: 'sec', expires: '2027-01-01' } });
+    Object.assign(c, { status: 'pass', waived: c.waived + c.failed, failed: 0 });
+    expect(c.passed).toBeGreaterThan(0);
+    const csv = renderCsv(report);
+    expect(csv).toContain(`${c.id} (waived)`);
+    expect(csv).not.toContain(`${c.id} (pass)`);
+    const html = renderHtml(report, { trend: [], previous: null });
+    const chips = [...html.matchAll(/<span class="ctl-check (\S+)" title="([^"]*)"><code>([^<]*(?:<wbr>[^<]*)*)<\/code>/g)].filter((m) => m[3].replace(/<wbr>/g, '') === c.id);
+    expect(chips.length).toBe(c.controls.length);
+    for (const m of chips) expect([m[1], m[2]]).toEqual(['waived', 'waived']);
+  });
+});
+
+describe('bidirectional controls in names from the cluster', () => {
+  const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+  it('are shown as \\uXXXX escapes in HTML (and so PDF), Markdown, JUnit and SARIF\'s shown text; report.json keeps them exact', () => {
+    const { report, previous, trend } = buildRun();
+    const f = report.findings.find((x) => !x.waived && x.severity === 'critical')!;
+    const ids = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+    f.resource = { ...f.resource, name: `oncall${ids.join('')}` };
+    f.message = `Group oncall\u202e can do anything`;
+    report.run.partial = ['groups \u2067could not\u2069 be read'];
+    const shown = 'oncall\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069';
+    const outputs = { html: renderHtml(report, { trend, previous }), md: renderMarkdown(report), junit: renderJunit(report) };
+    for (const [name, text] of Object.entries(outputs)) {
+      expect(text, name).not.toMatch(BIDI);
+      // Markdown escapes the escape's backslash, so that it renders as \uXXXX.
+      expect(text, name).toContain(name === 'md' ? shown.replace(/\\/g, '\\\\') : shown);
+    }
+    expect(outputs.md).toContain('Group oncall\\\\u202e can do anything');
+    expect(outputs.md).toContain('groups \\\\u2067could not\\\\u2069 be read');
+    const results = (JSON.parse(renderSarif(report)) as SarifLog).runs[0].results as Array<{ partialFingerprints: Record<string, string> }>;
+    const result = results.find((r) => r.partialFingerprints['ztaudit/v1'] === f.fingerprint) as unknown as
+      { message: { text: string }; locations: Array<{ logicalLocations: Array<{ name: string; fullyQualifiedName: string }> }>; properties: { resource: { name: string } } };
+    expect(result.message.text).toBe('Group oncall\\u202e can do anything');
+    expect(result.locations[0].logicalLocations[0].name).toBe(shown);
+    expect(result.locations[0].logicalLocations[0].fullyQualifiedName).not.toMatch(BIDI);
+    expect(result.properties.resource.name).toBe(f.resource.name);
+    const json = JSON.parse(renderFormat(report, 'json')) as { findings: Array<{ resource: { name: string }; message: string }> };
+    expect(json.findings.find((x) => x.resource.name === f.resource.name)?.message).toBe(f.message);
   });
 });
 
@@ -90,6 +179,37 @@ describe('SARIF 2.1.0', () => {
     expect(run.results.filter((r) => r.suppressions).length).toBe(report.findings.filter((f) => f.waived).length);
     expect(run.results.map((r) => r.partialFingerprints['ztaudit/v1'])).toEqual(report.findings.map((f) => f.fingerprint));
     expect(run.results.find((r) => r.ruleId === 'fake.network-namespace-open')!.level).toBe('error');
+  });
+
+  type Located = { locations: Array<{ physicalLocation?: { artifactLocation?: { uri?: string; uriBaseId?: string }; region?: { startLine: number } } }> };
+
+  it('gives every result a physical location, as GitHub code scanning requires (GH1001): a cluster path, or the manifest file and line', () => {
+    const { report } = buildRun({ hostile: true });
+    const results = (JSON.parse(renderSarif(report)) as SarifLog).runs[0].results as Located[];
+    for (const r of results) expect(r.locations[0].physicalLocation?.artifactLocation?.uri).toMatch(/^cluster\/[^/]+\/[^/]+\/[^/]+\.yaml$/);
+    const f = report.findings.find((x) => x.resource.namespace && x.resource.name === '<script>alert(1)</script>')!;
+    const i = report.findings.indexOf(f);
+    expect(results[i].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `cluster/shop/${f.resource.kind}/%3Cscript%3Ealert(1)%3C%2Fscript%3E.yaml`, uriBaseId: 'CLUSTER' } });
+    const sources = { [`${f.resource.kind}/shop/${f.resource.name}`]: { file: 'deploy/shop app.yaml', line: 12 } };
+    const fromManifests = (JSON.parse(renderSarif(report, { sources })) as SarifLog).runs[0].results as Located[];
+    expect(fromManifests[i].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'deploy/shop%20app.yaml' }, region: { startLine: 12 } });
+    // An object with no manifest of its own (a Group) points at the first object its finding stems from.
+    const g = { ...f, resource: { kind: 'Group', name: 'oncall' }, related: [{ kind: 'Role', namespace: 'x', name: 'nope' }, { kind: f.resource.kind, namespace: 'shop', name: f.resource.name }] };
+    const viaRelated = (JSON.parse(renderSarif({ ...report, findings: [g] }, { sources })) as SarifLog).runs[0].results as Located[];
+    expect(viaRelated[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'deploy/shop%20app.yaml' }, region: { startLine: 12 } });
+    const unknown = (JSON.parse(renderSarif({ ...report, findings: [{ ...g, related: undefined }] }, { sources })) as SarifLog).runs[0].results as Located[];
+    expect(unknown[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'cluster/_cluster/Group/oncall.yaml', uriBaseId: 'CLUSTER' } });
+  });
+
+  it('names the rule of a not-evaluated check as its notification\'s associatedRule, not its descriptor (which names a notification)', () => {
+    const { report } = buildRun();
+    const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0] as { invocations: Array<{ toolExecutionNotifications: Array<Record<string, unknown>> }> };
+    const notes = run.invocations[0].toolExecutionNotifications;
+    expect(notes.length).toBeGreaterThan(0);
+    for (const n of notes) {
+      expect(n.descriptor).toBeUndefined();
+      expect(n.associatedRule).toEqual({ id: expect.any(String), index: report.checks.findIndex((c) => c.id === (n.associatedRule as { id: string }).id) });
+    }
   });
 });
 

@@ -102,6 +102,21 @@ describe('renderHtml', () => {
     expect((posture.match(/<tr/g) ?? []).length).toBe(3 + 10 + 8 + 6);
   });
 
+  it('marks a partial run on the cover, as the summary does: the banner with what could not be read, each area\'s share of checks evaluated', () => {
+    const { report, previous, trend } = buildRun();
+    report.run.partial = ['networkpolicies could not be read (forbidden: <b>x</b>)'];
+    const html = renderHtml(report, { trend, previous });
+    const cover = html.slice(html.indexOf('<section class="cover"'), html.indexOf('<section id="summary"'));
+    expect(cover).toContain('<div class="banner bad partial"><strong>Partial run:</strong>');
+    expect(cover).toContain('<li>networkpolicies could not be read (forbidden: &lt;b&gt;x&lt;/b&gt;)</li>');
+    const tls = report.checks.filter((c) => c.area === 'tls');
+    expect(tls.some((c) => c.status === 'not-evaluated')).toBe(true);
+    expect(cover).toMatch(/<tr data-area="tls"><td>[^<]*<\/td><td>[^<]+<div class="share">\d+ of \d+ checks evaluated<\/div><\/td><td>n\/a<\/td><\/tr>/);
+    expect(cover).toMatch(/grade [^<,]*, \d+ of \d+ checks evaluated/);
+    const whole = renderHtml({ ...report, run: { ...report.run, partial: [] } }, { trend, previous });
+    expect(whole.slice(whole.indexOf('<section class="cover"'), whole.indexOf('<section id="summary"'))).not.toContain('Partial run');
+  });
+
   it('explains each omitted posture part in one line', () => {
     const { report } = buildRun();
     report.details = {};

@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildView } from '../../../src/report/view/index.ts';
 import type { RunReport } from '../../../src/run/types.ts';
+import { ROOT } from './demo.ts';
 import { buildRun, syntheticReport, withPosture } from './fixtures.ts';
 
 describe('buildView', () => {
@@ -247,4 +251,35 @@ describe('buildView posture', () => {
   });
 
 
+});
+
+describe('row order', () => {
+  // Rendered under a Danish locale, a locale-default collation sorts "aa" (å) after "z".
+  const orderUnder = (locale: string): string => {
+    const script = `
+      import { byRef, compareFindings } from ${JSON.stringify(join(ROOT, 'src/report/view/format.ts'))};
+      const names = ['b', 'aa', 'z', 'ab'];
+      const refs = names.map((name) => ({ kind: 'Namespace', namespace: '', name })).sort(byRef).map((r) => r.name);
+      const findings = names.map((name, i) => ({ waived: false, severity: 'high', resource: { kind: 'Pod', namespace: name, name }, fingerprint: String(i) }))
+        .sort(compareFindings).map((f) => f.resource.name);
+      console.log(JSON.stringify({ refs, findings, same: 'aa'.localeCompare('z') }));`;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, LC_ALL: locale, LANG: locale }, encoding: 'utf8' });
+  };
+
+  it('does not depend on the machine\'s locale', () => {
+    const da = JSON.parse(orderUnder('da_DK.UTF-8')) as { refs: string[]; findings: string[]; same: number };
+    const c = JSON.parse(orderUnder('C.UTF-8')) as typeof da;
+    expect(da.same, 'the child process sorts Danish (else this test proves nothing)').toBe(1);
+    expect(da.refs).toEqual(['aa', 'ab', 'b', 'z']);
+    expect(da.findings).toEqual(['aa', 'ab', 'b', 'z']);
+    expect(c).toEqual({ ...da, same: -1 });
+  });
+
+  it('names a locale at every localeCompare of the view', () => {
+    const dir = join(ROOT, 'src/report/view');
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      for (const m of text.matchAll(/\.localeCompare\(((?:[^()]|\([^()]*\))*)\)/g)) expect(m[1], `${file}: ${m[0]}`).toMatch(/, 'en'/);
+    }
+  });
 });
