@@ -27,7 +27,6 @@ export function alertReasons(report: RunReport): string[] {
   ];
 }
 
-
 /** Which alert: the audit did not run, or it ran (reports written) but could not be stored. */
 export type FailureKind = 'not-run' | 'not-stored';
 export const FAILURE_TEXT: Record<FailureKind, { title: string; lede: string }> = {
