@@ -51,6 +51,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   if (d) {
     lines.push('## Changes since last run', '');
     lines.push(d.regression ? `**Regression**: ${d.regressionReasons.map(mdEscape).join('; ')}` : 'No regression.', '');
+    for (const u of d.undelivered ?? []) lines.push(`**Not delivered after run \`${u.runId.replace(/`/g, '')}\`:** ${u.reasons.map(mdEscape).join('; ')}`, '');
     lines.push(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run \`${d.previousRunId.replace(/`/g, '')}\`).`, '');
     const fresh = newFindingsOf(report).slice(0, max);
     if (fresh.length > 0) {

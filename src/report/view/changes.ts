@@ -76,6 +76,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     moreReasons: (diff?.regressionReasons ?? []).slice(MAX_REASONS),
     partial: diff?.partial ?? false,
     notComparable: diff?.notComparable ?? [],
+    undelivered: diff?.undelivered ?? [],
     persisting: diff?.persisting ?? 0,
     newCount: diff?.new.length ?? 0,
     resolvedCount: resolvedAll.length,

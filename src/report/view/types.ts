@@ -273,6 +273,8 @@ export interface ChangesView {
   moreReasons: string[];
   partial: boolean;
   notComparable: string[];
+  /** Regression alerts of earlier runs that no channel delivered, sent with this run. */
+  undelivered: Array<{ runId: string; reasons: string[] }>;
   persisting: number;
   newCount: number;
   resolvedCount: number;

@@ -230,3 +230,20 @@ describe('renderReports', () => {
     await expect(renderReports(report, { formats: ['pdf'], outDir: tmpdir() })).rejects.toThrow(/pdf/);
   });
 });
+
+describe('Markdown summary: alerts carried from an earlier run', () => {
+  it('lists each undelivered alert with its reasons escaped', () => {
+    const { report } = buildRun();
+    report.diff = {
+      ...report.diff!,
+      undelivered: [{ runId: 'run-`20261124`-0200', reasons: ['1 new finding(s) of severity high or above', 'score fell by <b>12</b>'] }],
+    };
+    const md = renderMarkdown(report);
+    expect(md).toContain('**Not delivered after run `run-20261124-0200`:** 1 new finding\\(s\\) of severity high or above; score fell by &lt;b&gt;12&lt;/b&gt;\n');
+  });
+
+  it('shows none when the diff carries none', () => {
+    const md = renderMarkdown(buildRun().report);
+    expect(md).not.toContain('Not delivered after run');
+  });
+});

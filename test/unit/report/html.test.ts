@@ -152,3 +152,26 @@ describe('renderHtml', () => {
     expect(Buffer.byteLength(html)).toBeLessThan(700_000);
   });
 });
+
+describe('changes: alerts carried from an earlier run', () => {
+  it('shows each undelivered alert with its reasons, escaped', () => {
+    const { report, previous, trend } = buildRun();
+    report.diff = {
+      ...report.diff!,
+      undelivered: [
+        { runId: 'run-20261124-0200', reasons: ['1 new finding(s) of severity high or above', 'score fell by <b>12</b>'] },
+        { runId: 'run-20261125-0200', reasons: ['no longer covered by its waiver'] },
+      ],
+    };
+    const html = renderHtml(report, { trend, previous });
+    const changes = html.slice(html.indexOf('<section id="changes"'), html.indexOf('</section>', html.indexOf('<section id="changes"')));
+    expect(changes).toContain('<strong>Not delivered after run <span class="mono">run-20261124-0200</span>:</strong>\n      <ul><li>1 new finding(s) of severity high or above</li><li>score fell by &lt;b&gt;12&lt;/b&gt;</li></ul>');
+    expect(changes).toContain('<strong>Not delivered after run <span class="mono">run-20261125-0200</span>:</strong>\n      <ul><li>no longer covered by its waiver</li></ul>');
+  });
+
+  it('shows none when the diff carries none', () => {
+    const { report, previous, trend } = buildRun();
+    const html = renderHtml(report, { trend, previous });
+    expect(html).not.toContain('Not delivered after run');
+  });
+});
