@@ -4,7 +4,7 @@
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
-import { AREA_LABEL, newFindingsOf, resourceText } from './view/index.ts';
+import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
 import { showBidi } from './bidi.ts';
 
@@ -52,6 +52,8 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     lines.push('## Changes since last run', '');
     lines.push(d.regression ? `**Regression**: ${d.regressionReasons.map(mdEscape).join('; ')}` : 'No regression.', '');
     for (const u of d.undelivered ?? []) lines.push(`**Not delivered after run \`${u.runId.replace(/`/g, '')}\`:** ${u.reasons.map(mdEscape).join('; ')}`, '');
+    const first = firstEvaluatedNote(report);
+    if (first) lines.push(mdEscape(first), '');
     lines.push(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run \`${d.previousRunId.replace(/`/g, '')}\`).`, '');
     const fresh = newFindingsOf(report).slice(0, max);
     if (fresh.length > 0) {

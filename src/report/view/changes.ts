@@ -39,6 +39,18 @@ function areaChanges(report: RunReport, idx: FindingIndex, previous: RunReport |
   return out;
 }
 
+/**
+ * The note for checks evaluated for the first time in this history (the diff's firstEvaluated):
+ * compared with nothing, so every open finding of theirs is new. Empty when there are none.
+ */
+export function firstEvaluatedNote(report: RunReport): string {
+  const checks = report.diff?.firstEvaluated ?? [];
+  if (checks.length === 0) return '';
+  const ids = new Set(checks);
+  const n = report.findings.filter((f) => !f.waived && ids.has(f.check)).length;
+  return `Compared with nothing: evaluated for the first time in this history — all ${n.toLocaleString('en-US')} of their findings are new: ${checks.join(', ')}.`;
+}
+
 export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOptions): ChangesView {
   const diff = report.diff;
   const maxChange = opts.maxChangeRows ?? 100;
@@ -76,6 +88,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     moreReasons: (diff?.regressionReasons ?? []).slice(MAX_REASONS),
     partial: diff?.partial ?? false,
     notComparable: diff?.notComparable ?? [],
+    firstEvaluated: firstEvaluatedNote(report),
     undelivered: diff?.undelivered ?? [],
     persisting: diff?.persisting ?? 0,
     newCount: diff?.new.length ?? 0,

@@ -273,6 +273,8 @@ export interface ChangesView {
   moreReasons: string[];
   partial: boolean;
   notComparable: string[];
+  /** The note naming the checks evaluated for the first time in this history; '' when none. */
+  firstEvaluated: string;
   /** Regression alerts of earlier runs that no channel delivered, sent with this run. */
   undelivered: Array<{ runId: string; reasons: string[] }>;
   persisting: number;

@@ -231,19 +231,22 @@ describe('renderReports', () => {
   });
 });
 
-describe('Markdown summary: alerts carried from an earlier run', () => {
-  it('lists each undelivered alert with its reasons escaped', () => {
+describe('Markdown summary: alerts carried from an earlier run and checks evaluated for the first time', () => {
+  it('lists each undelivered alert with its reasons escaped and names the first-evaluated checks with their count of findings', () => {
     const { report } = buildRun();
     report.diff = {
       ...report.diff!,
       undelivered: [{ runId: 'run-`20261124`-0200', reasons: ['1 new finding(s) of severity high or above', 'score fell by <b>12</b>'] }],
+      firstEvaluated: ['fake.network-namespace-open', 'fake.rbac-wide-serviceaccount'],
     };
     const md = renderMarkdown(report);
     expect(md).toContain('**Not delivered after run `run-20261124-0200`:** 1 new finding\\(s\\) of severity high or above; score fell by &lt;b&gt;12&lt;/b&gt;\n');
+    expect(md).toContain('Compared with nothing: evaluated for the first time in this history — all 3 of their findings are new: fake.network-namespace-open, fake.rbac-wide-serviceaccount.\n');
   });
 
-  it('shows none when the diff carries none', () => {
+  it('shows neither when the diff has no such fields', () => {
     const md = renderMarkdown(buildRun().report);
     expect(md).not.toContain('Not delivered after run');
+    expect(md).not.toContain('evaluated for the first time');
   });
 });

@@ -153,8 +153,8 @@ describe('renderHtml', () => {
   });
 });
 
-describe('changes: alerts carried from an earlier run', () => {
-  it('shows each undelivered alert with its reasons, escaped', () => {
+describe('changes: alerts carried from an earlier run and checks evaluated for the first time', () => {
+  it('shows each undelivered alert with its reasons, escaped, and names the first-evaluated checks with their count of findings', () => {
     const { report, previous, trend } = buildRun();
     report.diff = {
       ...report.diff!,
@@ -162,16 +162,20 @@ describe('changes: alerts carried from an earlier run', () => {
         { runId: 'run-20261124-0200', reasons: ['1 new finding(s) of severity high or above', 'score fell by <b>12</b>'] },
         { runId: 'run-20261125-0200', reasons: ['no longer covered by its waiver'] },
       ],
+      firstEvaluated: ['fake.network-namespace-open', 'fake.rbac-wide-serviceaccount'],
     };
     const html = renderHtml(report, { trend, previous });
     const changes = html.slice(html.indexOf('<section id="changes"'), html.indexOf('</section>', html.indexOf('<section id="changes"')));
     expect(changes).toContain('<strong>Not delivered after run <span class="mono">run-20261124-0200</span>:</strong>\n      <ul><li>1 new finding(s) of severity high or above</li><li>score fell by &lt;b&gt;12&lt;/b&gt;</li></ul>');
     expect(changes).toContain('<strong>Not delivered after run <span class="mono">run-20261125-0200</span>:</strong>\n      <ul><li>no longer covered by its waiver</li></ul>');
+    // Waived findings are not new: 3 of their 5 findings are open.
+    expect(changes).toContain(escapeHtml('Compared with nothing: evaluated for the first time in this history — all 3 of their findings are new: fake.network-namespace-open, fake.rbac-wide-serviceaccount.'));
   });
 
-  it('shows none when the diff carries none', () => {
+  it('shows neither when the diff has no such fields', () => {
     const { report, previous, trend } = buildRun();
     const html = renderHtml(report, { trend, previous });
     expect(html).not.toContain('Not delivered after run');
+    expect(html).not.toContain('evaluated for the first time');
   });
 });
