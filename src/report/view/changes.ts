@@ -48,7 +48,8 @@ export function firstEvaluatedNote(report: RunReport): string {
   if (checks.length === 0) return '';
   const ids = new Set(checks);
   const n = report.findings.filter((f) => !f.waived && ids.has(f.check)).length;
-  return `Compared with nothing: evaluated for the first time in this history — all ${n.toLocaleString('en-US')} of their findings are new: ${checks.join(', ')}.`;
+  const which = n === 0 ? 'none of their findings is open' : n === 1 ? 'their 1 finding is new' : `all ${n.toLocaleString('en-US')} of their findings are new`;
+  return `Compared with nothing: evaluated for the first time in this history — ${which}: ${checks.join(', ')}.`;
 }
 
 export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOptions): ChangesView {

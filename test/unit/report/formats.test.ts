@@ -244,6 +244,14 @@ describe('Markdown summary: alerts carried from an earlier run and checks evalua
     expect(md).toContain('Compared with nothing: evaluated for the first time in this history — all 3 of their findings are new: fake.network-namespace-open, fake.rbac-wide-serviceaccount.\n');
   });
 
+  it('says "their 1 finding", and none when every finding of theirs is waived', () => {
+    const { report } = buildRun();
+    const note = (checks: string[]) => renderMarkdown({ ...report, diff: { ...report.diff!, firstEvaluated: checks } });
+    expect(note(['fake.network-namespace-open'])).toContain('evaluated for the first time in this history — their 1 finding is new: fake.network-namespace-open.\n');
+    const waived = { ...report, findings: report.findings.map((f) => ({ ...f, waived: true })) };
+    expect(renderMarkdown({ ...waived, diff: { ...report.diff!, firstEvaluated: ['fake.rbac-wide-serviceaccount'] } })).toContain('— none of their findings is open: fake.rbac-wide-serviceaccount.\n');
+  });
+
   it('shows neither when the diff has no such fields', () => {
     const md = renderMarkdown(buildRun().report);
     expect(md).not.toContain('Not delivered after run');
