@@ -5,15 +5,15 @@
 // <error>, and a partial run's suites carry partial=true and its reasons as <properties>.
 // The XML is written a testcase at a time (at 150,000 pods it is larger than the longest string
 // V8 can make); the counts the suites open with are taken first, from the same cases unwritten.
+import { withoutBidi } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import { AREAS, type Area } from '../base/vocabulary.ts';
 import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, resourceText } from './view/index.ts';
-import { showBidi } from './bidi.ts';
 
 /** XML 1.0 text: escapes markup and drops characters XML cannot carry at all. */
 export function xmlEscape(value: unknown): string {
-  return showBidi(String(value))
+  return withoutBidi(String(value))
     // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')

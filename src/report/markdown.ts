@@ -1,15 +1,15 @@
 // A short Markdown summary (CI job summaries, pull-request comments): scores, what changed,
 // the most severe open findings, what was not evaluated. Cluster names are escaped so they
 // cannot inject Markdown or the HTML that Markdown renderers pass through.
+import { withoutBidi } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
 import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
-import { showBidi } from './bidi.ts';
 
 export function mdEscape(value: unknown): string {
-  return showBidi(String(value))
+  return withoutBidi(String(value))
     .replace(/[\r\n]+/g, ' ')
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
@@ -80,5 +80,5 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     lines.push('');
   }
   // Bidirectional controls from text not passed through mdEscape (a run id) are escaped too.
-  return showBidi(lines.join('\n'));
+  return withoutBidi(lines.join('\n'));
 }

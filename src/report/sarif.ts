@@ -7,11 +7,11 @@
 // points into no repository (docs/report-formats.md#sarif).
 // The log is written a result at a time (at 150,000 pods it is larger than the longest string
 // V8 can make), as the text JSON.stringify(log, null, 2) gives.
+import { withoutBidi } from '../base/plain-text.ts';
 import { collectText, type TextWriter } from '../base/spool.ts';
 import type { Severity } from '../base/vocabulary.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
-import { showBidi } from './bidi.ts';
 
 /**
  * Where an object was read from (a manifest's file and line), keyed `kind/namespace/name`: the
@@ -102,12 +102,12 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>, sources: Record<st
     ruleIndex: ruleIndex.get(f.check)!,
     level: LEVEL[f.severity],
     // Shown text (message, location names, justification) with bidirectional controls escaped; properties keep the data exact.
-    message: { text: showBidi(message) },
-    locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: showBidi(f.resource.name), fullyQualifiedName: showBidi(fq), kind: 'resource' }] }],
+    message: { text: withoutBidi(message) },
+    locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: withoutBidi(f.resource.name), fullyQualifiedName: withoutBidi(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
     properties: { severity: f.severity, area: f.area, resource: f.resource, ...(evidence ? { evidence } : {}) },
     ...(f.waived && f.waiver
-      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: showBidi(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`) }] }
+      ? { suppressions: [{ kind: 'external', status: 'accepted', justification: withoutBidi(`${f.waiver.reason} (owner ${f.waiver.owner}, expires ${f.waiver.expires})`) }] }
       : {}),
   };
 }
@@ -127,7 +127,7 @@ function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules): Sari
         endTimeUtc: report.run.finishedAt,
         toolExecutionNotifications: notEvaluated.map((c) => ({
           level: c.status === 'error' ? 'error' : 'warning',
-          message: { text: showBidi(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
+          message: { text: withoutBidi(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
           // SARIF 2.1.0's notification: associatedRule names a rule; descriptor would name one of driver.notifications.
           associatedRule: { id: c.id, index: ruleIndex.get(c.id) },
         })),
