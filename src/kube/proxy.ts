@@ -253,6 +253,19 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
   });
 }
 
+/**
+ * An agent's createConnection over a tunnel through `proxy` to the request's host and port:
+ * `over` makes the stream the request is sent on from the tunnel's socket. Answers through
+ * `callback` once the tunnel is open (undefined now).
+ */
+function tunnelled(proxy: URL, connectTimeoutMs: number, options: http.ClientRequestArgs, callback: ((err: Error | null, stream: Duplex) => void) | undefined, over: (socket: Duplex) => Duplex): undefined {
+  openTunnel(proxy, String(options.host ?? '').replace(/^\[|\]$/g, ''), Number(options.port), connectTimeoutMs).then(
+    (socket) => callback?.(null, over(socket)),
+    (error: unknown) => callback?.(error as Error, undefined as unknown as Duplex),
+  );
+  return undefined;
+}
+
 /** An HTTPS agent whose connections are tunnels through `proxy`. */
 export class HttpsProxyAgent extends https.Agent {
   private readonly proxy: URL;
@@ -265,12 +278,8 @@ export class HttpsProxyAgent extends https.Agent {
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    openTunnel(this.proxy, String(options.host ?? '').replace(/^\[|\]$/g, ''), Number(options.port), this.connectTimeoutMs).then(
-      // The TLS handshake with the API server, over the tunnel, with the agent's TLS settings.
-      (socket) => callback?.(null, super.createConnection({ ...options, socket } as http.ClientRequestArgs) as Duplex),
-      (error: unknown) => callback?.(error as Error, undefined as unknown as Duplex),
-    );
-    return undefined;
+    // The TLS handshake with the API server, over the tunnel, with the agent's TLS settings.
+    return tunnelled(this.proxy, this.connectTimeoutMs, options, callback, (socket) => super.createConnection({ ...options, socket } as http.ClientRequestArgs) as Duplex);
   }
 }
 
@@ -286,10 +295,6 @@ export class HttpProxyAgent extends http.Agent {
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    openTunnel(this.proxy, String(options.host ?? '').replace(/^\[|\]$/g, ''), Number(options.port), this.connectTimeoutMs).then(
-      (socket) => callback?.(null, socket),
-      (error: unknown) => callback?.(error as Error, undefined as unknown as Duplex),
-    );
-    return undefined;
+    return tunnelled(this.proxy, this.connectTimeoutMs, options, callback, (socket) => socket);
   }
 }
