@@ -17,7 +17,7 @@
 // only as far back as it must: the newest run usually evaluated every check, and then it is
 // the whole baseline. Retention never evicts the older runs it would take a check from
 // (baselineRunIds in src/history/run-store.ts).
-import { isUnjudged } from '../run/coverage.ts';
+import { isEvaluated, isUnjudged } from '../run/coverage.ts';
 import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 
 export interface Baseline {
@@ -33,7 +33,7 @@ export interface Baseline {
   olderRuns: Record<string, string>;
 }
 
-const evaluated = (c: CheckSummary | undefined) => c?.status === 'pass' || c?.status === 'fail';
+const evaluated = (c: CheckSummary | undefined) => isEvaluated(c?.status);
 /** Present but neither pass nor fail: an older run may know better. */
 const unjudged = (c: CheckSummary | undefined) => c !== undefined && isUnjudged(c.status);
 

@@ -11,7 +11,7 @@
 // with the last run in which it was, so a partial run leaves no blind spot behind it.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { waiverMatches } from '../engine/waivers.ts';
-import { isBlind } from '../run/coverage.ts';
+import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
 import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
@@ -28,7 +28,6 @@ export interface DiffOptions {
 export const MAX_REASONS_PER_RULE = 20;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const comparableStatus = (s: string | undefined) => s === 'pass' || s === 'fail';
 
 function severityRank(s: Severity): number {
   // critical = 0 ... low = 3; smaller is worse.
@@ -63,8 +62,8 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const comparable = new Set<string>();
   const firstEvaluated: string[] = [];
   for (const id of new Set([...prevStatus.keys(), ...curStatus.keys()])) {
-    const a = comparableStatus(prevStatus.get(id));
-    const b = comparableStatus(curStatus.get(id));
+    const a = isEvaluated(prevStatus.get(id));
+    const b = isEvaluated(curStatus.get(id));
     if (a && b) comparable.add(id);
     else if (b && prevStatus.get(id) === 'not-applicable') {
       comparable.add(id);
@@ -204,7 +203,7 @@ function coverageLost(previous: RunReport, current: RunReport): string[] {
   const before = new Map(previous.checks.map((c) => [c.id, c.status]));
   const byReason = new Map<string, string[]>();
   for (const c of current.checks) {
-    if (!isBlind(c.status) || !comparableStatus(before.get(c.id))) continue;
+    if (!isBlind(c.status) || !isEvaluated(before.get(c.id))) continue;
     const why = c.reason ?? c.status;
     let ids = byReason.get(why);
     if (!ids) byReason.set(why, (ids = []));

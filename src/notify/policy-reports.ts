@@ -9,6 +9,7 @@ import { errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { clip, escaped, oneLine } from '../base/plain-text.ts';
 import { KubeApiError, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import type { Finding, RunReport } from '../run/types.ts';
+import { isBlind } from '../run/coverage.ts';
 
 export const POLICY_REPORT_API = 'wgpolicyk8s.io/v1alpha2';
 export const MANAGED_BY = 'ztaudit';
@@ -215,7 +216,7 @@ export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pi
       if (list) list.push(r); else byNamespace.set(ns, [r]);
     } else cluster.push(r);
   }
-  const unevaluated = new Set(report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').map((c) => c.id));
+  const unevaluated = new Set(report.checks.filter((c) => isBlind(c.status)).map((c) => c.id));
   for (const o of existing) {
     const from = (o.metadata as { annotations?: Record<string, string> }).annotations?.['ztaudit.dev/run-id'] ?? 'an earlier run';
     for (const r of Array.isArray(o.results) ? o.results : []) {
@@ -308,7 +309,7 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
     }
   }
   const wanted = buildPolicyReports(report, existing);
-  const blind = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').map((c) => c.id);
+  const blind = report.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
   const held = new Set<Kind>();
   for (const kind of PUBLISHED) {
     if (listed.has(kind) || blind.length === 0 || silent) continue;

@@ -18,6 +18,7 @@ import { foldForMessage, newFindingsOf, resourceText } from '../report/view/inde
 import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
+import { isBlind } from '../run/coverage.ts';
 
 export interface SlackOptions {
   token: string;
@@ -164,7 +165,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${causes.length > 0 ? ` — caused by ${mrkdwnText(truncate(causes.join(', '), 300))}` : ''}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
 
   const threadBlocks: Block[] = [];
-  const gaps = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
+  const gaps = report.checks.filter((c) => isBlind(c.status));
   const gapBlocks = gaps.length === 0 ? [] : listSections(
     `*Not evaluated* (${gaps.length})`, gaps.slice(0, MAX_GAPS).map((c) => `• ${mrkdwnCode(c.id)}: ${mrkdwnText(c.reason ?? c.status)}`), 5,
     (shown) => moreText(gaps.length - shown, 'in report.json'),

@@ -10,6 +10,7 @@ import { collectText, type TextWriter } from '../base/spool.ts';
 import { AREAS, type Area } from '../base/vocabulary.ts';
 import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, resourceText } from './view/index.ts';
+import { isBlind } from '../run/coverage.ts';
 
 /** XML 1.0 text: escapes markup and drops characters XML cannot carry at all. */
 export function xmlEscape(value: unknown): string {
@@ -36,7 +37,7 @@ function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Gene
     }
     // Missing data is not a pass (DESIGN.md, non-negotiables): a check the run was blind to is
     // an error, so a partial run never shows green.
-    if (c.status === 'not-evaluated' || c.status === 'error') {
+    if (isBlind(c.status)) {
       const why = c.reason ?? (c.status === 'error' ? 'check failed' : 'not evaluated');
       yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><error type="${c.status}" message="${xmlEscape(why)}"/></testcase>` };
       continue;

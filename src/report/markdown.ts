@@ -7,6 +7,7 @@ import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/scor
 import type { RunReport } from '../run/types.ts';
 import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
+import { isBlind } from '../run/coverage.ts';
 
 export function mdEscape(value: unknown): string {
   return withoutBidi(String(value))
@@ -73,7 +74,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     if (open.length > top.length) lines.push('', `…and ${open.length - top.length} more in report.json.`);
     lines.push('');
   }
-  const gaps = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
+  const gaps = report.checks.filter((c) => isBlind(c.status));
   if (gaps.length > 0) {
     lines.push('## Not evaluated', '');
     for (const c of gaps) lines.push(`- \`${c.id}\` (${c.status}): ${mdEscape(c.reason ?? '')}`);

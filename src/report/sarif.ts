@@ -12,6 +12,7 @@ import { collectText, type TextWriter } from '../base/spool.ts';
 import type { Severity } from '../base/vocabulary.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
+import { isBlind } from '../run/coverage.ts';
 
 /**
  * Where an object was read from (a manifest's file and line), keyed `kind/namespace/name`: the
@@ -114,7 +115,7 @@ function resultOf(f: Finding, ruleIndex: Map<string, number>, sources: Record<st
 
 /** The log without its results (`results: []`, the last member of its one run). */
 function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules): SarifLog {
-  const notEvaluated = report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error');
+  const notEvaluated = report.checks.filter((c) => isBlind(c.status));
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',

@@ -16,7 +16,7 @@ export function checkCoverage(checks: ReadonlyArray<{ area: Area; status: string
   for (const c of checks) {
     if ((area !== undefined && c.area !== area) || c.status === 'not-applicable') continue;
     applicable++;
-    if (c.status === 'pass' || c.status === 'fail') evaluated++;
+    if (isEvaluated(c.status)) evaluated++;
   }
   return { evaluated, applicable };
 }
@@ -42,5 +42,10 @@ export function isBlind(status: string | undefined): boolean {
  * src/history/run-store.ts holds these statuses).
  */
 export function isUnjudged(status: string | undefined): boolean {
-  return status !== 'pass' && status !== 'fail';
+  return !isEvaluated(status);
+}
+
+/** Judged: the check ran over what it needs and passed or failed. */
+export function isEvaluated(status: string | undefined): boolean {
+  return status === 'pass' || status === 'fail';
 }

@@ -13,6 +13,7 @@ import { POSTURE_MAX_ROWS, postureOf } from './posture.ts';
 import { trendView } from './trend.ts';
 import type { CoverageView, ReportView, ViewOptions } from './types.ts';
 import { AREAS } from '../../base/vocabulary.ts';
+import { isBlind } from '../../run/coverage.ts';
 
 export type * from './types.ts';
 export { AREA_LABEL, resourceText };
@@ -40,7 +41,7 @@ function coverageOf(report: RunReport): CoverageView {
   return {
     kinds,
     gaps: kinds.filter((k) => k.status !== 'ok'),
-    notEvaluated: report.checks.filter((c) => c.status === 'not-evaluated' || c.status === 'error').map(entry),
+    notEvaluated: report.checks.filter((c) => isBlind(c.status)).map(entry),
     notApplicable: report.checks.filter((c) => c.status === 'not-applicable').map(entry),
     notes: report.run.notes.slice(0, NOTES_CAP),
     notesMore: Math.max(0, report.run.notes.length - NOTES_CAP),
