@@ -6,15 +6,17 @@
 // was not applicable before and is evaluated now (enabled again, a mesh appeared, no run
 // evaluated it: baseline.ts) compares with nothing: its findings are new, since a mature
 // auditor would rather report new exposure than hide it. One blind before, or absent (a
-// catalog addition), is not comparable. Waived findings are never "new". The pipeline hands in a
+// catalog addition), is not comparable. Waived findings are never "new": they are listed apart
+// (newlyWaived), and one that its waiver covers only through related objects (the role a new
+// subject is bound to) is a regression, since the waiver was not written for it. The pipeline hands in a
 // per-check baseline (baseline.ts): a check not evaluated in the previous run is compared
 // with the last run in which it was, so a partial run leaves no blind spot behind it.
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { waiverMatches } from '../engine/waivers.ts';
+import { waiverMatches, waiverNamesResource } from '../engine/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
-import type { BreadthEntry, Finding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
+import type { BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -76,11 +78,13 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // Findings by fingerprint, paired in one pass (at 150k pods each run holds ~400,000).
   const pairs = pairFindings(previous.findings, current.findings, comparable);
   const added: Finding[] = [];
+  const addedWaived: Finding[] = [];
   let persisting = 0;
   for (let i = 0; i < pairs.current.length; i++) {
     if (pairs.was[i] !== undefined) persisting++;
-    else if (!pairs.current[i].waived) added.push(pairs.current[i]);
+    else (pairs.current[i].waived ? addedWaived : added).push(pairs.current[i]);
   }
+  const newlyWaived = newlyWaivedOf(addedWaived, current.waivers ?? []);
   const resolved = pairs.resolved.map((f) => f.fingerprint);
 
   // Scores.
@@ -130,6 +134,19 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     reasons.push(...capped(
       serious.map((f) => `new ${f.severity} finding: ${f.check} on ${describeResource(f.resource)}`),
       (n) => `…and ${n} more new findings of severity ${rules.newFindingSeverity} or worse`,
+    ));
+    // A new finding that a waiver hides only through what it stems from (a new ServiceAccount
+    // bound to the waived ClusterRole) is what the waiver's author never saw: as serious as
+    // the same finding unwaived. Not for a check evaluated for the first time: compared with
+    // nothing, everything it finds is "new", including what the waiver was written for.
+    const first = new Set(firstEvaluated);
+    const widened = newlyWaived
+      .map((n, i) => ({ n, f: addedWaived[i]! }))
+      .filter(({ n, f }) => n.throughRelated && !first.has(n.check) && severityRank(f.severity) <= threshold)
+      .sort(({ f: x }, { f: y }) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
+    reasons.push(...capped(
+      widened.map(({ n, f }) => `waiver ${n.waiver.check} ${describeWaived(n.waiver.resource)} now also covers ${describeResource(f.resource)} (new ${f.severity} finding)`),
+      (n) => `…and ${n} more new findings of severity ${rules.newFindingSeverity} or worse that waivers cover only through related objects`,
     ));
     // A persisting finding that got worse (same fingerprint: a DestinationRule from SIMPLE to
     // DISABLE) and is now as serious as a new finding must be to count. Not when its check was
@@ -188,11 +205,38 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     notComparable,
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
+    ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
     scoreChanges: explainScoreChanges(previous, current, pairs),
   };
+}
+
+/** A waiver's resource as configured: "ClusterRole ci-deployer", "NetworkPolicy shop/*". */
+function describeWaived(r: WaiverStatus['resource']): string {
+  return `${r.kind ?? '*'} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '*'}`;
+}
+
+/**
+ * Each waived new finding with the waiver it fell under, in the same order. A waiver that names
+ * the finding's own resource is preferred to one that only reaches it through related objects:
+ * whoever wrote it meant that resource, whichever waiver came first in the config.
+ */
+function newlyWaivedOf(findings: readonly Finding[], waivers: readonly WaiverStatus[]): NewlyWaivedFinding[] {
+  if (findings.length === 0) return [];
+  const holding = waivers.filter((w) => w.state === 'active' || w.state === 'expiring-soon');
+  return findings.map((f) => {
+    const own = holding.find((w) => waiverNamesResource(w, f));
+    const w = own ?? holding.find((x) => waiverMatches(x, f));
+    return {
+      fingerprint: f.fingerprint, check: f.check, resource: f.resource,
+      // A stored run's finding marked waived with no waiver status to match (edited by hand):
+      // the check's own name stands in, and it is not called a widening.
+      waiver: { check: w?.check ?? f.check, resource: w ? w.resource : {} },
+      throughRelated: own === undefined && w !== undefined,
+    };
+  });
 }
 
 /** At most this many check ids named in one "coverage lost" line; the rest are counted. */

@@ -21,11 +21,23 @@ function glob(pattern: string | undefined, value: string | undefined): boolean {
  */
 export function waiverMatches(w: Pick<WaiverConfig, 'check' | 'resource'>, r: Waivable): boolean {
   if (w.check !== r.check) return false;
-  const { kind, namespace, name } = w.resource;
-  const hit = (ref: Result['resource']) => glob(kind, ref.kind) && glob(namespace, ref.namespace) && glob(name, ref.name);
-  if (hit(r.resource)) return true;
-  const sameKind = (r.related ?? []).filter((ref) => glob(kind, ref.kind));
-  return sameKind.length > 0 && sameKind.every(hit);
+  if (namesRef(w.resource, r.resource)) return true;
+  const sameKind = (r.related ?? []).filter((ref) => glob(w.resource.kind, ref.kind));
+  return sameKind.length > 0 && sameKind.every((ref) => namesRef(w.resource, ref));
+}
+
+/**
+ * Whether a waiver names the result's own resource (a glob included), not only the objects it
+ * stems from. One that covers a result only through them covers whatever is newly bound to
+ * the same role or selected by the same policy too: the diff calls such a new finding a
+ * regression (src/diff/diff.ts).
+ */
+export function waiverNamesResource(w: Pick<WaiverConfig, 'check' | 'resource'>, r: Pick<Result, 'check' | 'resource'>): boolean {
+  return w.check === r.check && namesRef(w.resource, r.resource);
+}
+
+function namesRef({ kind, namespace, name }: WaiverConfig['resource'], ref: Result['resource']): boolean {
+  return glob(kind, ref.kind) && glob(namespace, ref.namespace) && glob(name, ref.name);
 }
 
 /** End of the expiry day, UTC: a waiver "expires: 2027-03-31" still holds on March 31st. */

@@ -93,6 +93,20 @@ export interface UndeliveredAlert {
   reasons: string[];
 }
 
+/** A finding new in this run that a waiver covers (the diff's newlyWaived). */
+export interface NewlyWaivedFinding {
+  fingerprint: string;
+  check: string;
+  resource: ResourceRef;
+  /** The waiver it fell under, as configured (a name may be a glob). */
+  waiver: { check: string; resource: WaiverStatus['resource'] };
+  /**
+   * The waiver does not name the finding's resource: it covers it only through the objects the
+   * finding stems from (the role a new subject is bound to, the policy of a new workload).
+   */
+  throughRelated: boolean;
+}
+
 export interface RunDiff {
   previousRunId: string;
   previousStartedAt: string;
@@ -123,6 +137,12 @@ export interface RunDiff {
    * oldest first: this run sends them. Absent when there are none.
    */
   undelivered?: UndeliveredAlert[];
+  /**
+   * Findings new in this run (not in its baseline for their check, or of a check evaluated for
+   * the first time) that a waiver covers, so they score nothing and are not in `new`: a waiver
+   * is written against what existed, and this is what it now also hides. Absent when none.
+   */
+  newlyWaived?: NewlyWaivedFinding[];
   /** Per area: what moved the score, so the delta adds up to the listed causes. */
   scoreChanges?: Partial<Record<Area, AreaScoreChange>>;
 }
