@@ -5,7 +5,7 @@ import { withoutBidi } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
-import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, resourceText } from './view/index.ts';
+import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 
@@ -61,6 +61,13 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
       lines.push('| Severity | Check | Resource | Message |', '|---|---|---|---|');
       for (const f of fresh) lines.push(`| ${f.severity} | \`${f.check}\` | ${mdEscape(resourceText(f.resource))} | ${mdEscape(f.message)} |`);
       if (d.new.length > fresh.length) lines.push('', `…and ${d.new.length - fresh.length} more in report.json.`);
+      lines.push('');
+    }
+    const waived = newlyWaivedRowsOf(report);
+    if (waived.length > 0) {
+      lines.push(`**New findings a waiver covers** (${waived.length}, not scored):`, '');
+      for (const w of waived.slice(0, max)) lines.push(`- \`${w.check}\` on ${mdEscape(w.resource)}: waiver on ${mdEscape(w.waiver)} ${w.throughRelated ? '**covers it only through related objects**' : 'names it'}`);
+      if (waived.length > max) lines.push('', `…and ${waived.length - max} more in report.json.`);
       lines.push('');
     }
   }

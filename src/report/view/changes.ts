@@ -4,7 +4,7 @@ import { AREAS } from '../../base/vocabulary.ts';
 import type { Finding, RunReport } from '../../run/types.ts';
 import { AREA_LABEL, compareFindings, num, resourceText, SEV_RANK, smallest } from './format.ts';
 import { rowOf, type FindingIndex } from './findings.ts';
-import type { AreaChangeView, ChangesView, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
+import type { AreaChangeView, ChangesView, NewlyWaivedRow, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
 
 const MAX_REASONS = 6;
 
@@ -52,6 +52,16 @@ export function firstEvaluatedNote(report: RunReport): string {
   return `Compared with nothing: evaluated for the first time in this history — ${which}: ${checks.join(', ')}.`;
 }
 
+/**
+ * The diff's newly waived findings as rows (the waiver's resource as configured), those through
+ * related objects first: they are what a waiver now hides that its author never saw.
+ */
+export function newlyWaivedRowsOf(report: RunReport, titleOf: (check: string) => string = (id) => id): NewlyWaivedRow[] {
+  return (report.diff?.newlyWaived ?? [])
+    .map((n) => ({ check: n.check, title: titleOf(n.check), resource: resourceText(n.resource), waiver: resourceText(n.waiver.resource), throughRelated: n.throughRelated }))
+    .sort((a, b) => Number(b.throughRelated) - Number(a.throughRelated) || a.check.localeCompare(b.check, 'en') || a.resource.localeCompare(b.resource, 'en'));
+}
+
 export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOptions): ChangesView {
   const diff = report.diff;
   const maxChange = opts.maxChangeRows ?? 100;
@@ -62,6 +72,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
   const listed = newFindings.filter((f) => !(f.impliedBy && newSet.has(f.impliedBy)));
   const newRows = smallest(listed, maxChange, compareFindings)
     .map((f) => ({ ...rowOf(f, idx, f.severity), title: idx.checkById.get(f.check)?.title ?? f.check, check: f.check }));
+  const newlyWaived = newlyWaivedRowsOf(report, (id) => idx.checkById.get(id)?.title ?? id);
   const resolvedAll = diff?.resolved ?? [];
   // Only the resolved findings shown are looked up in the previous run (not all of its findings).
   const shown = new Set(resolvedAll.slice(0, maxChange));
@@ -96,6 +107,8 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     resolvedCount: resolvedAll.length,
     newRows,
     newMore: Math.max(0, listed.length - newRows.length),
+    newlyWaivedRows: newlyWaived.slice(0, maxChange),
+    newlyWaivedMore: Math.max(0, newlyWaived.length - maxChange),
     resolvedRows,
     resolvedMore: Math.max(0, resolvedAll.length - resolvedRows.length),
     areas: areaChanges(report, idx, opts.previous ?? null),

@@ -263,6 +263,16 @@ export interface PostureView {
   egress: { omitted: string; rows: EgressDestinationRow[]; counts: Array<{ kind: string; count: number }>; more: number };
 }
 
+/** A new finding a waiver covers, and the waiver's resource as configured. */
+export interface NewlyWaivedRow {
+  check: string;
+  title: string;
+  resource: string;
+  waiver: string;
+  /** The waiver names only objects the finding stems from, not its resource. */
+  throughRelated: boolean;
+}
+
 export interface ChangesView {
   hasPrevious: boolean;
   previousRunId: string;
@@ -282,6 +292,9 @@ export interface ChangesView {
   resolvedCount: number;
   newRows: Array<FindingRow & { title: string; check: string }>;
   newMore: number;
+  /** New findings a waiver covers (the diff's newlyWaived), the first maxChangeRows of them. */
+  newlyWaivedRows: NewlyWaivedRow[];
+  newlyWaivedMore: number;
   resolvedRows: ResolvedRow[];
   resolvedMore: number;
   /** Per area whose score moved: the causes, adding up to the delta. */
