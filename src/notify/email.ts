@@ -14,7 +14,7 @@ import { errorMessage } from '../base/errors.ts';
 import { clip, oneLine, withoutBidi } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { buildView, foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
+import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, resourceText } from '../report/view/index.ts';
 import { FAILURE_TEXT, alertReasons, alerting, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
@@ -69,6 +69,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   // One cause, one line: a new finding implied by another new one is listed under it.
   const folded = foldForMessage(fresh);
   const alert = alerting(report);
+  const waived = newlyWaivedRowsOf(report);
   const headline = alert ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
@@ -97,6 +98,8 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
       implied: implied.map((x) => x.check),
     })),
     newMore: Math.max(0, folded.length - MAX_NEW),
+    newlyWaived: waived.slice(0, MAX_NEW),
+    newlyWaivedMore: Math.max(0, waived.length - MAX_NEW),
     counts: { ...view.totals, severities: view.severityCounts },
     attached,
   };
@@ -115,6 +118,9 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,
     ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${oneLine(f.resource)}: ${oneLine(f.message)}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),
+    ...(waived.length > 0 ? ['', `New findings a waiver covers (${waived.length}, not scored):`] : []),
+    ...ctx.newlyWaived.map((w) => `- ${w.check} ${oneLine(w.resource)}: waiver on ${oneLine(w.waiver)} ${w.throughRelated ? 'covers it only through related objects' : 'names it'}`),
+    ...(ctx.newlyWaivedMore ? [`…and ${ctx.newlyWaivedMore} more`] : []),
     '',
     attached ? 'The full report is attached (report.html).' : '',
   ].join('\n');

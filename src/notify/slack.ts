@@ -14,7 +14,7 @@ import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { foldForMessage, newFindingsOf, resourceText } from '../report/view/index.ts';
+import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, resourceText } from '../report/view/index.ts';
 import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
@@ -50,6 +50,7 @@ const THREAD_NEW = 25;
 const SECTION_MAX = 2900; // Slack rejects section text above 3000 characters.
 const MAX_BLOCKS = 50; // and a message with more than 50 blocks.
 const MAX_GAPS = 15;
+const MAX_NEWLY_WAIVED = 10;
 
 type Block = { type: string; [field: string]: unknown };
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX), verbatim: true } });
@@ -170,10 +171,17 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     `*Not evaluated* (${gaps.length})`, gaps.slice(0, MAX_GAPS).map((c) => `• ${mrkdwnCode(c.id)}: ${mrkdwnText(c.reason ?? c.status)}`), 5,
     (shown) => moreText(gaps.length - shown, 'in report.json'),
   );
+  const waived = newlyWaivedRowsOf(report);
+  const waivedBlocks = waived.length === 0 ? [] : listSections(
+    `*New findings a waiver covers* (${waived.length}, not scored)`,
+    waived.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(w.resource)}: waiver on ${mrkdwnCode(w.waiver)} ${w.throughRelated ? '*covers it only through related objects*' : 'names it'}`), 2,
+    (shown) => moreText(waived.length - shown, 'in report.json'),
+  );
   if (folded.length > 0) {
-    // resolved and persisting, scores by area, and what was not evaluated
-    threadBlocks.push(...listSections(`*New findings* (${fresh.length})`, folded.slice(0, THREAD_NEW).map(line), MAX_BLOCKS - 2 - gapBlocks.length, (shown) => moreText(freshAfter(shown), 'in report.json')));
+    // resolved and persisting, scores by area, the newly waived, and what was not evaluated
+    threadBlocks.push(...listSections(`*New findings* (${fresh.length})`, folded.slice(0, THREAD_NEW).map(line), MAX_BLOCKS - 2 - waivedBlocks.length - gapBlocks.length, (shown) => moreText(freshAfter(shown), 'in report.json')));
   }
+  threadBlocks.push(...waivedBlocks);
   if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}`));
   const areas = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
