@@ -4,12 +4,13 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { startServe } from '../../../src/cli/serve.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { REPO } from '../../helm/helm.ts';
-import { startFakeSlack } from '../notify/slack-server.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
 const body = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
@@ -25,61 +26,85 @@ subjects:
   - {apiGroup: rbac.authorization.k8s.io, kind: User, name: mallory}
 `;
 
-describe('serve, restarted between a run whose alert failed and the next run', () => {
-  it('the next run carries the undelivered alert and sends it', async () => {
-    const manifests = join(work, 'manifests');
-    cpSync(join(REPO, 'examples', 'demo-cluster'), manifests, { recursive: true });
-    const history = join(work, 'history.db');
-    const argv = ['--manifests', manifests, '--config', join(REPO, 'examples', 'ztaudit.demo.yaml'), '--history', history, '--out', join(work, 'out'),
-      '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1'];
-    const io = (apiUrl: string): CliIO => ({
-      stdout: () => {}, stderr: () => {}, isTTY: false, cwd: work,
-      env: { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0ALERTS', ZTAUDIT_SLACK_API_URL: apiUrl },
-    });
-    const slackDown = await startFakeSlack();
-    const slackUp = await startFakeSlack();
-    try {
-      slackDown.platformError('chat.postMessage', 'channel_not_found');
-      const first = await startServe(argv, io(slackDown.apiUrl));
-      let regressed = '';
-      let reasons: string[] = [];
-      try {
-        await first.idle(); // the start-up run: the baseline
-        writeFileSync(join(manifests, '99-backdoor.yaml'), BACKDOOR);
-        expect(await first.tick('manual')).toBe('ran');
-        const report = await body(fetch(`${first.url}/report.json`));
-        expect(report.diff.regression).toBe(true);
-        regressed = report.run.id;
-        reasons = report.diff.regressionReasons;
-        expect(reasons).toContain('new critical finding: rbac.cluster-admin-binding on User mallory');
-        expect(slackDown.calls.some((c) => c.path === '/api/chat.postMessage')).toBe(true);
-      } finally {
-        await first.stop();
-      }
-      const stored = await openRunStore(history, { readOnly: true });
-      try {
-        expect((await stored.get(regressed))?.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'failed' })]);
-      } finally {
-        await stored.close();
-      }
+type Daemon = Awaited<ReturnType<typeof startServe>>;
 
-      const second = await startServe(argv, io(slackUp.apiUrl));
-      try {
-        await second.idle(); // the start-up run: nothing new since the regressed run
-        const report = await body(fetch(`${second.url}/report.json`));
-        expect(report.diff.previousRunId).toBe(regressed);
-        expect(report.diff.regression).toBe(false);
-        expect(report.diff.undelivered).toEqual([{ runId: regressed, reasons }]);
-        const posted = slackUp.calls.filter((c) => c.path === '/api/chat.postMessage');
-        expect(posted.length).toBeGreaterThan(0);
-        expect(String(posted[0].fields.text) + JSON.stringify(posted[0].fields.blocks)).toContain(`not delivered after run ${regressed}: new critical finding: rbac.cluster-admin-binding on User mallory`);
-        expect(report.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'sent' })]);
-      } finally {
-        await second.stop();
-      }
+/**
+ * A daemon audits the demo (its start-up run: the baseline), then a backdoor binding appears
+ * and `regress` makes it run again against a Slack that does not deliver, and stops it; a new
+ * daemon on the same history then runs at start-up against a Slack that works. Returns the
+ * regressed run's id and reasons, and what the second daemon's run did.
+ */
+async function restartAfterFailedAlert(name: string, breakSlack: (slack: FakeSlack) => void, regress: (daemon: Daemon, slack: FakeSlack) => Promise<void>, flags: string[] = []) {
+  const manifests = join(work, name, 'manifests');
+  cpSync(join(REPO, 'examples', 'demo-cluster'), manifests, { recursive: true });
+  const history = join(work, name, 'history.db');
+  const argv = ['--manifests', manifests, '--config', join(REPO, 'examples', 'ztaudit.demo.yaml'), '--history', history, '--out', join(work, name, 'out'),
+    '--schedule', '0 2 * * *', '--port', '0', '--host', '127.0.0.1', ...flags];
+  const io = (apiUrl: string): CliIO => ({
+    stdout: () => {}, stderr: () => {}, isTTY: false, cwd: work,
+    env: { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0ALERTS', ZTAUDIT_SLACK_API_URL: apiUrl },
+  });
+  const slackDown = await startFakeSlack();
+  const slackUp = await startFakeSlack();
+  try {
+    breakSlack(slackDown);
+    const first = await startServe(argv, io(slackDown.apiUrl));
+    let baseline = '';
+    try {
+      await first.idle();
+      baseline = (await body(fetch(`${first.url}/report.json`))).run.id;
+      writeFileSync(join(manifests, '99-backdoor.yaml'), BACKDOOR);
+      await regress(first, slackDown);
     } finally {
-      await slackDown.close();
-      await slackUp.close();
+      await first.stop();
     }
+    expect(slackDown.calls.some((c) => c.path === '/api/chat.postMessage')).toBe(true); // the alert was tried
+    const stored = await openRunStore(history, { readOnly: true });
+    let regressed: RunReport;
+    try {
+      regressed = (await stored.latest())!;
+    } finally {
+      await stored.close();
+    }
+    expect(regressed.run.id).not.toBe(baseline);
+    expect(regressed.diff?.regressionReasons).toContain('new critical finding: rbac.cluster-admin-binding on User mallory');
+
+    const second = await startServe(argv, io(slackUp.apiUrl));
+    try {
+      await second.idle(); // the start-up run: nothing new since the regressed run
+      const report = await body(fetch(`${second.url}/report.json`));
+      const posted = slackUp.calls.filter((c) => c.path === '/api/chat.postMessage');
+      return { regressed, report, slackText: posted.map((c) => String(c.fields.text) + JSON.stringify(c.fields.blocks)).join('\n') };
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await slackDown.close();
+    await slackUp.close();
+  }
+}
+
+describe('serve, restarted between a run whose alert was not delivered and the next run', () => {
+  it('Slack refused the alert: the next run, in a new process, carries it and sends it', async () => {
+    const { regressed, report, slackText } = await restartAfterFailedAlert('refused', (slack) => slack.platformError('chat.postMessage', 'channel_not_found'), async (daemon) => {
+      expect(await daemon.tick('manual')).toBe('ran');
+    });
+    expect(regressed.notifications).toEqual([{ channel: 'slack', status: 'failed', detail: expect.stringContaining('channel_not_found') }]);
+    expect(report.diff.previousRunId).toBe(regressed.run.id);
+    expect(report.diff.regression).toBe(false);
+    expect(report.diff.undelivered).toEqual([{ runId: regressed.run.id, reasons: regressed.diff!.regressionReasons }]);
+    expect(slackText).toContain(`not delivered after run ${regressed.run.id}: new critical finding: rbac.cluster-admin-binding on User mallory`);
+    expect(report.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'sent' })]);
+  }, 60_000);
+
+  it('stopped (SIGTERM) while Slack stalls on the alert: the abandoned send is recorded as failed, and the next process sends it', async () => {
+    const { regressed, report, slackText } = await restartAfterFailedAlert('stalled', (slack) => slack.stall('chat.postMessage'), async (daemon, slack) => {
+      void daemon.tick('manual');
+      // The alert is in flight, never to be answered; stop() then gives the run 1 s and aborts it.
+      await vi.waitFor(() => expect(slack.calls.some((c) => c.path === '/api/chat.postMessage')).toBe(true), { timeout: 20_000 });
+    }, ['--shutdown-grace', '1']);
+    expect(regressed.notifications).toEqual([{ channel: 'slack', status: 'failed', detail: 'ztaudit is shutting down' }]);
+    expect(report.diff.undelivered).toEqual([{ runId: regressed.run.id, reasons: regressed.diff!.regressionReasons }]);
+    expect(slackText).toContain(`not delivered after run ${regressed.run.id}: new critical finding`);
   }, 60_000);
 });
