@@ -7,6 +7,7 @@ import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
 import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
 import { findBaseline } from '../diff/baseline.ts';
+import { firstEvaluatedNote } from '../report/view/index.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import type { Finding, RunDiff, RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
@@ -50,6 +51,11 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
         throw error;
       }
       const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns });
+      // The alerts of earlier runs that no channel delivered and that the later run carried: part
+      // of the comparison the run itself made (src/run/undelivered.ts), so shown when the two
+      // runs are that pair (always so with --last), never re-derived.
+      const carried = current.diff?.previousRunId === previous.run.id ? current.diff.undelivered ?? [] : [];
+      if (carried.length > 0) diff.undelivered = carried;
       if (values.output === 'json') io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
       else io.stdout(formatDiff(previous, current, diff));
       for (const run of read) spoolCloserOf(run)();
@@ -131,13 +137,19 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
     out.push(`RBAC breadth of ${oneLine(`${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}`)}: ${g.before} → ${g.after} (+${g.growthPercent}%)`);
   }
   const older = Object.entries(diff.olderBaselines ?? {});
-  if (older.length > 0) out.push(`compared with an older run (not evaluated in ${previous.run.id}): ${older.map(([check, run]) => `${check} (${run})`).join(', ')}`);
+  if (older.length > 0) out.push(oneLine(`compared with an older run (not evaluated in ${previous.run.id}): ${older.map(([check, run]) => `${check} (${run})`).join(', ')}`));
+  const first = firstEvaluatedNote({ ...current, diff });
+  if (first) out.push(oneLine(first));
   if (diff.partial) out.push(`partial comparison: ${diff.notComparable.length} check(s) evaluated in only one run (their findings are neither new nor resolved): ${diff.notComparable.join(', ')}`);
   if (diff.regression) {
     out.push('REGRESSION:');
     for (const r of diff.regressionReasons) out.push(`  - ${oneLine(r)}`);
   } else {
     out.push('no regression');
+  }
+  for (const u of diff.undelivered ?? []) {
+    out.push(oneLine(`NOT DELIVERED after run ${u.runId} (no channel delivered its alert; run ${current.run.id} carries it):`));
+    for (const r of u.reasons) out.push(`  - ${oneLine(r)}`);
   }
   return `${out.join('\n')}\n`;
 }

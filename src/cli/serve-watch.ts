@@ -208,6 +208,7 @@ export class ServeWatch {
         if (timing) timing.gcMs = performance.now() - g0;
       },
       trend: (limit, cluster) => store.trend(limit, cluster),
+      recordNotifications: (id, outcomes) => store.recordNotifications(id, outcomes),
       save: async (report, written) => {
         const t0 = performance.now();
         await store.save(report, written);

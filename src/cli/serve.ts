@@ -117,8 +117,9 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
         // requests stop, not just our wait.
         // Stored before notifying: /healthz and / show the run while it waits on a stalled
-        // notifier. Its outcomes are not in the store, so the next run learns them from here
-        // (an alert no channel delivered is carried; lost only if the daemon restarts between).
+        // notifier. Its outcomes are recorded into the stored run afterwards, so an alert no
+        // channel delivered is carried by the next run, after a restart too; should recording
+        // fail, the next run of this process learns them from here.
         const plain: PipelineEdges = {
           ...edges, signal, notifyBeforeStore: false, outcomesOf: (id) => (notified?.id === id ? notified.outcomes : undefined),
           collect: () => abortable(() => collect(signal), signal),

@@ -33,9 +33,9 @@ import { KubeApiError, openKubeClient } from '../kube/client.ts';
 import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configmaps.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
-import type { RunReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type RunStore } from './run-store.ts';
+import { baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
@@ -350,6 +350,20 @@ class K8sRunStore implements RunStore {
     await this.collectGarbage(evicted);
   }
 
+  async recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void> {
+    // In the run's index entry, which every read of the run has at hand; the run's objects stay as written.
+    await this.serial(async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const { index, resourceVersion } = await this.readIndex();
+        const entry = index.runs.find((r) => r.id === id);
+        if (!entry) throw new HistoryError(`${this.describe()}: cannot record the notifications of run ${id}: it is not stored there`);
+        entry.summary = { ...entry.summary, notifications: outcomes };
+        if (await this.writeIndex(index, resourceVersion)) return;
+      }
+      throw new HistoryError(`${this.describe()}: could not update the history index after ${CAS_ATTEMPTS} attempts; the notifications of run ${id} were not recorded`);
+    });
+  }
+
   private checkHeld(index: K8sIndex, token: string): void {
     if (index.lock?.token !== token) {
       const other = index.lock ? ` (now held by pid ${index.lock.pid} on ${index.lock.host} since ${index.lock.since})` : '';
@@ -451,7 +465,7 @@ class K8sRunStore implements RunStore {
       parts.push(Buffer.from(b64, 'base64'));
     }
     try {
-      return expandRun(await parseGzipJson(Buffer.concat(parts)) as CompactRun);
+      return withRecordedNotifications(expandRun(await parseGzipJson(Buffer.concat(parts)) as CompactRun), entry.summary?.notifications);
     } catch (error: unknown) {
       throw new HistoryError(`${this.describe()}: run ${entry.id} is unreadable: ${errorMessage(error)}`);
     }

@@ -34,10 +34,10 @@ import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
-import type { RunReport, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, refusedMessage, retentionCutoff, summarizeRun, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, refusedMessage, retentionCutoff, summarizeRun, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -317,10 +317,15 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
   }
 }
 
+/** The columns a stored run is read from: its report and the notification outcomes recorded after it was stored. */
+const RUN_COLUMNS = `id, report, summary->'notifications' AS notifications`;
+
 /** `spooled`: the findings' bulky fields in a temp file, those `bulkyOf` wants (parseStoredRun), for the run's diff. */
-async function decodeReport(bytes: unknown, id: string, where: string, spooled?: StoredRunRead): Promise<RunReport> {
+async function decodeReport(row: Row, where: string, spooled?: StoredRunRead): Promise<RunReport> {
+  const id = String(row.id);
+  const bytes = row.report as Buffer;
   try {
-    return await (spooled ? parseStoredRun(bytes as Buffer, spooled) : parseGzipJson(bytes as Buffer)) as RunReport;
+    return withRecordedNotifications(await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)) as RunReport, row.notifications);
   } catch (error: unknown) {
     throw new HistoryError(`stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
   }
@@ -534,9 +539,9 @@ class PgRunStore implements RunStore {
     const where = [seq === null ? '' : 'seq < $1', cluster === undefined ? '' : `cluster = $${seq === null ? 1 : 2}`].filter(Boolean);
     const params = [...(seq === null ? [] : [seq]), ...(cluster === undefined ? [] : [cluster])];
     const r = await this.withClient('reading a stored run', (c) => c.query(
-      `SELECT seq, id, report FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`, params));
+      `SELECT seq, ${RUN_COLUMNS} FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`, params));
     const row = r.rows[0] as Row | undefined;
-    return row ? { seq: String(row.seq), report: await decodeReport(row.report, String(row.id), this.where, spooled) } : null;
+    return row ? { seq: String(row.seq), report: await decodeReport(row, this.where, spooled) } : null;
   }
 
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
@@ -551,9 +556,9 @@ class PgRunStore implements RunStore {
 
   async get(id: string): Promise<RunReport | null> {
     if (this.empty) return null;
-    const r = await this.withClient(`reading run ${id}`, (c) => c.query('SELECT id, report FROM ztaudit_runs WHERE id = $1', [id]));
+    const r = await this.withClient(`reading run ${id}`, (c) => c.query(`SELECT ${RUN_COLUMNS} FROM ztaudit_runs WHERE id = $1`, [id]));
     const row = r.rows[0] as Row | undefined;
-    return row ? await decodeReport(row.report, String(row.id), this.where) : null;
+    return row ? await decodeReport(row, this.where) : null;
   }
 
   async list(limit: number): Promise<RunSummary[]> {
@@ -638,6 +643,14 @@ class PgRunStore implements RunStore {
       // After a reconnect: the commit that lost its answer may have landed; never store it twice.
       return (await c.query('SELECT 1 FROM ztaudit_runs WHERE id = $1', [id])).rowCount ? true : undefined;
     });
+  }
+
+  async recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void> {
+    if (this.empty) throw new HistoryError(`cannot record the notifications of run ${id} in ${this.where}: it is not stored there`);
+    // In the summary, read with every run: no migration, so the fleet's older ztaudit versions keep using the database.
+    const r = await this.withClient(`recording the notifications of run ${id}`, (c) => c.query(
+      `UPDATE ztaudit_runs SET summary = jsonb_set(summary, '{notifications}', $2::jsonb) WHERE id = $1`, [id, JSON.stringify(outcomes)]));
+    if (!r.rowCount) throw new HistoryError(`cannot record the notifications of run ${id} in ${this.where}: it is not stored there`);
   }
 
   /** Every cluster in the store with its run count (newest run first). */

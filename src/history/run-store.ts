@@ -4,7 +4,7 @@
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { isUnjudged } from '../run/coverage.ts';
-import type { RunReport, RunSummary, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport, RunSummary, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
 export interface RunStore {
@@ -37,6 +37,13 @@ export interface RunStore {
    * the run it has just stored, nor a run the next diff takes a check from (baselineRunIds).
    */
   save(report: RunReport, written?: WrittenReport): Promise<void>;
+  /**
+   * Records the notification outcomes of stored run `id`, which was stored before it was
+   * notified (serve): every later read of the run returns them (the run's summary keeps them,
+   * RunSummary.notifications; the stored report is not rewritten), so the next run carries an
+   * alert no channel delivered even after a restart (src/run/undelivered.ts).
+   */
+  recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void>;
   /** Newest first, by insertion order. */
   list(limit: number): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;
@@ -57,10 +64,17 @@ export class NoneStore implements RunStore {
   async latest(): Promise<RunReport | null> { return null; }
   async *runsNewestFirst(): AsyncIterable<RunReport> {}
   async save(): Promise<void> {}
+  async recordNotifications(): Promise<void> {}
   async list(): Promise<RunSummary[]> { return []; }
   async get(): Promise<RunReport | null> { return null; }
   async trend(): Promise<TrendPoint[]> { return []; }
   async close(): Promise<void> {}
+}
+
+/** `report` as read from a store, with the notification outcomes recorded after it was stored (RunSummary.notifications), if any. */
+export function withRecordedNotifications(report: RunReport, recorded: unknown): RunReport {
+  if (Array.isArray(recorded)) report.notifications = recorded as NotificationOutcome[];
+  return report;
 }
 
 export function summarizeRun(report: RunReport): RunSummary {

@@ -22,9 +22,12 @@ import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
-import type { RunReport, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NoneStore, baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
+import type { NotificationOutcome, RunReport, StoredRunRead, WrittenReport } from '../run/types.ts';
+import { NoneStore, baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
+
+/** The columns a stored run is read from: its report and the notification outcomes recorded after it was stored. */
+const RUN_COLUMNS = `id, report, json_extract(summary, '$.notifications') AS notifications`;
 
 /** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -227,8 +230,8 @@ class SqliteRunStore implements RunStore {
   /** The newest run inserted before `seq` (insertion order: the clock may have jumped). */
   private async before(seq: number, cluster?: string, spooled?: StoredRunRead): Promise<{ seq: number; report: RunReport } | null> {
     const row = (cluster === undefined
-      ? this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT 1').get(seq)
-      : this.db.prepare('SELECT seq, id, report FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC LIMIT 1').get(seq, cluster)) as Row | undefined;
+      ? this.db.prepare(`SELECT seq, ${RUN_COLUMNS} FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT 1`).get(seq)
+      : this.db.prepare(`SELECT seq, ${RUN_COLUMNS} FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC LIMIT 1`).get(seq, cluster)) as Row | undefined;
     return row ? { seq: Number(row.seq), report: await this.decode(row, spooled) } : null;
   }
 
@@ -243,7 +246,7 @@ class SqliteRunStore implements RunStore {
   }
 
   async get(id: string): Promise<RunReport | null> {
-    const row = this.db.prepare('SELECT id, report FROM runs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(id) as Row | undefined;
     return row ? await this.decode(row) : null;
   }
 
@@ -302,6 +305,17 @@ class SqliteRunStore implements RunStore {
     }
   }
 
+  async recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void> {
+    let changes: number;
+    try {
+      // In the summary, read with every run: no schema change, so an older ztaudit still opens the file.
+      changes = Number(this.db.prepare(`UPDATE runs SET summary = json_set(summary, '$.notifications', json(?)) WHERE id = ?`).run(JSON.stringify(outcomes), id).changes);
+    } catch (error: unknown) {
+      throw new HistoryError(`cannot record the notifications of run ${id} in ${this.path}: ${errorMessage(error)}`);
+    }
+    if (changes === 0) throw new HistoryError(`cannot record the notifications of run ${id} in ${this.path}: it is not stored there`);
+  }
+
   /** What retention needs of a cluster's summaries, read one row at a time. */
   private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'blind'>> {
     const rows = this.db.prepare(`SELECT id, json_extract(summary, '$.blind') AS blind FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
@@ -319,7 +333,8 @@ class SqliteRunStore implements RunStore {
   private async decode(row: Row, spooled?: StoredRunRead): Promise<RunReport> {
     try {
       const bytes = row.report as Uint8Array;
-      return await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)) as RunReport;
+      const report = await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)) as RunReport;
+      return withRecordedNotifications(report, typeof row.notifications === 'string' ? JSON.parse(row.notifications) : undefined);
     } catch (error: unknown) {
       throw new HistoryError(`stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);
     }

@@ -24,6 +24,7 @@ import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { undeliveredAfter } from '../run/undelivered.ts';
+import { oneLine } from '../base/plain-text.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -33,6 +34,8 @@ export interface PipelineStore {
   /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
   runsNewestFirst(cluster?: string, read?: StoredRunRead): AsyncIterable<RunReport>;
   save(report: RunReport, written?: WrittenReport): Promise<void>;
+  /** For a run stored before it was notified (RunStore.recordNotifications). */
+  recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void>;
   trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
 }
 
@@ -78,12 +81,14 @@ export interface PipelineEdges {
   /**
    * Notify first, then store, with the notification outcomes in the stored run (the default:
    * an undelivered alert is carried to the next run). false stores first (serve: the daemon
-   * shows the stored run while it waits on its notifiers): its outcomes then come from `outcomesOf`.
+   * shows the stored run while it waits on its notifiers), then records the outcomes into the
+   * stored run (PipelineStore.recordNotifications), so they outlive the process.
    */
   notifyBeforeStore?: boolean;
   /**
    * The notification outcomes of a stored run as this process saw them, when it stored the
-   * run before notifying (serve remembers its latest run's): used instead of the stored ones.
+   * run before notifying (serve remembers its latest run's): used instead of the stored ones,
+   * which lack them when recording them failed.
    */
   outcomesOf?(runId: string): NotificationOutcome[] | undefined;
 }
@@ -154,6 +159,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       files = await render(); // report.json now records the outcomes
     }
     if (notifyFirst) await save();
+    else if (store && notStored === null && edges.notifiers.length > 0) await recordOutcomes(store, report, edges.log);
     result = { report, files };
   } finally {
     if (store) await store.release();
@@ -206,6 +212,19 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };
   } finally {
     for (const close of closers) close();
+  }
+}
+
+/**
+ * Records the notification outcomes of a run stored before it was notified. A failure loses
+ * nothing stored: the run stays, without them (a process that goes on hands them to its next
+ * run through outcomesOf).
+ */
+async function recordOutcomes(store: PipelineStore, report: RunReport, log: Logger): Promise<void> {
+  try {
+    await store.recordNotifications(report.run.id, report.notifications);
+  } catch (error: unknown) {
+    log.warn(oneLine(`the notification outcomes of run ${report.run.id} could not be recorded in ${store.describe()}: ${errorMessage(error)}`));
   }
 }
 

@@ -327,6 +327,12 @@ export interface RunSummary {
    * check's last evaluation (src/history/run-store.ts baselineRunIds).
    */
   blind?: string[];
+  /**
+   * The run's notification outcomes, recorded after it was stored (serve stores a run before
+   * notifying it: RunStore.recordNotifications); they replace the stored report's. Absent when
+   * the stored report holds them.
+   */
+  notifications?: NotificationOutcome[];
 }
 
 /**

@@ -1,6 +1,7 @@
 // A regression alert that no channel delivered is not dropped: the next run, which diffs
 // against the run that raised it and so no longer sees a regression, sends it (the notify
-// policy, src/notify/policy.ts). The run records its notification outcomes before it is stored.
+// policy, src/notify/policy.ts). The run is stored with its notification outcomes, or, stored
+// before it was notified (serve), has them recorded into the stored run afterwards.
 import type { RunReport, UndeliveredAlert } from './types.ts';
 
 /**

@@ -85,6 +85,30 @@ describePg('PostgreSQL run store', (server) => {
     await expect(s.save(a1)).rejects.toThrow(/a run with id a1 is already stored in postgres:\/\/127\.0\.0\.1:\d+\/zt_\w+$/);
   });
 
+  it('a run stored before it was notified gets its notification outcomes recorded; every read from a new connection returns them', async () => {
+    const failed = [{ channel: 'slack' as const, status: 'failed' as const, detail: 'channel_not_found' }];
+    const s = await store();
+    const a1 = makeReport('a1', '2026-11-01T02:00:00.000Z', { cluster: 'alpha' });
+    const a2 = makeReport('a2', '2026-11-02T02:00:00.000Z', { cluster: 'alpha', findings: 12 });
+    await s.save(a1);
+    await s.acquire('alpha');
+    await s.save(a2); // as serve stores it: before its notifiers ran
+    await s.recordNotifications('a2', failed);
+    await s.release();
+    await expect(s.recordNotifications('nope', failed)).rejects.toThrow(HistoryError);
+    await s.close();
+    const again = await store({ readOnly: true }); // a restarted process
+    expect(await again.get('a2')).toEqual({ ...a2, notifications: failed });
+    expect((await again.latest('alpha'))?.notifications).toEqual(failed);
+    const walked: Array<[string, unknown]> = [];
+    for await (const r of again.runsNewestFirst('alpha', { bulkyOf: () => false })) {
+      walked.push([r.run.id, r.notifications]);
+      spoolCloserOf(r)();
+    }
+    expect(walked).toEqual([['a2', failed], ['a1', []]]);
+    expect((await again.list(1))[0]).toMatchObject({ id: 'a2', notifications: failed });
+  });
+
   it('stores a run from the report.json just written for it: its bytes, read back as the same run', async () => {
     const s = await store();
     const a1 = makeReport('a1', '2026-11-01T02:00:00.000Z', { cluster: 'alpha', findings: 40 });

@@ -133,6 +133,40 @@ describe('ztaudit diff', () => {
     expect(JSON.parse(out)).toMatchObject({ olderBaselines: { 'rbac.fake-wildcard': '20261120T020000Z-aaaaaa' }, notComparable: [] });
   });
 
+  it('--last shows the alerts the run carried because no channel delivered them, and the checks evaluated for the first time, each on its lines', async () => {
+    const a = auditObjects([ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('ci', ['get'])], { runId: '20261120T020000Z-aaaaaa', now: new Date('2026-11-20T02:00:00Z') });
+    // The RBAC check could not apply to the first run: the second one is the first to judge it.
+    const wildcard = a.report.checks.find((c) => c.id === 'rbac.fake-wildcard')!;
+    Object.assign(wildcard, { status: 'not-applicable', evaluated: 0, passed: 0, failed: 0 });
+    const b = auditObjects([ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('ci', ['*']), clusterRole('ops', ['*'])], { runId: '20261121T020000Z-bbbbbb', now: new Date('2026-11-21T02:00:00Z') });
+    b.report.diff = diffRuns(a.report, b.report, { rules: defaultConfig().regression, expiredWaivers: [] });
+    const reason = 'new critical finding: rbac.cluster-admin-binding on ClusterRoleBinding \u202eevil\nFORGED LINE';
+    b.report.diff.undelivered = [{ runId: '20261119T020000Z-zzzzzz', reasons: [reason] }];
+    const store = await openRunStore('.ztaudit/history.db', { cwd: dir });
+    await store.save(a.report);
+    await store.save(b.report);
+    await store.close();
+
+    expect(await diffCommand(['--last'], io())).toBe(0);
+    expect(out).toContain('Compared with nothing: evaluated for the first time in this history — all 2 of their findings are new: rbac.fake-wildcard.\n');
+    expect(out).toContain('NOT DELIVERED after run 20261119T020000Z-zzzzzz (no channel delivered its alert; run 20261121T020000Z-bbbbbb carries it):\n'
+      + '  - new critical finding: rbac.cluster-admin-binding on ClusterRoleBinding \\u202eevil\\u000aFORGED LINE\n');
+    expect(out).not.toMatch(/^FORGED LINE/m);
+    out = '';
+    expect(await diffCommand(['--last', '--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ firstEvaluated: ['rbac.fake-wildcard'], undelivered: b.report.diff.undelivered });
+    // Another pair of runs is not the comparison that carried them.
+    const c = auditObjects([ns('shop')], { runId: '20261122T020000Z-cccccc', now: new Date('2026-11-22T02:00:00Z') });
+    c.report.diff = diffRuns(b.report, c.report, { rules: defaultConfig().regression, expiredWaivers: [] });
+    c.report.diff.undelivered = [{ runId: b.report.run.id, reasons: ['something'] }];
+    const again = await openRunStore('.ztaudit/history.db', { cwd: dir });
+    await again.save(c.report);
+    await again.close();
+    out = '';
+    expect(await diffCommand(['20261120', '20261122'], io())).toBe(0);
+    expect(out).not.toContain('NOT DELIVERED');
+  });
+
   it('RUN_A RUN_B by unique prefix, as JSON', async () => {
     const { a, b } = await seed();
     expect(await diffCommand(['20261120', '20261121', '--output', 'json'], io())).toBe(0);

@@ -50,6 +50,25 @@ describe('Kubernetes store', () => {
     expect(walked).toEqual(['now', 'future3', 'future2']);
   });
 
+  it('a run stored before it was notified gets its notification outcomes recorded; every read after a reopen returns them', async () => {
+    const failed = [{ channel: 'email' as const, status: 'failed' as const, detail: 'connect ECONNREFUSED' }];
+    const { open } = setup();
+    const s = await open();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await s.acquire();
+    await s.save(makeReport('r2', '2026-11-02T02:00:00.000Z')); // as serve stores it: before its notifiers ran
+    await s.recordNotifications('r2', failed);
+    await s.release();
+    await expect(s.recordNotifications('nope', failed)).rejects.toThrow(HistoryError);
+    await s.close();
+    const again = await open(); // a restarted process
+    expect((await again.get('r2'))?.notifications).toEqual(failed);
+    expect((await again.latest('demo'))?.notifications).toEqual(failed);
+    const walked: Array<[string, unknown]> = [];
+    for await (const run of again.runsNewestFirst('demo')) walked.push([run.run.id, run.notifications]);
+    expect(walked).toEqual([['r2', failed], ['r1', []]]);
+  });
+
   it('a reconstructed run diffs exactly like the original', async () => {
     const { open } = setup();
     const a = auditObjects([ns('shop'), ns('web'), netpol('web'), deployment('shop', 'api', true), clusterRole('ci', ['*'])], { runId: 'A' });

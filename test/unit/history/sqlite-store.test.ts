@@ -92,6 +92,28 @@ describe('SQLite store', () => {
     raw.close();
   });
 
+  it('a run stored before it was notified gets its notification outcomes recorded; every read after a reopen returns them', async () => {
+    const failed = [{ channel: 'slack' as const, status: 'failed' as const, detail: 'channel_not_found' }];
+    const s = await store();
+    const r1 = makeReport('r1', '2026-11-01T02:00:00.000Z');
+    const r2 = makeReport('r2', '2026-11-02T02:00:00.000Z', { findings: 12 });
+    await s.save(r1);
+    await s.save(r2); // as serve stores it: before its notifiers ran
+    await s.recordNotifications('r2', failed);
+    await expect(s.recordNotifications('nope', failed)).rejects.toThrow(HistoryError);
+    await s.close();
+    const again = await store({ readOnly: true }); // a restarted process
+    expect(await again.get('r2')).toEqual({ ...r2, notifications: failed });
+    expect((await again.latest('demo'))?.notifications).toEqual(failed);
+    const walked: Array<[string, unknown]> = [];
+    for await (const run of again.runsNewestFirst('demo', { bulkyOf: () => false })) {
+      walked.push([run.run.id, run.notifications]);
+      spoolCloserOf(run)();
+    }
+    expect(walked).toEqual([['r2', failed], ['r1', []]]);
+    expect((await again.list(1))[0]).toMatchObject({ id: 'r2', notifications: failed });
+  });
+
   it('read-only commands do not create a history file', async () => {
     const s = await store({ readOnly: true });
     expect(await s.list(10)).toEqual([]);

@@ -203,7 +203,7 @@ describe('the pipeline names to the store the report.json its last render wrote'
         collect: async () => ({}) as Snapshot, // the audit below makes the run
         audit: () => ({ report: makeReport('r-p', mine.run.startedAt, { findings: 40 }), expiredWaivers: [] }),
         store: {
-          describe: () => 'a fake', acquire: async () => {}, release: async () => {}, runsNewestFirst: async function* () {}, trend: async () => [],
+          describe: () => 'a fake', acquire: async () => {}, release: async () => {}, recordNotifications: async () => {}, runsNewestFirst: async function* () {}, trend: async () => [],
           save: async (_report, written) => { saved = written; },
         },
         diff: () => { throw new Error('nothing to diff against'); },

@@ -324,6 +324,7 @@ describe('startDaemon', () => {
       release: async () => { calls.push('release'); },
       async *runsNewestFirst() {},
       save: async () => { calls.push('save'); },
+      recordNotifications: async () => { calls.push('recordNotifications'); },
       trend: async () => [],
     };
     const log = captureLog();
