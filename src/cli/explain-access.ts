@@ -97,12 +97,13 @@ export const CAN = defineCommand<RbacQueryOptions>({
   define: (cmd) => {
     cmd
       .argument('<subject>', 'User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME')
-      .argument('[verb]', 'with RESOURCE: answer one question instead of listing the rules')
+      .argument('[verb]', 'with RESOURCE: answer one question instead of listing the rules (with -n: the cluster-wide ones and those of RoleBindings in that namespace)')
       .argument('[resource]', 'a resource, e.g. secrets, pods/exec, deployments.apps');
     addRbacQueryOptions(cmd);
   },
   examples: [
     'ztaudit can ServiceAccount:shop/api --manifests deploy/          # every rule it holds',
+    'ztaudit can ServiceAccount:shop/api -n shop --manifests deploy/  # the rules that apply in shop',
     'ztaudit can User:alice delete deployments.apps -n shop --context prod',
   ],
   exitCodes: ['0  the subject can (or: its rules were listed)', '1  the subject cannot', '2  could not answer (malformed subject, verb without resource, unreadable source)'],
