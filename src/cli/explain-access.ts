@@ -1,6 +1,6 @@
 // `ztaudit reach`, `ztaudit who-can` and `ztaudit can`: questions answered from the same
 // models the checks use, over any source (cluster, --manifests, --snapshot).
-import { reachCommandCore, reachMatrixChunks } from './reach.ts';
+import { MATRIX_PORT, reachCommandCore, reachMatrixChunks } from './reach.ts';
 import { canCommandCore, whoCanCommandCore } from './access-text.ts';
 import { ConfigError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
@@ -30,6 +30,7 @@ async function reach(values: ReachOptions, io: CliIO): Promise<number> {
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
   if (values.effective && !values.matrix) throw new ConfigError('--effective applies to --matrix (one flow always shows both layers)');
+  if (values.matrix && values.port !== undefined) throw new ConfigError(MATRIX_PORT);
   if (values.matrix) {
     // Streamed: a 5,000-workload matrix is hundreds of thousands of lines.
     let last = '';
@@ -50,7 +51,7 @@ export const REACH = defineCommand<ReachOptions>({
     cmd
       .option('--from <workload>', 'source: NAMESPACE/NAME of a workload (a Deployment, StatefulSet, …, a ReplicaSet or a pod), NAMESPACE/KIND/NAME, or one IP address (not a range)')
       .option('--to <workload>', 'destination, as --from')
-      .option('--port <port>', 'destination port: a number, NUMBER/PROTOCOL (TCP, UDP, SCTP) or a protocol alone; not a port\'s name (default: any port; protocol TCP)')
+      .option('--port <port>', 'destination port: a number, or a container port\'s name (http), each optionally /PROTOCOL (TCP, UDP, SCTP), or a protocol alone (default: any port; protocol TCP). A name is the port of that name and protocol on each destination pod, as in a NetworkPolicy: a pod that does not name it is not reached by it')
       .option('--matrix', 'every workload pair instead of one flow')
       .option('--effective', 'with --matrix: what both layers let through (network policies and the destination\'s mesh authorization), with a mesh column')
       .option('--config <file>', 'ztaudit.yaml for the mesh settings (mesh.istioRootNamespace, mesh.istioTrustDomain); default ./ztaudit.yaml when present')
@@ -60,6 +61,7 @@ export const REACH = defineCommand<ReachOptions>({
   examples: [
     'ztaudit reach --manifests deploy/ --from shop/frontend --to shop/db --port 5432',
     'ztaudit reach --context prod --from shop/api --to kube-system/coredns --port 53/UDP --output json',
+    'ztaudit reach --manifests deploy/ --from shop/frontend --to shop/api --port http',
     'ztaudit reach --manifests deploy/ --matrix --output csv > matrix.csv',
     'ztaudit reach --manifests deploy/ --matrix --effective',
   ],
