@@ -111,6 +111,8 @@ export const CAN = defineCommand<RbacQueryOptions>({
   exitCodes: ['0  the subject can (or: its rules were listed)', '1  the subject cannot', '2  could not answer (malformed subject, verb without resource, unreadable source)'],
   run: async (opts, [subject, verb, resource], io) => {
     if (verb !== undefined && resource === undefined) throw new ConfigError('can: a question needs both a verb and a resource, e.g. `ztaudit can User:alice get secrets -n dev`');
+    // A rule list is not narrowed by object name (resourceNames are shown in each rule): a --name there would be ignored.
+    if (verb === undefined && opts.name !== undefined) throw new ConfigError('can: --name applies to a question about one object, e.g. `ztaudit can User:alice get secrets --name db-password -n dev`');
     // Said before a cluster is read (which can take minutes), not after.
     if (!parseSubject(subject)) throw new ConfigError(`can: not a subject: "${oneLine(subject)}" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)`);
     const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });

@@ -108,3 +108,13 @@ describe('ztaudit can SUBJECT -n NAMESPACE (no verb)', () => {
     expect(r.out).not.toMatch(/^Namespace /m);
   });
 });
+
+describe('ztaudit can SUBJECT --name (no verb)', () => {
+  it('is refused (exit 2, one line on stderr) rather than ignored; with a question it is accepted', async () => {
+    const r = await can(cluster(), 'User:alice', '--name', 'db-password');
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['ztaudit: can: --name applies to a question about one object, e.g. `ztaudit can User:alice get secrets --name db-password -n dev`']);
+    expect(r.out).toBe('');
+    expect((await can(cluster(), 'User:alice', 'get', 'secrets', '--name', 'db-password', '-n', 'billing')).code).toBe(1);
+  });
+});
