@@ -177,7 +177,10 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
     return { exitCode: d.allowed ? 0 : 1, output: lines.join('\n') + '\n', warnings };
   }
   const rules = subjectRules(model, subject);
-  const lines = [`Permissions of ${who}:`];
+  // In a namespace a subject holds its cluster-wide grants and that namespace's RoleBindings, no others.
+  const ns = args.namespace || undefined;
+  const namespaces = ns === undefined ? Object.keys(rules.namespaces).sort() : rules.namespaces[ns] ? [ns] : [];
+  const lines = [oneLine(`Permissions of ${who}${ns === undefined ? '' : ` in namespace ${ns}`}:`)];
   const section = (title: string, grants: RuleGrant[]) => {
     lines.push('', `${title}:`);
     const rows = [['RULE', 'VIA', 'BINDING', 'ROLE']];
@@ -185,8 +188,10 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
     lines.push(table(rows).split('\n').map((l) => `  ${l}`).join('\n'));
   };
   if (rules.cluster.length) section('Cluster-wide (ClusterRoleBindings)', rules.cluster);
-  for (const ns of Object.keys(rules.namespaces).sort()) section(`Namespace ${oneLine(ns)} (RoleBindings)`, rules.namespaces[ns]);
-  if (!rules.cluster.length && Object.keys(rules.namespaces).length === 0) lines.push('  none: no binding names this subject or its groups.');
+  for (const n of namespaces) section(`Namespace ${oneLine(n)} (RoleBindings)`, rules.namespaces[n]);
+  if (!rules.cluster.length && namespaces.length === 0) lines.push(ns === undefined ? '  none: no binding names this subject or its groups.' : oneLine(`  none: no ClusterRoleBinding, and no RoleBinding in namespace ${ns}, names this subject or its groups.`));
+  if (ns !== undefined) return { exitCode: 0, output: lines.join('\n') + '\n', warnings: questionWarnings(snapshot, model, { namespace: ns }) };
+  // Breadth counts every namespace: it says nothing about one.
   const breadth = subjectBreadth(model, subject, undefined, snapshot);
   lines.push('', `Breadth: ${breadth.breadth} distinct (verb, resource, namespace) grants.`);
   return { exitCode: 0, output: lines.join('\n') + '\n' };

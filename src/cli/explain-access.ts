@@ -1,6 +1,6 @@
 // `ztaudit reach`, `ztaudit who-can` and `ztaudit can`: questions answered from the same
 // models the checks use, over any source (cluster, --manifests, --snapshot).
-import { reachCommandCore, reachMatrixChunks } from './reach.ts';
+import { MATRIX_PORT, reachCommandCore, reachMatrixChunks } from './reach.ts';
 import { canCommandCore, whoCanCommandCore } from './access-text.ts';
 import { ConfigError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
@@ -30,6 +30,7 @@ async function reach(values: ReachOptions, io: CliIO): Promise<number> {
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
   if (values.effective && !values.matrix) throw new ConfigError('--effective applies to --matrix (one flow always shows both layers)');
+  if (values.matrix && values.port !== undefined) throw new ConfigError(MATRIX_PORT);
   if (values.matrix) {
     // Streamed: a 5,000-workload matrix is hundreds of thousands of lines.
     let last = '';
@@ -50,7 +51,7 @@ export const REACH = defineCommand<ReachOptions>({
     cmd
       .option('--from <workload>', 'source: NAMESPACE/NAME of a workload (a Deployment, StatefulSet, …, a ReplicaSet or a pod), NAMESPACE/KIND/NAME, or one IP address (not a range)')
       .option('--to <workload>', 'destination, as --from')
-      .option('--port <port>', 'destination port: a number, NUMBER/PROTOCOL (TCP, UDP, SCTP) or a protocol alone; not a port\'s name (default: any port; protocol TCP)')
+      .option('--port <port>', 'destination port: a number, or a container port\'s name (http), each optionally /PROTOCOL (TCP, UDP, SCTP), or a protocol alone (default: any port; protocol TCP). A name is the port of that name and protocol on each destination pod, as in a NetworkPolicy: a pod that does not name it is not reached by it')
       .option('--matrix', 'every workload pair instead of one flow')
       .option('--effective', 'with --matrix: what both layers let through (network policies and the destination\'s mesh authorization), with a mesh column')
       .option('--config <file>', 'ztaudit.yaml for the mesh settings (mesh.istioRootNamespace, mesh.istioTrustDomain); default ./ztaudit.yaml when present')
@@ -60,6 +61,7 @@ export const REACH = defineCommand<ReachOptions>({
   examples: [
     'ztaudit reach --manifests deploy/ --from shop/frontend --to shop/db --port 5432',
     'ztaudit reach --context prod --from shop/api --to kube-system/coredns --port 53/UDP --output json',
+    'ztaudit reach --manifests deploy/ --from shop/frontend --to shop/api --port http',
     'ztaudit reach --manifests deploy/ --matrix --output csv > matrix.csv',
     'ztaudit reach --manifests deploy/ --matrix --effective',
   ],
@@ -97,17 +99,20 @@ export const CAN = defineCommand<RbacQueryOptions>({
   define: (cmd) => {
     cmd
       .argument('<subject>', 'User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME')
-      .argument('[verb]', 'with RESOURCE: answer one question instead of listing the rules')
+      .argument('[verb]', 'with RESOURCE: answer one question instead of listing the rules (with -n: the cluster-wide ones and those of RoleBindings in that namespace)')
       .argument('[resource]', 'a resource, e.g. secrets, pods/exec, deployments.apps');
     addRbacQueryOptions(cmd);
   },
   examples: [
     'ztaudit can ServiceAccount:shop/api --manifests deploy/          # every rule it holds',
+    'ztaudit can ServiceAccount:shop/api -n shop --manifests deploy/  # the rules that apply in shop',
     'ztaudit can User:alice delete deployments.apps -n shop --context prod',
   ],
   exitCodes: ['0  the subject can (or: its rules were listed)', '1  the subject cannot', '2  could not answer (malformed subject, verb without resource, unreadable source)'],
   run: async (opts, [subject, verb, resource], io) => {
     if (verb !== undefined && resource === undefined) throw new ConfigError('can: a question needs both a verb and a resource, e.g. `ztaudit can User:alice get secrets -n dev`');
+    // A rule list is not narrowed by object name (resourceNames are shown in each rule): a --name there would be ignored.
+    if (verb === undefined && opts.name !== undefined) throw new ConfigError('can: --name applies to a question about one object, e.g. `ztaudit can User:alice get secrets --name db-password -n dev`');
     // Said before a cluster is read (which can take minutes), not after.
     if (!parseSubject(subject)) throw new ConfigError(`can: not a subject: "${oneLine(subject)}" (use User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME)`);
     const snapshot = await loadSource(opts, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });

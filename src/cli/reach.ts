@@ -7,7 +7,7 @@ import { oneLine } from '../base/plain-text.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
-import type { NamedPort, ReachModel } from '../analysis/netpol/model.ts';
+import type { ReachModel } from '../analysis/netpol/model.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
 import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../analysis/mesh/flow.ts';
@@ -61,6 +61,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
       from: a.from,
       to: a.to,
       ...(a.port !== undefined ? { port: a.port } : {}),
+      ...(a.portName !== undefined ? { portName: a.portName, portNumbers: a.portNumbers ?? [] } : {}),
       ...(a.protocol ? { protocol: a.protocol } : {}),
       allowed: f.allowed,
       effective: f.effective,
@@ -76,7 +77,8 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
       notes: a.notes,
     }, null, 2);
   }
-  const what = a.port !== undefined ? ` on ${a.port}/${a.protocol}` : a.protocol ? ` on ${a.protocol}` : '';
+  const what = a.portName !== undefined ? ` on ${a.portName}/${a.protocol} (${a.portNumbers?.length ? `port ${a.portNumbers.join(', ')}` : 'no such port'})`
+    : a.port !== undefined ? ` on ${a.port}/${a.protocol}` : a.protocol ? ` on ${a.protocol}` : '';
   const headline = f.effective === 'depends' ? 'ALLOWED for some requests' : VERB[f.effective];
   const m = f.mesh;
   const lines = [
@@ -107,8 +109,9 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
   } else if (a.port !== undefined) {
     mesh = meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP');
   } else {
-    // No port asked: judge the connections the network allows (or, when it allows none, every one, for information).
-    const over = meshVerdictOverConns(snapshot, config, from, dst.node.ref, a.allowed ? a.ports : allOf(a.protocol));
+    // No one port asked: judge the connections the network allows (or, when it allows none, every
+    // one asked — all of them, or the numbers a port's name stands for — for information).
+    const over = meshVerdictOverConns(snapshot, config, from, dst.node.ref, a.allowed ? a.ports : a.portName !== undefined ? numbersOf(a.portNumbers ?? [], a.protocol) : allOf(a.protocol));
     if (!over) mesh = { mesh: calleeMesh(snapshot, config, dst.node.ref) === 'none' ? 'none' : 'istio', verdict: 'allowed', reason: 'no connection to judge', plaintext: false };
     else {
       mesh = { ...over.verdict, port: over.port, ports: over.ports };
@@ -117,6 +120,12 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
   }
   const effective: FlowAnswer['effective'] = !a.allowed || mesh.verdict === 'denied' ? 'denied' : mesh.verdict;
   return { network: a, mesh, effective, allowed: effective === 'unknown' ? null : effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };
+}
+
+function numbersOf(ports: readonly number[], protocol: Protocol | undefined): ConnSet {
+  const out: ConnSet = { TCP: [], UDP: [], SCTP: [] };
+  out[protocol ?? 'TCP'] = ports.map((p): [number, number] => [p, p]);
+  return out;
 }
 
 function allOf(protocol: Protocol | undefined): ConnSet {
@@ -201,7 +210,7 @@ export interface ReachCommandOptions {
   effective?: boolean;
   from?: string;
   to?: string;
-  /** "8080", "53/UDP", "UDP" (a whole protocol). */
+  /** "8080", "53/UDP", "UDP" (a whole protocol), "http" or "dns/UDP" (a container port's name). */
   port?: string;
   matrix?: boolean;
   /** csv applies to --matrix only. */
@@ -209,22 +218,28 @@ export interface ReachCommandOptions {
 }
 
 /** What --port takes, said whenever it refuses a value. */
-const PORT_FORMS = 'give a port number 1-65535, optionally with /TCP, /UDP or /SCTP (5432, 53/UDP), or a protocol alone (TCP, UDP or SCTP)';
+const PORT_FORMS = 'give a port number 1-65535 or a container port\'s name, optionally with /TCP, /UDP or /SCTP (5432, 53/UDP, http), or a protocol alone (TCP, UDP or SCTP)';
+
+/** A container port's name (Kubernetes' IANA_SVC_NAME): lowercase letters, digits and dashes, a letter at least, no dash at either end or twice in a row, at most 15. */
+function isPortName(text: string): boolean {
+  return text.length <= 15 && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(text) && /[a-z]/.test(text);
+}
 
 /**
- * Parses "PORT[/PROTO]" or "PROTO". A port's name is refused (a workload's pods may number it
- * differently); the destination's named ports say which number it stands for.
+ * Parses "PORT[/PROTO]", "NAME[/PROTO]" or "PROTO". A name is kept as given: it stands for the
+ * container port of that name on each destination pod (pods may number it differently). A
+ * protocol's name alone (tcp, udp, sctp) is the protocol.
  */
-export function parsePortArg(text: string, destination?: { label: string; namedPorts: readonly NamedPort[] }): { port?: number; protocol?: Protocol } {
-  const m = /^(?:(\d{1,5})(?:\/([A-Za-z]+))?|([A-Za-z]+))$/.exec(text.trim());
-  const protoText = m ? (m[2] ?? m[3])?.toUpperCase() : undefined;
-  const port = m?.[1] !== undefined ? Number(m[1]) : undefined;
-  if (m && (protoText === undefined || isProtocol(protoText)) && (port === undefined || (port >= 1 && port <= 65535))) return { port, protocol: protoText as Protocol | undefined };
-  // A container port's name: lowercase letters, digits and dashes, at least one letter, at most 15.
-  if (/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(text.trim()) && /[a-z]/.test(text)) {
-    const numbers = [...new Set((destination?.namedPorts ?? []).filter((p) => p.name === text.trim()).map((p) => `${p.port}/${p.protocol}`))];
-    const meant = numbers.length ? ` (${destination!.label} names ${numbers.slice(0, 3).join(' and ')} "${text.trim()}")` : '';
-    return refuse(`--port "${text}": a port's name is not accepted${meant}; ${PORT_FORMS}`);
+export function parsePortArg(text: string): { port?: number | string; protocol?: Protocol } {
+  const t = text.trim();
+  const slash = t.indexOf('/');
+  const head = slash < 0 ? t : t.slice(0, slash);
+  const protocol = slash < 0 ? undefined : t.slice(slash + 1).toUpperCase();
+  if (slash < 0 && isProtocol(head.toUpperCase())) return { protocol: head.toUpperCase() as Protocol };
+  if (protocol === undefined || isProtocol(protocol)) {
+    if (/^\d{1,5}$/.test(head) && Number(head) >= 1 && Number(head) <= 65535) return { port: Number(head), protocol };
+    if (isPortName(head)) return { port: head, protocol };
+    if (/[A-Za-z]/.test(head)) return refuse(`--port "${text}": "${head}" is not a port's name (at most 15 lowercase letters, digits and dashes, a letter at least, no dash at either end or twice in a row); ${PORT_FORMS}`);
   }
   return refuse(`--port "${text}": ${PORT_FORMS}`);
 }
@@ -248,6 +263,19 @@ function aliasToWorkload(snapshot: Snapshot, model: ReachModel, text: string): {
   return { target: `${ns}/${alias.ref.kind}/${alias.ref.name}`, note: `${text} is ${what} of ${alias.ref.kind} ${ns}/${alias.ref.name}: answered for that workload` };
 }
 
+/** `queryReach`, its refusal (a port's name toward an address) naming the flag. */
+function queryReachFlag(model: ReachModel, src: ReachTarget, dst: ReachTarget, port: number | string | undefined, protocol: Protocol | undefined): ReachAnswer {
+  try {
+    return queryReach(model, src, dst, port, protocol);
+  } catch (e: unknown) {
+    if (e instanceof ReachInputError) throw new ReachInputError(`--port: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Said when --port comes with --matrix, which lists every port. */
+export const MATRIX_PORT = '--port applies to one flow (--from, --to): the matrix lists every port each pair may use';
+
 /** `resolveTarget`, its refusal naming the flag. */
 function resolveFlag(flag: '--from' | '--to', model: ReachModel, text: string): ReachTarget {
   try {
@@ -268,6 +296,7 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
   const format = options.output ?? 'text';
   try {
     const model = buildReachability(snapshot);
+    if (options.matrix && options.port) throw new ReachInputError(MATRIX_PORT);
     if (options.matrix) return { exitCode: 0, output: [...reachMatrixChunks(snapshot, format, options.effective ? options.config ?? defaultConfig() : undefined)].join('') };
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');
@@ -275,8 +304,8 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
     const to = aliasToWorkload(snapshot, model, options.to);
     const src = resolveFlag('--from', model, from.target);
     const dst = resolveFlag('--to', model, to.target);
-    const { port, protocol } = options.port ? parsePortArg(options.port, dst.kind === 'workload' ? { label: dst.label, namedPorts: dst.node.classes.flatMap((c) => c.namedPorts) } : undefined) : {};
-    const answer = queryReach(model, src, dst, port, protocol);
+    const { port, protocol } = options.port ? parsePortArg(options.port) : {};
+    const answer = queryReachFlag(model, src, dst, port, protocol);
     answer.notes.unshift(...[from.note, to.note].filter((n): n is string => n !== undefined));
     const flow = judgeFlow(snapshot, options.config ?? defaultConfig(), answer, src, dst);
     return { exitCode: flow.allowed === null ? 2 : flow.allowed ? 0 : 1, output: formatReach(flow, format), answered: true };

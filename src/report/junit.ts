@@ -12,13 +12,26 @@ import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, resourceText } from './view/index.ts';
 import { isBlind } from '../run/coverage.ts';
 
-/** XML 1.0 text: escapes markup and drops characters XML cannot carry at all. */
+/**
+ * XML 1.0 text: escapes markup and drops characters XML cannot carry at all. A carriage return
+ * is a character reference: a parser reads a literal one as a newline (XML 1.0 §2.11).
+ */
 export function xmlEscape(value: unknown): string {
   return withoutBidi(String(value))
     // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+    .replace(/\r/g, '&#13;');
+}
+
+/**
+ * An attribute value: XML text, with its line breaks and tabs as character references. A parser
+ * normalises a literal newline, carriage return or tab in an attribute value to a space (XML 1.0
+ * §3.3.3), so a multi-line message would reach the CI dashboard on one line.
+ */
+export function xmlAttribute(value: unknown): string {
+  return xmlEscape(value).replace(/\n/g, '&#10;').replace(/\t/g, '&#9;');
 }
 
 type Outcome = 'passed' | 'failure' | 'error' | 'skipped';
@@ -30,20 +43,20 @@ interface Counts { tests: number; failures: number; errors: number; skipped: num
 
 function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Generator<TestCase> {
   for (const c of checks) {
-    const classname = xmlEscape(`ztaudit.${c.id}`);
+    const classname = xmlAttribute(`ztaudit.${c.id}`);
     if (c.status === 'not-applicable') {
-      yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><skipped message="${xmlEscape(`${c.status}: ${c.reason ?? ''}`)}"/></testcase>` };
+      yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${xmlAttribute(c.title)}"><skipped message="${xmlAttribute(`${c.status}: ${c.reason ?? ''}`)}"/></testcase>` };
       continue;
     }
     // Missing data is not a pass (DESIGN.md, non-negotiables): a check the run was blind to is
     // an error, so a partial run never shows green.
     if (isBlind(c.status)) {
       const why = c.reason ?? (c.status === 'error' ? 'check failed' : 'not evaluated');
-      yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${xmlEscape(c.title)}"><error type="${c.status}" message="${xmlEscape(why)}"/></testcase>` };
+      yield { outcome: 'error', line: () => `    <testcase classname="${classname}" name="${xmlAttribute(c.title)}"><error type="${c.status}" message="${xmlAttribute(why)}"/></testcase>` };
       continue;
     }
     // Only passes make a green case: a check whose every result failed (or was waived) has none.
-    if (c.passed > 0) yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlEscape(`${c.title} (${c.passed} passed)`)}"/>` };
+    if (c.passed > 0) yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlAttribute(`${c.title} (${c.passed} passed)`)}"/>` };
     const findings = byCheck.get(c.id) ?? [];
     // GitLab keeps one testcase per (classname, name): a second finding of the check on the
     // same resource would replace the first, so each of those is named with its fingerprint.
@@ -51,9 +64,9 @@ function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Gene
     for (const f of findings) seen.set(resourceText(f.resource), (seen.get(resourceText(f.resource)) ?? 0) + 1);
     for (const f of findings) {
       const resource = resourceText(f.resource);
-      const name = () => xmlEscape(`${c.id} ${resource}${seen.get(resource)! > 1 ? ` [${f.fingerprint}]` : ''}`);
+      const name = () => xmlAttribute(`${c.id} ${resource}${seen.get(resource)! > 1 ? ` [${f.fingerprint}]` : ''}`);
       if (f.waived) {
-        yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name()}"><skipped message="${xmlEscape(`waived until ${f.waiver?.expires ?? '?'} by ${f.waiver?.owner ?? '?'}: ${f.waiver?.reason ?? ''}`)}"/></testcase>` };
+        yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name()}"><skipped message="${xmlAttribute(`waived until ${f.waiver?.expires ?? '?'} by ${f.waiver?.owner ?? '?'}: ${f.waiver?.reason ?? ''}`)}"/></testcase>` };
         continue;
       }
       yield { outcome: 'failure', line: () => failureLine(c, f, classname, name()) };
@@ -66,7 +79,7 @@ function failureLine(c: CheckSummary, f: Finding, classname: string, name: strin
   const { message, evidence } = f;
   const body = [message, c.remediation ? `Remediation: ${c.remediation}` : '', f.controls.length ? `Controls: ${f.controls.join(', ')}` : '',
     evidence ? `Evidence: ${JSON.stringify(evidence)}` : '', `Fingerprint: ${f.fingerprint}`].filter(Boolean).join('\n');
-  return `    <testcase classname="${classname}" name="${name}"><failure type="${xmlEscape(f.severity)}" message="${xmlEscape(message)}">${xmlEscape(body)}</failure></testcase>`;
+  return `    <testcase classname="${classname}" name="${name}"><failure type="${xmlAttribute(f.severity)}" message="${xmlAttribute(message)}">${xmlEscape(body)}</failure></testcase>`;
 }
 
 function countsOf(cases: Iterable<TestCase>): Counts {
@@ -97,11 +110,11 @@ export function writeJunit(report: RunReport, out: TextWriter): void {
   // <properties> only as a testsuite's first child.
   const partial = report.run.partial ?? [];
   const properties = partial.length === 0 ? '' : `    <properties>\n      <property name="partial" value="true"/>\n${
-    partial.map((why) => `      <property name="partial.reason" value="${xmlEscape(why)}"/>\n`).join('')}    </properties>\n`;
+    partial.map((why) => `      <property name="partial.reason" value="${xmlAttribute(why)}"/>\n`).join('')}    </properties>\n`;
   out.text('<?xml version="1.0" encoding="UTF-8"?>\n');
-  out.text(`<testsuites name="${xmlEscape(`ztaudit ${report.run.cluster.name}`)}" ${countAttributes(all)}>\n`);
+  out.text(`<testsuites name="${xmlAttribute(`ztaudit ${report.run.cluster.name}`)}" ${countAttributes(all)}>\n`);
   for (const { area, counts } of suites) {
-    out.text(`  <testsuite name="${xmlEscape(`${area}: ${AREA_LABEL[area]}`)}" ${countAttributes(counts)} timestamp="${xmlEscape(report.run.startedAt.replace(/Z$/, ''))}">\n`);
+    out.text(`  <testsuite name="${xmlAttribute(`${area}: ${AREA_LABEL[area]}`)}" ${countAttributes(counts)} timestamp="${xmlAttribute(report.run.startedAt.replace(/Z$/, ''))}">\n`);
     out.text(properties);
     for (const c of casesOf(checksOf(area), byCheck)) out.text(`${c.line()}\n`);
     out.text('  </testsuite>\n');

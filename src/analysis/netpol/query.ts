@@ -32,7 +32,11 @@ export interface DirectionAnswer {
 export interface ReachAnswer {
   from: string;
   to: string;
+  /** The asked port; for a port asked by name, the number it stands for when every destination pod gives it the same one. */
   port?: number;
+  /** A port asked by name ("http"), and the numbers the destination's pods give it (none when no pod names it). */
+  portName?: string;
+  portNumbers?: number[];
   protocol?: Protocol;
   allowed: boolean;
   /** Connections allowed end to end (restricted to the asked port/protocol, if any). */
@@ -82,10 +86,29 @@ function causeKey(c: DecisionCause): string {
   return c.kind === 'rule' ? `rule\u0000${c.rule.policy}\u0000${c.rule.rule}` : describeCause(c);
 }
 
+/** `c` cut to the asked protocol and ports (`undefined`: any port; `[]`: none). */
+function restrictTo(c: ConnSet, proto: Protocol | undefined, ports: readonly number[] | undefined): ConnSet {
+  if (ports === undefined) return restrictConns(c, proto, undefined);
+  let out = emptyConns();
+  for (const p of ports) out = unionConns(out, restrictConns(c, proto, p));
+  return out;
+}
+
+/**
+ * The port numbers a question asks about at one destination: the number asked, or the numbers
+ * that pod gives a port asked by name (as a policy's named port resolves, on the receiving pod,
+ * name and protocol alike); undefined for any port.
+ */
+function askedPorts(d: Endpoint, port: number | string | undefined, proto: Protocol | undefined): number[] | undefined {
+  if (typeof port !== 'string') return port === undefined ? undefined : [port];
+  if (d.kind !== 'class') return [];
+  return [...new Set(d.cls.namedPorts.filter((np) => np.name === port && np.protocol === proto).map((np) => np.port))].sort((a, b) => a - b);
+}
+
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
-function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>, v: DirectionVerdict, proto: Protocol | undefined, port: number | undefined): void {
+function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): void {
   for (const d of v.decisions) {
-    const c = restrictConns(d.conns, proto, port);
+    const c = restrictTo(d.conns, proto, ports);
     if (isEmptyConns(c)) continue;
     const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}`;
     const cur = acc.get(k);
@@ -112,23 +135,35 @@ function dedupeRules(list: RuleRef[]): RuleRef[] {
  * Is traffic from `from` to `to` allowed (on `port`/`protocol`, or on anything when omitted)?
  * Both directions must allow it: egress at the source and ingress at the destination.
  * A workload whose pods fall into several classes counts as reachable when any pod pair is.
+ * A port given by name ("http") is the container port of that name and protocol on each
+ * destination pod: a pod that does not name it cannot be reached by it.
  */
-export function queryReach(model: ReachModel, from: string | ReachTarget, to: string | ReachTarget, port?: number, protocol?: Protocol): ReachAnswer {
+export function queryReach(model: ReachModel, from: string | ReachTarget, to: string | ReachTarget, port?: number | string, protocol?: Protocol): ReachAnswer {
   const src = typeof from === 'string' ? resolveTarget(model, from) : from;
   const dst = typeof to === 'string' ? resolveTarget(model, to) : to;
   const proto = port !== undefined && !protocol ? 'TCP' : protocol;
+  if (typeof port === 'string' && dst.kind === 'ip') throw new ReachInputError(`port "${port}" is a name: it resolves on the destination pod's container ports, and ${dst.label} is an address; give the port's number`);
+  const named = new Set<number>();
+  let unnamedPods = 0;
   const notes: string[] = [];
   let total = emptyConns();
   const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const egDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
   const ingDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
+  const dsts = endpointsOf(dst).map((d) => ({ d, ports: askedPorts(d, port, proto) }));
+  if (typeof port === 'string') {
+    for (const { d, ports } of dsts) {
+      ports?.forEach((n) => named.add(n));
+      if (ports?.length === 0 && d.kind === 'class') unnamedPods += d.cls.podCount;
+    }
+  }
   for (const s of endpointsOf(src)) {
-    for (const d of endpointsOf(dst)) {
+    for (const { d, ports } of dsts) {
       const e = egressVerdict(model, s, d);
       const i = ingressVerdict(model, s, d);
-      const eConns = restrictConns(e.conns, proto, port);
-      const iConns = restrictConns(i.conns, proto, port);
+      const eConns = restrictTo(e.conns, proto, ports);
+      const iConns = restrictTo(i.conns, proto, ports);
       eg.isolated ||= e.isolated;
       ing.isolated ||= i.isolated;
       eg.policies.push(...e.policies);
@@ -138,10 +173,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       const both = intersectConns(eConns, iConns);
       total = unionConns(total, both);
       // Only rules that contribute to the asked connection count as deciding it.
-      for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictConns(rc, proto, port))) eg.decidedBy.push(r);
-      for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictConns(rc, proto, port))) ing.decidedBy.push(r);
-      collectDecisions(egDecisions, e, proto, port);
-      collectDecisions(ingDecisions, i, proto, port);
+      for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
+      for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
+      collectDecisions(egDecisions, e, proto, ports);
+      collectDecisions(ingDecisions, i, proto, ports);
       if (s.kind === 'class' && s.cls.hostNetwork) notes.push('source runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
       if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
     }
@@ -151,6 +186,14 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);
+  if (typeof port === 'string' && unnamedPods > 0) {
+    // What denies it is the destination, not a policy: no connection on that name exists to allow.
+    const none = named.size === 0;
+    const who = none ? `${dst.label} names` : unnamedPods === 1 ? `1 pod of ${dst.label} names` : `${unnamedPods} pods of ${dst.label} name`;
+    const why = `${who} no ${proto} container port "${port}"`;
+    ing.decisions.push({ allowed: false, conns: `${proto} "${port}"`, by: why });
+    if (!none) notes.push(`${why}: those pods cannot be reached by that name`);
+  }
   if (src.kind === 'workload' && src.node.classes.length > 1) notes.push(`${src.label} has pods with ${src.node.classes.length} different label/port sets; the answer is their union`);
   if (dst.kind === 'workload' && dst.node.classes.length > 1) notes.push(`${dst.label} has pods with ${dst.node.classes.length} different label/port sets; the answer is their union`);
   // People read these: "team-a/deny" (a NetworkPolicy), "AdminNetworkPolicy tenant-a".
@@ -159,7 +202,9 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   ing.policies = [...new Set(ing.policies)].map(label);
   eg.decidedBy = dedupeRules(eg.decidedBy);
   ing.decidedBy = dedupeRules(ing.decidedBy);
-  return { from: src.label, to: dst.label, port, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set(notes)] };
+  const numbers = [...named].sort((a, b) => a - b);
+  const asked = typeof port === 'string' ? { port: numbers.length === 1 && unnamedPods === 0 ? numbers[0] : undefined, portName: port, portNumbers: numbers } : { port };
+  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set(notes)] };
 }
 
 export interface MatrixRow {

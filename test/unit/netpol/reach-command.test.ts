@@ -1,5 +1,10 @@
 // `ztaudit reach` core: answers, exit codes, text/JSON output, the matrix and bad input.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { captureIO } from '../../helpers/cli.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { ns, pod, policy, snap } from './helpers.ts';
@@ -80,15 +85,18 @@ describe('reachCommandCore', () => {
     expect(reachCommandCore(snapshot, { from: 'shop/api' }).exitCode).toBe(2);
   });
 
-  it('a refused --port says what it takes; a port\'s name is refused with the number the destination gives it', () => {
-    const forms = 'give a port number 1-65535, optionally with /TCP, /UDP or /SCTP (5432, 53/UDP), or a protocol alone (TCP, UDP or SCTP)';
+  it('a refused --port says what it takes; a port\'s name toward an address is refused, a malformed name says why', () => {
+    const forms = 'give a port number 1-65535 or a container port\'s name, optionally with /TCP, /UDP or /SCTP (5432, 53/UDP, http), or a protocol alone (TCP, UDP or SCTP)';
     const said = (port: string, to = 'shop/db') => reachCommandCore(snapshot, { from: 'shop/api', to, port });
-    expect(said('pg')).toEqual({ exitCode: 2, output: `ztaudit reach: --port "pg": a port's name is not accepted (shop/db[Deployment] names 5432/TCP "pg"); ${forms}` });
-    expect(said('http').output).toBe(`ztaudit reach: --port "http": a port's name is not accepted; ${forms}`);
-    expect(said('metrics-2', '10.0.0.1').output).toBe(`ztaudit reach: --port "metrics-2": a port's name is not accepted; ${forms}`);
-    for (const port of ['80/HTTP', '99999', '0', '80/', 'tcp/80']) expect(said(port)).toEqual({ exitCode: 2, output: `ztaudit reach: --port "${port}": ${forms}` });
+    expect(said('metrics-2', '10.0.0.1')).toEqual({ exitCode: 2, output: 'ztaudit reach: --port: port "metrics-2" is a name: it resolves on the destination pod\'s container ports, and 10.0.0.1 is an address; give the port\'s number' });
+    for (const port of ['80/HTTP', '99999', '0', '80/', 'tcp/80', 'pg/ICMP']) expect(said(port)).toEqual({ exitCode: 2, output: `ztaudit reach: --port "${port}": ${forms}` });
+    const rule = 'at most 15 lowercase letters, digits and dashes, a letter at least, no dash at either end or twice in a row';
+    for (const [port, head] of [['HTTP', 'HTTP'], ['my--port', 'my--port'], ['-pg', '-pg'], ['sixteen-letters1', 'sixteen-letters1'], ['Pg/UDP', 'Pg']]) {
+      expect(said(port)).toEqual({ exitCode: 2, output: `ztaudit reach: --port "${port}": "${head}" is not a port's name (${rule}); ${forms}` });
+    }
     expect(said('5432/tcp').exitCode).toBe(0);
     expect(said('UDP').exitCode).toBe(1);
+    expect(said('udp').exitCode).toBe(1); // a protocol, not a port named "udp"
   });
 
   it('an address range for --from or --to is refused as one, not read as a workload; refusals name the flag', () => {
@@ -108,6 +116,110 @@ describe('reachCommandCore', () => {
     const many = snap(Array.from({ length: 50 }, (_, i) => pod('a', `p${i}`, { app: i % 2 ? 'x' : 'y' })).join(''));
     expect(buildReachability(many).classes).toHaveLength(2);
     expect(buildReachability(many).workloads).toHaveLength(50);
+  });
+});
+
+describe('reach --port NAME: a container port\'s name, resolved on each destination pod', () => {
+  const named = ns('web') +
+    `---\n${workloadYaml('web', 'api', { labels: { app: 'api' }, selector: { app: 'api' }, container: { name: 'c', image: 'api' }, ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 5353, protocol: 'UDP' }] })}` +
+    `---\n${workloadYaml('web', 'legacy', { labels: { app: 'legacy' }, selector: { app: 'legacy' }, container: { name: 'c', image: 'legacy' }, ports: [{ name: 'web', containerPort: 8080 }] })}` +
+    `---\n${workloadYaml('web', 'client', { labels: { app: 'client' }, selector: { app: 'client' }, container: { name: 'c', image: 'client' } })}` +
+    policy('web', 'http-from-client', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: http}, {port: dns, protocol: UDP}]}]}');
+  const snapshot = snap(named);
+  const reach = (to: string, port: string, output: 'text' | 'json' = 'text') => reachCommandCore(snapshot, { from: 'web/client', to, port, output });
+
+  it('a policy\'s named port admits the number the destination pod gives it, asked by number or by name; another number is denied', () => {
+    const byNumber = reach('web/api', '8080');
+    expect(byNumber.exitCode).toBe(0);
+    expect(byNumber.output).toContain('ALLOWED: web/client[Deployment] -> web/api[Deployment] on 8080/TCP');
+    expect(byNumber.output).toContain('ALLOWED by NetworkPolicy web/http-from-client rule 0 (Allow): TCP 8080');
+    const byName = reach('web/api', 'http');
+    expect(byName.exitCode).toBe(0);
+    expect(byName.output.split('\n')[0]).toBe('ALLOWED: web/client[Deployment] -> web/api[Deployment] on http/TCP (port 8080)');
+    expect(byName.output).toContain('ALLOWED by NetworkPolicy web/http-from-client rule 0 (Allow): TCP 8080');
+    expect(JSON.parse(reach('web/api', 'http', 'json').output)).toMatchObject({ port: 8080, portName: 'http', portNumbers: [8080], protocol: 'TCP', allowed: true, ports: { TCP: ['8080'] } });
+    const other = reach('web/api', '9090');
+    expect(other.exitCode).toBe(1);
+    expect(other.output).toContain('DENIED by NetworkPolicy isolation (web/http-from-client select it; no rule allows it): TCP 9090');
+  });
+
+  it('a destination pod that does not name the port is denied by number and by name, and the answer says it has no such port', () => {
+    expect(reach('web/legacy', '8080').exitCode).toBe(1);
+    const byName = reach('web/legacy', 'http');
+    expect(byName.exitCode).toBe(1);
+    expect(byName.output.split('\n').slice(0, 2)).toEqual([
+      'DENIED: web/client[Deployment] -> web/legacy[Deployment] on http/TCP (no such port)',
+      '  network DENIED by web/legacy[Deployment] names no TCP container port "http"; mesh: no connection to judge',
+    ]);
+    expect(JSON.parse(reach('web/legacy', 'http', 'json').output)).toMatchObject({ portName: 'http', portNumbers: [], allowed: false, ports: {} });
+    expect(JSON.parse(reach('web/legacy', 'http', 'json').output).port).toBeUndefined();
+  });
+
+  it('a name resolves with its protocol, TCP unless said: dns/UDP is the UDP port named dns, http/UDP names nothing', () => {
+    expect(reach('web/api', 'dns/UDP').output.split('\n')[0]).toBe('ALLOWED: web/client[Deployment] -> web/api[Deployment] on dns/UDP (port 5353)');
+    expect(reach('web/api', 'dns').exitCode).toBe(1);
+    expect(reach('web/api', 'dns').output.split('\n')[0]).toBe('DENIED: web/client[Deployment] -> web/api[Deployment] on dns/TCP (no such port)');
+    expect(reach('web/api', 'http/UDP').exitCode).toBe(1);
+  });
+
+  it('without any policy, a port reached by name still has to exist on the destination', () => {
+    const open = snap(ns('web') +
+      `---\n${workloadYaml('web', 'api', { labels: { app: 'api' }, selector: { app: 'api' }, container: { name: 'c', image: 'api' }, ports: [{ name: 'http', containerPort: 8080 }] })}` +
+      `---\n${workloadYaml('web', 'client', { labels: { app: 'client' }, selector: { app: 'client' }, container: { name: 'c', image: 'client' } })}`);
+    expect(reachCommandCore(open, { from: 'web/client', to: 'web/api', port: 'http' }).output.split('\n')[0]).toBe('ALLOWED: web/client[Deployment] -> web/api[Deployment] on http/TCP (port 8080)');
+    expect(reachCommandCore(open, { from: 'web/client', to: 'web/api', port: 'grpc' }).exitCode).toBe(1);
+    expect(reachCommandCore(open, { from: 'web/client', to: 'web/api', port: 'http/UDP' }).exitCode).toBe(1);
+  });
+
+  it('resolves the name on each pod of a workload: pods mid-rollout that number it differently, and one that does not name it', () => {
+    const owned = (name: string, ports: Array<{ name: string; containerPort: number }>) => `---
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: web, labels: {app: api}, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-1, uid: u1, controller: true}]}
+spec: {containers: [{name: c, image: api, ports: ${JSON.stringify(ports)}}]}
+`;
+    const rollout = snap(ns('web') + owned('api-1-a', [{ name: 'http', containerPort: 8080 }]) + owned('api-1-b', [{ name: 'http', containerPort: 8081 }]) + owned('api-1-c', [{ name: 'web', containerPort: 8080 }]) +
+      `---\n${workloadYaml('web', 'client', { labels: { app: 'client' }, selector: { app: 'client' }, container: { name: 'c', image: 'client' } })}` +
+      policy('web', 'http-from-client', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: http}]}]}'));
+    const r = reachCommandCore(rollout, { from: 'web/client', to: 'web/api-1', port: 'http', output: 'json' });
+    expect(r.exitCode).toBe(0);
+    const j = JSON.parse(r.output);
+    expect(j).toMatchObject({ portName: 'http', portNumbers: [8080, 8081], allowed: true, ports: { TCP: ['8080-8081'] } });
+    expect(j.port).toBeUndefined();
+    expect(j.notes).toContain('1 pod of web/api-1[ReplicaSet] names no TCP container port "http": those pods cannot be reached by that name');
+  });
+
+  it('the matrix resolves the policy\'s named port per destination, and refuses --port', () => {
+    const lines = reachCommandCore(snapshot, { matrix: true }).output.split('\n');
+    expect(lines).toContain('web/client[Deployment] => web/api[Deployment] : TCP 8080,UDP 5353');
+    expect(lines.some((l) => l.startsWith('web/client[Deployment] => web/legacy'))).toBe(false);
+    expect(reachCommandCore(snapshot, { matrix: true, port: 'http' })).toEqual({ exitCode: 2, output: 'ztaudit reach: --port applies to one flow (--from, --to): the matrix lists every port each pair may use' });
+  });
+});
+
+describe('ztaudit reach --port NAME through the command line', () => {
+  const named = ns('web') +
+    `---\n${workloadYaml('web', 'api', { labels: { app: 'api' }, selector: { app: 'api' }, container: { name: 'c', image: 'api' }, ports: [{ name: 'http', containerPort: 8080 }] })}` +
+    `---\n${workloadYaml('web', 'client', { labels: { app: 'client' }, selector: { app: 'client' }, container: { name: 'c', image: 'client' } })}` +
+    policy('web', 'http-from-client', '{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: http}]}]}');
+  const dir = mkdtempSync(join(tmpdir(), 'zt-reach-named-'));
+  mkdirSync(join(dir, 'm'));
+  writeFileSync(join(dir, 'm/web.yaml'), named);
+  const cli = async (...args: string[]) => {
+    const t = captureIO(dir);
+    const code = await main(['reach', '--manifests', 'm', ...args], t.cli);
+    return { code, out: t.out(), err: t.errLines() };
+  };
+
+  it('answers by name (exit 0 allowed, 1 denied) and refuses --port with --matrix (exit 2)', async () => {
+    const http = await cli('--from', 'web/client', '--to', 'web/api', '--port', 'http');
+    expect(http.code).toBe(0);
+    expect(http.out.split('\n')[0]).toBe('ALLOWED: web/client[Deployment] -> web/api[Deployment] on http/TCP (port 8080)');
+    expect((await cli('--from', 'web/client', '--to', 'web/api', '--port', 'metrics')).code).toBe(1);
+    const matrix = await cli('--matrix', '--port', 'http');
+    expect(matrix.code).toBe(2);
+    expect(matrix.err).toEqual(['ztaudit: --port applies to one flow (--from, --to): the matrix lists every port each pair may use']);
+    expect(matrix.out).toBe('');
   });
 });
 

@@ -1,8 +1,9 @@
 // report.sarif, report.junit.xml and report.csv are written a piece at a time (at 150,000 pods
 // they are larger than the longest string V8 can make). The files are the bytes the whole-string
 // renderers wrote — test/fixtures/report-formats/hostile.* were made by those renderers (commit
-// abc8e16) from hostileReport(), findings plain or spooled — and they are written while the
-// findings are read, not after all of them were turned into one string.
+// abc8e16) from hostileReport(), findings plain or spooled; hostile.junit.xml was made again when
+// line breaks, carriage returns and tabs became character references (the only change) — and
+// they are written while the findings are read, not after all of them were turned into one string.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

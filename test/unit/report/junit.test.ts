@@ -1,0 +1,56 @@
+// Line breaks in report.junit.xml survive an XML parser: in an attribute value a parser turns a
+// literal newline, carriage return or tab into a space (XML 1.0 §3.3.3), and in text a literal
+// carriage return into a newline (§2.11). No XML parser is among the dependencies, so `parsed`
+// below reads the document as one must: line ends normalised, then attribute whitespace, then
+// references decoded.
+import { describe, expect, it } from 'vitest';
+import { renderJunit } from '../../../src/report/junit.ts';
+import { buildRun } from './fixtures.ts';
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const decode = (text: string) => text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (_, ref: string) =>
+  ref.startsWith('#x') ? String.fromCodePoint(parseInt(ref.slice(2), 16)) : ref.startsWith('#') ? String.fromCodePoint(Number(ref.slice(1))) : ENTITIES[ref]);
+
+interface Element { name: string; attributes: Record<string, string>; text: string }
+
+/** Every element with its attributes and (for an element with content) its text, as an XML processor reports them. */
+function parsed(xml: string): Element[] {
+  const doc = xml.replace(/\r\n?/g, '\n');
+  const out: Element[] = [];
+  for (const m of doc.matchAll(/<([A-Za-z][\w.-]*)((?:\s+[\w.-]+="[^"]*")*)\s*(\/?)>/g)) {
+    const attributes: Record<string, string> = {};
+    for (const a of m[2].matchAll(/([\w.-]+)="([^"]*)"/g)) attributes[a[1]] = decode(a[2].replace(/[\t\n\r]/g, ' '));
+    const text = m[3] ? '' : decode(doc.slice(m.index + m[0].length).split(`</${m[1]}>`)[0].replace(/<[^>]*>/g, ''));
+    out.push({ name: m[1], attributes, text });
+  }
+  return out;
+}
+
+describe('report.junit.xml attribute values', () => {
+  it('keep their line breaks, carriage returns and tabs through an XML parser', () => {
+    const { report } = buildRun();
+    const finding = report.findings.find((f) => !f.waived)!;
+    finding.message = 'Role shop/ops grants:\n\tget secrets\r\n\tlist secrets';
+    const notEvaluated = report.checks.find((c) => c.status === 'not-evaluated')!;
+    notEvaluated.reason = 'needs traefik.io TLSOptions\nwhich could not be read';
+    report.run.partial = ['networkpolicies: forbidden\nsecrets: forbidden'];
+    const elements = parsed(renderJunit(report));
+
+    const failure = elements.find((e) => e.name === 'failure' && e.text.includes(`Fingerprint: ${finding.fingerprint}`))!;
+    expect(failure.attributes.message).toBe('Role shop/ops grants:\n\tget secrets\r\n\tlist secrets');
+    // The failure's text keeps the message too, carriage return included.
+    expect(failure.text.startsWith('Role shop/ops grants:\n\tget secrets\r\n\tlist secrets\n')).toBe(true);
+    expect(elements.filter((e) => e.name === 'error').map((e) => e.attributes.message)).toContain('needs traefik.io TLSOptions\nwhich could not be read');
+    const reasons = elements.filter((e) => e.name === 'property' && e.attributes.name === 'partial.reason').map((e) => e.attributes.value);
+    expect(reasons).toHaveLength(5);
+    expect(new Set(reasons)).toEqual(new Set(['networkpolicies: forbidden\nsecrets: forbidden']));
+  });
+
+  it('are written with character references &#10; &#9; &#13;; the failure text keeps its newlines and tabs as they are', () => {
+    const { report } = buildRun();
+    const finding = report.findings.find((f) => !f.waived)!;
+    finding.message = 'one\ntwo\tthree\rfour';
+    const xml = renderJunit(report);
+    expect(xml).toContain('message="one&#10;two&#9;three&#13;four">one\ntwo\tthree&#13;four\n');
+  });
+});
