@@ -106,17 +106,25 @@ function signed(n: number | null): string {
   return n === null ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(1)}`;
 }
 
-/** Worst first, then by check and resource, so the top of a long list is what matters. */
-function findingLines(sign: string, fps: string[], byFp: Map<string, Finding>): string[] {
+/**
+ * Worst first, then by check and resource, so the top of a long list is what matters; `suffix`
+ * adds to a finding's line (the waiver that covers it).
+ */
+function findingLines(sign: string, fps: string[], byFp: Map<string, Finding>, suffix: (fp: string) => string = () => ''): string[] {
   const rank = (fp: string) => { const f = byFp.get(fp); return f ? SEVERITIES.indexOf(f.severity) : SEVERITIES.length; };
   const key = (fp: string) => { const f = byFp.get(fp); return f ? `${f.check} ${describeResource(f.resource)}` : fp; };
   const sorted = [...fps].sort((x, y) => rank(x) - rank(y) || key(x).localeCompare(key(y)));
   const lines = sorted.slice(0, MAX_LISTED).map((fp) => {
     const f = byFp.get(fp);
-    return f ? `  ${sign} ${f.severity.padEnd(8)} ${f.check} on ${oneLine(describeResource(f.resource))}` : `  ${sign} ${oneLine(fp)}`;
+    return oneLine(f ? `  ${sign} ${f.severity.padEnd(8)} ${f.check} on ${describeResource(f.resource)}${suffix(fp)}` : `  ${sign} ${fp}${suffix(fp)}`);
   });
   if (fps.length > MAX_LISTED) lines.push(`  … ${fps.length - MAX_LISTED} more (--output json lists all)`);
   return lines;
+}
+
+/** A waiver's resource as configured: "ClusterRole ci-deployer", "NetworkPolicy shop/*". */
+function describeWaiver(r: { kind?: string; namespace?: string; name?: string }): string {
+  return `${r.kind ?? '*'} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '*'}`;
 }
 
 export function formatDiff(previous: RunReport, current: RunReport, diff: RunDiff): string {
@@ -130,6 +138,17 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   }
   out.push(`new findings: ${diff.new.length}`);
   out.push(...findingLines('+', diff.new, new Map(current.findings.map((f) => [f.fingerprint, f]))));
+  const waived = diff.newlyWaived ?? [];
+  if (waived.length > 0) {
+    // What the waivers now also hide (src/diff/diff.ts): new, yet neither scored nor in the list above.
+    out.push(`new findings a waiver covers: ${waived.length}`);
+    const waiverOf = new Map(waived.map((w) => [w.fingerprint, w]));
+    const underWaiver = (fp: string) => {
+      const w = waiverOf.get(fp)!;
+      return ` (waiver ${w.waiver.check} ${describeWaiver(w.waiver.resource)}${w.throughRelated ? ', only through related objects' : ''})`;
+    };
+    out.push(...findingLines('~', [...waiverOf.keys()], new Map(current.findings.map((f) => [f.fingerprint, f])), underWaiver));
+  }
   out.push(`resolved findings: ${diff.resolved.length}`);
   out.push(...findingLines('-', diff.resolved, new Map(previous.findings.map((f) => [f.fingerprint, f]))));
   out.push(`persisting findings: ${diff.persisting}`);

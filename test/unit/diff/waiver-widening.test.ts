@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
+import { formatDiff } from '../../../src/cli/diff.ts';
 import { audit, CHECK, roleWaiver, twoRuns, waiverOn } from './widened-waiver.ts';
 
 const newSa = fingerprintOf(CHECK, { kind: 'ServiceAccount', namespace: 'ci', name: 'new-sa' });
@@ -73,5 +74,18 @@ describe('newly waived findings that are not a widening', () => {
     expect(d.firstEvaluated).toEqual([CHECK]);
     expect(d.newlyWaived?.map((n) => [n.resource.name, n.throughRelated])).toEqual([['deployer', true], ['new-sa', true]]);
     expect(d.regression).toBe(false);
+  });
+});
+
+describe('ztaudit diff text', () => {
+  it('lists the new findings a waiver covers, each with its waiver and whether only through related objects', () => {
+    const report = twoRuns([roleWaiver, waiverOn({ kind: 'ServiceAccount', namespace: 'ci', name: 'named\u202e-*' })], ['deployer', 'new-sa', 'named\u202e-sa\nFORGED']);
+    const previous = audit('run-1', ['deployer'], [roleWaiver]);
+    const text = formatDiff(previous, report, report.diff!);
+    expect(text).toContain('new findings: 0\nnew findings a waiver covers: 2\n'
+      + '  ~ high     rbac.wildcard-permission on ServiceAccount ci/named\\u202e-sa\\u000aFORGED (waiver rbac.wildcard-permission ServiceAccount ci/named\\u202e-*)\n'
+      + '  ~ high     rbac.wildcard-permission on ServiceAccount ci/new-sa (waiver rbac.wildcard-permission ClusterRole ci-deployer, only through related objects)\n'
+      + 'resolved findings: 0\n');
+    expect(text).not.toMatch(/^FORGED/m);
   });
 });
