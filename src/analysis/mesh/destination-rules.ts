@@ -10,7 +10,10 @@ import { arr, obj, str, stringMap, type Json } from './util.ts';
 
 export interface TlsSetting {
   location: string;
-  mode?: string;
+  /** tls.mode, DISABLE when the tls block leaves it out (TLSSettings.TLSmode DISABLE = 0). */
+  mode: string;
+  /** The tls block has no mode, so the DISABLE default applies. */
+  defaulted: boolean;
   insecureSkipVerify: boolean;
 }
 
@@ -20,7 +23,8 @@ function tlsOf(trafficPolicy: unknown, prefix: string, out: TlsSetting[]): void 
   const push = (tlsRaw: unknown, location: string) => {
     const tls = obj(tlsRaw);
     if (!tls) return;
-    out.push({ location, mode: typeof tls.mode === 'string' ? tls.mode : tls.mode === undefined ? undefined : String(tls.mode), insecureSkipVerify: tls.insecureSkipVerify === true });
+    const defaulted = tls.mode === undefined || tls.mode === null;
+    out.push({ location, mode: defaulted ? 'DISABLE' : String(tls.mode), defaulted, insecureSkipVerify: tls.insecureSkipVerify === true });
   };
   push(tp.tls, `${prefix}trafficPolicy`);
   for (const [i, pls] of arr(tp.portLevelSettings).entries()) {

@@ -178,6 +178,28 @@ spec:
     expect(sub[0].detailKey).toBe('subsets[v2].trafficPolicy.portLevelSettings[port 9080]');
   });
 
+  it('a DestinationRule tls block without mode is DISABLE (plaintext), not a pass', () => {
+    // istio/api networking/v1alpha3/destination_rule.proto ClientTLSSettings.TLSmode:
+    // "DISABLE = 0: Do not setup a TLS connection to the upstream endpoint" (the default).
+    const ctx = ctxOf(`${NS1}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: api, namespace: ns1}
+spec: {host: api.ns1.svc.cluster.local, trafficPolicy: {tls: {sni: api.ns1}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mutual, namespace: ns1}
+spec: {host: web.ns1.svc.cluster.local, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}
+`);
+    const v = [...destinationruleTlsDisabled.evaluate(ctx)];
+    const api = v.filter((x) => x.resource.name === 'api');
+    expect(api).toMatchObject([{ status: 'fail', severity: 'high', detailKey: 'trafficPolicy', evidence: { mode: 'DISABLE', modeDefaulted: true } }]);
+    expect(api[0].message).toMatch(/tls block without mode \(DISABLE, the default\) sends plaintext/);
+    // The pass states the mode the rule really sets.
+    expect(v.find((x) => x.resource.name === 'mutual')).toMatchObject({ status: 'pass', message: expect.stringMatching(/tls\.mode ISTIO_MUTUAL at trafficPolicy/) });
+  });
+
   it('DestinationRule DISABLE toward a Service whose pods are not meshed is not an in-mesh downgrade', () => {
     const ctx = ctxOf(`
 apiVersion: v1
