@@ -25,7 +25,11 @@ export const destinationruleTlsDisabled: Check = {
       const host = inMeshHost(dr, ctx.snapshot, m);
       const settings = destinationRuleTlsSettings(dr);
       if (!host.inMesh) {
-        out.push({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} targets ${host.host || '(no host)'}, outside the mesh (${host.reason}).`, evidence: { host: host.host, reason: host.reason } });
+        // A partly qualified name governs no traffic at all: a pass (no in-mesh traffic is
+        // downgraded) whose message says the rule is dead, so its author can fix the host.
+        out.push(host.unqualified
+          ? { status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} matches no Service: ${host.reason}; its settings apply to no traffic.`, evidence: { host: host.host, reason: host.reason, matchesNoService: true } }
+          : { status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} targets ${host.host || '(no host)'}, outside the mesh (${host.reason}).`, evidence: { host: host.host, reason: host.reason } });
         continue;
       }
       const fails: Verdict[] = [];

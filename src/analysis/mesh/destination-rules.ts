@@ -55,13 +55,18 @@ export interface HostVerdict {
   host: string;
   inMesh: boolean;
   reason: string;
+  /** A partly qualified Kubernetes name (name.ns, name.ns.svc, *.ns) that Istio leaves as is, so it matches no Service. */
+  unqualified?: true;
 }
 
 /**
- * Whether a DestinationRule host is served inside the mesh. Cluster-local names
- * (short, name.ns, name.ns.svc, name.ns.svc.<domain>) and wildcards over them are;
- * other names are external (ServiceEntry) hosts. A Service found in the snapshot whose
- * selected workloads are all outside the mesh is not.
+ * Whether a DestinationRule host is served inside the mesh, resolved as istiod does
+ * (pilot/pkg/model/config.go resolveShortnameToFQDN): a name without a dot becomes
+ * name.<rule namespace>.svc.<domain>; any other name is taken as written, so only
+ * name.ns.svc.<domain> and wildcards over those (*, *.local, *.cluster.local,
+ * *.svc.cluster.local, *.ns.svc.<domain>) reach Kubernetes Services; name.ns, name.ns.svc
+ * and *.ns match none. Other names are external (ServiceEntry) hosts. A Service found in
+ * the snapshot whose selected workloads are all outside the mesh is not in the mesh.
  */
 export function inMeshHost(dr: KubeObject, snapshot: Snapshot, model: MeshModel): HostVerdict {
   const ns = dr.metadata?.namespace ?? 'default';
@@ -72,9 +77,15 @@ export function inMeshHost(dr: KubeObject, snapshot: Snapshot, model: MeshModel)
   let svcName: string | undefined;
   let svcNs = ns;
   if (labels.length === 1) svcName = labels[0];
-  else if (labels.length === 2 && model.namespaces.has(labels[1])) [svcName, svcNs] = labels;
-  else if (labels.length >= 3 && labels[2] === 'svc') [svcName, svcNs] = labels;
-  if (!svcName) return { host, inMesh: false, reason: 'not a cluster-local service name' };
+  else if (labels.length >= 4 && labels[2] === 'svc') [svcName, svcNs] = labels;
+  if (!svcName) {
+    const partial = (labels.length === 2 && model.namespaces.has(labels[1])) || (labels.length === 3 && labels[2] === 'svc');
+    if (partial) {
+      const fqdn = `${labels[0]}.${labels[1]}.svc.cluster.local`;
+      return { host, inMesh: false, unqualified: true, reason: `Istio qualifies only names without a dot, so ${host} matches no Kubernetes Service (write ${fqdn})` };
+    }
+    return { host, inMesh: false, reason: 'not a cluster-local service name' };
+  }
   if (svcName === '*') return { host, inMesh: true, reason: `wildcard over services in namespace ${svcNs}` };
 
   const svc = servicesByName(snapshot).get(`${svcNs}/${svcName}`);

@@ -165,7 +165,7 @@ apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: subset-simple, namespace: ns1}
 spec:
-  host: details.ns1
+  host: details.ns1.svc.cluster.local
   subsets: [{name: v2, trafficPolicy: {portLevelSettings: [{port: {number: 9080}, tls: {mode: SIMPLE, insecureSkipVerify: true}}]}}]
 `);
     const v = [...destinationruleTlsDisabled.evaluate(ctx)];
@@ -198,6 +198,39 @@ spec: {host: web.ns1.svc.cluster.local, trafficPolicy: {tls: {mode: ISTIO_MUTUAL
     expect(api[0].message).toMatch(/tls block without mode \(DISABLE, the default\) sends plaintext/);
     // The pass states the mode the rule really sets.
     expect(v.find((x) => x.resource.name === 'mutual')).toMatchObject({ status: 'pass', message: expect.stringMatching(/tls\.mode ISTIO_MUTUAL at trafficPolicy/) });
+  });
+
+  it('a DestinationRule host Istio does not qualify (name.ns, name.ns.svc, *.ns) matches no Service: no plaintext finding', () => {
+    // istio/istio pilot/pkg/model/config.go resolveShortnameToFQDN: "if FQDN is specified, do not
+    // append domain or namespace" -- only a dot-free name gets <rule ns>.svc.<domain> appended, so
+    // "api.shop" is looked up as written and no Kubernetes Service is named that.
+    const ctx = ctxOf(`${NS1}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: web, labels: {istio-injection: enabled}}
+---
+${['api.ns1', 'api.ns1.svc', '*.ns1'].map((host, i) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: short${i}, namespace: web}
+spec: {host: "${host}", trafficPolicy: {tls: {mode: DISABLE}}}
+---`).join('\n')}
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: fqdn, namespace: web}
+spec: {host: api.ns1.svc.cluster.local, trafficPolicy: {tls: {mode: DISABLE}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ns-wildcard, namespace: web}
+spec: {host: "*.ns1.svc.cluster.local", trafficPolicy: {tls: {mode: DISABLE}}}
+`, undefined, [deployment('ns1', 'api')]);
+    const v = [...destinationruleTlsDisabled.evaluate(ctx)];
+    const status = Object.fromEntries(v.map((x) => [x.resource.name, x.status]));
+    expect(status).toEqual({ short0: 'pass', short1: 'pass', short2: 'pass', fqdn: 'fail', 'ns-wildcard': 'fail' });
+    expect(v.find((x) => x.resource.name === 'short0')).toMatchObject({
+      message: expect.stringMatching(/matches no Service: .*api\.ns1 matches no Kubernetes Service \(write api\.ns1\.svc\.cluster\.local\)/),
+      evidence: { matchesNoService: true },
+    });
   });
 
   it('DestinationRule DISABLE toward a Service whose pods are not meshed is not an in-mesh downgrade', () => {
