@@ -233,6 +233,7 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
     sidecar = podInj !== 'false';
     why = sidecar ? 'namespace label istio-injection=enabled' : 'pod opts out with sidecar.istio.io/inject=false';
   } else if (nsInj === 'disabled') why = 'namespace label istio-injection=disabled (wins over any pod setting)';
+  else if (nsInj !== undefined) why = `namespace label istio-injection=${nsInj} turns injection off: Istio's webhooks inject for istio-injection=enabled only, and every other one needs the label absent`;
   else if (nsRev !== undefined) {
     sidecar = podInj !== 'false';
     why = sidecar ? `namespace label istio.io/rev=${nsRev}` : 'pod opts out with sidecar.istio.io/inject=false';
@@ -243,7 +244,7 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
 
   const podMode = pod.labels['istio.io/dataplane-mode'];
   const ambient = !sidecar && !hostNetwork && podMode !== 'none' && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient');
-  const requested = nsInj === 'enabled' || nsRev !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient' || podInj === 'true' || podMode === 'ambient';
+  const requested = nsInj === 'enabled' || saysInject(nsInj) || nsRev !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient' || podInj === 'true' || podMode === 'ambient';
 
   if (pod.origin === 'pod') {
     // What runs is the truth; labels added after the pod started do nothing until a restart.
@@ -257,10 +258,24 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
   return { meshed: false, requested, reason: podMode === 'none' ? 'pod opts out of ambient (istio.io/dataplane-mode=none)' : why };
 }
 
-/** A namespace whose labels say its pods belong in Istio's mesh. */
+/**
+ * An istio-injection value other than `enabled` that still reads as "inject" (true, yes, on,
+ * Enabled). The webhooks do not inject for it, but its author meant the namespace meshed.
+ */
+function saysInject(v: string | undefined): boolean {
+  return v !== undefined && v !== 'enabled' && /^(enabled?|true|yes|on|1)$/i.test(v.trim());
+}
+
+/**
+ * A namespace whose labels say its pods belong in Istio's mesh (whether or not Istio injects
+ * them: istio-injection=true asks for the mesh but gets none, which mtls.workload-outside-mesh reports).
+ */
 export function istioNamespaceMeantMeshed(nsLabels: Record<string, string>): boolean {
-  if (nsLabels['istio-injection'] === 'enabled') return true;
-  if (nsLabels['istio-injection'] === 'disabled') return false;
+  const inj = nsLabels['istio-injection'];
+  if (inj === 'enabled' || saysInject(inj)) return true;
+  if (inj === 'disabled') return false;
+  // Any other istio-injection value switches every injection webhook off, istio.io/rev included.
+  if (inj !== undefined) return nsLabels['istio.io/dataplane-mode'] === 'ambient';
   return nsLabels['istio.io/rev'] !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient';
 }
 

@@ -278,6 +278,29 @@ metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
     expect(mesh).toEqual({ forced: 'none', r: 'istio', 'opt-in': 'istio', 'annotation-only': 'none', 'ambient-app': 'istio', 'ambient-out': 'none', host: 'none' });
   });
 
+  it('an istio-injection value other than enabled turns every injection webhook off, and the pods are reported outside the mesh', () => {
+    // istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:
+    // the namespace webhook selects `istio-injection In [enabled]`; every other webhook (istio.io/rev,
+    // the pod label sidecar.istio.io/inject=true) needs `istio-injection DoesNotExist`.
+    const ctx = ctxOf(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: typo, labels: {istio-injection: "true"}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: typo-rev, labels: {istio-injection: "true", istio.io/rev: canary}}
+`, undefined, [
+      deployment('typo', 'asks', { labels: { 'sidecar.istio.io/inject': 'true' } }),
+      deployment('typo-rev', 'r'),
+    ]);
+    const mesh = Object.fromEntries(meshWorkloadModes(ctx.snapshot, ctx.config).map((m) => [m.workload.name, m.mesh]));
+    expect(mesh).toEqual({ asks: 'none', r: 'none' });
+    const v = [...workloadOutsideMesh.evaluate(ctx)];
+    expect(v.map((x) => [x.resource.name, x.status])).toEqual([['asks', 'fail'], ['r', 'fail']]);
+    expect(v[0].message).toMatch(/istio-injection=true turns injection off: Istio's webhooks inject for istio-injection=enabled only/);
+  });
+
   it('case 9: AuthorizationPolicy spec {} denies all; DENY without rules has no effect', () => {
     const pols = objects(`
 apiVersion: security.istio.io/v1
