@@ -34,14 +34,17 @@ export const autoMtlsDisabled: Check = {
       return [{ status: 'pass', resource, message: `Istio auto mTLS is enabled (${auto.source}): sidecars send Istio mutual TLS to proxied endpoints.`, evidence: { enableAutoMtls: true, source: auto.source } }];
     }
     const services = istioMeshedServices(ctx.snapshot, m);
-    const coverage = istioMutualCoverage(ctx.snapshot.resources['istio.destinationrules'] ?? [], services);
+    // Clients are Istio-meshed workloads: their sidecars pick a DestinationRule by their own namespace.
+    const clients = [...new Set(m.workloads.filter((w) => w.mesh === 'istio').map((w) => w.namespace))];
+    const coverage = istioMutualCoverage(ctx.snapshot.resources['istio.destinationrules'] ?? [], services, clients, m.istio.policies.rootNamespace);
     const uncovered = services.filter((s) => !coverage.get(s)!.covered);
+    const named = (s: (typeof services)[number]) => `${s.namespace}/${s.name} from clients in ${coverage.get(s)!.clientNamespace}`;
     const evidence: Record<string, unknown> = {
       enableAutoMtls: false,
       source: auto.source,
       meshedServices: services.length,
       servicesWithoutIstioMutual: uncovered.length,
-      services: uncovered.slice(0, SAMPLE).map((s) => `${s.namespace}/${s.name}: ${coverage.get(s)!.reason}`),
+      services: uncovered.slice(0, SAMPLE).map((s) => `${named(s)}: ${coverage.get(s)!.reason}`),
     };
     if (uncovered.length === 0) {
       return [{
@@ -53,11 +56,11 @@ export const autoMtlsDisabled: Check = {
         evidence,
       }];
     }
-    const first = uncovered.slice(0, 3).map((s) => `${s.namespace}/${s.name}`).join(', ');
+    const first = uncovered.slice(0, 3).map(named).join(', ');
     return [{
       status: 'fail',
       resource,
-      message: `Istio auto mTLS is disabled (${auto.source}): clients send plaintext to ${uncovered.length} of ${services.length} meshed service(s) without an ISTIO_MUTUAL DestinationRule (${first}${uncovered.length > 3 ? ', ...' : ''}).`,
+      message: `Istio auto mTLS is disabled (${auto.source}): clients send plaintext to ${uncovered.length} of ${services.length} meshed service(s) without an ISTIO_MUTUAL DestinationRule for those clients (${first}${uncovered.length > 3 ? ', ...' : ''}).`,
       evidence,
       related: uncovered.slice(0, SAMPLE).map((s) => s.ref),
     }];

@@ -25,19 +25,24 @@ export const destinationruleTlsDisabled: Check = {
       const host = inMeshHost(dr, ctx.snapshot, m);
       const settings = destinationRuleTlsSettings(dr);
       if (!host.inMesh) {
-        out.push({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} targets ${host.host || '(no host)'}, outside the mesh (${host.reason}).`, evidence: { host: host.host, reason: host.reason } });
+        // A partly qualified name governs no traffic at all: a pass (no in-mesh traffic is
+        // downgraded) whose message says the rule is dead, so its author can fix the host.
+        out.push(host.unqualified
+          ? { status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} matches no Service: ${host.reason}; its settings apply to no traffic.`, evidence: { host: host.host, reason: host.reason, matchesNoService: true } }
+          : { status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} targets ${host.host || '(no host)'}, outside the mesh (${host.reason}).`, evidence: { host: host.host, reason: host.reason } });
         continue;
       }
       const fails: Verdict[] = [];
       for (const s of settings) {
-        const evidence = { host: host.host, location: s.location, mode: s.mode ?? null, insecureSkipVerify: s.insecureSkipVerify, hostReason: host.reason };
+        const evidence = { host: host.host, location: s.location, mode: s.mode, ...(s.defaulted ? { modeDefaulted: true } : {}), insecureSkipVerify: s.insecureSkipVerify, hostReason: host.reason };
         if (s.mode === 'DISABLE') {
+          const which = s.defaulted ? 'a tls block without mode (DISABLE, the default)' : 'tls.mode DISABLE';
           fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'high', evidence,
-            message: `${s.location}: tls.mode DISABLE sends plaintext to in-mesh host ${host.host} (rejected by STRICT servers, a silent downgrade against PERMISSIVE ones).` });
+            message: `${s.location}: ${which} sends plaintext to in-mesh host ${host.host} (rejected by STRICT servers, a silent downgrade against PERMISSIVE ones).` });
         } else if (s.mode === 'SIMPLE' || s.mode === 'MUTUAL') {
           fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'low', evidence,
             message: `${s.location}: tls.mode ${s.mode} to in-mesh host ${host.host} replaces Istio mutual TLS (no workload identity${s.mode === 'SIMPLE' ? ', no client certificate' : ''}).` });
-        } else if (s.mode !== undefined && s.mode !== 'ISTIO_MUTUAL') {
+        } else if (s.mode !== 'ISTIO_MUTUAL') {
           fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'medium', evidence,
             message: `${s.location}: unknown tls.mode ${JSON.stringify(s.mode)} toward in-mesh host ${host.host}.` });
         }
@@ -47,7 +52,8 @@ export const destinationruleTlsDisabled: Check = {
         }
       }
       if (fails.length) out.push(...fails);
-      else out.push({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} keeps mutual TLS toward ${host.host} (${settings.length ? 'ISTIO_MUTUAL' : 'auto-mTLS'}).`, evidence: { host: host.host, locations: settings.map((s) => `${s.location}: ${s.mode ?? '(unset)'}`) } });
+      // Only ISTIO_MUTUAL settings (or none: auto-mTLS) get here.
+      else out.push({ status: 'pass', resource, message: `DestinationRule ${ns}/${resource.name} keeps mutual TLS toward ${host.host} (${settings.length ? `tls.mode ISTIO_MUTUAL at ${settings.map((s) => s.location).join(', ')}` : 'no tls block: auto-mTLS'}).`, evidence: { host: host.host, locations: settings.map((s) => `${s.location}: ${s.mode}`) } });
     }
     return out;
   },

@@ -9,6 +9,7 @@ import { workloadOutsideMesh } from './workload-outside-mesh.ts';
 import { linkerdUnauthenticatedDefault } from './linkerd-unauthenticated-default.ts';
 import { autoMtlsDisabled } from './auto-mtls-disabled.ts';
 import { linkerdSkipPorts } from './linkerd-skip-ports.ts';
+import { istioExcludedInboundPorts } from './istio-excluded-inbound-ports.ts';
 import { authzMissing } from './authz-missing.ts';
 import { authzAllowAny } from './authz-allow-any.ts';
 import { authzPlaintextBypass } from './authz-plaintext-bypass.ts';
@@ -25,6 +26,7 @@ export const mtlsChecks: Check[] = [
   linkerdUnauthenticatedDefault,
   autoMtlsDisabled,
   linkerdSkipPorts,
+  istioExcludedInboundPorts,
   authzMissing,
   authzAllowAny,
   authzPlaintextBypass,

@@ -10,7 +10,10 @@ import { arr, obj, str, stringMap, type Json } from './util.ts';
 
 export interface TlsSetting {
   location: string;
-  mode?: string;
+  /** tls.mode, DISABLE when the tls block leaves it out (TLSSettings.TLSmode DISABLE = 0). */
+  mode: string;
+  /** The tls block has no mode, so the DISABLE default applies. */
+  defaulted: boolean;
   insecureSkipVerify: boolean;
 }
 
@@ -20,7 +23,8 @@ function tlsOf(trafficPolicy: unknown, prefix: string, out: TlsSetting[]): void 
   const push = (tlsRaw: unknown, location: string) => {
     const tls = obj(tlsRaw);
     if (!tls) return;
-    out.push({ location, mode: typeof tls.mode === 'string' ? tls.mode : tls.mode === undefined ? undefined : String(tls.mode), insecureSkipVerify: tls.insecureSkipVerify === true });
+    const defaulted = tls.mode === undefined || tls.mode === null;
+    out.push({ location, mode: defaulted ? 'DISABLE' : String(tls.mode), defaulted, insecureSkipVerify: tls.insecureSkipVerify === true });
   };
   push(tp.tls, `${prefix}trafficPolicy`);
   for (const [i, pls] of arr(tp.portLevelSettings).entries()) {
@@ -51,13 +55,18 @@ export interface HostVerdict {
   host: string;
   inMesh: boolean;
   reason: string;
+  /** A partly qualified Kubernetes name (name.ns, name.ns.svc, *.ns) that Istio leaves as is, so it matches no Service. */
+  unqualified?: true;
 }
 
 /**
- * Whether a DestinationRule host is served inside the mesh. Cluster-local names
- * (short, name.ns, name.ns.svc, name.ns.svc.<domain>) and wildcards over them are;
- * other names are external (ServiceEntry) hosts. A Service found in the snapshot whose
- * selected workloads are all outside the mesh is not.
+ * Whether a DestinationRule host is served inside the mesh, resolved as istiod does
+ * (pilot/pkg/model/config.go resolveShortnameToFQDN): a name without a dot becomes
+ * name.<rule namespace>.svc.<domain>; any other name is taken as written, so only
+ * name.ns.svc.<domain> and wildcards over those (*, *.local, *.cluster.local,
+ * *.svc.cluster.local, *.ns.svc.<domain>) reach Kubernetes Services; name.ns, name.ns.svc
+ * and *.ns match none. Other names are external (ServiceEntry) hosts. A Service found in
+ * the snapshot whose selected workloads are all outside the mesh is not in the mesh.
  */
 export function inMeshHost(dr: KubeObject, snapshot: Snapshot, model: MeshModel): HostVerdict {
   const ns = dr.metadata?.namespace ?? 'default';
@@ -68,9 +77,15 @@ export function inMeshHost(dr: KubeObject, snapshot: Snapshot, model: MeshModel)
   let svcName: string | undefined;
   let svcNs = ns;
   if (labels.length === 1) svcName = labels[0];
-  else if (labels.length === 2 && model.namespaces.has(labels[1])) [svcName, svcNs] = labels;
-  else if (labels.length >= 3 && labels[2] === 'svc') [svcName, svcNs] = labels;
-  if (!svcName) return { host, inMesh: false, reason: 'not a cluster-local service name' };
+  else if (labels.length >= 4 && labels[2] === 'svc') [svcName, svcNs] = labels;
+  if (!svcName) {
+    const partial = (labels.length === 2 && model.namespaces.has(labels[1])) || (labels.length === 3 && labels[2] === 'svc');
+    if (partial) {
+      const fqdn = `${labels[0]}.${labels[1]}.svc.cluster.local`;
+      return { host, inMesh: false, unqualified: true, reason: `Istio qualifies only names without a dot, so ${host} matches no Kubernetes Service (write ${fqdn})` };
+    }
+    return { host, inMesh: false, reason: 'not a cluster-local service name' };
+  }
   if (svcName === '*') return { host, inMesh: true, reason: `wildcard over services in namespace ${svcNs}` };
 
   const svc = servicesByName(snapshot).get(`${svcNs}/${svcName}`);
@@ -139,10 +154,14 @@ interface ClientTlsRule {
   mode?: string;
   /** portLevelSettings port number -> tls.mode, for entries that carry a tls block. */
   ports: Map<number, string>;
+  /** exportTo with "." replaced by the rule's namespace; empty = every namespace. */
+  exportTo: Set<string>;
 }
 
 function clientTlsRule(dr: KubeObject): ClientTlsRule {
-  const tp = obj(obj(dr.spec)?.trafficPolicy);
+  const ns = dr.metadata?.namespace ?? 'default';
+  const spec = obj(dr.spec);
+  const tp = obj(spec?.trafficPolicy);
   const modeOf = (tls: unknown) => {
     const t = obj(tls);
     if (!t) return undefined;
@@ -155,78 +174,183 @@ function clientTlsRule(dr: KubeObject): ClientTlsRule {
     const m = modeOf(p?.tls);
     if (typeof n === 'number' && m !== undefined) ports.set(n, m);
   }
-  return { ref: { kind: 'DestinationRule', namespace: dr.metadata?.namespace ?? 'default', name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports };
+  const exportTo = new Set(arr(spec?.exportTo).map((e) => (str(e) === '.' ? ns : str(e) ?? '')).filter((e) => e));
+  return { ref: { kind: 'DestinationRule', namespace: ns, name: dr.metadata?.name ?? '' }, mode: modeOf(tp?.tls), ports, exportTo };
 }
+
+/**
+ * One namespace's rules by host, for istiod's MostSpecificHostMatch: an exact service host
+ * (key ns/name), then *.ns.svc.<domain>, then the longest other wildcard.
+ */
+interface HostIndex {
+  exact: Map<string, ClientTlsRule[]>;
+  nsWildcard: Map<string, ClientTlsRule[]>;
+  /** Longest suffix first. */
+  wildcards: Array<{ suffix: string; rules: ClientTlsRule[] }>;
+}
+
+type HostKey = { kind: 'exact'; key: string } | { kind: 'ns'; key: string } | { kind: 'suffix'; suffix: string };
+
+function hostKeyOf(host: string, ruleNs: string): HostKey | undefined {
+  const labels = host.split('.');
+  if (host === '*') return { kind: 'suffix', suffix: '' };
+  if (labels[0] === '*') {
+    // *.ns.svc.<domain> covers one namespace whatever the cluster domain.
+    if (labels.length >= 4 && labels[2] === 'svc' && labels[1] !== '*') return { kind: 'ns', key: labels[1] };
+    return { kind: 'suffix', suffix: host.slice(1) };
+  }
+  if (labels.length === 1) return { kind: 'exact', key: `${ruleNs}/${host}` };
+  if (labels.length >= 4 && labels[2] === 'svc') return { kind: 'exact', key: `${labels[1]}/${labels[0]}` };
+  return undefined; // name.ns, name.ns.svc, external names: no Kubernetes Service
+}
+
+function addToIndex(index: HostIndex, key: HostKey, rule: ClientTlsRule): void {
+  const push = (map: Map<string, ClientTlsRule[]>, k: string) => {
+    const list = map.get(k);
+    if (list) list.push(rule);
+    else map.set(k, [rule]);
+  };
+  if (key.kind === 'exact') push(index.exact, key.key);
+  else if (key.kind === 'ns') push(index.nsWildcard, key.key);
+  else {
+    const suffix = key.suffix;
+    const w = index.wildcards.find((x) => x.suffix === suffix);
+    if (w) w.rules.push(rule);
+    else index.wildcards.push({ suffix, rules: [rule] });
+  }
+}
+
+function mostSpecific(index: HostIndex | undefined, svc: MeshedService): ClientTlsRule[] | undefined {
+  if (!index) return undefined;
+  const exact = index.exact.get(`${svc.namespace}/${svc.name}`) ?? index.nsWildcard.get(svc.namespace);
+  if (exact) return exact;
+  const fqdn = `${svc.name}.${svc.namespace}.svc.cluster.local`;
+  return index.wildcards.find((w) => fqdn.endsWith(w.suffix))?.rules;
+}
+
+const visibleTo = (rules: ClientTlsRule[], client: string) => {
+  const to = new Set(rules.flatMap((r) => [...r.exportTo]));
+  return to.size === 0 || to.has('*') || to.has(client);
+};
 
 export interface ServiceTlsCoverage {
   covered: boolean;
-  /** The DestinationRules Istio would pick for the host (the most specific host match). */
+  /** The client namespace whose DestinationRule lookup fails (the first found), when not covered. */
+  clientNamespace?: string;
+  /** The DestinationRules Istio gives that client (or, when covered, every client) for the host. */
   rules: ResourceRef[];
   reason: string;
 }
 
 /**
- * For each meshed Service, whether the DestinationRules governing its host set
- * ISTIO_MUTUAL on every Service port. Host resolution follows Istio: a short name is
- * qualified with the rule's namespace (name.<ns>.svc.<domain>); `name.ns` is not expanded;
- * an exact host beats a wildcard and a longer wildcard beats a shorter one. When several
- * rules tie (e.g. in different namespaces), every one must set ISTIO_MUTUAL, since a client
- * may be given any of them. Rules narrowed by exportTo or workloadSelector count as if they
- * applied to every client.
+ * For each meshed Service, whether every Istio-meshed client namespace gets DestinationRules
+ * that set ISTIO_MUTUAL on every Service port. The lookup follows istiod's
+ * PushContext.destinationRule: the rules of the client's own namespace first (whatever their
+ * exportTo), then the rules the Service's namespace exports to the client, then those the root
+ * namespace exports; in each namespace the most specific host wins (exact, then the longest
+ * wildcard) and only then is exportTo checked. Hosts resolve like istiod: a short name gets
+ * the rule's namespace; name.ns is not expanded. Rules that tie on a host must all set
+ * ISTIO_MUTUAL, since istiod merges them. workloadSelector is not narrowed.
+ *
+ * Only client namespaces whose answer can differ are judged for a Service: those with a rule
+ * matching its host, those named in the exportTo of the rules their lookup falls through to,
+ * and one namespace standing for all the others; so the cost is that of the rules, not of
+ * namespaces times services.
  */
-export function istioMutualCoverage(destinationRules: KubeObject[], services: MeshedService[]): Map<MeshedService, ServiceTlsCoverage> {
-  const exact = new Map<string, ClientTlsRule[]>();
-  const nsWildcard = new Map<string, ClientTlsRule[]>();
-  const wildcards: Array<{ suffix: string; rule: ClientTlsRule }> = [];
-  const add = (map: Map<string, ClientTlsRule[]>, key: string, r: ClientTlsRule) => {
-    const list = map.get(key);
-    if (list) list.push(r);
-    else map.set(key, [r]);
+export function istioMutualCoverage(destinationRules: KubeObject[], services: MeshedService[], clientNamespaces: string[], rootNamespace: string): Map<MeshedService, ServiceTlsCoverage> {
+  const empty = (): HostIndex => ({ exact: new Map(), nsWildcard: new Map(), wildcards: [] });
+  const local = new Map<string, HostIndex>();
+  const exported = new Map<string, HostIndex>();
+  // Which namespaces hold a rule for a Service (ns/name), for every Service of a namespace, or a wildcard.
+  const exactHolders = new Map<string, Set<string>>();
+  const nsHolders = new Map<string, Set<string>>();
+  const wildcardHolders = new Set<string>();
+  const hold = (map: Map<string, Set<string>>, key: string, ns: string) => {
+    const set = map.get(key);
+    if (set) set.add(ns);
+    else map.set(key, new Set([ns]));
   };
   for (const dr of destinationRules) {
     const host = str(obj(dr.spec)?.host);
     if (!host) continue;
-    const drNs = dr.metadata?.namespace ?? 'default';
     const rule = clientTlsRule(dr);
-    const labels = host.split('.');
-    if (host === '*') wildcards.push({ suffix: '', rule });
-    else if (labels[0] === '*') {
-      // *.ns.svc.<domain> covers one namespace whatever the cluster domain.
-      if (labels.length >= 4 && labels[2] === 'svc' && labels[1] !== '*') add(nsWildcard, labels[1], rule);
-      else wildcards.push({ suffix: host.slice(1), rule });
-    } else if (labels.length === 1) add(exact, `${drNs}/${host}`, rule);
-    else if (labels.length >= 4 && labels[2] === 'svc') add(exact, `${labels[1]}/${labels[0]}`, rule);
+    const ns = rule.ref.namespace!;
+    const key = hostKeyOf(host, ns);
+    if (!key) continue;
+    let li = local.get(ns);
+    if (!li) local.set(ns, (li = empty()));
+    addToIndex(li, key, rule);
+    // A rule exported only to its own namespace is left out of the exported index (istiod's isPrivateOnly).
+    const privateOnly = rule.exportTo.size === 1 && rule.exportTo.has(ns);
+    if (!privateOnly) {
+      let ei = exported.get(ns);
+      if (!ei) exported.set(ns, (ei = empty()));
+      addToIndex(ei, key, rule);
+    }
+    if (key.kind === 'exact') hold(exactHolders, key.key, ns);
+    else if (key.kind === 'ns') hold(nsHolders, key.key, ns);
+    else wildcardHolders.add(ns);
   }
-  wildcards.sort((a, b) => b.suffix.length - a.suffix.length);
+  for (const index of [...local.values(), ...exported.values()]) index.wildcards.sort((a, b) => b.suffix.length - a.suffix.length);
+  const clients = [...new Set(clientNamespaces)].sort();
+  const isClient = new Set(clients);
 
-  const out = new Map<MeshedService, ServiceTlsCoverage>();
-  for (const svc of services) {
-    let governing = exact.get(`${svc.namespace}/${svc.name}`) ?? nsWildcard.get(svc.namespace);
-    if (!governing) {
-      const fqdn = `${svc.name}.${svc.namespace}.svc.cluster.local`;
-      const first = wildcards.find((w) => fqdn.endsWith(w.suffix));
-      if (first) governing = wildcards.filter((w) => w.suffix === first.suffix).map((w) => w.rule);
+  /** istiod's lookup for one client namespace, with the reason when no rule applies. */
+  const lookup = (svc: MeshedService, client: string): { rules?: ClientTlsRule[]; why: string } => {
+    const mine = mostSpecific(local.get(client), svc);
+    if (mine) return { rules: mine, why: `client namespace ${client}` };
+    const hidden: string[] = [];
+    for (const owner of svc.namespace === rootNamespace ? [rootNamespace] : [svc.namespace, rootNamespace]) {
+      const rules = mostSpecific(exported.get(owner), svc);
+      if (!rules) continue;
+      if (visibleTo(rules, client)) return { rules, why: owner === svc.namespace ? `service namespace ${owner}` : `root namespace ${owner}` };
+      hidden.push(...rules.map((r) => `${r.ref.namespace}/${r.ref.name} (exportTo ${[...r.exportTo].join(', ')})`));
     }
-    if (!governing || governing.length === 0) {
-      out.set(svc, { covered: false, rules: [], reason: 'no DestinationRule for this host' });
-      continue;
-    }
-    let reason: string | undefined;
-    for (const r of governing) {
+    // Rules exported only to the Service's namespace never reach the exported index at all.
+    const hiddenLocal = (mostSpecific(local.get(svc.namespace), svc) ?? [])
+      .filter((r) => r.exportTo.size === 1 && r.exportTo.has(svc.namespace))
+      .map((r) => `${r.ref.namespace}/${r.ref.name} (exportTo .)`);
+    const notExported = [...new Set([...hidden, ...hiddenLocal])];
+    return { why: notExported.length ? `DestinationRule ${notExported.join(', ')} is not exported to ${client}` : 'no DestinationRule for this host' };
+  };
+
+  const judge = (svc: MeshedService, rules: ClientTlsRule[]): string | undefined => {
+    for (const r of rules) {
       const name = `DestinationRule ${r.ref.namespace}/${r.ref.name}`;
       const ports: Array<number | undefined> = svc.ports.length ? svc.ports : [undefined];
       for (const p of ports) {
         const mode = (p !== undefined ? r.ports.get(p) : undefined) ?? r.mode;
         if (mode === 'ISTIO_MUTUAL') continue;
         const where = p !== undefined && r.ports.has(p) ? `port ${p}: ` : '';
-        reason = `${name} ${where}${mode === undefined ? 'sets no tls mode' : `sets tls.mode ${mode}`}`;
-        break;
+        return `${name} ${where}${mode === undefined ? 'sets no tls mode' : `sets tls.mode ${mode}`}`;
       }
-      if (reason) break;
     }
-    out.set(svc, reason
-      ? { covered: false, rules: governing.map((r) => r.ref), reason }
-      : { covered: true, rules: governing.map((r) => r.ref), reason: `ISTIO_MUTUAL from ${governing.map((r) => `${r.ref.namespace}/${r.ref.name}`).join(', ')}` });
+    return undefined;
+  };
+
+  const out = new Map<MeshedService, ServiceTlsCoverage>();
+  for (const svc of services) {
+    // Namespaces whose answer may differ from the rest: rule holders for this host, and the
+    // namespaces named by the exportTo of the rules the others fall through to.
+    const special = new Set<string>([
+      ...(exactHolders.get(`${svc.namespace}/${svc.name}`) ?? []),
+      ...(nsHolders.get(svc.namespace) ?? []),
+      ...wildcardHolders,
+    ]);
+    for (const owner of [svc.namespace, rootNamespace]) for (const r of mostSpecific(exported.get(owner), svc) ?? []) for (const n of r.exportTo) special.add(n);
+    const judged = [...special].filter((n) => isClient.has(n)).sort();
+    const other = clients.find((n) => !special.has(n));
+    if (other !== undefined) judged.push(other);
+    let failure: ServiceTlsCoverage | undefined;
+    const used = new Map<string, ResourceRef>();
+    for (const client of judged) {
+      const found = lookup(svc, client);
+      if (!found.rules) { failure = { covered: false, clientNamespace: client, rules: [], reason: found.why }; break; }
+      const bad = judge(svc, found.rules);
+      if (bad) { failure = { covered: false, clientNamespace: client, rules: found.rules.map((r) => r.ref), reason: `${bad} (picked from the ${found.why})` }; break; }
+      for (const r of found.rules) used.set(`${r.ref.namespace}/${r.ref.name}`, r.ref);
+    }
+    out.set(svc, failure ?? { covered: true, rules: [...used.values()], reason: `ISTIO_MUTUAL from ${[...used.keys()].join(', ') || 'no client'}` });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
-import { istioMembership } from './istio.ts';
+import { bypassesSidecar, istioInboundCapture, istioMembership } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { containerPorts, memoizeBySnapshotAndConfig, parsePortNumbers, str } from './util.ts';
@@ -63,6 +63,13 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   if (callee.mesh === 'istio') {
     const rep = callee.workload.pods[0];
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
+    const capture = rep && dataplane === 'sidecar' ? istioInboundCapture(rep.annotations) : undefined;
+    if (capture && bypassesSidecar(capture, port)) {
+      return {
+        mesh: 'istio', verdict: 'allowed', plaintext: true,
+        reason: `port ${port} of ${calleeText} is not redirected to its sidecar (${capture.source}): connections never reach Envoy, so plaintext is accepted and no PeerAuthentication or AuthorizationPolicy applies`,
+      };
+    }
     return istioFlowVerdict(istioAuthzModel(snapshot, config), caller, { ...target, ...(dataplane ? { dataplane } : {}) });
   }
   const model = meshModel(snapshot, config);
@@ -108,6 +115,12 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
   // decide by Server ports and skipped/excluded ports: there, every declared container port, every
   // port number a Linkerd Server names and every port a skip/exclude annotation lists is judged.
   const named = new Set<number>(mesh === 'istio' ? istioNamedPorts(snapshot, config) : []);
+  if (mesh === 'istio') {
+    // Ports the callee's sidecar does not capture (or, with includeInboundPorts, the only ones it does).
+    const rep = workloadIndex(snapshot, config).get(refKey(to))?.workload.pods[0];
+    const capture = rep ? istioInboundCapture(rep.annotations) : undefined;
+    if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
+  }
   if (mesh === 'linkerd' || mesh === 'consul') {
     const w = workloadIndex(snapshot, config).get(refKey(to));
     for (const p of w?.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : []) named.add(p.port);

@@ -233,6 +233,7 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
     sidecar = podInj !== 'false';
     why = sidecar ? 'namespace label istio-injection=enabled' : 'pod opts out with sidecar.istio.io/inject=false';
   } else if (nsInj === 'disabled') why = 'namespace label istio-injection=disabled (wins over any pod setting)';
+  else if (nsInj !== undefined) why = `namespace label istio-injection=${nsInj} turns injection off: Istio's webhooks inject for istio-injection=enabled only, and every other one needs the label absent`;
   else if (nsRev !== undefined) {
     sidecar = podInj !== 'false';
     why = sidecar ? `namespace label istio.io/rev=${nsRev}` : 'pod opts out with sidecar.istio.io/inject=false';
@@ -243,7 +244,7 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
 
   const podMode = pod.labels['istio.io/dataplane-mode'];
   const ambient = !sidecar && !hostNetwork && podMode !== 'none' && (podMode === 'ambient' || nsLabels['istio.io/dataplane-mode'] === 'ambient');
-  const requested = nsInj === 'enabled' || nsRev !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient' || podInj === 'true' || podMode === 'ambient';
+  const requested = nsInj === 'enabled' || saysInject(nsInj) || nsRev !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient' || podInj === 'true' || podMode === 'ambient';
 
   if (pod.origin === 'pod') {
     // What runs is the truth; labels added after the pod started do nothing until a restart.
@@ -257,13 +258,102 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
   return { meshed: false, requested, reason: podMode === 'none' ? 'pod opts out of ambient (istio.io/dataplane-mode=none)' : why };
 }
 
-/** A namespace whose labels say its pods belong in Istio's mesh. */
+/**
+ * An istio-injection value other than `enabled` that still reads as "inject" (true, yes, on,
+ * Enabled). The webhooks do not inject for it, but its author meant the namespace meshed.
+ */
+function saysInject(v: string | undefined): boolean {
+  return v !== undefined && v !== 'enabled' && /^(enabled?|true|yes|on|1)$/i.test(v.trim());
+}
+
+/**
+ * A namespace whose labels say its pods belong in Istio's mesh (whether or not Istio injects
+ * them: istio-injection=true asks for the mesh but gets none, which mtls.workload-outside-mesh reports).
+ */
 export function istioNamespaceMeantMeshed(nsLabels: Record<string, string>): boolean {
-  if (nsLabels['istio-injection'] === 'enabled') return true;
-  if (nsLabels['istio-injection'] === 'disabled') return false;
+  const inj = nsLabels['istio-injection'];
+  if (inj === 'enabled' || saysInject(inj)) return true;
+  if (inj === 'disabled') return false;
+  // Any other istio-injection value switches every injection webhook off, istio.io/rev included.
+  if (inj !== undefined) return nsLabels['istio.io/dataplane-mode'] === 'ambient';
   return nsLabels['istio.io/rev'] !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient';
 }
 
 export function hasIstioProxy(pod: PodView): boolean {
   return containerNames(pod.spec).includes(ISTIO_PROXY) || pod.annotations['ambient.istio.io/redirection'] === 'enabled';
+}
+
+// ---- inbound ports that bypass the sidecar ---------------------------------------------
+
+export const EXCLUDE_INBOUND_ANNOTATION = 'traffic.sidecar.istio.io/excludeInboundPorts';
+export const INCLUDE_INBOUND_ANNOTATION = 'traffic.sidecar.istio.io/includeInboundPorts';
+
+/**
+ * Which inbound ports a sidecar pod's iptables send to Envoy, from its annotations
+ * (https://istio.io/latest/docs/reference/config/annotations/): includeInboundPorts "*" (the
+ * default) redirects every port but excludeInboundPorts; a list redirects only those ports
+ * (excludeInboundPorts then has no effect); an empty list redirects none. A port that is not
+ * redirected never reaches Envoy: plaintext, and no PeerAuthentication or AuthorizationPolicy
+ * applies. Entries that are not port numbers are listed in `invalid` (istio-iptables takes
+ * numbers only).
+ */
+export type InboundCapture =
+  | { redirect: 'all-except'; ports: number[]; invalid: string[]; source: string }
+  | { redirect: 'only'; ports: number[]; invalid: string[]; source: string }
+  | { redirect: 'none'; source: string };
+
+function portNumbers(value: string): { ports: number[]; invalid: string[] } {
+  const ports: number[] = [];
+  const invalid: string[] = [];
+  for (const raw of value.split(',')) {
+    const e = raw.trim();
+    if (!e) continue;
+    if (/^\d{1,5}$/.test(e) && Number(e) >= 1 && Number(e) <= 65535) ports.push(Number(e));
+    else invalid.push(e);
+  }
+  return { ports: [...new Set(ports)].sort((a, b) => a - b), invalid };
+}
+
+/** The capture of a sidecar pod whose annotations narrow it, else undefined (every port goes to Envoy). */
+export function istioInboundCapture(annotations: Record<string, string>): InboundCapture | undefined {
+  const include = annotations[INCLUDE_INBOUND_ANNOTATION];
+  if (include !== undefined && include.trim() !== '*') {
+    const source = `pod annotation ${INCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(include)}`;
+    if (include.trim() === '') return { redirect: 'none', source };
+    return { redirect: 'only', ...portNumbers(include), source };
+  }
+  const exclude = annotations[EXCLUDE_INBOUND_ANNOTATION];
+  if (exclude === undefined) return undefined;
+  const parsed = portNumbers(exclude);
+  if (parsed.ports.length === 0 && parsed.invalid.length === 0) return undefined;
+  return { redirect: 'all-except', ...parsed, source: `pod annotation ${EXCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(exclude)}` };
+}
+
+/** Whether inbound traffic to this port skips Envoy. */
+export function bypassesSidecar(capture: InboundCapture | undefined, port: number): boolean {
+  if (!capture) return false;
+  if (capture.redirect === 'none') return true;
+  if (capture.redirect === 'only') return !capture.ports.includes(port);
+  return capture.ports.includes(port);
+}
+
+/** The capture of a pod in Istio's mesh by sidecar (ambient pods are captured by ztunnel, not these annotations). */
+export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: PodView): InboundCapture | undefined {
+  return istioMembership(nsLabels, pod).dataplane === 'sidecar' ? istioInboundCapture(pod.annotations) : undefined;
+}
+
+/**
+ * A sidecar pod's inbound ports that skip Envoy, for the report's weak ports: excluded ports;
+ * with includeInboundPorts, its declared container ports left out and `*` for every other port.
+ */
+export function sidecarBypassedPorts(capture: InboundCapture | undefined, declared: number[]): Record<string, string> {
+  if (!capture) return {};
+  const out: Record<string, string> = {};
+  const label = 'bypasses the sidecar';
+  if (capture.redirect === 'all-except') for (const p of capture.ports) out[String(p)] = label;
+  else {
+    for (const p of declared) if (bypassesSidecar(capture, p)) out[String(p)] = label;
+    out['*'] = label;
+  }
+  return out;
 }

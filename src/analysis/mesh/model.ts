@@ -6,10 +6,10 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
-import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
+import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, INBOUND_POLICY_ANNOTATION, linkerdClusterDefault, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type LinkerdServer } from './linkerd.ts';
-import { containerNames, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
+import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdTrustDomain } from './linkerd.ts';
 import { consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex } from './consul.ts';
@@ -222,7 +222,8 @@ export function mtlsPostureOf(mode: string): MtlsPosture {
 
 /** Per-workload mesh, effective mTLS mode and its classification, for report.json. */
 export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkloadDetail[] {
-  return meshModel(snapshot, config).workloads.map((w): MeshWorkloadDetail => {
+  const model = meshModel(snapshot, config);
+  return model.workloads.map((w): MeshWorkloadDetail => {
     const workload = { kind: w.workload.ref.kind, namespace: w.workload.ref.namespace, name: w.workload.ref.name };
     if (w.mesh === 'istio' && w.istio) {
       const mode = w.istio.mode;
@@ -234,6 +235,12 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
         const weak = ports.filter(([, m]) => m !== mode && m !== 'STRICT');
         if (weak.length > 0) entry.weakPorts = Object.fromEntries(weak);
       }
+      // Ports the sidecar does not capture take plaintext whatever the mode.
+      const rep = w.workload.pods[0];
+      const capture = rep ? sidecarInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
+      const bypassed = sidecarBypassedPorts(capture, rep ? containerPorts(rep.spec).map((p) => p.port) : []);
+      if (Object.keys(bypassed).length > 0) entry.weakPorts = { ...entry.weakPorts, ...bypassed };
+      if (capture?.redirect === 'none') entry.posture = 'plaintext';
       return entry;
     }
     if (w.mesh === 'linkerd' && w.linkerdPolicy) {

@@ -39,7 +39,7 @@ describe('mtls.auto-mtls-disabled', () => {
     const [v] = [...autoMtlsDisabled.evaluate(cluster([dr('shop', 'reviews', 'reviews', mutual)]))];
     expect(v).toMatchObject({ status: 'fail', resource: { kind: 'ConfigMap', namespace: 'istio-system', name: 'istio' } });
     expect(v.evidence).toMatchObject({ enableAutoMtls: false, meshedServices: 2, servicesWithoutIstioMutual: 1 });
-    expect(v.evidence!.services).toEqual(['shop/ratings: no DestinationRule for this host']);
+    expect(v.evidence!.services).toEqual(['shop/ratings from clients in shop: no DestinationRule for this host']);
     expect(v.message).toMatch(/plaintext to 1 of 2 meshed service/);
     expect(v.related).toEqual([{ kind: 'Service', namespace: 'shop', name: 'ratings' }]);
   });
@@ -62,11 +62,11 @@ describe('mtls.auto-mtls-disabled', () => {
   it('follows Istio host resolution: name.ns is not expanded, the most specific host wins', () => {
     // "ratings.shop" is not qualified by Istio, so it governs nothing.
     const notExpanded = [...autoMtlsDisabled.evaluate(cluster([dr('shop', 'all', '*.shop.svc.cluster.local', { tls: { mode: 'DISABLE' } }), dr('shop', 'r', 'ratings.shop', mutual), dr('shop', 'rv', 'reviews', mutual)]))];
-    expect(notExpanded[0].evidence!.services).toEqual(['shop/ratings: DestinationRule shop/all sets tls.mode DISABLE']);
+    expect(notExpanded[0].evidence!.services).toEqual(['shop/ratings from clients in shop: DestinationRule shop/all sets tls.mode DISABLE (picked from the client namespace shop)']);
     // An exact host without tls beats a mesh-wide ISTIO_MUTUAL wildcard.
     const exactWins = [...autoMtlsDisabled.evaluate(cluster([dr('istio-system', 'default', '*.local', mutual), dr('shop', 'ratings-lb', 'ratings', { loadBalancer: { simple: 'ROUND_ROBIN' } })]))];
     expect(exactWins[0].status).toBe('fail');
-    expect(exactWins[0].evidence!.services).toEqual(['shop/ratings: DestinationRule shop/ratings-lb sets no tls mode']);
+    expect(exactWins[0].evidence!.services).toEqual(['shop/ratings from clients in shop: DestinationRule shop/ratings-lb sets no tls mode (picked from the client namespace shop)']);
   });
 
   it('port-level settings: every Service port must end up ISTIO_MUTUAL', () => {
@@ -76,7 +76,39 @@ describe('mtls.auto-mtls-disabled', () => {
     expect(covered[0].status).toBe('pass');
     const oneDisabled = dr('shop', 'api', 'api', { tls: { mode: 'ISTIO_MUTUAL' }, portLevelSettings: [{ port: { number: 9090 }, tls: { mode: 'DISABLE' } }] });
     const v = [...autoMtlsDisabled.evaluate(cluster([...twoPorts, oneDisabled, dr('shop', 'all', '*', mutual)]))];
-    expect(v[0].evidence!.services).toEqual(['shop/api: DestinationRule shop/api port 9090: sets tls.mode DISABLE']);
+    expect(v[0].evidence!.services).toEqual(['shop/api from clients in shop: DestinationRule shop/api port 9090: sets tls.mode DISABLE (picked from the client namespace shop)']);
+  });
+
+  it('judges each client namespace by the DestinationRule its sidecar is given: client namespace, then the service namespace, then the root, honouring exportTo', () => {
+    // https://istio.io/latest/docs/ops/best-practices/traffic-management/ (cross-namespace
+    // configuration): a client's DestinationRule is looked up in its own namespace first, then in
+    // the service's namespace, then in the root namespace, among the rules exported to the client.
+    const web = [ns('web'), deployment('web', 'front')];
+    const exactMutual = (exportTo?: string[]): KubeObject => ({ ...dr('shop', 'shop-all', '*.shop.svc.cluster.local', mutual), spec: { host: '*.shop.svc.cluster.local', trafficPolicy: mutual, ...(exportTo ? { exportTo } : {}) } });
+    const run = (extra: KubeObject[]) => [...autoMtlsDisabled.evaluate(cluster([...web, ...extra]))][0];
+
+    expect(run([exactMutual()])).toMatchObject({ status: 'pass' });
+    // (a) A web rule over *.cluster.local without tls shadows the shop rule for web's clients.
+    const shadowed = run([exactMutual(), dr('web', 'pool', '*.cluster.local', { connectionPool: { tcp: { maxConnections: 100 } } })]);
+    expect(shadowed.status).toBe('fail');
+    expect(shadowed.evidence!.services).toEqual([
+      'shop/reviews from clients in web: DestinationRule web/pool sets no tls mode (picked from the client namespace web)',
+      'shop/ratings from clients in web: DestinationRule web/pool sets no tls mode (picked from the client namespace web)',
+    ]);
+    expect(shadowed.message).toMatch(/shop\/reviews from clients in web/);
+    // (b) A rule exported only to its own namespace leaves web's clients without one.
+    const hidden = run([exactMutual(['.'])]);
+    expect(hidden.status).toBe('fail');
+    expect(hidden.evidence!.services).toContain('shop/reviews from clients in web: DestinationRule shop/shop-all (exportTo .) is not exported to web');
+    // Exported to web by name, it covers web too.
+    expect(run([exactMutual(['.', 'web'])])).toMatchObject({ status: 'pass' });
+    // A root-namespace rule is the last resort, and only for the namespaces it is exported to.
+    expect(run([dr('istio-system', 'default', '*.local', mutual)])).toMatchObject({ status: 'pass' });
+    const rootForShop = run([{ ...dr('istio-system', 'default', '*.local', mutual), spec: { host: '*.local', trafficPolicy: mutual, exportTo: ['shop'] } }]);
+    expect(rootForShop.evidence!.services).toContain('shop/reviews from clients in web: DestinationRule istio-system/default (exportTo shop) is not exported to web');
+    // A rule in an unrelated namespace governs only that namespace's clients.
+    const elsewhere = run([dr('other', 'reviews', 'reviews.shop.svc.cluster.local', mutual), dr('other', 'ratings', 'ratings.shop.svc.cluster.local', mutual)]);
+    expect(elsewhere.evidence).toMatchObject({ servicesWithoutIstioMutual: 2 });
   });
 
   it('lists at most 20 services but counts them all', () => {

@@ -165,7 +165,7 @@ apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: subset-simple, namespace: ns1}
 spec:
-  host: details.ns1
+  host: details.ns1.svc.cluster.local
   subsets: [{name: v2, trafficPolicy: {portLevelSettings: [{port: {number: 9080}, tls: {mode: SIMPLE, insecureSkipVerify: true}}]}}]
 `);
     const v = [...destinationruleTlsDisabled.evaluate(ctx)];
@@ -176,6 +176,61 @@ spec:
     const sub = byName('subset-simple');
     expect(sub.map((x) => [x.status, x.severity])).toEqual([['fail', 'low'], ['fail', 'high']]);
     expect(sub[0].detailKey).toBe('subsets[v2].trafficPolicy.portLevelSettings[port 9080]');
+  });
+
+  it('a DestinationRule tls block without mode is DISABLE (plaintext), not a pass', () => {
+    // istio/api networking/v1alpha3/destination_rule.proto ClientTLSSettings.TLSmode:
+    // "DISABLE = 0: Do not setup a TLS connection to the upstream endpoint" (the default).
+    const ctx = ctxOf(`${NS1}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: api, namespace: ns1}
+spec: {host: api.ns1.svc.cluster.local, trafficPolicy: {tls: {sni: api.ns1}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mutual, namespace: ns1}
+spec: {host: web.ns1.svc.cluster.local, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}
+`);
+    const v = [...destinationruleTlsDisabled.evaluate(ctx)];
+    const api = v.filter((x) => x.resource.name === 'api');
+    expect(api).toMatchObject([{ status: 'fail', severity: 'high', detailKey: 'trafficPolicy', evidence: { mode: 'DISABLE', modeDefaulted: true } }]);
+    expect(api[0].message).toMatch(/tls block without mode \(DISABLE, the default\) sends plaintext/);
+    // The pass states the mode the rule really sets.
+    expect(v.find((x) => x.resource.name === 'mutual')).toMatchObject({ status: 'pass', message: expect.stringMatching(/tls\.mode ISTIO_MUTUAL at trafficPolicy/) });
+  });
+
+  it('a DestinationRule host Istio does not qualify (name.ns, name.ns.svc, *.ns) matches no Service: no plaintext finding', () => {
+    // istio/istio pilot/pkg/model/config.go resolveShortnameToFQDN: "if FQDN is specified, do not
+    // append domain or namespace" -- only a dot-free name gets <rule ns>.svc.<domain> appended, so
+    // "api.shop" is looked up as written and no Kubernetes Service is named that.
+    const ctx = ctxOf(`${NS1}---
+apiVersion: v1
+kind: Namespace
+metadata: {name: web, labels: {istio-injection: enabled}}
+---
+${['api.ns1', 'api.ns1.svc', '*.ns1'].map((host, i) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: short${i}, namespace: web}
+spec: {host: "${host}", trafficPolicy: {tls: {mode: DISABLE}}}
+---`).join('\n')}
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: fqdn, namespace: web}
+spec: {host: api.ns1.svc.cluster.local, trafficPolicy: {tls: {mode: DISABLE}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ns-wildcard, namespace: web}
+spec: {host: "*.ns1.svc.cluster.local", trafficPolicy: {tls: {mode: DISABLE}}}
+`, undefined, [deployment('ns1', 'api')]);
+    const v = [...destinationruleTlsDisabled.evaluate(ctx)];
+    const status = Object.fromEntries(v.map((x) => [x.resource.name, x.status]));
+    expect(status).toEqual({ short0: 'pass', short1: 'pass', short2: 'pass', fqdn: 'fail', 'ns-wildcard': 'fail' });
+    expect(v.find((x) => x.resource.name === 'short0')).toMatchObject({
+      message: expect.stringMatching(/matches no Service: .*api\.ns1 matches no Kubernetes Service \(write api\.ns1\.svc\.cluster\.local\)/),
+      evidence: { matchesNoService: true },
+    });
   });
 
   it('DestinationRule DISABLE toward a Service whose pods are not meshed is not an in-mesh downgrade', () => {
@@ -221,6 +276,29 @@ metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
     ]);
     const mesh = Object.fromEntries(meshWorkloadModes(ctx.snapshot, ctx.config).map((m) => [m.workload.name, m.mesh]));
     expect(mesh).toEqual({ forced: 'none', r: 'istio', 'opt-in': 'istio', 'annotation-only': 'none', 'ambient-app': 'istio', 'ambient-out': 'none', host: 'none' });
+  });
+
+  it('an istio-injection value other than enabled turns every injection webhook off, and the pods are reported outside the mesh', () => {
+    // istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:
+    // the namespace webhook selects `istio-injection In [enabled]`; every other webhook (istio.io/rev,
+    // the pod label sidecar.istio.io/inject=true) needs `istio-injection DoesNotExist`.
+    const ctx = ctxOf(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: typo, labels: {istio-injection: "true"}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: typo-rev, labels: {istio-injection: "true", istio.io/rev: canary}}
+`, undefined, [
+      deployment('typo', 'asks', { labels: { 'sidecar.istio.io/inject': 'true' } }),
+      deployment('typo-rev', 'r'),
+    ]);
+    const mesh = Object.fromEntries(meshWorkloadModes(ctx.snapshot, ctx.config).map((m) => [m.workload.name, m.mesh]));
+    expect(mesh).toEqual({ asks: 'none', r: 'none' });
+    const v = [...workloadOutsideMesh.evaluate(ctx)];
+    expect(v.map((x) => [x.resource.name, x.status])).toEqual([['asks', 'fail'], ['r', 'fail']]);
+    expect(v[0].message).toMatch(/istio-injection=true turns injection off: Istio's webhooks inject for istio-injection=enabled only/);
   });
 
   it('case 9: AuthorizationPolicy spec {} denies all; DENY without rules has no effect', () => {

@@ -1,0 +1,50 @@
+import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
+import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { istioInboundCapture, istioMembership } from '../../src/analysis/mesh/istio.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+import { MESH_ENCRYPTION } from '../controls.ts';
+
+export const istioExcludedInboundPorts: Check = {
+  id: 'mtls.istio-excluded-inbound-ports',
+  area: 'mtls',
+  title: 'Istio sidecars receive every inbound port through Envoy',
+  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations keep inbound ports away from Envoy, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
+  severity: 'medium',
+  controls: MESH_ENCRYPTION,
+  remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it), then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
+  needs: ['namespaces', 'pods'],
+  appliesTo: istioPresent,
+  appliesWhen: 'when Istio is installed',
+  evaluate(ctx) {
+    const m = meshModel(ctx.snapshot, ctx.config);
+    const out: Verdict[] = [];
+    for (const w of m.workloads) {
+      if (w.mesh !== 'istio') continue;
+      const rep = w.workload.pods[0];
+      // Ambient pods are captured by ztunnel: these annotations do not apply to them.
+      if (!rep || istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane !== 'sidecar') continue;
+      const capture = istioInboundCapture(rep.annotations);
+      const ref = w.workload.ref;
+      const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
+      if (!capture) {
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: every inbound port goes through the istio-proxy sidecar.`, evidence });
+        continue;
+      }
+      const invalid = capture.redirect === 'none' ? [] : capture.invalid;
+      const what = capture.redirect === 'none'
+        ? 'no inbound port is redirected to Envoy'
+        : capture.redirect === 'only'
+          ? `only ${capture.ports.length ? `port(s) ${capture.ports.join(', ')} are` : 'no port is'} redirected to Envoy; every other inbound port bypasses it`
+          : `inbound port(s) ${capture.ports.join(', ')} bypass Envoy`;
+      out.push({
+        status: 'fail',
+        resource: ref,
+        message: `${refString(ref)}: ${what} (${capture.source}): traffic there is accepted in plaintext and no PeerAuthentication or AuthorizationPolicy applies.`,
+        evidence: { ...evidence, redirect: capture.redirect, ...(capture.redirect !== 'none' ? { ports: capture.ports } : {}), source: capture.source, ...(invalid.length ? { invalidEntries: invalid } : {}) },
+      });
+    }
+    return out;
+  },
+};
+

@@ -1,0 +1,86 @@
+// Istio sidecar pods whose annotations keep inbound ports away from Envoy. Semantics from
+// https://istio.io/latest/docs/reference/config/annotations/:
+// - traffic.sidecar.istio.io/excludeInboundPorts: "A comma separated list of inbound ports to be
+//   excluded from redirection to Envoy. Only applies when all inbound traffic (i.e. '*') is being
+//   redirected."
+// - traffic.sidecar.istio.io/includeInboundPorts: "A comma separated list of inbound ports for which
+//   traffic is to be redirected to Envoy. The wildcard character '*' can be used to configure
+//   redirection for all ports. An empty list will disable all inbound redirection."
+// A port that is not redirected never reaches Envoy, so STRICT PeerAuthentication and
+// AuthorizationPolicies cannot act on it.
+import { describe, expect, it } from 'vitest';
+import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
+import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { allConns } from '../../../src/analysis/netpol/conns.ts';
+import { istioExcludedInboundPorts } from '../../../checks/mtls/istio-excluded-inbound-ports.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { ctxOf, deployment } from './helpers.ts';
+
+const EXCLUDE = 'traffic.sidecar.istio.io/excludeInboundPorts';
+const INCLUDE = 'traffic.sidecar.istio.io/includeInboundPorts';
+const STRICT_MESH = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: shop}
+spec: {}
+`;
+const api = { kind: 'Deployment', namespace: 'shop', name: 'api' };
+
+describe('Istio inbound ports that bypass the sidecar', () => {
+  it('an excluded port of a STRICT workload accepts an external plaintext caller; other ports still refuse it', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [deployment('shop', 'api', { ports: [8000, 9000], annotations: { [EXCLUDE]: '8000' } })]);
+    const excluded = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', api, 8000, 'TCP');
+    expect(excluded).toMatchObject({ mesh: 'istio', verdict: 'allowed', plaintext: true });
+    expect(excluded.reason).toMatch(/port 8000 of shop\/api is not redirected to its sidecar .*excludeInboundPorts.*no PeerAuthentication or AuthorizationPolicy applies/);
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', api, 9000, 'TCP').verdict).toBe('denied');
+    // Over every port (reach without --port), 8000 is open and the rest is not.
+    const over = meshVerdictOverConns(ctx.snapshot, ctx.config, 'external', api, allConns());
+    expect(over?.open.TCP).toEqual([[8000, 8000]]);
+    // The report's workload posture lists the port as weak.
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config)[0]).toMatchObject({ mode: 'STRICT', weakPorts: { 8000: 'bypasses the sidecar' } });
+  });
+
+  it('includeInboundPorts: a list redirects only those ports (excludeInboundPorts then ignored); empty redirects none', () => {
+    const only = ctxOf(STRICT_MESH, undefined, [deployment('shop', 'api', { ports: [8000, 9000], annotations: { [INCLUDE]: '9000', [EXCLUDE]: '9000' } })]);
+    expect(meshFlowVerdict(only.snapshot, only.config, 'external', api, 9000, 'TCP').verdict).toBe('denied');
+    expect(meshFlowVerdict(only.snapshot, only.config, 'external', api, 8000, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(meshFlowVerdict(only.snapshot, only.config, 'external', api, 12345, 'TCP').verdict).toBe('allowed');
+    expect(meshVerdictOverConns(only.snapshot, only.config, 'external', api, allConns())?.open.TCP).toEqual([[1, 8999], [9001, 65535]]);
+    expect(meshWorkloadModes(only.snapshot, only.config)[0].weakPorts).toEqual({ 8000: 'bypasses the sidecar', '*': 'bypasses the sidecar' });
+
+    const none = ctxOf(STRICT_MESH, undefined, [deployment('shop', 'api', { ports: [8000], annotations: { [INCLUDE]: '' } })]);
+    expect(meshFlowVerdict(none.snapshot, none.config, 'external', api, 8000, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(meshWorkloadModes(none.snapshot, none.config)[0]).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+  });
+
+  it('mtls.istio-excluded-inbound-ports fails each sidecar workload with bypassed ports, passes the others, skips ambient ones', () => {
+    const ctx = ctxOf(`${STRICT_MESH}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
+`, undefined, [
+      deployment('shop', 'api', { ports: [8000], annotations: { [EXCLUDE]: '8000, 8001,metrics' } }),
+      deployment('shop', 'web', { annotations: { [INCLUDE]: '*' } }),
+      deployment('shop', 'only', { annotations: { [INCLUDE]: '8080' } }),
+      deployment('amb', 'ztunnel-captured', { annotations: { [EXCLUDE]: '8000' } }),
+    ]);
+    const v = [...istioExcludedInboundPorts.evaluate(ctx)];
+    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ api: 'fail', web: 'pass', only: 'fail' });
+    const failed = v.find((x) => x.resource.name === 'api')!;
+    expect(failed).toMatchObject({ evidence: { redirect: 'all-except', ports: [8000, 8001], invalidEntries: ['metrics'] } });
+    expect(failed.message).toMatch(/inbound port\(s\) 8000, 8001 bypass Envoy \(pod annotation traffic\.sidecar\.istio\.io\/excludeInboundPorts=.*\): traffic there is accepted in plaintext/);
+    expect(v.find((x) => x.resource.name === 'only')!.message).toMatch(/only port\(s\) 8080 are redirected to Envoy; every other inbound port bypasses it/);
+    const [outcome] = runChecks([istioExcludedInboundPorts], ctx);
+    expect(outcome.results.filter((r) => r.status === 'fail').map((r) => r.severity)).toEqual(['medium', 'medium']);
+  });
+});
