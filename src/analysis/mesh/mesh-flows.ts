@@ -21,7 +21,7 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
   if (!w || w.mesh !== 'linkerd' || !w.linkerdPolicy) {
     return { mesh: 'none', verdict: 'allowed', plaintext, reason: `${callee.namespace}/${callee.name} has no linkerd-proxy: Linkerd does not restrict calls to it` };
   }
-  const skipped = linkerdSkippedPorts(model.namespaces.get(callee.namespace)?.annotations ?? {}, w.annotations, callee.namespace).find((s) => s.direction === 'inbound');
+  const skipped = linkerdSkippedPorts(model.namespaces.get(callee.namespace)?.annotations ?? {}, w.workload.pods[0], callee.namespace).find((s) => s.direction === 'inbound');
   return judgeLinkerdFlow({
     skippedInbound: skipped ? { ports: skipped.ports, source: skipped.source } : undefined,
     defaultPolicy: w.linkerdPolicy,

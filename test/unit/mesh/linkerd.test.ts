@@ -3,6 +3,7 @@ import { meshModel, meshWorkloadModes } from '../../../src/analysis/mesh/index.t
 import { linkerdUnauthenticatedDefault } from '../../../checks/mtls/linkerd-unauthenticated-default.ts';
 import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
 import { ctxOf, deployment, fails } from './helpers.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 
 const NS = (policy?: string) => `
 apiVersion: v1
@@ -78,5 +79,36 @@ spec: {podSelector: {matchExpressions: [{key: app, operator: In, values: [api]}]
   it('an unknown policy value is a finding, not a crash', () => {
     const ctx = ctxOf(NS(), undefined, [deployment('shop', 'web', { annotations: { 'config.linkerd.io/default-inbound-policy': 'everyone' } })]);
     expect([...linkerdUnauthenticatedDefault.evaluate(ctx)].find((x) => x.resource.name === 'web')).toMatchObject({ status: 'fail', severity: 'medium' });
+  });
+});
+
+// The policy controller reads a pod's own annotations (linkerd2 policy-controller/k8s/index:
+// `settings.default_policy.unwrap_or(config.default_policy)`); the namespace's reach a pod only
+// when the proxy injector copies them at injection (controller/proxy-injector/webhook.go: "If
+// namespace has annotations that do not exist on pod then copy them over").
+describe('Linkerd default inbound policy of running pods', () => {
+  const livePod = (annotations: Record<string, string> = {}) => `
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api-0, namespace: shop, labels: {app: api}, annotations: ${JSON.stringify({ 'linkerd.io/inject': 'enabled', ...annotations })}}
+spec: {containers: [{name: app, image: x, ports: [{containerPort: 8000}]}, {name: linkerd-proxy, image: y}]}
+`;
+
+  it('a running pod injected before its namespace got all-authenticated keeps the cluster default, and is told to restart', () => {
+    const ctx = ctxOf(NS('all-authenticated') + livePod());
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)].find((x) => x.resource.name === 'api-0');
+    expect(v).toMatchObject({ status: 'fail', severity: 'high', evidence: { policy: 'all-unauthenticated', source: 'Linkerd install default' } });
+    expect(v?.message).toMatch(/namespace shop annotation config\.linkerd\.io\/default-inbound-policy says "all-authenticated".*restart them/);
+    const flow = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Pod', namespace: 'shop', name: 'api-0' }, 8000, 'TCP');
+    expect(flow.verdict).toBe('allowed');
+  });
+
+  it('a running pod that carries the annotation (copied at injection) follows it; a template still takes its namespace\'s', () => {
+    const ctx = ctxOf(NS('all-authenticated') + livePod({ 'config.linkerd.io/default-inbound-policy': 'all-authenticated' }), undefined, [deployment('shop', 'web')]);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)];
+    expect(v.find((x) => x.resource.name === 'api-0')).toMatchObject({ status: 'pass', evidence: { source: 'pod annotation config.linkerd.io/default-inbound-policy' } });
+    expect(v.find((x) => x.resource.name === 'api-0')?.message).not.toMatch(/restart/);
+    expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ status: 'pass', evidence: { source: 'namespace shop annotation config.linkerd.io/default-inbound-policy' } });
   });
 });
