@@ -230,3 +230,37 @@ export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: 
   }
   return out;
 }
+
+// ---- ports that require a mesh identity ---------------------------------------------------
+
+export const REQUIRE_IDENTITY_ANNOTATION = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+
+/** Whether `port` is one of `ports` (single ports and "lo-hi" ranges, as parsePortList gives them). */
+export function portInList(ports: string[], port: number): boolean {
+  return ports.some((r) => {
+    const [lo, hi] = r.split('-').map(Number);
+    return port >= lo && port <= (hi ?? lo);
+  });
+}
+
+/**
+ * The inbound ports on which a meshed pod's default policy requires a mesh identity
+ * (config.linkerd.io/proxy-require-identity-inbound-ports, https://linkerd.io/2/reference/proxy-configuration/;
+ * read like the other config annotations, see linkerdPodSetting). Undefined when none.
+ */
+export function linkerdRequireIdentityPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string): { ports: string[]; source: string } | undefined {
+  const { setting } = linkerdPodSetting(nsAnnotations, pod, namespace, REQUIRE_IDENTITY_ANNOTATION);
+  const ports = parsePortList(setting?.value ?? '').ports;
+  return ports.length > 0 ? { ports, source: setting!.source } : undefined;
+}
+
+/**
+ * The default policy on a port that requires identity: the policy controller sets
+ * `authenticated_only` on an Allow default for those ports (policy-controller/k8s/index
+ * default_inbound_server), so `*-unauthenticated` becomes `*-authenticated`; audit and deny stay.
+ */
+export function withIdentityRequired(policy: string): string {
+  if (policy === 'all-unauthenticated') return 'all-authenticated';
+  if (policy === 'cluster-unauthenticated') return 'cluster-authenticated';
+  return policy;
+}

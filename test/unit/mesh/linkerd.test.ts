@@ -112,3 +112,35 @@ spec: {containers: [{name: app, image: x, ports: [{containerPort: 8000}]}, {name
     expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ status: 'pass', evidence: { source: 'namespace shop annotation config.linkerd.io/default-inbound-policy' } });
   });
 });
+
+// config.linkerd.io/proxy-require-identity-inbound-ports (https://linkerd.io/2/reference/proxy-configuration/):
+// the policy controller sets authenticated_only on the default policy of those ports
+// (linkerd2 policy-controller/k8s/index default_inbound_server: `if settings.require_id_ports.contains(&port)`).
+describe('Linkerd ports that require identity', () => {
+  const REQ = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+
+  it('all-unauthenticated default: a port listed there requires a mesh identity, the others still admit plaintext', () => {
+    const ctx = ctxOf(NS(), undefined, [
+      deployment('shop', 'ledger', { ports: [8000], annotations: { [REQ]: '8000' } }),
+      deployment('shop', 'two', { ports: [8000, 9000], annotations: { [REQ]: '7000-8000' } }),
+    ]);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)];
+    expect(v.find((x) => x.resource.name === 'ledger')).toMatchObject({ status: 'pass', evidence: { requireIdentityPorts: { ports: ['8000'] } } });
+    expect(v.find((x) => x.resource.name === 'two')).toMatchObject({ status: 'fail', severity: 'high', evidence: { uncoveredPorts: [9000] } });
+
+    const at = (name: string, port: number) => meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name }, port, 'TCP');
+    expect(at('ledger', 8000).verdict).toBe('denied');
+    expect(at('ledger', 8000).reason).toMatch(/made all-authenticated on this port/);
+    expect(at('two', 9000).verdict).toBe('allowed');
+  });
+
+  it('a template takes its namespace\'s list (injected from it); audit is not changed by it', () => {
+    const ctx = ctxOf(`${NS()}    ${REQ}: "8000"\n`, undefined, [
+      deployment('shop', 'ledger', { ports: [8000] }),
+      deployment('shop', 'audited', { ports: [8000], annotations: { 'config.linkerd.io/default-inbound-policy': 'audit' } }),
+    ]);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)];
+    expect(v.find((x) => x.resource.name === 'ledger')?.status).toBe('pass');
+    expect(v.find((x) => x.resource.name === 'audited')?.status).toBe('fail');
+  });
+});
