@@ -212,6 +212,26 @@ spec: {action: DENY, rules: [{from: [{source: {notNamespaces: [shop]}}]}]}
   });
 
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
+  // principals are <TRUST_DOMAIN>/ns/<NS>/sa/<SA> and match by prefix ("abc*"), suffix ("*abc") or
+  // presence ("*"): a prefix covering the trust domain admits every workload, a suffix on one
+  // service account name does not; notPrincipals alone admits everyone but the named callers.
+  it('allow-any counts principals that cover the whole trust domain and notPrincipals-only sources, not a suffix on one service account', () => {
+    const policy = (name: string, source: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  rules: [{from: [{source: ${source}}]}]
+---${app('shop', name)}`;
+    const yaml = `${meshedNs('shop')}${policy('trust-domain', '{principals: ["cluster.local/*"]}')}${policy('all-namespaces', '{principals: ["cluster.local/ns/*"]}')}${policy('all-but-one', '{notPrincipals: ["cluster.local/ns/bad/sa/x"]}')}${policy('default-sa', '{principals: ["*/sa/default"]}')}${policy('other-domain', '{principals: ["other.example/*"]}')}`;
+    expect(failing('mtls.authz-allow-any', yaml)).toEqual(['medium AuthorizationPolicy shop/all-but-one', 'medium AuthorizationPolicy shop/all-namespaces', 'medium AuthorizationPolicy shop/trust-domain']);
+    expect(passing('mtls.authz-allow-any', yaml)).toEqual(['AuthorizationPolicy shop/default-sa', 'AuthorizationPolicy shop/other-domain']);
+    const f = fails(run(check('mtls.authz-allow-any'), ctxOf(yaml))).find((v) => v.resource.name === 'trust-domain')!;
+    expect(f.message).toContain('rules[0] admits every workload identity (from [{"principals":["cluster.local/*"]}])');
+  });
+
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
   // namespaces need mTLS; with an ALLOW on principals a plaintext caller matches no ALLOW rule.
   it('plaintext-bypass: a DENY on namespaces is moot where an ALLOW on principals already refuses plaintext callers', () => {
     const y = `${meshedNs('shop')}${app('shop', 'web')}
