@@ -253,4 +253,39 @@ spec:
     expect(fails(vs)).toEqual([]);
     expect(vs[0].message).toContain('DENY shop/deny-legacy rules[0] would miss a plaintext caller, but on every port it covers the other policies refuse plaintext callers anyway');
   });
+
+  // https://istio.io/latest/docs/ambient/usage/l4-policy/ (attachment table): in ambient mode a
+  // policy attached by targetRefs to the waypoint Gateway, or to a Service using the waypoint, is
+  // enforced by the waypoint for the workloads whose traffic goes through it.
+  it('authz-missing counts ALLOW policies a waypoint enforces for an ambient workload, and only there', () => {
+    const ns = (waypoint: boolean) => namespaceYaml('shop', `istio.io/dataplane-mode: ambient${waypoint ? ', istio.io/use-waypoint: waypoint' : ''}`);
+    const policies = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-callers, namespace: shop}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: orders, namespace: shop}
+spec: {selector: {app: orders}, ports: [{port: 80, targetPort: 8000}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: orders-callers, namespace: shop}
+spec:
+  targetRefs: [{kind: Service, group: "", name: orders}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]}]
+---`;
+    const apps = `${app('shop', 'api')}${app('shop', 'orders')}`;
+    expect(passing('mtls.authz-missing', ns(true) + apps + policies)).toEqual(['Deployment shop/api', 'Deployment shop/orders']);
+    const [v] = run(check('mtls.authz-missing'), ctxOf(ns(true) + apps + policies)).filter((x) => x.resource.name === 'api');
+    expect(v.message).toContain('shop/api-callers enforced by waypoint shop/waypoint (namespace shop label istio.io/use-waypoint)');
+    // Without a waypoint nothing enforces targetRef policies: still no ALLOW policy applies.
+    expect(failing('mtls.authz-missing', ns(false) + apps + policies)).toEqual(['- Deployment shop/api', '- Deployment shop/orders']);
+  });
 });
