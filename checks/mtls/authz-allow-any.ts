@@ -1,6 +1,8 @@
-// ALLOW rules that admit any caller: a rule with no `from` (any source, plaintext included),
-// or `principals: ["*"]` / `namespaces: ["*"]` (any authenticated peer). `rules: [{}]` is
-// Istio's own allow-all example (https://istio.io/latest/docs/reference/config/security/authorization-policy/).
+// ALLOW rules that admit any caller: a rule with no `from` (any source, plaintext included), or a
+// `from.source` that admits every workload identity: principals/namespaces "*" or a prefix that
+// covers the whole trust domain ("cluster.local/*"), or only notPrincipals/notNamespaces (every
+// caller but a few) — see sourceAdmitsEveryWorkload. `rules: [{}]` is Istio's own allow-all
+// example (https://istio.io/latest/docs/reference/config/security/authorization-policy/).
 // A rule with a `when` condition is treated conservatively: it may narrow the callers, so it is
 // not reported as allow-any. Severity by blast radius: a policy without selector (the whole
 // namespace, or the mesh from the root namespace) with an unrestricted `to` is high.
@@ -9,7 +11,8 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAuthzPolicy } from '../../src/analysis/mesh/index.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
-import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge } from './lib/authz.ts';
+import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sourceAdmitsEveryWorkload } from './lib/authz.ts';
+import { istioAuthzModel } from '../../src/analysis/mesh/istio-authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 
 /**
@@ -25,7 +28,7 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
   if (workloads.length === 0) return undefined;
   const byThis = (reason: string) => reason.includes(`ALLOW AuthorizationPolicy ${policyName(p)} rules[`);
   const admitted: string[] = [];
-  const plaintextToo = open.some((r) => r.anySource);
+  const plaintextToo = open.some((r) => r.anySource || r.negativeIdentityOnly);
   for (const w of workloads) {
     const ports: string[] = [];
     for (const { port, label } of portsToJudge(w, open.flatMap((r) => r.ports))) {
@@ -41,7 +44,7 @@ export const authzAllowAny: Check = {
   id: 'mtls.authz-allow-any',
   area: 'mtls',
   title: 'No ALLOW AuthorizationPolicy rule admits any caller',
-  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or with `principals: ["*"]`/`namespaces: ["*"]` (any authenticated workload), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0); Consul ServiceIntentions that allow source `*`',
+  protectsAgainst: 'ALLOW AuthorizationPolicy rules with no `from` (any source, plaintext included) or whose source admits every authenticated workload (`principals: ["*"]`/`namespaces: ["*"]`, a prefix covering the trust domain such as `cluster.local/*`, or only `notPrincipals`/`notNamespaces`), which cancel the deny-by-default the other policies build; Linkerd AuthorizationPolicies/ServerAuthorizations that admit any meshed identity (`identities: ["*"]`, `unauthenticatedTLS`) or any client from every network (`unauthenticated: true`, NetworkAuthentication 0.0.0.0/0); Consul ServiceIntentions that allow source `*`',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Replace the open rule with `from.source.principals` naming the callers\' service accounts (cluster.local/ns/NS/sa/SA) or `namespaces` naming the calling namespaces, and restrict `to.operation` to the ports, methods and paths they use. Linkerd: reference MeshTLSAuthentications listing the clients\' identities (or `identityRefs` ServiceAccounts) instead of `*`. Consul: replace source `*` with one source per calling service.',
@@ -51,10 +54,11 @@ export const authzAllowAny: Check = {
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
   evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
+    const trustDomain = istioAuthzModel(ctx.snapshot, ctx.config).trustDomain;
     const out: Verdict[] = [];
     for (const p of index.all) {
       if (p.action !== 'ALLOW' || p.problems.length > 0) continue;
-      const open = p.rules.filter((r) => !r.conditional && (r.anySource || r.anyPrincipal));
+      const open = p.rules.filter((r) => !r.conditional && (r.anySource || r.anyPrincipal || r.from.some((f) => sourceAdmitsEveryWorkload(f, trustDomain))));
       if (open.length === 0) {
         out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} names its callers in every rule` });
         continue;
@@ -68,7 +72,7 @@ export const authzAllowAny: Check = {
       const wide = !p.selector && !p.targeted && open.some((r) => r.anyOperation);
       out.push({
         status: 'fail', resource: p.ref, severity: wide ? 'high' : 'medium',
-        message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : 'allows principals/namespaces "*"'}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
+        message: `AuthorizationPolicy ${policyName(p)} allows any caller to ${scope}: ${open.map((r) => `rules[${r.index}] ${r.anySource ? 'has no from' : r.anyPrincipal ? 'allows principals/namespaces "*"' : `admits every workload identity (from ${JSON.stringify(r.from)})`}${r.anyOperation ? ' on every port and path' : r.ports.length > 0 ? ` on ports ${r.ports.join(', ')}` : ' on some operations'}`).join('; ')}${judged ? `; it admits such a caller on ${judged.admitted.slice(0, 5).join('; ')}${judged.admitted.length > 5 ? `; +${judged.admitted.length - 5} more workloads` : ''}` : ''}`,
         evidence: { rules: open.map((r) => ({ index: r.index, anySource: r.anySource, anyPrincipal: r.anyPrincipal, ports: r.ports })), selector: p.selector ?? null, targeted: p.targeted, ...(judged ? { admittedOn: judged.admitted } : {}) },
       });
     }

@@ -5,11 +5,18 @@
 // DENY or CUSTOM policies alone only exclude what they name. An allow-nothing policy
 // (`spec: {}`) is the deny-by-default that passes. A malformed policy (unknown action,
 // malformed principal) is rejected by istiod and protects nothing: it fails, named.
+// An ambient workload whose traffic goes through a waypoint is also covered by the policies the
+// waypoint enforces: those attached by targetRefs to the waypoint Gateway or to a Service of the
+// workload (https://istio.io/latest/docs/ambient/usage/l4-policy/, attachment table), the same
+// set the flow judge uses (waypointPolicies).
 import type { Check } from '../../src/engine/types.ts';
 import { consulPresent, istioPresent, linkerdPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
 import { consulAuthzMissing, linkerdAuthzMissing } from './lib/mesh-authz.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, istioWorkloads, policyName } from './lib/authz.ts';
+import { istioAuthzModel, waypointOf, waypointPolicies } from '../../src/analysis/mesh/istio-authz.ts';
+import { istioMembership } from '../../src/analysis/mesh/istio.ts';
+import { meshModel } from '../../src/analysis/mesh/model.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 
 export const authzMissing: Check = {
@@ -34,12 +41,20 @@ export const authzMissing: Check = {
         evidence: { problems: p.problems },
       };
     }
+    const model = istioAuthzModel(ctx.snapshot, ctx.config);
+    const namespaces = meshModel(ctx.snapshot, ctx.config).namespaces;
     for (const w of istioWorkloads(ctx)) {
-      const applied = policiesFor(index, w.namespace, w.labels);
+      const rep = w.workload.pods[0];
+      const ambient = rep !== undefined && istioMembership(namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane === 'ambient';
+      const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port: 0, protocol: 'TCP' as const, dataplane: 'ambient' as const };
+      const wp = ambient ? waypointOf(model, callee) : undefined;
+      const atWaypoint = wp ? waypointPolicies(model, callee, wp) : [];
+      const applied = [...policiesFor(index, w.namespace, w.labels), ...atWaypoint];
       const allow = applied.filter((p) => p.action === 'ALLOW');
       const resource = w.workload.ref;
       if (allow.length > 0) {
-        yield { status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})` };
+        const byWaypoint = allow.filter((p) => atWaypoint.includes(p));
+        yield { status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})${byWaypoint.length > 0 ? `; ${byWaypoint.map(policyName).join(', ')} enforced by waypoint ${wp!.namespace}/${wp!.name} (${wp!.via})` : ''}` };
         continue;
       }
       // A DENY rule with no from, no to and no when (`rules: [{}]`) denies every request.

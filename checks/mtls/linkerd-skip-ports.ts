@@ -22,20 +22,24 @@ export const linkerdSkipPorts: Check = {
       if (w.mesh !== 'linkerd') continue;
       const ref = w.workload.ref;
       const nsAnnotations = m.namespaces.get(w.namespace)?.annotations ?? {};
-      const skipped = linkerdSkippedPorts(nsAnnotations, w.annotations, w.namespace);
+      const found = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], w.namespace);
+      const skipped = found.filter((s) => s.ports.length + s.invalid.length > 0);
+      const pending = found.filter((s) => s.pending).map((s) => `${s.pending!.source} says ${JSON.stringify(s.pending!.value)}`);
+      const note = pending.length > 0 ? ` (${pending.join('; ')}: the running pods were injected without it and pick it up when restarted)` : '';
       if (skipped.length === 0) {
-        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: no ports bypass the linkerd-proxy.`, evidence: { podCount: w.workload.podCount } });
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: no ports bypass the linkerd-proxy${note}.`, evidence: { podCount: w.workload.podCount, ...(pending.length ? { pendingOnRestart: pending } : {}) } });
         continue;
       }
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       for (const s of skipped) {
         evidence[s.direction] = { ports: s.ports, source: s.source, ...(s.invalid.length ? { invalidEntries: s.invalid } : {}) };
       }
+      if (pending.length) evidence.pendingOnRestart = pending;
       const parts = skipped.map((s) => `${s.direction} ${[...s.ports, ...s.invalid].join(', ')}`);
       out.push({
         status: 'fail',
         resource: ref,
-        message: `${refString(ref)}: ${parts.join('; ')} bypass the linkerd-proxy (${skipped.map((s) => s.source).join(', ')}): traffic on these ports is neither authenticated nor encrypted by the mesh.`,
+        message: `${refString(ref)}: ${parts.join('; ')} bypass the linkerd-proxy (${skipped.map((s) => s.source).join(', ')}): traffic on these ports is neither authenticated nor encrypted by the mesh${note}.`,
         evidence,
       });
     }

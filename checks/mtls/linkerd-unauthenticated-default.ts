@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { serverCoversPort } from '../../src/analysis/mesh/linkerd.ts';
+import { linkerdRequireIdentityPorts, pendingNote, portInList, serverCoversPort, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -40,15 +40,16 @@ export const linkerdUnauthenticatedDefault: Check = {
 
     for (const w of m.workloads) {
       if (w.mesh !== 'linkerd' || !w.linkerdPolicy) continue;
-      const { policy, source } = w.linkerdPolicy;
+      const { policy, source, pending } = w.linkerdPolicy;
       const ref = w.workload.ref;
-      const evidence: Record<string, unknown> = { policy, source, podCount: w.workload.podCount };
+      const evidence: Record<string, unknown> = { policy, source, podCount: w.workload.podCount, ...(pending ? { pendingOnRestart: pending } : {}) };
+      const note = pendingNote(pending);
       if (!isLinkerdPolicy(policy)) {
-        out.push({ status: 'fail', resource: ref, severity: 'medium', message: `${refString(ref)}: default inbound policy ${JSON.stringify(policy)} (${source}) is not a Linkerd policy value.`, evidence });
+        out.push({ status: 'fail', resource: ref, severity: 'medium', message: `${refString(ref)}: default inbound policy ${JSON.stringify(policy)} (${source}) is not a Linkerd policy value${note}.`, evidence });
         continue;
       }
       if (!admitsUnauthenticated(policy)) {
-        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy ${policy} requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}.`, evidence });
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy ${policy} (${source}) requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}${note}.`, evidence });
         continue;
       }
       const servers = m.linkerd.servers.get(w.namespace) ?? [];
@@ -56,10 +57,15 @@ export const linkerdUnauthenticatedDefault: Check = {
       spec.containers = (Array.isArray(spec.containers) ? spec.containers : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
       spec.initContainers = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
       const ports = containerPorts(spec);
-      const uncovered = ports.filter((p) => !servers.some((s) => serverCoversPort(s, w.labels, p) && !admitsUnauthenticated(s.accessPolicy)));
+      // Ports listed in proxy-require-identity-inbound-ports get the *-authenticated variant of the
+      // default (audit has none); a Server on the port decides there instead.
+      const requireId = withIdentityRequired(policy) !== policy ? linkerdRequireIdentityPorts(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace) : undefined;
+      const coveredByServer = (p: { port: number; name?: string }) => servers.some((s) => serverCoversPort(s, w.labels, p));
+      const uncovered = ports.filter((p) => !servers.some((s) => serverCoversPort(s, w.labels, p) && !admitsUnauthenticated(s.accessPolicy)) && !(requireId && !coveredByServer(p) && portInList(requireId.ports, p.port)));
       evidence.ports = ports.map((p) => p.port);
+      if (requireId) evidence.requireIdentityPorts = { ports: requireId.ports, source: requireId.source };
       if (ports.length > 0 && uncovered.length === 0) {
-        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}, but every declared port is covered by a Server that requires authorization.`, evidence });
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}, but every declared port ${requireId ? `requires a mesh identity (${requireId.source}) or ` : ''}is covered by a Server that requires authorization${note}.`, evidence });
         continue;
       }
       evidence.uncoveredPorts = uncovered.map((p) => p.port);
@@ -67,7 +73,7 @@ export const linkerdUnauthenticatedDefault: Check = {
         status: 'fail',
         resource: ref,
         severity: severityFor(policy),
-        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${ports.length === 0 ? 'all ports (none declared)' : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`}.`,
+        message: `${refString(ref)}: default inbound policy ${policy} (${source}) admits unauthenticated clients${policy === 'cluster-unauthenticated' ? ' from cluster networks' : ''} on ${ports.length === 0 ? 'all ports (none declared)' : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`}${note}.`,
         evidence,
       });
     }

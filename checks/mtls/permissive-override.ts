@@ -1,10 +1,17 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { selectorMatches } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
+
+// Within a scope the oldest PeerAuthentication wins ("If there are more than one ... the oldest
+// one is used", https://istio.io/latest/docs/reference/config/security/peer_authentication/):
+// a shadowed namespace policy is left to mtls.invalid-peerauthentication, and a workload policy
+// that an older one overrides on every workload it selects relaxes nothing today, so it passes,
+// saying it has no effect and which policy decides instead.
 
 export const permissiveOverride: Check = {
   id: 'mtls.permissive-override',
@@ -47,6 +54,14 @@ export const permissiveOverride: Check = {
         sampleWorkloads: affected.slice(0, 10).map((w) => refString(w.workload.ref)),
       };
       if (pa.selector) evidence.selector = pa.selector;
+      if (pa.scope === 'workload' && affected.length === 0) {
+        const selected = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && pa.selector && selectorMatches(pa.selector, w.labels));
+        const winners = [...new Set(selected.map((w) => w.istio!.sources.workload).filter((r) => r !== undefined).map((r) => `${r.namespace}/${r.name}`))].sort();
+        if (selected.length > 0 && winners.length > 0) {
+          out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} (${pa.mode}) has no effect: the older ${winners.join(', ')} decide${winners.length === 1 ? 's' : ''} for every workload it selects (the oldest wins).`, evidence: { ...evidence, overriddenBy: winners } });
+          continue;
+        }
+      }
       const fails: Verdict[] = [];
       if (RELAXED.has(pa.mode)) {
         fails.push({

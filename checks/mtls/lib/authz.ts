@@ -2,8 +2,9 @@
 // the meshed workloads outside the system namespaces they are judged for.
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { meshModel, type AuthzIndex, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
+import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
-import { istioAuthzModel, istioFlowVerdict } from '../../../src/analysis/mesh/istio-authz.ts';
+import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership } from '../../../src/analysis/mesh/istio.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
@@ -45,4 +46,26 @@ export function portsToJudge(w: WorkloadMesh, extra: Iterable<string | number>):
   let other = 1;
   while (named.has(other)) other++;
   return [...[...named].sort((a, b) => a - b).map((port) => ({ port, label: String(port) })), { port: other, label: 'any other port' }];
+}
+
+/** A namespace and service account no policy can name (":" is not allowed in Kubernetes names). */
+const ANY_NAME = 'ztaudit:any';
+
+/**
+ * Whether one `from.source` of an AuthorizationPolicy rule admits every workload of the mesh (any
+ * namespace, any service account), judged by whether it admits a synthetic principal
+ * `TRUST_DOMAIN/ns/X/sa/Y` that no policy names. Per
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/ (Source):
+ * principals are `<TRUST_DOMAIN>/ns/<NS>/sa/<SA>` and, like namespaces, match exactly, by prefix
+ * ("abc*"), suffix ("*abc") or presence ("*"); so "*", "cluster.local/*" and "cluster.local/ns/*"
+ * admit every workload while a suffix on "/sa/default" does not. notPrincipals and notNamespaces
+ * are negative matches: they admit every caller but those they name. A source with any other
+ * field (ipBlocks, requestPrincipals, ...) may narrow the callers and is not counted.
+ */
+export function sourceAdmitsEveryWorkload(s: AuthzSource, trustDomain: string): boolean {
+  const principal = `${trustDomain}/ns/${ANY_NAME}/sa/${ANY_NAME}`;
+  for (const k of Object.keys(s)) if (k !== 'principals' && k !== 'namespaces' && k !== 'notPrincipals' && k !== 'notNamespaces') return false;
+  const some = (patterns: string[] | undefined, value: string) => patterns === undefined || patterns.some((p) => istioStringMatch(p, value));
+  const none = (patterns: string[] | undefined, value: string) => patterns === undefined || !patterns.some((p) => istioStringMatch(p, value));
+  return some(s.principals, principal) && some(s.namespaces, ANY_NAME) && none(s.notPrincipals, principal) && none(s.notNamespaces, ANY_NAME);
 }

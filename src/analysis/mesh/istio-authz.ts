@@ -257,7 +257,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
 const NO_WAYPOINT = 'none';
 
 /** The waypoint the callee's traffic goes through (ambient only): pod, then Service, then namespace label. */
-function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: string; namespace: string; via: string; service?: string } | undefined {
+export function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: string; namespace: string; via: string; service?: string } | undefined {
   const nsInfo = model.namespaces.get(callee.namespace);
   const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
   const pod = callee.labels['istio.io/use-waypoint'];
@@ -273,7 +273,7 @@ function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: string;
 }
 
 /** Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service of the callee, or to the istio-waypoint GatewayClass (root namespace). */
-function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }): ParsedAuthzPolicy[] {
+export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }): ParsedAuthzPolicy[] {
   const services = new Set((model.services.get(callee.namespace) ?? []).filter((s) => Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name));
   const out: ParsedAuthzPolicy[] = [];
   for (const p of model.authz.all) {

@@ -17,7 +17,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
-import { isLinkerdPolicy, serverCoversPort, type LinkerdServer } from './linkerd.ts';
+import { isLinkerdPolicy, portInList, serverCoversPort, withIdentityRequired, type LinkerdServer } from './linkerd.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from './util.ts';
 
 export const LINKERD_DEFAULT_TRUST_DOMAIN = 'cluster.local';
@@ -281,6 +281,8 @@ export interface LinkerdFlowInput {
   labels: Record<string, string>;
   /** Inbound ports the proxy does not intercept (config.linkerd.io/skip-inbound-ports), as written. */
   skippedInbound?: { ports: string[]; source: string };
+  /** Inbound ports whose default policy requires a mesh identity (config.linkerd.io/proxy-require-identity-inbound-ports). */
+  requireIdentityInbound?: { ports: string[]; source: string };
   /** Named container ports of the callee (a Server may name its port). */
   namedPorts: Array<{ port: number; name?: string }>;
   index: LinkerdPolicyIndex;
@@ -295,10 +297,7 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   const plaintext = !caller.mtls || !!caller.external;
   const enforcedBy = 'linkerd-proxy of the callee';
   const base = { mesh: 'linkerd' as const, plaintext, enforcedBy };
-  const skipped = input.skippedInbound?.ports.some((r) => {
-    const [lo, hi] = r.split('-').map(Number);
-    return callee.port >= lo && callee.port <= (hi ?? lo);
-  });
+  const skipped = input.skippedInbound && portInList(input.skippedInbound.ports, callee.port);
   if (skipped) {
     return { mesh: 'linkerd', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is skipped by the linkerd-proxy (${input.skippedInbound!.source}): Linkerd policy does not apply to it` };
   }
@@ -310,8 +309,11 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   const who = caller.external ? 'an external client' : `${caller.mtls ? linkerdIdentity(caller.serviceAccount, caller.namespace, input.index.trustDomain) : `plaintext client ${caller.namespace}/${caller.serviceAccount}`}`;
 
   if (covering.length === 0) {
-    const d = defaultPolicyVerdict(input.defaultPolicy.policy, caller);
-    return { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${input.defaultPolicy.policy} (${input.defaultPolicy.source}); ${d.why}` };
+    const declared = input.defaultPolicy.policy;
+    const required = input.requireIdentityInbound && portInList(input.requireIdentityInbound.ports, callee.port) ? withIdentityRequired(declared) : declared;
+    const d = defaultPolicyVerdict(required, caller);
+    const policy = required === declared ? `${declared} (${input.defaultPolicy.source})` : `${declared} (${input.defaultPolicy.source}), made ${required} on this port by ${input.requireIdentityInbound!.source}`;
+    return { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` };
   }
   const server = covering[0];
   const serverRef: ResourceRef = { kind: 'Server', namespace: server.namespace, name: server.name };

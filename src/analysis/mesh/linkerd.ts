@@ -1,6 +1,7 @@
 // Linkerd: injection (linkerd.io/inject on namespace or pod, the pod wins), the default
-// inbound policy (pod annotation > namespace annotation > cluster default) and which pod
-// ports a Server covers (a port selected by a Server follows the Server's policy instead).
+// inbound policy (pod annotation > cluster default; a template also takes its namespace's
+// annotation, see linkerdPodSetting) and which pod ports a Server covers (a port selected by a
+// Server follows the Server's policy instead).
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
@@ -58,6 +59,50 @@ export function linkerdMembership(nsAnnotations: Record<string, string>, pod: Po
 export function linkerdNamespaceMeantMeshed(nsAnnotations: Record<string, string>): boolean {
   const v = nsAnnotations['linkerd.io/inject'];
   return v === 'enabled' || v === 'ingress';
+}
+
+export interface PodSetting {
+  value: string;
+  source: string;
+}
+
+/**
+ * A config.linkerd.io annotation as a meshed pod's proxy has it. The proxy injector copies the
+ * namespace's config annotations onto the pod when it injects it (linkerd2
+ * controller/proxy-injector/webhook.go: "If namespace has annotations that do not exist on pod
+ * then copy them over"); the policy controller then reads the pod's annotations only
+ * (policy-controller/k8s/index, `settings.default_policy.unwrap_or(config.default_policy)`).
+ * So a template (manifests: pods yet to be injected) takes its own value, else the namespace's;
+ * a running pod only its own. `pending` is a namespace value a running pod does not have:
+ * it takes effect when the pod is restarted (re-injected).
+ */
+export function linkerdPodSetting(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string, key: string): { setting?: PodSetting; pending?: PodSetting } {
+  const podVal = pod.annotations[key];
+  const nsVal = nsAnnotations[key];
+  const fromNs = nsVal !== undefined ? { value: nsVal, source: `namespace ${namespace} annotation ${key}` } : undefined;
+  const setting = podVal !== undefined ? { value: podVal, source: `pod annotation ${key}` } : pod.origin === 'template' ? fromNs : undefined;
+  const pending = pod.origin === 'pod' && fromNs && fromNs.value !== podVal ? fromNs : undefined;
+  return { setting, pending };
+}
+
+export interface EffectivePolicy {
+  policy: string;
+  source: string;
+  /** A running pod's namespace asks for another policy, which it gets only once restarted. */
+  pending?: PodSetting;
+}
+
+/** The default inbound policy a meshed pod (or template) gets: linkerdPodSetting, else the cluster default. */
+export function linkerdDefaultPolicy(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string, clusterDefault: ClusterDefault): EffectivePolicy {
+  const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, INBOUND_POLICY_ANNOTATION);
+  const out: EffectivePolicy = setting ? { policy: setting.value, source: setting.source } : { ...clusterDefault };
+  if (pending && pending.value !== out.policy) out.pending = pending;
+  return out;
+}
+
+/** " (namespace X annotation K says V: restart the pods to pick it up)", or nothing. */
+export function pendingNote(pending: PodSetting | undefined): string {
+  return pending ? `; ${pending.source} says ${JSON.stringify(pending.value)}, but the running pods were injected without it: restart them to pick it up` : '';
 }
 
 export interface ClusterDefault {
@@ -147,6 +192,8 @@ export interface SkippedPorts {
   /** Entries that are neither a port nor a range of ports (still excluded or rejected by the injector). */
   invalid: string[];
   source: string;
+  /** The namespace's value, which running pods get only once restarted. */
+  pending?: PodSetting;
 }
 
 /** Splits a skip-*-ports value ("25,587, 4000-4100") into ports/ranges and malformed entries. */
@@ -166,18 +213,54 @@ export function parsePortList(value: string): { ports: string[]; invalid: string
 }
 
 /**
- * The skip-inbound/outbound-ports a meshed pod gets: the pod annotation, else its
- * namespace's (the injector inherits namespace config annotations). Empty values skip nothing.
+ * The skip-inbound/outbound-ports a meshed pod gets (linkerdPodSetting: a running pod only its
+ * own annotation, a template also its namespace's). Empty values skip nothing.
  */
-export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, podAnnotations: Record<string, string>, namespace: string): SkippedPorts[] {
+export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string): SkippedPorts[] {
   const out: SkippedPorts[] = [];
   for (const [direction, key] of [['inbound', SKIP_INBOUND_ANNOTATION], ['outbound', SKIP_OUTBOUND_ANNOTATION]] as const) {
-    const podVal = podAnnotations[key];
-    const value = podVal ?? nsAnnotations[key];
-    if (value === undefined) continue;
-    const { ports, invalid } = parsePortList(value);
-    if (ports.length === 0 && invalid.length === 0) continue;
-    out.push({ direction, ports, invalid, source: podVal !== undefined ? `pod annotation ${key}` : `namespace ${namespace} annotation ${key}` });
+    const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, key);
+    const { ports, invalid } = parsePortList(setting?.value ?? '');
+    if (ports.length === 0 && invalid.length === 0) {
+      // Nothing skipped today; a namespace value the pods pick up on restart is still worth saying.
+      if (pending && parsePortList(pending.value).ports.length + parsePortList(pending.value).invalid.length > 0) out.push({ direction, ports: [], invalid: [], source: pending.source, pending });
+      continue;
+    }
+    out.push({ direction, ports, invalid, source: setting!.source, ...(pending ? { pending } : {}) });
   }
   return out;
+}
+
+// ---- ports that require a mesh identity ---------------------------------------------------
+
+export const REQUIRE_IDENTITY_ANNOTATION = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+
+/** Whether `port` is one of `ports` (single ports and "lo-hi" ranges, as parsePortList gives them). */
+export function portInList(ports: string[], port: number): boolean {
+  return ports.some((r) => {
+    const [lo, hi] = r.split('-').map(Number);
+    return port >= lo && port <= (hi ?? lo);
+  });
+}
+
+/**
+ * The inbound ports on which a meshed pod's default policy requires a mesh identity
+ * (config.linkerd.io/proxy-require-identity-inbound-ports, https://linkerd.io/2/reference/proxy-configuration/;
+ * read like the other config annotations, see linkerdPodSetting). Undefined when none.
+ */
+export function linkerdRequireIdentityPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin'>, namespace: string): { ports: string[]; source: string } | undefined {
+  const { setting } = linkerdPodSetting(nsAnnotations, pod, namespace, REQUIRE_IDENTITY_ANNOTATION);
+  const ports = parsePortList(setting?.value ?? '').ports;
+  return ports.length > 0 ? { ports, source: setting!.source } : undefined;
+}
+
+/**
+ * The default policy on a port that requires identity: the policy controller sets
+ * `authenticated_only` on an Allow default for those ports (policy-controller/k8s/index
+ * default_inbound_server), so `*-unauthenticated` becomes `*-authenticated`; audit and deny stay.
+ */
+export function withIdentityRequired(policy: string): string {
+  if (policy === 'all-unauthenticated') return 'all-authenticated';
+  if (policy === 'cluster-unauthenticated') return 'cluster-authenticated';
+  return policy;
 }

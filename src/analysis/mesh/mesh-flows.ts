@@ -8,7 +8,7 @@ import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
 import type { MeshModel } from './model.ts';
 import { judgeLinkerdFlow } from './linkerd-authz.ts';
 import { judgeConsulFlow, serviceAccountOf } from './consul.ts';
-import { linkerdSkippedPorts } from './linkerd.ts';
+import { linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
 import { containerPorts } from './util.ts';
 
 /**
@@ -21,9 +21,11 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
   if (!w || w.mesh !== 'linkerd' || !w.linkerdPolicy) {
     return { mesh: 'none', verdict: 'allowed', plaintext, reason: `${callee.namespace}/${callee.name} has no linkerd-proxy: Linkerd does not restrict calls to it` };
   }
-  const skipped = linkerdSkippedPorts(model.namespaces.get(callee.namespace)?.annotations ?? {}, w.annotations, callee.namespace).find((s) => s.direction === 'inbound');
+  const nsAnnotations = model.namespaces.get(callee.namespace)?.annotations ?? {};
+  const skipped = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], callee.namespace).find((s) => s.direction === 'inbound');
   return judgeLinkerdFlow({
     skippedInbound: skipped ? { ports: skipped.ports, source: skipped.source } : undefined,
+    requireIdentityInbound: linkerdRequireIdentityPorts(nsAnnotations, w.workload.pods[0], callee.namespace),
     defaultPolicy: w.linkerdPolicy,
     servers: model.linkerd.servers.get(callee.namespace) ?? [],
     labels: w.labels,

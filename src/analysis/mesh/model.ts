@@ -8,7 +8,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
-import { admitsUnauthenticated, INBOUND_POLICY_ANNOTATION, linkerdClusterDefault, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type LinkerdServer } from './linkerd.ts';
+import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdTrustDomain } from './linkerd.ts';
@@ -36,7 +36,7 @@ export interface WorkloadMesh {
   /** Why the namespace is expected to be meshed (empty = not expected). */
   meantMeshedBy: string[];
   istio?: ResolvedMode;
-  linkerdPolicy?: { policy: string; source: string };
+  linkerdPolicy?: EffectivePolicy;
   /** Consul service name (annotation, selecting Service, else service account). */
   consulService?: string;
 }
@@ -157,15 +157,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       meantMeshedBy,
     };
     if (mesh === 'istio') wm.istio = resolveIstioMode(policies, namespace, rep.labels);
-    if (mesh === 'linkerd') {
-      const podP = rep.annotations[INBOUND_POLICY_ANNOTATION];
-      const nsP = ns.annotations[INBOUND_POLICY_ANNOTATION];
-      wm.linkerdPolicy = podP !== undefined
-        ? { policy: podP, source: `pod annotation ${INBOUND_POLICY_ANNOTATION}` }
-        : nsP !== undefined
-          ? { policy: nsP, source: `namespace ${namespace} annotation ${INBOUND_POLICY_ANNOTATION}` }
-          : clusterDefault;
-    }
+    if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault);
     if (mesh === 'consul') wm.consulService = consulServiceName(rep, servicesByNs.get(namespace) ?? []);
     workloads.push(wm);
   }

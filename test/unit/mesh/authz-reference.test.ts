@@ -212,6 +212,26 @@ spec: {action: DENY, rules: [{from: [{source: {notNamespaces: [shop]}}]}]}
   });
 
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
+  // principals are <TRUST_DOMAIN>/ns/<NS>/sa/<SA> and match by prefix ("abc*"), suffix ("*abc") or
+  // presence ("*"): a prefix covering the trust domain admits every workload, a suffix on one
+  // service account name does not; notPrincipals alone admits everyone but the named callers.
+  it('allow-any counts principals that cover the whole trust domain and notPrincipals-only sources, not a suffix on one service account', () => {
+    const policy = (name: string, source: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  rules: [{from: [{source: ${source}}]}]
+---${app('shop', name)}`;
+    const yaml = `${meshedNs('shop')}${policy('trust-domain', '{principals: ["cluster.local/*"]}')}${policy('all-namespaces', '{principals: ["cluster.local/ns/*"]}')}${policy('all-but-one', '{notPrincipals: ["cluster.local/ns/bad/sa/x"]}')}${policy('default-sa', '{principals: ["*/sa/default"]}')}${policy('other-domain', '{principals: ["other.example/*"]}')}`;
+    expect(failing('mtls.authz-allow-any', yaml)).toEqual(['medium AuthorizationPolicy shop/all-but-one', 'medium AuthorizationPolicy shop/all-namespaces', 'medium AuthorizationPolicy shop/trust-domain']);
+    expect(passing('mtls.authz-allow-any', yaml)).toEqual(['AuthorizationPolicy shop/default-sa', 'AuthorizationPolicy shop/other-domain']);
+    const f = fails(run(check('mtls.authz-allow-any'), ctxOf(yaml))).find((v) => v.resource.name === 'trust-domain')!;
+    expect(f.message).toContain('rules[0] admits every workload identity (from [{"principals":["cluster.local/*"]}])');
+  });
+
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
   // namespaces need mTLS; with an ALLOW on principals a plaintext caller matches no ALLOW rule.
   it('plaintext-bypass: a DENY on namespaces is moot where an ALLOW on principals already refuses plaintext callers', () => {
     const y = `${meshedNs('shop')}${app('shop', 'web')}
@@ -232,5 +252,40 @@ spec:
     const vs = run(check('mtls.authz-plaintext-bypass'), ctxOf(withAllow));
     expect(fails(vs)).toEqual([]);
     expect(vs[0].message).toContain('DENY shop/deny-legacy rules[0] would miss a plaintext caller, but on every port it covers the other policies refuse plaintext callers anyway');
+  });
+
+  // https://istio.io/latest/docs/ambient/usage/l4-policy/ (attachment table): in ambient mode a
+  // policy attached by targetRefs to the waypoint Gateway, or to a Service using the waypoint, is
+  // enforced by the waypoint for the workloads whose traffic goes through it.
+  it('authz-missing counts ALLOW policies a waypoint enforces for an ambient workload, and only there', () => {
+    const ns = (waypoint: boolean) => namespaceYaml('shop', `istio.io/dataplane-mode: ambient${waypoint ? ', istio.io/use-waypoint: waypoint' : ''}`);
+    const policies = `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-callers, namespace: shop}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: orders, namespace: shop}
+spec: {selector: {app: orders}, ports: [{port: 80, targetPort: 8000}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: orders-callers, namespace: shop}
+spec:
+  targetRefs: [{kind: Service, group: "", name: orders}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]}]
+---`;
+    const apps = `${app('shop', 'api')}${app('shop', 'orders')}`;
+    expect(passing('mtls.authz-missing', ns(true) + apps + policies)).toEqual(['Deployment shop/api', 'Deployment shop/orders']);
+    const [v] = run(check('mtls.authz-missing'), ctxOf(ns(true) + apps + policies)).filter((x) => x.resource.name === 'api');
+    expect(v.message).toContain('shop/api-callers enforced by waypoint shop/waypoint (namespace shop label istio.io/use-waypoint)');
+    // Without a waypoint nothing enforces targetRef policies: still no ALLOW policy applies.
+    expect(failing('mtls.authz-missing', ns(false) + apps + policies)).toEqual(['- Deployment shop/api', '- Deployment shop/orders']);
   });
 });

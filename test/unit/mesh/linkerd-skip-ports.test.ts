@@ -60,3 +60,16 @@ describe('mtls.linkerd-skip-ports', () => {
     expect(judged).not.toContain(4242);
   });
 });
+
+// A running pod's proxy-init was set up from the pod's annotations at injection; the injector
+// copies the namespace's config annotations only then (linkerd2 controller/proxy-injector/webhook.go:
+// "If namespace has annotations that do not exist on pod then copy them over").
+describe('mtls.linkerd-skip-ports on running pods', () => {
+  it('a namespace skip list added after injection does not bypass the running pod\'s proxy yet; the message says a restart would', () => {
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', namespace: 'shop', annotations: { 'linkerd.io/inject': 'enabled' } }, spec: { containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 3306 }] }, { name: 'linkerd-proxy', image: 'y' }] } };
+    const ctx = ctxOf('', undefined, [ns({ [SKIP_IN]: '3306' }), pod]);
+    const v = [...linkerdSkipPorts.evaluate(ctx)].find((x) => x.resource.name === 'web-0');
+    expect(v?.status).toBe('pass');
+    expect(v?.message).toMatch(/namespace shop annotation config\.linkerd\.io\/skip-inbound-ports says "3306".*restarted/);
+  });
+});

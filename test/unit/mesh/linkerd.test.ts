@@ -3,6 +3,7 @@ import { meshModel, meshWorkloadModes } from '../../../src/analysis/mesh/index.t
 import { linkerdUnauthenticatedDefault } from '../../../checks/mtls/linkerd-unauthenticated-default.ts';
 import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
 import { ctxOf, deployment, fails } from './helpers.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 
 const NS = (policy?: string) => `
 apiVersion: v1
@@ -78,5 +79,68 @@ spec: {podSelector: {matchExpressions: [{key: app, operator: In, values: [api]}]
   it('an unknown policy value is a finding, not a crash', () => {
     const ctx = ctxOf(NS(), undefined, [deployment('shop', 'web', { annotations: { 'config.linkerd.io/default-inbound-policy': 'everyone' } })]);
     expect([...linkerdUnauthenticatedDefault.evaluate(ctx)].find((x) => x.resource.name === 'web')).toMatchObject({ status: 'fail', severity: 'medium' });
+  });
+});
+
+// The policy controller reads a pod's own annotations (linkerd2 policy-controller/k8s/index:
+// `settings.default_policy.unwrap_or(config.default_policy)`); the namespace's reach a pod only
+// when the proxy injector copies them at injection (controller/proxy-injector/webhook.go: "If
+// namespace has annotations that do not exist on pod then copy them over").
+describe('Linkerd default inbound policy of running pods', () => {
+  const livePod = (annotations: Record<string, string> = {}) => `
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api-0, namespace: shop, labels: {app: api}, annotations: ${JSON.stringify({ 'linkerd.io/inject': 'enabled', ...annotations })}}
+spec: {containers: [{name: app, image: x, ports: [{containerPort: 8000}]}, {name: linkerd-proxy, image: y}]}
+`;
+
+  it('a running pod injected before its namespace got all-authenticated keeps the cluster default, and is told to restart', () => {
+    const ctx = ctxOf(NS('all-authenticated') + livePod());
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)].find((x) => x.resource.name === 'api-0');
+    expect(v).toMatchObject({ status: 'fail', severity: 'high', evidence: { policy: 'all-unauthenticated', source: 'Linkerd install default' } });
+    expect(v?.message).toMatch(/namespace shop annotation config\.linkerd\.io\/default-inbound-policy says "all-authenticated".*restart them/);
+    const flow = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Pod', namespace: 'shop', name: 'api-0' }, 8000, 'TCP');
+    expect(flow.verdict).toBe('allowed');
+  });
+
+  it('a running pod that carries the annotation (copied at injection) follows it; a template still takes its namespace\'s', () => {
+    const ctx = ctxOf(NS('all-authenticated') + livePod({ 'config.linkerd.io/default-inbound-policy': 'all-authenticated' }), undefined, [deployment('shop', 'web')]);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)];
+    expect(v.find((x) => x.resource.name === 'api-0')).toMatchObject({ status: 'pass', evidence: { source: 'pod annotation config.linkerd.io/default-inbound-policy' } });
+    expect(v.find((x) => x.resource.name === 'api-0')?.message).not.toMatch(/restart/);
+    expect(v.find((x) => x.resource.name === 'web')).toMatchObject({ status: 'pass', evidence: { source: 'namespace shop annotation config.linkerd.io/default-inbound-policy' } });
+  });
+});
+
+// config.linkerd.io/proxy-require-identity-inbound-ports (https://linkerd.io/2/reference/proxy-configuration/):
+// the policy controller sets authenticated_only on the default policy of those ports
+// (linkerd2 policy-controller/k8s/index default_inbound_server: `if settings.require_id_ports.contains(&port)`).
+describe('Linkerd ports that require identity', () => {
+  const REQ = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+
+  it('all-unauthenticated default: a port listed there requires a mesh identity, the others still admit plaintext', () => {
+    const ctx = ctxOf(NS(), undefined, [
+      deployment('shop', 'ledger', { ports: [8000], annotations: { [REQ]: '8000' } }),
+      deployment('shop', 'two', { ports: [8000, 9000], annotations: { [REQ]: '7000-8000' } }),
+    ]);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)];
+    expect(v.find((x) => x.resource.name === 'ledger')).toMatchObject({ status: 'pass', evidence: { requireIdentityPorts: { ports: ['8000'] } } });
+    expect(v.find((x) => x.resource.name === 'two')).toMatchObject({ status: 'fail', severity: 'high', evidence: { uncoveredPorts: [9000] } });
+
+    const at = (name: string, port: number) => meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name }, port, 'TCP');
+    expect(at('ledger', 8000).verdict).toBe('denied');
+    expect(at('ledger', 8000).reason).toMatch(/made all-authenticated on this port/);
+    expect(at('two', 9000).verdict).toBe('allowed');
+  });
+
+  it('a template takes its namespace\'s list (injected from it); audit is not changed by it', () => {
+    const ctx = ctxOf(`${NS()}    ${REQ}: "8000"\n`, undefined, [
+      deployment('shop', 'ledger', { ports: [8000] }),
+      deployment('shop', 'audited', { ports: [8000], annotations: { 'config.linkerd.io/default-inbound-policy': 'audit' } }),
+    ]);
+    const v = [...linkerdUnauthenticatedDefault.evaluate(ctx)];
+    expect(v.find((x) => x.resource.name === 'ledger')?.status).toBe('pass');
+    expect(v.find((x) => x.resource.name === 'audited')?.status).toBe('fail');
   });
 });
