@@ -1,5 +1,7 @@
 // JSON Schema of ztaudit.yaml. Every object is closed (additionalProperties: false) so an
 // unknown or misspelt key is an error that names it, never silently ignored.
+import { INTENT_PORT_FORMS } from './intent-ports.ts';
+
 const str = { type: 'string' } as const;
 const strArray = { type: 'array', items: str } as const;
 const severity = { enum: ['critical', 'high', 'medium', 'low'] } as const;
@@ -34,7 +36,8 @@ export const CONFIG_SCHEMA = closed({
         name: str,
         from: selector,
         to: selector,
-        ports: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, matching('^[0-9]{1,5}(/(TCP|UDP|SCTP))?$', 'a port number or PORT/PROTOCOL (e.g. "53/UDP")')] } },
+        // Number or string here; which ones are ports is parseIntentPort's to say (validate.ts), as the check reads them.
+        ports: { type: 'array', items: { anyOf: [{ type: 'integer' }, { type: 'string' }], description: INTENT_PORT_FORMS } },
       }, ['name', 'from', 'to']),
     },
   }),

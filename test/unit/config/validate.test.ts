@@ -127,7 +127,23 @@ describe('config validation', () => {
 
   it('validates intent rules and ports', () => {
     expect(v({ intent: { deny: [{ name: 'x', from: { namespace: 'a' }, to: { namespace: 'b' }, ports: [5432, '53/UDP'] }] } }).errors).toEqual([]);
-    expect(v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: ['http'] }] } }).errors).toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: must be integer']);
+    expect(v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: ['http'] }] } }).errors)
+      .toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: "http" is not a port number 1-65535 or PORT/PROTOCOL with TCP, UDP or SCTP (e.g. 5432, "53/UDP")']);
+  });
+
+  it('refuses intent ports the check cannot use, instead of a rule that holds over no port', () => {
+    const ports = (...p: unknown[]) => v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: p }] } }).errors;
+    expect(ports(5432, '99999', 0, '0', 70000)).toEqual([
+      'ztaudit.yaml: intent.deny[0].ports[1]: 99999 is not a port (1-65535)',
+      'ztaudit.yaml: intent.deny[0].ports[2]: 0 is not a port (1-65535)',
+      'ztaudit.yaml: intent.deny[0].ports[3]: 0 is not a port (1-65535)',
+      'ztaudit.yaml: intent.deny[0].ports[4]: 70000 is not a port (1-65535)',
+    ]);
+    expect(ports('53/QUIC')).toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: "53/QUIC": QUIC is not a protocol (TCP, UDP or SCTP)']);
+    // The check reads the protocol in any case: so does validation.
+    expect(ports('5432/tcp', '53/UDP')).toEqual([]);
+    // A value of neither form: one line naming both forms, not the first form's "must be integer".
+    expect(ports(true)).toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: must be a port number 1-65535 or PORT/PROTOCOL with TCP, UDP or SCTP (e.g. 5432, "53/UDP")']);
   });
 
   it('loads a file and reports YAML syntax errors with the line', () => {
