@@ -4,6 +4,7 @@
 // table are all built from these specs, so they cannot drift apart.
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../base/errors.ts';
+import { MAX_TIMER_SAYS, MAX_TIMER_SECONDS } from '../base/timer.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 
 export interface CommandSpec<Opts> {
@@ -47,11 +48,12 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** A number of seconds (above 0 unless `zero` is allowed), as commander's argument parser. */
+/** A number of seconds (above 0 unless `zero` is allowed, at most what a timer can wait), as commander's argument parser. */
 export function seconds(flag: string, options: { zero?: boolean } = {}): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !options.zero)) throw new ConfigError(`${flag} ${value}: must be a number of seconds`);
+    if (n > MAX_TIMER_SECONDS) throw new ConfigError(`${flag} ${value}: must be at most ${MAX_TIMER_SECONDS} seconds (${MAX_TIMER_SAYS})`);
     return n;
   };
 }

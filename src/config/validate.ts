@@ -15,7 +15,9 @@ export interface Validation {
 
 // verbose: an error carries its schema, whose `properties` give a misspelt key's likely
 // meaning and whose `description` says what a pattern wants.
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+// strictNumbers: YAML's .inf and .nan are numbers to JavaScript, and Ajv would take .inf as an
+// integer (then past every maximum-less bound, and a timer fires at once).
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, strictNumbers: true });
 const validateSchema = ajv.compile(CONFIG_SCHEMA);
 
 /** `/waivers/0/owner` -> `waivers[0].owner` */
@@ -37,7 +39,12 @@ function describe(e: ErrorObject): string {
     case 'enum':
       return `${keyPath(e.instancePath)}: must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
     case 'type':
+      if (typeof e.data === 'number' && !Number.isFinite(e.data)) return `${keyPath(e.instancePath)}: must be a finite number (not .inf or .nan)`;
       return `${keyPath(e.instancePath)}: must be ${e.params.type}`;
+    case 'maximum': {
+      const says = (e.parentSchema as { description?: string } | undefined)?.description;
+      return `${keyPath(e.instancePath)}: ${String(e.data)} is more than ${String(e.params.limit)}${says ? ` (${says})` : ''}`;
+    }
     case 'pattern': {
       const says = (e.parentSchema as { description?: string } | undefined)?.description;
       return `${keyPath(e.instancePath)}: ${JSON.stringify(String(e.data).slice(0, 80))} is not ${says ?? 'in the expected format'}`;

@@ -236,6 +236,19 @@ describe('flags', () => {
     expect(await main(['run', '--manifests', 'm', '--cluster', '', '--out', 'out', '--history', 'h.db', '--no-notify', '-q'], t.cli)).toBe(2);
     expect(t.errLines()).toEqual(["ztaudit: --cluster: the name is empty (an unset variable?); give the cluster's name or leave the flag out"]);
   });
+
+  it('a duration past what a timer can wait is refused, not a timeout that fires after 1 ms', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    for (const [args, line] of [
+      [['run', '--manifests', 'm', '--request-timeout', '3000000'], 'ztaudit: --request-timeout 3000000: must be at most 2147483 seconds (the longest a timer can wait, about 24.8 days)'],
+      [['run', '--manifests', 'm', '--retry-budget', '2147484'], 'ztaudit: --retry-budget 2147484: must be at most 2147483 seconds (the longest a timer can wait, about 24.8 days)'],
+      [['serve', '--manifests', 'm', '--shutdown-grace', '1e12'], 'ztaudit: --shutdown-grace 1e12: must be at most 2147483 seconds (the longest a timer can wait, about 24.8 days)'],
+    ] as const) {
+      const t = captureIO(dir);
+      expect(await main([...args, '--out', 'out', ...QUIET], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([line]);
+    }
+  });
 });
 
 describe('can', () => {

@@ -131,6 +131,20 @@ describe('config validation', () => {
       .toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: "http" is not a port number 1-65535 or PORT/PROTOCOL with TCP, UDP or SCTP (e.g. 5432, "53/UDP")']);
   });
 
+  it('refuses a duration past what a timer can wait, and .inf or .nan anywhere, naming the key', () => {
+    expect(v({ tls: { probe: { timeoutMs: 3_000_000_000, deadlineSeconds: 2_147_484 } } }).errors).toEqual([
+      'ztaudit.yaml: tls.probe.timeoutMs: 3000000000 is more than 2147483647 (the longest a timer can wait, about 24.8 days)',
+      'ztaudit.yaml: tls.probe.deadlineSeconds: 2147484 is more than 2147483 (the longest a timer can wait, about 24.8 days)',
+    ]);
+    expect(v({ tls: { probe: { timeoutMs: 2_147_483_647, deadlineSeconds: 2_147_483 } } }).errors).toEqual([]);
+    // YAML's .inf and .nan: Ajv alone took .inf as an integer.
+    expect(v({ tls: { probe: { timeoutMs: Infinity, maxTargets: Number.NaN } }, history: { retention: { maxRuns: Infinity } } }).errors).toEqual([
+      'ztaudit.yaml: tls.probe.timeoutMs: must be a finite number (not .inf or .nan)',
+      'ztaudit.yaml: tls.probe.maxTargets: must be a finite number (not .inf or .nan)',
+      'ztaudit.yaml: history.retention.maxRuns: must be a finite number (not .inf or .nan)',
+    ]);
+  });
+
   it('refuses intent ports the check cannot use, instead of a rule that holds over no port', () => {
     const ports = (...p: unknown[]) => v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: p }] } }).errors;
     expect(ports(5432, '99999', 0, '0', 70000)).toEqual([
