@@ -80,6 +80,23 @@ export function configureCommand(cmd: Command, io: CliIO): Command {
     .showSuggestionAfterError(true);
 }
 
+/**
+ * Refuses a flag given a blank value (`--history "$HISTORY"` with the variable unset): read as
+ * absent it meant the default (./.ztaudit/history.db rather than ZTAUDIT_HISTORY, the current
+ * directory for --manifests), and the run went somewhere nobody asked for. Every flag that
+ * takes a value (a path, URL, name, list), a repeatable one's every value too.
+ */
+export function refuseBlankValues(cmd: Command): void {
+  const blank = (v: unknown) => typeof v === 'string' && v.trim() === '';
+  for (const o of cmd.options) {
+    if (!o.required && !o.optional) continue; // a switch takes no value
+    const key = o.attributeName();
+    if (cmd.getOptionValueSource(key) !== 'cli') continue;
+    const v: unknown = cmd.getOptionValue(key);
+    if (blank(v) || (Array.isArray(v) && v.some(blank))) throw new ConfigError(`${o.long ?? o.short ?? o.flags}: empty value (an unset variable?); give a value or leave the flag out`);
+  }
+}
+
 /** Adds `spec` to `parent` with its help texts; `action` runs it and reports the exit code. */
 export function addCommand(parent: Command, spec: AnyCommandSpec, io: CliIO, onExit: (code: number) => void): Command {
   const cmd = parent.command(spec.name).summary(spec.summary).description(spec.description ?? spec.summary);
@@ -94,7 +111,10 @@ export function addCommand(parent: Command, spec: AnyCommandSpec, io: CliIO, onE
     for (const sub of spec.subcommands) addCommand(cmd, sub, io, onExit);
   }
   cmd.addHelpText('after', helpFooter(spec));
-  cmd.action(async () => onExit(await spec.run(cmd.opts(), cmd.processedArgs as string[], io, cmd)));
+  cmd.action(async () => {
+    refuseBlankValues(cmd);
+    onExit(await spec.run(cmd.opts(), cmd.processedArgs as string[], io, cmd));
+  });
   SPECS.set(cmd, spec);
   return cmd;
 }
@@ -138,5 +158,6 @@ export function parseSpec(spec: AnyCommandSpec, argv: string[]): { opts: Record<
     if (error instanceof CommanderError) throw new ConfigError(error.message.replace(/^error: /, ''));
     throw error;
   }
+  refuseBlankValues(cmd);
   return { opts: cmd.opts(), args: cmd.processedArgs as string[] };
 }

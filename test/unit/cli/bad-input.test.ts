@@ -237,6 +237,28 @@ describe('flags', () => {
     expect(t.errLines()).toEqual(["ztaudit: --cluster: the name is empty (an unset variable?); give the cluster's name or leave the flag out"]);
   });
 
+  it('an empty value for a flag taking a path, URL or name is refused, not read as "the default"', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const said = (flag: string) => `ztaudit: ${flag}: empty value (an unset variable?); give a value or leave the flag out`;
+    for (const [args, flag] of [
+      // Read as absent, these wrote to ./.ztaudit/history.db (ZTAUDIT_HISTORY ignored) and audited the current directory.
+      [['run', '--manifests', 'm', '--history', '', '--out', 'out', '-q'], '--history'],
+      [['run', '--manifests', '', '--history', 'none', '--out', 'out', '-q'], '--manifests'],
+      [['run', '--manifests', 'm', '--manifests', ' ', '--history', 'none', '--out', 'out', '-q'], '--manifests'],
+      [['run', '--manifests', 'm', '--history', 'none', '--out', '', '-q'], '--out'],
+      [['run', '--manifests', 'm', '--history', 'none', '--out', 'out', '--config', '', '-q'], '--config'],
+      [['snapshot', '--kubeconfig', '', '-o', 'x.snap'], '--kubeconfig'],
+      [['history', '--history', ''], '--history'],
+      [['history', 'export', '--history', 'h.db', '--file', ''], '--file'],
+      [['serve', '--schedule', '0 2 * * *', '--manifests', 'm', '--host', ''], '--host'],
+    ] as const) {
+      const t = captureIO(dir, { ZTAUDIT_HISTORY: join(dir, 'kept.db') });
+      expect(await main([...args], t.cli), args.join(' ')).toBe(2);
+      expect(t.errLines()).toEqual([said(flag)]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['m']);
+  });
+
   it('a duration past what a timer can wait is refused, not a timeout that fires after 1 ms', async () => {
     const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
     for (const [args, line] of [
