@@ -219,7 +219,22 @@ describe('notification settings in the environment', () => {
       expect(logged(tokenOnly.err())).toEqual(['ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled']);
       const channelOnly = captureIO(dir, { ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY' });
       expect(await main([...run, '--config', 'plain.yaml'], channelOnly.cli)).toBe(0);
-      expect(logged(channelOnly.err())).toEqual(['ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled']);
+      expect(logged(channelOnly.err())).toEqual(['ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled, no alert will be sent there']);
+      // A channel the config names, and email recipients from the config or the environment, without their credentials: one line per channel.
+      const configOnly = captureIO(dir, {});
+      expect(await main(run, configOnly.cli)).toBe(0);
+      expect(logged(configOnly.err())).toEqual(['notify.slack.channel is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled, no alert will be sent there']);
+      writeFileSync(join(dir, 'email.yaml'), `${ALWAYS}  email: {to: [sec@example.com]}\n`);
+      const emailNoSmtp = captureIO(dir, { ZTAUDIT_EMAIL_TO: 'ops@example.com' });
+      expect(await main([...run, '--config', 'email.yaml'], emailNoSmtp.cli)).toBe(0);
+      expect(logged(emailNoSmtp.err())).toEqual(['notify.email.to and ZTAUDIT_EMAIL_TO are set but ZTAUDIT_SMTP_URL is not: email disabled, no alert will be sent there']);
+      const envOnly = captureIO(dir, { ZTAUDIT_EMAIL_TO: 'ops@example.com' });
+      expect(await main([...run, '--config', 'plain.yaml'], envOnly.cli)).toBe(0);
+      expect(logged(envOnly.err())).toEqual(['ZTAUDIT_EMAIL_TO is set but ZTAUDIT_SMTP_URL is not: email disabled, no alert will be sent there']);
+      // --no-notify asked for silence: nothing to say.
+      const quiet = captureIO(dir, { ZTAUDIT_EMAIL_TO: 'ops@example.com' });
+      expect(await main([...run, '--config', 'email.yaml', '--no-notify'], quiet.cli)).toBe(0);
+      expect(quiet.err()).toBe('');
       const badApi = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: 'slack.internal/api' });
       expect(await main(run, badApi.cli)).toBe(2);
       expect(badApi.errLines()).toEqual(['ztaudit: ZTAUDIT_SLACK_API_URL=slack.internal/api: not an http:// or https:// URL']);
