@@ -1,7 +1,8 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { IntentRule, LabelSelectorConfig } from '../../src/config/types.ts';
-import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, addInterval, allConns, type ConnSet, type Protocol } from '../../src/analysis/netpol/conns.ts';
+import { connsToJson, emptyConns, formatConns, intersectConns, isEmptyConns, addInterval, allConns, type ConnSet } from '../../src/analysis/netpol/conns.ts';
+import { parseIntentPort } from '../../src/config/intent-ports.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { buildReachability, type DirectionVerdict, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { findFlows } from '../../src/analysis/netpol/flows.ts';
@@ -66,17 +67,15 @@ function classesFor(model: ReachModel, sel: LabelSelectorConfig): PodClass[] {
   return pool.filter((c) => want.every(([k, v]) => c.labels[k] === v));
 }
 
-/** Intent ports: 5432 (TCP), "53/UDP", "8080"; undefined = every port. Bad entries are returned separately. */
+/** Intent ports as the config validator read them (parseIntentPort); undefined = every port. Bad entries are returned separately. */
 function intentConns(ports: IntentRule['ports']): { conns: ConnSet; bad: string[] } {
   if (!ports || ports.length === 0) return { conns: allConns(), bad: [] };
   const conns = emptyConns();
   const bad: string[] = [];
   for (const p of ports) {
-    const m = /^(\d{1,5})(?:\/([A-Za-z]+))?$/.exec(String(p).trim());
-    const proto = (m?.[2] ?? 'TCP').toUpperCase();
-    const n = m ? Number(m[1]) : NaN;
-    if (!m || !isProtocol(proto) || n < 1 || n > 65535) bad.push(String(p));
-    else addInterval(conns, proto as Protocol, n, n);
+    const parsed = parseIntentPort(p);
+    if ('error' in parsed) bad.push(String(p));
+    else addInterval(conns, parsed.protocol, parsed.port, parsed.port);
   }
   return { conns, bad };
 }
@@ -98,6 +97,17 @@ export const intentViolation: Check = {
   reads: [...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS],
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
+  warnings(ctx) {
+    // A typo'd namespace or label matches nothing and the rule "holds": say so, naming the rule.
+    const model = buildReachability(ctx.snapshot);
+    const out: string[] = [];
+    for (const rule of ctx.config.intent.deny) {
+      const ends = [['from', rule.from], ['to', rule.to]] as const;
+      const empty = ends.filter(([, sel]) => classesFor(model, sel).length === 0).map(([side, sel]) => `its ${side} selector (${describe(sel)})`);
+      if (empty.length > 0) out.push(`intent "${rule.name}": ${empty.join(' and ')} ${empty.length > 1 ? 'match' : 'matches'} no pods, so the rule holds over nothing; check the namespace and labels`);
+    }
+    return out;
+  },
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const name = (key: string) => { const n = model.workloadByKey.get(key); return n ? refString(n.ref) : key; };

@@ -4,6 +4,7 @@
 // table are all built from these specs, so they cannot drift apart.
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../base/errors.ts';
+import { MAX_TIMER_SAYS, MAX_TIMER_SECONDS } from '../base/timer.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 
 export interface CommandSpec<Opts> {
@@ -47,11 +48,12 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** A number of seconds (above 0 unless `zero` is allowed), as commander's argument parser. */
+/** A number of seconds (above 0 unless `zero` is allowed, at most what a timer can wait), as commander's argument parser. */
 export function seconds(flag: string, options: { zero?: boolean } = {}): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && !options.zero)) throw new ConfigError(`${flag} ${value}: must be a number of seconds`);
+    if (n > MAX_TIMER_SECONDS) throw new ConfigError(`${flag} ${value}: must be at most ${MAX_TIMER_SECONDS} seconds (${MAX_TIMER_SAYS})`);
     return n;
   };
 }
@@ -78,6 +80,23 @@ export function configureCommand(cmd: Command, io: CliIO): Command {
     .showSuggestionAfterError(true);
 }
 
+/**
+ * Refuses a flag given a blank value (`--history "$HISTORY"` with the variable unset): read as
+ * absent it meant the default (./.ztaudit/history.db rather than ZTAUDIT_HISTORY, the current
+ * directory for --manifests), and the run went somewhere nobody asked for. Every flag that
+ * takes a value (a path, URL, name, list), a repeatable one's every value too.
+ */
+export function refuseBlankValues(cmd: Command): void {
+  const blank = (v: unknown) => typeof v === 'string' && v.trim() === '';
+  for (const o of cmd.options) {
+    if (!o.required && !o.optional) continue; // a switch takes no value
+    const key = o.attributeName();
+    if (cmd.getOptionValueSource(key) !== 'cli') continue;
+    const v: unknown = cmd.getOptionValue(key);
+    if (blank(v) || (Array.isArray(v) && v.some(blank))) throw new ConfigError(`${o.long ?? o.short ?? o.flags}: empty value (an unset variable?); give a value or leave the flag out`);
+  }
+}
+
 /** Adds `spec` to `parent` with its help texts; `action` runs it and reports the exit code. */
 export function addCommand(parent: Command, spec: AnyCommandSpec, io: CliIO, onExit: (code: number) => void): Command {
   const cmd = parent.command(spec.name).summary(spec.summary).description(spec.description ?? spec.summary);
@@ -92,7 +111,10 @@ export function addCommand(parent: Command, spec: AnyCommandSpec, io: CliIO, onE
     for (const sub of spec.subcommands) addCommand(cmd, sub, io, onExit);
   }
   cmd.addHelpText('after', helpFooter(spec));
-  cmd.action(async () => onExit(await spec.run(cmd.opts(), cmd.processedArgs as string[], io, cmd)));
+  cmd.action(async () => {
+    refuseBlankValues(cmd);
+    onExit(await spec.run(cmd.opts(), cmd.processedArgs as string[], io, cmd));
+  });
   SPECS.set(cmd, spec);
   return cmd;
 }
@@ -136,5 +158,6 @@ export function parseSpec(spec: AnyCommandSpec, argv: string[]): { opts: Record<
     if (error instanceof CommanderError) throw new ConfigError(error.message.replace(/^error: /, ''));
     throw error;
   }
+  refuseBlankValues(cmd);
   return { opts: cmd.opts(), args: cmd.processedArgs as string[] };
 }

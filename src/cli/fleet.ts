@@ -18,6 +18,7 @@ import type { RunStore } from '../history/store.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
 import { defineCommand } from './command.ts';
+import { channelsWithoutCredentials } from './wiring.ts';
 
 interface FleetOptions extends StoreFlags {
   format: string;
@@ -84,6 +85,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
       const view = buildFleetView(data);
       if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${view.totals.meanOverall}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
       if (values.notify === false) return EXIT_OK;
+      for (const line of channelsWithoutCredentials(config, env)) io.stderr(`ztaudit fleet: warning: ${line}\n`);
       if (values.notify && !env.slack && !env.smtp) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
       const outcomes = await sendFleetDigest(view, config, env, { force: values.notify === true, htmlPath: files.find((f) => f.endsWith('.html')) });
       let failed = false;

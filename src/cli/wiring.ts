@@ -69,9 +69,38 @@ export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig
   });
 }
 
+/**
+ * One line per channel that the config or the environment names but whose credentials are
+ * missing (a Slack channel without ZTAUDIT_SLACK_TOKEN, recipients without ZTAUDIT_SMTP_URL):
+ * that channel sends nothing, and silence must never look like compliance.
+ */
+export function channelsWithoutCredentials(config: Config, env: EnvSettings): string[] {
+  const out: string[] = [];
+  const and = (names: string[]) => `${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} set`;
+  if (!env.slack) {
+    const named = [
+      ...(config.notify.slack?.channel !== undefined ? ['notify.slack.channel'] : []),
+      ...(config.notify.fleetDigest?.slack?.channel !== undefined ? ['notify.fleetDigest.slack.channel'] : []),
+      ...(env.slackChannelWithoutToken ? ['ZTAUDIT_SLACK_CHANNEL'] : []),
+    ];
+    if (named.length > 0) out.push(`${and(named)} but ZTAUDIT_SLACK_TOKEN is not: Slack disabled, no alert will be sent there`);
+  }
+  if (!env.smtp) {
+    const named = [
+      ...(config.notify.email?.to !== undefined ? ['notify.email.to'] : []),
+      ...(config.notify.email?.from !== undefined ? ['notify.email.from'] : []),
+      ...(config.notify.fleetDigest?.email?.to !== undefined ? ['notify.fleetDigest.email.to'] : []),
+      ...(env.emailWithoutSmtp ?? []),
+    ];
+    if (named.length > 0) out.push(`${and(named)} but ZTAUDIT_SMTP_URL is not: email disabled, no alert will be sent there`);
+  }
+  return out;
+}
+
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
   if (flags.notify === false) return [];
+  for (const line of channelsWithoutCredentials(config, env)) log.warn(line);
   const out: Notifier[] = [];
   const policy = config.notify.policy;
   const htmlOf = (files: string[]) => files.find((f) => f.endsWith('.html'));
@@ -81,7 +110,7 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
     if (slack.problem) throw new ConfigError(slack.problem);
     if (!channel) log.warn('ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled');
     else out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
-  } else if (env.slackChannelWithoutToken) log.warn('ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled');
+  }
   if (env.smtp) {
     const smtp = env.smtp;
     if (smtp.problem) throw new ConfigError(smtp.problem);

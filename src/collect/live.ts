@@ -5,6 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { ClusterError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { runPool } from '../base/pool.ts';
+import { timerDelay } from '../base/timer.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { Interner } from '../snapshot/intern.ts';
@@ -168,7 +169,7 @@ async function probeServer(client: KubeClient, timeoutMs: number): Promise<strin
 function withDeadline<T>(p: Promise<T>, deadline: number, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransportError('ETIMEDOUT', `no response within ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(() => reject(new TransportError('ETIMEDOUT', `no response within ${timeoutMs} ms`)), timerDelay(deadline - Date.now()));
   });
   return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }

@@ -3,7 +3,8 @@
 // resourceVersion bookkeeping (from the list, every event and every bookmark), a re-list
 // when the server answers 410 Gone (the version fell out of its window) whose difference
 // with what was held is recorded as changes, and reconnects with bounded exponential
-// backoff. Coverage follows the watch: a kind whose watch is refused (403) is 'forbidden'
+// backoff. A watch that ends with any other ERROR event (its Status's retryAfterSeconds
+// honoured), or at once with no event, is a failed attempt like a refused connection. Coverage follows the watch: a kind whose watch is refused (403) is 'forbidden'
 // at once, one that keeps failing becomes 'error' after a few attempts; either way its
 // checks are not evaluated until the watch works again (after a re-list, since events were
 // missed). Changes are kept as "NetworkPolicy shop/default-deny deleted" so an alert can
@@ -76,9 +77,19 @@ interface KindState {
   broken: boolean;
   watching: boolean;
   lastError: string;
+  /** A non-410 ERROR event of the current watch: why it ended, and the server's retryAfterSeconds. */
+  watchError: { detail: string; retryAfterMs: number } | null;
 }
 
 const PENDING_MAX = 10_000;
+/**
+ * A watch that ends sooner than this with no event did not work (a proxy or server that answers
+ * 200 and closes): a failed attempt, not one to repeat at once. A server ends a working watch
+ * at its timeoutSeconds (minutes).
+ */
+const WATCH_MIN_MS = 1_000;
+/** The most of a server's retryAfterSeconds honoured (a wild value must not park a kind for days). */
+const RETRY_AFTER_MAX_S = 600;
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
   // A request that failed because of the abort comes here after it: 'abort' will not fire again.
   if (signal.aborted) return resolve();
@@ -189,7 +200,7 @@ export class ClusterWatch {
     return {
       spec, key, path: `${basePathOf(spec, version)}/${spec.resource}`, apiVersion: spec.group ? `${spec.group}/${version}` : version,
       objects: old?.objects ?? new Map(), resourceVersion: '', coverage: { status: 'ok', count: 0 }, needsList: false,
-      failures: 0, events: old?.events ?? 0, broken: false, watching: false, lastError: '',
+      failures: 0, events: old?.events ?? 0, broken: false, watching: false, lastError: '', watchError: null,
     };
   }
 
@@ -296,10 +307,19 @@ export class ClusterWatch {
       case 'BOOKMARK':
         if (typeof rv === 'string') st.resourceVersion = rv;
         return;
-      case 'ERROR':
-        // 410 Gone: the version we asked for is too old; anything else: watch again from where we were.
-        if (o.code === 410) this.gone(st);
+      case 'ERROR': {
+        // 410 Gone: the version we asked for is too old (re-list). Anything else (a 500 from
+        // etcd, a 504 with retryAfterSeconds) is a failed attempt: the loop waits before the next.
+        if (o.code === 410) { this.gone(st); return; }
+        const status = o as { code?: unknown; reason?: unknown; message?: unknown; details?: { retryAfterSeconds?: unknown } };
+        const retry = status.details?.retryAfterSeconds;
+        const said = [status.code, status.reason].filter((x) => typeof x === 'number' || (typeof x === 'string' && x !== '')).join(' ');
+        st.watchError = {
+          detail: `the server ended the watch with an ERROR event${said ? ` (${said})` : ''}${typeof status.message === 'string' && status.message ? `: ${status.message}` : ''}`,
+          retryAfterMs: typeof retry === 'number' && Number.isFinite(retry) && retry > 0 ? Math.min(retry, RETRY_AFTER_MAX_S) * 1000 : 0,
+        };
         return;
+      }
       case 'ADDED':
       case 'MODIFIED': {
         o.apiVersion = st.apiVersion;
@@ -351,17 +371,31 @@ export class ClusterWatch {
       const stop = new AbortController();
       const stopIfStale = setInterval(() => { if (gen !== this.generation) stop.abort(); }, 1_000);
       stopIfStale.unref();
+      // A broken kind is ok again once its watch proves to work: an event other than ERROR, or
+      // WATCH_MIN_MS open, or a clean end. Not at the 200 alone: a server that answers 200 then
+      // an ERROR event every time would flip the coverage back and forth on every attempt.
+      let proven: ReturnType<typeof setTimeout> | undefined;
+      const recover = () => {
+        clearTimeout(proven);
+        if (!st.broken || gen !== this.generation || st.watchError) return;
+        // Events were missed while it was down, so the re-list above made the objects current;
+        // now the coverage can say so.
+        st.broken = false;
+        this.setCoverage(st, { status: 'ok' });
+      };
+      st.watchError = null;
+      const eventsBefore = st.events;
+      const opened = Date.now();
       let r: KubeResponse;
       try {
-        r = await this.client.watch(path, (ev) => { if (gen === this.generation) this.onEvent(st, ev); }, (jitter + 30) * 1000, AbortSignal.any([signal, stop.signal]), (status) => {
+        r = await this.client.watch(path, (ev) => {
+          if (gen !== this.generation) return;
+          this.onEvent(st, ev);
+          if ((ev as { type?: unknown } | null)?.type !== 'ERROR') recover();
+        }, (jitter + 30) * 1000, AbortSignal.any([signal, stop.signal]), (status) => {
           if (status !== 200 || gen !== this.generation) return;
           st.watching = true;
-          if (st.broken) {
-            // Working again: events were missed while it was down, so the re-list above made
-            // the objects current; now the coverage can say so.
-            st.broken = false;
-            this.setCoverage(st, { status: 'ok' });
-          }
+          if (st.broken) proven = setTimeout(recover, WATCH_MIN_MS);
         });
       } catch (error: unknown) {
         st.watching = false;
@@ -371,12 +405,26 @@ export class ClusterWatch {
         continue;
       } finally {
         clearInterval(stopIfStale);
+        clearTimeout(proven);
       }
       st.watching = false;
       if (signal.aborted || gen !== this.generation) return;
       if (r.status === 200) {
-        // The server ended the watch (timeoutSeconds) or sent an ERROR event: watch again.
-        st.failures = 0;
+        const ended = st.watchError as KindState['watchError']; // set by onEvent, during the watch
+        const bad = ended?.detail ?? (st.events === eventsBefore && Date.now() - opened < WATCH_MIN_MS ? 'the server ended the watch at once with no events' : null);
+        if (bad === null) {
+          // The server ended the watch (timeoutSeconds) or re-listing is due (410): watch again.
+          st.failures = 0;
+          recover();
+          continue;
+        }
+        const retryAfterMs = ended?.retryAfterMs ?? 0;
+        st.watchError = null;
+        this.failed(st, `${what} failed: ${bad}`);
+        const waitMs = Math.max(retryAfterMs, this.backoffMs(st));
+        // One line when a run of failures starts; the coverage change says when it lasts.
+        if (st.failures === 1) this.options.log?.warn(`${what}: ${oneLine(bad)}; retrying in ${(waitMs / 1000).toFixed(1)} s${retryAfterMs > 0 ? ' (as the server asked)' : ''}, then with backoff`, { event: 'watch-retry', kind: st.key });
+        await sleep(waitMs, signal);
         continue;
       }
       if (r.status === 410) {

@@ -6,6 +6,8 @@ export interface EnvSettings {
   slack?: { token: string; channel?: string; apiUrl?: string; problem?: string };
   /** ZTAUDIT_SLACK_CHANNEL without ZTAUDIT_SLACK_TOKEN: Slack cannot be used, which is said. */
   slackChannelWithoutToken?: boolean;
+  /** The email variables that are set (ZTAUDIT_EMAIL_TO, ZTAUDIT_EMAIL_FROM) without ZTAUDIT_SMTP_URL: email cannot be used, which is said. */
+  emailWithoutSmtp?: string[];
   /** `problem`: why the URL cannot be used, in one line that never quotes it (it holds credentials). */
   smtp?: { url: string; from?: string; to: string[]; problem?: string };
   history?: string;
@@ -58,6 +60,10 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
       to: (env.ZTAUDIT_EMAIL_TO ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       ...(problem ? { problem } : {}),
     };
+  }
+  else {
+    const named = ['ZTAUDIT_EMAIL_TO', 'ZTAUDIT_EMAIL_FROM'].filter((k) => env[k]?.trim());
+    if (named.length > 0) out.emailWithoutSmtp = named;
   }
   if (env.ZTAUDIT_HISTORY) out.history = env.ZTAUDIT_HISTORY;
   const pgPassword = env.ZTAUDIT_PG_PASSWORD || env.PGPASSWORD;

@@ -1,5 +1,8 @@
 // JSON Schema of ztaudit.yaml. Every object is closed (additionalProperties: false) so an
 // unknown or misspelt key is an error that names it, never silently ignored.
+import { INTENT_PORT_FORMS } from './intent-ports.ts';
+import { MAX_TIMER_MS, MAX_TIMER_SAYS, MAX_TIMER_SECONDS } from '../base/timer.ts';
+
 const str = { type: 'string' } as const;
 const strArray = { type: 'array', items: str } as const;
 const severity = { enum: ['critical', 'high', 'medium', 'low'] } as const;
@@ -8,6 +11,8 @@ const labels = { type: 'object', additionalProperties: str } as const;
 const selector = { type: 'object', additionalProperties: false, properties: { namespace: str, podSelector: labels } } as const;
 /** A string of a pattern; `says` is what a value must be, quoted in the error (validate.ts). */
 const matching = (pattern: string, says: string) => ({ type: 'string', pattern, description: says }) as const;
+/** A duration that reaches a timer: at most what a timer can wait (validate.ts quotes `description`). */
+const duration = (unit: 'ms' | 's', minimum: number) => ({ type: 'integer', minimum, maximum: unit === 'ms' ? MAX_TIMER_MS : MAX_TIMER_SECONDS, description: MAX_TIMER_SAYS }) as const;
 const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
 
 export const CONFIG_SCHEMA = closed({
@@ -34,7 +39,8 @@ export const CONFIG_SCHEMA = closed({
         name: str,
         from: selector,
         to: selector,
-        ports: { type: 'array', items: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, matching('^[0-9]{1,5}(/(TCP|UDP|SCTP))?$', 'a port number or PORT/PROTOCOL (e.g. "53/UDP")')] } },
+        // Number or string here; which ones are ports is parseIntentPort's to say (validate.ts), as the check reads them.
+        ports: { type: 'array', items: { anyOf: [{ type: 'integer' }, { type: 'string' }], description: INTENT_PORT_FORMS } },
       }, ['name', 'from', 'to']),
     },
   }),
@@ -46,10 +52,10 @@ export const CONFIG_SCHEMA = closed({
     probe: closed({
       enabled: { type: 'boolean' },
       endpoints: { type: 'array', items: closed({ host: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, sni: str }, ['host', 'port']) },
-      timeoutMs: { type: 'integer', minimum: 100 },
+      timeoutMs: duration('ms', 100),
       concurrency: { type: 'integer', minimum: 1, maximum: 256 },
       maxTargets: { type: 'integer', minimum: 0 },
-      deadlineSeconds: { type: 'integer', minimum: 1 },
+      deadlineSeconds: duration('s', 1),
     }),
   }),
   mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),

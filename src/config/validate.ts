@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { CONFIG_SCHEMA } from './schema.ts';
 import { defaultConfig, type Config } from './types.ts';
 import { suggestion } from '../base/did-you-mean.ts';
+import { parseIntentPort } from './intent-ports.ts';
 
 export interface Validation {
   config: Config;
@@ -14,7 +15,9 @@ export interface Validation {
 
 // verbose: an error carries its schema, whose `properties` give a misspelt key's likely
 // meaning and whose `description` says what a pattern wants.
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+// strictNumbers: YAML's .inf and .nan are numbers to JavaScript, and Ajv would take .inf as an
+// integer (then past every maximum-less bound, and a timer fires at once).
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, strictNumbers: true });
 const validateSchema = ajv.compile(CONFIG_SCHEMA);
 
 /** `/waivers/0/owner` -> `waivers[0].owner` */
@@ -36,10 +39,20 @@ function describe(e: ErrorObject): string {
     case 'enum':
       return `${keyPath(e.instancePath)}: must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
     case 'type':
+      if (typeof e.data === 'number' && !Number.isFinite(e.data)) return `${keyPath(e.instancePath)}: must be a finite number (not .inf or .nan)`;
       return `${keyPath(e.instancePath)}: must be ${e.params.type}`;
+    case 'maximum': {
+      const says = (e.parentSchema as { description?: string } | undefined)?.description;
+      return `${keyPath(e.instancePath)}: ${String(e.data)} is more than ${String(e.params.limit)}${says ? ` (${says})` : ''}`;
+    }
     case 'pattern': {
       const says = (e.parentSchema as { description?: string } | undefined)?.description;
       return `${keyPath(e.instancePath)}: ${JSON.stringify(String(e.data).slice(0, 80))} is not ${says ?? 'in the expected format'}`;
+    }
+    case 'anyOf': {
+      // None of the forms fit: name them all, not the first form's complaint ("must be integer").
+      const says = (e.parentSchema as { description?: string } | undefined)?.description;
+      return `${keyPath(e.instancePath)}: ${says ? `must be ${says}` : e.message ?? 'is invalid'}`;
     }
     case 'minLength':
       if (e.params.limit === 1) return `${keyPath(e.instancePath)}: must not be empty`;
@@ -86,9 +99,13 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Validati
   if (!isPlainObject(raw)) return { config: defaultConfig(), errors: [at('(top level): must be a mapping of keys')], warnings };
 
   if (!validateSchema(raw)) {
-    // anyOf reports every branch; keep the first message per key so each problem is one line.
+    // anyOf reports every branch, then itself: a described anyOf speaks for its branches;
+    // otherwise keep the first message per key, so each problem is one line.
+    const all = validateSchema.errors ?? [];
+    const described = new Set(all.filter((e) => e.keyword === 'anyOf' && (e.parentSchema as { description?: string } | undefined)?.description).map((e) => e.instancePath));
     const seen = new Set<string>();
-    for (const e of validateSchema.errors ?? []) {
+    for (const e of all) {
+      if (described.has(e.instancePath) && e.keyword !== 'anyOf') continue;
       const line = describe(e);
       const key = line.slice(0, line.indexOf(':'));
       if (seen.has(key)) continue;
@@ -99,6 +116,17 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Validati
   const r = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- schema-checked above
   if (isPlainObject(r.checks)) {
     for (const id of Object.keys(r.checks)) if (!options.checkIds.has(id)) errors.push(at(`checks.${id}: unknown check id${suggestion(id, options.checkIds) || ' (see `ztaudit checks`)'}`));
+  }
+  if (isPlainObject(r.intent) && Array.isArray(r.intent.deny)) {
+    r.intent.deny.forEach((rule: unknown, i: number) => {
+      if (!isPlainObject(rule) || !Array.isArray(rule.ports)) return;
+      rule.ports.forEach((p: unknown, j: number) => {
+        // Wrong types are the schema's (one line each already); the values are the parser's.
+        if (typeof p !== 'number' && typeof p !== 'string') return;
+        const parsed = parseIntentPort(p);
+        if ('error' in parsed) errors.push(at(`intent.deny[${i}].ports[${j}]: ${parsed.error}`));
+      });
+    });
   }
   if (Array.isArray(r.waivers)) {
     r.waivers.forEach((w: unknown, i: number) => {

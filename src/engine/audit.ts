@@ -43,7 +43,7 @@ export interface AuditOutput {
   report: RunReport;
   /** Fingerprints whose waiver expired in this run (the diff counts them as regressions). */
   expiredWaivers: string[];
-  /** Lines for the log about how the run was made, not about the cluster (its spool could not be written). */
+  /** Lines for the log about how the run was made, not about the cluster (its spool could not be written, a check's warnings). */
   warnings?: string[];
 }
 
@@ -157,7 +157,10 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   strings.clear();
   if (spool?.size === 0) spool.close();
   else spool?.seal();
+  // A check's warnings are about what the operator configured: in the report's notes and the log.
+  const checkWarnings = outcomes.flatMap((o) => (o.warnings ?? []).map((line) => `${o.check.id}: ${line}`));
   const warnings = spool?.failure ? [`cannot write the findings' temp file in ${spool.dir} (${spool.failure}): the run goes on with findings kept in memory (${kept} of ${findings.length} not spooled)`] : [];
+  warnings.push(...checkWarnings);
   const w = applyWaivers(input.config.waivers, findings, input.now);
 
   const checks: CheckSummary[] = [];
@@ -197,7 +200,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
       coverage: input.snapshot.coverage as RunReport['run']['coverage'],
       toolVersion: TOOL_VERSION,
       checkCatalogVersion: catalogVersion(input.checks),
-      notes: input.notes ? [...input.snapshot.notes, ...input.notes(ctx)] : input.snapshot.notes,
+      notes: [...input.snapshot.notes, ...(input.notes ? input.notes(ctx) : []), ...checkWarnings],
       ...partialOf(input.snapshot),
     },
     score,

@@ -58,7 +58,8 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
       }
     }
     const excluded = check.excluded?.(ctx);
-    return { check, status: failed ? 'fail' : 'pass', severity, results: [], ...(excluded ? { excluded } : {}) };
+    const warnings = check.warnings?.(ctx) ?? [];
+    return { check, status: failed ? 'fail' : 'pass', severity, results: [], ...(excluded ? { excluded } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   } catch (error: unknown) {
     if (taking) throw error;
     const message = error instanceof Error ? error.message : String(error);

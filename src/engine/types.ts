@@ -55,6 +55,11 @@ export interface Check {
    * in system namespaces were excluded; 2 would fail"); undefined when nothing was.
    */
   excluded?(ctx: AuditContext): string | undefined;
+  /**
+   * What makes the check's passes hollow, one line each, naming what the operator wrote (an
+   * intent rule whose selectors match no pod holds over nothing): the run's notes and its log.
+   */
+  warnings?(ctx: AuditContext): string[];
 }
 
 
@@ -67,4 +72,6 @@ export interface CheckOutcome {
   reason?: string;
   /** What the check deliberately left out (its `excluded`), when it was evaluated. */
   excluded?: string;
+  /** The check's `warnings`, when it was evaluated. */
+  warnings?: string[];
 }

@@ -219,7 +219,22 @@ describe('notification settings in the environment', () => {
       expect(logged(tokenOnly.err())).toEqual(['ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled']);
       const channelOnly = captureIO(dir, { ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY' });
       expect(await main([...run, '--config', 'plain.yaml'], channelOnly.cli)).toBe(0);
-      expect(logged(channelOnly.err())).toEqual(['ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled']);
+      expect(logged(channelOnly.err())).toEqual(['ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled, no alert will be sent there']);
+      // A channel the config names, and email recipients from the config or the environment, without their credentials: one line per channel.
+      const configOnly = captureIO(dir, {});
+      expect(await main(run, configOnly.cli)).toBe(0);
+      expect(logged(configOnly.err())).toEqual(['notify.slack.channel is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled, no alert will be sent there']);
+      writeFileSync(join(dir, 'email.yaml'), `${ALWAYS}  email: {to: [sec@example.com]}\n`);
+      const emailNoSmtp = captureIO(dir, { ZTAUDIT_EMAIL_TO: 'ops@example.com' });
+      expect(await main([...run, '--config', 'email.yaml'], emailNoSmtp.cli)).toBe(0);
+      expect(logged(emailNoSmtp.err())).toEqual(['notify.email.to and ZTAUDIT_EMAIL_TO are set but ZTAUDIT_SMTP_URL is not: email disabled, no alert will be sent there']);
+      const envOnly = captureIO(dir, { ZTAUDIT_EMAIL_TO: 'ops@example.com' });
+      expect(await main([...run, '--config', 'plain.yaml'], envOnly.cli)).toBe(0);
+      expect(logged(envOnly.err())).toEqual(['ZTAUDIT_EMAIL_TO is set but ZTAUDIT_SMTP_URL is not: email disabled, no alert will be sent there']);
+      // --no-notify asked for silence: nothing to say.
+      const quiet = captureIO(dir, { ZTAUDIT_EMAIL_TO: 'ops@example.com' });
+      expect(await main([...run, '--config', 'email.yaml', '--no-notify'], quiet.cli)).toBe(0);
+      expect(quiet.err()).toBe('');
       const badApi = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: 'slack.internal/api' });
       expect(await main(run, badApi.cli)).toBe(2);
       expect(badApi.errLines()).toEqual(['ztaudit: ZTAUDIT_SLACK_API_URL=slack.internal/api: not an http:// or https:// URL']);
@@ -235,6 +250,41 @@ describe('flags', () => {
     const t = captureIO(dir);
     expect(await main(['run', '--manifests', 'm', '--cluster', '', '--out', 'out', '--history', 'h.db', '--no-notify', '-q'], t.cli)).toBe(2);
     expect(t.errLines()).toEqual(["ztaudit: --cluster: the name is empty (an unset variable?); give the cluster's name or leave the flag out"]);
+  });
+
+  it('an empty value for a flag taking a path, URL or name is refused, not read as "the default"', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const said = (flag: string) => `ztaudit: ${flag}: empty value (an unset variable?); give a value or leave the flag out`;
+    for (const [args, flag] of [
+      // Read as absent, these wrote to ./.ztaudit/history.db (ZTAUDIT_HISTORY ignored) and audited the current directory.
+      [['run', '--manifests', 'm', '--history', '', '--out', 'out', '-q'], '--history'],
+      [['run', '--manifests', '', '--history', 'none', '--out', 'out', '-q'], '--manifests'],
+      [['run', '--manifests', 'm', '--manifests', ' ', '--history', 'none', '--out', 'out', '-q'], '--manifests'],
+      [['run', '--manifests', 'm', '--history', 'none', '--out', '', '-q'], '--out'],
+      [['run', '--manifests', 'm', '--history', 'none', '--out', 'out', '--config', '', '-q'], '--config'],
+      [['snapshot', '--kubeconfig', '', '-o', 'x.snap'], '--kubeconfig'],
+      [['history', '--history', ''], '--history'],
+      [['history', 'export', '--history', 'h.db', '--file', ''], '--file'],
+      [['serve', '--schedule', '0 2 * * *', '--manifests', 'm', '--host', ''], '--host'],
+    ] as const) {
+      const t = captureIO(dir, { ZTAUDIT_HISTORY: join(dir, 'kept.db') });
+      expect(await main([...args], t.cli), args.join(' ')).toBe(2);
+      expect(t.errLines()).toEqual([said(flag)]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['m']);
+  });
+
+  it('a duration past what a timer can wait is refused, not a timeout that fires after 1 ms', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    for (const [args, line] of [
+      [['run', '--manifests', 'm', '--request-timeout', '3000000'], 'ztaudit: --request-timeout 3000000: must be at most 2147483 seconds (the longest a timer can wait, about 24.8 days)'],
+      [['run', '--manifests', 'm', '--retry-budget', '2147484'], 'ztaudit: --retry-budget 2147484: must be at most 2147483 seconds (the longest a timer can wait, about 24.8 days)'],
+      [['serve', '--manifests', 'm', '--shutdown-grace', '1e12'], 'ztaudit: --shutdown-grace 1e12: must be at most 2147483 seconds (the longest a timer can wait, about 24.8 days)'],
+    ] as const) {
+      const t = captureIO(dir);
+      expect(await main([...args, '--out', 'out', ...QUIET], t.cli)).toBe(2);
+      expect(t.errLines()).toEqual([line]);
+    }
   });
 });
 

@@ -160,4 +160,93 @@ describe('ClusterWatch when a watch stream breaks', () => {
     await watch.start();
     expect(await relist).toBe('watch networkpolicies.networking.k8s.io: resourceVersion 9\\u000ainfo: forged is too old (410 Gone); re-listing');
   });
+
+  // https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes:
+  // an ERROR event carries a Status; only 410 means re-list. A server (or proxy) that answers
+  // every watch at once, with an error or with nothing, must not be asked again at once.
+  const etcdDown = { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, reason: 'InternalError', message: 'etcdserver: request timed out' } };
+  it.each([
+    ['a non-410 ERROR event', (res: http.ServerResponse) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(`${JSON.stringify(etcdDown)}\n`); }, 'the server ended the watch with an ERROR event (500 InternalError): etcdserver: request timed out'],
+    ['an empty 200', (res: http.ServerResponse) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(); }, 'the server ended the watch at once with no events'],
+  ])('a watch ended at once by %s is a failed attempt: backoff, one log line, coverage error after failAfter', async (_what, answer, why) => {
+    let watches = 0;
+    const stand = await standIn({ watch: (res) => { watches++; answer(res); } });
+    let failed: () => void = () => {};
+    const coverageError = new Promise<void>((resolve) => { failed = resolve; });
+    const warnings: string[] = [];
+    const log = { info() {}, warn(msg: string) { if (msg.includes('networkpolicies')) warnings.push(msg); if (msg.includes('-> error')) failed(); }, progress() {} } satisfies Logger;
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log, failAfter: 3, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    // Bounded: without backoff the loop sent thousands of watches in this time and stayed 'ok'.
+    await Promise.race([coverageError, new Promise((r) => setTimeout(r, 3_000))]);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: `watch networkpolicies.networking.k8s.io failed: ${why} (3 attempts in a row)` });
+    expect(watches).toBeGreaterThanOrEqual(3);
+    // Later attempts, each answered the same way, neither flood the server nor flip the coverage
+    // back to ok for the moment between a watch's 200 and its ERROR.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('error');
+    expect(warnings.filter((w) => w.includes('coverage'))).toHaveLength(1);
+    expect(watches).toBeLessThanOrEqual(20);
+    expect(warnings[0]).toMatch(new RegExp(`^watch networkpolicies\\.networking\\.k8s\\.io: ${why.replace(/[()]/g, '\\$&')}; retrying in \\d+\\.\\d s, then with backoff$`));
+    expect(warnings.filter((w) => !w.includes('coverage'))).toHaveLength(1);
+    expect(watch.metrics().watching.networkpolicies).toBe(false);
+  });
+
+  it('waits the retryAfterSeconds of an ERROR event\'s Status before watching again', async () => {
+    let watches = 0;
+    let first: () => void = () => {};
+    const firstWatch = new Promise<void>((resolve) => { first = resolve; });
+    const stand = await standIn({
+      watch: (res) => {
+        watches++;
+        first();
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 504, reason: 'Timeout', message: 'busy', details: { retryAfterSeconds: 5 } } })}\n`);
+      },
+    });
+    const warnings: string[] = [];
+    const log = { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} } satisfies Logger;
+    // A backoff far shorter than the server's ask: only retryAfterSeconds keeps the next watch away.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log, failAfter: 100, backoff: { baseMs: 10, maxMs: 10 } });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    await firstWatch;
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(watches).toBe(1);
+    expect(warnings).toContain('watch networkpolicies.networking.k8s.io: the server ended the watch with an ERROR event (504 Timeout): busy; retrying in 5.0 s (as the server asked), then with backoff');
+  });
+
+  it('a kind whose watch failed that way is ok again once a watch stays open', async () => {
+    const stand = await standIn({
+      watch: (res, n) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        // The first three fail at once; the next one stays open, quiet, as a healthy watch may.
+        if (n < 3) res.end(`${JSON.stringify(etcdDown)}\n`);
+        else res.flushHeaders();
+      },
+    });
+    const coverage: string[] = [];
+    let back: () => void = () => {};
+    const ok = new Promise<void>((resolve) => { back = resolve; });
+    const note = (msg: string) => { if (!msg.includes('networkpolicies') || !msg.includes('coverage')) return; coverage.push(msg.replace(/ \(.*/, '')); if (msg.includes('-> ok')) back(); };
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info: note, warn: note, progress() {} }, failAfter: 3, backoff: { baseMs: 20, maxMs: 20 } });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    await Promise.race([ok, new Promise((r) => setTimeout(r, 5_000))]);
+    expect(coverage).toEqual(['watch networkpolicies.networking.k8s.io: coverage ok -> error', 'watch networkpolicies.networking.k8s.io: coverage error -> ok']);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'ok', count: 1 });
+  });
 });

@@ -127,7 +127,37 @@ describe('config validation', () => {
 
   it('validates intent rules and ports', () => {
     expect(v({ intent: { deny: [{ name: 'x', from: { namespace: 'a' }, to: { namespace: 'b' }, ports: [5432, '53/UDP'] }] } }).errors).toEqual([]);
-    expect(v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: ['http'] }] } }).errors).toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: must be integer']);
+    expect(v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: ['http'] }] } }).errors)
+      .toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: "http" is not a port number 1-65535 or PORT/PROTOCOL with TCP, UDP or SCTP (e.g. 5432, "53/UDP")']);
+  });
+
+  it('refuses a duration past what a timer can wait, and .inf or .nan anywhere, naming the key', () => {
+    expect(v({ tls: { probe: { timeoutMs: 3_000_000_000, deadlineSeconds: 2_147_484 } } }).errors).toEqual([
+      'ztaudit.yaml: tls.probe.timeoutMs: 3000000000 is more than 2147483647 (the longest a timer can wait, about 24.8 days)',
+      'ztaudit.yaml: tls.probe.deadlineSeconds: 2147484 is more than 2147483 (the longest a timer can wait, about 24.8 days)',
+    ]);
+    expect(v({ tls: { probe: { timeoutMs: 2_147_483_647, deadlineSeconds: 2_147_483 } } }).errors).toEqual([]);
+    // YAML's .inf and .nan: Ajv alone took .inf as an integer.
+    expect(v({ tls: { probe: { timeoutMs: Infinity, maxTargets: Number.NaN } }, history: { retention: { maxRuns: Infinity } } }).errors).toEqual([
+      'ztaudit.yaml: tls.probe.timeoutMs: must be a finite number (not .inf or .nan)',
+      'ztaudit.yaml: tls.probe.maxTargets: must be a finite number (not .inf or .nan)',
+      'ztaudit.yaml: history.retention.maxRuns: must be a finite number (not .inf or .nan)',
+    ]);
+  });
+
+  it('refuses intent ports the check cannot use, instead of a rule that holds over no port', () => {
+    const ports = (...p: unknown[]) => v({ intent: { deny: [{ name: 'x', from: {}, to: {}, ports: p }] } }).errors;
+    expect(ports(5432, '99999', 0, '0', 70000)).toEqual([
+      'ztaudit.yaml: intent.deny[0].ports[1]: 99999 is not a port (1-65535)',
+      'ztaudit.yaml: intent.deny[0].ports[2]: 0 is not a port (1-65535)',
+      'ztaudit.yaml: intent.deny[0].ports[3]: 0 is not a port (1-65535)',
+      'ztaudit.yaml: intent.deny[0].ports[4]: 70000 is not a port (1-65535)',
+    ]);
+    expect(ports('53/QUIC')).toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: "53/QUIC": QUIC is not a protocol (TCP, UDP or SCTP)']);
+    // The check reads the protocol in any case: so does validation.
+    expect(ports('5432/tcp', '53/UDP')).toEqual([]);
+    // A value of neither form: one line naming both forms, not the first form's "must be integer".
+    expect(ports(true)).toEqual(['ztaudit.yaml: intent.deny[0].ports[0]: must be a port number 1-65535 or PORT/PROTOCOL with TCP, UDP or SCTP (e.g. 5432, "53/UDP")']);
   });
 
   it('loads a file and reports YAML syntax errors with the line', () => {

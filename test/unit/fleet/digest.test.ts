@@ -92,6 +92,16 @@ describe('fleet digest', () => {
     expect(slack.calls.length).toBe(before);
   });
 
+  it('a digest channel named in the config without its credentials is a warning line each, not silence', async () => {
+    const t = io({ ZTAUDIT_EMAIL_TO: 'runs@example.com' });
+    expect(await main(['fleet', '--history', 'fleet.db', '--config', 'digest.yaml', '--out', 'f5', '-q'], t)).toBe(0);
+    expect(t.err()).toBe([
+      'ztaudit fleet: warning: notify.fleetDigest.slack.channel is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled, no alert will be sent there',
+      'ztaudit fleet: warning: notify.fleetDigest.email.to and ZTAUDIT_EMAIL_TO are set but ZTAUDIT_SMTP_URL is not: email disabled, no alert will be sent there',
+      '',
+    ].join('\n'));
+  });
+
   it('--notify without a channel is one line, exit 2; a bad digest key names it', async () => {
     const t = io();
     expect(await main(['fleet', '--history', 'fleet.db', '--notify', '--out', 'f3', '-q'], t)).toBe(2);

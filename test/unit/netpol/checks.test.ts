@@ -11,7 +11,8 @@ import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-de
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { networkExposure } from '../../../src/analysis/netpol/exposure.ts';
 import { detectCni } from '../../../src/analysis/netpol/cni.ts';
-import { ctxOf, pod, policy } from './helpers.ts';
+import { ctxOf, pod, policy, snap } from './helpers.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { workloadYaml } from '../../helpers/workload.ts';
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
@@ -97,6 +98,23 @@ describe('network.intent-violation', () => {
   });
   it('does not apply without intent rules', () => {
     expect(intentViolation.appliesTo!(ctxOf(base))).toBe(false);
+  });
+  it('warns, naming the rule, when a selector matches no pods (a typo would otherwise read as "holds")', () => {
+    const typo = { deny: [...intent.deny, { name: 'fe-db-typo', from: intent.deny[0].from, to: { namespace: 'shpo', podSelector: { tier: 'database' } } }] };
+    expect(intentViolation.warnings!(ctxOf(base, { intent: typo }))).toEqual([
+      'intent "fe-db-typo": its to selector (shpo pods {tier=database}) matches no pods, so the rule holds over nothing; check the namespace and labels',
+    ]);
+    // The audit carries the line into the report's notes and the run's log.
+    const { report, warnings } = auditSnapshot({ snapshot: snap(base), config: { ...defaultConfig(), intent: typo }, checks: [intentViolation], now: new Date(0), startedAt: new Date(0), runId: 'r' });
+    expect(report.run.notes).toContain(`network.intent-violation: ${intentViolation.warnings!(ctxOf(base, { intent: typo }))[0]}`);
+    expect(warnings).toEqual(report.run.notes);
+  });
+  it('a port the config validator would refuse is ignored, never an empty set that "holds"', () => {
+    // Validation refuses these (config/validate.test.ts); a config built in code still says so in evidence.
+    const yaml = base + policy('shop', 'db-open', '{podSelector: {matchLabels: {tier: database}}, ingress: [{from: [{podSelector: {}}]}]}');
+    const [v] = [...intentViolation.evaluate(ctxOf(yaml, { intent: { deny: [{ ...intent.deny[0], ports: ['5432/tcp', 99999] }] } }))];
+    expect(v.status).toBe('fail');
+    expect(v.evidence?.ignoredPorts).toEqual(['99999']);
   });
 });
 
