@@ -1,10 +1,13 @@
 // --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened
-// (typed lists such as PodList too, whose items carry no kind of their own).
+// (typed lists such as PodList too, whose items carry no kind of their own; a bare top-level
+// array of objects too).
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
 // An object whose name, namespace, labels or annotations are not strings (an unrendered Helm
-// template) is skipped the same way (src/snapshot/shape.ts), and so is a file or directory below
+// template) is skipped the same way (src/snapshot/shape.ts), and so is an object of an audited kind
+// without metadata or a name (nothing could bind to it or tell it apart, and dropping it quietly
+// passed its checks), and so is a file or directory below
 // DIR that cannot be read (a symlink to nothing, a symlink loop, no permission). Files are read
 // as UTF-8, or UTF-16 with a byte order mark; other bytes are named in a note (src/base/decode-text.ts).
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
@@ -90,11 +93,13 @@ export interface ParsedManifests {
   broken: BrokenDocument[];
 }
 
+const kindKeyOf = (apiVersion: string, kind: string) => kindForManifest(apiVersion, kind)?.key as KindKey | undefined;
+
 /** What a document that failed to parse says it is, read off its top-level lines. */
 function kindOfBroken(source: string): KindKey | undefined {
   const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
   const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
-  return apiVersion && kind ? (kindForManifest(apiVersion, kind)?.key as KindKey | undefined) : undefined;
+  return apiVersion && kind ? kindKeyOf(apiVersion, kind) : undefined;
 }
 
 /** Said of a skipped document with `{{` in it: what a user most likely handed in, and what to do. */
@@ -142,34 +147,45 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       continue;
     }
     if (value === null || value === undefined) continue;
-    const push = (o: unknown, where: number) => {
-      if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !isObject(o.metadata)) {
-        notes.push(`${label}:${where}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
+    const push = (o: unknown, at: string) => {
+      if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
+        notes.push(`${at}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
         return;
       }
-      const problem = metadataProblem(o);
+      const kind = kindKeyOf(o.apiVersion, o.kind);
+      // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
+      // not read, as a broken document does, rather than dropped while its checks pass.
+      const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null);
       if (problem) {
         // Its kind counts as not read: the checks that need it are not evaluated on a guess.
-        const at = `${label}:${where}`;
         const why = `${o.kind} whose ${problem}${helmHint(source())}`;
         notes.push(`${at}: skipped a ${why}`);
-        broken.push({ where: at, why, kind: kindForManifest(o.apiVersion, o.kind)?.key as KindKey | undefined });
+        broken.push({ where: at, why, kind });
+        return;
+      }
+      if (!isObject(o.metadata)) {
+        notes.push(`${at}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
         return;
       }
       const obj = o as KubeObject;
       objects.push(obj);
-      sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = { file: label, line: where };
+      sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = { file: label, line };
     };
+    const where = `${label}:${line}`;
     if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
       // A typed list from the API (PodList, apps/v1 DeploymentList, …) leaves kind and
       // apiVersion off its items: they are the list's, minus "List". A plain `List` names them.
       const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
       const listApiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
       for (const item of value.items) {
-        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, line);
+        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, where);
       }
+    } else if (Array.isArray(value) && value.some((v) => isObject(v) && typeof v.apiVersion === 'string' && typeof v.kind === 'string')) {
+      // A bare array of objects (`jq '.items'`): kubectl refuses it, but what it holds is read
+      // as a List's items would be, so that none of it is silently left out.
+      value.forEach((item: unknown, i: number) => push(item, `${where}: [${i}]`));
     } else {
-      push(value, line);
+      push(value, where);
     }
   }
   return { objects, notes, sources, broken };

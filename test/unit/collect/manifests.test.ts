@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import { InputError } from '../../../src/base/errors.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { runNotes } from '../../../src/analysis/details.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'zt-man-'));
@@ -88,6 +92,36 @@ describe('manifest loading', () => {
 
   it('fails clearly for a directory that does not exist', () => {
     expect(() => loadManifests(['/nonexistent/zt'])).toThrow('--manifests /nonexistent/zt: no such file or directory');
+  });
+});
+
+describe('objects that cannot be named', () => {
+  const crb = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: User, name: mallory}]\n';
+
+  it('a cluster-admin binding without metadata makes its kind not read, named by file and line, instead of passing RBAC', () => {
+    const s = loadManifests([dirWith({ 'a.yaml': `${ns('shop')}---\n${crb}` })]);
+    expect(s.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/a\.yaml:6: ClusterRoleBinding whose metadata is missing$/) });
+    expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['shop']);
+  });
+
+  it('so does one whose metadata has no name (`metadata: {}`)', () => {
+    const s = loadManifests([dirWith({ 'b.yaml': `${ns('shop')}---\n${crb}metadata: {}\n` })]);
+    expect(s.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/b\.yaml:6: ClusterRoleBinding whose metadata has no name$/) });
+  });
+
+  it('reads a top-level JSON array of objects as a List, so a binding in it is audited', () => {
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'x' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'User', name: 'mallory' }] };
+    const s = loadManifests([dirWith({ 'a.json': JSON.stringify([binding, { apiVersion: 'v1', kind: 'Namespace', metadata: {} }]) })]);
+    expect(s.resources.clusterrolebindings?.map((b) => b.metadata?.name)).toEqual(['x']);
+    expect(s.coverage.namespaces).toEqual({ status: 'error', detail: expect.stringMatching(/a\.json:1: \[1\]: Namespace whose metadata has no name$/) });
+  });
+
+  it('the RBAC model says what it left out among the run notes', () => {
+    const snapshot = snapshotFromObjects([
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {}, rules: [] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [] },
+    ] as KubeObject[]);
+    expect(runNotes({ snapshot, config: defaultConfig(), now: new Date() })).toContain('ClusterRole without a name ignored');
   });
 });
 
