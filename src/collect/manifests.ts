@@ -91,6 +91,8 @@ export interface ParsedManifests {
   notes: string[];
   sources: Record<string, SourceRef>;
   broken: BrokenDocument[];
+  /** Where each of `objects` was read, index for index. */
+  origins: SourceRef[];
 }
 
 const kindKeyOf = (apiVersion: string, kind: string) => kindForManifest(apiVersion, kind)?.key as KindKey | undefined;
@@ -113,6 +115,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   const notes: string[] = [];
   const sources: Record<string, SourceRef> = {};
   const broken: BrokenDocument[] = [];
+  const origins: SourceRef[] = [];
   // Line numbers from one index of line starts (a binary search per document): computing them
   // from the start of the file for every document made a 20,000-document file quadratic.
   const lineCounter = new LineCounter();
@@ -169,7 +172,9 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       }
       const obj = o as KubeObject;
       objects.push(obj);
-      sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = { file: label, line };
+      const ref = { file: label, line };
+      origins.push(ref);
+      sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = ref;
     };
     const where = `${label}:${line}`;
     if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
@@ -188,7 +193,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       push(value, where);
     }
   }
-  return { objects, notes, sources, broken };
+  return { objects, notes, sources, broken, origins };
 }
 
 export interface ManifestLimits {
@@ -199,7 +204,7 @@ export interface ManifestLimits {
 const MIB = 1024 * 1024;
 
 export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits): ParsedManifests {
-  const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [] };
+  const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [], origins: [] };
   for (const dir of dirs) {
     let files: Listed[];
     try {
@@ -233,12 +238,48 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       if (notUtf8Line !== undefined) all.notes.push(`${label}:${notUtf8Line}: not UTF-8 text (bytes that are not UTF-8 were read as U+FFFD); save the file as UTF-8`);
       const parsed = parseManifestText(text, label);
       for (const o of parsed.objects) all.objects.push(o);
+      for (const o of parsed.origins) all.origins.push(o);
       all.notes.push(...parsed.notes);
       all.broken.push(...parsed.broken);
       Object.assign(all.sources, parsed.sources);
     }
   }
-  return all;
+  return keepLastCopies(all);
+}
+
+const at = (ref: SourceRef) => (ref.line === undefined ? ref.file : `${ref.file}:${ref.line}`);
+
+/**
+ * One object per API identity (group, kind, namespace, name): the last copy read, files in
+ * sorted order, as `kubectl apply -f DIR` would leave the cluster. Auditing the first copy
+ * (or both, for bindings and policies) judged manifests that would never be applied; each
+ * duplicate is said once, with every place it was read.
+ */
+function keepLastCopies(all: ParsedManifests): ParsedManifests {
+  const last = new Map<string, number>();
+  const copies = new Map<string, number[]>();
+  all.objects.forEach((o, i) => {
+    const spec = kindForManifest(o.apiVersion ?? '', o.kind ?? '');
+    if (!spec) return;
+    const id = `${spec.group}/${spec.kind}/${spec.namespaced ? (o.metadata?.namespace || 'default') : ''}/${o.metadata?.name ?? ''}`;
+    const prev = last.get(id);
+    if (prev !== undefined) {
+      let list = copies.get(id);
+      if (!list) copies.set(id, (list = [prev]));
+      list.push(i);
+    }
+    last.set(id, i);
+  });
+  if (copies.size === 0) return all;
+  for (const list of copies.values()) {
+    const o = all.objects[list[0]];
+    const ns = o.metadata?.namespace;
+    const kept = all.origins[list[list.length - 1]];
+    all.notes.push(`${o.kind} ${ns ? `${ns}/` : ''}${o.metadata?.name} is defined more than once (${list.map((i) => at(all.origins[i])).join(', ')}): the last one read, ${at(kept)}, is audited`);
+  }
+  const dropped = new Set<number>();
+  for (const list of copies.values()) for (const i of list.slice(0, -1)) dropped.add(i);
+  return { ...all, objects: all.objects.filter((_, i) => !dropped.has(i)), origins: all.origins.filter((_, i) => !dropped.has(i)) };
 }
 
 /** In a manifests dir, workload templates stand in for pods: a broken workload hides pods too. */

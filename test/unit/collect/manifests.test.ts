@@ -2,11 +2,14 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import { InputError } from '../../../src/base/errors.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
-import { runNotes } from '../../../src/analysis/details.ts';
+import { runDetails, runNotes } from '../../../src/analysis/details.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { CHECKS } from '../../../checks/index.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 
@@ -122,6 +125,59 @@ describe('objects that cannot be named', () => {
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [] },
     ] as KubeObject[]);
     expect(runNotes({ snapshot, config: defaultConfig(), now: new Date() })).toContain('ClusterRole without a name ignored');
+  });
+});
+
+describe('an object defined twice', () => {
+  const role = (rules: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: deployer}\nrules: [${rules}]\n`;
+  const benign = role('{apiGroups: [apps], resources: [deployments], verbs: [get]}');
+  const wildcard = role('{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}');
+  const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: deployer}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: deployer}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: ci}]\n';
+  const audit = (files: Record<string, string>) => {
+    const snapshot = loadManifests([dirWith(files)], { cwd: '/' });
+    const now = new Date('2026-12-01T00:00:00Z');
+    return auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'r1', details: runDetails, notes: runNotes }).report;
+  };
+  const wildcardFindings = (r: ReturnType<typeof audit>) => r.findings.filter((f) => f.check === 'rbac.wildcard-permission' && !f.waived);
+
+  it('is audited as the last copy read (as kubectl apply -f leaves it), in either file order, and said once with both places', () => {
+    const wildcardLast = audit({ 'a.yaml': `${benign}---\n${binding}`, 'b.yaml': wildcard });
+    expect(wildcardFindings(wildcardLast).length).toBeGreaterThan(0);
+    expect(wildcardLast.run.notes.filter((n) => n.includes('deployer is defined more than once'))).toEqual([expect.stringMatching(/^ClusterRole deployer is defined more than once \(.*a\.yaml:1, .*b\.yaml:1\): the last one read, .*b\.yaml:1, is audited$/)]);
+    const benignLast = audit({ 'a.yaml': `${wildcard}---\n${binding}`, 'b.yaml': benign });
+    expect(wildcardFindings(benignLast)).toEqual([]);
+    expect(benignLast.run.notes.filter((n) => n.includes('deployer is defined more than once'))).toHaveLength(1);
+  });
+
+  it('in a snapshot (not deduplicated by the reader), the RBAC model also audits the last copy and says so', () => {
+    const objects = parseAllDocuments(`${benign}---\n${wildcard}---\n${binding}`).map((d) => d.toJS() as KubeObject);
+    const snapshot = snapshotFromObjects(objects);
+    const now = new Date('2026-12-01T00:00:00Z');
+    const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'r1', details: runDetails, notes: runNotes });
+    expect(wildcardFindings(report).length).toBeGreaterThan(0);
+    expect(report.run.notes).toContain('duplicate ClusterRole deployer: the last one is used, as the manifests reader keeps it');
+  });
+
+  it('in a snapshot, the Pod Security model also reads the last copy of a namespace', () => {
+    const shop = (level: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': level } } });
+    const below = (objects: KubeObject[]) => {
+      const snapshot = snapshotFromObjects(objects);
+      const now = new Date('2026-12-01T00:00:00Z');
+      return auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'r1', details: runDetails, notes: runNotes }).report.findings.filter((f) => f.check === 'pod-security.enforce-below-target' && f.resource.name === 'shop');
+    };
+    expect(below([shop('restricted'), shop('privileged')] as KubeObject[])).toHaveLength(1);
+    expect(below([shop('privileged'), shop('restricted')] as KubeObject[])).toEqual([]);
+  });
+
+  it('keeps one copy of a binding, not both', () => {
+    const s = loadManifests([dirWith({ 'a.yaml': binding, 'b.yaml': `${binding}---\n${binding.replace('name: deployer}\nroleRef', 'name: other}\nroleRef')}` })]);
+    expect(s.resources.clusterrolebindings?.map((b) => b.metadata?.name)).toEqual(['deployer', 'other']);
+  });
+
+  it('in one namespace or another is two objects; without a namespace it is in default', () => {
+    const sa = (ns: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ci${ns}}\n`;
+    const s = loadManifests([dirWith({ 'a.yaml': `${sa(', namespace: a')}---\n${sa(', namespace: b')}---\n${sa('')}---\n${sa(', namespace: default')}` })]);
+    expect(s.resources.serviceaccounts?.map((o) => o.metadata?.namespace)).toEqual(['a', 'b', 'default']);
   });
 });
 
