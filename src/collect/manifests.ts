@@ -5,7 +5,8 @@
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
 // An object whose name, namespace, labels or annotations are not strings (an unrendered Helm
-// template) is skipped the same way (src/snapshot/shape.ts), and so is an object of an audited kind
+// template) is skipped the same way (src/snapshot/shape.ts), and so is a document with a mapping
+// used as a key anywhere (`subjects[0].name: {{ .Values.x }}`), and so is an object of an audited kind
 // without metadata or a name (nothing could bind to it or tell it apart, and dropping it quietly
 // passed its checks), and so is a file or directory below
 // DIR that cannot be read (a symlink to nothing, a symlink loop, no permission). Files are read
@@ -15,7 +16,7 @@
 // before it is read: parsing it could exhaust the heap.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
@@ -97,6 +98,19 @@ export interface ParsedManifests {
 
 const kindKeyOf = (apiVersion: string, kind: string) => kindForManifest(apiVersion, kind)?.key as KindKey | undefined;
 
+/** The offset of the first mapping key that is itself a mapping or list (`{{ x }}` parses as one), if any. */
+function collectionKeyOf(doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isCollection(pair.key)) return undefined;
+      at = pair.key.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
 /** What a document that failed to parse says it is, read off its top-level lines. */
 function kindOfBroken(source: string): KindKey | undefined {
   const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
@@ -116,6 +130,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   const sources: Record<string, SourceRef> = {};
   const broken: BrokenDocument[] = [];
   const origins: SourceRef[] = [];
+  const mayHoldTemplate = text.includes('{{');
   // Line numbers from one index of line starts (a binary search per document): computing them
   // from the start of the file for every document made a 20,000-document file quadratic.
   const lineCounter = new LineCounter();
@@ -150,6 +165,20 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       continue;
     }
     if (value === null || value === undefined) continue;
+    // `name: {{ .Values.x }}` outside metadata parses too, as a mapping whose key is a mapping:
+    // read as data, a subject's name or a flag would be `[object Object]`. Looked for only in a
+    // file with `{{` in it, so other files pay nothing for it.
+    // (In metadata, the key that is not a string is named instead, below.)
+    if (mayHoldTemplate && !metadataProblem(value)) {
+      const key = collectionKeyOf(doc);
+      if (key !== undefined) {
+        const where = `${label}:${line}`;
+        const why = `document with a mapping used as a key at line ${lineOf(key)}${helmHint(source())}`;
+        notes.push(`${where}: skipped a ${why}`);
+        broken.push({ where, why, kind: isObject(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string' ? kindKeyOf(value.apiVersion, value.kind) : kindOfBroken(source()) });
+        continue;
+      }
+    }
     const push = (o: unknown, at: string) => {
       if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
         notes.push(`${at}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
@@ -288,7 +317,10 @@ const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets
 export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string; limits?: ManifestLimits } = {}): Snapshot {
   const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits);
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
-  if (objects.length === 0) throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)`);
+  if (objects.length === 0) {
+    const skipped = broken.length > 0 ? `; ${broken.length} skipped, the first ${broken[0].where}: ${broken[0].why}` : '';
+    throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)${skipped}`);
+  }
   // Named by absolute, normalised path: the same manifests are the same cluster (and history)
   // whichever directory ztaudit was started from.
   const cwd = options.cwd ?? process.cwd();

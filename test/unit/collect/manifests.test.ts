@@ -128,6 +128,26 @@ describe('objects that cannot be named', () => {
   });
 });
 
+describe('an unrendered Helm template outside metadata', () => {
+  const crb = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ci-admin\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects:\n- kind: ServiceAccount\n  name: {{ .Values.serviceAccount }}\n  namespace: ci\n';
+
+  it('makes the kind not read, naming the line and the Helm hint, instead of auditing a subject named [object Object]', () => {
+    const s = loadManifests([dirWith({ 'a.yaml': `${crb}---\n${ns('ci')}` })]);
+    expect(s.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/a\.yaml:1: document with a mapping used as a key at line 8 \(an unrendered Helm template\? audit the output of `helm template` instead\)$/) });
+    expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['ci']);
+  });
+
+  it('leaves a quoted template in a string alone', () => {
+    const s = loadManifests([dirWith({ 'a.yaml': `${ns('ci')}  annotations: {note: "{{ .Values.x }}"}\n` })]);
+    expect(s.coverage.namespaces?.status).toBe('ok');
+    expect(s.notes).toEqual([]);
+  });
+
+  it('a directory of nothing else says what was skipped, not only that nothing was found', () => {
+    expect(() => loadManifests([dirWith({ 'a.yaml': crb })])).toThrow(/no Kubernetes objects found .*; 1 skipped, the first .*a\.yaml:1: document with a mapping used as a key at line 8/);
+  });
+});
+
 describe('an object defined twice', () => {
   const role = (rules: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: deployer}\nrules: [${rules}]\n`;
   const benign = role('{apiGroups: [apps], resources: [deployments], verbs: [get]}');
