@@ -220,6 +220,22 @@ describe('snapshot files', () => {
     await expect(readSnapshot(file)).rejects.toThrow(/resources\.pods is not a list/);
   });
 
+  it('refuses coverage that does not match the resources, naming the key, instead of passing or skipping checks on nothing', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json');
+    const write = (coverage: Record<string, unknown>, resources: Record<string, unknown[]>) => writeFileSync(file, JSON.stringify({ schemaVersion: 1, cluster: { name: 'c1' }, collectedAt: '2026-12-01T00:00:00Z', source: 'live', coverage, resources }));
+    const shop = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+    write({ namespaces: { status: 'ok', count: 1 }, clusterrolebindings: { status: 'ok', count: 3 } }, { namespaces: [shop] });
+    await expect(readSnapshot(file)).rejects.toThrow(/s\.json: coverage\.clusterrolebindings is ok but resources\.clusterrolebindings is missing; re-create it/);
+    write({ namespaces: 'ok', clusterrolebindings: 'forbidden' }, { namespaces: [shop], clusterrolebindings: [] });
+    await expect(readSnapshot(file)).rejects.toThrow(/s\.json: coverage\.namespaces is not \{"status": "ok" \| "absent" \| "forbidden" \| "error"\}/);
+    write({ namespaces: { status: 'fine' } }, { namespaces: [shop] });
+    await expect(readSnapshot(file)).rejects.toThrow(/coverage\.namespaces is not \{"status"/);
+    write({ namespaces: { status: 'ok', count: 2 } }, { namespaces: [shop] });
+    await expect(readSnapshot(file)).rejects.toThrow(/coverage\.namespaces\.count is 2 but resources\.namespaces holds 1/);
+    write({ namespaces: { status: 'ok', count: 1 }, pods: { status: 'forbidden', detail: 'list pods' } }, { namespaces: [shop] });
+    expect((await readSnapshot(file)).coverage.pods?.status).toBe('forbidden');
+  });
+
   it('refuses an unknown schemaVersion with a clear error', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json');
     writeFileSync(file, JSON.stringify({ schemaVersion: 7, resources: {} }));
