@@ -211,9 +211,10 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       // apiVersion off its items: they are the list's, minus "List". A plain `List` names them.
       const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
       const listApiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
-      for (const item of value.items) {
-        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, where);
-      }
+      // Its items share the List's line: each is named by its index as well.
+      value.items.forEach((item: unknown, i: number) => {
+        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, `${where}: items[${i}]`);
+      });
     } else if (Array.isArray(value) && value.some((v) => isObject(v) && typeof v.apiVersion === 'string' && typeof v.kind === 'string')) {
       // A bare array of objects (`jq '.items'`): kubectl refuses it, but what it holds is read
       // as a List's items would be, so that none of it is silently left out.
