@@ -138,7 +138,9 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
   // (sticky: no copies of the text).
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t]*(?:#[^\n]*)?)?\n)*/y;
-  for (const doc of parseAllDocuments(text, { lineCounter, ...YAML_QUIET })) {
+  // Merge keys (`<<: *base`) are merged, as kubectl's YAML reader does: read as a plain `<<`
+  // key, `securityContext: {<<: *privileged}` hid what kubectl would apply.
+  for (const doc of parseAllDocuments(text, { lineCounter, merge: true, ...YAML_QUIET })) {
     const start = doc.range?.[0] ?? 0;
     // The document's first content line: where a reader finds it (the parser's own position
     // of the problem, which may be further down, is in its message).

@@ -86,6 +86,12 @@ describe('manifest loading', () => {
     expect(() => loadManifests([dir])).toThrow(/no Kubernetes objects found/);
   });
 
+  it('merges YAML merge keys as kubectl does, so a privileged container written through one is seen', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext:\n      <<: {privileged: true}\n';
+    const s = loadManifests([dirWith({ 'a.yaml': pod })]);
+    expect(s.resources.pods?.[0].spec).toEqual({ containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] });
+  });
+
   it('names a document that cannot be loaded (an alias bomb) and keeps the others', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`)].join('\n');
     const s = loadManifests([dirWith({ 'bomb.yaml': `${bomb}\n---\n${ns('ok')}` })]);
