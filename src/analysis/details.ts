@@ -3,7 +3,7 @@
 // out. A section whose inputs were not fully collected is left out rather than shown as "nothing".
 import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from './context.ts';
-import { topBreadth } from './rbac/index.ts';
+import { buildRbacModel, topBreadth } from './rbac/index.ts';
 import { meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
 import { buildReachability } from './netpol/index.ts';
@@ -30,6 +30,7 @@ interface Early {
   /** Workloads whose ingress admits other namespaces at L4 (before the mesh filter). */
   l4?: L4Candidate[];
   notes?: string[];
+  rbacNotes?: string[];
 }
 const early = new WeakMap<AuditContext, Early>();
 const earlyOf = (ctx: AuditContext): Early => {
@@ -153,6 +154,9 @@ const notesOf = (ctx: AuditContext): string[] => (!covered(ctx, DETAIL_KINDS.net
   ...exposureNotes(ctx.snapshot),
 ]);
 
+/** What the RBAC model left out (an object it cannot name, a second copy of one): said, not dropped. */
+const rbacNotesOf = (ctx: AuditContext): string[] => (covered(ctx, DETAIL_KINDS.rbac) ? buildRbacModel(ctx.snapshot).notes : []);
+
 /**
  * What the network model could not judge in full (Calico host endpoints, preDNAT and doNotTrack
  * policies, Cilium node selectors, …) and which edge routes it could not follow (a missing Service,
@@ -160,9 +164,11 @@ const notesOf = (ctx: AuditContext): string[] => (!covered(ctx, DETAIL_KINDS.net
  * the coverage section. In an audit, computed as the network area ends (afterArea).
  */
 export function runNotes(ctx: AuditContext): string[] {
-  return early.get(ctx)?.notes ?? notesOf(ctx);
+  const e = early.get(ctx);
+  return [...(e?.notes ?? notesOf(ctx)), ...(e?.rbacNotes ?? rbacNotesOf(ctx))];
 }
 
 runNotes.afterArea = (area: string, ctx: AuditContext): void => {
   if (area === 'network') earlyOf(ctx).notes = notesOf(ctx);
+  if (area === 'rbac') earlyOf(ctx).rbacNotes = rbacNotesOf(ctx);
 };

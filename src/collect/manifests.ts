@@ -1,10 +1,14 @@
 // --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened
-// (typed lists such as PodList too, whose items carry no kind of their own).
+// (typed lists such as PodList too, whose items carry no kind of their own; a bare top-level
+// array of objects too).
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
 // An object whose name, namespace, labels or annotations are not strings (an unrendered Helm
-// template) is skipped the same way (src/snapshot/shape.ts), and so is a file or directory below
+// template) is skipped the same way (src/snapshot/shape.ts), and so is a document with a mapping
+// used as a key anywhere (`subjects[0].name: {{ .Values.x }}`), and so is an object of an audited kind
+// without metadata or a name (nothing could bind to it or tell it apart, and dropping it quietly
+// passed its checks), and so is a file or directory below
 // DIR that cannot be read (a symlink to nothing, a symlink loop, no permission). Files are read
 // as UTF-8, or UTF-16 with a byte order mark; other bytes are named in a note (src/base/decode-text.ts).
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
@@ -12,7 +16,7 @@
 // before it is read: parsing it could exhaust the heap.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
@@ -88,13 +92,30 @@ export interface ParsedManifests {
   notes: string[];
   sources: Record<string, SourceRef>;
   broken: BrokenDocument[];
+  /** Where each of `objects` was read, index for index. */
+  origins: SourceRef[];
+}
+
+const kindKeyOf = (apiVersion: string, kind: string) => kindForManifest(apiVersion, kind)?.key as KindKey | undefined;
+
+/** The offset of the first mapping key that is itself a mapping or list (`{{ x }}` parses as one), if any. */
+function collectionKeyOf(doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isCollection(pair.key)) return undefined;
+      at = pair.key.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return at;
 }
 
 /** What a document that failed to parse says it is, read off its top-level lines. */
 function kindOfBroken(source: string): KindKey | undefined {
   const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
   const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
-  return apiVersion && kind ? (kindForManifest(apiVersion, kind)?.key as KindKey | undefined) : undefined;
+  return apiVersion && kind ? kindKeyOf(apiVersion, kind) : undefined;
 }
 
 /** Said of a skipped document with `{{` in it: what a user most likely handed in, and what to do. */
@@ -108,6 +129,8 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   const notes: string[] = [];
   const sources: Record<string, SourceRef> = {};
   const broken: BrokenDocument[] = [];
+  const origins: SourceRef[] = [];
+  const mayHoldTemplate = text.includes('{{');
   // Line numbers from one index of line starts (a binary search per document): computing them
   // from the start of the file for every document made a 20,000-document file quadratic.
   const lineCounter = new LineCounter();
@@ -115,7 +138,9 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
   // (sticky: no copies of the text).
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t]*(?:#[^\n]*)?)?\n)*/y;
-  for (const doc of parseAllDocuments(text, { lineCounter, ...YAML_QUIET })) {
+  // Merge keys (`<<: *base`) are merged, as kubectl's YAML reader does: read as a plain `<<`
+  // key, `securityContext: {<<: *privileged}` hid what kubectl would apply.
+  for (const doc of parseAllDocuments(text, { lineCounter, merge: true, ...YAML_QUIET })) {
     const start = doc.range?.[0] ?? 0;
     // The document's first content line: where a reader finds it (the parser's own position
     // of the problem, which may be further down, is in its message).
@@ -142,37 +167,65 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       continue;
     }
     if (value === null || value === undefined) continue;
-    const push = (o: unknown, where: number) => {
-      if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !isObject(o.metadata)) {
-        notes.push(`${label}:${where}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
+    // `name: {{ .Values.x }}` outside metadata parses too, as a mapping whose key is a mapping:
+    // read as data, a subject's name or a flag would be `[object Object]`. Looked for only in a
+    // file with `{{` in it, so other files pay nothing for it.
+    // (In metadata, the key that is not a string is named instead, below.)
+    if (mayHoldTemplate && !metadataProblem(value)) {
+      const key = collectionKeyOf(doc);
+      if (key !== undefined) {
+        const where = `${label}:${line}`;
+        const why = `document with a mapping used as a key at line ${lineOf(key)}${helmHint(source())}`;
+        notes.push(`${where}: skipped a ${why}`);
+        broken.push({ where, why, kind: isObject(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string' ? kindKeyOf(value.apiVersion, value.kind) : kindOfBroken(source()) });
+        continue;
+      }
+    }
+    const push = (o: unknown, at: string) => {
+      if (!isObject(o) || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
+        notes.push(`${at}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
         return;
       }
-      const problem = metadataProblem(o);
+      const kind = kindKeyOf(o.apiVersion, o.kind);
+      // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
+      // not read, as a broken document does, rather than dropped while its checks pass.
+      const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null);
       if (problem) {
         // Its kind counts as not read: the checks that need it are not evaluated on a guess.
-        const at = `${label}:${where}`;
         const why = `${o.kind} whose ${problem}${helmHint(source())}`;
         notes.push(`${at}: skipped a ${why}`);
-        broken.push({ where: at, why, kind: kindForManifest(o.apiVersion, o.kind)?.key as KindKey | undefined });
+        broken.push({ where: at, why, kind });
+        return;
+      }
+      if (!isObject(o.metadata)) {
+        notes.push(`${at}: skipped a document that is not a Kubernetes object (needs apiVersion, kind, metadata)`);
         return;
       }
       const obj = o as KubeObject;
       objects.push(obj);
-      sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = { file: label, line: where };
+      const ref = { file: label, line };
+      origins.push(ref);
+      sources[`${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`] = ref;
     };
+    const where = `${label}:${line}`;
     if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
       // A typed list from the API (PodList, apps/v1 DeploymentList, …) leaves kind and
       // apiVersion off its items: they are the list's, minus "List". A plain `List` names them.
       const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
       const listApiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
-      for (const item of value.items) {
-        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, line);
-      }
+      // Its items share the List's line: each is named by its index as well.
+      value.items.forEach((item: unknown, i: number) => {
+        push(itemKind && isObject(item) ? { ...item, apiVersion: item.apiVersion ?? listApiVersion, kind: item.kind ?? itemKind } : item, `${where}: items[${i}]`);
+      });
+    } else if (Array.isArray(value) && value.some((v) => isObject(v) && typeof v.apiVersion === 'string' && typeof v.kind === 'string')) {
+      // A bare array of objects (`jq '.items'`): kubectl refuses it, but what it holds is read
+      // as a List's items would be, so that none of it is silently left out.
+      value.forEach((item: unknown, i: number) => push(item, `${where}: [${i}]`));
     } else {
-      push(value, line);
+      push(value, where);
     }
   }
-  return { objects, notes, sources, broken };
+  return { objects, notes, sources, broken, origins };
 }
 
 export interface ManifestLimits {
@@ -183,7 +236,7 @@ export interface ManifestLimits {
 const MIB = 1024 * 1024;
 
 export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits): ParsedManifests {
-  const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [] };
+  const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [], origins: [] };
   for (const dir of dirs) {
     let files: Listed[];
     try {
@@ -217,12 +270,48 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       if (notUtf8Line !== undefined) all.notes.push(`${label}:${notUtf8Line}: not UTF-8 text (bytes that are not UTF-8 were read as U+FFFD); save the file as UTF-8`);
       const parsed = parseManifestText(text, label);
       for (const o of parsed.objects) all.objects.push(o);
+      for (const o of parsed.origins) all.origins.push(o);
       all.notes.push(...parsed.notes);
       all.broken.push(...parsed.broken);
       Object.assign(all.sources, parsed.sources);
     }
   }
-  return all;
+  return keepLastCopies(all);
+}
+
+const at = (ref: SourceRef) => (ref.line === undefined ? ref.file : `${ref.file}:${ref.line}`);
+
+/**
+ * One object per API identity (group, kind, namespace, name): the last copy read, files in
+ * sorted order, as `kubectl apply -f DIR` would leave the cluster. Auditing the first copy
+ * (or both, for bindings and policies) judged manifests that would never be applied; each
+ * duplicate is said once, with every place it was read.
+ */
+function keepLastCopies(all: ParsedManifests): ParsedManifests {
+  const last = new Map<string, number>();
+  const copies = new Map<string, number[]>();
+  all.objects.forEach((o, i) => {
+    const spec = kindForManifest(o.apiVersion ?? '', o.kind ?? '');
+    if (!spec) return;
+    const id = `${spec.group}/${spec.kind}/${spec.namespaced ? (o.metadata?.namespace || 'default') : ''}/${o.metadata?.name ?? ''}`;
+    const prev = last.get(id);
+    if (prev !== undefined) {
+      let list = copies.get(id);
+      if (!list) copies.set(id, (list = [prev]));
+      list.push(i);
+    }
+    last.set(id, i);
+  });
+  if (copies.size === 0) return all;
+  for (const list of copies.values()) {
+    const o = all.objects[list[0]];
+    const ns = o.metadata?.namespace;
+    const kept = all.origins[list[list.length - 1]];
+    all.notes.push(`${o.kind} ${ns ? `${ns}/` : ''}${o.metadata?.name} is defined more than once (${list.map((i) => at(all.origins[i])).join(', ')}): the last one read, ${at(kept)}, is audited`);
+  }
+  const dropped = new Set<number>();
+  for (const list of copies.values()) for (const i of list.slice(0, -1)) dropped.add(i);
+  return { ...all, objects: all.objects.filter((_, i) => !dropped.has(i)), origins: all.origins.filter((_, i) => !dropped.has(i)) };
 }
 
 /** In a manifests dir, workload templates stand in for pods: a broken workload hides pods too. */
@@ -231,7 +320,10 @@ const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets
 export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string; limits?: ManifestLimits } = {}): Snapshot {
   const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits);
   // Nothing to audit is not a clean audit: an empty or wrong directory must not score 100.
-  if (objects.length === 0) throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)`);
+  if (objects.length === 0) {
+    const skipped = broken.length > 0 ? `; ${broken.length} skipped, the first ${broken[0].where}: ${broken[0].why}` : '';
+    throw new InputError(`--manifests ${dirs.join(' ')}: no Kubernetes objects found (YAML or JSON documents with apiVersion, kind and metadata)${skipped}`);
+  }
   // Named by absolute, normalised path: the same manifests are the same cluster (and history)
   // whichever directory ztaudit was started from.
   const cwd = options.cwd ?? process.cwd();

@@ -10,7 +10,7 @@ import { Interner } from './intern.ts';
 import { slimObject } from './slim.ts';
 import { metadataProblem } from './shape.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
-import { SNAPSHOT_SCHEMA_VERSION, type KubeObject, type Snapshot } from './types.ts';
+import { SNAPSHOT_SCHEMA_VERSION, type Coverage, type KubeObject, type Snapshot } from './types.ts';
 
 /**
  * Uncompressed text gzipped at a time: each becomes one gzip member of the file. 4 MiB keeps
@@ -61,6 +61,7 @@ export function writeSnapshot(path: string, snapshot: Snapshot): void {
 }
 
 const MIB = 1024 * 1024;
+const COVERAGE: ReadonlySet<string> = new Set<Coverage>(['ok', 'absent', 'forbidden', 'error']);
 /** Without a limit from the configuration (limits.snapshotMiB), what readSnapshot accepts. */
 const DEFAULT_MAX_MIB = 1024;
 
@@ -154,7 +155,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   if (version !== SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(`--snapshot ${path}: schemaVersion ${JSON.stringify(version)} is not supported (this ztaudit reads ${SNAPSHOT_SCHEMA_VERSION}); re-create it with \`ztaudit snapshot\``);
   }
-  const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const p = parsed;
   const bad = (key: string, what: string) => new InputError(`--snapshot ${path}: ${key} ${what}; re-create it with \`ztaudit snapshot\``);
   if (!isObj(p.cluster) || typeof (p.cluster as Record<string, unknown>).name !== 'string') throw bad('cluster.name', 'is missing');
@@ -162,6 +163,17 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   if (!isObj(p.resources)) throw bad('resources', 'is not an object');
   for (const [key, list] of Object.entries(p.resources as Record<string, unknown>)) {
     if (!Array.isArray(list)) throw bad(`resources.${key}`, 'is not a list');
+  }
+  // Coverage decides which checks are evaluated: an entry that does not say `ok` as the writer
+  // does, or an `ok` kind whose objects are not there, would pass or skip checks on nothing.
+  // One look per kind, not per object.
+  const resources = p.resources as Record<string, unknown[] | undefined>;
+  for (const [key, entry] of Object.entries(p.coverage as Record<string, unknown>)) {
+    if (!isObj(entry) || typeof entry.status !== 'string' || !COVERAGE.has(entry.status)) throw bad(`coverage.${key}`, `is not {"status": ${[...COVERAGE].map((c) => `"${c}"`).join(' | ')}}`);
+    if (entry.status !== 'ok') continue;
+    const list = Object.hasOwn(resources, key) ? resources[key] : undefined;
+    if (list === undefined) throw bad(`coverage.${key}`, `is ok but resources.${key} is missing`);
+    if (entry.count !== undefined && entry.count !== list.length) throw bad(`coverage.${key}.count`, `is ${JSON.stringify(entry.count)} but resources.${key} holds ${list.length}`);
   }
   const snap = parsed as unknown as Snapshot;
   return { ...snap, origin: snap.origin ?? (snap.source === 'manifests' ? 'manifests' : 'live'), source: 'snapshot', notes: snap.notes ?? [] };

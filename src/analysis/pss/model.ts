@@ -253,7 +253,8 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   };
   for (const ns of snapshot.resources.namespaces ?? []) {
     const name = ns.metadata?.name;
-    if (typeof name !== 'string' || !name || namespaces.has(name)) continue;
+    // A second copy replaces the first, as the manifests reader keeps the last one read.
+    if (typeof name !== 'string' || !name) continue;
     namespaces.set(name, make(name, ns.metadata?.labels, true));
   }
   const namespace = (name: string): NamespacePss => {

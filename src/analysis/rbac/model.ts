@@ -162,7 +162,7 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
   for (const o of resourcesOf(snapshot, 'clusterroles')) {
     const name = nameOf(o);
     if (!name) { notes.push('ClusterRole without a name ignored'); continue; }
-    if (raw.has(name)) { notes.push(`duplicate ClusterRole ${name}: the first one is used`); continue; }
+    if (raw.has(name)) notes.push(`duplicate ClusterRole ${name}: the last one is used, as the manifests reader keeps it`);
     const agg = (o as Record<string, unknown>).aggregationRule as { clusterRoleSelectors?: unknown } | undefined;
     const selectors = agg && typeof agg === 'object' ? (Array.isArray(agg.clusterRoleSelectors) ? agg.clusterRoleSelectors : []) : undefined;
     raw.set(name, {
@@ -222,7 +222,7 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
     const ns = o.metadata?.namespace;
     if (!name || typeof ns !== 'string') { notes.push('Role without a name or namespace ignored'); continue; }
     const key = roleKey('Role', name, ns);
-    if (roles.has(key)) { notes.push(`duplicate Role ${ns}/${name}: the first one is used`); continue; }
+    if (roles.has(key)) notes.push(`duplicate Role ${ns}/${name}: the last one is used, as the manifests reader keeps it`);
     roles.set(key, {
       kind: 'Role', name, namespace: ns, rules: normalizeRules((o as Record<string, unknown>).rules), origin: 'input',
       labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations),

@@ -45,11 +45,11 @@ describe('typed lists', () => {
     expect(s.resources.pods?.map((n) => [n.kind, n.apiVersion, n.metadata?.name])).toEqual([['Pod', 'v1', `web-${HASH_A}-abcde`]]);
   });
 
-  it('a plain List (kubectl get -o json) keeps the kinds its items name; an item that names none is skipped with a note', () => {
+  it('a plain List (kubectl get -o json) keeps the kinds its items name; an item that names none is skipped with a note naming its index', () => {
     const dir = dirWith({ 'all.json': { kind: 'List', apiVersion: 'v1', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, { metadata: { name: 'nameless' } }] } });
     const s = loadManifests([dir]);
     expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['shop']);
-    expect(s.notes).toEqual([expect.stringMatching(/all\.json:1: skipped a document that is not a Kubernetes object/)]);
+    expect(s.notes).toEqual([expect.stringMatching(/all\.json:1: items\[1\]: skipped a document that is not a Kubernetes object/)]);
   });
 });
 

@@ -2,9 +2,16 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import { InputError } from '../../../src/base/errors.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { runDetails, runNotes } from '../../../src/analysis/details.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { CHECKS } from '../../../checks/index.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'zt-man-'));
@@ -79,6 +86,12 @@ describe('manifest loading', () => {
     expect(() => loadManifests([dir])).toThrow(/no Kubernetes objects found/);
   });
 
+  it('merges YAML merge keys as kubectl does, so a privileged container written through one is seen', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  containers:\n  - name: c\n    image: nginx\n    securityContext:\n      <<: {privileged: true}\n';
+    const s = loadManifests([dirWith({ 'a.yaml': pod })]);
+    expect(s.resources.pods?.[0].spec).toEqual({ containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] });
+  });
+
   it('names a document that cannot be loaded (an alias bomb) and keeps the others', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`)].join('\n');
     const s = loadManifests([dirWith({ 'bomb.yaml': `${bomb}\n---\n${ns('ok')}` })]);
@@ -88,6 +101,109 @@ describe('manifest loading', () => {
 
   it('fails clearly for a directory that does not exist', () => {
     expect(() => loadManifests(['/nonexistent/zt'])).toThrow('--manifests /nonexistent/zt: no such file or directory');
+  });
+});
+
+describe('objects that cannot be named', () => {
+  const crb = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: User, name: mallory}]\n';
+
+  it('a cluster-admin binding without metadata makes its kind not read, named by file and line, instead of passing RBAC', () => {
+    const s = loadManifests([dirWith({ 'a.yaml': `${ns('shop')}---\n${crb}` })]);
+    expect(s.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/a\.yaml:6: ClusterRoleBinding whose metadata is missing$/) });
+    expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['shop']);
+  });
+
+  it('so does one whose metadata has no name (`metadata: {}`)', () => {
+    const s = loadManifests([dirWith({ 'b.yaml': `${ns('shop')}---\n${crb}metadata: {}\n` })]);
+    expect(s.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/b\.yaml:6: ClusterRoleBinding whose metadata has no name$/) });
+  });
+
+  it('reads a top-level JSON array of objects as a List, so a binding in it is audited', () => {
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'x' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'User', name: 'mallory' }] };
+    const s = loadManifests([dirWith({ 'a.json': JSON.stringify([binding, { apiVersion: 'v1', kind: 'Namespace', metadata: {} }]) })]);
+    expect(s.resources.clusterrolebindings?.map((b) => b.metadata?.name)).toEqual(['x']);
+    expect(s.coverage.namespaces).toEqual({ status: 'error', detail: expect.stringMatching(/a\.json:1: \[1\]: Namespace whose metadata has no name$/) });
+  });
+
+  it('the RBAC model says what it left out among the run notes', () => {
+    const snapshot = snapshotFromObjects([
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: {}, rules: [] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [] },
+    ] as KubeObject[]);
+    expect(runNotes({ snapshot, config: defaultConfig(), now: new Date() })).toContain('ClusterRole without a name ignored');
+  });
+});
+
+describe('an unrendered Helm template outside metadata', () => {
+  const crb = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ci-admin\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects:\n- kind: ServiceAccount\n  name: {{ .Values.serviceAccount }}\n  namespace: ci\n';
+
+  it('makes the kind not read, naming the line and the Helm hint, instead of auditing a subject named [object Object]', () => {
+    const s = loadManifests([dirWith({ 'a.yaml': `${crb}---\n${ns('ci')}` })]);
+    expect(s.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/a\.yaml:1: document with a mapping used as a key at line 8 \(an unrendered Helm template\? audit the output of `helm template` instead\)$/) });
+    expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['ci']);
+  });
+
+  it('leaves a quoted template in a string alone', () => {
+    const s = loadManifests([dirWith({ 'a.yaml': `${ns('ci')}  annotations: {note: "{{ .Values.x }}"}\n` })]);
+    expect(s.coverage.namespaces?.status).toBe('ok');
+    expect(s.notes).toEqual([]);
+  });
+
+  it('a directory of nothing else says what was skipped, not only that nothing was found', () => {
+    expect(() => loadManifests([dirWith({ 'a.yaml': crb })])).toThrow(/no Kubernetes objects found .*; 1 skipped, the first .*a\.yaml:1: document with a mapping used as a key at line 8/);
+  });
+});
+
+describe('an object defined twice', () => {
+  const role = (rules: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: deployer}\nrules: [${rules}]\n`;
+  const benign = role('{apiGroups: [apps], resources: [deployments], verbs: [get]}');
+  const wildcard = role('{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}');
+  const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: deployer}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: deployer}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: ci}]\n';
+  const audit = (files: Record<string, string>) => {
+    const snapshot = loadManifests([dirWith(files)], { cwd: '/' });
+    const now = new Date('2026-12-01T00:00:00Z');
+    return auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'r1', details: runDetails, notes: runNotes }).report;
+  };
+  const wildcardFindings = (r: ReturnType<typeof audit>) => r.findings.filter((f) => f.check === 'rbac.wildcard-permission' && !f.waived);
+
+  it('is audited as the last copy read (as kubectl apply -f leaves it), in either file order, and said once with both places', () => {
+    const wildcardLast = audit({ 'a.yaml': `${benign}---\n${binding}`, 'b.yaml': wildcard });
+    expect(wildcardFindings(wildcardLast).length).toBeGreaterThan(0);
+    expect(wildcardLast.run.notes.filter((n) => n.includes('deployer is defined more than once'))).toEqual([expect.stringMatching(/^ClusterRole deployer is defined more than once \(.*a\.yaml:1, .*b\.yaml:1\): the last one read, .*b\.yaml:1, is audited$/)]);
+    const benignLast = audit({ 'a.yaml': `${wildcard}---\n${binding}`, 'b.yaml': benign });
+    expect(wildcardFindings(benignLast)).toEqual([]);
+    expect(benignLast.run.notes.filter((n) => n.includes('deployer is defined more than once'))).toHaveLength(1);
+  });
+
+  it('in a snapshot (not deduplicated by the reader), the RBAC model also audits the last copy and says so', () => {
+    const objects = parseAllDocuments(`${benign}---\n${wildcard}---\n${binding}`).map((d) => d.toJS() as KubeObject);
+    const snapshot = snapshotFromObjects(objects);
+    const now = new Date('2026-12-01T00:00:00Z');
+    const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'r1', details: runDetails, notes: runNotes });
+    expect(wildcardFindings(report).length).toBeGreaterThan(0);
+    expect(report.run.notes).toContain('duplicate ClusterRole deployer: the last one is used, as the manifests reader keeps it');
+  });
+
+  it('in a snapshot, the Pod Security model also reads the last copy of a namespace', () => {
+    const shop = (level: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': level } } });
+    const below = (objects: KubeObject[]) => {
+      const snapshot = snapshotFromObjects(objects);
+      const now = new Date('2026-12-01T00:00:00Z');
+      return auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'r1', details: runDetails, notes: runNotes }).report.findings.filter((f) => f.check === 'pod-security.enforce-below-target' && f.resource.name === 'shop');
+    };
+    expect(below([shop('restricted'), shop('privileged')] as KubeObject[])).toHaveLength(1);
+    expect(below([shop('privileged'), shop('restricted')] as KubeObject[])).toEqual([]);
+  });
+
+  it('keeps one copy of a binding, not both', () => {
+    const s = loadManifests([dirWith({ 'a.yaml': binding, 'b.yaml': `${binding}---\n${binding.replace('name: deployer}\nroleRef', 'name: other}\nroleRef')}` })]);
+    expect(s.resources.clusterrolebindings?.map((b) => b.metadata?.name)).toEqual(['deployer', 'other']);
+  });
+
+  it('in one namespace or another is two objects; without a namespace it is in default', () => {
+    const sa = (ns: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ci${ns}}\n`;
+    const s = loadManifests([dirWith({ 'a.yaml': `${sa(', namespace: a')}---\n${sa(', namespace: b')}---\n${sa('')}---\n${sa(', namespace: default')}` })]);
+    expect(s.resources.serviceaccounts?.map((o) => o.metadata?.namespace)).toEqual(['a', 'b', 'default']);
   });
 });
 
@@ -108,6 +224,22 @@ describe('snapshot files', () => {
     await expect(readSnapshot(file)).rejects.toThrow(/cluster\.name is missing/);
     writeFileSync(file, JSON.stringify({ schemaVersion: 1, cluster: { name: 'x' }, coverage: {}, resources: { pods: {} } }));
     await expect(readSnapshot(file)).rejects.toThrow(/resources\.pods is not a list/);
+  });
+
+  it('refuses coverage that does not match the resources, naming the key, instead of passing or skipping checks on nothing', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'zt-snap-')), 's.json');
+    const write = (coverage: Record<string, unknown>, resources: Record<string, unknown[]>) => writeFileSync(file, JSON.stringify({ schemaVersion: 1, cluster: { name: 'c1' }, collectedAt: '2026-12-01T00:00:00Z', source: 'live', coverage, resources }));
+    const shop = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+    write({ namespaces: { status: 'ok', count: 1 }, clusterrolebindings: { status: 'ok', count: 3 } }, { namespaces: [shop] });
+    await expect(readSnapshot(file)).rejects.toThrow(/s\.json: coverage\.clusterrolebindings is ok but resources\.clusterrolebindings is missing; re-create it/);
+    write({ namespaces: 'ok', clusterrolebindings: 'forbidden' }, { namespaces: [shop], clusterrolebindings: [] });
+    await expect(readSnapshot(file)).rejects.toThrow(/s\.json: coverage\.namespaces is not \{"status": "ok" \| "absent" \| "forbidden" \| "error"\}/);
+    write({ namespaces: { status: 'fine' } }, { namespaces: [shop] });
+    await expect(readSnapshot(file)).rejects.toThrow(/coverage\.namespaces is not \{"status"/);
+    write({ namespaces: { status: 'ok', count: 2 } }, { namespaces: [shop] });
+    await expect(readSnapshot(file)).rejects.toThrow(/coverage\.namespaces\.count is 2 but resources\.namespaces holds 1/);
+    write({ namespaces: { status: 'ok', count: 1 }, pods: { status: 'forbidden', detail: 'list pods' } }, { namespaces: [shop] });
+    expect((await readSnapshot(file)).coverage.pods?.status).toBe('forbidden');
   });
 
   it('refuses an unknown schemaVersion with a clear error', async () => {

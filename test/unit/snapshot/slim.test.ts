@@ -163,7 +163,7 @@ describe('the snapshot reader', () => {
   it('a pod with a member named "__proto__" (a hand-made file) is read as JSON.parse reads it: checks see no spec through it', async () => {
     const pod = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"shop","selfLink":"/x"},"__proto__":{"spec":{"hostNetwork":true,"containers":[{"name":"c","image":"i","securityContext":{"privileged":true}}]}}}';
     const snap = snapshotFromObjects([], { clusterName: 'c', origin: 'live' });
-    const text = JSON.stringify({ ...snap, coverage: { ...snap.coverage, pods: { status: 'ok', count: 1 } }, resources: { pods: ['POD'] } }).replace('"POD"', pod);
+    const text = JSON.stringify({ ...snap, coverage: { ...snap.coverage, pods: { status: 'ok', count: 1 } }, resources: { ...snap.resources, pods: ['POD'] } }).replace('"POD"', pod);
     writeFileSync(join(dir, 'p.gz'), gzipSync(text));
     const back = await readSnapshot(join(dir, 'p.gz'));
     const p = back.resources.pods![0] as unknown as Record<string, unknown>;
