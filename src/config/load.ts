@@ -37,7 +37,8 @@ export function loadConfig(path: string | undefined, cwd: string, checkIds: Read
   if (notUtf8Line !== undefined) throw new ConfigError(`${name}:${notUtf8Line}: not UTF-8 text; save the file as UTF-8`);
   // One document; a `---` before it or after it (as Kubernetes files often have) is no second one.
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, ...YAML_QUIET });
+  // Merge keys (`<<: *base`) are merged, as the manifest reader (and kubectl's) does.
+  const docs = parseAllDocuments(text, { lineCounter, merge: true, ...YAML_QUIET });
   const lineAt = (offset: number | undefined) => (offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`);
   for (const doc of docs) {
     const error = doc.errors[0];

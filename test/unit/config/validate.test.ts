@@ -168,4 +168,26 @@ describe('config validation', () => {
     expect(() => loadConfig('missing.yaml', dir, ids)).toThrow('missing.yaml: config file not found');
     expect(loadConfig(undefined, dir, ids).errors).toEqual([]); // no ztaudit.yaml: defaults
   });
+
+  it('merges YAML merge keys (<<: *anchor), as the manifest reader and kubectl do, instead of an unknown key "<<"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-cfg-'));
+    writeFileSync(join(dir, 'ztaudit.yaml'), [
+      'waivers:',
+      '  - &ci',
+      '    check: rbac.wildcard-permission',
+      '    resource: { kind: ClusterRole, name: ci-deployer }',
+      '    reason: CI deploys everywhere',
+      '    owner: platform@example.com',
+      '    expires: "2027-06-30"',
+      '  - <<: *ci',
+      '    resource: { kind: ClusterRole, name: ci-reader }',
+      '',
+    ].join('\n'));
+    const loaded = loadConfig(undefined, dir, ids);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.config.waivers.map((w) => [w.resource.name, w.owner, w.expires])).toEqual([
+      ['ci-deployer', 'platform@example.com', '2027-06-30'],
+      ['ci-reader', 'platform@example.com', '2027-06-30'],
+    ]);
+  });
 });
