@@ -231,6 +231,26 @@ spec:
     expect(f.message).toContain('rules[0] admits every workload identity (from [{"principals":["cluster.local/*"]}])');
   });
 
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/ — "If any of the
+  // ALLOW policies match the request, allow the request": ALLOW policies are ORed, so each open one
+  // admits any caller on its own, whichever other ALLOW policy Istio happens to match first.
+  it('allow-any fails every open ALLOW policy on a workload, not only the first one matched; a policy naming its callers beside them passes', () => {
+    const policy = (name: string, rules: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  action: ALLOW
+  rules: ${rules}
+---`;
+    const yaml = `${meshedNs('shop')}${app('shop', 'web')}${policy('open-a', '[{}]')}${policy('open-b', '[{from: [{source: {principals: ["cluster.local/*"]}}]}]')}${policy('named', '[{from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]}]')}`;
+    expect(failing('mtls.authz-allow-any', yaml)).toEqual(['medium AuthorizationPolicy shop/open-a', 'medium AuthorizationPolicy shop/open-b']);
+    expect(passing('mtls.authz-allow-any', yaml)).toEqual(['AuthorizationPolicy shop/named']);
+    const b = fails(run(check('mtls.authz-allow-any'), ctxOf(yaml))).find((v) => v.resource.name === 'open-b')!;
+    expect(b.message).toContain('it admits such a caller on shop/web ports 8000, any other port');
+  });
+
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
   // namespaces need mTLS; with an ALLOW on principals a plaintext caller matches no ALLOW rule.
   it('plaintext-bypass: a DENY on namespaces is moot where an ALLOW on principals already refuses plaintext callers', () => {
