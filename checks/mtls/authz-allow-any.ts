@@ -34,7 +34,11 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
     const ports: string[] = [];
     for (const { port, label } of portsToJudge(w, open.flatMap((r) => r.ports))) {
       const callers = plaintextToo ? (['outsider', 'plaintext'] as const) : (['outsider'] as const);
-      if (callers.some((c) => { const v = hypotheticalVerdict(ctx, w, port, c, p); return (v.verdict === 'allowed' || v.verdict === 'depends') && byThis(v.reason); })) ports.push(label);
+      const verdicts = callers.map((c) => hypotheticalVerdict(ctx, w, port, c, p));
+      // A port the sidecar never captures admits every caller before any policy is read.
+      const bypassedBy = verdicts.find((v) => v.bypassedBy)?.bypassedBy;
+      if (bypassedBy) ports.push(`${label} (bypasses the sidecar, ${bypassedBy})`);
+      else if (verdicts.some((v) => (v.verdict === 'allowed' || v.verdict === 'depends') && byThis(v.reason))) ports.push(label);
     }
     if (ports.length) admitted.push(`${w.namespace}/${w.workload.ref.name} ports ${ports.join(', ')}`);
   }

@@ -5,7 +5,8 @@ import { meshModel, type AuthzIndex, type ParsedAuthzPolicy, type WorkloadMesh }
 import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
 import { istioAuthzModel, istioFlowVerdict, istioStringMatch, type IstioAuthzModel } from '../../../src/analysis/mesh/istio-authz.ts';
-import { istioMembership } from '../../../src/analysis/mesh/istio.ts';
+import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
+import { istioBypassVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 
@@ -36,18 +37,30 @@ function withOnlyAllow(model: IstioAuthzModel, keep: ParsedAuthzPolicy): IstioAu
 /**
  * Istio's verdict on `port` of a workload for a hypothetical caller: `outsider` (an mTLS peer whose
  * identity no policy names, so only "any caller" rules admit it) or `plaintext` (no sidecar).
+ * A port the workload's sidecar does not capture is `allowed` whoever calls, with `bypassedBy`.
  * With `allowOnly`, the ALLOW policies other than it are left out: the verdict is then whether
  * that policy on its own admits the caller (CUSTOM and DENY policies still decide first).
  */
-export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext', allowOnly?: ParsedAuthzPolicy): MeshFlowVerdict {
+export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext', allowOnly?: ParsedAuthzPolicy): MeshFlowVerdict & { bypassedBy?: string } {
   const rep = w.workload.pods[0];
   const dataplane = rep ? istioMembership(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane : undefined;
+  // The same answer meshFlowVerdict (reach, intent rules) gives: a port Envoy never sees is open
+  // to every caller, and `bypassedBy` names the annotation that keeps it away.
+  const capture = sidecarCapture(ctx, w);
+  const bypass = istioBypassVerdict(capture, port, `${w.namespace}/${w.workload.ref.name}`);
+  if (bypass) return { ...bypass, bypassedBy: capture!.source };
   const model = istioAuthzModel(ctx.snapshot, ctx.config);
   return istioFlowVerdict(
     allowOnly ? withOnlyAllow(model, allowOnly) : model,
     { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' },
     { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP', ...(dataplane ? { dataplane } : {}) },
   );
+}
+
+/** How the workload's sidecar captures inbound ports (undefined: every port, or not a sidecar pod). */
+export function sidecarCapture(ctx: AuditContext, w: WorkloadMesh): InboundCapture | undefined {
+  const rep = w.workload.pods[0];
+  return rep ? sidecarInboundCapture(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
 }
 
 /**
