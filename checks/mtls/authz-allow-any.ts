@@ -18,7 +18,8 @@ import { MESH_AUTHORIZATION } from '../controls.ts';
 /**
  * Where an open rule really admits a caller no policy names: per workload the policy applies to
  * and per port (the declared ports, the rule's ports, one other), Istio's verdict for such a caller
- * (with an identity, and without a sidecar when the rule has no `from`). undefined: it applies to
+ * (with an identity, and without a sidecar when the rule has no `from`), judged with this policy as
+ * the only ALLOW one: another open ALLOW policy on the same workload does not make this one safe. undefined: it applies to
  * no workload in the snapshot, so it is judged on its text alone.
  */
 function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules']): { admitted: string[]; workloads: number } | undefined {
@@ -33,7 +34,11 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
     const ports: string[] = [];
     for (const { port, label } of portsToJudge(w, open.flatMap((r) => r.ports))) {
       const callers = plaintextToo ? (['outsider', 'plaintext'] as const) : (['outsider'] as const);
-      if (callers.some((c) => { const v = hypotheticalVerdict(ctx, w, port, c); return (v.verdict === 'allowed' || v.verdict === 'depends') && byThis(v.reason); })) ports.push(label);
+      const verdicts = callers.map((c) => hypotheticalVerdict(ctx, w, port, c, p));
+      // A port the sidecar never captures admits every caller before any policy is read.
+      const bypassedBy = verdicts.find((v) => v.bypassedBy)?.bypassedBy;
+      if (bypassedBy) ports.push(`${label} (bypasses the sidecar, ${bypassedBy})`);
+      else if (verdicts.some((v) => (v.verdict === 'allowed' || v.verdict === 'depends') && byThis(v.reason))) ports.push(label);
     }
     if (ports.length) admitted.push(`${w.namespace}/${w.workload.ref.name} ports ${ports.join(', ')}`);
   }

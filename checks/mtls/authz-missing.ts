@@ -9,11 +9,16 @@
 // waypoint enforces: those attached by targetRefs to the waypoint Gateway or to a Service of the
 // workload (https://istio.io/latest/docs/ambient/usage/l4-policy/, attachment table), the same
 // set the flow judge uses (waypointPolicies).
+// Policies protect none of a sidecar pod's inbound ports that its excludeInboundPorts or
+// includeInboundPorts annotation keeps away from Envoy ("excluded from redirection to Envoy",
+// https://istio.io/latest/docs/reference/config/annotations/): a workload with such a port fails
+// even when ALLOW policies apply to it, naming the annotation.
 import type { Check } from '../../src/engine/types.ts';
+import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, linkerdPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
 import { consulAuthzMissing, linkerdAuthzMissing } from './lib/mesh-authz.ts';
 import { refString } from '../../src/analysis/workloads.ts';
-import { authzIndex, istioWorkloads, policyName } from './lib/authz.ts';
+import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
 import { istioAuthzModel, waypointOf, waypointPolicies } from '../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { meshModel } from '../../src/analysis/mesh/model.ts';
@@ -23,10 +28,10 @@ export const authzMissing: Check = {
   id: 'mtls.authz-missing',
   area: 'mtls',
   title: 'Every meshed workload is covered by an ALLOW AuthorizationPolicy',
-  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them; and malformed AuthorizationPolicies (unknown action, malformed principal), which istiod rejects. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows); ServiceIntentions without a destination',
+  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them, or on inbound ports their Istio sidecar never receives (`traffic.sidecar.istio.io/excludeInboundPorts`/`includeInboundPorts`), where no policy applies; and malformed AuthorizationPolicies (unknown action, malformed principal), which istiod rejects. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows); ServiceIntentions without a destination',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
-  remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings. Linkerd: set `config.linkerd.io/default-inbound-policy: deny` (or install with proxy.defaultInboundPolicy=deny) and give each port a Server plus an AuthorizationPolicy naming its clients (MeshTLSAuthentication identities or ServiceAccounts). Consul: add a `* → *` deny ServiceIntentions (or enable ACLs with default_policy deny) and allow each caller per destination.',
+  remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings. For ports a sidecar does not receive, remove `traffic.sidecar.istio.io/excludeInboundPorts` and set `includeInboundPorts` to "*" (or remove it), so the policies apply there. Linkerd: set `config.linkerd.io/default-inbound-policy: deny` (or install with proxy.defaultInboundPolicy=deny) and give each port a Server plus an AuthorizationPolicy naming its clients (MeshTLSAuthentication identities or ServiceAccounts). Consul: add a `* → *` deny ServiceIntentions (or enable ACLs with default_policy deny) and allow each caller per destination.',
   needs: ['namespaces'],
   reads: ['istio.authorizationpolicies', 'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
@@ -52,14 +57,26 @@ export const authzMissing: Check = {
       const applied = [...policiesFor(index, w.namespace, w.labels), ...atWaypoint];
       const allow = applied.filter((p) => p.action === 'ALLOW');
       const resource = w.workload.ref;
+      // A port the sidecar never captures is open to any caller whatever the policies say (the
+      // same verdict reach gives): policies protect the workload only if no such port exists.
+      const capture = sidecarCapture(ctx, w);
+      const bypassed = capture ? portsToJudge(w, capture.redirect === 'none' ? [] : capture.ports).filter(({ port }) => hypotheticalVerdict(ctx, w, port, 'plaintext').bypassedBy).map((x) => x.label) : [];
+      const unprotected = (by: string): Verdict => ({
+        status: 'fail', resource,
+        message: `${refString(resource)}: ${by}, but ${bypassed.length > 1 ? `ports ${bypassed.join(', ')} bypass` : `port ${bypassed[0]} bypasses`} its sidecar (${capture!.source}): any caller the network lets in reaches ${bypassed.length > 1 ? 'them' : 'it'} in plaintext and no AuthorizationPolicy applies there`,
+        evidence: { namespace: w.namespace, bypassedPorts: bypassed, source: capture!.source, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
+        related: applied.map((p) => p.ref),
+      });
       if (allow.length > 0) {
         const byWaypoint = allow.filter((p) => atWaypoint.includes(p));
+        if (bypassed.length > 0) { yield unprotected(`ALLOW policies decide who may call it through the sidecar (${allow.map(policyName).join(', ')})`); continue; }
         yield { status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})${byWaypoint.length > 0 ? `; ${byWaypoint.map(policyName).join(', ')} enforced by waypoint ${wp!.namespace}/${wp!.name} (${wp!.via})` : ''}` };
         continue;
       }
       // A DENY rule with no from, no to and no when (`rules: [{}]`) denies every request.
       const denyAll = applied.find((p) => p.action === 'DENY' && p.rules.some((r) => r.anySource && r.anyOperation && !r.conditional));
       if (denyAll) {
+        if (bypassed.length > 0) { yield unprotected(`DENY ${policyName(denyAll)} refuses every call through the sidecar`); continue; }
         yield { status: 'pass', resource, message: `${refString(resource)}: DENY ${policyName(denyAll)} refuses every call` };
         continue;
       }

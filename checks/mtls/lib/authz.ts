@@ -1,11 +1,12 @@
 // Shared by the Istio authorization checks: the parsed AuthorizationPolicies, once per run, and
 // the meshed workloads outside the system namespaces they are judged for.
 import type { AuditContext } from '../../../src/analysis/context.ts';
-import { meshModel, type AuthzIndex, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
+import { meshModel, type AuthzIndex, type ParsedAuthzPolicy, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
 import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
-import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
-import { istioMembership } from '../../../src/analysis/mesh/istio.ts';
+import { istioAuthzModel, istioFlowVerdict, istioStringMatch, type IstioAuthzModel } from '../../../src/analysis/mesh/istio-authz.ts';
+import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
+import { istioBypassVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 
@@ -22,17 +23,44 @@ export const policyName = (p: { ref: { namespace?: string; name: string } }): st
 const OUTSIDER_NS = 'ztaudit:outsider';
 
 /**
+ * The model with every ALLOW policy but `keep` left out. ALLOW policies are ORed ("If any of the
+ * ALLOW policies match the request, allow the request",
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/), so whether one
+ * admits a caller does not depend on the others; the judge names only the first it matches.
+ */
+function withOnlyAllow(model: IstioAuthzModel, keep: ParsedAuthzPolicy): IstioAuthzModel {
+  const kept = (p: ParsedAuthzPolicy) => p === keep || p.action !== 'ALLOW';
+  const byNamespace = new Map([...model.authz.byNamespace].map(([ns, list]) => [ns, list.filter(kept)]));
+  return { ...model, authz: { ...model.authz, byNamespace, all: model.authz.all.filter(kept) } };
+}
+
+/**
  * Istio's verdict on `port` of a workload for a hypothetical caller: `outsider` (an mTLS peer whose
  * identity no policy names, so only "any caller" rules admit it) or `plaintext` (no sidecar).
+ * A port the workload's sidecar does not capture is `allowed` whoever calls, with `bypassedBy`.
+ * With `allowOnly`, the ALLOW policies other than it are left out: the verdict is then whether
+ * that policy on its own admits the caller (CUSTOM and DENY policies still decide first).
  */
-export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext'): MeshFlowVerdict {
+export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: number, caller: 'outsider' | 'plaintext', allowOnly?: ParsedAuthzPolicy): MeshFlowVerdict & { bypassedBy?: string } {
   const rep = w.workload.pods[0];
   const dataplane = rep ? istioMembership(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane : undefined;
+  // The same answer meshFlowVerdict (reach, intent rules) gives: a port Envoy never sees is open
+  // to every caller, and `bypassedBy` names the annotation that keeps it away.
+  const capture = sidecarCapture(ctx, w);
+  const bypass = istioBypassVerdict(capture, port, `${w.namespace}/${w.workload.ref.name}`);
+  if (bypass) return { ...bypass, bypassedBy: capture!.source };
+  const model = istioAuthzModel(ctx.snapshot, ctx.config);
   return istioFlowVerdict(
-    istioAuthzModel(ctx.snapshot, ctx.config),
+    allowOnly ? withOnlyAllow(model, allowOnly) : model,
     { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' },
     { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP', ...(dataplane ? { dataplane } : {}) },
   );
+}
+
+/** How the workload's sidecar captures inbound ports (undefined: every port, or not a sidecar pod). */
+export function sidecarCapture(ctx: AuditContext, w: WorkloadMesh): InboundCapture | undefined {
+  const rep = w.workload.pods[0];
+  return rep ? sidecarInboundCapture(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
-import { bypassesSidecar, istioInboundCapture, istioMembership } from './istio.ts';
+import { bypassesSidecar, istioInboundCapture, istioMembership, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { containerPorts, memoizeBySnapshotAndConfig, parsePortNumbers, str } from './util.ts';
@@ -43,6 +43,20 @@ function serviceAccountOf(w: WorkloadMesh): string {
   return str(spec.serviceAccountName) ?? str(spec.serviceAccount) ?? 'default';
 }
 
+/**
+ * The verdict on a port of an Istio sidecar pod that its capture annotations keep away from Envoy
+ * (https://istio.io/latest/docs/reference/config/annotations/, excludeInboundPorts: "A comma
+ * separated list of inbound ports to be excluded from redirection to Envoy"): every caller,
+ * plaintext included, whatever the policies say. undefined: the sidecar captures the port.
+ */
+export function istioBypassVerdict(capture: InboundCapture | undefined, port: number, calleeText: string): MeshFlowVerdict | undefined {
+  if (!capture || !bypassesSidecar(capture, port)) return undefined;
+  return {
+    mesh: 'istio', verdict: 'allowed', plaintext: true,
+    reason: `port ${port} of ${calleeText} is not redirected to its sidecar (${capture.source}): connections never reach Envoy, so plaintext is accepted and no PeerAuthentication or AuthorizationPolicy applies`,
+  };
+}
+
 /** `from`: a workload, or 'external' for an address outside the cluster. */
 export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol): MeshFlowVerdict {
   const index = workloadIndex(snapshot, config);
@@ -64,12 +78,8 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     const rep = callee.workload.pods[0];
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
     const capture = rep && dataplane === 'sidecar' ? istioInboundCapture(rep.annotations) : undefined;
-    if (capture && bypassesSidecar(capture, port)) {
-      return {
-        mesh: 'istio', verdict: 'allowed', plaintext: true,
-        reason: `port ${port} of ${calleeText} is not redirected to its sidecar (${capture.source}): connections never reach Envoy, so plaintext is accepted and no PeerAuthentication or AuthorizationPolicy applies`,
-      };
-    }
+    const bypass = istioBypassVerdict(capture, port, calleeText);
+    if (bypass) return bypass;
     return istioFlowVerdict(istioAuthzModel(snapshot, config), caller, { ...target, ...(dataplane ? { dataplane } : {}) });
   }
   const model = meshModel(snapshot, config);

@@ -231,6 +231,26 @@ spec:
     expect(f.message).toContain('rules[0] admits every workload identity (from [{"principals":["cluster.local/*"]}])');
   });
 
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/ — "If any of the
+  // ALLOW policies match the request, allow the request": ALLOW policies are ORed, so each open one
+  // admits any caller on its own, whichever other ALLOW policy Istio happens to match first.
+  it('allow-any fails every open ALLOW policy on a workload, not only the first one matched; a policy naming its callers beside them passes', () => {
+    const policy = (name: string, rules: string) => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  action: ALLOW
+  rules: ${rules}
+---`;
+    const yaml = `${meshedNs('shop')}${app('shop', 'web')}${policy('open-a', '[{}]')}${policy('open-b', '[{from: [{source: {principals: ["cluster.local/*"]}}]}]')}${policy('named', '[{from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]}]')}`;
+    expect(failing('mtls.authz-allow-any', yaml)).toEqual(['medium AuthorizationPolicy shop/open-a', 'medium AuthorizationPolicy shop/open-b']);
+    expect(passing('mtls.authz-allow-any', yaml)).toEqual(['AuthorizationPolicy shop/named']);
+    const b = fails(run(check('mtls.authz-allow-any'), ctxOf(yaml))).find((v) => v.resource.name === 'open-b')!;
+    expect(b.message).toContain('it admits such a caller on shop/web ports 8000, any other port');
+  });
+
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
   // namespaces need mTLS; with an ALLOW on principals a plaintext caller matches no ALLOW rule.
   it('plaintext-bypass: a DENY on namespaces is moot where an ALLOW on principals already refuses plaintext callers', () => {
@@ -287,5 +307,60 @@ spec:
     expect(v.message).toContain('shop/api-callers enforced by waypoint shop/waypoint (namespace shop label istio.io/use-waypoint)');
     // Without a waypoint nothing enforces targetRef policies: still no ALLOW policy applies.
     expect(failing('mtls.authz-missing', ns(false) + apps + policies)).toEqual(['- Deployment shop/api', '- Deployment shop/orders']);
+  });
+
+  // https://istio.io/latest/docs/reference/config/annotations/ — excludeInboundPorts: "A comma
+  // separated list of inbound ports to be excluded from redirection to Envoy". Such a port never
+  // reaches the sidecar, so no AuthorizationPolicy applies there: any caller gets in, in plaintext.
+  it('authz-missing: a strict ALLOW policy does not protect a declared port that excludeInboundPorts keeps away from Envoy', () => {
+    const web = (annotations: string) => `${meshedNs('shop')}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}, annotations: {${annotations}}}
+    spec:
+      containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080}, {containerPort: 9090}]}]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict, namespace: shop}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web-callers, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]}]
+`;
+    const excluded = web('traffic.sidecar.istio.io/excludeInboundPorts: "9090"');
+    expect(failing('mtls.authz-missing', excluded)).toEqual(['- Deployment shop/web']);
+    const [f] = fails(run(check('mtls.authz-missing'), ctxOf(excluded)));
+    expect(f.message).toContain('port 9090 bypasses its sidecar (pod annotation traffic.sidecar.istio.io/excludeInboundPorts="9090")');
+    expect(f.evidence).toMatchObject({ bypassedPorts: ['9090'] });
+    // includeInboundPorts lists the only ports Envoy receives: every other one bypasses it.
+    const [g] = fails(run(check('mtls.authz-missing'), ctxOf(web('traffic.sidecar.istio.io/includeInboundPorts: "8080"'))));
+    expect(g.message).toContain('ports 9090, any other port bypass its sidecar');
+    // Without the annotation the ALLOW policy decides every port.
+    expect(failing('mtls.authz-missing', web(''))).toEqual([]);
+    // A deny-all policy does not refuse what never reaches Envoy either.
+    const denyAll = excluded.replace('action: ALLOW\n  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]}]', 'action: DENY\n  rules: [{}]');
+    expect(denyAll).toContain('action: DENY');
+    expect(fails(run(check('mtls.authz-missing'), ctxOf(denyAll)))[0].message).toContain('DENY shop/web-callers refuses every call through the sidecar, but port 9090 bypasses its sidecar');
+    // allow-any names the bypass (not the policy) as what admits the caller on that port.
+    const metricsAny = `${excluded}---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: metrics-any, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  rules: [{from: [{source: {principals: ["*"]}}], to: [{operation: {ports: ["9090"]}}]}]
+`;
+    const [m] = fails(run(check('mtls.authz-allow-any'), ctxOf(metricsAny)));
+    expect(m.message).toContain('it admits such a caller on shop/web ports 9090 (bypasses the sidecar, pod annotation traffic.sidecar.istio.io/excludeInboundPorts="9090")');
   });
 });
