@@ -30,7 +30,7 @@ export interface Workload {
   template?: { labels: Record<string, string>; annotations: Record<string, string>; spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'] as const;
+const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs'] as const;
 
 const NO_STRINGS: Record<string, string> = Object.freeze({});
 
@@ -60,7 +60,7 @@ export function podTemplateOf(o: KubeObject): { metadata?: Record<string, unknow
 }
 
 function templateReplicas(o: KubeObject): number {
-  if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet') {
+  if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet' || o.kind === 'ReplicationController') {
     const r = objRecord(o.spec).replicas;
     return typeof r === 'number' && r >= 0 ? r : 1;
   }

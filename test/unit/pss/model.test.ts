@@ -80,6 +80,23 @@ describe('pod-security model and checks', () => {
     expect(target[0].severity).toBe('high'); // it breaks baseline, not only restricted hardening
   });
 
+  // Pod Security Standards apply to every pod, whichever controller made it, a v1
+  // ReplicationController included (https://kubernetes.io/docs/concepts/security/pod-security-standards/;
+  // https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/).
+  it('attributes live pods owned by a ReplicationController to that ReplicationController', () => {
+    const rc: KubeObject = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy', namespace: 'shop' }, spec: { replicas: 2, selector: { app: 'legacy' }, template: { metadata: { labels: { app: 'legacy' } }, spec: privilegedSpec } } };
+    const pods = ['legacy-x7k2p', 'legacy-q9w3z'].map((name): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { app: 'legacy' }, ownerReferences: [{ apiVersion: 'v1', kind: 'ReplicationController', name: 'legacy', uid: 'rc-uid', controller: true }] },
+      spec: privilegedSpec,
+    }));
+    const { results, model } = run([ns('shop', enforce('baseline')), rc, ...pods]);
+    expect(model.workloads.map((w) => w.workload.ref)).toEqual([{ kind: 'ReplicationController', namespace: 'shop', name: 'legacy' }]);
+    const enforced = fails(results.get('pod-security.pod-violates-enforced-level'));
+    expect(enforced.map((v) => v.resource)).toEqual([{ kind: 'ReplicationController', namespace: 'shop', name: 'legacy' }]);
+    expect(enforced[0].message).toContain('2 of 2 pods violate');
+  });
+
   it('exempt namespaces and runtime classes skip evaluation; system namespaces are judged by their enforce label only', () => {
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: ['legacy'], runtimeClasses: ['kata'], usernames: [] };
