@@ -27,8 +27,19 @@ const WEIGHT: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical:
 
 /** Init containers first, then containers: containersOf's order, without its arrays (they were made per pod spec). */
 const CONTAINER_FIELDS = [['initContainers', true], ['containers', false]] as const;
+/** The same, then ephemeral (debug) containers, for a judge of a field they may set. */
+const WITH_EPHEMERAL = [...CONTAINER_FIELDS, ['ephemeralContainers', false]] as const;
 
-function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, namespace: string) {
+/**
+ * Which containers a judge looks at. An ephemeral container may set its securityContext but
+ * not resources (EphemeralContainer, Pod v1 API), so only a judge of the former includes them.
+ */
+export interface JudgeScope {
+  ephemeral?: boolean;
+}
+
+function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, namespace: string, scope: JudgeScope) {
+  const fields = scope.ephemeral ? WITH_EPHEMERAL : CONTAINER_FIELDS;
   const misses = new Map<string, { what: string; severity?: Severity }>();
   let judged: PodSpec | undefined;
   for (const pod of w.pods) {
@@ -36,7 +47,7 @@ function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, na
     // a function of its arguments, says the same of it again.
     if (pod.spec === judged) continue;
     judged = pod.spec;
-    for (const [field, init] of CONTAINER_FIELDS) {
+    for (const [field, init] of fields) {
       const list: unknown = pod.spec[field];
       if (!Array.isArray(list)) continue;
       for (const c of list) {
@@ -51,12 +62,12 @@ function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, na
   return misses;
 }
 
-export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string): Generator<Verdict> {
+export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string, scope: JudgeScope = {}): Generator<Verdict> {
   for (const w of workloadsOf(ctx.snapshot)) {
     if (w.pods.length === 0) continue;
     const namespace = w.ref.namespace ?? w.pods[0].namespace;
     if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
-    const misses = judgeWorkload(w, judge, ctx, namespace);
+    const misses = judgeWorkload(w, judge, ctx, namespace, scope);
     if (misses.size === 0) {
       yield { status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` };
       continue;
@@ -79,7 +90,7 @@ export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok:
 }
 
 /** How many workloads of the excluded system namespaces the judge would fail, for coverage. */
-export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge): { workloads: number; failing: number; examples: string[] } {
+export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge, scope: JudgeScope = {}): { workloads: number; failing: number; examples: string[] } {
   let workloads = 0;
   const failed: string[] = [];
   for (const w of workloadsOf(ctx.snapshot)) {
@@ -87,14 +98,14 @@ export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge)
     const namespace = w.ref.namespace ?? w.pods[0].namespace;
     if (!isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
     workloads++;
-    if (judgeWorkload(w, judge, ctx, namespace).size > 0) failed.push(refString(w.ref));
+    if (judgeWorkload(w, judge, ctx, namespace, scope).size > 0) failed.push(refString(w.ref));
   }
   return { workloads, failing: failed.length, examples: failed.sort().slice(0, 3) };
 }
 
 /** The coverage sentence for a hardening check: what the system-namespace exclusion hides. */
-export function systemExclusionText(ctx: AuditContext, judge: ContainerJudge): string | undefined {
-  const { workloads, failing, examples } = excludedSystemFailures(ctx, judge);
+export function systemExclusionText(ctx: AuditContext, judge: ContainerJudge, scope: JudgeScope = {}): string | undefined {
+  const { workloads, failing, examples } = excludedSystemFailures(ctx, judge, scope);
   if (workloads === 0) return undefined;
   const more = failing > examples.length ? `, +${failing - examples.length} more` : '';
   return `${workloads} workload${workloads === 1 ? '' : 's'} in system namespaces (config systemNamespaces) excluded by default; ${failing} would fail${failing > 0 ? ` (${examples.join(', ')}${more})` : ''}`;
