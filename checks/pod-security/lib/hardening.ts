@@ -1,9 +1,9 @@
 // Shared shape of the workload-hardening checks outside the Pod Security Standards: one
-// verdict per workload (its pods, or the template standing in for them) outside the system
+// verdict per workload (its pods, or the template its next pods come from) outside the system
 // namespaces, failing when a container misses the setting. System namespaces are excluded by
 // default; how many of their workloads would fail is counted for the coverage section.
 import type { AuditContext } from '../../../src/analysis/context.ts';
-import { workloadsOf, refString, type Workload } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, workloadsOf, refString, type PodView } from '../../../src/analysis/workloads.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
 
@@ -38,11 +38,11 @@ export interface JudgeScope {
   ephemeral?: boolean;
 }
 
-function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, namespace: string, scope: JudgeScope) {
+function judgeWorkload(pods: readonly PodView[], judge: ContainerJudge, ctx: AuditContext, namespace: string, scope: JudgeScope) {
   const fields = scope.ephemeral ? WITH_EPHEMERAL : CONTAINER_FIELDS;
   const misses = new Map<string, { what: string; severity?: Severity }>();
   let judged: PodSpec | undefined;
-  for (const pod of w.pods) {
+  for (const pod of pods) {
     // Replicas share one spec object (the snapshot reader interns equal values): a judge,
     // a function of its arguments, says the same of it again.
     if (pod.spec === judged) continue;
@@ -64,10 +64,11 @@ function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, na
 
 export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string, scope: JudgeScope = {}): Generator<Verdict> {
   for (const w of workloadsOf(ctx.snapshot)) {
-    if (w.pods.length === 0) continue;
-    const namespace = w.ref.namespace ?? w.pods[0].namespace;
+    const pods = judgedPodsOf(w);
+    if (pods.length === 0) continue;
+    const namespace = w.ref.namespace ?? pods[0].namespace;
     if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
-    const misses = judgeWorkload(w, judge, ctx, namespace, scope);
+    const misses = judgeWorkload(pods, judge, ctx, namespace, scope);
     if (misses.size === 0) {
       yield { status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` };
       continue;
@@ -94,11 +95,12 @@ export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge,
   let workloads = 0;
   const failed: string[] = [];
   for (const w of workloadsOf(ctx.snapshot)) {
-    if (w.pods.length === 0) continue;
-    const namespace = w.ref.namespace ?? w.pods[0].namespace;
+    const pods = judgedPodsOf(w);
+    if (pods.length === 0) continue;
+    const namespace = w.ref.namespace ?? pods[0].namespace;
     if (!isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
     workloads++;
-    if (judgeWorkload(w, judge, ctx, namespace, scope).size > 0) failed.push(refString(w.ref));
+    if (judgeWorkload(pods, judge, ctx, namespace, scope).size > 0) failed.push(refString(w.ref));
   }
   return { workloads, failing: failed.length, examples: failed.sort().slice(0, 3) };
 }
