@@ -2,7 +2,7 @@
 // level requires readOnlyRootFilesystem), so Pod Security Admission never enforces it; NSA/CISA's
 // hardening guidance does, and kubeaudit, Polaris and kube-score flag it.
 import type { Check } from '../../src/engine/types.ts';
-import { hardeningVerdicts, systemExclusionText, type ContainerJudge } from './lib/hardening.ts';
+import { hardeningVerdicts, systemExclusionText, type ContainerJudge, type JudgeScope } from './lib/hardening.ts';
 import { IMMUTABLE_FILESYSTEM } from '../controls.ts';
 
 export const writableRootJudge: ContainerJudge = (c, spec) => {
@@ -10,6 +10,9 @@ export const writableRootJudge: ContainerJudge = (c, spec) => {
   if (spec?.os?.name === 'windows') return undefined;
   return c.securityContext?.readOnlyRootFilesystem === true ? undefined : { what: 'readOnlyRootFilesystem is not true' };
 };
+
+/** A debug container attached with `kubectl debug` runs with the pod's identity and may set readOnlyRootFilesystem. */
+const SCOPE: JudgeScope = { ephemeral: true };
 
 export const writableRootFilesystem: Check = {
   id: 'pod-security.writable-root-filesystem',
@@ -20,6 +23,6 @@ export const writableRootFilesystem: Check = {
   controls: IMMUTABLE_FILESYSTEM,
   remediation: 'Set `securityContext.readOnlyRootFilesystem: true` on every container and mount an emptyDir (or a volume) at the paths the application writes to, such as /tmp or a cache directory. The severity is low by default; raise it with config `checks: {pod-security.writable-root-filesystem: {severity: medium}}`.',
   needs: ['pods'],
-  evaluate: (ctx) => hardeningVerdicts(ctx, writableRootJudge, 'every container has a read-only root filesystem'),
-  excluded: (ctx) => systemExclusionText(ctx, writableRootJudge),
+  evaluate: (ctx) => hardeningVerdicts(ctx, writableRootJudge, 'every container has a read-only root filesystem', SCOPE),
+  excluded: (ctx) => systemExclusionText(ctx, writableRootJudge, SCOPE),
 };

@@ -30,7 +30,7 @@ export interface Workload {
   template?: { labels: Record<string, string>; annotations: Record<string, string>; spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'] as const;
+const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs'] as const;
 
 const NO_STRINGS: Record<string, string> = Object.freeze({});
 
@@ -60,7 +60,7 @@ export function podTemplateOf(o: KubeObject): { metadata?: Record<string, unknow
 }
 
 function templateReplicas(o: KubeObject): number {
-  if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet') {
+  if (o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'ReplicaSet' || o.kind === 'ReplicationController') {
     const r = objRecord(o.spec).replicas;
     return typeof r === 'number' && r >= 0 ? r : 1;
   }
@@ -184,22 +184,39 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
 
   if (templatesStandIn(snapshot)) {
     for (const w of byKey.values()) {
-      if (w.pods.length > 0 || !w.template) continue;
+      const pod = templatePodOf(w);
+      if (w.pods.length > 0 || !pod) continue;
       const o = objects.get(refKey(w.ref.kind, w.ref.namespace, w.ref.name));
-      w.pods.push({
-        namespace: w.ref.namespace ?? 'default',
-        name: `${w.ref.name} (template)`,
-        labels: w.template.labels,
-        annotations: w.template.annotations,
-        spec: w.template.spec,
-        owner: w.ref,
-        origin: 'template',
-      });
+      w.pods.push(pod);
       w.podCount = o ? templateReplicas(o) : 1;
     }
   }
   return [...byKey.values()];
 }, AREAS);
+
+/** The pod a workload's template would make, standing in for it; undefined without a template. */
+export function templatePodOf(w: Workload): PodView | undefined {
+  if (!w.template) return undefined;
+  return {
+    namespace: w.ref.namespace ?? 'default',
+    name: `${w.ref.name} (template)`,
+    labels: w.template.labels,
+    annotations: w.template.annotations,
+    spec: w.template.spec,
+    owner: w.ref,
+    origin: 'template',
+  };
+}
+
+/**
+ * The pods a workload's settings are judged by: its pods, or, when it runs none (a live
+ * Deployment scaled to zero, a CronJob between runs), the template its next pods come from.
+ */
+export function judgedPodsOf(w: Workload): PodView[] {
+  if (w.pods.length > 0) return w.pods;
+  const pod = templatePodOf(w);
+  return pod ? [pod] : [];
+}
 
 /** Every pod (or standing-in template) in the snapshot. */
 export const podsOf = memoize((snapshot: Snapshot): PodView[] => workloadsOf(snapshot).flatMap((w) => w.pods), AREAS);

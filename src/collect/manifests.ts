@@ -315,7 +315,7 @@ function keepLastCopies(all: ParsedManifests): ParsedManifests {
 }
 
 /** In a manifests dir, workload templates stand in for pods: a broken workload hides pods too. */
-const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'pods'] as KindKey[]);
+const POD_SOURCES = new Set<KindKey>(['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs', 'pods'] as KindKey[]);
 
 export function loadManifests(dirs: string[], options: { clusterName?: string; clusterVersion?: string; cwd?: string; limits?: ManifestLimits } = {}): Snapshot {
   const { objects, notes, sources, broken } = loadManifestObjects(dirs, options.cwd, options.limits);

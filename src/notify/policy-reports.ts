@@ -53,7 +53,7 @@ export interface PolicyReportObject {
 }
 
 const API_VERSION_OF: Record<string, string> = {
-  Namespace: 'v1', Pod: 'v1', Service: 'v1', ServiceAccount: 'v1', ConfigMap: 'v1', User: 'rbac.authorization.k8s.io/v1', Group: 'rbac.authorization.k8s.io/v1',
+  Namespace: 'v1', Pod: 'v1', Service: 'v1', ServiceAccount: 'v1', ConfigMap: 'v1', ReplicationController: 'v1', User: 'rbac.authorization.k8s.io/v1', Group: 'rbac.authorization.k8s.io/v1',
   Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1',
   NetworkPolicy: 'networking.k8s.io/v1', Ingress: 'networking.k8s.io/v1', IngressClass: 'networking.k8s.io/v1',
   Role: 'rbac.authorization.k8s.io/v1', ClusterRole: 'rbac.authorization.k8s.io/v1', RoleBinding: 'rbac.authorization.k8s.io/v1', ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',

@@ -69,6 +69,7 @@ export const KINDS = [
   core('services', 'Service', 'services', true, EDGE),
   core('serviceaccounts', 'ServiceAccount', 'serviceaccounts', true, { annotations: 'all', status: [] }),
   { ...core('configmaps', 'ConfigMap', 'configmaps'), byNameOnly: true },
+  core('replicationcontrollers', 'ReplicationController', 'replicationcontrollers', true, WORKLOAD),
   builtin('replicasets', 'ReplicaSet', 'apps', 'v1', 'replicasets', true, WORKLOAD),
   builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments', true, WORKLOAD),
   builtin('statefulsets', 'StatefulSet', 'apps', 'v1', 'statefulsets', true, WORKLOAD),
@@ -149,7 +150,7 @@ export type KindKey = (typeof KINDS)[number]['key'];
  * names the owning workload, so its fingerprint depends on them), or, from manifests, the
  * templates that stand in for pods. Needing `pods` means reading all of them.
  */
-export const POD_VIEW_KINDS = ['pods', 'replicasets', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] as const satisfies readonly KindKey[];
+export const POD_VIEW_KINDS = ['pods', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] as const satisfies readonly KindKey[];
 
 /** Finds the kind for a manifest's apiVersion + kind (group-qualified; version-agnostic). */
 export function kindForManifest(apiVersion: string, kind: string): KindSpec | undefined {

@@ -1,9 +1,9 @@
 // Shared shape of the workload-hardening checks outside the Pod Security Standards: one
-// verdict per workload (its pods, or the template standing in for them) outside the system
+// verdict per workload (its pods, or the template its next pods come from) outside the system
 // namespaces, failing when a container misses the setting. System namespaces are excluded by
 // default; how many of their workloads would fail is counted for the coverage section.
 import type { AuditContext } from '../../../src/analysis/context.ts';
-import { workloadsOf, refString, type Workload } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, workloadsOf, refString, type PodView } from '../../../src/analysis/workloads.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
 
@@ -27,16 +27,27 @@ const WEIGHT: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical:
 
 /** Init containers first, then containers: containersOf's order, without its arrays (they were made per pod spec). */
 const CONTAINER_FIELDS = [['initContainers', true], ['containers', false]] as const;
+/** The same, then ephemeral (debug) containers, for a judge of a field they may set. */
+const WITH_EPHEMERAL = [...CONTAINER_FIELDS, ['ephemeralContainers', false]] as const;
 
-function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, namespace: string) {
+/**
+ * Which containers a judge looks at. An ephemeral container may set its securityContext but
+ * not resources (EphemeralContainer, Pod v1 API), so only a judge of the former includes them.
+ */
+export interface JudgeScope {
+  ephemeral?: boolean;
+}
+
+function judgeWorkload(pods: readonly PodView[], judge: ContainerJudge, ctx: AuditContext, namespace: string, scope: JudgeScope) {
+  const fields = scope.ephemeral ? WITH_EPHEMERAL : CONTAINER_FIELDS;
   const misses = new Map<string, { what: string; severity?: Severity }>();
   let judged: PodSpec | undefined;
-  for (const pod of w.pods) {
+  for (const pod of pods) {
     // Replicas share one spec object (the snapshot reader interns equal values): a judge,
     // a function of its arguments, says the same of it again.
     if (pod.spec === judged) continue;
     judged = pod.spec;
-    for (const [field, init] of CONTAINER_FIELDS) {
+    for (const [field, init] of fields) {
       const list: unknown = pod.spec[field];
       if (!Array.isArray(list)) continue;
       for (const c of list) {
@@ -51,12 +62,13 @@ function judgeWorkload(w: Workload, judge: ContainerJudge, ctx: AuditContext, na
   return misses;
 }
 
-export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string): Generator<Verdict> {
+export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok: string, scope: JudgeScope = {}): Generator<Verdict> {
   for (const w of workloadsOf(ctx.snapshot)) {
-    if (w.pods.length === 0) continue;
-    const namespace = w.ref.namespace ?? w.pods[0].namespace;
+    const pods = judgedPodsOf(w);
+    if (pods.length === 0) continue;
+    const namespace = w.ref.namespace ?? pods[0].namespace;
     if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
-    const misses = judgeWorkload(w, judge, ctx, namespace);
+    const misses = judgeWorkload(pods, judge, ctx, namespace, scope);
     if (misses.size === 0) {
       yield { status: 'pass', resource: w.ref, message: `${refString(w.ref)}: ${ok}` };
       continue;
@@ -79,22 +91,23 @@ export function* hardeningVerdicts(ctx: AuditContext, judge: ContainerJudge, ok:
 }
 
 /** How many workloads of the excluded system namespaces the judge would fail, for coverage. */
-export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge): { workloads: number; failing: number; examples: string[] } {
+export function excludedSystemFailures(ctx: AuditContext, judge: ContainerJudge, scope: JudgeScope = {}): { workloads: number; failing: number; examples: string[] } {
   let workloads = 0;
   const failed: string[] = [];
   for (const w of workloadsOf(ctx.snapshot)) {
-    if (w.pods.length === 0) continue;
-    const namespace = w.ref.namespace ?? w.pods[0].namespace;
+    const pods = judgedPodsOf(w);
+    if (pods.length === 0) continue;
+    const namespace = w.ref.namespace ?? pods[0].namespace;
     if (!isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;
     workloads++;
-    if (judgeWorkload(w, judge, ctx, namespace).size > 0) failed.push(refString(w.ref));
+    if (judgeWorkload(pods, judge, ctx, namespace, scope).size > 0) failed.push(refString(w.ref));
   }
   return { workloads, failing: failed.length, examples: failed.sort().slice(0, 3) };
 }
 
 /** The coverage sentence for a hardening check: what the system-namespace exclusion hides. */
-export function systemExclusionText(ctx: AuditContext, judge: ContainerJudge): string | undefined {
-  const { workloads, failing, examples } = excludedSystemFailures(ctx, judge);
+export function systemExclusionText(ctx: AuditContext, judge: ContainerJudge, scope: JudgeScope = {}): string | undefined {
+  const { workloads, failing, examples } = excludedSystemFailures(ctx, judge, scope);
   if (workloads === 0) return undefined;
   const more = failing > examples.length ? `, +${failing - examples.length} more` : '';
   return `${workloads} workload${workloads === 1 ? '' : 's'} in system namespaces (config systemNamespaces) excluded by default; ${failing} would fail${failing > 0 ? ` (${examples.join(', ')}${more})` : ''}`;

@@ -12,7 +12,7 @@
 import type { Config } from '../../config/types.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoizeBySnapshotAndConfig } from '../memo.ts';
-import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
+import { judgedPodsOf, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import type { PodInput } from './checks.ts';
 import { PodClassKeys } from './pod-class.ts';
@@ -59,6 +59,8 @@ export interface WorkloadPss {
   enforce?: PodSetEvaluation;
   /** At config.target; undefined for system and exempt namespaces, or when every pod is exempt. */
   target?: PodSetEvaluation;
+  /** Judged by its template alone: a live workload that runs no pods (no enforce evaluation then). */
+  templateOnly?: true;
 }
 
 export interface PssModel {
@@ -270,20 +272,26 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   const classes = new PodClasses();
   const targetMinor = effectiveMinor(parsePolicyVersion(targetVersion) ?? 'latest', cap);
   for (const w of workloadsOf(snapshot)) {
-    if (w.pods.length === 0) continue;
-    const nsName = w.ref.namespace ?? w.pods[0].namespace;
+    const judged = judgedPodsOf(w);
+    if (judged.length === 0) continue;
+    // A live workload that runs no pods (scaled to zero, a CronJob between runs) is judged by
+    // its template at the target level: its next pods come from it. Not at the enforced level,
+    // which admission applies to those pods when they are made (they are rejected, not run).
+    const templateOnly = w.pods.length === 0;
+    const nsName = w.ref.namespace ?? judged[0].namespace;
     const ns = namespace(nsName);
     const pods = exemptRuntimeClasses.size === 0
-      ? w.pods
-      : w.pods.filter((p) => !(typeof p.spec.runtimeClassName === 'string' && exemptRuntimeClasses.has(p.spec.runtimeClassName)));
-    const entry: WorkloadPss = { workload: w, namespace: nsName, exemptPods: w.pods.length - pods.length };
+      ? judged
+      : judged.filter((p) => !(typeof p.spec.runtimeClassName === 'string' && exemptRuntimeClasses.has(p.spec.runtimeClassName)));
+    const entry: WorkloadPss = { workload: w, namespace: nsName, exemptPods: judged.length - pods.length, ...(templateOnly ? { templateOnly } : {}) };
     if (!ns.exempt && pods.length > 0) {
       const enforce = ns.levels.enforce;
       const podClasses = classesOf(pods, classes);
-      entry.enforce = evaluateSet(pods, podClasses, enforce.level, enforce.version, cap, classes);
+      const atEnforce = evaluateSet(pods, podClasses, enforce.level, enforce.version, cap, classes);
+      if (!templateOnly) entry.enforce = atEnforce;
       if (!ns.system) {
-        const sameAsEnforce = enforce.level === targetLevel && entry.enforce.effectiveVersion === `v1.${targetMinor}`;
-        entry.target = sameAsEnforce ? { ...entry.enforce, version: targetVersion } : evaluateSet(pods, podClasses, targetLevel, targetVersion, cap, classes);
+        const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
+        entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(pods, podClasses, targetLevel, targetVersion, cap, classes);
       }
     }
     workloads.push(entry);

@@ -77,7 +77,9 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   evidence.failingPodNames = e.failingPodNames;
   evidence.checks = told.checks;
   evidence.controls = told.controls;
-  const podsPhrase = w.workload.pods.some((p) => p.origin === 'template')
+  const podsPhrase = w.templateOnly
+    ? 'it runs no pods now, and its pod template violates'
+    : w.workload.pods.some((p) => p.origin === 'template')
     ? 'its pod template violates'
     : `${e.failingPods} of ${e.evaluatedPods} ${e.evaluatedPods === 1 ? 'pod violates' : e.failingPods === 1 ? 'pods violates' : 'pods violate'}`;
   const verdict: Verdict = {

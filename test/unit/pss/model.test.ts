@@ -80,6 +80,43 @@ describe('pod-security model and checks', () => {
     expect(target[0].severity).toBe('high'); // it breaks baseline, not only restricted hardening
   });
 
+  // Pod Security Standards apply to every pod, whichever controller made it, a v1
+  // ReplicationController included (https://kubernetes.io/docs/concepts/security/pod-security-standards/;
+  // https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/).
+  it('attributes live pods owned by a ReplicationController to that ReplicationController', () => {
+    const rc: KubeObject = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy', namespace: 'shop' }, spec: { replicas: 2, selector: { app: 'legacy' }, template: { metadata: { labels: { app: 'legacy' } }, spec: privilegedSpec } } };
+    const pods = ['legacy-x7k2p', 'legacy-q9w3z'].map((name): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'shop', labels: { app: 'legacy' }, ownerReferences: [{ apiVersion: 'v1', kind: 'ReplicationController', name: 'legacy', uid: 'rc-uid', controller: true }] },
+      spec: privilegedSpec,
+    }));
+    const { results, model } = run([ns('shop', enforce('baseline')), rc, ...pods]);
+    expect(model.workloads.map((w) => w.workload.ref)).toEqual([{ kind: 'ReplicationController', namespace: 'shop', name: 'legacy' }]);
+    const enforced = fails(results.get('pod-security.pod-violates-enforced-level'));
+    expect(enforced.map((v) => v.resource)).toEqual([{ kind: 'ReplicationController', namespace: 'shop', name: 'legacy' }]);
+    expect(enforced[0].message).toContain('2 of 2 pods violate');
+  });
+
+  // A workload running no pods now still makes pods from its template: a Deployment scaled to
+  // zero when scaled up, a CronJob at its next schedule. Pod Security Admission judges workload
+  // templates too (warn and audit; https://kubernetes.io/docs/concepts/security/pod-security-admission/
+  // "workload resources"); enforce applies when the pods are made, rejecting them, so no
+  // enforced-level verdict is given for a template alone.
+  it('a live workload with no pods is judged by its template at the target level and by the hardening checks', () => {
+    const writable = { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: '1', memory: '1Gi' } } }] };
+    const scaledDown: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'batch', namespace: 'shop' }, spec: { replicas: 0, template: { spec: privilegedSpec } } };
+    const rc: KubeObject = { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy', namespace: 'shop' }, spec: { replicas: 0, selector: { app: 'legacy' }, template: { metadata: { labels: { app: 'legacy' } }, spec: privilegedSpec } } };
+    const cron: KubeObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'shop' }, spec: { schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: writable } } } } };
+    const { results } = run([ns('shop', enforce('privileged')), scaledDown, rc, cron]);
+    const target = fails(results.get('pod-security.pod-violates-target'));
+    expect(target.map((v) => `${v.resource.kind}/${v.resource.name}:${v.severity ?? ''}`).sort()).toEqual(['CronJob/nightly:', 'Deployment/batch:high', 'ReplicationController/legacy:high']);
+    expect(target.find((v) => v.resource.name === 'batch')!.message).toContain('it runs no pods now, and its pod template violates the target Pod Security level');
+    expect(results.get('pod-security.pod-violates-enforced-level')).toEqual([]);
+    const writableRoot = fails(results.get('pod-security.writable-root-filesystem'));
+    expect(writableRoot.map((v) => `${v.resource.kind}/${v.resource.name}`).sort()).toEqual(['CronJob/nightly', 'Deployment/batch', 'ReplicationController/legacy']);
+    expect(fails(results.get('pod-security.resource-limits-missing')).map((v) => v.resource.name).sort()).toEqual(['batch', 'legacy']);
+  });
+
   it('exempt namespaces and runtime classes skip evaluation; system namespaces are judged by their enforce label only', () => {
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: ['legacy'], runtimeClasses: ['kata'], usernames: [] };

@@ -43,7 +43,7 @@ function livePod(): KubeObject {
 describe('slim declarations', () => {
   it('slim exactly these kinds; every other kind (and any kind added later) is kept whole', () => {
     expect(slimmedKinds()).toEqual([
-      'namespaces', 'pods', 'services', 'serviceaccounts', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
+      'namespaces', 'pods', 'services', 'serviceaccounts', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
     ]);
   });
