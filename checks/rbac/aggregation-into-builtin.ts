@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { permissionLabel, type Permission } from '../../src/analysis/rbac/audit.ts';
-import { BOOTSTRAP_LABELS, DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
+import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
@@ -53,11 +53,14 @@ function dangers(ctx: AuditContext): Danger[] {
 // The same shape rbac.wildcard-permission reports.
 const isWildcard = (rule: Rule) => rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.includes('*');
 
-/** A Kubernetes built-in role: bootstrap label, or a name the bootstrap policy creates. */
+/**
+ * A Kubernetes built-in role as the bootstrap policy makes it: filled in from the defaults, or a
+ * role of a default name whose rules the default covers. A label or a system: name is no proof:
+ * anyone who may create ClusterRoles can set them.
+ */
 function isBuiltinRole(r: RoleInfo): boolean {
   if (r.origin === 'default') return true;
-  const [k, v] = Object.entries(BOOTSTRAP_LABELS)[0];
-  return r.labels[k] === v || DEFAULT_CLUSTER_ROLE_BY_NAME.has(r.name) || r.name.startsWith('system:controller:');
+  return DEFAULT_CLUSTER_ROLE_BY_NAME.has(r.name) && !r.modifiedFromDefault;
 }
 
 /**
