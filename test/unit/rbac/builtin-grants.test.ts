@@ -98,3 +98,94 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list, watch, delete
     expect(failing(run(check('rbac.cluster-admin-binding'), s))).toEqual(['ServiceAccount:kube-system/kube-proxy']);
   });
 });
+
+// Aggregation replaces a ClusterRole's rules with those of the roles its selectors match
+// (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#aggregated-clusterroles): a
+// default role redefined with a selector grants what the selected roles grant, so its default
+// binding is no longer the grant Kubernetes makes.
+describe('default roles redefined with an aggregationRule (reviewer repro m3)', () => {
+  const discovery = (selector: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:discovery", labels: {kubernetes.io/bootstrapping: rbac-defaults}}
+aggregationRule:
+  clusterRoleSelectors: [${selector}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: disc-extra, labels: {acme.io/disc: "true"}}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: disc-paths, labels: {acme.io/paths: "true"}}
+rules: [{nonResourceURLs: ["/version", "/healthz"], verbs: [get]}]
+`;
+
+  it('fails secrets read and all-users access when system:discovery aggregates list secrets into its default binding', () => {
+    const s = snap(discovery('{matchLabels: {acme.io/disc: "true"}}'));
+    expect(failing(run(check('rbac.secrets-cluster-read'), s))).toEqual(['Group:system:authenticated']);
+    const anon = run(check('rbac.anonymous-access'), s).find((v) => v.resource.name === 'system:authenticated')!;
+    expect(anon.status).toBe('fail');
+    expect(anon.message).toContain('ClusterRoleBinding system:discovery');
+  });
+
+  it('keeps the default binding exempt when what the selector pulls in is within the default', () => {
+    // system:kube-controller-manager's default rules include get secrets; its default binding names the user.
+    const s = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:kube-controller-manager"}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {acme.io/kcm: "true"}}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: kcm-piece, labels: {acme.io/kcm: "true"}}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+`);
+    expect(failing(run(check('rbac.secrets-namespace-read'), s))).toEqual([]);
+    expect(failing(run(check('rbac.secrets-cluster-read'), s))).toEqual([]);
+    const widened = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:kube-controller-manager"}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {acme.io/kcm: "true"}}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: kcm-piece, labels: {acme.io/kcm: "true"}}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}, {apiGroups: [""], resources: [nodes/proxy], verbs: [get]}]
+`);
+    expect(failing(run(check('rbac.nodes-proxy'), widened))).toEqual(['User:system:kube-controller-manager']);
+  });
+
+  it('view with an extra selector is modified: rbac.aggregation-into-builtin judges it like a custom role', () => {
+    const s = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: view, labels: {rbac.authorization.k8s.io/aggregate-to-edit: "true"}}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}}, {matchLabels: {acme.io/disc: "true"}}]
+rules: []
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: disc-extra, labels: {acme.io/disc: "true"}}
+rules: [{apiGroups: [""], resources: [nodes/proxy], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: edit, labels: {rbac.authorization.k8s.io/aggregate-to-admin: "true"}}
+aggregationRule:
+  clusterRoleSelectors: [{matchLabels: {rbac.authorization.k8s.io/aggregate-to-edit: "true"}}]
+rules: []
+`);
+    // disc-extra reaches view through the extra selector; view, no longer the default, carries it on into edit and admin.
+    expect(failing(run(check('rbac.aggregation-into-builtin'), s))).toEqual(['ClusterRole:disc-extra', 'ClusterRole:view']);
+  });
+});
