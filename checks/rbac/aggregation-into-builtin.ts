@@ -4,7 +4,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { permissionLabel, type Permission } from '../../src/analysis/rbac/audit.ts';
 import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
-import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
+import { ANY_SUBRESOURCE, describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { RBAC_NEEDS, each, p } from './common.ts';
 import { getSufficesForExec } from './pod-exec-attach.ts';
@@ -39,8 +39,10 @@ function dangers(ctx: AuditContext): Danger[] {
         ...each(['escalate', 'bind'], RBAC, ['roles', 'clusterroles']),
         ...each(['impersonate'], '', ['users', 'groups', 'serviceaccounts']),
         p('impersonate', 'authentication.k8s.io', 'uids'),
+        p('impersonate', 'authentication.k8s.io', 'userextras', ANY_SUBRESOURCE),
       ],
     },
+    { risk: 'create PersistentVolumes', control: '5.1.9', permissions: [p('create', '', 'persistentvolumes')] },
     { risk: 'mint service account tokens', control: '5.1.13', permissions: [p('create', '', 'serviceaccounts', 'token')] },
     { risk: 'reach the kubelet API', control: '5.1.10', permissions: [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')] },
     {
@@ -125,7 +127,7 @@ export const aggregationIntoBuiltin: Check = {
   title: 'Custom ClusterRole aggregates dangerous rules into admin, edit or view',
   protectsAgainst: 'custom ClusterRoles that aggregate dangerous rules into admin, edit or view, silently extending every holder of those roles',
   severity: 'high',
-  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.8'), cis('5.1.10'), cis('5.1.12'), cis('5.1.13'), ...LEAST_PRIVILEGE],
+  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.8'), cis('5.1.9'), cis('5.1.10'), cis('5.1.12'), cis('5.1.13'), ...LEAST_PRIVILEGE],
   remediation:
     'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them.',
   needs: RBAC_NEEDS,
