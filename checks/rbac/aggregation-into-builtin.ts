@@ -2,9 +2,9 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { permissionLabel, type Permission } from '../../src/analysis/rbac/audit.ts';
-import { BOOTSTRAP_LABELS, DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
+import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
-import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
+import { ANY_SUBRESOURCE, describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { RBAC_NEEDS, each, p } from './common.ts';
 import { getSufficesForExec } from './pod-exec-attach.ts';
@@ -39,8 +39,10 @@ function dangers(ctx: AuditContext): Danger[] {
         ...each(['escalate', 'bind'], RBAC, ['roles', 'clusterroles']),
         ...each(['impersonate'], '', ['users', 'groups', 'serviceaccounts']),
         p('impersonate', 'authentication.k8s.io', 'uids'),
+        p('impersonate', 'authentication.k8s.io', 'userextras', ANY_SUBRESOURCE),
       ],
     },
+    { risk: 'create PersistentVolumes', control: '5.1.9', permissions: [p('create', '', 'persistentvolumes')] },
     { risk: 'mint service account tokens', control: '5.1.13', permissions: [p('create', '', 'serviceaccounts', 'token')] },
     { risk: 'reach the kubelet API', control: '5.1.10', permissions: [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')] },
     {
@@ -53,11 +55,14 @@ function dangers(ctx: AuditContext): Danger[] {
 // The same shape rbac.wildcard-permission reports.
 const isWildcard = (rule: Rule) => rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.includes('*');
 
-/** A Kubernetes built-in role: bootstrap label, or a name the bootstrap policy creates. */
+/**
+ * A Kubernetes built-in role as the bootstrap policy makes it: filled in from the defaults, or a
+ * role of a default name whose rules the default covers. A label or a system: name is no proof:
+ * anyone who may create ClusterRoles can set them.
+ */
 function isBuiltinRole(r: RoleInfo): boolean {
   if (r.origin === 'default') return true;
-  const [k, v] = Object.entries(BOOTSTRAP_LABELS)[0];
-  return r.labels[k] === v || DEFAULT_CLUSTER_ROLE_BY_NAME.has(r.name) || r.name.startsWith('system:controller:');
+  return DEFAULT_CLUSTER_ROLE_BY_NAME.has(r.name) && !r.modifiedFromDefault;
 }
 
 /**
@@ -122,7 +127,7 @@ export const aggregationIntoBuiltin: Check = {
   title: 'Custom ClusterRole aggregates dangerous rules into admin, edit or view',
   protectsAgainst: 'custom ClusterRoles that aggregate dangerous rules into admin, edit or view, silently extending every holder of those roles',
   severity: 'high',
-  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.8'), cis('5.1.10'), cis('5.1.12'), cis('5.1.13'), ...LEAST_PRIVILEGE],
+  controls: [cis('5.1.2'), cis('5.1.3'), cis('5.1.8'), cis('5.1.9'), cis('5.1.10'), cis('5.1.12'), cis('5.1.13'), ...LEAST_PRIVILEGE],
   remediation:
     'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them.',
   needs: RBAC_NEEDS,

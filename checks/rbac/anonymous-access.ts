@@ -17,7 +17,7 @@ const AUDIENCES: Array<{ subject: Subject; severity: Severity; who: string }> = 
 ];
 
 /** Discovery: GET on the non-resource paths the bootstrap policy already opens to everyone. */
-function isDiscoveryOnly(rule: Rule): boolean {
+export function isDiscoveryOnly(rule: Rule): boolean {
   if (rule.nonResourceURLs.length === 0) return false;
   return rule.verbs.every((verb) => rule.nonResourceURLs.every((path) => !path.includes('*') && DISCOVERY_PATHS.some((d) => ruleAllowsNonResource(d, { verb, path }))));
 }

@@ -3,8 +3,8 @@ import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const clusterAdminBinding = permissionCheck({
   id: 'rbac.cluster-admin-binding',
-  title: 'Cluster-admin held by a non-system subject',
-  protectsAgainst: 'non-system subjects holding cluster-admin (or an equivalent `*` on `*`) everywhere',
+  title: 'Cluster-admin held outside the built-in grants',
+  protectsAgainst: 'subjects holding cluster-admin (or an equivalent `*` on `*`) everywhere through a binding Kubernetes or kubeadm did not create, system identities and kube-system service accounts included',
   severity: 'critical',
   controls: [cis('5.1.1'), cis('5.1.7'), ...LEAST_PRIVILEGE],
   remediation: 'Bind cluster-admin only to break-glass identities. Replace the ClusterRoleBinding with RoleBindings to narrower roles in the namespaces the subject works in.',

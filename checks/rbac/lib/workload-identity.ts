@@ -5,6 +5,7 @@ import { memoize } from '../../../src/analysis/memo.ts';
 import { workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { isBuiltinGrant } from '../../../src/analysis/rbac/audit.ts';
+import { isDiscoveryOnly } from '../anonymous-access.ts';
 import { buildRbacModel, grantsFor, identityOf, type RbacModel } from '../../../src/analysis/rbac/model.ts';
 import type { Grant, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
@@ -34,8 +35,15 @@ const serviceAccounts = memoize((snapshot: Snapshot) => {
   return m;
 }, 'rbac');
 
+/**
+ * A grant the workload may use its token for: a resource rule beyond the self-reviews, or a
+ * non-resource path beyond the discovery ones everyone gets (e.g. GET /metrics). Non-resource
+ * rules count only through ClusterRoleBindings; a RoleBinding never grants them.
+ */
 function beyondDiscovery(g: Grant): boolean {
-  return g.role.rules.some((r) => r.nonResourceURLs.length === 0 && r.verbs.length > 0 && r.resources.some((res) => !DISCOVERY_RESOURCES.has(res)));
+  return g.role.rules.some((r) => r.verbs.length > 0 && (r.nonResourceURLs.length > 0
+    ? !g.namespace && !isDiscoveryOnly(r)
+    : r.resources.some((res) => !DISCOVERY_RESOURCES.has(res))));
 }
 
 /**

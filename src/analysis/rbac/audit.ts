@@ -1,20 +1,22 @@
-// Which subjects and grants the RBAC checks judge. The platform's own identities (system:masters,
-// control-plane users, kube-system controller service accounts) and the bootstrap bindings as
-// Kubernetes ships them are not findings; config.rbac.ignoreSubjects extends the list. A default
-// binding that gained subjects, or whose role was changed, is judged like any other.
+// Which subjects and grants the RBAC checks judge. Every subject is judged by its grants; only
+// the bindings Kubernetes and kubeadm create, exactly as they create them (name, role, subject,
+// unmodified role), are left out, and system:masters, which bypasses RBAC. A name never exempts
+// a subject: a user-made binding of cluster-admin to system:nodes or to a kube-system service
+// account is a finding. config.rbac.ignoreSubjects extends the list.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { memoize } from '../memo.ts';
 import type { AuditContext } from '../context.ts';
 import type { SubjectMatch } from '../../config/types.ts';
-import { DEFAULT_CRB_BY_NAME } from './bootstrap.ts';
+import { RECOGNISED_BINDING_BY_KEY } from './bootstrap.ts';
 import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';
 import { describeRule, ruleGrantsSome } from './rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from './types.ts';
 
+/** Names the breadth ranking leaves out by default (platform identities); never used for a verdict. */
 const SYSTEM_GROUPS = new Set(['system:masters', 'system:nodes', 'system:monitoring', 'system:bootstrappers', 'kubeadm:cluster-admins']);
 
-/** Service accounts of kube-system that the controller manager and kubeadm add-ons run as. */
+/** Service accounts of kube-system that the controller manager and kubeadm add-ons run as (breadth ranking only). */
 const KUBE_SYSTEM_SAS = new Set([
   'attachdetach-controller', 'bootstrap-signer', 'certificate-controller', 'clusterrole-aggregation-controller', 'cronjob-controller',
   'daemon-set-controller', 'deployment-controller', 'disruption-controller', 'endpoint-controller', 'endpointslice-controller',
@@ -36,24 +38,36 @@ export function subjectMatches(m: SubjectMatch, s: Subject): boolean {
   return m.kind !== 'ServiceAccount' || m.namespace === undefined || matchName(m.namespace, s.namespace ?? '');
 }
 
-/** Built-in platform identities that are never reported. */
+/**
+ * Platform identities by name, for leaving them out of the breadth ranking (topBreadth). Not a
+ * verdict: a name says nothing about what a user-made binding gave the subject.
+ */
 export function isSystemSubject(s: Subject): boolean {
   if (s.kind === 'Group') return SYSTEM_GROUPS.has(s.name) || s.name.startsWith('system:bootstrappers:');
   if (s.kind === 'User') return s.name.startsWith('system:') && s.name !== 'system:anonymous' && !s.name.startsWith('system:serviceaccount:');
   return s.namespace === 'kube-system' && (KUBE_SYSTEM_SAS.has(s.name) || s.name.endsWith('-controller'));
 }
 
+/** system:masters is authorized before RBAC is asked, so no binding changes what it may do; and the configured ignores. */
 export function isIgnoredSubject(s: Subject, ignore: readonly SubjectMatch[]): boolean {
-  return isSystemSubject(s) || ignore.some((m) => subjectMatches(m, s));
+  return (s.kind === 'Group' && s.name === 'system:masters') || ignore.some((m) => subjectMatches(m, s));
 }
 
-/** A grant exactly as the bootstrap policy makes it: default binding, default subject, unmodified role. */
+/** The username a subject authenticates as: a ServiceAccount and User system:serviceaccount:NS:NAME are one identity. */
+function identityKey(s: { kind: string; name: string; namespace?: string }): string {
+  return s.kind === 'ServiceAccount' ? `User:system:serviceaccount:${s.namespace ?? ''}:${s.name}` : `${s.kind}:${s.name}`;
+}
+
+/**
+ * A grant exactly as Kubernetes' bootstrap policy or kubeadm makes it: a binding of that kind,
+ * namespace and name, to that role, naming that subject, and a role not changed from its default.
+ */
 export function isBuiltinGrant(b: BindingInfo, s: Subject): boolean {
-  if (b.kind !== 'ClusterRoleBinding') return false;
-  const d = DEFAULT_CRB_BY_NAME.get(b.name);
-  if (!d || b.roleRef.kind !== 'ClusterRole' || b.roleRef.name !== d.role) return false;
+  const d = RECOGNISED_BINDING_BY_KEY.get(`${b.kind}/${b.namespace ?? ''}/${b.name}`);
+  if (!d || b.roleRef.kind !== d.roleRef.kind || b.roleRef.name !== d.roleRef.name) return false;
   if (b.role?.modifiedFromDefault) return false;
-  return d.subjects.some((x) => x.kind === s.kind && x.name === s.name && (x.namespace ?? '') === (s.namespace ?? ''));
+  const key = identityKey(s);
+  return d.subjects.some((x) => identityKey(x) === key);
 }
 
 export interface AuditedSubject {

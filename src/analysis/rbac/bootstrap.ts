@@ -1,8 +1,8 @@
 // Kubernetes' bootstrap RBAC policy (plugin/pkg/auth/authorizer/rbac/bootstrappolicy), as the
 // apiserver creates it at start: the model falls back to these when a snapshot (usually a
 // manifests dir) lacks them, so a binding to `edit` or `view` means what it means in a cluster.
-// Controller roles (system:controller:*) are not listed: they are bound only to kube-system
-// controller service accounts, which the audit treats as part of the platform.
+// The controller roles (system:controller:*) and kubeadm's bindings are only recognised, never
+// filled in: RECOGNISED_BINDINGS.
 
 import type { Rule } from './types.ts';
 
@@ -252,3 +252,64 @@ export const DISCOVERY_PATHS: readonly Rule[] = [
   ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:service-account-issuer-discovery')!.rules,
   ...DEFAULT_CLUSTER_ROLE_BY_NAME.get('system:basic-user')!.rules,
 ];
+
+/** A binding Kubernetes or kubeadm creates, as it creates it: the only grants the audit does not judge. */
+export interface RecognisedBinding {
+  kind: 'ClusterRoleBinding' | 'RoleBinding';
+  name: string;
+  namespace?: string;
+  roleRef: { kind: 'ClusterRole' | 'Role'; name: string };
+  subjects: DefaultBindingSubject[];
+}
+
+const sa = (name: string): DefaultBindingSubject => ({ kind: 'ServiceAccount', name, namespace: 'kube-system' });
+
+/**
+ * Controllers of kube-controller-manager, each bound by the bootstrap policy to its own role
+ * (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go: ClusterRoleBinding and
+ * ClusterRole `system:controller:<name>`, subject ServiceAccount kube-system/<name>). Some exist
+ * only behind feature gates; a name without its binding in the input recognises nothing.
+ */
+const CONTROLLERS = [
+  'attachdetach-controller', 'certificate-controller', 'clusterrole-aggregation-controller', 'cronjob-controller', 'daemon-set-controller',
+  'deployment-controller', 'device-taint-eviction-controller', 'disruption-controller', 'endpoint-controller', 'endpointslice-controller',
+  'endpointslicemirroring-controller', 'ephemeral-volume-controller', 'expand-controller', 'generic-garbage-collector', 'horizontal-pod-autoscaler',
+  'job-controller', 'kube-apiserver-serving-clustertrustbundle-publisher', 'legacy-service-account-token-cleaner', 'namespace-controller',
+  'node-controller', 'persistent-volume-binder', 'pod-garbage-collector', 'podcertificaterequestcleaner', 'pv-protection-controller',
+  'pvc-protection-controller', 'replicaset-controller', 'replication-controller', 'resource-claim-controller', 'resourcequota-controller',
+  'root-ca-cert-publisher', 'route-controller', 'selinux-warning-controller', 'service-account-controller', 'service-cidrs-controller',
+  'service-controller', 'statefulset-controller', 'storage-version-garbage-collector', 'storage-version-migrator-controller',
+  'ttl-after-finished-controller', 'ttl-controller', 'validatingadmissionpolicy-status-controller', 'volumeattributesclass-protection-controller',
+];
+
+const crb = (name: string, role: string, subjects: DefaultBindingSubject[]): RecognisedBinding => ({ kind: 'ClusterRoleBinding', name, roleRef: { kind: 'ClusterRole', name: role }, subjects });
+const rb = (namespace: string, name: string, subjects: DefaultBindingSubject[]): RecognisedBinding => ({ kind: 'RoleBinding', namespace, name, roleRef: { kind: 'Role', name }, subjects });
+
+const BOOTSTRAP_TOKENS = group('system:bootstrappers:kubeadm:default-node-token');
+
+export const RECOGNISED_BINDINGS: readonly RecognisedBinding[] = [
+  ...DEFAULT_CLUSTER_ROLE_BINDINGS.map((d) => crb(d.name, d.role, d.subjects)),
+  ...CONTROLLERS.map((c) => crb(`system:controller:${c}`, `system:controller:${c}`, [sa(c)])),
+  // bootstrappolicy/namespace_policy.go
+  { ...rb('kube-system', 'system::extension-apiserver-authentication-reader', [user('system:kube-controller-manager'), user('system:kube-scheduler')]), roleRef: { kind: 'Role', name: 'extension-apiserver-authentication-reader' } },
+  rb('kube-system', 'system::leader-locking-kube-controller-manager', [user('system:kube-controller-manager'), sa('kube-controller-manager'), sa('leader-election-controller')]),
+  rb('kube-system', 'system::leader-locking-kube-scheduler', [user('system:kube-scheduler'), sa('kube-scheduler')]),
+  rb('kube-system', 'system:controller:bootstrap-signer', [sa('bootstrap-signer')]),
+  rb('kube-system', 'system:controller:cloud-provider', [sa('cloud-provider')]),
+  rb('kube-system', 'system:controller:token-cleaner', [sa('token-cleaner')]),
+  rb('kube-public', 'system:controller:bootstrap-signer', [sa('bootstrap-signer')]),
+  // kubeadm (cmd/kubeadm/app/phases/{bootstraptoken/node,addons/proxy,addons/dns,kubeconfig}, constants.go)
+  crb('kubeadm:cluster-admins', 'cluster-admin', [group('kubeadm:cluster-admins')]),
+  crb('kubeadm:get-nodes', 'kubeadm:get-nodes', [BOOTSTRAP_TOKENS]),
+  crb('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', [BOOTSTRAP_TOKENS]),
+  crb('kubeadm:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [BOOTSTRAP_TOKENS]),
+  crb('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [group('system:nodes')]),
+  crb('kubeadm:node-proxier', 'system:node-proxier', [sa('kube-proxy')]),
+  crb('system:coredns', 'system:coredns', [sa('coredns')]),
+  rb('kube-system', 'kube-proxy', [BOOTSTRAP_TOKENS]),
+  rb('kube-system', 'kubeadm:kubelet-config', [group('system:nodes'), BOOTSTRAP_TOKENS]),
+  rb('kube-system', 'kubeadm:nodes-kubeadm-config', [BOOTSTRAP_TOKENS, group('system:nodes')]),
+];
+
+/** RECOGNISED_BINDINGS by "kind/namespace/name". */
+export const RECOGNISED_BINDING_BY_KEY: ReadonlyMap<string, RecognisedBinding> = new Map(RECOGNISED_BINDINGS.map((b) => [`${b.kind}/${b.namespace ?? ''}/${b.name}`, b]));

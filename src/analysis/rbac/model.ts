@@ -4,7 +4,7 @@
 
 import { memoize } from '../memo.ts';
 import { resourcesOf, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
-import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION } from './bootstrap.ts';
+import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, type DefaultClusterRole } from './bootstrap.ts';
 import { normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
 import type { BindingInfo, Grant, Identity, NonResourceAttributes, ResourceAttributes, RoleInfo, Rule, RuleGrant, Subject } from './types.ts';
 
@@ -135,6 +135,27 @@ function ruleCoveredBy(rule: Rule, by: Rule[]): boolean {
   return true;
 }
 
+/** Whether a selector is exactly `matchLabels: m` (no expressions), as the bootstrap policy writes them. */
+function isSelector(selector: unknown, m: Record<string, string>): boolean {
+  if (!selector || typeof selector !== 'object' || Array.isArray(selector)) return false;
+  const { matchLabels, matchExpressions, ...rest } = selector as { matchLabels?: unknown; matchExpressions?: unknown };
+  if (Object.keys(rest).length > 0 || (Array.isArray(matchExpressions) ? matchExpressions.length > 0 : matchExpressions != null)) return false;
+  if (!matchLabels || typeof matchLabels !== 'object' || Array.isArray(matchLabels)) return false;
+  const got = Object.entries(matchLabels as Record<string, unknown>);
+  return got.length === Object.keys(m).length && got.every(([k, v]) => m[k] === String(v));
+}
+
+/**
+ * Whether an input ClusterRole of a default name grants more than the default. A default that
+ * aggregates (admin, edit, view) is modified when it selects with a selector the default lacks
+ * (what its default selectors pull in is judged by rbac.aggregation-into-builtin); any other
+ * default, when its rules, aggregated ones included, are not covered by the default's.
+ */
+function modifiedFrom(def: DefaultClusterRole, cr: RawClusterRole, effective: Rule[]): boolean {
+  if (cr.selectors && def.aggregateFrom) return !cr.selectors.every((s) => def.aggregateFrom!.some((m) => isSelector(s, m)));
+  return !effective.every((rule) => ruleCoveredBy(rule, def.rules));
+}
+
 function dedupeRules(rules: Rule[]): Rule[] {
   const seen = new Set<string>();
   const out: Rule[] = [];
@@ -214,7 +235,7 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
     };
     if (eff.from) info.aggregatedFrom = eff.from;
     const def = DEFAULT_CLUSTER_ROLE_BY_NAME.get(cr.name);
-    if (def && cr.origin === 'input' && !cr.selectors) info.modifiedFromDefault = !cr.rules.every((rule) => ruleCoveredBy(rule, def.rules));
+    if (def && cr.origin === 'input') info.modifiedFromDefault = modifiedFrom(def, cr, eff.rules);
     roles.set(roleKey('ClusterRole', cr.name), info);
   }
   for (const o of resourcesOf(snapshot, 'roles')) {

@@ -67,12 +67,28 @@ describe('rbac.aggregation-into-builtin', () => {
     expect(vs[0].message).toContain('aggregates into edit and admin, and adds no dangerous permission');
   });
 
-  it('skips built-in roles: the bootstrap label or a bootstrap name', () => {
+  // The defaults are what the bootstrap policy creates (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#default-roles-and-role-bindings);
+  // the kubernetes.io/bootstrapping label and system: names are set by whoever creates the role.
+  it('skips a default role only as the bootstrap policy ships it', () => {
     const s = snap([
-      role('system:aggregate-to-view', VIEW, '[{apiGroups: [""], resources: [secrets], verbs: [get]}]'),
-      role('vendor-default', { ...VIEW, 'kubernetes.io/bootstrapping': 'rbac-defaults' }, '[{apiGroups: [""], resources: [secrets], verbs: [get]}]'),
+      role('system:aggregate-to-view', { ...VIEW, 'kubernetes.io/bootstrapping': 'rbac-defaults' }, '[{apiGroups: [""], resources: [pods, configmaps], verbs: [get, list, watch]}]'),
+      role('system:aggregate-to-edit', { ...EDIT, 'kubernetes.io/bootstrapping': 'rbac-defaults' }, '[{apiGroups: [""], resources: [secrets], verbs: [get, list, watch]}, {apiGroups: [""], resources: [pods/exec], verbs: [create]}]'),
     ].join('---'));
     expect(run(check, s)).toEqual([]);
+  });
+
+  it('reports roles that only look built-in: bootstrap label, system:controller: name, a modified default (reviewer repros m1, m2, m5)', () => {
+    const s = snap([
+      role('sneaky', { ...EDIT, 'kubernetes.io/bootstrapping': 'rbac-defaults' }, '[{apiGroups: [""], resources: [nodes/proxy], verbs: [get]}]'),
+      role('system:controller:evil', VIEW, '[{apiGroups: [""], resources: [secrets], verbs: [list]}]'),
+      role('system:aggregate-to-view', { ...VIEW, 'kubernetes.io/bootstrapping': 'rbac-defaults' }, '[{apiGroups: [""], resources: [secrets, pods], verbs: [get, list, watch]}]'),
+      binding('v', 'app', 'view'),
+    ].join('---'));
+    const vs = run(check, s);
+    expect(failing(vs)).toEqual(['ClusterRole:sneaky', 'ClusterRole:system:aggregate-to-view', 'ClusterRole:system:controller:evil']);
+    expect(vs.find((v) => v.resource.name === 'sneaky')!.message).toContain('every holder of edit and admin can reach the kubelet API');
+    expect(vs.find((v) => v.resource.name === 'system:aggregate-to-view')!.evidence?.extended).toEqual(['view']);
+    expect(vs.find((v) => v.resource.name === 'system:controller:evil')!.message).toContain('every holder of view can read Secrets');
   });
 
   it('reports what aggregate-to-edit adds beyond edit, and reaches admin through edit', () => {

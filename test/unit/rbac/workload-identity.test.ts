@@ -62,3 +62,33 @@ describe('workload identities', () => {
     expect(v.get('web/api')?.status).toBe('pass');
   });
 });
+
+// Non-resource URLs are granted by ClusterRoles through ClusterRoleBindings only
+// (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources: "nonResourceURLs ...
+// can only be granted by a ClusterRole bound with a ClusterRoleBinding"). A scraper allowed GET /metrics uses its
+// token; one allowed only the discovery paths everyone gets (system:discovery, system:public-info-viewer) does not.
+describe('non-resource grants (reviewer repro m4: prom bound to GET /metrics)', () => {
+  const nonResource = (name: string, urls: string) => `apiVersion: ${RBAC}
+kind: ClusterRole
+metadata: {name: ${name}}
+rules: [{nonResourceURLs: ${urls}, verbs: [get]}]`;
+  const sa = (ns: string, name: string) => `{kind: ServiceAccount, name: ${name}, namespace: ${ns}}`;
+  const s = snap([
+    nonResource('metrics-reader', '["/metrics"]'), nonResource('version-reader', '["/version", "/healthz"]'),
+    binding('ClusterRoleBinding', 'prom-metrics', 'metrics-reader', sa('mon', 'prom')),
+    binding('ClusterRoleBinding', 'probe-version', 'version-reader', sa('mon', 'probe')),
+    binding('RoleBinding', 'ns-metrics', 'metrics-reader', sa('mon', 'local'), 'mon'),
+    deployment('mon', 'prom', 'prom'), deployment('mon', 'probe', 'probe'), deployment('mon', 'local', 'local'),
+  ].join('\n---\n'));
+  const v = new Map(run(check('rbac.serviceaccount-token-automount'), s).map((x) => [x.resource.name, x]));
+
+  it('passes an account bound cluster-wide to GET /metrics: it uses its token', () => {
+    expect(v.get('prom')?.status).toBe('pass');
+    expect(v.get('prom')?.message).toContain('which has role bindings');
+  });
+
+  it('still fails an account granted only discovery paths, or /metrics through a RoleBinding (which grants no URL)', () => {
+    expect(v.get('probe')?.status).toBe('fail');
+    expect(v.get('local')?.status).toBe('fail');
+  });
+});

@@ -148,7 +148,7 @@ describe('one cause, one line', () => {
     expect(adminRow).toContain(`Also follows from this (${implied.length})`);
     // In the consequence's own group, its row gives way to one line naming the cause.
     const group = html.slice(html.indexOf('id="check-rbac.namespace-modification"'));
-    expect(group.slice(0, group.indexOf('</details>'))).toContain('Folded: 1 high finding follows from a broader finding on the same subject (Cluster-admin held by a non-system subject on Group oncall)');
+    expect(group.slice(0, group.indexOf('</details>'))).toContain('Folded: 1 high finding follows from a broader finding on the same subject (Cluster-admin held outside the built-in grants on Group oncall)');
     expect(group.slice(0, group.indexOf('</details>'))).not.toContain('<code>oncall</code>');
     const slack = JSON.stringify(buildSlackMessage(report));
     const oncallLines = slack.split('\\n').filter((l) => l.includes('`Group oncall`') && !l.includes('↳'));
