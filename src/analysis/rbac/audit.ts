@@ -8,7 +8,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import { memoize } from '../memo.ts';
 import type { AuditContext } from '../context.ts';
 import type { SubjectMatch } from '../../config/types.ts';
-import { RECOGNISED_BINDING_BY_KEY } from './bootstrap.ts';
+import { CONTROLLERS, RECOGNISED_BINDING_BY_KEY } from './bootstrap.ts';
 import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';
 import { describeRule, ruleGrantsSome } from './rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from './types.ts';
@@ -16,17 +16,12 @@ import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from './types.ts';
 /** Names the breadth ranking leaves out by default (platform identities); never used for a verdict. */
 const SYSTEM_GROUPS = new Set(['system:masters', 'system:nodes', 'system:monitoring', 'system:bootstrappers', 'kubeadm:cluster-admins']);
 
-/** Service accounts of kube-system that the controller manager and kubeadm add-ons run as (breadth ranking only). */
+/**
+ * Service accounts of kube-system that the controller manager and kubeadm add-ons run as
+ * (breadth ranking only): the bootstrap policy's controllers and a few more.
+ */
 const KUBE_SYSTEM_SAS = new Set([
-  'attachdetach-controller', 'bootstrap-signer', 'certificate-controller', 'clusterrole-aggregation-controller', 'cronjob-controller',
-  'daemon-set-controller', 'deployment-controller', 'disruption-controller', 'endpoint-controller', 'endpointslice-controller',
-  'endpointslicemirroring-controller', 'ephemeral-volume-controller', 'expand-controller', 'generic-garbage-collector',
-  'horizontal-pod-autoscaler', 'job-controller', 'legacy-service-account-token-cleaner', 'namespace-controller', 'node-controller',
-  'persistent-volume-binder', 'pod-garbage-collector', 'pv-protection-controller', 'pvc-protection-controller', 'replicaset-controller',
-  'replication-controller', 'resourcequota-controller', 'root-ca-cert-publisher', 'route-controller', 'service-account-controller',
-  'service-controller', 'statefulset-controller', 'token-cleaner', 'ttl-after-finished-controller', 'ttl-controller',
-  'validatingadmissionpolicy-status-controller', 'service-cidrs-controller', 'selinux-warning-controller', 'resource-claim-controller',
-  'cloud-controller-manager', 'kube-dns', 'kube-proxy', 'coredns',
+  ...CONTROLLERS, 'bootstrap-signer', 'token-cleaner', 'cloud-controller-manager', 'kube-dns', 'kube-proxy', 'coredns',
 ]);
 
 function matchName(pattern: string, name: string): boolean {

@@ -270,7 +270,7 @@ const sa = (name: string): DefaultBindingSubject => ({ kind: 'ServiceAccount', n
  * ClusterRole `system:controller:<name>`, subject ServiceAccount kube-system/<name>). Some exist
  * only behind feature gates; a name without its binding in the input recognises nothing.
  */
-const CONTROLLERS = [
+export const CONTROLLERS = [
   'attachdetach-controller', 'certificate-controller', 'clusterrole-aggregation-controller', 'cronjob-controller', 'daemon-set-controller',
   'deployment-controller', 'device-taint-eviction-controller', 'disruption-controller', 'endpoint-controller', 'endpointslice-controller',
   'endpointslicemirroring-controller', 'ephemeral-volume-controller', 'expand-controller', 'generic-garbage-collector', 'horizontal-pod-autoscaler',
