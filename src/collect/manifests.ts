@@ -171,13 +171,17 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
     // read as data, a subject's name or a flag would be `[object Object]`. Looked for only in a
     // file with `{{` in it, so other files pay nothing for it.
     // (In metadata, the key that is not a string is named instead, below.)
-    if (mayHoldTemplate && !metadataProblem(value)) {
+    // A bare list of objects is looked into too: its items are read like a List's below.
+    if (mayHoldTemplate && (Array.isArray(value) || !metadataProblem(value))) {
       const key = collectionKeyOf(doc);
       if (key !== undefined) {
         const where = `${label}:${line}`;
         const why = `document with a mapping used as a key at line ${lineOf(key)}${helmHint(source())}`;
         notes.push(`${where}: skipped a ${why}`);
-        broken.push({ where, why, kind: isObject(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string' ? kindKeyOf(value.apiVersion, value.kind) : kindOfBroken(source()) });
+        // Every kind the document holds is not read (a list's items name theirs).
+        const kindOf = (o: unknown) => (isObject(o) && typeof o.apiVersion === 'string' && typeof o.kind === 'string' ? kindKeyOf(o.apiVersion, o.kind) : undefined);
+        const kinds = new Set(Array.isArray(value) ? value.map(kindOf) : [kindOf(value) ?? kindOfBroken(source())]);
+        for (const kind of kinds) broken.push({ where, why, kind });
         continue;
       }
     }

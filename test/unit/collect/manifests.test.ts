@@ -143,6 +143,12 @@ describe('an unrendered Helm template outside metadata', () => {
     expect(s.resources.namespaces?.map((n) => n.metadata?.name)).toEqual(['ci']);
   });
 
+  it('in a document that is a bare list of objects too (`- apiVersion: …`), not only in a single object', () => {
+    const asList = crb.split('\n').map((l, i) => (l === '' ? l : i === 0 ? `- ${l}` : `  ${l}`)).join('\n');
+    const s = loadManifests([dirWith({ 'a.yaml': `${asList}---\n${ns('ci')}` })]);
+    expect(s.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/a\.yaml:1: document with a mapping used as a key at line 8 \(an unrendered Helm template\? /) });
+  });
+
   it('leaves a quoted template in a string alone', () => {
     const s = loadManifests([dirWith({ 'a.yaml': `${ns('ci')}  annotations: {note: "{{ .Values.x }}"}\n` })]);
     expect(s.coverage.namespaces?.status).toBe('ok');
