@@ -377,7 +377,10 @@ export class ClusterWatch {
       let proven: ReturnType<typeof setTimeout> | undefined;
       const recover = () => {
         clearTimeout(proven);
-        if (!st.broken || gen !== this.generation || st.watchError) return;
+        if (gen !== this.generation || st.watchError) return;
+        // A working watch ends a run of failures: the next one starts counting (and backing off) afresh.
+        st.failures = 0;
+        if (!st.broken) return;
         // Events were missed while it was down, so the re-list above made the objects current;
         // now the coverage can say so.
         st.broken = false;

@@ -249,4 +249,36 @@ describe('ClusterWatch when a watch stream breaks', () => {
     expect(coverage).toEqual(['watch networkpolicies.networking.k8s.io: coverage ok -> error', 'watch networkpolicies.networking.k8s.io: coverage error -> ok']);
     expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'ok', count: 1 });
   });
+
+  it('a recovered kind starts counting failures afresh: one ERROR after a healthy watch does not make it an error again', async () => {
+    let fifth: () => void = () => {};
+    const fifthWatch = new Promise<void>((resolve) => { fifth = resolve; });
+    const stand = await standIn({
+      watch: (res, n) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        // Three fail at once (error); the fourth works (an event) and later ends with one ERROR.
+        if (n < 3) return void res.end(`${JSON.stringify(etcdDown)}\n`);
+        res.flushHeaders();
+        if (n === 3) {
+          res.write(`${JSON.stringify({ type: 'ADDED', object: { ...policy, metadata: { ...policy.metadata, resourceVersion: '6' } } })}\n`);
+          setTimeout(() => res.end(`${JSON.stringify(etcdDown)}\n`), 300);
+        }
+        if (n === 4) fifth();
+      },
+    });
+    const coverage: string[] = [];
+    const note = (msg: string) => { if (msg.includes('networkpolicies') && msg.includes('coverage')) coverage.push(msg.replace(/ \(.*/, '')); };
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info: note, warn: note, progress() {} }, failAfter: 3, backoff: { baseMs: 20, maxMs: 20 } });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+    await Promise.race([fifthWatch, new Promise((r) => setTimeout(r, 5_000))]);
+    // By the fifth watch, the fourth's ERROR has been handled: one failure, not a fourth in a row.
+    expect(coverage).toEqual(['watch networkpolicies.networking.k8s.io: coverage ok -> error', 'watch networkpolicies.networking.k8s.io: coverage error -> ok']);
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('ok');
+  });
 });
+
