@@ -32,6 +32,7 @@ import type { Config } from '../config/types.ts';
 import { KubeApiError, openKubeClient } from '../kube/client.ts';
 import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configmaps.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
+import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
@@ -39,6 +40,8 @@ import { baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPoi
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
+/** The longest notifier detail an index entry keeps (recordNotifications). */
+const MAX_OUTCOME_DETAIL = 500;
 const INDEX_KEY = 'index.json';
 const PART_KEY = 'run.json.gz.part';
 /** Bytes of gzip per object; base64 makes it ~700 KiB, under the 1 MiB object limit. */
@@ -357,7 +360,10 @@ class K8sRunStore implements RunStore {
         const { index, resourceVersion } = await this.readIndex();
         const entry = index.runs.find((r) => r.id === id);
         if (!entry) throw new HistoryError(`${this.describe()}: cannot record the notifications of run ${id}: it is not stored there`);
-        entry.summary = { ...entry.summary, notifications: outcomes };
+        // Every run's entry shares the index's one ConfigMap (1 MiB): a notifier's error text
+        // (a list of rejected recipients, a server's page) is kept to its first few hundred characters.
+        const clipped = outcomes.map((o) => (o.detail === undefined ? o : { ...o, detail: clip(o.detail, MAX_OUTCOME_DETAIL) }));
+        entry.summary = { ...entry.summary, notifications: clipped };
         if (await this.writeIndex(index, resourceVersion)) return;
       }
       throw new HistoryError(`${this.describe()}: could not update the history index after ${CAS_ATTEMPTS} attempts; the notifications of run ${id} were not recorded`);

@@ -69,6 +69,21 @@ describe('Kubernetes store', () => {
     expect(walked).toEqual([['r2', failed], ['r1', []]]);
   });
 
+  it('a notifier\'s long error text is clipped in the history index, which all runs share within one ConfigMap\'s 1 MiB', async () => {
+    const rejected = [{ channel: 'email' as const, status: 'failed' as const, detail: `rejected recipients: ${'someone@example.com, '.repeat(5000)}` }];
+    const { open } = setup();
+    const s = await open();
+    await s.acquire();
+    await s.save(makeReport('r1', '2026-11-01T02:00:00.000Z'));
+    await s.recordNotifications('r1', rejected);
+    await s.release();
+    const detail = (await s.get('r1'))?.notifications[0]?.detail ?? '';
+    expect(detail.startsWith('rejected recipients: someone@example.com, ')).toBe(true);
+    expect(detail.length).toBeLessThanOrEqual(500);
+    expect(detail.endsWith('…')).toBe(true);
+    await s.close();
+  });
+
   it('a reconstructed run diffs exactly like the original', async () => {
     const { open } = setup();
     const a = auditObjects([ns('shop'), ns('web'), netpol('web'), deployment('shop', 'api', true), clusterRole('ci', ['*'])], { runId: 'A' });
