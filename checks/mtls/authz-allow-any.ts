@@ -8,7 +8,7 @@
 // namespace, or the mesh from the root namespace) with an unrestricted `to` is high.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAuthzPolicy } from '../../src/analysis/mesh/index.ts';
+import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAuthzPolicy, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sourceAdmitsEveryWorkload } from './lib/authz.ts';
@@ -22,10 +22,9 @@ import { MESH_AUTHORIZATION } from '../controls.ts';
  * the only ALLOW one: another open ALLOW policy on the same workload does not make this one safe. undefined: it applies to
  * no workload in the snapshot, so it is judged on its text alone.
  */
-function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules']): { admitted: string[]; workloads: number } | undefined {
+function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuthzPolicy['rules'], workloadsOf: () => Map<ParsedAuthzPolicy, WorkloadMesh[]>): { admitted: string[]; workloads: number } | undefined {
   if (p.targeted) return undefined;
-  const index = authzIndex(ctx.snapshot, ctx.config);
-  const workloads = istioWorkloads(ctx).filter((w) => policiesFor(index, w.namespace, w.labels).includes(p));
+  const workloads = workloadsOf().get(p) ?? [];
   if (workloads.length === 0) return undefined;
   const byThis = (reason: string) => reason.includes(`ALLOW AuthorizationPolicy ${policyName(p)} rules[`);
   const admitted: string[] = [];
@@ -45,6 +44,23 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
   return { admitted, workloads: workloads.length };
 }
 
+/**
+ * The workloads each policy applies to, in istioWorkloads' order: one pass over the workloads
+ * instead of one per open policy, which at a policy per namespace would be policies × workloads.
+ */
+function workloadsByPolicy(ctx: AuditContext): Map<ParsedAuthzPolicy, WorkloadMesh[]> {
+  const index = authzIndex(ctx.snapshot, ctx.config);
+  const out = new Map<ParsedAuthzPolicy, WorkloadMesh[]>();
+  for (const w of istioWorkloads(ctx)) {
+    for (const p of policiesFor(index, w.namespace, w.labels)) {
+      let list = out.get(p);
+      if (!list) out.set(p, (list = []));
+      list.push(w);
+    }
+  }
+  return out;
+}
+
 export const authzAllowAny: Check = {
   id: 'mtls.authz-allow-any',
   area: 'mtls',
@@ -61,6 +77,8 @@ export const authzAllowAny: Check = {
     const index = authzIndex(ctx.snapshot, ctx.config);
     const trustDomain = istioAuthzModel(ctx.snapshot, ctx.config).trustDomain;
     const out: Verdict[] = [];
+    let byPolicy: Map<ParsedAuthzPolicy, WorkloadMesh[]> | undefined;
+    const workloadsOf = () => (byPolicy ??= workloadsByPolicy(ctx));
     for (const p of index.all) {
       if (p.action !== 'ALLOW' || p.problems.length > 0) continue;
       const open = p.rules.filter((r) => !r.conditional && (r.anySource || r.anyPrincipal || r.from.some((f) => sourceAdmitsEveryWorkload(f, trustDomain))));
@@ -68,7 +86,7 @@ export const authzAllowAny: Check = {
         out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} names its callers in every rule` });
         continue;
       }
-      const judged = admittedPorts(ctx, p, open);
+      const judged = admittedPorts(ctx, p, open, workloadsOf);
       if (judged && judged.admitted.length === 0) {
         out.push({ status: 'pass', resource: p.ref, message: `AuthorizationPolicy ${policyName(p)} has a rule open to any caller, but on none of the ${judged.workloads} workload(s) it applies to does it admit one (a DENY policy or a condition decides first)` });
         continue;

@@ -4,7 +4,7 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import { meshModel, type AuthzIndex, type ParsedAuthzPolicy, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
 import type { AuthzSource } from '../../../src/analysis/mesh/authz.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
-import { istioAuthzModel, istioFlowVerdict, istioStringMatch, type IstioAuthzModel } from '../../../src/analysis/mesh/istio-authz.ts';
+import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
 import { istioBypassVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
@@ -23,18 +23,6 @@ export const policyName = (p: { ref: { namespace?: string; name: string } }): st
 const OUTSIDER_NS = 'ztaudit:outsider';
 
 /**
- * The model with every ALLOW policy but `keep` left out. ALLOW policies are ORed ("If any of the
- * ALLOW policies match the request, allow the request",
- * https://istio.io/latest/docs/reference/config/security/authorization-policy/), so whether one
- * admits a caller does not depend on the others; the judge names only the first it matches.
- */
-function withOnlyAllow(model: IstioAuthzModel, keep: ParsedAuthzPolicy): IstioAuthzModel {
-  const kept = (p: ParsedAuthzPolicy) => p === keep || p.action !== 'ALLOW';
-  const byNamespace = new Map([...model.authz.byNamespace].map(([ns, list]) => [ns, list.filter(kept)]));
-  return { ...model, authz: { ...model.authz, byNamespace, all: model.authz.all.filter(kept) } };
-}
-
-/**
  * Istio's verdict on `port` of a workload for a hypothetical caller: `outsider` (an mTLS peer whose
  * identity no policy names, so only "any caller" rules admit it) or `plaintext` (no sidecar).
  * A port the workload's sidecar does not capture is `allowed` whoever calls, with `bypassedBy`.
@@ -49,11 +37,11 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   const capture = sidecarCapture(ctx, w);
   const bypass = istioBypassVerdict(capture, port, `${w.namespace}/${w.workload.ref.name}`);
   if (bypass) return { ...bypass, bypassedBy: capture!.source };
-  const model = istioAuthzModel(ctx.snapshot, ctx.config);
   return istioFlowVerdict(
-    allowOnly ? withOnlyAllow(model, allowOnly) : model,
+    istioAuthzModel(ctx.snapshot, ctx.config),
     { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' },
     { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP', ...(dataplane ? { dataplane } : {}) },
+    allowOnly ? { allowOnly } : {},
   );
 }
 

@@ -310,8 +310,19 @@ function portMode(model: IstioAuthzModel, callee: MeshCallee): { mode: Effective
   return { mode: port ?? r.mode, by };
 }
 
-/** Istio's verdict for one call. The callee must be in Istio's mesh (`dataplane` sidecar by default). */
-export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
+/**
+ * Istio's verdict for one call. The callee must be in Istio's mesh (`dataplane` sidecar by default).
+ * With `allowOnly`, every ALLOW policy but it is left out (CUSTOM and DENY policies still decide
+ * first): whether that policy on its own admits the call. ALLOW policies are ORed ("If any of the
+ * ALLOW policies match the request, allow the request",
+ * https://istio.io/latest/docs/reference/config/security/authorization-policy/), so that does not
+ * depend on the others, while the judge names only the first it matches. It filters the policies
+ * already looked up for the callee rather than a copy of the model, so asking it per policy,
+ * workload and port costs no more than the plain verdict.
+ */
+export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
+  const { allowOnly } = opts;
+  const kept = (list: ParsedAuthzPolicy[]) => allowOnly ? list.filter((p) => p === allowOnly || p.action !== 'ALLOW') : list;
   const ambient = callee.dataplane === 'ambient';
   const pa = portMode(model, callee);
   // ztunnel always speaks mTLS between ambient workloads; it ignores DISABLE (treated as PERMISSIVE).
@@ -335,20 +346,20 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     : `principal ${principal}`;
   const jwt = requestAuthnFor(model, callee, wp);
   const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port };
-  const workloadPolicies = policiesFor(model.authz, callee.namespace, callee.labels);
+  const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels));
   const notes: string[] = [];
-  const skipped = (model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0);
+  const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
 
   let layer: LayerVerdict;
   if (!wp) {
     layer = judgeLayer(workloadPolicies, peer, who);
     if (!ambient) {
-      const targeted = (model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0);
+      const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
       if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
     }
   } else {
-    const wl = judgeLayer(waypointPolicies(model, callee, wp), peer, who);
+    const wl = judgeLayer(kept(waypointPolicies(model, callee, wp)), peer, who);
     // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's.
     const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown' }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
     notes.push(`traffic goes through waypoint ${wp.namespace}/${wp.name} (${wp.via})`);

@@ -2,7 +2,9 @@
 // verdicts the documentation states turned into what ztaudit's checks must report.
 import { describe, expect, it } from 'vitest';
 import { mtlsChecks } from '../../../checks/mtls/index.ts';
-import { ctxOf, deploymentYaml, fails, namespaceYaml, run } from './helpers.ts';
+import { authzIndex } from '../../../checks/mtls/lib/authz.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { ctxOf, deployment, deploymentYaml, fails, namespaceYaml, run } from './helpers.ts';
 
 const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
 const keyOf = (v: { resource: { kind: string; namespace?: string; name: string }; severity?: string }) => `${v.severity ?? '-'} ${v.resource.kind} ${v.resource.namespace}/${v.resource.name}`;
@@ -249,6 +251,29 @@ spec:
     expect(passing('mtls.authz-allow-any', yaml)).toEqual(['AuthorizationPolicy shop/named']);
     const b = fails(run(check('mtls.authz-allow-any'), ctxOf(yaml))).find((v) => v.resource.name === 'open-b')!;
     expect(b.message).toContain('it admits such a caller on shop/web ports 8000, any other port');
+  });
+
+  it('allow-any answers at scale (time is measured by npm run bench): 10,000 workloads in 2,000 namespaces, an open policy in each and one in the root namespace over all', () => {
+    const objs: KubeObject[] = [{ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-all', namespace: 'istio-system' }, spec: { rules: [{}] } }];
+    for (let n = 0; n < 2000; n++) {
+      objs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns${n}`, labels: { 'istio-injection': 'enabled' } } });
+      objs.push({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'open', namespace: `ns${n}` }, spec: { rules: [{ from: [{ source: { principals: ['*'] } }] }] } });
+      for (let w = 0; w < 5; w++) objs.push(deployment(`ns${n}`, `w${w}`));
+    }
+    const ctx = ctxOf('', undefined, objs);
+    // The work, counted as reads of a policy's action: each judge of a workload reads those that
+    // apply to it, a few per workload; copying the model's policy lists per judged port, or
+    // scanning every workload per open policy, reads thousands per workload.
+    let reads = 0;
+    for (const p of authzIndex(ctx.snapshot, ctx.config).all) {
+      const action = p.action;
+      Object.defineProperty(p, 'action', { get: () => { reads++; return action; }, enumerable: true });
+    }
+    const out = run(check('mtls.authz-allow-any'), ctx);
+    expect(fails(out)).toHaveLength(2001);
+    expect(fails(out).find((v) => v.resource.name === 'allow-all')!.evidence).toMatchObject({ admittedOn: expect.arrayContaining(['ns1999/w4 ports 8080, any other port']) });
+    expect((fails(out).find((v) => v.resource.name === 'allow-all')!.evidence as { admittedOn: string[] }).admittedOn).toHaveLength(10000);
+    expect(reads / 10000).toBeLessThan(100);
   });
 
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source —
