@@ -42,6 +42,8 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   action: string;
   /** Severity for a given failing subject; undefined keeps the check's severity. */
   severityFor?: (hits: PermissionHit[]) => Severity | undefined;
+  /** A sentence added to a failing subject's message, e.g. what to verify before acting on it. */
+  noteFor?: (hits: PermissionHit[]) => string | undefined;
 }
 
 /** Failing subjects whose reach is one namespace (not kube-system) get this lower severity. */
@@ -50,7 +52,7 @@ export function namespaceOnlySeverity(lower: Severity): (hits: PermissionHit[]) 
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, action, severityFor, needs, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, action, severityFor, noteFor, needs, ...meta } = spec;
   return {
     ...meta,
     area: 'rbac',
@@ -66,9 +68,10 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           continue;
         }
         const evidence = hitEvidence(hits);
+        const note = noteFor?.(hits);
         const v: Verdict = {
           status: 'fail', resource,
-          message: `${who} can ${action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}`,
+          message: `${who} can ${action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
         };

@@ -53,21 +53,47 @@ function identityKey(s: { kind: string; name: string; namespace?: string }): str
   return s.kind === 'ServiceAccount' ? `User:system:serviceaccount:${s.namespace ?? ''}:${s.name}` : `${s.kind}:${s.name}`;
 }
 
+/** Whether the binding is one the bootstrap policy or kubeadm creates (kind, namespace, name, roleRef) and names `s` as it does. */
+function isDefaultBindingOf(b: BindingInfo, s: Subject): boolean {
+  const d = RECOGNISED_BINDING_BY_KEY.get(`${b.kind}/${b.namespace ?? ''}/${b.name}`);
+  if (!d || b.roleRef.kind !== d.roleRef.kind || b.roleRef.name !== d.roleRef.name) return false;
+  const key = identityKey(s);
+  return d.subjects.some((x) => identityKey(x) === key);
+}
+
 /**
  * A grant exactly as Kubernetes' bootstrap policy or kubeadm makes it: a binding of that kind,
  * namespace and name, to that role, naming that subject, and a role not changed from its default.
  */
 export function isBuiltinGrant(b: BindingInfo, s: Subject): boolean {
-  const d = RECOGNISED_BINDING_BY_KEY.get(`${b.kind}/${b.namespace ?? ''}/${b.name}`);
-  if (!d || b.roleRef.kind !== d.roleRef.kind || b.roleRef.name !== d.roleRef.name) return false;
-  if (b.role?.modifiedFromDefault) return false;
-  const key = identityKey(s);
-  return d.subjects.some((x) => identityKey(x) === key);
+  return isDefaultBindingOf(b, s) && !b.role?.modifiedFromDefault;
+}
+
+/** A role seen through only the rules its default does not grant, one per role. */
+const addedViews = new WeakMap<RoleInfo, RoleInfo>();
+
+function addedView(role: RoleInfo, added: Rule[]): RoleInfo {
+  let view = addedViews.get(role);
+  if (!view) addedViews.set(role, (view = { ...role, rules: added }));
+  return view;
+}
+
+/**
+ * What of a grant to `s` the audit judges: nothing of a builtin grant; of a default binding
+ * naming its default subject whose role grants more than ztaudit's copy of the default, only
+ * the added rules (the apiserver reconciles default roles to its own release's rules, so after an
+ * upgrade the role differs by what that release added, and the rest is the default the subject
+ * is exempt from); any other grant whole. undefined when nothing is judged.
+ */
+export function judgedGrant(g: Grant, s: Subject): Grant | undefined {
+  if (!isDefaultBindingOf(g.binding, s)) return g;
+  if (!g.role.modifiedFromDefault) return undefined;
+  return g.role.addedToDefault ? { ...g, role: addedView(g.role, g.role.addedToDefault) } : g;
 }
 
 export interface AuditedSubject {
   subject: Subject;
-  /** Resolved grants through bindings naming the subject, bootstrap grants left out. */
+  /** Resolved grants through bindings naming the subject as judgedGrant leaves them: bootstrap grants out, a default binding of a changed default role reduced to what was added. */
   grants: Grant[];
   /** Bindings naming the subject (resolved or dangling), bootstrap ones left out. */
   bindings: BindingInfo[];
@@ -89,7 +115,11 @@ function buildAudit(ctx: AuditContext): RbacAudit {
     if (isIgnoredSubject(s, ignore)) continue;
     const bindings = bindingsNaming(model, s).filter((b) => !isBuiltinGrant(b, s));
     if (bindings.length === 0) continue;
-    const grants = directGrants(model, s).filter((g) => !isBuiltinGrant(g.binding, s));
+    const grants: Grant[] = [];
+    for (const g of directGrants(model, s)) {
+      const judged = judgedGrant(g, s);
+      if (judged) grants.push(judged);
+    }
     subjects.push({ subject: s, grants, bindings, who: formatSubject(s), resource: subjectResource(s) });
   }
   return { model, subjects };

@@ -118,21 +118,41 @@ function nameOf(o: KubeObject): string | undefined {
   return typeof n === 'string' && n !== '' ? n : undefined;
 }
 
-/** Whether every (verb, group, resource, name | url) a rule grants is granted by some rule of `by`. */
-function ruleCoveredBy(rule: Rule, by: Rule[]): boolean {
+/**
+ * The part of `rule` no rule of `by` grants: the rule itself when `by` grants none of it, else
+ * one rule per (group, resource, names) or URL with the verbs left over; [] when `by` grants all
+ * of it. Every (verb, group, resource, name | url) the rule grants is asked about.
+ */
+function uncoveredParts(rule: Rule, by: readonly Rule[]): Rule[] {
+  const parts = new Map<string, Rule>();
+  let none = true;
+  const add = (key: string, verb: string, make: () => Rule) => {
+    const e = parts.get(key);
+    if (e) e.verbs.push(verb);
+    else parts.set(key, { ...make(), verbs: [verb] });
+  };
   if (rule.nonResourceURLs.length > 0) {
-    return rule.verbs.every((verb) => rule.nonResourceURLs.every((path) => by.some((d) => ruleAllowsNonResource(d, { verb, path }))));
-  }
-  const names = rule.resourceNames.length ? rule.resourceNames : [undefined];
-  for (const verb of rule.verbs) for (const group of rule.apiGroups) for (const res of rule.resources) {
-    const i = res.indexOf('/');
-    const resource = i < 0 ? res : res.slice(0, i);
-    const subresource = i < 0 ? undefined : res.slice(i + 1);
-    for (const name of names) {
-      if (!by.some((d) => ruleAllowsResource(d, { verb, group, resource, subresource, name }))) return false;
+    for (const path of rule.nonResourceURLs) for (const verb of rule.verbs) {
+      if (by.some((d) => ruleAllowsNonResource(d, { verb, path }))) { none = false; continue; }
+      add(path, verb, () => ({ verbs: [], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: [path] }));
+    }
+  } else {
+    const names = rule.resourceNames.length ? rule.resourceNames : [undefined];
+    for (const group of rule.apiGroups) for (const res of rule.resources) {
+      const i = res.indexOf('/');
+      const resource = i < 0 ? res : res.slice(0, i);
+      const subresource = i < 0 ? undefined : res.slice(i + 1);
+      for (const verb of rule.verbs) {
+        const left = names.filter((name) => !by.some((d) => ruleAllowsResource(d, { verb, group, resource, subresource, name })));
+        if (left.length < names.length) none = false;
+        if (left.length === 0) continue;
+        const resourceNames = rule.resourceNames.length ? (left as string[]) : [];
+        add(JSON.stringify([group, res, resourceNames]), verb, () => ({ verbs: [], apiGroups: [group], resources: [res], resourceNames, nonResourceURLs: [] }));
+      }
     }
   }
-  return true;
+  if (parts.size === 0) return [];
+  return none ? [rule] : [...parts.values()];
 }
 
 /** Whether a selector is exactly `matchLabels: m` (no expressions), as the bootstrap policy writes them. */
@@ -146,14 +166,15 @@ function isSelector(selector: unknown, m: Record<string, string>): boolean {
 }
 
 /**
- * Whether an input ClusterRole of a default name grants more than the default. A default that
- * aggregates (admin, edit, view) is modified when it selects with a selector the default lacks
- * (what its default selectors pull in is judged by rbac.aggregation-into-builtin); any other
- * default, when its rules, aggregated ones included, are not covered by the default's.
+ * How an input ClusterRole of a default name differs from the default. A default that aggregates
+ * (admin, edit, view) is modified when it selects with a selector the default lacks (what its
+ * default selectors pull in is judged by rbac.aggregation-into-builtin); any other default, when
+ * its rules, aggregated ones included, grant something the default's do not: `added` is that part.
  */
-function modifiedFrom(def: DefaultClusterRole, cr: RawClusterRole, effective: Rule[]): boolean {
-  if (cr.selectors && def.aggregateFrom) return !cr.selectors.every((s) => def.aggregateFrom!.some((m) => isSelector(s, m)));
-  return !effective.every((rule) => ruleCoveredBy(rule, def.rules));
+function modifiedFrom(def: DefaultClusterRole, cr: RawClusterRole, effective: Rule[]): { modified: boolean; added?: Rule[] } {
+  if (cr.selectors && def.aggregateFrom) return { modified: !cr.selectors.every((s) => def.aggregateFrom!.some((m) => isSelector(s, m))) };
+  const added = effective.flatMap((rule) => uncoveredParts(rule, def.rules));
+  return added.length > 0 ? { modified: true, added } : { modified: false };
 }
 
 function dedupeRules(rules: Rule[]): Rule[] {
@@ -235,7 +256,11 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
     };
     if (eff.from) info.aggregatedFrom = eff.from;
     const def = DEFAULT_CLUSTER_ROLE_BY_NAME.get(cr.name);
-    if (def && cr.origin === 'input') info.modifiedFromDefault = modifiedFrom(def, cr, eff.rules);
+    if (def && cr.origin === 'input') {
+      const { modified, added } = modifiedFrom(def, cr, eff.rules);
+      info.modifiedFromDefault = modified;
+      if (added) info.addedToDefault = added;
+    }
     roles.set(roleKey('ClusterRole', cr.name), info);
   }
   for (const o of resourcesOf(snapshot, 'roles')) {

@@ -36,6 +36,12 @@ export interface RoleInfo extends RoleRef {
   aggregatedFrom?: string[];
   /** The role carries rules its bootstrap default does not (only for roles with a default). */
   modifiedFromDefault?: boolean;
+  /**
+   * With modifiedFromDefault, judged by rules: the part of the rules the default does not grant
+   * (whole rules, or a rule's verbs on a resource or URL the default leaves out). Undefined for
+   * an aggregated default modified by its selectors.
+   */
+  addedToDefault?: Rule[];
 }
 
 export interface BindingInfo {
