@@ -63,6 +63,8 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}`,
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
       };
+    } else if (hostNet.size > 0 && classes.every((c) => c.hostNetwork)) {
+      // Only hostNetwork workloads: nothing here is isolated by a policy; the finding below says why.
     } else if (classes.length === 0) {
       // No workloads yet: judge the pod that would be created there first (no labels).
       const probe = model.probe(ns);
