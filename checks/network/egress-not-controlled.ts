@@ -73,6 +73,17 @@ export const egressNotControlled: Check = {
       const resource = node.ref;
       const label = `${node.ref.kind} ${node.ref.namespace}/${node.ref.name}`;
       const e = open.get(node.key);
+      if (node.classes.some((c) => c.hostNetwork)) {
+        // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
+        // enforcement is implementation-defined and most plugins ignore such pods, so no egress policy vouches for it.
+        yield {
+          status: 'fail',
+          resource,
+          message: `${label} runs with hostNetwork: network policy does not reliably restrict its egress, so it can reach external addresses directly, bypassing the egress exit: ${via}.`,
+          evidence: { hostNetwork: true, ...(e ? { anyAddress: e.anyAddress, allowedBy: e.allowedBy } : {}), exits: exits.described },
+        };
+        continue;
+      }
       if (!e) {
         yield { status: 'pass', resource, message: `${label} reaches no external address or name directly.` };
         continue;

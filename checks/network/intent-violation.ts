@@ -89,7 +89,7 @@ export const intentViolation: Check = {
   id: 'network.intent-violation',
   area: 'network',
   title: 'Segmentation intent holds',
-  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts',
+  protectsAgainst: 'flows the declared segmentation intent forbids (config intent.deny) but the effective policies allow: every enforced network API and, for a destination in a service mesh, its authorization (Istio AuthorizationPolicy, with PeerAuthentication); a flow the mesh allows for some requests only still counts; a rule with a hostNetwork pod at either end fails when only network policy would deny it, since enforcement on hostNetwork pods is implementation-defined',
   severity: 'high',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:AC-4', 'NIST-800-53:SC-7', 'NIST-800-207:T3', 'NIST-800-207:T4'],
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
@@ -145,6 +145,17 @@ export const intentViolation: Check = {
           resource,
           message: `intent "${rule.name}" holds at the mesh: the network lets ${describe(rule.from)} reach ${describe(rule.to)} (${network.count}${network.truncated ? '+' : ''} pod-class flow(s)), but the destination's mesh authorization refuses every one`,
           evidence: { ...evidence, enforcedBy: 'mesh', flows: meshDenials },
+        });
+      } else if (sources.some((c) => c.hostNetwork) || dests.some((c) => c.hostNetwork)) {
+        // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
+        // enforcement on hostNetwork pods is undefined and most plugins ignore them, so a policy
+        // denial cannot vouch for the intent: fail rather than "hold" on a verdict nobody enforces.
+        const host = [...new Set([...sources, ...dests].filter((c) => c.hostNetwork).flatMap((c) => c.workloads.map(name)))].sort();
+        out.push({
+          status: 'fail',
+          resource,
+          message: `intent "${rule.name}" is not enforced: only network policy denies ${describe(rule.from)} → ${describe(rule.to)}, but ${host.slice(0, 3).join(', ')}${host.length > 3 ? ', …' : ''} run${host.length === 1 ? 's' : ''} with hostNetwork, where network policy enforcement is implementation-defined (most plugins ignore such pods)`,
+          evidence: { ...evidence, enforcedBy: 'none', hostNetworkWorkloads: host.slice(0, MAX_FLOWS), sourceClasses: sources.length, destinationClasses: dests.length },
         });
       } else {
         out.push({

@@ -1,6 +1,7 @@
 // Shared evaluation of the two default-deny checks (ingress and egress are symmetric). A pod
 // counts as isolated when the combined model (every enforced policy API, in the CNI's
-// precedence) leaves nothing from or to an unnamed peer to the default allow.
+// precedence) leaves nothing from or to an unnamed peer to the default allow, and does not
+// allow that peer everything by a rule (an allow-all policy isolates nothing).
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
@@ -32,7 +33,9 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     for (const c of classes) {
       if (c.hostNetwork) { add(hostNet, c); continue; }
       const iso = isolationOf(model, c, dir);
-      if (iso.isolated) for (const id of iso.by) isolatedBy.add(id);
+      // An allow-all rule decides every connection and denies none: nothing is isolated.
+      if (iso.allowsAll) add(open, c);
+      else if (iso.isolated) for (const id of iso.by) isolatedBy.add(id);
       else if (isEmptyConns(iso.openToPods)) { add(externalOnly, c); for (const id of iso.by) isolatedBy.add(id); }
       else add(open, c);
     }
@@ -60,11 +63,13 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}`,
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
       };
+    } else if (hostNet.size > 0 && classes.every((c) => c.hostNetwork)) {
+      // Only hostNetwork workloads: nothing here is isolated by a policy; the finding below says why.
     } else if (classes.length === 0) {
       // No workloads yet: judge the pod that would be created there first (no labels).
       const probe = model.probe(ns);
       const iso = isolationOf(model, probe, dir);
-      if (iso.isolated) {
+      if (iso.isolated && !iso.allowsAll) {
         const probeBy = iso.by.map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => ({ policy: policyLabel(p), api: p.api }));
         yield { status: 'pass', resource, message: `namespace ${ns} runs no workloads; a pod created there would be isolated for ${dir}`, evidence: { ...evidence, isolatedBy: probeBy } };
       } else {

@@ -127,7 +127,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     if (!node) return undefined;
     let e = byWorkload.get(key);
     if (!e) {
-      e = { workload: node.ref, podCount: node.podCount, external: [], fromAllNamespaces: false, ingressIsolated: node.classes.some((c) => isolationOf(model, c, 'ingress').isolated) };
+      e = { workload: node.ref, podCount: node.podCount, external: [], fromAllNamespaces: false, ingressIsolated: node.classes.some((c) => !c.hostNetwork && isolationOf(model, c, 'ingress').isolated) };
       byWorkload.set(key, e);
     }
     return e;
@@ -146,7 +146,9 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     for (const cls of model.classesByNamespace.get(ns) ?? []) {
       if (!classMatches(cls, sel)) continue;
       const target = targetConns(cls, ports, onlyPort);
-      const allowed = intersectConns(target, externalIngress(model, cls));
+      // NetworkPolicy on a hostNetwork pod is implementation-defined and mostly ignored
+      // (kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods): no policy vouches for it.
+      const allowed = cls.hostNetwork ? target : intersectConns(target, externalIngress(model, cls));
       for (const wk of cls.workloads) {
         const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns() };
         perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, allowed) });
@@ -206,7 +208,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         const dst = { kind: 'class', cls } as const;
         const e = intersectConns(target, egressVerdict(model, src, dst).conns);
         if (isEmptyConns(e)) continue;
-        allowed = unionConns(allowed, intersectConns(e, ingressVerdict(model, src, dst).conns));
+        allowed = unionConns(allowed, cls.hostNetwork ? e : intersectConns(e, ingressVerdict(model, src, dst).conns));
       }
       for (const wk of cls.workloads) {
         const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns() };

@@ -10,7 +10,7 @@ import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
-import { allConns, emptyConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
+import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
 import type { CoverageNote, LayerPolicy, NamedPort, PodClass, PolicyApi, Rule, TierSpec, PolicySettings } from './layers.ts';
 import { POLICY_APIS } from './apis.ts';
@@ -64,6 +64,12 @@ export interface Isolation {
   openToExternal: ConnSet;
   /** Policies that decide the fate of such a peer (their rules or their isolation), in evaluation order. */
   by: string[];
+  /**
+   * Every pod of every namespace and every address of some family get every connection, by a
+   * rule or by default: the policies select the pod but deny nothing (an allow-all rule).
+   * Judged on the effective verdict, so an allow-all behind a deny does not count.
+   */
+  allowsAll: boolean;
 }
 
 function stringRecord(v: unknown): Record<string, string> {
@@ -347,7 +353,7 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
   return (entry[dir] = planIsolation(model, cls, dir));
 }
 
-const OPEN_ISOLATION: Isolation = Object.freeze({ isolated: false, openToPods: allConns(), openToExternal: allConns(), by: [] }) as Isolation;
+const OPEN_ISOLATION: Isolation = Object.freeze({ isolated: false, openToPods: allConns(), openToExternal: allConns(), by: [], allowsAll: true }) as Isolation;
 const absorbedCache = new WeakMap<readonly StagePlan[], { ingress?: Isolation | false; egress?: Isolation | false }>();
 
 function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolation {
@@ -359,10 +365,9 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
   if (!absorbed) absorbedCache.set(plan, (absorbed = {}));
   let a = absorbed[dir];
   if (a === undefined) {
-    a = plan.some((s) => absorbs(s, dir)) ? { isolated: true, openToPods: emptyConns(), openToExternal: emptyConns(), by: plan.flatMap((s) => s.policies.map((p) => p.id)) } : false;
+    a = plan.some((s) => absorbs(s, dir)) ? { isolated: true, openToPods: emptyConns(), openToExternal: emptyConns(), by: plan.flatMap((s) => s.policies.map((p) => p.id)), allowsAll: false } : false;
     absorbed[dir] = a;
   }
-  if (a) return a;
   let shared: Map<string, Isolation> | undefined;
   const portsKey = dir === 'ingress' ? `i${portsKeyOf(cls.namedPorts)}` : 'e';
   if (plan.length > 0 && planIsShareable(plan)) {
@@ -372,16 +377,31 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
     if (hit) return hit;
   }
   const self: Endpoint = { kind: 'class', cls };
-  const fallsThrough = (peer: Endpoint): ConnSet => {
+  // What an unnamed peer gets: through to the default allow, and allowed at all (rule or default).
+  const fate = (peer: Endpoint): { open: ConnSet; allowed: ConnSet } => {
     const v = evaluatePlan(model.match, plan, dir, peer, dir === 'ingress' ? self : peer, false, self);
     let open = emptyConns();
-    for (const d of v.decisions) if (d.cause.kind === 'default-allow') open = unionConns(open, d.conns);
-    return open;
+    let allowed = emptyConns();
+    for (const d of v.decisions) {
+      if (d.cause.kind === 'default-allow') open = unionConns(open, d.conns);
+      if (d.allowed) allowed = unionConns(allowed, d.conns);
+    }
+    return { open, allowed };
   };
-  const openToPods = fallsThrough({ kind: 'anonymous' });
-  const openToExternal = unionConns(fallsThrough({ kind: 'anonymous', family: 4 }), fallsThrough({ kind: 'anonymous', family: 6 }));
-  const by = plan.flatMap((s) => s.policies.map((p) => p.id));
-  const result: Isolation = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by };
+  const pods = fate({ kind: 'anonymous' });
+  const v4 = fate({ kind: 'anonymous', family: 4 });
+  const v6 = fate({ kind: 'anonymous', family: 6 });
+  // Every pod and every address of a family: an absorbing stage leaves nothing to the default
+  // allow, yet its rules may still allow all of it.
+  const allowsAll = isAllConns(pods.allowed) && (isAllConns(v4.allowed) || isAllConns(v6.allowed));
+  let result: Isolation;
+  if (a) result = { ...a, allowsAll };
+  else {
+    const openToPods = pods.open;
+    const openToExternal = unionConns(v4.open, v6.open);
+    const by = plan.flatMap((s) => s.policies.map((p) => p.id));
+    result = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by, allowsAll };
+  }
   shared?.set(portsKey, result);
   return result;
 }

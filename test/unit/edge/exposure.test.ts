@@ -90,6 +90,16 @@ describe('Ingress → Service → pods, judged from the ingress controller', () 
     expect(v.find((x) => x.resource.name === 'api')).toMatchObject({ status: 'pass' });
   });
 
+  it('a hostNetwork backend is exposed though its NetworkPolicy would refuse the controller', () => {
+    // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
+    // enforcement on hostNetwork pods is undefined and most plugins ignore them, so api-from-web vouches for nothing.
+    const api = `---\n${workloadYaml('shop', 'api', { selector: { app: 'api' }, labels: { app: 'api' }, hostNetwork: true, container: { name: 'c', image: 'app:1' }, ports: [{ name: 'http', containerPort: 8080 }] })}`;
+    const host = nginx + ns('shop') + deploy('shop', 'web', { app: 'web' }) + service('shop', 'web', '{app: web}') + api + service('shop', 'api', '{app: api}') + ingress('shop', 'api', 'api.example.com', 'api') + onlyFromIngressNginx;
+    expect(external(host, 'api')).toEqual([expect.objectContaining({ via: 'Ingress', allowedByPolicy: true })]);
+    const v = [...exposedWorkload.evaluate({ snapshot: snap(host), config: defaultConfig(), now: new Date() })];
+    expect(v.find((x) => x.resource.name === 'api')).toMatchObject({ status: 'fail' });
+  });
+
   it('a backend the controller reaches is exposed, with its path, and fails outside declared namespaces', () => {
     const s = snap(yaml);
     expect(external(yaml, 'web')).toEqual([expect.objectContaining({ via: 'Ingress', allowedByPolicy: true, ports: 'TCP 8080', controller: 'ingress-nginx (IngressClass nginx)', route: 'shop.example.com/ → Ingress shop/front → Service shop/web:80' })]);

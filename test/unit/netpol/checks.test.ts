@@ -51,6 +51,15 @@ describe('network.namespace-default-deny-*', () => {
     expect(String(eg[0].evidence?.hint)).toContain('a/deny-all has no policyTypes');
     expect([...namespaceDefaultDenyIngress.evaluate(ctx)].map((v) => [v.resource.name, v.status])).toEqual([['a', 'pass']]);
   });
+
+  it('does not call a namespace of only hostNetwork workloads isolated', () => {
+    // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
+    // enforcement on hostNetwork pods is undefined, so the default deny vouches for nothing there.
+    const ctx = ctxOf(pod('a', 'agent', { app: 'agent' }, [], { hostNetwork: true }) + policy('a', 'deny-all', '{podSelector: {}, policyTypes: [Ingress, Egress]}'));
+    for (const check of [namespaceDefaultDenyIngress, namespaceDefaultDenyEgress]) {
+      expect([...check.evaluate(ctx)].map((v) => [v.resource.name, v.status, v.severity])).toEqual([['a', 'fail', 'low']]);
+    }
+  });
 });
 
 describe('network.allow-all-ingress', () => {
@@ -169,6 +178,17 @@ describe('exposure', () => {
     expect(v.map((x) => [x.resource.name, x.status])).toEqual([['admin', 'fail'], ['db', 'pass'], ['web', 'fail']]);
     const cfg = { ...defaultConfig().network, exposedNamespaces: ['shop'] };
     expect([...exposedWorkload.evaluate(ctxOf(yaml, { network: cfg }))].every((x) => x.status === 'pass')).toBe(true);
+  });
+
+  it('a default deny does not protect a hostNetwork pod behind a LoadBalancer', () => {
+    // kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods:
+    // behaviour is undefined and most plugins ignore hostNetwork pods, so the LoadBalancer reaches hn.
+    const hn = pod('app', 'hn', { app: 'hn' }, [{ name: 'http', containerPort: 8080 }], { hostNetwork: true }) + svc('app', 'hn', 'LoadBalancer', 'app: hn', '{port: 80, targetPort: http}') +
+      policy('app', 'deny-all', '{podSelector: {}, policyTypes: [Ingress, Egress]}');
+    const [e] = networkExposure(ctxOf(hn).snapshot);
+    expect(e.external[0]).toMatchObject({ via: 'LoadBalancer', allowedByPolicy: true });
+    expect(e.ingressIsolated).toBe(false);
+    expect([...exposedWorkload.evaluate(ctxOf(hn))].map((x) => [x.resource.name, x.status])).toEqual([['hn', 'fail']]);
   });
 });
 
