@@ -5,6 +5,7 @@ import { effectiveExposure, type EffectivePath } from '../../src/analysis/edge/e
 import { MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import { EDGE_ROUTE_KINDS } from '../../src/analysis/edge/routes.ts';
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 export const exposedWorkload: Check = {
   id: 'network.exposed-workload',
@@ -16,6 +17,7 @@ export const exposedWorkload: Check = {
   remediation: 'Remove the route or the LoadBalancer/NodePort Service if the workload is internal; otherwise restrict ingress with an ipBlock of the allowed clients (or to the frontend tier only), or declare its namespace in network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
   reads: [...EXTRA_POLICY_KINDS, ...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), ...MESH_FLOW_KINDS],
+  readsWhen: [CILIUM_SETTINGS_READ],
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];
