@@ -5,6 +5,7 @@ import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 const MAX_LISTED = 20;
 
@@ -23,6 +24,7 @@ export const cniNotEnforcing: Check = {
   remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico, Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
   reads: EXTRA_POLICY_KINDS,
+  readsWhen: [CILIUM_SETTINGS_READ],
   evaluate(ctx) {
     const d = detectCni(ctx.snapshot);
     if (d.verdict === 'unknown') return [];

@@ -6,6 +6,7 @@ import { externalEgress } from '../../src/analysis/netpol/egress.ts';
 import { parseCidr, type IpRange } from '../../src/analysis/netpol/ip.ts';
 import { buildReachability, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 const SAMPLE = 10;
 /** Istio's egress gateway pods carry this label (the istio/gateway chart and istioctl profiles). */
@@ -60,6 +61,7 @@ export const egressNotControlled: Check = {
   remediation: 'Give the workload a default-deny egress policy that allows only in-cluster destinations (DNS, Services, the egress gateway); route external calls through the gateway (Istio: ServiceEntry + VirtualService via the egress gateway) or the proxy, and drop ipBlock/toFQDNs/world rules from workload policies.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
+  readsWhen: [CILIUM_SETTINGS_READ],
   appliesTo: (ctx) => ctx.config.egress.gateways.length > 0 || exitsOf(ctx).gateways.size > 0,
   appliesWhen: 'when an egress gateway or proxy is declared (egress.gateways) or an Istio egress gateway runs',
   *evaluate(ctx) {

@@ -5,21 +5,24 @@ import { effectiveExposure, type EffectivePath } from '../../src/analysis/edge/e
 import { MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import { EDGE_ROUTE_KINDS } from '../../src/analysis/edge/routes.ts';
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 export const exposedWorkload: Check = {
   id: 'network.exposed-workload',
   area: 'network',
   title: 'Only declared namespaces are exposed outside the cluster',
-  protectsAgainst: 'workloads reachable from outside the cluster (LoadBalancer/NodePort Services, or routes of an edge controller whose pods can reach them: Ingress, Gateway API, Istio, Traefik, Contour) outside the namespaces declared as exposed',
+  protectsAgainst: 'workloads reachable from outside the cluster (LoadBalancer/NodePort Services, Service externalIPs, container hostPorts, or routes of an edge controller whose pods can reach them: Ingress, Gateway API, Istio, Traefik, Contour) outside the namespaces declared as exposed',
   severity: 'medium',
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
-  remediation: 'Remove the route or the LoadBalancer/NodePort Service if the workload is internal; otherwise restrict ingress with an ipBlock of the allowed clients (or to the frontend tier only), or declare its namespace in network.exposedNamespaces.',
+  remediation: 'Remove the route, the LoadBalancer/NodePort Service, the Service\'s externalIPs or the container\'s hostPort if the workload is internal; otherwise restrict ingress with an ipBlock of the allowed clients (or to the frontend tier only), or declare its namespace in network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
   reads: [...EXTRA_POLICY_KINDS, ...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), ...MESH_FLOW_KINDS],
+  readsWhen: [CILIUM_SETTINGS_READ],
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];
-    const name = (x: EffectivePath) => (x.route ? `${x.via} ${x.route}` : `${x.via} Service ${x.through.name} (${x.ports})`);
+    const direct = (x: EffectivePath) => (x.via === 'hostPort' ? `hostPort of ${x.through.kind} ${x.through.name}` : x.via === 'externalIPs' ? `externalIPs of Service ${x.through.name}` : `${x.via} ${x.through.name}`);
+    const name = (x: EffectivePath) => (x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`);
     for (const w of effectiveExposure(ctx.snapshot, ctx.config)) {
       if (w.external.length === 0 || isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces)) continue;
       // A route's 'not-evaluated' (the controller's pods were not found) counts as open: missing data is not a fix.
@@ -30,11 +33,11 @@ export const exposedWorkload: Check = {
       };
       if (open.length === 0) {
         const blocked = (x: EffectivePath) => {
-          const who = x.route ? `${x.controller} for ${x.route}` : `external clients of ${x.via} ${x.through.name}`;
+          const who = x.route ? `${x.controller} for ${x.route}` : `external clients of ${direct(x)}`;
           return x.mesh?.verdict === 'denied' ? `the ${who}: the mesh refuses them (${x.mesh.reason})` : x.route ? `NetworkPolicy keeps ${x.controller} from it for ${x.route}` : `NetworkPolicy blocks ${who}`;
         };
         const byMesh = w.external.some((x) => x.mesh?.verdict === 'denied');
-        out.push({ status: 'pass', resource: w.workload, message: byMesh ? `the way in from outside is blocked: ${w.external.map(blocked).join('; ')}` : `NetworkPolicy blocks the way in from outside: ${w.external.map((x) => (x.route ? `${x.controller} cannot reach it for ${x.route}` : `external clients of ${x.via} ${x.through.name}`)).join('; ')}`, evidence });
+        out.push({ status: 'pass', resource: w.workload, message: byMesh ? `the way in from outside is blocked: ${w.external.map(blocked).join('; ')}` : `NetworkPolicy blocks the way in from outside: ${w.external.map((x) => (x.route ? `${x.controller} cannot reach it for ${x.route}` : `external clients of ${direct(x)}`)).join('; ')}`, evidence });
       } else if (exposed.has(w.workload.namespace ?? '')) {
         out.push({ status: 'pass', resource: w.workload, message: `reachable from outside the cluster via ${open.map(name).join('; ')}; namespace is declared exposed`, evidence });
       } else {

@@ -11,6 +11,7 @@ import { describeRule, type RuleRef } from '../../src/analysis/netpol/engine.ts'
 import { calleeMesh, meshVerdictOverConns, MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 /**
  * The mesh layer on a network-allowed pair of pod classes: the connections the destination's
@@ -95,6 +96,7 @@ export const intentViolation: Check = {
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: [...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS],
+  readsWhen: [CILIUM_SETTINGS_READ],
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {

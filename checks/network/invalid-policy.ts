@@ -3,6 +3,7 @@ import { cis } from '../controls.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 export const invalidPolicy: Check = {
   id: 'network.invalid-policy',
@@ -14,6 +15,7 @@ export const invalidPolicy: Check = {
   remediation: 'Fix the fields named in the evidence; such a policy is rejected or ignored, so the isolation it describes does not exist.',
   needs: ['networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
+  readsWhen: [CILIUM_SETTINGS_READ],
   evaluate(ctx) {
     return buildReachability(ctx.snapshot).policies.map((p) => {
       const resource = p.ref.name ? p.ref : { ...p.ref, name: '(unnamed)' };

@@ -2,6 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { evaluateDefaultDeny } from './lib/default-deny.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 export const namespaceDefaultDenyEgress: Check = {
   id: 'network.namespace-default-deny-egress',
@@ -13,5 +14,6 @@ export const namespaceDefaultDenyEgress: Check = {
   remediation: 'Add a default-deny egress NetworkPolicy (spec: {podSelector: {}, policyTypes: [Egress]}); remember to allow DNS to kube-dns, then the flows each workload needs.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
+  readsWhen: [CILIUM_SETTINGS_READ],
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'egress'),
 };

@@ -2,6 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { evaluateDefaultDeny } from './lib/default-deny.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 export const namespaceDefaultDenyIngress: Check = {
   id: 'network.namespace-default-deny-ingress',
@@ -13,5 +14,6 @@ export const namespaceDefaultDenyIngress: Check = {
   remediation: 'Add a default-deny ingress NetworkPolicy to the namespace (spec: {podSelector: {}, policyTypes: [Ingress]}) and allow the needed flows explicitly.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
+  readsWhen: [CILIUM_SETTINGS_READ],
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'ingress'),
 };

@@ -4,6 +4,7 @@ import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import type { LayerPolicy } from '../../src/analysis/netpol/layers.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 /** The subject as one line: "podSelector app=web", "namespaces team=a", "pods team=a / app=db". */
 function subjectText(p: LayerPolicy): string {
@@ -23,6 +24,7 @@ export const policySelectsNothing: Check = {
   remediation: "Fix the policy's selector (spec.podSelector, subject, selector or endpointSelector) to match the labels of the pods it is meant to protect (compare with the labels in the evidence), or delete the stale policy.",
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
+  readsWhen: [CILIUM_SETTINGS_READ],
   *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     for (const p of model.policies) {

@@ -5,6 +5,7 @@ import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { allPortProtocols, externalOpenReason, portsIncludeDns, portsText } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
@@ -16,6 +17,7 @@ export const unrestrictedEgress: Check = {
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
+  readsWhen: [CILIUM_SETTINGS_READ],
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const out: Verdict[] = [];

@@ -38,6 +38,7 @@ function explainCheck(id: string, io: CliIO): number {
     `controls: ${c.controls.join(', ')}`,
     `needs: ${c.needs.join(', ') || '(nothing)'}`,
     ...(c.reads?.length ? [`reads when present: ${c.reads.join(', ')}`] : []),
+    ...(c.readsWhen ?? []).map((r) => `reads ${r.kinds.join(', ')} ${r.when}`),
     ...(c.appliesWhen ? [`applies: ${c.appliesWhen}`] : []),
     '',
     `remediation: ${c.remediation}`,

@@ -52,8 +52,8 @@ export function affectedSections(kinds: ReadonlySet<KindKey> | null): Set<keyof 
 }
 
 /** The kinds whose change can change a check's outcome, from its declared inputs. */
-export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'appliesTo'>): Set<KindKey> {
-  const out = new Set<KindKey>([...check.needs, ...(check.reads ?? [])]);
+export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'readsWhen' | 'appliesTo'>): Set<KindKey> {
+  const out = new Set<KindKey>([...check.needs, ...(check.reads ?? []), ...(check.readsWhen ?? []).flatMap((c) => c.kinds)]);
   if (out.has('pods')) for (const k of POD_VIEW_KINDS) out.add(k);
   if (check.appliesTo) for (const k of [...MESH_KINDS, ...POD_VIEW_KINDS, 'namespaces', 'services', 'configmaps'] as KindKey[]) out.add(k);
   return out;

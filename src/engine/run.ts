@@ -40,9 +40,9 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
     if (check.appliesTo && !check.appliesTo(ctx)) {
       return { check, status: 'not-applicable', severity, results: [], reason: check.appliesWhen ? `applies only ${check.appliesWhen}` : 'does not apply to this cluster' };
     }
-    const missing = unreadableInputs(check, ctx);
+    const missing = unreadableInputsFor(check, ctx);
     if (missing.length > 0) {
-      const why = missing.map((k) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}`);
+      const why = missing.map(({ kind: k, holds }) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}${holds ? ` for ${holds}` : ''}`);
       return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };
     }
     let failed = false;
@@ -79,12 +79,23 @@ export function flatText(text: string): string {
 }
 
 /** The declared inputs that keep a check from being judged: needs not 'ok', reads forbidden or failed. */
-export function unreadableInputs(check: Pick<Check, 'needs' | 'reads'>, ctx: AuditContext): KindKey[] {
+export function unreadableInputs(check: Pick<Check, 'needs' | 'reads' | 'readsWhen'>, ctx: AuditContext): KindKey[] {
+  return unreadableInputsFor(check, ctx).map((m) => m.kind);
+}
+
+/** The same, each with what it holds for the check when it was a conditional read (named in the reason). */
+function unreadableInputsFor(check: Pick<Check, 'needs' | 'reads' | 'readsWhen'>, ctx: AuditContext): Array<{ kind: KindKey; holds?: string }> {
   const status = (k: KindKey) => ctx.snapshot.coverage[k]?.status;
-  const out = check.needs.filter((k) => status(k) !== 'ok');
+  const out: Array<{ kind: KindKey; holds?: string }> = check.needs.filter((k) => status(k) !== 'ok').map((kind) => ({ kind }));
+  const unreadable = (k: KindKey) => (status(k) === 'forbidden' || status(k) === 'error') && !out.some((m) => m.kind === k);
   // A check that needs pods reads the whole pod view: a forbidden owner kind would otherwise
   // re-attribute findings to other objects (new fingerprints: false "resolved" and "new").
   const reads = check.needs.includes('pods') ? [...(check.reads ?? []), ...POD_VIEW_KINDS] : check.reads ?? [];
-  for (const k of reads) if ((status(k) === 'forbidden' || status(k) === 'error') && !out.includes(k)) out.push(k);
+  for (const k of reads) if (unreadable(k)) out.push({ kind: k });
+  for (const cond of check.readsWhen ?? []) {
+    if (!cond.kinds.some(unreadable)) continue;
+    const holds = cond.holds(ctx);
+    if (holds !== undefined) for (const k of cond.kinds) if (unreadable(k)) out.push({ kind: k, holds });
+  }
   return out;
 }

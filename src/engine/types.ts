@@ -38,6 +38,11 @@ export interface Check {
    */
   reads?: KindKey[];
   /**
+   * Kinds read only in some clusters (Cilium's agent settings, where Cilium runs): judged as
+   * `reads` when the condition holds, so a cluster without it never depends on them.
+   */
+  readsWhen?: readonly ConditionalRead[];
+  /**
    * Optional gate: the check applies only when this returns true (e.g. mtls checks only when a
    * mesh is installed). When false the check is 'not-applicable', which is neither pass nor fail.
    */
@@ -62,6 +67,14 @@ export interface Check {
   warnings?(ctx: AuditContext): string[];
 }
 
+/** Inputs a check reads only when the cluster makes them matter. */
+export interface ConditionalRead {
+  kinds: KindKey[];
+  /** For people (explain): "when Cilium runs or Cilium policies exist: its agent settings (ConfigMap cilium-config)". */
+  when: string;
+  /** What the kinds hold for the check in this cluster, named ("Cilium's agent settings, ConfigMap kube-system/cilium-config"); undefined when the condition does not hold. */
+  holds(ctx: AuditContext): string | undefined;
+}
 
 export interface CheckOutcome {
   check: Check;

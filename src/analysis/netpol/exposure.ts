@@ -1,6 +1,6 @@
 // Who can reach a workload from far away: from outside the cluster (LoadBalancer/NodePort
-// Services, and the routes of edge controllers: Ingress, Gateway API, Istio, Traefik, Contour)
-// and from every namespace. A route's backend counts only when the controller's pods can reach
+// Services, a Service's externalIPs, a container's hostPort, and the routes of edge
+// controllers: Ingress, Gateway API, Istio, Traefik, Contour) and from every namespace. A route's backend counts only when the controller's pods can reach
 // it under the effective policies. Feeds report.json and `network.exposed-workload`.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
@@ -8,18 +8,27 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, addInterval, type ConnSet } from './conns.ts';
 import { ALL_V6, formatRange, type IpRange } from './ip.ts';
+import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutIpv4 } from './query.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 
+/**
+ * Ways in that take an address outside the cluster straight to the pods: a LoadBalancer or
+ * NodePort Service, a Service's `externalIPs` (kube-proxy forwards traffic to those addresses
+ * to the Service, whatever its type), and a container's `hostPort` (the pod's port bound on
+ * its node's addresses).
+ */
+export type DirectVia = 'LoadBalancer' | 'NodePort' | 'externalIPs' | 'hostPort';
+
 export interface ExternalPath {
-  via: 'LoadBalancer' | 'NodePort' | EdgeVia;
-  /** The Service, or the route (Ingress, HTTPRoute, VirtualService, IngressRoute, HTTPProxy), that carries the traffic. */
+  via: DirectVia | EdgeVia;
+  /** The Service, the route (Ingress, HTTPRoute, VirtualService, IngressRoute, HTTPProxy), or for a hostPort the workload, that carries the traffic. */
   through: ResourceRef;
-  /** Target (container) ports the path reaches, e.g. "TCP 8080". */
+  /** Target (container) ports the path reaches, e.g. "TCP 8080"; for a hostPort with the node's port ("TCP 80 on the node's TCP 8080"). */
   ports: string;
   /**
-   * For LoadBalancer/NodePort: whether the effective policies (every enforced API) admit
+   * For a direct way in (DirectVia): whether the effective policies (every enforced API) admit
    * some external address on those ports. For a route: whether the edge controller's pods
    * may connect to the backend on those ports; 'not-evaluated' when its pods were not found
    * (the path is then counted as open).
@@ -57,6 +66,10 @@ function selectorOf(svc: KubeObject): Record<string, string> | undefined {
 function classMatches(cls: PodClass, sel: Record<string, string>): boolean {
   for (const k in sel) if (cls.labels[k] !== sel[k]) return false;
   return true;
+}
+
+function validPort(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 }
 
 /** Container ports a Service port reaches on one pod class (targetPort number/name, default = port). */
@@ -137,7 +150,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   const svcByName = new Map<string, KubeObject>();
   for (const svc of services) svcByName.set(`${svc.metadata?.namespace ?? 'default'}/${svc.metadata?.name ?? ''}`, svc);
 
-  const addPath = (svc: KubeObject, via: 'LoadBalancer' | 'NodePort', through: ResourceRef, onlyPort?: { number?: unknown; name?: unknown }) => {
+  const addPath = (svc: KubeObject, via: 'LoadBalancer' | 'NodePort' | 'externalIPs', through: ResourceRef, onlyPort?: { number?: unknown; name?: unknown }) => {
     const sel = selectorOf(svc);
     const ns = svc.metadata?.namespace ?? 'default';
     const ports = Array.isArray(obj(svc.spec).ports) ? (obj(svc.spec).ports as unknown[]) : [];
@@ -169,8 +182,41 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
 
   for (const svc of services) {
     const type = obj(svc.spec).type;
-    if (type !== 'LoadBalancer' && type !== 'NodePort') continue;
-    addPath(svc, type, { kind: 'Service', namespace: svc.metadata?.namespace ?? 'default', name: svc.metadata?.name ?? '' });
+    const through = { kind: 'Service', namespace: svc.metadata?.namespace ?? 'default', name: svc.metadata?.name ?? '' };
+    if (type === 'LoadBalancer' || type === 'NodePort') addPath(svc, type, through);
+    // https://kubernetes.io/docs/concepts/services-networking/service/#external-ips: traffic
+    // reaching a node on one of these addresses is routed to the Service, of any type.
+    const ips = obj(svc.spec).externalIPs;
+    if (Array.isArray(ips) && ips.some((ip) => typeof ip === 'string' && ip !== '')) addPath(svc, 'externalIPs', through);
+  }
+
+  // ContainerPort.hostPort (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports)
+  // binds the container port on the node: the node's addresses lead to the pod's port, which
+  // the pod's ingress policies judge as they judge a NodePort's traffic.
+  for (const w of workloadsOf(snapshot)) {
+    const node = model.workloadByKey.get(workloadKey(w.ref));
+    if (!node) continue;
+    const target = emptyConns();
+    const onNode: string[] = [];
+    for (const pod of w.pods) {
+      for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
+        if (!Array.isArray(list)) continue;
+        for (const c of list) {
+          for (const raw of Array.isArray(obj(c).ports) ? (obj(c).ports as unknown[]) : []) {
+            const p = obj(raw);
+            const proto = p.protocol === undefined ? 'TCP' : p.protocol;
+            if (!isProtocol(proto) || !validPort(p.hostPort) || !validPort(p.containerPort)) continue;
+            addInterval(target, proto, p.containerPort, p.containerPort);
+            const text = `${proto} ${p.containerPort} on the node's ${proto} ${p.hostPort}`;
+            if (!onNode.includes(text)) onNode.push(text);
+          }
+        }
+      }
+    }
+    if (isEmptyConns(target)) continue;
+    let allowed = emptyConns();
+    for (const cls of node.classes) allowed = unionConns(allowed, intersectConns(target, externalIngress(model, cls)));
+    entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: onNode.join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed });
   }
 
   const controllerClasses = new Map<string, PodClass[]>();

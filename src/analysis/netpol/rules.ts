@@ -8,6 +8,7 @@ export type OpenReason =
   | 'any peer (from/to missing or empty)'
   | 'every pod in every namespace'
   | 'every address (ipBlock /0)'
+  | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)'
   | 'every endpoint (entity all)'
   | 'every address outside the cluster (entity world)'
   | 'every pod in the cluster (entity cluster)';
@@ -38,6 +39,10 @@ export function openReason(rule: Rule): OpenReason | undefined {
     if (p.kind === 'entity' && p.entity === 'world') return 'every address outside the cluster (entity world)';
     if (p.kind === 'entity' && p.entity === 'cluster') return 'every pod in the cluster (entity cluster)';
   }
+  // /0 written in pieces (0.0.0.0/1 + 128.0.0.0/1) is /0; as for one /0, the CIDRs before
+  // `except` count: "0.0.0.0/0 except …" is still open to the internet.
+  const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
+  if (coversFamily(blocks, 4) || coversFamily(blocks, 6)) return 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)';
   return undefined;
 }
 

@@ -2,13 +2,17 @@
 // unreadable declared input into not-evaluated. The by-name ConfigMaps (ingress-nginx's
 // --configmap, the meshes' own) are the `configmaps` kind; a 403 on any of them makes that
 // kind forbidden, and every check reading them is then not-evaluated, never an error or a pass.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { fixtureConfig, loadFixture, loadFixtureConfig } from '../../helpers/fixtures.ts';
+import { loadManifests } from '../../../src/collect/manifests.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/checks');
 const NOW = new Date('2026-11-26T00:00:00Z');
@@ -49,4 +53,100 @@ describe('coverage gate', () => {
     const rbac = CHECK_BY_ID.get('rbac.cluster-admin-binding')!;
     expect(rbac.needs).not.toContain('pods');
   });
+
+  // Cilium's `enable-policy: never` turns enforcement off (https://docs.cilium.io/en/stable/security/policy/intro/,
+  // "Policy Enforcement Modes"): the default-deny policy below then isolates nothing. Its
+  // defaults (`default`) would vouch for it, so settings that could not be read are no verdict.
+  describe("Cilium's agent settings", () => {
+    const CILIUM = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: quay.io/cilium/cilium:v1.16.0}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-policy: never}
+`;
+    const APP = `apiVersion: v1
+kind: Namespace
+metadata: {name: app}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: kube-system}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: app, labels: {app: web}}
+spec:
+  containers: [{name: c, image: nginx}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dd, namespace: app}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+`;
+    const IDS = ['network.namespace-default-deny-ingress', 'network.namespace-default-deny-egress', 'network.cni-not-enforcing'];
+    const config = defaultConfig();
+    const statuses = (snapshot: Snapshot) => runChecks(IDS.map((id) => CHECK_BY_ID.get(id)!), { snapshot, config, now: NOW });
+    /** The cluster as a snapshot file whose ConfigMap read was refused (as `ztaudit snapshot` writes it). */
+    async function snapshotOf(yaml: string, configmaps: Snapshot['coverage'][string]): Promise<Snapshot> {
+      const dir = mkdtempSync(join(tmpdir(), 'ztaudit-cilium-'));
+      try {
+        writeFileSync(join(dir, 'all.yaml'), yaml);
+        const snapshot = loadManifests([dir]);
+        snapshot.resources.configmaps = [];
+        snapshot.coverage.configmaps = configmaps;
+        writeSnapshot(join(dir, 's.json.gz'), snapshot);
+        return await readSnapshot(join(dir, 's.json.gz'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    const dir = () => mkdtempSync(join(tmpdir(), 'ztaudit-cilium-'));
+
+    it('read, `enable-policy: never` fails both isolation checks', () => {
+      const d = dir();
+      try {
+        writeFileSync(join(d, 'all.yaml'), `${APP}---\n${CILIUM}`);
+        expect(statuses(loadManifests([d])).slice(0, 2).map((o) => o.status)).toEqual(['fail', 'fail']);
+      } finally {
+        rmSync(d, { recursive: true, force: true });
+      }
+    });
+
+    it('forbidden or failed where Cilium runs, they leave the checks relying on its enforcement not evaluated, naming the ConfigMap', async () => {
+      const detail = 'get configmaps (denied for kube-system/cilium-config)';
+      for (const coverage of [{ status: 'forbidden' as const, detail }, { status: 'error' as const, detail: 'get configmap kube-system/cilium-config failed: 500' }]) {
+        const outcomes = statuses(await snapshotOf(`${APP}---\n${CILIUM}`, coverage));
+        for (const o of outcomes) {
+          expect(o.status, o.check.id).toBe('not-evaluated');
+          expect(o.reason, o.check.id).toBe(`needs configmaps: ${coverage.status} (${coverage.detail}) for Cilium's agent settings (ConfigMap kube-system/cilium-config)`);
+        }
+      }
+    });
+
+    it('Cilium policies alone make the settings an input; a cluster without Cilium does not depend on ConfigMaps', async () => {
+      const forbidden = { status: 'forbidden' as const, detail: 'get configmaps (denied for ingress-nginx/ingress-nginx-controller)' };
+      const ccnp = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web, namespace: app}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{}]
+`;
+      const [ingress] = statuses(await snapshotOf(`${APP}---\n${ccnp}`, forbidden));
+      expect(ingress.status).toBe('not-evaluated');
+      // No Cilium: the NetworkPolicy isolates, whatever the ConfigMaps.
+      expect(statuses(await snapshotOf(APP, forbidden)).slice(0, 2).map((o) => o.status)).toEqual(['pass', 'pass']);
+    });
+  });
 });
+

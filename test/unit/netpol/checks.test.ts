@@ -16,6 +16,8 @@ import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { workloadYaml } from '../../helpers/workload.ts';
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { slimObject } from '../../../src/snapshot/slim.ts';
+import { formatConns } from '../../../src/analysis/netpol/conns.ts';
 
 const ds = (namespace: string, name: string, image: string) => `---\n${workloadYaml(namespace, name, { kind: 'DaemonSet', container: { name: 'c', image } })}`;
 
@@ -73,6 +75,15 @@ describe('network.allow-all-ingress', () => {
     expect([...allowAllIngress.evaluate(ctxOf(yaml))][0].status).toBe('pass');
     const open = pod('a', 'p', {}) + policy('a', 'mon', '{podSelector: {}, ingress: [{from: [{namespaceSelector: {}}]}]}');
     expect([...allowAllIngress.evaluate(ctxOf(open))][0].message).toContain('every pod in every namespace');
+  });
+  // NetworkPolicy ipBlock (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource):
+  // the peers of one rule are ORed, so two /1 halves admit every address as /0 does.
+  it('sees /0 and ::/0 written as two halves', () => {
+    const verdict = (from: string) => [...allowAllIngress.evaluate(ctxOf(pod('a', 'p', {}) + policy('a', 'split', `{podSelector: {}, ingress: [{from: ${from}}]}`)))][0];
+    expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/1}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
+    expect(verdict('[{ipBlock: {cidr: "::/1"}}, {ipBlock: {cidr: "8000::/1"}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
+    expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/2}}]').status).toBe('pass');
+    expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "8000::/1"}}]').status).toBe('pass');
   });
 });
 
@@ -189,6 +200,55 @@ describe('exposure', () => {
     expect(e.external[0]).toMatchObject({ via: 'LoadBalancer', allowedByPolicy: true });
     expect(e.ingressIsolated).toBe(false);
     expect([...exposedWorkload.evaluate(ctxOf(hn))].map((x) => [x.resource.name, x.status])).toEqual([['hn', 'fail']]);
+  });
+});
+
+// Service externalIPs (https://kubernetes.io/docs/concepts/services-networking/service/#external-ips)
+// route traffic for those addresses to the Service whatever its type; ContainerPort.hostPort
+// (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports) binds
+// the pod's port on its node. Both are ways in from outside the cluster, judged like a NodePort.
+describe('network.exposed-workload: externalIPs and hostPort', () => {
+  const yaml = `apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: app, labels: {app: a}}
+spec:
+  containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: a, namespace: app}
+spec:
+  selector: {app: a}
+  externalIPs: [203.0.113.10]
+  ports: [{port: 80, targetPort: 80}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: app, labels: {app: b}}
+spec:
+  containers: [{name: c, image: nginx, ports: [{containerPort: 80, hostPort: 8080}, {containerPort: 53, hostPort: 53, protocol: UDP}]}]
+`;
+  it('fails a ClusterIP Service with externalIPs and a pod with a hostPort when no policy isolates them', () => {
+    const v = [...exposedWorkload.evaluate(ctxOf(yaml))];
+    expect(v.map((x) => [x.resource.name, x.status, x.message])).toEqual([
+      ['a', 'fail', 'reachable from outside the cluster via externalIPs of Service a (TCP 80)'],
+      ['b', 'fail', "reachable from outside the cluster via hostPort of Pod b (TCP 80 on the node's TCP 8080, UDP 53 on the node's UDP 53)"],
+    ]);
+  });
+  it('passes them when a default deny isolates the pods, and opens only the admitted port', () => {
+    const denied = yaml + policy('app', 'dd', '{podSelector: {}, policyTypes: [Ingress]}');
+    expect([...exposedWorkload.evaluate(ctxOf(denied))].map((x) => [x.resource.name, x.status])).toEqual([['a', 'pass'], ['b', 'pass']]);
+    // The policy judges the container port the host port leads to: admitting the world on TCP 80
+    // only leaves the hostPort open there, not on UDP 53.
+    const web = yaml + policy('app', 'web', '{podSelector: {matchLabels: {app: b}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 80}]}]}');
+    const b = networkExposure(snap(web)).find((w) => w.workload.name === 'b')!;
+    expect(b.external.map((x) => [x.via, x.allowedByPolicy, formatConns(x.admitted)])).toEqual([['hostPort', true, 'TCP 80']]);
+  });
+  it('the slimmed snapshot keeps spec.externalIPs and the containers\' hostPort', () => {
+    const svc = slimObject('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'app', managedFields: [{}] }, spec: { externalIPs: ['203.0.113.10'] }, status: { conditions: [] } });
+    expect(svc.spec).toEqual({ externalIPs: ['203.0.113.10'] });
+    const pod = slimObject('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', namespace: 'app', managedFields: [{}] }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80, hostPort: 8080 }] }] }, status: { conditions: [] } });
+    expect(pod.spec).toEqual({ containers: [{ name: 'c', ports: [{ containerPort: 80, hostPort: 8080 }] }] });
   });
 });
 
