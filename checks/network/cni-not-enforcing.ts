@@ -31,7 +31,17 @@ export const cniNotEnforcing: Check = {
     const resource = { kind: 'Cluster', name: ctx.snapshot.cluster.name };
     const plugins = d.plugins.map((p) => ({ plugin: p.name, enforcesNetworkPolicy: p.enforces, implements: p.apis, seenIn: p.seenIn }));
     const out: Verdict[] = [];
-    if (d.verdict === 'enforcing') {
+    const model = buildReachability(ctx.snapshot);
+    // A CNI that can enforce NetworkPolicy may be set not to (Cilium's enable-policy: never).
+    const switchedOff = d.verdict === 'enforcing' ? model.composition.decorative.get('NetworkPolicy') : undefined;
+    if (switchedOff !== undefined) {
+      out.push({
+        status: 'fail',
+        resource,
+        message: `${(ctx.snapshot.resources.networkpolicies ?? []).length} NetworkPolicies have no effect: ${switchedOff}`,
+        evidence: { plugins },
+      });
+    } else if (d.verdict === 'enforcing') {
       out.push({ status: 'pass', resource, message: `NetworkPolicy is enforced by ${d.plugins.filter((p) => p.enforces).map((p) => p.name).join(', ')}`, evidence: { plugins } });
     } else {
       out.push({
@@ -42,7 +52,6 @@ export const cniNotEnforcing: Check = {
       });
     }
     // Policies of an API the running CNI does not implement: decorative, left out of every verdict.
-    const model = buildReachability(ctx.snapshot);
     for (const [api, why] of model.composition.decorative) {
       if (api === 'NetworkPolicy') continue;
       const objects = model.policies.filter((p) => p.api === api);
