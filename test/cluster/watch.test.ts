@@ -69,6 +69,7 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
       pods: pod(name),
       services: { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { clusterIP: 'None', selector: { app: name }, ports: [{ port: 80 }] } },
       serviceaccounts: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } },
+      replicationcontrollers: { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name, namespace: ns }, spec: { replicas: 0, selector: { app: name }, template: template(name) } },
       replicasets: { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, namespace: ns }, spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: template(name) } },
       deployments: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns }, spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: template(name) } },
       statefulsets: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: ns }, spec: { replicas: 0, serviceName: name, selector: { matchLabels: { app: name } }, template: template(name) } },
