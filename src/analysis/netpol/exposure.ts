@@ -215,7 +215,8 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     }
     if (isEmptyConns(target)) continue;
     let allowed = emptyConns();
-    for (const cls of node.classes) allowed = unionConns(allowed, intersectConns(target, externalIngress(model, cls)));
+    // A hostNetwork pod's policies are not to be relied on (as for the Services above).
+    for (const cls of node.classes) allowed = unionConns(allowed, cls.hostNetwork ? target : intersectConns(target, externalIngress(model, cls)));
     entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: onNode.join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed });
   }
 
