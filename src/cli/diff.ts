@@ -8,6 +8,7 @@ import { ConfigError, HistoryError } from '../base/errors.ts';
 import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
 import { findBaseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote } from '../report/view/index.ts';
+import { resourceText } from '../report/view/format.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import type { Finding, RunDiff, RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
@@ -122,11 +123,6 @@ function findingLines(sign: string, fps: string[], byFp: Map<string, Finding>, s
   return lines;
 }
 
-/** A waiver's resource as configured: "ClusterRole ci-deployer", "NetworkPolicy shop/*". */
-function describeWaiver(r: { kind?: string; namespace?: string; name?: string }): string {
-  return `${r.kind ?? '*'} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? '*'}`;
-}
-
 export function formatDiff(previous: RunReport, current: RunReport, diff: RunDiff): string {
   const out: string[] = [];
   out.push(oneLine(`${previous.run.id} (${previous.run.startedAt}) → ${current.run.id} (${current.run.startedAt})`));
@@ -145,7 +141,7 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
     const waiverOf = new Map(waived.map((w) => [w.fingerprint, w]));
     const underWaiver = (fp: string) => {
       const w = waiverOf.get(fp)!;
-      return ` (waiver ${w.waiver.check} ${describeWaiver(w.waiver.resource)}${w.throughRelated ? ', only through related objects' : ''})`;
+      return ` (waiver ${w.waiver.check} ${resourceText(w.waiver.resource)}${w.throughRelated ? ', only through related objects' : ''})`;
     };
     out.push(...findingLines('~', [...waiverOf.keys()], new Map(current.findings.map((f) => [f.fingerprint, f])), underWaiver));
   }
