@@ -209,9 +209,9 @@ export class ServeWatch {
       },
       trend: (limit, cluster) => store.trend(limit, cluster),
       recordNotifications: (id, outcomes) => store.recordNotifications(id, outcomes),
-      save: async (report, written) => {
+      save: async (report, written, options) => {
         const t0 = performance.now();
-        await store.save(report, written);
+        await store.save(report, written, options);
         this.last = report;
         since('storeMs', t0);
       },

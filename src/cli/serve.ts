@@ -117,9 +117,10 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
         // requests stop, not just our wait.
         // Stored before notifying: /healthz and / show the run while it waits on a stalled
-        // notifier. Its outcomes are recorded into the stored run afterwards, so an alert no
-        // channel delivered is carried by the next run, after a restart too; should recording
-        // fail, the next run of this process learns them from here.
+        // notifier. It is stored with each channel pending and its outcomes are recorded into
+        // the stored run afterwards, so an alert no channel delivered is carried by the next
+        // run, after a restart or a kill too; should recording fail, the next run of this
+        // process learns them from here.
         const plain: PipelineEdges = {
           ...edges, signal, notifyBeforeStore: false, outcomesOf: (id) => (notified?.id === id ? notified.outcomes : undefined),
           collect: () => abortable(() => collect(signal), signal),

@@ -34,7 +34,7 @@ import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configm
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
-import type { NotificationOutcome, RunReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport, SaveOptions, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
 import { baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
@@ -95,6 +95,14 @@ export interface K8sStoreOptions {
 }
 
 /** Why a Kubernetes API call failed, in one line. */
+/**
+ * Every run's entry shares the index's one ConfigMap (1 MiB): a notifier's error text (a list
+ * of rejected recipients, a server's page) is kept to its first few hundred characters.
+ */
+function clipOutcomes(outcomes: NotificationOutcome[]): NotificationOutcome[] {
+  return outcomes.map((o) => (o.detail === undefined ? o : { ...o, detail: clip(o.detail, MAX_OUTCOME_DETAIL) }));
+}
+
 function apiReason(error: unknown): string {
   return error instanceof KubeApiError ? error.message : errorMessage(error);
 }
@@ -317,11 +325,11 @@ class K8sRunStore implements RunStore {
     return runs.reverse().map(trendPointOf);
   }
 
-  async save(report: RunReport): Promise<void> {
+  async save(report: RunReport, _written?: WrittenReport, options: SaveOptions = {}): Promise<void> {
     if (!this.token) {
       await this.acquire();
       try {
-        return await this.save(report);
+        return await this.save(report, _written, options);
       } finally {
         await this.release();
       }
@@ -330,7 +338,7 @@ class K8sRunStore implements RunStore {
     const bytes = await gzipJson(compactRun(report));
     const chunks: Buffer[] = [];
     for (let off = 0; off < bytes.length || chunks.length === 0; off += CHUNK_BYTES) chunks.push(bytes.subarray(off, off + CHUNK_BYTES));
-    const summary = summarizeRun(report);
+    const summary = summarizeRun(report, options.notifications && clipOutcomes(options.notifications));
 
     const evicted = await this.serial(async () => {
       let { index, resourceVersion } = await this.readIndex();
@@ -360,10 +368,7 @@ class K8sRunStore implements RunStore {
         const { index, resourceVersion } = await this.readIndex();
         const entry = index.runs.find((r) => r.id === id);
         if (!entry) throw new HistoryError(`${this.describe()}: cannot record the notifications of run ${id}: it is not stored there`);
-        // Every run's entry shares the index's one ConfigMap (1 MiB): a notifier's error text
-        // (a list of rejected recipients, a server's page) is kept to its first few hundred characters.
-        const clipped = outcomes.map((o) => (o.detail === undefined ? o : { ...o, detail: clip(o.detail, MAX_OUTCOME_DETAIL) }));
-        entry.summary = { ...entry.summary, notifications: clipped };
+        entry.summary = { ...entry.summary, notifications: clipOutcomes(outcomes) };
         if (await this.writeIndex(index, resourceVersion)) return;
       }
       throw new HistoryError(`${this.describe()}: could not update the history index after ${CAS_ATTEMPTS} attempts; the notifications of run ${id} were not recorded`);

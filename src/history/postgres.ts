@@ -34,7 +34,7 @@ import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
-import type { NotificationOutcome, RunReport, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { BaselineRuns, refusedMessage, retentionCutoff, summarizeRun, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
@@ -577,19 +577,19 @@ class PgRunStore implements RunStore {
     return r.rows.map(trendPoint).reverse();
   }
 
-  async save(report: RunReport, written?: WrittenReport): Promise<void> {
+  async save(report: RunReport, written?: WrittenReport, options: SaveOptions = {}): Promise<void> {
     const cluster = report.run.cluster?.name ?? '';
     if (!this.held) {
       // A lone save (import, tools) still must not interleave with a run of that cluster.
       await this.acquire(cluster);
       try {
-        return await this.save(report, written);
+        return await this.save(report, written, options);
       } finally {
         await this.release();
       }
     }
     if (this.held.cluster !== cluster) throw new HistoryError(`run ${report.run.id} is of cluster ${JSON.stringify(cluster)}, but this run holds the lock of ${JSON.stringify(this.held.cluster)}`);
-    const summary = summarizeRun(report);
+    const summary = summarizeRun(report, options.notifications);
     const blob = await storedBlob(report, written);
     const f = report.findings;
     const columns = {

@@ -4,7 +4,7 @@
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { isUnjudged } from '../run/coverage.ts';
-import type { NotificationOutcome, RunReport, RunSummary, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport, RunSummary, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
 export interface RunStore {
@@ -36,7 +36,7 @@ export interface RunStore {
    * beyond maxRuns or older than maxAgeDays go, by insertion order too. Retention never deletes
    * the run it has just stored, nor a run the next diff takes a check from (baselineRunIds).
    */
-  save(report: RunReport, written?: WrittenReport): Promise<void>;
+  save(report: RunReport, written?: WrittenReport, options?: SaveOptions): Promise<void>;
   /**
    * Records the notification outcomes of stored run `id`, which was stored before it was
    * notified (serve): every later read of the run returns them (the run's summary keeps them,
@@ -77,7 +77,8 @@ export function withRecordedNotifications(report: RunReport, recorded: unknown):
   return report;
 }
 
-export function summarizeRun(report: RunReport): RunSummary {
+/** `notifications`: SaveOptions.notifications, kept in the summary. */
+export function summarizeRun(report: RunReport, notifications?: NotificationOutcome[]): RunSummary {
   const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let waived = 0;
   // Not-applicable ones too: the diff looks past them for an older baseline (isUnjudged).
@@ -98,6 +99,7 @@ export function summarizeRun(report: RunReport): RunSummary {
     partial: report.diff?.partial ?? false,
     ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
     ...(blind.length > 0 ? { blind } : {}),
+    ...(notifications ? { notifications } : {}),
   };
 }
 

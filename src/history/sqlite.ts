@@ -22,7 +22,7 @@ import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
-import type { NotificationOutcome, RunReport, StoredRunRead, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { NoneStore, baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
@@ -265,17 +265,17 @@ class SqliteRunStore implements RunStore {
     return runs.reverse().map(trendPointOf);
   }
 
-  async save(report: RunReport, written?: WrittenReport): Promise<void> {
+  async save(report: RunReport, written?: WrittenReport, options: SaveOptions = {}): Promise<void> {
     if (!this.lock) {
       // A lone save (tests, tools) still must not interleave with a run.
       await this.acquire();
       try {
-        return await this.save(report, written);
+        return await this.save(report, written, options);
       } finally {
         await this.release();
       }
     }
-    const summary = JSON.stringify(summarizeRun(report));
+    const summary = JSON.stringify(summarizeRun(report, options.notifications));
     const blob = await storedBlob(report, written);
     const { maxRuns } = this.options.retention;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());

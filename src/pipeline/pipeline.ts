@@ -13,7 +13,7 @@ import type { Config } from '../config/types.ts';
 import { runDetails, runNotes } from '../analysis/details.ts';
 import { auditSnapshot, type AuditInput, type AuditOutput } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
-import type { NotificationOutcome, RunDiff, RunReport, StoredRunRead, TrendPoint, WrittenFile, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunDiff, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenFile, WrittenReport } from '../run/types.ts';
 
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
-import { undeliveredAfter } from '../run/undelivered.ts';
+import { pendingOutcome, undeliveredAfter } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
 
 /** The part of a RunStore the pipeline uses. */
@@ -33,7 +33,7 @@ export interface PipelineStore {
   release(): Promise<void>;
   /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
   runsNewestFirst(cluster?: string, read?: StoredRunRead): AsyncIterable<RunReport>;
-  save(report: RunReport, written?: WrittenReport): Promise<void>;
+  save(report: RunReport, written?: WrittenReport, options?: SaveOptions): Promise<void>;
   /** For a run stored before it was notified (RunStore.recordNotifications). */
   recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void>;
   trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
@@ -133,10 +133,15 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
     let files = await render();
+    const notifyFirst = edges.notifyBeforeStore ?? true;
+    // Stored before it is notified: each channel pending until its outcome is recorded, so a
+    // process killed in between leaves the alert to the next run instead of losing it.
+    const pending: SaveOptions = !notifyFirst && edges.notifiers.length > 0
+      ? { notifications: edges.notifiers.map((n) => pendingOutcome(n.name as NotificationOutcome['channel'])) } : {};
     const save = async () => {
       if (store) {
         try {
-          await store.save(report, written);
+          await store.save(report, written, pending);
           edges.log.info(`stored run ${report.run.id} in ${store.describe()}`);
         } catch (error: unknown) {
           if (!(error instanceof HistoryError)) throw error;
@@ -146,7 +151,6 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       }
       edges.onStored?.(report, files);
     };
-    const notifyFirst = edges.notifyBeforeStore ?? true;
     if (!notifyFirst) await save();
     if (edges.notifiers.length > 0) {
       // Channels are independent: one stalled server must not eat another's deadline.
@@ -217,8 +221,8 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
 
 /**
  * Records the notification outcomes of a run stored before it was notified. A failure loses
- * nothing stored: the run stays, without them (a process that goes on hands them to its next
- * run through outcomesOf).
+ * nothing stored: the run stays, its channels pending (a process that goes on hands the real
+ * outcomes to its next run through outcomesOf; a new process carries the alert).
  */
 async function recordOutcomes(store: PipelineStore, report: RunReport, log: Logger): Promise<void> {
   try {

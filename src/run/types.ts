@@ -328,9 +328,21 @@ export interface RunSummary {
    */
   blind?: string[];
   /**
-   * The run's notification outcomes, recorded after it was stored (serve stores a run before
-   * notifying it: RunStore.recordNotifications); they replace the stored report's. Absent when
+   * The run's notification outcomes when it was stored before it was notified (serve): each
+   * channel pending at store time (SaveOptions.notifications), then the outcomes recorded
+   * afterwards (RunStore.recordNotifications); they replace the stored report's. Absent when
    * the stored report holds them.
+   */
+  notifications?: NotificationOutcome[];
+}
+
+/** How a run is stored (RunStore.save). */
+export interface SaveOptions {
+  /**
+   * Outcomes that stand for the report's until RunStore.recordNotifications replaces them:
+   * kept in the run's summary (RunSummary.notifications). A run stored before it is notified
+   * (serve) is stored with each channel pending (src/run/undelivered.ts pendingOutcome), so a
+   * process killed before it records the real outcomes leaves the alert undelivered, not lost.
    */
   notifications?: NotificationOutcome[];
 }

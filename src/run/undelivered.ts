@@ -1,8 +1,22 @@
 // A regression alert that no channel delivered is not dropped: the next run, which diffs
 // against the run that raised it and so no longer sees a regression, sends it (the notify
 // policy, src/notify/policy.ts). The run is stored with its notification outcomes, or, stored
-// before it was notified (serve), has them recorded into the stored run afterwards.
-import type { RunReport, UndeliveredAlert } from './types.ts';
+// before it was notified (serve), is stored with each channel pending and has the outcomes
+// recorded into the stored run afterwards: a process killed in between (SIGKILL, OOM) leaves
+// the channels pending, and a pending channel delivered nothing as far as anyone knows.
+import type { NotificationOutcome, RunReport, UndeliveredAlert } from './types.ts';
+
+/** Why a pending outcome is stored as failed (pendingOutcome). */
+export const PENDING_DETAIL = 'pending: ztaudit stopped (killed?) before it recorded whether this channel delivered the alert';
+
+/**
+ * A channel's outcome until the real one is recorded. Stored as failed, not as a status of its
+ * own: it must be carried exactly as a failure is, and ztaudit versions that share the store
+ * (a fleet on one PostgreSQL database) read it the same way.
+ */
+export function pendingOutcome(channel: NotificationOutcome['channel']): NotificationOutcome {
+  return { channel, status: 'failed', detail: PENDING_DETAIL };
+}
 
 /**
  * What `run` (the latest stored run) leaves for the next run to send: its own regression and

@@ -15,6 +15,7 @@ import { findBaseline } from '../../src/diff/baseline.ts';
 import { diffRuns } from '../../src/diff/diff.ts';
 import { writeReportJson } from '../../src/report/render.ts';
 import { spoolCloserOf } from '../../src/run/stored-run.ts';
+import { pendingOutcome } from '../../src/run/undelivered.ts';
 import { isSpooled, isUnreadBulky } from '../../src/run/spooled-finding.ts';
 import { blindTo, makeReport, isWhole } from '../unit/history/big-report.ts';
 import { spawnStoreChild } from '../unit/history/child.ts';
@@ -92,7 +93,11 @@ describePg('PostgreSQL run store', (server) => {
     const a2 = makeReport('a2', '2026-11-02T02:00:00.000Z', { cluster: 'alpha', findings: 12 });
     await s.save(a1);
     await s.acquire('alpha');
-    await s.save(a2); // as serve stores it: before its notifiers ran
+    await s.save(a2, undefined, { notifications: [pendingOutcome('slack')] }); // as serve stores it: before its notifiers ran
+    // A process killed now leaves the channel pending, which the next run carries as undelivered.
+    const killed = await store({}, db.url);
+    expect((await killed.get('a2'))?.notifications).toEqual([pendingOutcome('slack')]);
+    await killed.close();
     await s.recordNotifications('a2', failed);
     await s.release();
     await expect(s.recordNotifications('nope', failed)).rejects.toThrow(HistoryError);

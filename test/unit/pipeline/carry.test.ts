@@ -1,12 +1,14 @@
 // A regression alert no channel delivered is sent by the next run, whether the run was
 // stored after notifying (run: the outcomes are stored) or before (serve: the outcomes are
-// recorded into the stored run, and the daemon hands them to its next run as well).
+// recorded into the stored run, each channel pending until then, and the daemon hands them to
+// its next run as well).
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import type { NotificationOutcome, RunReport } from '../../../src/run/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
+import { pendingOutcome } from '../../../src/run/undelivered.ts';
 import { makeReport } from '../history/big-report.ts';
 
 const REASON = 'new critical finding: rbac.cluster-admin-binding on ClusterRoleBinding backdoor';
@@ -28,7 +30,9 @@ async function threeRuns(opts: { notifyBeforeStore?: boolean; remember?: boolean
           stored.find((r) => r.run.id === runId)!.notifications = structuredClone(outcomes);
         },
         runsNewestFirst: async function* () { yield* [...stored].reverse(); },
-        save: async (report) => { stored.push(JSON.parse(JSON.stringify(report)) as RunReport); }, // as it was when stored
+        save: async (report, _written, options) => { // as it was when stored, its outcomes as a store keeps them
+          stored.push({ ...JSON.parse(JSON.stringify(report)) as RunReport, ...(options?.notifications ? { notifications: structuredClone(options.notifications) } : {}) });
+        },
       },
       diff: (previous, current) => ({
         ...diffRuns(previous, current, { rules: defaultConfig().regression, expiredWaivers: [] }), regression, regressionReasons: regression ? [REASON] : [],
@@ -70,7 +74,10 @@ describe('an undelivered regression alert', () => {
     expect(failedToRecord).toHaveLength(3); // A, B and C each stored, then not recorded
     expect(failedToRecord[1]).toBe('the notification outcomes of run B could not be recorded in a fake: database is locked\\u000a(after 15 s)');
     expect(c.diff?.undelivered).toEqual([{ runId: 'B', reasons: [REASON] }]);
-    // A process started after such a failure finds no attempt in the stored run: nothing to carry.
-    expect((await threeRuns({ notifyBeforeStore: false, recordFails: true })).c.diff?.undelivered).toBeUndefined();
+    // A process started after such a failure finds B's channel pending in the stored run (as
+    // after a kill): it carries the alert, repeated rather than lost.
+    const fresh = await threeRuns({ notifyBeforeStore: false, recordFails: true });
+    expect(fresh.stored.find((r) => r.run.id === 'B')?.notifications).toEqual([pendingOutcome('slack')]);
+    expect(fresh.c.diff?.undelivered).toEqual([{ runId: 'B', reasons: [REASON] }]);
   });
 });
