@@ -134,4 +134,22 @@ describe('ztaudit serve against examples/demo-cluster', () => {
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect(stream.err.join('')).toContain('"event":"stopped"');
   });
+
+  it('says once per process, not at every run, that a channel named without its credentials sends nothing', async () => {
+    const stream = io();
+    stream.env = { ZTAUDIT_SLACK_CHANNEL: 'C0ALERTS', ZTAUDIT_EMAIL_TO: 'oncall@example.com' };
+    const flags = BASE.filter((f) => f !== '--no-notify');
+    const d = await startServe([...flags, '--schedule', '0 2 * * *', '--history', 'none', '--out', join(work, 'reports-creds')], stream);
+    try {
+      await d.idle();
+      expect(await d.tick('manual')).toBe('ran');
+      expect(await d.tick('manual')).toBe('ran');
+    } finally {
+      await d.stop();
+    }
+    const log = stream.err.join('');
+    expect(log.match(/"event":"run-finished"/g)).toHaveLength(3);
+    expect(log.match(/ZTAUDIT_SLACK_CHANNEL is set but ZTAUDIT_SLACK_TOKEN is not: Slack disabled/g)).toHaveLength(1);
+    expect(log.match(/ZTAUDIT_EMAIL_TO is set but ZTAUDIT_SMTP_URL is not: email disabled/g)).toHaveLength(1);
+  });
 });
