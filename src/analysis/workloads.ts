@@ -28,6 +28,11 @@ export interface Workload {
   podCount: number;
   /** Template labels/spec when the workload has a template (also when it runs no pods). */
   template?: { labels: Record<string, string>; annotations: Record<string, string>; spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * A standalone Job that has finished (jobFinished): its template makes no pods again. From
+   * manifests its template still stands in as a pod (applying the file makes a new Job, which runs).
+   */
+  finished?: true;
 }
 
 const WORKLOAD_KEYS = ['deployments', 'statefulsets', 'daemonsets', 'replicasets', 'replicationcontrollers', 'jobs', 'cronjobs'] as const;
@@ -69,6 +74,23 @@ function templateReplicas(o: KubeObject): number {
     return typeof p === 'number' && p >= 0 ? p : 1;
   }
   return 1; // DaemonSet: one per node, unknown here; CronJob: one per schedule
+}
+
+/**
+ * The Job conditions after which the Job controller creates no pods for it again: Complete and
+ * Failed (terminal), and SuccessCriteriaMet and FailureTarget, which precede them while the
+ * last pods terminate (Kubernetes' Job documentation, "Job termination and cleanup").
+ */
+const JOB_DONE = new Set(['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget']);
+
+/** Whether a Job's status says it has finished (a condition of JOB_DONE that is True). */
+export function jobFinished(o: KubeObject): boolean {
+  const conditions = objRecord(o.status).conditions;
+  if (!Array.isArray(conditions)) return false;
+  return conditions.some((c) => {
+    const r = objRecord(c);
+    return typeof r.type === 'string' && JOB_DONE.has(r.type) && r.status === 'True';
+  });
 }
 
 /** Whether workload templates stand in for pods (manifests, or a snapshot file made from them). */
@@ -144,6 +166,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     if (ref.kind !== o.kind || ref.name !== o.metadata?.name) continue; // owned by another workload
     const tpl = podTemplateOf(o);
     const w = ensure(ref);
+    if (o.kind === 'Job' && jobFinished(o)) w.finished = true;
     if (tpl) {
       const meta = objRecord(tpl.metadata);
       w.template = { labels: record(meta.labels), annotations: record(meta.annotations), spec: objRecord(tpl.spec) };
@@ -210,10 +233,13 @@ export function templatePodOf(w: Workload): PodView | undefined {
 
 /**
  * The pods a workload's settings are judged by: its pods, or, when it runs none (a live
- * Deployment scaled to zero, a CronJob between runs), the template its next pods come from.
+ * Deployment scaled to zero, a CronJob between runs, a suspended Job), the template its next
+ * pods come from. A finished standalone Job without pods has no next pods: nothing is judged
+ * (a CronJob's Jobs fold into the CronJob, whose template is).
  */
 export function judgedPodsOf(w: Workload): PodView[] {
   if (w.pods.length > 0) return w.pods;
+  if (w.finished) return [];
   const pod = templatePodOf(w);
   return pod ? [pod] : [];
 }

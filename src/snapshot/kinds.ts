@@ -49,6 +49,8 @@ const PSS_ANNOTATIONS = ['container.apparmor.security.beta.kubernetes.io/', 'con
 const POD: SlimSpec = { annotations: [...MESH_ANNOTATIONS, ...PSS_ANNOTATIONS], status: ['phase', 'podIP', 'podIPs', 'hostIP'] };
 /** Workloads: judged by their pod template (in spec) and owner references; the status is counters. */
 const WORKLOAD: SlimSpec = { annotations: [...MESH_ANNOTATIONS], status: [] };
+/** A Job's conditions too: a finished Job makes no pods again (src/analysis/workloads.ts jobFinished). */
+const JOB: SlimSpec = { annotations: [...MESH_ANNOTATIONS], status: ['conditions'] };
 const RBAC: SlimSpec = { annotations: ['rbac.authorization.kubernetes.io/autoupdate'], status: [] };
 /** Edge objects: controllers read many annotations (nginx, traefik, cert-manager); their address is in status. */
 const EDGE: SlimSpec = { annotations: 'all', status: ['loadBalancer'] };
@@ -74,7 +76,7 @@ export const KINDS = [
   builtin('deployments', 'Deployment', 'apps', 'v1', 'deployments', true, WORKLOAD),
   builtin('statefulsets', 'StatefulSet', 'apps', 'v1', 'statefulsets', true, WORKLOAD),
   builtin('daemonsets', 'DaemonSet', 'apps', 'v1', 'daemonsets', true, WORKLOAD),
-  builtin('jobs', 'Job', 'batch', 'v1', 'jobs', true, WORKLOAD),
+  builtin('jobs', 'Job', 'batch', 'v1', 'jobs', true, JOB),
   builtin('cronjobs', 'CronJob', 'batch', 'v1', 'cronjobs', true, WORKLOAD),
   builtin('networkpolicies', 'NetworkPolicy', 'networking.k8s.io', 'v1', 'networkpolicies', true, { annotations: [], status: [] }),
   builtin('ingresses', 'Ingress', 'networking.k8s.io', 'v1', 'ingresses', true, EDGE),

@@ -2,7 +2,7 @@
 // pods get that account's API token mounted, and what the account may do beyond discovery.
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize } from '../../../src/analysis/memo.ts';
-import { workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
+import { judgedPodsOf, workloadsOf, type Workload } from '../../../src/analysis/workloads.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { isBuiltinGrant } from '../../../src/analysis/rbac/audit.ts';
 import { isDiscoveryOnly } from '../anonymous-access.ts';
@@ -68,8 +68,9 @@ function identitiesOf(ctx: AuditContext): WorkloadIdentity[] {
   const grantsBySa = new Map<string, Grant[]>();
   const out: WorkloadIdentity[] = [];
   for (const w of workloadsOf(ctx.snapshot)) {
-    const pod = w.pods[0];
-    const spec = pod?.spec ?? w.template?.spec;
+    // Its pods, or the template its next pods come from (none for a finished Job).
+    const pod = judgedPodsOf(w)[0];
+    const spec = pod?.spec;
     if (!spec) continue;
     const namespace = w.ref.namespace ?? pod?.namespace ?? 'default';
     if (isSystemNamespace(namespace, ctx.config.systemNamespaces)) continue;

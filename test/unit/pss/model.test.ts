@@ -117,6 +117,40 @@ describe('pod-security model and checks', () => {
     expect(fails(results.get('pod-security.resource-limits-missing')).map((v) => v.resource.name).sort()).toEqual(['batch', 'legacy']);
   });
 
+  // A Job with a Complete or Failed condition (or SuccessCriteriaMet / FailureTarget, which
+  // precede them) makes no pods again (https://kubernetes.io/docs/concepts/workloads/controllers/job/
+  // "Job termination and cleanup"): with no pods left, it has no next pods for its template to
+  // stand for, so nothing is judged. A suspended or unfinished Job will make pods from its
+  // template; a CronJob's Jobs are judged through the CronJob's template; and from manifests,
+  // applying a Job makes a new one whatever status the file carries.
+  it('a live standalone Job that has finished and runs no pods is not judged; unfinished Jobs, CronJobs and manifests are', () => {
+    const writable = { containers: [{ name: 'c', image: 'x' }] };
+    const job = (name: string, status?: object, extra: { suspend?: boolean; cronJob?: string } = {}): KubeObject => ({
+      apiVersion: 'batch/v1', kind: 'Job',
+      metadata: { name, namespace: 'shop', ...(extra.cronJob ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: extra.cronJob, uid: 'cj', controller: true }] } : {}) },
+      spec: { ...(extra.suspend ? { suspend: true } : {}), template: { spec: privilegedSpec } },
+      ...(status ? { status } : {}),
+    });
+    const done = (type: string) => ({ conditions: [{ type, status: 'True' }], succeeded: 1 });
+    const cron: KubeObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'shop' }, spec: { schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: writable } } } } };
+    const objects = [
+      ns('shop', enforce('privileged')), cron,
+      job('migrate', done('Complete')), job('import', done('Failed')), job('backfill', done('SuccessCriteriaMet')),
+      job('paused', undefined, { suspend: true }), job('starting', { conditions: [{ type: 'Complete', status: 'False' }] }),
+      job('nightly-29412000', done('Complete'), { cronJob: 'nightly' }),
+    ];
+    const judged = (results: Map<string, Verdict[]>) => [...new Set([...results.values()].flat().filter((v) => v.resource.kind !== 'Namespace').map((v) => `${v.resource.kind}/${v.resource.name}`))].sort();
+    const live = run(objects);
+    expect(judged(live.results)).toEqual(['CronJob/nightly', 'Job/paused', 'Job/starting']);
+    expect(live.model.workloads.map((w) => w.workload.ref.name).sort()).toEqual(['nightly', 'paused', 'starting']);
+    expect(fails(live.results.get('pod-security.pod-violates-target')).map((v) => v.resource.name).sort()).toEqual(['nightly', 'paused', 'starting']);
+
+    const snapshot = snapshotFromObjects(objects, { origin: 'manifests' });
+    const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
+    const fromManifests = new Map<string, Verdict[]>(podSecurityChecks.map((c) => [c.id, [...c.evaluate(ctx)]]));
+    expect(judged(fromManifests)).toEqual(['CronJob/nightly', 'Job/backfill', 'Job/import', 'Job/migrate', 'Job/paused', 'Job/starting']);
+  });
+
   it('exempt namespaces and runtime classes skip evaluation; system namespaces are judged by their enforce label only', () => {
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: ['legacy'], runtimeClasses: ['kata'], usernames: [] };

@@ -92,3 +92,27 @@ rules: [{nonResourceURLs: ${urls}, verbs: [get]}]`;
     expect(v.get('local')?.status).toBe('fail');
   });
 });
+
+// A finished Job makes no pods again (https://kubernetes.io/docs/concepts/workloads/controllers/job/
+// "Job termination and cleanup"): with none left, no pod mounts its account's token, as in the
+// Pod Security checks (src/analysis/workloads.ts judgedPodsOf). A suspended Job's template will.
+describe('a live standalone Job with no pods', () => {
+  const job = (name: string, status: string) => `apiVersion: batch/v1
+kind: Job
+metadata: {name: ${name}, namespace: ops}
+spec:
+  ${status === 'suspended' ? 'suspend: true' : 'backoffLimit: 1'}
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: example/${name}:1}]
+${status === 'suspended' ? '' : `status: {conditions: [{type: ${status}, status: "True"}]}`}`;
+  it('is judged by its template until it has finished, then not at all', () => {
+    const s = snap([job('migrate', 'Complete'), job('import', 'Failed'), job('later', 'suspended')].join('\n---\n'));
+    s.source = 'live';
+    s.origin = 'live';
+    for (const id of ['rbac.serviceaccount-token-automount', 'rbac.default-serviceaccount-used']) {
+      expect(run(check(id), s).map((v) => `${v.resource.kind}/${v.resource.name}:${v.status}`)).toEqual(['Job/later:fail']);
+    }
+  });
+});
