@@ -4,15 +4,15 @@
 // name and keeps none when any of them is forbidden or fails, so an unreadable `configmaps`
 // kind means the settings are unknown, and Cilium's defaults cannot stand in for them.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
-import { detectCni } from '../../../src/analysis/netpol/cni.ts';
 import { CILIUM_CONFIG_MAP, ciliumConfigMapRefs } from '../../../src/analysis/netpol/cilium/config.ts';
 
 export const CILIUM_SETTINGS_READ: ConditionalRead = {
   kinds: ['configmaps'],
   when: `when Cilium runs or Cilium policies exist: its agent settings (ConfigMap ${CILIUM_CONFIG_MAP})`,
   holds(ctx) {
+    // The collector asked for exactly this ConfigMap (ciliumConfigMapRefs).
     const [ref] = ciliumConfigMapRefs(ctx.snapshot);
-    if (!ref && !detectCni(ctx.snapshot).plugins.some((p) => p.name === 'cilium')) return undefined;
-    return `Cilium's agent settings (ConfigMap ${ref?.namespace ?? 'kube-system'}/${CILIUM_CONFIG_MAP})`;
+    if (!ref) return undefined;
+    return `Cilium's agent settings (ConfigMap ${ref.namespace}/${ref.name})`;
   },
 };

@@ -14,6 +14,8 @@ export interface CniPlugin {
   apis: readonly PolicyApi[];
   /** The object it was recognised by, "DaemonSet kube-system/kube-flannel-ds". */
   seenIn: string;
+  /** That object's namespace (where the plugin runs). */
+  namespace?: string;
 }
 
 export interface CniDetection {
@@ -34,6 +36,8 @@ const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'];
 const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp }> = [
   { name: 'canal', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /\bcanal\b/ },
   { name: 'calico', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /calico|tigera/ },
+  // GKE Dataplane V2 runs Cilium as the `anetd` DaemonSet in kube-system (pods labelled
+  // k8s-app=cilium; cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2, "Troubleshooting").
   { name: 'cilium', enforces: true, apis: ['NetworkPolicy', 'Cilium'], pattern: /cilium|\banetd\b/ },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
   { name: 'kube-ovn', enforces: true, apis: NP_ANP, pattern: /kube-ovn/ },
@@ -77,9 +81,19 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)));
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
-      plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: `${o.kind ?? key} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}` });
+      const namespace = o.metadata?.namespace;
+      plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: `${o.kind ?? key} ${namespace ?? ''}/${o.metadata?.name ?? ''}`, ...(namespace ? { namespace } : {}) });
     }
   }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };
 }, 'network');
+
+/**
+ * Cilium, when it is the CNI (its agent or operator, GKE Dataplane V2's anetd included): the
+ * one answer the network verdicts, the collector's request for cilium-config and the reading of
+ * that ConfigMap all go by (src/analysis/netpol/cilium/config.ts).
+ */
+export function ciliumCni(snapshot: Snapshot): CniPlugin | undefined {
+  return detectCni(snapshot).plugins.find((p) => p.name === 'cilium');
+}

@@ -10,6 +10,10 @@ import { ciliumAdapter } from '../../../src/analysis/netpol/cilium/adapter.ts';
 import { isIdentityLabel, podIdentity } from '../../../src/analysis/netpol/cilium/labels.ts';
 import { fqdnMatches, fqdnRegex } from '../../../src/analysis/netpol/cilium/fqdn.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { detectCni } from '../../../src/analysis/netpol/cni.ts';
+import { liveConfigMapRefs } from '../../../src/cli/source.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { CILIUM_SETTINGS_READ } from '../../../checks/network/lib/cilium-settings.ts';
 
 const cnp = (spec: unknown, extra: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'shop' }, spec, ...extra }) as KubeObject;
 const ccnp = (spec: unknown): KubeObject => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'c' }, spec }) as KubeObject;
@@ -119,6 +123,29 @@ describe('cilium-config', () => {
     expect(ciliumConfigMapRefs(snapshotOf([ciliumDs]))).toEqual([{ namespace: 'cilium', name: 'cilium-config' }]);
     expect(ciliumConfigMapRefs(snapshotOf([ccnp({ endpointSelector: {}, ingress: [{}] })]))).toEqual([{ namespace: 'kube-system', name: 'cilium-config' }]);
     expect(ciliumConfigMapRefs(snapshotOf([]))).toEqual([]);
+  });
+
+  // GKE Dataplane V2 runs Cilium as the `anetd` DaemonSet in kube-system, its pods labelled
+  // k8s-app=cilium (https://cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2,
+  // "Troubleshooting": "If GKE Dataplane V2 is running, the output includes Pods with the prefix
+  // anetd-. anetd is the networking controller for GKE Dataplane V2"). The image here is a
+  // placeholder: the DaemonSet's name is what GKE documents. The network verdicts take Cilium's
+  // semantics from it, so its settings must be asked for too, not Cilium's defaults assumed.
+  it('is asked for on GKE Dataplane V2 (anetd), where the network verdicts already take Cilium as the CNI', () => {
+    const anetd = {
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'anetd', namespace: 'kube-system', labels: { 'k8s-app': 'cilium' } },
+      spec: { selector: { matchLabels: { 'k8s-app': 'cilium' } }, template: { metadata: { labels: { 'k8s-app': 'cilium' } }, spec: { containers: [{ name: 'cilium-agent', image: 'gke.gcr.io/anetd-placeholder:v1.0.0' }] } } },
+    };
+    const gke = snapshotOf([anetd]);
+    expect(detectCni(gke).plugins.map((p) => [p.name, p.seenIn])).toEqual([['cilium', 'DaemonSet kube-system/anetd']]);
+    expect(ciliumConfigMapRefs(gke)).toEqual([{ namespace: 'kube-system', name: 'cilium-config' }]);
+    expect(liveConfigMapRefs(defaultConfig())(gke)).toContainEqual({ namespace: 'kube-system', name: 'cilium-config' });
+    expect(CILIUM_SETTINGS_READ.holds({ snapshot: gke, config: defaultConfig(), now: new Date() })).toBe("Cilium's agent settings (ConfigMap kube-system/cilium-config)");
+    // Read back, the ConfigMap decides the verdicts.
+    const read = snapshotOf([anetd, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'enable-policy': 'always' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'shop', labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'x' }] } }]);
+    expect(readCiliumSettings(read).source).toBe('ConfigMap kube-system/cilium-config');
+    expect(buildReachability(read).composition.fallback).toBe('deny');
   });
 
   it('enable-policy and the settings that change verdicts; a bad value is named and the default kept', () => {

@@ -3,8 +3,8 @@
 // collector could read it; otherwise Cilium's defaults, said so in `source`.
 
 import type { ResourceRef } from '../../../base/vocabulary.ts';
-import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
-import { podTemplateOf } from '../../workloads.ts';
+import type { Snapshot } from '../../../snapshot/types.ts';
+import { ciliumCni } from '../cni.ts';
 import { DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
 
 export const CILIUM_CONFIG_MAP = 'cilium-config';
@@ -42,27 +42,24 @@ export const DEFAULT_SETTINGS: CiliumSettings = {
   notes: [],
 };
 
-function isCiliumAgent(o: KubeObject): boolean {
-  if (o.metadata?.name === 'cilium') return true;
-  const spec = podTemplateOf(o)?.spec as { containers?: Array<{ image?: unknown }> } | undefined;
-  return (spec?.containers ?? []).some((c) => typeof c?.image === 'string' && /(^|\/)cilium\/cilium(:|@|$)|(^|\/)cilium(:|@|$)/.test(c.image));
-}
-
-/** Namespace of the Cilium agent DaemonSet, when one is in the snapshot. */
+/**
+ * The namespace Cilium runs in, when it is the CNI: where the object the CNI detection
+ * recognised it by is (ciliumCni).
+ */
 export function ciliumNamespace(snapshot: Snapshot): string | undefined {
-  const ds = (snapshot.resources.daemonsets ?? []).find(isCiliumAgent);
-  return ds?.metadata?.namespace;
+  return ciliumCni(snapshot)?.namespace;
 }
 
 /**
- * The ConfigMap the live collector should `get` by name: `cilium-config` in the agent's
- * namespace, asked for only when Cilium runs or Cilium policies exist.
+ * The ConfigMap the live collector should `get` by name: `cilium-config` in Cilium's
+ * namespace, asked for only when Cilium is the CNI (ciliumCni, as the network verdicts) or
+ * Cilium policies exist.
  */
 export function ciliumConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
-  const ns = ciliumNamespace(snapshot);
+  const cilium = ciliumCni(snapshot);
   const hasPolicies = (snapshot.resources['cilium.networkpolicies'] ?? []).length + (snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? []).length > 0;
-  if (!ns && !hasPolicies) return [];
-  return [{ namespace: ns ?? 'kube-system', name: CILIUM_CONFIG_MAP }];
+  if (!cilium && !hasPolicies) return [];
+  return [{ namespace: cilium?.namespace ?? 'kube-system', name: CILIUM_CONFIG_MAP }];
 }
 
 function boolSetting(data: Record<string, unknown>, key: string, fallback: boolean, problems: string[]): boolean {
