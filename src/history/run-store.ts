@@ -35,6 +35,8 @@ export interface RunStore {
    * Stores a run whole or not at all, then applies retention to that run's cluster: its runs
    * beyond maxRuns or older than maxAgeDays go, by insertion order too. Retention never deletes
    * the run it has just stored, nor a run the next diff takes a check from (baselineRunIds).
+   * `options.notifications` (each channel pending, when serve stores before notifying) are kept
+   * in the run's summary, as recordNotifications keeps the outcomes that replace them.
    */
   save(report: RunReport, written?: WrittenReport, options?: SaveOptions): Promise<void>;
   /**
