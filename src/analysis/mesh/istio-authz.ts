@@ -25,6 +25,7 @@ import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from '.
 import { indexAuthorizationPolicies, policiesFor, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
+import { istioMeshConfigMap } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 
 export interface RequestAuthn {
@@ -60,15 +61,15 @@ function parseRequestAuthn(o: KubeObject): RequestAuthn {
   return { ref: { kind: 'RequestAuthentication', namespace, name: o.metadata?.name ?? '' }, namespace, targetRefs: refs, issuers, ...(selector && Object.keys(selector).length > 0 ? { selector } : {}) };
 }
 
-/** meshConfig.trustDomain from ConfigMap `istio` in the root namespace; Istio's default is cluster.local. */
-function trustDomainOf(configmaps: KubeObject[], root: string, configured: string | undefined): { trustDomain: string; source: string } {
+/** meshConfig.trustDomain from ConfigMap `istio` (istioMeshConfigMap); Istio's default is cluster.local. */
+function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined): { trustDomain: string; source: string } {
   if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain' };
-  const cm = configmaps.find((c) => c.metadata?.name === 'istio' && (c.metadata?.namespace ?? 'default') === root);
+  const cm = istioMeshConfigMap(configmaps, configMapNamespace);
   const text = str(obj(cm?.data)?.mesh);
   if (text) {
     try {
       const td = str(obj(parseYaml(text, YAML_QUIET))?.trustDomain);
-      if (td) return { trustDomain: td, source: `ConfigMap ${root}/istio mesh.trustDomain` };
+      if (td) return { trustDomain: td, source: `ConfigMap ${cm!.metadata?.namespace ?? 'default'}/istio mesh.trustDomain` };
     } catch {
       // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the default applies here.
     }
@@ -77,9 +78,9 @@ function trustDomainOf(configmaps: KubeObject[], root: string, configured: strin
 }
 
 export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioAuthzModel => {
-  const root = config.mesh.istioRootNamespace || 'istio-system';
   const mesh = meshModel(snapshot, config);
-  const td = trustDomainOf(snapshot.resources.configmaps ?? [], root, config.mesh.istioTrustDomain);
+  const root = mesh.istio.policies.rootNamespace;
+  const td = trustDomainOf(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', config.mesh.istioTrustDomain);
   const services: IstioAuthzModel['services'] = new Map();
   for (const s of snapshot.resources.services ?? []) {
     const ns = s.metadata?.namespace ?? 'default';
