@@ -67,6 +67,8 @@ export function istioMeshConfigMap(configmaps: KubeObject[], namespace: string):
   return pick(namespace) ?? (namespace !== 'istio-system' ? pick('istio-system') : undefined);
 }
 
+const FROM_CONFIG = 'config mesh.istioRootNamespace';
+
 export interface IstioRoot {
   /** The namespace whose selector-less policies apply mesh-wide. */
   namespace: string;
@@ -85,7 +87,7 @@ export interface IstioRoot {
  * mtls.auto-mtls-disabled; the configured value applies then.
  */
 export function resolveIstioRoot(configmaps: KubeObject[], configured: string): IstioRoot {
-  const fromConfig = { namespace: configured, source: 'config mesh.istioRootNamespace' };
+  const fromConfig = { namespace: configured, source: FROM_CONFIG };
   const cm = istioMeshConfigMap(configmaps, configured);
   const text = str(obj(cm?.data)?.mesh);
   if (!cm || text === undefined) return fromConfig;
@@ -100,9 +102,16 @@ export function resolveIstioRoot(configmaps: KubeObject[], configured: string): 
   return { namespace: root, source: where, ...(root !== configured ? { configuredOtherwise: configured } : {}) };
 }
 
-/** The root namespace of this snapshot's Istio, once per run. */
-export const istioRoot = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRoot =>
-  resolveIstioRoot(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system'), ['network', 'tls', 'mtls']);
+/**
+ * The root namespace of this snapshot's Istio, once per run. ConfigMaps that could not be read
+ * leave the configured value, said so in `source` (evidence of mtls.mesh-not-strict).
+ */
+export const istioRoot = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRoot => {
+  const root = resolveIstioRoot(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system');
+  const status = snapshot.coverage.configmaps?.status;
+  if (root.source !== FROM_CONFIG || status === undefined || status === 'ok' || status === 'absent') return root;
+  return { ...root, source: `${FROM_CONFIG} (ConfigMap istio could not be read: ${status})` };
+}, ['network', 'tls', 'mtls']);
 
 /** The run's warning when ztaudit's config and Istio's mesh config name different root namespaces. */
 export function istioRootWarning(root: IstioRoot): string[] {

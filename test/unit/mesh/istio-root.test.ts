@@ -67,6 +67,11 @@ describe('Istio root namespace', () => {
     const unnamed = ctxOf(cluster);
     expect(fails(run(check('mtls.mesh-not-strict'), unnamed)).map((v) => v.message)).toEqual([expect.stringContaining('No mesh-wide PeerAuthentication in root namespace istio-system')]);
     expect(fails(run(check('mtls.authz-missing'), unnamed)).map((v) => `${v.resource.namespace}/${v.resource.name}`)).toEqual(['shop/web']);
+    // ConfigMaps that could not be read leave the configured value, and the evidence says why.
+    const forbidden = ctxOf(`${meshConfig('rootNamespace: istio-config')}${cluster}`);
+    forbidden.snapshot.resources.configmaps = [];
+    forbidden.snapshot.coverage.configmaps = { status: 'forbidden' };
+    expect(fails(run(check('mtls.mesh-not-strict'), forbidden))[0].evidence).toMatchObject({ rootNamespace: 'istio-system', rootNamespaceSource: 'config mesh.istioRootNamespace (ConfigMap istio could not be read: forbidden)' });
   });
 
   it('a config that names another root namespace is overruled by the mesh config, with a warning naming both', () => {
