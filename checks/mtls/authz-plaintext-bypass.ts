@@ -6,23 +6,35 @@
 // https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns), and an
 // ALLOW rule with only notPrincipals/notNamespaces admits it. An ALLOW rule on principals refuses
 // plaintext callers, as intended: that passes.
+// A sidecar port kept away from Envoy by traffic.sidecar.istio.io/excludeInboundPorts or
+// includeInboundPorts ("excluded from redirection to Envoy",
+// https://istio.io/latest/docs/reference/config/annotations/) accepts plaintext whatever the
+// PeerAuthentication says, and no AuthorizationPolicy applies there: every identity rule covering
+// that port is bypassed, an ALLOW on principals included. Such a port is judged by the same
+// capture helper as the flow verdict and mtls.authz-missing.
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, policiesFor } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
-import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge } from './lib/authz.ts';
+import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
+import { bypassesSidecar } from '../../src/analysis/mesh/istio.ts';
+import type { AuthzRule } from '../../src/analysis/mesh/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
+
+/** Whether a rule's `to` operations can match a request on this port (no `to`: every port). */
+const ruleCoversPort = (r: AuthzRule, port: number): boolean => r.to.length === 0
+  || r.to.some((o) => (!o.ports || o.ports.includes(String(port))) && !(o.notPorts ?? []).includes(String(port)));
 
 export const authzPlaintextBypass: Check = {
   id: 'mtls.authz-plaintext-bypass',
   area: 'mtls',
   title: 'Identity-based authorization rules are not bypassed by plaintext',
-  protectsAgainst: 'identity-based AuthorizationPolicy rules (principals, namespaces) on workloads or ports that still accept plaintext (PERMISSIVE or DISABLE): a plaintext caller has no identity, so a DENY on principals does not stop it and an ALLOW on notPrincipals admits it',
+  protectsAgainst: 'identity-based AuthorizationPolicy rules (principals, namespaces) on workloads or ports that still accept plaintext (PERMISSIVE or DISABLE): a plaintext caller has no identity, so a DENY on principals does not stop it and an ALLOW on notPrincipals admits it; and identity rules covering a sidecar port that traffic.sidecar.istio.io/excludeInboundPorts or includeInboundPorts keeps away from Envoy, where no policy applies and any caller gets in with plaintext',
   severity: 'high',
   controls: MESH_AUTHORIZATION,
-  remediation: 'Make the workload\'s PeerAuthentication STRICT (every caller then has an identity), or add a DENY rule with `from.source.notPrincipals: ["*"]` so plaintext callers are refused; express ALLOW rules with `principals`, never only with `notPrincipals`.',
+  remediation: 'Make the workload\'s PeerAuthentication STRICT (every caller then has an identity), or add a DENY rule with `from.source.notPrincipals: ["*"]` so plaintext callers are refused; express ALLOW rules with `principals`, never only with `notPrincipals`. For a port that bypasses the sidecar, remove it from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it to `includeInboundPorts`, or set that to "*") so the policies apply there.',
   needs: ['namespaces'],
   reads: ['istio.authorizationpolicies', 'istio.peerauthentications'],
   appliesTo: istioPresent,
@@ -40,7 +52,18 @@ export const authzPlaintextBypass: Check = {
       const plaintextPorts = Object.entries(ports).filter(([, m]) => RELAXED.has(m)).map(([p]) => p);
       const strictPorts = new Set(Object.entries(ports).filter(([, m]) => !RELAXED.has(m)).map(([p]) => p));
       const everywhere = RELAXED.has(mode);
-      if (!everywhere && plaintextPorts.length === 0) {
+      const capture = sidecarCapture(ctx, w);
+      // Sidecar ports that never reach Envoy and an ALLOW or DENY identity rule covers.
+      const bypassedBy = (r: AuthzRule): string[] => capture
+        ? portsToJudge(w, [...(capture.redirect === 'none' ? [] : capture.ports), ...r.ports]).filter(({ port }) => bypassesSidecar(capture, port) && ruleCoversPort(r, port)).map((x) => x.label)
+        : [];
+      const sidecarPorts = new Set<string>();
+      for (const p of withIdentity) {
+        if (p.action !== 'ALLOW' && p.action !== 'DENY') continue;
+        for (const r of p.rules) if (r.identity || r.negativeIdentityOnly) for (const l of bypassedBy(r)) sidecarPorts.add(l);
+      }
+      const paPlaintext = everywhere || plaintextPorts.length > 0;
+      if (!paPlaintext && sidecarPorts.size === 0) {
         out.push({ status: 'pass', resource, message: `${refString(resource)}: mTLS is STRICT, so every caller has an identity for ${withIdentity.map(policyName).join(', ')}` });
         continue;
       }
@@ -51,17 +74,25 @@ export const authzPlaintextBypass: Check = {
       let worst: 'high' | 'medium' | undefined;
       // The ports where a plaintext caller is let in at all (Istio's per-port verdict): a bypass
       // only matters there. An ALLOW on principals elsewhere in the policies may refuse it first.
-      const acceptsPlaintext = (port: number) => RELAXED.has(ports[String(port)] ?? mode);
+      // Ports that bypass the sidecar are reported on their own, above any PeerAuthentication.
+      const acceptsPlaintext = (port: number) => RELAXED.has(ports[String(port)] ?? mode) && !bypassesSidecar(capture, port);
       const admits = (rulePorts: string[]) => portsToJudge(w, rulePorts).filter(({ port }) => (rulePorts.length === 0 || rulePorts.includes(String(port))) && acceptsPlaintext(port))
         .filter(({ port }) => { const v = hypotheticalVerdict(ctx, w, port, 'plaintext'); return v.verdict === 'allowed' || v.verdict === 'depends'; }).map((x) => x.label);
+      const plural = (xs: string[]) => xs.length > 1 ? `ports ${xs.join(', ')}` : `port ${xs[0]}`;
       for (const p of withIdentity) {
         for (const r of p.rules) {
-          if (!reachesPlaintext(r.ports)) continue;
+          if (!r.identity && !r.negativeIdentityOnly) continue;
+          const skipped = p.action === 'ALLOW' || p.action === 'DENY' ? bypassedBy(r) : [];
+          if (skipped.length > 0) {
+            bypass.push(`${p.action} ${policyName(p)} rules[${r.index}] never applies on ${plural(skipped)}, which bypass${skipped.length > 1 ? '' : 'es'} the sidecar: any caller gets in there with plaintext`);
+            worst = p.action === 'ALLOW' && r.negativeIdentityOnly ? worst ?? 'medium' : 'high';
+          }
+          if (!paPlaintext || !reachesPlaintext(r.ports)) continue;
           const isBypass = (p.action === 'DENY' && r.identity) || (p.action === 'ALLOW' && r.negativeIdentityOnly);
           if (!isBypass) continue;
           const open = admits(r.ports);
           if (open.length === 0) {
-            moot.push(`${p.action} ${policyName(p)} rules[${r.index}]`);
+            if (skipped.length === 0) moot.push(`${p.action} ${policyName(p)} rules[${r.index}]`);
             continue;
           }
           if (p.action === 'DENY') {
@@ -73,7 +104,11 @@ export const authzPlaintextBypass: Check = {
           }
         }
       }
-      const where = everywhere ? `mTLS ${mode}` : `ports ${plaintextPorts.join(', ')} accept plaintext`;
+      const sidecarList = [...sidecarPorts];
+      const where = [
+        ...(everywhere ? [`mTLS ${mode}`] : plaintextPorts.length > 0 ? [`ports ${plaintextPorts.join(', ')} accept plaintext`] : []),
+        ...(sidecarList.length > 0 ? [`${plural(sidecarList)} bypass${sidecarList.length > 1 ? '' : 'es'} its sidecar (${capture!.source})`] : []),
+      ].join('; ');
       if (bypass.length === 0) {
         out.push({ status: 'pass', resource, message: moot.length
           ? `${refString(resource)}: ${where}; ${moot.join(', ')} would miss a plaintext caller, but on every port ${moot.length === 1 ? 'it covers' : 'they cover'} the other policies refuse plaintext callers anyway`
@@ -83,7 +118,7 @@ export const authzPlaintextBypass: Check = {
       out.push({
         status: 'fail', resource, severity: worst,
         message: `${refString(resource)}: ${where}; ${bypass.slice(0, 3).join('; ')}${bypass.length > 3 ? `; +${bypass.length - 3} more` : ''}`,
-        evidence: { mode, plaintextPorts, rules: bypass },
+        evidence: { mode, plaintextPorts, rules: bypass, ...(sidecarList.length > 0 ? { sidecarBypassedPorts: sidecarList, source: capture!.source } : {}) },
         related: withIdentity.map((p) => p.ref),
       });
     }

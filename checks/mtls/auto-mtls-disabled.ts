@@ -19,7 +19,7 @@ export const autoMtlsDisabled: Check = {
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
-    const auto = istioAutoMtls(ctx.snapshot.resources.configmaps ?? [], m.istio.policies.rootNamespace);
+    const auto = istioAutoMtls(ctx.snapshot.resources.configmaps ?? [], ctx.config.mesh.istioRootNamespace || 'istio-system');
     const resource = auto.resource;
     if (auto.enabled === undefined) {
       return [{

@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { istioPresent, istioRootWarning, meshModel } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 
@@ -17,6 +17,9 @@ export const meshNotStrict: Check = {
   reads: ['istio.peerauthentications'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
+  // The root namespace this check reads comes from Istio's mesh config when it names one: a
+  // config that says otherwise is the operator's to fix, named once per run.
+  warnings: (ctx) => istioRootWarning(meshModel(ctx.snapshot, ctx.config).istio.root),
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
     const root = m.istio.policies.rootNamespace;
@@ -26,6 +29,7 @@ export const meshNotStrict: Check = {
     const shadowed = m.istio.policies.all.filter((p) => p.scope === 'mesh' && p !== mesh).map((p) => p.name);
     const evidence: Record<string, unknown> = {
       rootNamespace: root,
+      rootNamespaceSource: m.istio.root.source,
       meshPolicy: mesh ? `${root}/${mesh.name}` : null,
       meshMode: mesh ? mesh.mode : 'none (Istio default PERMISSIVE)',
       istioWorkloads: istioWorkloads.length,

@@ -1,5 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import { edgeAuthentication } from '../../src/analysis/edge/guards.ts';
+import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_AUTHENTICATION } from '../controls.ts';
 import { EDGE_NEEDS, EDGE_READS, guardVerdicts, publicHostMatch } from './lib/edge-guard.ts';
 
@@ -14,7 +15,7 @@ export const edgeAuthMissing: Check = {
   needs: EDGE_NEEDS,
   reads: [...EDGE_READS, 'configmaps'],
   evaluate(ctx) {
-    const root = ctx.config.mesh.istioRootNamespace;
+    const root = istioRoot(ctx.snapshot, ctx.config).namespace;
     return guardVerdicts(ctx, 'authentication in front of it', (h) => edgeAuthentication(ctx.snapshot, h, root), (h) => {
       const m = publicHostMatch(h.host, ctx.config.edge.publicHosts);
       return m ? `declared public in edge.publicHosts (${m})` : undefined;

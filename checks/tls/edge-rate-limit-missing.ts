@@ -1,5 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import { edgeRateLimit } from '../../src/analysis/edge/guards.ts';
+import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_RATE_LIMIT } from '../controls.ts';
 import { EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
 
@@ -14,7 +15,7 @@ export const edgeRateLimitMissing: Check = {
   needs: EDGE_NEEDS,
   reads: EDGE_READS,
   evaluate(ctx) {
-    const root = ctx.config.mesh.istioRootNamespace;
+    const root = istioRoot(ctx.snapshot, ctx.config).namespace;
     return guardVerdicts(ctx, 'rate limit', (h) => edgeRateLimit(ctx.snapshot, h, root));
   },
 };

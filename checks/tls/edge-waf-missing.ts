@@ -1,5 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import { edgeWaf } from '../../src/analysis/edge/guards.ts';
+import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_WAF } from '../controls.ts';
 import { EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
 
@@ -14,7 +15,7 @@ export const edgeWafMissing: Check = {
   needs: EDGE_NEEDS,
   reads: [...EDGE_READS, 'configmaps'],
   evaluate(ctx) {
-    const root = ctx.config.mesh.istioRootNamespace;
+    const root = istioRoot(ctx.snapshot, ctx.config).namespace;
     const external = ctx.config.edge.externalWaf;
     return guardVerdicts(ctx, 'WAF', (h) => edgeWaf(ctx.snapshot, h, root), () => (external ? `a WAF outside the cluster is declared in edge.externalWaf (${external})` : undefined));
   },

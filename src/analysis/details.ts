@@ -4,7 +4,7 @@
 import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from './context.ts';
 import { buildRbacModel, topBreadth } from './rbac/index.ts';
-import { meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
+import { istioRoot, meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
 import { buildReachability } from './netpol/index.ts';
 import { exposureNotes } from './netpol/exposure.ts';
@@ -119,9 +119,10 @@ function l4Candidates(ctx: AuditContext): L4Candidate[] {
   const model = buildReachability(ctx.snapshot);
   const index = indexByNamespace(model.classes);
   const out: L4Candidate[] = [];
+  const root = istioRoot(ctx.snapshot, ctx.config).namespace;
   for (const node of model.workloads) {
     const ns = node.ref.namespace ?? '';
-    if (isSystemNamespace(ns, ctx.config.systemNamespaces) || ns === ctx.config.mesh.istioRootNamespace) continue;
+    if (isSystemNamespace(ns, ctx.config.systemNamespaces) || ns === root) continue;
     if (node.classes.some((c) => admitsOtherNamespaces(model, c, index))) out.push({ kind: node.ref.kind, namespace: ns, name: node.ref.name });
   }
   return out;

@@ -80,6 +80,7 @@ export interface Config {
     };
   };
   mesh: {
+    /** Where ConfigMap istio is read (istio-system is read too); the root namespace unless its meshConfig.rootNamespace names another. */
     istioRootNamespace: string;
     /** Istio trust domain for principals (default: meshConfig.trustDomain from ConfigMap istio, else cluster.local). */
     istioTrustDomain?: string;

@@ -13,8 +13,9 @@ import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 export const authzIndex = (snapshot: AuditContext['snapshot'], config: AuditContext['config']): AuthzIndex => istioAuthzModel(snapshot, config).authz;
 
 export function istioWorkloads(ctx: AuditContext): WorkloadMesh[] {
-  const root = ctx.config.mesh.istioRootNamespace || 'istio-system';
-  return meshModel(ctx.snapshot, ctx.config).workloads.filter((w) => w.mesh === 'istio' && w.namespace !== root && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
+  const m = meshModel(ctx.snapshot, ctx.config);
+  const root = m.istio.policies.rootNamespace;
+  return m.workloads.filter((w) => w.mesh === 'istio' && w.namespace !== root && !isSystemNamespace(w.namespace, ctx.config.systemNamespaces));
 }
 
 export const policyName = (p: { ref: { namespace?: string; name: string } }): string => `${p.ref.namespace}/${p.ref.name}`;

@@ -4,8 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
-import type { KubeObject } from '../../snapshot/types.ts';
-import { obj, str } from './util.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { memoizeBySnapshotAndConfig, obj, str } from './util.ts';
 import { CONSUL_SERVER_CONFIGMAP } from './consul.ts';
 
 /**
@@ -33,8 +33,7 @@ export interface IstioAutoMtls {
  * field means Istio's default: true.
  */
 export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string): IstioAutoMtls {
-  const pick = (ns: string) => configmaps.find((c) => c.metadata?.name === 'istio' && (c.metadata?.namespace ?? 'default') === ns);
-  const cm = pick(rootNamespace) ?? (rootNamespace !== 'istio-system' ? pick('istio-system') : undefined);
+  const cm = istioMeshConfigMap(configmaps, rootNamespace);
   if (!cm) {
     return { resource: { kind: 'ConfigMap', namespace: rootNamespace, name: 'istio' }, source: `no ConfigMap ${rootNamespace}/istio (Istio default)`, enabled: true };
   }
@@ -56,4 +55,66 @@ export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string): 
   if (v === undefined || v === null) return { resource, source: `${where} (enableAutoMtls not set, Istio default)`, enabled: true };
   if (typeof v !== 'boolean') return { resource, source: `${where} mesh.enableAutoMtls`, enabled: undefined, problem: `mesh.enableAutoMtls is ${JSON.stringify(v)}, not a boolean (istiod rejects this mesh config)` };
   return { resource, source: `${where} mesh.enableAutoMtls`, enabled: v };
+}
+
+/**
+ * ConfigMap `istio` (istiod's mesh config) among the collected ones: in `namespace` (the
+ * configured mesh.istioRootNamespace, where the collector reads it), else in istio-system, where
+ * istiod keeps it by default (the collector always reads that one).
+ */
+export function istioMeshConfigMap(configmaps: KubeObject[], namespace: string): KubeObject | undefined {
+  const pick = (ns: string) => configmaps.find((c) => c.metadata?.name === 'istio' && (c.metadata?.namespace ?? 'default') === ns);
+  return pick(namespace) ?? (namespace !== 'istio-system' ? pick('istio-system') : undefined);
+}
+
+const FROM_CONFIG = 'config mesh.istioRootNamespace';
+
+export interface IstioRoot {
+  /** The namespace whose selector-less policies apply mesh-wide. */
+  namespace: string;
+  /** Where it came from: the mesh config, or ztaudit's config. */
+  source: string;
+  /** ztaudit's mesh.istioRootNamespace, when Istio's mesh config says otherwise. */
+  configuredOtherwise?: string;
+}
+
+/**
+ * Istio's root namespace: meshConfig.rootNamespace in the `mesh` key of ConfigMap `istio`
+ * ("The namespace to treat as the administrative root namespace for Istio configuration",
+ * https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/), which istiod acts on; else
+ * ztaudit's mesh.istioRootNamespace (Istio's own default is istio-system, DefaultMeshConfig in
+ * istio/istio pkg/config/mesh/mesh.go). An unreadable mesh key is reported by
+ * mtls.auto-mtls-disabled; the configured value applies then.
+ */
+export function resolveIstioRoot(configmaps: KubeObject[], configured: string): IstioRoot {
+  const fromConfig = { namespace: configured, source: FROM_CONFIG };
+  const cm = istioMeshConfigMap(configmaps, configured);
+  const text = str(obj(cm?.data)?.mesh);
+  if (!cm || text === undefined) return fromConfig;
+  let root: string | undefined;
+  try {
+    root = str(obj(parseYaml(text, YAML_QUIET))?.rootNamespace);
+  } catch {
+    return fromConfig;
+  }
+  if (!root) return fromConfig;
+  const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/istio mesh.rootNamespace`;
+  return { namespace: root, source: where, ...(root !== configured ? { configuredOtherwise: configured } : {}) };
+}
+
+/**
+ * The root namespace of this snapshot's Istio, once per run. ConfigMaps that could not be read
+ * leave the configured value, said so in `source` (evidence of mtls.mesh-not-strict).
+ */
+export const istioRoot = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRoot => {
+  const root = resolveIstioRoot(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system');
+  const status = snapshot.coverage.configmaps?.status;
+  if (root.source !== FROM_CONFIG || status === undefined || status === 'ok' || status === 'absent') return root;
+  return { ...root, source: `${FROM_CONFIG} (ConfigMap istio could not be read: ${status})` };
+}, ['network', 'tls', 'mtls']);
+
+/** The run's warning when ztaudit's config and Istio's mesh config name different root namespaces. */
+export function istioRootWarning(root: IstioRoot): string[] {
+  if (root.configuredOtherwise === undefined) return [];
+  return [`mesh.istioRootNamespace is ${root.configuredOtherwise}, but Istio's mesh config (${root.source}) says ${root.namespace}: mesh-wide policies are read from ${root.namespace}, as istiod does; set mesh.istioRootNamespace: ${root.namespace} to match`];
 }

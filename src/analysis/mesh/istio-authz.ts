@@ -25,6 +25,7 @@ import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from '.
 import { indexAuthorizationPolicies, policiesFor, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
+import { istioMeshConfigMap } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 
 export interface RequestAuthn {
@@ -60,15 +61,15 @@ function parseRequestAuthn(o: KubeObject): RequestAuthn {
   return { ref: { kind: 'RequestAuthentication', namespace, name: o.metadata?.name ?? '' }, namespace, targetRefs: refs, issuers, ...(selector && Object.keys(selector).length > 0 ? { selector } : {}) };
 }
 
-/** meshConfig.trustDomain from ConfigMap `istio` in the root namespace; Istio's default is cluster.local. */
-function trustDomainOf(configmaps: KubeObject[], root: string, configured: string | undefined): { trustDomain: string; source: string } {
+/** meshConfig.trustDomain from ConfigMap `istio` (istioMeshConfigMap); Istio's default is cluster.local. */
+function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined): { trustDomain: string; source: string } {
   if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain' };
-  const cm = configmaps.find((c) => c.metadata?.name === 'istio' && (c.metadata?.namespace ?? 'default') === root);
+  const cm = istioMeshConfigMap(configmaps, configMapNamespace);
   const text = str(obj(cm?.data)?.mesh);
   if (text) {
     try {
       const td = str(obj(parseYaml(text, YAML_QUIET))?.trustDomain);
-      if (td) return { trustDomain: td, source: `ConfigMap ${root}/istio mesh.trustDomain` };
+      if (td) return { trustDomain: td, source: `ConfigMap ${cm!.metadata?.namespace ?? 'default'}/istio mesh.trustDomain` };
     } catch {
       // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the default applies here.
     }
@@ -77,9 +78,9 @@ function trustDomainOf(configmaps: KubeObject[], root: string, configured: strin
 }
 
 export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioAuthzModel => {
-  const root = config.mesh.istioRootNamespace || 'istio-system';
   const mesh = meshModel(snapshot, config);
-  const td = trustDomainOf(snapshot.resources.configmaps ?? [], root, config.mesh.istioTrustDomain);
+  const root = mesh.istio.policies.rootNamespace;
+  const td = trustDomainOf(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', config.mesh.istioTrustDomain);
   const services: IstioAuthzModel['services'] = new Map();
   for (const s of snapshot.resources.services ?? []) {
     const ns = s.metadata?.namespace ?? 'default';
@@ -272,19 +273,50 @@ export function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: 
   return undefined;
 }
 
-/** Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service of the callee, or to the istio-waypoint GatewayClass (root namespace). */
+/**
+ * The targetRef-attached policies of a model, by what they attach to: `Gateway` and `Service`
+ * refs by `namespace/name` (a targetRef names an object of the policy's own namespace), the
+ * `istio-waypoint` GatewayClass (root namespace only). Entries are positions in `authz.all`, so a
+ * lookup keeps that order. Built once per model, on the first waypoint verdict.
+ */
+interface WaypointTargets {
+  gateways: Map<string, number[]>;
+  services: Map<string, number[]>;
+  gatewayClass: number[];
+}
+
+const waypointTargetsByModel = new WeakMap<IstioAuthzModel, WaypointTargets>();
+
+function waypointTargets(model: IstioAuthzModel): WaypointTargets {
+  let t = waypointTargetsByModel.get(model);
+  if (t) return t;
+  t = { gateways: new Map(), services: new Map(), gatewayClass: [] };
+  const add = (m: Map<string, number[]>, key: string, i: number) => { const l = m.get(key); if (l) l.push(i); else m.set(key, [i]); };
+  model.authz.all.forEach((p, i) => {
+    if (!p.targeted || !p.action || p.problems.length > 0) return;
+    for (const ref of p.targetRefs) {
+      if (ref.kind === 'Gateway') add(t!.gateways, `${p.namespace}/${ref.name}`, i);
+      else if (ref.kind === 'Service') add(t!.services, `${p.namespace}/${ref.name}`, i);
+      else if (ref.kind === 'GatewayClass' && p.namespace === model.root && ref.name === 'istio-waypoint') t!.gatewayClass.push(i);
+    }
+  });
+  waypointTargetsByModel.set(model, t);
+  return t;
+}
+
+/**
+ * Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service
+ * of the callee, or to the istio-waypoint GatewayClass (root namespace), in the model's order.
+ * Looked up in an index of the model, so a verdict reads only its candidates, not every policy.
+ */
 export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }): ParsedAuthzPolicy[] {
-  const services = new Set((model.services.get(callee.namespace) ?? []).filter((s) => Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name));
-  const out: ParsedAuthzPolicy[] = [];
-  for (const p of model.authz.all) {
-    if (!p.targeted || !p.action || p.problems.length > 0) continue;
-    const hit = p.targetRefs.some((t) =>
-      (t.kind === 'Gateway' && p.namespace === wp.namespace && t.name === wp.name)
-      || (t.kind === 'Service' && p.namespace === callee.namespace && services.has(t.name))
-      || (t.kind === 'GatewayClass' && p.namespace === model.root && t.name === 'istio-waypoint'));
-    if (hit) out.push(p);
+  const t = waypointTargets(model);
+  const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass]);
+  for (const s of model.services.get(callee.namespace) ?? []) {
+    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
+    for (const i of t.services.get(`${callee.namespace}/${s.name}`) ?? []) hits.add(i);
   }
-  return out;
+  return [...hits].sort((a, b) => a - b).map((i) => model.authz.all[i]);
 }
 
 function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined): string[] | undefined {

@@ -12,6 +12,7 @@ import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, lin
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdTrustDomain } from './linkerd.ts';
+import { istioRoot, type IstioRoot } from './configmaps.ts';
 import { consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
@@ -43,7 +44,8 @@ export interface WorkloadMesh {
 
 export interface MeshModel {
   present: boolean;
-  istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex };
+  /** `root`: Istio's root namespace and where it came from (policies.rootNamespace is its name). */
+  istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex; root: IstioRoot };
   linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex };
   consul: { present: boolean; evidence: string[]; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex };
   namespaces: Map<string, NamespaceInfo>;
@@ -56,7 +58,7 @@ const LINKERD_KINDS = ['linkerd.servers', 'linkerd.authorizationpolicies', 'link
 const CONSUL_KINDS = ['consul.serviceintentions'] as const;
 
 export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): MeshModel => {
-  const root = config.mesh.istioRootNamespace;
+  const root = istioRoot(snapshot, config);
   const namespaces = new Map<string, NamespaceInfo>();
   for (const n of snapshot.resources.namespaces ?? []) {
     const name = n.metadata?.name;
@@ -88,7 +90,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (linkerdNamespaceMeantMeshed(info.annotations)) linkerdEvidence.push(`namespace ${name} annotated for Linkerd`);
   }
 
-  const policies = indexPeerAuthentications(snapshot.resources['istio.peerauthentications'] ?? [], root);
+  const policies = indexPeerAuthentications(snapshot.resources['istio.peerauthentications'] ?? [], root.namespace);
   const strictNamespaces = new Set<string>();
   for (const [ns, pa] of policies.namespaceWinner) if (pa.mode === 'STRICT') strictNamespaces.add(ns);
 
@@ -183,7 +185,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   }, linkerdTrustDomain(configmaps));
   return {
     present: istioPresent || linkerdPresent || consulPresent,
-    istio: { present: istioPresent, evidence: istioEvidence, policies },
+    istio: { present: istioPresent, evidence: istioEvidence, policies, root },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy },
     consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []) },
     namespaces,

@@ -139,7 +139,7 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
   const meshConfigs = new Map<string, MeshOutbound>();
   const meshFor = (rev: string) => {
     let v = meshConfigs.get(rev);
-    if (!v) meshConfigs.set(rev, (v = meshOutbound(configmaps, root, rev)));
+    if (!v) meshConfigs.set(rev, (v = meshOutbound(configmaps, config.mesh.istioRootNamespace || 'istio-system', rev)));
     return v;
   };
   meshFor('default');

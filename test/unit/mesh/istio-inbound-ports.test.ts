@@ -13,6 +13,7 @@ import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
 import { istioExcludedInboundPorts } from '../../../checks/mtls/istio-excluded-inbound-ports.ts';
+import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { ctxOf, deployment } from './helpers.ts';
 
@@ -82,5 +83,67 @@ metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
     expect(v.find((x) => x.resource.name === 'only')!.message).toMatch(/only port\(s\) 8080 are redirected to Envoy; every other inbound port bypasses it/);
     const [outcome] = runChecks([istioExcludedInboundPorts], ctx);
     expect(outcome.results.filter((r) => r.status === 'fail').map((r) => r.severity)).toEqual(['medium', 'medium']);
+  });
+
+  // Identity rules (principals, namespaces) need the mTLS peer identity the sidecar checks; a port
+  // Envoy never sees has neither identity nor policy, so the rules covering it are bypassed.
+  describe('mtls.authz-plaintext-bypass on ports that bypass the sidecar', () => {
+    const policies = (ns: string, rules: string, action = 'ALLOW') => `
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-callers, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: ${action}
+  rules: ${rules}
+`;
+    const STRICT_ONLY = STRICT_MESH.slice(0, STRICT_MESH.lastIndexOf('---'));
+    const principals = '[{from: [{source: {principals: [cluster.local/ns/shop/sa/web]}}]}]';
+    const judge = (yaml: string, annotations: Record<string, string>, ports = [8000, 9000]) =>
+      [...authzPlaintextBypass.evaluate(ctxOf(yaml, undefined, [deployment('shop', 'api', { ports, annotations })]))];
+
+    it('STRICT, an ALLOW on principals: an excluded port the rule covers fails high, naming the port and the annotation', () => {
+      const [v] = judge(`${STRICT_ONLY}${policies('shop', principals)}`, { [EXCLUDE]: '8000' });
+      expect(v).toMatchObject({ status: 'fail', severity: 'high', evidence: { sidecarBypassedPorts: ['8000'], source: expect.stringContaining(EXCLUDE) } });
+      expect(v.message).toMatch(/port 8000 bypasses its sidecar \(pod annotation traffic\.sidecar\.istio\.io\/excludeInboundPorts="8000"\); ALLOW shop\/api-callers rules\[0\] never applies on port 8000/);
+      // Without the annotation the same workload passes: STRICT gives every caller an identity.
+      expect(judge(`${STRICT_ONLY}${policies('shop', principals)}`, {})[0].status).toBe('pass');
+    });
+
+    it('a rule limited to other ports is not bypassed by an excluded port it does not cover (to.ports, to.notPorts)', () => {
+      const on9000 = '[{from: [{source: {principals: [cluster.local/ns/shop/sa/web]}}], to: [{operation: {ports: ["9000"]}}]}]';
+      expect(judge(`${STRICT_ONLY}${policies('shop', on9000)}`, { [EXCLUDE]: '8000' })[0].status).toBe('pass');
+      const not8000 = '[{from: [{source: {principals: [cluster.local/ns/shop/sa/web]}}], to: [{operation: {notPorts: ["8000"]}}]}]';
+      expect(judge(`${STRICT_ONLY}${policies('shop', not8000)}`, { [EXCLUDE]: '8000' })[0].status).toBe('pass');
+    });
+
+    it('includeInboundPorts: every port outside the list bypasses the sidecar, an empty list every port', () => {
+      const [only] = judge(`${STRICT_ONLY}${policies('shop', principals)}`, { [INCLUDE]: '9000' });
+      expect(only).toMatchObject({ status: 'fail', severity: 'high', evidence: { sidecarBypassedPorts: ['8000', 'any other port'] } });
+      const [none] = judge(`${STRICT_ONLY}${policies('shop', principals)}`, { [INCLUDE]: '' });
+      expect(none).toMatchObject({ status: 'fail', evidence: { sidecarBypassedPorts: ['8000', '9000', 'any other port'] } });
+    });
+
+    it('PERMISSIVE, a DENY on namespaces: the excluded port is named once, as bypassing the sidecar; the other ports as escaping the DENY', () => {
+      const [v] = judge(`${STRICT_ONLY.replace('mode: STRICT', 'mode: PERMISSIVE')}${policies('shop', '[{from: [{source: {namespaces: [legacy]}}]}]', 'DENY')}`, { [EXCLUDE]: '8000' });
+      expect(v).toMatchObject({ status: 'fail', severity: 'high', evidence: { sidecarBypassedPorts: ['8000'] } });
+      expect(v.message).toContain('DENY shop/api-callers rules[0] never applies on port 8000, which bypasses the sidecar');
+      expect(v.message).toContain('so it is not denied (ports 9000, any other port)');
+    });
+
+    it('ambient pods are captured by ztunnel: the annotation changes nothing', () => {
+      const amb = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+${policies('shop', principals)}`;
+      expect(judge(amb, { [EXCLUDE]: '8000' })[0].status).toBe('pass');
+    });
   });
 });
