@@ -39,7 +39,7 @@ export function subjectKey(s: Subject): string {
   return s.kind === 'ServiceAccount' ? `ServiceAccount:${s.namespace ?? ''}/${s.name}` : `${s.kind}:${s.name}`;
 }
 
-/** "User:alice", "Group:dev", "ServiceAccount:ns/name" (also "ServiceAccount:ns:name"). */
+/** "User:alice", "Group:dev", "ServiceAccount:ns/name" (also "ServiceAccount:ns:name"); a service account's username is that account. */
 export function parseSubject(text: string): Subject | undefined {
   const m = /^(User|Group|ServiceAccount):(.+)$/.exec(text.trim());
   if (!m) return undefined;
@@ -50,7 +50,7 @@ export function parseSubject(text: string): Subject | undefined {
     if (i <= 0 || i === rest.length - 1) return undefined;
     return { kind, namespace: rest.slice(0, i), name: rest.slice(i + 1) };
   }
-  return { kind: kind as 'User' | 'Group', name: rest };
+  return kind === 'User' ? userSubject(rest) : { kind: 'Group', name: rest };
 }
 
 export function formatSubject(s: Subject): string {
@@ -58,13 +58,27 @@ export function formatSubject(s: Subject): string {
 }
 
 const SA_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
+const SA_USER_PREFIX = 'system:serviceaccount:';
+
+/**
+ * The subject a User of this name is: the service account when the name is one's username.
+ * The authorizer matches a ServiceAccount subject by that username and a User subject by its
+ * name (appliesToUser, kubernetes pkg/registry/rbac/validation/rule.go), so the two forms are one
+ * identity, kept under the ServiceAccount form.
+ */
+function userSubject(name: string): Subject {
+  if (!name.startsWith(SA_USER_PREFIX)) return { kind: 'User', name };
+  const m = SA_USER.exec(name);
+  return m ? { kind: 'ServiceAccount', namespace: m[1], name: m[2] } : { kind: 'User', name };
+}
 
 /**
  * The user and groups the apiserver would authenticate a subject as: service accounts are in
  * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated; users in
  * system:authenticated (system:anonymous in system:unauthenticated); a group is just itself.
  */
-export function identityOf(s: Subject): Identity {
+export function identityOf(subject: Subject): Identity {
+  const s = subject.kind === 'User' ? userSubject(subject.name) : subject;
   if (s.kind === 'ServiceAccount') {
     return { user: `system:serviceaccount:${s.namespace}:${s.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${s.namespace}`, 'system:authenticated'] };
   }
@@ -72,14 +86,10 @@ export function identityOf(s: Subject): Identity {
   return { groups: [s.name] };
 }
 
-/** The binding subjects an identity matches: its user (and service account, by username) and groups. */
+/** The binding subjects an identity matches: its user (a service account's username is that account, whichever form a binding names it by) and groups. */
 function identitySubjects(id: Identity): Subject[] {
   const out: Subject[] = [];
-  if (id.user) {
-    out.push({ kind: 'User', name: id.user });
-    const m = SA_USER.exec(id.user);
-    if (m) out.push({ kind: 'ServiceAccount', namespace: m[1], name: m[2] });
-  }
+  if (id.user) out.push(userSubject(id.user));
   for (const g of id.groups) out.push({ kind: 'Group', name: g });
   return out;
 }
@@ -286,7 +296,8 @@ function parseSubjects(raw: unknown, binding: { kind: string; namespace?: string
     const kind = (s as Record<string, unknown>)?.kind;
     const name = (s as Record<string, unknown>)?.name;
     if (typeof name !== 'string' || name === '') { invalid.push({ subject: s, reason: 'subject without a name' }); continue; }
-    if (kind === 'User' || kind === 'Group') { subjects.push({ kind, name }); continue; }
+    if (kind === 'User') { subjects.push(userSubject(name)); continue; }
+    if (kind === 'Group') { subjects.push({ kind, name }); continue; }
     if (kind === 'ServiceAccount') {
       const ns = (s as Record<string, unknown>).namespace;
       if (typeof ns === 'string' && ns !== '') subjects.push({ kind, name, namespace: ns });
@@ -530,6 +541,8 @@ export function whoCan(model: RbacModel, verb: string, resource: string, namespa
         const k = subjectKey(s);
         let e = bySubject.get(k);
         if (!e) bySubject.set(k, (e = { subject: s, grants: [] }));
+        // The binding names this identity twice (a service account in both forms): once is enough.
+        else if (e.grants[e.grants.length - 1]?.binding === b) continue;
         for (const m of matching) e.grants.push({ binding: b, role, namespace: b.kind === 'RoleBinding' ? b.namespace : undefined, via: s, ...m });
       }
     }

@@ -49,7 +49,7 @@ export interface BindingInfo {
   name: string;
   namespace?: string;
   roleRef: { kind: string; name: string };
-  /** Valid subjects (ServiceAccounts with their resolved namespace). */
+  /** Valid subjects (ServiceAccounts with their resolved namespace; a User named system:serviceaccount:NS:NAME as the ServiceAccount it is). */
   subjects: Subject[];
   /** Subjects that can never match (e.g. a ServiceAccount without namespace in a ClusterRoleBinding). */
   invalidSubjects: Array<{ subject: unknown; reason: string }>;
