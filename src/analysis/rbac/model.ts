@@ -4,7 +4,7 @@
 
 import { memoize } from '../memo.ts';
 import { resourcesOf, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
-import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, type DefaultClusterRole } from './bootstrap.ts';
+import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, RECOGNISED_ROLE_BY_KEY, type DefaultClusterRole } from './bootstrap.ts';
 import { normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
 import type { BindingInfo, Grant, Identity, NonResourceAttributes, ResourceAttributes, RoleInfo, Rule, RuleGrant, Subject } from './types.ts';
 
@@ -176,15 +176,22 @@ function isSelector(selector: unknown, m: Record<string, string>): boolean {
 }
 
 /**
- * How an input ClusterRole of a default name differs from the default. A default that aggregates
- * (admin, edit, view) is modified when it selects with a selector the default lacks (what its
- * default selectors pull in is judged by rbac.aggregation-into-builtin); any other default, when
- * its rules, aggregated ones included, grant something the default's do not: `added` is that part.
+ * How an input role of a default or recognised name differs from that role. A default that
+ * aggregates (admin, edit, view) is modified when it selects with a selector the default lacks
+ * (what its default selectors pull in is judged by rbac.aggregation-into-builtin); any other role,
+ * when its rules, aggregated ones included, grant something the default's do not: `added` is that part.
  */
-function modifiedFrom(def: DefaultClusterRole, cr: RawClusterRole, effective: Rule[]): { modified: boolean; added?: Rule[] } {
-  if (cr.selectors && def.aggregateFrom) return { modified: !cr.selectors.every((s) => def.aggregateFrom!.some((m) => isSelector(s, m))) };
+function modifiedFrom(def: Pick<DefaultClusterRole, 'rules' | 'aggregateFrom'>, selectors: unknown[] | undefined, effective: Rule[]): { modified: boolean; added?: Rule[] } {
+  if (selectors && def.aggregateFrom) return { modified: !selectors.every((s) => def.aggregateFrom!.some((m) => isSelector(s, m))) };
   const added = effective.flatMap((rule) => uncoveredParts(rule, def.rules));
   return added.length > 0 ? { modified: true, added } : { modified: false };
+}
+
+/** Sets modifiedFromDefault and addedToDefault of an input role from its default or recognised copy. */
+function markModified(info: RoleInfo, def: Pick<DefaultClusterRole, 'rules' | 'aggregateFrom'>, selectors?: unknown[]): void {
+  const { modified, added } = modifiedFrom(def, selectors, info.rules);
+  info.modifiedFromDefault = modified;
+  if (added) info.addedToDefault = added;
 }
 
 function dedupeRules(rules: Rule[]): Rule[] {
@@ -265,13 +272,10 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
       kind: 'ClusterRole', name: cr.name, rules: eff.rules, origin: cr.origin, labels: cr.labels, annotations: cr.annotations,
     };
     if (eff.from) info.aggregatedFrom = eff.from;
-    const def = DEFAULT_CLUSTER_ROLE_BY_NAME.get(cr.name);
-    if (def && cr.origin === 'input') {
-      const { modified, added } = modifiedFrom(def, cr, eff.rules);
-      info.modifiedFromDefault = modified;
-      if (added) info.addedToDefault = added;
-    }
-    roles.set(roleKey('ClusterRole', cr.name), info);
+    const key = roleKey('ClusterRole', cr.name);
+    const def = DEFAULT_CLUSTER_ROLE_BY_NAME.get(cr.name) ?? RECOGNISED_ROLE_BY_KEY.get(key);
+    if (def && cr.origin === 'input') markModified(info, def, cr.selectors);
+    roles.set(key, info);
   }
   for (const o of resourcesOf(snapshot, 'roles')) {
     const name = nameOf(o);
@@ -279,10 +283,13 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
     if (!name || typeof ns !== 'string') { notes.push('Role without a name or namespace ignored'); continue; }
     const key = roleKey('Role', name, ns);
     if (roles.has(key)) notes.push(`duplicate Role ${ns}/${name}: the last one is used, as the manifests reader keeps it`);
-    roles.set(key, {
+    const info: RoleInfo = {
       kind: 'Role', name, namespace: ns, rules: normalizeRules((o as Record<string, unknown>).rules), origin: 'input',
       labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations),
-    });
+    };
+    const def = RECOGNISED_ROLE_BY_KEY.get(key);
+    if (def) markModified(info, def);
+    roles.set(key, info);
   }
   return roles;
 }

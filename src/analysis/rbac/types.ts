@@ -34,7 +34,7 @@ export interface RoleInfo extends RoleRef {
   annotations: Record<string, string>;
   /** ClusterRoles only: names of the ClusterRoles whose rules were aggregated in (when aggregationRule is set). */
   aggregatedFrom?: string[];
-  /** The role carries rules its bootstrap default does not (only for roles with a default). */
+  /** The role carries rules its bootstrap default does not (only for roles with a default, or a copy in RECOGNISED_ROLES). */
   modifiedFromDefault?: boolean;
   /**
    * With modifiedFromDefault, judged by rules: the part of the rules the default does not grant
