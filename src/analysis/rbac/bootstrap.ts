@@ -201,7 +201,11 @@ export const DEFAULT_CLUSTER_ROLES: readonly DefaultClusterRole[] = [
     ],
   },
   { name: 'system:public-info-viewer', rules: [nr(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])] },
-  { name: 'system:service-account-issuer-discovery', rules: [nr(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])] },
+  {
+    // Slash-ended too, for clients generated from OpenAPI documents published before the trailing-slash fix (v1.36.3 policy.go).
+    name: 'system:service-account-issuer-discovery',
+    rules: [nr(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])],
+  },
   {
     name: 'system:volume-scheduler',
     rules: [
