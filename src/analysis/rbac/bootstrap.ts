@@ -143,7 +143,11 @@ export const DEFAULT_CLUSTER_ROLES: readonly DefaultClusterRole[] = [
   },
   {
     name: 'system:kubelet-api-admin',
-    rules: [r(READ, [''], ['nodes']), r(['proxy'], [''], ['nodes']), r(['*'], [''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats'])],
+    rules: [
+      r(READ, [''], ['nodes']), r(['proxy'], [''], ['nodes']), r(['*'], [''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats']),
+      // KubeletFineGrainedAuthz (GA in v1.36.3's policy.go)
+      r(['*'], [''], ['nodes/pods', 'nodes/healthz', 'nodes/configz']),
+    ],
   },
   {
     name: 'system:monitoring',
@@ -448,6 +452,7 @@ export const RECOGNISED_BINDINGS: readonly RecognisedBinding[] = [
   rb('kube-system', 'system:controller:token-cleaner', [sa('token-cleaner')]),
   rb('kube-public', 'system:controller:bootstrap-signer', [sa('bootstrap-signer')]),
   // kubeadm (cmd/kubeadm/app/phases/{bootstraptoken/node,addons/proxy,addons/dns,kubeconfig}, constants.go)
+  crb('kubeadm:apiserver-kubelet-client', 'system:kubelet-api-admin', [user('kube-apiserver-kubelet-client')]),
   crb('kubeadm:cluster-admins', 'cluster-admin', [group('kubeadm:cluster-admins')]),
   crb('kubeadm:get-nodes', 'kubeadm:get-nodes', [BOOTSTRAP_TOKENS]),
   crb('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', [BOOTSTRAP_TOKENS]),

@@ -70,6 +70,38 @@ describe('controller and kubeadm roles, as created, under their default bindings
   });
 });
 
+describe('kubeadm:apiserver-kubelet-client (kubeadm phases/bootstraptoken/node/tlsbootstrap.go)', () => {
+  // The apiserver's own client certificate for the kubelet API, bound to system:kubelet-api-admin
+  // as v1.36.3 creates it (KubeletFineGrainedAuthz, GA, adds nodes/pods, nodes/healthz, nodes/configz).
+  const KUBELET_API_ADMIN = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:kubelet-api-admin", labels: {kubernetes.io/bootstrapping: rbac-defaults}}
+rules:
+- {apiGroups: [""], resources: [nodes], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [nodes], verbs: [proxy]}
+- {apiGroups: [""], resources: [nodes/log, nodes/metrics, nodes/proxy, nodes/stats], verbs: ["*"]}
+- {apiGroups: [""], resources: [nodes/configz, nodes/healthz, nodes/pods], verbs: ["*"]}
+`;
+  const binding = (name: string) => `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "${name}"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:kubelet-api-admin"}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: kube-apiserver-kubelet-client}]
+`;
+
+  it('as kubeadm creates it: no finding', () => {
+    expect(findings(KUBELET_API_ADMIN + binding('kubeadm:apiserver-kubelet-client'))).toEqual([]);
+  });
+
+  it('the same grant under another binding name is judged', () => {
+    expect(findings(KUBELET_API_ADMIN + binding('apiserver-kubelet'))).toEqual([
+      'rbac.nodes-proxy high User:kube-apiserver-kubelet-client', 'rbac.wildcard-permission high User:kube-apiserver-kubelet-client',
+    ]);
+  });
+});
+
 describe('a widened controller or kubeadm role under its default binding is judged on what was added', () => {
   it('a controller role given get secrets: a finding for its service account, citing only the added rule', () => {
     const yaml = cluster('ClusterRole:system:controller:cronjob-controller', SECRETS_GET);
