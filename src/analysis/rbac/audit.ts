@@ -28,7 +28,9 @@ function matchName(pattern: string, name: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
 }
 
+/** Whether a configured match names the subject; a User pattern also names the service account whose username it matches. */
 export function subjectMatches(m: SubjectMatch, s: Subject): boolean {
+  if (m.kind === 'User' && s.kind === 'ServiceAccount') return matchName(m.name, `system:serviceaccount:${s.namespace ?? ''}:${s.name}`);
   if (m.kind !== s.kind || !matchName(m.name, s.name)) return false;
   return m.kind !== 'ServiceAccount' || m.namespace === undefined || matchName(m.namespace, s.namespace ?? '');
 }

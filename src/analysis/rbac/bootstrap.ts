@@ -1,8 +1,8 @@
 // Kubernetes' bootstrap RBAC policy (plugin/pkg/auth/authorizer/rbac/bootstrappolicy), as the
 // apiserver creates it at start: the model falls back to these when a snapshot (usually a
 // manifests dir) lacks them, so a binding to `edit` or `view` means what it means in a cluster.
-// The controller roles (system:controller:*) and kubeadm's bindings are only recognised, never
-// filled in: RECOGNISED_BINDINGS.
+// The controller roles (system:controller:*), the kube-system Roles and kubeadm's roles and
+// bindings are only recognised, never filled in: RECOGNISED_ROLES, RECOGNISED_BINDINGS.
 
 import type { Rule } from './types.ts';
 
@@ -143,7 +143,11 @@ export const DEFAULT_CLUSTER_ROLES: readonly DefaultClusterRole[] = [
   },
   {
     name: 'system:kubelet-api-admin',
-    rules: [r(READ, [''], ['nodes']), r(['proxy'], [''], ['nodes']), r(['*'], [''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats'])],
+    rules: [
+      r(READ, [''], ['nodes']), r(['proxy'], [''], ['nodes']), r(['*'], [''], ['nodes/log', 'nodes/metrics', 'nodes/proxy', 'nodes/stats']),
+      // KubeletFineGrainedAuthz (GA in v1.36.3's policy.go)
+      r(['*'], [''], ['nodes/pods', 'nodes/healthz', 'nodes/configz']),
+    ],
   },
   {
     name: 'system:monitoring',
@@ -201,7 +205,11 @@ export const DEFAULT_CLUSTER_ROLES: readonly DefaultClusterRole[] = [
     ],
   },
   { name: 'system:public-info-viewer', rules: [nr(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])] },
-  { name: 'system:service-account-issuer-discovery', rules: [nr(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])] },
+  {
+    // Slash-ended too, for clients generated from OpenAPI documents published before the trailing-slash fix (v1.36.3 policy.go).
+    name: 'system:service-account-issuer-discovery',
+    rules: [nr(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])],
+  },
   {
     name: 'system:volume-scheduler',
     rules: [
@@ -264,23 +272,168 @@ export interface RecognisedBinding {
 
 const sa = (name: string): DefaultBindingSubject => ({ kind: 'ServiceAccount', name, namespace: 'kube-system' });
 
+/** A role Kubernetes or kubeadm creates, with the rules it creates it with: what a default binding of it is exempt for. */
+export interface RecognisedRole {
+  kind: 'ClusterRole' | 'Role';
+  name: string;
+  namespace?: string;
+  rules: Rule[];
+}
+
+const EVENTS = r(EVENTS_WRITE, ['', 'events.k8s.io'], ['events']);
+const c = (controller: string, rules: Rule[]): RecognisedRole => ({ kind: 'ClusterRole', name: `system:controller:${controller}`, rules });
+
 /**
- * Controllers of kube-controller-manager, each bound by the bootstrap policy to its own role
- * (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go: ClusterRoleBinding and
- * ClusterRole `system:controller:<name>`, subject ServiceAccount kube-system/<name>). Some exist
- * only behind feature gates; a name without its binding in the input recognises nothing.
+ * kube-controller-manager's per-controller roles, as Kubernetes v1.36.3 creates them with every
+ * feature gate on (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go; a gate
+ * adds rules or whole roles and never takes any away). Each is bound by the ClusterRoleBinding
+ * of its name to ServiceAccount kube-system/<controller>. A rule a newer release adds is judged,
+ * as for the default roles above.
  */
-export const CONTROLLERS = [
-  'attachdetach-controller', 'certificate-controller', 'clusterrole-aggregation-controller', 'cronjob-controller', 'daemon-set-controller',
-  'deployment-controller', 'device-taint-eviction-controller', 'disruption-controller', 'endpoint-controller', 'endpointslice-controller',
-  'endpointslicemirroring-controller', 'ephemeral-volume-controller', 'expand-controller', 'generic-garbage-collector', 'horizontal-pod-autoscaler',
-  'job-controller', 'kube-apiserver-serving-clustertrustbundle-publisher', 'legacy-service-account-token-cleaner', 'namespace-controller',
-  'node-controller', 'persistent-volume-binder', 'pod-garbage-collector', 'podcertificaterequestcleaner', 'pv-protection-controller',
-  'pvc-protection-controller', 'replicaset-controller', 'replication-controller', 'resource-claim-controller', 'resourcequota-controller',
-  'root-ca-cert-publisher', 'route-controller', 'selinux-warning-controller', 'service-account-controller', 'service-cidrs-controller',
-  'service-controller', 'statefulset-controller', 'storage-version-garbage-collector', 'storage-version-migrator-controller',
-  'ttl-after-finished-controller', 'ttl-controller', 'validatingadmissionpolicy-status-controller', 'volumeattributesclass-protection-controller',
+export const CONTROLLER_ROLES: readonly RecognisedRole[] = [
+  c('attachdetach-controller', [
+    r(['list', 'watch'], [''], ['persistentvolumeclaims', 'persistentvolumes']), r(READ, [''], ['nodes']), r(['patch', 'update'], [''], ['nodes/status']),
+    r(['list', 'watch'], [''], ['pods']), EVENTS, r(['create', 'delete', 'get', 'list', 'watch'], ['storage.k8s.io'], ['volumeattachments']),
+    r(READ, ['storage.k8s.io'], ['csidrivers']), r(READ, ['storage.k8s.io'], ['csinodes'])
+  ]),
+  c('certificate-controller', [
+    r(['delete', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+    r(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/approval', 'certificatesigningrequests/status']),
+    r(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+    r(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving', 'kubernetes.io/legacy-unknown']),
+    r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']), EVENTS
+  ]),
+  c('clusterrole-aggregation-controller', [r(['escalate', 'get', 'list', 'patch', 'update', 'watch'], ['rbac.authorization.k8s.io'], ['clusterroles'])]),
+  c('cronjob-controller', [
+    r(['get', 'list', 'update', 'watch'], ['batch'], ['cronjobs']), r(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], ['batch'], ['jobs']),
+    r(['update'], ['batch'], ['cronjobs/status']), r(['update'], ['batch'], ['cronjobs/finalizers']), r(['delete', 'list', 'watch'], [''], ['pods']), EVENTS
+  ]),
+  c('daemon-set-controller', [
+    r(READ, ['apps', 'extensions'], ['daemonsets']), r(['update'], ['apps', 'extensions'], ['daemonsets/status']),
+    r(['update'], ['apps', 'extensions'], ['daemonsets/finalizers']), r(['list', 'watch'], [''], ['nodes']), r(['create', 'delete', 'list', 'patch', 'watch'], [''], ['pods']),
+    r(['create'], [''], ['pods/binding']), r(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], ['apps'], ['controllerrevisions']), EVENTS
+  ]),
+  c('deployment-controller', [
+    r(['get', 'list', 'update', 'watch'], ['apps', 'extensions'], ['deployments']), r(['update'], ['apps', 'extensions'], ['deployments/status']),
+    r(['update'], ['apps', 'extensions'], ['deployments/finalizers']), r(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], ['apps', 'extensions'], ['replicasets']),
+    r(['get', 'list', 'update', 'watch'], [''], ['pods']), EVENTS
+  ]),
+  c('device-taint-eviction-controller', [
+    r(['delete', 'get', 'list', 'watch'], [''], ['pods']), r(['patch', 'update'], [''], ['pods/status']), r(READ, ['resource.k8s.io'], ['resourceclaims']),
+    r(READ, ['resource.k8s.io'], ['resourceslices']), r(READ, ['resource.k8s.io'], ['deviceclasses']), EVENTS,
+    r(['patch', 'update'], ['resource.k8s.io'], ['devicetaintrules/status']), r(READ, ['resource.k8s.io'], ['devicetaintrules'])
+  ]),
+  c('disruption-controller', [
+    r(READ, ['apps', 'extensions'], ['deployments']), r(READ, ['apps', 'extensions'], ['replicasets']), r(READ, [''], ['replicationcontrollers']),
+    r(READ, ['policy'], ['poddisruptionbudgets']), r(READ, ['apps'], ['statefulsets']), r(['update'], ['policy'], ['poddisruptionbudgets/status']),
+    r(['patch', 'update'], [''], ['pods/status']), r(['get'], ['*'], ['*/scale']), EVENTS
+  ]),
+  c('endpoint-controller', [
+    r(READ, [''], ['pods', 'services']), r(['create', 'delete', 'get', 'list', 'update', 'watch'], [''], ['endpoints']), r(['create'], [''], ['endpoints/restricted']), EVENTS
+  ]),
+  c('endpointslice-controller', [
+    r(READ, [''], ['nodes', 'pods', 'services']), r(['update'], [''], ['services/finalizers']),
+    r(['create', 'delete', 'get', 'list', 'update', 'watch'], ['discovery.k8s.io'], ['endpointslices']), EVENTS
+  ]),
+  c('endpointslicemirroring-controller', [
+    r(READ, [''], ['endpoints', 'services']), r(['update'], [''], ['services/finalizers']), r(['update'], [''], ['endpoints/finalizers']),
+    r(['create', 'delete', 'get', 'list', 'update', 'watch'], ['discovery.k8s.io'], ['endpointslices']), EVENTS
+  ]),
+  c('ephemeral-volume-controller', [r(READ, [''], ['pods']), r(['update'], [''], ['pods/finalizers']), r(['create', 'get', 'list', 'watch'], [''], ['persistentvolumeclaims']), EVENTS]),
+  c('expand-controller', [
+    r(['get', 'list', 'patch', 'update', 'watch'], [''], ['persistentvolumes']), r(['patch', 'update'], [''], ['persistentvolumeclaims/status']),
+    r(READ, [''], ['persistentvolumeclaims']), EVENTS
+  ]),
+  c('generic-garbage-collector', [r(['delete', 'get', 'list', 'patch', 'update', 'watch'], ['*'], ['*']), EVENTS]),
+  c('horizontal-pod-autoscaler', [
+    r(READ, ['autoscaling'], ['horizontalpodautoscalers']), r(['update'], ['autoscaling'], ['horizontalpodautoscalers/status']), r(['get', 'update'], ['*'], ['*/scale']),
+    r(['list', 'watch'], [''], ['pods']), r(['list', 'watch'], ['metrics.k8s.io'], ['pods']), r(READ, ['custom.metrics.k8s.io'], ['*']),
+    r(READ, ['external.metrics.k8s.io'], ['*']), EVENTS
+  ]),
+  c('job-controller', [
+    r(['get', 'list', 'patch', 'update', 'watch'], ['batch'], ['jobs']), r(['update'], ['batch'], ['jobs/status']), r(['update'], ['batch'], ['jobs/finalizers']),
+    r(['create', 'delete', 'list', 'patch', 'watch'], [''], ['pods']), EVENTS, r(['create', 'get', 'list', 'watch'], ['scheduling.k8s.io'], ['podgroups', 'workloads'])
+  ]),
+  c('kube-apiserver-serving-clustertrustbundle-publisher', [
+    r(['attest'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-serving']),
+    r(['create', 'delete', 'list', 'update', 'watch'], ['certificates.k8s.io'], ['clustertrustbundles']), EVENTS
+  ]),
+  c('legacy-service-account-token-cleaner', [r(['get'], [''], ['configmaps'], ['kube-apiserver-legacy-service-account-token-tracking']), r(['delete', 'patch'], [''], ['secrets'])]),
+  c('namespace-controller', [
+    r(['delete', 'get', 'list', 'watch'], [''], ['namespaces']), r(['update'], [''], ['namespaces/finalize', 'namespaces/status']),
+    r(['delete', 'deletecollection', 'get', 'list', 'watch'], ['*'], ['*'])
+  ]),
+  c('node-controller', [
+    r(['delete', 'get', 'list', 'patch', 'update', 'watch'], [''], ['nodes']), r(['patch', 'update'], [''], ['nodes/status']), r(['patch', 'update'], [''], ['pods/status']),
+    r(['delete', 'get', 'list', 'watch'], [''], ['pods']), EVENTS
+  ]),
+  c('persistent-volume-binder', [
+    r(['create', 'delete', 'get', 'list', 'update', 'watch'], [''], ['persistentvolumes']), r(['update'], [''], ['persistentvolumes/status']),
+    r(['get', 'list', 'update', 'watch'], [''], ['persistentvolumeclaims']), r(['update'], [''], ['persistentvolumeclaims/status']),
+    r(['create', 'delete', 'get', 'list', 'watch'], [''], ['pods']), r(READ, ['storage.k8s.io'], ['storageclasses']), r(['list', 'watch'], [''], ['nodes']), EVENTS,
+    r(['watch'], [''], ['events'])
+  ]),
+  c('pod-garbage-collector', [r(['delete', 'list', 'watch'], [''], ['pods']), r(READ, [''], ['nodes']), r(['patch'], [''], ['pods/status'])]),
+  c('podcertificaterequestcleaner', [r(['delete', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['podcertificaterequests'])]),
+  c('podgroup-protection-controller', [r(['get', 'list', 'update', 'watch'], ['scheduling.k8s.io'], ['podgroups']), r(READ, [''], ['pods'])]),
+  c('pv-protection-controller', [r(['get', 'list', 'update', 'watch'], [''], ['persistentvolumes']), EVENTS]),
+  c('pvc-protection-controller', [r(['get', 'list', 'update', 'watch'], [''], ['persistentvolumeclaims']), r(['update'], [''], ['persistentvolumeclaims/status']), r(READ, [''], ['pods']), EVENTS]),
+  c('replicaset-controller', [
+    r(['get', 'list', 'update', 'watch'], ['apps', 'extensions'], ['replicasets']), r(['update'], ['apps', 'extensions'], ['replicasets/status']),
+    r(['update'], ['apps', 'extensions'], ['replicasets/finalizers']), r(['create', 'delete', 'list', 'patch', 'watch'], [''], ['pods']), EVENTS
+  ]),
+  c('replication-controller', [
+    r(['get', 'list', 'update', 'watch'], [''], ['replicationcontrollers']), r(['update'], [''], ['replicationcontrollers/status']),
+    r(['update'], [''], ['replicationcontrollers/finalizers']), r(['create', 'delete', 'list', 'patch', 'watch'], [''], ['pods']), EVENTS
+  ]),
+  c('resource-claim-controller', [
+    r(READ, [''], ['pods']), r(['update'], [''], ['pods/finalizers']), r(['create', 'delete', 'get', 'list', 'watch'], ['resource.k8s.io'], ['resourceclaims']),
+    r(['patch', 'update'], ['resource.k8s.io'], ['resourceclaims', 'resourceclaims/status']), r(['patch', 'update'], [''], ['pods/status']), EVENTS,
+    r(READ, ['scheduling.k8s.io'], ['podgroups']), r(['patch', 'update'], ['scheduling.k8s.io'], ['podgroups/status']),
+    r(['patch', 'update'], ['resource.k8s.io'], ['resourceclaims/binding'])
+  ]),
+  c('resourcepoolstatusrequest-controller', [
+    r(['delete', 'get', 'list', 'watch'], ['resource.k8s.io'], ['resourcepoolstatusrequests']), r(['patch', 'update'], ['resource.k8s.io'], ['resourcepoolstatusrequests/status']),
+    r(READ, ['resource.k8s.io'], ['resourceslices']), r(READ, ['resource.k8s.io'], ['resourceclaims']), EVENTS
+  ]),
+  c('resourcequota-controller', [r(['list', 'watch'], ['*'], ['*']), r(['update'], [''], ['resourcequotas/status']), EVENTS]),
+  c('root-ca-cert-publisher', [r(['create', 'update'], [''], ['configmaps']), EVENTS]),
+  c('route-controller', [r(['list', 'watch'], [''], ['nodes']), r(['patch'], [''], ['nodes/status']), EVENTS]),
+  c('selinux-warning-controller', [EVENTS, r(READ, [''], ['persistentvolumes']), r(READ, [''], ['persistentvolumeclaims']), r(READ, [''], ['pods']), r(READ, ['storage.k8s.io'], ['csidrivers'])]),
+  c('service-account-controller', [r(['create'], [''], ['serviceaccounts']), EVENTS]),
+  c('service-cidrs-controller', [
+    r(['get', 'list', 'patch', 'update', 'watch'], ['networking.k8s.io'], ['servicecidrs']), r(['patch', 'update'], ['networking.k8s.io'], ['servicecidrs/finalizers']),
+    r(['patch', 'update'], ['networking.k8s.io'], ['servicecidrs/status']), r(READ, ['networking.k8s.io'], ['ipaddresses']), EVENTS
+  ]),
+  c('service-controller', [r(READ, [''], ['services']), r(['patch', 'update'], [''], ['services/status']), r(['list', 'watch'], [''], ['nodes']), EVENTS]),
+  c('statefulset-controller', [
+    r(['list', 'watch'], [''], ['pods']), r(READ, ['apps'], ['statefulsets']), r(['update'], ['apps'], ['statefulsets/status']),
+    r(['update'], ['apps'], ['statefulsets/finalizers']), r(['create', 'delete', 'get', 'patch', 'update'], [''], ['pods']),
+    r(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], ['apps'], ['controllerrevisions']), r(['create', 'get', 'list', 'watch'], [''], ['persistentvolumeclaims']),
+    r(['delete', 'update'], [''], ['persistentvolumeclaims']), r(['update'], [''], ['pods/finalizers']), EVENTS
+  ]),
+  c('storage-version-garbage-collector', [
+    r(READ, ['coordination.k8s.io'], ['leases']), r(['delete', 'get', 'list', 'patch', 'update', 'watch'], ['internal.apiserver.k8s.io'], ['storageversions']),
+    r(['get', 'patch', 'update'], ['internal.apiserver.k8s.io'], ['storageversions/status'])
+  ]),
+  c('storage-version-migrator-controller', [
+    r(['create', 'list', 'patch'], ['*'], ['*']), r(['get'], ['apiextensions.k8s.io'], ['customresourcedefinitions']),
+    r(['patch'], ['apiextensions.k8s.io'], ['customresourcedefinitions/status']), r(['update'], ['storagemigration.k8s.io'], ['storageversionmigrations/status'])
+  ]),
+  c('ttl-after-finished-controller', [r(['delete', 'get', 'list', 'watch'], ['batch'], ['jobs']), EVENTS]),
+  c('ttl-controller', [r(['list', 'patch', 'update', 'watch'], [''], ['nodes']), EVENTS]),
+  c('validatingadmissionpolicy-status-controller', [
+    r(READ, ['admissionregistration.k8s.io'], ['validatingadmissionpolicies']),
+    r(['get', 'patch', 'update'], ['admissionregistration.k8s.io'], ['validatingadmissionpolicies/status']), EVENTS
+  ]),
+  c('volumeattributesclass-protection-controller', [
+    r(READ, [''], ['persistentvolumeclaims']), r(READ, [''], ['persistentvolumes']), r(['get', 'list', 'update', 'watch'], ['storage.k8s.io'], ['volumeattributesclasses']),
+    EVENTS
+  ]),
 ];
+
+/** The controllers of CONTROLLER_ROLES, by their service account's name. */
+export const CONTROLLERS: readonly string[] = CONTROLLER_ROLES.map((role) => role.name.slice('system:controller:'.length));
 
 const crb = (name: string, role: string, subjects: DefaultBindingSubject[]): RecognisedBinding => ({ kind: 'ClusterRoleBinding', name, roleRef: { kind: 'ClusterRole', name: role }, subjects });
 const rb = (namespace: string, name: string, subjects: DefaultBindingSubject[]): RecognisedBinding => ({ kind: 'RoleBinding', namespace, name, roleRef: { kind: 'Role', name }, subjects });
@@ -299,6 +452,7 @@ export const RECOGNISED_BINDINGS: readonly RecognisedBinding[] = [
   rb('kube-system', 'system:controller:token-cleaner', [sa('token-cleaner')]),
   rb('kube-public', 'system:controller:bootstrap-signer', [sa('bootstrap-signer')]),
   // kubeadm (cmd/kubeadm/app/phases/{bootstraptoken/node,addons/proxy,addons/dns,kubeconfig}, constants.go)
+  crb('kubeadm:apiserver-kubelet-client', 'system:kubelet-api-admin', [user('kube-apiserver-kubelet-client')]),
   crb('kubeadm:cluster-admins', 'cluster-admin', [group('kubeadm:cluster-admins')]),
   crb('kubeadm:get-nodes', 'kubeadm:get-nodes', [BOOTSTRAP_TOKENS]),
   crb('kubeadm:kubelet-bootstrap', 'system:node-bootstrapper', [BOOTSTRAP_TOKENS]),
@@ -313,3 +467,32 @@ export const RECOGNISED_BINDINGS: readonly RecognisedBinding[] = [
 
 /** RECOGNISED_BINDINGS by "kind/namespace/name". */
 export const RECOGNISED_BINDING_BY_KEY: ReadonlyMap<string, RecognisedBinding> = new Map(RECOGNISED_BINDINGS.map((b) => [`${b.kind}/${b.namespace ?? ''}/${b.name}`, b]));
+
+const role = (namespace: string, name: string, rules: Rule[]): RecognisedRole => ({ kind: 'Role', namespace, name, rules });
+const LEADER_LOCKING = [r(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leases']), r(['create', 'get', 'list', 'update', 'watch'], ['coordination.k8s.io'], ['leasecandidates'])];
+
+/**
+ * The roles RECOGNISED_BINDINGS refer to that DEFAULT_CLUSTER_ROLES does not hold, as Kubernetes
+ * v1.36.3 and its kubeadm create them: a default binding of one is judged on the rules the role
+ * has beyond these (kubeadm rewrites its roles at every upgrade; the apiserver adds to its own).
+ */
+export const RECOGNISED_ROLES: readonly RecognisedRole[] = [
+  ...CONTROLLER_ROLES,
+  // bootstrappolicy/namespace_policy.go
+  role('kube-system', 'extension-apiserver-authentication-reader', [r(READ, [''], ['configmaps'], ['extension-apiserver-authentication'])]),
+  role('kube-system', 'system::leader-locking-kube-controller-manager', LEADER_LOCKING),
+  role('kube-system', 'system::leader-locking-kube-scheduler', LEADER_LOCKING),
+  role('kube-system', 'system:controller:bootstrap-signer', [r(READ, [''], ['secrets'])]),
+  role('kube-system', 'system:controller:cloud-provider', [r(['create', 'get', 'list', 'watch'], [''], ['configmaps'])]),
+  role('kube-system', 'system:controller:token-cleaner', [r(['delete', 'get', 'list', 'watch'], [''], ['secrets']), EVENTS]),
+  role('kube-public', 'system:controller:bootstrap-signer', [r(READ, [''], ['configmaps']), r(['update'], [''], ['configmaps'], ['cluster-info']), EVENTS]),
+  // kubeadm: phases/bootstraptoken/node/tlsbootstrap.go, addons/dns/manifests.go, addons/proxy/proxy.go, kubelet/config.go, uploadconfig/uploadconfig.go
+  { kind: 'ClusterRole', name: 'kubeadm:get-nodes', rules: [r(['get'], [''], ['nodes'])] },
+  { kind: 'ClusterRole', name: 'system:coredns', rules: [r(['list', 'watch'], [''], ['endpoints', 'services', 'pods', 'namespaces']), r(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices'])] },
+  role('kube-system', 'kube-proxy', [r(['get'], [''], ['configmaps'], ['kube-proxy'])]),
+  role('kube-system', 'kubeadm:kubelet-config', [r(['get'], [''], ['configmaps'], ['kubelet-config'])]),
+  role('kube-system', 'kubeadm:nodes-kubeadm-config', [r(['get'], [''], ['configmaps'], ['kubeadm-config'])]),
+];
+
+/** RECOGNISED_ROLES by "ClusterRole:name" or "Role:namespace/name" (the model's role keys). */
+export const RECOGNISED_ROLE_BY_KEY: ReadonlyMap<string, RecognisedRole> = new Map(RECOGNISED_ROLES.map((x) => [x.kind === 'Role' ? `Role:${x.namespace}/${x.name}` : `ClusterRole:${x.name}`, x]));

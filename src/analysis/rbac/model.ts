@@ -4,7 +4,7 @@
 
 import { memoize } from '../memo.ts';
 import { resourcesOf, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
-import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, type DefaultClusterRole } from './bootstrap.ts';
+import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, RECOGNISED_ROLE_BY_KEY, type DefaultClusterRole } from './bootstrap.ts';
 import { normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
 import type { BindingInfo, Grant, Identity, NonResourceAttributes, ResourceAttributes, RoleInfo, Rule, RuleGrant, Subject } from './types.ts';
 
@@ -39,7 +39,7 @@ export function subjectKey(s: Subject): string {
   return s.kind === 'ServiceAccount' ? `ServiceAccount:${s.namespace ?? ''}/${s.name}` : `${s.kind}:${s.name}`;
 }
 
-/** "User:alice", "Group:dev", "ServiceAccount:ns/name" (also "ServiceAccount:ns:name"). */
+/** "User:alice", "Group:dev", "ServiceAccount:ns/name" (also "ServiceAccount:ns:name"); a service account's username is that account. */
 export function parseSubject(text: string): Subject | undefined {
   const m = /^(User|Group|ServiceAccount):(.+)$/.exec(text.trim());
   if (!m) return undefined;
@@ -50,7 +50,7 @@ export function parseSubject(text: string): Subject | undefined {
     if (i <= 0 || i === rest.length - 1) return undefined;
     return { kind, namespace: rest.slice(0, i), name: rest.slice(i + 1) };
   }
-  return { kind: kind as 'User' | 'Group', name: rest };
+  return kind === 'User' ? userSubject(rest) : { kind: 'Group', name: rest };
 }
 
 export function formatSubject(s: Subject): string {
@@ -58,13 +58,27 @@ export function formatSubject(s: Subject): string {
 }
 
 const SA_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
+const SA_USER_PREFIX = 'system:serviceaccount:';
+
+/**
+ * The subject a User of this name is: the service account when the name is one's username.
+ * The authorizer matches a ServiceAccount subject by that username and a User subject by its
+ * name (appliesToUser, kubernetes pkg/registry/rbac/validation/rule.go), so the two forms are one
+ * identity, kept under the ServiceAccount form.
+ */
+function userSubject(name: string): Subject {
+  if (!name.startsWith(SA_USER_PREFIX)) return { kind: 'User', name };
+  const m = SA_USER.exec(name);
+  return m ? { kind: 'ServiceAccount', namespace: m[1], name: m[2] } : { kind: 'User', name };
+}
 
 /**
  * The user and groups the apiserver would authenticate a subject as: service accounts are in
  * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated; users in
  * system:authenticated (system:anonymous in system:unauthenticated); a group is just itself.
  */
-export function identityOf(s: Subject): Identity {
+export function identityOf(subject: Subject): Identity {
+  const s = subject.kind === 'User' ? userSubject(subject.name) : subject;
   if (s.kind === 'ServiceAccount') {
     return { user: `system:serviceaccount:${s.namespace}:${s.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${s.namespace}`, 'system:authenticated'] };
   }
@@ -72,14 +86,10 @@ export function identityOf(s: Subject): Identity {
   return { groups: [s.name] };
 }
 
-/** The binding subjects an identity matches: its user (and service account, by username) and groups. */
+/** The binding subjects an identity matches: its user (a service account's username is that account, whichever form a binding names it by) and groups. */
 function identitySubjects(id: Identity): Subject[] {
   const out: Subject[] = [];
-  if (id.user) {
-    out.push({ kind: 'User', name: id.user });
-    const m = SA_USER.exec(id.user);
-    if (m) out.push({ kind: 'ServiceAccount', namespace: m[1], name: m[2] });
-  }
+  if (id.user) out.push(userSubject(id.user));
   for (const g of id.groups) out.push({ kind: 'Group', name: g });
   return out;
 }
@@ -166,15 +176,22 @@ function isSelector(selector: unknown, m: Record<string, string>): boolean {
 }
 
 /**
- * How an input ClusterRole of a default name differs from the default. A default that aggregates
- * (admin, edit, view) is modified when it selects with a selector the default lacks (what its
- * default selectors pull in is judged by rbac.aggregation-into-builtin); any other default, when
- * its rules, aggregated ones included, grant something the default's do not: `added` is that part.
+ * How an input role of a default or recognised name differs from that role. A default that
+ * aggregates (admin, edit, view) is modified when it selects with a selector the default lacks
+ * (what its default selectors pull in is judged by rbac.aggregation-into-builtin); any other role,
+ * when its rules, aggregated ones included, grant something the default's do not: `added` is that part.
  */
-function modifiedFrom(def: DefaultClusterRole, cr: RawClusterRole, effective: Rule[]): { modified: boolean; added?: Rule[] } {
-  if (cr.selectors && def.aggregateFrom) return { modified: !cr.selectors.every((s) => def.aggregateFrom!.some((m) => isSelector(s, m))) };
+function modifiedFrom(def: Pick<DefaultClusterRole, 'rules' | 'aggregateFrom'>, selectors: unknown[] | undefined, effective: Rule[]): { modified: boolean; added?: Rule[] } {
+  if (selectors && def.aggregateFrom) return { modified: !selectors.every((s) => def.aggregateFrom!.some((m) => isSelector(s, m))) };
   const added = effective.flatMap((rule) => uncoveredParts(rule, def.rules));
   return added.length > 0 ? { modified: true, added } : { modified: false };
+}
+
+/** Sets modifiedFromDefault and addedToDefault of an input role from its default or recognised copy. */
+function markModified(info: RoleInfo, def: Pick<DefaultClusterRole, 'rules' | 'aggregateFrom'>, selectors?: unknown[]): void {
+  const { modified, added } = modifiedFrom(def, selectors, info.rules);
+  info.modifiedFromDefault = modified;
+  if (added) info.addedToDefault = added;
 }
 
 function dedupeRules(rules: Rule[]): Rule[] {
@@ -255,13 +272,10 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
       kind: 'ClusterRole', name: cr.name, rules: eff.rules, origin: cr.origin, labels: cr.labels, annotations: cr.annotations,
     };
     if (eff.from) info.aggregatedFrom = eff.from;
-    const def = DEFAULT_CLUSTER_ROLE_BY_NAME.get(cr.name);
-    if (def && cr.origin === 'input') {
-      const { modified, added } = modifiedFrom(def, cr, eff.rules);
-      info.modifiedFromDefault = modified;
-      if (added) info.addedToDefault = added;
-    }
-    roles.set(roleKey('ClusterRole', cr.name), info);
+    const key = roleKey('ClusterRole', cr.name);
+    const def = DEFAULT_CLUSTER_ROLE_BY_NAME.get(cr.name) ?? RECOGNISED_ROLE_BY_KEY.get(key);
+    if (def && cr.origin === 'input') markModified(info, def, cr.selectors);
+    roles.set(key, info);
   }
   for (const o of resourcesOf(snapshot, 'roles')) {
     const name = nameOf(o);
@@ -269,10 +283,13 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
     if (!name || typeof ns !== 'string') { notes.push('Role without a name or namespace ignored'); continue; }
     const key = roleKey('Role', name, ns);
     if (roles.has(key)) notes.push(`duplicate Role ${ns}/${name}: the last one is used, as the manifests reader keeps it`);
-    roles.set(key, {
+    const info: RoleInfo = {
       kind: 'Role', name, namespace: ns, rules: normalizeRules((o as Record<string, unknown>).rules), origin: 'input',
       labels: stringMap(o.metadata?.labels), annotations: stringMap(o.metadata?.annotations),
-    });
+    };
+    const def = RECOGNISED_ROLE_BY_KEY.get(key);
+    if (def) markModified(info, def);
+    roles.set(key, info);
   }
   return roles;
 }
@@ -286,7 +303,8 @@ function parseSubjects(raw: unknown, binding: { kind: string; namespace?: string
     const kind = (s as Record<string, unknown>)?.kind;
     const name = (s as Record<string, unknown>)?.name;
     if (typeof name !== 'string' || name === '') { invalid.push({ subject: s, reason: 'subject without a name' }); continue; }
-    if (kind === 'User' || kind === 'Group') { subjects.push({ kind, name }); continue; }
+    if (kind === 'User') { subjects.push(userSubject(name)); continue; }
+    if (kind === 'Group') { subjects.push({ kind, name }); continue; }
     if (kind === 'ServiceAccount') {
       const ns = (s as Record<string, unknown>).namespace;
       if (typeof ns === 'string' && ns !== '') subjects.push({ kind, name, namespace: ns });
@@ -530,6 +548,8 @@ export function whoCan(model: RbacModel, verb: string, resource: string, namespa
         const k = subjectKey(s);
         let e = bySubject.get(k);
         if (!e) bySubject.set(k, (e = { subject: s, grants: [] }));
+        // The binding names this identity twice (a service account in both forms): once is enough.
+        else if (e.grants[e.grants.length - 1]?.binding === b) continue;
         for (const m of matching) e.grants.push({ binding: b, role, namespace: b.kind === 'RoleBinding' ? b.namespace : undefined, via: s, ...m });
       }
     }

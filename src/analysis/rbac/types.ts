@@ -34,7 +34,7 @@ export interface RoleInfo extends RoleRef {
   annotations: Record<string, string>;
   /** ClusterRoles only: names of the ClusterRoles whose rules were aggregated in (when aggregationRule is set). */
   aggregatedFrom?: string[];
-  /** The role carries rules its bootstrap default does not (only for roles with a default). */
+  /** The role carries rules its bootstrap default does not (only for roles with a default, or a copy in RECOGNISED_ROLES). */
   modifiedFromDefault?: boolean;
   /**
    * With modifiedFromDefault, judged by rules: the part of the rules the default does not grant
@@ -49,7 +49,7 @@ export interface BindingInfo {
   name: string;
   namespace?: string;
   roleRef: { kind: string; name: string };
-  /** Valid subjects (ServiceAccounts with their resolved namespace). */
+  /** Valid subjects (ServiceAccounts with their resolved namespace; a User named system:serviceaccount:NS:NAME as the ServiceAccount it is). */
   subjects: Subject[];
   /** Subjects that can never match (e.g. a ServiceAccount without namespace in a ClusterRoleBinding). */
   invalidSubjects: Array<{ subject: unknown; reason: string }>;

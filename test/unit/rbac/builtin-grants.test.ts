@@ -48,7 +48,7 @@ describe('user-made bindings of system identities (reviewer repro m1/m4)', () =>
     const sa = adminOf(crb('a', 'cluster-admin', '{kind: ServiceAccount, name: coredns, namespace: kube-system}'));
     const user = adminOf(crb('a', 'cluster-admin', '{kind: User, name: "system:serviceaccount:kube-system:coredns"}'));
     expect(sa).toEqual(['ServiceAccount:kube-system/coredns']);
-    expect(user).toEqual(['User:system:serviceaccount:kube-system:coredns']);
+    expect(user).toEqual(['ServiceAccount:kube-system/coredns']);
   });
 });
 
@@ -87,7 +87,7 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list, watch, delete
   it('a default subject written as its username (User system:serviceaccount:NS:NAME) is the same grant', () => {
     const s = snap(crb('kubeadm:node-proxier', 'system:node-proxier', '{kind: User, name: "system:serviceaccount:kube-system:kube-proxy"}')
       + crb('kubeadm:node-proxier-2', 'cluster-admin', '{kind: User, name: "system:serviceaccount:kube-system:kube-proxy"}'));
-    const audited = rbacAudit({ snapshot: s, config: defaultConfig(), now: new Date() }).subjects.find((x) => x.subject.name === 'system:serviceaccount:kube-system:kube-proxy');
+    const audited = rbacAudit({ snapshot: s, config: defaultConfig(), now: new Date() }).subjects.find((x) => x.subject.kind === 'ServiceAccount' && x.subject.name === 'kube-proxy');
     expect(audited?.bindings.map((b) => b.name)).toEqual(['kubeadm:node-proxier-2']);
   });
 
