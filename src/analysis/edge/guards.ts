@@ -14,7 +14,8 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 import { workloadsOf, type Workload } from '../workloads.ts';
-import { parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
+import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
+import { selectorMatches } from '../mesh/istio.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
@@ -125,23 +126,36 @@ const workloadIndex = memoize((snapshot: Snapshot) => {
   return { byKey, byNs, services, images: new Map<string, string[]>() };
 }, ['network', 'tls']);
 
-/** Pod label sets the edge controller's pods carry (exact workloads' templates, or its selectors). */
-function controllerLabels(snapshot: Snapshot, c: EdgeController): Array<{ namespace?: string; labels: Record<string, string> }> {
-  const out = [...c.selectors];
-  for (const ref of c.workloads) {
-    const w = workloadIndex(snapshot).byKey.get(`${ref.namespace}/${ref.kind}/${ref.name}`);
-    for (const p of w?.pods ?? []) out.push({ namespace: p.namespace, labels: p.labels });
+/**
+ * The edge controller's pods: its exact workloads' pods and the pods its selectors match (in the
+ * selector's namespace when it names one: an Istio Gateway's selector takes gateway pods of any
+ * namespace). Only when the snapshot holds none of them do the selectors stand in, namespace
+ * unknown.
+ */
+type ControllerPods = { resolved: true; pods: Array<{ namespace: string; labels: Record<string, string> }> } | { resolved: false; selectors: EdgeController['selectors'] };
+
+function controllerPods(snapshot: Snapshot, c: EdgeController): ControllerPods {
+  const index = workloadIndex(snapshot);
+  const pods: Array<{ namespace: string; labels: Record<string, string> }> = [];
+  for (const ref of c.workloads) for (const p of index.byKey.get(`${ref.namespace}/${ref.kind}/${ref.name}`)?.pods ?? []) pods.push({ namespace: p.namespace, labels: p.labels });
+  for (const sel of c.selectors) {
+    for (const w of index.byKey.values()) {
+      if (sel.namespace !== undefined && w.ref.namespace !== sel.namespace) continue;
+      for (const p of w.pods) if (selectorMatches(sel.labels, p.labels)) pods.push({ namespace: p.namespace, labels: p.labels });
+    }
   }
-  return out;
+  return pods.length > 0 ? { resolved: true, pods } : { resolved: false, selectors: c.selectors };
 }
 
-/** Whether a workload selector (matchLabels) selects some of the controller's pods. */
-function selectsController(selectorLabels: Record<string, string> | undefined, policyNs: string, rootNs: string, labels: Array<{ namespace?: string; labels: Record<string, string> }>): boolean {
-  return labels.some((l) => {
-    if (policyNs !== rootNs && l.namespace !== undefined && l.namespace !== policyNs) return false;
-    if (!selectorLabels || Object.keys(selectorLabels).length === 0) return policyNs === rootNs || l.namespace === policyNs;
-    return Object.entries(selectorLabels).every(([k, v]) => l.labels[k] === v);
-  });
+/**
+ * Whether a workload-selector policy (an empty selector: none) in `policyNs` acts on the
+ * controller: on every one of its pods, as the mesh model reads selectors. Pods the snapshot
+ * does not hold have no known namespace, so only a root-namespace policy can be placed on them.
+ */
+function selectsController(selectorLabels: Record<string, string> | undefined, policyNs: string, rootNs: string, target: ControllerPods): boolean {
+  const policy = { namespace: policyNs, ...(selectorLabels && Object.keys(selectorLabels).length > 0 ? { selector: selectorLabels } : {}) };
+  if (target.resolved) return target.pods.every((p) => istioPolicySelects(policy, rootNs, p.namespace, p.labels));
+  return target.selectors.some((l) => istioPolicySelects(policy, rootNs, l.namespace ?? rootNs, l.labels));
 }
 
 /** Envoy Gateway / Gateway API policy attachment: targetRef(s) naming the Gateway or the route, same namespace. */
@@ -229,7 +243,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     for (const k of ['forwardAuth', 'basicAuth', 'digestAuth'] as const) if (obj(mw.spec[k])) a.found.push(`Traefik Middleware ${mw.ref} ${k}`);
   }
   if (h.controller.family === 'istio') {
-    const labels = controllerLabels(snapshot, h.controller);
+    const labels = controllerPods(snapshot, h.controller);
     // A policy selects the gateway pods by workload selector, or (Istio 1.22+) by targetRefs naming the Gateway API Gateway.
     const applies = (p: KubeObject) => {
       const spec = obj(p.spec) ?? {};
@@ -341,7 +355,7 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
     }
   }
   if (h.controller.family === 'istio') {
-    const labels = controllerLabels(snapshot, h.controller);
+    const labels = controllerPods(snapshot, h.controller);
     a.looked.push(`Istio EnvoyFilters with a rate limit filter on the gateway pods of ${h.controller.label}`);
     for (const ef of snapshot.resources['istio.envoyfilters'] ?? []) {
       if (!selectsController(stringMap(obj(obj(ef.spec)?.workloadSelector)?.labels), nsOf(ef), istioRoot, labels)) continue;
@@ -399,7 +413,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
     if (waf.length) a.found.push(`Traefik Middleware ${mw.ref} plugin ${waf.join(', ')}`);
   }
   if (h.controller.family === 'istio') {
-    const labels = controllerLabels(snapshot, h.controller);
+    const labels = controllerPods(snapshot, h.controller);
     a.looked.push(`Istio EnvoyFilters naming a WAF engine (Coraza, ModSecurity) on the gateway pods of ${h.controller.label}`);
     for (const ef of snapshot.resources['istio.envoyfilters'] ?? []) {
       if (!selectsController(stringMap(obj(obj(ef.spec)?.workloadSelector)?.labels), nsOf(ef), istioRoot, labels)) continue;
