@@ -16,6 +16,7 @@ import { configMapData, nginxAnnotationBool, nginxControllersFor, NGINX_ANNOTATI
 import { workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
+import { istioStringMatch } from '../mesh/istio-authz.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
@@ -192,6 +193,24 @@ function nginxIngress(h: ExposedHost, a: GuardAnswer): boolean {
 
 // ---- authentication ----
 
+/**
+ * Whether a DENY rule turns away every request to `host` that carries no request principal. A
+ * rule matches only when its from, to and when all match
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/, Rule): one of
+ * its sources must be notRequestPrincipals alone (any further source field narrows whom it
+ * denies), it must have no `when`, and its `to`, if any, must name the host and nothing else:
+ * a rule limited to some paths, methods or ports leaves the rest of the host open.
+ */
+function deniesTokenlessOn(r: AuthzRule, host: string): boolean {
+  if (r.when.length > 0) return false;
+  const tokenless = r.from.some((f) => (f.notRequestPrincipals ?? []).length > 0 && Object.keys(f).length === 1);
+  if (!tokenless) return false;
+  const h = host.toLowerCase();
+  // Istio matches operation hosts case-insensitively.
+  const matches = (patterns: string[] | undefined) => (patterns ?? []).some((p) => istioStringMatch(p.toLowerCase(), h));
+  return r.to.length === 0 || r.to.some((op) => Object.keys(op).every((k) => k === 'hosts' || k === 'notHosts') && (op.hosts === undefined || matches(op.hosts)) && !matches(op.notHosts));
+}
+
 export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const o = h.object;
@@ -253,10 +272,12 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => applies(ra) && arr(obj(ra.spec)?.jwtRules).length > 0);
     // istiod rejects a malformed policy, so only well-formed ones are in force.
     const policies = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter(applies).map(parseAuthorizationPolicy).filter((p) => p.action && p.problems.length === 0);
-    const denying = policies.filter((p) => p.action === 'DENY' && p.rules.some((r) => r.from.some((f) => (f.notRequestPrincipals ?? []).length > 0)));
+    const denying = policies.filter((p) => p.action === 'DENY' && p.rules.some((r) => deniesTokenlessOn(r, h.host)));
     // ALLOW policies add up: a request any ALLOW rule admits is allowed, so the gateway asks for a
     // token only if every ALLOW rule on it requires a request principal (each source of its
     // `from` names requestPrincipals; a rule without `from` admits any source).
+    const partial = policies.filter((p) => p.action === 'DENY' && !denying.includes(p) && p.rules.some((r) => r.from.some((f) => (f.notRequestPrincipals ?? []).length > 0)));
+    for (const p of partial) a.looked.push(`AuthorizationPolicy ${p.namespace}/${p.ref.name} denies requests without a request principal only where its rules' to/when or further source fields match, not for every request to ${h.host}`);
     const allowRules = policies.filter((p) => p.action === 'ALLOW').flatMap((p) => p.rules.map((r) => ({ p, r })));
     const requiresToken = (r: AuthzRule) => r.from.length > 0 && r.from.every((f) => (f.requestPrincipals ?? []).length > 0);
     const open = allowRules.filter((x) => !requiresToken(x.r));
