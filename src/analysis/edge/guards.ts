@@ -218,11 +218,17 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   if (nginxIngress(h, a)) {
     const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret', 'enable-global-auth'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}auth-url/auth-signin/auth-type on ${where}`);
+    // auth-signin only says where a 401 from the auth-url service redirects: without auth-url,
+    // ingress-nginx configures no authentication at all (internal/ingress/annotations/authreq/main.go:
+    // Parse reads auth-url first, as a required parameter, and returns its error before it reads
+    // the optional auth-signin).
+    const authUrl = an[`${NGINX_ANNOTATION_PREFIX}auth-url`];
     for (const key of ['auth-url', 'auth-signin'] as const) {
       const v = an[NGINX_ANNOTATION_PREFIX + key];
       if (v === undefined) continue;
-      if (URL_RE.test(v.trim())) a.found.push(`ingress-nginx ${key} ${v.trim()}`);
-      else a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}${key} "${v}" is not an http(s) URL; ingress-nginx rejects it`);
+      if (!URL_RE.test(v.trim())) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}${key} "${v}" is not an http(s) URL; ingress-nginx rejects it`);
+      else if (key === 'auth-url') a.found.push(`ingress-nginx auth-url ${v.trim()}`);
+      else if (authUrl === undefined) a.looked.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-signin ${v.trim()} without auth-url, which alone authenticates nothing (it only names where a 401 from the auth-url service is sent)`);
     }
     const type = an[`${NGINX_ANNOTATION_PREFIX}auth-type`];
     if (type !== undefined) {
