@@ -12,7 +12,7 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxAnnotationBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 import { workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -409,31 +409,56 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   if (nginxIngress(h, a)) {
     const an = annotations(h.object, ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
-    const flag = (key: string, src: Record<string, string>, label: string): boolean => {
-      const v = src[key];
-      if (v === undefined) return false;
-      if (v.trim() === 'true') return true;
-      if (v.trim() !== 'false') a.malformed.push(`${label}: ${key} "${v}" is not "true" or "false"`);
-      return false;
-    };
-    for (const c of nginxControllersFor(snapshot, h.object)) {
-      if (!c.configMap) { a.looked.push(`ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap: ModSecurity off by default)`); continue; }
-      const data = configMapData(snapshot, c.configMap);
-      const cm = `ConfigMap ${c.configMap.namespace}/${c.configMap.name}`;
-      a.looked.push(`${cm} enable-modsecurity/enable-owasp-modsecurity-crs${data ? '' : ' (not found: defaults, ModSecurity off)'}`);
-      if (!data) continue;
-      const on = flag('enable-modsecurity', data, cm);
-      const crs = flag('enable-owasp-modsecurity-crs', data, cm);
-      // The recommended modsecurity.conf ingress-nginx ships runs SecRuleEngine DetectionOnly: say which mode blocks.
-      const blocking = /SecRuleEngine\s+On/i.test(`${data['modsecurity-snippet'] ?? ''}\n${an[`${NGINX_ANNOTATION_PREFIX}modsecurity-snippet`] ?? ''}`);
-      if (on && crs) a.found.push(`ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm}; ${blocking ? 'SecRuleEngine On' : 'default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On'})`);
-      else if (on) a.looked.push(`${cm} enables ModSecurity without the OWASP Core Rule Set (no rules loaded)`);
-    }
     const p = NGINX_ANNOTATION_PREFIX;
+    // Annotations are read with strconv.ParseBool; an unparsable one is as if unset.
+    const annotationFlag = (key: string): boolean | undefined => {
+      const v = an[p + key];
+      if (v === undefined) return undefined;
+      const b = nginxAnnotationBool(v);
+      if (b === undefined) a.malformed.push(`${where}: annotation ${p}${key} "${v}" is not a boolean; ingress-nginx ignores it`);
+      return b;
+    };
+    // The ConfigMap is decoded weakly typed (nginxBool); an unparsable value keeps the default, off.
+    const configFlag = (key: string, data: Record<string, string>, cm: string): boolean => {
+      const v = data[key];
+      if (v === undefined) return false;
+      const b = nginxBool(v);
+      if (b === undefined) a.malformed.push(`${cm}: ${key} "${v}" is not a boolean; ingress-nginx keeps the default, false`);
+      return b ?? false;
+    };
     a.looked.push(`annotations ${p}enable-modsecurity/enable-owasp-core-rules/modsecurity-snippet on ${where}`);
-    const on = flag(`${p}enable-modsecurity`, an, where);
-    const rules = flag(`${p}enable-owasp-core-rules`, an, where) || /\b(SecRule|Include)\b/.test(an[`${p}modsecurity-snippet`] ?? '');
-    if (on && rules) a.found.push(`ingress-nginx ModSecurity on ${where} (per-Ingress annotations)`);
+    const locEnable = annotationFlag('enable-modsecurity');
+    const locCrs = annotationFlag('enable-owasp-core-rules') === true;
+    const locSnippetRules = /\b(SecRule|Include)\b/.test(an[`${p}modsecurity-snippet`] ?? '');
+    // Per controller, as internal/ingress/controller/template/template.go buildModSecurityForLocation
+    // and nginx.tmpl decide for the location: the engine runs when the ConfigMap or the annotation
+    // turns it on, and not when the annotation turns it off; the ConfigMap's Core Rule Set is loaded
+    // only with its engine, the annotation's only when the ConfigMap's rule set is off. Every
+    // controller serving the Ingress must inspect it.
+    const controllers = nginxControllersFor(snapshot, h.object);
+    const verdicts = (controllers.length > 0 ? controllers : [undefined]).map((c) => {
+      const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
+      const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : c ? `ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap)` : 'the controller configuration (not found: defaults)';
+      if (c) a.looked.push(c.configMap ? `${cm} enable-modsecurity/enable-owasp-modsecurity-crs${data ? '' : ' (not found: defaults, ModSecurity off)'}` : `${cm}: ModSecurity off by default`);
+      const cfgOn = data ? configFlag('enable-modsecurity', data, cm) : false;
+      const cfgCrs = data ? configFlag('enable-owasp-modsecurity-crs', data, cm) : false;
+      const engine = locEnable === false ? false : cfgOn || locEnable === true;
+      if (!engine) {
+        if (cfgOn) a.looked.push(`${cm} enables ModSecurity, turned off for ${where} by annotation ${p}enable-modsecurity: "${an[`${p}enable-modsecurity`]}"`);
+        return undefined;
+      }
+      const crs = (cfgOn && cfgCrs) || (!cfgCrs && locCrs);
+      // The recommended modsecurity.conf ingress-nginx ships runs SecRuleEngine DetectionOnly: say which mode blocks.
+      const blocking = /SecRuleEngine\s+On/i.test(`${data?.['modsecurity-snippet'] ?? ''}\n${an[`${p}modsecurity-snippet`] ?? ''}`);
+      const mode = blocking ? 'SecRuleEngine On' : 'default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On';
+      const engineFrom = cfgOn ? cm : `annotation ${p}enable-modsecurity on ${where}`;
+      if (crs) return cfgOn && cfgCrs ? `ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm}; ${mode})` : `ingress-nginx ModSecurity with the OWASP Core Rule Set (engine: ${engineFrom}; rule set: annotation ${p}enable-owasp-core-rules on ${where}; ${mode})`;
+      if (locSnippetRules) return `ingress-nginx ModSecurity on ${where} (engine: ${engineFrom}; rules in annotation ${p}modsecurity-snippet)`;
+      if (cfgCrs && locCrs) a.looked.push(`${where} asks for the OWASP Core Rule Set by annotation, but ${cm} sets enable-owasp-modsecurity-crs without enable-modsecurity, so neither loads it`);
+      else a.looked.push(`${cfgOn ? cm : where} enables ModSecurity without the OWASP Core Rule Set (no rules loaded)`);
+      return undefined;
+    });
+    if (verdicts.every((v) => v !== undefined)) a.found.push(...new Set(verdicts as string[]));
   }
   // Engines detectable by name: the controller's own images, Traefik plugin middlewares, Istio EnvoyFilters.
   a.looked.push(`images of ${h.controller.label} for a WAF engine (Coraza, ModSecurity)`);
