@@ -258,6 +258,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       global.push(`${url.trim()} (${cm})`);
     }
     if (controllers.length > 0 && global.length === controllers.length) a.found.push(`ingress-nginx global-auth-url ${global.join(', ')}`);
+    nginxClientCertificates(snapshot, h, where, a);
   }
   // An oauth2-proxy as the backend: the path itself authenticates.
   a.looked.push('backends for an oauth2-proxy');
@@ -271,6 +272,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   for (const mw of traefikMiddlewares(snapshot, h, a)) {
     for (const k of ['forwardAuth', 'basicAuth', 'digestAuth'] as const) if (obj(mw.spec[k])) a.found.push(`Traefik Middleware ${mw.ref} ${k}`);
   }
+  if (h.controller.family === 'istio') istioClientCertificates(snapshot, h, a);
   if (h.controller.family === 'istio') {
     const labels = controllerPods(snapshot, h.controller);
     // A policy selects the gateway pods by workload selector, or (Istio 1.22+) by targetRefs naming the Gateway API Gateway.
@@ -320,6 +322,72 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     if (arr(vh.jwtProviders).length > 0 && (arr(vh.jwtProviders).some((p) => obj(p)?.default === true) || routes.some((r) => str(obj(r.jwtVerificationPolicy)?.require)))) a.found.push('Contour JWT verification');
   }
   return a;
+}
+
+/**
+ * ingress-nginx client-certificate authentication (internal/ingress/annotations/authtls/main.go):
+ * auth-tls-secret names the CA, auth-tls-verify-client says whether a certificate is required
+ * ("on", also for a missing or unknown value; "optional", "optional_no_ca" and "off" let a client
+ * without one through). A Secret of another namespace is refused unless the ConfigMap sets
+ * allow-cross-namespace-resources. It guards HTTPS only, so the Ingress must terminate TLS for the
+ * host and plain HTTP must redirect (ssl-redirect, on by default, or force-ssl-redirect).
+ */
+function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: string, a: GuardAnswer): void {
+  const p = NGINX_ANNOTATION_PREFIX;
+  const an = annotations(h.object, ['auth-tls-secret', 'auth-tls-verify-client', 'ssl-redirect', 'force-ssl-redirect'].map((k) => p + k), where, a);
+  const secret = an[`${p}auth-tls-secret`]?.trim();
+  if (!secret) return;
+  const raw = an[`${p}auth-tls-verify-client`];
+  const verify = raw !== undefined && /^(on|off|optional|optional_no_ca)$/.test(raw) ? raw : 'on';
+  a.looked.push(`annotations ${p}auth-tls-secret ${secret}, auth-tls-verify-client ${verify}${raw !== undefined && raw !== verify ? ` ("${raw}" is not a value ingress-nginx knows: its default)` : ''} on ${where}`);
+  if (verify !== 'on') { a.looked.push(`auth-tls-verify-client ${verify} lets clients without a certificate through`); return; }
+  const controllers = nginxControllersFor(snapshot, h.object);
+  const data = controllers.map((c) => (c.configMap ? configMapData(snapshot, c.configMap) : undefined));
+  const secretNs = secret.includes('/') ? secret.split('/')[0] : h.route.namespace;
+  if (secretNs !== h.route.namespace && !(data.length > 0 && data.every((d) => nginxBool(d?.['allow-cross-namespace-resources'] ?? '') === true))) {
+    a.looked.push(`auth-tls-secret ${secret} is in another namespace, which ingress-nginx refuses without allow-cross-namespace-resources in its ConfigMap`);
+    return;
+  }
+  const tlsHosts = arr(obj(h.object.spec)?.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase());
+  if (!tlsHosts.includes(h.host)) { a.looked.push(`${where} does not terminate TLS for ${h.host}, so no client certificate is asked for`); return; }
+  const force = nginxAnnotationBool(an[`${p}force-ssl-redirect`] ?? '') === true;
+  const annRedirect = nginxAnnotationBool(an[`${p}ssl-redirect`] ?? '');
+  const redirects = force || (annRedirect ?? (data.length === 0 || data.every((d) => nginxBool(d?.['ssl-redirect'] ?? 'true') !== false)));
+  if (!redirects) { a.looked.push(`${where} serves ${h.host} over plain HTTP too (ssl-redirect off), where no client certificate is asked for`); return; }
+  a.found.push(`ingress-nginx client certificates (auth-tls-secret ${secret}, auth-tls-verify-client on)`);
+}
+
+/**
+ * Client certificates at an Istio Gateway: a server with tls.mode MUTUAL requires one
+ * (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode;
+ * OPTIONAL_MUTUAL admits clients without one). Every server a route of the host is bound to
+ * must require it, or be plain HTTP that only redirects (tls.httpsRedirect).
+ */
+function istioClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer): void {
+  const routes = h.routes.filter((r) => r.via === 'IstioGateway' && r.gateway);
+  if (routes.length === 0 || routes.length !== h.routes.length) return;
+  const gateways = new Map((snapshot.resources['istio.gateways'] ?? []).map((g) => [`${nsOf(g)}/${nameOf(g)}`, g]));
+  const attachments = edgeRoutes(snapshot).attachments;
+  const mutual: string[] = [];
+  const open: string[] = [];
+  for (const r of routes) {
+    const gw = r.gateway!;
+    const servers = arr(obj(gateways.get(`${gw.namespace}/${gw.name}`)?.spec)?.servers).map((sv) => obj(sv) ?? {});
+    const bound = attachments.filter((x) => x.server !== undefined && x.gateway.kind === gw.kind && x.gateway.namespace === gw.namespace && x.gateway.name === gw.name
+      && x.route.kind === r.route.kind && x.route.namespace === r.route.namespace && x.route.name === r.route.name && x.hosts.includes(h.host));
+    if (bound.length === 0) return;
+    for (const x of bound) {
+      const tls = obj(servers[x.server!]?.tls);
+      const mode = (str(tls?.mode) ?? '').toUpperCase();
+      const server = `Istio Gateway ${gw.namespace}/${gw.name} servers[${x.server}]`;
+      if (mode === 'MUTUAL') mutual.push(server);
+      else if (tls?.httpsRedirect !== true) open.push(`${server}${mode ? ` (tls.mode ${mode})` : ''}`);
+    }
+  }
+  if (mutual.length === 0) return;
+  const required = [...new Set(mutual)].join(', ');
+  if (open.length > 0) a.looked.push(`client certificates required (tls.mode MUTUAL) on ${required}, but ${[...new Set(open)].join(', ')} serve${open.length > 1 ? '' : 's'} ${h.host} without one`);
+  else a.found.push(`client certificates required (tls.mode MUTUAL) on ${required}`);
 }
 
 function imagesOf(spec: Record<string, unknown>): string[] {
