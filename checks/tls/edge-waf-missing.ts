@@ -8,7 +8,7 @@ export const edgeWafMissing: Check = {
   id: 'tls.edge-waf-missing',
   area: 'tls',
   title: 'A web application firewall inspects what the edge exposes',
-  protectsAgainst: 'injection and other OWASP Top 10 attacks reaching exposed backends uninspected: no ingress-nginx ModSecurity with the OWASP Core Rule Set (controller ConfigMap enable-modsecurity + enable-owasp-modsecurity-crs, or per-Ingress annotations), no Coraza/ModSecurity engine found by name in the controller, a Traefik plugin or an Istio EnvoyFilter, and no WAF declared outside the cluster',
+  protectsAgainst: 'injection and other OWASP Top 10 attacks reaching exposed backends uninspected: no ingress-nginx ModSecurity with the OWASP Core Rule Set (controller ConfigMap enable-modsecurity + enable-owasp-modsecurity-crs, or per-Ingress annotations enable-modsecurity/enable-owasp-core-rules, where enable-modsecurity: "false" turns the engine of the ConfigMap off for that Ingress), no Coraza/ModSecurity engine found by name in the controller, a Traefik plugin or an Istio EnvoyFilter, and no WAF declared outside the cluster',
   severity: 'low',
   controls: EDGE_WAF,
   remediation: 'Enable a WAF at the edge: for ingress-nginx set enable-modsecurity: "true" and enable-owasp-modsecurity-crs: "true" in the controller ConfigMap (or nginx.ingress.kubernetes.io/enable-modsecurity + enable-owasp-core-rules on the Ingress) and SecRuleEngine On to block; a Coraza plugin Middleware for Traefik; a Coraza Wasm/EnvoyFilter for Istio. If a WAF in front of the cluster (CDN, cloud WAF) already filters the traffic, name it in edge.externalWaf.',

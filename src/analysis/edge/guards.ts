@@ -12,9 +12,11 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxAnnotationBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
 import { workloadsOf, type Workload } from '../workloads.ts';
-import { parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
+import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
+import { selectorMatches } from '../mesh/istio.ts';
+import { istioStringMatch } from '../mesh/istio-authz.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
@@ -96,6 +98,10 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
     }
     const spec = obj(mw.spec) ?? {};
     out.push({ ref, spec });
+    // https://doc.traefik.io/traefik/providers/kubernetes-crd/#allowcrossnamespace: a Middleware
+    // of another namespace is used only when the CRD provider allows it, which is Traefik's static
+    // configuration, not read here.
+    if (depth === 0 && nsOf(mw) !== h.route.namespace) answer.looked.push(`Traefik Middleware ${ref} is in another namespace than ${h.route.kind} ${h.route.namespace}/${h.route.name}: Traefik uses it only with the kubernetescrd provider's allowCrossNamespace on (its static configuration is not read)`);
     for (const c of arr(obj(spec.chain)?.middlewares)) {
       const co = obj(c);
       const name = str(co?.name);
@@ -125,23 +131,36 @@ const workloadIndex = memoize((snapshot: Snapshot) => {
   return { byKey, byNs, services, images: new Map<string, string[]>() };
 }, ['network', 'tls']);
 
-/** Pod label sets the edge controller's pods carry (exact workloads' templates, or its selectors). */
-function controllerLabels(snapshot: Snapshot, c: EdgeController): Array<{ namespace?: string; labels: Record<string, string> }> {
-  const out = [...c.selectors];
-  for (const ref of c.workloads) {
-    const w = workloadIndex(snapshot).byKey.get(`${ref.namespace}/${ref.kind}/${ref.name}`);
-    for (const p of w?.pods ?? []) out.push({ namespace: p.namespace, labels: p.labels });
+/**
+ * The edge controller's pods: its exact workloads' pods and the pods its selectors match (in the
+ * selector's namespace when it names one: an Istio Gateway's selector takes gateway pods of any
+ * namespace). Only when the snapshot holds none of them do the selectors stand in, namespace
+ * unknown.
+ */
+type ControllerPods = { resolved: true; pods: Array<{ namespace: string; labels: Record<string, string> }> } | { resolved: false; selectors: EdgeController['selectors'] };
+
+function controllerPods(snapshot: Snapshot, c: EdgeController): ControllerPods {
+  const index = workloadIndex(snapshot);
+  const pods: Array<{ namespace: string; labels: Record<string, string> }> = [];
+  for (const ref of c.workloads) for (const p of index.byKey.get(`${ref.namespace}/${ref.kind}/${ref.name}`)?.pods ?? []) pods.push({ namespace: p.namespace, labels: p.labels });
+  for (const sel of c.selectors) {
+    for (const w of index.byKey.values()) {
+      if (sel.namespace !== undefined && w.ref.namespace !== sel.namespace) continue;
+      for (const p of w.pods) if (selectorMatches(sel.labels, p.labels)) pods.push({ namespace: p.namespace, labels: p.labels });
+    }
   }
-  return out;
+  return pods.length > 0 ? { resolved: true, pods } : { resolved: false, selectors: c.selectors };
 }
 
-/** Whether a workload selector (matchLabels) selects some of the controller's pods. */
-function selectsController(selectorLabels: Record<string, string> | undefined, policyNs: string, rootNs: string, labels: Array<{ namespace?: string; labels: Record<string, string> }>): boolean {
-  return labels.some((l) => {
-    if (policyNs !== rootNs && l.namespace !== undefined && l.namespace !== policyNs) return false;
-    if (!selectorLabels || Object.keys(selectorLabels).length === 0) return policyNs === rootNs || l.namespace === policyNs;
-    return Object.entries(selectorLabels).every(([k, v]) => l.labels[k] === v);
-  });
+/**
+ * Whether a workload-selector policy (an empty selector: none) in `policyNs` acts on the
+ * controller: on every one of its pods, as the mesh model reads selectors. Pods the snapshot
+ * does not hold have no known namespace, so only a root-namespace policy can be placed on them.
+ */
+function selectsController(selectorLabels: Record<string, string> | undefined, policyNs: string, rootNs: string, target: ControllerPods): boolean {
+  const policy = { namespace: policyNs, ...(selectorLabels && Object.keys(selectorLabels).length > 0 ? { selector: selectorLabels } : {}) };
+  if (target.resolved) return target.pods.every((p) => istioPolicySelects(policy, rootNs, p.namespace, p.labels));
+  return target.selectors.some((l) => istioPolicySelects(policy, rootNs, l.namespace ?? rootNs, l.labels));
 }
 
 /** Envoy Gateway / Gateway API policy attachment: targetRef(s) naming the Gateway or the route, same namespace. */
@@ -178,6 +197,24 @@ function nginxIngress(h: ExposedHost, a: GuardAnswer): boolean {
 
 // ---- authentication ----
 
+/**
+ * Whether a DENY rule turns away every request to `host` that carries no request principal. A
+ * rule matches only when its from, to and when all match
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/, Rule): one of
+ * its sources must be notRequestPrincipals alone (any further source field narrows whom it
+ * denies), it must have no `when`, and its `to`, if any, must name the host and nothing else:
+ * a rule limited to some paths, methods or ports leaves the rest of the host open.
+ */
+function deniesTokenlessOn(r: AuthzRule, host: string): boolean {
+  if (r.when.length > 0) return false;
+  const tokenless = r.from.some((f) => (f.notRequestPrincipals ?? []).length > 0 && Object.keys(f).length === 1);
+  if (!tokenless) return false;
+  const h = host.toLowerCase();
+  // Istio matches operation hosts case-insensitively.
+  const matches = (patterns: string[] | undefined) => (patterns ?? []).some((p) => istioStringMatch(p.toLowerCase(), h));
+  return r.to.length === 0 || r.to.some((op) => Object.keys(op).every((k) => k === 'hosts' || k === 'notHosts') && (op.hosts === undefined || matches(op.hosts)) && !matches(op.notHosts));
+}
+
 export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const o = h.object;
@@ -185,11 +222,17 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   if (nginxIngress(h, a)) {
     const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret', 'enable-global-auth'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
     a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}auth-url/auth-signin/auth-type on ${where}`);
+    // auth-signin only says where a 401 from the auth-url service redirects: without auth-url,
+    // ingress-nginx configures no authentication at all (internal/ingress/annotations/authreq/main.go:
+    // Parse reads auth-url first, as a required parameter, and returns its error before it reads
+    // the optional auth-signin).
+    const authUrl = an[`${NGINX_ANNOTATION_PREFIX}auth-url`];
     for (const key of ['auth-url', 'auth-signin'] as const) {
       const v = an[NGINX_ANNOTATION_PREFIX + key];
       if (v === undefined) continue;
-      if (URL_RE.test(v.trim())) a.found.push(`ingress-nginx ${key} ${v.trim()}`);
-      else a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}${key} "${v}" is not an http(s) URL; ingress-nginx rejects it`);
+      if (!URL_RE.test(v.trim())) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}${key} "${v}" is not an http(s) URL; ingress-nginx rejects it`);
+      else if (key === 'auth-url') a.found.push(`ingress-nginx auth-url ${v.trim()}`);
+      else if (authUrl === undefined) a.looked.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-signin ${v.trim()} without auth-url, which alone authenticates nothing (it only names where a 401 from the auth-url service is sent)`);
     }
     const type = an[`${NGINX_ANNOTATION_PREFIX}auth-type`];
     if (type !== undefined) {
@@ -215,6 +258,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       global.push(`${url.trim()} (${cm})`);
     }
     if (controllers.length > 0 && global.length === controllers.length) a.found.push(`ingress-nginx global-auth-url ${global.join(', ')}`);
+    nginxClientCertificates(snapshot, h, where, a);
   }
   // An oauth2-proxy as the backend: the path itself authenticates.
   a.looked.push('backends for an oauth2-proxy');
@@ -228,8 +272,9 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   for (const mw of traefikMiddlewares(snapshot, h, a)) {
     for (const k of ['forwardAuth', 'basicAuth', 'digestAuth'] as const) if (obj(mw.spec[k])) a.found.push(`Traefik Middleware ${mw.ref} ${k}`);
   }
+  if (h.controller.family === 'istio') istioClientCertificates(snapshot, h, a);
   if (h.controller.family === 'istio') {
-    const labels = controllerLabels(snapshot, h.controller);
+    const labels = controllerPods(snapshot, h.controller);
     // A policy selects the gateway pods by workload selector, or (Istio 1.22+) by targetRefs naming the Gateway API Gateway.
     const applies = (p: KubeObject) => {
       const spec = obj(p.spec) ?? {};
@@ -239,10 +284,12 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => applies(ra) && arr(obj(ra.spec)?.jwtRules).length > 0);
     // istiod rejects a malformed policy, so only well-formed ones are in force.
     const policies = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter(applies).map(parseAuthorizationPolicy).filter((p) => p.action && p.problems.length === 0);
-    const denying = policies.filter((p) => p.action === 'DENY' && p.rules.some((r) => r.from.some((f) => (f.notRequestPrincipals ?? []).length > 0)));
+    const denying = policies.filter((p) => p.action === 'DENY' && p.rules.some((r) => deniesTokenlessOn(r, h.host)));
     // ALLOW policies add up: a request any ALLOW rule admits is allowed, so the gateway asks for a
     // token only if every ALLOW rule on it requires a request principal (each source of its
     // `from` names requestPrincipals; a rule without `from` admits any source).
+    const partial = policies.filter((p) => p.action === 'DENY' && !denying.includes(p) && p.rules.some((r) => r.from.some((f) => (f.notRequestPrincipals ?? []).length > 0)));
+    for (const p of partial) a.looked.push(`AuthorizationPolicy ${p.namespace}/${p.ref.name} denies requests without a request principal only where its rules' to/when or further source fields match, not for every request to ${h.host}`);
     const allowRules = policies.filter((p) => p.action === 'ALLOW').flatMap((p) => p.rules.map((r) => ({ p, r })));
     const requiresToken = (r: AuthzRule) => r.from.length > 0 && r.from.every((f) => (f.requestPrincipals ?? []).length > 0);
     const open = allowRules.filter((x) => !requiresToken(x.r));
@@ -275,6 +322,72 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     if (arr(vh.jwtProviders).length > 0 && (arr(vh.jwtProviders).some((p) => obj(p)?.default === true) || routes.some((r) => str(obj(r.jwtVerificationPolicy)?.require)))) a.found.push('Contour JWT verification');
   }
   return a;
+}
+
+/**
+ * ingress-nginx client-certificate authentication (internal/ingress/annotations/authtls/main.go):
+ * auth-tls-secret names the CA, auth-tls-verify-client says whether a certificate is required
+ * ("on", also for a missing or unknown value; "optional", "optional_no_ca" and "off" let a client
+ * without one through). A Secret of another namespace is refused unless the ConfigMap sets
+ * allow-cross-namespace-resources. It guards HTTPS only, so the Ingress must terminate TLS for the
+ * host and plain HTTP must redirect (ssl-redirect, on by default, or force-ssl-redirect).
+ */
+function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: string, a: GuardAnswer): void {
+  const p = NGINX_ANNOTATION_PREFIX;
+  const an = annotations(h.object, ['auth-tls-secret', 'auth-tls-verify-client', 'ssl-redirect', 'force-ssl-redirect'].map((k) => p + k), where, a);
+  const secret = an[`${p}auth-tls-secret`]?.trim();
+  if (!secret) return;
+  const raw = an[`${p}auth-tls-verify-client`];
+  const verify = raw !== undefined && /^(on|off|optional|optional_no_ca)$/.test(raw) ? raw : 'on';
+  a.looked.push(`annotations ${p}auth-tls-secret ${secret}, auth-tls-verify-client ${verify}${raw !== undefined && raw !== verify ? ` ("${raw}" is not a value ingress-nginx knows: its default)` : ''} on ${where}`);
+  if (verify !== 'on') { a.looked.push(`auth-tls-verify-client ${verify} lets clients without a certificate through`); return; }
+  const controllers = nginxControllersFor(snapshot, h.object);
+  const data = controllers.map((c) => (c.configMap ? configMapData(snapshot, c.configMap) : undefined));
+  const secretNs = secret.includes('/') ? secret.split('/')[0] : h.route.namespace;
+  if (secretNs !== h.route.namespace && !(data.length > 0 && data.every((d) => nginxBool(d?.['allow-cross-namespace-resources'] ?? '') === true))) {
+    a.looked.push(`auth-tls-secret ${secret} is in another namespace, which ingress-nginx refuses without allow-cross-namespace-resources in its ConfigMap`);
+    return;
+  }
+  const tlsHosts = arr(obj(h.object.spec)?.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase());
+  if (!tlsHosts.includes(h.host)) { a.looked.push(`${where} does not terminate TLS for ${h.host}, so no client certificate is asked for`); return; }
+  const force = nginxAnnotationBool(an[`${p}force-ssl-redirect`] ?? '') === true;
+  const annRedirect = nginxAnnotationBool(an[`${p}ssl-redirect`] ?? '');
+  const redirects = force || (annRedirect ?? (data.length === 0 || data.every((d) => nginxBool(d?.['ssl-redirect'] ?? 'true') !== false)));
+  if (!redirects) { a.looked.push(`${where} serves ${h.host} over plain HTTP too (ssl-redirect off), where no client certificate is asked for`); return; }
+  a.found.push(`ingress-nginx client certificates (auth-tls-secret ${secret}, auth-tls-verify-client on)`);
+}
+
+/**
+ * Client certificates at an Istio Gateway: a server with tls.mode MUTUAL requires one
+ * (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode;
+ * OPTIONAL_MUTUAL admits clients without one). Every server a route of the host is bound to
+ * must require it, or be plain HTTP that only redirects (tls.httpsRedirect).
+ */
+function istioClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer): void {
+  const routes = h.routes.filter((r) => r.via === 'IstioGateway' && r.gateway);
+  if (routes.length === 0 || routes.length !== h.routes.length) return;
+  const gateways = new Map((snapshot.resources['istio.gateways'] ?? []).map((g) => [`${nsOf(g)}/${nameOf(g)}`, g]));
+  const attachments = edgeRoutes(snapshot).attachments;
+  const mutual: string[] = [];
+  const open: string[] = [];
+  for (const r of routes) {
+    const gw = r.gateway!;
+    const servers = arr(obj(gateways.get(`${gw.namespace}/${gw.name}`)?.spec)?.servers).map((sv) => obj(sv) ?? {});
+    const bound = attachments.filter((x) => x.server !== undefined && x.gateway.kind === gw.kind && x.gateway.namespace === gw.namespace && x.gateway.name === gw.name
+      && x.route.kind === r.route.kind && x.route.namespace === r.route.namespace && x.route.name === r.route.name && x.hosts.includes(h.host));
+    if (bound.length === 0) return;
+    for (const x of bound) {
+      const tls = obj(servers[x.server!]?.tls);
+      const mode = (str(tls?.mode) ?? '').toUpperCase();
+      const server = `Istio Gateway ${gw.namespace}/${gw.name} servers[${x.server}]`;
+      if (mode === 'MUTUAL') mutual.push(server);
+      else if (tls?.httpsRedirect !== true) open.push(`${server}${mode ? ` (tls.mode ${mode})` : ''}`);
+    }
+  }
+  if (mutual.length === 0) return;
+  const required = [...new Set(mutual)].join(', ');
+  if (open.length > 0) a.looked.push(`client certificates required (tls.mode MUTUAL) on ${required}, but ${[...new Set(open)].join(', ')} serve${open.length > 1 ? '' : 's'} ${h.host} without one`);
+  else a.found.push(`client certificates required (tls.mode MUTUAL) on ${required}`);
 }
 
 function imagesOf(spec: Record<string, unknown>): string[] {
@@ -341,7 +454,7 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
     }
   }
   if (h.controller.family === 'istio') {
-    const labels = controllerLabels(snapshot, h.controller);
+    const labels = controllerPods(snapshot, h.controller);
     a.looked.push(`Istio EnvoyFilters with a rate limit filter on the gateway pods of ${h.controller.label}`);
     for (const ef of snapshot.resources['istio.envoyfilters'] ?? []) {
       if (!selectsController(stringMap(obj(obj(ef.spec)?.workloadSelector)?.labels), nsOf(ef), istioRoot, labels)) continue;
@@ -364,31 +477,56 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   if (nginxIngress(h, a)) {
     const an = annotations(h.object, ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
-    const flag = (key: string, src: Record<string, string>, label: string): boolean => {
-      const v = src[key];
-      if (v === undefined) return false;
-      if (v.trim() === 'true') return true;
-      if (v.trim() !== 'false') a.malformed.push(`${label}: ${key} "${v}" is not "true" or "false"`);
-      return false;
-    };
-    for (const c of nginxControllersFor(snapshot, h.object)) {
-      if (!c.configMap) { a.looked.push(`ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap: ModSecurity off by default)`); continue; }
-      const data = configMapData(snapshot, c.configMap);
-      const cm = `ConfigMap ${c.configMap.namespace}/${c.configMap.name}`;
-      a.looked.push(`${cm} enable-modsecurity/enable-owasp-modsecurity-crs${data ? '' : ' (not found: defaults, ModSecurity off)'}`);
-      if (!data) continue;
-      const on = flag('enable-modsecurity', data, cm);
-      const crs = flag('enable-owasp-modsecurity-crs', data, cm);
-      // The recommended modsecurity.conf ingress-nginx ships runs SecRuleEngine DetectionOnly: say which mode blocks.
-      const blocking = /SecRuleEngine\s+On/i.test(`${data['modsecurity-snippet'] ?? ''}\n${an[`${NGINX_ANNOTATION_PREFIX}modsecurity-snippet`] ?? ''}`);
-      if (on && crs) a.found.push(`ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm}; ${blocking ? 'SecRuleEngine On' : 'default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On'})`);
-      else if (on) a.looked.push(`${cm} enables ModSecurity without the OWASP Core Rule Set (no rules loaded)`);
-    }
     const p = NGINX_ANNOTATION_PREFIX;
+    // Annotations are read with strconv.ParseBool; an unparsable one is as if unset.
+    const annotationFlag = (key: string): boolean | undefined => {
+      const v = an[p + key];
+      if (v === undefined) return undefined;
+      const b = nginxAnnotationBool(v);
+      if (b === undefined) a.malformed.push(`${where}: annotation ${p}${key} "${v}" is not a boolean; ingress-nginx ignores it`);
+      return b;
+    };
+    // The ConfigMap is decoded weakly typed (nginxBool); an unparsable value keeps the default, off.
+    const configFlag = (key: string, data: Record<string, string>, cm: string): boolean => {
+      const v = data[key];
+      if (v === undefined) return false;
+      const b = nginxBool(v);
+      if (b === undefined) a.malformed.push(`${cm}: ${key} "${v}" is not a boolean; ingress-nginx keeps the default, false`);
+      return b ?? false;
+    };
     a.looked.push(`annotations ${p}enable-modsecurity/enable-owasp-core-rules/modsecurity-snippet on ${where}`);
-    const on = flag(`${p}enable-modsecurity`, an, where);
-    const rules = flag(`${p}enable-owasp-core-rules`, an, where) || /\b(SecRule|Include)\b/.test(an[`${p}modsecurity-snippet`] ?? '');
-    if (on && rules) a.found.push(`ingress-nginx ModSecurity on ${where} (per-Ingress annotations)`);
+    const locEnable = annotationFlag('enable-modsecurity');
+    const locCrs = annotationFlag('enable-owasp-core-rules') === true;
+    const locSnippetRules = /\b(SecRule|Include)\b/.test(an[`${p}modsecurity-snippet`] ?? '');
+    // Per controller, as internal/ingress/controller/template/template.go buildModSecurityForLocation
+    // and nginx.tmpl decide for the location: the engine runs when the ConfigMap or the annotation
+    // turns it on, and not when the annotation turns it off; the ConfigMap's Core Rule Set is loaded
+    // only with its engine, the annotation's only when the ConfigMap's rule set is off. Every
+    // controller serving the Ingress must inspect it.
+    const controllers = nginxControllersFor(snapshot, h.object);
+    const verdicts = (controllers.length > 0 ? controllers : [undefined]).map((c) => {
+      const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
+      const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : c ? `ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap)` : 'the controller configuration (not found: defaults)';
+      if (c) a.looked.push(c.configMap ? `${cm} enable-modsecurity/enable-owasp-modsecurity-crs${data ? '' : ' (not found: defaults, ModSecurity off)'}` : `${cm}: ModSecurity off by default`);
+      const cfgOn = data ? configFlag('enable-modsecurity', data, cm) : false;
+      const cfgCrs = data ? configFlag('enable-owasp-modsecurity-crs', data, cm) : false;
+      const engine = locEnable === false ? false : cfgOn || locEnable === true;
+      if (!engine) {
+        if (cfgOn) a.looked.push(`${cm} enables ModSecurity, turned off for ${where} by annotation ${p}enable-modsecurity: "${an[`${p}enable-modsecurity`]}"`);
+        return undefined;
+      }
+      const crs = (cfgOn && cfgCrs) || (!cfgCrs && locCrs);
+      // The recommended modsecurity.conf ingress-nginx ships runs SecRuleEngine DetectionOnly: say which mode blocks.
+      const blocking = /SecRuleEngine\s+On/i.test(`${data?.['modsecurity-snippet'] ?? ''}\n${an[`${p}modsecurity-snippet`] ?? ''}`);
+      const mode = blocking ? 'SecRuleEngine On' : 'default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On';
+      const engineFrom = cfgOn ? cm : `annotation ${p}enable-modsecurity on ${where}`;
+      if (crs) return cfgOn && cfgCrs ? `ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm}; ${mode})` : `ingress-nginx ModSecurity with the OWASP Core Rule Set (engine: ${engineFrom}; rule set: annotation ${p}enable-owasp-core-rules on ${where}; ${mode})`;
+      if (locSnippetRules) return `ingress-nginx ModSecurity on ${where} (engine: ${engineFrom}; rules in annotation ${p}modsecurity-snippet)`;
+      if (cfgCrs && locCrs) a.looked.push(`${where} asks for the OWASP Core Rule Set by annotation, but ${cm} sets enable-owasp-modsecurity-crs without enable-modsecurity, so neither loads it`);
+      else a.looked.push(`${cfgOn ? cm : where} enables ModSecurity without the OWASP Core Rule Set (no rules loaded)`);
+      return undefined;
+    });
+    if (verdicts.every((v) => v !== undefined)) a.found.push(...new Set(verdicts as string[]));
   }
   // Engines detectable by name: the controller's own images, Traefik plugin middlewares, Istio EnvoyFilters.
   a.looked.push(`images of ${h.controller.label} for a WAF engine (Coraza, ModSecurity)`);
@@ -399,7 +537,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
     if (waf.length) a.found.push(`Traefik Middleware ${mw.ref} plugin ${waf.join(', ')}`);
   }
   if (h.controller.family === 'istio') {
-    const labels = controllerLabels(snapshot, h.controller);
+    const labels = controllerPods(snapshot, h.controller);
     a.looked.push(`Istio EnvoyFilters naming a WAF engine (Coraza, ModSecurity) on the gateway pods of ${h.controller.label}`);
     for (const ef of snapshot.resources['istio.envoyfilters'] ?? []) {
       if (!selectsController(stringMap(obj(obj(ef.spec)?.workloadSelector)?.labels), nsOf(ef), istioRoot, labels)) continue;

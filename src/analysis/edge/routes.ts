@@ -116,6 +116,25 @@ function ingressController(snapshot: Snapshot, ing: KubeObject, classes: Map<str
   return { label: label(c ? `controller ${c}` : 'the default ingress controller'), family: 'other', workloads: [], selectors: [] };
 }
 
+/**
+ * The Middleware ("namespace/name") an Ingress's traefik.ingress.kubernetes.io/router.middlewares
+ * entry names. Traefik registers a CRD Middleware as `<namespace>-<name>@kubernetescrd`
+ * (https://doc.traefik.io/traefik/routing/providers/kubernetes-ingress/, "router.middlewares"),
+ * which dashes in Kubernetes names make ambiguous (traefik/traefik#6318): the entry resolves to
+ * a Middleware of the snapshot with that id, the Ingress's own namespace first, else the longest
+ * namespace. When none has it, the Ingress's own namespace if the entry starts with it, else the
+ * text up to the first dash, so the missing Middleware can be named.
+ */
+function traefikIngressMiddleware(entry: string, ingressNs: string, byId: Map<string, string[]>): string {
+  const own = `${ingressNs}/${entry.slice(ingressNs.length + 1)}`;
+  const existing = byId.get(entry) ?? [];
+  if (existing.includes(own)) return own;
+  if (existing.length > 0) return [...existing].sort((a, b) => b.indexOf('/') - a.indexOf('/'))[0];
+  if (entry.startsWith(`${ingressNs}-`) && entry.length > ingressNs.length + 1) return own;
+  const i = entry.indexOf('-');
+  return i > 0 ? `${entry.slice(0, i)}/${entry.slice(i + 1)}` : `${ingressNs}/${entry}`;
+}
+
 /** The pods of a Gateway API Gateway, by its GatewayClass controllerName. */
 function gatewayController(gw: KubeObject, controllerName: string | undefined): EdgeController {
   const ns = nsOf(gw);
@@ -208,6 +227,13 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   };
 
   // Ingress
+  const traefikIds = new Map<string, string[]>();
+  for (const key of ['traefik.middlewares', 'traefik-legacy.middlewares'] as const) {
+    for (const mw of snapshot.resources[key] ?? []) {
+      const id = `${nsOf(mw)}-${nameOf(mw)}`;
+      traefikIds.set(id, [...(traefikIds.get(id) ?? []), `${nsOf(mw)}/${nameOf(mw)}`]);
+    }
+  }
   const classes = new Map<string, string | undefined>();
   for (const ic of snapshot.resources.ingressclasses ?? []) classes.set(nameOf(ic), str(obj(ic.spec)?.controller));
   for (const ing of snapshot.resources.ingresses ?? []) {
@@ -216,7 +242,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const controller = ingressController(snapshot, ing, classes);
     const spec = obj(ing.spec) ?? {};
     const traefikMw = (str(obj(ing.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.middlewares']) ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-      .map((s) => s.replace(/@kubernetescrd$/, '')).map((s) => { const i = s.indexOf('-'); return i > 0 ? `${s.slice(0, i)}/${s.slice(i + 1)}` : `${ns}/${s}`; });
+      .map((s) => traefikIngressMiddleware(s.replace(/@kubernetescrd$/, ''), ns, traefikIds));
     const add = (backend: unknown, host: string, path: string) => {
       const svc = obj(obj(backend)?.service);
       const name = str(svc?.name);

@@ -247,9 +247,21 @@ export function policiesFor(index: AuthzIndex, namespace: string, labels: Record
   for (const list of lists) {
     for (const p of list ?? []) {
       if (p.targeted || !p.action || p.problems.length > 0) continue;
-      if (p.selector && !selectorMatches(p.selector, labels)) continue;
+      if (!istioPolicySelects(p, index.root, namespace, labels)) continue;
       out.push(p);
     }
   }
   return out;
+}
+
+/**
+ * Whether a workload-selector policy (AuthorizationPolicy, RequestAuthentication, EnvoyFilter)
+ * applies to a workload: a policy acts on workloads of its own namespace only, except in the
+ * root namespace, where it acts on every namespace; without a selector it takes every workload
+ * of that scope (https://istio.io/latest/docs/reference/config/security/authorization-policy/,
+ * "workload selector" and "root namespace").
+ */
+export function istioPolicySelects(policy: { namespace: string; selector?: Record<string, string> }, root: string, namespace: string, labels: Record<string, string>): boolean {
+  if (policy.namespace !== namespace && policy.namespace !== root) return false;
+  return !policy.selector || selectorMatches(policy.selector, labels);
 }
