@@ -1,6 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
+import type { KubeObject } from '../../src/snapshot/types.ts';
 import { ingressTlsHostCovers, listenerHostnameCovers } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { edgeRoutes } from '../../src/analysis/edge/routes.ts';
@@ -50,9 +51,22 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
 
 interface Listener { name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number }
 
+/**
+ * Whether every rule of a route answers with a RequestRedirect to scheme https. Such a route
+ * on an HTTP listener serves no content there: the client is sent to HTTPS (the Gateway API
+ * HTTP-to-HTTPS redirect guide, gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/, attaches
+ * exactly this route to a host-less HTTP listener). A redirect without a scheme keeps the
+ * request's (HTTPRequestRedirectFilter.scheme), so it proves nothing.
+ */
+function redirectsOnlyToHttps(route: KubeObject | undefined): boolean {
+  const rules = arr(obj(route?.spec)?.rules).map(obj);
+  return rules.length > 0 && rules.every((r) => arr(r?.filters).map(obj).some((f) => str(f?.type) === 'RequestRedirect' && str(obj(f?.requestRedirect)?.scheme)?.toLowerCase() === 'https'));
+}
+
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const { attachments } = edgeRoutes(ctx.snapshot);
+  const httpRoutes = new Map((ctx.snapshot.resources['gatewayapi.httproutes'] ?? []).map((r) => [`${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''}`, r]));
   for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
     const ns = gw.metadata?.namespace ?? 'default';
     const resource = { kind: 'Gateway', namespace: ns, name: gw.metadata?.name ?? '' };
@@ -71,12 +85,18 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         const coveredBy = secure.find((s) => listenerHostnameCovers(s.hostname, l.hostname));
         // A route attached to the HTTP listener whose rules forward (backendRefs, no RequestRedirect
         // to https) serves its content in plaintext, whatever HTTPS listener sits beside it.
-        const plain = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name && a.forwards.length > 0);
+        const attached = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name);
+        const plain = attached.filter((a) => a.forwards.length > 0);
+        // Hostnames no attached route matches get a 404 from the listener, no content.
+        const redirectsOnly = attached.length > 0 && attached.every((a) => a.route.kind === 'HTTPRoute' && redirectsOnlyToHttps(httpRoutes.get(`${a.route.namespace}/${a.route.name}`)));
         if (plain.length > 0) {
           const routes = plain.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.hosts.join(', ')} → ${a.forwards.join(', ')})`);
           out.push({ status: 'fail', resource, detailKey, message: `HTTP listener ${l.name} serves content in plaintext: ${routes.join('; ')} forward${plain.length > 1 ? '' : 's'} requests instead of redirecting them to HTTPS (RequestRedirect filter with scheme https)${coveredBy ? `, although ${coveredBy.protocol} listener ${coveredBy.name} covers the hostname` : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
         } else if (coveredBy) out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) forwards nothing (its routes, if any, redirect) and is paired with ${coveredBy.protocol} listener ${coveredBy.name}.`, evidence: ev });
-        else out.push({ status: 'fail', resource, detailKey, message: `Hostname ${l.hostname ?? '(any)'} is served only by HTTP listener ${l.name}: no HTTPS/TLS listener covers it.`, evidence: ev });
+        else if (redirectsOnly) {
+          const routes = attached.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name}`);
+          out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) serves no content: every route attached to it (${routes.join(', ')}) only redirects to https.`, evidence: { ...ev, redirects: routes } });
+        } else out.push({ status: 'fail', resource, detailKey, message: `Hostname ${l.hostname ?? '(any)'} is served only by HTTP listener ${l.name}: no HTTPS/TLS listener covers it.`, evidence: ev });
       } else if (l.protocol === 'HTTPS') {
         const mode = str(l.tls?.mode) ?? 'Terminate';
         const certs = arr(l.tls?.certificateRefs).length;
