@@ -2,16 +2,18 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import { ingressTlsHostCovers, listenerHostnameCovers } from '../../src/analysis/tls/index.ts';
+import { ingressClassesByController, ingressTlsHostCovers, listenerHostnameCovers, servedByTraefik, traefikRouterTls } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { edgeRoutes } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const classes = ingressClassesByController(ctx.snapshot);
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
+    const traefikTls = servedByTraefik(classes, ing) ? traefikRouterTls(ing) : undefined;
     const spec = obj(ing.spec) ?? {};
     const tls = arr(spec.tls).map(obj).filter((t) => !!t);
     const tlsHosts = tls.flatMap((t) => arr(t!.hosts).filter((h): h is string => typeof h === 'string'));
@@ -29,7 +31,9 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
       out.push(by
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : {
+        : traefikTls
+          ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served by a Traefik router with TLS (${traefikTls}), which answers only TLS requests.`, evidence: { host, tlsHosts, traefikRouterTls: traefikTls } }
+          : {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: tls.length === 0
             ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP.`
@@ -41,7 +45,8 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       // TLS cannot apply to the host-less default rule (a certificate would have to cover
       // every name): a TLS entry without hosts leaves it to the controller's default server,
       // and the rule still answers plain HTTP for any Host header.
-      out.push(hostlessTls
+      if (traefikTls && !hostlessTls) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) through a Traefik router with TLS (${traefikTls}): it answers only TLS, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, traefikRouterTls: traefikTls } });
+      else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
         : { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
     }
@@ -154,9 +159,9 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host; for Gateway API add an HTTPS listener for each hostname, attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname, attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
   needs: ['ingresses'],
-  reads: ['gatewayapi.gateways', 'istio.gateways', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'istio.virtualservices', 'namespaces'],
+  reads: ['ingressclasses', 'gatewayapi.gateways', 'istio.gateways', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'istio.virtualservices', 'namespaces'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];
   },
