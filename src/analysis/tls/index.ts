@@ -9,11 +9,13 @@ export {
   configMapData,
   nginxAnnotationBool,
   nginxBool,
+  nginxRedirectSettings,
   ingressClassOf,
   ingressClassesByController,
   INGRESS_NGINX_CONTROLLER,
   type NginxController,
   type NginxConfigSource,
+  type NginxSetting,
 } from './nginx.ts';
 export { servedByTraefik, traefikRouterTls, TRAEFIK_INGRESS_CONTROLLER } from './traefik.ts';
 export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';

@@ -12,6 +12,7 @@ import { retiredIngressController } from '../../../checks/tls/retired-ingress-co
 import { probeLegacyAccepted } from '../../../checks/tls/probe-legacy-accepted.ts';
 import { certificateExpiring } from '../../../checks/tls/certificate-expiring.ts';
 import { certificateHostnameMismatch } from '../../../checks/tls/certificate-hostname-mismatch.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 
 // Upstream pages the reference cases below rely on.
 const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/';
@@ -77,6 +78,35 @@ metadata: {name: plain, namespace: shop}
 spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
 `);
     expect([...ingressWithoutTls.evaluate(c)]).toMatchObject([{ status: 'fail', detailKey: 'default' }]);
+  });
+
+  // ingress-nginx merges the Ingresses of a host (controller.go createServers) and redirects per
+  // location when the server has a certificate (lua_ingress.lua redirect_to_https): a host taking
+  // its certificate from another Ingress depends on the ConfigMap's ssl-redirect, so an unreadable
+  // ConfigMap is no verdict; without such a host the ConfigMap is not needed.
+  it(`a host taking its certificate from another Ingress is judged only when the ingress-nginx ConfigMap is readable (${NGINX_SSL_REDIRECT})`, () => {
+    const split = (rules: string) => ctx(`${CONTROLLER}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: d-tls, namespace: shop}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [d.example.com], secretName: d-tls}]
+  rules: [{host: d.example.com}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: d-api, namespace: shop}
+spec: {ingressClassName: nginx, rules: [${rules}]}
+`);
+    const forbidden = (c: AuditContext) => {
+      c.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps' };
+      return runChecks([ingressWithoutTls], c)[0];
+    };
+    expect(runChecks([ingressWithoutTls], split('{host: d.example.com}'))[0].status).toBe('pass');
+    expect(forbidden(split('{host: d.example.com}'))).toMatchObject({ status: 'not-evaluated', reason: "needs configmaps: forbidden (get configmaps) for ingress-nginx's redirect settings for host d.example.com of Ingress shop/d-api" });
+    expect(forbidden(split('{host: other.example.com}')).status).toBe('fail');
   });
 });
 
