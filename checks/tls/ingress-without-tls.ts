@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressClassesByController, ingressTlsHostCovers, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikRouterTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressClassesByController, ingressTlsHostCovers, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikRouterTls, upstreamTlsForIngressNginx, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -106,13 +106,23 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         ? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} has a certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but ${off.redirect.source} turns the redirect off for the paths Ingress ${ns}/${resource.name} defines: they are served over plaintext HTTP.`, evidence }
         : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (TLS entry ${by.tlsHost}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
     };
+    // The reference's §5.1: no spec.tls is a plaintext Ingress, INFO when TLS provably terminates
+    // upstream (a cloud load balancer). The severity scale has no INFO; its lowest step stands for
+    // it, as a finding: the hop from the load balancer to the controller is still plaintext.
+    let upstream: UpstreamTls | undefined | null = null;
+    const upstreamTls = (what: string, detailKey: string, evidence: Record<string, unknown>): Verdict | undefined => {
+      if (tls.length > 0) return undefined;
+      if (upstream === null) upstream = upstreamTlsForIngressNginx(ctx.snapshot, ing);
+      if (!upstream) return undefined;
+      return { status: 'fail', resource, detailKey, severity: 'low', message: `Ingress ${ns}/${resource.name} has no spec.tls, but TLS for ${what} terminates upstream: ${upstream.services.join('; ')}, and nothing else exposes the controller. Informational: the load balancer forwards to ingress-nginx over plaintext HTTP inside the network, and the Service's NodePorts answer plaintext to whoever reaches the nodes.`, evidence: { ...evidence, upstreamTls: upstream.services } };
+    };
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
       out.push(by
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
         : traefikTls
           ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served by a Traefik router with TLS (${traefikTls}), which answers only TLS requests.`, evidence: { host, tlsHosts, traefikRouterTls: traefikTls } }
-          : merged(host) ?? {
+          : merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: tls.length === 0
             ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP.`
@@ -127,7 +137,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       if (traefikTls && !hostlessTls) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) through a Traefik router with TLS (${traefikTls}): it answers only TLS, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, traefikRouterTls: traefikTls } });
       else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
-        : { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
+        : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
     }
   }
   return out;

@@ -110,6 +110,62 @@ spec: {ingressClassName: nginx, rules: [${rules}]}
   });
 });
 
+// The reference's §5.1: no spec.tls is plaintext, INFO (the lowest severity here) when TLS provably
+// terminates upstream. aws-load-balancer-ssl-ports names the TLS ports by name or number; absent
+// or "*" means every port (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go: "Defaults to '*' (all)").
+describe('Ingress without spec.tls behind an AWS load balancer that terminates TLS', () => {
+  const lb = (opts: { ports?: string; servicePorts: string; type?: string; pod?: string; extra?: string }) => ctx(`
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    metadata: {labels: {app: nginx-ctl}}
+    spec:
+      ${opts.pod ?? ''}
+      containers: [{name: controller, image: registry.k8s.io/ingress-nginx/controller:v1.15.1}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec: {ingressClassName: nginx, rules: [{host: c.example.com}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: lb
+  namespace: ingress-nginx
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:1:certificate/abc
+    ${opts.ports !== undefined ? `service.beta.kubernetes.io/aws-load-balancer-ssl-ports: "${opts.ports}"` : ''}
+spec: {type: ${opts.type ?? 'LoadBalancer'}, selector: {app: nginx-ctl}, ports: ${opts.servicePorts}}
+${opts.extra ?? ''}`);
+  const severity = (c: AuditContext) => {
+    const [v] = [...ingressWithoutTls.evaluate(c)];
+    return v.status === 'fail' ? v.severity ?? 'high' : 'pass';
+  };
+  it('every port a TLS listener (ports by number, by name, or all when ssl-ports is absent or "*") is low', () => {
+    expect(severity(lb({ ports: '443', servicePorts: '[{port: 443}]' }))).toBe('low');
+    expect(severity(lb({ ports: '*', servicePorts: '[{port: 443}, {port: 8443}]' }))).toBe('low');
+    expect(severity(lb({ servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('low');
+  });
+  it('a plaintext way in stays high: a port outside ssl-ports, a NodePort Service, hostNetwork', () => {
+    expect(severity(lb({ ports: '443', servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('high');
+    expect(severity(lb({ servicePorts: '[{port: 443}]', type: 'NodePort' }))).toBe('high');
+    expect(severity(lb({ servicePorts: '[{port: 443}]', pod: 'hostNetwork: true' }))).toBe('high');
+    expect(severity(lb({ servicePorts: '[{port: 443}]', extra: `---
+apiVersion: v1
+kind: Service
+metadata: {name: np, namespace: ingress-nginx}
+spec: {type: NodePort, selector: {app: nginx-ctl}, ports: [{port: 80}]}` }))).toBe('high');
+  });
+});
+
 describe('ingress-nginx', () => {
   it('finds the controller ConfigMap through --configmap with $(POD_NAMESPACE)', () => {
     expect(ingressControllerConfigMapRefs(ctx(CONTROLLER).snapshot)).toEqual([{ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }]);
