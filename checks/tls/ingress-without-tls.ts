@@ -1,16 +1,86 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
-import type { Check } from '../../src/engine/types.ts';
+import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressTlsHostCovers, listenerHostnameCovers } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressClassesByController, ingressTlsHostCovers, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikRouterTls, upstreamTlsForIngressNginx, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { refString } from '../../src/analysis/workloads.ts';
+import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { edgeRoutes } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
+/**
+ * ingress-nginx builds one server per host from every Ingress it serves and gives it the
+ * certificate of the first Ingress whose spec.tls names the host for one of its own rules
+ * (kubernetes/ingress-nginx internal/ingress/controller/controller.go, createServers: "only add
+ * a certificate if the server does not have one previously configured"). `serversOf` names the
+ * servers an Ingress's hosts land on (one per controller serving it, or its class when no
+ * controller workload is known; undefined when ingress-nginx does not serve it); `certificates`
+ * maps "server|host" to the Ingress whose spec.tls covers it. Built once, looked up per host.
+ */
+function nginxServerCertificates(snapshot: Snapshot) {
+  const serversOf = (ing: KubeObject): string[] | undefined => {
+    if (!servedByIngressNginx(snapshot, ing)) return undefined;
+    const controllers = nginxControllersFor(snapshot, ing);
+    return controllers.length ? controllers.map((c) => refString(c.ref)) : [`IngressClass ${ingressClassOf(ing) ?? '(default)'}`];
+  };
+  const certificates = new Map<string, { ingress: string; tlsHost: string }>();
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const spec = obj(ing.spec) ?? {};
+    const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
+    if (tlsHosts.length === 0) continue;
+    const servers = serversOf(ing);
+    if (!servers) continue;
+    for (const r of arr(spec.rules)) {
+      const host = str(obj(r)?.host);
+      const tlsHost = host ? tlsHosts.find((t) => ingressTlsHostCovers(t, host)) : undefined;
+      if (!host || !tlsHost) continue;
+      for (const server of servers) {
+        const key = `${server}|${normalizeHost(host)}`;
+        if (!certificates.has(key)) certificates.set(key, { ingress: `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`, tlsHost });
+      }
+    }
+  }
+  return { serversOf, certificates };
+}
+
+/** An Ingress host that takes its certificate from another Ingress ingress-nginx merges it with, if any. */
+function firstMergedHost(snapshot: Snapshot): string | undefined {
+  const nginx = nginxServerCertificates(snapshot);
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    const servers = nginx.serversOf(ing);
+    if (!servers) continue;
+    const spec = obj(ing.spec) ?? {};
+    const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
+    for (const r of arr(spec.rules)) {
+      const host = str(obj(r)?.host);
+      if (host && !tlsHosts.some((t) => ingressTlsHostCovers(t, host)) && servers.every((server) => nginx.certificates.has(`${server}|${normalizeHost(host)}`))) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+    }
+  }
+  return undefined;
+}
+
+const NGINX_REDIRECT_READ: ConditionalRead = {
+  kinds: ['deployments', 'daemonsets', 'statefulsets', 'configmaps'],
+  when: 'when an Ingress ingress-nginx serves takes a host\'s certificate from another Ingress: the controllers and their ConfigMaps (ssl-redirect, force-ssl-redirect)',
+  holds(ctx) {
+    const host = firstMergedHost(ctx.snapshot);
+    return host ? `ingress-nginx's redirect settings for host ${host}` : undefined;
+  },
+};
+
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  const classes = ingressClassesByController(ctx.snapshot);
+  const nginx = nginxServerCertificates(ctx.snapshot);
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
+    const traefikTls = servedByTraefik(classes, ing) ? traefikRouterTls(ing) : undefined;
+    const servers = nginx.serversOf(ing);
+    // The redirect is a location setting from the annotations of the Ingress that defines the
+    // path, applied when the server has a certificate whichever Ingress gave it
+    // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
+    let redirect: ReturnType<typeof nginxRedirectSettings> | undefined;
     const spec = obj(ing.spec) ?? {};
     const tls = arr(spec.tls).map(obj).filter((t) => !!t);
     const tlsHosts = tls.flatMap((t) => arr(t!.hosts).filter((h): h is string => typeof h === 'string'));
@@ -24,11 +94,35 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       else if (r) hostless = true;
     }
     if (rules.length === 0 && spec.defaultBackend) hostless = true;
+    const merged = (host: string): Verdict | undefined => {
+      const from = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
+      if (!from || from.length === 0 || !from.every((f) => !!f)) return undefined;
+      const by = from[0]!;
+      redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
+      const off = redirect.settings.find((x) => !x.force.v && !x.redirect.v);
+      const on = redirect.settings[0].force.v ? redirect.settings[0].force : redirect.settings[0].redirect;
+      const evidence = { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, redirect: (off ?? { redirect: on }).redirect.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      return off
+        ? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} has a certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but ${off.redirect.source} turns the redirect off for the paths Ingress ${ns}/${resource.name} defines: they are served over plaintext HTTP.`, evidence }
+        : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (TLS entry ${by.tlsHost}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
+    };
+    // The reference's §5.1: no spec.tls is a plaintext Ingress, INFO when TLS provably terminates
+    // upstream (a cloud load balancer). The severity scale has no INFO; its lowest step stands for
+    // it, as a finding: the hop from the load balancer to the controller is still plaintext.
+    let upstream: UpstreamTls | undefined | null = null;
+    const upstreamTls = (what: string, detailKey: string, evidence: Record<string, unknown>): Verdict | undefined => {
+      if (tls.length > 0) return undefined;
+      if (upstream === null) upstream = upstreamTlsForIngressNginx(ctx.snapshot, ing);
+      if (!upstream) return undefined;
+      return { status: 'fail', resource, detailKey, severity: 'low', message: `Ingress ${ns}/${resource.name} has no spec.tls, but TLS for ${what} terminates upstream: ${upstream.services.join('; ')}, and nothing else exposes the controller. Informational: the load balancer forwards to ingress-nginx over plaintext HTTP inside the network, and the Service's NodePorts answer plaintext to whoever reaches the nodes.`, evidence: { ...evidence, upstreamTls: upstream.services } };
+    };
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
       out.push(by
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : {
+        : traefikTls
+          ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served by a Traefik router with TLS (${traefikTls}), which answers only TLS requests.`, evidence: { host, tlsHosts, traefikRouterTls: traefikTls } }
+          : merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: tls.length === 0
             ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP.`
@@ -40,9 +134,10 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       // TLS cannot apply to the host-less default rule (a certificate would have to cover
       // every name): a TLS entry without hosts leaves it to the controller's default server,
       // and the rule still answers plain HTTP for any Host header.
-      out.push(hostlessTls
+      if (traefikTls && !hostlessTls) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) through a Traefik router with TLS (${traefikTls}): it answers only TLS, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, traefikRouterTls: traefikTls } });
+      else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
-        : { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
+        : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
     }
   }
   return out;
@@ -50,9 +145,22 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
 
 interface Listener { name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number }
 
+/**
+ * Whether every rule of a route answers with a RequestRedirect to scheme https. Such a route
+ * on an HTTP listener serves no content there: the client is sent to HTTPS (the Gateway API
+ * HTTP-to-HTTPS redirect guide, gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/, attaches
+ * exactly this route to a host-less HTTP listener). A redirect without a scheme keeps the
+ * request's (HTTPRequestRedirectFilter.scheme), so it proves nothing.
+ */
+function redirectsOnlyToHttps(route: KubeObject | undefined): boolean {
+  const rules = arr(obj(route?.spec)?.rules).map(obj);
+  return rules.length > 0 && rules.every((r) => arr(r?.filters).map(obj).some((f) => str(f?.type) === 'RequestRedirect' && str(obj(f?.requestRedirect)?.scheme)?.toLowerCase() === 'https'));
+}
+
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const { attachments } = edgeRoutes(ctx.snapshot);
+  const httpRoutes = new Map((ctx.snapshot.resources['gatewayapi.httproutes'] ?? []).map((r) => [`${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''}`, r]));
   for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
     const ns = gw.metadata?.namespace ?? 'default';
     const resource = { kind: 'Gateway', namespace: ns, name: gw.metadata?.name ?? '' };
@@ -71,12 +179,18 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         const coveredBy = secure.find((s) => listenerHostnameCovers(s.hostname, l.hostname));
         // A route attached to the HTTP listener whose rules forward (backendRefs, no RequestRedirect
         // to https) serves its content in plaintext, whatever HTTPS listener sits beside it.
-        const plain = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name && a.forwards.length > 0);
+        const attached = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name);
+        const plain = attached.filter((a) => a.forwards.length > 0);
+        // Hostnames no attached route matches get a 404 from the listener, no content.
+        const redirectsOnly = attached.length > 0 && attached.every((a) => a.route.kind === 'HTTPRoute' && redirectsOnlyToHttps(httpRoutes.get(`${a.route.namespace}/${a.route.name}`)));
         if (plain.length > 0) {
           const routes = plain.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.hosts.join(', ')} → ${a.forwards.join(', ')})`);
           out.push({ status: 'fail', resource, detailKey, message: `HTTP listener ${l.name} serves content in plaintext: ${routes.join('; ')} forward${plain.length > 1 ? '' : 's'} requests instead of redirecting them to HTTPS (RequestRedirect filter with scheme https)${coveredBy ? `, although ${coveredBy.protocol} listener ${coveredBy.name} covers the hostname` : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
         } else if (coveredBy) out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) forwards nothing (its routes, if any, redirect) and is paired with ${coveredBy.protocol} listener ${coveredBy.name}.`, evidence: ev });
-        else out.push({ status: 'fail', resource, detailKey, message: `Hostname ${l.hostname ?? '(any)'} is served only by HTTP listener ${l.name}: no HTTPS/TLS listener covers it.`, evidence: ev });
+        else if (redirectsOnly) {
+          const routes = attached.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name}`);
+          out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) serves no content: every route attached to it (${routes.join(', ')}) only redirects to https.`, evidence: { ...ev, redirects: routes } });
+        } else out.push({ status: 'fail', resource, detailKey, message: `Hostname ${l.hostname ?? '(any)'} is served only by HTTP listener ${l.name}: no HTTPS/TLS listener covers it.`, evidence: ev });
       } else if (l.protocol === 'HTTPS') {
         const mode = str(l.tls?.mode) ?? 'Terminate';
         const certs = arr(l.tls?.certificateRefs).length;
@@ -134,9 +248,10 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host; for Gateway API add an HTTPS listener for each hostname, attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname, attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
   needs: ['ingresses'],
-  reads: ['gatewayapi.gateways', 'istio.gateways', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'istio.virtualservices', 'namespaces'],
+  reads: ['ingressclasses', 'gatewayapi.gateways', 'istio.gateways', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'istio.virtualservices', 'namespaces'],
+  readsWhen: [NGINX_REDIRECT_READ],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];
   },

@@ -6,7 +6,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
-import { podTemplateOf } from '../workloads.ts';
+import { podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 
 export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -198,3 +198,38 @@ export const nginxConfigSources = memoize((snapshot: Snapshot): NginxConfigSourc
   }
   return out;
 }, ['network', 'tls']);
+
+/** A redirect setting as ingress-nginx resolves it for one Ingress, and where the value came from. */
+export interface NginxSetting { v: boolean; source: string }
+
+/**
+ * force-ssl-redirect and ssl-redirect for the locations of one Ingress, once per ingress-nginx
+ * controller serving it (each decides with its own ConfigMap; none found: the defaults). Both
+ * are location settings from the annotations of the Ingress that defines the path (rewrite
+ * annotation parser, strconv.ParseBool); an annotation that is missing or does not parse takes
+ * the ConfigMap value, and `notes` says which did not parse.
+ */
+export function nginxRedirectSettings(snapshot: Snapshot, ing: KubeObject): { settings: Array<{ force: NginxSetting; redirect: NginxSetting }>; notes: string[] } {
+  const ann = ing.metadata?.annotations ?? {};
+  const notes: string[] = [];
+  const annotation = (key: string): NginxSetting | undefined => {
+    const raw = ann[`${NGINX_ANNOTATION_PREFIX}${key}`];
+    const v = raw === undefined ? undefined : nginxAnnotationBool(raw);
+    if (raw !== undefined && v === undefined) notes.push(`annotation ${NGINX_ANNOTATION_PREFIX}${key}: "${raw}" is not a boolean ingress-nginx parses; the ConfigMap value applies`);
+    return v === undefined ? undefined : { v, source: `annotation ${NGINX_ANNOTATION_PREFIX}${key}: "${raw}"` };
+  };
+  const annForce = annotation('force-ssl-redirect');
+  const annRedirect = annotation('ssl-redirect');
+  const controllers = nginxControllersFor(snapshot, ing);
+  const settings = (controllers.length ? controllers : [undefined]).map((c) => {
+    const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
+    const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : '';
+    const fromCm = (key: string, dflt: boolean): NginxSetting => {
+      const raw = data?.[key];
+      const v = raw === undefined ? undefined : nginxBool(raw);
+      return v === undefined ? { v: dflt, source: `ingress-nginx default ${key}: ${dflt}` } : { v, source: `${cm} ${key}: "${raw}"${c ? ` (controller ${refString(c.ref)})` : ''}` };
+    };
+    return { force: annForce ?? fromCm('force-ssl-redirect', false), redirect: annRedirect ?? fromCm('ssl-redirect', true) };
+  });
+  return { settings, notes };
+}

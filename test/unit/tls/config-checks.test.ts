@@ -12,6 +12,7 @@ import { retiredIngressController } from '../../../checks/tls/retired-ingress-co
 import { probeLegacyAccepted } from '../../../checks/tls/probe-legacy-accepted.ts';
 import { certificateExpiring } from '../../../checks/tls/certificate-expiring.ts';
 import { certificateHostnameMismatch } from '../../../checks/tls/certificate-hostname-mismatch.ts';
+import { runChecks } from '../../../src/engine/run.ts';
 
 // Upstream pages the reference cases below rely on.
 const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/';
@@ -77,6 +78,91 @@ metadata: {name: plain, namespace: shop}
 spec: {defaultBackend: {service: {name: web, port: {number: 80}}}}
 `);
     expect([...ingressWithoutTls.evaluate(c)]).toMatchObject([{ status: 'fail', detailKey: 'default' }]);
+  });
+
+  // ingress-nginx merges the Ingresses of a host (controller.go createServers) and redirects per
+  // location when the server has a certificate (lua_ingress.lua redirect_to_https): a host taking
+  // its certificate from another Ingress depends on the ConfigMap's ssl-redirect, so an unreadable
+  // ConfigMap is no verdict; without such a host the ConfigMap is not needed.
+  it(`a host taking its certificate from another Ingress is judged only when the ingress-nginx ConfigMap is readable (${NGINX_SSL_REDIRECT})`, () => {
+    const split = (rules: string) => ctx(`${CONTROLLER}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: d-tls, namespace: shop}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [d.example.com], secretName: d-tls}]
+  rules: [{host: d.example.com}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: d-api, namespace: shop}
+spec: {ingressClassName: nginx, rules: [${rules}]}
+`);
+    const forbidden = (c: AuditContext) => {
+      c.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps' };
+      return runChecks([ingressWithoutTls], c)[0];
+    };
+    expect(runChecks([ingressWithoutTls], split('{host: d.example.com}'))[0].status).toBe('pass');
+    expect(forbidden(split('{host: d.example.com}'))).toMatchObject({ status: 'not-evaluated', reason: "needs configmaps: forbidden (get configmaps) for ingress-nginx's redirect settings for host d.example.com of Ingress shop/d-api" });
+    expect(forbidden(split('{host: other.example.com}')).status).toBe('fail');
+  });
+});
+
+// The reference's §5.1: no spec.tls is plaintext, INFO (the lowest severity here) when TLS provably
+// terminates upstream. aws-load-balancer-ssl-ports names the TLS ports by name or number; absent
+// or "*" means every port (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go: "Defaults to '*' (all)").
+describe('Ingress without spec.tls behind an AWS load balancer that terminates TLS', () => {
+  const lb = (opts: { ports?: string; servicePorts: string; type?: string; pod?: string; extra?: string }) => ctx(`
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    metadata: {labels: {app: nginx-ctl}}
+    spec:
+      ${opts.pod ?? ''}
+      containers: [{name: controller, image: registry.k8s.io/ingress-nginx/controller:v1.15.1}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec: {ingressClassName: nginx, rules: [{host: c.example.com}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: lb
+  namespace: ingress-nginx
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:1:certificate/abc
+    ${opts.ports !== undefined ? `service.beta.kubernetes.io/aws-load-balancer-ssl-ports: "${opts.ports}"` : ''}
+spec: {type: ${opts.type ?? 'LoadBalancer'}, selector: {app: nginx-ctl}, ports: ${opts.servicePorts}}
+${opts.extra ?? ''}`);
+  const severity = (c: AuditContext) => {
+    const [v] = [...ingressWithoutTls.evaluate(c)];
+    return v.status === 'fail' ? v.severity ?? 'high' : 'pass';
+  };
+  it('every port a TLS listener (ports by number, by name, or all when ssl-ports is absent or "*") is low', () => {
+    expect(severity(lb({ ports: '443', servicePorts: '[{port: 443}]' }))).toBe('low');
+    expect(severity(lb({ ports: '*', servicePorts: '[{port: 443}, {port: 8443}]' }))).toBe('low');
+    expect(severity(lb({ servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('low');
+  });
+  it('a plaintext way in stays high: a port outside ssl-ports, a NodePort Service, hostNetwork', () => {
+    expect(severity(lb({ ports: '443', servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('high');
+    expect(severity(lb({ servicePorts: '[{port: 443}]', type: 'NodePort' }))).toBe('high');
+    expect(severity(lb({ servicePorts: '[{port: 443}]', pod: 'hostNetwork: true' }))).toBe('high');
+    expect(severity(lb({ servicePorts: '[{port: 443}]', extra: `---
+apiVersion: v1
+kind: Service
+metadata: {name: np, namespace: ingress-nginx}
+spec: {type: NodePort, selector: {app: nginx-ctl}, ports: [{port: 80}]}` }))).toBe('high');
   });
 });
 
