@@ -308,9 +308,9 @@ function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
 }
 
 const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Isolation }>();
-// Isolation depends on the class only through its named ports (ingress rules resolve them on
-// it) and rule conditions on the subject (Calico): plans without such conditions share one
-// answer per named-port set.
+// Isolation depends on the class only through the named ports its plan's ingress rules name
+// (they resolve on it) and rule conditions on the subject (Calico): plans without such
+// conditions share one answer per set of those ports the class declares.
 const planIsolationCache = new WeakMap<readonly StagePlan[], Map<string, Isolation>>();
 
 /**
@@ -332,11 +332,29 @@ function planIsShareable(plan: readonly StagePlan[]): boolean {
   }
   return v;
 }
-const portsKeys = new WeakMap<NamedPort[], string>();
-function portsKeyOf(ports: NamedPort[]): string {
-  if (ports.length === 0) return '';
-  let k = portsKeys.get(ports);
-  if (k === undefined) portsKeys.set(ports, (k = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',')));
+// Per ingress plan, the "name/protocol" pairs its rules' named ports (and notPorts) name; null: none.
+const namedInPlan = new WeakMap<readonly StagePlan[], Set<string> | null>();
+function portNamesOf(plan: readonly StagePlan[]): Set<string> | null {
+  let names = namedInPlan.get(plan);
+  if (names === undefined) {
+    const out = new Set<string>();
+    const add = (ports: Rule['ports'] | undefined) => {
+      if (ports === undefined || ports === 'any') return;
+      for (const p of ports) if (p.kind === 'named') out.add(`${p.name}/${p.protocol}`);
+    };
+    for (const s of plan) for (const p of s.policies) for (const r of p.ingress ?? []) { add(r.ports); add(r.notPorts); }
+    names = out.size ? out : null;
+    namedInPlan.set(plan, names);
+  }
+  return names;
+}
+
+/** The class's ports the plan's ingress rules can resolve: all a shared isolation may depend on. */
+function portsKeyOf(plan: readonly StagePlan[], ports: NamedPort[]): string {
+  const names = portNamesOf(plan);
+  if (names === null || ports.length === 0) return 'i';
+  let k = 'i';
+  for (const p of ports) if (names.has(`${p.name}/${p.protocol}`)) k += `${p.name}/${p.protocol}/${p.port},`;
   return k;
 }
 
@@ -369,8 +387,9 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
     absorbed[dir] = a;
   }
   let shared: Map<string, Isolation> | undefined;
-  const portsKey = dir === 'ingress' ? `i${portsKeyOf(cls.namedPorts)}` : 'e';
+  let portsKey = 'e';
   if (plan.length > 0 && planIsShareable(plan)) {
+    if (dir === 'ingress') portsKey = portsKeyOf(plan, cls.namedPorts);
     shared = planIsolationCache.get(plan);
     if (!shared) planIsolationCache.set(plan, (shared = new Map()));
     const hit = shared.get(portsKey);
@@ -389,14 +408,17 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
     return { open, allowed };
   };
   const pods = fate({ kind: 'anonymous' });
-  const v4 = fate({ kind: 'anonymous', family: 4 });
-  const v6 = fate({ kind: 'anonymous', family: 6 });
   // Every pod and every address of a family: an absorbing stage leaves nothing to the default
-  // allow, yet its rules may still allow all of it.
-  const allowsAll = isAllConns(pods.allowed) && (isAllConns(v4.allowed) || isAllConns(v6.allowed));
+  // allow, yet its rules may still allow all of it. Under such a stage the addresses are asked
+  // about only when every pod is allowed.
   let result: Isolation;
-  if (a) result = { ...a, allowsAll };
-  else {
+  if (a) {
+    const allowsAll = isAllConns(pods.allowed) && (isAllConns(fate({ kind: 'anonymous', family: 4 }).allowed) || isAllConns(fate({ kind: 'anonymous', family: 6 }).allowed));
+    result = { ...a, allowsAll };
+  } else {
+    const v4 = fate({ kind: 'anonymous', family: 4 });
+    const v6 = fate({ kind: 'anonymous', family: 6 });
+    const allowsAll = isAllConns(pods.allowed) && (isAllConns(v4.allowed) || isAllConns(v6.allowed));
     const openToPods = pods.open;
     const openToExternal = unionConns(v4.open, v6.open);
     const by = plan.flatMap((s) => s.policies.map((p) => p.id));
