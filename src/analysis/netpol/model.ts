@@ -155,13 +155,16 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     const perPodCount = w.pods.length === w.podCount ? 1 : w.podCount / w.pods.length;
     // The replicas of a workload are alike: a pod equal to the previous one in every part of
     // the class key is in the same class, without building the key.
-    let prev: { ns: string; labels: Record<string, string>; ports: NamedPort[]; hostNetwork: boolean; sa: string; cls: PodClass } | undefined;
+    // Replicas loaded from one snapshot often share their spec object (identical subtrees are
+    // one object): such a pod has the previous pod's ports, hostNetwork and service account.
+    let prev: { ns: string; labels: Record<string, string>; spec: PodView['spec']; ports: NamedPort[]; hostNetwork: boolean; sa: string; cls: PodClass } | undefined;
     for (const pod of w.pods) {
       const ns = pod.namespace;
       if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { 'kubernetes.io/metadata.name': ns });
-      const ports = namedPortsOf(pod.spec);
-      const hostNetwork = pod.spec.hostNetwork === true;
-      const sa = typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
+      const sameSpec = prev !== undefined && prev.spec === pod.spec;
+      const ports = sameSpec ? prev!.ports : namedPortsOf(pod.spec);
+      const hostNetwork = sameSpec ? prev!.hostNetwork : pod.spec.hostNetwork === true;
+      const sa = sameSpec ? prev!.sa : typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
       if (prev && prev.ns === ns && prev.hostNetwork === hostNetwork && prev.sa === sa && sameLabels(prev.labels, pod.labels) && samePorts(prev.ports, ports)) {
         prev.cls.podCount += perPodCount;
         continue;
@@ -186,7 +189,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
         }
       }
       if (!node.classes.includes(cls)) node.classes.push(cls);
-      prev = { ns, labels: pod.labels, ports, hostNetwork, sa, cls };
+      prev = { ns, labels: pod.labels, spec: pod.spec, ports, hostNetwork, sa, cls };
     }
     workloads.push(node);
     workloadByKey.set(key, node);
