@@ -311,10 +311,6 @@ function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
 }
 
 const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Isolation }>();
-// Isolation depends on the class only through the named ports its plan's ingress rules name
-// (they resolve on it) and rule conditions on the subject (Calico): plans without such
-// conditions share one answer per set of those ports the class declares.
-const planIsolationCache = new WeakMap<readonly StagePlan[], Map<string, Isolation>>();
 
 /**
  * A stage that decides every connection reaching it: a union stage with an isolating policy,
@@ -326,35 +322,47 @@ function absorbs(s: StagePlan, dir: Direction): boolean {
   return s.stage.noMatch === 'deny' && s.policies.every((p) => (p[dir] ?? []).every((r) => r.action !== 'Pass'));
 }
 
-const shareable = new WeakMap<readonly StagePlan[], boolean>();
-function planIsShareable(plan: readonly StagePlan[]): boolean {
-  let v = shareable.get(plan);
-  if (v === undefined) {
-    v = plan.every((s) => s.policies.every((p) => (p.ingress ?? []).every((r) => r.subject === undefined) && (p.egress ?? []).every((r) => r.subject === undefined)));
-    shareable.set(plan, v);
-  }
-  return v;
+/** What isolation needs to know of a plan, found once per plan (one record: one lookup per class). */
+interface PlanFacts {
+  /**
+   * No rule has a condition on its own pod (Calico): the isolation depends on the class only
+   * through the named ports the plan's ingress rules name (they resolve on it), so classes
+   * share one answer per set of those ports they declare (`shared`, by portsKeyOf).
+   */
+  shareable: boolean;
+  /** The "name/protocol" pairs the ingress rules' named ports (and notPorts) name; null: none. */
+  names: Set<string> | null;
+  shared: Map<string, Isolation>;
+  /**
+   * Per direction (one plan object serves both when a class's ingress and egress policies are
+   * equal): the isolation a stage nothing gets past gives every class of the plan, or false.
+   */
+  absorbed: { ingress?: Isolation | false; egress?: Isolation | false };
 }
-// Per ingress plan, the "name/protocol" pairs its rules' named ports (and notPorts) name; null: none.
-const namedInPlan = new WeakMap<readonly StagePlan[], Set<string> | null>();
-function portNamesOf(plan: readonly StagePlan[]): Set<string> | null {
-  let names = namedInPlan.get(plan);
-  if (names === undefined) {
-    const out = new Set<string>();
+const planFactsCache = new WeakMap<readonly StagePlan[], PlanFacts>();
+
+function planFacts(plan: readonly StagePlan[]): PlanFacts {
+  let f = planFactsCache.get(plan);
+  if (!f) {
+    const names = new Set<string>();
     const add = (ports: Rule['ports'] | undefined) => {
       if (ports === undefined || ports === 'any') return;
-      for (const p of ports) if (p.kind === 'named') out.add(`${p.name}/${p.protocol}`);
+      for (const p of ports) if (p.kind === 'named') names.add(`${p.name}/${p.protocol}`);
     };
     for (const s of plan) for (const p of s.policies) for (const r of p.ingress ?? []) { add(r.ports); add(r.notPorts); }
-    names = out.size ? out : null;
-    namedInPlan.set(plan, names);
+    f = {
+      shareable: plan.every((s) => s.policies.every((p) => (p.ingress ?? []).every((r) => r.subject === undefined) && (p.egress ?? []).every((r) => r.subject === undefined))),
+      names: names.size ? names : null,
+      shared: new Map(),
+      absorbed: {},
+    };
+    planFactsCache.set(plan, f);
   }
-  return names;
+  return f;
 }
 
 /** The class's ports the plan's ingress rules can resolve: all a shared isolation may depend on. */
-function portsKeyOf(plan: readonly StagePlan[], ports: NamedPort[]): string {
-  const names = portNamesOf(plan);
+function portsKeyOf(names: Set<string> | null, ports: NamedPort[]): string {
   if (names === null || ports.length === 0) return 'i';
   let k = 'i';
   for (const p of ports) if (names.has(`${p.name}/${p.protocol}`)) k += `${p.name}/${p.protocol}/${p.port},`;
@@ -375,28 +383,21 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
 }
 
 const OPEN_ISOLATION: Isolation = Object.freeze({ isolated: false, openToPods: allConns(), openToExternal: allConns(), by: [], allowsAll: true }) as Isolation;
-const absorbedCache = new WeakMap<readonly StagePlan[], { ingress?: Isolation | false; egress?: Isolation | false }>();
 
 function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolation {
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
   if (plan.length === 0 && model.match.fallback === 'allow') return OPEN_ISOLATION;
-  // A stage nothing gets past decides it for every class of the plan (keyed by direction:
-  // the same plan object serves both directions when a class's ingress and egress policies are equal).
-  let absorbed = absorbedCache.get(plan);
-  if (!absorbed) absorbedCache.set(plan, (absorbed = {}));
-  let a = absorbed[dir];
+  const facts = planFacts(plan);
+  let portsKey: string | undefined;
+  if (plan.length > 0 && facts.shareable) {
+    portsKey = dir === 'ingress' ? portsKeyOf(facts.names, cls.namedPorts) : 'e';
+    const hit = facts.shared.get(portsKey);
+    if (hit) return hit;
+  }
+  let a = facts.absorbed[dir];
   if (a === undefined) {
     a = plan.some((s) => absorbs(s, dir)) ? { isolated: true, openToPods: emptyConns(), openToExternal: emptyConns(), by: plan.flatMap((s) => s.policies.map((p) => p.id)), allowsAll: false } : false;
-    absorbed[dir] = a;
-  }
-  let shared: Map<string, Isolation> | undefined;
-  let portsKey = 'e';
-  if (plan.length > 0 && planIsShareable(plan)) {
-    if (dir === 'ingress') portsKey = portsKeyOf(plan, cls.namedPorts);
-    shared = planIsolationCache.get(plan);
-    if (!shared) planIsolationCache.set(plan, (shared = new Map()));
-    const hit = shared.get(portsKey);
-    if (hit) return hit;
+    facts.absorbed[dir] = a;
   }
   const self: Endpoint = { kind: 'class', cls };
   // What an unnamed peer gets: through to the default allow, and allowed at all (rule or default).
@@ -427,7 +428,7 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
     const by = plan.flatMap((s) => s.policies.map((p) => p.id));
     result = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by, allowsAll };
   }
-  shared?.set(portsKey, result);
+  if (portsKey !== undefined) facts.shared.set(portsKey, result);
   return result;
 }
 
