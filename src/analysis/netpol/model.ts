@@ -233,6 +233,8 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     }
     return names.flatMap((n) => classesByNamespace.get(n) ?? []);
   };
+  const staged: LayerPolicy[] = [];
+  const selectedOf = new Map<LayerPolicy, PodClass[]>();
   for (const p of policies) {
     if (p.namespace !== undefined) {
       let list = policiesByNamespace.get(p.namespace);
@@ -245,21 +247,29 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     const stage = composition.stageOf(p);
     if (stage === undefined) continue;
     stageIndex.set(p, stage);
-    for (const c of selected) {
-      if (p.ingress) c.ingressPolicies.push(p);
-      if (p.egress) c.egressPolicies.push(p);
-    }
+    staged.push(p);
+    selectedOf.set(p, selected);
   }
 
   // Plans: policies sorted by (stage, order, name), grouped by stage; shared by classes with equal policy lists.
   const byOrder = (a: LayerPolicy, b: LayerPolicy) => (stageIndex.get(a)! - stageIndex.get(b)!)
     || ((composition.orderOf(a) ?? Infinity) - (composition.orderOf(b) ?? Infinity))
     || (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0);
+  // The enforced policies sorted once (a stable sort, as each class's own list would be), then
+  // handed to the classes they select in that order: every class's lists come out sorted.
+  staged.sort(byOrder);
+  for (const p of staged) {
+    for (const c of selectedOf.get(p)!) {
+      if (p.ingress) c.ingressPolicies.push(p);
+      if (p.egress) c.egressPolicies.push(p);
+    }
+  }
   const plans = new Map<string, { policies: LayerPolicy[]; plan: StagePlan[] }>();
-  const planFor = (list: LayerPolicy[]) => {
+  const planFor = (list: LayerPolicy[], sortedAlready = false) => {
     if (list.length === 0) return { policies: list, plan: NO_PLAN as StagePlan[] };
-    const sorted = list.length > 1 ? [...list].sort(byOrder) : list;
-    const key = sorted.map((p) => p.id).join('\u0000');
+    const sorted = list.length > 1 && !sortedAlready ? [...list].sort(byOrder) : list;
+    let key = sorted[0].id;
+    for (let i = 1; i < sorted.length; i++) key += `\u0000${sorted[i].id}`;
     let hit = plans.get(key);
     if (!hit) {
       const plan: StagePlan[] = [];
@@ -290,10 +300,10 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     return { ...cls, ingressPolicies: i.policies, ingressPlan: i.plan, egressPolicies: e.policies, egressPlan: e.plan };
   };
   for (const c of classes) {
-    const i = planFor(c.ingressPolicies);
+    const i = planFor(c.ingressPolicies, true);
     c.ingressPolicies = i.policies;
     c.ingressPlan = i.plan;
-    const e = planFor(c.egressPolicies);
+    const e = planFor(c.egressPolicies, true);
     c.egressPolicies = e.policies;
     c.egressPlan = e.plan;
   }
