@@ -8,7 +8,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, addInterval, type ConnSet } from './conns.ts';
 import { ALL_V6, formatRange, type IpRange } from './ip.ts';
-import { workloadsOf, type PodView } from '../workloads.ts';
+import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutIpv4 } from './query.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
@@ -198,12 +198,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     if (!node) continue;
     const target = emptyConns();
     const onNode: string[] = [];
-    // Replicas loaded from one snapshot share their container lists (identical subtrees are
-    // one object): a pod with its previous pod's lists adds nothing new.
-    let prev: PodView | undefined;
     for (const pod of w.pods) {
-      if (prev && pod.spec?.containers === prev.spec?.containers && pod.spec?.initContainers === prev.spec?.initContainers) continue;
-      prev = pod;
       for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
         if (!Array.isArray(list)) continue;
         for (const c of list) {
