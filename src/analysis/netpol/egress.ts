@@ -10,7 +10,7 @@ import { memoize } from '../memo.ts';
 import { isEmptyConns } from './conns.ts';
 import { policyLabel } from './engine.ts';
 import { ALL_V4, ALL_V6, formatRange, parseCidr, type Family, type IpRange } from './ip.ts';
-import { buildReachability, egressVerdict, type PodClass, type ReachModel, type WorkloadNode } from './model.ts';
+import { buildReachability, egressVerdict, type Endpoint, type PodClass, type ReachModel, type WorkloadNode } from './model.ts';
 
 /** Address space that is not "outside": RFC 1918, CGNAT (RFC 6598), loopback, link-local, this-network; IPv6 ULA, link-local, loopback, unspecified. */
 export const INTERNAL_RANGES: readonly IpRange[] = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10']
@@ -71,17 +71,42 @@ function sampleName(pattern: string): string {
   return pattern.replace(/\*/g, 'x');
 }
 
-function classEgress(model: ReachModel, cls: PodClass, internal: readonly IpRange[]): Omit<WorkloadExternalEgress, 'workload'> {
+/** A public piece of `cut`, as the endpoint the model is asked about and its text. */
+interface Piece { piece: IpRange; text: string; endpoint: Endpoint }
+
+/**
+ * The public pieces of the address space cut at `ranges` and `internal`, per distinct list of
+ * ranges: most classes' egress rules name none or the same few, so the cut and the pieces'
+ * texts are made once per list, not once per class.
+ */
+function publicPieces(ranges: readonly IpRange[], internal: readonly IpRange[], cache: Map<string, Piece[]>): Piece[] {
+  let key = '';
+  for (const r of ranges) key += `${r.family}:${r.lo}:${r.hi},`;
+  let pieces = cache.get(key);
+  if (!pieces) {
+    pieces = [];
+    for (const piece of cut([...ranges, ...internal])) {
+      if (within(piece, internal)) continue;
+      const text = formatRange(piece);
+      pieces.push({ piece, text, endpoint: { kind: 'ip', family: piece.family, value: piece.lo, text } });
+    }
+    cache.set(key, pieces);
+  }
+  return pieces;
+}
+
+function classEgress(model: ReachModel, cls: PodClass, internal: readonly IpRange[], piecesCache: Map<string, Piece[]>): Omit<WorkloadExternalEgress, 'workload'> {
   const src = { kind: 'class', cls } as const;
   const { ranges, fqdns } = egressPeers(cls);
-  const open: IpRange[] = [];
+  const open: string[] = [];
+  const openFamilies = new Set<Family>();
   const by = new Set<string>();
   const closedFamilies = new Set<Family>();
-  for (const piece of cut([...ranges, ...internal])) {
-    if (within(piece, internal)) continue;
-    const v = egressVerdict(model, src, { kind: 'ip', family: piece.family, value: piece.lo, text: formatRange(piece) });
+  for (const { piece, text, endpoint } of publicPieces(ranges, internal, piecesCache)) {
+    const v = egressVerdict(model, src, endpoint);
     if (isEmptyConns(v.conns)) { closedFamilies.add(piece.family); continue; }
-    open.push(piece);
+    open.push(text);
+    openFamilies.add(piece.family);
     for (const d of v.decidedBy) {
       const p = model.policyById.get(d.policy);
       if (p) by.add(policyLabel(p));
@@ -97,8 +122,8 @@ function classEgress(model: ReachModel, cls: PodClass, internal: readonly IpRang
       if (p) by.add(policyLabel(p));
     }
   }
-  const anyFamilies = ([4, 6] as Family[]).filter((f) => !closedFamilies.has(f) && open.some((p) => p.family === f));
-  return { ranges: open.map(formatRange), anyAddress: anyFamilies.length === 2, anyFamilies, fqdns: allowedNames, allowedBy: [...by].sort() };
+  const anyFamilies = ([4, 6] as Family[]).filter((f) => !closedFamilies.has(f) && openFamilies.has(f));
+  return { ranges: open, anyAddress: anyFamilies.length === 2, anyFamilies, fqdns: allowedNames, allowedBy: [...by].sort() };
 }
 
 /**
@@ -112,6 +137,7 @@ export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRan
   // Classes with the same egress plan get the same answer unless a rule has a condition on
   // its own pod (Calico): external peers resolve no named port, so nothing else of the class counts.
   const perPlan = new Map<object, Omit<WorkloadExternalEgress, 'workload'>>();
+  const piecesCache = new Map<string, Piece[]>();
   const sharable = (cls: PodClass) => cls.egressPolicies.every((p) => (p.egress ?? []).every((r) => r.subject === undefined));
   const out = new Map<string, WorkloadExternalEgress>();
   for (const node of model.workloads) {
@@ -126,7 +152,7 @@ export function externalEgress(snapshot: Snapshot, extraInternal: readonly IpRan
         const shared = sharable(cls);
         e = shared ? perPlan.get(cls.egressPlan) : undefined;
         if (!e) {
-          e = classEgress(model, cls, internal);
+          e = classEgress(model, cls, internal, piecesCache);
           if (shared) perPlan.set(cls.egressPlan, e);
         }
         perClass.set(cls, e);

@@ -194,8 +194,6 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   // binds the container port on the node: the node's addresses lead to the pod's port, which
   // the pod's ingress policies judge as they judge a NodePort's traffic.
   for (const w of workloadsOf(snapshot)) {
-    const node = model.workloadByKey.get(workloadKey(w.ref));
-    if (!node) continue;
     const target = emptyConns();
     const onNode: string[] = [];
     for (const pod of w.pods) {
@@ -214,6 +212,9 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
       }
     }
     if (isEmptyConns(target)) continue;
+    // Looked up only now: most workloads have no hostPort, and the key is a string per workload.
+    const node = model.workloadByKey.get(workloadKey(w.ref));
+    if (!node) continue;
     let allowed = emptyConns();
     // A hostNetwork pod's policies are not to be relied on (as for the Services above).
     for (const cls of node.classes) allowed = unionConns(allowed, cls.hostNetwork ? target : intersectConns(target, externalIngress(model, cls)));

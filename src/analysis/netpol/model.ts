@@ -155,13 +155,16 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     const perPodCount = w.pods.length === w.podCount ? 1 : w.podCount / w.pods.length;
     // The replicas of a workload are alike: a pod equal to the previous one in every part of
     // the class key is in the same class, without building the key.
-    let prev: { ns: string; labels: Record<string, string>; ports: NamedPort[]; hostNetwork: boolean; sa: string; cls: PodClass } | undefined;
+    // Replicas loaded from one snapshot often share their spec object (identical subtrees are
+    // one object): such a pod has the previous pod's ports, hostNetwork and service account.
+    let prev: { ns: string; labels: Record<string, string>; spec: PodView['spec']; ports: NamedPort[]; hostNetwork: boolean; sa: string; cls: PodClass } | undefined;
     for (const pod of w.pods) {
       const ns = pod.namespace;
       if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { 'kubernetes.io/metadata.name': ns });
-      const ports = namedPortsOf(pod.spec);
-      const hostNetwork = pod.spec.hostNetwork === true;
-      const sa = typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
+      const sameSpec = prev !== undefined && prev.spec === pod.spec;
+      const ports = sameSpec ? prev!.ports : namedPortsOf(pod.spec);
+      const hostNetwork = sameSpec ? prev!.hostNetwork : pod.spec.hostNetwork === true;
+      const sa = sameSpec ? prev!.sa : typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
       if (prev && prev.ns === ns && prev.hostNetwork === hostNetwork && prev.sa === sa && sameLabels(prev.labels, pod.labels) && samePorts(prev.ports, ports)) {
         prev.cls.podCount += perPodCount;
         continue;
@@ -186,7 +189,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
         }
       }
       if (!node.classes.includes(cls)) node.classes.push(cls);
-      prev = { ns, labels: pod.labels, ports, hostNetwork, sa, cls };
+      prev = { ns, labels: pod.labels, spec: pod.spec, ports, hostNetwork, sa, cls };
     }
     workloads.push(node);
     workloadByKey.set(key, node);
@@ -230,6 +233,8 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     }
     return names.flatMap((n) => classesByNamespace.get(n) ?? []);
   };
+  const staged: LayerPolicy[] = [];
+  const selectedOf = new Map<LayerPolicy, PodClass[]>();
   for (const p of policies) {
     if (p.namespace !== undefined) {
       let list = policiesByNamespace.get(p.namespace);
@@ -242,21 +247,29 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     const stage = composition.stageOf(p);
     if (stage === undefined) continue;
     stageIndex.set(p, stage);
-    for (const c of selected) {
-      if (p.ingress) c.ingressPolicies.push(p);
-      if (p.egress) c.egressPolicies.push(p);
-    }
+    staged.push(p);
+    selectedOf.set(p, selected);
   }
 
   // Plans: policies sorted by (stage, order, name), grouped by stage; shared by classes with equal policy lists.
   const byOrder = (a: LayerPolicy, b: LayerPolicy) => (stageIndex.get(a)! - stageIndex.get(b)!)
     || ((composition.orderOf(a) ?? Infinity) - (composition.orderOf(b) ?? Infinity))
     || (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0);
+  // The enforced policies sorted once (a stable sort, as each class's own list would be), then
+  // handed to the classes they select in that order: every class's lists come out sorted.
+  staged.sort(byOrder);
+  for (const p of staged) {
+    for (const c of selectedOf.get(p)!) {
+      if (p.ingress) c.ingressPolicies.push(p);
+      if (p.egress) c.egressPolicies.push(p);
+    }
+  }
   const plans = new Map<string, { policies: LayerPolicy[]; plan: StagePlan[] }>();
-  const planFor = (list: LayerPolicy[]) => {
+  const planFor = (list: LayerPolicy[], sortedAlready = false) => {
     if (list.length === 0) return { policies: list, plan: NO_PLAN as StagePlan[] };
-    const sorted = list.length > 1 ? [...list].sort(byOrder) : list;
-    const key = sorted.map((p) => p.id).join('\u0000');
+    const sorted = list.length > 1 && !sortedAlready ? [...list].sort(byOrder) : list;
+    let key = sorted[0].id;
+    for (let i = 1; i < sorted.length; i++) key += `\u0000${sorted[i].id}`;
     let hit = plans.get(key);
     if (!hit) {
       const plan: StagePlan[] = [];
@@ -287,10 +300,10 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     return { ...cls, ingressPolicies: i.policies, ingressPlan: i.plan, egressPolicies: e.policies, egressPlan: e.plan };
   };
   for (const c of classes) {
-    const i = planFor(c.ingressPolicies);
+    const i = planFor(c.ingressPolicies, true);
     c.ingressPolicies = i.policies;
     c.ingressPlan = i.plan;
-    const e = planFor(c.egressPolicies);
+    const e = planFor(c.egressPolicies, true);
     c.egressPolicies = e.policies;
     c.egressPlan = e.plan;
   }
@@ -308,10 +321,6 @@ function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
 }
 
 const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Isolation }>();
-// Isolation depends on the class only through its named ports (ingress rules resolve them on
-// it) and rule conditions on the subject (Calico): plans without such conditions share one
-// answer per named-port set.
-const planIsolationCache = new WeakMap<readonly StagePlan[], Map<string, Isolation>>();
 
 /**
  * A stage that decides every connection reaching it: a union stage with an isolating policy,
@@ -323,20 +332,50 @@ function absorbs(s: StagePlan, dir: Direction): boolean {
   return s.stage.noMatch === 'deny' && s.policies.every((p) => (p[dir] ?? []).every((r) => r.action !== 'Pass'));
 }
 
-const shareable = new WeakMap<readonly StagePlan[], boolean>();
-function planIsShareable(plan: readonly StagePlan[]): boolean {
-  let v = shareable.get(plan);
-  if (v === undefined) {
-    v = plan.every((s) => s.policies.every((p) => (p.ingress ?? []).every((r) => r.subject === undefined) && (p.egress ?? []).every((r) => r.subject === undefined)));
-    shareable.set(plan, v);
-  }
-  return v;
+/** What isolation needs to know of a plan, found once per plan (one record: one lookup per class). */
+interface PlanFacts {
+  /**
+   * No rule has a condition on its own pod (Calico): the isolation depends on the class only
+   * through the named ports the plan's ingress rules name (they resolve on it), so classes
+   * share one answer per set of those ports they declare (`shared`, by portsKeyOf).
+   */
+  shareable: boolean;
+  /** The "name/protocol" pairs the ingress rules' named ports (and notPorts) name; null: none. */
+  names: Set<string> | null;
+  shared: Map<string, Isolation>;
+  /**
+   * Per direction (one plan object serves both when a class's ingress and egress policies are
+   * equal): the isolation a stage nothing gets past gives every class of the plan, or false.
+   */
+  absorbed: { ingress?: Isolation | false; egress?: Isolation | false };
 }
-const portsKeys = new WeakMap<NamedPort[], string>();
-function portsKeyOf(ports: NamedPort[]): string {
-  if (ports.length === 0) return '';
-  let k = portsKeys.get(ports);
-  if (k === undefined) portsKeys.set(ports, (k = ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',')));
+const planFactsCache = new WeakMap<readonly StagePlan[], PlanFacts>();
+
+function planFacts(plan: readonly StagePlan[]): PlanFacts {
+  let f = planFactsCache.get(plan);
+  if (!f) {
+    const names = new Set<string>();
+    const add = (ports: Rule['ports'] | undefined) => {
+      if (ports === undefined || ports === 'any') return;
+      for (const p of ports) if (p.kind === 'named') names.add(`${p.name}/${p.protocol}`);
+    };
+    for (const s of plan) for (const p of s.policies) for (const r of p.ingress ?? []) { add(r.ports); add(r.notPorts); }
+    f = {
+      shareable: plan.every((s) => s.policies.every((p) => (p.ingress ?? []).every((r) => r.subject === undefined) && (p.egress ?? []).every((r) => r.subject === undefined))),
+      names: names.size ? names : null,
+      shared: new Map(),
+      absorbed: {},
+    };
+    planFactsCache.set(plan, f);
+  }
+  return f;
+}
+
+/** The class's ports the plan's ingress rules can resolve: all a shared isolation may depend on. */
+function portsKeyOf(names: Set<string> | null, ports: NamedPort[]): string {
+  if (names === null || ports.length === 0) return 'i';
+  let k = 'i';
+  for (const p of ports) if (names.has(`${p.name}/${p.protocol}`)) k += `${p.name}/${p.protocol}/${p.port},`;
   return k;
 }
 
@@ -354,27 +393,21 @@ export function isolationOf(model: ReachModel, cls: PodClass, dir: Direction): I
 }
 
 const OPEN_ISOLATION: Isolation = Object.freeze({ isolated: false, openToPods: allConns(), openToExternal: allConns(), by: [], allowsAll: true }) as Isolation;
-const absorbedCache = new WeakMap<readonly StagePlan[], { ingress?: Isolation | false; egress?: Isolation | false }>();
 
 function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolation {
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
   if (plan.length === 0 && model.match.fallback === 'allow') return OPEN_ISOLATION;
-  // A stage nothing gets past decides it for every class of the plan (keyed by direction:
-  // the same plan object serves both directions when a class's ingress and egress policies are equal).
-  let absorbed = absorbedCache.get(plan);
-  if (!absorbed) absorbedCache.set(plan, (absorbed = {}));
-  let a = absorbed[dir];
+  const facts = planFacts(plan);
+  let portsKey: string | undefined;
+  if (plan.length > 0 && facts.shareable) {
+    portsKey = dir === 'ingress' ? portsKeyOf(facts.names, cls.namedPorts) : 'e';
+    const hit = facts.shared.get(portsKey);
+    if (hit) return hit;
+  }
+  let a = facts.absorbed[dir];
   if (a === undefined) {
     a = plan.some((s) => absorbs(s, dir)) ? { isolated: true, openToPods: emptyConns(), openToExternal: emptyConns(), by: plan.flatMap((s) => s.policies.map((p) => p.id)), allowsAll: false } : false;
-    absorbed[dir] = a;
-  }
-  let shared: Map<string, Isolation> | undefined;
-  const portsKey = dir === 'ingress' ? `i${portsKeyOf(cls.namedPorts)}` : 'e';
-  if (plan.length > 0 && planIsShareable(plan)) {
-    shared = planIsolationCache.get(plan);
-    if (!shared) planIsolationCache.set(plan, (shared = new Map()));
-    const hit = shared.get(portsKey);
-    if (hit) return hit;
+    facts.absorbed[dir] = a;
   }
   const self: Endpoint = { kind: 'class', cls };
   // What an unnamed peer gets: through to the default allow, and allowed at all (rule or default).
@@ -389,20 +422,23 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
     return { open, allowed };
   };
   const pods = fate({ kind: 'anonymous' });
-  const v4 = fate({ kind: 'anonymous', family: 4 });
-  const v6 = fate({ kind: 'anonymous', family: 6 });
   // Every pod and every address of a family: an absorbing stage leaves nothing to the default
-  // allow, yet its rules may still allow all of it.
-  const allowsAll = isAllConns(pods.allowed) && (isAllConns(v4.allowed) || isAllConns(v6.allowed));
+  // allow, yet its rules may still allow all of it. Under such a stage the addresses are asked
+  // about only when every pod is allowed.
   let result: Isolation;
-  if (a) result = { ...a, allowsAll };
-  else {
+  if (a) {
+    const allowsAll = isAllConns(pods.allowed) && (isAllConns(fate({ kind: 'anonymous', family: 4 }).allowed) || isAllConns(fate({ kind: 'anonymous', family: 6 }).allowed));
+    result = { ...a, allowsAll };
+  } else {
+    const v4 = fate({ kind: 'anonymous', family: 4 });
+    const v6 = fate({ kind: 'anonymous', family: 6 });
+    const allowsAll = isAllConns(pods.allowed) && (isAllConns(v4.allowed) || isAllConns(v6.allowed));
     const openToPods = pods.open;
     const openToExternal = unionConns(v4.open, v6.open);
     const by = plan.flatMap((s) => s.policies.map((p) => p.id));
     result = { isolated: isEmptyConns(openToPods) && isEmptyConns(openToExternal), openToPods, openToExternal, by, allowsAll };
   }
-  shared?.set(portsKey, result);
+  if (portsKey !== undefined) facts.shared.set(portsKey, result);
   return result;
 }
 
