@@ -57,8 +57,8 @@ export interface WriteBehindOptions {
   /**
    * Chunk slots in the ring, and their size. Default 16 of 1 MiB: on two cores shared with
    * other work the worker is often off its core for a while, and with 4 slots the producer
-   * (the audit spooling findings, report.json) waited for it 0.9 s and 2.7 s of an L run at
-   * load 8; with 16, 6 ms and 0.34 s (docs/performance.md).
+   * (the audit spooling findings, report.json) waited for it up to 0.9 s and 2.7 s of an L
+   * run under load; with 16, at most 13 ms and 0.8 s (docs/performance.md).
    */
   slots?: number;
   slotBytes?: number;
