@@ -14,7 +14,7 @@ import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { releaseModels } from '../analysis/memo.ts';
 import type { Spool } from '../base/spool.ts';
-import { spoolFinding } from '../run/spooled-finding.ts';
+import { spoolFailure } from '../run/spooled-finding.ts';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -121,10 +121,11 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
         counts.set(r.severity, (counts.get(r.severity) ?? 0) + 1);
         return;
       }
-      const f = findingOf(r, controls);
-      const spooled = spool && spoolFinding(f, spool);
+      // Spooled straight from the result: no finding is made to be copied into another.
+      const spooled = spool && spoolFailure(r, controls, spool);
       if (spooled) findings.push(spooled);
       else {
+        const f = findingOf(r, controls);
         if (spool) kept++;
         if (r.evidence) shareStrings(r.evidence, strings);
         // Held in memory: one contiguous string (an `evaluate` caller's results are flat already).
@@ -286,7 +287,8 @@ function shareStrings(value: object, strings: Map<string, string>): void {
  * A failure as the report lists it. Every finding has the same fields in the same order, so
  * they all share one compact layout (a large cluster holds hundreds of thousands until the
  * report is written); the optional ones are undefined when absent, which JSON leaves out
- * exactly as if they were missing. The waiver and impliedBy are filled in later.
+ * exactly as if they were missing. The waiver and impliedBy are filled in later. A spooled
+ * finding is made the same (spoolFailure).
  */
 function findingOf(r: Result, controls: string[]): Finding {
   return {

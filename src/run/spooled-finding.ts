@@ -16,6 +16,11 @@ import type { Area, ResourceRef, Severity } from '../base/vocabulary.ts';
 import type { Finding, WaiverRef } from './types.ts';
 
 type Bulky = Pick<Finding, 'message' | 'evidence' | 'related'>;
+/** What a finding is made from: a check's failure (a Result) has these, and a finding too. */
+type FindingHead = Pick<Finding, 'fingerprint' | 'check' | 'area' | 'severity' | 'resource'>;
+type FindingState = Pick<Finding, 'waived' | 'waiver' | 'impliedBy'>;
+/** A failure just made: open, no waiver, not implied by another (audit fills those in later). */
+const OPEN: FindingState = { waived: false, waiver: undefined, impliedBy: undefined };
 
 /** The keys of a finding in JSON order (findingOf in src/engine/audit.ts makes them so). */
 const KEYS = ['fingerprint', 'check', 'area', 'severity', 'resource', 'message', 'controls', 'evidence', 'related', 'waived', 'waiver', 'impliedBy'] as const;
@@ -66,19 +71,19 @@ abstract class FindingFields implements Finding {
   declare waiver?: WaiverRef;
   declare impliedBy?: string;
 
-  protected constructor(f: Finding, message: PropertyDescriptor, evidence: PropertyDescriptor, related: PropertyDescriptor) {
+  protected constructor(f: FindingHead, controls: string[], state: FindingState, message: PropertyDescriptor, evidence: PropertyDescriptor, related: PropertyDescriptor) {
     this.fingerprint = f.fingerprint;
     this.check = f.check;
     this.area = f.area;
     this.severity = f.severity;
     this.resource = f.resource;
     Object.defineProperty(this, 'message', message);
-    this.controls = f.controls;
+    this.controls = controls;
     Object.defineProperty(this, 'evidence', evidence);
     Object.defineProperty(this, 'related', related);
-    this.waived = f.waived;
-    this.waiver = f.waiver;
-    this.impliedBy = f.impliedBy;
+    this.waived = state.waived;
+    this.waiver = state.waiver;
+    this.impliedBy = state.impliedBy;
   }
 }
 
@@ -91,8 +96,8 @@ class SpooledFinding extends FindingFields {
   /** reachIn(evidence) as spooled: the evidence cannot change without detaching the finding. */
   #reach: number;
 
-  constructor(f: Finding, spool: Spool, at: number, messageBytes: number, bytes: number, reach: number) {
-    super(f, MESSAGE, EVIDENCE, RELATED);
+  constructor(f: FindingHead, controls: string[], state: FindingState, spool: Spool, at: number, messageBytes: number, bytes: number, reach: number) {
+    super(f, controls, state, MESSAGE, EVIDENCE, RELATED);
     this.#spool = spool;
     this.#reach = reach;
     this.#at = at;
@@ -151,12 +156,17 @@ class SpooledFinding extends FindingFields {
     }
     const spool = f.#spool;
     const memo = (out.memo ??= new Members()) as Members;
-    const head = member('fingerprint', f.fingerprint) + memo.check.of(f.check) + memo.area.of(f.area) + memo.severity.of(f.severity) + member('resource', f.resource);
+    // Each member written where it is made, none concatenated: `open` once the brace is out.
+    let open = writeMember(out, 'fingerprint', f.fingerprint, false);
+    open = memo.check.write(out, f.check, open);
+    open = memo.area.write(out, f.area, open);
+    open = memo.severity.write(out, f.severity, open);
+    open = writeMember(out, 'resource', f.resource, open);
     // The spooled message begins with its comma, left out when it is the first member.
-    const first = head === '' ? 1 : 0;
-    out.text(`{${head.slice(1)}`);
+    const first = open ? 0 : 1;
+    if (!open) out.text('{');
     out.bytes(spool.bytes(f.#at + first, f.#messageBytes - first));
-    out.text(memo.controls.of(f.controls));
+    memo.controls.write(out, f.controls, true);
     if (f.#bytes > f.#messageBytes) out.bytes(spool.bytes(f.#at + f.#messageBytes, f.#bytes - f.#messageBytes));
     // Most findings: open, no waiver, not implied by another.
     if (f.waived === false && f.waiver === undefined && f.impliedBy === undefined) out.text(OPEN_FINDING_TAIL);
@@ -177,16 +187,41 @@ export const OPEN_FINDING_TAIL = `${member('waived', false)}}`;
 class Member {
   #key: string;
   #value: unknown = undefined;
-  #json = '';
+  /** member(key, value) as UTF-8: copied, not encoded again, for each finding that shares it. */
+  #bytes = Buffer.alloc(0);
   #set = false;
   constructor(key: string) { this.#key = key; }
-  of(value: unknown): string {
-    if (this.#set && value === this.#value) return this.#json;
-    this.#json = member(this.#key, value);
-    this.#value = value;
-    this.#set = true;
-    return this.#json;
+  /** Writes member(key, value) to `out` as writeMember does, and returns whether the brace is out. */
+  write(out: ByteBatch, value: unknown, open: boolean): boolean {
+    if (!this.#set || value !== this.#value) {
+      this.#bytes = Buffer.from(member(this.#key, value), 'utf8');
+      this.#value = value;
+      this.#set = true;
+    }
+    const bytes = this.#bytes;
+    if (bytes.length === 0) return open;
+    if (open) out.bytes(bytes);
+    else {
+      out.text('{');
+      out.bytes(bytes.subarray(1));
+    }
+    return true;
   }
+}
+
+/**
+ * member(key, value) written to `out` a piece at a time (no concatenation to encode), after a
+ * comma when `open`, else after the object's opening brace. Returns whether the brace is out:
+ * a member JSON leaves out writes nothing. `key` is one of a finding's, which JSON writes as it is.
+ */
+function writeMember(out: ByteBatch, key: string, value: unknown, open: boolean): boolean {
+  const json = JSON.stringify(value) as string | undefined;
+  if (json === undefined) return open;
+  out.text(open ? ',"' : '{"');
+  out.text(key);
+  out.text('":');
+  out.text(json);
+  return true;
 }
 
 class Members {
@@ -211,16 +246,30 @@ function inOrder(f: object): boolean {
  */
 export function spoolFinding(f: Finding, spool: Spool): Finding | null {
   if (typeof f.message !== 'string' || !inOrder(f)) return null;
+  return spooled(f, f.message, f.evidence, f.related, f.controls, f, spool);
+}
+
+/**
+ * The finding findingOf (src/engine/audit.ts) makes of a check's failure `r` (open, its
+ * evidence and related objects left out when empty), spooled as spoolFinding would spool it,
+ * without that finding being made first; null as spoolFinding.
+ */
+export function spoolFailure(r: FindingHead & Pick<Finding, 'message' | 'evidence' | 'related'>, controls: string[], spool: Spool): Finding | null {
+  if (typeof r.message !== 'string') return null;
+  return spooled(r, r.message, r.evidence || undefined, r.related?.length ? r.related : undefined, controls, OPEN, spool);
+}
+
+function spooled(f: FindingHead, message: string, evidence: Finding['evidence'], related: Finding['related'], controls: string[], state: FindingState, spool: Spool): Finding | null {
   // Two appends, each the flat string JSON.stringify made of an object literal, encoded as it
   // is (its braces become a leading comma and nothing: Spool.appendMembers), never copied into
   // a concatenation first: the record is `,"message":…,"evidence":…,"related":…`. The message's
   // length in bytes is where the first ends (no Buffer.byteLength). The second literal
   // serialises evidence and related as JSON.stringify(f) does (an undefined one left out).
-  const at = spool.appendMembers(JSON.stringify({ message: f.message }));
+  const at = spool.appendMembers(JSON.stringify({ message }));
   if (at < 0) return null;
   const messageBytes = spool.size - at;
-  if (spool.appendMembers(JSON.stringify({ evidence: f.evidence, related: f.related })) < 0) return null;
-  return new SpooledFinding(f, spool, at, messageBytes, spool.size - at, reachIn(f.evidence));
+  if (spool.appendMembers(JSON.stringify({ evidence, related })) < 0) return null;
+  return new SpooledFinding(f, controls, state, spool, at, messageBytes, spool.size - at, reachIn(evidence));
 }
 
 /**
@@ -231,7 +280,7 @@ export function spoolFinding(f: Finding, spool: Spool): Finding | null {
  */
 class UnreadBulkyFinding extends FindingFields {
   constructor(f: Finding) {
-    super(f, UNREAD, UNREAD, UNREAD);
+    super(f, f.controls, f, UNREAD, UNREAD, UNREAD);
   }
 
   toJSON(): never {
