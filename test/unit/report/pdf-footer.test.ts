@@ -7,4 +7,10 @@ describe('the PDF footer', () => {
     expect(footerText(`${'a'.repeat(77)}😀😀`)).toBe(`${'a'.repeat(77)}😀…`);
     expect(footerText('<b>eu</b>')).toBe('&lt;b&gt;eu&lt;/b&gt;');
   });
+
+  it('shows a bidirectional control as its escape, not reversing the cluster name or run id', () => {
+    const shown = footerText('prod\u202e01-32 \u2066x');
+    expect(shown).toBe('prod\\u202e01-32 \\u2066x');
+    expect(shown).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
 });
