@@ -3,6 +3,7 @@
 import { checkCoverage } from '../../engine/score.ts';
 import { AREAS, SEVERITY_WEIGHT, type Severity } from '../../base/vocabulary.ts';
 import type { CheckSummary, Finding, RunReport } from '../../run/types.ts';
+import { clip } from '../../base/plain-text.ts';
 import { evidenceOf } from './evidence.ts';
 import { reachCount } from '../../run/spooled-finding.ts';
 import { AREA_LABEL, card, compareFindings, firstSentence, resourceText, SEV_RANK, severityCountsOf, smallest, zeroSeverities } from './format.ts';
@@ -168,7 +169,7 @@ export function topFixes(report: RunReport, idx: FindingIndex, max: number): Top
     const c = idx.checkById.get(s.f.check);
     out.push({
       rank: out.length + 1, severity: s.f.severity, check: s.f.check, title: c?.title ?? s.f.check, resource: resourceText(s.f.resource),
-      message: s.f.message.length > 220 ? `${s.f.message.slice(0, 219)}…` : s.f.message,
+      message: clip(s.f.message, 220),
       reach: s.reach, remediation: firstSentence(c?.remediation ?? ''), area: s.f.area,
     });
     if (out.length >= max) break;

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { renderHtml } from '../../../src/report/html.ts';
 import { buildView } from '../../../src/report/view/index.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { ROOT } from './demo.ts';
@@ -70,6 +71,19 @@ describe('buildView', () => {
     expect(ingress.rows[0].namespace).toBe('team-000');
     expect(v.changes.newRows).toHaveLength(100);
     expect(v.changes.newMore).toBe(big.diff!.new.length - 100);
+  });
+
+  it('cuts a long message in "What to fix first" without splitting an emoji', () => {
+    const { report } = buildRun();
+    // The emoji's two halves sit at 218 and 219: cutting at 219 would keep its first half alone.
+    const message = `${'a'.repeat(218)}😀 and more text after it`;
+    const long = { ...report, findings: report.findings.map((f) => ({ ...f, message })) };
+    const fixes = buildView(long).topFixes;
+    expect(fixes.length).toBeGreaterThan(0);
+    for (const f of fixes) expect(f.message).toBe(`${'a'.repeat(218)}…`);
+    const html = renderHtml(long);
+    expect(html).toContain(`${'a'.repeat(218)}…`);
+    expect(html).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
   });
 
   it('lists what was not evaluated and why, and which kinds were not collected', () => {
