@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AREAS } from '../base/vocabulary.ts';
 import { ConfigError, InputError } from '../base/errors.ts';
+import { withoutBidi } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
@@ -61,7 +62,8 @@ export function fleetMarkdown(view: FleetView): string {
 }
 
 export function fleetHtml(view: FleetView): string {
-  return templateEnvironment().template('fleet')(view);
+  // As the run report does (src/report/html.ts): every bidirectional control comes from the data.
+  return withoutBidi(templateEnvironment().template('fleet')(view));
 }
 
 export function renderFleetFormat(data: FleetData, format: FleetFormat): string {

@@ -81,6 +81,8 @@ describe('fleet digest', () => {
     expect((mails[0].to as { text: string }).text).toBe('fleet@example.com');
     expect(mails[0].html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(mails[0].html).not.toContain('<script');
+    expect(mails[0].html).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(mails[0].html).toContain('&lt;/script&gt;@here\\u202e');
     expect(mails[0].attachments.map((a) => a.filename)).toEqual(['fleet.html']);
   });
 

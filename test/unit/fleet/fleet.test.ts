@@ -84,6 +84,8 @@ describe('fleet data and view from a SQLite store with three clusters', () => {
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;@here');
     expect(html).toContain('<polyline points="');
+    expect(html).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e');
     const md = renderFleetFormat(data, 'md');
     expect(md).not.toContain('<script');
     expect(md).not.toContain('@here');

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { REPORT_SCHEMA_VERSION, type Finding, type RunReport } from '../../../src/run/types.ts';
 
-export const HOSTILE = '<script>alert(1)</script>@here';
+/** Markup, a Slack ping and a right-to-left override (U+202E), which would reverse what follows it. */
+export const HOSTILE = '<script>alert(1)</script>@here\u202e';
 export const NOW = new Date('2026-11-10T12:00:00.000Z');
 
 function finding(cluster: string, check: string, severity: Finding['severity'], kind: string, namespace: string | undefined, name: string, waived = false): Finding {
