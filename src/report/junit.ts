@@ -58,13 +58,16 @@ function* casesOf(checks: CheckSummary[], byCheck: Map<string, Finding[]>): Gene
     // Only passes make a green case: a check whose every result failed (or was waived) has none.
     if (c.passed > 0) yield { outcome: 'passed', line: () => `    <testcase classname="${classname}" name="${xmlAttribute(`${c.title} (${c.passed} passed)`)}"/>` };
     const findings = byCheck.get(c.id) ?? [];
-    // GitLab keeps one testcase per (classname, name): a second finding of the check on the
-    // same resource would replace the first, so each of those is named with its fingerprint.
+    // GitLab keeps one testcase per (classname, name): a second finding of the check whose name
+    // reads the same would replace the first, so each of those is named with its fingerprint.
+    // Counted on the name as written: xmlAttribute drops characters XML cannot carry, so
+    // resources that differ only by a control character would otherwise collide.
+    const shownName = (f: Finding) => xmlAttribute(`${c.id} ${resourceText(f.resource)}`);
     const seen = new Map<string, number>();
-    for (const f of findings) seen.set(resourceText(f.resource), (seen.get(resourceText(f.resource)) ?? 0) + 1);
+    for (const f of findings) seen.set(shownName(f), (seen.get(shownName(f)) ?? 0) + 1);
     for (const f of findings) {
-      const resource = resourceText(f.resource);
-      const name = () => xmlAttribute(`${c.id} ${resource}${seen.get(resource)! > 1 ? ` [${f.fingerprint}]` : ''}`);
+      const shown = shownName(f);
+      const name = () => (seen.get(shown)! > 1 ? `${shown}${xmlAttribute(` [${f.fingerprint}]`)}` : shown);
       if (f.waived) {
         yield { outcome: 'skipped', line: () => `    <testcase classname="${classname}" name="${name()}"><skipped message="${xmlAttribute(`waived until ${f.waiver?.expires ?? '?'} by ${f.waiver?.owner ?? '?'}: ${f.waiver?.reason ?? ''}`)}"/></testcase>` };
         continue;

@@ -54,3 +54,14 @@ describe('report.junit.xml attribute values', () => {
     expect(xml).toContain('message="one&#10;two&#9;three&#13;four">one\ntwo\tthree&#13;four\n');
   });
 });
+
+describe('report.junit.xml testcase names', () => {
+  it('stay distinct when resources differ only by a character XML drops', () => {
+    const { report } = buildRun();
+    const base = report.findings.find((f) => !f.waived)!;
+    const names = ['bob', 'bob\u0001', 'bob\u0002'];
+    report.findings.push(...names.map((name, i) => ({ ...base, fingerprint: `fp-bob-${i}`, resource: { kind: 'User', name } })));
+    const cases = parsed(renderJunit(report)).filter((e) => e.name === 'testcase' && e.attributes.name.includes('User bob'));
+    expect(cases.map((e) => e.attributes.name).sort()).toEqual([0, 1, 2].map((i) => `${base.check} User bob [fp-bob-${i}]`));
+  });
+});
