@@ -128,7 +128,9 @@ const workloadIndex = memoize((snapshot: Snapshot) => {
     const key = `${nsOf(s)}\u0000${nameOf(s)}`;
     if (!services.has(key)) services.set(key, s);
   }
-  return { byKey, byNs, services, images: new Map<string, string[]>() };
+  // controllerPods' answers, per controller (edgeRoutes' objects, as stable as this index).
+  const pods = new WeakMap<EdgeController, ControllerPods>();
+  return { byKey, byNs, services, images: new Map<string, string[]>(), pods };
 }, ['network', 'tls']);
 
 /**
@@ -141,15 +143,20 @@ type ControllerPods = { resolved: true; pods: Array<{ namespace: string; labels:
 
 function controllerPods(snapshot: Snapshot, c: EdgeController): ControllerPods {
   const index = workloadIndex(snapshot);
+  // Asked for every host the controller serves: its pods are found once (a selector scans the
+  // workloads of its namespace, or all of them).
+  const known = index.pods.get(c);
+  if (known) return known;
   const pods: Array<{ namespace: string; labels: Record<string, string> }> = [];
   for (const ref of c.workloads) for (const p of index.byKey.get(`${ref.namespace}/${ref.kind}/${ref.name}`)?.pods ?? []) pods.push({ namespace: p.namespace, labels: p.labels });
   for (const sel of c.selectors) {
-    for (const w of index.byKey.values()) {
-      if (sel.namespace !== undefined && w.ref.namespace !== sel.namespace) continue;
+    for (const w of sel.namespace === undefined ? index.byKey.values() : index.byNs.get(sel.namespace) ?? []) {
       for (const p of w.pods) if (selectorMatches(sel.labels, p.labels)) pods.push({ namespace: p.namespace, labels: p.labels });
     }
   }
-  return pods.length > 0 ? { resolved: true, pods } : { resolved: false, selectors: c.selectors };
+  const answer: ControllerPods = pods.length > 0 ? { resolved: true, pods } : { resolved: false, selectors: c.selectors };
+  index.pods.set(c, answer);
+  return answer;
 }
 
 /**
