@@ -14,7 +14,7 @@ import { redactUrlCredentials } from '../base/errors.ts';
 import { TOOL_VERSION } from '../base/version.ts';
 import { releaseModels } from '../analysis/memo.ts';
 import type { Spool } from '../base/spool.ts';
-import { spoolFailure } from '../run/spooled-finding.ts';
+import { findingEvidence, findingRelated, spoolFailure } from '../run/spooled-finding.ts';
 
 export interface AuditInput {
   snapshot: Snapshot;
@@ -293,7 +293,7 @@ function shareStrings(value: object, strings: Map<string, string>): void {
 function findingOf(r: Result, controls: string[]): Finding {
   return {
     fingerprint: r.fingerprint, check: r.check, area: r.area, severity: r.severity, resource: r.resource,
-    message: r.message, controls, evidence: r.evidence || undefined, related: r.related?.length ? r.related : undefined,
+    message: r.message, controls, evidence: findingEvidence(r), related: findingRelated(r),
     waived: false, waiver: undefined, impliedBy: undefined,
   };
 }

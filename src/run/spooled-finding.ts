@@ -256,7 +256,17 @@ export function spoolFinding(f: Finding, spool: Spool): Finding | null {
  */
 export function spoolFailure(r: FindingHead & Pick<Finding, 'message' | 'evidence' | 'related'>, controls: string[], spool: Spool): Finding | null {
   if (typeof r.message !== 'string') return null;
-  return spooled(r, r.message, r.evidence || undefined, r.related?.length ? r.related : undefined, controls, OPEN, spool);
+  return spooled(r, r.message, findingEvidence(r), findingRelated(r), controls, OPEN, spool);
+}
+
+/** A failure's evidence as its finding holds it: none when empty (findingOf, spoolFailure). */
+export function findingEvidence(r: Pick<Finding, 'evidence'>): Finding['evidence'] {
+  return r.evidence || undefined;
+}
+
+/** A failure's related objects as its finding holds them: none when there are none (findingOf, spoolFailure). */
+export function findingRelated(r: Pick<Finding, 'related'>): Finding['related'] {
+  return r.related?.length ? r.related : undefined;
 }
 
 function spooled(f: FindingHead, message: string, evidence: Finding['evidence'], related: Finding['related'], controls: string[], state: FindingState, spool: Spool): Finding | null {
