@@ -173,12 +173,40 @@ describe('SARIF 2.1.0', () => {
     const validate = new Ajv2020({ strict: false }).compile(sarifSubset);
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     const run = log.runs[0] as { tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; suppressions?: unknown[]; partialFingerprints: Record<string, string> }> };
-    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(report.checks.map((c) => c.id));
+    expect(run.tool.driver.rules.map((r) => r.id).slice(0, report.checks.length)).toEqual(report.checks.map((c) => c.id));
     expect(run.results).toHaveLength(report.findings.length);
     for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
     expect(run.results.filter((r) => r.suppressions).length).toBe(report.findings.filter((f) => f.waived).length);
     expect(run.results.map((r) => r.partialFingerprints['ztaudit/v1'])).toEqual(report.findings.map((f) => f.fingerprint));
     expect(run.results.find((r) => r.ruleId === 'fake.network-namespace-open')!.level).toBe('error');
+  });
+
+  it('ranks a finding whose severity is not its check\'s by a rule of that severity, as GitHub reads security-severity from the rule alone', () => {
+    const { report } = buildRun();
+    const check = report.checks.find((c) => c.id === 'fake.rbac-wide-serviceaccount')!;
+    expect(check.severity).toBe('high');
+    const low = report.findings.filter((f) => f.check === check.id && f.severity === 'low');
+    const high = report.findings.filter((f) => f.check === check.id && f.severity === 'high');
+    expect(low.length).toBeGreaterThan(0);
+    expect(high.length).toBeGreaterThan(0);
+    type Rule = { id: string; shortDescription: { text: string }; defaultConfiguration: { level: string }; properties: Record<string, unknown> };
+    type Result = { ruleId: string; ruleIndex: number; level: string; partialFingerprints: Record<string, string> };
+    const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0] as { tool: { driver: { rules: Rule[] } }; results: Result[] };
+    const rules = run.tool.driver.rules;
+    const resultOf = (fingerprint: string) => run.results.find((r) => r.partialFingerprints['ztaudit/v1'] === fingerprint)!;
+    const ruleOf = (fingerprint: string) => rules[resultOf(fingerprint).ruleIndex];
+    for (const f of low) {
+      // GitHub shows a security-severity of 0.1 to 3.9 as low.
+      expect(ruleOf(f.fingerprint)).toMatchObject({ id: `${check.id}/low`, shortDescription: { text: `${check.title} (low)` }, defaultConfiguration: { level: 'note' }, properties: { 'security-severity': '2.0' } });
+      expect(resultOf(f.fingerprint)).toMatchObject({ ruleId: `${check.id}/low`, level: 'note' });
+    }
+    // A finding at its check's severity keeps the check's rule, and so its alert and any dismissal of it.
+    for (const f of high) {
+      expect(ruleOf(f.fingerprint)).toMatchObject({ id: check.id, properties: { 'security-severity': '7.5' } });
+      expect(resultOf(f.fingerprint).ruleId).toBe(check.id);
+    }
+    expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
+    expect(rules.filter((r) => r.id.startsWith(`${check.id}/`))).toHaveLength(1);
   });
 
   type Located = { locations: Array<{ physicalLocation?: { artifactLocation?: { uri?: string; uriBaseId?: string }; region?: { startLine: number } } }> };
