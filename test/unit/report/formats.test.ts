@@ -10,6 +10,7 @@ import { renderJunit } from '../../../src/report/junit.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
 import { renderFormat, renderReports } from '../../../src/report/render.ts';
 import { renderSarif, type SarifLog } from '../../../src/report/sarif.ts';
+import type { Finding } from '../../../src/run/types.ts';
 import { buildRun, HOSTILE_CLUSTER } from './fixtures.ts';
 
 describe('JUnit XML', () => {
@@ -132,6 +133,38 @@ describe('Markdown summary', () => {
     expect(md).toContain('| high | `fake.rbac-wide-serviceaccount` | ServiceAccount shop/&lt;script&gt;alert\\(1\\)&lt;/script&gt; |');
     expect(md).toContain('- `fake.pod-security-throws` (error): check failed: boom');
     expect(md).not.toMatch(/<script|<!channel>/);
+  });
+
+  it('stays within what GitHub takes as a comment on a large report: cut between rows, never inside an escape, with a last line on what was left out', () => {
+    const { report } = buildRun({ hostile: true });
+    expect(renderMarkdown(report)).not.toContain('Cut to fit');
+    const base = report.findings.find((f) => !f.waived)!;
+    // Every character escapes to more than itself; the numbers between \# marks tell the rows apart.
+    const noisy = '|&<@\\`*_ '.repeat(230);
+    const many = Array.from({ length: 3000 }, (_, i): Finding => ({ ...base, fingerprint: `big${i}`, severity: 'critical', message: `#${i}# ${noisy}` }));
+    many[0].message = `#0# ${'@'.repeat(200_000)}`;
+    report.findings.push(...many);
+    report.diff!.new.push(...many.map((f) => f.fingerprint));
+    const template = report.checks.find((c) => c.status === 'not-evaluated')!;
+    for (let i = 0; i < 200; i++) report.checks.push({ ...template, id: `fake.blind-${i}` });
+    const md = renderMarkdown(report);
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(65_536);
+    const lines = md.split('\n');
+    // The rows kept are whole: four cells each (escaped pipes and backslashes aside), and every & opens a whole entity.
+    const rows = lines.filter((l) => l.startsWith('|'));
+    for (const row of rows) expect(row.replace(/\\\\/g, '').replace(/\\\|/g, '').match(/\|/g), row.slice(0, 80)).toHaveLength(5);
+    expect(md.match(/&(?!(amp|lt|gt|#64|#47|#46);)/g)).toBeNull();
+    // A 200,000-character message is listed, cut to its first 2,000 characters.
+    const first = rows.find((r) => r.includes('\\#0\\#'))!;
+    expect(first.endsWith('&#64;… |')).toBe(true);
+    expect(first.split('&#64;').length - 1).toBe(2_000 - 4);
+    const listed = new Set(rows.filter((r) => r.startsWith('| critical') || r.startsWith('| high') || r.startsWith('| medium') || r.startsWith('| low')));
+    const open = report.findings.filter((f) => !f.waived).length;
+    expect(lines.at(-1)).toBe('');
+    expect(lines.at(-3)).toBe('');
+    expect(lines.at(-2)).toBe(`**Cut to fit GitHub's limit on a comment (65,536 characters):** ${open - listed.size} of ${open} open findings are not listed here, ` +
+      'and "Changes since last run", "Top open findings", "Not evaluated" are cut short. The full report is report.json (report.html with --format html), written beside this file.');
+    expect(listed.size).toBeGreaterThan(5);
   });
 
   it('does not @mention or autolink when pasted into a PR comment', async () => {
