@@ -1,10 +1,12 @@
 // A short Markdown summary (CI job summaries, pull-request comments): scores, what changed,
 // the most severe open findings, what was not evaluated. Cluster names are escaped so they
-// cannot inject Markdown or the HTML that Markdown renderers pass through.
+// cannot inject Markdown or the HTML that Markdown renderers pass through. It stays within
+// what GitHub takes (MARKDOWN_LIMIT): cut between lines, never inside a table row or an
+// escape, with a last line that says what was left out (docs/report-formats.md#markdown).
 import { withoutBidi } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
-import type { RunReport } from '../run/types.ts';
+import type { Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
@@ -20,73 +22,132 @@ export function mdEscape(value: unknown): string {
     .replace(/(www)\./gi, '$1&#46;');
 }
 
+/**
+ * The most the summary may take, in UTF-8 bytes: GitHub refuses a comment body of more than
+ * 65,536 characters, and a step summary of more than 1 MiB; 65,536 bytes are within both,
+ * however the characters are counted.
+ */
+export const MARKDOWN_LIMIT = 65_536;
+/** The most of one value from the cluster (a message, a name, a reason) shown, in characters. */
+const TEXT_LIMIT = 2_000;
+
+/** A value cut to TEXT_LIMIT characters (a surrogate pair kept whole), then escaped. */
+function mdText(value: unknown): string {
+  const text = String(value);
+  if (text.length <= TEXT_LIMIT) return mdEscape(text);
+  const end = /[\ud800-\udbff]/.test(text[TEXT_LIMIT - 1]) ? TEXT_LIMIT - 1 : TEXT_LIMIT;
+  return `${mdEscape(text.slice(0, end))}…`;
+}
+
+/**
+ * One piece the summary is cut between: a line or a few that stand or fall together (a table's
+ * header with its first row), the heading of the section it opens, the finding it lists.
+ */
+interface Piece { text: string; heading?: string; finding?: Finding }
+
 const score = (n: number | null) => (n === null ? 'n/a' : String(n));
 const delta = (n: number | null | undefined) => (n === null || n === undefined ? '' : n > 0 ? ` (+${n})` : n < 0 ? ` (${n})` : ' (±0)');
 
 export function renderMarkdown(report: RunReport, opts: { maxFindings?: number } = {}): string {
   const max = opts.maxFindings ?? 20;
   const d = report.diff;
-  const lines: string[] = [];
-  lines.push(`# ztaudit: ${mdEscape(report.run.cluster.name)}`, '');
-  lines.push(`Run \`${report.run.id.replace(/`/g, '')}\` · ${report.run.startedAt} · source ${report.run.source} · Kubernetes ${mdEscape(report.run.cluster.version ?? 'unknown')}`, '');
+  const pieces: Piece[] = [];
+  const add = (...texts: string[]) => { for (const text of texts) pieces.push({ text }); };
+  const heading = (title: string) => pieces.push({ text: `## ${title}`, heading: title }, { text: '' });
+  const TABLE_HEAD = '| Severity | Check | Resource | Message |\n|---|---|---|---|';
+  const findingRows = (findings: Finding[]) => findings.forEach((f, i) => pieces.push({
+    text: `${i === 0 ? `${TABLE_HEAD}\n` : ''}| ${f.severity} | \`${f.check}\` | ${mdText(resourceText(f.resource))} | ${mdText(f.message)} |`,
+    finding: f,
+  }));
+  add(`# ztaudit: ${mdText(report.run.cluster.name)}`, '');
+  add(`Run \`${report.run.id.replace(/`/g, '')}\` · ${report.run.startedAt} · source ${report.run.source} · Kubernetes ${mdText(report.run.cluster.version ?? 'unknown')}`, '');
   const watch = report.run.trigger === 'watch' ? report.run.watch : undefined;
   if (watch) {
-    lines.push(`> **watch run** (serve --watch): ${watch.reevaluated.length} checks re-evaluated after ${watch.changeCount} change(s); the others are carried over from the previous audit.`);
-    for (const c of watch.causes ?? []) lines.push(`> **likely cause:** ${mdEscape(c)}`);
-    lines.push('');
+    add(`> **watch run** (serve --watch): ${watch.reevaluated.length} checks re-evaluated after ${watch.changeCount} change(s); the others are carried over from the previous audit.`);
+    for (const c of watch.causes ?? []) add(`> **likely cause:** ${mdText(c)}`);
+    add('');
   }
-  for (const p of report.run.partial ?? []) lines.push(`> **partial:** ${mdEscape(p)}`);
-  if (report.run.partial?.length) lines.push('');
+  for (const p of report.run.partial ?? []) add(`> **partial:** ${mdText(p)}`);
+  if (report.run.partial?.length) add('');
   const all = checkCoverage(report.checks);
-  lines.push(`**Overall score: ${score(report.score.overall)}** (grade ${gradeFor(report.score.overall, all)}${notEvaluated(all) ? `, ${all.evaluated}/${all.applicable} checks evaluated` : ''})${delta(d?.scoreDelta.overall)}`, '');
-  lines.push('| Area | Score | Grade | Change |', '|---|---:|:---:|---:|');
-  for (const a of AREAS) {
+  add(`**Overall score: ${score(report.score.overall)}** (grade ${gradeFor(report.score.overall, all)}${notEvaluated(all) ? `, ${all.evaluated}/${all.applicable} checks evaluated` : ''})${delta(d?.scoreDelta.overall)}`, '');
+  const areaRows = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
-    lines.push(`| ${AREA_LABEL[a]} | ${scoreText(report.score.areas[a], cov)} | ${gradeFor(report.score.areas[a], cov)} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`);
-  }
-  lines.push('');
+    return `| ${AREA_LABEL[a]} | ${scoreText(report.score.areas[a], cov)} | ${gradeFor(report.score.areas[a], cov)} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`;
+  });
+  add(['| Area | Score | Grade | Change |', '|---|---:|:---:|---:|', ...areaRows].join('\n'));
+  add('');
   const open = report.findings.filter((f) => !f.waived);
   const c = runCounts(report);
-  lines.push(`**${c.open} open findings** (${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}), ${c.waived} waived.`, '');
-  lines.push(`Checks: ${c.failingChecks} of ${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable.`, '');
+  add(`**${c.open} open findings** (${SEVERITIES.map((s) => `${c.bySeverity[s]} ${s}`).join(', ')}), ${c.waived} waived.`, '');
+  add(`Checks: ${c.failingChecks} of ${c.checks} failing, ${c.notEvaluated} not evaluated, ${c.notApplicable} not applicable.`, '');
   if (d) {
-    lines.push('## Changes since last run', '');
-    lines.push(d.regression ? `**Regression**: ${d.regressionReasons.map(mdEscape).join('; ')}` : 'No regression.', '');
-    for (const u of d.undelivered ?? []) lines.push(`**Not delivered after run \`${u.runId.replace(/`/g, '')}\`:** ${u.reasons.map(mdEscape).join('; ')}`, '');
+    heading('Changes since last run');
+    add(d.regression ? `**Regression**: ${d.regressionReasons.map(mdText).join('; ')}` : 'No regression.', '');
+    for (const u of d.undelivered ?? []) add(`**Not delivered after run \`${u.runId.replace(/`/g, '')}\`:** ${u.reasons.map(mdText).join('; ')}`, '');
     const first = firstEvaluatedNote(report);
-    if (first) lines.push(mdEscape(first), '');
-    lines.push(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run \`${d.previousRunId.replace(/`/g, '')}\`).`, '');
+    if (first) add(mdText(first), '');
+    add(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run \`${d.previousRunId.replace(/`/g, '')}\`).`, '');
     const fresh = newFindingsOf(report).slice(0, max);
     if (fresh.length > 0) {
-      lines.push('| Severity | Check | Resource | Message |', '|---|---|---|---|');
-      for (const f of fresh) lines.push(`| ${f.severity} | \`${f.check}\` | ${mdEscape(resourceText(f.resource))} | ${mdEscape(f.message)} |`);
-      if (d.new.length > fresh.length) lines.push('', `…and ${d.new.length - fresh.length} more in report.json.`);
-      lines.push('');
+      findingRows(fresh);
+      if (d.new.length > fresh.length) add('', `…and ${d.new.length - fresh.length} more in report.json.`);
+      add('');
     }
     const waived = newlyWaivedRowsOf(report);
     if (waived.length > 0) {
-      lines.push(`**New findings a waiver covers** (${waived.length}, not scored):`, '');
-      for (const w of waived.slice(0, max)) lines.push(`- \`${w.check}\` on ${mdEscape(w.resource)}: waiver on ${mdEscape(w.waiver)} ${w.throughRelated ? '**covers it only through related objects**' : 'names it'}`);
-      if (waived.length > max) lines.push('', `…and ${waived.length - max} more in report.json.`);
-      lines.push('');
+      add(`**New findings a waiver covers** (${waived.length}, not scored):`, '');
+      for (const w of waived.slice(0, max)) add(`- \`${w.check}\` on ${mdText(w.resource)}: waiver on ${mdText(w.waiver)} ${w.throughRelated ? '**covers it only through related objects**' : 'names it'}`);
+      if (waived.length > max) add('', `…and ${waived.length - max} more in report.json.`);
+      add('');
     }
   }
-  lines.push('## Top open findings', '');
-  if (open.length === 0) lines.push('None.', '');
+  heading('Top open findings');
+  if (open.length === 0) add('None.', '');
   else {
     const rank = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
     const top = [...open].sort((a, b) => rank(a.severity) - rank(b.severity)).slice(0, max);
-    lines.push('| Severity | Check | Resource | Message |', '|---|---|---|---|');
-    for (const f of top) lines.push(`| ${f.severity} | \`${f.check}\` | ${mdEscape(resourceText(f.resource))} | ${mdEscape(f.message)} |`);
-    if (open.length > top.length) lines.push('', `…and ${open.length - top.length} more in report.json.`);
-    lines.push('');
+    findingRows(top);
+    if (open.length > top.length) add('', `…and ${open.length - top.length} more in report.json.`);
+    add('');
   }
   const gaps = report.checks.filter((c) => isBlind(c.status));
   if (gaps.length > 0) {
-    lines.push('## Not evaluated', '');
-    for (const c of gaps) lines.push(`- \`${c.id}\` (${c.status}): ${mdEscape(c.reason ?? '')}`);
-    lines.push('');
+    heading('Not evaluated');
+    for (const c of gaps) add(`- \`${c.id}\` (${c.status}): ${mdText(c.reason ?? '')}`);
+    add('');
   }
+  return fitted(pieces, open);
+}
+
+/**
+ * The pieces joined, or, when that is more than MARKDOWN_LIMIT bytes, as many of them as fit
+ * with the note on what was left out: the open findings no row lists, the sections cut short.
+ */
+function fitted(pieces: Piece[], open: Finding[]): string {
   // Bidirectional controls from text not passed through mdEscape (a run id) are escaped too.
-  return withoutBidi(lines.join('\n'));
+  const texts = pieces.map((p) => withoutBidi(p.text));
+  const whole = texts.join('\n');
+  if (Buffer.byteLength(whole) <= MARKDOWN_LIMIT) return whole;
+  const note = (listed: number, cut: string[]) => [
+    '',
+    `**Cut to fit GitHub's limit on a comment (65,536 characters):** ${open.length - listed} of ${open.length} open findings are not listed here` +
+      `${cut.length > 0 ? `, and ${cut.join(', ')} ${cut.length === 1 ? 'is' : 'are'} cut short` : ''}. ` +
+      'The full report is report.json (report.html with --format html), written beside this file.',
+  ].join('\n');
+  // Room for the longest the note can be: every section cut short, counts of 15 digits.
+  const room = Buffer.byteLength(note(0, ["the run's summary", ...pieces.filter((p) => p.heading).map((p) => `"${p.heading}"`)])) + 64;
+  let used = 0;
+  let kept = 0;
+  while (kept < texts.length && used + Buffer.byteLength(texts[kept]) + 1 + room <= MARKDOWN_LIMIT) used += Buffer.byteLength(texts[kept++]) + 1;
+  const listed = new Set<Finding>();
+  for (const p of pieces.slice(0, kept)) if (p.finding && !p.finding.waived) listed.add(p.finding);
+  // The sections with a piece left out (blank lines aside), in order; the part before the first heading is the run's summary.
+  const cut = new Set<string>();
+  let section = "the run's summary";
+  pieces.forEach((p, i) => {
+    if (p.heading) section = `"${p.heading}"`;
+    if (i >= kept && p.text !== '') cut.add(section);
+  });
+  return `${texts.slice(0, kept).join('\n')}\n${note(listed.size, [...cut])}\n`;
 }

@@ -38,35 +38,52 @@ export interface SarifLog {
   runs: Array<Record<string, unknown>>;
 }
 
-interface Rules { rules: Array<Record<string, unknown>>; ruleIndex: Map<string, number> }
+interface Rules { rules: Array<Record<string, unknown>>; ruleIndex: Map<string, number>; ruleIdOf: (f: Finding) => string }
 
+/**
+ * The rules: a descriptor per check of the catalog, id the check's id, at the check's
+ * severity; then one per check and severity that a finding has and its check's descriptor has
+ * not, id `<check>/<severity>`. GitHub code scanning ranks an alert by its rule's
+ * `security-severity` alone (a result's properties are not read), so a high finding of a check
+ * whose default is low needs a rule of its own to be ranked high; a finding at its check's
+ * severity keeps the check's id, and so the alert it opened and any dismissal of it.
+ */
 function rulesOf(report: RunReport): Rules {
   const ruleIndex = new Map<string, number>();
   const rules: Array<Record<string, unknown>> = [];
   const remediationOf = new Map<string, string>();
   const controlsOf = new Map<string, string[]>();
   const protectsOf = new Map<string, string>();
+  const titleOf = new Map<string, string>();
+  const severityOf = new Map<string, Severity>();
   for (const c of report.checks) {
     if (c.remediation) remediationOf.set(c.id, c.remediation);
     controlsOf.set(c.id, c.controls);
     if (c.protectsAgainst) protectsOf.set(c.id, c.protectsAgainst);
+    titleOf.set(c.id, c.title);
   }
-  const addRule = (id: string, title: string, severity: Severity) => {
+  const addRule = (id: string, check: string, title: string, severity: Severity) => {
     ruleIndex.set(id, rules.length);
-    const remediation = remediationOf.get(id);
+    if (!severityOf.has(check)) severityOf.set(check, severity);
+    const remediation = remediationOf.get(check);
     rules.push({
       id,
       name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : '')),
       shortDescription: { text: title },
-      ...(protectsOf.has(id) ? { fullDescription: { text: `Protects against: ${protectsOf.get(id)}` } } : {}),
+      ...(protectsOf.has(check) ? { fullDescription: { text: `Protects against: ${protectsOf.get(check)}` } } : {}),
       ...(remediation ? { help: { text: remediation } } : {}),
       defaultConfiguration: { level: LEVEL[severity] },
-      properties: { tags: ['security', 'kubernetes', ...(controlsOf.get(id) ?? [])], 'security-severity': SECURITY_SEVERITY[severity] },
+      properties: { tags: ['security', 'kubernetes', ...(controlsOf.get(check) ?? [])], 'security-severity': SECURITY_SEVERITY[severity] },
     });
   };
-  for (const c of report.checks) addRule(c.id, c.title, c.severity);
-  for (const f of report.findings) if (!ruleIndex.has(f.check)) addRule(f.check, f.check, f.severity);
-  return { rules, ruleIndex };
+  const ruleIdOf = (f: Finding) => (severityOf.get(f.check) === f.severity ? f.check : `${f.check}/${f.severity}`);
+  for (const c of report.checks) addRule(c.id, c.id, c.title, c.severity);
+  for (const f of report.findings) if (!severityOf.has(f.check)) addRule(f.check, f.check, f.check, f.severity);
+  for (const f of report.findings) {
+    const id = ruleIdOf(f);
+    if (!ruleIndex.has(id)) addRule(id, f.check, `${titleOf.get(f.check) ?? f.check} (${f.severity})`, f.severity);
+  }
+  return { rules, ruleIndex, ruleIdOf };
 }
 
 /** A URI path of segments; a lone surrogate (which no URI can carry) becomes U+FFFD. */
@@ -95,12 +112,13 @@ export function physicalLocationOf(r: ResourceRef, related: ResourceRef[] | unde
 }
 
 /** The result for one finding; its message and evidence (spooled, perhaps) are read once. */
-function resultOf(f: Finding, ruleIndex: Map<string, number>, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
+function resultOf(f: Finding, { ruleIndex, ruleIdOf }: Rules, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
   const { message, evidence } = f;
+  const ruleId = ruleIdOf(f);
   const fq = [f.resource.namespace, f.resource.kind, f.resource.name].filter((x) => x !== undefined && x !== '').join('/');
   return {
-    ruleId: f.check,
-    ruleIndex: ruleIndex.get(f.check)!,
+    ruleId,
+    ruleIndex: ruleIndex.get(ruleId)!,
     level: LEVEL[f.severity],
     // Shown text (message, location names, justification) with bidirectional controls escaped; properties keep the data exact.
     message: { text: withoutBidi(message) },
@@ -157,7 +175,7 @@ export function writeSarif(report: RunReport, out: TextWriter, opts: SarifOption
   else {
     out.text('[\n');
     for (let i = 0; i < findings.length; i++) {
-      const json = JSON.stringify(resultOf(findings[i], rules.ruleIndex, opts.sources), null, 2);
+      const json = JSON.stringify(resultOf(findings[i], rules, opts.sources), null, 2);
       out.text(`${RESULT_INDENT}${json.replace(/\n/g, `\n${RESULT_INDENT}`)}${i < findings.length - 1 ? ',\n' : '\n'}`);
     }
     out.text('      ]');

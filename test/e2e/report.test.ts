@@ -1,7 +1,8 @@
 // The HTML report in a real browser (Debian's Chromium through playwright-core) and on paper:
 // the demo cluster's report shows every section, group headers carry the highest open severity,
 // the top-fix list leads with the broadest cause, score-change causes add up to each delta,
-// nothing overflows at 420 px, the CSS-only filter works, and the PDF has a cover with sign-off
+// nothing overflows at 420 px (nor at 390 and 1280 px with 300-character names that have no
+// break in them), the CSS-only filter works, and the PDF has a cover with sign-off
 // fields, contents, every section and page numbers (read back with poppler's pdftotext). Also:
 // a 50,000-finding report loads quickly with a bounded DOM; hostile names render as text.
 // Saves the screenshots used by the README (docs/report-screenshot.png, -narrow.png).
@@ -205,6 +206,44 @@ describeBrowser('HTML report in headless Chromium', () => {
     expect(lines.filter((l) => l.length <= 2)).toEqual([]);
     await page.locator('details').evaluateAll((ds) => ds.forEach((d) => d.removeAttribute('open')));
     await page.screenshot({ path: join(root, 'docs/report-screenshot-narrow.png'), fullPage: false });
+    await page.close();
+  });
+
+  it('keeps a 300-character name with no break in it inside the page at 390 px and at 1280 px; saves a screenshot of it', async () => {
+    // A namespace and a workload renamed throughout the demo cluster (labels and selectors too, so
+    // the same policies match): the names reach findings, top fixes, evidence and posture tables.
+    const letters = (prefix: string) => (prefix + 'abcdefghijklmnopqrstuvwxyz'.repeat(12)).slice(0, 300);
+    const renamed: Record<string, string> = { shop: letters('shop'), backend: letters('backend'), monitoring: letters('monitoring'), oncall: letters('oncall') };
+    const rename = (x: unknown): unknown => {
+      if (typeof x === 'string') return Object.hasOwn(renamed, x) ? renamed[x] : x;
+      if (Array.isArray(x)) return x.map(rename);
+      if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, rename(v)]));
+      return x;
+    };
+    const { report, previous, trend } = demoRun({ change: (s) => { s.resources = rename(s.resources) as typeof s.resources; } });
+    report.run.cluster.name = letters('cluster');
+    const { page } = await open(renderHtml(report, { trend, previous }), 'long-names.html');
+    await page.locator('details').evaluateAll((ds) => ds.forEach((d) => d.setAttribute('open', '')));
+    // The names are on the page, in the places that once overflowed (the comparison is not vacuous).
+    const text = await page.locator('main').innerText();
+    for (const name of Object.values(renamed)) expect(text).toContain(name);
+    expect(await page.locator('#cluster-name').textContent()).toBe(report.run.cluster.name);
+    for (const where of ['#findings td', '#top-fixes .fix-what', '#top-fixes .fix-head', '#posture td']) {
+      const texts = await page.locator(where).allInnerTexts();
+      // (A top fix's message is clipped at 220 characters: 150 of a name, unbroken, are enough.)
+      expect(texts.some((t) => Object.values(renamed).some((name) => t.includes(name.slice(0, 150)))), where).toBe(true);
+    }
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      const o = await overflow(page);
+      process.stderr.write(`e2e: 300-char names at ${width} px: scrollWidth ${o.scrollWidth}\n`);
+      expect(o.wide, `${width} px`).toEqual([]);
+      expect(o.scrollWidth, `${width} px`).toBeLessThanOrEqual(width);
+    }
+    await page.setViewportSize({ width: 390, height: 900 });
+    const shot = join(dir, 'long-names-390.png');
+    await page.locator('#top-fixes').screenshot({ path: shot });
+    process.stderr.write(`e2e: 300-char names, top fixes at 390 px: ${shot}\n`);
     await page.close();
   });
 

@@ -10,6 +10,7 @@ import { renderJunit } from '../../../src/report/junit.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
 import { renderFormat, renderReports } from '../../../src/report/render.ts';
 import { renderSarif, type SarifLog } from '../../../src/report/sarif.ts';
+import type { Finding } from '../../../src/run/types.ts';
 import { buildRun, HOSTILE_CLUSTER } from './fixtures.ts';
 
 describe('JUnit XML', () => {
@@ -134,6 +135,38 @@ describe('Markdown summary', () => {
     expect(md).not.toMatch(/<script|<!channel>/);
   });
 
+  it('stays within what GitHub takes as a comment on a large report: cut between rows, never inside an escape, with a last line on what was left out', () => {
+    const { report } = buildRun({ hostile: true });
+    expect(renderMarkdown(report)).not.toContain('Cut to fit');
+    const base = report.findings.find((f) => !f.waived)!;
+    // Every character escapes to more than itself; the numbers between \# marks tell the rows apart.
+    const noisy = '|&<@\\`*_ '.repeat(230);
+    const many = Array.from({ length: 3000 }, (_, i): Finding => ({ ...base, fingerprint: `big${i}`, severity: 'critical', message: `#${i}# ${noisy}` }));
+    many[0].message = `#0# ${'@'.repeat(200_000)}`;
+    report.findings.push(...many);
+    report.diff!.new.push(...many.map((f) => f.fingerprint));
+    const template = report.checks.find((c) => c.status === 'not-evaluated')!;
+    for (let i = 0; i < 200; i++) report.checks.push({ ...template, id: `fake.blind-${i}` });
+    const md = renderMarkdown(report);
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(65_536);
+    const lines = md.split('\n');
+    // The rows kept are whole: four cells each (escaped pipes and backslashes aside), and every & opens a whole entity.
+    const rows = lines.filter((l) => l.startsWith('|'));
+    for (const row of rows) expect(row.replace(/\\\\/g, '').replace(/\\\|/g, '').match(/\|/g), row.slice(0, 80)).toHaveLength(5);
+    expect(md.match(/&(?!(amp|lt|gt|#64|#47|#46);)/g)).toBeNull();
+    // A 200,000-character message is listed, cut to its first 2,000 characters.
+    const first = rows.find((r) => r.includes('\\#0\\#'))!;
+    expect(first.endsWith('&#64;… |')).toBe(true);
+    expect(first.split('&#64;').length - 1).toBe(2_000 - 4);
+    const listed = new Set(rows.filter((r) => r.startsWith('| critical') || r.startsWith('| high') || r.startsWith('| medium') || r.startsWith('| low')));
+    const open = report.findings.filter((f) => !f.waived).length;
+    expect(lines.at(-1)).toBe('');
+    expect(lines.at(-3)).toBe('');
+    expect(lines.at(-2)).toBe(`**Cut to fit GitHub's limit on a comment (65,536 characters):** ${open - listed.size} of ${open} open findings are not listed here, ` +
+      'and "Changes since last run", "Top open findings", "Not evaluated" are cut short. The full report is report.json (report.html with --format html), written beside this file.');
+    expect(listed.size).toBeGreaterThan(5);
+  });
+
   it('does not @mention or autolink when pasted into a PR comment', async () => {
     const { mdEscape } = await import('../../../src/report/markdown.ts');
     expect(mdEscape('@acme/security https://evil.example')).toBe('&#64;acme/security https:&#47;&#47;evil.example');
@@ -173,12 +206,40 @@ describe('SARIF 2.1.0', () => {
     const validate = new Ajv2020({ strict: false }).compile(sarifSubset);
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     const run = log.runs[0] as { tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; suppressions?: unknown[]; partialFingerprints: Record<string, string> }> };
-    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(report.checks.map((c) => c.id));
+    expect(run.tool.driver.rules.map((r) => r.id).slice(0, report.checks.length)).toEqual(report.checks.map((c) => c.id));
     expect(run.results).toHaveLength(report.findings.length);
     for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex].id).toBe(r.ruleId);
     expect(run.results.filter((r) => r.suppressions).length).toBe(report.findings.filter((f) => f.waived).length);
     expect(run.results.map((r) => r.partialFingerprints['ztaudit/v1'])).toEqual(report.findings.map((f) => f.fingerprint));
     expect(run.results.find((r) => r.ruleId === 'fake.network-namespace-open')!.level).toBe('error');
+  });
+
+  it('ranks a finding whose severity is not its check\'s by a rule of that severity, as GitHub reads security-severity from the rule alone', () => {
+    const { report } = buildRun();
+    const check = report.checks.find((c) => c.id === 'fake.rbac-wide-serviceaccount')!;
+    expect(check.severity).toBe('high');
+    const low = report.findings.filter((f) => f.check === check.id && f.severity === 'low');
+    const high = report.findings.filter((f) => f.check === check.id && f.severity === 'high');
+    expect(low.length).toBeGreaterThan(0);
+    expect(high.length).toBeGreaterThan(0);
+    type Rule = { id: string; shortDescription: { text: string }; defaultConfiguration: { level: string }; properties: Record<string, unknown> };
+    type Result = { ruleId: string; ruleIndex: number; level: string; partialFingerprints: Record<string, string> };
+    const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0] as { tool: { driver: { rules: Rule[] } }; results: Result[] };
+    const rules = run.tool.driver.rules;
+    const resultOf = (fingerprint: string) => run.results.find((r) => r.partialFingerprints['ztaudit/v1'] === fingerprint)!;
+    const ruleOf = (fingerprint: string) => rules[resultOf(fingerprint).ruleIndex];
+    for (const f of low) {
+      // GitHub shows a security-severity of 0.1 to 3.9 as low.
+      expect(ruleOf(f.fingerprint)).toMatchObject({ id: `${check.id}/low`, shortDescription: { text: `${check.title} (low)` }, defaultConfiguration: { level: 'note' }, properties: { 'security-severity': '2.0' } });
+      expect(resultOf(f.fingerprint)).toMatchObject({ ruleId: `${check.id}/low`, level: 'note' });
+    }
+    // A finding at its check's severity keeps the check's rule, and so its alert and any dismissal of it.
+    for (const f of high) {
+      expect(ruleOf(f.fingerprint)).toMatchObject({ id: check.id, properties: { 'security-severity': '7.5' } });
+      expect(resultOf(f.fingerprint).ruleId).toBe(check.id);
+    }
+    expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
+    expect(rules.filter((r) => r.id.startsWith(`${check.id}/`))).toHaveLength(1);
   });
 
   type Located = { locations: Array<{ physicalLocation?: { artifactLocation?: { uri?: string; uriBaseId?: string }; region?: { startLine: number } } }> };

@@ -91,7 +91,7 @@ describe('report: who may call meshed workloads, and L4 reach without L7 authori
   it('the HTML posture shows both tables', () => {
     const html = renderHtml(report, {}).replace(/<wbr>/g, '');
     const callers = html.slice(html.indexOf('id="posture-callers"'), html.indexOf('id="posture-l4-without-l7"'));
-    expect(callers).toContain('<code>shop/web</code></td><td data-label="Callers at L7"><span class="mode m-bad">any caller the network lets in (no ALLOW AuthorizationPolicy)</span>');
+    expect(callers).toContain('<code>shop/web</code></td><td data-label="Callers at L7"><span class="mode callers m-bad">any caller the network lets in (no ALLOW AuthorizationPolicy)</span>');
     expect(callers).toContain('<span class="pill fail">every namespace</span>');
     expect(callers).toContain('principal cluster.local/ns/shop/sa/web (ports 5432)');
     const l4 = html.slice(html.indexOf('id="posture-l4-without-l7"'), html.indexOf('id="posture-exposure"'));
