@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressClassesByController, ingressTlsHostCovers, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikRouterTls, upstreamTlsForIngressNginx, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressTlsHostCovers, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikRouterTls, upstreamTlsForIngressNginx, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -70,12 +70,11 @@ const NGINX_REDIRECT_READ: ConditionalRead = {
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const classes = ingressClassesByController(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
-    const traefikTls = servedByTraefik(classes, ing) ? traefikRouterTls(ing) : undefined;
+    const traefikTls = servedByTraefik(ctx.snapshot, ing) ? traefikRouterTls(ing) : undefined;
     const servers = nginx.serversOf(ing);
     // The redirect is a location setting from the annotations of the Ingress that defines the
     // path, applied when the server has a certificate whichever Ingress gave it

@@ -12,6 +12,7 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllersFor } from '../tls/nginx.ts';
+import { traefikProvidersFor } from '../tls/traefik.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
 
@@ -107,10 +108,15 @@ function ingressController(snapshot: Snapshot, ing: KubeObject, classes: Map<str
   const nginx = nginxControllersFor(snapshot, ing);
   const label = (what: string) => `${what}${cls !== undefined ? ` (IngressClass ${cls})` : ''}`;
   if (nginx.length > 0) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: nginx.map((c) => c.ref), selectors: [] };
+  // Whether Traefik serves it is tls/traefik.ts's answer alone, so the TLS checks and the edge agree.
+  const traefik = traefikProvidersFor(snapshot, ing);
+  if (traefik.length > 0) {
+    const workloads = traefik.flatMap((p) => (p.ref ? [p.ref] : []));
+    return { label: label('Traefik'), family: 'traefik', workloads, selectors: workloads.length > 0 ? [] : TRAEFIK };
+  }
   const controller = cls !== undefined ? classes.get(cls) ?? cls : undefined;
   const c = controller ?? '';
   if (/ingress-nginx|^nginx$/.test(c)) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: [], selectors: [{ labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } }] };
-  if (/traefik/.test(c)) return { label: label('Traefik'), family: 'traefik', workloads: [], selectors: TRAEFIK };
   if (/contour/.test(c)) return { label: label('Contour'), family: 'contour', workloads: [], selectors: CONTOUR_ENVOY };
   if (/istio/.test(c)) return { label: label('Istio ingress gateway'), family: 'istio', workloads: [], selectors: ISTIO_INGRESS };
   return { label: label(c ? `controller ${c}` : 'the default ingress controller'), family: 'other', workloads: [], selectors: [] };
