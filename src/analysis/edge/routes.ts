@@ -13,6 +13,7 @@ import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../me
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllersFor } from '../tls/nginx.ts';
 import { traefikProvidersFor } from '../tls/traefik.ts';
+import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
 
@@ -273,14 +274,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   for (const gc of snapshot.resources['gatewayapi.gatewayclasses'] ?? []) gatewayClasses.set(nameOf(gc), str(obj(gc.spec)?.controllerName));
   const gateways = new Map<string, KubeObject>();
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) gateways.set(`${nsOf(gw)}/${nameOf(gw)}`, gw);
-  const grants = snapshot.resources['gatewayapi.referencegrants'] ?? [];
-  const granted = (routeKind: string, routeNs: string, toNs: string, svcName: string): boolean => grants.some((g) => {
-    if (nsOf(g) !== toNs) return false;
-    const spec = obj(g.spec);
-    const fromOk = arr(spec?.from).map(obj).some((f) => f && (str(f.group) ?? '') === GATEWAY_GROUP && str(f.kind) === routeKind && str(f.namespace) === routeNs);
-    const toOk = arr(spec?.to).map(obj).some((t) => t && (str(t.group) ?? '') === '' && str(t.kind) === 'Service' && (str(t.name) === undefined || str(t.name) === svcName));
-    return fromOk && toOk;
-  });
+  const granted = (routeKind: string, routeNs: string, toNs: string, svcName: string): boolean =>
+    referenceGrantAllows(snapshot, { group: GATEWAY_GROUP, kind: routeKind, namespace: routeNs }, { group: '', kind: 'Service', namespace: toNs, name: svcName });
   const routeKinds = [['gatewayapi.httproutes', 'HTTPRoute'], ['gatewayapi.grpcroutes', 'GRPCRoute'], ['gatewayapi.tlsroutes', 'TLSRoute'], ['gatewayapi.tcproutes', 'TCPRoute']] as const;
   for (const [key, kind] of routeKinds) {
     for (const r of snapshot.resources[key] ?? []) {

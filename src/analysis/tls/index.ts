@@ -23,3 +23,4 @@ export { upstreamTlsForIngressNginx, type UpstreamTls } from './cloud-lb.ts';
 export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
 export { opensslCipherWeaknesses, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
 export { certificateStates, issuerStates, condition, describeCondition, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
+export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
