@@ -22,5 +22,5 @@ export { servedByTraefik, traefikProvidersFor, traefikRouterTls, TRAEFIK_INGRESS
 export { upstreamTlsForIngressNginx, type UpstreamTls } from './cloud-lb.ts';
 export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
 export { opensslCipherWeaknesses, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
-export { certificateStates, issuerStates, condition, describeCondition, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
+export { certificateStates, issuerStates, condition, describeCondition, firstTlsAcmeIngress, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
