@@ -14,7 +14,9 @@ const grantsByNamespace = memoize((snapshot: Snapshot): Map<string, KubeObject[]
   const m = new Map<string, KubeObject[]>();
   for (const g of snapshot.resources['gatewayapi.referencegrants'] ?? []) {
     const ns = g.metadata?.namespace ?? 'default';
-    m.set(ns, [...(m.get(ns) ?? []), g]);
+    const list = m.get(ns);
+    if (list) list.push(g);
+    else m.set(ns, [g]);
   }
   return m;
 }, ['network', 'tls']);
