@@ -1,7 +1,16 @@
-import type { Check } from '../../src/engine/types.ts';
+import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { certificateStates, managedSecrets, tlsSecretUses } from '../../src/analysis/tls/index.ts';
+import { certificateStates, firstTlsAcmeIngress, managedSecrets, tlsSecretUses } from '../../src/analysis/tls/index.ts';
 import { CERTIFICATE_MANAGEMENT } from '../controls.ts';
+
+const INGRESS_SHIM_READ: ConditionalRead = {
+  kinds: ['deployments'],
+  when: 'when an Ingress with spec.tls carries kubernetes.io/tls-acme: the cert-manager controller Deployment (--default-issuer-name, --auto-certificate-annotations)',
+  holds(ctx) {
+    const ing = firstTlsAcmeIngress(ctx.snapshot);
+    return ing ? `cert-manager's default issuer for the kubernetes.io/tls-acme annotation of Ingress ${ing}` : undefined;
+  },
+};
 
 export const certificateUnmanaged: Check = {
   id: 'tls.certificate-unmanaged',
@@ -10,10 +19,11 @@ export const certificateUnmanaged: Check = {
   protectsAgainst: 'edge certificates rotated by hand (an Ingress or Gateway TLS Secret that no cert-manager Certificate manages), which expire when someone forgets',
   severity: 'low',
   controls: CERTIFICATE_MANAGEMENT,
-  remediation: 'Create a cert-manager Certificate whose spec.secretName is the Secret the Ingress/Gateway serves, or annotate the Ingress/Gateway with cert-manager.io/cluster-issuer (or cert-manager.io/issuer) so cert-manager creates one.',
+  remediation: 'Create a cert-manager Certificate whose spec.secretName is the Secret the Ingress/Gateway serves, or annotate the Ingress/Gateway with cert-manager.io/cluster-issuer (or cert-manager.io/issuer) so cert-manager creates one (kubernetes.io/tls-acme: "true" on an Ingress does so only when the cert-manager controller sets --default-issuer-name).',
   // Only the Secret names the Ingress/Gateway reference and the Certificates' spec.secretName: Secrets are never read.
   needs: ['ingresses'],
   reads: ['certmanager.certificates', 'gatewayapi.gateways'],
+  readsWhen: [INGRESS_SHIM_READ],
   evaluate(ctx) {
     const certs = managedSecrets(certificateStates(ctx.snapshot));
     const { uses } = tlsSecretUses(ctx.snapshot);
@@ -24,12 +34,12 @@ export const certificateUnmanaged: Check = {
       const label = `${u.owner.kind} ${u.owner.namespace}/${u.owner.name} ${u.where}`;
       const managedBy = certs.get(`${u.namespace}/${u.secretName}`);
       if (managedBy) out.push({ status: 'pass', resource, detailKey, message: `${label}: Secret ${detailKey} is managed by Certificate ${managedBy.namespace}/${managedBy.name}.` });
-      else if (u.shimAnnotation) out.push({ status: 'pass', resource, detailKey, message: `${label}: Secret ${detailKey} is issued through the ${u.shimAnnotation} annotation.` });
+      else if (u.shimAnnotation) out.push({ status: 'pass', resource, detailKey, message: `${label}: Secret ${detailKey} is issued through the ${u.shimAnnotation} annotation${u.shimIssuer ? ` by ${u.shimIssuer}` : ''}.` });
       else {
         out.push({
           status: 'fail', resource, detailKey,
-          message: `${label}: TLS Secret ${detailKey} is not managed by any cert-manager Certificate (no Certificate has spec.secretName ${u.secretName} in ${u.namespace}, no cert-manager.io issuer annotation): it is rotated by hand.`,
-          evidence: { secret: detailKey, where: u.where, certificatesRead: ctx.snapshot.coverage['certmanager.certificates']?.status ?? 'not collected' },
+          message: `${label}: TLS Secret ${detailKey} is not managed by any cert-manager Certificate (no Certificate has spec.secretName ${u.secretName} in ${u.namespace}, no cert-manager.io issuer annotation${u.shimIgnored ? `; ${u.shimIgnored}` : ''}): it is rotated by hand.`,
+          evidence: { secret: detailKey, where: u.where, certificatesRead: ctx.snapshot.coverage['certmanager.certificates']?.status ?? 'not collected', ...(u.shimIgnored ? { shimIgnored: u.shimIgnored } : {}) },
         });
       }
     }

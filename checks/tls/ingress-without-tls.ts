@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressClassesByController, ingressTlsHostCovers, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikRouterTls, upstreamTlsForIngressNginx, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikRouterTls, upstreamTlsForIngressNginx, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -70,12 +70,11 @@ const NGINX_REDIRECT_READ: ConditionalRead = {
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const classes = ingressClassesByController(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
-    const traefikTls = servedByTraefik(classes, ing) ? traefikRouterTls(ing) : undefined;
+    const traefikTls = servedByTraefik(ctx.snapshot, ing) ? traefikRouterTls(ing) : undefined;
     const servers = nginx.serversOf(ing);
     // The redirect is a location setting from the annotations of the Ingress that defines the
     // path, applied when the server has a certificate whichever Ingress gave it
@@ -157,6 +156,20 @@ function redirectsOnlyToHttps(route: KubeObject | undefined): boolean {
   return rules.length > 0 && rules.every((r) => arr(r?.filters).map(obj).some((f) => str(f?.type) === 'RequestRedirect' && str(obj(f?.requestRedirect)?.scheme)?.toLowerCase() === 'https'));
 }
 
+/** The listener's certificateRefs to another namespace that no ReferenceGrant allows, "Secret ns/name". */
+function refusedCertificateRefs(ctx: AuditContext, gw: KubeObject, l: Listener): string[] {
+  return listenerCertificateRefs(ctx.snapshot, gw, l.tls).filter((r) => !r.permitted).map((r) => `${r.kind} ${r.namespace}/${r.name}`);
+}
+
+/**
+ * A listener whose every certificateRef is refused has no certificate: Gateway API sets its
+ * ResolvedRefs condition False with reason RefNotPermitted (GatewayTLSConfig.certificateRefs,
+ * https://gateway-api.sigs.k8s.io/reference/spec/#gatewaytlsconfig).
+ */
+function refusedVerdict(resource: Verdict['resource'], detailKey: string, l: Listener, ns: string, refused: string[], ev: Record<string, unknown>): Verdict {
+  return { status: 'fail', resource, detailKey, message: `${l.protocol} listener ${l.name} cannot terminate TLS: its certificateRefs (${refused.join(', ')}) are in another namespace and no ReferenceGrant there allows Gateways from ${ns}, so the listener's ResolvedRefs is False (RefNotPermitted). Add a ReferenceGrant in the Secret's namespace (from Gateway in ${ns}, to Secret) or keep the Secret beside the Gateway.`, evidence: { ...ev, refusedCertificateRefs: refused } };
+}
+
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const { attachments } = edgeRoutes(ctx.snapshot);
@@ -195,13 +208,18 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         const mode = str(l.tls?.mode) ?? 'Terminate';
         const certs = arr(l.tls?.certificateRefs).length;
         const options = Object.keys(obj(l.tls?.options) ?? {}).length;
+        const refused = refusedCertificateRefs(ctx, gw, l);
         if (!l.tls) out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} has no tls block: it cannot terminate TLS.`, evidence: ev });
         else if (mode !== 'Terminate') out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} uses tls.mode ${mode}; HTTPS listeners may only Terminate (invalid manifest).`, evidence: { ...ev, mode } });
         else if (certs === 0 && options === 0) out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} terminates TLS without certificateRefs.`, evidence: ev });
-        else out.push({ status: 'pass', resource, detailKey, message: `HTTPS listener ${l.name} terminates TLS.`, evidence: { ...ev, certificateRefs: certs } });
+        else if (certs > 0 && refused.length === certs) out.push(refusedVerdict(resource, detailKey, l, ns, refused, ev));
+        else out.push({ status: 'pass', resource, detailKey, message: `HTTPS listener ${l.name} terminates TLS${refused.length ? ` (its certificateRefs ${refused.join(', ')} are refused: in another namespace without a ReferenceGrant)` : ''}.`, evidence: { ...ev, certificateRefs: certs, ...(refused.length ? { refusedCertificateRefs: refused } : {}) } });
       } else if (l.protocol === 'TLS') {
         const mode = str(l.tls?.mode);
+        const certs = arr(l.tls?.certificateRefs).length;
+        const refused = mode === 'Terminate' ? refusedCertificateRefs(ctx, gw, l) : [];
         if (!mode) out.push({ status: 'fail', resource, detailKey, message: `TLS listener ${l.name} must set tls.mode (Terminate or Passthrough).`, evidence: ev });
+        else if (certs > 0 && refused.length === certs) out.push(refusedVerdict(resource, detailKey, l, ns, refused, ev));
         else out.push({ status: 'pass', resource, detailKey, message: `TLS listener ${l.name} (${mode})${mode === 'Passthrough' ? ': the backend chooses the TLS version; probe it' : ''}.`, evidence: { ...ev, mode } });
       }
     }
@@ -248,9 +266,9 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname, attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
   needs: ['ingresses'],
-  reads: ['ingressclasses', 'gatewayapi.gateways', 'istio.gateways', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'istio.virtualservices', 'namespaces'],
+  reads: ['ingressclasses', 'gatewayapi.gateways', 'gatewayapi.referencegrants', 'istio.gateways', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'istio.virtualservices', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];

@@ -13,6 +13,7 @@ import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
+import { ingressTlsHostCovers } from '../tls/hosts.ts';
 import { workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -337,7 +338,11 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
  * ("on", also for a missing or unknown value; "optional", "optional_no_ca" and "off" let a client
  * without one through). A Secret of another namespace is refused unless the ConfigMap sets
  * allow-cross-namespace-resources. It guards HTTPS only, so the Ingress must terminate TLS for the
- * host and plain HTTP must redirect (ssl-redirect, on by default, or force-ssl-redirect).
+ * host and plain HTTP must redirect (ssl-redirect, on by default, or force-ssl-redirect). A host
+ * no spec.tls entry names gets the certificate of an entry whose certificate covers it
+ * (internal/ingress/controller/controller.go, extractTLSSecretName: Go's x509 VerifyHostname,
+ * where a wildcard stands for one label). Taking an entry's hosts for its certificate's names,
+ * "*.example.com" covers a.example.com but not a.b.example.com nor example.com.
  */
 function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: string, a: GuardAnswer): void {
   const p = NGINX_ANNOTATION_PREFIX;
@@ -355,8 +360,8 @@ function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: stri
     a.looked.push(`auth-tls-secret ${secret} is in another namespace, which ingress-nginx refuses without allow-cross-namespace-resources in its ConfigMap`);
     return;
   }
-  const tlsHosts = arr(obj(h.object.spec)?.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((x): x is string => typeof x === 'string').map((x) => x.toLowerCase());
-  if (!tlsHosts.includes(h.host)) { a.looked.push(`${where} does not terminate TLS for ${h.host}, so no client certificate is asked for`); return; }
+  const tlsHosts = arr(obj(h.object.spec)?.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((x): x is string => typeof x === 'string');
+  if (!tlsHosts.some((t) => ingressTlsHostCovers(t, h.host))) { a.looked.push(`${where} does not terminate TLS for ${h.host}, so no client certificate is asked for`); return; }
   const force = nginxAnnotationBool(an[`${p}force-ssl-redirect`] ?? '') === true;
   const annRedirect = nginxAnnotationBool(an[`${p}ssl-redirect`] ?? '');
   const redirects = force || (annRedirect ?? (data.length === 0 || data.every((d) => nginxBool(d?.['ssl-redirect'] ?? 'true') !== false)));

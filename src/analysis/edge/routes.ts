@@ -12,6 +12,8 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllersFor } from '../tls/nginx.ts';
+import { traefikProvidersFor } from '../tls/traefik.ts';
+import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'HTTPProxy';
 
@@ -107,10 +109,15 @@ function ingressController(snapshot: Snapshot, ing: KubeObject, classes: Map<str
   const nginx = nginxControllersFor(snapshot, ing);
   const label = (what: string) => `${what}${cls !== undefined ? ` (IngressClass ${cls})` : ''}`;
   if (nginx.length > 0) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: nginx.map((c) => c.ref), selectors: [] };
+  // Whether Traefik serves it is tls/traefik.ts's answer alone, so the TLS checks and the edge agree.
+  const traefik = traefikProvidersFor(snapshot, ing);
+  if (traefik.length > 0) {
+    const workloads = traefik.flatMap((p) => (p.ref ? [p.ref] : []));
+    return { label: label('Traefik'), family: 'traefik', workloads, selectors: workloads.length > 0 ? [] : TRAEFIK };
+  }
   const controller = cls !== undefined ? classes.get(cls) ?? cls : undefined;
   const c = controller ?? '';
   if (/ingress-nginx|^nginx$/.test(c)) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: [], selectors: [{ labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } }] };
-  if (/traefik/.test(c)) return { label: label('Traefik'), family: 'traefik', workloads: [], selectors: TRAEFIK };
   if (/contour/.test(c)) return { label: label('Contour'), family: 'contour', workloads: [], selectors: CONTOUR_ENVOY };
   if (/istio/.test(c)) return { label: label('Istio ingress gateway'), family: 'istio', workloads: [], selectors: ISTIO_INGRESS };
   return { label: label(c ? `controller ${c}` : 'the default ingress controller'), family: 'other', workloads: [], selectors: [] };
@@ -267,14 +274,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   for (const gc of snapshot.resources['gatewayapi.gatewayclasses'] ?? []) gatewayClasses.set(nameOf(gc), str(obj(gc.spec)?.controllerName));
   const gateways = new Map<string, KubeObject>();
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) gateways.set(`${nsOf(gw)}/${nameOf(gw)}`, gw);
-  const grants = snapshot.resources['gatewayapi.referencegrants'] ?? [];
-  const granted = (routeKind: string, routeNs: string, toNs: string, svcName: string): boolean => grants.some((g) => {
-    if (nsOf(g) !== toNs) return false;
-    const spec = obj(g.spec);
-    const fromOk = arr(spec?.from).map(obj).some((f) => f && (str(f.group) ?? '') === GATEWAY_GROUP && str(f.kind) === routeKind && str(f.namespace) === routeNs);
-    const toOk = arr(spec?.to).map(obj).some((t) => t && (str(t.group) ?? '') === '' && str(t.kind) === 'Service' && (str(t.name) === undefined || str(t.name) === svcName));
-    return fromOk && toOk;
-  });
+  const granted = (routeKind: string, routeNs: string, toNs: string, svcName: string): boolean =>
+    referenceGrantAllows(snapshot, { group: GATEWAY_GROUP, kind: routeKind, namespace: routeNs }, { group: '', kind: 'Service', namespace: toNs, name: svcName });
   const routeKinds = [['gatewayapi.httproutes', 'HTTPRoute'], ['gatewayapi.grpcroutes', 'GRPCRoute'], ['gatewayapi.tlsroutes', 'TLSRoute'], ['gatewayapi.tcproutes', 'TCPRoute']] as const;
   for (const [key, kind] of routeKinds) {
     for (const r of snapshot.resources[key] ?? []) {

@@ -5,6 +5,8 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
+import { podTemplateOf } from '../workloads.ts';
+import { nginxAnnotationBool } from './nginx.ts';
 
 /** Ingress/Gateway annotations through which cert-manager's ingress-shim and gateway-shim create Certificates. */
 export const SHIM_ANNOTATIONS = ['cert-manager.io/cluster-issuer', 'cert-manager.io/issuer'] as const;
@@ -117,12 +119,71 @@ export interface TlsSecretUse {
   secretName: string;
   /** The owner carries a cert-manager shim annotation (a Certificate is created from it). */
   shimAnnotation?: string;
+  /** The issuer a kubernetes.io/tls-acme Certificate is issued by: cert-manager's default issuer. */
+  shimIssuer?: string;
+  /** Why an auto-certificate annotation on the owner creates no Certificate. */
+  shimIgnored?: string;
+}
+
+const TLS_ACME = 'kubernetes.io/tls-acme';
+
+/**
+ * cert-manager's ingress-shim defaults, from its controller's flags: the default issuer
+ * (--default-issuer-name, --default-issuer-kind, default kind Issuer) and the annotations that
+ * ask for a Certificate from it (--auto-certificate-annotations, default kubernetes.io/tls-acme).
+ * Undefined when no cert-manager controller Deployment is in the snapshot or it reads a --config file.
+ */
+function ingressShimDefaults(snapshot: Snapshot): { controller: string; issuer?: string; autoAnnotations: string[] } | undefined {
+  for (const o of snapshot.resources.deployments ?? []) {
+    const containers = record(podTemplateOf(o)?.spec)?.containers;
+    for (const raw of Array.isArray(containers) ? containers : []) {
+      const c = record(raw);
+      const image = (text(c?.image) ?? '').split('@')[0].replace(/:[^/:]*$/, '');
+      if (!c || !/(^|\/)cert-manager-controller$/.test(image)) continue;
+      const words = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((w): w is string => typeof w === 'string');
+      const flag = (name: string) => {
+        const i = words.findIndex((w) => w === `--${name}` || w.startsWith(`--${name}=`));
+        if (i < 0) return undefined;
+        return words[i].includes('=') ? words[i].slice(words[i].indexOf('=') + 1) : words[i + 1];
+      };
+      if (flag('config') !== undefined) return undefined;
+      const name = flag('default-issuer-name');
+      const auto = flag('auto-certificate-annotations');
+      return {
+        controller: `Deployment ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`,
+        ...(name ? { issuer: `${flag('default-issuer-kind') || 'Issuer'} ${name}` } : {}),
+        autoAnnotations: auto ? auto.split(',').map((a) => a.trim()).filter(Boolean) : [TLS_ACME],
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The first Ingress with a spec.tls entry and a kubernetes.io/tls-acme annotation, "namespace/name", for a check's conditional read. */
+export function firstTlsAcmeIngress(snapshot: Snapshot): string | undefined {
+  const ing = (snapshot.resources.ingresses ?? []).find((i) => typeof i.metadata?.annotations?.[TLS_ACME] === 'string' && Array.isArray(record(i.spec)?.tls));
+  return ing ? `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}` : undefined;
 }
 
 export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes: string[] } {
   const uses: TlsSecretUse[] = [];
   const notes: string[] = [];
   const shimOf = (o: KubeObject) => SHIM_ANNOTATIONS.find((a) => typeof o.metadata?.annotations?.[a] === 'string' && o.metadata.annotations[a] !== '');
+  let defaults: ReturnType<typeof ingressShimDefaults> | null = null;
+  // cert-manager's ingress-shim also creates a Certificate for an Ingress (never a Gateway) one
+  // of whose auto-certificate annotations parses as true (Go strconv.ParseBool), from its default
+  // issuer; without one it cannot pick an issuer and creates none (cert-manager
+  // pkg/controller/certificate-shim/sync.go, hasShimAnnotation and issuerForIngressLike;
+  // https://cert-manager.io/docs/usage/ingress/#optional-configuration).
+  const autoShimOf = (o: KubeObject): Pick<TlsSecretUse, 'shimAnnotation' | 'shimIssuer' | 'shimIgnored'> => {
+    if (defaults === null) defaults = ingressShimDefaults(snapshot);
+    const annotations = o.metadata?.annotations ?? {};
+    const auto = (defaults?.autoAnnotations ?? [TLS_ACME]).find((a) => typeof annotations[a] === 'string' && nginxAnnotationBool(annotations[a]) === true);
+    if (!auto) return {};
+    if (!defaults) return { shimAnnotation: auto, shimIssuer: 'cert-manager\'s default issuer (its controller is not in the snapshot to say which)' };
+    if (defaults.issuer) return { shimAnnotation: auto, shimIssuer: `the default issuer ${defaults.issuer} of ${defaults.controller}` };
+    return { shimIgnored: `${auto}: "${annotations[auto]}" asks cert-manager for a Certificate, but ${defaults.controller} sets no --default-issuer-name, so it creates none` };
+  };
   for (const ing of snapshot.resources.ingresses ?? []) {
     const owner = refOf(ing, 'Ingress');
     const ns = owner.namespace ?? 'default';
@@ -133,9 +194,10 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
       continue;
     }
     const shim = shimOf(ing);
+    const viaShim = shim ? { shimAnnotation: shim } : autoShimOf(ing);
     tls.forEach((t, i) => {
       const secretName = text(record(t)?.secretName);
-      if (secretName) uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(shim ? { shimAnnotation: shim } : {}) });
+      if (secretName) uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...viaShim });
     });
   }
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {

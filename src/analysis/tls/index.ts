@@ -12,13 +12,15 @@ export {
   nginxRedirectSettings,
   ingressClassOf,
   ingressClassesByController,
+  ingressClassNamed,
   INGRESS_NGINX_CONTROLLER,
   type NginxController,
   type NginxConfigSource,
   type NginxSetting,
 } from './nginx.ts';
-export { servedByTraefik, traefikRouterTls, TRAEFIK_INGRESS_CONTROLLER } from './traefik.ts';
+export { servedByTraefik, traefikProvidersFor, traefikRouterTls, TRAEFIK_INGRESS_CONTROLLER, type TraefikIngressProvider } from './traefik.ts';
 export { upstreamTlsForIngressNginx, type UpstreamTls } from './cloud-lb.ts';
 export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
 export { opensslCipherWeaknesses, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
-export { certificateStates, issuerStates, condition, describeCondition, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
+export { certificateStates, issuerStates, condition, describeCondition, firstTlsAcmeIngress, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
+export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';

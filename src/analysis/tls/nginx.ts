@@ -168,6 +168,11 @@ export function ingressClassesByController(snapshot: Snapshot): IngressClassInfo
   return [...ingressClasses(snapshot).values()];
 }
 
+/** The IngressClass of that name, if the snapshot has it. */
+export function ingressClassNamed(snapshot: Snapshot, name: string): IngressClassInfo | undefined {
+  return ingressClasses(snapshot).get(name);
+}
+
 export interface NginxConfigSource {
   /** The controller ConfigMap, or the controller workload itself when it has no --configmap. */
   resource: ResourceRef;

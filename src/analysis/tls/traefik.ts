@@ -2,22 +2,145 @@
 // terminates TLS by annotation (doc.traefik.io reference/routing-configuration/kubernetes/ingress,
 // traefik/traefik pkg/provider/kubernetes/ingress/annotations.go).
 
-import type { KubeObject } from '../../snapshot/types.ts';
-import { ingressClassOf, ingressClassesByController, nginxAnnotationBool } from './nginx.ts';
+import type { ResourceRef } from '../../base/vocabulary.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { memoize } from '../memo.ts';
+import { arr, obj, str } from '../mesh/util.ts';
+import { podTemplateOf } from '../workloads.ts';
+import { ingressClassesByController, ingressClassNamed, nginxAnnotationBool } from './nginx.ts';
 
 export const TRAEFIK_INGRESS_CONTROLLER = 'traefik.io/ingress-controller';
+/** The kubernetes.io/ingress.class value Traefik takes when its provider's ingressClass is empty. */
+export const TRAEFIK_DEFAULT_INGRESS_CLASS = 'traefik';
 const ROUTER_TLS = 'traefik.ingress.kubernetes.io/router.tls';
+const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
+
+/** One Traefik Kubernetes Ingress provider: a Traefik workload of the snapshot, or Traefik's defaults. */
+export interface TraefikIngressProvider {
+  /** The Traefik workload; undefined when the snapshot has none and Traefik's defaults stand in. */
+  ref?: ResourceRef;
+  /** providers.kubernetesIngress.ingressClass ('' = unset, Traefik's default). */
+  ingressClass: string;
+}
+
+// The official image (traefik, docker.io/library/traefik), Traefik Hub, and mirrors such as
+// k3s's rancher/mirrored-library-traefik.
+const TRAEFIK_IMAGE = /(^|[/-])traefik(-hub)?$/;
+
+function imageName(image: string): string {
+  const noDigest = image.split('@')[0];
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return (colon > slash ? noDigest.slice(0, colon) : noDigest).toLowerCase();
+}
 
 /**
- * Whether Traefik serves this Ingress: its class names an IngressClass whose controller is
- * Traefik's (or, with no such IngressClass, is Traefik's default class name "traefik"); an
- * Ingress without class only when Traefik's IngressClass is the cluster default.
+ * The Kubernetes Ingress provider a Traefik container runs, or undefined when it runs none.
+ * Traefik's install configuration comes from one source only: a configuration file (--configFile,
+ * or traefik.yml under /etc/traefik), else the command-line arguments, else TRAEFIK_* environment
+ * variables (https://doc.traefik.io/traefik/getting-started/configuration-overview/#the-install-configuration).
+ * A file is not read here, so a container configured by one is taken to run the provider with its
+ * defaults. Option names are case-insensitive; `--providers.kubernetesingress` alone enables the
+ * provider, and so does any of its sub-options.
  */
-export function servedByTraefik(classes: ReturnType<typeof ingressClassesByController>, ing: KubeObject): boolean {
-  const cls = ingressClassOf(ing);
-  if (cls === undefined) return classes.some((c) => c.isDefault && c.controller === TRAEFIK_INGRESS_CONTROLLER);
-  const ic = classes.find((c) => c.name === cls);
-  return ic ? ic.controller === TRAEFIK_INGRESS_CONTROLLER : cls === 'traefik';
+function ingressProviderOf(c: Record<string, unknown>): { ingressClass: string } | undefined {
+  const words = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
+  const flags = new Map<string, string | undefined>();
+  for (let i = 0; i < words.length; i++) {
+    const m = /^--?([A-Za-z0-9._-]+)(?:=(.*))?$/s.exec(words[i]);
+    if (!m) continue;
+    const key = m[1].toLowerCase();
+    const next = words[i + 1];
+    flags.set(key, m[2] ?? (key === 'providers.kubernetesingress.ingressclass' && next !== undefined && !next.startsWith('-') ? next : undefined));
+  }
+  const mounts = arr(c.volumeMounts).map((v) => str(obj(v)?.mountPath)?.replace(/\/+$/, ''));
+  if (flags.has('configfile') || mounts.includes('/etc/traefik')) return { ingressClass: '' };
+  const env = new Map<string, string>();
+  for (const e of arr(c.env)) {
+    const name = str(obj(e)?.name);
+    if (name?.toUpperCase().startsWith('TRAEFIK_')) env.set(name.slice('TRAEFIK_'.length).toLowerCase().replace(/_/g, '.'), str(obj(e)?.value) ?? '');
+  }
+  const options = flags.size > 0 ? flags : env.size > 0 ? env : undefined;
+  if (!options) return { ingressClass: '' };
+  const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetesingress' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetesingress.'));
+  return enabled ? { ingressClass: options.get('providers.kubernetesingress.ingressclass') ?? '' } : undefined;
+}
+
+interface TraefikIngressSetup {
+  /** One per Traefik container running the provider; with no Traefik workload in the snapshot, Traefik's defaults. */
+  providers: TraefikIngressProvider[];
+  /** The default IngressClasses (ingressclass.kubernetes.io/is-default-class). */
+  defaults: string[];
+  /** Whether an IngressClass names Traefik's controller. */
+  traefikClass: boolean;
+}
+
+/** The Traefik Kubernetes Ingress providers of the snapshot and the IngressClasses they weigh, built once. */
+const traefikIngressSetup = memoize((snapshot: Snapshot): TraefikIngressSetup => {
+  const providers: TraefikIngressProvider[] = [];
+  let found = false;
+  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
+        const c = obj(raw);
+        if (!c || !TRAEFIK_IMAGE.test(imageName(str(c.image) ?? ''))) continue;
+        found = true;
+        const p = ingressProviderOf(c);
+        if (p) providers.push({ ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, ...p });
+      }
+    }
+  }
+  const classes = ingressClassesByController(snapshot);
+  return {
+    providers: found ? providers : [{ ingressClass: '' }],
+    defaults: classes.filter((c) => c.isDefault).map((c) => c.name),
+    traefikClass: classes.some((c) => c.controller === TRAEFIK_INGRESS_CONTROLLER),
+  };
+}, ['network', 'tls']);
+
+/**
+ * Whether one Traefik Kubernetes Ingress provider processes this Ingress (traefik/traefik
+ * pkg/provider/kubernetes/ingress/kubernetes.go, shouldProcessIngress; documented at
+ * https://doc.traefik.io/traefik/reference/install-configuration/providers/kubernetes/kubernetes-ingress/,
+ * `ingressClass`):
+ * - spec.ingressClassName names an IngressClass whose controller is exactly
+ *   traefik.io/ingress-controller (and, when the provider sets ingressClass, is that class);
+ *   a class name no such IngressClass defines is ignored, "traefik" too;
+ * - else the kubernetes.io/ingress.class annotation equals the provider's ingressClass, or, with
+ *   it unset, is missing, empty or "traefik". The annotation is compared as text; it never
+ *   looks up an IngressClass.
+ * An Ingress with neither takes the default IngressClass when there is one: Kubernetes gives
+ * it that class on admission (https://kubernetes.io/docs/concepts/services-networking/ingress/#default-ingress-class),
+ * as ingress-nginx's side (nginxControllersFor) also assumes.
+ */
+function providerServes(snapshot: Snapshot, setup: TraefikIngressSetup, p: TraefikIngressProvider, ing: KubeObject): boolean {
+  const className = str(obj(ing.spec)?.ingressClassName);
+  const annotation = ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
+  const byClass = (name: string) => ingressClassNamed(snapshot, name)?.controller === TRAEFIK_INGRESS_CONTROLLER && (p.ingressClass === '' || p.ingressClass === name);
+  if (className !== undefined) return byClass(className);
+  if (annotation === undefined && setup.defaults.length > 0) return setup.defaults.some(byClass);
+  const value = annotation ?? '';
+  if (p.ingressClass !== '') return value === p.ingressClass;
+  if (value === TRAEFIK_DEFAULT_INGRESS_CLASS) return true;
+  if (value !== '') return false;
+  // A class-less Ingress is Traefik's only if Traefik is there: a workload of the snapshot, or
+  // an IngressClass naming its controller when the workloads are not in the snapshot.
+  return p.ref !== undefined || setup.traefikClass;
+}
+
+/**
+ * The Traefik Kubernetes Ingress providers that serve this Ingress: the single answer to
+ * "does Traefik serve it?" for the edge routes and the TLS checks. With no Traefik workload in
+ * the snapshot, a provider with Traefik's defaults stands in.
+ */
+export function traefikProvidersFor(snapshot: Snapshot, ing: KubeObject): TraefikIngressProvider[] {
+  const setup = traefikIngressSetup(snapshot);
+  return setup.providers.filter((p) => providerServes(snapshot, setup, p, ing));
+}
+
+/** Whether Traefik serves this Ingress (see traefikProvidersFor). */
+export function servedByTraefik(snapshot: Snapshot, ing: KubeObject): boolean {
+  return traefikProvidersFor(snapshot, ing).length > 0;
 }
 
 /**
