@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { linkerdRequireIdentityPorts, pendingNote, portInList, serverCoversPort, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
+import { linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -60,8 +60,11 @@ export const linkerdUnauthenticatedDefault: Check = {
       // Ports listed in proxy-require-identity-inbound-ports get the *-authenticated variant of the
       // default (audit has none); a Server on the port decides there instead.
       const requireId = withIdentityRequired(policy) !== policy ? linkerdRequireIdentityPorts(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace) : undefined;
-      const coveredByServer = (p: { port: number; name?: string }) => servers.some((s) => serverCoversPort(s, w.labels, p));
-      const uncovered = ports.filter((p) => !servers.some((s) => serverCoversPort(s, w.labels, p) && !admitsUnauthenticated(s.accessPolicy)) && !(requireId && !coveredByServer(p) && portInList(requireId.ports, p.port)));
+      // Of several Servers on a port only the oldest counts (winningServer).
+      const uncovered = ports.filter((p) => {
+        const s = winningServer(servers, w.labels, [p])?.server;
+        return s ? admitsUnauthenticated(s.accessPolicy) : !(requireId && portInList(requireId.ports, p.port));
+      });
       evidence.ports = ports.map((p) => p.port);
       if (requireId) evidence.requireIdentityPorts = { ports: requireId.ports, source: requireId.source };
       if (ports.length > 0 && uncovered.length === 0) {

@@ -17,7 +17,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
-import { isLinkerdPolicy, portInList, serverCoversPort, withIdentityRequired, type LinkerdServer } from './linkerd.ts';
+import { isLinkerdPolicy, portInList, winningServer, withIdentityRequired, type LinkerdServer } from './linkerd.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from './util.ts';
 
 export const LINKERD_DEFAULT_TRUST_DOMAIN = 'cluster.local';
@@ -303,19 +303,21 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   }
   const names = input.namedPorts.filter((p) => p.port === callee.port);
   const portView = { port: callee.port, name: names.find((p) => p.name)?.name };
-  const covering = input.servers
-    .filter((s) => names.length > 0 ? names.some((p) => serverCoversPort(s, input.labels, { port: p.port, name: p.name })) : serverCoversPort(s, input.labels, portView))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const choice = winningServer(input.servers, input.labels, names.length > 0 ? names : [portView]);
   const who = caller.external ? 'an external client' : `${caller.mtls ? linkerdIdentity(caller.serviceAccount, caller.namespace, input.index.trustDomain) : `plaintext client ${caller.namespace}/${caller.serviceAccount}`}`;
 
-  if (covering.length === 0) {
+  if (!choice) {
     const declared = input.defaultPolicy.policy;
     const required = input.requireIdentityInbound && portInList(input.requireIdentityInbound.ports, callee.port) ? withIdentityRequired(declared) : declared;
     const d = defaultPolicyVerdict(required, caller);
     const policy = required === declared ? `${declared} (${input.defaultPolicy.source})` : `${declared} (${input.defaultPolicy.source}), made ${required} on this port by ${input.requireIdentityInbound!.source}`;
     return { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` };
   }
-  const server = covering[0];
+  const server = choice.server;
+  // Who wins among Servers selecting the same port is part of the answer a reader must be able to check.
+  const precedence = choice.unordered
+    ? `; ${choice.unordered}`
+    : choice.skipped.length > 0 ? `; Server ${server.name} is the oldest selecting port ${callee.port}, so Linkerd skips ${choice.skipped.map((s) => s.name).join(', ')} there` : '';
   const serverRef: ResourceRef = { kind: 'Server', namespace: server.namespace, name: server.name };
   const all = input.index.authorizations.get(server.namespace) ?? [];
   const serverLabels = server.labels;
@@ -336,16 +338,16 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   };
   const fallback = (): MeshFlowVerdict => {
     const d = defaultPolicyVerdict(server.accessPolicy, caller);
-    return { ...base, verdict: d.verdict, policy: serverRef, reason: `Server ${server.name} covers port ${callee.port} and no authorization admits ${who}; its accessPolicy ${server.accessPolicy}: ${d.why}` };
+    return { ...base, verdict: d.verdict, policy: serverRef, reason: `Server ${server.name} covers port ${callee.port} and no authorization admits ${who}; its accessPolicy ${server.accessPolicy}: ${d.why}${precedence}` };
   };
 
   if (routes.length === 0) {
     const { match, by } = decide(onServer);
-    if (match === 'yes') return { ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})` };
+    if (match === 'yes') return { ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})${precedence}` };
     if (match === 'depends') {
       const fb = fallback();
       if (fb.verdict === 'allowed') return fb;
-      return { ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot` };
+      return { ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot${precedence}` };
     }
     return fallback();
   }
@@ -368,7 +370,7 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
     ...base,
     verdict: 'depends',
     policy: firstBy!.ref,
-    reason: `Server ${server.name} has HTTPRoutes: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${firstBy!.ref.kind} ${firstBy!.ref.name}${authorized.length > 1 ? ' and others' : ''}); requests matching no authorized route are refused`,
+    reason: `Server ${server.name} has HTTPRoutes: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${firstBy!.ref.kind} ${firstBy!.ref.name}${authorized.length > 1 ? ' and others' : ''}); requests matching no authorized route are refused${precedence}`,
   };
 }
 

@@ -1,5 +1,6 @@
 // Linkerd authorization per call, as reference cases from linkerd.io (the page is cited per case).
 // Each case turns what the documentation states into the verdict a caller gets on a port.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { linkerdFlowVerdict, meshModel } from '../../../src/analysis/mesh/index.ts';
 import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
@@ -268,5 +269,21 @@ metadata:
     expect(judge(yaml, external, 'shop', 'db', 3306)).toMatchObject({ verdict: 'allowed', plaintext: true });
     expect(judge(yaml, external, 'shop', 'db', 4050).reason).toMatch(/skipped by the linkerd-proxy \(namespace shop annotation config\.linkerd\.io\/skip-inbound-ports\)/);
     expect(judge(yaml, meshed('shop', 'web'), 'shop', 'db', 5000).verdict).toBe('denied');
+  });
+
+  // linkerd2 policy-controller/k8s/index/src/inbound/index.rs (Pod::reindex_servers): Servers sorted
+  // by creation time then name; a later one on an already matched port is skipped.
+  it('of two Servers on one port the oldest decides, not the first by name (fixture mtls.authz-missing/fail.linkerd-oldest-server)', () => {
+    const yaml = readFileSync(new URL('../../fixtures/checks/mtls.authz-missing/fail.linkerd-oldest-server.yaml', import.meta.url), 'utf8');
+    const v = judge(yaml, plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true, policy: { kind: 'Server', name: 'b-legacy' } });
+    expect(v.reason).toMatch(/Server b-legacy is the oldest selecting port 8080, so Linkerd skips a-locked there/);
+  });
+
+  it('without creationTimestamps (manifests) the name decides, and the answer says the order is assumed', () => {
+    const yaml = readFileSync(new URL('../../fixtures/checks/mtls.authz-missing/fail.linkerd-oldest-server.yaml', import.meta.url), 'utf8').replace(/, creationTimestamp: "[^"]*"/g, '');
+    const v = judge(yaml, plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'a-locked' } });
+    expect(v.reason).toMatch(/Servers a-locked, b-legacy select the same port and have no creationTimestamp: the oldest wins, so a-locked \(first by name\) is assumed/);
   });
 });
