@@ -286,4 +286,69 @@ metadata:
     expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'a-locked' } });
     expect(v.reason).toMatch(/Servers a-locked, b-legacy select the same port and have no creationTimestamp: the oldest wins, so a-locked \(first by name\) is assumed/);
   });
+
+  // A route is keyed by group, kind and name (index.rs route_client_authzs, authorization_policy.rs
+  // target); proxyProtocol picks which kind counts (policy-controller/grpc/src/inbound.rs to_server).
+  const gatewayRoute = (extra: { serverSpec?: string; route?: string; policyTarget?: string }) => `${ns('shop')}
+${app('shop', 'api', 'api', [8080], { app: 'api' })}
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: api-http, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  port: 8080
+${extra.serverSpec ?? ''}
+---
+${extra.route ?? `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]`}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: {name: everyone, namespace: shop}
+spec:
+  networks: [{cidr: 0.0.0.0/0}, {cidr: "::/0"}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: api-public, namespace: shop}
+spec:
+  targetRef: ${extra.policyTarget ?? '{group: gateway.networking.k8s.io, kind: HTTPRoute, name: api-public}'}
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: NetworkAuthentication, name: everyone}]
+`;
+
+  it('a policy naming a route of another group does not authorize a same-named Gateway API HTTPRoute', () => {
+    expect(judge(gatewayRoute({}), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends', policy: { name: 'api-public' } });
+    const v = judge(gatewayRoute({ policyTarget: '{group: policy.linkerd.io, kind: HTTPRoute, name: api-public}' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toMatch(/HTTPRoutes api-public are attached; none authorizes this client/);
+  });
+
+  it('a route whose Server parentRef names another namespace is refused by the policy controller and attaches to nothing (routes.rs InvalidParentRef)', () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http, namespace: elsewhere}]`;
+    const v = judge(gatewayRoute({ route }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).not.toMatch(/HTTPRoutes/);
+  });
+
+  it('GRPCRoutes count on a gRPC Server only; HTTPRoutes do not count there', () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]`;
+    const policyTarget = '{group: gateway.networking.k8s.io, kind: GRPCRoute, name: api-public}';
+    const grpc = judge(gatewayRoute({ route, policyTarget, serverSpec: '  proxyProtocol: gRPC' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(grpc).toMatchObject({ verdict: 'depends', policy: { name: 'api-public' } });
+    expect(grpc.reason).toMatch(/Server api-http has GRPCRoutes: .* may send requests matching api-public/);
+    // The same GRPCRoute on a Server left to protocol detection is not sent to the proxy: the Server decides.
+    expect(judge(gatewayRoute({ route, policyTarget }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+    expect(judge(gatewayRoute({ serverSpec: '  proxyProtocol: gRPC' }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+  });
 });
