@@ -13,7 +13,8 @@
 // - once routes attach to a Server, requests that match no route are refused (404), so what a
 //   caller may do on that port depends on the request: the verdict is 'depends', naming the routes.
 //   Which routes count follows the Server's proxyProtocol: linkerd2 policy-controller/grpc/src/inbound.rs
-//   (to_server) sends HTTPRoutes for unknown (detect), HTTP/1 and HTTP/2, GRPCRoutes for gRPC.
+//   (to_server) sends HTTPRoutes for unknown (detect), HTTP/1 and HTTP/2, GRPCRoutes for gRPC, and
+//   no routes for opaque and TLS, whose connections only the Server's authorizations decide.
 // A caller's address is not in the snapshot: a NetworkAuthentication narrower than the whole
 // address space makes the answer 'depends'.
 
@@ -359,10 +360,6 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
     return { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` };
   }
   const server = choice.server;
-  // Who wins among Servers selecting the same port is part of the answer a reader must be able to check.
-  const precedence = choice.unordered
-    ? `; ${choice.unordered}`
-    : choice.skipped.length > 0 ? `; Server ${server.name} is the oldest selecting port ${callee.port}, so Linkerd skips ${choice.skipped.map((s) => s.name).join(', ')} there` : '';
   const serverRef: ResourceRef = { kind: 'Server', namespace: server.namespace, name: server.name };
   const all = input.index.authorizations.get(server.namespace) ?? [];
   const serverLabels = server.labels;
@@ -370,9 +367,18 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
     (a.target.kind === 'Server' && a.target.name === server.name) ||
     (a.target.kind === 'Namespace' && a.target.name === server.namespace) ||
     (a.target.kind === 'ServerSelector' && labelSelectorMatches(a.target.selector, serverLabels)));
-  // gRPC Servers get their GRPCRoutes, the others their HTTPRoutes (see the header).
-  const routeKind: RouteKind = server.proxyProtocol === 'gRPC' ? 'GRPCRoute' : 'HTTPRoute';
-  const routes = (input.index.routesByServer.get(serverKey(server.namespace, server.name)) ?? []).filter((r) => r.ref.kind === routeKind);
+  // gRPC Servers get their GRPCRoutes, opaque and TLS Servers none (connections are authorized as a
+  // whole), the others their HTTPRoutes (see the header).
+  const routeKind: RouteKind | undefined = server.proxyProtocol === 'gRPC' ? 'GRPCRoute' : server.proxyProtocol === 'opaque' || server.proxyProtocol === 'TLS' ? undefined : 'HTTPRoute';
+  const attached = input.index.routesByServer.get(serverKey(server.namespace, server.name)) ?? [];
+  const routes = attached.filter((r) => r.ref.kind === routeKind);
+  const unused = attached.filter((r) => r.ref.kind !== routeKind);
+  // Who wins among Servers selecting the same port, and routes that do not apply, are part of the
+  // answer a reader must be able to check.
+  const precedence = (choice.unordered
+    ? `; ${choice.unordered}`
+    : choice.skipped.length > 0 ? `; Server ${server.name} is the oldest selecting port ${callee.port}, so Linkerd skips ${choice.skipped.map((s) => s.name).join(', ')} there` : '') +
+    (unused.length > 0 ? `; ${unused.map((r) => `${r.ref.kind} ${r.ref.name}`).sort().join(', ')} ${unused.length > 1 ? 'do' : 'does'} not apply to a Server with proxyProtocol ${server.proxyProtocol ?? 'unknown'}` : '');
 
   const decide = (auths: LinkerdAuthorization[]): { match: Match; by?: LinkerdAuthorization } => {
     let depends: LinkerdAuthorization | undefined;

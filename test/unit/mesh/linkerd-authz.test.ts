@@ -351,4 +351,12 @@ spec:
     expect(judge(gatewayRoute({ route, policyTarget }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
     expect(judge(gatewayRoute({ serverSpec: '  proxyProtocol: gRPC' }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
   });
+
+  it('routes do not apply to an opaque or TLS Server: its own authorizations and accessPolicy decide each connection', () => {
+    for (const protocol of ['opaque', 'TLS']) {
+      const v = judge(gatewayRoute({ serverSpec: `  proxyProtocol: ${protocol}` }), plain('other', 'rogue'), 'shop', 'api', 8080);
+      expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+      expect(v.reason).toContain(`HTTPRoute api-public does not apply to a Server with proxyProtocol ${protocol}`);
+    }
+  });
 });
