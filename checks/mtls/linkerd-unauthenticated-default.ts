@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { linkerdRequireIdentityPorts, pendingNote, portInList, serverCoversPort, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
+import { linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -19,7 +19,7 @@ export const linkerdUnauthenticatedDefault: Check = {
   protectsAgainst: 'Linkerd inbound policies that admit clients without a mesh identity (plaintext from anywhere or from cluster networks)',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Install Linkerd with proxy.defaultInboundPolicy=all-authenticated (or cluster-authenticated / deny), annotate namespaces with config.linkerd.io/default-inbound-policy: all-authenticated, or cover every port with a Server and AuthorizationPolicy.',
+  remediation: 'Install Linkerd with proxy.defaultInboundPolicy=all-authenticated (or cluster-authenticated / deny), annotate namespaces with config.linkerd.io/default-inbound-policy: all-authenticated, or cover every port with a Server and AuthorizationPolicy; give no Server an accessPolicy that admits unauthenticated clients (all-unauthenticated, cluster-unauthenticated, audit).',
   needs: ['namespaces', 'pods'],
   // No Server installed means none covers any port.
   reads: ['linkerd.servers'],
@@ -48,20 +48,42 @@ export const linkerdUnauthenticatedDefault: Check = {
         out.push({ status: 'fail', resource: ref, severity: 'medium', message: `${refString(ref)}: default inbound policy ${JSON.stringify(policy)} (${source}) is not a Linkerd policy value${note}.`, evidence });
         continue;
       }
-      if (!admitsUnauthenticated(policy)) {
-        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy ${policy} (${source}) requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}${note}.`, evidence });
-        continue;
-      }
       const servers = m.linkerd.servers.get(w.namespace) ?? [];
       const spec = { ...w.workload.pods[0].spec };
       spec.containers = (Array.isArray(spec.containers) ? spec.containers : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
       spec.initContainers = (Array.isArray(spec.initContainers) ? spec.initContainers : []).filter((c: { name?: string }) => !PROXY_CONTAINERS.has(c?.name ?? ''));
       const ports = containerPorts(spec);
+      if (!admitsUnauthenticated(policy)) {
+        // A Server's accessPolicy replaces the default on the port it covers (Server v1beta3 CRD: "Default
+        // access policy to apply when the traffic doesn't match any of the policy rules"; linkerd2
+        // policy-controller/k8s/index/src/inbound/index.rs client_authzs adds its default_authzs to the
+        // Server's authorizations), so one that admits unauthenticated clients reopens that port.
+        const reopened = ports.flatMap((p) => {
+          const s = winningServer(servers, w.labels, [p])?.server;
+          return s && admitsUnauthenticated(s.accessPolicy) ? [{ port: p.port, server: s.name, accessPolicy: s.accessPolicy }] : [];
+        });
+        if (reopened.length === 0) {
+          out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy ${policy} (${source}) requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}${note}.`, evidence });
+          continue;
+        }
+        evidence.serverAccessPolicies = reopened;
+        out.push({
+          status: 'fail',
+          resource: ref,
+          severity: reopened.every((r) => r.accessPolicy === 'cluster-unauthenticated') ? 'medium' : 'high',
+          message: `${refString(ref)}: default inbound policy ${policy} (${source}) requires ${policy === 'deny' ? 'explicit authorization' : 'a mesh identity'}, but ${reopened.map((r) => `port ${r.port} follows Server ${r.server} (accessPolicy ${r.accessPolicy})`).join(', ')}: ${reopened.length > 1 ? 'these admit' : 'it admits'} unauthenticated clients${note}.`,
+          evidence,
+        });
+        continue;
+      }
       // Ports listed in proxy-require-identity-inbound-ports get the *-authenticated variant of the
       // default (audit has none); a Server on the port decides there instead.
       const requireId = withIdentityRequired(policy) !== policy ? linkerdRequireIdentityPorts(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace) : undefined;
-      const coveredByServer = (p: { port: number; name?: string }) => servers.some((s) => serverCoversPort(s, w.labels, p));
-      const uncovered = ports.filter((p) => !servers.some((s) => serverCoversPort(s, w.labels, p) && !admitsUnauthenticated(s.accessPolicy)) && !(requireId && !coveredByServer(p) && portInList(requireId.ports, p.port)));
+      // Of several Servers on a port only the oldest counts (winningServer).
+      const uncovered = ports.filter((p) => {
+        const s = winningServer(servers, w.labels, [p])?.server;
+        return s ? admitsUnauthenticated(s.accessPolicy) : !(requireId && portInList(requireId.ports, p.port));
+      });
       evidence.ports = ports.map((p) => p.port);
       if (requireId) evidence.requireIdentityPorts = { ports: requireId.ports, source: requireId.source };
       if (ports.length > 0 && uncovered.length === 0) {

@@ -8,7 +8,7 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { judgeConsulFlow, meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
-import { serverCoversPort } from '../../../src/analysis/mesh/linkerd.ts';
+import { winningServer, type ServerChoice } from '../../../src/analysis/mesh/linkerd.ts';
 import { containerPorts, labelSelectorMatches } from '../../../src/analysis/mesh/util.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString } from '../../../src/analysis/workloads.ts';
@@ -26,6 +26,12 @@ function appPorts(w: WorkloadMesh): Array<{ port: number; name?: string }> {
   spec.containers = keep(spec.containers);
   spec.initContainers = keep(spec.initContainers);
   return containerPorts(spec);
+}
+
+/** Why the winner of several Servers on a port decides it (the oldest wins; see winningServer). */
+function precedenceNote(c: ServerChoice): string {
+  if (c.unordered) return `; ${c.unordered}`;
+  return c.skipped.length > 0 ? `, older than ${c.skipped.map((s) => s.name).join(', ')}, which Linkerd skips on this port` : '';
 }
 
 export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
@@ -51,11 +57,13 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
     const servers = m.linkerd.servers.get(w.namespace) ?? [];
     const ports = appPorts(w);
     const open: string[] = [];
+    const assumed: string[] = [];
     for (const p of ports) {
-      const s = servers.find((x) => serverCoversPort(x, w.labels, p));
-      if (!s) {
+      const choice = winningServer(servers, w.labels, [p]);
+      if (choice?.unordered && choice.server.accessPolicy === 'deny') assumed.push(`port ${p.port}: ${choice.unordered}`);
+      if (!choice) {
         if (policy.policy !== 'deny') open.push(`${p.port} (no Server; default ${policy.policy})`);
-      } else if (s.accessPolicy !== 'deny') open.push(`${p.port} (Server ${s.name} accessPolicy ${s.accessPolicy})`);
+      } else if (choice.server.accessPolicy !== 'deny') open.push(`${p.port} (Server ${choice.server.name} accessPolicy ${choice.server.accessPolicy}${precedenceNote(choice)})`);
     }
     const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port) };
     if (ports.length === 0 && policy.policy !== 'deny') {
@@ -63,7 +71,7 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
     } else if (open.length > 0) {
       out.push({ status: 'fail', resource, message: `${refString(resource)} accepts any caller its policy admits on port${open.length > 1 ? 's' : ''} ${open.join(', ')}: no Server with authorization restricts who may call`, evidence: { ...evidence, open } });
     } else {
-      out.push({ status: 'pass', resource, message: `${refString(resource)}: ${policy.policy === 'deny' && servers.length === 0 ? `default inbound policy deny (${policy.source})` : 'every declared port is covered by a Server that denies unless authorized'}`, evidence });
+      out.push({ status: 'pass', resource, message: `${refString(resource)}: ${policy.policy === 'deny' && servers.length === 0 ? `default inbound policy deny (${policy.source})` : 'every declared port is covered by a Server that denies unless authorized'}${assumed.length > 0 ? ` (${assumed.join('; ')})` : ''}`, evidence });
     }
   }
   return out;

@@ -5,19 +5,23 @@
 //   explicitly authorized"); newer Servers name that fallback in `accessPolicy` (default deny);
 // - a port without a Server follows the default inbound policy (pod annotation > namespace
 //   annotation > cluster default);
-// - authorizations only allow: an AuthorizationPolicy targets a Server, an HTTPRoute attached to a
-//   Server, or a Namespace (every Server and HTTPRoute in it), and requires *all* of its
+// - authorizations only allow: an AuthorizationPolicy targets a Server, a route attached to a
+//   Server (HTTPRoute of policy.linkerd.io or gateway.networking.k8s.io, GRPCRoute), or a Namespace
+//   (every Server and route in it), and requires *all* of its
 //   requiredAuthenticationRefs (MeshTLSAuthentication, NetworkAuthentication, ServiceAccount);
 //   a legacy ServerAuthorization names Servers by name or selector and one kind of client;
-// - once HTTPRoutes attach to a Server, requests that match no route are refused (404), so what a
+// - once routes attach to a Server, requests that match no route are refused (404), so what a
 //   caller may do on that port depends on the request: the verdict is 'depends', naming the routes.
+//   Which routes count follows the Server's proxyProtocol: linkerd2 policy-controller/grpc/src/inbound.rs
+//   (to_server) sends HTTPRoutes for unknown (detect), HTTP/1 and HTTP/2, GRPCRoutes for gRPC, and
+//   no routes for opaque and TLS, whose connections only the Server's authorizations decide.
 // A caller's address is not in the snapshot: a NetworkAuthentication narrower than the whole
 // address space makes the answer 'depends'.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
-import { isLinkerdPolicy, portInList, serverCoversPort, withIdentityRequired, type LinkerdServer } from './linkerd.ts';
+import { isLinkerdPolicy, portInList, winningServer, withIdentityRequired, type LinkerdServer } from './linkerd.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from './util.ts';
 
 export const LINKERD_DEFAULT_TRUST_DOMAIN = 'cluster.local';
@@ -44,8 +48,8 @@ interface ClientRule {
 
 export interface LinkerdAuthorization {
   ref: ResourceRef;
-  /** What it is attached to. */
-  target: { kind: 'Server' | 'HTTPRoute' | 'Namespace'; name: string } | { kind: 'ServerSelector'; selector: unknown };
+  /** What it is attached to; a route by group too, as the policy controller keys it (GroupKindName). */
+  target: { kind: 'Server' | 'Namespace'; name: string } | { kind: RouteKind; group: string; name: string } | { kind: 'ServerSelector'; selector: unknown };
   /** All must admit the caller (AuthorizationPolicy semantics; a ServerAuthorization has one). */
   rules: ClientRule[];
   problems: string[];
@@ -55,8 +59,13 @@ export interface LinkerdAuthorization {
   anyIdentity: boolean;
 }
 
+type RouteKind = 'HTTPRoute' | 'GRPCRoute';
+const LINKERD_GROUP = 'policy.linkerd.io';
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
 export interface LinkerdRoute {
   ref: ResourceRef;
+  group: string;
   servers: string[];
 }
 
@@ -64,8 +73,31 @@ export interface LinkerdPolicyIndex {
   trustDomain: string;
   /** Per namespace. */
   authorizations: Map<string, LinkerdAuthorization[]>;
-  routes: Map<string, LinkerdRoute[]>;
+  /** Routes per Server they attach to (serverKey). */
+  routesByServer: Map<string, LinkerdRoute[]>;
+  /** AuthorizationPolicies per route they target (routeKey). */
+  routeAuthorizations: Map<string, LinkerdAuthorization[]>;
   problems: Array<{ ref: ResourceRef; problem: string }>;
+}
+
+const serverKey = (namespace: string, name: string) => `${namespace}\u0000${name}`;
+/** The policy controller compares a route's group, kind and name ignoring ASCII case (index.rs route_client_authzs). */
+const routeKey = (namespace: string, group: string, kind: string, name: string) => `${namespace}\u0000${`${group}\u0000${kind}\u0000${name}`.toLowerCase()}`;
+
+/**
+ * The Servers a route attaches to: parentRefs of kind Server (policy.linkerd.io). A Server parentRef
+ * in another namespace, or with a port or sectionName, makes the policy controller refuse the whole
+ * route (linkerd2 policy-controller/k8s/index/src/inbound/routes.rs, InvalidParentRef).
+ */
+function routeServers(o: KubeObject, namespace: string): string[] {
+  const out: string[] = [];
+  for (const raw of arr(obj(o.spec)?.parentRefs)) {
+    const p = obj(raw);
+    if (!p || str(p.kind) !== 'Server' || (p.group !== undefined && p.group !== LINKERD_GROUP) || !str(p.name)) continue;
+    if ((p.namespace !== undefined && p.namespace !== namespace) || p.port !== undefined || p.sectionName !== undefined) return [];
+    out.push(str(p.name)!);
+  }
+  return out;
 }
 
 const ALL_V4 = '0.0.0.0/0';
@@ -121,12 +153,16 @@ export function indexLinkerdPolicies(resources: {
   meshTlsAuthentications: KubeObject[];
   networkAuthentications: KubeObject[];
   httpRoutes: KubeObject[];
+  /** Gateway API routes; Linkerd serves those whose parentRefs name a Server (index.rs indexes gateway HTTPRoute and GRPCRoute). */
+  gatewayHttpRoutes?: KubeObject[];
+  gatewayGrpcRoutes?: KubeObject[];
 }, trustDomain = LINKERD_DEFAULT_TRUST_DOMAIN): LinkerdPolicyIndex {
   const byKey = (list: KubeObject[]) => new Map(list.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
   const mtlsAuthn = byKey(resources.meshTlsAuthentications);
   const netAuthn = byKey(resources.networkAuthentications);
   const authorizations = new Map<string, LinkerdAuthorization[]>();
-  const routes = new Map<string, LinkerdRoute[]>();
+  const routesByServer = new Map<string, LinkerdRoute[]>();
+  const routeAuthorizations = new Map<string, LinkerdAuthorization[]>();
   const problems: LinkerdPolicyIndex['problems'] = [];
   const push = <T>(m: Map<string, T[]>, ns: string, v: T) => {
     const list = m.get(ns);
@@ -143,11 +179,15 @@ export function indexLinkerdPolicies(resources: {
     const tkind = str(t?.kind);
     const tname = str(t?.name) ?? '';
     const tns = str(t?.namespace) || ns;
+    // A route is named with its group (authorization_policy.rs: policy.linkerd.io or gateway HTTPRoute,
+    // gateway GRPCRoute); an HTTPRoute target without one is taken as Linkerd's own.
+    const tgroup = str(t?.group) ?? (tkind === 'GRPCRoute' ? GATEWAY_GROUP : LINKERD_GROUP);
+    const routeGroupOk = tkind === 'HTTPRoute' ? tgroup === LINKERD_GROUP || tgroup === GATEWAY_GROUP : tgroup === GATEWAY_GROUP;
     let target: LinkerdAuthorization['target'] | undefined;
-    if ((tkind === 'Server' || tkind === 'HTTPRoute' || tkind === 'Namespace') && tname) {
-      if (tkind !== 'Namespace' && tns !== ns) errs.push(`targetRef names namespace ${tns}; a policy only applies to targets in its own namespace`);
-      target = { kind: tkind, name: tname };
-    } else errs.push(`targetRef ${JSON.stringify(spec.targetRef ?? null)} is not a Server, HTTPRoute or Namespace`);
+    if ((tkind === 'Server' || tkind === 'Namespace') && tname) target = { kind: tkind, name: tname };
+    else if ((tkind === 'HTTPRoute' || tkind === 'GRPCRoute') && routeGroupOk && tname) target = { kind: tkind, group: tgroup, name: tname };
+    else errs.push(`targetRef ${JSON.stringify(spec.targetRef ?? null)} is not a Server, HTTPRoute, GRPCRoute or Namespace`);
+    if (target && tkind !== 'Namespace' && tns !== ns) errs.push(`targetRef names namespace ${tns}; a policy only applies to targets in its own namespace`);
     const rules: ClientRule[] = [];
     const refs = arr(spec.requiredAuthenticationRefs);
     if (refs.length === 0) errs.push('requiredAuthenticationRefs is empty');
@@ -172,7 +212,9 @@ export function indexLinkerdPolicies(resources: {
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target || (target.kind !== 'Namespace' && tns !== ns)) continue;
     const usable = rules.length > 0 && !rules.some((r) => r.kind === 'never');
-    push(authorizations, ns, { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) });
+    const a: LinkerdAuthorization = { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) };
+    push(authorizations, ns, a);
+    if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') push(routeAuthorizations, routeKey(ns, target.group, target.kind, target.name), a);
   }
 
   for (const o of [...resources.serverAuthorizations].sort((a, b) => createdAt(a) - createdAt(b))) {
@@ -209,16 +251,20 @@ export function indexLinkerdPolicies(resources: {
     push(authorizations, ns, { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) });
   }
 
-  for (const o of resources.httpRoutes) {
-    const ref = refOf(o, 'HTTPRoute');
-    const servers = arr(obj(o.spec)?.parentRefs)
-      .map((p) => obj(p))
-      .filter((p) => p && str(p.kind) === 'Server' && (p.group === undefined || p.group === 'policy.linkerd.io'))
-      .map((p) => str(p!.name) ?? '')
-      .filter((n) => n);
-    push(routes, ref.namespace!, { ref, servers });
+  const routeLists: Array<[KubeObject[] | undefined, RouteKind, string]> = [
+    [resources.httpRoutes, 'HTTPRoute', LINKERD_GROUP],
+    [resources.gatewayHttpRoutes, 'HTTPRoute', GATEWAY_GROUP],
+    [resources.gatewayGrpcRoutes, 'GRPCRoute', GATEWAY_GROUP],
+  ];
+  for (const [list, kind, group] of routeLists) {
+    for (const o of list ?? []) {
+      const ref = refOf(o, kind);
+      const servers = routeServers(o, ref.namespace!);
+      const route = { ref, group, servers };
+      for (const name of new Set(servers)) push(routesByServer, serverKey(ref.namespace!, name), route);
+    }
   }
-  return { trustDomain, authorizations, routes, problems };
+  return { trustDomain, authorizations, routesByServer, routeAuthorizations, problems };
 }
 
 function openness(rules: ClientRule[]): { anyCaller: boolean; anyIdentity: boolean } {
@@ -303,19 +349,17 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   }
   const names = input.namedPorts.filter((p) => p.port === callee.port);
   const portView = { port: callee.port, name: names.find((p) => p.name)?.name };
-  const covering = input.servers
-    .filter((s) => names.length > 0 ? names.some((p) => serverCoversPort(s, input.labels, { port: p.port, name: p.name })) : serverCoversPort(s, input.labels, portView))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const choice = winningServer(input.servers, input.labels, names.length > 0 ? names : [portView]);
   const who = caller.external ? 'an external client' : `${caller.mtls ? linkerdIdentity(caller.serviceAccount, caller.namespace, input.index.trustDomain) : `plaintext client ${caller.namespace}/${caller.serviceAccount}`}`;
 
-  if (covering.length === 0) {
+  if (!choice) {
     const declared = input.defaultPolicy.policy;
     const required = input.requireIdentityInbound && portInList(input.requireIdentityInbound.ports, callee.port) ? withIdentityRequired(declared) : declared;
     const d = defaultPolicyVerdict(required, caller);
     const policy = required === declared ? `${declared} (${input.defaultPolicy.source})` : `${declared} (${input.defaultPolicy.source}), made ${required} on this port by ${input.requireIdentityInbound!.source}`;
     return { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` };
   }
-  const server = covering[0];
+  const server = choice.server;
   const serverRef: ResourceRef = { kind: 'Server', namespace: server.namespace, name: server.name };
   const all = input.index.authorizations.get(server.namespace) ?? [];
   const serverLabels = server.labels;
@@ -323,7 +367,18 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
     (a.target.kind === 'Server' && a.target.name === server.name) ||
     (a.target.kind === 'Namespace' && a.target.name === server.namespace) ||
     (a.target.kind === 'ServerSelector' && labelSelectorMatches(a.target.selector, serverLabels)));
-  const routes = (input.index.routes.get(server.namespace) ?? []).filter((r) => r.servers.includes(server.name));
+  // gRPC Servers get their GRPCRoutes, opaque and TLS Servers none (connections are authorized as a
+  // whole), the others their HTTPRoutes (see the header).
+  const routeKind: RouteKind | undefined = server.proxyProtocol === 'gRPC' ? 'GRPCRoute' : server.proxyProtocol === 'opaque' || server.proxyProtocol === 'TLS' ? undefined : 'HTTPRoute';
+  const attached = input.index.routesByServer.get(serverKey(server.namespace, server.name)) ?? [];
+  const routes = attached.filter((r) => r.ref.kind === routeKind);
+  const unused = attached.filter((r) => r.ref.kind !== routeKind);
+  // Who wins among Servers selecting the same port, and routes that do not apply, are part of the
+  // answer a reader must be able to check.
+  const precedence = (choice.unordered
+    ? `; ${choice.unordered}`
+    : choice.skipped.length > 0 ? `; Server ${server.name} is the oldest selecting port ${callee.port}, so Linkerd skips ${choice.skipped.map((s) => s.name).join(', ')} there` : '') +
+    (unused.length > 0 ? `; ${unused.map((r) => `${r.ref.kind} ${r.ref.name}`).sort().join(', ')} ${unused.length > 1 ? 'do' : 'does'} not apply to a Server with proxyProtocol ${server.proxyProtocol ?? 'unknown'}` : '');
 
   const decide = (auths: LinkerdAuthorization[]): { match: Match; by?: LinkerdAuthorization } => {
     let depends: LinkerdAuthorization | undefined;
@@ -336,16 +391,16 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   };
   const fallback = (): MeshFlowVerdict => {
     const d = defaultPolicyVerdict(server.accessPolicy, caller);
-    return { ...base, verdict: d.verdict, policy: serverRef, reason: `Server ${server.name} covers port ${callee.port} and no authorization admits ${who}; its accessPolicy ${server.accessPolicy}: ${d.why}` };
+    return { ...base, verdict: d.verdict, policy: serverRef, reason: `Server ${server.name} covers port ${callee.port} and no authorization admits ${who}; its accessPolicy ${server.accessPolicy}: ${d.why}${precedence}` };
   };
 
   if (routes.length === 0) {
     const { match, by } = decide(onServer);
-    if (match === 'yes') return { ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})` };
+    if (match === 'yes') return { ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})${precedence}` };
     if (match === 'depends') {
       const fb = fallback();
       if (fb.verdict === 'allowed') return fb;
-      return { ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot` };
+      return { ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot${precedence}` };
     }
     return fallback();
   }
@@ -353,7 +408,7 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   const authorized: string[] = [];
   let firstBy: LinkerdAuthorization | undefined;
   for (const r of [...routes].sort((a, b) => a.ref.name.localeCompare(b.ref.name))) {
-    const onRoute = all.filter((a) => a.target.kind === 'HTTPRoute' && a.target.name === r.ref.name);
+    const onRoute = input.index.routeAuthorizations.get(routeKey(r.ref.namespace!, r.group, r.ref.kind, r.ref.name)) ?? [];
     const { match, by } = decide([...onRoute, ...onServer]);
     if (match !== 'no') {
       authorized.push(r.ref.name);
@@ -362,13 +417,13 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   }
   if (authorized.length === 0) {
     const fb = fallback();
-    return { ...fb, reason: `${fb.reason} (HTTPRoutes ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` };
+    return { ...fb, reason: `${fb.reason} (${routeKind}s ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` };
   }
   return {
     ...base,
     verdict: 'depends',
     policy: firstBy!.ref,
-    reason: `Server ${server.name} has HTTPRoutes: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${firstBy!.ref.kind} ${firstBy!.ref.name}${authorized.length > 1 ? ' and others' : ''}); requests matching no authorized route are refused`,
+    reason: `Server ${server.name} has ${routeKind}s: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${firstBy!.ref.kind} ${firstBy!.ref.name}${authorized.length > 1 ? ' and others' : ''}); requests matching no authorized route are refused${precedence}`,
   };
 }
 

@@ -158,14 +158,18 @@ export interface LinkerdServer {
   /** The Server's own labels (legacy ServerAuthorizations select Servers by label). */
   labels: Record<string, string>;
   proxyProtocol?: string;
+  /** metadata.creationTimestamp in ms; undefined when the object has none (manifests not yet applied). */
+  createdAt?: number;
 }
 
 export function parseServer(o: KubeObject): LinkerdServer {
   const spec = obj(o.spec) ?? {};
   const port = typeof spec.port === 'number' || typeof spec.port === 'string' ? spec.port : undefined;
+  const created = Date.parse(o.metadata?.creationTimestamp ?? '');
   return {
     namespace: o.metadata?.namespace ?? 'default',
     name: o.metadata?.name ?? '',
+    createdAt: Number.isFinite(created) ? created : undefined,
     podSelector: spec.podSelector,
     port,
     accessPolicy: str(spec.accessPolicy) ?? 'deny',
@@ -178,6 +182,49 @@ export function serverCoversPort(s: LinkerdServer, labels: Record<string, string
   if (s.port === undefined) return false;
   if (typeof s.port === 'number' ? s.port !== port.port : s.port !== port.name) return false;
   return labelSelectorMatches(s.podSelector, labels);
+}
+
+export interface ServerChoice {
+  /** The Server whose policy the port follows. */
+  server: LinkerdServer;
+  /** Other Servers selecting the port: Linkerd ignores them there. */
+  skipped: LinkerdServer[];
+  /** Set when the winner was picked by name among Servers without a creationTimestamp: the real order is the order they get created in. */
+  unordered?: string;
+}
+
+/** Older first; an object not yet created (no creationTimestamp) after every existing one; then by name, bytewise like Rust's String order. */
+function olderServer(a: LinkerdServer, b: LinkerdServer): number {
+  const ta = a.createdAt ?? Number.POSITIVE_INFINITY;
+  const tb = b.createdAt ?? Number.POSITIVE_INFINITY;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * The Server that decides a pod port when several select it. linkerd2
+ * policy-controller/k8s/index/src/inbound/index.rs (Pod::reindex_servers) sorts a namespace's
+ * Servers by created_at, then name, and skips a later one whose port is already matched ("Port
+ * already matched by another server; skipping"): the oldest wins. `ports` are the views of one
+ * port number (a Server may name it by any of its container port names). One pass, no sort.
+ */
+export function winningServer(servers: LinkerdServer[], labels: Record<string, string>, ports: Array<{ port: number; name?: string }>): ServerChoice | undefined {
+  let server: LinkerdServer | undefined;
+  const skipped: LinkerdServer[] = [];
+  for (const s of servers) {
+    if (!ports.some((p) => serverCoversPort(s, labels, p))) continue;
+    if (!server) server = s;
+    else if (olderServer(s, server) < 0) {
+      skipped.push(server);
+      server = s;
+    } else skipped.push(s);
+  }
+  if (!server) return undefined;
+  const tied = server.createdAt === undefined ? skipped.filter((s) => s.createdAt === undefined) : [];
+  const unordered = tied.length > 0
+    ? `Servers ${[server, ...tied].map((s) => s.name).join(', ')} select the same port and have no creationTimestamp: the oldest wins, so ${server.name} (first by name) is assumed`
+    : undefined;
+  return { server, skipped, ...(unordered ? { unordered } : {}) };
 }
 
 // ---- ports excluded from the proxy -------------------------------------------------------

@@ -182,6 +182,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     meshTlsAuthentications: snapshot.resources['linkerd.meshtlsauthentications'] ?? [],
     networkAuthentications: snapshot.resources['linkerd.networkauthentications'] ?? [],
     httpRoutes: snapshot.resources['linkerd.httproutes'] ?? [],
+    gatewayHttpRoutes: snapshot.resources['gatewayapi.httproutes'] ?? [],
+    gatewayGrpcRoutes: snapshot.resources['gatewayapi.grpcroutes'] ?? [],
   }, linkerdTrustDomain(configmaps));
   return {
     present: istioPresent || linkerdPresent || consulPresent,

@@ -170,4 +170,69 @@ spec:
     expect(csv[0]).toBe('src,dst,conn,mesh');
     expect((await reach(dir, '--effective', '--from', 'shop/api', '--to', 'shop/db')).code).toBe(2);
   });
+
+  // linkerd2 policy-controller/k8s/index/src/inbound/index.rs indexes gateway.networking.k8s.io
+  // HTTPRoutes whose parentRef is a Server, and authorization_policy.rs takes one as a target.
+  it('a Gateway API HTTPRoute on a Linkerd Server, authorized for every address: a plaintext client is allowed for the requests it matches', async () => {
+    const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      serviceAccountName: api
+      containers: [{name: api, image: example/api:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: api-http, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  port: 8080
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /}}]}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: {name: everyone, namespace: shop}
+spec:
+  networks: [{cidr: 0.0.0.0/0}, {cidr: "::/0"}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: api-public, namespace: shop}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: api-public}
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: NetworkAuthentication, name: everyone}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rogue, namespace: other}
+spec:
+  selector: {matchLabels: {app: rogue}}
+  template:
+    metadata: {labels: {app: rogue}}
+    spec:
+      containers: [{name: r, image: example/r:1}]
+`);
+    const r = await reach(dir, '--from', 'other/rogue', '--to', 'shop/api', '--port', '8080');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED for some requests: other/rogue[Deployment] -> shop/api[Deployment] on 8080/TCP');
+    expect(r.out).toMatch(/Server api-http has HTTPRoutes: plaintext client other\/default may send requests matching api-public \(authorized by AuthorizationPolicy api-public\)/);
+  });
 });

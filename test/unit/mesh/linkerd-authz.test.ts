@@ -1,5 +1,6 @@
 // Linkerd authorization per call, as reference cases from linkerd.io (the page is cited per case).
 // Each case turns what the documentation states into the verdict a caller gets on a port.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { linkerdFlowVerdict, meshModel } from '../../../src/analysis/mesh/index.ts';
 import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
@@ -268,5 +269,94 @@ metadata:
     expect(judge(yaml, external, 'shop', 'db', 3306)).toMatchObject({ verdict: 'allowed', plaintext: true });
     expect(judge(yaml, external, 'shop', 'db', 4050).reason).toMatch(/skipped by the linkerd-proxy \(namespace shop annotation config\.linkerd\.io\/skip-inbound-ports\)/);
     expect(judge(yaml, meshed('shop', 'web'), 'shop', 'db', 5000).verdict).toBe('denied');
+  });
+
+  // linkerd2 policy-controller/k8s/index/src/inbound/index.rs (Pod::reindex_servers): Servers sorted
+  // by creation time then name; a later one on an already matched port is skipped.
+  it('of two Servers on one port the oldest decides, not the first by name (fixture mtls.authz-missing/fail.linkerd-oldest-server)', () => {
+    const yaml = readFileSync(new URL('../../fixtures/checks/mtls.authz-missing/fail.linkerd-oldest-server.yaml', import.meta.url), 'utf8');
+    const v = judge(yaml, plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true, policy: { kind: 'Server', name: 'b-legacy' } });
+    expect(v.reason).toMatch(/Server b-legacy is the oldest selecting port 8080, so Linkerd skips a-locked there/);
+  });
+
+  it('without creationTimestamps (manifests) the name decides, and the answer says the order is assumed', () => {
+    const yaml = readFileSync(new URL('../../fixtures/checks/mtls.authz-missing/fail.linkerd-oldest-server.yaml', import.meta.url), 'utf8').replace(/, creationTimestamp: "[^"]*"/g, '');
+    const v = judge(yaml, plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'a-locked' } });
+    expect(v.reason).toMatch(/Servers a-locked, b-legacy select the same port and have no creationTimestamp: the oldest wins, so a-locked \(first by name\) is assumed/);
+  });
+
+  // A route is keyed by group, kind and name (index.rs route_client_authzs, authorization_policy.rs
+  // target); proxyProtocol picks which kind counts (policy-controller/grpc/src/inbound.rs to_server).
+  const gatewayRoute = (extra: { serverSpec?: string; route?: string; policyTarget?: string }) => `${ns('shop')}
+${app('shop', 'api', 'api', [8080], { app: 'api' })}
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: api-http, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  port: 8080
+${extra.serverSpec ?? ''}
+---
+${extra.route ?? `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]`}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: {name: everyone, namespace: shop}
+spec:
+  networks: [{cidr: 0.0.0.0/0}, {cidr: "::/0"}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: api-public, namespace: shop}
+spec:
+  targetRef: ${extra.policyTarget ?? '{group: gateway.networking.k8s.io, kind: HTTPRoute, name: api-public}'}
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: NetworkAuthentication, name: everyone}]
+`;
+
+  it('a policy naming a route of another group does not authorize a same-named Gateway API HTTPRoute', () => {
+    expect(judge(gatewayRoute({}), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends', policy: { name: 'api-public' } });
+    const v = judge(gatewayRoute({ policyTarget: '{group: policy.linkerd.io, kind: HTTPRoute, name: api-public}' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toMatch(/HTTPRoutes api-public are attached; none authorizes this client/);
+  });
+
+  it('a route whose Server parentRef names another namespace is refused by the policy controller and attaches to nothing (routes.rs InvalidParentRef)', () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http, namespace: elsewhere}]`;
+    const v = judge(gatewayRoute({ route }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).not.toMatch(/HTTPRoutes/);
+  });
+
+  it('GRPCRoutes count on a gRPC Server only; HTTPRoutes do not count there', () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]`;
+    const policyTarget = '{group: gateway.networking.k8s.io, kind: GRPCRoute, name: api-public}';
+    const grpc = judge(gatewayRoute({ route, policyTarget, serverSpec: '  proxyProtocol: gRPC' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(grpc).toMatchObject({ verdict: 'depends', policy: { name: 'api-public' } });
+    expect(grpc.reason).toMatch(/Server api-http has GRPCRoutes: .* may send requests matching api-public/);
+    // The same GRPCRoute on a Server left to protocol detection is not sent to the proxy: the Server decides.
+    expect(judge(gatewayRoute({ route, policyTarget }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+    expect(judge(gatewayRoute({ serverSpec: '  proxyProtocol: gRPC' }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+  });
+
+  it('routes do not apply to an opaque or TLS Server: its own authorizations and accessPolicy decide each connection', () => {
+    for (const protocol of ['opaque', 'TLS']) {
+      const v = judge(gatewayRoute({ serverSpec: `  proxyProtocol: ${protocol}` }), plain('other', 'rogue'), 'shop', 'api', 8080);
+      expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+      expect(v.reason).toContain(`HTTPRoute api-public does not apply to a Server with proxyProtocol ${protocol}`);
+    }
   });
 });
