@@ -19,7 +19,7 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
-import { collectConfigMaps, listedObject, type ConfigMapRef } from './live.ts';
+import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, type ConfigMapRef } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
@@ -218,6 +218,7 @@ export class ClusterWatch {
     // Each item is slimmed as soon as it is parsed (as the live collector does): the page's text
     // and whole objects are never held.
     const slimItem = (item: unknown) => listedObject(st.spec, st.apiVersion, item);
+    let restarts = 0;
     let cont = '';
     let rv = '';
     for (;;) {
@@ -229,7 +230,20 @@ export class ClusterWatch {
         this.failed(st, `${what} failed: ${describeTransportError(error)}`);
         return false;
       }
-      if (r.status === 410 && cont) { cont = ''; items.clear(); continue; }
+      if (r.status === 410 && cont) {
+        // The continue token expired: the list starts over without it (Kubernetes API concepts,
+        // "Retrieving large results sets in chunks"), as many times as the live collector does.
+        // Past that it failed like any list, so the loop's backoff and the 'error' coverage apply
+        // instead of listing again at once, forever.
+        if (restarts >= LIST_RESTARTS_MAX) {
+          this.failed(st, `${what} failed: ${statusMessage(r)} (its continue token expired ${restarts + 1} times in a row)`);
+          return false;
+        }
+        restarts++;
+        cont = '';
+        items.clear();
+        continue;
+      }
       if (r.status === 403) { this.refused(st, `list ${resourceName(st.spec)} at cluster scope`); return false; }
       const body = r.body as { items?: unknown; metadata?: { continue?: unknown; resourceVersion?: unknown } } | undefined;
       if (r.status !== 200 || !body || !Array.isArray(body.items)) {

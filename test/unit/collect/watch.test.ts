@@ -21,7 +21,7 @@ interface Stand { kubeconfig: string; server: http.Server }
  * kind (one NetworkPolicy, nothing else) and watches that stay open; `networkPolicies` may
  * answer the n-th NetworkPolicy list or watch itself (and then returns true).
  */
-async function standIn(networkPolicies: { list?: (res: http.ServerResponse, n: number) => boolean; watch: (res: http.ServerResponse, n: number) => void }): Promise<Stand> {
+async function standIn(networkPolicies: { list?: (res: http.ServerResponse, n: number, url: URL) => boolean; watch: (res: http.ServerResponse, n: number) => void }): Promise<Stand> {
   let lists = 0;
   let watches = 0;
   const server = http.createServer((req, res) => {
@@ -39,7 +39,7 @@ async function standIn(networkPolicies: { list?: (res: http.ServerResponse, n: n
       res.flushHeaders();
       return;
     }
-    if (url.searchParams.has('limit') && url.pathname === NETPOLS && networkPolicies.list?.(res, lists++)) return;
+    if (url.searchParams.has('limit') && url.pathname === NETPOLS && networkPolicies.list?.(res, lists++, url)) return;
     if (url.searchParams.has('limit')) return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === NETPOLS ? [policy] : [] });
     return json(404, { kind: 'Status', code: 404, message: 'not found' });
   });
@@ -109,6 +109,43 @@ describe('ClusterWatch when a watch stream breaks', () => {
     expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: reading the response failed: an object in the list is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
     expect(snapshot.resources.networkpolicies).toEqual([]);
     expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
+  });
+
+  it('a list whose continue token keeps expiring gives up after two restarts: start() returns and the kind is an error', async () => {
+    // Kubernetes API concepts, "Retrieving large results sets in chunks": an expired continue
+    // token is answered 410 Gone and the list must start over. Here it expires every time.
+    let lists = 0;
+    const stand = await standIn({
+      list: (res, n, url) => {
+        lists++;
+        res.writeHead(url.searchParams.has('continue') && n < 50 ? 410 : 200, { 'Content-Type': 'application/json' });
+        if (url.searchParams.has('continue') && n < 50) {
+          res.end(JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old', metadata: { continue: 'fresh' } }));
+        } else {
+          // After 50 lists the last page comes, so a list that never gives up ends too (and the test fails).
+          res.end(JSON.stringify({ kind: 'NetworkPolicyList', metadata: { resourceVersion: '5', ...(n < 50 ? { continue: 'tok' } : {}) }, items: [policy] }));
+        }
+        return true;
+      },
+      watch: () => {},
+    });
+    // A long backoff: after the failed list, the watch loop's own re-list is the only other attempt.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+
+    const snapshot = watch.snapshot();
+    expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: HTTP 410: The provided continue parameter is too old (its continue token expired 3 times in a row)' });
+    expect(snapshot.resources.networkpolicies).toEqual([]);
+    expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
+    // Three tries of two pages each for start(), as many for the watch loop's re-list, then the backoff.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lists).toBe(12);
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('error');
   });
 
   it('stop() returns while a kind\'s re-list is in flight, without waiting out the backoff after it', async () => {
