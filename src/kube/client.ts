@@ -182,6 +182,8 @@ export interface RequestOptions {
    * left out). An object past 64 MiB rejects the request. Other statuses are read as without it.
    */
   items?: (item: unknown) => unknown;
+  /** The Accept header; default application/json. */
+  accept?: string;
 }
 
 const IDEMPOTENT = new Set(['GET', 'DELETE', 'PATCH']);
@@ -302,7 +304,7 @@ export class KubeClient {
         method,
         path: basePath + path,
         headers: {
-          ...(base.headers as Record<string, string>), Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': `ztaudit/${TOOL_VERSION}`,
+          ...(base.headers as Record<string, string>), Accept: o.accept ?? 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': `ztaudit/${TOOL_VERSION}`,
           ...(payload !== undefined ? { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
         },
         timeout: this.timeoutMs,
