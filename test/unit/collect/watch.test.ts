@@ -319,3 +319,61 @@ describe('ClusterWatch when a watch stream breaks', () => {
   });
 });
 
+describe('ClusterWatch when API discovery fails during a full re-list', () => {
+  it('keeps a CRD kind it held (not evaluated, nothing deleted) and watches it again once discovery answers', async () => {
+    const AP = '/apis/security.istio.io/v1/authorizationpolicies';
+    let apisDown = false;
+    let apWatches = 0;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') {
+        if (apisDown) return json(403, { kind: 'Status', code: 403, message: 'forbidden' });
+        return json(200, { kind: 'APIGroupList', groups: [{ name: 'security.istio.io', versions: [{ groupVersion: 'security.istio.io/v1', version: 'v1' }], preferredVersion: { version: 'v1' } }] });
+      }
+      if (url.pathname === '/apis/security.istio.io/v1') return json(200, { kind: 'APIResourceList', resources: [{ name: 'authorizationpolicies', namespaced: true, kind: 'AuthorizationPolicy', verbs: ['list', 'watch'] }] });
+      if (url.searchParams.has('watch')) {
+        if (url.pathname === AP) apWatches++;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        return;
+      }
+      if (url.pathname === AP) return json(200, { kind: 'List', metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'deny-all', namespace: 'shop', resourceVersion: '7' }, spec: {} }] });
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+    });
+    let back: () => void = () => {};
+    const ok = new Promise<void>((resolve) => { back = resolve; });
+    const warnings: string[] = [];
+    const log = { info(msg: string) { if (msg.includes('authorizationpolicies') && msg.includes('-> ok')) back(); }, warn(msg: string) { warnings.push(msg); }, progress() {} } satisfies Logger;
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log, backoff: { baseMs: 50, maxMs: 100 } });
+    try {
+      await watch.start();
+      expect(watch.snapshot().coverage['istio.authorizationpolicies']).toEqual({ status: 'ok', count: 1 });
+
+      apisDown = true;
+      await watch.relistAll();
+      const during = watch.snapshot();
+      expect(during.coverage['istio.authorizationpolicies']).toEqual({ status: 'error', detail: 'whether authorizationpolicies.security.istio.io is still served is unknown: API discovery failed (forbidden: get /apis (API discovery) at cluster scope)' });
+      expect(during.resources['istio.authorizationpolicies']).toEqual([]);
+      expect(watch.takeChanges().changes).toEqual([]);
+      expect(warnings.filter((w) => w.startsWith('API discovery'))).toEqual([expect.stringMatching(/^API discovery failed \(forbidden: get \/apis \(API discovery\) at cluster scope\): \d+ kind\(s\) not evaluated until it answers again, 1 of them held \(kept, not recorded as deleted\); retrying with backoff$/)]);
+
+      const watchesBefore = apWatches;
+      apisDown = false;
+      await Promise.race([ok, new Promise((r) => setTimeout(r, 5_000))]);
+      const after = watch.snapshot();
+      expect(after.coverage['istio.authorizationpolicies']).toEqual({ status: 'ok', count: 1 });
+      expect(after.resources['istio.authorizationpolicies']?.map((o) => o.metadata?.name)).toEqual(['deny-all']);
+      expect(apWatches).toBeGreaterThan(watchesBefore);
+      expect(watch.takeChanges().changes).toEqual([]);
+    } finally {
+      await watch.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
