@@ -47,6 +47,14 @@ export interface CollectLiveOptions extends KubeconfigOptions {
 }
 
 /** Mesh configuration read on every run, whatever the workloads reference. */
+/**
+ * How many times a list starts over after its continue token expired (410 Gone, Kubernetes API
+ * concepts, "Retrieving large results sets in chunks": the client must restart the list without
+ * `continue`). Past it the list failed: on a cluster where a list always outlasts the token, one
+ * more try would not do better.
+ */
+export const LIST_RESTARTS_MAX = 2;
+
 export const ALWAYS_READ_CONFIGMAPS: readonly ConfigMapRef[] = [
   { namespace: 'istio-system', name: 'istio' },
   { namespace: 'linkerd', name: 'linkerd-config' },
@@ -195,7 +203,7 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     } catch (error: unknown) {
       return { status: 'error', detail: `${what} failed: ${describeTransportError(error)}` };
     }
-    if (r.status === 410 && cont && restarts < 2) {
+    if (r.status === 410 && cont && restarts < LIST_RESTARTS_MAX) {
       // The continue token expired (the list took longer than etcd's compaction window): start over.
       restarts++;
       client.notes.push(`${what}: list restarted after its continue token expired`);

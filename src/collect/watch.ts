@@ -18,8 +18,8 @@ import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
-import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
-import { collectConfigMaps, listedObject, type ConfigMapRef } from './live.ts';
+import { basePathOf, discover, resourceName, servedApiResources, servedVersion } from '../kube/discovery.ts';
+import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, type ConfigMapRef } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
@@ -98,6 +98,9 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) =
   signal.addEventListener('abort', done, { once: true });
 });
 
+/** Why discovery failed, on one line (a refusal's detail names only what was refused). */
+const discoveryFailure = (c: CoverageEntry) => oneLine(c.status === 'forbidden' ? `forbidden: ${c.detail ?? ''}` : (c.detail ?? c.status));
+
 const idOf = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 export class ClusterWatch {
@@ -114,6 +117,12 @@ export class ClusterWatch {
   private configMaps: { items: KubeObject[]; coverage: CoverageEntry; notes: string[] } | null = null;
   private apiResources: Snapshot['apiResources'];
   private loops: Promise<void>[] = [];
+  /**
+   * Kinds whose served version is unknown because discovery failed (not because they are not
+   * served): retried with backoff until discovery answers. A kind held before keeps its objects
+   * meanwhile, in coverage 'error' (not evaluated), and is not recorded as deleted.
+   */
+  private undiscovered: KindSpec[] = [];
   private generation = 0;
   readonly notes: string[] = [];
   eventsTotal = 0;
@@ -163,11 +172,26 @@ export class ClusterWatch {
     const listed = (KINDS as readonly KindSpec[]).filter((k) => !k.byNameOnly);
     const served = servedApiResources(this.client, discovery, this.options.concurrency ?? 4);
     const fresh = new Map<KindKey, KindState>();
+    const undiscovered: KindSpec[] = [];
     this.absent.clear();
     await runPool(listed, this.options.concurrency ?? 4, async (spec) => {
       const key = spec.key as KindKey;
-      const st = await this.stateFor(spec, discovery, previous.get(key));
-      if (!st) return;
+      const version = await servedVersion(this.client, spec, discovery);
+      if (typeof version !== 'string') {
+        if (version.status !== 'absent') {
+          // Discovery failed: whether the kind is served is unknown, which is not "deleted".
+          undiscovered.push(spec);
+          const old = previous.get(key);
+          if (old) {
+            this.keepUndiscovered(old, version);
+            fresh.set(key, old);
+            return;
+          }
+        }
+        this.absent.set(key, version);
+        return;
+      }
+      const st = this.stateFor(spec, version, previous.get(key));
       fresh.set(key, st);
       if (!(await this.list(st, record)) && st.coverage.status === 'ok') {
         // A kind that cannot be listed now is not held: its checks are not evaluated.
@@ -186,17 +210,100 @@ export class ClusterWatch {
     this.apiResources = (await served) ?? undefined;
     await this.readConfigMaps();
     const gen = this.generation;
-    this.loops = [...this.kinds.values()].filter((st) => st.coverage.status === 'ok' || st.coverage.status === 'forbidden' || st.coverage.status === 'error')
-      .map((st) => this.loop(st, gen));
+    this.undiscovered = undiscovered;
+    if (undiscovered.length > 0) {
+      const first = undiscovered[0]!.key as KindKey;
+      const failure = discovery.failure ?? this.absent.get(first) ?? { status: 'error' as const };
+      const kept = undiscovered.filter((spec) => fresh.has(spec.key as KindKey)).length;
+      this.options.log?.warn(`API discovery failed (${discoveryFailure(failure)}): ${undiscovered.length} kind(s) not evaluated until it answers again, ${kept} of them held (kept, not recorded as deleted); retrying with backoff`, { event: 'watch-discovery', status: 'error' });
+    }
+    this.startLoops(gen);
   }
 
-  private async stateFor(spec: KindSpec, discovery: Discovery, old: KindState | undefined): Promise<KindState | null> {
-    const key = spec.key as KindKey;
-    const version = await servedVersion(this.client, spec, discovery);
-    if (typeof version !== 'string') {
-      this.absent.set(key, version);
-      return null;
+  /** The watch loop of every kind held, and the discovery retry of the kinds whose version is unknown. */
+  private startLoops(gen: number): void {
+    const waiting = new Set(this.undiscovered.map((spec) => spec.key));
+    this.loops = [...this.kinds.values()].filter((st) => !waiting.has(st.key) && (st.coverage.status === 'ok' || st.coverage.status === 'forbidden' || st.coverage.status === 'error'))
+      .map((st) => this.loop(st, gen));
+    if (this.undiscovered.length > 0) this.loops.push(this.rediscover(gen));
+  }
+
+  /** A kind held before whose served version discovery could not tell: its objects are kept, its checks not evaluated. */
+  private keepUndiscovered(st: KindState, failure: CoverageEntry): void {
+    st.broken = true;
+    st.needsList = true;
+    st.watching = false;
+    this.setCoverage(st, { status: 'error', detail: `whether ${resourceName(st.spec)} is still served is unknown: API discovery failed (${discoveryFailure(failure)})` });
+  }
+
+  /**
+   * Discovery again, with backoff, until it answers for every kind in `undiscovered`: a kind
+   * served is listed and watched again (its coverage ok once the watch proves to work, as after
+   * any failure), one that is not served any more is absent and its objects are recorded deleted.
+   */
+  private async rediscover(gen: number): Promise<void> {
+    const signal = this.abort.signal;
+    const started: Promise<void>[] = [];
+    let attempts = 0;
+    while (this.undiscovered.length > 0 && !signal.aborted && gen === this.generation) {
+      attempts++;
+      await sleep(this.backoffAfter(attempts), signal);
+      if (signal.aborted || gen !== this.generation) break;
+      const discovery = await discover(this.client);
+      if (gen !== this.generation) break;
+      if (discovery.failure) continue;
+      const still: KindSpec[] = [];
+      for (const spec of this.undiscovered) {
+        const key = spec.key as KindKey;
+        const version = await servedVersion(this.client, spec, discovery);
+        if (gen !== this.generation) break;
+        const old = this.kinds.get(key);
+        if (typeof version !== 'string') {
+          if (version.status !== 'absent') {
+            still.push(spec);
+            continue;
+          }
+          if (old) {
+            for (const o of old.objects.values()) this.record(key, 'deleted', o);
+            this.kinds.delete(key);
+          } else {
+            // Its coverage changes (from the discovery failure to absent): a re-audit says so.
+            this.changedKinds.add(key);
+            this.oldestPending ??= Date.now();
+            this.options.onChange?.();
+          }
+          this.absent.set(key, version);
+          continue;
+        }
+        const before = old?.coverage ?? this.absent.get(key) ?? { status: 'error' as const };
+        const st = this.stateFor(spec, version, old);
+        // Not evaluated until a list and a watch show the kind is back (the loop clears it).
+        st.broken = true;
+        st.needsList = true;
+        st.coverage = before;
+        this.absent.delete(key);
+        this.kinds.set(key, st);
+        started.push(this.loop(st, gen));
+      }
+      if (gen !== this.generation) break;
+      this.undiscovered = still;
+      if (still.length === 0) {
+        this.options.log?.info('API discovery answers again: the kinds it could not tell are listed and watched again', { event: 'watch-discovery', status: 'ok' });
+        this.apiResources = (await servedApiResources(this.client, discovery, this.options.concurrency ?? 4)) ?? this.apiResources;
+      }
     }
+    await Promise.allSettled(started);
+  }
+
+  private backoffAfter(attempts: number): number {
+    const base = this.options.backoff?.baseMs ?? 1_000;
+    const max = this.options.backoff?.maxMs ?? 30_000;
+    const ms = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+    return ms / 2 + Math.random() * (ms / 2);
+  }
+
+  private stateFor(spec: KindSpec, version: string, old: KindState | undefined): KindState {
+    const key = spec.key as KindKey;
     return {
       spec, key, path: `${basePathOf(spec, version)}/${spec.resource}`, apiVersion: spec.group ? `${spec.group}/${version}` : version,
       objects: old?.objects ?? new Map(), resourceVersion: '', coverage: { status: 'ok', count: 0 }, needsList: false,
@@ -218,6 +325,7 @@ export class ClusterWatch {
     // Each item is slimmed as soon as it is parsed (as the live collector does): the page's text
     // and whole objects are never held.
     const slimItem = (item: unknown) => listedObject(st.spec, st.apiVersion, item);
+    let restarts = 0;
     let cont = '';
     let rv = '';
     for (;;) {
@@ -229,7 +337,20 @@ export class ClusterWatch {
         this.failed(st, `${what} failed: ${describeTransportError(error)}`);
         return false;
       }
-      if (r.status === 410 && cont) { cont = ''; items.clear(); continue; }
+      if (r.status === 410 && cont) {
+        // The continue token expired: the list starts over without it (Kubernetes API concepts,
+        // "Retrieving large results sets in chunks"), as many times as the live collector does.
+        // Past that it failed like any list, so the loop's backoff and the 'error' coverage apply
+        // instead of listing again at once, forever.
+        if (restarts >= LIST_RESTARTS_MAX) {
+          this.failed(st, `${what} failed: ${statusMessage(r)} (its continue token expired ${restarts + 1} times in a row)`);
+          return false;
+        }
+        restarts++;
+        cont = '';
+        items.clear();
+        continue;
+      }
       if (r.status === 403) { this.refused(st, `list ${resourceName(st.spec)} at cluster scope`); return false; }
       const body = r.body as { items?: unknown; metadata?: { continue?: unknown; resourceVersion?: unknown } } | undefined;
       if (r.status !== 200 || !body || !Array.isArray(body.items)) {
@@ -348,10 +469,7 @@ export class ClusterWatch {
   }
 
   private backoffMs(st: KindState): number {
-    const base = this.options.backoff?.baseMs ?? 1_000;
-    const max = this.options.backoff?.maxMs ?? 30_000;
-    const ms = Math.min(max, base * 2 ** Math.max(0, st.failures - 1));
-    return ms / 2 + Math.random() * (ms / 2);
+    return this.backoffAfter(st.failures);
   }
 
   private async loop(st: KindState, gen: number): Promise<void> {
@@ -449,8 +567,8 @@ export class ClusterWatch {
     if (!st) throw new Error(`${kind} is not watched`);
     this.generation++;
     st.resourceVersion = resourceVersion;
-    // Every kind's loop restarts (a new generation) from its own resourceVersion.
-    this.loops = [...this.kinds.values()].filter((s) => s.coverage.status !== 'absent').map((s) => this.loop(s, this.generation));
+    // Every kind's loop restarts (a new generation) from its own resourceVersion, and so does the retry of discovery.
+    this.startLoops(this.generation);
   }
 
   /** The objects held now, as a Snapshot (a fresh object: models memoised on an older one are not reused). */

@@ -444,10 +444,10 @@ class K8sRunStore implements RunStore {
     try {
       const { index } = await this.readIndex();
       const referenced = new Set(index.runs.flatMap((r) => r.objects));
-      const list = await this.api.list(`ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`);
-      for (const cm of list) {
-        const n = cm.metadata?.name;
-        if (n && n.startsWith(`${this.name}-r`) && !referenced.has(n)) doomed.add(n);
+      // Names only: the parts' data (some 700 KiB each) is not read to find the unreferenced ones.
+      const names = await this.api.listNames(`ztaudit.io/history=${labelValue(this.name)},ztaudit.io/part=run`);
+      for (const n of names) {
+        if (n.startsWith(`${this.name}-r`) && !referenced.has(n)) doomed.add(n);
       }
       for (const n of referenced) doomed.delete(n);
     } catch {

@@ -182,6 +182,8 @@ export interface RequestOptions {
    * left out). An object past 64 MiB rejects the request. Other statuses are read as without it.
    */
   items?: (item: unknown) => unknown;
+  /** The Accept header; default application/json. */
+  accept?: string;
 }
 
 const IDEMPOTENT = new Set(['GET', 'DELETE', 'PATCH']);
@@ -302,7 +304,7 @@ export class KubeClient {
         method,
         path: basePath + path,
         headers: {
-          ...(base.headers as Record<string, string>), Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': `ztaudit/${TOOL_VERSION}`,
+          ...(base.headers as Record<string, string>), Accept: o.accept ?? 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': `ztaudit/${TOOL_VERSION}`,
           ...(payload !== undefined ? { 'Content-Type': o.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
         },
         timeout: this.timeoutMs,
@@ -361,14 +363,14 @@ export class KubeClient {
         }
         const chunks: Buffer[] = [];
         let size = 0;
-        // One object (not a list page read whole: ConfigMaps of the history, PolicyReports) is
-        // no longer than any object an API server stores; counted after gunzip, where a small
-        // answer on the wire can grow a thousand times.
-        const oneObject = !LIST_PAGE.test(path);
+        // An answer read whole is one object (every list is read item by item, `items`), no
+        // longer than any object an API server stores; counted after gunzip, where a small
+        // answer on the wire can grow a thousand times. Unbounded, a page of large objects read
+        // whole grew past the longest string V8 makes, and the process died.
         stream.on('data', (c: Buffer) => {
           if (settled) return;
           size += c.length;
-          if (ok && oneObject && size > MAX_OBJECT_BYTES) {
+          if (ok && size > MAX_OBJECT_BYTES) {
             chunks.length = 0;
             fail(`the answer to ${oneLine(path.split('?')[0]!)} is longer than ${MAX_OBJECT_BYTES / MiB} MiB, more than any object an API server stores (a broken stream?)`, 'ETOOLARGE');
             abandon();
@@ -382,8 +384,15 @@ export class KubeClient {
         });
         stream.on('end', () => {
           if (settled) return;
-          const text = Buffer.concat(chunks).toString('utf8');
-          chunks.length = 0;
+          let text: string;
+          try {
+            text = Buffer.concat(chunks).toString('utf8');
+          } catch (error: unknown) {
+            // Thrown from a stream's event it would escape as an uncaught exception: the request fails instead.
+            return fail(errorMessage(error));
+          } finally {
+            chunks.length = 0;
+          }
           let body: unknown;
           try {
             body = text ? JSON.parse(text) : undefined;

@@ -17,8 +17,16 @@ export interface ConfigMapApi {
   create(body: ConfigMap): Promise<ConfigMap>;
   replace(name: string, body: ConfigMap): Promise<ConfigMap>;
   delete(name: string): Promise<void>;
-  list(labelSelector: string): Promise<ConfigMap[]>;
+  /** The names of the ConfigMaps the label selector matches (their data is not read). */
+  listNames(labelSelector: string): Promise<string[]>;
 }
+
+/**
+ * Metadata only, as client-go's metadata client asks (k8s.io/client-go/metadata): the API server
+ * answers a PartialObjectMetadataList (meta.k8s.io/v1, served since Kubernetes 1.15) without
+ * the objects' data; one that does not know it answers the plain list, the second choice.
+ */
+const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 function ok(r: KubeResponse): unknown {
   if (r.status < 200 || r.status >= 300) throw new KubeApiError(r);
@@ -33,15 +41,22 @@ export function configMapsIn(client: KubeClient, namespace: string): ConfigMapAp
     create: async (body) => ok(await client.request('POST', base, `create configmap ${namespace}/${body.metadata?.name}`, { body })) as ConfigMap,
     replace: async (name, body) => ok(await client.request('PUT', one(name), `replace configmap ${namespace}/${name}`, { body })) as ConfigMap,
     delete: async (name) => { ok(await client.request('DELETE', one(name), `delete configmap ${namespace}/${name}`)); },
-    list: async (labelSelector) => {
-      const items: ConfigMap[] = [];
+    listNames: async (labelSelector) => {
+      const names: string[] = [];
+      // Each item is reduced to its name as it is parsed: a server that sends the whole objects
+      // (a history run's part is some 700 KiB) costs one object's memory at a time, not a page's.
+      const nameOf = (item: unknown) => {
+        const name = (item as ConfigMap | null)?.metadata?.name;
+        return typeof name === 'string' ? name : undefined;
+      };
       let cont = '';
       do {
-        const body = ok(await client.get(`${base}?labelSelector=${encodeURIComponent(labelSelector)}&limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`, `list configmaps in ${namespace}`)) as { items?: ConfigMap[]; metadata?: { continue?: string } };
-        items.push(...(body?.items ?? []));
+        const path = `${base}?labelSelector=${encodeURIComponent(labelSelector)}&limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+        const body = ok(await client.request('GET', path, `list configmaps in ${namespace}`, { accept: METADATA_ONLY, items: nameOf })) as { items?: string[]; metadata?: { continue?: string } };
+        names.push(...(body?.items ?? []));
         cont = body?.metadata?.continue ?? '';
       } while (cont);
-      return items;
+      return names;
     },
   };
 }

@@ -7,7 +7,7 @@
 // those kinds only; a failure is a warning, never a lost run.
 import { errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import { clip, escaped, oneLine } from '../base/plain-text.ts';
-import { KubeApiError, type KubeClient, type KubeResponse } from '../kube/client.ts';
+import { KubeApiError, TransportError, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { isBlind } from '../run/coverage.ts';
 
@@ -250,6 +250,11 @@ export interface PolicyReportsOutcome {
   errors: string[];
 }
 
+/**
+ * Reports asked for per list page. A report is up to a MiB (MAX_REPORT_BYTES), so a page of 100
+ * is at most some 100 MiB in flight and the client's time allowance for it (0.2 s per object) 20 s.
+ */
+const LIST_PAGE_SIZE = 100;
 const PLURAL = { PolicyReport: 'policyreports', ClusterPolicyReport: 'clusterpolicyreports' } as const;
 
 type Kind = keyof typeof PLURAL;
@@ -290,7 +295,9 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
   let silent: string | null = null;
   let unsent = 0;
   const answered = (error: unknown) => {
-    if (!(error instanceof KubeApiError)) silent ??= errorMessage(error);
+    // A list refused for an object past the client's limit was answered (a broken stream, not silence).
+    const refusedTooLarge = error instanceof TransportError && error.code === 'ETOOLARGE';
+    if (!(error instanceof KubeApiError) && !refusedTooLarge) silent ??= errorMessage(error);
     return errorMessage(error);
   };
   for (const kind of PUBLISHED) {
@@ -298,8 +305,10 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
     try {
       let cont = '';
       do {
-        const query = `?labelSelector=${encodeURIComponent(`app.kubernetes.io/managed-by=${MANAGED_BY}`)}&limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
-        const list = ok(await client.get(`/apis/${POLICY_REPORT_API}/${PLURAL[kind]}${query}`, `list ${PLURAL[kind]}`)) as { items?: PolicyReportObject[]; metadata?: { continue?: string } };
+        const query = `?labelSelector=${encodeURIComponent(`app.kubernetes.io/managed-by=${MANAGED_BY}`)}&limit=${LIST_PAGE_SIZE}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+        // Item by item (each object bounded as the collector's lists are): a page of reports of
+        // up to a MiB each is never held as one text, and a broken stream fails this list alone.
+        const list = ok(await client.request('GET', `/apis/${POLICY_REPORT_API}/${PLURAL[kind]}${query}`, `list ${PLURAL[kind]}`, { items: (item) => item })) as { items?: PolicyReportObject[]; metadata?: { continue?: string } };
         for (const item of list?.items ?? []) existing.push({ ...item, kind });
         cont = list?.metadata?.continue ?? '';
       } while (cont);

@@ -21,7 +21,7 @@ interface Stand { kubeconfig: string; server: http.Server }
  * kind (one NetworkPolicy, nothing else) and watches that stay open; `networkPolicies` may
  * answer the n-th NetworkPolicy list or watch itself (and then returns true).
  */
-async function standIn(networkPolicies: { list?: (res: http.ServerResponse, n: number) => boolean; watch: (res: http.ServerResponse, n: number) => void }): Promise<Stand> {
+async function standIn(networkPolicies: { list?: (res: http.ServerResponse, n: number, url: URL) => boolean; watch: (res: http.ServerResponse, n: number) => void }): Promise<Stand> {
   let lists = 0;
   let watches = 0;
   const server = http.createServer((req, res) => {
@@ -39,7 +39,7 @@ async function standIn(networkPolicies: { list?: (res: http.ServerResponse, n: n
       res.flushHeaders();
       return;
     }
-    if (url.searchParams.has('limit') && url.pathname === NETPOLS && networkPolicies.list?.(res, lists++)) return;
+    if (url.searchParams.has('limit') && url.pathname === NETPOLS && networkPolicies.list?.(res, lists++, url)) return;
     if (url.searchParams.has('limit')) return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === NETPOLS ? [policy] : [] });
     return json(404, { kind: 'Status', code: 404, message: 'not found' });
   });
@@ -109,6 +109,43 @@ describe('ClusterWatch when a watch stream breaks', () => {
     expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: reading the response failed: an object in the list is longer than 64 MiB, more than any object an API server stores (a broken stream?)' });
     expect(snapshot.resources.networkpolicies).toEqual([]);
     expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
+  });
+
+  it('a list whose continue token keeps expiring gives up after two restarts: start() returns and the kind is an error', async () => {
+    // Kubernetes API concepts, "Retrieving large results sets in chunks": an expired continue
+    // token is answered 410 Gone and the list must start over. Here it expires every time.
+    let lists = 0;
+    const stand = await standIn({
+      list: (res, n, url) => {
+        lists++;
+        res.writeHead(url.searchParams.has('continue') && n < 50 ? 410 : 200, { 'Content-Type': 'application/json' });
+        if (url.searchParams.has('continue') && n < 50) {
+          res.end(JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old', metadata: { continue: 'fresh' } }));
+        } else {
+          // After 50 lists the last page comes, so a list that never gives up ends too (and the test fails).
+          res.end(JSON.stringify({ kind: 'NetworkPolicyList', metadata: { resourceVersion: '5', ...(n < 50 ? { continue: 'tok' } : {}) }, items: [policy] }));
+        }
+        return true;
+      },
+      watch: () => {},
+    });
+    // A long backoff: after the failed list, the watch loop's own re-list is the only other attempt.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    cleanup.push(async () => {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    });
+    await watch.start();
+
+    const snapshot = watch.snapshot();
+    expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: HTTP 410: The provided continue parameter is too old (its continue token expired 3 times in a row)' });
+    expect(snapshot.resources.networkpolicies).toEqual([]);
+    expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
+    // Three tries of two pages each for start(), as many for the watch loop's re-list, then the backoff.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lists).toBe(12);
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('error');
   });
 
   it('stop() returns while a kind\'s re-list is in flight, without waiting out the backoff after it', async () => {
@@ -282,3 +319,61 @@ describe('ClusterWatch when a watch stream breaks', () => {
   });
 });
 
+describe('ClusterWatch when API discovery fails during a full re-list', () => {
+  it('keeps a CRD kind it held (not evaluated, nothing deleted) and watches it again once discovery answers', async () => {
+    const AP = '/apis/security.istio.io/v1/authorizationpolicies';
+    let apisDown = false;
+    let apWatches = 0;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') {
+        if (apisDown) return json(403, { kind: 'Status', code: 403, message: 'forbidden' });
+        return json(200, { kind: 'APIGroupList', groups: [{ name: 'security.istio.io', versions: [{ groupVersion: 'security.istio.io/v1', version: 'v1' }], preferredVersion: { version: 'v1' } }] });
+      }
+      if (url.pathname === '/apis/security.istio.io/v1') return json(200, { kind: 'APIResourceList', resources: [{ name: 'authorizationpolicies', namespaced: true, kind: 'AuthorizationPolicy', verbs: ['list', 'watch'] }] });
+      if (url.searchParams.has('watch')) {
+        if (url.pathname === AP) apWatches++;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        return;
+      }
+      if (url.pathname === AP) return json(200, { kind: 'List', metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'deny-all', namespace: 'shop', resourceVersion: '7' }, spec: {} }] });
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+    });
+    let back: () => void = () => {};
+    const ok = new Promise<void>((resolve) => { back = resolve; });
+    const warnings: string[] = [];
+    const log = { info(msg: string) { if (msg.includes('authorizationpolicies') && msg.includes('-> ok')) back(); }, warn(msg: string) { warnings.push(msg); }, progress() {} } satisfies Logger;
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log, backoff: { baseMs: 50, maxMs: 100 } });
+    try {
+      await watch.start();
+      expect(watch.snapshot().coverage['istio.authorizationpolicies']).toEqual({ status: 'ok', count: 1 });
+
+      apisDown = true;
+      await watch.relistAll();
+      const during = watch.snapshot();
+      expect(during.coverage['istio.authorizationpolicies']).toEqual({ status: 'error', detail: 'whether authorizationpolicies.security.istio.io is still served is unknown: API discovery failed (forbidden: get /apis (API discovery) at cluster scope)' });
+      expect(during.resources['istio.authorizationpolicies']).toEqual([]);
+      expect(watch.takeChanges().changes).toEqual([]);
+      expect(warnings.filter((w) => w.startsWith('API discovery'))).toEqual([expect.stringMatching(/^API discovery failed \(forbidden: get \/apis \(API discovery\) at cluster scope\): \d+ kind\(s\) not evaluated until it answers again, 1 of them held \(kept, not recorded as deleted\); retrying with backoff$/)]);
+
+      const watchesBefore = apWatches;
+      apisDown = false;
+      await Promise.race([ok, new Promise((r) => setTimeout(r, 5_000))]);
+      const after = watch.snapshot();
+      expect(after.coverage['istio.authorizationpolicies']).toEqual({ status: 'ok', count: 1 });
+      expect(after.resources['istio.authorizationpolicies']?.map((o) => o.metadata?.name)).toEqual(['deny-all']);
+      expect(apWatches).toBeGreaterThan(watchesBefore);
+      expect(watch.takeChanges().changes).toEqual([]);
+    } finally {
+      await watch.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -57,10 +57,10 @@ export class FakeConfigMaps {
         self.calls.push(`delete ${name}`); self.before?.('delete', name);
         if (!self.objects.delete(self.key(namespace, name))) throw self.err(404, `configmaps "${name}" not found`);
       },
-      async list(labelSelector) {
+      async listNames(labelSelector) {
         self.calls.push('list'); self.before?.('list');
         const want = labelSelector.split(',').filter(Boolean).map((p) => p.split('='));
-        return structuredClone([...self.objects.values()].filter((cm) => cm.metadata?.namespace === namespace && want.every(([k, v]) => cm.metadata?.labels?.[k] === v)));
+        return [...self.objects.values()].filter((cm) => cm.metadata?.namespace === namespace && want.every(([k, v]) => cm.metadata?.labels?.[k] === v)).map((cm) => cm.metadata!.name!);
       },
     };
   }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
-import { kubeconfigFor } from '../../helpers/local-api-server.ts';
-import { TransportError, type KubeClient, type KubeResponse } from '../../../src/kube/client.ts';
+import { kubeconfigFor, writeEndlessLine } from '../../helpers/local-api-server.ts';
+import { openKubeClient, TransportError, type KubeClient, type KubeResponse } from '../../../src/kube/client.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, notPublishable, writePolicyReports, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
@@ -299,6 +299,40 @@ describe('writePolicyReports', () => {
     const none = await writePolicyReports(report, dead.client);
     expect(dead.sent).toHaveLength(1);
     expect(none.errors).toEqual(['list PolicyReport: connect ECONNREFUSED 10.0.0.1:443 (4 attempts over 2.1 s)', '4 report(s) not sent and none removed: the API server did not answer (connect ECONNREFUSED 10.0.0.1:443 (4 attempts over 2.1 s))']);
+  });
+});
+
+describe('writePolicyReports against an API server whose list never ends', () => {
+  it('stops reading a PolicyReport list at an object past 64 MiB, says so naming the list, and writes the reports without pruning', async () => {
+    const { report } = buildRun();
+    const full = { ...report, checks: report.checks.filter((c) => c.status === 'pass' || c.status === 'fail') };
+    const requests: string[] = [];
+    let stream: Promise<string> = Promise.resolve('');
+    const server = http.createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      if (req.method === 'GET' && req.url?.startsWith('/apis/wgpolicyk8s.io/v1alpha2/policyreports?')) {
+        // One report whose text never ends (a broken proxy): read whole, it would grow memory until the process died.
+        stream = writeEndlessLine(res, '{"kind":"PolicyReportList","metadata":{},"items":[{"metadata":{"name":"ztaudit","namespace":"a","annotations":{"x":"');
+        return;
+      }
+      req.resume();
+      res.end(JSON.stringify(req.method === 'GET' ? { kind: 'ClusterPolicyReportList', metadata: {}, items: [] } : {}));
+    });
+    const { client } = openKubeClient({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0 });
+    try {
+      const outcome = await writePolicyReports(full, client);
+      expect(outcome.errors).toEqual(['list PolicyReport: reading the response failed: an object in the list is longer than 64 MiB, more than any object an API server stores (a broken stream?)']);
+      // The server answered: the reports are still written; with no complete listing, none is deleted.
+      expect(outcome.applied).toEqual(['PolicyReport/ci/ztaudit', 'PolicyReport/monitoring/ztaudit', 'PolicyReport/payments/ztaudit', 'ClusterPolicyReport/ztaudit']);
+      expect(outcome.deleted).toEqual([]);
+      expect(await stream).toBe('hung up');
+      for (const r of requests.filter((q) => q.startsWith('GET '))) expect(r).toContain('&limit=100');
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
 
