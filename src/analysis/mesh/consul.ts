@@ -8,6 +8,11 @@
 //   connectInject.default, read from the injector Deployment's command) in a namespace the injector
 //   serves (`-allow-k8s-namespace` / `-deny-k8s-namespace`, the Helm values k8sAllowNamespaces /
 //   k8sDenyNamespaces; kube-system and local-path-storage are never injected).
+// - Transparent proxy (consul-k8s connect-inject/common/common.go TransparentProxyEnabled): the pod
+//   annotation consul.hashicorp.com/transparent-proxy, else the same label on the namespace, else
+//   the injector's `-default-enable-transparent-proxy` (Helm connectInject.transparentProxy.
+//   defaultEnabled; true when absent). Without it the sidecar redirects nothing: the application's
+//   port is reachable directly.
 // - Default intention: "The default intention behavior is defined by the default ACL policy"
 //   (https://developer.hashicorp.com/consul/docs/connect/intentions). The Helm chart writes the
 //   servers' ACL settings (global.acls.manageSystemACLs → default_policy deny) into ConfigMap
@@ -36,9 +41,34 @@ export const CONSUL_SERVER_CONFIGMAP = { namespace: 'consul', name: 'consul-serv
 const SIDECARS = ['consul-dataplane', 'envoy-sidecar'];
 const NEVER_INJECTED = new Set(['kube-system', 'local-path-storage']);
 
+/**
+ * A boolean as Go's strconv.ParseBool reads it (https://pkg.go.dev/strconv#ParseBool: "1, t, T,
+ * TRUE, true, True, 0, f, F, FALSE, false, False"); undefined for anything else, which consul-k8s
+ * treats as an error (the webhook refuses the pod).
+ */
+export function parseGoBool(value: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return undefined;
+}
+
+/**
+ * A Go boolean flag in a command line: `-name`, `-name=value` or `--name...`; the last one wins.
+ * Go's flag package takes no separate value for a boolean (`-name false` is `-name` then an
+ * argument), so only the `=` form carries one. undefined when absent or unparseable.
+ */
+function goBoolFlag(text: string, name: string): { value: boolean | undefined } | undefined {
+  const found = [...text.matchAll(new RegExp(`(?:^|[\\s"'])--?${name}(?:=("?)([^"\\s\\\\]*)\\1)?(?=[\\s"'\\\\]|$)`, 'g'))];
+  const last = found[found.length - 1];
+  if (!last) return undefined;
+  return { value: last[2] === undefined ? true : parseGoBool(last[2]) };
+}
+
 export interface ConsulInjector {
   /** connectInject.default: pods without the annotation are injected. */
   injectDefault: boolean;
+  /** connectInject.transparentProxy.defaultEnabled: pods and namespaces that say nothing get the transparent proxy. */
+  tproxyDefault: boolean;
   allowNamespaces: string[];
   denyNamespaces: string[];
   source: string;
@@ -56,8 +86,12 @@ export function consulInjector(deployments: KubeObject[]): ConsulInjector | unde
     if (!text.includes('inject-connect')) continue;
     const flag = (f: string) => [...text.matchAll(new RegExp(`-${f}[= ]"?([^"\\s\\\\]+)"?`, 'g'))].map((m) => m[1]);
     const def = flag('default-inject')[0];
+    // The flag defaults to true in consul-k8s subcommand/inject-connect/command.go; a value Go
+    // cannot parse stops the injector.
+    const tproxy = goBoolFlag(text, 'default-enable-transparent-proxy');
     return {
       injectDefault: def === 'true',
+      tproxyDefault: tproxy ? tproxy.value !== false : true,
       allowNamespaces: flag('allow-k8s-namespace'),
       denyNamespaces: flag('deny-k8s-namespace'),
       source: `Deployment ${d.metadata?.namespace ?? 'default'}/${name}`,
@@ -200,22 +234,41 @@ const nameMatches = (pattern: string, name: string) => pattern === '*' || patter
 export const CONSUL_TPROXY_ANNOTATION = 'consul.hashicorp.com/transparent-proxy';
 export const CONSUL_EXCLUDE_INBOUND_ANNOTATION = 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports';
 
+export interface ConsulTransparentProxy {
+  /** undefined: the deciding value is not a boolean (consul-k8s refuses to inject such a pod). */
+  enabled: boolean | undefined;
+  source: string;
+}
+
+/** Whether a Consul-injected pod gets the transparent proxy: pod annotation, else namespace label, else the injector's default. */
+export function consulTransparentProxy(nsLabels: Record<string, string>, podAnnotations: Record<string, string>, injector: ConsulInjector | undefined): ConsulTransparentProxy {
+  const pod = podAnnotations[CONSUL_TPROXY_ANNOTATION];
+  if (pod !== undefined) return { enabled: parseGoBool(pod), source: `pod annotation ${CONSUL_TPROXY_ANNOTATION}=${JSON.stringify(pod)}` };
+  const ns = nsLabels[CONSUL_TPROXY_ANNOTATION];
+  if (ns !== undefined) return { enabled: parseGoBool(ns), source: `namespace label ${CONSUL_TPROXY_ANNOTATION}=${JSON.stringify(ns)}` };
+  if (injector) return { enabled: injector.tproxyDefault, source: `connect injector default-enable-transparent-proxy ${injector.tproxyDefault} (${injector.source})` };
+  return { enabled: true, source: 'no connect injector in the snapshot: assumed the consul-k8s default (transparent proxy on)' };
+}
+
 /**
  * Whether a call to `port` bypasses the callee's sidecar: ports excluded from the transparent
- * proxy's redirection reach the application directly; with the transparent proxy off
- * (annotation "false"), the application's own port is reachable unless it listens on localhost
- * only, which the snapshot cannot tell.
+ * proxy's redirection reach the application directly; with the transparent proxy off, the
+ * application's own port is reachable unless it listens on localhost only, which the snapshot
+ * cannot tell. `tproxy` defaults to the pod annotation alone.
  */
-export function consulPortBypass(podAnnotations: Record<string, string>, port: number): { kind: 'excluded' | 'no-tproxy'; source: string } | undefined {
+export function consulPortBypass(podAnnotations: Record<string, string>, port: number, tproxy: ConsulTransparentProxy = consulTransparentProxy({}, podAnnotations, undefined)): { kind: 'excluded' | 'no-tproxy' | 'unreadable'; source: string } | undefined {
   const excluded = (podAnnotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION] ?? '').split(',').map((p) => p.trim()).filter((p) => p);
   if (excluded.includes(String(port))) return { kind: 'excluded', source: `pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION}` };
-  if (podAnnotations[CONSUL_TPROXY_ANNOTATION] === 'false') return { kind: 'no-tproxy', source: `pod annotation ${CONSUL_TPROXY_ANNOTATION}=false` };
+  if (tproxy.enabled === false) return { kind: 'no-tproxy', source: tproxy.source };
+  if (tproxy.enabled === undefined) return { kind: 'unreadable', source: tproxy.source };
   return undefined;
 }
 
 export interface ConsulFlowInput {
   /** The callee's pod annotations (ports excluded from the sidecar). */
   calleeAnnotations?: Record<string, string>;
+  /** The callee's transparent proxy setting (pod annotation, namespace label, injector default). */
+  calleeTransparentProxy?: ConsulTransparentProxy;
   index: ConsulIntentionIndex;
   defaultIntention: ConsulDefaultIntention;
   /** The Consul service names of caller and callee. */
@@ -226,9 +279,12 @@ export interface ConsulFlowInput {
 /** Consul's answer for one call to a Consul-meshed callee. */
 export function judgeConsulFlow(input: ConsulFlowInput, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
   const enforcedBy = 'Consul dataplane (Envoy) of the callee';
-  const bypass = input.calleeAnnotations ? consulPortBypass(input.calleeAnnotations, callee.port) : undefined;
+  const bypass = input.calleeAnnotations ? consulPortBypass(input.calleeAnnotations, callee.port, input.calleeTransparentProxy) : undefined;
   if (bypass?.kind === 'excluded') {
     return { mesh: 'consul', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is excluded from the Consul sidecar (${bypass.source}): intentions do not apply to it` };
+  }
+  if (bypass?.kind === 'unreadable') {
+    return { mesh: 'consul', verdict: 'unknown', plaintext: !caller.mtls || !!caller.external, reason: `whether the transparent proxy is on cannot be told: ${bypass.source} is not a boolean (the connect injector refuses such pods)` };
   }
   if (bypass?.kind === 'no-tproxy') {
     return { mesh: 'consul', verdict: 'unknown', plaintext: !caller.mtls || !!caller.external, reason: `transparent proxy is off (${bypass.source}): a caller dialing port ${callee.port} directly reaches the application unless it listens on localhost only, which the snapshot cannot tell` };

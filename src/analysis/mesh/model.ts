@@ -13,7 +13,7 @@ import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, string
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, type IstioRoot } from './configmaps.ts';
-import { consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex } from './consul.ts';
+import { consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -40,6 +40,8 @@ export interface WorkloadMesh {
   linkerdPolicy?: EffectivePolicy;
   /** Consul service name (annotation, selecting Service, else service account). */
   consulService?: string;
+  /** Consul: whether the sidecar redirects the pod's traffic (annotation, namespace label, injector default). */
+  consulTransparentProxy?: ConsulTransparentProxy;
 }
 
 export interface MeshModel {
@@ -160,7 +162,10 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     };
     if (mesh === 'istio') wm.istio = resolveIstioMode(policies, namespace, rep.labels);
     if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault);
-    if (mesh === 'consul') wm.consulService = consulServiceName(rep, servicesByNs.get(namespace) ?? []);
+    if (mesh === 'consul') {
+      wm.consulService = consulServiceName(rep, servicesByNs.get(namespace) ?? []);
+      wm.consulTransparentProxy = consulTransparentProxy(ns.labels, rep.annotations, injector);
+    }
     workloads.push(wm);
   }
   if (istioPods > 0) istioEvidence.push(`${istioPods} pod(s) with an Istio dataplane`);

@@ -182,6 +182,61 @@ describe('Consul sidecar bypasses', () => {
   });
 });
 
+describe('Consul transparent proxy: pod annotation, else namespace label, else the injector default', () => {
+  // consul-k8s control-plane/connect-inject/common/common.go TransparentProxyEnabled; values are
+  // read with strconv.ParseBool. The callee is Consul-injected with ACLs deny; the caller is
+  // outside the mesh: with the transparent proxy on its sidecar refuses plaintext, with it off the
+  // application's port may be reachable directly.
+  const TPROXY = 'consul.hashicorp.com/transparent-proxy';
+  const injector = (flags: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consul-connect-injector, namespace: consul}
+spec:
+  selector: {matchLabels: {app: consul}}
+  template:
+    metadata: {labels: {app: consul}}
+    spec:
+      containers:
+      - name: sidecar-injector
+        image: hashicorp/consul-k8s-control-plane:1.6.0
+        command: ["/bin/sh", "-ec", "exec consul-k8s-control-plane inject-connect -log-level=info ${flags} -allow-k8s-namespace=\\"*\\""]
+---`;
+  const shop = (labels = '') => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop${labels ? `, labels: {${labels}}` : ''}}
+---`;
+  const rogue = caller('other', 'rogue', false);
+  const db = (annotations: Record<string, string> = {}) => app('shop', 'db', { annotations });
+  const verdict = (yaml: string) => judge(`${aclDeny}${yaml}`, rogue, 'shop', 'db');
+
+  it('a namespace labelled transparent-proxy "false" lets a plaintext caller dial the port directly: unknown, not denied', () => {
+    const v = verdict(`${shop(`${TPROXY}: "false"`)}${db()}`);
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown', plaintext: true });
+    expect(v.reason).toMatch(/transparent proxy is off \(namespace label consul\.hashicorp\.com\/transparent-proxy="false"\)/);
+    // The pod annotation overrides the namespace label.
+    expect(verdict(`${shop(`${TPROXY}: "false"`)}${db({ [TPROXY]: 'true' })}`)).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+
+  it('the injector flag -default-enable-transparent-proxy=false turns it off for pods and namespaces that say nothing', () => {
+    const v = verdict(`${shop()}${injector('-default-inject=false -default-enable-transparent-proxy=false')}${db()}`);
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toMatch(/default-enable-transparent-proxy false \(Deployment consul\/consul-connect-injector\)/);
+    expect(verdict(`${shop(`${TPROXY}: "true"`)}${injector('-default-enable-transparent-proxy=false')}${db()}`).verdict).toBe('denied');
+    expect(verdict(`${shop()}${injector('-default-enable-transparent-proxy')}${db()}`).verdict).toBe('denied');
+  });
+
+  it('annotation values are read as Go reads booleans: "False" and "0" are off; a value that is not a boolean is unknown', () => {
+    expect(verdict(`${shop()}${db({ [TPROXY]: 'False' })}`).verdict).toBe('unknown');
+    expect(verdict(`${shop()}${db({ [TPROXY]: '0' })}`).verdict).toBe('unknown');
+    expect(verdict(`${shop()}${db({ [TPROXY]: 'TRUE' })}`).verdict).toBe('denied');
+    const odd = verdict(`${shop()}${db({ [TPROXY]: 'no' })}`);
+    expect(odd.verdict).toBe('unknown');
+    expect(odd.reason).toMatch(/transparent-proxy="no" is not a boolean/);
+  });
+});
+
 describe('Consul injection expected but missing', () => {
   it('a running pod without the dataplane in a namespace the injector serves by default is outside the mesh; Consul\'s own namespace is not expected to be meshed', async () => {
     const { workloadOutsideMesh } = await import('../../../checks/mtls/workload-outside-mesh.ts');
