@@ -3,11 +3,14 @@
 //
 // What is read, and what is assumed:
 // - Injection: a live pod is meshed when it runs the consul-dataplane (or the older envoy-sidecar)
-//   container; a template when its pod annotation consul.hashicorp.com/connect-inject is "true", or
-//   is unset while the connect injector injects by default (`-default-inject=true`, the Helm value
-//   connectInject.default, read from the injector Deployment's command) in a namespace the injector
-//   serves (`-allow-k8s-namespace` / `-deny-k8s-namespace`, the Helm values k8sAllowNamespaces /
-//   k8sDenyNamespaces; kube-system and local-path-storage are never injected).
+//   container; a template when its pod annotation consul.hashicorp.com/connect-inject is true, or
+//   is unset while the connect injector injects by default (`-default-inject`, the Helm value
+//   connectInject.default, read from the injector Deployment's command; true when the flag is
+//   absent) in a namespace the injector serves (`-allow-k8s-namespace` / `-deny-k8s-namespace`, the
+//   Helm values k8sAllowNamespaces / k8sDenyNamespaces). consul-k8s mesh_webhook.go shouldInject
+//   never injects kube-system and kube-public (kubeSystemNamespaces), and the chart's default
+//   connectInject.namespaceSelector leaves out local-path-storage. Annotation and flag values are
+//   read as Go's strconv.ParseBool reads them ("True", "1", "f"... count), as the injector does.
 // - Transparent proxy (consul-k8s connect-inject/common/common.go TransparentProxyEnabled): the pod
 //   annotation consul.hashicorp.com/transparent-proxy, else the same label on the namespace, else
 //   the injector's `-default-enable-transparent-proxy` (Helm connectInject.transparentProxy.
@@ -39,7 +42,7 @@ export const CONSUL_INJECT_ANNOTATION = 'consul.hashicorp.com/connect-inject';
 export const CONSUL_SERVICE_ANNOTATION = 'consul.hashicorp.com/connect-service';
 export const CONSUL_SERVER_CONFIGMAP = { namespace: 'consul', name: 'consul-server-config' } as const;
 const SIDECARS = ['consul-dataplane', 'envoy-sidecar'];
-const NEVER_INJECTED = new Set(['kube-system', 'local-path-storage']);
+const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'local-path-storage']);
 
 /**
  * A boolean as Go's strconv.ParseBool reads it (https://pkg.go.dev/strconv#ParseBool: "1, t, T,
@@ -85,12 +88,12 @@ export function consulInjector(deployments: KubeObject[]): ConsulInjector | unde
     const text = containers.flatMap((c) => [...arr(obj(c)?.command), ...arr(obj(c)?.args)]).filter((x): x is string => typeof x === 'string').join(' ');
     if (!text.includes('inject-connect')) continue;
     const flag = (f: string) => [...text.matchAll(new RegExp(`-${f}[= ]"?([^"\\s\\\\]+)"?`, 'g'))].map((m) => m[1]);
-    const def = flag('default-inject')[0];
-    // The flag defaults to true in consul-k8s subcommand/inject-connect/command.go; a value Go
-    // cannot parse stops the injector.
+    // Both flags default to true in consul-k8s subcommand/inject-connect/command.go; a value Go
+    // cannot parse stops the injector, so it injects nothing by default (false).
+    const inject = goBoolFlag(text, 'default-inject');
     const tproxy = goBoolFlag(text, 'default-enable-transparent-proxy');
     return {
-      injectDefault: def === 'true',
+      injectDefault: inject ? inject.value === true : true,
       tproxyDefault: tproxy ? tproxy.value !== false : true,
       allowNamespaces: flag('allow-k8s-namespace'),
       denyNamespaces: flag('deny-k8s-namespace'),
@@ -116,15 +119,20 @@ export function consulServesNamespace(injector: ConsulInjector | undefined, ns: 
 
 export function consulMembership(namespace: string, pod: PodView, injector: ConsulInjector | undefined): ConsulMembership {
   const value = pod.annotations[CONSUL_INJECT_ANNOTATION];
+  const inject = value === undefined ? undefined : parseGoBool(value);
   const served = (ns: string) => consulServesNamespace(injector, ns);
-  const requested = value === 'true' ? served(namespace) : value === undefined && !!injector?.injectDefault && served(namespace);
+  const requested = inject === true ? served(namespace) : value === undefined && !!injector?.injectDefault && served(namespace);
   if (pod.origin === 'pod') {
     if (containerNames(pod.spec).some((n) => SIDECARS.includes(n))) return { meshed: true, requested, reason: 'Consul dataplane container present' };
     return { meshed: false, requested, reason: requested ? 'no Consul dataplane container although injection is requested (restart the pod)' : 'no Consul dataplane container' };
   }
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
-  if (requested) return { meshed: true, requested, reason: value === 'true' ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=true` : `connect injector injects by default (${injector!.source})` };
-  return { meshed: false, requested, reason: value === 'false' ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=false` : value === 'true' ? `the connect injector does not serve namespace ${namespace}` : `no ${CONSUL_INJECT_ANNOTATION} annotation` };
+  if (requested) return { meshed: true, requested, reason: inject === true ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)}` : `connect injector injects by default (${injector!.source})` };
+  const reason = inject === false ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)}`
+    : inject === true ? `the connect injector does not serve namespace ${namespace}`
+      : value !== undefined ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)} is not a boolean: the connect injector refuses the pod`
+        : `no ${CONSUL_INJECT_ANNOTATION} annotation`;
+  return { meshed: false, requested, reason };
 }
 
 export interface ConsulDefaultIntention {

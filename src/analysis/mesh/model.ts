@@ -13,7 +13,7 @@ import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, string
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, type IstioRoot } from './configmaps.ts';
-import { consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
+import { CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -133,7 +133,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
         unmeshed++;
         if (unmeshedSample.length < 5) unmeshedSample.push(pod.name);
         // Explain in terms of the mesh the namespace (or pod) asked for.
-        unmeshedReason ??= c.requested && !i.requested && !l.requested ? c.reason : meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
+        unmeshedReason ??= (c.requested || pod.annotations[CONSUL_INJECT_ANNOTATION] !== undefined) && !i.requested && !l.requested ? c.reason : meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
       }
     }
     const mesh: WorkloadMesh['mesh'] = meshedIstio > 0 && meshedIstio >= meshedLinkerd ? 'istio' : meshedLinkerd > 0 ? 'linkerd' : meshedConsul > 0 ? 'consul' : 'none';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { consulFlowVerdict, intentionPrecedence, meshModel } from '../../../src/analysis/mesh/index.ts';
 import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
 import { ctxOf, deploymentYaml } from './helpers.ts';
-import { meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
 
 const INTENTIONS = 'https://developer.hashicorp.com/consul/docs/connect/intentions';
@@ -234,6 +234,52 @@ metadata: {name: shop${labels ? `, labels: {${labels}}` : ''}}
     const odd = verdict(`${shop()}${db({ [TPROXY]: 'no' })}`);
     expect(odd.verdict).toBe('unknown');
     expect(odd.reason).toMatch(/transparent-proxy="no" is not a boolean/);
+  });
+});
+
+describe('Consul injection values are read as the injector reads them (strconv.ParseBool)', () => {
+  // consul-k8s control-plane/connect-inject/webhook/mesh_webhook.go shouldInject: kube-system and
+  // kube-public are never injected; otherwise the connect-inject annotation, parsed with
+  // strconv.ParseBool, else the injector's -default-inject (true when absent,
+  // subcommand/inject-connect/command.go).
+  const INJECT = 'consul.hashicorp.com/connect-inject';
+  const pod = (ns: string, value?: string) => deploymentYaml(ns, 'db', { serviceAccount: 'db', annotations: value === undefined ? {} : { [INJECT]: value }, ports: [5432] });
+  const injector = (flags: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consul-connect-injector, namespace: consul}
+spec:
+  selector: {matchLabels: {app: consul}}
+  template:
+    metadata: {labels: {app: consul}}
+    spec: {containers: [{name: sidecar-injector, image: hashicorp/consul-k8s-control-plane:1.6.0, command: ["/bin/sh", "-ec", "exec consul-k8s-control-plane inject-connect ${flags}"]}]}
+---`;
+  const meshOf = (yaml: string, ns = 'shop') => {
+    const ctx = ctxOf(`${aclDeny}${yaml}`);
+    return meshModel(ctx.snapshot, ctx.config).workloads.find((w) => w.namespace === ns && w.workload.ref.name === 'db')!;
+  };
+
+  it('annotation "True" (and "1") injects: a plaintext caller is refused by the sidecar, not let through as outside the mesh', () => {
+    const ctx = ctxOf(`${aclDeny}${pod('shop', 'True')}`);
+    expect(meshModel(ctx.snapshot, ctx.config).workloads.find((w) => w.workload.ref.name === 'db')?.mesh).toBe('consul');
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name: 'db' }, 5432, 'TCP');
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'denied', plaintext: true });
+    expect(meshOf(pod('shop', '1')).mesh).toBe('consul');
+    expect(meshOf(`${injector('-default-inject=true')}${pod('shop', 'FALSE')}`).mesh).toBe('none');
+  });
+
+  it('an annotation that is not a boolean is not injected (the webhook refuses the pod), and says so', () => {
+    const w = meshOf(`${injector('-default-inject=true')}${pod('shop', 'yes')}`);
+    expect(w.mesh).toBe('none');
+    expect(w.unmeshedReason).toMatch(/connect-inject="yes" is not a boolean/);
+  });
+
+  it('-default-inject: "True" and an absent flag inject by default; kube-public and kube-system never are', () => {
+    expect(meshOf(`${injector('-default-inject=True')}${pod('shop')}`).mesh).toBe('consul');
+    expect(meshOf(`${injector('-log-level=info')}${pod('shop')}`).mesh).toBe('consul');
+    expect(meshOf(`${injector('-default-inject=false')}${pod('shop')}`).mesh).toBe('none');
+    expect(meshOf(`${injector('-default-inject=true')}${pod('kube-public', 'true')}`, 'kube-public').mesh).toBe('none');
+    expect(meshOf(`${injector('-default-inject=true')}${pod('kube-system')}`, 'kube-system').mesh).toBe('none');
   });
 });
 
