@@ -17,11 +17,16 @@
 //   defaultEnabled; true when absent). Without it the sidecar redirects nothing: the application's
 //   port is reachable directly.
 // - Default intention: "The default intention behavior is defined by the default ACL policy"
-//   (https://developer.hashicorp.com/consul/docs/connect/intentions). The Helm chart writes the
-//   servers' ACL settings (global.acls.manageSystemACLs → default_policy deny) into ConfigMap
-//   consul/consul-server-config; every JSON value there is searched for `acl`. ACLs not enabled, or
-//   enabled without default_policy, mean allow (Consul's default). When the ConfigMap cannot be read
-//   the chart default (ACLs off: allow) is assumed, and said so.
+//   (https://developer.hashicorp.com/consul/docs/connect/intentions), unless the agent sets
+//   `default_intention_policy`, which hashicorp/consul agent/agent_endpoint.go AgentConnectAuthorize
+//   consults first. The Helm chart writes the servers' ACL settings (global.acls.manageSystemACLs →
+//   default_policy deny) into ConfigMap consul/consul-server-config (mounted as -config-dir, its
+//   files loaded in name order) and server.extraConfig into consul/consul-server-tmp-extra-config
+//   key extra-from-values.json, loaded last (-config-file after -config-dir in
+//   charts/consul/templates/server-statefulset.yaml), so it overrides. Their JSON values are merged
+//   in that order, a later setting winning. ACLs not enabled, or enabled without default_policy,
+//   mean allow (Consul's default). When neither ConfigMap can be read the chart default (ACLs off:
+//   allow) is assumed, and said so.
 // - Service identity: the pod annotation consul.hashicorp.com/connect-service, else the Kubernetes
 //   Service selecting the pod, else the service account name (consul-k8s requires them to match
 //   when ACLs are on).
@@ -41,6 +46,9 @@ import { arr, containerNames, createdAt, obj, str } from './util.ts';
 export const CONSUL_INJECT_ANNOTATION = 'consul.hashicorp.com/connect-inject';
 export const CONSUL_SERVICE_ANNOTATION = 'consul.hashicorp.com/connect-service';
 export const CONSUL_SERVER_CONFIGMAP = { namespace: 'consul', name: 'consul-server-config' } as const;
+/** Helm server.extraConfig, loaded after the chart's own server config. */
+export const CONSUL_SERVER_EXTRA_CONFIGMAP = { namespace: 'consul', name: 'consul-server-tmp-extra-config' } as const;
+const CONSUL_SERVER_EXTRA_KEY = 'extra-from-values.json';
 const SIDECARS = ['consul-dataplane', 'envoy-sidecar'];
 const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'local-path-storage']);
 
@@ -143,25 +151,58 @@ export interface ConsulDefaultIntention {
   resource: ResourceRef;
 }
 
-/** The default intention (the servers' ACL default policy), from the Helm-rendered server ConfigMap. */
+/**
+ * The default intention from the Helm-rendered server config: consul-server-config's JSON values
+ * in name order, then server.extraConfig; `default_intention_policy` when set, else the ACL
+ * default policy when ACLs are enabled, else allow.
+ */
 export function consulDefaultIntention(configmaps: KubeObject[]): ConsulDefaultIntention {
-  const resource: ResourceRef = { kind: 'ConfigMap', namespace: CONSUL_SERVER_CONFIGMAP.namespace, name: CONSUL_SERVER_CONFIGMAP.name };
-  const cm = configmaps.find((c) => c.metadata?.name === CONSUL_SERVER_CONFIGMAP.name && (c.metadata?.namespace ?? 'default') === CONSUL_SERVER_CONFIGMAP.namespace);
-  if (!cm) return { action: 'allow', assumed: true, resource, source: `no ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} in the snapshot: assumed the Helm chart default (ACLs off, intentions default to allow)` };
-  for (const [key, value] of Object.entries(obj(cm.data) ?? {})) {
-    if (typeof value !== 'string') continue;
+  const find = (ref: { namespace: string; name: string }) => configmaps.find((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
+  const server = find(CONSUL_SERVER_CONFIGMAP);
+  const extra = find(CONSUL_SERVER_EXTRA_CONFIGMAP);
+  const serverRef: ResourceRef = { kind: 'ConfigMap', namespace: CONSUL_SERVER_CONFIGMAP.namespace, name: CONSUL_SERVER_CONFIGMAP.name };
+  const extraRef: ResourceRef = { kind: 'ConfigMap', namespace: CONSUL_SERVER_EXTRA_CONFIGMAP.namespace, name: CONSUL_SERVER_EXTRA_CONFIGMAP.name };
+  const files: Array<{ resource: ResourceRef; key: string; value: unknown }> = [];
+  const serverData = obj(server?.data) ?? {};
+  for (const key of Object.keys(serverData).sort()) files.push({ resource: serverRef, key, value: serverData[key] });
+  if (extra) files.push({ resource: extraRef, key: CONSUL_SERVER_EXTRA_KEY, value: obj(extra.data)?.[CONSUL_SERVER_EXTRA_KEY] });
+  type Setting<T> = { value: T; resource: ResourceRef; where: string };
+  let aclEnabled: Setting<boolean> | undefined;
+  let aclPolicy: Setting<string> | undefined;
+  let intentionPolicy: Setting<string> | undefined;
+  for (const f of files) {
+    if (typeof f.value !== 'string') continue;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(value);
+      parsed = JSON.parse(f.value);
     } catch {
       continue; // HCL or not JSON: the chart writes JSON; other keys are not ACL settings
     }
+    const where = `ConfigMap ${f.resource.namespace}/${f.resource.name} key ${f.key}`;
     const acl = obj(obj(parsed)?.acl);
-    if (!acl || acl.enabled !== true) continue;
-    const policy = str(acl.default_policy) ?? 'allow';
-    return { action: policy === 'deny' ? 'deny' : 'allow', assumed: false, resource, source: `ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} key ${key}: acl.enabled, default_policy ${policy}${acl.default_policy === undefined ? ' (Consul default)' : ''}` };
+    if (acl && 'enabled' in acl) aclEnabled = { value: acl.enabled === true, resource: f.resource, where };
+    const policy = str(acl?.default_policy);
+    if (policy !== undefined) aclPolicy = { value: policy, resource: f.resource, where };
+    const intention = str(obj(parsed)?.default_intention_policy);
+    if (intention !== undefined) intentionPolicy = { value: intention, resource: f.resource, where };
   }
-  return { action: 'allow', assumed: false, resource, source: `ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name}: ACLs not enabled, so intentions default to allow` };
+  const action = (v: string): 'allow' | 'deny' => (v === 'deny' ? 'deny' : 'allow');
+  // Cluster text, quoted unless it is one of the words Consul accepts.
+  const shown = (v: string) => (v === 'allow' || v === 'deny' ? v : JSON.stringify(v));
+  if (intentionPolicy) {
+    return { action: action(intentionPolicy.value), assumed: false, resource: intentionPolicy.resource, source: `${intentionPolicy.where}: default_intention_policy ${shown(intentionPolicy.value)} (it takes precedence over the ACL default policy)` };
+  }
+  if (aclEnabled?.value) {
+    const decided = aclPolicy ?? aclEnabled;
+    const policy = aclPolicy?.value ?? 'allow';
+    const enabledAt = aclEnabled.where === decided.where ? '' : ` (acl.enabled in ${aclEnabled.where})`;
+    return { action: action(policy), assumed: false, resource: decided.resource, source: `${decided.where}: acl.enabled, default_policy ${shown(policy)}${aclPolicy ? '' : ' (Consul default)'}${enabledAt}` };
+  }
+  if (!server && !extra) {
+    return { action: 'allow', assumed: true, resource: serverRef, source: `no ConfigMap ${serverRef.namespace}/${serverRef.name} in the snapshot: assumed the Helm chart default (ACLs off, intentions default to allow)` };
+  }
+  const read = [server ? `${serverRef.namespace}/${serverRef.name}` : undefined, extra ? `${extraRef.namespace}/${extraRef.name}` : undefined].filter((x) => x).join(' and ');
+  return { action: 'allow', assumed: false, resource: aclEnabled?.resource ?? (server ? serverRef : extraRef), source: `ConfigMap ${read}: ACLs not enabled, so intentions default to allow` };
 }
 
 export interface ConsulSource {

@@ -87,6 +87,27 @@ ${intentions('api', 'api', '[{name: admin-dashboard, permissions: [{action: allo
     expect(assumed.reason).toMatch(/assumed the Helm chart default/);
   });
 
+  it('Helm server.extraConfig (consul-server-tmp-extra-config, loaded last) overrides the chart\'s ACL default; default_intention_policy comes before it (consul-k8s server-statefulset.yaml, consul AgentConnectAuthorize)', () => {
+    const extra = (json: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: consul-server-tmp-extra-config, namespace: consul}
+data:
+  extra-from-values.json: '${json}'
+---`;
+    const base = `${app('shop', 'web')}${app('shop', 'api')}`;
+    const opened = judge(`${aclDeny}${extra('{"acl": {"default_policy": "allow"}}')}${base}`, caller('shop', 'web'), 'shop', 'api');
+    expect(opened).toMatchObject({ verdict: 'allowed', policy: { kind: 'ConfigMap', namespace: 'consul', name: 'consul-server-tmp-extra-config' } });
+    expect(opened.reason).toMatch(/key extra-from-values\.json: acl\.enabled, default_policy allow \(acl\.enabled in ConfigMap consul\/consul-server-config key acl-config\.json\)/);
+    const intention = judge(`${aclDeny}${extra('{"default_intention_policy": "allow"}')}${base}`, caller('shop', 'web'), 'shop', 'api');
+    expect(intention.verdict).toBe('allowed');
+    expect(intention.reason).toMatch(/default_intention_policy allow \(it takes precedence over the ACL default policy\)/);
+    // ACLs off, default_intention_policy deny: deny.
+    expect(judge(`${extra('{"default_intention_policy": "deny"}')}${base}`, caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'consul-server-tmp-extra-config' } });
+    // Extra config that says nothing about ACLs leaves the chart's deny in place.
+    expect(judge(`${aclDeny}${extra('{"log_level": "DEBUG"}')}${base}`, caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'consul-server-config' } });
+  });
+
   it('a caller without a Consul identity is refused by the sidecar; a callee outside the mesh is not restricted', () => {
     const yaml = `${app('shop', 'api')}
 apiVersion: apps/v1
