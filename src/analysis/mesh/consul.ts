@@ -282,6 +282,8 @@ const nameMatches = (pattern: string, name: string) => pattern === '*' || patter
 
 export const CONSUL_TPROXY_ANNOTATION = 'consul.hashicorp.com/transparent-proxy';
 export const CONSUL_EXCLUDE_INBOUND_ANNOTATION = 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports';
+/** "A comma-separated list of outbound ports to exclude from traffic redirection" (developer.hashicorp.com/consul/docs/k8s/annotations-and-labels). */
+export const CONSUL_EXCLUDE_OUTBOUND_ANNOTATION = 'consul.hashicorp.com/transparent-proxy-exclude-outbound-ports';
 
 export interface ConsulTransparentProxy {
   /** undefined: the deciding value is not a boolean (consul-k8s refuses to inject such a pod). */
