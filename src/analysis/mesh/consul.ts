@@ -66,7 +66,8 @@ export function parseGoBool(value: string): boolean | undefined {
 /**
  * A Go boolean flag in a command line: `-name`, `-name=value` or `--name...`; the last one wins.
  * Go's flag package takes no separate value for a boolean (`-name false` is `-name` then an
- * argument), so only the `=` form carries one. undefined when absent or unparseable.
+ * argument), so only the `=` form carries one. undefined when absent; `value` undefined when
+ * the value is not a Go boolean.
  */
 function goBoolFlag(text: string, name: string): { value: boolean | undefined } | undefined {
   const found = [...text.matchAll(new RegExp(`(?:^|[\\s"'])--?${name}(?:=("?)([^"\\s\\\\]*)\\1)?(?=[\\s"'\\\\]|$)`, 'g'))];
