@@ -23,7 +23,8 @@ export const consulDefaultAllow: Check = {
   severity: 'high',
   controls: MESH_AUTHORIZATION,
   remediation: 'Install Consul with `global.acls.manageSystemACLs: true` (servers get acl.default_policy deny), or add a ServiceIntentions with `destination: {name: "*"}` and `sources: [{name: "*", action: deny}]`; then allow each caller explicitly with one ServiceIntentions per destination service.',
-  // configmaps: consul/consul-server-config (the servers' ACL settings), read by name.
+  // configmaps: consul/consul-server-config and consul/consul-server-tmp-extra-config (the
+  // servers' ACL settings and Helm server.extraConfig), read by name.
   needs: ['namespaces', 'pods', 'configmaps'],
   reads: ['consul.serviceintentions', 'services'],
   appliesTo: consulPresent,

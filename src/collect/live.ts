@@ -59,6 +59,7 @@ export const ALWAYS_READ_CONFIGMAPS: readonly ConfigMapRef[] = [
   { namespace: 'istio-system', name: 'istio' },
   { namespace: 'linkerd', name: 'linkerd-config' },
   { namespace: 'consul', name: 'consul-server-config' },
+  { namespace: 'consul', name: 'consul-server-tmp-extra-config' },
 ];
 
 /** Collections running now (serve may overlap a scheduled run with a watch re-list). */

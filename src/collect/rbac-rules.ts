@@ -35,6 +35,7 @@ export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
   'istio', // Istio mesh config (meshConfig.enableAutoMtls), in the root namespace
   'linkerd-config', // Linkerd install config (proxy.defaultInboundPolicy)
   'consul-server-config', // Consul servers' config from the Helm chart (acl.default_policy: the default intention)
+  'consul-server-tmp-extra-config', // Consul servers' Helm server.extraConfig, loaded last (may override the default intention)
   'cilium-config', // Cilium agent config (enable-policy)
   'ingress-nginx-controller', // ingress-nginx --configmap, Helm chart and static manifests
   'nginx-configuration', // ingress-nginx --configmap, the older static manifests

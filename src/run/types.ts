@@ -225,8 +225,8 @@ export type MtlsPosture = 'authenticated' | 'permissive' | 'plaintext' | 'outsid
 export interface MeshWorkloadDetail {
   workload: ResourceRef;
   mesh: 'istio' | 'linkerd' | 'consul' | 'none';
-  /** Istio PeerAuthentication mode, `linkerd:<default-inbound-policy>`, `consul:mtls`, or none. */
-  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'consul:mtls' | 'none';
+  /** Istio PeerAuthentication mode, `linkerd:<default-inbound-policy>`, `consul:mtls` (`consul:no-tproxy`: transparent proxy off), or none. */
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'consul:mtls' | 'consul:no-tproxy' | 'none';
   posture: MtlsPosture;
   /** Port-level modes (Istio portLevelMtls). */
   ports?: Record<string, string>;

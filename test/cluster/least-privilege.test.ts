@@ -97,7 +97,7 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
         expect(proxy.requests.filter((r) => r.path.startsWith(listPath)).length, k.key).toBeGreaterThanOrEqual(1);
       }
       expect(proxy.requests.filter((r) => r.path.includes('/configmaps/')).map((r) => r.path).sort()).toEqual(
-        [`/api/v1/namespaces/${ns}/configmaps/ingress-settings`, '/api/v1/namespaces/istio-system/configmaps/istio', '/api/v1/namespaces/linkerd/configmaps/linkerd-config', '/api/v1/namespaces/consul/configmaps/consul-server-config'].sort(),
+        [`/api/v1/namespaces/${ns}/configmaps/ingress-settings`, '/api/v1/namespaces/istio-system/configmaps/istio', '/api/v1/namespaces/linkerd/configmaps/linkerd-config', '/api/v1/namespaces/consul/configmaps/consul-server-config', '/api/v1/namespaces/consul/configmaps/consul-server-tmp-extra-config'].sort(),
       );
       expect(proxy.requests.filter((r) => r.method !== 'GET')).toEqual([]);
       expect(proxy.requests.filter((r) => /secret/i.test(r.path))).toEqual([]);

@@ -6,15 +6,16 @@ import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoizeBySnapshotAndConfig, obj, str } from './util.ts';
-import { CONSUL_SERVER_CONFIGMAP } from './consul.ts';
+import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from './consul.ts';
 
 /**
  * linkerd-config holds Linkerd's install-time proxy.defaultInboundPolicy; `istio` in the
- * Istio root namespace holds the mesh config (enableAutoMtls); consul-server-config the Consul
- * servers' ACL default policy (the default intention).
+ * Istio root namespace holds the mesh config (enableAutoMtls); consul-server-config and
+ * consul-server-tmp-extra-config the Consul servers' ACL default policy and
+ * default_intention_policy (the default intention).
  */
 export function meshConfigMapRefs(config: Config): Array<{ namespace: string; name: string }> {
-  return [{ namespace: 'linkerd', name: 'linkerd-config' }, { namespace: config.mesh.istioRootNamespace || 'istio-system', name: 'istio' }, { ...CONSUL_SERVER_CONFIGMAP }];
+  return [{ namespace: 'linkerd', name: 'linkerd-config' }, { namespace: config.mesh.istioRootNamespace || 'istio-system', name: 'istio' }, { ...CONSUL_SERVER_CONFIGMAP }, { ...CONSUL_SERVER_EXTRA_CONFIGMAP }];
 }
 
 export interface IstioAutoMtls {

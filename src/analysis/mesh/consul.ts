@@ -3,17 +3,30 @@
 //
 // What is read, and what is assumed:
 // - Injection: a live pod is meshed when it runs the consul-dataplane (or the older envoy-sidecar)
-//   container; a template when its pod annotation consul.hashicorp.com/connect-inject is "true", or
-//   is unset while the connect injector injects by default (`-default-inject=true`, the Helm value
-//   connectInject.default, read from the injector Deployment's command) in a namespace the injector
-//   serves (`-allow-k8s-namespace` / `-deny-k8s-namespace`, the Helm values k8sAllowNamespaces /
-//   k8sDenyNamespaces; kube-system and local-path-storage are never injected).
+//   container; a template when its pod annotation consul.hashicorp.com/connect-inject is true, or
+//   is unset while the connect injector injects by default (`-default-inject`, the Helm value
+//   connectInject.default, read from the injector Deployment's command; true when the flag is
+//   absent) in a namespace the injector serves (`-allow-k8s-namespace` / `-deny-k8s-namespace`, the
+//   Helm values k8sAllowNamespaces / k8sDenyNamespaces). consul-k8s mesh_webhook.go shouldInject
+//   never injects kube-system and kube-public (kubeSystemNamespaces), and the chart's default
+//   connectInject.namespaceSelector leaves out local-path-storage. Annotation and flag values are
+//   read as Go's strconv.ParseBool reads them ("True", "1", "f"... count), as the injector does.
+// - Transparent proxy (consul-k8s connect-inject/common/common.go TransparentProxyEnabled): the pod
+//   annotation consul.hashicorp.com/transparent-proxy, else the same label on the namespace, else
+//   the injector's `-default-enable-transparent-proxy` (Helm connectInject.transparentProxy.
+//   defaultEnabled; true when absent). Without it the sidecar redirects nothing: the application's
+//   port is reachable directly.
 // - Default intention: "The default intention behavior is defined by the default ACL policy"
-//   (https://developer.hashicorp.com/consul/docs/connect/intentions). The Helm chart writes the
-//   servers' ACL settings (global.acls.manageSystemACLs → default_policy deny) into ConfigMap
-//   consul/consul-server-config; every JSON value there is searched for `acl`. ACLs not enabled, or
-//   enabled without default_policy, mean allow (Consul's default). When the ConfigMap cannot be read
-//   the chart default (ACLs off: allow) is assumed, and said so.
+//   (https://developer.hashicorp.com/consul/docs/connect/intentions), unless the agent sets
+//   `default_intention_policy`, which hashicorp/consul agent/agent_endpoint.go AgentConnectAuthorize
+//   consults first. The Helm chart writes the servers' ACL settings (global.acls.manageSystemACLs →
+//   default_policy deny) into ConfigMap consul/consul-server-config (mounted as -config-dir, its
+//   files loaded in name order) and server.extraConfig into consul/consul-server-tmp-extra-config
+//   key extra-from-values.json, loaded last (-config-file after -config-dir in
+//   charts/consul/templates/server-statefulset.yaml), so it overrides. Their JSON values are merged
+//   in that order, a later setting winning. ACLs not enabled, or enabled without default_policy,
+//   mean allow (Consul's default). When neither ConfigMap can be read the chart default (ACLs off:
+//   allow) is assumed, and said so.
 // - Service identity: the pod annotation consul.hashicorp.com/connect-service, else the Kubernetes
 //   Service selecting the pod, else the service account name (consul-k8s requires them to match
 //   when ACLs are on).
@@ -33,12 +46,41 @@ import { arr, containerNames, createdAt, obj, str } from './util.ts';
 export const CONSUL_INJECT_ANNOTATION = 'consul.hashicorp.com/connect-inject';
 export const CONSUL_SERVICE_ANNOTATION = 'consul.hashicorp.com/connect-service';
 export const CONSUL_SERVER_CONFIGMAP = { namespace: 'consul', name: 'consul-server-config' } as const;
+/** Helm server.extraConfig, loaded after the chart's own server config. */
+export const CONSUL_SERVER_EXTRA_CONFIGMAP = { namespace: 'consul', name: 'consul-server-tmp-extra-config' } as const;
+const CONSUL_SERVER_EXTRA_KEY = 'extra-from-values.json';
 const SIDECARS = ['consul-dataplane', 'envoy-sidecar'];
-const NEVER_INJECTED = new Set(['kube-system', 'local-path-storage']);
+const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'local-path-storage']);
+
+/**
+ * A boolean as Go's strconv.ParseBool reads it (https://pkg.go.dev/strconv#ParseBool: "1, t, T,
+ * TRUE, true, True, 0, f, F, FALSE, false, False"); undefined for anything else, which consul-k8s
+ * treats as an error (the webhook refuses the pod).
+ */
+export function parseGoBool(value: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  return undefined;
+}
+
+/**
+ * A Go boolean flag in a command line: `-name`, `-name=value` or `--name...`; the last one wins.
+ * Go's flag package takes no separate value for a boolean (`-name false` is `-name` then an
+ * argument), so only the `=` form carries one. undefined when absent; `value` undefined when
+ * the value is not a Go boolean.
+ */
+function goBoolFlag(text: string, name: string): { value: boolean | undefined } | undefined {
+  const found = [...text.matchAll(new RegExp(`(?:^|[\\s"'])--?${name}(?:=("?)([^"\\s\\\\]*)\\1)?(?=[\\s"'\\\\]|$)`, 'g'))];
+  const last = found[found.length - 1];
+  if (!last) return undefined;
+  return { value: last[2] === undefined ? true : parseGoBool(last[2]) };
+}
 
 export interface ConsulInjector {
   /** connectInject.default: pods without the annotation are injected. */
   injectDefault: boolean;
+  /** connectInject.transparentProxy.defaultEnabled: pods and namespaces that say nothing get the transparent proxy. */
+  tproxyDefault: boolean;
   allowNamespaces: string[];
   denyNamespaces: string[];
   source: string;
@@ -55,9 +97,13 @@ export function consulInjector(deployments: KubeObject[]): ConsulInjector | unde
     const text = containers.flatMap((c) => [...arr(obj(c)?.command), ...arr(obj(c)?.args)]).filter((x): x is string => typeof x === 'string').join(' ');
     if (!text.includes('inject-connect')) continue;
     const flag = (f: string) => [...text.matchAll(new RegExp(`-${f}[= ]"?([^"\\s\\\\]+)"?`, 'g'))].map((m) => m[1]);
-    const def = flag('default-inject')[0];
+    // Both flags default to true in consul-k8s subcommand/inject-connect/command.go; a value Go
+    // cannot parse stops the injector, so it injects nothing by default (false).
+    const inject = goBoolFlag(text, 'default-inject');
+    const tproxy = goBoolFlag(text, 'default-enable-transparent-proxy');
     return {
-      injectDefault: def === 'true',
+      injectDefault: inject ? inject.value === true : true,
+      tproxyDefault: tproxy ? tproxy.value !== false : true,
       allowNamespaces: flag('allow-k8s-namespace'),
       denyNamespaces: flag('deny-k8s-namespace'),
       source: `Deployment ${d.metadata?.namespace ?? 'default'}/${name}`,
@@ -82,15 +128,20 @@ export function consulServesNamespace(injector: ConsulInjector | undefined, ns: 
 
 export function consulMembership(namespace: string, pod: PodView, injector: ConsulInjector | undefined): ConsulMembership {
   const value = pod.annotations[CONSUL_INJECT_ANNOTATION];
+  const inject = value === undefined ? undefined : parseGoBool(value);
   const served = (ns: string) => consulServesNamespace(injector, ns);
-  const requested = value === 'true' ? served(namespace) : value === undefined && !!injector?.injectDefault && served(namespace);
+  const requested = inject === true ? served(namespace) : value === undefined && !!injector?.injectDefault && served(namespace);
   if (pod.origin === 'pod') {
     if (containerNames(pod.spec).some((n) => SIDECARS.includes(n))) return { meshed: true, requested, reason: 'Consul dataplane container present' };
     return { meshed: false, requested, reason: requested ? 'no Consul dataplane container although injection is requested (restart the pod)' : 'no Consul dataplane container' };
   }
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
-  if (requested) return { meshed: true, requested, reason: value === 'true' ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=true` : `connect injector injects by default (${injector!.source})` };
-  return { meshed: false, requested, reason: value === 'false' ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=false` : value === 'true' ? `the connect injector does not serve namespace ${namespace}` : `no ${CONSUL_INJECT_ANNOTATION} annotation` };
+  if (requested) return { meshed: true, requested, reason: inject === true ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)}` : `connect injector injects by default (${injector!.source})` };
+  const reason = inject === false ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)}`
+    : inject === true ? `the connect injector does not serve namespace ${namespace}`
+      : value !== undefined ? `pod annotation ${CONSUL_INJECT_ANNOTATION}=${JSON.stringify(value)} is not a boolean: the connect injector refuses the pod`
+        : `no ${CONSUL_INJECT_ANNOTATION} annotation`;
+  return { meshed: false, requested, reason };
 }
 
 export interface ConsulDefaultIntention {
@@ -101,25 +152,58 @@ export interface ConsulDefaultIntention {
   resource: ResourceRef;
 }
 
-/** The default intention (the servers' ACL default policy), from the Helm-rendered server ConfigMap. */
+/**
+ * The default intention from the Helm-rendered server config: consul-server-config's JSON values
+ * in name order, then server.extraConfig; `default_intention_policy` when set, else the ACL
+ * default policy when ACLs are enabled, else allow.
+ */
 export function consulDefaultIntention(configmaps: KubeObject[]): ConsulDefaultIntention {
-  const resource: ResourceRef = { kind: 'ConfigMap', namespace: CONSUL_SERVER_CONFIGMAP.namespace, name: CONSUL_SERVER_CONFIGMAP.name };
-  const cm = configmaps.find((c) => c.metadata?.name === CONSUL_SERVER_CONFIGMAP.name && (c.metadata?.namespace ?? 'default') === CONSUL_SERVER_CONFIGMAP.namespace);
-  if (!cm) return { action: 'allow', assumed: true, resource, source: `no ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} in the snapshot: assumed the Helm chart default (ACLs off, intentions default to allow)` };
-  for (const [key, value] of Object.entries(obj(cm.data) ?? {})) {
-    if (typeof value !== 'string') continue;
+  const find = (ref: { namespace: string; name: string }) => configmaps.find((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
+  const server = find(CONSUL_SERVER_CONFIGMAP);
+  const extra = find(CONSUL_SERVER_EXTRA_CONFIGMAP);
+  const serverRef: ResourceRef = { kind: 'ConfigMap', namespace: CONSUL_SERVER_CONFIGMAP.namespace, name: CONSUL_SERVER_CONFIGMAP.name };
+  const extraRef: ResourceRef = { kind: 'ConfigMap', namespace: CONSUL_SERVER_EXTRA_CONFIGMAP.namespace, name: CONSUL_SERVER_EXTRA_CONFIGMAP.name };
+  const files: Array<{ resource: ResourceRef; key: string; value: unknown }> = [];
+  const serverData = obj(server?.data) ?? {};
+  for (const key of Object.keys(serverData).sort()) files.push({ resource: serverRef, key, value: serverData[key] });
+  if (extra) files.push({ resource: extraRef, key: CONSUL_SERVER_EXTRA_KEY, value: obj(extra.data)?.[CONSUL_SERVER_EXTRA_KEY] });
+  type Setting<T> = { value: T; resource: ResourceRef; where: string };
+  let aclEnabled: Setting<boolean> | undefined;
+  let aclPolicy: Setting<string> | undefined;
+  let intentionPolicy: Setting<string> | undefined;
+  for (const f of files) {
+    if (typeof f.value !== 'string') continue;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(value);
+      parsed = JSON.parse(f.value);
     } catch {
       continue; // HCL or not JSON: the chart writes JSON; other keys are not ACL settings
     }
+    const where = `ConfigMap ${f.resource.namespace}/${f.resource.name} key ${f.key}`;
     const acl = obj(obj(parsed)?.acl);
-    if (!acl || acl.enabled !== true) continue;
-    const policy = str(acl.default_policy) ?? 'allow';
-    return { action: policy === 'deny' ? 'deny' : 'allow', assumed: false, resource, source: `ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} key ${key}: acl.enabled, default_policy ${policy}${acl.default_policy === undefined ? ' (Consul default)' : ''}` };
+    if (acl && 'enabled' in acl) aclEnabled = { value: acl.enabled === true, resource: f.resource, where };
+    const policy = str(acl?.default_policy);
+    if (policy !== undefined) aclPolicy = { value: policy, resource: f.resource, where };
+    const intention = str(obj(parsed)?.default_intention_policy);
+    if (intention !== undefined) intentionPolicy = { value: intention, resource: f.resource, where };
   }
-  return { action: 'allow', assumed: false, resource, source: `ConfigMap ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name}: ACLs not enabled, so intentions default to allow` };
+  const action = (v: string): 'allow' | 'deny' => (v === 'deny' ? 'deny' : 'allow');
+  // Cluster text, quoted unless it is one of the words Consul accepts.
+  const shown = (v: string) => (v === 'allow' || v === 'deny' ? v : JSON.stringify(v));
+  if (intentionPolicy) {
+    return { action: action(intentionPolicy.value), assumed: false, resource: intentionPolicy.resource, source: `${intentionPolicy.where}: default_intention_policy ${shown(intentionPolicy.value)} (it takes precedence over the ACL default policy)` };
+  }
+  if (aclEnabled?.value) {
+    const decided = aclPolicy ?? aclEnabled;
+    const policy = aclPolicy?.value ?? 'allow';
+    const enabledAt = aclEnabled.where === decided.where ? '' : ` (acl.enabled in ${aclEnabled.where})`;
+    return { action: action(policy), assumed: false, resource: decided.resource, source: `${decided.where}: acl.enabled, default_policy ${shown(policy)}${aclPolicy ? '' : ' (Consul default)'}${enabledAt}` };
+  }
+  if (!server && !extra) {
+    return { action: 'allow', assumed: true, resource: serverRef, source: `no ConfigMap ${serverRef.namespace}/${serverRef.name} in the snapshot: assumed the Helm chart default (ACLs off, intentions default to allow)` };
+  }
+  const read = [server ? `${serverRef.namespace}/${serverRef.name}` : undefined, extra ? `${extraRef.namespace}/${extraRef.name}` : undefined].filter((x) => x).join(' and ');
+  return { action: 'allow', assumed: false, resource: aclEnabled?.resource ?? (server ? serverRef : extraRef), source: `ConfigMap ${read}: ACLs not enabled, so intentions default to allow` };
 }
 
 export interface ConsulSource {
@@ -199,23 +283,44 @@ const nameMatches = (pattern: string, name: string) => pattern === '*' || patter
 
 export const CONSUL_TPROXY_ANNOTATION = 'consul.hashicorp.com/transparent-proxy';
 export const CONSUL_EXCLUDE_INBOUND_ANNOTATION = 'consul.hashicorp.com/transparent-proxy-exclude-inbound-ports';
+/** "A comma-separated list of outbound ports to exclude from traffic redirection" (developer.hashicorp.com/consul/docs/k8s/annotations-and-labels). */
+export const CONSUL_EXCLUDE_OUTBOUND_ANNOTATION = 'consul.hashicorp.com/transparent-proxy-exclude-outbound-ports';
+
+export interface ConsulTransparentProxy {
+  /** undefined: the deciding value is not a boolean (consul-k8s refuses to inject such a pod). */
+  enabled: boolean | undefined;
+  source: string;
+}
+
+/** Whether a Consul-injected pod gets the transparent proxy: pod annotation, else namespace label, else the injector's default. */
+export function consulTransparentProxy(nsLabels: Record<string, string>, podAnnotations: Record<string, string>, injector: ConsulInjector | undefined): ConsulTransparentProxy {
+  const pod = podAnnotations[CONSUL_TPROXY_ANNOTATION];
+  if (pod !== undefined) return { enabled: parseGoBool(pod), source: `pod annotation ${CONSUL_TPROXY_ANNOTATION}=${JSON.stringify(pod)}` };
+  const ns = nsLabels[CONSUL_TPROXY_ANNOTATION];
+  if (ns !== undefined) return { enabled: parseGoBool(ns), source: `namespace label ${CONSUL_TPROXY_ANNOTATION}=${JSON.stringify(ns)}` };
+  if (injector) return { enabled: injector.tproxyDefault, source: `connect injector default-enable-transparent-proxy ${injector.tproxyDefault} (${injector.source})` };
+  return { enabled: true, source: 'no connect injector in the snapshot: assumed the consul-k8s default (transparent proxy on)' };
+}
 
 /**
  * Whether a call to `port` bypasses the callee's sidecar: ports excluded from the transparent
- * proxy's redirection reach the application directly; with the transparent proxy off
- * (annotation "false"), the application's own port is reachable unless it listens on localhost
- * only, which the snapshot cannot tell.
+ * proxy's redirection reach the application directly; with the transparent proxy off, the
+ * application's own port is reachable unless it listens on localhost only, which the snapshot
+ * cannot tell. `tproxy` defaults to the pod annotation alone.
  */
-export function consulPortBypass(podAnnotations: Record<string, string>, port: number): { kind: 'excluded' | 'no-tproxy'; source: string } | undefined {
+export function consulPortBypass(podAnnotations: Record<string, string>, port: number, tproxy: ConsulTransparentProxy = consulTransparentProxy({}, podAnnotations, undefined)): { kind: 'excluded' | 'no-tproxy' | 'unreadable'; source: string } | undefined {
   const excluded = (podAnnotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION] ?? '').split(',').map((p) => p.trim()).filter((p) => p);
   if (excluded.includes(String(port))) return { kind: 'excluded', source: `pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION}` };
-  if (podAnnotations[CONSUL_TPROXY_ANNOTATION] === 'false') return { kind: 'no-tproxy', source: `pod annotation ${CONSUL_TPROXY_ANNOTATION}=false` };
+  if (tproxy.enabled === false) return { kind: 'no-tproxy', source: tproxy.source };
+  if (tproxy.enabled === undefined) return { kind: 'unreadable', source: tproxy.source };
   return undefined;
 }
 
 export interface ConsulFlowInput {
   /** The callee's pod annotations (ports excluded from the sidecar). */
   calleeAnnotations?: Record<string, string>;
+  /** The callee's transparent proxy setting (pod annotation, namespace label, injector default). */
+  calleeTransparentProxy?: ConsulTransparentProxy;
   index: ConsulIntentionIndex;
   defaultIntention: ConsulDefaultIntention;
   /** The Consul service names of caller and callee. */
@@ -226,9 +331,12 @@ export interface ConsulFlowInput {
 /** Consul's answer for one call to a Consul-meshed callee. */
 export function judgeConsulFlow(input: ConsulFlowInput, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
   const enforcedBy = 'Consul dataplane (Envoy) of the callee';
-  const bypass = input.calleeAnnotations ? consulPortBypass(input.calleeAnnotations, callee.port) : undefined;
+  const bypass = input.calleeAnnotations ? consulPortBypass(input.calleeAnnotations, callee.port, input.calleeTransparentProxy) : undefined;
   if (bypass?.kind === 'excluded') {
     return { mesh: 'consul', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is excluded from the Consul sidecar (${bypass.source}): intentions do not apply to it` };
+  }
+  if (bypass?.kind === 'unreadable') {
+    return { mesh: 'consul', verdict: 'unknown', plaintext: !caller.mtls || !!caller.external, reason: `whether the transparent proxy is on cannot be told: ${bypass.source} is not a boolean (the connect injector refuses such pods)` };
   }
   if (bypass?.kind === 'no-tproxy') {
     return { mesh: 'consul', verdict: 'unknown', plaintext: !caller.mtls || !!caller.external, reason: `transparent proxy is off (${bypass.source}): a caller dialing port ${callee.port} directly reaches the application unless it listens on localhost only, which the snapshot cannot tell` };

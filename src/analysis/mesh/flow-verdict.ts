@@ -13,8 +13,8 @@ import { bypassesSidecar, istioInboundCapture, istioMembership, type InboundCapt
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { containerPorts, memoizeBySnapshotAndConfig, parsePortNumbers, str } from './util.ts';
-import { SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
-import { CONSUL_EXCLUDE_INBOUND_ANNOTATION } from './consul.ts';
+import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION } from './consul.ts';
 
 /** The callee's (or its namespace's) annotations whose ports a Linkerd or Consul proxy does not intercept. */
 const PORT_ANNOTATIONS = [SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION, CONSUL_EXCLUDE_INBOUND_ANNOTATION] as const;
@@ -57,6 +57,29 @@ export function istioBypassVerdict(capture: InboundCapture | undefined, port: nu
   };
 }
 
+/**
+ * Ports on which a meshed caller's own proxy lets outbound connections leave untouched, so they
+ * carry no mesh identity and no mTLS whatever the callee's mesh: Linkerd's
+ * config.linkerd.io/skip-outbound-ports ("bypass the proxy entirely", linkerd.io/2/features/protocol-detection/),
+ * read like the other config annotations (linkerdPodSetting), and Consul's
+ * consul.hashicorp.com/transparent-proxy-exclude-outbound-ports (consul-k8s annotations and labels).
+ * The annotations name the port the caller dials, which for a direct call is the callee's port.
+ */
+function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadMesh): { ports: string[]; source: string } | undefined {
+  const pod = src.workload.pods[0];
+  if (!pod) return undefined;
+  if (src.mesh === 'linkerd') {
+    const skipped = linkerdSkippedPorts(model.namespaces.get(src.namespace)?.annotations ?? {}, pod, src.namespace).find((s) => s.direction === 'outbound');
+    return skipped && skipped.ports.length > 0 ? { ports: skipped.ports, source: skipped.source } : undefined;
+  }
+  if (src.mesh === 'consul') {
+    const value = pod.annotations[CONSUL_EXCLUDE_OUTBOUND_ANNOTATION];
+    const ports = value === undefined ? [] : parsePortNumbers(value).map(String);
+    return ports.length > 0 ? { ports, source: `pod annotation ${CONSUL_EXCLUDE_OUTBOUND_ANNOTATION}` } : undefined;
+  }
+  return undefined;
+}
+
 /** `from`: a workload, or 'external' for an address outside the cluster. */
 export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol): MeshFlowVerdict {
   const index = workloadIndex(snapshot, config);
@@ -70,9 +93,17 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     // Sidecars, ztunnel and linkerd-proxy intercept TCP only.
     return { mesh: callee.mesh, verdict: 'allowed', reason: `${protocol} bypasses the ${callee.mesh} proxy (it handles TCP only): no mesh authorization applies`, plaintext: true };
   }
+  const skips = src && src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
+  const skipped = skips && portInList(skips.ports, port) ? skips : undefined;
   const caller: MeshCaller = from === 'external' || !src
     ? { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true }
-    : { namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls: src.mesh === callee.mesh };
+    : { namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls: src.mesh === callee.mesh && !skipped };
+  const verdict = judgeFlow(snapshot, config, callee, caller, to, port, protocol, calleeText);
+  if (!skipped || from === 'external') return verdict;
+  return { ...verdict, reason: `${from.namespace}/${from.name} sends port ${port} around its own ${callee.mesh} proxy (${skipped.source}), so the call arrives in plaintext without a mesh identity: ${verdict.reason}` };
+}
+
+function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, caller: MeshCaller, to: ResourceRef, port: number, protocol: Protocol, calleeText: string): MeshFlowVerdict {
   const target: MeshCallee = { namespace: callee.namespace, name: to.name, serviceAccount: serviceAccountOf(callee), labels: callee.labels, port, protocol };
   if (callee.mesh === 'istio') {
     const rep = callee.workload.pods[0];
@@ -144,6 +175,10 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
       if (typeof v === 'string') for (const n of parsePortNumbers(v)) named.add(n);
     }
   }
+  // Ports the caller's own proxy lets out untouched (plaintext) are judged apart too.
+  const src = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));
+  const callerSkips = src && src.mesh === mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
+  for (const n of callerSkips ? parsePortNumbers(callerSkips.ports.join(',')) : []) named.add(n);
   const candidates = [...named].filter((p) => intervalsHas(tcp, p)).sort((a, b) => a - b);
   let other: number | undefined;
   for (const [a, b] of tcp) {

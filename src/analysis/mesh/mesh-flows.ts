@@ -47,6 +47,7 @@ export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: 
     x.mesh === 'consul' && serviceAccountOf(x.workload.pods[0]) === caller.serviceAccount && Object.entries(x.labels).every(([k, v]) => caller.labels[k] === v));
   return judgeConsulFlow({
     calleeAnnotations: w.annotations,
+    calleeTransparentProxy: w.consulTransparentProxy,
     index: model.consul.intentions,
     defaultIntention: model.consul.defaultIntention,
     callerService: callerW?.consulService ?? caller.serviceAccount,

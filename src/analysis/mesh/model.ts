@@ -11,9 +11,9 @@ import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
-import { linkerdTrustDomain } from './linkerd.ts';
+import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, type IstioRoot } from './configmaps.ts';
-import { consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex } from './consul.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -40,6 +40,8 @@ export interface WorkloadMesh {
   linkerdPolicy?: EffectivePolicy;
   /** Consul service name (annotation, selecting Service, else service account). */
   consulService?: string;
+  /** Consul: whether the sidecar redirects the pod's traffic (annotation, namespace label, injector default). */
+  consulTransparentProxy?: ConsulTransparentProxy;
 }
 
 export interface MeshModel {
@@ -131,7 +133,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
         unmeshed++;
         if (unmeshedSample.length < 5) unmeshedSample.push(pod.name);
         // Explain in terms of the mesh the namespace (or pod) asked for.
-        unmeshedReason ??= c.requested && !i.requested && !l.requested ? c.reason : meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
+        unmeshedReason ??= (c.requested || pod.annotations[CONSUL_INJECT_ANNOTATION] !== undefined) && !i.requested && !l.requested ? c.reason : meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
       }
     }
     const mesh: WorkloadMesh['mesh'] = meshedIstio > 0 && meshedIstio >= meshedLinkerd ? 'istio' : meshedLinkerd > 0 ? 'linkerd' : meshedConsul > 0 ? 'consul' : 'none';
@@ -160,7 +162,10 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     };
     if (mesh === 'istio') wm.istio = resolveIstioMode(policies, namespace, rep.labels);
     if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault);
-    if (mesh === 'consul') wm.consulService = consulServiceName(rep, servicesByNs.get(namespace) ?? []);
+    if (mesh === 'consul') {
+      wm.consulService = consulServiceName(rep, servicesByNs.get(namespace) ?? []);
+      wm.consulTransparentProxy = consulTransparentProxy(ns.labels, rep.annotations, injector);
+    }
     workloads.push(wm);
   }
   if (istioPods > 0) istioEvidence.push(`${istioPods} pod(s) with an Istio dataplane`);
@@ -241,10 +246,27 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
     }
     if (w.mesh === 'linkerd' && w.linkerdPolicy) {
       const mode = `linkerd:${w.linkerdPolicy.policy}` as const;
-      return { workload, mesh: 'linkerd', mode, posture: mtlsPostureOf(mode) };
+      const entry: MeshWorkloadDetail = { workload, mesh: 'linkerd', mode, posture: mtlsPostureOf(mode) };
+      // Ports the proxy skips inbound never reach it: plaintext whatever the policy.
+      const rep = w.workload.pods[0];
+      const skipped = rep ? linkerdSkippedPorts(model.namespaces.get(w.namespace)?.annotations ?? {}, rep, w.namespace).find((s) => s.direction === 'inbound') : undefined;
+      if (skipped && skipped.ports.length > 0) entry.weakPorts = Object.fromEntries(skipped.ports.map((p) => [p, `skips the linkerd-proxy (${skipped.source})`]));
+      return entry;
     }
-    // Consul's sidecar accepts only mutual TLS from mesh services on its public listener.
-    if (w.mesh === 'consul') return { workload, mesh: 'consul', mode: 'consul:mtls', posture: 'authenticated' };
+    // Consul's sidecar accepts only mutual TLS from mesh services on its public listener; ports
+    // excluded from redirection bypass it, and without the transparent proxy nothing is
+    // redirected (the application's port takes plaintext unless it listens on localhost only).
+    if (w.mesh === 'consul') {
+      const tproxy = w.consulTransparentProxy;
+      const entry: MeshWorkloadDetail = tproxy?.enabled === false
+        ? { workload, mesh: 'consul', mode: 'consul:no-tproxy', posture: 'plaintext' }
+        : { workload, mesh: 'consul', mode: 'consul:mtls', posture: 'authenticated' };
+      const weak: Record<string, string> = {};
+      for (const p of (w.annotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION] ?? '').split(',').map((x) => x.trim()).filter((x) => /^\d+$/.test(x))) weak[p] = `excluded from the Consul sidecar (pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION})`;
+      if (tproxy?.enabled === undefined && tproxy) weak['*'] = `transparent proxy unknown: ${tproxy.source} is not a boolean`;
+      if (Object.keys(weak).length > 0) entry.weakPorts = weak;
+      return entry;
+    }
     return { workload, mesh: 'none', mode: 'none', posture: 'outside' };
   });
 }

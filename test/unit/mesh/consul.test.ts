@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { consulFlowVerdict, intentionPrecedence, meshModel } from '../../../src/analysis/mesh/index.ts';
 import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
 import { ctxOf, deploymentYaml } from './helpers.ts';
-import { meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
 
 const INTENTIONS = 'https://developer.hashicorp.com/consul/docs/connect/intentions';
@@ -85,6 +85,27 @@ ${intentions('api', 'api', '[{name: admin-dashboard, permissions: [{action: allo
     const assumed = judge(base, caller('shop', 'web'), 'shop', 'api');
     expect(assumed.verdict).toBe('allowed');
     expect(assumed.reason).toMatch(/assumed the Helm chart default/);
+  });
+
+  it('Helm server.extraConfig (consul-server-tmp-extra-config, loaded last) overrides the chart\'s ACL default; default_intention_policy comes before it (consul-k8s server-statefulset.yaml, consul AgentConnectAuthorize)', () => {
+    const extra = (json: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: consul-server-tmp-extra-config, namespace: consul}
+data:
+  extra-from-values.json: '${json}'
+---`;
+    const base = `${app('shop', 'web')}${app('shop', 'api')}`;
+    const opened = judge(`${aclDeny}${extra('{"acl": {"default_policy": "allow"}}')}${base}`, caller('shop', 'web'), 'shop', 'api');
+    expect(opened).toMatchObject({ verdict: 'allowed', policy: { kind: 'ConfigMap', namespace: 'consul', name: 'consul-server-tmp-extra-config' } });
+    expect(opened.reason).toMatch(/key extra-from-values\.json: acl\.enabled, default_policy allow \(acl\.enabled in ConfigMap consul\/consul-server-config key acl-config\.json\)/);
+    const intention = judge(`${aclDeny}${extra('{"default_intention_policy": "allow"}')}${base}`, caller('shop', 'web'), 'shop', 'api');
+    expect(intention.verdict).toBe('allowed');
+    expect(intention.reason).toMatch(/default_intention_policy allow \(it takes precedence over the ACL default policy\)/);
+    // ACLs off, default_intention_policy deny: deny.
+    expect(judge(`${extra('{"default_intention_policy": "deny"}')}${base}`, caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'consul-server-tmp-extra-config' } });
+    // Extra config that says nothing about ACLs leaves the chart's deny in place.
+    expect(judge(`${aclDeny}${extra('{"log_level": "DEBUG"}')}${base}`, caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'consul-server-config' } });
   });
 
   it('a caller without a Consul identity is refused by the sidecar; a callee outside the mesh is not restricted', () => {
@@ -179,6 +200,107 @@ describe('Consul sidecar bypasses', () => {
   it('with the transparent proxy off the answer is unknown (the application may listen on the pod address)', () => {
     expect(judge(base({ 'consul.hashicorp.com/transparent-proxy': 'false' }), caller('shop', 'web'), 'shop', 'api').verdict).toBe('unknown');
     expect(judge(base({ 'consul.hashicorp.com/transparent-proxy': 'true' }), caller('shop', 'web'), 'shop', 'api')).toMatchObject({ verdict: 'denied', policy: { name: 'api' } });
+  });
+});
+
+describe('Consul transparent proxy: pod annotation, else namespace label, else the injector default', () => {
+  // consul-k8s control-plane/connect-inject/common/common.go TransparentProxyEnabled; values are
+  // read with strconv.ParseBool. The callee is Consul-injected with ACLs deny; the caller is
+  // outside the mesh: with the transparent proxy on its sidecar refuses plaintext, with it off the
+  // application's port may be reachable directly.
+  const TPROXY = 'consul.hashicorp.com/transparent-proxy';
+  const injector = (flags: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consul-connect-injector, namespace: consul}
+spec:
+  selector: {matchLabels: {app: consul}}
+  template:
+    metadata: {labels: {app: consul}}
+    spec:
+      containers:
+      - name: sidecar-injector
+        image: hashicorp/consul-k8s-control-plane:1.6.0
+        command: ["/bin/sh", "-ec", "exec consul-k8s-control-plane inject-connect -log-level=info ${flags} -allow-k8s-namespace=\\"*\\""]
+---`;
+  const shop = (labels = '') => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop${labels ? `, labels: {${labels}}` : ''}}
+---`;
+  const rogue = caller('other', 'rogue', false);
+  const db = (annotations: Record<string, string> = {}) => app('shop', 'db', { annotations });
+  const verdict = (yaml: string) => judge(`${aclDeny}${yaml}`, rogue, 'shop', 'db');
+
+  it('a namespace labelled transparent-proxy "false" lets a plaintext caller dial the port directly: unknown, not denied', () => {
+    const v = verdict(`${shop(`${TPROXY}: "false"`)}${db()}`);
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown', plaintext: true });
+    expect(v.reason).toMatch(/transparent proxy is off \(namespace label consul\.hashicorp\.com\/transparent-proxy="false"\)/);
+    // The pod annotation overrides the namespace label.
+    expect(verdict(`${shop(`${TPROXY}: "false"`)}${db({ [TPROXY]: 'true' })}`)).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+
+  it('the injector flag -default-enable-transparent-proxy=false turns it off for pods and namespaces that say nothing', () => {
+    const v = verdict(`${shop()}${injector('-default-inject=false -default-enable-transparent-proxy=false')}${db()}`);
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toMatch(/default-enable-transparent-proxy false \(Deployment consul\/consul-connect-injector\)/);
+    expect(verdict(`${shop(`${TPROXY}: "true"`)}${injector('-default-enable-transparent-proxy=false')}${db()}`).verdict).toBe('denied');
+    expect(verdict(`${shop()}${injector('-default-enable-transparent-proxy')}${db()}`).verdict).toBe('denied');
+  });
+
+  it('annotation values are read as Go reads booleans: "False" and "0" are off; a value that is not a boolean is unknown', () => {
+    expect(verdict(`${shop()}${db({ [TPROXY]: 'False' })}`).verdict).toBe('unknown');
+    expect(verdict(`${shop()}${db({ [TPROXY]: '0' })}`).verdict).toBe('unknown');
+    expect(verdict(`${shop()}${db({ [TPROXY]: 'TRUE' })}`).verdict).toBe('denied');
+    const odd = verdict(`${shop()}${db({ [TPROXY]: 'no' })}`);
+    expect(odd.verdict).toBe('unknown');
+    expect(odd.reason).toMatch(/transparent-proxy="no" is not a boolean/);
+  });
+});
+
+describe('Consul injection values are read as the injector reads them (strconv.ParseBool)', () => {
+  // consul-k8s control-plane/connect-inject/webhook/mesh_webhook.go shouldInject: kube-system and
+  // kube-public are never injected; otherwise the connect-inject annotation, parsed with
+  // strconv.ParseBool, else the injector's -default-inject (true when absent,
+  // subcommand/inject-connect/command.go).
+  const INJECT = 'consul.hashicorp.com/connect-inject';
+  const pod = (ns: string, value?: string) => deploymentYaml(ns, 'db', { serviceAccount: 'db', annotations: value === undefined ? {} : { [INJECT]: value }, ports: [5432] });
+  const injector = (flags: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consul-connect-injector, namespace: consul}
+spec:
+  selector: {matchLabels: {app: consul}}
+  template:
+    metadata: {labels: {app: consul}}
+    spec: {containers: [{name: sidecar-injector, image: hashicorp/consul-k8s-control-plane:1.6.0, command: ["/bin/sh", "-ec", "exec consul-k8s-control-plane inject-connect ${flags}"]}]}
+---`;
+  const meshOf = (yaml: string, ns = 'shop') => {
+    const ctx = ctxOf(`${aclDeny}${yaml}`);
+    return meshModel(ctx.snapshot, ctx.config).workloads.find((w) => w.namespace === ns && w.workload.ref.name === 'db')!;
+  };
+
+  it('annotation "True" (and "1") injects: a plaintext caller is refused by the sidecar, not let through as outside the mesh', () => {
+    const ctx = ctxOf(`${aclDeny}${pod('shop', 'True')}`);
+    expect(meshModel(ctx.snapshot, ctx.config).workloads.find((w) => w.workload.ref.name === 'db')?.mesh).toBe('consul');
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name: 'db' }, 5432, 'TCP');
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'denied', plaintext: true });
+    expect(meshOf(pod('shop', '1')).mesh).toBe('consul');
+    expect(meshOf(`${injector('-default-inject=true')}${pod('shop', 'FALSE')}`).mesh).toBe('none');
+  });
+
+  it('an annotation that is not a boolean is not injected (the webhook refuses the pod), and says so', () => {
+    const w = meshOf(`${injector('-default-inject=true')}${pod('shop', 'yes')}`);
+    expect(w.mesh).toBe('none');
+    expect(w.unmeshedReason).toMatch(/connect-inject="yes" is not a boolean/);
+  });
+
+  it('-default-inject: "True" and an absent flag inject by default; kube-public and kube-system never are', () => {
+    expect(meshOf(`${injector('-default-inject=True')}${pod('shop')}`).mesh).toBe('consul');
+    expect(meshOf(`${injector('-log-level=info')}${pod('shop')}`).mesh).toBe('consul');
+    expect(meshOf(`${injector('-default-inject=false')}${pod('shop')}`).mesh).toBe('none');
+    expect(meshOf(`${injector('-default-inject=true')}${pod('kube-public', 'true')}`, 'kube-public').mesh).toBe('none');
+    expect(meshOf(`${injector('-default-inject=true')}${pod('kube-system')}`, 'kube-system').mesh).toBe('none');
   });
 });
 
