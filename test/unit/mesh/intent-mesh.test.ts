@@ -29,3 +29,16 @@ describe('network.intent-violation on both layers', () => {
     expect(results('pass.db-isolated.yaml')[0].evidence).toMatchObject({ enforcedBy: 'network' });
   });
 });
+
+describe('network.intent-violation reads what Linkerd attaches to a Server', () => {
+  it('with the Gateway API GRPCRoutes forbidden, it is not evaluated (a route attached to a Server can change the mesh verdict)', async () => {
+    const { runChecks } = await import('../../../src/engine/run.ts');
+    const snapshot = loadFixture(join(DIR, 'pass.mesh-denies.yaml'));
+    const ctx = { snapshot, config, now: new Date('2026-06-01T00:00:00Z') };
+    expect(runChecks([check], ctx)[0].status).toBe('pass');
+    snapshot.coverage['gatewayapi.grpcroutes'] = { status: 'forbidden', detail: 'list grpcroutes.gateway.networking.k8s.io' };
+    const [o] = runChecks([check], ctx);
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toContain('gatewayapi.grpcroutes: forbidden');
+  });
+});
