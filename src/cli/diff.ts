@@ -38,7 +38,7 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
           current = newest;
           // As the run itself was diffed (src/pipeline/pipeline.ts): each check against the last
           // run that evaluated it, so a partial run in between hides nothing here either.
-          const baseline = await findBaseline(olderThan(store.runsNewestFirst(newest.run.cluster.name), newest.run.id, read), newest);
+          const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(newest.run.cluster.name, { wants }), newest.run.id, read), newest);
           if (!baseline) throw new HistoryError(`only one run of cluster "${oneLine(newest.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with`);
           previous = baseline.report;
           olderRuns = baseline.olderRuns;

@@ -206,7 +206,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       set.add(f.fingerprint);
     }
     const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true };
-    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name, read), closers), report, { passed: (run) => spoolCloserOf(run)() });
+    const baseline = await findBaseline(({ wants }) => noting(store.runsNewestFirst(report.run.cluster.name, { ...read, wants }), closers), report, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) return null;
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
     const undelivered = undeliveredAfter(baseline.latest, edges.outcomesOf?.(baseline.latest.run.id));
