@@ -101,6 +101,7 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
     waived,
     regression: report.diff ? report.diff.regression : null,
     partial: report.diff?.partial ?? false,
+    ...(report.diff ? { scoreDelta: report.diff.scoreDelta } : {}),
     ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
     ...(blind.length > 0 ? { blind, notApplicable } : {}),
     ...(notifications ? { notifications } : {}),

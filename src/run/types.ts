@@ -335,6 +335,12 @@ export interface RunSummary {
    */
   notApplicable?: string[];
   /**
+   * The run's score deltas as its diff computed them (RunDiff.scoreDelta: null where the two
+   * runs did not judge the same checks); absent for a first run and in runs stored before it
+   * existed. The fleet view shows these, never a subtraction of two stored scores.
+   */
+  scoreDelta?: ScoreDelta;
+  /**
    * The run's notification outcomes when it was stored before it was notified (serve): each
    * channel pending at store time (SaveOptions.notifications), then the outcomes recorded
    * afterwards (RunStore.recordNotifications); they replace the stored report's. Absent when
