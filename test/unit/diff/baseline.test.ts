@@ -11,6 +11,7 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
+import { buildView } from '../../../src/report/view/index.ts';
 import type { RunReport, StoredRunRead } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { FAKE_CHECKS, auditObjects, clusterRole, deployment, netpol, ns, snapshotOf } from './fake-checks.ts';
@@ -85,6 +86,21 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     expect(r4.diff?.new).toEqual([]);
     expect(r4.diff?.resolved).toEqual([fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'legacy' })]);
     expect(r4.diff?.persisting).toBe(1);
+  });
+
+  it('the report lists a finding resolved against an older run with its check and resource, not "details are in the previous run"', async () => {
+    const legacy = clusterRole('legacy', ['*']);
+    const r1 = await run([...base, legacy]);
+    await run([...base, legacy], { clusterroles: 'forbidden' });
+    let previous: RunReport | null = null;
+    const edges = { ...edgesOf(base), render: async (_: RunReport, extras: { previous: RunReport | null }) => { previous = extras.previous; return []; } };
+    const r3 = (await runPipeline(defaultConfig(), FAKE_CHECKS, edges)).report;
+    const legacyFp = fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'legacy' });
+    expect(r3.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
+    expect(r3.diff?.resolved).toEqual([legacyFp]);
+    const rows = buildView(r3, { previous }).changes.resolvedRows;
+    expect(rows).toEqual([expect.objectContaining({ fingerprint: legacyFp, check: 'rbac.fake-wildcard', resource: 'ClusterRole legacy', severity: expect.stringMatching(/./) })]);
+    expect(rows[0].message).not.toBe('');
   });
 
   it('a finding that appeared while its check was switched off is new (and a regression) when it is on again', async () => {
