@@ -13,6 +13,7 @@ import { spoolCloserOf } from '../run/stored-run.ts';
 import type { Finding, RunDiff, RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
+import type { RunStore } from '../history/store.ts';
 import { choiceOption, defineCommand, runSpec } from './command.ts';
 
 const MAX_LISTED = 50;
@@ -26,30 +27,17 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
     if (errors.length > 0) throw new ConfigError(errors.join('\n'));
 
     const store = await openStoreForReading(values, io);
+    let close = () => {};
     try {
       let previous: RunReport;
       let current: RunReport;
       let olderRuns: Record<string, string> = {};
-      const read: RunReport[] = [];
-      try {
-        if (values.last) {
-          const newest = await store.latest();
-          if (!newest) throw new HistoryError(`no runs stored in ${store.describe()}`);
-          current = newest;
-          // As the run itself was diffed (src/pipeline/pipeline.ts): each check against the last
-          // run that evaluated it, so a partial run in between hides nothing here either.
-          const baseline = await findBaseline(olderThan(store.runsNewestFirst(newest.run.cluster.name), newest.run.id, read), newest);
-          if (!baseline) throw new HistoryError(`only one run of cluster "${oneLine(newest.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with`);
-          previous = baseline.report;
-          olderRuns = baseline.olderRuns;
-        } else {
-          previous = await findRun(store, positionals[0]);
-          current = await findRun(store, positionals[1]);
-          for (const w of pairWarnings(previous, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
-        }
-      } catch (error: unknown) {
-        for (const run of read) spoolCloserOf(run)();
-        throw error;
+      if (values.last) {
+        ({ current, previous, olderRuns, close } = await lastAndBaseline(store));
+      } else {
+        previous = await findRun(store, positionals[0]);
+        current = await findRun(store, positionals[1]);
+        for (const w of pairWarnings(previous, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
       }
       const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns });
       // The alerts of earlier runs that no channel delivered and that the later run carried: part
@@ -59,9 +47,9 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       if (carried.length > 0) diff.undelivered = carried;
       if (values.output === 'json') io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
       else io.stdout(formatDiff(previous, current, diff));
-      for (const run of read) spoolCloserOf(run)();
       return EXIT_OK;
     } finally {
+      close();
       await store.close();
     }
   });
@@ -75,13 +63,42 @@ function pairWarnings(a: RunReport, b: RunReport): string[] {
   return out;
 }
 
-/** The runs of `runs` inserted before run `id` (newest first), each noted in `read`. */
-async function* olderThan(runs: AsyncIterable<RunReport>, id: string, read: RunReport[]): AsyncIterable<RunReport> {
+/**
+ * The latest run and its baseline as the run itself was diffed (src/pipeline/pipeline.ts):
+ * each check against the last run that evaluated it, so a partial run in between hides nothing
+ * here either. Only the runs the baseline takes from stay readable (their findings' temp files
+ * open) until `close`; every other run walked is closed as soon as it is passed over and not
+ * kept, so a long walk holds one run at a time, not all it read.
+ */
+export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest' | 'runsNewestFirst'>): Promise<{ current: RunReport; previous: RunReport; olderRuns: Record<string, string>; close: () => void }> {
+  const current = await store.latest();
+  if (!current) throw new HistoryError(`no runs stored in ${store.describe()}`);
+  const closers: Array<() => void> = [];
+  const close = () => { for (const c of closers.splice(0)) c(); };
+  try {
+    const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
+    if (!baseline) throw new HistoryError(`only one run of cluster "${oneLine(current.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with`);
+    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, close };
+  } catch (error: unknown) {
+    close();
+    throw error;
+  }
+}
+
+/**
+ * The runs of `runs` inserted before run `id` (newest first), each one's spool closer added to
+ * `closers` (it holds the spool, not the run); `id` itself and any newer are closed at once.
+ */
+async function* olderThan(runs: AsyncIterable<RunReport>, id: string, closers: Array<() => void>): AsyncIterable<RunReport> {
   let past = false;
   for await (const run of runs) {
-    read.push(run);
-    if (past) yield run;
-    else past = run.run.id === id;
+    if (past) {
+      closers.push(spoolCloserOf(run));
+      yield run;
+    } else {
+      past = run.run.id === id;
+      spoolCloserOf(run)();
+    }
   }
 }
 

@@ -8,12 +8,15 @@
 // A store orders runs by when they were stored, never by their startedAt (a corrected clock
 // must not reorder them): the run stored last is its cluster's latest, the next run's diff
 // baseline, the end of its trend, and what retention keeps. So an import stores a file's runs
-// in startedAt order, and does not store a run that started before its cluster's newest run in
-// the target, which it would displace: that run is named and skipped. Each line it cannot use
-// and each run the store refuses are named too, the rest imported (exit 2 at the end if any).
-// A file whose first line is not JSON (a gzip of an export, some other file) is refused as a
-// whole, in one line. Putting the runs in order reads the input twice: a file by offsets,
-// standard input (or a pipe) from a temp file it is copied to as it is read.
+// in the file's order, which is the source's insertion order (an export writes runs oldest
+// first by insertion): a run whose clock was ahead stays where it was stored, and does not
+// become the latest run. It does not store a run that started before its cluster's newest run
+// held in the target before the import, which it would displace: that run is named and skipped.
+// Each line it cannot use and each run the store refuses are named too, the rest imported
+// (exit 2 at the end if any). A file whose first line is not JSON (a gzip of an export, some
+// other file) is refused as a whole, in one line. The input is read twice (every line checked
+// first, then each run's line again as it is stored): a file by offsets, standard input (or a
+// pipe) from a temp file it is copied to as it is read.
 //
 // A k8s:// store keeps runs in compact form (no finding messages or evidence): what it
 // exports is what it holds, and a run that passes through it keeps only that.
@@ -168,7 +171,7 @@ async function* readFile(file: FileHandle, start: number | null, end = Infinity)
 /** Standard input or a pipe, copied into a temp file (an unlinked Spool) as it is read the first time. */
 function spooledInput(name: string, source: AsyncIterable<Buffer | string>, closeSource: () => Promise<void>): ExportInput {
   const spool = Spool.open();
-  const refused = (why: string) => new ConfigError(`${name}: cannot keep it in a temp file in ${spool?.dir ?? tmpdir()} while its runs are put in order (${why}); save the export to a file and pass it with --file`);
+  const refused = (why: string) => new ConfigError(`${name}: cannot keep it in a temp file in ${spool?.dir ?? tmpdir()} while it is read (${why}); save the export to a file and pass it with --file`);
   if (spool === null) throw refused('no file can be made there');
   return {
     name,
@@ -262,8 +265,6 @@ async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promi
     runs.push({ no: line.no, start: line.start, end: line.end, id: run.id, cluster: run.cluster.name, startedAt: run.startedAt, time: Date.parse(run.startedAt) });
   }
 
-  // Oldest first; runs that started at the same time keep the file's order (a stable sort).
-  runs.sort((a, b) => a.time - b.time);
   const held = await store.list(Number.MAX_SAFE_INTEGER); // newest first, by insertion
   const there = new Set(held.map((r) => r.id));
   const newest = new Map<string, { id: string; startedAt: string }>();
@@ -300,7 +301,6 @@ async function importInto(store: RunStore, input: ExportInput, io: CliIO): Promi
     }
     imported++;
     there.add(line.id);
-    newest.set(line.cluster, { id: line.id, startedAt: line.startedAt });
   }
   io.stderr(`ztaudit history import: ${imported} run(s) imported into ${store.describe()}, ${already} already there${older ? `, ${older} run(s) older than their cluster's newest stored run skipped` : ''}${refused ? `, ${refused} run(s) refused by the store` : ''}${bad ? `, ${bad} line(s) skipped as unusable` : ''}\n`);
   return bad + older + refused > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
@@ -353,7 +353,7 @@ export const HISTORY_EXPORT = defineCommand<TransferOptions>({
 
 export const HISTORY_IMPORT = defineCommand<TransferOptions>({
   name: 'import',
-  summary: 'store the runs of an export, oldest first (same ids; never evicts; skips runs already there; names each unusable line, each run older than its cluster\'s newest stored run and each run the store refuses)',
+  summary: 'store the runs of an export in its order, oldest first as they were stored (same ids; never evicts; skips runs already there; names each unusable line, each run older than its cluster\'s newest stored run and each run the store refuses)',
   define: (cmd) => {
     addStoreOptions(cmd).option('-f, --file <file>', 'read this file instead of standard input (- is standard input)');
   },

@@ -15,10 +15,13 @@
 //
 // Pure apart from reading the runs it is handed (newest first, by insertion order). It reads
 // only as far back as it must: the newest run usually evaluated every check, and then it is
-// the whole baseline. Retention never evicts the older runs it would take a check from
-// (baselineRunIds in src/history/run-store.ts).
+// the whole baseline. However long a stretch of partial runs, it goes on to the run that
+// evaluated the check: retention never evicts it (baselineRunIds in src/history/run-store.ts),
+// so a cap on the walk would only bring the blind spot back (serve --watch stores a run every
+// few seconds). The runs on such a stretch are passed over by their stored summaries' blind
+// lists, unread (StoredRunRead.wants), where the store can.
 import { isEvaluated, isUnjudged } from '../run/coverage.ts';
-import type { CheckSummary, Finding, RunReport } from '../run/types.ts';
+import type { CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
 
 export interface Baseline {
   /** The newest stored run: what the report calls "the previous run". */
@@ -37,6 +40,9 @@ const evaluated = (c: CheckSummary | undefined) => isEvaluated(c?.status);
 /** Present but neither pass nor fail: an older run may know better. */
 const unjudged = (c: CheckSummary | undefined) => c !== undefined && isUnjudged(c.status);
 
+/** The stored runs, newest first, passing over (unread) those `wants` does not want, where the store can. */
+export type RunsNewestFirst = AsyncIterable<RunReport> | ((read: Required<Pick<StoredRunRead, 'wants'>>) => AsyncIterable<RunReport>);
+
 /**
  * Walks `runs` (newest first) until every check evaluated in `current` has a run in which it
  * was evaluated too, walking past runs blind to it or that found it not applicable. A check
@@ -48,8 +54,8 @@ const unjudged = (c: CheckSummary | undefined) => c !== undefined && isUnjudged(
  * it is passed over (the pipeline closes its findings' temp file then).
  */
 export async function findBaseline(
-  runs: AsyncIterable<RunReport>, current: RunReport,
-  { maxRuns = 1000, passed = () => {} }: { maxRuns?: number; passed?: (run: RunReport) => void } = {},
+  runs: RunsNewestFirst, current: RunReport,
+  { passed = () => {} }: { passed?: (run: RunReport) => void } = {},
 ): Promise<Baseline | null> {
   let latest: RunReport | null = null;
   const wanted = new Set(current.checks.filter(evaluated).map((c) => c.id));
@@ -58,9 +64,19 @@ export async function findBaseline(
   let breadthFrom: RunReport | null = null;
   /** Check id -> its summary in the newest older run that found it not applicable. */
   const notApplicable = new Map<string, CheckSummary>();
-  let seen = 0;
-  for await (const run of runs) {
-    seen++;
+  // A run blind to every check still sought would only be passed over: unread, unless it found
+  // one not applicable and no newer run did (that summary is kept), or the summary predates
+  // that list. One thing is not in a summary: whether the run had the RBAC breadth; a run
+  // blind to every sought check is almost always blind to RBAC too, and else the breadth comes
+  // from an older run, which still shows growth.
+  const wants = ({ blind, notApplicable: na }: { blind?: string[]; notApplicable?: string[] }): boolean => {
+    if (latest === null || wanted.size === 0 || !Array.isArray(blind) || !Array.isArray(na)) return true;
+    const blindTo = new Set(blind);
+    const notApplicableIn = new Set(na);
+    for (const id of wanted) if (!blindTo.has(id) || (notApplicableIn.has(id) && !notApplicable.has(id))) return true;
+    return false;
+  };
+  for await (const run of typeof runs === 'function' ? runs({ wants }) : runs) {
     const checks = new Map(run.checks.map((c) => [c.id, c]));
     if (latest === null) {
       latest = run;
@@ -85,7 +101,7 @@ export async function findBaseline(
       if (!breadthFrom && run.details?.rbac) breadthFrom = run;
     }
     const needBreadth = !breadthFrom && current.details?.rbac !== undefined;
-    if ((wanted.size === 0 && !needBreadth) || seen >= maxRuns) break;
+    if (wanted.size === 0 && !needBreadth) break;
   }
   if (latest === null) return null;
   // Never evaluated, blind in the latest run, not applicable in an older one: that says more.

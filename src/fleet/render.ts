@@ -10,7 +10,7 @@ import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
 import type { FleetData } from '../run/fleet.ts';
-import { buildFleetView, cellOf, type FleetView } from './view.ts';
+import { buildFleetView, cellsOf, type FleetView } from './view.ts';
 
 export const FLEET_FORMATS = ['html', 'json', 'md'] as const;
 export type FleetFormat = (typeof FLEET_FORMATS)[number];
@@ -25,7 +25,7 @@ export function fleetJson(data: FleetData): unknown {
     generatedAt: data.generatedAt,
     sinceHours: data.sinceHours,
     clusters: data.clusters.map((c) => {
-      const cells = { overall: cellOf(c.latest.score.overall, c.previous?.score.overall), areas: Object.fromEntries(AREAS.map((a) => [a, cellOf(c.latest.score.areas[a] ?? null, c.previous ? c.previous.score.areas[a] ?? null : undefined)])) };
+      const cells = cellsOf(c.latest);
       return {
         cluster: c.cluster, runs: c.runs, latest: c.latest, previous: c.previous,
         grade: { overall: cells.overall.grade, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].grade])) },

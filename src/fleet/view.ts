@@ -3,7 +3,7 @@
 // window, findings common to many clusters, expiring waivers and one sparkline per cluster.
 // Pure: data in, data out; the renderers (render.ts) only format it.
 import { AREAS, type Area } from '../base/vocabulary.ts';
-import { gradeOf } from '../engine/score.ts';
+import { gradeFor } from '../engine/score.ts';
 import type { FleetData } from '../run/fleet.ts';
 import type { RunSummary } from '../run/types.ts';
 import type { TrendPoint } from '../run/types.ts';
@@ -57,13 +57,46 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-export function cellOf(score: number | null, before: number | null | undefined): Cell {
-  const grade = gradeOf(score);
-  const delta = score !== null && before !== null && before !== undefined ? round1(score - before) : null;
+/**
+ * A score's cell. `notEvaluated`: checks of the area (or run) that applied but were not
+ * evaluated; any makes the grade 'n/a', as in the run's own report. `delta`: the run's own
+ * (RunDiff.scoreDelta), never recomputed from two stored scores, which a partial run skews.
+ */
+export function cellOf(score: number | null, delta: number | null | undefined, notEvaluated: number): Cell {
+  // A summary knows how many checks were not evaluated, not how many applied: that count is all gradeFor weighs.
+  const grade = gradeFor(score, { evaluated: 0, applicable: notEvaluated });
+  delta = delta === null || delta === undefined || score === null ? null : round1(delta);
   return {
     score, text: score === null ? 'n/a' : score.toFixed(1), grade, gradeClass: grade === 'n/a' ? 'grade-na' : `grade-${grade.toLowerCase()}`,
     delta, deltaText: delta === null ? '' : delta > 0 ? `+${delta.toFixed(1)}` : delta < 0 ? delta.toFixed(1) : '±0',
     deltaClass: delta === null || delta === 0 ? 'flat' : delta > 0 ? 'up' : 'down',
+  };
+}
+
+/**
+ * The checks a stored run applied but did not evaluate, by area (a check id's prefix), and in
+ * all, from its summary. Without the summary's notApplicable list (runs stored before it), every
+ * check it lists as blind counts: a grade withheld beats a clean one over missing data.
+ */
+function notEvaluatedOf(s: RunSummary): { total: number; byArea: Map<string, number> } {
+  const notApplicable = new Set(Array.isArray(s.notApplicable) ? s.notApplicable : []);
+  const byArea = new Map<string, number>();
+  let total = 0;
+  for (const id of Array.isArray(s.blind) ? s.blind : []) {
+    if (notApplicable.has(id)) continue;
+    const area = id.slice(0, id.indexOf('.'));
+    byArea.set(area, (byArea.get(area) ?? 0) + 1);
+    total++;
+  }
+  return { total, byArea };
+}
+
+/** A stored run's overall and area cells: grades with its coverage, its own score deltas. */
+export function cellsOf(s: RunSummary): { overall: Cell; areas: Record<Area, Cell> } {
+  const missing = notEvaluatedOf(s);
+  return {
+    overall: cellOf(s.score.overall, s.scoreDelta?.overall, missing.total),
+    areas: Object.fromEntries(AREAS.map((a) => [a, cellOf(s.score.areas[a] ?? null, s.scoreDelta?.areas[a], missing.byArea.get(a) ?? 0)])) as Record<Area, Cell>,
   };
 }
 
@@ -82,14 +115,14 @@ function resourceText(kind: string, namespace: string, name: string): string {
 export function buildFleetView(data: FleetData): FleetView {
   const staleBefore = Date.parse(data.generatedAt) - 2 * Math.max(24, data.sinceHours) * 3_600_000;
   const grid: GridRow[] = data.clusters.map((c) => {
-    const prev: RunSummary | null = c.previous;
+    const cells = cellsOf(c.latest);
     return {
       cluster: c.cluster || '(unnamed)',
       runId: c.latest.id,
       startedAt: c.latest.startedAt,
       runs: c.runs,
-      overall: cellOf(c.latest.score.overall, prev?.score.overall),
-      areas: AREAS.map((a) => cellOf(c.latest.score.areas[a] ?? null, prev ? prev.score.areas[a] ?? null : undefined)),
+      overall: cells.overall,
+      areas: AREAS.map((a) => cells.areas[a]),
       regression: c.latest.regression === true,
       partial: c.latest.partial,
       severe: (c.latest.findings.critical ?? 0) + (c.latest.findings.high ?? 0),
@@ -124,7 +157,7 @@ export function buildFleetView(data: FleetData): FleetView {
     grid,
     worst,
     regressions: data.regressions.map((r) => ({
-      cluster: r.run.cluster || '(unnamed)', runId: r.run.id, startedAt: r.run.startedAt, overall: cellOf(r.run.score.overall, null),
+      cluster: r.run.cluster || '(unnamed)', runId: r.run.id, startedAt: r.run.startedAt, overall: cellOf(r.run.score.overall, null, notEvaluatedOf(r.run).total),
       reasons: r.reasons.slice(0, REASONS_SHOWN), more: Math.max(0, r.reasons.length - REASONS_SHOWN),
     })),
     common: data.common.map((c) => ({

@@ -84,7 +84,9 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
   const findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let waived = 0;
   // Not-applicable ones too: the diff looks past them for an older baseline (isUnjudged).
-  const blind = report.checks.filter((c) => isUnjudged(c.status)).map((c) => c.id);
+  const unjudged = report.checks.filter((c) => isUnjudged(c.status));
+  const blind = unjudged.map((c) => c.id);
+  const notApplicable = unjudged.filter((c) => c.status === 'not-applicable').map((c) => c.id);
   for (const f of report.findings) {
     if (f.waived) waived++;
     else if (f.severity in findings) findings[f.severity]++;
@@ -99,8 +101,9 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
     waived,
     regression: report.diff ? report.diff.regression : null,
     partial: report.diff?.partial ?? false,
+    ...(report.diff ? { scoreDelta: report.diff.scoreDelta } : {}),
     ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
-    ...(blind.length > 0 ? { blind } : {}),
+    ...(blind.length > 0 ? { blind, notApplicable } : {}),
     ...(notifications ? { notifications } : {}),
   };
 }

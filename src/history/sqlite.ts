@@ -238,11 +238,31 @@ class SqliteRunStore implements RunStore {
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     let seq = Number.MAX_SAFE_INTEGER;
     for (;;) {
-      const next = await this.before(seq, cluster, read);
+      const wanted = read.wants ? this.wantedBefore(seq, cluster, read.wants) : seq;
+      if (wanted === null) return;
+      const next = await this.before(wanted, cluster, read);
       if (!next) return;
       seq = next.seq;
       yield next.report;
     }
+  }
+
+  /**
+   * Just above the seq of the newest run before `seq` that `wants` wants, judged by summary
+   * alone (no report is read for the runs passed over); null when there is none.
+   */
+  private wantedBefore(seq: number, cluster: string | undefined, wants: NonNullable<StoredRunRead['wants']>): number | null {
+    const columns = `seq, id, json_extract(summary, '$.blind') AS blind, json_extract(summary, '$.notApplicable') AS na`;
+    const rows = (cluster === undefined
+      ? this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? ORDER BY seq DESC`).iterate(seq)
+      : this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC`).iterate(seq, cluster)) as Iterable<Row>;
+    for (const row of rows) {
+      const list = (v: unknown) => (typeof v === 'string' ? { value: JSON.parse(v) as string[] } : null);
+      const blind = list(row.blind);
+      const na = list(row.na);
+      if (wants({ id: String(row.id), ...(blind ? { blind: blind.value } : {}), ...(na ? { notApplicable: na.value } : {}) })) return Number(row.seq) + 1;
+    }
+    return null;
   }
 
   async get(id: string): Promise<RunReport | null> {

@@ -186,7 +186,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
 /**
  * Sets the diff against the stored baseline (each check against the last run in which it was
  * evaluated: no blind spot after a partial run) and returns the previous run as the reports
- * read it: its checks and the findings the diff calls resolved, as plain findings. The rest of
+ * read it: its checks and the findings the diff calls resolved (from whichever run each was
+ * compared with), as plain findings. The rest of
  * the stored run (as many findings as this one, parsed from the store, their bulky fields in a
  * temp file: RunStore.runsNewestFirst) is not kept through rendering, storing and notifying,
  * and the temp files of the runs read are closed before this returns.
@@ -206,14 +207,15 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       set.add(f.fingerprint);
     }
     const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true };
-    const baseline = await findBaseline(noting(store.runsNewestFirst(report.run.cluster.name, read), closers), report, { passed: (run) => spoolCloserOf(run)() });
+    const baseline = await findBaseline(({ wants }) => noting(store.runsNewestFirst(report.run.cluster.name, { ...read, wants }), closers), report, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) return null;
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
     const undelivered = undeliveredAfter(baseline.latest, edges.outcomesOf?.(baseline.latest.run.id));
     if (undelivered.length > 0) report.diff.undelivered = undelivered;
     const resolved = new Set(report.diff.resolved);
-    const latest = baseline.latest;
-    return { ...latest, findings: latest.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };
+    // From the baseline diffed against, not the latest run alone: a check compared with an older
+    // run (the latest could not evaluate it) has its resolved findings only there.
+    return { ...baseline.latest, findings: baseline.report.findings.filter((f) => resolved.has(f.fingerprint)).map((f) => ({ ...f })) };
   } finally {
     for (const close of closers) close();
   }

@@ -328,6 +328,19 @@ export interface RunSummary {
    */
   blind?: string[];
   /**
+   * Those of `blind` the run found not applicable (the rest it could not evaluate); present
+   * whenever `blind` is, in runs stored since it exists. The diff's baseline walk passes over
+   * a run blind to every check it still seeks without reading it (StoredRunRead.wants), but
+   * must read one that found such a check not applicable (src/diff/baseline.ts).
+   */
+  notApplicable?: string[];
+  /**
+   * The run's score deltas as its diff computed them (RunDiff.scoreDelta: null where the two
+   * runs did not judge the same checks); absent for a first run and in runs stored before it
+   * existed. The fleet view shows these, never a subtraction of two stored scores.
+   */
+  scoreDelta?: ScoreDelta;
+  /**
    * The run's notification outcomes when it was stored before it was notified (serve): each
    * channel pending at store time (SaveOptions.notifications), then the outcomes recorded
    * afterwards (RunStore.recordNotifications); they replace the stored report's. Absent when
@@ -377,4 +390,10 @@ export interface StoredRunRead {
    * reports list those): not for one whose fingerprint the current run has.
    */
   bulkyOf?: (fingerprint: string, check: string) => boolean;
+  /**
+   * Whether a run is wanted at all, by its stored summary: false lets the store pass over it
+   * without reading it (it is not handed on). Asked for each run in turn, after the caller has
+   * taken the one before. A store may ignore it and hand on every run.
+   */
+  wants?: (summary: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>) => boolean;
 }

@@ -1,5 +1,6 @@
 // `ztaudit history export | import` beyond the round trip (test/unit/fleet/fleet.test.ts): an
-// import stores a file's runs oldest first and never a run older than its cluster's newest
+// import stores a file's runs in its order (the source's insertion order, whatever their
+// startedAt) and never a run older than its cluster's newest
 // stored run (stores go by insertion order: it would become that cluster's latest run), from
 // a file, a pipe or standard input; a finding the stores cannot keep and a run a store refuses
 // are each named, the rest imported; and no run's line is ever one string.
@@ -47,12 +48,28 @@ async function stored(db: string, cluster?: string): Promise<string[]> {
 }
 
 describe('history import: the order of runs', () => {
-  it('stores a file\'s runs in startedAt order, whatever their order in the file', async () => {
+  it('stores a file\'s runs in the file\'s order, whatever their startedAt', async () => {
     writeFileSync(join(dir, 'runs.jsonl'), exportOf(run('prod', 'oct03', '10-03'), run('prod', 'oct01', '10-01'), run('prod', 'oct02', '10-02')));
     const t = captureIO(dir);
     expect(await main(['history', 'import', '--history', 'h.db', '--file', 'runs.jsonl'], t.cli)).toBe(0);
     expect(t.errLines()).toEqual([`ztaudit history import: 3 run(s) imported into ${join(dir, 'h.db')}, 0 already there`]);
-    expect(await stored(join(dir, 'h.db'))).toEqual(['oct03', 'oct02', 'oct01']);
+    expect(await stored(join(dir, 'h.db'))).toEqual(['oct02', 'oct01', 'oct03']);
+  });
+
+  it('a round trip keeps the order runs were stored in: a run whose clock was ahead does not become the latest', async () => {
+    const src = join(dir, 'src.db');
+    // The clock was a month ahead for the second run, then corrected.
+    await seed(src, run('prod', 'oct01', '10-01'), run('prod', 'ahead', '11-02'), run('prod', 'oct03', '10-03'));
+    expect(await main(['history', 'export', '--history', 'src.db', '--file', 'runs.jsonl'], captureIO(dir).cli)).toBe(0);
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'copy.db', '--file', 'runs.jsonl'], t.cli)).toBe(0);
+    expect(t.errLines()).toEqual([`ztaudit history import: 3 run(s) imported into ${join(dir, 'copy.db')}, 0 already there`]);
+    const history = async (db: string) => { const h = captureIO(dir); expect(await main(['history', '--history', db], h.cli)).toBe(0); return h.out(); };
+    expect(await history('copy.db')).toEqual(await history('src.db'));
+    expect(await stored(join(dir, 'copy.db'))).toEqual(['oct03', 'ahead', 'oct01']);
+    const copy = await openRunStore(join(dir, 'copy.db'), { readOnly: true });
+    expect((await copy.latest('prod'))?.run.id).toBe('oct03');
+    await copy.close();
   });
 
   it('names and skips a run older than its cluster\'s newest stored run; newer runs and other clusters import; exit 2', async () => {
@@ -89,7 +106,7 @@ describe('history import: the order of runs', () => {
     expect(again.errLines()).toEqual([`ztaudit history import: 0 run(s) imported into ${db}, 2 already there`]);
   });
 
-  it('puts the runs of standard input and of a pipe (--file <(…)) in order too', async () => {
+  it('stores the runs of standard input and of a pipe (--file <(…)) in their order too', async () => {
     const text = exportOf(run('prod', 'oct03', '10-03'), run('prod', 'oct01', '10-01'), run('prod', 'oct02', '10-02'));
     // Standard input in odd pieces: a line spans chunks, a chunk ends lines.
     const pieces = [];
@@ -97,7 +114,7 @@ describe('history import: the order of runs', () => {
     const t = captureIO(dir);
     expect(await importRuns({ history: 'stdin.db' }, t.cli, { stdin: Readable.from(pieces) })).toBe(0);
     expect(t.errLines()).toEqual([`ztaudit history import: 3 run(s) imported into ${join(dir, 'stdin.db')}, 0 already there`]);
-    expect(await stored(join(dir, 'stdin.db'))).toEqual(['oct03', 'oct02', 'oct01']);
+    expect(await stored(join(dir, 'stdin.db'))).toEqual(['oct02', 'oct01', 'oct03']);
 
     const fifo = join(dir, 'pipe');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
@@ -106,7 +123,7 @@ describe('history import: the order of runs', () => {
     expect(await main(['history', 'import', '--history', 'pipe.db', '--file', fifo], p.cli)).toBe(0);
     await writer;
     expect(p.errLines()).toEqual([`ztaudit history import: 3 run(s) imported into ${join(dir, 'pipe.db')}, 0 already there`]);
-    expect(await stored(join(dir, 'pipe.db'))).toEqual(['oct03', 'oct02', 'oct01']);
+    expect(await stored(join(dir, 'pipe.db'))).toEqual(['oct02', 'oct01', 'oct03']);
   });
 });
 

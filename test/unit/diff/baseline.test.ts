@@ -11,7 +11,8 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
-import type { RunReport } from '../../../src/run/types.ts';
+import { buildView } from '../../../src/report/view/index.ts';
+import type { RunReport, StoredRunRead } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { FAKE_CHECKS, auditObjects, clusterRole, deployment, netpol, ns, snapshotOf } from './fake-checks.ts';
 
@@ -33,7 +34,10 @@ afterEach(async () => {
 
 let clock = Date.parse('2026-11-20T02:00:00Z');
 async function run(objects: KubeObject[], coverage: Record<string, 'forbidden' | 'error'> = {}, config = defaultConfig()): Promise<RunReport> {
-  const edges: PipelineEdges = {
+  return (await runPipeline(config, FAKE_CHECKS, edgesOf(objects, coverage))).report;
+}
+function edgesOf(objects: KubeObject[] = [...base, backdoor], coverage: Record<string, 'forbidden' | 'error'> = {}): PipelineEdges {
+  return {
     collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
     store,
     diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: { ...defaultConfig().regression, newFindingSeverity: 'medium' }, expiredWaivers, olderRuns }),
@@ -42,7 +46,6 @@ async function run(objects: KubeObject[], coverage: Record<string, 'forbidden' |
     log: quiet,
     now: () => new Date((clock += 3_600_000)),
   };
-  return (await runPipeline(config, FAKE_CHECKS, edges)).report;
 }
 const wildcardOff = () => ({ ...defaultConfig(), checks: { 'rbac.fake-wildcard': { enabled: false } } });
 
@@ -83,6 +86,21 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     expect(r4.diff?.new).toEqual([]);
     expect(r4.diff?.resolved).toEqual([fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'legacy' })]);
     expect(r4.diff?.persisting).toBe(1);
+  });
+
+  it('the report lists a finding resolved against an older run with its check and resource, not "details are in the previous run"', async () => {
+    const legacy = clusterRole('legacy', ['*']);
+    const r1 = await run([...base, legacy]);
+    await run([...base, legacy], { clusterroles: 'forbidden' });
+    let previous: RunReport | null = null;
+    const edges = { ...edgesOf(base), render: async (_: RunReport, extras: { previous: RunReport | null }) => { previous = extras.previous; return []; } };
+    const r3 = (await runPipeline(defaultConfig(), FAKE_CHECKS, edges)).report;
+    const legacyFp = fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'legacy' });
+    expect(r3.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
+    expect(r3.diff?.resolved).toEqual([legacyFp]);
+    const rows = buildView(r3, { previous }).changes.resolvedRows;
+    expect(rows).toEqual([expect.objectContaining({ fingerprint: legacyFp, check: 'rbac.fake-wildcard', resource: 'ClusterRole legacy', severity: expect.stringMatching(/./) })]);
+    expect(rows[0].message).not.toBe('');
   });
 
   it('a finding that appeared while its check was switched off is new (and a regression) when it is on again', async () => {
@@ -129,6 +147,26 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     expect(r4.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
     expect(r4.diff?.new).toEqual([backdoorFp]);
   });
+
+  it('a finding that appeared after more than 1000 partial runs is new (and a regression), the partial runs passed over unread', async () => {
+    await store.close();
+    store = await openRunStore(join(dir, 'h.db'), { retention: { maxRuns: 5000, maxAgeDays: 0 } });
+    const r1 = await run(base);
+    const partial = await run(base, { clusterroles: 'forbidden' });
+    // Stored as they are, not audited: a long serve --watch stretch without clusterroles.
+    for (let i = 0; i < 1001; i++) await store.save({ ...partial, run: { ...partial.run, id: `${partial.run.id}-${i}` }, diff: null });
+    const read: string[] = [];
+    const counting = { ...store, describe: () => store.describe(), acquire: (c?: string) => store.acquire(c), release: () => store.release(),
+      save: store.save.bind(store), recordNotifications: store.recordNotifications.bind(store), trend: store.trend.bind(store),
+      async *runsNewestFirst(cluster?: string, how?: StoredRunRead) {
+        for await (const r of store.runsNewestFirst(cluster, how)) { read.push(r.run.id); yield r; }
+      } };
+    const r3 = (await runPipeline(defaultConfig(), FAKE_CHECKS, { ...edgesOf(), store: counting })).report;
+    expect(r3.diff?.new).toEqual([backdoorFp]);
+    expect(r3.diff?.regression).toBe(true);
+    expect(r3.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': r1.run.id });
+    expect(read).toEqual([`${partial.run.id}-1000`, r1.run.id]);
+  }, 60_000);
 
   it('a check no stored run evaluated stays not comparable (no walk to the beginning of time)', async () => {
     await run(base, { clusterroles: 'forbidden' });

@@ -14,7 +14,7 @@ import { buildSlackDigest } from '../../../src/notify/fleet-digest.ts';
 import { resourceShape } from '../../../src/history/shape.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
-import { HOSTILE, NOW, fleetRuns } from './seed.ts';
+import { HOSTILE, NOW, fleetRun, fleetRuns } from './seed.ts';
 
 let dir: string;
 let db: string;
@@ -99,6 +99,35 @@ describe('fleet data and view from a SQLite store with three clusters', () => {
     const slack = JSON.stringify(digest);
     expect(slack).not.toContain('<script');
     expect(slack).toContain('&lt;script&gt;');
+  });
+});
+
+describe('a cluster whose latest run was partial', () => {
+  it('shows no grade for an area with checks not evaluated, and the run\'s own deltas (none where it had none), in the view, Markdown, JSON and the digest', async () => {
+    const store = await openRunStore(join(dir, 'partial.db'));
+    const full = fleetRun('gamma', '20261110T050000Z-g00001', '2026-11-10T05:00:00.000Z', 70);
+    // Pods and ClusterRoles forbidden: network checks not evaluated, their area's score over the rest.
+    const partial = fleetRun('gamma', '20261110T060000Z-g00002', '2026-11-10T06:00:00.000Z', 87, { previous: full });
+    const check = (id: string, status: 'not-evaluated' | 'not-applicable' | 'pass') => ({
+      id, area: id.split('.')[0] as 'network', title: id, severity: 'high' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
+    });
+    partial.checks = [check('network.allow-all-ingress', 'not-evaluated'), check('rbac.nodes-proxy', 'not-applicable'), check('rbac.anonymous-access', 'pass')];
+    partial.diff!.scoreDelta = { overall: null, areas: { network: null, tls: null, rbac: 3, 'pod-security': null, mtls: null } };
+    await store.save(full);
+    await store.save(partial);
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const row = buildFleetView(data).grid[0];
+    expect(row.overall).toMatchObject({ text: '87.0', grade: 'n/a', delta: null, deltaText: '' });
+    expect(row.areas[0]).toMatchObject({ text: '82.0', grade: 'n/a', delta: null, deltaText: '' });
+    // Not applicable is no blind spot: RBAC keeps its grade, with the delta the run's diff gave.
+    expect(row.areas[2]).toMatchObject({ text: '92.0', grade: 'A', delta: 3, deltaText: '+3.0' });
+    expect(row.areas[3]).toMatchObject({ text: '67.0', grade: 'D', delta: null });
+    expect(renderFleetFormat(data, 'md')).toContain('| gamma | 87.0 n/a | 82.0 n/a | n/a n/a | 92.0 A (+3.0) | 67.0 D | n/a n/a |');
+    expect(JSON.parse(renderFleetFormat(data, 'json')).clusters[0]).toMatchObject({
+      grade: { overall: 'n/a', areas: { network: 'n/a', rbac: 'A' } }, delta: { overall: null, areas: { network: null, rbac: 3 } },
+    });
+    expect(buildSlackDigest(buildFleetView(data)).blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `gamma` 87.0 (n/a)' }) }));
   });
 });
 
