@@ -17,15 +17,20 @@
 // lease (60 s by default), and a lock whose heartbeat is older than the lease is free. The
 // holder is identified by a random id per process, not only pid and host: a container that
 // restarts comes back as pid 1 on the same pod name, and must not mistake its dead previous
-// incarnation's lock for a live run. On the same host, a holder whose pid is gone, or whose
-// pid is ours with another process id, is known dead at once. A holder that has gone silent
-// (no renewal for half a lease) is waited out until its lease ends rather than reported as a
-// concurrent run — so a restarted pod's start-up run neither fails nor alerts.
+// incarnation's lock for a live run. A pid means something only in its PID namespace, and a
+// host name is no proof of one: hostNetwork pods on a node share the node's name, and each
+// container is pid 1 in its own namespace. So the lock also names the holder's PID namespace
+// (the kernel's boot id and the namespace's inode), and only a holder in ours whose pid is
+// gone, or is ours with another process id, is known dead at once. A holder that has gone
+// silent (no renewal for half a lease), or that shares our host name from another PID
+// namespace, is waited out until its lease ends (refused as soon as it renews) rather than
+// reported as a concurrent run — so a restarted pod's start-up run neither fails nor alerts.
 //
 // get() returns a report reconstructed from the compact form: scores, checks, findings by
 // fingerprint with check/severity/resource/waiver, RBAC breadth, coverage, the run's diff —
 // enough for `ztaudit diff`, `history` and `report`, without messages or evidence.
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { gzipJson, parseGzipJson } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
@@ -66,12 +71,30 @@ interface K8sLock {
   heartbeat: string;
   /** Random per process (absent in locks written before it existed). */
   processId?: string;
+  /** The holder's PID namespace (PID_NAMESPACE), in which its pid means something. */
+  pidNamespace?: string;
   /** The lease the holder renews within; absent: the reader's own. */
   leaseSeconds?: number;
 }
 
 /** This process among all others, including an earlier one with the same pid and host. */
 const PROCESS_ID = randomUUID();
+
+/**
+ * This process's PID namespace across all machines: the boot id tells kernels apart (each
+ * boot draws a new one) and /proc/self/ns/pid names the namespace within one, as
+ * `pid:[INODE]` (namespaces(7): "if two processes are in the same namespace, then the device
+ * IDs and inode numbers of their /proc/PID/ns/xxx symbolic links will be the same"). An inode
+ * reused after its namespace ended only ever names a dead holder's. Elsewhere than Linux,
+ * unknown: no holder's pid is trusted, its lease is waited out.
+ */
+const PID_NAMESPACE = ((): string | undefined => {
+  try {
+    return `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}/${readlinkSync('/proc/self/ns/pid')}`;
+  } catch {
+    return undefined;
+  }
+})();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface K8sIndex {
@@ -231,9 +254,14 @@ class K8sRunStore implements RunStore {
     return this.options.now().getTime() - Date.parse(lock.heartbeat);
   }
 
+  /** Whether the holder's pid can be looked up here: the same host and PID namespace. */
+  private static pidsComparable(lock: K8sLock): boolean {
+    return lock.host === hostname() && PID_NAMESPACE !== undefined && lock.pidNamespace === PID_NAMESPACE;
+  }
+
   private isStale(lock: K8sLock): boolean {
     if (!(this.silence(lock) <= this.leaseOf(lock))) return true; // also an unreadable heartbeat
-    if (lock.host !== hostname()) return false;
+    if (!K8sRunStore.pidsComparable(lock)) return false;
     // Our pid but not us: the container restarted (pid 1 again) and this is its dead predecessor.
     if (lock.pid === process.pid) return lock.processId !== PROCESS_ID;
     return !pidAlive(lock.pid);
@@ -250,15 +278,19 @@ class K8sRunStore implements RunStore {
         if (held && !this.isStale(held)) {
           // A live holder renews every quarter lease; one silent for half a lease most likely
           // died (a node lost, a pod killed): wait for its lease to end instead of refusing.
+          // So is one under our host name in another PID namespace (most likely this
+          // container's previous incarnation) however recent: its pid tells us nothing.
           const silence = this.silence(held);
-          if (silence < this.leaseOf(held) / 2 || waits >= 2) throw new HistoryError(refusedMessage(this.describe(), held));
+          const unknowable = held.host === hostname() && !K8sRunStore.pidsComparable(held);
+          if ((silence < this.leaseOf(held) / 2 && !unknowable) || waits >= 2) throw new HistoryError(refusedMessage(this.describe(), held));
           waits++;
-          await sleep(Math.max(100, this.leaseOf(held) - silence + 250));
+          const renewed = await this.renewedWithin(held, Math.max(100, this.leaseOf(held) - silence + 250));
+          if (renewed) throw new HistoryError(refusedMessage(this.describe(), renewed));
           attempt--; // waiting out a lease is not a lost compare-and-swap
           continue;
         }
         const now = this.options.now().toISOString();
-        index.lock = { token, pid: process.pid, host: hostname(), since: now, heartbeat: now, processId: PROCESS_ID, leaseSeconds: this.ttl / 1000 };
+        index.lock = { token, pid: process.pid, host: hostname(), since: now, heartbeat: now, processId: PROCESS_ID, ...(PID_NAMESPACE ? { pidNamespace: PID_NAMESPACE } : {}), leaseSeconds: this.ttl / 1000 };
         if (await this.writeIndex(index, resourceVersion)) return;
         // Someone changed the index between our read and write: read again (and most
         // likely find their lock).
@@ -268,6 +300,22 @@ class K8sRunStore implements RunStore {
     this.token = token;
     this.heartbeat = setInterval(() => { void this.serial(() => this.renew()).catch(() => undefined); }, Math.max(250, Math.floor(this.ttl / 4)));
     this.heartbeat.unref();
+  }
+
+  /**
+   * Watches `held` for up to `ms`: its lock, when its holder renews it meanwhile (it is alive);
+   * null when the wait ends or the lock changed hands (to be judged again).
+   */
+  private async renewedWithin(held: K8sLock, ms: number): Promise<K8sLock | null> {
+    const deadline = Date.now() + ms;
+    const step = Math.max(50, Math.min(1000, Math.floor(this.leaseOf(held) / 8)));
+    while (Date.now() < deadline) {
+      await sleep(Math.min(step, Math.max(0, deadline - Date.now())));
+      const { lock } = (await this.readIndex()).index;
+      if (lock?.token !== held.token) return null;
+      if (lock.heartbeat !== held.heartbeat) return lock;
+    }
+    return null;
   }
 
   private async renew(): Promise<void> {

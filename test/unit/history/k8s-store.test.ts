@@ -7,6 +7,7 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { HistoryError } from '../../../src/base/errors.ts';
 import { RECONSTRUCTED_NOTE } from '../../../src/history/compact.ts';
 import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts';
+import type { RunStore } from '../../../src/history/run-store.ts';
 import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
 import { blindTo, makeReport } from './big-report.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
@@ -243,6 +244,70 @@ describe('Kubernetes store: one run at a time', () => {
     await expect(old.save(makeReport('late', '2026-11-01T00:00:00.000Z'))).rejects.toThrow(/lost its hold/);
     await fresh.save(makeReport('ok', '2026-11-01T00:05:00.000Z'));
     expect((await fresh.list(5)).map((r) => r.id)).toEqual(['ok']);
+  });
+
+  // Another ztaudit under our host name (hostNetwork pods on one node, a shared spec.hostname)
+  // in its own PID namespace, where it is pid 1 too, or a pid not in use here.
+  const otherPidNamespace = 'another-boot-id/pid:[4026532999]';
+  async function plantLock(fake: FakeConfigMaps, open: () => Promise<RunStore>, lock: Record<string, unknown>): Promise<void> {
+    const s = await open();
+    await s.save(makeReport('r0', '2026-11-01T00:00:00.000Z')); // the index exists
+    const cm = fake.objects.get(`${NS}/history`)!;
+    const idx = JSON.parse(cm.data!['index.json']!);
+    const now = new Date().toISOString();
+    idx.lock = { token: 't-other', host: hostname(), since: now, heartbeat: now, processId: 'other-process', leaseSeconds: 1.5, ...lock };
+    cm.data!['index.json'] = JSON.stringify(idx);
+    fake.touch(NS, 'history');
+  }
+
+  it('a live holder under our host name in another PID namespace is refused, whatever its pid, never taken over', async () => {
+    for (const pid of [process.pid, 2 ** 22 + 12345]) {
+      const { fake, open, index } = setup();
+      await plantLock(fake, open, { pid, pidNamespace: otherPidNamespace });
+      // It renews its heartbeat as a live holder does.
+      const renewing = setInterval(() => {
+        const cm = fake.objects.get(`${NS}/history`)!;
+        const idx = JSON.parse(cm.data!['index.json']!);
+        idx.lock.heartbeat = new Date().toISOString();
+        cm.data!['index.json'] = JSON.stringify(idx);
+        fake.touch(NS, 'history');
+      }, 300);
+      try {
+        const s = await open();
+        await expect(s.acquire()).rejects.toThrow(new RegExp(`^another ztaudit run holds k8s://ztaudit/history since \\S+Z \\(pid ${pid} on ${hostname()}\\)`));
+        expect(index().lock.token).toBe('t-other');
+      } finally {
+        clearInterval(renewing);
+      }
+    }
+  });
+
+  it('a dead holder under our host name: taken at once in our PID namespace (a restarted process), after its lease in another (a restarted container)', async () => {
+    {
+      const { fake, open, index } = setup();
+      await plantLock(fake, open, { pid: process.pid, pidNamespace: otherPidNamespace });
+      const s = await open();
+      const t0 = Date.now();
+      await s.acquire();
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1200); // its 1.5 s lease, from its last heartbeat
+      expect(index().lock.token).not.toBe('t-other');
+      await s.save(makeReport('r1', '2026-11-01T01:00:00.000Z'));
+      await s.release();
+    }
+    {
+      const { fake, open, index } = setup();
+      const probe = await open();
+      await probe.acquire();
+      const ours = index().lock.pidNamespace as string;
+      await probe.release();
+      expect(ours).toMatch(/^\S+\/pid:\[\d+\]$/);
+      await plantLock(fake, open, { pid: process.pid, pidNamespace: ours, leaseSeconds: 60 });
+      const s = await open();
+      const t0 = Date.now();
+      await s.acquire();
+      expect(Date.now() - t0).toBeLessThan(1000);
+      await s.release();
+    }
   });
 
   it('saves retry the index compare-and-swap when it changed underneath', async () => {
