@@ -6,6 +6,9 @@
 //   NAME-r<seq>-<i>   one run in compact form (see compact.ts), gzip in binaryData, split
 //                     into chunks so each object stays well under the 1 MiB limit
 //
+// Every object carries the labels ztaudit.io/history=NAME and ztaudit.io/part=index|run; a
+// store replaces only its own run objects, and a new store may not be named like another's.
+//
 // The index is the commit point and is only ever replaced with its resourceVersion
 // (compare-and-swap): a run's objects are written first and become visible only when the
 // index names them, so a writer killed mid-save leaves at most unreferenced objects, which
@@ -54,6 +57,8 @@ export const CHUNK_BYTES = 512 * 1024;
 /** The index itself must fit in one object too; the oldest runs go first when it would not. */
 const MAX_INDEX_CHARS = 900 * 1024;
 const CAS_ATTEMPTS = 8;
+/** NAME-r<seq>-<i>: the objects of store NAME's runs. */
+const RUN_OBJECT_NAME = /^(.+)-r(\d+)-\d+$/;
 
 interface IndexEntry {
   id: string;
@@ -154,7 +159,18 @@ export async function openK8sStore(namespace: string, name: string, options: K8s
     dispose = () => client.close();
   }
   const store = new K8sRunStore(api, namespace, name, options, dispose);
-  await store.readIndex(); // refuses an unreadable or newer index before anything is written
+  try {
+    const { resourceVersion } = await store.readIndex(); // refuses an unreadable or newer index before anything is written
+    // A new store must not be named like another store's run objects (NAME-r<seq>-<i>): each
+    // would overwrite, or be refused by, the other. Existing ones keep working.
+    const like = RUN_OBJECT_NAME.exec(name);
+    if (resourceVersion === null && like) {
+      throw new HistoryError(`k8s://${namespace}/${name}: a store NAME ending in -r<N>-<N> is named like the run objects of k8s://${namespace}/${like[1]}; choose another NAME`);
+    }
+  } catch (error: unknown) {
+    dispose();
+    throw error;
+  }
   return store;
 }
 
@@ -212,6 +228,10 @@ class K8sRunStore implements RunStore {
       index = JSON.parse(raw ?? '') as K8sIndex;
       if (!index || typeof index !== 'object' || !Array.isArray(index.runs) || typeof index.schemaVersion !== 'number') throw new Error('not a ztaudit history index');
     } catch (error: unknown) {
+      const labels = cm.metadata?.labels ?? {};
+      if (labels['ztaudit.io/part'] === 'run' && labels['ztaudit.io/history']) {
+        throw new HistoryError(`${this.describe()}: ConfigMap ${this.namespace}/${this.name} is a run object of k8s://${this.namespace}/${labels['ztaudit.io/history']}, not a history index; it was left untouched — use another NAME`);
+      }
       throw new HistoryError(`${this.describe()}: ConfigMap ${this.namespace}/${this.name} is not a readable ztaudit history index (${errorMessage(error)}); it was left untouched — delete it or use another NAME`);
     }
     if (index.schemaVersion > K8S_INDEX_SCHEMA_VERSION) {
@@ -219,7 +239,7 @@ class K8sRunStore implements RunStore {
     }
     index.lock ??= null;
     // Never reuse a sequence number an entry still names (its objects would be overwritten).
-    const used = index.runs.flatMap((r) => (Array.isArray(r.objects) ? r.objects : [])).map((o) => Number(/-r(\d+)-\d+$/.exec(o)?.[1] ?? 0));
+    const used = index.runs.flatMap((r) => (Array.isArray(r.objects) ? r.objects : [])).map((o) => Number(RUN_OBJECT_NAME.exec(o)?.[2] ?? 0));
     index.nextSeq = Math.max(Number.isInteger(index.nextSeq) ? index.nextSeq : 1, 1 + Math.max(0, ...used));
     return { index, resourceVersion: cm.metadata?.resourceVersion ?? null };
   }
@@ -443,7 +463,23 @@ class K8sRunStore implements RunStore {
       await this.api.create(body);
     } catch (error: unknown) {
       if (statusOf(error) !== 409) throw this.fail(`store run ${id}`, error);
-      // Left over by a writer killed before its index update: unreferenced, so ours to replace.
+      // Left over by a writer of this store killed before its index update: unreferenced, so
+      // ours to replace. Anything else under that name is another store's (store `h-r1-0`'s
+      // index is named like store `h`'s first run object) and is never touched.
+      let existing: ConfigMap;
+      try {
+        existing = await this.api.read(name);
+      } catch (again: unknown) {
+        throw this.fail(`store run ${id}`, again);
+      }
+      const labels = existing.metadata?.labels ?? {};
+      const mine = this.labels('run');
+      if (!Object.entries(mine).every(([k, v]) => labels[k] === v)) {
+        const owner = labels['ztaudit.io/history'];
+        const what = owner && labels['ztaudit.io/part'] === 'index' ? `the index of k8s://${this.namespace}/${owner}`
+          : owner ? `an object of k8s://${this.namespace}/${owner}` : 'not one of this store\'s objects';
+        throw new HistoryError(`${this.describe()}: cannot store run ${id}: ConfigMap ${this.namespace}/${name} already exists and is ${what}; it was left untouched — give one of the stores another NAME (one ending in -r<N>-<N> is named like another store's run objects)`);
+      }
       try {
         await this.api.replace(name, body);
       } catch (again: unknown) {

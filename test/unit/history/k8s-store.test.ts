@@ -339,6 +339,33 @@ describe('Kubernetes store: an index it cannot use is refused and left untouched
     await expect(open()).rejects.toThrow(/not a readable ztaudit history index/);
   });
 
+  it('two stores named alike: one never overwrites the other\'s index with a run object, and a new store cannot take a run object\'s name', async () => {
+    const { fake, open } = setup();
+    const named = (name: string) => openK8sStore(NS, name, { api: fake.api(NS), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date() });
+    // Store history-r1-0, made before such names were refused, holds a run; its index is
+    // named like store history's first run object.
+    const other = await named('other');
+    await other.save(makeReport('OTHER-1', '2026-11-01T00:00:00.000Z'));
+    const index = structuredClone(fake.objects.get(`${NS}/other`)!);
+    index.metadata = { name: 'history-r1-0', namespace: NS, resourceVersion: '1', labels: { ...index.metadata!.labels, 'ztaudit.io/history': 'history-r1-0' } };
+    fake.objects.set(`${NS}/history-r1-0`, index);
+    const before = digest(fake.objects.get(`${NS}/history-r1-0`));
+    const s = await open();
+    const err = await s.save(makeReport('H-1', '2026-11-02T00:00:00.000Z')).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HistoryError);
+    expect((err as Error).message).toBe('k8s://ztaudit/history: cannot store run H-1: ConfigMap ztaudit/history-r1-0 already exists and is the index of k8s://ztaudit/history-r1-0; it was left untouched — give one of the stores another NAME (one ending in -r<N>-<N> is named like another store\'s run objects)');
+    expect(digest(fake.objects.get(`${NS}/history-r1-0`))).toBe(before);
+    expect((await (await named('history-r1-0')).list(5)).map((r) => r.id)).toEqual(['OTHER-1']);
+    expect(await s.list(5)).toEqual([]);
+
+    // A new store under such a name is refused before anything is written; one whose name is
+    // another store's run object is told so, not to delete it.
+    await expect(named('audit-r3-0')).rejects.toThrow(/^k8s:\/\/ztaudit\/audit-r3-0: a store NAME ending in -r<N>-<N> is named like the run objects of k8s:\/\/ztaudit\/audit; choose another NAME$/);
+    expect(fake.objects.has(`${NS}/audit-r3-0`)).toBe(false);
+    await (await named('audit')).save(makeReport('A-1', '2026-11-03T00:00:00.000Z'));
+    await expect(named('audit-r1-0')).rejects.toThrow(/^k8s:\/\/ztaudit\/audit-r1-0: ConfigMap ztaudit\/audit-r1-0 is a run object of k8s:\/\/ztaudit\/audit, not a history index; it was left untouched — use another NAME$/);
+  });
+
   it('RBAC refusal names what to grant', async () => {
     const { fake, open } = setup();
     fake.before = () => { throw new KubeApiError({ status: 403, body: { message: 'configmaps "history" is forbidden: User "system:serviceaccount:ztaudit:auditor" cannot get resource "configmaps"' } }); };
