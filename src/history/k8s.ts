@@ -6,6 +6,9 @@
 //   NAME-r<seq>-<i>   one run in compact form (see compact.ts), gzip in binaryData, split
 //                     into chunks so each object stays well under the 1 MiB limit
 //
+// Every object carries the labels ztaudit.io/history=NAME and ztaudit.io/part=index|run; a
+// store replaces only its own run objects, and a new store may not be named like another's.
+//
 // The index is the commit point and is only ever replaced with its resourceVersion
 // (compare-and-swap): a run's objects are written first and become visible only when the
 // index names them, so a writer killed mid-save leaves at most unreferenced objects, which
@@ -17,15 +20,20 @@
 // lease (60 s by default), and a lock whose heartbeat is older than the lease is free. The
 // holder is identified by a random id per process, not only pid and host: a container that
 // restarts comes back as pid 1 on the same pod name, and must not mistake its dead previous
-// incarnation's lock for a live run. On the same host, a holder whose pid is gone, or whose
-// pid is ours with another process id, is known dead at once. A holder that has gone silent
-// (no renewal for half a lease) is waited out until its lease ends rather than reported as a
-// concurrent run — so a restarted pod's start-up run neither fails nor alerts.
+// incarnation's lock for a live run. A pid means something only in its PID namespace, and a
+// host name is no proof of one: hostNetwork pods on a node share the node's name, and each
+// container is pid 1 in its own namespace. So the lock also names the holder's PID namespace
+// (the kernel's boot id and the namespace's inode), and only a holder in ours whose pid is
+// gone, or is ours with another process id, is known dead at once. A holder that has gone
+// silent (no renewal for half a lease), or that shares our host name from another PID
+// namespace, is waited out until its lease ends (refused as soon as it renews) rather than
+// reported as a concurrent run — so a restarted pod's start-up run neither fails nor alerts.
 //
 // get() returns a report reconstructed from the compact form: scores, checks, findings by
 // fingerprint with check/severity/resource/waiver, RBAC breadth, coverage, the run's diff —
 // enough for `ztaudit diff`, `history` and `report`, without messages or evidence.
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { gzipJson, parseGzipJson } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
@@ -49,6 +57,8 @@ export const CHUNK_BYTES = 512 * 1024;
 /** The index itself must fit in one object too; the oldest runs go first when it would not. */
 const MAX_INDEX_CHARS = 900 * 1024;
 const CAS_ATTEMPTS = 8;
+/** NAME-r<seq>-<i>: the objects of store NAME's runs. */
+const RUN_OBJECT_NAME = /^(.+)-r(\d+)-\d+$/;
 
 interface IndexEntry {
   id: string;
@@ -66,12 +76,30 @@ interface K8sLock {
   heartbeat: string;
   /** Random per process (absent in locks written before it existed). */
   processId?: string;
+  /** The holder's PID namespace (PID_NAMESPACE), in which its pid means something. */
+  pidNamespace?: string;
   /** The lease the holder renews within; absent: the reader's own. */
   leaseSeconds?: number;
 }
 
 /** This process among all others, including an earlier one with the same pid and host. */
 const PROCESS_ID = randomUUID();
+
+/**
+ * This process's PID namespace across all machines: the boot id tells kernels apart (each
+ * boot draws a new one) and /proc/self/ns/pid names the namespace within one, as
+ * `pid:[INODE]` (namespaces(7): "if two processes are in the same namespace, then the device
+ * IDs and inode numbers of their /proc/PID/ns/xxx symbolic links will be the same"). An inode
+ * reused after its namespace ended only ever names a dead holder's. Elsewhere than Linux,
+ * unknown: no holder's pid is trusted, its lease is waited out.
+ */
+const PID_NAMESPACE = ((): string | undefined => {
+  try {
+    return `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}/${readlinkSync('/proc/self/ns/pid')}`;
+  } catch {
+    return undefined;
+  }
+})();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface K8sIndex {
@@ -131,7 +159,18 @@ export async function openK8sStore(namespace: string, name: string, options: K8s
     dispose = () => client.close();
   }
   const store = new K8sRunStore(api, namespace, name, options, dispose);
-  await store.readIndex(); // refuses an unreadable or newer index before anything is written
+  try {
+    const { resourceVersion } = await store.readIndex(); // refuses an unreadable or newer index before anything is written
+    // A new store must not be named like another store's run objects (NAME-r<seq>-<i>): each
+    // would overwrite, or be refused by, the other. Existing ones keep working.
+    const like = RUN_OBJECT_NAME.exec(name);
+    if (resourceVersion === null && like) {
+      throw new HistoryError(`k8s://${namespace}/${name}: a store NAME ending in -r<N>-<N> is named like the run objects of k8s://${namespace}/${like[1]}; choose another NAME`);
+    }
+  } catch (error: unknown) {
+    dispose();
+    throw error;
+  }
   return store;
 }
 
@@ -189,6 +228,10 @@ class K8sRunStore implements RunStore {
       index = JSON.parse(raw ?? '') as K8sIndex;
       if (!index || typeof index !== 'object' || !Array.isArray(index.runs) || typeof index.schemaVersion !== 'number') throw new Error('not a ztaudit history index');
     } catch (error: unknown) {
+      const labels = cm.metadata?.labels ?? {};
+      if (labels['ztaudit.io/part'] === 'run' && labels['ztaudit.io/history']) {
+        throw new HistoryError(`${this.describe()}: ConfigMap ${this.namespace}/${this.name} is a run object of k8s://${this.namespace}/${labels['ztaudit.io/history']}, not a history index; it was left untouched — use another NAME`);
+      }
       throw new HistoryError(`${this.describe()}: ConfigMap ${this.namespace}/${this.name} is not a readable ztaudit history index (${errorMessage(error)}); it was left untouched — delete it or use another NAME`);
     }
     if (index.schemaVersion > K8S_INDEX_SCHEMA_VERSION) {
@@ -196,7 +239,7 @@ class K8sRunStore implements RunStore {
     }
     index.lock ??= null;
     // Never reuse a sequence number an entry still names (its objects would be overwritten).
-    const used = index.runs.flatMap((r) => (Array.isArray(r.objects) ? r.objects : [])).map((o) => Number(/-r(\d+)-\d+$/.exec(o)?.[1] ?? 0));
+    const used = index.runs.flatMap((r) => (Array.isArray(r.objects) ? r.objects : [])).map((o) => Number(RUN_OBJECT_NAME.exec(o)?.[2] ?? 0));
     index.nextSeq = Math.max(Number.isInteger(index.nextSeq) ? index.nextSeq : 1, 1 + Math.max(0, ...used));
     return { index, resourceVersion: cm.metadata?.resourceVersion ?? null };
   }
@@ -231,9 +274,14 @@ class K8sRunStore implements RunStore {
     return this.options.now().getTime() - Date.parse(lock.heartbeat);
   }
 
+  /** Whether the holder's pid can be looked up here: the same host and PID namespace. */
+  private static pidsComparable(lock: K8sLock): boolean {
+    return lock.host === hostname() && PID_NAMESPACE !== undefined && lock.pidNamespace === PID_NAMESPACE;
+  }
+
   private isStale(lock: K8sLock): boolean {
     if (!(this.silence(lock) <= this.leaseOf(lock))) return true; // also an unreadable heartbeat
-    if (lock.host !== hostname()) return false;
+    if (!K8sRunStore.pidsComparable(lock)) return false;
     // Our pid but not us: the container restarted (pid 1 again) and this is its dead predecessor.
     if (lock.pid === process.pid) return lock.processId !== PROCESS_ID;
     return !pidAlive(lock.pid);
@@ -250,15 +298,19 @@ class K8sRunStore implements RunStore {
         if (held && !this.isStale(held)) {
           // A live holder renews every quarter lease; one silent for half a lease most likely
           // died (a node lost, a pod killed): wait for its lease to end instead of refusing.
+          // So is one under our host name in another PID namespace (most likely this
+          // container's previous incarnation) however recent: its pid tells us nothing.
           const silence = this.silence(held);
-          if (silence < this.leaseOf(held) / 2 || waits >= 2) throw new HistoryError(refusedMessage(this.describe(), held));
+          const unknowable = held.host === hostname() && !K8sRunStore.pidsComparable(held);
+          if ((silence < this.leaseOf(held) / 2 && !unknowable) || waits >= 2) throw new HistoryError(refusedMessage(this.describe(), held));
           waits++;
-          await sleep(Math.max(100, this.leaseOf(held) - silence + 250));
+          const renewed = await this.renewedWithin(held, Math.max(100, this.leaseOf(held) - silence + 250));
+          if (renewed) throw new HistoryError(refusedMessage(this.describe(), renewed));
           attempt--; // waiting out a lease is not a lost compare-and-swap
           continue;
         }
         const now = this.options.now().toISOString();
-        index.lock = { token, pid: process.pid, host: hostname(), since: now, heartbeat: now, processId: PROCESS_ID, leaseSeconds: this.ttl / 1000 };
+        index.lock = { token, pid: process.pid, host: hostname(), since: now, heartbeat: now, processId: PROCESS_ID, ...(PID_NAMESPACE ? { pidNamespace: PID_NAMESPACE } : {}), leaseSeconds: this.ttl / 1000 };
         if (await this.writeIndex(index, resourceVersion)) return;
         // Someone changed the index between our read and write: read again (and most
         // likely find their lock).
@@ -268,6 +320,22 @@ class K8sRunStore implements RunStore {
     this.token = token;
     this.heartbeat = setInterval(() => { void this.serial(() => this.renew()).catch(() => undefined); }, Math.max(250, Math.floor(this.ttl / 4)));
     this.heartbeat.unref();
+  }
+
+  /**
+   * Watches `held` for up to `ms`: its lock, when its holder renews it meanwhile (it is alive);
+   * null when the wait ends or the lock changed hands (to be judged again).
+   */
+  private async renewedWithin(held: K8sLock, ms: number): Promise<K8sLock | null> {
+    const deadline = Date.now() + ms;
+    const step = Math.max(50, Math.min(1000, Math.floor(this.leaseOf(held) / 8)));
+    while (Date.now() < deadline) {
+      await sleep(Math.min(step, Math.max(0, deadline - Date.now())));
+      const { lock } = (await this.readIndex()).index;
+      if (lock?.token !== held.token) return null;
+      if (lock.heartbeat !== held.heartbeat) return lock;
+    }
+    return null;
   }
 
   private async renew(): Promise<void> {
@@ -395,7 +463,23 @@ class K8sRunStore implements RunStore {
       await this.api.create(body);
     } catch (error: unknown) {
       if (statusOf(error) !== 409) throw this.fail(`store run ${id}`, error);
-      // Left over by a writer killed before its index update: unreferenced, so ours to replace.
+      // Left over by a writer of this store killed before its index update: unreferenced, so
+      // ours to replace. Anything else under that name is another store's (store `h-r1-0`'s
+      // index is named like store `h`'s first run object) and is never touched.
+      let existing: ConfigMap;
+      try {
+        existing = await this.api.read(name);
+      } catch (again: unknown) {
+        throw this.fail(`store run ${id}`, again);
+      }
+      const labels = existing.metadata?.labels ?? {};
+      const mine = this.labels('run');
+      if (!Object.entries(mine).every(([k, v]) => labels[k] === v)) {
+        const owner = labels['ztaudit.io/history'];
+        const what = owner && labels['ztaudit.io/part'] === 'index' ? `the index of k8s://${this.namespace}/${owner}`
+          : owner ? `an object of k8s://${this.namespace}/${owner}` : 'not one of this store\'s objects';
+        throw new HistoryError(`${this.describe()}: cannot store run ${id}: ConfigMap ${this.namespace}/${name} already exists and is ${what}; it was left untouched — give one of the stores another NAME (one ending in -r<N>-<N> is named like another store's run objects)`);
+      }
       try {
         await this.api.replace(name, body);
       } catch (again: unknown) {

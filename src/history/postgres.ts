@@ -24,6 +24,8 @@
 // the store reconnects, takes its cluster lock again and repeats the operation (a save first
 // checks whether its commit had landed). When the server still keeps the lost connection's
 // session, and with it the lock, that session is ended rather than taken for another run.
+// When the session had ended, another run may have held the lock meanwhile: a save refuses
+// if a run of its cluster was stored since this run took the lock.
 // Only the first connection fails at once: a database that is down at start is one line
 // naming the host, never the password.
 import { readFileSync, existsSync } from 'node:fs';
@@ -359,7 +361,8 @@ class LockSessionLingers extends HistoryError {}
 class PgRunStore implements RunStore {
   private client: pg.Client | null;
   private connecting: Promise<pg.Client> | null = null;
-  private held: { cluster: string; holder: LockHolder } | null = null;
+  /** `newest`: the seq of the cluster's newest run when the lock was taken, or of the run this run stored since ('0': none). */
+  private held: { cluster: string; holder: LockHolder; newest: string } | null = null;
   /** The server session that took the cluster lock last and has not released it. */
   private lockSession: { cluster: string; pid: number; start: string } | null = null;
   private closed = false;
@@ -494,7 +497,7 @@ class PgRunStore implements RunStore {
     if (this.held) throw new HistoryError(`${this.lockName(this.held.cluster)} is already held by this run`);
     if (this.empty) throw new HistoryError(`${this.where} was opened read-only`);
     const holder: LockHolder = { pid: process.pid, host: hostname(), since: this.options.now().toISOString() };
-    await this.withClient('taking the cluster lock', async (c) => {
+    const newest = await this.withClient('taking the cluster lock', async (c): Promise<string> => {
       await this.relock(c, cluster);
       try {
         await c.query(`INSERT INTO ztaudit_locks (cluster, pid, host, since) VALUES ($1, $2, $3, $4)
@@ -503,8 +506,11 @@ class PgRunStore implements RunStore {
         await c.query(`SELECT pg_advisory_unlock(hashtextextended('ztaudit:cluster:' || $1, 0))`, [cluster]).catch(() => undefined);
         throw error;
       }
+      // Under the lock: what this run reads as its diff baseline is the newest run so far.
+      const r = await c.query('SELECT COALESCE(MAX(seq), 0)::text AS seq FROM ztaudit_runs WHERE cluster = $1', [cluster]);
+      return String((r.rows[0] as Row).seq);
     });
-    this.held = { cluster, holder };
+    this.held = { cluster, holder, newest };
   }
 
   async release(): Promise<void> {
@@ -601,9 +607,19 @@ class PgRunStore implements RunStore {
     const { maxRuns } = this.options.retention;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const id = report.run.id;
-    await this.withClient(`storing run ${id}`, async (c): Promise<boolean> => {
+    const newest = this.held.newest;
+    const stored = await this.withClient(`storing run ${id}`, async (c): Promise<string> => {
       await c.query('BEGIN');
       try {
+        // The advisory lock is session-level: "held until explicitly released or the session
+        // ends" (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS).
+        // A session lost since acquire() let another run take the lock, store a run and leave;
+        // the lock taken back on reconnect does not undo that. This run was diffed against the
+        // runs before it, so storing it now would interleave the two: refuse it instead.
+        const meanwhile = await c.query('SELECT id FROM ztaudit_runs WHERE cluster = $1 AND seq > $2 ORDER BY seq DESC LIMIT 1', [cluster, newest]);
+        if (meanwhile.rowCount) {
+          throw new HistoryError(`run ${id} was not stored in ${this.lockName(cluster)}: while this run's connection was lost, another ztaudit run stored run ${String((meanwhile.rows[0] as Row).id)}; run again (this run was compared with the runs before that one, and concurrent runs are refused, never interleaved)`);
+        }
         const inserted = await c.query(
           `INSERT INTO ztaudit_runs (id, cluster, started_at, regression, summary, regression_reasons, waivers, report)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
@@ -633,7 +649,7 @@ class PgRunStore implements RunStore {
           }
         }
         await c.query('COMMIT');
-        return true;
+        return seq;
       } catch (error: unknown) {
         await c.query('ROLLBACK').catch(() => undefined);
         if ((error as { code?: unknown }).code === '23505') throw new HistoryError(`a run with id ${id} is already stored in ${this.where}`);
@@ -641,8 +657,11 @@ class PgRunStore implements RunStore {
       }
     }, async (c) => {
       // After a reconnect: the commit that lost its answer may have landed; never store it twice.
-      return (await c.query('SELECT 1 FROM ztaudit_runs WHERE id = $1', [id])).rowCount ? true : undefined;
+      const r = await c.query('SELECT seq::text AS seq FROM ztaudit_runs WHERE id = $1', [id]);
+      return r.rowCount ? String((r.rows[0] as Row).seq) : undefined;
     });
+    // A later save under the same lock is checked against this run, not the one before it.
+    if (this.held?.cluster === cluster) this.held.newest = stored;
   }
 
   async recordNotifications(id: string, outcomes: NotificationOutcome[]): Promise<void> {

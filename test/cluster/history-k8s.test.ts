@@ -97,24 +97,36 @@ describeCluster('Kubernetes-native run store (k8s://NAMESPACE/NAME)', (cluster) 
     expect(r.status).toBe(200);
   }
 
-  it('a restarted container (pid 1 again, same pod name) takes over its dead predecessor\'s lock at once', async () => {
+  it('a dead predecessor under our host name: taken at once in our PID namespace, after its lease from another one (a restarted container) or from an older ztaudit, without an error', async () => {
     const s = await open('restart');
     await s.save(makeReport('before-restart', '2026-11-01T00:00:00.000Z'));
+    await s.acquire();
+    const ours = JSON.parse((await admin.request('GET', `/api/v1/namespaces/${ns}/configmaps/restart`)).body.data['index.json']).lock.pidNamespace as string;
+    await s.release();
     const now = new Date().toISOString();
-    // What the previous incarnation of this very container left: same pid, same host, a fresh
-    // heartbeat — only its process id differs. Before, pid+host made it look alive for 10 min.
+    // Same pid, same host, a fresh heartbeat, another process id: in our PID namespace that
+    // pid is ours, so its holder is dead. A container restarted in a pod is pid 1 again in a
+    // new namespace, as is another pod on the node's network: its pid says nothing here, so
+    // the run waits its lease out (refused only if it renews).
+    await plantLock('restart', { token: 'dead', pid: process.pid, host: hostname(), since: now, heartbeat: now, processId: 'previous-incarnation', pidNamespace: ours, leaseSeconds: 600 });
+    let t0 = performance.now();
+    await s.acquire();
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    await s.save(makeReport('after-same-namespace', '2026-11-02T00:00:00.000Z'));
+    await s.release();
     for (const lock of [
-      { token: 'dead', pid: process.pid, host: hostname(), since: now, heartbeat: now, processId: 'previous-incarnation', leaseSeconds: 600 },
-      { token: 'dead', pid: process.pid, host: hostname(), since: now, heartbeat: now }, // written by an older ztaudit
+      { token: 'dead', pid: process.pid, host: hostname(), since: now, processId: 'previous-incarnation', pidNamespace: 'another-boot/pid:[4026532999]', leaseSeconds: 2 },
+      { token: 'dead', pid: process.pid, host: hostname(), since: now, leaseSeconds: 2 }, // written by an older ztaudit
     ]) {
-      await plantLock('restart', lock);
-      const t0 = performance.now();
+      await plantLock('restart', { ...lock, heartbeat: new Date().toISOString() });
+      t0 = performance.now();
       await s.acquire();
-      expect(performance.now() - t0).toBeLessThan(3_000);
-      await s.save(makeReport(`after-${lock.processId ?? 'old'}`, '2026-11-02T00:00:00.000Z'));
+      expect(performance.now() - t0).toBeGreaterThan(1_000);
+      expect(performance.now() - t0).toBeLessThan(6_000);
+      await s.save(makeReport(`after-${lock.pidNamespace ? 'other-namespace' : 'old'}`, '2026-11-03T00:00:00.000Z'));
       await s.release();
     }
-    expect((await s.list(5)).map((r) => r.id)).toEqual(['after-old', 'after-previous-incarnation', 'before-restart']);
+    expect((await s.list(5)).map((r) => r.id)).toEqual(['after-old', 'after-other-namespace', 'after-same-namespace', 'before-restart']);
     // A live run elsewhere (another host, renewing) is still refused at once.
     await plantLock('restart', { token: 'live', pid: 4242, host: 'other-pod', since: now, heartbeat: new Date().toISOString(), processId: 'x', leaseSeconds: 600 });
     await expect(s.acquire()).rejects.toThrow(/pid 4242 on other-pod/);

@@ -352,6 +352,29 @@ describePg('PostgreSQL run store', (server) => {
     }
   });
 
+  it('a run whose session was ended while another run stored one is refused, not stored over the other run (its diff baseline is stale)', async () => {
+    const s = await store({ retryMs: 20_000 });
+    await s.save(makeReport('R5', '2026-11-01T00:00:00.000Z', { cluster: 'demo' }));
+    await s.acquire('demo'); // serve's run starts: it holds demo's lock
+    expect((await s.latest('demo'))?.run.id).toBe('R5'); // and reads its baseline
+    // Its connection is lost (a server restart, a failover): the session and its advisory lock end.
+    await q(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db.name]);
+    const cron = await store();
+    await acquireSoon(cron, 'demo');
+    await cron.save(makeReport('R6', '2026-11-01T01:00:00.000Z', { cluster: 'demo' }));
+    await cron.release();
+    const err = await s.save(makeReport('R7', '2026-11-01T02:00:00.000Z', { cluster: 'demo' })).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HistoryError);
+    expect((err as Error).message).toMatch(/^run R7 was not stored in postgres:\/\/\S+ \(cluster "demo"\): while this run's connection was lost, another ztaudit run stored run R6; run again/);
+    await s.release();
+    expect((await cron.list(10)).map((r) => r.id)).toEqual(['R6', 'R5']);
+    // The next run of that store takes the lock afresh and stores as usual.
+    await s.acquire('demo');
+    await s.save(makeReport('R8', '2026-11-01T03:00:00.000Z', { cluster: 'demo' }));
+    await s.release();
+    expect((await cron.list(10)).map((r) => r.id)).toEqual(['R8', 'R6', 'R5']);
+  });
+
   it('a connection lost while another run took the cluster lock: that run keeps it, this one is refused at once', async () => {
     const proxy = await startProxy(server.port);
     try {

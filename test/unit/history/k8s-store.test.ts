@@ -7,6 +7,7 @@ import { diffRuns } from '../../../src/diff/diff.ts';
 import { HistoryError } from '../../../src/base/errors.ts';
 import { RECONSTRUCTED_NOTE } from '../../../src/history/compact.ts';
 import { openK8sStore, type K8sStoreOptions } from '../../../src/history/k8s.ts';
+import type { RunStore } from '../../../src/history/run-store.ts';
 import { auditObjects, clusterRole, deployment, netpol, ns } from '../diff/fake-checks.ts';
 import { blindTo, makeReport } from './big-report.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
@@ -245,6 +246,70 @@ describe('Kubernetes store: one run at a time', () => {
     expect((await fresh.list(5)).map((r) => r.id)).toEqual(['ok']);
   });
 
+  // Another ztaudit under our host name (hostNetwork pods on one node, a shared spec.hostname)
+  // in its own PID namespace, where it is pid 1 too, or a pid not in use here.
+  const otherPidNamespace = 'another-boot-id/pid:[4026532999]';
+  async function plantLock(fake: FakeConfigMaps, open: () => Promise<RunStore>, lock: Record<string, unknown>): Promise<void> {
+    const s = await open();
+    await s.save(makeReport('r0', '2026-11-01T00:00:00.000Z')); // the index exists
+    const cm = fake.objects.get(`${NS}/history`)!;
+    const idx = JSON.parse(cm.data!['index.json']!);
+    const now = new Date().toISOString();
+    idx.lock = { token: 't-other', host: hostname(), since: now, heartbeat: now, processId: 'other-process', leaseSeconds: 1.5, ...lock };
+    cm.data!['index.json'] = JSON.stringify(idx);
+    fake.touch(NS, 'history');
+  }
+
+  it('a live holder under our host name in another PID namespace is refused, whatever its pid, never taken over', async () => {
+    for (const pid of [process.pid, 2 ** 22 + 12345]) {
+      const { fake, open, index } = setup();
+      await plantLock(fake, open, { pid, pidNamespace: otherPidNamespace });
+      // It renews its heartbeat as a live holder does.
+      const renewing = setInterval(() => {
+        const cm = fake.objects.get(`${NS}/history`)!;
+        const idx = JSON.parse(cm.data!['index.json']!);
+        idx.lock.heartbeat = new Date().toISOString();
+        cm.data!['index.json'] = JSON.stringify(idx);
+        fake.touch(NS, 'history');
+      }, 300);
+      try {
+        const s = await open();
+        await expect(s.acquire()).rejects.toThrow(new RegExp(`^another ztaudit run holds k8s://ztaudit/history since \\S+Z \\(pid ${pid} on ${hostname()}\\)`));
+        expect(index().lock.token).toBe('t-other');
+      } finally {
+        clearInterval(renewing);
+      }
+    }
+  });
+
+  it('a dead holder under our host name: taken at once in our PID namespace (a restarted process), after its lease in another (a restarted container)', async () => {
+    {
+      const { fake, open, index } = setup();
+      await plantLock(fake, open, { pid: process.pid, pidNamespace: otherPidNamespace });
+      const s = await open();
+      const t0 = Date.now();
+      await s.acquire();
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1200); // its 1.5 s lease, from its last heartbeat
+      expect(index().lock.token).not.toBe('t-other');
+      await s.save(makeReport('r1', '2026-11-01T01:00:00.000Z'));
+      await s.release();
+    }
+    {
+      const { fake, open, index } = setup();
+      const probe = await open();
+      await probe.acquire();
+      const ours = index().lock.pidNamespace as string;
+      await probe.release();
+      expect(ours).toMatch(/^\S+\/pid:\[\d+\]$/);
+      await plantLock(fake, open, { pid: process.pid, pidNamespace: ours, leaseSeconds: 60 });
+      const s = await open();
+      const t0 = Date.now();
+      await s.acquire();
+      expect(Date.now() - t0).toBeLessThan(1000);
+      await s.release();
+    }
+  });
+
   it('saves retry the index compare-and-swap when it changed underneath', async () => {
     const { fake, open } = setup();
     const s = await open();
@@ -272,6 +337,33 @@ describe('Kubernetes store: an index it cannot use is refused and left untouched
     const { fake, open } = setup();
     fake.objects.set(`${NS}/history`, { metadata: { name: 'history', namespace: NS, resourceVersion: '1' }, data: { 'index.json': '{oops' } });
     await expect(open()).rejects.toThrow(/not a readable ztaudit history index/);
+  });
+
+  it('two stores named alike: one never overwrites the other\'s index with a run object, and a new store cannot take a run object\'s name', async () => {
+    const { fake, open } = setup();
+    const named = (name: string) => openK8sStore(NS, name, { api: fake.api(NS), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date() });
+    // Store history-r1-0, made before such names were refused, holds a run; its index is
+    // named like store history's first run object.
+    const other = await named('other');
+    await other.save(makeReport('OTHER-1', '2026-11-01T00:00:00.000Z'));
+    const index = structuredClone(fake.objects.get(`${NS}/other`)!);
+    index.metadata = { name: 'history-r1-0', namespace: NS, resourceVersion: '1', labels: { ...index.metadata!.labels, 'ztaudit.io/history': 'history-r1-0' } };
+    fake.objects.set(`${NS}/history-r1-0`, index);
+    const before = digest(fake.objects.get(`${NS}/history-r1-0`));
+    const s = await open();
+    const err = await s.save(makeReport('H-1', '2026-11-02T00:00:00.000Z')).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HistoryError);
+    expect((err as Error).message).toBe('k8s://ztaudit/history: cannot store run H-1: ConfigMap ztaudit/history-r1-0 already exists and is the index of k8s://ztaudit/history-r1-0; it was left untouched — give one of the stores another NAME (one ending in -r<N>-<N> is named like another store\'s run objects)');
+    expect(digest(fake.objects.get(`${NS}/history-r1-0`))).toBe(before);
+    expect((await (await named('history-r1-0')).list(5)).map((r) => r.id)).toEqual(['OTHER-1']);
+    expect(await s.list(5)).toEqual([]);
+
+    // A new store under such a name is refused before anything is written; one whose name is
+    // another store's run object is told so, not to delete it.
+    await expect(named('audit-r3-0')).rejects.toThrow(/^k8s:\/\/ztaudit\/audit-r3-0: a store NAME ending in -r<N>-<N> is named like the run objects of k8s:\/\/ztaudit\/audit; choose another NAME$/);
+    expect(fake.objects.has(`${NS}/audit-r3-0`)).toBe(false);
+    await (await named('audit')).save(makeReport('A-1', '2026-11-03T00:00:00.000Z'));
+    await expect(named('audit-r1-0')).rejects.toThrow(/^k8s:\/\/ztaudit\/audit-r1-0: ConfigMap ztaudit\/audit-r1-0 is a run object of k8s:\/\/ztaudit\/audit, not a history index; it was left untouched — use another NAME$/);
   });
 
   it('RBAC refusal names what to grant', async () => {
