@@ -7,7 +7,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { memoize } from '../memo.ts';
-import { podTemplateOf } from '../workloads.ts';
+import { podFinished, podTemplateOf } from '../workloads.ts';
 
 export type PolicyEngineName = 'Kyverno' | 'OPA Gatekeeper' | 'Kubewarden';
 
@@ -87,8 +87,7 @@ function detect(snapshot: Snapshot): PolicyEngine[] {
       if (found.size === SIGNATURES.length) break;
       const name = o?.metadata?.name;
       if (typeof name !== 'string' || scaledToZero(o)) continue;
-      const phase = key === 'pods' ? o.status?.phase : undefined;
-      if (phase === 'Succeeded' || phase === 'Failed') continue;
+      if (key === 'pods' && podFinished(o)) continue;
       const images = imagesOf(key === 'pods' ? o.spec : podTemplateOf(o)?.spec);
       const lower = name.toLowerCase();
       for (const sig of SIGNATURES) {

@@ -151,6 +151,32 @@ describe('pod-security model and checks', () => {
     expect(judged(fromManifests)).toEqual(['CronJob/nightly', 'Job/backfill', 'Job/import', 'Job/migrate', 'Job/paused', 'Job/starting']);
   });
 
+  // A pod in phase Succeeded or Failed runs nothing again ("Pod phase",
+  // https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-phase): a CronJob's
+  // kept last run is not a running pod, so its CronJob is judged by the template.
+  it('a live CronJob whose only pod has finished is judged by its template, not by that pod', () => {
+    const hostPid = { restartPolicy: 'Never', hostPID: true, containers: [{ name: 'c', image: 'x' }] };
+    const clean = { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] };
+    const cron: KubeObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'team-a' }, spec: { schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: clean } } } } };
+    const job: KubeObject = {
+      apiVersion: 'batch/v1', kind: 'Job',
+      metadata: { name: 'nightly-29000000', namespace: 'team-a', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly', uid: 'cj', controller: true }] },
+      spec: { template: { spec: hostPid } }, status: { conditions: [{ type: 'Complete', status: 'True' }] },
+    };
+    const pod = (name: string, phase: string, owner?: string): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'team-a', ...(owner ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: owner, uid: 'j', controller: true }] } : {}) },
+      spec: hostPid, status: { phase },
+    });
+    const { results, model } = run([ns('team-a', enforce('baseline')), cron, job, pod('nightly-29000000-abcde', 'Succeeded', 'nightly-29000000'), pod('debug', 'Failed')], defaultConfig(), 'v1.33.1');
+    expect(fails(results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+    expect(model.workloads.map((w) => w.workload.ref.name)).toEqual(['nightly']);
+    const [target] = fails(results.get('pod-security.pod-violates-target'));
+    expect(target.resource).toEqual({ kind: 'CronJob', namespace: 'team-a', name: 'nightly' });
+    expect(target.message).toContain('it runs no pods now');
+    expect(target.message).not.toContain('host namespaces');
+  });
+
   it('exempt namespaces and runtime classes skip evaluation; system namespaces are judged by their enforce label only', () => {
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: ['legacy'], runtimeClasses: ['kata'], usernames: [] };
