@@ -2,6 +2,7 @@
 // admission defaults, version clamping to the cluster, and reference test case 14.
 import { describe, expect, it } from 'vitest';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { podSecurityModel } from '../../../src/analysis/pss/index.ts';
@@ -175,6 +176,30 @@ describe('pod-security model and checks', () => {
     expect(target.resource).toEqual({ kind: 'CronJob', namespace: 'team-a', name: 'nightly' });
     expect(target.message).toContain('it runs no pods now');
     expect(target.message).not.toContain('host namespaces');
+  });
+
+  // Helm output names its namespace in metadata.namespace but ships no Namespace object: the
+  // namespace's labels are not in the input, so neither a missing enforce label nor a pass at
+  // the enforced level can be said of it; the coverage (excluded) says it was not judged.
+  it('from manifests, a namespace no file declares is not judged by its labels, and says so', () => {
+    const deployment = (namespace: string) => [
+      'apiVersion: apps/v1', 'kind: Deployment', `metadata: {name: api, namespace: ${namespace}}`,
+      'spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, spec: {hostPID: true, containers: [{name: c, image: x}]}}}',
+    ].join('\n');
+    const text = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}', deployment('shop'), deployment('payments')].join('\n---\n');
+    const parsed = parseManifestText(text, 'chart.yaml');
+    const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources });
+    const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
+    const byCheck = new Map(podSecurityChecks.map((c) => [c.id, { verdicts: [...c.evaluate(ctx)], excluded: c.excluded?.(ctx) }]));
+    const judged = (id: string) => byCheck.get(id)!.verdicts.map((v) => `${v.status} ${v.resource.namespace ?? v.resource.name}`);
+    expect(judged('pod-security.enforce-missing')).toEqual(['fail shop']);
+    expect(judged('pod-security.enforce-below-target')).toEqual(['fail shop']);
+    expect(judged('pod-security.pod-violates-enforced-level')).toEqual(['pass shop']);
+    expect(judged('pod-security.pod-violates-target')).toEqual(['fail shop', 'fail payments']);
+    for (const id of ['pod-security.enforce-missing', 'pod-security.enforce-below-target', 'pod-security.pod-violates-enforced-level']) {
+      expect(byCheck.get(id)!.excluded).toMatch(/^namespace payments is not in the input \(only its workloads are\): its Pod Security labels are unknown, so .* not judged/);
+    }
+    expect(byCheck.get('pod-security.enforce-missing')!.excluded).toContain('include the Namespace objects');
   });
 
   it('exempt namespaces and runtime classes skip evaluation; system namespaces are judged by their enforce label only', () => {
