@@ -238,6 +238,18 @@ describe('pod-security model and checks', () => {
     expect(unknown[0].message).toContain('cluster version unknown');
   });
 
+  it('version-pinned-old blames the enforce-version label only when there is one; otherwise the admission defaults', () => {
+    const config = defaultConfig();
+    config.podSecurity.defaults = { enforce: 'baseline', 'enforce-version': 'v1.22' };
+    const verdicts = run([ns('team-b'), ns('team-c', enforce('baseline', 'v1.22')), ns('team-d', enforce('restricted'))], config, 'v1.33.1').results.get('pod-security.version-pinned-old')!;
+    const message = (name: string) => fails(verdicts).find((v) => v.resource.name === name)!.message;
+    expect(message('team-b')).toMatch(/^Namespace team-b has no enforce-version label, so the cluster's admission defaults \(config podSecurity\.defaults\.enforce-version\) pin its enforced version to v1\.22, older than the cluster version \(v1\.33\)/);
+    expect(message('team-b')).not.toContain('pins enforce-version');
+    expect(message('team-c')).toMatch(/^Namespace team-c pins enforce-version v1\.22, older than the cluster version \(v1\.33\)/);
+    // A label sets the level, the defaults the version: still the defaults' doing.
+    expect(message('team-d')).toMatch(/^Namespace team-d has no enforce-version label, so the cluster's admission defaults/);
+  });
+
   it('the target level and version come from config', () => {
     const spec = { containers: [{ name: 'c', image: 'x' }] };
     const config = defaultConfig();
