@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { compareLevels, podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { auditedNamespaces, namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
+import { auditedNamespaces, namespaceEvidence, namespaceRef, unseenNamespacesNote } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
 
 export const enforceBelowTarget: Check = {
@@ -34,5 +34,8 @@ export const enforceBelowTarget: Check = {
         severity: enforce.level === 'privileged' ? 'high' : 'medium',
       };
     });
+  },
+  excluded(ctx) {
+    return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'the enforced level was not judged there');
   },
 };

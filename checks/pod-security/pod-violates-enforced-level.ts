@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { workloadVerdict } from '../../src/analysis/pss/verdicts.ts';
+import { unseenNamespacesNote, workloadVerdict } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
 
 export const podViolatesEnforcedLevel: Check = {
@@ -18,5 +18,8 @@ export const podViolatesEnforcedLevel: Check = {
     for (const w of model.workloads) {
       if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level');
     }
+  },
+  excluded(ctx) {
+    return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'workloads there were not judged at the enforced level');
   },
 };

@@ -12,7 +12,7 @@ export const versionPinnedOld: Check = {
   severity: 'low',
   controls: POD_SECURITY_NAMESPACE,
   remediation:
-    'Set `pod-security.kubernetes.io/enforce-version=latest` (or the cluster\'s minor version) after checking with `kubectl label --dry-run=server --overwrite namespace NAME pod-security.kubernetes.io/enforce-version=latest` which running pods the newer rules would reject.',
+    'Set `pod-security.kubernetes.io/enforce-version=latest` (or the cluster\'s minor version) on the namespace — or, when the admission defaults pin the version, raise `enforce-version` in the cluster\'s PodSecurityConfiguration and in config `podSecurity.defaults` — after checking with `kubectl label --dry-run=server --overwrite namespace NAME pod-security.kubernetes.io/enforce-version=latest` which running pods the newer rules would reject.',
   needs: ['namespaces'],
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
@@ -30,12 +30,16 @@ export const versionPinnedOld: Check = {
         out.push({ status: 'pass', resource, message: `Namespace ${ns.name} enforces "${enforce.level}" at version ${enforce.version}, not older than ${referenceText}.`, evidence });
         continue;
       }
+      // Without an enforce-version label the admission defaults pin the version: no label to blame.
+      const pinnedBy = enforce.versionSource === 'defaults'
+        ? `Namespace ${ns.name} has no enforce-version label, so the cluster's admission defaults (config podSecurity.defaults.enforce-version) pin its enforced version to`
+        : `Namespace ${ns.name} pins enforce-version`;
       const changed = checksChangedBetween(enforce.level, pinned, reference);
       evidence.checksChangedSince = changed;
       out.push({
         status: 'fail',
         resource,
-        message: `Namespace ${ns.name} pins enforce-version ${enforce.version}, older than ${referenceText}${changed.length ? `; checks added or changed since: ${changed.join(', ')}` : ''}.`,
+        message: `${pinnedBy} ${enforce.version}, older than ${referenceText}${changed.length ? `; checks added or changed since: ${changed.join(', ')}` : ''}.`,
         evidence,
         severity: changed.length > 0 ? 'medium' : 'low',
       });

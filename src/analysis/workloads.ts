@@ -93,6 +93,17 @@ export function jobFinished(o: KubeObject): boolean {
   });
 }
 
+/**
+ * Whether a pod has terminated for good: phase Succeeded or Failed, after which its containers
+ * do not run again ("Pod phase", https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-phase).
+ * Such a pod (a CronJob's last run, kept by successfulJobsHistoryLimit) runs nothing, serves
+ * nothing and admits nothing: it is not one of its workload's pods.
+ */
+export function podFinished(p: KubeObject): boolean {
+  const phase = objRecord(p.status).phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
 /** Whether workload templates stand in for pods (manifests, or a snapshot file made from them). */
 export function templatesStandIn(snapshot: Snapshot): boolean {
   return snapshot.source === 'manifests' || snapshot.origin === 'manifests';
@@ -178,7 +189,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   const byOwners = new Map<unknown, { namespace: string | undefined; owner: ResourceRef; w: Workload }>();
   for (const p of snapshot.resources.pods ?? []) {
     const name = p.metadata?.name;
-    if (!name) continue;
+    if (!name || podFinished(p)) continue;
     const refs = p.metadata?.ownerReferences;
     const hit = refs === undefined ? undefined : byOwners.get(refs);
     let owner: ResourceRef;
@@ -233,7 +244,8 @@ export function templatePodOf(w: Workload): PodView | undefined {
 
 /**
  * The pods a workload's settings are judged by: its pods, or, when it runs none (a live
- * Deployment scaled to zero, a CronJob between runs, a suspended Job), the template its next
+ * Deployment scaled to zero, a CronJob between runs — its finished pods are not its pods —, a
+ * suspended Job), the template its next
  * pods come from. A finished standalone Job without pods has no next pods: nothing is judged
  * (a CronJob's Jobs fold into the CronJob, whose template is).
  */

@@ -15,6 +15,14 @@ const matching = (pattern: string, says: string) => ({ type: 'string', pattern, 
 const duration = (unit: 'ms' | 's', minimum: number) => ({ type: 'integer', minimum, maximum: unit === 'ms' ? MAX_TIMER_MS : MAX_TIMER_SECONDS, description: MAX_TIMER_SAYS }) as const;
 const closed = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required });
 
+/**
+ * A Pod Security policy version as the admission configuration takes it: "latest" or "v1.N"
+ * (kubernetes/pod-security-admission api/helpers.go ParseVersion, which
+ * admission/api/validation/validation.go applies to defaults.*-version; the same form the
+ * namespace labels take, https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+ */
+const policyVersion = matching('^(latest|v1\\.(0|[1-9][0-9]*))$', 'latest or v1.N (e.g. v1.31)');
+
 export const CONFIG_SCHEMA = closed({
   cluster: closed({ name: { type: 'string', minLength: 1 } }),
   target: closed({
@@ -24,7 +32,7 @@ export const CONFIG_SCHEMA = closed({
   }),
   systemNamespaces: strArray,
   podSecurity: closed({
-    defaults: closed({ enforce: level, 'enforce-version': str, audit: level, 'audit-version': str, warn: level, 'warn-version': str }),
+    defaults: closed({ enforce: level, 'enforce-version': policyVersion, audit: level, 'audit-version': policyVersion, warn: level, 'warn-version': policyVersion }),
     exemptions: closed({ namespaces: strArray, runtimeClasses: strArray, usernames: strArray }),
   }),
   network: closed({ exposedNamespaces: strArray }),

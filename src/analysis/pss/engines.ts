@@ -7,7 +7,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { memoize } from '../memo.ts';
-import { podTemplateOf } from '../workloads.ts';
+import { podFinished, podTemplateOf } from '../workloads.ts';
 
 export type PolicyEngineName = 'Kyverno' | 'OPA Gatekeeper' | 'Kubewarden';
 
@@ -23,17 +23,40 @@ interface Signature {
   name: PolicyEngineName;
   /** Object name prefixes (a Deployment's pods share its prefix). */
   names: string[];
-  /** Substrings of a container image reference. */
+  /**
+   * The image repository paths the engine's admission webhook runs, as its Helm chart names
+   * them; matched as the last segments of an image's repository, so any registry or mirror
+   * prefix counts, while a name that merely contains the engine's (shop/payment-gatekeeper) does not.
+   */
   images: string[];
-  /** Same-project components that enforce nothing (e.g. Kyverno's policy-reporter UI). */
+  /** Same-project components, by name, that enforce nothing (e.g. Kyverno's policy-reporter UI). */
   not: string[];
 }
 
+// Images: Kyverno's chart (kyverno/kyverno, charts/kyverno/values.yaml) runs its admission
+// controller from kyverno/kyverno (on reg.kyverno.io or ghcr.io); Gatekeeper's chart
+// (open-policy-agent/gatekeeper, charts/gatekeeper/values.yaml) from openpolicyagent/gatekeeper
+// (Docker Hub); Kubewarden's (kubewarden/helm-charts, charts/kubewarden-defaults/values.yaml)
+// its policy server from kubewarden/policy-server (ghcr.io).
 const SIGNATURES: readonly Signature[] = [
-  { name: 'Kyverno', names: ['kyverno'], images: ['kyverno'], not: ['policy-reporter'] },
-  { name: 'OPA Gatekeeper', names: ['gatekeeper-controller-manager'], images: ['gatekeeper'], not: [] },
-  { name: 'Kubewarden', names: ['kubewarden'], images: ['kubewarden'], not: [] },
+  { name: 'Kyverno', names: ['kyverno'], images: ['kyverno/kyverno'], not: ['policy-reporter'] },
+  { name: 'OPA Gatekeeper', names: ['gatekeeper-controller-manager'], images: ['openpolicyagent/gatekeeper'], not: [] },
+  { name: 'Kubewarden', names: ['kubewarden'], images: ['kubewarden/policy-server'], not: [] },
 ];
+
+/** An image reference's repository path: without its tag and digest, registry and all. */
+function repositoryOf(image: string): string {
+  const at = image.indexOf('@');
+  const noDigest = at < 0 ? image : image.slice(0, at);
+  const colon = noDigest.lastIndexOf(':');
+  // A colon before the last slash is a registry's port (localhost:5000/kyverno/kyverno), not a tag.
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** Whether a repository path is `path`, or ends with it after a registry or mirror prefix. */
+function repositoryIs(repository: string, path: string): boolean {
+  return repository === path || (repository.endsWith(path) && repository[repository.length - path.length - 1] === '/');
+}
 
 /** The kinds engines are recognised from; when one is unreadable an engine may go unseen. */
 export const ENGINE_KINDS: readonly KindKey[] = ['deployments', 'statefulsets', 'daemonsets', 'pods'];
@@ -71,11 +94,8 @@ function match(sig: Signature, name: string, lower: string, images: string[]): s
     break;
   }
   for (const image of images) {
-    for (const s of sig.images) {
-      if (!image.includes(s)) continue;
-      if (!excluded(sig, image)) return `image ${image}`;
-      break;
-    }
+    const repository = repositoryOf(image);
+    for (const s of sig.images) if (repositoryIs(repository, s)) return `image ${image}`;
   }
   return undefined;
 }
@@ -87,8 +107,7 @@ function detect(snapshot: Snapshot): PolicyEngine[] {
       if (found.size === SIGNATURES.length) break;
       const name = o?.metadata?.name;
       if (typeof name !== 'string' || scaledToZero(o)) continue;
-      const phase = key === 'pods' ? o.status?.phase : undefined;
-      if (phase === 'Succeeded' || phase === 'Failed') continue;
+      if (key === 'pods' && podFinished(o)) continue;
       const images = imagesOf(key === 'pods' ? o.spec : podTemplateOf(o)?.spec);
       const lower = name.toLowerCase();
       for (const sig of SIGNATURES) {

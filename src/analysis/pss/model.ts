@@ -12,7 +12,7 @@
 import type { Config } from '../../config/types.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoizeBySnapshotAndConfig } from '../memo.ts';
-import { judgedPodsOf, workloadsOf, type PodView, type Workload } from '../workloads.ts';
+import { judgedPodsOf, templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import type { PodInput } from './checks.ts';
 import { PodClassKeys } from './pod-class.ts';
@@ -25,7 +25,11 @@ export interface NamespacePss {
   system: boolean;
   /** Listed in config.podSecurity.exemptions.namespaces: admission skips every mode. */
   exempt: boolean;
-  /** False for a namespace that pods reference but the snapshot does not hold. */
+  /**
+   * False for a namespace that pods reference but the snapshot does not hold (manifests that
+   * leave the Namespace object out, as Helm charts do): its labels, hence its enforced level,
+   * are unknown, so nothing is said of them — neither a missing label nor a pass.
+   */
   known: boolean;
   levels: NamespaceLevels;
   /** The namespace's pod-security.kubernetes.io/* labels as found. */
@@ -253,11 +257,15 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
       hasEnforceLabel: Object.hasOwn(psaLabels, `${LABEL_PREFIX}enforce`),
     };
   };
+  // From manifests, a namespace that objects name but no file declares is added to the
+  // snapshot with the API server's metadata.name label only (src/collect/from-objects.ts), so
+  // that selectors find it; the files the objects came from (sources) tell it from a declared one.
+  const sources = templatesStandIn(snapshot) ? snapshot.sources : undefined;
   for (const ns of snapshot.resources.namespaces ?? []) {
     const name = ns.metadata?.name;
     // A second copy replaces the first, as the manifests reader keeps the last one read.
     if (typeof name !== 'string' || !name) continue;
-    namespaces.set(name, make(name, ns.metadata?.labels, true));
+    namespaces.set(name, make(name, ns.metadata?.labels, sources === undefined || Object.hasOwn(sources, `Namespace//${name}`)));
   }
   const namespace = (name: string): NamespacePss => {
     let ns = namespaces.get(name);
@@ -288,7 +296,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
       const enforce = ns.levels.enforce;
       const podClasses = classesOf(pods, classes);
       const atEnforce = evaluateSet(pods, podClasses, enforce.level, enforce.version, cap, classes);
-      if (!templateOnly) entry.enforce = atEnforce;
+      if (!templateOnly && ns.known) entry.enforce = atEnforce;
       if (!ns.system) {
         const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
         entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(pods, podClasses, targetLevel, targetVersion, cap, classes);

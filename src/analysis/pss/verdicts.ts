@@ -11,9 +11,25 @@ export function namespaceRef(ns: NamespacePss): ResourceRef {
   return { kind: 'Namespace', name: ns.name };
 }
 
-/** Namespaces the namespace-hygiene checks judge: not system, not exempt from admission. */
+/**
+ * Namespaces the namespace-hygiene checks judge: in the input (not only named by pods: their
+ * labels are unknown), not system, not exempt from admission.
+ */
 export function auditedNamespaces(model: PssModel): NamespacePss[] {
-  return [...model.namespaces.values()].filter((ns) => !ns.system && !ns.exempt);
+  return [...model.namespaces.values()].filter((ns) => ns.known && !ns.system && !ns.exempt);
+}
+
+const UNSEEN_SHOWN = 5;
+
+/**
+ * What the namespace checks leave out (their `excluded`): the namespaces that workloads name but
+ * the input does not hold, whose labels are unknown; undefined when there are none.
+ */
+export function unseenNamespacesNote(model: PssModel, what: string): string | undefined {
+  const unseen = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && !ns.exempt).map((ns) => ns.name).sort();
+  if (unseen.length === 0) return undefined;
+  const shown = unseen.slice(0, UNSEEN_SHOWN).join(', ') + (unseen.length > UNSEEN_SHOWN ? ` and ${unseen.length - UNSEEN_SHOWN} more` : '');
+  return `${unseen.length === 1 ? 'namespace' : `${unseen.length} namespaces`} ${shown} ${unseen.length === 1 ? 'is' : 'are'} not in the input (only ${unseen.length === 1 ? 'its' : 'their'} workloads are): ${unseen.length === 1 ? 'its' : 'their'} Pod Security labels are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
 }
 
 /** Evidence every namespace finding carries: labels as found and the effective policy. */

@@ -48,6 +48,19 @@ describe('config validation', () => {
     expect(v({ cluster: { name: '' } }).errors).toEqual(['ztaudit.yaml: cluster.name: must not be empty']);
   });
 
+  // Admission rejects a PodSecurityConfiguration whose defaults carry a version other than
+  // "latest" or "v1.N" (pod-security-admission admission/api/validation/validation.go, ParseVersion):
+  // "1.22" without the v is no version, not "latest".
+  it('rejects a podSecurity.defaults version admission would reject, naming the key', () => {
+    const defaults = (d: Record<string, string>) => ({ podSecurity: { defaults: d } });
+    expect(v(defaults({ enforce: 'restricted', 'enforce-version': '1.22' })).errors).toEqual(['ztaudit.yaml: podSecurity.defaults.enforce-version: "1.22" is not latest or v1.N (e.g. v1.31)']);
+    expect(v(defaults({ 'audit-version': 'v1.x', 'warn-version': 'v2.0' })).errors).toEqual([
+      'ztaudit.yaml: podSecurity.defaults.audit-version: "v1.x" is not latest or v1.N (e.g. v1.31)',
+      'ztaudit.yaml: podSecurity.defaults.warn-version: "v2.0" is not latest or v1.N (e.g. v1.31)',
+    ]);
+    expect(v(defaults({ enforce: 'baseline', 'enforce-version': 'v1.22', 'audit-version': 'latest', 'warn-version': 'v1.0' })).errors).toEqual([]);
+  });
+
   it('names file and key for a wrong type or value', () => {
     expect(v({ target: { requireMtls: 'yes' } }).errors).toEqual(['ztaudit.yaml: target.requireMtls: must be boolean']);
     expect(v({ target: { podSecurityLevel: 'strict' } }).errors).toEqual(['ztaudit.yaml: target.podSecurityLevel: must be one of baseline, restricted']);

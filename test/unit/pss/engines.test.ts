@@ -74,6 +74,23 @@ describe('admission policy engines and pod-security.enforce-missing', () => {
     expect(shop.severity).toBeUndefined();
   });
 
+  // The engines' Helm charts run kyverno/kyverno, openpolicyagent/gatekeeper and
+  // kubewarden/policy-server: an image whose name merely contains an engine's is the shop's own.
+  it('recognises engines by their published image repositories behind any registry or mirror, not by a substring', () => {
+    const one = (image: string) => engineNames(live([ns('a'), deployment('shop', 'api', image)]));
+    expect(one('registry.example.com/shop/payment-gatekeeper:2.1')).toEqual([]);
+    expect(one('example.com/team/kyverno-demo:1')).toEqual([]);
+    expect(one('ghcr.io/kubewarden/kubewarden-dashboard:1')).toEqual([]);
+    expect(one('docker.io/acme/openpolicyagent/gatekeeper-ui:1')).toEqual([]);
+    expect(one('mirror.example.com/docker.io/openpolicyagent/gatekeeper:v3.18.0')).toEqual(['OPA Gatekeeper']);
+    expect(one('reg.kyverno.io/kyverno/kyverno:v1.15.2')).toEqual(['Kyverno']);
+    expect(one('localhost:5000/kyverno/kyverno@sha256:0123abcd')).toEqual(['Kyverno']);
+    expect(one('kubewarden/policy-server')).toEqual(['Kubewarden']);
+    const [shop] = evaluate(live([ns('shop'), deployment('shop', 'api', 'registry.example.com/shop/payment-gatekeeper:2.1')]));
+    expect(shop.status).toBe('fail');
+    expect(shop.severity).toBeUndefined();
+  });
+
   it('says when engines could not be looked for because workloads were unreadable', () => {
     const s = live([ns('shop')]);
     s.coverage.pods = { status: 'forbidden', detail: 'list pods' };

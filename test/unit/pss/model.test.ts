@@ -2,6 +2,7 @@
 // admission defaults, version clamping to the cluster, and reference test case 14.
 import { describe, expect, it } from 'vitest';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { podSecurityModel } from '../../../src/analysis/pss/index.ts';
@@ -151,6 +152,56 @@ describe('pod-security model and checks', () => {
     expect(judged(fromManifests)).toEqual(['CronJob/nightly', 'Job/backfill', 'Job/import', 'Job/migrate', 'Job/paused', 'Job/starting']);
   });
 
+  // A pod in phase Succeeded or Failed runs nothing again ("Pod phase",
+  // https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-phase): a CronJob's
+  // kept last run is not a running pod, so its CronJob is judged by the template.
+  it('a live CronJob whose only pod has finished is judged by its template, not by that pod', () => {
+    const hostPid = { restartPolicy: 'Never', hostPID: true, containers: [{ name: 'c', image: 'x' }] };
+    const clean = { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] };
+    const cron: KubeObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'team-a' }, spec: { schedule: '0 0 * * *', jobTemplate: { spec: { template: { spec: clean } } } } };
+    const job: KubeObject = {
+      apiVersion: 'batch/v1', kind: 'Job',
+      metadata: { name: 'nightly-29000000', namespace: 'team-a', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly', uid: 'cj', controller: true }] },
+      spec: { template: { spec: hostPid } }, status: { conditions: [{ type: 'Complete', status: 'True' }] },
+    };
+    const pod = (name: string, phase: string, owner?: string): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name, namespace: 'team-a', ...(owner ? { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: owner, uid: 'j', controller: true }] } : {}) },
+      spec: hostPid, status: { phase },
+    });
+    const { results, model } = run([ns('team-a', enforce('baseline')), cron, job, pod('nightly-29000000-abcde', 'Succeeded', 'nightly-29000000'), pod('debug', 'Failed')], defaultConfig(), 'v1.33.1');
+    expect(fails(results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+    expect(model.workloads.map((w) => w.workload.ref.name)).toEqual(['nightly']);
+    const [target] = fails(results.get('pod-security.pod-violates-target'));
+    expect(target.resource).toEqual({ kind: 'CronJob', namespace: 'team-a', name: 'nightly' });
+    expect(target.message).toContain('it runs no pods now');
+    expect(target.message).not.toContain('host namespaces');
+  });
+
+  // Helm output names its namespace in metadata.namespace but ships no Namespace object: the
+  // namespace's labels are not in the input, so neither a missing enforce label nor a pass at
+  // the enforced level can be said of it; the coverage (excluded) says it was not judged.
+  it('from manifests, a namespace no file declares is not judged by its labels, and says so', () => {
+    const deployment = (namespace: string) => [
+      'apiVersion: apps/v1', 'kind: Deployment', `metadata: {name: api, namespace: ${namespace}}`,
+      'spec: {selector: {matchLabels: {app: api}}, template: {metadata: {labels: {app: api}}, spec: {hostPID: true, containers: [{name: c, image: x}]}}}',
+    ].join('\n');
+    const text = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}', deployment('shop'), deployment('payments')].join('\n---\n');
+    const parsed = parseManifestText(text, 'chart.yaml');
+    const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources });
+    const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
+    const byCheck = new Map(podSecurityChecks.map((c) => [c.id, { verdicts: [...c.evaluate(ctx)], excluded: c.excluded?.(ctx) }]));
+    const judged = (id: string) => byCheck.get(id)!.verdicts.map((v) => `${v.status} ${v.resource.namespace ?? v.resource.name}`);
+    expect(judged('pod-security.enforce-missing')).toEqual(['fail shop']);
+    expect(judged('pod-security.enforce-below-target')).toEqual(['fail shop']);
+    expect(judged('pod-security.pod-violates-enforced-level')).toEqual(['pass shop']);
+    expect(judged('pod-security.pod-violates-target')).toEqual(['fail shop', 'fail payments']);
+    for (const id of ['pod-security.enforce-missing', 'pod-security.enforce-below-target', 'pod-security.pod-violates-enforced-level']) {
+      expect(byCheck.get(id)!.excluded).toMatch(/^namespace payments is not in the input \(only its workloads are\): its Pod Security labels are unknown, so .* not judged/);
+    }
+    expect(byCheck.get('pod-security.enforce-missing')!.excluded).toContain('include the Namespace objects');
+  });
+
   it('exempt namespaces and runtime classes skip evaluation; system namespaces are judged by their enforce label only', () => {
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: ['legacy'], runtimeClasses: ['kata'], usernames: [] };
@@ -185,6 +236,18 @@ describe('pod-security model and checks', () => {
     const unknown = run(objects).results.get('pod-security.version-pinned-old')!;
     expect(unknown.map((v) => `${v.resource.name}:${v.status}`)).toEqual(['a:fail', 'b:fail']);
     expect(unknown[0].message).toContain('cluster version unknown');
+  });
+
+  it('version-pinned-old blames the enforce-version label only when there is one; otherwise the admission defaults', () => {
+    const config = defaultConfig();
+    config.podSecurity.defaults = { enforce: 'baseline', 'enforce-version': 'v1.22' };
+    const verdicts = run([ns('team-b'), ns('team-c', enforce('baseline', 'v1.22')), ns('team-d', enforce('restricted'))], config, 'v1.33.1').results.get('pod-security.version-pinned-old')!;
+    const message = (name: string) => fails(verdicts).find((v) => v.resource.name === name)!.message;
+    expect(message('team-b')).toMatch(/^Namespace team-b has no enforce-version label, so the cluster's admission defaults \(config podSecurity\.defaults\.enforce-version\) pin its enforced version to v1\.22, older than the cluster version \(v1\.33\)/);
+    expect(message('team-b')).not.toContain('pins enforce-version');
+    expect(message('team-c')).toMatch(/^Namespace team-c pins enforce-version v1\.22, older than the cluster version \(v1\.33\)/);
+    // A label sets the level, the defaults the version: still the defaults' doing.
+    expect(message('team-d')).toMatch(/^Namespace team-d has no enforce-version label, so the cluster's admission defaults/);
   });
 
   it('the target level and version come from config', () => {
