@@ -40,6 +40,12 @@ function describe(e: ErrorObject): string {
       return `${keyPath(e.instancePath)}: must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
     case 'type':
       if (typeof e.data === 'number' && !Number.isFinite(e.data)) return `${keyPath(e.instancePath)}: must be a finite number (not .inf or .nan)`;
+      if (e.params.type === 'object' && !isPlainObject(e.data)) {
+        // A scalar where a section goes: name the section's keys, and where the history store itself is chosen.
+        const keys = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+        const store = e.instancePath === '/history' ? '; the store itself is chosen with --history or ZTAUDIT_HISTORY, not in this file' : '';
+        return `${keyPath(e.instancePath)}: must be a mapping${keys.length > 0 ? ` with keys ${keys.join(', ')}` : ''}${store}`;
+      }
       return `${keyPath(e.instancePath)}: must be ${e.params.type}`;
     case 'maximum': {
       const says = (e.parentSchema as { description?: string } | undefined)?.description;

@@ -70,6 +70,13 @@ describe('config validation', () => {
     ]);
   });
 
+  it('a scalar where a section goes names the section\'s keys; history says where the store is chosen', () => {
+    expect(v({ history: 'none' }).errors).toEqual([
+      'ztaudit.yaml: history: must be a mapping with keys retention, retrySeconds; the store itself is chosen with --history or ZTAUDIT_HISTORY, not in this file',
+    ]);
+    expect(v({ regression: true }).errors).toEqual(['ztaudit.yaml: regression: must be a mapping with keys newFindingSeverity, areaScoreDrop, breadthGrowthPercent, expiredWaiver']);
+  });
+
   it('rejects unknown check ids in checks and waivers', () => {
     const { errors } = v({
       checks: { 'rbac.wildcard-permision': { severity: 'low' } },
