@@ -42,7 +42,7 @@ import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configm
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
-import type { NotificationOutcome, RunReport, SaveOptions, WrittenReport } from '../run/types.ts';
+import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
 import { baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
@@ -369,11 +369,17 @@ class K8sRunStore implements RunStore {
     return newest ? this.load(newest) : null;
   }
 
-  async *runsNewestFirst(cluster?: string): AsyncIterable<RunReport> {
+  async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     // One index read; the pipeline walks while it holds the store, so nothing is evicted meanwhile.
     const { index } = await this.readIndex();
     const runs = cluster === undefined ? index.runs : index.runs.filter((r) => r.cluster === cluster);
-    for (let i = runs.length - 1; i >= 0; i--) yield await this.load(runs[i]);
+    for (let i = runs.length - 1; i >= 0; i--) {
+      // The index holds every run's summary: a run passed over by it is never read (its objects
+      // are some 700 KiB each, and serve --watch may have stored a thousand blind runs meanwhile).
+      const { id, summary } = runs[i];
+      if (read.wants && !read.wants({ id, ...(Array.isArray(summary?.blind) ? { blind: summary.blind } : {}), ...(Array.isArray(summary?.notApplicable) ? { notApplicable: summary.notApplicable } : {}) })) continue;
+      yield await this.load(runs[i]);
+    }
   }
 
   async get(id: string): Promise<RunReport | null> {

@@ -319,6 +319,9 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
   }
 }
 
+/** Summaries per query when the diff's baseline walk passes over runs by their blind lists (runsNewestFirst with `wants`). */
+const SUMMARY_PAGE = 200;
+
 /** The columns a stored run is read from: its report and the notification outcomes recorded after it was stored. */
 const RUN_COLUMNS = `id, report, summary->'notifications' AS notifications`;
 
@@ -553,11 +556,51 @@ class PgRunStore implements RunStore {
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     let seq: string | null = null;
     for (;;) {
+      if (read.wants) {
+        // Judged by summary: a run passed over is neither fetched nor decoded (a run at L is
+        // hundreds of MB, and serve --watch may have stored a thousand blind ones meanwhile).
+        const wanted = await this.wantedBefore(seq, cluster, read.wants);
+        if (wanted === null) return;
+        const report = await this.at(wanted, read);
+        seq = wanted;
+        if (report) yield report; // else deleted since its summary was read: passed over too
+        continue;
+      }
       const next = await this.before(seq, cluster, read);
       if (!next) return;
       seq = next.seq;
       yield next.report;
     }
+  }
+
+  /**
+   * The seq of the newest run inserted before `seq` (null: the newest of all), of `cluster`
+   * when given, that `wants` wants; null when there is none. Only the summaries' blind lists
+   * are read, a page at a time, and `wants` is asked one run at a time in order.
+   */
+  private async wantedBefore(seq: string | null, cluster: string | undefined, wants: NonNullable<StoredRunRead['wants']>): Promise<string | null> {
+    if (this.empty) return null;
+    let before = seq;
+    for (;;) {
+      const where = [before === null ? '' : 'seq < $2', cluster === undefined ? '' : `cluster = $${before === null ? 2 : 3}`].filter(Boolean);
+      const params = [String(SUMMARY_PAGE), ...(before === null ? [] : [before]), ...(cluster === undefined ? [] : [cluster])];
+      const r = await this.withClient('reading the stored runs\' summaries', (c) => c.query(
+        `SELECT seq, id, summary->'blind' AS blind, summary->'notApplicable' AS na FROM ztaudit_runs
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $1`, params));
+      for (const row of r.rows as Row[]) {
+        const summary = { id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}) };
+        if (wants(summary)) return String(row.seq);
+      }
+      if (r.rows.length < SUMMARY_PAGE) return null;
+      before = String((r.rows[r.rows.length - 1] as Row).seq);
+    }
+  }
+
+  /** The run stored as `seq`; null when it is gone. */
+  private async at(seq: string, spooled: StoredRunRead): Promise<RunReport | null> {
+    const r = await this.withClient('reading a stored run', (c) => c.query(`SELECT ${RUN_COLUMNS} FROM ztaudit_runs WHERE seq = $1`, [seq]));
+    const row = r.rows[0] as Row | undefined;
+    return row ? await decodeReport(row, this.where, spooled) : null;
   }
 
   async get(id: string): Promise<RunReport | null> {

@@ -19,6 +19,8 @@ export interface PgProxy {
   close(): Promise<void>;
   /** How many connections were accepted (and forwarded). */
   accepted(): number;
+  /** How many bytes the server has sent to clients so far. */
+  fromServer(): number;
 }
 
 export async function startProxy(targetPort: number): Promise<PgProxy> {
@@ -29,6 +31,7 @@ export async function startProxy(targetPort: number): Promise<PgProxy> {
   let linger = false;
   let downUntil = 0;
   let accepted = 0;
+  let fromServer = 0;
   let onCut: () => void = () => {};
   let cut = new Promise<void>((r) => { onCut = r; });
   const server: Server = createServer((client) => {
@@ -64,7 +67,10 @@ export async function startProxy(targetPort: number): Promise<PgProxy> {
       }
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk: Buffer) => { if (!client.destroyed) client.write(chunk); });
+    upstream.on('data', (chunk: Buffer) => {
+      fromServer += chunk.length;
+      if (!client.destroyed) client.write(chunk);
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
@@ -78,6 +84,7 @@ export async function startProxy(targetPort: number): Promise<PgProxy> {
     },
     up() { downUntil = 0; },
     accepted: () => accepted,
+    fromServer: () => fromServer,
     close: () => new Promise<void>((r) => { for (const s of [...sockets, ...lingering]) s.destroy(); server.close(() => r()); }),
   };
   return proxy;

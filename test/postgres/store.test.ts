@@ -11,10 +11,12 @@ import { HistoryError, redactUrlCredentials } from '../../src/base/errors.ts';
 import { PG_SCHEMA_VERSION, parsePgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
 import { defaultConfig } from '../../src/config/types.ts';
+import { lastAndBaseline } from '../../src/cli/diff.ts';
 import { findBaseline } from '../../src/diff/baseline.ts';
 import { diffRuns } from '../../src/diff/diff.ts';
 import { writeReportJson } from '../../src/report/render.ts';
 import { spoolCloserOf } from '../../src/run/stored-run.ts';
+import type { StoredRunRead } from '../../src/run/types.ts';
 import { pendingOutcome } from '../../src/run/undelivered.ts';
 import { isSpooled, isUnreadBulky } from '../../src/run/spooled-finding.ts';
 import { blindTo, makeReport, isWhole } from '../unit/history/big-report.ts';
@@ -227,6 +229,50 @@ describePg('PostgreSQL run store', (server) => {
     expect((await s.list(100)).map((r) => r.id)).toEqual(['full2', ...partials.slice(2).reverse()]);
     const orphans = await q('SELECT count(*)::int AS n FROM ztaudit_findings WHERE run_seq NOT IN (SELECT seq FROM ztaudit_runs)');
     expect(orphans.rows[0].n).toBe(0);
+  });
+
+  it('diff --last over more than a page of runs blind to RBAC compares RBAC with the last full run, fetching only the runs it takes from', async () => {
+    const RBAC = 'rbac.wildcard-permission';
+    const proxy = await startProxy(server.port);
+    try {
+      const s = await store({ retention: { maxRuns: 500, maxAgeDays: 0 } }, `postgres://${db.user}@127.0.0.1:${proxy.port}/${db.name}?sslmode=disable`);
+      // Incompressible evidence: every run stored is some 20–40 KB that a walk reading it would fetch.
+      const full1 = makeReport('full1', '2026-11-01T02:00:00.000Z', { findings: 8, evidenceBytes: 4096 });
+      const again = (id: string, minutes: number) => ({ ...full1, run: { ...full1.run, id, startedAt: new Date(Date.parse(full1.run.startedAt) + minutes * 60_000).toISOString() } });
+      const backdoor = { ...full1.findings[0], fingerprint: 'backdoor', resource: { kind: 'ClusterRole', name: 'backdoor' }, waived: false };
+      await s.acquire('demo');
+      await s.save(full1);
+      for (let i = 1; i <= 250; i++) await s.save(blindTo(again(`partial${i}`, i), [RBAC]));
+      await s.save({ ...again('full2', 251), findings: [...full1.findings, backdoor] });
+      await s.release();
+      const size = new Map((await q('SELECT id, octet_length(report) AS n FROM ztaudit_runs')).rows.map((r) => [String(r.id), Number(r.n)]));
+      const handed: string[] = [];
+      const counting = {
+        describe: () => s.describe(), latest: (cluster?: string) => s.latest(cluster),
+        async *runsNewestFirst(cluster?: string, read?: StoredRunRead) {
+          for await (const r of s.runsNewestFirst(cluster, read)) { handed.push(r.run.id); yield r; }
+        },
+      };
+      const before = proxy.fromServer();
+      const { current, previous, olderRuns, close } = await lastAndBaseline(counting);
+      const fetched = proxy.fromServer() - before;
+      close();
+      expect([current.run.id, previous.run.id]).toEqual(['full2', 'partial250']);
+      expect(olderRuns).toEqual({ [RBAC]: 'full1' });
+      const diff = diffRuns(previous, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns });
+      expect(diff.new).toEqual(['backdoor']);
+      expect(diff.notComparable).toEqual([]);
+      // The latest run (read for itself and again by the walk), the run before it and the last
+      // full run: the 249 runs in between were passed over by their summaries, never fetched.
+      expect(handed).toEqual(['full2', 'partial250', 'full1']);
+      // bytea travels as hex (twice its size); the 252 summaries' blind lists and the protocol
+      // take some 45 KB, less than one more run fetched (35 KB) would add to them.
+      const wanted = 2 * (2 * size.get('full2')! + size.get('partial250')! + size.get('full1')!);
+      expect(fetched).toBeGreaterThan(wanted);
+      expect(fetched).toBeLessThan(wanted + 64 * 1024);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('migrates a fresh database once with 8 concurrent starters', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
+import { lastAndBaseline } from '../../../src/cli/diff.ts';
 import { findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { HistoryError } from '../../../src/base/errors.ts';
@@ -165,6 +166,33 @@ describe('Kubernetes store', () => {
     expect((await s.list(10)).map((r) => r.id)).toEqual(['full2', 'partial3']);
     const runObjects = [...fake.objects.keys()].filter((k) => k !== `${NS}/history`).sort();
     expect(runObjects).toEqual(index().runs.flatMap((r: { objects: string[] }) => r.objects).map((o: string) => `${NS}/${o}`).sort());
+  });
+
+  it('diff --last over a stretch of runs blind to RBAC compares RBAC with the last full run, reading only the runs it takes from', async () => {
+    const RBAC = 'rbac.wildcard-permission';
+    const { fake, open, index } = setup({ retention: { maxRuns: 500, maxAgeDays: 0 } });
+    const s = await open();
+    const full1 = makeReport('full1', '2026-11-01T02:00:00.000Z', { findings: 8 });
+    const again = (id: string, minutes: number) => ({ ...full1, run: { ...full1.run, id, startedAt: new Date(Date.parse(full1.run.startedAt) + minutes * 60_000).toISOString() } });
+    const backdoor = { ...full1.findings[0], fingerprint: 'backdoor', resource: { kind: 'ClusterRole', name: 'backdoor' }, waived: false };
+    await s.acquire();
+    await s.save(full1);
+    for (let i = 1; i <= 300; i++) await s.save(blindTo(again(`partial${i}`, i), [RBAC]));
+    await s.save({ ...again('full2', 301), findings: [...full1.findings, backdoor] });
+    await s.release();
+    fake.calls = [];
+    const { current, previous, olderRuns, close } = await lastAndBaseline(s);
+    close();
+    expect([current.run.id, previous.run.id]).toEqual(['full2', 'partial300']);
+    expect(olderRuns).toEqual({ [RBAC]: 'full1' });
+    const diff = diffRuns(previous, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns });
+    expect(diff.new).toEqual(['backdoor']);
+    expect(diff.notComparable).toEqual([]);
+    // Only the runs the baseline takes from (and the latest, which the walk reads again) were
+    // read: the 299 runs passed over were judged by their summaries in the index alone.
+    const objectsOf = (ids: string[]) => new Set((index().runs as Array<{ id: string; objects: string[] }>).filter((r) => ids.includes(r.id)).flatMap((r) => r.objects));
+    const runReads = fake.calls.filter((c) => c.startsWith('read ') && c !== 'read history').map((c) => c.slice('read '.length));
+    expect(new Set(runReads)).toEqual(objectsOf(['full2', 'partial300', 'full1']));
   });
 
   it('an index too large for its object loses runs no diff needs first, whichever cluster they are of', async () => {
