@@ -19,7 +19,7 @@
 // evaluated the check: retention never evicts it (baselineRunIds in src/history/run-store.ts),
 // so a cap on the walk would only bring the blind spot back (serve --watch stores a run every
 // few seconds). The runs on such a stretch are passed over by their stored summaries' blind
-// lists, unread (StoredRunRead.wants), where the store can.
+// lists, unread (StoredRunRead.wants; every store does: SQLite, PostgreSQL, k8s).
 import { isEvaluated, isUnjudged } from '../run/coverage.ts';
 import type { CheckSummary, Finding, RunReport, StoredRunRead } from '../run/types.ts';
 
