@@ -144,6 +144,17 @@ export function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
   return nodemailer.createTransport(smtpTransportOptions(opts.smtpUrl, opts.timeoutMs));
 }
 
+/**
+ * A message the server took, unless it refused some recipients: nodemailer fails only when it
+ * refuses them all, and lists the rest in `rejected`; a recipient who gets nothing is a channel
+ * that failed them.
+ */
+function sentOrRejected(info: { rejected?: unknown[] }, sent: string): NotificationOutcome {
+  const rejected = (info.rejected ?? []).map(String);
+  if (rejected.length > 0) return { channel: 'email', status: 'failed', detail: `rejected recipients: ${rejected.join(', ')}` };
+  return { channel: 'email', status: 'sent', detail: sent };
+}
+
 /** nodemailer 10 takes an AbortSignal per message; its typings do not say so yet. */
 type Abortable = { signal?: AbortSignal };
 
@@ -164,9 +175,7 @@ export async function notifyEmail(report: RunReport, opts: EmailOptions): Promis
       ...(attachment ? { attachments: [{ filename: 'report.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     } as Mail.Options & Abortable);
-    const rejected = (info.rejected ?? []).map(String);
-    if (rejected.length > 0) return { channel: 'email', status: 'failed', detail: `rejected recipients: ${rejected.join(', ')}` };
-    return { channel: 'email', status: 'sent', detail: `message ${info.messageId} to ${opts.to.length} recipient(s)` };
+    return sentOrRejected(info, `message ${info.messageId} to ${opts.to.length} recipient(s)`);
   } catch (error: unknown) {
     return { channel: 'email', status: 'failed', detail: errorMessage(error) };
   } finally {
@@ -191,7 +200,7 @@ export async function notifyEmailFailure(reason: string, opts: EmailFailureOptio
       text: `The scheduled ztaudit audit on ${oneLine(cluster)} ${text.lede}\n\nReason: ${oneLine(reason)}\n`,
       ...(opts.signal ? { signal: opts.signal } : {}),
     } as Mail.Options & Abortable);
-    return { channel: 'email', status: 'sent', detail: `message ${info.messageId}` };
+    return sentOrRejected(info, `message ${info.messageId}`);
   } catch (error: unknown) {
     return { channel: 'email', status: 'failed', detail: errorMessage(error) };
   } finally {

@@ -160,6 +160,22 @@ describe('notifyEmailFailure', () => {
     expect(lines).toContain('Reason: forbidden\\u000aAll checks passed.');
   });
 
+  it('returns failed, naming them, when the server refuses some recipients (it took the message for the others)', async () => {
+    const picky = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onRcptTo(address, _session, callback) { callback(address.address === 'platform@acme.example' ? Object.assign(new Error('no such user'), { responseCode: 550 }) : undefined); },
+      onData(stream, _session, callback) { stream.resume(); stream.on('end', () => callback()); },
+    });
+    await new Promise<void>((resolve) => picky.listen(0, '127.0.0.1', resolve));
+    try {
+      const p = (picky.server.address() as AddressInfo).port;
+      const outcome = await notifyEmailFailure('x', { ...base(), smtpUrl: `smtp://127.0.0.1:${p}` });
+      expect(outcome).toMatchObject({ status: 'failed', detail: 'rejected recipients: platform@acme.example' });
+    } finally {
+      await new Promise<void>((resolve) => picky.close(() => resolve()));
+    }
+  });
+
   it('returns failed when the SMTP server is down', async () => {
     const p = await closedPort();
     const outcome = await notifyEmailFailure('x', { ...base(), smtpUrl: `smtp://127.0.0.1:${p}`, timeoutMs: 2000 });
