@@ -12,7 +12,7 @@ import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
 import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
-import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str } from './util.ts';
+import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION } from './consul.ts';
@@ -141,6 +141,76 @@ function skipState(snapshot: Snapshot, skips: CallerSkips, callee: WorkloadMesh,
   return seen ?? 'unknown';
 }
 
+interface ServicePort { service: string; port: number; targetPort: number | string; clusterIps: string[] }
+interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }>; clusterIps: string[] }
+
+/**
+ * The TCP Services per namespace, indexed by the first pair of their selector, so a workload's
+ * Services are found from its labels without walking every Service of its namespace.
+ */
+const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, ServiceEntry[]> => {
+  const out = new Map<string, ServiceEntry[]>();
+  for (const svc of snapshot.resources.services ?? []) {
+    const spec = obj(svc.spec);
+    const selector = stringMap(spec?.selector);
+    const first = Object.keys(selector).sort()[0];
+    if (first === undefined) continue;
+    const ports: ServiceEntry['ports'] = [];
+    for (const raw of arr(spec?.ports)) {
+      const p = obj(raw);
+      const port = p?.port;
+      if (!p || (p.protocol ?? 'TCP') !== 'TCP' || typeof port !== 'number') continue;
+      const tp = p.targetPort ?? port;
+      ports.push({ port, targetPort: typeof tp === 'string' && /^\d+$/.test(tp) ? Number(tp) : typeof tp === 'number' || typeof tp === 'string' ? tp : port });
+    }
+    const clusterIps = [...arr(spec?.clusterIPs), spec?.clusterIP].filter((x): x is string => typeof x === 'string' && x !== '' && x !== 'None');
+    const key = `${svc.metadata?.namespace ?? 'default'}\u0000${first}\u0000${selector[first]}`;
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push({ name: svc.metadata?.name ?? '', selector, ports, clusterIps: [...new Set(clusterIps)] });
+  }
+  return out;
+}, ['network', 'tls', 'mtls']);
+
+/** The ports of Services selecting the callee that lead to its pod port `port` from another port or through a cluster IP. */
+function servicePortsTo(snapshot: Snapshot, callee: WorkloadMesh, port: number): ServicePort[] {
+  const index = servicesBySelectorPair(snapshot);
+  const named = callee.workload.pods[0] ? containerPorts(callee.workload.pods[0].spec) : [];
+  const out: ServicePort[] = [];
+  for (const [k, v] of Object.entries(callee.labels)) {
+    for (const svc of index.get(`${callee.namespace}\u0000${k}\u0000${v}`) ?? []) {
+      if (!Object.entries(svc.selector).every(([sk, sv]) => callee.labels[sk] === sv)) continue;
+      for (const p of svc.ports) {
+        const target = typeof p.targetPort === 'number' ? p.targetPort : named.find((n) => n.name === p.targetPort)?.port;
+        if (target === port) out.push({ service: `${callee.namespace}/${svc.name}`, port: p.port, targetPort: p.targetPort, clusterIps: svc.clusterIps });
+      }
+    }
+  }
+  return out;
+}
+
+const STATE_TEXT: Record<string, string> = {
+  true: 'leaves around its proxy in plaintext', false: 'goes through its proxy', unknown: 'may leave around its proxy (the address decides and is not known)',
+};
+
+/**
+ * The reach model follows a call to the pod's port; a caller that dials a Service dials the
+ * Service's port and cluster IP instead, which its skip annotations may treat otherwise. Said in a
+ * note for each such Service port, since which one the caller dials is not in the snapshot.
+ */
+function serviceSkipNotes(snapshot: Snapshot, skips: CallerSkips, callerText: string, callee: WorkloadMesh, port: number, direct: SkipState): string[] {
+  const notes: string[] = [];
+  for (const sp of servicePortsTo(snapshot, callee, port)) {
+    const ips = sp.clusterIps.length > 0 ? sp.clusterIps : [undefined];
+    const states = new Set(ips.map((ip) => skips.bypass(sp.port, ip)));
+    const via: boolean | 'unknown' = states.size === 1 ? [...states][0] : 'unknown';
+    if (via === direct) continue;
+    const where = sp.clusterIps.length > 0 ? ` at ${sp.clusterIps.join(', ')}` : '';
+    notes.push(`this verdict is for a call dialled to the pod's port ${port}; a call through Service ${sp.service} dials port ${sp.port}${where}, which ${callerText} ${STATE_TEXT[String(via)]} (${skips.source})`);
+  }
+  return notes;
+}
+
 /** `from`: a workload, or 'external' for an address outside the cluster. */
 export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol): MeshFlowVerdict {
   const index = workloadIndex(snapshot, config);
@@ -162,7 +232,8 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   if (!skips) return judgeFlow(snapshot, config, callee, caller(src.mesh === callee.mesh), to, port, protocol, calleeText);
   const callerText = `${from.namespace}/${from.name}`;
   const state = skipState(snapshot, skips, callee, port);
-  const withNotes = (v: MeshFlowVerdict): MeshFlowVerdict => v;
+  const notes = serviceSkipNotes(snapshot, skips, callerText, callee, port, state);
+  const withNotes = (v: MeshFlowVerdict): MeshFlowVerdict => (notes.length > 0 ? { ...v, notes: [...(v.notes ?? []), ...notes] } : v);
   const around = (): MeshFlowVerdict => {
     const v = judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
     return { ...v, reason: `${callerText} sends port ${port} around its own ${callee.mesh} proxy (${skips.source}), so the call arrives in plaintext without a mesh identity: ${v.reason}` };

@@ -176,3 +176,31 @@ spec: {selector: {matchLabels: {app: db}}, mtls: {mode: PERMISSIVE}}
     expect(over.open.TCP).toEqual([[1, 5431], [5433, 65535]]);
   });
 });
+
+describe('a Service that maps another port to the pod\'s port: the skip is matched on the port the caller dials', () => {
+  const service = (port: number, targetPort: string) => `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}, clusterIP: 10.96.0.10, ports: [{port: ${port}, targetPort: ${targetPort}}]}
+---`;
+
+  it('Istio: skipping Service port 80 leaves a direct call to 5432 mTLS, and the verdict says a call through the Service is plaintext', () => {
+    const v = verdict(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "80"', service(80, 'pg')));
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(v.notes).toContain('this verdict is for a call dialled to the pod\'s port 5432; a call through Service shop/db dials port 80 at 10.96.0.10, which shop/web leaves around its proxy in plaintext (pod annotation traffic.sidecar.istio.io/excludeOutboundPorts="80")');
+  });
+
+  it('Istio: an excluded range holding the Service\'s cluster IP but not the pod\'s address is said the same way', () => {
+    const v = liveVerdict(istio('traffic.sidecar.istio.io/excludeOutboundIPRanges: "10.96.0.0/12"', service(5432, '5432'), '', livePod('10.1.2.3')));
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(v.notes?.[0]).toMatch(/a call through Service shop\/db dials port 5432 at 10\.96\.0\.10, which shop\/web leaves around its proxy in plaintext/);
+  });
+
+  it('Linkerd: skip-outbound-ports on the pod port alone is plaintext for a direct call; through Service port 80 the call goes through the proxy', () => {
+    const v = verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(80, '5432')}`);
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.notes).toContain('this verdict is for a call dialled to the pod\'s port 5432; a call through Service shop/db dials port 80 at 10.96.0.10, which shop/web goes through its proxy (pod annotation config.linkerd.io/skip-outbound-ports)');
+    // A Service on the same port says nothing more.
+    expect(verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(5432, '5432')}`).notes).toBeUndefined();
+  });
+});
