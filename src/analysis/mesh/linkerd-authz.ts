@@ -439,12 +439,15 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   // (policy-controller/k8s/index/src/inbound/index.rs client_authzs, route_client_authzs), and the
   // proxy appends the Server's to every route's (linkerd2-proxy linkerd/proxy/server-policy/src/http.rs
   // try_route → authz.rs mk_authorizations(route authzs, server authzs)).
+  // The accessPolicy's authorizations are among the Server's (index.rs client_authzs extends them
+  // with access_policy.default_authzs), so one that admits the caller admits it on every route.
+  const accessAdmits = defaultPolicyVerdict(server.accessPolicy, caller).verdict === 'allowed';
   const authorized: string[] = [];
   let firstBy: LinkerdAuthorization | undefined;
   for (const r of [...routes].sort((a, b) => a.ref.name.localeCompare(b.ref.name))) {
     const onRoute = input.index.routeAuthorizations.get(routeKey(r.ref.namespace!, r.group, r.ref.kind, r.ref.name)) ?? [];
     const { match, by } = decide([...onRoute, ...onServer]);
-    if (match !== 'no') {
+    if (match !== 'no' || accessAdmits) {
       authorized.push(r.ref.name);
       firstBy ??= by;
     }
@@ -453,11 +456,12 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
     const fb = fallback();
     return { ...fb, reason: `${fb.reason} (${routeKind}s ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` };
   }
+  const authorizedBy = firstBy ? `${firstBy.ref.kind} ${firstBy.ref.name}${authorized.length > 1 ? ' and others' : ''}` : `the Server's accessPolicy ${server.accessPolicy}`;
   return {
     ...base,
     verdict: 'depends',
-    policy: firstBy!.ref,
-    reason: `Server ${server.name} has ${routeKind}s: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${firstBy!.ref.kind} ${firstBy!.ref.name}${authorized.length > 1 ? ' and others' : ''}); requests matching no authorized route are refused${precedence}`,
+    policy: firstBy?.ref ?? serverRef,
+    reason: `Server ${server.name} has ${routeKind}s: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${authorizedBy}); requests matching no authorized route are refused${precedence}`,
   };
 }
 

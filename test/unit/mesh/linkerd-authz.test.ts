@@ -390,4 +390,13 @@ status:
     expect(judge(gatewayRoute({ route: withStatus('linkerd.io/policy-controller', 'True') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
     expect(judge(gatewayRoute({ route: withStatus('example.com/gateway', 'False') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
   });
+
+  it('a Server whose accessPolicy admits the caller, with routes attached: only requests matching a route pass (was: allowed for every request)', () => {
+    const v = judge(gatewayRoute({ serverSpec: '  accessPolicy: all-unauthenticated', policyTarget: '{group: gateway.networking.k8s.io, kind: HTTPRoute, name: elsewhere}' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'depends', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toMatch(/^Server api-http has HTTPRoutes: plaintext client other\/rogue may send requests matching api-public \(authorized by the Server's accessPolicy all-unauthenticated\); requests matching no authorized route are refused/);
+    // Without routes the accessPolicy admits every request.
+    const noRoute = judge(gatewayRoute({ serverSpec: '  accessPolicy: all-unauthenticated', route: 'a: b' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(noRoute).toMatchObject({ verdict: 'allowed' });
+  });
 });
