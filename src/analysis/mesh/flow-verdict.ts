@@ -126,20 +126,33 @@ type SkipState = boolean | 'unknown' | 'some';
 function skipState(snapshot: Snapshot, skips: CallerSkips, callee: WorkloadMesh, port: number): SkipState {
   const byPort = skips.bypass(port, undefined);
   if (byPort !== 'unknown') return byPort;
+  // Callers with the same annotations share the answer: the effective matrix asks for every pair,
+  // and walking the callee's pods once per caller would grow with callers times pods.
+  const cache = addressStates(snapshot);
+  const key = `${skips.source}\u0000${refKey(callee.workload.ref)}\u0000${port}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
   const ips = podIps(snapshot);
-  let seen: boolean | undefined;
+  let state: SkipState | undefined;
   for (const pod of callee.workload.pods) {
     const list = pod.origin === 'pod' ? ips.get(`${pod.namespace}/${pod.name}`) : undefined;
-    if (!list) return 'unknown';
+    if (!list) {
+      state = 'unknown';
+      break;
+    }
     for (const ip of list) {
       const b = skips.bypass(port, ip);
-      if (b === 'unknown') return 'unknown';
-      if (seen !== undefined && seen !== b) return 'some';
-      seen = b;
+      state = b === 'unknown' ? 'unknown' : state !== undefined && state !== b ? 'some' : b;
+      if (state === 'unknown' || state === 'some') break;
     }
+    if (state === 'unknown' || state === 'some') break;
   }
-  return seen ?? 'unknown';
+  cache.set(key, state ?? 'unknown');
+  return state ?? 'unknown';
 }
+
+/** skipState's answers that turned on pod addresses, per snapshot. */
+const addressStates = memoize((_snapshot: Snapshot) => new Map<string, SkipState>(), ['network', 'tls', 'mtls']);
 
 interface ServicePort { service: string; port: number; targetPort: number | string; clusterIps: string[] }
 interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }>; clusterIps: string[] }

@@ -164,6 +164,26 @@ spec: {selector: {matchLabels: {app: db}}, mtls: {mode: PERMISSIVE}}
     expect(v.reason).toMatch(/^whether shop\/web's proxy captures a call to port 5432 depends on the address of shop\/db's pods, which the snapshot does not give .*through the proxy: allowed .*around it: denied/);
   });
 
+  it('when only some of the callee\'s pods are in an excluded range, the more open answer is given and the other named', () => {
+    const owned = (name: string, ip: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: shop, labels: {app: db}, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: db-7f9, uid: rs1, controller: true}]}
+spec: {serviceAccountName: db, containers: [{name: db, image: example/db:1, ports: [{containerPort: 5432}]}, {name: istio-proxy, image: istio/proxyv2}]}
+status: {podIP: ${ip}}
+---`;
+    const rs = `
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: db-7f9, namespace: shop, uid: rs1, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: db, uid: d1, controller: true}]}
+spec: {selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: example/db:1}]}}}
+---`;
+    const yaml = istio('traffic.sidecar.istio.io/excludeOutboundIPRanges: "10.1.0.0/16"', `${rs}${owned('db-7f9-a', '10.1.0.5')}${owned('db-7f9-b', '10.2.0.5')}`);
+    const v = verdict(yaml);
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(v.reason).toMatch(/^only some of shop\/db's pods have addresses shop\/web's proxy captures \(pod annotation traffic\.sidecar\.istio\.io\/excludeOutboundIPRanges="10\.1\.0\.0\/16"\): through it, .*; around it: denied \(/);
+  });
+
   it('an ambient caller has no sidecar: the sidecar annotations change nothing', () => {
     const ambient = istio('traffic.sidecar.istio.io/excludeOutboundPorts: "5432"', '', ', istio.io/dataplane-mode: ambient, sidecar.istio.io/inject: "false"');
     expect(verdict(ambient)).toMatchObject({ verdict: 'allowed', plaintext: false });
