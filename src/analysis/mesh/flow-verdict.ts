@@ -167,7 +167,8 @@ const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, Service
     const spec = obj(svc.spec);
     const selector = stringMap(spec?.selector);
     const first = Object.keys(selector).sort()[0];
-    if (first === undefined) continue;
+    // A headless Service translates nothing: its clients dial the pod's address and port.
+    if (first === undefined || spec?.clusterIP === 'None') continue;
     const ports: ServiceEntry['ports'] = [];
     for (const raw of arr(spec?.ports)) {
       const p = obj(raw);

@@ -220,7 +220,8 @@ spec: {selector: {app: db}, clusterIP: 10.96.0.10, ports: [{port: ${port}, targe
     const v = verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(80, '5432')}`);
     expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
     expect(v.notes).toContain('this verdict is for a call dialled to the pod\'s port 5432; a call through Service shop/db dials port 80 at 10.96.0.10, which shop/web goes through its proxy (pod annotation config.linkerd.io/skip-outbound-ports)');
-    // A Service on the same port says nothing more.
+    // A Service on the same port, or a headless one (its clients dial the pod), says nothing more.
     expect(verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(5432, '5432')}`).notes).toBeUndefined();
+    expect(verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(80, '5432').replace('10.96.0.10', 'None')}`).notes).toBeUndefined();
   });
 });
