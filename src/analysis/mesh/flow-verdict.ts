@@ -9,10 +9,11 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
-import { bypassesSidecar, istioInboundCapture, istioMembership, type InboundCapture } from './istio.ts';
+import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
-import { containerPorts, memoizeBySnapshotAndConfig, parsePortNumbers, str } from './util.ts';
+import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
+import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION } from './consul.ts';
 
@@ -60,26 +61,168 @@ export function istioBypassVerdict(capture: InboundCapture | undefined, port: nu
 }
 
 /**
- * Ports on which a meshed caller's own proxy lets outbound connections leave untouched, so they
- * carry no mesh identity and no mTLS whatever the callee's mesh: Linkerd's
+ * How a meshed caller's own proxy lets outbound connections leave untouched, so they carry no
+ * mesh identity and no mTLS whatever the callee's mesh: Linkerd's
  * config.linkerd.io/skip-outbound-ports ("bypass the proxy entirely", linkerd.io/2/features/protocol-detection/),
- * read like the other config annotations (linkerdPodSetting), and Consul's
- * consul.hashicorp.com/transparent-proxy-exclude-outbound-ports (consul-k8s annotations and labels).
- * The annotations name the port the caller dials, which for a direct call is the callee's port.
+ * read like the other config annotations (linkerdPodSetting); Consul's
+ * consul.hashicorp.com/transparent-proxy-exclude-outbound-ports (consul-k8s annotations and
+ * labels); an Istio sidecar's traffic.sidecar.istio.io/{exclude,include}Outbound{Ports,IPRanges}
+ * (istio.io/latest/docs/reference/config/annotations/; ambient pods have no sidecar and no such
+ * capture). All are matched in the caller's pod on the address and port it dials, before a
+ * Service's address is translated to a pod's (kube-proxy does that outside the pod).
  */
-function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadMesh): { ports: string[]; source: string } | undefined {
+interface CallerSkips {
+  source: string;
+  /** Whether a connection to `port` at `ip` leaves around the proxy ('unknown': the address decides and is not known). */
+  bypass: (port: number, ip: string | undefined) => boolean | 'unknown';
+  /** The port numbers the answer turns on (judged apart over a set of connections). */
+  ports: number[];
+}
+
+function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadMesh): CallerSkips | undefined {
   const pod = src.workload.pods[0];
   if (!pod) return undefined;
+  const byPorts = (ports: string[], source: string): CallerSkips => ({ source, bypass: (port) => portInList(ports, port), ports: parsePortNumbers(ports.join(',')) });
   if (src.mesh === 'linkerd') {
     const skipped = linkerdSkippedPorts(model.namespaces.get(src.namespace)?.annotations ?? {}, pod, src.namespace).find((s) => s.direction === 'outbound');
-    return skipped && skipped.ports.length > 0 ? { ports: skipped.ports, source: skipped.source } : undefined;
+    return skipped && skipped.ports.length > 0 ? byPorts(skipped.ports, skipped.source) : undefined;
   }
   if (src.mesh === 'consul') {
     const value = pod.annotations[CONSUL_EXCLUDE_OUTBOUND_ANNOTATION];
     const ports = value === undefined ? [] : parsePortNumbers(value).map(String);
-    return ports.length > 0 ? { ports, source: `pod annotation ${CONSUL_EXCLUDE_OUTBOUND_ANNOTATION}` } : undefined;
+    return ports.length > 0 ? byPorts(ports, `pod annotation ${CONSUL_EXCLUDE_OUTBOUND_ANNOTATION}`) : undefined;
+  }
+  if (src.mesh === 'istio' && istioMembership(model.namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane === 'sidecar') {
+    const capture = istioOutboundCapture(pod.annotations);
+    if (!capture) return undefined;
+    return {
+      source: `pod annotation${capture.sources.length > 1 ? 's' : ''} ${capture.sources.join(', ')}`,
+      bypass: (port, ip) => outboundBypass(capture, port, ip),
+      ports: [...capture.excludePorts, ...capture.includePorts],
+    };
   }
   return undefined;
+}
+
+/** Every pod IP (status.podIPs, else status.podIP) by "namespace/name"; pods without one are absent. */
+const podIps = memoize((snapshot: Snapshot): Map<string, string[]> => {
+  const out = new Map<string, string[]>();
+  for (const p of snapshot.resources.pods ?? []) {
+    const status = obj(p.status);
+    const listed = arr(status?.podIPs).map((x) => str(obj(x)?.ip)).filter((x): x is string => !!x);
+    const ips = listed.length > 0 ? listed : [str(status?.podIP)].filter((x): x is string => !!x);
+    if (ips.length > 0) out.set(`${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`, ips);
+  }
+  return out;
+}, ['network', 'tls', 'mtls']);
+
+type SkipState = boolean | 'unknown' | 'some';
+
+/**
+ * Whether calls dialled straight to `port` of the callee's pods leave around the caller's proxy:
+ * decided by the port alone when it can be, else by each pod's address (a workload from
+ * manifests, or a pod without status.podIP, has none: 'unknown'). 'some': for some pods only.
+ */
+function skipState(snapshot: Snapshot, skips: CallerSkips, callee: WorkloadMesh, port: number): SkipState {
+  const byPort = skips.bypass(port, undefined);
+  if (byPort !== 'unknown') return byPort;
+  // Callers with the same annotations share the answer: the effective matrix asks for every pair,
+  // and walking the callee's pods once per caller would grow with callers times pods.
+  const cache = addressStates(snapshot);
+  const key = `${skips.source}\u0000${refKey(callee.workload.ref)}\u0000${port}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const ips = podIps(snapshot);
+  let state: SkipState | undefined;
+  for (const pod of callee.workload.pods) {
+    const list = pod.origin === 'pod' ? ips.get(`${pod.namespace}/${pod.name}`) : undefined;
+    if (!list) {
+      state = 'unknown';
+      break;
+    }
+    for (const ip of list) {
+      const b = skips.bypass(port, ip);
+      state = b === 'unknown' ? 'unknown' : state !== undefined && state !== b ? 'some' : b;
+      if (state === 'unknown' || state === 'some') break;
+    }
+    if (state === 'unknown' || state === 'some') break;
+  }
+  cache.set(key, state ?? 'unknown');
+  return state ?? 'unknown';
+}
+
+/** skipState's answers that turned on pod addresses, per snapshot. */
+const addressStates = memoize((_snapshot: Snapshot) => new Map<string, SkipState>(), ['network', 'tls', 'mtls']);
+
+interface ServicePort { service: string; port: number; targetPort: number | string; clusterIps: string[] }
+interface ServiceEntry { name: string; selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }>; clusterIps: string[] }
+
+/**
+ * The TCP Services per namespace, indexed by the first pair of their selector, so a workload's
+ * Services are found from its labels without walking every Service of its namespace.
+ */
+const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, ServiceEntry[]> => {
+  const out = new Map<string, ServiceEntry[]>();
+  for (const svc of snapshot.resources.services ?? []) {
+    const spec = obj(svc.spec);
+    const selector = stringMap(spec?.selector);
+    const first = Object.keys(selector).sort()[0];
+    // A headless Service translates nothing: its clients dial the pod's address and port.
+    if (first === undefined || spec?.clusterIP === 'None') continue;
+    const ports: ServiceEntry['ports'] = [];
+    for (const raw of arr(spec?.ports)) {
+      const p = obj(raw);
+      const port = p?.port;
+      if (!p || (p.protocol ?? 'TCP') !== 'TCP' || typeof port !== 'number') continue;
+      const tp = p.targetPort ?? port;
+      ports.push({ port, targetPort: typeof tp === 'string' && /^\d+$/.test(tp) ? Number(tp) : typeof tp === 'number' || typeof tp === 'string' ? tp : port });
+    }
+    const clusterIps = [...arr(spec?.clusterIPs), spec?.clusterIP].filter((x): x is string => typeof x === 'string' && x !== '' && x !== 'None');
+    const key = `${svc.metadata?.namespace ?? 'default'}\u0000${first}\u0000${selector[first]}`;
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push({ name: svc.metadata?.name ?? '', selector, ports, clusterIps: [...new Set(clusterIps)] });
+  }
+  return out;
+}, ['network', 'tls', 'mtls']);
+
+/** The ports of Services selecting the callee that lead to its pod port `port` from another port or through a cluster IP. */
+function servicePortsTo(snapshot: Snapshot, callee: WorkloadMesh, port: number): ServicePort[] {
+  const index = servicesBySelectorPair(snapshot);
+  const named = callee.workload.pods[0] ? containerPorts(callee.workload.pods[0].spec) : [];
+  const out: ServicePort[] = [];
+  for (const [k, v] of Object.entries(callee.labels)) {
+    for (const svc of index.get(`${callee.namespace}\u0000${k}\u0000${v}`) ?? []) {
+      if (!Object.entries(svc.selector).every(([sk, sv]) => callee.labels[sk] === sv)) continue;
+      for (const p of svc.ports) {
+        const target = typeof p.targetPort === 'number' ? p.targetPort : named.find((n) => n.name === p.targetPort)?.port;
+        if (target === port) out.push({ service: `${callee.namespace}/${svc.name}`, port: p.port, targetPort: p.targetPort, clusterIps: svc.clusterIps });
+      }
+    }
+  }
+  return out;
+}
+
+const STATE_TEXT: Record<string, string> = {
+  true: 'leaves around its proxy in plaintext', false: 'goes through its proxy', unknown: 'may leave around its proxy (the address decides and is not known)',
+};
+
+/**
+ * The reach model follows a call to the pod's port; a caller that dials a Service dials the
+ * Service's port and cluster IP instead, which its skip annotations may treat otherwise. Said in a
+ * note for each such Service port, since which one the caller dials is not in the snapshot.
+ */
+function serviceSkipNotes(snapshot: Snapshot, skips: CallerSkips, callerText: string, callee: WorkloadMesh, port: number, direct: SkipState): string[] {
+  const notes: string[] = [];
+  for (const sp of servicePortsTo(snapshot, callee, port)) {
+    const ips = sp.clusterIps.length > 0 ? sp.clusterIps : [undefined];
+    const states = new Set(ips.map((ip) => skips.bypass(sp.port, ip)));
+    const via: boolean | 'unknown' = states.size === 1 ? [...states][0] : 'unknown';
+    if (via === direct) continue;
+    const where = sp.clusterIps.length > 0 ? ` at ${sp.clusterIps.join(', ')}` : '';
+    notes.push(`this verdict is for a call dialled to the pod's port ${port}; a call through Service ${sp.service} dials port ${sp.port}${where}, which ${callerText} ${STATE_TEXT[String(via)]} (${skips.source})`);
+  }
+  return notes;
 }
 
 /** `from`: a workload, or 'external' for an address outside the cluster. */
@@ -95,15 +238,37 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     // Sidecars, ztunnel and linkerd-proxy intercept TCP only.
     return { mesh: callee.mesh, verdict: 'allowed', reason: `${protocol} bypasses the ${callee.mesh} proxy (it handles TCP only): no mesh authorization applies`, plaintext: true };
   }
-  const skips = src && src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
-  const skipped = skips && portInList(skips.ports, port) ? skips : undefined;
-  const caller: MeshCaller = from === 'external' || !src
-    ? { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true }
-    : { namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls: src.mesh === callee.mesh && !skipped };
-  const verdict = judgeFlow(snapshot, config, callee, caller, to, port, protocol, calleeText);
-  if (!skipped || from === 'external') return verdict;
-  return { ...verdict, reason: `${from.namespace}/${from.name} sends port ${port} around its own ${callee.mesh} proxy (${skipped.source}), so the call arrives in plaintext without a mesh identity: ${verdict.reason}` };
+  if (from === 'external' || !src) {
+    return judgeFlow(snapshot, config, callee, { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true }, to, port, protocol, calleeText);
+  }
+  const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls });
+  const skips = src.mesh === callee.mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
+  if (!skips) return judgeFlow(snapshot, config, callee, caller(src.mesh === callee.mesh), to, port, protocol, calleeText);
+  const callerText = `${from.namespace}/${from.name}`;
+  const state = skipState(snapshot, skips, callee, port);
+  const notes = serviceSkipNotes(snapshot, skips, callerText, callee, port, state);
+  const withNotes = (v: MeshFlowVerdict): MeshFlowVerdict => (notes.length > 0 ? { ...v, notes: [...(v.notes ?? []), ...notes] } : v);
+  const around = (): MeshFlowVerdict => {
+    const v = judgeFlow(snapshot, config, callee, caller(false), to, port, protocol, calleeText);
+    return { ...v, reason: `${callerText} sends port ${port} around its own ${callee.mesh} proxy (${skips.source}), so the call arrives in plaintext without a mesh identity: ${v.reason}` };
+  };
+  if (state === false) return withNotes(judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText));
+  if (state === true) return withNotes(around());
+  const through = judgeFlow(snapshot, config, callee, caller(true), to, port, protocol, calleeText);
+  const plain = around();
+  if (through.verdict === plain.verdict) return withNotes({ ...through, notes: [...(through.notes ?? []), `whether ${callerText}'s proxy captures the call depends on the address of ${calleeText}'s pods (${skips.source}); either way: ${VERB_TEXT[through.verdict]}`] });
+  if (state === 'unknown') {
+    return withNotes({
+      mesh: callee.mesh, verdict: 'unknown', plaintext: through.plaintext && plain.plaintext,
+      reason: `whether ${callerText}'s proxy captures a call to port ${port} depends on the address of ${calleeText}'s pods, which the snapshot does not give (no status.podIP: manifests, or pods not scheduled) (${skips.source}); through the proxy: ${VERB_TEXT[through.verdict]} (${through.reason}); around it: ${VERB_TEXT[plain.verdict]} (${plain.reason})`,
+    });
+  }
+  // Some pods' addresses are captured, others not: the flow is as open as its most open part.
+  const [open, closed] = VERDICT_RANK[plain.verdict] < VERDICT_RANK[through.verdict] ? [plain, through] : [through, plain];
+  return withNotes({ ...open, reason: `only some of ${calleeText}'s pods have addresses ${callerText}'s proxy captures (${skips.source}): ${open === plain ? 'around' : 'through'} it, ${open.reason}; ${open === plain ? 'through' : 'around'} it: ${VERB_TEXT[closed.verdict]} (${closed.reason})` });
 }
+
+const VERB_TEXT: Record<MeshVerdictKind, string> = { allowed: 'allowed', denied: 'denied', depends: 'allowed for some requests', unknown: 'unknown' };
 
 function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, caller: MeshCaller, to: ResourceRef, port: number, protocol: Protocol, calleeText: string): MeshFlowVerdict {
   const target: MeshCallee = { namespace: callee.namespace, name: to.name, serviceAccount: serviceAccountOf(callee), labels: callee.labels, port, protocol };
@@ -180,7 +345,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
   // Ports the caller's own proxy lets out untouched (plaintext) are judged apart too.
   const src = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));
   const callerSkips = src && src.mesh === mesh ? callerOutboundSkips(meshModel(snapshot, config), src) : undefined;
-  for (const n of callerSkips ? parsePortNumbers(callerSkips.ports.join(',')) : []) named.add(n);
+  for (const n of callerSkips?.ports ?? []) named.add(n);
   const candidates = [...named].filter((p) => intervalsHas(tcp, p)).sort((a, b) => a - b);
   let other: number | undefined;
   for (const [a, b] of tcp) {

@@ -6,6 +6,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
+import { parseCidr, parseIp, type IpRange } from '../netpol/ip.ts';
 import { containerNames, createdAt, obj, type Json } from './util.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
@@ -356,4 +357,66 @@ export function sidecarBypassedPorts(capture: InboundCapture | undefined, declar
     out['*'] = label;
   }
   return out;
+}
+
+// ---- outbound traffic that bypasses the caller's sidecar ---------------------------------
+
+export const EXCLUDE_OUTBOUND_PORTS_ANNOTATION = 'traffic.sidecar.istio.io/excludeOutboundPorts';
+export const INCLUDE_OUTBOUND_PORTS_ANNOTATION = 'traffic.sidecar.istio.io/includeOutboundPorts';
+export const EXCLUDE_OUTBOUND_RANGES_ANNOTATION = 'traffic.sidecar.istio.io/excludeOutboundIPRanges';
+export const INCLUDE_OUTBOUND_RANGES_ANNOTATION = 'traffic.sidecar.istio.io/includeOutboundIPRanges';
+
+/**
+ * A sidecar pod's outbound capture as its annotations set it
+ * (https://istio.io/latest/docs/reference/config/annotations/). `includeRanges` 'all' is the
+ * default "*"; an empty list captures nothing by address. Entries istio-iptables would not parse
+ * are dropped, as it drops them ("Ignoring error for bug compatibility").
+ */
+export interface OutboundCapture {
+  excludePorts: number[];
+  includePorts: number[];
+  excludeRanges: IpRange[];
+  includeRanges: 'all' | IpRange[];
+  /** The annotations that narrow the capture, as `name="value"`. */
+  sources: string[];
+}
+
+function cidrs(value: string): IpRange[] {
+  return value.split(',').map((x) => x.trim()).filter((x) => x).map(parseCidr).filter((r): r is IpRange => r !== undefined);
+}
+
+/** The outbound capture of a sidecar pod whose annotations narrow it, else undefined (every outbound TCP connection goes to Envoy). */
+export function istioOutboundCapture(annotations: Record<string, string>): OutboundCapture | undefined {
+  const get = (k: string) => annotations[k];
+  const excludePorts = portNumbers(get(EXCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
+  const includePorts = portNumbers(get(INCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
+  const excludeRanges = cidrs(get(EXCLUDE_OUTBOUND_RANGES_ANNOTATION) ?? '');
+  const include = get(INCLUDE_OUTBOUND_RANGES_ANNOTATION);
+  const includeRanges = include === undefined || include.trim() === '*' ? 'all' as const : cidrs(include);
+  if (excludePorts.length === 0 && excludeRanges.length === 0 && includeRanges === 'all') return undefined;
+  const sources = [EXCLUDE_OUTBOUND_PORTS_ANNOTATION, INCLUDE_OUTBOUND_PORTS_ANNOTATION, EXCLUDE_OUTBOUND_RANGES_ANNOTATION, INCLUDE_OUTBOUND_RANGES_ANNOTATION]
+    .filter((k) => get(k) !== undefined).map((k) => `${k}=${JSON.stringify(get(k))}`);
+  return { excludePorts, includePorts, excludeRanges, includeRanges, sources };
+}
+
+const inRanges = (ranges: IpRange[], ip: { family: 4 | 6; value: bigint }) => ranges.some((r) => r.family === ip.family && ip.value >= r.lo && ip.value <= r.hi);
+
+/**
+ * Whether a connection the app opens to `port` at address `ip` leaves around the sidecar, in
+ * the order istio-iptables builds ISTIO_OUTPUT (tools/istio-iptables/pkg/capture/run.go):
+ * excluded ports RETURN first, then excluded ranges, then included ports and included ranges
+ * jump to ISTIO_REDIRECT; whatever no rule redirects goes out untouched. `ip` undefined: the
+ * address is not known, and 'unknown' is the answer when it would decide.
+ */
+export function outboundBypass(capture: OutboundCapture, port: number, ip: string | undefined): boolean | 'unknown' {
+  if (capture.excludePorts.includes(port)) return true;
+  const addr = ip === undefined ? undefined : parseIp(ip);
+  if (capture.excludeRanges.length > 0) {
+    if (!addr) return 'unknown';
+    if (inRanges(capture.excludeRanges, addr)) return true;
+  }
+  if (capture.includePorts.includes(port) || capture.includeRanges === 'all') return false;
+  if (capture.includeRanges.length === 0) return true;
+  if (!addr) return 'unknown';
+  return !inRanges(capture.includeRanges, addr);
 }

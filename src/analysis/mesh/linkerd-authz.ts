@@ -67,6 +67,8 @@ export interface LinkerdRoute {
   ref: ResourceRef;
   group: string;
   servers: string[];
+  /** Servers for which the route's status says Linkerd has not accepted it. */
+  unaccepted: string[];
 }
 
 export interface LinkerdPolicyIndex {
@@ -98,6 +100,30 @@ function routeServers(o: KubeObject, namespace: string): string[] {
     out.push(str(p.name)!);
   }
   return out;
+}
+
+/** The controllerName Linkerd's policy controller writes route statuses under (policy-controller/core/src/lib.rs). */
+const LINKERD_CONTROLLER = 'linkerd.io/policy-controller';
+
+/**
+ * The Servers the route's status says Linkerd has not accepted it for. The policy controller applies
+ * a route to a Server only when one of its own status.parents entries for that Server holds
+ * condition Accepted "True" (policy-controller/k8s/index/src/inbound/routes.rs accepted_by_server,
+ * Status::collect_from_http; index.rs http_routes and grpc_routes filter on it). A route without
+ * such an entry (manifests, or one not yet processed) is taken as accepted: only a status that is
+ * there is honoured.
+ */
+function unacceptedServers(o: KubeObject): string[] {
+  const accepted = new Map<string, boolean>();
+  for (const raw of arr(obj(o.status)?.parents)) {
+    const p = obj(raw);
+    const parent = obj(p?.parentRef);
+    const name = str(parent?.name);
+    if (!p || str(p.controllerName) !== LINKERD_CONTROLLER || str(parent?.kind) !== 'Server' || !name) continue;
+    const yes = arr(p.conditions).some((c) => obj(c)?.type === 'Accepted' && obj(c)?.status === 'True');
+    accepted.set(name, (accepted.get(name) ?? false) || yes);
+  }
+  return [...accepted].filter(([, yes]) => !yes).map(([name]) => name);
 }
 
 const ALL_V4 = '0.0.0.0/0';
@@ -260,7 +286,7 @@ export function indexLinkerdPolicies(resources: {
     for (const o of list ?? []) {
       const ref = refOf(o, kind);
       const servers = routeServers(o, ref.namespace!);
-      const route = { ref, group, servers };
+      const route = { ref, group, servers, unaccepted: unacceptedServers(o) };
       for (const name of new Set(servers)) push(routesByServer, serverKey(ref.namespace!, name), route);
     }
   }
@@ -370,7 +396,9 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   // gRPC Servers get their GRPCRoutes, opaque and TLS Servers none (connections are authorized as a
   // whole), the others their HTTPRoutes (see the header).
   const routeKind: RouteKind | undefined = server.proxyProtocol === 'gRPC' ? 'GRPCRoute' : server.proxyProtocol === 'opaque' || server.proxyProtocol === 'TLS' ? undefined : 'HTTPRoute';
-  const attached = input.index.routesByServer.get(serverKey(server.namespace, server.name)) ?? [];
+  const listed = input.index.routesByServer.get(serverKey(server.namespace, server.name)) ?? [];
+  const unaccepted = listed.filter((r) => r.unaccepted.includes(server.name));
+  const attached = unaccepted.length > 0 ? listed.filter((r) => !r.unaccepted.includes(server.name)) : listed;
   const routes = attached.filter((r) => r.ref.kind === routeKind);
   const unused = attached.filter((r) => r.ref.kind !== routeKind);
   // Who wins among Servers selecting the same port, and routes that do not apply, are part of the
@@ -378,7 +406,8 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   const precedence = (choice.unordered
     ? `; ${choice.unordered}`
     : choice.skipped.length > 0 ? `; Server ${server.name} is the oldest selecting port ${callee.port}, so Linkerd skips ${choice.skipped.map((s) => s.name).join(', ')} there` : '') +
-    (unused.length > 0 ? `; ${unused.map((r) => `${r.ref.kind} ${r.ref.name}`).sort().join(', ')} ${unused.length > 1 ? 'do' : 'does'} not apply to a Server with proxyProtocol ${server.proxyProtocol ?? 'unknown'}` : '');
+    (unused.length > 0 ? `; ${unused.map((r) => `${r.ref.kind} ${r.ref.name}`).sort().join(', ')} ${unused.length > 1 ? 'do' : 'does'} not apply to a Server with proxyProtocol ${server.proxyProtocol ?? 'unknown'}` : '') +
+    (unaccepted.length > 0 ? `; ${unaccepted.map((r) => `${r.ref.kind} ${r.ref.name}`).sort().join(', ')} ${unaccepted.length > 1 ? 'are' : 'is'} not applied: ${unaccepted.length > 1 ? 'their' : 'its'} status says Linkerd has not accepted ${unaccepted.length > 1 ? 'them' : 'it'} for Server ${server.name}` : '');
 
   const decide = (auths: LinkerdAuthorization[]): { match: Match; by?: LinkerdAuthorization } => {
     let depends: LinkerdAuthorization | undefined;
@@ -404,13 +433,21 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
     }
     return fallback();
   }
-  // Requests must match a route; each route is authorized by policies on it or on its Server/Namespace.
+  // Requests must match a route; each route is authorized by policies on it or on its Server/Namespace:
+  // the policy controller sends the Server's authorizations (Server- and Namespace-targeted
+  // AuthorizationPolicies, ServerAuthorizations, accessPolicy) apart from each route's
+  // (policy-controller/k8s/index/src/inbound/index.rs client_authzs, route_client_authzs), and the
+  // proxy appends the Server's to every route's (linkerd2-proxy linkerd/proxy/server-policy/src/http.rs
+  // try_route → authz.rs mk_authorizations(route authzs, server authzs)).
+  // The accessPolicy's authorizations are among the Server's (index.rs client_authzs extends them
+  // with access_policy.default_authzs), so one that admits the caller admits it on every route.
+  const accessAdmits = defaultPolicyVerdict(server.accessPolicy, caller).verdict === 'allowed';
   const authorized: string[] = [];
   let firstBy: LinkerdAuthorization | undefined;
   for (const r of [...routes].sort((a, b) => a.ref.name.localeCompare(b.ref.name))) {
     const onRoute = input.index.routeAuthorizations.get(routeKey(r.ref.namespace!, r.group, r.ref.kind, r.ref.name)) ?? [];
     const { match, by } = decide([...onRoute, ...onServer]);
-    if (match !== 'no') {
+    if (match !== 'no' || accessAdmits) {
       authorized.push(r.ref.name);
       firstBy ??= by;
     }
@@ -419,11 +456,12 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
     const fb = fallback();
     return { ...fb, reason: `${fb.reason} (${routeKind}s ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` };
   }
+  const authorizedBy = firstBy ? `${firstBy.ref.kind} ${firstBy.ref.name}${authorized.length > 1 ? ' and others' : ''}` : `the Server's accessPolicy ${server.accessPolicy}`;
   return {
     ...base,
     verdict: 'depends',
-    policy: firstBy!.ref,
-    reason: `Server ${server.name} has ${routeKind}s: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${firstBy!.ref.kind} ${firstBy!.ref.name}${authorized.length > 1 ? ' and others' : ''}); requests matching no authorized route are refused${precedence}`,
+    policy: firstBy?.ref ?? serverRef,
+    reason: `Server ${server.name} has ${routeKind}s: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${authorizedBy}); requests matching no authorized route are refused${precedence}`,
   };
 }
 

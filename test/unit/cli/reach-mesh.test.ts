@@ -236,3 +236,50 @@ spec:
     expect(r.out).toMatch(/Server api-http has HTTPRoutes: plaintext client other\/default may send requests matching api-public \(authorized by AuthorizationPolicy api-public\)/);
   });
 });
+
+// An Istio sidecar caller whose traffic.sidecar.istio.io/excludeOutboundPorts names the port
+// sends it around Envoy (istio.io/latest/docs/reference/config/annotations/): no mTLS, no identity.
+describe('reach: an Istio caller that sends a port around its sidecar', () => {
+  const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {serviceAccountName: db, containers: [{name: pg, image: postgres, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}, annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "5432"}}
+    spec: {serviceAccountName: web, containers: [{name: web, image: example/web:1}]}
+`);
+
+  it('a STRICT callee refuses it: exit 1, the text says the caller skips its sidecar (was: ALLOWED as an mTLS call)', async () => {
+    const r = await reach(dir, '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(r.code).toBe(1);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('DENIED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(lines[1]).toMatch(/mesh DENIED: shop\/web sends port 5432 around its own istio proxy \(pod annotation traffic\.sidecar\.istio\.io\/excludeOutboundPorts="5432"\), so the call arrives in plaintext without a mesh identity: /);
+    expect(r.out).toContain('(plaintext call)');
+  });
+
+  it('--matrix --effective cuts the excluded port from the caller\'s row only', async () => {
+    const lines = (await reach(dir, '--matrix', '--effective')).out.split('\n');
+    expect(lines).toContain('shop/web[Deployment] => shop/db[Deployment] : SCTP 1-65535,TCP 1-5431,5433-65535,UDP 1-65535 [mesh istio]');
+    expect(lines).toContain('shop/db[Deployment] => shop/web[Deployment] : All Connections [mesh istio]');
+  });
+});

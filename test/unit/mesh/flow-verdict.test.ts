@@ -82,3 +82,146 @@ describe('a caller that skips its own proxy for the port calls in plaintext', ()
     expect(verdict(consul(''))).toMatchObject({ verdict: 'allowed', plaintext: false, policy: { kind: 'ServiceIntentions', name: 'db' } });
   });
 });
+
+// Istio: a sidecar caller's traffic.sidecar.istio.io/{exclude,include}Outbound{Ports,IPRanges}
+// (https://istio.io/latest/docs/reference/config/annotations/), applied in the order
+// istio-iptables builds ISTIO_OUTPUT (tools/istio-iptables/pkg/capture/run.go).
+const istio = (webAnnotations: string, extra = '', webLabels = '', db = dep('db', 'a: b', ', ports: [{containerPort: 5432, name: pg}]')) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec: {mtls: {mode: STRICT}}
+---
+${db}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web${webLabels}}, annotations: {${webAnnotations}}}
+    spec: {serviceAccountName: web, containers: [{name: web, image: example/web:1}]}
+---
+${extra}`;
+
+// A live db pod (the snapshot of a cluster) at `ip`, in place of the Deployment.
+const livePod = (ip: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: shop, labels: {app: db}}
+spec: {serviceAccountName: db, containers: [{name: db, image: example/db:1, ports: [{containerPort: 5432}]}, {name: istio-proxy, image: istio/proxyv2}]}
+status: {podIP: ${ip}, podIPs: [{ip: ${ip}}]}
+---`;
+
+function liveVerdict(yaml: string) {
+  const ctx = ctxOf(yaml);
+  return meshFlowVerdict(ctx.snapshot, ctx.config, ref('shop', 'web'), { kind: 'Pod', namespace: 'shop', name: 'db-0' }, 5432, 'TCP');
+}
+
+describe('an Istio sidecar caller that lets a port or address out around its sidecar calls in plaintext', () => {
+  it('excludeOutboundPorts 5432 → a STRICT callee refuses it (was: allowed as mTLS)', () => {
+    const v = verdict(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "15000,5432"'));
+    expect(v).toMatchObject({ mesh: 'istio', verdict: 'denied', plaintext: true });
+    expect(v.reason).toMatch(/^shop\/web sends port 5432 around its own istio proxy \(pod annotation traffic\.sidecar\.istio\.io\/excludeOutboundPorts="15000,5432"\), so the call arrives in plaintext without a mesh identity: /);
+    expect(verdict(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "3306"'))).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('an ALLOW by principal does not match a caller that skips its sidecar, even where plaintext is accepted', () => {
+    const allowWeb = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/web]}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: db, namespace: shop}
+spec: {selector: {matchLabels: {app: db}}, mtls: {mode: PERMISSIVE}}
+---`;
+    expect(verdict(istio('a: b', allowWeb))).toMatchObject({ verdict: 'allowed', plaintext: false, policy: { name: 'db-web' } });
+    expect(verdict(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "5432"', allowWeb))).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+
+  it('includeOutboundIPRanges "" captures no address: only includeOutboundPorts go through the sidecar', () => {
+    expect(verdict(istio('traffic.sidecar.istio.io/includeOutboundIPRanges: ""'))).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(verdict(istio('traffic.sidecar.istio.io/includeOutboundIPRanges: "", traffic.sidecar.istio.io/includeOutboundPorts: "5432"'))).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('address ranges are matched on the live callee pod\'s status.podIP; without one the answer is unknown, never guessed', () => {
+    const exclude = 'traffic.sidecar.istio.io/excludeOutboundIPRanges: "10.1.0.0/16"';
+    const live = (annotations: string, ip: string) => liveVerdict(istio(annotations, '', '', livePod(ip)));
+    expect(live(exclude, '10.1.2.3')).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(live(exclude, '10.2.0.9')).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(live('traffic.sidecar.istio.io/includeOutboundIPRanges: "10.1.0.0/16"', '10.2.0.9')).toMatchObject({ verdict: 'denied', plaintext: true });
+    // From manifests the pods have no address yet.
+    const v = verdict(istio(exclude));
+    expect(v).toMatchObject({ mesh: 'istio', verdict: 'unknown' });
+    expect(v.reason).toMatch(/^whether shop\/web's proxy captures a call to port 5432 depends on the address of shop\/db's pods, which the snapshot does not give .*through the proxy: allowed .*around it: denied/);
+  });
+
+  it('when only some of the callee\'s pods are in an excluded range, the more open answer is given and the other named', () => {
+    const owned = (name: string, ip: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: shop, labels: {app: db}, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: db-7f9, uid: rs1, controller: true}]}
+spec: {serviceAccountName: db, containers: [{name: db, image: example/db:1, ports: [{containerPort: 5432}]}, {name: istio-proxy, image: istio/proxyv2}]}
+status: {podIP: ${ip}}
+---`;
+    const rs = `
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: db-7f9, namespace: shop, uid: rs1, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: db, uid: d1, controller: true}]}
+spec: {selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: example/db:1}]}}}
+---`;
+    const yaml = istio('traffic.sidecar.istio.io/excludeOutboundIPRanges: "10.1.0.0/16"', `${rs}${owned('db-7f9-a', '10.1.0.5')}${owned('db-7f9-b', '10.2.0.5')}`);
+    const v = verdict(yaml);
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(v.reason).toMatch(/^only some of shop\/db's pods have addresses shop\/web's proxy captures \(pod annotation traffic\.sidecar\.istio\.io\/excludeOutboundIPRanges="10\.1\.0\.0\/16"\): through it, .*; around it: denied \(/);
+  });
+
+  it('an ambient caller has no sidecar: the sidecar annotations change nothing', () => {
+    const ambient = istio('traffic.sidecar.istio.io/excludeOutboundPorts: "5432"', '', ', istio.io/dataplane-mode: ambient, sidecar.istio.io/inject: "false"');
+    expect(verdict(ambient)).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('over every port, an excluded port is judged on its own and is not open', () => {
+    const ctx = ctxOf(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "5432"'));
+    const over = meshVerdictOverConns(ctx.snapshot, ctx.config, ref('shop', 'web'), ref('shop', 'db'), allConns())!;
+    expect(over.ports.find((p) => p.port === 5432)).toMatchObject({ verdict: 'denied' });
+    expect(over.open.TCP).toEqual([[1, 5431], [5433, 65535]]);
+  });
+});
+
+describe('a Service that maps another port to the pod\'s port: the skip is matched on the port the caller dials', () => {
+  const service = (port: number, targetPort: string) => `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}, clusterIP: 10.96.0.10, ports: [{port: ${port}, targetPort: ${targetPort}}]}
+---`;
+
+  it('Istio: skipping Service port 80 leaves a direct call to 5432 mTLS, and the verdict says a call through the Service is plaintext', () => {
+    const v = verdict(istio('traffic.sidecar.istio.io/excludeOutboundPorts: "80"', service(80, 'pg')));
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(v.notes).toContain('this verdict is for a call dialled to the pod\'s port 5432; a call through Service shop/db dials port 80 at 10.96.0.10, which shop/web leaves around its proxy in plaintext (pod annotation traffic.sidecar.istio.io/excludeOutboundPorts="80")');
+  });
+
+  it('Istio: an excluded range holding the Service\'s cluster IP but not the pod\'s address is said the same way', () => {
+    const v = liveVerdict(istio('traffic.sidecar.istio.io/excludeOutboundIPRanges: "10.96.0.0/12"', service(5432, '5432'), '', livePod('10.1.2.3')));
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(v.notes?.[0]).toMatch(/a call through Service shop\/db dials port 5432 at 10\.96\.0\.10, which shop\/web leaves around its proxy in plaintext/);
+  });
+
+  it('Linkerd: skip-outbound-ports on the pod port alone is plaintext for a direct call; through Service port 80 the call goes through the proxy', () => {
+    const v = verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(80, '5432')}`);
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.notes).toContain('this verdict is for a call dialled to the pod\'s port 5432; a call through Service shop/db dials port 80 at 10.96.0.10, which shop/web goes through its proxy (pod annotation config.linkerd.io/skip-outbound-ports)');
+    // A Service on the same port, or a headless one (its clients dial the pod), says nothing more.
+    expect(verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(5432, '5432')}`).notes).toBeUndefined();
+    expect(verdict(`${linkerd('config.linkerd.io/skip-outbound-ports: "5432"')}\n${service(80, '5432').replace('10.96.0.10', 'None')}`).notes).toBeUndefined();
+  });
+});

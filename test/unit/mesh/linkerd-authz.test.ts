@@ -359,4 +359,44 @@ spec:
       expect(v.reason).toContain(`HTTPRoute api-public does not apply to a Server with proxyProtocol ${protocol}`);
     }
   });
+
+  // The proxy appends the Server's authorizations to every route's (linkerd2-proxy
+  // linkerd/proxy/server-policy/src/http.rs try_route, authz.rs mk_authorizations); the policy
+  // controller sends them apart (index.rs client_authzs, route_client_authzs).
+  it('a Server-targeted AuthorizationPolicy authorizes the requests of every route on that Server', () => {
+    const v = judge(gatewayRoute({ policyTarget: '{group: policy.linkerd.io, kind: Server, name: api-http}' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'depends', policy: { kind: 'AuthorizationPolicy', name: 'api-public' } });
+    expect(v.reason).toMatch(/may send requests matching api-public \(authorized by AuthorizationPolicy api-public\); requests matching no authorized route are refused/);
+  });
+
+  // routes.rs accepted_by_server: a route applies to a Server only with Linkerd's own status entry
+  // for it holding Accepted "True" (controllerName linkerd.io/policy-controller, Status::collect_from_http).
+  const withStatus = (controller: string, accepted: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]
+status:
+  parents:
+  - parentRef: {group: policy.linkerd.io, kind: Server, name: api-http}
+    controllerName: ${controller}
+    conditions: [{type: Accepted, status: "${accepted}", reason: NoMatchingParent}]`;
+
+  it('a route whose status says Linkerd has not accepted it for the Server is not applied: its authorizations admit no one there', () => {
+    const v = judge(gatewayRoute({ route: withStatus('linkerd.io/policy-controller', 'False') }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toContain('HTTPRoute api-public is not applied: its status says Linkerd has not accepted it for Server api-http');
+    // Accepted, or a status another controller wrote, or none (manifests): the route applies.
+    expect(judge(gatewayRoute({ route: withStatus('linkerd.io/policy-controller', 'True') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
+    expect(judge(gatewayRoute({ route: withStatus('example.com/gateway', 'False') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
+  });
+
+  it('a Server whose accessPolicy admits the caller, with routes attached: only requests matching a route pass (was: allowed for every request)', () => {
+    const v = judge(gatewayRoute({ serverSpec: '  accessPolicy: all-unauthenticated', policyTarget: '{group: gateway.networking.k8s.io, kind: HTTPRoute, name: elsewhere}' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'depends', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toMatch(/^Server api-http has HTTPRoutes: plaintext client other\/rogue may send requests matching api-public \(authorized by the Server's accessPolicy all-unauthenticated\); requests matching no authorized route are refused/);
+    // Without routes the accessPolicy admits every request.
+    const noRoute = judge(gatewayRoute({ serverSpec: '  accessPolicy: all-unauthenticated', route: 'a: b' }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(noRoute).toMatchObject({ verdict: 'allowed' });
+  });
 });
