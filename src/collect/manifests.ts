@@ -35,6 +35,15 @@ interface Listed {
 
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code ?? (error instanceof Error ? error.message : String(error));
 
+/** The file's real path; the path itself when it cannot be resolved (then reading it says why). */
+function realpathOr(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
 function listFiles(dir: string): Listed[] {
   const out: Listed[] = [];
   const seen = new Set<string>(); // real paths of directories walked: symlink loops end here
@@ -241,6 +250,10 @@ const MIB = 1024 * 1024;
 
 export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [], origins: [] };
+  // Real paths of the files read: a file reached again (the same directory given twice, one
+  // inside another, a symlink to a file already read) is read once, not flagged as each of its
+  // objects defined twice.
+  const read = new Set<string>();
   for (const dir of dirs) {
     let files: Listed[];
     try {
@@ -258,6 +271,9 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
         skip(unreadable);
         continue;
       }
+      const real = realpathOr(file);
+      if (read.has(real)) continue;
+      read.add(real);
       const size = statSync(file).size;
       if (limits && size > limits.manifestFileMiB * MIB) {
         throw new InputError(`--manifests: ${label} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);

@@ -181,6 +181,13 @@ describe('an object defined twice', () => {
     expect(benignLast.run.notes.filter((n) => n.includes('deployer is defined more than once'))).toHaveLength(1);
   });
 
+  it('a file reached twice (the same directory given twice, or inside another given) is read once: no object is said to be defined twice', () => {
+    const dir = dirWith({ 'a.yaml': `${benign}---\n${binding}`, 'sub/b.yaml': wildcard.replace('deployer', 'other') });
+    const snapshot = loadManifests([dir, dir, join(dir, 'sub'), join(dir, 'sub', 'b.yaml')], { cwd: '/' });
+    expect(snapshot.notes.filter((n) => n.includes('more than once'))).toEqual([]);
+    expect((snapshot.resources.clusterroles ?? []).map((r) => r.metadata?.name).sort()).toEqual(['deployer', 'other']);
+  });
+
   it('in a snapshot (not deduplicated by the reader), the RBAC model also audits the last copy and says so', () => {
     const objects = parseAllDocuments(`${benign}---\n${wildcard}---\n${binding}`).map((d) => d.toJS() as KubeObject);
     const snapshot = snapshotFromObjects(objects);
