@@ -63,6 +63,12 @@ function loadObjects(dir: string): KubeObject[] {
   // netpol-analyzer treats static pods (owned by a Node) as plain pods; ztaudit's workload
   // folding would group them under the Node. See the report: a change for workloads.ts.
   for (const o of out) {
+    // netpol-analyzer connects every pod it is given; ztaudit leaves a finished pod (phase
+    // Succeeded or Failed: it runs nothing) out of its workloads (src/analysis/workloads.ts,
+    // podFinished). What is compared here is the policies' semantics, so such a pod is given
+    // to the model as a running one (minikube_resources has finished Job pods).
+    const status = o.kind === 'Pod' ? (o as KubeObject & { status?: { phase?: unknown } }).status : undefined;
+    if (status && (status.phase === 'Succeeded' || status.phase === 'Failed')) delete status.phase;
     const refs = o.metadata?.ownerReferences;
     if (o.kind === 'Pod' && Array.isArray(refs)) {
       // netpol-analyzer folds only into controller owners, and names a kind-less owner "[Pod]".
