@@ -166,7 +166,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (dst.ports) ports = portSpecs(dst.ports, rule.protocols);
   else if (dst.services) {
     const info = svcs.get(`${dst.services.namespace}/${dst.services.name}`);
-    ports = (info?.ports ?? []).filter((p) => rule.protocols.includes(p.protocol));
+    ports = (info?.ports ?? []).filter((p) => p.protocol !== undefined && rule.protocols.includes(p.protocol));
   } else ports = rule.protocols.length === 3 ? 'any' : rule.protocols.map((protocol): PortSpec => ({ protocol, kind: 'all' }));
   const notPorts = dst.notPorts ? portSpecs(dst.notPorts, rule.protocols) : undefined;
 
