@@ -140,6 +140,12 @@ export const KINDS = [
   crd('calico-v3.networkpolicies', 'NetworkPolicy', 'projectcalico.org', ['v3'], 'networkpolicies'),
   crd('calico-v3.globalnetworkpolicies', 'GlobalNetworkPolicy', 'projectcalico.org', ['v3'], 'globalnetworkpolicies', false),
   crd('calico-v3.tiers', 'Tier', 'projectcalico.org', ['v3'], 'tiers', false),
+  // Calico network sets: the CIDRs a rule selector matches besides pods
+  // (docs.tigera.io/calico/latest/reference/resources/globalnetworkset, .../networkset)
+  crd('calico.globalnetworksets', 'GlobalNetworkSet', 'crd.projectcalico.org', ['v1'], 'globalnetworksets', false),
+  crd('calico.networksets', 'NetworkSet', 'crd.projectcalico.org', ['v1'], 'networksets'),
+  crd('calico-v3.globalnetworksets', 'GlobalNetworkSet', 'projectcalico.org', ['v3'], 'globalnetworksets', false),
+  crd('calico-v3.networksets', 'NetworkSet', 'projectcalico.org', ['v3'], 'networksets'),
   // Cilium policy kinds
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),

@@ -71,7 +71,10 @@ function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'a
     if (key === 'namedPort') {
       const name = o.namedPort;
       if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${where}.namedPort: "${String(name)}" is not a valid port name`);
-      return void out.push({ protocol: 'TCP', kind: 'named', name });
+      // AdminNetworkPolicyPort.namedPort carries no protocol (network-policy-api
+      // apis/v1alpha1/shared_types.go): it names a container port, whose declared protocol
+      // applies; netpol-analyzer resolves it the same way.
+      return void out.push({ kind: 'named', name });
     }
     if (key === 'portNumber') {
       const pn = obj(o.portNumber) ?? {};

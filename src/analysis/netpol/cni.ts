@@ -31,8 +31,10 @@ const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'];
 // ANP/BANP: the implementations listed by kubernetes-sigs/network-policy-api
 // (site-src/implementations.md, v0.1.7): OVN-Kubernetes, Antrea (>= 1.13), Kube-OVN,
 // kube-network-policies and Calico (its adminnetworkpolicy tier); Cilium only tracks it
-// (cilium/cilium#23380). A plugin that does not enforce NetworkPolicy still lists it: the
-// policies are modelled as written and network.cni-not-enforcing says they are decorative.
+// (cilium/cilium#23380). A plugin that enforces no policy (flannel, kindnet) implements no
+// API: "Creating a NetworkPolicy resource without a controller that implements it will have
+// no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
+// so with nothing else running every policy is decorative (composition.ts).
 const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp }> = [
   { name: 'canal', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /\bcanal\b/ },
   { name: 'calico', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /calico|tigera/ },
@@ -46,8 +48,8 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'kube-router', enforces: true, apis: NP, pattern: /kube-router/ },
   { name: 'azure-npm', enforces: true, apis: NP, pattern: /azure-npm/ },
   { name: 'kube-network-policies', enforces: true, apis: NP_ANP, pattern: /kube-network-policies/ },
-  { name: 'flannel', enforces: false, apis: NP, pattern: /flannel/ },
-  { name: 'kindnet', enforces: false, apis: NP, pattern: /kindnet/ },
+  { name: 'flannel', enforces: false, apis: [], pattern: /flannel/ },
+  { name: 'kindnet', enforces: false, apis: [], pattern: /kindnet/ },
 ];
 
 /**

@@ -78,14 +78,23 @@ function calicoStages(tiers: readonly TierSpec[]): { stages: Stage[]; stageOf: (
  */
 export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>, tiers: readonly TierSpec[], settings: PolicySettings): Composition {
   const enforcing = cni.plugins.filter((p) => p.enforces);
-  const primary = enforcing.sort((a, b) => ORDER.indexOf(compositionFor(a)) - ORDER.indexOf(compositionFor(b)))[0] ?? cni.plugins[0];
+  const primary = enforcing.sort((a, b) => ORDER.indexOf(compositionFor(a)) - ORDER.indexOf(compositionFor(b)))[0];
   let name: CompositionName;
   let basis: string;
   let enforced: Set<PolicyApi>;
+  let enforcer = 'the CNI';
   if (primary) {
     name = compositionFor(primary);
     basis = `${primary.name} (${primary.seenIn})`;
     enforced = new Set(primary.apis);
+    enforcer = primary.name;
+  } else if (cni.plugins.length) {
+    // Only plugins that enforce no policy run (flannel, kindnet alone): no API is enforced,
+    // every policy present is decorative and traffic is allowed as if none existed.
+    name = 'kubernetes';
+    basis = cni.plugins.map((p) => `${p.name} (${p.seenIn})`).join(', ');
+    enforced = new Set();
+    enforcer = cni.plugins.map((p) => p.name).join(', ');
   } else if (present.has('Calico')) {
     name = 'calico';
     basis = 'no CNI recognised; Calico policies present';
@@ -111,7 +120,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
   }
   for (const api of present) {
-    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, `${primary ? primary.name : 'the CNI'} does not implement ${API_NAMES[api]}`);
+    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, `${enforcer} does not implement ${API_NAMES[api]}`);
   }
 
   const { stages, stageOf } = name === 'calico' ? calicoStages(tiers) : name === 'cilium'

@@ -216,7 +216,7 @@ function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {
     if (p.kind === 'all') addInterval(out, p.protocol, 1, 65535);
     else if (p.kind === 'range') addInterval(out, p.protocol, p.lo, p.hi);
     else if (dst.kind === 'class') {
-      for (const np of dst.cls.namedPorts) if (np.name === p.name && np.protocol === p.protocol) addInterval(out, p.protocol, np.port, np.port);
+      for (const np of dst.cls.namedPorts) if (np.name === p.name && (p.protocol === undefined || np.protocol === p.protocol)) addInterval(out, np.protocol, np.port, np.port);
     }
   }
   return out;

@@ -64,6 +64,20 @@ export function subtractRanges(base: IpRange, minus: IpRange[]): IpRange[] {
   return pieces.sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
 }
 
+/** The addresses in both lists (each a union of ranges). */
+export function intersectRanges(a: readonly IpRange[], b: readonly IpRange[]): IpRange[] {
+  const out: IpRange[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      if (x.family !== y.family) continue;
+      const lo = x.lo > y.lo ? x.lo : y.lo;
+      const hi = x.hi < y.hi ? x.hi : y.hi;
+      if (lo <= hi) out.push({ family: x.family, lo, hi });
+    }
+  }
+  return out;
+}
+
 export function rangeContains(r: IpRange, family: Family, value: bigint): boolean {
   return r.family === family && value >= r.lo && value <= r.hi;
 }

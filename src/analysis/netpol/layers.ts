@@ -60,12 +60,15 @@ export const ACTIONS: readonly Action[] = ['Allow', 'Deny', 'Pass', 'Log'];
 /**
  * A destination port (or port set) on one protocol. Named ports resolve on the pod that
  * receives the connection (the subject for ingress, the peer for egress); a name the pod does
- * not declare resolves to nothing, and against a non-pod endpoint to nothing.
+ * not declare resolves to nothing, and against a non-pod endpoint to nothing. A named port
+ * without a protocol (ANP/BANP `namedPort`) resolves on whichever protocol the pod declares
+ * the name with.
  */
 export type PortSpec =
   | { protocol: Protocol; kind: 'all' }
   | { protocol: Protocol; kind: 'range'; lo: number; hi: number }
-  | { protocol: Protocol; kind: 'named'; name: string };
+  | { protocol: Protocol; kind: 'named'; name: string }
+  | { protocol?: undefined; kind: 'named'; name: string };
 
 /**
  * Entities: endpoints named by role rather than by selector (Cilium `toEntities`, Calico

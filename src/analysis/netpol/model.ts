@@ -357,7 +357,7 @@ function planFacts(plan: readonly StagePlan[]): PlanFacts {
     const names = new Set<string>();
     const add = (ports: Rule['ports'] | undefined) => {
       if (ports === undefined || ports === 'any') return;
-      for (const p of ports) if (p.kind === 'named') names.add(`${p.name}/${p.protocol}`);
+      for (const p of ports) if (p.kind === 'named') names.add(`${p.name}/${p.protocol ?? '*'}`);
     };
     for (const s of plan) for (const p of s.policies) for (const r of p.ingress ?? []) { add(r.ports); add(r.notPorts); }
     f = {
@@ -375,7 +375,7 @@ function planFacts(plan: readonly StagePlan[]): PlanFacts {
 function portsKeyOf(names: Set<string> | null, ports: NamedPort[]): string {
   if (names === null || ports.length === 0) return 'i';
   let k = 'i';
-  for (const p of ports) if (names.has(`${p.name}/${p.protocol}`)) k += `${p.name}/${p.protocol}/${p.port},`;
+  for (const p of ports) if (names.has(`${p.name}/${p.protocol}`) || names.has(`${p.name}/*`)) k += `${p.name}/${p.protocol}/${p.port},`;
   return k;
 }
 

@@ -96,7 +96,7 @@ export function allPortProtocols(rule: Rule): string[] {
 
 /** Port text for evidence: "any", or "TCP 8080, UDP 53, TCP http" (and " except …" for notPorts). */
 export function portsText(rule: Rule): string {
-  const text = (list: Exclude<Rule['ports'], 'any'>) => list.map((p) => (p.kind === 'all' ? `${p.protocol} (all ports)` : p.kind === 'named' ? `${p.protocol} ${p.name}` : p.lo === p.hi ? `${p.protocol} ${p.lo}` : `${p.protocol} ${p.lo}-${p.hi}`)).join(', ');
+  const text = (list: Exclude<Rule['ports'], 'any'>) => list.map((p) => (p.kind === 'all' ? `${p.protocol} (all ports)` : p.kind === 'named' ? (p.protocol ? `${p.protocol} ${p.name}` : p.name) : p.lo === p.hi ? `${p.protocol} ${p.lo}` : `${p.protocol} ${p.lo}-${p.hi}`)).join(', ');
   const base = rule.ports === 'any' ? 'any' : text(rule.ports);
   return rule.notPorts?.length ? `${base} except ${text(rule.notPorts)}` : base;
 }
@@ -104,7 +104,7 @@ export function portsText(rule: Rule): string {
 /** Whether the rule's ports include DNS (53 on UDP or TCP, or a whole protocol). */
 export function portsIncludeDns(rule: Rule): boolean {
   if (rule.ports === 'any') return true;
-  return rule.ports.some((p) => (p.protocol === 'UDP' || p.protocol === 'TCP') && (p.kind === 'all' || (p.kind === 'range' && p.lo <= 53 && p.hi >= 53) || (p.kind === 'named' && /dns/.test(p.name))));
+  return rule.ports.some((p) => (p.protocol === 'UDP' || p.protocol === 'TCP' || p.protocol === undefined) && (p.kind === 'all' || (p.kind === 'range' && p.lo <= 53 && p.hi >= 53) || (p.kind === 'named' && /dns/.test(p.name))));
 }
 
 /** Whether the policy's subject is every pod of its namespace (or, cluster-scoped, of the namespaces it names). */

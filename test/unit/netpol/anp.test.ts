@@ -97,6 +97,32 @@ describe('AdminNetworkPolicy precedence', () => {
     expect(formatConns(r.ports)).toBe('TCP 8080,UDP 5000-5002');
   });
 
+  // AdminNetworkPolicyPort.namedPort has no protocol (apis/v1alpha1/shared_types.go): the
+  // container port's declared protocol applies, as netpol-analyzer reads it.
+  it('a namedPort matches a UDP container port of that name: an ANP Deny on "dns" denies UDP 53', () => {
+    const dns = pod('a', 'dns', { app: 'dns' }, [{ name: 'dns', containerPort: 53, protocol: 'UDP' }]);
+    const yaml = ns('a', { team: 'x' }) + ns('b') + dns + pod('b', 'client', { app: 'client' })
+      + anp('deny-dns', 10, `subject: {namespaces: {matchLabels: {team: x}}}\ningress: [{name: deny-dns, action: Deny, from: [{namespaces: {}}], ports: [{namedPort: dns}]}]`);
+    const r = queryReach(buildReachability(snap(yaml)), 'b/client', 'a/dns', 'dns', 'UDP');
+    expect(r.allowed).toBe(false);
+    expect(r.ingress.decisions).toEqual([expect.objectContaining({ allowed: false, conns: 'UDP 53', by: 'AdminNetworkPolicy deny-dns (priority 10) rule 0 "deny-dns" (Deny)' })]);
+    const text = reachCommandCore(snap(yaml), { from: 'b/client', to: 'a/dns', port: 'dns/UDP' }).output;
+    expect(text).toMatch(/^DENIED: /);
+    expect(text).toContain('DENIED by AdminNetworkPolicy deny-dns (priority 10) rule 0 "deny-dns" (Deny): UDP 53');
+  });
+
+  it('an ANP Allow on a UDP named port wins over a later BANP Deny', () => {
+    const dns = pod('a', 'dns', { app: 'dns' }, [{ name: 'dns', containerPort: 53, protocol: 'UDP' }]);
+    const yaml = ns('a') + ns('b') + dns + pod('b', 'client', { app: 'client' })
+      + anp('allow-dns', 10, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Allow, from: [{namespaces: {}}], ports: [{namedPort: dns}]}]`)
+      + banp('default', `subject: {namespaces: {}}\ningress: [{name: deny-all, action: Deny, from: [{namespaces: {}}]}]`);
+    const model = buildReachability(snap(yaml));
+    const r = queryReach(model, 'b/client', 'a/dns', 53, 'UDP');
+    expect(r.allowed).toBe(true);
+    expect(r.ingress.decisions[0].by).toBe('AdminNetworkPolicy allow-dns (priority 10) rule 0 (Allow)');
+    expect(queryReach(model, 'b/client', 'a/dns', 53, 'TCP').allowed).toBe(false); // the pod declares dns on UDP only
+  });
+
   it('egress networks are external peers; nodes match node endpoints; host-network pods are not subjects ("Note that host-networked pods are not included in subject selection")', () => {
     const yaml = cluster + pod('a', 'agent', { app: 'agent' }, [], { hostNetwork: true })
       + anp('egress', 10, `subject: {namespaces: ${nsSel('a')}}\negress:\n- {action: Allow, to: [{networks: [10.0.0.0/8]}]}\n- {action: Deny, to: [{nodes: {matchLabels: {node-role.kubernetes.io/control-plane: ''}}}]}\n- {action: Deny, to: [{networks: [0.0.0.0/0]}]}`);

@@ -10,6 +10,8 @@ import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { snap } from './calico-helpers.ts';
 
@@ -190,5 +192,67 @@ spec:
 `));
     expect(m.notes).toContainEqual({ object: { kind: 'GlobalNetworkPolicy', name: 'protect-nodes' }, message: expect.stringMatching(/preDNAT: applies to host endpoints only/) });
     expect(m.policies.some((p) => p.ref.name === 'protect-nodes')).toBe(false);
+  });
+});
+
+// docs.tigera.io/calico/latest/reference/resources/globalnetworkset: a global policy rule's
+// selector (or a namespaced rule's with namespaceSelector global()) "includes the CIDRs from any
+// network sets that match the selector"; .../networkset: a NetworkSet is matched by the rules
+// of its own namespace's policies.
+describe('Calico network sets', () => {
+  const web = `---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+`;
+  const gns = (name: string, labels: string, nets: string, api = 'projectcalico.org/v3') => `---\napiVersion: ${api}\nkind: GlobalNetworkSet\nmetadata: {name: ${name}, labels: {${labels}}}\nspec: {nets: [${nets}]}\n`;
+  const ns = (namespace: string, name: string, labels: string, nets: string) => `---\napiVersion: projectcalico.org/v3\nkind: NetworkSet\nmetadata: {name: ${name}, namespace: ${namespace}, labels: {${labels}}}\nspec: {nets: [${nets}]}\n`;
+  const gnp = (name: string, order: number, egress: string) => `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: ${name}}\nspec:\n  order: ${order}\n  selector: all()\n  types: [Egress]\n  egress:\n${egress}`;
+  const allowed = (yaml: string, to: string) => queryReach(buildReachability(snap(yaml)), 'shop/web', to, 443).allowed;
+
+  it('a GlobalNetworkSet of 0.0.0.0/0 and ::/0 matched by an egress selector leaves the namespace open to every destination', () => {
+    const yaml = web + gns('internet', 'role: internet', '0.0.0.0/0, "::/0"')
+      + gnp('app-egress', 10, `  - {action: Allow, destination: {selector: "role == 'internet'"}}\n  - {action: Allow, destination: {namespaceSelector: all()}}\n`);
+    const ctx = { snapshot: snap(yaml), config: defaultConfig(), now: NOW };
+    expect([...namespaceDefaultDenyEgress.evaluate(ctx)].map((r) => `${r.resource.name}:${r.status}`)).toEqual(['shop:fail']);
+    expect([...unrestrictedEgress.evaluate(ctx)].map((r) => `${r.resource.kind} ${r.resource.name}:${r.status}`)).toEqual(['GlobalNetworkPolicy app-egress:fail']);
+    expect(allowed(yaml, '8.8.8.8')).toBe(true);
+    expect(allowed(yaml, '2001:db8::1')).toBe(true);
+  });
+
+  it('a GNP Deny to a network-set selector before an allow-all denies those CIDRs (the storage form of the set too)', () => {
+    const yaml = web + gns('blocked', 'role: blocked', '203.0.113.0/24', 'crd.projectcalico.org/v1')
+      + gnp('deny-blocked', 10, `  - {action: Deny, destination: {selector: "role == 'blocked'"}}\n  - {action: Allow}\n`);
+    expect(allowed(yaml, '203.0.113.5')).toBe(false);
+    expect(allowed(yaml, '8.8.8.8')).toBe(true);
+    const out = reachCommandCore(snap(yaml), { from: 'shop/web', to: '203.0.113.5', port: '443' }).output;
+    expect(out).toMatch(/^DENIED: /);
+    expect(out).toContain('DENIED by GlobalNetworkPolicy deny-blocked');
+  });
+
+  it('a namespaced rule matches NetworkSets of its namespace, not GlobalNetworkSets unless its namespaceSelector is global()', () => {
+    const sets = gns('g', 'role: partners', '192.0.2.0/24') + ns('shop', 'local', 'role: partners', '198.51.100.0/24') + ns('other', 'far', 'role: partners', '203.0.113.0/24');
+    const np = (dest: string) => `---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: out, namespace: shop}\nspec:\n  selector: all()\n  types: [Egress]\n  egress:\n  - {action: Allow, destination: ${dest}}\n`;
+    const own = web + sets + np(`{selector: "role == 'partners'"}`);
+    expect([allowed(own, '198.51.100.1'), allowed(own, '192.0.2.1'), allowed(own, '203.0.113.1')]).toEqual([true, false, false]);
+    const global = web + sets + np(`{selector: "role == 'partners'", namespaceSelector: global()}`);
+    expect([allowed(global, '198.51.100.1'), allowed(global, '192.0.2.1'), allowed(global, '203.0.113.1')]).toEqual([false, true, false]);
+  });
+
+  it('notSelector excludes a set\'s CIDRs; selector with nets allows only the addresses in both', () => {
+    const sets = gns('bad', 'role: bad', '203.0.113.0/24');
+    const notSel = web + sets + gnp('not-bad', 10, `  - {action: Allow, destination: {notSelector: "role == 'bad'"}}\n`);
+    expect([allowed(notSel, '203.0.113.9'), allowed(notSel, '8.8.8.8')]).toEqual([false, true]);
+    const both = web + sets + gnp('both', 10, `  - {action: Allow, destination: {selector: "role == 'bad'", nets: [203.0.113.0/25]}}\n`);
+    expect([allowed(both, '203.0.113.9'), allowed(both, '203.0.113.200'), allowed(both, '8.8.8.8')]).toEqual([true, false, false]);
   });
 });

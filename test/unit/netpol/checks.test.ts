@@ -18,6 +18,9 @@ import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { slimObject } from '../../../src/snapshot/slim.ts';
 import { formatConns } from '../../../src/analysis/netpol/conns.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
 
 const ds = (namespace: string, name: string, image: string) => `---\n${workloadYaml(namespace, name, { kind: 'DaemonSet', container: { name: 'c', image } })}`;
 
@@ -159,6 +162,33 @@ describe('network.cni-not-enforcing', () => {
     // canal bundles flannel: an object naming both is canal, listed before flannel.
     expect(detectCni(ctxOf(ds('kube-system', 'canal', 'docker.io/flannel/flannel:v0.26')).snapshot).plugins.map((p) => p.name)).toEqual(['canal']);
     expect(detectCni(ctxOf(many).snapshot)).toEqual({ plugins: [], verdict: 'unknown' });
+  });
+  // kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites: "Creating
+  // a NetworkPolicy resource without a controller that implements it will have no effect."
+  it('flannel alone: NetworkPolicies are decorative in every verdict, reach says ALLOWED and why', () => {
+    const yaml = ds('kube-flannel', 'kube-flannel-ds', 'docker.io/flannel/flannel:v0.26.1') + pod('app', 'a', { app: 'a' }) + pod('app', 'b', { app: 'b' })
+      + policy('app', 'deny', '{podSelector: {}, policyTypes: [Ingress, Egress]}');
+    const out = reachCommandCore(snap(yaml), { from: 'app/b', to: 'app/a', port: '80' });
+    expect(out.output).toMatch(/^ALLOWED: /);
+    expect(out.output).toContain('note: NetworkPolicy objects are not counted: flannel does not implement NetworkPolicy');
+    expect(out.exitCode).toBe(0);
+    const egress = [...namespaceDefaultDenyEgress.evaluate(ctxOf(yaml))].filter((v) => v.resource.namespace === 'app' || v.resource.name === 'app');
+    expect(egress.map((v) => v.status)).toEqual(['fail']);
+    expect([...cniNotEnforcing.evaluate(ctxOf(yaml))].map((v) => [v.status, v.message])).toEqual([['fail', 'the CNI (flannel) does not enforce NetworkPolicy: 1 NetworkPolicies have no effect']]);
+  });
+  it('flannel with an enforcing plugin beside it (kube-router, kube-network-policies) still enforces what that plugin implements', () => {
+    const base = pod('app', 'a', { app: 'a' }) + pod('app', 'b', { app: 'b' }) + policy('app', 'deny', '{podSelector: {}, policyTypes: [Ingress]}');
+    const flannel = ds('kube-flannel', 'kube-flannel-ds', 'docker.io/flannel/flannel:v0.26.1');
+    const withRouter = flannel + ds('kube-system', 'kube-router', 'docker.io/cloudnativelabs/kube-router:v2.4.1') + base;
+    expect(queryReach(buildReachability(snap(withRouter)), 'app/b', 'app/a', 80).allowed).toBe(false);
+    expect([...cniNotEnforcing.evaluate(ctxOf(withRouter))].map((v) => v.status)).toEqual(['pass']);
+    const anp = '---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: deny-b}\nspec: {priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: b}}}}]}]}\n';
+    const withKnp = flannel + ds('kube-system', 'kube-network-policies', 'registry.k8s.io/networking/kube-network-policies:v0.7.0') + pod('app', 'a', { app: 'a' }) + pod('app', 'b', { app: 'b' }) + anp;
+    const r = queryReach(buildReachability(snap(withKnp)), 'app/b', 'app/a', 80);
+    expect(r.allowed).toBe(false);
+    expect(r.ingress.decisions[0].by).toBe('AdminNetworkPolicy deny-b (priority 1) rule 0 (Deny)');
+    // No CNI recognised (a manifests directory): every API present is evaluated.
+    expect(queryReach(buildReachability(snap(base)), 'app/b', 'app/a', 80).allowed).toBe(false);
   });
   it('an unknown CNI yields no result rather than a guess', () => {
     expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-proxy', 'registry.k8s.io/kube-proxy:v1.33.0')))]).toEqual([]);

@@ -10,11 +10,16 @@ import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
 import type { ClassFacts, ClassPredicate, CoverageNote, Labels, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule, TierSpec } from '../layers.ts';
 import { matchAllSelector, parseSelector, type Selector } from '../selector.ts';
+import { intersectRanges, type IpRange } from '../ip.ts';
 import { calicoPodLabels } from './labels.ts';
+import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
 import { collectCalicoPolicies, LABEL_NAMESPACE, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
 import type { CalicoSelector, CalicoSelectorNode } from './selector.ts';
 
-export const CALICO_KINDS = ['calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.tiers', 'calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies', 'calico-v3.tiers'] as const;
+export const CALICO_KINDS = [
+  'calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.tiers', 'calico.globalnetworksets', 'calico.networksets',
+  'calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies', 'calico-v3.tiers', 'calico-v3.globalnetworksets', 'calico-v3.networksets',
+] as const;
 
 const EVERY_NAMESPACE = { kind: 'selector', selector: matchAllSelector } as const;
 
@@ -114,7 +119,7 @@ function portSpecs(ports: readonly CalicoPort[], protocols: readonly Protocol[])
   return out;
 }
 
-function rangesOf(nets: CalicoEntityRule['nets'], ipVersion: 4 | 6 | undefined) {
+function rangesOf(nets: readonly IpRange[] | undefined, ipVersion: 4 | 6 | undefined): IpRange[] {
   return (nets ?? []).filter((r) => ipVersion === undefined || r.family === ipVersion);
 }
 
@@ -123,7 +128,7 @@ function netsText(written: unknown): string {
 }
 
 /** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
-function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services): Rule | undefined {
+function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined): Rule | undefined {
   const peer = dir === 'ingress' ? rule.source : rule.destination;
   const local = dir === 'ingress' ? rule.destination : rule.source;
   const caveats: string[] = [];
@@ -150,14 +155,24 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (peer.services) peerConds.push(servicePredicate(svcs, peer.services));
   const podPeer: Peer | undefined = peer.selector || peerConds.length ? { kind: 'pods', ...podSetFor(peer.selector, peerConds) } : undefined;
   const ranges = peer.nets ? rangesOf(peer.nets, rule.ipVersion) : undefined;
+  // The selector also matches the CIDRs of the network sets it selects (./network-sets.ts);
+  // with `nets` beside it an address must be in both.
+  const inSets = peer.selector ? sets?.match(peer.selector) : undefined;
+  const setRanges = inSets ? rangesOf(inSets.ranges, rule.ipVersion) : [];
   let peers: Peer[] | 'any';
-  if (podPeer && ranges) peers = [];
-  else if (podPeer) peers = [podPeer];
+  if (podPeer && ranges) {
+    const both = intersectRanges(ranges, setRanges);
+    peers = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both }] : [];
+  } else if (podPeer) peers = setRanges.length && inSets ? [podPeer, { kind: 'ipBlock', text: inSets.text, ranges: setRanges }] : [podPeer];
   else if (ranges) peers = ranges.length ? [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges }] : [];
   else if (rule.ipVersion !== undefined) peers = [{ kind: 'entity', entity: rule.ipVersion === 4 ? 'world-ipv4' : 'world-ipv6' }, { kind: 'entity', entity: 'cluster' }];
   else peers = 'any';
   const notPeers: Peer[] = [];
-  if (peer.notSelector) notPeers.push({ kind: 'pods', ...podSetFor(peer.notSelector) });
+  if (peer.notSelector) {
+    notPeers.push({ kind: 'pods', ...podSetFor(peer.notSelector) });
+    const notInSets = sets?.match(peer.notSelector);
+    if (notInSets) notPeers.push({ kind: 'ipBlock', text: notInSets.text, ranges: notInSets.ranges });
+  }
   if (peer.notNets) notPeers.push({ kind: 'ipBlock', text: netsText(peer.written.notNets), ranges: peer.notNets });
 
   // Ports are always the destination's (named ports resolve on the receiving pod).
@@ -166,7 +181,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (dst.ports) ports = portSpecs(dst.ports, rule.protocols);
   else if (dst.services) {
     const info = svcs.get(`${dst.services.namespace}/${dst.services.name}`);
-    ports = (info?.ports ?? []).filter((p) => rule.protocols.includes(p.protocol));
+    ports = (info?.ports ?? []).filter((p) => p.protocol !== undefined && rule.protocols.includes(p.protocol));
   } else ports = rule.protocols.length === 3 ? 'any' : rule.protocols.map((protocol): PortSpec => ({ protocol, kind: 'all' }));
   const notPorts = dst.notPorts ? portSpecs(dst.notPorts, rule.protocols) : undefined;
 
@@ -184,10 +199,10 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
 }
 
 /** One Calico policy in neutral form. */
-export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map()): LayerPolicy {
+export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map(), sets?: NetworkSetIndex): LayerPolicy {
   const display = p.namespace !== undefined ? `${p.namespace}/${p.name}` : p.name;
   const valid = p.errors.length === 0;
-  const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs)).filter((r): r is Rule => r !== undefined);
+  const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs, sets)).filter((r): r is Rule => r !== undefined);
   return {
     api: 'Calico',
     layer: 'calico',
@@ -218,18 +233,19 @@ function tierRef(name: string, obj: KubeObject | undefined): ResourceRef | undef
 export const calicoAdapter: PolicyApiAdapter = {
   api: 'Calico',
   kinds: CALICO_KINDS,
-  parse({ snapshot }) {
+  parse({ snapshot, namespaceLabels }) {
     const set = collectCalicoPolicies(snapshot);
+    const netSets = collectNetworkSets(snapshot, namespaceLabels);
     // Parsed on the first rule that names a Service: most clusters' Calico policies name none.
     let byName: Map<string, ServiceInfo> | undefined;
     const svcs: Services = { get: (key) => (byName ??= servicesOf(snapshot)).get(key) };
-    const notes: CoverageNote[] = [...set.notes];
+    const notes: CoverageNote[] = [...set.notes, ...netSets.notes];
     const policies: LayerPolicy[] = [];
     for (const p of set.policies) {
       for (const message of p.outOfScope) notes.push({ object: p.ref, message: `${p.id}: ${message}` });
       // preDNAT / doNotTrack policies never apply to pods: noted above, not evaluated.
       if (p.hostEndpointsOnly && !p.errors.length) continue;
-      policies.push(calicoLayerPolicy(p, svcs));
+      policies.push(calicoLayerPolicy(p, svcs, netSets.index));
     }
     const tierObjects = new Map<string, KubeObject>();
     for (const t of [...(snapshot.resources['calico.tiers'] ?? []), ...(snapshot.resources['calico-v3.tiers'] ?? [])]) {

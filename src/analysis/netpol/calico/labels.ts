@@ -41,3 +41,20 @@ export function podServiceAccount(spec: Record<string, unknown>): string {
   if (typeof spec.serviceAccount === 'string' && spec.serviceAccount) return spec.serviceAccount;
   return 'default';
 }
+
+/**
+ * The labels Calico evaluates selectors against for a network set. A GlobalNetworkSet has its
+ * own labels only; a namespaced NetworkSet also gets projectcalico.org/namespace and inherits
+ * its namespace's labels through the kns. profile (libcalico-go
+ * syncersv1/updateprocessors/networksetprocessor.go), its own labels winning.
+ */
+export function calicoNetworkSetLabels(labels: Readonly<Record<string, string>>, namespace?: string, namespaceLabels: Readonly<Record<string, string>> = {}): Map<string, string> {
+  const out = new Map<string, string>();
+  if (namespace !== undefined) {
+    for (const [k, v] of Object.entries(namespaceLabels)) out.set(NAMESPACE_LABEL_PREFIX + k, v);
+    out.set(NAMESPACE_LABEL_PREFIX + LABEL_NAME, namespace);
+  }
+  for (const [k, v] of Object.entries(labels)) out.set(k, v);
+  if (namespace !== undefined) out.set(LABEL_NAMESPACE, namespace);
+  return out;
+}

@@ -216,7 +216,7 @@ function parsePortList(raw: unknown, at: string, errors: string[]): CalicoPort[]
   return out;
 }
 
-function parseNets(raw: unknown, at: string, errors: string[]): IpRange[] | undefined {
+export function parseNets(raw: unknown, at: string, errors: string[]): IpRange[] | undefined {
   if (absent(raw)) return undefined;
   if (!Array.isArray(raw)) {
     errors.push(`${at}: not a list`);
