@@ -26,6 +26,8 @@ export function sortObjects(objects: KubeObject[]): { resources: Partial<Record<
     }
     const key = spec.key as KindKey;
     if (spec.namespaced && o.metadata && !o.metadata.namespace) o.metadata.namespace = 'default';
+    // Ignored by the API server on a cluster-scoped object: it names no namespace to make up.
+    if (!spec.namespaced && o.metadata && 'namespace' in o.metadata) delete o.metadata.namespace;
     (resources[key] ??= []).push(o);
   }
   return { resources, unknown };

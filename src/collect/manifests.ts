@@ -215,6 +215,10 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
         return;
       }
       const obj = o as KubeObject;
+      // The API server ignores metadata.namespace on a cluster-scoped object (Helm charts that
+      // template `namespace:` onto everything emit it): dropped, so the object is found as itself.
+      const spec = typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? kindForManifest(obj.apiVersion, obj.kind) : undefined;
+      if (spec && !spec.namespaced && obj.metadata && 'namespace' in obj.metadata) delete obj.metadata.namespace;
       objects.push(obj);
       const ref = { file: label, line };
       origins.push(ref);

@@ -262,3 +262,22 @@ describe('snapshot files', () => {
     await expect(readSnapshot(file)).rejects.toThrow('schemaVersion 7 is not supported');
   });
 });
+
+describe('metadata.namespace on a cluster-scoped object (Helm templates it onto everything)', () => {
+  const nsDoc = (stray: boolean) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n${stray ? '  namespace: shop\n' : ''}  labels: {pod-security.kubernetes.io/enforce: privileged}\n`;
+  const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: nginx, securityContext: {privileged: true}}]}\n';
+  const role = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader, namespace: ghost}\nrules: []\n';
+  const findings = (stray: boolean) => {
+    const snapshot = loadManifests([dirWith({ 'all.yaml': `${nsDoc(stray)}---\n${deploy}---\n${role}` })], { cwd: '/' });
+    const now = new Date('2026-12-01T00:00:00Z');
+    const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'r1', details: runDetails, notes: runNotes });
+    return { snapshot, keys: report.findings.filter((f) => f.check.startsWith('pod-security.')).map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`).sort() };
+  };
+
+  it('is ignored, as the API server ignores it: the Namespace is the declared one, and no namespace is made up', () => {
+    const stray = findings(true);
+    expect(stray.keys).toEqual(findings(false).keys);
+    expect(stray.keys).toContain('pod-security.enforce-below-target Namespace/shop');
+    expect((stray.snapshot.resources.namespaces ?? []).map((n) => n.metadata?.name).sort()).toEqual(['shop']);
+  });
+});
