@@ -88,6 +88,18 @@ function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadM
     return skipped && skipped.ports.length > 0 ? byPorts(skipped.ports, skipped.source) : undefined;
   }
   if (src.mesh === 'consul') {
+    // With the transparent proxy off (or not a boolean) nothing is redirected: a call goes through
+    // the caller's proxy only when the application dials an explicit upstream on localhost, and
+    // around it when it dials the callee's address, which the snapshot cannot tell apart
+    // (developer.hashicorp.com/consul/docs/k8s/connect/transparent-proxy).
+    const tproxy = src.consulTransparentProxy;
+    if (tproxy && tproxy.enabled !== true) {
+      return {
+        source: `${tproxy.source}${tproxy.enabled === undefined ? ', not a boolean' : ''}: without the transparent proxy, a call leaves through the proxy only when dialled to an explicit upstream on localhost`,
+        bypass: () => 'unknown',
+        ports: [],
+      };
+    }
     const value = pod.annotations[CONSUL_EXCLUDE_OUTBOUND_ANNOTATION];
     const ports = value === undefined ? [] : parsePortNumbers(value).map(String);
     return ports.length > 0 ? byPorts(ports, `pod annotation ${CONSUL_EXCLUDE_OUTBOUND_ANNOTATION}`) : undefined;
@@ -186,8 +198,19 @@ const servicesBySelectorPair = memoize((snapshot: Snapshot): Map<string, Service
   return out;
 }, ['network', 'tls', 'mtls']);
 
+/** servicePortsTo's answers per callee and port, per snapshot: the effective matrix asks once per caller. */
+const servicePortsCache = memoize((_snapshot: Snapshot) => new Map<string, ServicePort[]>(), ['network', 'tls', 'mtls']);
+
 /** The ports of Services selecting the callee that lead to its pod port `port` from another port or through a cluster IP. */
 function servicePortsTo(snapshot: Snapshot, callee: WorkloadMesh, port: number): ServicePort[] {
+  const cache = servicePortsCache(snapshot);
+  const key = `${refKey(callee.workload.ref)}\u0000${port}`;
+  let out = cache.get(key);
+  if (!out) cache.set(key, (out = servicePortsOf(snapshot, callee, port)));
+  return out;
+}
+
+function servicePortsOf(snapshot: Snapshot, callee: WorkloadMesh, port: number): ServicePort[] {
   const index = servicesBySelectorPair(snapshot);
   const named = callee.workload.pods[0] ? containerPorts(callee.workload.pods[0].spec) : [];
   const out: ServicePort[] = [];

@@ -81,6 +81,13 @@ describe('a caller that skips its own proxy for the port calls in plaintext', ()
     expect(v.reason).toMatch(/around its own consul proxy \(pod annotation consul\.hashicorp\.com\/transparent-proxy-exclude-outbound-ports\)/);
     expect(verdict(consul(''))).toMatchObject({ verdict: 'allowed', plaintext: false, policy: { kind: 'ServiceIntentions', name: 'db' } });
   });
+
+  it('Consul: a caller without the transparent proxy is not taken for an mTLS caller: through an explicit upstream it is, dialling the pod it is not', () => {
+    const v = verdict(consul(', consul.hashicorp.com/transparent-proxy: "false"'));
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toMatch(/transparent-proxy="false"/);
+    expect(JSON.stringify(v)).toMatch(/explicit upstream on localhost/);
+  });
 });
 
 // Istio: a sidecar caller's traffic.sidecar.istio.io/{exclude,include}Outbound{Ports,IPRanges}
