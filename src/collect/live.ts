@@ -46,7 +46,6 @@ export interface CollectLiveOptions extends KubeconfigOptions {
   signal?: AbortSignal;
 }
 
-/** Mesh configuration read on every run, whatever the workloads reference. */
 /**
  * How many times a list starts over after its continue token expired (410 Gone, Kubernetes API
  * concepts, "Retrieving large results sets in chunks": the client must restart the list without
@@ -55,6 +54,7 @@ export interface CollectLiveOptions extends KubeconfigOptions {
  */
 export const LIST_RESTARTS_MAX = 2;
 
+/** Mesh configuration read on every run, whatever the workloads reference. */
 export const ALWAYS_READ_CONFIGMAPS: readonly ConfigMapRef[] = [
   { namespace: 'istio-system', name: 'istio' },
   { namespace: 'linkerd', name: 'linkerd-config' },
