@@ -100,6 +100,9 @@ export function channelsWithoutCredentials(config: Config, env: EnvSettings): st
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
   if (flags.notify === false) return [];
+  // --notify asks for notifications the config rules out; sending anyway would need a policy
+  // neither says (every run? regressions only?), so the conflict is the user's to settle.
+  if (flags.notify === true && config.notify.policy === 'never') throw new ConfigError('--notify conflicts with notify.policy: never in the config: drop --notify, or set notify.policy to regression or always');
   for (const line of channelsWithoutCredentials(config, env)) log.warn(line);
   const out: Notifier[] = [];
   const policy = config.notify.policy;

@@ -242,6 +242,27 @@ describe('notification settings in the environment', () => {
       await slack.close();
     }
   });
+
+  it('run --notify with notify.policy never in the config is refused, naming both, instead of sending nothing silently', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const dir = dirWith({ 'ztaudit.yaml': 'notify:\n  policy: never\n', 'm/ns.yaml': NAMESPACE });
+      const env = { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY', ZTAUDIT_SLACK_API_URL: slack.apiUrl };
+      const run = ['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json'];
+      const t = captureIO(dir, env);
+      expect(await main([...run, '--notify'], t.cli)).toBe(2);
+      const line = '--notify conflicts with notify.policy: never in the config: drop --notify, or set notify.policy to regression or always';
+      expect(t.errLines()).toEqual([`ztaudit: ${line}`]);
+      // No report went out; the "audit could not run" alert did, as for any run stopped by its settings.
+      expect(slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).map((c) => c.fields.text)).toEqual([`ztaudit: audit could not run: ${line}`]);
+      // Without the flag the config's never holds, quietly: nothing asked otherwise.
+      const plain = captureIO(dir, env);
+      expect(await main(run, plain.cli)).toBe(0);
+      expect(plain.err()).toBe('');
+    } finally {
+      await slack.close();
+    }
+  });
 });
 
 describe('flags', () => {
