@@ -97,16 +97,46 @@ export function channelsWithoutCredentials(config: Config, env: EnvSettings): st
   return out;
 }
 
+/**
+ * Where each channel's address comes from: flags > environment > config file, the rule
+ * ZTAUDIT_HISTORY follows under --history. The chart sets the Slack channel and recipients
+ * through the environment; a config value must not silently drop them, so where both are set
+ * and differ, `conflicts` says which won (values JSON-quoted: they may hold anything).
+ */
+export function notifyAddresses(config: Config, env: EnvSettings): { slackChannel: string | undefined; emailTo: string[]; emailFrom: string; conflicts: string[] } {
+  const conflicts: string[] = [];
+  const pick = <T>(envName: string, fromEnv: T | undefined, key: string, fromFile: T | undefined, same: (a: T, b: T) => boolean): T | undefined => {
+    if (fromEnv !== undefined && fromFile !== undefined && !same(fromEnv, fromFile)) {
+      conflicts.push(`${envName}=${JSON.stringify(fromEnv)} overrides ${key}=${JSON.stringify(fromFile)} in the config`);
+    }
+    return fromEnv ?? fromFile;
+  };
+  const eq = (a: string, b: string) => a === b;
+  const sameList = (a: string[], b: string[]) => a.join(',') === b.join(',');
+  const envTo = env.smtp?.to.length ? env.smtp.to : undefined;
+  return {
+    slackChannel: pick('ZTAUDIT_SLACK_CHANNEL', env.slack?.channel, 'notify.slack.channel', config.notify.slack?.channel, eq),
+    emailTo: pick('ZTAUDIT_EMAIL_TO', envTo, 'notify.email.to', config.notify.email?.to, sameList) ?? [],
+    emailFrom: pick('ZTAUDIT_EMAIL_FROM', env.smtp?.from, 'notify.email.from', config.notify.email?.from, eq) ?? 'ztaudit@localhost',
+    conflicts,
+  };
+}
+
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
   if (flags.notify === false) return [];
+  // --notify asks for notifications the config rules out; sending anyway would need a policy
+  // neither says (every run? regressions only?), so the conflict is the user's to settle.
+  if (flags.notify === true && config.notify.policy === 'never') throw new ConfigError('--notify conflicts with notify.policy: never in the config: drop --notify, or set notify.policy to regression or always');
   for (const line of channelsWithoutCredentials(config, env)) log.warn(line);
+  const addresses = notifyAddresses(config, env);
+  for (const line of addresses.conflicts) log.warn(line);
   const out: Notifier[] = [];
   const policy = config.notify.policy;
   const htmlOf = (files: string[]) => files.find((f) => f.endsWith('.html'));
   if (env.slack) {
     const slack = env.slack;
-    const channel = config.notify.slack?.channel ?? slack.channel;
+    const channel = addresses.slackChannel;
     if (slack.problem) throw new ConfigError(slack.problem);
     if (!channel) log.warn('ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled');
     else out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
@@ -114,8 +144,7 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
   if (env.smtp) {
     const smtp = env.smtp;
     if (smtp.problem) throw new ConfigError(smtp.problem);
-    const to = config.notify.email?.to ?? smtp.to;
-    const from = config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost';
+    const { emailTo: to, emailFrom: from } = addresses;
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
     else out.push({ name: 'email', send: (report, files, ctx) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy, signal: ctx.signal }) });
   }
@@ -135,15 +164,15 @@ export async function alertCannotRun(why: string, input: { flags: WiringFlags; c
   const failure = input.failure ?? 'not-run';
   const channels: Array<{ name: string; send: (ctx: SendContext) => Promise<NotificationOutcome> }> = [];
   // A channel that cannot be used (no Slack channel, an SMTP URL that is not one) is left out: the reason it is said is the one on stderr.
-  const slackChannel = config.notify.slack?.channel ?? env.slack?.channel;
+  const { slackChannel, emailTo, emailFrom } = notifyAddresses(config, env);
   if (env.slack && slackChannel && !env.slack.problem) {
     const slack = env.slack;
     channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: slackChannel, apiUrl: slack.apiUrl, clusterName, failure, ...ctx }) });
   }
   if (env.smtp && !env.smtp.problem) {
     const smtp = env.smtp;
-    const to = config.notify.email?.to ?? smtp.to;
-    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: config.notify.email?.from ?? smtp.from ?? 'ztaudit@localhost', to, clusterName, failure, signal: ctx.signal }) });
+    const to = emailTo;
+    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: emailFrom, to, clusterName, failure, signal: ctx.signal }) });
   }
   const deadlineMs = config.notify.deadlineSeconds * 1000;
   return Promise.all(channels.map((n) => sendBounded(n.name, n.send, deadlineMs, input.signal)));

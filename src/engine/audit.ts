@@ -1,5 +1,6 @@
 // The pure heart of a run: snapshot + config -> report (without the diff, which needs
 // history). Checks, waivers and scoring meet here; renderers only format what this returns.
+import { tmpdir } from 'node:os';
 import type { Config } from '../config/types.ts';
 import type { CheckSummary, Finding, RunDetails, RunReport } from '../run/types.ts';
 import { REPORT_SCHEMA_VERSION } from '../run/types.ts';
@@ -33,7 +34,7 @@ export interface AuditInput {
   evaluate?: (checks: readonly Check[], ctx: AuditContext) => CheckOutcome[];
   /**
    * Opens the temp file that takes each finding's message, evidence and related objects as
-   * the finding is made (Spool.open; null: they stay in memory). Not with `evaluate`: a
+   * the finding is made (Spool.open; null: they stay in memory, which is warned). Not with `evaluate`: a
    * caller that keeps the checks' results holds that text anyway.
    */
   spool?: () => Spool | null;
@@ -75,9 +76,16 @@ export function partialOf(snapshot: Snapshot): { partial?: string[] } {
 }
 
 export function auditSnapshot(input: AuditInput): AuditOutput {
-  const spool = input.evaluate ? null : input.spool?.() ?? null;
+  const wanted = !input.evaluate && input.spool !== undefined;
+  const spool = wanted ? input.spool!() : null;
   try {
-    return audited(input, spool);
+    const out = audited(input, spool);
+    // No file could be made (Spool.open makes it in the OS temp directory): said, as a spool
+    // failing part-way is, since every finding's text now costs memory.
+    if (wanted && spool === null) {
+      out.warnings = [`cannot make the findings' temp file in ${tmpdir()} (TMPDIR): the run goes on with every finding kept in memory (hundreds of MiB more on a large cluster); point TMPDIR at a writable directory`, ...out.warnings ?? []];
+    }
+    return out;
   } catch (error: unknown) {
     spool?.close(); // at once: an audit that failed leaves no file open behind it
     throw error;

@@ -5,8 +5,9 @@
 // longest string V8 can make.
 import { closeSync, fstatSync, openSync, rmSync, type BigIntStats } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, InputError } from '../base/errors.ts';
+import { ConfigError, InputError, ZtauditError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { ByteBatch, collectText, type TextWriter } from '../base/spool.ts';
 import { FileAppender } from '../base/write-behind.ts';
@@ -59,10 +60,20 @@ export const REPORT_FORMATS = Object.keys(REPORTS) as ReportFormat[];
 /** The formats rendered as text (all but pdf). */
 export type TextFormat = Exclude<ReportFormat, 'pdf'>;
 
-function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
+async function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
   if (!opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
   const html = renderHtml(report, { trend: opts.trend, previous: opts.previous ?? null });
-  return renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
+  try {
+    return await renderPdf(html, { executablePath: opts.chromium, clusterName: report.run.cluster.name, runId: report.run.id });
+  } catch (error: unknown) {
+    if (error instanceof ZtauditError) throw error;
+    // Not --out's fault: nothing is written there until the PDF exists. A file-system error
+    // here is Chromium's profile, made in the temp directory (TMPDIR).
+    const why = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const code = (error as { code?: unknown }).code;
+    const where = typeof code === 'string' ? ` (Chromium works in the temp directory ${tmpdir()}, TMPDIR: it must exist and be writable)` : '';
+    throw new ConfigError(`--format pdf: Chromium could not print report.pdf: ${why}${where}`);
+  }
 }
 
 
@@ -253,7 +264,8 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
     }
   } catch (error: unknown) {
     const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'string') throw error;
+    // Ours (a PDF Chromium could not print) already says what failed; only a write is --out's.
+    if (error instanceof ZtauditError || typeof code !== 'string') throw error;
     throw new InputError(`--out ${opts.outDir}: cannot write ${path} (${code})`);
   }
   return paths;

@@ -2,6 +2,8 @@
 // produces, the hardening of every pod, secrets only by reference, the ClusterRole rendered
 // from the generated rules, and ztaudit's own audit of the rendered chart (zero findings in
 // network, pod-security and rbac).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
@@ -12,6 +14,7 @@ import { auditSnapshot } from '../../src/engine/audit.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { parseServeFlags } from '../../src/cli/serve.ts';
 import { parseRunFlags } from '../../src/cli/run.ts';
+import { REPORT_FORMATS } from '../../src/report/render.ts';
 import { parse } from 'yaml';
 import { byKind, CHART_DIR, findHelm, renderChart, runHelm, templateChart } from './helm.ts';
 
@@ -317,6 +320,17 @@ describe.skipIf(!helm)('helm chart', () => {
     const missing = templateChart(h, { notifications: { slack: { enabled: true, channel: '#x' } } });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('notifications.existingSecret is required');
+  });
+
+  it('run.formats takes every format the CLI writes without Chromium (csv included); pdf is refused, as the image has no Chromium', () => {
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as { properties: { run: { properties: { formats: { items: { enum: string[] } } } } } };
+    expect([...schema.properties.run.properties.formats.items.enum].sort()).toEqual(REPORT_FORMATS.filter((f) => f !== 'pdf').sort());
+    const args = argsOf(renderChart(h, { run: { formats: ['csv', 'sarif'] } }));
+    expect(flag(args, '--format')).toBe('csv,sarif');
+    expect(parseRunFlags(args.slice(1)).formats).toEqual(['csv', 'sarif']);
+    const pdf = templateChart(h, { run: { formats: ['pdf'] } });
+    expect(pdf.status).not.toBe(0);
+    expect(pdf.stderr).toMatch(/formats/);
   });
 
   it('rejects unknown or mistyped values through values.schema.json', () => {

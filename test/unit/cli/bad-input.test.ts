@@ -3,7 +3,8 @@
 // a stack trace, and nothing good is dropped along with the bad.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
@@ -238,6 +239,71 @@ describe('notification settings in the environment', () => {
       const badApi = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: 'slack.internal/api' });
       expect(await main(run, badApi.cli)).toBe(2);
       expect(badApi.errLines()).toEqual(['ztaudit: ZTAUDIT_SLACK_API_URL=slack.internal/api: not an http:// or https:// URL']);
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it('the environment wins over the config file for the Slack channel and the email addresses, said once with both values', async () => {
+    const slack = await startFakeSlack();
+    const mails: Array<{ from: string; to: string[] }> = [];
+    const smtp = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'],
+      onData(stream, session, done) {
+        stream.resume();
+        stream.on('end', () => {
+          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) });
+          done();
+        });
+      },
+    });
+    await new Promise<void>((ok) => smtp.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (smtp.server.address() as AddressInfo).port;
+      const dir = dirWith({
+        'ztaudit.yaml': `${ALWAYS}  slack: {channel: "C0FILE\\u001b[31m"}\n  email: {to: [file@example.com], from: file-from@example.com}\n`,
+        'm/ns.yaml': NAMESPACE,
+      });
+      const env = {
+        ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0ENV', ZTAUDIT_SLACK_API_URL: slack.apiUrl,
+        ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${port}`, ZTAUDIT_EMAIL_TO: 'env@example.com', ZTAUDIT_EMAIL_FROM: 'env-from@example.com',
+      };
+      const t = captureIO(dir, env);
+      expect(await main(['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json'], t.cli)).toBe(0);
+      // The thread reply goes to the channel id Slack answered with.
+      expect(slack.calls.filter((c) => c.path.endsWith('chat.postMessage') && !c.fields.thread_ts).map((c) => c.fields.channel)).toEqual(['C0ENV']);
+      expect(mails).toEqual([{ from: 'env-from@example.com', to: ['env@example.com'] }]);
+      expect(logged(t.err())).toEqual([
+        'ZTAUDIT_SLACK_CHANNEL="C0ENV" overrides notify.slack.channel="C0FILE\\u001b[31m" in the config',
+        'ZTAUDIT_EMAIL_TO=["env@example.com"] overrides notify.email.to=["file@example.com"] in the config',
+        'ZTAUDIT_EMAIL_FROM="env-from@example.com" overrides notify.email.from="file-from@example.com" in the config',
+      ]);
+      // The same values in both places: nothing to say.
+      const same = captureIO(dir, { ...env, ZTAUDIT_SLACK_CHANNEL: 'C0FILE\u001b[31m', ZTAUDIT_EMAIL_TO: 'file@example.com', ZTAUDIT_EMAIL_FROM: 'file-from@example.com' });
+      expect(await main(['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json'], same.cli)).toBe(0);
+      expect(same.err()).toBe('');
+    } finally {
+      await slack.close();
+      await new Promise<void>((ok) => smtp.close(() => ok()));
+    }
+  });
+
+  it('run --notify with notify.policy never in the config is refused, naming both, instead of sending nothing silently', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const dir = dirWith({ 'ztaudit.yaml': 'notify:\n  policy: never\n', 'm/ns.yaml': NAMESPACE });
+      const env = { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY', ZTAUDIT_SLACK_API_URL: slack.apiUrl };
+      const run = ['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json'];
+      const t = captureIO(dir, env);
+      expect(await main([...run, '--notify'], t.cli)).toBe(2);
+      const line = '--notify conflicts with notify.policy: never in the config: drop --notify, or set notify.policy to regression or always';
+      expect(t.errLines()).toEqual([`ztaudit: ${line}`]);
+      // No report went out; the "audit could not run" alert did, as for any run stopped by its settings.
+      expect(slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).map((c) => c.fields.text)).toEqual([`ztaudit: audit could not run: ${line}`]);
+      // Without the flag the config's never holds, quietly: nothing asked otherwise.
+      const plain = captureIO(dir, env);
+      expect(await main(run, plain.cli)).toBe(0);
+      expect(plain.err()).toBe('');
     } finally {
       await slack.close();
     }

@@ -128,6 +128,12 @@ describe('ztaudit completion', () => {
     expect(complete('checks', '--area', 'p')).toEqual(['pod-security']);
     expect(complete('explain', 'rbac.wild')).toEqual(['rbac.wildcard-permission']);
     expect(complete('completion', '')).toEqual(['bash', 'fish', 'zsh']);
+    // A subcommand completes its own flags, not its parent's.
+    expect(complete('history', 'export', '-')).toContain('--file');
+    expect(complete('history', 'export', '-')).not.toContain('--limit');
+    expect(complete('history', '--history', 'h.db', 'import', '--f')).toEqual(['--file']);
+    expect(complete('history', '-')).toContain('--limit');
+    expect(complete('history', '')).toEqual(['export', 'import']);
   });
 
   const hasFish = which('fish');
@@ -144,6 +150,10 @@ describe('ztaudit completion', () => {
     expect(complete('ztaudit run --fail-on ')).toEqual(['critical', 'high', 'never', 'regression']);
     expect(complete('ztaudit explain rbac.wild')).toEqual(['rbac.wildcard-permission']);
     expect(complete('ztaudit completion ')).toEqual(['bash', 'fish', 'zsh']);
+    expect(complete('ztaudit history export -')).toContain('--file');
+    expect(complete('ztaudit history export -')).not.toContain('--limit');
+    expect(complete('ztaudit history -')).toContain('--limit');
+    expect(complete('ztaudit history -')).not.toContain('--file');
   });
 
   const hasZsh = which('zsh');
@@ -173,6 +183,11 @@ describe('ztaudit completion', () => {
     // -q and --quiet are one flag: either excludes the other.
     expect(run.filter((l) => l.startsWith('(--quiet -q)')).map((l) => l.split('[')[0])).toEqual(['(--quiet -q)--quiet', '(--quiet -q)-q']);
     expect(specs('explain', '').find((l) => l.startsWith('1:check-id:'))).toContain('rbac.wildcard-permission');
+    // `history export -`: export's own flags, not history's.
+    const exportSpecs = specs('history', '--history', 'h.db', 'export', '-');
+    expect(exportSpecs.some((l) => l.startsWith("'(--file -f)'") || l.includes('--file['))).toBe(true);
+    expect(exportSpecs.some((l) => l.includes('--limit['))).toBe(false);
+    expect(specs('history', '-').some((l) => l.includes('--limit['))).toBe(true);
   });
 });
 

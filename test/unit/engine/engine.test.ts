@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
@@ -167,6 +168,16 @@ describe('audit', () => {
       expect(report.checks[1]).toMatchObject({ id: 'rbac.a', status: 'fail', evaluated: 2, passed: 1, failed: 1 });
       expect(report.score.areas.rbac).toBe(50);
     }
+  });
+
+  it('says when no findings temp file could be made (an unusable TMPDIR) rather than silently keeping every finding in memory', () => {
+    const input = { snapshot: snapshotFromObjects([]), config: defaultConfig(), checks, now: NOW, startedAt: NOW, runId: 'r1' };
+    const refused = auditSnapshot({ ...input, spool: () => null });
+    expect(refused.warnings).toEqual([`cannot make the findings' temp file in ${tmpdir()} (TMPDIR): the run goes on with every finding kept in memory (hundreds of MiB more on a large cluster); point TMPDIR at a writable directory`]);
+    expect(refused.report.findings.map((f) => f.message)).toEqual(['ci bad', 'web bad']);
+    // A spool that opens, or none asked for, is nothing to say.
+    expect(auditSnapshot({ ...input, spool: () => Spool.open() }).warnings).toBeUndefined();
+    expect(auditSnapshot(input).warnings).toBeUndefined();
   });
 
   it('spools each finding as its check makes it, not once the check has ended', () => {
