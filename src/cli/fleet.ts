@@ -18,7 +18,7 @@ import type { RunStore } from '../history/store.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
 import { defineCommand } from './command.ts';
-import { channelsWithoutCredentials } from './wiring.ts';
+import { channelsWithoutCredentials, notifyAddresses } from './wiring.ts';
 
 interface FleetOptions extends StoreFlags {
   format: string;
@@ -51,8 +51,10 @@ export async function sendFleetDigest(view: FleetView, config: Config, env: Retu
   const policy = opts.force ? 'always' : digest ? digest.policy ?? 'always' : 'never';
   const skip = digestSkipReason(view, policy);
   const out: NotificationOutcome[] = [];
+  // The digest's own addresses first; then, as for a run's alert, the environment over the file.
+  const addresses = notifyAddresses(config, env);
   if (env.slack) {
-    const channel = digest?.slack?.channel ?? config.notify.slack?.channel ?? env.slack.channel;
+    const channel = digest?.slack?.channel ?? addresses.slackChannel;
     const unusable = env.slack.problem ?? (channel ? null : 'ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL, notify.slack.channel or notify.fleetDigest.slack.channel)');
     out.push(skip ? { channel: 'slack', status: 'skipped', detail: skip } : unusable || !channel ? { channel: 'slack', status: 'failed', detail: unusable ?? '' } : await sendSlackDigest(view, {
       token: env.slack.token, channel,
@@ -60,9 +62,9 @@ export async function sendFleetDigest(view: FleetView, config: Config, env: Retu
     }));
   }
   if (env.smtp) {
-    const to = digest?.email?.to ?? config.notify.email?.to ?? env.smtp.to;
+    const to = digest?.email?.to ?? addresses.emailTo;
     out.push(skip ? { channel: 'email', status: 'skipped', detail: skip } : env.smtp.problem ? { channel: 'email', status: 'failed', detail: env.smtp.problem } : await sendEmailDigest(view, {
-      smtpUrl: env.smtp.url, from: config.notify.email?.from ?? env.smtp.from ?? 'ztaudit@localhost', to,
+      smtpUrl: env.smtp.url, from: addresses.emailFrom, to,
       ...(opts.htmlPath ? { htmlPath: opts.htmlPath } : {}),
     }));
   }
@@ -85,7 +87,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
       const view = buildFleetView(data);
       if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${view.totals.meanOverall}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
       if (values.notify === false) return EXIT_OK;
-      for (const line of channelsWithoutCredentials(config, env)) io.stderr(`ztaudit fleet: warning: ${line}\n`);
+      for (const line of [...channelsWithoutCredentials(config, env), ...notifyAddresses(config, env).conflicts]) io.stderr(`ztaudit fleet: warning: ${line}\n`);
       if (values.notify && !env.slack && !env.smtp) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
       const outcomes = await sendFleetDigest(view, config, env, { force: values.notify === true, htmlPath: files.find((f) => f.endsWith('.html')) });
       let failed = false;

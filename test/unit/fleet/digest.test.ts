@@ -94,6 +94,17 @@ describe('fleet digest', () => {
     expect(slack.calls.length).toBe(before);
   });
 
+  it('without digest addresses, the environment\'s channel and recipients win over notify.slack/notify.email, with a warning naming both', async () => {
+    writeFileSync(join(dir, 'general.yaml'), 'notify:\n  slack: {channel: C0FILE}\n  email: {to: [file@example.com]}\n  fleetDigest: {policy: always}\n');
+    const before = slack.calls.length;
+    const sent = mails.length;
+    const t = io(env());
+    expect(await main(['fleet', '--history', 'fleet.db', '--config', 'general.yaml', '--out', 'f6', '-q'], t), t.err()).toBe(0);
+    expect(slack.calls.slice(before).find((c) => c.path.endsWith('/chat.postMessage'))!.fields.channel).toBe('C0RUNS');
+    expect((mails[sent].to as { text: string }).text).toBe('runs@example.com');
+    expect(t.err()).toContain('ztaudit fleet: warning: ZTAUDIT_SLACK_CHANNEL="C0RUNS" overrides notify.slack.channel="C0FILE" in the config');
+  });
+
   it('a digest channel named in the config without its credentials is a warning line each, not silence', async () => {
     const t = io({ ZTAUDIT_EMAIL_TO: 'runs@example.com' });
     expect(await main(['fleet', '--history', 'fleet.db', '--config', 'digest.yaml', '--out', 'f5', '-q'], t)).toBe(0);
