@@ -3,9 +3,10 @@
 // re-listed, every check evaluated: the baseline of record). Between them, changes are
 // debounced (watch.debounceSeconds, counted from the first change, so steady churn cannot
 // postpone a run forever) and start a watch run: only the checks whose declared inputs
-// (needs, reads; the pod view for `pods`; the mesh kinds for mesh-gated checks) changed are
-// evaluated, every other check's outcome is carried over from the previous audit (its inputs
-// are the same objects), and so is every report section whose inputs did not change; the
+// (needs, reads, readsWhen, readsBestEffort; the pod view for `pods`; the mesh kinds for
+// mesh-gated checks) changed are evaluated, every other check's outcome is carried over
+// from the previous audit (its inputs are the same objects), and so is every report section
+// whose inputs did not change; the
 // run is diffed against the last stored run like any other (held in memory while it is the
 // store's newest, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
@@ -32,8 +33,11 @@ import { spoolCloserOf } from '../run/stored-run.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import type { Snapshot, TlsProbeResult } from '../snapshot/types.ts';
 
-/** Kinds a mesh-gated check's applicability reads (the mesh model). */
-const MESH_KINDS = KINDS.filter((k) => /^(istio|linkerd|consul)\./.test(k.key)).map((k) => k.key as KindKey);
+/**
+ * Kinds a mesh-gated check's applicability reads (the mesh model): the mesh CRDs, and the
+ * Gateway API routes Linkerd attaches to a Server (src/analysis/mesh/model.ts).
+ */
+const MESH_KINDS = [...KINDS.filter((k) => /^(istio|linkerd|consul)\./.test(k.key)).map((k) => k.key as KindKey), 'gatewayapi.httproutes', 'gatewayapi.grpcroutes'] as KindKey[];
 
 /** The RBAC breadth section reads the RBAC kinds and the namespaces (and discovery, re-read by full runs only). */
 const RBAC_DETAIL_KINDS: ReadonlySet<KindKey> = new Set([...DETAIL_KINDS.rbac, 'namespaces']);
@@ -51,9 +55,13 @@ export function affectedSections(kinds: ReadonlySet<KindKey> | null): Set<keyof 
   return out;
 }
 
-/** The kinds whose change can change a check's outcome, from its declared inputs. */
-export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'readsWhen' | 'appliesTo'>): Set<KindKey> {
-  const out = new Set<KindKey>([...check.needs, ...(check.reads ?? []), ...(check.readsWhen ?? []).flatMap((c) => c.kinds)]);
+/**
+ * The kinds whose change can change a check's outcome, from its declared inputs (a unit
+ * test traces what each check reads over the demo cluster and the fixtures, and holds the
+ * declarations to it: test/unit/schedule/watch-inputs.test.ts).
+ */
+export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'readsWhen' | 'readsBestEffort' | 'appliesTo'>): Set<KindKey> {
+  const out = new Set<KindKey>([...check.needs, ...(check.reads ?? []), ...(check.readsWhen ?? []).flatMap((c) => c.kinds), ...(check.readsBestEffort ?? [])]);
   if (out.has('pods')) for (const k of POD_VIEW_KINDS) out.add(k);
   if (check.appliesTo) for (const k of [...MESH_KINDS, ...POD_VIEW_KINDS, 'namespaces', 'services', 'configmaps'] as KindKey[]) out.add(k);
   return out;

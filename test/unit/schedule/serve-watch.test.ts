@@ -163,6 +163,25 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(report.details).toEqual(full.details);
   });
 
+  it('a policy engine uninstalled: the Pod Security namespace checks are re-evaluated, as a full audit judges them', async () => {
+    // enforce-missing needs only namespaces, but a running Kyverno lowers its findings to
+    // medium: deleting Kyverno's Deployment must bring them back to high in the watch run.
+    fake.objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kyverno' } }, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kyverno-admission-controller', namespace: 'kyverno' },
+      spec: { selector: { matchLabels: { app: 'k' } }, template: { metadata: { labels: { app: 'k' } }, spec: { containers: [{ name: 'k', image: 'ghcr.io/kyverno/kyverno:v1.12.0' }] } } },
+    });
+    const before = await run('start-up');
+    const severities = (r: RunReport) => r.findings.filter((f) => f.check === 'pod-security.enforce-missing').map((f) => `${f.resource.name} ${f.severity}`).sort();
+    expect(severities(before)).toContain('shop medium');
+    fake.remove('Deployment', 'kyverno', 'kyverno-admission-controller');
+    const report = await run('watch');
+    expect(report.run.watch!.reevaluated).toContain('pod-security.enforce-missing');
+    const full = auditSnapshot({ snapshot: fake.snapshot(), config, checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+    expect(severities(report)).toContain('shop high');
+    expect(severities(report)).toEqual(severities(full));
+    expect(report.score).toEqual(full.score);
+  });
+
   it('a role binding change: the RBAC breadth section is recomputed and equals a full audit', async () => {
     await run('start-up');
     fake.remove('ClusterRoleBinding', undefined, 'ops-admin');
@@ -365,13 +384,14 @@ describe('watch helpers', () => {
     } as unknown as RunReport;
     const changes: WatchChange[] = [
       ...Array.from({ length: 20 }, (_, i): WatchChange => ({ kind: 'pods', type: 'updated', namespace: 'a', name: `p${i}`, at: i })),
-      { kind: 'serviceaccounts', type: 'created', namespace: 'a', name: 'sa', at: 30 },
+      // Service accounts are an input (Calico selects by their labels); role bindings are not.
+      { kind: 'clusterrolebindings', type: 'created', name: 'crb', at: 30 },
       { kind: 'networkpolicies', type: 'deleted', namespace: 'shop', name: 'default-deny', at: 40 },
     ];
     const causes = likelyCauses(report, CHECKS, changes, 3);
     expect(causes[0]).toBe('NetworkPolicy shop/default-deny deleted');
     expect(causes).toHaveLength(3);
-    expect(causes.some((c) => c.startsWith('ServiceAccount'))).toBe(false);
+    expect(causes.some((c) => c.startsWith('ClusterRoleBinding'))).toBe(false);
   });
 
   it('validates watch.debounceSeconds, naming the key', () => {
