@@ -4,11 +4,11 @@
 // debounced (watch.debounceSeconds, counted from the first change, so steady churn cannot
 // postpone a run forever) and start a watch run: only the checks whose declared inputs
 // (needs, reads, readsWhen, readsBestEffort; the pod view for `pods`; the mesh kinds for
-// mesh-gated checks) changed are evaluated, every other check's outcome is carried over
-// from the previous audit (its inputs are the same objects), and so is every report section
-// whose inputs did not change; the
-// run is diffed against the last stored run like any other (held in memory while it is the
-// store's newest, instead of decoded from the store again).
+// mesh-gated checks) changed are evaluated, and those judged against the clock
+// (timeDependent); every other check's outcome is carried over from the previous audit (its
+// inputs are the same objects), and so is every report section whose inputs did not change;
+// the run is diffed against the last stored run like any other (held in memory while it is
+// the store's newest, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
 // finding), and notified only on a regression, naming the changes that most likely caused
 // it. The alert goes first (after the HTML report it attaches is written); then every
@@ -292,6 +292,9 @@ export class ServeWatch {
       audit: (input: AuditInput) => {
         const a0 = performance.now();
         affected = affectedChecks(input.checks, batch.kinds);
+        // A verdict judged against the clock goes stale without a change (waivers are applied
+        // to every finding again by the audit, against this run's time).
+        for (const c of input.checks) if (c.timeDependent) affected.add(c.id);
         const evaluate = (checks: readonly Check[], ctx: AuditContext): CheckOutcome[] => {
           const e0 = performance.now();
           const run = checks.filter((c) => affected.has(c.id) || !this.cache.has(c.id));

@@ -51,6 +51,12 @@ export interface Check {
    */
   readsBestEffort?: KindKey[];
   /**
+   * The verdict reads ctx.now (a certificate 40 days from expiry today is 25 days from it in
+   * two weeks): serve --watch evaluates it in every watch run, since no change of objects
+   * marks its outcome stale.
+   */
+  timeDependent?: true;
+  /**
    * Optional gate: the check applies only when this returns true (e.g. mtls checks only when a
    * mesh is installed). When false the check is 'not-applicable', which is neither pass nor fail.
    */

@@ -133,11 +133,11 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = async (reason: string) => {
+  const run = async (reason: string, now = () => new Date()) => {
     const base: PipelineEdges = {
       collect: () => sw.collectFull(), store,
       diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
-      render: async () => [], log, now: () => new Date(),
+      render: async () => [], log, now,
       // Records what reaches the channel (the real notifiers then apply notify.policy).
       notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
     };
@@ -152,7 +152,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     const reevaluated = new Set(report.run.watch!.reevaluated);
     expect(reevaluated.has('network.namespace-default-deny-ingress')).toBe(true);
     expect(reevaluated.has('rbac.cluster-admin-binding')).toBe(false);
-    for (const c of CHECKS) expect(reevaluated.has(c.id), c.id).toBe(inputsOf(c).has('networkpolicies'));
+    for (const c of CHECKS) expect(reevaluated.has(c.id), c.id).toBe(inputsOf(c).has('networkpolicies') || c.timeDependent === true);
     // The carried-over outcomes are what a full audit of the same objects finds.
     const snapshot = fake.snapshot();
     const full = auditSnapshot({ snapshot, config, checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
@@ -180,6 +180,37 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(severities(report)).toContain('shop high');
     expect(severities(report)).toEqual(severities(full));
     expect(report.score).toEqual(full.score);
+  });
+
+  it('two weeks on, a watch run judges certificate expiry (and waivers) against its own time, as a full audit does', async () => {
+    const DAY = 86_400_000;
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    fake.objects.push({
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'edge', namespace: 'shop' },
+      spec: { secretName: 'edge-tls', dnsNames: ['shop.example.com'] },
+      status: { notAfter: new Date(t0 + 40 * DAY).toISOString(), conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    // The cluster-admin finding is waived until day 10.
+    config.waivers = [{ check: 'rbac.cluster-admin-binding', resource: { kind: 'ServiceAccount', namespace: 'shop', name: 'ops' }, reason: 'migration', owner: 'ops@example.com', expires: new Date(t0 + 10 * DAY).toISOString().slice(0, 10) }];
+    try {
+      const before = await run('start-up', () => new Date(t0));
+      expect(before.findings.filter((f) => f.check === 'tls.certificate-expiring')).toEqual([]);
+      expect(before.findings.filter((f) => f.check === 'rbac.cluster-admin-binding').map((f) => f.waived)).toEqual([true]);
+      // Day 15: a change no certificate check reads.
+      const later = new Date(t0 + 15 * DAY);
+      fake.add({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] });
+      const report = await run('watch', () => later);
+      const full = auditSnapshot({ snapshot: fake.snapshot(), config, checks: CHECKS, now: later, startedAt: later, runId: 'x', details: runDetails, notes: runNotes }).report;
+      const expiring = (r: RunReport) => r.findings.filter((f) => f.check === 'tls.certificate-expiring').map((f) => `${f.resource.name} ${f.severity}: ${f.message}`);
+      expect(expiring(report)).toEqual([expect.stringContaining('expires in 25 day(s)')]);
+      expect(expiring(report)).toEqual(expiring(full));
+      expect(report.run.watch!.reevaluated).toContain('tls.certificate-expiring');
+      expect(report.findings.filter((f) => f.check === 'rbac.cluster-admin-binding').map((f) => f.waived)).toEqual([false]);
+      expect(report.findings.map((f) => [f.fingerprint, f.severity, f.waived]).sort()).toEqual(full.findings.map((f) => [f.fingerprint, f.severity, f.waived]).sort());
+      expect(report.score).toEqual(full.score);
+    } finally {
+      config.waivers = [];
+    }
   });
 
   it('a role binding change: the RBAC breadth section is recomputed and equals a full audit', async () => {

@@ -78,6 +78,23 @@ describe('serve --watch: a check re-evaluated on a change to anything it reads',
     expect([...undeclared].map(([k, on]) => `${k} (read on ${on})`), 'kinds read but not declared in needs, reads, readsWhen or refinedBy').toEqual([]);
   });
 
+  it.each(CHECKS.map((c) => [c.id, c] as const))('%s reads the clock only if it says so (timeDependent)', (_id, check) => {
+    // A verdict judged against ctx.now goes stale with no change to watch: serve --watch
+    // evaluates a timeDependent check in every watch run, and only those.
+    let readsNow = false;
+    for (const scene of all) {
+      const ctx = new Proxy({ snapshot: structuredClone(scene.snapshot), config: scene.config, now: NOW }, {
+        get(target, key, receiver) {
+          if (key === 'now') readsNow = true;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      });
+      runChecks([check], ctx);
+      if (readsNow) break;
+    }
+    expect(readsNow, 'reads ctx.now').toBe(check.timeDependent === true);
+  });
+
   it('the trace sees what a check reads', () => {
     // Without this, a proxy that records nothing would pass every check above.
     const check = CHECK_BY_ID.get('pod-security.enforce-missing')!;
