@@ -10,7 +10,8 @@
 // the run is diffed against the last stored run like any other (held in memory while it is
 // the store's newest, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
-// finding), and notified only on a regression, naming the changes that most likely caused
+// finding) or it alerts, and notified only on a regression (or to deliver an earlier run's
+// undelivered alert, as any run does), naming the changes that most likely caused
 // it. The alert goes first (after the HTML report it attaches is written); then every
 // format is written and the run is stored, with the alert's outcome in it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
 // not-evaluated, never "resolved" (the per-check baseline skips them).
@@ -26,6 +27,7 @@ import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
 import { runChecks } from '../engine/run.ts';
 import type { Check, CheckOutcome } from '../engine/types.ts';
 import type { Notifier, PipelineEdges, PipelineStore } from '../pipeline/pipeline.ts';
+import { alerting } from '../notify/policy.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DETAIL_KINDS, type RunDetails, type RunReport } from '../run/types.ts';
@@ -324,7 +326,7 @@ export class ServeWatch {
         const r0 = performance.now();
         // Before an alert, only the HTML report the notifiers attach; every format is written
         // again once the notifications are sent (report.json records them), before the run is stored.
-        const first = rendered === 0 && report.diff?.regression === true && base.notifiers.length > 0;
+        const first = rendered === 0 && alerting(report) && base.notifiers.length > 0;
         const files = await base.render(report, first ? { ...extras, formats: ['html'] } : extras);
         timing[rendered++ === 0 ? 'renderMs' : 'rerenderMs'] = performance.now() - r0;
         return files;
@@ -333,17 +335,20 @@ export class ServeWatch {
         const d = report.diff;
         if (!d) return false;
         if (d.regression && report.run.watch) report.run.watch.causes = likelyCauses(report, this.input.checks, batch.changes);
-        const keep = d.regression || d.new.length > 0 || d.resolved.length > 0;
+        // A run that alerts is stored, with the alert's outcome: a carried alert it delivered is
+        // not sent again by the next run, one it could not deliver is carried on.
+        const keep = alerting(report) || d.new.length > 0 || d.resolved.length > 0;
         this.input.log.info(`watch run: ${batch.changes.length + batch.dropped} change(s), ${affected.size} check(s) re-evaluated, ${d.new.length} new, ${d.resolved.length} resolved${d.regression ? ', REGRESSION' : ''}${keep ? '' : '; not stored (nothing changed)'}`, {
           event: 'watch-run', changes: batch.changes.length + batch.dropped, reevaluated: affected.size, regression: d.regression,
         });
         return keep;
       },
-      // A watch run alerts on a regression only; the scheduled run reports as configured.
+      // A watch run alerts on a regression, or to deliver an earlier run's undelivered alert
+      // (the scheduled path's predicate); the scheduled run reports as configured.
       notifiers: base.notifiers.map((n): Notifier => ({
         name: n.name,
         send: async (report, files, ctx) => {
-          if (!report.diff?.regression) return { channel: n.name as 'slack' | 'email', status: 'skipped', detail: 'watch run without a regression' };
+          if (!alerting(report)) return { channel: n.name as 'slack' | 'email', status: 'skipped', detail: 'watch run without a regression or an undelivered alert' };
           const s0 = performance.now();
           timing[`${n.name}AtMs`] = s0 - t0;
           try {

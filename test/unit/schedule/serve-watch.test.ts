@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
-import { affectedChecks, affectedSections, inputsOf, likelyCauses, ServeWatch, type WatchSource } from '../../../src/cli/serve-watch.ts';
-import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { affectedChecks, affectedSections, inputsOf, likelyCauses, ServeWatch } from '../../../src/cli/serve-watch.ts';
+import { FakeWatch } from './fake-watch.ts';
 import { describeChange, type WatchChange } from '../../../src/collect/watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { validateConfig } from '../../../src/config/validate.ts';
@@ -25,8 +25,8 @@ import type { RunReport } from '../../../src/run/types.ts';
 import { isSpooled } from '../../../src/run/spooled-finding.ts';
 import { renderMetrics, emptyMetricsState } from '../../../src/schedule/metrics.ts';
 import { formatRunTable } from '../../../src/cli/history.ts';
-import { KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
-import type { CoverageEntry, KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 import type { Logger } from '../../../src/base/log.ts';
 import { buildSlackMessage } from '../../../src/notify/slack.ts';
 import { buildEmail } from '../../../src/notify/email.ts';
@@ -41,59 +41,6 @@ const schemaCheck = ajv.compile(JSON.parse(readFileSync(new URL('../../../schema
 const validateReport = (r: unknown) => (schemaCheck(r) ? [] : schemaCheck.errors);
 
 const log: Logger = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
-
-/** The watch, as ServeWatch sees it: objects held, changes recorded, coverage per kind. */
-class FakeWatch implements WatchSource {
-  objects: KubeObject[];
-  coverage: Partial<Record<KindKey, CoverageEntry>> = {};
-  private pending: WatchChange[] = [];
-  private kinds = new Set<KindKey>();
-  constructor(objects: KubeObject[]) { this.objects = objects; }
-  async start() {}
-  async relistAll() {}
-  async stop() {}
-  snapshot(): Snapshot {
-    const s = snapshotFromObjects(structuredClone(this.objects), { clusterName: 'prod' });
-    s.source = 'live';
-    s.origin = 'live';
-    for (const [k, c] of Object.entries(this.coverage)) {
-      s.coverage[k as KindKey] = c;
-      s.resources[k as KindKey] = [];
-    }
-    return s;
-  }
-  takeChanges() {
-    const out = { changes: this.pending, dropped: 0, kinds: this.kinds, since: null };
-    this.pending = [];
-    this.kinds = new Set();
-    return out;
-  }
-  hasChanges() { return this.kinds.size > 0; }
-  metrics() { return { lagSeconds: 0, events: {}, watching: {} }; }
-  private keyOf(o: KubeObject): KindKey { return KINDS.find((k) => k.kind === o.kind && o.apiVersion?.startsWith(k.group || 'v1'))!.key as KindKey; }
-  remove(kind: string, namespace: string | undefined, name: string) {
-    const o = this.objects.find((x) => x.kind === kind && x.metadata?.name === name && x.metadata?.namespace === namespace)!;
-    this.objects = this.objects.filter((x) => x !== o);
-    this.change(this.keyOf(o), 'deleted', o);
-  }
-  add(o: KubeObject) {
-    this.objects.push(o);
-    this.change(this.keyOf(o), 'created', o);
-  }
-  touch(kind: string, name: string) {
-    const o = this.objects.find((x) => x.kind === kind && x.metadata?.name === name)!;
-    o.metadata!.annotations = { ...o.metadata!.annotations, touched: String(Date.now()) };
-    this.change(this.keyOf(o), 'updated', o);
-  }
-  fail(kind: KindKey, c: CoverageEntry | undefined) {
-    if (c) this.coverage[kind] = c; else delete this.coverage[kind];
-    this.kinds.add(kind);
-  }
-  private change(kind: KindKey, type: WatchChange['type'], o: KubeObject) {
-    this.pending.push({ kind, type, name: o.metadata!.name!, ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}), at: Date.now() });
-    this.kinds.add(kind);
-  }
-}
 
 const pod = (name: string, ns: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } });
 
