@@ -121,7 +121,11 @@ describe('serve, restarted between a run whose alert was not delivered and the n
 });
 
 describe('serve --watch, after a run whose alert was not delivered', () => {
-  it('a watch run stored for a resolved finding sends the carried alert, and the next run does not send it again', async () => {
+  it.each([
+    ['a default-deny in blog resolves a finding', (fake: FakeWatch) => fake.add({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'blog' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }), 1],
+    // Stored all the same: otherwise the next run, diffing against the regressed run, sends it again.
+    ['a pod annotation changes, moving no finding', (fake: FakeWatch) => fake.touch('Pod', 'web'), 0],
+  ] as const)('%s: the watch run sends the carried alert, is stored, and the next run does not send it again', async (name, change, resolved) => {
     const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     const pod = (name: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } });
     const denyAll = (namespace: string): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
@@ -129,7 +133,7 @@ describe('serve --watch, after a run whose alert was not delivered', () => {
     const config = defaultConfig();
     const log = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
     const sw = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => fake });
-    const store = await openRunStore(join(work, 'watch-history.db'));
+    const store = await openRunStore(join(work, `watch-history-${resolved}.db`));
     const slackDown = await startFakeSlack();
     const slackUp = await startFakeSlack();
     slackDown.platformError('chat.postMessage', 'channel_not_found');
@@ -149,12 +153,13 @@ describe('serve --watch, after a run whose alert was not delivered', () => {
       const regressed = await run('schedule');
       expect(regressed.diff?.regression).toBe(true);
       expect(regressed.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'failed' })]);
-      // Slack works again; a default-deny in blog resolves a finding: a watch run, no regression.
+      // Slack works again; then the change: a watch run, no regression.
       slack = slackUp;
-      fake.add(denyAll('blog'));
+      change(fake);
       const watch = await run('watch');
-      expect(watch.run.trigger).toBe('watch');
+      expect(watch.run.trigger, name).toBe('watch');
       expect(watch.diff?.regression).toBe(false);
+      expect(watch.diff?.resolved).toHaveLength(resolved);
       expect(watch.diff?.undelivered).toEqual([{ runId: regressed.run.id, reasons: regressed.diff!.regressionReasons }]);
       expect(watch.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'sent' })]);
       expect(posted().join('\n')).toContain(`not delivered after run ${regressed.run.id}: new high finding: network.namespace-default-deny-ingress on Namespace shop`);
