@@ -11,7 +11,8 @@
 // the store's newest, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
 // finding) or it alerts, and notified only on a regression (or to deliver an earlier run's
-// undelivered alert, as any run does), naming the changes that most likely caused
+// undelivered alert, as any run does) that is not a repeat within watch.realertAfterHours
+// (flapping, holdBack), naming the changes that most likely caused
 // it. The alert goes first (after the HTML report it attaches is written); then every
 // format is written and the run is stored, with the alert's outcome in it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
 // not-evaluated, never "resolved" (the per-check baseline skips them).
@@ -159,6 +160,10 @@ export class ServeWatch {
   private timer: NodeJS.Timeout | null = null;
   private daemon: DaemonHandle | null = null;
   private stopped = false;
+  /** Per finding (fingerprint): when a watch run last alerted it, and the repeats held back since. */
+  private alerted = new Map<string, { at: number; held: number; heldSince?: number }>();
+  /** The watch run being notified, and whether its alert is held back (decided once, for every channel). */
+  private flap: { runId: string; hold: boolean } | null = null;
   watchRuns = 0;
 
   constructor(input: ServeWatchInput) {
@@ -338,6 +343,7 @@ export class ServeWatch {
         // A run that alerts is stored, with the alert's outcome: a carried alert it delivered is
         // not sent again by the next run, one it could not deliver is carried on.
         const keep = alerting(report) || d.new.length > 0 || d.resolved.length > 0;
+        this.flap = { runId: report.run.id, hold: this.holdBack(report) };
         this.input.log.info(`watch run: ${batch.changes.length + batch.dropped} change(s), ${affected.size} check(s) re-evaluated, ${d.new.length} new, ${d.resolved.length} resolved${d.regression ? ', REGRESSION' : ''}${keep ? '' : '; not stored (nothing changed)'}`, {
           event: 'watch-run', changes: batch.changes.length + batch.dropped, reevaluated: affected.size, regression: d.regression,
         });
@@ -349,16 +355,55 @@ export class ServeWatch {
         name: n.name,
         send: async (report, files, ctx) => {
           if (!alerting(report)) return { channel: n.name as 'slack' | 'email', status: 'skipped', detail: 'watch run without a regression or an undelivered alert' };
+          if (this.flap?.runId === report.run.id && this.flap.hold) {
+            const h = report.run.watch?.heldBack;
+            return { channel: n.name as 'slack' | 'email', status: 'skipped', detail: `held back: every new finding was alerted less than watch.realertAfterHours (${this.input.config.watch.realertAfterHours} h) ago${h ? `; ${h.repeats} repeat(s) held back since ${h.since}` : ''}` };
+          }
           const s0 = performance.now();
           timing[`${n.name}AtMs`] = s0 - t0;
           try {
-            return await n.send(report, files, ctx);
+            const outcome = await n.send(report, files, ctx);
+            if (outcome.status === 'sent') this.alertedNow(report);
+            return outcome;
           } finally {
             timing[`${n.name}Ms`] = performance.now() - s0;
           }
         },
       })),
     };
+  }
+
+  /**
+   * Whether a watch run's regression repeats one alerted less than watch.realertAfterHours
+   * ago: every new finding was (a NetworkPolicy deleted and re-created, again and again).
+   * Alertmanager holds a firing alert back the same way (repeat_interval, 4 h by default).
+   * An alert that also carries an undelivered one, or that has no new finding (coverage lost,
+   * a score drop, an expired waiver), is never held. Marks the run (run.watch.heldBack) with
+   * the repeats held back so far: the alert that is sent says how many it stands for.
+   */
+  private holdBack(report: RunReport): boolean {
+    const d = report.diff;
+    const windowMs = this.input.config.watch.realertAfterHours * 3_600_000;
+    if (!d?.regression || d.new.length === 0) return false;
+    const at = Date.parse(report.run.startedAt);
+    const seen = d.new.map((fp) => this.alerted.get(fp));
+    const hold = windowMs > 0 && (d.undelivered?.length ?? 0) === 0 && seen.every((s) => s !== undefined && at - s.at < windowMs);
+    if (hold) for (const s of seen) { s!.held++; s!.heldSince ??= at; }
+    const held = seen.filter((s) => s && s.held > 0) as Array<{ held: number; heldSince?: number }>;
+    if (held.length > 0 && report.run.watch) {
+      report.run.watch.heldBack = {
+        repeats: Math.max(...held.map((s) => s.held)),
+        since: new Date(Math.min(...held.map((s) => s.heldSince ?? at))).toISOString(),
+      };
+    }
+    return hold;
+  }
+
+  /** A watch run's alert went out: its new findings were alerted now, nothing held back since. */
+  private alertedNow(report: RunReport): void {
+    if (this.flap?.runId !== report.run.id) return;
+    const at = Date.parse(report.run.startedAt);
+    for (const fp of report.diff?.new ?? []) this.alerted.set(fp, { at, held: 0 });
   }
 
   private remember(outcomes: CheckOutcome[]): CheckOutcome[] {

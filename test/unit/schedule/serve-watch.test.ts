@@ -223,7 +223,8 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(formatRunTable(await store.list(2)).split('\n')[1]).toMatch(/REGRESSION \(watch\)$/);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.run.watch?.causes).toContain('NetworkPolicy shop/default-deny deleted');
-    // Put back: resolved (stored, not alerted); deleted again: a regression again.
+    // Put back: resolved (stored, not alerted); deleted again: a regression again, stored, but
+    // held back as a repeat within watch.realertAfterHours (flapping).
     fake.add({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
     const fixed = await run('watch');
     const dd = report.findings.find((f) => f.check === 'network.namespace-default-deny-ingress' && f.resource.name === 'shop')!;
@@ -231,8 +232,11 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(fixed.diff?.regression).toBe(false);
     expect(await stored()).toBe(3);
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
-    expect((await run('watch')).diff?.regression).toBe(true);
-    expect(sent).toHaveLength(2);
+    const again = await run('watch');
+    expect(again.diff?.regression).toBe(true);
+    expect(await stored()).toBe(4);
+    expect(again.notifications).toEqual([expect.objectContaining({ status: 'skipped', detail: expect.stringMatching(/^held back: /) })]);
+    expect(sent).toHaveLength(1);
   });
 
   it('says it is a watch run and names the cause in every output (Slack, email, Markdown, HTML, report.json schema)', async () => {
@@ -251,6 +255,57 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     const json = JSON.parse(readFileSync(files.find((f) => f.endsWith('.json'))!, 'utf8'));
     expect(validateReport(json)).toEqual([]);
     expect(json.run.trigger).toBe('watch');
+  });
+
+  it('a flapping default-deny (deleted and re-created 5 times) alerts once; after watch.realertAfterHours the alert says how many were held back', async () => {
+    let clock = Date.parse('2026-11-01T00:00:00Z');
+    const now = () => new Date(clock);
+    const policy = structuredClone(fake.objects.find((o) => o.kind === 'NetworkPolicy')!);
+    const flap = async () => {
+      clock += 60_000;
+      fake.remove('NetworkPolicy', 'shop', 'default-deny');
+      const regressed = await run('watch', now);
+      clock += 60_000;
+      fake.add(structuredClone(policy));
+      expect((await run('watch', now)).diff?.resolved).toHaveLength(regressed.diff!.new.length);
+      return regressed;
+    };
+    await run('start-up', now);
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await flap());
+    expect(runs.map((r) => r.diff?.regression)).toEqual([true, true, true, true, true]);
+    expect(runs.map((r) => r.notifications.map((n) => n.status))).toEqual([['sent'], ['skipped'], ['skipped'], ['skipped'], ['skipped']]);
+    expect(sent).toHaveLength(1);
+    const secondAt = runs[1].run.startedAt;
+    expect(runs[4].notifications[0].detail).toBe(`held back: every new finding was alerted less than watch.realertAfterHours (4 h) ago; 4 repeat(s) held back since ${secondAt}`);
+    // Held back, still stored: the history shows every regression.
+    expect((await store.list(100)).map((r) => r.id)).toEqual(expect.arrayContaining(runs.map((r) => r.run.id)));
+    // Four hours after the last alert it flaps again: alerted, saying what was held back.
+    clock = Date.parse(runs[0].run.startedAt) + 4 * 3_600_000;
+    const again = await flap();
+    expect(again.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(again.run.watch?.heldBack).toEqual({ repeats: 4, since: secondAt });
+    const message = buildSlackMessage(again);
+    expect(JSON.stringify(message.blocks)).toContain(`flapping: 4 repeat alerts of these findings held back since ${secondAt} (watch.realertAfterHours)`);
+    expect(buildEmail(again, false).text).toContain(`flapping: 4 repeat alerts of these findings held back since ${secondAt}`);
+    expect(validateReport(JSON.parse(JSON.stringify(again)))).toEqual([]);
+    // And the count starts again.
+    expect((await flap()).notifications.map((n) => n.status)).toEqual(['skipped']);
+  });
+
+  it('watch.realertAfterHours 0 alerts every flap', async () => {
+    const local = { ...config, watch: { ...config.watch, realertAfterHours: 0 } };
+    sw = new ServeWatch({ config: local, checks: CHECKS, log, configMapRefs: () => [], watcher: () => fake });
+    const policy = structuredClone(fake.objects.find((o) => o.kind === 'NetworkPolicy')!);
+    await run('start-up');
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      fake.remove('NetworkPolicy', 'shop', 'default-deny');
+      statuses.push((await run('watch')).notifications.map((n) => n.status));
+      fake.add(structuredClone(policy));
+      await run('watch');
+    }
+    expect(statuses).toEqual([['sent'], ['sent'], ['sent']]);
   });
 
   it('neither stores nor alerts a watch run whose findings did not change', async () => {
@@ -282,7 +337,8 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
         expect(report.findings.some(isSpooled)).toBe(false);
         if (i % 20 === 0) expect(openSpools()).toEqual([]);
       }
-      expect(sent).toHaveLength(3); // the three deletions, alerted as regressions
+      // The first of the three deletions; the others repeat it within watch.realertAfterHours.
+      expect(sent).toHaveLength(1);
       expect(openSpools()).toEqual([]);
       expect(readdirSync(spoolDir)).toEqual([]);
     } finally {
@@ -380,6 +436,9 @@ describe('watch helpers', () => {
     expect(v({ watch: { debounce: 3 } }).errors[0]).toContain('watch');
     expect(v({ watch: { debounceSeconds: 2.5 } }).config.watch.debounceSeconds).toBe(2.5);
     expect(defaultConfig().watch.debounceSeconds).toBe(3);
+    expect(v({ watch: { realertAfterHours: -1 } }).errors).toEqual([expect.stringMatching(/^ztaudit\.yaml: watch\.realertAfterHours: /)]);
+    expect(v({ watch: { debounceSeconds: 2.5 } }).config.watch.realertAfterHours).toBe(4);
+    expect(v({ watch: { realertAfterHours: 0 } }).config.watch.realertAfterHours).toBe(0);
   });
 
   it('/metrics exports the watch lag, the events handled and which kinds are watched', () => {
