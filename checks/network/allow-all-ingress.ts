@@ -17,6 +17,7 @@ export const allowAllIngress: Check = {
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['serviceaccounts'],
   *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const exposed = new Set(ctx.config.network.exposedNamespaces);

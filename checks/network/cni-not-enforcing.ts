@@ -25,6 +25,7 @@ export const cniNotEnforcing: Check = {
   needs: ['daemonsets', 'deployments'],
   reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['networkpolicies', 'namespaces', 'pods', 'serviceaccounts'],
   evaluate(ctx) {
     const d = detectCni(ctx.snapshot);
     if (d.verdict === 'unknown') return [];

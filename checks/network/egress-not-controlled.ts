@@ -62,6 +62,7 @@ export const egressNotControlled: Check = {
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['serviceaccounts'],
   appliesTo: (ctx) => ctx.config.egress.gateways.length > 0 || exitsOf(ctx).gateways.size > 0,
   appliesWhen: 'when an egress gateway or proxy is declared (egress.gateways) or an Istio egress gateway runs',
   *evaluate(ctx) {

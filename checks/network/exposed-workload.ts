@@ -16,8 +16,9 @@ export const exposedWorkload: Check = {
   controls: ['NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Remove the route, the LoadBalancer/NodePort Service, the Service\'s externalIPs or the container\'s hostPort if the workload is internal; otherwise restrict ingress with an ipBlock of the allowed clients (or to the frontend tier only), or declare its namespace in network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
-  reads: [...EXTRA_POLICY_KINDS, ...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), ...MESH_FLOW_KINDS],
+  reads: [...EXTRA_POLICY_KINDS, ...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['serviceaccounts'],
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];

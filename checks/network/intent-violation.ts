@@ -97,6 +97,7 @@ export const intentViolation: Check = {
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: [...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['serviceaccounts'],
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {

@@ -16,6 +16,7 @@ export const invalidPolicy: Check = {
   needs: ['networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['namespaces', 'pods', 'serviceaccounts'],
   evaluate(ctx) {
     return buildReachability(ctx.snapshot).policies.map((p) => {
       const resource = p.ref.name ? p.ref : { ...p.ref, name: '(unnamed)' };

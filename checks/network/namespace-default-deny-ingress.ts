@@ -15,5 +15,6 @@ export const namespaceDefaultDenyIngress: Check = {
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['serviceaccounts'],
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'ingress'),
 };

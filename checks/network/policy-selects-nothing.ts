@@ -25,6 +25,7 @@ export const policySelectsNothing: Check = {
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['serviceaccounts'],
   *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     for (const p of model.policies) {

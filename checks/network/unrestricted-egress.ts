@@ -18,6 +18,7 @@ export const unrestrictedEgress: Check = {
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
   readsWhen: [CILIUM_SETTINGS_READ],
+  readsBestEffort: ['serviceaccounts'],
   evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     const out: Verdict[] = [];

@@ -14,6 +14,7 @@ export const enforceBelowTarget: Check = {
   remediation:
     'Raise the namespace\'s enforce label to the target (`kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`); stage it first with the warn and audit labels and fix the pods pod-security.pod-violates-target lists.',
   needs: ['namespaces'],
+  readsBestEffort: ['pods'],
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     const target = model.target.level;

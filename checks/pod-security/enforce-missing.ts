@@ -16,6 +16,7 @@ export const enforceMissing: Check = {
   remediation:
     'Label the namespace: `kubectl label namespace NAME pod-security.kubernetes.io/enforce=restricted` (or baseline), after checking with `--dry-run=server` which running pods would violate it; or record the cluster\'s admission defaults in config `podSecurity.defaults`. Where Kyverno, Gatekeeper or Kubewarden enforces pod security, still label the namespace, so the guarantee does not rest on policies an audit cannot read.',
   needs: ['namespaces'],
+  readsBestEffort: ['pods', ...ENGINE_KINDS],
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     const engines = admissionPolicyEngines(ctx.snapshot);

@@ -14,6 +14,7 @@ export const enforceWeakerThanWarnAudit: Check = {
   remediation:
     'Finish the rollout: once the warnings and audit events for the stricter level are gone, set `pod-security.kubernetes.io/enforce` to the level warn/audit already use.',
   needs: ['namespaces'],
+  readsBestEffort: ['pods'],
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     return auditedNamespaces(model).map((ns): Verdict => {

@@ -14,6 +14,7 @@ export const invalidLabel: Check = {
   remediation:
     'Use the exact values: levels `privileged`, `baseline` or `restricted` (lower case), versions `latest` or `v1.<minor>` (with the `v`), e.g. `kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`.',
   needs: ['namespaces'],
+  readsBestEffort: ['pods'],
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     const out: Verdict[] = [];

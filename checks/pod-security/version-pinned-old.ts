@@ -14,6 +14,7 @@ export const versionPinnedOld: Check = {
   remediation:
     'Set `pod-security.kubernetes.io/enforce-version=latest` (or the cluster\'s minor version) on the namespace — or, when the admission defaults pin the version, raise `enforce-version` in the cluster\'s PodSecurityConfiguration and in config `podSecurity.defaults` — after checking with `kubectl label --dry-run=server --overwrite namespace NAME pod-security.kubernetes.io/enforce-version=latest` which running pods the newer rules would reject.',
   needs: ['namespaces'],
+  readsBestEffort: ['pods'],
   evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     // Compare with the cluster's own minor version; when unknown, with the newest rules we know.

@@ -6,7 +6,7 @@ import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/a
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
 import { ANY_SUBRESOURCE, describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
-import { RBAC_NEEDS, each, p } from './common.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS, each, p } from './common.ts';
 import { getSufficesForExec } from './pod-exec-attach.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -131,6 +131,7 @@ export const aggregationIntoBuiltin: Check = {
   remediation:
     'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them.',
   needs: RBAC_NEEDS,
+  readsBestEffort: RBAC_BEST_EFFORT,
   evaluate(ctx) {
     const model = buildRbacModel(ctx.snapshot);
     const targetsOf = builtinTargets(model);

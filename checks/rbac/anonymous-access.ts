@@ -5,7 +5,7 @@ import { DISCOVERY_PATHS } from '../../src/analysis/rbac/bootstrap.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleAllowsNonResource } from '../../src/analysis/rbac/rules.ts';
 import type { Rule, Subject } from '../../src/analysis/rbac/types.ts';
-import { RBAC_NEEDS } from './common.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 /** The audiences judged, and how bad a grant beyond discovery is for each. */
@@ -31,6 +31,7 @@ export const anonymousAccess: Check = {
   controls: [cis('5.1.1'), ...LEAST_PRIVILEGE, 'NIST-800-53:AC-14'],
   remediation: 'Remove bindings that name system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts, and bind the specific users, groups or service accounts that need the access.',
   needs: RBAC_NEEDS,
+  readsBestEffort: RBAC_BEST_EFFORT,
   evaluate(ctx) {
     const audited = new Map(rbacAudit(ctx).subjects.map((s) => [formatSubject(s.subject), s]));
     const out: Verdict[] = [];

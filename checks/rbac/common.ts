@@ -13,6 +13,11 @@ function listSome(items: string[], max = 5): string {
 }
 
 export const RBAC_NEEDS: KindKey[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
+/**
+ * The RBAC model lists the namespaces a cluster-wide grant reaches: unreadable, it names only
+ * those the bindings and roles name, and no check needs more to judge.
+ */
+export const RBAC_BEST_EFFORT: KindKey[] = ['namespaces'];
 
 const viaTexts = new WeakMap<PermissionHit['binding'], string>();
 
@@ -57,6 +62,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
     ...meta,
     area: 'rbac',
     needs: needs ?? RBAC_NEEDS,
+    readsBestEffort: RBAC_BEST_EFFORT,
     *evaluate(ctx) {
       const audit = rbacAudit(ctx);
       const perms = wanted(ctx);

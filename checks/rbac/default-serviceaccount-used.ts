@@ -5,7 +5,7 @@
 // rbac.default-serviceaccount-bound judges the bindings on the account itself.
 import type { Check } from '../../src/engine/types.ts';
 import { refString } from '../../src/analysis/workloads.ts';
-import { RBAC_NEEDS } from './common.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
 import { workloadIdentities } from './lib/workload-identity.ts';
 import { WORKLOAD_IDENTITY, cis } from '../controls.ts';
 
@@ -19,6 +19,7 @@ export const defaultServiceAccountUsed: Check = {
   remediation: 'Create a ServiceAccount per workload (with `automountServiceAccountToken: false` unless it calls the API), set `serviceAccountName` in the pod template, and bind only what that workload needs to it.',
   needs: ['pods', ...RBAC_NEEDS],
   reads: ['serviceaccounts'],
+  readsBestEffort: RBAC_BEST_EFFORT,
   *evaluate(ctx) {
     for (const id of workloadIdentities(ctx)) {
       const resource = id.workload.ref;

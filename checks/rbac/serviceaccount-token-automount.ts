@@ -4,7 +4,7 @@
 // TokenReview-able credential for other services), so it should not be there at all.
 import type { Check } from '../../src/engine/types.ts';
 import { refString } from '../../src/analysis/workloads.ts';
-import { RBAC_NEEDS } from './common.ts';
+import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
 import { workloadIdentities } from './lib/workload-identity.ts';
 import { WORKLOAD_IDENTITY, cis } from '../controls.ts';
 
@@ -20,6 +20,7 @@ export const serviceAccountTokenAutomount: Check = {
   remediation: 'Set `automountServiceAccountToken: false` on the ServiceAccount (or in the pod spec) of workloads that do not call the Kubernetes API. A workload that authenticates elsewhere with its token (e.g. to Vault) should mount a projected token with its own audience instead.',
   needs: ['pods', ...RBAC_NEEDS],
   reads: ['serviceaccounts'],
+  readsBestEffort: RBAC_BEST_EFFORT,
   *evaluate(ctx) {
     for (const id of workloadIdentities(ctx)) {
       const sa = `ServiceAccount ${id.namespace}/${id.serviceAccount}`;

@@ -15,6 +15,7 @@ export const certificateExpiring: Check = {
   remediation: 'Renew the certificate (or fix the cert-manager Certificate that should renew it) and roll it out to the Secret the endpoint serves.',
   needs: [],
   reads: ['certmanager.certificates'],
+  timeDependent: true,
   appliesTo: (ctx) => hasProbes(ctx) || certificateStates(ctx.snapshot).some((c) => c.notAfter !== undefined),
   appliesWhen: 'when TLS endpoints were probed (--probe-tls) or cert-manager Certificates report status.notAfter',
   evaluate(ctx) {

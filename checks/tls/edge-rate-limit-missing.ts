@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { edgeRateLimit } from '../../src/analysis/edge/guards.ts';
 import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_RATE_LIMIT } from '../controls.ts';
-import { EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
+import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
 
 export const edgeRateLimitMissing: Check = {
   id: 'tls.edge-rate-limit-missing',
@@ -13,7 +13,8 @@ export const edgeRateLimitMissing: Check = {
   controls: EDGE_RATE_LIMIT,
   remediation: 'Limit requests per client at the edge: ingress-nginx nginx.ingress.kubernetes.io/limit-rps (or limit-rpm, limit-connections); a Traefik RateLimit Middleware on the route; Contour rateLimitPolicy on the virtualhost; an Istio EnvoyFilter adding envoy.filters.http.local_ratelimit to the ingress gateway; an Envoy Gateway BackendTrafficPolicy with rateLimit targeting the Gateway or route.',
   needs: EDGE_NEEDS,
-  reads: EDGE_READS,
+  reads: [...EDGE_READS, 'configmaps'],
+  readsBestEffort: EDGE_BEST_EFFORT,
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;
     return guardVerdicts(ctx, 'rate limit', (h) => edgeRateLimit(ctx.snapshot, h, root));

@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { edgeWaf } from '../../src/analysis/edge/guards.ts';
 import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_WAF } from '../controls.ts';
-import { EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
+import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts } from './lib/edge-guard.ts';
 
 export const edgeWafMissing: Check = {
   id: 'tls.edge-waf-missing',
@@ -14,6 +14,7 @@ export const edgeWafMissing: Check = {
   remediation: 'Enable a WAF at the edge: for ingress-nginx set enable-modsecurity: "true" and enable-owasp-modsecurity-crs: "true" in the controller ConfigMap (or nginx.ingress.kubernetes.io/enable-modsecurity + enable-owasp-core-rules on the Ingress) and SecRuleEngine On to block; a Coraza plugin Middleware for Traefik; a Coraza Wasm/EnvoyFilter for Istio. If a WAF in front of the cluster (CDN, cloud WAF) already filters the traffic, name it in edge.externalWaf.',
   needs: EDGE_NEEDS,
   reads: [...EDGE_READS, 'configmaps'],
+  readsBestEffort: EDGE_BEST_EFFORT,
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;
     const external = ctx.config.edge.externalWaf;

@@ -17,7 +17,7 @@ export const hstsDisabled: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['configmaps'],
+  reads: ['statefulsets', 'configmaps'],
   evaluate(ctx) {
     const out: Verdict[] = [];
     for (const src of nginxConfigSources(ctx.snapshot)) {

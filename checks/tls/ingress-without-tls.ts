@@ -5,7 +5,7 @@ import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listener
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
-import { edgeRoutes } from '../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_KINDS, edgeRoutes } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 /**
@@ -268,7 +268,7 @@ export const ingressWithoutTls: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
   needs: ['ingresses'],
-  reads: ['ingressclasses', 'gatewayapi.gateways', 'gatewayapi.referencegrants', 'istio.gateways', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'istio.virtualservices', 'namespaces'],
+  reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];

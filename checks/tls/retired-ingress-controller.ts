@@ -12,6 +12,7 @@ export const retiredIngressController: Check = {
   controls: ['NSA-CISA:UP', 'NIST-800-53:SA-22', 'NIST-800-207:T5'],
   remediation: 'Plan a migration off ingress-nginx (retired March 2026, no further security fixes), e.g. to a Gateway API implementation or another maintained Ingress controller.',
   needs: ['deployments', 'daemonsets', 'ingressclasses'],
+  reads: ['statefulsets'],
   evaluate(ctx) {
     const out: Verdict[] = [];
     const message = 'ingress-nginx was retired in March 2026 (best-effort maintenance ended; no further security fixes): an internet-facing TLS terminator without upstream fixes.';

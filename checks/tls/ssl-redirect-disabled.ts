@@ -13,7 +13,7 @@ export const sslRedirectDisabled: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove nginx.ingress.kubernetes.io/ssl-redirect: "false" (and ssl-redirect: "false" from the controller ConfigMap), or set force-ssl-redirect: "true".',
   needs: ['ingresses', 'deployments', 'daemonsets'],
-  reads: ['configmaps'],
+  reads: ['statefulsets', 'ingressclasses', 'configmaps'],
   evaluate(ctx) {
     const out: Verdict[] = [];
     for (const ing of ctx.snapshot.resources.ingresses ?? []) {

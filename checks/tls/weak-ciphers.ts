@@ -78,7 +78,7 @@ export const weakCiphers: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305), or list only such suites; in Traefik TLSOptions drop cipherSuites or keep only TLS_ECDHE_*_GCM_* and TLS_ECDHE_*_CHACHA20_POLY1305* suites.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['configmaps', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
+  reads: ['statefulsets', 'ingressclasses', 'configmaps', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
   evaluate(ctx) {
     return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx)];
   },

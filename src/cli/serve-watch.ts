@@ -3,13 +3,16 @@
 // re-listed, every check evaluated: the baseline of record). Between them, changes are
 // debounced (watch.debounceSeconds, counted from the first change, so steady churn cannot
 // postpone a run forever) and start a watch run: only the checks whose declared inputs
-// (needs, reads; the pod view for `pods`; the mesh kinds for mesh-gated checks) changed are
-// evaluated, every other check's outcome is carried over from the previous audit (its inputs
-// are the same objects), and so is every report section whose inputs did not change; the
-// run is diffed against the last stored run like any other (held in memory while it is the
-// store's newest, instead of decoded from the store again).
+// (needs, reads, readsWhen, readsBestEffort; the pod view for `pods`; the mesh kinds for
+// mesh-gated checks) changed are evaluated, and those judged against the clock
+// (timeDependent); every other check's outcome is carried over from the previous audit (its
+// inputs are the same objects), and so is every report section whose inputs did not change;
+// the run is diffed against the last stored run like any other (held in memory while it is
+// the store's newest, instead of decoded from the store again).
 // A watch run is stored only when its findings changed (a regression, a new or resolved
-// finding), and notified only on a regression, naming the changes that most likely caused
+// finding) or it alerts, and notified only on a regression (or to deliver an earlier run's
+// undelivered alert, as any run does) that is not a repeat within watch.realertAfterHours
+// (flapping, holdBack), naming the changes that most likely caused
 // it. The alert goes first (after the HTML report it attaches is written); then every
 // format is written and the run is stored, with the alert's outcome in it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
 // not-evaluated, never "resolved" (the per-check baseline skips them).
@@ -25,6 +28,7 @@ import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
 import { runChecks } from '../engine/run.ts';
 import type { Check, CheckOutcome } from '../engine/types.ts';
 import type { Notifier, PipelineEdges, PipelineStore } from '../pipeline/pipeline.ts';
+import { alerting } from '../notify/policy.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DETAIL_KINDS, type RunDetails, type RunReport } from '../run/types.ts';
@@ -32,8 +36,11 @@ import { spoolCloserOf } from '../run/stored-run.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import type { Snapshot, TlsProbeResult } from '../snapshot/types.ts';
 
-/** Kinds a mesh-gated check's applicability reads (the mesh model). */
-const MESH_KINDS = KINDS.filter((k) => /^(istio|linkerd|consul)\./.test(k.key)).map((k) => k.key as KindKey);
+/**
+ * Kinds a mesh-gated check's applicability reads (the mesh model): the mesh CRDs, and the
+ * Gateway API routes Linkerd attaches to a Server (src/analysis/mesh/model.ts).
+ */
+const MESH_KINDS = [...KINDS.filter((k) => /^(istio|linkerd|consul)\./.test(k.key)).map((k) => k.key as KindKey), 'gatewayapi.httproutes', 'gatewayapi.grpcroutes'] as KindKey[];
 
 /** The RBAC breadth section reads the RBAC kinds and the namespaces (and discovery, re-read by full runs only). */
 const RBAC_DETAIL_KINDS: ReadonlySet<KindKey> = new Set([...DETAIL_KINDS.rbac, 'namespaces']);
@@ -51,9 +58,13 @@ export function affectedSections(kinds: ReadonlySet<KindKey> | null): Set<keyof 
   return out;
 }
 
-/** The kinds whose change can change a check's outcome, from its declared inputs. */
-export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'readsWhen' | 'appliesTo'>): Set<KindKey> {
-  const out = new Set<KindKey>([...check.needs, ...(check.reads ?? []), ...(check.readsWhen ?? []).flatMap((c) => c.kinds)]);
+/**
+ * The kinds whose change can change a check's outcome, from its declared inputs (a unit
+ * test traces what each check reads over the demo cluster and the fixtures, and holds the
+ * declarations to it: test/unit/schedule/watch-inputs.test.ts).
+ */
+export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'readsWhen' | 'readsBestEffort' | 'appliesTo'>): Set<KindKey> {
+  const out = new Set<KindKey>([...check.needs, ...(check.reads ?? []), ...(check.readsWhen ?? []).flatMap((c) => c.kinds), ...(check.readsBestEffort ?? [])]);
   if (out.has('pods')) for (const k of POD_VIEW_KINDS) out.add(k);
   if (check.appliesTo) for (const k of [...MESH_KINDS, ...POD_VIEW_KINDS, 'namespaces', 'services', 'configmaps'] as KindKey[]) out.add(k);
   return out;
@@ -149,6 +160,10 @@ export class ServeWatch {
   private timer: NodeJS.Timeout | null = null;
   private daemon: DaemonHandle | null = null;
   private stopped = false;
+  /** Per finding (fingerprint): when a watch run last alerted it, and the repeats held back since. */
+  private alerted = new Map<string, { at: number; held: number; heldSince?: number }>();
+  /** The watch run being notified, and whether its alert is held back (decided once, for every channel). */
+  private flap: { runId: string; hold: boolean } | null = null;
   watchRuns = 0;
 
   constructor(input: ServeWatchInput) {
@@ -284,6 +299,9 @@ export class ServeWatch {
       audit: (input: AuditInput) => {
         const a0 = performance.now();
         affected = affectedChecks(input.checks, batch.kinds);
+        // A verdict judged against the clock goes stale without a change (waivers are applied
+        // to every finding again by the audit, against this run's time).
+        for (const c of input.checks) if (c.timeDependent) affected.add(c.id);
         const evaluate = (checks: readonly Check[], ctx: AuditContext): CheckOutcome[] => {
           const e0 = performance.now();
           const run = checks.filter((c) => affected.has(c.id) || !this.cache.has(c.id));
@@ -313,7 +331,7 @@ export class ServeWatch {
         const r0 = performance.now();
         // Before an alert, only the HTML report the notifiers attach; every format is written
         // again once the notifications are sent (report.json records them), before the run is stored.
-        const first = rendered === 0 && report.diff?.regression === true && base.notifiers.length > 0;
+        const first = rendered === 0 && alerting(report) && base.notifiers.length > 0;
         const files = await base.render(report, first ? { ...extras, formats: ['html'] } : extras);
         timing[rendered++ === 0 ? 'renderMs' : 'rerenderMs'] = performance.now() - r0;
         return files;
@@ -322,27 +340,70 @@ export class ServeWatch {
         const d = report.diff;
         if (!d) return false;
         if (d.regression && report.run.watch) report.run.watch.causes = likelyCauses(report, this.input.checks, batch.changes);
-        const keep = d.regression || d.new.length > 0 || d.resolved.length > 0;
+        // A run that alerts is stored, with the alert's outcome: a carried alert it delivered is
+        // not sent again by the next run, one it could not deliver is carried on.
+        const keep = alerting(report) || d.new.length > 0 || d.resolved.length > 0;
+        this.flap = { runId: report.run.id, hold: this.holdBack(report) };
         this.input.log.info(`watch run: ${batch.changes.length + batch.dropped} change(s), ${affected.size} check(s) re-evaluated, ${d.new.length} new, ${d.resolved.length} resolved${d.regression ? ', REGRESSION' : ''}${keep ? '' : '; not stored (nothing changed)'}`, {
           event: 'watch-run', changes: batch.changes.length + batch.dropped, reevaluated: affected.size, regression: d.regression,
         });
         return keep;
       },
-      // A watch run alerts on a regression only; the scheduled run reports as configured.
+      // A watch run alerts on a regression, or to deliver an earlier run's undelivered alert
+      // (the scheduled path's predicate); the scheduled run reports as configured.
       notifiers: base.notifiers.map((n): Notifier => ({
         name: n.name,
         send: async (report, files, ctx) => {
-          if (!report.diff?.regression) return { channel: n.name as 'slack' | 'email', status: 'skipped', detail: 'watch run without a regression' };
+          if (!alerting(report)) return { channel: n.name as 'slack' | 'email', status: 'skipped', detail: 'watch run without a regression or an undelivered alert' };
+          if (this.flap?.runId === report.run.id && this.flap.hold) {
+            const h = report.run.watch?.heldBack;
+            return { channel: n.name as 'slack' | 'email', status: 'skipped', detail: `held back: every new finding was alerted less than watch.realertAfterHours (${this.input.config.watch.realertAfterHours} h) ago${h ? `; ${h.repeats} repeat(s) held back since ${h.since}` : ''}` };
+          }
           const s0 = performance.now();
           timing[`${n.name}AtMs`] = s0 - t0;
           try {
-            return await n.send(report, files, ctx);
+            const outcome = await n.send(report, files, ctx);
+            if (outcome.status === 'sent') this.alertedNow(report);
+            return outcome;
           } finally {
             timing[`${n.name}Ms`] = performance.now() - s0;
           }
         },
       })),
     };
+  }
+
+  /**
+   * Whether a watch run's regression repeats one alerted less than watch.realertAfterHours
+   * ago: every new finding was (a NetworkPolicy deleted and re-created, again and again).
+   * Alertmanager holds a firing alert back the same way (repeat_interval, 4 h by default).
+   * An alert that also carries an undelivered one, or that has no new finding (coverage lost,
+   * a score drop, an expired waiver), is never held. Marks the run (run.watch.heldBack) with
+   * the repeats held back so far: the alert that is sent says how many it stands for.
+   */
+  private holdBack(report: RunReport): boolean {
+    const d = report.diff;
+    const windowMs = this.input.config.watch.realertAfterHours * 3_600_000;
+    if (!d?.regression || d.new.length === 0) return false;
+    const at = Date.parse(report.run.startedAt);
+    const seen = d.new.map((fp) => this.alerted.get(fp));
+    const hold = windowMs > 0 && (d.undelivered?.length ?? 0) === 0 && seen.every((s) => s !== undefined && at - s.at < windowMs);
+    if (hold) for (const s of seen) { s!.held++; s!.heldSince ??= at; }
+    const held = seen.filter((s) => s && s.held > 0) as Array<{ held: number; heldSince?: number }>;
+    if (held.length > 0 && report.run.watch) {
+      report.run.watch.heldBack = {
+        repeats: Math.max(...held.map((s) => s.held)),
+        since: new Date(Math.min(...held.map((s) => s.heldSince ?? at))).toISOString(),
+      };
+    }
+    return hold;
+  }
+
+  /** A watch run's alert went out: its new findings were alerted now, nothing held back since. */
+  private alertedNow(report: RunReport): void {
+    if (this.flap?.runId !== report.run.id) return;
+    const at = Date.parse(report.run.startedAt);
+    for (const fp of report.diff?.new ?? []) this.alerted.set(fp, { at, held: 0 });
   }
 
   private remember(outcomes: CheckOutcome[]): CheckOutcome[] {

@@ -118,7 +118,14 @@ export interface Config {
     expiredWaiver: boolean;
   };
   /** `serve --watch`: a watch run starts this long after the first change it covers. */
-  watch: { debounceSeconds: number };
+  watch: {
+    debounceSeconds: number;
+    /**
+     * serve --watch: a regression whose new findings were all alerted by a watch run less than
+     * this long ago is held back (flapping: a policy deleted and re-created); 0 alerts every time.
+     */
+    realertAfterHours: number;
+  };
   notify: {
     policy: 'regression' | 'always' | 'never';
     /** One overall deadline per channel and run (retries, rate limits, slow servers included). */
@@ -163,6 +170,6 @@ export function defaultConfig(): Config {
     limits: { manifestFileMiB: 32, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
-    watch: { debounceSeconds: 3 },
+    watch: { debounceSeconds: 3, realertAfterHours: 4 },
   };
 }

@@ -43,6 +43,20 @@ export interface Check {
    */
   readsWhen?: readonly ConditionalRead[];
   /**
+   * Kinds read when they can be, but not needed to judge: they refine a verdict (a policy
+   * engine's Deployment lowers enforce-missing to medium, and the check says when it could
+   * not look) or feed a shared model the verdict barely depends on (the service accounts'
+   * labels Calico selects by). Unreadable, they never make the check not-evaluated; changed,
+   * they re-evaluate it in a watch run like any other input (serve --watch).
+   */
+  readsBestEffort?: KindKey[];
+  /**
+   * The verdict reads ctx.now (a certificate 40 days from expiry today is 25 days from it in
+   * two weeks): serve --watch evaluates it in every watch run, since no change of objects
+   * marks its outcome stale.
+   */
+  timeDependent?: true;
+  /**
    * Optional gate: the check applies only when this returns true (e.g. mtls checks only when a
    * mesh is installed). When false the check is 'not-applicable', which is neither pass nor fail.
    */

@@ -15,7 +15,7 @@ import { clip, oneLine, withoutBidi } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, resourceText } from '../report/view/index.ts';
-import { FAILURE_TEXT, alertReasons, alerting, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
+import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
   /** smtp:// or smtps:// URL, credentials included (from the environment, never the config file). */
@@ -59,7 +59,9 @@ export interface EmailContent { subject: string; html: string; text: string }
 
 /** serve --watch: the changes that most likely caused the regression, one line each. */
 function watchCauses(report: RunReport): string[] {
-  return report.diff?.regression ? (report.run.watch?.causes ?? []).map((c) => `caused by (watch): ${c}`) : [];
+  if (!report.diff?.regression) return [];
+  const h = report.run.watch?.heldBack;
+  return [...(report.run.watch?.causes ?? []).map((c) => `caused by (watch): ${c}`), ...(h ? [heldBackText(h)] : [])];
 }
 
 export function buildEmail(report: RunReport, attached: boolean): EmailContent {

@@ -10,7 +10,7 @@ import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { headerText, transportOf } from './email.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
-import { clientOf, slackError } from './slack.ts';
+import { clientOf, rateLimited, slackError } from './slack.ts';
 
 export type DigestPolicy = 'regression' | 'always' | 'never';
 
@@ -46,14 +46,27 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
   return { text: `ztaudit ${digestHeadline(view)}`, blocks };
 }
 
-export async function sendSlackDigest(view: FleetView, opts: { token: string; channel: string; apiUrl?: string; timeoutMs?: number; htmlPath?: string }): Promise<NotificationOutcome> {
+/** How long the digest may take, rate-limit waits included, unless the caller says (notify.deadlineSeconds' default). */
+const DIGEST_DEADLINE_MS = 60_000;
+
+/**
+ * The digest on Slack. A 429 is waited out as the run alert waits it out (rateLimited:
+ * chat.postMessage allows about one message per second per channel and answers a burst
+ * with 429 and Retry-After, https://docs.slack.dev/apis/web-api/rate-limits), within the
+ * deadline; `signal` (or the deadline) aborts the wait and the request.
+ */
+export async function sendSlackDigest(view: FleetView, opts: { token: string; channel: string; apiUrl?: string; timeoutMs?: number; htmlPath?: string; signal?: AbortSignal; deadlineAt?: number }): Promise<NotificationOutcome> {
+  const deadlineAt = opts.deadlineAt ?? Date.now() + DIGEST_DEADLINE_MS;
+  const budgetMs = Math.max(0, deadlineAt - Date.now());
+  const timeout = AbortSignal.timeout(budgetMs);
+  const signal = AbortSignal.any([timeout, ...(opts.signal ? [opts.signal] : [])]);
   try {
-    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? 15_000, retryConfig: { retries: 2, factor: 2, minTimeout: 1000, maxTimeout: 4000 } });
+    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? 15_000, retryConfig: { retries: 2, factor: 2, minTimeout: 1000, maxTimeout: 4000 }, signal });
     const { text, blocks } = buildSlackDigest(view);
-    const posted = await client.chat.postMessage({ channel: opts.channel, text, blocks: blocks as never, unfurl_links: false, unfurl_media: false });
+    const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text, blocks: blocks as never, unfurl_links: false, unfurl_media: false }), { signal, deadlineAt });
     return { channel: 'slack', status: 'sent', detail: `fleet digest ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
-    return { channel: 'slack', status: 'failed', detail: slackError(error) };
+    return { channel: 'slack', status: 'failed', detail: timeout.aborted ? `not sent within the ${Math.round(budgetMs / 1000)} s deadline` : slackError(error) };
   }
 }
 

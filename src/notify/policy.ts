@@ -27,6 +27,11 @@ export function alertReasons(report: RunReport): string[] {
   ];
 }
 
+/** serve --watch: the repeat alerts of a flapping regression held back before this one (watch.realertAfterHours). */
+export function heldBackText(h: { repeats: number; since: string }): string {
+  return `flapping: ${h.repeats} repeat alert${h.repeats === 1 ? '' : 's'} of these findings held back since ${h.since} (watch.realertAfterHours)`;
+}
+
 /** Which alert: the audit did not run, or it ran (reports written) but could not be stored. */
 export type FailureKind = 'not-run' | 'not-stored';
 export const FAILURE_TEXT: Record<FailureKind, { title: string; lede: string }> = {

@@ -17,7 +17,7 @@ import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, resourceText } from '../report/view/index.ts';
 import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
-import { FAILURE_TEXT, alertReasons, alerting, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
+import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 import { isBlind } from '../run/coverage.ts';
 
 export interface SlackOptions {
@@ -140,7 +140,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const causes = d?.regression ? watch?.causes ?? [] : [];
   const changes = causes.length > 0 ? causes : watch?.changes.slice(0, 5) ?? [];
   const watchBlocks = !watch ? [] : listSections(
-    `*${causes.length > 0 ? 'Caused by' : 'Changes'}* (watch run, ${watch.reevaluated.length} checks re-evaluated)`,
+    `*${causes.length > 0 ? 'Caused by' : 'Changes'}* (watch run, ${watch.reevaluated.length} checks re-evaluated)${watch.heldBack ? `\n:repeat: ${heldBackText(watch.heldBack)}` : ''}`,
     changes.map((c) => `• ${mrkdwnText(c)}`), 2,
     (shown) => { const n = watch.changeCount - shown; return n > 0 ? `…and ${n} more change${n === 1 ? '' : 's'}` : undefined; },
   );

@@ -213,6 +213,11 @@ export interface WatchRunInfo {
   reevaluated: string[];
   /** For a regression: the changes to the regressed checks' inputs, rarest kind first (what most likely caused it). */
   causes?: string[];
+  /**
+   * Repeat alerts of this regression's findings held back (watch.realertAfterHours) since the
+   * last one was sent: the findings flapped. On the alert that is sent, and on a held-back run.
+   */
+  heldBack?: { repeats: number; since: string };
 }
 
 /**

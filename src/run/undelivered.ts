@@ -19,15 +19,18 @@ export function pendingOutcome(channel: NotificationOutcome['channel']): Notific
 }
 
 /**
- * What `run` (the latest stored run) leaves for the next run to send: its own regression and
- * what it carried, when a channel tried and failed and none delivered. A run no channel tried
- * (no notifier configured, --no-notify, all skipped) leaves nothing: there was nothing to lose.
- * `outcomes`: the run's, when known better than stored (a run stored before it was notified).
+ * What `run` (the latest stored run) leaves for the next run to send, unless a channel
+ * delivered it: what it carried, always (a run that sent nothing — no channel, --no-notify,
+ * every channel skipped, a serve --watch run stored without alerting — loses nothing it was
+ * handed), then its own regression when a channel tried and failed (a regression no channel
+ * tried had nothing to lose). `outcomes`: the run's, when known better than stored (a run
+ * stored before it was notified).
  */
 export function undeliveredAfter(run: RunReport, outcomes = run.notifications): UndeliveredAlert[] {
   const d = run.diff;
   if (!d) return [];
-  if (outcomes.some((n) => n.status === 'sent') || !outcomes.some((n) => n.status === 'failed')) return [];
-  const own = d.regression ? [{ runId: run.run.id, reasons: d.regressionReasons.length > 0 ? d.regressionReasons : ['a regression (see that run\'s report)'] }] : [];
+  if (outcomes.some((n) => n.status === 'sent')) return [];
+  const tried = outcomes.some((n) => n.status === 'failed');
+  const own = d.regression && tried ? [{ runId: run.run.id, reasons: d.regressionReasons.length > 0 ? d.regressionReasons : ['a regression (see that run\'s report)'] }] : [];
   return [...(d.undelivered ?? []), ...own];
 }

@@ -116,6 +116,13 @@ export function validateSchedule(schedule: string, timezone?: string): void {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
+interface Deferred<T> { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void }
+function deferredResult(): Deferred<TickResult> {
+  let resolve!: (v: TickResult) => void, reject!: (e: unknown) => void;
+  const promise = new Promise<TickResult>((res, rej) => { resolve = res; reject = rej; });
+  return { promise, resolve, reject };
+}
+
 const MISSED_RUN_TOLERANCE_MS = 15 * 60_000;
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -126,13 +133,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const metrics = emptyMetricsState();
   if (options.watchMetrics) metrics.watch = options.watchMetrics;
   let latestHtml: string | null = null;
-  let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date; phase: 'auditing' | 'notifying'; phaseSince: Date } | null = null;
+  let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date; reason: string; phase: 'auditing' | 'notifying'; phaseSince: Date } | null = null;
+  /**
+   * A full run that arrived during a watch run (serve --watch): it runs as soon as that one
+   * ends. A watch run takes seconds, and dropping the nightly baseline of record for it would
+   * leave a day without one; a full run that overlaps another full run is still skipped.
+   */
+  let queued: { reason: string; done: Deferred<TickResult> } | null = null;
   /** Whether the latest stored run's notifications are still being sent. */
   let notificationsPending = false;
   let stopping = false;
 
   const tick = (reason = 'scheduled'): Promise<TickResult> => {
     if (stopping) return Promise.resolve('skipped');
+    if (current && current.reason === 'watch' && reason !== 'watch' && !queued) {
+      log.info(`${reason} tick queued: the watch run started at ${current.startedAt.toISOString()} is in progress; it runs next`, { event: 'tick-queued' });
+      const done = deferredResult();
+      queued = { reason, done };
+      return done.promise;
+    }
     if (current) {
       metrics.runsTotal.skipped++;
       log.warn(`${reason} tick skipped: the run started at ${current.startedAt.toISOString()} is still in progress`, { event: 'tick-skipped' });
@@ -182,9 +201,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         metrics.running = false;
         notificationsPending = false;
         current = null;
+        const next = queued;
+        queued = null;
+        // Started before this promise settles: idle() waits for it too.
+        if (next) tick(next.reason).then(next.done.resolve, next.done.reject);
       }
     })();
-    current = { promise, abort, startedAt, phase: 'auditing', phaseSince: startedAt };
+    current = { promise, abort, startedAt, reason, phase: 'auditing', phaseSince: startedAt };
     return promise;
   };
 

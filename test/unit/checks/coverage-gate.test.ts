@@ -20,7 +20,7 @@ const NOW = new Date('2026-11-26T00:00:00Z');
 describe('coverage gate', () => {
   it('a forbidden configmaps read makes every check that reads controller ConfigMaps not-evaluated', () => {
     const readers = CHECKS.filter((c) => c.needs.includes('configmaps') || c.reads?.includes('configmaps'));
-    expect(readers.map((c) => c.id).sort()).toEqual(['mtls.auto-mtls-disabled', 'mtls.consul-default-allow', 'mtls.outbound-allow-any', 'network.flow-visibility-off', 'tls.edge-auth-missing', 'tls.edge-waf-missing', 'tls.hsts-disabled', 'tls.legacy-protocol-enabled', 'tls.ssl-redirect-disabled', 'tls.weak-ciphers']);
+    expect(readers.map((c) => c.id).sort()).toEqual(['mtls.auto-mtls-disabled', 'mtls.consul-default-allow', 'mtls.outbound-allow-any', 'network.flow-visibility-off', 'tls.edge-auth-missing', 'tls.edge-rate-limit-missing', 'tls.edge-waf-missing', 'tls.hsts-disabled', 'tls.legacy-protocol-enabled', 'tls.ssl-redirect-disabled', 'tls.weak-ciphers']);
     for (const check of readers) {
       const dir = join(FIXTURES, check.id);
       const fail = join(dir, readdirSync(dir).find((f) => f.startsWith('fail.'))!);
@@ -34,6 +34,22 @@ describe('coverage gate', () => {
       expect(o.reason, check.id).toBe('needs configmaps: forbidden (get configmaps (denied for ingress-nginx/ingress-nginx-controller))');
       expect(o.results).toEqual([]);
     }
+  });
+
+  it('a kind read best-effort never gates: with Deployments forbidden, enforce-missing still judges, at high, and says it could not look for a policy engine', () => {
+    const check = CHECK_BY_ID.get('pod-security.enforce-missing')!;
+    expect(check.readsBestEffort).toContain('deployments');
+    const fail = join(FIXTURES, check.id, 'fail.kyverno-present.yaml');
+    expect(runChecks([check], { snapshot: loadFixture(fail, check.id), config: defaultConfig(), now: NOW })[0].results.filter((r) => r.status === 'fail').map((r) => r.severity)).toEqual(['medium']);
+    // A fresh snapshot: the engines found in the first are memoised on it.
+    const snapshot = loadFixture(fail, check.id);
+    snapshot.coverage.deployments = { status: 'forbidden', detail: 'list deployments' };
+    snapshot.resources.deployments = [];
+    const [o] = runChecks([check], { snapshot, config: defaultConfig(), now: NOW });
+    expect(o.status).toBe('fail');
+    const failures = o.results.filter((r) => r.status === 'fail');
+    expect(failures.map((r) => r.severity)).toEqual(['high']);
+    expect(failures[0].evidence?.policyEngines).toMatch(/not looked for: deployments/);
   });
 
   it('a check that needs pods is not evaluated when an owner kind of the pod view is forbidden, and is when that kind is absent', () => {

@@ -13,9 +13,13 @@ import type { CliIO } from '../../../src/cli/io.ts';
 import { startServe } from '../../../src/cli/serve.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
+import { sendSlackDigest } from '../../../src/notify/fleet-digest.ts';
+import type { FleetView } from '../../../src/fleet/view.ts';
 import { HOSTILE, fleetRun, fleetRuns } from './seed.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
+// Only the fields the Slack digest reads.
+const fleetView = { totals: { clusters: 2, meanOverall: 70, regressed: 1 }, sinceHours: 24, regressions: [{ cluster: 'prod', reasons: ['new high finding'], more: 0 }], grid: [], common: [], waivers: [] } as unknown as FleetView;
 let dir: string;
 let slack: FakeSlack;
 let smtp: SMTPServer;
@@ -84,6 +88,25 @@ describe('fleet digest', () => {
     expect(mails[0].html).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
     expect(mails[0].html).toContain('&lt;/script&gt;@here\\u202e');
     expect(mails[0].attachments.map((a) => a.filename)).toEqual(['fleet.html']);
+  });
+
+  it('Slack answers the digest 429 (Retry-After 1): it waits a second and sends it, as the run alert does', async () => {
+    const before = slack.calls.length;
+    slack.rateLimit('chat.postMessage', 1, 1);
+    const t = io(env());
+    expect(await main(['fleet', '--history', 'fleet.db', '--config', 'digest.yaml', '--out', 'f429', '-q'], t), t.err()).toBe(0);
+    expect(t.err()).toMatch(/slack digest sent: fleet digest \S+ in \S+/);
+    const posts = slack.calls.slice(before).filter((c) => c.path.endsWith('/chat.postMessage'));
+    expect(posts).toHaveLength(2);
+    expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('a Retry-After beyond the digest deadline fails at once, saying so, instead of waiting past it', async () => {
+    slack.rateLimit('chat.postMessage', 1, 30);
+    const t0 = performance.now();
+    const out = await sendSlackDigest(fleetView, { token: 'xoxb-test', channel: 'C0FLEET', apiUrl: slack.apiUrl, deadlineAt: Date.now() + 5_000 });
+    expect(out).toEqual({ channel: 'slack', status: 'failed', detail: expect.stringMatching(/^rate limited by Slack \(Retry-After 30 s, more than the \d s left before the notify deadline\)$/) });
+    expect(performance.now() - t0).toBeLessThan(3_000);
   });
 
   it('policy regression sends nothing when no cluster regressed in the window', async () => {

@@ -32,4 +32,12 @@ describe('undeliveredAfter', () => {
       .toEqual([...carried, { runId: 'C', reasons: ['score fell 12 points'] }]);
     expect(undeliveredAfter(stored('C', { undelivered: carried }, [sent]))).toEqual([]);
   });
+
+  it('a skip never discards what a run carried: no channel tried, so nothing was delivered', () => {
+    const carried = [{ runId: 'B', reasons: ['2 new critical findings'] }];
+    expect(undeliveredAfter(stored('C', { undelivered: carried }, [{ channel: 'slack', status: 'skipped' }]))).toEqual(carried);
+    expect(undeliveredAfter(stored('C', { undelivered: carried }, []))).toEqual(carried);
+    // Its own regression, which no channel tried, is still not an alert lost.
+    expect(undeliveredAfter(stored('C', { regression: true, regressionReasons: ['score fell 12 points'], undelivered: carried }, [{ channel: 'slack', status: 'skipped' }]))).toEqual(carried);
+  });
 });

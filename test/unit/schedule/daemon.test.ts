@@ -94,6 +94,34 @@ describe('startDaemon', () => {
     expect(Object.fromEntries(runs.map((s) => [s.labels.result, s.value]))).toEqual({ success: 2, error: 0, skipped: 2 });
   });
 
+  it('a scheduled tick that arrives during a watch run is queued and runs right after it; a second one is skipped', async () => {
+    const gates: Array<Deferred<RunOutcome>> = [];
+    const reasons: string[] = [];
+    const log = captureLog();
+    const d = await start({ log, runOnce: (_signal, _hooks, reason) => { reasons.push(reason); const g = deferred<RunOutcome>(); gates.push(g); return g.promise; } });
+    const watch = d.tick('watch');
+    const scheduled = d.tick('scheduled');
+    expect(await d.tick('scheduled')).toBe('skipped'); // at most one waits
+    expect(reasons).toEqual(['watch']);
+    expect(log.lines.filter((l) => /^info scheduled tick queued: the watch run started at .* is in progress; it runs next$/.test(l))).toHaveLength(1);
+    expect(log.lines.filter((l) => /^warn scheduled tick skipped: the run started at .* is still in progress$/.test(l))).toHaveLength(1);
+    const idle = d.idle();
+    gates[0]!.resolve({ report: fakeReport('w1'), html: null });
+    expect(await watch).toBe('ran');
+    expect(reasons).toEqual(['watch', 'scheduled']); // started as the watch run ended
+    expect(d.state().running).toBe(true);
+    gates[1]!.resolve({ report: fakeReport('s1'), html: '<p>nightly</p>' });
+    expect(await scheduled).toBe('ran');
+    await idle; // idle() waited for the queued run too
+    expect(d.state().latest?.run.id).toBe('s1');
+    // A full run still does not queue behind a full run: skipped, as before.
+    const full = d.tick('scheduled');
+    expect(await d.tick('scheduled')).toBe('skipped');
+    gates[2]!.resolve({ report: fakeReport('s2'), html: null });
+    expect(await full).toBe('ran');
+    expect(reasons).toEqual(['watch', 'scheduled', 'scheduled']);
+  });
+
   it('serves /healthz, / (latest HTML), /report.json, /runs/:id and /metrics; 404/405 elsewhere', async () => {
     const stored = new Map([['20261125T020000Z-aaaaaa', '<html>stored run</html>']]);
     const gate = deferred<RunOutcome>();

@@ -1,6 +1,8 @@
 // serve stores a run before it notifies it. A regression alert that no channel delivered must
 // still reach the next run when the daemon restarts in between (a rollout, an evicted pod):
-// the outcomes are recorded into the stored run, not only kept in the process.
+// the outcomes are recorded into the stored run, not only kept in the process. And a
+// serve --watch run in between (stored for a resolved finding, with no regression of its
+// own) sends it rather than dropping it.
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,15 @@ import { openRunStore } from '../../../src/history/store.ts';
 import { REPO } from '../../helm/helm.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
+import { CHECKS } from '../../../checks/index.ts';
+import type { Logger } from '../../../src/base/log.ts';
+import { ServeWatch } from '../../../src/cli/serve-watch.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { notifySlack } from '../../../src/notify/slack.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { FakeWatch } from './fake-watch.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
 const body = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
@@ -107,4 +118,61 @@ describe('serve, restarted between a run whose alert was not delivered and the n
     expect(report.diff.undelivered).toEqual([{ runId: regressed.run.id, reasons: regressed.diff!.regressionReasons }]);
     expect(slackText).toContain(`not delivered after run ${regressed.run.id}: new critical finding`);
   }, 60_000);
+});
+
+describe('serve --watch, after a run whose alert was not delivered', () => {
+  it.each([
+    ['a default-deny in blog resolves a finding', (fake: FakeWatch) => fake.add({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'blog' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }), 1],
+    // Stored all the same: otherwise the next run, diffing against the regressed run, sends it again.
+    ['a pod annotation changes, moving no finding', (fake: FakeWatch) => fake.touch('Pod', 'web'), 0],
+  ] as const)('%s: the watch run sends the carried alert, is stored, and the next run does not send it again', async (name, change, resolved) => {
+    const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    const pod = (name: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } });
+    const denyAll = (namespace: string): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+    const fake = new FakeWatch([ns('shop'), ns('blog'), pod('web', 'shop'), pod('debug', 'blog'), denyAll('shop')]);
+    const config = defaultConfig();
+    const log = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
+    const sw = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => fake });
+    const store = await openRunStore(join(work, `watch-history-${resolved}.db`));
+    const slackDown = await startFakeSlack();
+    const slackUp = await startFakeSlack();
+    slackDown.platformError('chat.postMessage', 'channel_not_found');
+    let slack = slackUp;
+    const run = async (reason: string) => (await runPipeline(config, CHECKS, sw.edges({
+      collect: () => sw.collectFull(), store, log, now: () => new Date(), render: async () => [],
+      diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      notifiers: [{ name: 'slack', send: (report, _files, ctx) => notifySlack(report, { token: 'xoxb-test', channel: 'C0ALERTS', apiUrl: slack.apiUrl, policy: config.notify.policy, ...ctx }) }],
+    }, reason))).report;
+    const posted = () => slackUp.calls.filter((c) => c.path === '/api/chat.postMessage').map((c) => String(c.fields.text) + JSON.stringify(c.fields.blocks));
+    try {
+      await run('start-up');
+      // The default-deny is deleted; the scheduled run regresses and Slack refuses its alert.
+      slack = slackDown;
+      fake.remove('NetworkPolicy', 'shop', 'default-deny');
+      fake.takeChanges(); // the scheduled run re-lists everything
+      const regressed = await run('schedule');
+      expect(regressed.diff?.regression).toBe(true);
+      expect(regressed.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'failed' })]);
+      // Slack works again; then the change: a watch run, no regression.
+      slack = slackUp;
+      change(fake);
+      const watch = await run('watch');
+      expect(watch.run.trigger, name).toBe('watch');
+      expect(watch.diff?.regression).toBe(false);
+      expect(watch.diff?.resolved).toHaveLength(resolved);
+      expect(watch.diff?.undelivered).toEqual([{ runId: regressed.run.id, reasons: regressed.diff!.regressionReasons }]);
+      expect(watch.notifications).toEqual([expect.objectContaining({ channel: 'slack', status: 'sent' })]);
+      expect(posted().join('\n')).toContain(`not delivered after run ${regressed.run.id}: new high finding: network.namespace-default-deny-ingress on Namespace shop`);
+      expect((await store.latest())?.run.id).toBe(watch.run.id);
+      // Delivered once: the next scheduled run carries nothing and sends nothing.
+      const sentAfterWatch = posted().length;
+      const next = await run('schedule');
+      expect(next.diff?.undelivered ?? []).toEqual([]);
+      expect(posted()).toHaveLength(sentAfterWatch);
+    } finally {
+      await store.close();
+      await slackDown.close();
+      await slackUp.close();
+    }
+  }, 30_000);
 });

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
-import { affectedChecks, affectedSections, inputsOf, likelyCauses, ServeWatch, type WatchSource } from '../../../src/cli/serve-watch.ts';
-import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { affectedChecks, affectedSections, inputsOf, likelyCauses, ServeWatch } from '../../../src/cli/serve-watch.ts';
+import { FakeWatch } from './fake-watch.ts';
 import { describeChange, type WatchChange } from '../../../src/collect/watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { validateConfig } from '../../../src/config/validate.ts';
@@ -25,8 +25,8 @@ import type { RunReport } from '../../../src/run/types.ts';
 import { isSpooled } from '../../../src/run/spooled-finding.ts';
 import { renderMetrics, emptyMetricsState } from '../../../src/schedule/metrics.ts';
 import { formatRunTable } from '../../../src/cli/history.ts';
-import { KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
-import type { CoverageEntry, KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 import type { Logger } from '../../../src/base/log.ts';
 import { buildSlackMessage } from '../../../src/notify/slack.ts';
 import { buildEmail } from '../../../src/notify/email.ts';
@@ -41,59 +41,6 @@ const schemaCheck = ajv.compile(JSON.parse(readFileSync(new URL('../../../schema
 const validateReport = (r: unknown) => (schemaCheck(r) ? [] : schemaCheck.errors);
 
 const log: Logger = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
-
-/** The watch, as ServeWatch sees it: objects held, changes recorded, coverage per kind. */
-class FakeWatch implements WatchSource {
-  objects: KubeObject[];
-  coverage: Partial<Record<KindKey, CoverageEntry>> = {};
-  private pending: WatchChange[] = [];
-  private kinds = new Set<KindKey>();
-  constructor(objects: KubeObject[]) { this.objects = objects; }
-  async start() {}
-  async relistAll() {}
-  async stop() {}
-  snapshot(): Snapshot {
-    const s = snapshotFromObjects(structuredClone(this.objects), { clusterName: 'prod' });
-    s.source = 'live';
-    s.origin = 'live';
-    for (const [k, c] of Object.entries(this.coverage)) {
-      s.coverage[k as KindKey] = c;
-      s.resources[k as KindKey] = [];
-    }
-    return s;
-  }
-  takeChanges() {
-    const out = { changes: this.pending, dropped: 0, kinds: this.kinds, since: null };
-    this.pending = [];
-    this.kinds = new Set();
-    return out;
-  }
-  hasChanges() { return this.kinds.size > 0; }
-  metrics() { return { lagSeconds: 0, events: {}, watching: {} }; }
-  private keyOf(o: KubeObject): KindKey { return KINDS.find((k) => k.kind === o.kind && o.apiVersion?.startsWith(k.group || 'v1'))!.key as KindKey; }
-  remove(kind: string, namespace: string | undefined, name: string) {
-    const o = this.objects.find((x) => x.kind === kind && x.metadata?.name === name && x.metadata?.namespace === namespace)!;
-    this.objects = this.objects.filter((x) => x !== o);
-    this.change(this.keyOf(o), 'deleted', o);
-  }
-  add(o: KubeObject) {
-    this.objects.push(o);
-    this.change(this.keyOf(o), 'created', o);
-  }
-  touch(kind: string, name: string) {
-    const o = this.objects.find((x) => x.kind === kind && x.metadata?.name === name)!;
-    o.metadata!.annotations = { ...o.metadata!.annotations, touched: String(Date.now()) };
-    this.change(this.keyOf(o), 'updated', o);
-  }
-  fail(kind: KindKey, c: CoverageEntry | undefined) {
-    if (c) this.coverage[kind] = c; else delete this.coverage[kind];
-    this.kinds.add(kind);
-  }
-  private change(kind: KindKey, type: WatchChange['type'], o: KubeObject) {
-    this.pending.push({ kind, type, name: o.metadata!.name!, ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}), at: Date.now() });
-    this.kinds.add(kind);
-  }
-}
 
 const pod = (name: string, ns: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } });
 
@@ -133,11 +80,11 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = async (reason: string) => {
+  const run = async (reason: string, now = () => new Date()) => {
     const base: PipelineEdges = {
       collect: () => sw.collectFull(), store,
       diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
-      render: async () => [], log, now: () => new Date(),
+      render: async () => [], log, now,
       // Records what reaches the channel (the real notifiers then apply notify.policy).
       notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
     };
@@ -152,7 +99,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     const reevaluated = new Set(report.run.watch!.reevaluated);
     expect(reevaluated.has('network.namespace-default-deny-ingress')).toBe(true);
     expect(reevaluated.has('rbac.cluster-admin-binding')).toBe(false);
-    for (const c of CHECKS) expect(reevaluated.has(c.id), c.id).toBe(inputsOf(c).has('networkpolicies'));
+    for (const c of CHECKS) expect(reevaluated.has(c.id), c.id).toBe(inputsOf(c).has('networkpolicies') || c.timeDependent === true);
     // The carried-over outcomes are what a full audit of the same objects finds.
     const snapshot = fake.snapshot();
     const full = auditSnapshot({ snapshot, config, checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
@@ -161,6 +108,56 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(report.score).toEqual(full.score);
     // The report sections too: the RBAC breadth carried over, the network sections recomputed.
     expect(report.details).toEqual(full.details);
+  });
+
+  it('a policy engine uninstalled: the Pod Security namespace checks are re-evaluated, as a full audit judges them', async () => {
+    // enforce-missing needs only namespaces, but a running Kyverno lowers its findings to
+    // medium: deleting Kyverno's Deployment must bring them back to high in the watch run.
+    fake.objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kyverno' } }, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kyverno-admission-controller', namespace: 'kyverno' },
+      spec: { selector: { matchLabels: { app: 'k' } }, template: { metadata: { labels: { app: 'k' } }, spec: { containers: [{ name: 'k', image: 'ghcr.io/kyverno/kyverno:v1.12.0' }] } } },
+    });
+    const before = await run('start-up');
+    const severities = (r: RunReport) => r.findings.filter((f) => f.check === 'pod-security.enforce-missing').map((f) => `${f.resource.name} ${f.severity}`).sort();
+    expect(severities(before)).toContain('shop medium');
+    fake.remove('Deployment', 'kyverno', 'kyverno-admission-controller');
+    const report = await run('watch');
+    expect(report.run.watch!.reevaluated).toContain('pod-security.enforce-missing');
+    const full = auditSnapshot({ snapshot: fake.snapshot(), config, checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+    expect(severities(report)).toContain('shop high');
+    expect(severities(report)).toEqual(severities(full));
+    expect(report.score).toEqual(full.score);
+  });
+
+  it('two weeks on, a watch run judges certificate expiry (and waivers) against its own time, as a full audit does', async () => {
+    const DAY = 86_400_000;
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    fake.objects.push({
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'edge', namespace: 'shop' },
+      spec: { secretName: 'edge-tls', dnsNames: ['shop.example.com'] },
+      status: { notAfter: new Date(t0 + 40 * DAY).toISOString(), conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    // The cluster-admin finding is waived until day 10.
+    config.waivers = [{ check: 'rbac.cluster-admin-binding', resource: { kind: 'ServiceAccount', namespace: 'shop', name: 'ops' }, reason: 'migration', owner: 'ops@example.com', expires: new Date(t0 + 10 * DAY).toISOString().slice(0, 10) }];
+    try {
+      const before = await run('start-up', () => new Date(t0));
+      expect(before.findings.filter((f) => f.check === 'tls.certificate-expiring')).toEqual([]);
+      expect(before.findings.filter((f) => f.check === 'rbac.cluster-admin-binding').map((f) => f.waived)).toEqual([true]);
+      // Day 15: a change no certificate check reads.
+      const later = new Date(t0 + 15 * DAY);
+      fake.add({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] });
+      const report = await run('watch', () => later);
+      const full = auditSnapshot({ snapshot: fake.snapshot(), config, checks: CHECKS, now: later, startedAt: later, runId: 'x', details: runDetails, notes: runNotes }).report;
+      const expiring = (r: RunReport) => r.findings.filter((f) => f.check === 'tls.certificate-expiring').map((f) => `${f.resource.name} ${f.severity}: ${f.message}`);
+      expect(expiring(report)).toEqual([expect.stringContaining('expires in 25 day(s)')]);
+      expect(expiring(report)).toEqual(expiring(full));
+      expect(report.run.watch!.reevaluated).toContain('tls.certificate-expiring');
+      expect(report.findings.filter((f) => f.check === 'rbac.cluster-admin-binding').map((f) => f.waived)).toEqual([false]);
+      expect(report.findings.map((f) => [f.fingerprint, f.severity, f.waived]).sort()).toEqual(full.findings.map((f) => [f.fingerprint, f.severity, f.waived]).sort());
+      expect(report.score).toEqual(full.score);
+    } finally {
+      config.waivers = [];
+    }
   });
 
   it('a role binding change: the RBAC breadth section is recomputed and equals a full audit', async () => {
@@ -226,7 +223,8 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(formatRunTable(await store.list(2)).split('\n')[1]).toMatch(/REGRESSION \(watch\)$/);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.run.watch?.causes).toContain('NetworkPolicy shop/default-deny deleted');
-    // Put back: resolved (stored, not alerted); deleted again: a regression again.
+    // Put back: resolved (stored, not alerted); deleted again: a regression again, stored, but
+    // held back as a repeat within watch.realertAfterHours (flapping).
     fake.add({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
     const fixed = await run('watch');
     const dd = report.findings.find((f) => f.check === 'network.namespace-default-deny-ingress' && f.resource.name === 'shop')!;
@@ -234,8 +232,11 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(fixed.diff?.regression).toBe(false);
     expect(await stored()).toBe(3);
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
-    expect((await run('watch')).diff?.regression).toBe(true);
-    expect(sent).toHaveLength(2);
+    const again = await run('watch');
+    expect(again.diff?.regression).toBe(true);
+    expect(await stored()).toBe(4);
+    expect(again.notifications).toEqual([expect.objectContaining({ status: 'skipped', detail: expect.stringMatching(/^held back: /) })]);
+    expect(sent).toHaveLength(1);
   });
 
   it('says it is a watch run and names the cause in every output (Slack, email, Markdown, HTML, report.json schema)', async () => {
@@ -254,6 +255,57 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     const json = JSON.parse(readFileSync(files.find((f) => f.endsWith('.json'))!, 'utf8'));
     expect(validateReport(json)).toEqual([]);
     expect(json.run.trigger).toBe('watch');
+  });
+
+  it('a flapping default-deny (deleted and re-created 5 times) alerts once; after watch.realertAfterHours the alert says how many were held back', async () => {
+    let clock = Date.parse('2026-11-01T00:00:00Z');
+    const now = () => new Date(clock);
+    const policy = structuredClone(fake.objects.find((o) => o.kind === 'NetworkPolicy')!);
+    const flap = async () => {
+      clock += 60_000;
+      fake.remove('NetworkPolicy', 'shop', 'default-deny');
+      const regressed = await run('watch', now);
+      clock += 60_000;
+      fake.add(structuredClone(policy));
+      expect((await run('watch', now)).diff?.resolved).toHaveLength(regressed.diff!.new.length);
+      return regressed;
+    };
+    await run('start-up', now);
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await flap());
+    expect(runs.map((r) => r.diff?.regression)).toEqual([true, true, true, true, true]);
+    expect(runs.map((r) => r.notifications.map((n) => n.status))).toEqual([['sent'], ['skipped'], ['skipped'], ['skipped'], ['skipped']]);
+    expect(sent).toHaveLength(1);
+    const secondAt = runs[1].run.startedAt;
+    expect(runs[4].notifications[0].detail).toBe(`held back: every new finding was alerted less than watch.realertAfterHours (4 h) ago; 4 repeat(s) held back since ${secondAt}`);
+    // Held back, still stored: the history shows every regression.
+    expect((await store.list(100)).map((r) => r.id)).toEqual(expect.arrayContaining(runs.map((r) => r.run.id)));
+    // Four hours after the last alert it flaps again: alerted, saying what was held back.
+    clock = Date.parse(runs[0].run.startedAt) + 4 * 3_600_000;
+    const again = await flap();
+    expect(again.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(again.run.watch?.heldBack).toEqual({ repeats: 4, since: secondAt });
+    const message = buildSlackMessage(again);
+    expect(JSON.stringify(message.blocks)).toContain(`flapping: 4 repeat alerts of these findings held back since ${secondAt} (watch.realertAfterHours)`);
+    expect(buildEmail(again, false).text).toContain(`flapping: 4 repeat alerts of these findings held back since ${secondAt}`);
+    expect(validateReport(JSON.parse(JSON.stringify(again)))).toEqual([]);
+    // And the count starts again.
+    expect((await flap()).notifications.map((n) => n.status)).toEqual(['skipped']);
+  });
+
+  it('watch.realertAfterHours 0 alerts every flap', async () => {
+    const local = { ...config, watch: { ...config.watch, realertAfterHours: 0 } };
+    sw = new ServeWatch({ config: local, checks: CHECKS, log, configMapRefs: () => [], watcher: () => fake });
+    const policy = structuredClone(fake.objects.find((o) => o.kind === 'NetworkPolicy')!);
+    await run('start-up');
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      fake.remove('NetworkPolicy', 'shop', 'default-deny');
+      statuses.push((await run('watch')).notifications.map((n) => n.status));
+      fake.add(structuredClone(policy));
+      await run('watch');
+    }
+    expect(statuses).toEqual([['sent'], ['sent'], ['sent']]);
   });
 
   it('neither stores nor alerts a watch run whose findings did not change', async () => {
@@ -285,7 +337,8 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
         expect(report.findings.some(isSpooled)).toBe(false);
         if (i % 20 === 0) expect(openSpools()).toEqual([]);
       }
-      expect(sent).toHaveLength(3); // the three deletions, alerted as regressions
+      // The first of the three deletions; the others repeat it within watch.realertAfterHours.
+      expect(sent).toHaveLength(1);
       expect(openSpools()).toEqual([]);
       expect(readdirSync(spoolDir)).toEqual([]);
     } finally {
@@ -365,13 +418,14 @@ describe('watch helpers', () => {
     } as unknown as RunReport;
     const changes: WatchChange[] = [
       ...Array.from({ length: 20 }, (_, i): WatchChange => ({ kind: 'pods', type: 'updated', namespace: 'a', name: `p${i}`, at: i })),
-      { kind: 'serviceaccounts', type: 'created', namespace: 'a', name: 'sa', at: 30 },
+      // Service accounts are an input (Calico selects by their labels); role bindings are not.
+      { kind: 'clusterrolebindings', type: 'created', name: 'crb', at: 30 },
       { kind: 'networkpolicies', type: 'deleted', namespace: 'shop', name: 'default-deny', at: 40 },
     ];
     const causes = likelyCauses(report, CHECKS, changes, 3);
     expect(causes[0]).toBe('NetworkPolicy shop/default-deny deleted');
     expect(causes).toHaveLength(3);
-    expect(causes.some((c) => c.startsWith('ServiceAccount'))).toBe(false);
+    expect(causes.some((c) => c.startsWith('ClusterRoleBinding'))).toBe(false);
   });
 
   it('validates watch.debounceSeconds, naming the key', () => {
@@ -382,6 +436,9 @@ describe('watch helpers', () => {
     expect(v({ watch: { debounce: 3 } }).errors[0]).toContain('watch');
     expect(v({ watch: { debounceSeconds: 2.5 } }).config.watch.debounceSeconds).toBe(2.5);
     expect(defaultConfig().watch.debounceSeconds).toBe(3);
+    expect(v({ watch: { realertAfterHours: -1 } }).errors).toEqual([expect.stringMatching(/^ztaudit\.yaml: watch\.realertAfterHours: /)]);
+    expect(v({ watch: { debounceSeconds: 2.5 } }).config.watch.realertAfterHours).toBe(4);
+    expect(v({ watch: { realertAfterHours: 0 } }).config.watch.realertAfterHours).toBe(0);
   });
 
   it('/metrics exports the watch lag, the events handled and which kinds are watched', () => {
