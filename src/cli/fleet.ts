@@ -57,7 +57,7 @@ export async function sendFleetDigest(view: FleetView, config: Config, env: Retu
     const channel = digest?.slack?.channel ?? addresses.slackChannel;
     const unusable = env.slack.problem ?? (channel ? null : 'ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL, notify.slack.channel or notify.fleetDigest.slack.channel)');
     out.push(skip ? { channel: 'slack', status: 'skipped', detail: skip } : unusable || !channel ? { channel: 'slack', status: 'failed', detail: unusable ?? '' } : await sendSlackDigest(view, {
-      token: env.slack.token, channel,
+      token: env.slack.token, channel, deadlineAt: Date.now() + config.notify.deadlineSeconds * 1000,
       ...(env.slack.apiUrl ? { apiUrl: env.slack.apiUrl } : {}),
     }));
   }

@@ -109,6 +109,14 @@ describe('fleet digest', () => {
     expect(performance.now() - t0).toBeLessThan(3_000);
   });
 
+  it('the digest keeps to notify.deadlineSeconds: a Retry-After past it fails at once, naming it', async () => {
+    writeFileSync(join(dir, 'short.yaml'), 'notify:\n  deadlineSeconds: 2\n  fleetDigest: {policy: always, slack: {channel: C0FLEET}}\n');
+    slack.rateLimit('chat.postMessage', 1, 10);
+    const t = io(env());
+    await main(['fleet', '--history', 'fleet.db', '--config', 'short.yaml', '--out', 'fshort', '-q'], t);
+    expect(t.err()).toMatch(/rate limited by Slack \(Retry-After 10 s, more than the [0-2] s left before the notify deadline\)/);
+  });
+
   it('policy regression sends nothing when no cluster regressed in the window', async () => {
     const before = slack.calls.length;
     writeFileSync(join(dir, 'narrow.yaml'), 'notify:\n  fleetDigest:\n    policy: regression\n    windowHours: 1\n');
