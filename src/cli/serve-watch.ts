@@ -403,6 +403,10 @@ export class ServeWatch {
   private alertedNow(report: RunReport): void {
     if (this.flap?.runId !== report.run.id) return;
     const at = Date.parse(report.run.startedAt);
+    // Findings alerted longer ago than the window hold nothing back: forgotten, so a serve
+    // that runs for months keeps only the last window's (alerts are rare: one pass each).
+    const windowMs = this.input.config.watch.realertAfterHours * 3_600_000;
+    for (const [fp, s] of this.alerted) if (at - s.at >= windowMs) this.alerted.delete(fp);
     for (const fp of report.diff?.new ?? []) this.alerted.set(fp, { at, held: 0 });
   }
 
