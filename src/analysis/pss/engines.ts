@@ -6,8 +6,10 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
+import { imageRepository, repositoryIs } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { podFinished, podTemplateOf } from '../workloads.ts';
+
 
 export type PolicyEngineName = 'Kyverno' | 'OPA Gatekeeper' | 'Kubewarden';
 
@@ -43,20 +45,6 @@ const SIGNATURES: readonly Signature[] = [
   { name: 'OPA Gatekeeper', names: ['gatekeeper-controller-manager'], images: ['openpolicyagent/gatekeeper'], not: [] },
   { name: 'Kubewarden', names: ['kubewarden'], images: ['kubewarden/policy-server'], not: [] },
 ];
-
-/** An image reference's repository path: without its tag and digest, registry and all. */
-function repositoryOf(image: string): string {
-  const at = image.indexOf('@');
-  const noDigest = at < 0 ? image : image.slice(0, at);
-  const colon = noDigest.lastIndexOf(':');
-  // A colon before the last slash is a registry's port (localhost:5000/kyverno/kyverno), not a tag.
-  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
-}
-
-/** Whether a repository path is `path`, or ends with it after a registry or mirror prefix. */
-function repositoryIs(repository: string, path: string): boolean {
-  return repository === path || (repository.endsWith(path) && repository[repository.length - path.length - 1] === '/');
-}
 
 /** The kinds engines are recognised from; when one is unreadable an engine may go unseen. */
 export const ENGINE_KINDS: readonly KindKey[] = ['deployments', 'statefulsets', 'daemonsets', 'pods'];
@@ -94,7 +82,7 @@ function match(sig: Signature, name: string, lower: string, images: string[]): s
     break;
   }
   for (const image of images) {
-    const repository = repositoryOf(image);
+    const repository = imageRepository(image);
     for (const s of sig.images) if (repositoryIs(repository, s)) return `image ${image}`;
   }
   return undefined;

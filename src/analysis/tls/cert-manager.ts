@@ -5,6 +5,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
+import { imageRepository } from '../images.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { nginxAnnotationBool } from './nginx.ts';
 
@@ -138,8 +139,7 @@ function ingressShimDefaults(snapshot: Snapshot): { controller: string; issuer?:
     const containers = record(podTemplateOf(o)?.spec)?.containers;
     for (const raw of Array.isArray(containers) ? containers : []) {
       const c = record(raw);
-      const image = (text(c?.image) ?? '').split('@')[0].replace(/:[^/:]*$/, '');
-      if (!c || !/(^|\/)cert-manager-controller$/.test(image)) continue;
+      if (!c || !/(^|\/)cert-manager-controller$/.test(imageRepository(text(c.image) ?? ''))) continue;
       const words = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((w): w is string => typeof w === 'string');
       const flag = (name: string) => {
         const i = words.findIndex((w) => w === `--${name}` || w.startsWith(`--${name}=`));

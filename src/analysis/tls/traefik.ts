@@ -4,6 +4,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { podTemplateOf } from '../workloads.ts';
@@ -26,13 +27,6 @@ export interface TraefikIngressProvider {
 // The official image (traefik, docker.io/library/traefik), Traefik Hub, and mirrors such as
 // k3s's rancher/mirrored-library-traefik.
 const TRAEFIK_IMAGE = /(^|[/-])traefik(-hub)?$/;
-
-function imageName(image: string): string {
-  const noDigest = image.split('@')[0];
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  return (colon > slash ? noDigest.slice(0, colon) : noDigest).toLowerCase();
-}
 
 /**
  * The Kubernetes Ingress provider a Traefik container runs, or undefined when it runs none.
@@ -83,7 +77,7 @@ const traefikIngressSetup = memoize((snapshot: Snapshot): TraefikIngressSetup =>
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
         const c = obj(raw);
-        if (!c || !TRAEFIK_IMAGE.test(imageName(str(c.image) ?? ''))) continue;
+        if (!c || !TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) continue;
         found = true;
         const p = ingressProviderOf(c);
         if (p) providers.push({ ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, ...p });
