@@ -27,7 +27,7 @@ export const CONFIG_SCHEMA = closed({
   cluster: closed({ name: { type: 'string', minLength: 1 } }),
   target: closed({
     podSecurityLevel: { enum: ['baseline', 'restricted'] },
-    podSecurityVersion: matching('^(latest|v1\\.(0|[1-9][0-9]*))$', 'latest or v1.N (e.g. v1.31)'),
+    podSecurityVersion: policyVersion,
     requireMtls: { type: 'boolean' },
   }),
   systemNamespaces: strArray,
