@@ -286,6 +286,15 @@ export const CONSUL_EXCLUDE_INBOUND_ANNOTATION = 'consul.hashicorp.com/transpare
 /** "A comma-separated list of outbound ports to exclude from traffic redirection" (developer.hashicorp.com/consul/docs/k8s/annotations-and-labels). */
 export const CONSUL_EXCLUDE_OUTBOUND_ANNOTATION = 'consul.hashicorp.com/transparent-proxy-exclude-outbound-ports';
 
+/**
+ * The ports of a consul-k8s port-list annotation (transparent-proxy-exclude-inbound-ports,
+ * -outbound-ports): comma-separated numbers, each one redirection rule of its own
+ * (developer.hashicorp.com/consul/docs/k8s/annotations-and-labels).
+ */
+export function consulPortList(value: string | undefined): number[] {
+  return (value ?? '').split(',').map((p) => p.trim()).filter((p) => /^\d{1,5}$/.test(p)).map(Number).filter((p) => p >= 1 && p <= 65535);
+}
+
 export interface ConsulTransparentProxy {
   /** undefined: the deciding value is not a boolean (consul-k8s refuses to inject such a pod). */
   enabled: boolean | undefined;
@@ -309,8 +318,7 @@ export function consulTransparentProxy(nsLabels: Record<string, string>, podAnno
  * cannot tell. `tproxy` defaults to the pod annotation alone.
  */
 export function consulPortBypass(podAnnotations: Record<string, string>, port: number, tproxy: ConsulTransparentProxy = consulTransparentProxy({}, podAnnotations, undefined)): { kind: 'excluded' | 'no-tproxy' | 'unreadable'; source: string } | undefined {
-  const excluded = (podAnnotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION] ?? '').split(',').map((p) => p.trim()).filter((p) => p);
-  if (excluded.includes(String(port))) return { kind: 'excluded', source: `pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION}` };
+  if (consulPortList(podAnnotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION]).includes(port)) return { kind: 'excluded', source: `pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION}` };
   if (tproxy.enabled === false) return { kind: 'no-tproxy', source: tproxy.source };
   if (tproxy.enabled === undefined) return { kind: 'unreadable', source: tproxy.source };
   return undefined;

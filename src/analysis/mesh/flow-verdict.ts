@@ -15,7 +15,7 @@ import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
-import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION } from './consul.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION, consulPortList } from './consul.ts';
 
 /** The callee's (or its namespace's) annotations whose ports a Linkerd or Consul proxy does not intercept. */
 const PORT_ANNOTATIONS = [SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION, CONSUL_EXCLUDE_INBOUND_ANNOTATION] as const;
@@ -101,7 +101,7 @@ function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadM
       };
     }
     const value = pod.annotations[CONSUL_EXCLUDE_OUTBOUND_ANNOTATION];
-    const ports = value === undefined ? [] : parsePortNumbers(value).map(String);
+    const ports = consulPortList(value).map(String);
     return ports.length > 0 ? byPorts(ports, `pod annotation ${CONSUL_EXCLUDE_OUTBOUND_ANNOTATION}`) : undefined;
   }
   if (src.mesh === 'istio' && istioMembership(model.namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane === 'sidecar') {

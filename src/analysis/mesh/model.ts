@@ -13,7 +13,7 @@ import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, string
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, type IstioRoot } from './configmaps.ts';
-import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulPortList, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -262,7 +262,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
         ? { workload, mesh: 'consul', mode: 'consul:no-tproxy', posture: 'plaintext' }
         : { workload, mesh: 'consul', mode: 'consul:mtls', posture: 'authenticated' };
       const weak: Record<string, string> = {};
-      for (const p of (w.annotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION] ?? '').split(',').map((x) => x.trim()).filter((x) => /^\d+$/.test(x))) weak[p] = `excluded from the Consul sidecar (pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION})`;
+      for (const p of consulPortList(w.annotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION])) weak[p] = `excluded from the Consul sidecar (pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION})`;
       if (tproxy?.enabled === undefined && tproxy) weak['*'] = `transparent proxy unknown: ${tproxy.source} is not a boolean`;
       if (Object.keys(weak).length > 0) entry.weakPorts = weak;
       return entry;
