@@ -81,9 +81,9 @@ function match(sig: Signature, name: string, lower: string, images: string[]): s
     if (!excluded(sig, lower)) return `name ${name}`;
     break;
   }
+  // A repository that is or ends with `s` contains it: most images are read no further.
   for (const image of images) {
-    const repository = imageRepository(image);
-    for (const s of sig.images) if (repositoryIs(repository, s)) return `image ${image}`;
+    for (const s of sig.images) if (image.includes(s) && repositoryIs(imageRepository(image), s)) return `image ${image}`;
   }
   return undefined;
 }
