@@ -35,7 +35,7 @@ export interface ServeOptions extends RunOptions {
 /** serve's own flags; every `run` flag is accepted too. */
 export function addServeOptions(cmd: Command): Command {
   return cmd
-    .option('--schedule <cron>', 'when to audit, as a cron expression (required), e.g. "0 2 * * *" for 02:00 daily')
+    .option('--schedule <cron>', 'when to audit, as a cron expression (required), e.g. "0 2 * * *" for 02:00 daily; six fields are read seconds first')
     .option('--timezone <zone>', 'IANA time zone the schedule is read in (default: the system zone)')
     .option('--port <port>', 'HTTP port (0 picks a free one)', '8080')
     .option('--host <address>', 'address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every address)')

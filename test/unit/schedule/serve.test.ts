@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
+import { main } from '../../../src/cli/main.ts';
 import { parseServeFlags, serve, sixFieldScheduleWarning, startServe } from '../../../src/cli/serve.ts';
 import { ConfigError } from '../../../src/base/errors.ts';
 import { REPO } from '../../helm/helm.ts';
@@ -53,6 +54,13 @@ describe('a six-field schedule', () => {
     expect(w).toContain('2026-12-04T12:02:00.000Z and 2026-12-04T13:02:00.000Z');
     expect(sixFieldScheduleWarning('0 2 * * *', 'UTC', now)).toBeNull();
     expect(sixFieldScheduleWarning('@daily', 'UTC', now)).toBeNull();
+  });
+
+  it('is explained in `ztaudit serve --help`', async () => {
+    const out: string[] = [];
+    const code = await main(['serve', '--help'], { ...io(), stdout: (t) => { out.push(t); } });
+    expect(code).toBe(0);
+    expect(out.join('').replace(/\s+/g, ' ')).toContain('six fields are read seconds first');
   });
 
   it('is warned about once at start-up, before the first run', async () => {
