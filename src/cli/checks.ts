@@ -39,6 +39,7 @@ function explainCheck(id: string, io: CliIO): number {
     `needs: ${c.needs.join(', ') || '(nothing)'}`,
     ...(c.reads?.length ? [`reads when present: ${c.reads.join(', ')}`] : []),
     ...(c.readsWhen ?? []).map((r) => `reads ${r.kinds.join(', ')} ${r.when}`),
+    ...(c.readsBestEffort?.length ? [`reads when readable, judges without: ${c.readsBestEffort.join(', ')}`] : []),
     ...(c.appliesWhen ? [`applies: ${c.appliesWhen}`] : []),
     '',
     `remediation: ${c.remediation}`,

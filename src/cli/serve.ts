@@ -11,6 +11,7 @@ import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../pipeline/pipeline.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
+import { cronSlots } from '../schedule/slots.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
@@ -34,7 +35,7 @@ export interface ServeOptions extends RunOptions {
 /** serve's own flags; every `run` flag is accepted too. */
 export function addServeOptions(cmd: Command): Command {
   return cmd
-    .option('--schedule <cron>', 'when to audit, as a cron expression (required), e.g. "0 2 * * *" for 02:00 daily')
+    .option('--schedule <cron>', 'when to audit, as a cron expression (required), e.g. "0 2 * * *" for 02:00 daily; six fields are read seconds first')
     .option('--timezone <zone>', 'IANA time zone the schedule is read in (default: the system zone)')
     .option('--port <port>', 'HTTP port (0 picks a free one)', '8080')
     .option('--host <address>', 'address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every address)')
@@ -52,6 +53,20 @@ export function checkServeFlags(opts: ServeOptions) {
   // serve always renders HTML: `/` shows it.
   const formats = run.formats.includes('html') ? run.formats : [...run.formats, 'html'];
   return { ...run, formats, schedule: opts.schedule, timezone: opts.timezone, port, host: opts.host, graceMs: opts.shutdownGrace * 1000, watch: opts.watch === true };
+}
+
+/**
+ * node-cron reads six fields as seconds first (https://nodecron.com/cron-syntax: "second
+ * (optional)"), so "0 2 * * * *", a five-field habit plus a field, runs hourly at minute 2, not
+ * at 02:00. It is valid, so it is not refused; the warning says what it means instead.
+ */
+export function sixFieldScheduleWarning(schedule: string, timezone: string | undefined, now: Date): string | null {
+  if (schedule.trim().split(/\s+/).length !== 6) return null;
+  const slots = cronSlots(schedule, timezone);
+  const first = slots.next(now);
+  const second = first ? slots.next(first) : null;
+  const runs = [first, second].filter((d): d is Date => d !== null).map((d) => d.toISOString());
+  return `--schedule "${schedule}" has six fields, which node-cron reads seconds first (second minute hour day-of-month month day-of-week): its next runs are ${runs.length > 0 ? runs.join(' and ') : 'none'}${timezone ? ` (read in ${timezone})` : ''}; for minute-first cron give five fields, e.g. "0 2 * * *" for 02:00 daily`;
 }
 
 /** serve's flags from an argv (what `ztaudit serve` would accept). */
@@ -78,6 +93,8 @@ function htmlOf(files: string[]): string | null {
 export async function startServe(argv: string[] | ServeOptions, io: CliIO): Promise<Daemon> {
   const flags = Array.isArray(argv) ? parseServeFlags(argv) : checkServeFlags(argv);
   const log = createLogger(io, { quiet: flags.quiet });
+  const sixFields = sixFieldScheduleWarning(flags.schedule, flags.timezone, new Date());
+  if (sixFields) log.warn(sixFields, { event: 'schedule-six-fields' });
   const env = readEnv(io.env);
   // A token meant to be required but read empty (a Secret key with no value) must not leave the reports open to anyone.
   if (env.serveToken === '') throw new ConfigError('ZTAUDIT_SERVE_TOKEN is set but blank: serve would answer without a token; put the token in it, or unset it to serve without one');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = join(import.meta.dirname, '../..');
 /** What `npm run build` and `npm pack` read; a new top-level input the build needs belongs here. */
-const TREE = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'checks', 'templates', 'schemas', 'examples'];
+const TREE = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'checks', 'templates', 'schemas', 'examples', 'docs'];
 
 const work = mkdtempSync(join(tmpdir(), 'zt-pack-'));
 const src = join(work, 'src');
@@ -44,7 +44,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000);
 
 describe('the npm package', () => {
-  it('ships the compiled code with source maps, the templates, schemas and the demo, and nothing else', () => {
+  it('ships the compiled code with source maps, the templates, schemas, the demo and the docs, and nothing else', () => {
     expect(packed).toContain('dist/bin/ztaudit.cjs');
     expect(packed).toContain('dist/src/cli/main.js');
     expect(packed).toContain('dist/src/cli/main.js.map');
@@ -53,13 +53,23 @@ describe('the npm package', () => {
     expect(packed).toContain('schemas/report.schema.json');
     expect(packed).toContain('examples/demo-cluster/10-shop.yaml');
     const top = new Set(packed.map((p) => p.split('/')[0]));
-    expect([...top].sort()).toEqual(['README.md', 'dist', 'examples', 'package.json', 'schemas', 'templates']);
+    expect(packed).toContain('docs/deploy.md');
+    expect([...top].sort()).toEqual(['README.md', 'dist', 'docs', 'examples', 'package.json', 'schemas', 'templates']);
     expect(packed.filter((p) => p.endsWith('.ts'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/ztaudit/package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(pkg.bin.ztaudit).toBe('dist/bin/ztaudit.cjs');
     // Installed as a user installs it: runtime dependencies only.
     expect(existsSync(join(app, 'node_modules/@kubernetes/client-node'))).toBe(true);
     expect(existsSync(join(app, 'node_modules/typescript'))).toBe(false);
+  });
+
+  it('ships the file behind every relative link and image in its README, so they resolve in node_modules/ztaudit', () => {
+    const readme = readFileSync(join(app, 'node_modules/ztaudit/README.md'), 'utf8');
+    // Markdown links and images, [text](target) and ![alt](target), and HTML src/href attributes.
+    const targets = [...readme.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g), ...readme.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    const relative = [...new Set(targets.filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith('#')).map((t) => t.split('#')[0]!))];
+    expect(relative).toContain('docs/deploy.md');
+    expect(relative.filter((t) => !packed.includes(t.replace(/^\.\//, '')))).toEqual([]);
   });
 
   it('`npx ztaudit --version` prints the package version', () => {

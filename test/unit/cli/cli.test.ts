@@ -141,6 +141,20 @@ describe('ztaudit CLI', () => {
     expect(e.err()).toContain('unknown check id "no.such-check"');
   });
 
+  it('explain shows the kinds a check reads when it can but judges without (readsBestEffort), as `checks -o json` does', async () => {
+    const bestEffort = CHECKS.filter((c) => c.readsBestEffort?.length);
+    expect(bestEffort.length).toBeGreaterThan(0);
+    for (const c of bestEffort) {
+      const t = io();
+      expect(await main(['explain', c.id], t.cli)).toBe(0);
+      expect(t.out()).toContain(`\nreads when readable, judges without: ${c.readsBestEffort!.join(', ')}\n`);
+    }
+    const plain = CHECKS.find((c) => !c.readsBestEffort?.length)!;
+    const t = io();
+    expect(await main(['explain', plain.id], t.cli)).toBe(0);
+    expect(t.out()).not.toContain('judges without');
+  });
+
   it('prints the version written in package.json', async () => {
     const t = io();
     expect(await main(['--version'], t.cli)).toBe(0);

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
-import { parseServeFlags, serve, startServe } from '../../../src/cli/serve.ts';
+import { main } from '../../../src/cli/main.ts';
+import { parseServeFlags, serve, sixFieldScheduleWarning, startServe } from '../../../src/cli/serve.ts';
 import { ConfigError } from '../../../src/base/errors.ts';
 import { REPO } from '../../helm/helm.ts';
 import { parseExposition } from './exposition.ts';
@@ -40,6 +41,48 @@ describe('serve flags', () => {
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--port', '70000'])).toThrow(/--port/);
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--format', 'docx'])).toThrow(/--format docx/);
     expect(() => parseServeFlags(['--schedule', '0 2 * * *', '--bogus'])).toThrow();
+  });
+});
+
+describe('a six-field schedule', () => {
+  it('is read seconds first, and the warning says so with the next two runs; five fields say nothing', () => {
+    const now = new Date('2026-12-04T11:30:00Z');
+    const w = sixFieldScheduleWarning('0 2 * * * *', 'UTC', now);
+    expect(w).toContain('--schedule "0 2 * * * *" has six fields');
+    expect(w).toContain('seconds first');
+    // Hourly at minute 2, not nightly at 02:00.
+    expect(w).toContain('2026-12-04T12:02:00.000Z and 2026-12-04T13:02:00.000Z');
+    expect(sixFieldScheduleWarning('0 2 * * *', 'UTC', now)).toBeNull();
+    expect(sixFieldScheduleWarning('@daily', 'UTC', now)).toBeNull();
+  });
+
+  it('is explained in `ztaudit serve --help`', async () => {
+    const out: string[] = [];
+    const code = await main(['serve', '--help'], { ...io(), stdout: (t) => { out.push(t); } });
+    expect(code).toBe(0);
+    expect(out.join('').replace(/\s+/g, ' ')).toContain('six fields are read seconds first');
+  });
+
+  it('is warned about once at start-up, before the first run', async () => {
+    const o = io();
+    const d = await startServe([...BASE, '--schedule', '0 2 * * * *', '--history', 'none', '--out', join(work, 'reports-six')], o);
+    try {
+      await d.idle();
+      const warnings = o.err.map((l) => JSON.parse(l) as Obj).filter((l) => l.event === 'schedule-six-fields');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.level).toBe('warn');
+      expect(warnings[0]!.msg).toMatch(/six fields, which node-cron reads seconds first .*next runs are \S+:02:00\.000Z and \S+:02:00\.000Z/);
+    } finally {
+      await d.stop();
+    }
+    const five = io();
+    const d5 = await startServe([...BASE, '--schedule', '0 2 * * *', '--history', 'none', '--out', join(work, 'reports-five')], five);
+    try {
+      await d5.idle();
+      expect(five.err.join('')).not.toContain('schedule-six-fields');
+    } finally {
+      await d5.stop();
+    }
   });
 });
 
