@@ -304,19 +304,44 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/**
+ * Contour root HTTPProxies (a virtualhost.fqdn): without virtualhost.tls the virtual host answers
+ * plain HTTP; with it, Contour redirects insecure requests with a 301 except on routes that set
+ * permitInsecure (https://projectcontour.io/docs/main/config/tls-termination/).
+ */
+function contourHttpProxyVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const hp of ctx.snapshot.resources['contour.httpproxies'] ?? []) {
+    const ns = hp.metadata?.namespace ?? 'default';
+    const resource = { kind: 'HTTPProxy', namespace: ns, name: hp.metadata?.name ?? '' };
+    const spec = obj(hp.spec) ?? {};
+    const vhost = obj(spec.virtualhost);
+    const fqdn = str(vhost?.fqdn);
+    if (!fqdn) continue; // an included proxy: its root's virtual host decides
+    const tls = obj(vhost?.tls);
+    const ev = { fqdn };
+    const insecure = arr(spec.routes).map(obj).filter((r) => r?.permitInsecure === true).map((r) => arr(r!.conditions).map((c) => str(obj(c)?.prefix) ?? str(obj(c)?.exact)).filter(Boolean).join(' ') || '/');
+    if (!tls) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} has no virtualhost.tls: ${fqdn} is served over plaintext HTTP.`, evidence: ev });
+    else if (tls.passthrough !== true && !str(tls.secretName)) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name}'s virtualhost.tls names no secretName and is not passthrough: Contour has no certificate for ${fqdn}.`, evidence: ev });
+    else if (insecure.length > 0) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} terminates TLS for ${fqdn}, but route${insecure.length > 1 ? 's' : ''} ${insecure.join(', ')} set${insecure.length > 1 ? '' : 's'} permitInsecure: served over plaintext HTTP instead of the 301 redirect to HTTPS.`, evidence: { ...ev, permitInsecure: insecure } });
+    else out.push({ status: 'pass', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} ${tls.passthrough === true ? 'passes TLS through to the backend' : `terminates TLS (secretName ${str(tls.secretName)})`} for ${fqdn}; Contour redirects plaintext requests to HTTPS.`, evidence: ev });
+  }
+  return out;
+}
+
 export const ingressWithoutTls: Check = {
   id: 'tls.ingress-without-tls',
   area: 'tls',
   title: 'Every host exposed at the edge is served over TLS',
-  protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway and Traefik IngressRoute)',
+  protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
   evaluate(ctx) {
-    return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx)];
+    return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
   },
 };

@@ -1,4 +1,4 @@
-// tls.ingress-without-tls on Traefik IngressRoutes.
+// tls.ingress-without-tls on Traefik IngressRoutes and Contour HTTPProxies.
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
@@ -9,6 +9,7 @@ import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
 
 const TRAEFIK_INGRESSROUTE = 'https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroute';
 const TRAEFIK_ENTRYPOINTS = 'https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/';
+const CONTOUR_TLS = 'https://projectcontour.io/docs/main/config/tls-termination/';
 
 function ctx(yamlText: string): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
@@ -100,5 +101,36 @@ describe(`Traefik IngressRoute: spec.tls makes the routers TLS-only (${TRAEFIK_I
     expect(v.resource).toEqual({ kind: 'IngressRoute', namespace: 'shop', name });
     expect(v.message).toBe(`IngressRoute shop/${name} has no spec.tls: host ${host} is served over plaintext HTTP on entryPoint web}{{x}}.`);
     expect(v.evidence).toMatchObject({ hosts: [host], plaintextEntryPoints: ['web}{{x}}'] });
+  });
+});
+
+describe(`Contour HTTPProxy: virtualhost.tls, 301 for insecure requests unless permitInsecure (${CONTOUR_TLS})`, () => {
+  const proxy = (name: string, vhost: string, routes = '[{conditions: [{prefix: /}], services: [{name: web, port: 80}]}]') => `
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: ${JSON.stringify(name)}, namespace: web}
+spec:
+  virtualhost: ${vhost}
+  routes: ${routes}
+---
+`;
+  it('a root proxy without tls fails, with a secretName passes, permitInsecure fails, an included proxy (no virtualhost) is not judged', () => {
+    const c = ctx(
+      proxy('plain', '{fqdn: a.example.com}')
+      + proxy('secure', '{fqdn: b.example.com, tls: {secretName: b-tls}}')
+      + proxy('insecure-route', '{fqdn: c.example.com, tls: {secretName: c-tls}}', '[{conditions: [{prefix: /legacy}], permitInsecure: true, services: [{name: web, port: 80}]}]')
+      + 'apiVersion: projectcontour.io/v1\nkind: HTTPProxy\nmetadata: {name: child, namespace: web}\nspec: {routes: [{services: [{name: web, port: 80}]}]}\n',
+    );
+    expect(byName(c, 'HTTPProxy')).toEqual({ plain: 'fail', secure: 'pass', 'insecure-route': 'fail' });
+    const vs = verdicts(c, 'HTTPProxy');
+    expect(vs.find((v) => v.resource.name === 'plain')!.message).toBe('HTTPProxy web/plain has no virtualhost.tls: a.example.com is served over plaintext HTTP.');
+    expect(vs.find((v) => v.resource.name === 'insecure-route')!.evidence).toMatchObject({ permitInsecure: ['/legacy'] });
+  });
+
+  it('hostile names stay data', () => {
+    const name = '{{constructor}}<b>';
+    const [v] = verdicts(ctx(proxy(name, '{fqdn: "<i>x</i>.example.com"}')), 'HTTPProxy');
+    expect(v).toMatchObject({ status: 'fail', resource: { name }, detailKey: 'host/<i>x</i>.example.com', evidence: { fqdn: '<i>x</i>.example.com' } });
+    expect(v.message).toBe(`HTTPProxy web/${name} has no virtualhost.tls: <i>x</i>.example.com is served over plaintext HTTP.`);
   });
 });
