@@ -286,7 +286,7 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
         continue;
       }
       eps ??= traefikEntryPoints(ctx.snapshot);
-      const on = named.length ? named : eps.asDefault.length ? eps.asDefault : eps.defined;
+      const on = named.length ? named : eps.defaults;
       const plain = on.filter((e) => !eps!.secured.has(e.toLowerCase()));
       const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
         : eps.fromFile.length ? `${eps.fromFile.map((r) => refString(r)).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file`

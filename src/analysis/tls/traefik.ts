@@ -179,10 +179,13 @@ export interface TraefikEntryPoints {
   workloads: ResourceRef[];
   /** Those configured by a file, whose entryPoints the snapshot does not show. */
   fromFile: ResourceRef[];
-  /** EntryPoints the other workloads define (entrypoints.<name>.address), lower-case. */
-  defined: string[];
-  /** Those marked asDefault. */
-  asDefault: string[];
+  /**
+   * The default entryPoints of the other workloads, lower-case: routers that name none attach
+   * to these. Those marked asDefault, else every one defined (entrypoints.<name>.address), but
+   * never a UDP one nor Traefik's internal entryPoint "traefik" (traefik/traefik
+   * cmd/traefik/traefik.go, getDefaultsEntrypoints).
+   */
+  defaults: string[];
   /**
    * How an entryPoint (lower-case name) keeps plaintext HTTP away from routers without their own
    * tls section, when every workload whose configuration is read says so: entryPoint TLS
@@ -201,6 +204,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   const fromFile: ResourceRef[] = [];
   const defined = new Set<string>();
   const asDefault = new Set<string>();
+  const udp = new Set<string>();
   const perWorkload: Array<Map<string, string>> = [];
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
@@ -220,7 +224,10 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
           const m = /^entrypoints\.([^.]+)\.(.+)$/.exec(k);
           if (!m) continue;
           const [, ep, rest] = m;
-          if (rest === 'address') defined.add(ep);
+          if (rest === 'address') {
+            defined.add(ep);
+            if (/\/udp$/i.test(v ?? '')) udp.add(ep);
+          }
           else if (rest === 'asdefault' && optionOn(v)) asDefault.add(ep);
           else if ((rest === 'http.tls' && optionOn(v)) || rest.startsWith('http.tls.')) secured.set(ep, `TLS (${flag(k)}${v ? `=${v}` : ''})`);
           else if (rest === 'http.redirections.entrypoint.to' && v && !secured.has(ep)) {
@@ -236,5 +243,6 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   if (fromFile.length === 0 && perWorkload.length > 0) {
     for (const [ep, how] of perWorkload[0]) if (perWorkload.every((w) => w.has(ep))) secured.set(ep, how);
   }
-  return { workloads, fromFile, defined: [...defined], asDefault: [...asDefault], secured };
+  const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
+  return { workloads, fromFile, defaults, secured };
 }, ['network', 'tls']);

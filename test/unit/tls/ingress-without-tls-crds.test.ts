@@ -87,6 +87,15 @@ describe(`Traefik IngressRoute: spec.tls makes the routers TLS-only (${TRAEFIK_I
     expect(byName(ctx(tlsOff + routes), 'IngressRoute')['secure-ep']).toBe('fail');
   });
 
+  it('a route without entryPoints takes the default ones: those marked asDefault, else all but UDP ones and the internal entryPoint traefik (traefik/traefik getDefaultsEntrypoints)', () => {
+    const route = ingressRoute('traefik.io', 'default-eps', '');
+    const base = ['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--entryPoints.traefik.address=:9000/tcp', '--entryPoints.dns.address=:5353/udp'];
+    const redirected = verdicts(ctx(traefik([...base, '--entryPoints.web.http.redirections.entryPoint.to=websecure']) + route), 'IngressRoute');
+    expect(redirected).toMatchObject([{ status: 'pass', evidence: { securedEntryPoints: [expect.stringMatching(/^web: /), expect.stringMatching(/^websecure: /)] } }]);
+    expect(verdicts(ctx(traefik(base) + route), 'IngressRoute')).toMatchObject([{ status: 'fail', evidence: { plaintextEntryPoints: ['web'] } }]);
+    expect(verdicts(ctx(traefik([...base, '--entryPoints.websecure.asDefault=true']) + route), 'IngressRoute')).toMatchObject([{ status: 'pass' }]);
+  });
+
   it('a Traefik configured by a file: its entryPoints are unknown, the route fails and the evidence says why', () => {
     const c = ctx(traefik(['--configFile=/config/traefik.yml']) + ingressRoute('traefik.io', 'secure-ep', '  entryPoints: [websecure]'));
     const [v] = verdicts(c, 'IngressRoute');
