@@ -96,6 +96,12 @@ describe(`Traefik IngressRoute: spec.tls makes the routers TLS-only (${TRAEFIK_I
     expect(verdicts(ctx(traefik([...base, '--entryPoints.websecure.asDefault=true']) + route), 'IngressRoute')).toMatchObject([{ status: 'pass' }]);
   });
 
+  it('the same options from TRAEFIK_* environment variables (a container without arguments) count, named as written', () => {
+    const envTraefik = traefik([]).replace('args: []', 'env: [{name: TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS, value: ":8443"}, {name: TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS, value: "true"}]');
+    const [v] = verdicts(ctx(envTraefik + ingressRoute('traefik.io', 'secure-ep', '  entryPoints: [websecure]')), 'IngressRoute');
+    expect(v).toMatchObject({ status: 'pass', evidence: { securedEntryPoints: ['websecure: TLS (TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS=true)'] } });
+  });
+
   it('a Traefik configured by a file: its entryPoints are unknown, the route fails and the evidence says why', () => {
     const c = ctx(traefik(['--configFile=/config/traefik.yml']) + ingressRoute('traefik.io', 'secure-ep', '  entryPoints: [websecure]'));
     const [v] = verdicts(c, 'IngressRoute');
