@@ -8,6 +8,14 @@ import { EDGE_ENCRYPTION } from '../controls.ts';
 export const HSTS_MIN_MAX_AGE = 15552000;
 const DEFAULT_MAX_AGE = '31536000';
 
+// HSTS is the controller's alone: hsts, hsts-max-age, hsts-include-subdomains and hsts-preload
+// are ConfigMap keys with no per-Ingress annotation (user-guide/nginx-configuration/configmap.md#hsts;
+// kubernetes/ingress-nginx#1742 points to configuration-snippet instead). A snippet that sets the
+// header is not judged: snippets are refused by default (allow-snippet-annotations "false", and
+// configuration-snippet is Critical above the default annotations-risk-level High,
+// annotations-risk.md), and the controller sets the header from Lua in the header filter
+// (rootfs/etc/nginx/lua/lua_ingress.lua, header()), so which of the two a response carries is not
+// documented.
 export const hstsDisabled: Check = {
   id: 'tls.hsts-disabled',
   area: 'tls',

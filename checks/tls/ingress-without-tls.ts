@@ -1,11 +1,11 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikRouterTls, upstreamTlsForIngressNginx, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
-import { EDGE_ROUTE_KINDS, edgeRoutes } from '../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_KINDS, edgeRoutes, traefikRuleHosts } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 
 /**
@@ -259,18 +259,89 @@ function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/**
+ * Traefik IngressRoutes (https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroute):
+ * a spec.tls section, even empty (the default TLSStore's certificate), makes the routers answer
+ * only TLS requests. Without it they answer plain HTTP on their entryPoints (spec.entryPoints, or
+ * every default entryPoint), unless the install configuration gives the entryPoint TLS or
+ * redirects it to https; that is read from the Traefik workloads' arguments or environment, and is
+ * unknown when Traefik reads a configuration file or is not in the snapshot.
+ */
+function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  let eps: TraefikEntryPoints | undefined;
+  for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
+    for (const ir of ctx.snapshot.resources[key] ?? []) {
+      const ns = ir.metadata?.namespace ?? 'default';
+      const resource = { kind: 'IngressRoute', namespace: ns, name: ir.metadata?.name ?? '' };
+      const spec = obj(ir.spec) ?? {};
+      const hosts = [...new Set(arr(spec.routes).flatMap((r) => traefikRuleHosts(str(obj(r)?.match) ?? '')))];
+      const served = hosts.length ? `host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')}` : 'any host (no Host rule)';
+      const named = arr(spec.entryPoints).filter((e): e is string => typeof e === 'string');
+      const ev = { apiVersion: ir.apiVersion, hosts, entryPoints: named.length ? named : '(default entryPoints)' };
+      const tls = obj(spec.tls);
+      if (tls) {
+        const how = str(tls.secretName) ? `secretName ${str(tls.secretName)}` : str(tls.certResolver) ? `certResolver ${str(tls.certResolver)}` : 'no secretName or certResolver: the default TLSStore\'s certificate';
+        out.push({ status: 'pass', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has spec.tls (${how}): its routers for ${served} answer only TLS requests.`, evidence: { ...ev, tls: how } });
+        continue;
+      }
+      eps ??= traefikEntryPoints(ctx.snapshot);
+      const on = named.length ? named : eps.defaults;
+      const plain = on.filter((e) => !eps!.secured.has(e.toLowerCase()));
+      const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
+        : eps.fromFile.length ? `${eps.fromFile.map((r) => refString(r)).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file`
+          : undefined;
+      const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
+      if (on.length > 0 && plain.length === 0) {
+        const secured = on.map((e) => `${e}: ${eps!.secured.get(e.toLowerCase())}`);
+        out.push({ status: 'pass', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls, but every entryPoint it answers on keeps ${served} off plaintext HTTP (${secured.join('; ')}).`, evidence: { ...ev, securedEntryPoints: secured } });
+        continue;
+      }
+      const where = plain.length ? `entryPoint${plain.length > 1 ? 's' : ''} ${plain.join(', ')}` : 'every default entryPoint';
+      out.push({ status: 'fail', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: ${served} ${hosts.length > 1 ? 'are' : 'is'} served over plaintext HTTP on ${where}.`, evidence: { ...ev, plaintextEntryPoints: plain.length ? plain : '(default entryPoints)', ...note } });
+    }
+  }
+  return out;
+}
+
+/**
+ * Contour root HTTPProxies (a virtualhost.fqdn): without virtualhost.tls the virtual host answers
+ * plain HTTP; with it, Contour redirects insecure requests with a 301 except on routes that set
+ * permitInsecure (https://projectcontour.io/docs/main/config/tls-termination/).
+ */
+function contourHttpProxyVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const hp of ctx.snapshot.resources['contour.httpproxies'] ?? []) {
+    const ns = hp.metadata?.namespace ?? 'default';
+    const resource = { kind: 'HTTPProxy', namespace: ns, name: hp.metadata?.name ?? '' };
+    const spec = obj(hp.spec) ?? {};
+    const vhost = obj(spec.virtualhost);
+    const fqdn = str(vhost?.fqdn);
+    if (!fqdn) continue; // an included proxy: its root's virtual host decides
+    const tls = obj(vhost?.tls);
+    const ev = { fqdn };
+    const insecure = arr(spec.routes).map(obj).filter((r) => r?.permitInsecure === true).map((r) => arr(r!.conditions).map((c) => str(obj(c)?.prefix) ?? str(obj(c)?.exact)).filter(Boolean).join(' ') || '/');
+    if (!tls) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} has no virtualhost.tls: ${fqdn} is served over plaintext HTTP.`, evidence: ev });
+    else if (tls.passthrough !== true && !str(tls.secretName)) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name}'s virtualhost.tls names no secretName and is not passthrough: Contour has no certificate for ${fqdn}.`, evidence: ev });
+    else if (insecure.length > 0) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} terminates TLS for ${fqdn}, but route${insecure.length > 1 ? 's' : ''} ${insecure.join(', ')} set${insecure.length > 1 ? '' : 's'} permitInsecure: served over plaintext HTTP instead of the 301 redirect to HTTPS.`, evidence: { ...ev, permitInsecure: insecure } });
+    else out.push({ status: 'pass', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} ${tls.passthrough === true ? 'passes TLS through to the backend' : `terminates TLS (secretName ${str(tls.secretName)})`} for ${fqdn}; Contour redirects plaintext requests to HTTPS.`, evidence: ev });
+  }
+  return out;
+}
+
 export const ingressWithoutTls: Check = {
   id: 'tls.ingress-without-tls',
   area: 'tls',
   title: 'Every host exposed at the edge is served over TLS',
-  protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API and Istio Gateway)',
+  protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ],
+  readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
   evaluate(ctx) {
-    return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx)];
+    return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
   },
 };

@@ -217,6 +217,15 @@ function istioForwards(vs: Json, server: Json): string[] {
   return out;
 }
 
+/**
+ * The host names a Traefik router rule matches (Host(`a`, `b`) …), normalized; empty when it
+ * names none (any Host). A string ends at its own closing quote, so a backtick-quoted name keeps
+ * any double quote inside it.
+ */
+export function traefikRuleHosts(match: string): string[] {
+  return [...match.matchAll(/Host\(([^)]*)\)/g)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`|"([^"]+)"|'([^']+)'/g)].map((x) => normalizeHost(x[1] ?? x[2] ?? x[3])));
+}
+
 export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];
   const attachments: EdgeAttachment[] = [];
@@ -427,7 +436,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const rr = obj(rawRoute);
         if (!rr) continue;
         const match = str(rr.match) ?? '';
-        const hosts = [...match.matchAll(/Host\(([^)]*)\)/g)].flatMap((m) => [...m[1].matchAll(/[`"']([^`"']+)[`"']/g)].map((x) => normalizeHost(x[1])));
+        const hosts = traefikRuleHosts(match);
         const paths = [...match.matchAll(/Path(?:Prefix)?\(\s*[`"']([^`"']+)[`"']/g)].map((m) => m[1]);
         const middlewares = arr(rr.middlewares).map(obj).filter((m): m is Json => !!m && !!str(m.name)).map((m) => `${str(m.namespace) ?? ns}/${str(m.name)}`);
         for (const rawSvc of arr(rr.services)) {

@@ -18,7 +18,7 @@ export {
   type NginxConfigSource,
   type NginxSetting,
 } from './nginx.ts';
-export { servedByTraefik, traefikProvidersFor, traefikRouterTls, TRAEFIK_INGRESS_CONTROLLER, type TraefikIngressProvider } from './traefik.ts';
+export { servedByTraefik, traefikEntryPoints, traefikProvidersFor, traefikRouterTls, TRAEFIK_INGRESS_CONTROLLER, type TraefikEntryPoints, type TraefikIngressProvider } from './traefik.ts';
 export { upstreamTlsForIngressNginx, type UpstreamTls } from './cloud-lb.ts';
 export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
 export { opensslCipherWeaknesses, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';

@@ -37,7 +37,16 @@ const TRAEFIK_IMAGE = /(^|[/-])traefik(-hub)?$/;
  * defaults. Option names are case-insensitive; `--providers.kubernetesingress` alone enables the
  * provider, and so does any of its sub-options.
  */
-function ingressProviderOf(c: Record<string, unknown>): { ingressClass: string } | undefined {
+type InstallOptions = { source: 'file' } | { source: 'flags' | 'env' | 'none'; options: Map<string, string | undefined> };
+
+/**
+ * The install configuration a Traefik container sets, keys lower-cased. It comes from one source
+ * only: a configuration file (--configFile, or traefik.yml under /etc/traefik), else the
+ * command-line arguments, else TRAEFIK_* environment variables
+ * (https://doc.traefik.io/traefik/getting-started/configuration-overview/#the-install-configuration).
+ * A file is not in the snapshot, so its options are unknown. Option names are case-insensitive.
+ */
+function installOptionsOf(c: Record<string, unknown>): InstallOptions {
   const words = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
   const flags = new Map<string, string | undefined>();
   for (let i = 0; i < words.length; i++) {
@@ -48,14 +57,26 @@ function ingressProviderOf(c: Record<string, unknown>): { ingressClass: string }
     flags.set(key, m[2] ?? (key === 'providers.kubernetesingress.ingressclass' && next !== undefined && !next.startsWith('-') ? next : undefined));
   }
   const mounts = arr(c.volumeMounts).map((v) => str(obj(v)?.mountPath)?.replace(/\/+$/, ''));
-  if (flags.has('configfile') || mounts.includes('/etc/traefik')) return { ingressClass: '' };
+  if (flags.has('configfile') || mounts.includes('/etc/traefik')) return { source: 'file' };
   const env = new Map<string, string>();
   for (const e of arr(c.env)) {
     const name = str(obj(e)?.name);
     if (name?.toUpperCase().startsWith('TRAEFIK_')) env.set(name.slice('TRAEFIK_'.length).toLowerCase().replace(/_/g, '.'), str(obj(e)?.value) ?? '');
   }
-  const options = flags.size > 0 ? flags : env.size > 0 ? env : undefined;
-  if (!options) return { ingressClass: '' };
+  if (flags.size > 0) return { source: 'flags', options: flags };
+  if (env.size > 0) return { source: 'env', options: env };
+  return { source: 'none', options: new Map() };
+}
+
+/**
+ * The Kubernetes Ingress provider a Traefik container runs, or undefined when it runs none. A
+ * container configured by a file is taken to run the provider with its defaults.
+ * `--providers.kubernetesingress` alone enables the provider, and so does any of its sub-options.
+ */
+function ingressProviderOf(c: Record<string, unknown>): { ingressClass: string } | undefined {
+  const install = installOptionsOf(c);
+  if (install.source === 'file' || install.source === 'none') return { ingressClass: '' };
+  const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetesingress' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetesingress.'));
   return enabled ? { ingressClass: options.get('providers.kubernetesingress.ingressclass') ?? '' } : undefined;
 }
@@ -151,3 +172,77 @@ export function traefikRouterTls(ing: KubeObject): string | undefined {
   // Traefik's label parser reads booleans with Go strconv.ParseBool, as ingress-nginx does.
   return raw !== undefined && nginxAnnotationBool(raw) === true ? `${ROUTER_TLS}: "${raw}"` : undefined;
 }
+
+/** What the Traefik workloads' install configuration says about their entryPoints. */
+export interface TraefikEntryPoints {
+  /** The Traefik workloads of the snapshot (none: Traefik's install configuration is not in it). */
+  workloads: ResourceRef[];
+  /** Those configured by a file, whose entryPoints the snapshot does not show. */
+  fromFile: ResourceRef[];
+  /**
+   * The default entryPoints of the other workloads, lower-case: routers that name none attach
+   * to these. Those marked asDefault, else every one defined (entrypoints.<name>.address), but
+   * never a UDP one nor Traefik's internal entryPoint "traefik" (traefik/traefik
+   * cmd/traefik/traefik.go, getDefaultsEntrypoints).
+   */
+  defaults: string[];
+  /**
+   * How an entryPoint (lower-case name) keeps plaintext HTTP away from routers without their own
+   * tls section, when every workload whose configuration is read says so: entryPoint TLS
+   * (entrypoints.<name>.http.tls, any of its sub-options too) or a redirection of every request
+   * to https (entrypoints.<name>.http.redirections.entrypoint.to, scheme https by default), per
+   * https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/. The option as written.
+   */
+  secured: Map<string, string>;
+}
+
+const optionOn = (v: string | undefined) => v === undefined || v === '' || nginxAnnotationBool(v) !== false;
+
+/** The entryPoints of the Traefik workloads of the snapshot, built once. */
+export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoints => {
+  const workloads: ResourceRef[] = [];
+  const fromFile: ResourceRef[] = [];
+  const defined = new Set<string>();
+  const asDefault = new Set<string>();
+  const udp = new Set<string>();
+  const perWorkload: Array<Map<string, string>> = [];
+  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
+        const c = obj(raw);
+        if (!c || !TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) continue;
+        const ref = { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' };
+        workloads.push(ref);
+        const install = installOptionsOf(c);
+        if (install.source === 'file') {
+          fromFile.push(ref);
+          continue;
+        }
+        const secured = new Map<string, string>();
+        const flag = install.source === 'env' ? (k: string) => `TRAEFIK_${k.replace(/\./g, '_').toUpperCase()}` : (k: string) => `--${k}`;
+        for (const [k, v] of install.options) {
+          const m = /^entrypoints\.([^.]+)\.(.+)$/.exec(k);
+          if (!m) continue;
+          const [, ep, rest] = m;
+          if (rest === 'address') {
+            defined.add(ep);
+            if (/\/udp$/i.test(v ?? '')) udp.add(ep);
+          }
+          else if (rest === 'asdefault' && optionOn(v)) asDefault.add(ep);
+          else if ((rest === 'http.tls' && optionOn(v)) || rest.startsWith('http.tls.')) secured.set(ep, `TLS (${flag(k)}${v ? `=${v}` : ''})`);
+          else if (rest === 'http.redirections.entrypoint.to' && v && !secured.has(ep)) {
+            const scheme = install.options.get(`entrypoints.${ep}.http.redirections.entrypoint.scheme`) ?? 'https';
+            if (scheme.toLowerCase() === 'https') secured.set(ep, `a redirection of every request to https (${flag(k)}=${v})`);
+          }
+        }
+        perWorkload.push(secured);
+      }
+    }
+  }
+  const secured = new Map<string, string>();
+  if (fromFile.length === 0 && perWorkload.length > 0) {
+    for (const [ep, how] of perWorkload[0]) if (perWorkload.every((w) => w.has(ep))) secured.set(ep, how);
+  }
+  const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
+  return { workloads, fromFile, defaults, secured };
+}, ['network', 'tls']);

@@ -1,0 +1,151 @@
+// tls.ingress-without-tls on Traefik IngressRoutes and Contour HTTPProxies.
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
+
+const TRAEFIK_INGRESSROUTE = 'https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroute';
+const TRAEFIK_ENTRYPOINTS = 'https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/';
+const CONTOUR_TLS = 'https://projectcontour.io/docs/main/config/tls-termination/';
+
+function ctx(yamlText: string): AuditContext {
+  const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
+  return { snapshot: snapshotFromObjects(objs), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+}
+
+const verdicts = (c: AuditContext, kind: string) => [...ingressWithoutTls.evaluate(c)].filter((v) => v.resource.kind === kind);
+const byName = (c: AuditContext, kind: string) => Object.fromEntries(verdicts(c, kind).map((v) => [v.resource.name, v.status]));
+
+const ingressRoute = (group: string, name: string, extra: string, host = 'app.example.com') => `
+apiVersion: ${group}/v1alpha1
+kind: IngressRoute
+metadata: {name: ${JSON.stringify(name)}, namespace: shop}
+spec:
+  routes:
+    - match: Host(\`${host}\`)
+      kind: Rule
+      services: [{name: web, port: 80}]
+${extra}
+---
+`;
+
+const traefik = (args: string[]) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: traefik, namespace: traefik}
+spec:
+  template:
+    spec:
+      containers:
+        - name: traefik
+          image: docker.io/traefik:v3.3
+          args: ${JSON.stringify(args)}
+---
+`;
+
+describe(`Traefik IngressRoute: spec.tls makes the routers TLS-only (${TRAEFIK_INGRESSROUTE})`, () => {
+  for (const group of ['traefik.io', 'traefik.containo.us']) {
+    it(`${group}: no spec.tls fails; secretName, certResolver and an empty tls: {} (the default TLSStore certificate) pass`, () => {
+      const c = ctx(
+        ingressRoute(group, 'plain', '  entryPoints: [web]')
+        + ingressRoute(group, 'secret', '  entryPoints: [websecure]\n  tls: {secretName: app-tls}')
+        + ingressRoute(group, 'resolver', '  tls: {certResolver: letsencrypt}')
+        + ingressRoute(group, 'store', '  tls: {}'),
+      );
+      expect(byName(c, 'IngressRoute')).toEqual({ plain: 'fail', secret: 'pass', resolver: 'pass', store: 'pass' });
+      const plain = verdicts(c, 'IngressRoute').find((v) => v.resource.name === 'plain')!;
+      expect(plain.message).toBe('IngressRoute shop/plain has no spec.tls: host app.example.com is served over plaintext HTTP on entryPoint web.');
+      expect(plain.severity).toBeUndefined();
+      expect(plain.evidence).toMatchObject({ apiVersion: `${group}/v1alpha1`, hosts: ['app.example.com'], plaintextEntryPoints: ['web'] });
+      expect(String(plain.evidence?.note)).toMatch(/no Traefik workload is in the snapshot.*redirection set there is not seen/);
+      expect(verdicts(c, 'IngressRoute').find((v) => v.resource.name === 'store')!.message).toMatch(/default TLSStore's certificate/);
+    });
+  }
+
+  it('without spec.entryPoints the route answers on every default entryPoint', () => {
+    const [v] = verdicts(ctx(ingressRoute('traefik.io', 'any', '')), 'IngressRoute');
+    expect(v).toMatchObject({ status: 'fail', evidence: { entryPoints: '(default entryPoints)', plaintextEntryPoints: '(default entryPoints)' } });
+    expect(v.message).toMatch(/on every default entryPoint\.$/);
+  });
+
+  it(`entryPoint TLS or an HTTPS redirection in Traefik's arguments keeps a route without spec.tls off plaintext (${TRAEFIK_ENTRYPOINTS})`, () => {
+    const routes = ingressRoute('traefik.io', 'secure-ep', '  entryPoints: [websecure]') + ingressRoute('traefik.io', 'web-ep', '  entryPoints: [web]') + ingressRoute('traefik.io', 'default-eps', '');
+    const helm = traefik(['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--providers.kubernetescrd']);
+    expect(byName(ctx(helm + routes), 'IngressRoute')).toEqual({ 'secure-ep': 'pass', 'web-ep': 'fail', 'default-eps': 'fail' });
+    const defaults = verdicts(ctx(helm + routes), 'IngressRoute').find((v) => v.resource.name === 'default-eps')!;
+    expect(defaults.evidence).toMatchObject({ plaintextEntryPoints: ['web'] });
+    expect(defaults.evidence?.note).toBeUndefined();
+    const redirect = traefik(['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--entryPoints.web.http.redirections.entryPoint.to=websecure']);
+    expect(byName(ctx(redirect + routes), 'IngressRoute')).toEqual({ 'secure-ep': 'pass', 'web-ep': 'pass', 'default-eps': 'pass' });
+    expect(verdicts(ctx(redirect + routes), 'IngressRoute').find((v) => v.resource.name === 'web-ep')!.message).toMatch(/web: a redirection of every request to https \(--entrypoints\.web\.http\.redirections\.entrypoint\.to=websecure\)/);
+    const toHttp = traefik(['--entryPoints.web.address=:8000/tcp', '--entryPoints.web.http.redirections.entryPoint.to=other', '--entryPoints.web.http.redirections.entryPoint.scheme=http']);
+    expect(byName(ctx(toHttp + routes), 'IngressRoute')['web-ep']).toBe('fail');
+    const tlsOff = traefik(['--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=false']);
+    expect(byName(ctx(tlsOff + routes), 'IngressRoute')['secure-ep']).toBe('fail');
+  });
+
+  it('a route without entryPoints takes the default ones: those marked asDefault, else all but UDP ones and the internal entryPoint traefik (traefik/traefik getDefaultsEntrypoints)', () => {
+    const route = ingressRoute('traefik.io', 'default-eps', '');
+    const base = ['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--entryPoints.traefik.address=:9000/tcp', '--entryPoints.dns.address=:5353/udp'];
+    const redirected = verdicts(ctx(traefik([...base, '--entryPoints.web.http.redirections.entryPoint.to=websecure']) + route), 'IngressRoute');
+    expect(redirected).toMatchObject([{ status: 'pass', evidence: { securedEntryPoints: [expect.stringMatching(/^web: /), expect.stringMatching(/^websecure: /)] } }]);
+    expect(verdicts(ctx(traefik(base) + route), 'IngressRoute')).toMatchObject([{ status: 'fail', evidence: { plaintextEntryPoints: ['web'] } }]);
+    expect(verdicts(ctx(traefik([...base, '--entryPoints.websecure.asDefault=true']) + route), 'IngressRoute')).toMatchObject([{ status: 'pass' }]);
+  });
+
+  it('the same options from TRAEFIK_* environment variables (a container without arguments) count, named as written', () => {
+    const envTraefik = traefik([]).replace('args: []', 'env: [{name: TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS, value: ":8443"}, {name: TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS, value: "true"}]');
+    const [v] = verdicts(ctx(envTraefik + ingressRoute('traefik.io', 'secure-ep', '  entryPoints: [websecure]')), 'IngressRoute');
+    expect(v).toMatchObject({ status: 'pass', evidence: { securedEntryPoints: ['websecure: TLS (TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS=true)'] } });
+  });
+
+  it('a Traefik configured by a file: its entryPoints are unknown, the route fails and the evidence says why', () => {
+    const c = ctx(traefik(['--configFile=/config/traefik.yml']) + ingressRoute('traefik.io', 'secure-ep', '  entryPoints: [websecure]'));
+    const [v] = verdicts(c, 'IngressRoute');
+    expect(v.status).toBe('fail');
+    expect(String(v.evidence?.note)).toMatch(/Deployment traefik\/traefik reads a configuration file/);
+  });
+
+  it('hostile names and hosts stay data: verbatim in the message and evidence, nothing else changes', () => {
+    const name = '<img src=x onerror=alert(1)>';
+    const host = '"><script>x</script>';
+    const [v] = verdicts(ctx(ingressRoute('traefik.io', name, '  entryPoints: ["web}{{x}}"]', host)), 'IngressRoute');
+    expect(v.resource).toEqual({ kind: 'IngressRoute', namespace: 'shop', name });
+    expect(v.message).toBe(`IngressRoute shop/${name} has no spec.tls: host ${host} is served over plaintext HTTP on entryPoint web}{{x}}.`);
+    expect(v.evidence).toMatchObject({ hosts: [host], plaintextEntryPoints: ['web}{{x}}'] });
+  });
+});
+
+describe(`Contour HTTPProxy: virtualhost.tls, 301 for insecure requests unless permitInsecure (${CONTOUR_TLS})`, () => {
+  const proxy = (name: string, vhost: string, routes = '[{conditions: [{prefix: /}], services: [{name: web, port: 80}]}]') => `
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: ${JSON.stringify(name)}, namespace: web}
+spec:
+  virtualhost: ${vhost}
+  routes: ${routes}
+---
+`;
+  it('a root proxy without tls fails, with a secretName passes, permitInsecure fails, an included proxy (no virtualhost) is not judged', () => {
+    const c = ctx(
+      proxy('plain', '{fqdn: a.example.com}')
+      + proxy('secure', '{fqdn: b.example.com, tls: {secretName: b-tls}}')
+      + proxy('insecure-route', '{fqdn: c.example.com, tls: {secretName: c-tls}}', '[{conditions: [{prefix: /legacy}], permitInsecure: true, services: [{name: web, port: 80}]}]')
+      + 'apiVersion: projectcontour.io/v1\nkind: HTTPProxy\nmetadata: {name: child, namespace: web}\nspec: {routes: [{services: [{name: web, port: 80}]}]}\n',
+    );
+    expect(byName(c, 'HTTPProxy')).toEqual({ plain: 'fail', secure: 'pass', 'insecure-route': 'fail' });
+    const vs = verdicts(c, 'HTTPProxy');
+    expect(vs.find((v) => v.resource.name === 'plain')!.message).toBe('HTTPProxy web/plain has no virtualhost.tls: a.example.com is served over plaintext HTTP.');
+    expect(vs.find((v) => v.resource.name === 'insecure-route')!.evidence).toMatchObject({ permitInsecure: ['/legacy'] });
+  });
+
+  it('hostile names stay data', () => {
+    const name = '{{constructor}}<b>';
+    const [v] = verdicts(ctx(proxy(name, '{fqdn: "<i>x</i>.example.com"}')), 'HTTPProxy');
+    expect(v).toMatchObject({ status: 'fail', resource: { name }, detailKey: 'host/<i>x</i>.example.com', evidence: { fqdn: '<i>x</i>.example.com' } });
+    expect(v.message).toBe(`HTTPProxy web/${name} has no virtualhost.tls: <i>x</i>.example.com is served over plaintext HTTP.`);
+  });
+});
