@@ -74,8 +74,11 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
-    const traefikTls = servedByTraefik(ctx.snapshot, ing) ? traefikRouterTls(ing) : undefined;
     const servers = nginx.serversOf(ing);
+    // A Traefik router's TLS keeps a host off plaintext only when no ingress-nginx serves the
+    // Ingress too (a class-less Ingress with --watch-ingress-without-class on both): ingress-nginx
+    // answers the same host over plain HTTP on its own port 80.
+    const traefikTls = servers === undefined && servedByTraefik(ctx.snapshot, ing) ? traefikRouterTls(ing) : undefined;
     // The redirect is a location setting from the annotations of the Ingress that defines the
     // path, applied when the server has a certificate whichever Ingress gave it
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).

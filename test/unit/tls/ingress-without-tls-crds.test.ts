@@ -149,3 +149,42 @@ spec:
     expect(v.message).toBe(`HTTPProxy web/${name} has no virtualhost.tls: <i>x</i>.example.com is served over plaintext HTTP.`);
   });
 });
+
+describe('an Ingress both ingress-nginx and Traefik serve (https://kubernetes.github.io/ingress-nginx/user-guide/cli-arguments/, --watch-ingress-without-class)', () => {
+  const both = (nginxArgs: string[]) => ctx(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    spec:
+      containers:
+        - name: controller
+          image: registry.k8s.io/ingress-nginx/controller:v1.12.1
+          args: ${JSON.stringify(['/nginx-ingress-controller', ...nginxArgs])}
+---
+${traefik(['--providers.kubernetesingress', '--entrypoints.web.address=:80', '--entrypoints.websecure.address=:443'])}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: web
+  annotations: {traefik.ingress.kubernetes.io/router.tls: "true"}
+spec:
+  rules:
+    - host: shop.example.com
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}]}
+`);
+
+  it('fails a class-less Ingress without spec.tls that ingress-nginx serves too, though Traefik\'s router is TLS-only', () => {
+    const [v] = verdicts(both(['--watch-ingress-without-class=true']), 'Ingress');
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('Ingress web/shop has no spec.tls: host shop.example.com is served over plaintext HTTP.');
+  });
+
+  it('passes it on Traefik\'s router TLS when ingress-nginx leaves class-less Ingresses alone', () => {
+    const [v] = verdicts(both([]), 'Ingress');
+    expect(v.status).toBe('pass');
+    expect(v.message).toContain('served by a Traefik router with TLS');
+  });
+});
