@@ -87,15 +87,25 @@ const serverKey = (namespace: string, name: string) => `${namespace}\u0000${name
 const routeKey = (namespace: string, group: string, kind: string, name: string) => `${namespace}\u0000${`${group}\u0000${kind}\u0000${name}`.toLowerCase()}`;
 
 /**
- * The Servers a route attaches to: parentRefs of kind Server (policy.linkerd.io). A Server parentRef
- * in another namespace, or with a port or sectionName, makes the policy controller refuse the whole
- * route (linkerd2 policy-controller/k8s/index/src/inbound/routes.rs, InvalidParentRef).
+ * Whether a parentRef names a Server: linkerd2 policy-controller/k8s/api/src/policy.rs targets_kind
+ * compares group and kind ignoring ASCII case and reads an absent or empty group as "core", so a
+ * Server parentRef without group policy.linkerd.io names no Server (Gateway API itself defaults an
+ * absent parentRef group to gateway.networking.k8s.io).
+ */
+function targetsServer(p: Record<string, unknown>): boolean {
+  return (str(p.group) ?? '').toLowerCase() === LINKERD_GROUP && (str(p.kind) ?? '').toLowerCase() === 'server';
+}
+
+/**
+ * The Servers a route attaches to: parentRefs that target a Server. A Server parentRef in another
+ * namespace, or with a port or sectionName, makes the policy controller refuse the whole route
+ * (linkerd2 policy-controller/k8s/index/src/inbound/routes.rs, InvalidParentRef).
  */
 function routeServers(o: KubeObject, namespace: string): string[] {
   const out: string[] = [];
   for (const raw of arr(obj(o.spec)?.parentRefs)) {
     const p = obj(raw);
-    if (!p || str(p.kind) !== 'Server' || (p.group !== undefined && p.group !== LINKERD_GROUP) || !str(p.name)) continue;
+    if (!p || !targetsServer(p) || !str(p.name)) continue;
     if ((p.namespace !== undefined && p.namespace !== namespace) || p.port !== undefined || p.sectionName !== undefined) return [];
     out.push(str(p.name)!);
   }
@@ -109,7 +119,9 @@ const LINKERD_CONTROLLER = 'linkerd.io/policy-controller';
  * The Servers the route's status says Linkerd has not accepted it for. The policy controller applies
  * a route to a Server only when one of its own status.parents entries for that Server holds
  * condition Accepted "True" (policy-controller/k8s/index/src/inbound/routes.rs accepted_by_server,
- * Status::collect_from_http; index.rs http_routes and grpc_routes filter on it). A route without
+ * Status::collect_from_http; index.rs http_routes and grpc_routes filter on it). An entry is kept by
+ * controllerName and kind "Server" and keyed by name alone (from_http_parent_status): its group and
+ * namespace are not compared, so they are not here either. A route without
  * such an entry (manifests, or one not yet processed) is taken as accepted: only a status that is
  * there is honoured.
  */

@@ -337,6 +337,24 @@ spec:
     expect(v.reason).not.toMatch(/HTTPRoutes/);
   });
 
+  // routes.rs from_http_parent_ref keeps a parentRef only when it targets a Server
+  // (policy.rs targets_kind: group and kind compared ignoring ASCII case, an absent or empty
+  // group read as "core"); Gateway API defaults an absent parentRef group to gateway.networking.k8s.io.
+  it('a route parentRef of kind Server without group policy.linkerd.io does not attach the route to the Server', () => {
+    const route = (parentRef: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [${parentRef}]`;
+    for (const parentRef of ['{kind: Server, name: api-http}', '{group: "", kind: Server, name: api-http}', '{group: gateway.networking.k8s.io, kind: Server, name: api-http}']) {
+      const v = judge(gatewayRoute({ route: route(parentRef) }), plain('other', 'rogue'), 'shop', 'api', 8080);
+      expect(v, parentRef).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+      expect(v.reason, parentRef).not.toMatch(/HTTPRoute/);
+    }
+    // Group and kind are compared ignoring case: this one attaches.
+    expect(judge(gatewayRoute({ route: route('{group: Policy.Linkerd.IO, kind: server, name: api-http}') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends', policy: { name: 'api-public' } });
+  });
+
   it('GRPCRoutes count on a gRPC Server only; HTTPRoutes do not count there', () => {
     const route = `apiVersion: gateway.networking.k8s.io/v1
 kind: GRPCRoute
@@ -389,6 +407,27 @@ status:
     // Accepted, or a status another controller wrote, or none (manifests): the route applies.
     expect(judge(gatewayRoute({ route: withStatus('linkerd.io/policy-controller', 'True') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
     expect(judge(gatewayRoute({ route: withStatus('example.com/gateway', 'False') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
+  });
+
+  // Status::from_http_parent_status keeps a status entry by controllerName and kind "Server" and
+  // keys it by name alone: the group and namespace written in it are not compared.
+  it('a status entry accepting the route for a same-named parent of another kind does not make it accepted for the Server', () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]
+status:
+  parents:
+  - parentRef: {group: gateway.networking.k8s.io, kind: Gateway, name: api-http}
+    controllerName: linkerd.io/policy-controller
+    conditions: [{type: Accepted, status: "True"}]
+  - parentRef: {group: policy.linkerd.io, kind: Server, name: api-http, namespace: elsewhere}
+    controllerName: linkerd.io/policy-controller
+    conditions: [{type: Accepted, status: "False"}]`;
+    const v = judge(gatewayRoute({ route }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toContain('HTTPRoute api-public is not applied: its status says Linkerd has not accepted it for Server api-http');
   });
 
   it('a Server whose accessPolicy admits the caller, with routes attached: only requests matching a route pass (was: allowed for every request)', () => {
