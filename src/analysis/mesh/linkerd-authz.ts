@@ -87,13 +87,30 @@ const serverKey = (namespace: string, name: string) => `${namespace}\u0000${name
 const routeKey = (namespace: string, group: string, kind: string, name: string) => `${namespace}\u0000${`${group}\u0000${kind}\u0000${name}`.toLowerCase()}`;
 
 /**
- * Whether a parentRef names a Server: linkerd2 policy-controller/k8s/api/src/policy.rs targets_kind
- * compares group and kind ignoring ASCII case and reads an absent or empty group as "core", so a
- * Server parentRef without group policy.linkerd.io names no Server (Gateway API itself defaults an
- * absent parentRef group to gateway.networking.k8s.io).
+ * Whether a reference (parentRef, targetRef, authentication ref) names a resource of this group and
+ * kind: linkerd2 policy-controller/k8s/api/src/policy.rs targets_kind compares group and kind
+ * ignoring ASCII case and reads an absent or empty group as "core". So a Server parentRef without
+ * group policy.linkerd.io names no Server (Gateway API itself defaults an absent parentRef group to
+ * gateway.networking.k8s.io), nor does a MeshTLSAuthentication ref without it.
  */
-function targetsServer(p: Record<string, unknown>): boolean {
-  return (str(p.group) ?? '').toLowerCase() === LINKERD_GROUP && (str(p.kind) ?? '').toLowerCase() === 'server';
+function targetsKind(ref: Record<string, unknown> | undefined, group: string, kind: string): boolean {
+  const g = str(ref?.group) || 'core';
+  return g.toLowerCase() === group && (str(ref?.kind) ?? '').toLowerCase() === kind.toLowerCase();
+}
+
+const targetsServer = (p: Record<string, unknown>) => targetsKind(p, LINKERD_GROUP, 'Server');
+
+/**
+ * An AuthorizationPolicy's targetRef, of the kinds authorization_policy.rs `target` accepts, each of
+ * its own group; a route is keyed with the group it was named with (policy.linkerd.io or gateway
+ * HTTPRoute, gateway GRPCRoute). Undefined: the policy controller rejects the policy.
+ */
+function policyTarget(t: Record<string, unknown> | undefined, name: string): LinkerdAuthorization['target'] | undefined {
+  if (targetsKind(t, LINKERD_GROUP, 'Server')) return { kind: 'Server', name };
+  if (targetsKind(t, 'core', 'Namespace')) return { kind: 'Namespace', name };
+  if (targetsKind(t, LINKERD_GROUP, 'HTTPRoute') || targetsKind(t, GATEWAY_GROUP, 'HTTPRoute')) return { kind: 'HTTPRoute', group: str(t?.group)!, name };
+  if (targetsKind(t, GATEWAY_GROUP, 'GRPCRoute')) return { kind: 'GRPCRoute', group: str(t?.group)!, name };
+  return undefined;
 }
 
 /**
@@ -171,10 +188,10 @@ function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustD
   const namespaces: string[] = [];
   for (const r of arr(spec.identityRefs)) {
     const ro = obj(r);
-    const kind = str(ro?.kind);
     const rname = str(ro?.name);
-    if (kind === 'ServiceAccount' && rname) identities.push(rname === '*' ? `*.${str(ro?.namespace) || ns}.serviceaccount.identity.linkerd.${trustDomain}` : linkerdIdentity(rname, str(ro?.namespace) || ns, trustDomain));
-    else if (kind === 'Namespace' && rname) namespaces.push(rname);
+    // meshtls_authentication.rs: ServiceAccount and Namespace refs, of the core group (targets_kind).
+    if (targetsKind(ro, 'core', 'ServiceAccount') && rname) identities.push(rname === '*' ? `*.${str(ro?.namespace) || ns}.serviceaccount.identity.linkerd.${trustDomain}` : linkerdIdentity(rname, str(ro?.namespace) || ns, trustDomain));
+    else if (targetsKind(ro, 'core', 'Namespace') && rname) namespaces.push(rname);
     else problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ${JSON.stringify(r)} is not a ServiceAccount or Namespace`);
   }
   if (identities.length === 0 && namespaces.length === 0) {
@@ -214,34 +231,27 @@ export function indexLinkerdPolicies(resources: {
     const spec = obj(o.spec) ?? {};
     const errs: string[] = [];
     const t = obj(spec.targetRef);
-    const tkind = str(t?.kind);
     const tname = str(t?.name) ?? '';
     const tns = str(t?.namespace) || ns;
-    // A route is named with its group (authorization_policy.rs: policy.linkerd.io or gateway HTTPRoute,
-    // gateway GRPCRoute); an HTTPRoute target without one is taken as Linkerd's own.
-    const tgroup = str(t?.group) ?? (tkind === 'GRPCRoute' ? GATEWAY_GROUP : LINKERD_GROUP);
-    const routeGroupOk = tkind === 'HTTPRoute' ? tgroup === LINKERD_GROUP || tgroup === GATEWAY_GROUP : tgroup === GATEWAY_GROUP;
-    let target: LinkerdAuthorization['target'] | undefined;
-    if ((tkind === 'Server' || tkind === 'Namespace') && tname) target = { kind: tkind, name: tname };
-    else if ((tkind === 'HTTPRoute' || tkind === 'GRPCRoute') && routeGroupOk && tname) target = { kind: tkind, group: tgroup, name: tname };
-    else errs.push(`targetRef ${JSON.stringify(spec.targetRef ?? null)} is not a Server, HTTPRoute, GRPCRoute or Namespace`);
-    if (target && tkind !== 'Namespace' && tns !== ns) errs.push(`targetRef names namespace ${tns}; a policy only applies to targets in its own namespace`);
+    const target = tname ? policyTarget(t, tname) : undefined;
+    if (!target) errs.push(`targetRef ${JSON.stringify(spec.targetRef ?? null)} is not a Server, HTTPRoute, GRPCRoute or Namespace`);
+    if (target && target.kind !== 'Namespace' && tns !== ns) errs.push(`targetRef names namespace ${tns}; a policy only applies to targets in its own namespace`);
     const rules: ClientRule[] = [];
     const refs = arr(spec.requiredAuthenticationRefs);
     if (refs.length === 0) errs.push('requiredAuthenticationRefs is empty');
     for (const r of refs) {
       const ro = obj(r);
-      const kind = str(ro?.kind);
       const name = str(ro?.name) ?? '';
       const rns = str(ro?.namespace) || ns;
-      if (kind === 'MeshTLSAuthentication') rules.push(meshTlsRule(mtlsAuthn.get(`${rns}/${name}`), rns, name, trustDomain, errs));
-      else if (kind === 'NetworkAuthentication') {
+      // authorization_policy.rs authentication_ref: each kind of its own group.
+      if (targetsKind(ro, LINKERD_GROUP, 'MeshTLSAuthentication')) rules.push(meshTlsRule(mtlsAuthn.get(`${rns}/${name}`), rns, name, trustDomain, errs));
+      else if (targetsKind(ro, LINKERD_GROUP, 'NetworkAuthentication')) {
         const na = netAuthn.get(`${rns}/${name}`);
         if (!na) {
           errs.push(`NetworkAuthentication ${rns}/${name} does not exist`);
           rules.push(neverRule(`missing NetworkAuthentication ${name}`));
         } else rules.push(networksRule(obj(na.spec)?.networks, `NetworkAuthentication ${name}`));
-      } else if (kind === 'ServiceAccount' && name) rules.push(meshRule([linkerdIdentity(name, rns, trustDomain)], [], `ServiceAccount ${rns}/${name}`));
+      } else if (targetsKind(ro, 'core', 'ServiceAccount') && name) rules.push(meshRule([linkerdIdentity(name, rns, trustDomain)], [], `ServiceAccount ${rns}/${name}`));
       else {
         errs.push(`requiredAuthenticationRefs entry ${JSON.stringify(r)} is not a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount`);
         rules.push(neverRule('unknown authentication'));

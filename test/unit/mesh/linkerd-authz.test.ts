@@ -251,6 +251,55 @@ spec:
     expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems).toEqual([{ ref: { kind: 'AuthorizationPolicy', namespace: 'booksapp', name: 'dangling' }, problem: 'MeshTLSAuthentication booksapp/nope does not exist' }]);
   });
 
+  // authorization_policy.rs target/authentication_ref keep a reference only when targets_kind
+  // matches (policy.rs: group and kind ignoring ASCII case, an absent group read as "core"); any
+  // other makes Spec::try_from fail, and index.rs drops the whole policy ("Invalid authorization policy").
+  it('an AuthorizationPolicy reference without its API group names nothing: the policy authorizes nobody, and is named as a problem', () => {
+    const policy = (targetRef: string, authn: string) => `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: ${targetRef}
+  requiredAuthenticationRefs: [${authn}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: webapp, namespace: booksapp}
+spec:
+  identities: ["webapp.booksapp.serviceaccount.identity.linkerd.cluster.local"]
+`;
+    const server = '{group: policy.linkerd.io, kind: Server, name: authors-server}';
+    const sa = '{name: webapp, kind: ServiceAccount}';
+    const cases: Array<[string, string, string]> = [
+      ['{kind: Server, name: authors-server}', sa, 'targetRef {"kind":"Server","name":"authors-server"} is not a Server, HTTPRoute, GRPCRoute or Namespace'],
+      ['{kind: HTTPRoute, name: authors-get-route}', sa, 'targetRef {"kind":"HTTPRoute","name":"authors-get-route"} is not a Server, HTTPRoute, GRPCRoute or Namespace'],
+      ['{group: policy.linkerd.io, kind: Namespace, name: booksapp}', sa, 'targetRef {"group":"policy.linkerd.io","kind":"Namespace","name":"booksapp"} is not a Server, HTTPRoute, GRPCRoute or Namespace'],
+      [server, '{name: webapp, kind: MeshTLSAuthentication}', 'requiredAuthenticationRefs entry {"name":"webapp","kind":"MeshTLSAuthentication"} is not a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount'],
+      [server, '{name: webapp, kind: ServiceAccount, group: policy.linkerd.io}', 'requiredAuthenticationRefs entry {"name":"webapp","kind":"ServiceAccount","group":"policy.linkerd.io"} is not a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount'],
+    ];
+    for (const [targetRef, authn, problem] of cases) {
+      const yaml = policy(targetRef, authn);
+      expect(judge(yaml, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001), targetRef + authn).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+      const ctx = ctxOf(yaml);
+      expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems, targetRef + authn).toEqual([{ ref: { kind: 'AuthorizationPolicy', namespace: 'booksapp', name: 'authors-policy' }, problem }]);
+    }
+    // So does a MeshTLSAuthentication's identityRef (meshtls_authentication.rs).
+    const mtls = `${policy(server, '{name: by-ref, kind: MeshTLSAuthentication, group: policy.linkerd.io}')}---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: by-ref, namespace: booksapp}
+spec:
+  identityRefs: [{kind: ServiceAccount, name: webapp, group: policy.linkerd.io}]
+`;
+    expect(judge(mtls, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+    expect(judge(mtls.replace('name: webapp, group: policy.linkerd.io', 'name: webapp'), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy' } });
+    // With their groups (compared ignoring case; "core" or none for Namespace and ServiceAccount) they authorize.
+    for (const [targetRef, authn] of [[server, sa], ['{group: Policy.Linkerd.io, kind: server, name: authors-server}', '{name: webapp, kind: meshTLSAuthentication, group: policy.linkerd.io}'], ['{group: core, kind: Namespace, name: booksapp}', '{name: webapp, kind: ServiceAccount, group: ""}']]) {
+      expect(judge(policy(targetRef, authn), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001), targetRef + authn).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy', name: 'authors-policy' } });
+    }
+  });
+
   it('a workload without a linkerd-proxy is not restricted by Linkerd', () => {
     const yaml = `apiVersion: v1
 kind: Namespace
