@@ -186,14 +186,22 @@ function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustD
   const spec = obj(o.spec) ?? {};
   const identities = arr(spec.identities).filter((x): x is string => typeof x === 'string');
   const namespaces: string[] = [];
+  let rejected = false;
   for (const r of arr(spec.identityRefs)) {
     const ro = obj(r);
     const rname = str(ro?.name);
     // meshtls_authentication.rs: ServiceAccount and Namespace refs, of the core group (targets_kind).
     if (targetsKind(ro, 'core', 'ServiceAccount') && rname) identities.push(rname === '*' ? `*.${str(ro?.namespace) || ns}.serviceaccount.identity.linkerd.${trustDomain}` : linkerdIdentity(rname, str(ro?.namespace) || ns, trustDomain));
     else if (targetsKind(ro, 'core', 'Namespace') && rname) namespaces.push(rname);
-    else problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ${JSON.stringify(r)} is not a ServiceAccount or Namespace`);
+    else {
+      problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ${JSON.stringify(r)} is not a ServiceAccount or Namespace, so Linkerd rejects the whole authentication`);
+      rejected = true;
+    }
   }
+  // Any other ref fails the whole Spec (meshtls_authentication.rs collects the matches as one
+  // Result); index.rs then leaves the authentication out ("Invalid MeshTLSAuthentication"), and a
+  // policy requiring it authorizes nobody, whatever its other identities.
+  if (rejected) return neverRule(`MeshTLSAuthentication ${name} is rejected by Linkerd`);
   if (identities.length === 0 && namespaces.length === 0) {
     problems.push(`MeshTLSAuthentication ${ns}/${name} names no identity`);
     return neverRule(`MeshTLSAuthentication ${name} names no identity`);

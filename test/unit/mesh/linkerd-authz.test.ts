@@ -300,6 +300,32 @@ spec:
     }
   });
 
+  // meshtls_authentication.rs collects identities and identityRefs as one Result: one ref of another
+  // kind fails the Spec, index.rs leaves the authentication out ("Invalid MeshTLSAuthentication"),
+  // and a policy requiring it authorizes nobody.
+  it('a MeshTLSAuthentication with one identityRef Linkerd does not accept authorizes nobody, its other identities neither', () => {
+    const yaml = (refs: string) => `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [{name: mixed, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: mixed, namespace: booksapp}
+spec:
+  identities: ["*"]
+${refs}
+`;
+    const mixed = yaml('  identityRefs: [{kind: Pod, name: webapp}]');
+    expect(judge(mixed, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+    const ctx = ctxOf(mixed);
+    expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems.map((p) => p.problem)).toEqual(['MeshTLSAuthentication booksapp/mixed: identityRef {"kind":"Pod","name":"webapp"} is not a ServiceAccount or Namespace, so Linkerd rejects the whole authentication']);
+    expect(judge(yaml(''), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy' } });
+  });
+
   it('a workload without a linkerd-proxy is not restricted by Linkerd', () => {
     const yaml = `apiVersion: v1
 kind: Namespace
