@@ -265,6 +265,17 @@ export function indexLinkerdPolicies(resources: {
         rules.push(neverRule('unknown authentication'));
       }
     }
+    // index.rs policy_client_authz takes one identity (a MeshTLSAuthentication or a ServiceAccount)
+    // and one NetworkAuthentication at most; more is an "Illegal AuthorizationPolicy", ignored.
+    const count = (match: (ro: Record<string, unknown> | undefined) => boolean) => refs.filter((r) => match(obj(r))).length;
+    if (count((ro) => targetsKind(ro, LINKERD_GROUP, 'MeshTLSAuthentication') || targetsKind(ro, 'core', 'ServiceAccount')) > 1) {
+      errs.push('requiredAuthenticationRefs names more than one MeshTLSAuthentication or ServiceAccount; Linkerd ignores such a policy');
+      rules.push(neverRule('several identity authentications'));
+    }
+    if (count((ro) => targetsKind(ro, LINKERD_GROUP, 'NetworkAuthentication')) > 1) {
+      errs.push('requiredAuthenticationRefs names more than one NetworkAuthentication; Linkerd ignores such a policy');
+      rules.push(neverRule('several network authentications'));
+    }
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target || (target.kind !== 'Namespace' && tns !== ns)) continue;
     const usable = rules.length > 0 && !rules.some((r) => r.kind === 'never');

@@ -326,6 +326,43 @@ ${refs}
     expect(judge(yaml(''), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy' } });
   });
 
+  // index.rs policy_client_authz: "policy must not include multiple MeshTLSAuthentications" (or
+  // ServiceAccounts, or NetworkAuthentications); the policy is then ignored ("Illegal AuthorizationPolicy").
+  it('an AuthorizationPolicy requiring two identity authentications, or two network ones, authorizes nobody, and is named as a problem', () => {
+    const yaml = (refs: string) => `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [${refs}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: anyone-meshed, namespace: booksapp}
+spec:
+  identities: ["*"]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: {name: everyone, namespace: booksapp}
+spec:
+  networks: [{cidr: 0.0.0.0/0}, {cidr: "::/0"}]
+`;
+    const sa = '{name: webapp, kind: ServiceAccount}';
+    const mtls = '{name: anyone-meshed, kind: MeshTLSAuthentication, group: policy.linkerd.io}';
+    const net = '{name: everyone, kind: NetworkAuthentication, group: policy.linkerd.io}';
+    const identities = 'requiredAuthenticationRefs names more than one MeshTLSAuthentication or ServiceAccount; Linkerd ignores such a policy';
+    const networks = 'requiredAuthenticationRefs names more than one NetworkAuthentication; Linkerd ignores such a policy';
+    for (const [refs, problem] of [[`${sa}, ${sa}`, identities], [`${mtls}, ${sa}`, identities], [`${net}, ${net}`, networks]]) {
+      expect(judge(yaml(refs), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001), refs).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+      const ctx = ctxOf(yaml(refs));
+      expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems.map((p) => p.problem), refs).toEqual([problem]);
+    }
+    // One of each is the policy Linkerd takes: both must admit the caller.
+    expect(judge(yaml(`${mtls}, ${net}`), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy' } });
+  });
+
   it('a workload without a linkerd-proxy is not restricted by Linkerd', () => {
     const yaml = `apiVersion: v1
 kind: Namespace
