@@ -187,11 +187,17 @@ function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustD
   const identities = arr(spec.identities).filter((x): x is string => typeof x === 'string');
   const namespaces: string[] = [];
   let rejected = false;
+  let unmatchable = false;
   for (const r of arr(spec.identityRefs)) {
     const ro = obj(r);
     const rname = str(ro?.name);
     // meshtls_authentication.rs: ServiceAccount and Namespace refs, of the core group (targets_kind).
-    if (targetsKind(ro, 'core', 'ServiceAccount') && rname) identities.push(rname === '*' ? `*.${str(ro?.namespace) || ns}.serviceaccount.identity.linkerd.${trustDomain}` : linkerdIdentity(rname, str(ro?.namespace) || ns, trustDomain));
+    // A ServiceAccount ref is one exact identity (IdentityMatch::Exact of service_account_identity,
+    // sent to the proxy as an exact name), so a name "*" is no wildcard: it matches no service account.
+    if (targetsKind(ro, 'core', 'ServiceAccount') && rname?.includes('*')) {
+      problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ServiceAccount ${JSON.stringify(rname)} is no wildcard; Linkerd matches that exact name, which no service account has`);
+      unmatchable = true;
+    } else if (targetsKind(ro, 'core', 'ServiceAccount') && rname) identities.push(linkerdIdentity(rname, str(ro?.namespace) || ns, trustDomain));
     else if (targetsKind(ro, 'core', 'Namespace') && rname) namespaces.push(rname);
     else {
       problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ${JSON.stringify(r)} is not a ServiceAccount or Namespace, so Linkerd rejects the whole authentication`);
@@ -203,6 +209,7 @@ function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustD
   // policy requiring it authorizes nobody, whatever its other identities.
   if (rejected) return neverRule(`MeshTLSAuthentication ${name} is rejected by Linkerd`);
   if (identities.length === 0 && namespaces.length === 0) {
+    if (unmatchable) return neverRule(`MeshTLSAuthentication ${name} matches no service account`);
     problems.push(`MeshTLSAuthentication ${ns}/${name} names no identity`);
     return neverRule(`MeshTLSAuthentication ${name} names no identity`);
   }

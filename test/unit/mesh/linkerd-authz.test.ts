@@ -363,6 +363,34 @@ spec:
     expect(judge(yaml(`${mtls}, ${net}`), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy' } });
   });
 
+  // meshtls_authentication.rs turns a ServiceAccount identityRef into IdentityMatch::Exact of
+  // service_account_identity(ns, name); grpc/src/inbound.rs sends it to the proxy as an exact name.
+  it('a MeshTLSAuthentication identityRef ServiceAccount "*" is no wildcard: it admits no service account, and is named as a problem', () => {
+    const yaml = (refs: string) => `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [{name: refs, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: refs, namespace: booksapp}
+spec:
+  identityRefs: [${refs}]
+`;
+    const star = yaml('{kind: ServiceAccount, name: "*"}');
+    expect(judge(star, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+    const ctx = ctxOf(star);
+    expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems.map((p) => p.problem)).toEqual(['MeshTLSAuthentication booksapp/refs: identityRef ServiceAccount "*" is no wildcard; Linkerd matches that exact name, which no service account has']);
+    // Beside a real one, only that one is admitted; every service account of a namespace is a Namespace ref.
+    const both = yaml('{kind: ServiceAccount, name: "*"}, {kind: ServiceAccount, name: books}');
+    expect(judge(both, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001).verdict).toBe('denied');
+    expect(judge(both, meshed('booksapp', 'books'), 'booksapp', 'authors', 7001).verdict).toBe('allowed');
+    expect(judge(yaml('{kind: Namespace, name: booksapp}'), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001).verdict).toBe('allowed');
+  });
+
   it('a workload without a linkerd-proxy is not restricted by Linkerd', () => {
     const yaml = `apiVersion: v1
 kind: Namespace
