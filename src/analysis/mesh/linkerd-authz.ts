@@ -310,11 +310,18 @@ export function indexLinkerdPolicies(resources: {
       if (mtls.unauthenticatedTLS === true) rules.push(meshRule([], [], 'client.meshTLS.unauthenticatedTLS'));
       else {
         const ids = arr(mtls.identities).filter((x): x is string => typeof x === 'string');
+        let unmatchable = false;
         for (const s of arr(mtls.serviceAccounts)) {
           const so = obj(s);
-          if (str(so?.name)) ids.push(linkerdIdentity(str(so?.name)!, str(so?.namespace) || ns, trustDomain));
+          const sa = str(so?.name);
+          // server_authorization.rs: each one exact identity (IdentityMatch::Exact), so "*" is no wildcard.
+          if (sa?.includes('*')) {
+            problems.push({ ref, problem: `client.meshTLS.serviceAccounts names ${JSON.stringify(sa)}, no wildcard; Linkerd matches that exact name, which no service account has` });
+            unmatchable = true;
+          } else if (sa) ids.push(linkerdIdentity(sa, str(so?.namespace) || ns, trustDomain));
         }
-        if (ids.length === 0) errs.push('client.meshTLS names no identity or service account');
+        if (ids.length === 0 && unmatchable) rules.push(neverRule('client.meshTLS matches no service account'));
+        else if (ids.length === 0) errs.push('client.meshTLS names no identity or service account');
         else rules.push(meshRule(ids, [], 'client.meshTLS'));
       }
       if (networks && !networks.everywhere) rules.push(networks);

@@ -201,6 +201,31 @@ spec:
     expect(judge(yaml, meshed('emojivoto', 'web'), 'emojivoto', 'emoji', 8801).verdict).toBe('denied');
   });
 
+  // server_authorization.rs: each of meshTLS.serviceAccounts is IdentityMatch::Exact of service_account_identity.
+  it('a ServerAuthorization serviceAccounts entry "*" is no wildcard: it admits no service account, and is named as a problem', () => {
+    const yaml = (serviceAccounts: string) => `${ns('emojivoto')}
+${app('emojivoto', 'emoji', 'emoji', [{ name: 'prom', containerPort: 8801 }], { app: 'emoji-svc' })}
+apiVersion: policy.linkerd.io/v1beta1
+kind: Server
+metadata: {name: prom, namespace: emojivoto}
+spec: {podSelector: {matchLabels: {app: emoji-svc}}, port: prom}
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: {name: prom-scrapers, namespace: emojivoto}
+spec:
+  server: {name: prom}
+  client: {meshTLS: {serviceAccounts: [${serviceAccounts}]}}
+`;
+    const star = yaml('{name: "*"}');
+    expect(judge(star, meshed('emojivoto', 'web'), 'emojivoto', 'emoji', 8801)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'prom' } });
+    const ctx = ctxOf(star);
+    expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems.map((p) => p.problem)).toEqual(['client.meshTLS.serviceAccounts names "*", no wildcard; Linkerd matches that exact name, which no service account has']);
+    const both = yaml('{name: "*"}, {name: prometheus, namespace: linkerd-viz}');
+    expect(judge(both, meshed('emojivoto', 'web'), 'emojivoto', 'emoji', 8801).verdict).toBe('denied');
+    expect(judge(both, meshed('linkerd-viz', 'prometheus'), 'emojivoto', 'emoji', 8801)).toMatchObject({ verdict: 'allowed', policy: { name: 'prom-scrapers' } });
+  });
+
   it(`default policies per value, from the pod or namespace annotation (${REF}#default-policies, ${FEATURES}#default-policies)`, () => {
     const at = (policy: string, caller: MeshCaller) => judge(`${ns('shop', policy)}${app('shop', 'web', 'web', [8080])}`, caller, 'shop', 'web', 8080).verdict;
     expect([at('all-authenticated', meshed('a', 'b')), at('all-authenticated', plain('a', 'b'))]).toEqual(['allowed', 'denied']);
