@@ -2,6 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
+import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
 
 export const invalidPeerAuthentication: Check = {
   id: 'mtls.invalid-peerauthentication',
@@ -13,6 +14,7 @@ export const invalidPeerAuthentication: Check = {
   remediation: 'Use a mode of UNSET, DISABLE, PERMISSIVE or STRICT and numeric port keys; keep one selector-less policy per namespace; put workload selectors outside the root namespace.',
   needs: ['namespaces'],
   reads: ['istio.peerauthentications'],
+  readsWhen: [ISTIO_MESH_CONFIG_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {

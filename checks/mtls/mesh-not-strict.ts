@@ -3,6 +3,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, istioRootWarning, meshModel } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
+import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
 
 export const meshNotStrict: Check = {
   id: 'mtls.mesh-not-strict',
@@ -15,6 +16,7 @@ export const meshNotStrict: Check = {
   // No PeerAuthentication at all is a finding (Istio's PERMISSIVE default), not missing data.
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
+  readsWhen: [ISTIO_MESH_CONFIG_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   // The root namespace this check reads comes from Istio's mesh config when it names one: a

@@ -4,6 +4,7 @@ import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { selectorMatches } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
+import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -23,6 +24,7 @@ export const permissiveOverride: Check = {
   remediation: 'Set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies; enrol the plaintext clients in the mesh first.',
   needs: ['namespaces'],
   reads: ['istio.peerauthentications'],
+  readsWhen: [ISTIO_MESH_CONFIG_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {

@@ -87,15 +87,42 @@ const serverKey = (namespace: string, name: string) => `${namespace}\u0000${name
 const routeKey = (namespace: string, group: string, kind: string, name: string) => `${namespace}\u0000${`${group}\u0000${kind}\u0000${name}`.toLowerCase()}`;
 
 /**
- * The Servers a route attaches to: parentRefs of kind Server (policy.linkerd.io). A Server parentRef
- * in another namespace, or with a port or sectionName, makes the policy controller refuse the whole
- * route (linkerd2 policy-controller/k8s/index/src/inbound/routes.rs, InvalidParentRef).
+ * Whether a reference (parentRef, targetRef, authentication ref) names a resource of this group and
+ * kind: linkerd2 policy-controller/k8s/api/src/policy.rs targets_kind compares group and kind
+ * ignoring ASCII case and reads an absent or empty group as "core". So a Server parentRef without
+ * group policy.linkerd.io names no Server (Gateway API itself defaults an absent parentRef group to
+ * gateway.networking.k8s.io), nor does a MeshTLSAuthentication ref without it.
+ */
+function targetsKind(ref: Record<string, unknown> | undefined, group: string, kind: string): boolean {
+  const g = str(ref?.group) || 'core';
+  return g.toLowerCase() === group && (str(ref?.kind) ?? '').toLowerCase() === kind.toLowerCase();
+}
+
+const targetsServer = (p: Record<string, unknown>) => targetsKind(p, LINKERD_GROUP, 'Server');
+
+/**
+ * An AuthorizationPolicy's targetRef, of the kinds authorization_policy.rs `target` accepts, each of
+ * its own group; a route is keyed with the group it was named with (policy.linkerd.io or gateway
+ * HTTPRoute, gateway GRPCRoute). Undefined: the policy controller rejects the policy.
+ */
+function policyTarget(t: Record<string, unknown> | undefined, name: string): LinkerdAuthorization['target'] | undefined {
+  if (targetsKind(t, LINKERD_GROUP, 'Server')) return { kind: 'Server', name };
+  if (targetsKind(t, 'core', 'Namespace')) return { kind: 'Namespace', name };
+  if (targetsKind(t, LINKERD_GROUP, 'HTTPRoute') || targetsKind(t, GATEWAY_GROUP, 'HTTPRoute')) return { kind: 'HTTPRoute', group: str(t?.group)!, name };
+  if (targetsKind(t, GATEWAY_GROUP, 'GRPCRoute')) return { kind: 'GRPCRoute', group: str(t?.group)!, name };
+  return undefined;
+}
+
+/**
+ * The Servers a route attaches to: parentRefs that target a Server. A Server parentRef in another
+ * namespace, or with a port or sectionName, makes the policy controller refuse the whole route
+ * (linkerd2 policy-controller/k8s/index/src/inbound/routes.rs, InvalidParentRef).
  */
 function routeServers(o: KubeObject, namespace: string): string[] {
   const out: string[] = [];
   for (const raw of arr(obj(o.spec)?.parentRefs)) {
     const p = obj(raw);
-    if (!p || str(p.kind) !== 'Server' || (p.group !== undefined && p.group !== LINKERD_GROUP) || !str(p.name)) continue;
+    if (!p || !targetsServer(p) || !str(p.name)) continue;
     if ((p.namespace !== undefined && p.namespace !== namespace) || p.port !== undefined || p.sectionName !== undefined) return [];
     out.push(str(p.name)!);
   }
@@ -109,7 +136,9 @@ const LINKERD_CONTROLLER = 'linkerd.io/policy-controller';
  * The Servers the route's status says Linkerd has not accepted it for. The policy controller applies
  * a route to a Server only when one of its own status.parents entries for that Server holds
  * condition Accepted "True" (policy-controller/k8s/index/src/inbound/routes.rs accepted_by_server,
- * Status::collect_from_http; index.rs http_routes and grpc_routes filter on it). A route without
+ * Status::collect_from_http; index.rs http_routes and grpc_routes filter on it). An entry is kept by
+ * controllerName and kind "Server" and keyed by name alone (from_http_parent_status): its group and
+ * namespace are not compared, so they are not here either. A route without
  * such an entry (manifests, or one not yet processed) is taken as accepted: only a status that is
  * there is honoured.
  */
@@ -157,15 +186,30 @@ function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustD
   const spec = obj(o.spec) ?? {};
   const identities = arr(spec.identities).filter((x): x is string => typeof x === 'string');
   const namespaces: string[] = [];
+  let rejected = false;
+  let unmatchable = false;
   for (const r of arr(spec.identityRefs)) {
     const ro = obj(r);
-    const kind = str(ro?.kind);
     const rname = str(ro?.name);
-    if (kind === 'ServiceAccount' && rname) identities.push(rname === '*' ? `*.${str(ro?.namespace) || ns}.serviceaccount.identity.linkerd.${trustDomain}` : linkerdIdentity(rname, str(ro?.namespace) || ns, trustDomain));
-    else if (kind === 'Namespace' && rname) namespaces.push(rname);
-    else problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ${JSON.stringify(r)} is not a ServiceAccount or Namespace`);
+    // meshtls_authentication.rs: ServiceAccount and Namespace refs, of the core group (targets_kind).
+    // A ServiceAccount ref is one exact identity (IdentityMatch::Exact of service_account_identity,
+    // sent to the proxy as an exact name), so a name "*" is no wildcard: it matches no service account.
+    if (targetsKind(ro, 'core', 'ServiceAccount') && rname?.includes('*')) {
+      problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ServiceAccount ${JSON.stringify(rname)} is no wildcard; Linkerd matches that exact name, which no service account has`);
+      unmatchable = true;
+    } else if (targetsKind(ro, 'core', 'ServiceAccount') && rname) identities.push(linkerdIdentity(rname, str(ro?.namespace) || ns, trustDomain));
+    else if (targetsKind(ro, 'core', 'Namespace') && rname) namespaces.push(rname);
+    else {
+      problems.push(`MeshTLSAuthentication ${ns}/${name}: identityRef ${JSON.stringify(r)} is not a ServiceAccount or Namespace, so Linkerd rejects the whole authentication`);
+      rejected = true;
+    }
   }
+  // Any other ref fails the whole Spec (meshtls_authentication.rs collects the matches as one
+  // Result); index.rs then leaves the authentication out ("Invalid MeshTLSAuthentication"), and a
+  // policy requiring it authorizes nobody, whatever its other identities.
+  if (rejected) return neverRule(`MeshTLSAuthentication ${name} is rejected by Linkerd`);
   if (identities.length === 0 && namespaces.length === 0) {
+    if (unmatchable) return neverRule(`MeshTLSAuthentication ${name} matches no service account`);
     problems.push(`MeshTLSAuthentication ${ns}/${name} names no identity`);
     return neverRule(`MeshTLSAuthentication ${name} names no identity`);
   }
@@ -202,38 +246,42 @@ export function indexLinkerdPolicies(resources: {
     const spec = obj(o.spec) ?? {};
     const errs: string[] = [];
     const t = obj(spec.targetRef);
-    const tkind = str(t?.kind);
     const tname = str(t?.name) ?? '';
     const tns = str(t?.namespace) || ns;
-    // A route is named with its group (authorization_policy.rs: policy.linkerd.io or gateway HTTPRoute,
-    // gateway GRPCRoute); an HTTPRoute target without one is taken as Linkerd's own.
-    const tgroup = str(t?.group) ?? (tkind === 'GRPCRoute' ? GATEWAY_GROUP : LINKERD_GROUP);
-    const routeGroupOk = tkind === 'HTTPRoute' ? tgroup === LINKERD_GROUP || tgroup === GATEWAY_GROUP : tgroup === GATEWAY_GROUP;
-    let target: LinkerdAuthorization['target'] | undefined;
-    if ((tkind === 'Server' || tkind === 'Namespace') && tname) target = { kind: tkind, name: tname };
-    else if ((tkind === 'HTTPRoute' || tkind === 'GRPCRoute') && routeGroupOk && tname) target = { kind: tkind, group: tgroup, name: tname };
-    else errs.push(`targetRef ${JSON.stringify(spec.targetRef ?? null)} is not a Server, HTTPRoute, GRPCRoute or Namespace`);
-    if (target && tkind !== 'Namespace' && tns !== ns) errs.push(`targetRef names namespace ${tns}; a policy only applies to targets in its own namespace`);
+    const target = tname ? policyTarget(t, tname) : undefined;
+    if (!target) errs.push(`targetRef ${JSON.stringify(spec.targetRef ?? null)} is not a Server, HTTPRoute, GRPCRoute or Namespace`);
+    if (target && target.kind !== 'Namespace' && tns !== ns) errs.push(`targetRef names namespace ${tns}; a policy only applies to targets in its own namespace`);
     const rules: ClientRule[] = [];
     const refs = arr(spec.requiredAuthenticationRefs);
     if (refs.length === 0) errs.push('requiredAuthenticationRefs is empty');
     for (const r of refs) {
       const ro = obj(r);
-      const kind = str(ro?.kind);
       const name = str(ro?.name) ?? '';
       const rns = str(ro?.namespace) || ns;
-      if (kind === 'MeshTLSAuthentication') rules.push(meshTlsRule(mtlsAuthn.get(`${rns}/${name}`), rns, name, trustDomain, errs));
-      else if (kind === 'NetworkAuthentication') {
+      // authorization_policy.rs authentication_ref: each kind of its own group.
+      if (targetsKind(ro, LINKERD_GROUP, 'MeshTLSAuthentication')) rules.push(meshTlsRule(mtlsAuthn.get(`${rns}/${name}`), rns, name, trustDomain, errs));
+      else if (targetsKind(ro, LINKERD_GROUP, 'NetworkAuthentication')) {
         const na = netAuthn.get(`${rns}/${name}`);
         if (!na) {
           errs.push(`NetworkAuthentication ${rns}/${name} does not exist`);
           rules.push(neverRule(`missing NetworkAuthentication ${name}`));
         } else rules.push(networksRule(obj(na.spec)?.networks, `NetworkAuthentication ${name}`));
-      } else if (kind === 'ServiceAccount' && name) rules.push(meshRule([linkerdIdentity(name, rns, trustDomain)], [], `ServiceAccount ${rns}/${name}`));
+      } else if (targetsKind(ro, 'core', 'ServiceAccount') && name) rules.push(meshRule([linkerdIdentity(name, rns, trustDomain)], [], `ServiceAccount ${rns}/${name}`));
       else {
         errs.push(`requiredAuthenticationRefs entry ${JSON.stringify(r)} is not a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount`);
         rules.push(neverRule('unknown authentication'));
       }
+    }
+    // index.rs policy_client_authz takes one identity (a MeshTLSAuthentication or a ServiceAccount)
+    // and one NetworkAuthentication at most; more is an "Illegal AuthorizationPolicy", ignored.
+    const count = (match: (ro: Record<string, unknown> | undefined) => boolean) => refs.filter((r) => match(obj(r))).length;
+    if (count((ro) => targetsKind(ro, LINKERD_GROUP, 'MeshTLSAuthentication') || targetsKind(ro, 'core', 'ServiceAccount')) > 1) {
+      errs.push('requiredAuthenticationRefs names more than one MeshTLSAuthentication or ServiceAccount; Linkerd ignores such a policy');
+      rules.push(neverRule('several identity authentications'));
+    }
+    if (count((ro) => targetsKind(ro, LINKERD_GROUP, 'NetworkAuthentication')) > 1) {
+      errs.push('requiredAuthenticationRefs names more than one NetworkAuthentication; Linkerd ignores such a policy');
+      rules.push(neverRule('several network authentications'));
     }
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target || (target.kind !== 'Namespace' && tns !== ns)) continue;
@@ -262,11 +310,18 @@ export function indexLinkerdPolicies(resources: {
       if (mtls.unauthenticatedTLS === true) rules.push(meshRule([], [], 'client.meshTLS.unauthenticatedTLS'));
       else {
         const ids = arr(mtls.identities).filter((x): x is string => typeof x === 'string');
+        let unmatchable = false;
         for (const s of arr(mtls.serviceAccounts)) {
           const so = obj(s);
-          if (str(so?.name)) ids.push(linkerdIdentity(str(so?.name)!, str(so?.namespace) || ns, trustDomain));
+          const sa = str(so?.name);
+          // server_authorization.rs: each one exact identity (IdentityMatch::Exact), so "*" is no wildcard.
+          if (sa?.includes('*')) {
+            problems.push({ ref, problem: `client.meshTLS.serviceAccounts names ${JSON.stringify(sa)}, no wildcard; Linkerd matches that exact name, which no service account has` });
+            unmatchable = true;
+          } else if (sa) ids.push(linkerdIdentity(sa, str(so?.namespace) || ns, trustDomain));
         }
-        if (ids.length === 0) errs.push('client.meshTLS names no identity or service account');
+        if (ids.length === 0 && unmatchable) rules.push(neverRule('client.meshTLS matches no service account'));
+        else if (ids.length === 0) errs.push('client.meshTLS names no identity or service account');
         else rules.push(meshRule(ids, [], 'client.meshTLS'));
       }
       if (networks && !networks.everywhere) rules.push(networks);

@@ -74,6 +74,44 @@ describe('Istio root namespace', () => {
     expect(fails(run(check('mtls.mesh-not-strict'), forbidden))[0].evidence).toMatchObject({ rootNamespace: 'istio-system', rootNamespaceSource: 'config mesh.istioRootNamespace (ConfigMap istio could not be read: forbidden)' });
   });
 
+  // The mesh config names the root namespace (and the trust domain principals are read in):
+  // unread, Istio's default istio-system cannot stand in for it. Here the true root is mesh-root,
+  // which holds no policy, so shop/web is PERMISSIVE; istio-system's STRICT PeerAuthentication,
+  // read on the default root, would pass mtls.mesh-not-strict as mesh-wide.
+  it('ConfigMaps that could not be read leave every check that reads the root namespace not evaluated, not judged on the default root', () => {
+    const strictInDefaultRoot = `${meshConfig('rootNamespace: mesh-root')}${cluster}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`;
+    const rootReaders = ['mtls.mesh-not-strict', 'mtls.permissive-override', 'mtls.invalid-peerauthentication', 'mtls.authz-missing', 'mtls.authz-allow-any', 'mtls.authz-plaintext-bypass'];
+    const read = ctxOf(strictInDefaultRoot);
+    for (const id of rootReaders) expect(runChecks([check(id)], read)[0].status, id).not.toBe('not-evaluated');
+    expect(runChecks([check('mtls.mesh-not-strict')], read)[0].status).toBe('fail');
+    for (const status of ['forbidden', 'error'] as const) {
+      const ctx = ctxOf(strictInDefaultRoot);
+      ctx.snapshot.resources.configmaps = [];
+      ctx.snapshot.coverage.configmaps = { status, detail: 'get configmaps istio-system/istio' };
+      for (const id of rootReaders) {
+        const [o] = runChecks([check(id)], ctx);
+        expect(o.status, id).toBe('not-evaluated');
+        expect(o.reason, id).toBe(`needs configmaps: ${status} (get configmaps istio-system/istio) for Istio's mesh config (ConfigMap istio-system/istio: rootNamespace, trustDomain)`);
+        expect(o.results, id).toEqual([]);
+      }
+    }
+    // Without Istio the ConfigMap is not read for these checks: Linkerd's authorization is judged.
+    const linkerdOnly = ctxOf(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled, config.linkerd.io/default-inbound-policy: deny}}
+`);
+    linkerdOnly.snapshot.coverage.configmaps = { status: 'forbidden' };
+    linkerdOnly.snapshot.coverage['linkerd.servers'] = { status: 'ok' };
+    expect(runChecks([check('mtls.authz-missing')], linkerdOnly)[0].status).not.toBe('not-evaluated');
+  });
+
   it('a config that names another root namespace is overruled by the mesh config, with a warning naming both', () => {
     const ctx = ctxOf(`${meshConfig('rootNamespace: istio-config')}${cluster}`, (c) => { c.mesh.istioRootNamespace = 'mesh-admin'; });
     const [outcome] = runChecks([check('mtls.mesh-not-strict')], ctx);

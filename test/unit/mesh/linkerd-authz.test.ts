@@ -201,6 +201,31 @@ spec:
     expect(judge(yaml, meshed('emojivoto', 'web'), 'emojivoto', 'emoji', 8801).verdict).toBe('denied');
   });
 
+  // server_authorization.rs: each of meshTLS.serviceAccounts is IdentityMatch::Exact of service_account_identity.
+  it('a ServerAuthorization serviceAccounts entry "*" is no wildcard: it admits no service account, and is named as a problem', () => {
+    const yaml = (serviceAccounts: string) => `${ns('emojivoto')}
+${app('emojivoto', 'emoji', 'emoji', [{ name: 'prom', containerPort: 8801 }], { app: 'emoji-svc' })}
+apiVersion: policy.linkerd.io/v1beta1
+kind: Server
+metadata: {name: prom, namespace: emojivoto}
+spec: {podSelector: {matchLabels: {app: emoji-svc}}, port: prom}
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: {name: prom-scrapers, namespace: emojivoto}
+spec:
+  server: {name: prom}
+  client: {meshTLS: {serviceAccounts: [${serviceAccounts}]}}
+`;
+    const star = yaml('{name: "*"}');
+    expect(judge(star, meshed('emojivoto', 'web'), 'emojivoto', 'emoji', 8801)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'prom' } });
+    const ctx = ctxOf(star);
+    expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems.map((p) => p.problem)).toEqual(['client.meshTLS.serviceAccounts names "*", no wildcard; Linkerd matches that exact name, which no service account has']);
+    const both = yaml('{name: "*"}, {name: prometheus, namespace: linkerd-viz}');
+    expect(judge(both, meshed('emojivoto', 'web'), 'emojivoto', 'emoji', 8801).verdict).toBe('denied');
+    expect(judge(both, meshed('linkerd-viz', 'prometheus'), 'emojivoto', 'emoji', 8801)).toMatchObject({ verdict: 'allowed', policy: { name: 'prom-scrapers' } });
+  });
+
   it(`default policies per value, from the pod or namespace annotation (${REF}#default-policies, ${FEATURES}#default-policies)`, () => {
     const at = (policy: string, caller: MeshCaller) => judge(`${ns('shop', policy)}${app('shop', 'web', 'web', [8080])}`, caller, 'shop', 'web', 8080).verdict;
     expect([at('all-authenticated', meshed('a', 'b')), at('all-authenticated', plain('a', 'b'))]).toEqual(['allowed', 'denied']);
@@ -249,6 +274,146 @@ spec:
     expect(judge(yaml, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001).verdict).toBe('denied');
     const ctx = ctxOf(yaml);
     expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems).toEqual([{ ref: { kind: 'AuthorizationPolicy', namespace: 'booksapp', name: 'dangling' }, problem: 'MeshTLSAuthentication booksapp/nope does not exist' }]);
+  });
+
+  // authorization_policy.rs target/authentication_ref keep a reference only when targets_kind
+  // matches (policy.rs: group and kind ignoring ASCII case, an absent group read as "core"); any
+  // other makes Spec::try_from fail, and index.rs drops the whole policy ("Invalid authorization policy").
+  it('an AuthorizationPolicy reference without its API group names nothing: the policy authorizes nobody, and is named as a problem', () => {
+    const policy = (targetRef: string, authn: string) => `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: ${targetRef}
+  requiredAuthenticationRefs: [${authn}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: webapp, namespace: booksapp}
+spec:
+  identities: ["webapp.booksapp.serviceaccount.identity.linkerd.cluster.local"]
+`;
+    const server = '{group: policy.linkerd.io, kind: Server, name: authors-server}';
+    const sa = '{name: webapp, kind: ServiceAccount}';
+    const cases: Array<[string, string, string]> = [
+      ['{kind: Server, name: authors-server}', sa, 'targetRef {"kind":"Server","name":"authors-server"} is not a Server, HTTPRoute, GRPCRoute or Namespace'],
+      ['{kind: HTTPRoute, name: authors-get-route}', sa, 'targetRef {"kind":"HTTPRoute","name":"authors-get-route"} is not a Server, HTTPRoute, GRPCRoute or Namespace'],
+      ['{group: policy.linkerd.io, kind: Namespace, name: booksapp}', sa, 'targetRef {"group":"policy.linkerd.io","kind":"Namespace","name":"booksapp"} is not a Server, HTTPRoute, GRPCRoute or Namespace'],
+      [server, '{name: webapp, kind: MeshTLSAuthentication}', 'requiredAuthenticationRefs entry {"name":"webapp","kind":"MeshTLSAuthentication"} is not a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount'],
+      [server, '{name: webapp, kind: ServiceAccount, group: policy.linkerd.io}', 'requiredAuthenticationRefs entry {"name":"webapp","kind":"ServiceAccount","group":"policy.linkerd.io"} is not a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount'],
+    ];
+    for (const [targetRef, authn, problem] of cases) {
+      const yaml = policy(targetRef, authn);
+      expect(judge(yaml, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001), targetRef + authn).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+      const ctx = ctxOf(yaml);
+      expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems, targetRef + authn).toEqual([{ ref: { kind: 'AuthorizationPolicy', namespace: 'booksapp', name: 'authors-policy' }, problem }]);
+    }
+    // So does a MeshTLSAuthentication's identityRef (meshtls_authentication.rs).
+    const mtls = `${policy(server, '{name: by-ref, kind: MeshTLSAuthentication, group: policy.linkerd.io}')}---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: by-ref, namespace: booksapp}
+spec:
+  identityRefs: [{kind: ServiceAccount, name: webapp, group: policy.linkerd.io}]
+`;
+    expect(judge(mtls, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+    expect(judge(mtls.replace('name: webapp, group: policy.linkerd.io', 'name: webapp'), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy' } });
+    // With their groups (compared ignoring case; "core" or none for Namespace and ServiceAccount) they authorize.
+    for (const [targetRef, authn] of [[server, sa], ['{group: Policy.Linkerd.io, kind: server, name: authors-server}', '{name: webapp, kind: meshTLSAuthentication, group: policy.linkerd.io}'], ['{group: core, kind: Namespace, name: booksapp}', '{name: webapp, kind: ServiceAccount, group: ""}']]) {
+      expect(judge(policy(targetRef, authn), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001), targetRef + authn).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy', name: 'authors-policy' } });
+    }
+  });
+
+  // meshtls_authentication.rs collects identities and identityRefs as one Result: one ref of another
+  // kind fails the Spec, index.rs leaves the authentication out ("Invalid MeshTLSAuthentication"),
+  // and a policy requiring it authorizes nobody.
+  it('a MeshTLSAuthentication with one identityRef Linkerd does not accept authorizes nobody, its other identities neither', () => {
+    const yaml = (refs: string) => `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [{name: mixed, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: mixed, namespace: booksapp}
+spec:
+  identities: ["*"]
+${refs}
+`;
+    const mixed = yaml('  identityRefs: [{kind: Pod, name: webapp}]');
+    expect(judge(mixed, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+    const ctx = ctxOf(mixed);
+    expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems.map((p) => p.problem)).toEqual(['MeshTLSAuthentication booksapp/mixed: identityRef {"kind":"Pod","name":"webapp"} is not a ServiceAccount or Namespace, so Linkerd rejects the whole authentication']);
+    expect(judge(yaml(''), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy' } });
+  });
+
+  // index.rs policy_client_authz: "policy must not include multiple MeshTLSAuthentications" (or
+  // ServiceAccounts, or NetworkAuthentications); the policy is then ignored ("Illegal AuthorizationPolicy").
+  it('an AuthorizationPolicy requiring two identity authentications, or two network ones, authorizes nobody, and is named as a problem', () => {
+    const yaml = (refs: string) => `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [${refs}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: anyone-meshed, namespace: booksapp}
+spec:
+  identities: ["*"]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: {name: everyone, namespace: booksapp}
+spec:
+  networks: [{cidr: 0.0.0.0/0}, {cidr: "::/0"}]
+`;
+    const sa = '{name: webapp, kind: ServiceAccount}';
+    const mtls = '{name: anyone-meshed, kind: MeshTLSAuthentication, group: policy.linkerd.io}';
+    const net = '{name: everyone, kind: NetworkAuthentication, group: policy.linkerd.io}';
+    const identities = 'requiredAuthenticationRefs names more than one MeshTLSAuthentication or ServiceAccount; Linkerd ignores such a policy';
+    const networks = 'requiredAuthenticationRefs names more than one NetworkAuthentication; Linkerd ignores such a policy';
+    for (const [refs, problem] of [[`${sa}, ${sa}`, identities], [`${mtls}, ${sa}`, identities], [`${net}, ${net}`, networks]]) {
+      expect(judge(yaml(refs), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001), refs).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+      const ctx = ctxOf(yaml(refs));
+      expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems.map((p) => p.problem), refs).toEqual([problem]);
+    }
+    // One of each is the policy Linkerd takes: both must admit the caller.
+    expect(judge(yaml(`${mtls}, ${net}`), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy' } });
+  });
+
+  // meshtls_authentication.rs turns a ServiceAccount identityRef into IdentityMatch::Exact of
+  // service_account_identity(ns, name); grpc/src/inbound.rs sends it to the proxy as an exact name.
+  it('a MeshTLSAuthentication identityRef ServiceAccount "*" is no wildcard: it admits no service account, and is named as a problem', () => {
+    const yaml = (refs: string) => `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: authors-policy, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: [{name: refs, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: refs, namespace: booksapp}
+spec:
+  identityRefs: [${refs}]
+`;
+    const star = yaml('{kind: ServiceAccount, name: "*"}');
+    expect(judge(star, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'authors-server' } });
+    const ctx = ctxOf(star);
+    expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems.map((p) => p.problem)).toEqual(['MeshTLSAuthentication booksapp/refs: identityRef ServiceAccount "*" is no wildcard; Linkerd matches that exact name, which no service account has']);
+    // Beside a real one, only that one is admitted; every service account of a namespace is a Namespace ref.
+    const both = yaml('{kind: ServiceAccount, name: "*"}, {kind: ServiceAccount, name: books}');
+    expect(judge(both, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001).verdict).toBe('denied');
+    expect(judge(both, meshed('booksapp', 'books'), 'booksapp', 'authors', 7001).verdict).toBe('allowed');
+    expect(judge(yaml('{kind: Namespace, name: booksapp}'), meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001).verdict).toBe('allowed');
   });
 
   it('a workload without a linkerd-proxy is not restricted by Linkerd', () => {
@@ -337,6 +502,24 @@ spec:
     expect(v.reason).not.toMatch(/HTTPRoutes/);
   });
 
+  // routes.rs from_http_parent_ref keeps a parentRef only when it targets a Server
+  // (policy.rs targets_kind: group and kind compared ignoring ASCII case, an absent or empty
+  // group read as "core"); Gateway API defaults an absent parentRef group to gateway.networking.k8s.io.
+  it('a route parentRef of kind Server without group policy.linkerd.io does not attach the route to the Server', () => {
+    const route = (parentRef: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [${parentRef}]`;
+    for (const parentRef of ['{kind: Server, name: api-http}', '{group: "", kind: Server, name: api-http}', '{group: gateway.networking.k8s.io, kind: Server, name: api-http}']) {
+      const v = judge(gatewayRoute({ route: route(parentRef) }), plain('other', 'rogue'), 'shop', 'api', 8080);
+      expect(v, parentRef).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+      expect(v.reason, parentRef).not.toMatch(/HTTPRoute/);
+    }
+    // Group and kind are compared ignoring case: this one attaches.
+    expect(judge(gatewayRoute({ route: route('{group: Policy.Linkerd.IO, kind: server, name: api-http}') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends', policy: { name: 'api-public' } });
+  });
+
   it('GRPCRoutes count on a gRPC Server only; HTTPRoutes do not count there', () => {
     const route = `apiVersion: gateway.networking.k8s.io/v1
 kind: GRPCRoute
@@ -389,6 +572,27 @@ status:
     // Accepted, or a status another controller wrote, or none (manifests): the route applies.
     expect(judge(gatewayRoute({ route: withStatus('linkerd.io/policy-controller', 'True') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
     expect(judge(gatewayRoute({ route: withStatus('example.com/gateway', 'False') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
+  });
+
+  // Status::from_http_parent_status keeps a status entry by controllerName and kind "Server" and
+  // keys it by name alone: the group and namespace written in it are not compared.
+  it('a status entry accepting the route for a same-named parent of another kind does not make it accepted for the Server', () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]
+status:
+  parents:
+  - parentRef: {group: gateway.networking.k8s.io, kind: Gateway, name: api-http}
+    controllerName: linkerd.io/policy-controller
+    conditions: [{type: Accepted, status: "True"}]
+  - parentRef: {group: policy.linkerd.io, kind: Server, name: api-http, namespace: elsewhere}
+    controllerName: linkerd.io/policy-controller
+    conditions: [{type: Accepted, status: "False"}]`;
+    const v = judge(gatewayRoute({ route }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toContain('HTTPRoute api-public is not applied: its status says Linkerd has not accepted it for Server api-http');
   });
 
   it('a Server whose accessPolicy admits the caller, with routes attached: only requests matching a route pass (was: allowed for every request)', () => {
