@@ -90,6 +90,20 @@ export function ruleGrantsSome(rule: Rule, verb: string, group: string, resource
   return true;
 }
 
+/** Verbs of requests that name one object. */
+const NAMED_VERBS = new Set(['*', 'get', 'update', 'patch', 'delete']);
+
+/**
+ * Whether `rule`, bound by a RoleBinding in `namespace`, allows `verb` on core `namespaces` there.
+ * A request on /api/v1/namespaces/NAME carries NAME as its namespace (RequestInfoFactory.NewRequestInfo,
+ * kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), so the binding's
+ * rules meet only requests naming its own namespace: a verb that names the object, and resourceNames
+ * (if any) listing that namespace (ResourceNameMatches, pkg/apis/rbac/v1/evaluation_helpers.go).
+ */
+export function namespaceRequestReaches(rule: Rule, verb: string, namespace: string): boolean {
+  return NAMED_VERBS.has(verb) && (rule.resourceNames.length === 0 || rule.resourceNames.includes(namespace));
+}
+
 export function ruleKey(rule: Rule): string {
   const s = (l: string[]) => [...l].sort().join(',');
   return `${s(rule.verbs)}|${s(rule.apiGroups)}|${s(rule.resources)}|${s(rule.resourceNames)}|${s(rule.nonResourceURLs)}`;

@@ -10,6 +10,7 @@
 import { memoize } from '../memo.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { catalogFor } from './breadth.ts';
+import { namespaceRequestReaches } from './rules.ts';
 import type { Grant, Rule } from './types.ts';
 
 interface ScopeIndex {
@@ -35,21 +36,10 @@ const scopeIndex = memoize((snapshot: Snapshot): ScopeIndex => {
   return { byKey, byResource, byGroup };
 }, 'rbac');
 
-/** Verbs of requests that name one object (and so, on `namespaces`, carry its name as their namespace). */
-const NAMED_VERBS = ['*', 'get', 'update', 'patch', 'delete'];
-
-/**
- * Whether a rule on core `namespaces` gives anything through a RoleBinding in `namespace`: a
- * verb that names the object, for that namespace (any name, or resourceNames listing it).
- */
-export function namespaceRuleReaches(rule: Rule, namespace: string): boolean {
-  return rule.verbs.some((v) => NAMED_VERBS.includes(v)) && (rule.resourceNames.length === 0 || rule.resourceNames.includes(namespace));
-}
-
 /**
  * Whether `rule`, reaching a subject through grant `g`, gives anything: always through a
  * ClusterRoleBinding; through a RoleBinding, only when it names a resource served in namespaces
- * (or a type the catalog does not know, which may be), or `namespaces` as namespaceRuleReaches allows.
+ * (or a type the catalog does not know, which may be), or `namespaces` as namespaceRequestReaches allows.
  */
 export function ruleGivesInScope(rule: Rule, g: Grant, snapshot: Snapshot): boolean {
   if (!g.namespace) return true;
@@ -58,7 +48,7 @@ export function ruleGivesInScope(rule: Rule, g: Grant, snapshot: Snapshot): bool
   const coreGroup = rule.apiGroups.includes('') || rule.apiGroups.includes('*');
   for (const res of rule.resources) {
     const base = res.split('/')[0];
-    if (base === 'namespaces' && coreGroup && namespaceRuleReaches(rule, g.namespace)) return true;
+    if (base === 'namespaces' && coreGroup && rule.verbs.some((v) => namespaceRequestReaches(rule, v, g.namespace!))) return true;
     for (const group of rule.apiGroups) {
       const namespaced = base === '*'
         ? (group === '*' ? true : idx.byGroup.get(group) ?? true)
