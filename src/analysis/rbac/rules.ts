@@ -1,6 +1,6 @@
 // Rule normalisation and matching, mirroring the apiserver's RBAC evaluation helpers
 // (pkg/apis/rbac/v1/evaluation_helpers.go): exact strings, '*' wildcards, '*/sub' subresource
-// wildcards, resourceNames, and nonResourceURLs with a trailing-'*' prefix.
+// wildcards, resourceNames, and nonResourceURLs with a trailing-'*' prefix (every trailing '*' trimmed).
 
 import type { NonResourceAttributes, ResourceAttributes, Rule } from './types.ts';
 
@@ -56,10 +56,18 @@ export function resourceNameMatches(rule: Rule, name: string | undefined): boole
   return !!name && rule.resourceNames.includes(name);
 }
 
+/** `u` without its trailing '*'s (a loop: a regex would backtrack on a hostile run of stars). */
+function trimStars(u: string): string {
+  let end = u.length;
+  while (end > 0 && u[end - 1] === '*') end--;
+  return u.slice(0, end);
+}
+
 export function nonResourceURLMatches(rule: Rule, path: string): boolean {
   for (const u of rule.nonResourceURLs) {
     if (u === '*' || u === path) return true;
-    if (u.endsWith('*') && path.startsWith(u.slice(0, -1))) return true;
+    // All trailing stars go, as strings.TrimRight(ruleURL, "*") does upstream: "/metrics**" is the prefix /metrics.
+    if (u.endsWith('*') && path.startsWith(trimStars(u))) return true;
   }
   return false;
 }
