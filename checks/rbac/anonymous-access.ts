@@ -4,6 +4,7 @@ import { rbacAudit, formatSubject, relatedOf, subjectResource } from '../../src/
 import { DISCOVERY_PATHS } from '../../src/analysis/rbac/bootstrap.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleAllowsNonResource } from '../../src/analysis/rbac/rules.ts';
+import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { Rule, Subject } from '../../src/analysis/rbac/types.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
@@ -40,7 +41,8 @@ export const anonymousAccess: Check = {
       const grants = [];
       for (const g of s?.grants ?? []) {
         for (const rule of g.role.rules) {
-          if (!isDiscoveryOnly(rule)) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
+          // A RoleBinding's non-resource and cluster-scoped rules give the audience nothing.
+          if (!isDiscoveryOnly(rule) && ruleGivesInScope(rule, g, ctx.snapshot)) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
         }
       }
       const who = formatSubject(a.subject);

@@ -5,6 +5,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
+import type { Grant } from '../../src/analysis/rbac/types.ts';
 import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 
 /** A readable message: the first few permissions, the full list stays in the evidence. */
@@ -45,8 +46,8 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   namespace?: string;
   /** What the subject can do, for the message, e.g. "read Secrets". */
   action: string;
-  /** Severity for a given failing subject; undefined keeps the check's severity. */
-  severityFor?: (hits: PermissionHit[]) => Severity | undefined;
+  /** Severity for a given failing subject (its hits, and all its audited grants); undefined keeps the check's severity. */
+  severityFor?: (hits: PermissionHit[], grants: readonly Grant[]) => Severity | undefined;
   /** A sentence added to a failing subject's message, e.g. what to verify before acting on it. */
   noteFor?: (hits: PermissionHit[]) => string | undefined;
 }
@@ -81,7 +82,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
         };
-        const sev = severityFor?.(hits);
+        const sev = severityFor?.(hits, s.grants);
         if (sev) v.severity = sev;
         yield v;
       }

@@ -3,6 +3,8 @@ import { each, p, permissionCheck } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const CERTS = 'certificates.k8s.io';
+/** One array for every subject: findPermissions caches a role's matches per wanted list. */
+const CREATE_CSR = [p('create', CERTS, 'certificatesigningrequests')];
 
 export const csrApproval = permissionCheck({
   id: 'rbac.csr-approval',
@@ -14,12 +16,12 @@ export const csrApproval = permissionCheck({
   wanted: () => [...each(['update', 'patch'], CERTS, ['certificatesigningrequests'], 'approval'), p('approve', CERTS, 'signers')],
   clusterScoped: true,
   action: 'approve certificate signing requests',
-  // Approval needs both the approval subresource and approve on a signer; one alone is a weaker finding.
-  severityFor: (hits) => {
+  // Approval needs both the approval subresource and approve on a signer; one alone is a weaker
+  // finding. Able to create requests too, through any of its grants, the subject issues itself certificates.
+  severityFor: (hits, grants) => {
     const approval = hits.some((h) => h.permission.includes('approval'));
     const signer = hits.some((h) => h.permission.startsWith('approve'));
-    const grants = hits.map((h) => h.grant);
-    const canCreate = findPermissions(grants, [p('create', CERTS, 'certificatesigningrequests')], { clusterScoped: true }).length > 0;
+    const canCreate = findPermissions(grants, CREATE_CSR, { clusterScoped: true }).length > 0;
     return approval && signer && canCreate ? 'critical' : approval && signer ? undefined : 'medium';
   },
 });

@@ -7,8 +7,10 @@ export const webhookConfigWrite = permissionCheck({
   protectsAgainst: 'subjects that can add, change or delete admission webhooks (intercept or mutate every object, or switch admission control off)',
   severity: 'high',
   controls: [cis('5.1.12'), ...LEAST_PRIVILEGE],
-  remediation: 'Restrict create/update/patch/delete on validatingwebhookconfigurations and mutatingwebhookconfigurations to the platform deployment identity.',
-  wanted: () => each(['create', 'update', 'patch', 'delete'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']),
+  remediation: 'Restrict create/update/patch/delete/deletecollection on validatingwebhookconfigurations and mutatingwebhookconfigurations to the platform deployment identity.',
+  // deletecollection: the configurations are served by the generic registry store, which deletes collections too
+  // (kubernetes pkg/registry/admissionregistration/validatingwebhookconfiguration/storage/storage.go).
+  wanted: () => each(['create', 'update', 'patch', 'delete', 'deletecollection'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']),
   clusterScoped: true,
   action: 'write admission webhook configurations',
 });

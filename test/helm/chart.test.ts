@@ -22,6 +22,9 @@ const { helm } = findHelm('helm chart tests (test/helm/chart.test.ts)');
 
 type Obj = Record<string, any>;
 
+/** The generated rules as the chart renders them unless it runs `serve --watch`: without watch. */
+const listOnly = <T extends { verbs: string[] }>(rules: T[]): T[] => rules.map((r) => ({ ...r, verbs: r.verbs.filter((v) => v !== 'watch') }));
+
 function podTemplates(objects: KubeObject[]): Array<{ owner: string; spec: Obj }> {
   const out: Array<{ owner: string; spec: Obj }> = [];
   for (const o of objects as Obj[]) {
@@ -118,6 +121,15 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(parseServeFlags(watched.slice(1)).watch).toBe(true);
   });
 
+  it('grants watch only when it runs serve --watch: a run and a plain serve only list (the README says so)', () => {
+    const reader = (v: Record<string, unknown>) => (byKind(renderChart(h, v), 'ClusterRole') as Obj[]).find((r) => r.metadata.name === 'zt-ztaudit-reader')!.rules as Array<{ verbs: string[] }>;
+    for (const v of [{}, { mode: 'serve' }, { mode: 'cronjob', serve: { watch: true } }]) {
+      expect(reader(v).flatMap((r) => r.verbs), JSON.stringify(v)).not.toContain('watch');
+    }
+    expect(reader({ mode: 'serve', serve: { watch: true } })).toEqual(auditorClusterRoleRules());
+    expect(readFileSync(join(CHART_DIR, 'README.md'), 'utf8')).not.toMatch(/never writes or watches/);
+  });
+
   it('serve mode takes the bearer token from an existing Secret, never from values', () => {
     const objects = renderChart(h, { mode: 'serve', serve: { auth: { existingSecret: 'ztaudit-serve' } } });
     const [dep] = byKind(objects, 'Deployment') as Obj[];
@@ -159,12 +171,12 @@ describe.skipIf(!helm)('helm chart', () => {
     }
   });
 
-  it('renders the ClusterRole from the generated rules: exactly auditorClusterRoleRules(), read-only, no Secrets', () => {
+  it('renders the ClusterRole from the generated rules: exactly auditorClusterRoleRules() less watch, read-only, no Secrets', () => {
     const objects = renderChart(h);
     const [role] = byKind(objects, 'ClusterRole') as Obj[];
-    expect(role!.rules).toEqual(auditorClusterRoleRules());
+    expect(role!.rules).toEqual(listOnly(auditorClusterRoleRules()));
     for (const rule of role!.rules) {
-      for (const v of rule.verbs) expect(['get', 'list', 'watch']).toContain(v);
+      for (const v of rule.verbs) expect(['get', 'list']).toContain(v);
       expect(rule.resources ?? []).not.toContain('secrets');
       expect(rule.resources ?? []).not.toContain('*');
     }
@@ -175,7 +187,7 @@ describe.skipIf(!helm)('helm chart', () => {
     const cmRule = (rules: Array<{ resources?: string[]; resourceNames?: string[] }>) => rules.find((r) => r.resources?.includes('configmaps'))!;
     expect(cmRule(role!.rules).resourceNames).toEqual(['cilium-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'ingress-nginx-controller', 'istio', 'linkerd-config', 'nginx-configuration']);
     const wider = byKind(renderChart(h, { rbac: { create: true, extraConfigMapNames: ['my-nginx', 'istio'] } }), 'ClusterRole') as Obj[];
-    expect(wider[0]!.rules).toEqual(auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx'] }));
+    expect(wider[0]!.rules).toEqual(listOnly(auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx'] })));
     expect(cmRule(wider[0]!.rules).resourceNames).toContain('my-nginx');
   });
 
@@ -191,7 +203,7 @@ describe.skipIf(!helm)('helm chart', () => {
       expect(roles.map((r) => r.metadata.name), mode).toEqual(['zt-ztaudit-reader', 'zt-ztaudit-policy-reports']);
       expect(roles[1]!.rules).toEqual([{ apiGroups: ['wgpolicyk8s.io'], resources: ['policyreports', 'clusterpolicyreports'], verbs: ['list', 'create', 'patch', 'delete'] }]);
       // The reader stays read-only: the writes are in their own role, on those kinds alone.
-      expect(roles[0]!.rules).toEqual(auditorClusterRoleRules());
+      expect(roles[0]!.rules).toEqual(listOnly(auditorClusterRoleRules()));
       const binding = (byKind(on, 'ClusterRoleBinding') as Obj[]).find((b) => b.metadata.name === 'zt-ztaudit-policy-reports')!;
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'zt-ztaudit-policy-reports' });
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zt-ztaudit', namespace: 'ztaudit' }]);

@@ -6,6 +6,7 @@ import { judgedPodsOf, workloadsOf, type Workload } from '../../../src/analysis/
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { isBuiltinGrant } from '../../../src/analysis/rbac/audit.ts';
 import { isDiscoveryOnly } from '../anonymous-access.ts';
+import { ruleGivesInScope } from '../../../src/analysis/rbac/scope.ts';
 import { buildRbacModel, grantsFor, identityOf, type RbacModel } from '../../../src/analysis/rbac/model.ts';
 import type { Grant, Subject } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
@@ -37,12 +38,12 @@ const serviceAccounts = memoize((snapshot: Snapshot) => {
 
 /**
  * A grant the workload may use its token for: a resource rule beyond the self-reviews, or a
- * non-resource path beyond the discovery ones everyone gets (e.g. GET /metrics). Non-resource
- * rules count only through ClusterRoleBindings; a RoleBinding never grants them.
+ * non-resource path beyond the discovery ones everyone gets (e.g. GET /metrics), that the grant
+ * gives in its scope (a RoleBinding gives neither non-resource paths nor cluster-scoped resources).
  */
-function beyondDiscovery(g: Grant): boolean {
-  return g.role.rules.some((r) => r.verbs.length > 0 && (r.nonResourceURLs.length > 0
-    ? !g.namespace && !isDiscoveryOnly(r)
+function beyondDiscovery(g: Grant, snapshot: Snapshot): boolean {
+  return g.role.rules.some((r) => r.verbs.length > 0 && ruleGivesInScope(r, g, snapshot) && (r.nonResourceURLs.length > 0
+    ? !isDiscoveryOnly(r)
     : r.resources.some((res) => !DISCOVERY_RESOURCES.has(res))));
 }
 
@@ -53,10 +54,10 @@ function beyondDiscovery(g: Grant): boolean {
  * The identity asked about leaves the everyone-groups out rather than filtering their grants
  * afterwards: at 50,000 workloads their few bindings were 190,000 grants made to be dropped.
  */
-function accountGrants(model: RbacModel, subject: Subject): Grant[] {
+function accountGrants(model: RbacModel, subject: Subject, snapshot: Snapshot): Grant[] {
   const id = identityOf(subject);
   return grantsFor(model, { user: id.user, groups: id.groups.filter((g) => !EVERYONE.has(g)) })
-    .filter((g) => g.binding.origin === 'input' && !isBuiltinGrant(g.binding, g.via) && beyondDiscovery(g));
+    .filter((g) => g.binding.origin === 'input' && !isBuiltinGrant(g.binding, g.via) && beyondDiscovery(g, snapshot));
 }
 
 /** Every workload outside the system namespaces with its identity and token mounting (once per audit). */
@@ -89,7 +90,7 @@ function identitiesOf(ctx: AuditContext): WorkloadIdentity[] {
     }
     let grants = grantsBySa.get(key);
     if (!grants) {
-      grants = accountGrants(model, { kind: 'ServiceAccount', namespace, name: named });
+      grants = accountGrants(model, { kind: 'ServiceAccount', namespace, name: named }, ctx.snapshot);
       grantsBySa.set(key, grants);
     }
     out.push({ workload: w, namespace, serviceAccount: named, automount, decidedBy, grants });

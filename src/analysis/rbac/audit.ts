@@ -10,7 +10,7 @@ import type { AuditContext } from '../context.ts';
 import type { SubjectMatch } from '../../config/types.ts';
 import { CONTROLLERS, RECOGNISED_BINDING_BY_KEY } from './bootstrap.ts';
 import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';
-import { describeRule, ruleGrantsSome } from './rules.ts';
+import { describeRule, namespaceRequestReaches, ruleGrantsSome } from './rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from './types.ts';
 
 /** Names the breadth ranking leaves out by default (platform identities); never used for a verdict. */
@@ -195,7 +195,8 @@ function matchesOf(role: RoleInfo, wanted: readonly Permission[]): RuleMatch[] {
 
 /**
  * Which of the permissions the grants give, for any object name (rules limited by resourceNames
- * count, except for create). Namespace-scoped grants never give cluster-scoped permissions.
+ * count, except for create). Namespace-scoped grants never give cluster-scoped permissions, and
+ * on `namespaces` only their own namespace (namespaceRequestReaches).
  * A role's matching rules are found once per `wanted` list (pass the same array for many subjects).
  */
 export function findPermissions(grants: readonly Grant[], wanted: readonly Permission[], opts: { clusterScoped?: boolean; namespace?: string } = {}): PermissionHit[] {
@@ -209,6 +210,7 @@ export function findPermissions(grants: readonly Grant[], wanted: readonly Permi
     let role: PermissionHit['role'] | undefined;
     for (const m of matches) {
       if (g.namespace && m.permission.clusterScoped) continue;
+      if (g.namespace && m.permission.group === '' && m.permission.resource === 'namespaces' && !namespaceRequestReaches(m.rule, m.permission.verb, g.namespace)) continue;
       binding ??= bindingRef(g.binding);
       role ??= roleRefOf(g.role);
       hits.push({ permission: m.label, namespace: g.namespace, binding, role, rule: m.text, grant: g, ruleObj: m.rule });

@@ -216,6 +216,79 @@ interface RawClusterRole {
   origin: 'input' | 'default';
 }
 
+/**
+ * Aggregation: an aggregated ClusterRole's rules are the union of the rules of every other
+ * ClusterRole one of its selectors matches, recomputed from labels (stored rules of an aggregated
+ * role are never trusted). The controller re-syncs every aggregated role whenever any ClusterRole
+ * changes (enqueue() in kubernetes pkg/controller/clusterroleaggregation/
+ * clusterroleaggregation_controller.go), so roles that select each other settle on the same union:
+ * each strongly connected component of the "selects" graph (Tarjan's algorithm, iterative, linear
+ * in roles and edges) takes the union of what its members select outside it, after the components
+ * it selects have settled. Leaves (roles without aggregationRule) keep their own rules.
+ */
+function aggregate(raw: Map<string, RawClusterRole>): Map<string, { rules: Rule[]; from?: string[] }> {
+  const effective = new Map<string, { rules: Rule[]; from?: string[] }>();
+  const aggregated: RawClusterRole[] = [];
+  for (const cr of raw.values()) {
+    if (cr.selectors) aggregated.push(cr);
+    else effective.set(cr.name, { rules: cr.rules });
+  }
+  const selects = new Map<string, RawClusterRole[]>();
+  for (const cr of aggregated) {
+    const out: RawClusterRole[] = [];
+    for (const other of raw.values()) {
+      if (other.name !== cr.name && cr.selectors!.some((s) => selectorMatches(s, other.labels))) out.push(other);
+    }
+    selects.set(cr.name, out);
+  }
+  // Tarjan: components come out successors first, so what a component selects outside itself has settled.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: RawClusterRole[] = [];
+  let next = 0;
+  const settle = (members: RawClusterRole[]) => {
+    // By name: which member's selections come first does not depend on where the walk entered the cycle.
+    members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const inside = new Set(members.map((m) => m.name));
+    const rules: Rule[] = [];
+    for (const m of members) {
+      for (const other of selects.get(m.name)!) if (!inside.has(other.name)) for (const r of effective.get(other.name)!.rules) rules.push(r);
+    }
+    const union = dedupeRules(rules);
+    for (const m of members) effective.set(m.name, { rules: union, from: selects.get(m.name)!.map((o) => o.name).sort() });
+  };
+  for (const root of aggregated) {
+    if (index.has(root.name)) continue;
+    const work: Array<{ cr: RawClusterRole; i: number }> = [{ cr: root, i: 0 }];
+    index.set(root.name, next); low.set(root.name, next); next++;
+    stack.push(root); onStack.add(root.name);
+    while (work.length > 0) {
+      const top = work[work.length - 1];
+      const succ = selects.get(top.cr.name)!;
+      if (top.i < succ.length) {
+        const w = succ[top.i++];
+        if (!w.selectors) continue;
+        if (!index.has(w.name)) {
+          index.set(w.name, next); low.set(w.name, next); next++;
+          stack.push(w); onStack.add(w.name);
+          work.push({ cr: w, i: 0 });
+        } else if (onStack.has(w.name)) low.set(top.cr.name, Math.min(low.get(top.cr.name)!, index.get(w.name)!));
+        continue;
+      }
+      work.pop();
+      const v = top.cr.name;
+      if (work.length > 0) { const parent = work[work.length - 1].cr.name; low.set(parent, Math.min(low.get(parent)!, low.get(v)!)); }
+      if (low.get(v) !== index.get(v)) continue;
+      const members: RawClusterRole[] = [];
+      let w: RawClusterRole;
+      do { w = stack.pop()!; onStack.delete(w.name); members.push(w); } while (w.name !== v);
+      settle(members);
+    }
+  }
+  return effective;
+}
+
 function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> {
   const raw = new Map<string, RawClusterRole>();
   for (const o of resourcesOf(snapshot, 'clusterroles')) {
@@ -237,37 +310,10 @@ function buildRoles(snapshot: Snapshot, notes: string[]): Map<string, RoleInfo> 
     });
   }
 
-  // Aggregation: rules = union of the (effective) rules of every other ClusterRole any selector
-  // matches; stored rules of an aggregated role are never trusted. Cycles fall back to stored rules.
-  const effective = new Map<string, { rules: Rule[]; from?: string[] }>();
-  const visiting = new Set<string>();
-  const resolve = (cr: RawClusterRole): { rules: Rule[]; from?: string[] } => {
-    const done = effective.get(cr.name);
-    if (done) return done;
-    if (!cr.selectors) {
-      const v = { rules: cr.rules };
-      effective.set(cr.name, v);
-      return v;
-    }
-    if (visiting.has(cr.name)) return { rules: [] };
-    visiting.add(cr.name);
-    const rules: Rule[] = [];
-    const from: string[] = [];
-    for (const other of raw.values()) {
-      if (other.name === cr.name) continue;
-      if (!cr.selectors.some((s) => selectorMatches(s, other.labels))) continue;
-      from.push(other.name);
-      rules.push(...resolve(other).rules);
-    }
-    visiting.delete(cr.name);
-    const v = { rules: dedupeRules(rules), from: from.sort() };
-    effective.set(cr.name, v);
-    return v;
-  };
-
+  const effective = aggregate(raw);
   const roles = new Map<string, RoleInfo>();
   for (const cr of raw.values()) {
-    const eff = resolve(cr);
+    const eff = effective.get(cr.name)!;
     const info: RoleInfo = {
       kind: 'ClusterRole', name: cr.name, rules: eff.rules, origin: cr.origin, labels: cr.labels, annotations: cr.annotations,
     };

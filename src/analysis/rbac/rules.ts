@@ -1,6 +1,6 @@
 // Rule normalisation and matching, mirroring the apiserver's RBAC evaluation helpers
 // (pkg/apis/rbac/v1/evaluation_helpers.go): exact strings, '*' wildcards, '*/sub' subresource
-// wildcards, resourceNames, and nonResourceURLs with a trailing-'*' prefix.
+// wildcards, resourceNames, and nonResourceURLs with a trailing-'*' prefix (every trailing '*' trimmed).
 
 import type { NonResourceAttributes, ResourceAttributes, Rule } from './types.ts';
 
@@ -56,10 +56,18 @@ export function resourceNameMatches(rule: Rule, name: string | undefined): boole
   return !!name && rule.resourceNames.includes(name);
 }
 
+/** `u` without its trailing '*'s (a loop: a regex would backtrack on a hostile run of stars). */
+function trimStars(u: string): string {
+  let end = u.length;
+  while (end > 0 && u[end - 1] === '*') end--;
+  return u.slice(0, end);
+}
+
 export function nonResourceURLMatches(rule: Rule, path: string): boolean {
   for (const u of rule.nonResourceURLs) {
     if (u === '*' || u === path) return true;
-    if (u.endsWith('*') && path.startsWith(u.slice(0, -1))) return true;
+    // All trailing stars go, as strings.TrimRight(ruleURL, "*") does upstream: "/metrics**" is the prefix /metrics.
+    if (u.endsWith('*') && path.startsWith(trimStars(u))) return true;
   }
   return false;
 }
@@ -88,6 +96,20 @@ export function ruleGrantsSome(rule: Rule, verb: string, group: string, resource
   if (!resourceMatches(rule, resource, subresource)) return false;
   if (rule.resourceNames.length > 0 && (verb === 'create' || verb === 'deletecollection') && !subresource) return false;
   return true;
+}
+
+/** Verbs of requests that name one object. */
+const NAMED_VERBS = new Set(['*', 'get', 'update', 'patch', 'delete']);
+
+/**
+ * Whether `rule`, bound by a RoleBinding in `namespace`, allows `verb` on core `namespaces` there.
+ * A request on /api/v1/namespaces/NAME carries NAME as its namespace (RequestInfoFactory.NewRequestInfo,
+ * kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), so the binding's
+ * rules meet only requests naming its own namespace: a verb that names the object, and resourceNames
+ * (if any) listing that namespace (ResourceNameMatches, pkg/apis/rbac/v1/evaluation_helpers.go).
+ */
+export function namespaceRequestReaches(rule: Rule, verb: string, namespace: string): boolean {
+  return NAMED_VERBS.has(verb) && (rule.resourceNames.length === 0 || rule.resourceNames.includes(namespace));
 }
 
 export function ruleKey(rule: Rule): string {

@@ -94,6 +94,27 @@ rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
   });
 });
 
+describe('aggregation cycles (reviewer repro r4)', () => {
+  // role-a selects parts (x=1) and role-b (y=1); role-b selects role-a (z Exists): a cycle.
+  const docs = [
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: parts, labels: {x: "1"}}\nrules: [{apiGroups: [""], resources: [secrets], verbs: [get, list, watch]}]',
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: role-a, labels: {z: "1"}}\naggregationRule: {clusterRoleSelectors: [{matchLabels: {x: "1"}}, {matchLabels: {y: "1"}}]}\nrules: []',
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: role-b, labels: {y: "1"}}\naggregationRule: {clusterRoleSelectors: [{matchExpressions: [{key: z, operator: Exists}]}]}\nrules: []',
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: carol-b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: role-b}\nsubjects: [{kind: User, name: carol}]',
+    'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: dave-a}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: role-a}\nsubjects: [{kind: User, name: dave}]',
+  ];
+
+  it.each([['role-a read first', docs], ['role-b read first', [docs[0], docs[2], docs[1], docs[3], docs[4]]]])('both roles of a cycle hold what either selects (%s)', (_order, list) => {
+    const s = snap(list.join('\n---\n'));
+    const m = buildRbacModel(s);
+    for (const user of ['User:carol', 'User:dave']) expect(canI(m, user, 'list', 'secrets').allowed, user).toBe(true);
+    expect(m.roles.get('ClusterRole:role-b')!.rules).toEqual(m.roles.get('ClusterRole:role-a')!.rules);
+    expect(m.roles.get('ClusterRole:role-a')!.aggregatedFrom).toEqual(['parts', 'role-b']);
+    expect(m.roles.get('ClusterRole:role-b')!.aggregatedFrom).toEqual(['role-a']);
+    expect(failing(run(check('rbac.secrets-cluster-read'), s))).toEqual(['User:carol', 'User:dave']);
+  });
+});
+
 describe('canI with SubjectAccessReview identities', () => {
   const m = buildRbacModel(snap(TEAM));
   it('takes user and groups literally, matching ServiceAccount subjects by username', () => {

@@ -336,5 +336,10 @@ roleRef: {kind: ClusterRole, name: m}
     expect(canI(slash, 'User:prom', 'get', '/metrics').allowed).toBe(false);
     expect(canI(slash, 'User:prom', 'get', '/metrics/slis').allowed).toBe(true);
     expect(canI(slash, 'User:prom', 'post', '/metrics/slis').allowed).toBe(false);
+    // Every trailing '*' goes (strings.TrimRight in NonResourceURLMatches): "/metrics**" is the prefix /metrics (reviewer repro r6).
+    const stars = mk('/metrics**');
+    expect(canI(stars, 'User:prom', 'get', '/metrics').allowed).toBe(true);
+    expect(canI(stars, 'User:prom', 'get', '/metrics/slis').allowed).toBe(true);
+    expect(canI(stars, 'User:prom', 'get', '/debug/pprof').allowed).toBe(false);
   });
 });

@@ -1,0 +1,65 @@
+// What a rule gives through the binding it reaches a subject by. A ClusterRoleBinding's rules
+// apply to every request; a RoleBinding's only to requests that carry its namespace: the
+// authorizer consults RoleBindings only when the request has a namespace (VisitRulesFor, kubernetes
+// pkg/registry/rbac/validation/rule.go), and non-resource URLs and cluster-scoped resources carry
+// none. The one cluster-scoped resource a namespaced request names is `namespaces`: a request on
+// /api/v1/namespaces/NAME[/sub] carries NAME as its namespace (RequestInfoFactory.NewRequestInfo,
+// staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), so a RoleBinding in N
+// grants verbs that name an object on namespace N itself, and on no other.
+
+import { memoize } from '../memo.ts';
+import type { Snapshot } from '../../snapshot/types.ts';
+import { catalogFor } from './breadth.ts';
+import { namespaceRequestReaches } from './rules.ts';
+import type { Grant, Rule } from './types.ts';
+
+interface ScopeIndex {
+  /** "group/resource" (no subresource) -> namespaced. */
+  byKey: Map<string, boolean>;
+  /** Resource name -> whether any group serves it namespaced. */
+  byResource: Map<string, boolean>;
+  /** Group -> whether it serves any namespaced resource. */
+  byGroup: Map<string, boolean>;
+}
+
+/** The scope of each resource type the cluster serves (discovery), else of the built-in catalog. */
+const scopeIndex = memoize((snapshot: Snapshot): ScopeIndex => {
+  const byKey = new Map<string, boolean>();
+  const byResource = new Map<string, boolean>();
+  const byGroup = new Map<string, boolean>();
+  for (const rt of catalogFor(snapshot)) {
+    const base = rt.resource.split('/')[0];
+    byKey.set(`${rt.group}/${base}`, (byKey.get(`${rt.group}/${base}`) ?? false) || rt.namespaced);
+    byResource.set(base, (byResource.get(base) ?? false) || rt.namespaced);
+    byGroup.set(rt.group, (byGroup.get(rt.group) ?? false) || rt.namespaced);
+  }
+  return { byKey, byResource, byGroup };
+}, 'rbac');
+
+/**
+ * Whether `rule`, reaching a subject through grant `g`, gives anything: always through a
+ * ClusterRoleBinding; through a RoleBinding, only when it names a resource served in namespaces
+ * (or a type the catalog does not know, which may be), or `namespaces` as namespaceRequestReaches allows.
+ */
+export function ruleGivesInScope(rule: Rule, g: Grant, snapshot: Snapshot): boolean {
+  if (!g.namespace) return true;
+  if (rule.nonResourceURLs.length > 0) return false;
+  const idx = scopeIndex(snapshot);
+  const coreGroup = rule.apiGroups.includes('') || rule.apiGroups.includes('*');
+  for (const res of rule.resources) {
+    const base = res.split('/')[0];
+    if (base === 'namespaces' && coreGroup && rule.verbs.some((v) => namespaceRequestReaches(rule, v, g.namespace!))) return true;
+    for (const group of rule.apiGroups) {
+      const namespaced = base === '*'
+        ? (group === '*' ? true : idx.byGroup.get(group) ?? true)
+        : group === '*' ? idx.byResource.get(base) ?? true : idx.byKey.get(`${group}/${base}`) ?? true;
+      if (namespaced) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether a grant gives anything at all in its scope (see ruleGivesInScope). */
+export function grantGivesSome(g: Grant, snapshot: Snapshot): boolean {
+  return g.role.rules.some((r) => ruleGivesInScope(r, g, snapshot));
+}
