@@ -73,6 +73,22 @@ describe('buildView', () => {
     expect(v.changes.newMore).toBe(big.diff!.new.length - 100);
   });
 
+  it('"What to fix first" shows the other checks when one check has 100 equally ranked critical findings', () => {
+    const { report } = buildRun();
+    const base = { ...report.findings[0], waived: false };
+    const at = (check: string, severity: 'critical' | 'high', i: number) => ({
+      ...base, check, severity, fingerprint: `${check}-${i}`, resource: { kind: 'Deployment', namespace: 'ns', name: `${check}-${i}` },
+    });
+    const findings = [
+      ...Array.from({ length: 100 }, (_, i) => at('noisy.check', 'critical', i)),
+      ...Array.from({ length: 5 }, (_, i) => at(`other.check-${i}`, 'high', 0)),
+    ];
+    const fixes = buildView({ ...report, findings }).topFixes;
+    expect(fixes).toHaveLength(8);
+    expect(fixes.filter((f) => f.check === 'noisy.check')).toHaveLength(3);
+    expect(fixes.slice(3).map((f) => f.check)).toEqual(['other.check-0', 'other.check-1', 'other.check-2', 'other.check-3', 'other.check-4']);
+  });
+
   it('cuts a long message in "What to fix first" without splitting an emoji', () => {
     const { report } = buildRun();
     // The emoji's two halves sit at 218 and 219: cutting at 219 would keep its first half alone.
