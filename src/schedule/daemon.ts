@@ -8,6 +8,7 @@
 // stores or renderers. stop() is the SIGTERM path: no new ticks, the server closes, the run
 // in progress gets a grace period to finish and is then aborted; stop() resolves only after
 // that run has settled, so the history store's release() has run.
+import { RUN_ID } from '../run/run-id.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,8 +96,6 @@ export interface Daemon {
   nextRun(): Date | null;
   stop(): Promise<void>;
 }
-
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** Throws ConfigError unless `schedule` and `timezone` are usable. */
 export function validateSchedule(schedule: string, timezone?: string): void {
