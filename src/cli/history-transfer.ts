@@ -356,7 +356,7 @@ export const HISTORY_EXPORT = defineCommand<TransferOptions>({
 
 export const HISTORY_IMPORT = defineCommand<TransferOptions>({
   name: 'import',
-  summary: 'store the runs of an export in its order, oldest first as they were stored (same ids; never evicts; skips runs already there; names each unusable line, each run older than its cluster\'s newest stored run and each run the store refuses)',
+  summary: 'store the runs of an export in its order, oldest first as they were stored (same ids; never evicts; skips runs already there; names each unusable line (a run id that is not one among them), each run older than its cluster\'s newest stored run and each run the store refuses)',
   define: (cmd) => {
     addStoreOptions(cmd).option('-f, --file <file>', 'read this file instead of standard input (- is standard input)');
   },
