@@ -3,7 +3,7 @@
 // cannot inject Markdown or the HTML that Markdown renderers pass through. It stays within
 // what GitHub takes (MARKDOWN_LIMIT): cut between lines, never inside a table row or an
 // escape, with a last line that says what was left out (docs/report-formats.md#markdown).
-import { withoutBidi } from '../base/plain-text.ts';
+import { withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
@@ -13,8 +13,8 @@ import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
 
 export function mdEscape(value: unknown): string {
-  return withoutBidi(String(value))
-    .replace(/[\r\n]+/g, ' ')
+  // Control characters as their \uXXXX escape, as on the terminal: `cat report.md` must not run ESC sequences.
+  return withoutControls(String(value).replace(/[\r\n]+/g, ' '))
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
     // No @mentions and no autolinks when the summary is posted as a PR or issue comment.
@@ -129,8 +129,8 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
  * with the note on what was left out: the open findings no row lists, the sections cut short.
  */
 function fitted(pieces: Piece[], open: Finding[]): string {
-  // Bidirectional controls from text not passed through mdEscape (a run id) are escaped too.
-  const texts = pieces.map((p) => withoutBidi(p.text));
+  // Control characters from text not passed through mdEscape (a run id, a check id) are escaped too.
+  const texts = pieces.map((p) => withoutControls(p.text));
   const whole = texts.join('\n');
   if (Buffer.byteLength(whole) <= MARKDOWN_LIMIT) return whole;
   const note = (listed: number, cut: string[]) => [

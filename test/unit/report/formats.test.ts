@@ -320,6 +320,21 @@ describe('Markdown summary: alerts carried from an earlier run and checks evalua
     expect(renderMarkdown(buildRun().report)).toContain(`Run \`${buildRun().report.run.id}\` · `);
   });
 
+  it('shows control characters from the cluster (ESC sequences, BEL, C1) as \\uXXXX in report.md and report.html, so `cat` runs none', () => {
+    const { report } = buildRun();
+    report.run.cluster.name = 'prod\u001b]0;pwned\u0007\u001b[2J';
+    report.findings = report.findings.map((f) => ({ ...f, message: `${f.message} \u001b[31mred\u001b[0m \u009b6n`, resource: { ...f.resource, name: `${f.resource.name}\u0008\u0008x` } }));
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+    const md = renderMarkdown(report);
+    expect(md).not.toMatch(raw);
+    expect(md).toContain('# ztaudit: prod\\\\u001b\\]0;pwned\\\\u0007\\\\u001b\\[2J');
+    expect(md).toContain('\\\\u001b\\[31mred\\\\u001b\\[0m \\\\u009b6n');
+    const html = renderHtml(report);
+    expect(html).not.toMatch(raw);
+    expect(html).toContain('prod\\u001b]0;pwned\\u0007\\u001b[2J');
+    expect(html).toContain('\\u001b[31mred\\u001b[0m \\u009b6n');
+  });
+
   it('says "their 1 finding", and none when every finding of theirs is waived', () => {
     const { report } = buildRun();
     const note = (checks: string[]) => renderMarkdown({ ...report, diff: { ...report.diff!, firstEvaluated: checks } });
