@@ -27,7 +27,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clip, oneLine } from '../base/plain-text.ts';
+import { RUN_ID_RULE, isRunId } from '../run/run-id.ts';
 import { Spool } from '../base/spool.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { readEnv } from '../config/env.ts';
@@ -129,7 +130,8 @@ export function notARun(value: unknown): string | null {
   if (r.schemaVersion === undefined) return 'no schemaVersion: not a run report';
   if (r.schemaVersion !== REPORT_SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(r.schemaVersion)} is not ${REPORT_SCHEMA_VERSION}`;
   if (!r.run || typeof r.run.id !== 'string' || !r.run.id) return 'no run.id';
-  const run = `run ${oneLine(r.run.id)}`;
+  if (!isRunId(r.run.id)) return `run.id "${oneLine(clip(r.run.id, 200))}" is not a run id (${RUN_ID_RULE})`;
+  const run = `run ${r.run.id}`;
   if (typeof r.run.startedAt !== 'string' || Number.isNaN(Date.parse(r.run.startedAt))) return `${run}: run.startedAt is not a date`;
   if (!r.run.cluster || typeof r.run.cluster.name !== 'string') return `${run}: no run.cluster.name`;
   if (!Array.isArray(r.run.notes)) return `${run}: run.notes is not a list`;
@@ -138,6 +140,7 @@ export function notARun(value: unknown): string | null {
   const check = (r.checks as unknown[]).findIndex((c) => !isObject(c) || typeof c.id !== 'string');
   if (check >= 0) return `${run}: check ${check}: no id`;
   if (r.diff !== null && !(isObject(r.diff) && typeof r.diff.regression === 'boolean' && Array.isArray(r.diff.regressionReasons))) return `${run}: diff is neither null nor a diff with regression and regressionReasons`;
+  if (r.diff && !isRunId(r.diff.previousRunId)) return `${run}: diff.previousRunId "${oneLine(clip(String(r.diff.previousRunId), 200))}" is not a run id (${RUN_ID_RULE})`;
   if (!Array.isArray(r.waivers) || !Array.isArray(r.notifications)) return `${run}: waivers or notifications missing`;
   for (let i = 0; i < r.findings.length; i++) {
     const why = notAFinding(r.findings[i]);
@@ -353,7 +356,7 @@ export const HISTORY_EXPORT = defineCommand<TransferOptions>({
 
 export const HISTORY_IMPORT = defineCommand<TransferOptions>({
   name: 'import',
-  summary: 'store the runs of an export in its order, oldest first as they were stored (same ids; never evicts; skips runs already there; names each unusable line, each run older than its cluster\'s newest stored run and each run the store refuses)',
+  summary: 'store the runs of an export in its order, oldest first as they were stored (same ids; never evicts; skips runs already there; names each unusable line (a run id that is not one among them), each run older than its cluster\'s newest stored run and each run the store refuses)',
   define: (cmd) => {
     addStoreOptions(cmd).option('-f, --file <file>', 'read this file instead of standard input (- is standard input)');
   },

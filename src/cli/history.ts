@@ -1,5 +1,6 @@
 // `ztaudit history [--history URL] [--limit N] [--output table|json]`: the stored runs with
 // their scores, newest first. Also the store-opening helper the diff and report commands share.
+import { RUN_ID_RULE, isRunId } from '../run/run-id.ts';
 import type { Command } from 'commander';
 import { readEnv } from '../config/env.ts';
 import { AREAS } from '../base/vocabulary.ts';
@@ -37,6 +38,7 @@ export async function openStoreForReading(flags: StoreFlags, io: CliIO): Promise
 
 /** A stored run by id, or by a unique prefix of one (ids start with their timestamp). */
 export async function findRun(store: RunStore, ref: string): Promise<RunReport> {
+  if (!isRunId(ref)) throw new HistoryError(`run "${oneLine(ref)}" is not a run id nor the start of one (${RUN_ID_RULE})`);
   const exact = await store.get(ref);
   if (exact) return exact;
   const matches = (await store.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.id.startsWith(ref));

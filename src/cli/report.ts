@@ -3,7 +3,6 @@
 // "changes since" section. RUN is an id or a unique prefix of one, or "latest".
 import { resolve } from 'node:path';
 import { ConfigError, HistoryError } from '../base/errors.ts';
-import { trendPointOf } from '../history/store.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
 import { readEnv } from '../config/env.ts';
 import { chromiumFor } from './wiring.ts';
@@ -11,10 +10,9 @@ import type { RunReport } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
 import { defineCommand, runSpec } from './command.ts';
+import { storedRunExtras } from './stored-report.ts';
 
 const FORMATS: readonly string[] = REPORT_FORMATS;
-
-const TREND_POINTS = 30;
 
 interface ReportOptions extends StoreFlags { format: string; out: string }
 
@@ -33,13 +31,7 @@ function renderStoredRun(values: ReportOptions, positionals: string[], io: CliIO
       } else {
         report = await findRun(store, positionals[0]);
       }
-      const summaries = await store.list(Number.MAX_SAFE_INTEGER);
-      const trend = summaries
-        .filter((s) => s.cluster === report.run.cluster.name && s.startedAt <= report.run.startedAt)
-        .slice(0, TREND_POINTS)
-        .reverse()
-        .map(trendPointOf);
-      const previous = report.diff ? await store.get(report.diff.previousRunId) : null;
+      const { trend, previous } = await storedRunExtras(store, report);
       const files = await renderReports(report, { formats, outDir: resolve(io.cwd, values.out), trend, previous, chromium });
       for (const f of files) io.stdout(`wrote ${f}\n`);
       return EXIT_OK;

@@ -5,6 +5,7 @@ import { errorMessage } from '../base/errors.ts';
 import { openRunStore } from '../history/store.ts';
 import { renderHtml } from '../report/html.ts';
 import type { RunPagesSource } from './serve-pages.ts';
+import { storedRunExtras } from './stored-report.ts';
 import { fleetDataOf } from '../fleet/data.ts';
 import { fleetHtml } from '../fleet/render.ts';
 import { buildFleetView } from '../fleet/view.ts';
@@ -26,8 +27,7 @@ port.on('message', (m: { reqId: number; id?: string; fleet?: Omit<FleetQuery, 'n
       if (!m.id) return port.postMessage({ reqId: m.reqId, html: null });
       const report = await store.get(m.id);
       if (!report) return port.postMessage({ reqId: m.reqId, html: null });
-      const trend = await store.trend(30, report.run.cluster.name);
-      port.postMessage({ reqId: m.reqId, html: renderHtml(report, { trend, previous: null }) });
+      port.postMessage({ reqId: m.reqId, html: renderHtml(report, await storedRunExtras(store, report)) });
     } catch (error: unknown) {
       port.postMessage({ reqId: m.reqId, error: errorMessage(error) });
     }

@@ -273,6 +273,7 @@ export class ServeWatch {
     const t0 = performance.now();
     const store = this.storeOf(base.store, timing);
     let rendered = 0;
+    let htmlOnly = false;
     return {
       ...base,
       store: store && {
@@ -332,7 +333,11 @@ export class ServeWatch {
         // Before an alert, only the HTML report the notifiers attach; every format is written
         // again once the notifications are sent (report.json records them), before the run is stored.
         const first = rendered === 0 && alerting(report) && base.notifiers.length > 0;
-        const files = await base.render(report, first ? { ...extras, formats: ['html'] } : extras);
+        if (first) htmlOnly = true;
+        // After the notifications the pipeline asks for report.json alone; the formats the first
+        // render left out are written then too.
+        const rest = !first && htmlOnly ? { ...extras, formats: undefined } : extras;
+        const files = await base.render(report, first ? { ...extras, formats: ['html'] } : rest);
         timing[rendered++ === 0 ? 'renderMs' : 'rerenderMs'] = performance.now() - r0;
         return files;
       },

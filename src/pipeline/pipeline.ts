@@ -126,9 +126,9 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     // report.json as the last render wrote it holds this very run: compressed from that file,
     // the run is not serialised a second time (a store may still do so: written is a hint).
     let written: WrittenReport | undefined;
-    const render = () => {
+    const render = (formats?: readonly string[]) => {
       written = undefined; // one written before holds the run as it was then (before its notifications)
-      return edges.render(report, { previous, trend, onReportJson: (reportJson) => { written = { reportJson }; } });
+      return edges.render(report, { previous, trend, ...(formats ? { formats } : {}), onReportJson: (reportJson) => { written = { reportJson }; } });
     };
     // Render before storing: a run whose reports cannot be written (no space, --out not a
     // directory) must not become the baseline that hides its regressions next time.
@@ -160,7 +160,10 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
         report.notifications.push(outcome);
         if (outcome.status === 'failed') edges.log.warn(`${outcome.channel} notification failed: ${outcome.detail ?? ''}`);
       }
-      files = await render(); // report.json now records the outcomes
+      // Only report.json records the outcomes: it alone is written again. Rendering every format
+      // again would launch Chromium a second time, and a PDF failing then would drop a run
+      // whose report was already announced (not stored, so the next run alerts again).
+      files = [...new Set([...files, ...await render(['json'])])];
     }
     if (notifyFirst) await save();
     else if (store && notStored === null && edges.notifiers.length > 0) await recordOutcomes(store, report, edges.log);

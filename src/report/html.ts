@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packagePath } from '../base/package.ts';
-import { withoutBidi } from '../base/plain-text.ts';
+import { withoutControls } from '../base/plain-text.ts';
 import { createEnvironment, type HandlebarsEnv } from './helpers.ts';
 import type { RunReport } from '../run/types.ts';
 import { buildView, type TrendPoint, type ViewOptions } from './view/index.ts';
@@ -47,7 +47,8 @@ export function templateEnvironment(): { env: HandlebarsEnv; template(name: stri
 
 export function renderHtml(report: RunReport, opts: HtmlOptions = {}): string {
   const viewOpts: ViewOptions = { trend: opts.trend, previous: opts.previous ?? null, maxRowsPerGroup: opts.maxRowsPerGroup };
-  // Every bidirectional control in the page comes from the data (the templates have none):
-  // escaped here, once, none is missed, whichever field of the view carries it.
-  return withoutBidi(templateEnvironment().template('report')(buildView(report, viewOpts)));
+  // Every control character in the page but line breaks and tabs (ESC, BEL; bidirectional
+  // controls) comes from the data (the templates have none): escaped here as \uXXXX, as on the
+  // terminal, once, none is missed, whichever field of the view carries it.
+  return withoutControls(templateEnvironment().template('report')(buildView(report, viewOpts)));
 }

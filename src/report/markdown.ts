@@ -3,17 +3,18 @@
 // cannot inject Markdown or the HTML that Markdown renderers pass through. It stays within
 // what GitHub takes (MARKDOWN_LIMIT): cut between lines, never inside a table row or an
 // escape, with a last line that says what was left out (docs/report-formats.md#markdown).
-import { withoutBidi } from '../base/plain-text.ts';
+import { withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
 import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
+import { isRunId } from '../run/run-id.ts';
 
 export function mdEscape(value: unknown): string {
-  return withoutBidi(String(value))
-    .replace(/[\r\n]+/g, ' ')
+  // Control characters as their \uXXXX escape, as on the terminal: `cat report.md` must not run ESC sequences.
+  return withoutControls(String(value).replace(/[\r\n]+/g, ' '))
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
     // No @mentions and no autolinks when the summary is posted as a PR or issue comment.
@@ -39,6 +40,9 @@ function mdText(value: unknown): string {
   return `${mdEscape(text.slice(0, end))}…`;
 }
 
+/** A run id in a code span; one that is not a run id (an import or a shared store can hold anything) escaped as any value from the cluster. */
+const runIdText = (id: string): string => (isRunId(id) ? `\`${id}\`` : mdText(id));
+
 /**
  * One piece the summary is cut between: a line or a few that stand or fall together (a table's
  * header with its first row), the heading of the section it opens, the finding it lists.
@@ -60,7 +64,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     finding: f,
   }));
   add(`# ztaudit: ${mdText(report.run.cluster.name)}`, '');
-  add(`Run \`${report.run.id.replace(/`/g, '')}\` · ${report.run.startedAt} · source ${report.run.source} · Kubernetes ${mdText(report.run.cluster.version ?? 'unknown')}`, '');
+  add(`Run ${runIdText(report.run.id)} · ${mdText(report.run.startedAt)} · source ${mdText(report.run.source)} · Kubernetes ${mdText(report.run.cluster.version ?? 'unknown')}`, '');
   const watch = report.run.trigger === 'watch' ? report.run.watch : undefined;
   if (watch) {
     add(`> **watch run** (serve --watch): ${watch.reevaluated.length} checks re-evaluated after ${watch.changeCount} change(s); the others are carried over from the previous audit.`);
@@ -84,10 +88,10 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   if (d) {
     heading('Changes since last run');
     add(d.regression ? `**Regression**: ${d.regressionReasons.map(mdText).join('; ')}` : 'No regression.', '');
-    for (const u of d.undelivered ?? []) add(`**Not delivered after run \`${u.runId.replace(/`/g, '')}\`:** ${u.reasons.map(mdText).join('; ')}`, '');
+    for (const u of d.undelivered ?? []) add(`**Not delivered after run ${runIdText(u.runId)}:** ${u.reasons.map(mdText).join('; ')}`, '');
     const first = firstEvaluatedNote(report);
     if (first) add(mdText(first), '');
-    add(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run \`${d.previousRunId.replace(/`/g, '')}\`).`, '');
+    add(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run ${runIdText(d.previousRunId)}).`, '');
     const fresh = newFindingsOf(report).slice(0, max);
     if (fresh.length > 0) {
       findingRows(fresh);
@@ -125,8 +129,8 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
  * with the note on what was left out: the open findings no row lists, the sections cut short.
  */
 function fitted(pieces: Piece[], open: Finding[]): string {
-  // Bidirectional controls from text not passed through mdEscape (a run id) are escaped too.
-  const texts = pieces.map((p) => withoutBidi(p.text));
+  // Control characters from text not passed through mdEscape (a run id, a check id) are escaped too.
+  const texts = pieces.map((p) => withoutControls(p.text));
   const whole = texts.join('\n');
   if (Buffer.byteLength(whole) <= MARKDOWN_LIMIT) return whole;
   const note = (listed: number, cut: string[]) => [

@@ -11,7 +11,7 @@ import { ConfigError, InputError, ZtauditError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { ByteBatch, collectText, type TextWriter } from '../base/spool.ts';
 import { FileAppender } from '../base/write-behind.ts';
-import { writeFindingJson } from '../run/spooled-finding.ts';
+import { writeReportJsonTo } from '../run/report-json.ts';
 import { renderHtml } from './html.ts';
 import { writeJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -89,107 +89,9 @@ export async function writeWhole(path: string, content: string | Buffer): Promis
   }
 }
 
-/**
- * report.json, streamed: findings are serialised one at a time into ~1 MiB batches, so a
- * 150,000-pod cluster's report never exists as one giant string (the memory that would
- * take is larger than the whole audit's); a spooled finding's message and evidence are
- * copied from its spool as they are. The output is the same JSON document.
- */
+/** report.json, streamed into a file (src/run/report-json.ts). */
 export async function writeReportJson(report: RunReport, path: string): Promise<WrittenFile> {
-  return writeStreamed(path, (out) => {
-    const keys = Object.keys(report) as Array<keyof RunReport>;
-    out.text('{\n');
-    keys.forEach((key, i) => {
-      out.text(`  ${JSON.stringify(key)}: `);
-      if (key === 'findings') {
-        const findings = report.findings;
-        out.text(findings.length === 0 ? '[]' : '[\n');
-        for (let j = 0; j < findings.length; j++) {
-          out.text('    ');
-          writeFindingJson(findings[j], out);
-          out.text(j < findings.length - 1 ? ',\n' : '\n');
-        }
-        if (findings.length > 0) out.text('  ]');
-      } else {
-        writeIndentedJson(out, report[key], '  ', SECTION_LEVELS);
-      }
-      out.text(i < keys.length - 1 ? ',\n' : '\n');
-    });
-    out.text('}\n');
-  });
-}
-
-/**
- * Levels of a report section written a member at a time: details -> mtls -> workloads -> one
- * workload. At 150,000 pods the details section is ~20 MiB of JSON (50,000 mesh workloads);
- * written whole, it was one string, its indented copy and their UTF-8 buffer, ~60 MiB held
- * at once at the end of report.json, where the run reaches its peak RSS.
- */
-const SECTION_LEVELS = 3;
-
-/**
- * Writes JSON.stringify(value, null, 2) with `indent` after each of its line breaks (the
- * text of a member nested that deep), taking arrays and plain objects apart `levels` deep
- * and each value below as JSON.stringify's own text. Members are left out, array holes
- * written as null and toJSON handed the member's key exactly as JSON.stringify does.
- */
-function writeIndentedJson(out: TextWriter, value: unknown, indent: string, levels: number): void {
-  if (!takenApart(value, levels)) {
-    out.text(JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`));
-    return;
-  }
-  const inner = `${indent}  `;
-  // A member's text; null when JSON.stringify leaves it out, undefined when it is taken apart.
-  const member = (key: string, v: unknown): string | null | undefined => {
-    if (takenApart(v, levels - 1)) return undefined;
-    const json = hasToJson(v) ? memberJson(key, v) : JSON.stringify(v, null, 2) as string | undefined;
-    return json === undefined ? null : json.replace(/\n/g, `\n${inner}`);
-  };
-  let members = 0;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      const json = member(String(i), v);
-      out.text(members++ === 0 ? `[\n${inner}` : `,\n${inner}`);
-      if (json === undefined) writeIndentedJson(out, v, inner, levels - 1);
-      else out.text(json ?? 'null');
-    }
-    out.text(members === 0 ? '[]' : `\n${indent}]`);
-    return;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const v = record[key];
-    const json = member(key, v);
-    if (json === null) continue;
-    out.text(`${members++ === 0 ? '{' : ','}\n${inner}${JSON.stringify(key)}: `);
-    if (json === undefined) writeIndentedJson(out, v, inner, levels - 1);
-    else out.text(json);
-  }
-  out.text(members === 0 ? '{}' : `\n${indent}}`);
-}
-
-/** Whether writeIndentedJson takes `value` apart: an array or plain object without toJSON, `levels` > 0. */
-function takenApart(value: unknown, levels: number): value is object {
-  if (levels <= 0 || typeof value !== 'object' || value === null || hasToJson(value)) return false;
-  if (Array.isArray(value)) return true;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-const hasToJson = (v: unknown): boolean =>
-  ((typeof v === 'object' && v !== null) || typeof v === 'bigint') && typeof (v as { toJSON?: unknown }).toJSON === 'function';
-
-/**
- * JSON.stringify(v, null, 2) of a value with a toJSON method as the member `key` of an
- * object: toJSON is handed that key (a Date ignores it, another toJSON may not). Undefined
- * when JSON.stringify leaves the member out.
- */
-function memberJson(key: string, v: unknown): string | undefined {
-  const wrapped = JSON.stringify({ [key]: v }, null, 2);
-  if (wrapped === '{}') return undefined;
-  // '{\n  "key": ' + the value, each of its lines after the first indented two more + '\n}'
-  return wrapped.slice(`{\n  ${JSON.stringify(key)}: `.length, -2).replace(/\n {2}/g, '\n');
+  return writeStreamed(path, (out) => writeReportJsonTo(report, out));
 }
 
 /**

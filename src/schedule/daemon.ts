@@ -8,6 +8,8 @@
 // stores or renderers. stop() is the SIGTERM path: no new ticks, the server closes, the run
 // in progress gets a grace period to finish and is then aborted; stop() resolves only after
 // that run has settled, so the history store's release() has run.
+import { streamReportJson } from '../run/report-json.ts';
+import { RUN_ID } from '../run/run-id.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,8 +97,6 @@ export interface Daemon {
   nextRun(): Date | null;
   stop(): Promise<void>;
 }
-
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** Throws ConfigError unless `schedule` and `timezone` are usable. */
 export function validateSchedule(schedule: string, timezone?: string): void {
@@ -312,8 +312,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       return;
     }
     if (path === '/report.json') {
-      if (metrics.latest) send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(metrics.latest, null, 2)}\n`);
-      else notYet(res, 'no audit run has completed yet');
+      if (!metrics.latest) return notYet(res, 'no audit run has completed yet');
+      // Streamed as report.json is written: at 150,000 pods it is longer than one string can be.
+      head(res, 200, 'application/json; charset=utf-8');
+      try {
+        await streamReportJson(metrics.latest, res);
+      } catch (error: unknown) {
+        // The status is sent: a reader sees the answer cut short, never a complete-looking one.
+        log.warn(`/report.json could not be sent whole: ${errorMessage(error)}`);
+        res.destroy();
+        return;
+      }
+      res.end();
       return;
     }
     if (path === '/fleet' || path === '/fleet/') {
@@ -341,6 +351,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
 
   function send(res: http.ServerResponse, status: number, type: string, body: string): void {
+    head(res, status, type);
+    res.end(body);
+  }
+
+  /** The status and headers every answer carries; the body is the caller's. */
+  function head(res: http.ServerResponse, status: number, type: string): void {
     res.statusCode = status;
     res.setHeader('Content-Type', type);
     res.setHeader('Cache-Control', 'no-store');
@@ -351,7 +367,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // Node timeout covers a response being written, so a client that stops reading would
     // hold its connection and the report's bytes for as long as it likes.
     res.setTimeout(stalledClientMs, () => res.destroy());
-    res.end(body);
   }
 
   function notFound(res: http.ServerResponse, why: string): void {

@@ -74,15 +74,22 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     .map((f) => ({ ...rowOf(f, idx, f.severity), title: idx.checkById.get(f.check)?.title ?? f.check, check: f.check }));
   const newlyWaived = newlyWaivedRowsOf(report, (id) => idx.checkById.get(id)?.title ?? id);
   const resolvedAll = diff?.resolved ?? [];
-  // Only the resolved findings shown are looked up in the previous run (not all of its findings).
-  const shown = new Set(resolvedAll.slice(0, maxChange));
+  // The most severe resolved findings, whatever their place in the diff: each one is looked up
+  // in the previous run, and the rows are the smallest `maxChange` (not the first ones, sorted).
+  const resolvedSet = new Set(resolvedAll);
   const prevByFp = new Map<string, Finding>();
   const prevTitles = new Map<string, string>();
   if (opts.previous) {
-    for (const f of opts.previous.findings) if (shown.has(f.fingerprint)) prevByFp.set(f.fingerprint, f);
+    for (const f of opts.previous.findings) if (resolvedSet.has(f.fingerprint)) prevByFp.set(f.fingerprint, f);
     for (const c of opts.previous.checks) prevTitles.set(c.id, c.title);
   }
-  const resolvedRows: ResolvedRow[] = resolvedAll.slice(0, maxChange).map((fp) => {
+  // Those not found in the previous run (none given, or a store that kept less) come last.
+  const rank = (fp: string) => { const f = prevByFp.get(fp); return f ? SEV_RANK[f.severity] : 9; };
+  const byResolvedSeverity = (a: string, b: string) => {
+    const fa = prevByFp.get(a), fb = prevByFp.get(b);
+    return rank(a) - rank(b) || (fa && fb ? fa.check.localeCompare(fb.check, 'en') || compareFindings(fa, fb) : a.localeCompare(b, 'en'));
+  };
+  const resolvedRows: ResolvedRow[] = smallest(resolvedAll, maxChange, byResolvedSeverity).map((fp) => {
     const f = prevByFp.get(fp);
     if (!f) return { fingerprint: fp, title: 'details are in the previous run', check: '', severity: '', resource: '', message: '' };
     return {
@@ -90,7 +97,6 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
       severity: f.severity, resource: resourceText(f.resource), message: f.message,
     };
   });
-  resolvedRows.sort((a, b) => (a.severity === '' ? 9 : SEV_RANK[a.severity]) - (b.severity === '' ? 9 : SEV_RANK[b.severity]) || a.check.localeCompare(b.check, 'en'));
   return {
     hasPrevious: diff !== null,
     previousRunId: diff?.previousRunId ?? '',

@@ -145,34 +145,41 @@ function reachOf(f: Finding, implied: readonly Finding[]): { factor: number; tex
   return { factor: v, text: `${v.toLocaleString('en-US')} ${v === 1 ? one : many}` };
 }
 
+const PER_CHECK = 3;
+
 /**
  * What to fix first: open findings that are not folded under another, ranked by severity ×
  * blast radius (the findings a fix removes, weighted, × the workloads or pods it reaches).
  * At most three per check, so one noisy check does not hide the rest.
  */
 export function topFixes(report: RunReport, idx: FindingIndex, max: number): TopFix[] {
-  const scored: Array<{ f: Finding; rank: number; reach: string }> = [];
+  type Scored = { f: Finding; rank: number; reach: string };
+  const cmp = (a: Scored, b: Scored) => b.rank - a.rank || compareFindings(a.f, b.f);
+  // The cap applies while selecting: each check's best three, kept in order as findings stream
+  // by, so a check with more top-ranked findings than the list holds cannot crowd out the rest.
+  const bestOf = new Map<string, Scored[]>();
   for (const f of report.findings) {
     if (f.waived || idx.isFolded(f)) continue;
     const implied = (idx.implied.get(f.fingerprint) ?? []).filter((x) => !x.waived);
     const reach = reachOf(f, implied);
     const weight = SEVERITY_WEIGHT[f.severity] + implied.reduce((s, x) => s + SEVERITY_WEIGHT[x.severity], 0);
-    scored.push({ f, rank: weight * reach.factor, reach: reach.text });
+    const s: Scored = { f, rank: weight * reach.factor, reach: reach.text };
+    const best = bestOf.get(f.check);
+    if (!best) { bestOf.set(f.check, [s]); continue; }
+    if (best.length === PER_CHECK && cmp(s, best[PER_CHECK - 1]) >= 0) continue;
+    let i = best.length;
+    while (i > 0 && cmp(s, best[i - 1]) < 0) i--;
+    best.splice(i, 0, s);
+    if (best.length > PER_CHECK) best.pop();
   }
-  const cmp = (a: (typeof scored)[number], b: (typeof scored)[number]) => b.rank - a.rank || compareFindings(a.f, b.f);
   const out: TopFix[] = [];
-  const perCheck = new Map<string, number>();
-  for (const s of smallest(scored, max * 8, cmp)) {
-    const n = perCheck.get(s.f.check) ?? 0;
-    if (n >= 3) continue;
-    perCheck.set(s.f.check, n + 1);
+  for (const s of smallest([...bestOf.values()].flat(), max, cmp)) {
     const c = idx.checkById.get(s.f.check);
     out.push({
       rank: out.length + 1, severity: s.f.severity, check: s.f.check, title: c?.title ?? s.f.check, resource: resourceText(s.f.resource),
       message: clip(s.f.message, 220),
       reach: s.reach, remediation: firstSentence(c?.remediation ?? ''), area: s.f.area,
     });
-    if (out.length >= max) break;
   }
   return out;
 }

@@ -169,6 +169,23 @@ describe('history import: runs the stores cannot keep', () => {
     expect(await stored(join(dir, 'h.db'))).toEqual(['good']);
   });
 
+  it('a run id that is not one (line breaks, Markdown, a link) is named escaped on one line and skipped, as is a previous run id like it', async () => {
+    const evil = '20261204T000000Z-aaaaaa\n\n# Pwned heading\n\n[click me](https://evil.example/login)';
+    const withPrevious = run('prod', 'next', '11-02');
+    withPrevious.diff = { ...run('prod', 'x', '11-02').diff, regression: false, regressionReasons: [], previousRunId: evil } as RunReport['diff'];
+    writeFileSync(join(dir, 'runs.jsonl'), exportOf(run('prod', evil, '11-01'), withPrevious, run('prod', 'good', '11-03')));
+    const t = captureIO(dir);
+    expect(await main(['history', 'import', '--history', 'h.db', '--file', 'runs.jsonl'], t.cli)).toBe(2);
+    const shown = '20261204T000000Z-aaaaaa\\u000a\\u000a# Pwned heading\\u000a\\u000a[click me](https://evil.example/login)';
+    const rule = 'a letter or digit, then up to 127 letters, digits, ".", "_", ":" or "-"';
+    expect(t.errLines()).toEqual([
+      `ztaudit history import: ${join(dir, 'runs.jsonl')} line 2: run.id "${shown}" is not a run id (${rule}); skipped`,
+      `ztaudit history import: ${join(dir, 'runs.jsonl')} line 3: run next: diff.previousRunId "${shown}" is not a run id (${rule}); skipped`,
+      `ztaudit history import: 1 run(s) imported into ${join(dir, 'h.db')}, 0 already there, 2 line(s) skipped as unusable`,
+    ]);
+    expect(await stored(join(dir, 'h.db'))).toEqual(['good']);
+  });
+
   /** A real SQLite store that refuses to save `refuse`, and after that, when `thenGone`, answers nothing more. */
   function refusing(refuse: string, thenGone: boolean) {
     return async (url: string, deps: object): Promise<RunStore> => {

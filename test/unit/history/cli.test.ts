@@ -218,6 +218,14 @@ describe('ztaudit report', () => {
     expect(out).toContain(join(dir, 'again', 'report.json'));
   });
 
+  it('refuses a run that is not a run id by name, escaped on one line', async () => {
+    await seed();
+    expect(await reportCommand(['2026\n# x', '--out', 'r', '--format', 'json'], io())).toBe(2);
+    expect(err).toContain('run "2026\\u000a# x" is not a run id nor the start of one');
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'r'))).toBe(false);
+  });
+
   it('"latest" renders the newest run', async () => {
     const { b } = await seed();
     expect(await reportCommand(['latest', '--out', 'r', '--format', 'json'], io())).toBe(0);

@@ -301,8 +301,38 @@ describe('Markdown summary: alerts carried from an earlier run and checks evalua
       firstEvaluated: ['fake.network-namespace-open', 'fake.rbac-wide-serviceaccount'],
     };
     const md = renderMarkdown(report);
-    expect(md).toContain('**Not delivered after run `run-20261124-0200`:** 1 new finding\\(s\\) of severity high or above; score fell by &lt;b&gt;12&lt;/b&gt;\n');
+    expect(md).toContain('**Not delivered after run run-\\`20261124\\`-0200:** 1 new finding\\(s\\) of severity high or above; score fell by &lt;b&gt;12&lt;/b&gt;\n');
     expect(md).toContain('Compared with nothing: evaluated for the first time in this history — all 3 of their findings are new: fake.network-namespace-open, fake.rbac-wide-serviceaccount.\n');
+  });
+
+  it('keeps a run id with line breaks, a heading and a link on its line as text (a store or an import can hold one)', () => {
+    const { report } = buildRun();
+    const evil = (n: number) => `20261204T000000Z-aaaaa${n}\n\n# Pwned heading\n\n[click me](https://evil.example/login) <img src=x>\n\n`;
+    report.run.id = evil(1);
+    report.diff = { ...report.diff!, previousRunId: evil(2), undelivered: [{ runId: evil(3), reasons: ['x'] }] };
+    const md = renderMarkdown(report);
+    expect(md).not.toMatch(/^#+ Pwned/m);
+    expect(md).not.toContain('[click me](');
+    expect(md).not.toContain('<img');
+    expect(md).toContain('Run 20261204T000000Z-aaaaa1 \\# Pwned heading \\[click me\\]\\(https:&#47;&#47;evil.example/login\\) &lt;img src=x&gt;  · ');
+    expect(md).toContain('(previous run 20261204T000000Z-aaaaa2 \\# Pwned heading');
+    expect(md).toContain('**Not delivered after run 20261204T000000Z-aaaaa3 \\# Pwned heading');
+    expect(renderMarkdown(buildRun().report)).toContain(`Run \`${buildRun().report.run.id}\` · `);
+  });
+
+  it('shows control characters from the cluster (ESC sequences, BEL, C1) as \\uXXXX in report.md and report.html, so `cat` runs none', () => {
+    const { report } = buildRun();
+    report.run.cluster.name = 'prod\u001b]0;pwned\u0007\u001b[2J';
+    report.findings = report.findings.map((f) => ({ ...f, message: `${f.message} \u001b[31mred\u001b[0m \u009b6n`, resource: { ...f.resource, name: `${f.resource.name}\u0008\u0008x` } }));
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+    const md = renderMarkdown(report);
+    expect(md).not.toMatch(raw);
+    expect(md).toContain('# ztaudit: prod\\\\u001b\\]0;pwned\\\\u0007\\\\u001b\\[2J');
+    expect(md).toContain('\\\\u001b\\[31mred\\\\u001b\\[0m \\\\u009b6n');
+    const html = renderHtml(report);
+    expect(html).not.toMatch(raw);
+    expect(html).toContain('prod\\u001b]0;pwned\\u0007\\u001b[2J');
+    expect(html).toContain('\\u001b[31mred\\u001b[0m \\u009b6n');
   });
 
   it('says "their 1 finding", and none when every finding of theirs is waived', () => {

@@ -73,6 +73,39 @@ describe('buildView', () => {
     expect(v.changes.newMore).toBe(big.diff!.new.length - 100);
   });
 
+  it('"What to fix first" shows the other checks when one check has 100 equally ranked critical findings', () => {
+    const { report } = buildRun();
+    const base = { ...report.findings[0], waived: false };
+    const at = (check: string, severity: 'critical' | 'high', i: number) => ({
+      ...base, check, severity, fingerprint: `${check}-${i}`, resource: { kind: 'Deployment', namespace: 'ns', name: `${check}-${i}` },
+    });
+    const findings = [
+      ...Array.from({ length: 100 }, (_, i) => at('noisy.check', 'critical', i)),
+      ...Array.from({ length: 5 }, (_, i) => at(`other.check-${i}`, 'high', 0)),
+    ];
+    const fixes = buildView({ ...report, findings }).topFixes;
+    expect(fixes).toHaveLength(8);
+    expect(fixes.filter((f) => f.check === 'noisy.check')).toHaveLength(3);
+    expect(fixes.slice(3).map((f) => f.check)).toEqual(['other.check-0', 'other.check-1', 'other.check-2', 'other.check-3', 'other.check-4']);
+  });
+
+  it('"Resolved findings" shows the most severe of 150 resolved findings, whatever their order in the diff', () => {
+    const { report } = buildRun();
+    const base = { ...report.findings[0], waived: false };
+    const gone = Array.from({ length: 150 }, (_, i) => ({
+      ...base, check: 'gone.check', severity: i >= 148 ? 'critical' as const : 'high' as const, fingerprint: `gone-${String(i).padStart(3, '0')}`,
+      resource: { kind: 'Deployment', namespace: 'ns', name: `d-${String(i).padStart(3, '0')}` },
+    }));
+    const previous = { ...report, findings: gone };
+    const current = { ...report, diff: { ...report.diff!, resolved: gone.map((f) => f.fingerprint) } };
+    const v = buildView(current, { previous });
+    expect(v.changes.resolvedCount).toBe(150);
+    expect(v.changes.resolvedRows).toHaveLength(100);
+    expect(v.changes.resolvedRows.slice(0, 2).map((r) => [r.severity, r.fingerprint])).toEqual([['critical', 'gone-148'], ['critical', 'gone-149']]);
+    expect(v.changes.resolvedRows.slice(2).every((r) => r.severity === 'high')).toBe(true);
+    expect(v.changes.resolvedRows[2].fingerprint).toBe('gone-000');
+  });
+
   it('cuts a long message in "What to fix first" without splitting an emoji', () => {
     const { report } = buildRun();
     // The emoji's two halves sit at 218 and 219: cutting at 219 would keep its first half alone.

@@ -1,6 +1,10 @@
 // The daemon: a real cron schedule (and one on a clock the test moves), no overlapping runs,
 // the HTTP endpoints, and a SIGTERM-like stop that finishes or abandons the run in progress
 // with the store released.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
@@ -13,6 +17,8 @@ import type { RunReport } from '../../../src/run/types.ts';
 import { startDaemon, type Daemon, type DaemonOptions, type RunOutcome } from '../../../src/schedule/daemon.ts';
 import { parseExposition } from './exposition.ts';
 import { ManualClock } from './manual-clock.ts';
+import { makeReport } from '../history/big-report.ts';
+import { writeReportJson } from '../../../src/report/render.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
 const body = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
@@ -120,6 +126,41 @@ describe('startDaemon', () => {
     gates[2]!.resolve({ report: fakeReport('s2'), html: null });
     expect(await full).toBe('ran');
     expect(reasons).toEqual(['watch', 'scheduled', 'scheduled']);
+  });
+
+  it('streams /report.json as report.json is written (chunked, a piece at a time), the same JSON as the run', async () => {
+    const report = makeReport('20261126T020000Z-cccccc', '2026-11-26T02:00:00.000Z', { findings: 5_000 });
+    const d = await start({ runOnce: async () => ({ report, html: null }) });
+    await d.tick();
+    const answer = await new Promise<{ headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
+      http.get(`${d.url}/report.json`, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    expect(answer.headers['transfer-encoding']).toBe('chunked');
+    expect(answer.headers['content-length']).toBeUndefined();
+    expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(JSON.parse(answer.text)).toEqual(report);
+    const file = join(mkdtempSync(join(tmpdir(), 'ztaudit-daemon-')), 'report.json');
+    await writeReportJson(report, file);
+    expect(answer.text).toBe(readFileSync(file, 'utf8')); // byte for byte the report.json a run writes
+    rmSync(join(file, '..'), { recursive: true, force: true });
+  });
+
+  it('a /report.json reader that goes away mid-answer leaves the daemon serving', async () => {
+    const report = makeReport('20261126T020000Z-dddddd', '2026-11-26T02:00:00.000Z', { findings: 20_000 });
+    const d = await start({ runOnce: async () => ({ report, html: null }) });
+    await d.tick();
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(`${d.url}/report.json`, (res) => { res.once('data', () => { req.destroy(); resolve(); }); });
+      req.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'ECONNRESET') reject(e); });
+    });
+    expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+    expect((await body(fetch(`${d.url}/report.json`))).findings).toHaveLength(20_000);
   });
 
   it('serves /healthz, / (latest HTML), /report.json, /runs/:id and /metrics; 404/405 elsewhere', async () => {

@@ -1,0 +1,49 @@
+// A stored run rendered again looks the same whichever way it is asked for: `ztaudit report ID`
+// and serve's /runs/ID both show the trend up to that run and the details of what it resolved.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { reportCommand } from '../../../src/cli/report.ts';
+import { startRunPageRenderer } from '../../../src/cli/serve-pages.ts';
+import type { CliIO } from '../../../src/cli/io.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { openRunStore } from '../../../src/history/store.ts';
+import { demoRun } from '../report/demo.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'zt-stored-report-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const io = (): CliIO => ({ stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd: work });
+
+it("serve's /runs/ID of an older run renders what `report ID` renders: the trend up to it, its resolved findings' details", async () => {
+  // Today's run drops every workload the baseline had, so it resolves findings.
+  const { report: middle, previous: first, config } = demoRun({
+    change: (s) => { for (const k of ['deployments', 'pods', 'services'] as const) s.resources[k] = []; },
+  });
+  const newest = structuredClone(first);
+  newest.run.id = 'run-20261127-0200';
+  newest.run.startedAt = '2026-11-27T02:00:00.000Z';
+  newest.diff = diffRuns(middle, newest, { rules: config.regression, expiredWaivers: [] });
+  expect(middle.diff!.resolved.length).toBeGreaterThan(0);
+
+  const history = join(work, 'h.db');
+  const store = await openRunStore(history, {});
+  await store.acquire();
+  for (const r of [first, middle, newest]) await store.save(r);
+  await store.release();
+  await store.close();
+
+  expect(await reportCommand([middle.run.id, '--history', history, '--format', 'html', '--out', 'cli'], io())).toBe(0);
+  const cli = readFileSync(join(work, 'cli', 'report.html'), 'utf8');
+  const pages = startRunPageRenderer({ history, cwd: work, env: {} });
+  let served: string | null;
+  try {
+    served = await pages.render(middle.run.id);
+  } finally {
+    await pages.close();
+  }
+  expect(served).toBe(cli);
+  expect(served).not.toContain('details are in the previous run');
+  expect(served).not.toContain(newest.run.id);
+});
