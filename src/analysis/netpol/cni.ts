@@ -5,6 +5,7 @@
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
+import { imageRepository, repositoryIs } from '../images.ts';
 import type { PolicyApi } from './layers.ts';
 
 export interface CniPlugin {
@@ -35,12 +36,14 @@ const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'];
 // API: "Creating a NetworkPolicy resource without a controller that implements it will have
 // no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
 // so with nothing else running every policy is decorative (composition.ts).
-const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp }> = [
+const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean }> = [
   { name: 'canal', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /\bcanal\b/ },
   { name: 'calico', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /calico|tigera/ },
   // GKE Dataplane V2 runs Cilium as the `anetd` DaemonSet in kube-system (pods labelled
   // k8s-app=cilium; cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2, "Troubleshooting").
-  { name: 'cilium', enforces: true, apis: ['NetworkPolicy', 'Cilium'], pattern: /cilium|\banetd\b/ },
+  // The pattern only preselects: the Cilium project ships Tetragon, Hubble, cilium-envoy and the
+  // operator under the same name, and none of them enforces policy (isCiliumAgent).
+  { name: 'cilium', enforces: true, apis: ['NetworkPolicy', 'Cilium'], pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
   { name: 'kube-ovn', enforces: true, apis: NP_ANP, pattern: /kube-ovn/ },
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/ },
@@ -62,14 +65,33 @@ const ANY_PLUGIN = new RegExp(PLUGINS.map((p) => {
   return `(?:${p.pattern.source})`;
 }).join('|'));
 
-function textsOf(o: KubeObject): string[] {
-  const out = [o.metadata?.name ?? ''];
+function containersOf(o: KubeObject): Array<{ name?: unknown; image?: unknown }> {
   const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
+  const out: Array<{ name?: unknown; image?: unknown }> = [];
   for (const list of [spec?.containers, spec?.initContainers]) {
     if (!Array.isArray(list)) continue;
-    for (const c of list) if (c && typeof (c as { image?: unknown }).image === 'string') out.push((c as { image: string }).image);
+    for (const c of list) if (c && typeof c === 'object') out.push(c as { name?: unknown; image?: unknown });
   }
+  return out;
+}
+
+function textsOf(o: KubeObject): string[] {
+  const out = [o.metadata?.name ?? ''];
+  for (const c of containersOf(o)) if (typeof c.image === 'string') out.push(c.image);
   return out.map((t) => t.toLowerCase());
+}
+
+/**
+ * The Cilium agent itself: the chart's `cilium-agent` container running the `cilium/cilium`
+ * image (cilium/cilium install/kubernetes/cilium/templates/cilium-agent/daemonset.yaml), from
+ * any registry or mirror, or GKE's `anetd`. Tetragon (cilium/tetragon), Hubble
+ * (cilium/hubble-*), cilium-envoy and cilium-operator carry the project's name but enforce
+ * nothing: running alone, they say nothing about the CNI.
+ */
+function isCiliumAgent(o: KubeObject): boolean {
+  if ((o.metadata?.name ?? '').toLowerCase() === 'anetd') return true;
+  return containersOf(o).some((c) => (typeof c.name === 'string' && c.name.toLowerCase() === 'cilium-agent')
+    || (typeof c.image === 'string' && repositoryIs(imageRepository(c.image), 'cilium')));
 }
 
 /** The plugins a snapshot runs: once per snapshot (the network model and two network checks ask). */
@@ -80,7 +102,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
     for (const o of snapshot.resources[key] ?? []) {
       const texts = textsOf(o);
       if (!texts.some((t) => ANY_PLUGIN.test(t))) continue;
-      const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)));
+      const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)) && (!p.confirm || p.confirm(o)));
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
       const namespace = o.metadata?.namespace;
@@ -92,7 +114,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
 }, 'network');
 
 /**
- * Cilium, when it is the CNI (its agent or operator, GKE Dataplane V2's anetd included): the
+ * Cilium, when it is the CNI (its agent, GKE Dataplane V2's anetd included): the
  * one answer the network verdicts, the collector's request for cilium-config and the reading of
  * that ConfigMap all go by (src/analysis/netpol/cilium/config.ts).
  */
