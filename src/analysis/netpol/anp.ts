@@ -210,7 +210,7 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
   const ref: ResourceRef = { kind, name: name || '(unnamed)' };
   for (const m of objectNotes) notes.push({ object: ref, message: m });
   return {
-    api: 'AdminNetworkPolicy',
+    api: kind,
     layer: kind === 'AdminNetworkPolicy' ? 'admin' : 'baseline',
     ref,
     id: `${kind}:${name}`,

@@ -32,7 +32,8 @@ export const CALICO_K8S_NP_ORDER = 1000;
 
 const API_NAMES: Record<PolicyApi, string> = {
   NetworkPolicy: 'NetworkPolicy',
-  AdminNetworkPolicy: 'AdminNetworkPolicy/BaselineAdminNetworkPolicy',
+  AdminNetworkPolicy: 'AdminNetworkPolicy',
+  BaselineAdminNetworkPolicy: 'BaselineAdminNetworkPolicy',
   Calico: 'Calico policies',
   Cilium: 'Cilium policies',
 };
@@ -98,7 +99,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   } else if (present.has('Calico')) {
     name = 'calico';
     basis = 'no CNI recognised; Calico policies present';
-    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'Calico']);
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'Calico']);
   } else if (present.has('Cilium')) {
     name = 'cilium';
     basis = 'no CNI recognised; Cilium policies present';
@@ -106,7 +107,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   } else {
     name = 'kubernetes';
     basis = 'no CNI recognised';
-    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy']);
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
   }
 
   let fallback: Composition['fallback'] = 'allow';
@@ -120,7 +121,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
   }
   for (const api of present) {
-    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, `${enforcer} does not implement ${API_NAMES[api]}`);
+    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, primary?.unimplemented?.[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
   }
 
   const { stages, stageOf } = name === 'calico' ? calicoStages(tiers) : name === 'cilium'

@@ -208,7 +208,9 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     Object.assign(settings, out.settings ?? {});
   }
   const present = new Set<PolicyApi>(policies.map((p) => p.api));
-  const composition = composeStages(detectCni(snapshot), present, tiers, settings);
+  const cni = detectCni(snapshot);
+  const composition = composeStages(cni, present, tiers, settings);
+  for (const plugin of cni.plugins) for (const a of plugin.assumed ?? []) if (present.has(a.api)) notes.push(a.note);
   // Calico and Cilium police workload endpoints only: a host-network pod is the node there,
   // so Kubernetes NetworkPolicies neither select it nor name it as a pod peer (the other
   // APIs' adapters already say so for their own policies).

@@ -145,10 +145,10 @@ describe('which CNIs count AdminNetworkPolicy', () => {
     const yaml = deny + daemonset('cilium', 'quay.io/cilium/cilium:v1.17.4');
     const r = queryReach(buildReachability(snap(yaml)), 'b/client', 'a/web', 8080);
     expect(r.allowed).toBe(true);
-    expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: cilium does not implement AdminNetworkPolicy/BaselineAdminNetworkPolicy');
+    expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: cilium does not implement AdminNetworkPolicy');
     const v = [...cniNotEnforcing.evaluate(ctxOf(yaml))];
     const f = v.find((x) => x.detailKey === 'AdminNetworkPolicy')!;
-    expect(f).toMatchObject({ status: 'fail', severity: 'high', message: '1 AdminNetworkPolicy object(s) have no effect: cilium does not implement AdminNetworkPolicy/BaselineAdminNetworkPolicy' });
+    expect(f).toMatchObject({ status: 'fail', severity: 'high', message: '1 AdminNetworkPolicy object(s) have no effect: cilium does not implement AdminNetworkPolicy' });
     expect(f.evidence?.policies).toEqual(['AdminNetworkPolicy deny-all']);
   });
 
@@ -156,6 +156,50 @@ describe('which CNIs count AdminNetworkPolicy', () => {
     const r = queryReach(buildReachability(snap(deny + daemonset(name, image))), 'b/client', 'a/web', 8080);
     expect(r.allowed).toBe(false);
     expect(r.ingress.decisions[0].by).toBe('AdminNetworkPolicy deny-all (priority 1) rule 0 (Deny)');
+  });
+
+  // Calico's converters for the admin APIs enter libcalico-go/lib/backend/k8s/conversion/conversion.go
+  // at v3.29.0 (AdminNetworkPolicy) and v3.30.0 (BaselineAdminNetworkPolicy). Reviewer repro
+  // r9-calico329-banp: an ANP on calico/node v3.28.2 was evaluated as denying.
+  describe('Calico by the version of its calico/node image', () => {
+    const banpDeny = banp('default', `subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: ${nsSel('b')}}]}]`);
+    const both = cluster + anp('deny-c', 1, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{namespaces: ${nsSel('c')}}]}]`) + banpDeny;
+    const at = (image: string) => both + daemonset('calico-node', image);
+    const decisions = (yaml: string) => { const m = buildReachability(snap(yaml)); return [queryReach(m, 'c/other', 'a/web', 8080).allowed, queryReach(m, 'b/client', 'a/web', 8080).allowed]; };
+
+    it('v3.28: neither ANP nor BANP is enforced; both are reported as having no effect', () => {
+      const yaml = at('docker.io/calico/node:v3.28.2');
+      expect(decisions(yaml)).toEqual([true, true]);
+      const r = queryReach(buildReachability(snap(yaml)), 'c/other', 'a/web', 8080);
+      expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0)');
+      const fails = [...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => v.message);
+      expect(fails).toEqual([
+        '1 AdminNetworkPolicy object(s) have no effect: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0)',
+        '1 BaselineAdminNetworkPolicy object(s) have no effect: calico v3.28.2 does not implement BaselineAdminNetworkPolicy (Calico enforces it from v3.30.0)',
+      ]);
+    });
+    it('v3.29: ANP enforced, BANP not', () => {
+      const yaml = at('quay.io/calico/node:v3.29.7@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
+      expect(decisions(yaml)).toEqual([false, true]);
+      expect([...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => v.detailKey)).toEqual(['BaselineAdminNetworkPolicy']);
+    });
+    it('v3.30 and later: both enforced, nothing noted', () => {
+      for (const image of ['quay.io/calico/node:v3.30.0', 'registry.corp:5000/mirror/calico/node:v3.32.1']) {
+        expect(decisions(at(image))).toEqual([false, false]);
+        expect(buildReachability(snap(at(image))).notes).toEqual([]);
+      }
+    });
+    it('mid-upgrade, the older release decides; a release the tag does not name is taken as the newest and said', () => {
+      expect(decisions(at('calico/node:v3.30.2') + daemonset('calico-node-old', 'calico/node:v3.28.0'))).toEqual([true, true]);
+      for (const image of ['calico/node:latest', 'calico/node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 'registry.corp/calico/node:custom-build']) {
+        const model = buildReachability(snap(at(image)));
+        expect(decisions(at(image))).toEqual([false, false]);
+        expect(model.notes.map((n) => n.message)).toEqual([
+          "Calico's version is unknown (its calico/node image tag names no release): AdminNetworkPolicy is taken as enforced, as Calico does from v3.29.0",
+          "Calico's version is unknown (its calico/node image tag names no release): BaselineAdminNetworkPolicy is taken as enforced, as Calico does from v3.30.0",
+        ]);
+      }
+    });
   });
 
   it('weave does not: decorative', () => {
@@ -233,7 +277,7 @@ describe('checks on the combined model', () => {
     const eg = [...namespaceDefaultDenyEgress.evaluate(ctxOf(yaml))];
     const b = eg.find((x) => x.resource.name === 'b')!;
     expect(b.status).toBe('pass');
-    expect(b.evidence?.isolatedBy).toEqual([{ policy: 'BaselineAdminNetworkPolicy default', api: 'AdminNetworkPolicy' }]);
+    expect(b.evidence?.isolatedBy).toEqual([{ policy: 'BaselineAdminNetworkPolicy default', api: 'BaselineAdminNetworkPolicy' }]);
     const ing = [...namespaceDefaultDenyIngress.evaluate(ctxOf(yaml))];
     const a = ing.find((x) => x.resource.name === 'a')!;
     expect(a).toMatchObject({ status: 'fail', severity: 'medium', evidence: { openTo: 'addresses outside the cluster', isolatedBy: [{ policy: 'AdminNetworkPolicy a-pods', api: 'AdminNetworkPolicy' }] } });
