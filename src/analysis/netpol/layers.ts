@@ -232,6 +232,12 @@ export interface LayerPolicy {
    * First-match stages ignore it: there, isolation comes from the stage's no-match action.
    */
   isolates: { ingress: boolean; egress: boolean };
+  /**
+   * What the adapter could not resolve in the policy (a Service whose endpoints were not
+   * collected): the policy is evaluated without it, and every `reach` answer it takes part in
+   * carries these as notes.
+   */
+  uncertain?: string[];
   /** Why the object is invalid (never evaluated when non-empty). */
   errors: string[];
   raw: KubeObject;

@@ -346,3 +346,41 @@ spec: {order: 1000, selector: app == 'db', types: [Ingress], ingress: [{action: 
     });
   });
 });
+
+// Calico matches a `services` rule on the Service's EndpointSlices
+// (docs.tigera.io/calico/latest/network-policy/policy-rules/service-policy); for a Service
+// without a selector only they hold the endpoints, and they are not collected. Reviewer repro
+// r4-calico-svc-noselector (the documentation's own example).
+describe('a services rule naming a Service without a selector', () => {
+  const yaml = `
+apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: my-app, labels: {app: app}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kubernetes, namespace: default}
+spec: {clusterIP: 10.96.0.1, ports: [{name: https, port: 443, protocol: TCP, targetPort: 6443}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: allow-api-access, namespace: my-app}
+spec:
+  selector: all()
+  egress:
+  - action: Allow
+    destination:
+      services: {name: kubernetes, namespace: default}
+`;
+  it('says in the answer and in the coverage notes that the verdict is uncertain', () => {
+    const model = buildReachability(yamlSnap(yaml));
+    const r = queryReach(model, 'my-app/app', '172.18.0.2', 6443);
+    const why = 'egress rule 0: Service default/kubernetes has no selector: Calico matches the endpoints in its EndpointSlices, which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain';
+    expect(r.notes).toContain(`Calico NetworkPolicy my-app/allow-api-access ${why}`);
+    expect(model.notes).toContainEqual({ object: expect.objectContaining({ name: 'allow-api-access' }), message: `NetworkPolicy my-app/allow-api-access ${why}` });
+    // A Service with a selector resolves to its pods: nothing to say.
+    const withSelector = yaml.replace('spec: {clusterIP: 10.96.0.1,', 'spec: {selector: {app: api}, clusterIP: 10.96.0.1,');
+    expect(queryReach(buildReachability(yamlSnap(withSelector)), 'my-app/app', '172.18.0.2', 6443).notes.filter((n) => n.includes('EndpointSlices'))).toEqual([]);
+  });
+});
