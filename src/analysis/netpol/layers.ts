@@ -240,6 +240,8 @@ export interface LayerPolicy {
   uncertain?: string[];
   /** Why the object is invalid (never evaluated when non-empty). */
   errors: string[];
+  /** The object is valid but `errors` name what the model cannot evaluate in it: left out all the same. */
+  unevaluated?: boolean;
   raw: KubeObject;
 }
 

@@ -313,3 +313,33 @@ describe('exposure: open to every namespace', () => {
     expect(open(cluster + policy('a', 'internet', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}'))).toBeUndefined(); // addresses, not pods
   });
 });
+
+// network-policy-api v0.1.0-v0.1.2 peers (apis/v1alpha1/shared_types.go at v0.1.2): `namespaces`
+// is a NamespacedPeer (exactly one of namespaceSelector, sameLabels, notSameLabels) and `pods`
+// is {namespaces: NamespacedPeer, podSelector}; v0.1.3 made both plain selectors. Reviewer
+// repro r8-anp-v012-shape: notSameLabels was read as an empty selector, every namespace.
+describe('AdminNetworkPolicy peers in the v0.1.0-v0.1.2 shape', () => {
+  const tenants = ns('tenant-a', { tenant: 'a' }) + ns('tenant-b', { tenant: 'b' }) + pod('tenant-a', 'web', { app: 'web' }) + pod('tenant-b', 'web', { app: 'web' });
+  const deny = (from: string) => tenants + anp('tenant-isolation', 10, `subject: {namespaces: {matchExpressions: [{key: tenant, operator: Exists}]}}\ningress: [{name: deny-other-tenants, action: Deny, from: [${from}]}]`);
+  const reach = (yaml: string, from: string) => queryReach(buildReachability(snap(yaml)), from, 'tenant-a/web', 80).allowed;
+
+  it('namespaceSelector (under namespaces or pods.namespaces) is read as the selector it is', () => {
+    for (const from of ['{namespaces: {namespaceSelector: {matchLabels: {tenant: b}}}}', '{pods: {namespaces: {namespaceSelector: {matchLabels: {tenant: b}}}, podSelector: {matchLabels: {app: web}}}}']) {
+      expect([reach(deny(from), 'tenant-b/web'), reach(deny(from), 'tenant-a/web')]).toEqual([false, true]);
+      expect([...invalidPolicy.evaluate(ctxOf(deny(from)))].map((v) => v.status)).toEqual(['pass']);
+    }
+  });
+  it('sameLabels / notSameLabels are not widened to every namespace: the policy is reported as not evaluated', () => {
+    const yaml = deny('{namespaces: {notSameLabels: [tenant]}}');
+    // Not "every namespace": the tenant's own traffic is not denied.
+    expect(reach(yaml, 'tenant-a/web')).toBe(true);
+    expect([...invalidPolicy.evaluate(ctxOf(yaml))].map((v) => [v.status, v.message])).toEqual([['fail',
+      'AdminNetworkPolicy tenant-isolation cannot be evaluated, so every network verdict leaves it out: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the policy is left out of every verdict']]);
+  });
+  it('a key no selector has is an error, never an empty (match-all) selector', () => {
+    const yaml = deny('{namespaces: {matchLabel: {tenant: b}}}');
+    expect(reach(yaml, 'tenant-a/web')).toBe(true);
+    expect([...invalidPolicy.evaluate(ctxOf(yaml))].map((v) => [v.status, v.message])).toEqual([['fail',
+      'AdminNetworkPolicy tenant-isolation is invalid and takes no effect: spec.ingress[0].from[0].namespaces: "matchLabel" is not a label selector field (matchLabels, matchExpressions)']]);
+  });
+});
