@@ -38,6 +38,20 @@ export const policySelectsNothing: Check = {
         yield { status: 'pass', resource, message: classes.length === 0 ? (p.namespace !== undefined ? `${label}: namespace ${p.namespace} runs no workloads yet` : `${label}: the cluster runs no workloads yet`) : `${label} selects ${selected.reduce((n, c) => n + c.podCount, 0)} pod(s)` };
         continue;
       }
+      if (p.api === 'Calico' && p.namespace === undefined) {
+        // A GlobalNetworkPolicy's selector also selects host endpoints (docs.tigera.io/calico/latest/
+        // reference/host-endpoints/overview: "a host endpoint ... policy ... selector"), which the
+        // snapshot does not hold: one that selects no pod may be host protection, not a typo.
+        const written = (p.raw.spec as { selector?: unknown } | undefined)?.selector;
+        const selector = typeof written === 'string' && written.trim() ? written.trim() : 'all()';
+        yield {
+          status: 'pass',
+          resource,
+          message: `${label} selects no pod (selector ${selector}); it may apply to Calico host endpoints, which are not collected`,
+          evidence: { api: p.api, selector, subject: subjectText(p), hostEndpoints: 'not collected' },
+        };
+        continue;
+      }
       if (p.api === 'NetworkPolicy' && p.subject.pods) {
         // Show the values the selector's keys actually take, so a typo is visible at a glance.
         const podSelector = p.subject.pods.key;

@@ -37,10 +37,42 @@ function selector(raw: unknown, at: string, errors: string[]): Selector | undefi
   return r.selector;
 }
 
+const LABEL_SELECTOR_KEYS = ['matchLabels', 'matchExpressions'];
+/**
+ * A peer's namespaces in network-policy-api v0.1.0–v0.1.2: a NamespacedPeer with exactly one
+ * of namespaceSelector, sameLabels, notSameLabels (apis/v1alpha1/shared_types.go at v0.1.2);
+ * v0.1.3 made it a plain label selector. Only a CRD of those releases keeps these fields (a
+ * later one prunes them), so seeing them means the old semantics apply.
+ */
+const OLD_PEER_KEYS = ['namespaceSelector', 'sameLabels', 'notSameLabels'];
+
+/**
+ * A namespace selector, never wider than written: a key a label selector does not have is an
+ * error, not an empty (match-all) selector. In a peer, the v0.1.0–v0.1.2 shape is read:
+ * `namespaceSelector` as the selector; `sameLabels`/`notSameLabels` compare each peer
+ * namespace with the subject's, which the model does not evaluate: named in `unsupported`.
+ */
+function namespaceSelector(raw: unknown, at: string, peer: boolean, errors: string[], unsupported: string[]): Selector | undefined {
+  const o = obj(raw);
+  const keys = o ? Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null) : [];
+  if (o && peer && keys.some((k) => OLD_PEER_KEYS.includes(k))) {
+    const key = oneOf(o, OLD_PEER_KEYS, at, errors);
+    if (key === 'namespaceSelector') return selector(o.namespaceSelector, `${at}.namespaceSelector`, errors);
+    if (key) unsupported.push(`${at}.${key}: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject's is not evaluated by the model, so the policy is left out of every verdict`);
+    return undefined;
+  }
+  const unknown = keys.filter((k) => !LABEL_SELECTOR_KEYS.includes(k));
+  if (o && unknown.length) {
+    errors.push(`${at}: ${unknown.map((k) => `"${k}"`).join(', ')} is not a label selector field (matchLabels, matchExpressions)`);
+    return undefined;
+  }
+  return selector(raw, at, errors);
+}
+
 /** `namespaces: <selector>` or `pods: { namespaceSelector, podSelector }`: host-network pods are never included. */
-function podSet(o: Record<string, unknown>, key: 'namespaces' | 'pods', at: string, errors: string[]): PodSet | undefined {
+function podSet(o: Record<string, unknown>, key: 'namespaces' | 'pods', at: string, errors: string[], unsupported: string[] = [], peer = false): PodSet | undefined {
   if (key === 'namespaces') {
-    const ns = selector(o.namespaces, `${at}.namespaces`, errors);
+    const ns = namespaceSelector(o.namespaces, `${at}.namespaces`, peer, errors, unsupported);
     return ns ? { namespaces: { kind: 'selector', selector: ns }, excludeHostNetwork: true } : undefined;
   }
   const pods = obj(o.pods);
@@ -48,9 +80,15 @@ function podSet(o: Record<string, unknown>, key: 'namespaces' | 'pods', at: stri
     errors.push(`${at}.pods: not an object`);
     return undefined;
   }
+  // v0.1.0-v0.1.2 (NamespacedPodPeer): `namespaces` is a NamespacedPeer, read as above.
+  if (peer && pods.namespaces !== undefined && pods.namespaceSelector === undefined) {
+    const ns = namespaceSelector(pods.namespaces, `${at}.pods.namespaces`, true, errors, unsupported);
+    const ps = selector(pods.podSelector, `${at}.pods.podSelector`, errors);
+    return ns && ps ? { namespaces: { kind: 'selector', selector: ns }, pods: ps, excludeHostNetwork: true } : undefined;
+  }
   // The CRD marks both selectors required; netpol-analyzer (the conformance oracle) reads a
   // missing one as empty (everything), and so does the model.
-  const ns = selector(pods.namespaceSelector, `${at}.pods.namespaceSelector`, errors);
+  const ns = namespaceSelector(pods.namespaceSelector, `${at}.pods.namespaceSelector`, false, errors, unsupported);
   const ps = selector(pods.podSelector, `${at}.pods.podSelector`, errors);
   return ns && ps ? { namespaces: { kind: 'selector', selector: ns }, pods: ps, excludeHostNetwork: true } : undefined;
 }
@@ -102,7 +140,7 @@ function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'a
  * A named port on a rule whose peers are networks/nodes/domain names resolves to nothing
  * (the CRD rejects the combination): kept as an error.
  */
-function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action: Action, at: string, errors: string[], notes: string[]): Peer[] | 'fail-closed' {
+function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action: Action, at: string, errors: string[], notes: string[], unsupported: string[]): Peer[] | 'fail-closed' {
   const keys = dir === 'ingress' ? ['namespaces', 'pods'] : kind === 'AdminNetworkPolicy' ? ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'] : ['namespaces', 'pods', 'nodes', 'networks'];
   if (!Array.isArray(raw) || raw.length === 0) {
     errors.push(`${at}: must be a non-empty list`);
@@ -125,7 +163,7 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
     }
     const key = oneOf(o, keys, where, errors);
     if (key === 'namespaces' || key === 'pods') {
-      const set = podSet(o, key, where, errors);
+      const set = podSet(o, key, where, errors, unsupported, true);
       if (set) out.push({ kind: 'pods', ...set });
     } else if (key === 'nodes') {
       const sel = selector(o.nodes, `${where}.nodes`, errors);
@@ -150,7 +188,7 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
   return failClosed ? 'fail-closed' : out;
 }
 
-function parseRules(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, errors: string[], notes: string[]): Rule[] {
+function parseRules(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, errors: string[], notes: string[], unsupported: string[]): Rule[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     errors.push(`spec.${dir}: not a list`);
@@ -167,7 +205,7 @@ function parseRules(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, errors:
     if (typeof action !== 'string' || !actions.includes(action as Action)) return void errors.push(`${at}.action: "${String(action)}" is not ${actions.join(', ')}`);
     if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 100)) errors.push(`${at}.name: not a string of at most 100 characters`);
     const peerKey = dir === 'ingress' ? 'from' : 'to';
-    const peers = parsePeers(o[peerKey], dir, kind, action as Action, `${at}.${peerKey}`, errors, notes);
+    const peers = parsePeers(o[peerKey], dir, kind, action as Action, `${at}.${peerKey}`, errors, notes, unsupported);
     const ports = parsePorts(o.ports, `${at}.ports`, errors);
     if (peers !== 'fail-closed' && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
       errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a namedPort`);
@@ -205,12 +243,16 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
     const set = key === 'namespaces' || key === 'pods' ? podSet(subj, key, 'spec.subject', errors) : undefined;
     if (set) subject = set;
   }
-  const ingress = parseRules(s.ingress, 'ingress', kind, errors, objectNotes);
-  const egress = parseRules(s.egress, 'egress', kind, errors, objectNotes);
+  const unsupported: string[] = [];
+  const ingress = parseRules(s.ingress, 'ingress', kind, errors, objectNotes, unsupported);
+  const egress = parseRules(s.egress, 'egress', kind, errors, objectNotes, unsupported);
+  // Valid as written, but not evaluable: left out like an invalid object, and reported as such.
+  const unevaluated = unsupported.length > 0 && errors.length === 0;
+  errors.push(...unsupported);
   const ref: ResourceRef = { kind, name: name || '(unnamed)' };
   for (const m of objectNotes) notes.push({ object: ref, message: m });
   return {
-    api: 'AdminNetworkPolicy',
+    api: kind,
     layer: kind === 'AdminNetworkPolicy' ? 'admin' : 'baseline',
     ref,
     id: `${kind}:${name}`,
@@ -224,6 +266,7 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
     ...(egress.length ? { egress } : {}),
     isolates: { ingress: false, egress: false },
     errors,
+    ...(unevaluated ? { unevaluated } : {}),
     raw: o,
   };
 }

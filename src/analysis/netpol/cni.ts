@@ -5,7 +5,8 @@
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
-import type { PolicyApi } from './layers.ts';
+import { imageRepository, repositoryIs } from '../images.ts';
+import type { CoverageNote, PolicyApi } from './layers.ts';
 
 export interface CniPlugin {
   name: string;
@@ -16,6 +17,12 @@ export interface CniPlugin {
   seenIn: string;
   /** That object's namespace (where the plugin runs). */
   namespace?: string;
+  /** The version read from its image, when that decides what it implements ("v3.28.2"). */
+  version?: string;
+  /** Why an API it does not implement is not implemented, when the version decides it. */
+  unimplemented?: Partial<Record<PolicyApi, string>>;
+  /** APIs taken as implemented without the version to show it, each with the note saying so. */
+  assumed?: Array<{ api: PolicyApi; note: CoverageNote }>;
 }
 
 export interface CniDetection {
@@ -25,7 +32,8 @@ export interface CniDetection {
 }
 
 const NP: readonly PolicyApi[] = ['NetworkPolicy'];
-const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'];
+const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
+const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'Calico'];
 
 // Order matters: canal bundles flannel with calico's policy engine, so it is recognised first.
 // ANP/BANP: the implementations listed by kubernetes-sigs/network-policy-api
@@ -35,12 +43,14 @@ const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'];
 // API: "Creating a NetworkPolicy resource without a controller that implements it will have
 // no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
 // so with nothing else running every policy is decorative (composition.ts).
-const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp }> = [
-  { name: 'canal', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /\bcanal\b/ },
-  { name: 'calico', enforces: true, apis: ['NetworkPolicy', 'AdminNetworkPolicy', 'Calico'], pattern: /calico|tigera/ },
+const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean }> = [
+  { name: 'canal', enforces: true, apis: CALICO_APIS, pattern: /\bcanal\b/ },
+  { name: 'calico', enforces: true, apis: CALICO_APIS, pattern: /calico|tigera/ },
   // GKE Dataplane V2 runs Cilium as the `anetd` DaemonSet in kube-system (pods labelled
   // k8s-app=cilium; cloud.google.com/kubernetes-engine/docs/how-to/dataplane-v2, "Troubleshooting").
-  { name: 'cilium', enforces: true, apis: ['NetworkPolicy', 'Cilium'], pattern: /cilium|\banetd\b/ },
+  // The pattern only preselects: the Cilium project ships Tetragon, Hubble, cilium-envoy and the
+  // operator under the same name, and none of them enforces policy (isCiliumAgent).
+  { name: 'cilium', enforces: true, apis: ['NetworkPolicy', 'Cilium'], pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
   { name: 'kube-ovn', enforces: true, apis: NP_ANP, pattern: /kube-ovn/ },
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/ },
@@ -62,37 +72,121 @@ const ANY_PLUGIN = new RegExp(PLUGINS.map((p) => {
   return `(?:${p.pattern.source})`;
 }).join('|'));
 
-function textsOf(o: KubeObject): string[] {
-  const out = [o.metadata?.name ?? ''];
+function containersOf(o: KubeObject): Array<{ name?: unknown; image?: unknown }> {
   const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
+  const out: Array<{ name?: unknown; image?: unknown }> = [];
   for (const list of [spec?.containers, spec?.initContainers]) {
     if (!Array.isArray(list)) continue;
-    for (const c of list) if (c && typeof (c as { image?: unknown }).image === 'string') out.push((c as { image: string }).image);
+    for (const c of list) if (c && typeof c === 'object') out.push(c as { name?: unknown; image?: unknown });
   }
+  return out;
+}
+
+function textsOf(o: KubeObject): string[] {
+  const out = [o.metadata?.name ?? ''];
+  for (const c of containersOf(o)) if (typeof c.image === 'string') out.push(c.image);
   return out.map((t) => t.toLowerCase());
+}
+
+/**
+ * The Cilium agent itself: the chart's `cilium-agent` container running the `cilium/cilium`
+ * image (cilium/cilium install/kubernetes/cilium/templates/cilium-agent/daemonset.yaml), from
+ * any registry or mirror, or GKE's `anetd`. Tetragon (cilium/tetragon), Hubble
+ * (cilium/hubble-*), cilium-envoy and cilium-operator carry the project's name but enforce
+ * nothing: running alone, they say nothing about the CNI.
+ */
+function isCiliumAgent(o: KubeObject): boolean {
+  if ((o.metadata?.name ?? '').toLowerCase() === 'anetd') return true;
+  return containersOf(o).some((c) => (typeof c.name === 'string' && c.name.toLowerCase() === 'cilium-agent')
+    || (typeof c.image === 'string' && repositoryIs(imageRepository(c.image), 'cilium')));
+}
+
+/**
+ * The release each admin API first appears in Calico: the converters K8sAdminNetworkPolicyToCalico
+ * and K8sBaselineAdminNetworkPolicyToCalico enter libcalico-go/lib/backend/k8s/conversion/conversion.go
+ * at projectcalico/calico v3.29.0 and v3.30.0 (absent at v3.28.x and v3.29.x respectively).
+ */
+const CALICO_SINCE: ReadonlyArray<{ api: PolicyApi; minor: number }> = [
+  { api: 'AdminNetworkPolicy', minor: 29 },
+  { api: 'BaselineAdminNetworkPolicy', minor: 30 },
+];
+
+interface CalicoNode { version?: [number, number, number]; ref: CoverageNote['object'] }
+
+function refOf(o: KubeObject): CoverageNote['object'] {
+  return { kind: o.kind ?? 'DaemonSet', ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata?.name ?? '' };
+}
+
+/**
+ * The calico/node image's release ("quay.io/calico/node:v3.28.2@sha256:…" → 3.28.2), from any
+ * registry; undefined version when its tag names none (latest, a digest alone, a custom build).
+ * Other Calico images (the operator, kube-controllers, Calico Enterprise's cnx-node) are
+ * versioned apart and say nothing of what calico-node enforces.
+ */
+function calicoNodeOf(o: KubeObject): CalicoNode | undefined {
+  for (const c of containersOf(o)) {
+    if (typeof c.image !== 'string' || !repositoryIs(imageRepository(c.image), 'calico/node')) continue;
+    const noDigest = c.image.split('@')[0];
+    const colon = noDigest.lastIndexOf(':');
+    const tag = colon > noDigest.lastIndexOf('/') ? noDigest.slice(colon + 1) : '';
+    const m = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])/.exec(tag);
+    const ref = refOf(o);
+    return m ? { version: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)], ref } : { ref };
+  }
+  return undefined;
+}
+
+/** What a Calico release implements: the admin APIs by version; an unreadable version is taken as the newest, and said. */
+function withCalicoVersion(plugin: CniPlugin, seenIn: CoverageNote['object'], nodes: readonly CalicoNode[]): CniPlugin {
+  const known = nodes.filter((n) => n.version !== undefined);
+  if (known.length === nodes.length && known.length) {
+    // Nodes mid-upgrade run two releases: a policy only the newer enforces is not enforced cluster-wide.
+    const [major, minor, patch] = known.map((n) => n.version!).sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])[0];
+    const version = `v${major}.${minor}.${patch}`;
+    const missing = major === 3 ? CALICO_SINCE.filter((s) => minor < s.minor) : major < 3 ? CALICO_SINCE : [];
+    if (!missing.length) return { ...plugin, version };
+    return {
+      ...plugin,
+      version,
+      apis: plugin.apis.filter((a) => !missing.some((s) => s.api === a)),
+      unimplemented: Object.fromEntries(missing.map((s) => [s.api, `${plugin.name} ${version} does not implement ${s.api} (Calico enforces it from v3.${s.minor}.0)`])),
+    };
+  }
+  const ref = nodes.find((n) => n.version === undefined)?.ref ?? seenIn;
+  const why = nodes.length ? 'its calico/node image tag names no release' : 'no calico/node image was found';
+  return {
+    ...plugin,
+    assumed: CALICO_SINCE.map((s) => ({ api: s.api, note: { object: ref, message: `Calico's version is unknown (${why}): ${s.api} is taken as enforced, as Calico does from v3.${s.minor}.0` } })),
+  };
 }
 
 /** The plugins a snapshot runs: once per snapshot (the network model and two network checks ask). */
 export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const plugins: CniPlugin[] = [];
   const seen = new Set<string>();
+  const calicoNodes: CalicoNode[] = [];
+  const seenIn = new Map<string, CoverageNote['object']>();
   for (const key of ['daemonsets', 'deployments'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       const texts = textsOf(o);
       if (!texts.some((t) => ANY_PLUGIN.test(t))) continue;
-      const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)));
+      const node = calicoNodeOf(o);
+      if (node) calicoNodes.push(node);
+      const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)) && (!p.confirm || p.confirm(o)));
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
+      seenIn.set(hit.name, refOf(o));
       const namespace = o.metadata?.namespace;
       plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: `${o.kind ?? key} ${namespace ?? ''}/${o.metadata?.name ?? ''}`, ...(namespace ? { namespace } : {}) });
     }
   }
+  for (let i = 0; i < plugins.length; i++) if (plugins[i].name === 'calico' || plugins[i].name === 'canal') plugins[i] = withCalicoVersion(plugins[i], seenIn.get(plugins[i].name)!, calicoNodes);
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };
 }, 'network');
 
 /**
- * Cilium, when it is the CNI (its agent or operator, GKE Dataplane V2's anetd included): the
+ * Cilium, when it is the CNI (its agent, GKE Dataplane V2's anetd included): the
  * one answer the network verdicts, the collector's request for cilium-config and the reading of
  * that ConfigMap all go by (src/analysis/netpol/cilium/config.ts).
  */

@@ -17,6 +17,10 @@ export interface Composition {
   stageOf(p: LayerPolicy): number | undefined;
   /** The order a policy takes within its stage (Kubernetes NetworkPolicies sit at 1000 in Calico's default tier). */
   orderOf(p: LayerPolicy): number | undefined;
+  /** What breaks a tie of order within a stage (Calico: the key its release compares). */
+  sortKeyOf(p: LayerPolicy): string;
+  /** Calico only, when its release is unknown: ties are broken as the newest release does, and a tie across kinds is noted. */
+  tieRuleAssumed?: string;
   fallback: 'allow' | 'deny';
   fallbackReason?: string;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
@@ -30,9 +34,31 @@ export const CALICO_BASELINE_TIER: TierSpec = { name: 'baselineadminnetworkpolic
 /** Calico places Kubernetes NetworkPolicies in the default tier at this order. */
 export const CALICO_K8S_NP_ORDER = 1000;
 
+/**
+ * Felix's tie-break between policies of equal order in a tier (felix/calc/policy_sorter.go,
+ * PolKVLess). From v3.32.0 it compares "name/namespace/kind", a Kubernetes NetworkPolicy
+ * being kind KubernetesNetworkPolicy under its own name (libcalico-go/lib/backend/k8s/conversion
+ * K8sNetworkPolicyToCalico). Up to v3.31 it compares the v1 key's Name alone: "namespace/name"
+ * for a Calico NetworkPolicy and the name for a GlobalNetworkPolicy
+ * (libcalico-go/lib/backend/syncersv1/updateprocessors), and a Kubernetes NetworkPolicy is the
+ * NetworkPolicy "knp.default.<name>" (names.K8sNetworkPolicyNamePrefix), so "namespace/knp.default.<name>".
+ */
+function calicoSortKey(p: LayerPolicy, legacy: boolean): string {
+  if (p.layer === 'networkpolicy') return legacy ? `${p.namespace ?? ''}/knp.default.${p.ref.name}` : `${p.ref.name}/${p.namespace ?? ''}/KubernetesNetworkPolicy`;
+  if (p.layer === 'calico' && legacy) return p.displayName ?? p.id;
+  return p.sortName;
+}
+
+/** Whether a Calico release ("v3.31.2") breaks ties the way releases before v3.32 do; undefined when unknown. */
+function calicoLegacyTies(version: string | undefined): boolean | undefined {
+  const m = version === undefined ? null : /^v(\d+)\.(\d+)\./.exec(version);
+  return m ? Number(m[1]) < 3 || (Number(m[1]) === 3 && Number(m[2]) < 32) : undefined;
+}
+
 const API_NAMES: Record<PolicyApi, string> = {
   NetworkPolicy: 'NetworkPolicy',
-  AdminNetworkPolicy: 'AdminNetworkPolicy/BaselineAdminNetworkPolicy',
+  AdminNetworkPolicy: 'AdminNetworkPolicy',
+  BaselineAdminNetworkPolicy: 'BaselineAdminNetworkPolicy',
   Calico: 'Calico policies',
   Cilium: 'Cilium policies',
 };
@@ -98,7 +124,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   } else if (present.has('Calico')) {
     name = 'calico';
     basis = 'no CNI recognised; Calico policies present';
-    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'Calico']);
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'Calico']);
   } else if (present.has('Cilium')) {
     name = 'cilium';
     basis = 'no CNI recognised; Cilium policies present';
@@ -106,7 +132,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   } else {
     name = 'kubernetes';
     basis = 'no CNI recognised';
-    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy']);
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
   }
 
   let fallback: Composition['fallback'] = 'allow';
@@ -120,18 +146,21 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
   }
   for (const api of present) {
-    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, `${enforcer} does not implement ${API_NAMES[api]}`);
+    if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, primary?.unimplemented?.[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
   }
 
   const { stages, stageOf } = name === 'calico' ? calicoStages(tiers) : name === 'cilium'
     ? { stages: [{ key: 'cilium', label: 'Cilium policies', mode: 'union', noMatch: 'next' } as Stage], stageOf: (p: LayerPolicy) => (p.layer === 'networkpolicy' || p.layer === 'cilium' ? 0 : undefined) }
     : kubernetesStages();
+  const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
   return {
     name,
     basis,
     stages,
     stageOf: (p) => (enforced.has(p.api) ? stageOf(p) : undefined),
     orderOf: (p) => (name === 'calico' && p.layer === 'networkpolicy' ? CALICO_K8S_NP_ORDER : p.order),
+    sortKeyOf: name === 'calico' ? (p) => calicoSortKey(p, legacyTies === true) : (p) => p.sortName,
+    ...(name === 'calico' && legacyTies === undefined ? { tieRuleAssumed: 'name/namespace/kind, as Calico v3.32 and later compare; earlier releases compare the stored name, "namespace/knp.default.<name>" for a Kubernetes NetworkPolicy' } : {}),
     fallback,
     ...(fallbackReason ? { fallbackReason } : {}),
     decorative,

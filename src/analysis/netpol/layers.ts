@@ -26,11 +26,12 @@ export type Labels = Record<string, string>;
  * The API family a policy belongs to. It decides which CNIs enforce the policy (cni.ts:
  * `implementsApi`) and how it is named in evidence and explanations.
  * - 'NetworkPolicy': networking.k8s.io/v1 NetworkPolicy.
- * - 'AdminNetworkPolicy': policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+ * - 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy': policy.networking.k8s.io/v1alpha1, apart
+ *   because a CNI may implement the first and not the second (Calico v3.29).
  * - 'Calico': projectcalico.org/v3 (and crd.projectcalico.org/v1) NetworkPolicy, GlobalNetworkPolicy.
  * - 'Cilium': cilium.io/v2 CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy.
  */
-export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'Calico' | 'Cilium';
+export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'Calico' | 'Cilium';
 
 /**
  * Where a policy sits in the precedence chain. The CNI's composition (engine.ts: `composeStages`)
@@ -231,8 +232,16 @@ export interface LayerPolicy {
    * First-match stages ignore it: there, isolation comes from the stage's no-match action.
    */
   isolates: { ingress: boolean; egress: boolean };
+  /**
+   * What the adapter could not resolve in the policy (a Service whose endpoints were not
+   * collected): the policy is evaluated without it, and every `reach` answer it takes part in
+   * carries these as notes.
+   */
+  uncertain?: string[];
   /** Why the object is invalid (never evaluated when non-empty). */
   errors: string[];
+  /** The object is valid but `errors` name what the model cannot evaluate in it: left out all the same. */
+  unevaluated?: boolean;
   raw: KubeObject;
 }
 

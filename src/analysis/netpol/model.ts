@@ -12,7 +12,7 @@ import { detectCni } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
-import type { CoverageNote, LayerPolicy, NamedPort, PodClass, PolicyApi, Rule, TierSpec, PolicySettings } from './layers.ts';
+import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import { POLICY_APIS } from './apis.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
@@ -208,7 +208,9 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
     Object.assign(settings, out.settings ?? {});
   }
   const present = new Set<PolicyApi>(policies.map((p) => p.api));
-  const composition = composeStages(detectCni(snapshot), present, tiers, settings);
+  const cni = detectCni(snapshot);
+  const composition = composeStages(cni, present, tiers, settings);
+  for (const plugin of cni.plugins) for (const a of plugin.assumed ?? []) if (present.has(a.api)) notes.push(a.note);
   // Calico and Cilium police workload endpoints only: a host-network pod is the node there,
   // so Kubernetes NetworkPolicies neither select it nor name it as a pod peer (the other
   // APIs' adapters already say so for their own policies).
@@ -252,12 +254,27 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   }
 
   // Plans: policies sorted by (stage, order, name), grouped by stage; shared by classes with equal policy lists.
+  const compareKeys = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  const sortKey = new Map<LayerPolicy, string>();
+  for (const p of staged) sortKey.set(p, composition.sortKeyOf(p));
   const byOrder = (a: LayerPolicy, b: LayerPolicy) => (stageIndex.get(a)! - stageIndex.get(b)!)
     || ((composition.orderOf(a) ?? Infinity) - (composition.orderOf(b) ?? Infinity))
-    || (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0);
+    || compareKeys(sortKey.get(a)!, sortKey.get(b)!);
   // The enforced policies sorted once (a stable sort, as each class's own list would be), then
   // handed to the classes they select in that order: every class's lists come out sorted.
   staged.sort(byOrder);
+  if (composition.tieRuleAssumed) {
+    // Ties between a Kubernetes NetworkPolicy and a Calico policy are where the releases' rules differ.
+    const ties: Array<[LayerPolicy, LayerPolicy]> = [];
+    for (let i = 1; i < staged.length; i++) {
+      const [a, b] = [staged[i - 1], staged[i]];
+      if (a.layer !== b.layer && stageIndex.get(a) === stageIndex.get(b) && composition.orderOf(a) === composition.orderOf(b)) ties.push([a, b]);
+    }
+    if (ties.length) {
+      const [a, b] = ties[0];
+      notes.push({ object: a.ref, message: `Calico's version is unknown: ${describePolicy(a)} and ${describePolicy(b)} share an order${ties.length > 1 ? ` (and ${ties.length - 1} more such pairs)` : ''}; ties are broken by ${composition.tieRuleAssumed}` });
+    }
+  }
   for (const p of staged) {
     for (const c of selectedOf.get(p)!) {
       if (p.ingress) c.ingressPolicies.push(p);

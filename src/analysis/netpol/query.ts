@@ -198,6 +198,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   if (dst.kind === 'workload' && dst.node.classes.length > 1) notes.push(`${dst.label} has pods with ${dst.node.classes.length} different label/port sets; the answer is their union`);
   // People read these: "team-a/deny" (a NetworkPolicy), "AdminNetworkPolicy tenant-a".
   const label = (id: string) => { const p = model.policyById.get(id); return p ? policyLabel(p) : id; };
+  for (const id of new Set([...eg.policies, ...ing.policies])) {
+    const p = model.policyById.get(id);
+    for (const u of p?.uncertain ?? []) notes.push(`${policyLabel(p!)} ${u}`);
+  }
   eg.policies = [...new Set(eg.policies)].map(label);
   ing.policies = [...new Set(ing.policies)].map(label);
   eg.decidedBy = dedupeRules(eg.decidedBy);

@@ -183,6 +183,12 @@ export function generateScenarios(seed: number, count: number, options: { networ
         if (!deny && chance(0.12)) spec[key] = [{}];
         else spec[key] = Array.from({ length: 1 + Math.floor(r() * 2) }, () => peerRule(dir, deny));
       }
+      // A toFQDNs rule learns addresses only from lookups Cilium's DNS proxy intercepted for the
+      // same pods (language.rst, "DNS based"): the DNS rule that makes it work goes beside it.
+      // Cilium's repository is handed the names' identities directly, so it needs no such rule.
+      if (Array.isArray(spec.egress) && spec.egress.some((x) => (x as Record<string, unknown>).toFQDNs)) {
+        (spec.egress as unknown[]).push({ toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] });
+      }
       if (!['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((k) => k in spec)) {
         if (chance(0.9)) spec.ingress = [peerRule('ingress', false)];
       }

@@ -145,10 +145,10 @@ describe('which CNIs count AdminNetworkPolicy', () => {
     const yaml = deny + daemonset('cilium', 'quay.io/cilium/cilium:v1.17.4');
     const r = queryReach(buildReachability(snap(yaml)), 'b/client', 'a/web', 8080);
     expect(r.allowed).toBe(true);
-    expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: cilium does not implement AdminNetworkPolicy/BaselineAdminNetworkPolicy');
+    expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: cilium does not implement AdminNetworkPolicy');
     const v = [...cniNotEnforcing.evaluate(ctxOf(yaml))];
     const f = v.find((x) => x.detailKey === 'AdminNetworkPolicy')!;
-    expect(f).toMatchObject({ status: 'fail', severity: 'high', message: '1 AdminNetworkPolicy object(s) have no effect: cilium does not implement AdminNetworkPolicy/BaselineAdminNetworkPolicy' });
+    expect(f).toMatchObject({ status: 'fail', severity: 'high', message: '1 AdminNetworkPolicy object(s) have no effect: cilium does not implement AdminNetworkPolicy' });
     expect(f.evidence?.policies).toEqual(['AdminNetworkPolicy deny-all']);
   });
 
@@ -156,6 +156,50 @@ describe('which CNIs count AdminNetworkPolicy', () => {
     const r = queryReach(buildReachability(snap(deny + daemonset(name, image))), 'b/client', 'a/web', 8080);
     expect(r.allowed).toBe(false);
     expect(r.ingress.decisions[0].by).toBe('AdminNetworkPolicy deny-all (priority 1) rule 0 (Deny)');
+  });
+
+  // Calico's converters for the admin APIs enter libcalico-go/lib/backend/k8s/conversion/conversion.go
+  // at v3.29.0 (AdminNetworkPolicy) and v3.30.0 (BaselineAdminNetworkPolicy). Reviewer repro
+  // r9-calico329-banp: an ANP on calico/node v3.28.2 was evaluated as denying.
+  describe('Calico by the version of its calico/node image', () => {
+    const banpDeny = banp('default', `subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: ${nsSel('b')}}]}]`);
+    const both = cluster + anp('deny-c', 1, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Deny, from: [{namespaces: ${nsSel('c')}}]}]`) + banpDeny;
+    const at = (image: string) => both + daemonset('calico-node', image);
+    const decisions = (yaml: string) => { const m = buildReachability(snap(yaml)); return [queryReach(m, 'c/other', 'a/web', 8080).allowed, queryReach(m, 'b/client', 'a/web', 8080).allowed]; };
+
+    it('v3.28: neither ANP nor BANP is enforced; both are reported as having no effect', () => {
+      const yaml = at('docker.io/calico/node:v3.28.2');
+      expect(decisions(yaml)).toEqual([true, true]);
+      const r = queryReach(buildReachability(snap(yaml)), 'c/other', 'a/web', 8080);
+      expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0)');
+      const fails = [...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => v.message);
+      expect(fails).toEqual([
+        '1 AdminNetworkPolicy object(s) have no effect: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0)',
+        '1 BaselineAdminNetworkPolicy object(s) have no effect: calico v3.28.2 does not implement BaselineAdminNetworkPolicy (Calico enforces it from v3.30.0)',
+      ]);
+    });
+    it('v3.29: ANP enforced, BANP not', () => {
+      const yaml = at('quay.io/calico/node:v3.29.7@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
+      expect(decisions(yaml)).toEqual([false, true]);
+      expect([...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => v.detailKey)).toEqual(['BaselineAdminNetworkPolicy']);
+    });
+    it('v3.30 and later: both enforced, nothing noted', () => {
+      for (const image of ['quay.io/calico/node:v3.30.0', 'registry.corp:5000/mirror/calico/node:v3.32.1']) {
+        expect(decisions(at(image))).toEqual([false, false]);
+        expect(buildReachability(snap(at(image))).notes).toEqual([]);
+      }
+    });
+    it('mid-upgrade, the older release decides; a release the tag does not name is taken as the newest and said', () => {
+      expect(decisions(at('calico/node:v3.30.2') + daemonset('calico-node-old', 'calico/node:v3.28.0'))).toEqual([true, true]);
+      for (const image of ['calico/node:latest', 'calico/node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 'registry.corp/calico/node:custom-build']) {
+        const model = buildReachability(snap(at(image)));
+        expect(decisions(at(image))).toEqual([false, false]);
+        expect(model.notes.map((n) => n.message)).toEqual([
+          "Calico's version is unknown (its calico/node image tag names no release): AdminNetworkPolicy is taken as enforced, as Calico does from v3.29.0",
+          "Calico's version is unknown (its calico/node image tag names no release): BaselineAdminNetworkPolicy is taken as enforced, as Calico does from v3.30.0",
+        ]);
+      }
+    });
   });
 
   it('weave does not: decorative', () => {
@@ -233,7 +277,7 @@ describe('checks on the combined model', () => {
     const eg = [...namespaceDefaultDenyEgress.evaluate(ctxOf(yaml))];
     const b = eg.find((x) => x.resource.name === 'b')!;
     expect(b.status).toBe('pass');
-    expect(b.evidence?.isolatedBy).toEqual([{ policy: 'BaselineAdminNetworkPolicy default', api: 'AdminNetworkPolicy' }]);
+    expect(b.evidence?.isolatedBy).toEqual([{ policy: 'BaselineAdminNetworkPolicy default', api: 'BaselineAdminNetworkPolicy' }]);
     const ing = [...namespaceDefaultDenyIngress.evaluate(ctxOf(yaml))];
     const a = ing.find((x) => x.resource.name === 'a')!;
     expect(a).toMatchObject({ status: 'fail', severity: 'medium', evidence: { openTo: 'addresses outside the cluster', isolatedBy: [{ policy: 'AdminNetworkPolicy a-pods', api: 'AdminNetworkPolicy' }] } });
@@ -267,5 +311,35 @@ describe('exposure: open to every namespace', () => {
     expect(open(cluster + anp('everyone', 5, `subject: {namespaces: ${nsSel('a')}}\ningress: [{action: Allow, from: [{namespaces: {}}]}]`))).toBe(true);
     expect(open(cluster + policy('a', 'from-b', `{podSelector: {}, ingress: [{from: [{namespaceSelector: ${nsSel('b')}}]}]}`))).toBeUndefined();
     expect(open(cluster + policy('a', 'internet', '{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}'))).toBeUndefined(); // addresses, not pods
+  });
+});
+
+// network-policy-api v0.1.0-v0.1.2 peers (apis/v1alpha1/shared_types.go at v0.1.2): `namespaces`
+// is a NamespacedPeer (exactly one of namespaceSelector, sameLabels, notSameLabels) and `pods`
+// is {namespaces: NamespacedPeer, podSelector}; v0.1.3 made both plain selectors. Reviewer
+// repro r8-anp-v012-shape: notSameLabels was read as an empty selector, every namespace.
+describe('AdminNetworkPolicy peers in the v0.1.0-v0.1.2 shape', () => {
+  const tenants = ns('tenant-a', { tenant: 'a' }) + ns('tenant-b', { tenant: 'b' }) + pod('tenant-a', 'web', { app: 'web' }) + pod('tenant-b', 'web', { app: 'web' });
+  const deny = (from: string) => tenants + anp('tenant-isolation', 10, `subject: {namespaces: {matchExpressions: [{key: tenant, operator: Exists}]}}\ningress: [{name: deny-other-tenants, action: Deny, from: [${from}]}]`);
+  const reach = (yaml: string, from: string) => queryReach(buildReachability(snap(yaml)), from, 'tenant-a/web', 80).allowed;
+
+  it('namespaceSelector (under namespaces or pods.namespaces) is read as the selector it is', () => {
+    for (const from of ['{namespaces: {namespaceSelector: {matchLabels: {tenant: b}}}}', '{pods: {namespaces: {namespaceSelector: {matchLabels: {tenant: b}}}, podSelector: {matchLabels: {app: web}}}}']) {
+      expect([reach(deny(from), 'tenant-b/web'), reach(deny(from), 'tenant-a/web')]).toEqual([false, true]);
+      expect([...invalidPolicy.evaluate(ctxOf(deny(from)))].map((v) => v.status)).toEqual(['pass']);
+    }
+  });
+  it('sameLabels / notSameLabels are not widened to every namespace: the policy is reported as not evaluated', () => {
+    const yaml = deny('{namespaces: {notSameLabels: [tenant]}}');
+    // Not "every namespace": the tenant's own traffic is not denied.
+    expect(reach(yaml, 'tenant-a/web')).toBe(true);
+    expect([...invalidPolicy.evaluate(ctxOf(yaml))].map((v) => [v.status, v.message])).toEqual([['fail',
+      'AdminNetworkPolicy tenant-isolation cannot be evaluated, so every network verdict leaves it out: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the policy is left out of every verdict']]);
+  });
+  it('a key no selector has is an error, never an empty (match-all) selector', () => {
+    const yaml = deny('{namespaces: {matchLabel: {tenant: b}}}');
+    expect(reach(yaml, 'tenant-a/web')).toBe(true);
+    expect([...invalidPolicy.evaluate(ctxOf(yaml))].map((v) => [v.status, v.message])).toEqual([['fail',
+      'AdminNetworkPolicy tenant-isolation is invalid and takes no effect: spec.ingress[0].from[0].namespaces: "matchLabel" is not a label selector field (matchLabels, matchExpressions)']]);
   });
 });

@@ -4,7 +4,8 @@
 // pod pair and address, both directions, every port. Plus the adapter's own contract.
 import { describe, expect, it } from 'vitest';
 import { formatConns, intersectConns } from '../../../src/analysis/netpol/conns.ts';
-import { reachMatrix } from '../../../src/analysis/netpol/query.ts';
+import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
+import { snap as yamlSnap } from './helpers.ts';
 import { describeRule, podSetMatches, ruleRef, type Endpoint, type MatchContext } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, egressVerdict, ingressVerdict } from '../../../src/analysis/netpol/model.ts';
 import type { PodClass } from '../../../src/analysis/netpol/model.ts';
@@ -288,5 +289,98 @@ spec:
     expect(rule.peers).toBe('any');
     expect(rule.subject?.where?.key).toBe('calico(app == "web")');
     expect(s.resources['calico-v3.globalnetworkpolicies']).toHaveLength(1);
+  });
+});
+
+// felix/calc/policy_sorter.go PolKVLess: from v3.32.0 an order tie is broken on
+// "name/namespace/kind" (a Kubernetes NetworkPolicy: its own name, kind KubernetesNetworkPolicy);
+// up to v3.31 on the v1 key's name alone ("namespace/knp.default.<name>" for a Kubernetes
+// NetworkPolicy, the name for a GlobalNetworkPolicy). Reviewer repro r1-knp-tiebreak.
+describe('an order tie between a Kubernetes NetworkPolicy and a Calico policy, by Calico release', () => {
+  const cluster = (image: string) => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec: {template: {spec: {containers: [{name: calico-node, image: '${image}'}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: frontend, namespace: shop, labels: {app: frontend}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec: {containers: [{name: c, image: postgres, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-frontend, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {app: frontend}}}], ports: [{port: 5432}]}]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: deny-db}
+spec: {order: 1000, selector: app == 'db', types: [Ingress], ingress: [{action: Deny, source: {selector: app == 'frontend'}}]}
+`;
+  const ask = (image: string) => {
+    const model = buildReachability(yamlSnap(cluster(image)));
+    const r = queryReach(model, 'shop/frontend', 'shop/db', 5432);
+    return { allowed: r.allowed, by: r.ingress.decisions[0]?.by, notes: model.notes.map((n) => n.message) };
+  };
+
+  it('v3.32 and later: "allow-frontend/shop/KubernetesNetworkPolicy" sorts before "deny-db//GlobalNetworkPolicy": allowed', () => {
+    expect(ask('docker.io/calico/node:v3.32.0')).toEqual({ allowed: true, by: 'NetworkPolicy shop/allow-frontend rule 0 (Allow)', notes: [] });
+  });
+  it('up to v3.31: "deny-db" sorts before "shop/knp.default.allow-frontend": denied', () => {
+    expect(ask('quay.io/calico/node:v3.31.3')).toEqual({ allowed: false, by: 'GlobalNetworkPolicy deny-db (order 1000) rule 0 (Deny)', notes: [] });
+  });
+  it('release unknown: the newest rule, and a note names the tie', () => {
+    expect(ask('calico/node:latest')).toEqual({
+      allowed: true,
+      by: 'NetworkPolicy shop/allow-frontend rule 0 (Allow)',
+      notes: ["Calico's version is unknown: NetworkPolicy shop/allow-frontend and GlobalNetworkPolicy deny-db (order 1000) share an order; ties are broken by name/namespace/kind, as Calico v3.32 and later compare; earlier releases compare the stored name, \"namespace/knp.default.<name>\" for a Kubernetes NetworkPolicy"],
+    });
+  });
+});
+
+// Calico matches a `services` rule on the Service's EndpointSlices
+// (docs.tigera.io/calico/latest/network-policy/policy-rules/service-policy); for a Service
+// without a selector only they hold the endpoints, and they are not collected. Reviewer repro
+// r4-calico-svc-noselector (the documentation's own example).
+describe('a services rule naming a Service without a selector', () => {
+  const yaml = `
+apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: my-app, labels: {app: app}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kubernetes, namespace: default}
+spec: {clusterIP: 10.96.0.1, ports: [{name: https, port: 443, protocol: TCP, targetPort: 6443}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: allow-api-access, namespace: my-app}
+spec:
+  selector: all()
+  egress:
+  - action: Allow
+    destination:
+      services: {name: kubernetes, namespace: default}
+`;
+  it('says in the answer and in the coverage notes that the verdict is uncertain', () => {
+    const model = buildReachability(yamlSnap(yaml));
+    const r = queryReach(model, 'my-app/app', '172.18.0.2', 6443);
+    const why = 'egress rule 0: Service default/kubernetes has no selector: Calico matches the endpoints in its EndpointSlices, which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain';
+    expect(r.notes).toContain(`Calico NetworkPolicy my-app/allow-api-access ${why}`);
+    expect(model.notes).toContainEqual({ object: expect.objectContaining({ name: 'allow-api-access' }), message: `NetworkPolicy my-app/allow-api-access ${why}` });
+    // A Service with a selector resolves to its pods: nothing to say.
+    const withSelector = yaml.replace('spec: {clusterIP: 10.96.0.1,', 'spec: {selector: {app: api}, clusterIP: 10.96.0.1,');
+    expect(queryReach(buildReachability(yamlSnap(withSelector)), 'my-app/app', '172.18.0.2', 6443).notes.filter((n) => n.includes('EndpointSlices'))).toEqual([]);
   });
 });

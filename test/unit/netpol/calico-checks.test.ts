@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
+import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
@@ -254,5 +255,16 @@ spec:
     expect([allowed(notSel, '203.0.113.9'), allowed(notSel, '8.8.8.8')]).toEqual([false, true]);
     const both = web + sets + gnp('both', 10, `  - {action: Allow, destination: {selector: "role == 'bad'", nets: [203.0.113.0/25]}}\n`);
     expect([allowed(both, '203.0.113.9'), allowed(both, '203.0.113.200'), allowed(both, '8.8.8.8')]).toEqual([true, false, false]);
+  });
+});
+
+// Calico selectors select host endpoints too (docs.tigera.io/calico/latest/reference/host-endpoints/overview),
+// and HostEndpoints are not collected. Reviewer repro r5-calico-hostendpoint-policy.
+describe('network.policy-selects-nothing on a GlobalNetworkPolicy for host endpoints', () => {
+  it('passes, saying it may apply to host endpoints; a namespaced Calico NetworkPolicy selecting nothing still fails', () => {
+    const host = results(policySelectsNothing, 'network.policy-selects-nothing/pass.calico-host-endpoint-policy.yaml').filter((r) => r.resource.name === 'allow-ssh-to-hosts');
+    expect(host.map((r) => [r.status, r.message])).toEqual([['pass', 'GlobalNetworkPolicy allow-ssh-to-hosts selects no pod (selector has(host-endpoint)); it may apply to Calico host endpoints, which are not collected']]);
+    const typo = results(policySelectsNothing, 'network.policy-selects-nothing/fail.calico-selector-typo.yaml').filter((r) => r.status === 'fail');
+    expect(typo.map((r) => r.resource.name)).toEqual(['allow-tcp-8080']);
   });
 });

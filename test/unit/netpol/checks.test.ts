@@ -190,6 +190,22 @@ describe('network.cni-not-enforcing', () => {
     // No CNI recognised (a manifests directory): every API present is evaluated.
     expect(queryReach(buildReachability(snap(base)), 'app/b', 'app/a', 80).allowed).toBe(false);
   });
+  // The Cilium project ships Tetragon (quay.io/cilium/tetragon), Hubble, cilium-envoy and the
+  // operator; only the agent (cilium/cilium, container cilium-agent) enforces policy. Reviewer
+  // repro r2-tetragon: flannel with Tetragon was taken for Cilium and the check passed.
+  it('Tetragon, Hubble, cilium-envoy or cilium-operator beside flannel are not Cilium: flannel alone fails', () => {
+    const tetragon = `---\n${workloadYaml('kube-system', 'tetragon', { kind: 'DaemonSet', container: { name: 'tetragon', image: 'quay.io/cilium/tetragon:v1.4.0' } })}`;
+    const others = ds('kube-system', 'hubble-relay', 'quay.io/cilium/hubble-relay:v1.18.4') + ds('kube-system', 'cilium-envoy', 'quay.io/cilium/cilium-envoy:v1.34.4')
+      + `---\n${workloadYaml('kube-system', 'cilium-operator', { container: { name: 'cilium-operator', image: 'quay.io/cilium/operator-generic:v1.18.4' } })}`;
+    const yaml = ds('kube-flannel', 'kube-flannel-ds', 'docker.io/flannel/flannel:v0.26.1') + tetragon + others + pod('shop', 'web', { app: 'web' })
+      + policy('shop', 'default-deny', '{podSelector: {}, policyTypes: [Ingress, Egress]}');
+    expect(detectCni(ctxOf(yaml).snapshot)).toMatchObject({ plugins: [{ name: 'flannel' }], verdict: 'not-enforcing' });
+    expect([...cniNotEnforcing.evaluate(ctxOf(yaml))].map((v) => [v.status, v.message])).toEqual([['fail', 'the CNI (flannel) does not enforce NetworkPolicy: 1 NetworkPolicies have no effect']]);
+    // The agent from a mirror, or in a container named cilium-agent, is still Cilium.
+    const agent = `---\n${workloadYaml('kube-system', 'cilium', { kind: 'DaemonSet', container: { name: 'cilium-agent', image: 'registry.corp/cni/agent:1.18' } })}`;
+    expect(detectCni(ctxOf(yaml + agent).snapshot).verdict).toBe('enforcing');
+    expect(detectCni(ctxOf(yaml + ds('kube-system', 'cilium', 'mcr.microsoft.com/oss/cilium/cilium:1.17.3')).snapshot).plugins.map((p) => p.name)).toEqual(['flannel', 'cilium']);
+  });
   it('an unknown CNI yields no result rather than a guess', () => {
     expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-proxy', 'registry.k8s.io/kube-proxy:v1.33.0')))]).toEqual([]);
   });

@@ -2,6 +2,7 @@
 // destinations the cluster's objects name (the report's "Where traffic may leave" list).
 import { describe, expect, it } from 'vitest';
 import { externalDestinations, externalEgress } from '../../../src/analysis/netpol/egress.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
@@ -66,5 +67,59 @@ spec: {hosts: [legacy.internal], location: MESH_INTERNAL, ports: [{number: 80, n
       'fqdn *.stripe.com CiliumNetworkPolicy pay/fqdn',
       'ServiceEntry api.stripe.com ServiceEntry pay/stripe',
     ]);
+  });
+
+  // Cilium learns a toFQDNs name's addresses only from DNS lookups its proxy intercepted for the
+  // same pods, which takes an egress rule with DNS rules (cilium/cilium Documentation/security/
+  // policy/language.rst, "DNS based"; cilium/cilium#32567). Reviewer repro r3-fqdn-nodns.
+  describe('Cilium toFQDNs and the DNS proxy', () => {
+    const cluster = (dnsRule: string, dnsPolicy = '') => snapshotOf(`
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec: {template: {spec: {containers: [{name: cilium-agent, image: quay.io/cilium/cilium:v1.18.0}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: {app: api}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: batch, namespace: shop, labels: {app: batch}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: api-egress, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  egress:
+  - toFQDNs: [{matchName: api.stripe.com}]
+    toPorts: [{ports: [{port: "443", protocol: TCP}]}]
+  - toEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s:k8s-app": kube-dns}}]
+    toPorts: [{ports: [{port: "53", protocol: ANY}]${dnsRule}}]
+${dnsPolicy}`);
+    const namesOf = (s: ReturnType<typeof snapshotOf>) => [...externalEgress(s).values()].filter((w) => w.fqdns.length).map((w) => `${w.workload.ref.name}: ${w.fqdns.join(', ')}`);
+
+    it('without a DNS rule the names match nothing, and a note says why', () => {
+      const s = cluster('');
+      expect(namesOf(s)).toEqual([]);
+      expect(buildReachability(s).notes.map((n) => n.message)).toContainEqual(expect.stringContaining("egress[0]: toFQDNs, but no egress rule with DNS rules (toPorts rules.dns) selects these pods, so Cilium's DNS proxy never learns the names' addresses"));
+    });
+    it('with a DNS rule on the same pods (in the policy or another one), the names count', () => {
+      expect(namesOf(cluster(', rules: {dns: [{matchPattern: "*"}]}'))).toEqual(['api: api.stripe.com']);
+      const elsewhere = `---
+apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: {name: dns-visibility}
+spec:
+  endpointSelector: {matchLabels: {app: api}}
+  egress: [{toEndpoints: [{}], toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]}]
+`;
+      expect(namesOf(cluster('', elsewhere))).toEqual(['api: api.stripe.com']);
+      // A DNS rule on other pods does not help: their lookups are not this pod's.
+      expect(namesOf(cluster('', elsewhere.replace('{app: api}}', '{app: batch}}')))).toEqual([]);
+    });
   });
 });

@@ -69,7 +69,8 @@ function podSetFor(sel: CalicoSelector | undefined, extra: ClassPredicate[] = []
   return { namespaces: EVERY_NAMESPACE, ...where([selectorPredicate(sel), ...extra]), excludeHostNetwork: true };
 }
 
-interface ServiceInfo { selector: Selector; ports: PortSpec[] }
+/** A Service a rule may name; `selector` undefined for one without a selector, whose endpoints only its EndpointSlices hold. */
+interface ServiceInfo { selector?: Selector; ports: PortSpec[] }
 
 /** Services by "namespace/name" (read only when a rule names one). */
 type Services = { get(key: string): ServiceInfo | undefined };
@@ -80,9 +81,10 @@ function servicesOf(snapshot: Snapshot): Map<string, ServiceInfo> {
     const ns = svc.metadata?.namespace;
     const name = svc.metadata?.name;
     const sel = svc.spec?.selector;
-    if (typeof ns !== 'string' || typeof name !== 'string' || !sel || typeof sel !== 'object' || Object.keys(sel).length === 0) continue;
-    const parsed = parseSelector({ matchLabels: sel }, `Service ${ns}/${name}`).selector;
-    if (!parsed) continue;
+    if (typeof ns !== 'string' || typeof name !== 'string') continue;
+    const selectorless = !sel || typeof sel !== 'object' || Object.keys(sel).length === 0;
+    const parsed = selectorless ? undefined : parseSelector({ matchLabels: sel }, `Service ${ns}/${name}`).selector;
+    if (!selectorless && !parsed) continue;
     const ports: PortSpec[] = [];
     for (const p of Array.isArray(svc.spec?.ports) ? svc.spec.ports : []) {
       const protocol = (p?.protocol ?? 'TCP') as Protocol;
@@ -92,7 +94,7 @@ function servicesOf(snapshot: Snapshot): Map<string, ServiceInfo> {
       else if (typeof target === 'string' && /^\d+$/.test(target)) ports.push({ protocol, kind: 'range', lo: Number(target), hi: Number(target) });
       else if (typeof target === 'string') ports.push({ protocol, kind: 'named', name: target });
     }
-    out.set(`${ns}/${name}`, { selector: parsed, ports });
+    out.set(`${ns}/${name}`, { ...(parsed ? { selector: parsed } : {}), ports });
   }
   return out;
 }
@@ -101,8 +103,20 @@ function servicePredicate(svcs: Services, ref: { namespace: string; name: string
   const info = svcs.get(`${ref.namespace}/${ref.name}`);
   return {
     key: `service(${ref.namespace}/${ref.name})`,
-    matches: (cls) => !!info && cls.namespace === ref.namespace && info.selector.matches(cls.labels),
+    matches: (cls) => !!info?.selector && cls.namespace === ref.namespace && info.selector.matches(cls.labels),
   };
+}
+
+/**
+ * Calico matches a `services` rule on the Service's endpoints, read from its EndpointSlices
+ * (docs.tigera.io/calico/latest/network-policy/policy-rules/service-policy). For a Service with
+ * a selector those are its pods; for one without (the API server's `kubernetes`, external
+ * backends) only the EndpointSlices know them, and they are not collected: the rule is
+ * evaluated as matching no endpoint, and every answer the policy takes part in says so.
+ */
+function unresolvedService(svcs: Services, ref: { namespace: string; name: string }): string | undefined {
+  const info = svcs.get(`${ref.namespace}/${ref.name}`);
+  return info && !info.selector ? `Service ${ref.namespace}/${ref.name} has no selector: Calico matches the endpoints in its EndpointSlices, which are not collected, so the rule is counted as matching none of them and verdicts it could decide are uncertain` : undefined;
 }
 
 function portSpecs(ports: readonly CalicoPort[], protocols: readonly Protocol[]): PortSpec[] {
@@ -128,10 +142,14 @@ function netsText(written: unknown): string {
 }
 
 /** A Calico rule in neutral form; undefined when it can never match a pod flow (it still keeps its index in the others). */
-function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined): Rule | undefined {
+function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services, sets: NetworkSetIndex | undefined, uncertain: string[]): Rule | undefined {
   const peer = dir === 'ingress' ? rule.source : rule.destination;
   const local = dir === 'ingress' ? rule.destination : rule.source;
   const caveats: string[] = [];
+  for (const ref of [peer.services, local.services]) {
+    const why = ref ? unresolvedService(svcs, ref) : undefined;
+    if (why) uncertain.push(`${dir} rule ${rule.index}: ${why}`);
+  }
 
   // The policy's own side: a pod is outside every CIDR, so `nets` there never matches.
   if (local.nets) return undefined;
@@ -202,7 +220,8 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
 export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map(), sets?: NetworkSetIndex): LayerPolicy {
   const display = p.namespace !== undefined ? `${p.namespace}/${p.name}` : p.name;
   const valid = p.errors.length === 0;
-  const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs, sets)).filter((r): r is Rule => r !== undefined);
+  const uncertain: string[] = [];
+  const rules = (dir: 'ingress' | 'egress') => p[dir].map((r) => neutralRule(r, dir, svcs, sets, uncertain)).filter((r): r is Rule => r !== undefined);
   return {
     api: 'Calico',
     layer: 'calico',
@@ -221,6 +240,7 @@ export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map(), s
     ...(valid && p.ingressType ? { ingress: rules('ingress') } : {}),
     ...(valid && p.egressType ? { egress: rules('egress') } : {}),
     isolates: { ingress: p.ingressType, egress: p.egressType },
+    ...(uncertain.length ? { uncertain } : {}),
     errors: p.errors,
     raw: p.raw,
   };
@@ -245,7 +265,9 @@ export const calicoAdapter: PolicyApiAdapter = {
       for (const message of p.outOfScope) notes.push({ object: p.ref, message: `${p.id}: ${message}` });
       // preDNAT / doNotTrack policies never apply to pods: noted above, not evaluated.
       if (p.hostEndpointsOnly && !p.errors.length) continue;
-      policies.push(calicoLayerPolicy(p, svcs, netSets.index));
+      const layer = calicoLayerPolicy(p, svcs, netSets.index);
+      for (const u of layer.uncertain ?? []) notes.push({ object: p.ref, message: `${p.id} ${u}` });
+      policies.push(layer);
     }
     const tierObjects = new Map<string, KubeObject>();
     for (const t of [...(snapshot.resources['calico.tiers'] ?? []), ...(snapshot.resources['calico-v3.tiers'] ?? [])]) {

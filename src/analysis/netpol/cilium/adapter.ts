@@ -152,10 +152,54 @@ function portSpecs(rule: PeerRule): PortSpec[] {
 }
 
 /**
+ * The pods whose DNS lookups Cilium's DNS proxy sees: those an egress rule with DNS rules
+ * (toPorts rules.dns) selects. A toFQDNs selector learns a name's addresses only from
+ * lookups the proxy intercepted for the same endpoint ("In order to associate domain names
+ * with IP addresses, Cilium intercepts DNS responses per-Endpoint using a DNS Proxy. This
+ * requires ... an L7 policy allowing DNS requests": cilium/cilium
+ * Documentation/security/policy/language.rst, "DNS based"; cilium/cilium#32567), so for any
+ * other pod the names match nothing.
+ */
+export interface DnsProxied {
+  predicate: ClassPredicate;
+  /** Namespaces with such a rule ('' for a clusterwide one): where a toFQDNs rule may work at all. */
+  scopes: Set<string>;
+}
+
+export function dnsProxiedPods(parsed: readonly CiliumPolicy[], settings: CiliumSettings): DnsProxied {
+  const byScope = new Map<string, ClassPredicate[]>();
+  const texts: string[] = [];
+  for (const p of parsed) {
+    if (p.errors.length) continue;
+    for (const rule of p.rules) {
+      if (rule.hostPolicy || !rule.subject || !rule.egress.some((r) => r.portRules.some((pr) => pr.l7.includes('dns')))) continue;
+      const scope = p.namespace ?? '';
+      let list = byScope.get(scope);
+      if (!list) byScope.set(scope, (list = []));
+      list.push(selectorPredicate(rule.subject, settings.clusterName));
+      texts.push(`${scope}:${rule.subject.text}`);
+    }
+  }
+  const seen = new WeakMap<ClassFacts, boolean>();
+  const predicate: ClassPredicate = {
+    key: `cilium-dns-proxy(${texts.sort().join(' | ')})`,
+    matches(cls, nsLabels) {
+      let hit = seen.get(cls);
+      if (hit === undefined) {
+        hit = [...(byScope.get(cls.namespace) ?? []), ...(byScope.get('') ?? [])].some((q) => q.matches(cls, nsLabels));
+        seen.set(cls, hit);
+      }
+      return hit;
+    },
+  };
+  return { predicate, scopes: new Set(byScope.keys()) };
+}
+
+/**
  * One Cilium peer rule in neutral form, or undefined when it can allow or deny nothing on
  * TCP/UDP/SCTP (a peer list written empty, no peer and no port, ports that are all ICMP).
  */
-function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name: string, settings: CiliumSettings, snapshot: Snapshot, noted: string[]): Rule | undefined {
+function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name: string, settings: CiliumSettings, snapshot: Snapshot, noted: string[], dns?: DnsProxied): Rule | undefined {
   if (r.peers === 'nothing') return undefined;
   const resolved = r.services.length ? servicePeers(r.services, snapshot, settings, noted) : [];
   const selectorPeers = r.peers.flatMap((s) => peersOf(s, settings));
@@ -168,6 +212,8 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
     ports = portSpecs(r);
     if (ports.length === 0) return undefined;
   }
+  // toFQDNs rules hold no other peer (Cilium rejects the mix): the whole rule needs the DNS proxy.
+  const fqdnOnly = action === 'Allow' && r.peers.length > 0 && r.peers.every((s) => s.kind === 'fqdn');
   const caveats: string[] = [];
   const l7 = [...new Set(r.portRules.flatMap((p) => p.l7))];
   if (l7.length) caveats.push(`L7 rules (${l7.join(', ')}) narrow the requests on these ports; the model counts the ports as ${action === 'Allow' ? 'allowed' : 'denied'}`);
@@ -177,12 +223,13 @@ function neutralRule(r: PeerRule, action: 'Allow' | 'Deny', index: number, name:
     action,
     peers: wildcard ? 'any' : [...selectorPeers, ...resolved],
     ports,
+    ...(fqdnOnly && dns ? { subject: { namespaces: EVERY_NAMESPACE, where: dns.predicate } } : {}),
     ...(caveats.length ? { caveats } : {}),
   };
 }
 
 /** The LayerPolicies of one Cilium object: one per rule of spec/specs (an invalid object: one, with its errors). */
-export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[]): LayerPolicy[] {
+export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, snapshot: Snapshot, notes: CoverageNote[], dns: DnsProxied = dnsProxiedPods([p], settings)): LayerPolicy[] {
   const ref: ResourceRef = { kind: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name || '(unnamed)' };
   const display = `${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name || '(unnamed)'}`;
   const base = { api: 'Cilium' as const, layer: 'cilium' as const, ref, kindLabel: p.kind, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), raw: p.raw };
@@ -202,7 +249,8 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
       if (allows.length === 0 && denies.length === 0) return undefined;
       const list: Rule[] = [];
       allows.forEach((r) => {
-        const n = neutralRule(r, 'Allow', list.length, `${dir}[${r.index}]`, settings, snapshot, noted);
+        const n = neutralRule(r, 'Allow', list.length, `${dir}[${r.index}]`, settings, snapshot, noted, dir === 'egress' ? dns : undefined);
+        if (n?.subject && (p.namespace === undefined ? dns.scopes.size === 0 : !dns.scopes.has(p.namespace) && !dns.scopes.has(''))) noted.push(`${dir}[${r.index}]: toFQDNs, but no egress rule with DNS rules (toPorts rules.dns) selects these pods, so Cilium's DNS proxy never learns the names' addresses: they match nothing`);
         if (n) list.push(n);
       });
       denies.forEach((r) => {
@@ -237,7 +285,9 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const settings = readCiliumSettings(snapshot);
     const notes: CoverageNote[] = [];
     const objects = [...(snapshot.resources['cilium.networkpolicies'] ?? []), ...(snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? [])].filter((o) => isCiliumPolicyKind(o.kind));
-    const policies = objects.flatMap((o) => ciliumLayerPolicies(parseCiliumPolicy(o, settings), settings, snapshot, notes));
+    const parsed = objects.map((o) => parseCiliumPolicy(o, settings));
+    const dns = dnsProxiedPods(parsed, settings);
+    const policies = parsed.flatMap((p) => ciliumLayerPolicies(p, settings, snapshot, notes, dns));
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
