@@ -1,12 +1,10 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { describeWeakCipher, goCipherSuiteWeaknesses, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
+import { describeWeakCipher, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
 import { obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
-
-const SSL_CIPHERS_ANNOTATION = 'nginx.ingress.kubernetes.io/ssl-ciphers';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
@@ -36,14 +34,19 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
 function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
-    const value = ing.metadata?.annotations?.[SSL_CIPHERS_ANNOTATION];
-    if (typeof value !== 'string' || !servedByIngressNginx(ctx.snapshot, ing)) continue;
+    if (!servedByIngressNginx(ctx.snapshot, ing)) continue;
     const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
-    const a = opensslCipherWeaknesses(value);
-    const evidence = evidenceOf(a, { annotation: SSL_CIPHERS_ANNOTATION, sslCiphers: value });
-    out.push(a.weak.length
-      ? { status: 'fail', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ssl-ciphers enables weak suites for its hosts: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-      : { status: 'pass', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ssl-ciphers enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+    // Each serving controller reads ssl-ciphers under its own --annotations-prefix.
+    for (const { prefix } of nginxAnnotationGroups(ctx.snapshot, ing)) {
+      const annotation = `${prefix}ssl-ciphers`;
+      const value = ing.metadata?.annotations?.[annotation];
+      if (typeof value !== 'string') continue;
+      const a = opensslCipherWeaknesses(value);
+      const evidence = evidenceOf(a, { annotation, sslCiphers: value });
+      out.push(a.weak.length
+        ? { status: 'fail', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ${annotation} enables weak suites for its hosts: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+        : { status: 'pass', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ${annotation} enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+    }
   }
   return out;
 }

@@ -4,6 +4,7 @@ export {
   ingressControllerConfigMapRefs,
   nginxControllers,
   nginxControllersFor,
+  nginxAnnotationGroups,
   nginxConfigSources,
   servedByIngressNginx,
   configMapData,

@@ -1,5 +1,6 @@
 // ingress-nginx controllers: found from their Deployments/DaemonSets, with the flags that
-// matter (--configmap, --controller-class, --ingress-class, --watch-ingress-without-class)
+// matter (--configmap, --controller-class, --ingress-class, --watch-ingress-without-class,
+// --annotations-prefix)
 // and the Ingresses each one serves. Container `$(VAR)` references in args are expanded
 // from the container's env (the upstream manifests use --configmap=$(POD_NAMESPACE)/…).
 
@@ -10,6 +11,7 @@ import { podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 
 export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+/** The annotations prefix of a controller without --annotations-prefix (pkg/flags/flags.go, parser.DefaultAnnotationsPrefix), with its slash. */
 export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
 
 export interface NginxController {
@@ -20,6 +22,12 @@ export interface NginxController {
   controllerClass: string;
   ingressClass: string;
   watchWithoutClass: boolean;
+  /**
+   * The annotation prefix this controller reads, with its slash: --annotations-prefix + "/"
+   * (internal/ingress/annotations/parser/main.go GetAnnotationWithPrefix). Annotations under
+   * any other prefix, nginx.ingress.kubernetes.io/ included, mean nothing to it.
+   */
+  annotationPrefix: string;
 }
 
 function expand(arg: string, env: Map<string, string>): string {
@@ -75,6 +83,7 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
           ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
           watchWithoutClass: args.some((a) => /^--?watch-ingress-without-class(=true)?$/.test(a)),
+          annotationPrefix: `${flagValue(args, 'annotations-prefix') ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/`,
         });
       }
     }
@@ -151,17 +160,35 @@ export function nginxControllersFor(snapshot: Snapshot, ing: KubeObject): NginxC
   return controllers.filter((c) => c.watchWithoutClass || (dflt?.controller !== undefined && dflt.controller === c.controllerClass));
 }
 
+/**
+ * The annotation prefixes that mean something on this Ingress: those of the ingress-nginx
+ * controllers serving it, each with the controllers reading it; when the snapshot holds none of
+ * them, the default prefix with no controller (defaults apply).
+ */
+export function nginxAnnotationGroups(snapshot: Snapshot, ing: KubeObject): Array<{ prefix: string; controllers: NginxController[] }> {
+  const groups = new Map<string, NginxController[]>();
+  for (const c of nginxControllersFor(snapshot, ing)) {
+    const l = groups.get(c.annotationPrefix) ?? [];
+    l.push(c);
+    groups.set(c.annotationPrefix, l);
+  }
+  if (groups.size === 0) return [{ prefix: NGINX_ANNOTATION_PREFIX, controllers: [] }];
+  return [...groups].map(([prefix, controllers]) => ({ prefix, controllers }));
+}
+
 /** Whether ingress-nginx serves (or is configured for) this Ingress. */
 export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boolean {
   if (nginxControllersFor(snapshot, ing).length > 0) return true;
   const cls = ingressClassOf(ing);
   const ic = cls !== undefined ? ingressClasses(snapshot).get(cls) : undefined;
   // A known IngressClass names the controller; leftover nginx.ingress.kubernetes.io annotations
-  // (an Ingress migrated to another controller) say nothing then. They are the only hint when
-  // the Ingress names no class, or one no IngressClass defines.
+  // (an Ingress migrated to another controller) say nothing then. They (or the annotations of a
+  // controller's --annotations-prefix) are the only hint when the Ingress names no class, or one
+  // no IngressClass defines.
   if (ic) return ic.controller === INGRESS_NGINX_CONTROLLER;
+  const prefixes = new Set([NGINX_ANNOTATION_PREFIX, ...nginxControllers(snapshot).map((c) => c.annotationPrefix)]);
   const annotations = ing.metadata?.annotations ?? {};
-  return Object.keys(annotations).some((k) => k.startsWith(NGINX_ANNOTATION_PREFIX));
+  return Object.keys(annotations).some((k) => [...prefixes].some((p) => k.startsWith(p)));
 }
 
 export function ingressClassesByController(snapshot: Snapshot): IngressClassInfo[] {
@@ -216,17 +243,17 @@ export interface NginxSetting { v: boolean; source: string }
  */
 export function nginxRedirectSettings(snapshot: Snapshot, ing: KubeObject): { settings: Array<{ force: NginxSetting; redirect: NginxSetting }>; notes: string[] } {
   const ann = ing.metadata?.annotations ?? {};
-  const notes: string[] = [];
-  const annotation = (key: string): NginxSetting | undefined => {
-    const raw = ann[`${NGINX_ANNOTATION_PREFIX}${key}`];
+  const notes = new Set<string>();
+  // Each controller reads the annotations of its own --annotations-prefix.
+  const annotation = (prefix: string, key: string): NginxSetting | undefined => {
+    const raw = ann[`${prefix}${key}`];
     const v = raw === undefined ? undefined : nginxAnnotationBool(raw);
-    if (raw !== undefined && v === undefined) notes.push(`annotation ${NGINX_ANNOTATION_PREFIX}${key}: "${raw}" is not a boolean ingress-nginx parses; the ConfigMap value applies`);
-    return v === undefined ? undefined : { v, source: `annotation ${NGINX_ANNOTATION_PREFIX}${key}: "${raw}"` };
+    if (raw !== undefined && v === undefined) notes.add(`annotation ${prefix}${key}: "${raw}" is not a boolean ingress-nginx parses; the ConfigMap value applies`);
+    return v === undefined ? undefined : { v, source: `annotation ${prefix}${key}: "${raw}"` };
   };
-  const annForce = annotation('force-ssl-redirect');
-  const annRedirect = annotation('ssl-redirect');
   const controllers = nginxControllersFor(snapshot, ing);
   const settings = (controllers.length ? controllers : [undefined]).map((c) => {
+    const prefix = c?.annotationPrefix ?? NGINX_ANNOTATION_PREFIX;
     const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
     const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : '';
     const fromCm = (key: string, dflt: boolean): NginxSetting => {
@@ -234,7 +261,7 @@ export function nginxRedirectSettings(snapshot: Snapshot, ing: KubeObject): { se
       const v = raw === undefined ? undefined : nginxBool(raw);
       return v === undefined ? { v: dflt, source: `ingress-nginx default ${key}: ${dflt}` } : { v, source: `${cm} ${key}: "${raw}"${c ? ` (controller ${refString(c.ref)})` : ''}` };
     };
-    return { force: annForce ?? fromCm('force-ssl-redirect', false), redirect: annRedirect ?? fromCm('ssl-redirect', true) };
+    return { force: annotation(prefix, 'force-ssl-redirect') ?? fromCm('force-ssl-redirect', false), redirect: annotation(prefix, 'ssl-redirect') ?? fromCm('ssl-redirect', true) };
   });
-  return { settings, notes };
+  return { settings, notes: [...notes] };
 }
