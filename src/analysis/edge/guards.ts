@@ -12,7 +12,7 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, NGINX_ANNOTATION_PREFIX, type NginxController } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
@@ -193,11 +193,13 @@ const URL_RE = /^(https?:\/\/)[^\s]+$/;
 
 /**
  * An Ingress whose ingress-nginx annotations mean something: ingress-nginx serves it, or its
- * controller is unknown. Another controller's IngressClass ignores them (leftovers of a migration).
+ * controller is unknown and its annotations name ingress-nginx (servedByIngressNginx, the answer
+ * the TLS checks take). Another controller's IngressClass ignores them (leftovers of a migration,
+ * or F5 NGINX, which reads nginx.org/*).
  */
 function nginxIngress(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer): boolean {
   if (h.route.kind !== 'Ingress') return false;
-  if (h.controller.family === 'ingress-nginx' || h.controller.family === 'other') return true;
+  if (servedByIngressNginx(snapshot, h.object)) return true;
   a.looked.push(`${NGINX_ANNOTATION_PREFIX}* annotations on Ingress ${h.route.namespace}/${h.route.name} left aside: ${h.controller.label} serves it, not ingress-nginx`);
   return false;
 }
