@@ -147,15 +147,24 @@ export function ingressClassOf(ing: KubeObject): string | undefined {
   return str(obj(ing.spec)?.ingressClassName) ?? ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
 }
 
-/** The ingress-nginx controllers that serve this Ingress (empty when another controller does). */
+/**
+ * The ingress-nginx controllers that serve this Ingress (empty when another controller does), as
+ * internal/ingress/controller/store/store.go GetIngressClass decides: spec.ingressClassName must
+ * name an IngressClass of the controller's --controller-class; without it, the deprecated
+ * kubernetes.io/ingress.class annotation must equal the controller's --ingress-class ("nginx" by
+ * default), whatever IngressClasses exist; without either, --watch-ingress-without-class takes it
+ * (and the default IngressClass, which the API server writes into spec.ingressClassName).
+ */
 export function nginxControllersFor(snapshot: Snapshot, ing: KubeObject): NginxController[] {
   const controllers = nginxControllers(snapshot);
   const classes = ingressClasses(snapshot);
-  const cls = ingressClassOf(ing);
-  if (cls !== undefined) {
-    const ic = classes.get(cls);
-    return controllers.filter((c) => (ic?.controller ? ic.controller === c.controllerClass : cls === c.ingressClass));
+  const className = str(obj(ing.spec)?.ingressClassName);
+  if (className !== undefined) {
+    const ic = classes.get(className);
+    return controllers.filter((c) => (ic?.controller ? ic.controller === c.controllerClass : className === c.ingressClass));
   }
+  const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
+  if (annotation !== undefined) return controllers.filter((c) => annotation === c.ingressClass);
   const dflt = [...classes.values()].find((c) => c.isDefault);
   return controllers.filter((c) => c.watchWithoutClass || (dflt?.controller !== undefined && dflt.controller === c.controllerClass));
 }
@@ -179,14 +188,20 @@ export function nginxAnnotationGroups(snapshot: Snapshot, ing: KubeObject): Arra
 /** Whether ingress-nginx serves (or is configured for) this Ingress. */
 export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boolean {
   if (nginxControllersFor(snapshot, ing).length > 0) return true;
-  const cls = ingressClassOf(ing);
+  const known = nginxControllers(snapshot);
+  const className = str(obj(ing.spec)?.ingressClassName);
+  const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
+  // The annotation is matched against --ingress-class, never IngressClass names: controllers the
+  // snapshot holds have all turned it down.
+  if (className === undefined && annotation !== undefined && known.length > 0) return false;
+  const cls = className ?? annotation;
   const ic = cls !== undefined ? ingressClasses(snapshot).get(cls) : undefined;
   // A known IngressClass names the controller; leftover nginx.ingress.kubernetes.io annotations
   // (an Ingress migrated to another controller) say nothing then. They (or the annotations of a
   // controller's --annotations-prefix) are the only hint when the Ingress names no class, or one
   // no IngressClass defines.
   if (ic) return ic.controller === INGRESS_NGINX_CONTROLLER;
-  const prefixes = new Set([NGINX_ANNOTATION_PREFIX, ...nginxControllers(snapshot).map((c) => c.annotationPrefix)]);
+  const prefixes = new Set([NGINX_ANNOTATION_PREFIX, ...known.map((c) => c.annotationPrefix)]);
   const annotations = ing.metadata?.annotations ?? {};
   return Object.keys(annotations).some((k) => [...prefixes].some((p) => k.startsWith(p)));
 }
