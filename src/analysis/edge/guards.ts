@@ -12,7 +12,7 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
@@ -497,6 +497,35 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
 
 // ---- WAF ----
 
+/**
+ * Whether a controller applies a *-snippet annotation (its risk level is Critical). It drops
+ * them unless its ConfigMap sets allow-snippet-annotations "true" (default false since v1.9:
+ * internal/ingress/controller/controller.go dropSnippetDirectives), and it refuses the whole
+ * Ingress when annotations-risk-level is below Critical (annotations.go Extract, parser
+ * CheckAnnotationRisk), which is the default from v1.12 (High; Critical before). Why not is
+ * added to `a.looked`.
+ */
+function nginxSnippetAccepted(c: NginxController | undefined, data: Record<string, string> | undefined, cm: string, key: string, where: string, a: GuardAnswer): boolean {
+  const allow = data?.['allow-snippet-annotations'];
+  if (allow === undefined || nginxBool(allow) !== true) {
+    a.looked.push(`annotation ${key} on ${where} is dropped: ${cm} does not set allow-snippet-annotations "true" (default false)`);
+    return false;
+  }
+  const risk = data?.['annotations-risk-level'];
+  if (risk !== undefined) {
+    // parser.StringRiskToRisk: case-insensitive, an unknown value is Low.
+    if (risk.trim().toLowerCase() === 'critical') return true;
+    a.looked.push(`annotation ${key} on ${where} is Critical risk, above ${cm} annotations-risk-level "${risk}": ingress-nginx refuses the Ingress's annotations`);
+    return false;
+  }
+  const version = c?.image ? nginxImageVersion(c.image) : undefined;
+  if (version && (version[0] < 1 || (version[0] === 1 && version[1] < 12))) return true;
+  a.looked.push(version
+    ? `annotation ${key} on ${where} is Critical risk, above the default annotations-risk-level High of ingress-nginx v${version.join('.')} (${cm} does not set it): ingress-nginx refuses the Ingress's annotations`
+    : `annotation ${key} on ${where} is Critical risk; ${cm} does not set annotations-risk-level and the controller version is unknown (${c?.image ?? 'no controller found'}): from v1.12 the default, High, refuses the Ingress's annotations, so the snippet is not counted`);
+  return false;
+}
+
 const WAF_NAME = /coraza|modsecurity|owasp|waf/i;
 
 export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
@@ -523,7 +552,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
     a.looked.push(`annotations ${p}enable-modsecurity/enable-owasp-core-rules/modsecurity-snippet on ${where}`);
     const locEnable = annotationFlag('enable-modsecurity');
     const locCrs = annotationFlag('enable-owasp-core-rules') === true;
-    const locSnippetRules = /\b(SecRule|Include)\b/.test(an[`${p}modsecurity-snippet`] ?? '');
+    const snippet = an[`${p}modsecurity-snippet`];
     // Per controller, as internal/ingress/controller/template/template.go buildModSecurityForLocation
     // and nginx.tmpl decide for the location: the engine runs when the ConfigMap or the annotation
     // turns it on, and not when the annotation turns it off; the ConfigMap's Core Rule Set is loaded
@@ -536,13 +565,15 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
       const cfgOn = data ? configFlag('enable-modsecurity', data, cm) : false;
       const cfgCrs = data ? configFlag('enable-owasp-modsecurity-crs', data, cm) : false;
       const engine = locEnable === false ? false : cfgOn || locEnable === true;
+      const locSnippet = snippet !== undefined && nginxSnippetAccepted(c, data, cm, `${p}modsecurity-snippet`, where, a) ? snippet : '';
+      const locSnippetRules = /\b(SecRule|Include)\b/.test(locSnippet);
       if (!engine) {
         if (cfgOn) a.looked.push(`${cm} enables ModSecurity, turned off for ${where} by annotation ${p}enable-modsecurity: "${an[`${p}enable-modsecurity`]}"`);
         return undefined;
       }
       const crs = (cfgOn && cfgCrs) || (!cfgCrs && locCrs);
       // The recommended modsecurity.conf ingress-nginx ships runs SecRuleEngine DetectionOnly: say which mode blocks.
-      const blocking = /SecRuleEngine\s+On/i.test(`${data?.['modsecurity-snippet'] ?? ''}\n${an[`${p}modsecurity-snippet`] ?? ''}`);
+      const blocking = /SecRuleEngine\s+On/i.test(`${data?.['modsecurity-snippet'] ?? ''}\n${locSnippet}`);
       const mode = blocking ? 'SecRuleEngine On' : 'default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On';
       const engineFrom = cfgOn ? cm : `annotation ${p}enable-modsecurity on ${where}`;
       if (crs) return cfgOn && cfgCrs ? `ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm}; ${mode})` : `ingress-nginx ModSecurity with the OWASP Core Rule Set (engine: ${engineFrom}; rule set: annotation ${p}enable-owasp-core-rules on ${where}; ${mode})`;

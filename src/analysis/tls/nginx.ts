@@ -91,6 +91,16 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
   return out;
 }, ['network', 'tls']);
 
+/** A controller image's major and minor version, from a tag like v1.12.1 (undefined for a digest alone or another tag). */
+export function nginxImageVersion(image: string): [number, number] | undefined {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) return undefined;
+  const m = /^v?(\d+)\.(\d+)(\.|-|$)/.exec(ref.slice(colon + 1));
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
 /**
  * The ConfigMaps the live collector should `get` by name: each ingress-nginx controller's
  * --configmap=NAMESPACE/NAME (namespace-relative names resolve to the controller's).
