@@ -111,8 +111,18 @@ export function ingressControllerConfigMapRefs(snapshot: Snapshot): Array<{ name
   return [...seen.values()];
 }
 
+// The first ConfigMap of each namespace/name: looked up per Ingress and controller.
+const configMapsByKey = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
+  const m = new Map<string, KubeObject>();
+  for (const c of snapshot.resources.configmaps ?? []) {
+    const key = `${c.metadata?.namespace ?? 'default'}\u0000${c.metadata?.name}`;
+    if (!m.has(key)) m.set(key, c);
+  }
+  return m;
+}, ['network', 'tls']);
+
 export function configMapData(snapshot: Snapshot, ref: { namespace: string; name: string }): Record<string, string> | undefined {
-  const cm = (snapshot.resources.configmaps ?? []).find((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
+  const cm = configMapsByKey(snapshot).get(`${ref.namespace}\u0000${ref.name}`);
   return cm ? stringMap(cm.data) : undefined;
 }
 
