@@ -19,7 +19,7 @@ export const certificateUnmanaged: Check = {
   protectsAgainst: 'edge certificates rotated by hand (an Ingress or Gateway TLS Secret that no cert-manager Certificate manages), which expire when someone forgets',
   severity: 'low',
   controls: CERTIFICATE_MANAGEMENT,
-  remediation: 'Create a cert-manager Certificate whose spec.secretName is the Secret the Ingress/Gateway serves, or annotate the Ingress/Gateway with cert-manager.io/cluster-issuer (or cert-manager.io/issuer) so cert-manager creates one (kubernetes.io/tls-acme: "true" on an Ingress does so only when the cert-manager controller sets --default-issuer-name).',
+  remediation: 'Create a cert-manager Certificate whose spec.secretName is the Secret the Ingress/Gateway serves, or annotate the Ingress/Gateway with cert-manager.io/cluster-issuer (or cert-manager.io/issuer) so cert-manager creates one: its shims take only Ingress TLS entries that list hosts, and Gateway HTTPS/TLS listeners in Terminate mode with a hostname and certificateRefs in the Gateway namespace (kubernetes.io/tls-acme: "true" on an Ingress does so only when the cert-manager controller sets --default-issuer-name).',
   // Only the Secret names the Ingress/Gateway reference and the Certificates' spec.secretName: Secrets are never read.
   needs: ['ingresses'],
   reads: ['certmanager.certificates', 'gatewayapi.gateways'],
@@ -38,7 +38,7 @@ export const certificateUnmanaged: Check = {
       else {
         out.push({
           status: 'fail', resource, detailKey,
-          message: `${label}: TLS Secret ${detailKey} is not managed by any cert-manager Certificate (no Certificate has spec.secretName ${u.secretName} in ${u.namespace}, no cert-manager.io issuer annotation${u.shimIgnored ? `; ${u.shimIgnored}` : ''}): it is rotated by hand.`,
+          message: `${label}: TLS Secret ${detailKey} is not managed by any cert-manager Certificate (no Certificate has spec.secretName ${u.secretName} in ${u.namespace}, ${u.shimAnnotationSkipped ? u.shimIgnored : `no cert-manager.io issuer annotation${u.shimIgnored ? `; ${u.shimIgnored}` : ''}`}): it is rotated by hand.`,
           evidence: { secret: detailKey, where: u.where, certificatesRead: ctx.snapshot.coverage['certmanager.certificates']?.status ?? 'not collected', ...(u.shimIgnored ? { shimIgnored: u.shimIgnored } : {}) },
         });
       }

@@ -123,10 +123,13 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
     const resource = { kind: 'HTTPProxy', namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '' };
     const raw = tls.minimumProtocolVersion;
     const min = typeof raw === 'number' ? raw.toFixed(1) : str(raw);
-    const evidence = { minimumProtocolVersion: min ?? '1.2 (Contour default)' };
-    out.push(min && isLegacyVersionToken(min)
-      ? { status: 'fail', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} sets minimumProtocolVersion ${min}.`, evidence }
-      : { status: 'pass', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} requires TLS ${min ?? '1.2'} or later.`, evidence });
+    // Contour takes "1.2" and "1.3" only; any other value is its default, 1.2 (internal/annotation
+    // TLSVersion, called by internal/dag/httpproxy_processor.go; apis/projectcontour/v1/httpproxy.go
+    // TLS.MinimumProtocolVersion: "Any other value defaults to TLS 1.2"), so no value enables TLS 1.0/1.1.
+    const effective = min === '1.2' || min === '1.3' ? min : '1.2';
+    const evidence = { minimumProtocolVersion: min ?? '1.2 (Contour default)', effective };
+    const ignored = min !== undefined && min !== effective ? ` (minimumProtocolVersion "${min}" is not 1.2 or 1.3, which Contour replaces with its default, 1.2)` : '';
+    out.push({ status: 'pass', resource, message: `HTTPProxy ${resource.namespace}/${resource.name} requires TLS ${effective} or later${ignored}.`, evidence });
   }
   return out;
 }

@@ -1,17 +1,33 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { describeWeakCipher, goCipherSuiteWeaknesses, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
+import { configMapData, describeWeakCipher, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
 import { obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
-
-const SSL_CIPHERS_ANNOTATION = 'nginx.ingress.kubernetes.io/ssl-ciphers';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
   if (a.unrecognized.length) e.unrecognized = a.unrecognized;
   return e;
+}
+
+/**
+ * Cipher lists choose TLS 1.2-and-below suites only: OpenSSL's cipher list
+ * (SSL_CTX_set_cipher_list(3), which nginx ssl_ciphers sets) does not touch the TLS 1.3 suites,
+ * and Go ignores tls.Config.CipherSuites for TLS 1.3 (Traefik's TLSOption CRD: "cipherSuites
+ * ... for TLS versions up to TLS 1.2"). A server that speaks nothing below TLS 1.3 never uses them.
+ */
+const TLS13_ONLY_NOTE = 'cipher lists apply to TLS 1.2 and below only; TLS 1.3 negotiates its own AEAD suites';
+
+/** Whether an ingress-nginx ConfigMap's ssl-protocols enables TLS 1.3 alone (ssl-protocols, nginx ssl_protocols tokens). */
+function nginxTls13Only(data: Record<string, string> | undefined): boolean {
+  const tokens = versionTokens(data?.['ssl-protocols'] ?? '');
+  return tokens.length > 0 && tokens.every((t) => t.toLowerCase() === 'tlsv1.3');
+}
+
+function tls13OnlyVerdict(resource: Verdict['resource'], what: string, why: string, evidence: Record<string, unknown>): Verdict {
+  return { status: 'pass', resource, message: `${what} would enable weak suites, but ${why}: ${TLS13_ONLY_NOTE}.`, evidence: { ...evidence, tls13Only: true, note: TLS13_ONLY_NOTE } };
 }
 
 function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
@@ -26,6 +42,7 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
     }
     const a = opensslCipherWeaknesses(value);
     const evidence = evidenceOf(a, { controllers, sslCiphers: value });
+    if (a.weak.length && nginxTls13Only(src.data)) { out.push(tls13OnlyVerdict(src.resource, `${where} ssl-ciphers`, `its ssl-protocols "${src.data?.['ssl-protocols']}" enables TLS 1.3 only`, evidence)); continue; }
     out.push(a.weak.length
       ? { status: 'fail', resource: src.resource, message: `${where} ssl-ciphers enables weak suites for every server of ${controllers.join(', ')}: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
       : { status: 'pass', resource: src.resource, message: `${where} ssl-ciphers enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
@@ -36,14 +53,24 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
 function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
-    const value = ing.metadata?.annotations?.[SSL_CIPHERS_ANNOTATION];
-    if (typeof value !== 'string' || !servedByIngressNginx(ctx.snapshot, ing)) continue;
+    if (!servedByIngressNginx(ctx.snapshot, ing)) continue;
     const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
-    const a = opensslCipherWeaknesses(value);
-    const evidence = evidenceOf(a, { annotation: SSL_CIPHERS_ANNOTATION, sslCiphers: value });
-    out.push(a.weak.length
-      ? { status: 'fail', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ssl-ciphers enables weak suites for its hosts: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-      : { status: 'pass', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ssl-ciphers enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+    // Each serving controller reads ssl-ciphers under its own --annotations-prefix.
+    for (const { prefix, controllers } of nginxAnnotationGroups(ctx.snapshot, ing)) {
+      const annotation = `${prefix}ssl-ciphers`;
+      const value = ing.metadata?.annotations?.[annotation];
+      if (typeof value !== 'string') continue;
+      const a = opensslCipherWeaknesses(value);
+      const evidence = evidenceOf(a, { annotation, sslCiphers: value });
+      // ssl-protocols is controller-wide (ConfigMap only): the servers of every controller here speak TLS 1.3 alone, or not.
+      if (a.weak.length && controllers.length > 0 && controllers.every((c) => nginxTls13Only(c.configMap ? configMapData(ctx.snapshot, c.configMap) : undefined))) {
+        out.push(tls13OnlyVerdict(resource, `Ingress ${resource.namespace}/${resource.name} annotation ${annotation}`, `the ssl-protocols of every controller serving it enable TLS 1.3 only`, evidence));
+        continue;
+      }
+      out.push(a.weak.length
+        ? { status: 'fail', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ${annotation} enables weak suites for its hosts: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+        : { status: 'pass', resource, message: `Ingress ${resource.namespace}/${resource.name} annotation ${annotation} enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+    }
   }
   return out;
 }
@@ -62,6 +89,8 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const list = Array.isArray(raw) ? raw : [raw];
     const a = goCipherSuiteWeaknesses(list);
     const evidence = evidenceOf(a, { cipherSuites: list });
+    const min = obj(o.spec)?.minVersion;
+    if (a.weak.length && min === 'VersionTLS13') { out.push(tls13OnlyVerdict(resource, `TLSOption ${ns}/${name} cipherSuites`, 'its minVersion is VersionTLS13', evidence)); continue; }
     out.push(a.weak.length
       ? { status: 'fail', resource, message: `TLSOption ${ns}/${name} cipherSuites enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
       : { status: 'pass', resource, message: `TLSOption ${ns}/${name} cipherSuites lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });

@@ -12,9 +12,9 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxAnnotationBool, nginxBool, nginxControllersFor, NGINX_ANNOTATION_PREFIX } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
-import { workloadsOf, type Workload } from '../workloads.ts';
+import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
@@ -192,15 +192,33 @@ function gatewayNames(h: ExposedHost): string {
 const URL_RE = /^(https?:\/\/)[^\s]+$/;
 
 /**
- * An Ingress whose nginx.ingress.kubernetes.io annotations mean something: ingress-nginx serves
- * it, or its controller is unknown. Another controller's IngressClass ignores them (leftovers
- * of a migration).
+ * An Ingress whose ingress-nginx annotations mean something: ingress-nginx serves it, or its
+ * controller is unknown and its annotations name ingress-nginx (servedByIngressNginx, the answer
+ * the TLS checks take). Another controller's IngressClass ignores them (leftovers of a migration,
+ * or F5 NGINX, which reads nginx.org/*).
  */
-function nginxIngress(h: ExposedHost, a: GuardAnswer): boolean {
+function nginxIngress(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer): boolean {
   if (h.route.kind !== 'Ingress') return false;
-  if (h.controller.family === 'ingress-nginx' || h.controller.family === 'other') return true;
+  if (servedByIngressNginx(snapshot, h.object)) return true;
   a.looked.push(`${NGINX_ANNOTATION_PREFIX}* annotations on Ingress ${h.route.namespace}/${h.route.name} left aside: ${h.controller.label} serves it, not ingress-nginx`);
   return false;
+}
+
+/**
+ * Runs an ingress-nginx judgement once per annotation prefix of the controllers serving the
+ * Ingress (each reads only its --annotations-prefix): what protects the host must be found for
+ * every one of them.
+ */
+function perNginxPrefix(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer, judge: (prefix: string, controllers: NginxController[], sub: GuardAnswer) => void): void {
+  const subs = nginxAnnotationGroups(snapshot, h.object).map((g) => {
+    const sub: GuardAnswer = { found: [], looked: [], malformed: [] };
+    judge(g.prefix, g.controllers, sub);
+    return { ...g, sub };
+  });
+  for (const { sub } of subs) { a.looked.push(...sub.looked); a.malformed.push(...sub.malformed); }
+  const bare = subs.filter((x) => x.sub.found.length === 0);
+  if (bare.length === 0) a.found.push(...new Set(subs.flatMap((x) => x.sub.found)));
+  else if (bare.length < subs.length) a.looked.push(`${subs.filter((x) => x.sub.found.length > 0).flatMap((x) => x.sub.found).join('; ')}, but nothing for ${bare.map((x) => `${x.controllers.map((c) => refString(c.ref)).join(', ')} (reading annotations ${x.prefix}*)`).join(', ')}, which also serve${bare.length > 1 || bare[0].controllers.length > 1 ? '' : 's'} the Ingress`);
 }
 
 // ---- authentication ----
@@ -227,33 +245,32 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const o = h.object;
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (nginxIngress(h, a)) {
-    const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret', 'enable-global-auth'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
-    a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}auth-url/auth-signin/auth-type on ${where}`);
+  if (nginxIngress(snapshot, h, a)) perNginxPrefix(snapshot, h, a, (p, controllers, a) => {
+    const an = annotations(o, ['auth-url', 'auth-signin', 'auth-type', 'auth-secret', 'enable-global-auth'].map((k) => p + k), where, a);
+    a.looked.push(`annotations ${p}auth-url/auth-signin/auth-type on ${where}`);
     // auth-signin only says where a 401 from the auth-url service redirects: without auth-url,
     // ingress-nginx configures no authentication at all (internal/ingress/annotations/authreq/main.go:
     // Parse reads auth-url first, as a required parameter, and returns its error before it reads
     // the optional auth-signin).
-    const authUrl = an[`${NGINX_ANNOTATION_PREFIX}auth-url`];
+    const authUrl = an[`${p}auth-url`];
     for (const key of ['auth-url', 'auth-signin'] as const) {
-      const v = an[NGINX_ANNOTATION_PREFIX + key];
+      const v = an[p + key];
       if (v === undefined) continue;
-      if (!URL_RE.test(v.trim())) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}${key} "${v}" is not an http(s) URL; ingress-nginx rejects it`);
+      if (!URL_RE.test(v.trim())) a.malformed.push(`${where}: annotation ${p}${key} "${v}" is not an http(s) URL; ingress-nginx rejects it`);
       else if (key === 'auth-url') a.found.push(`ingress-nginx auth-url ${v.trim()}`);
-      else if (authUrl === undefined) a.looked.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-signin ${v.trim()} without auth-url, which alone authenticates nothing (it only names where a 401 from the auth-url service is sent)`);
+      else if (authUrl === undefined) a.looked.push(`${where}: annotation ${p}auth-signin ${v.trim()} without auth-url, which alone authenticates nothing (it only names where a 401 from the auth-url service is sent)`);
     }
-    const type = an[`${NGINX_ANNOTATION_PREFIX}auth-type`];
+    const type = an[`${p}auth-type`];
     if (type !== undefined) {
-      if (!/^(basic|digest)$/.test(type.trim())) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-type "${type}" is not basic or digest; ingress-nginx ignores it`);
-      else if (!an[`${NGINX_ANNOTATION_PREFIX}auth-secret`]) a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}auth-type ${type} without auth-secret; ingress-nginx ignores it`);
-      else a.found.push(`ingress-nginx auth-type ${type.trim()} (secret ${an[`${NGINX_ANNOTATION_PREFIX}auth-secret`]})`);
+      if (!/^(basic|digest)$/.test(type.trim())) a.malformed.push(`${where}: annotation ${p}auth-type "${type}" is not basic or digest; ingress-nginx ignores it`);
+      else if (!an[`${p}auth-secret`]) a.malformed.push(`${where}: annotation ${p}auth-type ${type} without auth-secret; ingress-nginx ignores it`);
+      else a.found.push(`ingress-nginx auth-type ${type.trim()} (secret ${an[`${p}auth-secret`]})`);
     }
     // global-auth-url in the controller ConfigMap authenticates every location, unless the
     // Ingress opts out with enable-global-auth "false" (unparsable: the default, on). Every
     // controller serving the Ingress must set it.
-    const optOut = an[`${NGINX_ANNOTATION_PREFIX}enable-global-auth`];
+    const optOut = an[`${p}enable-global-auth`];
     const globalOn = optOut === undefined || nginxAnnotationBool(optOut) !== false;
-    const controllers = nginxControllersFor(snapshot, o);
     const global: string[] = [];
     for (const c of controllers) {
       const data = c.configMap ? configMapData(snapshot, c.configMap) : undefined;
@@ -262,12 +279,12 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       a.looked.push(`${cm} global-auth-url`);
       if (url === undefined || url === '') continue;
       if (!URL_RE.test(url.trim())) { a.malformed.push(`${cm}: global-auth-url "${url}" is not an http(s) URL; ingress-nginx ignores it`); continue; }
-      if (!globalOn) { a.looked.push(`${cm} global-auth-url ${url.trim()}, turned off for ${where} by annotation ${NGINX_ANNOTATION_PREFIX}enable-global-auth: "${optOut}"`); continue; }
+      if (!globalOn) { a.looked.push(`${cm} global-auth-url ${url.trim()}, turned off for ${where} by annotation ${p}enable-global-auth: "${optOut}"`); continue; }
       global.push(`${url.trim()} (${cm})`);
     }
     if (controllers.length > 0 && global.length === controllers.length) a.found.push(`ingress-nginx global-auth-url ${global.join(', ')}`);
-    nginxClientCertificates(snapshot, h, where, a);
-  }
+    nginxClientCertificates(snapshot, h, where, p, controllers, a);
+  });
   // An oauth2-proxy as the backend: the path itself authenticates.
   a.looked.push('backends for an oauth2-proxy');
   for (const r of h.routes) {
@@ -344,8 +361,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
  * where a wildcard stands for one label). Taking an entry's hosts for its certificate's names,
  * "*.example.com" covers a.example.com but not a.b.example.com nor example.com.
  */
-function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: string, a: GuardAnswer): void {
-  const p = NGINX_ANNOTATION_PREFIX;
+function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: string, p: string, controllers: NginxController[], a: GuardAnswer): void {
   const an = annotations(h.object, ['auth-tls-secret', 'auth-tls-verify-client', 'ssl-redirect', 'force-ssl-redirect'].map((k) => p + k), where, a);
   const secret = an[`${p}auth-tls-secret`]?.trim();
   if (!secret) return;
@@ -353,7 +369,6 @@ function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: stri
   const verify = raw !== undefined && /^(on|off|optional|optional_no_ca)$/.test(raw) ? raw : 'on';
   a.looked.push(`annotations ${p}auth-tls-secret ${secret}, auth-tls-verify-client ${verify}${raw !== undefined && raw !== verify ? ` ("${raw}" is not a value ingress-nginx knows: its default)` : ''} on ${where}`);
   if (verify !== 'on') { a.looked.push(`auth-tls-verify-client ${verify} lets clients without a certificate through`); return; }
-  const controllers = nginxControllersFor(snapshot, h.object);
   const data = controllers.map((c) => (c.configMap ? configMapData(snapshot, c.configMap) : undefined));
   const secretNs = secret.includes('/') ? secret.split('/')[0] : h.route.namespace;
   if (secretNs !== h.route.namespace && !(data.length > 0 && data.every((d) => nginxBool(d?.['allow-cross-namespace-resources'] ?? '') === true))) {
@@ -442,16 +457,16 @@ function backendImages(snapshot: Snapshot, r: EdgeRoute): string[] {
 export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (nginxIngress(h, a)) {
-    const an = annotations(h.object, ['limit-rps', 'limit-rpm', 'limit-connections'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
-    a.looked.push(`annotations ${NGINX_ANNOTATION_PREFIX}limit-rps/limit-rpm/limit-connections on ${where}`);
+  if (nginxIngress(snapshot, h, a)) perNginxPrefix(snapshot, h, a, (p, _controllers, a) => {
+    const an = annotations(h.object, ['limit-rps', 'limit-rpm', 'limit-connections'].map((k) => p + k), where, a);
+    a.looked.push(`annotations ${p}limit-rps/limit-rpm/limit-connections on ${where}`);
     for (const key of ['limit-rps', 'limit-rpm', 'limit-connections'] as const) {
-      const v = an[NGINX_ANNOTATION_PREFIX + key];
+      const v = an[p + key];
       if (v === undefined) continue;
       if (/^\s*[1-9]\d*\s*$/.test(v)) a.found.push(`ingress-nginx ${key} ${v.trim()}`);
-      else a.malformed.push(`${where}: annotation ${NGINX_ANNOTATION_PREFIX}${key} "${v}" is not a positive integer; no limit applies`);
+      else a.malformed.push(`${where}: annotation ${p}${key} "${v}" is not a positive integer; no limit applies`);
     }
-  }
+  });
   for (const mw of traefikMiddlewares(snapshot, h, a)) {
     if (obj(mw.spec.rateLimit)) a.found.push(`Traefik Middleware ${mw.ref} rateLimit`);
     if (obj(mw.spec.inFlightReq)) a.found.push(`Traefik Middleware ${mw.ref} inFlightReq`);
@@ -482,14 +497,42 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
 
 // ---- WAF ----
 
+/**
+ * Whether a controller applies a *-snippet annotation (its risk level is Critical). It drops
+ * them unless its ConfigMap sets allow-snippet-annotations "true" (default false since v1.9:
+ * internal/ingress/controller/controller.go dropSnippetDirectives), and it refuses the whole
+ * Ingress when annotations-risk-level is below Critical (annotations.go Extract, parser
+ * CheckAnnotationRisk), which is the default from v1.12 (High; Critical before). Why not is
+ * added to `a.looked`.
+ */
+function nginxSnippetAccepted(c: NginxController | undefined, data: Record<string, string> | undefined, cm: string, key: string, where: string, a: GuardAnswer): boolean {
+  const allow = data?.['allow-snippet-annotations'];
+  if (allow === undefined || nginxBool(allow) !== true) {
+    a.looked.push(`annotation ${key} on ${where} is dropped: ${cm} does not set allow-snippet-annotations "true" (default false)`);
+    return false;
+  }
+  const risk = data?.['annotations-risk-level'];
+  if (risk !== undefined) {
+    // parser.StringRiskToRisk: case-insensitive, an unknown value is Low.
+    if (risk.trim().toLowerCase() === 'critical') return true;
+    a.looked.push(`annotation ${key} on ${where} is Critical risk, above ${cm} annotations-risk-level "${risk}": ingress-nginx refuses the Ingress's annotations`);
+    return false;
+  }
+  const version = c?.image ? nginxImageVersion(c.image) : undefined;
+  if (version && (version[0] < 1 || (version[0] === 1 && version[1] < 12))) return true;
+  a.looked.push(version
+    ? `annotation ${key} on ${where} is Critical risk, above the default annotations-risk-level High of ingress-nginx v${version.join('.')} (${cm} does not set it): ingress-nginx refuses the Ingress's annotations`
+    : `annotation ${key} on ${where} is Critical risk; ${cm} does not set annotations-risk-level and the controller version is unknown (${c?.image ?? 'no controller found'}): from v1.12 the default, High, refuses the Ingress's annotations, so the snippet is not counted`);
+  return false;
+}
+
 const WAF_NAME = /coraza|modsecurity|owasp|waf/i;
 
 export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): GuardAnswer {
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
-  if (nginxIngress(h, a)) {
-    const an = annotations(h.object, ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet'].map((k) => NGINX_ANNOTATION_PREFIX + k), where, a);
-    const p = NGINX_ANNOTATION_PREFIX;
+  if (nginxIngress(snapshot, h, a)) perNginxPrefix(snapshot, h, a, (p, controllers, a) => {
+    const an = annotations(h.object, ['enable-modsecurity', 'enable-owasp-core-rules', 'modsecurity-snippet'].map((k) => p + k), where, a);
     // Annotations are read with strconv.ParseBool; an unparsable one is as if unset.
     const annotationFlag = (key: string): boolean | undefined => {
       const v = an[p + key];
@@ -509,13 +552,12 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
     a.looked.push(`annotations ${p}enable-modsecurity/enable-owasp-core-rules/modsecurity-snippet on ${where}`);
     const locEnable = annotationFlag('enable-modsecurity');
     const locCrs = annotationFlag('enable-owasp-core-rules') === true;
-    const locSnippetRules = /\b(SecRule|Include)\b/.test(an[`${p}modsecurity-snippet`] ?? '');
+    const snippet = an[`${p}modsecurity-snippet`];
     // Per controller, as internal/ingress/controller/template/template.go buildModSecurityForLocation
     // and nginx.tmpl decide for the location: the engine runs when the ConfigMap or the annotation
     // turns it on, and not when the annotation turns it off; the ConfigMap's Core Rule Set is loaded
     // only with its engine, the annotation's only when the ConfigMap's rule set is off. Every
     // controller serving the Ingress must inspect it.
-    const controllers = nginxControllersFor(snapshot, h.object);
     const verdicts = (controllers.length > 0 ? controllers : [undefined]).map((c) => {
       const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
       const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : c ? `ingress-nginx ${c.ref.namespace}/${c.ref.name} (no --configmap)` : 'the controller configuration (not found: defaults)';
@@ -523,13 +565,15 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
       const cfgOn = data ? configFlag('enable-modsecurity', data, cm) : false;
       const cfgCrs = data ? configFlag('enable-owasp-modsecurity-crs', data, cm) : false;
       const engine = locEnable === false ? false : cfgOn || locEnable === true;
+      const locSnippet = snippet !== undefined && nginxSnippetAccepted(c, data, cm, `${p}modsecurity-snippet`, where, a) ? snippet : '';
+      const locSnippetRules = /\b(SecRule|Include)\b/.test(locSnippet);
       if (!engine) {
         if (cfgOn) a.looked.push(`${cm} enables ModSecurity, turned off for ${where} by annotation ${p}enable-modsecurity: "${an[`${p}enable-modsecurity`]}"`);
         return undefined;
       }
       const crs = (cfgOn && cfgCrs) || (!cfgCrs && locCrs);
       // The recommended modsecurity.conf ingress-nginx ships runs SecRuleEngine DetectionOnly: say which mode blocks.
-      const blocking = /SecRuleEngine\s+On/i.test(`${data?.['modsecurity-snippet'] ?? ''}\n${an[`${p}modsecurity-snippet`] ?? ''}`);
+      const blocking = /SecRuleEngine\s+On/i.test(`${data?.['modsecurity-snippet'] ?? ''}\n${locSnippet}`);
       const mode = blocking ? 'SecRuleEngine On' : 'default engine mode DetectionOnly unless a modsecurity-snippet sets SecRuleEngine On';
       const engineFrom = cfgOn ? cm : `annotation ${p}enable-modsecurity on ${where}`;
       if (crs) return cfgOn && cfgCrs ? `ingress-nginx ModSecurity with the OWASP Core Rule Set (${cm}; ${mode})` : `ingress-nginx ModSecurity with the OWASP Core Rule Set (engine: ${engineFrom}; rule set: annotation ${p}enable-owasp-core-rules on ${where}; ${mode})`;
@@ -539,7 +583,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
       return undefined;
     });
     if (verdicts.every((v) => v !== undefined)) a.found.push(...new Set(verdicts as string[]));
-  }
+  });
   // Engines detectable by name: the controller's own images, Traefik plugin middlewares, Istio EnvoyFilters.
   a.looked.push(`images of ${h.controller.label} for a WAF engine (Coraza, ModSecurity)`);
   for (const image of controllerImages(snapshot, h.controller)) if (/coraza|modsecurity/i.test(image)) a.found.push(`WAF engine in the controller image ${image}`);

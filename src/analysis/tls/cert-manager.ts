@@ -122,8 +122,10 @@ export interface TlsSecretUse {
   shimAnnotation?: string;
   /** The issuer a kubernetes.io/tls-acme Certificate is issued by: cert-manager's default issuer. */
   shimIssuer?: string;
-  /** Why an auto-certificate annotation on the owner creates no Certificate. */
+  /** Why an auto-certificate annotation on the owner, or its shim annotation for this entry, creates no Certificate. */
   shimIgnored?: string;
+  /** The owner carries a shim annotation that skips this entry (shimIgnored says why). */
+  shimAnnotationSkipped?: boolean;
 }
 
 const TLS_ACME = 'kubernetes.io/tls-acme';
@@ -165,6 +167,36 @@ export function firstTlsAcmeIngress(snapshot: Snapshot): string | undefined {
   return ing ? `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}` : undefined;
 }
 
+/**
+ * Why cert-manager's gateway-shim creates no Certificate for a listener of an annotated Gateway
+ * (pkg/controller/certificate-shim/sync.go handleGatewayAPIListeners and
+ * validateGatewayListenerBlock), or undefined when it does: only HTTPS and TLS listeners (and
+ * protocols the controller's Gateway API extra-protocols option adds, not read here), never
+ * Passthrough ones nor those cert-manager.io/ignore-tls-listeners names; the listener needs a
+ * hostname, tls.mode Terminate (the API server's default when unset), and every certificateRef
+ * must be a core Secret of the Gateway's own namespace, or the whole listener is skipped.
+ */
+function gatewayShimSkips(gw: KubeObject, listener: Record<string, unknown>, refs: unknown[], ns: string): string | undefined {
+  const protocol = text(listener.protocol) ?? '';
+  if (protocol !== 'HTTPS' && protocol !== 'TLS') return `its protocol ${protocol || '(unset)'} is not HTTPS or TLS`;
+  const mode = text(record(listener.tls)?.mode) ?? 'Terminate';
+  if (mode === 'Passthrough') return 'cert-manager never issues for a Passthrough listener';
+  const ignored = gw.metadata?.annotations?.['cert-manager.io/ignore-tls-listeners'];
+  if (typeof ignored === 'string' && ignored.split(',').some((x) => x.trim() === text(listener.name))) return 'cert-manager.io/ignore-tls-listeners names it';
+  if (!text(listener.hostname)) return 'it has no hostname';
+  for (const r of refs) {
+    const ref = record(r);
+    const group = text(ref?.group) ?? '';
+    const kind = text(ref?.kind) ?? '';
+    const refNs = text(ref?.namespace);
+    if (group !== '' && group !== 'core') return `a certificateRef has group ${group}`;
+    if (kind !== '' && kind !== 'Secret') return `a certificateRef has kind ${kind}`;
+    if (refNs !== undefined && refNs !== ns) return `a certificateRef names namespace ${refNs} (cross-namespace references are refused)`;
+  }
+  if (mode !== 'Terminate') return `its tls.mode ${mode} is not Terminate`;
+  return undefined;
+}
+
 export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes: string[] } {
   const uses: TlsSecretUse[] = [];
   const notes: string[] = [];
@@ -197,7 +229,14 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
     const viaShim = shim ? { shimAnnotation: shim } : autoShimOf(ing);
     tls.forEach((t, i) => {
       const secretName = text(record(t)?.secretName);
-      if (secretName) uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...viaShim });
+      if (!secretName) return;
+      // The shim skips a TLS entry without hosts (sync.go validateIngressTLSBlock: "Skipped a TLS
+      // block"), creating no Certificate for its Secret.
+      const hosts = record(t)?.hosts;
+      const skipped = (viaShim.shimAnnotation !== undefined) && !(Array.isArray(hosts) && hosts.length > 0)
+        ? { shimIgnored: `${viaShim.shimAnnotation} creates no Certificate for tls[${i}]: cert-manager skips a TLS entry without hosts`, shimAnnotationSkipped: true }
+        : undefined;
+      uses.push({ owner, where: `tls[${i}]`, namespace: ns, secretName, ...(skipped ?? viaShim) });
     });
   }
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
@@ -215,13 +254,15 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
         notes.push(`Gateway ${ns}/${owner.name}: listener ${name} tls.certificateRefs is not a list`);
         return;
       }
+      const skip = shim ? gatewayShimSkips(gw, listener ?? {}, refs, ns) : undefined;
+      const viaShim = !shim ? {} : skip ? { shimIgnored: `${shim} creates no Certificate for listener ${name}: ${skip}`, shimAnnotationSkipped: true } : { shimAnnotation: shim };
       for (const r of refs) {
         const ref = record(r);
         const kind = text(ref?.kind) ?? 'Secret';
         const group = text(ref?.group) ?? '';
         const secretName = text(ref?.name);
         if (kind !== 'Secret' || group !== '' || !secretName) continue;
-        uses.push({ owner, where: `listener ${name}`, namespace: text(ref?.namespace) ?? ns, secretName, ...(shim ? { shimAnnotation: shim } : {}) });
+        uses.push({ owner, where: `listener ${name}`, namespace: text(ref?.namespace) ?? ns, secretName, ...viaShim });
       }
     });
   }

@@ -3,10 +3,15 @@
 // secrecy (RSA or static (EC)DH key exchange), anonymous, 3DES, DES, RC4, NULL or EXPORT.
 //
 // OpenSSL cipher strings mix concrete suite names ("AES128-SHA") with aliases ("HIGH",
-// "kRSA", "ECDHE+AESGCM") and exclusions ("!aNULL", "-RC4"). Aliases are modelled by the
-// weakness categories they can select (OpenSSL 1.1/3.x, what ingress-nginx ships) and the
-// categories an exclusion removes completely; "A+B" selects the intersection. PSK and SRP
-// suites are ignored: nginx negotiates them only with extra configuration it does not have.
+// "kRSA", "ECDHE+AESGCM") and exclusions ("!aNULL", "-RC4"). They are evaluated as OpenSSL 3
+// does (ssl/ssl_ciph.c ssl_cipher_process_rulestr): against the table of its suites
+// (openssl-suites.ts), each alias selecting by the suite attributes of cipher_aliases, "A+B"
+// ANDing them, "!" removing for good, "-" removing what is selected so far, "+" only reordering.
+// Aliases and names of suites OpenSSL 3 builds usually leave out (3DES, RC4, DES, EXPORT, ...)
+// are judged by the weakness categories they select where present. PSK and SRP suites are
+// ignored: nginx negotiates them only with extra configuration it does not have.
+
+import { OPENSSL_SUITES, type OpensslSuite } from './openssl-suites.ts';
 
 export type CipherWeakness =
   | 'cbc'
@@ -41,7 +46,11 @@ const sorted = (c: Iterable<CipherWeakness>): CipherWeakness[] => {
   return ORDER.filter((x) => s.has(x));
 };
 
-/** OpenSSL alias -> weakness categories it can select (upper-cased keys; OpenSSL aliases are case-sensitive, but no two differ only in case here). */
+/**
+ * For tokens outside the suite table (aliases of suites OpenSSL 3 builds leave out, and "+"
+ * expressions naming them): alias -> weakness categories it can select where those suites exist
+ * (upper-cased keys; OpenSSL aliases are case-sensitive, but no two differ only in case here).
+ */
 const ALIAS_SELECTS: Record<string, Cats> = {
   ALL: S('cbc', 'rsa-key-exchange', 'anonymous', '3des'),
   DEFAULT: S('cbc', 'rsa-key-exchange'),
@@ -117,7 +126,7 @@ const ALIAS_SELECTS: Record<string, Cats> = {
   SUITEB192: S(),
 };
 
-/** OpenSSL alias -> categories whose every suite it matches (so excluding it removes them all). */
+/** For entries outside the suite table: alias -> categories whose every suite it matches (so excluding it removes them all). */
 const ALIAS_COVERS: Record<string, Cats> = {
   ANULL: S('anonymous'),
   ENULL: S('null'),
@@ -203,23 +212,131 @@ function exprCovers(expr: string): Cats {
   return acc ?? S();
 }
 
+type Pred = (s: OpensslSuite) => boolean;
+const AES = new Set(['AES', 'AESGCM', 'AESCCM', 'AESCCM8']);
+const PSK_KX = new Set(['PSK', 'RSAPSK', 'DHEPSK', 'ECDHEPSK']);
+
 /**
- * Weak suites an OpenSSL cipher string (nginx `ssl_ciphers`) enables. Concrete names are
- * reported individually; aliases with the weakness categories they still select after
- * the exclusions that follow or precede them.
+ * OpenSSL 3's cipher-string aliases (ssl/ssl_ciph.c cipher_aliases, case-sensitive) as predicates
+ * on the suite table; each one checked against `openssl ciphers -v 'ALIAS:@SECLEVEL=0'` when the
+ * table was made.
  */
-export function opensslCipherWeaknesses(value: string): CipherAnalysis {
-  const tokens = value.split(/[\s:,]+/).map((t) => t.trim().replace(/^["']|["']$/g, '')).filter(Boolean);
+const TABLE_ALIASES: Record<string, Pred> = {
+  ALL: (s) => s.enc !== 'None',
+  COMPLEMENTOFALL: (s) => s.enc === 'None',
+  COMPLEMENTOFDEFAULT: (s) => s.notDefault,
+  HIGH: (s) => s.high,
+  kRSA: (s) => s.kx === 'RSA',
+  kEDH: (s) => s.kx === 'DH', kDHE: (s) => s.kx === 'DH', DH: (s) => s.kx === 'DH',
+  kEECDH: (s) => s.kx === 'ECDH', kECDHE: (s) => s.kx === 'ECDH', ECDH: (s) => s.kx === 'ECDH',
+  kPSK: (s) => s.kx === 'PSK', kRSAPSK: (s) => s.kx === 'RSAPSK', kECDHEPSK: (s) => s.kx === 'ECDHEPSK', kDHEPSK: (s) => s.kx === 'DHEPSK', kSRP: (s) => s.kx === 'SRP',
+  aRSA: (s) => s.au === 'RSA', aDSS: (s) => s.au === 'DSS', DSS: (s) => s.au === 'DSS', aNULL: (s) => s.au === 'None',
+  aECDSA: (s) => s.au === 'ECDSA', ECDSA: (s) => s.au === 'ECDSA', aPSK: (s) => s.au === 'PSK', aSRP: (s) => s.au === 'SRP',
+  EDH: (s) => s.kx === 'DH' && s.au !== 'None', DHE: (s) => s.kx === 'DH' && s.au !== 'None',
+  EECDH: (s) => s.kx === 'ECDH' && s.au !== 'None', ECDHE: (s) => s.kx === 'ECDH' && s.au !== 'None',
+  NULL: (s) => s.enc === 'None', eNULL: (s) => s.enc === 'None',
+  RSA: (s) => s.kx === 'RSA' && s.au === 'RSA',
+  ADH: (s) => s.kx === 'DH' && s.au === 'None', AECDH: (s) => s.kx === 'ECDH' && s.au === 'None',
+  PSK: (s) => PSK_KX.has(s.kx), SRP: (s) => s.kx === 'SRP',
+  AES: (s) => AES.has(s.enc), AES128: (s) => AES.has(s.enc) && s.bits === 128, AES256: (s) => AES.has(s.enc) && s.bits === 256,
+  AESGCM: (s) => s.enc === 'AESGCM', AESCCM: (s) => s.enc === 'AESCCM' || s.enc === 'AESCCM8', AESCCM8: (s) => s.enc === 'AESCCM8',
+  CAMELLIA: (s) => s.enc === 'Camellia', CAMELLIA128: (s) => s.enc === 'Camellia' && s.bits === 128, CAMELLIA256: (s) => s.enc === 'Camellia' && s.bits === 256,
+  CHACHA20: (s) => s.enc === 'CHACHA20/POLY1305',
+  ARIA: (s) => s.enc === 'ARIAGCM', ARIAGCM: (s) => s.enc === 'ARIAGCM', ARIA128: (s) => s.enc === 'ARIAGCM' && s.bits === 128, ARIA256: (s) => s.enc === 'ARIAGCM' && s.bits === 256,
+  CBC: (s) => s.mac !== 'AEAD' && s.enc !== 'None',
+  MD5: (s) => s.mac === 'MD5', SHA1: (s) => s.mac === 'SHA1', SHA: (s) => s.mac === 'SHA1', SHA256: (s) => s.mac === 'SHA256', SHA384: (s) => s.mac === 'SHA384',
+  SSLv3: (s) => s.protocol === 'SSLv3', TLSv1: (s) => s.protocol === 'TLSv1', 'TLSv1.0': (s) => s.protocol === 'TLSv1', 'TLSv1.2': (s) => s.protocol === 'TLSv1.2',
+};
+
+/** Aliases of suites the table's OpenSSL build leaves out, with what they select in builds that have them. */
+const LEGACY_ALIASES = new Set(['MEDIUM', 'LOW', 'EXPORT', 'EXP', 'EXPORT40', 'EXPORT56', 'RC4', '3DES', 'DES', 'SEED', 'IDEA', 'RC2']);
+
+const SUITE_BY_NAME = new Map(OPENSSL_SUITES.map((s) => [s.name, s]));
+const SUITE_B: Array<[string, string[]]> = [
+  ['SUITEB128ONLY', ['ECDHE-ECDSA-AES128-GCM-SHA256']],
+  ['SUITEB128C2', ['ECDHE-ECDSA-AES256-GCM-SHA384']],
+  ['SUITEB128', ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384']],
+  ['SUITEB192', ['ECDHE-ECDSA-AES256-GCM-SHA384']],
+];
+/** OpenSSL 3's DEFAULT, which it expands when a cipher string starts with "DEFAULT" (OSSL_default_cipher_list). */
+const OPENSSL_DEFAULT = 'ALL:!COMPLEMENTOFDEFAULT:!eNULL';
+
+/**
+ * Whether OpenSSL's security level lets a suite be negotiated (ssl/t1_lib.c
+ * ssl_security_default_callback, SSL_SECOP_CIPHER_SUPPORTED): from level 1, no anonymous suite,
+ * no MD5 MAC and none weaker than 80, 112, 128, 192 or 256 bits by level; SHA-1 MACs only below
+ * level 4 (160 bits); forward-secret key exchange only from level 3.
+ */
+function secLevelAllows(s: OpensslSuite, level: number): boolean {
+  if (level <= 0) return true;
+  const minBits = [0, 80, 112, 128, 192, 256][Math.min(level, 5)];
+  if (s.bits < minBits || s.au === 'None' || s.mac === 'MD5') return false;
+  if (minBits > 160 && s.mac === 'SHA1') return false;
+  return level < 3 || s.kx === 'DH' || s.kx === 'ECDH' || s.kx === 'DHEPSK' || s.kx === 'ECDHEPSK';
+}
+
+/** The table suites a "+"-joined expression selects (OpenSSL ANDs the masks of its parts); undefined when a part is not a table alias or suite. */
+function tableSelects(expr: string): OpensslSuite[] | undefined {
+  const preds: Pred[] = [];
+  for (const part of expr.split('+')) {
+    if (part === '') continue;
+    const suite = SUITE_BY_NAME.get(part);
+    const pred = suite ? (s: OpensslSuite) => s === suite : TABLE_ALIASES[part];
+    if (!pred) return undefined;
+    preds.push(pred);
+  }
+  if (preds.length === 0) return undefined;
+  return OPENSSL_SUITES.filter((s) => preds.every((p) => p(s)));
+}
+
+function isLegacyExpr(expr: string): boolean {
+  return expr.split('+').some((p) => LEGACY_ALIASES.has(p) || (!SUITE_BY_NAME.has(p) && !TABLE_ALIASES[p] && (p.includes('-') || p.toUpperCase().startsWith('TLS_'))));
+}
+
+interface CipherStringState {
+  tokens: string[];
+  /** Table suites enabled, each with the token that enabled it. */
+  active: Map<OpensslSuite, string>;
+  secLevel: number;
+  /** Tokens outside the table, with the categories they still select. */
+  selected: Map<string, { cats: Set<CipherWeakness>; alias: boolean }>;
+  unrecognized: string[];
+}
+
+function evaluateCipherString(value: string): CipherStringState {
+  let tokens = value.split(/[\s:,;]+/).map((t) => t.trim().replace(/^["']|["']$/g, '')).filter(Boolean);
+  // A string starting with a Suite B keyword is replaced whole by its suites (ssl_ciph.c check_suiteb_cipher_list).
+  const suiteB = SUITE_B.find(([k]) => value.trimStart().startsWith(k));
+  if (suiteB) tokens = suiteB[1];
+  else if (tokens[0] === 'DEFAULT') tokens = [...OPENSSL_DEFAULT.split(':'), ...tokens.slice(1)];
+  // Table suites: which are enabled, which "!" removed for good, and the token that added each.
+  const active = new Map<OpensslSuite, string>();
+  const killedSuites = new Set<OpensslSuite>();
+  // Outside the table: the earlier, category-level model.
   const selected = new Map<string, { cats: Set<CipherWeakness>; alias: boolean }>();
   const killed = new Set<CipherWeakness>();
   const killedNames = new Set<string>();
   const unrecognized: string[] = [];
+  let secLevel = 1; // OpenSSL's default security level
   for (const raw of tokens) {
-    if (raw.startsWith('@')) continue; // @STRENGTH, @SECLEVEL=n
+    const level = /^@SECLEVEL=(\d)$/.exec(raw);
+    if (level) secLevel = Number(level[1]);
+    if (raw.startsWith('@')) continue; // @STRENGTH orders only
     const op = raw[0];
     if (op === '+') continue; // moves already-selected suites to the end; adds nothing
-    if (op === '!' || op === '-') {
-      const expr = raw.slice(1);
+    const remove = op === '!' || op === '-';
+    const expr = remove ? raw.slice(1) : raw;
+    const suites = tableSelects(expr);
+    if (suites) {
+      for (const s of suites) {
+        if (remove) {
+          active.delete(s);
+          if (op === '!') killedSuites.add(s);
+        } else if (!killedSuites.has(s) && !active.has(s)) active.set(s, expr);
+      }
+    }
+    if (remove) {
+      // Exclusions also apply, by category, to what the table does not model.
       const isName = !expr.includes('+') && (expr.includes('-') || expr.toUpperCase().startsWith('TLS_'));
       const covers = isName ? S() : exprCovers(expr);
       if (isName) {
@@ -232,8 +349,11 @@ export function opensslCipherWeaknesses(value: string): CipherAnalysis {
         } else for (const c of covers) s.cats.delete(c);
       }
       if (op === '!') for (const c of covers) killed.add(c);
+      if (!suites && !isName && exprSelects(expr) === undefined) unrecognized.push(raw);
       continue;
     }
+    if (suites) continue;
+    if (!isLegacyExpr(expr)) { unrecognized.push(raw); continue; }
     const isName = !raw.includes('+') && (raw.includes('-') || raw.toUpperCase().startsWith('TLS_'));
     if (isName) {
       if (raw.toUpperCase().startsWith('TLS_') && ianaSuiteWeaknesses(raw) === undefined) { unrecognized.push(raw); continue; }
@@ -249,7 +369,43 @@ export function opensslCipherWeaknesses(value: string): CipherAnalysis {
     for (const c of cats) if (!killed.has(c)) prev.add(c);
     selected.set(raw, { cats: prev, alias: true });
   }
+  return { tokens, active, secLevel, selected, unrecognized };
+}
+
+/** A table suite nginx can negotiate at the security level: not PSK or SRP (they need configuration nginx does not have). */
+function negotiable(s: OpensslSuite, secLevel: number): boolean {
+  return !PSK_KX.has(s.kx) && s.kx !== 'SRP' && secLevelAllows(s, secLevel);
+}
+
+/**
+ * The suites of the table (OpenSSL 3, TLS 1.2 and below) an OpenSSL cipher string lets nginx
+ * negotiate, in no particular order: what `openssl ciphers -s -tls1_2` lists, TLS 1.3 names aside.
+ */
+export function opensslEnabledSuites(value: string): string[] {
+  const { active, secLevel } = evaluateCipherString(value);
+  return [...active.keys()].filter((s) => negotiable(s, secLevel)).map((s) => s.name);
+}
+
+/**
+ * Weak suites an OpenSSL cipher string (nginx `ssl_ciphers`) enables, evaluated against OpenSSL
+ * 3's suites. Concrete names are reported individually, aliases with the weakness categories of
+ * the suites they still enable; tokens outside the table (aliases and names of suites OpenSSL 3
+ * builds usually leave out) by the categories they select where those suites exist.
+ */
+export function opensslCipherWeaknesses(value: string): CipherAnalysis {
+  const { tokens, active, secLevel, selected, unrecognized } = evaluateCipherString(value);
   const weak: WeakCipher[] = [];
+  // Table suites, grouped by the token that enabled them; PSK and SRP suites left aside.
+  const byToken = new Map<string, Set<CipherWeakness>>();
+  for (const [s, token] of active) {
+    if (!negotiable(s, secLevel)) continue;
+    const cats = opensslSuiteWeaknesses(s.name);
+    if (cats.length === 0) continue;
+    const acc = byToken.get(token) ?? new Set<CipherWeakness>();
+    for (const c of cats) acc.add(c);
+    byToken.set(token, acc);
+  }
+  for (const [token, cats] of byToken) weak.push(SUITE_BY_NAME.has(token) ? { suite: token, weaknesses: sorted(cats) } : { suite: token, weaknesses: sorted(cats), alias: true });
   for (const [key, s] of selected) {
     if (s.cats.size === 0) continue;
     weak.push(s.alias ? { suite: key, weaknesses: sorted(s.cats), alias: true } : { suite: tokens.find((t) => t.toUpperCase() === key) ?? key, weaknesses: sorted(s.cats) });

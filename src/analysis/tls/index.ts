@@ -4,6 +4,7 @@ export {
   ingressControllerConfigMapRefs,
   nginxControllers,
   nginxControllersFor,
+  nginxAnnotationGroups,
   nginxConfigSources,
   servedByIngressNginx,
   configMapData,
@@ -21,6 +22,6 @@ export {
 export { servedByTraefik, traefikEntryPoints, traefikProvidersFor, traefikRouterTls, TRAEFIK_INGRESS_CONTROLLER, type TraefikEntryPoints, type TraefikIngressProvider } from './traefik.ts';
 export { upstreamTlsForIngressNginx, type UpstreamTls } from './cloud-lb.ts';
 export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
-export { opensslCipherWeaknesses, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
+export { opensslCipherWeaknesses, opensslEnabledSuites, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
 export { certificateStates, issuerStates, condition, describeCondition, firstTlsAcmeIngress, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';

@@ -1,5 +1,6 @@
 // ingress-nginx controllers: found from their Deployments/DaemonSets, with the flags that
-// matter (--configmap, --controller-class, --ingress-class, --watch-ingress-without-class)
+// matter (--configmap, --controller-class, --ingress-class, --watch-ingress-without-class,
+// --annotations-prefix)
 // and the Ingresses each one serves. Container `$(VAR)` references in args are expanded
 // from the container's env (the upstream manifests use --configmap=$(POD_NAMESPACE)/…).
 
@@ -10,6 +11,7 @@ import { podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 
 export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+/** The annotations prefix of a controller without --annotations-prefix (pkg/flags/flags.go, parser.DefaultAnnotationsPrefix), with its slash. */
 export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
 
 export interface NginxController {
@@ -20,6 +22,12 @@ export interface NginxController {
   controllerClass: string;
   ingressClass: string;
   watchWithoutClass: boolean;
+  /**
+   * The annotation prefix this controller reads, with its slash: --annotations-prefix + "/"
+   * (internal/ingress/annotations/parser/main.go GetAnnotationWithPrefix). Annotations under
+   * any other prefix, nginx.ingress.kubernetes.io/ included, mean nothing to it.
+   */
+  annotationPrefix: string;
 }
 
 function expand(arg: string, env: Map<string, string>): string {
@@ -75,12 +83,23 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
           ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
           watchWithoutClass: args.some((a) => /^--?watch-ingress-without-class(=true)?$/.test(a)),
+          annotationPrefix: `${flagValue(args, 'annotations-prefix') ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/`,
         });
       }
     }
   }
   return out;
 }, ['network', 'tls']);
+
+/** A controller image's major and minor version, from a tag like v1.12.1 (undefined for a digest alone or another tag). */
+export function nginxImageVersion(image: string): [number, number] | undefined {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) return undefined;
+  const m = /^v?(\d+)\.(\d+)(\.|-|$)/.exec(ref.slice(colon + 1));
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
 
 /**
  * The ConfigMaps the live collector should `get` by name: each ingress-nginx controller's
@@ -92,8 +111,18 @@ export function ingressControllerConfigMapRefs(snapshot: Snapshot): Array<{ name
   return [...seen.values()];
 }
 
+// The first ConfigMap of each namespace/name: looked up per Ingress and controller.
+const configMapsByKey = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
+  const m = new Map<string, KubeObject>();
+  for (const c of snapshot.resources.configmaps ?? []) {
+    const key = `${c.metadata?.namespace ?? 'default'}\u0000${c.metadata?.name}`;
+    if (!m.has(key)) m.set(key, c);
+  }
+  return m;
+}, ['network', 'tls']);
+
 export function configMapData(snapshot: Snapshot, ref: { namespace: string; name: string }): Record<string, string> | undefined {
-  const cm = (snapshot.resources.configmaps ?? []).find((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
+  const cm = configMapsByKey(snapshot).get(`${ref.namespace}\u0000${ref.name}`);
   return cm ? stringMap(cm.data) : undefined;
 }
 
@@ -138,30 +167,63 @@ export function ingressClassOf(ing: KubeObject): string | undefined {
   return str(obj(ing.spec)?.ingressClassName) ?? ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
 }
 
-/** The ingress-nginx controllers that serve this Ingress (empty when another controller does). */
+/**
+ * The ingress-nginx controllers that serve this Ingress (empty when another controller does), as
+ * internal/ingress/controller/store/store.go GetIngressClass decides: spec.ingressClassName must
+ * name an IngressClass of the controller's --controller-class; without it, the deprecated
+ * kubernetes.io/ingress.class annotation must equal the controller's --ingress-class ("nginx" by
+ * default), whatever IngressClasses exist; without either, --watch-ingress-without-class takes it
+ * (and the default IngressClass, which the API server writes into spec.ingressClassName).
+ */
 export function nginxControllersFor(snapshot: Snapshot, ing: KubeObject): NginxController[] {
   const controllers = nginxControllers(snapshot);
   const classes = ingressClasses(snapshot);
-  const cls = ingressClassOf(ing);
-  if (cls !== undefined) {
-    const ic = classes.get(cls);
-    return controllers.filter((c) => (ic?.controller ? ic.controller === c.controllerClass : cls === c.ingressClass));
+  const className = str(obj(ing.spec)?.ingressClassName);
+  if (className !== undefined) {
+    const ic = classes.get(className);
+    return controllers.filter((c) => (ic?.controller ? ic.controller === c.controllerClass : className === c.ingressClass));
   }
+  const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
+  if (annotation !== undefined) return controllers.filter((c) => annotation === c.ingressClass);
   const dflt = [...classes.values()].find((c) => c.isDefault);
   return controllers.filter((c) => c.watchWithoutClass || (dflt?.controller !== undefined && dflt.controller === c.controllerClass));
+}
+
+/**
+ * The annotation prefixes that mean something on this Ingress: those of the ingress-nginx
+ * controllers serving it, each with the controllers reading it; when the snapshot holds none of
+ * them, the default prefix with no controller (defaults apply).
+ */
+export function nginxAnnotationGroups(snapshot: Snapshot, ing: KubeObject): Array<{ prefix: string; controllers: NginxController[] }> {
+  const groups = new Map<string, NginxController[]>();
+  for (const c of nginxControllersFor(snapshot, ing)) {
+    const l = groups.get(c.annotationPrefix) ?? [];
+    l.push(c);
+    groups.set(c.annotationPrefix, l);
+  }
+  if (groups.size === 0) return [{ prefix: NGINX_ANNOTATION_PREFIX, controllers: [] }];
+  return [...groups].map(([prefix, controllers]) => ({ prefix, controllers }));
 }
 
 /** Whether ingress-nginx serves (or is configured for) this Ingress. */
 export function servedByIngressNginx(snapshot: Snapshot, ing: KubeObject): boolean {
   if (nginxControllersFor(snapshot, ing).length > 0) return true;
-  const cls = ingressClassOf(ing);
+  const known = nginxControllers(snapshot);
+  const className = str(obj(ing.spec)?.ingressClassName);
+  const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
+  // The annotation is matched against --ingress-class, never IngressClass names: controllers the
+  // snapshot holds have all turned it down.
+  if (className === undefined && annotation !== undefined && known.length > 0) return false;
+  const cls = className ?? annotation;
   const ic = cls !== undefined ? ingressClasses(snapshot).get(cls) : undefined;
   // A known IngressClass names the controller; leftover nginx.ingress.kubernetes.io annotations
-  // (an Ingress migrated to another controller) say nothing then. They are the only hint when
-  // the Ingress names no class, or one no IngressClass defines.
+  // (an Ingress migrated to another controller) say nothing then. They (or the annotations of a
+  // controller's --annotations-prefix) are the only hint when the Ingress names no class, or one
+  // no IngressClass defines.
   if (ic) return ic.controller === INGRESS_NGINX_CONTROLLER;
+  const prefixes = new Set([NGINX_ANNOTATION_PREFIX, ...known.map((c) => c.annotationPrefix)]);
   const annotations = ing.metadata?.annotations ?? {};
-  return Object.keys(annotations).some((k) => k.startsWith(NGINX_ANNOTATION_PREFIX));
+  return Object.keys(annotations).some((k) => [...prefixes].some((p) => k.startsWith(p)));
 }
 
 export function ingressClassesByController(snapshot: Snapshot): IngressClassInfo[] {
@@ -216,17 +278,17 @@ export interface NginxSetting { v: boolean; source: string }
  */
 export function nginxRedirectSettings(snapshot: Snapshot, ing: KubeObject): { settings: Array<{ force: NginxSetting; redirect: NginxSetting }>; notes: string[] } {
   const ann = ing.metadata?.annotations ?? {};
-  const notes: string[] = [];
-  const annotation = (key: string): NginxSetting | undefined => {
-    const raw = ann[`${NGINX_ANNOTATION_PREFIX}${key}`];
+  const notes = new Set<string>();
+  // Each controller reads the annotations of its own --annotations-prefix.
+  const annotation = (prefix: string, key: string): NginxSetting | undefined => {
+    const raw = ann[`${prefix}${key}`];
     const v = raw === undefined ? undefined : nginxAnnotationBool(raw);
-    if (raw !== undefined && v === undefined) notes.push(`annotation ${NGINX_ANNOTATION_PREFIX}${key}: "${raw}" is not a boolean ingress-nginx parses; the ConfigMap value applies`);
-    return v === undefined ? undefined : { v, source: `annotation ${NGINX_ANNOTATION_PREFIX}${key}: "${raw}"` };
+    if (raw !== undefined && v === undefined) notes.add(`annotation ${prefix}${key}: "${raw}" is not a boolean ingress-nginx parses; the ConfigMap value applies`);
+    return v === undefined ? undefined : { v, source: `annotation ${prefix}${key}: "${raw}"` };
   };
-  const annForce = annotation('force-ssl-redirect');
-  const annRedirect = annotation('ssl-redirect');
   const controllers = nginxControllersFor(snapshot, ing);
   const settings = (controllers.length ? controllers : [undefined]).map((c) => {
+    const prefix = c?.annotationPrefix ?? NGINX_ANNOTATION_PREFIX;
     const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
     const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : '';
     const fromCm = (key: string, dflt: boolean): NginxSetting => {
@@ -234,7 +296,7 @@ export function nginxRedirectSettings(snapshot: Snapshot, ing: KubeObject): { se
       const v = raw === undefined ? undefined : nginxBool(raw);
       return v === undefined ? { v: dflt, source: `ingress-nginx default ${key}: ${dflt}` } : { v, source: `${cm} ${key}: "${raw}"${c ? ` (controller ${refString(c.ref)})` : ''}` };
     };
-    return { force: annForce ?? fromCm('force-ssl-redirect', false), redirect: annRedirect ?? fromCm('ssl-redirect', true) };
+    return { force: annotation(prefix, 'force-ssl-redirect') ?? fromCm('force-ssl-redirect', false), redirect: annotation(prefix, 'ssl-redirect') ?? fromCm('ssl-redirect', true) };
   });
-  return { settings, notes };
+  return { settings, notes: [...notes] };
 }

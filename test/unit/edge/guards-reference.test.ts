@@ -11,6 +11,7 @@ import { edgeWaf, exposedHosts } from '../../../src/analysis/edge/guards.ts';
 
 const NGINX_ANNOTATIONS = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/';
 const NGINX_CONFIGMAP_GLOBAL_AUTH = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#global-auth-url';
+const NGINX_CONFIGMAP_SNIPPETS = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#allow-snippet-annotations';
 const NGINX_MODSECURITY = 'https://kubernetes.github.io/ingress-nginx/user-guide/third-party-addons/modsecurity/';
 const TRAEFIK_MIDDLEWARES = 'https://doc.traefik.io/traefik/v2.10/middlewares/http/overview';
 const CONTOUR_RATE_LIMITING = 'https://projectcontour.io/docs/1.25/config/rate-limiting';
@@ -163,6 +164,31 @@ describe(`ingress-nginx ModSecurity in the controller ConfigMap (${NGINX_MODSECU
   it('ModSecurity without the rule set is not counted, and says so', () => {
     const r = run('tls.edge-waf-missing', nginx('enable-modsecurity: "true"') + backend() + ingress(''));
     expect(r.messages[0]).toContain('enables ModSecurity without the OWASP Core Rule Set');
+  });
+});
+
+describe(`ingress-nginx modsecurity-snippet annotation (${NGINX_CONFIGMAP_SNIPPETS})`, () => {
+  // allow-snippet-annotations defaults to false; annotations-risk-level defaults to High (from
+  // v1.12, changelog/controller-1.12.0.md) and a modsecurity-snippet is a Critical-risk annotation.
+  const snippet = 'nginx.ingress.kubernetes.io/enable-modsecurity: "true", nginx.ingress.kubernetes.io/modsecurity-snippet: "SecRuleEngine On\\nSecRule REQUEST_URI \\"@contains /admin\\" \\"id:1001,phase:1,deny,status:403\\""';
+  const at = (version: string, cm: string) => nginx(cm).replace('controller:v1.15.1', version);
+  it('default ConfigMap: the snippet is dropped, so its rules are no WAF', () => {
+    const r = run('tls.edge-waf-missing', at('controller:v1.12.1', '') + backend() + ingress(snippet));
+    expect(r.status).toBe('fail');
+    expect(r.messages[0]).toContain('annotation nginx.ingress.kubernetes.io/modsecurity-snippet on Ingress shop/admin is dropped: ConfigMap ingress-nginx/ingress-nginx-controller does not set allow-snippet-annotations "true" (default false)');
+  });
+  it('allow-snippet-annotations "true" with the v1.12+ default risk level (High) still refuses it; Critical, or a controller before v1.12, applies it', () => {
+    const high = run('tls.edge-waf-missing', at('controller:v1.12.1', 'allow-snippet-annotations: "true"') + backend() + ingress(snippet));
+    expect(high.status).toBe('fail');
+    expect(high.messages[0]).toContain('above the default annotations-risk-level High of ingress-nginx v1.12');
+    expect(run('tls.edge-waf-missing', at('controller:v1.12.1', 'allow-snippet-annotations: "true", annotations-risk-level: "Medium"') + backend() + ingress(snippet)).status).toBe('fail');
+    expect(run('tls.edge-waf-missing', at('controller:v1.12.1', 'allow-snippet-annotations: "true", annotations-risk-level: Critical') + backend() + ingress(snippet)).status).toBe('pass');
+    expect(run('tls.edge-waf-missing', at('controller:v1.11.3', 'allow-snippet-annotations: "true"') + backend() + ingress(snippet)).status).toBe('pass');
+  });
+  it('an unknown controller version leaves the default risk level unknown: the snippet is not counted, and the message says why', () => {
+    const r = run('tls.edge-waf-missing', at('controller@sha256:' + 'a'.repeat(64), 'allow-snippet-annotations: "true"') + backend() + ingress(snippet));
+    expect(r.status).toBe('fail');
+    expect(r.messages[0]).toContain('does not set annotations-risk-level and the controller version is unknown');
   });
 });
 

@@ -325,7 +325,7 @@ spec:
     expect([...legacyProtocolEnabled.evaluate(c)]).toMatchObject([{ status: 'fail', detailKey: 'listener/https-wild' }]);
   });
 
-  it('case 7: Traefik TLSOption "default" with VersionTLS10 fails for routers without options; Contour 1.1 fails', () => {
+  it('case 7: Traefik TLSOption "default" with VersionTLS10 fails for routers without options; Contour "1.1" is replaced by its default 1.2 (apis/projectcontour/v1/httpproxy.go: any value but 1.2 or 1.3 defaults to TLS 1.2)', () => {
     const c = ctx(`
 apiVersion: traefik.io/v1alpha1
 kind: TLSOption
@@ -348,8 +348,9 @@ metadata: {name: new, namespace: web}
 spec: {virtualhost: {fqdn: b.example.com, tls: {secretName: s}}}
 `);
     const v = [...legacyProtocolEnabled.evaluate(c)];
-    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ default: 'fail', modern: 'pass', old: 'fail', new: 'pass' });
+    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ default: 'fail', modern: 'pass', old: 'pass', new: 'pass' });
     expect(v.find((x) => x.resource.name === 'default')!.message).toMatch(/every router without explicit TLS options/);
+    expect(v.find((x) => x.resource.name === 'old')!.message).toBe('HTTPProxy web/old requires TLS 1.2 or later (minimumProtocolVersion "1.1" is not 1.2 or 1.3, which Contour replaces with its default, 1.2).');
   });
 });
 
