@@ -10,7 +10,7 @@ import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { headerText, transportOf } from './email.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
-import { clientOf, rateLimited, slackError } from './slack.ts';
+import { clientOf, DEFAULT_SLACK_TIMEOUT_MS, postFailed, rateLimited } from './slack.ts';
 
 export type DigestPolicy = 'regression' | 'always' | 'never';
 
@@ -61,12 +61,12 @@ export async function sendSlackDigest(view: FleetView, opts: { token: string; ch
   const timeout = AbortSignal.timeout(budgetMs);
   const signal = AbortSignal.any([timeout, ...(opts.signal ? [opts.signal] : [])]);
   try {
-    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? 15_000, retryConfig: { retries: 2, factor: 2, minTimeout: 1000, maxTimeout: 4000 }, signal });
+    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS, signal });
     const { text, blocks } = buildSlackDigest(view);
     const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text, blocks: blocks as never, unfurl_links: false, unfurl_media: false }), { signal, deadlineAt });
     return { channel: 'slack', status: 'sent', detail: `fleet digest ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
-    return { channel: 'slack', status: 'failed', detail: timeout.aborted ? `not sent within the ${Math.round(budgetMs / 1000)} s deadline` : slackError(error) };
+    return timeout.aborted ? { channel: 'slack', status: 'failed', detail: `not sent within the ${Math.round(budgetMs / 1000)} s deadline` } : postFailed(error, 'the digest', opts);
   }
 }
 

@@ -151,6 +151,11 @@ export interface NotificationOutcome {
   channel: 'slack' | 'email';
   status: 'sent' | 'skipped' | 'failed';
   detail?: string;
+  /**
+   * A failed send that may still have delivered: the request went out and no answer came (a
+   * Slack post that timed out). Not sent again by the next run (src/run/undelivered.ts).
+   */
+  maybeDelivered?: boolean;
 }
 
 export interface WaiverStatus {
