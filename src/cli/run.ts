@@ -13,6 +13,7 @@ import { createLogger } from './log.ts';
 import { addSourceOptions, describeSource, loadSource, type SourceFlags } from './source.ts';
 import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
+import { rejectedWarning } from '../run/undelivered.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
 /** What commander hands over for `run` (and, with its own flags, for `serve`). */
@@ -118,7 +119,11 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
   } catch (error: unknown) {
     // The audit could not run: say so on every configured channel before exiting 2.
     const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
-    for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+    for (const o of outcomes) {
+      if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+      const rejected = rejectedWarning(o, 'the "audit could not run" alert');
+      if (rejected) log.warn(rejected);
+    }
     throw error;
   }
 }

@@ -156,6 +156,8 @@ export interface NotificationOutcome {
    * Slack post that timed out). Not sent again by the next run (src/run/undelivered.ts).
    */
   maybeDelivered?: boolean;
+  /** Recipients the mail server refused a message it took for the others (a warning; the message was sent). */
+  rejected?: string[];
 }
 
 export interface WaiverStatus {

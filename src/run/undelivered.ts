@@ -4,6 +4,7 @@
 // before it was notified (serve), is stored with each channel pending and has the outcomes
 // recorded into the stored run afterwards: a process killed in between (SIGKILL, OOM) leaves
 // the channels pending, and a pending channel delivered nothing as far as anyone knows.
+import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport, UndeliveredAlert } from './types.ts';
 
 /** Why a pending outcome is stored as failed (pendingOutcome). */
@@ -36,4 +37,13 @@ export function undeliveredAfter(run: RunReport, outcomes = run.notifications): 
   const tried = outcomes.some((n) => n.status === 'failed');
   const own = d.regression && tried ? [{ runId: run.run.id, reasons: d.regressionReasons.length > 0 ? d.regressionReasons : ['a regression (see that run\'s report)'] }] : [];
   return [...(d.undelivered ?? []), ...own];
+}
+
+/**
+ * The warning for a message sent to some recipients only (NotificationOutcome.rejected), or
+ * null: it is delivered, so it is not carried, and those who did not get it are named.
+ */
+export function rejectedWarning(outcome: NotificationOutcome, what = 'the alert'): string | null {
+  if (!outcome.rejected?.length) return null;
+  return oneLine(`${outcome.channel}: the mail server refused ${what} for ${outcome.rejected.join(', ')}; it was sent to the other recipients`);
 }

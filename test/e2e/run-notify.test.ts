@@ -166,6 +166,39 @@ describe('ztaudit run with history, Slack and email', () => {
     expect(postMessages()).toHaveLength(before);
   });
 
+  it('e-mails a regression once when the server refuses one recipient, and warns naming that recipient', async () => {
+    for (const k of ['ZTAUDIT_SLACK_TOKEN', 'ZTAUDIT_SLACK_CHANNEL', 'ZTAUDIT_SLACK_API_URL']) delete env[k];
+    const delivered: string[][] = [];
+    const picky = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onRcptTo(address, _session, callback) { callback(address.address === 'gone@example.test' ? Object.assign(new Error('no such user'), { responseCode: 550 }) : undefined); },
+      onData(stream, session, callback) { stream.resume(); stream.on('end', () => { delivered.push(session.envelope.rcptTo.map((r) => r.address)); callback(); }); },
+    });
+    await new Promise<void>((resolve) => picky.listen(0, '127.0.0.1', resolve));
+    try {
+      env.ZTAUDIT_SMTP_URL = `smtp://127.0.0.1:${(picky.server.address() as AddressInfo).port}`;
+      env.ZTAUDIT_EMAIL_TO = 'secops@example.test,gone@example.test';
+      expect(await main(runArgs(), io().cli)).toBe(0); // the baseline
+      appendFileSync(join(dir, 'cluster/40-rbac.yaml'), [
+        '---', 'apiVersion: rbac.authorization.k8s.io/v1', 'kind: ClusterRoleBinding', 'metadata: {name: backdoor}',
+        'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}',
+        'subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: mallory}]', '',
+      ].join('\n'));
+      const t = io();
+      expect(await main(runArgs(), t.cli)).toBe(0); // regresses
+      expect(t.err()).toContain('email: the mail server refused the alert for gone@example.test; it was sent to the other recipients');
+      const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
+      expect(report.notifications).toEqual([expect.objectContaining({ channel: 'email', status: 'sent', rejected: ['gone@example.test'] })]);
+      // Delivered: the next runs have nothing to carry and send nothing.
+      expect(await main(runArgs(), io().cli)).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')).diff.undelivered).toBeUndefined();
+      expect(await main(runArgs(), io().cli)).toBe(0);
+      expect(delivered).toEqual([['secops@example.test']]);
+    } finally {
+      await new Promise<void>((resolve) => picky.close(() => resolve()));
+    }
+  });
+
   it('warns at start that regression alerts never fire without a history, and only then', async () => {
     const none = ['run', '--manifests', 'cluster', '--out', 'out', '--history', 'none', '--format', 'json'];
     const warning = 'no history: there is never a previous run, so regression alerts never fire; use notify.policy always or keep a history';
