@@ -14,6 +14,7 @@ import { buildFleetView, type FleetView } from '../fleet/view.ts';
 import { digestSkipReason, sendEmailDigest, sendSlackDigest } from '../notify/fleet-digest.ts';
 import { DEFAULT_FLEET_QUERY, type FleetQuery } from '../run/fleet.ts';
 import type { NotificationOutcome } from '../run/types.ts';
+import { rejectedWarning } from '../run/undelivered.ts';
 import type { RunStore } from '../history/store.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
@@ -94,6 +95,8 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
       for (const o of outcomes) {
         if (o.status === 'failed') failed = true;
         if (o.status !== 'skipped' || values.notify) io.stderr(`ztaudit fleet: ${o.channel} digest ${o.status}${o.detail ? `: ${o.detail}` : ''}\n`);
+        const rejected = rejectedWarning(o, 'the digest');
+        if (rejected) io.stderr(`ztaudit fleet: warning: ${rejected}\n`);
       }
       return failed ? EXIT_CANNOT_RUN : EXIT_OK;
     } finally {

@@ -8,7 +8,7 @@ import { oneLine, withoutBidi } from '../base/plain-text.ts';
 import type { FleetView } from '../fleet/view.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
-import { headerText, transportOf } from './email.ts';
+import { headerText, sentOrRejected, transportOf } from './email.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { clientOf, DEFAULT_SLACK_TIMEOUT_MS, postFailed, rateLimited } from './slack.ts';
 
@@ -82,7 +82,7 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
       from: opts.from, to: opts.to, subject, html, text: `${text}\n`,
       ...(attachment ? { attachments: [{ filename: 'fleet.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
     });
-    return { channel: 'email', status: 'sent', detail: `fleet digest ${info.messageId} to ${opts.to.length} recipient(s)` };
+    return sentOrRejected(info, `fleet digest ${info.messageId}`);
   } catch (error: unknown) {
     return { channel: 'email', status: 'failed', detail: errorMessage(error) };
   } finally {

@@ -117,6 +117,25 @@ describe('fleet digest', () => {
     expect(t.err()).toMatch(/rate limited by Slack \(Retry-After 10 s, more than the [0-2] s left before the notify deadline\)/);
   });
 
+  it('an email digest the server refuses for one recipient is sent to the others, and the refused one is named', async () => {
+    const delivered: string[][] = [];
+    const picky = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onRcptTo(address, _session, callback) { callback(address.address === 'gone@example.com' ? Object.assign(new Error('no such user'), { responseCode: 550 }) : undefined); },
+      onData(stream, session, callback) { stream.resume(); stream.on('end', () => { delivered.push(session.envelope.rcptTo.map((r) => r.address)); callback(); }); },
+    });
+    await new Promise<void>((r) => picky.listen(0, '127.0.0.1', r));
+    try {
+      const t = io({ ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${(picky.server.address() as AddressInfo).port}`, ZTAUDIT_EMAIL_TO: 'runs@example.com,gone@example.com' });
+      expect(await main(['fleet', '--history', 'fleet.db', '--out', 'fpicky', '--notify', '-q'], t), t.err()).toBe(0);
+      expect(t.err()).toMatch(/email digest sent: fleet digest \S+ to 1 recipient\(s\); refused by the server: gone@example\.com\n/);
+      expect(t.err()).toContain('ztaudit fleet: warning: email: the mail server refused the digest for gone@example.com; it was sent to the other recipients\n');
+      expect(delivered).toEqual([['runs@example.com']]);
+    } finally {
+      await new Promise<void>((r) => picky.close(() => r()));
+    }
+  });
+
   it('policy regression sends nothing when no cluster regressed in the window', async () => {
     const before = slack.calls.length;
     writeFileSync(join(dir, 'narrow.yaml'), 'notify:\n  fleetDigest:\n    policy: regression\n    windowHours: 1\n');
