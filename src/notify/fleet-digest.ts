@@ -3,6 +3,7 @@
 // the worst overall scores, findings common to many clusters, waivers about to expire.
 // Cluster names are hostile text: escaped for mrkdwn here and by Handlebars in the email.
 import { readFile } from 'node:fs/promises';
+import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine, withoutBidi } from '../base/plain-text.ts';
 import type { FleetView } from '../fleet/view.ts';
@@ -70,7 +71,8 @@ export async function sendSlackDigest(view: FleetView, opts: { token: string; ch
   }
 }
 
-export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number }): Promise<NotificationOutcome> {
+/** The digest by email. `signal` (the channel's deadline) closes the connection at once, as for a run's email. */
+export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<NotificationOutcome> {
   if (opts.to.length === 0) return { channel: 'email', status: 'skipped', detail: 'no recipients configured' };
   const subject = headerText(`[ztaudit] ${digestHeadline(view)}`);
   const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000 });
@@ -81,7 +83,8 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html, text: `${text}\n`,
       ...(attachment ? { attachments: [{ filename: 'fleet.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
-    });
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    } as Mail.Options & { signal?: AbortSignal });
     return sentOrRejected(info, `fleet digest ${info.messageId}`);
   } catch (error: unknown) {
     return { channel: 'email', status: 'failed', detail: errorMessage(error) };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
@@ -133,6 +133,34 @@ describe('fleet digest', () => {
       expect(delivered).toEqual([['runs@example.com']]);
     } finally {
       await new Promise<void>((r) => picky.close(() => r()));
+    }
+  });
+
+  it('the email digest keeps to notify.deadlineSeconds: a server that trickles its EHLO answer is dropped at the deadline', async () => {
+    // Greets, then answers EHLO with a 250- continuation line every 300 ms, never the last one.
+    const sockets = new Set<Socket>();
+    const trickle = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.write('220 trickle ESMTP\r\n');
+      socket.once('data', () => {
+        const timer = setInterval(() => { if (!socket.destroyed) socket.write('250-still thinking\r\n'); }, 300);
+        socket.on('close', () => { clearInterval(timer); sockets.delete(socket); });
+      });
+    });
+    await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+    try {
+      writeFileSync(join(dir, 'deadline2.yaml'), 'notify:\n  deadlineSeconds: 2\n');
+      const t = io({ ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${(trickle.address() as AddressInfo).port}`, ZTAUDIT_EMAIL_TO: 'runs@example.com' });
+      const t0 = performance.now();
+      expect(await main(['fleet', '--history', 'fleet.db', '--config', 'deadline2.yaml', '--out', 'ftrickle', '--notify', '-q'], t)).toBe(2);
+      expect(performance.now() - t0).toBeLessThan(5_000);
+      expect(t.err()).toContain('ztaudit fleet: email digest failed: no answer within the 2 s notify deadline (notify.deadlineSeconds)\n');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sockets.size).toBe(0); // the connection was closed, not left trickling
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => trickle.close(() => r()));
     }
   });
 
