@@ -84,14 +84,17 @@ export function loadValidConfig(path: string | undefined, io: CliIO, log: Return
 }
 
 export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
-  const flags = checkRunFlags(opts);
-  const log = createLogger(io, { quiet: flags.quiet });
+  const log = createLogger(io, { quiet: opts.quiet });
   const env = readEnv(io.env);
-  // A PDF that cannot be printed is a flag error, said before any work is done.
-  chromiumFor(flags.formats, env);
+  // Until the flags are checked: enough for the "audit could not run" alert.
+  let flags: RunFlags = { ...opts, formats: [] };
   let config: Config | undefined;
   try {
-    config = loadValidConfig(flags.config, io, log);
+    // The config first: a bad flag is alerted on the channels it names too.
+    config = loadValidConfig(opts.config, io, log);
+    flags = checkRunFlags(opts);
+    // A PDF that cannot be printed is a flag error, said before any work is done.
+    chromiumFor(flags.formats, env);
     if (flags.probeTls) config.tls.probe.enabled = true;
     log.info(`auditing ${describeSource(flags)}`);
     const cfg = config;

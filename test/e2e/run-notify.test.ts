@@ -116,6 +116,24 @@ describe('ztaudit run with history, Slack and email', () => {
     expect(mails[0].subject).toMatch(/could not run/i);
   });
 
+  it('sends "audit could not run" on both channels for a bad flag too (an unknown format, a PDF without Chromium), and exits 2', async () => {
+    let t = io();
+    expect(await main([...runArgs().slice(0, -1), 'html,jsn'], t.cli)).toBe(2);
+    expect(t.err()).toMatch(/^ztaudit: --format jsn: must be among [^\n]*\n$/);
+    env.ZTAUDIT_CHROMIUM = join(dir, 'no-such-chromium');
+    t = io();
+    expect(await main([...runArgs().slice(0, -1), 'html,pdf'], t.cli)).toBe(2);
+    expect(t.err()).toMatch(/^ztaudit: ZTAUDIT_CHROMIUM=\S+: not an executable absolute path[^\n]*\n$/);
+    const alerts = postMessages().map((c) => String(c.fields.text));
+    expect(alerts).toEqual([
+      expect.stringMatching(/^ztaudit: audit could not run: --format jsn: must be among/),
+      expect.stringMatching(/^ztaudit: audit could not run: ZTAUDIT_CHROMIUM=/),
+    ]);
+    expect(mails.map((m) => m.subject)).toEqual(['[ztaudit] Audit could not run on unknown cluster', '[ztaudit] Audit could not run on unknown cluster']);
+    expect(await main([...runArgs().slice(0, -1), 'html,jsn', '--no-notify'], io().cli)).toBe(2);
+    expect(postMessages()).toHaveLength(2);
+  });
+
   it('keeps the stored run and records the failure when Slack is down', async () => {
     slack.platformError('chat.postMessage', 'service_unavailable');
     writeFileSync(join(dir, 'ztaudit.yaml'), `${readFileSync(join(dir, 'ztaudit.yaml'), 'utf8')}notify:\n  policy: always\n`);
