@@ -14,6 +14,7 @@ import { addSourceOptions, describeSource, loadSource, type SourceFlags } from '
 import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
 /** What commander hands over for `run` (and, with its own flags, for `serve`). */
@@ -107,6 +108,7 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
       for (const w of report.waivers) {
         const what = `waiver for ${w.check} on ${[w.resource.kind, w.resource.namespace, w.resource.name].filter(Boolean).join(' ')} (owner ${w.owner})`;
         if (w.state === 'unmatched') log.warn(`${what} matches no finding: fixed, or a typo in the resource?`);
+        else if (w.state === 'not-evaluated') log.warn(oneLine(`${what} could not be checked: ${w.check} was not evaluated (${w.notEvaluated ?? 'no reason given'})`));
         else if (w.state === 'expiring-soon') log.warn(`${what} expires on ${w.expires}`);
         else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
       }

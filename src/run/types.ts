@@ -166,8 +166,14 @@ export interface WaiverStatus {
   reason: string;
   owner: string;
   expires: string;
-  state: 'active' | 'expiring-soon' | 'expired' | 'unmatched';
+  /**
+   * not-evaluated: its check was not evaluated in this run (a kind it reads could not be listed,
+   * the check failed), so that it matches nothing says nothing; `notEvaluated` says why.
+   */
+  state: 'active' | 'expiring-soon' | 'expired' | 'unmatched' | 'not-evaluated';
   matched: number;
+  /** Why the waiver's check was not evaluated (state not-evaluated). */
+  notEvaluated?: string;
 }
 
 /** One stored run's scores, for the report's trend chart. */
