@@ -77,6 +77,13 @@ export function warnAlertsNeverFire(edges: Pick<PipelineEdges, 'store' | 'notifi
   }
 }
 
+/** Said at start, likewise: with no history, --fail-on regression can never exit 1. */
+export function warnFailOnNeverFires(edges: Pick<PipelineEdges, 'store'>, failOn: FailOn, log: ReturnType<typeof createLogger>): void {
+  if (edges.store === null && failOn === 'regression') {
+    log.warn('no history: there is never a previous run, so --fail-on regression never exits 1; keep a history or use --fail-on critical or high');
+  }
+}
+
 export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
   const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()), NAMESPACED_KINDS);
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
@@ -103,6 +110,7 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
     try {
       const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd }) }, store);
       warnAlertsNeverFire(edges, cfg, log);
+      warnFailOnNeverFires(edges, flags.failOn, log);
       const { report, files } = await runPipeline(cfg, CHECKS, edges);
       for (const f of files) log.info(`wrote ${f}`);
       for (const w of report.waivers) {

@@ -103,6 +103,21 @@ describe('ztaudit CLI', () => {
     expect(report.waivers).toEqual([expect.objectContaining({ state: 'not-evaluated', notEvaluated: expect.stringContaining('clusterrolebindings') })]);
   });
 
+  it('warns that --fail-on regression never exits 1 without a history, and only then', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-failon-none-'));
+    const args = ['run', '--manifests', join(REPO, 'examples/demo-cluster'), '--out', join(dir, 'out'), '--format', 'json', '--no-notify', '-q'];
+    const warning = 'no history: there is never a previous run, so --fail-on regression never exits 1; keep a history or use --fail-on critical or high';
+    let t = io(dir);
+    expect(await main([...args, '--history', 'none', '--fail-on', 'regression'], t.cli)).toBe(0);
+    expect(t.err()).toContain(warning);
+    t = io(dir);
+    expect(await main([...args, '--history', join(dir, 'h.db'), '--fail-on', 'regression'], t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+    t = io(dir);
+    expect(await main([...args, '--history', 'none', '--fail-on', 'never'], t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+  });
+
   it('stores nothing when the reports cannot be written, so the next run still sees the regression', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zt-render-'));
     writeFileSync(join(dir, 'not-a-dir'), 'x');
