@@ -67,7 +67,7 @@ export async function sendSlackDigest(view: FleetView, opts: { token: string; ch
     const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text, blocks: blocks as never, unfurl_links: false, unfurl_media: false }), { signal, deadlineAt });
     return { channel: 'slack', status: 'sent', detail: `fleet digest ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
-    return timeout.aborted ? { channel: 'slack', status: 'failed', detail: `not sent within the ${Math.round(budgetMs / 1000)} s deadline` } : postFailed(error, 'the digest', opts);
+    return timeout.aborted ? { channel: 'slack', status: 'failed', detail: `not sent within the ${Math.round(budgetMs / 1000)} s deadline` } : postFailed(error, 'the digest');
   }
 }
 

@@ -264,13 +264,29 @@ export function outcomeUnknown(error: unknown): boolean {
 }
 
 /** A failed post, maybeDelivered when it may have been posted all the same. */
-export function postFailed(error: unknown, what: string, opts: Pick<SlackOptions, 'timeoutMs'>): NotificationOutcome {
+export function postFailed(error: unknown, what: string): NotificationOutcome {
   if (!outcomeUnknown(error)) return { channel: 'slack', status: 'failed', detail: slackError(error) };
-  const ms = opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   return {
     channel: 'slack', status: 'failed', maybeDelivered: true,
-    detail: `no answer to chat.postMessage within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`} (${slackError(error)}): ${what} may have been posted, so it is not sent again`,
+    detail: `no answer to chat.postMessage (${slackError(error)}): ${what} may have been posted, so it is not sent again`,
   };
+}
+
+/** How long before the channel's deadline a notifier stops its own requests. */
+const DEADLINE_MARGIN_MS = 250;
+
+/**
+ * `opts` with a signal that also fires just before `deadlineAt`: the notifier then ends with
+ * its own outcome (sent, with the thread reply cut short; or maybe delivered, a post cut off
+ * before its answer) instead of the deadline's bare failure, which would have the next run
+ * post the alert again.
+ */
+function stoppingBeforeDeadline<T extends Pick<SlackOptions, 'signal' | 'deadlineAt'>>(opts: T): T {
+  if (opts.deadlineAt === undefined) return opts;
+  const early = new AbortController();
+  // A TimeoutError, as the SDK's own timeout: a post it cuts off is one that got no answer.
+  setTimeout(() => early.abort(new DOMException('stopped at the notify deadline (notify.deadlineSeconds)', 'TimeoutError')), Math.max(0, opts.deadlineAt - Date.now() - DEADLINE_MARGIN_MS)).unref();
+  return { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, early.signal]) : early.signal };
 }
 
 /** The Slack error code when there is one (e.g. channel_not_found), else the message. */
@@ -280,9 +296,10 @@ export function slackError(error: unknown): string {
   return errorMessage(error);
 }
 
-export async function notifySlack(report: RunReport, opts: SlackOptions): Promise<NotificationOutcome> {
-  const skip = skipReason(report, opts.policy);
+export async function notifySlack(report: RunReport, given: SlackOptions): Promise<NotificationOutcome> {
+  const skip = skipReason(report, given.policy);
   if (skip) return { channel: 'slack', status: 'skipped', detail: skip };
+  const opts = stoppingBeforeDeadline(given);
   try {
     const client = clientOf(opts);
     const msg = buildSlackMessage(report);
@@ -309,13 +326,14 @@ export async function notifySlack(report: RunReport, opts: SlackOptions): Promis
     }
     return { channel: 'slack', status: 'sent', detail: [`message ${ts} in ${channelId}`, ...problems].join('; ') };
   } catch (error: unknown) {
-    return postFailed(error, 'the alert', opts);
+    return postFailed(error, 'the alert');
   }
 }
 
 /** "The audit could not run": silence must never look like compliance. */
-export async function notifySlackFailure(reason: string, opts: SlackFailureOptions): Promise<NotificationOutcome> {
-  if (opts.policy === 'never') return { channel: 'slack', status: 'skipped', detail: 'notification policy is never' };
+export async function notifySlackFailure(reason: string, given: SlackFailureOptions): Promise<NotificationOutcome> {
+  if (given.policy === 'never') return { channel: 'slack', status: 'skipped', detail: 'notification policy is never' };
+  const opts = stoppingBeforeDeadline(given);
   try {
     const client = clientOf(opts);
     const where = opts.clusterName ? ` on ${mrkdwnCode(opts.clusterName)}` : '';
@@ -327,6 +345,6 @@ export async function notifySlackFailure(reason: string, opts: SlackFailureOptio
     const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text: `ztaudit: ${text.title}${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false }), opts);
     return { channel: 'slack', status: 'sent', detail: `message ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
-    return postFailed(error, 'the alert', opts);
+    return postFailed(error, 'the alert');
   }
 }

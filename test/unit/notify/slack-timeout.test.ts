@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { notifySlack, notifySlackFailure } from '../../../src/notify/slack.ts';
-import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
+import { runPipeline, sendBounded, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { makeReport } from '../history/big-report.ts';
@@ -27,9 +27,24 @@ describe('a Slack post that times out', () => {
     const { report } = buildRun();
     const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', timeoutMs: 300 });
     expect(outcome).toMatchObject({ channel: 'slack', status: 'failed', maybeDelivered: true });
-    expect(outcome.detail).toMatch(/^no answer to chat\.postMessage within 300 ms \(.*\): the alert may have been posted, so it is not sent again$/);
+    expect(outcome.detail).toMatch(/^no answer to chat\.postMessage \(.*\): the alert may have been posted, so it is not sent again$/);
     await settle(2_000); // long enough for any retry to have reached the server
     expect(posts()).toHaveLength(1);
+  });
+
+  it('cut off by the notify deadline, it is maybe delivered as well (not the deadline\'s bare failure)', async () => {
+    slack.slow('chat.postMessage', 3_000);
+    const { report } = buildRun();
+    const outcome = await sendBounded('slack', (ctx) => notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', timeoutMs: 600_000, ...ctx }), 1_000);
+    expect(outcome).toMatchObject({ channel: 'slack', status: 'failed', maybeDelivered: true });
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('a thread reply the notify deadline cuts short leaves the alert sent, saying so', async () => {
+    slack.slow('chat.postMessage', 3_000, (fields) => fields.thread_ts !== undefined);
+    const { report } = buildRun();
+    const outcome = await sendBounded('slack', (ctx) => notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', timeoutMs: 600_000, ...ctx }), 1_000);
+    expect(outcome).toMatchObject({ channel: 'slack', status: 'sent', detail: expect.stringContaining('; thread reply failed: ') });
   });
 
   it('the "could not run" alert too', async () => {
