@@ -12,8 +12,10 @@ import { fleetDataOf } from '../fleet/data.ts';
 import { FLEET_FORMATS, renderFleet } from '../fleet/render.ts';
 import { buildFleetView, type FleetView } from '../fleet/view.ts';
 import { digestSkipReason, sendEmailDigest, sendSlackDigest } from '../notify/fleet-digest.ts';
+import { sendBounded } from '../pipeline/pipeline.ts';
 import { DEFAULT_FLEET_QUERY, type FleetQuery } from '../run/fleet.ts';
 import type { NotificationOutcome } from '../run/types.ts';
+import { rejectedWarning } from '../run/undelivered.ts';
 import type { RunStore } from '../history/store.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
@@ -45,30 +47,38 @@ export function fleetQueryOf(config: Config, flags: { since?: string; minCluster
   };
 }
 
-/** The fleet digest on every configured channel, as notify.fleetDigest says. */
+/**
+ * The fleet digest on every configured channel, as notify.fleetDigest says: the channels at
+ * once, each within notify.deadlineSeconds (sendBounded, as a run's alert), so a server that
+ * trickles its answer cannot hold `fleet`.
+ */
 export async function sendFleetDigest(view: FleetView, config: Config, env: ReturnType<typeof readEnv>, opts: { force: boolean; htmlPath?: string }): Promise<NotificationOutcome[]> {
   const digest = config.notify.fleetDigest;
   const policy = opts.force ? 'always' : digest ? digest.policy ?? 'always' : 'never';
   const skip = digestSkipReason(view, policy);
-  const out: NotificationOutcome[] = [];
+  const deadlineMs = config.notify.deadlineSeconds * 1000;
+  const out: Array<Promise<NotificationOutcome>> = [];
+  const done = (o: NotificationOutcome) => Promise.resolve(o);
   // The digest's own addresses first; then, as for a run's alert, the environment over the file.
   const addresses = notifyAddresses(config, env);
   if (env.slack) {
     const channel = digest?.slack?.channel ?? addresses.slackChannel;
     const unusable = env.slack.problem ?? (channel ? null : 'ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL, notify.slack.channel or notify.fleetDigest.slack.channel)');
-    out.push(skip ? { channel: 'slack', status: 'skipped', detail: skip } : unusable || !channel ? { channel: 'slack', status: 'failed', detail: unusable ?? '' } : await sendSlackDigest(view, {
-      token: env.slack.token, channel, deadlineAt: Date.now() + config.notify.deadlineSeconds * 1000,
-      ...(env.slack.apiUrl ? { apiUrl: env.slack.apiUrl } : {}),
-    }));
+    const slack = env.slack;
+    out.push(skip ? done({ channel: 'slack', status: 'skipped', detail: skip }) : unusable || !channel ? done({ channel: 'slack', status: 'failed', detail: unusable ?? '' }) : sendBounded('slack', (ctx) => sendSlackDigest(view, {
+      token: slack.token, channel, ...ctx,
+      ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+    }), deadlineMs));
   }
   if (env.smtp) {
     const to = digest?.email?.to ?? addresses.emailTo;
-    out.push(skip ? { channel: 'email', status: 'skipped', detail: skip } : env.smtp.problem ? { channel: 'email', status: 'failed', detail: env.smtp.problem } : await sendEmailDigest(view, {
-      smtpUrl: env.smtp.url, from: addresses.emailFrom, to,
+    const smtp = env.smtp;
+    out.push(skip ? done({ channel: 'email', status: 'skipped', detail: skip }) : smtp.problem ? done({ channel: 'email', status: 'failed', detail: smtp.problem }) : sendBounded('email', (ctx) => sendEmailDigest(view, {
+      smtpUrl: smtp.url, from: addresses.emailFrom, to, signal: ctx.signal,
       ...(opts.htmlPath ? { htmlPath: opts.htmlPath } : {}),
-    }));
+    }), deadlineMs));
   }
-  return out;
+  return Promise.all(out);
 }
 
 function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
@@ -94,6 +104,8 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
       for (const o of outcomes) {
         if (o.status === 'failed') failed = true;
         if (o.status !== 'skipped' || values.notify) io.stderr(`ztaudit fleet: ${o.channel} digest ${o.status}${o.detail ? `: ${o.detail}` : ''}\n`);
+        const rejected = rejectedWarning(o, 'the digest');
+        if (rejected) io.stderr(`ztaudit fleet: warning: ${rejected}\n`);
       }
       return failed ? EXIT_CANNOT_RUN : EXIT_OK;
     } finally {

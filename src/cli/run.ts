@@ -13,6 +13,8 @@ import { createLogger } from './log.ts';
 import { addSourceOptions, describeSource, loadSource, type SourceFlags } from './source.ts';
 import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
+import { rejectedWarning } from '../run/undelivered.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
 /** What commander hands over for `run` (and, with its own flags, for `serve`). */
@@ -75,6 +77,13 @@ export function warnAlertsNeverFire(edges: Pick<PipelineEdges, 'store' | 'notifi
   }
 }
 
+/** Said at start, likewise: with no history, --fail-on regression can never exit 1. */
+export function warnFailOnNeverFires(edges: Pick<PipelineEdges, 'store'>, failOn: FailOn, log: ReturnType<typeof createLogger>): void {
+  if (edges.store === null && failOn === 'regression') {
+    log.warn('no history: there is never a previous run, so --fail-on regression never exits 1; keep a history or use --fail-on critical or high');
+  }
+}
+
 export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
   const { config, errors, warnings } = loadConfig(path, io.cwd, new Set(CHECK_BY_ID.keys()), NAMESPACED_KINDS);
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
@@ -83,14 +92,17 @@ export function loadValidConfig(path: string | undefined, io: CliIO, log: Return
 }
 
 export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
-  const flags = checkRunFlags(opts);
-  const log = createLogger(io, { quiet: flags.quiet });
+  const log = createLogger(io, { quiet: opts.quiet });
   const env = readEnv(io.env);
-  // A PDF that cannot be printed is a flag error, said before any work is done.
-  chromiumFor(flags.formats, env);
+  // Until the flags are checked: enough for the "audit could not run" alert.
+  let flags: RunFlags = { ...opts, formats: [] };
   let config: Config | undefined;
   try {
-    config = loadValidConfig(flags.config, io, log);
+    // The config first: a bad flag is alerted on the channels it names too.
+    config = loadValidConfig(opts.config, io, log);
+    flags = checkRunFlags(opts);
+    // A PDF that cannot be printed is a flag error, said before any work is done.
+    chromiumFor(flags.formats, env);
     if (flags.probeTls) config.tls.probe.enabled = true;
     log.info(`auditing ${describeSource(flags)}`);
     const cfg = config;
@@ -98,11 +110,13 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
     try {
       const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd }) }, store);
       warnAlertsNeverFire(edges, cfg, log);
+      warnFailOnNeverFires(edges, flags.failOn, log);
       const { report, files } = await runPipeline(cfg, CHECKS, edges);
       for (const f of files) log.info(`wrote ${f}`);
       for (const w of report.waivers) {
         const what = `waiver for ${w.check} on ${[w.resource.kind, w.resource.namespace, w.resource.name].filter(Boolean).join(' ')} (owner ${w.owner})`;
         if (w.state === 'unmatched') log.warn(`${what} matches no finding: fixed, or a typo in the resource?`);
+        else if (w.state === 'not-evaluated') log.warn(oneLine(`${what} could not be checked: ${w.check} was not evaluated (${w.notEvaluated ?? 'no reason given'})`));
         else if (w.state === 'expiring-soon') log.warn(`${what} expires on ${w.expires}`);
         else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
       }
@@ -118,7 +132,11 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
   } catch (error: unknown) {
     // The audit could not run: say so on every configured channel before exiting 2.
     const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
-    for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+    for (const o of outcomes) {
+      if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+      const rejected = rejectedWarning(o, 'the "audit could not run" alert');
+      if (rejected) log.warn(rejected);
+    }
     throw error;
   }
 }

@@ -170,7 +170,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
   const checkWarnings = outcomes.flatMap((o) => (o.warnings ?? []).map((line) => `${o.check.id}: ${line}`));
   const warnings = spool?.failure ? [`cannot write the findings' temp file in ${spool.dir} (${spool.failure}): the run goes on with findings kept in memory (${kept} of ${findings.length} not spooled)`] : [];
   warnings.push(...checkWarnings);
-  const w = applyWaivers(input.config.waivers, findings, input.now);
+  const w = applyWaivers(input.config.waivers, findings, input.now, outcomes.map((o) => ({ id: o.check.id, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })));
 
   const checks: CheckSummary[] = [];
   for (const [i, o] of outcomes.entries()) {

@@ -1,7 +1,10 @@
 // Waivers: an accepted risk with an owner, a reason and an expiry. A waived failure is shown
 // and not scored; an expired waiver turns its finding back on (and the diff calls that a
-// regression); one expiring within 14 days is listed; one that matches nothing is a warning.
+// regression); one expiring within 14 days is listed; one that matches nothing is a warning,
+// unless its check was not evaluated: missing data is not a fix.
+// An expiry date is a whole day, UTC: "expires: 2027-03-31" holds through 23:59:59.999 UTC.
 import type { WaiverConfig } from '../config/types.ts';
+import { isBlind } from '../run/coverage.ts';
 import type { WaiverStatus } from '../run/types.ts';
 import type { Result } from './types.ts';
 
@@ -53,8 +56,19 @@ export interface WaiverApplication {
   statuses: WaiverStatus[];
 }
 
-/** `results`: failures (findings, or Results of which the passes are skipped). */
-export function applyWaivers(waivers: WaiverConfig[], results: ReadonlyArray<Waivable & Pick<Result, 'fingerprint'> & { status?: Result['status'] }>, now: Date): WaiverApplication {
+/** A check's outcome in the run, as applyWaivers reads it. */
+export interface WaivedCheckOutcome { id: string; status: string; reason?: string }
+
+/**
+ * `results`: failures (findings, or Results of which the passes are skipped). `checks`: each
+ * check's outcome; a waiver whose check was not evaluated and matches nothing is
+ * `not-evaluated` (with the reason), not `unmatched`.
+ */
+export function applyWaivers(
+  waivers: WaiverConfig[], results: ReadonlyArray<Waivable & Pick<Result, 'fingerprint'> & { status?: Result['status'] }>, now: Date,
+  checks: ReadonlyArray<WaivedCheckOutcome> = [],
+): WaiverApplication {
+  const blind = new Map(checks.filter((c) => isBlind(c.status)).map((c) => [c.id, c.reason ?? c.status]));
   const waived = new Map<string, WaiverConfig>();
   const expired = new Map<string, WaiverConfig>();
   const statuses: WaiverStatus[] = [];
@@ -70,8 +84,9 @@ export function applyWaivers(waivers: WaiverConfig[], results: ReadonlyArray<Wai
       else if (!waived.has(r.fingerprint)) waived.set(r.fingerprint, w);
     }
     const soon = until - now.getTime() <= EXPIRING_SOON_DAYS * 86_400_000;
-    const state = isExpired ? 'expired' : matched === 0 ? 'unmatched' : soon ? 'expiring-soon' : 'active';
-    statuses.push({ check: w.check, resource: w.resource, reason: w.reason, owner: w.owner, expires: w.expires, state, matched });
+    const why = matched === 0 ? blind.get(w.check) : undefined;
+    const state = isExpired ? 'expired' : why !== undefined ? 'not-evaluated' : matched === 0 ? 'unmatched' : soon ? 'expiring-soon' : 'active';
+    statuses.push({ check: w.check, resource: w.resource, reason: w.reason, owner: w.owner, expires: w.expires, state, matched, ...(state === 'not-evaluated' ? { notEvaluated: why } : {}) });
   }
   for (const fp of waived.keys()) expired.delete(fp);
   return { waived, expired, statuses };

@@ -147,14 +147,16 @@ export function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
 }
 
 /**
- * A message the server took, unless it refused some recipients: nodemailer fails only when it
- * refuses them all, and lists the rest in `rejected`; a recipient who gets nothing is a channel
- * that failed them.
+ * The outcome of a message the server took. nodemailer fails only when the server refuses every
+ * recipient, and lists the ones it refused in `rejected`: a message that reached some recipients
+ * was sent (failing it would have the next run send it again to all of them), with the refused
+ * ones named (`rejected`, warned about).
  */
-function sentOrRejected(info: { rejected?: unknown[] }, sent: string): NotificationOutcome {
+export function sentOrRejected(info: { accepted?: unknown[]; rejected?: unknown[] }, sent: string): NotificationOutcome {
   const rejected = (info.rejected ?? []).map(String);
-  if (rejected.length > 0) return { channel: 'email', status: 'failed', detail: `rejected recipients: ${rejected.join(', ')}` };
-  return { channel: 'email', status: 'sent', detail: sent };
+  const accepted = (info.accepted ?? []).length;
+  if (rejected.length === 0) return { channel: 'email', status: 'sent', detail: `${sent} to ${accepted} recipient(s)` };
+  return { channel: 'email', status: 'sent', rejected, detail: `${sent} to ${accepted} recipient(s); refused by the server: ${rejected.join(', ')}` };
 }
 
 /** nodemailer 10 takes an AbortSignal per message; its typings do not say so yet. */
@@ -177,7 +179,7 @@ export async function notifyEmail(report: RunReport, opts: EmailOptions): Promis
       ...(attachment ? { attachments: [{ filename: 'report.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     } as Mail.Options & Abortable);
-    return sentOrRejected(info, `message ${info.messageId} to ${opts.to.length} recipient(s)`);
+    return sentOrRejected(info, `message ${info.messageId}`);
   } catch (error: unknown) {
     return { channel: 'email', status: 'failed', detail: errorMessage(error) };
   } finally {

@@ -3,14 +3,15 @@
 // the worst overall scores, findings common to many clusters, waivers about to expire.
 // Cluster names are hostile text: escaped for mrkdwn here and by Handlebars in the email.
 import { readFile } from 'node:fs/promises';
+import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine, withoutBidi } from '../base/plain-text.ts';
 import type { FleetView } from '../fleet/view.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
-import { headerText, transportOf } from './email.ts';
+import { headerText, sentOrRejected, transportOf } from './email.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
-import { clientOf, rateLimited, slackError } from './slack.ts';
+import { clientOf, DEFAULT_SLACK_TIMEOUT_MS, postFailed, rateLimited } from './slack.ts';
 
 export type DigestPolicy = 'regression' | 'always' | 'never';
 
@@ -61,16 +62,17 @@ export async function sendSlackDigest(view: FleetView, opts: { token: string; ch
   const timeout = AbortSignal.timeout(budgetMs);
   const signal = AbortSignal.any([timeout, ...(opts.signal ? [opts.signal] : [])]);
   try {
-    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? 15_000, retryConfig: { retries: 2, factor: 2, minTimeout: 1000, maxTimeout: 4000 }, signal });
+    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS, signal });
     const { text, blocks } = buildSlackDigest(view);
     const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text, blocks: blocks as never, unfurl_links: false, unfurl_media: false }), { signal, deadlineAt });
     return { channel: 'slack', status: 'sent', detail: `fleet digest ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
-    return { channel: 'slack', status: 'failed', detail: timeout.aborted ? `not sent within the ${Math.round(budgetMs / 1000)} s deadline` : slackError(error) };
+    return timeout.aborted ? { channel: 'slack', status: 'failed', detail: `not sent within the ${Math.round(budgetMs / 1000)} s deadline` } : postFailed(error, 'the digest');
   }
 }
 
-export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number }): Promise<NotificationOutcome> {
+/** The digest by email. `signal` (the channel's deadline) closes the connection at once, as for a run's email. */
+export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<NotificationOutcome> {
   if (opts.to.length === 0) return { channel: 'email', status: 'skipped', detail: 'no recipients configured' };
   const subject = headerText(`[ztaudit] ${digestHeadline(view)}`);
   const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000 });
@@ -81,8 +83,9 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html, text: `${text}\n`,
       ...(attachment ? { attachments: [{ filename: 'fleet.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),
-    });
-    return { channel: 'email', status: 'sent', detail: `fleet digest ${info.messageId} to ${opts.to.length} recipient(s)` };
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    } as Mail.Options & { signal?: AbortSignal });
+    return sentOrRejected(info, `fleet digest ${info.messageId}`);
   } catch (error: unknown) {
     return { channel: 'email', status: 'failed', detail: errorMessage(error) };
   } finally {

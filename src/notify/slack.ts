@@ -2,14 +2,16 @@
 // new findings, how many were resolved), the details in a thread reply, and the HTML report
 // uploaded into that thread (files.getUploadURLExternal -> upload -> files.completeUploadExternal,
 // through the SDK's filesUploadV2). Every cluster-supplied string is escaped (see mrkdwn.ts).
-// Transient HTTP errors are retried by the SDK's retryConfig; rate limits (429 + Retry-After)
-// are waited out here, but only when the wait fits the channel's deadline: a
-// `Retry-After: 3600` fails at once instead of holding the run for an hour. `signal` (the
+// Nothing is retried but a rate limit: Slack has no idempotency key, so a post that timed out
+// or met a 5xx may have been posted, and a retry would post it twice. A 429 (nothing was posted)
+// is waited out here (Retry-After), but only when the wait fits the channel's deadline: a
+// `Retry-After: 3600` fails at once instead of holding the run for an hour. A post that got no
+// answer is failed with maybeDelivered (warned about, not sent again by the next run). `signal` (the
 // deadline, or SIGTERM in serve) aborts requests in flight and every pending wait. A failure
 // is returned as {status:'failed'}, never thrown.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { LogLevel, WebClient, type Logger, type RetryOptions } from '@slack/web-api';
+import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
@@ -27,7 +29,6 @@ export interface SlackOptions {
   apiUrl?: string;
   htmlReportPath?: string;
   policy: NotifyPolicy;
-  retryConfig?: RetryOptions;
   /** Per-request timeout in milliseconds. */
   timeoutMs?: number;
   logger?: Logger;
@@ -39,9 +40,6 @@ export interface SlackOptions {
 
 export type SlackFailureOptions = Omit<SlackOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string; failure?: FailureKind };
 
-
-/** Three retries over about 15 s: enough for a blip, short enough for a nightly job. */
-export const DEFAULT_SLACK_RETRY: RetryOptions = { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 8_000, randomize: true };
 
 const SEV_ICON: Record<Severity, string> = { critical: ':red_circle:', high: ':large_orange_circle:', medium: ':large_yellow_circle:', low: ':large_blue_circle:' };
 const TOP_NEW = 5;
@@ -197,16 +195,17 @@ const silentLogger: Logger = {
   debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {},
 };
 
-export function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'retryConfig' | 'timeoutMs' | 'logger' | 'signal'>): WebClient {
+export const DEFAULT_SLACK_TIMEOUT_MS = 15_000;
+
+export function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'timeoutMs' | 'logger' | 'signal'>): WebClient {
   const apiUrl = opts.apiUrl ? (opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`) : undefined;
   const { signal } = opts;
-  const retry = opts.retryConfig ?? DEFAULT_SLACK_RETRY;
   return new WebClient(opts.token, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-    // A retry is never scheduled once aborted (throwing here ends p-retry at once).
-    // (onFailedAttempt is p-retry's; the SDK hands retryConfig to p-retry as is.)
-    retryConfig: signal ? ({ ...retry, onFailedAttempt: () => { signal.throwIfAborted(); } } as RetryOptions) : retry,
-    timeout: opts.timeoutMs ?? 15_000,
+    // The SDK retries a timeout and a 5xx (p-retry), which posts a message twice when the first
+    // try was posted but its answer was slow or lost.
+    retryConfig: { retries: 0 },
+    timeout: opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS,
     // Rate limits are waited out by rateLimited(), within the deadline; the SDK would sleep
     // for whatever Retry-After says, unabortably.
     rejectRateLimitedCalls: true,
@@ -252,6 +251,44 @@ function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<vo
   });
 }
 
+/**
+ * Whether a failed call may still have done its work: the request went out and no answer came
+ * back (the per-request timeout, or the connection dropped mid-request).
+ */
+export function outcomeUnknown(error: unknown): boolean {
+  if ((error as { code?: unknown } | null)?.code !== 'slack_webapi_request_error') return false;
+  const original = (error as { original?: unknown }).original;
+  if (original instanceof Error && original.name === 'TimeoutError') return true;
+  const cause = (original as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return cause === 'UND_ERR_SOCKET' || cause === 'ECONNRESET';
+}
+
+/** A failed post, maybeDelivered when it may have been posted all the same. */
+export function postFailed(error: unknown, what: string): NotificationOutcome {
+  if (!outcomeUnknown(error)) return { channel: 'slack', status: 'failed', detail: slackError(error) };
+  return {
+    channel: 'slack', status: 'failed', maybeDelivered: true,
+    detail: `no answer to chat.postMessage (${slackError(error)}): ${what} may have been posted, so it is not sent again`,
+  };
+}
+
+/** How long before the channel's deadline a notifier stops its own requests. */
+const DEADLINE_MARGIN_MS = 250;
+
+/**
+ * `opts` with a signal that also fires just before `deadlineAt`: the notifier then ends with
+ * its own outcome (sent, with the thread reply cut short; or maybe delivered, a post cut off
+ * before its answer) instead of the deadline's bare failure, which would have the next run
+ * post the alert again.
+ */
+function stoppingBeforeDeadline<T extends Pick<SlackOptions, 'signal' | 'deadlineAt'>>(opts: T): T {
+  if (opts.deadlineAt === undefined) return opts;
+  const early = new AbortController();
+  // A TimeoutError, as the SDK's own timeout: a post it cuts off is one that got no answer.
+  setTimeout(() => early.abort(new DOMException('stopped at the notify deadline (notify.deadlineSeconds)', 'TimeoutError')), Math.max(0, opts.deadlineAt - Date.now() - DEADLINE_MARGIN_MS)).unref();
+  return { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, early.signal]) : early.signal };
+}
+
 /** The Slack error code when there is one (e.g. channel_not_found), else the message. */
 export function slackError(error: unknown): string {
   const data = (error as { data?: { error?: unknown } } | null)?.data;
@@ -259,9 +296,10 @@ export function slackError(error: unknown): string {
   return errorMessage(error);
 }
 
-export async function notifySlack(report: RunReport, opts: SlackOptions): Promise<NotificationOutcome> {
-  const skip = skipReason(report, opts.policy);
+export async function notifySlack(report: RunReport, given: SlackOptions): Promise<NotificationOutcome> {
+  const skip = skipReason(report, given.policy);
   if (skip) return { channel: 'slack', status: 'skipped', detail: skip };
+  const opts = stoppingBeforeDeadline(given);
   try {
     const client = clientOf(opts);
     const msg = buildSlackMessage(report);
@@ -288,13 +326,14 @@ export async function notifySlack(report: RunReport, opts: SlackOptions): Promis
     }
     return { channel: 'slack', status: 'sent', detail: [`message ${ts} in ${channelId}`, ...problems].join('; ') };
   } catch (error: unknown) {
-    return { channel: 'slack', status: 'failed', detail: slackError(error) };
+    return postFailed(error, 'the alert');
   }
 }
 
 /** "The audit could not run": silence must never look like compliance. */
-export async function notifySlackFailure(reason: string, opts: SlackFailureOptions): Promise<NotificationOutcome> {
-  if (opts.policy === 'never') return { channel: 'slack', status: 'skipped', detail: 'notification policy is never' };
+export async function notifySlackFailure(reason: string, given: SlackFailureOptions): Promise<NotificationOutcome> {
+  if (given.policy === 'never') return { channel: 'slack', status: 'skipped', detail: 'notification policy is never' };
+  const opts = stoppingBeforeDeadline(given);
   try {
     const client = clientOf(opts);
     const where = opts.clusterName ? ` on ${mrkdwnCode(opts.clusterName)}` : '';
@@ -306,6 +345,6 @@ export async function notifySlackFailure(reason: string, opts: SlackFailureOptio
     const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text: `ztaudit: ${text.title}${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false }), opts);
     return { channel: 'slack', status: 'sent', detail: `message ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
   } catch (error: unknown) {
-    return { channel: 'slack', status: 'failed', detail: slackError(error) };
+    return postFailed(error, 'the alert');
   }
 }

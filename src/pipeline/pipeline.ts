@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
-import { pendingOutcome, undeliveredAfter } from '../run/undelivered.ts';
+import { pendingOutcome, rejectedWarning, undeliveredAfter } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
 
 /** The part of a RunStore the pipeline uses. */
@@ -159,6 +159,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
       for (const outcome of outcomes) {
         report.notifications.push(outcome);
         if (outcome.status === 'failed') edges.log.warn(`${outcome.channel} notification failed: ${outcome.detail ?? ''}`);
+        const rejected = rejectedWarning(outcome);
+        if (rejected) edges.log.warn(rejected);
       }
       // Only report.json records the outcomes: it alone is written again. Rendering every format
       // again would launch Chromium a second time, and a PDF failing then would drop a run

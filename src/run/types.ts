@@ -151,6 +151,13 @@ export interface NotificationOutcome {
   channel: 'slack' | 'email';
   status: 'sent' | 'skipped' | 'failed';
   detail?: string;
+  /**
+   * A failed send that may still have delivered: the request went out and no answer came (a
+   * Slack post that timed out). Not sent again by the next run (src/run/undelivered.ts).
+   */
+  maybeDelivered?: boolean;
+  /** Recipients the mail server refused a message it took for the others (a warning; the message was sent). */
+  rejected?: string[];
 }
 
 export interface WaiverStatus {
@@ -159,8 +166,14 @@ export interface WaiverStatus {
   reason: string;
   owner: string;
   expires: string;
-  state: 'active' | 'expiring-soon' | 'expired' | 'unmatched';
+  /**
+   * not-evaluated: its check was not evaluated in this run (a kind it reads could not be listed,
+   * the check failed), so that it matches nothing says nothing; `notEvaluated` says why.
+   */
+  state: 'active' | 'expiring-soon' | 'expired' | 'unmatched' | 'not-evaluated';
   matched: number;
+  /** Why the waiver's check was not evaluated (state not-evaluated). */
+  notEvaluated?: string;
 }
 
 /** One stored run's scores, for the report's trend chart. */

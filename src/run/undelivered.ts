@@ -4,6 +4,7 @@
 // before it was notified (serve), is stored with each channel pending and has the outcomes
 // recorded into the stored run afterwards: a process killed in between (SIGKILL, OOM) leaves
 // the channels pending, and a pending channel delivered nothing as far as anyone knows.
+import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport, UndeliveredAlert } from './types.ts';
 
 /** Why a pending outcome is stored as failed (pendingOutcome). */
@@ -20,7 +21,7 @@ export function pendingOutcome(channel: NotificationOutcome['channel']): Notific
 
 /**
  * What `run` (the latest stored run) leaves for the next run to send, unless a channel
- * delivered it: what it carried, always (a run that sent nothing — no channel, --no-notify,
+ * delivered it or may have (NotificationOutcome.maybeDelivered): what it carried, always (a run that sent nothing — no channel, --no-notify,
  * every channel skipped, a serve --watch run stored without alerting — loses nothing it was
  * handed), then its own regression when a channel tried and failed (a regression no channel
  * tried had nothing to lose). `outcomes`: the run's, when known better than stored (a run
@@ -29,8 +30,20 @@ export function pendingOutcome(channel: NotificationOutcome['channel']): Notific
 export function undeliveredAfter(run: RunReport, outcomes = run.notifications): UndeliveredAlert[] {
   const d = run.diff;
   if (!d) return [];
-  if (outcomes.some((n) => n.status === 'sent')) return [];
+  // A channel that may have delivered it (no answer to a request that went out) counts as one
+  // that did: Slack has no idempotency key, and a second copy of an alert is worse than a
+  // warning that the first one may not have arrived.
+  if (outcomes.some((n) => n.status === 'sent' || n.maybeDelivered === true)) return [];
   const tried = outcomes.some((n) => n.status === 'failed');
   const own = d.regression && tried ? [{ runId: run.run.id, reasons: d.regressionReasons.length > 0 ? d.regressionReasons : ['a regression (see that run\'s report)'] }] : [];
   return [...(d.undelivered ?? []), ...own];
+}
+
+/**
+ * The warning for a message sent to some recipients only (NotificationOutcome.rejected), or
+ * null: it is delivered, so it is not carried, and those who did not get it are named.
+ */
+export function rejectedWarning(outcome: NotificationOutcome, what = 'the alert'): string | null {
+  if (!outcome.rejected?.length) return null;
+  return oneLine(`${outcome.channel}: the mail server refused ${what} for ${outcome.rejected.join(', ')}; it was sent to the other recipients`);
 }

@@ -67,11 +67,15 @@ describe('notifications never hold a process', () => {
     expect(code, stderr()).toBe(0);
     // From the moment Slack was called to the process' exit: the deadline plus a little.
     const calledAt = slack.calls.find((c) => c.path === '/api/chat.postMessage')!.at;
-    expect(exitAt - calledAt).toBeGreaterThan(2_900);
+    expect(exitAt - calledAt).toBeGreaterThan(2_500); // Slack's notifier stops its post 250 ms before
     expect(exitAt - calledAt).toBeLessThan(3_000 + 4_000);
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
     expect(report.notifications).toEqual([
-      { channel: 'slack', status: 'failed', detail: 'no answer within the 3 s notify deadline (notify.deadlineSeconds)' },
+      // Slack got the post: it may have been made, so the next run does not send it again.
+      {
+        channel: 'slack', status: 'failed', maybeDelivered: true,
+        detail: 'no answer to chat.postMessage (A request error occurred: stopped at the notify deadline (notify.deadlineSeconds)): the alert may have been posted, so it is not sent again',
+      },
       { channel: 'email', status: 'failed', detail: 'no answer within the 3 s notify deadline (notify.deadlineSeconds)' },
     ]);
   });

@@ -116,6 +116,24 @@ describe('ztaudit run with history, Slack and email', () => {
     expect(mails[0].subject).toMatch(/could not run/i);
   });
 
+  it('sends "audit could not run" on both channels for a bad flag too (an unknown format, a PDF without Chromium), and exits 2', async () => {
+    let t = io();
+    expect(await main([...runArgs().slice(0, -1), 'html,jsn'], t.cli)).toBe(2);
+    expect(t.err()).toMatch(/^ztaudit: --format jsn: must be among [^\n]*\n$/);
+    env.ZTAUDIT_CHROMIUM = join(dir, 'no-such-chromium');
+    t = io();
+    expect(await main([...runArgs().slice(0, -1), 'html,pdf'], t.cli)).toBe(2);
+    expect(t.err()).toMatch(/^ztaudit: ZTAUDIT_CHROMIUM=\S+: not an executable absolute path[^\n]*\n$/);
+    const alerts = postMessages().map((c) => String(c.fields.text));
+    expect(alerts).toEqual([
+      expect.stringMatching(/^ztaudit: audit could not run: --format jsn: must be among/),
+      expect.stringMatching(/^ztaudit: audit could not run: ZTAUDIT_CHROMIUM=/),
+    ]);
+    expect(mails.map((m) => m.subject)).toEqual(['[ztaudit] Audit could not run on unknown cluster', '[ztaudit] Audit could not run on unknown cluster']);
+    expect(await main([...runArgs().slice(0, -1), 'html,jsn', '--no-notify'], io().cli)).toBe(2);
+    expect(postMessages()).toHaveLength(2);
+  });
+
   it('keeps the stored run and records the failure when Slack is down', async () => {
     slack.platformError('chat.postMessage', 'service_unavailable');
     writeFileSync(join(dir, 'ztaudit.yaml'), `${readFileSync(join(dir, 'ztaudit.yaml'), 'utf8')}notify:\n  policy: always\n`);
@@ -164,6 +182,39 @@ describe('ztaudit run with history, Slack and email', () => {
     expect(await main(runArgs(), io().cli)).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')).diff.undelivered).toBeUndefined();
     expect(postMessages()).toHaveLength(before);
+  });
+
+  it('e-mails a regression once when the server refuses one recipient, and warns naming that recipient', async () => {
+    for (const k of ['ZTAUDIT_SLACK_TOKEN', 'ZTAUDIT_SLACK_CHANNEL', 'ZTAUDIT_SLACK_API_URL']) delete env[k];
+    const delivered: string[][] = [];
+    const picky = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onRcptTo(address, _session, callback) { callback(address.address === 'gone@example.test' ? Object.assign(new Error('no such user'), { responseCode: 550 }) : undefined); },
+      onData(stream, session, callback) { stream.resume(); stream.on('end', () => { delivered.push(session.envelope.rcptTo.map((r) => r.address)); callback(); }); },
+    });
+    await new Promise<void>((resolve) => picky.listen(0, '127.0.0.1', resolve));
+    try {
+      env.ZTAUDIT_SMTP_URL = `smtp://127.0.0.1:${(picky.server.address() as AddressInfo).port}`;
+      env.ZTAUDIT_EMAIL_TO = 'secops@example.test,gone@example.test';
+      expect(await main(runArgs(), io().cli)).toBe(0); // the baseline
+      appendFileSync(join(dir, 'cluster/40-rbac.yaml'), [
+        '---', 'apiVersion: rbac.authorization.k8s.io/v1', 'kind: ClusterRoleBinding', 'metadata: {name: backdoor}',
+        'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}',
+        'subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: mallory}]', '',
+      ].join('\n'));
+      const t = io();
+      expect(await main(runArgs(), t.cli)).toBe(0); // regresses
+      expect(t.err()).toContain('email: the mail server refused the alert for gone@example.test; it was sent to the other recipients');
+      const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
+      expect(report.notifications).toEqual([expect.objectContaining({ channel: 'email', status: 'sent', rejected: ['gone@example.test'] })]);
+      // Delivered: the next runs have nothing to carry and send nothing.
+      expect(await main(runArgs(), io().cli)).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')).diff.undelivered).toBeUndefined();
+      expect(await main(runArgs(), io().cli)).toBe(0);
+      expect(delivered).toEqual([['secops@example.test']]);
+    } finally {
+      await new Promise<void>((resolve) => picky.close(() => resolve()));
+    }
   });
 
   it('warns at start that regression alerts never fire without a history, and only then', async () => {

@@ -22,9 +22,9 @@ export { frameworksOf, FRAMEWORKS } from './frameworks.ts';
 export { firstEvaluatedNote, newlyWaivedRowsOf } from './changes.ts';
 
 const STATE_LABEL: Record<WaiverStatus['state'], string> = {
-  active: 'active', 'expiring-soon': 'expiring soon', expired: 'expired', unmatched: 'matches nothing',
+  active: 'active', 'expiring-soon': 'expiring soon', expired: 'expired', unmatched: 'matches nothing', 'not-evaluated': 'check not evaluated',
 };
-const STATE_ORDER: Array<WaiverStatus['state']> = ['expired', 'expiring-soon', 'unmatched', 'active'];
+const STATE_ORDER: Array<WaiverStatus['state']> = ['expired', 'expiring-soon', 'not-evaluated', 'unmatched', 'active'];
 const NOTES_CAP = 50;
 
 export const SECTIONS: ReportView['sections'] = [

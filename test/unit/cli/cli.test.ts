@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { catalogMarkdown } from '../../../src/cli/checks.ts';
@@ -84,6 +85,37 @@ describe('ztaudit CLI', () => {
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { diff: { previousRunId: string; regressionReasons: string[] } };
     const [first, ...more] = report.diff.regressionReasons;
     expect(t.err()).toBe(`ztaudit: exit 1: a regression since run ${report.diff.previousRunId}: ${first}${more.length ? ` (and ${more.length} more)` : ''} (--fail-on regression)\n`);
+  });
+
+  it('says a waiver whose check could not be evaluated could not be checked, not that it matches nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-waiver-blind-'));
+    const snap = join(dir, 'demo.snap.json.gz');
+    expect(await main(['snapshot', '--manifests', 'examples/demo-cluster', '-o', snap, '-q'], io().cli)).toBe(0);
+    const snapshot = JSON.parse(gunzipSync(readFileSync(snap)).toString('utf8')) as { coverage: Record<string, unknown> };
+    snapshot.coverage.clusterrolebindings = { status: 'forbidden' };
+    writeFileSync(snap, gzipSync(JSON.stringify(snapshot)));
+    writeFileSync(join(dir, 'waivers.yaml'), 'waivers:\n  - check: rbac.cluster-admin-binding\n    resource: {kind: Group, name: oncall}\n    reason: break-glass group\n    owner: sec@acme.example\n    expires: 2099-01-31\n');
+    const t = io(dir);
+    expect(await main(['run', '--snapshot', snap, '--config', 'waivers.yaml', '--out', 'out', '--format', 'json', '--history', 'none', '--no-notify', '-q'], t.cli)).toBe(0);
+    expect(t.err()).toContain('waiver for rbac.cluster-admin-binding on Group oncall (owner sec@acme.example) could not be checked: rbac.cluster-admin-binding was not evaluated (');
+    expect(t.err()).not.toContain('matches no finding');
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { waivers: Array<{ state: string; notEvaluated?: string }> };
+    expect(report.waivers).toEqual([expect.objectContaining({ state: 'not-evaluated', notEvaluated: expect.stringContaining('clusterrolebindings') })]);
+  });
+
+  it('warns that --fail-on regression never exits 1 without a history, and only then', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-failon-none-'));
+    const args = ['run', '--manifests', join(REPO, 'examples/demo-cluster'), '--out', join(dir, 'out'), '--format', 'json', '--no-notify', '-q'];
+    const warning = 'no history: there is never a previous run, so --fail-on regression never exits 1; keep a history or use --fail-on critical or high';
+    let t = io(dir);
+    expect(await main([...args, '--history', 'none', '--fail-on', 'regression'], t.cli)).toBe(0);
+    expect(t.err()).toContain(warning);
+    t = io(dir);
+    expect(await main([...args, '--history', join(dir, 'h.db'), '--fail-on', 'regression'], t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
+    t = io(dir);
+    expect(await main([...args, '--history', 'none', '--fail-on', 'never'], t.cli)).toBe(0);
+    expect(t.err()).not.toContain('no history');
   });
 
   it('stores nothing when the reports cannot be written, so the next run still sees the regression', async () => {

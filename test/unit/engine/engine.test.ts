@@ -224,6 +224,23 @@ describe('audit', () => {
     expect(report.checks.find((c) => c.id === 'rbac.a')).toMatchObject({ failed: 0, waived: 1, passed: 1, status: 'pass' });
   });
 
+  it('a waiver on a check that was not evaluated is not-evaluated with the reason, never "matches nothing" (missing data is not a fix)', () => {
+    const snapshot = snapshotFromObjects([]);
+    snapshot.coverage.networkpolicies = { status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io' };
+    const config = defaultConfig();
+    config.waivers = [
+      { check: 'network.c', resource: { kind: 'Namespace', name: 'x' }, reason: 'legacy', owner: 'net', expires: '2027-06-01' },
+      { check: 'tls.b', resource: { name: 'nothing-here' }, reason: 'typo', owner: 'web', expires: '2027-06-01' },
+      { check: 'network.c', resource: { kind: 'Namespace', name: 'x' }, reason: 'old', owner: 'net', expires: '2026-11-01' },
+    ];
+    const { report } = auditSnapshot({ snapshot, config, checks, now: NOW, startedAt: NOW, runId: 'r3' });
+    expect(report.waivers.map((w) => [w.reason, w.state, w.notEvaluated])).toEqual([
+      ['legacy', 'not-evaluated', expect.stringContaining('forbidden')],
+      ['typo', 'unmatched', undefined],
+      ['old', 'expired', undefined],
+    ]);
+  });
+
   it('lets a waiver name a related object, e.g. the role behind a subject grant', () => {
     const config = defaultConfig();
     config.waivers = [{ check: 'rbac.w', resource: { kind: 'ClusterRole', name: 'ci-deployer' }, reason: 'r', owner: 'o', expires: '2027-01-01' }];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
@@ -115,6 +115,53 @@ describe('fleet digest', () => {
     const t = io(env());
     await main(['fleet', '--history', 'fleet.db', '--config', 'short.yaml', '--out', 'fshort', '-q'], t);
     expect(t.err()).toMatch(/rate limited by Slack \(Retry-After 10 s, more than the [0-2] s left before the notify deadline\)/);
+  });
+
+  it('an email digest the server refuses for one recipient is sent to the others, and the refused one is named', async () => {
+    const delivered: string[][] = [];
+    const picky = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onRcptTo(address, _session, callback) { callback(address.address === 'gone@example.com' ? Object.assign(new Error('no such user'), { responseCode: 550 }) : undefined); },
+      onData(stream, session, callback) { stream.resume(); stream.on('end', () => { delivered.push(session.envelope.rcptTo.map((r) => r.address)); callback(); }); },
+    });
+    await new Promise<void>((r) => picky.listen(0, '127.0.0.1', r));
+    try {
+      const t = io({ ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${(picky.server.address() as AddressInfo).port}`, ZTAUDIT_EMAIL_TO: 'runs@example.com,gone@example.com' });
+      expect(await main(['fleet', '--history', 'fleet.db', '--out', 'fpicky', '--notify', '-q'], t), t.err()).toBe(0);
+      expect(t.err()).toMatch(/email digest sent: fleet digest \S+ to 1 recipient\(s\); refused by the server: gone@example\.com\n/);
+      expect(t.err()).toContain('ztaudit fleet: warning: email: the mail server refused the digest for gone@example.com; it was sent to the other recipients\n');
+      expect(delivered).toEqual([['runs@example.com']]);
+    } finally {
+      await new Promise<void>((r) => picky.close(() => r()));
+    }
+  });
+
+  it('the email digest keeps to notify.deadlineSeconds: a server that trickles its EHLO answer is dropped at the deadline', async () => {
+    // Greets, then answers EHLO with a 250- continuation line every 300 ms, never the last one.
+    const sockets = new Set<Socket>();
+    const trickle = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.write('220 trickle ESMTP\r\n');
+      socket.once('data', () => {
+        const timer = setInterval(() => { if (!socket.destroyed) socket.write('250-still thinking\r\n'); }, 300);
+        socket.on('close', () => { clearInterval(timer); sockets.delete(socket); });
+      });
+    });
+    await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', r));
+    try {
+      writeFileSync(join(dir, 'deadline2.yaml'), 'notify:\n  deadlineSeconds: 2\n');
+      const t = io({ ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${(trickle.address() as AddressInfo).port}`, ZTAUDIT_EMAIL_TO: 'runs@example.com' });
+      const t0 = performance.now();
+      expect(await main(['fleet', '--history', 'fleet.db', '--config', 'deadline2.yaml', '--out', 'ftrickle', '--notify', '-q'], t)).toBe(2);
+      expect(performance.now() - t0).toBeLessThan(5_000);
+      expect(t.err()).toContain('ztaudit fleet: email digest failed: no answer within the 2 s notify deadline (notify.deadlineSeconds)\n');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sockets.size).toBe(0); // the connection was closed, not left trickling
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => trickle.close(() => r()));
+    }
   });
 
   it('policy regression sends nothing when no cluster regressed in the window', async () => {

@@ -27,6 +27,8 @@ export interface FakeSlack {
   platformError(method: string, error: string): void;
   /** Never answer calls of a method (the request stays open until close()). */
   stall(method: string): void;
+  /** Answer calls of a method (having done what they ask) only after `ms`; only those `when` picks, when given. */
+  slow(method: string, ms: number, when?: (fields: Record<string, unknown>) => boolean): void;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const httpFail = new Map<string, { times: number; status: number }>();
   const platform = new Map<string, string>();
   const stalled = new Set<string>();
+  const slowed = new Map<string, { ms: number; when?: (fields: Record<string, unknown>) => boolean }>();
   let messages = 0;
   let base = '';
   const server: Server = createServer(async (req, res) => {
@@ -77,7 +80,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       res.writeHead(hf.status, { 'content-type': 'text/plain' }).end('upstream trouble');
       return;
     }
-    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const slowing = slowed.get(method);
+    const delay = slowing && (!slowing.when || slowing.when(fields)) ? slowing.ms : 0;
+    const json = (body: unknown) => {
+      const answer = () => { if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)); };
+      if (delay > 0) setTimeout(answer, delay); else answer();
+    };
     if (platform.has(method)) return json({ ok: false, error: platform.get(method) });
     if (method === 'chat.postMessage') {
       messages++;
@@ -98,6 +106,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     failHttp: (m, times, status) => { httpFail.set(m, { times, status }); },
     platformError: (m, e) => { platform.set(m, e); },
     stall: (m) => { stalled.add(m); },
+    slow: (m, ms, when) => { slowed.set(m, { ms, ...(when ? { when } : {}) }); },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

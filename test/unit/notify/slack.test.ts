@@ -7,7 +7,6 @@ import type { RunReport } from '../../../src/run/types.ts';
 import { buildRun, HOSTILE_CLUSTER, syntheticReport } from '../report/fixtures.ts';
 import { startFakeSlack, type FakeSlack } from './slack-server.ts';
 
-const FAST = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 20 };
 let slack: FakeSlack;
 let dir: string;
 
@@ -89,7 +88,7 @@ describe('notifySlack', () => {
   it('posts the Block Kit message, a thread reply and uploads the HTML report into the thread', async () => {
     const { report } = buildRun();
     const html = '<!DOCTYPE html><title>r</title><p>full report body 12345</p>';
-    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: '#sec-alerts', apiUrl: slack.apiUrl, htmlReportPath: htmlFile(html), policy: 'regression', retryConfig: FAST });
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: '#sec-alerts', apiUrl: slack.apiUrl, htmlReportPath: htmlFile(html), policy: 'regression' });
     expect(outcome).toEqual({ channel: 'slack', status: 'sent', detail: 'message 1764122400.000101 in C0REPORTS' });
 
     const expected = buildSlackMessage(report);
@@ -129,7 +128,7 @@ describe('notifySlack', () => {
 
   it('escapes hostile cluster and resource names: no mention, no link, no formatting', async () => {
     const { report } = buildRun({ hostile: true, clusterName: HOSTILE_CLUSTER });
-    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST });
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' });
     expect(outcome.status).toBe('sent');
     const bodies = slack.calls.map((c) => c.raw.toString('utf8')).map((b) => decodeURIComponent(b.replace(/\+/g, ' '))).join('\n');
     expect(bodies).not.toContain('<!channel>');
@@ -145,7 +144,7 @@ describe('notifySlack', () => {
     const { report } = buildRun();
     slack.rateLimit('chat.postMessage', 1, 1);
     const started = Date.now();
-    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST });
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' });
     expect(outcome.status).toBe('sent');
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     const posts = slack.calls.filter((c) => c.path === '/api/chat.postMessage');
@@ -153,28 +152,28 @@ describe('notifySlack', () => {
     expect(posts[0].fields).toEqual(posts[1].fields);
   });
 
-  it('retries transient HTTP errors', async () => {
+  it('does not retry a 5xx (Slack may have posted it all the same): one post, failed', async () => {
     const { report } = buildRun();
     slack.failHttp('chat.postMessage', 2, 503);
-    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST });
-    expect(outcome.status).toBe('sent');
-    expect(slack.calls.filter((c) => c.path === '/api/chat.postMessage')).toHaveLength(4);
+    const outcome = await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' });
+    expect(outcome).toMatchObject({ status: 'failed', detail: expect.stringContaining('503') });
+    expect(slack.calls.filter((c) => c.path === '/api/chat.postMessage')).toHaveLength(1);
   });
 
-  it('returns failed (never throws) on a platform error, an outage that outlasts the retries, and an unreachable API', async () => {
+  it('returns failed (never throws) on a platform error, an outage, and an unreachable API', async () => {
     const { report } = buildRun();
     slack.platformError('chat.postMessage', 'channel_not_found');
-    expect(await notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST }))
+    expect(await notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' }))
       .toEqual({ channel: 'slack', status: 'failed', detail: 'channel_not_found' });
 
     const s2 = await startFakeSlack();
     s2.failHttp('chat.postMessage', 10, 500);
-    const down = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: s2.apiUrl, policy: 'always', retryConfig: FAST });
+    const down = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: s2.apiUrl, policy: 'always' });
     expect(down.status).toBe('failed');
-    expect(s2.calls).toHaveLength(3); // first attempt + 2 retries
+    expect(s2.calls).toHaveLength(1); // never retried
     await s2.close();
 
-    const closed = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: s2.apiUrl, policy: 'always', retryConfig: { retries: 0 } });
+    const closed = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: s2.apiUrl, policy: 'always' });
     expect(closed.status).toBe('failed');
   });
 
@@ -186,13 +185,13 @@ describe('notifySlack', () => {
     expect((await notifySlack({ ...report, diff: null }, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'regression' })).status).toBe('skipped');
     expect((await notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'never' })).status).toBe('skipped');
     expect(slack.calls).toHaveLength(0);
-    expect((await notifySlack(calm, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always', retryConfig: FAST })).status).toBe('sent');
+    expect((await notifySlack(calm, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' })).status).toBe('sent');
   });
 
   it('still reports sent when only the upload fails, and says so', async () => {
     const { report } = buildRun();
     slack.platformError('files.getUploadURLExternal', 'not_allowed_token_type');
-    const outcome = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, htmlReportPath: htmlFile(), policy: 'always', retryConfig: FAST });
+    const outcome = await notifySlack(report, { token: 't', channel: 'C1', apiUrl: slack.apiUrl, htmlReportPath: htmlFile(), policy: 'always' });
     expect(outcome.status).toBe('sent');
     expect(outcome.detail).toContain('report upload failed: not_allowed_token_type');
   });
@@ -200,7 +199,7 @@ describe('notifySlack', () => {
 
 describe('notifySlackFailure', () => {
   it('posts "audit could not run" with the escaped reason', async () => {
-    const outcome = await notifySlackFailure('cannot reach https://10.0.0.1:6443 <!here>', { token: 't', channel: 'C1', apiUrl: slack.apiUrl, clusterName: 'prod <!channel>', retryConfig: FAST });
+    const outcome = await notifySlackFailure('cannot reach https://10.0.0.1:6443 <!here>', { token: 't', channel: 'C1', apiUrl: slack.apiUrl, clusterName: 'prod <!channel>' });
     expect(outcome.status).toBe('sent');
     const [call] = slack.calls;
     expect(call.fields.text).toBe('ztaudit: audit could not run on `prod &lt;!channel&gt;`: cannot reach https://10.0.0.1:6443 &lt;!here&gt;');
@@ -210,7 +209,7 @@ describe('notifySlackFailure', () => {
 
   it('returns failed when Slack is unreachable', async () => {
     await slack.close();
-    const outcome = await notifySlackFailure('boom', { token: 't', channel: 'C1', apiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const outcome = await notifySlackFailure('boom', { token: 't', channel: 'C1', apiUrl: slack.apiUrl });
     expect(outcome.status).toBe('failed');
     slack = await startFakeSlack();
   });

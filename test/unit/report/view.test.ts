@@ -164,6 +164,17 @@ describe('buildView', () => {
     const { report } = buildRun();
     expect(buildView(report).waivers.map((w) => w.state)).toEqual(['expiring-soon', 'unmatched', 'active']);
   });
+
+  it('shows a waiver whose check was not evaluated as such, with the reason, before the unmatched ones', () => {
+    const { report } = buildRun();
+    const blind = { ...report.waivers.find((w) => w.state === 'unmatched')!, state: 'not-evaluated' as const, notEvaluated: 'needs clusterrolebindings: forbidden <b>' };
+    report.waivers.push(blind);
+    const view = buildView(report);
+    expect(view.waivers.map((w) => w.state)).toEqual(['expiring-soon', 'not-evaluated', 'unmatched', 'active']);
+    expect(view.waivers[1]!.stateLabel).toBe('check not evaluated');
+    const html = renderHtml(report);
+    expect(html).toContain('<span class="pill not-evaluated">check not evaluated</span><br><small>needs clusterrolebindings: forbidden &lt;b&gt;</small>');
+  });
 });
 
 describe('buildView posture', () => {
