@@ -16,9 +16,13 @@ import { parseServeFlags } from '../../src/cli/serve.ts';
 import { parseRunFlags } from '../../src/cli/run.ts';
 import { REPORT_FORMATS } from '../../src/report/render.ts';
 import { parse } from 'yaml';
-import { byKind, CHART_DIR, findHelm, renderChart, runHelm, templateChart } from './helm.ts';
+import http from 'node:http';
+import { kubeconfigFor } from '../helpers/local-api-server.ts';
+import { byKind, CHART_DIR, findHelm, parseRendered, renderChart, runHelm, templateChart, templateChartAgainst, TEST_API_SERVER_CIDRS } from './helm.ts';
 
 const { helm } = findHelm('helm chart tests (test/helm/chart.test.ts)');
+/** helm lint has no cluster to look the API server up in: the value an operator would set. */
+const LINT_API_SERVER = ['--set', `networkPolicy.apiServer.cidrs={${TEST_API_SERVER_CIDRS.join(',')}}`];
 
 type Obj = Record<string, any>;
 
@@ -48,10 +52,41 @@ const RELEASE_NAMESPACE: KubeObject = {
   metadata: { name: 'ztaudit', labels: { 'kubernetes.io/metadata.name': 'ztaudit', 'pod-security.kubernetes.io/enforce': 'restricted' } },
 };
 
-function selfAudit(objects: KubeObject[]) {
+function selfAudit(objects: KubeObject[], config = defaultConfig()) {
   const snapshot = snapshotFromObjects([structuredClone(RELEASE_NAMESPACE), ...structuredClone(objects)], { origin: 'manifests', clusterVersion: 'v1.36.3' });
   const now = new Date('2026-11-26T02:00:00Z');
-  return auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'self-audit' }).report;
+  return auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'self-audit' }).report;
+}
+
+/**
+ * A stand-in API server holding only what the chart's `lookup` reads: the default/kubernetes
+ * EndpointSlice (two IPv4 control-plane endpoints and one IPv6) and its group's discovery.
+ */
+async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>): Promise<T> {
+  const json = (res: http.ServerResponse, body: unknown, status = 200) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/apis/discovery.k8s.io/v1') {
+      return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'discovery.k8s.io/v1', resources: [{ name: 'endpointslices', singularName: 'endpointslice', namespaced: true, kind: 'EndpointSlice', verbs: ['get', 'list', 'watch'] }] });
+    }
+    if (path === '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes') {
+      return json(res, {
+        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default' }, addressType: 'IPv4',
+        endpoints: [{ addresses: ['172.18.0.2'] }, { addresses: ['172.18.0.3'] }, { addresses: ['fd00:10::2'] }],
+        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+      });
+    }
+    json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }, 404);
+  });
+  const kubeconfig = await kubeconfigFor(server);
+  try {
+    return await fn(kubeconfig);
+  } finally {
+    server.close();
+  }
 }
 
 describe.skipIf(!helm)('helm chart', () => {
@@ -59,7 +94,7 @@ describe.skipIf(!helm)('helm chart', () => {
 
   it('passes helm lint --strict with the default values and in serve mode', () => {
     for (const set of [[], ['--set', 'mode=serve'], ['--set', 'history.type=sqlite'], ['--set', 'history.type=none']]) {
-      const r = runHelm(h, ['lint', '--strict', CHART_DIR, ...set]);
+      const r = runHelm(h, ['lint', '--strict', CHART_DIR, ...LINT_API_SERVER, ...set]);
       expect(r.status, `${set.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
       expect(r.stdout).toContain('0 chart(s) failed');
     }
@@ -269,7 +304,7 @@ describe.skipIf(!helm)('helm chart', () => {
     for (const extraArgs of [['--cluster', 'prod-eu-1'], ['--cluster=prod-eu-1']]) {
       expect(templateChart(h, { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db' } }, run: { extraArgs } }).status, extraArgs.join(' ')).toBe(0);
     }
-    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, '--set', 'history.type=postgres', '--set', 'history.postgres.existingSecret=fleet-db', '--set', 'config.cluster.name=prod-eu-1']);
+    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, ...LINT_API_SERVER, '--set', 'history.type=postgres', '--set', 'history.postgres.existingSecret=fleet-db', '--set', 'config.cluster.name=prod-eu-1']);
     expect(lint.status, lint.stdout + lint.stderr).toBe(0);
     // The chart still passes its own checks with a shared PostgreSQL.
     const report = selfAudit(objects);
@@ -373,6 +408,34 @@ describe.skipIf(!helm)('helm chart', () => {
     const from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
     const [serveNp] = byKind(renderChart(h, { mode: 'serve', networkPolicy: { enabled: true, apiServer: { cidrs: ['0.0.0.0/0'], ports: [443] }, serveIngressFrom: from } }), 'NetworkPolicy') as Obj[];
     expect(serveNp!.spec.ingress).toEqual([{ from, ports: [{ port: 'http', protocol: 'TCP' }] }]);
+  });
+
+  it('allows egress to the API server endpoints looked up at install time, never the whole Internet; without a cluster it asks for them', async () => {
+    // An operator who declares an egress gateway must not find the auditor itself bypassing it.
+    const { config, errors } = validateConfig({ egress: { gateways: [{ cidr: '203.0.113.10/32' }] } }, { file: 'ztaudit.yaml', checkIds: new Set(CHECK_BY_ID.keys()) });
+    expect(errors).toEqual([]);
+    await withLookupCluster(async (kubeconfig) => {
+      for (const mode of ['cronjob', 'serve']) {
+        const objects = parseRendered(await templateChartAgainst(h, kubeconfig, { mode }));
+        const [np] = byKind(objects, 'NetworkPolicy') as Obj[];
+        expect(np!.spec.egress[0], mode).toEqual({
+          to: [{ ipBlock: { cidr: '172.18.0.2/32' } }, { ipBlock: { cidr: '172.18.0.3/32' } }, { ipBlock: { cidr: 'fd00:10::2/128' } }],
+          ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }],
+        });
+        const network = selfAudit(objects, config).findings.filter((f) => f.area === 'network');
+        expect(network.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}: ${f.message}`), mode).toEqual([]);
+      }
+      // A value wins over the lookup.
+      const [set] = byKind(parseRendered(await templateChartAgainst(h, kubeconfig, { networkPolicy: { apiServer: { cidrs: ['10.1.0.0/28'] } } })), 'NetworkPolicy') as Obj[];
+      expect(set!.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.1.0.0/28' } }]);
+    });
+    // helm template has no cluster: it fails, saying what to set, instead of opening everything.
+    const bare = templateChart(h, { networkPolicy: { apiServer: { cidrs: [] } } });
+    expect(bare.status).not.toBe(0);
+    expect(bare.stderr).toContain("networkPolicy.apiServer.cidrs is empty and the API server's addresses could not be looked up");
+    expect(bare.stderr).toContain('kubectl get endpointslice kubernetes -n default');
+    // Without the NetworkPolicy nothing needs the addresses.
+    expect(templateChart(h, { networkPolicy: { enabled: false, apiServer: { cidrs: [] } } }).status).toBe(0);
   });
 
   describe('ztaudit audits its own chart', () => {

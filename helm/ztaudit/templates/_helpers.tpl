@@ -65,6 +65,29 @@ app.kubernetes.io/component: auditor
 {{- end }}
 {{- end }}
 
+{{/*
+The API server's addresses for the NetworkPolicy, as a JSON list: networkPolicy.apiServer.cidrs,
+else the endpoints of the default/kubernetes EndpointSlice, looked up at install and upgrade
+time (a policy sees the traffic after the Service IP is translated). Never the whole Internet:
+without a cluster to look in (helm template, helm lint, a client-side dry run, Argo CD) and
+without the value, rendering fails.
+*/}}
+{{- define "ztaudit.apiServerCidrs" -}}
+{{- $cidrs := .Values.networkPolicy.apiServer.cidrs }}
+{{- if not $cidrs }}
+{{- $slice := lookup "discovery.k8s.io/v1" "EndpointSlice" "default" "kubernetes" }}
+{{- range (dig "endpoints" list $slice) }}
+{{- range (dig "addresses" list .) }}
+{{- $cidrs = append $cidrs (printf "%s/%s" . (ternary "128" "32" (contains ":" .))) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if not $cidrs }}
+{{- fail "networkPolicy.apiServer.cidrs is empty and the API server's addresses could not be looked up (helm template, helm lint and a client-side dry run have no cluster; helm template --dry-run=server has one). Set them: kubectl get endpointslice kubernetes -n default -o jsonpath='{.endpoints[*].addresses[*]}' lists them; pass each as ADDRESS/32, e.g. --set 'networkPolicy.apiServer.cidrs={10.0.0.10/32}'" }}
+{{- end }}
+{{- toJson $cidrs }}
+{{- end }}
+
 {{- define "ztaudit.notifyEnabled" -}}
 {{- if or .Values.notifications.slack.enabled .Values.notifications.email.enabled }}true{{ end }}
 {{- end }}
