@@ -2,7 +2,8 @@
 // produces, the hardening of every pod, secrets only by reference, the ClusterRole rendered
 // from the generated rules, and ztaudit's own audit of the rendered chart (zero findings in
 // network, pod-security and rbac).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
@@ -15,7 +16,9 @@ import type { KubeObject } from '../../src/snapshot/types.ts';
 import { parseServeFlags } from '../../src/cli/serve.ts';
 import { parseRunFlags } from '../../src/cli/run.ts';
 import { REPORT_FORMATS } from '../../src/report/render.ts';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { main } from '../../src/cli/main.ts';
+import { captureIO } from '../helpers/cli.ts';
 import http from 'node:http';
 import { kubeconfigFor } from '../helpers/local-api-server.ts';
 import { byKind, CHART_DIR, findHelm, parseRendered, renderChart, runHelm, templateChart, templateChartAgainst, TEST_API_SERVER_CIDRS } from './helm.ts';
@@ -114,7 +117,7 @@ describe.skipIf(!helm)('helm chart', () => {
     const args = argsOf(objects);
     expect(args[0]).toBe('run');
     expect(flag(args, '--config')).toBe('/etc/ztaudit/ztaudit.yaml');
-    expect(flag(args, '--history')).toBe('k8s://ztaudit/zt-ztaudit-history');
+    expect(flag(args, '--history')).toBe('k8s://ztaudit-history/zt-ztaudit-history');
     expect(args).toContain('--no-notify');
     // Without a time zone the field is left out (the controller's zone), not set to "".
     const [plain] = byKind(renderChart(h), 'CronJob') as Obj[];
@@ -244,19 +247,43 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(rbac.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
   });
 
-  it('grants ConfigMap writes in the release namespace only, and only for history.type=k8s', () => {
-    const k8s = renderChart(h, { history: { type: 'k8s' } }, { namespace: 'audit-ns' });
+  it('grants ConfigMap writes in the history namespace only, and only for history.type=k8s; the auditor cannot rewrite its own config', async () => {
+    const k8s = renderChart(h, { history: { type: 'k8s' } }, { release: 'ztaudit', namespace: 'audit-ns' });
+    const [ns] = byKind(k8s, 'Namespace') as Obj[];
+    expect(ns!.metadata.name).toBe('audit-ns-history');
+    expect(ns!.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
     const [role] = byKind(k8s, 'Role') as Obj[];
-    expect(role!.metadata.namespace).toBe('audit-ns');
+    expect(role!.metadata.namespace).toBe('audit-ns-history');
     expect(role!.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] }]);
     const [rb] = byKind(k8s, 'RoleBinding') as Obj[];
-    expect(rb!.metadata.namespace).toBe('audit-ns');
-    expect(rb!.subjects[0]).toMatchObject({ kind: 'ServiceAccount', namespace: 'audit-ns' });
-    expect(flag(argsOf(k8s), '--history')).toBe('k8s://audit-ns/zt-ztaudit-history');
+    expect(rb!.metadata.namespace).toBe('audit-ns-history');
+    expect(rb!.subjects[0]).toMatchObject({ kind: 'ServiceAccount', name: 'ztaudit', namespace: 'audit-ns' });
+    expect(flag(argsOf(k8s), '--history')).toBe('k8s://audit-ns-history/ztaudit-history');
+    // As an operator would ask it of the rendered chart: its config and waivers are out of its reach,
+    // its history store is not.
+    const dir = mkdtempSync(join(tmpdir(), 'zt-chart-'));
+    writeFileSync(join(dir, 'chart.yaml'), k8s.map((o) => stringify(o)).join('---\n'));
+    const can = async (...question: string[]) => {
+      const io = captureIO(dir);
+      const code = await main(['can', 'ServiceAccount:audit-ns/ztaudit', ...question, '--manifests', dir], io.cli);
+      return `${code} ${io.out().split('\n')[0]!.split(':')[0]}`;
+    };
+    for (const verb of ['update', 'patch', 'delete']) expect(await can(verb, 'configmaps', '-n', 'audit-ns', '--name', 'ztaudit-config'), verb).toBe('1 no');
+    expect(await can('create', 'configmaps', '-n', 'audit-ns')).toBe('1 no');
+    for (const verb of ['get', 'list', 'create', 'update', 'delete']) expect(await can(verb, 'configmaps', '-n', 'audit-ns-history', '--name', 'ztaudit-history-r7-0'), verb).toBe('0 yes');
+    // A namespace of the operator's choosing, created by someone else; never the release namespace.
+    const own = renderChart(h, { history: { type: 'k8s', k8s: { namespace: 'audit-runs', createNamespace: false } } }, { namespace: 'audit-ns' });
+    expect(byKind(own, 'Namespace')).toHaveLength(0);
+    expect((byKind(own, 'Role')[0] as Obj).metadata.namespace).toBe('audit-runs');
+    expect(flag(argsOf(own), '--history')).toBe('k8s://audit-runs/zt-ztaudit-history');
+    const same = templateChart(h, { history: { type: 'k8s', k8s: { namespace: 'audit-ns' } } }, { namespace: 'audit-ns' });
+    expect(same.status).not.toBe(0);
+    expect(same.stderr).toContain("history.k8s.namespace must not be the release namespace (audit-ns): the history store's Role may update and delete every ConfigMap of its namespace");
     for (const type of ['sqlite', 'none']) {
       const objects = renderChart(h, { history: { type } });
       expect(byKind(objects, 'Role'), type).toHaveLength(0);
       expect(byKind(objects, 'RoleBinding'), type).toHaveLength(0);
+      expect(byKind(objects, 'Namespace'), type).toHaveLength(0);
     }
   });
 

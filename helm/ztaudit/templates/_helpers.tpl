@@ -54,12 +54,24 @@ app.kubernetes.io/component: auditor
 {{- end }}
 {{- end }}
 
+{{/*
+The k8s history store's namespace: its own, never the release namespace, where the store's
+write access (not narrowable by name: one object per run) would reach the auditor's config.
+*/}}
+{{- define "ztaudit.historyNamespace" -}}
+{{- $ns := default (printf "%s-history" .Release.Namespace | trunc 63 | trimSuffix "-") .Values.history.k8s.namespace }}
+{{- if eq $ns .Release.Namespace }}
+{{- fail (printf "history.k8s.namespace must not be the release namespace (%s): the history store's Role may update and delete every ConfigMap of its namespace, and there that includes the auditor's own config and waivers; leave it empty for %s-history or name another namespace" $ns .Release.Namespace) }}
+{{- end }}
+{{- $ns }}
+{{- end }}
+
 {{/* The --history argument: a SQLite file on the volume, the Kubernetes-native store, or none. */}}
 {{- define "ztaudit.historyArg" -}}
 {{- if eq .Values.history.type "sqlite" }}
 {{- printf "%s/%s" .Values.history.sqlite.mountPath .Values.history.sqlite.fileName }}
 {{- else if eq .Values.history.type "k8s" }}
-{{- printf "k8s://%s/%s" .Release.Namespace (default (printf "%s-history" (include "ztaudit.fullname" .)) .Values.history.k8s.name) }}
+{{- printf "k8s://%s/%s" (include "ztaudit.historyNamespace" .) (default (printf "%s-history" (include "ztaudit.fullname" .)) .Values.history.k8s.name) }}
 {{- else }}
 {{- "none" }}
 {{- end }}
