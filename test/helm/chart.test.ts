@@ -154,6 +154,12 @@ describe.skipIf(!helm)('helm chart', () => {
     const watched = args({ serve: { watch: true } });
     expect(watched).toContain('--watch');
     expect(parseServeFlags(watched.slice(1)).watch).toBe(true);
+    // Watching without a history has nothing to diff against: ztaudit would exit 2 at start and
+    // the pod crash-loop, so the chart refuses to render it.
+    const none = templateChart(h, { mode: 'serve', serve: { watch: true }, history: { type: 'none' } });
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toContain('serve.watch needs a history store to diff against, and history.type is none');
+    for (const type of ['k8s', 'sqlite']) expect(args({ serve: { watch: true }, history: { type } }), type).toContain('--watch');
   });
 
   it('serve mode takes the bearer token from an existing Secret, never from values', () => {

@@ -218,6 +218,9 @@ without the value, rendering fails.
 - --shutdown-grace
 - {{ sub (int .Values.serve.terminationGracePeriodSeconds) 5 | toString | quote }}
 {{- if .Values.serve.watch }}
+{{- if eq .Values.history.type "none" }}
+{{- fail "serve.watch needs a history store to diff against, and history.type is none (ztaudit serve --watch would exit at start and the pod crash-loop): set history.type to k8s, sqlite or postgres, or serve.watch=false" }}
+{{- end }}
 - --watch
 {{- end }}
 {{- else }}
