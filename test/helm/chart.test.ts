@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
+import { collectConfigMaps } from '../../src/collect/live.ts';
+import { liveConfigMapRefs } from '../../src/cli/source.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
+import type { Snapshot } from '../../src/snapshot/types.ts';
 import { snapshotFromObjects } from '../../src/collect/from-objects.ts';
 import { validateConfig } from '../../src/config/validate.ts';
 import { defaultConfig } from '../../src/config/types.ts';
@@ -469,6 +473,45 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(bare.stderr).toContain('kubectl get endpointslice kubernetes -n default');
     // Without the NetworkPolicy nothing needs the addresses.
     expect(templateChart(h, { networkPolicy: { enabled: false, apiServer: { cidrs: [] } } }).status).toBe(0);
+  });
+
+  it('rbac.istioRevisions lets the auditor read a revisioned Istio\'s mesh config; without it the ConfigMaps it may read are still kept', async () => {
+    // A cluster with a revisioned Istio (namespace shop labelled istio.io/rev=1-22) and ingress-nginx,
+    // answered as the rendered chart's RBAC would: get on a ConfigMap by the names its roles grant, 403 otherwise.
+    const existing = new Set(['istio-system/istio-1-22', 'ingress-nginx/ingress-nginx-controller']);
+    const collectAs = async (objects: KubeObject[]) => {
+      const granted = (ns: string, name: string) => (objects as Obj[]).some((o) => (o.kind === 'ClusterRole' || (o.kind === 'Role' && o.metadata.namespace === ns))
+        && (o.rules as Obj[]).some((r) => r.resources?.includes('configmaps') && r.verbs.includes('get') && (r.resourceNames === undefined || r.resourceNames.includes(name))));
+      const client = {
+        get: async (path: string) => {
+          const [, , , , ns, , name] = path.split('/');
+          if (!granted(ns!, name!)) return { status: 403, body: { kind: 'Status', code: 403, reason: 'Forbidden' } };
+          return existing.has(`${ns}/${name}`) ? { status: 200, body: { metadata: { namespace: ns, name }, data: {} } } : { status: 404, body: {} };
+        },
+      } as unknown as KubeClient;
+      const snapshot = { coverage: {}, notes: [], resources: { namespaces: [{ metadata: { name: 'shop', labels: { 'istio.io/rev': '1-22' } } }], pods: [] } } as unknown as Snapshot;
+      const refs = liveConfigMapRefs(defaultConfig());
+      await collectConfigMaps(client, snapshot, { configMapRefs: (s) => [...refs(s), { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }] }, 4);
+      return { coverage: snapshot.coverage.configmaps, read: (snapshot.resources.configmaps ?? []).map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`) };
+    };
+    // The default chart names only `istio`: istio-1-22 is refused, and the report says which value grants it,
+    // but the ingress controller's ConfigMap the role does grant is not dropped with it.
+    const defaults = await collectAs(renderChart(h));
+    expect(defaults.coverage).toEqual({ status: 'forbidden', detail: 'get configmaps (denied for istio-system/istio-1-22; ConfigMaps are granted by name: add the Istio revision(s) 1-22 to the Helm value rbac.istioRevisions, or to resourceNames of your own role)' });
+    expect(defaults.read).toEqual(['ingress-nginx/ingress-nginx-controller']);
+    // With the revision named, everything is read.
+    const objects = renderChart(h, { rbac: { create: true, istioRevisions: ['1-22'] } });
+    const withRevision = await collectAs(objects);
+    expect(withRevision.coverage).toEqual({ status: 'ok', count: 2 });
+    expect(withRevision.read).toEqual(['ingress-nginx/ingress-nginx-controller', 'istio-system/istio-1-22']);
+    // Granted in the Istio root namespace only, by exactly that name, and ztaudit finds nothing wrong with it.
+    const [role] = (byKind(objects, 'Role') as Obj[]).filter((r) => r.metadata.name.endsWith('-istio-revisions'));
+    expect(role!.metadata.namespace).toBe('istio-system');
+    expect(role!.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['istio-1-22'], verbs: ['get'] }]);
+    const rooted = (byKind(renderChart(h, { rbac: { create: true, istioRevisions: ['canary'] }, config: { mesh: { istioRootNamespace: 'istio-root' } } }), 'Role') as Obj[]).find((r) => r.metadata.name.endsWith('-istio-revisions'));
+    expect(rooted!.metadata.namespace).toBe('istio-root');
+    expect(selfAudit(objects).findings.filter((f) => f.area === 'rbac').map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
+    expect(byKind(renderChart(h), 'Role').filter((r) => r.metadata?.name?.endsWith('-istio-revisions'))).toEqual([]);
   });
 
   describe('ztaudit audits its own chart', () => {
