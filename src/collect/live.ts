@@ -13,7 +13,7 @@ import { slimObject } from '../snapshot/slim.ts';
 import { CredentialError, type KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
-import { EXTRA_CONFIGMAP_NAMES_VALUE } from './rbac-rules.ts';
+import { EXTRA_CONFIGMAP_NAMES_VALUE, ISTIO_REVISIONS_VALUE } from './rbac-rules.ts';
 
 export { ApiUnreachableError, CollectionAborted } from '../kube/client.ts';
 
@@ -278,20 +278,44 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
   forbidden.sort();
   // Keep a stable order whatever the request interleaving was.
   found.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+  // What was read is kept, whatever was refused: one ConfigMap the role does not name (an Istio
+  // revision's) must not take the others (cilium-config, the ingress controller's) with it. The
+  // kind's coverage still says what is missing, so the checks reading ConfigMaps are not judged
+  // on an absence that is only a refusal.
+  items.push(...found);
   if (forbidden.length > 0) {
-    // The chart grants ConfigMaps by name: say which names to add, and where.
-    const names = [...new Set(forbidden.map((f) => f.slice(f.indexOf('/') + 1)))];
-    snapshot.coverage[key] = {
-      status: 'forbidden',
-      detail: `get configmaps (denied for ${forbidden.slice(0, 5).join(', ')}${forbidden.length > 5 ? `, and ${forbidden.length - 5} more` : ''}; ConfigMaps are granted by name: add ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''} to the Helm value ${EXTRA_CONFIGMAP_NAMES_VALUE}, or to resourceNames of your own role)`,
-    };
+    snapshot.coverage[key] = { status: 'forbidden', detail: forbiddenConfigMapsDetail(forbidden) };
   } else if (failures.length > 0) {
     snapshot.coverage[key] = { status: 'error', detail: failures[failures.length - 1] };
   } else {
-    items.push(...found);
     snapshot.coverage[key] = { status: 'ok', count: items.length };
   }
   options.onProgress?.(key, items.length, snapshot.coverage[key]);
+}
+
+/** An Istio revision's mesh config (`istio-<rev>`, src/analysis/mesh/outbound.ts istioConfigMapName). */
+const ISTIO_REVISION_CONFIGMAP = /^istio-([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+
+/**
+ * The refused by-name reads, and which chart value grants each: an Istio revision's ConfigMap
+ * through rbac.istioRevisions (a Role in the Istio root namespace), any other name through
+ * rbac.extraConfigMapNames.
+ */
+function forbiddenConfigMapsDetail(forbidden: string[]): string {
+  const revisions: string[] = [];
+  const names: string[] = [];
+  for (const f of forbidden) {
+    const name = f.slice(f.indexOf('/') + 1);
+    const rev = ISTIO_REVISION_CONFIGMAP.exec(name)?.[1];
+    if (rev !== undefined) revisions.push(rev);
+    else names.push(name);
+  }
+  const some = (list: string[]) => `${[...new Set(list)].slice(0, 5).join(', ')}${new Set(list).size > 5 ? ', …' : ''}`;
+  const grants = [
+    ...(revisions.length > 0 ? [`add the Istio revision(s) ${some(revisions)} to the Helm value ${ISTIO_REVISIONS_VALUE}`] : []),
+    ...(names.length > 0 ? [`add ${some(names)} to the Helm value ${EXTRA_CONFIGMAP_NAMES_VALUE}`] : []),
+  ];
+  return `get configmaps (denied for ${forbidden.slice(0, 5).join(', ')}${forbidden.length > 5 ? `, and ${forbidden.length - 5} more` : ''}; ConfigMaps are granted by name: ${grants.join(' and ')}, or to resourceNames of your own role)`;
 }
 
 /**

@@ -43,6 +43,12 @@ export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
 
 /** The chart value that adds ConfigMap names to the ClusterRole (named in 'forbidden' messages). */
 export const EXTRA_CONFIGMAP_NAMES_VALUE = 'rbac.extraConfigMapNames';
+/**
+ * The chart value naming Istio revisions in use: it grants `get` on their mesh config
+ * ConfigMaps `istio-<rev>` in the Istio root namespace only (a Role there), which the
+ * collector reads for the namespaces and pods labelled istio.io/rev.
+ */
+export const ISTIO_REVISIONS_VALUE = 'rbac.istioRevisions';
 
 export interface AuditorRuleOptions {
   /** ConfigMap names to allow besides KNOWN_CONFIGMAP_NAMES (any namespace). */

@@ -115,7 +115,7 @@ describeCluster('Helm chart on a real kube-apiserver', (cluster) => {
         const history = cronObjects.find((o) => o.kind === 'CronJob') as Obj;
         const args = history.spec.jobTemplate.spec.template.spec.containers[0].args as string[];
         const url = args[args.indexOf('--history') + 1]!;
-        expect(url).toBe(`k8s://${ns}/${release}-ztaudit-history`);
+        expect(url).toBe(`k8s://${ns}-history/${release}-ztaudit-history`);
         const store = await openRunStore(url, { kubeconfigPath });
         const log = { info: () => {}, warn: () => {}, progress: () => {} };
         try {
@@ -132,10 +132,12 @@ describeCluster('Helm chart on a real kube-apiserver', (cluster) => {
         } finally {
           await store.close();
         }
-        // Its write access ends at the release namespace.
+        // Its write access ends at the history namespace: not even its own config in the release namespace.
         const token = /token: (\S+)/.exec((await import('node:fs')).readFileSync(kubeconfigPath, 'utf8'))![1]!;
         const cm = (n: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: n } });
         expect((await apiRequest(cluster, token, 'POST', `/api/v1/namespaces/${serveNs}/configmaps`, cm(serveNs))).status).toBe(403);
+        expect((await apiRequest(cluster, token, 'POST', `/api/v1/namespaces/${ns}/configmaps`, cm(ns))).status).toBe(403);
+        expect((await apiRequest(cluster, token, 'DELETE', `/api/v1/namespaces/${ns}/configmaps/${release}-ztaudit-config`)).status).toBe(403);
         expect((await apiRequest(cluster, token, 'GET', '/api/v1/secrets')).status).toBe(403);
       });
 

@@ -5,12 +5,12 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = join(import.meta.dirname, '../..');
 /** What `npm run build` and `npm pack` read; a new top-level input the build needs belongs here. */
-const TREE = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'checks', 'templates', 'schemas', 'examples', 'docs'];
+const TREE = ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'checks', 'templates', 'schemas', 'examples', 'docs', 'helm'];
 
 const work = mkdtempSync(join(tmpdir(), 'zt-pack-'));
 const src = join(work, 'src');
@@ -44,7 +44,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }), 60_000);
 
 describe('the npm package', () => {
-  it('ships the compiled code with source maps, the templates, schemas, the demo and the docs, and nothing else', () => {
+  it('ships the compiled code with source maps, the templates, schemas, the demo, the docs, the chart and the licence, and nothing else', () => {
     expect(packed).toContain('dist/bin/ztaudit.cjs');
     expect(packed).toContain('dist/src/cli/main.js');
     expect(packed).toContain('dist/src/cli/main.js.map');
@@ -54,7 +54,13 @@ describe('the npm package', () => {
     expect(packed).toContain('examples/demo-cluster/10-shop.yaml');
     const top = new Set(packed.map((p) => p.split('/')[0]));
     expect(packed).toContain('docs/deploy.md');
-    expect([...top].sort()).toEqual(['README.md', 'dist', 'docs', 'examples', 'package.json', 'schemas', 'templates']);
+    expect([...top].sort()).toEqual(['LICENSE', 'README.md', 'dist', 'docs', 'examples', 'helm', 'package.json', 'schemas', 'templates']);
+    expect(packed).toContain('helm/ztaudit/Chart.yaml');
+    // package.json says Apache-2.0: the licence's text is in the package.
+    const licence = readFileSync(join(app, 'node_modules/ztaudit/LICENSE'), 'utf8');
+    expect(licence).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(licence).toContain('END OF TERMS AND CONDITIONS');
+    expect((JSON.parse(readFileSync(join(app, 'node_modules/ztaudit/package.json'), 'utf8')) as { license: string }).license).toBe('Apache-2.0');
     expect(packed.filter((p) => p.endsWith('.ts'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/ztaudit/package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(pkg.bin.ztaudit).toBe('dist/bin/ztaudit.cjs');
@@ -63,13 +69,25 @@ describe('the npm package', () => {
     expect(existsSync(join(app, 'node_modules/typescript'))).toBe(false);
   });
 
-  it('ships the file behind every relative link and image in its README, so they resolve in node_modules/ztaudit', () => {
-    const readme = readFileSync(join(app, 'node_modules/ztaudit/README.md'), 'utf8');
-    // Markdown links and images, [text](target) and ![alt](target), and HTML src/href attributes.
-    const targets = [...readme.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g), ...readme.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    const relative = [...new Set(targets.filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith('#')).map((t) => t.split('#')[0]!))];
-    expect(relative).toContain('docs/deploy.md');
-    expect(relative.filter((t) => !packed.includes(t.replace(/^\.\//, '')))).toEqual([]);
+  it('ships the file behind every relative link and image in every packed Markdown file, so they resolve in node_modules/ztaudit', () => {
+    const markdown = packed.filter((p) => p.endsWith('.md'));
+    expect(markdown).toEqual(expect.arrayContaining(['README.md', 'docs/deploy.md', 'helm/ztaudit/README.md']));
+    const unresolved: string[] = [];
+    const seen = new Set<string>();
+    for (const file of markdown) {
+      const text = readFileSync(join(app, 'node_modules/ztaudit', file), 'utf8');
+      // Markdown links and images, [text](target) and ![alt](target), and HTML src/href attributes.
+      const targets = [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g), ...text.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+      for (const t of targets) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(t) || t.startsWith('#')) continue;
+        const target = posix.normalize(posix.join(posix.dirname(file), t.split('#')[0]!));
+        seen.add(target);
+        if (!packed.includes(target) && !packed.some((p) => p.startsWith(`${target.replace(/\/$/, '')}/`))) unresolved.push(`${file}: ${t}`);
+      }
+    }
+    // Not vacuous: the README's and deploy.md's links into the docs and the chart were followed.
+    for (const t of ['docs/deploy.md', 'helm/ztaudit/values.yaml', 'helm/ztaudit/README.md']) expect([...seen]).toContain(t);
+    expect(unresolved).toEqual([]);
   });
 
   it('`npx ztaudit --version` prints the package version', () => {

@@ -2,11 +2,16 @@
 // produces, the hardening of every pod, secrets only by reference, the ClusterRole rendered
 // from the generated rules, and ztaudit's own audit of the rendered chart (zero findings in
 // network, pod-security and rbac).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
+import { collectConfigMaps } from '../../src/collect/live.ts';
+import { liveConfigMapRefs } from '../../src/cli/source.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
+import type { Snapshot } from '../../src/snapshot/types.ts';
 import { snapshotFromObjects } from '../../src/collect/from-objects.ts';
 import { validateConfig } from '../../src/config/validate.ts';
 import { defaultConfig } from '../../src/config/types.ts';
@@ -15,10 +20,16 @@ import type { KubeObject } from '../../src/snapshot/types.ts';
 import { parseServeFlags } from '../../src/cli/serve.ts';
 import { parseRunFlags } from '../../src/cli/run.ts';
 import { REPORT_FORMATS } from '../../src/report/render.ts';
-import { parse } from 'yaml';
-import { byKind, CHART_DIR, findHelm, renderChart, runHelm, templateChart } from './helm.ts';
+import { parse, stringify } from 'yaml';
+import { main } from '../../src/cli/main.ts';
+import { captureIO } from '../helpers/cli.ts';
+import http from 'node:http';
+import { kubeconfigFor } from '../helpers/local-api-server.ts';
+import { byKind, CHART_DIR, findHelm, parseRendered, renderChart, runHelm, templateChart, templateChartAgainst, TEST_API_SERVER_CIDRS } from './helm.ts';
 
 const { helm } = findHelm('helm chart tests (test/helm/chart.test.ts)');
+/** helm lint has no cluster to look the API server up in: the value an operator would set. */
+const LINT_API_SERVER = ['--set', `networkPolicy.apiServer.cidrs={${TEST_API_SERVER_CIDRS.join(',')}}`];
 
 type Obj = Record<string, any>;
 
@@ -51,10 +62,41 @@ const RELEASE_NAMESPACE: KubeObject = {
   metadata: { name: 'ztaudit', labels: { 'kubernetes.io/metadata.name': 'ztaudit', 'pod-security.kubernetes.io/enforce': 'restricted' } },
 };
 
-function selfAudit(objects: KubeObject[]) {
+function selfAudit(objects: KubeObject[], config = defaultConfig()) {
   const snapshot = snapshotFromObjects([structuredClone(RELEASE_NAMESPACE), ...structuredClone(objects)], { origin: 'manifests', clusterVersion: 'v1.36.3' });
   const now = new Date('2026-11-26T02:00:00Z');
-  return auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now, startedAt: now, runId: 'self-audit' }).report;
+  return auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'self-audit' }).report;
+}
+
+/**
+ * A stand-in API server holding only what the chart's `lookup` reads: the default/kubernetes
+ * EndpointSlice (two IPv4 control-plane endpoints and one IPv6) and its group's discovery.
+ */
+async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>): Promise<T> {
+  const json = (res: http.ServerResponse, body: unknown, status = 200) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/apis/discovery.k8s.io/v1') {
+      return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'discovery.k8s.io/v1', resources: [{ name: 'endpointslices', singularName: 'endpointslice', namespaced: true, kind: 'EndpointSlice', verbs: ['get', 'list', 'watch'] }] });
+    }
+    if (path === '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes') {
+      return json(res, {
+        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default' }, addressType: 'IPv4',
+        endpoints: [{ addresses: ['172.18.0.2'] }, { addresses: ['172.18.0.3'] }, { addresses: ['fd00:10::2'] }],
+        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+      });
+    }
+    json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }, 404);
+  });
+  const kubeconfig = await kubeconfigFor(server);
+  try {
+    return await fn(kubeconfig);
+  } finally {
+    server.close();
+  }
 }
 
 describe.skipIf(!helm)('helm chart', () => {
@@ -62,7 +104,7 @@ describe.skipIf(!helm)('helm chart', () => {
 
   it('passes helm lint --strict with the default values and in serve mode', () => {
     for (const set of [[], ['--set', 'mode=serve'], ['--set', 'history.type=sqlite'], ['--set', 'history.type=none']]) {
-      const r = runHelm(h, ['lint', '--strict', CHART_DIR, ...set]);
+      const r = runHelm(h, ['lint', '--strict', CHART_DIR, ...LINT_API_SERVER, ...set]);
       expect(r.status, `${set.join(' ')}\n${r.stdout}${r.stderr}`).toBe(0);
       expect(r.stdout).toContain('0 chart(s) failed');
     }
@@ -82,7 +124,7 @@ describe.skipIf(!helm)('helm chart', () => {
     const args = argsOf(objects);
     expect(args[0]).toBe('run');
     expect(flag(args, '--config')).toBe('/etc/ztaudit/ztaudit.yaml');
-    expect(flag(args, '--history')).toBe('k8s://ztaudit/zt-ztaudit-history');
+    expect(flag(args, '--history')).toBe('k8s://ztaudit-history/zt-ztaudit-history');
     expect(args).toContain('--no-notify');
     // Without a time zone the field is left out (the controller's zone), not set to "".
     const [plain] = byKind(renderChart(h), 'CronJob') as Obj[];
@@ -119,6 +161,12 @@ describe.skipIf(!helm)('helm chart', () => {
     const watched = args({ serve: { watch: true } });
     expect(watched).toContain('--watch');
     expect(parseServeFlags(watched.slice(1)).watch).toBe(true);
+    // Watching without a history has nothing to diff against: ztaudit would exit 2 at start and
+    // the pod crash-loop, so the chart refuses to render it.
+    const none = templateChart(h, { mode: 'serve', serve: { watch: true }, history: { type: 'none' } });
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toContain('serve.watch needs a history store to diff against, and history.type is none');
+    for (const type of ['k8s', 'sqlite']) expect(args({ serve: { watch: true }, history: { type } }), type).toContain('--watch');
   });
 
   it('grants watch only when it runs serve --watch: a run and a plain serve only list (the README says so)', () => {
@@ -221,19 +269,43 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(rbac.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
   });
 
-  it('grants ConfigMap writes in the release namespace only, and only for history.type=k8s', () => {
-    const k8s = renderChart(h, { history: { type: 'k8s' } }, { namespace: 'audit-ns' });
+  it('grants ConfigMap writes in the history namespace only, and only for history.type=k8s; the auditor cannot rewrite its own config', async () => {
+    const k8s = renderChart(h, { history: { type: 'k8s' } }, { release: 'ztaudit', namespace: 'audit-ns' });
+    const [ns] = byKind(k8s, 'Namespace') as Obj[];
+    expect(ns!.metadata.name).toBe('audit-ns-history');
+    expect(ns!.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
     const [role] = byKind(k8s, 'Role') as Obj[];
-    expect(role!.metadata.namespace).toBe('audit-ns');
+    expect(role!.metadata.namespace).toBe('audit-ns-history');
     expect(role!.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'patch', 'delete'] }]);
     const [rb] = byKind(k8s, 'RoleBinding') as Obj[];
-    expect(rb!.metadata.namespace).toBe('audit-ns');
-    expect(rb!.subjects[0]).toMatchObject({ kind: 'ServiceAccount', namespace: 'audit-ns' });
-    expect(flag(argsOf(k8s), '--history')).toBe('k8s://audit-ns/zt-ztaudit-history');
+    expect(rb!.metadata.namespace).toBe('audit-ns-history');
+    expect(rb!.subjects[0]).toMatchObject({ kind: 'ServiceAccount', name: 'ztaudit', namespace: 'audit-ns' });
+    expect(flag(argsOf(k8s), '--history')).toBe('k8s://audit-ns-history/ztaudit-history');
+    // As an operator would ask it of the rendered chart: its config and waivers are out of its reach,
+    // its history store is not.
+    const dir = mkdtempSync(join(tmpdir(), 'zt-chart-'));
+    writeFileSync(join(dir, 'chart.yaml'), k8s.map((o) => stringify(o)).join('---\n'));
+    const can = async (...question: string[]) => {
+      const io = captureIO(dir);
+      const code = await main(['can', 'ServiceAccount:audit-ns/ztaudit', ...question, '--manifests', dir], io.cli);
+      return `${code} ${io.out().split('\n')[0]!.split(':')[0]}`;
+    };
+    for (const verb of ['update', 'patch', 'delete']) expect(await can(verb, 'configmaps', '-n', 'audit-ns', '--name', 'ztaudit-config'), verb).toBe('1 no');
+    expect(await can('create', 'configmaps', '-n', 'audit-ns')).toBe('1 no');
+    for (const verb of ['get', 'list', 'create', 'update', 'delete']) expect(await can(verb, 'configmaps', '-n', 'audit-ns-history', '--name', 'ztaudit-history-r7-0'), verb).toBe('0 yes');
+    // A namespace of the operator's choosing, created by someone else; never the release namespace.
+    const own = renderChart(h, { history: { type: 'k8s', k8s: { namespace: 'audit-runs', createNamespace: false } } }, { namespace: 'audit-ns' });
+    expect(byKind(own, 'Namespace')).toHaveLength(0);
+    expect((byKind(own, 'Role')[0] as Obj).metadata.namespace).toBe('audit-runs');
+    expect(flag(argsOf(own), '--history')).toBe('k8s://audit-runs/zt-ztaudit-history');
+    const same = templateChart(h, { history: { type: 'k8s', k8s: { namespace: 'audit-ns' } } }, { namespace: 'audit-ns' });
+    expect(same.status).not.toBe(0);
+    expect(same.stderr).toContain("history.k8s.namespace must not be the release namespace (audit-ns): the history store's Role may update and delete every ConfigMap of its namespace");
     for (const type of ['sqlite', 'none']) {
       const objects = renderChart(h, { history: { type } });
       expect(byKind(objects, 'Role'), type).toHaveLength(0);
       expect(byKind(objects, 'RoleBinding'), type).toHaveLength(0);
+      expect(byKind(objects, 'Namespace'), type).toHaveLength(0);
     }
   });
 
@@ -281,7 +353,7 @@ describe.skipIf(!helm)('helm chart', () => {
     for (const extraArgs of [['--cluster', 'prod-eu-1'], ['--cluster=prod-eu-1']]) {
       expect(templateChart(h, { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db' } }, run: { extraArgs } }).status, extraArgs.join(' ')).toBe(0);
     }
-    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, '--set', 'history.type=postgres', '--set', 'history.postgres.existingSecret=fleet-db', '--set', 'config.cluster.name=prod-eu-1']);
+    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, ...LINT_API_SERVER, '--set', 'history.type=postgres', '--set', 'history.postgres.existingSecret=fleet-db', '--set', 'config.cluster.name=prod-eu-1']);
     expect(lint.status, lint.stdout + lint.stderr).toBe(0);
     // The chart still passes its own checks with a shared PostgreSQL.
     const report = selfAudit(objects);
@@ -385,6 +457,73 @@ describe.skipIf(!helm)('helm chart', () => {
     const from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
     const [serveNp] = byKind(renderChart(h, { mode: 'serve', networkPolicy: { enabled: true, apiServer: { cidrs: ['0.0.0.0/0'], ports: [443] }, serveIngressFrom: from } }), 'NetworkPolicy') as Obj[];
     expect(serveNp!.spec.ingress).toEqual([{ from, ports: [{ port: 'http', protocol: 'TCP' }] }]);
+  });
+
+  it('allows egress to the API server endpoints looked up at install time, never the whole Internet; without a cluster it asks for them', async () => {
+    // An operator who declares an egress gateway must not find the auditor itself bypassing it.
+    const { config, errors } = validateConfig({ egress: { gateways: [{ cidr: '203.0.113.10/32' }] } }, { file: 'ztaudit.yaml', checkIds: new Set(CHECK_BY_ID.keys()) });
+    expect(errors).toEqual([]);
+    await withLookupCluster(async (kubeconfig) => {
+      for (const mode of ['cronjob', 'serve']) {
+        const objects = parseRendered(await templateChartAgainst(h, kubeconfig, { mode }));
+        const [np] = byKind(objects, 'NetworkPolicy') as Obj[];
+        expect(np!.spec.egress[0], mode).toEqual({
+          to: [{ ipBlock: { cidr: '172.18.0.2/32' } }, { ipBlock: { cidr: '172.18.0.3/32' } }, { ipBlock: { cidr: 'fd00:10::2/128' } }],
+          ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }],
+        });
+        const network = selfAudit(objects, config).findings.filter((f) => f.area === 'network');
+        expect(network.map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}: ${f.message}`), mode).toEqual([]);
+      }
+      // A value wins over the lookup.
+      const [set] = byKind(parseRendered(await templateChartAgainst(h, kubeconfig, { networkPolicy: { apiServer: { cidrs: ['10.1.0.0/28'] } } })), 'NetworkPolicy') as Obj[];
+      expect(set!.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.1.0.0/28' } }]);
+    });
+    // helm template has no cluster: it fails, saying what to set, instead of opening everything.
+    const bare = templateChart(h, { networkPolicy: { apiServer: { cidrs: [] } } });
+    expect(bare.status).not.toBe(0);
+    expect(bare.stderr).toContain("networkPolicy.apiServer.cidrs is empty and the API server's addresses could not be looked up");
+    expect(bare.stderr).toContain('kubectl get endpointslice kubernetes -n default');
+    // Without the NetworkPolicy nothing needs the addresses.
+    expect(templateChart(h, { networkPolicy: { enabled: false, apiServer: { cidrs: [] } } }).status).toBe(0);
+  });
+
+  it('rbac.istioRevisions lets the auditor read a revisioned Istio\'s mesh config; without it the ConfigMaps it may read are still kept', async () => {
+    // A cluster with a revisioned Istio (namespace shop labelled istio.io/rev=1-22) and ingress-nginx,
+    // answered as the rendered chart's RBAC would: get on a ConfigMap by the names its roles grant, 403 otherwise.
+    const existing = new Set(['istio-system/istio-1-22', 'ingress-nginx/ingress-nginx-controller']);
+    const collectAs = async (objects: KubeObject[]) => {
+      const granted = (ns: string, name: string) => (objects as Obj[]).some((o) => (o.kind === 'ClusterRole' || (o.kind === 'Role' && o.metadata.namespace === ns))
+        && (o.rules as Obj[]).some((r) => r.resources?.includes('configmaps') && r.verbs.includes('get') && (r.resourceNames === undefined || r.resourceNames.includes(name))));
+      const client = {
+        get: async (path: string) => {
+          const [, , , , ns, , name] = path.split('/');
+          if (!granted(ns!, name!)) return { status: 403, body: { kind: 'Status', code: 403, reason: 'Forbidden' } };
+          return existing.has(`${ns}/${name}`) ? { status: 200, body: { metadata: { namespace: ns, name }, data: {} } } : { status: 404, body: {} };
+        },
+      } as unknown as KubeClient;
+      const snapshot = { coverage: {}, notes: [], resources: { namespaces: [{ metadata: { name: 'shop', labels: { 'istio.io/rev': '1-22' } } }], pods: [] } } as unknown as Snapshot;
+      const refs = liveConfigMapRefs(defaultConfig());
+      await collectConfigMaps(client, snapshot, { configMapRefs: (s) => [...refs(s), { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }] }, 4);
+      return { coverage: snapshot.coverage.configmaps, read: (snapshot.resources.configmaps ?? []).map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`) };
+    };
+    // The default chart names only `istio`: istio-1-22 is refused, and the report says which value grants it,
+    // but the ingress controller's ConfigMap the role does grant is not dropped with it.
+    const defaults = await collectAs(renderChart(h));
+    expect(defaults.coverage).toEqual({ status: 'forbidden', detail: 'get configmaps (denied for istio-system/istio-1-22; ConfigMaps are granted by name: add the Istio revision(s) 1-22 to the Helm value rbac.istioRevisions, or to resourceNames of your own role)' });
+    expect(defaults.read).toEqual(['ingress-nginx/ingress-nginx-controller']);
+    // With the revision named, everything is read.
+    const objects = renderChart(h, { rbac: { create: true, istioRevisions: ['1-22'] } });
+    const withRevision = await collectAs(objects);
+    expect(withRevision.coverage).toEqual({ status: 'ok', count: 2 });
+    expect(withRevision.read).toEqual(['ingress-nginx/ingress-nginx-controller', 'istio-system/istio-1-22']);
+    // Granted in the Istio root namespace only, by exactly that name, and ztaudit finds nothing wrong with it.
+    const [role] = (byKind(objects, 'Role') as Obj[]).filter((r) => r.metadata.name.endsWith('-istio-revisions'));
+    expect(role!.metadata.namespace).toBe('istio-system');
+    expect(role!.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['istio-1-22'], verbs: ['get'] }]);
+    const rooted = (byKind(renderChart(h, { rbac: { create: true, istioRevisions: ['canary'] }, config: { mesh: { istioRootNamespace: 'istio-root' } } }), 'Role') as Obj[]).find((r) => r.metadata.name.endsWith('-istio-revisions'));
+    expect(rooted!.metadata.namespace).toBe('istio-root');
+    expect(selfAudit(objects).findings.filter((f) => f.area === 'rbac').map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
+    expect(byKind(renderChart(h), 'Role').filter((r) => r.metadata?.name?.endsWith('-istio-revisions'))).toEqual([]);
   });
 
   describe('ztaudit audits its own chart', () => {

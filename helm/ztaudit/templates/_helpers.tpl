@@ -54,15 +54,50 @@ app.kubernetes.io/component: auditor
 {{- end }}
 {{- end }}
 
+{{/*
+The k8s history store's namespace: its own, never the release namespace, where the store's
+write access (not narrowable by name: one object per run) would reach the auditor's config.
+*/}}
+{{- define "ztaudit.historyNamespace" -}}
+{{- $ns := default (printf "%s-history" .Release.Namespace | trunc 63 | trimSuffix "-") .Values.history.k8s.namespace }}
+{{- if eq $ns .Release.Namespace }}
+{{- fail (printf "history.k8s.namespace must not be the release namespace (%s): the history store's Role may update and delete every ConfigMap of its namespace, and there that includes the auditor's own config and waivers; leave it empty for %s-history or name another namespace" $ns .Release.Namespace) }}
+{{- end }}
+{{- $ns }}
+{{- end }}
+
 {{/* The --history argument: a SQLite file on the volume, the Kubernetes-native store, or none. */}}
 {{- define "ztaudit.historyArg" -}}
 {{- if eq .Values.history.type "sqlite" }}
 {{- printf "%s/%s" .Values.history.sqlite.mountPath .Values.history.sqlite.fileName }}
 {{- else if eq .Values.history.type "k8s" }}
-{{- printf "k8s://%s/%s" .Release.Namespace (default (printf "%s-history" (include "ztaudit.fullname" .)) .Values.history.k8s.name) }}
+{{- printf "k8s://%s/%s" (include "ztaudit.historyNamespace" .) (default (printf "%s-history" (include "ztaudit.fullname" .)) .Values.history.k8s.name) }}
 {{- else }}
 {{- "none" }}
 {{- end }}
+{{- end }}
+
+{{/*
+The API server's addresses for the NetworkPolicy, as a JSON list: networkPolicy.apiServer.cidrs,
+else the endpoints of the default/kubernetes EndpointSlice, looked up at install and upgrade
+time (a policy sees the traffic after the Service IP is translated). Never the whole Internet:
+without a cluster to look in (helm template, helm lint, a client-side dry run, Argo CD) and
+without the value, rendering fails.
+*/}}
+{{- define "ztaudit.apiServerCidrs" -}}
+{{- $cidrs := .Values.networkPolicy.apiServer.cidrs }}
+{{- if not $cidrs }}
+{{- $slice := lookup "discovery.k8s.io/v1" "EndpointSlice" "default" "kubernetes" }}
+{{- range (dig "endpoints" list $slice) }}
+{{- range (dig "addresses" list .) }}
+{{- $cidrs = append $cidrs (printf "%s/%s" . (ternary "128" "32" (contains ":" .))) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if not $cidrs }}
+{{- fail "networkPolicy.apiServer.cidrs is empty and the API server's addresses could not be looked up (helm template, helm lint and a client-side dry run have no cluster; helm template --dry-run=server has one). Set them: kubectl get endpointslice kubernetes -n default -o jsonpath='{.endpoints[*].addresses[*]}' lists them; pass each as ADDRESS/32, e.g. --set 'networkPolicy.apiServer.cidrs={10.0.0.10/32}'" }}
+{{- end }}
+{{- toJson $cidrs }}
 {{- end }}
 
 {{- define "ztaudit.notifyEnabled" -}}
@@ -183,6 +218,9 @@ app.kubernetes.io/component: auditor
 - --shutdown-grace
 - {{ sub (int .Values.serve.terminationGracePeriodSeconds) 5 | toString | quote }}
 {{- if .Values.serve.watch }}
+{{- if eq .Values.history.type "none" }}
+{{- fail "serve.watch needs a history store to diff against, and history.type is none (ztaudit serve --watch would exit at start and the pod crash-loop): set history.type to k8s, sqlite or postgres, or serve.watch=false" }}
+{{- end }}
 - --watch
 {{- end }}
 {{- else }}

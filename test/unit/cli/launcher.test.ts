@@ -34,6 +34,28 @@ describe('bin/ztaudit.cjs', () => {
     expect(r.status).toBe(0);
   }, 60_000);
 
+  it("drops Node 22's SQLite ExperimentalWarning (stderr stays empty with -q) and no other warning", () => {
+    // Node 24 no longer warns, so the warnings Node 22 emits when node:sqlite is loaded are
+    // emitted by a preload once the launcher is running, in each form process.emitWarning takes.
+    const dir = mkdtempSync(join(tmpdir(), 'zt-warn-'));
+    const preload = join(dir, 'warn.cjs');
+    writeFileSync(preload, `setImmediate(() => {
+      process.emitWarning('SQLite is an experimental feature and might change at any time', 'ExperimentalWarning');
+      process.emitWarning('SQLite is an experimental feature and might change at any time', { type: 'ExperimentalWarning' });
+      const e = new Error('SQLite is an experimental feature and might change at any time'); e.name = 'ExperimentalWarning';
+      process.emitWarning(e);
+      process.emitWarning('WASI is an experimental feature and might change at any time', 'ExperimentalWarning');
+      process.emitWarning('SQLite is an experimental feature and might change at any time', 'DeprecationWarning');
+    });\n`);
+    const r = spawnSync(process.execPath, ['--require', preload, LAUNCHER, 'run', '-q', '--manifests', 'examples/demo-cluster', '--history', 'none', '--no-notify', '--out', join(dir, 'out')], { encoding: 'utf8', cwd: REPO });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('(Use `node --trace-'));
+    expect(lines.map((l) => l.replace(/^\(node:\d+\) /, ''))).toEqual([
+      'ExperimentalWarning: WASI is an experimental feature and might change at any time',
+      'DeprecationWarning: SQLite is an experimental feature and might change at any time',
+    ]);
+  }, 60_000);
+
   it('is written in ES5: no syntax an old Node cannot parse before the version check', () => {
     const code = readFileSync(LAUNCHER, 'utf8').split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n');
     expect(code).not.toMatch(/=>|\blet\b|\bconst\b|`|\bclass\b|\basync\b|\bawait\b|\bimport\b|\.\.\.|\?\.|\?\?/);
