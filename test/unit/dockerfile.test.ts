@@ -106,9 +106,11 @@ describe('Dockerfile', () => {
     });
     for (const c of copied.filter((x) => !x.sources.some((src) => src.endsWith('node_modules')))) expect(c.dest).not.toMatch(/node_modules/);
     const dests = new Set(copied.map((c) => c.dest.replace(/\/$/, '')));
-    // package.json `files` is what the app needs at run time, and docs/, shipped so the README's
-    // links resolve in node_modules; the image has no README (.dockerignore leaves docs out).
-    for (const f of pkg.files.filter((x) => x !== 'docs')) expect(dests, f).toContain(`/app/${f}`);
+    // package.json `files` is what the app needs at run time, and docs/ and helm/, shipped so the
+    // README's and the docs' links resolve in node_modules; the image has no README
+    // (.dockerignore leaves docs and helm out).
+    const linkedOnly = new Set(['docs', 'helm']);
+    for (const f of pkg.files.filter((x) => !linkedOnly.has(x))) expect(dests, f).toContain(`/app/${f}`);
     expect(contextCopies(final).flatMap((c) => c.sources)).toContain('package.json');
   });
 
