@@ -299,7 +299,8 @@ export function failOnReason(report: RunReport, failOn: FailOn): string | null {
     case 'regression': {
       if (report.diff?.regression !== true) return null;
       const [first, ...more] = report.diff.regressionReasons;
-      return `a regression since run ${report.diff.previousRunId}: ${first ?? 'see the report'}${more.length > 0 ? ` (and ${more.length} more)` : ''} (--fail-on regression)`;
+      // A reason names cluster objects: a line break in one would forge lines of the exit message.
+      return oneLine(`a regression since run ${report.diff.previousRunId}: ${first ?? 'see the report'}${more.length > 0 ? ` (and ${more.length} more)` : ''} (--fail-on regression)`);
     }
     case 'critical': {
       const critical = count('critical');

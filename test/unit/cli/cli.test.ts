@@ -87,6 +87,24 @@ describe('ztaudit CLI', () => {
     expect(t.err()).toBe(`ztaudit: exit 1: a regression since run ${report.diff.previousRunId}: ${first}${more.length ? ` (and ${more.length} more)` : ''} (--fail-on regression)\n`);
   });
 
+  it('--fail-on regression keeps a cluster name with a line break on its one line (no forged "passed" line)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-regress-hostile-'));
+    const base = join(dir, 'base');
+    const next = join(dir, 'next');
+    cpSync(join(REPO, 'examples/demo-cluster'), base, { recursive: true });
+    cpSync(base, next, { recursive: true });
+    const forged = 'ops\nztaudit: audit passed: no regression, exit 0';
+    writeFileSync(join(next, '99-binding.yaml'), `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ops-admin}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: Group, apiGroup: rbac.authorization.k8s.io, name: ${JSON.stringify(forged)}}]\n`);
+    const args = ['--cluster', 'demo', '--history', join(dir, 'h.db'), '--out', join(dir, 'out'), '--format', 'json', '--no-notify', '-q', '--fail-on', 'regression'];
+    expect(await main(['run', '--manifests', base, ...args], io(dir).cli)).toBe(0);
+    const t = io(dir);
+    expect(await main(['run', '--manifests', next, ...args], t.cli)).toBe(1);
+    const lines = t.err().split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ztaudit: exit 1: a regression since run /);
+    expect(lines[0]).toContain('ops\\u000aztaudit: audit passed');
+  });
+
   it('says a waiver whose check could not be evaluated could not be checked, not that it matches nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zt-waiver-blind-'));
     const snap = join(dir, 'demo.snap.json.gz');
