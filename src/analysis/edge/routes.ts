@@ -223,7 +223,10 @@ function istioForwards(vs: Json, server: Json): string[] {
  * any double quote inside it.
  */
 export function traefikRuleHosts(match: string): string[] {
-  return [...match.matchAll(/Host\(([^)]*)\)/g)].flatMap((m) => [...m[1].matchAll(/`([^`]+)`|"([^"]+)"|'([^']+)'/g)].map((x) => normalizeHost(x[1] ?? x[2] ?? x[3])));
+  // An unclosed Host( runs to the end and ends the scan there: without `|$` every later Host(
+  // would rescan to the end again, quadratic in a rule a tenant writes (up to ~1 MB).
+  return [...match.matchAll(/Host\(([^)]*)(\)|$)/g)].filter((m) => m[2] === ')')
+    .flatMap((m) => [...m[1].matchAll(/`([^`]+)`|"([^"]+)"|'([^']+)'/g)].map((x) => normalizeHost(x[1] ?? x[2] ?? x[3])));
 }
 
 export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {

@@ -58,8 +58,3 @@ export function ruleGivesInScope(rule: Rule, g: Grant, snapshot: Snapshot): bool
   }
   return false;
 }
-
-/** Whether a grant gives anything at all in its scope (see ruleGivesInScope). */
-export function grantGivesSome(g: Grant, snapshot: Snapshot): boolean {
-  return g.role.rules.some((r) => ruleGivesInScope(r, g, snapshot));
-}

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { edgeRoutes } from '../../../src/analysis/edge/routes.ts';
+import { edgeRoutes, traefikRuleHosts } from '../../../src/analysis/edge/routes.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
 
 const TRAEFIK_INGRESS_PROVIDER = 'https://doc.traefik.io/traefik/reference/install-configuration/providers/kubernetes/kubernetes-ingress/';
@@ -89,5 +89,12 @@ describe('one answer to "does Traefik serve this Ingress?"', () => {
 
   it('a Traefik that runs no Kubernetes Ingress provider serves no Ingress, its IngressClass notwithstanding', () => {
     expect(answers(traefikDeployment(['--providers.kubernetescrd']) + ingressClass('traefik', 'traefik.io/ingress-controller') + ingress({ className: 'traefik' }))).toMatchObject({ edge: false, tls: false });
+  });
+});
+
+describe('traefikRuleHosts: the hosts of a router rule (https://doc.traefik.io/traefik/routing/routers/#rule)', () => {
+  it('reads every closed Host(...) and leaves out one a tenant left unclosed', () => {
+    expect(traefikRuleHosts('Host(`a.example`) || Host(`b`, "c") && Host(`d')).toEqual(['a.example', 'b', 'c']);
+    expect(traefikRuleHosts('Host('.repeat(20_000))).toEqual([]);
   });
 });
