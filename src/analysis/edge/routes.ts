@@ -11,7 +11,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
-import { ingressClassOf, nginxControllersFor } from '../tls/nginx.ts';
+import { ingressClassOf, nginxControllers, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
 import { traefikProvidersFor } from '../tls/traefik.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
@@ -117,7 +117,13 @@ function ingressController(snapshot: Snapshot, ing: KubeObject, classes: Map<str
   }
   const controller = cls !== undefined ? classes.get(cls) ?? cls : undefined;
   const c = controller ?? '';
-  if (/ingress-nginx|^nginx$/.test(c)) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: [], selectors: [{ labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } }] };
+  // With ingress-nginx controllers in the snapshot, whether ingress-nginx serves the Ingress is
+  // servedByIngressNginx's answer, the one the guards and the TLS checks take; the class name is
+  // only a guess when none is known.
+  const nginxKnown = nginxControllers(snapshot).length > 0;
+  const nginxNamed = /ingress-nginx|^nginx$/.test(c);
+  if (nginxKnown ? servedByIngressNginx(snapshot, ing) : nginxNamed) return { label: label('ingress-nginx'), family: 'ingress-nginx', workloads: [], selectors: [{ labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } }] };
+  if (nginxNamed) return { label: label('no controller of the snapshot'), family: 'other', workloads: [], selectors: [] };
   if (/contour/.test(c)) return { label: label('Contour'), family: 'contour', workloads: [], selectors: CONTOUR_ENVOY };
   if (/istio/.test(c)) return { label: label('Istio ingress gateway'), family: 'istio', workloads: [], selectors: ISTIO_INGRESS };
   return { label: label(c ? `controller ${c}` : 'the default ingress controller'), family: 'other', workloads: [], selectors: [] };

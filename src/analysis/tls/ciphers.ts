@@ -308,7 +308,13 @@ function evaluateCipherString(value: string): CipherStringState {
   // A string starting with a Suite B keyword is replaced whole by its suites (ssl_ciph.c check_suiteb_cipher_list).
   const suiteB = SUITE_B.find(([k]) => value.trimStart().startsWith(k));
   if (suiteB) tokens = suiteB[1];
-  else if (tokens[0] === 'DEFAULT') tokens = [...OPENSSL_DEFAULT.split(':'), ...tokens.slice(1)];
+  // The token each one came from, which the suites it enables are reported under: the operator wrote DEFAULT, not ALL.
+  let from = tokens;
+  if (!suiteB && tokens[0] === 'DEFAULT') {
+    const expansion = OPENSSL_DEFAULT.split(':');
+    from = [...expansion.map(() => 'DEFAULT'), ...tokens.slice(1)];
+    tokens = [...expansion, ...tokens.slice(1)];
+  }
   // Table suites: which are enabled, which "!" removed for good, and the token that added each.
   const active = new Map<OpensslSuite, string>();
   const killedSuites = new Set<OpensslSuite>();
@@ -318,7 +324,7 @@ function evaluateCipherString(value: string): CipherStringState {
   const killedNames = new Set<string>();
   const unrecognized: string[] = [];
   let secLevel = 1; // OpenSSL's default security level
-  for (const raw of tokens) {
+  for (const [i, raw] of tokens.entries()) {
     const level = /^@SECLEVEL=(\d)$/.exec(raw);
     if (level) secLevel = Number(level[1]);
     if (raw.startsWith('@')) continue; // @STRENGTH orders only
@@ -332,7 +338,7 @@ function evaluateCipherString(value: string): CipherStringState {
         if (remove) {
           active.delete(s);
           if (op === '!') killedSuites.add(s);
-        } else if (!killedSuites.has(s) && !active.has(s)) active.set(s, expr);
+        } else if (!killedSuites.has(s) && !active.has(s)) active.set(s, from[i]);
       }
     }
     if (remove) {

@@ -155,6 +155,8 @@ describe('OpenSSL cipher strings (ingress-nginx ssl-ciphers)', () => {
     // What stays weak is named with the token that enabled it.
     expect(opensslCipherWeaknesses('HIGH:!aNULL:!MD5:!SHA1:!SHA256:!SHA384').weak).toEqual([{ suite: 'HIGH', weaknesses: ['rsa-key-exchange'], alias: true }]);
     expect(opensslCipherWeaknesses('EECDH+AES:!SHA1').weak).toEqual([{ suite: 'EECDH+AES', weaknesses: ['cbc'], alias: true }]);
+    // DEFAULT expands to ALL:!COMPLEMENTOFDEFAULT:!eNULL, but the operator wrote DEFAULT, not ALL.
+    expect(opensslCipherWeaknesses('DEFAULT:!kRSA').weak).toEqual([{ suite: 'DEFAULT', weaknesses: ['cbc'], alias: true }]);
   });
 
   it('unknown tokens are reported, not judged', () => {
