@@ -393,9 +393,16 @@ class K8sRunStore implements RunStore {
     return [...index.runs].reverse().slice(0, Math.max(0, Math.floor(limit))).map((r) => r.summary);
   }
 
-  async trend(limit: number, cluster?: string): Promise<TrendPoint[]> {
-    // One store may hold several clusters' runs: a trend is one cluster's.
-    const runs = cluster === undefined ? await this.list(limit) : (await this.list(Number.MAX_SAFE_INTEGER)).filter((r) => r.cluster === cluster).slice(0, Math.max(0, Math.floor(limit)));
+  async trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]> {
+    // One store may hold several clusters' runs: a trend is one cluster's. The index holds every
+    // run's summary already; the walk stops at the `limit`-th point, copying no other summary.
+    const { index } = await this.readIndex();
+    const n = Math.max(0, Math.floor(limit));
+    const runs: RunSummary[] = [];
+    for (let i = index.runs.length - 1; i >= 0 && runs.length < n; i--) {
+      const s = index.runs[i]!.summary;
+      if ((cluster === undefined || s.cluster === cluster) && (upTo === undefined || s.startedAt <= upTo)) runs.push(s);
+    }
     return runs.reverse().map(trendPointOf);
   }
 

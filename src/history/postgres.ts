@@ -617,12 +617,15 @@ class PgRunStore implements RunStore {
     return r.rows.map((row: Row) => row.summary as RunSummary);
   }
 
-  async trend(limit: number, cluster?: string): Promise<TrendPoint[]> {
+  async trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]> {
     if (this.empty) return [];
-    const n = String(Math.max(0, Math.floor(limit)));
-    const r = await this.withClient('reading the trend', (c) => (cluster === undefined
-      ? c.query('SELECT summary FROM ztaudit_runs ORDER BY seq DESC LIMIT $1', [n])
-      : c.query('SELECT summary FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC LIMIT $2', [cluster, n])));
+    const params: string[] = [];
+    const where: string[] = [];
+    if (cluster !== undefined) { params.push(cluster); where.push(`cluster = $${params.length}`); }
+    if (upTo !== undefined) { params.push(upTo); where.push(`started_at <= $${params.length}::timestamptz`); }
+    params.push(String(Math.max(0, Math.floor(limit))));
+    const sql = `SELECT summary FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY seq DESC LIMIT $${params.length}`;
+    const r = await this.withClient('reading the trend', (c) => c.query(sql, params));
     return r.rows.map(trendPoint).reverse();
   }
 

@@ -49,8 +49,12 @@ export interface RunStore {
   /** Newest first, by insertion order. */
   list(limit: number): Promise<RunSummary[]>;
   get(id: string): Promise<RunReport | null>;
-  /** The last `limit` runs' scores, oldest first (for the report's trend chart). */
-  trend(limit: number, cluster?: string): Promise<TrendPoint[]>;
+  /**
+   * The last `limit` runs' scores (of that cluster, when given; started no later than `upTo`, an
+   * ISO time, when given), oldest first (for the report's trend chart). A stored run's page asks
+   * with `upTo`, so the store reads only the points it draws, never every run of the fleet.
+   */
+  trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]>;
   close(): Promise<void>;
   /** Stores that answer the fleet view in a few queries (PostgreSQL); others are read run by run. */
   fleet?(query: FleetQuery): Promise<FleetData>;

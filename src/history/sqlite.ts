@@ -275,13 +275,14 @@ class SqliteRunStore implements RunStore {
     return rows.map((r) => JSON.parse(String(r.summary)) as RunSummary);
   }
 
-  async trend(limit: number, cluster?: string): Promise<TrendPoint[]> {
+  async trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]> {
     // One store may hold several clusters' runs: a trend is one cluster's.
     // Only that cluster's newest `limit` summaries are read (not every stored run's: serve --watch
     // asks for the trend on every run it stores).
-    const runs = cluster === undefined ? await this.list(limit)
-      : (this.db.prepare('SELECT summary FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?').all(cluster, Math.max(0, Math.floor(limit))) as Row[])
-        .map((r) => JSON.parse(String(r.summary)) as RunSummary).filter((r) => r.cluster === cluster);
+    const where = [...(cluster === undefined ? [] : ['cluster = ?']), ...(upTo === undefined ? [] : ['started_at <= ?'])];
+    const params = [...(cluster === undefined ? [] : [cluster]), ...(upTo === undefined ? [] : [upTo]), Math.max(0, Math.floor(limit))];
+    const rows = this.db.prepare(`SELECT summary FROM runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY seq DESC LIMIT ?`).all(...params) as Row[];
+    const runs = rows.map((r) => JSON.parse(String(r.summary)) as RunSummary).filter((r) => cluster === undefined || r.cluster === cluster);
     return runs.reverse().map(trendPointOf);
   }
 

@@ -82,6 +82,10 @@ describePg('PostgreSQL run store', (server) => {
     expect((await s.list(10)).map((r) => r.id)).toEqual(['a2', 'b1', 'a1']);
     expect((await s.list(10))[2]).toMatchObject({ cluster: 'alpha', score: { overall: 70 }, waived: 4 });
     expect((await s.trend(10, 'alpha')).map((t) => [t.id, t.overall])).toEqual([['a1', 70], ['a2', 75]]);
+    // A stored run's page asks for the trend up to that run: the query answers only that cluster's runs started by then.
+    expect((await s.trend(10, 'alpha', '2026-11-01T02:00:00.000Z')).map((t) => t.id)).toEqual(['a1']);
+    expect((await s.trend(1, 'alpha', '2026-11-02T02:00:00.000Z')).map((t) => t.id)).toEqual(['a2']);
+    expect((await s.trend(10, 'beta', '2026-11-01T02:30:00.000Z')).map((t) => t.id)).toEqual([]);
     // The findings table mirrors the run's findings for the fleet queries.
     const rows = await q(`SELECT count(*)::int AS n, count(*) FILTER (WHERE waived)::int AS w FROM ztaudit_findings f JOIN ztaudit_runs r ON r.seq = f.run_seq WHERE r.id = 'a1'`);
     expect(rows.rows[0]).toEqual({ n: 40, w: 4 });

@@ -9,6 +9,8 @@ import { startRunPageRenderer } from '../../../src/cli/serve-pages.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { openRunStore } from '../../../src/history/store.ts';
+import { storedRunExtras } from '../../../src/cli/stored-report.ts';
+import { makeReport } from '../history/big-report.ts';
 import { demoRun } from '../report/demo.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'zt-stored-report-'));
@@ -46,4 +48,23 @@ it("serve's /runs/ID of an older run renders what `report ID` renders: the trend
   expect(served).toBe(cli);
   expect(served).not.toContain('details are in the previous run');
   expect(served).not.toContain(newest.run.id);
+});
+
+it("a stored run's trend holds its cluster's runs up to it, never a later run's nor another cluster's", async () => {
+  const store = await openRunStore(join(work, 'upto.db'), {});
+  await store.acquire();
+  try {
+    const runs = [
+      makeReport('p1', '2026-11-20T02:00:00.000Z', { cluster: 'prod', overall: 60 }),
+      makeReport('s1', '2026-11-20T03:00:00.000Z', { cluster: 'staging', overall: 40 }),
+      makeReport('p2', '2026-11-21T02:00:00.000Z', { cluster: 'prod', overall: 65 }),
+      makeReport('p3', '2026-11-22T02:00:00.000Z', { cluster: 'prod', overall: 80 }),
+    ];
+    for (const r of runs) await store.save(r);
+    const { trend } = await storedRunExtras(store, runs[2]!);
+    expect(trend.map((t) => [t.id, t.overall])).toEqual([['p1', 60], ['p2', 65]]);
+  } finally {
+    await store.release();
+    await store.close();
+  }
 });

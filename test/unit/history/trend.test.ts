@@ -3,7 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { openK8sStore } from '../../../src/history/k8s.ts';
+import type { RunStore } from '../../../src/history/run-store.ts';
 import { openRunStore } from '../../../src/history/store.ts';
+import { FakeConfigMaps } from './fake-core-api.ts';
 import { makeReport } from './big-report.ts';
 
 it('trend(limit, cluster) keeps to one cluster, oldest first', async () => {
@@ -20,4 +23,34 @@ it('trend(limit, cluster) keeps to one cluster, oldest first', async () => {
     await store.release();
     await store.close();
   }
+});
+
+// A stored run's page (`report ID`, serve's /runs/ID) draws the trend up to that run: the store
+// answers it bounded, not with every run of every cluster for the page to filter.
+const upToRuns = [
+  makeReport('p1', '2026-11-20T02:00:00.000Z', { cluster: 'prod', overall: 60 }),
+  makeReport('s1', '2026-11-20T03:00:00.000Z', { cluster: 'staging', overall: 40 }),
+  makeReport('p2', '2026-11-21T02:00:00.000Z', { cluster: 'prod', overall: 65 }),
+  makeReport('p3', '2026-11-22T02:00:00.000Z', { cluster: 'prod', overall: 70 }),
+  makeReport('s2', '2026-11-22T03:00:00.000Z', { cluster: 'staging', overall: 45 }),
+  makeReport('p4', '2026-11-23T02:00:00.000Z', { cluster: 'prod', overall: 80 }),
+];
+
+async function expectBoundedTrend(store: RunStore): Promise<void> {
+  for (const r of upToRuns) await store.save(r);
+  expect((await store.trend(30, 'prod', '2026-11-22T02:00:00.000Z')).map((t) => [t.id, t.overall])).toEqual([['p1', 60], ['p2', 65], ['p3', 70]]);
+  expect((await store.trend(2, 'prod', '2026-11-22T02:00:00.000Z')).map((t) => t.id)).toEqual(['p2', 'p3']);
+  expect((await store.trend(30, 'staging', '2026-11-21T02:00:00.000Z')).map((t) => t.id)).toEqual(['s1']);
+}
+
+it('trend(limit, cluster, upTo) on SQLite: that cluster, up to the run, at most the limit', async () => {
+  const store = await openRunStore(join(mkdtempSync(join(tmpdir(), 'zt-trend-')), 'h.db'), {});
+  await store.acquire();
+  try { await expectBoundedTrend(store); } finally { await store.release(); await store.close(); }
+});
+
+it('trend(limit, cluster, upTo) on k8s ConfigMaps: that cluster, up to the run, at most the limit', async () => {
+  const store = await openK8sStore('zt', 'history', { api: new FakeConfigMaps().api('zt'), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date() });
+  await store.acquire();
+  try { await expectBoundedTrend(store); } finally { await store.release(); await store.close(); }
 });
