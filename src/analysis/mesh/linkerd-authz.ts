@@ -14,7 +14,8 @@
 //   caller may do on that port depends on the request: the verdict is 'depends', naming the routes.
 //   Which routes count follows the Server's proxyProtocol: linkerd2 policy-controller/grpc/src/inbound.rs
 //   (to_server) sends HTTPRoutes for unknown (detect), HTTP/1 and HTTP/2, GRPCRoutes for gRPC, and
-//   no routes for opaque and TLS, whose connections only the Server's authorizations decide.
+//   no routes for opaque and TLS, whose connections only the Server's authorizations decide;
+//   and only routes Linkerd accepted for that Server count (routeRefusal).
 // A caller's address is not in the snapshot: a NetworkAuthentication narrower than the whole
 // address space makes the answer 'depends'.
 
@@ -63,12 +64,20 @@ type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 const LINKERD_GROUP = 'policy.linkerd.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
+/**
+ * Why Linkerd does not apply a route to one of its Servers: its own status entry for the Server
+ * does not say Accepted "True" ('status', with the condition's reason when readable), there is no
+ * such entry in objects read from the API server ('no-status'), or, in manifests, the status
+ * controller would refuse it once applied ('conflict': a GRPCRoute names the same Server).
+ */
+export type LinkerdRouteRefusal = { kind: 'status'; reason?: string } | { kind: 'no-status' } | { kind: 'conflict'; grpcRoute: string };
+
 export interface LinkerdRoute {
   ref: ResourceRef;
   group: string;
   servers: string[];
-  /** Servers for which the route's status says Linkerd has not accepted it. */
-  unaccepted: string[];
+  /** Servers (by name) Linkerd does not apply the route to, and why; the others apply it. */
+  refused: Map<string, LinkerdRouteRefusal>;
 }
 
 export interface LinkerdPolicyIndex {
@@ -132,27 +141,71 @@ function routeServers(o: KubeObject, namespace: string): string[] {
 /** The controllerName Linkerd's policy controller writes route statuses under (policy-controller/core/src/lib.rs). */
 const LINKERD_CONTROLLER = 'linkerd.io/policy-controller';
 
+/** A condition reason as the API server validates it (CamelCase), so that it can be quoted as is; others are left out. */
+const READABLE_REASON = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+
 /**
- * The Servers the route's status says Linkerd has not accepted it for. The policy controller applies
- * a route to a Server only when one of its own status.parents entries for that Server holds
- * condition Accepted "True" (policy-controller/k8s/index/src/inbound/routes.rs accepted_by_server,
- * Status::collect_from_http; index.rs http_routes and grpc_routes filter on it). An entry is kept by
- * controllerName and kind "Server" and keyed by name alone (from_http_parent_status): its group and
- * namespace are not compared, so they are not here either. A route without
- * such an entry (manifests, or one not yet processed) is taken as accepted: only a status that is
- * there is honoured.
+ * What the route's status says of each Server, as Linkerd reads it: the policy controller keeps a
+ * status.parents entry by controllerName linkerd.io/policy-controller and kind "Server" and keys
+ * it by name alone (policy-controller/k8s/index/src/inbound/routes.rs Status::collect_from_http,
+ * from_http_parent_status), so its group and namespace are not compared here either; the route is
+ * accepted for that Server when one such entry holds condition Accepted "True" (accepted_by_server).
  */
-function unacceptedServers(o: KubeObject): string[] {
-  const accepted = new Map<string, boolean>();
+function linkerdStatuses(o: KubeObject): Map<string, { accepted: boolean; reason?: string }> {
+  const out = new Map<string, { accepted: boolean; reason?: string }>();
   for (const raw of arr(obj(o.status)?.parents)) {
     const p = obj(raw);
     const parent = obj(p?.parentRef);
     const name = str(parent?.name);
     if (!p || str(p.controllerName) !== LINKERD_CONTROLLER || str(parent?.kind) !== 'Server' || !name) continue;
-    const yes = arr(p.conditions).some((c) => obj(c)?.type === 'Accepted' && obj(c)?.status === 'True');
-    accepted.set(name, (accepted.get(name) ?? false) || yes);
+    const conditions = arr(p.conditions).map((c) => obj(c));
+    const yes = conditions.some((c) => c?.type === 'Accepted' && c?.status === 'True');
+    const no = str(conditions.find((c) => c?.type === 'Accepted' && c?.status === 'False')?.reason);
+    const prior = out.get(name);
+    out.set(name, { accepted: (prior?.accepted ?? false) || yes, reason: prior?.reason ?? (no && READABLE_REASON.test(no) ? no : undefined) });
   }
-  return [...accepted].filter(([, yes]) => !yes).map(([name]) => name);
+  return out;
+}
+
+/**
+ * Why Linkerd does not apply a route to Server `server`, or undefined when it does. Since Linkerd
+ * stable-2.13.0 (linkerd2 commit 3ae3890593fc "Consider HTTPRoute `status` in policy controller")
+ * the policy controller sends a Server only the routes accepted for it (index.rs http_routes and
+ * grpc_routes filter on accepted_by_server; read at linkerd2 b24cd4059841), so a route with no
+ * such status entry is not applied either: in objects read from the API server (`statusObserved`)
+ * that is what it means. Manifests carry no status: there the route is judged as the status
+ * controller would judge it once applied (policy-controller/k8s/status/src/index.rs
+ * parent_condition_server): accepted, except an HTTPRoute on a Server a GRPCRoute also names
+ * (parent_has_conflicting_routes, GEP-1426 route types; since Linkerd 2.16, commit 4a07961a084a: Accepted False,
+ * RouteReasonConflicted). A status a manifest does carry is honoured as written.
+ */
+function routeRefusal(statuses: Map<string, { accepted: boolean; reason?: string }>, server: string, kind: RouteKind, grpcRouteOnServer: string | undefined, statusObserved: boolean): LinkerdRouteRefusal | undefined {
+  const s = statuses.get(server);
+  if (s) return s.accepted ? undefined : { kind: 'status', reason: s.reason };
+  if (statusObserved) return { kind: 'no-status' };
+  if (kind === 'HTTPRoute' && grpcRouteOnServer !== undefined) return { kind: 'conflict', grpcRoute: grpcRouteOnServer };
+  return undefined;
+}
+
+/**
+ * The Servers each GRPCRoute names as parent, as the status controller reads parentRefs
+ * (policy-controller/k8s/status/src/routes/grpc.rs to_parent_ref: the parentRef's namespace, else
+ * the route's; port and sectionName not looked at): serverKey → the first such GRPCRoute by name.
+ */
+function grpcRouteParents(routes: KubeObject[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const o of routes) {
+    const ns = o.metadata?.namespace ?? 'default';
+    const routeName = o.metadata?.name ?? '';
+    for (const raw of arr(obj(o.spec)?.parentRefs)) {
+      const p = obj(raw);
+      if (!p || !targetsServer(p)) continue;
+      const key = serverKey(typeof p.namespace === 'string' ? p.namespace : ns, str(p.name) ?? '');
+      const prior = out.get(key);
+      if (prior === undefined || routeName < prior) out.set(key, routeName);
+    }
+  }
+  return out;
 }
 
 const ALL_V4 = '0.0.0.0/0';
@@ -226,6 +279,12 @@ export function indexLinkerdPolicies(resources: {
   /** Gateway API routes; Linkerd serves those whose parentRefs name a Server (index.rs indexes gateway HTTPRoute and GRPCRoute). */
   gatewayHttpRoutes?: KubeObject[];
   gatewayGrpcRoutes?: KubeObject[];
+  /**
+   * The objects were read from the API server, where Linkerd's policy controller writes the routes'
+   * status: a route without its status entry for a Server is not applied there. False for manifests
+   * (no status), where the route is judged as the status controller would judge it (routeRefusal).
+   */
+  statusObserved?: boolean;
 }, trustDomain = LINKERD_DEFAULT_TRUST_DOMAIN): LinkerdPolicyIndex {
   const byKey = (list: KubeObject[]) => new Map(list.map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`, o]));
   const mtlsAuthn = byKey(resources.meshTlsAuthentications);
@@ -337,12 +396,21 @@ export function indexLinkerdPolicies(resources: {
     [resources.gatewayHttpRoutes, 'HTTPRoute', GATEWAY_GROUP],
     [resources.gatewayGrpcRoutes, 'GRPCRoute', GATEWAY_GROUP],
   ];
+  const grpcParents = grpcRouteParents(resources.gatewayGrpcRoutes ?? []);
+  const statusObserved = resources.statusObserved ?? false;
   for (const [list, kind, group] of routeLists) {
     for (const o of list ?? []) {
       const ref = refOf(o, kind);
       const servers = routeServers(o, ref.namespace!);
-      const route = { ref, group, servers, unaccepted: unacceptedServers(o) };
-      for (const name of new Set(servers)) push(routesByServer, serverKey(ref.namespace!, name), route);
+      if (servers.length === 0) continue;
+      const statuses = linkerdStatuses(o);
+      const route: LinkerdRoute = { ref, group, servers, refused: new Map() };
+      for (const name of new Set(servers)) {
+        const key = serverKey(ref.namespace!, name);
+        const refusal = routeRefusal(statuses, name, kind, grpcParents.get(key), statusObserved);
+        if (refusal) route.refused.set(name, refusal);
+        push(routesByServer, key, route);
+      }
     }
   }
   return { trustDomain, authorizations, routesByServer, routeAuthorizations, problems };
@@ -399,6 +467,34 @@ function defaultPolicyVerdict(policy: string, caller: MeshCaller): { verdict: Me
   }
 }
 
+/** "; HTTPRoute a, HTTPRoute b are not applied: why", one clause per reason, for the routes Linkerd does not apply to the Server. */
+function refusedText(routes: LinkerdRoute[], server: string): string {
+  const byWhy = new Map<string, string[]>();
+  const refusals = new Map<string, LinkerdRouteRefusal>();
+  for (const r of routes) {
+    const refusal = r.refused.get(server);
+    if (!refusal) continue;
+    const key = JSON.stringify(refusal);
+    refusals.set(key, refusal);
+    const names = byWhy.get(key);
+    if (names) names.push(`${r.ref.kind} ${r.ref.name}`);
+    else byWhy.set(key, [`${r.ref.kind} ${r.ref.name}`]);
+  }
+  let out = '';
+  for (const [key, names] of [...byWhy].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const refusal = refusals.get(key)!;
+    const many = names.length > 1;
+    const [its, it] = many ? ['their', 'them'] : ['its', 'it'];
+    const why = refusal.kind === 'status'
+      ? `${its} status says Linkerd has not accepted ${it} for Server ${server}${refusal.reason ? ` (${refusal.reason})` : ''}`
+      : refusal.kind === 'no-status'
+        ? `${its} status has no entry of Linkerd's policy controller accepting ${it} for Server ${server}, and Linkerd applies a route only once it has accepted it (not yet processed, or the policy controller is not writing status)`
+        : `GRPCRoute ${refusal.grpcRoute} also names Server ${server} as parent, so Linkerd's status controller refuses ${it} there (Accepted False, RouteReasonConflicted)`;
+    out += `; ${names.sort().join(', ')} ${many ? 'are' : 'is'} not applied: ${why}`;
+  }
+  return out;
+}
+
 export interface LinkerdFlowInput {
   /** The callee's effective default inbound policy and where it came from (WorkloadMesh.linkerdPolicy). */
   defaultPolicy: { policy: string; source: string };
@@ -452,8 +548,7 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   // whole), the others their HTTPRoutes (see the header).
   const routeKind: RouteKind | undefined = server.proxyProtocol === 'gRPC' ? 'GRPCRoute' : server.proxyProtocol === 'opaque' || server.proxyProtocol === 'TLS' ? undefined : 'HTTPRoute';
   const listed = input.index.routesByServer.get(serverKey(server.namespace, server.name)) ?? [];
-  const unaccepted = listed.filter((r) => r.unaccepted.includes(server.name));
-  const attached = unaccepted.length > 0 ? listed.filter((r) => !r.unaccepted.includes(server.name)) : listed;
+  const attached = listed.filter((r) => !r.refused.has(server.name));
   const routes = attached.filter((r) => r.ref.kind === routeKind);
   const unused = attached.filter((r) => r.ref.kind !== routeKind);
   // Who wins among Servers selecting the same port, and routes that do not apply, are part of the
@@ -462,7 +557,7 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
     ? `; ${choice.unordered}`
     : choice.skipped.length > 0 ? `; Server ${server.name} is the oldest selecting port ${callee.port}, so Linkerd skips ${choice.skipped.map((s) => s.name).join(', ')} there` : '') +
     (unused.length > 0 ? `; ${unused.map((r) => `${r.ref.kind} ${r.ref.name}`).sort().join(', ')} ${unused.length > 1 ? 'do' : 'does'} not apply to a Server with proxyProtocol ${server.proxyProtocol ?? 'unknown'}` : '') +
-    (unaccepted.length > 0 ? `; ${unaccepted.map((r) => `${r.ref.kind} ${r.ref.name}`).sort().join(', ')} ${unaccepted.length > 1 ? 'are' : 'is'} not applied: ${unaccepted.length > 1 ? 'their' : 'its'} status says Linkerd has not accepted ${unaccepted.length > 1 ? 'them' : 'it'} for Server ${server.name}` : '');
+    refusedText(listed, server.name);
 
   const decide = (auths: LinkerdAuthorization[]): { match: Match; by?: LinkerdAuthorization } => {
     let depends: LinkerdAuthorization | undefined;

@@ -5,7 +5,7 @@ import type { Config } from '../../config/types.ts';
 import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
-import { workloadsOf, type PodView, type Workload } from '../workloads.ts';
+import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
@@ -189,6 +189,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     httpRoutes: snapshot.resources['linkerd.httproutes'] ?? [],
     gatewayHttpRoutes: snapshot.resources['gatewayapi.httproutes'] ?? [],
     gatewayGrpcRoutes: snapshot.resources['gatewayapi.grpcroutes'] ?? [],
+    statusObserved: !templatesStandIn(snapshot),
   }, linkerdTrustDomain(configmaps));
   return {
     present: istioPresent || linkerdPresent || consulPresent,

@@ -6,6 +6,7 @@ import { linkerdFlowVerdict, meshModel } from '../../../src/analysis/mesh/index.
 import type { MeshCaller } from '../../../src/analysis/mesh/flow.ts';
 import { ctxOf, deploymentYaml } from './helpers.ts';
 import type { PortSpec } from '../../helpers/workload.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
 
 const REF = 'https://linkerd.io/2.16/reference/authorization-policy/';
 const FEATURES = 'https://linkerd.io/2.16/features/server-policy/';
@@ -26,9 +27,10 @@ const meshed = (namespace: string, sa: string): MeshCaller => ({ namespace, serv
 const plain = (namespace: string, sa: string): MeshCaller => ({ namespace, serviceAccount: sa, labels: {}, mtls: false });
 const external: MeshCaller = { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true };
 
-function judge(yaml: string, caller: MeshCaller, namespace: string, name: string, port: number) {
+/** `from`: where the objects were read (manifests by default; 'live' as the collector gives them, status and all; 'snapshot' a stored snapshot file of that origin). */
+function judge(yaml: string, caller: MeshCaller, namespace: string, name: string, port: number, from?: { source: Snapshot['source']; origin: Snapshot['origin'] }) {
   const ctx = ctxOf(yaml);
-  const model = meshModel(ctx.snapshot, ctx.config);
+  const model = meshModel(from ? { ...ctx.snapshot, ...from } : ctx.snapshot, ctx.config);
   return linkerdFlowVerdict(model, caller, { namespace, name, serviceAccount: name, labels: {}, port, protocol: 'TCP' });
 }
 
@@ -569,7 +571,7 @@ status:
     const v = judge(gatewayRoute({ route: withStatus('linkerd.io/policy-controller', 'False') }), plain('other', 'rogue'), 'shop', 'api', 8080);
     expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
     expect(v.reason).toContain('HTTPRoute api-public is not applied: its status says Linkerd has not accepted it for Server api-http');
-    // Accepted, or a status another controller wrote, or none (manifests): the route applies.
+    // In manifests: accepted, or a status another controller wrote, or none: the route applies.
     expect(judge(gatewayRoute({ route: withStatus('linkerd.io/policy-controller', 'True') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
     expect(judge(gatewayRoute({ route: withStatus('example.com/gateway', 'False') }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
   });
@@ -593,6 +595,116 @@ status:
     const v = judge(gatewayRoute({ route }), plain('other', 'rogue'), 'shop', 'api', 8080);
     expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
     expect(v.reason).toContain('HTTPRoute api-public is not applied: its status says Linkerd has not accepted it for Server api-http');
+  });
+
+  // What Linkerd's status controller writes for a Server parent (linkerd2
+  // policy-controller/k8s/status/src/index.rs http_parent_status / grpc_parent_status, read at
+  // b24cd4059841): one entry per Server, group policy.linkerd.io, its namespace, one Accepted condition.
+  const LIVE = { source: 'live', origin: 'live' } as const;
+  // Read from the cluster, a workload is judged by its pods: api's, with the proxy Linkerd injected.
+  const inCluster = (yaml: string) => `${yaml}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-5d8f7-x2x9q
+  namespace: shop
+  labels: {app: api, pod-template-hash: 5d8f7}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-5d8f7, controller: true, uid: u1}]
+spec:
+  serviceAccountName: api
+  containers:
+  - {name: app, image: example/app:1, ports: [{containerPort: 8080}]}
+  - {name: linkerd-proxy, image: cr.l5d.io/linkerd/proxy:edge-24.10.4}
+`;
+  const linkerdStatus = (server: string, accepted: 'True' | 'False', reason = accepted === 'True' ? 'Accepted' : 'RouteReasonConflicted') => `status:
+  parents:
+  - parentRef: {group: policy.linkerd.io, kind: Server, namespace: shop, name: ${server}}
+    controllerName: linkerd.io/policy-controller
+    conditions: [{type: Accepted, status: "${accepted}", reason: ${reason}, lastTransitionTime: "2026-11-30T00:00:00Z"}]`;
+  const httpRoute = (status = '') => `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]
+${status}`;
+
+  // Since stable-2.13.0 (linkerd2 3ae3890593fc "Consider HTTPRoute `status` in policy controller")
+  // index.rs http_routes/grpc_routes keep only routes with accepted_by_server (routes.rs): a route
+  // the status controller has not (yet) accepted for the Server is not sent to the proxy, which then
+  // uses the default route, where the Server's own authorizations decide every request.
+  it('read from the cluster, a route without Linkerd\'s Accepted status for the Server is not applied (was: taken as accepted)', () => {
+    const v = judge(inCluster(gatewayRoute({ route: httpRoute() })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toContain("HTTPRoute api-public is not applied: its status has no entry of Linkerd's policy controller accepting it for Server api-http");
+    // A status only another controller wrote, or one accepting it for another Server, is no acceptance either.
+    const other = httpRoute(linkerdStatus('api-http', 'True').replace('linkerd.io/policy-controller', 'example.com/gateway-controller'));
+    expect(judge(inCluster(gatewayRoute({ route: other })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+    expect(judge(inCluster(gatewayRoute({ route: httpRoute(linkerdStatus('api-grpc', 'True')) })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+    // Accepted "True" from Linkerd: the route applies, and so does its AuthorizationPolicy.
+    const accepted = judge(inCluster(gatewayRoute({ route: httpRoute(linkerdStatus('api-http', 'True')) })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE);
+    expect(accepted).toMatchObject({ verdict: 'depends', policy: { kind: 'AuthorizationPolicy', name: 'api-public' } });
+    expect(accepted.reason).not.toContain('not applied');
+    // Only Accepted counts: a ResolvedRefs False (BackendNotFound), which Linkerd writes for Service
+    // parents, not Server ones, leaves an accepted route applied (routes.rs from_http_parent_status).
+    const unresolved = httpRoute(linkerdStatus('api-http', 'True')).replace('lastTransitionTime: "2026-11-30T00:00:00Z"}]', 'lastTransitionTime: "2026-11-30T00:00:00Z"}, {type: ResolvedRefs, status: "False", reason: BackendNotFound}]');
+    expect(unresolved).toContain('BackendNotFound');
+    expect(judge(inCluster(gatewayRoute({ route: unresolved })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE)).toMatchObject({ verdict: 'depends', policy: { kind: 'AuthorizationPolicy', name: 'api-public' } });
+    // A snapshot file keeps the origin of its objects: read from the cluster, the same holds.
+    expect(judge(inCluster(gatewayRoute({ route: httpRoute() })), plain('other', 'rogue'), 'shop', 'api', 8080, { source: 'snapshot', origin: 'live' })).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+  });
+
+  it('read from the cluster, a GRPCRoute on a gRPC Server without Linkerd\'s Accepted status is not applied either', () => {
+    const route = (status = '') => `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: api-public, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]
+${status}`;
+    const policyTarget = '{group: gateway.networking.k8s.io, kind: GRPCRoute, name: api-public}';
+    const v = judge(inCluster(gatewayRoute({ route: route(), policyTarget, serverSpec: '  proxyProtocol: gRPC' })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(v.reason).toContain("GRPCRoute api-public is not applied: its status has no entry of Linkerd's policy controller accepting it for Server api-http");
+    expect(judge(inCluster(gatewayRoute({ route: route(linkerdStatus('api-http', 'True')), policyTarget, serverSpec: '  proxyProtocol: gRPC' })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE)).toMatchObject({ verdict: 'depends', policy: { name: 'api-public' } });
+  });
+
+  it('manifests carry no status: a route is taken as the status controller would take it, accepted (not left out for want of a status)', () => {
+    for (const from of [undefined, { source: 'snapshot', origin: 'manifests' } as const]) {
+      const v = judge(gatewayRoute({ route: httpRoute() }), plain('other', 'rogue'), 'shop', 'api', 8080, from);
+      expect(v).toMatchObject({ verdict: 'depends', policy: { kind: 'AuthorizationPolicy', name: 'api-public' } });
+      expect(v.reason).not.toContain('not applied');
+    }
+  });
+
+  // status/src/index.rs parent_condition_server → route_conflicted (RouteReasonConflicted) when
+  // parent_has_conflicting_routes: an HTTPRoute on a Server a GRPCRoute also names (GEP-1426 route
+  // types, https://gateway-api.sigs.k8s.io/geps/gep-1426/#route-types; for Server parents since
+  // linkerd2 4a07961a084a, version-2.16). The policy controller then leaves the HTTPRoute out.
+  it('an HTTPRoute sharing its Server with a GRPCRoute is refused by Linkerd (RouteReasonConflicted): from the status in the cluster, foreseen in manifests', () => {
+    const grpc = `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: api-rpc, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: api-http}]`;
+    const live = judge(inCluster(gatewayRoute({ route: httpRoute(linkerdStatus('api-http', 'False')) })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE);
+    expect(live).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(live.reason).toContain('HTTPRoute api-public is not applied: its status says Linkerd has not accepted it for Server api-http (RouteReasonConflicted)');
+    const manifests = judge(gatewayRoute({ route: `${httpRoute()}\n---\n${grpc}` }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(manifests).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-http' } });
+    expect(manifests.reason).toContain("HTTPRoute api-public is not applied: GRPCRoute api-rpc also names Server api-http as parent, so Linkerd's status controller refuses it there (Accepted False, RouteReasonConflicted)");
+    // A GRPCRoute on another Server conflicts with nothing here.
+    const elsewhere = judge(gatewayRoute({ route: `${httpRoute()}\n---\n${grpc.replace('name: api-http}', 'name: api-grpc}')}` }), plain('other', 'rogue'), 'shop', 'api', 8080);
+    expect(elsewhere).toMatchObject({ verdict: 'depends', policy: { name: 'api-public' } });
+    // A status a manifest carries is what it says, even against the foreseen conflict.
+    expect(judge(gatewayRoute({ route: `${httpRoute(linkerdStatus('api-http', 'True'))}\n---\n${grpc}` }), plain('other', 'rogue'), 'shop', 'api', 8080)).toMatchObject({ verdict: 'depends' });
+  });
+
+  it('a condition reason that is not a plain CamelCase word is not repeated in the answer', () => {
+    const route = httpRoute(linkerdStatus('api-http', 'False', '"Bad; <b>reason</b>"'));
+    const v = judge(inCluster(gatewayRoute({ route })), plain('other', 'rogue'), 'shop', 'api', 8080, LIVE);
+    expect(v).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+    expect(v.reason).toMatch(/HTTPRoute api-public is not applied: its status says Linkerd has not accepted it for Server api-http$/);
+    expect(v.reason).not.toMatch(/Bad|<b>/);
   });
 
   it('a Server whose accessPolicy admits the caller, with routes attached: only requests matching a route pass (was: allowed for every request)', () => {
