@@ -1,5 +1,6 @@
 // `ztaudit run`: one audit, end to end. Exit 0 when nothing met --fail-on, 1 when something
-// did, 2 when the audit could not run (then an "audit could not run" alert is attempted).
+// did (checks that could not read their inputs included), 2 when the audit could not run
+// (then an "audit could not run" alert is attempted).
 import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
@@ -15,6 +16,8 @@ import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './w
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
+import { coverageGaps, gapsText } from '../run/coverage.ts';
+import type { RunReport } from '../run/types.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
 /** What commander hands over for `run` (and, with its own flags, for `serve`). */
@@ -42,7 +45,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--history <url>', 'where runs are kept: a SQLite file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB, or none (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
     .option('--notify', 'send notifications as notify.policy says; fail when no channel is configured, refused with notify.policy never (default: send when a channel is configured)')
     .option('--no-notify', 'send no notification, not even "audit could not run"')
-    .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding; never: exit 0', FAIL_ON, 'never'))
+    .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding, or when checks could not be evaluated (an input forbidden or failed); never: exit 0', FAIL_ON, 'never'))
     .option('--probe-tls', 'also connect to exposed TLS endpoints (load-balancer addresses and tls.probe.endpoints; at most tls.probe.maxTargets, within tls.probe.deadlineSeconds) and check the versions and certificates they accept')
     .option('--policy-reports', 'write wgpolicyk8s.io PolicyReports into the cluster (needs write access to them)')
     .option('-q, --quiet', 'print no progress, no info logs and no score table');
@@ -77,11 +80,22 @@ export function warnAlertsNeverFire(edges: Pick<PipelineEdges, 'store' | 'notifi
   }
 }
 
-/** Said at start, likewise: with no history, --fail-on regression can never exit 1. */
+/** Said at start, likewise: with no history, --fail-on regression never exits 1 for a regression. */
 export function warnFailOnNeverFires(edges: Pick<PipelineEdges, 'store'>, failOn: FailOn, log: ReturnType<typeof createLogger>): void {
   if (edges.store === null && failOn === 'regression') {
-    log.warn('no history: there is never a previous run, so --fail-on regression never exits 1; keep a history or use --fail-on critical or high');
+    log.warn('no history: there is never a previous run, so --fail-on regression exits 1 only for checks that could not be evaluated; keep a history or use --fail-on critical or high');
   }
+}
+
+/**
+ * With --fail-on never and -q, the one word that the audit was blind in places: the score
+ * table (which says it) is not printed, and no exit code will. Any other --fail-on exits 1
+ * saying it (failOnReason).
+ */
+function warnGaps(report: RunReport, failOn: FailOn, log: ReturnType<typeof createLogger>): void {
+  const gaps = coverageGaps(report);
+  if (failOn !== 'never' || gaps.checks === 0) return;
+  log.warn(oneLine(`${gapsText(gaps)}: their areas get no grade, and --fail-on critical, high or regression would exit 1`));
 }
 
 export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
@@ -121,6 +135,7 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
         else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
       }
       if (!flags.quiet) printScoreTable(report, io);
+      else warnGaps(report, flags.failOn, log);
       const failed = failOnReason(report, flags.failOn);
       if (failed === null) return EXIT_OK;
       // Said even with --quiet: an exit code without its reason sends people digging.
@@ -152,7 +167,7 @@ export const RUN = defineCommand<RunOptions>({
   ],
   exitCodes: [
     '0  the audit completed and nothing met --fail-on',
-    '1  the audit completed and something met --fail-on (the reason is printed)',
+    '1  the audit completed and something met --fail-on (the reason is printed); with any --fail-on but never, also when checks could not be evaluated because an input could not be read (forbidden, failed; an API not installed is no gap)',
     '2  the audit could not run (bad config or flags, unreachable cluster, unreadable input)',
   ],
   run: (opts, _args, io) => runAudit(opts, io),
