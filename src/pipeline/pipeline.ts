@@ -292,12 +292,12 @@ export const FAIL_ON: readonly FailOn[] = ['regression', 'critical', 'high', 'ne
  * or null when it does not. Waived findings never count. A gate cannot vouch for what it did
  * not see: with any --fail-on but never, checks not evaluated because an input could not be
  * read (forbidden, error; not an absent CRD) or that failed to run meet it too, said after
- * the findings' reason when both hold.
+ * the findings' reason when both hold; `acceptForbidden`: kinds whose 403 does not (coverageGaps).
  */
-export function failOnReason(report: RunReport, failOn: FailOn): string | null {
+export function failOnReason(report: RunReport, failOn: FailOn, acceptForbidden?: ReadonlySet<string>): string | null {
   if (failOn === 'never') return null;
   const found = findingsReason(report, failOn);
-  const gaps = coverageGaps(report);
+  const gaps = coverageGaps(report, acceptForbidden);
   // A kind or a reason can come from a snapshot file or name cluster objects: a line break
   // in one would forge lines of the exit message.
   if (gaps.checks === 0) return found === null ? null : oneLine(`${found} (--fail-on ${failOn})`);

@@ -62,17 +62,22 @@ export interface CoverageGaps {
  * The run's blind spots that are gaps in the audit: a check not evaluated because a kind it
  * needs could not be read (forbidden, error, not collected), or a check that threw. A check
  * not evaluated only because a kind is absent (CRD not installed: nothing of it exists) is
- * not one. Runs stored before checks recorded `unreadable` count no kind gaps.
+ * not one, nor one blind only for kinds in `acceptForbidden` that were forbidden (an auditor
+ * kept from them on purpose; a failed read of them still counts). Runs stored before checks
+ * recorded `unreadable` count no kind gaps.
  */
-export function coverageGaps(report: { run: { coverage: Record<string, { status: string } | undefined> }; checks: ReadonlyArray<{ id: string; status: string; unreadable?: string[] }> }): CoverageGaps {
+export function coverageGaps(report: { run: { coverage: Record<string, { status: string } | undefined> }; checks: ReadonlyArray<{ id: string; status: string; unreadable?: string[] }> }, acceptForbidden: ReadonlySet<string> = new Set()): CoverageGaps {
   const byCause = new Map<string, number>();
   let checks = 0;
   const add = (cause: string) => byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
   const statusOf = (kind: string) => (Object.hasOwn(report.run.coverage, kind) ? report.run.coverage[kind]?.status : undefined) ?? 'not collected';
   for (const c of report.checks) {
     if (c.status === 'error') add(`${c.id} failed`);
-    else if (c.status === 'not-evaluated' && c.unreadable?.length) for (const kind of c.unreadable) add(`${kind} ${statusOf(kind)}`);
-    else continue;
+    else if (c.status === 'not-evaluated' && c.unreadable?.length) {
+      const gaps = c.unreadable.map((kind) => [kind, statusOf(kind)] as const).filter(([kind, status]) => !(status === 'forbidden' && acceptForbidden.has(kind)));
+      if (gaps.length === 0) continue;
+      for (const [kind, status] of gaps) add(`${kind} ${status}`);
+    } else continue;
     checks++;
   }
   const causes = [...byCause].sort((a, b) => b[1] - a[1]).map(([cause]) => cause);

@@ -171,6 +171,24 @@ describe('ztaudit CLI', () => {
       expect(t.err()).toMatch(/^ztaudit: exit 1: \d+ checks not evaluated \(pods forbidden, networkpolicies error\) \(--fail-on regression: a check that could not run cannot pass the gate\)\n$/);
     });
 
+    it('--accept-forbidden names kinds the auditor is kept from on purpose: their 403 passes the gate, the report still shows the checks not evaluated', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-gate-'));
+      const snap = await snapshotWith(dir, { configmaps: { status: 'forbidden', detail: 'get configmaps (denied for ingress-nginx/ingress-nginx-controller)' } });
+      const args = ['run', '--snapshot', snap, '--out', 'out', '--format', 'json', '--history', join(dir, 'h.db'), '--cluster', 'demo', '--no-notify', '-q', '--fail-on', 'regression'];
+      let t = io(dir);
+      expect(await main(args, t.cli)).toBe(1);
+      expect(t.err()).toMatch(/^ztaudit: exit 1: \d+ checks not evaluated \(configmaps forbidden\) \(--fail-on regression: a check that could not run cannot pass the gate\)\n$/);
+      t = io(dir);
+      expect(await main([...args, '--accept-forbidden', 'configmaps'], t.cli)).toBe(0);
+      expect(t.err()).toBe('');
+      const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as Report;
+      expect(report.checks.filter((c) => c.status === 'not-evaluated' && c.unreadable?.includes('configmaps')).length).toBeGreaterThan(5);
+      // A misspelt kind accepts nothing: said, before any work.
+      t = io(dir);
+      expect(await main([...args, '--accept-forbidden', 'confgmaps'], t.cli)).toBe(2);
+      expect(t.err()).toBe('ztaudit: --accept-forbidden confgmaps: not a kind ztaudit reads (did you mean configmaps?)\n');
+    });
+
     it('--fail-on never exits 0 and, with -q (no score table), warns once how many checks were not evaluated and why', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'zt-gate-'));
       const snap = await snapshotWith(dir, BLIND);

@@ -68,6 +68,16 @@ describe('failOnReason', () => {
     expect(line).toBe('7 checks not evaluated (a\\u000aztaudit: audit passed, exit 0 forbidden, b forbidden, c forbidden, d forbidden, e forbidden, and 2 more) (--fail-on high: a check that could not run cannot pass the gate)');
   });
 
+  it('--accept-forbidden: a 403 on an accepted kind is no gap; a failed read of it, or another kind, still is', () => {
+    const accept = new Set(['pods']);
+    // Blind for pods (accepted) and networkpolicies (an error): still a gap, named by the error only.
+    expect(failOnReason(report(BLIND), 'high', accept)).toBe('2 checks not evaluated (networkpolicies error) (--fail-on high: a check that could not run cannot pass the gate)');
+    expect(failOnReason(report(BLIND), 'high', new Set(['pods', 'networkpolicies']))).toBe('2 checks not evaluated (networkpolicies error) (--fail-on high: a check that could not run cannot pass the gate)');
+    const podsOnly = report({ coverage: BLIND.coverage, checks: BLIND.checks.filter((c) => c.id !== 'network.namespace-default-deny-egress' && c.id !== 'network.namespace-default-deny-ingress') });
+    expect(failOnReason(podsOnly, 'high')).not.toBeNull();
+    expect(failOnReason(podsOnly, 'high', accept)).toBeNull();
+  });
+
   it('orders the causes by how many checks each blinds', () => {
     expect(coverageGaps(report(BLIND))).toEqual({ checks: 3, causes: ['pods forbidden', 'networkpolicies error'] });
   });
