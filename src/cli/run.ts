@@ -173,7 +173,9 @@ export const RUN = defineCommand<RunOptions>({
   ],
   exitCodes: [
     '0  the audit completed and nothing met --fail-on',
-    '1  the audit completed and something met --fail-on (the reason is printed); with any --fail-on but never, also when checks could not be evaluated because an input could not be read (forbidden, failed; an API not installed is no gap, nor a 403 named by --accept-forbidden)',
+    '1  the audit completed and something met --fail-on (the reason is printed), checks that could',
+    '   not read an input included: a 403 or a failed list (not an API that is not installed, nor',
+    '   a 403 on a kind named by --accept-forbidden)',
     '2  the audit could not run (bad config or flags, unreachable cluster, unreadable input)',
   ],
   run: (opts, _args, io) => runAudit(opts, io),
