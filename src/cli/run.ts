@@ -1,5 +1,6 @@
 // `ztaudit run`: one audit, end to end. Exit 0 when nothing met --fail-on, 1 when something
-// did, 2 when the audit could not run (then an "audit could not run" alert is attempted).
+// did (checks that could not read their inputs included), 2 when the audit could not run
+// (then an "audit could not run" alert is attempted).
 import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
@@ -15,6 +16,9 @@ import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './w
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
+import { suggestion } from '../base/did-you-mean.ts';
+import { coverageGaps, gapsText } from '../run/coverage.ts';
+import type { RunReport } from '../run/types.ts';
 import { choiceOption, defineCommand, parseSpec } from './command.ts';
 
 /** What commander hands over for `run` (and, with its own flags, for `serve`). */
@@ -25,12 +29,13 @@ export interface RunOptions extends SourceFlags {
   history?: string;
   notify?: boolean;
   failOn: FailOn;
+  acceptForbidden?: string;
   probeTls?: boolean;
   policyReports?: boolean;
   quiet?: boolean;
 }
 
-export type RunFlags = RunOptions & { formats: string[] };
+export type RunFlags = RunOptions & { formats: string[]; acceptedForbidden?: ReadonlySet<string> };
 
 /** The flags of `run`, declared once; `serve` takes them all too. */
 export function addRunOptions(cmd: Command): Command {
@@ -42,7 +47,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--history <url>', 'where runs are kept: a SQLite file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB, or none (default: ZTAUDIT_HISTORY, else ./.ztaudit/history.db)')
     .option('--notify', 'send notifications as notify.policy says; fail when no channel is configured, refused with notify.policy never (default: send when a channel is configured)')
     .option('--no-notify', 'send no notification, not even "audit could not run"')
-    .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding; never: exit 0', FAIL_ON, 'never'))
+    .addOption(choiceOption('--fail-on <when>', 'exit 1 when the audit finds a regression, a critical finding, or a high-or-worse finding, or when checks could not be evaluated (an input forbidden or failed); never: exit 0', FAIL_ON, 'never'))
+    .option('--accept-forbidden <kinds>', 'with --fail-on: kinds the auditor is kept from on purpose, comma-separated (e.g. configmaps); checks blind only because these were forbidden do not exit 1 (the report still shows them not evaluated)')
     .option('--probe-tls', 'also connect to exposed TLS endpoints (load-balancer addresses and tls.probe.endpoints; at most tls.probe.maxTargets, within tls.probe.deadlineSeconds) and check the versions and certificates they accept')
     .option('--policy-reports', 'write wgpolicyk8s.io PolicyReports into the cluster (needs write access to them)')
     .option('-q, --quiet', 'print no progress, no info logs and no score table');
@@ -57,7 +63,9 @@ export function checkRunFlags(opts: RunOptions): RunFlags {
   if (opts.policyReports && opts.manifests?.length) {
     throw new ConfigError('--policy-reports writes a cluster\'s findings into that cluster; with --manifests they are the files\' findings, which would replace the reports of the kubeconfig\'s cluster: leave one of the two flags out');
   }
-  return { ...opts, formats };
+  const accepted = opts.acceptForbidden?.split(',').map((k) => k.trim()).filter(Boolean) ?? [];
+  for (const k of accepted) if (!KIND_KEYS.has(k)) throw new ConfigError(oneLine(`--accept-forbidden ${k}: not a kind ztaudit reads${suggestion(k, KIND_KEYS) || ' (see run.coverage in report.json)'}`));
+  return { ...opts, formats, ...(accepted.length > 0 ? { acceptedForbidden: new Set(accepted) } : {}) };
 }
 
 /** `run`'s flags from an argv (what `ztaudit run` would accept). */
@@ -65,6 +73,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
   return checkRunFlags(parseSpec(RUN, argv).opts as unknown as RunOptions);
 }
 
+const KIND_KEYS: ReadonlySet<string> = new Set(KINDS.map((k) => k.key));
 const NAMESPACED_KINDS: ReadonlySet<string> = new Set(KINDS.filter((k) => k.namespaced).map((k) => k.kind));
 
 /**
@@ -77,11 +86,22 @@ export function warnAlertsNeverFire(edges: Pick<PipelineEdges, 'store' | 'notifi
   }
 }
 
-/** Said at start, likewise: with no history, --fail-on regression can never exit 1. */
+/** Said at start, likewise: with no history, --fail-on regression never exits 1 for a regression. */
 export function warnFailOnNeverFires(edges: Pick<PipelineEdges, 'store'>, failOn: FailOn, log: ReturnType<typeof createLogger>): void {
   if (edges.store === null && failOn === 'regression') {
-    log.warn('no history: there is never a previous run, so --fail-on regression never exits 1; keep a history or use --fail-on critical or high');
+    log.warn('no history: there is never a previous run, so --fail-on regression exits 1 only for checks that could not be evaluated; keep a history or use --fail-on critical or high');
   }
+}
+
+/**
+ * With --fail-on never and -q, the one word that the audit was blind in places: the score
+ * table (which says it) is not printed, and no exit code will. Any other --fail-on exits 1
+ * saying it (failOnReason).
+ */
+function warnGaps(report: RunReport, flags: Pick<RunFlags, 'failOn' | 'acceptedForbidden'>, log: ReturnType<typeof createLogger>): void {
+  const gaps = coverageGaps(report, flags.acceptedForbidden);
+  if (flags.failOn !== 'never' || gaps.checks === 0) return;
+  log.warn(oneLine(`${gapsText(gaps)}: their areas get no grade, and --fail-on critical, high or regression would exit 1`));
 }
 
 export function loadValidConfig(path: string | undefined, io: CliIO, log: ReturnType<typeof createLogger>): Config {
@@ -121,7 +141,8 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
         else if (w.state === 'expired') log.warn(`${what} expired on ${w.expires}: its findings count again`);
       }
       if (!flags.quiet) printScoreTable(report, io);
-      const failed = failOnReason(report, flags.failOn);
+      else warnGaps(report, flags, log);
+      const failed = failOnReason(report, flags.failOn, flags.acceptedForbidden);
       if (failed === null) return EXIT_OK;
       // Said even with --quiet: an exit code without its reason sends people digging.
       io.stderr(`ztaudit: exit 1: ${failed}\n`);
@@ -152,7 +173,9 @@ export const RUN = defineCommand<RunOptions>({
   ],
   exitCodes: [
     '0  the audit completed and nothing met --fail-on',
-    '1  the audit completed and something met --fail-on (the reason is printed)',
+    '1  the audit completed and something met --fail-on (the reason is printed), checks that could',
+    '   not read an input included: a 403 or a failed list (not an API that is not installed, nor',
+    '   a 403 on a kind named by --accept-forbidden)',
     '2  the audit could not run (bad config or flags, unreachable cluster, unreadable input)',
   ],
   run: (opts, _args, io) => runAudit(opts, io),

@@ -191,6 +191,7 @@ function audited(input: AuditInput, spool: Spool | null): AuditOutput {
       id: o.check.id, area: o.check.area, title: o.check.title, severity: o.severity,
       controls: o.check.controls, remediation: o.check.remediation, protectsAgainst: o.check.protectsAgainst,
       evaluated: ends[i] - start + passed, passed, failed, waived, status, ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.unreadable ? { unreadable: o.unreadable } : {}),
       ...(o.excluded ? { excluded: o.excluded } : {}),
     });
   }

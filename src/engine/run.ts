@@ -43,7 +43,10 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
     const missing = unreadableInputsFor(check, ctx);
     if (missing.length > 0) {
       const why = missing.map(({ kind: k, holds }) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}${holds ? ` for ${holds}` : ''}`);
-      return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}` };
+      // Named apart from the reason: an input that exists but could not be read is a gap in
+      // the audit (a CI gate cannot pass over it); one that is absent holds nothing to judge.
+      const unreadable = [...new Set(missing.map((m) => m.kind).filter((k) => ctx.snapshot.coverage[k]?.status !== 'absent'))];
+      return { check, status: 'not-evaluated', severity, results: [], reason: `needs ${why.join(', ')}`, ...(unreadable.length > 0 ? { unreadable } : {}) };
     }
     let failed = false;
     for (const v of check.evaluate(ctx)) {

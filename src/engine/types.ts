@@ -97,6 +97,8 @@ export interface CheckOutcome {
   results: Result[];
   /** Why it was not evaluated, or the error it threw. */
   reason?: string;
+  /** Not evaluated: the inputs it lacks that exist but could not be read (forbidden, error, not collected); absent ones are not listed. */
+  unreadable?: KindKey[];
   /** What the check deliberately left out (its `excluded`), when it was evaluated. */
   excluded?: string;
   /** The check's `warnings`, when it was evaluated. */

@@ -25,6 +25,7 @@ import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { pendingOutcome, rejectedWarning, undeliveredAfter } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
+import { coverageGaps, gapsText } from '../run/coverage.ts';
 
 /** The part of a RunStore the pipeline uses. */
 export interface PipelineStore {
@@ -288,28 +289,40 @@ export const FAIL_ON: readonly FailOn[] = ['regression', 'critical', 'high', 'ne
 
 /**
  * Why the completed audit meets --fail-on (exit 1), e.g. "2 critical findings (--fail-on high)",
- * or null when it does not. Waived findings never count.
+ * or null when it does not. Waived findings never count. A gate cannot vouch for what it did
+ * not see: with any --fail-on but never, checks not evaluated because an input could not be
+ * read (forbidden, error; not an absent CRD) or that failed to run meet it too, said after
+ * the findings' reason when both hold; `acceptForbidden`: kinds whose 403 does not (coverageGaps).
  */
-export function failOnReason(report: RunReport, failOn: FailOn): string | null {
+export function failOnReason(report: RunReport, failOn: FailOn, acceptForbidden?: ReadonlySet<string>): string | null {
+  if (failOn === 'never') return null;
+  const found = findingsReason(report, failOn);
+  const gaps = coverageGaps(report, acceptForbidden);
+  // A kind or a reason can come from a snapshot file or name cluster objects: a line break
+  // in one would forge lines of the exit message.
+  if (gaps.checks === 0) return found === null ? null : oneLine(`${found} (--fail-on ${failOn})`);
+  return oneLine(`${found === null ? '' : `${found}; `}${gapsText(gaps)} (--fail-on ${failOn}: a check that could not run cannot pass the gate)`);
+}
+
+/** What of the findings (or the diff) meets --fail-on, without the flag. */
+function findingsReason(report: RunReport, failOn: Exclude<FailOn, 'never'>): string | null {
   const open = report.findings.filter((f) => !f.waived);
   const count = (severity: string) => open.filter((f) => f.severity === severity).length;
   const findings = (n: number, severity: string) => `${n} ${severity} finding${n === 1 ? '' : 's'}`;
   switch (failOn) {
-    case 'never': return null;
     case 'regression': {
       if (report.diff?.regression !== true) return null;
       const [first, ...more] = report.diff.regressionReasons;
-      // A reason names cluster objects: a line break in one would forge lines of the exit message.
-      return oneLine(`a regression since run ${report.diff.previousRunId}: ${first ?? 'see the report'}${more.length > 0 ? ` (and ${more.length} more)` : ''} (--fail-on regression)`);
+      return `a regression since run ${report.diff.previousRunId}: ${first ?? 'see the report'}${more.length > 0 ? ` (and ${more.length} more)` : ''}`;
     }
     case 'critical': {
       const critical = count('critical');
-      return critical > 0 ? `${findings(critical, 'critical')} (--fail-on critical)` : null;
+      return critical > 0 ? findings(critical, 'critical') : null;
     }
     case 'high': {
       const parts = [['critical', count('critical')], ['high', count('high')]] as const;
       const met = parts.filter(([, n]) => n > 0).map(([severity, n]) => findings(n, severity));
-      return met.length > 0 ? `${met.join(' and ')} (--fail-on high)` : null;
+      return met.length > 0 ? met.join(' and ') : null;
     }
   }
 }

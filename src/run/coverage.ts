@@ -49,3 +49,44 @@ export function isUnjudged(status: string | undefined): boolean {
 export function isEvaluated(status: string | undefined): boolean {
   return status === 'pass' || status === 'fail';
 }
+
+/** The checks a run could not vouch for, and why (coverageGaps). */
+export interface CoverageGaps {
+  /** Checks not evaluated because an input could not be read, and checks that failed to run. */
+  checks: number;
+  /** Why, most common first: "pods forbidden", "networkpolicies error", "rbac.wildcard-permission failed". */
+  causes: string[];
+}
+
+/**
+ * The run's blind spots that are gaps in the audit: a check not evaluated because a kind it
+ * needs could not be read (forbidden, error, not collected), or a check that threw. A check
+ * not evaluated only because a kind is absent (CRD not installed: nothing of it exists) is
+ * not one, nor one blind only for kinds in `acceptForbidden` that were forbidden (an auditor
+ * kept from them on purpose; a failed read of them still counts). Runs stored before checks
+ * recorded `unreadable` count no kind gaps.
+ */
+export function coverageGaps(report: { run: { coverage: Record<string, { status: string } | undefined> }; checks: ReadonlyArray<{ id: string; status: string; unreadable?: string[] }> }, acceptForbidden: ReadonlySet<string> = new Set()): CoverageGaps {
+  const byCause = new Map<string, number>();
+  let checks = 0;
+  const add = (cause: string) => byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
+  const statusOf = (kind: string) => (Object.hasOwn(report.run.coverage, kind) ? report.run.coverage[kind]?.status : undefined) ?? 'not collected';
+  for (const c of report.checks) {
+    if (c.status === 'error') add(`${c.id} failed`);
+    else if (c.status === 'not-evaluated' && c.unreadable?.length) {
+      const gaps = c.unreadable.map((kind) => [kind, statusOf(kind)] as const).filter(([kind, status]) => !(status === 'forbidden' && acceptForbidden.has(kind)));
+      if (gaps.length === 0) continue;
+      for (const [kind, status] of gaps) add(`${kind} ${status}`);
+    } else continue;
+    checks++;
+  }
+  const causes = [...byCause].sort((a, b) => b[1] - a[1]).map(([cause]) => cause);
+  return { checks, causes };
+}
+
+/** "12 checks not evaluated (pods forbidden, networkpolicies error)": the first few causes, the count of the rest. */
+export function gapsText(gaps: CoverageGaps, maxCauses = 5): string {
+  const shown = gaps.causes.slice(0, maxCauses);
+  const more = gaps.causes.length - shown.length;
+  return `${gaps.checks} check${gaps.checks === 1 ? '' : 's'} not evaluated (${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''})`;
+}

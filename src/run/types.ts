@@ -54,6 +54,12 @@ export interface CheckSummary {
   status: CheckStatus;
   /** Why not evaluated / not applicable / error. */
   reason?: string;
+  /**
+   * Not evaluated: the input kinds it lacks that could not be read (forbidden, error, or not
+   * collected; run.coverage says which). A kind that is absent (CRD not installed) is not
+   * listed: it holds nothing to judge. Absent in runs stored by older versions.
+   */
+  unreadable?: string[];
   /** What the check deliberately left out (e.g. system namespaces, and how many would fail). */
   excluded?: string;
 }

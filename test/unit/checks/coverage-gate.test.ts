@@ -70,6 +70,35 @@ describe('coverage gate', () => {
     expect(rbac.needs).not.toContain('pods');
   });
 
+  // A CI gate (--fail-on) counts only inputs that exist and could not be read: an API the
+  // server does not serve (not in discovery) holds nothing, while a request the authorizer
+  // denies is answered 403 and hides what is there
+  // (https://kubernetes.io/docs/reference/access-authn-authz/authorization/, "Determine
+  // whether a request is allowed or denied").
+  it('names the inputs it could not read apart from absent ones: a gate counts a 403, not a missing API', () => {
+    const check = CHECK_BY_ID.get('tls.ssl-redirect-disabled')!;
+    expect(check.needs).toContain('ingresses');
+    expect(check.reads).toContain('configmaps');
+    const fail = join(FIXTURES, check.id, 'fail.configmap.yaml');
+    const absent = loadFixture(fail, check.id);
+    absent.coverage.ingresses = { status: 'absent', detail: 'networking.k8s.io/v1 ingresses is not served' };
+    const [a] = runChecks([check], { snapshot: absent, config: defaultConfig(), now: NOW });
+    expect(a.status).toBe('not-evaluated');
+    expect(a.unreadable).toBeUndefined();
+    const both = loadFixture(fail, check.id);
+    both.coverage.ingresses = { status: 'absent' };
+    both.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps' };
+    const [b] = runChecks([check], { snapshot: both, config: defaultConfig(), now: NOW });
+    expect(b.status).toBe('not-evaluated');
+    expect(b.unreadable).toEqual(['configmaps']);
+    const failed = loadFixture(fail, check.id);
+    failed.coverage.ingresses = { status: 'error', detail: 'list ingresses failed: 500' };
+    delete failed.coverage.configmaps;
+    const [c] = runChecks([check], { snapshot: failed, config: defaultConfig(), now: NOW });
+    expect(c.status).toBe('not-evaluated');
+    expect(c.unreadable).toEqual(['ingresses']);
+  });
+
   // Cilium's `enable-policy: never` turns enforcement off (https://docs.cilium.io/en/stable/security/policy/intro/,
   // "Policy Enforcement Modes"): the default-deny policy below then isolates nothing. Its
   // defaults (`default`) would vouch for it, so settings that could not be read are no verdict.

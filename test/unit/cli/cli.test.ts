@@ -121,10 +121,95 @@ describe('ztaudit CLI', () => {
     expect(report.waivers).toEqual([expect.objectContaining({ state: 'not-evaluated', notEvaluated: expect.stringContaining('clusterrolebindings') })]);
   });
 
+  // DESIGN "Coverage": a check whose inputs could not be read is not evaluated and never
+  // counts as pass. An auditor whose RBAC lost `list pods` (403) or whose list failed must not
+  // let a CI gate pass; an API the cluster does not serve (404 on discovery) is no gap.
+  describe('--fail-on with checks that could not be evaluated', () => {
+    async function snapshotWith(dir: string, coverage: Record<string, { status: string; detail?: string }>): Promise<string> {
+      const snap = join(dir, 'demo.snap.json.gz');
+      expect(await main(['snapshot', '--manifests', 'examples/demo-cluster', '-o', snap, '-q'], io().cli)).toBe(0);
+      const snapshot = JSON.parse(gunzipSync(readFileSync(snap)).toString('utf8')) as { coverage: Record<string, unknown>; resources: Record<string, unknown> };
+      for (const [kind, entry] of Object.entries(coverage)) {
+        snapshot.coverage[kind] = entry;
+        // As `ztaudit snapshot` writes a kind it could not list: no objects of it.
+        delete snapshot.resources[kind];
+      }
+      writeFileSync(snap, gzipSync(JSON.stringify(snapshot)));
+      return snap;
+    }
+    type Report = { checks: Array<{ status: string; unreadable?: string[] }>; findings: Array<{ severity: string; waived: boolean }> };
+    const BLIND = { pods: { status: 'forbidden', detail: 'pods is forbidden: User "system:serviceaccount:ztaudit:ztaudit" cannot list resource "pods"' }, networkpolicies: { status: 'error', detail: 'list networkpolicies failed: 500' } };
+
+    it('--fail-on high exits 1 when pods were forbidden and network policies failed, saying how many checks could not run and why, after the findings', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-gate-'));
+      const snap = await snapshotWith(dir, BLIND);
+      const t = io(dir);
+      expect(await main(['run', '--snapshot', snap, '--out', 'out', '--format', 'json', '--history', 'none', '--no-notify', '-q', '--fail-on', 'high'], t.cli)).toBe(1);
+      const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as Report;
+      const blind = report.checks.filter((c) => c.status === 'not-evaluated' && c.unreadable?.length).length;
+      expect(blind).toBeGreaterThan(10);
+      const open = (severity: string) => report.findings.filter((f) => f.severity === severity && !f.waived).length;
+      expect(t.err()).toBe(`ztaudit: exit 1: ${open('critical')} critical findings and ${open('high')} high findings; ${blind} checks not evaluated (pods forbidden, networkpolicies error) (--fail-on high: a check that could not run cannot pass the gate)\n`);
+    });
+
+    it('--fail-on regression exits 1 on a blind run with no regression; on a run whose only missing input is an API not served, it exits 0', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-gate-'));
+      const args = ['--out', 'out', '--format', 'json', '--history', join(dir, 'h.db'), '--cluster', 'demo', '--no-notify', '-q', '--fail-on', 'regression'];
+      const absent = await snapshotWith(join(dir), { ingresses: { status: 'absent', detail: 'networking.k8s.io/v1 ingresses is not served by this API server' } });
+      let t = io(dir);
+      expect(await main(['run', '--snapshot', absent, ...args], t.cli)).toBe(0);
+      expect(t.err()).toBe('');
+      // The absent API does leave checks not evaluated: they are simply not a gap.
+      const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as Report;
+      expect(report.checks.filter((c) => c.status === 'not-evaluated').length).toBeGreaterThan(0);
+      expect(report.checks.filter((c) => c.unreadable)).toEqual([]);
+      // The same blind area run after run is no new regression, and still no pass.
+      const blind = await snapshotWith(mkdtempSync(join(tmpdir(), 'zt-gate-')), BLIND);
+      expect(await main(['run', '--snapshot', blind, ...args], io(dir).cli)).toBe(1);
+      t = io(dir);
+      expect(await main(['run', '--snapshot', blind, ...args], t.cli)).toBe(1);
+      expect(t.err()).toMatch(/^ztaudit: exit 1: \d+ checks not evaluated \(pods forbidden, networkpolicies error\) \(--fail-on regression: a check that could not run cannot pass the gate\)\n$/);
+    });
+
+    it('--accept-forbidden names kinds the auditor is kept from on purpose: their 403 passes the gate, the report still shows the checks not evaluated', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-gate-'));
+      const snap = await snapshotWith(dir, { configmaps: { status: 'forbidden', detail: 'get configmaps (denied for ingress-nginx/ingress-nginx-controller)' } });
+      const args = ['run', '--snapshot', snap, '--out', 'out', '--format', 'json', '--history', join(dir, 'h.db'), '--cluster', 'demo', '--no-notify', '-q', '--fail-on', 'regression'];
+      let t = io(dir);
+      expect(await main(args, t.cli)).toBe(1);
+      expect(t.err()).toMatch(/^ztaudit: exit 1: \d+ checks not evaluated \(configmaps forbidden\) \(--fail-on regression: a check that could not run cannot pass the gate\)\n$/);
+      t = io(dir);
+      expect(await main([...args, '--accept-forbidden', 'configmaps'], t.cli)).toBe(0);
+      expect(t.err()).toBe('');
+      const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as Report;
+      expect(report.checks.filter((c) => c.status === 'not-evaluated' && c.unreadable?.includes('configmaps')).length).toBeGreaterThan(5);
+      // A misspelt kind accepts nothing: said, before any work.
+      t = io(dir);
+      expect(await main([...args, '--accept-forbidden', 'confgmaps'], t.cli)).toBe(2);
+      expect(t.err()).toBe('ztaudit: --accept-forbidden confgmaps: not a kind ztaudit reads (did you mean configmaps?)\n');
+    });
+
+    it('--fail-on never exits 0 and, with -q (no score table), warns once how many checks were not evaluated and why', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-gate-'));
+      const snap = await snapshotWith(dir, BLIND);
+      const args = ['run', '--snapshot', snap, '--out', 'out', '--format', 'json', '--history', 'none', '--no-notify', '--fail-on', 'never'];
+      let t = io(dir);
+      expect(await main([...args, '-q'], t.cli)).toBe(0);
+      const lines = t.err().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { level: string; msg: string });
+      expect(lines).toEqual([{ time: expect.any(String), level: 'warn', msg: expect.stringMatching(/^\d+ checks not evaluated \(pods forbidden, networkpolicies error\): their areas get no grade, and --fail-on critical, high or regression would exit 1$/) }]);
+      // Without -q the score table says it (what could not be read, how many checks): no second word.
+      t = io(dir);
+      expect(await main(args, t.cli)).toBe(0);
+      expect(t.out()).toContain('partial: pods could not be read (forbidden');
+      expect(t.out()).toMatch(/checks \d+\/\d+ failing, \d+ not evaluated/);
+      expect(t.err()).not.toContain('"level":"warn"');
+    });
+  });
+
   it('warns that --fail-on regression never exits 1 without a history, and only then', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zt-failon-none-'));
     const args = ['run', '--manifests', join(REPO, 'examples/demo-cluster'), '--out', join(dir, 'out'), '--format', 'json', '--no-notify', '-q'];
-    const warning = 'no history: there is never a previous run, so --fail-on regression never exits 1; keep a history or use --fail-on critical or high';
+    const warning = 'no history: there is never a previous run, so --fail-on regression exits 1 only for checks that could not be evaluated; keep a history or use --fail-on critical or high';
     let t = io(dir);
     expect(await main([...args, '--history', 'none', '--fail-on', 'regression'], t.cli)).toBe(0);
     expect(t.err()).toContain(warning);

@@ -4,6 +4,10 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildRun, syntheticReport } from './fixtures.ts';
 import { demoRun } from './demo.ts';
+import { CHECKS } from '../../../checks/index.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8'));
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -27,6 +31,18 @@ describe('schemas/report.schema.json', () => {
       expect(validate.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
     }
+  });
+
+  it('accepts a run whose auditor could not list pods: the checks name the kinds they could not read', () => {
+    const at = new Date('2026-11-26T02:00:00Z');
+    const snapshot = snapshotFromObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }], { clusterName: 'c', collectedAt: at.toISOString() });
+    snapshot.coverage.pods = { status: 'forbidden', detail: 'list pods' };
+    const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: at, runId: 'r', startedAt: at });
+    expect(report.checks.filter((c) => c.unreadable).every((c) => c.status === 'not-evaluated' && c.unreadable!.includes('pods'))).toBe(true);
+    expect(report.checks.some((c) => c.unreadable)).toBe(true);
+    const ok = validate(asWritten(report));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
   });
 
   it('accepts the demo run: typed details (mTLS posture, exposure), implied findings and score-change causes', () => {
