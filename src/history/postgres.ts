@@ -181,7 +181,7 @@ export function tlsOptions(t: PgTarget, mode: SslMode = t.sslmode): ConnectionOp
   else if (t.sslrootcert) ca = readPem(t.sslrootcert, 'sslrootcert');
   else {
     const fallback = join(homedir(), '.postgresql', 'root.crt');
-    if (!existsSync(fallback)) throw new HistoryError(`sslmode=${mode} needs a root certificate: add sslrootcert=FILE (or sslrootcert=system for the system CAs) to --history; ${fallback} does not exist`);
+    if (!existsSync(fallback)) throw new HistoryError(`sslmode=${mode} needs a root certificate: add sslrootcert=FILE (or sslrootcert=system for Node's built-in root CAs) to --history; ${fallback} does not exist`);
     ca = readPem(fallback, 'sslrootcert');
   }
   return {
