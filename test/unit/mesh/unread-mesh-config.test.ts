@@ -29,6 +29,7 @@ import { runChecks } from '../../../src/engine/run.ts';
 import { writeSnapshot } from '../../../src/snapshot/io.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
+import { inputsOf } from '../../../src/cli/serve-watch.ts';
 import { ctxOf, run } from './helpers.ts';
 
 const ref = (name: string): ResourceRef => ({ kind: 'Deployment', namespace: 'shop', name });
@@ -227,6 +228,13 @@ ${dep('web')}`;
     const unread = judged(c.forbidden);
     expect(unread).toMatchObject({ status: 'fail', evidence: { flows: [{ mesh: { mesh: 'istio', verdict: 'unknown' } }] } });
     expect(unread.evidence!.flows).toEqual([expect.objectContaining({ mesh: expect.objectContaining({ reason: expect.stringContaining('ConfigMap istio-system/istio') }) })]);
+  });
+
+  it('the network checks that consult mesh flows declare the ConfigMaps as an input they judge without (serve --watch re-judges them when one changes)', () => {
+    for (const id of ['network.exposed-workload', 'network.intent-violation']) {
+      expect(check(id).readsBestEffort, id).toContain('configmaps');
+      expect(inputsOf(check(id)).has('configmaps'), id).toBe(true);
+    }
   });
 
   it('reach: unread, the answer is UNKNOWN (exit 2), not DENIED', async () => {
