@@ -30,6 +30,10 @@ import { writeSnapshot } from '../../../src/snapshot/io.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
 import { inputsOf } from '../../../src/cli/serve-watch.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { renderHtml } from '../../../src/report/html.ts';
+import { CHECKS } from '../../../checks/index.ts';
 import { ctxOf, run } from './helpers.ts';
 
 const ref = (name: string): ResourceRef => ({ kind: 'Deployment', namespace: 'shop', name });
@@ -281,5 +285,33 @@ ${dep('web', 'consul.hashicorp.com/connect-inject: "true"')}`;
     expect(runChecks([check('mtls.authz-missing')], c.absent)[0].status).toBe('fail');
     const [o] = runChecks([check('mtls.authz-missing')], c.forbidden);
     expect(o).toMatchObject({ status: 'not-evaluated', reason: expect.stringContaining("for Consul's default intention (ConfigMaps consul/consul-server-config, consul/consul-server-tmp-extra-config") });
+  });
+});
+
+describe('the report\'s mTLS posture', () => {
+  // STRICT in istio-system is mesh-wide only when istio-system is the root; the mesh config names
+  // mesh-root, which holds no PeerAuthentication, so shop's workloads are PERMISSIVE
+  // (https://istio.io/latest/docs/reference/config/security/peer_authentication/).
+  const cluster = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+${dep('db')}`;
+  const at = new Date('2026-06-01T00:00:00Z');
+  const report = (ctx: AuditContext) => auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1', details: runDetails }).report;
+
+  it('unread, workloads are not shown with the modes of the assumed root namespace; the HTML says why', () => {
+    const c = ways(`${configMap('istio-system', 'istio', 'mesh', 'rootNamespace: mesh-root')}${cluster}`, cluster);
+    expect(report(c.present).details.mtls!.workloads).toEqual([expect.objectContaining({ mode: 'PERMISSIVE', posture: 'permissive' })]);
+    expect(report(c.absent).details.mtls!.workloads).toEqual([expect.objectContaining({ mode: 'STRICT', posture: 'authenticated' })]);
+    const unread = report(c.forbidden);
+    expect(unread.details.mtls).toBeUndefined();
+    expect(renderHtml(unread, {})).toContain('ConfigMaps could not be read (configmaps: forbidden): where Istio or Linkerd is installed');
   });
 });
