@@ -18,7 +18,8 @@ export const exposedWorkload: Check = {
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
   reads: [...EXTRA_POLICY_KINDS, ...EDGE_ROUTE_KINDS.filter((k) => k !== 'services'), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ],
-  readsBestEffort: ['serviceaccounts'],
+  // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
+  readsBestEffort: ['serviceaccounts', 'configmaps'],
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];

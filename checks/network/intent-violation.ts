@@ -97,7 +97,8 @@ export const intentViolation: Check = {
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: [...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS],
   readsWhen: [CILIUM_SETTINGS_READ],
-  readsBestEffort: ['serviceaccounts'],
+  // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
+  readsBestEffort: ['serviceaccounts', 'configmaps'],
   appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {

@@ -5,6 +5,7 @@ import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from './context.ts';
 import { buildRbacModel, topBreadth } from './rbac/index.ts';
 import { istioRoot, meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
+import { configMapsUnreadable } from './mesh/configmaps.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
 import { buildReachability } from './netpol/index.ts';
 import { exposureNotes } from './netpol/exposure.ts';
@@ -43,7 +44,7 @@ const earlyOf = (ctx: AuditContext): Early => {
 const SECTIONS: Record<Section, (ctx: AuditContext) => RunDetails[Section]> = {
   rbac: (ctx) => (covered(ctx, DETAIL_KINDS.rbac) ? { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS) } : undefined),
   mtls: (ctx) => {
-    if (!covered(ctx, DETAIL_KINDS.mtls) || !meshPresent(ctx)) return undefined;
+    if (!covered(ctx, DETAIL_KINDS.mtls) || !meshPresent(ctx) || meshSettingsUnread(ctx)) return undefined;
     const workloads = withCallers(ctx, meshWorkloadModes(ctx.snapshot, ctx.config));
     if (!covered(ctx, DETAIL_KINDS.network)) return { workloads };
     return { workloads, l4WithoutL7: l4WithoutL7(workloads, early.get(ctx)?.l4 ?? l4Candidates(ctx)) };
@@ -92,6 +93,18 @@ runDetails.afterArea = (area: string, ctx: AuditContext): void => {
   } else if (area === 'rbac') e.sections.set('rbac', SECTIONS.rbac(ctx));
   else if (area === 'mtls') e.sections.set('mtls', SECTIONS.mtls(ctx));
 };
+
+/**
+ * The ConfigMaps could not be read while Istio is installed (its root namespace decides which
+ * PeerAuthentications and AuthorizationPolicies apply mesh-wide) or Linkerd's cluster default
+ * inbound policy is otherwise unstated: workloads' modes and callers would be those of the
+ * assumed defaults, possibly more secure than the cluster's, so the section is left out.
+ */
+function meshSettingsUnread(ctx: AuditContext): boolean {
+  if (!configMapsUnreadable(ctx.snapshot)) return false;
+  const m = meshModel(ctx.snapshot, ctx.config);
+  return m.istio.present || (m.linkerd.present && !!m.linkerd.clusterDefault.unread);
+}
 
 /** Callers listed per Istio workload in report.json (the rest are counted in the policies). */
 const MAX_CALLERS = 20;

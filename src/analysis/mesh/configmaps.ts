@@ -18,6 +18,16 @@ export function meshConfigMapRefs(config: Config): Array<{ namespace: string; na
   return [{ namespace: 'linkerd', name: 'linkerd-config' }, { namespace: config.mesh.istioRootNamespace || 'istio-system', name: 'istio' }, { ...CONSUL_SERVER_CONFIGMAP }, { ...CONSUL_SERVER_EXTRA_CONFIGMAP }];
 }
 
+/**
+ * 'forbidden' or 'error' when the collector could not read the ConfigMaps (by name: the meshes'
+ * settings among them); undefined when it could, the ConfigMap being there or not. A setting
+ * read from an unreadable ConfigMap is unknown, not its upstream default.
+ */
+export function configMapsUnreadable(snapshot: Snapshot): 'forbidden' | 'error' | undefined {
+  const status = snapshot.coverage.configmaps?.status;
+  return status === 'forbidden' || status === 'error' ? status : undefined;
+}
+
 export interface IstioAutoMtls {
   /** Where the answer came from (the ConfigMap, or nothing found). */
   resource: ResourceRef;

@@ -149,6 +149,8 @@ export interface ConsulDefaultIntention {
   source: string;
   /** The snapshot did not hold the servers' configuration: the chart default was assumed. */
   assumed: boolean;
+  /** Why the servers' ConfigMaps are not in the snapshot, when the collector could not read ConfigMaps: the default intention is unknown. */
+  unread?: 'forbidden' | 'error';
   resource: ResourceRef;
 }
 
@@ -157,7 +159,7 @@ export interface ConsulDefaultIntention {
  * in name order, then server.extraConfig; `default_intention_policy` when set, else the ACL
  * default policy when ACLs are enabled, else allow.
  */
-export function consulDefaultIntention(configmaps: KubeObject[]): ConsulDefaultIntention {
+export function consulDefaultIntention(configmaps: KubeObject[], unreadable?: 'forbidden' | 'error'): ConsulDefaultIntention {
   const find = (ref: { namespace: string; name: string }) => configmaps.find((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
   const server = find(CONSUL_SERVER_CONFIGMAP);
   const extra = find(CONSUL_SERVER_EXTRA_CONFIGMAP);
@@ -198,6 +200,9 @@ export function consulDefaultIntention(configmaps: KubeObject[]): ConsulDefaultI
     const policy = aclPolicy?.value ?? 'allow';
     const enabledAt = aclEnabled.where === decided.where ? '' : ` (acl.enabled in ${aclEnabled.where})`;
     return { action: action(policy), assumed: false, resource: decided.resource, source: `${decided.where}: acl.enabled, default_policy ${shown(policy)}${aclPolicy ? '' : ' (Consul default)'}${enabledAt}` };
+  }
+  if (!server && !extra && unreadable) {
+    return { action: 'allow', assumed: true, unread: unreadable, resource: serverRef, source: `ConfigMaps ${serverRef.namespace}/${serverRef.name} and ${extraRef.namespace}/${extraRef.name} could not be read (${unreadable}): assumed the Helm chart default (ACLs off, intentions default to allow)` };
   }
   if (!server && !extra) {
     return { action: 'allow', assumed: true, resource: serverRef, source: `no ConfigMap ${serverRef.namespace}/${serverRef.name} in the snapshot: assumed the Helm chart default (ACLs off, intentions default to allow)` };

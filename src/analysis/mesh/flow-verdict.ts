@@ -12,6 +12,7 @@ import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
 import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
+import { configMapsUnreadable, meshConfigMapRefs } from './configmaps.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
@@ -301,10 +302,30 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
     const capture = rep && dataplane === 'sidecar' ? istioInboundCapture(rep.annotations) : undefined;
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
-    return istioFlowVerdict(istioAuthzModel(snapshot, config), caller, { ...target, ...(dataplane ? { dataplane } : {}) });
+    const authz = istioAuthzModel(snapshot, config);
+    return istioUnreadMeshConfig(snapshot, config, authz, istioFlowVerdict(authz, caller, { ...target, ...(dataplane ? { dataplane } : {}) }));
   }
   const model = meshModel(snapshot, config);
   return callee.mesh === 'linkerd' ? linkerdFlowVerdict(model, caller, target) : consulFlowVerdict(model, caller, target);
+}
+
+/**
+ * Istio's mesh config (ConfigMap istio) names the root namespace, whose policies apply mesh-wide,
+ * and the trust domain principals are written in (rootNamespace, trustDomain:
+ * https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/). Unread, a mesh-wide ALLOW
+ * or PeerAuthentication elsewhere, or principals in another trust domain, may open what the
+ * assumed ones refuse: a refusal (or a per-request answer) is then unknown. An allowed call stays
+ * allowed, as open as it can be.
+ */
+function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, v: MeshFlowVerdict): MeshFlowVerdict {
+  const unread = configMapsUnreadable(snapshot);
+  if (!unread || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
+  const ref = meshConfigMapRefs(config).find((r) => r.name === 'istio')!;
+  const assumed = `root namespace ${authz.root}, trust domain ${authz.trustDomain} (${authz.trustDomainSource})`;
+  return {
+    mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(v.enforcedBy ? { enforcedBy: v.enforcedBy } : {}), ...(v.notes ? { notes: v.notes } : {}),
+    reason: `Istio's mesh config (ConfigMap ${ref.namespace}/${ref.name}: rootNamespace, trustDomain) could not be read (${unread}), and policies of another root namespace or principals of another trust domain may admit the call; with ${assumed}: ${VERB_TEXT[v.verdict]} (${v.reason})`,
+  };
 }
 
 /** Best first: a flow is open on a port when any of its requests can pass. */

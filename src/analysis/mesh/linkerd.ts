@@ -90,6 +90,8 @@ export interface EffectivePolicy {
   source: string;
   /** A running pod's namespace asks for another policy, which it gets only once restarted. */
   pending?: PodSetting;
+  /** The cluster default applies and could not be read (ClusterDefault.unread). */
+  unread?: 'forbidden' | 'error';
 }
 
 /** The default inbound policy a meshed pod (or template) gets: linkerdPodSetting, else the cluster default. */
@@ -108,13 +110,19 @@ export function pendingNote(pending: PodSetting | undefined): string {
 export interface ClusterDefault {
   policy: string;
   source: string;
+  /**
+   * Why linkerd-config could not be read ('forbidden', 'error') when nothing stands in for it:
+   * `policy` is then Linkerd's install default, assumed, and a verdict that turns on it is unknown.
+   */
+  unread?: 'forbidden' | 'error';
 }
 
 /**
  * The install-time proxy.defaultInboundPolicy: read from the linkerd-config ConfigMap when
- * the snapshot has it, else the configured value, else Linkerd's default.
+ * the snapshot has it, else the configured value, else Linkerd's default (`unread` names why
+ * the ConfigMap is missing when the collector could not read ConfigMaps).
  */
-export function linkerdClusterDefault(configmaps: KubeObject[], configured: string | undefined): ClusterDefault {
+export function linkerdClusterDefault(configmaps: KubeObject[], configured: string | undefined, unreadable?: 'forbidden' | 'error'): ClusterDefault {
   const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
   cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
   for (const cm of cms) {
@@ -128,7 +136,9 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
       // unreadable values: fall through to the configured or built-in default
     }
   }
-  if (configured) return { policy: configured, source: 'config mesh.linkerdDefaultInboundPolicy' };
+  const unread = unreadable ? ` (ConfigMap linkerd/linkerd-config could not be read: ${unreadable})` : '';
+  if (configured) return { policy: configured, source: `config mesh.linkerdDefaultInboundPolicy${unread}` };
+  if (unreadable) return { policy: LINKERD_INSTALL_DEFAULT, source: `Linkerd install default, assumed${unread}`, unread: unreadable };
   return { policy: LINKERD_INSTALL_DEFAULT, source: 'Linkerd install default' };
 }
 

@@ -4,11 +4,11 @@
 // mesh settings come from there; `callee.port` is the pod's (container) port, which is what
 // Linkerd Servers and Consul's excluded ports name. Kept apart from the judges so the model can
 // index their inputs.
-import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
+import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { MeshModel } from './model.ts';
-import { judgeLinkerdFlow } from './linkerd-authz.ts';
-import { judgeConsulFlow, serviceAccountOf } from './consul.ts';
-import { linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
+import { judgeLinkerdFlow, type LinkerdFlowInput } from './linkerd-authz.ts';
+import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP, judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
+import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
 import { containerPorts } from './util.ts';
 
 /**
@@ -23,7 +23,7 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
   }
   const nsAnnotations = model.namespaces.get(callee.namespace)?.annotations ?? {};
   const skipped = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], callee.namespace).find((s) => s.direction === 'inbound');
-  return judgeLinkerdFlow({
+  const input: LinkerdFlowInput = {
     skippedInbound: skipped ? { ports: skipped.ports, source: skipped.source } : undefined,
     requireIdentityInbound: linkerdRequireIdentityPorts(nsAnnotations, w.workload.pods[0], callee.namespace),
     defaultPolicy: w.linkerdPolicy,
@@ -31,7 +31,42 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     labels: w.labels,
     namedPorts: w.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : [],
     index: model.linkerd.policy,
-  }, caller, callee);
+  };
+  const v = linkerdTrustDomainGuard(model, judgeLinkerdFlow(input, caller, callee));
+  const unread = w.linkerdPolicy.unread;
+  if (!unread || v.verdict === 'unknown') return v;
+  // The cluster default could not be read: judged under every value it may hold, the answer is
+  // known only when they all agree (a Server covers the port, or the port is skipped).
+  const byPolicy = LINKERD_POLICIES.map((policy) => ({ policy, verdict: judgeLinkerdFlow({ ...input, defaultPolicy: { policy, source: w.linkerdPolicy!.source } }, caller, callee).verdict }));
+  return agreeOrUnknown(v, byPolicy.map((x) => ({ value: x.policy, verdict: x.verdict })), `Linkerd's cluster default inbound policy (proxy.defaultInboundPolicy), which ConfigMap linkerd/linkerd-config holds and could not be read (${unread}); mesh.linkerdDefaultInboundPolicy in the config can state it`);
+}
+
+/**
+ * A refusal decided by a Server's authorizations, while the trust domain the written-out
+ * identities end in is unread (MeshModel linkerd.trustDomainUnread): they may admit the caller.
+ */
+function linkerdTrustDomainGuard(model: MeshModel, v: MeshFlowVerdict): MeshFlowVerdict {
+  const why = model.linkerd.trustDomainUnread;
+  if (!why || !v.policy || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
+  return {
+    mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(v.enforcedBy ? { enforcedBy: v.enforcedBy } : {}), ...(v.notes ? { notes: v.notes } : {}),
+    reason: `${why}: whether they match the caller is unknown; with trust domain ${model.linkerd.policy.trustDomain} assumed: ${v.verdict} (${v.reason})`,
+  };
+}
+
+/**
+ * `assumed` when the verdicts under every value of an unread setting agree; else 'unknown',
+ * naming the setting and what each value would decide.
+ */
+function agreeOrUnknown(assumed: MeshFlowVerdict, alternatives: Array<{ value: string; verdict: MeshVerdictKind }>, setting: string): MeshFlowVerdict {
+  if (alternatives.every((a) => a.verdict === assumed.verdict)) return assumed;
+  const groups = new Map<MeshVerdictKind, string[]>();
+  for (const a of alternatives) groups.set(a.verdict, [...(groups.get(a.verdict) ?? []), a.value]);
+  const each = [...groups].map(([verdict, values]) => `${verdict} if it is ${values.join(' or ')}`).join('; ');
+  return {
+    mesh: assumed.mesh, verdict: 'unknown', plaintext: assumed.plaintext, ...(assumed.enforcedBy ? { enforcedBy: assumed.enforcedBy } : {}), ...(assumed.notes ? { notes: assumed.notes } : {}),
+    reason: `the answer turns on ${setting}: ${each} (with the default assumed: ${assumed.reason})`,
+  };
 }
 
 /**
@@ -45,12 +80,17 @@ export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: 
   }
   const callerW = (model.workloadsByNamespace.get(caller.namespace) ?? []).find((x) =>
     x.mesh === 'consul' && serviceAccountOf(x.workload.pods[0]) === caller.serviceAccount && Object.entries(x.labels).every(([k, v]) => caller.labels[k] === v));
-  return judgeConsulFlow({
+  const input: ConsulFlowInput = {
     calleeAnnotations: w.annotations,
     calleeTransparentProxy: w.consulTransparentProxy,
     index: model.consul.intentions,
     defaultIntention: model.consul.defaultIntention,
     callerService: callerW?.consulService ?? caller.serviceAccount,
     calleeService: w.consulService ?? callee.serviceAccount,
-  }, caller, callee);
+  };
+  const v = judgeConsulFlow(input, caller, callee);
+  const d = model.consul.defaultIntention;
+  if (!d.unread) return v;
+  const alternatives = (['allow', 'deny'] as const).map((action) => ({ value: action, verdict: judgeConsulFlow({ ...input, defaultIntention: { ...d, action } }, caller, callee).verdict }));
+  return agreeOrUnknown(v, alternatives, `Consul's default intention (ACL default_policy, default_intention_policy), which ConfigMaps ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} and ${CONSUL_SERVER_EXTRA_CONFIGMAP.namespace}/${CONSUL_SERVER_EXTRA_CONFIGMAP.name} hold and could not be read (${d.unread})`);
 }

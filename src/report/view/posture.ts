@@ -51,8 +51,12 @@ const modeOrder = (mode: string) => (mode.startsWith('linkerd:') ? 1 : 0);
 function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
   const list = report.details.mtls?.workloads;
   if (!list) {
+    const cm = report.run.coverage.configmaps?.status;
+    const otherwise = cm === 'forbidden' || cm === 'error'
+      ? `ConfigMaps could not be read (configmaps: ${cm}): where Istio or Linkerd is installed, workloads' mTLS modes turn on settings kept there (Istio's root namespace, Linkerd's default inbound policy), so none are shown; otherwise no service mesh was found.`
+      : 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.';
     return {
-      omitted: absentBecause(report, 'mtls', 'Pods or namespaces', 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.'),
+      omitted: absentBecause(report, 'mtls', 'Pods or namespaces', otherwise),
       total: 0, secure: 0, securePercent: '0%', bars: [], rows: [], notStrict: 0, more: 0, callers: [], callersMore: 0, l4: [], l4More: 0, l4Total: 0, l4Omitted: '',
     };
   }

@@ -1,0 +1,40 @@
+// Linkerd's and Consul's mesh-wide defaults live in ConfigMaps the collector reads by name
+// (meshConfigMapRefs): linkerd-config's proxy.defaultInboundPolicy, the Consul servers' ACL default
+// policy and default_intention_policy. Unreadable, the upstream default (all-unauthenticated,
+// allow) cannot stand in for them: a check judging by them is not evaluated, like one reading
+// Istio's mesh config (istio-mesh-config.ts).
+import type { ConditionalRead } from '../../../src/engine/types.ts';
+import { meshModel } from '../../../src/analysis/mesh/index.ts';
+import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from '../../../src/analysis/mesh/consul.ts';
+
+const LINKERD_DEFAULT = "Linkerd's cluster default inbound policy (ConfigMap linkerd/linkerd-config: proxy.defaultInboundPolicy)";
+
+/** Holds when Linkerd is installed and the config does not state its cluster default (mesh.linkerdDefaultInboundPolicy): the check judges the default itself. */
+export const LINKERD_CLUSTER_DEFAULT_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when Linkerd is installed and mesh.linkerdDefaultInboundPolicy is not set: its cluster default inbound policy (ConfigMap linkerd/linkerd-config)',
+  holds(ctx) {
+    const m = meshModel(ctx.snapshot, ctx.config);
+    return m.linkerd.present && m.linkerd.clusterDefault.unread ? LINKERD_DEFAULT : undefined;
+  },
+};
+
+/** Holds when a Linkerd workload follows that unstated cluster default (no default-inbound-policy annotation). */
+export const LINKERD_DEFAULT_POLICY_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when a Linkerd workload follows the cluster default inbound policy and mesh.linkerdDefaultInboundPolicy is not set: ConfigMap linkerd/linkerd-config',
+  holds(ctx) {
+    return meshModel(ctx.snapshot, ctx.config).workloads.some((w) => w.linkerdPolicy?.unread) ? LINKERD_DEFAULT : undefined;
+  },
+};
+
+/** Holds when Consul is installed: the default intention decides for every caller no intention names. */
+export const CONSUL_DEFAULT_INTENTION_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: `when Consul is installed: its servers' configuration (ConfigMaps ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name}, ${CONSUL_SERVER_EXTRA_CONFIGMAP.namespace}/${CONSUL_SERVER_EXTRA_CONFIGMAP.name})`,
+  holds(ctx) {
+    const m = meshModel(ctx.snapshot, ctx.config);
+    if (!m.consul.present || !m.consul.defaultIntention.unread) return undefined;
+    return `Consul's default intention (ConfigMaps ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name}, ${CONSUL_SERVER_EXTRA_CONFIGMAP.namespace}/${CONSUL_SERVER_EXTRA_CONFIGMAP.name}: ACL default_policy, default_intention_policy)`;
+  },
+};
