@@ -68,6 +68,7 @@ export async function sendFleetDigest(view: FleetView, config: Config, env: Retu
     out.push(skip ? done({ channel: 'slack', status: 'skipped', detail: skip }) : unusable || !channel ? done({ channel: 'slack', status: 'failed', detail: unusable ?? '' }) : sendBounded('slack', (ctx) => sendSlackDigest(view, {
       token: slack.token, channel, ...ctx,
       ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+      ...(env.proxy ? { proxyEnv: env.proxy } : {}),
     }), deadlineMs));
   }
   if (env.smtp) {

@@ -139,7 +139,7 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
     const channel = addresses.slackChannel;
     if (slack.problem) throw new ConfigError(slack.problem);
     if (!channel) log.warn('ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled');
-    else out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
+    else out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, proxyEnv: env.proxy, htmlReportPath: htmlOf(files), policy, ...ctx }) });
   }
   if (env.smtp) {
     const smtp = env.smtp;
@@ -167,7 +167,7 @@ export async function alertCannotRun(why: string, input: { flags: WiringFlags; c
   const { slackChannel, emailTo, emailFrom } = notifyAddresses(config, env);
   if (env.slack && slackChannel && !env.slack.problem) {
     const slack = env.slack;
-    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: slackChannel, apiUrl: slack.apiUrl, clusterName, failure, ...ctx }) });
+    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: slackChannel, apiUrl: slack.apiUrl, proxyEnv: env.proxy, clusterName, failure, ...ctx }) });
   }
   if (env.smtp && !env.smtp.problem) {
     const smtp = env.smtp;

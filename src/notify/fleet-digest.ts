@@ -56,13 +56,13 @@ const DIGEST_DEADLINE_MS = 60_000;
  * with 429 and Retry-After, https://docs.slack.dev/apis/web-api/rate-limits), within the
  * deadline; `signal` (or the deadline) aborts the wait and the request.
  */
-export async function sendSlackDigest(view: FleetView, opts: { token: string; channel: string; apiUrl?: string; timeoutMs?: number; htmlPath?: string; signal?: AbortSignal; deadlineAt?: number }): Promise<NotificationOutcome> {
+export async function sendSlackDigest(view: FleetView, opts: { token: string; channel: string; apiUrl?: string; proxyEnv?: Record<string, string | undefined>; timeoutMs?: number; htmlPath?: string; signal?: AbortSignal; deadlineAt?: number }): Promise<NotificationOutcome> {
   const deadlineAt = opts.deadlineAt ?? Date.now() + DIGEST_DEADLINE_MS;
   const budgetMs = Math.max(0, deadlineAt - Date.now());
   const timeout = AbortSignal.timeout(budgetMs);
   const signal = AbortSignal.any([timeout, ...(opts.signal ? [opts.signal] : [])]);
   try {
-    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS, signal });
+    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), ...(opts.proxyEnv ? { proxyEnv: opts.proxyEnv } : {}), timeoutMs: opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS, signal });
     const { text, blocks } = buildSlackDigest(view);
     const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text, blocks: blocks as never, unfurl_links: false, unfurl_media: false }), { signal, deadlineAt });
     return { channel: 'slack', status: 'sent', detail: `fleet digest ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
