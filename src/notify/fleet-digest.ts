@@ -72,10 +72,10 @@ export async function sendSlackDigest(view: FleetView, opts: { token: string; ch
 }
 
 /** The digest by email. `signal` (the channel's deadline) closes the connection at once, as for a run's email. */
-export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<NotificationOutcome> {
+export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number; signal?: AbortSignal; proxy?: URL }): Promise<NotificationOutcome> {
   if (opts.to.length === 0) return { channel: 'email', status: 'skipped', detail: 'no recipients configured' };
   const subject = headerText(`[ztaudit] ${digestHeadline(view)}`);
-  const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000 });
+  const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
   try {
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
     const html = withoutBidi(templateEnvironment().template('fleet-digest-email')({ subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null }));

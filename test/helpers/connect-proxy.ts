@@ -20,8 +20,11 @@ export async function connectProxy(to: number, refuse?: string): Promise<Proxy> 
       upstream.write(head);
       upstream.pipe(client).pipe(upstream);
     });
+    tunnels.add(upstream);
     upstream.on('error', () => client.destroy());
+    upstream.on('close', () => client.destroy());
     client.on('error', () => upstream.destroy());
+    client.on('close', () => upstream.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;

@@ -106,6 +106,21 @@ describe('fleet digest', () => {
     }
   });
 
+  it('the email digest goes through HTTPS_PROXY with notify.email.proxy: true', async () => {
+    const proxy = await connectProxy(smtpPort);
+    try {
+      writeFileSync(join(dir, 'digest-proxy.yaml'), 'notify:\n  email: {proxy: true}\n  fleetDigest:\n    policy: always\n    email:\n      to: [fleet@example.com]\n');
+      const before = mails.length;
+      const t = io({ ZTAUDIT_SMTP_URL: `smtp://mail.test:${smtpPort}`, HTTPS_PROXY: proxy.url });
+      expect(await main(['fleet', '--history', 'fleet.db', '--config', 'digest-proxy.yaml', '--out', 'fproxymail', '-q'], t), t.err()).toBe(0);
+      expect(t.err()).toMatch(/email digest sent/);
+      expect(proxy.seen).toEqual([`CONNECT mail.test:${smtpPort}`]);
+      expect(mails.slice(before).map((m) => (m.to as { text: string }).text)).toEqual(['fleet@example.com']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('Slack answers the digest 429 (Retry-After 1): it waits a second and sends it, as the run alert does', async () => {
     const before = slack.calls.length;
     slack.rateLimit('chat.postMessage', 1, 1);

@@ -7,9 +7,11 @@
 // (also covering its subdomains), `.suffix`, an IP or CIDR, with an optional `:port`, or `*`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { captureIO } from '../../helpers/cli.ts';
@@ -20,9 +22,9 @@ const RUN = ['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q
 /** The messages of the JSON log lines on stderr. */
 const logged = (err: string) => err.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
 
-function runDir(): string {
+function runDir(email = ''): string {
   const dir = mkdtempSync(join(os.tmpdir(), 'zt-notify-proxy-'));
-  writeFileSync(join(dir, 'ztaudit.yaml'), 'notify:\n  policy: always\n  slack: {channel: C0SECURITY}\n');
+  writeFileSync(join(dir, 'ztaudit.yaml'), `notify:\n  policy: always\n${email ? `  email: ${email}\n` : '  slack: {channel: C0SECURITY}\n'}`);
   mkdirSync(join(dir, 'm'));
   writeFileSync(join(dir, 'm/ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n');
   return dir;
@@ -39,7 +41,7 @@ beforeAll(async () => {
   // slack.test is Slack's address as only the proxy can resolve it (the pod cannot reach it directly).
   certDir = mkdtempSync(join(os.tmpdir(), 'zt-slack-tls-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'),
-    '-days', '2', '-subj', '/CN=slack.test', '-addext', 'subjectAltName=DNS:slack.test,IP:127.0.0.1'], { stdio: 'ignore' });
+    '-days', '2', '-subj', '/CN=slack.test', '-addext', 'subjectAltName=DNS:slack.test,DNS:mail.test,IP:127.0.0.1'], { stdio: 'ignore' });
   const cert = readFileSync(join(certDir, 'cert.pem'));
   // Trusted as a public CA would be: the notifier is given no CA of its own.
   tls.setDefaultCACertificates([...defaultCAs, cert.toString()]);
@@ -176,6 +178,69 @@ describe('Slack through the egress proxy in HTTPS_PROXY', () => {
       expect(logged(down.err())).toEqual([`slack notification failed: A request error occurred: proxy http://127.0.0.1:${closed.port}: connection refused`]);
       for (const text of [t.err(), t.out(), down.err(), down.out(), written(dir)]) expect(text).not.toContain('s3cret');
       expect(posts(slack).length).toBe(before);
+    } finally {
+      await refusing.close();
+    }
+  });
+});
+
+describe('email through the egress proxy, with notify.email.proxy: true', () => {
+  let smtp: SMTPServer;
+  let smtpPort = 0;
+  const mails: string[] = [];
+  beforeAll(async () => {
+    // smtps: TLS from the start, over the tunnel, verified against mail.test.
+    smtp = new SMTPServer({
+      secure: true, key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')), authOptional: true, logger: false,
+      onData(stream, session, done) { stream.resume(); stream.on('end', () => { mails.push(session.envelope.rcptTo.map((r) => r.address).join(',')); done(); }); },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+    smtpPort = (smtp.server.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => { await new Promise<void>((r) => smtp.close(() => r())); });
+  const mailEnv = (extra: Record<string, string>) => ({ ZTAUDIT_SMTP_URL: `smtps://mail.test:${smtpPort}`, ZTAUDIT_EMAIL_TO: 'sec@example.test', ...extra });
+
+  it('sends the report through a CONNECT tunnel to the SMTP server (TLS verified over it); without the key, SMTP never goes to the proxy', async () => {
+    const proxy = await connectProxy(smtpPort);
+    try {
+      const on = runDir('{proxy: true}');
+      const t = captureIO(on, mailEnv({ HTTPS_PROXY: `http://ops:s3cret@127.0.0.1:${proxy.port}` }));
+      const before = mails.length;
+      expect(await main(RUN, t.cli)).toBe(0);
+      expect(t.err()).toBe('');
+      expect(proxy.seen).toEqual([`CONNECT mail.test:${smtpPort} Basic ${Buffer.from('ops:s3cret').toString('base64')}`]);
+      expect(mails.slice(before)).toEqual(['sec@example.test']);
+
+      // NO_PROXY naming the relay: straight there (mail.test is in no DNS, so that attempt fails).
+      proxy.seen.length = 0;
+      const bypass = captureIO(on, mailEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: '.test' }));
+      expect(await main(RUN, bypass.cli)).toBe(0);
+      expect(proxy.seen).toEqual([]);
+      expect(logged(bypass.err())).toEqual([expect.stringMatching(/^email notification failed: .*mail\.test/)]);
+
+      // HTTPS_PROXY alone does not move SMTP (port 465 or 587) onto the proxy.
+      const off = captureIO(runDir('{proxy: false}'), mailEnv({ HTTPS_PROXY: proxy.url }));
+      expect(await main(RUN, off.cli)).toBe(0);
+      expect(proxy.seen).toEqual([]);
+      expect(logged(off.err())).toEqual([expect.stringMatching(/^email notification failed: .*mail\.test/)]);
+      expect(mails.slice(before)).toEqual(['sec@example.test']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a proxy that refuses the tunnel is one notification failure naming the proxy, never its credentials; with no HTTPS_PROXY the key is refused at start', async () => {
+    const refusing = await connectProxy(smtpPort, '403 Forbidden');
+    try {
+      const dir = runDir('{proxy: true}');
+      const t = captureIO(dir, mailEnv({ HTTPS_PROXY: `http://ops:s3cret@127.0.0.1:${refusing.port}` }));
+      expect(await main(RUN, t.cli)).toBe(0);
+      expect(logged(t.err())).toEqual([`email notification failed: proxy http://127.0.0.1:${refusing.port} refused a tunnel to mail.test:${smtpPort}: HTTP 403 Forbidden`]);
+      for (const text of [t.err(), t.out(), written(dir)]) expect(text).not.toContain('s3cret');
+
+      const none = captureIO(dir, mailEnv({}));
+      expect(await main(RUN, none.cli)).toBe(2);
+      expect(none.errLines()).toEqual(['ztaudit: notify.email.proxy is true but HTTPS_PROXY is not set: set it to the egress proxy, or set notify.email.proxy to false']);
     } finally {
       await refusing.close();
     }
