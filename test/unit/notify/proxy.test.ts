@@ -229,6 +229,27 @@ describe('email through the egress proxy, with notify.email.proxy: true', () => 
     }
   });
 
+  it('the "audit could not run" alert goes through the proxy too, on Slack and by email', async () => {
+    const slackProxy = await connectProxy(slackPort());
+    const mailProxy = await connectProxy(smtpPort);
+    try {
+      const dir = runDir('{proxy: true}\n  slack: {channel: C0SECURITY}');
+      const before = { posts: posts(slack).length, mails: mails.length };
+      // --manifests names no directory: the run cannot start, and says so on each channel.
+      const slackOnly = captureIO(dir, { ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_API_URL: `https://slack.test:${slackPort()}/api/`, HTTPS_PROXY: slackProxy.url });
+      expect(await main(['run', '--manifests', 'missing', '--out', 'out', '--history', 'none', '-q', '--format', 'json'], slackOnly.cli)).toBe(2);
+      expect(slackProxy.seen).toEqual([`CONNECT slack.test:${slackPort()}`]);
+      expect(String(posts(slack).slice(before.posts)[0]?.fields.text)).toMatch(/^ztaudit: audit could not run/);
+      const mailOnly = captureIO(dir, mailEnv({ HTTPS_PROXY: mailProxy.url }));
+      expect(await main(['run', '--manifests', 'missing', '--out', 'out', '--history', 'none', '-q', '--format', 'json'], mailOnly.cli)).toBe(2);
+      expect(mailProxy.seen).toEqual([`CONNECT mail.test:${smtpPort}`]);
+      expect(mails.slice(before.mails)).toEqual(['sec@example.test']);
+    } finally {
+      await slackProxy.close();
+      await mailProxy.close();
+    }
+  });
+
   it('a proxy that refuses the tunnel is one notification failure naming the proxy, never its credentials; with no HTTPS_PROXY the key is refused at start', async () => {
     const refusing = await connectProxy(smtpPort, '403 Forbidden');
     try {
