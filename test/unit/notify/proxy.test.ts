@@ -14,6 +14,8 @@ import tls from 'node:tls';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
+import { notifySlack } from '../../../src/notify/slack.ts';
+import { buildRun } from '../report/fixtures.ts';
 import { captureIO } from '../../helpers/cli.ts';
 import { connectProxy } from '../../helpers/connect-proxy.ts';
 import { startFakeSlack, type FakeSlack } from './slack-server.ts';
@@ -180,6 +182,28 @@ describe('Slack through the egress proxy in HTTPS_PROXY', () => {
       expect(posts(slack).length).toBe(before);
     } finally {
       await refusing.close();
+    }
+  });
+});
+
+describe('a Slack post through the proxy that gets no answer', () => {
+  it('is posted once, not retried, and failed as maybe delivered, as without a proxy', async () => {
+    const plain = await startFakeSlack();
+    const proxy = await connectProxy(Number(new URL(plain.url).port));
+    try {
+      plain.slow('chat.postMessage', 1_500);
+      const outcome = await notifySlack(buildRun().report, {
+        token: 'xoxb-test', channel: 'C1', apiUrl: `http://slack.test:${new URL(plain.url).port}/api/`, policy: 'always', timeoutMs: 300,
+        proxyEnv: { HTTP_PROXY: proxy.url },
+      });
+      expect(outcome).toMatchObject({ channel: 'slack', status: 'failed', maybeDelivered: true });
+      expect(outcome.detail).toMatch(/^no answer to chat\.postMessage \(.*\): the alert may have been posted, so it is not sent again$/);
+      await new Promise((r) => setTimeout(r, 1_800));
+      expect(proxy.seen).toHaveLength(1);
+      expect(posts(plain)).toHaveLength(1);
+    } finally {
+      await proxy.close();
+      await plain.close();
     }
   });
 });
