@@ -20,7 +20,7 @@ import type { RunStore } from '../history/store.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
 import { defineCommand } from './command.ts';
-import { channelsWithoutCredentials, notifyAddresses } from './wiring.ts';
+import { channelsWithoutCredentials, notifyAddresses, smtpProxyOf } from './wiring.ts';
 
 interface FleetOptions extends StoreFlags {
   format: string;
@@ -68,13 +68,16 @@ export async function sendFleetDigest(view: FleetView, config: Config, env: Retu
     out.push(skip ? done({ channel: 'slack', status: 'skipped', detail: skip }) : unusable || !channel ? done({ channel: 'slack', status: 'failed', detail: unusable ?? '' }) : sendBounded('slack', (ctx) => sendSlackDigest(view, {
       token: slack.token, channel, ...ctx,
       ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+      ...(env.proxy ? { proxyEnv: env.proxy } : {}),
     }), deadlineMs));
   }
   if (env.smtp) {
     const to = digest?.email?.to ?? addresses.emailTo;
     const smtp = env.smtp;
-    out.push(skip ? done({ channel: 'email', status: 'skipped', detail: skip }) : smtp.problem ? done({ channel: 'email', status: 'failed', detail: smtp.problem }) : sendBounded('email', (ctx) => sendEmailDigest(view, {
-      smtpUrl: smtp.url, from: addresses.emailFrom, to, signal: ctx.signal,
+    const { proxy, problem } = smtpProxyOf(config, env);
+    const unusable = smtp.problem ?? problem;
+    out.push(skip ? done({ channel: 'email', status: 'skipped', detail: skip }) : unusable ? done({ channel: 'email', status: 'failed', detail: unusable }) : sendBounded('email', (ctx) => sendEmailDigest(view, {
+      smtpUrl: smtp.url, from: addresses.emailFrom, to, signal: ctx.signal, ...(proxy ? { proxy } : {}),
       ...(opts.htmlPath ? { htmlPath: opts.htmlPath } : {}),
     }), deadlineMs));
   }

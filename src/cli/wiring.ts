@@ -11,6 +11,7 @@ import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import type { FailureKind } from '../notify/policy.ts';
 import { policyReportPublisher } from '../notify/policy-reports.ts';
 import { openKubeClient } from '../kube/client.ts';
+import { proxyForServer } from '../kube/proxy.ts';
 import { sendBounded, type Notifier, type PipelineEdges, type SendContext } from '../pipeline/pipeline.ts';
 import { REPORT_FORMATS, renderReports } from '../report/render.ts';
 import { locateChromium, NO_CHROMIUM } from '../report/pdf.ts';
@@ -122,6 +123,21 @@ export function notifyAddresses(config: Config, env: EnvSettings): { slackChanne
   };
 }
 
+/**
+ * The proxy email goes through: with notify.email.proxy, the one in HTTPS_PROXY (or
+ * https_proxy) unless NO_PROXY names the SMTP server (as for an https:// URL to it); without
+ * it, none. `problem`: notify.email.proxy with no HTTPS_PROXY to use.
+ */
+export function smtpProxyOf(config: Config, env: EnvSettings): { proxy?: URL; problem?: string } {
+  if (!config.notify.email?.proxy || !env.smtp || env.smtp.problem) return {};
+  const proxyEnv = env.proxy ?? {};
+  if (!proxyEnv.HTTPS_PROXY && !proxyEnv.https_proxy) return { problem: 'notify.email.proxy is true but HTTPS_PROXY is not set: set it to the egress proxy, or set notify.email.proxy to false' };
+  const smtp = new URL(env.smtp.url);
+  const port = smtp.port || (smtp.protocol === 'smtps:' ? '465' : '587');
+  const proxy = proxyForServer(new URL(`https://${smtp.hostname}:${port}`), undefined, proxyEnv);
+  return proxy ? { proxy } : {};
+}
+
 /** The configured channels, or none with --no-notify. --notify without a channel is an error. */
 export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSettings, log: Logger): Notifier[] {
   if (flags.notify === false) return [];
@@ -139,14 +155,16 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
     const channel = addresses.slackChannel;
     if (slack.problem) throw new ConfigError(slack.problem);
     if (!channel) log.warn('ZTAUDIT_SLACK_TOKEN is set but no channel (ZTAUDIT_SLACK_CHANNEL or notify.slack.channel): Slack disabled');
-    else out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, htmlReportPath: htmlOf(files), policy, ...ctx }) });
+    else out.push({ name: 'slack', send: (report, files, ctx) => notifySlack(report, { token: slack.token, channel, apiUrl: slack.apiUrl, proxyEnv: env.proxy, htmlReportPath: htmlOf(files), policy, ...ctx }) });
   }
   if (env.smtp) {
     const smtp = env.smtp;
     if (smtp.problem) throw new ConfigError(smtp.problem);
+    const { proxy, problem } = smtpProxyOf(config, env);
+    if (problem) throw new ConfigError(problem);
     const { emailTo: to, emailFrom: from } = addresses;
     if (to.length === 0) log.warn('ZTAUDIT_SMTP_URL is set but no recipients (ZTAUDIT_EMAIL_TO or notify.email.to): email disabled');
-    else out.push({ name: 'email', send: (report, files, ctx) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy, signal: ctx.signal }) });
+    else out.push({ name: 'email', send: (report, files, ctx) => notifyEmail(report, { smtpUrl: smtp.url, from, to, htmlReportPath: htmlOf(files), policy, signal: ctx.signal, ...(proxy ? { proxy } : {}) }) });
   }
   if (flags.notify === true && out.length === 0) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
   return out;
@@ -167,12 +185,13 @@ export async function alertCannotRun(why: string, input: { flags: WiringFlags; c
   const { slackChannel, emailTo, emailFrom } = notifyAddresses(config, env);
   if (env.slack && slackChannel && !env.slack.problem) {
     const slack = env.slack;
-    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: slackChannel, apiUrl: slack.apiUrl, clusterName, failure, ...ctx }) });
+    channels.push({ name: 'slack', send: (ctx) => notifySlackFailure(reason, { token: slack.token, channel: slackChannel, apiUrl: slack.apiUrl, proxyEnv: env.proxy, clusterName, failure, ...ctx }) });
   }
-  if (env.smtp && !env.smtp.problem) {
+  const { proxy, problem } = smtpProxyOf(config, env);
+  if (env.smtp && !env.smtp.problem && !problem) {
     const smtp = env.smtp;
     const to = emailTo;
-    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: emailFrom, to, clusterName, failure, signal: ctx.signal }) });
+    if (to.length > 0) channels.push({ name: 'email', send: (ctx) => notifyEmailFailure(reason, { smtpUrl: smtp.url, from: emailFrom, to, clusterName, failure, signal: ctx.signal, ...(proxy ? { proxy } : {}) }) });
   }
   const deadlineMs = config.notify.deadlineSeconds * 1000;
   return Promise.all(channels.map((n) => sendBounded(n.name, n.send, deadlineMs, input.signal)));

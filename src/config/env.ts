@@ -17,9 +17,17 @@ export interface EnvSettings {
   chromium?: string;
   /** PATH, where a Chromium for --format pdf is looked for. */
   searchPath?: string;
+  /**
+   * The proxy variables that are set (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, upper or lower case),
+   * for the notifiers; the API server's client reads them from the same environment itself.
+   */
+  proxy?: ProxyEnv;
   /** Bearer token `serve` requires for everything but /healthz and /metrics, and for /healthz's details; '' when the variable is set but blank (an empty Secret key), which serve refuses. */
   serveToken?: string;
 }
+
+export const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'] as const;
+export type ProxyEnv = Partial<Record<(typeof PROXY_VARIABLES)[number], string>>;
 
 /** Why ZTAUDIT_SMTP_URL cannot be used, or null. Left unchecked, nodemailer sent a URL it could not parse to localhost:587, and Node's warning about one printed it whole, password included. */
 function smtpUrlProblem(text: string): string | null {
@@ -72,6 +80,8 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
   }
   if (env.ZTAUDIT_CHROMIUM) out.chromium = env.ZTAUDIT_CHROMIUM;
   if (env.PATH) out.searchPath = env.PATH;
+  const proxy = Object.fromEntries(PROXY_VARIABLES.filter((k) => env[k]).map((k) => [k, env[k]!])) as ProxyEnv;
+  if (Object.keys(proxy).length > 0) out.proxy = proxy;
   if (env.ZTAUDIT_SERVE_TOKEN !== undefined) out.serveToken = env.ZTAUDIT_SERVE_TOKEN.trim();
   return out;
 }

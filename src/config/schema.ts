@@ -98,7 +98,7 @@ export const CONFIG_SCHEMA = closed({
     policy: { enum: ['regression', 'always', 'never'] },
     deadlineSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
     slack: closed({ channel: str }),
-    email: closed({ to: strArray, from: str }),
+    email: closed({ to: strArray, from: str, proxy: { type: 'boolean' } }),
     fleetDigest: closed({
       policy: { enum: ['regression', 'always', 'never'] },
       windowHours: { type: 'integer', minimum: 1, maximum: 8760 },

@@ -131,7 +131,11 @@ export interface Config {
     /** One overall deadline per channel and run (retries, rate limits, slow servers included). */
     deadlineSeconds: number;
     slack?: { channel?: string };
-    email?: { to?: string[]; from?: string };
+    /**
+     * `proxy`: SMTP goes through the proxy in HTTPS_PROXY (a CONNECT tunnel; NO_PROXY applies).
+     * Off by default: many proxies refuse CONNECT to mail ports, and HTTPS_PROXY is for HTTPS.
+     */
+    email?: { to?: string[]; from?: string; proxy?: boolean };
     /** `ztaudit fleet` sends a digest of the whole fleet (regressions of the last windowHours). */
     fleetDigest?: {
       policy?: 'regression' | 'always' | 'never';

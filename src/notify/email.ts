@@ -10,7 +10,9 @@ import { readFile } from 'node:fs/promises';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import type { Socket } from 'node:net';
 import { errorMessage } from '../base/errors.ts';
+import { openTunnel } from '../kube/proxy.ts';
 import { clip, oneLine, withoutBidi } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
@@ -28,6 +30,8 @@ export interface EmailOptions {
   timeoutMs?: number;
   /** Aborts the send (deadline or shutdown) and closes the connection. */
   signal?: AbortSignal;
+  /** The proxy SMTP is tunnelled through (HTTP CONNECT, or SOCKS5); none: straight to the server. */
+  proxy?: URL;
 }
 
 export type EmailFailureOptions = Omit<EmailOptions, 'htmlReportPath' | 'policy'> & { policy?: NotifyPolicy; clusterName?: string; failure?: FailureKind };
@@ -129,8 +133,10 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   return { subject, html, text };
 }
 
+const DEFAULT_SMTP_TIMEOUT_MS = 15_000;
+
 /** Transport options for an SMTP URL: STARTTLS required whenever credentials would be sent over smtp://. */
-export function smtpTransportOptions(smtpUrl: string, timeoutMs = 15_000): SMTPTransport.Options & { url: string } {
+export function smtpTransportOptions(smtpUrl: string, timeoutMs = DEFAULT_SMTP_TIMEOUT_MS): SMTPTransport.Options & { url: string } {
   let requireTLS = false;
   try {
     const url = new URL(smtpUrl);
@@ -142,8 +148,22 @@ export function smtpTransportOptions(smtpUrl: string, timeoutMs = 15_000): SMTPT
   return { url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs * 2, ...(requireTLS ? { requireTLS: true } : {}) };
 }
 
-export function transportOf(opts: { smtpUrl: string; timeoutMs?: number }) {
-  return nodemailer.createTransport(smtpTransportOptions(opts.smtpUrl, opts.timeoutMs));
+export function transportOf(opts: { smtpUrl: string; timeoutMs?: number; proxy?: URL }) {
+  const options = smtpTransportOptions(opts.smtpUrl, opts.timeoutMs);
+  const { proxy } = opts;
+  if (!proxy) return nodemailer.createTransport(options);
+  // The tunnel the API server's client uses (kube/proxy.ts), not nodemailer's `proxy` option:
+  // its errors name the proxy without its credentials, and it is bounded by the connection
+  // timeout. nodemailer then speaks SMTP (smtps: TLS first) over the socket it is handed.
+  const getSocket: NonNullable<SMTPTransport.Options['getSocket']> = (o, callback) => {
+    // nodemailer's own defaults when the URL names no port.
+    const port = Number(o.port ?? (o.secure ? 465 : 587));
+    openTunnel(proxy, o.host ?? '', port, opts.timeoutMs ?? DEFAULT_SMTP_TIMEOUT_MS).then(
+      (connection) => callback(null, { connection: connection as Socket }),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), false),
+    );
+  };
+  return nodemailer.createTransport({ ...options, getSocket });
 }
 
 /**

@@ -56,13 +56,13 @@ const DIGEST_DEADLINE_MS = 60_000;
  * with 429 and Retry-After, https://docs.slack.dev/apis/web-api/rate-limits), within the
  * deadline; `signal` (or the deadline) aborts the wait and the request.
  */
-export async function sendSlackDigest(view: FleetView, opts: { token: string; channel: string; apiUrl?: string; timeoutMs?: number; htmlPath?: string; signal?: AbortSignal; deadlineAt?: number }): Promise<NotificationOutcome> {
+export async function sendSlackDigest(view: FleetView, opts: { token: string; channel: string; apiUrl?: string; proxyEnv?: Record<string, string | undefined>; timeoutMs?: number; htmlPath?: string; signal?: AbortSignal; deadlineAt?: number }): Promise<NotificationOutcome> {
   const deadlineAt = opts.deadlineAt ?? Date.now() + DIGEST_DEADLINE_MS;
   const budgetMs = Math.max(0, deadlineAt - Date.now());
   const timeout = AbortSignal.timeout(budgetMs);
   const signal = AbortSignal.any([timeout, ...(opts.signal ? [opts.signal] : [])]);
   try {
-    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), timeoutMs: opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS, signal });
+    const client = clientOf({ token: opts.token, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}), ...(opts.proxyEnv ? { proxyEnv: opts.proxyEnv } : {}), timeoutMs: opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS, signal });
     const { text, blocks } = buildSlackDigest(view);
     const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text, blocks: blocks as never, unfurl_links: false, unfurl_media: false }), { signal, deadlineAt });
     return { channel: 'slack', status: 'sent', detail: `fleet digest ${posted.ts ?? '?'} in ${posted.channel ?? opts.channel}` };
@@ -72,10 +72,10 @@ export async function sendSlackDigest(view: FleetView, opts: { token: string; ch
 }
 
 /** The digest by email. `signal` (the channel's deadline) closes the connection at once, as for a run's email. */
-export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<NotificationOutcome> {
+export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; from: string; to: string[]; htmlPath?: string; timeoutMs?: number; signal?: AbortSignal; proxy?: URL }): Promise<NotificationOutcome> {
   if (opts.to.length === 0) return { channel: 'email', status: 'skipped', detail: 'no recipients configured' };
   const subject = headerText(`[ztaudit] ${digestHeadline(view)}`);
-  const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000 });
+  const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
   try {
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
     const html = withoutBidi(templateEnvironment().template('fleet-digest-email')({ subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null }));

@@ -21,12 +21,15 @@ import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 import { isBlind } from '../run/coverage.ts';
+import { fetchVia } from './proxy-fetch.ts';
 
 export interface SlackOptions {
   token: string;
   channel: string;
-  /** Web API base URL, e.g. a proxy or a test server (default https://slack.com/api/). */
+  /** Web API base URL, e.g. a relay or a test server (default https://slack.com/api/). */
   apiUrl?: string;
+  /** HTTPS_PROXY, HTTP_PROXY, NO_PROXY (either case) as set: the requests go through that proxy (proxy-fetch.ts). */
+  proxyEnv?: Record<string, string | undefined>;
   htmlReportPath?: string;
   policy: NotifyPolicy;
   /** Per-request timeout in milliseconds. */
@@ -197,19 +200,21 @@ const silentLogger: Logger = {
 
 export const DEFAULT_SLACK_TIMEOUT_MS = 15_000;
 
-export function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'timeoutMs' | 'logger' | 'signal'>): WebClient {
+export function clientOf(opts: Pick<SlackOptions, 'token' | 'apiUrl' | 'timeoutMs' | 'logger' | 'signal' | 'proxyEnv'>): WebClient {
   const apiUrl = opts.apiUrl ? (opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`) : undefined;
   const { signal } = opts;
+  const timeout = opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
+  const send = fetchVia(opts.proxyEnv, timeout);
   return new WebClient(opts.token, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
     // The SDK retries a timeout and a 5xx (p-retry), which posts a message twice when the first
     // try was posted but its answer was slow or lost.
     retryConfig: { retries: 0 },
-    timeout: opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS,
+    timeout,
     // Rate limits are waited out by rateLimited(), within the deadline; the SDK would sleep
     // for whatever Retry-After says, unabortably.
     rejectRateLimitedCalls: true,
-    ...(signal ? { fetch: (url: string | URL | Request, init?: RequestInit) => fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }) } : {}),
+    fetch: signal ? (url: string | URL | Request, init?: RequestInit) => send(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }) : send,
     logger: opts.logger ?? silentLogger,
   });
 }

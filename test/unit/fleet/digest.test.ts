@@ -16,6 +16,7 @@ import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
 import { sendSlackDigest } from '../../../src/notify/fleet-digest.ts';
 import type { FleetView } from '../../../src/fleet/view.ts';
 import { HOSTILE, fleetRun, fleetRuns } from './seed.ts';
+import { connectProxy } from '../../helpers/connect-proxy.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 // Only the fields the Slack digest reads.
@@ -88,6 +89,36 @@ describe('fleet digest', () => {
     expect(mails[0].html).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
     expect(mails[0].html).toContain('&lt;/script&gt;@here\\u202e');
     expect(mails[0].attachments.map((a) => a.filename)).toEqual(['fleet.html']);
+  });
+
+  it('the Slack digest goes through the egress proxy the environment names (HTTP_PROXY for an http:// API URL), as a run alert does', async () => {
+    const port = Number(new URL(slack.url).port);
+    const proxy = await connectProxy(port);
+    try {
+      const before = slack.calls.length;
+      const t = io({ ...env(), ZTAUDIT_SLACK_API_URL: `http://slack.test:${port}/api/`, HTTP_PROXY: proxy.url, ZTAUDIT_SMTP_URL: '' });
+      expect(await main(['fleet', '--history', 'fleet.db', '--config', 'digest.yaml', '--out', 'fproxy', '-q'], t), t.err()).toBe(0);
+      expect(t.err()).toMatch(/slack digest sent/);
+      expect(proxy.seen).toEqual([`CONNECT slack.test:${port}`]);
+      expect(slack.calls.slice(before).map((c) => c.fields.channel)).toEqual(['C0FLEET']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('the email digest goes through HTTPS_PROXY with notify.email.proxy: true', async () => {
+    const proxy = await connectProxy(smtpPort);
+    try {
+      writeFileSync(join(dir, 'digest-proxy.yaml'), 'notify:\n  email: {proxy: true}\n  fleetDigest:\n    policy: always\n    email:\n      to: [fleet@example.com]\n');
+      const before = mails.length;
+      const t = io({ ZTAUDIT_SMTP_URL: `smtp://mail.test:${smtpPort}`, HTTPS_PROXY: proxy.url });
+      expect(await main(['fleet', '--history', 'fleet.db', '--config', 'digest-proxy.yaml', '--out', 'fproxymail', '-q'], t), t.err()).toBe(0);
+      expect(t.err()).toMatch(/email digest sent/);
+      expect(proxy.seen).toEqual([`CONNECT mail.test:${smtpPort}`]);
+      expect(mails.slice(before).map((m) => (m.to as { text: string }).text)).toEqual(['fleet@example.com']);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('Slack answers the digest 429 (Retry-After 1): it waits a second and sends it, as the run alert does', async () => {

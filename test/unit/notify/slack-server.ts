@@ -1,7 +1,8 @@
 // A local stand-in for the parts of the Slack Web API ztaudit calls: chat.postMessage,
 // files.getUploadURLExternal, the upload URL it hands out, files.completeUploadExternal.
 // It records every request so tests can assert the exact payloads.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedCall {
@@ -51,7 +52,8 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+/** Over HTTPS when given a key and certificate, else plain HTTP; on `host` (default 127.0.0.1). */
+export async function startFakeSlack(tls?: { key: Buffer; cert: Buffer }, host = '127.0.0.1'): Promise<FakeSlack> {
   const calls: RecordedCall[] = [];
   const limited = new Map<string, { times: number; after: number }>();
   const httpFail = new Map<string, { times: number; status: number }>();
@@ -60,7 +62,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const slowed = new Map<string, { ms: number; when?: (fields: Record<string, unknown>) => boolean }>();
   let messages = 0;
   let base = '';
-  const server: Server = createServer(async (req, res) => {
+  const handle: RequestListener = async (req, res) => {
     const raw = await bodyOf(req);
     const path = (req.url ?? '').split('?')[0];
     const contentType = String(req.headers['content-type'] ?? '');
@@ -91,13 +93,16 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       messages++;
       return json({ ok: true, channel: 'C0REPORTS', ts: `1764122400.00010${messages}`, message: {} });
     }
-    if (method === 'files.getUploadURLExternal') return json({ ok: true, upload_url: `${base}/upload/F0REPORT`, file_id: 'F0REPORT' });
+    // On the host the client asked for, as files.slack.com is reached the way slack.com was.
+    const host = req.headers.host ? `${base.split('://')[0]}://${req.headers.host}` : base;
+    if (method === 'files.getUploadURLExternal') return json({ ok: true, upload_url: `${host}/upload/F0REPORT`, file_id: 'F0REPORT' });
     if (path === '/upload/F0REPORT') return res.writeHead(200, { 'content-type': 'text/plain' }).end('OK - 1');
     if (method === 'files.completeUploadExternal') return json({ ok: true, files: [{ id: 'F0REPORT', title: 'report' }] });
     res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const server: Server = tls ? createTlsServer(tls, handle) : createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  base = `${tls ? 'https' : 'http'}://${host}:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
     apiUrl: `${base}/api/`,
