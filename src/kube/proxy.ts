@@ -196,9 +196,8 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
       settled = true;
       clearTimeout(timer);
       socket.off('error', onError);
-      // Flowing again for whoever reads next (an HTTP client does not resume a paused socket);
-      // nothing is lost: the server speaks only after the request or the TLS hello.
-      socket.resume();
+      // Left paused: bytes after the proxy's answer (an SMTP server's greeting, which comes
+      // first) wait for whoever reads next; an agent resumes it (tunnelled), nodemailer itself.
       resolve(socket);
     };
     const timer = setTimeout(() => fail('ETIMEDOUT', `no tunnel through proxy ${label} to ${target} within ${Math.round(timeoutMs / 1000)} s`), timeoutMs);
@@ -260,7 +259,9 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
  */
 function tunnelled(proxy: URL, connectTimeoutMs: number, options: http.ClientRequestArgs, callback: ((err: Error | null, stream: Duplex) => void) | undefined, over: (socket: Duplex) => Duplex): undefined {
   openTunnel(proxy, String(options.host ?? '').replace(/^\[|\]$/g, ''), Number(options.port), connectTimeoutMs).then(
-    (socket) => callback?.(null, over(socket)),
+    // Flowing again for the HTTP client (it does not resume a paused socket); nothing is lost:
+    // an HTTP or TLS server speaks only after the request or the TLS hello.
+    (socket) => callback?.(null, over(socket.resume())),
     (error: unknown) => callback?.(error as Error, undefined as unknown as Duplex),
   );
   return undefined;

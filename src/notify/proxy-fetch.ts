@@ -9,7 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
-import { HttpProxyAgent, HttpsProxyAgent, proxyForServer } from '../kube/proxy.ts';
+import { HttpProxyAgent, HttpsProxyAgent, proxyForServer, proxyLabel } from '../kube/proxy.ts';
 import { TransportError } from '../kube/transport-error.ts';
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -47,11 +47,24 @@ async function fetchThrough(proxy: URL, request: Request, connectTimeoutMs: numb
       const status = res.statusCode ?? 0;
       const empty = request.method === 'HEAD' || [101, 204, 205, 304].includes(status);
       res.on('close', () => agent.destroy());
-      resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, statusText: res.statusMessage ?? '', headers: headersOf(res.headers) }));
+      try {
+        resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, statusText: res.statusMessage ?? '', headers: headersOf(res.headers) }));
+      } catch (error: unknown) {
+        // A status fetch cannot represent (outside 200-599): failed as fetch fails it, not thrown
+        // out of this listener, where it would end the process.
+        res.destroy();
+        reject(new TypeError('fetch failed', { cause: error }));
+      }
+    });
+    // Whether the request went out: stopped before that (a proxy that never answers the CONNECT),
+    // nothing was sent, so it fails as certainly not delivered, not as a request without answer.
+    let sent = false;
+    req.once('finish', () => {
+      sent = true;
     });
     const onAbort = () => {
       req.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      reject(signal.reason);
+      reject(sent ? signal.reason : new TransportError('ETIMEDOUT', `no connection through proxy ${proxyLabel(proxy)} to ${url.host} before the request was stopped`));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     req.on('close', () => signal.removeEventListener('abort', onAbort));

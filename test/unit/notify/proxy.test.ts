@@ -210,6 +210,51 @@ describe('a Slack post through the proxy that gets no answer', () => {
   });
 });
 
+describe('a proxy that never answers, or an answer fetch cannot represent', () => {
+  it('a proxy that never answers the CONNECT: nothing went out, so the alert fails as not delivered and is carried to the next run', async () => {
+    // Accepts the connection and says nothing (a proxy whose own connect to Slack hangs, or a
+    // firewall that drops): the request timeout ends the wait before any byte of the post left.
+    const held = new Set<net.Socket>();
+    const silent = (await import('node:net')).createServer((c) => { held.add(c); c.on('error', () => {}); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const outcome = await notifySlack(buildRun().report, {
+        token: 'xoxb-test', channel: 'C1', apiUrl: `https://slack.test:${slackPort()}/api/`, policy: 'always', timeoutMs: 300,
+        proxyEnv: { HTTPS_PROXY: `http://ops:s3cret@127.0.0.1:${port}` },
+      });
+      expect(outcome).toMatchObject({ channel: 'slack', status: 'failed' });
+      expect(outcome.maybeDelivered).toBeUndefined();
+      expect(outcome.detail).toContain(`no connection through proxy http://127.0.0.1:${port} to slack.test:${slackPort()}`);
+      expect(JSON.stringify(outcome)).not.toContain('s3cret');
+    } finally {
+      for (const c of held) c.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  it('an answer with a status fetch cannot represent (600) fails the post instead of ending the process', async () => {
+    const odd = (await import('node:net')).createServer((c) => {
+      c.on('error', () => {});
+      c.once('data', () => c.end('HTTP/1.1 600 Odd\r\ncontent-length: 2\r\n\r\n{}'));
+    });
+    await new Promise<void>((r) => odd.listen(0, '127.0.0.1', r));
+    const port = (odd.address() as net.AddressInfo).port;
+    const proxy = await connectProxy(port);
+    try {
+      const outcome = await notifySlack(buildRun().report, {
+        token: 'xoxb-test', channel: 'C1', apiUrl: `http://slack.test:${port}/api/`, policy: 'always', timeoutMs: 2_000,
+        proxyEnv: { HTTP_PROXY: proxy.url },
+      });
+      expect(outcome).toMatchObject({ channel: 'slack', status: 'failed' });
+      expect(proxy.seen).toEqual([`CONNECT slack.test:${port}`]);
+    } finally {
+      await proxy.close();
+      await new Promise<void>((r) => odd.close(() => r()));
+    }
+  });
+});
+
 describe('email through the egress proxy, with notify.email.proxy: true', () => {
   let smtp: SMTPServer;
   let smtpPort = 0;
@@ -252,6 +297,45 @@ describe('email through the egress proxy, with notify.email.proxy: true', () => 
       expect(mails.slice(before)).toEqual(['sec@example.test']);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('plain smtp:// through the proxy: the server speaks first, and a greeting arriving with the proxy\'s answer is not lost', async () => {
+    const plain = new SMTPServer({
+      authOptional: true, logger: false, disabledCommands: ['STARTTLS'],
+      onData(stream, session, done) { stream.resume(); stream.on('end', () => { mails.push(`plain:${session.envelope.rcptTo.map((r) => r.address).join(',')}`); done(); }); },
+    });
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    const plainPort = (plain.server.address() as net.AddressInfo).port;
+    // A proxy that sends its 200 and the relay's 220 greeting in one write, as one read delivers
+    // them when the relay answers fast.
+    const { createServer, connect } = await import('node:net');
+    const sockets = new Set<net.Socket>();
+    const coalescing = createServer((client) => {
+      sockets.add(client);
+      client.on('error', () => {});
+      client.once('data', () => {
+        const upstream = connect(plainPort, '127.0.0.1');
+        sockets.add(upstream);
+        upstream.on('error', () => client.destroy());
+        upstream.once('data', (greeting) => {
+          client.write(Buffer.concat([Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n'), greeting]));
+          upstream.pipe(client).pipe(upstream);
+        });
+      });
+    });
+    await new Promise<void>((r) => coalescing.listen(0, '127.0.0.1', r));
+    const proxyPort = (coalescing.address() as net.AddressInfo).port;
+    try {
+      const before = mails.length;
+      const t = captureIO(runDir('{proxy: true}'), { ZTAUDIT_SMTP_URL: `smtp://mail.test:${plainPort}`, ZTAUDIT_EMAIL_TO: 'sec@example.test', HTTPS_PROXY: `http://127.0.0.1:${proxyPort}` });
+      expect(await main(RUN, t.cli)).toBe(0);
+      expect(t.err()).toBe('');
+      expect(mails.slice(before)).toEqual(['plain:sec@example.test']);
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise<void>((r) => coalescing.close(() => r()));
+      await new Promise<void>((r) => plain.close(() => r()));
     }
   });
 
