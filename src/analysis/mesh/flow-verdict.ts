@@ -12,7 +12,7 @@ import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
 import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
-import { configMapsUnreadable, meshConfigMapRefs } from './configmaps.ts';
+import { istioMeshConfigUnread } from './configmaps.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
@@ -318,13 +318,13 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
  * allowed, as open as it can be.
  */
 function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, v: MeshFlowVerdict): MeshFlowVerdict {
-  const unread = configMapsUnreadable(snapshot);
+  const unread = istioMeshConfigUnread(snapshot, config);
   if (!unread || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
-  const ref = meshConfigMapRefs(config).find((r) => r.name === 'istio')!;
+  const { ref } = unread;
   const assumed = `root namespace ${authz.root}, trust domain ${authz.trustDomain} (${authz.trustDomainSource})`;
   return {
     mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(v.enforcedBy ? { enforcedBy: v.enforcedBy } : {}), ...(v.notes ? { notes: v.notes } : {}),
-    reason: `Istio's mesh config (ConfigMap ${ref.namespace}/${ref.name}: rootNamespace, trustDomain) could not be read (${unread}), and policies of another root namespace or principals of another trust domain may admit the call; with ${assumed}: ${VERB_TEXT[v.verdict]} (${v.reason})`,
+    reason: `Istio's mesh config (ConfigMap ${ref.namespace}/${ref.name}: rootNamespace, trustDomain) could not be read (${unread.status}), and policies of another root namespace or principals of another trust domain may admit the call; with ${assumed}: ${VERB_TEXT[v.verdict]} (${v.reason})`,
   };
 }
 

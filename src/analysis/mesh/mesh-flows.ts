@@ -7,7 +7,7 @@
 import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { MeshModel } from './model.ts';
 import { judgeLinkerdFlow, type LinkerdFlowInput } from './linkerd-authz.ts';
-import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP, judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
+import { judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
 import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
 import { containerPorts } from './util.ts';
 
@@ -91,6 +91,7 @@ export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: 
   const v = judgeConsulFlow(input, caller, callee);
   const d = model.consul.defaultIntention;
   if (!d.unread) return v;
+  const cms = d.unreadConfigMaps ?? [];
   const alternatives = (['allow', 'deny'] as const).map((action) => ({ value: action, verdict: judgeConsulFlow({ ...input, defaultIntention: { ...d, action } }, caller, callee).verdict }));
-  return agreeOrUnknown(v, alternatives, `Consul's default intention (ACL default_policy, default_intention_policy), which ConfigMaps ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} and ${CONSUL_SERVER_EXTRA_CONFIGMAP.namespace}/${CONSUL_SERVER_EXTRA_CONFIGMAP.name} hold and could not be read (${d.unread})`);
+  return agreeOrUnknown(v, alternatives, `Consul's default intention (ACL default_policy, default_intention_policy), which ${cms.length > 1 ? `ConfigMaps ${cms.join(' and ')} hold` : `ConfigMap ${cms.join('')} may set`} and could not be read (${d.unread})`);
 }

@@ -12,7 +12,7 @@ import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, lin
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
-import { configMapsUnreadable, istioRoot, type IstioRoot } from './configmaps.ts';
+import { istioRoot, LINKERD_CONFIG_CONFIGMAP, meshConfigMapUnread, type IstioRoot } from './configmaps.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulPortList, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
@@ -81,7 +81,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   for (const k of LINKERD_KINDS) if (snapshot.coverage[k]?.status === 'ok') linkerdEvidence.push(`${k} served`);
   const configmaps = snapshot.resources.configmaps ?? [];
   if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
-  const consulDefault = consulDefaultIntention(configmaps, configMapsUnreadable(snapshot));
+  const consulDefault = consulDefaultIntention(configmaps, (ref) => meshConfigMapUnread(snapshot, ref));
   if (!consulDefault.assumed) consulEvidence.push(`${consulDefault.resource.namespace}/${consulDefault.resource.name} ConfigMap`);
   const injector = consulInjector(snapshot.resources.deployments ?? []);
   if (injector) consulEvidence.push(`connect injector ${injector.source}`);
@@ -108,7 +108,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (!list) servers.set(s.namespace, (list = []));
     list.push(s);
   }
-  const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, configMapsUnreadable(snapshot));
+  const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, meshConfigMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
   const workloads: WorkloadMesh[] = [];
@@ -196,7 +196,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     gatewayGrpcRoutes: snapshot.resources['gatewayapi.grpcroutes'] ?? [],
     statusObserved: !templatesStandIn(snapshot),
   }, linkerdTrustDomain(configmaps));
-  const unread = configMapsUnreadable(snapshot);
+  const unread = meshConfigMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP);
   const literal = unread ? linkerdLiteralIdentity(snapshot) : undefined;
   return {
     present: istioPresent || linkerdPresent || consulPresent,

@@ -312,6 +312,126 @@ ${dep('db')}`;
     expect(report(c.absent).details.mtls!.workloads).toEqual([expect.objectContaining({ mode: 'STRICT', posture: 'authenticated' })]);
     const unread = report(c.forbidden);
     expect(unread.details.mtls).toBeUndefined();
-    expect(renderHtml(unread, {})).toContain('ConfigMaps could not be read (configmaps: forbidden): where Istio or Linkerd is installed');
+    expect(renderHtml(unread, {})).toContain('Some ConfigMaps could not be read (configmaps: forbidden): where they hold Istio');
+  });
+});
+
+// The collector reads ConfigMaps one by name and marks the kind forbidden when any by-name read was
+// refused, keeping the ones it read (src/collect/live.ts): an ingress controller's ConfigMap under a
+// release name the chart does not grant is refused while the meshes' own are read. Only a setting
+// whose own ConfigMap is missing is unknown.
+describe('another ConfigMap refused: a mesh setting whose own ConfigMap was read stays known', () => {
+  const refusedElsewhere = (yaml: string, configure?: (c: Config) => void) => {
+    const ctx = ctxOf(yaml, configure);
+    ctx.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps (denied for ingress-nginx/my-nginx-conf; ConfigMaps are granted by name: add my-nginx-conf to the Helm value rbac.extraConfigMapNames, or to resourceNames of your own role)' };
+    return ctx;
+  };
+  const status = (id: string, ctx: AuditContext) => runChecks([check(id)], ctx)[0].status;
+
+  it('Istio: istio-system/istio read, a refusal by shop\'s ALLOW policy stays denied; the LoadBalancer exposure the mesh refuses is no finding; the mTLS checks and posture stay', () => {
+    const cluster = `${configMap('istio-system', 'istio', 'mesh', 'rootNamespace: istio-system\ntrustDomain: cluster.local')}
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-from-api, namespace: shop}
+spec: {selector: {matchLabels: {app: db}}, action: ALLOW, rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db-public, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: db}, ports: [{port: 5432}]}
+---
+${dep('db')}
+${dep('web')}`;
+    const read = ctxOf(cluster);
+    const elsewhere = refusedElsewhere(cluster);
+    expect(verdict(read, ref('web'))).toMatchObject({ mesh: 'istio', verdict: 'denied' });
+    expect(verdict(elsewhere, ref('web'))).toEqual(verdict(read, ref('web')));
+    expect(verdict(elsewhere, 'external')).toMatchObject({ mesh: 'istio', verdict: 'denied' });
+    expect(run(check('network.exposed-workload'), elsewhere).find((v) => v.resource.name === 'db')).toMatchObject({ status: 'pass' });
+    for (const id of ['mtls.mesh-not-strict', 'mtls.authz-missing', 'mtls.permissive-override']) expect(status(id, elsewhere), id).toBe(status(id, read));
+    expect(status('mtls.mesh-not-strict', elsewhere)).not.toBe('not-evaluated');
+  });
+
+  it('Istio: the report keeps the mTLS posture when only another ConfigMap was refused', () => {
+    const cluster = `${configMap('istio-system', 'istio', 'mesh', 'rootNamespace: istio-system')}
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+${dep('db')}`;
+    const at = new Date('2026-06-01T00:00:00Z');
+    const ctx = refusedElsewhere(cluster);
+    const r = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1', details: runDetails }).report;
+    expect(r.details.mtls?.workloads).toEqual([expect.objectContaining({ mode: 'PERMISSIVE' })]);
+  });
+
+  it('Linkerd: linkerd-config read (default deny, trust domain example.org), verdicts and the checks judging the default are as with every ConfigMap read', () => {
+    const cluster = `${configMap('linkerd', 'linkerd-config', 'values', 'identityTrustDomain: example.org\nproxy:\n  defaultInboundPolicy: deny')}
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+---
+${dep('db')}
+${dep('web')}
+${dep('api')}
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: db, namespace: shop}
+spec: {podSelector: {matchLabels: {app: db}}, port: 5432}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: api, namespace: shop}
+spec: {identities: [api.shop.serviceaccount.identity.linkerd.example.org]}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: db-from-api, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: db}
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: api}]
+---`;
+    const read = ctxOf(cluster);
+    const elsewhere = refusedElsewhere(cluster);
+    expect(verdict(read, ref('web'))).toMatchObject({ mesh: 'linkerd', verdict: 'denied' });
+    expect(verdict(read, ref('api'))).toMatchObject({ mesh: 'linkerd', verdict: 'allowed' });
+    for (const from of [ref('web'), ref('api'), 'external' as const]) expect(verdict(elsewhere, from)).toEqual(verdict(read, from));
+    // No Server covers api's port: the cluster default (deny, read) decides.
+    const other = (ctx: AuditContext) => meshFlowVerdict(ctx.snapshot, ctx.config, ref('web'), ref('api'), 5432, 'TCP');
+    expect(other(elsewhere)).toMatchObject({ verdict: 'denied' });
+    for (const id of ['mtls.linkerd-unauthenticated-default', 'mtls.authz-missing']) {
+      expect(status(id, elsewhere), id).not.toBe('not-evaluated');
+      expect(status(id, elsewhere), id).toBe(status(id, read));
+    }
+  });
+
+  it('Consul: both servers\' ConfigMaps read, the default intention (ACL deny) decides; one refused, the other read, it is unknown unless server.extraConfig (loaded last) sets default_intention_policy', () => {
+    const cluster = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+${dep('db', 'consul.hashicorp.com/connect-inject: "true"')}
+${dep('web', 'consul.hashicorp.com/connect-inject: "true"')}`;
+    const aclDeny = configMap('consul', 'consul-server-config', 'acl-config.json', '{"acl": {"enabled": true, "default_policy": "deny"}}');
+    const extra = (json: string) => configMap('consul', 'consul-server-tmp-extra-config', 'extra-from-values.json', json);
+    const both = refusedElsewhere(`${aclDeny}${extra('{}')}${cluster}`);
+    expect(verdict(both, ref('web'))).toMatchObject({ mesh: 'consul', verdict: 'denied' });
+    expect(status('mtls.authz-missing', both)).toBe('pass');
+    // consul-server-tmp-extra-config refused: server.extraConfig may set default_intention_policy allow.
+    const serverOnly = refusedElsewhere(`${aclDeny}${cluster}`);
+    const v = verdict(serverOnly, ref('web'));
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown' });
+    expect(v.reason).toContain("Consul's default intention (ACL default_policy, default_intention_policy), which ConfigMap consul/consul-server-tmp-extra-config may set and could not be read (forbidden): allowed if it is allow; denied if it is deny");
+    expect(runChecks([check('mtls.authz-missing')], serverOnly)[0]).toMatchObject({ status: 'not-evaluated', reason: expect.stringContaining("for Consul's default intention (ConfigMap consul/consul-server-tmp-extra-config: ACL default_policy, default_intention_policy)") });
+    // Read with every ConfigMap readable, the missing extra config is really absent.
+    expect(verdict(ctxOf(`${aclDeny}${cluster}`), ref('web'))).toMatchObject({ verdict: 'denied' });
+    // server.extraConfig read and setting default_intention_policy: it has the last word.
+    const extraDecides = refusedElsewhere(`${extra('{"default_intention_policy": "deny"}')}${cluster}`);
+    expect(verdict(extraDecides, ref('web'))).toMatchObject({ verdict: 'denied', policy: { name: 'consul-server-tmp-extra-config' } });
   });
 });
