@@ -21,7 +21,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
-import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
+import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import { isLinkerdPolicy, portInList, winningServer, withIdentityRequired, type LinkerdServer } from './linkerd.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from './util.ts';
 
@@ -517,12 +517,29 @@ export interface LinkerdFlowInput {
  * default inbound policy's source.
  */
 export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
+  return judgeLinkerd(input, caller, callee).verdict;
+}
+
+/** judgeLinkerdFlow's answer, and what it turned on. */
+export interface LinkerdJudgement {
+  verdict: MeshFlowVerdict;
+  /**
+   * Set when the default inbound policy decided (no Server covers the port, which is not
+   * skipped): the verdict under another value of it, for a default that could not be read.
+   * Otherwise the default was never consulted.
+   */
+  underDefault?: (policy: string) => MeshVerdictKind;
+}
+
+/** judgeLinkerdFlow, saying what the verdict turned on (LinkerdJudgement). */
+export function judgeLinkerd(input: LinkerdFlowInput, caller: MeshCaller, callee: MeshCallee): LinkerdJudgement {
+  const verdict = (v: MeshFlowVerdict): LinkerdJudgement => ({ verdict: v });
   const plaintext = !caller.mtls || !!caller.external;
   const enforcedBy = 'linkerd-proxy of the callee';
   const base = { mesh: 'linkerd' as const, plaintext, enforcedBy };
   const skipped = input.skippedInbound && portInList(input.skippedInbound.ports, callee.port);
   if (skipped) {
-    return { mesh: 'linkerd', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is skipped by the linkerd-proxy (${input.skippedInbound!.source}): Linkerd policy does not apply to it` };
+    return verdict({ mesh: 'linkerd', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is skipped by the linkerd-proxy (${input.skippedInbound!.source}): Linkerd policy does not apply to it` });
   }
   const names = input.namedPorts.filter((p) => p.port === callee.port);
   const portView = { port: callee.port, name: names.find((p) => p.name)?.name };
@@ -531,10 +548,15 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
 
   if (!choice) {
     const declared = input.defaultPolicy.policy;
-    const required = input.requireIdentityInbound && portInList(input.requireIdentityInbound.ports, callee.port) ? withIdentityRequired(declared) : declared;
+    const identityRequired = !!input.requireIdentityInbound && portInList(input.requireIdentityInbound.ports, callee.port);
+    const requiredOf = (p: string) => (identityRequired ? withIdentityRequired(p) : p);
+    const required = requiredOf(declared);
     const d = defaultPolicyVerdict(required, caller);
     const policy = required === declared ? `${declared} (${input.defaultPolicy.source})` : `${declared} (${input.defaultPolicy.source}), made ${required} on this port by ${input.requireIdentityInbound!.source}`;
-    return { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` };
+    return {
+      verdict: { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` },
+      underDefault: (p) => defaultPolicyVerdict(requiredOf(p), caller).verdict,
+    };
   }
   const server = choice.server;
   const serverRef: ResourceRef = { kind: 'Server', namespace: server.namespace, name: server.name };
@@ -575,13 +597,13 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
 
   if (routes.length === 0) {
     const { match, by } = decide(onServer);
-    if (match === 'yes') return { ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})${precedence}` };
+    if (match === 'yes') return verdict({ ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})${precedence}` });
     if (match === 'depends') {
       const fb = fallback();
-      if (fb.verdict === 'allowed') return fb;
-      return { ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot${precedence}` };
+      if (fb.verdict === 'allowed') return verdict(fb);
+      return verdict({ ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot${precedence}` });
     }
-    return fallback();
+    return verdict(fallback());
   }
   // Requests must match a route; each route is authorized by policies on it or on its Server/Namespace:
   // the policy controller sends the Server's authorizations (Server- and Namespace-targeted
@@ -604,14 +626,14 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   }
   if (authorized.length === 0) {
     const fb = fallback();
-    return { ...fb, reason: `${fb.reason} (${routeKind}s ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` };
+    return verdict({ ...fb, reason: `${fb.reason} (${routeKind}s ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` });
   }
   const authorizedBy = firstBy ? `${firstBy.ref.kind} ${firstBy.ref.name}${authorized.length > 1 ? ' and others' : ''}` : `the Server's accessPolicy ${server.accessPolicy}`;
-  return {
+  return verdict({
     ...base,
     verdict: 'depends',
     policy: firstBy?.ref ?? serverRef,
     reason: `Server ${server.name} has ${routeKind}s: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${authorizedBy}); requests matching no authorized route are refused${precedence}`,
-  };
+  });
 }
 

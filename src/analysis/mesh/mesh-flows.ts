@@ -6,7 +6,7 @@
 // index their inputs.
 import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { MeshModel } from './model.ts';
-import { judgeLinkerdFlow, type LinkerdFlowInput } from './linkerd-authz.ts';
+import { judgeLinkerd, type LinkerdFlowInput } from './linkerd-authz.ts';
 import { judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
 import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
 import { containerPorts } from './util.ts';
@@ -32,13 +32,14 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     namedPorts: w.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : [],
     index: model.linkerd.policy,
   };
-  const v = linkerdTrustDomainGuard(model, judgeLinkerdFlow(input, caller, callee));
+  const judged = judgeLinkerd(input, caller, callee);
+  const v = linkerdTrustDomainGuard(model, judged.verdict);
   const unread = w.linkerdPolicy.unread;
-  if (!unread || v.verdict === 'unknown') return v;
-  // The cluster default could not be read: judged under every value it may hold, the answer is
-  // known only when they all agree (a Server covers the port, or the port is skipped).
-  const byPolicy = LINKERD_POLICIES.map((policy) => ({ policy, verdict: judgeLinkerdFlow({ ...input, defaultPolicy: { policy, source: w.linkerdPolicy!.source } }, caller, callee).verdict }));
-  return agreeOrUnknown(v, byPolicy.map((x) => ({ value: x.policy, verdict: x.verdict })), `Linkerd's cluster default inbound policy (proxy.defaultInboundPolicy), which ConfigMap linkerd/linkerd-config holds and could not be read (${unread}); mesh.linkerdDefaultInboundPolicy in the config can state it`);
+  // A Server covering the port (or a skipped port) decides without the default inbound policy.
+  if (!unread || v.verdict === 'unknown' || !judged.underDefault) return v;
+  // The cluster default decided and could not be read: the answer is known only when every value
+  // it may hold gives the same one (the default's own verdict per value, not the whole judge again).
+  return agreeOrUnknown(v, LINKERD_POLICIES.map((policy) => ({ value: policy, verdict: judged.underDefault!(policy) })), `Linkerd's cluster default inbound policy (proxy.defaultInboundPolicy), which ConfigMap linkerd/linkerd-config holds and could not be read (${unread}); mesh.linkerdDefaultInboundPolicy in the config can state it`);
 }
 
 /**
