@@ -45,6 +45,11 @@ interface ClientRule {
   /** network: covers every address (0.0.0.0/0 and ::/0 without except). */
   everywhere: boolean;
   why: string;
+  /**
+   * mesh: the object ("MeshTLSAuthentication ns/name") that writes identities out (any but "*"):
+   * names ending in the trust domain, matched against the caller's in the assumed one.
+   */
+  literal?: string;
 }
 
 export interface LinkerdAuthorization {
@@ -58,6 +63,8 @@ export interface LinkerdAuthorization {
   anyCaller: boolean;
   /** Admits any meshed identity (no identity narrows it). */
   anyIdentity: boolean;
+  /** A rule's identities are written out in a trust domain (ClientRule.literal): the object that does. */
+  literalIdentities?: string;
 }
 
 type RouteKind = 'HTTPRoute' | 'GRPCRoute';
@@ -266,7 +273,8 @@ function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustD
     problems.push(`MeshTLSAuthentication ${ns}/${name} names no identity`);
     return neverRule(`MeshTLSAuthentication ${name} names no identity`);
   }
-  return meshRule(identities, namespaces, `MeshTLSAuthentication ${name}`);
+  const literal = arr(spec.identities).some((x) => typeof x === 'string' && x !== '*') ? { literal: `MeshTLSAuthentication ${ns}/${name}` } : {};
+  return { ...meshRule(identities, namespaces, `MeshTLSAuthentication ${name}`), ...literal };
 }
 
 /** Indexes AuthorizationPolicies, ServerAuthorizations and HTTPRoutes per namespace. */
@@ -345,7 +353,7 @@ export function indexLinkerdPolicies(resources: {
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target || (target.kind !== 'Namespace' && tns !== ns)) continue;
     const usable = rules.length > 0 && !rules.some((r) => r.kind === 'never');
-    const a: LinkerdAuthorization = { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) };
+    const a: LinkerdAuthorization = { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []), ...literalOf(usable ? rules : []) };
     push(authorizations, ns, a);
     if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') push(routeAuthorizations, routeKey(ns, target.group, target.kind, target.name), a);
   }
@@ -381,14 +389,17 @@ export function indexLinkerdPolicies(resources: {
         }
         if (ids.length === 0 && unmatchable) rules.push(neverRule('client.meshTLS matches no service account'));
         else if (ids.length === 0) errs.push('client.meshTLS names no identity or service account');
-        else rules.push(meshRule(ids, [], 'client.meshTLS'));
+        else {
+          const literal = arr(mtls.identities).some((x) => typeof x === 'string' && x !== '*') ? { literal: `ServerAuthorization ${ns}/${ref.name}` } : {};
+          rules.push({ ...meshRule(ids, [], 'client.meshTLS'), ...literal });
+        }
       }
       if (networks && !networks.everywhere) rules.push(networks);
     } else errs.push('client has neither meshTLS nor unauthenticated: true');
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target) continue;
     const usable = rules.length > 0 && errs.length === 0;
-    push(authorizations, ns, { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) });
+    push(authorizations, ns, { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []), ...literalOf(usable ? rules : []) });
   }
 
   const routeLists: Array<[KubeObject[] | undefined, RouteKind, string]> = [
@@ -414,6 +425,11 @@ export function indexLinkerdPolicies(resources: {
     }
   }
   return { trustDomain, authorizations, routesByServer, routeAuthorizations, problems };
+}
+
+function literalOf(rules: ClientRule[]): { literalIdentities?: string } {
+  const literal = rules.find((r) => r.literal)?.literal;
+  return literal ? { literalIdentities: literal } : {};
 }
 
 function openness(rules: ClientRule[]): { anyCaller: boolean; anyIdentity: boolean } {
@@ -529,11 +545,17 @@ export interface LinkerdJudgement {
    * Otherwise the default was never consulted.
    */
   underDefault?: (policy: string) => MeshVerdictKind;
+  /**
+   * An authorization consulted for the Server or route writes identities out in a trust domain
+   * (LinkerdAuthorization.literalIdentities): the object that does.
+   */
+  literalIdentities?: string;
 }
 
 /** judgeLinkerdFlow, saying what the verdict turned on (LinkerdJudgement). */
 export function judgeLinkerd(input: LinkerdFlowInput, caller: MeshCaller, callee: MeshCallee): LinkerdJudgement {
-  const verdict = (v: MeshFlowVerdict): LinkerdJudgement => ({ verdict: v });
+  let literal: string | undefined;
+  const verdict = (v: MeshFlowVerdict): LinkerdJudgement => ({ verdict: v, ...(literal ? { literalIdentities: literal } : {}) });
   const plaintext = !caller.mtls || !!caller.external;
   const enforcedBy = 'linkerd-proxy of the callee';
   const base = { mesh: 'linkerd' as const, plaintext, enforcedBy };
@@ -584,6 +606,7 @@ export function judgeLinkerd(input: LinkerdFlowInput, caller: MeshCaller, callee
   const decide = (auths: LinkerdAuthorization[]): { match: Match; by?: LinkerdAuthorization } => {
     let depends: LinkerdAuthorization | undefined;
     for (const a of auths) {
+      literal ??= a.literalIdentities;
       const m = authorizationMatches(a, caller, input.index.trustDomain);
       if (m === 'yes') return { match: 'yes', by: a };
       if (m === 'depends') depends ??= a;

@@ -6,7 +6,8 @@
 // index their inputs.
 import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { MeshModel } from './model.ts';
-import { judgeLinkerd, type LinkerdFlowInput } from './linkerd-authz.ts';
+import { judgeLinkerd, type LinkerdFlowInput, type LinkerdJudgement } from './linkerd-authz.ts';
+import { LINKERD_CONFIG_CONFIGMAP } from './configmaps.ts';
 import { judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
 import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
 import { containerPorts } from './util.ts';
@@ -33,7 +34,7 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     index: model.linkerd.policy,
   };
   const judged = judgeLinkerd(input, caller, callee);
-  const v = linkerdTrustDomainGuard(model, judged.verdict);
+  const v = linkerdTrustDomainGuard(model, judged);
   const unread = w.linkerdPolicy.unread;
   // A Server covering the port (or a skipped port) decides without the default inbound policy.
   if (!unread || v.verdict === 'unknown' || !judged.underDefault) return v;
@@ -43,15 +44,18 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
 }
 
 /**
- * A refusal decided by a Server's authorizations, while the trust domain the written-out
- * identities end in is unread (MeshModel linkerd.trustDomainUnread): they may admit the caller.
+ * A refusal of a meshed caller decided by a Server's authorizations, one of which writes
+ * identities out (LinkerdJudgement.literalIdentities), while the trust domain they end in is
+ * unread (MeshModel linkerd.trustDomainUnread): they may admit the caller. A plaintext or outside
+ * caller has no mesh identity for them to match.
  */
-function linkerdTrustDomainGuard(model: MeshModel, v: MeshFlowVerdict): MeshFlowVerdict {
+function linkerdTrustDomainGuard(model: MeshModel, judged: LinkerdJudgement): MeshFlowVerdict {
+  const v = judged.verdict;
   const why = model.linkerd.trustDomainUnread;
-  if (!why || !v.policy || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
+  if (!why || !judged.literalIdentities || v.plaintext || !v.policy || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
   return {
     mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(v.enforcedBy ? { enforcedBy: v.enforcedBy } : {}), ...(v.notes ? { notes: v.notes } : {}),
-    reason: `${why}: whether they match the caller is unknown; with trust domain ${model.linkerd.policy.trustDomain} assumed: ${v.verdict} (${v.reason})`,
+    reason: `ConfigMap ${LINKERD_CONFIG_CONFIGMAP.namespace}/${LINKERD_CONFIG_CONFIGMAP.name} (identityTrustDomain) could not be read (${why}), and ${judged.literalIdentities} names identities in a trust domain: whether they match the caller is unknown; with trust domain ${model.linkerd.policy.trustDomain} assumed: ${v.verdict} (${v.reason})`,
   };
 }
 

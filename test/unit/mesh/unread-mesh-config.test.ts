@@ -156,6 +156,58 @@ spec:
     expect(v.reason).toMatch(/^ConfigMap linkerd\/linkerd-config \(identityTrustDomain\) could not be read \(forbidden\), and MeshTLSAuthentication shop\/shop-clients names identities in a trust domain: whether they match the caller is unknown; with trust domain cluster.local assumed: denied/);
   });
 
+  // The guard applies only where a written-out identity was consulted: identityRefs (a
+  // ServiceAccount) are matched in whatever the trust domain is, and a MeshTLSAuthentication admits
+  // only clients presenting a mesh identity, which a plaintext or outside caller has none of
+  // (https://linkerd.io/2.16/reference/authorization-policy/#meshtlsauthentication).
+  it('unread trust domain: a refusal by identityRefs only, beside an unrelated written-out identity elsewhere, stays known; so does a plaintext or outside caller\'s', () => {
+    const authz = `
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: db, namespace: shop}
+spec: {podSelector: {matchLabels: {app: db}}, port: 5432}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: api, namespace: shop}
+spec: {identityRefs: [{kind: ServiceAccount, name: api}]}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: db-from-api, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: db}
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: api}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: unrelated, namespace: other}
+spec: {identities: ["*.other.serviceaccount.identity.linkerd.cluster.local"]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db-public, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: db}, ports: [{port: 5432}]}
+---
+${dep('api')}`;
+    const c = ways(`${cluster}${authz}`, `${cluster}${authz}`);
+    expect(verdict(c.forbidden, ref('web'))).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'db' } });
+    expect(verdict(c.forbidden, ref('api'))).toMatchObject({ verdict: 'allowed' });
+    expect(verdict(c.forbidden, 'external')).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(run(check('network.exposed-workload'), c.forbidden).find((v) => v.resource.name === 'db')).toMatchObject({ status: 'pass' });
+    // The Server's own authorization writes the identity out: a meshed caller is unknown, a
+    // plaintext one (web unmeshed) and an outside one are refused whatever the trust domain.
+    const literal = authz.replace('spec: {identityRefs: [{kind: ServiceAccount, name: api}]}', 'spec: {identities: [api.shop.serviceaccount.identity.linkerd.cluster.local]}');
+    const l = ways(`${cluster}${literal}`, `${cluster}${literal}`);
+    expect(verdict(l.forbidden, ref('web'))).toMatchObject({ verdict: 'unknown' });
+    expect(verdict(l.forbidden, ref('web')).reason).toContain('and MeshTLSAuthentication shop/api names identities in a trust domain');
+    expect(verdict(l.forbidden, 'external')).toMatchObject({ verdict: 'denied', plaintext: true });
+    const unmeshedWeb = `${cluster.replace(dep('web'), dep('web', 'linkerd.io/inject: disabled'))}${literal}`;
+    const u = ways(unmeshedWeb, unmeshedWeb);
+    expect(verdict(u.present, ref('web'))).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(verdict(u.forbidden, ref('web'))).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+
   it('checks that judge the cluster default are not evaluated when it could not be read, unless the config states it', () => {
     const c = ways(denyDefault, cluster);
     expect(runChecks([check('mtls.linkerd-unauthenticated-default')], c.present)[0].status).toBe('pass');
