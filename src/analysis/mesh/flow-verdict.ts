@@ -8,7 +8,7 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
+import { istioAuthzModel, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
 import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
@@ -303,7 +303,8 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);
-    return istioUnreadMeshConfig(snapshot, config, authz, istioFlowVerdict(authz, caller, { ...target, ...(dataplane ? { dataplane } : {}) }));
+    const istioCallee: MeshCallee = { ...target, ...(dataplane ? { dataplane } : {}) };
+    return istioUnreadMeshConfig(snapshot, config, authz, istioCallee, istioFlowVerdict(authz, caller, istioCallee));
   }
   const model = meshModel(snapshot, config);
   return callee.mesh === 'linkerd' ? linkerdFlowVerdict(model, caller, target) : consulFlowVerdict(model, caller, target);
@@ -315,11 +316,14 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
  * https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/). Unread, a mesh-wide ALLOW
  * or PeerAuthentication elsewhere, or principals in another trust domain, may open what the
  * assumed ones refuse: a refusal (or a per-request answer) is then unknown. An allowed call stays
- * allowed, as open as it can be.
+ * allowed, as open as it can be, and so does a plaintext caller's refusal by the STRICT mode of the
+ * callee's own namespace (istioStrictWhateverRoot).
  */
-function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, v: MeshFlowVerdict): MeshFlowVerdict {
+function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: MeshCallee, v: MeshFlowVerdict): MeshFlowVerdict {
   const unread = istioMeshConfigUnread(snapshot, config);
   if (!unread || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
+  // A plaintext caller refused by STRICT mTLS its own namespace requires, whatever the root is.
+  if (v.verdict === 'denied' && v.plaintext && istioStrictWhateverRoot(authz, callee)) return v;
   const { ref } = unread;
   const assumed = `root namespace ${authz.root}, trust domain ${authz.trustDomain} (${authz.trustDomainSource})`;
   return {

@@ -311,6 +311,68 @@ ${dep('web')}`;
   });
 });
 
+// PeerAuthentication precedence (https://istio.io/latest/docs/reference/config/security/peer_authentication/,
+// ../shared/reference/checks.md §4.1, istio/istio ComposePeerAuthentication): a namespace-wide
+// policy overrides the mesh-wide one of the root namespace; a selector policy in the root
+// namespace is ignored. So a STRICT selector-less policy in the callee's own namespace refuses a
+// plaintext caller whichever namespace is the root (were it the callee's, that policy would be the
+// mesh-wide one); a workload-level one alone does not (the callee's namespace may be the root).
+describe('Istio, mesh config unread: a plaintext caller refused by the STRICT mode of the callee\'s own namespace', () => {
+  const cluster = (peer: string, ns = 'shop') => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${ns}, labels: {istio-injection: enabled}}
+---
+${peer}
+apiVersion: v1
+kind: Service
+metadata: {name: db-public, namespace: ${ns}}
+spec: {type: LoadBalancer, selector: {app: db}, ports: [{port: 5432}]}
+---
+${dep('db').replace('namespace: shop', `namespace: ${ns}`)}
+${dep('web', 'sidecar.istio.io/inject: "false"').replace('namespace: shop', `namespace: ${ns}`)}
+${dep('api').replace('namespace: shop', `namespace: ${ns}`)}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-from-web, namespace: ${ns}}
+spec: {selector: {matchLabels: {app: db}}, action: ALLOW, rules: [{from: [{source: {principals: [cluster.local/ns/${ns}/sa/web]}}]}]}
+---`;
+  const peer = (ns: string, selector = '') => `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict, namespace: ${ns}}
+spec: {${selector}mtls: {mode: STRICT}}
+---`;
+  const exposure = (ctx: AuditContext) => run(check('network.exposed-workload'), ctx).find((v) => v.resource.name === 'db')!;
+
+  it('namespace-wide STRICT in shop: the outside caller and the unmeshed one stay denied, and the LoadBalancer exposure is no finding', () => {
+    const c = ways(cluster(peer('shop')), cluster(peer('shop')));
+    for (const status of ['forbidden', 'error'] as const) {
+      expect(verdict(c[status], 'external'), status).toMatchObject({ mesh: 'istio', verdict: 'denied', plaintext: true, policy: { kind: 'PeerAuthentication', namespace: 'shop', name: 'strict' } });
+      expect(verdict(c[status], ref('web')), status).toMatchObject({ verdict: 'denied', plaintext: true });
+      expect(verdict(c[status], ref('web')).reason).toBe('port 5432 of shop/db requires mTLS (PeerAuthentication shop/strict STRICT); the caller has no mesh proxy, so its plaintext connection is refused');
+    }
+    expect(exposure(c.absent)).toMatchObject({ status: 'pass' });
+    expect(exposure(c.forbidden)).toMatchObject({ status: 'pass' });
+    // A meshed caller refused by an ALLOW policy's principals still turns on the trust domain and root.
+    expect(verdict(c.forbidden, ref('api'))).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('a workload-level STRICT alone, a STRICT only in the assumed root istio-system, or a callee in istio-system itself: the refusal is unknown', () => {
+    const workload = ways(cluster(peer('shop', 'selector: {matchLabels: {app: db}}, ')), cluster(peer('shop', 'selector: {matchLabels: {app: db}}, ')));
+    expect(verdict(workload.absent, 'external')).toMatchObject({ verdict: 'denied' });
+    expect(verdict(workload.forbidden, 'external')).toMatchObject({ verdict: 'unknown' });
+    expect(exposure(workload.forbidden)).toMatchObject({ status: 'fail' });
+    const rootOnly = ways(cluster(peer('istio-system')), cluster(peer('istio-system')));
+    expect(verdict(rootOnly.absent, 'external')).toMatchObject({ verdict: 'denied' });
+    expect(verdict(rootOnly.forbidden, 'external')).toMatchObject({ verdict: 'unknown' });
+    const inRoot = ways(cluster(peer('istio-system'), 'istio-system'), cluster(peer('istio-system'), 'istio-system'));
+    const at = (ctx: AuditContext) => meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'istio-system', name: 'db' }, 5432, 'TCP');
+    expect(at(inRoot.absent)).toMatchObject({ verdict: 'denied' });
+    expect(at(inRoot.forbidden)).toMatchObject({ verdict: 'unknown' });
+  });
+});
+
 describe('Consul: the default intention in the servers\' ConfigMaps', () => {
   const cluster = `
 apiVersion: v1
