@@ -5,7 +5,7 @@ import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from './context.ts';
 import { buildRbacModel, topBreadth } from './rbac/index.ts';
 import { istioRoot, meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
-import { configMapsUnreadable } from './mesh/configmaps.ts';
+import { istioMeshConfigUnread } from './mesh/configmaps.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
 import { buildReachability } from './netpol/index.ts';
 import { exposureNotes } from './netpol/exposure.ts';
@@ -95,15 +95,15 @@ runDetails.afterArea = (area: string, ctx: AuditContext): void => {
 };
 
 /**
- * The ConfigMaps could not be read while Istio is installed (its root namespace decides which
- * PeerAuthentications and AuthorizationPolicies apply mesh-wide) or Linkerd's cluster default
- * inbound policy is otherwise unstated: workloads' modes and callers would be those of the
- * assumed defaults, possibly more secure than the cluster's, so the section is left out.
+ * Istio is installed and its mesh config could not be read (its root namespace decides which
+ * PeerAuthentications and AuthorizationPolicies apply mesh-wide), or Linkerd's cluster default
+ * inbound policy is unstated and linkerd-config could not be read: workloads' modes and callers
+ * would be those of the assumed defaults, possibly more secure than the cluster's, so the section
+ * is left out. Another ConfigMap refused leaves it in.
  */
 function meshSettingsUnread(ctx: AuditContext): boolean {
-  if (!configMapsUnreadable(ctx.snapshot)) return false;
   const m = meshModel(ctx.snapshot, ctx.config);
-  return m.istio.present || (m.linkerd.present && !!m.linkerd.clusterDefault.unread);
+  return (m.istio.present && !!istioMeshConfigUnread(ctx.snapshot, ctx.config)) || (m.linkerd.present && !!m.linkerd.clusterDefault.unread);
 }
 
 /** Callers listed per Istio workload in report.json (the rest are counted in the policies). */

@@ -1,8 +1,9 @@
 // Linkerd's and Consul's mesh-wide defaults live in ConfigMaps the collector reads by name
 // (meshConfigMapRefs): linkerd-config's proxy.defaultInboundPolicy, the Consul servers' ACL default
-// policy and default_intention_policy. Unreadable, the upstream default (all-unauthenticated,
-// allow) cannot stand in for them: a check judging by them is not evaluated, like one reading
-// Istio's mesh config (istio-mesh-config.ts).
+// policy and default_intention_policy. When their own ConfigMap is missing while a by-name read
+// failed (meshConfigMapUnread), the upstream default (all-unauthenticated, allow) cannot stand in
+// for them: a check judging by them is not evaluated, like one reading Istio's mesh config
+// (istio-mesh-config.ts). Another ConfigMap refused leaves them known.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { meshModel } from '../../../src/analysis/mesh/index.ts';
 import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from '../../../src/analysis/mesh/consul.ts';
@@ -34,7 +35,9 @@ export const CONSUL_DEFAULT_INTENTION_READ: ConditionalRead = {
   when: `when Consul is installed: its servers' configuration (ConfigMaps ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name}, ${CONSUL_SERVER_EXTRA_CONFIGMAP.namespace}/${CONSUL_SERVER_EXTRA_CONFIGMAP.name})`,
   holds(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
-    if (!m.consul.present || !m.consul.defaultIntention.unread) return undefined;
-    return `Consul's default intention (ConfigMaps ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name}, ${CONSUL_SERVER_EXTRA_CONFIGMAP.namespace}/${CONSUL_SERVER_EXTRA_CONFIGMAP.name}: ACL default_policy, default_intention_policy)`;
+    const d = m.consul.defaultIntention;
+    if (!m.consul.present || !d.unread) return undefined;
+    const cms = d.unreadConfigMaps ?? [];
+    return `Consul's default intention (ConfigMap${cms.length > 1 ? 's' : ''} ${cms.join(', ')}: ACL default_policy, default_intention_policy)`;
   },
 };

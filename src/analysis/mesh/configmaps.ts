@@ -15,17 +15,46 @@ import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from './consul
  * default_intention_policy (the default intention).
  */
 export function meshConfigMapRefs(config: Config): Array<{ namespace: string; name: string }> {
-  return [{ namespace: 'linkerd', name: 'linkerd-config' }, { namespace: config.mesh.istioRootNamespace || 'istio-system', name: 'istio' }, { ...CONSUL_SERVER_CONFIGMAP }, { ...CONSUL_SERVER_EXTRA_CONFIGMAP }];
+  return [{ ...LINKERD_CONFIG_CONFIGMAP }, { namespace: config.mesh.istioRootNamespace || 'istio-system', name: 'istio' }, { ...CONSUL_SERVER_CONFIGMAP }, { ...CONSUL_SERVER_EXTRA_CONFIGMAP }];
 }
 
 /**
- * 'forbidden' or 'error' when the collector could not read the ConfigMaps (by name: the meshes'
- * settings among them); undefined when it could, the ConfigMap being there or not. A setting
- * read from an unreadable ConfigMap is unknown, not its upstream default.
+ * 'forbidden' or 'error' when the collector could not read every ConfigMap it asked for (it reads
+ * them by name, keeps the ones it read, and marks the whole kind when any one was refused or
+ * failed); undefined when it read them all, each there or not.
  */
 export function configMapsUnreadable(snapshot: Snapshot): 'forbidden' | 'error' | undefined {
   const status = snapshot.coverage.configmaps?.status;
   return status === 'forbidden' || status === 'error' ? status : undefined;
+}
+
+/**
+ * Why a mesh setting's own ConfigMap may be missing: 'forbidden' or 'error' when it is not in the
+ * snapshot while some by-name read failed (it may be the one refused), undefined when it was read,
+ * or when every read succeeded (really absent: the upstream default applies). An unrelated refused
+ * ConfigMap (an ingress controller's) leaves a setting whose ConfigMap was read known.
+ */
+export function meshConfigMapUnread(snapshot: Snapshot, ref: { namespace: string; name: string }): 'forbidden' | 'error' | undefined {
+  const status = configMapsUnreadable(snapshot);
+  if (!status) return undefined;
+  const read = (snapshot.resources.configmaps ?? []).some((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
+  return read ? undefined : status;
+}
+
+/** Linkerd's install-time settings (proxy.defaultInboundPolicy, identityTrustDomain). */
+export const LINKERD_CONFIG_CONFIGMAP = { namespace: 'linkerd', name: 'linkerd-config' } as const;
+
+/**
+ * Istio's mesh config (ConfigMap `istio`: rootNamespace, trustDomain) as meshConfigMapUnread
+ * answers for it: unread when neither ConfigMap istioMeshConfigMap takes it from (the configured
+ * root namespace's, istio-system's) is in the snapshot while a by-name read failed. `ref` is the
+ * one named in reasons: the configured root namespace's, which the collector asks for first.
+ */
+export function istioMeshConfigUnread(snapshot: Snapshot, config: Config): { status: 'forbidden' | 'error'; ref: { namespace: string; name: string } } | undefined {
+  const status = configMapsUnreadable(snapshot);
+  const root = config.mesh.istioRootNamespace || 'istio-system';
+  if (!status || istioMeshConfigMap(snapshot.resources.configmaps ?? [], root)) return undefined;
+  return { status, ref: { namespace: root, name: 'istio' } };
 }
 
 export interface IstioAutoMtls {
@@ -119,9 +148,9 @@ export function resolveIstioRoot(configmaps: KubeObject[], configured: string): 
  */
 export const istioRoot = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRoot => {
   const root = resolveIstioRoot(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system');
-  const status = snapshot.coverage.configmaps?.status;
-  if (root.source !== FROM_CONFIG || status === undefined || status === 'ok' || status === 'absent') return root;
-  return { ...root, source: `${FROM_CONFIG} (ConfigMap istio could not be read: ${status})` };
+  const unread = istioMeshConfigUnread(snapshot, config);
+  if (root.source !== FROM_CONFIG || !unread) return root;
+  return { ...root, source: `${FROM_CONFIG} (ConfigMap ${unread.ref.namespace}/${unread.ref.name} could not be read: ${unread.status})` };
 }, ['network', 'tls', 'mtls']);
 
 /** The run's warning when ztaudit's config and Istio's mesh config name different root namespaces. */

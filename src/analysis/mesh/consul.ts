@@ -149,17 +149,21 @@ export interface ConsulDefaultIntention {
   source: string;
   /** The snapshot did not hold the servers' configuration: the chart default was assumed. */
   assumed: boolean;
-  /** Why the servers' ConfigMaps are not in the snapshot, when the collector could not read ConfigMaps: the default intention is unknown. */
+  /** Why a servers' ConfigMap that may set it is not in the snapshot (meshConfigMapUnread): the default intention is unknown. */
   unread?: 'forbidden' | 'error';
+  /** Those ConfigMaps, namespace/name. */
+  unreadConfigMaps?: string[];
   resource: ResourceRef;
 }
 
 /**
  * The default intention from the Helm-rendered server config: consul-server-config's JSON values
  * in name order, then server.extraConfig; `default_intention_policy` when set, else the ACL
- * default policy when ACLs are enabled, else allow.
+ * default policy when ACLs are enabled, else allow. `unreadOf` says why a ConfigMap missing from
+ * the snapshot may have been refused (meshConfigMapUnread): the default intention is then unread
+ * unless server.extraConfig, applied last, was read and sets default_intention_policy.
  */
-export function consulDefaultIntention(configmaps: KubeObject[], unreadable?: 'forbidden' | 'error'): ConsulDefaultIntention {
+export function consulDefaultIntention(configmaps: KubeObject[], unreadOf?: (ref: { namespace: string; name: string }) => 'forbidden' | 'error' | undefined): ConsulDefaultIntention {
   const find = (ref: { namespace: string; name: string }) => configmaps.find((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
   const server = find(CONSUL_SERVER_CONFIGMAP);
   const extra = find(CONSUL_SERVER_EXTRA_CONFIGMAP);
@@ -192,6 +196,16 @@ export function consulDefaultIntention(configmaps: KubeObject[], unreadable?: 'f
   const action = (v: string): 'allow' | 'deny' => (v === 'deny' ? 'deny' : 'allow');
   // Cluster text, quoted unless it is one of the words Consul accepts.
   const shown = (v: string) => (v === 'allow' || v === 'deny' ? v : JSON.stringify(v));
+  const missing = [server ? undefined : CONSUL_SERVER_CONFIGMAP, extra ? undefined : CONSUL_SERVER_EXTRA_CONFIGMAP]
+    .flatMap((ref) => { const why = ref && unreadOf?.(ref); return ref && why ? [{ ref, why }] : []; });
+  if (missing.length > 0 && !(intentionPolicy && intentionPolicy.resource === extraRef)) {
+    const names = missing.map((m) => `${m.ref.namespace}/${m.ref.name}`);
+    const unread = { unread: missing[0].why, unreadConfigMaps: names };
+    const what = `ConfigMap${names.length > 1 ? 's' : ''} ${names.join(' and ')} could not be read (${missing[0].why})`;
+    if (!server && !extra) return { action: 'allow', assumed: true, ...unread, resource: serverRef, source: `${what}: assumed the Helm chart default (ACLs off, intentions default to allow)` };
+    const read = consulDefaultIntention(configmaps);
+    return { ...read, ...unread, source: `${what}, and may set it; from what was read: ${read.source}` };
+  }
   if (intentionPolicy) {
     return { action: action(intentionPolicy.value), assumed: false, resource: intentionPolicy.resource, source: `${intentionPolicy.where}: default_intention_policy ${shown(intentionPolicy.value)} (it takes precedence over the ACL default policy)` };
   }
@@ -200,9 +214,6 @@ export function consulDefaultIntention(configmaps: KubeObject[], unreadable?: 'f
     const policy = aclPolicy?.value ?? 'allow';
     const enabledAt = aclEnabled.where === decided.where ? '' : ` (acl.enabled in ${aclEnabled.where})`;
     return { action: action(policy), assumed: false, resource: decided.resource, source: `${decided.where}: acl.enabled, default_policy ${shown(policy)}${aclPolicy ? '' : ' (Consul default)'}${enabledAt}` };
-  }
-  if (!server && !extra && unreadable) {
-    return { action: 'allow', assumed: true, unread: unreadable, resource: serverRef, source: `ConfigMaps ${serverRef.namespace}/${serverRef.name} and ${extraRef.namespace}/${extraRef.name} could not be read (${unreadable}): assumed the Helm chart default (ACLs off, intentions default to allow)` };
   }
   if (!server && !extra) {
     return { action: 'allow', assumed: true, resource: serverRef, source: `no ConfigMap ${serverRef.namespace}/${serverRef.name} in the snapshot: assumed the Helm chart default (ACLs off, intentions default to allow)` };

@@ -8,11 +8,11 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { istioAuthzModel, istioFlowVerdict } from './istio-authz.ts';
+import { istioAuthzModel, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
 import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
-import { configMapsUnreadable, meshConfigMapRefs } from './configmaps.ts';
+import { istioMeshConfigUnread } from './configmaps.ts';
 import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
@@ -303,7 +303,8 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);
-    return istioUnreadMeshConfig(snapshot, config, authz, istioFlowVerdict(authz, caller, { ...target, ...(dataplane ? { dataplane } : {}) }));
+    const istioCallee: MeshCallee = { ...target, ...(dataplane ? { dataplane } : {}) };
+    return istioUnreadMeshConfig(snapshot, config, authz, istioCallee, istioFlowVerdict(authz, caller, istioCallee));
   }
   const model = meshModel(snapshot, config);
   return callee.mesh === 'linkerd' ? linkerdFlowVerdict(model, caller, target) : consulFlowVerdict(model, caller, target);
@@ -315,16 +316,19 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
  * https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/). Unread, a mesh-wide ALLOW
  * or PeerAuthentication elsewhere, or principals in another trust domain, may open what the
  * assumed ones refuse: a refusal (or a per-request answer) is then unknown. An allowed call stays
- * allowed, as open as it can be.
+ * allowed, as open as it can be, and so does a plaintext caller's refusal by the STRICT mode of the
+ * callee's own namespace (istioStrictWhateverRoot).
  */
-function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, v: MeshFlowVerdict): MeshFlowVerdict {
-  const unread = configMapsUnreadable(snapshot);
+function istioUnreadMeshConfig(snapshot: Snapshot, config: Config, authz: ReturnType<typeof istioAuthzModel>, callee: MeshCallee, v: MeshFlowVerdict): MeshFlowVerdict {
+  const unread = istioMeshConfigUnread(snapshot, config);
   if (!unread || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
-  const ref = meshConfigMapRefs(config).find((r) => r.name === 'istio')!;
+  // A plaintext caller refused by STRICT mTLS its own namespace requires, whatever the root is.
+  if (v.verdict === 'denied' && v.plaintext && istioStrictWhateverRoot(authz, callee)) return v;
+  const { ref } = unread;
   const assumed = `root namespace ${authz.root}, trust domain ${authz.trustDomain} (${authz.trustDomainSource})`;
   return {
     mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(v.enforcedBy ? { enforcedBy: v.enforcedBy } : {}), ...(v.notes ? { notes: v.notes } : {}),
-    reason: `Istio's mesh config (ConfigMap ${ref.namespace}/${ref.name}: rootNamespace, trustDomain) could not be read (${unread}), and policies of another root namespace or principals of another trust domain may admit the call; with ${assumed}: ${VERB_TEXT[v.verdict]} (${v.reason})`,
+    reason: `Istio's mesh config (ConfigMap ${ref.namespace}/${ref.name}: rootNamespace, trustDomain) could not be read (${unread.status}), and policies of another root namespace or principals of another trust domain may admit the call; with ${assumed}: ${VERB_TEXT[v.verdict]} (${v.reason})`,
   };
 }
 

@@ -343,6 +343,23 @@ function portMode(model: IstioAuthzModel, callee: MeshCallee): { mode: Effective
 }
 
 /**
+ * The selector-less PeerAuthentication of the callee's own namespace, when it says STRICT and the
+ * callee's port is STRICT: a plaintext caller is then refused whatever Istio's root namespace is.
+ * Namespace-wide policies take precedence over the mesh-wide one, and were the callee's namespace
+ * the root, that policy would be the mesh-wide one, still STRICT, with its namespace's selector
+ * policies ignored (https://istio.io/latest/docs/reference/config/security/peer_authentication/;
+ * istio/istio ComposePeerAuthentication). Not a workload-level policy alone: in the root namespace
+ * it would be ignored. Undefined for a callee in the assumed root namespace, whose policies would
+ * be namespace- and workload-level under another root.
+ */
+export function istioStrictWhateverRoot(model: IstioAuthzModel, callee: MeshCallee): ResourceRef | undefined {
+  if (callee.namespace === model.root) return undefined;
+  const own = model.peer.namespaceWinner.get(callee.namespace);
+  if (!own || own.mode !== 'STRICT' || portMode(model, callee).mode !== 'STRICT') return undefined;
+  return own.ref;
+}
+
+/**
  * Istio's verdict for one call. The callee must be in Istio's mesh (`dataplane` sidecar by default).
  * With `allowOnly`, every ALLOW policy but it is left out (CUSTOM and DENY policies still decide
  * first): whether that policy on its own admits the call. ALLOW policies are ORed ("If any of the

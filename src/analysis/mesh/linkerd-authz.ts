@@ -21,7 +21,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
-import type { MeshCallee, MeshCaller, MeshFlowVerdict } from './flow.ts';
+import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import { isLinkerdPolicy, portInList, winningServer, withIdentityRequired, type LinkerdServer } from './linkerd.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from './util.ts';
 
@@ -45,6 +45,11 @@ interface ClientRule {
   /** network: covers every address (0.0.0.0/0 and ::/0 without except). */
   everywhere: boolean;
   why: string;
+  /**
+   * mesh: the object ("MeshTLSAuthentication ns/name") that writes identities out (any but "*"):
+   * names ending in the trust domain, matched against the caller's in the assumed one.
+   */
+  literal?: string;
 }
 
 export interface LinkerdAuthorization {
@@ -58,6 +63,8 @@ export interface LinkerdAuthorization {
   anyCaller: boolean;
   /** Admits any meshed identity (no identity narrows it). */
   anyIdentity: boolean;
+  /** A rule's identities are written out in a trust domain (ClientRule.literal): the object that does. */
+  literalIdentities?: string;
 }
 
 type RouteKind = 'HTTPRoute' | 'GRPCRoute';
@@ -266,7 +273,8 @@ function meshTlsRule(o: KubeObject | undefined, ns: string, name: string, trustD
     problems.push(`MeshTLSAuthentication ${ns}/${name} names no identity`);
     return neverRule(`MeshTLSAuthentication ${name} names no identity`);
   }
-  return meshRule(identities, namespaces, `MeshTLSAuthentication ${name}`);
+  const literal = arr(spec.identities).some((x) => typeof x === 'string' && x !== '*') ? { literal: `MeshTLSAuthentication ${ns}/${name}` } : {};
+  return { ...meshRule(identities, namespaces, `MeshTLSAuthentication ${name}`), ...literal };
 }
 
 /** Indexes AuthorizationPolicies, ServerAuthorizations and HTTPRoutes per namespace. */
@@ -345,7 +353,7 @@ export function indexLinkerdPolicies(resources: {
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target || (target.kind !== 'Namespace' && tns !== ns)) continue;
     const usable = rules.length > 0 && !rules.some((r) => r.kind === 'never');
-    const a: LinkerdAuthorization = { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) };
+    const a: LinkerdAuthorization = { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []), ...literalOf(usable ? rules : []) };
     push(authorizations, ns, a);
     if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') push(routeAuthorizations, routeKey(ns, target.group, target.kind, target.name), a);
   }
@@ -381,14 +389,17 @@ export function indexLinkerdPolicies(resources: {
         }
         if (ids.length === 0 && unmatchable) rules.push(neverRule('client.meshTLS matches no service account'));
         else if (ids.length === 0) errs.push('client.meshTLS names no identity or service account');
-        else rules.push(meshRule(ids, [], 'client.meshTLS'));
+        else {
+          const literal = arr(mtls.identities).some((x) => typeof x === 'string' && x !== '*') ? { literal: `ServerAuthorization ${ns}/${ref.name}` } : {};
+          rules.push({ ...meshRule(ids, [], 'client.meshTLS'), ...literal });
+        }
       }
       if (networks && !networks.everywhere) rules.push(networks);
     } else errs.push('client has neither meshTLS nor unauthenticated: true');
     for (const e of errs) problems.push({ ref, problem: e });
     if (!target) continue;
     const usable = rules.length > 0 && errs.length === 0;
-    push(authorizations, ns, { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []) });
+    push(authorizations, ns, { ref, target, rules: usable ? rules : [neverRule('unusable')], problems: errs, ...openness(usable ? rules : []), ...literalOf(usable ? rules : []) });
   }
 
   const routeLists: Array<[KubeObject[] | undefined, RouteKind, string]> = [
@@ -414,6 +425,11 @@ export function indexLinkerdPolicies(resources: {
     }
   }
   return { trustDomain, authorizations, routesByServer, routeAuthorizations, problems };
+}
+
+function literalOf(rules: ClientRule[]): { literalIdentities?: string } {
+  const literal = rules.find((r) => r.literal)?.literal;
+  return literal ? { literalIdentities: literal } : {};
 }
 
 function openness(rules: ClientRule[]): { anyCaller: boolean; anyIdentity: boolean } {
@@ -517,12 +533,35 @@ export interface LinkerdFlowInput {
  * default inbound policy's source.
  */
 export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, callee: MeshCallee): MeshFlowVerdict {
+  return judgeLinkerd(input, caller, callee).verdict;
+}
+
+/** judgeLinkerdFlow's answer, and what it turned on. */
+export interface LinkerdJudgement {
+  verdict: MeshFlowVerdict;
+  /**
+   * Set when the default inbound policy decided (no Server covers the port, which is not
+   * skipped): the verdict under another value of it, for a default that could not be read.
+   * Otherwise the default was never consulted.
+   */
+  underDefault?: (policy: string) => MeshVerdictKind;
+  /**
+   * An authorization consulted for the Server or route writes identities out in a trust domain
+   * (LinkerdAuthorization.literalIdentities): the object that does.
+   */
+  literalIdentities?: string;
+}
+
+/** judgeLinkerdFlow, saying what the verdict turned on (LinkerdJudgement). */
+export function judgeLinkerd(input: LinkerdFlowInput, caller: MeshCaller, callee: MeshCallee): LinkerdJudgement {
+  let literal: string | undefined;
+  const verdict = (v: MeshFlowVerdict): LinkerdJudgement => ({ verdict: v, ...(literal ? { literalIdentities: literal } : {}) });
   const plaintext = !caller.mtls || !!caller.external;
   const enforcedBy = 'linkerd-proxy of the callee';
   const base = { mesh: 'linkerd' as const, plaintext, enforcedBy };
   const skipped = input.skippedInbound && portInList(input.skippedInbound.ports, callee.port);
   if (skipped) {
-    return { mesh: 'linkerd', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is skipped by the linkerd-proxy (${input.skippedInbound!.source}): Linkerd policy does not apply to it` };
+    return verdict({ mesh: 'linkerd', verdict: 'allowed', plaintext: true, reason: `port ${callee.port} is skipped by the linkerd-proxy (${input.skippedInbound!.source}): Linkerd policy does not apply to it` });
   }
   const names = input.namedPorts.filter((p) => p.port === callee.port);
   const portView = { port: callee.port, name: names.find((p) => p.name)?.name };
@@ -531,10 +570,15 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
 
   if (!choice) {
     const declared = input.defaultPolicy.policy;
-    const required = input.requireIdentityInbound && portInList(input.requireIdentityInbound.ports, callee.port) ? withIdentityRequired(declared) : declared;
+    const identityRequired = !!input.requireIdentityInbound && portInList(input.requireIdentityInbound.ports, callee.port);
+    const requiredOf = (p: string) => (identityRequired ? withIdentityRequired(p) : p);
+    const required = requiredOf(declared);
     const d = defaultPolicyVerdict(required, caller);
     const policy = required === declared ? `${declared} (${input.defaultPolicy.source})` : `${declared} (${input.defaultPolicy.source}), made ${required} on this port by ${input.requireIdentityInbound!.source}`;
-    return { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` };
+    return {
+      verdict: { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` },
+      underDefault: (p) => defaultPolicyVerdict(requiredOf(p), caller).verdict,
+    };
   }
   const server = choice.server;
   const serverRef: ResourceRef = { kind: 'Server', namespace: server.namespace, name: server.name };
@@ -562,6 +606,7 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   const decide = (auths: LinkerdAuthorization[]): { match: Match; by?: LinkerdAuthorization } => {
     let depends: LinkerdAuthorization | undefined;
     for (const a of auths) {
+      literal ??= a.literalIdentities;
       const m = authorizationMatches(a, caller, input.index.trustDomain);
       if (m === 'yes') return { match: 'yes', by: a };
       if (m === 'depends') depends ??= a;
@@ -575,13 +620,13 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
 
   if (routes.length === 0) {
     const { match, by } = decide(onServer);
-    if (match === 'yes') return { ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})${precedence}` };
+    if (match === 'yes') return verdict({ ...base, verdict: 'allowed', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes ${who} on Server ${server.name} (port ${callee.port})${precedence}` });
     if (match === 'depends') {
       const fb = fallback();
-      if (fb.verdict === 'allowed') return fb;
-      return { ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot${precedence}` };
+      if (fb.verdict === 'allowed') return verdict(fb);
+      return verdict({ ...base, verdict: 'depends', policy: by!.ref, reason: `${by!.ref.kind} ${by!.ref.name} authorizes clients on Server ${server.name} by network address; whether ${who} is in those networks is not in the snapshot${precedence}` });
     }
-    return fallback();
+    return verdict(fallback());
   }
   // Requests must match a route; each route is authorized by policies on it or on its Server/Namespace:
   // the policy controller sends the Server's authorizations (Server- and Namespace-targeted
@@ -604,14 +649,14 @@ export function judgeLinkerdFlow(input: LinkerdFlowInput, caller: MeshCaller, ca
   }
   if (authorized.length === 0) {
     const fb = fallback();
-    return { ...fb, reason: `${fb.reason} (${routeKind}s ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` };
+    return verdict({ ...fb, reason: `${fb.reason} (${routeKind}s ${routes.map((r) => r.ref.name).sort().join(', ')} are attached; none authorizes this client)` });
   }
   const authorizedBy = firstBy ? `${firstBy.ref.kind} ${firstBy.ref.name}${authorized.length > 1 ? ' and others' : ''}` : `the Server's accessPolicy ${server.accessPolicy}`;
-  return {
+  return verdict({
     ...base,
     verdict: 'depends',
     policy: firstBy?.ref ?? serverRef,
     reason: `Server ${server.name} has ${routeKind}s: ${who} may send requests matching ${authorized.join(', ')} (authorized by ${authorizedBy}); requests matching no authorized route are refused${precedence}`,
-  };
+  });
 }
 

@@ -6,8 +6,9 @@
 // index their inputs.
 import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { MeshModel } from './model.ts';
-import { judgeLinkerdFlow, type LinkerdFlowInput } from './linkerd-authz.ts';
-import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP, judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
+import { judgeLinkerd, type LinkerdFlowInput, type LinkerdJudgement } from './linkerd-authz.ts';
+import { LINKERD_CONFIG_CONFIGMAP } from './configmaps.ts';
+import { judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
 import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
 import { containerPorts } from './util.ts';
 
@@ -32,25 +33,29 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     namedPorts: w.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : [],
     index: model.linkerd.policy,
   };
-  const v = linkerdTrustDomainGuard(model, judgeLinkerdFlow(input, caller, callee));
+  const judged = judgeLinkerd(input, caller, callee);
+  const v = linkerdTrustDomainGuard(model, judged);
   const unread = w.linkerdPolicy.unread;
-  if (!unread || v.verdict === 'unknown') return v;
-  // The cluster default could not be read: judged under every value it may hold, the answer is
-  // known only when they all agree (a Server covers the port, or the port is skipped).
-  const byPolicy = LINKERD_POLICIES.map((policy) => ({ policy, verdict: judgeLinkerdFlow({ ...input, defaultPolicy: { policy, source: w.linkerdPolicy!.source } }, caller, callee).verdict }));
-  return agreeOrUnknown(v, byPolicy.map((x) => ({ value: x.policy, verdict: x.verdict })), `Linkerd's cluster default inbound policy (proxy.defaultInboundPolicy), which ConfigMap linkerd/linkerd-config holds and could not be read (${unread}); mesh.linkerdDefaultInboundPolicy in the config can state it`);
+  // A Server covering the port (or a skipped port) decides without the default inbound policy.
+  if (!unread || v.verdict === 'unknown' || !judged.underDefault) return v;
+  // The cluster default decided and could not be read: the answer is known only when every value
+  // it may hold gives the same one (the default's own verdict per value, not the whole judge again).
+  return agreeOrUnknown(v, LINKERD_POLICIES.map((policy) => ({ value: policy, verdict: judged.underDefault!(policy) })), `Linkerd's cluster default inbound policy (proxy.defaultInboundPolicy), which ConfigMap linkerd/linkerd-config holds and could not be read (${unread}); mesh.linkerdDefaultInboundPolicy in the config can state it`);
 }
 
 /**
- * A refusal decided by a Server's authorizations, while the trust domain the written-out
- * identities end in is unread (MeshModel linkerd.trustDomainUnread): they may admit the caller.
+ * A refusal of a meshed caller decided by a Server's authorizations, one of which writes
+ * identities out (LinkerdJudgement.literalIdentities), while the trust domain they end in is
+ * unread (MeshModel linkerd.trustDomainUnread): they may admit the caller. A plaintext or outside
+ * caller has no mesh identity for them to match.
  */
-function linkerdTrustDomainGuard(model: MeshModel, v: MeshFlowVerdict): MeshFlowVerdict {
+function linkerdTrustDomainGuard(model: MeshModel, judged: LinkerdJudgement): MeshFlowVerdict {
+  const v = judged.verdict;
   const why = model.linkerd.trustDomainUnread;
-  if (!why || !v.policy || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
+  if (!why || !judged.literalIdentities || v.plaintext || !v.policy || v.verdict === 'allowed' || v.verdict === 'unknown') return v;
   return {
     mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(v.enforcedBy ? { enforcedBy: v.enforcedBy } : {}), ...(v.notes ? { notes: v.notes } : {}),
-    reason: `${why}: whether they match the caller is unknown; with trust domain ${model.linkerd.policy.trustDomain} assumed: ${v.verdict} (${v.reason})`,
+    reason: `ConfigMap ${LINKERD_CONFIG_CONFIGMAP.namespace}/${LINKERD_CONFIG_CONFIGMAP.name} (identityTrustDomain) could not be read (${why}), and ${judged.literalIdentities} names identities in a trust domain: whether they match the caller is unknown; with trust domain ${model.linkerd.policy.trustDomain} assumed: ${v.verdict} (${v.reason})`,
   };
 }
 
@@ -91,6 +96,7 @@ export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: 
   const v = judgeConsulFlow(input, caller, callee);
   const d = model.consul.defaultIntention;
   if (!d.unread) return v;
+  const cms = d.unreadConfigMaps ?? [];
   const alternatives = (['allow', 'deny'] as const).map((action) => ({ value: action, verdict: judgeConsulFlow({ ...input, defaultIntention: { ...d, action } }, caller, callee).verdict }));
-  return agreeOrUnknown(v, alternatives, `Consul's default intention (ACL default_policy, default_intention_policy), which ConfigMaps ${CONSUL_SERVER_CONFIGMAP.namespace}/${CONSUL_SERVER_CONFIGMAP.name} and ${CONSUL_SERVER_EXTRA_CONFIGMAP.namespace}/${CONSUL_SERVER_EXTRA_CONFIGMAP.name} hold and could not be read (${d.unread})`);
+  return agreeOrUnknown(v, alternatives, `Consul's default intention (ACL default_policy, default_intention_policy), which ${cms.length > 1 ? `ConfigMaps ${cms.join(' and ')} hold` : `ConfigMap ${cms.join('')} may set`} and could not be read (${d.unread})`);
 }

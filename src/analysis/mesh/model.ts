@@ -12,7 +12,7 @@ import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, lin
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
-import { configMapsUnreadable, istioRoot, type IstioRoot } from './configmaps.ts';
+import { istioRoot, LINKERD_CONFIG_CONFIGMAP, meshConfigMapUnread, type IstioRoot } from './configmaps.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulPortList, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
@@ -49,11 +49,11 @@ export interface MeshModel {
   /** `root`: Istio's root namespace and where it came from (policies.rootNamespace is its name). */
   istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex; root: IstioRoot };
   /**
-   * `trustDomainUnread`: linkerd-config (identityTrustDomain) could not be read while identities
-   * are written out in MeshTLSAuthentications or ServerAuthorizations (named here): whether those
-   * match a caller is unknown.
+   * `trustDomainUnread`: why linkerd-config (identityTrustDomain) may be missing
+   * (meshConfigMapUnread): identities written out in an authorization may match a caller the
+   * assumed trust domain does not (mesh-flows.ts linkerdTrustDomainGuard).
    */
-  linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: string };
+  linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error' };
   consul: { present: boolean; evidence: string[]; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex };
   namespaces: Map<string, NamespaceInfo>;
   workloads: WorkloadMesh[];
@@ -81,7 +81,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   for (const k of LINKERD_KINDS) if (snapshot.coverage[k]?.status === 'ok') linkerdEvidence.push(`${k} served`);
   const configmaps = snapshot.resources.configmaps ?? [];
   if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
-  const consulDefault = consulDefaultIntention(configmaps, configMapsUnreadable(snapshot));
+  const consulDefault = consulDefaultIntention(configmaps, (ref) => meshConfigMapUnread(snapshot, ref));
   if (!consulDefault.assumed) consulEvidence.push(`${consulDefault.resource.namespace}/${consulDefault.resource.name} ConfigMap`);
   const injector = consulInjector(snapshot.resources.deployments ?? []);
   if (injector) consulEvidence.push(`connect injector ${injector.source}`);
@@ -108,7 +108,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (!list) servers.set(s.namespace, (list = []));
     list.push(s);
   }
-  const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, configMapsUnreadable(snapshot));
+  const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, meshConfigMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
   const workloads: WorkloadMesh[] = [];
@@ -196,31 +196,17 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     gatewayGrpcRoutes: snapshot.resources['gatewayapi.grpcroutes'] ?? [],
     statusObserved: !templatesStandIn(snapshot),
   }, linkerdTrustDomain(configmaps));
-  const unread = configMapsUnreadable(snapshot);
-  const literal = unread ? linkerdLiteralIdentity(snapshot) : undefined;
+  const trustDomainUnread = meshConfigMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP);
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, policies, root },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy, ...(literal ? { trustDomainUnread: `ConfigMap linkerd/linkerd-config (identityTrustDomain) could not be read (${unread}), and ${literal} names identities in a trust domain` } : {}) },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
     consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []) },
     namespaces,
     workloads,
     workloadsByNamespace,
   };
 }, ['network', 'tls', 'mtls']);
-
-/**
- * The first MeshTLSAuthentication or ServerAuthorization that writes an identity out (any but
- * "*"): such a name ends in the trust domain (linkerd.io/2.16/reference/authorization-policy/).
- */
-function linkerdLiteralIdentity(snapshot: Snapshot): string | undefined {
-  const literal = (list: unknown) => Array.isArray(list) && list.some((x) => typeof x === 'string' && x !== '*');
-  const named = (kind: string, o: { metadata?: { namespace?: string; name?: string } }) => `${kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
-  const m = (snapshot.resources['linkerd.meshtlsauthentications'] ?? []).find((o) => literal(obj(o.spec)?.identities));
-  if (m) return named('MeshTLSAuthentication', m);
-  const a = (snapshot.resources['linkerd.serverauthorizations'] ?? []).find((o) => literal(obj(obj(obj(o.spec)?.client)?.meshTLS)?.identities));
-  return a ? named('ServerAuthorization', a) : undefined;
-}
 
 export type WorkloadModeEntry = MeshWorkloadDetail;
 

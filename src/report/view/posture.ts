@@ -53,7 +53,7 @@ function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
   if (!list) {
     const cm = report.run.coverage.configmaps?.status;
     const otherwise = cm === 'forbidden' || cm === 'error'
-      ? `ConfigMaps could not be read (configmaps: ${cm}): where Istio or Linkerd is installed, workloads' mTLS modes turn on settings kept there (Istio's root namespace, Linkerd's default inbound policy), so none are shown; otherwise no service mesh was found.`
+      ? `Some ConfigMaps could not be read (configmaps: ${cm}): where they hold Istio's mesh config (its root namespace) or Linkerd's linkerd-config (its default inbound policy), workloads' mTLS modes turn on them, so none are shown; otherwise no service mesh was found.`
       : 'No service mesh (Istio or Linkerd) was found, so no workload has an mTLS mode.';
     return {
       omitted: absentBecause(report, 'mtls', 'Pods or namespaces', otherwise),

@@ -71,7 +71,7 @@ describe('Istio root namespace', () => {
     const forbidden = ctxOf(`${meshConfig('rootNamespace: istio-config')}${cluster}`);
     forbidden.snapshot.resources.configmaps = [];
     forbidden.snapshot.coverage.configmaps = { status: 'forbidden' };
-    expect(fails(run(check('mtls.mesh-not-strict'), forbidden))[0].evidence).toMatchObject({ rootNamespace: 'istio-system', rootNamespaceSource: 'config mesh.istioRootNamespace (ConfigMap istio could not be read: forbidden)' });
+    expect(fails(run(check('mtls.mesh-not-strict'), forbidden))[0].evidence).toMatchObject({ rootNamespace: 'istio-system', rootNamespaceSource: 'config mesh.istioRootNamespace (ConfigMap istio-system/istio could not be read: forbidden)' });
   });
 
   // The mesh config names the root namespace (and the trust domain principals are read in):

@@ -156,6 +156,58 @@ spec:
     expect(v.reason).toMatch(/^ConfigMap linkerd\/linkerd-config \(identityTrustDomain\) could not be read \(forbidden\), and MeshTLSAuthentication shop\/shop-clients names identities in a trust domain: whether they match the caller is unknown; with trust domain cluster.local assumed: denied/);
   });
 
+  // The guard applies only where a written-out identity was consulted: identityRefs (a
+  // ServiceAccount) are matched in whatever the trust domain is, and a MeshTLSAuthentication admits
+  // only clients presenting a mesh identity, which a plaintext or outside caller has none of
+  // (https://linkerd.io/2.16/reference/authorization-policy/#meshtlsauthentication).
+  it('unread trust domain: a refusal by identityRefs only, beside an unrelated written-out identity elsewhere, stays known; so does a plaintext or outside caller\'s', () => {
+    const authz = `
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: db, namespace: shop}
+spec: {podSelector: {matchLabels: {app: db}}, port: 5432}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: api, namespace: shop}
+spec: {identityRefs: [{kind: ServiceAccount, name: api}]}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: db-from-api, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: db}
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: api}]
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: unrelated, namespace: other}
+spec: {identities: ["*.other.serviceaccount.identity.linkerd.cluster.local"]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db-public, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: db}, ports: [{port: 5432}]}
+---
+${dep('api')}`;
+    const c = ways(`${cluster}${authz}`, `${cluster}${authz}`);
+    expect(verdict(c.forbidden, ref('web'))).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'db' } });
+    expect(verdict(c.forbidden, ref('api'))).toMatchObject({ verdict: 'allowed' });
+    expect(verdict(c.forbidden, 'external')).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(run(check('network.exposed-workload'), c.forbidden).find((v) => v.resource.name === 'db')).toMatchObject({ status: 'pass' });
+    // The Server's own authorization writes the identity out: a meshed caller is unknown, a
+    // plaintext one (web unmeshed) and an outside one are refused whatever the trust domain.
+    const literal = authz.replace('spec: {identityRefs: [{kind: ServiceAccount, name: api}]}', 'spec: {identities: [api.shop.serviceaccount.identity.linkerd.cluster.local]}');
+    const l = ways(`${cluster}${literal}`, `${cluster}${literal}`);
+    expect(verdict(l.forbidden, ref('web'))).toMatchObject({ verdict: 'unknown' });
+    expect(verdict(l.forbidden, ref('web')).reason).toContain('and MeshTLSAuthentication shop/api names identities in a trust domain');
+    expect(verdict(l.forbidden, 'external')).toMatchObject({ verdict: 'denied', plaintext: true });
+    const unmeshedWeb = `${cluster.replace(dep('web'), dep('web', 'linkerd.io/inject: disabled'))}${literal}`;
+    const u = ways(unmeshedWeb, unmeshedWeb);
+    expect(verdict(u.present, ref('web'))).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(verdict(u.forbidden, ref('web'))).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+
   it('checks that judge the cluster default are not evaluated when it could not be read, unless the config states it', () => {
     const c = ways(denyDefault, cluster);
     expect(runChecks([check('mtls.linkerd-unauthenticated-default')], c.present)[0].status).toBe('pass');
@@ -259,6 +311,68 @@ ${dep('web')}`;
   });
 });
 
+// PeerAuthentication precedence (https://istio.io/latest/docs/reference/config/security/peer_authentication/,
+// ../shared/reference/checks.md §4.1, istio/istio ComposePeerAuthentication): a namespace-wide
+// policy overrides the mesh-wide one of the root namespace; a selector policy in the root
+// namespace is ignored. So a STRICT selector-less policy in the callee's own namespace refuses a
+// plaintext caller whichever namespace is the root (were it the callee's, that policy would be the
+// mesh-wide one); a workload-level one alone does not (the callee's namespace may be the root).
+describe('Istio, mesh config unread: a plaintext caller refused by the STRICT mode of the callee\'s own namespace', () => {
+  const cluster = (peer: string, ns = 'shop') => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${ns}, labels: {istio-injection: enabled}}
+---
+${peer}
+apiVersion: v1
+kind: Service
+metadata: {name: db-public, namespace: ${ns}}
+spec: {type: LoadBalancer, selector: {app: db}, ports: [{port: 5432}]}
+---
+${dep('db').replace('namespace: shop', `namespace: ${ns}`)}
+${dep('web', 'sidecar.istio.io/inject: "false"').replace('namespace: shop', `namespace: ${ns}`)}
+${dep('api').replace('namespace: shop', `namespace: ${ns}`)}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-from-web, namespace: ${ns}}
+spec: {selector: {matchLabels: {app: db}}, action: ALLOW, rules: [{from: [{source: {principals: [cluster.local/ns/${ns}/sa/web]}}]}]}
+---`;
+  const peer = (ns: string, selector = '') => `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict, namespace: ${ns}}
+spec: {${selector}mtls: {mode: STRICT}}
+---`;
+  const exposure = (ctx: AuditContext) => run(check('network.exposed-workload'), ctx).find((v) => v.resource.name === 'db')!;
+
+  it('namespace-wide STRICT in shop: the outside caller and the unmeshed one stay denied, and the LoadBalancer exposure is no finding', () => {
+    const c = ways(cluster(peer('shop')), cluster(peer('shop')));
+    for (const status of ['forbidden', 'error'] as const) {
+      expect(verdict(c[status], 'external'), status).toMatchObject({ mesh: 'istio', verdict: 'denied', plaintext: true, policy: { kind: 'PeerAuthentication', namespace: 'shop', name: 'strict' } });
+      expect(verdict(c[status], ref('web')), status).toMatchObject({ verdict: 'denied', plaintext: true });
+      expect(verdict(c[status], ref('web')).reason).toBe('port 5432 of shop/db requires mTLS (PeerAuthentication shop/strict STRICT); the caller has no mesh proxy, so its plaintext connection is refused');
+    }
+    expect(exposure(c.absent)).toMatchObject({ status: 'pass' });
+    expect(exposure(c.forbidden)).toMatchObject({ status: 'pass' });
+    // A meshed caller refused by an ALLOW policy's principals still turns on the trust domain and root.
+    expect(verdict(c.forbidden, ref('api'))).toMatchObject({ verdict: 'unknown' });
+  });
+
+  it('a workload-level STRICT alone, a STRICT only in the assumed root istio-system, or a callee in istio-system itself: the refusal is unknown', () => {
+    const workload = ways(cluster(peer('shop', 'selector: {matchLabels: {app: db}}, ')), cluster(peer('shop', 'selector: {matchLabels: {app: db}}, ')));
+    expect(verdict(workload.absent, 'external')).toMatchObject({ verdict: 'denied' });
+    expect(verdict(workload.forbidden, 'external')).toMatchObject({ verdict: 'unknown' });
+    expect(exposure(workload.forbidden)).toMatchObject({ status: 'fail' });
+    const rootOnly = ways(cluster(peer('istio-system')), cluster(peer('istio-system')));
+    expect(verdict(rootOnly.absent, 'external')).toMatchObject({ verdict: 'denied' });
+    expect(verdict(rootOnly.forbidden, 'external')).toMatchObject({ verdict: 'unknown' });
+    const inRoot = ways(cluster(peer('istio-system'), 'istio-system'), cluster(peer('istio-system'), 'istio-system'));
+    const at = (ctx: AuditContext) => meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'istio-system', name: 'db' }, 5432, 'TCP');
+    expect(at(inRoot.absent)).toMatchObject({ verdict: 'denied' });
+    expect(at(inRoot.forbidden)).toMatchObject({ verdict: 'unknown' });
+  });
+});
+
 describe('Consul: the default intention in the servers\' ConfigMaps', () => {
   const cluster = `
 apiVersion: v1
@@ -312,6 +426,126 @@ ${dep('db')}`;
     expect(report(c.absent).details.mtls!.workloads).toEqual([expect.objectContaining({ mode: 'STRICT', posture: 'authenticated' })]);
     const unread = report(c.forbidden);
     expect(unread.details.mtls).toBeUndefined();
-    expect(renderHtml(unread, {})).toContain('ConfigMaps could not be read (configmaps: forbidden): where Istio or Linkerd is installed');
+    expect(renderHtml(unread, {})).toContain('Some ConfigMaps could not be read (configmaps: forbidden): where they hold Istio');
+  });
+});
+
+// The collector reads ConfigMaps one by name and marks the kind forbidden when any by-name read was
+// refused, keeping the ones it read (src/collect/live.ts): an ingress controller's ConfigMap under a
+// release name the chart does not grant is refused while the meshes' own are read. Only a setting
+// whose own ConfigMap is missing is unknown.
+describe('another ConfigMap refused: a mesh setting whose own ConfigMap was read stays known', () => {
+  const refusedElsewhere = (yaml: string, configure?: (c: Config) => void) => {
+    const ctx = ctxOf(yaml, configure);
+    ctx.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps (denied for ingress-nginx/my-nginx-conf; ConfigMaps are granted by name: add my-nginx-conf to the Helm value rbac.extraConfigMapNames, or to resourceNames of your own role)' };
+    return ctx;
+  };
+  const status = (id: string, ctx: AuditContext) => runChecks([check(id)], ctx)[0].status;
+
+  it('Istio: istio-system/istio read, a refusal by shop\'s ALLOW policy stays denied; the LoadBalancer exposure the mesh refuses is no finding; the mTLS checks and posture stay', () => {
+    const cluster = `${configMap('istio-system', 'istio', 'mesh', 'rootNamespace: istio-system\ntrustDomain: cluster.local')}
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-from-api, namespace: shop}
+spec: {selector: {matchLabels: {app: db}}, action: ALLOW, rules: [{from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db-public, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: db}, ports: [{port: 5432}]}
+---
+${dep('db')}
+${dep('web')}`;
+    const read = ctxOf(cluster);
+    const elsewhere = refusedElsewhere(cluster);
+    expect(verdict(read, ref('web'))).toMatchObject({ mesh: 'istio', verdict: 'denied' });
+    expect(verdict(elsewhere, ref('web'))).toEqual(verdict(read, ref('web')));
+    expect(verdict(elsewhere, 'external')).toMatchObject({ mesh: 'istio', verdict: 'denied' });
+    expect(run(check('network.exposed-workload'), elsewhere).find((v) => v.resource.name === 'db')).toMatchObject({ status: 'pass' });
+    for (const id of ['mtls.mesh-not-strict', 'mtls.authz-missing', 'mtls.permissive-override']) expect(status(id, elsewhere), id).toBe(status(id, read));
+    expect(status('mtls.mesh-not-strict', elsewhere)).not.toBe('not-evaluated');
+  });
+
+  it('Istio: the report keeps the mTLS posture when only another ConfigMap was refused', () => {
+    const cluster = `${configMap('istio-system', 'istio', 'mesh', 'rootNamespace: istio-system')}
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+${dep('db')}`;
+    const at = new Date('2026-06-01T00:00:00Z');
+    const ctx = refusedElsewhere(cluster);
+    const r = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1', details: runDetails }).report;
+    expect(r.details.mtls?.workloads).toEqual([expect.objectContaining({ mode: 'PERMISSIVE' })]);
+  });
+
+  it('Linkerd: linkerd-config read (default deny, trust domain example.org), verdicts and the checks judging the default are as with every ConfigMap read', () => {
+    const cluster = `${configMap('linkerd', 'linkerd-config', 'values', 'identityTrustDomain: example.org\nproxy:\n  defaultInboundPolicy: deny')}
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+---
+${dep('db')}
+${dep('web')}
+${dep('api')}
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: db, namespace: shop}
+spec: {podSelector: {matchLabels: {app: db}}, port: 5432}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: MeshTLSAuthentication
+metadata: {name: api, namespace: shop}
+spec: {identities: [api.shop.serviceaccount.identity.linkerd.example.org]}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: db-from-api, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: db}
+  requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: api}]
+---`;
+    const read = ctxOf(cluster);
+    const elsewhere = refusedElsewhere(cluster);
+    expect(verdict(read, ref('web'))).toMatchObject({ mesh: 'linkerd', verdict: 'denied' });
+    expect(verdict(read, ref('api'))).toMatchObject({ mesh: 'linkerd', verdict: 'allowed' });
+    for (const from of [ref('web'), ref('api'), 'external' as const]) expect(verdict(elsewhere, from)).toEqual(verdict(read, from));
+    // No Server covers api's port: the cluster default (deny, read) decides.
+    const other = (ctx: AuditContext) => meshFlowVerdict(ctx.snapshot, ctx.config, ref('web'), ref('api'), 5432, 'TCP');
+    expect(other(elsewhere)).toMatchObject({ verdict: 'denied' });
+    for (const id of ['mtls.linkerd-unauthenticated-default', 'mtls.authz-missing']) {
+      expect(status(id, elsewhere), id).not.toBe('not-evaluated');
+      expect(status(id, elsewhere), id).toBe(status(id, read));
+    }
+  });
+
+  it('Consul: both servers\' ConfigMaps read, the default intention (ACL deny) decides; one refused, the other read, it is unknown unless server.extraConfig (loaded last) sets default_intention_policy', () => {
+    const cluster = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+${dep('db', 'consul.hashicorp.com/connect-inject: "true"')}
+${dep('web', 'consul.hashicorp.com/connect-inject: "true"')}`;
+    const aclDeny = configMap('consul', 'consul-server-config', 'acl-config.json', '{"acl": {"enabled": true, "default_policy": "deny"}}');
+    const extra = (json: string) => configMap('consul', 'consul-server-tmp-extra-config', 'extra-from-values.json', json);
+    const both = refusedElsewhere(`${aclDeny}${extra('{}')}${cluster}`);
+    expect(verdict(both, ref('web'))).toMatchObject({ mesh: 'consul', verdict: 'denied' });
+    expect(status('mtls.authz-missing', both)).toBe('pass');
+    // consul-server-tmp-extra-config refused: server.extraConfig may set default_intention_policy allow.
+    const serverOnly = refusedElsewhere(`${aclDeny}${cluster}`);
+    const v = verdict(serverOnly, ref('web'));
+    expect(v).toMatchObject({ mesh: 'consul', verdict: 'unknown' });
+    expect(v.reason).toContain("Consul's default intention (ACL default_policy, default_intention_policy), which ConfigMap consul/consul-server-tmp-extra-config may set and could not be read (forbidden): allowed if it is allow; denied if it is deny");
+    expect(runChecks([check('mtls.authz-missing')], serverOnly)[0]).toMatchObject({ status: 'not-evaluated', reason: expect.stringContaining("for Consul's default intention (ConfigMap consul/consul-server-tmp-extra-config: ACL default_policy, default_intention_policy)") });
+    // Read with every ConfigMap readable, the missing extra config is really absent.
+    expect(verdict(ctxOf(`${aclDeny}${cluster}`), ref('web'))).toMatchObject({ verdict: 'denied' });
+    // server.extraConfig read and setting default_intention_policy: it has the last word.
+    const extraDecides = refusedElsewhere(`${extra('{"default_intention_policy": "deny"}')}${cluster}`);
+    expect(verdict(extraDecides, ref('web'))).toMatchObject({ verdict: 'denied', policy: { name: 'consul-server-tmp-extra-config' } });
   });
 });
