@@ -76,9 +76,9 @@ describe('ClusterWatch when a watch stream breaks', () => {
     await coverageError;
 
     const snapshot = watch.snapshot();
-    const detail = 'watch networkpolicies.networking.k8s.io failed: a watch event is longer than 64 MiB, more than any object an API server stores (a broken stream?) (1 attempts in a row)';
+    const detail = 'watch networkpolicies.networking.k8s.io failed: a watch event is longer than 64 MiB, more than any object an API server stores (a broken stream?)';
     expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail });
-    expect(warnings).toContain(`watch networkpolicies.networking.k8s.io: coverage ok -> error (${detail})`);
+    expect(warnings).toContain(`watch networkpolicies.networking.k8s.io: coverage ok -> error (${detail}; 1 attempts in a row)`);
     expect(snapshot.resources.networkpolicies).toEqual([]);
     expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
     const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
@@ -221,7 +221,7 @@ describe('ClusterWatch when a watch stream breaks', () => {
     await watch.start();
     // Bounded: without backoff the loop sent thousands of watches in this time and stayed 'ok'.
     await Promise.race([coverageError, new Promise((r) => setTimeout(r, 3_000))]);
-    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: `watch networkpolicies.networking.k8s.io failed: ${why} (3 attempts in a row)` });
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: `watch networkpolicies.networking.k8s.io failed: ${why}` });
     expect(watches).toBeGreaterThanOrEqual(3);
     // Later attempts, each answered the same way, neither flood the server nor flip the coverage
     // back to ok for the moment between a watch's 200 and its ERROR.
@@ -375,5 +375,202 @@ describe('ClusterWatch when API discovery fails during a full re-list', () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe('ClusterWatch over a daemon\'s lifetime', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0)) await c();
+  });
+  const closing = (watch: ClusterWatch, server: http.Server) => async () => {
+    await watch.stop();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+
+  it('a CRD deleted while watched: its kind becomes absent and its objects deleted, as a full run says, with no coverage loss', async () => {
+    // Deleting a CRD deletes its objects (DELETED events), then the resource is no longer served:
+    // its list and watch are answered 404 and API discovery no longer lists the group
+    // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#delete-a-customresourcedefinition).
+    const CNP = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+    const cnp = { metadata: { name: 'deny', namespace: 'shop', resourceVersion: '5' }, spec: { endpointSelector: {} } };
+    let uninstalled = false;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: uninstalled ? [] : [{ name: 'cilium.io', versions: [{ groupVersion: 'cilium.io/v2', version: 'v2' }], preferredVersion: { version: 'v2' } }] });
+      if (url.pathname === '/apis/cilium.io/v2') return uninstalled ? json(404, { kind: 'Status', code: 404 }) : json(200, { kind: 'APIResourceList', resources: [{ name: 'ciliumnetworkpolicies', namespaced: true, verbs: ['list', 'watch'] }] });
+      if (url.pathname === CNP && uninstalled) return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        if (url.pathname !== CNP) return void res.flushHeaders();
+        setTimeout(() => { uninstalled = true; res.end(`${JSON.stringify({ type: 'DELETED', object: { ...cnp, metadata: { ...cnp.metadata, resourceVersion: '9' } } })}\n`); }, 200);
+        return;
+      }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === CNP ? [cnp] : [] });
+    });
+    const warnings: string[] = [];
+    let gone: () => void = () => {};
+    const absent = new Promise<void>((resolve) => { gone = resolve; });
+    const log = { info(msg: string) { if (msg.includes('not served any more')) gone(); }, warn(msg: string) { warnings.push(msg); }, progress() {} } satisfies Logger;
+    // failAfter 1: before, the first 404 made the kind an error at once.
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log, failAfter: 1, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    expect(watch.snapshot().coverage['cilium.networkpolicies']).toEqual({ status: 'ok', count: 1 });
+    await Promise.race([absent, new Promise((r) => setTimeout(r, 3_000))]);
+
+    const snapshot = watch.snapshot();
+    expect(snapshot.coverage['cilium.networkpolicies']).toEqual({ status: 'absent', detail: 'API group cilium.io is not served (CRD not installed)' });
+    expect(warnings.filter((w) => w.includes('coverage'))).toEqual([]);
+    const batch = watch.takeChanges();
+    expect(batch.changes.map((c) => `${c.kind} ${c.namespace}/${c.name} ${c.type}`)).toEqual(['cilium.networkpolicies shop/deny deleted']);
+    expect(batch.kinds.has('cilium.networkpolicies')).toBe(true);
+    // The watch run judges it as the next full run does: evaluated, without Cilium.
+    const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+    expect(report.checks.find((c) => c.id === 'network.namespace-default-deny-ingress')?.status).not.toBe('not-evaluated');
+    expect(watch.metrics().events['cilium.networkpolicies']).toBeUndefined();
+  });
+
+  it('a CRD kind discovery still lists but whose list answers 404: asked again with backoff, an error after failAfter, not a loop', async () => {
+    const AP = '/apis/security.istio.io/v1/authorizationpolicies';
+    let apLists = 0;
+    let broken = false;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [{ name: 'security.istio.io', versions: [{ groupVersion: 'security.istio.io/v1', version: 'v1' }], preferredVersion: { version: 'v1' } }] });
+      if (url.pathname === '/apis/security.istio.io/v1') return json(200, { kind: 'APIResourceList', resources: [{ name: 'authorizationpolicies', namespaced: true, verbs: ['list', 'watch'] }] });
+      if (url.pathname === AP && broken) { apLists++; return json(404, { kind: 'Status', code: 404, message: 'the server could not find the requested resource' }); }
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        if (url.pathname === AP) { broken = true; return void res.end(); }
+        return void res.flushHeaders();
+      }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info() {}, warn() {}, progress() {} }, failAfter: 3, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(watch.snapshot().coverage['istio.authorizationpolicies']).toEqual({ status: 'error', detail: 'list authorizationpolicies.security.istio.io failed: HTTP 404 (not found), though API discovery says it is served' });
+    expect(apLists).toBeGreaterThanOrEqual(2);
+    expect(apLists).toBeLessThanOrEqual(30);
+    // A full re-list then says what the live collector says of a list answered 404.
+    await watch.relistAll();
+    expect(watch.snapshot().coverage['istio.authorizationpolicies']).toEqual({ status: 'absent', detail: 'authorizationpolicies.security.istio.io is not served (CRD removed during collection)' });
+  });
+
+  it('a built-in kind answered 404 is an error, and a failing watch is one change, not one per retry: the lag returns to 0', async () => {
+    let broken = false;
+    const stand = await standIn({
+      list: (res, n) => {
+        if (!broken) return false;
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', code: 404, message: 'the server could not find the requested resource' }));
+        return true;
+      },
+      watch: (res) => {
+        if (!broken) return void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders();
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', code: 404, message: 'the server could not find the requested resource' }));
+      },
+    });
+    let changed = 0;
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, failAfter: 2, backoff: { baseMs: 20, maxMs: 40 }, onChange: () => { changed++; } });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    broken = true;
+    stand.server.closeAllConnections(); // the watches end; the NetworkPolicy one fails from then on
+    // Failing from then on: its re-list is answered 404 (the watch ended first, which counts too).
+    const failing = { status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: HTTP 404: the server could not find the requested resource' };
+    const until = Date.now() + 3_000;
+    while (watch.snapshot().coverage.networkpolicies?.detail !== failing.detail && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(watch.snapshot().coverage.networkpolicies).toEqual(failing);
+    expect(watch.takeChanges().kinds).toEqual(new Set(['networkpolicies']));
+    const calls = changed;
+    // Many more attempts, each failing the same way: nothing changed, so no watch run is due.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(watch.hasChanges()).toBe(false);
+    expect(changed).toBe(calls);
+    expect(watch.metrics().lagSeconds).toBe(0);
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('error');
+  });
+
+  it('a server that answers every watch 410 Gone: re-listed with backoff, the kind an error after failAfter (client-go\'s reflector backs off too)', async () => {
+    // client-go tools/cache/reflector.go: an expired watch ends ListAndWatch, and RunWithContext's
+    // delayHandler (800 ms doubling to 30 s, reset after 2 min healthy) waits before the next re-list.
+    let watches = 0;
+    let lists = 0;
+    const stand = await standIn({
+      list: () => { lists++; return false; },
+      watch: (res) => {
+        watches++;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 5 (9)' } })}\n`);
+      },
+    });
+    const warnings: string[] = [];
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} }, failAfter: 3, backoff: { baseMs: 100, maxMs: 200 } });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    // Before: thousands of lists and watches in this time, and the kind read 'ok' throughout.
+    expect(watches).toBeLessThanOrEqual(20);
+    expect(lists).toBeLessThanOrEqual(20);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: 'watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list' });
+    expect(warnings).toEqual(['watch networkpolicies.networking.k8s.io: coverage ok -> error (watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list; 3 attempts in a row)']);
+  });
+
+  it('the first 410 Gone after a working watch (a compaction) is re-listed and watched again at once, the kind ok throughout', async () => {
+    let second: () => void = () => {};
+    const watchedAgain = new Promise<void>((resolve) => { second = resolve; });
+    let expiredAt = 0;
+    const stand = await standIn({
+      watch: (res, n) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        if (n === 0) {
+          res.write(`${JSON.stringify({ type: 'MODIFIED', object: { ...policy, metadata: { ...policy.metadata, resourceVersion: '6' } } })}\n`);
+          setTimeout(() => { expiredAt = Date.now(); res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`); }, 100);
+        } else second();
+      },
+    });
+    // A backoff far longer than the test: only a re-list without it passes.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 10_000, maxMs: 10_000 } });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    await Promise.race([watchedAgain, new Promise((r) => setTimeout(r, 3_000))]);
+    expect(expiredAt).toBeGreaterThan(0);
+    expect(Date.now() - expiredAt).toBeLessThan(1_000);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'ok', count: 1 });
+  });
+
+  it('the snapshot\'s notes are the current run\'s: a retry of an earlier full run is not repeated by every later report', async () => {
+    // Each full re-list, the first NetworkPolicy list attempt is answered 503, the retry 200.
+    let attempts = 0;
+    const stand = await standIn({
+      list: (res) => {
+        if (attempts++ % 2 === 1) return false;
+        res.writeHead(503, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', code: 503, message: 'throttled' }));
+        return true;
+      },
+      watch: (res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders(),
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {} });
+    cleanup.push(closing(watch, stand.server));
+    const retried = () => watch.snapshot().notes.filter((n) => n.includes('succeeded after'));
+    await watch.start();
+    await watch.relistAll();
+    await watch.relistAll();
+    expect(retried()).toEqual(['list networkpolicies.networking.k8s.io: succeeded after 1 retry']);
+    watch.takeChanges(); // the full run takes its batch: the note is its own
+    expect(retried()).toHaveLength(1);
+    watch.takeChanges(); // the next watch run: nothing was retried since
+    expect(retried()).toEqual([]);
   });
 });
