@@ -19,6 +19,7 @@
 import { runDetails, runNotes } from '../analysis/details.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import { ConfigError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import type { Logger } from '../base/log.ts';
 import { ClusterWatch, describeChange, type WatchChange } from '../collect/watch.ts';
 import type { ConfigMapRef } from '../collect/live.ts';
@@ -83,20 +84,27 @@ export function affectedChecks(checks: readonly Check[], kinds: ReadonlySet<Kind
 
 /**
  * The changes to the regressed checks' inputs, the rarest kind first (one NetworkPolicy
- * deleted among fifty pod updates is the likely cause), at most `max`, as text.
+ * deleted among fifty pod updates is the likely cause), then the kinds of `changedKinds`
+ * whose coverage is lost ("networkpolicies: coverage error (…)"), at most `max`, as text.
+ * A regression with no new finding (coverage lost only) names no object change: the pod
+ * churn of the same window did not cause it.
  */
-export function likelyCauses(report: RunReport, checks: readonly Check[], changes: readonly WatchChange[], max = 5): string[] {
+export function likelyCauses(report: RunReport, checks: readonly Check[], changes: readonly WatchChange[], max = 5, changedKinds?: ReadonlySet<KindKey>): string[] {
   const d = report.diff;
   if (!d?.regression) return [];
   const fresh = new Set(d.new);
   const regressed = new Set(report.findings.filter((f) => fresh.has(f.fingerprint)).map((f) => f.check));
   const inputs = new Set<KindKey>();
   for (const c of checks) if (regressed.has(c.id)) for (const k of inputsOf(c)) inputs.add(k);
-  const relevant = inputs.size > 0 ? changes.filter((c) => inputs.has(c.kind)) : [...changes];
+  const relevant = changes.filter((c) => inputs.has(c.kind));
   const perKind = new Map<KindKey, number>();
   for (const c of relevant) perKind.set(c.kind, (perKind.get(c.kind) ?? 0) + 1);
   const ordered = [...relevant].sort((a, b) => perKind.get(a.kind)! - perKind.get(b.kind)! || a.at - b.at);
-  return [...new Set(ordered.map(describeChange))].slice(0, max);
+  const lost = [...(changedKinds ?? [])].sort().flatMap((k) => {
+    const c = report.run.coverage?.[k];
+    return c && c.status !== 'ok' && c.status !== 'absent' ? [oneLine(`${k}: coverage ${c.status}${c.detail ? ` (${c.detail})` : ''}`)] : [];
+  });
+  return [...new Set([...ordered.map(describeChange), ...lost])].slice(0, max);
 }
 
 let fullGc: (() => void) | null = null;
@@ -344,7 +352,7 @@ export class ServeWatch {
       keep: (report) => {
         const d = report.diff;
         if (!d) return false;
-        if (d.regression && report.run.watch) report.run.watch.causes = likelyCauses(report, this.input.checks, batch.changes);
+        if (d.regression && report.run.watch) report.run.watch.causes = likelyCauses(report, this.input.checks, batch.changes, 5, batch.kinds);
         // A run that alerts is stored, with the alert's outcome: a carried alert it delivered is
         // not sent again by the next run, one it could not deliver is carried on.
         const keep = alerting(report) || d.new.length > 0 || d.resolved.length > 0;

@@ -377,6 +377,18 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(back.run.watch?.causes).toContain('ClusterRoleBinding sneaky created');
   });
 
+  it('a regression that is only a coverage loss names the lost kind as its cause, not the pod churn of the same window', async () => {
+    await run('start-up');
+    fake.touch('Pod', 'web');
+    fake.touch('Pod', 'db');
+    fake.fail('networkpolicies', { status: 'error', detail: 'watch networkpolicies.networking.k8s.io failed: the server ended the watch at once with no events' });
+    const report = await run('watch');
+    expect(report.diff?.new).toEqual([]);
+    expect(report.diff?.regressionReasons?.some((r) => r.startsWith('coverage lost'))).toBe(true);
+    expect(report.run.watch?.causes).toEqual(['networkpolicies: coverage error (watch networkpolicies.networking.k8s.io failed: the server ended the watch at once with no events)']);
+    expect(sent.map((r) => r.run.watch?.causes)).toEqual([report.run.watch?.causes]);
+  });
+
   it('a scheduled full run evaluates every check and is not marked as a watch run', async () => {
     await run('start-up');
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
@@ -426,6 +438,15 @@ describe('watch helpers', () => {
     expect(causes[0]).toBe('NetworkPolicy shop/default-deny deleted');
     expect(causes).toHaveLength(3);
     expect(causes.some((c) => c.startsWith('ClusterRoleBinding'))).toBe(false);
+  });
+
+  it('names no object change for a regression without a new finding', () => {
+    const report = { findings: [], run: { coverage: {} }, diff: { regression: true, new: [], resolved: [], regressionReasons: ['coverage lost: 3 check(s) could not be evaluated: … (networkpolicies error)'] } } as unknown as RunReport;
+    const churn: WatchChange[] = [
+      { kind: 'pods', type: 'updated', namespace: 'shop', name: 'web-7d9f', at: 1 },
+      { kind: 'serviceaccounts', type: 'created', namespace: 'ci', name: 'runner', at: 3 },
+    ];
+    expect(likelyCauses(report, CHECKS, churn)).toEqual([]);
   });
 
   it('validates watch.debounceSeconds, naming the key', () => {
