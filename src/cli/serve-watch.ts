@@ -107,6 +107,9 @@ export function likelyCauses(report: RunReport, checks: readonly Check[], change
   return [...new Set([...ordered.map(describeChange), ...lost])].slice(0, max);
 }
 
+/** The longest wait before a failed watch run's changes are tried again. */
+const WATCH_RETRY_MAX_MS = 300_000;
+
 let fullGc: (() => void) | null = null;
 /**
  * A full garbage collection. Each run allocates several times the memory it keeps (models,
@@ -124,7 +127,7 @@ export function collectGarbage(): void {
 }
 
 /** What ServeWatch needs from the watch (ClusterWatch; tests hand in a fake). */
-export type WatchSource = Pick<ClusterWatch, 'start' | 'relistAll' | 'snapshot' | 'takeChanges' | 'hasChanges' | 'metrics' | 'stop'>;
+export type WatchSource = Pick<ClusterWatch, 'start' | 'relistAll' | 'snapshot' | 'takeChanges' | 'giveBack' | 'hasChanges' | 'metrics' | 'stop'>;
 
 export interface ServeWatchInput {
   config: Config;
@@ -166,6 +169,10 @@ export class ServeWatch {
   private notes: string[] | null = null;
   private probes: TlsProbeResult[] | undefined;
   private timer: NodeJS.Timeout | null = null;
+  /** The batch of the watch run in progress: given back to the watch if the run fails. */
+  private inFlight: ReturnType<WatchSource['takeChanges']> | null = null;
+  /** Watch runs failed in a row: the retry of their changes backs off (a store down must not be hammered, nor alerted every debounce). */
+  private failedRuns = 0;
   private daemon: DaemonHandle | null = null;
   private stopped = false;
   /** Per finding (fingerprint): when a watch run last alerted it, and the repeats held back since. */
@@ -300,6 +307,7 @@ export class ServeWatch {
       collect: async () => {
         const c0 = performance.now();
         batch = this.watcher.takeChanges();
+        this.inFlight = batch;
         if (batch.since !== null) timing.waitedMs = Date.now() - batch.since;
         const snapshot = this.snapshotNow();
         timing.collectMs = performance.now() - c0;
@@ -460,9 +468,9 @@ export class ServeWatch {
     return this.input.config.watch.debounceSeconds * 1000;
   }
 
-  private changed(): void {
+  private changed(delayMs = this.debounceMs()): void {
     if (!this.daemon || !this.started || this.stopped || this.timer) return;
-    this.timer = setTimeout(() => { void this.fire(); }, this.debounceMs());
+    this.timer = setTimeout(() => { void this.fire(); }, delayMs);
   }
 
   private async fire(): Promise<void> {
@@ -476,8 +484,19 @@ export class ServeWatch {
       return;
     }
     this.watchRuns++;
-    await daemon.tick('watch');
-    if (this.watcher.hasChanges()) this.changed();
+    this.inFlight = null;
+    const outcome = await daemon.tick('watch');
+    const batch = this.inFlight;
+    this.inFlight = null;
+    if (outcome === 'failed') {
+      // Its changes are not lost: the next watch run (after the debounce, doubling while runs
+      // keep failing, at most 5 minutes) judges and names them.
+      if (batch) this.watcher.giveBack(batch);
+      this.failedRuns++;
+    } else if (outcome === 'ran') {
+      this.failedRuns = 0;
+    }
+    if (this.watcher.hasChanges()) this.changed(Math.min(WATCH_RETRY_MAX_MS, this.debounceMs() * 2 ** Math.max(0, this.failedRuns - 1)));
   }
 
   metrics(): ReturnType<WatchSource['metrics']> {

@@ -694,6 +694,18 @@ export class ClusterWatch {
     return out;
   }
 
+  /**
+   * A batch whose watch run failed: its changes (ahead of any since, within the pending cap),
+   * its kinds and its age wait for the next run, which names them.
+   */
+  giveBack(batch: ReturnType<ClusterWatch['takeChanges']>): void {
+    const back = batch.changes.slice(0, Math.max(0, PENDING_MAX - this.pending.length));
+    this.pendingDropped += batch.dropped + batch.changes.length - back.length;
+    this.pending = [...back, ...this.pending];
+    for (const k of batch.kinds) this.changedKinds.add(k);
+    if (batch.since !== null) this.oldestPending = Math.min(this.oldestPending ?? batch.since, batch.since);
+  }
+
   /** Whether changes are waiting for a re-audit. */
   hasChanges(): boolean {
     return this.changedKinds.size > 0;

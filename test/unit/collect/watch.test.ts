@@ -574,3 +574,29 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(retried()).toEqual([]);
   });
 });
+
+describe('ClusterWatch.giveBack (a watch run that failed)', () => {
+  it('puts the batch back ahead of newer changes, keeps its age, and holds at most 10,000 changes (the rest counted)', async () => {
+    const stand = await standIn({ watch: (res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders() });
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {} });
+    try {
+      const at = Date.now() - 60_000;
+      const change = (i: number) => ({ kind: 'pods' as const, type: 'updated' as const, namespace: 'shop', name: `web-${i}`, at: at + i });
+      watch.giveBack({ changes: [change(0), change(1)], dropped: 0, kinds: new Set(['pods', 'networkpolicies']), since: at });
+      expect(watch.hasChanges()).toBe(true);
+      expect(watch.metrics().lagSeconds).toBeGreaterThanOrEqual(60);
+      const batch = watch.takeChanges();
+      expect(batch.changes.map((c) => c.name)).toEqual(['web-0', 'web-1']);
+      expect(batch.kinds).toEqual(new Set(['pods', 'networkpolicies']));
+      expect(batch.since).toBe(at);
+      watch.giveBack({ changes: Array.from({ length: 10_001 }, (_, i) => change(i)), dropped: 5, kinds: new Set(['pods']), since: at });
+      const capped = watch.takeChanges();
+      expect(capped.changes).toHaveLength(10_000);
+      expect(capped.dropped).toBe(6);
+    } finally {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    }
+  });
+});

@@ -389,6 +389,75 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(sent.map((r) => r.run.watch?.causes)).toEqual([report.run.watch?.causes]);
   });
 
+  it('a watch run that fails gives its changes back: the next one, after the debounce and with no other change, alerts and names them', async () => {
+    const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
+    let poke = () => {};
+    sw = new ServeWatch({ config: quick, checks: CHECKS, log, configMapRefs: () => [], watcher: (onChange) => { poke = onChange; return fake; } });
+    let failNext = false;
+    const outcomes: string[] = [];
+    let running = false;
+    const tick = async (reason = 'scheduled') => {
+      running = true;
+      const base: PipelineEdges = {
+        collect: () => sw.collectFull(), store, log, now: () => new Date(),
+        diff: (p, c, e, o) => diffRuns(p, c, { rules: quick.regression, expiredWaivers: e, olderRuns: o }),
+        // The first watch run's report cannot be written (a full disk): the run fails before it alerts.
+        render: async () => { if (failNext) { failNext = false; throw new Error('ENOSPC: no space left on device'); } return []; },
+        notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
+      };
+      try {
+        await runPipeline(quick, CHECKS, sw.edges(base, reason));
+        outcomes.push(`${reason} ran`);
+        return 'ran' as const;
+      } catch {
+        outcomes.push(`${reason} failed`);
+        return 'failed' as const;
+      } finally {
+        running = false;
+      }
+    };
+    await tick('start-up');
+    sw.attach({ tick, idle: async () => {}, state: () => ({ running }) });
+    failNext = true;
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    poke();
+    const until = Date.now() + 3_000;
+    while (outcomes.length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await sw.stop();
+    expect(outcomes).toEqual(['start-up ran', 'watch failed', 'watch ran']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.diff?.regression).toBe(true);
+    expect(sent[0]!.run.watch?.causes).toContain('NetworkPolicy shop/default-deny deleted');
+    expect(sent[0]!.run.watch?.changes).toEqual(['NetworkPolicy shop/default-deny deleted']);
+  });
+
+  it('watch runs that keep failing are retried with backoff, not every debounce', async () => {
+    const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
+    let poke = () => {};
+    sw = new ServeWatch({ config: quick, checks: CHECKS, log, configMapRefs: () => [], watcher: (onChange) => { poke = onChange; return fake; } });
+    let watchRuns = 0;
+    const tick = async (reason = 'scheduled') => {
+      if (reason === 'watch') {
+        // The history store stays locked: each run takes the changes, then fails.
+        watchRuns++;
+        await sw.edges({ collect: () => sw.collectFull(), notifiers: [] } as unknown as PipelineEdges, reason).collect();
+        return 'failed' as const;
+      }
+      await sw.collectFull();
+      return 'ran' as const;
+    };
+    await tick('start-up');
+    sw.attach({ tick, idle: async () => {}, state: () => ({ running: false }) });
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    poke();
+    // Retried after 0.1, 0.2, 0.4, 0.8 s: four runs by 1.6 s (every debounce would be sixteen).
+    await new Promise((r) => setTimeout(r, 1_600));
+    await sw.stop();
+    expect(watchRuns).toBeGreaterThanOrEqual(3);
+    expect(watchRuns).toBeLessThanOrEqual(5);
+    expect(fake.hasChanges()).toBe(true);
+  });
+
   it('a scheduled full run evaluates every check and is not marked as a watch run', async () => {
     await run('start-up');
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
