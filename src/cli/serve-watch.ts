@@ -16,7 +16,7 @@
 // it. The alert goes first (after the HTML report it attaches is written); then every
 // format is written and the run is stored, with the alert's outcome in it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
 // not-evaluated, never "resolved" (the per-check baseline skips them).
-import { runDetails, runNotes } from '../analysis/details.ts';
+import { RUN_NOTES_KINDS, runDetails, runNotes } from '../analysis/details.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import { ConfigError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
@@ -453,7 +453,7 @@ export class ServeWatch {
   }
 
   private notesOf(ctx: AuditContext, kinds: ReadonlySet<KindKey> | null): string[] {
-    const touched = kinds === null || DETAIL_KINDS.network.some((k) => kinds.has(k)) || [...kinds].some((k) => k.startsWith('calico') || k.startsWith('cilium') || k.startsWith('anp.'));
+    const touched = kinds === null || [...kinds].some((k) => RUN_NOTES_KINDS.has(k));
     if (touched || this.notes === null) this.notes = runNotes(ctx);
     return this.notes;
   }

@@ -458,6 +458,20 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(fake.hasChanges()).toBe(true);
   });
 
+  it('a Gateway-only or RBAC-only change: the run notes are recomputed and equal a full audit\'s', async () => {
+    await run('start-up');
+    const fullNotes = () => auditSnapshot({ snapshot: fake.snapshot(), config, checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report.run.notes;
+    fake.add({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: 'shop' }, spec: { hostnames: ['shop.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } });
+    const route = await run('watch');
+    expect(route.run.notes).toContain('HTTPRoute shop/web: no parentRefs; the route is attached to no Gateway');
+    expect(route.run.notes).toEqual(fullNotes());
+    fake.add({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [] });
+    const rbac = await run('watch');
+    expect(rbac.run.watch?.changes).toEqual(['ClusterRole cluster-admin created']);
+    expect(rbac.run.notes).toContain('duplicate ClusterRole cluster-admin: the last one is used, as the manifests reader keeps it');
+    expect(rbac.run.notes).toEqual(fullNotes());
+  });
+
   it('a scheduled full run evaluates every check and is not marked as a watch run', async () => {
     await run('start-up');
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
