@@ -186,6 +186,7 @@ export class ServeWatch {
     this.watcher = input.watcher ? input.watcher(() => this.changed()) : new ClusterWatch({
       kubeconfigPath: input.kubeconfigPath, context: input.context, ...(input.env ? { env: input.env } : {}),
       configMapRefs: input.configMapRefs, log: input.log, onChange: () => this.changed(), ...(input.backoff ? { backoff: input.backoff } : {}),
+      configMapRefreshMs: input.config.watch.configMapRefreshSeconds * 1000,
     });
   }
 

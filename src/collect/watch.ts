@@ -60,6 +60,11 @@ export interface ClusterWatchOptions extends KubeconfigOptions {
   failAfter?: number;
   /** How long the server keeps one watch open (it then ends it and we re-watch); default 300 s. */
   watchTimeoutSeconds?: number;
+  /**
+   * How often the ConfigMaps read by name (`get`, never listed or watched: least privilege) are
+   * read again between full runs, a changed one recorded as a change; 0 or unset: only by full runs.
+   */
+  configMapRefreshMs?: number;
   /** Observes every request sent (method, path with query). */
   onRequest?: (method: string, path: string) => void;
 }
@@ -246,6 +251,54 @@ export class ClusterWatch {
     this.loops = [...this.kinds.values()].filter((st) => !waiting.has(st.key) && (st.coverage.status === 'ok' || st.coverage.status === 'forbidden' || st.coverage.status === 'error'))
       .map((st) => this.loop(st, gen));
     if (this.undiscovered.length > 0) this.loops.push(this.rediscover(gen));
+    if ((this.options.configMapRefreshMs ?? 0) > 0) this.loops.push(this.refreshConfigMapsEvery(this.options.configMapRefreshMs!, gen));
+  }
+
+  /** The by-name ConfigMaps, read again every `ms` until the next full re-list (which reads them itself). */
+  private async refreshConfigMapsEvery(ms: number, gen: number): Promise<void> {
+    const signal = this.abort.signal;
+    for (;;) {
+      await sleep(ms, signal);
+      if (signal.aborted || gen !== this.generation) return;
+      await this.refreshConfigMaps(gen);
+    }
+  }
+
+  /**
+   * Reads the by-name ConfigMaps again: one created, changed (its resourceVersion) or gone is
+   * recorded as a change ("ConfigMap istio-system/istio updated"), and so is a change of their
+   * coverage (a read refused or failing), so the checks reading them are judged again.
+   */
+  async refreshConfigMaps(gen = this.generation): Promise<void> {
+    const before = this.configMaps;
+    const partial = this.snapshot();
+    const n = partial.notes.length;
+    await collectConfigMaps(this.client, partial, { configMapRefs: this.options.configMapRefs }, this.options.concurrency ?? 4);
+    // A full re-list started meanwhile reads them itself.
+    if (gen !== this.generation || this.abort.signal.aborted) return;
+    const items = partial.resources.configmaps ?? [];
+    const coverage = partial.coverage.configmaps ?? { status: 'error' as const };
+    const held = new Map((before?.items ?? []).map((o) => [idOf(o), o]));
+    const now = new Set<string>();
+    const same = (a: KubeObject, b: KubeObject) => (a.metadata?.resourceVersion !== undefined
+      ? a.metadata.resourceVersion === b.metadata?.resourceVersion
+      : JSON.stringify(a.data ?? null) === JSON.stringify(b.data ?? null));
+    for (const o of items) {
+      const id = idOf(o);
+      now.add(id);
+      const old = held.get(id);
+      if (!old) this.record('configmaps', 'created', o);
+      else if (!same(old, o)) this.record('configmaps', 'updated', o);
+    }
+    for (const [id, o] of held) if (!now.has(id)) this.record('configmaps', 'deleted', o);
+    this.configMaps = { items, coverage, notes: partial.notes.slice(n) };
+    const was = before?.coverage;
+    if (was && (was.status !== coverage.status || was.detail !== coverage.detail)) {
+      this.changedKinds.add('configmaps');
+      this.oldestPending ??= Date.now();
+      this.options.log?.[coverage.status === 'ok' ? 'info' : 'warn'](`ConfigMaps read by name: coverage ${was.status} -> ${coverage.status}${coverage.detail ? ` (${oneLine(coverage.detail)})` : ''}`, { event: 'watch-coverage', kind: 'configmaps', status: coverage.status });
+      this.options.onChange?.();
+    }
   }
 
   /** A kind held before whose served version discovery could not tell: its objects are kept, its checks not evaluated. */

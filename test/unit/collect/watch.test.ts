@@ -5,7 +5,8 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
-import { ClusterWatch } from '../../../src/collect/watch.ts';
+import { ClusterWatch, describeChange } from '../../../src/collect/watch.ts';
+import { ServeWatch } from '../../../src/cli/serve-watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import type { Logger } from '../../../src/base/log.ts';
@@ -597,6 +598,76 @@ describe('ClusterWatch.giveBack (a watch run that failed)', () => {
       await watch.stop();
       stand.server.closeAllConnections();
       await new Promise<void>((r) => stand.server.close(() => r()));
+    }
+  });
+});
+
+describe('ClusterWatch: the ConfigMaps read by name, between full runs', () => {
+  /** A cluster with Istio's mesh ConfigMap (`mesh.value` serves it) and nothing else. */
+  function meshCluster(mesh: { value: Record<string, unknown> }, configMapRequests: string[] = []) {
+    return http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname.includes('/configmaps')) configMapRequests.push(`${req.method} ${url.pathname}${url.search}`);
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
+      if (url.pathname === '/api/v1/namespaces/istio-system/configmaps/istio') return json(200, mesh.value);
+      if (url.pathname.includes('/configmaps/')) return json(404, { kind: 'Status', code: 404 });
+      if (url.searchParams.has('watch')) return void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders();
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+    });
+  }
+
+  it('serve --watch re-reads them every watch.configMapRefreshSeconds: a changed one starts a watch run naming it', async () => {
+    const mesh = { value: { metadata: { name: 'istio', namespace: 'istio-system', resourceVersion: '1' }, data: { mesh: 'defaultConfig: {}' } } as Record<string, unknown> };
+    const server = meshCluster(mesh);
+    const config = defaultConfig();
+    config.watch.configMapRefreshSeconds = 0.1;
+    const sw = new ServeWatch({ config, checks: CHECKS, log: { info() {}, warn() {}, progress() {} } as unknown as Logger, kubeconfigPath: await kubeconfigFor(server), env: {}, configMapRefs: () => [] });
+    try {
+      await sw.collectFull();
+      mesh.value = { metadata: { name: 'istio', namespace: 'istio-system', resourceVersion: '2' }, data: { mesh: 'meshMTLS: {}' } };
+      const until = Date.now() + 2_000;
+      while (!sw.watcher.hasChanges() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(sw.watcher.takeChanges().changes.map(describeChange)).toEqual(['ConfigMap istio-system/istio updated']);
+    } finally {
+      await sw.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('reads them again every configMapRefreshMs with get (never list or watch): a changed one is a named change', async () => {
+    // Least privilege grants only `get` on named ConfigMaps (docs/deploy.md, Permissions).
+    let mesh = { metadata: { name: 'istio', namespace: 'istio-system', resourceVersion: '1' }, data: { mesh: 'defaultConfig: {}' } };
+    const configMapRequests: string[] = [];
+    const served = { value: mesh as Record<string, unknown> };
+    const server = meshCluster(served, configMapRequests);
+    let changed = 0;
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, configMapRefreshMs: 100, onChange: () => { changed++; } });
+    try {
+      await watch.start();
+      watch.takeChanges();
+      expect(watch.snapshot().resources.configmaps?.map((c) => c.data)).toEqual([{ mesh: 'defaultConfig: {}' }]);
+      // Unchanged: read again, but nothing to re-audit.
+      const reads = configMapRequests.length;
+      await new Promise((r) => setTimeout(r, 350));
+      expect(configMapRequests.length).toBeGreaterThan(reads);
+      expect(watch.hasChanges()).toBe(false);
+      expect(changed).toBe(0);
+      mesh = { metadata: { ...mesh.metadata, resourceVersion: '2' }, data: { mesh: 'meshMTLS: {minProtocolVersion: TLSV1_3}' } };
+      served.value = mesh;
+      const until = Date.now() + 2_000;
+      while (!watch.hasChanges() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const batch = watch.takeChanges();
+      expect(batch.changes.map(describeChange)).toEqual(['ConfigMap istio-system/istio updated']);
+      expect(batch.kinds).toEqual(new Set(['configmaps']));
+      expect(watch.snapshot().resources.configmaps?.map((c) => c.data)).toEqual([{ mesh: 'meshMTLS: {minProtocolVersion: TLSV1_3}' }]);
+      expect(configMapRequests.every((r) => r.startsWith('GET /api/v1/namespaces/') && !r.includes('watch'))).toBe(true);
+    } finally {
+      await watch.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });

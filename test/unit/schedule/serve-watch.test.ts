@@ -545,6 +545,17 @@ describe('watch helpers', () => {
     expect(v({ watch: { realertAfterHours: 0 } }).config.watch.realertAfterHours).toBe(0);
   });
 
+  it('watch.configMapRefreshSeconds: 60 by default, 0 turns it off, validated naming the key; a changed ConfigMap re-judges what reads it', () => {
+    const ids = new Set(CHECKS.map((c) => c.id));
+    const v = (raw: unknown) => validateConfig(raw, { file: 'ztaudit.yaml', checkIds: ids });
+    expect(defaultConfig().watch.configMapRefreshSeconds).toBe(60);
+    expect(v({ watch: { configMapRefreshSeconds: 0 } }).config.watch.configMapRefreshSeconds).toBe(0);
+    expect(v({ watch: { configMapRefreshSeconds: -5 } }).errors).toEqual([expect.stringMatching(/^ztaudit\.yaml: watch\.configMapRefreshSeconds: /)]);
+    const affected = affectedChecks(CHECKS, new Set(['configmaps'] as KindKey[]));
+    expect(affected.has('network.exposed-workload')).toBe(true);
+    expect(affectedSections(new Set(['configmaps'] as KindKey[]))).toEqual(new Set(['mtls', 'network']));
+  });
+
   it('/metrics exports the watch lag, the events handled and which kinds are watched', () => {
     const text = renderMetrics({ ...emptyMetricsState(), watch: () => ({ lagSeconds: 1.25, events: { pods: 7, networkpolicies: 1 }, watching: { pods: true, networkpolicies: false } }) });
     expect(text).toContain('ztaudit_watch_lag_seconds 1.25');
