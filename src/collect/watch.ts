@@ -269,7 +269,7 @@ export class ClusterWatch {
    * recorded as a change ("ConfigMap istio-system/istio updated"), and so is a change of their
    * coverage (a read refused or failing), so the checks reading them are judged again.
    */
-  async refreshConfigMaps(gen = this.generation): Promise<void> {
+  private async refreshConfigMaps(gen: number): Promise<void> {
     const before = this.configMaps;
     const partial = this.snapshot();
     const n = partial.notes.length;
