@@ -1,7 +1,9 @@
 // The report sections the analyses compute: RBAC breadth per subject, the effective mTLS mode
 // (and its classification) per workload, and the network exposure view. Pure: models in, data
 // out. A section whose inputs were not fully collected is left out rather than shown as "nothing".
-import type { KindKey } from '../snapshot/kinds.ts';
+import { POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
+import { EXTRA_POLICY_KINDS } from './netpol/apis.ts';
+import { EDGE_ROUTE_KINDS } from './edge/routes.ts';
 import type { AuditContext } from './context.ts';
 import { buildRbacModel, topBreadth } from './rbac/index.ts';
 import { istioRoot, meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
@@ -162,6 +164,18 @@ function l4WithoutL7(workloads: MeshWorkloadDetail[], candidates: readonly L4Can
   const key = (e: L4WithoutL7Detail) => `${e.workload.namespace}/${e.workload.name}/${e.workload.kind}`;
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
+
+/**
+ * The kinds runNotes reads: the network model's (every policy API, the pod view), the edge
+ * routes' (and their controllers' pods and ConfigMaps), the RBAC model's. serve --watch
+ * recomputes the notes when one of them changed; test/unit/schedule/watch-inputs.test.ts
+ * traces what runNotes reads and holds this list to it.
+ */
+export const RUN_NOTES_KINDS: ReadonlySet<KindKey> = new Set<KindKey>([
+  ...DETAIL_KINDS.network, ...EXTRA_POLICY_KINDS, ...POD_VIEW_KINDS, 'serviceaccounts', // policies select by service account
+  ...EDGE_ROUTE_KINDS, 'traefik.middlewares', 'traefik-legacy.middlewares', 'configmaps',
+  ...DETAIL_KINDS.rbac,
+]);
 
 const notesOf = (ctx: AuditContext): string[] => (!covered(ctx, DETAIL_KINDS.network) ? [] : [
   ...buildReachability(ctx.snapshot).notes.map((n) => `${n.object.kind} ${n.object.namespace ? `${n.object.namespace}/` : ''}${n.object.name}: ${n.message}`),

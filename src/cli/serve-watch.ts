@@ -16,9 +16,10 @@
 // it. The alert goes first (after the HTML report it attaches is written); then every
 // format is written and the run is stored, with the alert's outcome in it. A kind whose watch fails has non-ok coverage in the snapshot, so its checks are
 // not-evaluated, never "resolved" (the per-check baseline skips them).
-import { runDetails, runNotes } from '../analysis/details.ts';
+import { RUN_NOTES_KINDS, runDetails, runNotes } from '../analysis/details.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import { ConfigError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import type { Logger } from '../base/log.ts';
 import { ClusterWatch, describeChange, type WatchChange } from '../collect/watch.ts';
 import type { ConfigMapRef } from '../collect/live.ts';
@@ -83,21 +84,31 @@ export function affectedChecks(checks: readonly Check[], kinds: ReadonlySet<Kind
 
 /**
  * The changes to the regressed checks' inputs, the rarest kind first (one NetworkPolicy
- * deleted among fifty pod updates is the likely cause), at most `max`, as text.
+ * deleted among fifty pod updates is the likely cause), then the kinds of `changedKinds`
+ * whose coverage is lost ("networkpolicies: coverage error (…)"), at most `max`, as text.
+ * A regression with no new finding (coverage lost only) names no object change: the pod
+ * churn of the same window did not cause it.
  */
-export function likelyCauses(report: RunReport, checks: readonly Check[], changes: readonly WatchChange[], max = 5): string[] {
+export function likelyCauses(report: RunReport, checks: readonly Check[], changes: readonly WatchChange[], max = 5, changedKinds?: ReadonlySet<KindKey>): string[] {
   const d = report.diff;
   if (!d?.regression) return [];
   const fresh = new Set(d.new);
   const regressed = new Set(report.findings.filter((f) => fresh.has(f.fingerprint)).map((f) => f.check));
   const inputs = new Set<KindKey>();
   for (const c of checks) if (regressed.has(c.id)) for (const k of inputsOf(c)) inputs.add(k);
-  const relevant = inputs.size > 0 ? changes.filter((c) => inputs.has(c.kind)) : [...changes];
+  const relevant = changes.filter((c) => inputs.has(c.kind));
   const perKind = new Map<KindKey, number>();
   for (const c of relevant) perKind.set(c.kind, (perKind.get(c.kind) ?? 0) + 1);
   const ordered = [...relevant].sort((a, b) => perKind.get(a.kind)! - perKind.get(b.kind)! || a.at - b.at);
-  return [...new Set(ordered.map(describeChange))].slice(0, max);
+  const lost = [...(changedKinds ?? [])].sort().flatMap((k) => {
+    const c = report.run.coverage?.[k];
+    return c && c.status !== 'ok' && c.status !== 'absent' ? [oneLine(`${k}: coverage ${c.status}${c.detail ? ` (${c.detail})` : ''}`)] : [];
+  });
+  return [...new Set([...ordered.map(describeChange), ...lost])].slice(0, max);
 }
+
+/** The longest wait before a failed watch run's changes are tried again. */
+const WATCH_RETRY_MAX_MS = 300_000;
 
 let fullGc: (() => void) | null = null;
 /**
@@ -116,7 +127,7 @@ export function collectGarbage(): void {
 }
 
 /** What ServeWatch needs from the watch (ClusterWatch; tests hand in a fake). */
-export type WatchSource = Pick<ClusterWatch, 'start' | 'relistAll' | 'snapshot' | 'takeChanges' | 'hasChanges' | 'metrics' | 'stop'>;
+export type WatchSource = Pick<ClusterWatch, 'start' | 'relistAll' | 'snapshot' | 'takeChanges' | 'giveBack' | 'hasChanges' | 'metrics' | 'stop'>;
 
 export interface ServeWatchInput {
   config: Config;
@@ -158,6 +169,10 @@ export class ServeWatch {
   private notes: string[] | null = null;
   private probes: TlsProbeResult[] | undefined;
   private timer: NodeJS.Timeout | null = null;
+  /** The batch of the watch run in progress: given back to the watch if the run fails. */
+  private inFlight: ReturnType<WatchSource['takeChanges']> | null = null;
+  /** Watch runs failed in a row: the retry of their changes backs off (a store down must not be hammered, nor alerted every debounce). */
+  private failedRuns = 0;
   private daemon: DaemonHandle | null = null;
   private stopped = false;
   /** Per finding (fingerprint): when a watch run last alerted it, and the repeats held back since. */
@@ -171,6 +186,7 @@ export class ServeWatch {
     this.watcher = input.watcher ? input.watcher(() => this.changed()) : new ClusterWatch({
       kubeconfigPath: input.kubeconfigPath, context: input.context, ...(input.env ? { env: input.env } : {}),
       configMapRefs: input.configMapRefs, log: input.log, onChange: () => this.changed(), ...(input.backoff ? { backoff: input.backoff } : {}),
+      configMapRefreshMs: input.config.watch.configMapRefreshSeconds * 1000,
     });
   }
 
@@ -292,6 +308,7 @@ export class ServeWatch {
       collect: async () => {
         const c0 = performance.now();
         batch = this.watcher.takeChanges();
+        this.inFlight = batch;
         if (batch.since !== null) timing.waitedMs = Date.now() - batch.since;
         const snapshot = this.snapshotNow();
         timing.collectMs = performance.now() - c0;
@@ -344,7 +361,7 @@ export class ServeWatch {
       keep: (report) => {
         const d = report.diff;
         if (!d) return false;
-        if (d.regression && report.run.watch) report.run.watch.causes = likelyCauses(report, this.input.checks, batch.changes);
+        if (d.regression && report.run.watch) report.run.watch.causes = likelyCauses(report, this.input.checks, batch.changes, 5, batch.kinds);
         // A run that alerts is stored, with the alert's outcome: a carried alert it delivered is
         // not sent again by the next run, one it could not deliver is carried on.
         const keep = alerting(report) || d.new.length > 0 || d.resolved.length > 0;
@@ -437,7 +454,7 @@ export class ServeWatch {
   }
 
   private notesOf(ctx: AuditContext, kinds: ReadonlySet<KindKey> | null): string[] {
-    const touched = kinds === null || DETAIL_KINDS.network.some((k) => kinds.has(k)) || [...kinds].some((k) => k.startsWith('calico') || k.startsWith('cilium') || k.startsWith('anp.'));
+    const touched = kinds === null || [...kinds].some((k) => RUN_NOTES_KINDS.has(k));
     if (touched || this.notes === null) this.notes = runNotes(ctx);
     return this.notes;
   }
@@ -452,9 +469,9 @@ export class ServeWatch {
     return this.input.config.watch.debounceSeconds * 1000;
   }
 
-  private changed(): void {
+  private changed(delayMs = this.debounceMs()): void {
     if (!this.daemon || !this.started || this.stopped || this.timer) return;
-    this.timer = setTimeout(() => { void this.fire(); }, this.debounceMs());
+    this.timer = setTimeout(() => { void this.fire(); }, delayMs);
   }
 
   private async fire(): Promise<void> {
@@ -468,8 +485,19 @@ export class ServeWatch {
       return;
     }
     this.watchRuns++;
-    await daemon.tick('watch');
-    if (this.watcher.hasChanges()) this.changed();
+    this.inFlight = null;
+    const outcome = await daemon.tick('watch');
+    const batch = this.inFlight;
+    this.inFlight = null;
+    if (outcome === 'failed') {
+      // Its changes are not lost: the next watch run (after the debounce, doubling while runs
+      // keep failing, at most 5 minutes) judges and names them.
+      if (batch) this.watcher.giveBack(batch);
+      this.failedRuns++;
+    } else if (outcome === 'ran') {
+      this.failedRuns = 0;
+    }
+    if (this.watcher.hasChanges()) this.changed(Math.min(WATCH_RETRY_MAX_MS, this.debounceMs() * 2 ** Math.max(0, this.failedRuns - 1)));
   }
 
   metrics(): ReturnType<WatchSource['metrics']> {

@@ -4,11 +4,13 @@
 // when the server answers 410 Gone (the version fell out of its window) whose difference
 // with what was held is recorded as changes, and reconnects with bounded exponential
 // backoff. A watch that ends with any other ERROR event (its Status's retryAfterSeconds
-// honoured), or at once with no event, is a failed attempt like a refused connection. Coverage follows the watch: a kind whose watch is refused (403) is 'forbidden'
-// at once, one that keeps failing becomes 'error' after a few attempts; either way its
-// checks are not evaluated until the watch works again (after a re-list, since events were
-// missed). Changes are kept as "NetworkPolicy shop/default-deny deleted" so an alert can
-// name what caused it.
+// honoured), or at once with no event, is a failed attempt like a refused connection, and so
+// is a 410 in a row after the first. Coverage follows the watch: a kind whose watch is refused
+// (403) is 'forbidden' at once, one that keeps failing becomes 'error' after a few attempts;
+// either way its checks are not evaluated until the watch works again (after a re-list, since
+// events were missed). A CRD kind answered 404 is handed to API discovery, which makes it
+// 'absent' (its objects deleted) when it is no longer served. Changes are kept as
+// "NetworkPolicy shop/default-deny deleted" so an alert can name what caused it.
 import { ClusterError, redactUrlCredentials } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { runPool } from '../base/pool.ts';
@@ -58,6 +60,11 @@ export interface ClusterWatchOptions extends KubeconfigOptions {
   failAfter?: number;
   /** How long the server keeps one watch open (it then ends it and we re-watch); default 300 s. */
   watchTimeoutSeconds?: number;
+  /**
+   * How often the ConfigMaps read by name (`get`, never listed or watched: least privilege) are
+   * read again between full runs, a changed one recorded as a change; 0 or unset: only by full runs.
+   */
+  configMapRefreshMs?: number;
   /** Observes every request sent (method, path with query). */
   onRequest?: (method: string, path: string) => void;
 }
@@ -79,6 +86,10 @@ interface KindState {
   lastError: string;
   /** A non-410 ERROR event of the current watch: why it ended, and the server's retryAfterSeconds. */
   watchError: { detail: string; retryAfterMs: number } | null;
+  /** The current watch was answered 410 Gone (an ERROR event or the response): re-list, counted as a failed attempt. */
+  expired: boolean;
+  /** A CRD kind answered 404: no longer served, or served at another version; discovery tells which. */
+  vanished: boolean;
 }
 
 const PENDING_MAX = 10_000;
@@ -123,7 +134,11 @@ export class ClusterWatch {
    * meanwhile, in coverage 'error' (not evaluated), and is not recorded as deleted.
    */
   private undiscovered: KindSpec[] = [];
+  /** The generation whose rediscover loop is running (-1: none). */
+  private rediscovering = -1;
   private generation = 0;
+  /** The client's notes taken by the last takeChanges(): the current run's. */
+  private runNotes: string[] = [];
   readonly notes: string[] = [];
   eventsTotal = 0;
 
@@ -167,6 +182,10 @@ export class ClusterWatch {
   private async listEverything(record: boolean): Promise<void> {
     // Stop the running watches; a new generation of loops starts after the lists.
     this.generation++;
+    // The client's notes (a retry that succeeded, discovery that failed) are this collection's:
+    // those of earlier runs were reported by them.
+    this.client.notes.length = 0;
+    this.runNotes = [];
     const previous = new Map(this.kinds);
     const discovery = await discover(this.client);
     const listed = (KINDS as readonly KindSpec[]).filter((k) => !k.byNameOnly);
@@ -192,8 +211,14 @@ export class ClusterWatch {
         return;
       }
       const st = this.stateFor(spec, version, previous.get(key));
+      const listed = await this.list(st, record);
+      if (st.vanished) {
+        // Served a moment ago, not now: as the live collector says (its objects held before are recorded deleted below).
+        this.absent.set(key, { status: 'absent', detail: `${resourceName(spec)} is not served (CRD removed during collection)` });
+        return;
+      }
       fresh.set(key, st);
-      if (!(await this.list(st, record)) && st.coverage.status === 'ok') {
+      if (!listed && st.coverage.status === 'ok') {
         // A kind that cannot be listed now is not held: its checks are not evaluated.
         st.broken = true;
         st.needsList = true;
@@ -226,6 +251,54 @@ export class ClusterWatch {
     this.loops = [...this.kinds.values()].filter((st) => !waiting.has(st.key) && (st.coverage.status === 'ok' || st.coverage.status === 'forbidden' || st.coverage.status === 'error'))
       .map((st) => this.loop(st, gen));
     if (this.undiscovered.length > 0) this.loops.push(this.rediscover(gen));
+    if ((this.options.configMapRefreshMs ?? 0) > 0) this.loops.push(this.refreshConfigMapsEvery(this.options.configMapRefreshMs!, gen));
+  }
+
+  /** The by-name ConfigMaps, read again every `ms` until the next full re-list (which reads them itself). */
+  private async refreshConfigMapsEvery(ms: number, gen: number): Promise<void> {
+    const signal = this.abort.signal;
+    for (;;) {
+      await sleep(ms, signal);
+      if (signal.aborted || gen !== this.generation) return;
+      await this.refreshConfigMaps(gen);
+    }
+  }
+
+  /**
+   * Reads the by-name ConfigMaps again: one created, changed (its resourceVersion) or gone is
+   * recorded as a change ("ConfigMap istio-system/istio updated"), and so is a change of their
+   * coverage (a read refused or failing), so the checks reading them are judged again.
+   */
+  private async refreshConfigMaps(gen: number): Promise<void> {
+    const before = this.configMaps;
+    const partial = this.snapshot();
+    const n = partial.notes.length;
+    await collectConfigMaps(this.client, partial, { configMapRefs: this.options.configMapRefs }, this.options.concurrency ?? 4);
+    // A full re-list started meanwhile reads them itself.
+    if (gen !== this.generation || this.abort.signal.aborted) return;
+    const items = partial.resources.configmaps ?? [];
+    const coverage = partial.coverage.configmaps ?? { status: 'error' as const };
+    const held = new Map((before?.items ?? []).map((o) => [idOf(o), o]));
+    const now = new Set<string>();
+    const same = (a: KubeObject, b: KubeObject) => (a.metadata?.resourceVersion !== undefined
+      ? a.metadata.resourceVersion === b.metadata?.resourceVersion
+      : JSON.stringify(a.data ?? null) === JSON.stringify(b.data ?? null));
+    for (const o of items) {
+      const id = idOf(o);
+      now.add(id);
+      const old = held.get(id);
+      if (!old) this.record('configmaps', 'created', o);
+      else if (!same(old, o)) this.record('configmaps', 'updated', o);
+    }
+    for (const [id, o] of held) if (!now.has(id)) this.record('configmaps', 'deleted', o);
+    this.configMaps = { items, coverage, notes: partial.notes.slice(n) };
+    const was = before?.coverage;
+    if (was && (was.status !== coverage.status || was.detail !== coverage.detail)) {
+      this.changedKinds.add('configmaps');
+      this.oldestPending ??= Date.now();
+      this.options.log?.[coverage.status === 'ok' ? 'info' : 'warn'](`ConfigMaps read by name: coverage ${was.status} -> ${coverage.status}${coverage.detail ? ` (${oneLine(coverage.detail)})` : ''}`, { event: 'watch-coverage', kind: 'configmaps', status: coverage.status });
+      this.options.onChange?.();
+    }
   }
 
   /** A kind held before whose served version discovery could not tell: its objects are kept, its checks not evaluated. */
@@ -245,15 +318,24 @@ export class ClusterWatch {
     const signal = this.abort.signal;
     const started: Promise<void>[] = [];
     let attempts = 0;
+    this.rediscovering = gen;
     while (this.undiscovered.length > 0 && !signal.aborted && gen === this.generation) {
       attempts++;
       await sleep(this.backoffAfter(attempts), signal);
       if (signal.aborted || gen !== this.generation) break;
       const discovery = await discover(this.client);
       if (gen !== this.generation) break;
-      if (discovery.failure) continue;
+      if (discovery.failure) {
+        // A kind handed over by a 404 was still evaluated; not while whether it is served is unknown.
+        for (const spec of this.undiscovered) {
+          const old = this.kinds.get(spec.key as KindKey);
+          if (old?.coverage.status === 'ok') this.keepUndiscovered(old, discovery.failure);
+        }
+        continue;
+      }
+      const batch = [...this.undiscovered];
       const still: KindSpec[] = [];
-      for (const spec of this.undiscovered) {
+      for (const spec of batch) {
         const key = spec.key as KindKey;
         const version = await servedVersion(this.client, spec, discovery);
         if (gen !== this.generation) break;
@@ -266,17 +348,19 @@ export class ClusterWatch {
           if (old) {
             for (const o of old.objects.values()) this.record(key, 'deleted', o);
             this.kinds.delete(key);
-          } else {
-            // Its coverage changes (from the discovery failure to absent): a re-audit says so.
-            this.changedKinds.add(key);
-            this.oldestPending ??= Date.now();
-            this.options.onChange?.();
           }
+          // Its coverage changes (to absent): a re-audit says so.
+          this.changedKinds.add(key);
+          this.oldestPending ??= Date.now();
+          this.options.onChange?.();
           this.absent.set(key, version);
+          this.options.log?.info(`watch ${resourceName(spec)}: not served any more (${oneLine(version.detail ?? version.status)}); its checks are judged without it`, { event: 'watch-coverage', kind: key, status: 'absent' });
           continue;
         }
         const before = old?.coverage ?? this.absent.get(key) ?? { status: 'error' as const };
         const st = this.stateFor(spec, version, old);
+        // A kind that answered 404 and is served (at another version, or a passing glitch): its failures count on.
+        st.failures = Math.max(old?.failures ?? 0, old?.vanished ? 1 : 0);
         // Not evaluated until a list and a watch show the kind is back (the loop clears it).
         st.broken = true;
         st.needsList = true;
@@ -286,13 +370,27 @@ export class ClusterWatch {
         started.push(this.loop(st, gen));
       }
       if (gen !== this.generation) break;
-      this.undiscovered = still;
-      if (still.length === 0) {
+      // Kinds handed over (a 404) while discovery was asked wait for the next round.
+      this.undiscovered = [...still, ...this.undiscovered.filter((spec) => !batch.includes(spec))];
+      if (this.undiscovered.length === 0) {
         this.options.log?.info('API discovery answers again: the kinds it could not tell are listed and watched again', { event: 'watch-discovery', status: 'ok' });
         this.apiResources = (await servedApiResources(this.client, discovery, this.options.concurrency ?? 4)) ?? this.apiResources;
       }
     }
+    if (this.rediscovering === gen) this.rediscovering = -1;
     await Promise.allSettled(started);
+  }
+
+  /**
+   * A CRD kind answered 404 (its CRD was deleted, or the version watched is no longer served):
+   * API discovery, with backoff, tells which (rediscover), as the live collector's 404 says
+   * 'absent'. Its coverage stays as it was meanwhile: a second or so, not a coverage loss.
+   */
+  private handOver(st: KindState, gen: number): void {
+    st.watching = false;
+    this.options.log?.info(`watch ${resourceName(st.spec)}: not found (HTTP 404); asking API discovery whether it is still served`, { event: 'watch-discovery', kind: st.key });
+    if (!this.undiscovered.includes(st.spec)) this.undiscovered.push(st.spec);
+    if (this.rediscovering !== gen) this.loops.push(this.rediscover(gen));
   }
 
   private backoffAfter(attempts: number): number {
@@ -307,7 +405,7 @@ export class ClusterWatch {
     return {
       spec, key, path: `${basePathOf(spec, version)}/${spec.resource}`, apiVersion: spec.group ? `${spec.group}/${version}` : version,
       objects: old?.objects ?? new Map(), resourceVersion: '', coverage: { status: 'ok', count: 0 }, needsList: false,
-      failures: 0, events: old?.events ?? 0, broken: false, watching: false, lastError: '', watchError: null,
+      failures: 0, events: old?.events ?? 0, broken: false, watching: false, lastError: '', watchError: null, expired: false, vanished: false,
     };
   }
 
@@ -352,6 +450,11 @@ export class ClusterWatch {
         continue;
       }
       if (r.status === 403) { this.refused(st, `list ${resourceName(st.spec)} at cluster scope`); return false; }
+      if (r.status === 404 && !st.spec.builtin) {
+        // Its CRD was deleted (or its version is no longer served): not a failure of the list.
+        st.vanished = true;
+        return false;
+      }
       const body = r.body as { items?: unknown; metadata?: { continue?: unknown; resourceVersion?: unknown } } | undefined;
       if (r.status !== 200 || !body || !Array.isArray(body.items)) {
         this.failed(st, `${what} failed: ${r.status === 200 ? 'response is not a list' : statusMessage(r)}`);
@@ -379,13 +482,15 @@ export class ClusterWatch {
     return true;
   }
 
-  private setCoverage(st: KindState, c: CoverageEntry): void {
+  /** `why` is for the log line only: a coverage change is a change of status or detail, nothing else (an attempt counter would make every retry one). */
+  private setCoverage(st: KindState, c: CoverageEntry, why?: string): void {
     const before = st.coverage;
     st.coverage = c;
     if (before.status !== c.status || before.detail !== c.detail) {
       this.changedKinds.add(st.key);
       this.oldestPending ??= Date.now();
-      if (before.status !== c.status) this.options.log?.[c.status === 'ok' ? 'info' : 'warn'](`watch ${resourceName(st.spec)}: coverage ${before.status} -> ${c.status}${c.detail ? ` (${c.detail})` : ''}`, { event: 'watch-coverage', kind: st.key, status: c.status });
+      const said = [c.detail, why].filter(Boolean).join('; ');
+      if (before.status !== c.status) this.options.log?.[c.status === 'ok' ? 'info' : 'warn'](`watch ${resourceName(st.spec)}: coverage ${before.status} -> ${c.status}${said ? ` (${said})` : ''}`, { event: 'watch-coverage', kind: st.key, status: c.status });
       this.options.onChange?.();
     }
   }
@@ -404,7 +509,7 @@ export class ClusterWatch {
     if (st.failures >= (this.options.failAfter ?? 3)) {
       st.broken = true;
       st.needsList = true;
-      this.setCoverage(st, { status: 'error', detail: `${detail} (${st.failures} attempts in a row)` });
+      this.setCoverage(st, { status: 'error', detail }, `${st.failures} attempts in a row`);
     }
   }
 
@@ -431,7 +536,7 @@ export class ClusterWatch {
       case 'ERROR': {
         // 410 Gone: the version we asked for is too old (re-list). Anything else (a 500 from
         // etcd, a 504 with retryAfterSeconds) is a failed attempt: the loop waits before the next.
-        if (o.code === 410) { this.gone(st); return; }
+        if (o.code === 410) { st.expired = true; return; }
         const status = o as { code?: unknown; reason?: unknown; message?: unknown; details?: { retryAfterSeconds?: unknown } };
         const retry = status.details?.retryAfterSeconds;
         const said = [status.code, status.reason].filter((x) => typeof x === 'number' || (typeof x === 'string' && x !== '')).join(' ');
@@ -462,10 +567,22 @@ export class ClusterWatch {
     }
   }
 
-  private gone(st: KindState): void {
+  /**
+   * A 410 Gone (an ERROR event or the response): the resourceVersion fell out of the server's
+   * window, so re-list. The first after a working watch is a compaction, re-listed at once;
+   * each one in a row after it is a failed attempt, with backoff and coverage 'error' after
+   * failAfter, as client-go's reflector backs off before every re-list and resets once healthy
+   * (tools/cache/reflector.go: RunWithContext's delayHandler). A server or proxy that answers
+   * 410 to every watch must not be re-listed thousands of times a second while reading 'ok'.
+   */
+  private async gone(st: KindState, signal: AbortSignal): Promise<void> {
+    const first = st.failures === 0;
+    st.expired = false;
     st.needsList = true;
     // The resourceVersion is the server's text: kept on its line.
     this.options.log?.info(`watch ${resourceName(st.spec)}: resourceVersion ${oneLine(st.resourceVersion)} is too old (410 Gone); re-listing`, { event: 'watch-relist', kind: st.key });
+    this.failed(st, `watch ${resourceName(st.spec)} failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list`);
+    if (!first) await sleep(this.backoffMs(st), signal);
   }
 
   private backoffMs(st: KindState): number {
@@ -479,6 +596,7 @@ export class ClusterWatch {
     while (!signal.aborted && gen === this.generation) {
       if (st.needsList || st.resourceVersion === '') {
         if (!(await this.list(st, true))) {
+          if (st.vanished) return this.vanishedIn(st, 'list', gen, signal);
           await sleep(this.backoffMs(st), signal);
           continue;
         }
@@ -505,6 +623,7 @@ export class ClusterWatch {
         this.setCoverage(st, { status: 'ok' });
       };
       st.watchError = null;
+      st.expired = false;
       const eventsBefore = st.events;
       const opened = Date.now();
       let r: KubeResponse;
@@ -530,11 +649,16 @@ export class ClusterWatch {
       }
       st.watching = false;
       if (signal.aborted || gen !== this.generation) return;
+      if (r.status === 410 || (r.status === 200 && st.expired)) {
+        await this.gone(st, signal);
+        continue;
+      }
+      if (r.status === 404 && !st.spec.builtin) return this.vanishedIn(st, 'watch', gen, signal);
       if (r.status === 200) {
         const ended = st.watchError as KindState['watchError']; // set by onEvent, during the watch
         const bad = ended?.detail ?? (st.events === eventsBefore && Date.now() - opened < WATCH_MIN_MS ? 'the server ended the watch at once with no events' : null);
         if (bad === null) {
-          // The server ended the watch (timeoutSeconds) or re-listing is due (410): watch again.
+          // The server ended the watch (timeoutSeconds): watch again.
           st.failures = 0;
           recover();
           continue;
@@ -548,10 +672,6 @@ export class ClusterWatch {
         await sleep(waitMs, signal);
         continue;
       }
-      if (r.status === 410) {
-        this.gone(st);
-        continue;
-      }
       if (r.status === 403) {
         this.refused(st, `${what} at cluster scope`);
       } else {
@@ -559,6 +679,18 @@ export class ClusterWatch {
       }
       await sleep(this.backoffMs(st), signal);
     }
+  }
+
+  /** The loop of a CRD kind that answered 404 ends: discovery says whether it is still served. */
+  private async vanishedIn(st: KindState, verb: 'list' | 'watch', gen: number, signal: AbortSignal): Promise<void> {
+    // The first is not a failure (a CRD deleted is not one). A kind discovery keeps calling
+    // served while it answers 404 is counted from then on: backoff, and an error after failAfter.
+    if (st.failures > 0) {
+      this.failed(st, `${verb} ${resourceName(st.spec)} failed: HTTP 404 (not found), though API discovery says it is served`);
+      await sleep(this.backoffMs(st), signal);
+    }
+    if (signal.aborted || gen !== this.generation) return;
+    this.handOver(st, gen);
   }
 
   /** Drops a kind's watch and reconnects from `resourceVersion` (a too-old one makes the server answer 410 Gone). */
@@ -584,7 +716,7 @@ export class ClusterWatch {
       resources[key] = ok ? [...st.objects.values()] : [];
       coverage[key] = ok ? { status: 'ok', count: st.objects.size } : st.coverage;
     }
-    const notes = [...this.client.notes, ...this.notes];
+    const notes = [...this.runNotes, ...this.client.notes, ...this.notes];
     if (this.configMaps) {
       resources.configmaps = this.configMaps.items;
       coverage.configmaps = this.configMaps.coverage;
@@ -606,11 +738,25 @@ export class ClusterWatch {
   /** The changes since the last call (and the kinds they touched, coverage changes included). */
   takeChanges(): { changes: WatchChange[]; dropped: number; kinds: Set<KindKey>; since: number | null } {
     const out = { changes: this.pending, dropped: this.pendingDropped, kinds: this.changedKinds, since: this.oldestPending };
+    // The client's notes since the last batch are this run's (snapshot() reports them), not every later run's.
+    this.runNotes = this.client.notes.splice(0);
     this.pending = [];
     this.pendingDropped = 0;
     this.changedKinds = new Set();
     this.oldestPending = null;
     return out;
+  }
+
+  /**
+   * A batch whose watch run failed: its changes (ahead of any since, within the pending cap),
+   * its kinds and its age wait for the next run, which names them.
+   */
+  giveBack(batch: ReturnType<ClusterWatch['takeChanges']>): void {
+    const back = batch.changes.slice(0, Math.max(0, PENDING_MAX - this.pending.length));
+    this.pendingDropped += batch.dropped + batch.changes.length - back.length;
+    this.pending = [...back, ...this.pending];
+    for (const k of batch.kinds) this.changedKinds.add(k);
+    if (batch.since !== null) this.oldestPending = Math.min(this.oldestPending ?? batch.since, batch.since);
   }
 
   /** Whether changes are waiting for a re-audit. */

@@ -93,7 +93,7 @@ export const CONFIG_SCHEMA = closed({
     breadthGrowthPercent: { type: 'number', minimum: 0 },
     expiredWaiver: { type: 'boolean' },
   }),
-  watch: closed({ debounceSeconds: { type: 'number', minimum: 0.1, maximum: 3600 }, realertAfterHours: { type: 'number', minimum: 0, maximum: 720 } }),
+  watch: closed({ debounceSeconds: { type: 'number', minimum: 0.1, maximum: 3600 }, realertAfterHours: { type: 'number', minimum: 0, maximum: 720 }, configMapRefreshSeconds: { type: 'number', minimum: 0, maximum: 86400 } }),
   notify: closed({
     policy: { enum: ['regression', 'always', 'never'] },
     deadlineSeconds: { type: 'integer', minimum: 1, maximum: 3600 },

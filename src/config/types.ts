@@ -125,6 +125,11 @@ export interface Config {
      * this long ago is held back (flapping: a policy deleted and re-created); 0 alerts every time.
      */
     realertAfterHours: number;
+    /**
+     * serve --watch: the ConfigMaps read by name (mesh, Cilium, ingress controller settings) are
+     * read again this often between full runs, a changed one starting a watch run; 0: only by full runs.
+     */
+    configMapRefreshSeconds: number;
   };
   notify: {
     policy: 'regression' | 'always' | 'never';
@@ -174,6 +179,6 @@ export function defaultConfig(): Config {
     limits: { manifestFileMiB: 32, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
-    watch: { debounceSeconds: 3, realertAfterHours: 4 },
+    watch: { debounceSeconds: 3, realertAfterHours: 4, configMapRefreshSeconds: 60 },
   };
 }

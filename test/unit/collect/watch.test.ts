@@ -5,7 +5,8 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
-import { ClusterWatch } from '../../../src/collect/watch.ts';
+import { ClusterWatch, describeChange } from '../../../src/collect/watch.ts';
+import { ServeWatch } from '../../../src/cli/serve-watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import type { Logger } from '../../../src/base/log.ts';
@@ -76,9 +77,9 @@ describe('ClusterWatch when a watch stream breaks', () => {
     await coverageError;
 
     const snapshot = watch.snapshot();
-    const detail = 'watch networkpolicies.networking.k8s.io failed: a watch event is longer than 64 MiB, more than any object an API server stores (a broken stream?) (1 attempts in a row)';
+    const detail = 'watch networkpolicies.networking.k8s.io failed: a watch event is longer than 64 MiB, more than any object an API server stores (a broken stream?)';
     expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail });
-    expect(warnings).toContain(`watch networkpolicies.networking.k8s.io: coverage ok -> error (${detail})`);
+    expect(warnings).toContain(`watch networkpolicies.networking.k8s.io: coverage ok -> error (${detail}; 1 attempts in a row)`);
     expect(snapshot.resources.networkpolicies).toEqual([]);
     expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
     const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
@@ -221,7 +222,7 @@ describe('ClusterWatch when a watch stream breaks', () => {
     await watch.start();
     // Bounded: without backoff the loop sent thousands of watches in this time and stayed 'ok'.
     await Promise.race([coverageError, new Promise((r) => setTimeout(r, 3_000))]);
-    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: `watch networkpolicies.networking.k8s.io failed: ${why} (3 attempts in a row)` });
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: `watch networkpolicies.networking.k8s.io failed: ${why}` });
     expect(watches).toBeGreaterThanOrEqual(3);
     // Later attempts, each answered the same way, neither flood the server nor flip the coverage
     // back to ok for the moment between a watch's 200 and its ERROR.
@@ -370,6 +371,299 @@ describe('ClusterWatch when API discovery fails during a full re-list', () => {
       expect(after.resources['istio.authorizationpolicies']?.map((o) => o.metadata?.name)).toEqual(['deny-all']);
       expect(apWatches).toBeGreaterThan(watchesBefore);
       expect(watch.takeChanges().changes).toEqual([]);
+    } finally {
+      await watch.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('ClusterWatch over a daemon\'s lifetime', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0)) await c();
+  });
+  const closing = (watch: ClusterWatch, server: http.Server) => async () => {
+    await watch.stop();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+
+  it('a CRD deleted while watched: its kind becomes absent and its objects deleted, as a full run says, with no coverage loss', async () => {
+    // Deleting a CRD deletes its objects (DELETED events), then the resource is no longer served:
+    // its list and watch are answered 404 and API discovery no longer lists the group
+    // (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#delete-a-customresourcedefinition).
+    const CNP = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+    const cnp = { metadata: { name: 'deny', namespace: 'shop', resourceVersion: '5' }, spec: { endpointSelector: {} } };
+    let uninstalled = false;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: uninstalled ? [] : [{ name: 'cilium.io', versions: [{ groupVersion: 'cilium.io/v2', version: 'v2' }], preferredVersion: { version: 'v2' } }] });
+      if (url.pathname === '/apis/cilium.io/v2') return uninstalled ? json(404, { kind: 'Status', code: 404 }) : json(200, { kind: 'APIResourceList', resources: [{ name: 'ciliumnetworkpolicies', namespaced: true, verbs: ['list', 'watch'] }] });
+      if (url.pathname === CNP && uninstalled) return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        if (url.pathname !== CNP) return void res.flushHeaders();
+        setTimeout(() => { uninstalled = true; res.end(`${JSON.stringify({ type: 'DELETED', object: { ...cnp, metadata: { ...cnp.metadata, resourceVersion: '9' } } })}\n`); }, 200);
+        return;
+      }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === CNP ? [cnp] : [] });
+    });
+    const warnings: string[] = [];
+    let gone: () => void = () => {};
+    const absent = new Promise<void>((resolve) => { gone = resolve; });
+    const log = { info(msg: string) { if (msg.includes('not served any more')) gone(); }, warn(msg: string) { warnings.push(msg); }, progress() {} } satisfies Logger;
+    // failAfter 1: before, the first 404 made the kind an error at once.
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log, failAfter: 1, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    expect(watch.snapshot().coverage['cilium.networkpolicies']).toEqual({ status: 'ok', count: 1 });
+    await Promise.race([absent, new Promise((r) => setTimeout(r, 3_000))]);
+
+    const snapshot = watch.snapshot();
+    expect(snapshot.coverage['cilium.networkpolicies']).toEqual({ status: 'absent', detail: 'API group cilium.io is not served (CRD not installed)' });
+    expect(warnings.filter((w) => w.includes('coverage'))).toEqual([]);
+    const batch = watch.takeChanges();
+    expect(batch.changes.map((c) => `${c.kind} ${c.namespace}/${c.name} ${c.type}`)).toEqual(['cilium.networkpolicies shop/deny deleted']);
+    expect(batch.kinds.has('cilium.networkpolicies')).toBe(true);
+    // The watch run judges it as the next full run does: evaluated, without Cilium.
+    const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+    expect(report.checks.find((c) => c.id === 'network.namespace-default-deny-ingress')?.status).not.toBe('not-evaluated');
+    expect(watch.metrics().events['cilium.networkpolicies']).toBeUndefined();
+  });
+
+  it('a CRD kind discovery still lists but whose list answers 404: asked again with backoff, an error after failAfter, not a loop', async () => {
+    const AP = '/apis/security.istio.io/v1/authorizationpolicies';
+    let apLists = 0;
+    let broken = false;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [{ name: 'security.istio.io', versions: [{ groupVersion: 'security.istio.io/v1', version: 'v1' }], preferredVersion: { version: 'v1' } }] });
+      if (url.pathname === '/apis/security.istio.io/v1') return json(200, { kind: 'APIResourceList', resources: [{ name: 'authorizationpolicies', namespaced: true, verbs: ['list', 'watch'] }] });
+      if (url.pathname === AP && broken) { apLists++; return json(404, { kind: 'Status', code: 404, message: 'the server could not find the requested resource' }); }
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        if (url.pathname === AP) { broken = true; return void res.end(); }
+        return void res.flushHeaders();
+      }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info() {}, warn() {}, progress() {} }, failAfter: 3, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(watch.snapshot().coverage['istio.authorizationpolicies']).toEqual({ status: 'error', detail: 'list authorizationpolicies.security.istio.io failed: HTTP 404 (not found), though API discovery says it is served' });
+    expect(apLists).toBeGreaterThanOrEqual(2);
+    expect(apLists).toBeLessThanOrEqual(30);
+    // A full re-list then says what the live collector says of a list answered 404.
+    await watch.relistAll();
+    expect(watch.snapshot().coverage['istio.authorizationpolicies']).toEqual({ status: 'absent', detail: 'authorizationpolicies.security.istio.io is not served (CRD removed during collection)' });
+  });
+
+  it('a built-in kind answered 404 is an error, and a failing watch is one change, not one per retry: the lag returns to 0', async () => {
+    let broken = false;
+    const stand = await standIn({
+      list: (res, n) => {
+        if (!broken) return false;
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', code: 404, message: 'the server could not find the requested resource' }));
+        return true;
+      },
+      watch: (res) => {
+        if (!broken) return void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders();
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', code: 404, message: 'the server could not find the requested resource' }));
+      },
+    });
+    let changed = 0;
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, failAfter: 2, backoff: { baseMs: 20, maxMs: 40 }, onChange: () => { changed++; } });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    broken = true;
+    stand.server.closeAllConnections(); // the watches end; the NetworkPolicy one fails from then on
+    // Failing from then on: its re-list is answered 404 (the watch ended first, which counts too).
+    const failing = { status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: HTTP 404: the server could not find the requested resource' };
+    const until = Date.now() + 3_000;
+    while (watch.snapshot().coverage.networkpolicies?.detail !== failing.detail && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(watch.snapshot().coverage.networkpolicies).toEqual(failing);
+    expect(watch.takeChanges().kinds).toEqual(new Set(['networkpolicies']));
+    const calls = changed;
+    // Many more attempts, each failing the same way: nothing changed, so no watch run is due.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(watch.hasChanges()).toBe(false);
+    expect(changed).toBe(calls);
+    expect(watch.metrics().lagSeconds).toBe(0);
+    expect(watch.snapshot().coverage.networkpolicies?.status).toBe('error');
+  });
+
+  it('a server that answers every watch 410 Gone: re-listed with backoff, the kind an error after failAfter (client-go\'s reflector backs off too)', async () => {
+    // client-go tools/cache/reflector.go: an expired watch ends ListAndWatch, and RunWithContext's
+    // delayHandler (800 ms doubling to 30 s, reset after 2 min healthy) waits before the next re-list.
+    let watches = 0;
+    let lists = 0;
+    const stand = await standIn({
+      list: () => { lists++; return false; },
+      watch: (res) => {
+        watches++;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 5 (9)' } })}\n`);
+      },
+    });
+    const warnings: string[] = [];
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} }, failAfter: 3, backoff: { baseMs: 100, maxMs: 200 } });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    // Before: thousands of lists and watches in this time, and the kind read 'ok' throughout.
+    expect(watches).toBeLessThanOrEqual(20);
+    expect(lists).toBeLessThanOrEqual(20);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: 'watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list' });
+    expect(warnings).toEqual(['watch networkpolicies.networking.k8s.io: coverage ok -> error (watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list; 3 attempts in a row)']);
+  });
+
+  it('the first 410 Gone after a working watch (a compaction) is re-listed and watched again at once, the kind ok throughout', async () => {
+    let second: () => void = () => {};
+    const watchedAgain = new Promise<void>((resolve) => { second = resolve; });
+    let expiredAt = 0;
+    const stand = await standIn({
+      watch: (res, n) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        if (n === 0) {
+          res.write(`${JSON.stringify({ type: 'MODIFIED', object: { ...policy, metadata: { ...policy.metadata, resourceVersion: '6' } } })}\n`);
+          setTimeout(() => { expiredAt = Date.now(); res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`); }, 100);
+        } else second();
+      },
+    });
+    // A backoff far longer than the test: only a re-list without it passes.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 10_000, maxMs: 10_000 } });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    await Promise.race([watchedAgain, new Promise((r) => setTimeout(r, 3_000))]);
+    expect(expiredAt).toBeGreaterThan(0);
+    expect(Date.now() - expiredAt).toBeLessThan(1_000);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'ok', count: 1 });
+  });
+
+  it('the snapshot\'s notes are the current run\'s: a retry of an earlier full run is not repeated by every later report', async () => {
+    // Each full re-list, the first NetworkPolicy list attempt is answered 503, the retry 200.
+    let attempts = 0;
+    const stand = await standIn({
+      list: (res) => {
+        if (attempts++ % 2 === 1) return false;
+        res.writeHead(503, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', code: 503, message: 'throttled' }));
+        return true;
+      },
+      watch: (res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders(),
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {} });
+    cleanup.push(closing(watch, stand.server));
+    const retried = () => watch.snapshot().notes.filter((n) => n.includes('succeeded after'));
+    await watch.start();
+    await watch.relistAll();
+    await watch.relistAll();
+    expect(retried()).toEqual(['list networkpolicies.networking.k8s.io: succeeded after 1 retry']);
+    watch.takeChanges(); // the full run takes its batch: the note is its own
+    expect(retried()).toHaveLength(1);
+    watch.takeChanges(); // the next watch run: nothing was retried since
+    expect(retried()).toEqual([]);
+  });
+});
+
+describe('ClusterWatch.giveBack (a watch run that failed)', () => {
+  it('puts the batch back ahead of newer changes, keeps its age, and holds at most 10,000 changes (the rest counted)', async () => {
+    const stand = await standIn({ watch: (res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders() });
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {} });
+    try {
+      const at = Date.now() - 60_000;
+      const change = (i: number) => ({ kind: 'pods' as const, type: 'updated' as const, namespace: 'shop', name: `web-${i}`, at: at + i });
+      watch.giveBack({ changes: [change(0), change(1)], dropped: 0, kinds: new Set(['pods', 'networkpolicies']), since: at });
+      expect(watch.hasChanges()).toBe(true);
+      expect(watch.metrics().lagSeconds).toBeGreaterThanOrEqual(60);
+      const batch = watch.takeChanges();
+      expect(batch.changes.map((c) => c.name)).toEqual(['web-0', 'web-1']);
+      expect(batch.kinds).toEqual(new Set(['pods', 'networkpolicies']));
+      expect(batch.since).toBe(at);
+      watch.giveBack({ changes: Array.from({ length: 10_001 }, (_, i) => change(i)), dropped: 5, kinds: new Set(['pods']), since: at });
+      const capped = watch.takeChanges();
+      expect(capped.changes).toHaveLength(10_000);
+      expect(capped.dropped).toBe(6);
+    } finally {
+      await watch.stop();
+      stand.server.closeAllConnections();
+      await new Promise<void>((r) => stand.server.close(() => r()));
+    }
+  });
+});
+
+describe('ClusterWatch: the ConfigMaps read by name, between full runs', () => {
+  /** A cluster with Istio's mesh ConfigMap (`mesh.value` serves it) and nothing else. */
+  function meshCluster(mesh: { value: Record<string, unknown> }, configMapRequests: string[] = []) {
+    return http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname.includes('/configmaps')) configMapRequests.push(`${req.method} ${url.pathname}${url.search}`);
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
+      if (url.pathname === '/api/v1/namespaces/istio-system/configmaps/istio') return json(200, mesh.value);
+      if (url.pathname.includes('/configmaps/')) return json(404, { kind: 'Status', code: 404 });
+      if (url.searchParams.has('watch')) return void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders();
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+    });
+  }
+
+  it('serve --watch re-reads them every watch.configMapRefreshSeconds: a changed one starts a watch run naming it', async () => {
+    const mesh = { value: { metadata: { name: 'istio', namespace: 'istio-system', resourceVersion: '1' }, data: { mesh: 'defaultConfig: {}' } } as Record<string, unknown> };
+    const server = meshCluster(mesh);
+    const config = defaultConfig();
+    config.watch.configMapRefreshSeconds = 0.1;
+    const sw = new ServeWatch({ config, checks: CHECKS, log: { info() {}, warn() {}, progress() {} } as unknown as Logger, kubeconfigPath: await kubeconfigFor(server), env: {}, configMapRefs: () => [] });
+    try {
+      await sw.collectFull();
+      mesh.value = { metadata: { name: 'istio', namespace: 'istio-system', resourceVersion: '2' }, data: { mesh: 'meshMTLS: {}' } };
+      const until = Date.now() + 2_000;
+      while (!sw.watcher.hasChanges() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(sw.watcher.takeChanges().changes.map(describeChange)).toEqual(['ConfigMap istio-system/istio updated']);
+    } finally {
+      await sw.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('reads them again every configMapRefreshMs with get (never list or watch): a changed one is a named change', async () => {
+    // Least privilege grants only `get` on named ConfigMaps (docs/deploy.md, Permissions).
+    let mesh = { metadata: { name: 'istio', namespace: 'istio-system', resourceVersion: '1' }, data: { mesh: 'defaultConfig: {}' } };
+    const configMapRequests: string[] = [];
+    const served = { value: mesh as Record<string, unknown> };
+    const server = meshCluster(served, configMapRequests);
+    let changed = 0;
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, configMapRefreshMs: 100, onChange: () => { changed++; } });
+    try {
+      await watch.start();
+      watch.takeChanges();
+      expect(watch.snapshot().resources.configmaps?.map((c) => c.data)).toEqual([{ mesh: 'defaultConfig: {}' }]);
+      // Unchanged: read again, but nothing to re-audit.
+      const reads = configMapRequests.length;
+      await new Promise((r) => setTimeout(r, 350));
+      expect(configMapRequests.length).toBeGreaterThan(reads);
+      expect(watch.hasChanges()).toBe(false);
+      expect(changed).toBe(0);
+      mesh = { metadata: { ...mesh.metadata, resourceVersion: '2' }, data: { mesh: 'meshMTLS: {minProtocolVersion: TLSV1_3}' } };
+      served.value = mesh;
+      const until = Date.now() + 2_000;
+      while (!watch.hasChanges() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const batch = watch.takeChanges();
+      expect(batch.changes.map(describeChange)).toEqual(['ConfigMap istio-system/istio updated']);
+      expect(batch.kinds).toEqual(new Set(['configmaps']));
+      expect(watch.snapshot().resources.configmaps?.map((c) => c.data)).toEqual([{ mesh: 'meshMTLS: {minProtocolVersion: TLSV1_3}' }]);
+      expect(configMapRequests.every((r) => r.startsWith('GET /api/v1/namespaces/') && !r.includes('watch'))).toBe(true);
     } finally {
       await watch.stop();
       server.closeAllConnections();

@@ -32,6 +32,10 @@ export class FakeWatch implements WatchSource {
     this.kinds = new Set();
     return out;
   }
+  giveBack(batch: { changes: WatchChange[]; kinds: Set<KindKey> }) {
+    this.pending = [...batch.changes, ...this.pending];
+    for (const k of batch.kinds) this.kinds.add(k);
+  }
   hasChanges() { return this.kinds.size > 0; }
   metrics() { return { lagSeconds: 0, events: {}, watching: {} }; }
   private keyOf(o: KubeObject): KindKey { return KINDS.find((k) => k.kind === o.kind && o.apiVersion?.startsWith(k.group || 'v1'))!.key as KindKey; }

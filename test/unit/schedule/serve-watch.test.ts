@@ -377,6 +377,101 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(back.run.watch?.causes).toContain('ClusterRoleBinding sneaky created');
   });
 
+  it('a regression that is only a coverage loss names the lost kind as its cause, not the pod churn of the same window', async () => {
+    await run('start-up');
+    fake.touch('Pod', 'web');
+    fake.touch('Pod', 'db');
+    fake.fail('networkpolicies', { status: 'error', detail: 'watch networkpolicies.networking.k8s.io failed: the server ended the watch at once with no events' });
+    const report = await run('watch');
+    expect(report.diff?.new).toEqual([]);
+    expect(report.diff?.regressionReasons?.some((r) => r.startsWith('coverage lost'))).toBe(true);
+    expect(report.run.watch?.causes).toEqual(['networkpolicies: coverage error (watch networkpolicies.networking.k8s.io failed: the server ended the watch at once with no events)']);
+    expect(sent.map((r) => r.run.watch?.causes)).toEqual([report.run.watch?.causes]);
+  });
+
+  it('a watch run that fails gives its changes back: the next one, after the debounce and with no other change, alerts and names them', async () => {
+    const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
+    let poke = () => {};
+    sw = new ServeWatch({ config: quick, checks: CHECKS, log, configMapRefs: () => [], watcher: (onChange) => { poke = onChange; return fake; } });
+    let failNext = false;
+    const outcomes: string[] = [];
+    let running = false;
+    const tick = async (reason = 'scheduled') => {
+      running = true;
+      const base: PipelineEdges = {
+        collect: () => sw.collectFull(), store, log, now: () => new Date(),
+        diff: (p, c, e, o) => diffRuns(p, c, { rules: quick.regression, expiredWaivers: e, olderRuns: o }),
+        // The first watch run's report cannot be written (a full disk): the run fails before it alerts.
+        render: async () => { if (failNext) { failNext = false; throw new Error('ENOSPC: no space left on device'); } return []; },
+        notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
+      };
+      try {
+        await runPipeline(quick, CHECKS, sw.edges(base, reason));
+        outcomes.push(`${reason} ran`);
+        return 'ran' as const;
+      } catch {
+        outcomes.push(`${reason} failed`);
+        return 'failed' as const;
+      } finally {
+        running = false;
+      }
+    };
+    await tick('start-up');
+    sw.attach({ tick, idle: async () => {}, state: () => ({ running }) });
+    failNext = true;
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    poke();
+    const until = Date.now() + 3_000;
+    while (outcomes.length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await sw.stop();
+    expect(outcomes).toEqual(['start-up ran', 'watch failed', 'watch ran']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.diff?.regression).toBe(true);
+    expect(sent[0]!.run.watch?.causes).toContain('NetworkPolicy shop/default-deny deleted');
+    expect(sent[0]!.run.watch?.changes).toEqual(['NetworkPolicy shop/default-deny deleted']);
+  });
+
+  it('watch runs that keep failing are retried with backoff, not every debounce', async () => {
+    const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
+    let poke = () => {};
+    sw = new ServeWatch({ config: quick, checks: CHECKS, log, configMapRefs: () => [], watcher: (onChange) => { poke = onChange; return fake; } });
+    let watchRuns = 0;
+    const tick = async (reason = 'scheduled') => {
+      if (reason === 'watch') {
+        // The history store stays locked: each run takes the changes, then fails.
+        watchRuns++;
+        await sw.edges({ collect: () => sw.collectFull(), notifiers: [] } as unknown as PipelineEdges, reason).collect();
+        return 'failed' as const;
+      }
+      await sw.collectFull();
+      return 'ran' as const;
+    };
+    await tick('start-up');
+    sw.attach({ tick, idle: async () => {}, state: () => ({ running: false }) });
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    poke();
+    // Retried after 0.1, 0.2, 0.4, 0.8 s: four runs by 1.6 s (every debounce would be sixteen).
+    await new Promise((r) => setTimeout(r, 1_600));
+    await sw.stop();
+    expect(watchRuns).toBeGreaterThanOrEqual(3);
+    expect(watchRuns).toBeLessThanOrEqual(5);
+    expect(fake.hasChanges()).toBe(true);
+  });
+
+  it('a Gateway-only or RBAC-only change: the run notes are recomputed and equal a full audit\'s', async () => {
+    await run('start-up');
+    const fullNotes = () => auditSnapshot({ snapshot: fake.snapshot(), config, checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report.run.notes;
+    fake.add({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'web', namespace: 'shop' }, spec: { hostnames: ['shop.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } });
+    const route = await run('watch');
+    expect(route.run.notes).toContain('HTTPRoute shop/web: no parentRefs; the route is attached to no Gateway');
+    expect(route.run.notes).toEqual(fullNotes());
+    fake.add({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [] });
+    const rbac = await run('watch');
+    expect(rbac.run.watch?.changes).toEqual(['ClusterRole cluster-admin created']);
+    expect(rbac.run.notes).toContain('duplicate ClusterRole cluster-admin: the last one is used, as the manifests reader keeps it');
+    expect(rbac.run.notes).toEqual(fullNotes());
+  });
+
   it('a scheduled full run evaluates every check and is not marked as a watch run', async () => {
     await run('start-up');
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
@@ -428,6 +523,15 @@ describe('watch helpers', () => {
     expect(causes.some((c) => c.startsWith('ClusterRoleBinding'))).toBe(false);
   });
 
+  it('names no object change for a regression without a new finding', () => {
+    const report = { findings: [], run: { coverage: {} }, diff: { regression: true, new: [], resolved: [], regressionReasons: ['coverage lost: 3 check(s) could not be evaluated: … (networkpolicies error)'] } } as unknown as RunReport;
+    const churn: WatchChange[] = [
+      { kind: 'pods', type: 'updated', namespace: 'shop', name: 'web-7d9f', at: 1 },
+      { kind: 'serviceaccounts', type: 'created', namespace: 'ci', name: 'runner', at: 3 },
+    ];
+    expect(likelyCauses(report, CHECKS, churn)).toEqual([]);
+  });
+
   it('validates watch.debounceSeconds, naming the key', () => {
     const ids = new Set(CHECKS.map((c) => c.id));
     const v = (raw: unknown) => validateConfig(raw, { file: 'ztaudit.yaml', checkIds: ids });
@@ -439,6 +543,17 @@ describe('watch helpers', () => {
     expect(v({ watch: { realertAfterHours: -1 } }).errors).toEqual([expect.stringMatching(/^ztaudit\.yaml: watch\.realertAfterHours: /)]);
     expect(v({ watch: { debounceSeconds: 2.5 } }).config.watch.realertAfterHours).toBe(4);
     expect(v({ watch: { realertAfterHours: 0 } }).config.watch.realertAfterHours).toBe(0);
+  });
+
+  it('watch.configMapRefreshSeconds: 60 by default, 0 turns it off, validated naming the key; a changed ConfigMap re-judges what reads it', () => {
+    const ids = new Set(CHECKS.map((c) => c.id));
+    const v = (raw: unknown) => validateConfig(raw, { file: 'ztaudit.yaml', checkIds: ids });
+    expect(defaultConfig().watch.configMapRefreshSeconds).toBe(60);
+    expect(v({ watch: { configMapRefreshSeconds: 0 } }).config.watch.configMapRefreshSeconds).toBe(0);
+    expect(v({ watch: { configMapRefreshSeconds: -5 } }).errors).toEqual([expect.stringMatching(/^ztaudit\.yaml: watch\.configMapRefreshSeconds: /)]);
+    const affected = affectedChecks(CHECKS, new Set(['configmaps'] as KindKey[]));
+    expect(affected.has('network.exposed-workload')).toBe(true);
+    expect(affectedSections(new Set(['configmaps'] as KindKey[]))).toEqual(new Set(['mtls', 'network']));
   });
 
   it('/metrics exports the watch lag, the events handled and which kinds are watched', () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
 import { inputsOf } from '../../../src/cli/serve-watch.ts';
+import { RUN_NOTES_KINDS, runNotes } from '../../../src/analysis/details.ts';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
@@ -93,6 +94,20 @@ describe('serve --watch: a check re-evaluated on a change to anything it reads',
       if (readsNow) break;
     }
     expect(readsNow, 'reads ctx.now').toBe(check.timeDependent === true);
+  });
+
+  it('the run notes (network model, edge routes, RBAC model) read only kinds RUN_NOTES_KINDS declares', () => {
+    // serve --watch recomputes the notes only when one of RUN_NOTES_KINDS changed: a kind read
+    // but not declared (a Gateway, a RoleBinding) would leave a stale note in the report.
+    const undeclared = new Map<string, string>();
+    for (const scene of all) {
+      const read = kindsRead(scene.snapshot, (snapshot) => { runNotes({ snapshot, config: scene.config, now: NOW }); });
+      for (const k of read) if (!RUN_NOTES_KINDS.has(k as never) && !undeclared.has(k)) undeclared.set(k, scene.label);
+    }
+    expect([...undeclared].map(([k, on]) => `${k} (read on ${on})`), 'kinds runNotes reads but RUN_NOTES_KINDS leaves out').toEqual([]);
+    // And the trace sees the RBAC and edge-route notes' kinds.
+    const read = kindsRead(all[0].snapshot, (snapshot) => { runNotes({ snapshot, config: all[0].config, now: NOW }); });
+    expect([...read]).toEqual(expect.arrayContaining(['clusterrolebindings', 'gatewayapi.httproutes', 'networkpolicies']));
   });
 
   it('the trace sees what a check reads', () => {
