@@ -21,7 +21,7 @@ import { inputsOf } from '../../../src/cli/serve-watch.ts';
 const FIXTURES = join(import.meta.dirname, '../../fixtures/checks');
 const NOW = new Date('2026-11-26T00:00:00Z');
 /** The checks that read ConfigMaps by name (controller settings, mesh configs, Cilium's). */
-const READERS = ['mtls.auto-mtls-disabled', 'mtls.consul-default-allow', 'mtls.outbound-allow-any', 'network.flow-visibility-off', 'tls.edge-auth-missing', 'tls.edge-rate-limit-missing', 'tls.edge-waf-missing', 'tls.hsts-disabled', 'tls.legacy-protocol-enabled', 'tls.ssl-redirect-disabled', 'tls.weak-ciphers'];
+const READERS = ['mtls.auto-mtls-disabled', 'mtls.consul-default-allow', 'mtls.outbound-allow-any', 'network.flow-visibility-off', 'tls.edge-auth-missing', 'tls.edge-rate-limit-missing', 'tls.edge-waf-missing', 'tls.hsts-disabled', 'tls.ingress-without-tls', 'tls.legacy-protocol-enabled', 'tls.ssl-redirect-disabled', 'tls.weak-ciphers'];
 /** A refused ConfigMap none of the fixtures holds and no check reads. */
 const UNRELATED = 'get configmaps (denied for other/unrelated)';
 
@@ -245,6 +245,25 @@ spec:
       ['mtls.consul-default-allow', 'pass.default-intention-policy-deny.yaml', 'consul/consul-server-tmp-extra-config'],
       ['network.flow-visibility-off', 'fail.hubble-disabled.yaml', 'kube-system/cilium-config'],
     ];
+    it('tls.ingress-without-tls: a host whose certificate comes from another Ingress is judged by the controller\'s redirect; its ConfigMap read, another refused, the verdict stands', () => {
+      // ingress-nginx merges the Ingresses of a host into one server and redirects every location
+      // of a server with a certificate unless ssl-redirect is off (user-guide/nginx-configuration/configmap.md#ssl-redirect, default true).
+      const check = CHECK_BY_ID.get('tls.ingress-without-tls')!;
+      const path = join(FIXTURES, check.id, 'pass.nginx-split-ingress-same-host.yaml');
+      const outcome = (coverage: Snapshot['coverage'][string], withOwn: boolean) => {
+        const snapshot = loadFixture(path, check.id);
+        if (withOwn) snapshot.resources.configmaps = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-nginx-controller', namespace: 'ingress-nginx' }, data: { 'ssl-redirect': 'true' } }];
+        snapshot.coverage.configmaps = coverage;
+        const [o] = runChecks([check], { snapshot, config: defaultConfig(), now: NOW });
+        return { status: o.status, results: o.results, reason: o.reason, unreadable: o.unreadable };
+      };
+      const ok = outcome({ status: 'ok' }, true);
+      expect(ok.status).toBe('pass');
+      expect(outcome({ status: 'forbidden', detail: UNRELATED }, true)).toEqual(ok);
+      expect(outcome({ status: 'forbidden', detail: UNRELATED }, false)).toMatchObject({ status: 'not-evaluated', unreadable: ['configmaps'], reason: expect.stringMatching(/for ingress-nginx's redirect settings for host d\.example\.com of Ingress shop\/d-api \(ConfigMap ingress-nginx\/ingress-nginx-controller\)$/) });
+      expect(outcome({ status: 'ok' }, false).status).toBe('pass');
+    });
+
     for (const [id, file, own] of CASES) {
       it(`${id} (${file}): ${own} read, another refused: judged as with all read; ${own} missing: not evaluated naming it, unless every read succeeded`, () => {
         const check = CHECK_BY_ID.get(id)!;
