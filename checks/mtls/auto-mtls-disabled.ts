@@ -1,6 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import { istioAutoMtls, istioMeshedServices, istioMutualCoverage, istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
+import { ISTIO_AUTO_MTLS_READ } from './lib/istio-mesh-config.ts';
 
 const SAMPLE = 20;
 
@@ -12,9 +13,9 @@ export const autoMtlsDisabled: Check = {
   severity: 'high',
   controls: MESH_ENCRYPTION,
   remediation: 'Remove `enableAutoMtls: false` from the mesh config (ConfigMap istio, key mesh, or meshConfig in the IstioOperator/Helm values) so sidecars send Istio mTLS to proxied endpoints, or give every meshed service a DestinationRule with `trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}`.',
-  // configmaps: the mesh config (ConfigMap istio), read by name.
-  needs: ['namespaces', 'pods', 'services', 'configmaps'],
+  needs: ['namespaces', 'pods', 'services'],
   reads: ['istio.destinationrules'],
+  readsWhen: [ISTIO_AUTO_MTLS_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {

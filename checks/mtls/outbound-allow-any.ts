@@ -2,6 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import { istioOutbound, istioPresent, type WorkloadOutbound } from '../../src/analysis/mesh/index.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
+import { ISTIO_OUTBOUND_READ } from './lib/istio-mesh-config.ts';
 
 const SAMPLE = 20;
 
@@ -18,9 +19,9 @@ export const outboundAllowAny: Check = {
   severity: 'medium',
   controls: EGRESS_CONTROL,
   remediation: 'Set `meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY` (ConfigMap istio, key mesh, or the IstioOperator/Helm values; istio-<rev> for a revision), or a Sidecar with `outboundTrafficPolicy: {mode: REGISTRY_ONLY}` in the root namespace or each namespace, and declare the external hosts workloads need as ServiceEntries (routed through an egress gateway).',
-  // configmaps: the mesh config (ConfigMap istio / istio-<rev>), read by name.
-  needs: ['namespaces', 'pods', 'configmaps'],
+  needs: ['namespaces', 'pods'],
   reads: ['istio.sidecars'],
+  readsWhen: [ISTIO_OUTBOUND_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   evaluate(ctx) {

@@ -2,6 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { readHubbleState } from '../../src/analysis/netpol/cilium/index.ts';
 import { FLOW_VISIBILITY } from '../controls.ts';
+import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 
 export const flowVisibilityOff: Check = {
   id: 'network.flow-visibility-off',
@@ -11,8 +12,9 @@ export const flowVisibilityOff: Check = {
   severity: 'low',
   controls: FLOW_VISIBILITY,
   remediation: 'Enable Hubble and its relay: `cilium hubble enable` or the Helm values hubble.enabled=true and hubble.relay.enabled=true (sets enable-hubble: "true" in cilium-config and deploys hubble-relay).',
-  // configmaps: cilium-config, read by name.
-  needs: ['daemonsets', 'deployments', 'pods', 'configmaps'],
+  needs: ['daemonsets', 'deployments', 'pods'],
+  // enable-hubble, in cilium-config.
+  readsWhen: [CILIUM_SETTINGS_READ],
   appliesTo: (ctx) => detectCni(ctx.snapshot).plugins.some((p) => p.name === 'cilium'),
   appliesWhen: 'when Cilium is the CNI',
   evaluate(ctx) {

@@ -3,6 +3,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { nginxBool, nginxConfigSources } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
+import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 
 /** 180 days: the shortest max-age this check accepts (ingress-nginx default is 31536000, one year). */
 export const HSTS_MIN_MAX_AGE = 15552000;
@@ -25,7 +26,8 @@ export const hstsDisabled: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'configmaps'],
+  reads: ['statefulsets'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
   evaluate(ctx) {
     const out: Verdict[] = [];
     for (const src of nginxConfigSources(ctx.snapshot)) {

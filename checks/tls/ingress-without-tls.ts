@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, unreadNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -60,11 +60,22 @@ function firstMergedHost(snapshot: Snapshot): string | undefined {
 }
 
 const NGINX_REDIRECT_READ: ConditionalRead = {
-  kinds: ['deployments', 'daemonsets', 'statefulsets', 'configmaps'],
-  when: 'when an Ingress ingress-nginx serves takes a host\'s certificate from another Ingress: the controllers and their ConfigMaps (ssl-redirect, force-ssl-redirect)',
+  kinds: ['deployments', 'daemonsets', 'statefulsets'],
+  when: 'when an Ingress ingress-nginx serves takes a host\'s certificate from another Ingress: the controllers (their ConfigMaps hold ssl-redirect, force-ssl-redirect)',
   holds(ctx) {
     const host = firstMergedHost(ctx.snapshot);
     return host ? `ingress-nginx's redirect settings for host ${host}` : undefined;
+  },
+};
+
+/** The controllers' ConfigMaps, for the same hosts: an input only when one of them may be the one refused. */
+const NGINX_REDIRECT_CONFIG_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when an Ingress ingress-nginx serves takes a host\'s certificate from another Ingress: the controllers\' ConfigMaps (ssl-redirect, force-ssl-redirect)',
+  holds(ctx) {
+    const unread = unreadNginxConfigMaps(ctx.snapshot);
+    const host = unread.length > 0 ? firstMergedHost(ctx.snapshot) : undefined;
+    return host ? `ingress-nginx's redirect settings for host ${host} (ConfigMap${unread.length > 1 ? 's' : ''} ${unread.slice(0, 3).map((r) => `${r.namespace}/${r.name}`).join(', ')}${unread.length > 3 ? `, and ${unread.length - 3} more` : ''})` : undefined;
   },
 };
 
@@ -342,7 +353,7 @@ export const ingressWithoutTls: Check = {
   remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
-  readsWhen: [NGINX_REDIRECT_READ],
+  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];

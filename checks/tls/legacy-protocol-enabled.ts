@@ -5,6 +5,7 @@ import { isLegacyVersionToken, nginxConfigSources, versionTokens } from '../../s
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
+import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 
@@ -143,7 +144,8 @@ export const legacyProtocolEnabled: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2".',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'configmaps', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
+  reads: ['statefulsets', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
   evaluate(ctx) {
     return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx)];
   },

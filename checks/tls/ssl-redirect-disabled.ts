@@ -3,6 +3,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { nginxRedirectSettings, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj } from '../../src/analysis/mesh/util.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
+import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 
 export const sslRedirectDisabled: Check = {
   id: 'tls.ssl-redirect-disabled',
@@ -13,7 +14,8 @@ export const sslRedirectDisabled: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove nginx.ingress.kubernetes.io/ssl-redirect: "false" (and ssl-redirect: "false" from the controller ConfigMap), or set force-ssl-redirect: "true".',
   needs: ['ingresses', 'deployments', 'daemonsets'],
-  reads: ['statefulsets', 'ingressclasses', 'configmaps'],
+  reads: ['statefulsets', 'ingressclasses'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
   evaluate(ctx) {
     const out: Verdict[] = [];
     for (const ing of ctx.snapshot.resources.ingresses ?? []) {

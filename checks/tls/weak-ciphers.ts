@@ -5,6 +5,7 @@ import { configMapData, describeWeakCipher, goCipherSuiteWeaknesses, nginxAnnota
 import { obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
+import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
@@ -107,7 +108,8 @@ export const weakCiphers: Check = {
   controls: EDGE_ENCRYPTION,
   remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305), or list only such suites; in Traefik TLSOptions drop cipherSuites or keep only TLS_ECDHE_*_GCM_* and TLS_ECDHE_*_CHACHA20_POLY1305* suites.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'ingressclasses', 'configmaps', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
+  reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
+  readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
   evaluate(ctx) {
     return [...nginxConfigMapVerdicts(ctx), ...nginxIngressVerdicts(ctx), ...traefikVerdicts(ctx)];
   },

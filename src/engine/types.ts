@@ -33,8 +33,9 @@ export interface Check {
   /**
    * Kinds read when present: 'absent' (CRD not installed, no such objects in the manifests)
    * means none, but 'forbidden' or 'error' makes the check not-evaluated, like a missing
-   * need. By-name inputs count: the ingress controllers' and meshes' ConfigMaps are the
-   * `configmaps` kind, whose coverage is that of the by-name reads.
+   * need. Not for by-name inputs: the `configmaps` kind's coverage is forbidden when any one
+   * by-name read was refused while the others are kept, so a check reading some of them
+   * declares a ConditionalRead (`readsWhen`) that holds only when its own are missing.
    */
   reads?: KindKey[];
   /**

@@ -6,8 +6,8 @@
 // are both unknown, and Istio's defaults (istio-system, cluster.local) cannot stand in for them: a
 // STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
-import { istioPresent } from '../../../src/analysis/mesh/index.ts';
-import { istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { istioConfigMapName, istioOutbound, istioPresent } from '../../../src/analysis/mesh/index.ts';
+import { configMapsUnreadable, istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
 
 export const ISTIO_MESH_CONFIG_READ: ConditionalRead = {
   kinds: ['configmaps'],
@@ -15,5 +15,38 @@ export const ISTIO_MESH_CONFIG_READ: ConditionalRead = {
   holds(ctx) {
     const unread = istioPresent(ctx) ? istioMeshConfigUnread(ctx.snapshot, ctx.config) : undefined;
     return unread ? `Istio's mesh config (ConfigMap ${unread.ref.namespace}/${unread.ref.name}: rootNamespace, trustDomain)` : undefined;
+  },
+};
+
+/** The same ConfigMap, for mtls.auto-mtls-disabled: enableAutoMtls and the root namespace whose DestinationRules apply mesh-wide. */
+export const ISTIO_AUTO_MTLS_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when Istio is installed: its mesh config (ConfigMap istio: enableAutoMtls, rootNamespace)',
+  holds(ctx) {
+    const unread = istioPresent(ctx) ? istioMeshConfigUnread(ctx.snapshot, ctx.config) : undefined;
+    return unread ? `Istio's mesh config (ConfigMap ${unread.ref.namespace}/${unread.ref.name}: enableAutoMtls, rootNamespace)` : undefined;
+  },
+};
+
+const NAMED = 3;
+
+/**
+ * For mtls.outbound-allow-any: the mesh config of each revision a meshed workload runs under
+ * (ConfigMap istio, istio-<rev> for a revision: outboundTrafficPolicy), looked for as istioOutbound
+ * does (the configured root namespace, then istio-system). One revision's refused leaves the
+ * others' known, but the check judges them all in one run, so any one unread holds.
+ */
+export const ISTIO_OUTBOUND_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when Istio is installed: its mesh config (ConfigMap istio, and istio-<rev> for each revision in use: outboundTrafficPolicy, rootNamespace)',
+  holds(ctx) {
+    if (!configMapsUnreadable(ctx.snapshot) || !istioPresent(ctx)) return undefined;
+    const root = ctx.config.mesh.istioRootNamespace || 'istio-system';
+    const read = new Set((ctx.snapshot.resources.configmaps ?? []).map((c) => `${c.metadata?.namespace ?? 'default'}\u0000${c.metadata?.name}`));
+    const missing = [...istioOutbound(ctx.snapshot, ctx.config).meshConfigs.keys()].map(istioConfigMapName)
+      .filter((name) => !read.has(`${root}\u0000${name}`) && !read.has(`istio-system\u0000${name}`));
+    if (missing.length === 0) return undefined;
+    const names = missing.slice(0, NAMED).map((name) => `${root}/${name}`).join(', ');
+    return `Istio's mesh config (ConfigMap${missing.length > 1 ? 's' : ''} ${names}${missing.length > NAMED ? `, and ${missing.length - NAMED} more` : ''}: outboundTrafficPolicy)`;
   },
 };

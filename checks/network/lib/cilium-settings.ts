@@ -1,10 +1,13 @@
 // Cilium's agent settings (`enable-policy` never/default/always, the identity and world
-// settings) change every verdict of the network model. Where Cilium runs, or Cilium policies
-// exist, they are read from the `cilium-config` ConfigMap; the collector gets ConfigMaps by
-// name and keeps none when any of them is forbidden or fails, so an unreadable `configmaps`
-// kind means the settings are unknown, and Cilium's defaults cannot stand in for them.
+// settings, enable-hubble) change every verdict of the network model. Where Cilium runs, or
+// Cilium policies exist, they are read from the `cilium-config` ConfigMap, which the collector
+// gets by name, keeping what it read when another ConfigMap is refused. Only when cilium-config
+// itself is missing while a by-name read failed (meshConfigMapUnread) are the settings unknown,
+// and Cilium's defaults cannot stand in for them; an ingress controller's ConfigMap refused
+// leaves them known.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { CILIUM_CONFIG_MAP, ciliumConfigMapRefs } from '../../../src/analysis/netpol/cilium/config.ts';
+import { meshConfigMapUnread } from '../../../src/analysis/mesh/configmaps.ts';
 
 export const CILIUM_SETTINGS_READ: ConditionalRead = {
   kinds: ['configmaps'],
@@ -12,7 +15,7 @@ export const CILIUM_SETTINGS_READ: ConditionalRead = {
   holds(ctx) {
     // The collector asked for exactly this ConfigMap (ciliumConfigMapRefs).
     const [ref] = ciliumConfigMapRefs(ctx.snapshot);
-    if (!ref) return undefined;
+    if (!ref || !meshConfigMapUnread(ctx.snapshot, ref)) return undefined;
     return `Cilium's agent settings (ConfigMap ${ref.namespace}/${ref.name})`;
   },
 };

@@ -10,9 +10,9 @@ import { MESH_FLOW_KINDS } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
 
 export const EDGE_NEEDS: KindKey[] = ['namespaces', 'pods', 'services', 'networkpolicies', 'ingresses'];
-/** What the guards read when present; the WAF check adds `configmaps` (the ingress-nginx controller ConfigMap, by name). */
 /** The reachability model reads service account labels, which Calico and Cilium policies may select by; unreadable, none are seen. */
 export const EDGE_BEST_EFFORT: KindKey[] = ['serviceaccounts'];
+/** What the guards read when present; the by-name ConfigMaps are conditional reads of each check (the controllers', Istio's mesh config). */
 export const EDGE_READS: KindKey[] = [...new Set<KindKey>([...EDGE_ROUTE_KINDS, ...EDGE_GUARD_KINDS, ...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS])].filter((k) => !EDGE_NEEDS.includes(k) && k !== 'configmaps');
 
 export function guardVerdicts(

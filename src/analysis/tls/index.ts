@@ -8,6 +8,7 @@ export {
   nginxConfigSources,
   servedByIngressNginx,
   configMapData,
+  unreadNginxConfigMaps,
   nginxAnnotationBool,
   nginxBool,
   nginxRedirectSettings,

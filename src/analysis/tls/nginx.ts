@@ -121,6 +121,19 @@ const configMapsByKey = memoize((snapshot: Snapshot): Map<string, KubeObject> =>
   return m;
 }, ['network', 'tls']);
 
+/**
+ * The controllers' ConfigMaps (--configmap) missing from the snapshot while some by-name read was
+ * refused or failed (configmaps coverage forbidden or error): each may be the one refused, so
+ * its settings are unknown and the defaults cannot stand in for them. Empty when every read
+ * succeeded (a missing one does not exist: the defaults apply) or each of them was read.
+ */
+export const unreadNginxConfigMaps = memoize((snapshot: Snapshot): Array<{ namespace: string; name: string }> => {
+  const status = snapshot.coverage.configmaps?.status;
+  if (status !== 'forbidden' && status !== 'error') return [];
+  const read = configMapsByKey(snapshot);
+  return ingressControllerConfigMapRefs(snapshot).filter((r) => !read.has(`${r.namespace}\u0000${r.name}`));
+}, 'tls');
+
 export function configMapData(snapshot: Snapshot, ref: { namespace: string; name: string }): Record<string, string> | undefined {
   const cm = configMapsByKey(snapshot).get(`${ref.namespace}\u0000${ref.name}`);
   return cm ? stringMap(cm.data) : undefined;

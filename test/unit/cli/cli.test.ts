@@ -189,6 +189,53 @@ describe('ztaudit CLI', () => {
       expect(t.err()).toBe('ztaudit: --accept-forbidden confgmaps: not a kind ztaudit reads (did you mean configmaps?)\n');
     });
 
+    // The chart grants `get` on ConfigMaps by name (RBAC resourceNames: a name not listed is
+    // refused, ../shared/reference/checks.md §3), and the collector keeps the ones it read: an
+    // Istio revision's istio-canary refused says nothing of ingress-nginx's own ConfigMap, whose
+    // ssl-ciphers "HIGH:!aNULL:!MD5" still selects CBC suites (a medium finding; ingress-nginx
+    // user-guide/nginx-configuration/configmap.md#ssl-ciphers).
+    it('--fail-on high exits per the findings when only a ConfigMap no check reads was refused; the controller\'s own refused, the gate counts it', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'zt-gate-'));
+      writeFileSync(join(dir, 'all.yaml'), `${readFileSync(join(REPO, 'test/fixtures/checks/tls.weak-ciphers/fail.nginx-high.yaml'), 'utf8')}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: ingress-nginx}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+`);
+      const snap = join(dir, 's.json.gz');
+      expect(await main(['snapshot', '--manifests', dir, '-o', snap, '-q'], io().cli)).toBe(0);
+      const taken = JSON.parse(gunzipSync(readFileSync(snap)).toString('utf8')) as { coverage: Record<string, unknown>; resources: { configmaps: Array<{ metadata: { name: string } }> } };
+      const args = ['run', '--snapshot', snap, '--out', 'out', '--format', 'json', '--history', 'none', '--no-notify', '-q', '--fail-on', 'high'];
+      type Check = { id: string; status: string; reason?: string; unreadable?: string[] };
+      const runWith = async (configmaps: Array<{ metadata: { name: string } }>) => {
+        writeFileSync(snap, gzipSync(JSON.stringify({ ...taken, coverage: { ...taken.coverage, configmaps: { status: 'forbidden', detail: 'get configmaps (denied for istio-system/istio-canary)' } }, resources: { ...taken.resources, configmaps } })));
+        const t = io(dir);
+        const code = await main(args, t.cli);
+        const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { checks: Check[]; findings: Array<{ check: string; severity: string }> };
+        return { code, err: t.err(), report, check: (id: string) => report.checks.find((c) => c.id === id)! };
+      };
+      const read = await runWith(taken.resources.configmaps);
+      expect(read.err).toBe('');
+      expect(read.code).toBe(0);
+      expect(read.report.findings.filter((f) => f.severity === 'high' || f.severity === 'critical')).toEqual([]);
+      expect(read.check('tls.weak-ciphers')).toMatchObject({ status: 'fail' });
+      expect(read.report.findings.filter((f) => f.check === 'tls.weak-ciphers').map((f) => f.severity)).toEqual(['medium']);
+      expect(read.report.checks.filter((c) => c.unreadable)).toEqual([]);
+      const refused = await runWith(taken.resources.configmaps.filter((c) => c.metadata.name !== 'ingress-nginx-controller'));
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/^ztaudit: exit 1: \d+ checks not evaluated \(configmaps forbidden\) \(--fail-on high: a check that could not run cannot pass the gate\)\n$/);
+      expect(refused.check('tls.weak-ciphers')).toMatchObject({ status: 'not-evaluated', unreadable: ['configmaps'], reason: expect.stringContaining('ConfigMap ingress-nginx/ingress-nginx-controller') });
+    });
+
     it('--fail-on never exits 0 and, with -q (no score table), warns once how many checks were not evaluated and why', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'zt-gate-'));
       const snap = await snapshotWith(dir, BLIND);

@@ -140,12 +140,18 @@ describe('cilium-config', () => {
     expect(detectCni(gke).plugins.map((p) => [p.name, p.seenIn])).toEqual([['cilium', 'DaemonSet kube-system/anetd']]);
     expect(ciliumConfigMapRefs(gke)).toEqual([{ namespace: 'kube-system', name: 'cilium-config' }]);
     expect(liveConfigMapRefs(defaultConfig())(gke)).toContainEqual({ namespace: 'kube-system', name: 'cilium-config' });
+    // An input of the checks only when it may be the ConfigMap refused: missing while a read was refused.
+    expect(CILIUM_SETTINGS_READ.holds({ snapshot: gke, config: defaultConfig(), now: new Date() })).toBeUndefined();
+    gke.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps (denied for kube-system/cilium-config)' };
     expect(CILIUM_SETTINGS_READ.holds({ snapshot: gke, config: defaultConfig(), now: new Date() })).toBe("Cilium's agent settings (ConfigMap kube-system/cilium-config)");
     // Read back, the ConfigMap decides the verdicts.
     const read = snapshotOf([anetd, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'enable-policy': 'always' } },
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'shop', labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'x' }] } }]);
     expect(readCiliumSettings(read).source).toBe('ConfigMap kube-system/cilium-config');
     expect(buildReachability(read).composition.fallback).toBe('deny');
+    // Read while another ConfigMap was refused, the settings are known.
+    read.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps (denied for ingress-nginx/ingress-nginx-controller)' };
+    expect(CILIUM_SETTINGS_READ.holds({ snapshot: read, config: defaultConfig(), now: new Date() })).toBeUndefined();
   });
 
   it('enable-policy and the settings that change verdicts; a bad value is named and the default kept', () => {

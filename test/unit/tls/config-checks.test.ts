@@ -105,7 +105,7 @@ spec: {ingressClassName: nginx, rules: [${rules}]}
       return runChecks([ingressWithoutTls], c)[0];
     };
     expect(runChecks([ingressWithoutTls], split('{host: d.example.com}'))[0].status).toBe('pass');
-    expect(forbidden(split('{host: d.example.com}'))).toMatchObject({ status: 'not-evaluated', reason: "needs configmaps: forbidden (get configmaps) for ingress-nginx's redirect settings for host d.example.com of Ingress shop/d-api" });
+    expect(forbidden(split('{host: d.example.com}'))).toMatchObject({ status: 'not-evaluated', reason: "needs configmaps: forbidden (get configmaps) for ingress-nginx's redirect settings for host d.example.com of Ingress shop/d-api (ConfigMap ingress-nginx/ingress-nginx-controller)" });
     expect(forbidden(split('{host: other.example.com}')).status).toBe('fail');
   });
 });
