@@ -333,7 +333,9 @@ export class ClusterWatch {
         }
         continue;
       }
-      const batch = [...this.undiscovered];
+      // Taken out of the list: a kind handed over again (a 404) while this round asks is put
+      // back by handOver and survives the round, whether or not it was in this batch.
+      const batch = this.undiscovered.splice(0);
       const still: KindSpec[] = [];
       for (const spec of batch) {
         const key = spec.key as KindKey;
@@ -371,7 +373,7 @@ export class ClusterWatch {
       }
       if (gen !== this.generation) break;
       // Kinds handed over (a 404) while discovery was asked wait for the next round.
-      this.undiscovered = [...still, ...this.undiscovered.filter((spec) => !batch.includes(spec))];
+      this.undiscovered = [...still, ...this.undiscovered.filter((spec) => !still.includes(spec))];
       if (this.undiscovered.length === 0) {
         this.options.log?.info('API discovery answers again: the kinds it could not tell are listed and watched again', { event: 'watch-discovery', status: 'ok' });
         this.apiResources = (await servedApiResources(this.client, discovery, this.options.concurrency ?? 4)) ?? this.apiResources;

@@ -435,6 +435,52 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(watch.metrics().events['cilium.networkpolicies']).toBeUndefined();
   });
 
+  it('two CRDs deleted together while API discovery lags: each kind becomes absent, neither stays ok with deleted objects', async () => {
+    // An HA API server whose discovery still lists both groups for a while after their CRDs are
+    // gone: each kind's 404 is handed to discovery again, while discovery is being asked.
+    const CNP = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+    const CALICO = '/apis/crd.projectcalico.org/v1/networkpolicies';
+    let uninstalled = false;
+    let discoveryStale = true;
+    const groups = () => (uninstalled && !discoveryStale) ? [] : [
+      { name: 'cilium.io', versions: [{ groupVersion: 'cilium.io/v2', version: 'v2' }], preferredVersion: { version: 'v2' } },
+      { name: 'crd.projectcalico.org', versions: [{ groupVersion: 'crd.projectcalico.org/v1', version: 'v1' }], preferredVersion: { version: 'v1' } },
+    ];
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: groups() });
+      if (url.pathname === '/apis/cilium.io/v2') return json(200, { kind: 'APIResourceList', resources: groups().length ? [{ name: 'ciliumnetworkpolicies', namespaced: true, verbs: ['list', 'watch'] }] : [] });
+      if (url.pathname === '/apis/crd.projectcalico.org/v1') return json(200, { kind: 'APIResourceList', resources: groups().length ? [{ name: 'networkpolicies', namespaced: true, verbs: ['list', 'watch'] }] : [] });
+      const crd = url.pathname === CNP || url.pathname === CALICO;
+      if (crd && uninstalled) return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        if (crd) return void setTimeout(() => res.end(), 300);
+        return void res.flushHeaders();
+      }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: crd ? [{ metadata: { name: 'deny', namespace: 'shop', resourceVersion: '5' }, spec: {} }] : [] });
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 100, maxMs: 300 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    uninstalled = true;
+    setTimeout(() => { discoveryStale = false; }, 1_500);
+    const absent = (c?: { status: string }) => c?.status === 'absent';
+    const until = Date.now() + 6_000;
+    while (Date.now() < until) {
+      const cov = watch.snapshot().coverage;
+      if (absent(cov['cilium.networkpolicies']) && absent(cov['calico.networkpolicies'])) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const cov = watch.snapshot().coverage;
+    expect(cov['cilium.networkpolicies']?.status).toBe('absent');
+    expect(cov['calico.networkpolicies']?.status).toBe('absent');
+    expect(watch.snapshot().resources['cilium.networkpolicies'] ?? []).toEqual([]);
+    expect(watch.snapshot().resources['calico.networkpolicies'] ?? []).toEqual([]);
+  });
+
   it('a CRD kind discovery still lists but whose list answers 404: asked again with backoff, an error after failAfter, not a loop', async () => {
     const AP = '/apis/security.istio.io/v1/authorizationpolicies';
     let apLists = 0;
