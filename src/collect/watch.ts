@@ -13,6 +13,7 @@
 // "NetworkPolicy shop/default-deny deleted" so an alert can name what caused it.
 import { ClusterError, redactUrlCredentials } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
+import { TransportError } from '../kube/transport-error.ts';
 import { runPool } from '../base/pool.ts';
 import type { Logger } from '../base/log.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
@@ -112,6 +113,9 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) =
 /** Why discovery failed, on one line (a refusal's detail names only what was refused). */
 const discoveryFailure = (c: CoverageEntry) => oneLine(c.status === 'forbidden' ? `forbidden: ${c.detail ?? ''}` : (c.detail ?? c.status));
 
+/** A request's failure as a kind's coverage says it: how often the client retried it (a count and a time that differ each time) is left to the log line, or every retry would be a change. */
+const transportReason = (error: unknown) => (error instanceof TransportError ? oneLine(error.reason) : describeTransportError(error));
+const triesOf = (error: unknown) => (error instanceof TransportError && error.tries ? `the last one tried ${error.tries.attempts} times over ${(error.tries.elapsedMs / 1000).toFixed(1)} s` : undefined);
 const idOf = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 export class ClusterWatch {
@@ -434,7 +438,7 @@ export class ClusterWatch {
       try {
         r = await this.client.request('GET', st.path + query, what, { items: slimItem });
       } catch (error: unknown) {
-        this.failed(st, `${what} failed: ${describeTransportError(error)}`);
+        this.failed(st, `${what} failed: ${transportReason(error)}`, triesOf(error));
         return false;
       }
       if (r.status === 410 && cont) {
@@ -504,14 +508,15 @@ export class ClusterWatch {
     this.setCoverage(st, { status: 'forbidden', detail });
   }
 
-  private failed(st: KindState, detail: string): void {
+  /** `tries` (how often the client retried the last attempt, and for how long) is for the log line only, as setCoverage's `why`. */
+  private failed(st: KindState, detail: string, tries?: string): void {
     st.failures++;
     st.lastError = detail;
     st.needsList = st.needsList || st.failures > 1;
     if (st.failures >= (this.options.failAfter ?? 3)) {
       st.broken = true;
       st.needsList = true;
-      this.setCoverage(st, { status: 'error', detail }, `${st.failures} attempts in a row`);
+      this.setCoverage(st, { status: 'error', detail }, [tries, `${st.failures} attempts in a row`].filter(Boolean).join('; '));
     }
   }
 
@@ -642,7 +647,7 @@ export class ClusterWatch {
       } catch (error: unknown) {
         st.watching = false;
         if (signal.aborted || gen !== this.generation) return;
-        this.failed(st, `${what} failed: ${describeTransportError(error)}`);
+        this.failed(st, `${what} failed: ${transportReason(error)}`, triesOf(error));
         await sleep(this.backoffMs(st), signal);
         continue;
       } finally {

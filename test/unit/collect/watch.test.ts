@@ -547,6 +547,42 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(watch.snapshot().coverage.networkpolicies?.status).toBe('error');
   });
 
+  it('a kind whose list keeps failing with a connection reset is one change, not one per retry (the attempts and time are for the log)', async () => {
+    let broken = false;
+    const stand = await standIn({
+      // Reset after a varying while: each attempt takes its own time, as on a real network.
+      list: (res) => { if (!broken) return false; setTimeout(() => res.socket?.destroy(), Math.random() * 200); return true; },
+      watch: (res) => {
+        if (broken) return void res.socket?.destroy();
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+      },
+    });
+    const warnings: string[] = [];
+    // The client retries each request (its time differs each time) within a short budget.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} }, backoff: { baseMs: 100, maxMs: 200 }, ...({ retryBaseDelayMs: 50, retryBudgetMs: 600 } as object) });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    watch.takeChanges();
+    broken = true;
+    stand.server.closeAllConnections();
+    // The rest of the API keeps answering (the client does not take the API server for down).
+    const client = (watch as unknown as { client: { get(path: string, what: string): Promise<unknown> } }).client;
+    const other = setInterval(() => { void client.get('/api/v1/pods?limit=1', 'list pods').catch(() => {}); }, 50);
+    const details: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (watch.takeChanges().kinds.has('networkpolicies')) details.push(String(watch.snapshot().coverage.networkpolicies?.detail));
+    }
+    clearInterval(other);
+    // Before: one change per retry, each saying e.g. '(4 attempts over 0.6 s)', then '(3 attempts over 0.5 s)'.
+    expect(details).toHaveLength(1);
+    expect(details).toEqual(['list networkpolicies.networking.k8s.io failed: connection reset']);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: connection reset' });
+    // The log line says how often it was tried.
+    expect(warnings.find((w) => w.includes('coverage ok -> error'))).toMatch(/^watch networkpolicies\.networking\.k8s\.io: coverage ok -> error \(list networkpolicies\.networking\.k8s\.io failed: connection reset; the last one tried \d+ times over \d+\.\d s; 3 attempts in a row\)$/);
+  });
+
   it('a server that answers every watch 410 Gone: re-listed with backoff, the kind an error after failAfter (client-go\'s reflector backs off too)', async () => {
     // client-go tools/cache/reflector.go: an expired watch ends ListAndWatch, and RunWithContext's
     // delayHandler (800 ms doubling to 30 s, reset after 2 min healthy) waits before the next re-list.
