@@ -529,21 +529,22 @@ export class ClusterWatch {
     this.options.onChange?.();
   }
 
-  private onEvent(st: KindState, raw: unknown): void {
+  /** Whether the event changed what is held (a BOOKMARK, an ERROR or an object replayed as it was does not). */
+  private onEvent(st: KindState, raw: unknown): boolean {
     const ev = raw as { type?: unknown; object?: KubeObject & { code?: unknown } } | null;
     const o = ev?.object;
-    if (!ev || !o || typeof o !== 'object') return;
+    if (!ev || !o || typeof o !== 'object') return false;
     st.events++;
     this.eventsTotal++;
     const rv = o.metadata?.resourceVersion;
     switch (ev.type) {
       case 'BOOKMARK':
         if (typeof rv === 'string') st.resourceVersion = rv;
-        return;
+        return false;
       case 'ERROR': {
         // 410 Gone: the version we asked for is too old (re-list). Anything else (a 500 from
         // etcd, a 504 with retryAfterSeconds) is a failed attempt: the loop waits before the next.
-        if (o.code === 410) { st.expired = true; return; }
+        if (o.code === 410) { st.expired = true; return false; }
         const status = o as { code?: unknown; reason?: unknown; message?: unknown; details?: { retryAfterSeconds?: unknown } };
         const retry = status.details?.retryAfterSeconds;
         const said = [status.code, status.reason].filter((x) => typeof x === 'number' || (typeof x === 'string' && x !== '')).join(' ');
@@ -551,7 +552,7 @@ export class ClusterWatch {
           detail: `the server ended the watch with an ERROR event${said ? ` (${said})` : ''}${typeof status.message === 'string' && status.message ? `: ${status.message}` : ''}`,
           retryAfterMs: typeof retry === 'number' && Number.isFinite(retry) && retry > 0 ? Math.min(retry, RETRY_AFTER_MAX_S) * 1000 : 0,
         };
-        return;
+        return false;
       }
       case 'ADDED':
       case 'MODIFIED': {
@@ -563,14 +564,17 @@ export class ClusterWatch {
         if (typeof rv === 'string') st.resourceVersion = rv;
         if (!old) this.record(st.key, 'created', o);
         else if (old.metadata?.resourceVersion !== rv) this.record(st.key, 'updated', o);
-        return;
+        else return false;
+        return true;
       }
       case 'DELETED': {
-        if (st.objects.delete(idOf(o))) this.record(st.key, 'deleted', o);
+        const held = st.objects.delete(idOf(o));
+        if (held) this.record(st.key, 'deleted', o);
         if (typeof rv === 'string') st.resourceVersion = rv;
-        return;
+        return held;
       }
       default:
+        return false;
     }
   }
 
@@ -614,9 +618,11 @@ export class ClusterWatch {
       const stop = new AbortController();
       const stopIfStale = setInterval(() => { if (gen !== this.generation) stop.abort(); }, 1_000);
       stopIfStale.unref();
-      // A broken kind is ok again once its watch proves to work: an event other than ERROR, or
-      // WATCH_MIN_MS open, or a clean end. Not at the 200 alone: a server that answers 200 then
-      // an ERROR event every time would flip the coverage back and forth on every attempt.
+      // A broken kind is ok again once its watch proves to work: an event that changes an object,
+      // or WATCH_MIN_MS open, or a clean end. Not at the 200 alone: a server that answers 200 then
+      // an ERROR event every time would flip the coverage back and forth on every attempt. Nor at
+      // a BOOKMARK or an object replayed as it was: a server that sends one before every 410 would
+      // make each 410 the "first" (re-listed at once), a loop of lists and watches.
       let proven: ReturnType<typeof setTimeout> | undefined;
       const recover = () => {
         clearTimeout(proven);
@@ -637,12 +643,11 @@ export class ClusterWatch {
       try {
         r = await this.client.watch(path, (ev) => {
           if (gen !== this.generation) return;
-          this.onEvent(st, ev);
-          if ((ev as { type?: unknown } | null)?.type !== 'ERROR') recover();
+          if (this.onEvent(st, ev)) recover();
         }, (jitter + 30) * 1000, AbortSignal.any([signal, stop.signal]), (status) => {
           if (status !== 200 || gen !== this.generation) return;
           st.watching = true;
-          if (st.broken) proven = setTimeout(recover, WATCH_MIN_MS);
+          if (st.broken || st.failures > 0) proven = setTimeout(recover, WATCH_MIN_MS);
         });
       } catch (error: unknown) {
         st.watching = false;

@@ -608,6 +608,32 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(warnings).toEqual(['watch networkpolicies.networking.k8s.io: coverage ok -> error (watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list; 3 attempts in a row)']);
   });
 
+  for (const before of ['BOOKMARK', 'MODIFIED'] as const) {
+    it(`a server that answers every watch with a ${before === 'BOOKMARK' ? 'BOOKMARK' : 'replayed object'} then 410 Gone: still re-listed with backoff, an error after failAfter`, async () => {
+      let watches = 0;
+      let lists = 0;
+      const stand = await standIn({
+        list: () => { lists++; return false; },
+        watch: (res) => {
+          watches++;
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          const first = before === 'BOOKMARK'
+            ? { type: 'BOOKMARK', object: { kind: 'NetworkPolicy', metadata: { resourceVersion: '6' } } }
+            : { type: 'MODIFIED', object: policy }; // the object as listed, nothing changed
+          res.end(`${JSON.stringify(first)}\n${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`);
+        },
+      });
+      const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, failAfter: 3, backoff: { baseMs: 100, maxMs: 200 } });
+      cleanup.push(closing(watch, stand.server));
+      await watch.start();
+      await new Promise((r) => setTimeout(r, 1_500));
+      // Before: each 410 counted as the first (the event before it reset the failures), re-listed at once, hundreds of times.
+      expect(watches).toBeLessThanOrEqual(20);
+      expect(lists).toBeLessThanOrEqual(20);
+      expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: 'watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list' });
+    });
+  }
+
   it('the first 410 Gone after a working watch (a compaction) is re-listed and watched again at once, the kind ok throughout', async () => {
     let second: () => void = () => {};
     const watchedAgain = new Promise<void>((resolve) => { second = resolve; });
