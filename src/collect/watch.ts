@@ -196,6 +196,8 @@ export class ClusterWatch {
     const served = servedApiResources(this.client, discovery, this.options.concurrency ?? 4);
     const fresh = new Map<KindKey, KindState>();
     const undiscovered: KindSpec[] = [];
+    // Kinds whose list answered 404 though discovery served them: discovery is asked again.
+    const vanished: KindSpec[] = [];
     this.absent.clear();
     await runPool(listed, this.options.concurrency ?? 4, async (spec) => {
       const key = spec.key as KindKey;
@@ -218,7 +220,10 @@ export class ClusterWatch {
       const listed = await this.list(st, record);
       if (st.vanished) {
         // Served a moment ago, not now: as the live collector says (its objects held before are recorded deleted below).
+        // Until discovery tells, with backoff, whether it is gone or served again (a version
+        // upgrade, a CRD deleted and re-created), not until the next scheduled full run.
         this.absent.set(key, { status: 'absent', detail: `${resourceName(spec)} is not served (CRD removed during collection)` });
+        vanished.push(spec);
         return;
       }
       fresh.set(key, st);
@@ -239,7 +244,7 @@ export class ClusterWatch {
     this.apiResources = (await served) ?? undefined;
     await this.readConfigMaps();
     const gen = this.generation;
-    this.undiscovered = undiscovered;
+    this.undiscovered = [...undiscovered, ...vanished];
     if (undiscovered.length > 0) {
       const first = undiscovered[0]!.key as KindKey;
       const failure = discovery.failure ?? this.absent.get(first) ?? { status: 'error' as const };
@@ -351,6 +356,10 @@ export class ClusterWatch {
             still.push(spec);
             continue;
           }
+          const was = this.absent.get(key);
+          this.absent.set(key, version);
+          // A kind a full re-list already found absent (its list answered 404) is absent still: no change.
+          if (!old && was?.status === 'absent') continue;
           if (old) {
             for (const o of old.objects.values()) this.record(key, 'deleted', o);
             this.kinds.delete(key);
@@ -359,7 +368,6 @@ export class ClusterWatch {
           this.changedKinds.add(key);
           this.oldestPending ??= Date.now();
           this.options.onChange?.();
-          this.absent.set(key, version);
           this.options.log?.info(`watch ${resourceName(spec)}: not served any more (${oneLine(version.detail ?? version.status)}); its checks are judged without it`, { event: 'watch-coverage', kind: key, status: 'absent' });
           continue;
         }

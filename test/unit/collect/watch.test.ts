@@ -481,6 +481,37 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(watch.snapshot().resources['calico.networkpolicies'] ?? []).toEqual([]);
   });
 
+  it('a CRD whose list answers 404 during a full re-list but is still served (a version upgrade) is watched again without waiting for the next full run', async () => {
+    const CNP = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+    const cnp = { metadata: { name: 'deny', namespace: 'shop', resourceVersion: '5' }, spec: { endpointSelector: {} } };
+    let notFound = 0;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [{ name: 'cilium.io', versions: [{ groupVersion: 'cilium.io/v2', version: 'v2' }], preferredVersion: { version: 'v2' } }] });
+      if (url.pathname === '/apis/cilium.io/v2') return json(200, { kind: 'APIResourceList', resources: [{ name: 'ciliumnetworkpolicies', namespaced: true, verbs: ['list', 'watch'] }] });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return void res.flushHeaders();
+      }
+      // The CRD is being upgraded: one list is answered 404, the next ones as before.
+      if (url.pathname === CNP && notFound > 0) { notFound--; return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' }); }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === CNP ? [cnp] : [] });
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    notFound = 1;
+    await watch.relistAll();
+    // As the live collector says of a list answered 404.
+    expect(watch.snapshot().coverage['cilium.networkpolicies']?.status).toBe('absent');
+    const until = Date.now() + 5_000;
+    while (watch.snapshot().coverage['cilium.networkpolicies']?.status !== 'ok' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(watch.snapshot().coverage['cilium.networkpolicies']).toEqual({ status: 'ok', count: 1 });
+    expect(watch.metrics().watching['cilium.networkpolicies']).toBe(true);
+  });
+
   it('a CRD kind discovery still lists but whose list answers 404: asked again with backoff, an error after failAfter, not a loop', async () => {
     const AP = '/apis/security.istio.io/v1/authorizationpolicies';
     let apLists = 0;
