@@ -512,6 +512,43 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(watch.metrics().watching['cilium.networkpolicies']).toBe(true);
   });
 
+  it('a CRD deleted during a full re-list (discovery lagging) stays absent once discovery agrees: one change, not another', async () => {
+    const CNP = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+    const cnp = { metadata: { name: 'deny', namespace: 'shop', resourceVersion: '5' }, spec: { endpointSelector: {} } };
+    let deleted = false;
+    let discoveryLags = false;
+    const listed = () => !deleted || discoveryLags;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: listed() ? [{ name: 'cilium.io', versions: [{ groupVersion: 'cilium.io/v2', version: 'v2' }], preferredVersion: { version: 'v2' } }] : [] });
+      if (url.pathname === '/apis/cilium.io/v2') return listed() ? json(200, { kind: 'APIResourceList', resources: [{ name: 'ciliumnetworkpolicies', namespaced: true, verbs: ['list', 'watch'] }] }) : json(404, { kind: 'Status', code: 404 });
+      if (url.pathname === CNP && deleted) return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return void res.flushHeaders();
+      }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === CNP ? [cnp] : [] });
+    });
+    const infos: string[] = [];
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info(msg: string) { infos.push(msg); }, warn() {}, progress() {} }, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    deleted = true;
+    discoveryLags = true;
+    await watch.relistAll();
+    discoveryLags = false;
+    expect(watch.takeChanges().changes.map((c) => `${c.kind} ${c.namespace}/${c.name} ${c.type}`)).toEqual(['cilium.networkpolicies shop/deny deleted']);
+    // Discovery, asked again, no longer lists it: absent still, which is no further change.
+    const until = Date.now() + 3_000;
+    while (watch.snapshot().coverage['cilium.networkpolicies']?.detail !== 'API group cilium.io is not served (CRD not installed)' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(watch.snapshot().coverage['cilium.networkpolicies']).toEqual({ status: 'absent', detail: 'API group cilium.io is not served (CRD not installed)' });
+    expect(watch.hasChanges()).toBe(false);
+    expect(infos.filter((m) => m.includes('not served any more'))).toEqual([]);
+  });
+
   it('a CRD kind discovery still lists but whose list answers 404: asked again with backoff, an error after failAfter, not a loop', async () => {
     const AP = '/apis/security.istio.io/v1/authorizationpolicies';
     let apLists = 0;
