@@ -702,6 +702,26 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     });
   }
 
+  it('a quiet watch (bookmarks only) open past a second after a failure is healthy: its 410 Gone is a compaction, not a second failure', async () => {
+    const stand = await standIn({
+      watch: (res, n) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        // The first fails at once (etcd's 500); the next ones stay open 1.3 s with a BOOKMARK, then 410.
+        if (n === 0) return void res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 500, message: 'etcdserver: leader changed' } })}\n`);
+        res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'NetworkPolicy', metadata: { resourceVersion: '5' } } })}\n`);
+        setTimeout(() => res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`), 1_300);
+      },
+    });
+    const warnings: string[] = [];
+    // failAfter 2: a 410 counted as the second failure in a row would make the kind an error.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} }, failAfter: 2, backoff: { baseMs: 20, maxMs: 20 } });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(warnings.filter((w) => w.includes('coverage'))).toEqual([]);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'ok', count: 1 });
+  });
+
   it('the first 410 Gone after a working watch (a compaction) is re-listed and watched again at once, the kind ok throughout', async () => {
     let second: () => void = () => {};
     const watchedAgain = new Promise<void>((resolve) => { second = resolve; });
