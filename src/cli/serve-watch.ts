@@ -171,6 +171,8 @@ export class ServeWatch {
   private timer: NodeJS.Timeout | null = null;
   /** The batch of the watch run in progress: given back to the watch if the run fails. */
   private inFlight: ReturnType<WatchSource['takeChanges']> | null = null;
+  /** Whether the watch run in progress delivered an alert on some channel (its changes are then not given back if it fails). */
+  private inFlightAlerted = false;
   /** Watch runs failed in a row: the retry of their changes backs off (a store down must not be hammered, nor alerted every debounce). */
   private failedRuns = 0;
   private daemon: DaemonHandle | null = null;
@@ -385,7 +387,10 @@ export class ServeWatch {
           timing[`${n.name}AtMs`] = s0 - t0;
           try {
             const outcome = await n.send(report, files, ctx);
-            if (outcome.status === 'sent') this.alertedNow(report);
+            if (outcome.status === 'sent') {
+              this.alertedNow(report);
+              this.inFlightAlerted = true;
+            }
             return outcome;
           } finally {
             timing[`${n.name}Ms`] = performance.now() - s0;
@@ -486,14 +491,26 @@ export class ServeWatch {
     }
     this.watchRuns++;
     this.inFlight = null;
+    this.inFlightAlerted = false;
     const outcome = await daemon.tick('watch');
     const batch = this.inFlight;
+    const alerted = this.inFlightAlerted;
     this.inFlight = null;
+    this.inFlightAlerted = false;
     if (outcome === 'failed') {
       // Its changes are not lost: the next watch run (after the debounce, doubling while runs
-      // keep failing, at most 5 minutes) judges and names them.
-      if (batch) this.watcher.giveBack(batch);
+      // keep failing, at most 5 minutes) judges and names them. Unless its alert went out
+      // before it failed (the store could not save): a retry would send the same alert again.
+      // The checks they touch were re-evaluated all the same; the regression, not stored, is
+      // found again by the next run that a real change starts, against the same stored baseline.
+      if (batch && !alerted) this.watcher.giveBack(batch);
       this.failedRuns++;
+      // A change that arrived during the failing run armed a plain debounce: the backoff
+      // replaces it (and changes arriving during the backoff do not shorten it: one timer).
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
     } else if (outcome === 'ran') {
       this.failedRuns = 0;
     }

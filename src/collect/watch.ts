@@ -13,6 +13,7 @@
 // "NetworkPolicy shop/default-deny deleted" so an alert can name what caused it.
 import { ClusterError, redactUrlCredentials } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
+import { TransportError } from '../kube/transport-error.ts';
 import { runPool } from '../base/pool.ts';
 import type { Logger } from '../base/log.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
@@ -112,6 +113,9 @@ const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) =
 /** Why discovery failed, on one line (a refusal's detail names only what was refused). */
 const discoveryFailure = (c: CoverageEntry) => oneLine(c.status === 'forbidden' ? `forbidden: ${c.detail ?? ''}` : (c.detail ?? c.status));
 
+/** A request's failure as a kind's coverage says it: how often the client retried it (a count and a time that differ each time) is left to the log line, or every retry would be a change. */
+const transportReason = (error: unknown) => (error instanceof TransportError ? oneLine(error.reason) : describeTransportError(error));
+const triesOf = (error: unknown) => (error instanceof TransportError && error.tries ? `the last one tried ${error.tries.attempts} times over ${(error.tries.elapsedMs / 1000).toFixed(1)} s` : undefined);
 const idOf = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 export class ClusterWatch {
@@ -192,6 +196,8 @@ export class ClusterWatch {
     const served = servedApiResources(this.client, discovery, this.options.concurrency ?? 4);
     const fresh = new Map<KindKey, KindState>();
     const undiscovered: KindSpec[] = [];
+    // Kinds whose list answered 404 though discovery served them: discovery is asked again.
+    const vanished: KindSpec[] = [];
     this.absent.clear();
     await runPool(listed, this.options.concurrency ?? 4, async (spec) => {
       const key = spec.key as KindKey;
@@ -214,7 +220,10 @@ export class ClusterWatch {
       const listed = await this.list(st, record);
       if (st.vanished) {
         // Served a moment ago, not now: as the live collector says (its objects held before are recorded deleted below).
+        // Until discovery tells, with backoff, whether it is gone or served again (a version
+        // upgrade, a CRD deleted and re-created), not until the next scheduled full run.
         this.absent.set(key, { status: 'absent', detail: `${resourceName(spec)} is not served (CRD removed during collection)` });
+        vanished.push(spec);
         return;
       }
       fresh.set(key, st);
@@ -235,7 +244,7 @@ export class ClusterWatch {
     this.apiResources = (await served) ?? undefined;
     await this.readConfigMaps();
     const gen = this.generation;
-    this.undiscovered = undiscovered;
+    this.undiscovered = [...undiscovered, ...vanished];
     if (undiscovered.length > 0) {
       const first = undiscovered[0]!.key as KindKey;
       const failure = discovery.failure ?? this.absent.get(first) ?? { status: 'error' as const };
@@ -333,7 +342,9 @@ export class ClusterWatch {
         }
         continue;
       }
-      const batch = [...this.undiscovered];
+      // Taken out of the list: a kind handed over again (a 404) while this round asks is put
+      // back by handOver and survives the round, whether or not it was in this batch.
+      const batch = this.undiscovered.splice(0);
       const still: KindSpec[] = [];
       for (const spec of batch) {
         const key = spec.key as KindKey;
@@ -345,6 +356,10 @@ export class ClusterWatch {
             still.push(spec);
             continue;
           }
+          const was = this.absent.get(key);
+          this.absent.set(key, version);
+          // A kind a full re-list already found absent (its list answered 404) is absent still: no change.
+          if (!old && was?.status === 'absent') continue;
           if (old) {
             for (const o of old.objects.values()) this.record(key, 'deleted', o);
             this.kinds.delete(key);
@@ -353,7 +368,6 @@ export class ClusterWatch {
           this.changedKinds.add(key);
           this.oldestPending ??= Date.now();
           this.options.onChange?.();
-          this.absent.set(key, version);
           this.options.log?.info(`watch ${resourceName(spec)}: not served any more (${oneLine(version.detail ?? version.status)}); its checks are judged without it`, { event: 'watch-coverage', kind: key, status: 'absent' });
           continue;
         }
@@ -371,7 +385,7 @@ export class ClusterWatch {
       }
       if (gen !== this.generation) break;
       // Kinds handed over (a 404) while discovery was asked wait for the next round.
-      this.undiscovered = [...still, ...this.undiscovered.filter((spec) => !batch.includes(spec))];
+      this.undiscovered = [...still, ...this.undiscovered.filter((spec) => !still.includes(spec))];
       if (this.undiscovered.length === 0) {
         this.options.log?.info('API discovery answers again: the kinds it could not tell are listed and watched again', { event: 'watch-discovery', status: 'ok' });
         this.apiResources = (await servedApiResources(this.client, discovery, this.options.concurrency ?? 4)) ?? this.apiResources;
@@ -432,7 +446,7 @@ export class ClusterWatch {
       try {
         r = await this.client.request('GET', st.path + query, what, { items: slimItem });
       } catch (error: unknown) {
-        this.failed(st, `${what} failed: ${describeTransportError(error)}`);
+        this.failed(st, `${what} failed: ${transportReason(error)}`, triesOf(error));
         return false;
       }
       if (r.status === 410 && cont) {
@@ -502,14 +516,15 @@ export class ClusterWatch {
     this.setCoverage(st, { status: 'forbidden', detail });
   }
 
-  private failed(st: KindState, detail: string): void {
+  /** `tries` (how often the client retried the last attempt, and for how long) is for the log line only, as setCoverage's `why`. */
+  private failed(st: KindState, detail: string, tries?: string): void {
     st.failures++;
     st.lastError = detail;
     st.needsList = st.needsList || st.failures > 1;
     if (st.failures >= (this.options.failAfter ?? 3)) {
       st.broken = true;
       st.needsList = true;
-      this.setCoverage(st, { status: 'error', detail }, `${st.failures} attempts in a row`);
+      this.setCoverage(st, { status: 'error', detail }, [tries, `${st.failures} attempts in a row`].filter(Boolean).join('; '));
     }
   }
 
@@ -522,21 +537,22 @@ export class ClusterWatch {
     this.options.onChange?.();
   }
 
-  private onEvent(st: KindState, raw: unknown): void {
+  /** Whether the event changed what is held (a BOOKMARK, an ERROR or an object replayed as it was does not). */
+  private onEvent(st: KindState, raw: unknown): boolean {
     const ev = raw as { type?: unknown; object?: KubeObject & { code?: unknown } } | null;
     const o = ev?.object;
-    if (!ev || !o || typeof o !== 'object') return;
+    if (!ev || !o || typeof o !== 'object') return false;
     st.events++;
     this.eventsTotal++;
     const rv = o.metadata?.resourceVersion;
     switch (ev.type) {
       case 'BOOKMARK':
         if (typeof rv === 'string') st.resourceVersion = rv;
-        return;
+        return false;
       case 'ERROR': {
         // 410 Gone: the version we asked for is too old (re-list). Anything else (a 500 from
         // etcd, a 504 with retryAfterSeconds) is a failed attempt: the loop waits before the next.
-        if (o.code === 410) { st.expired = true; return; }
+        if (o.code === 410) { st.expired = true; return false; }
         const status = o as { code?: unknown; reason?: unknown; message?: unknown; details?: { retryAfterSeconds?: unknown } };
         const retry = status.details?.retryAfterSeconds;
         const said = [status.code, status.reason].filter((x) => typeof x === 'number' || (typeof x === 'string' && x !== '')).join(' ');
@@ -544,7 +560,7 @@ export class ClusterWatch {
           detail: `the server ended the watch with an ERROR event${said ? ` (${said})` : ''}${typeof status.message === 'string' && status.message ? `: ${status.message}` : ''}`,
           retryAfterMs: typeof retry === 'number' && Number.isFinite(retry) && retry > 0 ? Math.min(retry, RETRY_AFTER_MAX_S) * 1000 : 0,
         };
-        return;
+        return false;
       }
       case 'ADDED':
       case 'MODIFIED': {
@@ -556,14 +572,17 @@ export class ClusterWatch {
         if (typeof rv === 'string') st.resourceVersion = rv;
         if (!old) this.record(st.key, 'created', o);
         else if (old.metadata?.resourceVersion !== rv) this.record(st.key, 'updated', o);
-        return;
+        else return false;
+        return true;
       }
       case 'DELETED': {
-        if (st.objects.delete(idOf(o))) this.record(st.key, 'deleted', o);
+        const held = st.objects.delete(idOf(o));
+        if (held) this.record(st.key, 'deleted', o);
         if (typeof rv === 'string') st.resourceVersion = rv;
-        return;
+        return held;
       }
       default:
+        return false;
     }
   }
 
@@ -607,9 +626,11 @@ export class ClusterWatch {
       const stop = new AbortController();
       const stopIfStale = setInterval(() => { if (gen !== this.generation) stop.abort(); }, 1_000);
       stopIfStale.unref();
-      // A broken kind is ok again once its watch proves to work: an event other than ERROR, or
-      // WATCH_MIN_MS open, or a clean end. Not at the 200 alone: a server that answers 200 then
-      // an ERROR event every time would flip the coverage back and forth on every attempt.
+      // A broken kind is ok again once its watch proves to work: an event that changes an object,
+      // or WATCH_MIN_MS open, or a clean end. Not at the 200 alone: a server that answers 200 then
+      // an ERROR event every time would flip the coverage back and forth on every attempt. Nor at
+      // a BOOKMARK or an object replayed as it was: a server that sends one before every 410 would
+      // make each 410 the "first" (re-listed at once), a loop of lists and watches.
       let proven: ReturnType<typeof setTimeout> | undefined;
       const recover = () => {
         clearTimeout(proven);
@@ -630,17 +651,16 @@ export class ClusterWatch {
       try {
         r = await this.client.watch(path, (ev) => {
           if (gen !== this.generation) return;
-          this.onEvent(st, ev);
-          if ((ev as { type?: unknown } | null)?.type !== 'ERROR') recover();
+          if (this.onEvent(st, ev)) recover();
         }, (jitter + 30) * 1000, AbortSignal.any([signal, stop.signal]), (status) => {
           if (status !== 200 || gen !== this.generation) return;
           st.watching = true;
-          if (st.broken) proven = setTimeout(recover, WATCH_MIN_MS);
+          if (st.broken || st.failures > 0) proven = setTimeout(recover, WATCH_MIN_MS);
         });
       } catch (error: unknown) {
         st.watching = false;
         if (signal.aborted || gen !== this.generation) return;
-        this.failed(st, `${what} failed: ${describeTransportError(error)}`);
+        this.failed(st, `${what} failed: ${transportReason(error)}`, triesOf(error));
         await sleep(this.backoffMs(st), signal);
         continue;
       } finally {

@@ -444,7 +444,9 @@ export class KubeClient {
     if (attempt === 0) throw last.error;
     // Say that it was not one blip: how often and for how long it was tried.
     const code = (last.error as { code?: unknown } | null)?.code;
-    throw new TransportError(typeof code === 'string' ? code : 'EFAILED', `${describeTransportError(last.error)} (${attempt + 1} attempts over ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    const reason = describeTransportError(last.error);
+    const elapsedMs = Date.now() - started;
+    throw new TransportError(typeof code === 'string' ? code : 'EFAILED', `${reason} (${attempt + 1} attempts over ${(elapsedMs / 1000).toFixed(1)} s)`, { reason, attempts: attempt + 1, elapsedMs });
   }
 
   get(path: string, what: string, deadline?: number): Promise<KubeResponse> {

@@ -435,6 +435,120 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(watch.metrics().events['cilium.networkpolicies']).toBeUndefined();
   });
 
+  it('two CRDs deleted together while API discovery lags: each kind becomes absent, neither stays ok with deleted objects', async () => {
+    // An HA API server whose discovery still lists both groups for a while after their CRDs are
+    // gone: each kind's 404 is handed to discovery again, while discovery is being asked.
+    const CNP = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+    const CALICO = '/apis/crd.projectcalico.org/v1/networkpolicies';
+    let uninstalled = false;
+    let discoveryStale = true;
+    const groups = () => (uninstalled && !discoveryStale) ? [] : [
+      { name: 'cilium.io', versions: [{ groupVersion: 'cilium.io/v2', version: 'v2' }], preferredVersion: { version: 'v2' } },
+      { name: 'crd.projectcalico.org', versions: [{ groupVersion: 'crd.projectcalico.org/v1', version: 'v1' }], preferredVersion: { version: 'v1' } },
+    ];
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: groups() });
+      if (url.pathname === '/apis/cilium.io/v2') return json(200, { kind: 'APIResourceList', resources: groups().length ? [{ name: 'ciliumnetworkpolicies', namespaced: true, verbs: ['list', 'watch'] }] : [] });
+      if (url.pathname === '/apis/crd.projectcalico.org/v1') return json(200, { kind: 'APIResourceList', resources: groups().length ? [{ name: 'networkpolicies', namespaced: true, verbs: ['list', 'watch'] }] : [] });
+      const crd = url.pathname === CNP || url.pathname === CALICO;
+      if (crd && uninstalled) return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        if (crd) return void setTimeout(() => res.end(), 300);
+        return void res.flushHeaders();
+      }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: crd ? [{ metadata: { name: 'deny', namespace: 'shop', resourceVersion: '5' }, spec: {} }] : [] });
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 100, maxMs: 300 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    uninstalled = true;
+    setTimeout(() => { discoveryStale = false; }, 1_500);
+    const absent = (c?: { status: string }) => c?.status === 'absent';
+    const until = Date.now() + 6_000;
+    while (Date.now() < until) {
+      const cov = watch.snapshot().coverage;
+      if (absent(cov['cilium.networkpolicies']) && absent(cov['calico.networkpolicies'])) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const cov = watch.snapshot().coverage;
+    expect(cov['cilium.networkpolicies']?.status).toBe('absent');
+    expect(cov['calico.networkpolicies']?.status).toBe('absent');
+    expect(watch.snapshot().resources['cilium.networkpolicies'] ?? []).toEqual([]);
+    expect(watch.snapshot().resources['calico.networkpolicies'] ?? []).toEqual([]);
+  });
+
+  it('a CRD whose list answers 404 during a full re-list but is still served (a version upgrade) is watched again without waiting for the next full run', async () => {
+    const CNP = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+    const cnp = { metadata: { name: 'deny', namespace: 'shop', resourceVersion: '5' }, spec: { endpointSelector: {} } };
+    let notFound = 0;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [{ name: 'cilium.io', versions: [{ groupVersion: 'cilium.io/v2', version: 'v2' }], preferredVersion: { version: 'v2' } }] });
+      if (url.pathname === '/apis/cilium.io/v2') return json(200, { kind: 'APIResourceList', resources: [{ name: 'ciliumnetworkpolicies', namespaced: true, verbs: ['list', 'watch'] }] });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return void res.flushHeaders();
+      }
+      // The CRD is being upgraded: one list is answered 404, the next ones as before.
+      if (url.pathname === CNP && notFound > 0) { notFound--; return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' }); }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === CNP ? [cnp] : [] });
+    });
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info() {}, warn() {}, progress() {} }, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    notFound = 1;
+    await watch.relistAll();
+    // As the live collector says of a list answered 404.
+    expect(watch.snapshot().coverage['cilium.networkpolicies']?.status).toBe('absent');
+    const until = Date.now() + 5_000;
+    while (watch.snapshot().coverage['cilium.networkpolicies']?.status !== 'ok' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(watch.snapshot().coverage['cilium.networkpolicies']).toEqual({ status: 'ok', count: 1 });
+    expect(watch.metrics().watching['cilium.networkpolicies']).toBe(true);
+  });
+
+  it('a CRD deleted during a full re-list (discovery lagging) stays absent once discovery agrees: one change, not another', async () => {
+    const CNP = '/apis/cilium.io/v2/ciliumnetworkpolicies';
+    const cnp = { metadata: { name: 'deny', namespace: 'shop', resourceVersion: '5' }, spec: { endpointSelector: {} } };
+    let deleted = false;
+    let discoveryLags = false;
+    const listed = () => !deleted || discoveryLags;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: listed() ? [{ name: 'cilium.io', versions: [{ groupVersion: 'cilium.io/v2', version: 'v2' }], preferredVersion: { version: 'v2' } }] : [] });
+      if (url.pathname === '/apis/cilium.io/v2') return listed() ? json(200, { kind: 'APIResourceList', resources: [{ name: 'ciliumnetworkpolicies', namespaced: true, verbs: ['list', 'watch'] }] }) : json(404, { kind: 'Status', code: 404 });
+      if (url.pathname === CNP && deleted) return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return void res.flushHeaders();
+      }
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: url.pathname === CNP ? [cnp] : [] });
+    });
+    const infos: string[] = [];
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, log: { info(msg: string) { infos.push(msg); }, warn() {}, progress() {} }, backoff: { baseMs: 50, maxMs: 100 } });
+    cleanup.push(closing(watch, server));
+    await watch.start();
+    deleted = true;
+    discoveryLags = true;
+    await watch.relistAll();
+    discoveryLags = false;
+    expect(watch.takeChanges().changes.map((c) => `${c.kind} ${c.namespace}/${c.name} ${c.type}`)).toEqual(['cilium.networkpolicies shop/deny deleted']);
+    // Discovery, asked again, no longer lists it: absent still, which is no further change.
+    const until = Date.now() + 3_000;
+    while (watch.snapshot().coverage['cilium.networkpolicies']?.detail !== 'API group cilium.io is not served (CRD not installed)' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(watch.snapshot().coverage['cilium.networkpolicies']).toEqual({ status: 'absent', detail: 'API group cilium.io is not served (CRD not installed)' });
+    expect(watch.hasChanges()).toBe(false);
+    expect(infos.filter((m) => m.includes('not served any more'))).toEqual([]);
+  });
+
   it('a CRD kind discovery still lists but whose list answers 404: asked again with backoff, an error after failAfter, not a loop', async () => {
     const AP = '/apis/security.istio.io/v1/authorizationpolicies';
     let apLists = 0;
@@ -501,6 +615,42 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(watch.snapshot().coverage.networkpolicies?.status).toBe('error');
   });
 
+  it('a kind whose list keeps failing with a connection reset is one change, not one per retry (the attempts and time are for the log)', async () => {
+    let broken = false;
+    const stand = await standIn({
+      // Reset after a varying while: each attempt takes its own time, as on a real network.
+      list: (res) => { if (!broken) return false; setTimeout(() => res.socket?.destroy(), Math.random() * 200); return true; },
+      watch: (res) => {
+        if (broken) return void res.socket?.destroy();
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+      },
+    });
+    const warnings: string[] = [];
+    // The client retries each request (its time differs each time) within a short budget.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} }, backoff: { baseMs: 100, maxMs: 200 }, ...({ retryBaseDelayMs: 50, retryBudgetMs: 600 } as object) });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    watch.takeChanges();
+    broken = true;
+    stand.server.closeAllConnections();
+    // The rest of the API keeps answering (the client does not take the API server for down).
+    const client = (watch as unknown as { client: { get(path: string, what: string): Promise<unknown> } }).client;
+    const other = setInterval(() => { void client.get('/api/v1/pods?limit=1', 'list pods').catch(() => {}); }, 50);
+    const details: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (watch.takeChanges().kinds.has('networkpolicies')) details.push(String(watch.snapshot().coverage.networkpolicies?.detail));
+    }
+    clearInterval(other);
+    // Before: one change per retry, each saying e.g. '(4 attempts over 0.6 s)', then '(3 attempts over 0.5 s)'.
+    expect(details).toHaveLength(1);
+    expect(details).toEqual(['list networkpolicies.networking.k8s.io failed: connection reset']);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: connection reset' });
+    // The log line says how often it was tried.
+    expect(warnings.find((w) => w.includes('coverage ok -> error'))).toMatch(/^watch networkpolicies\.networking\.k8s\.io: coverage ok -> error \(list networkpolicies\.networking\.k8s\.io failed: connection reset; the last one tried \d+ times over \d+\.\d s; 3 attempts in a row\)$/);
+  });
+
   it('a server that answers every watch 410 Gone: re-listed with backoff, the kind an error after failAfter (client-go\'s reflector backs off too)', async () => {
     // client-go tools/cache/reflector.go: an expired watch ends ListAndWatch, and RunWithContext's
     // delayHandler (800 ms doubling to 30 s, reset after 2 min healthy) waits before the next re-list.
@@ -524,6 +674,52 @@ describe('ClusterWatch over a daemon\'s lifetime', () => {
     expect(lists).toBeLessThanOrEqual(20);
     expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: 'watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list' });
     expect(warnings).toEqual(['watch networkpolicies.networking.k8s.io: coverage ok -> error (watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list; 3 attempts in a row)']);
+  });
+
+  for (const before of ['BOOKMARK', 'MODIFIED'] as const) {
+    it(`a server that answers every watch with a ${before === 'BOOKMARK' ? 'BOOKMARK' : 'replayed object'} then 410 Gone: still re-listed with backoff, an error after failAfter`, async () => {
+      let watches = 0;
+      let lists = 0;
+      const stand = await standIn({
+        list: () => { lists++; return false; },
+        watch: (res) => {
+          watches++;
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          const first = before === 'BOOKMARK'
+            ? { type: 'BOOKMARK', object: { kind: 'NetworkPolicy', metadata: { resourceVersion: '6' } } }
+            : { type: 'MODIFIED', object: policy }; // the object as listed, nothing changed
+          res.end(`${JSON.stringify(first)}\n${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`);
+        },
+      });
+      const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn() {}, progress() {} }, failAfter: 3, backoff: { baseMs: 100, maxMs: 200 } });
+      cleanup.push(closing(watch, stand.server));
+      await watch.start();
+      await new Promise((r) => setTimeout(r, 1_500));
+      // Before: each 410 counted as the first (the event before it reset the failures), re-listed at once, hundreds of times.
+      expect(watches).toBeLessThanOrEqual(20);
+      expect(lists).toBeLessThanOrEqual(20);
+      expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: 'watch networkpolicies.networking.k8s.io failed: the server answers 410 Gone (resourceVersion too old) even right after a re-list' });
+    });
+  }
+
+  it('a quiet watch (bookmarks only) open past a second after a failure is healthy: its 410 Gone is a compaction, not a second failure', async () => {
+    const stand = await standIn({
+      watch: (res, n) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        // The first fails at once (etcd's 500); the next ones stay open 1.3 s with a BOOKMARK, then 410.
+        if (n === 0) return void res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 500, message: 'etcdserver: leader changed' } })}\n`);
+        res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'NetworkPolicy', metadata: { resourceVersion: '5' } } })}\n`);
+        setTimeout(() => res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`), 1_300);
+      },
+    });
+    const warnings: string[] = [];
+    // failAfter 2: a 410 counted as the second failure in a row would make the kind an error.
+    const watch = new ClusterWatch({ kubeconfigPath: stand.kubeconfig, env: {}, log: { info() {}, warn(msg: string) { warnings.push(msg); }, progress() {} }, failAfter: 2, backoff: { baseMs: 20, maxMs: 20 } });
+    cleanup.push(closing(watch, stand.server));
+    await watch.start();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(warnings.filter((w) => w.includes('coverage'))).toEqual([]);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'ok', count: 1 });
   });
 
   it('the first 410 Gone after a working watch (a compaction) is re-listed and watched again at once, the kind ok throughout', async () => {

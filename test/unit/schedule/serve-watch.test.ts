@@ -28,6 +28,7 @@ import { formatRunTable } from '../../../src/cli/history.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import type { Logger } from '../../../src/base/log.ts';
+import { HistoryError } from '../../../src/base/errors.ts';
 import { buildSlackMessage } from '../../../src/notify/slack.ts';
 import { buildEmail } from '../../../src/notify/email.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
@@ -456,6 +457,75 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(watchRuns).toBeGreaterThanOrEqual(3);
     expect(watchRuns).toBeLessThanOrEqual(5);
     expect(fake.hasChanges()).toBe(true);
+  });
+
+  it('watch runs that keep failing back off even when a pod changes during each failing run', async () => {
+    const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
+    let poke = () => {};
+    sw = new ServeWatch({ config: quick, checks: CHECKS, log, configMapRefs: () => [], watcher: (onChange) => { poke = onChange; return fake; } });
+    let watchRuns = 0;
+    const tick = async (reason = 'scheduled') => {
+      if (reason === 'watch') {
+        watchRuns++;
+        await sw.edges({ collect: () => sw.collectFull(), notifiers: [] } as unknown as PipelineEdges, reason).collect();
+        // A busy cluster: a pod update arrives while the run is in progress, then the run fails.
+        fake.touch('Pod', 'web');
+        poke();
+        await new Promise((r) => setTimeout(r, 10));
+        return 'failed' as const;
+      }
+      await sw.collectFull();
+      return 'ran' as const;
+    };
+    await tick('start-up');
+    sw.attach({ tick, idle: async () => {}, state: () => ({ running: false }) });
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    poke();
+    // Retried after 0.1, 0.2, 0.4, 0.8 s: four runs by 1.6 s (every debounce would be about fourteen).
+    await new Promise((r) => setTimeout(r, 1_600));
+    await sw.stop();
+    expect(watchRuns).toBeGreaterThanOrEqual(3);
+    expect(watchRuns).toBeLessThanOrEqual(5);
+  });
+
+  it('an alert sent by a watch run whose save then fails (history store locked) is not sent again by the retries', async () => {
+    const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
+    let poke = () => {};
+    sw = new ServeWatch({ config: quick, checks: CHECKS, log, configMapRefs: () => [], watcher: (onChange) => { poke = onChange; return fake; } });
+    let locked = false;
+    const save = store.save.bind(store);
+    store.save = async (...a: Parameters<RunStore['save']>) => { if (locked) throw new HistoryError('database is locked'); return save(...a); };
+    const outcomes: string[] = [];
+    let running = false;
+    const tick = async (reason = 'scheduled') => {
+      running = true;
+      try {
+        await runPipeline(quick, CHECKS, sw.edges({
+          collect: () => sw.collectFull(), store, log, now: () => new Date(),
+          diff: (p, c, e, o) => diffRuns(p, c, { rules: quick.regression, expiredWaivers: e, olderRuns: o }),
+          render: async () => [],
+          notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
+        }, reason));
+        outcomes.push(`${reason} ran`);
+        return 'ran' as const;
+      } catch {
+        outcomes.push(`${reason} failed`);
+        return 'failed' as const;
+      } finally {
+        running = false;
+      }
+    };
+    await tick('start-up');
+    sw.attach({ tick, idle: async () => {}, state: () => ({ running }) });
+    locked = true;
+    fake.fail('networkpolicies', { status: 'error', detail: 'watch networkpolicies failed: connection refused' });
+    poke();
+    // Retries (0.1, 0.2, 0.4, 0.8 s) would each alert the same coverage loss again.
+    await new Promise((r) => setTimeout(r, 1_600));
+    await sw.stop();
+    expect(outcomes).toEqual(['start-up ran', 'watch failed']);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.diff?.regression).toBe(true);
   });
 
   it('a Gateway-only or RBAC-only change: the run notes are recomputed and equal a full audit\'s', async () => {
