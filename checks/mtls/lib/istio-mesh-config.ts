@@ -9,24 +9,22 @@ import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { istioConfigMapName, istioOutbound, istioPresent } from '../../../src/analysis/mesh/index.ts';
 import { configMapsUnreadable, istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
 
-export const ISTIO_MESH_CONFIG_READ: ConditionalRead = {
-  kinds: ['configmaps'],
-  when: 'when Istio is installed: its mesh config (ConfigMap istio: rootNamespace, trustDomain)',
-  holds(ctx) {
-    const unread = istioPresent(ctx) ? istioMeshConfigUnread(ctx.snapshot, ctx.config) : undefined;
-    return unread ? `Istio's mesh config (ConfigMap ${unread.ref.namespace}/${unread.ref.name}: rootNamespace, trustDomain)` : undefined;
-  },
-};
+/** Holds when Istio is installed and its mesh config is unread; `settings` are the ones the check judges by, named in the reason. */
+function istioMeshConfigRead(settings: string): ConditionalRead {
+  return {
+    kinds: ['configmaps'],
+    when: `when Istio is installed: its mesh config (ConfigMap istio: ${settings})`,
+    holds(ctx) {
+      const unread = istioPresent(ctx) ? istioMeshConfigUnread(ctx.snapshot, ctx.config) : undefined;
+      return unread ? `Istio's mesh config (ConfigMap ${unread.ref.namespace}/${unread.ref.name}: ${settings})` : undefined;
+    },
+  };
+}
+
+export const ISTIO_MESH_CONFIG_READ = istioMeshConfigRead('rootNamespace, trustDomain');
 
 /** The same ConfigMap, for mtls.auto-mtls-disabled: enableAutoMtls and the root namespace whose DestinationRules apply mesh-wide. */
-export const ISTIO_AUTO_MTLS_READ: ConditionalRead = {
-  kinds: ['configmaps'],
-  when: 'when Istio is installed: its mesh config (ConfigMap istio: enableAutoMtls, rootNamespace)',
-  holds(ctx) {
-    const unread = istioPresent(ctx) ? istioMeshConfigUnread(ctx.snapshot, ctx.config) : undefined;
-    return unread ? `Istio's mesh config (ConfigMap ${unread.ref.namespace}/${unread.ref.name}: enableAutoMtls, rootNamespace)` : undefined;
-  },
-};
+export const ISTIO_AUTO_MTLS_READ = istioMeshConfigRead('enableAutoMtls, rootNamespace');
 
 const NAMED = 3;
 
