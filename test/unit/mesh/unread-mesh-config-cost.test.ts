@@ -7,7 +7,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { AuditContext } from '../../../src/analysis/context.ts';
-import { ctxOf } from './helpers.ts';
+import { ctxOf, deploymentYaml } from './helpers.ts';
 
 const lookups = vi.hoisted(() => ({ count: 0 }));
 vi.mock('../../../src/analysis/mesh/linkerd.ts', async (importOriginal) => {
@@ -15,18 +15,7 @@ vi.mock('../../../src/analysis/mesh/linkerd.ts', async (importOriginal) => {
   return { ...actual, winningServer: (...args: Parameters<typeof actual.winningServer>) => { lookups.count++; return actual.winningServer(...args); } };
 });
 
-const dep = (name: string) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: shop}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      serviceAccountName: ${name}
-      containers: [{name: ${name}, image: example/${name}:1, ports: [{containerPort: 5432}, {containerPort: 8080}]}]
----`;
+const dep = (name: string) => deploymentYaml('shop', name, { serviceAccount: name, ports: [5432, 8080] });
 const cluster = `
 apiVersion: v1
 kind: Namespace

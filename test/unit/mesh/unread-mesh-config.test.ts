@@ -34,21 +34,11 @@ import { runDetails } from '../../../src/analysis/details.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { renderHtml } from '../../../src/report/html.ts';
 import { CHECKS } from '../../../checks/index.ts';
-import { ctxOf, run } from './helpers.ts';
+import { ctxOf, deploymentYaml, run } from './helpers.ts';
 
 const ref = (name: string): ResourceRef => ({ kind: 'Deployment', namespace: 'shop', name });
-const dep = (name: string, annotations = '') => `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: shop}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}, annotations: {${annotations}}}
-    spec:
-      serviceAccountName: ${name}
-      containers: [{name: ${name}, image: example/${name}:1, ports: [{containerPort: 5432}]}]
----`;
+/** A meshable Deployment in `namespace` (shop), its own service account, listening on 5432. */
+const dep = (name: string, annotations: Record<string, string> = {}, namespace = 'shop') => deploymentYaml(namespace, name, { annotations, serviceAccount: name, ports: [5432] });
 const configMap = (namespace: string, name: string, key: string, value: string) => `
 apiVersion: v1
 kind: ConfigMap
@@ -202,7 +192,7 @@ ${dep('api')}`;
     expect(verdict(l.forbidden, ref('web'))).toMatchObject({ verdict: 'unknown' });
     expect(verdict(l.forbidden, ref('web')).reason).toContain('and MeshTLSAuthentication shop/api names identities in a trust domain');
     expect(verdict(l.forbidden, 'external')).toMatchObject({ verdict: 'denied', plaintext: true });
-    const unmeshedWeb = `${cluster.replace(dep('web'), dep('web', 'linkerd.io/inject: disabled'))}${literal}`;
+    const unmeshedWeb = `${cluster.replace(dep('web'), dep('web', { 'linkerd.io/inject': 'disabled' }))}${literal}`;
     const u = ways(unmeshedWeb, unmeshedWeb);
     expect(verdict(u.present, ref('web'))).toMatchObject({ verdict: 'denied', plaintext: true });
     expect(verdict(u.forbidden, ref('web'))).toMatchObject({ verdict: 'denied', plaintext: true });
@@ -329,9 +319,9 @@ kind: Service
 metadata: {name: db-public, namespace: ${ns}}
 spec: {type: LoadBalancer, selector: {app: db}, ports: [{port: 5432}]}
 ---
-${dep('db').replace('namespace: shop', `namespace: ${ns}`)}
-${dep('web', 'sidecar.istio.io/inject: "false"').replace('namespace: shop', `namespace: ${ns}`)}
-${dep('api').replace('namespace: shop', `namespace: ${ns}`)}
+${dep('db', {}, ns)}
+${dep('web', { 'sidecar.istio.io/inject': 'false' }, ns)}
+${dep('api', {}, ns)}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: db-from-web, namespace: ${ns}}
@@ -379,8 +369,8 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
 ---
-${dep('db', 'consul.hashicorp.com/connect-inject: "true"')}
-${dep('web', 'consul.hashicorp.com/connect-inject: "true"')}`;
+${dep('db', { 'consul.hashicorp.com/connect-inject': 'true' })}
+${dep('web', { 'consul.hashicorp.com/connect-inject': 'true' })}`;
   const aclDeny = configMap('consul', 'consul-server-config', 'acl-config.json', '{"acl": {"enabled": true, "default_policy": "deny"}}');
 
   it('read, ACLs deny by default; absent, the chart default allows; unread, a call no intention names is unknown, and the mTLS-only refusal of outside callers stands', () => {
@@ -529,8 +519,8 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
 ---
-${dep('db', 'consul.hashicorp.com/connect-inject: "true"')}
-${dep('web', 'consul.hashicorp.com/connect-inject: "true"')}`;
+${dep('db', { 'consul.hashicorp.com/connect-inject': 'true' })}
+${dep('web', { 'consul.hashicorp.com/connect-inject': 'true' })}`;
     const aclDeny = configMap('consul', 'consul-server-config', 'acl-config.json', '{"acl": {"enabled": true, "default_policy": "deny"}}');
     const extra = (json: string) => configMap('consul', 'consul-server-tmp-extra-config', 'extra-from-values.json', json);
     const both = refusedElsewhere(`${aclDeny}${extra('{}')}${cluster}`);
