@@ -7,7 +7,7 @@
 // STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { istioConfigMapName, istioOutbound, istioPresent } from '../../../src/analysis/mesh/index.ts';
-import { configMapsUnreadable, istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { configMapsUnreadable, istioMeshConfigUnread, meshConfigMapUnread } from '../../../src/analysis/mesh/configmaps.ts';
 
 /** Holds when Istio is installed and its mesh config is unread; `settings` are the ones the check judges by, named in the reason. */
 function istioMeshConfigRead(settings: string): ConditionalRead {
@@ -40,9 +40,8 @@ export const ISTIO_OUTBOUND_READ: ConditionalRead = {
   holds(ctx) {
     if (!configMapsUnreadable(ctx.snapshot) || !istioPresent(ctx)) return undefined;
     const root = ctx.config.mesh.istioRootNamespace || 'istio-system';
-    const read = new Set((ctx.snapshot.resources.configmaps ?? []).map((c) => `${c.metadata?.namespace ?? 'default'}\u0000${c.metadata?.name}`));
-    const missing = [...istioOutbound(ctx.snapshot, ctx.config).meshConfigs.keys()].map(istioConfigMapName)
-      .filter((name) => !read.has(`${root}\u0000${name}`) && !read.has(`istio-system\u0000${name}`));
+    const unread = (name: string) => meshConfigMapUnread(ctx.snapshot, { namespace: root, name }) && meshConfigMapUnread(ctx.snapshot, { namespace: 'istio-system', name });
+    const missing = [...istioOutbound(ctx.snapshot, ctx.config).meshConfigs.keys()].map(istioConfigMapName).filter(unread);
     if (missing.length === 0) return undefined;
     const names = missing.slice(0, NAMED).map((name) => `${root}/${name}`).join(', ');
     return `Istio's mesh config (ConfigMap${missing.length > 1 ? 's' : ''} ${names}${missing.length > NAMED ? `, and ${missing.length - NAMED} more` : ''}: outboundTrafficPolicy)`;
