@@ -113,15 +113,44 @@ export function ingressControllerConfigMapRefs(snapshot: Snapshot): Array<{ name
 }
 
 /**
+ * The controllers serving at least one Ingress of the snapshot (nginxControllersFor): only their
+ * settings decide a per-Ingress verdict (redirects, global-auth-url, ModSecurity, ...).
+ */
+const servingNginxControllers = memoize((snapshot: Snapshot): Set<NginxController> => {
+  const serving = new Set<NginxController>();
+  const all = nginxControllers(snapshot).length;
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    if (serving.size === all) break;
+    for (const c of nginxControllersFor(snapshot, ing)) serving.add(c);
+  }
+  return serving;
+}, 'tls');
+
+/** The ConfigMaps of these controllers that may be the ones refused (configMapUnread), each once. */
+export function unreadNginxConfigMapsOf(snapshot: Snapshot, controllers: Iterable<NginxController>): ConfigMapRef[] {
+  const unread = new Map<string, ConfigMapRef>();
+  for (const c of controllers) if (c.configMap && c.configMap.name && configMapUnread(snapshot, c.configMap)) unread.set(`${c.configMap.namespace}/${c.configMap.name}`, c.configMap);
+  return [...unread.values()];
+}
+
+/**
  * The controllers' ConfigMaps (--configmap) missing from the snapshot while some by-name read was
  * refused or failed (configmaps coverage forbidden or error): each may be the one refused, so
  * its settings are unknown and the defaults cannot stand in for them. Empty when every read
- * succeeded (a missing one does not exist: the defaults apply) or each of them was read.
+ * succeeded (a missing one does not exist: the defaults apply) or each of them was read. Every
+ * controller's: checks judging each controller's own settings (ssl-protocols, ssl-ciphers, hsts)
+ * have one subject per controller, whether it serves an Ingress or only its catch-all server.
  */
 export const unreadNginxConfigMaps = memoize((snapshot: Snapshot): ConfigMapRef[] => {
   if (!configMapsUnreadable(snapshot)) return [];
   return ingressControllerConfigMapRefs(snapshot).filter((r) => configMapUnread(snapshot, r));
 }, 'tls');
+
+/**
+ * The same, for the controllers serving an Ingress only: a controller no Ingress resolves to
+ * decides no per-Ingress verdict, so its ConfigMap refused leaves those verdicts known.
+ */
+export const unreadServingNginxConfigMaps = memoize((snapshot: Snapshot): ConfigMapRef[] => (configMapsUnreadable(snapshot) ? unreadNginxConfigMapsOf(snapshot, servingNginxControllers(snapshot)) : []), 'tls');
 
 export function configMapData(snapshot: Snapshot, ref: ConfigMapRef): Record<string, string> | undefined {
   const cm = configMapRead(snapshot, ref);
