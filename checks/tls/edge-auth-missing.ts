@@ -3,7 +3,7 @@ import { edgeAuthentication } from '../../src/analysis/edge/guards.ts';
 import { istioRoot } from '../../src/analysis/mesh/index.ts';
 import { EDGE_AUTHENTICATION } from '../controls.ts';
 import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardVerdicts, publicHostMatch } from './lib/edge-guard.ts';
-import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
+import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ISTIO_MESH_CONFIG_READ } from '../mtls/lib/istio-mesh-config.ts';
 import { CILIUM_SETTINGS_READ } from '../network/lib/cilium-settings.ts';
 
@@ -18,7 +18,7 @@ export const edgeAuthMissing: Check = {
   needs: EDGE_NEEDS,
   reads: EDGE_READS,
   // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings (what reaches the backends).
-  readsWhen: [NGINX_CONTROLLER_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ],
+  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, CILIUM_SETTINGS_READ],
   readsBestEffort: EDGE_BEST_EFFORT,
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;

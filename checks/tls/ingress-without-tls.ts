@@ -1,12 +1,13 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, unreadNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { EDGE_ROUTE_KINDS, edgeRoutes, traefikRuleHosts } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
+import { namedConfigMaps } from './lib/nginx-config-read.ts';
 
 /**
  * ingress-nginx builds one server per host from every Ingress it serves and gives it the
@@ -43,12 +44,12 @@ function nginxServerCertificates(snapshot: Snapshot) {
   return { serversOf, certificates };
 }
 
-/** An Ingress host that takes its certificate from another Ingress ingress-nginx merges it with, if any. */
-function firstMergedHost(snapshot: Snapshot): string | undefined {
+/** An Ingress host that takes its certificate from another Ingress ingress-nginx merges it with, if any (of an Ingress `of` accepts). */
+function firstMergedHost(snapshot: Snapshot, of: (ing: KubeObject) => boolean = () => true): string | undefined {
   const nginx = nginxServerCertificates(snapshot);
   for (const ing of snapshot.resources.ingresses ?? []) {
     const servers = nginx.serversOf(ing);
-    if (!servers) continue;
+    if (!servers || !of(ing)) continue;
     const spec = obj(ing.spec) ?? {};
     const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
     for (const r of arr(spec.rules)) {
@@ -68,14 +69,18 @@ const NGINX_REDIRECT_READ: ConditionalRead = {
   },
 };
 
-/** The controllers' ConfigMaps, for the same hosts: an input only when one of them may be the one refused. */
+/**
+ * The ConfigMaps of the controllers serving such an Ingress (its redirect settings), for the same
+ * hosts: an input only when one of them may be the one refused.
+ */
 const NGINX_REDIRECT_CONFIG_READ: ConditionalRead = {
   kinds: ['configmaps'],
-  when: 'when an Ingress ingress-nginx serves takes a host\'s certificate from another Ingress: the controllers\' ConfigMaps (ssl-redirect, force-ssl-redirect)',
+  when: 'when an Ingress ingress-nginx serves takes a host\'s certificate from another Ingress: the ConfigMaps of the controllers serving it (ssl-redirect, force-ssl-redirect)',
   holds(ctx) {
-    const unread = unreadNginxConfigMaps(ctx.snapshot);
-    const host = unread.length > 0 ? firstMergedHost(ctx.snapshot) : undefined;
-    return host ? `ingress-nginx's redirect settings for host ${host} (ConfigMap${unread.length > 1 ? 's' : ''} ${unread.slice(0, 3).map((r) => `${r.namespace}/${r.name}`).join(', ')}${unread.length > 3 ? `, and ${unread.length - 3} more` : ''})` : undefined;
+    if (unreadServingNginxConfigMaps(ctx.snapshot).length === 0) return undefined;
+    let unread: ReturnType<typeof unreadNginxConfigMapsOf> = [];
+    const host = firstMergedHost(ctx.snapshot, (ing) => (unread = unreadNginxConfigMapsOf(ctx.snapshot, nginxControllersFor(ctx.snapshot, ing))).length > 0);
+    return host ? `ingress-nginx's redirect settings for host ${host} (${namedConfigMaps(unread)})` : undefined;
   },
 };
 

@@ -5,17 +5,36 @@
 // (unreadNginxConfigMaps) are its settings unknown, and ingress-nginx's defaults cannot stand in
 // for them; an Istio revision's or Cilium's ConfigMap refused leaves them known.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
-import { unreadNginxConfigMaps } from '../../../src/analysis/tls/index.ts';
+import { unreadNginxConfigMaps, unreadServingNginxConfigMaps } from '../../../src/analysis/tls/index.ts';
 
 const NAMED = 3;
 
+/** "ConfigMaps a/b, c/d, e/f, and 2 more": the unread ConfigMaps a reason names. */
+export function namedConfigMaps(unread: ReadonlyArray<{ namespace: string; name: string }>): string {
+  const names = unread.slice(0, NAMED).map((r) => `${r.namespace}/${r.name}`).join(', ');
+  return `ConfigMap${unread.length > 1 ? 's' : ''} ${names}${unread.length > NAMED ? `, and ${unread.length - NAMED} more` : ''}`;
+}
+
+/**
+ * For checks with a subject per controller ConfigMap: every controller terminates TLS with its
+ * own settings, on the catch-all server too when no Ingress resolves to it
+ * (https://kubernetes.github.io/ingress-nginx/user-guide/tls/#default-ssl-certificate).
+ */
 export const NGINX_CONTROLLER_CONFIG_READ: ConditionalRead = {
   kinds: ['configmaps'],
   when: 'when an ingress-nginx controller names a ConfigMap (--configmap): its controller-wide settings',
   holds(ctx) {
     const unread = unreadNginxConfigMaps(ctx.snapshot);
-    if (unread.length === 0) return undefined;
-    const names = unread.slice(0, NAMED).map((r) => `${r.namespace}/${r.name}`).join(', ');
-    return `ingress-nginx's controller settings (ConfigMap${unread.length > 1 ? 's' : ''} ${names}${unread.length > NAMED ? `, and ${unread.length - NAMED} more` : ''})`;
+    return unread.length === 0 ? undefined : `ingress-nginx's controller settings (${namedConfigMaps(unread)})`;
+  },
+};
+
+/** For checks judging Ingresses: only the controllers serving one decide their verdicts. */
+export const NGINX_SERVING_CONFIG_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when an ingress-nginx controller serving an Ingress names a ConfigMap (--configmap): its controller-wide settings',
+  holds(ctx) {
+    const unread = unreadServingNginxConfigMaps(ctx.snapshot);
+    return unread.length === 0 ? undefined : `ingress-nginx's controller settings (${namedConfigMaps(unread)})`;
   },
 };

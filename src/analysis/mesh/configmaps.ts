@@ -5,6 +5,7 @@ import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { configMapRead, configMapsUnreadable, configMapUnread } from '../configmaps.ts';
 import { memoizeBySnapshotAndConfig, obj, str } from './util.ts';
 import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from './consul.ts';
 
@@ -18,27 +19,16 @@ export function meshConfigMapRefs(config: Config): Array<{ namespace: string; na
   return [{ ...LINKERD_CONFIG_CONFIGMAP }, { namespace: config.mesh.istioRootNamespace || 'istio-system', name: 'istio' }, { ...CONSUL_SERVER_CONFIGMAP }, { ...CONSUL_SERVER_EXTRA_CONFIGMAP }];
 }
 
-/**
- * 'forbidden' or 'error' when the collector could not read every ConfigMap it asked for (it reads
- * them by name, keeps the ones it read, and marks the whole kind when any one was refused or
- * failed); undefined when it read them all, each there or not.
- */
-export function configMapsUnreadable(snapshot: Snapshot): 'forbidden' | 'error' | undefined {
-  const status = snapshot.coverage.configmaps?.status;
-  return status === 'forbidden' || status === 'error' ? status : undefined;
-}
+export { configMapsUnreadable } from '../configmaps.ts';
 
 /**
- * Why a mesh setting's own ConfigMap may be missing: 'forbidden' or 'error' when it is not in the
- * snapshot while some by-name read failed (it may be the one refused), undefined when it was read,
- * or when every read succeeded (really absent: the upstream default applies). An unrelated refused
- * ConfigMap (an ingress controller's) leaves a setting whose ConfigMap was read known.
+ * Why a mesh setting's own ConfigMap may be missing (configMapUnread): 'forbidden' or 'error' when
+ * it is not in the snapshot while some by-name read failed (it may be the one refused), undefined
+ * when it was read, or when every read succeeded (really absent: the upstream default applies). An
+ * unrelated refused ConfigMap (an ingress controller's) leaves a setting whose ConfigMap was read known.
  */
 export function meshConfigMapUnread(snapshot: Snapshot, ref: { namespace: string; name: string }): 'forbidden' | 'error' | undefined {
-  const status = configMapsUnreadable(snapshot);
-  if (!status) return undefined;
-  const read = (snapshot.resources.configmaps ?? []).some((c) => c.metadata?.name === ref.name && (c.metadata?.namespace ?? 'default') === ref.namespace);
-  return read ? undefined : status;
+  return configMapUnread(snapshot, ref);
 }
 
 /** Linkerd's install-time settings (proxy.defaultInboundPolicy, identityTrustDomain). */
@@ -53,7 +43,7 @@ export const LINKERD_CONFIG_CONFIGMAP = { namespace: 'linkerd', name: 'linkerd-c
 export function istioMeshConfigUnread(snapshot: Snapshot, config: Config): { status: 'forbidden' | 'error'; ref: { namespace: string; name: string } } | undefined {
   const status = configMapsUnreadable(snapshot);
   const root = config.mesh.istioRootNamespace || 'istio-system';
-  if (!status || istioMeshConfigMap(snapshot.resources.configmaps ?? [], root)) return undefined;
+  if (!status || configMapRead(snapshot, { namespace: root, name: 'istio' }) || configMapRead(snapshot, { namespace: 'istio-system', name: 'istio' })) return undefined;
   return { status, ref: { namespace: root, name: 'istio' } };
 }
 

@@ -9,6 +9,8 @@ export {
   servedByIngressNginx,
   configMapData,
   unreadNginxConfigMaps,
+  unreadServingNginxConfigMaps,
+  unreadNginxConfigMapsOf,
   nginxAnnotationBool,
   nginxBool,
   nginxRedirectSettings,

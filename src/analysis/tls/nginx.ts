@@ -6,6 +6,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
@@ -111,31 +112,48 @@ export function ingressControllerConfigMapRefs(snapshot: Snapshot): Array<{ name
   return [...seen.values()];
 }
 
-// The first ConfigMap of each namespace/name: looked up per Ingress and controller.
-const configMapsByKey = memoize((snapshot: Snapshot): Map<string, KubeObject> => {
-  const m = new Map<string, KubeObject>();
-  for (const c of snapshot.resources.configmaps ?? []) {
-    const key = `${c.metadata?.namespace ?? 'default'}\u0000${c.metadata?.name}`;
-    if (!m.has(key)) m.set(key, c);
+/**
+ * The controllers serving at least one Ingress of the snapshot (nginxControllersFor): only their
+ * settings decide a per-Ingress verdict (redirects, global-auth-url, ModSecurity, ...).
+ */
+const servingNginxControllers = memoize((snapshot: Snapshot): Set<NginxController> => {
+  const serving = new Set<NginxController>();
+  const all = nginxControllers(snapshot).length;
+  for (const ing of snapshot.resources.ingresses ?? []) {
+    if (serving.size === all) break;
+    for (const c of nginxControllersFor(snapshot, ing)) serving.add(c);
   }
-  return m;
-}, ['network', 'tls']);
+  return serving;
+}, 'tls');
+
+/** The ConfigMaps of these controllers that may be the ones refused (configMapUnread), each once. */
+export function unreadNginxConfigMapsOf(snapshot: Snapshot, controllers: Iterable<NginxController>): ConfigMapRef[] {
+  const unread = new Map<string, ConfigMapRef>();
+  for (const c of controllers) if (c.configMap && c.configMap.name && configMapUnread(snapshot, c.configMap)) unread.set(`${c.configMap.namespace}/${c.configMap.name}`, c.configMap);
+  return [...unread.values()];
+}
 
 /**
  * The controllers' ConfigMaps (--configmap) missing from the snapshot while some by-name read was
  * refused or failed (configmaps coverage forbidden or error): each may be the one refused, so
  * its settings are unknown and the defaults cannot stand in for them. Empty when every read
- * succeeded (a missing one does not exist: the defaults apply) or each of them was read.
+ * succeeded (a missing one does not exist: the defaults apply) or each of them was read. Every
+ * controller's: checks judging each controller's own settings (ssl-protocols, ssl-ciphers, hsts)
+ * have one subject per controller, whether it serves an Ingress or only its catch-all server.
  */
-export const unreadNginxConfigMaps = memoize((snapshot: Snapshot): Array<{ namespace: string; name: string }> => {
-  const status = snapshot.coverage.configmaps?.status;
-  if (status !== 'forbidden' && status !== 'error') return [];
-  const read = configMapsByKey(snapshot);
-  return ingressControllerConfigMapRefs(snapshot).filter((r) => !read.has(`${r.namespace}\u0000${r.name}`));
+export const unreadNginxConfigMaps = memoize((snapshot: Snapshot): ConfigMapRef[] => {
+  if (!configMapsUnreadable(snapshot)) return [];
+  return ingressControllerConfigMapRefs(snapshot).filter((r) => configMapUnread(snapshot, r));
 }, 'tls');
 
-export function configMapData(snapshot: Snapshot, ref: { namespace: string; name: string }): Record<string, string> | undefined {
-  const cm = configMapsByKey(snapshot).get(`${ref.namespace}\u0000${ref.name}`);
+/**
+ * The same, for the controllers serving an Ingress only: a controller no Ingress resolves to
+ * decides no per-Ingress verdict, so its ConfigMap refused leaves those verdicts known.
+ */
+export const unreadServingNginxConfigMaps = memoize((snapshot: Snapshot): ConfigMapRef[] => (configMapsUnreadable(snapshot) ? unreadNginxConfigMapsOf(snapshot, servingNginxControllers(snapshot)) : []), 'tls');
+
+export function configMapData(snapshot: Snapshot, ref: ConfigMapRef): Record<string, string> | undefined {
+  const cm = configMapRead(snapshot, ref);
   return cm ? stringMap(cm.data) : undefined;
 }
 
