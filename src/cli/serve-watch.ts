@@ -22,7 +22,7 @@ import { ConfigError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { Logger } from '../base/log.ts';
 import { ClusterWatch, describeChange, type WatchChange } from '../collect/watch.ts';
-import type { ConfigMapRef } from '../collect/live.ts';
+import type { ConfigMapRefs } from '../collect/live.ts';
 import { probeSnapshot } from './source.ts';
 import type { Config } from '../config/types.ts';
 import { auditSnapshot, type AuditInput } from '../engine/audit.ts';
@@ -137,7 +137,7 @@ export interface ServeWatchInput {
   context?: string;
   env?: Record<string, string | undefined>;
   clusterName?: string;
-  configMapRefs: (partial: Snapshot) => ConfigMapRef[];
+  configMapRefs: ConfigMapRefs;
   /** For tests: the watch's reconnect backoff. */
   backoff?: { baseMs?: number; maxMs?: number };
   /** For tests: the watch itself (default: a ClusterWatch on the kubeconfig). */

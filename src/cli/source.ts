@@ -10,11 +10,12 @@ import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
 import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
-import { collectLive, type ConfigMapRef } from '../collect/live.ts';
+import { collectLive, type ConfigMapRefs } from '../collect/live.ts';
 import { probeExposed } from '../collect/tls-probe.ts';
-import { ingressControllerConfigMapRefs, probeTargets } from '../analysis/tls/index.ts';
-import { istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
-import { ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
+import { ingressControllerConfigMapRefs, NGINX_CONTROLLER_KINDS, probeTargets } from '../analysis/tls/index.ts';
+import { ISTIO_REVISION_KINDS, istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
+import { CILIUM_CONFIG_MAP_REF_KINDS, ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
+import type { KindKey } from '../snapshot/kinds.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
 import { collect, seconds } from './command.ts';
 
@@ -92,9 +93,16 @@ export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Log
   if (probed.partial.length > 0) snapshot.partial = [...(snapshot.partial ?? []), ...probed.partial];
 }
 
-/** The ConfigMaps read by name: the ingress controllers' --configmap, the meshes' own, Cilium's agent settings. */
-export function liveConfigMapRefs(config: Config): (partial: Snapshot) => ConfigMapRef[] {
-  return (partial) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial)];
+/** The kinds liveConfigMapRefs reads, each from the function that reads it (meshConfigMapRefs reads only the config). */
+export const LIVE_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...new Set<KindKey>([...NGINX_CONTROLLER_KINDS, ...ISTIO_REVISION_KINDS, ...CILIUM_CONFIG_MAP_REF_KINDS])];
+
+/**
+ * The ConfigMaps read by name: the ingress controllers' --configmap, the meshes' own, Cilium's
+ * agent settings. Its `kinds` let serve --watch's refresh build a view of those kinds alone.
+ */
+export function liveConfigMapRefs(config: Config): ConfigMapRefs & { readonly kinds: readonly KindKey[] } {
+  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial)];
+  return Object.assign(refs, { kinds: LIVE_CONFIG_MAP_REF_KINDS });
 }
 
 async function collectSource(flags: SourceFlags, log: Logger, context: SourceContext): Promise<Snapshot> {

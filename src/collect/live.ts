@@ -22,6 +22,12 @@ export interface ConfigMapRef {
   name: string;
 }
 
+/**
+ * Which ConfigMaps to `get` by name, from the objects held. `kinds`, when given, are all it
+ * reads: serve --watch's refresh then hands it those kinds alone, not a view of every object.
+ */
+export type ConfigMapRefs = ((partial: Snapshot) => ConfigMapRef[]) & { readonly kinds?: readonly KindKey[] };
+
 export interface CollectLiveOptions extends KubeconfigOptions {
   /** Objects per list page (`limit`); default 500. */
   pageSize?: number;
@@ -33,7 +39,7 @@ export interface CollectLiveOptions extends KubeconfigOptions {
    */
   onProgress?: (kindKey: KindKey, count: number, done?: CoverageEntry) => void;
   /** ConfigMaps to `get` by name, derived from the workloads listed so far (e.g. TLS settings). */
-  configMapRefs?: (partial: Snapshot) => ConfigMapRef[];
+  configMapRefs?: ConfigMapRefs;
   /** Observes every request sent (method, path with query). */
   onRequest?: (method: string, path: string) => void;
   /** Retry policy of every request (src/kube/retry.ts): at most `retries`, from `retryBaseDelayMs`, within `retryBudgetMs`. */

@@ -22,7 +22,7 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion } from '../kube/discovery.ts';
-import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, type ConfigMapRef } from './live.ts';
+import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, type ConfigMapRefs } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
@@ -50,8 +50,11 @@ export interface ClusterWatchOptions extends KubeconfigOptions {
   timeoutMs?: number;
   /** Kinds listed at the same time; default 4. */
   concurrency?: number;
-  /** ConfigMaps to `get` by name, from the objects held (as the live collector does). */
-  configMapRefs?: (partial: Snapshot) => ConfigMapRef[];
+  /**
+   * ConfigMaps to `get` by name, from the objects held (as the live collector does); given its
+   * `kinds`, it is handed a view of those kinds alone (every refresh), not of every object held.
+   */
+  configMapRefs?: ConfigMapRefs;
   /** Called after every recorded change or coverage change (the daemon debounces). */
   onChange?: () => void;
   log?: Logger;
@@ -280,13 +283,10 @@ export class ClusterWatch {
    */
   private async refreshConfigMaps(gen: number): Promise<void> {
     const before = this.configMaps;
-    const partial = this.snapshot();
-    const n = partial.notes.length;
-    await collectConfigMaps(this.client, partial, { configMapRefs: this.options.configMapRefs }, this.options.concurrency ?? 4);
+    const partial = await this.configMapsNow();
     // A full re-list started meanwhile reads them itself.
     if (gen !== this.generation || this.abort.signal.aborted) return;
-    const items = partial.resources.configmaps ?? [];
-    const coverage = partial.coverage.configmaps ?? { status: 'error' as const };
+    const { items, coverage } = partial;
     const held = new Map((before?.items ?? []).map((o) => [idOf(o), o]));
     const now = new Set<string>();
     const same = (a: KubeObject, b: KubeObject) => (a.metadata?.resourceVersion !== undefined
@@ -300,7 +300,7 @@ export class ClusterWatch {
       else if (!same(old, o)) this.record('configmaps', 'updated', o);
     }
     for (const [id, o] of held) if (!now.has(id)) this.record('configmaps', 'deleted', o);
-    this.configMaps = { items, coverage, notes: partial.notes.slice(n) };
+    this.configMaps = partial;
     const was = before?.coverage;
     if (was && (was.status !== coverage.status || was.detail !== coverage.detail)) {
       this.changedKinds.add('configmaps');
@@ -424,10 +424,20 @@ export class ClusterWatch {
   }
 
   private async readConfigMaps(): Promise<void> {
-    const partial = this.snapshot();
+    this.configMaps = await this.configMapsNow();
+  }
+
+  /**
+   * The by-name ConfigMaps read now, with their coverage and the notes of the reads. Which to read
+   * is asked of a view of the kinds configMapRefs declares it reads (every kind held when it
+   * declares none), not of every object held: the refresh builds it every minute to throw it away.
+   */
+  private async configMapsNow(): Promise<{ items: KubeObject[]; coverage: CoverageEntry; notes: string[] }> {
+    const refs = this.options.configMapRefs;
+    const partial = this.snapshot(refs?.kinds);
     const before = partial.notes.length;
-    await collectConfigMaps(this.client, partial, { configMapRefs: this.options.configMapRefs }, this.options.concurrency ?? 4);
-    this.configMaps = { items: partial.resources.configmaps ?? [], coverage: partial.coverage.configmaps ?? { status: 'error' }, notes: partial.notes.slice(before) };
+    await collectConfigMaps(this.client, partial, { configMapRefs: refs }, this.options.concurrency ?? 4);
+    return { items: partial.resources.configmaps ?? [], coverage: partial.coverage.configmaps ?? { status: 'error' }, notes: partial.notes.slice(before) };
   }
 
   /** Lists one kind (all pages); with `record`, what differs from the objects held becomes changes. */
@@ -723,21 +733,28 @@ export class ClusterWatch {
     this.startLoops(this.generation);
   }
 
-  /** The objects held now, as a Snapshot (a fresh object: models memoised on an older one are not reused). */
-  snapshot(): Snapshot {
+  /**
+   * The objects held now, as a Snapshot (a fresh object: models memoised on an older one are not
+   * reused); with `kinds`, only those kinds' objects and coverage (the by-name ConfigMaps are
+   * then left out unless named).
+   */
+  snapshot(kinds?: readonly KindKey[]): Snapshot {
+    const only = kinds ? new Set(kinds) : undefined;
     const coverage: Snapshot['coverage'] = {};
     const resources: Snapshot['resources'] = {};
     for (const [key, c] of this.absent) {
+      if (only && !only.has(key)) continue;
       coverage[key] = c;
       resources[key] = [];
     }
     for (const [key, st] of this.kinds) {
+      if (only && !only.has(key)) continue;
       const ok = st.coverage.status === 'ok';
       resources[key] = ok ? [...st.objects.values()] : [];
       coverage[key] = ok ? { status: 'ok', count: st.objects.size } : st.coverage;
     }
     const notes = [...this.runNotes, ...this.client.notes, ...this.notes];
-    if (this.configMaps) {
+    if (this.configMaps && (!only || only.has('configmaps'))) {
       resources.configmaps = this.configMaps.items;
       coverage.configmaps = this.configMaps.coverage;
       notes.push(...this.configMaps.notes);

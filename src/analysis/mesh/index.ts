@@ -9,4 +9,4 @@ export { consulPresent } from './model.ts';
 export { judgeLinkerdFlow, indexLinkerdPolicies, linkerdIdentity, type LinkerdPolicyIndex, type LinkerdAuthorization } from './linkerd-authz.ts';
 export { judgeConsulFlow, indexServiceIntentions, intentionPrecedence, consulDefaultIntention, consulMembership, type ConsulIntentionIndex, type ConsulIntention, type ConsulDefaultIntention } from './consul.ts';
 export { linkerdFlowVerdict, consulFlowVerdict } from './mesh-flows.ts';
-export { istioOutbound, meshOutbound, istioRevisions, istioRevisionConfigMapRefs, istioConfigMapName, type OutboundModel, type WorkloadOutbound, type MeshOutbound, type OutboundMode } from './outbound.ts';
+export { istioOutbound, meshOutbound, istioRevisions, istioRevisionConfigMapRefs, ISTIO_REVISION_KINDS, istioConfigMapName, type OutboundModel, type WorkloadOutbound, type MeshOutbound, type OutboundMode } from './outbound.ts';

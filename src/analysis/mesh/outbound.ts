@@ -11,6 +11,7 @@ import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { obj, str, stringMap } from './util.ts';
 
@@ -42,12 +43,14 @@ export function istioConfigMapName(revision: string): string {
   return revision === 'default' || revision === '' ? 'istio' : `istio-${revision}`;
 }
 
+/** The kinds whose istio.io/rev labels name the revisions in use: all istioRevisions (and istioRevisionConfigMapRefs) read. */
+export const ISTIO_REVISION_KINDS = ['namespaces', 'pods'] as const satisfies readonly KindKey[];
+
 /** Revisions in use: namespace and pod labels istio.io/rev (besides the default). */
 export function istioRevisions(snapshot: Snapshot): string[] {
   const out = new Set<string>();
   const add = (v: unknown) => { if (typeof v === 'string' && v !== '' && v !== 'default' && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) out.add(v); };
-  for (const n of snapshot.resources.namespaces ?? []) add(n.metadata?.labels?.['istio.io/rev']);
-  for (const p of snapshot.resources.pods ?? []) add(p.metadata?.labels?.['istio.io/rev']);
+  for (const key of ISTIO_REVISION_KINDS) for (const o of snapshot.resources[key] ?? []) add(o.metadata?.labels?.['istio.io/rev']);
   return [...out].sort();
 }
 

@@ -3,6 +3,7 @@
 // APIs it implements (docs/network-model.md: "Which CNIs implement AdminNetworkPolicy").
 
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
 import { imageRepository, repositoryIs } from '../images.ts';
@@ -160,13 +161,16 @@ function withCalicoVersion(plugin: CniPlugin, seenIn: CoverageNote['object'], no
   };
 }
 
+/** The kinds a CNI plugin is recognised by: all detectCni (and ciliumCni) read. */
+export const CNI_KINDS = ['daemonsets', 'deployments'] as const satisfies readonly KindKey[];
+
 /** The plugins a snapshot runs: once per snapshot (the network model and two network checks ask). */
 export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const plugins: CniPlugin[] = [];
   const seen = new Set<string>();
   const calicoNodes: CalicoNode[] = [];
   const seenIn = new Map<string, CoverageNote['object']>();
-  for (const key of ['daemonsets', 'deployments'] as const) {
+  for (const key of CNI_KINDS) {
     for (const o of snapshot.resources[key] ?? []) {
       const texts = textsOf(o);
       if (!texts.some((t) => ANY_PLUGIN.test(t))) continue;

@@ -2,6 +2,7 @@
 export { ingressTlsHostCovers, listenerHostnameCovers, isLegacyVersionToken, versionTokens, normalizeHost } from './hosts.ts';
 export {
   ingressControllerConfigMapRefs,
+  NGINX_CONTROLLER_KINDS,
   nginxControllers,
   nginxControllersFor,
   nginxAnnotationGroups,

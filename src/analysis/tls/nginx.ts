@@ -6,6 +6,7 @@
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
@@ -50,9 +51,12 @@ function isNginxControllerContainer(c: Record<string, unknown>): boolean {
   return /ingress-nginx\/controller|nginx-ingress-controller/.test(image) || words.some((w) => /(^|\/)nginx-ingress-controller$/.test(w));
 }
 
+/** The kinds a controller is found in: all nginxControllers (and ingressControllerConfigMapRefs) read. */
+export const NGINX_CONTROLLER_KINDS = ['deployments', 'daemonsets', 'statefulsets'] as const satisfies readonly KindKey[];
+
 export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] => {
   const out: NginxController[] = [];
-  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
+  for (const key of NGINX_CONTROLLER_KINDS) {
     for (const o of snapshot.resources[key] ?? []) {
       const namespace = o.metadata?.namespace ?? 'default';
       const spec = obj(podTemplateOf(o)?.spec);

@@ -7,9 +7,12 @@ import { CHECKS } from '../../../checks/index.ts';
 import { runDetails, runNotes } from '../../../src/analysis/details.ts';
 import { ClusterWatch, describeChange } from '../../../src/collect/watch.ts';
 import { ServeWatch } from '../../../src/cli/serve-watch.ts';
+import { liveConfigMapRefs } from '../../../src/cli/source.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import type { Logger } from '../../../src/base/log.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
+import { workload } from '../../helpers/workload.ts';
 import { kubeconfigFor, writeEndlessLine } from '../../helpers/local-api-server.ts';
 
 const NETPOLS = '/apis/networking.k8s.io/v1/networkpolicies';
@@ -828,6 +831,64 @@ describe('ClusterWatch: the ConfigMaps read by name, between full runs', () => {
       expect(sw.watcher.takeChanges().changes.map(describeChange)).toEqual(['ConfigMap istio-system/istio updated']);
     } finally {
       await sw.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('a controller\'s --configmap created, changed, then deleted: each a named change, its refs taken from the kinds they read alone', async () => {
+    // An ingress-nginx controller (a Deployment) names its ConfigMap; a Service stands for every kind the refs do not read.
+    const controller = workload('ingress-nginx', 'ingress-nginx-controller', { container: { name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.12.1' } });
+    (controller.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template.spec.containers[0]!.args = ['/nginx-ingress-controller', '--configmap=ingress-nginx/nginx-settings'];
+    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', resourceVersion: '3' }, spec: { ports: [{ port: 80 }] } };
+    const settings: { value: Record<string, unknown> | null } = { value: null };
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
+      if (url.pathname === '/api/v1/namespaces/ingress-nginx/configmaps/nginx-settings' && settings.value) return json(200, settings.value);
+      if (url.pathname.includes('/configmaps/')) return json(404, { kind: 'Status', code: 404 });
+      if (url.searchParams.has('watch')) return void res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders();
+      const items = url.pathname === '/apis/apps/v1/deployments' ? [{ ...controller, metadata: { ...controller.metadata, resourceVersion: '4' } }] : url.pathname === '/api/v1/services' ? [service] : [];
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items });
+    });
+    const live = liveConfigMapRefs(defaultConfig());
+    // What each read was handed, as it was handed: the kinds (besides the ConfigMaps the read fills in, still none) and the Deployments held.
+    const views: Array<{ kinds: string[]; configMaps: number; deployments: number; refs: ReturnType<typeof live> }> = [];
+    const configMapRefs = Object.assign((partial: Snapshot) => {
+      const refs = live(partial);
+      views.push({ kinds: Object.keys(partial.resources).filter((k) => k !== 'configmaps'), configMaps: partial.resources.configmaps?.length ?? 0, deployments: partial.resources.deployments?.length ?? 0, refs });
+      return refs;
+    }, { kinds: live.kinds });
+    const watch = new ClusterWatch({ kubeconfigPath: await kubeconfigFor(server), env: {}, configMapRefreshMs: 50, configMapRefs });
+    const next = async () => {
+      const until = Date.now() + 2_000;
+      while (!watch.hasChanges() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      return watch.takeChanges().changes.map(describeChange);
+    };
+    try {
+      await watch.start();
+      expect(watch.takeChanges().changes).toEqual([]);
+      expect(watch.snapshot().resources.services).toHaveLength(1);
+      settings.value = { metadata: { name: 'nginx-settings', namespace: 'ingress-nginx', resourceVersion: '1' }, data: { 'ssl-protocols': 'TLSv1.2' } };
+      expect(await next()).toEqual(['ConfigMap ingress-nginx/nginx-settings created']);
+      settings.value = { metadata: { name: 'nginx-settings', namespace: 'ingress-nginx', resourceVersion: '2' }, data: { 'ssl-protocols': 'TLSv1 TLSv1.2' } };
+      expect(await next()).toEqual(['ConfigMap ingress-nginx/nginx-settings updated']);
+      expect(watch.snapshot().resources.configmaps?.map((c) => c.data)).toContainEqual({ 'ssl-protocols': 'TLSv1 TLSv1.2' });
+      settings.value = null;
+      expect(await next()).toEqual(['ConfigMap ingress-nginx/nginx-settings deleted']);
+      // Every read, the first (start) and each refresh, was handed the kinds the refs read, and
+      // no other: not the Service, not the ConfigMaps themselves; and asked for what every object held asks for.
+      expect(views.length).toBeGreaterThan(3);
+      for (const view of views) {
+        expect(view.kinds.filter((k) => !live.kinds.includes(k as never))).toEqual([]);
+        expect(view.configMaps).toBe(0);
+        expect(view.deployments).toBe(1);
+        expect(view.refs).toEqual(live(watch.snapshot()));
+      }
+    } finally {
+      await watch.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }

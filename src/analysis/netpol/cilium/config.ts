@@ -4,7 +4,8 @@
 
 import type { ResourceRef } from '../../../base/vocabulary.ts';
 import type { Snapshot } from '../../../snapshot/types.ts';
-import { ciliumCni } from '../cni.ts';
+import type { KindKey } from '../../../snapshot/kinds.ts';
+import { CNI_KINDS, ciliumCni } from '../cni.ts';
 import { DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
 
 export const CILIUM_CONFIG_MAP = 'cilium-config';
@@ -50,6 +51,11 @@ export function ciliumNamespace(snapshot: Snapshot): string | undefined {
   return ciliumCni(snapshot)?.namespace;
 }
 
+const CILIUM_POLICY_KINDS = ['cilium.networkpolicies', 'cilium.clusterwidenetworkpolicies'] as const satisfies readonly KindKey[];
+
+/** The kinds ciliumConfigMapRefs reads: the CNI's (ciliumCni) and Cilium's policies. */
+export const CILIUM_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...CNI_KINDS, ...CILIUM_POLICY_KINDS];
+
 /**
  * The ConfigMap the live collector should `get` by name: `cilium-config` in Cilium's
  * namespace, asked for only when Cilium is the CNI (ciliumCni, as the network verdicts) or
@@ -57,7 +63,7 @@ export function ciliumNamespace(snapshot: Snapshot): string | undefined {
  */
 export function ciliumConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
   const cilium = ciliumCni(snapshot);
-  const hasPolicies = (snapshot.resources['cilium.networkpolicies'] ?? []).length + (snapshot.resources['cilium.clusterwidenetworkpolicies'] ?? []).length > 0;
+  const hasPolicies = CILIUM_POLICY_KINDS.some((key) => (snapshot.resources[key] ?? []).length > 0);
   if (!cilium && !hasPolicies) return [];
   return [{ namespace: cilium?.namespace ?? 'kube-system', name: CILIUM_CONFIG_MAP }];
 }
