@@ -3,7 +3,7 @@
 
 import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
-import { describeCause, policyLabel, type DecisionCause, type DirectionVerdict } from './engine.ts';
+import { describeCause, describeRule, policyLabel, type DecisionCause, type DirectionVerdict } from './engine.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
@@ -184,6 +184,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   if (src.kind === 'ip') notes.push('source is outside the cluster: egress is not governed by NetworkPolicy');
   if (dst.kind === 'ip') notes.push('destination is outside the cluster: ingress is not governed by NetworkPolicy');
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
+  // What a deciding rule narrows that the model does not (L7, source ports): the rule was counted for the whole port.
+  for (const d of [...egDecisions.values(), ...ingDecisions.values()]) {
+    if (d.cause.kind === 'rule') for (const c of d.cause.rule.caveats ?? []) notes.push(`${describeRule(d.cause.rule)}: ${c}`);
+  }
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);
   if (typeof port === 'string' && unnamedPods > 0) {
