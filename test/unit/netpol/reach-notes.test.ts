@@ -36,6 +36,16 @@ spec:
 
 const ask = (yaml: string, output: 'text' | 'json' = 'text') => reachCommandCore(snap(`${base}---\n${yaml}`), { from: 'b/client', to: 'a/db', port: '5432', output });
 
+const anp = (name: string, priority: number, subject: string, ingress: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: ${JSON.stringify(name)}}
+spec:
+  priority: ${priority}
+  subject: ${subject}
+  ingress: ${ingress}
+`;
+
 describe('reach shows the caveat of each rule that decided the flow', () => {
   it('Cilium: an L7 (http) rule allows the port, and the answer says the requests are narrowed further', () => {
     // docs.cilium.io/en/stable/security/policy/language/#layer-7-examples: "rules: http:" admits only
@@ -86,5 +96,67 @@ spec:
 `);
     expect(r.exitCode).toBe(0);
     expect(r.output).not.toContain('note:');
+  });
+});
+
+// network-policy-api.sigs.k8s.io/reference/spec/ (AdminNetworkPolicySpec.priority): "If two (or
+// more) policies with the same priority could both match a connection, then the implementation
+// can apply any of the matching policies to the connection, and there is no way for the user to
+// reliably determine which one it will choose."
+describe('reach and AdminNetworkPolicies of one priority that both match the flow', () => {
+  const allowAll = anp('bbb-allow', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{name: a, action: Allow, from: [{namespaces: {}}]}]');
+  const denyBlue = anp('aaa-deny', 10, '{namespaces: {matchLabels: {team: red}}}', '[{name: d, action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {team: blue}}, podSelector: {}}}]}]');
+
+  it('Allow against Deny: the answer depends on which the implementation applies, so it is UNKNOWN (exit 2), naming both and the priority', () => {
+    const r = ask(allowAll + denyBlue);
+    expect(r.exitCode).toBe(2);
+    expect(r.answered).toBe(true);
+    const lines = r.output.split('\n');
+    expect(lines[0]).toBe('UNKNOWN: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(lines[1]).toContain('network UNKNOWN: the model reads it as DENIED by AdminNetworkPolicy aaa-deny (priority 10) rule 0 "d" (Deny), which the notes put in doubt');
+    const note = 'AdminNetworkPolicies aaa-deny, bbb-allow share priority 10 and both match this flow: upstream lets an implementation apply any of them, and which one it applies decides this answer (the model takes them by name)';
+    expect(lines).toContain(`  note: ${note}`);
+    const j = JSON.parse(ask(allowAll + denyBlue, 'json').output);
+    expect(j).toMatchObject({ allowed: null, effective: 'unknown', network: { allowed: false, undetermined: [note] } });
+    expect(j.notes).toContain(note);
+  });
+
+  it('two Deny rules: either order denies, so the answer stands (exit 1) with a note', () => {
+    const r = ask(anp('bbb-deny', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{name: a, action: Deny, from: [{namespaces: {}}]}]') + denyBlue);
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('  note: AdminNetworkPolicies aaa-deny, bbb-deny share priority 10 and both match this flow: upstream leaves their order undefined; either order gives this answer');
+  });
+
+  it('a policy of the same priority that does not match this flow is no tie for it', () => {
+    const r = ask(anp('bbb-allow', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{name: a, action: Allow, from: [{namespaces: {matchLabels: {team: green}}}]}]') + denyBlue);
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('share priority');
+  });
+
+  it('names from the cluster stay on their line', () => {
+    const r = ask(anp('aaa\nALLOWED: forged', 10, '{namespaces: {matchLabels: {team: red}}}', '[{action: Deny, from: [{namespaces: {}}]}]') + allowAll);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: AdminNetworkPolicies aaa\\u000aALLOWED: forged, bbb-allow share priority 10');
+    expect(r.output.split('\n').some((l) => l.startsWith('ALLOWED: forged'))).toBe(false);
+  });
+});
+
+describe('reach and a policy the model cannot evaluate', () => {
+  it('an AdminNetworkPolicy with notSameLabels (network-policy-api v0.1.0-v0.1.2) selecting the destination makes the answer UNKNOWN (exit 2), naming it', () => {
+    // apis/v1alpha1/shared_types.go at network-policy-api v0.1.2: NamespacedPeer.notSameLabels compares
+    // each peer namespace's labels with the subject's; removed in v0.1.3. b (team: blue) -> a (team: red)
+    // differs, so this Deny would apply: the model's "allowed by default" is not the cluster's answer.
+    const r = ask(anp('same', 10, '{namespaces: {}}', '[{name: d, action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]'));
+    expect(r.exitCode).toBe(2);
+    const lines = r.output.split('\n');
+    expect(lines[0]).toBe('UNKNOWN: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(lines).toContain('  note: AdminNetworkPolicy same (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the policy is left out of every verdict');
+  });
+
+  it('one that selects neither end leaves the answer as it was', () => {
+    const r = ask(anp('same', 10, '{namespaces: {matchLabels: {team: green}}}', '[{name: d, action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]'));
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('not evaluated');
   });
 });
