@@ -4,7 +4,8 @@
 // a/web, a/db (port pg/5432) and b/client.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
-import { snap } from './helpers.ts';
+import { ctxOf, run, snap } from './helpers.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
 
 const base = `
 apiVersion: v1
@@ -158,5 +159,24 @@ describe('reach and a policy the model cannot evaluate', () => {
     const r = ask(anp('same', 10, '{namespaces: {matchLabels: {team: green}}}', '[{name: d, action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]'));
     expect(r.exitCode).toBe(0);
     expect(r.output).not.toContain('not evaluated');
+  });
+});
+
+describe('network.intent-violation lists the caveats of the rules that let a flow through', () => {
+  it('a violating flow allowed by a Cilium L7 rule carries the rule\'s caveat in its evidence', () => {
+    const ctx = ctxOf(`${base}---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: l7, namespace: a}
+spec:
+  endpointSelector: {matchLabels: {app: db}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: b}}]
+    toPorts: [{ports: [{port: "5432", protocol: TCP}], rules: {http: [{method: GET, path: /health}]}}]
+`, { intent: { deny: [{ name: 'client-never-db', from: { namespace: 'b', podSelector: { app: 'client' } }, to: { namespace: 'a', podSelector: { app: 'db' } }, ports: [5432] }] } });
+    const [v] = run(intentViolation, ctx);
+    expect(v.status).toBe('fail');
+    const flows = (v.evidence as { flows: Array<{ caveats?: string[] }> }).flows;
+    expect(flows[0].caveats).toEqual(['CiliumNetworkPolicy a/l7 rule 0 "ingress[0]" (Allow): L7 rules (http) narrow the requests on these ports; the model counts the ports as allowed']);
   });
 });
