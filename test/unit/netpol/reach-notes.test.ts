@@ -180,3 +180,48 @@ spec:
     expect(flows[0].caveats).toEqual(['CiliumNetworkPolicy a/l7 rule 0 "ingress[0]" (Allow): L7 rules (http) narrow the requests on these ports; the model counts the ports as allowed']);
   });
 });
+
+describe('reach: an undetermined network answer next to the other direction and the mesh', () => {
+  it('egress: an Allow and a Pass of one priority, the Pass handing the flow to a NetworkPolicy that denies it: UNKNOWN (exit 2)', () => {
+    const egress = (name: string, rule: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  priority: 5
+  subject: {namespaces: {matchLabels: {team: blue}}}
+  egress: [${rule}]
+`;
+    const allowAndPass = egress('eg-allow', '{action: Allow, to: [{namespaces: {}}]}') + egress('eg-pass', '{action: Pass, to: [{namespaces: {matchLabels: {team: red}}}], ports: [{portNumber: {port: 5432}}]}');
+    const denyEgress = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: b}
+spec: {podSelector: {}, policyTypes: [Egress]}
+`;
+    const r = ask(allowAndPass + denyEgress);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: AdminNetworkPolicies eg-allow, eg-pass share priority 5 and both match this flow: upstream lets an implementation apply any of them');
+    // Without the NetworkPolicy the Pass ends at the default allow: either order allows.
+    const open = ask(allowAndPass);
+    expect(open.exitCode).toBe(0);
+    expect(open.output).toContain('note: AdminNetworkPolicies eg-allow, eg-pass share priority 5 and both match this flow: upstream leaves their order undefined; either order gives this answer');
+  });
+
+  it('a mesh that refuses the call makes it DENIED (exit 1) whatever the network would say', () => {
+    // a/db runs an Istio sidecar and admits only a/web's identity: a plaintext caller is refused.
+    const sidecar = base.replace('containers: [{name: c, image: pg, ports: [{name: pg, containerPort: 5432}]}]', 'containers: [{name: c, image: pg, ports: [{name: pg, containerPort: 5432}]}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]');
+    const mesh = `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-callers, namespace: a}
+spec:
+  selector: {matchLabels: {app: db}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/a/sa/web]}}]}]
+`;
+    const r = reachCommandCore(snap(sidecar + anp('same', 10, '{namespaces: {}}', '[{name: d, action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]') + mesh), { from: 'b/client', to: 'a/db', port: '5432' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('note: AdminNetworkPolicy same (priority 10) selects a/db[Pod] for ingress but is not evaluated');
+  });
+});
