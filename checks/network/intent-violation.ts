@@ -60,6 +60,16 @@ function allowedBy(v: DirectionVerdict, conns: ConnSet): string[] {
   return [...new Set(out)];
 }
 
+/** What the allowing rules narrow that the model does not (L7 rules, source ports): the flow may be narrower than reported. */
+function caveatsOf(vs: DirectionVerdict[], conns: ConnSet): string[] {
+  const out: string[] = [];
+  for (const v of vs) for (const d of v.decisions) {
+    if (!d.allowed || d.cause.kind !== 'rule' || isEmptyConns(intersectConns(d.conns, conns))) continue;
+    for (const c of d.cause.rule.caveats ?? []) out.push(`${ruleText(d.cause.rule)}: ${c}`);
+  }
+  return [...new Set(out)];
+}
+
 const MAX_FLOWS = 20;
 
 function classesFor(model: ReachModel, sel: LabelSelectorConfig): PodClass[] {
@@ -130,7 +140,8 @@ export const intentViolation: Check = {
         const ingressAllowedBy = allowedBy(f.ingress, f.conns);
         for (const v of [f.egress, f.ingress]) for (const r of v.decidedBy) if (!isEmptyConns(intersectConns(r.conns, f.conns))) allowing.add(r.api === 'NetworkPolicy' ? r.policy : `${r.kindLabel} ${r.displayName ?? r.policy}`);
         const mesh = meshEvidence(ctx, model, f.from, f.to, f.conns);
-        return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy, ...(mesh ? { mesh } : {}) };
+        const caveats = caveatsOf([f.egress, f.ingress], f.conns);
+        return { from: f.from.workloads.map(name), to: f.to.workloads.map(name), ports: formatConns(f.conns), egressAllowedBy, ingressAllowedBy, ...(caveats.length ? { caveats } : {}), ...(mesh ? { mesh } : {}) };
       });
       const violations = found.count;
       const evidence: Record<string, unknown> = { from: describe(rule.from), to: describe(rule.to), ports: rule.ports?.length ? connsToJson(wanted) : 'any', ...(bad.length ? { ignoredPorts: bad } : {}) };

@@ -68,6 +68,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
       ports: connsToJson(f.ports),
       network: {
         allowed: a.allowed,
+        ...(a.undetermined?.length ? { undetermined: a.undetermined } : {}),
         ports: connsToJson(a.ports),
         decidedBy: [...a.ingress.decisions.map((d) => ({ direction: 'ingress', ...d })), ...a.egress.decisions.map((d) => ({ direction: 'egress', ...d }))].filter((d) => d.allowed === a.allowed),
       },
@@ -83,7 +84,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
   const m = f.mesh;
   const lines = [
     `${headline}: ${a.from} -> ${a.to}${what}`,
-    `  network ${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}; ${meshText(m)}`,
+    `  network ${a.undetermined?.length ? 'UNKNOWN: the model reads it as ' : ''}${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}${a.undetermined?.length ? ', which the notes put in doubt' : ''}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
     ...directionLines('egress', a.from, a.egress),
     ...directionLines('ingress', a.to, a.ingress),
@@ -118,7 +119,8 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
       if (a.allowed) open = over.open;
     }
   }
-  const effective: FlowAnswer['effective'] = !a.allowed || mesh.verdict === 'denied' ? 'denied' : mesh.verdict;
+  // A network answer the model cannot vouch for (see ReachAnswer.undetermined) is unknown, unless the mesh refuses the call anyway.
+  const effective: FlowAnswer['effective'] = mesh.verdict === 'denied' ? 'denied' : a.undetermined?.length ? 'unknown' : !a.allowed ? 'denied' : mesh.verdict;
   return { network: a, mesh, effective, allowed: effective === 'unknown' ? null : effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };
 }
 

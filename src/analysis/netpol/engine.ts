@@ -53,6 +53,8 @@ export interface RuleRef {
   ruleName?: string;
   /** LayerPolicy.displayName, when the id carries a prefix. */
   displayName?: string;
+  /** What the rule narrows that the model does not evaluate (Rule.caveats): shown wherever it decides. */
+  caveats?: string[];
 }
 
 export type DecisionCause =
@@ -106,6 +108,7 @@ export function ruleRef(p: LayerPolicy, r: Rule): RuleRef {
     ...(p.order !== undefined ? { order: p.order } : {}),
     ...(r.name ? { ruleName: r.name } : {}),
     ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
+    ...(r.caveats?.length ? { caveats: r.caveats } : {}),
   };
 }
 

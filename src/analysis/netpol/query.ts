@@ -1,9 +1,10 @@
 // Questions asked of the reachability model: one flow (`queryReach`) and every workload pair
 // (`reachMatrix`), answered as typed results; `ztaudit reach` (src/cli/reach.ts) prints them.
 
-import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
+import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
-import { describeCause, policyLabel, type DecisionCause, type DirectionVerdict } from './engine.ts';
+import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
+import { describePolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
@@ -44,6 +45,12 @@ export interface ReachAnswer {
   egress: DirectionAnswer;
   ingress: DirectionAnswer;
   notes: string[];
+  /**
+   * Why the model cannot vouch for `allowed` (each also a note): an AdminNetworkPolicy priority
+   * tie whose order changes the answer, a policy selecting an end that the model does not
+   * evaluate. `allowed` is then the model's best reading, not a verdict.
+   */
+  undetermined?: string[];
 }
 
 export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' }; label: string };
@@ -131,6 +138,53 @@ function dedupeRules(list: RuleRef[]): RuleRef[] {
   });
 }
 
+function sameConns(a: ConnSet, b: ConnSet): boolean {
+  return isEmptyConns(subtractConns(a, b)) && isEmptyConns(subtractConns(b, a));
+}
+
+/** AdminNetworkPolicies of one priority matching the same asked connections, and the direction's answer with each of them first. */
+interface PriorityTie {
+  names: string[];
+  priority: number;
+  outcomes: ConnSet[];
+}
+
+/**
+ * Upstream lets an implementation apply any of the AdminNetworkPolicies of one priority that
+ * match a connection ("If two (or more) policies with the same priority could both match a
+ * connection, then the implementation can apply any of the matching policies to the
+ * connection", AdminNetworkPolicySpec.priority, https://network-policy-api.sigs.k8s.io/reference/spec/).
+ * The model takes them by name; here the direction is evaluated again with each tied policy
+ * first among its equals, so the caller can tell whether the order changes the answer.
+ */
+function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, subject: Endpoint, proto: Protocol | undefined, ports: readonly number[] | undefined): PriorityTie[] {
+  const out: PriorityTie[] = [];
+  plan.forEach(({ stage, policies }, at) => {
+    if (stage.mode !== 'first-match') return;
+    const byPriority = new Map<number, typeof policies>();
+    for (const p of policies) if (p.layer === 'admin' && p.order !== undefined) byPriority.set(p.order, [...(byPriority.get(p.order) ?? []), p]);
+    for (const [priority, group] of byPriority) {
+      if (group.length < 2) continue;
+      const matched = group.map((p) => {
+        let c = emptyConns();
+        for (const r of p[dir] ?? []) if (r.action !== 'Log' && ruleMatchesPeer(model.match, r, p.namespace, peer, subject)) c = unionConns(c, restrictTo(rulePortConns(r, dst), proto, ports));
+        return c;
+      });
+      const tied = group.filter((_, i) => matched.some((m, j) => j !== i && !isEmptyConns(intersectConns(m, matched[i]))));
+      if (tied.length < 2) continue;
+      const outcomes = tied.map((first) => {
+        const rest = policies.filter((p) => p !== first);
+        const cut = rest.findIndex((p) => group.includes(p));
+        const reordered: StagePlan = { stage, policies: [...rest.slice(0, cut), first, ...rest.slice(cut)] };
+        const v = evaluatePlan(model.match, plan.map((sp, k) => (k === at ? reordered : sp)), dir, peer, dst, false, subject);
+        return restrictTo(v.conns, proto, ports);
+      });
+      out.push({ names: tied.map((p) => p.displayName ?? p.id).sort(), priority, outcomes });
+    }
+  });
+  return out;
+}
+
 /**
  * Is traffic from `from` to `to` allowed (on `port`/`protocol`, or on anything when omitted)?
  * Both directions must allow it: egress at the source and ingress at the destination.
@@ -146,6 +200,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   const named = new Set<number>();
   let unnamedPods = 0;
   const notes: string[] = [];
+  const undetermined: string[] = [];
   let total = emptyConns();
   const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
@@ -177,6 +232,16 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
       collectDecisions(egDecisions, e, proto, ports);
       collectDecisions(ingDecisions, i, proto, ports);
+      // Equal ANP priorities: the flow's answer with each tied policy first, the other direction as evaluated.
+      const ties = [
+        ...(d.kind === 'class' ? priorityTies(model, d.cls.ingressPlan, 'ingress', s, d, d, proto, ports).map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(eConns, c)) })) : []),
+        ...(s.kind === 'class' ? priorityTies(model, s.cls.egressPlan, 'egress', d, d, s, proto, ports).map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(c, iConns)) })) : []),
+      ];
+      for (const t of ties) {
+        const who = `AdminNetworkPolicies ${t.names.join(', ')} share priority ${t.priority} and ${t.names.length === 2 ? 'both' : 'all'} match this flow`;
+        if (t.outcomes.some((c) => !sameConns(c, both))) undetermined.push(`${who}: upstream lets an implementation apply any of them, and which one it applies decides this answer (the model takes them by name)`);
+        else notes.push(`${who}: upstream leaves their order undefined; either order gives this answer`);
+      }
       if (s.kind === 'class' && s.cls.hostNetwork) notes.push('source runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
       if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
     }
@@ -184,6 +249,17 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   if (src.kind === 'ip') notes.push('source is outside the cluster: egress is not governed by NetworkPolicy');
   if (dst.kind === 'ip') notes.push('destination is outside the cluster: ingress is not governed by NetworkPolicy');
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
+  // What a deciding rule narrows that the model does not (L7, source ports): the rule was counted for the whole port.
+  for (const d of [...egDecisions.values(), ...ingDecisions.values()]) {
+    if (d.cause.kind === 'rule') for (const c of d.cause.rule.caveats ?? []) notes.push(`${describeRule(d.cause.rule)}: ${c}`);
+  }
+  // A policy the model leaves out (a field it does not evaluate) may still decide this flow in the cluster.
+  for (const p of model.policies) {
+    if (!p.unevaluated || model.composition.stageOf(p) === undefined) continue;
+    const selects = (t: ReachTarget) => t.kind === 'workload' && t.node.classes.some((cls) => podSetMatches(model.match, p.subject, p.namespace, cls));
+    const ends = [...(p.egress && selects(src) ? [`${src.label} for egress`] : []), ...(p.ingress && selects(dst) ? [`${dst.label} for ingress`] : [])];
+    if (ends.length) undetermined.push(`${describePolicy(p)} selects ${ends.join(' and ')} but is not evaluated: ${p.errors.join('; ')}`);
+  }
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);
   if (typeof port === 'string' && unnamedPods > 0) {
@@ -208,7 +284,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   ing.decidedBy = dedupeRules(ing.decidedBy);
   const numbers = [...named].sort((a, b) => a - b);
   const asked = typeof port === 'string' ? { port: numbers.length === 1 && unnamedPods === 0 ? numbers[0] : undefined, portName: port, portNumbers: numbers } : { port };
-  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set(notes)] };
+  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}) };
 }
 
 export interface MatrixRow {

@@ -1,0 +1,227 @@
+// `ztaudit reach` says where the model knows its answer is not the whole truth: a deciding
+// rule's caveat (L7, source ports), an AdminNetworkPolicy priority tie, a policy it cannot
+// evaluate. The cluster is the reviewer's: namespaces a {team: red} and b {team: blue}, pods
+// a/web, a/db (port pg/5432) and b/client.
+import { describe, expect, it } from 'vitest';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { ctxOf, run, snap } from './helpers.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
+
+const base = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {team: red, env: prod}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: b, labels: {team: blue, env: dev}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: a, labels: {app: web, tier: front}}
+spec:
+  containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: a, labels: {app: db, tier: back}}
+spec:
+  containers: [{name: c, image: pg, ports: [{name: pg, containerPort: 5432}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: b, labels: {app: client}}
+spec:
+  containers: [{name: c, image: busybox}]
+`;
+
+const ask = (yaml: string, output: 'text' | 'json' = 'text') => reachCommandCore(snap(`${base}---\n${yaml}`), { from: 'b/client', to: 'a/db', port: '5432', output });
+
+const anp = (name: string, priority: number, subject: string, ingress: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: ${JSON.stringify(name)}}
+spec:
+  priority: ${priority}
+  subject: ${subject}
+  ingress: ${ingress}
+`;
+
+describe('reach shows the caveat of each rule that decided the flow', () => {
+  it('Cilium: an L7 (http) rule allows the port, and the answer says the requests are narrowed further', () => {
+    // docs.cilium.io/en/stable/security/policy/language/#layer-7-examples: "rules: http:" admits only
+    // the listed requests on the port; the model counts the port (the rule's caveat, layers.ts Rule.caveats).
+    const yaml = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: l7, namespace: a}
+spec:
+  endpointSelector: {matchLabels: {app: db}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: b}}]
+    toPorts: [{ports: [{port: "5432", protocol: TCP}], rules: {http: [{method: GET, path: /health}]}}]
+`;
+    const r = ask(yaml);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output.split('\n')).toContain('  note: CiliumNetworkPolicy a/l7 rule 0 "ingress[0]" (Allow): L7 rules (http) narrow the requests on these ports; the model counts the ports as allowed');
+    const j = JSON.parse(ask(yaml, 'json').output);
+    expect(j.notes).toContain('CiliumNetworkPolicy a/l7 rule 0 "ingress[0]" (Allow): L7 rules (http) narrow the requests on these ports; the model counts the ports as allowed');
+    expect(j.network.decidedBy[0].rule.caveats).toEqual(['L7 rules (http) narrow the requests on these ports; the model counts the ports as allowed']);
+  });
+
+  it('Calico: a rule matching source ports and HTTP methods allows the port, and both caveats are shown', () => {
+    // docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule: source "ports" restrict
+    // the peer's port (a client's ephemeral port 1000 rarely is); "http" matches requests, not ports.
+    const r = ask(`apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: http}
+spec:
+  order: 10
+  selector: app == 'db'
+  ingress: [{action: Allow, protocol: TCP, http: {methods: [GET]}, source: {ports: [1000]}}]
+`);
+    expect(r.exitCode).toBe(0);
+    const lines = r.output.split('\n');
+    expect(lines).toContain('  note: GlobalNetworkPolicy http (order 10) rule 0 (Allow): source ports are not modelled: the rule is counted for every source port');
+    expect(lines).toContain('  note: GlobalNetworkPolicy http (order 10) rule 0 (Allow): the HTTP match (methods, paths) narrows requests, not ports: the ports count as allowed');
+  });
+
+  it('a rule without caveats adds no note', () => {
+    const r = ask(`apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: plain}
+spec:
+  order: 10
+  selector: app == 'db'
+  ingress: [{action: Allow, protocol: TCP}]
+`);
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('note:');
+  });
+});
+
+// network-policy-api.sigs.k8s.io/reference/spec/ (AdminNetworkPolicySpec.priority): "If two (or
+// more) policies with the same priority could both match a connection, then the implementation
+// can apply any of the matching policies to the connection, and there is no way for the user to
+// reliably determine which one it will choose."
+describe('reach and AdminNetworkPolicies of one priority that both match the flow', () => {
+  const allowAll = anp('bbb-allow', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{name: a, action: Allow, from: [{namespaces: {}}]}]');
+  const denyBlue = anp('aaa-deny', 10, '{namespaces: {matchLabels: {team: red}}}', '[{name: d, action: Deny, from: [{pods: {namespaceSelector: {matchLabels: {team: blue}}, podSelector: {}}}]}]');
+
+  it('Allow against Deny: the answer depends on which the implementation applies, so it is UNKNOWN (exit 2), naming both and the priority', () => {
+    const r = ask(allowAll + denyBlue);
+    expect(r.exitCode).toBe(2);
+    expect(r.answered).toBe(true);
+    const lines = r.output.split('\n');
+    expect(lines[0]).toBe('UNKNOWN: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(lines[1]).toContain('network UNKNOWN: the model reads it as DENIED by AdminNetworkPolicy aaa-deny (priority 10) rule 0 "d" (Deny), which the notes put in doubt');
+    const note = 'AdminNetworkPolicies aaa-deny, bbb-allow share priority 10 and both match this flow: upstream lets an implementation apply any of them, and which one it applies decides this answer (the model takes them by name)';
+    expect(lines).toContain(`  note: ${note}`);
+    const j = JSON.parse(ask(allowAll + denyBlue, 'json').output);
+    expect(j).toMatchObject({ allowed: null, effective: 'unknown', network: { allowed: false, undetermined: [note] } });
+    expect(j.notes).toContain(note);
+  });
+
+  it('two Deny rules: either order denies, so the answer stands (exit 1) with a note', () => {
+    const r = ask(anp('bbb-deny', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{name: a, action: Deny, from: [{namespaces: {}}]}]') + denyBlue);
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('  note: AdminNetworkPolicies aaa-deny, bbb-deny share priority 10 and both match this flow: upstream leaves their order undefined; either order gives this answer');
+  });
+
+  it('a policy of the same priority that does not match this flow is no tie for it', () => {
+    const r = ask(anp('bbb-allow', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{name: a, action: Allow, from: [{namespaces: {matchLabels: {team: green}}}]}]') + denyBlue);
+    expect(r.exitCode).toBe(1);
+    expect(r.output).not.toContain('share priority');
+  });
+
+  it('names from the cluster stay on their line', () => {
+    const r = ask(anp('aaa\nALLOWED: forged', 10, '{namespaces: {matchLabels: {team: red}}}', '[{action: Deny, from: [{namespaces: {}}]}]') + allowAll);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: AdminNetworkPolicies aaa\\u000aALLOWED: forged, bbb-allow share priority 10');
+    expect(r.output.split('\n').some((l) => l.startsWith('ALLOWED: forged'))).toBe(false);
+  });
+});
+
+describe('reach and a policy the model cannot evaluate', () => {
+  it('an AdminNetworkPolicy with notSameLabels (network-policy-api v0.1.0-v0.1.2) selecting the destination makes the answer UNKNOWN (exit 2), naming it', () => {
+    // apis/v1alpha1/shared_types.go at network-policy-api v0.1.2: NamespacedPeer.notSameLabels compares
+    // each peer namespace's labels with the subject's; removed in v0.1.3. b (team: blue) -> a (team: red)
+    // differs, so this Deny would apply: the model's "allowed by default" is not the cluster's answer.
+    const r = ask(anp('same', 10, '{namespaces: {}}', '[{name: d, action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]'));
+    expect(r.exitCode).toBe(2);
+    const lines = r.output.split('\n');
+    expect(lines[0]).toBe('UNKNOWN: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(lines).toContain('  note: AdminNetworkPolicy same (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the policy is left out of every verdict');
+  });
+
+  it('one that selects neither end leaves the answer as it was', () => {
+    const r = ask(anp('same', 10, '{namespaces: {matchLabels: {team: green}}}', '[{name: d, action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]'));
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('not evaluated');
+  });
+});
+
+describe('network.intent-violation lists the caveats of the rules that let a flow through', () => {
+  it('a violating flow allowed by a Cilium L7 rule carries the rule\'s caveat in its evidence', () => {
+    const ctx = ctxOf(`${base}---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: l7, namespace: a}
+spec:
+  endpointSelector: {matchLabels: {app: db}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: b}}]
+    toPorts: [{ports: [{port: "5432", protocol: TCP}], rules: {http: [{method: GET, path: /health}]}}]
+`, { intent: { deny: [{ name: 'client-never-db', from: { namespace: 'b', podSelector: { app: 'client' } }, to: { namespace: 'a', podSelector: { app: 'db' } }, ports: [5432] }] } });
+    const [v] = run(intentViolation, ctx);
+    expect(v.status).toBe('fail');
+    const flows = (v.evidence as { flows: Array<{ caveats?: string[] }> }).flows;
+    expect(flows[0].caveats).toEqual(['CiliumNetworkPolicy a/l7 rule 0 "ingress[0]" (Allow): L7 rules (http) narrow the requests on these ports; the model counts the ports as allowed']);
+  });
+});
+
+describe('reach: an undetermined network answer next to the other direction and the mesh', () => {
+  it('egress: an Allow and a Pass of one priority, the Pass handing the flow to a NetworkPolicy that denies it: UNKNOWN (exit 2)', () => {
+    const egress = (name: string, rule: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  priority: 5
+  subject: {namespaces: {matchLabels: {team: blue}}}
+  egress: [${rule}]
+`;
+    const allowAndPass = egress('eg-allow', '{action: Allow, to: [{namespaces: {}}]}') + egress('eg-pass', '{action: Pass, to: [{namespaces: {matchLabels: {team: red}}}], ports: [{portNumber: {port: 5432}}]}');
+    const denyEgress = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: b}
+spec: {podSelector: {}, policyTypes: [Egress]}
+`;
+    const r = ask(allowAndPass + denyEgress);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: AdminNetworkPolicies eg-allow, eg-pass share priority 5 and both match this flow: upstream lets an implementation apply any of them');
+    // Without the NetworkPolicy the Pass ends at the default allow: either order allows.
+    const open = ask(allowAndPass);
+    expect(open.exitCode).toBe(0);
+    expect(open.output).toContain('note: AdminNetworkPolicies eg-allow, eg-pass share priority 5 and both match this flow: upstream leaves their order undefined; either order gives this answer');
+  });
+
+  it('a mesh that refuses the call makes it DENIED (exit 1) whatever the network would say', () => {
+    // a/db runs an Istio sidecar and admits only a/web's identity: a plaintext caller is refused.
+    const sidecar = base.replace('containers: [{name: c, image: pg, ports: [{name: pg, containerPort: 5432}]}]', 'containers: [{name: c, image: pg, ports: [{name: pg, containerPort: 5432}]}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.24.0}]');
+    const mesh = `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-callers, namespace: a}
+spec:
+  selector: {matchLabels: {app: db}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/a/sa/web]}}]}]
+`;
+    const r = reachCommandCore(snap(sidecar + anp('same', 10, '{namespaces: {}}', '[{name: d, action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]') + mesh), { from: 'b/client', to: 'a/db', port: '5432' });
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('note: AdminNetworkPolicy same (priority 10) selects a/db[Pod] for ingress but is not evaluated');
+  });
+});
