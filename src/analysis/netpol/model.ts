@@ -12,7 +12,9 @@ import { detectCni } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
-import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
+import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
+import type { Selector } from './selector.ts';
+import { identityPodLabels } from './cilium/labels.ts';
 import { POLICY_APIS } from './apis.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
@@ -217,6 +219,12 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   if (composition.name !== 'kubernetes') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withoutHostNetworkPods(policies[i]);
   }
+  // Cilium translates a NetworkPolicy's podSelector into a rule over security identities, whose
+  // labels its default filter narrows (statefulset.kubernetes.io/pod-name, pod-template-hash, …):
+  // such a selector sees what a CiliumNetworkPolicy's would.
+  if (composition.name === 'cilium') {
+    for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = onCiliumIdentity(policies[i]);
+  }
   const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
@@ -335,6 +343,18 @@ const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
 function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
   const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? { ...x, excludeHostNetwork: true } : x)) }));
   return { ...p, subject: { ...p.subject, excludeHostNetwork: true }, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
+}
+
+/** A pod selector matched on the labels Cilium's identity keeps (cilium/labels.ts identityPodLabels). */
+function identitySelector(sel: Selector): Selector {
+  return { empty: sel.empty, key: sel.key, matches: (labels) => sel.matches(identityPodLabels(labels)), ...(sel.required ? { required: sel.required } : {}) };
+}
+
+/** A NetworkPolicy as Cilium enforces it: its podSelectors (subject and peers) over identity labels. */
+function onCiliumIdentity(p: LayerPolicy): LayerPolicy {
+  const set = <T extends PodSet>(s: T): T => (s.pods && !s.pods.empty ? { ...s, pods: identitySelector(s.pods) } : s);
+  const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? set(x) : x)) }));
+  return { ...p, subject: set(p.subject), ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
 }
 
 const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Isolation }>();
