@@ -17,7 +17,7 @@ function directionLines(name: string, who: string, d: DirectionAnswer): string[]
   const lines = [d.policies.length === 0
     ? `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
     : `  ${name} at ${who}: ${d.isolated ? 'isolated' : 'selected'} by ${d.policies.join(', ')}`];
-  for (const x of d.decisions) lines.push(`    ${x.allowed ? 'ALLOWED' : 'DENIED'} by ${x.by}: ${x.conns}`);
+  for (const x of d.decisions) lines.push(`    ${x.unknown ? 'UNKNOWN' : x.allowed ? 'ALLOWED' : 'DENIED'} by ${x.by}: ${x.conns}`);
   return lines;
 }
 
@@ -68,6 +68,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
       ports: connsToJson(f.ports),
       network: {
         allowed: a.allowed,
+        ...(a.unknown ? { unknown: a.unknown } : {}),
         ports: connsToJson(a.ports),
         decidedBy: [...a.ingress.decisions.map((d) => ({ direction: 'ingress', ...d })), ...a.egress.decisions.map((d) => ({ direction: 'egress', ...d }))].filter((d) => d.allowed === a.allowed),
       },
@@ -83,7 +84,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
   const m = f.mesh;
   const lines = [
     `${headline}: ${a.from} -> ${a.to}${what}`,
-    `  network ${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}; ${meshText(m)}`,
+    `  network ${a.unknown ? 'UNKNOWN' : a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
     ...directionLines('egress', a.from, a.egress),
     ...directionLines('ingress', a.to, a.ingress),
@@ -118,7 +119,8 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
       if (a.allowed) open = over.open;
     }
   }
-  const effective: FlowAnswer['effective'] = !a.allowed || mesh.verdict === 'denied' ? 'denied' : mesh.verdict;
+  // A network answer the model cannot judge (a.unknown) stays unknown whatever the mesh allows.
+  const effective: FlowAnswer['effective'] = !a.allowed || mesh.verdict === 'denied' ? 'denied' : a.unknown ? 'unknown' : mesh.verdict;
   return { network: a, mesh, effective, allowed: effective === 'unknown' ? null : effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };
 }
 
@@ -289,8 +291,8 @@ function resolveFlag(flag: '--from' | '--to', model: ReachModel, text: string): 
 /**
  * The whole `ztaudit reach` command minus argument parsing. Exit codes follow the effective
  * answer of both layers: 0 allowed (also when the mesh allows only some requests), 1 denied,
- * 2 could not answer (bad input: unknown workload, malformed port, missing flag; or the mesh's
- * answer is unknown). The matrix exits 0.
+ * 2 could not answer (bad input: unknown workload, malformed port, missing flag; or the network's
+ * or the mesh's answer is unknown). The matrix exits 0.
  */
 export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOptions): { exitCode: number; output: string; answered?: boolean } {
   const format = options.output ?? 'text';

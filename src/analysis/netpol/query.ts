@@ -1,7 +1,7 @@
 // Questions asked of the reachability model: one flow (`queryReach`) and every workload pair
 // (`reachMatrix`), answered as typed results; `ztaudit reach` (src/cli/reach.ts) prints them.
 
-import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
+import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
 import { describeCause, policyLabel, type DecisionCause, type DirectionVerdict } from './engine.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
@@ -10,6 +10,8 @@ import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type P
 /** One part of a direction's answer: which connections, allowed or not, and what decided. */
 export interface DecisionAnswer {
   allowed: boolean;
+  /** Allowed as far as the model knows: something it does not evaluate decides (Cilium host policies). */
+  unknown?: boolean;
   /** "All Connections", "TCP 5432", … (restricted to the asked port/protocol). */
   conns: string;
   /** "GlobalNetworkPolicy deny-team-b-to-db (order 10) rule 0 (Deny)", "isolation by shop/deny (NetworkPolicy: no rule allows it)", … */
@@ -43,6 +45,11 @@ export interface ReachAnswer {
   ports: ConnSet;
   egress: DirectionAnswer;
   ingress: DirectionAnswer;
+  /**
+   * Why the answer is unknown: every connection it allows passes a side the model cannot judge
+   * (a host-network pod under Cilium's host firewall). Absent when the answer is known.
+   */
+  unknown?: string[];
   notes: string[];
 }
 
@@ -105,6 +112,18 @@ function askedPorts(d: Endpoint, port: number | string | undefined, proto: Proto
   return [...new Set(d.cls.namedPorts.filter((np) => np.name === port && np.protocol === proto).map((np) => np.port))].sort((a, b) => a - b);
 }
 
+/** The asked connections a verdict allows only by an unknown decision, and why. */
+function unknownConns(v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): { conns: ConnSet; why: string[] } {
+  let conns = emptyConns();
+  const why: string[] = [];
+  for (const d of v.decisions) {
+    if (d.cause.kind !== 'unknown') continue;
+    conns = unionConns(conns, restrictTo(d.conns, proto, ports));
+    why.push(d.cause.reason);
+  }
+  return { conns, why };
+}
+
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
 function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): void {
   for (const d of v.decisions) {
@@ -118,7 +137,7 @@ function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; c
 }
 
 function decisionAnswers(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>): DecisionAnswer[] {
-  return [...acc.values()].map((d) => ({ allowed: d.allowed, conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}) }));
+  return [...acc.values()].map((d) => ({ allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}) }));
 }
 
 function dedupeRules(list: RuleRef[]): RuleRef[] {
@@ -147,6 +166,9 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   let unnamedPods = 0;
   const notes: string[] = [];
   let total = emptyConns();
+  // What is allowed without an unknown decision on either side, and the unknown decisions' reasons.
+  let sure = emptyConns();
+  const unknownWhy = new Set<string>();
   const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const egDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
@@ -172,6 +194,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       if (!isEmptyConns(iConns)) ing.allowed = true;
       const both = intersectConns(eConns, iConns);
       total = unionConns(total, both);
+      const eUnknown = unknownConns(e, proto, ports);
+      const iUnknown = unknownConns(i, proto, ports);
+      sure = unionConns(sure, intersectConns(subtractConns(eConns, eUnknown.conns), subtractConns(iConns, iUnknown.conns)));
+      if (!isEmptyConns(intersectConns(both, unionConns(eUnknown.conns, iUnknown.conns)))) for (const why of [...eUnknown.why, ...iUnknown.why]) unknownWhy.add(why);
       // Only rules that contribute to the asked connection count as deciding it.
       for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
@@ -208,7 +234,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   ing.decidedBy = dedupeRules(ing.decidedBy);
   const numbers = [...named].sort((a, b) => a - b);
   const asked = typeof port === 'string' ? { port: numbers.length === 1 && unnamedPods === 0 ? numbers[0] : undefined, portName: port, portNumbers: numbers } : { port };
-  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set(notes)] };
+  const unknown = !isEmptyConns(total) && isEmptyConns(sure) ? { unknown: [...unknownWhy] } : {};
+  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, ...unknown, notes: [...new Set(notes)] };
 }
 
 export interface MatrixRow {

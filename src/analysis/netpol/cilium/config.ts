@@ -22,6 +22,8 @@ export interface CiliumSettings extends CiliumParseOptions {
   /** enable-ipv4 / enable-ipv6 (defaults true / false): with both, external addresses are world-ipv4 or world-ipv6. */
   ipv4: boolean;
   ipv6: boolean;
+  /** enable-host-firewall (default false): host policies (nodeSelector) police the nodes, host-network pods included. */
+  hostFirewall: boolean;
   /** Where the settings came from: "ConfigMap kube-system/cilium-config" or why defaults were used. */
   source: string;
   resource?: ResourceRef;
@@ -38,6 +40,7 @@ export const DEFAULT_SETTINGS: CiliumSettings = {
   allowLocalhost: true,
   ipv4: true,
   ipv6: false,
+  hostFirewall: false,
   source: 'Cilium defaults',
   problems: [],
   notes: [],
@@ -111,6 +114,7 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
     allowLocalhost: al !== 'policy',
     ipv4: boolSetting(data, 'enable-ipv4', true, problems),
     ipv6: boolSetting(data, 'enable-ipv6', false, problems),
+    hostFirewall: boolSetting(data, 'enable-host-firewall', false, problems),
     enforcement,
     source: `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP}`,
     resource: { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP },
