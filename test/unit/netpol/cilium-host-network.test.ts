@@ -13,6 +13,7 @@
 // and egress" (cilium/cilium#11795).
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { snap } from './helpers.ts';
 
 const BASE = `
@@ -136,6 +137,8 @@ describe('Cilium host-network pods under the host firewall (host policies are no
     const json = JSON.parse(reach(yaml, 'a/hn', 'a/db', '5432', 'json').output);
     expect([json.allowed, json.effective, json.network.allowed]).toEqual([null, 'unknown', true]);
     expect(json.network.unknown).toEqual(["host network: Cilium's host firewall (cilium-config enable-host-firewall) polices this pod's egress on its node, under enforcement mode 'always'; ztaudit does not evaluate host policies"]);
+    // The run's coverage notes say so too.
+    expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toContain('ConfigMap kube-system/cilium-config: enable-host-firewall: host policies (nodeSelector) police the nodes and their host-network pods; they are not evaluated, so `reach` answers unknown where they decide');
   });
 
   it('a denying side stays a definite DENIED', () => {
