@@ -5,6 +5,7 @@ import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import type { LayerPolicy } from '../../src/analysis/netpol/layers.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
+import { isIdentityLabel } from '../../src/analysis/netpol/cilium/labels.ts';
 
 /** The subject as one line: "podSelector app=web", "namespaces team=a", "pods team=a / app=db". */
 function subjectText(p: LayerPolicy): string {
@@ -58,7 +59,10 @@ export const policySelectsNothing: Check = {
         const keys = [...podSelector.matchAll(/(?:^|,)!?([^ ,=!()]+)/g)].map((m) => m[1]);
         const seen: Record<string, string[]> = {};
         for (const k of keys) seen[k] = [...new Set(classes.map((c) => c.labels[k]).filter((v): v is string => v !== undefined))].sort().slice(0, 10);
-        yield { status: 'fail', resource, message: `${label} selects no pod (podSelector ${podSelector}): it isolates nothing`, evidence: { podSelector, labelValuesInNamespace: seen } };
+        // Under Cilium the selector sees only the labels the security identity keeps.
+        const dropped = model.composition.name === 'cilium' ? keys.filter((k) => !isIdentityLabel(k)) : [];
+        const why = dropped.length ? `; Cilium matches it against security identities, and its identity-label filter drops ${dropped.join(', ')}` : '';
+        yield { status: 'fail', resource, message: `${label} selects no pod (podSelector ${podSelector}): it isolates nothing${why}`, evidence: { podSelector, labelValuesInNamespace: seen, ...(dropped.length ? { notInCiliumIdentity: dropped } : {}) } };
         continue;
       }
       yield {

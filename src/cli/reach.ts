@@ -17,7 +17,7 @@ function directionLines(name: string, who: string, d: DirectionAnswer): string[]
   const lines = [d.policies.length === 0
     ? `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
     : `  ${name} at ${who}: ${d.isolated ? 'isolated' : 'selected'} by ${d.policies.join(', ')}`];
-  for (const x of d.decisions) lines.push(`    ${x.allowed ? 'ALLOWED' : 'DENIED'} by ${x.by}: ${x.conns}`);
+  for (const x of d.decisions) lines.push(`    ${x.unknown ? 'UNKNOWN' : x.allowed ? 'ALLOWED' : 'DENIED'} by ${x.by}: ${x.conns}`);
   return lines;
 }
 
@@ -291,8 +291,8 @@ function resolveFlag(flag: '--from' | '--to', model: ReachModel, text: string): 
 /**
  * The whole `ztaudit reach` command minus argument parsing. Exit codes follow the effective
  * answer of both layers: 0 allowed (also when the mesh allows only some requests), 1 denied,
- * 2 could not answer (bad input: unknown workload, malformed port, missing flag; or the mesh's
- * answer is unknown). The matrix exits 0.
+ * 2 could not answer (bad input: unknown workload, malformed port, missing flag; or the network's
+ * or the mesh's answer is unknown). The matrix exits 0.
  */
 export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOptions): { exitCode: number; output: string; answered?: boolean } {
   const format = options.output ?? 'text';

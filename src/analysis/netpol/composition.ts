@@ -23,6 +23,13 @@ export interface Composition {
   tieRuleAssumed?: string;
   fallback: 'allow' | 'deny';
   fallbackReason?: string;
+  /**
+   * Cilium: a host-network pod is no Cilium endpoint (it carries the node's identity), so neither
+   * pod policies nor the fallback govern its own side of a flow. Per direction: open, or — the
+   * host firewall on and a host policy (or enforcement 'always') governing that direction —
+   * unknown, as host policies are not evaluated. Undefined elsewhere.
+   */
+  hostNetwork?: Record<'ingress' | 'egress', { unknown: boolean; reason: string }>;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
   decorative: Map<PolicyApi, string>;
 }
@@ -99,6 +106,26 @@ function calicoStages(tiers: readonly TierSpec[]): { stages: Stage[]; stageOf: (
 }
 
 /**
+ * A host-network pod's own side under Cilium. Enforcement modes apply to endpoints
+ * (docs.cilium.io/en/stable/security/policy/intro/#policy-enforcement-modes), and a host-network
+ * pod is part of the host; host policies ("They apply only to the host namespace, including
+ * host-networking pods", docs.cilium.io/en/stable/security/host-firewall/) are enforced only with
+ * the host firewall on, and with no host policy selecting it the host stays open.
+ */
+function ciliumHostNetworkSide(settings: PolicySettings): NonNullable<Composition['hostNetwork']> {
+  const always = settings.ciliumEnforcement === 'always';
+  const side = (dir: 'ingress' | 'egress') => {
+    const fw = settings.ciliumHostFirewall;
+    if (!fw) return { unknown: false, reason: `host network: not a Cilium endpoint, so no pod policy${always ? " nor enforcement mode 'always'" : ''} applies, and the host firewall is off (cilium-config enable-host-firewall)` };
+    const by = fw[dir];
+    if (!always && by.length === 0) return { unknown: false, reason: `host network: not a Cilium endpoint, and no host policy (CiliumClusterwideNetworkPolicy with a nodeSelector) has ${dir} rules for the host firewall to enforce` };
+    const why = [...(by.length ? [`host policies with ${dir} rules (${by.length > 3 ? `${by.slice(0, 3).join(', ')} and ${by.length - 3} more` : by.join(', ')})`] : []), ...(always ? ["enforcement mode 'always'"] : [])].join(' and ');
+    return { unknown: true, reason: `host network: Cilium's host firewall (cilium-config enable-host-firewall) polices this pod's ${dir} on its node, under ${why}; ztaudit does not evaluate host policies` };
+  };
+  return { ingress: side('ingress'), egress: side('egress') };
+}
+
+/**
  * Decides the composition from the detected CNI (or, with none recognised, from the policy
  * kinds present), the tiers the Calico adapter found, and API settings.
  */
@@ -145,6 +172,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     fallback = 'deny';
     fallbackReason = "Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied";
   }
+  const hostNetwork = name === 'cilium' && settings.ciliumEnforcement !== 'never' ? ciliumHostNetworkSide(settings) : undefined;
   for (const api of present) {
     if (!enforced.has(api) && !decorative.has(api)) decorative.set(api, primary?.unimplemented?.[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
   }
@@ -163,6 +191,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(name === 'calico' && legacyTies === undefined ? { tieRuleAssumed: 'name/namespace/kind, as Calico v3.32 and later compare; earlier releases compare the stored name, "namespace/knp.default.<name>" for a Kubernetes NetworkPolicy' } : {}),
     fallback,
     ...(fallbackReason ? { fallbackReason } : {}),
+    ...(hostNetwork ? { hostNetwork } : {}),
     decorative,
   };
 }

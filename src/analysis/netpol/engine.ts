@@ -67,7 +67,9 @@ export type DecisionCause =
   | { kind: 'default-allow' }
   | { kind: 'default-deny'; reason: string }
   /** The endpoint on this side is outside the model's control (an external address, a node). */
-  | { kind: 'not-governed'; reason: string };
+  | { kind: 'not-governed'; reason: string }
+  /** Something the model does not evaluate decides these connections: counted as allowed, said as unknown. */
+  | { kind: 'unknown'; reason: string };
 
 export interface Decision {
   allowed: boolean;
@@ -129,6 +131,7 @@ export function describeCause(c: DecisionCause): string {
     case 'default-allow': return 'default (no policy decides it)';
     case 'default-deny': return c.reason;
     case 'not-governed': return c.reason;
+    case 'unknown': return c.reason;
   }
 }
 

@@ -269,6 +269,11 @@ export interface PolicySettings {
    * enforced). Undefined when not readable.
    */
   ciliumEnforcement?: 'default' | 'always' | 'never';
+  /**
+   * Cilium `enable-host-firewall` on: per direction, the host policies (CiliumClusterwideNetworkPolicy
+   * with a nodeSelector) with rules for it, as people name them. Undefined when the firewall is off.
+   */
+  ciliumHostFirewall?: { ingress: string[]; egress: string[] };
 }
 
 export interface AdapterInput {

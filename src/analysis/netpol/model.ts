@@ -11,8 +11,10 @@ import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, unionConns, type ConnSet, type Protocol } from './conns.ts';
-import { evaluatePlan, podSetMatches, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
-import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
+import { evaluatePlan, podSetMatches, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
+import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
+import type { Selector } from './selector.ts';
+import { identityPodLabels } from './cilium/labels.ts';
 import { POLICY_APIS } from './apis.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
@@ -217,6 +219,12 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   if (composition.name !== 'kubernetes') {
     for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = withoutHostNetworkPods(policies[i]);
   }
+  // Cilium translates a NetworkPolicy's podSelector into a rule over security identities, whose
+  // labels its default filter narrows (statefulset.kubernetes.io/pod-name, pod-template-hash, …):
+  // such a selector sees what a CiliumNetworkPolicy's would.
+  if (composition.name === 'cilium') {
+    for (let i = 0; i < policies.length; i++) if (policies[i].api === 'NetworkPolicy') policies[i] = onCiliumIdentity(policies[i]);
+  }
   const match: MatchContext = { namespaceLabels, fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
@@ -337,6 +345,18 @@ function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
   return { ...p, subject: { ...p.subject, excludeHostNetwork: true }, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
 }
 
+/** A pod selector matched on the labels Cilium's identity keeps (cilium/labels.ts identityPodLabels). */
+function identitySelector(sel: Selector): Selector {
+  return { empty: sel.empty, key: sel.key, matches: (labels) => sel.matches(identityPodLabels(labels)), ...(sel.required ? { required: sel.required } : {}) };
+}
+
+/** A NetworkPolicy as Cilium enforces it: its podSelectors (subject and peers) over identity labels. */
+function onCiliumIdentity(p: LayerPolicy): LayerPolicy {
+  const set = <T extends PodSet>(s: T): T => (s.pods && !s.pods.empty ? { ...s, pods: identitySelector(s.pods) } : s);
+  const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? set(x) : x)) }));
+  return { ...p, subject: set(p.subject), ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
+}
+
 const isolationCache = new WeakMap<PodClass, { ingress?: Isolation; egress?: Isolation }>();
 
 /**
@@ -413,7 +433,7 @@ const OPEN_ISOLATION: Isolation = Object.freeze({ isolated: false, openToPods: a
 
 function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolation {
   const plan = dir === 'ingress' ? cls.ingressPlan : cls.egressPlan;
-  if (plan.length === 0 && model.match.fallback === 'allow') return OPEN_ISOLATION;
+  if (plan.length === 0 && (model.match.fallback === 'allow' || (cls.hostNetwork && model.composition.hostNetwork))) return OPEN_ISOLATION;
   const facts = planFacts(plan);
   let portsKey: string | undefined;
   if (plan.length > 0 && facts.shareable) {
@@ -465,6 +485,7 @@ const OPEN_VERDICT: DirectionVerdict = Object.freeze({ isolated: false, conns: a
 /** What the source's egress policies allow toward `dst` (external sources are not governed). */
 export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): DirectionVerdict {
   if (src.kind !== 'class') return ungoverned('egress');
+  if (src.cls.hostNetwork && model.composition.hostNetwork) return hostNetworkVerdict(model.composition, 'egress');
   if (src.cls.egressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
   return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated, src);
 }
@@ -472,8 +493,25 @@ export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): 
 /** What the destination's ingress policies allow from `src` (external destinations are not governed). */
 export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): DirectionVerdict {
   if (dst.kind !== 'class') return ungoverned('ingress');
+  if (dst.cls.hostNetwork && model.composition.hostNetwork) return hostNetworkVerdict(model.composition, 'ingress');
   if (dst.cls.ingressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
   return evaluatePlan(model.match, dst.cls.ingressPlan, 'ingress', src, dst, isolationOf(model, dst.cls, 'ingress').isolated);
+}
+
+const hostNetworkVerdicts = new WeakMap<Composition, Partial<Record<Direction, DirectionVerdict>>>();
+
+/**
+ * A host-network pod's own side under Cilium (composition.hostNetwork): no pod policy selects it
+ * (its plan is empty) and the fallback does not apply; open, or unknown where host policies decide.
+ */
+function hostNetworkVerdict(composition: Composition, dir: Direction): DirectionVerdict {
+  let byDir = hostNetworkVerdicts.get(composition);
+  if (!byDir) hostNetworkVerdicts.set(composition, (byDir = {}));
+  const hit = byDir[dir];
+  if (hit) return hit;
+  const side = composition.hostNetwork![dir];
+  const cause: DecisionCause = side.unknown ? { kind: 'unknown', reason: side.reason } : { kind: 'not-governed', reason: side.reason };
+  return (byDir[dir] = Object.freeze({ isolated: false, conns: allConns(), decisions: [{ allowed: true, conns: allConns(), cause }], decidedBy: [], policies: [] }) as DirectionVerdict);
 }
 
 function ungoverned(dir: Direction): DirectionVerdict {

@@ -11,6 +11,8 @@ import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type P
 /** One part of a direction's answer: which connections, allowed or not, and what decided. */
 export interface DecisionAnswer {
   allowed: boolean;
+  /** Allowed as far as the model knows: something it does not evaluate decides (Cilium host policies). */
+  unknown?: boolean;
   /** "All Connections", "TCP 5432", … (restricted to the asked port/protocol). */
   conns: string;
   /** "GlobalNetworkPolicy deny-team-b-to-db (order 10) rule 0 (Deny)", "isolation by shop/deny (NetworkPolicy: no rule allows it)", … */
@@ -48,7 +50,8 @@ export interface ReachAnswer {
   /**
    * Why the model cannot vouch for `allowed` (each also a note): an AdminNetworkPolicy priority
    * tie whose order changes the answer, a policy selecting an end that the model does not
-   * evaluate. `allowed` is then the model's best reading, not a verdict.
+   * evaluate, every allowed connection passing a side it cannot judge (a host-network pod under
+   * Cilium's host firewall). `allowed` is then the model's best reading, not a verdict.
    */
   undetermined?: string[];
 }
@@ -112,6 +115,18 @@ function askedPorts(d: Endpoint, port: number | string | undefined, proto: Proto
   return [...new Set(d.cls.namedPorts.filter((np) => np.name === port && np.protocol === proto).map((np) => np.port))].sort((a, b) => a - b);
 }
 
+/** The asked connections a verdict allows only by an unknown decision, and why. */
+function unknownConns(v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): { conns: ConnSet; why: string[] } {
+  let conns = emptyConns();
+  const why: string[] = [];
+  for (const d of v.decisions) {
+    if (d.cause.kind !== 'unknown') continue;
+    conns = unionConns(conns, restrictTo(d.conns, proto, ports));
+    why.push(d.cause.reason);
+  }
+  return { conns, why };
+}
+
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
 function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): void {
   for (const d of v.decisions) {
@@ -125,7 +140,7 @@ function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; c
 }
 
 function decisionAnswers(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>): DecisionAnswer[] {
-  return [...acc.values()].map((d) => ({ allowed: d.allowed, conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}) }));
+  return [...acc.values()].map((d) => ({ allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}) }));
 }
 
 function dedupeRules(list: RuleRef[]): RuleRef[] {
@@ -202,6 +217,9 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   const notes: string[] = [];
   const undetermined: string[] = [];
   let total = emptyConns();
+  // What is allowed without an unknown decision on either side, and the unknown decisions' reasons.
+  let sure = emptyConns();
+  const unknownWhy = new Set<string>();
   const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const egDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
@@ -227,6 +245,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       if (!isEmptyConns(iConns)) ing.allowed = true;
       const both = intersectConns(eConns, iConns);
       total = unionConns(total, both);
+      const eUnknown = unknownConns(e, proto, ports);
+      const iUnknown = unknownConns(i, proto, ports);
+      sure = unionConns(sure, intersectConns(subtractConns(eConns, eUnknown.conns), subtractConns(iConns, iUnknown.conns)));
+      if (!isEmptyConns(intersectConns(both, unionConns(eUnknown.conns, iUnknown.conns)))) for (const why of [...eUnknown.why, ...iUnknown.why]) unknownWhy.add(why);
       // Only rules that contribute to the asked connection count as deciding it.
       for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
@@ -284,6 +306,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   ing.decidedBy = dedupeRules(ing.decidedBy);
   const numbers = [...named].sort((a, b) => a - b);
   const asked = typeof port === 'string' ? { port: numbers.length === 1 && unnamedPods === 0 ? numbers[0] : undefined, portName: port, portNumbers: numbers } : { port };
+  if (!isEmptyConns(total) && isEmptyConns(sure)) undetermined.push(...unknownWhy);
   return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}) };
 }
 

@@ -59,8 +59,8 @@ const FQDNS = [{ matchName: 'dns.google' }, { matchName: 'API.example.com' }, { 
 
 /**
  * `networkPolicies`: also mix in Kubernetes NetworkPolicies (Cilium imports them into the same
- * repository). Their selectors use labels Cilium keeps in identities: ztaudit models
- * NetworkPolicy with Kubernetes' own label semantics.
+ * repository). Their podSelectors also name labels Cilium's identity filter drops
+ * (pod-template-hash, statefulset.kubernetes.io/pod-name): Cilium matches them on identities.
  */
 export function generateScenarios(seed: number, count: number, options: { networkPolicies?: boolean } = {}): OracleScenario[] {
   const r = rng(seed);
@@ -218,7 +218,7 @@ export function generateScenarios(seed: number, count: number, options: { networ
     }
 
     if (options.networkPolicies) {
-      const npSel = (): Record<string, unknown> => pick([{}, { matchLabels: { app: pick(['web', 'db', 'api']) } }, { matchLabels: { tier: pick(['front', 'back']) } }, { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] }]);
+      const npSel = (): Record<string, unknown> => pick([{}, { matchLabels: { app: pick(['web', 'db', 'api']) } }, { matchLabels: { tier: pick(['front', 'back']) } }, { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] }, { matchLabels: { 'pod-template-hash': '7d9f' } }, { matchExpressions: [{ key: 'statefulset.kubernetes.io/pod-name', operator: 'DoesNotExist' }] }]);
       const npPeer = (): Record<string, unknown> => {
         switch (Math.floor(r() * 5)) {
           case 0: return { podSelector: npSel() };

@@ -42,6 +42,7 @@ const EXTERNALS: OracleScenario['externals'] = [
 ];
 
 const cnp = (name: string, namespace: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
+const np = (name: string, namespace: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
 const ccnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
 const web = { matchLabels: { app: 'web' } };
 /** Every DNS lookup through Cilium's DNS proxy (the documentation's fqdn.yaml allows kube-dns on 53 with `matchPattern: "*"`). */
@@ -187,6 +188,21 @@ export const REFERENCE_CASES: ReferenceCase[] = [
     source: `${DOCS}/operations/performance/scalability/identity-relevant-labels/ (default exclusions)`,
     policies: [cnp('by-pod-name', 'shop', { endpointSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } }, ingress: [{}] })],
     flows: [['shop/web', 'shop/db', 'TCP/5432', 'allowed']],
+  },
+  {
+    name: 'a Kubernetes NetworkPolicy podSelector on a label outside the identity selects no pod and names no peer',
+    source: `${DOCS}/operations/performance/scalability/identity-relevant-labels/ (default exclusions: statefulset.kubernetes.io/pod-name); ${DOCS}/network/kubernetes/policy/ (Cilium applies the standard NetworkPolicy resource itself); ${SRC}/pkg/k8s/network_policy.go ParseNetworkPolicy (podSelectors become endpoint selectors over identity labels)`,
+    policies: [
+      np('only-web', 'shop', { podSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } }, ingress: [{ from: [{ podSelector: web }] }] }),
+      np('from-db-0', 'shop', { podSelector: web, ingress: [{ from: [{ podSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } } }] }] }),
+    ],
+    flows: [['pay/api', 'shop/db', 'TCP/5432', 'allowed'], ['shop/db', 'shop/web', 'TCP/8080', 'denied']],
+  },
+  {
+    name: 'a Kubernetes NetworkPolicy podSelector DoesNotExist on a label outside the identity selects every pod',
+    source: `${DOCS}/operations/performance/scalability/identity-relevant-labels/ (default exclusions: statefulset.kubernetes.io/pod-name); ${SRC}/pkg/k8s/network_policy.go ParseNetworkPolicy`,
+    policies: [np('not-a-statefulset', 'shop', { podSelector: { matchExpressions: [{ key: 'statefulset.kubernetes.io/pod-name', operator: 'DoesNotExist' }] }, ingress: [{ from: [{ podSelector: web }] }] })],
+    flows: [['pay/api', 'shop/db', 'TCP/5432', 'denied'], ['shop/web', 'shop/db', 'TCP/5432', 'allowed']],
   },
   {
     name: 'spec with an empty specs list: Cilium enforces spec',

@@ -51,6 +51,13 @@ describe('Cilium policies in the network checks', () => {
     expect(fails.map((f) => f.resource.name)).toEqual(['db-0-only']);
   });
 
+  it('a NetworkPolicy podSelector on a label outside the Cilium identity selects nothing, and the finding says why', () => {
+    // docs.cilium.io/en/stable/operations/performance/scalability/identity-relevant-labels/: the default filter drops statefulset.kubernetes.io/pod-name.
+    const fails = run(policySelectsNothing, ctx('network.policy-selects-nothing/fail.cilium-networkpolicy-label-outside-identity.yaml')).filter((r) => r.status === 'fail');
+    expect(fails.map((f) => f.message)).toEqual(['shop/db-0-only selects no pod (podSelector statefulset.kubernetes.io/pod-name in (db-0)): it isolates nothing; Cilium matches it against security identities, and its identity-label filter drops statefulset.kubernetes.io/pod-name']);
+    expect(fails[0].evidence?.notInCiliumIdentity).toEqual(['statefulset.kubernetes.io/pod-name']);
+  });
+
   it('Cilium policies where Calico runs are decorative', () => {
     const fails = run(cniNotEnforcing, ctx('network.cni-not-enforcing/fail.cilium-policies-on-calico.yaml')).filter((r) => r.status === 'fail');
     expect(fails.length).toBe(1);

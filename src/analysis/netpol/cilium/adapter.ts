@@ -278,6 +278,21 @@ export function ciliumLayerPolicies(p: CiliumPolicy, settings: CiliumSettings, s
   return out;
 }
 
+/** The host policies Cilium accepts (nodeSelector rules), per direction they have rules for. */
+function hostPolicies(parsed: readonly CiliumPolicy[]): { ingress: string[]; egress: string[] } {
+  const out = { ingress: new Set<string>(), egress: new Set<string>() };
+  for (const p of parsed) {
+    if (p.errors.length) continue;
+    for (const rule of p.rules) {
+      if (!rule.hostPolicy) continue;
+      const name = `${p.kind} ${p.name || '(unnamed)'}`;
+      if (rule.ingress.length || rule.ingressDeny.length) out.ingress.add(name);
+      if (rule.egress.length || rule.egressDeny.length) out.egress.add(name);
+    }
+  }
+  return { ingress: [...out.ingress].sort(), egress: [...out.egress].sort() };
+}
+
 export const ciliumAdapter: PolicyApiAdapter = {
   api: 'Cilium',
   kinds: CILIUM_KINDS,
@@ -291,6 +306,6 @@ export const ciliumAdapter: PolicyApiAdapter = {
     const cm: ResourceRef = settings.resource ?? { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config' };
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}; Cilium's default is assumed` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
-    return { policies, notes, ...(settings.resource ? { settings: { ciliumEnforcement: settings.enforcement } } : {}) };
+    return { policies, notes, ...(settings.resource ? { settings: { ciliumEnforcement: settings.enforcement, ...(settings.hostFirewall ? { ciliumHostFirewall: hostPolicies(parsed) } : {}) } } : {}) };
   },
 };

@@ -22,6 +22,8 @@ export interface CiliumSettings extends CiliumParseOptions {
   /** enable-ipv4 / enable-ipv6 (defaults true / false): with both, external addresses are world-ipv4 or world-ipv6. */
   ipv4: boolean;
   ipv6: boolean;
+  /** enable-host-firewall (default false): host policies (nodeSelector) police the nodes, host-network pods included. */
+  hostFirewall: boolean;
   /** Where the settings came from: "ConfigMap kube-system/cilium-config" or why defaults were used. */
   source: string;
   resource?: ResourceRef;
@@ -38,6 +40,7 @@ export const DEFAULT_SETTINGS: CiliumSettings = {
   allowLocalhost: true,
   ipv4: true,
   ipv6: false,
+  hostFirewall: false,
   source: 'Cilium defaults',
   problems: [],
   notes: [],
@@ -101,6 +104,8 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
   const clusterName = typeof data['cluster-name'] === 'string' && data['cluster-name'] !== '' ? (data['cluster-name'] as string) : 'default';
   if (typeof data.labels === 'string' && data.labels.trim() !== '') notes.push(`labels: a custom identity-label filter ("${data.labels.trim().slice(0, 80)}") is not evaluated; Cilium's default filter is assumed`);
   const cidrMode = typeof data['policy-cidr-match-mode'] === 'string' ? (data['policy-cidr-match-mode'] as string).trim() : '';
+  const hostFirewall = boolSetting(data, 'enable-host-firewall', false, problems);
+  if (hostFirewall) notes.push('enable-host-firewall: host policies (nodeSelector) police the nodes and their host-network pods; they are not evaluated, so `reach` answers unknown where they decide');
   if (cidrMode !== '') notes.push(`policy-cidr-match-mode: "${cidrMode}" (CIDR rules selecting nodes or pods) is not evaluated; CIDR rules are taken to match external addresses only`);
   return {
     clusterName,
@@ -111,6 +116,7 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
     allowLocalhost: al !== 'policy',
     ipv4: boolSetting(data, 'enable-ipv4', true, problems),
     ipv6: boolSetting(data, 'enable-ipv6', false, problems),
+    hostFirewall,
     enforcement,
     source: `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP}`,
     resource: { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP },

@@ -96,6 +96,23 @@ export function isIdentityLabel(key: string): boolean {
   return ignored === 0 || included > ignored;
 }
 
+/**
+ * A pod's own labels as its security identity keeps them (the default filter applied), for
+ * selectors Cilium matches against identities without a source prefix of their own: Kubernetes
+ * NetworkPolicy podSelectors, which Cilium translates into rules over identities. Computed once
+ * per label object (a pod class shares one), so matching stays per class, not per policy.
+ */
+const identityPodLabelsCache = new WeakMap<Record<string, string>, Record<string, string>>();
+export function identityPodLabels(labels: Record<string, string>): Record<string, string> {
+  let out = identityPodLabelsCache.get(labels);
+  if (!out) {
+    out = {};
+    for (const [k, v] of Object.entries(labels)) if (!isCiliumOwnLabel(k) && isIdentityLabel(k)) out[k] = v;
+    identityPodLabelsCache.set(labels, out);
+  }
+  return out;
+}
+
 /** Labels the agent removes from pod labels before adding its own (RemoveCiliumLabels). */
 function isCiliumOwnLabel(key: string): boolean {
   return key.startsWith('io.cilium.k8s');
