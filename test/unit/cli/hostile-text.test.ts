@@ -245,6 +245,25 @@ describe('plain text of hostile names', () => {
     }
   });
 
+  it('report.md and fleet.md show a tenant\'s $…$ as dollar signs, not as GitHub math', async () => {
+    // GitHub renders $…$, $$…$$ and $`…`$ in Markdown as math; "outside a math expression, but on
+    // the same line, use span tags around the explicit $" to show one as itself
+    // (https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/writing-mathematical-expressions).
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      writeFileSync(join(dir, 'tenant.yaml'), TENANT_YAML);
+      for (const cluster of ['eu-1', 'us-1']) expect(await main(['run', '--manifests', 'tenant.yaml', '--cluster', cluster, '--history', 'h.db', '--format', 'md', '--no-notify', '-q', '--out', cluster], captureIO(dir).cli)).toBe(0);
+      expect(await main(['fleet', '--history', 'h.db', '--format', 'md', '--out', 'fleet', '-q'], captureIO(dir).cli)).toBe(0);
+      const report = readFileSync(join(dir, 'eu-1', 'report.md'), 'utf8');
+      const fleet = readFileSync(join(dir, 'fleet', 'fleet.md'), 'utf8');
+      expect(report).toContain('User alice<span>$</span><span>$</span>\\\\Huge\\\\color\\{green\\}\\{\\\\text\\{ALL CLEAR\\}\\}<span>$</span><span>$</span>');
+      expect(fleet).toContain('User alice<span>$</span><span>$</span>\\\\Huge');
+      for (const md of [report, fleet]) expect(md.replaceAll('<span>$</span>', '')).not.toContain('$');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Markdown: no www. autolink either (a GitHub comment links www.example.com without a scheme)', () => {
     expect(mdEscape('www.evil-phish.example')).not.toContain('www.');
   });
