@@ -264,6 +264,25 @@ describe('plain text of hostile names', () => {
     }
   });
 
+  it('off a terminal, a JSON log line shows C1 and bidirectional controls as \\u escapes, and a JSON reader gets the name back', async () => {
+    // JSON.stringify escapes only U+0000–U+001F; main escapes the rest of what it prints (DEL,
+    // C1, bidi) as \uXXXX, which is the same JSON string (RFC 8259, section 7).
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      const name = 'evil\u009b2J\u202eX\u007f.yaml';
+      writeFileSync(join(dir, 'ok.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n');
+      writeFileSync(join(dir, name), 'just: a map\n');
+      const t = captureIO(dir);
+      await main(['run', '--manifests', dir, '--history', 'none', '--no-notify', '--out', join(dir, 'out')], t.cli);
+      const line = t.errLines().find((l) => l.includes('evil'))!;
+      expect(line).toContain('evil\\u009b2J\\u202eX\\u007f.yaml');
+      expect(line).not.toMatch(RAW_CONTROL);
+      expect(JSON.parse(line).msg).toContain(name);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Markdown: no www. autolink either (a GitHub comment links www.example.com without a scheme)', () => {
     expect(mdEscape('www.evil-phish.example')).not.toContain('www.');
   });
