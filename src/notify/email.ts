@@ -45,7 +45,7 @@ const MAX_SUBJECT = 200;
 
 /** A header value: one line, bounded, never cut inside a character. */
 export function headerText(value: string, max = MAX_SUBJECT): string {
-  return clip(withoutBidi(value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F]/g, '')), max);
+  return clip(withoutBidi(value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, '')), max);
 }
 
 export interface EmailContent { subject: string; html: string; text: string }

@@ -116,6 +116,13 @@ describe('the subject', () => {
     expect(headerText(`${'a'.repeat(197)}😀😀`)).toBe(`${'a'.repeat(197)}😀…`);
   });
 
+  it('has no control character, C1 (U+009B, a CSI to a terminal mail client) included', async () => {
+    const { report } = buildRun({ clusterName: 'prod\u001b[2J\u009b2J\u0085x' });
+    expect(buildEmail(report, false).subject).toMatch(/^\[ztaudit\] Regression on prod\[2J2Jx: score /);
+    await notifyEmailFailure('x', { ...base(), clusterName: 'prod\u009b2J' });
+    expect(received[0]!.mail.subject).toBe('[ztaudit] Audit could not run on prod2J');
+  });
+
   it('cuts a long cluster name, not the score or the partial-run marker', () => {
     const { report } = buildRun({ clusterName: 'c'.repeat(190) });
     const { subject } = buildEmail({ ...report, run: { ...report.run, partial: ['pods: forbidden'] } }, false);
