@@ -1,7 +1,9 @@
 // Progress and logs. On a terminal: short human lines (kind, count) while collecting.
 // Elsewhere (CronJob, CI): one JSON object per line, so log pipelines can parse them. A
 // message can quote names from the cluster or a request's URL: on a terminal it stays on its
-// line, its controls and line breaks escaped (oneLine); JSON escapes them anyway.
+// line, its controls and line breaks escaped (oneLine). In a JSON line, JSON.stringify escapes
+// U+0000–U+001F only; main escapes what else it prints (DEL, C1, bidirectional controls) as
+// \uXXXX, the same string to a JSON reader, so `tail -f` of the log runs none of them either.
 import type { Logger } from '../base/log.ts';
 import type { CliIO } from './io.ts';
 import { oneLine } from '../base/plain-text.ts';

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AREAS } from '../base/vocabulary.ts';
 import { ConfigError, InputError } from '../base/errors.ts';
-import { withoutBidi } from '../base/plain-text.ts';
+import { withoutControls } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
@@ -62,8 +62,9 @@ export function fleetMarkdown(view: FleetView): string {
 }
 
 export function fleetHtml(view: FleetView): string {
-  // As the run report does (src/report/html.ts): every bidirectional control comes from the data.
-  return withoutBidi(templateEnvironment().template('fleet')(view));
+  // As the run report does (src/report/html.ts): every control character but line breaks and
+  // tabs comes from the data, and `cat fleet.html` must not run it (ESC, BEL, C1, bidi).
+  return withoutControls(templateEnvironment().template('fleet')(view));
 }
 
 export function renderFleetFormat(data: FleetData, format: FleetFormat): string {

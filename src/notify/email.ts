@@ -13,7 +13,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Socket } from 'node:net';
 import { errorMessage } from '../base/errors.ts';
 import { openTunnel } from '../kube/proxy.ts';
-import { clip, oneLine, withoutBidi } from '../base/plain-text.ts';
+import { clip, oneLine, withoutBidi, withoutControls } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, resourceText } from '../report/view/index.ts';
@@ -45,18 +45,7 @@ const MAX_SUBJECT = 200;
 
 /** A header value: one line, bounded, never cut inside a character. */
 export function headerText(value: string, max = MAX_SUBJECT): string {
-  return clip(withoutBidi(value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F]/g, '')), max);
-}
-
-/**
- * The HTML part's values with bidirectional controls shown as \u202e and the like: Handlebars
- * escapes markup but leaves them, and an override would reorder a name and what follows it.
- */
-function bidiVisible<T>(value: T): T {
-  if (typeof value === 'string') return withoutBidi(value) as T;
-  if (Array.isArray(value)) return value.map(bidiVisible) as T;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bidiVisible(v)])) as T;
-  return value;
+  return clip(withoutBidi(value.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, '')), max);
 }
 
 export interface EmailContent { subject: string; html: string; text: string }
@@ -109,7 +98,10 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     counts: { ...view.totals, severities: view.severityCounts },
     attached,
   };
-  const html = templateEnvironment().template('email')(bidiVisible(ctx));
+  // As the report does (renderHtml): every control character but line breaks and tabs (ESC, BEL,
+  // C1, bidirectional controls) comes from the data; a mail client's "view source", or the
+  // part saved and `cat`, must not run it, and an override must not reorder a name.
+  const html = withoutControls(templateEnvironment().template('email')(ctx));
   // The plain-text part: each name and message from the cluster stays on its line (oneLine).
   const text = [
     `ztaudit ${headline}: ${oneLine(report.run.cluster.name)}`,
@@ -217,7 +209,7 @@ export async function notifyEmailFailure(reason: string, opts: EmailFailureOptio
   const subject = headerText(`[ztaudit] ${title} on ${cluster}`);
   const transport = transportOf(opts);
   try {
-    const html = templateEnvironment().template('email-failure')(bidiVisible({ subject, cluster, reason, title: text.title, lede: `The scheduled audit ${text.lede}` }));
+    const html = withoutControls(templateEnvironment().template('email-failure')({ subject, cluster, reason, title: text.title, lede: `The scheduled audit ${text.lede}` }));
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html,
       // Each name and message from the cluster stays on its line (oneLine), as in the report's text part.

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
-import { oneLine, withoutBidi } from '../base/plain-text.ts';
+import { oneLine, withoutControls } from '../base/plain-text.ts';
 import type { FleetView } from '../fleet/view.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -78,7 +78,8 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
   const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
   try {
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
-    const html = withoutBidi(templateEnvironment().template('fleet-digest-email')({ subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null }));
+    // Every control character but line breaks and tabs comes from the data: escaped, as in fleet.html.
+    const html = withoutControls(templateEnvironment().template('fleet-digest-email')({ subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null }));
     const text = [digestHeadline(view), '', ...view.regressions.slice(0, 25).map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`)].join('\n');
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html, text: `${text}\n`,

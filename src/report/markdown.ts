@@ -20,7 +20,11 @@ export function mdEscape(value: unknown): string {
     // No @mentions and no autolinks when the summary is posted as a PR or issue comment.
     .replace(/@/g, '&#64;')
     .replace(/:\/\//g, ':&#47;&#47;')
-    .replace(/(www)\./gi, '$1&#46;');
+    .replace(/(www)\./gi, '$1&#46;')
+    // No math: GitHub renders $…$, $$…$$ and $`…`$ with MathJax; outside math its documented way
+    // to show a dollar sign as itself is span tags around it (a backslash escapes one only within
+    // math): docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/writing-mathematical-expressions
+    .replace(/\$/g, () => '<span>$</span>');
 }
 
 /**

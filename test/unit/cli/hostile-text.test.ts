@@ -3,7 +3,7 @@
 // the output as it is, a line break in a name cannot forge a line of its own, and one very long
 // name cannot pad every other row to its width.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canCommandCore, whoCanCommandCore } from '../../../src/cli/access-text.ts';
@@ -15,7 +15,7 @@ import type { CliIO } from '../../../src/cli/io.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { buildEmail } from '../../../src/notify/email.ts';
 import { mdEscape } from '../../../src/report/markdown.ts';
-import { oneLine, withoutControls } from '../../../src/base/plain-text.ts';
+import { escaped, oneLine, withoutControls } from '../../../src/base/plain-text.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { demoRun } from '../report/demo.ts';
 import { fleetRun } from '../fleet/seed.ts';
@@ -27,6 +27,24 @@ const HOSTILE = 'mallory\u001b]0;pwned\u0007\u001b[31mred\u009b2J\u202eevil\nFOR
 const CONTROLS = 'mallory\u001b]0;pwned\u0007\u001b[31mred\u202eevil';
 /** Any character a terminal acts on, but line breaks and tabs. */
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * The reviewer's payload: an OSC 8 hyperlink to a phishing page ("click-me"), a screen clear, a
+ * red "ALL CHECKS PASSED", then a C1 CSI (U+009B) that clears the screen where the terminal
+ * acts on it. The API server does not validate User names or annotation values.
+ */
+const E = '\u001b]8;;https://evil.example/\u0007click-me\u001b]8;;\u0007\u001b[2J\u001b[31mALL CHECKS PASSED\u001b[0m\u009b2J';
+/** Big green text on GitHub, which renders $…$ and $$…$$ as math (MathJax). */
+const MATH = '$\\Huge\\color{green}{\\text{ALL CLEAR}}$';
+/** A YAML double-quoted scalar: JSON's escapes, and C1 and DEL escaped too (YAML does not take them raw). */
+const yamlQuoted = (s: string) => JSON.stringify(s).replace(/[\u007f-\u009f]/g, escaped);
+/** A tenant's RoleBinding for a User (the rbac checks name the User; the API server does not validate its name). */
+const TENANT_YAML = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: tenant-admin, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+subjects: [{kind: User, name: ${yamlQuoted(`alice$${MATH}$${E}`)}}]
+`;
 
 const binding = (user: string) => ({
   apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'hostile' },
@@ -200,6 +218,66 @@ describe('plain text of hostile names', () => {
       const text = err.join('');
       expect(text).toContain('evil\\u000awarning: FORGED LINE.yaml');
       expect(text).not.toMatch(/^warning: FORGED LINE/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fleet.html shows a hostile User from two clusters\' "Findings on many clusters" as escapes: `cat fleet.html` runs no ESC, BEL or C1 sequence', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      writeFileSync(join(dir, 'tenant.yaml'), TENANT_YAML);
+      for (const cluster of ['eu-1', 'us-1']) {
+        const t = captureIO(dir);
+        expect(await main(['run', '--manifests', 'tenant.yaml', '--cluster', cluster, '--history', 'h.db', '--format', 'html,md', '--no-notify', '-q', '--out', cluster], t.cli), t.err()).toBe(0);
+      }
+      const t = captureIO(dir);
+      expect(await main(['fleet', '--history', 'h.db', '--format', 'html,md', '--out', 'fleet', '-q'], t.cli), t.err()).toBe(0);
+      const html = readFileSync(join(dir, 'fleet', 'fleet.html'), 'utf8');
+      const common = html.slice(html.indexOf('Findings on many clusters'));
+      expect(common).toContain('User alice');
+      expect(common).toContain('\\u001b]8;;https://evil.example/\\u0007click-me\\u001b]8;;\\u0007\\u001b[2J\\u001b[31mALL CHECKS PASSED\\u001b[0m\\u009b2J');
+      expect(html).not.toMatch(RAW_CONTROL);
+      // The run's own report already did so (renderHtml).
+      expect(readFileSync(join(dir, 'eu-1', 'report.html'), 'utf8')).not.toMatch(RAW_CONTROL);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('report.md and fleet.md show a tenant\'s $…$ as dollar signs, not as GitHub math', async () => {
+    // GitHub renders $…$, $$…$$ and $`…`$ in Markdown as math; "outside a math expression, but on
+    // the same line, use span tags around the explicit $" to show one as itself
+    // (https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/writing-mathematical-expressions).
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      writeFileSync(join(dir, 'tenant.yaml'), TENANT_YAML);
+      for (const cluster of ['eu-1', 'us-1']) expect(await main(['run', '--manifests', 'tenant.yaml', '--cluster', cluster, '--history', 'h.db', '--format', 'md', '--no-notify', '-q', '--out', cluster], captureIO(dir).cli)).toBe(0);
+      expect(await main(['fleet', '--history', 'h.db', '--format', 'md', '--out', 'fleet', '-q'], captureIO(dir).cli)).toBe(0);
+      const report = readFileSync(join(dir, 'eu-1', 'report.md'), 'utf8');
+      const fleet = readFileSync(join(dir, 'fleet', 'fleet.md'), 'utf8');
+      expect(report).toContain('User alice<span>$</span><span>$</span>\\\\Huge\\\\color\\{green\\}\\{\\\\text\\{ALL CLEAR\\}\\}<span>$</span><span>$</span>');
+      expect(fleet).toContain('User alice<span>$</span><span>$</span>\\\\Huge');
+      for (const md of [report, fleet]) expect(md.replaceAll('<span>$</span>', '')).not.toContain('$');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('off a terminal, a JSON log line shows C1 and bidirectional controls as \\u escapes, and a JSON reader gets the name back', async () => {
+    // JSON.stringify escapes only U+0000–U+001F; main escapes the rest of what it prints (DEL,
+    // C1, bidi) as \uXXXX, which is the same JSON string (RFC 8259, section 7).
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-hostile-'));
+    try {
+      const name = 'evil\u009b2J\u202eX\u007f.yaml';
+      writeFileSync(join(dir, 'ok.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n');
+      writeFileSync(join(dir, name), 'just: a map\n');
+      const t = captureIO(dir);
+      await main(['run', '--manifests', dir, '--history', 'none', '--no-notify', '--out', join(dir, 'out')], t.cli);
+      const line = t.errLines().find((l) => l.includes('evil'))!;
+      expect(line).toContain('evil\\u009b2J\\u202eX\\u007f.yaml');
+      expect(line).not.toMatch(RAW_CONTROL);
+      expect(JSON.parse(line).msg).toContain(name);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

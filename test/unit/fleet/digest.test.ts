@@ -15,7 +15,7 @@ import { openRunStore } from '../../../src/history/store.ts';
 import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
 import { sendSlackDigest } from '../../../src/notify/fleet-digest.ts';
 import type { FleetView } from '../../../src/fleet/view.ts';
-import { HOSTILE, fleetRun, fleetRuns } from './seed.ts';
+import { HOSTILE, fleetRun } from './seed.ts';
 import { connectProxy } from '../../helpers/connect-proxy.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -239,7 +239,9 @@ describe('serve /fleet', () => {
   it('serves the fleet report when the store holds several clusters, 404 while it holds one', { timeout: 120_000 }, async () => {
     const single = join(dir, 'single.db');
     const s = await openRunStore(single);
-    await s.save(fleetRuns()[0]);
+    // A cluster name with an OSC 8 hyperlink, a screen clear and a C1 CSI (U+009B): curl of the page runs none of them.
+    const E = '\u001b]8;;https://evil.example/\u0007click-me\u001b]8;;\u0007\u001b[2J\u009b2J';
+    await s.save(fleetRun(`alpha${E}`, '20261101T020000Z-a00001', '2026-11-01T02:00:00.000Z', 80));
     await s.close();
     const base = ['--manifests', join(REPO, 'examples/demo-cluster'), '--no-notify', '--port', '0', '--host', '127.0.0.1', '--schedule', '0 2 * * *'];
     const one = await startServe([...base, '--history', single, '--out', join(dir, 'serve-1')], io());
@@ -250,7 +252,8 @@ describe('serve /fleet', () => {
       expect(res.status).toBe(200);
       const html = await res.text();
       expect(html).toContain('ztaudit · fleet report');
-      expect(html).toContain('alpha');
+      expect(html).toContain('alpha\\u001b]8;;https://evil.example/\\u0007click-me\\u001b]8;;\\u0007\\u001b[2J\\u009b2J');
+      expect(html).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     } finally {
       await one.stop();
     }

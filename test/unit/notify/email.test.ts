@@ -7,6 +7,12 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildEmail, headerText, notifyEmail, notifyEmailFailure } from '../../../src/notify/email.ts';
 import { buildRun, HOSTILE_CLUSTER } from '../report/fixtures.ts';
+import { sendEmailDigest } from '../../../src/notify/fleet-digest.ts';
+import { fleetDataOf } from '../../../src/fleet/data.ts';
+import { buildFleetView } from '../../../src/fleet/view.ts';
+import { openRunStore } from '../../../src/history/store.ts';
+import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
+import { fleetRun } from '../fleet/seed.ts';
 
 interface Received { from: string; to: string[]; mail: ParsedMail }
 let server: SMTPServer;
@@ -110,6 +116,13 @@ describe('the subject', () => {
     expect(headerText(`${'a'.repeat(197)}😀😀`)).toBe(`${'a'.repeat(197)}😀…`);
   });
 
+  it('has no control character, C1 (U+009B, a CSI to a terminal mail client) included', async () => {
+    const { report } = buildRun({ clusterName: 'prod\u001b[2J\u009b2J\u0085x' });
+    expect(buildEmail(report, false).subject).toMatch(/^\[ztaudit\] Regression on prod\[2J2Jx: score /);
+    await notifyEmailFailure('x', { ...base(), clusterName: 'prod\u009b2J' });
+    expect(received[0]!.mail.subject).toBe('[ztaudit] Audit could not run on prod2J');
+  });
+
   it('cuts a long cluster name, not the score or the partial-run marker', () => {
     const { report } = buildRun({ clusterName: 'c'.repeat(190) });
     const { subject } = buildEmail({ ...report, run: { ...report.run, partial: ['pods: forbidden'] } }, false);
@@ -137,6 +150,50 @@ describe('bidirectional controls', () => {
     expect(mail.subject).toBe('[ztaudit] Audit could not run on prod\\u2067x');
     expect(String(mail.html)).not.toMatch(BIDI);
     expect(String(mail.html)).toContain('denied by \\u202ewebhook');
+  });
+});
+
+describe('terminal control characters (ESC, BEL, NUL, C1) in the HTML parts', () => {
+  // An OSC 8 hyperlink to a phishing page, a screen clear, a red "ALL CHECKS PASSED", a NUL and a
+  // C1 CSI (U+009B): a User name or an annotation can hold them (the API server does not
+  // validate either). The HTML part, saved and `cat`, or shown by a terminal mail client, must
+  // run none of them: each is written as \\uXXXX, as in report.html (docs/hostile-text.md).
+  const E = '\u001b]8;;https://evil.example/\u0007click-me\u001b]8;;\u0007\u001b[2J\u001b[31mALL CHECKS PASSED\u001b[0m\u0000\u009b2J';
+  const SHOWN = '\\u001b]8;;https://evil.example/\\u0007click-me\\u001b]8;;\\u0007\\u001b[2J\\u001b[31mALL CHECKS PASSED\\u001b[0m\\u0000\\u009b2J';
+  const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+  it('the run email: a new finding on User alice… and the regression reason naming it', () => {
+    const { report } = buildRun({ clusterName: `prod${E}` });
+    const alice = { ...report.findings[0]!, severity: 'critical' as const, waived: false, waiver: undefined, related: undefined, fingerprint: 'fp-alice', resource: { kind: 'User', name: `alice${E}` }, message: `User:alice${E} can get secrets in namespace shop` };
+    report.findings.push(alice);
+    report.diff = { ...report.diff!, new: [...report.diff!.new, alice.fingerprint], regression: true, regressionReasons: [`new ${alice.severity} finding: ${alice.message}`] };
+    const { html } = buildEmail(report, false);
+    expect(html).toContain(`User alice${SHOWN}`);
+    expect(html).toContain(`prod${SHOWN}`);
+    expect(html).not.toMatch(RAW_CONTROL);
+  });
+
+  it('"audit could not run": the cluster name and the reason', async () => {
+    await notifyEmailFailure(`admission webhook denied the request: ${E}`, { ...base(), clusterName: `prod${E}` });
+    const html = String(received[0]!.mail.html);
+    expect(html).toContain(`denied the request: ${SHOWN}`);
+    expect(html).toContain(`prod${SHOWN}`);
+    expect(html).not.toMatch(RAW_CONTROL);
+  });
+
+  it('the fleet digest: a cluster name and a regression reason', async () => {
+    const store = await openRunStore(join(dir, 'fleet.db'));
+    const a1 = fleetRun(`alpha${E}`, '20261110T010000Z-a00001', '2026-11-10T01:00:00.000Z', 80);
+    await store.save(a1);
+    await store.save(fleetRun(`alpha${E}`, '20261110T020000Z-a00002', '2026-11-10T02:00:00.000Z', 60, { previous: a1, regression: [`new critical finding on User alice${E}`] }));
+    await store.save(fleetRun('beta', '20261110T030000Z-b00001', '2026-11-10T03:00:00.000Z', 90));
+    const view = buildFleetView(await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: new Date('2026-11-10T12:00:00.000Z') }));
+    await store.close();
+    expect(await sendEmailDigest(view, base())).toMatchObject({ status: 'sent' });
+    const html = String(received[0]!.mail.html);
+    expect(html).toContain(`alpha${SHOWN}`);
+    expect(html).toContain(`User alice${SHOWN}`);
+    expect(html).not.toMatch(RAW_CONTROL);
   });
 });
 
