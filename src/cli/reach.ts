@@ -17,7 +17,7 @@ function directionLines(name: string, who: string, d: DirectionAnswer): string[]
   const lines = [d.policies.length === 0
     ? `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
     : `  ${name} at ${who}: ${d.isolated ? 'isolated' : 'selected'} by ${d.policies.join(', ')}`];
-  for (const x of d.decisions) lines.push(`    ${x.allowed ? 'ALLOWED' : 'DENIED'} by ${x.by}: ${x.conns}`);
+  for (const x of d.decisions) lines.push(`    ${x.allowed ? 'ALLOWED' : 'DENIED'}${x.uncertain ? ' (uncertain)' : ''} by ${x.by}: ${x.conns}`);
   return lines;
 }
 
@@ -68,6 +68,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
       ports: connsToJson(f.ports),
       network: {
         allowed: a.allowed,
+        ...(a.uncertain ? { uncertain: true } : {}),
         ports: connsToJson(a.ports),
         decidedBy: [...a.ingress.decisions.map((d) => ({ direction: 'ingress', ...d })), ...a.egress.decisions.map((d) => ({ direction: 'egress', ...d }))].filter((d) => d.allowed === a.allowed),
       },
@@ -83,7 +84,7 @@ export function formatReach(f: FlowAnswer, format: 'text' | 'json'): string {
   const m = f.mesh;
   const lines = [
     `${headline}: ${a.from} -> ${a.to}${what}`,
-    `  network ${a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}; ${meshText(m)}`,
+    `  network ${a.uncertain ? `UNKNOWN (counted as ${a.allowed ? 'ALLOWED' : 'DENIED'})` : a.allowed ? 'ALLOWED' : 'DENIED'} by ${networkDecidedBy(a).join('; ') || 'nothing'}; ${meshText(m)}`,
     ...(f.allowed && a.port === undefined ? [`  connections: ${formatConns(f.ports)}`] : []),
     ...directionLines('egress', a.from, a.egress),
     ...directionLines('ingress', a.to, a.ingress),
@@ -118,7 +119,8 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
       if (a.allowed) open = over.open;
     }
   }
-  const effective: FlowAnswer['effective'] = !a.allowed || mesh.verdict === 'denied' ? 'denied' : mesh.verdict;
+  // A network answer resting on a pod address the model does not know is unknown, unless the mesh denies anyway.
+  const effective: FlowAnswer['effective'] = mesh.verdict === 'denied' || (!a.allowed && !a.uncertain) ? 'denied' : a.uncertain ? 'unknown' : mesh.verdict;
   return { network: a, mesh, effective, allowed: effective === 'unknown' ? null : effective !== 'denied', ports: effective === 'denied' ? { TCP: [], UDP: [], SCTP: [] } : open };
 }
 

@@ -1,7 +1,7 @@
 // Questions asked of the reachability model: one flow (`queryReach`) and every workload pair
 // (`reachMatrix`), answered as typed results; `ztaudit reach` (src/cli/reach.ts) prints them.
 
-import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
+import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
 import { describeCause, policyLabel, type DecisionCause, type DirectionVerdict } from './engine.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
@@ -16,6 +16,8 @@ export interface DecisionAnswer {
   by: string;
   /** The deciding rule, when a rule decided. */
   rule?: RuleRef;
+  /** Why this part might have been decided otherwise (a rule matched on a pod address the model does not know). */
+  uncertain?: string[];
 }
 
 export interface DirectionAnswer {
@@ -39,6 +41,11 @@ export interface ReachAnswer {
   portNumbers?: number[];
   protocol?: Protocol;
   allowed: boolean;
+  /**
+   * Set when `allowed` rests on a decision that might have gone the other way (a CIDR matched
+   * on a pod address the model does not know): the answer is unknown; the notes say why.
+   */
+  uncertain?: true;
   /** Connections allowed end to end (restricted to the asked port/protocol, if any). */
   ports: ConnSet;
   egress: DirectionAnswer;
@@ -106,19 +113,27 @@ function askedPorts(d: Endpoint, port: number | string | undefined, proto: Proto
 }
 
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
-function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): void {
+type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncertain?: string[] };
+
+/** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes; returns the asked connections an uncertain decision decided. */
+function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): ConnSet {
+  let doubtful = emptyConns();
   for (const d of v.decisions) {
     const c = restrictTo(d.conns, proto, ports);
     if (isEmptyConns(c)) continue;
+    if (d.uncertain) doubtful = unionConns(doubtful, c);
     const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}`;
     const cur = acc.get(k);
-    if (cur) cur.conns = unionConns(cur.conns, c);
-    else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause });
+    if (cur) {
+      cur.conns = unionConns(cur.conns, c);
+      if (d.uncertain) cur.uncertain = [...new Set([...cur.uncertain ?? [], ...d.uncertain])];
+    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: [...d.uncertain] } : {}) });
   }
+  return doubtful;
 }
 
-function decisionAnswers(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>): DecisionAnswer[] {
-  return [...acc.values()].map((d) => ({ allowed: d.allowed, conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}) }));
+function decisionAnswers(acc: Map<string, Collected>): DecisionAnswer[] {
+  return [...acc.values()].map((d) => ({ allowed: d.allowed, conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}), ...(d.uncertain ? { uncertain: d.uncertain } : {}) }));
 }
 
 function dedupeRules(list: RuleRef[]): RuleRef[] {
@@ -149,8 +164,11 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   let total = emptyConns();
   const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
-  const egDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
-  const ingDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
+  const egDecisions = new Map<string, Collected>();
+  const ingDecisions = new Map<string, Collected>();
+  // What the answer is sure of, and what it might be: uncertain decisions may go either way.
+  let sure = emptyConns();
+  let maybe = emptyConns();
   const dsts = endpointsOf(dst).map((d) => ({ d, ports: askedPorts(d, port, proto) }));
   if (typeof port === 'string') {
     for (const { d, ports } of dsts) {
@@ -175,8 +193,15 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       // Only rules that contribute to the asked connection count as deciding it.
       for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
-      collectDecisions(egDecisions, e, proto, ports);
-      collectDecisions(ingDecisions, i, proto, ports);
+      const eDoubt = collectDecisions(egDecisions, e, proto, ports);
+      const iDoubt = collectDecisions(ingDecisions, i, proto, ports);
+      if (isEmptyConns(eDoubt) && isEmptyConns(iDoubt)) {
+        sure = unionConns(sure, both);
+        maybe = unionConns(maybe, both);
+      } else {
+        sure = unionConns(sure, intersectConns(subtractConns(eConns, eDoubt), subtractConns(iConns, iDoubt)));
+        maybe = unionConns(maybe, intersectConns(unionConns(eConns, eDoubt), unionConns(iConns, iDoubt)));
+      }
       if (s.kind === 'class' && s.cls.hostNetwork) notes.push('source runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
       if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
     }
@@ -186,6 +211,11 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);
+  // Unknown when the answer could go the other way: nothing surely allowed, something maybe.
+  const uncertain = isEmptyConns(sure) && !isEmptyConns(maybe);
+  if (uncertain) {
+    for (const d of [...eg.decisions, ...ing.decisions]) for (const u of d.uncertain ?? []) notes.push(`uncertain: ${u}`);
+  }
   if (typeof port === 'string' && unnamedPods > 0) {
     // What denies it is the destination, not a policy: no connection on that name exists to allow.
     const none = named.size === 0;
@@ -208,7 +238,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   ing.decidedBy = dedupeRules(ing.decidedBy);
   const numbers = [...named].sort((a, b) => a - b);
   const asked = typeof port === 'string' ? { port: numbers.length === 1 && unnamedPods === 0 ? numbers[0] : undefined, portName: port, portNumbers: numbers } : { port };
-  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set(notes)] };
+  return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ...(uncertain ? { uncertain: true as const } : {}), ports: total, egress: eg, ingress: ing, notes: [...new Set(notes)] };
 }
 
 export interface MatrixRow {
