@@ -15,7 +15,7 @@
 // policy governs is open) or 'deny' (Cilium policy enforcement "always").
 
 import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unionConns, addInterval, type ConnSet } from './conns.ts';
-import { rangeContains, ALL_V4, ALL_V6, type Family } from './ip.ts';
+import { parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from './ip.ts';
 import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
 
 export type Direction = 'ingress' | 'egress';
@@ -217,12 +217,24 @@ export interface PodCidrStatus {
 const podCidrCache = new WeakMap<readonly Peer[], PodCidrStatus | null>();
 
 /**
+ * Special-purpose space no pod is given an address in (RFC 6890: "this network", loopback,
+ * link-local — the cloud metadata address 169.254.169.254 —, multicast, reserved; IPv6
+ * unspecified, loopback, link-local, multicast): a CIDR within it is certainly not a pod's.
+ */
+const NEVER_POD: IpRange[] = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3', '::/127', 'fe80::/10', 'ff00::/8'].map((c) => parseCidr(c)!);
+
+function neverPod(r: IpRange): boolean {
+  return NEVER_POD.some((n) => n.family === r.family && n.lo <= r.lo && r.hi <= n.hi);
+}
+
+/**
  * Whether a pod is inside the CIDRs of a peer list that the API matches against pod addresses
  * (ANP `networks`: "cluster-internal traffic will be checked against the rule as well";
  * Calico `nets`/`notNets`, matched on the packet's address), taken together (ANP lists each
  * CIDR as a peer). Pod addresses are not in the model: CIDRs covering all of IPv4 and all of
- * IPv6 contain every pod; otherwise the pod is taken as IPv4 — inside when all of IPv4 is
- * covered, outside when not — and `doubt` says so. Undefined when the list has no such CIDR.
+ * IPv6 (special-purpose space aside) contain every pod, and CIDRs within special-purpose space
+ * none; otherwise the pod is taken as IPv4 — inside when all of IPv4 is covered, outside when
+ * not — and `doubt` says so. Undefined when the list has no such CIDR.
  */
 export function podCidrStatus(list: readonly Peer[]): PodCidrStatus | undefined {
   const hit = podCidrCache.get(list);
@@ -232,8 +244,9 @@ export function podCidrStatus(list: readonly Peer[]): PodCidrStatus | undefined 
   if (blocks.length) {
     const ranges = blocks.flatMap((p) => p.ranges);
     const texts = blocks.map((p) => p.text).join(', ');
-    const v4 = coversFamily(ranges, 4);
-    if (v4 && coversFamily(ranges, 6)) out = { inside: true };
+    const v4 = coversFamily([...ranges, ...NEVER_POD], 4);
+    if (v4 && coversFamily([...ranges, ...NEVER_POD], 6)) out = { inside: true };
+    else if (ranges.every(neverPod)) out = { inside: false };
     else if (v4) out = { inside: true, doubt: `${texts} cover IPv4 only: a pod with an IPv6 address (dual-stack or IPv6 cluster) may be outside; pods are taken as IPv4` };
     else out = { inside: false, doubt: `whether the pod's address is in ${texts} is not known (pod addresses are not collected); counted as outside` };
   }

@@ -97,6 +97,17 @@ describe('CIDR peers match pods where the API says so', () => {
     expect(reach(denied, 'b/client', 'a/db').exitCode).toBe(1);
   });
 
+  // RFC 6890 special-purpose space (link-local 169.254.0.0/16: the cloud metadata address) is
+  // never a pod's address: the usual "no cloud metadata" Deny is certain against pods.
+  it('a CIDR inside special-purpose space (169.254.169.254/32) certainly holds no pod', () => {
+    const yaml = base + anpDenyEgressTo('["169.254.169.254/32"]');
+    const r = reach(yaml, 'b/client', 'a/db');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toMatch(/^ALLOWED: /);
+    expect(r.output).not.toContain('uncertain');
+    expect(reach(yaml, 'b/client', '169.254.169.254', '80').exitCode).toBe(1);
+  });
+
   // kubernetes.io/docs/concepts/services-networking/network-policies/ (ipBlock: "These should be
   // cluster-external IPs, since Pod IPs are ephemeral and unpredictable"): a NetworkPolicy ipBlock
   // is not meant for pod addresses, and the model keeps it for addresses outside the cluster.

@@ -8,7 +8,7 @@
 
 import type { Family } from '../ip.ts';
 import { rangeContains } from '../ip.ts';
-import { coversFamily } from '../engine.ts';
+import { podCidrStatus } from '../engine.ts';
 import { addInterval, allConns, emptyConns, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
 import type { LabelSource } from './selector.ts';
 import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoRule, CalicoTier } from './policy.ts';
@@ -34,9 +34,9 @@ export interface CalicoEvalContext {
 
 function inNets(nets: CalicoEntityRule['nets'], ep: CalicoEndpoint): boolean {
   if (!nets) return false;
-  // Pod addresses are not part of the model: a pod is taken as IPv4, inside nets that cover all
-  // of IPv4 and outside any other (the engine's podCidrStatus, docs/network-model.md).
-  if (ep.kind !== 'ip') return coversFamily(nets, 4);
+  // Pod addresses are not part of the model: judged as the engine judges them (podCidrStatus,
+  // docs/network-model.md: a pod is taken as IPv4).
+  if (ep.kind !== 'ip') return podCidrStatus([{ kind: 'ipBlock', text: '', ranges: [...nets], podAddresses: true }])?.inside === true;
   return nets.some((r) => rangeContains(r, ep.family, ep.value));
 }
 
