@@ -248,7 +248,7 @@ export function podCidrStatus(list: readonly Peer[]): PodCidrStatus | undefined 
     if (v4 && coversFamily([...ranges, ...NEVER_POD], 6)) out = { inside: true };
     else if (ranges.every(neverPod)) out = { inside: false };
     else if (v4) out = { inside: true, doubt: `${texts} cover IPv4 only: a pod with an IPv6 address (dual-stack or IPv6 cluster) may be outside; pods are taken as IPv4` };
-    else out = { inside: false, doubt: `whether the pod's address is in ${texts} is not known (pod addresses are not collected); counted as outside` };
+    else out = { inside: false, doubt: `whether the pod's address is in ${texts} is not known (the model does not know pod addresses); counted as outside` };
   }
   podCidrCache.set(list, out ?? null);
   return out;

@@ -87,7 +87,7 @@ describe('CIDR peers match pods where the API says so', () => {
     const partial = reach(base + anpDenyEgressTo('["10.0.0.0/8"]'), 'b/client', 'a/db');
     expect(partial.exitCode).toBe(2);
     expect(partial.output).toContain('network UNKNOWN (counted as ALLOWED)');
-    expect(partial.output).toContain("whether the pod's address is in 10.0.0.0/8 is not known (pod addresses are not collected); counted as outside");
+    expect(partial.output).toContain("whether the pod's address is in 10.0.0.0/8 is not known (the model does not know pod addresses); counted as outside");
     const v4 = reach(base + anpDenyEgressTo('["0.0.0.0/0"]'), 'b/client', 'a/db');
     expect(v4.exitCode).toBe(2);
     expect(v4.output).toContain('network UNKNOWN (counted as DENIED)');
