@@ -174,7 +174,8 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', kind: Kind, action:
       list.forEach((c: unknown, j: number) => {
         const r = typeof c === 'string' && c.includes('/') ? parseCidr(c) : undefined;
         if (!r) return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
-        out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r] });
+        // Upstream: "cluster-internal traffic will be checked against the rule as well" (pod addresses too).
+        out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r], podAddresses: true });
       });
     } else if (key === 'domainNames') {
       if (action !== 'Allow') return void errors.push(`${where}.domainNames: only Allow rules may name domains`);

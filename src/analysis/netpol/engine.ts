@@ -15,7 +15,7 @@
 // policy governs is open) or 'deny' (Cilium policy enforcement "always").
 
 import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unionConns, addInterval, type ConnSet } from './conns.ts';
-import { rangeContains, ALL_V4, ALL_V6, type Family } from './ip.ts';
+import { parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from './ip.ts';
 import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
 
 export type Direction = 'ingress' | 'egress';
@@ -75,6 +75,11 @@ export interface Decision {
   allowed: boolean;
   conns: ConnSet;
   cause: DecisionCause;
+  /**
+   * Why these connections might have been decided otherwise: a rule earlier in the walk whose
+   * match depended on a pod address the model does not know (see `podCidrStatus`).
+   */
+  uncertain?: string[];
 }
 
 export interface DirectionVerdict {
@@ -162,7 +167,7 @@ export function podSetIsEverything(set: PodSet): boolean {
     && (!set.serviceAccounts || set.serviceAccounts.empty) && !set.serviceAccountNames && !set.where;
 }
 
-function coversFamily(ranges: Array<{ family: Family; lo: bigint; hi: bigint }>, family: Family): boolean {
+export function coversFamily(ranges: Array<{ family: Family; lo: bigint; hi: bigint }>, family: Family): boolean {
   const all = family === 4 ? ALL_V4 : ALL_V6;
   const sorted = ranges.filter((r) => r.family === family).sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
   let next = all.lo;
@@ -209,11 +214,81 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
   }
 }
 
+/** Where a pod stands against CIDRs that apply to pod addresses; `doubt` says why that is not certain. */
+export interface PodCidrStatus {
+  inside: boolean;
+  doubt?: string;
+}
+
+const podCidrCache = new WeakMap<readonly Peer[], PodCidrStatus | null>();
+
+/**
+ * Special-purpose space no pod is given an address in (RFC 6890: "this network", loopback,
+ * link-local — the cloud metadata address 169.254.169.254 —, multicast, reserved; IPv6
+ * unspecified, loopback, link-local, multicast): a CIDR within it is certainly not a pod's.
+ */
+const NEVER_POD: IpRange[] = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3', '::/127', 'fe80::/10', 'ff00::/8'].map((c) => parseCidr(c)!);
+
+function neverPod(r: IpRange): boolean {
+  return NEVER_POD.some((n) => n.family === r.family && n.lo <= r.lo && r.hi <= n.hi);
+}
+
+/**
+ * Whether a pod is inside the CIDRs of a peer list that the API matches against pod addresses
+ * (ANP `networks`: "cluster-internal traffic will be checked against the rule as well";
+ * Calico `nets`/`notNets`, matched on the packet's address), taken together (ANP lists each
+ * CIDR as a peer). Pod addresses are not in the model: CIDRs covering all of IPv4 and all of
+ * IPv6 (special-purpose space aside) contain every pod, and CIDRs within special-purpose space
+ * none; otherwise the pod is taken as IPv4 — inside when all of IPv4 is covered, outside when
+ * not — and `doubt` says so. Undefined when the list has no such CIDR.
+ */
+export function podCidrStatus(list: readonly Peer[]): PodCidrStatus | undefined {
+  const hit = podCidrCache.get(list);
+  if (hit !== undefined) return hit ?? undefined;
+  const blocks = list.filter((p): p is Peer & { kind: 'ipBlock' } => p.kind === 'ipBlock' && p.podAddresses === true);
+  let out: PodCidrStatus | undefined;
+  if (blocks.length) {
+    const ranges = blocks.flatMap((p) => p.ranges);
+    const texts = blocks.map((p) => p.text).join(', ');
+    const v4 = coversFamily([...ranges, ...NEVER_POD], 4);
+    if (v4 && coversFamily([...ranges, ...NEVER_POD], 6)) out = { inside: true };
+    else if (ranges.every(neverPod)) out = { inside: false };
+    else if (v4) out = { inside: true, doubt: `${texts} cover IPv4 only: a pod with an IPv6 address (dual-stack or IPv6 cluster) may be outside; pods are taken as IPv4` };
+    else out = { inside: false, doubt: `whether the pod's address is in ${texts} is not known (the model does not know pod addresses); counted as outside` };
+  }
+  podCidrCache.set(list, out ?? null);
+  return out;
+}
+
+function podEndpoint(ep: Endpoint): boolean {
+  return ep.kind === 'class' || (ep.kind === 'anonymous' && ep.family === undefined);
+}
+
 export function ruleMatchesPeer(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): boolean {
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return false;
-  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep))) return false;
-  if (rule.notPeers && rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep))) return false;
+  if (rule.peers !== 'any' && !rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep)) && !(podEndpoint(ep) && podCidrStatus(rule.peers)?.inside)) return false;
+  if (rule.notPeers && (rule.notPeers.some((p) => peerMatches(ctx, p, policyNs, ep)) || (podEndpoint(ep) && podCidrStatus(rule.notPeers)?.inside))) return false;
   return true;
+}
+
+/**
+ * Why a rule's match against a pod is uncertain (its peers or notPeers hold CIDRs matched on a
+ * pod address the model does not know, and nothing certain decides the match), or undefined.
+ */
+export function ruleMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefined, ep: Endpoint, subject?: Endpoint): string | undefined {
+  if (ep.kind !== 'class') return undefined;
+  const inPeers = rule.peers === 'any' ? undefined : podCidrStatus(rule.peers);
+  const inNot = rule.notPeers ? podCidrStatus(rule.notPeers) : undefined;
+  if (!inPeers?.doubt && !inNot?.doubt) return undefined;
+  if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
+  const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined): 'yes' | 'no' | 'doubt' => {
+    if (list === 'any' || list.some((p) => peerMatches(ctx, p, policyNs, ep))) return 'yes';
+    return st?.doubt ? 'doubt' : st?.inside ? 'yes' : 'no';
+  };
+  const p = side(rule.peers, inPeers);
+  const n = rule.notPeers ? side(rule.notPeers, inNot) : 'no';
+  if (p === 'no' || n === 'yes') return undefined;
+  return [p === 'doubt' ? inPeers?.doubt : undefined, n === 'doubt' ? inNot?.doubt : undefined].filter((x) => x).join('; ');
 }
 
 function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {
@@ -264,12 +339,26 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   const policies: string[] = [];
   let allowed = emptyConns();
   let remaining: ConnSet = ALL;
+  // Connections an uncertain rule match (a pod address against a CIDR) might have decided:
+  // every later decision touching them carries the doubt.
+  const doubts: Array<{ conns: ConnSet; why: string }> = [];
+  const doubtOf = (conns: ConnSet): { uncertain?: string[] } => {
+    if (!doubts.length) return {};
+    const why = doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns))).map((d) => d.why);
+    return why.length ? { uncertain: [...new Set(why)] } : {};
+  };
+  const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
+    const why = ruleMatchDoubt(ctx, rule, p.namespace, peer, subject);
+    if (!why) return;
+    const c = intersectConns(open, rulePortConns(rule, dst));
+    if (!isEmptyConns(c)) doubts.push({ conns: c, why: `${describeRule(ruleRef(p, rule))}: ${why}` });
+  };
   const allow = (conns: ConnSet, cause: DecisionCause) => {
-    decisions.push({ allowed: true, conns, cause });
+    decisions.push({ allowed: true, conns, cause, ...doubtOf(conns) });
     allowed = unionConns(allowed, conns);
     if (cause.kind === 'rule') decidedBy.push({ ...cause.rule, conns });
   };
-  const deny = (conns: ConnSet, cause: DecisionCause) => decisions.push({ allowed: false, conns, cause });
+  const deny = (conns: ConnSet, cause: DecisionCause) => decisions.push({ allowed: false, conns, cause, ...doubtOf(conns) });
 
   for (const { stage, policies: ps } of plan) {
     for (const p of ps) policies.push(p.id);
@@ -280,7 +369,9 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       for (const p of ps) {
         for (const rule of p[dir] ?? []) {
           if (isEmptyConns(open)) break;
-          if (rule.action === 'Log' || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
+          if (rule.action === 'Log') continue;
+          doubt(p, rule, open);
+          if (!ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(open, rulePortConns(rule, dst));
           if (isEmptyConns(c)) continue;
           open = subtractConns(open, c);
@@ -304,7 +395,9 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
       for (const p of ps) {
         if (p.isolates[dir]) isolating.push(policyLabel(p));
         for (const rule of p[dir] ?? []) {
-          if ((rule.action !== 'Allow' && rule.action !== 'Deny') || !ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
+          if (rule.action !== 'Allow' && rule.action !== 'Deny') continue;
+          doubt(p, rule, remaining);
+          if (!ruleMatchesPeer(ctx, rule, p.namespace, peer, subject)) continue;
           const c = intersectConns(remaining, rulePortConns(rule, dst));
           if (isEmptyConns(c)) continue;
           if (rule.action === 'Deny') {

@@ -12,7 +12,7 @@
 // names the peer, and that rule is enumerated in its own right.
 
 import { intersectConns, isEmptyConns, type ConnSet } from './conns.ts';
-import { podSetMatches, rulePortConns, type Direction } from './engine.ts';
+import { podCidrStatus, podSetMatches, rulePortConns, type Direction } from './engine.ts';
 import type { LayerPolicy, Peer, Rule, StagePlan } from './layers.ts';
 import { egressVerdict, ingressVerdict, isolationOf, type DirectionVerdict, type PodClass, type ReachModel } from './model.ts';
 
@@ -176,6 +176,8 @@ function enumerateCandidates(model: ReachModel, policies: readonly LayerPolicy[]
     for (const rule of p[dir] ?? []) {
       if (rule.action !== 'Allow' && (rule.action !== 'Pass' || passLeadsNowhere.has(p))) continue;
       if (rule.peers === 'any' || rule.notPeers?.length) return 'all';
+      // CIDRs matched on pod addresses (ANP networks, Calico nets) that take in every pod.
+      if (podCidrStatus(rule.peers)?.inside) return 'all';
       for (const peer of rule.peers) {
         if (unenumerable(peer)) return 'all';
         if (peer.kind !== 'pods') continue;

@@ -143,11 +143,12 @@ export interface PodSet {
  * A rule peer: who is on the other side of the connection. A rule matches an endpoint when
  * any of its peers matches it and none of its `notPeers` does.
  * - 'pods': pods (pod classes).
- * - 'ipBlock': addresses outside the cluster. Like netpol-analyzer (and Cilium's CIDR
- *   selectors), an IP peer never matches a pod, even when the pod's IP falls in the range:
- *   pods are matched by identity. `ranges` is the CIDR minus its exceptions. For ANP
- *   `networks` the upstream API says pod IPs match too: the model does not know pod IPs, so
- *   this is a documented limitation (docs/network-model.md).
+ * - 'ipBlock': addresses. `ranges` is the CIDR minus its exceptions. A Kubernetes ipBlock
+ *   and a Cilium CIDR selector never match a pod (like netpol-analyzer: pods are matched by
+ *   identity). `podAddresses` marks CIDRs the API matches against pod addresses too (ANP
+ *   `networks`, Calico `nets`/`notNets`): the model does not know pod addresses, so the
+ *   engine matches a pod against the union of such peers of a rule by address family
+ *   (engine.ts `podCidrStatus`, docs/network-model.md "CIDR peers and pods").
  * - 'fqdn': named external destinations (Cilium toFQDNs, ANP domainNames): matches fqdn
  *   endpoints by name, never an address (a name-based allowance is not 0.0.0.0/0).
  *   Patterns: exact names, `*` wildcards as the API defines them, already lower-cased.
@@ -156,7 +157,7 @@ export interface PodSet {
  */
 export type Peer =
   | ({ kind: 'pods' } & PodSet)
-  | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[] }
+  | { kind: 'ipBlock'; text: string; ranges: IpRange[]; /** The CIDRs before exceptions (evidence: "0.0.0.0/0 except …" is still open to the internet). */ blocks?: IpRange[]; podAddresses?: true }
   /** `match`, when set, is the API's own name matching (Cilium matchPattern) and decides instead of `patterns`. */
   | { kind: 'fqdn'; patterns: string[]; match?: (name: string) => boolean }
   | { kind: 'nodes'; selector: Selector }

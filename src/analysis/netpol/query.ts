@@ -19,6 +19,8 @@ export interface DecisionAnswer {
   by: string;
   /** The deciding rule, when a rule decided. */
   rule?: RuleRef;
+  /** Why this part might have been decided otherwise (a rule matched on a pod address the model does not know). */
+  uncertain?: string[];
 }
 
 export interface DirectionAnswer {
@@ -51,7 +53,9 @@ export interface ReachAnswer {
    * Why the model cannot vouch for `allowed` (each also a note): an AdminNetworkPolicy priority
    * tie whose order changes the answer, a policy selecting an end that the model does not
    * evaluate, every allowed connection passing a side it cannot judge (a host-network pod under
-   * Cilium's host firewall). `allowed` is then the model's best reading, not a verdict.
+   * Cilium's host firewall), an answer resting on a decision that might have gone the other way
+   * (a CIDR matched on a pod address the model does not know). `allowed` is then the model's best
+   * reading, not a verdict.
    */
   undetermined?: string[];
 }
@@ -128,19 +132,27 @@ function unknownConns(v: DirectionVerdict, proto: Protocol | undefined, ports: r
 }
 
 /** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes. */
-function collectDecisions(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): void {
+type Collected = { allowed: boolean; conns: ConnSet; cause: DecisionCause; uncertain?: string[] };
+
+/** Adds a verdict's decisions (restricted to the asked connections) to `acc`, merging equal causes; returns the asked connections an uncertain decision decided. */
+function collectDecisions(acc: Map<string, Collected>, v: DirectionVerdict, proto: Protocol | undefined, ports: readonly number[] | undefined): ConnSet {
+  let doubtful = emptyConns();
   for (const d of v.decisions) {
     const c = restrictTo(d.conns, proto, ports);
     if (isEmptyConns(c)) continue;
+    if (d.uncertain) doubtful = unionConns(doubtful, c);
     const k = `${d.allowed ? 1 : 0}\u0000${causeKey(d.cause)}`;
     const cur = acc.get(k);
-    if (cur) cur.conns = unionConns(cur.conns, c);
-    else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause });
+    if (cur) {
+      cur.conns = unionConns(cur.conns, c);
+      if (d.uncertain) cur.uncertain = [...new Set([...cur.uncertain ?? [], ...d.uncertain])];
+    } else acc.set(k, { allowed: d.allowed, conns: c, cause: d.cause, ...(d.uncertain ? { uncertain: [...d.uncertain] } : {}) });
   }
+  return doubtful;
 }
 
-function decisionAnswers(acc: Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>): DecisionAnswer[] {
-  return [...acc.values()].map((d) => ({ allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}) }));
+function decisionAnswers(acc: Map<string, Collected>): DecisionAnswer[] {
+  return [...acc.values()].map((d) => ({ allowed: d.allowed, ...(d.cause.kind === 'unknown' ? { unknown: true } : {}), conns: formatConns(d.conns), by: describeCause(d.cause), ...(d.cause.kind === 'rule' ? { rule: d.cause.rule } : {}), ...(d.uncertain ? { uncertain: d.uncertain } : {}) }));
 }
 
 function dedupeRules(list: RuleRef[]): RuleRef[] {
@@ -217,13 +229,16 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   const notes: string[] = [];
   const undetermined: string[] = [];
   let total = emptyConns();
-  // What is allowed without an unknown decision on either side, and the unknown decisions' reasons.
-  let sure = emptyConns();
+  // What is allowed without an unknown decision on either side (Cilium host policies), and their reasons.
+  let sureOfHost = emptyConns();
   const unknownWhy = new Set<string>();
   const eg: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
   const ing: DirectionAnswer = { isolated: false, allowed: false, policies: [], decidedBy: [], decisions: [] };
-  const egDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
-  const ingDecisions = new Map<string, { allowed: boolean; conns: ConnSet; cause: DecisionCause }>();
+  const egDecisions = new Map<string, Collected>();
+  const ingDecisions = new Map<string, Collected>();
+  // What the answer is sure of, and what it might be: uncertain decisions (a CIDR that may hold the pod) may go either way.
+  let sure = emptyConns();
+  let maybe = emptyConns();
   const dsts = endpointsOf(dst).map((d) => ({ d, ports: askedPorts(d, port, proto) }));
   if (typeof port === 'string') {
     for (const { d, ports } of dsts) {
@@ -247,13 +262,20 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       total = unionConns(total, both);
       const eUnknown = unknownConns(e, proto, ports);
       const iUnknown = unknownConns(i, proto, ports);
-      sure = unionConns(sure, intersectConns(subtractConns(eConns, eUnknown.conns), subtractConns(iConns, iUnknown.conns)));
+      sureOfHost = unionConns(sureOfHost, intersectConns(subtractConns(eConns, eUnknown.conns), subtractConns(iConns, iUnknown.conns)));
       if (!isEmptyConns(intersectConns(both, unionConns(eUnknown.conns, iUnknown.conns)))) for (const why of [...eUnknown.why, ...iUnknown.why]) unknownWhy.add(why);
       // Only rules that contribute to the asked connection count as deciding it.
       for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
-      collectDecisions(egDecisions, e, proto, ports);
-      collectDecisions(ingDecisions, i, proto, ports);
+      const eDoubt = collectDecisions(egDecisions, e, proto, ports);
+      const iDoubt = collectDecisions(ingDecisions, i, proto, ports);
+      if (isEmptyConns(eDoubt) && isEmptyConns(iDoubt)) {
+        sure = unionConns(sure, both);
+        maybe = unionConns(maybe, both);
+      } else {
+        sure = unionConns(sure, intersectConns(subtractConns(eConns, eDoubt), subtractConns(iConns, iDoubt)));
+        maybe = unionConns(maybe, intersectConns(unionConns(eConns, eDoubt), unionConns(iConns, iDoubt)));
+      }
       // Equal ANP priorities: the flow's answer with each tied policy first, the other direction as evaluated.
       const ties = [
         ...(d.kind === 'class' ? priorityTies(model, d.cls.ingressPlan, 'ingress', s, d, d, proto, ports).map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(eConns, c)) })) : []),
@@ -284,6 +306,10 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   }
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);
+  // Unknown when the answer could go the other way: nothing surely allowed, something maybe.
+  if (isEmptyConns(sure) && !isEmptyConns(maybe)) {
+    for (const d of [...eg.decisions, ...ing.decisions]) for (const u of d.uncertain ?? []) undetermined.push(`uncertain: ${u}`);
+  }
   if (typeof port === 'string' && unnamedPods > 0) {
     // What denies it is the destination, not a policy: no connection on that name exists to allow.
     const none = named.size === 0;
@@ -306,7 +332,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   ing.decidedBy = dedupeRules(ing.decidedBy);
   const numbers = [...named].sort((a, b) => a - b);
   const asked = typeof port === 'string' ? { port: numbers.length === 1 && unnamedPods === 0 ? numbers[0] : undefined, portName: port, portNumbers: numbers } : { port };
-  if (!isEmptyConns(total) && isEmptyConns(sure)) undetermined.push(...unknownWhy);
+  if (!isEmptyConns(total) && isEmptyConns(sureOfHost)) undetermined.push(...unknownWhy);
   return { from: src.label, to: dst.label, ...asked, protocol: proto, allowed: !isEmptyConns(total), ports: total, egress: eg, ingress: ing, notes: [...new Set([...undetermined, ...notes])], ...(undetermined.length ? { undetermined: [...new Set(undetermined)] } : {}) };
 }
 

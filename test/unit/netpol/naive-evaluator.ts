@@ -56,6 +56,17 @@ function inCidr(ip: number, cidr: string): boolean {
   return ip >= lo && ip < lo + size;
 }
 
+// A pod's address, for the CIDRs that match pods too (ANP networks: "cluster-internal traffic
+// will be checked against the rule as well. So if you Allow or Deny traffic to "0.0.0.0/0",
+// that will allow or deny all IPv4 pod-to-pod traffic as well"; Calico nets match the packet's
+// address). Every pod has this IPv4 address (TEST-NET-2): inside 0.0.0.0/0, outside the
+// narrower CIDRs the generator writes, as the model counts a pod whose address it does not know.
+const POD_IP = ipv4('198.51.100.1');
+
+function addressOf(p: NaivePeer): number {
+  return p.kind === 'ip' ? p.ip : POD_IP;
+}
+
 function nsLabelsOf(c: NaiveCluster, ns: string): Labels {
   return c.nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
 }
@@ -122,7 +133,7 @@ function anpPortOk(ports: Obj[] | undefined, dst: NaivePeer, proto: string, port
 
 function anpPeerOk(c: NaiveCluster, peers: Obj[], other: NaivePeer): boolean {
   return peers.some((p) => {
-    if (p.networks) return other.kind === 'ip' && p.networks.some((n: string) => inCidr(other.ip, n));
+    if (p.networks) return p.networks.some((n: string) => inCidr(addressOf(other), n));
     if (other.kind !== 'pod') return false;
     if (p.namespaces !== undefined || p.pods !== undefined) return anpPodsOk(c, p, other.pod);
     return false;
@@ -189,7 +200,7 @@ function calicoPodLabels(p: NaivePod): Labels {
 /** Whether a Calico rule's source (ingress) / destination (egress) matches the peer. */
 function calicoPeerOk(c: NaiveCluster, pol: Obj, side: Obj | undefined, other: NaivePeer): boolean {
   if (!side || (side.selector === undefined && side.namespaceSelector === undefined && side.nets === undefined)) return true;
-  if (side.nets !== undefined) return other.kind === 'ip' && side.nets.some((n: string) => inCidr(other.ip, n));
+  if (side.nets !== undefined) return side.nets.some((n: string) => inCidr(addressOf(other), n));
   if (other.kind !== 'pod' || other.pod.hostNetwork) return false;
   if (side.namespaceSelector !== undefined) {
     if (!calicoSel(side.namespaceSelector, { ...nsLabelsOf(c, other.pod.ns), 'projectcalico.org/name': other.pod.ns })) return false;

@@ -11,6 +11,7 @@ import type { Protocol } from '../conns.ts';
 import type { ClassFacts, ClassPredicate, CoverageNote, Labels, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule, TierSpec } from '../layers.ts';
 import { matchAllSelector, parseSelector, type Selector } from '../selector.ts';
 import { intersectRanges, type IpRange } from '../ip.ts';
+import { podCidrStatus } from '../engine.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
 import { collectCalicoPolicies, LABEL_NAMESPACE, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
@@ -151,8 +152,16 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     if (why) uncertain.push(`${dir} rule ${rule.index}: ${why}`);
   }
 
-  // The policy's own side: a pod is outside every CIDR, so `nets` there never matches.
-  if (local.nets) return undefined;
+  // The policy's own side: its pod's address against `nets`/`notNets`, judged as the engine
+  // judges peers (pods taken as IPv4); a rule that cannot match is dropped.
+  const side = dir === 'ingress' ? 'destination' : 'source';
+  for (const key of ['nets', 'notNets'] as const) {
+    const ranges = local[key];
+    if (!ranges) continue;
+    const own = podCidrStatus([{ kind: 'ipBlock', text: netsText(local.written[key]), ranges, podAddresses: true }])!;
+    if (own.doubt) uncertain.push(`${dir} rule ${rule.index}: ${side} ${key}: the policy's own pod ${own.doubt}`);
+    if (own.inside !== (key === 'nets')) return undefined;
+  }
   const localConds: ClassPredicate[] = [];
   if (local.selector) localConds.push(selectorPredicate(local.selector));
   if (local.notSelector) {
@@ -168,7 +177,8 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   if (rule.http) caveats.push('the HTTP match (methods, paths) narrows requests, not ports: the ports count as allowed');
   if (rule.ipVersion !== undefined) caveats.push(`ipVersion ${rule.ipVersion}: pods are assumed to have addresses of both families`);
 
-  // Peers: identity AND addresses (a selector never matches an address, a CIDR never a pod).
+  // Peers: identity AND addresses. Calico matches nets on the packet's address, pods' included
+  // (`podAddresses`: the engine judges a pod against them by address family).
   const peerConds: ClassPredicate[] = [];
   if (peer.services) peerConds.push(servicePredicate(svcs, peer.services));
   const podPeer: Peer | undefined = peer.selector || peerConds.length ? { kind: 'pods', ...podSetFor(peer.selector, peerConds) } : undefined;
@@ -180,9 +190,13 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
   let peers: Peer[] | 'any';
   if (podPeer && ranges) {
     const both = intersectRanges(ranges, setRanges);
-    peers = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both }] : [];
+    const setPeer: Peer[] = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both }] : [];
+    // Selected pods count when their address is in `nets`: taken as IPv4, as the engine does.
+    const pods = podCidrStatus([{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }]);
+    if (pods?.doubt) uncertain.push(`${dir} rule ${rule.index}: the selected pods ${pods.doubt}`);
+    peers = pods?.inside ? [podPeer, ...setPeer] : setPeer;
   } else if (podPeer) peers = setRanges.length && inSets ? [podPeer, { kind: 'ipBlock', text: inSets.text, ranges: setRanges }] : [podPeer];
-  else if (ranges) peers = ranges.length ? [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges }] : [];
+  else if (ranges) peers = ranges.length ? [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }] : [];
   else if (rule.ipVersion !== undefined) peers = [{ kind: 'entity', entity: rule.ipVersion === 4 ? 'world-ipv4' : 'world-ipv6' }, { kind: 'entity', entity: 'cluster' }];
   else peers = 'any';
   const notPeers: Peer[] = [];
@@ -191,7 +205,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     const notInSets = sets?.match(peer.notSelector);
     if (notInSets) notPeers.push({ kind: 'ipBlock', text: notInSets.text, ranges: notInSets.ranges });
   }
-  if (peer.notNets) notPeers.push({ kind: 'ipBlock', text: netsText(peer.written.notNets), ranges: peer.notNets });
+  if (peer.notNets) notPeers.push({ kind: 'ipBlock', text: netsText(peer.written.notNets), ranges: peer.notNets, podAddresses: true });
 
   // Ports are always the destination's (named ports resolve on the receiving pod).
   const dst = rule.destination;

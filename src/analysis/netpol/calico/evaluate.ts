@@ -8,6 +8,7 @@
 
 import type { Family } from '../ip.ts';
 import { rangeContains } from '../ip.ts';
+import { podCidrStatus } from '../engine.ts';
 import { addInterval, allConns, emptyConns, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
 import type { LabelSource } from './selector.ts';
 import type { CalicoAction, CalicoEntityRule, CalicoPort, CalicoRule, CalicoTier } from './policy.ts';
@@ -32,8 +33,10 @@ export interface CalicoEvalContext {
 }
 
 function inNets(nets: CalicoEntityRule['nets'], ep: CalicoEndpoint): boolean {
-  // Pod addresses are not part of the model: a pod is outside every CIDR, as for ipBlock.
-  if (ep.kind !== 'ip' || !nets) return false;
+  if (!nets) return false;
+  // Pod addresses are not part of the model: judged as the engine judges them (podCidrStatus,
+  // docs/network-model.md: a pod is taken as IPv4).
+  if (ep.kind !== 'ip') return podCidrStatus([{ kind: 'ipBlock', text: '', ranges: [...nets], podAddresses: true }])?.inside === true;
   return nets.some((r) => rangeContains(r, ep.family, ep.value));
 }
 
