@@ -11,7 +11,7 @@ import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
 import { FAIL_ON, failOnReason, runPipeline, type FailOn, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
-import { addSourceOptions, describeSource, loadSource, type SourceFlags } from './source.ts';
+import { addSourceOptions, checkSource, describeSource, loadSource, type SourceFlags } from './source.ts';
 import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
@@ -123,6 +123,8 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
     flags = checkRunFlags(opts);
     // A PDF that cannot be printed is a flag error, said before any work is done.
     chromiumFor(flags.formats, env);
+    // So is a source that cannot be read: before the "auditing" line and the history store.
+    checkSource(flags, { env: io.env, cwd: io.cwd });
     if (flags.probeTls) config.tls.probe.enabled = true;
     log.info(`auditing ${describeSource(flags)}`);
     const cfg = config;

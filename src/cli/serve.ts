@@ -16,7 +16,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addRunOptions, checkRunFlags, loadValidConfig, warnAlertsNeverFire, type RunOptions } from './run.ts';
-import { describeSource, liveConfigMapRefs, loadSource } from './source.ts';
+import { checkOneSource, describeSource, liveConfigMapRefs, loadSource } from './source.ts';
 import { ServeWatch, validateWatchFlags } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
 import { alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
@@ -100,8 +100,10 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
   if (env.serveToken === '') throw new ConfigError('ZTAUDIT_SERVE_TOKEN is set but blank: serve would answer without a token; put the token in it, or unset it to serve without one');
   const config = loadValidConfig(flags.config, io, log);
   if (flags.probeTls) config.tls.probe.enabled = true;
-  log.info(`serve: auditing ${describeSource(flags)}${flags.watch ? ', watching for changes' : ''}`);
+  // Flags that no run could use stop serve at start, before it says what it audits.
+  checkOneSource(flags);
   if (flags.watch) validateWatchFlags(flags, historyUrl(flags, env));
+  log.info(`serve: auditing ${describeSource(flags)}${flags.watch ? ', watching for changes' : ''}`);
   const watch = flags.watch ? new ServeWatch({
     config, checks: CHECKS, log, kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, env: io.env,
     clusterName: flags.cluster ?? config.cluster.name, configMapRefs: liveConfigMapRefs(config),

@@ -2,10 +2,11 @@
 // a live cluster (--kubeconfig, --context; KUBECONFIG, ~/.kube/config, in-cluster), and the
 // name the cluster goes by in reports and history (--cluster, else cluster.name in the config,
 // else the kubeconfig's context, or the manifests' absolute path).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../base/errors.ts';
-import { KubeconfigNotFoundError } from '../kube/kubeconfig.ts';
+import { ConfigError, InputError } from '../base/errors.ts';
+import { KubeconfigNotFoundError, loadKubeconfig } from '../kube/kubeconfig.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
 import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
@@ -105,9 +106,45 @@ export function liveConfigMapRefs(config: Config): ConfigMapRefs & { readonly ki
   return Object.assign(refs, { kinds: LIVE_CONFIG_MAP_REF_KINDS });
 }
 
-async function collectSource(flags: SourceFlags, log: Logger, context: SourceContext): Promise<Snapshot> {
+/** Refuses flags naming more than one source. */
+export function checkOneSource(flags: SourceFlags): void {
   const chosen = [flags.manifests?.length ? '--manifests' : '', flags.snapshot ? '--snapshot' : '', flags.kubeconfig || flags.context ? '--kubeconfig/--context' : ''].filter(Boolean);
   if (chosen.length > 1) throw new ConfigError(`choose one source: ${chosen.join(' or ')}`);
+}
+
+/**
+ * The source as far as it can be known before any work: one source, its files there, a
+ * kubeconfig found. `run` asks first, so a run that cannot start logs no "auditing" line and
+ * creates no history store; reading the source says the same again for what this leaves out.
+ */
+export function checkSource(flags: SourceFlags, context: Pick<SourceContext, 'env' | 'cwd'> = {}): void {
+  checkOneSource(flags);
+  const at = (p: string) => (context.cwd ? resolve(context.cwd, p) : p);
+  if (flags.manifests?.length) {
+    for (const dir of flags.manifests.map(at)) if (!existsSync(dir)) throw new InputError(`--manifests ${dir}: no such file or directory`);
+    return;
+  }
+  if (flags.snapshot) {
+    if (!existsSync(at(flags.snapshot))) throw new InputError(`--snapshot ${at(flags.snapshot)}: no such file`);
+    return;
+  }
+  try {
+    loadKubeconfig({ kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined, context: flags.context, ...(context.env ? { env: context.env } : {}) });
+  } catch (error: unknown) {
+    throw noClusterFound(error, flags);
+  }
+}
+
+/** Nothing chosen and no cluster found: the user may not know the other sources exist. */
+function noClusterFound(error: unknown, flags: SourceFlags): unknown {
+  if (error instanceof KubeconfigNotFoundError && !flags.kubeconfig) {
+    return new ConfigError(`${error.message}, or audit files instead: --manifests DIR (YAML/JSON manifests) or --snapshot FILE (from \`ztaudit snapshot\`)`);
+  }
+  return error;
+}
+
+async function collectSource(flags: SourceFlags, log: Logger, context: SourceContext): Promise<Snapshot> {
+  checkOneSource(flags);
   const at = (p: string) => (context.cwd ? resolve(context.cwd, p) : p);
   if (flags.manifests?.length) {
     const snapshot = loadManifests(flags.manifests.map(at), { cwd: context.cwd, limits: (context.config ?? defaultConfig()).limits });
@@ -136,10 +173,6 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own (istio-<rev> per Istio revision in use), Cilium's agent settings.
     configMapRefs: liveConfigMapRefs(config),
   }).catch((error: unknown) => {
-    // Nothing chosen and no cluster found: the user may not know the other sources exist.
-    if (error instanceof KubeconfigNotFoundError && !flags.kubeconfig) {
-      throw new ConfigError(`${error.message}, or audit files instead: --manifests DIR (YAML/JSON manifests) or --snapshot FILE (from \`ztaudit snapshot\`)`);
-    }
-    throw error;
+    throw noClusterFound(error, flags);
   });
 }

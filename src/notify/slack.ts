@@ -15,6 +15,7 @@ import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, resourceText } from '../report/view/index.ts';
 import { runCounts } from '../report/counts.ts';
@@ -294,11 +295,27 @@ function stoppingBeforeDeadline<T extends Pick<SlackOptions, 'signal' | 'deadlin
   return { ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, early.signal]) : early.signal };
 }
 
-/** The Slack error code when there is one (e.g. channel_not_found), else the message. */
+/**
+ * The Slack error code when there is one (e.g. channel_not_found), else the message, with why
+ * a request failed below HTTP: the SDK says "fetch failed" for a refused connection, a name not
+ * found and a reset alike; the cause (as email says it) tells them apart.
+ */
 export function slackError(error: unknown): string {
   const data = (error as { data?: { error?: unknown } } | null)?.data;
   if (data && typeof data.error === 'string') return data.error;
-  return errorMessage(error);
+  const cause = requestCause(error);
+  return cause ? `${errorMessage(error)}: ${cause}` : errorMessage(error);
+}
+
+/** e.g. "connect ECONNREFUSED 127.0.0.1:9": node's message names the code and the address, never a header. */
+function requestCause(error: unknown): string | null {
+  if ((error as { code?: unknown } | null)?.code !== 'slack_webapi_request_error') return null;
+  const cause = ((error as { original?: unknown }).original as { cause?: unknown } | null)?.cause;
+  if (!(cause instanceof Error)) return null;
+  // Every address of a name refused (IPv6, then IPv4): one AggregateError, its own message empty.
+  const parts = cause instanceof AggregateError && cause.message === '' ? cause.errors.map((e: unknown) => errorMessage(e)) : [errorMessage(cause)];
+  const text = [...new Set(parts.filter((p) => p !== ''))].join('; ');
+  return text === '' ? null : oneLine(text);
 }
 
 export async function notifySlack(report: RunReport, given: SlackOptions): Promise<NotificationOutcome> {

@@ -310,6 +310,29 @@ describe('notification settings in the environment', () => {
       await slack.close();
     }
   });
+
+  // docs/deploy.md, Notifications: a channel that cannot be reached is one warning naming the
+  // cause. Node's own words for it (as email already says them): "connect ECONNREFUSED ADDRESS".
+  it('a Slack API that refuses the connection is a warning naming the refusal and the address, never the token', async () => {
+    const closed = createServer();
+    await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((ok) => closed.close(() => ok()));
+    const dir = dirWith({ 'ztaudit.yaml': ALWAYS, 'm/ns.yaml': NAMESPACE });
+    const token = 'xoxb-1111-2222-s3cretTokenText';
+    const env = { ZTAUDIT_SLACK_TOKEN: token, ZTAUDIT_SLACK_CHANNEL: 'C0SECURITY', ZTAUDIT_SLACK_API_URL: `http://127.0.0.1:${port}/api/` };
+    const refused = `A request error occurred: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`;
+    const t = captureIO(dir, env);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--format', 'json', '--notify'], t.cli)).toBe(0);
+    expect(logged(t.err())).toEqual([`slack notification failed: ${refused}`]);
+    // The "audit could not run" alert of a run stopped at start says it the same way.
+    const stopped = captureIO(dir, env);
+    expect(await main(['run', '--manifests', 'nodir', '--out', 'out', '--history', 'none', '-q', '--format', 'json', '--notify'], stopped.cli)).toBe(2);
+    const [warned, ...rest] = stopped.errLines();
+    expect(logged(warned ?? '')).toEqual([`slack: could not send the "audit could not run" alert: ${refused}`]);
+    expect(rest).toEqual([`ztaudit: --manifests ${join(dir, 'nodir')}: no such file or directory`]);
+    for (const text of [t.err(), t.out(), stopped.err(), stopped.out()]) expect(text).not.toContain('s3cretTokenText');
+  });
 });
 
 describe('flags', () => {

@@ -1,0 +1,70 @@
+// A run or a daemon that cannot start, handed to the real command line in an empty directory
+// as a newcomer would: exit 2 and the one line saying why (README "Exit codes": "2 the audit
+// could not run (bad config or flags, unreachable cluster, unreadable input), with a one-line
+// reason on stderr"), nothing before it that claims an audit began, and no ./.ztaudit/history.db
+// left behind by a run that never began.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { startServe } from '../../../src/cli/serve.ts';
+import { errorMessage } from '../../../src/base/errors.ts';
+import { captureIO } from '../../helpers/cli.ts';
+
+const DEMO = join(import.meta.dirname, '../../../examples/demo-cluster');
+
+/** An empty directory that is also $HOME: no ~/.kube/config, no ztaudit.yaml, no history. */
+function emptyHome(): { dir: string; env: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-refused-'));
+  return { dir, env: { HOME: dir } };
+}
+
+describe('run refused before it starts: one line, exit 2, no "auditing" line, no history store created', () => {
+  const cases: Array<[string, string[], (dir: string) => string]> = [
+    ['no source given and no kubeconfig', [], (dir) => `ztaudit: no kubeconfig found: tried ${join(dir, '.kube/config')} (no such file) and the in-cluster service account; pass --kubeconfig, or audit files instead: --manifests DIR (YAML/JSON manifests) or --snapshot FILE (from \`ztaudit snapshot\`)`],
+    ['two sources', ['--manifests', 'a', '--snapshot', 'b'], () => 'ztaudit: choose one source: --manifests or --snapshot'],
+    ['a --manifests directory that is not there', ['--manifests', 'nodir'], (dir) => `ztaudit: --manifests ${join(dir, 'nodir')}: no such file or directory`],
+    ['a --snapshot file that is not there', ['--snapshot', 'prod.snap.json.gz'], (dir) => `ztaudit: --snapshot ${join(dir, 'prod.snap.json.gz')}: no such file`],
+    ['a --kubeconfig file that is not there', ['--kubeconfig', 'kc'], (dir) => `ztaudit: kubeconfig ${join(dir, 'kc')} does not exist`],
+  ];
+  for (const [what, flags, line] of cases) {
+    for (const quiet of [[], ['-q']]) {
+      it(`${what}${quiet.length ? ' (-q)' : ''}`, async () => {
+        const { dir, env } = emptyHome();
+        const t = captureIO(dir, env);
+        expect(await main(['run', ...flags, ...quiet], t.cli)).toBe(2);
+        expect(t.errLines()).toEqual([line(dir)]);
+        expect(readdirSync(dir)).toEqual([]);
+      });
+    }
+  }
+
+  it('a run that can start still keeps its history in ./.ztaudit/history.db', async () => {
+    const { dir, env } = emptyHome();
+    expect(await main(['run', '--manifests', DEMO, '--no-notify', '-q', '--format', 'json'], captureIO(dir, env).cli)).toBe(0);
+    expect(readdirSync(join(dir, '.ztaudit'))).toContain('history.db');
+  });
+});
+
+describe('serve refused before it starts: one line, exit 2, no "serve: auditing" line', () => {
+  it('--watch with --manifests', async () => {
+    const { dir, env } = emptyHome();
+    const t = captureIO(dir, env);
+    expect(await main(['serve', '--schedule', '0 2 * * *', '--manifests', DEMO, '--watch', '--port', '0'], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual(['ztaudit: --watch needs a live cluster (--kubeconfig/--context), not --manifests or --snapshot']);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('two sources: refused at start, not a daemon whose every run fails', async () => {
+    const { dir, env } = emptyHome();
+    const t = captureIO(dir, env);
+    const outcome = await startServe(['--schedule', '0 2 * * *', '--manifests', DEMO, '--snapshot', 'b', '--port', '0'], t.cli).then(
+      async (daemon) => { await daemon.stop(); return 'started'; },
+      (error: unknown) => errorMessage(error),
+    );
+    expect(outcome).toBe('choose one source: --manifests or --snapshot');
+    expect(t.errLines()).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
