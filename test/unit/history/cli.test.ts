@@ -133,6 +133,37 @@ describe('ztaudit diff', () => {
     expect(JSON.parse(out)).toMatchObject({ olderBaselines: { 'rbac.fake-wildcard': '20261120T020000Z-aaaaaa' }, notComparable: [] });
   });
 
+  it('RUN_A RUN_B across a blind stretch: each check of B is compared with the last run up to A that evaluated it, as --last does', async () => {
+    // DESIGN.md: a check is diffed against the last run in which it was evaluated; README: the
+    // diff walks back to it however many partial runs came in between.
+    const objects = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('ci', ['get'])];
+    const withBackdoor = [...objects, clusterRole('backdoor', ['*'])];
+    const full = auditObjects(objects, { runId: '20261120T020000Z-aaaaaa', now: new Date('2026-11-20T02:00:00Z') });
+    const blind = auditObjects(objects, { runId: '20261121T020000Z-bbbbbb', now: new Date('2026-11-21T02:00:00Z'), coverage: { clusterroles: 'error' } });
+    const blindBackdoor = auditObjects(withBackdoor, { runId: '20261122T020000Z-cccccc', now: new Date('2026-11-22T02:00:00Z'), coverage: { clusterroles: 'error' } });
+    const seen = auditObjects(withBackdoor, { runId: '20261123T020000Z-dddddd', now: new Date('2026-11-23T02:00:00Z') });
+    const store = await openRunStore('.ztaudit/history.db', { cwd: dir });
+    for (const run of [full, blind, blindBackdoor, seen]) await store.save(run.report);
+    await store.close();
+
+    expect(await diffCommand(['20261122', '20261123'], io())).toBe(0);
+    expect(out).toContain('20261122T020000Z-cccccc (2026-11-22T02:00:00.000Z) → 20261123T020000Z-dddddd');
+    expect(out).toMatch(/new findings: 1\n {2}\+ medium {3}rbac\.fake-wildcard on ClusterRole backdoor\n/);
+    expect(out).toContain('compared with an older run (not evaluated in 20261122T020000Z-cccccc): rbac.fake-wildcard (20261120T020000Z-aaaaaa)');
+    expect(out).not.toContain('partial comparison');
+    const text = out;
+    out = '';
+    expect(await diffCommand(['--last'], io())).toBe(0);
+    expect(out).toBe(text);
+    out = '';
+    expect(await diffCommand(['20261122', '20261123', '--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ olderBaselines: { 'rbac.fake-wildcard': '20261120T020000Z-aaaaaa' }, notComparable: [], partial: false });
+    // A later run blind again: what it could not see is not resolved.
+    out = '';
+    expect(await diffCommand(['20261120', '20261122', '--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ resolved: [], new: [] });
+  });
+
   it('--last shows the alerts the run carried because no channel delivered them, and the checks evaluated for the first time, each on its lines', async () => {
     const a = auditObjects([ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('ci', ['get'])], { runId: '20261120T020000Z-aaaaaa', now: new Date('2026-11-20T02:00:00Z') });
     // The RBAC check could not apply to the first run: the second one is the first to judge it.
