@@ -10,7 +10,7 @@ import { findBaseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote } from '../report/view/index.ts';
 import { resourceText } from '../report/view/format.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
-import type { Finding, RunDiff, RunReport } from '../run/types.ts';
+import type { Finding, RunDiff, RunReport, StoredRunRead } from '../run/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, findRun, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
 import type { RunStore } from '../history/store.ts';
@@ -35,9 +35,10 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       if (values.last) {
         ({ current, previous, olderRuns, close } = await lastAndBaseline(store));
       } else {
-        previous = await findRun(store, positionals[0]);
+        const a = await findRun(store, positionals[0]);
         current = await findRun(store, positionals[1]);
-        for (const w of pairWarnings(previous, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
+        for (const w of pairWarnings(a, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
+        ({ previous, olderRuns, close } = await baselineFrom(store, a, current));
       }
       const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns });
       // The alerts of earlier runs that no channel delivered and that the later run carried: part
@@ -82,6 +83,43 @@ export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest
   } catch (error: unknown) {
     close();
     throw error;
+  }
+}
+
+/**
+ * RUN_A as the baseline of RUN_B, each check of B compared with the last run up to A (A
+ * included, by insertion order) in which it was evaluated, as `--last` and the run itself
+ * compare: A partial must not make whatever appeared while it was blind neither new nor resolved.
+ * A is read again from the store's walk of its cluster (not found there: A as it is).
+ */
+async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunReport, current: RunReport): Promise<{ previous: RunReport; olderRuns: Record<string, string>; close: () => void }> {
+  const closers: Array<() => void> = [];
+  const close = () => { for (const c of closers.splice(0)) c(); };
+  try {
+    // Runs stored after A are passed over unread, by their summaries' ids.
+    let reached = false;
+    const walk = ({ wants }: { wants: NonNullable<StoredRunRead['wants']> }) => fromRun(store.runsNewestFirst(a.run.cluster.name, {
+      wants: (s) => (reached ? wants(s) : (reached = s.id === a.run.id)),
+    }), a.run.id, closers);
+    const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)() });
+    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, close } : { previous: a, olderRuns: {}, close };
+  } catch (error: unknown) {
+    close();
+    throw error;
+  }
+}
+
+/** The runs of `runs` from run `id` on (it included, then older ones); newer ones are closed at once. */
+async function* fromRun(runs: AsyncIterable<RunReport>, id: string, closers: Array<() => void>): AsyncIterable<RunReport> {
+  let reached = false;
+  for await (const run of runs) {
+    reached ||= run.run.id === id;
+    if (reached) {
+      closers.push(spoolCloserOf(run));
+      yield run;
+    } else {
+      spoolCloserOf(run)();
+    }
   }
 }
 

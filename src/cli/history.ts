@@ -7,6 +7,7 @@ import { AREAS } from '../base/vocabulary.ts';
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
 import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
+import { withPartial } from '../history/run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import type { RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
@@ -76,7 +77,7 @@ export function formatRunTable(runs: RunSummary[]): string {
     score(r.score.overall),
     ...AREAS.map((a) => score(r.score.areas?.[a])),
     String(r.findings.critical), String(r.findings.high), String(r.findings.medium), String(r.findings.low), String(r.waived),
-    `${r.regression === null ? 'first' : r.regression ? 'REGRESSION' : 'ok'}${r.trigger === 'watch' ? ' (watch)' : ''}`,
+    `${r.regression === null ? 'first' : r.regression ? 'REGRESSION' : 'ok'}${r.partial ? ' (partial)' : ''}${r.trigger === 'watch' ? ' (watch)' : ''}`,
   ].map(oneLine));
   const widths = head.map((h, i) => Math.min(MAX_COLUMN, Math.max(h.length, ...rows.map((row) => row[i].length))));
   const numeric = (i: number) => i >= 3 && i < head.length - 1;
@@ -92,7 +93,7 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
     if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`--limit ${values.limit}: must be a positive whole number`);
     const store = await openStoreForReading(values, io);
     try {
-      const runs = await store.list(limit);
+      const runs = (await store.list(limit)).map(withPartial);
       if (values.output === 'json') io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
       else if (runs.length === 0) io.stdout(`No runs stored in ${store.describe()}.\n`);
       else io.stdout(`${formatRunTable(runs)}\n`);

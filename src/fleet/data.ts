@@ -6,6 +6,7 @@ import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import type { RunStore } from '../history/store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
+import { withPartial } from '../history/run-store.ts';
 import { resourceShape } from '../history/shape.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 
@@ -14,7 +15,16 @@ const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
 export async function fleetDataOf(store: RunStore, q: FleetQuery): Promise<FleetData> {
   const data = store.fleet ? await store.fleet(q) : await readFleet(store, q);
-  return orderFleet(data);
+  return orderFleet(withPartials(data));
+}
+
+/** Every summary's `partial` as the run's reports say it, in summaries stored by older versions too (withPartial). */
+function withPartials(data: FleetData): FleetData {
+  return {
+    ...data,
+    clusters: data.clusters.map((c) => ({ ...c, latest: withPartial(c.latest), previous: c.previous && withPartial(c.previous) })),
+    regressions: data.regressions.map((r) => ({ ...r, run: withPartial(r.run) })),
+  };
 }
 
 /** One order for every store (the SQL already sorts; this pins ties and collations). */

@@ -3,7 +3,7 @@
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { isUnjudged } from '../run/coverage.ts';
+import { coverageGaps, isUnjudged } from '../run/coverage.ts';
 import type { NotificationOutcome, RunReport, RunSummary, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
@@ -104,12 +104,36 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
     findings,
     waived,
     regression: report.diff ? report.diff.regression : null,
-    partial: report.diff?.partial ?? false,
+    partial: isPartialRun(report),
+    gaps: coverageGaps(report).checks,
     ...(report.diff ? { scoreDelta: report.diff.scoreDelta } : {}),
     ...(report.run.trigger === 'watch' ? { trigger: 'watch' as const } : {}),
     ...(blind.length > 0 ? { blind, notApplicable } : {}),
     ...(notifications ? { notifications } : {}),
   };
+}
+
+/**
+ * Whether a run is partial, as its reports say: something could not be read (run.partial), a
+ * check that applies could not be evaluated for an input that exists or threw (coverageGaps:
+ * not one without its input because the API is absent), or its diff compared only part of
+ * the checks.
+ */
+export function isPartialRun(report: Pick<RunReport, 'run' | 'checks' | 'diff'>): boolean {
+  return (report.run.partial?.length ?? 0) > 0 || coverageGaps(report).checks > 0 || report.diff?.partial === true;
+}
+
+/**
+ * A stored summary with `partial` as isPartialRun says. Summaries stored by older versions
+ * (without `gaps`) set it from the diff alone: for those, a check listed blind and not
+ * not-applicable (not evaluated, an error) makes it partial too — their summaries cannot tell
+ * an unreadable input from an absent API, and the fleet already withholds the grade for both.
+ */
+export function withPartial(summary: RunSummary): RunSummary {
+  if (summary.partial === true || typeof summary.gaps === 'number') return summary;
+  const notApplicable = new Set(Array.isArray(summary.notApplicable) ? summary.notApplicable : []);
+  const blind = Array.isArray(summary.blind) ? summary.blind : [];
+  return blind.some((id) => !notApplicable.has(id)) ? { ...summary, partial: true } : summary;
 }
 
 export function trendPointOf(summary: RunSummary): TrendPoint {

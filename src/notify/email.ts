@@ -16,7 +16,7 @@ import { openTunnel } from '../kube/proxy.ts';
 import { clip, oneLine, withoutBidi, withoutControls } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, resourceText } from '../report/view/index.ts';
+import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText } from '../report/view/index.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
@@ -87,6 +87,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     areas: view.areas,
     newCount: d?.new.length ?? 0,
     resolvedCount: d?.resolved.length ?? 0,
+    olderBaselines: olderBaselinesNote(d),
     openCount: view.totals.open,
     newFindings: folded.slice(0, MAX_NEW).map(({ finding: f, implied }) => ({
       severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message,
@@ -113,6 +114,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',
     `${ctx.newCount} new, ${ctx.resolvedCount} resolved, ${ctx.openCount} open findings (${view.severityCounts.map((s) => `${s.count} ${s.severity}`).join(', ')}), ${view.totals.waived} waived`,
+    ...(ctx.olderBaselines ? [oneLine(ctx.olderBaselines)] : []),
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,
     ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${oneLine(f.resource)}: ${oneLine(f.message)}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),

@@ -41,7 +41,7 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
     blocks.push(section(`:white_check_mark: No cluster regressed in the last ${view.sinceHours} h.`));
   }
   const worst = [...view.grid].filter((g) => g.overall.score !== null).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
-  if (worst.length > 0) blocks.push(section(`*Lowest overall scores*\n${worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}`).join('\n')}`));
+  if (worst.length > 0) blocks.push(section(`*Lowest overall scores*\n${worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}`).join('\n')}`));
   if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*Waivers expiring*\n${view.waivers.slice(0, 5).map((w) => `• ${w.expires} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   return { text: `ztaudit ${digestHeadline(view)}`, blocks };

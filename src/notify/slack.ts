@@ -17,7 +17,7 @@ import { checkCoverage, gradeFor, notEvaluated } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, resourceText } from '../report/view/index.ts';
+import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText } from '../report/view/index.ts';
 import { runCounts } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
@@ -184,7 +184,8 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     threadBlocks.push(...listSections(`*New findings* (${fresh.length})`, folded.slice(0, THREAD_NEW).map(line), MAX_BLOCKS - 2 - waivedBlocks.length - gapBlocks.length, (shown) => moreText(freshAfter(shown), 'in report.json')));
   }
   threadBlocks.push(...waivedBlocks);
-  if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}`));
+  const older = olderBaselinesNote(d);
+  if (d) threadBlocks.push(section(`*Resolved since run* ${mrkdwnCode(d.previousRunId)}: ${d.resolved.length}\n*Persisting*: ${d.persisting}${older ? `\n${mrkdwnText(older)}` : ''}`));
   const areas = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
     const missing = notEvaluated(cov) > 0 ? ` (${cov.evaluated}/${cov.applicable} checks evaluated, no grade)` : ` (grade ${gradeFor(report.score.areas[a], cov)})`;

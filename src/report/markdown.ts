@@ -7,7 +7,7 @@ import { withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
-import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, resourceText } from './view/index.ts';
+import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText } from './view/index.ts';
 import { runCounts } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
@@ -96,6 +96,8 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     const first = firstEvaluatedNote(report);
     if (first) add(mdText(first), '');
     add(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run ${runIdText(d.previousRunId)}).`, '');
+    const older = olderBaselinesNote(d);
+    if (older) add(`${mdText(older)}.`, '');
     const fresh = newFindingsOf(report).slice(0, max);
     if (fresh.length > 0) {
       findingRows(fresh);

@@ -341,7 +341,14 @@ export interface RunSummary {
   waived: number;
   /** null when the run had nothing to compare with. */
   regression: boolean | null;
+  /**
+   * Something could not be read, a check could not be evaluated for an input that exists or
+   * failed, or the diff compared part of the checks (isPartialRun in src/history/run-store.ts).
+   * Runs stored before `gaps` existed set it from the diff alone (read with withPartial).
+   */
   partial: boolean;
+  /** Checks not evaluated for an input that could not be read, or that failed (coverageGaps); absent in runs stored before it existed. */
+  gaps?: number;
   /** 'watch' for a run started by `serve --watch` after a change. */
   trigger?: 'watch';
   /**

@@ -1,7 +1,7 @@
 // Changes since the last run: regression reasons, new and resolved findings, and per area the
 // causes that moved its score (from the diff's scoreChanges), adding up to the delta.
 import { AREAS } from '../../base/vocabulary.ts';
-import type { Finding, RunReport } from '../../run/types.ts';
+import type { Finding, RunDiff, RunReport } from '../../run/types.ts';
 import { AREA_LABEL, compareFindings, num, resourceText, SEV_RANK, smallest } from './format.ts';
 import { rowOf, type FindingIndex } from './findings.ts';
 import type { AreaChangeView, ChangesView, NewlyWaivedRow, ResolvedRow, ScoreCauseCheck, ScoreCauseRow, ViewOptions } from './types.ts';
@@ -50,6 +50,26 @@ export function firstEvaluatedNote(report: RunReport): string {
   const n = report.findings.filter((f) => !f.waived && ids.has(f.check)).length;
   const which = n === 0 ? 'none of their findings is open' : n === 1 ? 'their 1 finding is new' : `all ${n.toLocaleString('en-US')} of their findings are new`;
   return `Compared with nothing: evaluated for the first time in this history — ${which}: ${checks.join(', ')}.`;
+}
+
+const MAX_BASELINE_RUNS = 3;
+
+/**
+ * The note for checks the previous run did not evaluate, compared instead with an older run
+ * (the diff's olderBaselines): "since <previous run>" is not the whole story for them — what
+ * they find new may date from anywhere after that older run. One line, by baseline run (most
+ * checks first), naming at most three runs. Empty when there are none.
+ */
+export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previousRunId'> | null | undefined): string {
+  const byRun = new Map<string, number>();
+  for (const run of Object.values(diff?.olderBaselines ?? {})) byRun.set(run, (byRun.get(run) ?? 0) + 1);
+  if (!diff || byRun.size === 0) return '';
+  const groups = [...byRun].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'en'));
+  const checks = (n: number) => `${n} check${n === 1 ? '' : 's'}`;
+  const parts = groups.slice(0, MAX_BASELINE_RUNS).map(([run, n], i) => `${i === 0 ? checks(n) : n} compared with run ${run}`);
+  const rest = groups.slice(MAX_BASELINE_RUNS);
+  if (rest.length > 0) parts.push(`and ${rest.reduce((s, [, n]) => s + n, 0)} with ${rest.length} more run${rest.length === 1 ? '' : 's'}`);
+  return `${parts.join(', ')} (not evaluated in ${diff.previousRunId})`;
 }
 
 /**
@@ -107,6 +127,7 @@ export function changesOf(report: RunReport, idx: FindingIndex, opts: ViewOption
     partial: diff?.partial ?? false,
     notComparable: diff?.notComparable ?? [],
     firstEvaluated: firstEvaluatedNote(report),
+    olderBaselines: olderBaselinesNote(diff),
     undelivered: diff?.undelivered ?? [],
     persisting: diff?.persisting ?? 0,
     newCount: diff?.new.length ?? 0,

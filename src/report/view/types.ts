@@ -285,6 +285,8 @@ export interface ChangesView {
   notComparable: string[];
   /** The note naming the checks evaluated for the first time in this history; '' when none. */
   firstEvaluated: string;
+  /** The note on checks compared with an older run than the previous one (olderBaselinesNote); '' when none. */
+  olderBaselines: string;
   /** Regression alerts of earlier runs that no channel delivered, sent with this run. */
   undelivered: Array<{ runId: string; reasons: string[] }>;
   persisting: number;

@@ -111,23 +111,42 @@ describe('a cluster whose latest run was partial', () => {
     const check = (id: string, status: 'not-evaluated' | 'not-applicable' | 'pass') => ({
       id, area: id.split('.')[0] as 'network', title: id, severity: 'high' as const, controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status,
     });
-    partial.checks = [check('network.allow-all-ingress', 'not-evaluated'), check('rbac.nodes-proxy', 'not-applicable'), check('rbac.anonymous-access', 'pass')];
+    partial.checks = [{ ...check('network.allow-all-ingress', 'not-evaluated'), unreadable: ['pods'] }, check('rbac.nodes-proxy', 'not-applicable'), check('rbac.anonymous-access', 'pass')];
+    partial.run.coverage = { pods: { status: 'forbidden' } };
+    partial.run.partial = ['pods could not be read (forbidden)'];
     partial.diff!.scoreDelta = { overall: null, areas: { network: null, tls: null, rbac: 3, 'pod-security': null, mtls: null } };
+    // A cluster whose only run is partial: a first run is partial too (README: every output says so).
+    const first = fleetRun('delta', '20261110T070000Z-d00001', '2026-11-10T07:00:00.000Z', 50);
+    first.run.partial = ['manifests/app.yaml:3: broken YAML document'];
     await store.save(full);
     await store.save(partial);
+    await store.save(first);
     const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
     await store.close();
-    const row = buildFleetView(data).grid[0];
+    expect(buildFleetView(data).grid.map((g) => [g.cluster, g.partial])).toEqual([['delta', true], ['gamma', true]]);
+    const row = buildFleetView(data).grid[1];
     expect(row.overall).toMatchObject({ text: '87.0', grade: 'n/a', delta: null, deltaText: '' });
     expect(row.areas[0]).toMatchObject({ text: '82.0', grade: 'n/a', delta: null, deltaText: '' });
     // Not applicable is no blind spot: RBAC keeps its grade, with the delta the run's diff gave.
     expect(row.areas[2]).toMatchObject({ text: '92.0', grade: 'A', delta: 3, deltaText: '+3.0' });
     expect(row.areas[3]).toMatchObject({ text: '67.0', grade: 'D', delta: null });
-    expect(renderFleetFormat(data, 'md')).toContain('| gamma | 87.0 n/a | 82.0 n/a | n/a n/a | 92.0 A (+3.0) | 67.0 D | n/a n/a |');
-    expect(JSON.parse(renderFleetFormat(data, 'json')).clusters[0]).toMatchObject({
-      grade: { overall: 'n/a', areas: { network: 'n/a', rbac: 'A' } }, delta: { overall: null, areas: { network: null, rbac: 3 } },
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toContain('| gamma (partial) | 87.0 n/a | 82.0 n/a | n/a n/a | 92.0 A (+3.0) | 67.0 D | n/a n/a |');
+    expect(md).toContain('| delta (partial) | 50.0 F |');
+    expect(JSON.parse(renderFleetFormat(data, 'json')).clusters[1]).toMatchObject({
+      latest: { partial: true }, grade: { overall: 'n/a', areas: { network: 'n/a', rbac: 'A' } }, delta: { overall: null, areas: { network: null, rbac: 3 } },
     });
-    expect(buildSlackDigest(buildFleetView(data)).blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `gamma` 87.0 (n/a)' }) }));
+    expect(renderFleetFormat(data, 'html')).toMatch(/>gamma <span class="pill partial">partial<\/span>/);
+    expect(buildSlackDigest(buildFleetView(data)).blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `delta` 50.0 (F) (partial)\n• `gamma` 87.0 (n/a) (partial)' }) }));
+    // As an older ztaudit stored gamma's run: partial from its diff alone, no gaps count. Its blind list still tells.
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(join(dir, 'partial.db'));
+    db.prepare(`UPDATE runs SET summary = json_remove(json_set(summary, '$.partial', json('false')), '$.gaps') WHERE id = ?`).run(partial.run.id);
+    db.close();
+    const again = await openRunStore(join(dir, 'partial.db'));
+    const old = await fleetDataOf(again, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await again.close();
+    expect(renderFleetFormat(old, 'md')).toContain('| gamma (partial) | 87.0 n/a |');
   });
 });
 

@@ -54,6 +54,44 @@ describe('ztaudit history', () => {
     expect(runs[0]).toMatchObject({ id: b.run.id, score: b.score, regression: true, findings: { critical: 1, high: 1 } });
   });
 
+  it('a partial run is listed partial — a first run too — in the table and in JSON, and so is one a summary of an older version stored as not partial', async () => {
+    // README: a kind that cannot be read makes the run partial … and every output says so.
+    const objects = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('ci', ['get'])];
+    const at = (day: number) => ({ runId: `202611${day}T020000Z-${String(day).repeat(3)}`, now: new Date(`2026-11-${day}T02:00:00Z`) });
+    const first = auditObjects(objects, { ...at(20), coverage: { clusterroles: 'error' } });
+    // Compared in part: the RBAC check had no earlier evaluation (RunDiff.partial).
+    const second = auditObjects(objects, at(21));
+    second.report.diff = diffRuns(first.report, second.report, { rules: defaultConfig().regression, expiredWaivers: [] });
+    const full = auditObjects(objects, at(22));
+    full.report.diff = diffRuns(second.report, full.report, { rules: defaultConfig().regression, expiredWaivers: [] });
+    const blind = auditObjects(objects, { ...at(23), coverage: { clusterroles: 'forbidden' } });
+    blind.report.diff = diffRuns(full.report, blind.report, { rules: defaultConfig().regression, expiredWaivers: [] });
+    expect(first.report.run.partial).toEqual(['clusterroles could not be read (error: list clusterroles)']);
+    expect(second.report.diff.partial).toBe(true);
+    const store = await openRunStore('.ztaudit/history.db', { cwd: dir });
+    for (const run of [first, second, full, blind]) await store.save(run.report);
+    await store.close();
+
+    expect(await historyCommand([], io())).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines[1]).toMatch(/^20261123T020000Z-232323 .* (ok|REGRESSION) \(partial\)$/);
+    expect(lines[2]).toMatch(/^20261122T020000Z-222222 .* ok$/);
+    expect(lines[3]).toMatch(/^20261121T020000Z-212121 .* ok \(partial\)$/);
+    expect(lines[4]).toMatch(/^20261120T020000Z-202020 .* first \(partial\)$/);
+    out = '';
+    expect(await historyCommand(['--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out).map((r: { partial: boolean }) => r.partial)).toEqual([true, false, true, true]);
+
+    // As an older ztaudit stored them: partial from the diff alone, no gaps count.
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(join(dir, '.ztaudit/history.db'));
+    db.prepare(`UPDATE runs SET summary = json_remove(json_set(summary, '$.partial', json(CASE WHEN id LIKE '%212121' THEN 'true' ELSE 'false' END)), '$.gaps')`).run();
+    db.close();
+    out = '';
+    expect(await historyCommand(['--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out).map((r: { partial: boolean }) => r.partial)).toEqual([true, false, true, true]);
+  });
+
   it('an empty history says so and creates nothing', async () => {
     expect(await historyCommand([], io())).toBe(0);
     expect(out).toMatch(/^No runs stored in .*history\.db\.$/m);
@@ -131,6 +169,37 @@ describe('ztaudit diff', () => {
     out = '';
     expect(await diffCommand(['--last', '--output', 'json'], io())).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ olderBaselines: { 'rbac.fake-wildcard': '20261120T020000Z-aaaaaa' }, notComparable: [] });
+  });
+
+  it('RUN_A RUN_B across a blind stretch: each check of B is compared with the last run up to A that evaluated it, as --last does', async () => {
+    // DESIGN.md: a check is diffed against the last run in which it was evaluated; README: the
+    // diff walks back to it however many partial runs came in between.
+    const objects = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('ci', ['get'])];
+    const withBackdoor = [...objects, clusterRole('backdoor', ['*'])];
+    const full = auditObjects(objects, { runId: '20261120T020000Z-aaaaaa', now: new Date('2026-11-20T02:00:00Z') });
+    const blind = auditObjects(objects, { runId: '20261121T020000Z-bbbbbb', now: new Date('2026-11-21T02:00:00Z'), coverage: { clusterroles: 'error' } });
+    const blindBackdoor = auditObjects(withBackdoor, { runId: '20261122T020000Z-cccccc', now: new Date('2026-11-22T02:00:00Z'), coverage: { clusterroles: 'error' } });
+    const seen = auditObjects(withBackdoor, { runId: '20261123T020000Z-dddddd', now: new Date('2026-11-23T02:00:00Z') });
+    const store = await openRunStore('.ztaudit/history.db', { cwd: dir });
+    for (const run of [full, blind, blindBackdoor, seen]) await store.save(run.report);
+    await store.close();
+
+    expect(await diffCommand(['20261122', '20261123'], io())).toBe(0);
+    expect(out).toContain('20261122T020000Z-cccccc (2026-11-22T02:00:00.000Z) → 20261123T020000Z-dddddd');
+    expect(out).toMatch(/new findings: 1\n {2}\+ medium {3}rbac\.fake-wildcard on ClusterRole backdoor\n/);
+    expect(out).toContain('compared with an older run (not evaluated in 20261122T020000Z-cccccc): rbac.fake-wildcard (20261120T020000Z-aaaaaa)');
+    expect(out).not.toContain('partial comparison');
+    const text = out;
+    out = '';
+    expect(await diffCommand(['--last'], io())).toBe(0);
+    expect(out).toBe(text);
+    out = '';
+    expect(await diffCommand(['20261122', '20261123', '--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ olderBaselines: { 'rbac.fake-wildcard': '20261120T020000Z-aaaaaa' }, notComparable: [], partial: false });
+    // A later run blind again: what it could not see is not resolved.
+    out = '';
+    expect(await diffCommand(['20261120', '20261122', '--output', 'json'], io())).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ resolved: [], new: [] });
   });
 
   it('--last shows the alerts the run carried because no channel delivered them, and the checks evaluated for the first time, each on its lines', async () => {
