@@ -12,9 +12,9 @@
 //   enforces them for namespaces/services labelled istio.io/use-waypoint, and ztunnel then sees
 //   the waypoint, not the caller (https://istio.io/latest/docs/ambient/usage/waypoint/,
 //   https://istio.io/latest/docs/ambient/usage/l4-policy/). A sidecar ignores them.
-// What the snapshot cannot tell (HTTP methods, paths, hosts, headers, `when` conditions,
-// source IP addresses, a request's JWT) makes a rule "may match": the verdict is then
-// 'depends', never 'allowed' for every request.
+// What the snapshot cannot tell (HTTP methods, paths, hosts, headers, `when` conditions other
+// than source.namespace/source.principal/destination.port, source IP addresses, a request's JWT)
+// makes a rule "may match": the verdict is then 'depends', never 'allowed' for every request.
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
@@ -22,7 +22,7 @@ import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { indexAuthorizationPolicies, policiesFor, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
+import { indexAuthorizationPolicies, policiesFor, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istioMeshConfigMap } from './configmaps.ts';
@@ -224,11 +224,39 @@ function judgeOperation(o: AuthzOperation, peer: Peer): Judged {
   ]);
 }
 
-export function judgeRule(r: AuthzRule, peer: Peer): Judged {
+/**
+ * One `when` condition. The connection attributes source.namespace, source.principal and
+ * destination.port ("HTTP and TCP", https://istio.io/latest/docs/reference/config/security/conditions/)
+ * are judged as `from` and `to` judge them: a plaintext caller has no namespace or principal, so
+ * `values` never match it and `notValues` always do. request.auth.* need a JWT that a
+ * RequestAuthentication validated: in an ALLOW rule, without one, `values` never match (on a TCP
+ * port Istio drops the HTTP-only rule; a DENY rule would then apply more widely, so there it stays
+ * "may match"). Anything else is per request: "may match".
+ */
+function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefined): Judged {
+  const what = `condition ${c.key || '(no key)'}`;
+  if (c.key === 'source.namespace' || c.key === 'source.principal') {
+    const ns = c.key === 'source.namespace';
+    const actual = ns ? peer.namespace : peer.principal;
+    const tds = ns ? undefined : peer.trustDomains;
+    return all([identityField(c.values, false, actual, ns ? 'namespace' : 'principal', tds), identityField(c.notValues, true, actual, ns ? 'namespace' : 'principal', tds)]);
+  }
+  if (c.key === 'destination.port') {
+    // istiod rejects a value that is not a port number; what a proxy would do with it is not judged.
+    if (![...(c.values ?? []), ...(c.notValues ?? [])].every((v) => /^\d{1,5}$/.test(v))) return maybe(what);
+    const hit = (vs: string[]) => vs.some((v) => Number(v) === peer.port);
+    return all([c.values ? (hit(c.values) ? YES : NO) : YES, c.notValues ? (hit(c.notValues) ? NO : YES) : YES]);
+  }
+  if (action === 'ALLOW' && c.key.startsWith('request.auth.') && c.values && !peer.jwt) return NO;
+  return maybe(what);
+}
+
+/** `action`: the rule's policy action; only an ALLOW rule's HTTP-only conditions are judged without a JWT. */
+export function judgeRule(r: AuthzRule, peer: Peer, action?: string): Judged {
   return all([
     r.from.length ? any(r.from.map((s) => judgeSource(s, peer))) : YES,
     r.to.length ? any(r.to.map((o) => judgeOperation(o, peer))) : YES,
-    ...r.when.map((c) => maybe(`condition ${c.key || '(no key)'}`)),
+    ...r.when.map((c) => judgeCondition(c, peer, action)),
   ]);
 }
 
@@ -272,7 +300,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
     const maybes: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
     for (const p of allows) {
       for (const r of p.rules) {
-        const j = judgeRule(r, peer);
+        const j = judgeRule(r, peer, 'ALLOW');
         if (j.m === 'yes') { hit = { p, r }; break; }
         if (j.m === 'maybe') maybes.push({ p, r, on: j.on });
       }
