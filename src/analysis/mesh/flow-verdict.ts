@@ -345,11 +345,12 @@ export interface MeshConnsVerdict {
   ports: Array<{ port: number; others?: true; verdict: MeshVerdictKind; reason: string }>;
 }
 
-/** Every port an AuthorizationPolicy rule or a port-level PeerAuthentication names (once per run). */
+/** Every port an AuthorizationPolicy rule (to.operation, `when` destination.port) or a port-level PeerAuthentication names (once per run). */
 const istioNamedPorts = memoizeBySnapshotAndConfig((snapshot, config): Set<number> => {
   const m = istioAuthzModel(snapshot, config);
   const named = new Set<number>();
   for (const p of m.authz.all) for (const r of p.rules) for (const o of r.to) for (const x of [...(o.ports ?? []), ...(o.notPorts ?? [])]) named.add(Number(x));
+  for (const p of m.authz.all) for (const r of p.rules) for (const c of r.when) if (c.key === 'destination.port') for (const x of [...(c.values ?? []), ...(c.notValues ?? [])]) if (/^\d{1,5}$/.test(x)) named.add(Number(x));
   for (const pa of m.peer.all) for (const port of pa.ports.keys()) named.add(port);
   return named;
 }, ['network', 'tls', 'mtls']);
@@ -360,9 +361,9 @@ function intervalsHas(list: Array<[number, number]>, p: number): boolean {
 
 /**
  * The mesh's answer over a set of connections (reach without --port, the effective matrix,
- * intent rules). Istio decides per port only through ports/notPorts and port-level
- * PeerAuthentication, so judging every port those name, plus one port none names, covers every
- * TCP port exactly; UDP and SCTP pass the proxies unjudged.
+ * intent rules). Istio decides per port only through ports/notPorts, `when` destination.port and
+ * port-level PeerAuthentication, so judging every port those name, plus one port none names, covers
+ * every TCP port exactly; UDP and SCTP pass the proxies unjudged.
  */
 export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, conns: ConnSet): MeshConnsVerdict | undefined {
   const mesh = calleeMesh(snapshot, config, to);

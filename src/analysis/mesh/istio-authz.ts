@@ -12,9 +12,9 @@
 //   enforces them for namespaces/services labelled istio.io/use-waypoint, and ztunnel then sees
 //   the waypoint, not the caller (https://istio.io/latest/docs/ambient/usage/waypoint/,
 //   https://istio.io/latest/docs/ambient/usage/l4-policy/). A sidecar ignores them.
-// What the snapshot cannot tell (HTTP methods, paths, hosts, headers, `when` conditions,
-// source IP addresses, a request's JWT) makes a rule "may match": the verdict is then
-// 'depends', never 'allowed' for every request.
+// What the snapshot cannot tell (HTTP methods, paths, hosts, headers, `when` conditions other
+// than source.namespace/source.principal/destination.port, source IP addresses, a request's JWT)
+// makes a rule "may match": the verdict is then 'depends', never 'allowed' for every request.
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
@@ -22,7 +22,7 @@ import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { indexAuthorizationPolicies, policiesFor, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
+import { indexAuthorizationPolicies, policiesFor, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istioMeshConfigMap } from './configmaps.ts';
@@ -41,6 +41,8 @@ export interface IstioAuthzModel {
   trustDomain: string;
   /** Where the trust domain came from. */
   trustDomainSource: string;
+  /** meshConfig.trustDomainAliases: in a policy's principals they, like cluster.local, stand for the trust domain. */
+  trustDomainAliases: string[];
   authz: AuthzIndex;
   peer: IstioPolicyIndex;
   requestAuthn: RequestAuthn[];
@@ -61,20 +63,27 @@ function parseRequestAuthn(o: KubeObject): RequestAuthn {
   return { ref: { kind: 'RequestAuthentication', namespace, name: o.metadata?.name ?? '' }, namespace, targetRefs: refs, issuers, ...(selector && Object.keys(selector).length > 0 ? { selector } : {}) };
 }
 
-/** meshConfig.trustDomain from ConfigMap `istio` (istioMeshConfigMap); Istio's default is cluster.local. */
-function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined): { trustDomain: string; source: string } {
-  if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain' };
+/**
+ * meshConfig.trustDomain and trustDomainAliases from ConfigMap `istio` (istioMeshConfigMap); Istio's
+ * default trust domain is cluster.local, with no aliases. `mesh.istioTrustDomain` overrides the
+ * trust domain only: the aliases are still the mesh config's.
+ */
+function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined): { trustDomain: string; source: string; aliases: string[] } {
   const cm = istioMeshConfigMap(configmaps, configMapNamespace);
   const text = str(obj(cm?.data)?.mesh);
+  let mesh: ReturnType<typeof obj>;
   if (text) {
     try {
-      const td = str(obj(parseYaml(text, YAML_QUIET))?.trustDomain);
-      if (td) return { trustDomain: td, source: `ConfigMap ${cm!.metadata?.namespace ?? 'default'}/istio mesh.trustDomain` };
+      mesh = obj(parseYaml(text, YAML_QUIET));
     } catch {
-      // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the default applies here.
+      // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the defaults apply here.
     }
   }
-  return { trustDomain: 'cluster.local', source: 'Istio default' };
+  const aliases = arr(mesh?.trustDomainAliases).filter((a): a is string => typeof a === 'string' && a !== '');
+  if (configured) return { trustDomain: configured, source: 'config mesh.istioTrustDomain', aliases };
+  const td = str(mesh?.trustDomain);
+  if (td) return { trustDomain: td, source: `ConfigMap ${cm!.metadata?.namespace ?? 'default'}/istio mesh.trustDomain`, aliases };
+  return { trustDomain: 'cluster.local', source: 'Istio default', aliases };
 }
 
 export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioAuthzModel => {
@@ -92,6 +101,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     root,
     trustDomain: td.trustDomain,
     trustDomainSource: td.source,
+    trustDomainAliases: td.aliases,
     authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root),
     peer: mesh.istio.policies,
     requestAuthn: (snapshot.resources['istio.requestauthentications'] ?? []).map(parseRequestAuthn),
@@ -138,12 +148,47 @@ interface Peer {
   /** A RequestAuthentication applies, so a request may carry a validated JWT. */
   jwt: string[] | undefined;
   port: number;
+  /** The trust domain, then its aliases: what cluster.local and an alias stand for in a policy's principals. */
+  trustDomains: string[];
 }
 
-function identityField(values: string[] | undefined, negative: boolean, actual: string | 'unknown' | undefined, what: string): Judged {
+/** Istio's trust-domain pattern match (trustdomain stringMatch): either side may be the pattern. */
+function trustDomainMatches(a: string, b: string): boolean {
+  const prefix = (x: string, pattern: string) => pattern.endsWith('*') && x.startsWith(pattern.slice(0, -1));
+  const suffix = (x: string, pattern: string) => pattern.startsWith('*') && x.endsWith(pattern.slice(1));
+  return a === b || b === '*' || prefix(a, b) || prefix(b, a) || suffix(a, b) || suffix(b, a);
+}
+
+/**
+ * The principals istiod puts in the proxy's RBAC for a policy's `principals`/`notPrincipals` (and
+ * `when` source.principal): a `<td>/ns/<ns>/sa/<sa>` principal whose trust domain is cluster.local,
+ * or matches the trust domain or an alias, stands for that principal in each of them ("in
+ * authorization policy, cluster.local is a pointer that points to the current trust domain ... as
+ * well as its aliases", https://istio.io/latest/docs/tasks/security/authorization/authz-td-migration/).
+ * A trust domain `*`, any other shape, or another trust domain is kept as written. Mirrors
+ * trustdomain.Bundle.ReplaceTrustDomainAliases (istio/istio pilot/pkg/security/trustdomain).
+ */
+export function principalsInTrustDomains(patterns: string[], trustDomains: string[]): string[] {
+  const out: string[] = [];
+  for (const p of patterns) {
+    const parts = p.split('/');
+    const td = parts[0];
+    if (parts.length !== 5 || td === '*' || !(td === 'cluster.local' || trustDomains.some((t) => trustDomainMatches(td, t)))) {
+      out.push(p);
+      continue;
+    }
+    // A suffix pattern (`*-td`) that already covers a trust domain is kept as written for it.
+    for (const t of trustDomains) out.push(td.startsWith('*') && t.endsWith(td.slice(1)) ? p : [t, ...parts.slice(1)].join('/'));
+  }
+  return [...new Set(out)];
+}
+
+/** `trustDomains`: the values are principals, written as istiod rewrites them (principalsInTrustDomains). */
+function identityField(values: string[] | undefined, negative: boolean, actual: string | 'unknown' | undefined, what: string, trustDomains?: string[]): Judged {
   if (!values) return YES;
   if (actual === 'unknown') return maybe(`the waypoint's ${what}`);
-  const hit = actual !== undefined && values.some((v) => istioStringMatch(v, actual));
+  const patterns = trustDomains ? principalsInTrustDomains(values, trustDomains) : values;
+  const hit = actual !== undefined && patterns.some((v) => istioStringMatch(v, actual));
   return (negative ? !hit : hit) ? YES : NO;
 }
 
@@ -156,8 +201,8 @@ function judgeSource(s: AuthzSource, peer: Peer): Judged {
     return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
   };
   return all([
-    identityField(s.principals, false, peer.principal, 'principal'),
-    identityField(s.notPrincipals, true, peer.principal, 'principal'),
+    identityField(s.principals, false, peer.principal, 'principal', peer.trustDomains),
+    identityField(s.notPrincipals, true, peer.principal, 'principal', peer.trustDomains),
     identityField(s.namespaces, false, peer.namespace, 'namespace'),
     identityField(s.notNamespaces, true, peer.namespace, 'namespace'),
     jwtField(s.requestPrincipals, false),
@@ -179,11 +224,39 @@ function judgeOperation(o: AuthzOperation, peer: Peer): Judged {
   ]);
 }
 
-export function judgeRule(r: AuthzRule, peer: Peer): Judged {
+/**
+ * One `when` condition. The connection attributes source.namespace, source.principal and
+ * destination.port ("HTTP and TCP", https://istio.io/latest/docs/reference/config/security/conditions/)
+ * are judged as `from` and `to` judge them: a plaintext caller has no namespace or principal, so
+ * `values` never match it and `notValues` always do. request.auth.* need a JWT that a
+ * RequestAuthentication validated: in an ALLOW rule, without one, `values` never match (on a TCP
+ * port Istio drops the HTTP-only rule; a DENY rule would then apply more widely, so there it stays
+ * "may match"). Anything else is per request: "may match".
+ */
+function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefined): Judged {
+  const what = `condition ${c.key || '(no key)'}`;
+  if (c.key === 'source.namespace' || c.key === 'source.principal') {
+    const ns = c.key === 'source.namespace';
+    const actual = ns ? peer.namespace : peer.principal;
+    const tds = ns ? undefined : peer.trustDomains;
+    return all([identityField(c.values, false, actual, ns ? 'namespace' : 'principal', tds), identityField(c.notValues, true, actual, ns ? 'namespace' : 'principal', tds)]);
+  }
+  if (c.key === 'destination.port') {
+    // istiod rejects a value that is not a port number; what a proxy would do with it is not judged.
+    if (![...(c.values ?? []), ...(c.notValues ?? [])].every((v) => /^\d{1,5}$/.test(v))) return maybe(what);
+    const hit = (vs: string[]) => vs.some((v) => Number(v) === peer.port);
+    return all([c.values ? (hit(c.values) ? YES : NO) : YES, c.notValues ? (hit(c.notValues) ? NO : YES) : YES]);
+  }
+  if (action === 'ALLOW' && c.key.startsWith('request.auth.') && c.values && !peer.jwt) return NO;
+  return maybe(what);
+}
+
+/** `action`: the rule's policy action; only an ALLOW rule's HTTP-only conditions are judged without a JWT. */
+export function judgeRule(r: AuthzRule, peer: Peer, action?: string): Judged {
   return all([
     r.from.length ? any(r.from.map((s) => judgeSource(s, peer))) : YES,
     r.to.length ? any(r.to.map((o) => judgeOperation(o, peer))) : YES,
-    ...r.when.map((c) => maybe(`condition ${c.key || '(no key)'}`)),
+    ...r.when.map((c) => judgeCondition(c, peer, action)),
   ]);
 }
 
@@ -227,7 +300,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
     const maybes: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
     for (const p of allows) {
       for (const r of p.rules) {
-        const j = judgeRule(r, peer);
+        const j = judgeRule(r, peer, 'ALLOW');
         if (j.m === 'yes') { hit = { p, r }; break; }
         if (j.m === 'maybe') maybes.push({ p, r, on: j.on });
       }
@@ -394,7 +467,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? 'no mesh proxy' : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
   const jwt = requestAuthnFor(model, callee, wp);
-  const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port };
+  const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases] };
   const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels));
   const notes: string[] = [];
   const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
