@@ -105,6 +105,11 @@ export const KINDS = [
   crd('linkerd.httproutes', 'HTTPRoute', 'policy.linkerd.io', ['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'httproutes'),
   // Consul (consul-k8s config entries)
   crd('consul.serviceintentions', 'ServiceIntentions', 'consul.hashicorp.com', ['v1alpha1'], 'serviceintentions'),
+  // mutualTLSMode (permissive: plaintext reaches the service, intentions not applied), and the Mesh
+  // entry's allowEnablingPermissiveMutualTLS that Consul requires before accepting it
+  crd('consul.servicedefaults', 'ServiceDefaults', 'consul.hashicorp.com', ['v1alpha1'], 'servicedefaults'),
+  crd('consul.proxydefaults', 'ProxyDefaults', 'consul.hashicorp.com', ['v1alpha1'], 'proxydefaults'),
+  crd('consul.meshes', 'Mesh', 'consul.hashicorp.com', ['v1alpha1'], 'meshes'),
   // Gateway API
   crd('gatewayapi.gateways', 'Gateway', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gateways'),
   crd('gatewayapi.gatewayclasses', 'GatewayClass', 'gateway.networking.k8s.io', ['v1', 'v1beta1'], 'gatewayclasses', false),

@@ -340,6 +340,106 @@ export function consulPortBypass(podAnnotations: Record<string, string>, port: n
   return undefined;
 }
 
+/**
+ * A Consul service's inbound mTLS mode (consul-k8s ServiceDefaults/ProxyDefaults `mutualTLSMode`):
+ * "strict" (the default) or "permissive", where "connections to the service port do not require
+ * mutual TLS and are proxied to the application unmodified" and "Intentions are not enforced for
+ * non-mTLS connections" (consul-k8s control-plane/api/v1alpha1/servicedefaults_types.go).
+ */
+export interface ConsulMutualTLS {
+  mode: 'strict' | 'permissive';
+  /** The entry that decides it, absent for Consul's default. */
+  resource?: ResourceRef;
+  source: string;
+}
+
+export interface ConsulMutualTLSIndex {
+  /** The mode of the Consul service `service` whose pods run in Kubernetes namespace `namespace`. */
+  modeOf(service: string, namespace: string): ConsulMutualTLS;
+  /** Entries Consul does not apply as written, and why. */
+  problems: Array<{ ref: ResourceRef; problem: string }>;
+}
+
+const configEntryRef = (kind: string, o: KubeObject): ResourceRef => ({ kind, namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' });
+const syncedOf = (o: KubeObject) => arr(obj(o.status)?.conditions).map((c) => obj(c)).find((c) => c?.type === 'Synced');
+
+/**
+ * Indexes ServiceDefaults by name (the Consul service it configures) and the ProxyDefaults "global"
+ * and Mesh "mesh" entries (one each per cluster; consul-k8s webhooks refuse other names). A
+ * ServiceDefaults `mutualTLSMode` "" leaves the mode to ProxyDefaults ("a different layer of the
+ * configuration chain should take precedence", consul-k8s shared_types.go MutualTLSModeDefault).
+ * Consul refuses to write a permissive entry unless the Mesh entry sets
+ * allowEnablingPermissiveMutualTLS (hashicorp/consul agent/consul/state/config_entry.go
+ * permissiveModeNotAllowedError) but keeps one it already holds when the flag is turned off: so an
+ * entry whose status says Synced "True" is in effect whatever the flag, one saying "False" is not
+ * in Consul, and one without that condition (manifests, or not yet synced) is judged by the flag.
+ */
+export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefaults: KubeObject[], meshes: KubeObject[]): ConsulMutualTLSIndex {
+  const problems: ConsulMutualTLSIndex['problems'] = [];
+  const oldest = (list: KubeObject[]) => [...list].sort((a, b) => createdAt(a) - createdAt(b));
+  const mesh = oldest(meshes).find((o) => o.metadata?.name === 'mesh' && syncedOf(o)?.status !== 'False');
+  const allowed = obj(mesh?.spec)?.allowEnablingPermissiveMutualTLS === true;
+  const meshWhere = mesh ? `Mesh ${mesh.metadata?.namespace ?? 'default'}/mesh` : 'no Mesh entry';
+  /** An entry's own mode when Consul applies it; undefined: it leaves the mode to the next layer. */
+  const modeIn = (kind: string, o: KubeObject): ConsulMutualTLS | undefined => {
+    const raw = obj(o.spec)?.mutualTLSMode;
+    if (raw === undefined || raw === '') return undefined;
+    const ref = configEntryRef(kind, o);
+    const name = `${kind} ${ref.namespace}/${ref.name}`;
+    if (raw !== 'permissive' && raw !== 'strict') {
+      problems.push({ ref, problem: `mutualTLSMode ${JSON.stringify(raw)} is neither "strict" nor "permissive": the consul-k8s webhook refuses the entry` });
+      return undefined;
+    }
+    const synced = syncedOf(o)?.status;
+    if (synced === 'False') {
+      problems.push({ ref, problem: 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect' });
+      return undefined;
+    }
+    if (raw === 'permissive' && synced !== 'True' && !allowed) {
+      problems.push({ ref, problem: `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry` });
+      return undefined;
+    }
+    return { mode: raw, resource: ref, source: `${name} mutualTLSMode ${raw}${raw === 'permissive' && synced !== 'True' ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}` };
+  };
+  const global = oldest(proxyDefaults).find((o) => o.metadata?.name === 'global');
+  const fallback: ConsulMutualTLS = (global && modeIn('ProxyDefaults', global)) ?? { mode: 'strict', source: 'Consul default mutualTLSMode strict' };
+  const byName = new Map<string, Array<{ namespace: string; mode: ConsulMutualTLS | undefined }>>();
+  for (const o of oldest(serviceDefaults)) {
+    const name = o.metadata?.name ?? '';
+    const entry = { namespace: o.metadata?.namespace ?? 'default', mode: modeIn('ServiceDefaults', o) };
+    const list = byName.get(name);
+    if (list) list.push(entry);
+    else byName.set(name, [entry]);
+  }
+  return {
+    problems,
+    modeOf(service, namespace) {
+      // Consul OSS has one namespace: prefer the entry beside the service, else the oldest one.
+      const list = byName.get(service) ?? [];
+      const e = list.find((x) => x.namespace === namespace) ?? list[0];
+      return e?.mode ?? fallback;
+    },
+  };
+}
+
+export const CONSUL_SERVICE_PORT_ANNOTATION = 'consul.hashicorp.com/connect-service-port';
+
+/**
+ * The port Consul registers for the callee's service, which permissive mode opens to plaintext:
+ * the annotation consul.hashicorp.com/connect-service-port (a number or a container port name),
+ * else the one port its containers declare; undefined when that does not tell (several ports).
+ */
+export function consulServicePort(annotations: Record<string, string>, ports: Array<{ port: number; name?: string }>): number | undefined {
+  const raw = annotations[CONSUL_SERVICE_PORT_ANNOTATION]?.trim();
+  if (raw) {
+    if (raw.includes(',')) return undefined;
+    if (/^\d{1,5}$/.test(raw)) return Number(raw);
+    return ports.find((p) => p.name === raw)?.port;
+  }
+  const distinct = [...new Set(ports.map((p) => p.port))];
+  return distinct.length === 1 ? distinct[0] : undefined;
+}
+
 export interface ConsulFlowInput {
   /** The callee's pod annotations (ports excluded from the sidecar). */
   calleeAnnotations?: Record<string, string>;
@@ -350,6 +450,10 @@ export interface ConsulFlowInput {
   /** The Consul service names of caller and callee. */
   callerService: string;
   calleeService: string;
+  /** The callee's mTLS mode; strict when absent. */
+  calleeMutualTLS?: ConsulMutualTLS;
+  /** The port Consul registers for the callee (consulServicePort); undefined: unknown. */
+  calleeServicePort?: number;
 }
 
 /** Consul's answer for one call to a Consul-meshed callee. */
@@ -366,6 +470,14 @@ export function judgeConsulFlow(input: ConsulFlowInput, caller: MeshCaller, call
     return { mesh: 'consul', verdict: 'unknown', plaintext: !caller.mtls || !!caller.external, reason: `transparent proxy is off (${bypass.source}): a caller dialing port ${callee.port} directly reaches the application unless it listens on localhost only, which the snapshot cannot tell` };
   }
   if (!caller.mtls || caller.external) {
+    const m = input.calleeMutualTLS;
+    if (m?.mode === 'permissive') {
+      // https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode: "Intentions are not enforced and encryption is not enabled for non-mTLS connections."
+      const policy = m.resource ? { policy: m.resource } : {};
+      if (input.calleeServicePort === callee.port) return { mesh: 'consul', verdict: 'allowed', plaintext: true, enforcedBy, ...policy, reason: `${m.source}: the Consul sidecar of ${callee.namespace}/${callee.name} passes plaintext to its service port ${callee.port} unmodified, and intentions do not apply to non-mTLS connections` };
+      if (input.calleeServicePort === undefined) return { mesh: 'consul', verdict: 'unknown', plaintext: true, enforcedBy, ...policy, reason: `${m.source}: plaintext reaches the service port Consul registers for ${callee.namespace}/${callee.name}, without intentions, but which port that is the snapshot does not tell (several container ports, no ${CONSUL_SERVICE_PORT_ANNOTATION} with one port)` };
+      return { mesh: 'consul', verdict: 'denied', plaintext: true, enforcedBy, reason: `the Consul sidecar of ${callee.namespace}/${callee.name} accepts only mutual TLS on port ${callee.port}; a caller without a mesh identity is refused (${m.source} opens service port ${input.calleeServicePort} only)` };
+    }
     return { mesh: 'consul', verdict: 'denied', plaintext: true, enforcedBy, reason: `the Consul sidecar of ${callee.namespace}/${callee.name} accepts only mutual TLS from mesh services; a caller without a mesh identity is refused` };
   }
   const base = { mesh: 'consul' as const, plaintext: false, enforcedBy };

@@ -29,6 +29,7 @@ export const MESH_FLOW_KINDS = [
   'istio.peerauthentications', 'istio.authorizationpolicies', 'istio.requestauthentications',
   'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations',
   'linkerd.networkauthentications', 'linkerd.httproutes', 'consul.serviceintentions',
+  'consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes',
   // Linkerd also attaches the Gateway API's routes to a Server (linkerd-authz.ts).
   'gatewayapi.httproutes', 'gatewayapi.grpcroutes',
 ] as const satisfies readonly KindKey[];

@@ -320,7 +320,11 @@ export function indexLinkerdPolicies(resources: {
     if (target && target.kind !== 'Namespace' && tns !== ns) errs.push(`targetRef names namespace ${tns}; a policy only applies to targets in its own namespace`);
     const rules: ClientRule[] = [];
     const refs = arr(spec.requiredAuthenticationRefs);
-    if (refs.length === 0) errs.push('requiredAuthenticationRefs is empty');
+    // The CRD requires the field; an empty list is admitted (policy-test admit_authorization_policy.rs
+    // accepts_empty_required_authentications) and index.rs policy_client_authz then requires no
+    // authentication from any network: it admits every client, plaintext too.
+    if (!Array.isArray(spec.requiredAuthenticationRefs)) errs.push('requiredAuthenticationRefs is missing; the API server refuses such a policy');
+    else if (refs.length === 0) rules.push({ kind: 'network', identities: [], namespaces: [], everywhere: true, why: 'requiredAuthenticationRefs: [] (no authentication required, from every network)' });
     for (const r of refs) {
       const ro = obj(r);
       const name = str(ro?.name) ?? '';

@@ -8,7 +8,7 @@ import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from '.
 import type { MeshModel } from './model.ts';
 import { judgeLinkerd, type LinkerdFlowInput, type LinkerdJudgement } from './linkerd-authz.ts';
 import { LINKERD_CONFIG_CONFIGMAP } from './configmaps.ts';
-import { judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
+import { consulServicePort, judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
 import { LINKERD_POLICIES, linkerdRequireIdentityPorts, linkerdSkippedPorts } from './linkerd.ts';
 import { containerPorts } from './util.ts';
 
@@ -92,6 +92,8 @@ export function consulFlowVerdict(model: MeshModel, caller: MeshCaller, callee: 
     defaultIntention: model.consul.defaultIntention,
     callerService: callerW?.consulService ?? caller.serviceAccount,
     calleeService: w.consulService ?? callee.serviceAccount,
+    calleeMutualTLS: model.consul.mutualTLS.modeOf(w.consulService ?? callee.serviceAccount, callee.namespace),
+    calleeServicePort: consulServicePort(w.annotations, containerPorts(w.workload.pods[0]?.spec ?? {})),
   };
   const v = judgeConsulFlow(input, caller, callee);
   const d = model.consul.defaultIntention;

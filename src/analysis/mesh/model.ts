@@ -13,7 +13,7 @@ import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, string
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, LINKERD_CONFIG_CONFIGMAP, meshConfigMapUnread, type IstioRoot } from './configmaps.ts';
-import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulPortList, consulServesNamespace, consulServiceName, consulTransparentProxy, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulTransparentProxy } from './consul.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -54,7 +54,7 @@ export interface MeshModel {
    * assumed trust domain does not (mesh-flows.ts linkerdTrustDomainGuard).
    */
   linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error' };
-  consul: { present: boolean; evidence: string[]; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex };
+  consul: { present: boolean; evidence: string[]; defaultIntention: ConsulDefaultIntention; injector?: ConsulInjector; intentions: ConsulIntentionIndex; mutualTLS: ConsulMutualTLSIndex };
   namespaces: Map<string, NamespaceInfo>;
   workloads: WorkloadMesh[];
   workloadsByNamespace: Map<string, WorkloadMesh[]>;
@@ -201,7 +201,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, policies, root },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, clusterDefault, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}) },
-    consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []) },
+    consul: { present: consulPresent, evidence: consulEvidence, defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []) },
     namespaces,
     workloads,
     workloadsByNamespace,
@@ -271,6 +271,13 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       const weak: Record<string, string> = {};
       for (const p of consulPortList(w.annotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION])) weak[p] = `excluded from the Consul sidecar (pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION})`;
       if (tproxy?.enabled === undefined && tproxy) weak['*'] = `transparent proxy unknown: ${tproxy.source} is not a boolean`;
+      // Permissive mTLS (consul.ts indexConsulMutualTLS) passes plaintext to the service port, without intentions.
+      const mtls = model.consul.mutualTLS.modeOf(w.consulService ?? serviceAccountOf(w.workload.pods[0]), w.namespace);
+      if (tproxy?.enabled !== false && mtls.mode === 'permissive') {
+        const rep = w.workload.pods[0];
+        const port = consulServicePort(w.annotations, rep ? containerPorts(rep.spec) : []);
+        weak[port ?? '*'] ??= `plaintext accepted on the service port, without intentions: ${mtls.source}`;
+      }
       if (Object.keys(weak).length > 0) entry.weakPorts = weak;
       return entry;
     }

@@ -158,6 +158,112 @@ spec:
     expect(JSON.parse(r.out)).toMatchObject({ allowed: false, effective: 'denied', network: { allowed: true }, mesh: { mesh: 'linkerd', verdict: 'denied' } });
   });
 
+  // A reviewer's case, as written: Linkerd requires no authentication for requiredAuthenticationRefs: []
+  // (linkerd2 policy-controller/k8s/index/src/inbound/index.rs policy_client_authz, commit b24cd4059841),
+  // so this "deny-all" admits the plaintext client; see test/unit/mesh/linkerd-authz.test.ts.
+  it('Linkerd: an AuthorizationPolicy with requiredAuthenticationRefs: [] lets a plaintext client in (was: DENIED)', async () => {
+    const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: prod, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend, namespace: prod}
+spec:
+  selector: {matchLabels: {app: backend}}
+  template:
+    metadata: {labels: {app: backend}}
+    spec:
+      serviceAccountName: backend
+      containers: [{name: app, image: example/app:1, ports: [{containerPort: 8080}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: other}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      serviceAccountName: client
+      containers: [{name: app, image: example/app:1}]
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: backend-server, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: backend}}
+  port: 8080
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: prod}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: backend-server}
+  requiredAuthenticationRefs: []
+`);
+    const r = await reach(dir, '--from', 'other/client', '--to', 'prod/backend', '--port', '8080');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: other/client[Deployment] -> prod/backend[Deployment] on 8080/TCP');
+    expect(r.out).toContain('mesh (linkerd) at linkerd-proxy of the callee: ALLOWED by AuthorizationPolicy prod/deny-all (plaintext call)');
+  });
+
+  // A reviewer's case, as written: https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode
+  // "The `permissive` mTLS mode enables sidecar proxies to accept both mTLS and non-mTLS traffic to an
+  // application." "Intentions are not enforced and encryption is not enabled for non-mTLS connections."
+  it('Consul: a plaintext caller reaches a service whose ServiceDefaults is permissive, the Mesh allowing it (was: DENIED, the entries skipped)', async () => {
+    const dir = manifests(`apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: legacy}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}, annotations: {consul.hashicorp.com/connect-inject: "true"}}
+    spec:
+      serviceAccountName: web
+      containers: [{name: app, image: example/app:1, ports: [{containerPort: 8000}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: legacy}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}, annotations: {consul.hashicorp.com/connect-inject: "false"}}
+    spec:
+      serviceAccountName: client
+      containers: [{name: app, image: example/app:1}]
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: Mesh
+metadata: {name: mesh, namespace: consul}
+spec: {allowEnablingPermissiveMutualTLS: true}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceDefaults
+metadata: {name: web, namespace: shop}
+spec: {protocol: http, mutualTLSMode: permissive}
+`);
+    const r = await reach(dir, '--from', 'legacy/client', '--to', 'shop/web', '--port', '8000');
+    expect(r.err).not.toContain('not a kind ztaudit audits');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: legacy/client[Deployment] -> shop/web[Deployment] on 8000/TCP');
+    expect(r.out).toContain('intentions do not apply to non-mTLS connections');
+    expect(r.out).toContain('mesh (consul) at Consul dataplane (Envoy) of the callee: ALLOWED by ServiceDefaults shop/web (plaintext call)');
+  });
+
   it('--matrix --effective drops pairs the mesh refuses and cuts ports, streaming a mesh column', async () => {
     const net = (await reach(dir, '--matrix')).out.split('\n');
     expect(net).toContain('shop/frontend[Deployment] => shop/db[StatefulSet] : All Connections');

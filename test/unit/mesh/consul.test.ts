@@ -123,6 +123,75 @@ spec:
     expect(judge(yaml, caller('shop', 'api'), 'shop', 'legacy')).toMatchObject({ mesh: 'none', verdict: 'allowed' });
   });
 
+  // https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode: "The
+  // `permissive` mTLS mode enables sidecar proxies to accept both mTLS and non-mTLS traffic to an
+  // application." and "Intentions are not enforced and encryption is not enabled for non-mTLS
+  // connections." consul-k8s servicedefaults_types.go (mutualTLSMode): "connections to the service
+  // port do not require mutual TLS and are proxied to the application unmodified". Consul refuses a
+  // permissive entry unless the Mesh entry sets allowEnablingPermissiveMutualTLS (hashicorp/consul
+  // agent/consul/state/config_entry.go permissiveModeNotAllowedError); an entry's "" mode leaves it to
+  // ProxyDefaults (consul-k8s shared_types.go MutualTLSModeDefault).
+  describe('permissive mTLS (ServiceDefaults/ProxyDefaults mutualTLSMode, Mesh allowEnablingPermissiveMutualTLS)', () => {
+    const mesh = (allow: boolean) => `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: Mesh
+metadata: {name: mesh, namespace: consul}
+spec: {allowEnablingPermissiveMutualTLS: ${allow}}
+---`;
+    const defaults = (kind: string, name: string, mode: string, status = '') => `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ${kind}
+metadata: {name: ${name}, namespace: shop}
+spec: {protocol: http${mode ? `, mutualTLSMode: ${mode}` : ''}}
+${status}---`;
+    const synced = (s: 'True' | 'False') => `status: {conditions: [{type: Synced, status: "${s}"}]}\n`;
+    const legacy = caller('legacy', 'client', false);
+
+    it(`the reviewer's case: a plaintext caller reaches a permissive service, and intentions do not apply (was: refused)`, () => {
+      // An intention denying everyone decides mTLS callers only.
+      const yaml = `${app('shop', 'web')}${mesh(true)}${defaults('ServiceDefaults', 'web', 'permissive')}${intentions('deny-all', '*', '[{name: "*", action: deny}]')}`;
+      const v = judge(yaml, legacy, 'shop', 'web');
+      expect(v).toMatchObject({ mesh: 'consul', verdict: 'allowed', plaintext: true, policy: { kind: 'ServiceDefaults', namespace: 'shop', name: 'web' } });
+      expect(v.reason).toMatch(/ServiceDefaults shop\/web mutualTLSMode permissive .*intentions do not apply to non-mTLS connections/);
+      expect(judge(yaml, { ...legacy, external: true }, 'shop', 'web')).toMatchObject({ verdict: 'allowed', plaintext: true });
+      expect(judge(yaml, caller('shop', 'api'), 'shop', 'web')).toMatchObject({ verdict: 'denied', plaintext: false, policy: { name: 'deny-all' } });
+    });
+
+    it('ProxyDefaults global decides when the ServiceDefaults leaves mutualTLSMode unset; a strict ServiceDefaults overrides it', () => {
+      const base = `${app('shop', 'web')}${mesh(true)}${defaults('ProxyDefaults', 'global', 'permissive')}`;
+      expect(judge(base, legacy, 'shop', 'web')).toMatchObject({ verdict: 'allowed', policy: { kind: 'ProxyDefaults', name: 'global' } });
+      expect(judge(`${base}${defaults('ServiceDefaults', 'web', '')}`, legacy, 'shop', 'web')).toMatchObject({ verdict: 'allowed', policy: { kind: 'ProxyDefaults' } });
+      expect(judge(`${base}${defaults('ServiceDefaults', 'web', 'strict')}`, legacy, 'shop', 'web')).toMatchObject({ verdict: 'denied' });
+      // ProxyDefaults must be named "global" (the consul-k8s webhook refuses other names).
+      expect(judge(`${app('shop', 'web')}${mesh(true)}${defaults('ProxyDefaults', 'other', 'permissive')}`, legacy, 'shop', 'web')).toMatchObject({ verdict: 'denied' });
+    });
+
+    it('without allowEnablingPermissiveMutualTLS Consul refuses the entry (named as a problem); one it already holds (Synced True) stays, one Synced False is not in Consul', () => {
+      for (const m of ['', mesh(false)]) {
+        const yaml = `${app('shop', 'web')}${m}${defaults('ServiceDefaults', 'web', 'permissive')}`;
+        expect(judge(yaml, legacy, 'shop', 'web'), m).toMatchObject({ verdict: 'denied' });
+        const ctx = ctxOf(yaml);
+        expect(meshModel(ctx.snapshot, ctx.config).consul.mutualTLS.problems.map((p) => p.problem)).toEqual([`mutualTLSMode permissive, but ${m ? 'Mesh consul/mesh' : 'no Mesh entry'} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`]);
+      }
+      expect(judge(`${app('shop', 'web')}${mesh(false)}${defaults('ServiceDefaults', 'web', 'permissive', synced('True'))}`, legacy, 'shop', 'web')).toMatchObject({ verdict: 'allowed' });
+      expect(judge(`${app('shop', 'web')}${mesh(true)}${defaults('ServiceDefaults', 'web', 'permissive', synced('False'))}`, legacy, 'shop', 'web')).toMatchObject({ verdict: 'denied' });
+    });
+
+    it('only the service port takes plaintext: another port is refused, and with several ports and no connect-service-port the answer is unknown', () => {
+      const entries = `${mesh(true)}${defaults('ServiceDefaults', 'web', 'permissive')}`;
+      const two = (annotations: Record<string, string>) => deploymentYaml('shop', 'web', { serviceAccount: 'web', annotations: { 'consul.hashicorp.com/connect-inject': 'true', ...annotations }, ports: [8080, 9090] });
+      const on = (yaml: string, port: number) => {
+        const ctx = ctxOf(yaml);
+        return consulFlowVerdict(meshModel(ctx.snapshot, ctx.config), legacy, { namespace: 'shop', name: 'web', serviceAccount: 'web', labels: { app: 'web' }, port, protocol: 'TCP' });
+      };
+      const annotated = `${two({ 'consul.hashicorp.com/connect-service-port': '8080' })}${entries}`;
+      expect(on(annotated, 8080)).toMatchObject({ verdict: 'allowed' });
+      expect(on(annotated, 9090)).toMatchObject({ verdict: 'denied' });
+      expect(on(annotated, 9090).reason).toMatch(/opens service port 8080 only/);
+      expect(on(`${two({})}${entries}`, 8080)).toMatchObject({ verdict: 'unknown', plaintext: true });
+    });
+  });
+
   it('service identity: the connect-service annotation, else the selecting Service, else the service account', () => {
     const yaml = `${app('shop', 'web', { sa: 'web-sa', annotations: { 'consul.hashicorp.com/connect-service': 'frontend' } })}${app('shop', 'api', { sa: 'api-sa' })}
 apiVersion: v1

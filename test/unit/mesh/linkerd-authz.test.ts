@@ -278,6 +278,41 @@ spec:
     expect(meshModel(ctx.snapshot, ctx.config).linkerd.policy.problems).toEqual([{ ref: { kind: 'AuthorizationPolicy', namespace: 'booksapp', name: 'dangling' }, problem: 'MeshTLSAuthentication booksapp/nope does not exist' }]);
   });
 
+  // The CRD (linkerd2 charts/linkerd-crds/templates/policy/authorization-policy.yaml) says of
+  // requiredAuthenticationRefs: "ALL authentications must be satisfied for the authorization to
+  // apply", and sets no minItems; the admission webhook accepts an empty list
+  // (policy-test/tests/admit_authorization_policy.rs accepts_empty_required_authentications) and
+  // refuses a missing one (rejects_missing_required_authentications). With none, the policy
+  // controller requires nothing (policy-controller/k8s/index/src/inbound/index.rs
+  // policy_client_authz: "If MTLS identities are configured, use them. Otherwise, do not require
+  // authentication." and "If networks are configured, use them. Otherwise, this applies to all
+  // networks."), and policy-test/tests/inbound_api_external_workload.rs sees such a policy served as
+  // Permit::Unauthenticated. All read at https://github.com/linkerd/linkerd2 commit b24cd4059841.
+  it('an AuthorizationPolicy with requiredAuthenticationRefs: [] admits every client, plaintext too (was: nobody, the opposite of Linkerd)', () => {
+    // The reviewer's case: people write this as a deny-all.
+    const yaml = `${booksapp}
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: booksapp}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: authors-server}
+  requiredAuthenticationRefs: []
+`;
+    for (const caller of [plain('other', 'client'), meshed('booksapp', 'webapp'), external]) {
+      expect(judge(yaml, caller, 'booksapp', 'authors', 7001), JSON.stringify(caller)).toMatchObject({ verdict: 'allowed', policy: { kind: 'AuthorizationPolicy', name: 'deny-all' } });
+    }
+    const ctx = ctxOf(yaml);
+    const model = meshModel(ctx.snapshot, ctx.config);
+    expect(model.linkerd.policy.problems).toEqual([]);
+    expect(model.linkerd.policy.authorizations.get('booksapp')?.[0]).toMatchObject({ anyCaller: true, anyIdentity: true });
+
+    // Without the field the API server refuses the policy: it authorizes nobody, and is named as a problem.
+    const missing = yaml.replace('  requiredAuthenticationRefs: []\n', '');
+    expect(judge(missing, meshed('booksapp', 'webapp'), 'booksapp', 'authors', 7001)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server' } });
+    const mctx = ctxOf(missing);
+    expect(meshModel(mctx.snapshot, mctx.config).linkerd.policy.problems).toEqual([{ ref: { kind: 'AuthorizationPolicy', namespace: 'booksapp', name: 'deny-all' }, problem: 'requiredAuthenticationRefs is missing; the API server refuses such a policy' }]);
+  });
+
   // authorization_policy.rs target/authentication_ref keep a reference only when targets_kind
   // matches (policy.rs: group and kind ignoring ASCII case, an absent group read as "core"); any
   // other makes Spec::try_from fail, and index.rs drops the whole policy ("Invalid authorization policy").

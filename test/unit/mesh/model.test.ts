@@ -52,6 +52,24 @@ ${dep('db', 'consul.hashicorp.com/connect-inject: "true"')}`);
     expect(m.db.weakPorts?.['5432']).toMatch(/excluded from the Consul sidecar/);
   });
 
+  // https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode: "Intentions are
+  // not enforced and encryption is not enabled for non-mTLS connections."
+  it('a Consul service in permissive mTLS (ServiceDefaults, the Mesh allowing it) has its service port weak', () => {
+    const m = modes(`${dep('db', 'consul.hashicorp.com/connect-inject: "true"')}
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: Mesh
+metadata: {name: mesh, namespace: consul}
+spec: {allowEnablingPermissiveMutualTLS: true}
+---
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ServiceDefaults
+metadata: {name: db, namespace: shop}
+spec: {mutualTLSMode: permissive}
+---`);
+    expect(m.db).toMatchObject({ mode: 'consul:mtls', posture: 'authenticated' });
+    expect(m.db.weakPorts).toEqual({ 5432: 'plaintext accepted on the service port, without intentions: ServiceDefaults shop/db mutualTLSMode permissive (allowed by Mesh consul/mesh allowEnablingPermissiveMutualTLS)' });
+  });
+
   it('Linkerd ports in skip-inbound-ports (pod, or the namespace for a template) are weak ports', () => {
     const m = modes(`
 apiVersion: v1
