@@ -362,6 +362,18 @@ class K8sRunStore implements RunStore {
     });
   }
 
+  async mark(): Promise<string> {
+    return String((await this.readIndex()).index.nextSeq);
+  }
+
+  async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
+    const { index } = await this.readIndex();
+    // A run's objects are named by the sequence number it was stored under (never reused).
+    const seqOf = (r: IndexEntry) => Number(RUN_OBJECT_NAME.exec(Array.isArray(r.objects) ? r.objects[0] ?? '' : '')?.[2] ?? 0);
+    const newer = index.runs.filter((r) => (cluster === undefined || r.cluster === cluster) && seqOf(r) >= Number(mark)).at(-1);
+    return newer ? { id: newer.id, startedAt: newer.startedAt } : null;
+  }
+
   async latest(cluster?: string): Promise<RunReport | null> {
     const { index } = await this.readIndex();
     const runs = cluster === undefined ? index.runs : index.runs.filter((r) => r.cluster === cluster);

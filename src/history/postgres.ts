@@ -516,6 +516,21 @@ class PgRunStore implements RunStore {
     this.held = { cluster, holder, newest };
   }
 
+  async mark(): Promise<string> {
+    if (this.empty) return '0';
+    const r = await this.withClient('reading the stored runs', (c) => c.query('SELECT COALESCE(MAX(seq), 0)::text AS seq FROM ztaudit_runs'));
+    return String((r.rows[0] as Row).seq);
+  }
+
+  async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
+    if (this.empty) return null;
+    const r = await this.withClient('reading the stored runs', (c) => (cluster === undefined
+      ? c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE seq > $1 ORDER BY seq DESC LIMIT 1`, [mark])
+      : c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE seq > $1 AND cluster = $2 ORDER BY seq DESC LIMIT 1`, [mark, cluster])));
+    const row = r.rows[0] as Row | undefined;
+    return row ? { id: String(row.id), startedAt: String(row.started_at) } : null;
+  }
+
   async release(): Promise<void> {
     const held = this.held;
     if (!held) return;

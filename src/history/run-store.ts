@@ -16,6 +16,14 @@ export interface RunStore {
    */
   acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
+  /**
+   * Where the store's insertion order stands now (opaque). A run takes it before it collects
+   * and, once it holds the store, asks storedSince whether a run of its cluster was stored
+   * meanwhile: diffed against that run's predecessors, it must not be stored after it.
+   */
+  mark(): Promise<string>;
+  /** The newest run of `cluster` stored after `mark` was taken (by insertion, never by clock); null when none. */
+  storedSince(mark: string, cluster?: string): Promise<Pick<RunSummary, 'id' | 'startedAt'> | null>;
   /** The newest stored run (of that cluster, when given), by insertion order. */
   latest(cluster?: string): Promise<RunReport | null>;
   /**
@@ -67,6 +75,8 @@ export class NoneStore implements RunStore {
   describe(): string { return 'none (history disabled)'; }
   async acquire(): Promise<void> {}
   async release(): Promise<void> {}
+  async mark(): Promise<string> { return ''; }
+  async storedSince(): Promise<null> { return null; }
   async latest(): Promise<RunReport | null> { return null; }
   async *runsNewestFirst(): AsyncIterable<RunReport> {}
   async save(): Promise<void> {}

@@ -214,6 +214,19 @@ class SqliteRunStore implements RunStore {
     }
   }
 
+  async mark(): Promise<string> {
+    // AUTOINCREMENT: a seq is never handed out twice, not even after its run was evicted.
+    const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM runs').get() as Row | undefined;
+    return String(row?.seq ?? 0);
+  }
+
+  async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
+    const row = (cluster === undefined
+      ? this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? ORDER BY seq DESC LIMIT 1').get(Number(mark))
+      : this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? AND cluster = ? ORDER BY seq DESC LIMIT 1').get(Number(mark), cluster)) as Row | undefined;
+    return row ? { id: String(row.id), startedAt: String(row.started_at) } : null;
+  }
+
   private holder(): LockHolder | null {
     try {
       const row = this.db.prepare('SELECT pid, host, since FROM run_lock WHERE id = 1').get() as Row | undefined;
