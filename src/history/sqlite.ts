@@ -23,7 +23,7 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NoneStore, baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
+import { NoneStore, baselineRunIds, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 /** The columns a stored run is read from: its report and the notification outcomes recorded after it was stored. */
@@ -322,8 +322,9 @@ class SqliteRunStore implements RunStore {
       // Per cluster, as in PostgreSQL: a cluster audited every few minutes must not evict
       // another cluster's only baseline. By insertion order, so the run just stored (the
       // highest seq) always stays, even when older runs carry later timestamps (a clock that
-      // was ahead and got corrected). The runs the next diff takes a check from stay too.
-      const keep = JSON.stringify([...baselineRunIds(this.summariesNewestFirst(cluster))]);
+      // was ahead and got corrected). The runs the next diff takes a check from stay too, and
+      // those this one was diffed against (diff --last).
+      const keep = JSON.stringify([...baselineRunIds(this.summariesNewestFirst(cluster)), ...diffedAgainst(report)]);
       if (maxRuns > 0) {
         db.prepare(`DELETE FROM runs WHERE cluster = ? AND seq NOT IN (SELECT seq FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?)
                     AND id NOT IN (SELECT value FROM json_each(?))`).run(cluster, cluster, maxRuns, keep);
