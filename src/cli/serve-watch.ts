@@ -233,6 +233,7 @@ export class ServeWatch {
     return {
       describe: () => store.describe(),
       acquire: (cluster) => store.acquire(cluster),
+      ...(store.mark && store.storedSince ? { mark: store.mark.bind(store), storedSince: store.storedSince.bind(store) } : {}),
       // The run is stored and alerted: what it built and did not keep can go now (collectGarbage).
       release: async () => {
         await store.release();

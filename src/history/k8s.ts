@@ -44,7 +44,7 @@ import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
-import { baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
+import { baselineRunIds, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 export const K8S_INDEX_SCHEMA_VERSION = 1;
@@ -362,6 +362,18 @@ class K8sRunStore implements RunStore {
     });
   }
 
+  async mark(): Promise<string> {
+    return String((await this.readIndex()).index.nextSeq);
+  }
+
+  async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
+    const { index } = await this.readIndex();
+    // A run's objects are named by the sequence number it was stored under (never reused).
+    const seqOf = (r: IndexEntry) => Number(RUN_OBJECT_NAME.exec(Array.isArray(r.objects) ? r.objects[0] ?? '' : '')?.[2] ?? 0);
+    const newer = index.runs.filter((r) => (cluster === undefined || r.cluster === cluster) && seqOf(r) >= Number(mark)).at(-1);
+    return newer ? { id: newer.id, startedAt: newer.startedAt } : null;
+  }
+
   async latest(cluster?: string): Promise<RunReport | null> {
     const { index } = await this.readIndex();
     const runs = cluster === undefined ? index.runs : index.runs.filter((r) => r.cluster === cluster);
@@ -431,7 +443,7 @@ class K8sRunStore implements RunStore {
 
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const entry: IndexEntry = { id: report.run.id, startedAt: report.run.startedAt, cluster: summary.cluster, objects, summary };
-        const { kept, dropped } = this.retain([...index.runs, entry], entry);
+        const { kept, dropped } = this.retain([...index.runs, entry], entry, diffedAgainst(report));
         const next: K8sIndex = { ...index, nextSeq: seq + 1, runs: kept };
         if (await this.writeIndex(next, resourceVersion)) return dropped;
         ({ index, resourceVersion } = await this.readIndex());
@@ -504,17 +516,19 @@ class K8sRunStore implements RunStore {
   /**
    * Retention by count and age among `keep`'s cluster's runs (as in PostgreSQL: a busy cluster
    * never evicts another's), then by the index's own size, which all clusters share; never
-   * drops `keep`, nor a run the next diff takes a check from (baselineRunIds). The oldest by
+   * drops `keep`, nor a run the next diff takes a check from (baselineRunIds), nor one `keep`
+   * was diffed against (`comparedWith`, diffedAgainst: diff --last compares them again). The oldest by
    * insertion (index order) go first, whatever their timestamps say.
    */
-  private retain(runs: IndexEntry[], keep: IndexEntry): { kept: IndexEntry[]; dropped: IndexEntry[] } {
+  private retain(runs: IndexEntry[], keep: IndexEntry, comparedWith: readonly string[] = []): { kept: IndexEntry[]; dropped: IndexEntry[] } {
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const { maxRuns } = this.options.retention;
     const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its next diff needs
     for (const cluster of new Set(runs.map((r) => r.cluster))) {
       baselines.set(cluster, baselineRunIds(runs.filter((r) => r.cluster === cluster).reverse().map((r) => ({ id: r.id, blind: r.summary?.blind }))));
     }
-    const needed = (r: IndexEntry) => r === keep || baselines.get(r.cluster)!.has(r.id);
+    const against = new Set(comparedWith);
+    const needed = (r: IndexEntry) => r === keep || baselines.get(r.cluster)!.has(r.id) || (r.cluster === keep.cluster && against.has(r.id));
     const doomed = new Set<IndexEntry>();
     const mine = runs.filter((r) => r.cluster === keep.cluster && r !== keep);
     for (const r of mine) if (cutoff !== null && r.startedAt < cutoff) doomed.add(r);

@@ -39,7 +39,7 @@ import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, refusedMessage, retentionCutoff, summarizeRun, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -516,6 +516,21 @@ class PgRunStore implements RunStore {
     this.held = { cluster, holder, newest };
   }
 
+  async mark(): Promise<string> {
+    if (this.empty) return '0';
+    const r = await this.withClient('reading the stored runs', (c) => c.query('SELECT COALESCE(MAX(seq), 0)::text AS seq FROM ztaudit_runs'));
+    return String((r.rows[0] as Row).seq);
+  }
+
+  async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
+    if (this.empty) return null;
+    const r = await this.withClient('reading the stored runs', (c) => (cluster === undefined
+      ? c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE seq > $1 ORDER BY seq DESC LIMIT 1`, [mark])
+      : c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE seq > $1 AND cluster = $2 ORDER BY seq DESC LIMIT 1`, [mark, cluster])));
+    const row = r.rows[0] as Row | undefined;
+    return row ? { id: String(row.id), startedAt: String(row.started_at) } : null;
+  }
+
   async release(): Promise<void> {
     const held = this.held;
     if (!held) return;
@@ -679,9 +694,9 @@ class PgRunStore implements RunStore {
         }
         // Retention is per cluster (a shared store keeps every cluster's last maxRuns runs) and
         // by insertion order, so the run just stored always stays; so do the runs the next
-        // diff takes a check from.
+        // diff takes a check from, and those this one was diffed against (diff --last).
         if (maxRuns > 0 || cutoff) {
-          const keep = [...await baselineRunsOf(c, cluster)];
+          const keep = [...await baselineRunsOf(c, cluster), ...diffedAgainst(report)];
           if (maxRuns > 0) {
             await c.query(`WITH gone AS (
                              DELETE FROM ztaudit_runs WHERE cluster = $1 AND id <> $3 AND NOT (id = ANY($4::text[])) AND seq IN (

@@ -16,6 +16,14 @@ export interface RunStore {
    */
   acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
+  /**
+   * Where the store's insertion order stands now (opaque). A run takes it before it collects
+   * and, once it holds the store, asks storedSince whether a run of its cluster was stored
+   * meanwhile: diffed against that run's predecessors, it must not be stored after it.
+   */
+  mark(): Promise<string>;
+  /** The newest run of `cluster` stored after `mark` was taken (by insertion, never by clock); null when none. */
+  storedSince(mark: string, cluster?: string): Promise<Pick<RunSummary, 'id' | 'startedAt'> | null>;
   /** The newest stored run (of that cluster, when given), by insertion order. */
   latest(cluster?: string): Promise<RunReport | null>;
   /**
@@ -34,7 +42,8 @@ export interface RunStore {
   /**
    * Stores a run whole or not at all, then applies retention to that run's cluster: its runs
    * beyond maxRuns or older than maxAgeDays go, by insertion order too. Retention never deletes
-   * the run it has just stored, nor a run the next diff takes a check from (baselineRunIds).
+   * the run it has just stored, nor a run the next diff takes a check from (baselineRunIds),
+   * nor one it was diffed against (diffedAgainst: `diff --last` compares them again).
    * `options.notifications` (each channel pending, when serve stores before notifying) are kept
    * in the run's summary, as recordNotifications keeps the outcomes that replace them.
    */
@@ -67,6 +76,8 @@ export class NoneStore implements RunStore {
   describe(): string { return 'none (history disabled)'; }
   async acquire(): Promise<void> {}
   async release(): Promise<void> {}
+  async mark(): Promise<string> { return ''; }
+  async storedSince(): Promise<null> { return null; }
   async latest(): Promise<RunReport | null> { return null; }
   async *runsNewestFirst(): AsyncIterable<RunReport> {}
   async save(): Promise<void> {}
@@ -174,6 +185,17 @@ export class BaselineRuns {
     }
     return this.sought.size > 0;
   }
+}
+
+/**
+ * The runs `report` (the run being stored, its cluster's newest) was diffed against: its
+ * previous run and each older run a check was compared with (RunDiff.olderBaselines).
+ * `diff --last` compares it with them again, so retention keeps them too until a later run
+ * of the cluster is stored: evicted, the run that alerted would read "no regression" there.
+ */
+export function diffedAgainst(report: RunReport): string[] {
+  const diff = report.diff;
+  return diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {})] : [];
 }
 
 /** BaselineRuns over summaries at hand (newest first); reads only as far as it must. */

@@ -23,7 +23,7 @@ import type { Config } from '../config/types.ts';
 import { HistoryError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
-import { NoneStore, baselineRunIds, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
+import { NoneStore, baselineRunIds, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 
 /** The columns a stored run is read from: its report and the notification outcomes recorded after it was stored. */
@@ -214,6 +214,19 @@ class SqliteRunStore implements RunStore {
     }
   }
 
+  async mark(): Promise<string> {
+    // AUTOINCREMENT: a seq is never handed out twice, not even after its run was evicted.
+    const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM runs').get() as Row | undefined;
+    return String(row?.seq ?? 0);
+  }
+
+  async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
+    const row = (cluster === undefined
+      ? this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? ORDER BY seq DESC LIMIT 1').get(Number(mark))
+      : this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? AND cluster = ? ORDER BY seq DESC LIMIT 1').get(Number(mark), cluster)) as Row | undefined;
+    return row ? { id: String(row.id), startedAt: String(row.started_at) } : null;
+  }
+
   private holder(): LockHolder | null {
     try {
       const row = this.db.prepare('SELECT pid, host, since FROM run_lock WHERE id = 1').get() as Row | undefined;
@@ -309,8 +322,9 @@ class SqliteRunStore implements RunStore {
       // Per cluster, as in PostgreSQL: a cluster audited every few minutes must not evict
       // another cluster's only baseline. By insertion order, so the run just stored (the
       // highest seq) always stays, even when older runs carry later timestamps (a clock that
-      // was ahead and got corrected). The runs the next diff takes a check from stay too.
-      const keep = JSON.stringify([...baselineRunIds(this.summariesNewestFirst(cluster))]);
+      // was ahead and got corrected). The runs the next diff takes a check from stay too, and
+      // those this one was diffed against (diff --last).
+      const keep = JSON.stringify([...baselineRunIds(this.summariesNewestFirst(cluster)), ...diffedAgainst(report)]);
       if (maxRuns > 0) {
         db.prepare(`DELETE FROM runs WHERE cluster = ? AND seq NOT IN (SELECT seq FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?)
                     AND id NOT IN (SELECT value FROM json_each(?))`).run(cluster, cluster, maxRuns, keep);

@@ -32,6 +32,9 @@ export interface PipelineStore {
   describe(): string;
   acquire(cluster?: string): Promise<void>;
   release(): Promise<void>;
+  /** RunStore.mark / storedSince: every store has them (a test's fake may leave them out). */
+  mark?(): Promise<string>;
+  storedSince?(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null>;
   /** That cluster's stored runs, newest first by insertion (RunStore.runsNewestFirst). */
   runsNewestFirst(cluster?: string, read?: StoredRunRead): AsyncIterable<RunReport>;
   save(report: RunReport, written?: WrittenReport, options?: SaveOptions): Promise<void>;
@@ -115,10 +118,15 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     snapshot: await edges.collect(), config, checks, now: startedAt, startedAt, clock: edges.now, runId: runIdOf(startedAt), details: runDetails, notes: runNotes,
     spool: () => Spool.open(),
   });
+  // Where the store stood before collecting: the lock is taken only once the cluster is known,
+  // after the audit, and a run stored meanwhile (another process, collecting less slowly) saw
+  // the cluster later than this one did.
+  const mark = store?.mark ? await store.mark() : null;
   const { report, expiredWaivers, warnings } = await audit();
   for (const line of warnings ?? []) edges.log.warn(line);
   if (store) await store.acquire(report.run.cluster.name);
   try {
+    if (store && mark !== null && store.storedSince) await refuseIfOvertaken(store, mark, report);
     const previous = store ? await diffWithBaseline(store, report, expiredWaivers, edges) : null;
     if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     if (edges.keep && !edges.keep(report)) return { report, files: [] };
@@ -187,6 +195,18 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     throw new StoreError(`audit could not be stored: ${notStored}; its reports were written (${result.files.join(', ')})`);
   }
   return result;
+}
+
+/**
+ * Refuses (HistoryError, before anything is rendered, stored or sent, as a run refused the lock
+ * is) a run when a run of its cluster was stored after `mark` was taken: diffed against that
+ * newer run, this older picture of the cluster would call whatever appeared since "resolved"
+ * and become the latest run, the next diff's baseline. Insertion order only, never clocks.
+ */
+async function refuseIfOvertaken(store: PipelineStore, mark: string, report: RunReport): Promise<void> {
+  const newer = await store.storedSince!(mark, report.run.cluster.name);
+  if (!newer) return;
+  throw new HistoryError(oneLine(`a newer run (${newer.id}, started ${newer.startedAt}) of cluster "${report.run.cluster.name}" was stored in ${store.describe()} while run ${report.run.id} collected: this run was not stored, so it cannot mark that run's findings resolved; run again (runs are refused, never interleaved)`));
 }
 
 /**

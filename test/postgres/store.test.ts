@@ -235,6 +235,45 @@ describePg('PostgreSQL run store', (server) => {
     expect(orphans.rows[0].n).toBe(0);
   });
 
+  it('retention keeps the runs the newest run was diffed against, so diff --last still shows what it alerted on', async () => {
+    const RBAC = 'rbac.wildcard-permission';
+    const s = await store({ retention: { maxRuns: 2, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const full1 = makeReport('full1', '2026-10-01T02:00:00.000Z', { findings: 8 });
+    await s.save(full1);
+    for (let i = 1; i <= 3; i++) await s.save(blindTo(makeReport(`partial${i}`, `2026-11-2${i}T02:00:00.000Z`, { findings: 8 }), [RBAC]));
+    const backdoor = { ...full1.findings[0], fingerprint: 'backdoor', resource: { kind: 'ClusterRole', name: 'backdoor' }, waived: false };
+    const current = { ...makeReport('full2', '2026-11-29T02:00:00.000Z', { findings: 8 }), findings: [...full1.findings, backdoor] };
+    const baseline = (await findBaseline(s.runsNewestFirst('demo'), current))!;
+    current.diff = diffRuns(baseline.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: baseline.olderRuns });
+    for (const r of [baseline.latest, baseline.report]) spoolCloserOf(r)();
+    expect(current.diff.olderBaselines).toEqual({ [RBAC]: 'full1' });
+    await s.save(current);
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['full2', 'partial3', 'full1']);
+    const { current: last, previous, olderRuns, close } = await lastAndBaseline(s);
+    try {
+      expect(last.run.id).toBe('full2');
+      expect(diffRuns(previous, last, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns }).new).toEqual(current.diff.new);
+    } finally {
+      close();
+    }
+    expect(current.diff.new).toContain('backdoor');
+    await s.save(makeReport('full3', '2026-11-29T03:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['full3', 'full2']);
+  });
+
+  it('a run stored after a mark is found by its cluster only (a run collecting meanwhile is refused by the pipeline)', async () => {
+    const s = await store();
+    await s.save(makeReport('a0', '2026-11-01T01:00:00.000Z', { cluster: 'alpha' }));
+    const mark = await s.mark();
+    expect(await s.storedSince(mark, 'alpha')).toBeNull();
+    await s.save(makeReport('b1', '2026-11-01T02:00:00.000Z', { cluster: 'beta' }));
+    expect(await s.storedSince(mark, 'alpha')).toBeNull();
+    await s.save(makeReport('a1', '2026-10-01T02:00:00.000Z', { cluster: 'alpha' })); // a clock behind: insertion order decides
+    expect(await s.storedSince(mark, 'alpha')).toEqual({ id: 'a1', startedAt: '2026-10-01T02:00:00.000Z' });
+    expect(await s.storedSince(mark, 'beta')).toEqual({ id: 'b1', startedAt: '2026-11-01T02:00:00.000Z' });
+    expect(await s.storedSince(await s.mark(), 'alpha')).toBeNull();
+  });
+
   it('diff --last over more than a page of runs blind to RBAC compares RBAC with the last full run, fetching only the runs it takes from', async () => {
     const RBAC = 'rbac.wildcard-permission';
     const proxy = await startProxy(server.port);

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lastAndBaseline } from '../../../src/cli/diff.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
+import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport, StoredRunRead } from '../../../src/run/types.ts';
@@ -90,4 +91,71 @@ describe('diff --last over a stretch of partial runs', () => {
       await store.close();
     }
   });
+});
+
+// Retention must not evict what the newest run was diffed against: `diff --last` compares that
+// run with the same runs again ("as the run itself was diffed"), so the run that alerted on a
+// backdoor still shows it as new after the save that applied retention. README: "Retention
+// never evicts the run a check is compared with".
+describe('diff --last after retention', () => {
+  const backdoor = clusterRole('backdoor', ['*']);
+  const clean = base.filter((o) => o.metadata?.name !== 'legacy');
+  const rules = { ...defaultConfig().regression, newFindingSeverity: 'medium' as const };
+  const backdoorFp = fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'backdoor' });
+
+  async function retained(db: string, retention: { maxRuns: number; maxAgeDays: number }, objects: KubeObject[], coverage: Record<string, 'error'> = {}, jumpDays = 0): Promise<RunReport> {
+    clock += jumpDays * 86_400_000;
+    const store = await openRunStore(db, { retention, now: () => new Date(clock) });
+    try {
+      return (await runPipeline(defaultConfig(), FAKE_CHECKS, {
+        collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
+        store,
+        diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns }),
+        render: async () => [],
+        notifiers: [],
+        log: quiet,
+        now: () => new Date((clock += 3_600_000)),
+      })).report;
+    } finally {
+      await store.close();
+    }
+  }
+
+  async function diffLast(db: string) {
+    const store = await openRunStore(db, { readOnly: true });
+    try {
+      const { current, previous, olderRuns, close } = await lastAndBaseline(store);
+      try {
+        return { current, olderRuns, diff: diffRuns(previous, current, { rules, expiredWaivers: [], olderRuns }), stored: (await store.list(10)).map((r) => r.id) };
+      } finally {
+        close();
+      }
+    } finally {
+      await store.close();
+    }
+  }
+
+  for (const [name, retention, jumpDays] of [['maxRuns', { maxRuns: 2, maxAgeDays: 0 }, 0], ['maxAgeDays', { maxRuns: 0, maxAgeDays: 10 }, 20]] as const) {
+    it(`the run that alerted still shows its new findings (${name})`, async () => {
+      const db = join(dir, 'h.db');
+      const full = await retained(db, retention, clean);
+      const partial = [];
+      for (let i = 0; i < 3; i++) partial.push(await retained(db, retention, [...clean, backdoor], { clusterroles: 'error' }));
+      const alerted = await retained(db, retention, [...clean, backdoor], {}, jumpDays);
+      expect(alerted.diff?.new).toEqual([backdoorFp]);
+      expect(alerted.diff?.regression).toBe(true);
+      expect(alerted.diff?.olderBaselines).toEqual({ 'rbac.fake-wildcard': full.run.id });
+
+      const last = await diffLast(db);
+      expect(last.current.run.id).toBe(alerted.run.id);
+      expect(last.olderRuns).toEqual({ 'rbac.fake-wildcard': full.run.id });
+      expect(last.diff.new).toEqual([backdoorFp]);
+      expect(last.diff.regression).toBe(true);
+      expect(last.stored).toContain(full.run.id);
+
+      // Once a later run is stored, the old run goes by the usual rules.
+      await retained(db, retention, [...clean, backdoor]);
+      expect((await diffLast(db)).stored).not.toContain(full.run.id);
+    });
+  }
 });

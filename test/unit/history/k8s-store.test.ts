@@ -168,6 +168,30 @@ describe('Kubernetes store', () => {
     expect(runObjects).toEqual(index().runs.flatMap((r: { objects: string[] }) => r.objects).map((o: string) => `${NS}/${o}`).sort());
   });
 
+  it('retention keeps the runs the newest run was diffed against, so diff --last still shows what it alerted on', async () => {
+    const RBAC = 'rbac.wildcard-permission';
+    const { open } = setup({ retention: { maxRuns: 2, maxAgeDays: 30 }, now: () => new Date('2026-11-30T00:00:00Z') });
+    const s = await open();
+    const full1 = makeReport('full1', '2026-10-01T02:00:00.000Z', { findings: 8 });
+    await s.save(full1);
+    for (let i = 1; i <= 3; i++) await s.save(blindTo(makeReport(`partial${i}`, `2026-11-2${i}T02:00:00.000Z`, { findings: 8 }), [RBAC]));
+    const backdoor = { ...full1.findings[0], fingerprint: 'backdoor', resource: { kind: 'ClusterRole', name: 'backdoor' }, waived: false };
+    const current = { ...makeReport('full2', '2026-11-29T02:00:00.000Z', { findings: 8 }), findings: [...full1.findings, backdoor] };
+    const baseline = (await findBaseline(s.runsNewestFirst('demo'), current))!;
+    current.diff = diffRuns(baseline.report, current, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns: baseline.olderRuns });
+    expect(current.diff.olderBaselines).toEqual({ [RBAC]: 'full1' });
+    await s.save(current);
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['full2', 'partial3', 'full1']);
+    const { current: last, previous, olderRuns, close } = await lastAndBaseline(s);
+    close();
+    expect(last.run.id).toBe('full2');
+    expect(diffRuns(previous, last, { rules: defaultConfig().regression, expiredWaivers: [], olderRuns }).new).toEqual(current.diff.new);
+    expect(current.diff.new).toContain('backdoor');
+    // The next run is diffed against full2: full1 goes by the usual rules.
+    await s.save(makeReport('full3', '2026-11-29T03:00:00.000Z'));
+    expect((await s.list(10)).map((r) => r.id)).toEqual(['full3', 'full2']);
+  });
+
   it('diff --last over a stretch of runs blind to RBAC compares RBAC with the last full run, reading only the runs it takes from', async () => {
     const RBAC = 'rbac.wildcard-permission';
     const { fake, open, index } = setup({ retention: { maxRuns: 500, maxAgeDays: 0 } });

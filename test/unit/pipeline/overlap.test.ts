@@ -1,0 +1,105 @@
+// Two runs against one store never interleave (README "History"; DESIGN: "concurrent runs are
+// refused, not interleaved"). The lock is taken once the cluster is known, after collecting:
+// a run that collected before another run of its cluster was stored must be refused, or its
+// older picture (no backdoor yet) becomes the latest run, diffed against the newer one, and
+// calls the backdoor "resolved" for every later diff.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HistoryError } from '../../../src/base/errors.ts';
+import { lastAndBaseline } from '../../../src/cli/diff.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
+import { openRunStore, type RunStore } from '../../../src/history/store.ts';
+import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
+
+const base = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('reader', ['get'])];
+const backdoor = clusterRole('backdoor', ['*']);
+const backdoorFp = fingerprintOf('rbac.fake-wildcard', { kind: 'ClusterRole', name: 'backdoor' });
+const quiet = { info: () => {}, warn: () => {}, progress: () => {} };
+const rules = { ...defaultConfig().regression, newFindingSeverity: 'medium' as const };
+
+let dir: string;
+let db: string;
+const open: RunStore[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-overlap-'));
+  db = join(dir, 'h.db');
+});
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let clock = Date.parse('2026-11-20T02:00:00Z');
+/** A second process's view: its own connection to the same file. */
+async function store(): Promise<RunStore> {
+  const s = await openRunStore(db);
+  open.push(s);
+  return s;
+}
+function edgesOf(s: RunStore, objects: KubeObject[], seen: { rendered: number; notified: number }): PipelineEdges {
+  return {
+    collect: async () => snapshotOf(objects, { runId: 'x' }),
+    store: s,
+    diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns }),
+    render: async () => { seen.rendered++; return []; },
+    notifiers: [{ name: 'slack', send: async () => { seen.notified++; return { channel: 'slack', status: 'sent' }; } }],
+    log: quiet,
+    now: () => new Date((clock += 60_000)),
+  };
+}
+
+describe('overlapping runs on one SQLite store', () => {
+  it('a run that collected before a newer run of its cluster was stored is refused: the newer run stays the latest, its backdoor open', async () => {
+    const first = (await runPipeline(defaultConfig(), FAKE_CHECKS, edgesOf(await store(), base, { rendered: 0, notified: 0 }))).report;
+
+    // Run A reads the cluster (no backdoor yet) and is slow to finish its audit ...
+    let collected!: () => void;
+    const hasCollected = new Promise<void>((resolve) => { collected = resolve; });
+    let finish!: () => void;
+    const mayFinish = new Promise<void>((resolve) => { finish = resolve; });
+    const seenA = { rendered: 0, notified: 0 };
+    const edgesA = edgesOf(await store(), base, seenA);
+    const runA = runPipeline(defaultConfig(), FAKE_CHECKS, {
+      ...edgesA,
+      collect: async () => { const snapshot = await edgesA.collect(); collected(); await mayFinish; return snapshot; },
+    }).then(() => null, (error: unknown) => error);
+    await hasCollected;
+
+    // ... meanwhile run B (another process) sees the backdoor, alerts and is stored.
+    const b = (await runPipeline(defaultConfig(), FAKE_CHECKS, edgesOf(await store(), [...base, backdoor], { rendered: 0, notified: 0 }))).report;
+    expect(b.diff?.new).toEqual([backdoorFp]);
+    expect(b.diff?.regression).toBe(true);
+
+    finish();
+    const refused = await runA;
+    expect(refused).toBeInstanceOf(HistoryError);
+    expect((refused as Error).message).toContain(`a newer run (${b.run.id}, started ${b.run.startedAt}) of cluster "demo" was stored in ${db} while run `);
+    expect((refused as Error).message).toMatch(/ while run 20261120T\d{6}Z-[0-9a-f]{6} collected: this run was not stored, so it cannot mark that run's findings resolved; run again \(runs are refused, never interleaved\)$/);
+    // Refused before anything went out, as a run refused the lock is.
+    expect(seenA).toEqual({ rendered: 0, notified: 0 });
+
+    const reader = await store();
+    expect((await reader.list(10)).map((r) => r.id)).toEqual([b.run.id, first.run.id]);
+    const { current, previous, olderRuns, close } = await lastAndBaseline(reader);
+    try {
+      expect(current.run.id).toBe(b.run.id);
+      const diff = diffRuns(previous, current, { rules, expiredWaivers: [], olderRuns });
+      expect(diff.new).toEqual([backdoorFp]);
+      expect(diff.resolved).toEqual([]);
+    } finally {
+      close();
+    }
+    // The lock went with the refusal: the next run goes ahead, and the backdoor persists.
+    const next: RunReport = (await runPipeline(defaultConfig(), FAKE_CHECKS, edgesOf(await store(), [...base, backdoor], { rendered: 0, notified: 0 }))).report;
+    expect(next.diff?.previousRunId).toBe(b.run.id);
+    expect(next.diff?.resolved).toEqual([]);
+    expect(next.diff?.persisting).toBeGreaterThan(0);
+  });
+});
