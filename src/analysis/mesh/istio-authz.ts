@@ -22,7 +22,7 @@ import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { indexAuthorizationPolicies, policiesFor, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
+import { indexAuthorizationPolicies, policiesFor, type AuthzAction, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istioMeshConfigMap } from './configmaps.ts';
@@ -138,6 +138,8 @@ interface Peer {
   /** A RequestAuthentication applies, so a request may carry a validated JWT. */
   jwt: string[] | undefined;
   port: number;
+  /** ztunnel without a waypoint enforces the callee's policies: only their L4 parts exist there. */
+  l4Only?: boolean;
 }
 
 function identityField(values: string[] | undefined, negative: boolean, actual: string | 'unknown' | undefined, what: string): Judged {
@@ -179,7 +181,42 @@ function judgeOperation(o: AuthzOperation, peer: Peer): Judged {
   ]);
 }
 
-export function judgeRule(r: AuthzRule, peer: Peer): Judged {
+/** `when` keys ztunnel can enforce; every other key needs a waypoint (istiod's l4WhenAttributes). */
+const L4_WHEN_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);
+
+/** The fields of a rule that only a waypoint or sidecar can judge (HTTP, JWT, X-Forwarded-For, other `when` keys). */
+export function l7FieldsOf(r: AuthzRule): string[] {
+  const out: string[] = [];
+  for (const o of r.to) for (const k of ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'] as const) if (o[k]) out.push(k);
+  for (const s of r.from) for (const k of ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const) if (s[k]) out.push(k);
+  for (const c of r.when) if (!L4_WHEN_KEYS.has(c.key)) out.push(`when ${c.key || '(no key)'}`);
+  return uniq(out);
+}
+
+/**
+ * ztunnel (ambient, no waypoint) enforces no L7 attribute: istiod omits an ALLOW rule carrying one
+ * (it never matches) and sends a DENY rule without them, so it matches more widely
+ * (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go handleRule:
+ * "L7 policies never match for ALLOW / For DENY they will always match"; the l4-policy page:
+ * ztunnel "will simply drop all traffic as a defensive move").
+ */
+function l4View(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | undefined {
+  if (l7FieldsOf(r).length === 0) return r;
+  if (action !== 'DENY') return undefined;
+  return {
+    ...r,
+    from: r.from.map(({ requestPrincipals: _a, notRequestPrincipals: _b, remoteIpBlocks: _c, notRemoteIpBlocks: _d, ...l4 }) => l4),
+    to: r.to.map(({ methods: _a, notMethods: _b, paths: _c, notPaths: _d, hosts: _e, notHosts: _f, ...l4 }) => l4),
+    when: r.when.filter((c) => L4_WHEN_KEYS.has(c.key)),
+  };
+}
+
+export function judgeRule(r: AuthzRule, peer: Peer, action?: AuthzAction): Judged {
+  if (peer.l4Only) {
+    const l4 = l4View(r, action);
+    if (!l4) return NO;
+    r = l4;
+  }
   return all([
     r.from.length ? any(r.from.map((s) => judgeSource(s, peer))) : YES,
     r.to.length ? any(r.to.map((o) => judgeOperation(o, peer))) : YES,
@@ -204,7 +241,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
   let customRef: ParsedAuthzPolicy | undefined;
   for (const p of policies.filter((x) => x.action === 'CUSTOM')) {
     for (const r of p.rules) {
-      if (judgeRule(r, peer).m === 'no') continue;
+      if (judgeRule(r, peer, p.action).m === 'no') continue;
       customs.push(`${p.provider ?? '(no provider)'} (CUSTOM ${name(p)})`);
       customRef ??= p;
       break;
@@ -213,7 +250,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
   const denyMaybe: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
   for (const p of policies.filter((x) => x.action === 'DENY')) {
     for (const r of p.rules) {
-      const j = judgeRule(r, peer);
+      const j = judgeRule(r, peer, p.action);
       if (j.m === 'yes') return { verdict: 'denied', reason: `DENY AuthorizationPolicy ${name(p)} rules[${r.index}] matches ${who} on port ${peer.port}`, policy: p.ref, rule: r.index };
       if (j.m === 'maybe') denyMaybe.push({ p, r, on: j.on });
     }
@@ -227,7 +264,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
     const maybes: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
     for (const p of allows) {
       for (const r of p.rules) {
-        const j = judgeRule(r, peer);
+        const j = judgeRule(r, peer, p.action);
         if (j.m === 'yes') { hit = { p, r }; break; }
         if (j.m === 'maybe') maybes.push({ p, r, on: j.on });
       }
@@ -394,7 +431,8 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? 'no mesh proxy' : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
   const jwt = requestAuthnFor(model, callee, wp);
-  const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port };
+  const l4Only = ambient && !wp;
+  const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, ...(l4Only ? { l4Only } : {}) };
   const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels));
   const notes: string[] = [];
   const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
@@ -403,6 +441,11 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   let layer: LayerVerdict;
   if (!wp) {
     layer = judgeLayer(workloadPolicies, peer, who);
+    const l7 = l4Only ? workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0)) : [];
+    if (l7.length) {
+      const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
+      notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
+    }
     if (!ambient) {
       const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
       if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);

@@ -1,0 +1,82 @@
+// Istio ambient mode: which enforcement point judges a call, and what it can judge. Each case is
+// taken from an istio.io page (quoted, with its address) or from istiod's own conversion code.
+import { describe, expect, it } from 'vitest';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+
+const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
+const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
+const verdict = (yaml: string, from: string, to: string, port = 8000) => {
+  const ctx = ctxOf(yaml);
+  return meshFlowVerdict(ctx.snapshot, ctx.config, ref(from), ref(to), port, 'TCP');
+};
+const policy = (name: string, spec: string, namespace = 'ambient-demo') => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: ${spec}
+---`;
+
+describe('Istio ambient without a waypoint: ztunnel enforces L4 only', () => {
+  // https://istio.io/latest/docs/ambient/usage/l4-policy/ — "If an AuthorizationPolicy has been
+  // configured that requires any traffic processing beyond L4, and if no waypoint proxies are
+  // configured for the destination of the traffic, then ztunnel proxy will simply drop all traffic
+  // as a defensive move." Its example (allow-sleep-to-httpbin with methods: ["GET"]): "the presence
+  // of a L7 policy, and the traffic not originating from a waypoint proxy, causes the ztunnel to
+  // deny the connection". How istiod converts such a rule for ztunnel
+  // (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go, handleRule):
+  // "L7 policies never match for ALLOW / For DENY they will always match, so it is more
+  // restrictive" — a DENY rule keeps its L4 parts ("DENY policy with HTTP attributes is enforced
+  // without the HTTP rules").
+  const base = `${namespaceYaml('ambient-demo', 'istio.io/dataplane-mode: ambient')}${app('ambient-demo', 'sleep')}${app('ambient-demo', 'httpbin')}${app('ambient-demo', 'other')}`;
+
+  it('an ALLOW rule with an HTTP method never matches at ztunnel: the principal it names is refused (the page\'s example)', () => {
+    const y = `${base}${policy('allow-sleep-to-httpbin', `
+  selector: {matchLabels: {app: httpbin}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/ambient-demo/sa/sleep]}}]
+    to: [{operation: {methods: ["GET"]}}]`)}`;
+    const r = verdict(y, 'ambient-demo/sleep', 'ambient-demo/httpbin');
+    expect(r).toMatchObject({ mesh: 'istio', verdict: 'denied', enforcedBy: 'ztunnel of ambient-demo/httpbin (ambient)' });
+    expect(r.notes).toContain('ztunnel of ambient-demo/httpbin has no waypoint, so it enforces no methods of AuthorizationPolicy ambient-demo/allow-sleep-to-httpbin: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)');
+    // The same policy on a sidecar workload still admits some requests (GET).
+    const sidecar = y.replace('istio.io/dataplane-mode: ambient', 'istio-injection: enabled');
+    expect(verdict(sidecar, 'ambient-demo/sleep', 'ambient-demo/httpbin').verdict).toBe('depends');
+    // An L4-only ALLOW rule beside it still admits its principal: only the L7 rule is omitted.
+    const withL4 = `${y}${policy('l4', `
+  selector: {matchLabels: {app: httpbin}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/ambient-demo/sa/sleep]}}]}]`)}`;
+    expect(verdict(withL4, 'ambient-demo/sleep', 'ambient-demo/httpbin')).toMatchObject({ verdict: 'allowed', policy: { name: 'l4' } });
+    // requestPrincipals and a `when` on a request header need a waypoint too.
+    const jwt = `${base}${policy('jwt', `
+  selector: {matchLabels: {app: httpbin}}
+  rules: [{from: [{source: {requestPrincipals: ["*"]}}]}, {when: [{key: "request.headers[x-user]", values: [alice]}]}]`)}
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: ambient-demo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  jwtRules: [{issuer: testing@secure.istio.io}]
+`;
+    expect(verdict(jwt, 'ambient-demo/sleep', 'ambient-demo/httpbin').verdict).toBe('denied');
+  });
+
+  it('a DENY rule with a path is enforced without it: every caller it would match by L4 is refused', () => {
+    const y = `${base}${policy('deny-admin', `
+  selector: {matchLabels: {app: httpbin}}
+  action: DENY
+  rules: [{to: [{operation: {paths: ["/admin"]}}]}]`)}`;
+    const r = verdict(y, 'ambient-demo/sleep', 'ambient-demo/httpbin');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'ztunnel of ambient-demo/httpbin (ambient)', policy: { name: 'deny-admin' }, rule: 0 });
+    // Its L4 parts still decide: a DENY of one principal's /admin requests refuses that principal
+    // on every path, and leaves the others alone.
+    const one = `${base}${policy('deny-admin', `
+  selector: {matchLabels: {app: httpbin}}
+  action: DENY
+  rules: [{from: [{source: {principals: [cluster.local/ns/ambient-demo/sa/sleep]}}], to: [{operation: {paths: ["/admin"], ports: ["8000"]}}]}]`)}`;
+    expect(verdict(one, 'ambient-demo/sleep', 'ambient-demo/httpbin').verdict).toBe('denied');
+    expect(verdict(one, 'ambient-demo/other', 'ambient-demo/httpbin').verdict).toBe('allowed');
+    expect(verdict(one, 'ambient-demo/sleep', 'ambient-demo/httpbin', 9000).verdict).toBe('allowed');
+  });
+});
