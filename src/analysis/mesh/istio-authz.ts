@@ -32,7 +32,7 @@ export interface RequestAuthn {
   ref: ResourceRef;
   namespace: string;
   selector?: Record<string, string>;
-  targetRefs: Array<{ kind: string; name: string }>;
+  targetRefs: Array<{ group: string; kind: string; name: string }>;
   issuers: string[];
 }
 
@@ -55,7 +55,7 @@ function parseRequestAuthn(o: KubeObject): RequestAuthn {
   const namespace = o.metadata?.namespace ?? 'default';
   const spec = obj(o.spec) ?? {};
   const sel = obj(spec.selector);
-  const refs = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)].map((r) => ({ kind: str(obj(r)?.kind) ?? '', name: str(obj(r)?.name) ?? '' }));
+  const refs = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)].map((r) => ({ group: str(obj(r)?.group) ?? '', kind: str(obj(r)?.kind) ?? '', name: str(obj(r)?.name) ?? '' }));
   const issuers = arr(spec.jwtRules).map((j) => str(obj(j)?.issuer) ?? '(no issuer)');
   const selector = sel ? stringMap(sel.matchLabels) : undefined;
   return { ref: { kind: 'RequestAuthentication', namespace, name: o.metadata?.name ?? '' }, namespace, targetRefs: refs, issuers, ...(selector && Object.keys(selector).length > 0 ? { selector } : {}) };
@@ -356,14 +356,29 @@ export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp:
   return [...hits].sort((a, b) => a - b).map((i) => model.authz.all[i]);
 }
 
+/**
+ * The issuers of the RequestAuthentications that apply where the call is judged. A sidecar takes
+ * those selecting it (its namespace's and the root namespace's) and ignores targetRefs. A waypoint
+ * takes only targetRefs — to its Gateway, to a Service (group "" or "core") of the callee's
+ * namespace selecting the callee, or to the istio-waypoint GatewayClass (root namespace) — and
+ * ignores selectors ("Waypoint proxies are required to use this field for policies to apply;
+ * selector policies will be ignored",
+ * https://istio.io/latest/docs/reference/config/security/request_authentication/; istio/istio
+ * pilot/pkg/model/policyattachment.go: "waypoints never use selector").
+ */
 function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined): string[] | undefined {
   if (model.requestAuthnUnreadable) return ['unknown: RequestAuthentications could not be read'];
   const issuers: string[] = [];
+  const services = wp ? new Set((model.services.get(callee.namespace) ?? []).filter((s) => Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name)) : undefined;
   for (const ra of model.requestAuthn) {
     if (ra.targetRefs.length > 0) {
-      if (wp && ra.namespace === wp.namespace && ra.targetRefs.some((t) => t.kind === 'Gateway' && t.name === wp.name)) issuers.push(...ra.issuers);
+      if (wp && ra.targetRefs.some((t) =>
+        (t.kind === 'Gateway' && ra.namespace === wp.namespace && t.name === wp.name)
+        || (t.kind === 'Service' && (t.group === '' || t.group === 'core') && ra.namespace === callee.namespace && services!.has(t.name))
+        || (t.kind === 'GatewayClass' && ra.namespace === model.root && t.name === 'istio-waypoint'))) issuers.push(...ra.issuers);
       continue;
     }
+    if (wp) continue;
     if (ra.namespace !== callee.namespace && ra.namespace !== model.root) continue;
     if (ra.selector && !selectorMatches(ra.selector, callee.labels)) continue;
     issuers.push(...ra.issuers);

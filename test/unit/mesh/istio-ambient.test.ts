@@ -80,3 +80,46 @@ spec:
     expect(verdict(one, 'ambient-demo/sleep', 'ambient-demo/httpbin', 9000).verdict).toBe('allowed');
   });
 });
+
+describe('Istio waypoint: RequestAuthentications attach by targetRefs only', () => {
+  // https://istio.io/latest/docs/reference/config/security/request_authentication/ (targetRefs):
+  // "kind: Service with group: "" or group: "core" in the same namespace. This type is only
+  // supported for waypoints." and "Waypoint proxies are required to use this field for policies to
+  // apply; selector policies will be ignored." (istio/istio pilot/pkg/model/policyattachment.go:
+  // "waypoints never use selector").
+  const base = `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient')}${app('default', 'curl')}${app('default', 'reviews')}
+apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: default, labels: {istio.io/use-waypoint: waypoint}}
+spec: {selector: {app: reviews}, ports: [{port: 8000}]}
+---${policy('require-jwt', `
+  targetRefs: [{kind: Service, group: "", name: reviews}]
+  rules: [{from: [{source: {requestPrincipals: ["testing@secure.istio.io/*"]}}]}]`, 'default')}`;
+  const authn = (attach: string) => `${base}
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: default}
+spec:
+  ${attach}
+  jwtRules: [{issuer: testing@secure.istio.io, jwksUri: "https://example.com/jwks.json"}]
+`;
+
+  it('a RequestAuthentication targeting the Service lets JWT-bearing requests through the waypoint', () => {
+    for (const group of ['""', 'core']) {
+      const r = verdict(authn(`targetRefs: [{kind: Service, group: ${group}, name: reviews}]`), 'default/curl', 'default/reviews');
+      expect(r).toMatchObject({ verdict: 'depends', enforcedBy: 'waypoint default/waypoint', policy: { name: 'require-jwt' } });
+      expect(r.reason).toContain('a JWT (RequestAuthentication issuers testing@secure.istio.io)');
+    }
+    // Targeting the waypoint Gateway works the same.
+    expect(verdict(authn('targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]'), 'default/curl', 'default/reviews').verdict).toBe('depends');
+  });
+
+  it('a selector (or namespace-wide) RequestAuthentication is ignored at the waypoint: no request carries a validated JWT', () => {
+    for (const attach of ['selector: {matchLabels: {app: reviews}}', '{}']) {
+      const r = verdict(authn(attach === '{}' ? '' : attach), 'default/curl', 'default/reviews');
+      expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint default/waypoint' });
+    }
+    // A RequestAuthentication targeting another Service does not apply either.
+    expect(verdict(authn('targetRefs: [{kind: Service, group: "", name: ratings}]'), 'default/curl', 'default/reviews').verdict).toBe('denied');
+  });
+});
