@@ -49,6 +49,8 @@ export interface IstioAuthzModel {
   namespaces: Map<string, NamespaceInfo>;
   /** Services per namespace: name, selector, labels (waypoint use, Service targetRefs). */
   services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
+  /** Gateway API Gateways by `namespace/name`: their istio.io/waypoint-for label ('' when unset). */
+  waypointFor: Map<string, string>;
 }
 
 function parseRequestAuthn(o: KubeObject): RequestAuthn {
@@ -98,6 +100,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     requestAuthnUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['istio.requestauthentications']?.status ?? 'ok'),
     namespaces: mesh.namespaces,
     services,
+    waypointFor: new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)['istio.io/waypoint-for'] ?? ''])),
   };
 }, ['network', 'tls', 'mtls']);
 
@@ -310,6 +313,49 @@ export function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: 
   return undefined;
 }
 
+export interface WaypointPath {
+  /** How the caller addresses the callee: a pod address, or a Service's. */
+  label: string;
+  wp: { name: string; namespace: string; via: string } | undefined;
+  /** Why the waypoint that the labels name does not handle this traffic. */
+  skipped?: string;
+}
+
+/**
+ * The waypoints a call goes through, per how the caller addresses the callee. A Service's traffic
+ * uses the Service's istio.io/use-waypoint label, else its namespace's; a pod address uses the
+ * pod's, else its namespace's. The waypoint Gateway's istio.io/waypoint-for label says which it
+ * takes: "By default, a waypoint will only handle service traffic" (`service`; `workload`, `all`,
+ * `none`; https://istio.io/latest/docs/ambient/usage/waypoint/). Service paths come first; a
+ * direct call to a pod is last. One path per Service selecting the callee, so a handful.
+ */
+export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): WaypointPath[] {
+  const nsLabels = model.namespaces.get(callee.namespace)?.labels ?? {};
+  const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
+  const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
+    if (!named) return { label, wp: undefined };
+    const value = model.waypointFor.get(`${named.namespace}/${named.name}`);
+    const forText = value ? `istio.io/waypoint-for: ${value}` : value === '' ? 'no istio.io/waypoint-for label: service' : 'Gateway not in the snapshot: Istio\'s default service assumed';
+    const handles = value === undefined || value === '' ? traffic === 'service' : value === 'all' || value === traffic;
+    return handles ? { label, wp: { ...named, via: `${named.via}; ${forText}` } } : { label, wp: undefined, skipped: `waypoint ${named.namespace}/${named.name} (${named.via}) does not handle ${traffic} traffic (${forText})` };
+  };
+  const nsWaypoint = (kind: string) => {
+    const v = nsLabels['istio.io/use-waypoint'];
+    return v !== undefined && v !== NO_WAYPOINT ? { name: v, namespace: wpNs(nsLabels), via: `namespace ${callee.namespace} label istio.io/use-waypoint, for its ${kind}` } : undefined;
+  };
+  const paths: WaypointPath[] = [];
+  for (const s of model.services.get(callee.namespace) ?? []) {
+    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
+    const v = s.labels['istio.io/use-waypoint'];
+    const named = v === undefined ? nsWaypoint('Services') : v === NO_WAYPOINT ? undefined : { name: v, namespace: wpNs(s.labels), via: `Service ${callee.namespace}/${s.name} label istio.io/use-waypoint` };
+    paths.push(pick('service', `a call to Service ${callee.namespace}/${s.name}`, named));
+  }
+  const pod = callee.labels['istio.io/use-waypoint'];
+  const podNamed = pod === undefined ? nsWaypoint('pods') : pod === NO_WAYPOINT ? undefined : { name: pod, namespace: wpNs(callee.labels), via: 'pod label istio.io/use-waypoint' };
+  paths.push(pick('workload', `a direct call to a pod of ${callee.namespace}/${callee.name}`, podNamed));
+  return paths;
+}
+
 /**
  * The targetRef-attached policies of a model, by what they attach to: `Gateway` and `Service`
  * refs by `namespace/name` (a targetRef names an object of the policy's own namespace), the
@@ -431,8 +477,6 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const calleeName = `${callee.namespace}/${callee.name}`;
   const plaintext = !caller.mtls || caller.external === true || mode === 'DISABLE';
   const base = { mesh: 'istio' as const, plaintext };
-  const wp = ambient ? waypointOf(model, callee) : undefined;
-  const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
   const paText = `PeerAuthentication ${pa.by ? `${pa.by.namespace}/${pa.by.name}` : '(none: Istio default PERMISSIVE)'}`;
   if (plaintext && mode === 'STRICT') {
     return {
@@ -445,40 +489,74 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const who = plaintext
     ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? 'no mesh proxy' : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
-  const jwt = requestAuthnFor(model, callee, wp);
-  const l4Only = ambient && !wp;
-  const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, ...(l4Only ? { l4Only } : {}) };
   const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels));
   const notes: string[] = [];
   const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
 
-  let layer: LayerVerdict;
-  if (!wp) {
-    layer = judgeLayer(workloadPolicies, peer, who);
-    const l7 = l4Only ? workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0)) : [];
-    if (l7.length) {
-      const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
-      notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
+  const judgeVia = (wp: WaypointPath['wp']): { layer: LayerVerdict; at: string; notes: string[] } => {
+    const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
+    const notes: string[] = [];
+    const jwt = requestAuthnFor(model, callee, wp);
+    const l4Only = ambient && !wp;
+    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, ...(l4Only ? { l4Only } : {}) };
+    let layer: LayerVerdict;
+    if (!wp) {
+      layer = judgeLayer(workloadPolicies, peer, who);
+      const l7 = l4Only ? workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0)) : [];
+      if (l7.length) {
+        const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
+        notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
+      }
+      if (!ambient) {
+        const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
+        if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
+      }
+    } else {
+      const wl = judgeLayer(kept(waypointPolicies(model, callee, wp)), peer, who);
+      // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's.
+      const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown' }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
+      notes.push(`traffic goes through waypoint ${wp.namespace}/${wp.name} (${wp.via})`);
+      if (zt && zt.verdict !== 'allowed') {
+        notes.push(`ztunnel of ${calleeName} also enforces ${workloadPolicies.map(name).join(', ')} against the waypoint's identity: ${zt.reason}`);
+      }
+      // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
+      // depends on it cannot be judged: 'unknown', never 'allowed'.
+      layer = wl.verdict === 'denied' ? wl
+        : zt && zt.verdict === 'denied' ? { ...zt, reason: `${zt.reason} (enforced by ztunnel after the waypoint)` }
+          : zt && zt.verdict === 'depends' ? { verdict: 'unknown', reason: `${wl.reason}; ztunnel of ${calleeName} then judges the waypoint's identity, which the snapshot does not name: ${zt.reason}`, ...(zt.policy ? { policy: zt.policy } : {}), ...(zt.rule !== undefined ? { rule: zt.rule } : {}) }
+            : wl;
     }
-    if (!ambient) {
-      const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
-      if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
+    return { layer, at, notes };
+  };
+
+  // Ambient: a call through a Service and a direct call to a pod may meet different enforcement
+  // points. The flow model follows calls to pods, while clients usually dial the Service, and
+  // which one a caller dials is not in the snapshot: the more open answer is given, the others
+  // are named in a note.
+  const paths: WaypointPath[] = ambient ? waypointPaths(model, callee) : [{ label: '', wp: undefined }];
+  const judged = new Map<string, { paths: WaypointPath[]; j: ReturnType<typeof judgeVia> }>();
+  for (const p of paths) {
+    const key = p.wp ? `${p.wp.namespace}/${p.wp.name}` : '';
+    const seen = judged.get(key);
+    if (seen) seen.paths.push(p);
+    else judged.set(key, { paths: [p], j: judgeVia(p.wp) });
+  }
+  const openness: Record<MeshVerdictKind, number> = { allowed: 3, depends: 2, unknown: 1, denied: 0 };
+  const answers = [...judged.values()];
+  const best = answers.reduce((a, b) => (openness[b.j.layer.verdict] > openness[a.j.layer.verdict] ? b : a));
+  const { layer, at } = best.j;
+  notes.push(...best.j.notes);
+  if (answers.length > 1) {
+    notes.push(`${best.paths.map((p) => p.label).join(', ')}: judged by ${at}`);
+    for (const p of best.paths) if (p.skipped) notes.push(p.skipped);
+    for (const other of answers) {
+      if (other === best) continue;
+      const skippedText = other.paths.flatMap((p) => (p.skipped ? [` (${p.skipped})`] : [])).join('');
+      notes.push(`${other.paths.map((p) => p.label).join(', ')}: judged by ${other.j.at}${skippedText}, ${other.j.layer.verdict.toUpperCase()}: ${other.j.layer.reason}`);
     }
   } else {
-    const wl = judgeLayer(kept(waypointPolicies(model, callee, wp)), peer, who);
-    // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's.
-    const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown' }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
-    notes.push(`traffic goes through waypoint ${wp.namespace}/${wp.name} (${wp.via})`);
-    if (zt && zt.verdict !== 'allowed') {
-      notes.push(`ztunnel of ${calleeName} also enforces ${workloadPolicies.map(name).join(', ')} against the waypoint's identity: ${zt.reason}`);
-    }
-    // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
-    // depends on it cannot be judged: 'unknown', never 'allowed'.
-    layer = wl.verdict === 'denied' ? wl
-      : zt && zt.verdict === 'denied' ? { ...zt, reason: `${zt.reason} (enforced by ztunnel after the waypoint)` }
-        : zt && zt.verdict === 'depends' ? { verdict: 'unknown', reason: `${wl.reason}; ztunnel of ${calleeName} then judges the waypoint's identity, which the snapshot does not name: ${zt.reason}`, ...(zt.policy ? { policy: zt.policy } : {}), ...(zt.rule !== undefined ? { rule: zt.rule } : {}) }
-          : wl;
+    for (const p of best.paths) if (p.skipped) notes.push(p.skipped);
   }
   return {
     ...base,

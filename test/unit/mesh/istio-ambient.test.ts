@@ -10,6 +10,16 @@ const verdict = (yaml: string, from: string, to: string, port = 8000) => {
   const ctx = ctxOf(yaml);
   return meshFlowVerdict(ctx.snapshot, ctx.config, ref(from), ref(to), port, 'TCP');
 };
+/**
+ * The answer for a call through a Service: the verdict itself when that call gave it, else the
+ * note naming it ("a call to Service NS/NAME: judged by AT, VERDICT: reason").
+ */
+const viaService = (r: ReturnType<typeof verdict>, service: string) => {
+  const note = r.notes?.find((n) => n.startsWith(`a call to Service ${service}: judged by `));
+  const m = note && /^a call to Service [^:]+: judged by (.+?)(?:, (ALLOWED|DEPENDS|DENIED|UNKNOWN): (.*))?$/.exec(note);
+  if (!m) return undefined;
+  return m[2] ? { verdict: m[2].toLowerCase(), enforcedBy: m[1], reason: m[3] } : { verdict: r.verdict, enforcedBy: r.enforcedBy, reason: r.reason };
+};
 const policy = (name: string, spec: string, namespace = 'ambient-demo') => `
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -106,20 +116,69 @@ spec:
 
   it('a RequestAuthentication targeting the Service lets JWT-bearing requests through the waypoint', () => {
     for (const group of ['""', 'core']) {
-      const r = verdict(authn(`targetRefs: [{kind: Service, group: ${group}, name: reviews}]`), 'default/curl', 'default/reviews');
-      expect(r).toMatchObject({ verdict: 'depends', enforcedBy: 'waypoint default/waypoint', policy: { name: 'require-jwt' } });
-      expect(r.reason).toContain('a JWT (RequestAuthentication issuers testing@secure.istio.io)');
+      const r = viaService(verdict(authn(`targetRefs: [{kind: Service, group: ${group}, name: reviews}]`), 'default/curl', 'default/reviews'), 'default/reviews');
+      expect(r).toMatchObject({ verdict: 'depends', enforcedBy: 'waypoint default/waypoint' });
+      expect(r!.reason).toContain('a JWT (RequestAuthentication issuers testing@secure.istio.io)');
     }
     // Targeting the waypoint Gateway works the same.
-    expect(verdict(authn('targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]'), 'default/curl', 'default/reviews').verdict).toBe('depends');
+    expect(viaService(verdict(authn('targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]'), 'default/curl', 'default/reviews'), 'default/reviews')?.verdict).toBe('depends');
   });
 
   it('a selector (or namespace-wide) RequestAuthentication is ignored at the waypoint: no request carries a validated JWT', () => {
     for (const attach of ['selector: {matchLabels: {app: reviews}}', '{}']) {
-      const r = verdict(authn(attach === '{}' ? '' : attach), 'default/curl', 'default/reviews');
+      const r = viaService(verdict(authn(attach === '{}' ? '' : attach), 'default/curl', 'default/reviews'), 'default/reviews');
       expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint default/waypoint' });
     }
     // A RequestAuthentication targeting another Service does not apply either.
-    expect(verdict(authn('targetRefs: [{kind: Service, group: "", name: ratings}]'), 'default/curl', 'default/reviews').verdict).toBe('denied');
+    expect(viaService(verdict(authn('targetRefs: [{kind: Service, group: "", name: ratings}]'), 'default/curl', 'default/reviews'), 'default/reviews')?.verdict).toBe('denied');
+  });
+});
+
+describe('Istio waypoint: which traffic a waypoint handles (istio.io/waypoint-for)', () => {
+  // https://istio.io/latest/docs/ambient/usage/waypoint/ — "By default, a waypoint will only handle
+  // service traffic. It is possible for the bundled Istio waypoint class to handle workload
+  // traffic. Istio also recognizes a convenient all value which includes both previously mentioned
+  // traffic types. Finally, a waypoint may be configured for testing to handle no traffic at all by
+  // using the none value." and, calling a pod by its IP: "all other pods in the default namespace
+  // should not have any waypoints because by default only services use the namespace waypoint".
+  // The flow model follows calls to pods and cannot tell which address a client dials: the more
+  // open of the two answers is given, the other named in a note.
+  const c3 = (waypointFor: string) => `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: default${waypointFor ? `, labels: {istio.io/waypoint-for: ${waypointFor}}` : ''}}
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: productpage, namespace: default}
+spec: {selector: {app: productpage}, ports: [{port: 8000}]}
+---${policy('productpage-viewer', `
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]`, 'default')}`;
+
+  it('service (the default): a direct call to the pod bypasses the waypoint, so a caller the waypoint refuses still gets in', () => {
+    for (const label of ['service', '']) {
+      const r = verdict(c3(label), 'default/reviews', 'default/productpage');
+      expect(r).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/productpage (ambient)' });
+      expect(viaService(r, 'default/productpage')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint default/waypoint' });
+      expect(r.notes).toContain(`waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its pods) does not handle workload traffic (${label ? 'istio.io/waypoint-for: service' : 'no istio.io/waypoint-for label: service'})`);
+      // The caller the waypoint admits is admitted either way; the Service call is the answer given.
+      expect(verdict(c3(label), 'default/curl', 'default/productpage')).toMatchObject({ verdict: 'allowed', enforcedBy: 'waypoint default/waypoint', policy: { name: 'productpage-viewer' } });
+    }
+  });
+
+  it('all: both calls go through the waypoint, which refuses the caller; workload: the Service call skips it; none: nothing goes through it', () => {
+    expect(verdict(c3('all'), 'default/reviews', 'default/productpage')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint default/waypoint', reason: 'no ALLOW AuthorizationPolicy matches principal cluster.local/ns/default/sa/reviews on port 8000 (applying: default/productpage-viewer)' });
+    const w = verdict(c3('workload'), 'default/reviews', 'default/productpage');
+    expect(w).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/productpage (ambient)' });
+    expect(w.notes?.find((n) => n.startsWith('a direct call to a pod of default/productpage: judged by waypoint default/waypoint, DENIED: '))).toBeDefined();
+    expect(w.notes).toContain('waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its Services) does not handle service traffic (istio.io/waypoint-for: workload)');
+    const none = verdict(c3('none'), 'default/reviews', 'default/productpage');
+    expect(none).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/productpage (ambient)' });
+    expect(none.notes?.some((n) => n.includes('judged by waypoint'))).toBe(false);
   });
 });
