@@ -22,7 +22,7 @@ import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { indexAuthorizationPolicies, policiesFor, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
+import { indexAuthorizationPolicies, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istioMeshConfigMap } from './configmaps.ts';
@@ -32,7 +32,7 @@ export interface RequestAuthn {
   ref: ResourceRef;
   namespace: string;
   selector?: Record<string, string>;
-  targetRefs: Array<{ kind: string; name: string }>;
+  targetRefs: Array<{ group: string; kind: string; name: string }>;
   issuers: string[];
 }
 
@@ -51,13 +51,15 @@ export interface IstioAuthzModel {
   namespaces: Map<string, NamespaceInfo>;
   /** Services per namespace: name, selector, labels (waypoint use, Service targetRefs). */
   services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
+  /** Gateway API Gateways by `namespace/name`: their istio.io/waypoint-for label ('' when unset). */
+  waypointFor: Map<string, string>;
 }
 
 function parseRequestAuthn(o: KubeObject): RequestAuthn {
   const namespace = o.metadata?.namespace ?? 'default';
   const spec = obj(o.spec) ?? {};
   const sel = obj(spec.selector);
-  const refs = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)].map((r) => ({ kind: str(obj(r)?.kind) ?? '', name: str(obj(r)?.name) ?? '' }));
+  const refs = [...(spec.targetRef !== undefined ? [spec.targetRef] : []), ...arr(spec.targetRefs)].map((r) => ({ group: str(obj(r)?.group) ?? '', kind: str(obj(r)?.kind) ?? '', name: str(obj(r)?.name) ?? '' }));
   const issuers = arr(spec.jwtRules).map((j) => str(obj(j)?.issuer) ?? '(no issuer)');
   const selector = sel ? stringMap(sel.matchLabels) : undefined;
   return { ref: { kind: 'RequestAuthentication', namespace, name: o.metadata?.name ?? '' }, namespace, targetRefs: refs, issuers, ...(selector && Object.keys(selector).length > 0 ? { selector } : {}) };
@@ -108,6 +110,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     requestAuthnUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['istio.requestauthentications']?.status ?? 'ok'),
     namespaces: mesh.namespaces,
     services,
+    waypointFor: new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)['istio.io/waypoint-for'] ?? ''])),
   };
 }, ['network', 'tls', 'mtls']);
 
@@ -150,6 +153,8 @@ interface Peer {
   port: number;
   /** The trust domain, then its aliases: what cluster.local and an alias stand for in a policy's principals. */
   trustDomains: string[];
+  /** ztunnel without a waypoint enforces the callee's policies: only their L4 parts exist there. */
+  l4Only?: boolean;
 }
 
 /** Istio's trust-domain pattern match (trustdomain stringMatch): either side may be the pattern. */
@@ -251,8 +256,43 @@ function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefine
   return maybe(what);
 }
 
+/** `when` keys ztunnel can enforce; every other key needs a waypoint (istiod's l4WhenAttributes). */
+const L4_WHEN_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);
+
+/** The fields of a rule that only a waypoint or sidecar can judge (HTTP, JWT, X-Forwarded-For, other `when` keys). */
+export function l7FieldsOf(r: AuthzRule): string[] {
+  const out: string[] = [];
+  for (const o of r.to) for (const k of ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'] as const) if (o[k]) out.push(k);
+  for (const s of r.from) for (const k of ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const) if (s[k]) out.push(k);
+  for (const c of r.when) if (!L4_WHEN_KEYS.has(c.key)) out.push(`when ${c.key || '(no key)'}`);
+  return uniq(out);
+}
+
+/**
+ * ztunnel (ambient, no waypoint) enforces no L7 attribute: istiod omits an ALLOW rule carrying one
+ * (it never matches) and sends a DENY rule without them, so it matches more widely
+ * (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go handleRule:
+ * "L7 policies never match for ALLOW / For DENY they will always match"; the l4-policy page:
+ * ztunnel "will simply drop all traffic as a defensive move").
+ */
+function l4View(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | undefined {
+  if (l7FieldsOf(r).length === 0) return r;
+  if (action !== 'DENY') return undefined;
+  return {
+    ...r,
+    from: r.from.map(({ requestPrincipals: _a, notRequestPrincipals: _b, remoteIpBlocks: _c, notRemoteIpBlocks: _d, ...l4 }) => l4),
+    to: r.to.map(({ methods: _a, notMethods: _b, paths: _c, notPaths: _d, hosts: _e, notHosts: _f, ...l4 }) => l4),
+    when: r.when.filter((c) => L4_WHEN_KEYS.has(c.key)),
+  };
+}
+
 /** `action`: the rule's policy action; only an ALLOW rule's HTTP-only conditions are judged without a JWT. */
-export function judgeRule(r: AuthzRule, peer: Peer, action?: string): Judged {
+export function judgeRule(r: AuthzRule, peer: Peer, action?: AuthzAction): Judged {
+  if (peer.l4Only) {
+    const l4 = l4View(r, action);
+    if (!l4) return NO;
+    r = l4;
+  }
   return all([
     r.from.length ? any(r.from.map((s) => judgeSource(s, peer))) : YES,
     r.to.length ? any(r.to.map((o) => judgeOperation(o, peer))) : YES,
@@ -277,7 +317,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
   let customRef: ParsedAuthzPolicy | undefined;
   for (const p of policies.filter((x) => x.action === 'CUSTOM')) {
     for (const r of p.rules) {
-      if (judgeRule(r, peer).m === 'no') continue;
+      if (judgeRule(r, peer, p.action).m === 'no') continue;
       customs.push(`${p.provider ?? '(no provider)'} (CUSTOM ${name(p)})`);
       customRef ??= p;
       break;
@@ -286,7 +326,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
   const denyMaybe: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
   for (const p of policies.filter((x) => x.action === 'DENY')) {
     for (const r of p.rules) {
-      const j = judgeRule(r, peer);
+      const j = judgeRule(r, peer, p.action);
       if (j.m === 'yes') return { verdict: 'denied', reason: `DENY AuthorizationPolicy ${name(p)} rules[${r.index}] matches ${who} on port ${peer.port}`, policy: p.ref, rule: r.index };
       if (j.m === 'maybe') denyMaybe.push({ p, r, on: j.on });
     }
@@ -300,7 +340,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
     const maybes: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
     for (const p of allows) {
       for (const r of p.rules) {
-        const j = judgeRule(r, peer, 'ALLOW');
+        const j = judgeRule(r, peer, p.action);
         if (j.m === 'yes') { hit = { p, r }; break; }
         if (j.m === 'maybe') maybes.push({ p, r, on: j.on });
       }
@@ -344,6 +384,49 @@ export function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: 
   const ns = nsInfo?.labels['istio.io/use-waypoint'];
   if (ns !== undefined && ns !== NO_WAYPOINT) return { name: ns, namespace: wpNs(nsInfo!.labels), via: `namespace ${callee.namespace} label istio.io/use-waypoint` };
   return undefined;
+}
+
+export interface WaypointPath {
+  /** How the caller addresses the callee: a pod address, or a Service's. */
+  label: string;
+  wp: { name: string; namespace: string; via: string } | undefined;
+  /** Why the waypoint that the labels name does not handle this traffic. */
+  skipped?: string;
+}
+
+/**
+ * The waypoints a call goes through, per how the caller addresses the callee. A Service's traffic
+ * uses the Service's istio.io/use-waypoint label, else its namespace's; a pod address uses the
+ * pod's, else its namespace's. The waypoint Gateway's istio.io/waypoint-for label says which it
+ * takes: "By default, a waypoint will only handle service traffic" (`service`; `workload`, `all`,
+ * `none`; https://istio.io/latest/docs/ambient/usage/waypoint/). Service paths come first; a
+ * direct call to a pod is last. One path per Service selecting the callee, so a handful.
+ */
+export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): WaypointPath[] {
+  const nsLabels = model.namespaces.get(callee.namespace)?.labels ?? {};
+  const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
+  const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
+    if (!named) return { label, wp: undefined };
+    const value = model.waypointFor.get(`${named.namespace}/${named.name}`);
+    const forText = value ? `istio.io/waypoint-for: ${value}` : value === '' ? 'no istio.io/waypoint-for label: service' : 'Gateway not in the snapshot: Istio\'s default service assumed';
+    const handles = value === undefined || value === '' ? traffic === 'service' : value === 'all' || value === traffic;
+    return handles ? { label, wp: { ...named, via: `${named.via}; ${forText}` } } : { label, wp: undefined, skipped: `waypoint ${named.namespace}/${named.name} (${named.via}) does not handle ${traffic} traffic (${forText})` };
+  };
+  const nsWaypoint = (kind: string) => {
+    const v = nsLabels['istio.io/use-waypoint'];
+    return v !== undefined && v !== NO_WAYPOINT ? { name: v, namespace: wpNs(nsLabels), via: `namespace ${callee.namespace} label istio.io/use-waypoint, for its ${kind}` } : undefined;
+  };
+  const paths: WaypointPath[] = [];
+  for (const s of model.services.get(callee.namespace) ?? []) {
+    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
+    const v = s.labels['istio.io/use-waypoint'];
+    const named = v === undefined ? nsWaypoint('Services') : v === NO_WAYPOINT ? undefined : { name: v, namespace: wpNs(s.labels), via: `Service ${callee.namespace}/${s.name} label istio.io/use-waypoint` };
+    paths.push(pick('service', `a call to Service ${callee.namespace}/${s.name}`, named));
+  }
+  const pod = callee.labels['istio.io/use-waypoint'];
+  const podNamed = pod === undefined ? nsWaypoint('pods') : pod === NO_WAYPOINT ? undefined : { name: pod, namespace: wpNs(callee.labels), via: 'pod label istio.io/use-waypoint' };
+  paths.push(pick('workload', `a direct call to a pod of ${callee.namespace}/${callee.name}`, podNamed));
+  return paths;
 }
 
 /**
@@ -392,14 +475,29 @@ export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp:
   return [...hits].sort((a, b) => a - b).map((i) => model.authz.all[i]);
 }
 
+/**
+ * The issuers of the RequestAuthentications that apply where the call is judged. A sidecar takes
+ * those selecting it (its namespace's and the root namespace's) and ignores targetRefs. A waypoint
+ * takes only targetRefs — to its Gateway, to a Service (group "" or "core") of the callee's
+ * namespace selecting the callee, or to the istio-waypoint GatewayClass (root namespace) — and
+ * ignores selectors ("Waypoint proxies are required to use this field for policies to apply;
+ * selector policies will be ignored",
+ * https://istio.io/latest/docs/reference/config/security/request_authentication/; istio/istio
+ * pilot/pkg/model/policyattachment.go: "waypoints never use selector").
+ */
 function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined): string[] | undefined {
   if (model.requestAuthnUnreadable) return ['unknown: RequestAuthentications could not be read'];
   const issuers: string[] = [];
+  const services = wp ? new Set((model.services.get(callee.namespace) ?? []).filter((s) => Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name)) : undefined;
   for (const ra of model.requestAuthn) {
     if (ra.targetRefs.length > 0) {
-      if (wp && ra.namespace === wp.namespace && ra.targetRefs.some((t) => t.kind === 'Gateway' && t.name === wp.name)) issuers.push(...ra.issuers);
+      if (wp && ra.targetRefs.some((t) =>
+        (t.kind === 'Gateway' && ra.namespace === wp.namespace && t.name === wp.name)
+        || (t.kind === 'Service' && (t.group === '' || t.group === 'core') && ra.namespace === callee.namespace && services!.has(t.name))
+        || (t.kind === 'GatewayClass' && ra.namespace === model.root && t.name === 'istio-waypoint'))) issuers.push(...ra.issuers);
       continue;
     }
+    if (wp) continue;
     if (ra.namespace !== callee.namespace && ra.namespace !== model.root) continue;
     if (ra.selector && !selectorMatches(ra.selector, callee.labels)) continue;
     issuers.push(...ra.issuers);
@@ -452,8 +550,6 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const calleeName = `${callee.namespace}/${callee.name}`;
   const plaintext = !caller.mtls || caller.external === true || mode === 'DISABLE';
   const base = { mesh: 'istio' as const, plaintext };
-  const wp = ambient ? waypointOf(model, callee) : undefined;
-  const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
   const paText = `PeerAuthentication ${pa.by ? `${pa.by.namespace}/${pa.by.name}` : '(none: Istio default PERMISSIVE)'}`;
   if (plaintext && mode === 'STRICT') {
     return {
@@ -466,34 +562,74 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const who = plaintext
     ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? 'no mesh proxy' : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
-  const jwt = requestAuthnFor(model, callee, wp);
-  const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases] };
   const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels));
   const notes: string[] = [];
   const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
 
-  let layer: LayerVerdict;
-  if (!wp) {
-    layer = judgeLayer(workloadPolicies, peer, who);
-    if (!ambient) {
-      const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
-      if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
+  const judgeVia = (wp: WaypointPath['wp']): { layer: LayerVerdict; at: string; notes: string[] } => {
+    const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
+    const notes: string[] = [];
+    const jwt = requestAuthnFor(model, callee, wp);
+    const l4Only = ambient && !wp;
+    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}) };
+    let layer: LayerVerdict;
+    if (!wp) {
+      layer = judgeLayer(workloadPolicies, peer, who);
+      const l7 = l4Only ? workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0)) : [];
+      if (l7.length) {
+        const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
+        notes.push(`ztunnel of ${calleeName} has no waypoint, so it enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')}: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)`);
+      }
+      if (!ambient) {
+        const targeted = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.targeted && p.problems.length === 0));
+        if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
+      }
+    } else {
+      const wl = judgeLayer(kept(waypointPolicies(model, callee, wp)), peer, who);
+      // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's.
+      const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown' }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
+      notes.push(`traffic goes through waypoint ${wp.namespace}/${wp.name} (${wp.via})`);
+      if (zt && zt.verdict !== 'allowed') {
+        notes.push(`ztunnel of ${calleeName} also enforces ${workloadPolicies.map(name).join(', ')} against the waypoint's identity: ${zt.reason}`);
+      }
+      // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
+      // depends on it cannot be judged: 'unknown', never 'allowed'.
+      layer = wl.verdict === 'denied' ? wl
+        : zt && zt.verdict === 'denied' ? { ...zt, reason: `${zt.reason} (enforced by ztunnel after the waypoint)` }
+          : zt && zt.verdict === 'depends' ? { verdict: 'unknown', reason: `${wl.reason}; ztunnel of ${calleeName} then judges the waypoint's identity, which the snapshot does not name: ${zt.reason}`, ...(zt.policy ? { policy: zt.policy } : {}), ...(zt.rule !== undefined ? { rule: zt.rule } : {}) }
+            : wl;
+    }
+    return { layer, at, notes };
+  };
+
+  // Ambient: a call through a Service and a direct call to a pod may meet different enforcement
+  // points. The flow model follows calls to pods, while clients usually dial the Service, and
+  // which one a caller dials is not in the snapshot: the more open answer is given, the others
+  // are named in a note.
+  const paths: WaypointPath[] = ambient ? waypointPaths(model, callee) : [{ label: '', wp: undefined }];
+  const judged = new Map<string, { paths: WaypointPath[]; j: ReturnType<typeof judgeVia> }>();
+  for (const p of paths) {
+    const key = p.wp ? `${p.wp.namespace}/${p.wp.name}` : '';
+    const seen = judged.get(key);
+    if (seen) seen.paths.push(p);
+    else judged.set(key, { paths: [p], j: judgeVia(p.wp) });
+  }
+  const openness: Record<MeshVerdictKind, number> = { allowed: 3, depends: 2, unknown: 1, denied: 0 };
+  const answers = [...judged.values()];
+  const best = answers.reduce((a, b) => (openness[b.j.layer.verdict] > openness[a.j.layer.verdict] ? b : a));
+  const { layer, at } = best.j;
+  notes.push(...best.j.notes);
+  if (answers.length > 1) {
+    notes.push(`${best.paths.map((p) => p.label).join(', ')}: judged by ${at}`);
+    for (const p of best.paths) if (p.skipped) notes.push(p.skipped);
+    for (const other of answers) {
+      if (other === best) continue;
+      const skippedText = other.paths.flatMap((p) => (p.skipped ? [` (${p.skipped})`] : [])).join('');
+      notes.push(`${other.paths.map((p) => p.label).join(', ')}: judged by ${other.j.at}${skippedText}, ${other.j.layer.verdict.toUpperCase()}: ${other.j.layer.reason}`);
     }
   } else {
-    const wl = judgeLayer(kept(waypointPolicies(model, callee, wp)), peer, who);
-    // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's.
-    const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown' }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
-    notes.push(`traffic goes through waypoint ${wp.namespace}/${wp.name} (${wp.via})`);
-    if (zt && zt.verdict !== 'allowed') {
-      notes.push(`ztunnel of ${calleeName} also enforces ${workloadPolicies.map(name).join(', ')} against the waypoint's identity: ${zt.reason}`);
-    }
-    // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
-    // depends on it cannot be judged: 'unknown', never 'allowed'.
-    layer = wl.verdict === 'denied' ? wl
-      : zt && zt.verdict === 'denied' ? { ...zt, reason: `${zt.reason} (enforced by ztunnel after the waypoint)` }
-        : zt && zt.verdict === 'depends' ? { verdict: 'unknown', reason: `${wl.reason}; ztunnel of ${calleeName} then judges the waypoint's identity, which the snapshot does not name: ${zt.reason}`, ...(zt.policy ? { policy: zt.policy } : {}), ...(zt.rule !== undefined ? { rule: zt.rule } : {}) }
-          : wl;
+    for (const p of best.paths) if (p.skipped) notes.push(p.skipped);
   }
   return {
     ...base,

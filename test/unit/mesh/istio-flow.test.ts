@@ -208,10 +208,17 @@ spec:
   action: ALLOW
   rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]
 `;
-    const ambient = `${ns('default', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}${policy}`;
+    // A waypoint for `all` traffic, so that a direct call to the pod goes through it too (see
+    // istio-ambient.test.ts for the default, `service`).
+    const ambient = `${ns('default', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}${policy}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: default, labels: {istio.io/waypoint-for: all}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+`;
     const ok = verdict(ambient, 'default/curl', 'default/productpage');
     expect(ok).toMatchObject({ verdict: 'allowed', enforcedBy: 'waypoint default/waypoint', policy: { name: 'productpage-viewer' } });
-    expect(ok.notes).toContain('traffic goes through waypoint default/waypoint (namespace default label istio.io/use-waypoint)');
+    expect(ok.notes).toContain('traffic goes through waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its pods; istio.io/waypoint-for: all)');
     expect(verdict(ambient, 'default/reviews', 'default/productpage').verdict).toBe('denied');
     const sidecar = `${ns('default')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}${policy}`;
     const s = verdict(sidecar, 'default/reviews', 'default/productpage');
@@ -245,9 +252,12 @@ spec:
   selector: {matchLabels: {app: reviews}}
   rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]
 `;
+    // Through the Service, ztunnel judges the waypoint's identity: unknown. A direct call to the
+    // pod does not go through a Service's waypoint, and ztunnel admits curl: the more open answer
+    // is given, the other named.
     const r = verdict(withZtunnel, 'default/curl', 'default/reviews');
-    expect(r.verdict).toBe('unknown');
-    expect(r.reason).toContain("ztunnel of default/reviews then judges the waypoint's identity, which the snapshot does not name");
+    expect(r).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/reviews (ambient)', policy: { name: 'reviews-l4' } });
+    expect(r.notes?.find((n) => n.startsWith('a call to Service default/reviews: judged by waypoint default/reviews-waypoint, UNKNOWN: '))).toContain("ztunnel of default/reviews then judges the waypoint's identity, which the snapshot does not name");
     // Without the waypoint label, ztunnel enforces the selector policy against the caller itself.
     expect(verdict(withZtunnel.replace('labels: {istio.io/use-waypoint: reviews-waypoint}', 'labels: {}'), 'default/curl', 'default/reviews')).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/reviews (ambient)', policy: { name: 'reviews-l4' } });
   });

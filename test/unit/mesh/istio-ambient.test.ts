@@ -1,0 +1,184 @@
+// Istio ambient mode: which enforcement point judges a call, and what it can judge. Each case is
+// taken from an istio.io page (quoted, with its address) or from istiod's own conversion code.
+import { describe, expect, it } from 'vitest';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+
+const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
+const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
+const verdict = (yaml: string, from: string, to: string, port = 8000) => {
+  const ctx = ctxOf(yaml);
+  return meshFlowVerdict(ctx.snapshot, ctx.config, ref(from), ref(to), port, 'TCP');
+};
+/**
+ * The answer for a call through a Service: the verdict itself when that call gave it, else the
+ * note naming it ("a call to Service NS/NAME: judged by AT, VERDICT: reason").
+ */
+const viaService = (r: ReturnType<typeof verdict>, service: string) => {
+  const note = r.notes?.find((n) => n.startsWith(`a call to Service ${service}: judged by `));
+  const m = note && /^a call to Service [^:]+: judged by (.+?)(?:, (ALLOWED|DEPENDS|DENIED|UNKNOWN): (.*))?$/.exec(note);
+  if (!m) return undefined;
+  return m[2] ? { verdict: m[2].toLowerCase(), enforcedBy: m[1], reason: m[3] } : { verdict: r.verdict, enforcedBy: r.enforcedBy, reason: r.reason };
+};
+const policy = (name: string, spec: string, namespace = 'ambient-demo') => `
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: ${spec}
+---`;
+
+describe('Istio ambient without a waypoint: ztunnel enforces L4 only', () => {
+  // https://istio.io/latest/docs/ambient/usage/l4-policy/ — "If an AuthorizationPolicy has been
+  // configured that requires any traffic processing beyond L4, and if no waypoint proxies are
+  // configured for the destination of the traffic, then ztunnel proxy will simply drop all traffic
+  // as a defensive move." Its example (allow-sleep-to-httpbin with methods: ["GET"]): "the presence
+  // of a L7 policy, and the traffic not originating from a waypoint proxy, causes the ztunnel to
+  // deny the connection". How istiod converts such a rule for ztunnel
+  // (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go, handleRule):
+  // "L7 policies never match for ALLOW / For DENY they will always match, so it is more
+  // restrictive" — a DENY rule keeps its L4 parts ("DENY policy with HTTP attributes is enforced
+  // without the HTTP rules").
+  const base = `${namespaceYaml('ambient-demo', 'istio.io/dataplane-mode: ambient')}${app('ambient-demo', 'sleep')}${app('ambient-demo', 'httpbin')}${app('ambient-demo', 'other')}`;
+
+  it('an ALLOW rule with an HTTP method never matches at ztunnel: the principal it names is refused (the page\'s example)', () => {
+    const y = `${base}${policy('allow-sleep-to-httpbin', `
+  selector: {matchLabels: {app: httpbin}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/ambient-demo/sa/sleep]}}]
+    to: [{operation: {methods: ["GET"]}}]`)}`;
+    const r = verdict(y, 'ambient-demo/sleep', 'ambient-demo/httpbin');
+    expect(r).toMatchObject({ mesh: 'istio', verdict: 'denied', enforcedBy: 'ztunnel of ambient-demo/httpbin (ambient)' });
+    expect(r.notes).toContain('ztunnel of ambient-demo/httpbin has no waypoint, so it enforces no methods of AuthorizationPolicy ambient-demo/allow-sleep-to-httpbin: an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l4-policy/)');
+    // The same policy on a sidecar workload still admits some requests (GET).
+    const sidecar = y.replace('istio.io/dataplane-mode: ambient', 'istio-injection: enabled');
+    expect(verdict(sidecar, 'ambient-demo/sleep', 'ambient-demo/httpbin').verdict).toBe('depends');
+    // An L4-only ALLOW rule beside it still admits its principal: only the L7 rule is omitted.
+    const withL4 = `${y}${policy('l4', `
+  selector: {matchLabels: {app: httpbin}}
+  rules: [{from: [{source: {principals: [cluster.local/ns/ambient-demo/sa/sleep]}}]}]`)}`;
+    expect(verdict(withL4, 'ambient-demo/sleep', 'ambient-demo/httpbin')).toMatchObject({ verdict: 'allowed', policy: { name: 'l4' } });
+    // requestPrincipals and a `when` on a request header need a waypoint too.
+    const jwt = `${base}${policy('jwt', `
+  selector: {matchLabels: {app: httpbin}}
+  rules: [{from: [{source: {requestPrincipals: ["*"]}}]}, {when: [{key: "request.headers[x-user]", values: [alice]}]}]`)}
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: ambient-demo}
+spec:
+  selector: {matchLabels: {app: httpbin}}
+  jwtRules: [{issuer: testing@secure.istio.io}]
+`;
+    expect(verdict(jwt, 'ambient-demo/sleep', 'ambient-demo/httpbin').verdict).toBe('denied');
+  });
+
+  it('a DENY rule with a path is enforced without it: every caller it would match by L4 is refused', () => {
+    const y = `${base}${policy('deny-admin', `
+  selector: {matchLabels: {app: httpbin}}
+  action: DENY
+  rules: [{to: [{operation: {paths: ["/admin"]}}]}]`)}`;
+    const r = verdict(y, 'ambient-demo/sleep', 'ambient-demo/httpbin');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'ztunnel of ambient-demo/httpbin (ambient)', policy: { name: 'deny-admin' }, rule: 0 });
+    // Its L4 parts still decide: a DENY of one principal's /admin requests refuses that principal
+    // on every path, and leaves the others alone.
+    const one = `${base}${policy('deny-admin', `
+  selector: {matchLabels: {app: httpbin}}
+  action: DENY
+  rules: [{from: [{source: {principals: [cluster.local/ns/ambient-demo/sa/sleep]}}], to: [{operation: {paths: ["/admin"], ports: ["8000"]}}]}]`)}`;
+    expect(verdict(one, 'ambient-demo/sleep', 'ambient-demo/httpbin').verdict).toBe('denied');
+    expect(verdict(one, 'ambient-demo/other', 'ambient-demo/httpbin').verdict).toBe('allowed');
+    expect(verdict(one, 'ambient-demo/sleep', 'ambient-demo/httpbin', 9000).verdict).toBe('allowed');
+  });
+});
+
+describe('Istio waypoint: RequestAuthentications attach by targetRefs only', () => {
+  // https://istio.io/latest/docs/reference/config/security/request_authentication/ (targetRefs):
+  // "kind: Service with group: "" or group: "core" in the same namespace. This type is only
+  // supported for waypoints." and "Waypoint proxies are required to use this field for policies to
+  // apply; selector policies will be ignored." (istio/istio pilot/pkg/model/policyattachment.go:
+  // "waypoints never use selector").
+  const base = `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient')}${app('default', 'curl')}${app('default', 'reviews')}
+apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: default, labels: {istio.io/use-waypoint: waypoint}}
+spec: {selector: {app: reviews}, ports: [{port: 8000}]}
+---${policy('require-jwt', `
+  targetRefs: [{kind: Service, group: "", name: reviews}]
+  rules: [{from: [{source: {requestPrincipals: ["testing@secure.istio.io/*"]}}]}]`, 'default')}`;
+  const authn = (attach: string) => `${base}
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: default}
+spec:
+  ${attach}
+  jwtRules: [{issuer: testing@secure.istio.io, jwksUri: "https://example.com/jwks.json"}]
+`;
+
+  it('a RequestAuthentication targeting the Service lets JWT-bearing requests through the waypoint', () => {
+    for (const group of ['""', 'core']) {
+      const r = viaService(verdict(authn(`targetRefs: [{kind: Service, group: ${group}, name: reviews}]`), 'default/curl', 'default/reviews'), 'default/reviews');
+      expect(r).toMatchObject({ verdict: 'depends', enforcedBy: 'waypoint default/waypoint' });
+      expect(r!.reason).toContain('a JWT (RequestAuthentication issuers testing@secure.istio.io)');
+    }
+    // Targeting the waypoint Gateway works the same.
+    expect(viaService(verdict(authn('targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]'), 'default/curl', 'default/reviews'), 'default/reviews')?.verdict).toBe('depends');
+  });
+
+  it('a selector (or namespace-wide) RequestAuthentication is ignored at the waypoint: no request carries a validated JWT', () => {
+    for (const attach of ['selector: {matchLabels: {app: reviews}}', '{}']) {
+      const r = viaService(verdict(authn(attach === '{}' ? '' : attach), 'default/curl', 'default/reviews'), 'default/reviews');
+      expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint default/waypoint' });
+    }
+    // A RequestAuthentication targeting another Service does not apply either.
+    expect(viaService(verdict(authn('targetRefs: [{kind: Service, group: "", name: ratings}]'), 'default/curl', 'default/reviews'), 'default/reviews')?.verdict).toBe('denied');
+  });
+});
+
+describe('Istio waypoint: which traffic a waypoint handles (istio.io/waypoint-for)', () => {
+  // https://istio.io/latest/docs/ambient/usage/waypoint/ — "By default, a waypoint will only handle
+  // service traffic. It is possible for the bundled Istio waypoint class to handle workload
+  // traffic. Istio also recognizes a convenient all value which includes both previously mentioned
+  // traffic types. Finally, a waypoint may be configured for testing to handle no traffic at all by
+  // using the none value." and, calling a pod by its IP: "all other pods in the default namespace
+  // should not have any waypoints because by default only services use the namespace waypoint".
+  // The flow model follows calls to pods and cannot tell which address a client dials: the more
+  // open of the two answers is given, the other named in a note.
+  const c3 = (waypointFor: string) => `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: default${waypointFor ? `, labels: {istio.io/waypoint-for: ${waypointFor}}` : ''}}
+spec:
+  gatewayClassName: istio-waypoint
+  listeners: [{name: mesh, port: 15008, protocol: HBONE}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: productpage, namespace: default}
+spec: {selector: {app: productpage}, ports: [{port: 8000}]}
+---${policy('productpage-viewer', `
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]`, 'default')}`;
+
+  it('service (the default): a direct call to the pod bypasses the waypoint, so a caller the waypoint refuses still gets in', () => {
+    for (const label of ['service', '']) {
+      const r = verdict(c3(label), 'default/reviews', 'default/productpage');
+      expect(r).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/productpage (ambient)' });
+      expect(viaService(r, 'default/productpage')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint default/waypoint' });
+      expect(r.notes).toContain(`waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its pods) does not handle workload traffic (${label ? 'istio.io/waypoint-for: service' : 'no istio.io/waypoint-for label: service'})`);
+      // The caller the waypoint admits is admitted either way; the Service call is the answer given.
+      expect(verdict(c3(label), 'default/curl', 'default/productpage')).toMatchObject({ verdict: 'allowed', enforcedBy: 'waypoint default/waypoint', policy: { name: 'productpage-viewer' } });
+    }
+  });
+
+  it('all: both calls go through the waypoint, which refuses the caller; workload: the Service call skips it; none: nothing goes through it', () => {
+    expect(verdict(c3('all'), 'default/reviews', 'default/productpage')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint default/waypoint', reason: 'no ALLOW AuthorizationPolicy matches principal cluster.local/ns/default/sa/reviews on port 8000 (applying: default/productpage-viewer)' });
+    const w = verdict(c3('workload'), 'default/reviews', 'default/productpage');
+    expect(w).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/productpage (ambient)' });
+    expect(w.notes?.find((n) => n.startsWith('a direct call to a pod of default/productpage: judged by waypoint default/waypoint, DENIED: '))).toBeDefined();
+    expect(w.notes).toContain('waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its Services) does not handle service traffic (istio.io/waypoint-for: workload)');
+    const none = verdict(c3('none'), 'default/reviews', 'default/productpage');
+    expect(none).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/productpage (ambient)' });
+    expect(none.notes?.some((n) => n.includes('judged by waypoint'))).toBe(false);
+  });
+});
