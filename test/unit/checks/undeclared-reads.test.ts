@@ -16,6 +16,7 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import { findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import type { CheckOutcome } from '../../../src/engine/types.ts';
@@ -161,6 +162,35 @@ describe('a forbidden kind hides no mesh finding from the diff (the demo cluster
     expect(d.new).toEqual([]);
     // The run is still a regression, for what it is: coverage lost, naming the refused kind.
     expect(d.regressionReasons).toEqual([expect.stringMatching(new RegExp(`^coverage lost: .*mtls\\.destinationrule-tls-disabled.*needs ${kind}: forbidden`))]);
+  });
+});
+
+describe('a forbidden kind fakes no RBAC growth (the demo cluster)', () => {
+  // Breadth counts a cluster-wide grant on a namespaced resource once per namespace: computed
+  // without the namespaces, it shrank, and the next full run called it growth (a regression).
+  it('namespaces forbidden: the run keeps no RBAC breadth, and the next full run compares with the last run that had it', async () => {
+    const { snapshot, config } = demo();
+    const audit = (s: Snapshot, runId: string, at: Date): RunReport => auditSnapshot({ snapshot: s, config, checks: CHECKS, now: at, startedAt: at, runId, details: runDetails }).report;
+    const full = audit(structuredClone(snapshot), 'run-1', NOW);
+    expect(full.details.rbac?.breadth.length).toBeGreaterThan(0);
+    const partial = audit(forbid(snapshot, 'namespaces'), 'run-2', new Date(NOW.getTime() + 86_400_000));
+    expect(partial.details.rbac).toBeUndefined();
+    const next = audit(structuredClone(snapshot), 'run-3', new Date(NOW.getTime() + 2 * 86_400_000));
+    async function* newestFirst() { yield partial; yield full; }
+    const baseline = (await findBaseline(newestFirst(), next))!;
+    const d = diffRuns(baseline.report, next, { rules: config.regression, expiredWaivers: [], olderRuns: baseline.olderRuns });
+    expect({ breadthGrowth: d.breadthGrowth, regression: d.regression, reasons: d.regressionReasons }).toEqual({ breadthGrowth: [], regression: false, reasons: [] });
+  });
+
+  it('with any one kind forbidden, the RBAC breadth a run keeps is the one a full run computes', () => {
+    const { snapshot, config } = demo();
+    const full = runDetails({ snapshot: structuredClone(snapshot), config, now: NOW }).rbac;
+    const kinds = (Object.keys(snapshot.coverage) as KindKey[]).filter((k) => snapshot.coverage[k]?.status === 'ok' && (snapshot.resources[k]?.length ?? 0) > 0);
+    const differ = kinds.filter((k) => {
+      const got = runDetails({ snapshot: forbid(snapshot, k), config, now: NOW }).rbac;
+      return got !== undefined && JSON.stringify(got) !== JSON.stringify(full);
+    });
+    expect(differ).toEqual([]);
   });
 });
 
