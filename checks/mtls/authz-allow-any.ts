@@ -70,7 +70,7 @@ export const authzAllowAny: Check = {
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Replace the open rule with `from.source.principals` naming the callers\' service accounts (cluster.local/ns/NS/sa/SA) or `namespaces` naming the calling namespaces, and restrict `to.operation` to the ports, methods and paths they use. Linkerd: reference MeshTLSAuthentications listing the clients\' identities (or `identityRefs` ServiceAccounts) instead of `*`. Consul: replace source `*` with one source per calling service.',
-  needs: ['namespaces'],
+  needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
   readsWhen: [ISTIO_MESH_CONFIG_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),

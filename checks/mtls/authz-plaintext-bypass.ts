@@ -36,7 +36,7 @@ export const authzPlaintextBypass: Check = {
   severity: 'high',
   controls: MESH_AUTHORIZATION,
   remediation: 'Make the workload\'s PeerAuthentication STRICT (every caller then has an identity), or add a DENY rule with `from.source.notPrincipals: ["*"]` so plaintext callers are refused; express ALLOW rules with `principals`, never only with `notPrincipals`. For a port that bypasses the sidecar, remove it from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it to `includeInboundPorts`, or set that to "*") so the policies apply there.',
-  needs: ['namespaces'],
+  needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'istio.peerauthentications'],
   readsWhen: [ISTIO_MESH_CONFIG_READ],
   appliesTo: istioPresent,

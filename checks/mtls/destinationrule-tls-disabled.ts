@@ -12,7 +12,7 @@ export const destinationruleTlsDisabled: Check = {
   severity: 'high',
   controls: MESH_ENCRYPTION,
   remediation: 'Remove the tls block (auto-mTLS then applies) or set `tls: {mode: ISTIO_MUTUAL}` for hosts inside the mesh; never set insecureSkipVerify: true.',
-  needs: ['namespaces'],
+  needs: ['namespaces', 'pods', 'services'],
   reads: ['istio.destinationrules'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',

@@ -22,7 +22,7 @@ export const permissiveOverride: Check = {
   severity: 'high',
   controls: MESH_ENCRYPTION,
   remediation: 'Set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies; enrol the plaintext clients in the mesh first.',
-  needs: ['namespaces'],
+  needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
   readsWhen: [ISTIO_MESH_CONFIG_READ],
   appliesTo: istioPresent,

@@ -44,9 +44,9 @@ import type { Snapshot, TlsProbeResult } from '../snapshot/types.ts';
 const MESH_KINDS = [...KINDS.filter((k) => /^(istio|linkerd|consul)\./.test(k.key)).map((k) => k.key as KindKey), 'gatewayapi.httproutes', 'gatewayapi.grpcroutes'] as KindKey[];
 
 /** The RBAC breadth section reads the RBAC kinds and the namespaces (and discovery, re-read by full runs only). */
-const RBAC_DETAIL_KINDS: ReadonlySet<KindKey> = new Set([...DETAIL_KINDS.rbac, 'namespaces']);
+const RBAC_DETAIL_KINDS: ReadonlySet<KindKey> = new Set(DETAIL_KINDS.rbac);
 /** Kinds no section but the RBAC breadth reads; any other change recomputes the mTLS and network sections. */
-const RBAC_ONLY_KINDS: ReadonlySet<KindKey> = new Set(DETAIL_KINDS.rbac);
+const RBAC_ONLY_KINDS: ReadonlySet<KindKey> = new Set(DETAIL_KINDS.rbac.filter((k) => k !== 'namespaces'));
 
 /** The report sections a change to `kinds` can change (null: all of them). */
 export function affectedSections(kinds: ReadonlySet<KindKey> | null): Set<keyof RunDetails> | null {

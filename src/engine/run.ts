@@ -36,11 +36,14 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
   const take = (r: Result) => { taking = true; each(r); taking = false; };
   try {
     // Applicability first: a mesh check on a cluster without a mesh is not-applicable, not
-    // "not evaluated for lack of Istio CRDs".
-    if (check.appliesTo && !check.appliesTo(ctx)) {
+    // "not evaluated for lack of Istio CRDs". But a check whose declared inputs could not be
+    // read (forbidden, failed) cannot be told it does not apply: the answer may hang on what is
+    // missing (mesh presence on namespace labels, a certificate's status), and not-applicable
+    // would hide its findings as surely as a pass.
+    const missing = unreadableInputsFor(check, ctx);
+    if (check.appliesTo && !check.appliesTo(ctx) && !missing.some(({ kind }) => unreadableStatus(ctx, kind))) {
       return { check, status: 'not-applicable', severity, results: [], reason: check.appliesWhen ? `applies only ${check.appliesWhen}` : 'does not apply to this cluster' };
     }
-    const missing = unreadableInputsFor(check, ctx);
     if (missing.length > 0) {
       const why = missing.map(({ kind: k, holds }) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}${holds ? ` for ${holds}` : ''}`);
       // Named apart from the reason: an input that exists but could not be read is a gap in
@@ -83,6 +86,12 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
  */
 export function flatText(text: string): string {
   return text.length > 32 && text.isWellFormed() ? Buffer.from(text, 'utf8').toString('utf8') : text;
+}
+
+/** A kind that exists but could not be read (absent or not collected holds nothing to judge). */
+function unreadableStatus(ctx: AuditContext, kind: KindKey): boolean {
+  const status = ctx.snapshot.coverage[kind]?.status;
+  return status === 'forbidden' || status === 'error';
 }
 
 /** The declared inputs that keep a check from being judged: needs not 'ok', reads forbidden or failed. */

@@ -313,7 +313,8 @@ export interface ExternalDestinationDetail {
 
 /** The kinds each details part needs collected 'ok'; without them the part is absent. */
 export const DETAIL_KINDS = {
-  rbac: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],
+  // Breadth counts a cluster-wide grant on a namespaced resource once per namespace.
+  rbac: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings', 'namespaces'],
   mtls: ['pods', 'namespaces'],
   network: ['pods', 'namespaces', 'networkpolicies', 'services', 'ingresses'],
 } as const satisfies Record<keyof RunDetails, readonly KindKey[]>;

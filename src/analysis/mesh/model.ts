@@ -5,6 +5,7 @@ import type { Config } from '../../config/types.ts';
 import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
@@ -64,6 +65,13 @@ const ISTIO_KINDS = ['istio.peerauthentications', 'istio.authorizationpolicies',
 const LINKERD_KINDS = ['linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.meshtlsauthentications', 'linkerd.serverauthorizations', 'linkerd.networkauthentications', 'linkerd.httproutes'] as const;
 const CONSUL_KINDS = ['consul.serviceintentions'] as const;
 
+/**
+ * Whether the API server serves the kind: listed, or refused (the collector lists a kind only
+ * once discovery found it, so a 403 comes from the authorizer for an API that is there). A
+ * refused list never hides a mesh. A failed one says nothing either way.
+ */
+const served = (snapshot: Snapshot, k: KindKey): boolean => snapshot.coverage[k]?.status === 'ok' || snapshot.coverage[k]?.status === 'forbidden';
+
 export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): MeshModel => {
   const root = istioRoot(snapshot, config);
   const namespaces = new Map<string, NamespaceInfo>();
@@ -76,9 +84,9 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const istioEvidence: string[] = [];
   const linkerdEvidence: string[] = [];
   const consulEvidence: string[] = [];
-  for (const k of CONSUL_KINDS) if (snapshot.coverage[k]?.status === 'ok') consulEvidence.push(`${k} served`);
-  for (const k of ISTIO_KINDS) if (snapshot.coverage[k]?.status === 'ok') istioEvidence.push(`${k} served`);
-  for (const k of LINKERD_KINDS) if (snapshot.coverage[k]?.status === 'ok') linkerdEvidence.push(`${k} served`);
+  for (const k of CONSUL_KINDS) if (served(snapshot, k)) consulEvidence.push(`${k} served`);
+  for (const k of ISTIO_KINDS) if (served(snapshot, k)) istioEvidence.push(`${k} served`);
+  for (const k of LINKERD_KINDS) if (served(snapshot, k)) linkerdEvidence.push(`${k} served`);
   const configmaps = snapshot.resources.configmaps ?? [];
   if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
   const consulDefault = consulDefaultIntention(configmaps, (ref) => meshConfigMapUnread(snapshot, ref));

@@ -1,0 +1,232 @@
+// Missing data is not a fix: a kind that was forbidden makes the checks that read it
+// not-evaluated, and the diff never reports their findings resolved (DESIGN.md, "Non-negotiables").
+// The engine gates a check only on the kinds it declares (needs, reads, readsWhen), so a check
+// that reads a kind it does not declare is judged without it: its findings vanish ("resolved"),
+// come back next run ("new", a regression), or appear from nothing. These tests hold every
+// check to its declaration: with any one kind forbidden (a 403 is the authorizer refusing a
+// list, https://kubernetes.io/docs/reference/access-authn-authz/authorization/, "Determine
+// whether a request is allowed or denied"), a check still judged must judge exactly as it did
+// with every kind read.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
+import { loadManifests } from '../../../src/collect/manifests.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import { defaultConfig, type Config } from '../../../src/config/types.ts';
+import { findBaseline } from '../../../src/diff/baseline.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import type { CheckOutcome } from '../../../src/engine/types.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { fixtureConfig, loadFixture, loadFixtureConfig } from '../../helpers/fixtures.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const FIXTURES = join(ROOT, 'test/fixtures/checks');
+const NOW = new Date('2026-11-26T00:00:00Z');
+
+/**
+ * Kinds a check reads best-effort (its `readsBestEffort`): unreadable, they refine the verdict
+ * and the check says it could not look, by design. Each pair is one the sweep sees change.
+ */
+const BEST_EFFORT: Record<string, string> = {
+  'pod-security.enforce-missing <- deployments': 'a policy engine\'s Deployment only lowers the severity; unread, the finding stays at high and says it did not look (coverage-gate.test.ts)',
+  'network.cni-not-enforcing <- networkpolicies': 'the policies in force only name what the missing enforcement leaves decorative; the verdict is the CNI\'s',
+  'tls.ingress-without-tls <- deployments': 'the controller\'s Deployment (its args) only refines the message about where TLS ends; the Ingress is judged without it',
+};
+
+function demo(): { snapshot: Snapshot; config: Config } {
+  const { config } = loadConfig(join(ROOT, 'examples/ztaudit.demo.yaml'), ROOT, new Set(CHECKS.map((c) => c.id)));
+  return { snapshot: loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: 'demo', clusterVersion: 'v1.36.3' }), config };
+}
+
+/** The snapshot as a collection refused `kind` would leave it: no objects, coverage forbidden. A copy: analyses memoise per snapshot. */
+function forbid(snapshot: Snapshot, kind: KindKey): Snapshot {
+  const s = structuredClone(snapshot);
+  s.coverage[kind] = { status: 'forbidden', detail: `list ${kind} (refused in test)` };
+  delete s.resources[kind];
+  return s;
+}
+
+/** What a run shows and diffs of a check: its status and each finding's fingerprint, severity and message. */
+function judged(outcomes: CheckOutcome[]): Map<string, { status: string; findings: string[] }> {
+  return new Map(outcomes.map((o) => [o.check.id, {
+    status: o.status,
+    findings: o.results.filter((r) => r.status !== 'pass').map((r) => `${r.fingerprint} ${r.severity} ${r.message}`).sort(),
+  }]));
+}
+
+/**
+ * For each kind with objects in `snapshot`: the checks still judged (not not-evaluated) with it
+ * forbidden whose status or findings changed, one line each: "CHECK <- KIND (label): ...".
+ */
+function undeclaredReads(label: string, snapshot: Snapshot, config: Config): { breaks: string[]; kinds: KindKey[] } {
+  const full = judged(runChecks(CHECKS, { snapshot: structuredClone(snapshot), config, now: NOW }));
+  const kinds = (Object.keys(snapshot.coverage) as KindKey[]).filter((k) => snapshot.coverage[k]?.status === 'ok' && (snapshot.resources[k]?.length ?? 0) > 0);
+  const breaks: string[] = [];
+  for (const kind of kinds) {
+    for (const [id, got] of judged(runChecks(CHECKS, { snapshot: forbid(snapshot, kind), config, now: NOW }))) {
+      if (got.status === 'not-evaluated') continue;
+      const was = full.get(id)!;
+      if (got.status === was.status && got.findings.join('\n') === was.findings.join('\n')) continue;
+      const lost = was.findings.filter((f) => !got.findings.includes(f));
+      const gained = got.findings.filter((f) => !was.findings.includes(f));
+      breaks.push(`${id} <- ${kind} (${label}): ${was.status} -> ${got.status}${lost.length ? `; lost ${lost.join(' | ')}` : ''}${gained.length ? `; gained ${gained.join(' | ')}` : ''}`);
+    }
+  }
+  return { breaks, kinds };
+}
+
+const pairOf = (line: string) => line.slice(0, line.indexOf(' ('));
+
+describe('every check declares the kinds it reads', () => {
+  it('accepted best-effort reads are declared so', () => {
+    for (const pair of Object.keys(BEST_EFFORT)) {
+      const [id, kind] = pair.split(' <- ');
+      expect(CHECK_BY_ID.get(id)?.readsBestEffort, pair).toContain(kind);
+    }
+  });
+
+  it('the demo cluster: with any one kind forbidden (ConfigMaps included), every check still judged judges as before', () => {
+    const { snapshot, config } = demo();
+    const { breaks, kinds } = undeclaredReads('demo', snapshot, config);
+    expect(kinds).toEqual(expect.arrayContaining(['configmaps', 'deployments', 'services', 'statefulsets', 'namespaces', 'istio.destinationrules']));
+    expect(breaks.filter((b) => !(pairOf(b) in BEST_EFFORT))).toEqual([]);
+  });
+
+  it('every check fixture (meshes, Cilium, Calico, gateways, cert-manager): with any one kind forbidden, every check still judged judges as before', { timeout: 120_000 }, () => {
+    const all: string[] = [];
+    let sweeps = 0;
+    for (const id of readdirSync(FIXTURES)) {
+      const dir = join(FIXTURES, id);
+      const base = loadFixtureConfig(dir, new Set(CHECK_BY_ID.keys())) ?? defaultConfig();
+      for (const file of readdirSync(dir).filter((f) => /^(pass|fail)\..*\.yaml$/.test(f))) {
+        const path = join(dir, file);
+        const { breaks, kinds } = undeclaredReads(`${id}/${file}`, loadFixture(path, id), fixtureConfig(path, base));
+        sweeps += kinds.length;
+        all.push(...breaks);
+      }
+    }
+    expect(sweeps).toBeGreaterThan(1000);
+    expect(all.filter((b) => !(pairOf(b) in BEST_EFFORT))).toEqual([]);
+    // No stale acceptance: each best-effort pair is one the fixtures exercise.
+    expect([...new Set(all.map(pairOf))].sort()).toEqual(Object.keys(BEST_EFFORT).sort());
+  });
+});
+
+describe('a forbidden kind hides no mesh finding from the diff (the demo cluster, as the README runs it)', () => {
+  const audit = (snapshot: Snapshot, config: Config, runId: string, at: Date): RunReport =>
+    auditSnapshot({ snapshot, config, checks: CHECKS, now: at, startedAt: at, runId }).report;
+  const days = (n: number) => new Date(NOW.getTime() + n * 86_400_000);
+  async function* newestFirst(runs: RunReport[]) { for (const r of runs) yield r; }
+
+  // Deployments hold the meshed workloads of the shop (their pod templates stand in for pods):
+  // without them the workload-based mesh checks reported 4 findings resolved, then new again.
+  it('Deployments forbidden: the authorization checks are not evaluated, nothing is resolved, and the next full run finds nothing new', async () => {
+    const { snapshot, config } = demo();
+    const full = audit(structuredClone(snapshot), config, 'run-1', days(0));
+    expect(full.findings.filter((f) => f.check === 'mtls.authz-missing' || f.check === 'mtls.authz-plaintext-bypass').map((f) => `${f.check} ${f.resource.namespace}/${f.resource.name}`).sort()).toEqual([
+      'mtls.authz-missing shop/backend', 'mtls.authz-missing shop/frontend', 'mtls.authz-plaintext-bypass shop/backend', 'mtls.authz-plaintext-bypass shop/frontend',
+    ]);
+    const partial = audit(forbid(snapshot, 'deployments'), config, 'run-2', days(1));
+    for (const id of ['mtls.authz-missing', 'mtls.authz-plaintext-bypass', 'mtls.authz-allow-any', 'mtls.permissive-override']) {
+      const c = partial.checks.find((x) => x.id === id)!;
+      expect(c.status, id).toBe('not-evaluated');
+      expect(c.reason, id).toMatch(/deployments: forbidden/);
+    }
+    const d = diffRuns(full, partial, { rules: config.regression, expiredWaivers: [] });
+    expect(d.resolved).toEqual([]);
+    expect(d.regressionReasons).toEqual([expect.stringMatching(/^coverage lost: .*mtls\.authz-missing.*needs deployments: forbidden/)]);
+    const next = audit(structuredClone(snapshot), config, 'run-3', days(2));
+    const baseline = (await findBaseline(newestFirst([partial, full]), next))!;
+    const again = diffRuns(baseline.report, next, { rules: config.regression, expiredWaivers: [], olderRuns: baseline.olderRuns });
+    expect({ new: again.new, resolved: again.resolved, regression: again.regression }).toEqual({ new: [], resolved: [], regression: false });
+  });
+
+  // DestinationRule shop/postgres sets tls.mode DISABLE toward postgres, whose StatefulSet runs
+  // without a sidecar: outside the mesh, it passes. Without the Service or the StatefulSet it was
+  // "assumed meshed" and failed high, a false new finding and a regression.
+  it.each(['services', 'statefulsets'] as const)('%s forbidden: the DestinationRule check is not evaluated instead of failing DestinationRule shop/postgres', (kind) => {
+    const { snapshot, config } = demo();
+    const full = audit(structuredClone(snapshot), config, 'run-1', days(0));
+    expect(full.checks.find((c) => c.id === 'mtls.destinationrule-tls-disabled')?.status).toBe('pass');
+    const partial = audit(forbid(snapshot, kind), config, 'run-2', days(1));
+    const c = partial.checks.find((x) => x.id === 'mtls.destinationrule-tls-disabled')!;
+    expect(c.status).toBe('not-evaluated');
+    expect(c.reason).toContain(`${kind}: forbidden`);
+    const d = diffRuns(full, partial, { rules: config.regression, expiredWaivers: [] });
+    expect(d.new).toEqual([]);
+    // The run is still a regression, for what it is: coverage lost, naming the refused kind.
+    expect(d.regressionReasons).toEqual([expect.stringMatching(new RegExp(`^coverage lost: .*mtls\\.destinationrule-tls-disabled.*needs ${kind}: forbidden`))]);
+  });
+});
+
+describe('a forbidden kind fakes no RBAC growth (the demo cluster)', () => {
+  // Breadth counts a cluster-wide grant on a namespaced resource once per namespace: computed
+  // without the namespaces, it shrank, and the next full run called it growth (a regression).
+  it('namespaces forbidden: the run keeps no RBAC breadth, and the next full run compares with the last run that had it', async () => {
+    const { snapshot, config } = demo();
+    const audit = (s: Snapshot, runId: string, at: Date): RunReport => auditSnapshot({ snapshot: s, config, checks: CHECKS, now: at, startedAt: at, runId, details: runDetails }).report;
+    const full = audit(structuredClone(snapshot), 'run-1', NOW);
+    expect(full.details.rbac?.breadth.length).toBeGreaterThan(0);
+    const partial = audit(forbid(snapshot, 'namespaces'), 'run-2', new Date(NOW.getTime() + 86_400_000));
+    expect(partial.details.rbac).toBeUndefined();
+    const next = audit(structuredClone(snapshot), 'run-3', new Date(NOW.getTime() + 2 * 86_400_000));
+    async function* newestFirst() { yield partial; yield full; }
+    const baseline = (await findBaseline(newestFirst(), next))!;
+    const d = diffRuns(baseline.report, next, { rules: config.regression, expiredWaivers: [], olderRuns: baseline.olderRuns });
+    expect({ breadthGrowth: d.breadthGrowth, regression: d.regression, reasons: d.regressionReasons }).toEqual({ breadthGrowth: [], regression: false, reasons: [] });
+  });
+
+  it('with any one kind forbidden, the RBAC breadth a run keeps is the one a full run computes', () => {
+    const { snapshot, config } = demo();
+    const full = runDetails({ snapshot: structuredClone(snapshot), config, now: NOW }).rbac;
+    const kinds = (Object.keys(snapshot.coverage) as KindKey[]).filter((k) => snapshot.coverage[k]?.status === 'ok' && (snapshot.resources[k]?.length ?? 0) > 0);
+    const differ = kinds.filter((k) => {
+      const got = runDetails({ snapshot: forbid(snapshot, k), config, now: NOW }).rbac;
+      return got !== undefined && JSON.stringify(got) !== JSON.stringify(full);
+    });
+    expect(differ).toEqual([]);
+  });
+});
+
+describe('a check cannot be found not applicable on data it could not read', () => {
+  // cert-manager records the certificate's expiry in status.notAfter
+  // (https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus).
+  it('Certificates forbidden: certificate-expiring is not evaluated, not "applies only when ... Certificates report status.notAfter"; absent, it does not apply', () => {
+    const check = CHECK_BY_ID.get('tls.certificate-expiring')!;
+    const path = join(FIXTURES, check.id, 'fail.cert-manager-notafter.yaml');
+    const forbidden = forbid(loadFixture(path, check.id), 'certmanager.certificates');
+    const [o] = runChecks([check], { snapshot: forbidden, config: defaultConfig(), now: NOW });
+    expect(o.status).toBe('not-evaluated');
+    expect(o.unreadable).toEqual(['certmanager.certificates']);
+    const absent = loadFixture(path, check.id);
+    absent.coverage['certmanager.certificates'] = { status: 'absent' };
+    delete absent.resources['certmanager.certificates'];
+    expect(runChecks([check], { snapshot: absent, config: defaultConfig(), now: NOW })[0].status).toBe('not-applicable');
+  });
+
+  it('namespaces forbidden on a mesh known only by its namespace labels: the mesh checks are not evaluated, not "not applicable"', () => {
+    const path = join(FIXTURES, 'mtls.linkerd-skip-ports', 'fail.pod-skip-inbound.yaml');
+    const snapshot = forbid(loadFixture(path, 'mtls.linkerd-skip-ports'), 'namespaces');
+    const [o] = runChecks([CHECK_BY_ID.get('mtls.linkerd-skip-ports')!], { snapshot, config: defaultConfig(), now: NOW });
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toMatch(/^needs namespaces: forbidden/);
+  });
+
+  // The collector lists a kind only after discovery found it served, so a 403 on Istio's
+  // DestinationRules says Istio's API is installed (live.ts): the mesh is there.
+  it('a refused Istio API still shows Istio installed: the mesh checks that do not read it still judge', () => {
+    const path = join(FIXTURES, 'mtls.destinationrule-tls-disabled', 'fail.disable.yaml');
+    const check = CHECK_BY_ID.get('mtls.mesh-not-strict')!;
+    const full = runChecks([check], { snapshot: loadFixture(path, check.id), config: defaultConfig(), now: NOW })[0];
+    expect(full.status).toBe('fail');
+    const [o] = runChecks([check], { snapshot: forbid(loadFixture(path, check.id), 'istio.destinationrules'), config: defaultConfig(), now: NOW });
+    expect(o.status).toBe('fail');
+    expect(o.results.map((r) => r.fingerprint)).toEqual(full.results.map((r) => r.fingerprint));
+  });
+});
