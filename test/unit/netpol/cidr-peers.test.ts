@@ -117,4 +117,12 @@ describe('CIDR peers match pods where the API says so', () => {
     expect(r.exitCode).toBe(1);
     expect(r.output).not.toContain('uncertain');
   });
+
+  it('calsel: a Calico source with a selector and nets says plainly that the selected pods count only by address', () => {
+    // docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule: "nets: Match packets
+    // with IP in any of the listed CIDRs"; the selector and nets must both match.
+    const yaml = base + gnp('sel-nets', `order: 10\nselector: app == 'db'\ntypes: [Ingress]\ningress:\n- {action: Allow, source: {selector: app == 'client', nets: ["10.0.0.0/8"]}}`);
+    const r = reach(yaml, 'b/client', 'a/db');
+    expect(r.output.split('\n')).toContain("  note: GlobalNetworkPolicy sel-nets ingress rule 0 matches its selected pods only when their address is in its nets: whether the pod's address is in 10.0.0.0/8 is not known (the model does not know pod addresses); counted as outside");
+  });
 });
