@@ -251,8 +251,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   }
   for (const s of endpointsOf(src)) {
     for (const { d, ports } of dsts) {
-      const e = egressVerdict(model, s, d);
-      const i = ingressVerdict(model, s, d);
+      const e = egressVerdict(model, s, d, true);
+      const i = ingressVerdict(model, s, d, true);
       const eConns = restrictTo(e.conns, proto, ports);
       const iConns = restrictTo(i.conns, proto, ports);
       eg.isolated ||= e.isolated;
