@@ -242,6 +242,18 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   // The asked connections each direction might allow: its answer, what an uncertain decision or a priority tie could add.
   let eCould = emptyConns();
   let iCould = emptyConns();
+  // Per direction, the highest AdminNetworkPolicy priority by whose Allow or Deny every asked
+  // connection is decided for certain (final: no later priority is consulted); undefined when
+  // something else decides some of them.
+  const finalBelow: Record<Direction, number | undefined> = { egress: -1, ingress: -1 };
+  const noteFinal = (dir: Direction, v: DirectionVerdict, ports: readonly number[] | undefined) => {
+    for (const d of v.decisions) {
+      if (isEmptyConns(restrictTo(d.conns, proto, ports))) continue;
+      const r = d.cause.kind === 'rule' ? d.cause.rule : undefined;
+      const at = finalBelow[dir];
+      finalBelow[dir] = at !== undefined && r?.layer === 'admin' && (r.action === 'Allow' || r.action === 'Deny') && r.order !== undefined && !d.uncertain ? Math.max(at, r.order) : undefined;
+    }
+  };
   const dsts = endpointsOf(dst).map((d) => ({ d, ports: askedPorts(d, port, proto) }));
   if (typeof port === 'string') {
     for (const { d, ports } of dsts) {
@@ -270,6 +282,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       // Only rules that contribute to the asked connection count as deciding it.
       for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
+      noteFinal('egress', e, ports);
+      noteFinal('ingress', i, ports);
       const eDoubt = collectDecisions(egDecisions, e, proto, ports);
       const iDoubt = collectDecisions(ingDecisions, i, proto, ports);
       if (isEmptyConns(eDoubt) && isEmptyConns(iDoubt)) {
@@ -312,12 +326,20 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
     .map((p) => ({ p, egress: !!p.egress && selects(p, src), ingress: !!p.ingress && selects(p, dst) }));
   const egressOpen = !isEmptyConns(eCould) || unevaluated.some((u) => u.egress);
   const ingressOpen = !isEmptyConns(iCould) || unevaluated.some((u) => u.ingress);
+  // Nor where AdminNetworkPolicies of a lower priority number already decide every asked connection
+  // of that direction with Allow or Deny, which are final: the policy would never be consulted.
+  const decidedBefore = (p: LayerPolicy, dir: Direction) => {
+    const at = finalBelow[dir];
+    return p.layer === 'admin' && p.order !== undefined && at !== undefined && at >= 0 && at < p.order;
+  };
   for (const { p, egress, ingress } of unevaluated) {
     const ends = [...(egress ? [`${src.label} for egress`] : []), ...(ingress ? [`${dst.label} for ingress`] : [])];
     if (!ends.length) continue;
     const text = `${describePolicy(p)} selects ${ends.join(' and ')} but is not evaluated: ${p.errors.join('; ')}`;
-    if ((egress && ingressOpen) || (ingress && egressOpen)) undetermined.push(text);
-    else notes.push(`${text}; the ${egress ? 'ingress' : 'egress'} side denies every asked connection, so this does not change the answer`);
+    const matters = (dir: Direction, otherOpen: boolean) => otherOpen && !decidedBefore(p, dir);
+    if ((egress && matters('egress', ingressOpen)) || (ingress && matters('ingress', egressOpen))) undetermined.push(text);
+    else if ((egress && !ingressOpen) || (ingress && !egressOpen)) notes.push(`${text}; the ${egress ? 'ingress' : 'egress'} side denies every asked connection, so this does not change the answer`);
+    else notes.push(`${text}; AdminNetworkPolicies of a smaller priority number (applied first) already allow or deny every asked connection, so it is never consulted for this flow`);
   }
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);

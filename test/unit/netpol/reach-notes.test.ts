@@ -252,12 +252,38 @@ spec: {podSelector: {}, policyTypes: [Egress]}
     expect(j.network.undetermined).toBeUndefined();
   });
 
-  it('the same without the egress denial: the source may send, so the unevaluated policy leaves it UNKNOWN (exit 2)', () => {
-    const r = ask(mixed + firstDeny);
+  it('the same without the egress denial and without first-deny: the source may send, so the unevaluated policy leaves it UNKNOWN (exit 2)', () => {
+    const r = ask(mixed);
     expect(r.exitCode).toBe(2);
     expect(r.output.split('\n')[0]).toBe('UNKNOWN: b/client[Pod] -> a/db[Pod] on 5432/TCP');
     expect(r.output).toContain('note: AdminNetworkPolicy mixed (priority 10) selects a/db[Pod] for ingress but is not evaluated');
     expect(r.output).not.toContain('so this does not change the answer');
+    expect(r.output).not.toContain('never consulted');
+  });
+
+  // network-policy-api.sigs.k8s.io/reference/spec/ (AdminNetworkPolicyIngressRule.action): "Deny:
+  // denies the selected traffic" — Allow and Deny end the evaluation; only Pass hands the
+  // connection on. A priority-1 Deny decides it before the priority-10 policy is looked at.
+  it('without the egress denial, first-deny (priority 1) denies 5432 before mixed (priority 10) is consulted: DENIED (exit 1), with a note', () => {
+    const r = ask(mixed + firstDeny);
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('note: AdminNetworkPolicy mixed (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels');
+    expect(r.output).toContain('; AdminNetworkPolicies of a smaller priority number (applied first) already allow or deny every asked connection, so it is never consulted for this flow');
+  });
+
+  it('a Pass of a smaller priority number is not final: the unevaluated policy still may decide, UNKNOWN (exit 2)', () => {
+    const pass = anp('first-pass', 1, '{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}', '[{action: Pass, from: [{namespaces: {matchLabels: {team: blue}}}]}]');
+    const r = ask(mixed + pass);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).not.toContain('never consulted');
+  });
+
+  it('an unevaluated policy of a smaller priority number than the deciding one still counts: UNKNOWN (exit 2)', () => {
+    const early = anp('early', 0, '{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}', '[{action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]');
+    const r = ask(early + anp('allow-blue', 5, '{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}', '[{action: Allow, from: [{namespaces: {matchLabels: {team: blue}}}]}]'));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: AdminNetworkPolicy early (priority 0) selects a/db[Pod] for ingress but is not evaluated');
   });
 });
 
