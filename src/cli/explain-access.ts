@@ -65,7 +65,7 @@ export const REACH = defineCommand<ReachOptions>({
     'ztaudit reach --manifests deploy/ --matrix --output csv > matrix.csv',
     'ztaudit reach --manifests deploy/ --matrix --effective',
   ],
-  exitCodes: ['0  the flow is allowed by the network and the mesh, for every request or for some (mesh DEPENDS: methods, paths, JWTs, conditions decide); --matrix: printed', '1  the flow is denied by the network or by the mesh', '2  could not answer (unknown workload, bad port, unreadable source; or the mesh\'s answer is unknown, or the network\'s: a policy the model cannot evaluate selects an end, AdminNetworkPolicies of one priority decide the flow differently in either order, or Cilium host policies decide it)'],
+  exitCodes: ['0  the flow is allowed by the network and the mesh, for every request or for some (mesh DEPENDS: methods, paths, JWTs, conditions decide); --matrix: printed', '1  the flow is denied by the network or by the mesh', '2  could not answer (unknown workload, bad port, unreadable source; or the mesh\'s answer is unknown, or the network\'s: a policy the model cannot evaluate selects an end while the other end may let the flow through, AdminNetworkPolicies of one priority decide it differently in either order, a CIDR may or may not hold a pod\'s address (ANP networks, Calico nets/notNets), or Cilium host policies decide a host-network pod\'s side)'],
   run: (opts, _args, io) => reach(opts, io),
 });
 

@@ -5,7 +5,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import type { ResourceRef } from '../base/vocabulary.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { buildReachability, connsToJson, formatConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
+import { buildReachability, connsToJson, formatConns, intersectConns, isProtocol, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import type { DirectionAnswer, ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
@@ -24,7 +24,8 @@ function directionLines(name: string, who: string, d: DirectionAnswer): string[]
 /**
  * Both layers' answer for one flow. `effective`: 'allowed' (every request), 'depends' (some
  * requests: the mesh decides by method, path, JWT, condition or external authorizer), 'denied',
- * or 'unknown' (the mesh's answer could not be judged). `allowed` is true for allowed and
+ * or 'unknown' (the mesh's answer could not be judged, or the network's: `network.undetermined`
+ * lists why — a policy the model cannot evaluate selects an end while the other end may let the flow through, AdminNetworkPolicies of one priority decide it differently in either order, a CIDR may or may not hold a pod's address (ANP networks, Calico nets/notNets), or Cilium host policies decide a host-network pod's side — and the mesh does not deny it). `allowed` is true for allowed and
  * depends, false for denied, null for unknown (exit 0, 0, 1, 2).
  */
 export interface FlowAnswer {
@@ -111,12 +112,15 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
     mesh = meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP');
   } else {
     // No one port asked: judge the connections the network allows (or, when it allows none, every
-    // one asked — all of them, or the numbers a port's name stands for — for information).
-    const over = meshVerdictOverConns(snapshot, config, from, dst.node.ref, a.allowed ? a.ports : a.portName !== undefined ? numbersOf(a.portNumbers ?? [], a.protocol) : allOf(a.protocol));
+    // one asked — all of them, or the numbers a port's name stands for — for information). When the
+    // network's answer is undetermined, the connections it reads as denied may be open in the
+    // cluster: the mesh is judged over every asked one, so "mesh denied" settles the whole flow.
+    const asked = a.portName !== undefined ? numbersOf(a.portNumbers ?? [], a.protocol) : allOf(a.protocol);
+    const over = meshVerdictOverConns(snapshot, config, from, dst.node.ref, a.allowed && !a.undetermined?.length ? a.ports : asked);
     if (!over) mesh = { mesh: calleeMesh(snapshot, config, dst.node.ref) === 'none' ? 'none' : 'istio', verdict: 'allowed', reason: 'no connection to judge', plaintext: false };
     else {
       mesh = { ...over.verdict, port: over.port, ports: over.ports };
-      if (a.allowed) open = over.open;
+      if (a.allowed) open = intersectConns(a.ports, over.open);
     }
   }
   // A network answer the model cannot vouch for (see ReachAnswer.undetermined) is unknown, unless the mesh refuses the call anyway.

@@ -333,7 +333,12 @@ function ungoverned(reason: string): DirectionVerdict {
  * for ingress, the source for egress), `peer` the other side, `dst` the receiving endpoint
  * (named ports resolve on it). `plan` is the subject's stage plan for the direction.
  */
-export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, isolated: boolean, subject: Endpoint | undefined = dir === 'ingress' ? dst : undefined): DirectionVerdict {
+/**
+ * `trackDoubts`: also say, per decision, why it might have gone otherwise (`Decision.uncertain`).
+ * Only `reach` for one flow reads it; the matrix and the checks need the connections only, and
+ * skip the work (it ran for every pair).
+ */
+export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir: Direction, peer: Endpoint, dst: Endpoint, isolated: boolean, subject: Endpoint | undefined = dir === 'ingress' ? dst : undefined, trackDoubts = false): DirectionVerdict {
   const decisions: Decision[] = [];
   const decidedBy: Array<RuleRef & { conns: ConnSet }> = [];
   const policies: string[] = [];
@@ -341,17 +346,19 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   let remaining: ConnSet = ALL;
   // Connections an uncertain rule match (a pod address against a CIDR) might have decided:
   // every later decision touching them carries the doubt.
-  const doubts: Array<{ conns: ConnSet; why: string }> = [];
+  // The texts are built only for a decision that carries them.
+  const doubts: Array<{ conns: ConnSet; p: LayerPolicy; rule: Rule; why: string }> = [];
   const doubtOf = (conns: ConnSet): { uncertain?: string[] } => {
     if (!doubts.length) return {};
-    const why = doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns))).map((d) => d.why);
+    const why = doubts.filter((d) => !isEmptyConns(intersectConns(d.conns, conns))).map((d) => `${describeRule(ruleRef(d.p, d.rule))}: ${d.why}`);
     return why.length ? { uncertain: [...new Set(why)] } : {};
   };
   const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
+    if (!trackDoubts) return;
     const why = ruleMatchDoubt(ctx, rule, p.namespace, peer, subject);
     if (!why) return;
     const c = intersectConns(open, rulePortConns(rule, dst));
-    if (!isEmptyConns(c)) doubts.push({ conns: c, why: `${describeRule(ruleRef(p, rule))}: ${why}` });
+    if (!isEmptyConns(c)) doubts.push({ conns: c, p, rule, why });
   };
   const allow = (conns: ConnSet, cause: DecisionCause) => {
     decisions.push({ allowed: true, conns, cause, ...doubtOf(conns) });

@@ -4,4 +4,4 @@ export { queryReach, reachMatrix, streamMatrix, resolveTarget, workloadLabel, Re
 export { networkExposure, type WorkloadExposure, type ExternalPath } from './exposure.ts';
 export { detectCni, type CniDetection } from './cni.ts';
 export { parsePolicy, type ParsedPolicy } from './policy.ts';
-export { formatConns, connsToJson, isProtocol, type ConnSet, type Protocol } from './conns.ts';
+export { formatConns, connsToJson, intersectConns, isProtocol, type ConnSet, type Protocol } from './conns.ts';

@@ -482,20 +482,23 @@ function planIsolation(model: ReachModel, cls: PodClass, dir: Direction): Isolat
 // A class no policy governs gets this verdict: shared, never mutated (callers only read verdicts).
 const OPEN_VERDICT: DirectionVerdict = Object.freeze({ isolated: false, conns: allConns(), decisions: [{ allowed: true, conns: allConns(), cause: { kind: 'default-allow' } }], decidedBy: [], policies: [] }) as DirectionVerdict;
 
-/** What the source's egress policies allow toward `dst` (external sources are not governed). */
-export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): DirectionVerdict {
+/**
+ * What the source's egress policies allow toward `dst` (external sources are not governed);
+ * `trackDoubts`: with each decision's doubts (see `evaluatePlan`).
+ */
+export function egressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, trackDoubts = false): DirectionVerdict {
   if (src.kind !== 'class') return ungoverned('egress');
   if (src.cls.hostNetwork && model.composition.hostNetwork) return hostNetworkVerdict(model.composition, 'egress');
   if (src.cls.egressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
-  return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated, src);
+  return evaluatePlan(model.match, src.cls.egressPlan, 'egress', dst, dst, isolationOf(model, src.cls, 'egress').isolated, src, trackDoubts);
 }
 
-/** What the destination's ingress policies allow from `src` (external destinations are not governed). */
-export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint): DirectionVerdict {
+/** What the destination's ingress policies allow from `src` (external destinations are not governed); `trackDoubts` as for `egressVerdict`. */
+export function ingressVerdict(model: ReachModel, src: Endpoint, dst: Endpoint, trackDoubts = false): DirectionVerdict {
   if (dst.kind !== 'class') return ungoverned('ingress');
   if (dst.cls.hostNetwork && model.composition.hostNetwork) return hostNetworkVerdict(model.composition, 'ingress');
   if (dst.cls.ingressPlan.length === 0 && model.match.fallback === 'allow') return OPEN_VERDICT;
-  return evaluatePlan(model.match, dst.cls.ingressPlan, 'ingress', src, dst, isolationOf(model, dst.cls, 'ingress').isolated);
+  return evaluatePlan(model.match, dst.cls.ingressPlan, 'ingress', src, dst, isolationOf(model, dst.cls, 'ingress').isolated, dst, trackDoubts);
 }
 
 const hostNetworkVerdicts = new WeakMap<Composition, Partial<Record<Direction, DirectionVerdict>>>();

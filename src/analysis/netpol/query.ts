@@ -4,7 +4,7 @@
 import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
 import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
-import { describePolicy } from './layers.ts';
+import { describePolicy, type LayerPolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
@@ -239,6 +239,21 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   // What the answer is sure of, and what it might be: uncertain decisions (a CIDR that may hold the pod) may go either way.
   let sure = emptyConns();
   let maybe = emptyConns();
+  // The asked connections each direction might allow: its answer, what an uncertain decision or a priority tie could add.
+  let eCould = emptyConns();
+  let iCould = emptyConns();
+  // Per direction, the highest AdminNetworkPolicy priority by whose Allow or Deny every asked
+  // connection is decided for certain (final: no later priority is consulted); undefined when
+  // something else decides some of them.
+  const finalBelow: Record<Direction, number | undefined> = { egress: -1, ingress: -1 };
+  const noteFinal = (dir: Direction, v: DirectionVerdict, ports: readonly number[] | undefined) => {
+    for (const d of v.decisions) {
+      if (isEmptyConns(restrictTo(d.conns, proto, ports))) continue;
+      const r = d.cause.kind === 'rule' ? d.cause.rule : undefined;
+      const at = finalBelow[dir];
+      finalBelow[dir] = at !== undefined && r?.layer === 'admin' && (r.action === 'Allow' || r.action === 'Deny') && r.order !== undefined && !d.uncertain ? Math.max(at, r.order) : undefined;
+    }
+  };
   const dsts = endpointsOf(dst).map((d) => ({ d, ports: askedPorts(d, port, proto) }));
   if (typeof port === 'string') {
     for (const { d, ports } of dsts) {
@@ -248,8 +263,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   }
   for (const s of endpointsOf(src)) {
     for (const { d, ports } of dsts) {
-      const e = egressVerdict(model, s, d);
-      const i = ingressVerdict(model, s, d);
+      const e = egressVerdict(model, s, d, true);
+      const i = ingressVerdict(model, s, d, true);
       const eConns = restrictTo(e.conns, proto, ports);
       const iConns = restrictTo(i.conns, proto, ports);
       eg.isolated ||= e.isolated;
@@ -267,6 +282,8 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       // Only rules that contribute to the asked connection count as deciding it.
       for (const { conns: rc, ...r } of e.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) eg.decidedBy.push(r);
       for (const { conns: rc, ...r } of i.decidedBy) if (!isEmptyConns(restrictTo(rc, proto, ports))) ing.decidedBy.push(r);
+      noteFinal('egress', e, ports);
+      noteFinal('ingress', i, ports);
       const eDoubt = collectDecisions(egDecisions, e, proto, ports);
       const iDoubt = collectDecisions(ingDecisions, i, proto, ports);
       if (isEmptyConns(eDoubt) && isEmptyConns(iDoubt)) {
@@ -277,9 +294,13 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
         maybe = unionConns(maybe, intersectConns(unionConns(eConns, eDoubt), unionConns(iConns, iDoubt)));
       }
       // Equal ANP priorities: the flow's answer with each tied policy first, the other direction as evaluated.
+      const iTies = d.kind === 'class' ? priorityTies(model, d.cls.ingressPlan, 'ingress', s, d, d, proto, ports) : [];
+      const eTies = s.kind === 'class' ? priorityTies(model, s.cls.egressPlan, 'egress', d, d, s, proto, ports) : [];
+      eCould = [eConns, eDoubt, ...eTies.flatMap((t) => t.outcomes)].reduce(unionConns, eCould);
+      iCould = [iConns, iDoubt, ...iTies.flatMap((t) => t.outcomes)].reduce(unionConns, iCould);
       const ties = [
-        ...(d.kind === 'class' ? priorityTies(model, d.cls.ingressPlan, 'ingress', s, d, d, proto, ports).map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(eConns, c)) })) : []),
-        ...(s.kind === 'class' ? priorityTies(model, s.cls.egressPlan, 'egress', d, d, s, proto, ports).map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(c, iConns)) })) : []),
+        ...iTies.map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(eConns, c)) })),
+        ...eTies.map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(c, iConns)) })),
       ];
       for (const t of ties) {
         const who = `AdminNetworkPolicies ${t.names.join(', ')} share priority ${t.priority} and ${t.names.length === 2 ? 'both' : 'all'} match this flow`;
@@ -298,11 +319,27 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
     if (d.cause.kind === 'rule') for (const c of d.cause.rule.caveats ?? []) notes.push(`${describeRule(d.cause.rule)}: ${c}`);
   }
   // A policy the model leaves out (a field it does not evaluate) may still decide this flow in the cluster.
-  for (const p of model.policies) {
-    if (!p.unevaluated || model.composition.stageOf(p) === undefined) continue;
-    const selects = (t: ReachTarget) => t.kind === 'workload' && t.node.classes.some((cls) => podSetMatches(model.match, p.subject, p.namespace, cls));
-    const ends = [...(p.egress && selects(src) ? [`${src.label} for egress`] : []), ...(p.ingress && selects(dst) ? [`${dst.label} for ingress`] : [])];
-    if (ends.length) undetermined.push(`${describePolicy(p)} selects ${ends.join(' and ')} but is not evaluated: ${p.errors.join('; ')}`);
+  // It matters only where the other direction might allow an asked connection: a flow the other
+  // end certainly denies stays denied whatever this end decides (both directions must allow it).
+  const selects = (p: LayerPolicy, t: ReachTarget) => t.kind === 'workload' && t.node.classes.some((cls) => podSetMatches(model.match, p.subject, p.namespace, cls));
+  const unevaluated = model.policies.filter((p) => p.unevaluated && model.composition.stageOf(p) !== undefined)
+    .map((p) => ({ p, egress: !!p.egress && selects(p, src), ingress: !!p.ingress && selects(p, dst) }));
+  const egressOpen = !isEmptyConns(eCould) || unevaluated.some((u) => u.egress);
+  const ingressOpen = !isEmptyConns(iCould) || unevaluated.some((u) => u.ingress);
+  // Nor where AdminNetworkPolicies of a lower priority number already decide every asked connection
+  // of that direction with Allow or Deny, which are final: the policy would never be consulted.
+  const decidedBefore = (p: LayerPolicy, dir: Direction) => {
+    const at = finalBelow[dir];
+    return p.layer === 'admin' && p.order !== undefined && at !== undefined && at >= 0 && at < p.order;
+  };
+  for (const { p, egress, ingress } of unevaluated) {
+    const ends = [...(egress ? [`${src.label} for egress`] : []), ...(ingress ? [`${dst.label} for ingress`] : [])];
+    if (!ends.length) continue;
+    const text = `${describePolicy(p)} selects ${ends.join(' and ')} but is not evaluated: ${p.errors.join('; ')}`;
+    const matters = (dir: Direction, otherOpen: boolean) => otherOpen && !decidedBefore(p, dir);
+    if ((egress && matters('egress', ingressOpen)) || (ingress && matters('ingress', egressOpen))) undetermined.push(text);
+    else if ((egress && !ingressOpen) || (ingress && !egressOpen)) notes.push(`${text}; the ${egress ? 'ingress' : 'egress'} side denies every asked connection, so this does not change the answer`);
+    else notes.push(`${text}; AdminNetworkPolicies of a smaller priority number (applied first) already allow or deny every asked connection, so it is never consulted for this flow`);
   }
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);

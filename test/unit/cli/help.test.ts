@@ -64,6 +64,21 @@ describe('--help', () => {
     expect((await cli('reach', '--help')).out).toMatch(/Exit codes:\n  0 {2}the flow is allowed by the network and the mesh.*\n  1 {2}the flow is denied by the network or by the mesh\n  2 {2}could not answer/);
     expect((await cli('can', '--help')).out).toMatch(/Exit codes:\n  0 {2}the subject can.*\n  1 {2}the subject cannot\n  2 {2}could not answer/);
   });
+
+  it('reach: the exit-2 line names every reason the network answer can be UNKNOWN, in the words README and the docs use', async () => {
+    const reasons = [
+      'a policy the model cannot evaluate selects an end while the other end may let the flow through',
+      'AdminNetworkPolicies of one priority decide it differently in either order',
+      "a CIDR may or may not hold a pod's address",
+      "Cilium host policies decide a host-network pod's side",
+    ];
+    const exit2 = (await cli('reach', '--help')).out.split('\n').find((l) => l.startsWith('  2  could not answer'))!;
+    const flat = (f: string) => readFileSync(join(REPO, f), 'utf8').replace(/\s+/g, ' ');
+    for (const r of reasons) {
+      expect(exit2).toContain(r);
+      for (const f of ['README.md', 'docs/network-model.md', 'docs/mesh-authorization.md']) expect(flat(f).includes(r), `${f} says: ${r}`).toBe(true);
+    }
+  });
 });
 
 describe('mistakes', () => {

@@ -4,8 +4,8 @@
 // why). Kubernetes ipBlock keeps matching addresses outside the cluster only.
 import { describe, expect, it } from 'vitest';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
-import { buildReachability } from '../../../src/analysis/netpol/model.ts';
-import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { buildReachability, egressVerdict } from '../../../src/analysis/netpol/model.ts';
+import { queryReach, resolveTarget } from '../../../src/analysis/netpol/query.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { ctxOf, ns, pod, policy, snap } from './helpers.ts';
 
@@ -116,5 +116,30 @@ describe('CIDR peers match pods where the API says so', () => {
     const r = reach(yaml, 'b/client', 'a/db');
     expect(r.exitCode).toBe(1);
     expect(r.output).not.toContain('uncertain');
+  });
+
+  it('calsel: a Calico source with a selector and nets says plainly that the selected pods count only by address', () => {
+    // docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule: "nets: Match packets
+    // with IP in any of the listed CIDRs"; the selector and nets must both match.
+    const yaml = base + gnp('sel-nets', `order: 10\nselector: app == 'db'\ntypes: [Ingress]\ningress:\n- {action: Allow, source: {selector: app == 'client', nets: ["10.0.0.0/8"]}}`);
+    const r = reach(yaml, 'b/client', 'a/db');
+    expect(r.output.split('\n')).toContain("  note: GlobalNetworkPolicy sel-nets ingress rule 0 matches its selected pods only when their address is in its nets: whether the pod's address is in 10.0.0.0/8 is not known (the model does not know pod addresses); counted as outside");
+  });
+});
+
+describe('only reach for one flow pays for the doubts', () => {
+  it('the verdict the matrix and the checks read carries no doubt texts; reach on the same pair still names them', () => {
+    // Building "why this might be otherwise" for every pair doubled `reach --matrix` on a cluster
+    // with ANP networks rules: the matrix and the checks read the connections only.
+    const yaml = base + anpDenyEgressTo('["10.0.0.0/8"]');
+    const model = buildReachability(snap(yaml));
+    const cls = (t: string) => { const r = resolveTarget(model, t); if (r.kind !== 'workload') throw new Error(t); return { kind: 'class' as const, cls: r.node.classes[0]! }; };
+    const [src, dst] = [cls('b/client'), cls('a/db')];
+    const counted = egressVerdict(model, src, dst);
+    const asked = egressVerdict(model, src, dst, true);
+    expect(counted.conns).toEqual(asked.conns);
+    expect(counted.decisions.some((d) => d.uncertain)).toBe(false);
+    expect(asked.decisions.some((d) => d.uncertain)).toBe(true);
+    expect(queryReach(model, 'b/client', 'a/db', 5432).undetermined?.[0]).toContain("whether the pod's address is in 10.0.0.0/8 is not known");
   });
 });

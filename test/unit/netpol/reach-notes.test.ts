@@ -225,3 +225,110 @@ spec:
     expect(r.output).toContain('note: AdminNetworkPolicy same (priority 10) selects a/db[Pod] for ingress but is not evaluated');
   });
 });
+
+// kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource: "For a
+// connection from a source pod to a destination pod to be allowed, both the egress policy on the
+// source pod and the ingress policy on the destination pod need to allow the connection." An
+// AdminNetworkPolicy selecting only the destination cannot undo the source's egress denial.
+describe('reach and a policy the model cannot evaluate, where the other end already decides', () => {
+  const mixed = anp('mixed', 10, '{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}', '[{action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]');
+  const firstDeny = anp('first-deny', 1, '{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}', '[{action: Deny, from: [{namespaces: {matchLabels: {team: blue}}}]}]');
+  const denyEgress = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-egress, namespace: b}
+spec: {podSelector: {}, policyTypes: [Egress]}
+`;
+
+  it('uneval3: the source\'s egress is denied, so the unevaluated ingress policy cannot change the answer: DENIED (exit 1), with a note', () => {
+    const r = ask(mixed + denyEgress + firstDeny);
+    expect(r.exitCode).toBe(1);
+    const lines = r.output.split('\n');
+    expect(lines[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(lines[1]).not.toContain('UNKNOWN');
+    expect(lines).toContain('  note: AdminNetworkPolicy mixed (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the policy is left out of every verdict; the egress side denies every asked connection, so this does not change the answer');
+    const j = JSON.parse(ask(mixed + denyEgress + firstDeny, 'json').output);
+    expect(j).toMatchObject({ allowed: false, effective: 'denied', network: { allowed: false } });
+    expect(j.network.undetermined).toBeUndefined();
+  });
+
+  it('the same without the egress denial and without first-deny: the source may send, so the unevaluated policy leaves it UNKNOWN (exit 2)', () => {
+    const r = ask(mixed);
+    expect(r.exitCode).toBe(2);
+    expect(r.output.split('\n')[0]).toBe('UNKNOWN: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('note: AdminNetworkPolicy mixed (priority 10) selects a/db[Pod] for ingress but is not evaluated');
+    expect(r.output).not.toContain('so this does not change the answer');
+    expect(r.output).not.toContain('never consulted');
+  });
+
+  // network-policy-api.sigs.k8s.io/reference/spec/ (AdminNetworkPolicyIngressRule.action): "Deny:
+  // denies the selected traffic" — Allow and Deny end the evaluation; only Pass hands the
+  // connection on. A priority-1 Deny decides it before the priority-10 policy is looked at.
+  it('without the egress denial, first-deny (priority 1) denies 5432 before mixed (priority 10) is consulted: DENIED (exit 1), with a note', () => {
+    const r = ask(mixed + firstDeny);
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('note: AdminNetworkPolicy mixed (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels');
+    expect(r.output).toContain('; AdminNetworkPolicies of a smaller priority number (applied first) already allow or deny every asked connection, so it is never consulted for this flow');
+  });
+
+  it('a Pass of a smaller priority number is not final: the unevaluated policy still may decide, UNKNOWN (exit 2)', () => {
+    const pass = anp('first-pass', 1, '{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}', '[{action: Pass, from: [{namespaces: {matchLabels: {team: blue}}}]}]');
+    const r = ask(mixed + pass);
+    expect(r.exitCode).toBe(2);
+    expect(r.output).not.toContain('never consulted');
+  });
+
+  it('an unevaluated policy of a smaller priority number than the deciding one still counts: UNKNOWN (exit 2)', () => {
+    const early = anp('early', 0, '{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}', '[{action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]');
+    const r = ask(early + anp('allow-blue', 5, '{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}', '[{action: Allow, from: [{namespaces: {matchLabels: {team: blue}}}]}]'));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: AdminNetworkPolicy early (priority 0) selects a/db[Pod] for ingress but is not evaluated');
+  });
+});
+
+// istio.io/latest/docs/reference/config/security/authorization-policy/: with an ALLOW policy on the
+// workload, "allow a request only if it matches at least one ALLOW policy"; here only port 5432 is
+// allowed for sa/api. The network's answer on 5432 hangs on an ANP priority tie (Deny 5432 vs
+// Allow all), so the mesh must be judged on 5432 too: it allows it, and the flow stays UNKNOWN.
+describe('reach without --port: a mesh verdict next to an undetermined network answer', () => {
+  const meshtie = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {serviceAccountName: api, containers: [{name: c, image: example/api:1, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {serviceAccountName: db, containers: [{name: pg, image: postgres, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: db-callers, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/shop/sa/api]}}]
+    to: [{operation: {ports: ["5432"]}}]
+${anp('a-deny-pg', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {port: 5432, protocol: TCP}}]}]')}${anp('b-allow-all', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}', '[{action: Allow, from: [{namespaces: {}}]}]')}`;
+
+  it('meshtie: the mesh allows 5432, which the network may allow too: UNKNOWN (exit 2), as with --port 5432', () => {
+    const r = reachCommandCore(snap(meshtie), { from: 'shop/api', to: 'shop/db' });
+    expect(r.exitCode).toBe(2);
+    expect(r.output.split('\n')[0]).toBe('UNKNOWN: shop/api[Deployment] -> shop/db[StatefulSet]');
+    expect(r.output).toContain('mesh ALLOWED: ALLOW AuthorizationPolicy shop/db-callers rules[0] matches principal cluster.local/ns/shop/sa/api on port 5432');
+    expect(reachCommandCore(snap(meshtie), { from: 'shop/api', to: 'shop/db', port: '5432' }).exitCode).toBe(2);
+  });
+});

@@ -193,7 +193,7 @@ function neutralRule(rule: CalicoRule, dir: 'ingress' | 'egress', svcs: Services
     const setPeer: Peer[] = both.length && inSets ? [{ kind: 'ipBlock', text: `${netsText(peer.written.nets)} within ${inSets.text}`, ranges: both }] : [];
     // Selected pods count when their address is in `nets`: taken as IPv4, as the engine does.
     const pods = podCidrStatus([{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }]);
-    if (pods?.doubt) uncertain.push(`${dir} rule ${rule.index}: the selected pods ${pods.doubt}`);
+    if (pods?.doubt) uncertain.push(`${dir} rule ${rule.index} matches its selected pods only when their address is in its nets: ${pods.doubt}`);
     peers = pods?.inside ? [podPeer, ...setPeer] : setPeer;
   } else if (podPeer) peers = setRanges.length && inSets ? [podPeer, { kind: 'ipBlock', text: inSets.text, ranges: setRanges }] : [podPeer];
   else if (ranges) peers = ranges.length ? [{ kind: 'ipBlock', text: netsText(peer.written.nets), ranges, podAddresses: true }] : [];
