@@ -587,11 +587,20 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
       }
     } else {
       const wl = judgeLayer(kept(waypointPolicies(model, callee, wp)), peer, who);
-      // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's.
-      const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown' }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
+      // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's,
+      // and still enforces no L7 field: "The ztunnel cannot enforce L7 policies. If a policy with
+      // rules matching L7 attributes is targeted with a workload selector … such that it is
+      // enforced by a ztunnel, it will fail safe by becoming a DENY policy"
+      // (https://istio.io/v1.22/docs/ambient/usage/l7-features/).
+      const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown', l4Only: true }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
       notes.push(`traffic goes through waypoint ${wp.namespace}/${wp.name} (${wp.via})`);
       if (zt && zt.verdict !== 'allowed') {
         notes.push(`ztunnel of ${calleeName} also enforces ${workloadPolicies.map(name).join(', ')} against the waypoint's identity: ${zt.reason}`);
+      }
+      const l7 = workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0));
+      if (l7.length) {
+        const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
+        notes.push(`ztunnel of ${calleeName} enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')} (selector policies stay at ztunnel, not the waypoint): an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l7-features/)`);
       }
       // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
       // depends on it cannot be judged: 'unknown', never 'allowed'.

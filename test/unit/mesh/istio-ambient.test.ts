@@ -182,3 +182,33 @@ spec: {selector: {app: productpage}, ports: [{port: 8000}]}
     expect(none.notes?.some((n) => n.includes('judged by waypoint'))).toBe(false);
   });
 });
+
+describe('Istio waypoint: ztunnel after the waypoint still enforces L4 only', () => {
+  // https://istio.io/v1.22/docs/ambient/usage/l7-features/ — "The ztunnel cannot enforce L7
+  // policies. If a policy with rules matching L7 attributes is targeted with a workload selector
+  // (rather than a targetRef), such that it is enforced by a ztunnel, it will fail safe by becoming
+  // a DENY policy." A selector policy is enforced by ztunnel even when a waypoint is in the path.
+  const wpNs = `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
+apiVersion: v1
+kind: Service
+metadata: {name: b, namespace: amb}
+spec: {selector: {app: b}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: wp, namespace: amb}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---`;
+
+  it('a selector ALLOW on an HTTP method never matches at ztunnel: the call through the waypoint is refused, not unknown', () => {
+    const r = verdict(`${wpNs}${policy('sel', '{selector: {matchLabels: {app: b}}, rules: [{to: [{operation: {methods: [GET]}}]}]}', 'amb')}`, 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp' });
+    expect(r.reason).toBe('no ALLOW AuthorizationPolicy matches the waypoint amb/wp on port 8000 (applying: amb/sel) (enforced by ztunnel after the waypoint)');
+    expect(r.notes).toContain('ztunnel of amb/b enforces no methods of AuthorizationPolicy amb/sel (selector policies stay at ztunnel, not the waypoint): an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l7-features/)');
+  });
+
+  it('a selector DENY on a path is enforced without it at ztunnel: the waypoint\'s call is refused', () => {
+    const r = verdict(`${wpNs}${policy('sel', '{selector: {matchLabels: {app: b}}, action: DENY, rules: [{to: [{operation: {paths: [/admin]}}]}]}', 'amb')}`, 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp', policy: { name: 'sel' } });
+  });
+});
