@@ -53,6 +53,8 @@ export interface IstioAuthzModel {
   services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
   /** Gateway API Gateways by `namespace/name`: their istio.io/waypoint-for label ('' when unset). */
   waypointFor: Map<string, string>;
+  /** Gateways could not be read (forbidden, failed): which traffic a waypoint handles is unknown. */
+  gatewaysUnreadable: boolean;
 }
 
 function parseRequestAuthn(o: KubeObject): RequestAuthn {
@@ -111,6 +113,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     namespaces: mesh.namespaces,
     services,
     waypointFor: new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)['istio.io/waypoint-for'] ?? ''])),
+    gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
   };
 }, ['network', 'tls', 'mtls']);
 
@@ -386,12 +389,28 @@ export function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: 
   return undefined;
 }
 
+/**
+ * The first namespace, Service or Istio workload whose istio.io/use-waypoint label names a
+ * waypoint, as text (undefined: none does). Which traffic that waypoint handles is read from its
+ * Gateway, so only then do verdicts read Gateways. One pass over each list.
+ */
+export function istioWaypointNamed(snapshot: Snapshot, config: Config): string | undefined {
+  const model = istioAuthzModel(snapshot, config);
+  const names = (labels: Record<string, string>) => { const v = labels['istio.io/use-waypoint']; return v !== undefined && v !== NO_WAYPOINT; };
+  for (const [ns, info] of model.namespaces) if (names(info.labels)) return `namespace ${ns}`;
+  for (const [ns, list] of model.services) for (const svc of list) if (names(svc.labels)) return `Service ${ns}/${svc.name}`;
+  for (const w of meshModel(snapshot, config).workloads) if (w.mesh === 'istio' && names(w.labels)) return `${w.workload.ref.kind} ${w.namespace}/${w.workload.ref.name}`;
+  return undefined;
+}
+
 export interface WaypointPath {
   /** How the caller addresses the callee: a pod address, or a Service's. */
   label: string;
   wp: { name: string; namespace: string; via: string } | undefined;
   /** Why the waypoint that the labels name does not handle this traffic. */
   skipped?: string;
+  /** Set when the waypoint Gateway could not be read: whether `wp` handles this traffic is unknown (why). */
+  unsure?: string;
 }
 
 /**
@@ -408,6 +427,10 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
   const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
     if (!named) return { label, wp: undefined };
     const value = model.waypointFor.get(`${named.namespace}/${named.name}`);
+    if (value === undefined && model.gatewaysUnreadable) {
+      const unsure = `Gateways could not be read, so whether waypoint ${named.namespace}/${named.name} (${named.via}) handles ${traffic} traffic (its istio.io/waypoint-for label) is unknown`;
+      return { label, wp: { ...named, via: `${named.via}; Gateway unread` }, unsure };
+    }
     const forText = value ? `istio.io/waypoint-for: ${value}` : value === '' ? 'no istio.io/waypoint-for label: service' : 'Gateway not in the snapshot: Istio\'s default service assumed';
     const handles = value === undefined || value === '' ? traffic === 'service' : value === 'all' || value === traffic;
     return handles ? { label, wp: { ...named, via: `${named.via}; ${forText}` } } : { label, wp: undefined, skipped: `waypoint ${named.namespace}/${named.name} (${named.via}) does not handle ${traffic} traffic (${forText})` };
@@ -618,11 +641,22 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   // are named in a note.
   const paths: WaypointPath[] = ambient ? waypointPaths(model, callee) : [{ label: '', wp: undefined }];
   const judged = new Map<string, { paths: WaypointPath[]; j: ReturnType<typeof judgeVia> }>();
+  // A path whose waypoint Gateway is unread is judged both through the waypoint and without it:
+  // one answer when they agree, else unknown (never the default `service` guessed).
+  const judgeUnsure = (p: WaypointPath): ReturnType<typeof judgeVia> => {
+    const through = judgeVia(p.wp);
+    const around = judgeVia(undefined);
+    if (through.layer.verdict === around.layer.verdict) return { ...through, notes: [...through.notes, p.unsure!] };
+    return {
+      at: through.at, notes: [],
+      layer: { verdict: 'unknown', reason: `${p.unsure}: through it ${through.layer.verdict.toUpperCase()} (${through.layer.reason}); without it, at ${around.at}, ${around.layer.verdict.toUpperCase()} (${around.layer.reason})` },
+    };
+  };
   for (const p of paths) {
-    const key = p.wp ? `${p.wp.namespace}/${p.wp.name}` : '';
+    const key = `${p.unsure ? 'unsure:' : ''}${p.wp ? `${p.wp.namespace}/${p.wp.name}` : ''}`;
     const seen = judged.get(key);
     if (seen) seen.paths.push(p);
-    else judged.set(key, { paths: [p], j: judgeVia(p.wp) });
+    else judged.set(key, { paths: [p], j: p.unsure ? judgeUnsure(p) : judgeVia(p.wp) });
   }
   const openness: Record<MeshVerdictKind, number> = { allowed: 3, depends: 2, unknown: 1, denied: 0 };
   const answers = [...judged.values()];

@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { authzAllowAny } from '../../../checks/mtls/authz-allow-any.ts';
+import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
 
 const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
 const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
@@ -210,5 +213,56 @@ spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, p
   it('a selector DENY on a path is enforced without it at ztunnel: the waypoint\'s call is refused', () => {
     const r = verdict(`${wpNs}${policy('sel', '{selector: {matchLabels: {app: b}}, action: DENY, rules: [{to: [{operation: {paths: [/admin]}}]}]}', 'amb')}`, 'amb/a', 'amb/b');
     expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp', policy: { name: 'sel' } });
+  });
+});
+
+describe('Istio waypoint: Gateways that could not be read', () => {
+  // Which traffic a waypoint handles is its Gateway's istio.io/waypoint-for label
+  // (https://istio.io/latest/docs/ambient/usage/waypoint/: service by default; workload, all, none).
+  // Refused a list of Gateways, that label is unknown: Istio's default is not assumed.
+  const y = (waypointPolicy: string) => `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
+apiVersion: v1
+kind: Service
+metadata: {name: b, namespace: amb}
+spec: {selector: {app: b}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: wp, namespace: amb, labels: {istio.io/waypoint-for: all}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---${policy('allow', `{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], ${waypointPolicy}}`, 'amb')}`;
+  const forbidden = (yaml: string) => {
+    const ctx = ctxOf(yaml);
+    ctx.snapshot.resources['gatewayapi.gateways'] = [];
+    ctx.snapshot.coverage['gatewayapi.gateways'] = { status: 'forbidden', detail: 'list gatewayapi.gateways (refused in test)' };
+    return ctx;
+  };
+  const onlyZzz = y('rules: [{from: [{source: {principals: [cluster.local/ns/amb/sa/zzz]}}]}]');
+
+  it('reach: a waypoint that would decide the call gives UNKNOWN, never the ALLOWED of a default guessed', () => {
+    expect(verdict(onlyZzz, 'amb/a', 'amb/b')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp' });
+    const ctx = forbidden(onlyZzz);
+    const r = meshFlowVerdict(ctx.snapshot, ctx.config, ref('amb/a'), ref('amb/b'), 8000, 'TCP');
+    expect(r).toMatchObject({ verdict: 'unknown', enforcedBy: 'waypoint amb/wp' });
+    expect(r.reason).toMatch(/^Gateways could not be read, so whether waypoint amb\/wp \(namespace amb label istio.io\/use-waypoint, for its (Services|pods)\) handles (service|workload) traffic \(its istio.io\/waypoint-for label\) is unknown: through it DENIED \(.*\); without it, at ztunnel of amb\/b \(ambient\), ALLOWED \(/);
+    expect(JSON.stringify(r)).not.toContain('default service assumed');
+  });
+
+  it('reach: when the waypoint and ztunnel agree, the answer stands, with a note that the Gateway was unread', () => {
+    const ctx = forbidden(y('rules: [{}]'));
+    const r = meshFlowVerdict(ctx.snapshot, ctx.config, ref('amb/a'), ref('amb/b'), 8000, 'TCP');
+    expect(r.verdict).toBe('allowed');
+    expect(r.notes?.some((n) => n.startsWith('Gateways could not be read, so whether waypoint amb/wp'))).toBe(true);
+  });
+
+  it('the Istio authorization checks that judge calls are not evaluated, naming the Gateways, only where a waypoint is named', () => {
+    const status = (yaml: string, gatewaysForbidden: boolean) => runChecks([authzAllowAny, authzPlaintextBypass], gatewaysForbidden ? forbidden(yaml) : ctxOf(yaml)).map((o) => `${o.check.id} ${o.status}${o.status === 'not-evaluated' ? ` ${o.reason}` : ''}`);
+    expect(status(onlyZzz, true)).toEqual([
+      'mtls.authz-allow-any not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoint Gateways (istio.io/waypoint-for) that istio.io/use-waypoint names, as on namespace amb',
+      'mtls.authz-plaintext-bypass not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoint Gateways (istio.io/waypoint-for) that istio.io/use-waypoint names, as on namespace amb',
+    ]);
+    // No namespace, Service or workload names a waypoint: the Gateways do not matter.
+    const noWaypoint = onlyZzz.replace(', istio.io/use-waypoint: wp', '');
+    expect(status(noWaypoint, true).every((s) => !s.includes('not-evaluated'))).toBe(true);
   });
 });
