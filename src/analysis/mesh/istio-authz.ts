@@ -411,6 +411,8 @@ export interface WaypointPath {
   skipped?: string;
   /** Set when the waypoint Gateway could not be read: whether `wp` handles this traffic is unknown (why). */
   unsure?: string;
+  /** The Service the call is addressed to (undefined: a direct call to a pod). */
+  service?: string;
 }
 
 /**
@@ -444,7 +446,7 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
     if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
     const v = s.labels['istio.io/use-waypoint'];
     const named = v === undefined ? nsWaypoint('Services') : v === NO_WAYPOINT ? undefined : { name: v, namespace: wpNs(s.labels), via: `Service ${callee.namespace}/${s.name} label istio.io/use-waypoint` };
-    paths.push(pick('service', `a call to Service ${callee.namespace}/${s.name}`, named));
+    paths.push({ ...pick('service', `a call to Service ${callee.namespace}/${s.name}`, named), service: s.name });
   }
   const pod = callee.labels['istio.io/use-waypoint'];
   const podNamed = pod === undefined ? nsWaypoint('pods') : pod === NO_WAYPOINT ? undefined : { name: pod, namespace: wpNs(callee.labels), via: 'pod label istio.io/use-waypoint' };
@@ -484,18 +486,38 @@ function waypointTargets(model: IstioAuthzModel): WaypointTargets {
 }
 
 /**
- * Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service
- * of the callee, or to the istio-waypoint GatewayClass (root namespace), in the model's order.
- * Looked up in an index of the model, so a verdict reads only its candidates, not every policy.
+ * Which Service-targeted policies a waypoint applies to a call: `undefined` those of every Service
+ * selecting the callee (what may protect it at all, for the checks); `{ service }` those of that
+ * Service only, for a call addressed to it; `{}` none, for a direct call to a pod. "The targetRefs
+ * field is used to target policy destined for certain services, and those policies are bound to
+ * the waypoints which those services are configured to use"
+ * (https://ambientmesh.io/docs/security/waypoint-authz/): a policy on Service s1 does not judge a
+ * call to Service s2 through the same waypoint.
  */
-export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }): ParsedAuthzPolicy[] {
+export type ServiceScope = { service?: string } | undefined;
+
+const inScope = (scope: ServiceScope, name: string) => scope === undefined || scope.service === name;
+
+/**
+ * Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service
+ * of the callee within `scope`, or to the istio-waypoint GatewayClass (root namespace), in the
+ * model's order. Looked up in an index of the model, so a verdict reads only its candidates, not
+ * every policy.
+ */
+export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }, scope?: ServiceScope): ParsedAuthzPolicy[] {
   const t = waypointTargets(model);
   const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass]);
   for (const s of model.services.get(callee.namespace) ?? []) {
-    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
+    if (!inScope(scope, s.name) || Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
     for (const i of t.services.get(`${callee.namespace}/${s.name}`) ?? []) hits.add(i);
   }
   return [...hits].sort((a, b) => a - b).map((i) => model.authz.all[i]);
+}
+
+/** Whether an AuthorizationPolicy or RequestAuthentication targets this Service: calls to it are then judged apart. */
+function serviceTargeted(model: IstioAuthzModel, namespace: string, service: string): boolean {
+  if (waypointTargets(model).services.has(`${namespace}/${service}`)) return true;
+  return model.requestAuthn.some((ra) => ra.namespace === namespace && ra.targetRefs.some((t) => t.kind === 'Service' && (t.group === '' || t.group === 'core') && t.name === service));
 }
 
 /**
@@ -508,10 +530,10 @@ export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp:
  * https://istio.io/latest/docs/reference/config/security/request_authentication/; istio/istio
  * pilot/pkg/model/policyattachment.go: "waypoints never use selector").
  */
-function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined): string[] | undefined {
+function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined, scope?: ServiceScope): string[] | undefined {
   if (model.requestAuthnUnreadable) return ['unknown: RequestAuthentications could not be read'];
   const issuers: string[] = [];
-  const services = wp ? new Set((model.services.get(callee.namespace) ?? []).filter((s) => Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name)) : undefined;
+  const services = wp ? new Set((model.services.get(callee.namespace) ?? []).filter((s) => inScope(scope, s.name) && Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name)) : undefined;
   for (const ra of model.requestAuthn) {
     if (ra.targetRefs.length > 0) {
       if (wp && ra.targetRefs.some((t) =>
@@ -590,10 +612,10 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
 
-  const judgeVia = (wp: WaypointPath['wp']): { layer: LayerVerdict; at: string; notes: string[] } => {
+  const judgeVia = (wp: WaypointPath['wp'], scope?: ServiceScope): { layer: LayerVerdict; at: string; notes: string[] } => {
     const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
     const notes: string[] = [];
-    const jwt = requestAuthnFor(model, callee, wp);
+    const jwt = requestAuthnFor(model, callee, wp, scope);
     const l4Only = ambient && !wp;
     const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}) };
     let layer: LayerVerdict;
@@ -609,7 +631,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
         if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
       }
     } else {
-      const wl = judgeLayer(kept(waypointPolicies(model, callee, wp)), peer, who);
+      const wl = judgeLayer(kept(waypointPolicies(model, callee, wp, scope)), peer, who);
       // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's,
       // and still enforces no L7 field: "The ztunnel cannot enforce L7 policies. If a policy with
       // rules matching L7 attributes is targeted with a workload selector … such that it is
@@ -643,8 +665,9 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const judged = new Map<string, { paths: WaypointPath[]; j: ReturnType<typeof judgeVia> }>();
   // A path whose waypoint Gateway is unread is judged both through the waypoint and without it:
   // one answer when they agree, else unknown (never the default `service` guessed).
+  const scopeOf = (p: WaypointPath): ServiceScope => (p.service !== undefined ? { service: p.service } : {});
   const judgeUnsure = (p: WaypointPath): ReturnType<typeof judgeVia> => {
-    const through = judgeVia(p.wp);
+    const through = judgeVia(p.wp, scopeOf(p));
     const around = judgeVia(undefined);
     if (through.layer.verdict === around.layer.verdict) return { ...through, notes: [...through.notes, p.unsure!] };
     return {
@@ -653,10 +676,12 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     };
   };
   for (const p of paths) {
-    const key = `${p.unsure ? 'unsure:' : ''}${p.wp ? `${p.wp.namespace}/${p.wp.name}` : ''}`;
+    // Paths through one waypoint share an answer unless a policy targets the Service called.
+    const own = p.wp && p.service !== undefined && serviceTargeted(model, callee.namespace, p.service) ? ` service ${p.service}` : '';
+    const key = `${p.unsure ? 'unsure:' : ''}${p.wp ? `${p.wp.namespace}/${p.wp.name}` : ''}${own}`;
     const seen = judged.get(key);
     if (seen) seen.paths.push(p);
-    else judged.set(key, { paths: [p], j: p.unsure ? judgeUnsure(p) : judgeVia(p.wp) });
+    else judged.set(key, { paths: [p], j: p.unsure ? judgeUnsure(p) : judgeVia(p.wp, scopeOf(p)) });
   }
   const openness: Record<MeshVerdictKind, number> = { allowed: 3, depends: 2, unknown: 1, denied: 0 };
   const answers = [...judged.values()];

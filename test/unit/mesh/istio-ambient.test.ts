@@ -266,3 +266,43 @@ spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, p
     expect(status(noWaypoint, true).every((s) => !s.includes('not-evaluated'))).toBe(true);
   });
 });
+
+describe('Istio waypoint: a policy attached to a Service judges only calls to that Service', () => {
+  // https://istio.io/latest/docs/ambient/usage/l7-features/: "For an authorization policy to be
+  // attached to a waypoint it must have a targetRef which refers to the waypoint, or a Service which
+  // uses that waypoint"; https://ambientmesh.io/docs/security/waypoint-authz/: "the targetRefs field
+  // is used to target policy destined for certain services, and those policies are bound to the
+  // waypoints which those services are configured to use". Services s1 and s2 both select app: b;
+  // a DENY on s1 leaves calls to s2, and direct calls to the pod, to the waypoint's other policies.
+  const twoServices = (waypointFor: string, extra = '') => `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
+apiVersion: v1
+kind: Service
+metadata: {name: s1, namespace: amb}
+spec: {selector: {app: b}, ports: [{port: 8000}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s2, namespace: amb}
+spec: {selector: {app: b}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: wp, namespace: amb, labels: {istio.io/waypoint-for: ${waypointFor}}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---${policy('deny-s1', '{targetRefs: [{kind: Service, group: "", name: s1}], action: DENY, rules: [{}]}', 'amb')}${extra}`;
+
+  it('waypoint-for all: the call to s2 and the direct call are allowed, the call to s1 denied (named in a note)', () => {
+    const r = verdict(twoServices('all'), 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'allowed', enforcedBy: 'waypoint amb/wp' });
+    expect(r.notes).toContain('a call to Service amb/s2, a direct call to a pod of amb/b: judged by waypoint amb/wp');
+    expect(viaService(r, 'amb/s1')).toEqual({ verdict: 'denied', enforcedBy: 'waypoint amb/wp', reason: 'DENY AuthorizationPolicy amb/deny-s1 rules[0] matches principal cluster.local/ns/amb/sa/a on port 8000' });
+  });
+
+  it('a waypoint-wide ALLOW still judges every call; the Service policy adds only to calls to s1', () => {
+    const onlyZzz = policy('allow', '{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], rules: [{from: [{source: {principals: [cluster.local/ns/amb/sa/zzz]}}]}]}', 'amb');
+    const r = verdict(twoServices('all', onlyZzz), 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp' });
+    expect(viaService(r, 'amb/s1')?.reason).toBe('DENY AuthorizationPolicy amb/deny-s1 rules[0] matches principal cluster.local/ns/amb/sa/a on port 8000');
+    expect(r.notes).toContain('a call to Service amb/s2, a direct call to a pod of amb/b: judged by waypoint amb/wp, DENIED: no ALLOW AuthorizationPolicy matches principal cluster.local/ns/amb/sa/a on port 8000 (applying: amb/allow)');
+  });
+});
