@@ -464,6 +464,8 @@ interface WaypointTargets {
   gateways: Map<string, number[]>;
   services: Map<string, number[]>;
   gatewayClass: number[];
+  /** `namespace/name` of the Services a RequestAuthentication targets. */
+  requestAuthnServices: Set<string>;
 }
 
 const waypointTargetsByModel = new WeakMap<IstioAuthzModel, WaypointTargets>();
@@ -471,7 +473,7 @@ const waypointTargetsByModel = new WeakMap<IstioAuthzModel, WaypointTargets>();
 function waypointTargets(model: IstioAuthzModel): WaypointTargets {
   let t = waypointTargetsByModel.get(model);
   if (t) return t;
-  t = { gateways: new Map(), services: new Map(), gatewayClass: [] };
+  t = { gateways: new Map(), services: new Map(), gatewayClass: [], requestAuthnServices: new Set() };
   const add = (m: Map<string, number[]>, key: string, i: number) => { const l = m.get(key); if (l) l.push(i); else m.set(key, [i]); };
   model.authz.all.forEach((p, i) => {
     if (!p.targeted || !p.action || p.problems.length > 0) return;
@@ -481,6 +483,7 @@ function waypointTargets(model: IstioAuthzModel): WaypointTargets {
       else if (ref.kind === 'GatewayClass' && p.namespace === model.root && ref.name === 'istio-waypoint') t!.gatewayClass.push(i);
     }
   });
+  for (const ra of model.requestAuthn) for (const r of ra.targetRefs) if (r.kind === 'Service' && (r.group === '' || r.group === 'core')) t.requestAuthnServices.add(`${ra.namespace}/${r.name}`);
   waypointTargetsByModel.set(model, t);
   return t;
 }
@@ -516,8 +519,8 @@ export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp:
 
 /** Whether an AuthorizationPolicy or RequestAuthentication targets this Service: calls to it are then judged apart. */
 function serviceTargeted(model: IstioAuthzModel, namespace: string, service: string): boolean {
-  if (waypointTargets(model).services.has(`${namespace}/${service}`)) return true;
-  return model.requestAuthn.some((ra) => ra.namespace === namespace && ra.targetRefs.some((t) => t.kind === 'Service' && (t.group === '' || t.group === 'core') && t.name === service));
+  const t = waypointTargets(model);
+  return t.services.has(`${namespace}/${service}`) || t.requestAuthnServices.has(`${namespace}/${service}`);
 }
 
 /**

@@ -305,4 +305,19 @@ spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, p
     expect(viaService(r, 'amb/s1')?.reason).toBe('DENY AuthorizationPolicy amb/deny-s1 rules[0] matches principal cluster.local/ns/amb/sa/a on port 8000');
     expect(r.notes).toContain('a call to Service amb/s2, a direct call to a pod of amb/b: judged by waypoint amb/wp, DENIED: no ALLOW AuthorizationPolicy matches principal cluster.local/ns/amb/sa/a on port 8000 (applying: amb/allow)');
   });
+
+  it('a RequestAuthentication attached to s2 lets JWTs through only on calls to s2', () => {
+    const jwtAtWaypoint = `${policy('allow-jwt', '{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]}', 'amb')}
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: amb}
+spec:
+  targetRefs: [{kind: Service, group: "", name: s2}]
+  jwtRules: [{issuer: testing@secure.istio.io, jwksUri: "https://example.com/jwks.json"}]
+---`;
+    const r = verdict(twoServices('all', jwtAtWaypoint), 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'depends', enforcedBy: 'waypoint amb/wp' });
+    expect(r.reason).toContain('a JWT (RequestAuthentication issuers testing@secure.istio.io)');
+    expect(r.notes?.find((n) => n.startsWith('a direct call to a pod of amb/b: judged by waypoint amb/wp, DENIED: '))).toBeDefined();
+  });
 });
