@@ -48,14 +48,21 @@ export function istioAuthorizationEffect(policies: KubeObject[], rootNamespace: 
 
 export type AuthzAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
 const ACTIONS = new Set<string>(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
+/** `when` keys that read the mTLS peer identity, as from.source principals/namespaces do. */
+const IDENTITY_CONDITIONS = new Set(['source.principal', 'source.namespace']);
 
 export interface AuthzRule {
   index: number;
   /** No `from` at all: any source. */
   anySource: boolean;
-  /** Positive identity fields (principals, namespaces): need an mTLS peer identity to match. */
+  /**
+   * Positive identity fields (principals, namespaces, or a `when` on source.principal /
+   * source.namespace with values): need an mTLS peer identity to match. Those two conditions are
+   * "mTLS-only fields [that] will never match when the traffic is plain text"
+   * (https://istio.io/v1.9/news/security/istio-security-2021-004).
+   */
   identity: boolean;
-  /** Negative identity fields only (notPrincipals, notNamespaces): a plaintext caller matches them. */
+  /** Negative identity fields only (notPrincipals, notNamespaces, or notValues of those two `when` keys): a plaintext caller matches them. */
   negativeIdentityOnly: boolean;
   /** principals or namespaces list "*": any authenticated peer. */
   anyPrincipal: boolean;
@@ -193,6 +200,11 @@ export function parseAuthorizationPolicy(o: KubeObject): ParsedAuthzPolicy {
       if (principals.length > 0 || namespaces.length > 0) identity = true;
       if (strings(s.notPrincipals).length > 0 || strings(s.notNamespaces).length > 0) negative = true;
       if (principals.includes('*') || namespaces.includes('*')) anyPrincipal = true;
+    }
+    for (const c of when) {
+      if (!IDENTITY_CONDITIONS.has(c.key)) continue;
+      if ((c.values ?? []).length > 0) identity = true;
+      if ((c.notValues ?? []).length > 0) negative = true;
     }
     return {
       index,

@@ -32,6 +32,8 @@ export const MESH_FLOW_KINDS = [
   'consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes',
   // Linkerd also attaches the Gateway API's routes to a Server (linkerd-authz.ts).
   'gatewayapi.httproutes', 'gatewayapi.grpcroutes',
+  // Gateways (an Istio waypoint's istio.io/waypoint-for) matter only where a waypoint is named:
+  // a check declares them by ISTIO_WAYPOINT_GATEWAYS_READ (checks/mtls/lib/istio-waypoints.ts).
 ] as const satisfies readonly KindKey[];
 
 const refKey = (r: ResourceRef) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;

@@ -53,6 +53,8 @@ export interface IstioAuthzModel {
   services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
   /** Gateway API Gateways by `namespace/name`: their istio.io/waypoint-for label ('' when unset). */
   waypointFor: Map<string, string>;
+  /** Gateways could not be read (forbidden, failed): which traffic a waypoint handles is unknown. */
+  gatewaysUnreadable: boolean;
 }
 
 function parseRequestAuthn(o: KubeObject): RequestAuthn {
@@ -111,6 +113,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     namespaces: mesh.namespaces,
     services,
     waypointFor: new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)['istio.io/waypoint-for'] ?? ''])),
+    gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
   };
 }, ['network', 'tls', 'mtls']);
 
@@ -386,12 +389,30 @@ export function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: 
   return undefined;
 }
 
+/**
+ * The first namespace, Service or Istio workload whose istio.io/use-waypoint label names a
+ * waypoint, as text (undefined: none does). Which traffic that waypoint handles is read from its
+ * Gateway, so only then do verdicts read Gateways. One pass over each list.
+ */
+export function istioWaypointNamed(snapshot: Snapshot, config: Config): string | undefined {
+  const model = istioAuthzModel(snapshot, config);
+  const names = (labels: Record<string, string>) => { const v = labels['istio.io/use-waypoint']; return v !== undefined && v !== NO_WAYPOINT; };
+  for (const [ns, info] of model.namespaces) if (names(info.labels)) return `namespace ${ns}`;
+  for (const [ns, list] of model.services) for (const svc of list) if (names(svc.labels)) return `Service ${ns}/${svc.name}`;
+  for (const w of meshModel(snapshot, config).workloads) if (w.mesh === 'istio' && names(w.labels)) return `${w.workload.ref.kind} ${w.namespace}/${w.workload.ref.name}`;
+  return undefined;
+}
+
 export interface WaypointPath {
   /** How the caller addresses the callee: a pod address, or a Service's. */
   label: string;
   wp: { name: string; namespace: string; via: string } | undefined;
   /** Why the waypoint that the labels name does not handle this traffic. */
   skipped?: string;
+  /** Set when the waypoint Gateway could not be read: whether `wp` handles this traffic is unknown (why). */
+  unsure?: string;
+  /** The Service the call is addressed to (undefined: a direct call to a pod). */
+  service?: string;
 }
 
 /**
@@ -408,6 +429,10 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
   const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
     if (!named) return { label, wp: undefined };
     const value = model.waypointFor.get(`${named.namespace}/${named.name}`);
+    if (value === undefined && model.gatewaysUnreadable) {
+      const unsure = `Gateways could not be read, so whether waypoint ${named.namespace}/${named.name} (${named.via}) handles ${traffic} traffic (its istio.io/waypoint-for label) is unknown`;
+      return { label, wp: { ...named, via: `${named.via}; Gateway unread` }, unsure };
+    }
     const forText = value ? `istio.io/waypoint-for: ${value}` : value === '' ? 'no istio.io/waypoint-for label: service' : 'Gateway not in the snapshot: Istio\'s default service assumed';
     const handles = value === undefined || value === '' ? traffic === 'service' : value === 'all' || value === traffic;
     return handles ? { label, wp: { ...named, via: `${named.via}; ${forText}` } } : { label, wp: undefined, skipped: `waypoint ${named.namespace}/${named.name} (${named.via}) does not handle ${traffic} traffic (${forText})` };
@@ -421,7 +446,7 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
     if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
     const v = s.labels['istio.io/use-waypoint'];
     const named = v === undefined ? nsWaypoint('Services') : v === NO_WAYPOINT ? undefined : { name: v, namespace: wpNs(s.labels), via: `Service ${callee.namespace}/${s.name} label istio.io/use-waypoint` };
-    paths.push(pick('service', `a call to Service ${callee.namespace}/${s.name}`, named));
+    paths.push({ ...pick('service', `a call to Service ${callee.namespace}/${s.name}`, named), service: s.name });
   }
   const pod = callee.labels['istio.io/use-waypoint'];
   const podNamed = pod === undefined ? nsWaypoint('pods') : pod === NO_WAYPOINT ? undefined : { name: pod, namespace: wpNs(callee.labels), via: 'pod label istio.io/use-waypoint' };
@@ -439,6 +464,8 @@ interface WaypointTargets {
   gateways: Map<string, number[]>;
   services: Map<string, number[]>;
   gatewayClass: number[];
+  /** `namespace/name` of the Services a RequestAuthentication targets. */
+  requestAuthnServices: Set<string>;
 }
 
 const waypointTargetsByModel = new WeakMap<IstioAuthzModel, WaypointTargets>();
@@ -446,7 +473,7 @@ const waypointTargetsByModel = new WeakMap<IstioAuthzModel, WaypointTargets>();
 function waypointTargets(model: IstioAuthzModel): WaypointTargets {
   let t = waypointTargetsByModel.get(model);
   if (t) return t;
-  t = { gateways: new Map(), services: new Map(), gatewayClass: [] };
+  t = { gateways: new Map(), services: new Map(), gatewayClass: [], requestAuthnServices: new Set() };
   const add = (m: Map<string, number[]>, key: string, i: number) => { const l = m.get(key); if (l) l.push(i); else m.set(key, [i]); };
   model.authz.all.forEach((p, i) => {
     if (!p.targeted || !p.action || p.problems.length > 0) return;
@@ -456,23 +483,44 @@ function waypointTargets(model: IstioAuthzModel): WaypointTargets {
       else if (ref.kind === 'GatewayClass' && p.namespace === model.root && ref.name === 'istio-waypoint') t!.gatewayClass.push(i);
     }
   });
+  for (const ra of model.requestAuthn) for (const r of ra.targetRefs) if (r.kind === 'Service' && (r.group === '' || r.group === 'core')) t.requestAuthnServices.add(`${ra.namespace}/${r.name}`);
   waypointTargetsByModel.set(model, t);
   return t;
 }
 
 /**
- * Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service
- * of the callee, or to the istio-waypoint GatewayClass (root namespace), in the model's order.
- * Looked up in an index of the model, so a verdict reads only its candidates, not every policy.
+ * Which Service-targeted policies a waypoint applies to a call: `undefined` those of every Service
+ * selecting the callee (what may protect it at all, for the checks); `{ service }` those of that
+ * Service only, for a call addressed to it; `{}` none, for a direct call to a pod. "The targetRefs
+ * field is used to target policy destined for certain services, and those policies are bound to
+ * the waypoints which those services are configured to use"
+ * (https://ambientmesh.io/docs/security/waypoint-authz/): a policy on Service s1 does not judge a
+ * call to Service s2 through the same waypoint.
  */
-export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }): ParsedAuthzPolicy[] {
+export type ServiceScope = { service?: string } | undefined;
+
+const inScope = (scope: ServiceScope, name: string) => scope === undefined || scope.service === name;
+
+/**
+ * Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service
+ * of the callee within `scope`, or to the istio-waypoint GatewayClass (root namespace), in the
+ * model's order. Looked up in an index of the model, so a verdict reads only its candidates, not
+ * every policy.
+ */
+export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string }, scope?: ServiceScope): ParsedAuthzPolicy[] {
   const t = waypointTargets(model);
   const hits = new Set<number>([...t.gateways.get(`${wp.namespace}/${wp.name}`) ?? [], ...t.gatewayClass]);
   for (const s of model.services.get(callee.namespace) ?? []) {
-    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
+    if (!inScope(scope, s.name) || Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
     for (const i of t.services.get(`${callee.namespace}/${s.name}`) ?? []) hits.add(i);
   }
   return [...hits].sort((a, b) => a - b).map((i) => model.authz.all[i]);
+}
+
+/** Whether an AuthorizationPolicy or RequestAuthentication targets this Service: calls to it are then judged apart. */
+function serviceTargeted(model: IstioAuthzModel, namespace: string, service: string): boolean {
+  const t = waypointTargets(model);
+  return t.services.has(`${namespace}/${service}`) || t.requestAuthnServices.has(`${namespace}/${service}`);
 }
 
 /**
@@ -485,10 +533,10 @@ export function waypointPolicies(model: IstioAuthzModel, callee: MeshCallee, wp:
  * https://istio.io/latest/docs/reference/config/security/request_authentication/; istio/istio
  * pilot/pkg/model/policyattachment.go: "waypoints never use selector").
  */
-function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined): string[] | undefined {
+function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name: string; namespace: string } | undefined, scope?: ServiceScope): string[] | undefined {
   if (model.requestAuthnUnreadable) return ['unknown: RequestAuthentications could not be read'];
   const issuers: string[] = [];
-  const services = wp ? new Set((model.services.get(callee.namespace) ?? []).filter((s) => Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name)) : undefined;
+  const services = wp ? new Set((model.services.get(callee.namespace) ?? []).filter((s) => inScope(scope, s.name) && Object.keys(s.selector).length > 0 && selectorMatches(s.selector, callee.labels)).map((s) => s.name)) : undefined;
   for (const ra of model.requestAuthn) {
     if (ra.targetRefs.length > 0) {
       if (wp && ra.targetRefs.some((t) =>
@@ -567,10 +615,10 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const skipped = kept((model.authz.byNamespace.get(callee.namespace) ?? []).filter((p) => p.problems.length > 0));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
 
-  const judgeVia = (wp: WaypointPath['wp']): { layer: LayerVerdict; at: string; notes: string[] } => {
+  const judgeVia = (wp: WaypointPath['wp'], scope?: ServiceScope): { layer: LayerVerdict; at: string; notes: string[] } => {
     const at = wp ? `waypoint ${wp.namespace}/${wp.name}` : ambient ? `ztunnel of ${calleeName} (ambient)` : `sidecar of ${calleeName}`;
     const notes: string[] = [];
-    const jwt = requestAuthnFor(model, callee, wp);
+    const jwt = requestAuthnFor(model, callee, wp, scope);
     const l4Only = ambient && !wp;
     const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}) };
     let layer: LayerVerdict;
@@ -586,12 +634,21 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
         if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
       }
     } else {
-      const wl = judgeLayer(kept(waypointPolicies(model, callee, wp)), peer, who);
-      // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's.
-      const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown' }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
+      const wl = judgeLayer(kept(waypointPolicies(model, callee, wp, scope)), peer, who);
+      // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's,
+      // and still enforces no L7 field: "The ztunnel cannot enforce L7 policies. If a policy with
+      // rules matching L7 attributes is targeted with a workload selector … such that it is
+      // enforced by a ztunnel, it will fail safe by becoming a DENY policy"
+      // (https://istio.io/v1.22/docs/ambient/usage/l7-features/).
+      const zt = workloadPolicies.length ? judgeLayer(workloadPolicies, { ...peer, principal: 'unknown', namespace: 'unknown', l4Only: true }, `the waypoint ${wp.namespace}/${wp.name}`) : undefined;
       notes.push(`traffic goes through waypoint ${wp.namespace}/${wp.name} (${wp.via})`);
       if (zt && zt.verdict !== 'allowed') {
         notes.push(`ztunnel of ${calleeName} also enforces ${workloadPolicies.map(name).join(', ')} against the waypoint's identity: ${zt.reason}`);
+      }
+      const l7 = workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0));
+      if (l7.length) {
+        const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
+        notes.push(`ztunnel of ${calleeName} enforces no ${what} of AuthorizationPolicy ${l7.map(name).join(', ')} (selector policies stay at ztunnel, not the waypoint): an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l7-features/)`);
       }
       // The waypoint's own service account is not named in the snapshot, so a ztunnel policy that
       // depends on it cannot be judged: 'unknown', never 'allowed'.
@@ -609,11 +666,25 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   // are named in a note.
   const paths: WaypointPath[] = ambient ? waypointPaths(model, callee) : [{ label: '', wp: undefined }];
   const judged = new Map<string, { paths: WaypointPath[]; j: ReturnType<typeof judgeVia> }>();
+  // A path whose waypoint Gateway is unread is judged both through the waypoint and without it:
+  // one answer when they agree, else unknown (never the default `service` guessed).
+  const scopeOf = (p: WaypointPath): ServiceScope => (p.service !== undefined ? { service: p.service } : {});
+  const judgeUnsure = (p: WaypointPath): ReturnType<typeof judgeVia> => {
+    const through = judgeVia(p.wp, scopeOf(p));
+    const around = judgeVia(undefined);
+    if (through.layer.verdict === around.layer.verdict) return { ...through, notes: [...through.notes, p.unsure!] };
+    return {
+      at: through.at, notes: [],
+      layer: { verdict: 'unknown', reason: `${p.unsure}: through it ${through.layer.verdict.toUpperCase()} (${through.layer.reason}); without it, at ${around.at}, ${around.layer.verdict.toUpperCase()} (${around.layer.reason})` },
+    };
+  };
   for (const p of paths) {
-    const key = p.wp ? `${p.wp.namespace}/${p.wp.name}` : '';
+    // Paths through one waypoint share an answer unless a policy targets the Service called.
+    const own = p.wp && p.service !== undefined && serviceTargeted(model, callee.namespace, p.service) ? ` service ${p.service}` : '';
+    const key = `${p.unsure ? 'unsure:' : ''}${p.wp ? `${p.wp.namespace}/${p.wp.name}` : ''}${own}`;
     const seen = judged.get(key);
     if (seen) seen.paths.push(p);
-    else judged.set(key, { paths: [p], j: judgeVia(p.wp) });
+    else judged.set(key, { paths: [p], j: p.unsure ? judgeUnsure(p) : judgeVia(p.wp, scopeOf(p)) });
   }
   const openness: Record<MeshVerdictKind, number> = { allowed: 3, depends: 2, unknown: 1, denied: 0 };
   const answers = [...judged.values()];

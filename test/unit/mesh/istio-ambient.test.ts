@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { authzAllowAny } from '../../../checks/mtls/authz-allow-any.ts';
+import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
 
 const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
 const ref = (text: string) => { const [namespace, name] = text.split('/'); return { kind: 'Deployment', namespace, name }; };
@@ -180,5 +183,141 @@ spec: {selector: {app: productpage}, ports: [{port: 8000}]}
     const none = verdict(c3('none'), 'default/reviews', 'default/productpage');
     expect(none).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/productpage (ambient)' });
     expect(none.notes?.some((n) => n.includes('judged by waypoint'))).toBe(false);
+  });
+});
+
+describe('Istio waypoint: ztunnel after the waypoint still enforces L4 only', () => {
+  // https://istio.io/v1.22/docs/ambient/usage/l7-features/ — "The ztunnel cannot enforce L7
+  // policies. If a policy with rules matching L7 attributes is targeted with a workload selector
+  // (rather than a targetRef), such that it is enforced by a ztunnel, it will fail safe by becoming
+  // a DENY policy." A selector policy is enforced by ztunnel even when a waypoint is in the path.
+  const wpNs = `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
+apiVersion: v1
+kind: Service
+metadata: {name: b, namespace: amb}
+spec: {selector: {app: b}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: wp, namespace: amb}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---`;
+
+  it('a selector ALLOW on an HTTP method never matches at ztunnel: the call through the waypoint is refused, not unknown', () => {
+    const r = verdict(`${wpNs}${policy('sel', '{selector: {matchLabels: {app: b}}, rules: [{to: [{operation: {methods: [GET]}}]}]}', 'amb')}`, 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp' });
+    expect(r.reason).toBe('no ALLOW AuthorizationPolicy matches the waypoint amb/wp on port 8000 (applying: amb/sel) (enforced by ztunnel after the waypoint)');
+    expect(r.notes).toContain('ztunnel of amb/b enforces no methods of AuthorizationPolicy amb/sel (selector policies stay at ztunnel, not the waypoint): an ALLOW rule with them never matches, a DENY rule is enforced without them (https://istio.io/latest/docs/ambient/usage/l7-features/)');
+  });
+
+  it('a selector DENY on a path is enforced without it at ztunnel: the waypoint\'s call is refused', () => {
+    const r = verdict(`${wpNs}${policy('sel', '{selector: {matchLabels: {app: b}}, action: DENY, rules: [{to: [{operation: {paths: [/admin]}}]}]}', 'amb')}`, 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp', policy: { name: 'sel' } });
+  });
+});
+
+describe('Istio waypoint: Gateways that could not be read', () => {
+  // Which traffic a waypoint handles is its Gateway's istio.io/waypoint-for label
+  // (https://istio.io/latest/docs/ambient/usage/waypoint/: service by default; workload, all, none).
+  // Refused a list of Gateways, that label is unknown: Istio's default is not assumed.
+  const y = (waypointPolicy: string) => `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
+apiVersion: v1
+kind: Service
+metadata: {name: b, namespace: amb}
+spec: {selector: {app: b}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: wp, namespace: amb, labels: {istio.io/waypoint-for: all}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---${policy('allow', `{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], ${waypointPolicy}}`, 'amb')}`;
+  const forbidden = (yaml: string) => {
+    const ctx = ctxOf(yaml);
+    ctx.snapshot.resources['gatewayapi.gateways'] = [];
+    ctx.snapshot.coverage['gatewayapi.gateways'] = { status: 'forbidden', detail: 'list gatewayapi.gateways (refused in test)' };
+    return ctx;
+  };
+  const onlyZzz = y('rules: [{from: [{source: {principals: [cluster.local/ns/amb/sa/zzz]}}]}]');
+
+  it('reach: a waypoint that would decide the call gives UNKNOWN, never the ALLOWED of a default guessed', () => {
+    expect(verdict(onlyZzz, 'amb/a', 'amb/b')).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp' });
+    const ctx = forbidden(onlyZzz);
+    const r = meshFlowVerdict(ctx.snapshot, ctx.config, ref('amb/a'), ref('amb/b'), 8000, 'TCP');
+    expect(r).toMatchObject({ verdict: 'unknown', enforcedBy: 'waypoint amb/wp' });
+    expect(r.reason).toMatch(/^Gateways could not be read, so whether waypoint amb\/wp \(namespace amb label istio.io\/use-waypoint, for its (Services|pods)\) handles (service|workload) traffic \(its istio.io\/waypoint-for label\) is unknown: through it DENIED \(.*\); without it, at ztunnel of amb\/b \(ambient\), ALLOWED \(/);
+    expect(JSON.stringify(r)).not.toContain('default service assumed');
+  });
+
+  it('reach: when the waypoint and ztunnel agree, the answer stands, with a note that the Gateway was unread', () => {
+    const ctx = forbidden(y('rules: [{}]'));
+    const r = meshFlowVerdict(ctx.snapshot, ctx.config, ref('amb/a'), ref('amb/b'), 8000, 'TCP');
+    expect(r.verdict).toBe('allowed');
+    expect(r.notes?.some((n) => n.startsWith('Gateways could not be read, so whether waypoint amb/wp'))).toBe(true);
+  });
+
+  it('the Istio authorization checks that judge calls are not evaluated, naming the Gateways, only where a waypoint is named', () => {
+    const status = (yaml: string, gatewaysForbidden: boolean) => runChecks([authzAllowAny, authzPlaintextBypass], gatewaysForbidden ? forbidden(yaml) : ctxOf(yaml)).map((o) => `${o.check.id} ${o.status}${o.status === 'not-evaluated' ? ` ${o.reason}` : ''}`);
+    expect(status(onlyZzz, true)).toEqual([
+      'mtls.authz-allow-any not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoint Gateways (istio.io/waypoint-for) that istio.io/use-waypoint names, as on namespace amb',
+      'mtls.authz-plaintext-bypass not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoint Gateways (istio.io/waypoint-for) that istio.io/use-waypoint names, as on namespace amb',
+    ]);
+    // No namespace, Service or workload names a waypoint: the Gateways do not matter.
+    const noWaypoint = onlyZzz.replace(', istio.io/use-waypoint: wp', '');
+    expect(status(noWaypoint, true).every((s) => !s.includes('not-evaluated'))).toBe(true);
+  });
+});
+
+describe('Istio waypoint: a policy attached to a Service judges only calls to that Service', () => {
+  // https://istio.io/latest/docs/ambient/usage/l7-features/: "For an authorization policy to be
+  // attached to a waypoint it must have a targetRef which refers to the waypoint, or a Service which
+  // uses that waypoint"; https://ambientmesh.io/docs/security/waypoint-authz/: "the targetRefs field
+  // is used to target policy destined for certain services, and those policies are bound to the
+  // waypoints which those services are configured to use". Services s1 and s2 both select app: b;
+  // a DENY on s1 leaves calls to s2, and direct calls to the pod, to the waypoint's other policies.
+  const twoServices = (waypointFor: string, extra = '') => `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
+apiVersion: v1
+kind: Service
+metadata: {name: s1, namespace: amb}
+spec: {selector: {app: b}, ports: [{port: 8000}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s2, namespace: amb}
+spec: {selector: {app: b}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: wp, namespace: amb, labels: {istio.io/waypoint-for: ${waypointFor}}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---${policy('deny-s1', '{targetRefs: [{kind: Service, group: "", name: s1}], action: DENY, rules: [{}]}', 'amb')}${extra}`;
+
+  it('waypoint-for all: the call to s2 and the direct call are allowed, the call to s1 denied (named in a note)', () => {
+    const r = verdict(twoServices('all'), 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'allowed', enforcedBy: 'waypoint amb/wp' });
+    expect(r.notes).toContain('a call to Service amb/s2, a direct call to a pod of amb/b: judged by waypoint amb/wp');
+    expect(viaService(r, 'amb/s1')).toEqual({ verdict: 'denied', enforcedBy: 'waypoint amb/wp', reason: 'DENY AuthorizationPolicy amb/deny-s1 rules[0] matches principal cluster.local/ns/amb/sa/a on port 8000' });
+  });
+
+  it('a waypoint-wide ALLOW still judges every call; the Service policy adds only to calls to s1', () => {
+    const onlyZzz = policy('allow', '{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], rules: [{from: [{source: {principals: [cluster.local/ns/amb/sa/zzz]}}]}]}', 'amb');
+    const r = verdict(twoServices('all', onlyZzz), 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint amb/wp' });
+    expect(viaService(r, 'amb/s1')?.reason).toBe('DENY AuthorizationPolicy amb/deny-s1 rules[0] matches principal cluster.local/ns/amb/sa/a on port 8000');
+    expect(r.notes).toContain('a call to Service amb/s2, a direct call to a pod of amb/b: judged by waypoint amb/wp, DENIED: no ALLOW AuthorizationPolicy matches principal cluster.local/ns/amb/sa/a on port 8000 (applying: amb/allow)');
+  });
+
+  it('a RequestAuthentication attached to s2 lets JWTs through only on calls to s2', () => {
+    const jwtAtWaypoint = `${policy('allow-jwt', '{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]}', 'amb')}
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: amb}
+spec:
+  targetRefs: [{kind: Service, group: "", name: s2}]
+  jwtRules: [{issuer: testing@secure.istio.io, jwksUri: "https://example.com/jwks.json"}]
+---`;
+    const r = verdict(twoServices('all', jwtAtWaypoint), 'amb/a', 'amb/b');
+    expect(r).toMatchObject({ verdict: 'depends', enforcedBy: 'waypoint amb/wp' });
+    expect(r.reason).toContain('a JWT (RequestAuthentication issuers testing@secure.istio.io)');
+    expect(r.notes?.find((n) => n.startsWith('a direct call to a pod of amb/b: judged by waypoint amb/wp, DENIED: '))).toBeDefined();
   });
 });

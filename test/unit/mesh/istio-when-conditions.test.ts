@@ -11,7 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { allConns } from '../../../src/analysis/netpol/conns.ts';
-import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
+import { ctxOf, deploymentYaml, namespaceYaml, run } from './helpers.ts';
 
 const ns = namespaceYaml;
 const app = (namespace: string, name: string, sa = name) => deploymentYaml(namespace, name, { serviceAccount: sa, ports: [8000, 9000] });
@@ -107,5 +108,24 @@ spec:
     // In a DENY rule the HTTP-only condition is dropped on a TCP port and the rule denies
     // more widely (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/): per request.
     expect(verdict(policy('DENY', '{when: [{key: "request.auth.claims[groups]", values: [admins]}]}'), 'foo/curl', 'foo/httpbin').verdict).toBe('depends');
+  });
+
+  // "the following are mTLS-only fields: … the source.principal custom condition, the
+  // source.namespace custom condition. These mTLS-only fields will never match when the traffic is
+  // plain text" (https://istio.io/v1.9/news/security/istio-security-2021-004): a DENY written with
+  // them misses a plaintext caller exactly as one on from.principals/namespaces does.
+  it('mtls.authz-plaintext-bypass: a DENY on `when` source.principal / source.namespace is bypassed by a plaintext caller under PERMISSIVE', () => {
+    const denyWhen = (cond: string) => policy('DENY', `{when: [${cond}]}`);
+    for (const cond of ['{key: source.principal, values: [cluster.local/ns/legacy/sa/client]}', '{key: source.namespace, values: [legacy]}']) {
+      const y = denyWhen(cond);
+      expect(verdict(y, 'plain/client', 'foo/httpbin').verdict).toBe('allowed');
+      const fails = run(authzPlaintextBypass, ctxOf(y)).filter((v) => v.status === 'fail');
+      expect(fails.map((v) => `${v.severity} ${v.resource.namespace}/${v.resource.name}`)).toEqual(['high foo/httpbin', 'high foo/curl']);
+      expect(fails[0].message).toContain('DENY foo/p rules[0] names principals/namespaces, which a plaintext caller never matches, so it is not denied');
+    }
+    // notValues is the negative form: an ALLOW on it alone admits the plaintext caller.
+    const allowNot = policy('ALLOW', '{when: [{key: source.namespace, notValues: [legacy]}]}');
+    expect(verdict(allowNot, 'plain/client', 'foo/httpbin').verdict).toBe('allowed');
+    expect(run(authzPlaintextBypass, ctxOf(allowNot)).filter((v) => v.status === 'fail').map((v) => v.severity)).toEqual(['medium', 'medium']);
   });
 });
