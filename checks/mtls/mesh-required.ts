@@ -11,7 +11,7 @@ export const meshRequired: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Install a service mesh (Istio or Linkerd) and enrol workloads, or set target.requireMtls: false if pod-to-pod encryption is provided another way.',
   needs: ['namespaces', 'pods'],
-  appliesTo: (ctx) => ctx.config.target.requireMtls === true,
+  appliesByConfig: (config) => config.target.requireMtls === true,
   appliesWhen: 'when the configuration requires mTLS (target.requireMtls: true)',
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);

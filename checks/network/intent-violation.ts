@@ -110,7 +110,7 @@ export const intentViolation: Check = {
   readsWhen: [CILIUM_SETTINGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
   readsBestEffort: ['serviceaccounts', 'configmaps'],
-  appliesTo: (ctx) => ctx.config.intent.deny.length > 0,
+  appliesByConfig: (config) => config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {
     // A typo'd namespace or label matches nothing and the rule "holds": say so, naming the rule.

@@ -47,6 +47,17 @@ export class StoreError extends HistoryError {
   constructor(message: string) { super(message); this.name = 'StoreError'; }
 }
 
+/** The run was not stored because a run of its cluster that started later was stored meanwhile. Exit 2. */
+export class OvertakenError extends HistoryError {
+  constructor(message: string) { super(message); this.name = 'OvertakenError'; }
+}
+
+/** Which "audit could not run" alert an error of a run calls for. */
+export function failureKindOf(error: unknown): 'not-run' | 'not-stored' | 'overtaken' {
+  if (error instanceof OvertakenError) return 'overtaken';
+  return error instanceof StoreError ? 'not-stored' : 'not-run';
+}
+
 export function errorMessage(error: unknown): string {
   return redactUrlCredentials(error instanceof Error ? error.message : String(error));
 }

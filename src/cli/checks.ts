@@ -22,7 +22,7 @@ export function catalogMarkdown(checks: readonly Check[]): string {
 
 function listChecks(values: { area?: string; output: string }, io: CliIO): number {
   const list = CHECKS.filter((c) => !values.area || c.area === values.area);
-  if (values.output === 'json') io.stdout(`${JSON.stringify(list.map(({ evaluate: _e, appliesTo: _a, ...c }) => c), null, 2)}\n`);
+  if (values.output === 'json') io.stdout(`${JSON.stringify(list.map(({ evaluate: _e, appliesTo: _a, appliesByConfig: _c, ...c }) => c), null, 2)}\n`);
   else if (values.output === 'md') io.stdout(catalogMarkdown(list));
   else for (const c of list) io.stdout(`${c.id.padEnd(48)} ${c.severity.padEnd(9)} ${c.title}\n`);
   return 0;

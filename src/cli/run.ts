@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load.ts';
 import { KINDS } from '../snapshot/kinds.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
+import { ConfigError, errorMessage, failureKindOf } from '../base/errors.ts';
 import { FAIL_ON, failOnReason, runPipeline, type FailOn, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
@@ -154,7 +154,7 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
     }
   } catch (error: unknown) {
     // The audit could not run: say so on every configured channel before exiting 2.
-    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
+    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: failureKindOf(error) });
     for (const o of outcomes) {
       if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
       const rejected = rejectedWarning(o, 'the "audit could not run" alert');

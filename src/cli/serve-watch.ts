@@ -64,10 +64,11 @@ export function affectedSections(kinds: ReadonlySet<KindKey> | null): Set<keyof 
  * test traces what each check reads over the demo cluster and the fixtures, and holds the
  * declarations to it: test/unit/schedule/watch-inputs.test.ts).
  */
-export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'readsWhen' | 'readsBestEffort' | 'appliesTo'>): Set<KindKey> {
+export function inputsOf(check: Pick<Check, 'needs' | 'reads' | 'readsWhen' | 'readsBestEffort' | 'appliesTo' | 'appliesByConfig'>): Set<KindKey> {
   const out = new Set<KindKey>([...check.needs, ...(check.reads ?? []), ...(check.readsWhen ?? []).flatMap((c) => c.kinds), ...(check.readsBestEffort ?? [])]);
   if (out.has('pods')) for (const k of POD_VIEW_KINDS) out.add(k);
-  if (check.appliesTo) for (const k of [...MESH_KINDS, ...POD_VIEW_KINDS, 'namespaces', 'services', 'configmaps'] as KindKey[]) out.add(k);
+  // A gated check (a mesh, cert-manager, a feature configured) may judge on the mesh as a whole.
+  if (check.appliesTo || check.appliesByConfig) for (const k of [...MESH_KINDS, ...POD_VIEW_KINDS, 'namespaces', 'services', 'configmaps'] as KindKey[]) out.add(k);
   return out;
 }
 

@@ -7,7 +7,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CHECKS } from '../../checks/index.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, StoreError, errorMessage } from '../base/errors.ts';
+import { ConfigError, errorMessage, failureKindOf } from '../base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../pipeline/pipeline.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { startDaemon, validateSchedule, type Daemon } from '../schedule/daemon.ts';
@@ -153,7 +153,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
-            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal, failure: error instanceof StoreError ? 'not-stored' : 'not-run' });
+            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal, failure: failureKindOf(error) });
             for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
           }
           throw error;

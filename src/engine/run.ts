@@ -34,7 +34,10 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
   // The caller's own failure (while it takes a result) is not the check's: it propagates.
   let taking = false;
   const take = (r: Result) => { taking = true; each(r); taking = false; };
+  const notApplicable = (): CheckOutcome => ({ check, status: 'not-applicable', severity, results: [], reason: check.appliesWhen ? `applies only ${check.appliesWhen}` : 'does not apply to this cluster' });
   try {
+    // A feature the configuration leaves off: nothing of the cluster can make the check apply.
+    if (check.appliesByConfig && !check.appliesByConfig(ctx.config)) return notApplicable();
     // Applicability first: a mesh check on a cluster without a mesh is not-applicable, not
     // "not evaluated for lack of Istio CRDs". But a check whose declared inputs could not be
     // read (forbidden, failed) cannot be told it does not apply: the answer may hang on what is
@@ -42,7 +45,7 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
     // would hide its findings as surely as a pass.
     const missing = unreadableInputsFor(check, ctx);
     if (check.appliesTo && !check.appliesTo(ctx) && !missing.some(({ kind }) => unreadableStatus(ctx, kind))) {
-      return { check, status: 'not-applicable', severity, results: [], reason: check.appliesWhen ? `applies only ${check.appliesWhen}` : 'does not apply to this cluster' };
+      return notApplicable();
     }
     if (missing.length > 0) {
       const why = missing.map(({ kind: k, holds }) => `${k}: ${ctx.snapshot.coverage[k]?.status ?? 'not collected'}${ctx.snapshot.coverage[k]?.detail ? ` (${ctx.snapshot.coverage[k]?.detail})` : ''}${holds ? ` for ${holds}` : ''}`);

@@ -3,6 +3,7 @@
 
 import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from '../analysis/context.ts';
+import type { Config } from '../config/types.ts';
 import type { Area, CheckStatus, Severity, Verdict } from '../base/vocabulary.ts';
 
 export interface Result extends Verdict {
@@ -62,6 +63,13 @@ export interface Check {
    * mesh is installed). When false the check is 'not-applicable', which is neither pass nor fail.
    */
   appliesTo?(ctx: AuditContext): boolean;
+  /**
+   * Optional gate on the configuration alone (a feature the operator turns on, e.g.
+   * target.requireMtls): false makes the check 'not-applicable' before its inputs are looked
+   * at, so a kind it would read being forbidden does not leave it "not evaluated" (a partial
+   * run, an RBAC gap to fix) for a feature nobody configured. Reads nothing of the cluster.
+   */
+  appliesByConfig?(config: Config): boolean;
   /** When the check applies, for the report's coverage section ("when Istio is installed"). */
   appliesWhen?: string;
   /**

@@ -370,7 +370,11 @@ class K8sRunStore implements RunStore {
     const { index } = await this.readIndex();
     // A run's objects are named by the sequence number it was stored under (never reused).
     const seqOf = (r: IndexEntry) => Number(RUN_OBJECT_NAME.exec(Array.isArray(r.objects) ? r.objects[0] ?? '' : '')?.[2] ?? 0);
-    const newer = index.runs.filter((r) => (cluster === undefined || r.cluster === cluster) && seqOf(r) >= Number(mark)).at(-1);
+    // Of the runs stored since, the one that started last (on a tie, the last stored).
+    let newer: IndexEntry | undefined;
+    for (const r of index.runs) {
+      if ((cluster === undefined || r.cluster === cluster) && seqOf(r) >= Number(mark) && (!newer || !(Date.parse(r.startedAt) < Date.parse(newer.startedAt)))) newer = r;
+    }
     return newer ? { id: newer.id, startedAt: newer.startedAt } : null;
   }
 

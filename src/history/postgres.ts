@@ -516,17 +516,27 @@ class PgRunStore implements RunStore {
     this.held = { cluster, holder, newest };
   }
 
+  /**
+   * Each cluster's greatest seq (JSON): a seq is taken at INSERT and committed later, and saves
+   * of different clusters run concurrently (per-cluster lock), so one global maximum can pass a
+   * run of another cluster still committing with a smaller seq. Within one cluster the lock
+   * serialises saves: seq order there is commit order. The cluster is not known before collecting.
+   */
   async mark(): Promise<string> {
-    if (this.empty) return '0';
-    const r = await this.withClient('reading the stored runs', (c) => c.query('SELECT COALESCE(MAX(seq), 0)::text AS seq FROM ztaudit_runs'));
-    return String((r.rows[0] as Row).seq);
+    if (this.empty) return '{}';
+    const r = await this.withClient('reading the stored runs', (c) => c.query('SELECT cluster, MAX(seq)::text AS seq FROM ztaudit_runs GROUP BY cluster'));
+    const marks: Record<string, string> = {};
+    for (const row of r.rows as Row[]) marks[String(row.cluster)] = String(row.seq);
+    return JSON.stringify(marks);
   }
 
   async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
     if (this.empty) return null;
+    // Of the runs stored since, the one that started last: the newest picture of the cluster.
+    const since = `seq > COALESCE(($1::jsonb ->> cluster)::bigint, 0)`;
     const r = await this.withClient('reading the stored runs', (c) => (cluster === undefined
-      ? c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE seq > $1 ORDER BY seq DESC LIMIT 1`, [mark])
-      : c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE seq > $1 AND cluster = $2 ORDER BY seq DESC LIMIT 1`, [mark, cluster])));
+      ? c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE ${since} ORDER BY started_at DESC, seq DESC LIMIT 1`, [mark])
+      : c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE ${since} AND cluster = $2 ORDER BY started_at DESC, seq DESC LIMIT 1`, [mark, cluster])));
     const row = r.rows[0] as Row | undefined;
     return row ? { id: String(row.id), startedAt: String(row.started_at) } : null;
   }

@@ -22,7 +22,7 @@ export interface RunStore {
    * meanwhile: diffed against that run's predecessors, it must not be stored after it.
    */
   mark(): Promise<string>;
-  /** The newest run of `cluster` stored after `mark` was taken (by insertion, never by clock); null when none. */
+  /** Of the runs of `cluster` stored after `mark` was taken (by insertion), the one that started last; null when none. */
   storedSince(mark: string, cluster?: string): Promise<Pick<RunSummary, 'id' | 'startedAt'> | null>;
   /** The newest stored run (of that cluster, when given), by insertion order. */
   latest(cluster?: string): Promise<RunReport | null>;

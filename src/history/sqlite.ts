@@ -222,8 +222,8 @@ class SqliteRunStore implements RunStore {
 
   async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
     const row = (cluster === undefined
-      ? this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? ORDER BY seq DESC LIMIT 1').get(Number(mark))
-      : this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? AND cluster = ? ORDER BY seq DESC LIMIT 1').get(Number(mark), cluster)) as Row | undefined;
+      ? this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? ORDER BY started_at DESC, seq DESC LIMIT 1').get(Number(mark))
+      : this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? AND cluster = ? ORDER BY started_at DESC, seq DESC LIMIT 1').get(Number(mark), cluster)) as Row | undefined;
     return row ? { id: String(row.id), startedAt: String(row.started_at) } : null;
   }
 

@@ -32,9 +32,13 @@ export function heldBackText(h: { repeats: number; since: string }): string {
   return `flapping: ${h.repeats} repeat alert${h.repeats === 1 ? '' : 's'} of these findings held back since ${h.since} (watch.realertAfterHours)`;
 }
 
-/** Which alert: the audit did not run, or it ran (reports written) but could not be stored. */
-export type FailureKind = 'not-run' | 'not-stored';
+/**
+ * Which alert: the audit did not run, it ran (reports written) but could not be stored, or it
+ * was not stored because a run of the cluster that started later was stored meanwhile.
+ */
+export type FailureKind = 'not-run' | 'not-stored' | 'overtaken';
 export const FAILURE_TEXT: Record<FailureKind, { title: string; lede: string }> = {
   'not-run': { title: 'audit could not run', lede: 'did not complete, so there is no compliance result for this run.' },
   'not-stored': { title: 'audit could not be stored', lede: 'ran and wrote its reports, but the run could not be stored in the history: the next run will diff against an older baseline.' },
+  'overtaken': { title: 'audit run not stored: a newer run was stored', lede: 'was not stored because a newer run of the cluster was stored meanwhile; that run is the latest result, and nothing needs re-running.' },
 };

@@ -18,7 +18,7 @@ import type { NotificationOutcome, RunDiff, RunReport, SaveOptions, StoredRunRea
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
-import { HistoryError, StoreError, errorMessage } from '../base/errors.ts';
+import { HistoryError, OvertakenError, StoreError, errorMessage } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
@@ -119,8 +119,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     spool: () => Spool.open(),
   });
   // Where the store stood before collecting: the lock is taken only once the cluster is known,
-  // after the audit, and a run stored meanwhile (another process, collecting less slowly) saw
-  // the cluster later than this one did.
+  // after the audit. A run stored meanwhile that started at or after this one (another process,
+  // collecting faster) is a newer picture of the cluster; one that started before it is older.
   const mark = store?.mark ? await store.mark() : null;
   const { report, expiredWaivers, warnings } = await audit();
   for (const line of warnings ?? []) edges.log.warn(line);
@@ -198,15 +198,18 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
 }
 
 /**
- * Refuses (HistoryError, before anything is rendered, stored or sent, as a run refused the lock
- * is) a run when a run of its cluster was stored after `mark` was taken: diffed against that
- * newer run, this older picture of the cluster would call whatever appeared since "resolved"
- * and become the latest run, the next diff's baseline. Insertion order only, never clocks.
+ * Refuses (OvertakenError, before anything is rendered, stored or sent, as a run refused the
+ * lock is) a run when a run of its cluster stored after `mark` was taken started at or after
+ * this one: diffed against that newer run, this older picture of the cluster would call
+ * whatever appeared since "resolved" and become the latest run, the next diff's baseline. A run
+ * stored meanwhile that started earlier (a slower run, `history import` of old runs) is older
+ * and is diffed against as usual. Start times compare the clocks of the machines that ran them:
+ * runs of one cluster from machines with skewed clocks are ordered by those clocks.
  */
 async function refuseIfOvertaken(store: PipelineStore, mark: string, report: RunReport): Promise<void> {
   const newer = await store.storedSince!(mark, report.run.cluster.name);
-  if (!newer) return;
-  throw new HistoryError(oneLine(`a newer run (${newer.id}, started ${newer.startedAt}) of cluster "${report.run.cluster.name}" was stored in ${store.describe()} while run ${report.run.id} collected: this run was not stored, so it cannot mark that run's findings resolved; run again (runs are refused, never interleaved)`));
+  if (!newer || Date.parse(newer.startedAt) < Date.parse(report.run.startedAt)) return;
+  throw new OvertakenError(oneLine(`a newer run (${newer.id}, started ${newer.startedAt}) of cluster "${report.run.cluster.name}" was stored in ${store.describe()} while run ${report.run.id} (started ${report.run.startedAt}) collected: this older run was not stored, so it cannot mark that run's findings resolved; nothing needs re-running (runs are refused, never interleaved)`));
 }
 
 /**

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import pg from 'pg';
 import { HistoryError, redactUrlCredentials } from '../../src/base/errors.ts';
 import { PG_SCHEMA_VERSION, parsePgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
@@ -268,10 +269,38 @@ describePg('PostgreSQL run store', (server) => {
     expect(await s.storedSince(mark, 'alpha')).toBeNull();
     await s.save(makeReport('b1', '2026-11-01T02:00:00.000Z', { cluster: 'beta' }));
     expect(await s.storedSince(mark, 'alpha')).toBeNull();
-    await s.save(makeReport('a1', '2026-10-01T02:00:00.000Z', { cluster: 'alpha' })); // a clock behind: insertion order decides
+    await s.save(makeReport('a1', '2026-10-01T02:00:00.000Z', { cluster: 'alpha' })); // the pipeline compares start times; the store names it
     expect(await s.storedSince(mark, 'alpha')).toEqual({ id: 'a1', startedAt: '2026-10-01T02:00:00.000Z' });
     expect(await s.storedSince(mark, 'beta')).toEqual({ id: 'b1', startedAt: '2026-11-01T02:00:00.000Z' });
     expect(await s.storedSince(await s.mark(), 'alpha')).toBeNull();
+  });
+
+  it('a run of its cluster committed after a run of another cluster (saves interleaved) is still found since a mark taken in between; the one that started last is named', async () => {
+    // Two connections: X, a save of cluster alpha still in its transaction (its seq taken at
+    // INSERT, not yet committed), and the store, where cluster beta's save takes the next seq
+    // and commits (saves of different clusters run at once: the lock is per cluster). Run R of
+    // alpha takes its mark then; X commits after. R must see X's run, or it stores its older
+    // picture after it and calls what X found "resolved".
+    const s = await store();
+    await s.save(makeReport('a0', '2026-11-01T01:00:00.000Z', { cluster: 'alpha' }));
+    const x = new pg.Client({ host: server.host, port: server.port, user: 'postgres', password: server.adminPassword, database: db.name, ssl: false });
+    await x.connect();
+    try {
+      await x.query('BEGIN');
+      await x.query(`INSERT INTO ztaudit_runs (id, cluster, started_at, regression, summary, report)
+                     SELECT 'a1', cluster, '2026-11-01T03:00:00.000Z', regression, summary || '{"id": "a1", "startedAt": "2026-11-01T03:00:00.000Z"}'::jsonb, report FROM ztaudit_runs WHERE id = 'a0'`);
+      await s.save(makeReport('b1', '2026-11-01T02:00:00.000Z', { cluster: 'beta' }));
+      const mark = await s.mark();
+      await x.query('COMMIT');
+      expect((await q(`SELECT id FROM ztaudit_runs ORDER BY seq`)).rows.map((r) => r.id)).toEqual(['a0', 'a1', 'b1']);
+      expect(await s.storedSince(mark, 'alpha')).toEqual({ id: 'a1', startedAt: '2026-11-01T03:00:00.000Z' });
+      expect(await s.storedSince(mark, 'beta')).toBeNull();
+      // A slower run of alpha that started before a1, stored after it: a1 is still the newest picture.
+      await s.save(makeReport('a-slow', '2026-11-01T02:30:00.000Z', { cluster: 'alpha' }));
+      expect(await s.storedSince(mark, 'alpha')).toEqual({ id: 'a1', startedAt: '2026-11-01T03:00:00.000Z' });
+    } finally {
+      await x.end();
+    }
   });
 
   it('diff --last over more than a page of runs blind to RBAC compares RBAC with the last full run, fetching only the runs it takes from', async () => {

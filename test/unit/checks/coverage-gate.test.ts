@@ -293,3 +293,48 @@ spec:
   });
 });
 
+
+describe('a check gated on the configuration alone', () => {
+  // A feature the operator never turned on (target.requireMtls, intent.deny) does not apply,
+  // whatever the cluster let ztaudit read: a forbidden kind it would read (a 403, "Determine
+  // whether a request is allowed or denied",
+  // https://kubernetes.io/docs/reference/access-authn-authz/authorization/) must not make it
+  // "not evaluated", which marks the run partial, counts against --fail-on and asks for RBAC
+  // nobody needs. Turned on, the same forbidden kind leaves it not evaluated.
+  const GATED = ['mtls.mesh-required', 'network.intent-violation'];
+  it('is not applicable with any kind it reads forbidden when the configuration leaves it off, and not evaluated when it is on', () => {
+    expect(CHECKS.filter((c) => c.appliesByConfig).map((c) => c.id).sort()).toEqual(GATED);
+    for (const id of GATED) {
+      const check = CHECK_BY_ID.get(id)!;
+      const dir = join(FIXTURES, id);
+      const file = readdirSync(dir).filter((f) => /^fail\./.test(f)).sort()[0];
+      const path = join(dir, file);
+      const on = fixtureConfig(path, loadFixtureConfig(dir, new Set(CHECK_BY_ID.keys())) ?? defaultConfig());
+      const off = defaultConfig();
+      expect(check.appliesByConfig!(on), id).toBe(true);
+      expect(check.appliesByConfig!(off), id).toBe(false);
+      const kinds = new Set([...check.needs, ...(check.reads ?? []), ...(check.readsWhen ?? []).flatMap((r) => r.kinds), ...(check.readsBestEffort ?? [])]);
+      for (const kind of kinds) {
+        const snapshot = loadFixture(path, id);
+        snapshot.coverage[kind] = { status: 'forbidden', detail: `list ${kind} (403)` };
+        const [o] = runChecks([check], { snapshot, config: off, now: NOW });
+        expect({ status: o.status, reason: o.reason, unreadable: o.unreadable }, `${id} <- ${kind} forbidden, off`).toEqual({ status: 'not-applicable', reason: `applies only ${check.appliesWhen}`, unreadable: undefined });
+      }
+      for (const kind of [...check.needs, ...(check.reads ?? [])]) {
+        const snapshot = loadFixture(path, id);
+        snapshot.coverage[kind] = { status: 'forbidden', detail: `list ${kind} (403)` };
+        const [o] = runChecks([check], { snapshot, config: on, now: NOW });
+        expect({ status: o.status, unreadable: o.unreadable }, `${id} <- ${kind} forbidden, on`).toEqual({ status: 'not-evaluated', unreadable: [kind] });
+      }
+    }
+  });
+
+  it('calico.networkpolicies forbidden, no intent.deny: network.intent-violation is not applicable, not "not evaluated"', () => {
+    const check = CHECK_BY_ID.get('network.intent-violation')!;
+    const snapshot = loadFixture(join(FIXTURES, 'network.intent-violation', 'pass.db-isolated.yaml'));
+    snapshot.coverage['calico.networkpolicies'] = { status: 'forbidden', detail: 'list projectcalico.org/v3 networkpolicies (403)' };
+    const [o] = runChecks([check], { snapshot, config: defaultConfig(), now: NOW });
+    expect(o.status).toBe('not-applicable');
+    expect(o.reason).toBe('applies only when the configuration declares segmentation intent (intent.deny)');
+  });
+});

@@ -23,6 +23,16 @@ function setup(options: Partial<K8sStoreOptions> = {}) {
 }
 
 describe('Kubernetes store', () => {
+  it('of the runs of a cluster stored since a mark, storedSince names the one that started last (the newest picture)', async () => {
+    const s = await setup().open();
+    const mark = await s.mark();
+    await s.save(makeReport('late', '2026-11-01T03:00:00.000Z'));
+    await s.save(makeReport('early', '2026-11-01T02:00:00.000Z')); // a slower run that started before 'late'
+    await s.save(makeReport('other', '2026-11-01T04:00:00.000Z', { cluster: 'other' }));
+    expect(await s.storedSince(mark, 'demo')).toEqual({ id: 'late', startedAt: '2026-11-01T03:00:00.000Z' });
+    expect(await s.storedSince(await s.mark(), 'demo')).toBeNull();
+  });
+
   it('stores runs and lists them newest first; an absent index is an empty history', async () => {
     const { fake, open } = setup();
     const s = await open();

@@ -120,7 +120,7 @@ describe('network.intent-violation', () => {
     expect([...intentViolation.evaluate(ctxOf(other, { intent }))][0].status).toBe('pass');
   });
   it('does not apply without intent rules', () => {
-    expect(intentViolation.appliesTo!(ctxOf(base))).toBe(false);
+    expect(intentViolation.appliesByConfig!(ctxOf(base).config)).toBe(false);
   });
   it('warns, naming the rule, when a selector matches no pods (a typo would otherwise read as "holds")', () => {
     const typo = { deny: [...intent.deny, { name: 'fe-db-typo', from: intent.deny[0].from, to: { namespace: 'shpo', podSelector: { tier: 'database' } } }] };

@@ -6,6 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildEmail, headerText, notifyEmail, notifyEmailFailure } from '../../../src/notify/email.ts';
+import { OvertakenError, failureKindOf } from '../../../src/base/errors.ts';
 import { buildRun, HOSTILE_CLUSTER } from '../report/fixtures.ts';
 import { sendEmailDigest } from '../../../src/notify/fleet-digest.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
@@ -248,5 +249,16 @@ describe('buildEmail for an alert an earlier run could not deliver', () => {
     expect(mail.subject).toMatch(/^\[ztaudit\] Regression on prod-eu-1/);
     expect(mail.text).toContain('Regression:\n- not delivered after run run-20261125-0200: new critical finding: rbac.cluster-admin-binding on ClusterRoleBinding backdoor');
     expect(mail.html).toContain('not delivered after run run-20261125-0200: new critical finding');
+  });
+});
+
+describe('the "audit could not run" email', () => {
+  it('a run refused because a newer run of its cluster was stored meanwhile: the alert says it was not stored and nothing needs re-running', async () => {
+    const refused = new OvertakenError('a newer run (r2, started 2026-11-20T02:01:00.000Z) of cluster "prod" was stored in h.db while run r1 collected');
+    await notifyEmailFailure('x', { ...base(), clusterName: 'prod', failure: failureKindOf(refused) });
+    const { mail } = received[0];
+    expect(mail.subject).toBe('[ztaudit] Audit run not stored: a newer run was stored on prod');
+    expect(mail.text).toContain('was not stored because a newer run of the cluster was stored meanwhile; that run is the latest result, and nothing needs re-running.');
+    expect(mail.text).not.toContain('no compliance result');
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HistoryError } from '../../../src/base/errors.ts';
+import { HistoryError, OvertakenError, failureKindOf } from '../../../src/base/errors.ts';
 import { lastAndBaseline } from '../../../src/cli/diff.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
@@ -80,8 +80,11 @@ describe('overlapping runs on one SQLite store', () => {
     finish();
     const refused = await runA;
     expect(refused).toBeInstanceOf(HistoryError);
+    expect(refused).toBeInstanceOf(OvertakenError);
+    // Its "could not run" alert is the one saying nothing needs re-running.
+    expect(failureKindOf(refused)).toBe('overtaken');
     expect((refused as Error).message).toContain(`a newer run (${b.run.id}, started ${b.run.startedAt}) of cluster "demo" was stored in ${db} while run `);
-    expect((refused as Error).message).toMatch(/ while run 20261120T\d{6}Z-[0-9a-f]{6} collected: this run was not stored, so it cannot mark that run's findings resolved; run again \(runs are refused, never interleaved\)$/);
+    expect((refused as Error).message).toMatch(/ while run 20261120T\d{6}Z-[0-9a-f]{6} \(started 2026-11-20T[\d:.]+Z\) collected: this older run was not stored, so it cannot mark that run's findings resolved; nothing needs re-running \(runs are refused, never interleaved\)$/);
     // Refused before anything went out, as a run refused the lock is.
     expect(seenA).toEqual({ rendered: 0, notified: 0 });
 
@@ -101,5 +104,56 @@ describe('overlapping runs on one SQLite store', () => {
     expect(next.diff?.previousRunId).toBe(b.run.id);
     expect(next.diff?.resolved).toEqual([]);
     expect(next.diff?.persisting).toBeGreaterThan(0);
+  });
+
+  it('a run stored while another collects but started before it is older: the later-started run is stored after it, diffed against it', async () => {
+    const first = (await runPipeline(defaultConfig(), FAKE_CHECKS, edgesOf(await store(), base, { rendered: 0, notified: 0 }))).report;
+    const gated = (objects: KubeObject[], seen: { rendered: number; notified: number }) => {
+      let collected!: () => void;
+      const hasCollected = new Promise<void>((resolve) => { collected = resolve; });
+      let finish!: () => void;
+      const mayFinish = new Promise<void>((resolve) => { finish = resolve; });
+      return { hasCollected, finish, edges: async () => {
+        const e = edgesOf(await store(), objects, seen);
+        return { ...e, collect: async () => { const snapshot = await e.collect(); collected(); await mayFinish; return snapshot; } };
+      } };
+    };
+    // E starts first (no backdoor yet); L starts after it and sees the backdoor. E, slower to
+    // start but quicker to finish, is stored while L still collects.
+    const e = gated(base, { rendered: 0, notified: 0 });
+    const runE = runPipeline(defaultConfig(), FAKE_CHECKS, await e.edges());
+    await e.hasCollected;
+    const seenL = { rendered: 0, notified: 0 };
+    const l = gated([...base, backdoor], seenL);
+    const runL = runPipeline(defaultConfig(), FAKE_CHECKS, await l.edges());
+    await l.hasCollected;
+    e.finish();
+    const eReport = (await runE).report;
+    l.finish();
+    const lReport = (await runL).report;
+
+    expect(Date.parse(lReport.run.startedAt)).toBeGreaterThan(Date.parse(eReport.run.startedAt));
+    expect(seenL.notified).toBe(1);
+    expect(lReport.diff?.previousRunId).toBe(eReport.run.id);
+    expect(lReport.diff?.new).toEqual([backdoorFp]);
+    const reader = await store();
+    expect((await reader.list(10)).map((r) => r.id)).toEqual([lReport.run.id, eReport.run.id, first.run.id]);
+  });
+
+  it('runs imported meanwhile (history import of old runs) do not refuse the run collecting', async () => {
+    const old = (await runPipeline(defaultConfig(), FAKE_CHECKS, edgesOf(await store(), base, { rendered: 0, notified: 0 }))).report;
+    let collected!: () => void;
+    const hasCollected = new Promise<void>((resolve) => { collected = resolve; });
+    let finish!: () => void;
+    const mayFinish = new Promise<void>((resolve) => { finish = resolve; });
+    const edges = edgesOf(await store(), [...base, backdoor], { rendered: 0, notified: 0 });
+    const live = runPipeline(defaultConfig(), FAKE_CHECKS, { ...edges, collect: async () => { const s = await edges.collect(); collected(); await mayFinish; return s; } });
+    await hasCollected;
+    // An import of a run from last month, stored while the live run collects.
+    const imported: RunReport = { ...old, run: { ...old.run, id: '20261020T020000Z-abcdef', startedAt: '2026-10-20T02:00:00.000Z' } };
+    await (await store()).save(imported);
+    finish();
+    const report = (await live).report;
+    expect((await (await store()).list(10)).map((r) => r.id)[0]).toBe(report.run.id);
   });
 });
