@@ -296,6 +296,12 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       // Equal ANP priorities: the flow's answer with each tied policy first, the other direction as evaluated.
       const iTies = d.kind === 'class' ? priorityTies(model, d.cls.ingressPlan, 'ingress', s, d, d, proto, ports) : [];
       const eTies = s.kind === 'class' ? priorityTies(model, s.cls.egressPlan, 'egress', d, d, s, proto, ports) : [];
+      // A tie at or below the deciding priority: which of the tied policies applies first is
+      // undefined upstream, so a later priority may still be consulted (a Pass among them).
+      for (const [dir, ts] of [['ingress', iTies], ['egress', eTies]] as const) {
+        const at = finalBelow[dir];
+        if (at !== undefined && ts.some((t) => t.priority <= at)) finalBelow[dir] = undefined;
+      }
       eCould = [eConns, eDoubt, ...eTies.flatMap((t) => t.outcomes)].reduce(unionConns, eCould);
       iCould = [iConns, iDoubt, ...iTies.flatMap((t) => t.outcomes)].reduce(unionConns, iCould);
       const ties = [
@@ -324,21 +330,23 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   const selects = (p: LayerPolicy, t: ReachTarget) => t.kind === 'workload' && t.node.classes.some((cls) => podSetMatches(model.match, p.subject, p.namespace, cls));
   const unevaluated = model.policies.filter((p) => p.unevaluated && model.composition.stageOf(p) !== undefined)
     .map((p) => ({ p, egress: !!p.egress && selects(p, src), ingress: !!p.ingress && selects(p, dst) }));
-  const egressOpen = !isEmptyConns(eCould) || unevaluated.some((u) => u.egress);
-  const ingressOpen = !isEmptyConns(iCould) || unevaluated.some((u) => u.ingress);
   // Nor where AdminNetworkPolicies of a lower priority number already decide every asked connection
-  // of that direction with Allow or Deny, which are final: the policy would never be consulted.
+  // of that direction with Allow or Deny, which are final: the policy would never be consulted
+  // (a BaselineAdminNetworkPolicy comes after every AdminNetworkPolicy).
   const decidedBefore = (p: LayerPolicy, dir: Direction) => {
     const at = finalBelow[dir];
-    return p.layer === 'admin' && p.order !== undefined && at !== undefined && at >= 0 && at < p.order;
+    return at !== undefined && at >= 0 && (p.layer === 'baseline' || (p.layer === 'admin' && p.order !== undefined && at < p.order));
   };
+  // An unevaluated policy opens its side only where it is consulted at all.
+  const egressOpen = !isEmptyConns(eCould) || unevaluated.some((u) => u.egress && !decidedBefore(u.p, 'egress'));
+  const ingressOpen = !isEmptyConns(iCould) || unevaluated.some((u) => u.ingress && !decidedBefore(u.p, 'ingress'));
   for (const { p, egress, ingress } of unevaluated) {
     const ends = [...(egress ? [`${src.label} for egress`] : []), ...(ingress ? [`${dst.label} for ingress`] : [])];
     if (!ends.length) continue;
     const text = `${describePolicy(p)} selects ${ends.join(' and ')} but is not evaluated: ${p.errors.join('; ')}`;
     const matters = (dir: Direction, otherOpen: boolean) => otherOpen && !decidedBefore(p, dir);
     if ((egress && matters('egress', ingressOpen)) || (ingress && matters('ingress', egressOpen))) undetermined.push(text);
-    else if ((egress && !ingressOpen) || (ingress && !egressOpen)) notes.push(`${text}; the ${egress ? 'ingress' : 'egress'} side denies every asked connection, so this does not change the answer`);
+    else if ((egress && !ingressOpen) || (ingress && !egressOpen)) notes.push(`${text}; the ${egress && !ingressOpen ? 'ingress' : 'egress'} side denies every asked connection, so this does not change the answer`);
     else notes.push(`${text}; AdminNetworkPolicies of a smaller priority number (applied first) already allow or deny every asked connection, so it is never consulted for this flow`);
   }
   eg.decisions = decisionAnswers(egDecisions);

@@ -332,3 +332,117 @@ ${anp('a-deny-pg', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels
     expect(reachCommandCore(snap(meshtie), { from: 'shop/api', to: 'shop/db', port: '5432' }).exitCode).toBe(2);
   });
 });
+
+// The reviewer's cases: C1 a BANP behind a final ANP Deny, C2 an unevaluated ANP selecting both
+// ends behind a final egress Deny, C3 an Allow and a Pass tied at the deciding priority.
+const C1 = `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: first-deny}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {team: red}}}
+  ingress:
+  - name: d
+    action: Deny
+    from: [{namespaces: {}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {team: red}}}
+  ingress:
+  - name: x
+    action: Allow
+    from: [{namespaces: {notSameLabels: [team]}}]
+`;
+const C2 = `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: first-deny-egress}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {team: blue}}}
+  egress:
+  - name: d
+    action: Deny
+    to: [{namespaces: {}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: mixed}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  ingress:
+  - name: x
+    action: Allow
+    from: [{namespaces: {notSameLabels: [team]}}]
+  egress:
+  - name: y
+    action: Allow
+    to: [{namespaces: {notSameLabels: [team]}}]
+`;
+const C3 = `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: a-allow}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {team: red}}}
+  ingress:
+  - name: al
+    action: Allow
+    from: [{namespaces: {}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: b-pass}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {team: red}}}
+  ingress:
+  - name: pa
+    action: Pass
+    from: [{namespaces: {}}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: mixed}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {team: red}}}
+  ingress:
+  - name: x
+    action: Deny
+    from: [{namespaces: {notSameLabels: [team]}}]
+`;
+
+// A review of the priority skip above: it must hold only where upstream makes the earlier
+// decision final — "Allow and Deny actions are final … Pass skips the rest of the
+// AdminNetworkPolicies", and equal priorities may be applied in any order
+// (AdminNetworkPolicySpec.priority, https://network-policy-api.sigs.k8s.io/reference/spec/);
+// a BaselineAdminNetworkPolicy is consulted only after every AdminNetworkPolicy and NetworkPolicy.
+describe('reach and an unevaluated policy behind a final AdminNetworkPolicy decision', () => {
+  it('a Pass tied with the deciding Allow may be applied first, so the later unevaluated policy may be consulted: UNKNOWN (exit 2)', () => {
+    const r = ask(C3);
+    expect(r.exitCode).toBe(2);
+    expect(r.output.split('\n')[0]).toBe('UNKNOWN: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('AdminNetworkPolicy mixed (priority 10) selects a/db[Pod] for ingress but is not evaluated');
+  });
+
+  it('an unevaluated policy selecting both ends opens neither where a final decision comes first: DENIED (exit 1), naming the side that denies', () => {
+    const r = ask(C2);
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('the egress side denies every asked connection, so this does not change the answer');
+  });
+
+  it('a BaselineAdminNetworkPolicy behind a final AdminNetworkPolicy Deny is never consulted: DENIED (exit 1)', () => {
+    const r = ask(C1);
+    expect(r.exitCode).toBe(1);
+    expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
+    expect(r.output).toContain('BaselineAdminNetworkPolicy default selects a/db[Pod] for ingress but is not evaluated');
+  });
+});
