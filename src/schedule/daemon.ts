@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import cron from 'node-cron';
 import type { Logger } from '../base/log.ts';
-import { ConfigError, errorMessage } from '../base/errors.ts';
+import { ConfigError, OvertakenError, errorMessage } from '../base/errors.ts';
 import type { RunReport } from '../run/types.ts';
 import { emptyMetricsState, METRICS_CONTENT_TYPE, renderMetrics, type MetricsState } from './metrics.ts';
 import { cronSlots } from './slots.ts';
@@ -194,6 +194,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         return 'ran';
       } catch (error: unknown) {
         metrics.lastDurationSeconds = Math.round(performance.now() - t0) / 1000;
+        // Overtaken: a run of the cluster that started later was stored while this one collected
+        // (another process). Not a failure to retry: that run is the newer result.
+        if (error instanceof OvertakenError) {
+          metrics.runsTotal.skipped++;
+          log.info(`audit run not stored: ${errorMessage(error)}`, { event: 'run-overtaken' });
+          return 'skipped';
+        }
         metrics.runsTotal.error++;
         log.warn(`audit run could not complete: ${errorMessage(error)}`, { event: 'run-failed' });
         return 'failed';

@@ -11,7 +11,7 @@ import { CHECKS } from '../../../checks/index.ts';
 import type { Logger } from '../../../src/base/log.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { ConfigError } from '../../../src/base/errors.ts';
+import { ConfigError, OvertakenError } from '../../../src/base/errors.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { startDaemon, type Daemon, type DaemonOptions, type RunOutcome } from '../../../src/schedule/daemon.ts';
@@ -98,6 +98,22 @@ describe('startDaemon', () => {
     expect(await second).toBe('ran');
     const runs = parseExposition(await (await fetch(`${d.url}/metrics`)).text()).get('ztaudit_runs_total')!.samples;
     expect(Object.fromEntries(runs.map((s) => [s.labels.result, s.value]))).toEqual({ success: 2, error: 0, skipped: 2 });
+  });
+
+  it('a run a newer stored run of the cluster overtook is skipped, not a failure: serve --watch does not retry it, /metrics counts it skipped', async () => {
+    const log = captureLog();
+    let calls = 0;
+    const d = await start({ log, runOnce: async () => {
+      calls++;
+      if (calls === 1) throw new OvertakenError('a newer run (r2, started …) of cluster "c" was stored … while run r1 collected: this older run was not stored');
+      return { report: fakeReport('r3'), html: null };
+    } });
+    expect(await d.tick('watch')).toBe('skipped');
+    expect(log.lines.some((l) => l.startsWith('info audit run not stored: a newer run (r2'))).toBe(true);
+    expect(log.lines.some((l) => l.startsWith('warn audit run could not complete'))).toBe(false);
+    expect(await d.tick()).toBe('ran');
+    const runs = parseExposition(await (await fetch(`${d.url}/metrics`)).text()).get('ztaudit_runs_total')!.samples;
+    expect(Object.fromEntries(runs.map((s) => [s.labels.result, s.value]))).toEqual({ success: 1, error: 0, skipped: 1 });
   });
 
   it('a scheduled tick that arrives during a watch run is queued and runs right after it; a second one is skipped', async () => {
