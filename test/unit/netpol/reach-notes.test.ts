@@ -37,15 +37,14 @@ spec:
 
 const ask = (yaml: string, output: 'text' | 'json' = 'text') => reachCommandCore(snap(`${base}---\n${yaml}`), { from: 'b/client', to: 'a/db', port: '5432', output });
 
-const anp = (name: string, priority: number, subject: string, ingress: string) => `---
+/** An AdminNetworkPolicy (a BaselineAdminNetworkPolicy, named default, without a priority) with the given rule lists. */
+const anp = (name: string, priority: number | 'baseline', subject: string, ingress?: string, egress?: string) => `---
 apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
+kind: ${priority === 'baseline' ? 'BaselineAdminNetworkPolicy' : 'AdminNetworkPolicy'}
 metadata: {name: ${JSON.stringify(name)}}
 spec:
-  priority: ${priority}
-  subject: ${subject}
-  ingress: ${ingress}
-`;
+${priority === 'baseline' ? '' : `  priority: ${priority}\n`}  subject: ${subject}
+${ingress ? `  ingress: ${ingress}\n` : ''}${egress ? `  egress: ${egress}\n` : ''}`;
 
 describe('reach shows the caveat of each rule that decided the flow', () => {
   it('Cilium: an L7 (http) rule allows the port, and the answer says the requests are narrowed further', () => {
@@ -183,15 +182,7 @@ spec:
 
 describe('reach: an undetermined network answer next to the other direction and the mesh', () => {
   it('egress: an Allow and a Pass of one priority, the Pass handing the flow to a NetworkPolicy that denies it: UNKNOWN (exit 2)', () => {
-    const egress = (name: string, rule: string) => `---
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: ${name}}
-spec:
-  priority: 5
-  subject: {namespaces: {matchLabels: {team: blue}}}
-  egress: [${rule}]
-`;
+    const egress = (name: string, rule: string) => anp(name, 5, '{namespaces: {matchLabels: {team: blue}}}', undefined, `[${rule}]`);
     const allowAndPass = egress('eg-allow', '{action: Allow, to: [{namespaces: {}}]}') + egress('eg-pass', '{action: Pass, to: [{namespaces: {matchLabels: {team: red}}}], ports: [{portNumber: {port: 5432}}]}');
     const denyEgress = `---
 apiVersion: networking.k8s.io/v1
@@ -335,89 +326,14 @@ ${anp('a-deny-pg', 10, '{pods: {namespaceSelector: {}, podSelector: {matchLabels
 
 // The reviewer's cases: C1 a BANP behind a final ANP Deny, C2 an unevaluated ANP selecting both
 // ends behind a final egress Deny, C3 an Allow and a Pass tied at the deciding priority.
-const C1 = `
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: first-deny}
-spec:
-  priority: 1
-  subject: {namespaces: {matchLabels: {team: red}}}
-  ingress:
-  - name: d
-    action: Deny
-    from: [{namespaces: {}}]
----
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: BaselineAdminNetworkPolicy
-metadata: {name: default}
-spec:
-  subject: {namespaces: {matchLabels: {team: red}}}
-  ingress:
-  - name: x
-    action: Allow
-    from: [{namespaces: {notSameLabels: [team]}}]
-`;
-const C2 = `
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: first-deny-egress}
-spec:
-  priority: 1
-  subject: {namespaces: {matchLabels: {team: blue}}}
-  egress:
-  - name: d
-    action: Deny
-    to: [{namespaces: {}}]
----
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: mixed}
-spec:
-  priority: 10
-  subject: {namespaces: {}}
-  ingress:
-  - name: x
-    action: Allow
-    from: [{namespaces: {notSameLabels: [team]}}]
-  egress:
-  - name: y
-    action: Allow
-    to: [{namespaces: {notSameLabels: [team]}}]
-`;
-const C3 = `
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: a-allow}
-spec:
-  priority: 1
-  subject: {namespaces: {matchLabels: {team: red}}}
-  ingress:
-  - name: al
-    action: Allow
-    from: [{namespaces: {}}]
----
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: b-pass}
-spec:
-  priority: 1
-  subject: {namespaces: {matchLabels: {team: red}}}
-  ingress:
-  - name: pa
-    action: Pass
-    from: [{namespaces: {}}]
----
-apiVersion: policy.networking.k8s.io/v1alpha1
-kind: AdminNetworkPolicy
-metadata: {name: mixed}
-spec:
-  priority: 10
-  subject: {namespaces: {matchLabels: {team: red}}}
-  ingress:
-  - name: x
-    action: Deny
-    from: [{namespaces: {notSameLabels: [team]}}]
-`;
+const red = '{namespaces: {matchLabels: {team: red}}}';
+const C1 = anp('first-deny', 1, red, '[{name: d, action: Deny, from: [{namespaces: {}}]}]')
+  + anp('default', 'baseline', red, '[{name: x, action: Allow, from: [{namespaces: {notSameLabels: [team]}}]}]');
+const C2 = anp('first-deny-egress', 1, '{namespaces: {matchLabels: {team: blue}}}', undefined, '[{name: d, action: Deny, to: [{namespaces: {}}]}]')
+  + anp('mixed', 10, '{namespaces: {}}', '[{name: x, action: Allow, from: [{namespaces: {notSameLabels: [team]}}]}]', '[{name: y, action: Allow, to: [{namespaces: {notSameLabels: [team]}}]}]');
+const C3 = anp('a-allow', 1, red, '[{name: al, action: Allow, from: [{namespaces: {}}]}]')
+  + anp('b-pass', 1, red, '[{name: pa, action: Pass, from: [{namespaces: {}}]}]')
+  + anp('mixed', 10, red, '[{name: x, action: Deny, from: [{namespaces: {notSameLabels: [team]}}]}]');
 
 // A review of the priority skip above: it must hold only where upstream makes the earlier
 // decision final — "Allow and Deny actions are final … Pass skips the rest of the
