@@ -7,7 +7,8 @@
 // STRICT PeerAuthentication in istio-system is mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { istioConfigMapName, istioOutbound, istioPresent } from '../../../src/analysis/mesh/index.ts';
-import { configMapsUnreadable, istioMeshConfigUnread, meshConfigMapUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { istioMeshConfigUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
 
 /** Holds when Istio is installed and its mesh config is unread; `settings` are the ones the check judges by, named in the reason. */
 function istioMeshConfigRead(settings: string): ConditionalRead {
@@ -40,7 +41,7 @@ export const ISTIO_OUTBOUND_READ: ConditionalRead = {
   holds(ctx) {
     if (!configMapsUnreadable(ctx.snapshot) || !istioPresent(ctx)) return undefined;
     const root = ctx.config.mesh.istioRootNamespace || 'istio-system';
-    const unread = (name: string) => meshConfigMapUnread(ctx.snapshot, { namespace: root, name }) && meshConfigMapUnread(ctx.snapshot, { namespace: 'istio-system', name });
+    const unread = (name: string) => configMapUnread(ctx.snapshot, { namespace: root, name }) && configMapUnread(ctx.snapshot, { namespace: 'istio-system', name });
     const missing = [...istioOutbound(ctx.snapshot, ctx.config).meshConfigs.keys()].map(istioConfigMapName).filter(unread);
     if (missing.length === 0) return undefined;
     const names = missing.slice(0, NAMED).map((name) => `${root}/${name}`).join(', ');

@@ -1,7 +1,7 @@
 // Linkerd's and Consul's mesh-wide defaults live in ConfigMaps the collector reads by name
 // (meshConfigMapRefs): linkerd-config's proxy.defaultInboundPolicy, the Consul servers' ACL default
 // policy and default_intention_policy. When their own ConfigMap is missing while a by-name read
-// failed (meshConfigMapUnread), the upstream default (all-unauthenticated, allow) cannot stand in
+// failed (configMapUnread), the upstream default (all-unauthenticated, allow) cannot stand in
 // for them: a check judging by them is not evaluated, like one reading Istio's mesh config
 // (istio-mesh-config.ts). Another ConfigMap refused leaves them known.
 import type { ConditionalRead } from '../../../src/engine/types.ts';

@@ -2,12 +2,12 @@
 // settings, enable-hubble) change every verdict of the network model. Where Cilium runs, or
 // Cilium policies exist, they are read from the `cilium-config` ConfigMap, which the collector
 // gets by name, keeping what it read when another ConfigMap is refused. Only when cilium-config
-// itself is missing while a by-name read failed (meshConfigMapUnread) are the settings unknown,
+// itself is missing while a by-name read failed (configMapUnread) are the settings unknown,
 // and Cilium's defaults cannot stand in for them; an ingress controller's ConfigMap refused
 // leaves them known.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { CILIUM_CONFIG_MAP, ciliumConfigMapRefs } from '../../../src/analysis/netpol/cilium/config.ts';
-import { meshConfigMapUnread } from '../../../src/analysis/mesh/configmaps.ts';
+import { configMapUnread } from '../../../src/analysis/configmaps.ts';
 
 export const CILIUM_SETTINGS_READ: ConditionalRead = {
   kinds: ['configmaps'],
@@ -15,7 +15,7 @@ export const CILIUM_SETTINGS_READ: ConditionalRead = {
   holds(ctx) {
     // The collector asked for exactly this ConfigMap (ciliumConfigMapRefs).
     const [ref] = ciliumConfigMapRefs(ctx.snapshot);
-    if (!ref || !meshConfigMapUnread(ctx.snapshot, ref)) return undefined;
+    if (!ref || !configMapUnread(ctx.snapshot, ref)) return undefined;
     return `Cilium's agent settings (ConfigMap ${ref.namespace}/${ref.name})`;
   },
 };

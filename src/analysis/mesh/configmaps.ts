@@ -5,7 +5,7 @@ import { YAML_QUIET, yamlMessage } from '../../base/yaml-message.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
-import { configMapRead, configMapsUnreadable, configMapUnread } from '../configmaps.ts';
+import { configMapRead, configMapsUnreadable } from '../configmaps.ts';
 import { memoizeBySnapshotAndConfig, obj, str } from './util.ts';
 import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from './consul.ts';
 
@@ -19,23 +19,11 @@ export function meshConfigMapRefs(config: Config): Array<{ namespace: string; na
   return [{ ...LINKERD_CONFIG_CONFIGMAP }, { namespace: config.mesh.istioRootNamespace || 'istio-system', name: 'istio' }, { ...CONSUL_SERVER_CONFIGMAP }, { ...CONSUL_SERVER_EXTRA_CONFIGMAP }];
 }
 
-export { configMapsUnreadable } from '../configmaps.ts';
-
-/**
- * Why a mesh setting's own ConfigMap may be missing (configMapUnread): 'forbidden' or 'error' when
- * it is not in the snapshot while some by-name read failed (it may be the one refused), undefined
- * when it was read, or when every read succeeded (really absent: the upstream default applies). An
- * unrelated refused ConfigMap (an ingress controller's) leaves a setting whose ConfigMap was read known.
- */
-export function meshConfigMapUnread(snapshot: Snapshot, ref: { namespace: string; name: string }): 'forbidden' | 'error' | undefined {
-  return configMapUnread(snapshot, ref);
-}
-
 /** Linkerd's install-time settings (proxy.defaultInboundPolicy, identityTrustDomain). */
 export const LINKERD_CONFIG_CONFIGMAP = { namespace: 'linkerd', name: 'linkerd-config' } as const;
 
 /**
- * Istio's mesh config (ConfigMap `istio`: rootNamespace, trustDomain) as meshConfigMapUnread
+ * Istio's mesh config (ConfigMap `istio`: rootNamespace, trustDomain) as configMapUnread
  * answers for it: unread when neither ConfigMap istioMeshConfigMap takes it from (the configured
  * root namespace's, istio-system's) is in the snapshot while a by-name read failed. `ref` is the
  * one named in reasons: the configured root namespace's, which the collector asks for first.

@@ -149,7 +149,7 @@ export interface ConsulDefaultIntention {
   source: string;
   /** The snapshot did not hold the servers' configuration: the chart default was assumed. */
   assumed: boolean;
-  /** Why a servers' ConfigMap that may set it is not in the snapshot (meshConfigMapUnread): the default intention is unknown. */
+  /** Why a servers' ConfigMap that may set it is not in the snapshot (configMapUnread): the default intention is unknown. */
   unread?: 'forbidden' | 'error';
   /** Those ConfigMaps, namespace/name. */
   unreadConfigMaps?: string[];
@@ -160,7 +160,7 @@ export interface ConsulDefaultIntention {
  * The default intention from the Helm-rendered server config: consul-server-config's JSON values
  * in name order, then server.extraConfig; `default_intention_policy` when set, else the ACL
  * default policy when ACLs are enabled, else allow. `unreadOf` says why a ConfigMap missing from
- * the snapshot may have been refused (meshConfigMapUnread): the default intention is then unread
+ * the snapshot may have been refused (configMapUnread): the default intention is then unread
  * unless server.extraConfig, applied last, was read and sets default_intention_policy.
  */
 export function consulDefaultIntention(configmaps: KubeObject[], unreadOf?: (ref: { namespace: string; name: string }) => 'forbidden' | 'error' | undefined): ConsulDefaultIntention {

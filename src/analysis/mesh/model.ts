@@ -13,7 +13,8 @@ import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, lin
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
-import { istioRoot, LINKERD_CONFIG_CONFIGMAP, meshConfigMapUnread, type IstioRoot } from './configmaps.ts';
+import { istioRoot, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
+import { configMapUnread } from '../configmaps.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
@@ -51,7 +52,7 @@ export interface MeshModel {
   istio: { present: boolean; evidence: string[]; policies: IstioPolicyIndex; root: IstioRoot };
   /**
    * `trustDomainUnread`: why linkerd-config (identityTrustDomain) may be missing
-   * (meshConfigMapUnread): identities written out in an authorization may match a caller the
+   * (configMapUnread): identities written out in an authorization may match a caller the
    * assumed trust domain does not (mesh-flows.ts linkerdTrustDomainGuard).
    */
   linkerd: { present: boolean; evidence: string[]; clusterDefault: ClusterDefault; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error' };
@@ -89,7 +90,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   for (const k of LINKERD_KINDS) if (served(snapshot, k)) linkerdEvidence.push(`${k} served`);
   const configmaps = snapshot.resources.configmaps ?? [];
   if (configmaps.some((c) => c.metadata?.name === 'linkerd-config')) linkerdEvidence.push('linkerd-config ConfigMap');
-  const consulDefault = consulDefaultIntention(configmaps, (ref) => meshConfigMapUnread(snapshot, ref));
+  const consulDefault = consulDefaultIntention(configmaps, (ref) => configMapUnread(snapshot, ref));
   if (!consulDefault.assumed) consulEvidence.push(`${consulDefault.resource.namespace}/${consulDefault.resource.name} ConfigMap`);
   const injector = consulInjector(snapshot.resources.deployments ?? []);
   if (injector) consulEvidence.push(`connect injector ${injector.source}`);
@@ -116,7 +117,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (!list) servers.set(s.namespace, (list = []));
     list.push(s);
   }
-  const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, meshConfigMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
+  const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
   const workloads: WorkloadMesh[] = [];
@@ -204,7 +205,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     gatewayGrpcRoutes: snapshot.resources['gatewayapi.grpcroutes'] ?? [],
     statusObserved: !templatesStandIn(snapshot),
   }, linkerdTrustDomain(configmaps));
-  const trustDomainUnread = meshConfigMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP);
+  const trustDomainUnread = configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP);
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, policies, root },
