@@ -23,6 +23,20 @@ const viaService = (r: ReturnType<typeof verdict>, service: string) => {
   if (!m) return undefined;
   return m[2] ? { verdict: m[2].toLowerCase(), enforcedBy: m[1], reason: m[3] } : { verdict: r.verdict, enforcedBy: r.enforcedBy, reason: r.reason };
 };
+/** A Service in front of the pods labelled app: APP (port 8000), optionally with its own labels. */
+const service = (namespace: string, name: string, app: string, labels = '') => `
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}${labels ? `, labels: {${labels}}` : ''}}
+spec: {selector: {app: ${app}}, ports: [{port: 8000}]}
+---`;
+/** A waypoint Gateway (class istio-waypoint), with istio.io/waypoint-for when given. */
+const waypoint = (namespace: string, name: string, waypointFor = '') => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: ${name}, namespace: ${namespace}${waypointFor ? `, labels: {istio.io/waypoint-for: ${waypointFor}}` : ''}}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+---`;
 const policy = (name: string, spec: string, namespace = 'ambient-demo') => `
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -100,12 +114,7 @@ describe('Istio waypoint: RequestAuthentications attach by targetRefs only', () 
   // supported for waypoints." and "Waypoint proxies are required to use this field for policies to
   // apply; selector policies will be ignored." (istio/istio pilot/pkg/model/policyattachment.go:
   // "waypoints never use selector").
-  const base = `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient')}${app('default', 'curl')}${app('default', 'reviews')}
-apiVersion: v1
-kind: Service
-metadata: {name: reviews, namespace: default, labels: {istio.io/use-waypoint: waypoint}}
-spec: {selector: {app: reviews}, ports: [{port: 8000}]}
----${policy('require-jwt', `
+  const base = `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient')}${app('default', 'curl')}${app('default', 'reviews')}${service('default', 'reviews', 'reviews', 'istio.io/use-waypoint: waypoint')}${policy('require-jwt', `
   targetRefs: [{kind: Service, group: "", name: reviews}]
   rules: [{from: [{source: {requestPrincipals: ["testing@secure.istio.io/*"]}}]}]`, 'default')}`;
   const authn = (attach: string) => `${base}
@@ -146,19 +155,7 @@ describe('Istio waypoint: which traffic a waypoint handles (istio.io/waypoint-fo
   // should not have any waypoints because by default only services use the namespace waypoint".
   // The flow model follows calls to pods and cannot tell which address a client dials: the more
   // open of the two answers is given, the other named in a note.
-  const c3 = (waypointFor: string) => `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: waypoint, namespace: default${waypointFor ? `, labels: {istio.io/waypoint-for: ${waypointFor}}` : ''}}
-spec:
-  gatewayClassName: istio-waypoint
-  listeners: [{name: mesh, port: 15008, protocol: HBONE}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: productpage, namespace: default}
-spec: {selector: {app: productpage}, ports: [{port: 8000}]}
----${policy('productpage-viewer', `
+  const c3 = (waypointFor: string) => `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}${waypoint('default', 'waypoint', waypointFor)}${service('default', 'productpage', 'productpage')}${policy('productpage-viewer', `
   targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
   action: ALLOW
   rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]`, 'default')}`;
@@ -191,17 +188,7 @@ describe('Istio waypoint: ztunnel after the waypoint still enforces L4 only', ()
   // policies. If a policy with rules matching L7 attributes is targeted with a workload selector
   // (rather than a targetRef), such that it is enforced by a ztunnel, it will fail safe by becoming
   // a DENY policy." A selector policy is enforced by ztunnel even when a waypoint is in the path.
-  const wpNs = `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
-apiVersion: v1
-kind: Service
-metadata: {name: b, namespace: amb}
-spec: {selector: {app: b}, ports: [{port: 8000}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: wp, namespace: amb}
-spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
----`;
+  const wpNs = `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}${service('amb', 'b', 'b')}${waypoint('amb', 'wp')}`;
 
   it('a selector ALLOW on an HTTP method never matches at ztunnel: the call through the waypoint is refused, not unknown', () => {
     const r = verdict(`${wpNs}${policy('sel', '{selector: {matchLabels: {app: b}}, rules: [{to: [{operation: {methods: [GET]}}]}]}', 'amb')}`, 'amb/a', 'amb/b');
@@ -220,17 +207,7 @@ describe('Istio waypoint: Gateways that could not be read', () => {
   // Which traffic a waypoint handles is its Gateway's istio.io/waypoint-for label
   // (https://istio.io/latest/docs/ambient/usage/waypoint/: service by default; workload, all, none).
   // Refused a list of Gateways, that label is unknown: Istio's default is not assumed.
-  const y = (waypointPolicy: string) => `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
-apiVersion: v1
-kind: Service
-metadata: {name: b, namespace: amb}
-spec: {selector: {app: b}, ports: [{port: 8000}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: wp, namespace: amb, labels: {istio.io/waypoint-for: all}}
-spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
----${policy('allow', `{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], ${waypointPolicy}}`, 'amb')}`;
+  const y = (waypointPolicy: string) => `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}${service('amb', 'b', 'b')}${waypoint('amb', 'wp', 'all')}${policy('allow', `{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], ${waypointPolicy}}`, 'amb')}`;
   const forbidden = (yaml: string) => {
     const ctx = ctxOf(yaml);
     ctx.snapshot.resources['gatewayapi.gateways'] = [];
@@ -274,22 +251,7 @@ describe('Istio waypoint: a policy attached to a Service judges only calls to th
   // is used to target policy destined for certain services, and those policies are bound to the
   // waypoints which those services are configured to use". Services s1 and s2 both select app: b;
   // a DENY on s1 leaves calls to s2, and direct calls to the pod, to the waypoint's other policies.
-  const twoServices = (waypointFor: string, extra = '') => `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}
-apiVersion: v1
-kind: Service
-metadata: {name: s1, namespace: amb}
-spec: {selector: {app: b}, ports: [{port: 8000}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: s2, namespace: amb}
-spec: {selector: {app: b}, ports: [{port: 8000}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: wp, namespace: amb, labels: {istio.io/waypoint-for: ${waypointFor}}}
-spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
----${policy('deny-s1', '{targetRefs: [{kind: Service, group: "", name: s1}], action: DENY, rules: [{}]}', 'amb')}${extra}`;
+  const twoServices = (waypointFor: string, extra = '') => `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: wp')}${app('amb', 'a')}${app('amb', 'b')}${service('amb', 's1', 'b')}${service('amb', 's2', 'b')}${waypoint('amb', 'wp', waypointFor)}${policy('deny-s1', '{targetRefs: [{kind: Service, group: "", name: s1}], action: DENY, rules: [{}]}', 'amb')}${extra}`;
 
   it('waypoint-for all: the call to s2 and the direct call are allowed, the call to s1 denied (named in a note)', () => {
     const r = verdict(twoServices('all'), 'amb/a', 'amb/b');
