@@ -432,16 +432,21 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(sent[0]!.run.watch?.changes).toEqual(['NetworkPolicy shop/default-deny deleted']);
   });
 
-  it('watch runs that keep failing are retried with backoff, not every debounce', async () => {
+  /**
+   * Watch runs that each take the changes and then fail (the history store stays locked), after
+   * a deleted default-deny, with a 0.1 s debounce: how many run in 1.6 s. `duringRun` happens
+   * inside each failing run.
+   */
+  const failingWatchRuns = async (duringRun: (poke: () => void) => Promise<void> = async () => {}) => {
     const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
     let poke = () => {};
     sw = new ServeWatch({ config: quick, checks: CHECKS, log, configMapRefs: () => [], watcher: (onChange) => { poke = onChange; return fake; } });
     let watchRuns = 0;
     const tick = async (reason = 'scheduled') => {
       if (reason === 'watch') {
-        // The history store stays locked: each run takes the changes, then fails.
         watchRuns++;
         await sw.edges({ collect: () => sw.collectFull(), notifiers: [] } as unknown as PipelineEdges, reason).collect();
+        await duringRun(poke);
         return 'failed' as const;
       }
       await sw.collectFull();
@@ -451,39 +456,27 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     sw.attach({ tick, idle: async () => {}, state: () => ({ running: false }) });
     fake.remove('NetworkPolicy', 'shop', 'default-deny');
     poke();
-    // Retried after 0.1, 0.2, 0.4, 0.8 s: four runs by 1.6 s (every debounce would be sixteen).
     await new Promise((r) => setTimeout(r, 1_600));
     await sw.stop();
+    return watchRuns;
+  };
+
+  it('watch runs that keep failing are retried with backoff, not every debounce', async () => {
+    // Retried after 0.1, 0.2, 0.4, 0.8 s: four runs by 1.6 s (every debounce would be sixteen).
+    const watchRuns = await failingWatchRuns();
     expect(watchRuns).toBeGreaterThanOrEqual(3);
     expect(watchRuns).toBeLessThanOrEqual(5);
     expect(fake.hasChanges()).toBe(true);
   });
 
   it('watch runs that keep failing back off even when a pod changes during each failing run', async () => {
-    const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
-    let poke = () => {};
-    sw = new ServeWatch({ config: quick, checks: CHECKS, log, configMapRefs: () => [], watcher: (onChange) => { poke = onChange; return fake; } });
-    let watchRuns = 0;
-    const tick = async (reason = 'scheduled') => {
-      if (reason === 'watch') {
-        watchRuns++;
-        await sw.edges({ collect: () => sw.collectFull(), notifiers: [] } as unknown as PipelineEdges, reason).collect();
-        // A busy cluster: a pod update arrives while the run is in progress, then the run fails.
-        fake.touch('Pod', 'web');
-        poke();
-        await new Promise((r) => setTimeout(r, 10));
-        return 'failed' as const;
-      }
-      await sw.collectFull();
-      return 'ran' as const;
-    };
-    await tick('start-up');
-    sw.attach({ tick, idle: async () => {}, state: () => ({ running: false }) });
-    fake.remove('NetworkPolicy', 'shop', 'default-deny');
-    poke();
+    // A busy cluster: a pod update arrives while each run is in progress, then the run fails.
     // Retried after 0.1, 0.2, 0.4, 0.8 s: four runs by 1.6 s (every debounce would be about fourteen).
-    await new Promise((r) => setTimeout(r, 1_600));
-    await sw.stop();
+    const watchRuns = await failingWatchRuns(async (poke) => {
+      fake.touch('Pod', 'web');
+      poke();
+      await new Promise((r) => setTimeout(r, 10));
+    });
     expect(watchRuns).toBeGreaterThanOrEqual(3);
     expect(watchRuns).toBeLessThanOrEqual(5);
   });
