@@ -176,7 +176,7 @@ function trustDomainMatches(a: string, b: string): boolean {
  * A trust domain `*`, any other shape, or another trust domain is kept as written. Mirrors
  * trustdomain.Bundle.ReplaceTrustDomainAliases (istio/istio pilot/pkg/security/trustdomain).
  */
-export function principalsInTrustDomains(patterns: string[], trustDomains: string[]): string[] {
+function principalsInTrustDomains(patterns: string[], trustDomains: string[]): string[] {
   const out: string[] = [];
   for (const p of patterns) {
     const parts = p.split('/');
@@ -263,7 +263,7 @@ function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefine
 const L4_WHEN_KEYS = new Set(['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port']);
 
 /** The fields of a rule that only a waypoint or sidecar can judge (HTTP, JWT, X-Forwarded-For, other `when` keys). */
-export function l7FieldsOf(r: AuthzRule): string[] {
+function l7FieldsOf(r: AuthzRule): string[] {
   const out: string[] = [];
   for (const o of r.to) for (const k of ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'] as const) if (o[k]) out.push(k);
   for (const s of r.from) for (const k of ['requestPrincipals', 'notRequestPrincipals', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const) if (s[k]) out.push(k);
@@ -290,7 +290,7 @@ function l4View(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | unde
 }
 
 /** `action`: the rule's policy action; only an ALLOW rule's HTTP-only conditions are judged without a JWT. */
-export function judgeRule(r: AuthzRule, peer: Peer, action?: AuthzAction): Judged {
+function judgeRule(r: AuthzRule, peer: Peer, action?: AuthzAction): Judged {
   if (peer.l4Only) {
     const l4 = l4View(r, action);
     if (!l4) return NO;
@@ -423,7 +423,7 @@ export interface WaypointPath {
  * `none`; https://istio.io/latest/docs/ambient/usage/waypoint/). Service paths come first; a
  * direct call to a pod is last. One path per Service selecting the callee, so a handful.
  */
-export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): WaypointPath[] {
+function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): WaypointPath[] {
   const nsLabels = model.namespaces.get(callee.namespace)?.labels ?? {};
   const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
   const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
