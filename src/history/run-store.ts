@@ -165,20 +165,37 @@ export function trendPointOf(summary: RunSummary): TrendPoint {
  * run is blind to nothing. Feed it the cluster's summaries newest first by insertion order
  * until next() says false. A summary without `blind` (stored before it existed) counts as
  * having evaluated every check.
+ *
+ * Kept too: the newest older run that found a sought check not applicable (switched off), unless
+ * the newest run did. When no run evaluated the check, the next diff compares it with that run
+ * (nothing: everything it finds is new); evicted after a stretch of runs that could not read it,
+ * the check would be not comparable and its findings never new. A summary cannot tell whether
+ * the run that ends the search evaluated the check or lacked it, so that run is kept either way
+ * (one run per check at most). A summary without `notApplicable` names none.
  */
 export class BaselineRuns {
   readonly ids = new Set<string>();
   private sought: Set<string> | null = null;
+  /** Checks whose not-applicable state the next diff would not take from an older run: the newest found it so, or an older one kept already does. */
+  private offSettled = new Set<string>();
 
   /** Takes the next older run; false once no older run can be a baseline. */
-  next(run: Pick<RunSummary, 'id' | 'blind'>): boolean {
+  next(run: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>): boolean {
     const blind = new Set(Array.isArray(run.blind) ? run.blind : []);
+    const off = new Set(Array.isArray(run.notApplicable) ? run.notApplicable : []);
     if (this.sought === null) {
       this.ids.add(run.id);
       this.sought = blind;
+      this.offSettled = off;
     } else {
       for (const id of this.sought) {
-        if (blind.has(id)) continue;
+        if (blind.has(id)) {
+          if (off.has(id) && !this.offSettled.has(id)) {
+            this.ids.add(run.id);
+            this.offSettled.add(id);
+          }
+          continue;
+        }
         this.ids.add(run.id);
         this.sought.delete(id);
       }
@@ -201,7 +218,7 @@ export function diffedAgainst(report: RunReport): string[] {
 }
 
 /** BaselineRuns over summaries at hand (newest first); reads only as far as it must. */
-export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind'>>): Set<string> {
+export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>>): Set<string> {
   const walk = new BaselineRuns();
   for (const run of newestFirst) if (!walk.next(run)) break;
   return walk.ids;

@@ -15,7 +15,7 @@ import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { openK8sStore } from '../../../src/history/k8s.ts';
-import type { RunStore } from '../../../src/history/run-store.ts';
+import { baselineRunIds, type RunStore } from '../../../src/history/run-store.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../../src/run/types.ts';
@@ -110,5 +110,42 @@ describe.each(stores)('retention after a check was switched off, then unreadable
     const next = await audit(open, defaultConfig());
     expect(next.diff?.new).toEqual([]);
     expect((await diffLast(open)).stored).toEqual([next.run.id, alerted.run.id]);
+  });
+
+  it('the run that turns it back on after more unreadable runs than maxRuns still alerts on what it finds', async () => {
+    const open = makeStore();
+    const off = await audit(open, switchedOff());
+    for (let i = 0; i < 3; i++) await audit(open, defaultConfig(), { clusterroles: 'error' });
+    const alerted = await audit(open, defaultConfig());
+    expect(alerted.diff?.notComparable).toEqual([]);
+    expect(alerted.diff?.firstEvaluated).toEqual([WILDCARD]);
+    expect(alerted.diff?.notApplicableBaselines).toEqual({ [WILDCARD]: off.run.id });
+    expect(alerted.diff?.new).toEqual([backdoorFp]);
+    expect(alerted.diff?.regression).toBe(true);
+    expect((await diffLast(open)).diff.new).toEqual([backdoorFp]);
+  });
+});
+
+// What retention reads of each run is its stored summary (blind, notApplicable), newest first.
+describe('baselineRunIds and checks switched off', () => {
+  const C = WILDCARD;
+  it('keeps the newest older run that had a check off while the newest could not evaluate it, not older ones', () => {
+    expect(baselineRunIds([
+      { id: 'newest', blind: [C], notApplicable: [] },
+      { id: 'unreadable', blind: [C], notApplicable: [] },
+      { id: 'off', blind: [C], notApplicable: [C] },
+      { id: 'off-before', blind: [C], notApplicable: [C] },
+    ])).toEqual(new Set(['newest', 'off']));
+  });
+
+  it('keeps none when the newest run had it off too (the next diff compares with the newest)', () => {
+    expect(baselineRunIds([
+      { id: 'newest', blind: [C], notApplicable: [C] },
+      { id: 'off', blind: [C], notApplicable: [C] },
+    ])).toEqual(new Set(['newest']));
+  });
+
+  it('reads summaries stored before notApplicable existed as naming no check off', () => {
+    expect(baselineRunIds([{ id: 'newest', blind: [C] }, { id: 'older', blind: [C] }, { id: 'full' }])).toEqual(new Set(['newest', 'full']));
   });
 });
