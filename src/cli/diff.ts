@@ -6,7 +6,7 @@ import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
 import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
-import { findBaseline } from '../diff/baseline.ts';
+import { findBaseline, type Baseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote } from '../report/view/index.ts';
 import { resourceText } from '../report/view/format.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
@@ -32,15 +32,16 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       let previous: RunReport;
       let current: RunReport;
       let olderRuns: Record<string, string> = {};
+      let notApplicableRuns: Record<string, string> = {};
       if (values.last) {
-        ({ current, previous, olderRuns, close } = await lastAndBaseline(store));
+        ({ current, previous, olderRuns, notApplicableRuns, close } = await lastAndBaseline(store));
       } else {
         const a = await findRun(store, positionals[0]);
         current = await findRun(store, positionals[1]);
         for (const w of pairWarnings(a, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
-        ({ previous, olderRuns, close } = await baselineFrom(store, a, current));
+        ({ previous, olderRuns, notApplicableRuns, close } = await baselineFrom(store, a, current));
       }
-      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns });
+      const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns, notApplicableRuns });
       // The alerts of earlier runs that no channel delivered and that the later run carried: part
       // of the comparison the run itself made (src/run/undelivered.ts), so shown when the two
       // runs are that pair (always so with --last), never re-derived.
@@ -64,6 +65,9 @@ function pairWarnings(a: RunReport, b: RunReport): string[] {
   return out;
 }
 
+/** Where a baseline's checks come from (Baseline), and `close`, which lets go of the runs it read. */
+type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns'> & { close: () => void };
+
 /**
  * The latest run and its baseline as the run itself was diffed (src/pipeline/pipeline.ts):
  * each check against the last run that evaluated it, so a partial run in between hides nothing
@@ -71,7 +75,7 @@ function pairWarnings(a: RunReport, b: RunReport): string[] {
  * open) until `close`; every other run walked is closed as soon as it is passed over and not
  * kept, so a long walk holds one run at a time, not all it read.
  */
-export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest' | 'runsNewestFirst'>): Promise<{ current: RunReport; previous: RunReport; olderRuns: Record<string, string>; close: () => void }> {
+export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest' | 'runsNewestFirst'>): Promise<{ current: RunReport; previous: RunReport } & BaselineRuns> {
   const current = await store.latest();
   if (!current) throw new HistoryError(`no runs stored in ${store.describe()}`);
   const closers: Array<() => void> = [];
@@ -79,7 +83,7 @@ export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest
   try {
     const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) throw new HistoryError(`only one run of cluster "${oneLine(current.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with`);
-    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, close };
+    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close };
   } catch (error: unknown) {
     close();
     throw error;
@@ -92,7 +96,7 @@ export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest
  * compare: A partial must not make whatever appeared while it was blind neither new nor resolved.
  * A is read again from the store's walk of its cluster (not found there: A as it is).
  */
-async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunReport, current: RunReport): Promise<{ previous: RunReport; olderRuns: Record<string, string>; close: () => void }> {
+async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunReport, current: RunReport): Promise<{ previous: RunReport } & BaselineRuns> {
   const closers: Array<() => void> = [];
   const close = () => { for (const c of closers.splice(0)) c(); };
   try {
@@ -102,7 +106,7 @@ async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunRepo
       wants: (s) => (reached ? wants(s) : (reached = s.id === a.run.id)),
     }), a.run.id, closers);
     const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)() });
-    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, close } : { previous: a, olderRuns: {}, close };
+    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close } : { previous: a, olderRuns: {}, notApplicableRuns: {}, close };
   } catch (error: unknown) {
     close();
     throw error;

@@ -343,9 +343,9 @@ export class ServeWatch {
         };
         return out;
       },
-      diff: (previous, current, expired, olderRuns) => {
+      diff: (previous, current, expired, olderRuns, notApplicableRuns) => {
         const d0 = performance.now();
-        const d = base.diff(previous, current, expired, olderRuns);
+        const d = base.diff(previous, current, expired, olderRuns, notApplicableRuns);
         timing.diffMs = performance.now() - d0;
         return d;
       },

@@ -34,6 +34,13 @@ export interface Baseline {
   report: RunReport;
   /** Checks compared with a run older than `latest`: check id -> that run's id. */
   olderRuns: Record<string, string>;
+  /**
+   * Checks compared with nothing because a run older than `latest` found them not applicable
+   * and none evaluated them: check id -> that run's id. Stored in the diff
+   * (RunDiff.notApplicableBaselines) so retention keeps that run while `diff --last` may compare
+   * the two again: evicted, the check would turn not comparable and the alert would not show.
+   */
+  notApplicableRuns: Record<string, string>;
 }
 
 const evaluated = (c: CheckSummary | undefined) => isEvaluated(c?.status);
@@ -62,8 +69,8 @@ export async function findBaseline(
   const from = new Map<string, RunReport>(); // check id -> older run supplying it
   const taken: Array<{ run: RunReport; checks: Set<string> }> = [];
   let breadthFrom: RunReport | null = null;
-  /** Check id -> its summary in the newest older run that found it not applicable. */
-  const notApplicable = new Map<string, CheckSummary>();
+  /** Check id -> its summary in the newest older run that found it not applicable, and that run. */
+  const notApplicable = new Map<string, { summary: CheckSummary; run: RunReport }>();
   // A run blind to every check still sought would only be passed over: unread, unless it found
   // one not applicable and no newer run did (that summary is kept), or the summary predates
   // that list. One thing is not in a summary: whether the run had the RBAC breadth; a run
@@ -87,7 +94,7 @@ export async function findBaseline(
       for (const id of [...wanted]) {
         const c = checks.get(id);
         if (unjudged(c)) {
-          if (c!.status === 'not-applicable' && !notApplicable.has(id)) notApplicable.set(id, c!);
+          if (c!.status === 'not-applicable' && !notApplicable.has(id)) notApplicable.set(id, { summary: c!, run });
           continue;
         }
         wanted.delete(id);
@@ -107,15 +114,17 @@ export async function findBaseline(
   // Never evaluated, blind in the latest run, not applicable in an older one: that says more.
   const latestChecks = new Map(latest.checks.map((c) => [c.id, c]));
   for (const id of [...notApplicable.keys()]) if (from.has(id) || latestChecks.get(id)?.status === 'not-applicable') notApplicable.delete(id);
-  if (taken.length === 0 && notApplicable.size === 0 && (breadthFrom === null || breadthFrom === latest)) return { latest, report: latest, olderRuns: {} };
+  if (taken.length === 0 && notApplicable.size === 0 && (breadthFrom === null || breadthFrom === latest)) return { latest, report: latest, olderRuns: {}, notApplicableRuns: {} };
 
   const olderRuns: Record<string, string> = {};
   for (const [id, run] of from) olderRuns[id] = run.run.id;
+  const notApplicableRuns: Record<string, string> = {};
+  for (const [id, { run }] of notApplicable) notApplicableRuns[id] = run.run.id;
   const replaced = new Set(from.keys());
-  const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : notApplicable.get(c.id) ?? c));
+  const checks = latest.checks.map((c) => (replaced.has(c.id) ? from.get(c.id)!.checks.find((x) => x.id === c.id)! : notApplicable.get(c.id)?.summary ?? c));
   const findings: Finding[] = latest.findings.filter((f) => !replaced.has(f.check));
   for (const { run, checks: ids } of taken) for (const f of run.findings) if (ids.has(f.check)) findings.push(f);
   const details = { ...latest.details };
   if (breadthFrom && breadthFrom !== latest) details.rbac = breadthFrom.details.rbac;
-  return { latest, report: { ...latest, checks, findings, details }, olderRuns };
+  return { latest, report: { ...latest, checks, findings, details }, olderRuns, notApplicableRuns };
 }

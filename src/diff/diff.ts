@@ -24,6 +24,8 @@ export interface DiffOptions {
   expiredWaivers: string[];
   /** Checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
   olderRuns?: Record<string, string>;
+  /** Checks compared with the not-applicable state of a run older than `previous`'s own (Baseline.notApplicableRuns). */
+  notApplicableRuns?: Record<string, string>;
 }
 
 /** At most this many one-line reasons per rule; the rest are summed up in one more line. */
@@ -205,12 +207,20 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     notComparable,
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
+    ...notApplicableBaselinesOf(firstEvaluated, options.notApplicableRuns),
     ...(newlyWaived.length > 0 ? { newlyWaived } : {}),
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
     scoreChanges: explainScoreChanges(previous, current, pairs),
   };
+}
+
+/** RunDiff.notApplicableBaselines: the runs of `notApplicableRuns` that checks evaluated for the first time were compared with. */
+function notApplicableBaselinesOf(firstEvaluated: readonly string[], notApplicableRuns: Record<string, string> = {}): Pick<RunDiff, 'notApplicableBaselines'> {
+  const out: Record<string, string> = {};
+  for (const id of firstEvaluated) if (Object.hasOwn(notApplicableRuns, id)) out[id] = notApplicableRuns[id];
+  return Object.keys(out).length > 0 ? { notApplicableBaselines: out } : {};
 }
 
 /** A waiver's resource as configured: "ClusterRole ci-deployer", "NetworkPolicy shop/*". */

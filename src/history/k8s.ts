@@ -529,7 +529,7 @@ class K8sRunStore implements RunStore {
     const { maxRuns } = this.options.retention;
     const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its next diff needs
     for (const cluster of new Set(runs.map((r) => r.cluster))) {
-      baselines.set(cluster, baselineRunIds(runs.filter((r) => r.cluster === cluster).reverse().map((r) => ({ id: r.id, blind: r.summary?.blind }))));
+      baselines.set(cluster, baselineRunIds(runs.filter((r) => r.cluster === cluster).reverse().map((r) => ({ id: r.id, blind: r.summary?.blind, notApplicable: r.summary?.notApplicable }))));
     }
     const against = new Set(comparedWith);
     const needed = (r: IndexEntry) => r === keep || baselines.get(r.cluster)!.has(r.id) || (r.cluster === keep.cluster && against.has(r.id));

@@ -343,10 +343,10 @@ async function baselineRunsOf(c: pg.Client, cluster: string): Promise<Set<string
   let before: string | null = null;
   for (;;) {
     const r: pg.QueryResult = await c.query(
-      `SELECT seq, id, summary->'blind' AS blind FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
+      `SELECT seq, id, summary->'blind' AS blind, summary->'notApplicable' AS na FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
       before === null ? [cluster, page] : [cluster, page, before]);
     for (const row of r.rows as Row[]) {
-      if (!walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}) })) return walk.ids;
+      if (!walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}) })) return walk.ids;
     }
     if (r.rows.length < page) return walk.ids;
     before = String((r.rows[r.rows.length - 1] as Row).seq);

@@ -165,20 +165,37 @@ export function trendPointOf(summary: RunSummary): TrendPoint {
  * run is blind to nothing. Feed it the cluster's summaries newest first by insertion order
  * until next() says false. A summary without `blind` (stored before it existed) counts as
  * having evaluated every check.
+ *
+ * Kept too: the newest older run that found a sought check not applicable (switched off), unless
+ * the newest run did. When no run evaluated the check, the next diff compares it with that run
+ * (nothing: everything it finds is new); evicted after a stretch of runs that could not read it,
+ * the check would be not comparable and its findings never new. A summary cannot tell whether
+ * the run that ends the search evaluated the check or lacked it, so that run is kept either way
+ * (one run per check at most). A summary without `notApplicable` names none.
  */
 export class BaselineRuns {
   readonly ids = new Set<string>();
   private sought: Set<string> | null = null;
+  /** Checks whose not-applicable state the next diff would not take from an older run: the newest found it so, or an older one kept already does. */
+  private offSettled = new Set<string>();
 
   /** Takes the next older run; false once no older run can be a baseline. */
-  next(run: Pick<RunSummary, 'id' | 'blind'>): boolean {
+  next(run: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>): boolean {
     const blind = new Set(Array.isArray(run.blind) ? run.blind : []);
+    const off = new Set(Array.isArray(run.notApplicable) ? run.notApplicable : []);
     if (this.sought === null) {
       this.ids.add(run.id);
       this.sought = blind;
+      this.offSettled = off;
     } else {
       for (const id of this.sought) {
-        if (blind.has(id)) continue;
+        if (blind.has(id)) {
+          if (off.has(id) && !this.offSettled.has(id)) {
+            this.ids.add(run.id);
+            this.offSettled.add(id);
+          }
+          continue;
+        }
         this.ids.add(run.id);
         this.sought.delete(id);
       }
@@ -189,17 +206,19 @@ export class BaselineRuns {
 
 /**
  * The runs `report` (the run being stored, its cluster's newest) was diffed against: its
- * previous run and each older run a check was compared with (RunDiff.olderBaselines).
+ * previous run, each older run a check was compared with (RunDiff.olderBaselines) and each
+ * older run whose "not applicable" a check evaluated again was compared with
+ * (RunDiff.notApplicableBaselines; absent in runs stored before it existed).
  * `diff --last` compares it with them again, so retention keeps them too until a later run
  * of the cluster is stored: evicted, the run that alerted would read "no regression" there.
  */
 export function diffedAgainst(report: RunReport): string[] {
   const diff = report.diff;
-  return diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {})] : [];
+  return diff ? [diff.previousRunId, ...Object.values(diff.olderBaselines ?? {}), ...Object.values(diff.notApplicableBaselines ?? {})] : [];
 }
 
 /** BaselineRuns over summaries at hand (newest first); reads only as far as it must. */
-export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind'>>): Set<string> {
+export function baselineRunIds(newestFirst: Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>>): Set<string> {
   const walk = new BaselineRuns();
   for (const run of newestFirst) if (!walk.next(run)) break;
   return walk.ids;

@@ -352,9 +352,15 @@ class SqliteRunStore implements RunStore {
   }
 
   /** What retention needs of a cluster's summaries, read one row at a time. */
-  private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'blind'>> {
-    const rows = this.db.prepare(`SELECT id, json_extract(summary, '$.blind') AS blind FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
-    for (const row of rows) yield { id: String(row.id), ...(typeof row.blind === 'string' ? { blind: JSON.parse(row.blind) as string[] } : {}) };
+  private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>> {
+    const rows = this.db.prepare(`SELECT id, json_extract(summary, '$.blind') AS blind, json_extract(summary, '$.notApplicable') AS na FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
+    for (const row of rows) {
+      yield {
+        id: String(row.id),
+        ...(typeof row.blind === 'string' ? { blind: JSON.parse(row.blind) as string[] } : {}),
+        ...(typeof row.na === 'string' ? { notApplicable: JSON.parse(row.na) as string[] } : {}),
+      };
+    }
   }
 
   async close(): Promise<void> {

@@ -59,8 +59,11 @@ export type Notifier = {
 export interface PipelineEdges {
   collect(): Promise<Snapshot>;
   store: PipelineStore | null;
-  /** `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns). */
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>): RunDiff;
+  /**
+   * `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns);
+   * `notApplicableRuns`: those whose not-applicable state does (Baseline.notApplicableRuns).
+   */
+  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>): RunDiff;
   /**
    * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
@@ -238,7 +241,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true };
     const baseline = await findBaseline(({ wants }) => noting(store.runsNewestFirst(report.run.cluster.name, { ...read, wants }), closers), report, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) return null;
-    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns);
+    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns);
     const undelivered = undeliveredAfter(baseline.latest, edges.outcomesOf?.(baseline.latest.run.id));
     if (undelivered.length > 0) report.diff.undelivered = undelivered;
     const resolved = new Set(report.diff.resolved);

@@ -134,6 +134,13 @@ export interface RunDiff {
    * when there are none.
    */
   firstEvaluated?: string[];
+  /**
+   * Those of `firstEvaluated` whose not-applicable state came from a run older than the
+   * previous one (the previous run could not evaluate them): check id -> that run's id.
+   * Retention keeps those runs as it keeps `olderBaselines`. Absent when none, and in runs
+   * stored before it existed.
+   */
+  notApplicableBaselines?: Record<string, string>;
   partial: boolean;
   regression: boolean;
   /** Why it is a regression, one line each. */

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { HistoryError, redactUrlCredentials } from '../../src/base/errors.ts';
 import { PG_SCHEMA_VERSION, parsePgUrl } from '../../src/history/postgres.ts';
 import { openRunStore, type OpenStoreDeps, type RunStore } from '../../src/history/store.ts';
-import { defaultConfig } from '../../src/config/types.ts';
+import { defaultConfig, type Config } from '../../src/config/types.ts';
 import { lastAndBaseline } from '../../src/cli/diff.ts';
 import { findBaseline } from '../../src/diff/baseline.ts';
 import { diffRuns } from '../../src/diff/diff.ts';
@@ -22,6 +22,9 @@ import { pendingOutcome } from '../../src/run/undelivered.ts';
 import { isSpooled, isUnreadBulky } from '../../src/run/spooled-finding.ts';
 import { blindTo, makeReport, isWhole } from '../unit/history/big-report.ts';
 import { spawnStoreChild } from '../unit/history/child.ts';
+import { fingerprintOf } from '../../src/engine/fingerprint.ts';
+import { runPipeline } from '../../src/pipeline/pipeline.ts';
+import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../unit/diff/fake-checks.ts';
 import { adminQuery, createDb, describePg, type TestDb } from './env.ts';
 import { startProxy } from './proxy.ts';
 import { freePort } from './server.ts';
@@ -234,6 +237,45 @@ describePg('PostgreSQL run store', (server) => {
     expect((await s.list(100)).map((r) => r.id)).toEqual(['full2', ...partials.slice(2).reverse()]);
     const orphans = await q('SELECT count(*)::int AS n FROM ztaudit_findings WHERE run_seq NOT IN (SELECT seq FROM ztaudit_runs)');
     expect(orphans.rows[0].n).toBe(0);
+  });
+
+  // README: a check switched off in one run and evaluated again later is compared with that run
+  // (nothing: all its findings are new); retention keeps it however many runs could not read the
+  // check meanwhile, and while the run that alerted is the newest (diff.notApplicableBaselines).
+  it('retention keeps the run that had a check switched off: the run that turns it back on alerts, and diff --last agrees', async () => {
+    const WILDCARD = 'rbac.fake-wildcard';
+    const objects = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('backdoor', ['*'])];
+    const rules = { ...defaultConfig().regression, newFindingSeverity: 'medium' as const };
+    const s = await store({ retention: { maxRuns: 2, maxAgeDays: 0 } });
+    let clock = Date.parse('2026-11-20T02:00:00Z');
+    const audit = async (config: Config, coverage: Record<string, 'error'> = {}) => (await runPipeline(config, FAKE_CHECKS, {
+      collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
+      store: s,
+      diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns, notApplicableRuns }),
+      render: async () => [],
+      notifiers: [],
+      log: { info: () => {}, warn: () => {}, progress: () => {} },
+      now: () => new Date((clock += 3_600_000)),
+    })).report;
+    const off = await audit({ ...defaultConfig(), checks: { [WILDCARD]: { enabled: false } } });
+    for (let i = 0; i < 3; i++) await audit(defaultConfig(), { clusterroles: 'error' });
+    const alerted = await audit(defaultConfig());
+    expect(alerted.diff?.firstEvaluated).toEqual([WILDCARD]);
+    expect(alerted.diff?.notApplicableBaselines).toEqual({ [WILDCARD]: off.run.id });
+    expect(alerted.diff?.new).toEqual([fingerprintOf(WILDCARD, { kind: 'ClusterRole', name: 'backdoor' })]);
+    expect(alerted.diff?.regression).toBe(true);
+    expect((await s.list(10)).map((r) => r.id)).toContain(off.run.id);
+    const { current, previous, olderRuns, notApplicableRuns, close } = await lastAndBaseline(s);
+    try {
+      expect(current.run.id).toBe(alerted.run.id);
+      const again = diffRuns(previous, current, { rules, expiredWaivers: [], olderRuns, notApplicableRuns });
+      expect(again.new).toEqual(alerted.diff?.new);
+      expect(again.regressionReasons).toEqual(alerted.diff?.regressionReasons);
+    } finally {
+      close();
+    }
+    const next = await audit(defaultConfig());
+    expect((await s.list(10)).map((r) => r.id)).toEqual([next.run.id, alerted.run.id]);
   });
 
   it('retention keeps the runs the newest run was diffed against, so diff --last still shows what it alerted on', async () => {
