@@ -7,7 +7,9 @@
 //   to every namespace (https://istio.io/latest/docs/reference/config/security/authorization-policy/,
 //   https://istio.io/latest/docs/concepts/security/#authorization-policies);
 // - principals and namespaces need mutual TLS; requestPrincipals need a JWT that a
-//   RequestAuthentication validated (same reference page, Source);
+//   RequestAuthentication validated (same reference page, Source), and on TCP traffic they drop
+//   out of a rule like every HTTP-only field: an ALLOW rule never matches, a DENY rule matches
+//   more widely (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/);
 // - targetRef(s) attach a policy to a Gateway (a waypoint) or a Service using one; a waypoint
 //   enforces them for namespaces/services labelled istio.io/use-waypoint, and ztunnel then sees
 //   the waypoint, not the caller (https://istio.io/latest/docs/ambient/usage/waypoint/,
@@ -200,13 +202,25 @@ function identityField(values: string[] | undefined, negative: boolean, actual: 
   return (negative ? !hit : hit) ? YES : NO;
 }
 
-function judgeSource(s: AuthzSource, peer: Peer): Judged {
+/**
+ * `action`: the rule's policy action. requestPrincipals/notRequestPrincipals are HTTP-only: on an
+ * HTTP request without a validated JWT (no RequestAuthentication applies) requestPrincipals never
+ * match and notRequestPrincipals always do; on TCP traffic Istio drops the field, so an ALLOW rule
+ * with it never matches while a DENY rule matches without it ("Istio doesn't understand the
+ * HTTP-only fields while creating a DENY rule for tcp port and due to its restrictive nature it
+ * denies all the traffic to the tcp ports",
+ * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). Whether a call is HTTP or
+ * TCP is not in the snapshot: where the two readings differ the field "may match".
+ */
+function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined): Judged {
   const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
     if (!values) return YES;
-    // Without a RequestAuthentication no request carries a validated JWT: requestPrincipals
-    // never match and notRequestPrincipals always do.
-    if (!peer.jwt) return negative ? YES : NO;
-    return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
+    if (peer.jwt) return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
+    const field = negative ? 'notRequestPrincipals' : 'requestPrincipals';
+    const http = negative ? YES : NO;
+    const tcp = action === 'ALLOW' ? NO : YES;
+    if (http.m === tcp.m) return http;
+    return maybe(`the protocol: without a JWT (no RequestAuthentication applies) ${field} ${negative ? 'match every' : 'match no'} HTTP request, while on TCP traffic Istio ${action === 'ALLOW' ? `never matches an ALLOW rule with ${field}` : `ignores ${field} in a ${action ?? 'DENY'} rule`}`);
   };
   return all([
     identityField(s.principals, false, peer.principal, 'principal', peer.trustDomains),
@@ -297,7 +311,7 @@ function judgeRule(r: AuthzRule, peer: Peer, action?: AuthzAction): Judged {
     r = l4;
   }
   return all([
-    r.from.length ? any(r.from.map((s) => judgeSource(s, peer))) : YES,
+    r.from.length ? any(r.from.map((s) => judgeSource(s, peer, action))) : YES,
     r.to.length ? any(r.to.map((o) => judgeOperation(o, peer))) : YES,
     ...r.when.map((c) => judgeCondition(c, peer, action)),
   ]);
