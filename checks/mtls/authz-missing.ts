@@ -5,10 +5,12 @@
 // DENY or CUSTOM policies alone only exclude what they name. An allow-nothing policy
 // (`spec: {}`) is the deny-by-default that passes. A malformed policy (unknown action,
 // malformed principal) is rejected by istiod and protects nothing: it fails, named.
-// An ambient workload whose traffic goes through a waypoint is also covered by the policies the
-// waypoint enforces: those attached by targetRefs to the waypoint Gateway or to a Service of the
-// workload (https://istio.io/latest/docs/ambient/usage/l4-policy/, attachment table), the same
-// set the flow judge uses (waypointPolicies).
+// An ambient workload's calls that go through a waypoint are also covered by the policies the
+// waypoint enforces: those attached by targetRefs to the waypoint Gateway or to the Service called
+// (https://istio.io/latest/docs/ambient/usage/l4-policy/, attachment table). Which calls a waypoint
+// sees is its Gateway's istio.io/waypoint-for (https://istio.io/latest/docs/ambient/usage/waypoint/),
+// read by the same waypointPaths and waypointPolicies the flow judge (reach) uses, so a workload
+// passes only when every way of calling it meets an ALLOW policy.
 // Policies protect none of a sidecar pod's inbound ports that its excludeInboundPorts or
 // includeInboundPorts annotation keeps away from Envoy ("excluded from redirection to Envoy",
 // https://istio.io/latest/docs/reference/config/annotations/): a workload with such a port fails
@@ -19,7 +21,7 @@ import { consulPresent, istioPresent, linkerdPresent, policiesFor } from '../../
 import { consulAuthzMissing, linkerdAuthzMissing } from './lib/mesh-authz.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
-import { istioAuthzModel, waypointOf, waypointPolicies } from '../../src/analysis/mesh/istio-authz.ts';
+import { istioAuthzModel, pathScope, waypointPaths, waypointPolicies, type WaypointPath } from '../../src/analysis/mesh/istio-authz.ts';
 import { istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { meshModel } from '../../src/analysis/mesh/model.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
@@ -57,10 +59,21 @@ export const authzMissing: Check = {
       const rep = w.workload.pods[0];
       const ambient = rep !== undefined && istioMembership(namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane === 'ambient';
       const callee = { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port: 0, protocol: 'TCP' as const, dataplane: 'ambient' as const };
-      const wp = ambient ? waypointOf(model, callee) : undefined;
-      const atWaypoint = wp ? waypointPolicies(model, callee, wp) : [];
-      const applied = [...policiesFor(index, w.namespace, w.labels), ...atWaypoint];
-      const allow = applied.filter((p) => p.action === 'ALLOW');
+      // Each way a caller may address the workload (a Service, or a pod directly) and the waypoint
+      // that call meets, read as the flow verdicts read it (waypointPaths, istio.io/waypoint-for);
+      // a path whose waypoint Gateway is unread may meet it or not, so both must be covered.
+      const local = policiesFor(index, w.namespace, w.labels);
+      const paths: WaypointPath[] = ambient ? waypointPaths(model, callee) : [{ label: '', wp: undefined }];
+      const views = paths.flatMap((p) => (p.unsure ? [p.wp, undefined] : [p.wp]).map((wp) => {
+        const atWaypoint = wp ? waypointPolicies(model, callee, wp, pathScope(p)) : [];
+        const applied = [...local, ...atWaypoint];
+        // A DENY rule with no from, no to and no when (`rules: [{}]`) denies every request.
+        const denyAll = applied.find((x) => x.action === 'DENY' && x.rules.some((r) => r.anySource && r.anyOperation && !r.conditional));
+        return { path: p, wp, atWaypoint, allow: applied.filter((x) => x.action === 'ALLOW'), denyAll };
+      }));
+      const applied = [...new Set(views.flatMap((v) => [...local, ...v.atWaypoint]))];
+      const allow = [...new Set(views.flatMap((v) => v.allow))];
+      const open = views.filter((v) => v.allow.length === 0 && !v.denyAll);
       const resource = w.workload.ref;
       // A port the sidecar never captures is open to any caller whatever the policies say (the
       // same verdict reach gives): policies protect the workload only if no such port exists.
@@ -72,23 +85,44 @@ export const authzMissing: Check = {
         evidence: { namespace: w.namespace, bypassedPorts: bypassed, source: capture!.source, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
         related: applied.map((p) => p.ref),
       });
-      if (allow.length > 0) {
-        const byWaypoint = allow.filter((p) => atWaypoint.includes(p));
+      if (open.length === 0) {
+        const denyAll = views.find((v) => v.allow.length === 0)?.denyAll;
+        if (denyAll) {
+          if (bypassed.length > 0) { yield unprotected(`DENY ${policyName(denyAll)} refuses every call through the sidecar`); continue; }
+          yield { status: 'pass', resource, message: `${refString(resource)}: DENY ${policyName(denyAll)} refuses every call` };
+          continue;
+        }
         if (bypassed.length > 0) { yield unprotected(`ALLOW policies decide who may call it through the sidecar (${allow.map(policyName).join(', ')})`); continue; }
-        yield { status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})${byWaypoint.length > 0 ? `; ${byWaypoint.map(policyName).join(', ')} enforced by waypoint ${wp!.namespace}/${wp!.name} (${wp!.via})` : ''}` };
+        const byWaypoint = new Map<string, { wp: NonNullable<WaypointPath['wp']>; policies: Set<string> }>();
+        for (const v of views) {
+          if (!v.wp) continue;
+          const key = `${v.wp.namespace}/${v.wp.name}`;
+          const at = byWaypoint.get(key) ?? { wp: v.wp, policies: new Set<string>() };
+          for (const p of v.allow) if (v.atWaypoint.includes(p)) at.policies.add(policyName(p));
+          byWaypoint.set(key, at);
+        }
+        const waypointText = [...byWaypoint.values()].filter((x) => x.policies.size > 0).map((x) => `; ${[...x.policies].join(', ')} enforced by waypoint ${x.wp.namespace}/${x.wp.name} (${x.wp.via})`).join('');
+        yield { status: 'pass', resource, message: `${refString(resource)}: ALLOW policies decide who may call it (${allow.map(policyName).join(', ')})${waypointText}` };
         continue;
       }
-      // A DENY rule with no from, no to and no when (`rules: [{}]`) denies every request.
-      const denyAll = applied.find((p) => p.action === 'DENY' && p.rules.some((r) => r.anySource && r.anyOperation && !r.conditional));
-      if (denyAll) {
-        if (bypassed.length > 0) { yield unprotected(`DENY ${policyName(denyAll)} refuses every call through the sidecar`); continue; }
-        yield { status: 'pass', resource, message: `${refString(resource)}: DENY ${policyName(denyAll)} refuses every call` };
+      if (open.length < views.length) {
+        // Some calls meet an ALLOW policy (at a waypoint) and others do not: the workload is as
+        // open as its least protected path, which is what reach answers too.
+        const where = (v: typeof views[number]) => `${v.path.label} (judged by ${v.wp ? `waypoint ${v.wp.namespace}/${v.wp.name}` : `the ztunnel of ${w.namespace}/${w.workload.ref.name}`}${v.wp === undefined && v.path.skipped ? `: ${v.path.skipped}` : ''})`;
+        const covered = views.filter((v) => !open.includes(v));
+        yield {
+          status: 'fail', resource,
+          message: `${refString(resource)}: ${open.map(where).join(', ')} meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; ALLOW ${[...new Set(covered.flatMap((v) => v.allow))].map(policyName).join(', ')} decide${covered.length === 1 ? 's' : ''} only ${covered.map(where).join(', ')}`,
+          evidence: { namespace: w.namespace, unprotectedCalls: open.map((v) => v.path.label), applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
+          related: applied.map((p) => p.ref),
+        };
         continue;
       }
       const others = applied.filter((p) => p.action !== 'ALLOW' && p.action !== 'AUDIT');
+      const skipped = [...new Set(paths.flatMap((p) => (p.skipped ? [p.skipped] : [])))];
       yield {
         status: 'fail', resource,
-        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace} or ${index.root}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}`,
+        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace} or ${index.root}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}`,
         evidence: { namespace: w.namespace, rootNamespace: index.root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
         related: applied.map((p) => p.ref),
       };

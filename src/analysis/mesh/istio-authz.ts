@@ -7,7 +7,9 @@
 //   to every namespace (https://istio.io/latest/docs/reference/config/security/authorization-policy/,
 //   https://istio.io/latest/docs/concepts/security/#authorization-policies);
 // - principals and namespaces need mutual TLS; requestPrincipals need a JWT that a
-//   RequestAuthentication validated (same reference page, Source);
+//   RequestAuthentication validated (same reference page, Source), and on TCP traffic they drop
+//   out of a rule like every HTTP-only field: an ALLOW rule never matches, a DENY rule matches
+//   more widely (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/);
 // - targetRef(s) attach a policy to a Gateway (a waypoint) or a Service using one; a waypoint
 //   enforces them for namespaces/services labelled istio.io/use-waypoint, and ztunnel then sees
 //   the waypoint, not the caller (https://istio.io/latest/docs/ambient/usage/waypoint/,
@@ -200,13 +202,25 @@ function identityField(values: string[] | undefined, negative: boolean, actual: 
   return (negative ? !hit : hit) ? YES : NO;
 }
 
-function judgeSource(s: AuthzSource, peer: Peer): Judged {
+/**
+ * `action`: the rule's policy action. requestPrincipals/notRequestPrincipals are HTTP-only: on an
+ * HTTP request without a validated JWT (no RequestAuthentication applies) requestPrincipals never
+ * match and notRequestPrincipals always do; on TCP traffic Istio drops the field, so an ALLOW rule
+ * with it never matches while a DENY rule matches without it ("Istio doesn't understand the
+ * HTTP-only fields while creating a DENY rule for tcp port and due to its restrictive nature it
+ * denies all the traffic to the tcp ports",
+ * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). Whether a call is HTTP or
+ * TCP is not in the snapshot: where the two readings differ the field "may match".
+ */
+function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined): Judged {
   const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
     if (!values) return YES;
-    // Without a RequestAuthentication no request carries a validated JWT: requestPrincipals
-    // never match and notRequestPrincipals always do.
-    if (!peer.jwt) return negative ? YES : NO;
-    return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
+    if (peer.jwt) return maybe(`a JWT (RequestAuthentication issuers ${peer.jwt.join(', ')})`);
+    const field = negative ? 'notRequestPrincipals' : 'requestPrincipals';
+    const http = negative ? YES : NO;
+    const tcp = action === 'ALLOW' ? NO : YES;
+    if (http.m === tcp.m) return http;
+    return maybe(`the protocol: without a JWT (no RequestAuthentication applies) ${field} ${negative ? 'match every' : 'match no'} HTTP request, while on TCP traffic Istio ${action === 'ALLOW' ? `never matches an ALLOW rule with ${field}` : `ignores ${field} in a ${action ?? 'DENY'} rule`}`);
   };
   return all([
     identityField(s.principals, false, peer.principal, 'principal', peer.trustDomains),
@@ -297,7 +311,7 @@ function judgeRule(r: AuthzRule, peer: Peer, action?: AuthzAction): Judged {
     r = l4;
   }
   return all([
-    r.from.length ? any(r.from.map((s) => judgeSource(s, peer))) : YES,
+    r.from.length ? any(r.from.map((s) => judgeSource(s, peer, action))) : YES,
     r.to.length ? any(r.to.map((o) => judgeOperation(o, peer))) : YES,
     ...r.when.map((c) => judgeCondition(c, peer, action)),
   ]);
@@ -373,22 +387,6 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
 
 const NO_WAYPOINT = 'none';
 
-/** The waypoint the callee's traffic goes through (ambient only): pod, then Service, then namespace label. */
-export function waypointOf(model: IstioAuthzModel, callee: MeshCallee): { name: string; namespace: string; via: string; service?: string } | undefined {
-  const nsInfo = model.namespaces.get(callee.namespace);
-  const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
-  const pod = callee.labels['istio.io/use-waypoint'];
-  if (pod !== undefined) return pod === NO_WAYPOINT ? undefined : { name: pod, namespace: wpNs(callee.labels), via: 'pod label istio.io/use-waypoint' };
-  for (const s of model.services.get(callee.namespace) ?? []) {
-    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
-    const v = s.labels['istio.io/use-waypoint'];
-    if (v !== undefined && v !== NO_WAYPOINT) return { name: v, namespace: wpNs(s.labels), via: `Service ${callee.namespace}/${s.name} label istio.io/use-waypoint`, service: s.name };
-  }
-  const ns = nsInfo?.labels['istio.io/use-waypoint'];
-  if (ns !== undefined && ns !== NO_WAYPOINT) return { name: ns, namespace: wpNs(nsInfo!.labels), via: `namespace ${callee.namespace} label istio.io/use-waypoint` };
-  return undefined;
-}
-
 /**
  * The first namespace, Service or Istio workload whose istio.io/use-waypoint label names a
  * waypoint, as text (undefined: none does). Which traffic that waypoint handles is read from its
@@ -421,9 +419,11 @@ export interface WaypointPath {
  * pod's, else its namespace's. The waypoint Gateway's istio.io/waypoint-for label says which it
  * takes: "By default, a waypoint will only handle service traffic" (`service`; `workload`, `all`,
  * `none`; https://istio.io/latest/docs/ambient/usage/waypoint/). Service paths come first; a
- * direct call to a pod is last. One path per Service selecting the callee, so a handful.
+ * direct call to a pod is last. One path per Service selecting the callee, so a handful. The flow
+ * verdicts and mtls.authz-missing both read waypoints through it, so they agree on which calls a
+ * waypoint decides.
  */
-function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): WaypointPath[] {
+export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): WaypointPath[] {
   const nsLabels = model.namespaces.get(callee.namespace)?.labels ?? {};
   const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
   const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
@@ -500,6 +500,9 @@ function waypointTargets(model: IstioAuthzModel): WaypointTargets {
 export type ServiceScope = { service?: string } | undefined;
 
 const inScope = (scope: ServiceScope, name: string) => scope === undefined || scope.service === name;
+
+/** The Service-targeted policies a waypoint applies on one path: the called Service's, or none for a direct call to a pod. */
+export const pathScope = (p: WaypointPath): ServiceScope => (p.service !== undefined ? { service: p.service } : {});
 
 /**
  * Policies a waypoint enforces for this callee: targetRefs to the waypoint Gateway, to a Service
@@ -668,9 +671,8 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const judged = new Map<string, { paths: WaypointPath[]; j: ReturnType<typeof judgeVia> }>();
   // A path whose waypoint Gateway is unread is judged both through the waypoint and without it:
   // one answer when they agree, else unknown (never the default `service` guessed).
-  const scopeOf = (p: WaypointPath): ServiceScope => (p.service !== undefined ? { service: p.service } : {});
   const judgeUnsure = (p: WaypointPath): ReturnType<typeof judgeVia> => {
-    const through = judgeVia(p.wp, scopeOf(p));
+    const through = judgeVia(p.wp, pathScope(p));
     const around = judgeVia(undefined);
     if (through.layer.verdict === around.layer.verdict) return { ...through, notes: [...through.notes, p.unsure!] };
     return {
@@ -684,7 +686,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     const key = `${p.unsure ? 'unsure:' : ''}${p.wp ? `${p.wp.namespace}/${p.wp.name}` : ''}${own}`;
     const seen = judged.get(key);
     if (seen) seen.paths.push(p);
-    else judged.set(key, { paths: [p], j: p.unsure ? judgeUnsure(p) : judgeVia(p.wp, scopeOf(p)) });
+    else judged.set(key, { paths: [p], j: p.unsure ? judgeUnsure(p) : judgeVia(p.wp, pathScope(p)) });
   }
   const openness: Record<MeshVerdictKind, number> = { allowed: 3, depends: 2, unknown: 1, denied: 0 };
   const answers = [...judged.values()];

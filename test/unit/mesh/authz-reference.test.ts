@@ -327,9 +327,18 @@ spec:
   rules: [{from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]}]
 ---`;
     const apps = `${app('shop', 'api')}${app('shop', 'orders')}`;
-    expect(passing('mtls.authz-missing', ns(true) + apps + policies)).toEqual(['Deployment shop/api', 'Deployment shop/orders']);
-    const [v] = run(check('mtls.authz-missing'), ctxOf(ns(true) + apps + policies)).filter((x) => x.resource.name === 'api');
-    expect(v.message).toContain('shop/api-callers enforced by waypoint shop/waypoint (namespace shop label istio.io/use-waypoint)');
+    // The waypoint handles calls to Services and to pods alike (https://istio.io/latest/docs/ambient/usage/waypoint/).
+    const gateway = (waypointFor: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: shop${waypointFor ? `, labels: {istio.io/waypoint-for: ${waypointFor}}` : ''}}
+spec: {gatewayClassName: istio-waypoint}
+---`;
+    expect(passing('mtls.authz-missing', ns(true) + apps + policies + gateway('all'))).toEqual(['Deployment shop/api', 'Deployment shop/orders']);
+    const [v] = run(check('mtls.authz-missing'), ctxOf(ns(true) + apps + policies + gateway('all'))).filter((x) => x.resource.name === 'api');
+    expect(v.message).toContain('shop/api-callers enforced by waypoint shop/waypoint (namespace shop label istio.io/use-waypoint, for its pods; istio.io/waypoint-for: all)');
+    // By default a waypoint handles service traffic only: a direct call to a pod meets ztunnel, where no ALLOW policy applies.
+    expect(failing('mtls.authz-missing', ns(true) + apps + policies + gateway(''))).toEqual(['- Deployment shop/api', '- Deployment shop/orders']);
     // Without a waypoint nothing enforces targetRef policies: still no ALLOW policy applies.
     expect(failing('mtls.authz-missing', ns(false) + apps + policies)).toEqual(['- Deployment shop/api', '- Deployment shop/orders']);
   });

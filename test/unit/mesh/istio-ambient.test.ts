@@ -2,7 +2,8 @@
 // taken from an istio.io page (quoted, with its address) or from istiod's own conversion code.
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
-import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+import { ctxOf, deploymentYaml, namespaceYaml, run } from './helpers.ts';
+import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { authzAllowAny } from '../../../checks/mtls/authz-allow-any.ts';
 import { authzPlaintextBypass } from '../../../checks/mtls/authz-plaintext-bypass.ts';
@@ -146,6 +147,12 @@ spec:
   });
 });
 
+/** Istio's waypoint example (namespace default): curl, productpage behind a Service, reviews; the Gateway's ALLOW names curl only. */
+const c3 = (waypointFor: string) => `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}${waypoint('default', 'waypoint', waypointFor)}${service('default', 'productpage', 'productpage')}${policy('productpage-viewer', `
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: ALLOW
+  rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]`, 'default')}`;
+
 describe('Istio waypoint: which traffic a waypoint handles (istio.io/waypoint-for)', () => {
   // https://istio.io/latest/docs/ambient/usage/waypoint/ — "By default, a waypoint will only handle
   // service traffic. It is possible for the bundled Istio waypoint class to handle workload
@@ -155,11 +162,6 @@ describe('Istio waypoint: which traffic a waypoint handles (istio.io/waypoint-fo
   // should not have any waypoints because by default only services use the namespace waypoint".
   // The flow model follows calls to pods and cannot tell which address a client dials: the more
   // open of the two answers is given, the other named in a note.
-  const c3 = (waypointFor: string) => `${namespaceYaml('default', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${app('default', 'curl')}${app('default', 'productpage')}${app('default', 'reviews')}${waypoint('default', 'waypoint', waypointFor)}${service('default', 'productpage', 'productpage')}${policy('productpage-viewer', `
-  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
-  action: ALLOW
-  rules: [{from: [{source: {principals: [cluster.local/ns/default/sa/curl]}}]}]`, 'default')}`;
-
   it('service (the default): a direct call to the pod bypasses the waypoint, so a caller the waypoint refuses still gets in', () => {
     for (const label of ['service', '']) {
       const r = verdict(c3(label), 'default/reviews', 'default/productpage');
@@ -180,6 +182,28 @@ describe('Istio waypoint: which traffic a waypoint handles (istio.io/waypoint-fo
     const none = verdict(c3('none'), 'default/reviews', 'default/productpage');
     expect(none).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of default/productpage (ambient)' });
     expect(none.notes?.some((n) => n.includes('judged by waypoint'))).toBe(false);
+  });
+});
+
+describe('mtls.authz-missing reads a waypoint as reach does (istio.io/waypoint-for)', () => {
+  // The same cluster as above: the only ALLOW policy is attached to the waypoint's Gateway. Which
+  // calls the waypoint decides is its Gateway's istio.io/waypoint-for ("By default, a waypoint will
+  // only handle service traffic", https://istio.io/latest/docs/ambient/usage/waypoint/): a call the
+  // waypoint never sees meets no ALLOW policy at ztunnel. The check used to count the waypoint's
+  // policy for every call and passed productpage while reach let an unnamed caller in.
+  const missing = (waypointFor: string) => run(authzMissing, ctxOf(c3(waypointFor))).filter((v) => v.resource.name === 'productpage');
+
+  it.each([
+    ['', 'allowed', 'fail'], ['service', 'allowed', 'fail'], ['workload', 'allowed', 'fail'], ['none', 'allowed', 'fail'], ['all', 'denied', 'pass'],
+  ])('waypoint-for "%s": reach lets a caller the policy does not name %s, and the check says %s', (waypointFor, reach, check) => {
+    expect(verdict(c3(waypointFor), 'default/reviews', 'default/productpage').verdict).toBe(reach);
+    expect(missing(waypointFor).map((v) => v.status)).toEqual([check]);
+  });
+
+  it('names the call that meets no ALLOW policy, and the one the waypoint decides', () => {
+    expect(missing('')[0].message).toBe('Deployment default/productpage: a direct call to a pod of default/productpage (judged by the ztunnel of default/productpage: waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its pods) does not handle workload traffic (no istio.io/waypoint-for label: service)) meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; ALLOW default/productpage-viewer decides only a call to Service default/productpage (judged by waypoint default/waypoint)');
+    expect(missing('none')[0].message).toBe('Deployment default/productpage is meshed but no ALLOW AuthorizationPolicy applies to it (in default or istio-system): it accepts calls from any caller the network lets in; waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its Services) does not handle service traffic (istio.io/waypoint-for: none); waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its pods) does not handle workload traffic (istio.io/waypoint-for: none)');
+    expect(missing('all')[0].message).toBe('Deployment default/productpage: ALLOW policies decide who may call it (default/productpage-viewer); default/productpage-viewer enforced by waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its Services; istio.io/waypoint-for: all)');
   });
 });
 
@@ -235,12 +259,22 @@ describe('Istio waypoint: Gateways that could not be read', () => {
   it('the Istio authorization checks that judge calls are not evaluated, naming the Gateways, only where a waypoint is named', () => {
     const status = (yaml: string, gatewaysForbidden: boolean) => runChecks([authzAllowAny, authzPlaintextBypass], gatewaysForbidden ? forbidden(yaml) : ctxOf(yaml)).map((o) => `${o.check.id} ${o.status}${o.status === 'not-evaluated' ? ` ${o.reason}` : ''}`);
     expect(status(onlyZzz, true)).toEqual([
-      'mtls.authz-allow-any not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoint Gateways (istio.io/waypoint-for) that istio.io/use-waypoint names, as on namespace amb',
-      'mtls.authz-plaintext-bypass not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoint Gateways (istio.io/waypoint-for) that istio.io/use-waypoint names, as on namespace amb',
+      'mtls.authz-allow-any not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoints that istio.io/use-waypoint names, as on namespace amb: their Gateways (istio.io/waypoint-for) and the Services calls reach them by',
+      'mtls.authz-plaintext-bypass not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoints that istio.io/use-waypoint names, as on namespace amb: their Gateways (istio.io/waypoint-for) and the Services calls reach them by',
     ]);
     // No namespace, Service or workload names a waypoint: the Gateways do not matter.
     const noWaypoint = onlyZzz.replace(', istio.io/use-waypoint: wp', '');
     expect(status(noWaypoint, true).every((s) => !s.includes('not-evaluated'))).toBe(true);
+  });
+
+  it('Services refused: a Service may be what names the waypoint, so mtls.authz-missing is not evaluated rather than judged without the Service\'s waypoint', () => {
+    // Only the Service names the waypoint: calls to the Service meet its ALLOW, direct calls to the pod do not.
+    const serviceNamed = `${namespaceYaml('amb', 'istio.io/dataplane-mode: ambient')}${app('amb', 'b')}${service('amb', 'b', 'b', 'istio.io/use-waypoint: wp')}${waypoint('amb', 'wp', 'all')}${policy('allow', '{targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: wp}], rules: [{}]}', 'amb')}`;
+    expect(run(authzMissing, ctxOf(serviceNamed)).map((v) => v.message)).toEqual(['Deployment amb/b: a direct call to a pod of amb/b (judged by the ztunnel of amb/b) meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; ALLOW amb/allow decides only a call to Service amb/b (judged by waypoint amb/wp)']);
+    const ctx = ctxOf(serviceNamed);
+    ctx.snapshot.resources.services = [];
+    ctx.snapshot.coverage.services = { status: 'forbidden', detail: 'list services (refused in test)' };
+    expect(runChecks([authzMissing], ctx).map((o) => `${o.status} ${o.reason}`)).toEqual(['not-evaluated needs services: forbidden (list services (refused in test)) for the Services, which may name a waypoint (istio.io/use-waypoint) for ambient Deployment amb/b']);
   });
 });
 

@@ -320,3 +320,51 @@ spec: {}
     expect(verdict(y, 'external', 'foo/httpbin')).toMatchObject({ verdict: 'denied', plaintext: true });
   });
 });
+
+describe('Istio: requestPrincipals on TCP traffic', () => {
+  // https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/ — a rule with an
+  // HTTP-only field on a TCP port: an ALLOW rule never matches ("Istio ignores the invalid ALLOW
+  // rule"), while for a DENY rule "Istio doesn't understand the HTTP-only fields while creating a
+  // DENY rule for tcp port and due to its restrictive nature it denies all the traffic to the tcp
+  // ports". requestPrincipals are HTTP-only (a JWT travels in an HTTP request;
+  // https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source). With no
+  // RequestAuthentication, an HTTP request carries no validated JWT, so the two readings differ and
+  // which one applies depends on the protocol the client speaks, which the snapshot cannot tell.
+  const tcpEcho = (action: string, source: string, dataplane = 'istio-injection: enabled') => `${ns('foo', dataplane)}${app('foo', 'sleep')}${app('foo', 'tcp-echo')}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: tcp-policy, namespace: foo}
+spec:
+  selector: {matchLabels: {app: tcp-echo}}
+  action: ${action}
+  rules: [{from: [{source: ${source}}], to: [{operation: {ports: ["9000"]}}]}]
+`;
+
+  it('DENY on requestPrincipals, no RequestAuthentication: TCP connections to the port are refused, so the call is not ALLOWED', () => {
+    const y = tcpEcho('DENY', '{requestPrincipals: ["testing@secure.istio.io/*"]}');
+    const r = verdict(y, 'foo/sleep', 'foo/tcp-echo', 9000);
+    expect(r).toMatchObject({ verdict: 'depends', enforcedBy: 'sidecar of foo/tcp-echo', policy: { name: 'tcp-policy' }, rule: 0 });
+    expect(r.reason).toBe('no ALLOW AuthorizationPolicy applies, so Istio allows principal cluster.local/ns/foo/sa/sleep on port 9000, but DENY AuthorizationPolicy foo/tcp-policy rules[0] may refuse it, depending on the protocol: without a JWT (no RequestAuthentication applies) requestPrincipals match no HTTP request, while on TCP traffic Istio ignores requestPrincipals in a DENY rule');
+    // The rule's port still decides.
+    expect(verdict(y, 'foo/sleep', 'foo/tcp-echo', 8000).verdict).toBe('allowed');
+    // ztunnel (ambient, no waypoint) enforces the DENY without its L7 fields: refused outright
+    // (https://istio.io/latest/docs/ambient/usage/l4-policy/).
+    expect(verdict(tcpEcho('DENY', '{requestPrincipals: ["testing@secure.istio.io/*"]}', 'istio.io/dataplane-mode: ambient'), 'foo/sleep', 'foo/tcp-echo', 9000))
+      .toMatchObject({ verdict: 'denied', enforcedBy: 'ztunnel of foo/tcp-echo (ambient)', policy: { name: 'tcp-policy' } });
+  });
+
+  it('DENY on notRequestPrincipals ["*"] (require a JWT): refused either way, HTTP without a JWT or TCP', () => {
+    for (const dataplane of ['istio-injection: enabled', 'istio.io/dataplane-mode: ambient']) {
+      expect(verdict(tcpEcho('DENY', '{notRequestPrincipals: ["*"]}', dataplane), 'foo/sleep', 'foo/tcp-echo', 9000)).toMatchObject({ verdict: 'denied', policy: { name: 'tcp-policy' } });
+    }
+  });
+
+  it('ALLOW on notRequestPrincipals ["*"]: an HTTP request without a JWT is admitted, a TCP connection is not', () => {
+    const r = verdict(tcpEcho('ALLOW', '{notRequestPrincipals: ["*"]}'), 'foo/sleep', 'foo/tcp-echo', 9000);
+    expect(r).toMatchObject({ verdict: 'depends', policy: { name: 'tcp-policy' } });
+    expect(r.reason).toContain('depending on the protocol: without a JWT (no RequestAuthentication applies) notRequestPrincipals match every HTTP request, while on TCP traffic Istio never matches an ALLOW rule with notRequestPrincipals');
+    expect(verdict(tcpEcho('ALLOW', '{notRequestPrincipals: ["*"]}', 'istio.io/dataplane-mode: ambient'), 'foo/sleep', 'foo/tcp-echo', 9000).verdict).toBe('denied');
+    // ALLOW on requestPrincipals matches neither an HTTP request without a JWT nor TCP traffic.
+    expect(verdict(tcpEcho('ALLOW', '{requestPrincipals: ["*"]}'), 'foo/sleep', 'foo/tcp-echo', 9000).verdict).toBe('denied');
+  });
+});

@@ -5,7 +5,7 @@
 // per model; these tests hold the lookup to a plain scan of every policy, and count the work.
 import { describe, expect, it } from 'vitest';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
-import { istioAuthzModel, waypointOf, waypointPolicies, type IstioAuthzModel } from '../../../src/analysis/mesh/istio-authz.ts';
+import { istioAuthzModel, waypointPolicies, type IstioAuthzModel } from '../../../src/analysis/mesh/istio-authz.ts';
 import { selectorMatches } from '../../../src/analysis/mesh/istio.ts';
 import type { MeshCallee } from '../../../src/analysis/mesh/flow.ts';
 import type { ParsedAuthzPolicy } from '../../../src/analysis/mesh/authz.ts';
@@ -67,7 +67,9 @@ describe('waypointPolicies', () => {
     for (const n of namespaces) {
       for (let w = 0; w < 6; w++) {
         const callee = calleeOf(n, `w${w}`, { app: `w${w}`, tier: `t${w % 3}` });
-        const wp = waypointOf(model, callee)!;
+        // The waypoint the namespace's istio.io/use-waypoint names (the generator labels each namespace).
+        const nsLabels = model.namespaces.get(n)!.labels;
+        const wp = { name: nsLabels['istio.io/use-waypoint'], namespace: nsLabels['istio.io/use-waypoint-namespace'] ?? n };
         for (const at of [wp, { name: 'wp-a', namespace: n }, { name: 'nowhere', namespace: n }]) {
           const want = scanEveryPolicy(model, callee, at);
           expect(waypointPolicies(model, callee, at).map((p) => `${p.namespace}/${p.ref.name}`)).toEqual(want.map((p) => `${p.namespace}/${p.ref.name}`));
@@ -88,6 +90,8 @@ describe('waypointPolicies', () => {
       objs.push(ns(`ns${n}`, { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }));
       objs.push(deployment(`ns${n}`, 'api'));
       objs.push(service(`ns${n}`, 'api', { app: 'api' }));
+      // The waypoint handles calls to the Service and to the pods alike, so its policies cover api.
+      objs.push({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: `ns${n}`, labels: { 'istio.io/waypoint-for': 'all' } }, spec: { gatewayClassName: 'istio-waypoint' } });
       objs.push(policy(`ns${n}`, 'at-waypoint', [{ kind: 'Gateway', name: 'waypoint' }]));
       objs.push(policy(`ns${n}`, 'at-service', [{ kind: 'Service', name: 'api' }], { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['legacy'] } }] }] }));
     }
@@ -104,7 +108,7 @@ describe('waypointPolicies', () => {
     const out = run(authzMissing, ctx);
     expect(fails(out)).toEqual([]);
     expect(out).toHaveLength(N);
-    expect(out[N - 1].message).toBe(`Deployment ns${N - 1}/api: ALLOW policies decide who may call it (ns${N - 1}/at-waypoint); ns${N - 1}/at-waypoint enforced by waypoint ns${N - 1}/waypoint (namespace ns${N - 1} label istio.io/use-waypoint)`);
+    expect(out[N - 1].message).toBe(`Deployment ns${N - 1}/api: ALLOW policies decide who may call it (ns${N - 1}/at-waypoint); ns${N - 1}/at-waypoint enforced by waypoint ns${N - 1}/waypoint (namespace ns${N - 1} label istio.io/use-waypoint, for its Services; istio.io/waypoint-for: all)`);
     expect(reads).toBeLessThanOrEqual(model.authz.all.length);
     // Verdicts are unchanged: each workload gets its own two policies and the root one, in order.
     const callee = calleeOf('ns7', 'api', { app: 'api' });
