@@ -1,10 +1,12 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { consulPresent, istioPresent, meshModel, type MeshModel } from '../../src/analysis/mesh/index.ts';
 import { selectorMatches } from '../../src/analysis/mesh/istio.ts';
+import { serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
+import { CONSUL_MUTUAL_TLS_READ } from './lib/mesh-config-reads.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -17,80 +19,167 @@ const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 export const permissiveOverride: Check = {
   id: 'mtls.permissive-override',
   area: 'mtls',
-  title: 'No namespace, workload or port PeerAuthentication relaxes mTLS',
-  protectsAgainst: 'namespace, workload or port PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE)',
+  title: 'No PeerAuthentication (namespace, workload or port) or Consul config entry relaxes mTLS',
+  protectsAgainst: 'Istio PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE) for a namespace, workload or port, and Consul ServiceDefaults or ProxyDefaults in permissive mTLS mode, whose sidecars pass plaintext to the service without applying intentions',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies; enrol the plaintext clients in the mesh first.',
+  remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry. Enrol the plaintext clients in the mesh first.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ],
-  appliesTo: istioPresent,
-  appliesWhen: 'when Istio is installed',
+  readsWhen: [ISTIO_MESH_CONFIG_READ, CONSUL_MUTUAL_TLS_READ],
+  appliesTo: (ctx) => istioPresent(ctx) || consulPresent(ctx),
+  appliesWhen: 'when Istio or Consul service mesh is installed',
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
-    const idx = m.istio.policies;
-    const inherited = idx.mesh && idx.mesh.mode !== 'UNSET' ? idx.mesh.mode : 'PERMISSIVE';
     const out: Verdict[] = [];
-    // Which workloads each policy decides for (indexed once: no policies x workloads scan).
-    const bySource = new Map<string, typeof m.workloads>();
-    const add = (key: string, w: (typeof m.workloads)[number]) => {
-      const list = bySource.get(key);
-      if (list) list.push(w);
-      else bySource.set(key, [w]);
-    };
-    for (const w of m.workloads) {
-      if (w.mesh !== 'istio' || !w.istio) continue;
-      const { namespace, workload } = w.istio.sources;
-      if (namespace) add(`namespace/${namespace.namespace}/${namespace.name}`, w);
-      if (workload) add(`workload/${workload.namespace}/${workload.name}`, w);
-    }
-    for (const pa of idx.all) {
-      if (pa.scope === 'mesh' || pa.scope === 'ignored-root-selector' || idx.shadowedBy.has(pa)) continue; // other checks
-      const affected = bySource.get(`${pa.scope}/${pa.namespace}/${pa.name}`) ?? [];
-      const evidence: Record<string, unknown> = {
-        scope: pa.scope,
-        mode: pa.mode,
-        inheritedFromMesh: inherited,
-        affectedWorkloads: affected.length,
-        sampleWorkloads: affected.slice(0, 10).map((w) => refString(w.workload.ref)),
-      };
-      if (pa.selector) evidence.selector = pa.selector;
-      if (pa.scope === 'workload' && affected.length === 0) {
-        const selected = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && pa.selector && selectorMatches(pa.selector, w.labels));
-        const winners = [...new Set(selected.map((w) => w.istio!.sources.workload).filter((r) => r !== undefined).map((r) => `${r.namespace}/${r.name}`))].sort();
-        if (selected.length > 0 && winners.length > 0) {
-          out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} (${pa.mode}) has no effect: the older ${winners.join(', ')} decide${winners.length === 1 ? 's' : ''} for every workload it selects (the oldest wins).`, evidence: { ...evidence, overriddenBy: winners } });
-          continue;
-        }
-      }
-      const fails: Verdict[] = [];
-      if (RELAXED.has(pa.mode)) {
-        fails.push({
-          status: 'fail',
-          resource: pa.ref,
-          detailKey: 'mode',
-          severity: pa.mode === 'DISABLE' ? 'high' : 'medium',
-          message: `${pa.scope === 'namespace' ? `Namespace ${pa.namespace}` : `Workloads selected by ${JSON.stringify(pa.selector)}`} set mTLS to ${pa.mode}: ${pa.mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default ${inherited}).`,
-          evidence,
-        });
-      }
-      for (const [port, mode] of pa.ports) {
-        const effective = mode === 'UNSET' ? null : mode;
-        if (effective && RELAXED.has(effective)) {
-          fails.push({
-            status: 'fail',
-            resource: pa.ref,
-            detailKey: `port/${port}`,
-            severity: effective === 'DISABLE' ? 'high' : 'medium',
-            message: `Port ${port} of workloads selected by ${JSON.stringify(pa.selector)} is set to ${effective}: plaintext ${effective === 'DISABLE' ? 'only' : 'accepted'} on that port.`,
-            evidence: { ...evidence, port, portMode: effective },
-          });
-        }
-      }
-      if (fails.length) out.push(...fails);
-      else out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} does not relax mTLS (${pa.mode}).`, evidence });
-    }
+    if (m.istio.present) out.push(...istioVerdicts(m));
+    if (m.consul.present) out.push(...consulVerdicts(m));
     return out;
   },
 };
+
+function istioVerdicts(m: MeshModel): Verdict[] {
+  const idx = m.istio.policies;
+  const inherited = idx.mesh && idx.mesh.mode !== 'UNSET' ? idx.mesh.mode : 'PERMISSIVE';
+  const out: Verdict[] = [];
+  // Which workloads each policy decides for (indexed once: no policies x workloads scan).
+  const bySource = new Map<string, typeof m.workloads>();
+  const add = (key: string, w: (typeof m.workloads)[number]) => {
+    const list = bySource.get(key);
+    if (list) list.push(w);
+    else bySource.set(key, [w]);
+  };
+  for (const w of m.workloads) {
+    if (w.mesh !== 'istio' || !w.istio) continue;
+    const { namespace, workload } = w.istio.sources;
+    if (namespace) add(`namespace/${namespace.namespace}/${namespace.name}`, w);
+    if (workload) add(`workload/${workload.namespace}/${workload.name}`, w);
+  }
+  for (const pa of idx.all) {
+    if (pa.scope === 'mesh' || pa.scope === 'ignored-root-selector' || idx.shadowedBy.has(pa)) continue; // other checks
+    const affected = bySource.get(`${pa.scope}/${pa.namespace}/${pa.name}`) ?? [];
+    const evidence: Record<string, unknown> = {
+      scope: pa.scope,
+      mode: pa.mode,
+      inheritedFromMesh: inherited,
+      affectedWorkloads: affected.length,
+      sampleWorkloads: affected.slice(0, 10).map((w) => refString(w.workload.ref)),
+    };
+    if (pa.selector) evidence.selector = pa.selector;
+    if (pa.scope === 'workload' && affected.length === 0) {
+      const selected = (m.workloadsByNamespace.get(pa.namespace) ?? []).filter((w) => w.mesh === 'istio' && w.istio && pa.selector && selectorMatches(pa.selector, w.labels));
+      const winners = [...new Set(selected.map((w) => w.istio!.sources.workload).filter((r) => r !== undefined).map((r) => `${r.namespace}/${r.name}`))].sort();
+      if (selected.length > 0 && winners.length > 0) {
+        out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} (${pa.mode}) has no effect: the older ${winners.join(', ')} decide${winners.length === 1 ? 's' : ''} for every workload it selects (the oldest wins).`, evidence: { ...evidence, overriddenBy: winners } });
+        continue;
+      }
+    }
+    const fails: Verdict[] = [];
+    if (RELAXED.has(pa.mode)) {
+      fails.push({
+        status: 'fail',
+        resource: pa.ref,
+        detailKey: 'mode',
+        severity: pa.mode === 'DISABLE' ? 'high' : 'medium',
+        message: `${pa.scope === 'namespace' ? `Namespace ${pa.namespace}` : `Workloads selected by ${JSON.stringify(pa.selector)}`} set mTLS to ${pa.mode}: ${pa.mode === 'DISABLE' ? 'plaintext only' : 'plaintext accepted alongside mTLS'} (mesh default ${inherited}).`,
+        evidence,
+      });
+    }
+    for (const [port, mode] of pa.ports) {
+      const effective = mode === 'UNSET' ? null : mode;
+      if (effective && RELAXED.has(effective)) {
+        fails.push({
+          status: 'fail',
+          resource: pa.ref,
+          detailKey: `port/${port}`,
+          severity: effective === 'DISABLE' ? 'high' : 'medium',
+          message: `Port ${port} of workloads selected by ${JSON.stringify(pa.selector)} is set to ${effective}: plaintext ${effective === 'DISABLE' ? 'only' : 'accepted'} on that port.`,
+          evidence: { ...evidence, port, portMode: effective },
+        });
+      }
+    }
+    if (fails.length) out.push(...fails);
+    else out.push({ status: 'pass', resource: pa.ref, detailKey: 'mode', message: `PeerAuthentication ${pa.namespace}/${pa.name} does not relax mTLS (${pa.mode}).`, evidence });
+  }
+  return out;
+}
+
+/** Cluster text as it is when it reads as a name, else quoted (a connect-service annotation may hold anything). */
+const shown = (name: string) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) ? name : JSON.stringify(name));
+const SAMPLE = 10;
+
+// Consul: the ServiceDefaults of a service, else the ProxyDefaults "global", sets its mutualTLSMode
+// (strict when neither does). "Intentions are not enforced and encryption is not enabled for
+// non-mTLS connections" in permissive mode, and Consul lets an entry enable it only while the Mesh
+// entry sets allowEnablingPermissiveMutualTLS, keeping those it already holds when the flag is
+// turned off (https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode);
+// the model (indexConsulMutualTLS) decides which entries are in effect. A permissive entry in
+// effect is high where meshed workloads take plaintext through it (no intention stands in the
+// way, unlike an Istio AuthorizationPolicy), medium where none does yet; one Consul does not apply
+// is low: nothing is open today, but the entry says to open the service.
+function consulVerdicts(m: MeshModel): Verdict[] {
+  const tls = m.consul.mutualTLS;
+  // Which Consul workloads (and services) each entry decides the mode of, Consul's default ('')
+  // included, and the workloads of each service: one pass over the workloads.
+  type Group = { workloads: string[]; services: Set<string> };
+  const decided = new Map<string, Group>();
+  const byService = new Map<string, Group>();
+  const add = (map: Map<string, Group>, key: string, workload: string, service: string) => {
+    let g = map.get(key);
+    if (!g) map.set(key, (g = { workloads: [], services: new Set() }));
+    g.workloads.push(workload);
+    g.services.add(service);
+  };
+  for (const w of m.workloads) {
+    if (w.mesh !== 'consul') continue;
+    const service = w.consulService ?? serviceAccountOf(w.workload.pods[0]);
+    const mode = tls.modeOf(service, w.namespace);
+    add(decided, mode.resource ? refString(mode.resource) : '', refString(w.workload.ref), service);
+    add(byService, service, refString(w.workload.ref), service);
+  }
+  const { allowed, mesh: meshRef } = tls.meshAllows;
+  const meshName = meshRef ? `Mesh ${meshRef.namespace}/${meshRef.name}` : undefined;
+  const mesh = `${meshName ?? 'no Mesh entry'} ${allowed ? 'sets' : meshName ? 'does not set' : 'sets'} allowEnablingPermissiveMutualTLS: true`;
+  const out: Verdict[] = [];
+  for (const e of tls.entries) {
+    const entry = `${e.ref.kind} ${e.ref.namespace}/${e.ref.name}`;
+    // An entry Consul does not apply decides nothing: those it would decide are the workloads of
+    // its service (ServiceDefaults), or those left to Consul's default (ProxyDefaults global).
+    const d = e.inEffect ? decided.get(refString(e.ref)) : e.ref.kind === 'ServiceDefaults' ? byService.get(e.ref.name) : decided.get('');
+    const services = e.ref.kind === 'ServiceDefaults' ? [e.ref.name] : [...(d?.services ?? [])].sort();
+    const workloads = d?.workloads ?? [];
+    const evidence: Record<string, unknown> = {
+      mutualTLSMode: e.mode,
+      inEffect: e.inEffect,
+      meshAllowsPermissive: allowed,
+      mesh: meshName ?? null,
+      services: services.slice(0, SAMPLE),
+      affectedWorkloads: workloads.length,
+      sampleWorkloads: workloads.slice(0, SAMPLE),
+    };
+    if (e.problem) evidence.notInEffect = e.problem;
+    if (e.mode === 'strict') {
+      out.push({ status: 'pass', resource: e.ref, detailKey: 'mode', message: `${entry} does not relax mTLS (mutualTLSMode ${e.mode}).`, evidence });
+      continue;
+    }
+    const what = e.ref.kind === 'ServiceDefaults'
+      ? `Consul service ${shown(e.ref.name)}`
+      : `every Consul service without a mutualTLSMode of its own in ServiceDefaults${services.length ? ` (${services.slice(0, SAMPLE).map(shown).join(', ')}${services.length > SAMPLE ? ', …' : ''})` : ''}`;
+    const on = workloads.length > 0 ? `${workloads.length} meshed workload(s): ${workloads.slice(0, SAMPLE).join(', ')}${workloads.length > SAMPLE ? ', …' : ''}` : 'no meshed workload in the snapshot yet';
+    if (!e.inEffect) {
+      out.push({
+        status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
+        message: `${entry} sets mutualTLSMode permissive for ${what}, but it is not in effect: ${e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry` : 'Consul reports it not synced (Synced=False)'}. Plaintext is refused today, but ${e.refused === 'mesh-disallows-permissive' ? 'allowing permissive mode in the Mesh entry' : `syncing the entry${allowed ? '' : ' (with the Mesh entry allowing permissive mode)'}`} would let it in (${on}).`,
+        evidence,
+      });
+      continue;
+    }
+    const kept = e.keptWithoutMeshAllow ? `; Consul keeps it although ${mesh}` : ` (${mesh})`;
+    out.push({
+      status: 'fail', resource: e.ref, detailKey: 'mode', severity: workloads.length > 0 ? 'high' : 'medium',
+      message: `${entry} sets mutualTLSMode permissive for ${what}: its sidecars accept plaintext on the service port alongside mTLS, and intentions do not apply to plaintext connections${kept}; ${on}.`,
+      evidence,
+    });
+  }
+  return out;
+}

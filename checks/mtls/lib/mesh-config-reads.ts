@@ -41,3 +41,16 @@ export const CONSUL_DEFAULT_INTENTION_READ: ConditionalRead = {
     return `Consul's default intention (ConfigMap${cms.length > 1 ? 's' : ''} ${cms.join(', ')}: ACL default_policy, default_intention_policy)`;
   },
 };
+
+/**
+ * Holds when Consul is installed: the config entries that set its services' mTLS mode
+ * (ServiceDefaults, ProxyDefaults "global") and the Mesh entry that must allow permissive mode,
+ * and the Services that name the Consul service of a pod without the connect-service annotation.
+ */
+export const CONSUL_MUTUAL_TLS_READ: ConditionalRead = {
+  kinds: ['consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes', 'services'],
+  when: 'when Consul is installed: its ServiceDefaults, ProxyDefaults and Mesh config entries (mutualTLSMode, allowEnablingPermissiveMutualTLS), and the Services that name its services',
+  holds(ctx) {
+    return meshModel(ctx.snapshot, ctx.config).consul.present ? "Consul's mTLS mode (ServiceDefaults, ProxyDefaults, Mesh) and service names (Services)" : undefined;
+  },
+};

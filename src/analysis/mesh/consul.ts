@@ -353,11 +353,27 @@ export interface ConsulMutualTLS {
   source: string;
 }
 
+/** A ServiceDefaults, or the ProxyDefaults "global", that sets mutualTLSMode "strict" or "permissive". */
+export interface ConsulMutualTLSEntry {
+  ref: ResourceRef;
+  mode: 'strict' | 'permissive';
+  /** Consul applies it; when not, `refused` says why (`problem` in words). */
+  inEffect: boolean;
+  refused?: 'mesh-disallows-permissive' | 'not-synced';
+  problem?: string;
+  /** A permissive entry Consul already holds (Synced True) while the Mesh entry no longer allows enabling permissive mode. */
+  keptWithoutMeshAllow?: boolean;
+}
+
 export interface ConsulMutualTLSIndex {
   /** The mode of the Consul service `service` whose pods run in Kubernetes namespace `namespace`. */
   modeOf(service: string, namespace: string): ConsulMutualTLS;
+  /** The entries that set a mode Consul knows, in effect or not: ProxyDefaults global first, then ServiceDefaults oldest first. */
+  entries: ConsulMutualTLSEntry[];
   /** Entries Consul does not apply as written, and why. */
   problems: Array<{ ref: ResourceRef; problem: string }>;
+  /** Whether the Mesh entry allows enabling permissive mode, and that entry (none: no Mesh entry Consul holds). */
+  meshAllows: { allowed: boolean; mesh?: ResourceRef };
 }
 
 const configEntryRef = (kind: string, o: KubeObject): ResourceRef => ({ kind, namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' });
@@ -376,6 +392,7 @@ const syncedOf = (o: KubeObject) => arr(obj(o.status)?.conditions).map((c) => ob
  */
 export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefaults: KubeObject[], meshes: KubeObject[]): ConsulMutualTLSIndex {
   const problems: ConsulMutualTLSIndex['problems'] = [];
+  const entries: ConsulMutualTLSEntry[] = [];
   const oldest = (list: KubeObject[]) => [...list].sort((a, b) => createdAt(a) - createdAt(b));
   const mesh = oldest(meshes).find((o) => o.metadata?.name === 'mesh' && syncedOf(o)?.status !== 'False');
   const allowed = obj(mesh?.spec)?.allowEnablingPermissiveMutualTLS === true;
@@ -391,14 +408,14 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
       return undefined;
     }
     const synced = syncedOf(o)?.status;
-    if (synced === 'False') {
-      problems.push({ ref, problem: 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect' });
+    const refused = (why: NonNullable<ConsulMutualTLSEntry['refused']>, problem: string): undefined => {
+      problems.push({ ref, problem });
+      entries.push({ ref, mode: raw, inEffect: false, refused: why, problem });
       return undefined;
-    }
-    if (raw === 'permissive' && synced !== 'True' && !allowed) {
-      problems.push({ ref, problem: `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry` });
-      return undefined;
-    }
+    };
+    if (synced === 'False') return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect');
+    if (raw === 'permissive' && synced !== 'True' && !allowed) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
+    entries.push({ ref, mode: raw, inEffect: true, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
     return { mode: raw, resource: ref, source: `${name} mutualTLSMode ${raw}${raw === 'permissive' && synced !== 'True' ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}` };
   };
   const global = oldest(proxyDefaults).find((o) => o.metadata?.name === 'global');
@@ -413,6 +430,8 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
   }
   return {
     problems,
+    entries,
+    meshAllows: { allowed, ...(mesh ? { mesh: configEntryRef('Mesh', mesh) } : {}) },
     modeOf(service, namespace) {
       // Consul OSS has one namespace: prefer the entry beside the service, else the oldest one.
       const list = byName.get(service) ?? [];

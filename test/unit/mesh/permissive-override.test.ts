@@ -4,7 +4,8 @@
 // mode resolution applies, src/analysis/mesh/istio.ts resolveIstioMode).
 import { describe, expect, it } from 'vitest';
 import { permissiveOverride } from '../../../checks/mtls/permissive-override.ts';
-import { ctxOf, deploymentYaml, namespaceYaml } from './helpers.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { ctxOf, deploymentYaml, namespaceYaml, run } from './helpers.ts';
 
 const pa = (name: string, created: string, mode: string, app = 'api') => `
 apiVersion: security.istio.io/v1
@@ -26,5 +27,95 @@ describe('mtls.permissive-override with overlapping workload policies', () => {
     const v = [...permissiveOverride.evaluate(ctx)];
     expect(v.find((x) => x.resource.name === 'old-permissive')).toMatchObject({ status: 'fail', severity: 'medium', evidence: { affectedWorkloads: 1 } });
     expect(v.find((x) => x.resource.name === 'web-permissive')).toMatchObject({ status: 'fail', evidence: { affectedWorkloads: 1 } });
+  });
+});
+
+// Consul's permissive mTLS, from https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode:
+// "The `permissive` mTLS mode enables sidecar proxies to accept both mTLS and non-mTLS traffic to
+// an application", "Intentions are not enforced and encryption is not enabled for non-mTLS
+// connections"; the Mesh entry's AllowEnablingPermissiveMutualTLS "does not direct services to use
+// permissive mTLS. It is a global parameter that allows services to run in permissive mTLS mode",
+// and can be set back to false "even if there are services currently running in permissive mode";
+// a service's ServiceDefaults MutualTLSMode is checked first, then ProxyDefaults "global": "If
+// `MutualTLSMode` is either empty or if the configuration entry is not found, then the mode is
+// `strict` by default".
+describe('mtls.permissive-override on Consul (ServiceDefaults, ProxyDefaults, Mesh)', () => {
+  const NOW = new Date('2026-06-01T00:00:00Z');
+  const app = (name: string, annotations: Record<string, string> = {}) =>
+    deploymentYaml('shop', name, { serviceAccount: name, annotations: { 'consul.hashicorp.com/connect-inject': 'true', ...annotations }, ports: [8080] });
+  const meshEntry = (allow: boolean) => `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: Mesh
+metadata: {name: mesh, namespace: consul}
+spec: {allowEnablingPermissiveMutualTLS: ${allow}}
+---`;
+  const entry = (kind: 'ServiceDefaults' | 'ProxyDefaults', name: string, mode: string, status = '') => `
+apiVersion: consul.hashicorp.com/v1alpha1
+kind: ${kind}
+metadata: {name: ${name}, namespace: ${kind === 'ProxyDefaults' ? 'consul' : 'shop'}}
+spec: {mutualTLSMode: ${mode}}
+${status}---`;
+  const judged = (yaml: string) => run(permissiveOverride, ctxOf(yaml));
+
+  it('a service whose ServiceDefaults is permissive, with the Mesh entry allowing it, fails high naming the service and the entry (was: not flagged)', () => {
+    const [v] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'permissive')}`);
+    expect(v).toMatchObject({ status: 'fail', severity: 'high', resource: { kind: 'ServiceDefaults', namespace: 'shop', name: 'web' }, evidence: { inEffect: true, meshAllowsPermissive: true, services: ['web'], affectedWorkloads: 1 } });
+    expect(v.message).toBe('ServiceDefaults shop/web sets mutualTLSMode permissive for Consul service web: its sidecars accept plaintext on the service port alongside mTLS, and intentions do not apply to plaintext connections (Mesh consul/mesh sets allowEnablingPermissiveMutualTLS: true); 1 meshed workload(s): Deployment shop/web.');
+    // In effect for a service no meshed workload runs yet: medium.
+    const [idle] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'batch', 'permissive')}`);
+    expect(idle).toMatchObject({ status: 'fail', severity: 'medium', resource: { name: 'batch' }, evidence: { affectedWorkloads: 0 } });
+    expect(idle.message).toMatch(/; no meshed workload in the snapshot yet\.$/);
+  });
+
+  it('ProxyDefaults global permissive fails for the services without a mode of their own; a strict ServiceDefaults overrides it and passes', () => {
+    const vs = judged(`${namespaceYaml('shop', '')}${app('web')}${app('api')}${meshEntry(true)}${entry('ProxyDefaults', 'global', 'permissive')}${entry('ServiceDefaults', 'api', 'strict')}`);
+    const global = vs.find((v) => v.resource.kind === 'ProxyDefaults');
+    expect(global).toMatchObject({ status: 'fail', severity: 'high', resource: { namespace: 'consul', name: 'global' }, evidence: { services: ['web'], sampleWorkloads: ['Deployment shop/web'] } });
+    expect(global?.message).toMatch(/^ProxyDefaults consul\/global sets mutualTLSMode permissive for every Consul service without a mutualTLSMode of its own in ServiceDefaults \(web\)/);
+    expect(vs.find((v) => v.resource.kind === 'ServiceDefaults')).toMatchObject({ status: 'pass', resource: { name: 'api' } });
+  });
+
+  it('set but not in effect: without the Mesh allow flag Consul refuses the entry, a low finding that says so; one Consul already holds (Synced True) stays in effect', () => {
+    for (const [mesh, says] of [[meshEntry(false), 'Mesh consul/mesh does not set'], ['', 'no Mesh entry sets']] as const) {
+      const [v] = judged(`${namespaceYaml('shop', '')}${app('web')}${mesh}${entry('ServiceDefaults', 'web', 'permissive')}`);
+      expect(v, says).toMatchObject({ status: 'fail', severity: 'low', evidence: { inEffect: false, meshAllowsPermissive: false, affectedWorkloads: 1 } });
+      expect(v.message).toBe(`ServiceDefaults shop/web sets mutualTLSMode permissive for Consul service web, but it is not in effect: ${says} allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry. Plaintext is refused today, but allowing permissive mode in the Mesh entry would let it in (1 meshed workload(s): Deployment shop/web).`);
+    }
+    const [kept] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(false)}${entry('ServiceDefaults', 'web', 'permissive', 'status: {conditions: [{type: Synced, status: "True"}]}\n')}`);
+    expect(kept).toMatchObject({ status: 'fail', severity: 'high', evidence: { inEffect: true } });
+    expect(kept.message).toContain('; Consul keeps it although Mesh consul/mesh does not set allowEnablingPermissiveMutualTLS: true;');
+    const [unsynced] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'permissive', 'status: {conditions: [{type: Synced, status: "False"}]}\n')}`);
+    expect(unsynced).toMatchObject({ status: 'fail', severity: 'low', evidence: { inEffect: false } });
+    expect(unsynced.message).toContain('not in effect: Consul reports it not synced (Synced=False). Plaintext is refused today, but syncing the entry would let it in');
+  });
+
+  it('a service name from the connect-service annotation is quoted, never printed raw', () => {
+    const vs = judged(`${namespaceYaml('shop', '')}${app('web', { 'consul.hashicorp.com/connect-service': 'web\nFORGED LINE' })}${meshEntry(true)}${entry('ProxyDefaults', 'global', 'permissive')}`);
+    expect(vs[0].message).toContain('(\"web\\nFORGED LINE\")');
+    expect(vs[0].message).not.toContain('\n');
+  });
+
+  it('applies to a Consul-only cluster; a Consul config entry list refused leaves it not evaluated there, and an Istio-only cluster does not depend on it', () => {
+    const consul = ctxOf(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'permissive')}`);
+    expect(runChecks([permissiveOverride], { ...consul, now: NOW })[0].status).toBe('fail');
+    consul.snapshot.coverage['consul.servicedefaults'] = { status: 'forbidden', detail: 'refused in test' };
+    delete consul.snapshot.resources['consul.servicedefaults'];
+    const [o] = runChecks([permissiveOverride], { snapshot: structuredClone(consul.snapshot), config: consul.config, now: NOW });
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toMatch(/consul\.servicedefaults: forbidden .*for Consul's mTLS mode/);
+    // The Consul service of pods without a connect-service annotation is the Service selecting them.
+    const named = ctxOf(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ProxyDefaults', 'global', 'permissive')}
+apiVersion: v1
+kind: Service
+metadata: {name: frontend, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---`);
+    expect(runChecks([permissiveOverride], named)[0].results[0]).toMatchObject({ evidence: { services: ['frontend'] } });
+    named.snapshot.coverage.services = { status: 'forbidden', detail: 'refused in test' };
+    delete named.snapshot.resources.services;
+    expect(runChecks([permissiveOverride], { ...named, snapshot: structuredClone(named.snapshot) })[0]).toMatchObject({ status: 'not-evaluated', reason: expect.stringMatching(/services: forbidden/) });
+    const istio = ctxOf(`${namespaceYaml('shop')}${deploymentYaml('shop', 'api')}${pa('old-permissive', '2025-01-01T00:00:00Z', 'PERMISSIVE')}`);
+    istio.snapshot.coverage['consul.servicedefaults'] = { status: 'forbidden', detail: 'refused in test' };
+    expect(runChecks([permissiveOverride], istio)[0].status).toBe('fail');
   });
 });
