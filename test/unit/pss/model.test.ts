@@ -253,6 +253,19 @@ describe('pod-security model and checks', () => {
     expect(f.evidence).toMatchObject({ exemption: { runtimeClasses: ['kata'] }, exemptPods: 1, failingExemptPods: 1 });
   });
 
+  it('invalid-label names a misspelt key quoted, with a suggestion; a hostile key cannot forge lines or flood the message', () => {
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
+    const { results } = run([
+      ns('payments', { 'pod-security.kubernetes.io/enforced': 'restricted' }),
+      ns('evil', { [`pod-security.kubernetes.io/x\n[critical] forged ${'y'.repeat(5000)}`]: 'restricted', 'pod-security.kubernetes.io/enforce': 'baseline' }),
+    ]);
+    const [payments, evil] = ['payments', 'evil'].map((n) => fails(results.get('pod-security.invalid-label')).find((v) => v.resource.name === n)!);
+    expect(payments.message).toBe('Namespace payments has invalid Pod Security label: "pod-security.kubernetes.io/enforced"="restricted" (not a Pod Security label, so admission ignores it: did you mean pod-security.kubernetes.io/enforce?).');
+    expect(evil.message).not.toContain('\n');
+    expect(evil.message).toContain('"pod-security.kubernetes.io/x\\n[critical] forged yyy');
+    expect(evil.message.length).toBeLessThan(400);
+  });
+
   it('"latest" means the cluster\'s own version: a probe host is not enforced on a v1.33 cluster', () => {
     const spec = { containers: [{ name: 'c', image: 'x', livenessProbe: { httpGet: { host: '10.0.0.1', port: 80 } } }] };
     const objects = [ns('shop', enforce('baseline')), ...livePods('shop', 'web', 1, spec)];
