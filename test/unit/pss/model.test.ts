@@ -238,6 +238,19 @@ describe('pod-security model and checks', () => {
     }
   });
 
+  it('an exempt namespace the input does not hold is named among those whose enforced level was not judged', () => {
+    const config = defaultConfig();
+    config.podSecurity.exemptions = { namespaces: ['ci'], runtimeClasses: [], usernames: [] };
+    const text = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: dind, namespace: ci}', 'spec: {containers: [{name: c, image: docker:dind, securityContext: {privileged: true}}]}'].join('\n');
+    const parsed = parseManifestText(text, 'ci.yaml');
+    const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources });
+    const ctx: AuditContext = { snapshot, config, now: new Date('2026-11-26T00:00:00Z') };
+    const check = (id: string) => podSecurityChecks.find((c) => c.id === id)!;
+    expect([...check('pod-security.pod-violates-enforced-level').evaluate(ctx)]).toEqual([]);
+    expect(check('pod-security.pod-violates-enforced-level').excluded!(ctx)).toMatch(/^namespace ci is not in the input .* workloads there were not judged at the enforced level/);
+    expect(check('pod-security.enforce-missing').excluded!(ctx)).toBeUndefined();
+  });
+
   it('a workload whose pods are only partly exempt says how many failing pods the exemption admits', () => {
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: [], runtimeClasses: ['kata'], usernames: [] };
