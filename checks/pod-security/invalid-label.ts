@@ -3,16 +3,20 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
 import { namespaceEvidence, namespaceRef } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_NAMESPACE } from '../controls.ts';
+import { clip } from '../../src/base/plain-text.ts';
+
+/** A misspelt key is the cluster's text: shown quoted and clipped (a valid key is at most 63 characters after its prefix). */
+const KEY_SHOWN = 120;
 
 export const invalidLabel: Check = {
   id: 'pod-security.invalid-label',
   area: 'pod-security',
   title: 'Pod Security labels are valid',
-  protectsAgainst: 'mistyped Pod Security labels, which admission silently replaces (enforce fails closed to restricted, audit/warn fail open to privileged, versions become latest)',
+  protectsAgainst: 'mistyped Pod Security labels: values admission silently replaces (enforce fails closed to restricted, audit/warn fail open to privileged, versions become latest) and misspelt keys it ignores (the mode keeps its admission default)',
   severity: 'medium',
   controls: POD_SECURITY_NAMESPACE,
   remediation:
-    'Use the exact values: levels `privileged`, `baseline` or `restricted` (lower case), versions `latest` or `v1.<minor>` (with the `v`), e.g. `kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`.',
+    'Use the exact keys `pod-security.kubernetes.io/` + `enforce`, `audit`, `warn` or their `-version` forms, and the exact values: levels `privileged`, `baseline` or `restricted` (lower case), versions `latest` or `v1.<minor>` (with the `v`), e.g. `kubectl label --overwrite namespace NAME pod-security.kubernetes.io/enforce=restricted`.',
   needs: ['namespaces'],
   readsBestEffort: ['pods'],
   evaluate(ctx) {
@@ -31,7 +35,7 @@ export const invalidLabel: Check = {
       out.push({
         status: 'fail',
         resource,
-        message: `Namespace ${ns.name} has invalid Pod Security ${problems.length === 1 ? 'label' : 'labels'}: ${problems.map((p) => `${p.label}=${JSON.stringify(p.value)} (${p.message})`).join('; ')}.`,
+        message: `Namespace ${ns.name} has invalid Pod Security ${problems.length === 1 ? 'label' : 'labels'}: ${problems.map((p) => `${p.unknownKey ? JSON.stringify(clip(p.label, KEY_SHOWN)) : p.label}=${JSON.stringify(p.value)} (${p.message})`).join('; ')}.`,
         evidence,
       });
     }

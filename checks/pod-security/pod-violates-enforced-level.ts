@@ -1,7 +1,11 @@
 import type { Check } from '../../src/engine/types.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { unseenNamespacesNote, workloadVerdict } from '../../src/analysis/pss/verdicts.ts';
+import { unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
+
+// Admission would have rejected these pods at creation; it skipped them.
+const admittedByExemption: ExemptionWording = (some, why) =>
+  `${some === undefined ? 'It is' : `${some} of the failing pods ${some === 1 ? 'is' : 'are'}`} admitted only because ${why}.`;
 
 export const podViolatesEnforcedLevel: Check = {
   id: 'pod-security.pod-violates-enforced-level',
@@ -16,10 +20,10 @@ export const podViolatesEnforcedLevel: Check = {
   *evaluate(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     for (const w of model.workloads) {
-      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level');
+      if (w.enforce) yield workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption });
     }
   },
   excluded(ctx) {
-    return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'workloads there were not judged at the enforced level');
+    return unseenNamespacesNote(podSecurityModel(ctx.snapshot, ctx.config), 'workloads there were not judged at the enforced level', { exemptToo: true });
   },
 };

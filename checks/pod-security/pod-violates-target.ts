@@ -1,13 +1,17 @@
 import type { Check } from '../../src/engine/types.ts';
 import { podSecurityModel } from '../../src/analysis/pss/index.ts';
-import { workloadVerdict } from '../../src/analysis/pss/verdicts.ts';
+import { workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
+
+// An exempt pod is not a rollout blocker: enforcing the target leaves it running all the same.
+const skippedByAdmission: ExemptionWording = (some, why) =>
+  `Admission skips ${some === undefined ? 'its pods' : `${some} of the failing pods`}: ${why}, so enforcing the target would not reject ${some === undefined ? 'them' : 'those'} either.`;
 
 export const podViolatesTarget: Check = {
   id: 'pod-security.pod-violates-target',
   area: 'pod-security',
   title: 'Workloads satisfy the target Pod Security level',
-  protectsAgainst: 'workloads that would be rejected once the target Pod Security level is enforced, so the rollout\'s blockers are known',
+  protectsAgainst: 'workloads that would be rejected once the target Pod Security level is enforced, so the rollout\'s blockers are known; pods an exemption (config podSecurity.exemptions) lets admission skip are judged too, since nothing else reports them',
   severity: 'medium',
   controls: POD_SECURITY_POD,
   remediation:
@@ -18,7 +22,7 @@ export const podViolatesTarget: Check = {
     for (const w of model.workloads) {
       if (!w.target) continue;
       // Breaking a baseline check (privileged, host namespaces, ...) is worse than missing a restricted hardening.
-      yield workloadVerdict(w, w.target, 'the target Pod Security level', (e) => (e.failsBaseline ? 'high' : undefined));
+      yield workloadVerdict(w, w.target, 'the target Pod Security level', { failSeverity: (e) => (e.failsBaseline ? 'high' : undefined), exempt: skippedByAdmission });
     }
   },
 };

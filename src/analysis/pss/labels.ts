@@ -1,13 +1,20 @@
 // Namespace label parsing as the PodSecurity admission plugin does it (api.PolicyToEvaluate):
 // an invalid enforce level fails closed to restricted, an invalid audit/warn level fails open
 // to privileged, an invalid version means latest, and an unlabelled warn inherits a stricter
-// enforce level. Every label that could not be parsed is reported.
+// enforce level. Every label that could not be parsed is reported, and so is every other key
+// under the prefix: admission reads only the six below and ignores a misspelt one, leaving its
+// mode at the admission default.
 
+import { closest } from '../../base/did-you-mean.ts';
 import { compareLevels, formatPolicyVersion, isPssLevel, parsePolicyVersion, type PolicyVersion, type PssLevel } from './levels.ts';
 
 export const LABEL_PREFIX = 'pod-security.kubernetes.io/';
 export const MODES = ['enforce', 'audit', 'warn'] as const;
 export type Mode = (typeof MODES)[number];
+/** The label keys admission reads, without the prefix. */
+const LABEL_KEYS: readonly string[] = MODES.flatMap((m) => [m, `${m}-version`]);
+/** A label key's name part is at most 63 characters; a longer one gets no suggestion (and no quadratic edit distance). */
+const SUGGEST_MAX = 63;
 
 /** The cluster's PodSecurityConfiguration `defaults` (same keys as the labels, without prefix). */
 export interface PssDefaults {
@@ -33,6 +40,8 @@ export interface LabelProblem {
   value: string;
   /** What admission does with it, e.g. 'must be one of privileged, baseline, restricted; evaluated as "restricted"'. */
   message: string;
+  /** The key is none of the six admission reads (text from the cluster: quote it). */
+  unknownKey?: true;
 }
 
 export interface NamespaceLevels {
@@ -101,6 +110,21 @@ export function parseNamespaceLevels(labels: Record<string, unknown> | undefined
       policy[mode].versionSource = 'label';
       if (parsed === undefined) problems.push({ label: `${LABEL_PREFIX}${mode}-version`, value: String(raw), message: `${VERSION_MESSAGE}; evaluated as "latest"` });
     }
+  }
+
+  for (const key of Object.keys(l)) {
+    if (!key.startsWith(LABEL_PREFIX)) continue;
+    const name = key.slice(LABEL_PREFIX.length);
+    if (LABEL_KEYS.includes(name)) continue;
+    const meant = name.length <= SUGGEST_MAX ? closest(name, LABEL_KEYS) : undefined;
+    problems.push({
+      label: key,
+      value: String(l[key]),
+      message: meant
+        ? `not a Pod Security label, so admission ignores it: did you mean ${LABEL_PREFIX}${meant}?`
+        : 'not a Pod Security label (admission reads only enforce, audit, warn and their -version forms), so admission ignores it',
+      unknownKey: true,
+    });
   }
 
   // An unlabelled warn follows an explicitly set, stricter enforce level (and its version

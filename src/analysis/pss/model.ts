@@ -3,8 +3,11 @@
 // evaluated at its namespace's enforce level and at the configured target level. Built once
 // and shared by every pod-security check.
 //
-// Admission semantics kept: exempt namespaces skip every mode; pods whose runtimeClassName is
-// exempt are skipped; `latest` (and newer pinned versions) mean the cluster's own version when
+// Admission semantics kept: exempt namespaces skip every mode, and so do pods whose
+// runtimeClassName is exempt. Such pods are still judged, at the level their namespace's label
+// enforces and at the target: an exemption is why a violating pod runs, and nothing else in
+// the cluster reports it (https://kubernetes.io/docs/concepts/security/pod-security-admission/#exemptions).
+// `latest` (and newer pinned versions) mean the cluster's own version when
 // it is known, since that is the newest policy its apiserver can enforce. System namespaces
 // are not exempt from the labels they carry (admission does not special-case them); they are
 // only left out of the namespace-hygiene and target checks.
@@ -48,6 +51,8 @@ export interface PodSetEvaluation {
   failingPods: number;
   /** Up to five names of failing pods (templates are named "<workload> (template)"). */
   failingPodNames: string[];
+  /** Failing pods that admission skips (an exempt namespace or runtimeClassName): admitted only because of the exemption. */
+  failingExemptPods: number;
   /** Failing checks across the workload's pods, in upstream order, one per check id. */
   failures: PssFailure[];
   /** A failing pod also fails the baseline level (at restricted: it breaks more than hardening). */
@@ -57,11 +62,13 @@ export interface PodSetEvaluation {
 export interface WorkloadPss {
   workload: Workload;
   namespace: string;
-  /** Pods skipped because their runtimeClassName is exempt. */
+  /** Pods admission skips: all of them in an exempt namespace, else those whose runtimeClassName is exempt. */
   exemptPods: number;
-  /** At the namespace's effective enforce policy; undefined when the namespace or every pod is exempt. */
+  /** What exempts them: the namespace (config podSecurity.exemptions.namespaces) or these runtime classes. */
+  exemptBy?: { namespace: string } | { runtimeClasses: string[] };
+  /** At the namespace's effective enforce policy (its label's, which admission skipped for exempt pods). */
   enforce?: PodSetEvaluation;
-  /** At config.target; undefined for system and exempt namespaces, or when every pod is exempt. */
+  /** At config.target; undefined for system namespaces. */
   target?: PodSetEvaluation;
   /** Judged by its template alone: a live workload that runs no pods (no enforce evaluation then). */
   templateOnly?: true;
@@ -198,10 +205,10 @@ function classesOf(pods: readonly PodView[], classes: PodClasses): PodClass[] {
   return out;
 }
 
-function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: PssLevel, version: string, cap: number, classes: PodClasses): PodSetEvaluation {
+function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: PssLevel, version: string, cap: number, classes: PodClasses, isExempt: (p: PodView) => boolean): PodSetEvaluation {
   const minor = effectiveMinor(parsePolicyVersion(version) ?? 'latest', cap);
   const result: PodSetEvaluation = {
-    level, version, effectiveVersion: `v1.${minor}`, allowed: true, evaluatedPods: pods.length, failingPods: 0, failingPodNames: [], failures: NO_FAILURES, failsBaseline: false,
+    level, version, effectiveVersion: `v1.${minor}`, allowed: true, evaluatedPods: pods.length, failingPods: 0, failingPodNames: [], failingExemptPods: 0, failures: NO_FAILURES, failsBaseline: false,
   };
   if (level === 'privileged') return result;
   const at = classes.at(level, minor);
@@ -214,6 +221,7 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     const v = classes.verdict(c, level, minor, at);
     if (v.allowed) continue;
     result.failingPods++;
+    if (isExempt(pods[i])) result.failingExemptPods++;
     if (!result.failsBaseline) result.failsBaseline = classes.failsBaseline(c, v, minor);
     if (result.failingPodNames.length < 5) result.failingPodNames.push(pods[i].name);
     if (failing === undefined) failing = v;
@@ -238,6 +246,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   const exemptions = config.podSecurity?.exemptions;
   const exemptNamespaces = new Set(exemptions?.namespaces ?? []);
   const exemptRuntimeClasses = new Set(exemptions?.runtimeClasses ?? []);
+  const byExemptRuntimeClass = (p: PodView): boolean => typeof p.spec.runtimeClassName === 'string' && exemptRuntimeClasses.has(p.spec.runtimeClassName);
   const defaults = config.podSecurity?.defaults as PssDefaults | undefined;
   const cMinor = clusterMinor(snapshot.cluster?.version);
   const cap = cMinor === undefined ? LATEST_MINOR : Math.min(cMinor, LATEST_MINOR);
@@ -288,19 +297,27 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     const templateOnly = w.pods.length === 0;
     const nsName = w.ref.namespace ?? judged[0].namespace;
     const ns = namespace(nsName);
-    const pods = exemptRuntimeClasses.size === 0
-      ? judged
-      : judged.filter((p) => !(typeof p.spec.runtimeClassName === 'string' && exemptRuntimeClasses.has(p.spec.runtimeClassName)));
-    const entry: WorkloadPss = { workload: w, namespace: nsName, exemptPods: judged.length - pods.length, ...(templateOnly ? { templateOnly } : {}) };
-    if (!ns.exempt && pods.length > 0) {
-      const enforce = ns.levels.enforce;
-      const podClasses = classesOf(pods, classes);
-      const atEnforce = evaluateSet(pods, podClasses, enforce.level, enforce.version, cap, classes);
-      if (!templateOnly && ns.known) entry.enforce = atEnforce;
-      if (!ns.system) {
-        const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
-        entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(pods, podClasses, targetLevel, targetVersion, cap, classes);
+    const isExempt = ns.exempt ? () => true : exemptRuntimeClasses.size === 0 ? () => false : byExemptRuntimeClass;
+    const entry: WorkloadPss = { workload: w, namespace: nsName, exemptPods: 0, ...(templateOnly ? { templateOnly } : {}) };
+    if (ns.exempt) {
+      entry.exemptPods = judged.length;
+      entry.exemptBy = { namespace: nsName };
+    } else if (exemptRuntimeClasses.size > 0) {
+      const names = new Set<string>();
+      for (const p of judged) {
+        if (!byExemptRuntimeClass(p)) continue;
+        entry.exemptPods++;
+        names.add(p.spec.runtimeClassName as string);
       }
+      if (names.size > 0) entry.exemptBy = { runtimeClasses: [...names].sort() };
+    }
+    const enforce = ns.levels.enforce;
+    const podClasses = classesOf(judged, classes);
+    const atEnforce = evaluateSet(judged, podClasses, enforce.level, enforce.version, cap, classes, isExempt);
+    if (!templateOnly && ns.known) entry.enforce = atEnforce;
+    if (!ns.system) {
+      const sameAsEnforce = enforce.level === targetLevel && atEnforce.effectiveVersion === `v1.${targetMinor}`;
+      entry.target = sameAsEnforce ? { ...atEnforce, version: targetVersion } : evaluateSet(judged, podClasses, targetLevel, targetVersion, cap, classes, isExempt);
     }
     workloads.push(entry);
   }

@@ -25,8 +25,8 @@ const UNSEEN_SHOWN = 5;
  * What the namespace checks leave out (their `excluded`): the namespaces that workloads name but
  * the input does not hold, whose labels are unknown; undefined when there are none.
  */
-export function unseenNamespacesNote(model: PssModel, what: string): string | undefined {
-  const unseen = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && !ns.exempt).map((ns) => ns.name).sort();
+export function unseenNamespacesNote(model: PssModel, what: string, opts: { exemptToo?: boolean } = {}): string | undefined {
+  const unseen = [...model.namespaces.values()].filter((ns) => !ns.known && !ns.system && (opts.exemptToo || !ns.exempt)).map((ns) => ns.name).sort();
   if (unseen.length === 0) return undefined;
   const shown = unseen.slice(0, UNSEEN_SHOWN).join(', ') + (unseen.length > UNSEEN_SHOWN ? ` and ${unseen.length - UNSEEN_SHOWN} more` : '');
   return `${unseen.length === 1 ? 'namespace' : `${unseen.length} namespaces`} ${shown} ${unseen.length === 1 ? 'is' : 'are'} not in the input (only ${unseen.length === 1 ? 'its' : 'their'} workloads are): ${unseen.length === 1 ? 'its' : 'their'} Pod Security labels are unknown, so ${what}; include the Namespace objects (or audit the live cluster)`;
@@ -75,8 +75,26 @@ function toldOf(failures: readonly PssFailure[]): Told {
   return t;
 }
 
+/** Why admission skips a workload's pods: the exemption in config that names them. */
+function exemptionText(exemptBy: NonNullable<WorkloadPss['exemptBy']>): string {
+  if ('namespace' in exemptBy) return `namespace ${exemptBy.namespace} is exempt from Pod Security Admission (config podSecurity.exemptions.namespaces)`;
+  const names = exemptBy.runtimeClasses;
+  return `runtimeClassName ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} exempt from Pod Security Admission (config podSecurity.exemptions.runtimeClasses)`;
+}
+
+/**
+ * What a failing verdict adds when some failing pods are exempt: `some` is undefined when all
+ * of them are, else how many; `why` names the exemption.
+ */
+export type ExemptionWording = (some: number | undefined, why: string) => string;
+
+export interface WorkloadVerdictOptions {
+  failSeverity?: (e: PodSetEvaluation) => Severity | undefined;
+  exempt?: ExemptionWording;
+}
+
 /** One verdict for a workload's pods evaluated at a policy. */
-export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: string, failSeverity?: (e: PodSetEvaluation) => Severity | undefined): Verdict {
+export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: string, opts: WorkloadVerdictOptions = {}): Verdict {
   const ref = w.workload.ref;
   const evidence: Record<string, unknown> = {
     namespace: w.namespace,
@@ -85,7 +103,10 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     evaluatedPods: e.evaluatedPods,
     failingPods: e.failingPods,
   };
-  if (w.exemptPods > 0) evidence.exemptPodsByRuntimeClass = w.exemptPods;
+  if (w.exemptBy) {
+    evidence.exemption = w.exemptBy;
+    evidence.exemptPods = w.exemptPods;
+  }
   if (e.allowed) {
     return { status: 'pass', resource: ref, message: `${refString(ref)} satisfies ${what} "${policyString(e)}".`, evidence };
   }
@@ -104,7 +125,11 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     message: `${refString(ref)}: ${podsPhrase} ${what} "${policyString(e)}": ${told.reasons}.`,
     evidence,
   };
-  const severity = failSeverity?.(e);
+  if (w.exemptBy && e.failingExemptPods > 0 && opts.exempt) {
+    evidence.failingExemptPods = e.failingExemptPods;
+    verdict.message += ` ${opts.exempt(e.failingExemptPods === e.failingPods ? undefined : e.failingExemptPods, exemptionText(w.exemptBy))}`;
+  }
+  const severity = opts.failSeverity?.(e);
   if (severity) verdict.severity = severity;
   return verdict;
 }

@@ -1,6 +1,9 @@
 // Workload hardening outside the Pod Security Standards: writable root filesystems and missing
 // resource limits. System namespaces stay excluded by default, but the report's coverage section
 // says how many of their workloads would fail, so a privileged calico-node is a visible exception.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
@@ -8,6 +11,8 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { renderHtml } from '../../../src/report/html.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 
 const MANIFESTS = `
 apiVersion: apps/v1
@@ -83,5 +88,43 @@ describe('workload hardening outside the Pod Security Standards', () => {
     // coredns has a memory limit: only the CPU limit is missing, the low variant.
     const limits = report.findings.filter((f) => f.check === 'pod-security.resource-limits-missing');
     expect(limits.find((f) => f.resource.name === 'coredns')?.severity).toBe('low');
+  });
+
+  // Pod-level resources (https://kubernetes.io/docs/tasks/configure-pod-container/assign-pod-level-resources/,
+  // beta and on by default since Kubernetes 1.34): spec.resources.limits caps all of a pod's
+  // containers, so a container without a limit of its own is bounded. Judged here as a live
+  // cluster gives it: a running pod with managedFields, written to a snapshot and read back
+  // (the reader slims each object, src/snapshot/slim.ts), and a Deployment scaled to zero,
+  // judged by its template.
+  it('a live pod with pod-level limits passes after the snapshot round trip; one with only a memory limit misses CPU', async () => {
+    const pod = (name: string, limits: Record<string, string>): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name, namespace: 'app', uid: name,
+        managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:resources': {} } } }],
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+      } as KubeObject['metadata'],
+      spec: { resources: { limits }, containers: [{ name: 'c', image: 'example/app:1' }] },
+      status: { phase: 'Running' },
+    });
+    const idle: KubeObject = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'idle', namespace: 'app' },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'idle' } }, template: { metadata: { labels: { app: 'idle' } }, spec: { resources: { limits: { memory: '1Gi', cpu: '1' } }, containers: [{ name: 'c', image: 'example/idle:1' }] } } },
+    };
+    const live = snapshotFromObjects([pod('bounded', { memory: '256Mi', cpu: '1' }), pod('memory-only', { memory: '256Mi' }), idle], { origin: 'live', clusterVersion: 'v1.34.2' });
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-limits-'));
+    try {
+      writeSnapshot(join(dir, 's.json.gz'), live);
+      const snapshot = await readSnapshot(join(dir, 's.json.gz'));
+      expect(snapshot.resources.pods![0].metadata).not.toHaveProperty('managedFields'); // slimmed
+      const now = new Date('2026-11-26T02:00:00Z');
+      const report = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS.filter((c) => c.id === 'pod-security.resource-limits-missing'), now, startedAt: now, runId: 'limits' }).report;
+      expect(report.findings.map((f) => `${f.severity} ${f.resource.kind} ${f.resource.namespace}/${f.resource.name}: ${f.message}`)).toEqual([
+        'low Pod app/memory-only: Pod app/memory-only: c: no cpu limit',
+      ]);
+      expect(report.checks.find((c) => c.id === 'pod-security.resource-limits-missing')).toMatchObject({ status: 'fail', evaluated: 3, passed: 2, failed: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -52,6 +52,23 @@ describe('parseNamespaceLevels', () => {
     }
   });
 
+  // Admission reads only pod-security.kubernetes.io/<MODE> and <MODE>-version for MODE enforce,
+  // audit, warn (https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces);
+  // a misspelt key is ignored, so its mode keeps the admission default.
+  it('a misspelt pod-security.kubernetes.io/ key is flagged with the key it likely meant; the mode keeps its default', () => {
+    const r = parseNamespaceLevels(L({ enforced: 'restricted', enforce_version: 'latest', 'audit-versions': 'v1.30', colour: 'blue' }));
+    expect(r.enforce).toMatchObject({ level: 'privileged', levelSource: 'defaults' });
+    expect(r.problems.map((p) => [p.label, p.value, p.message])).toEqual([
+      ['pod-security.kubernetes.io/enforced', 'restricted', 'not a Pod Security label, so admission ignores it: did you mean pod-security.kubernetes.io/enforce?'],
+      ['pod-security.kubernetes.io/enforce_version', 'latest', 'not a Pod Security label, so admission ignores it: did you mean pod-security.kubernetes.io/enforce-version?'],
+      ['pod-security.kubernetes.io/audit-versions', 'v1.30', 'not a Pod Security label, so admission ignores it: did you mean pod-security.kubernetes.io/audit-version?'],
+      ['pod-security.kubernetes.io/colour', 'blue', 'not a Pod Security label (admission reads only enforce, audit, warn and their -version forms), so admission ignores it'],
+    ]);
+    expect(r.problems.every((p) => p.unknownKey)).toBe(true);
+    // Other prefixes are not Pod Security's.
+    expect(parseNamespaceLevels({ 'kubernetes.io/metadata.name': 'x', 'example.com/enforce': 'y' }).problems).toEqual([]);
+  });
+
   it('never crashes on odd label maps', () => {
     for (const labels of [undefined, null, [], { 'pod-security.kubernetes.io/enforce': 3 as unknown as string }]) {
       expect(() => parseNamespaceLevels(labels as Record<string, string>)).not.toThrow();

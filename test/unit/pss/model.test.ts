@@ -202,22 +202,81 @@ describe('pod-security model and checks', () => {
     expect(byCheck.get('pod-security.enforce-missing')!.excluded).toContain('include the Namespace objects');
   });
 
-  it('exempt namespaces and runtime classes skip evaluation; system namespaces are judged by their enforce label only', () => {
+  // Exempt requests skip every admission mode
+  // (https://kubernetes.io/docs/concepts/security/pod-security-admission/#exemptions), so
+  // nothing in the cluster reports a violating pod admitted by an exemption: ztaudit still
+  // judges it, at the level the namespace's label enforces and at the target, and says the
+  // exemption is why it runs. The namespace checks still leave exempt namespaces out.
+  it('pods exempt by namespace or runtimeClass are still judged, and the finding names the exemption', () => {
     const config = defaultConfig();
-    config.podSecurity.exemptions = { namespaces: ['legacy'], runtimeClasses: ['kata'], usernames: [] };
+    config.podSecurity.exemptions = { namespaces: ['ci', 'legacy'], runtimeClasses: ['kata'], usernames: [] };
     const kataSpec = { ...privilegedSpec, runtimeClassName: 'kata' };
     const { results, model } = run([
-      ns('legacy', enforce('restricted')), ...livePods('legacy', 'old', 1, privilegedSpec),
-      ns('shop', enforce('restricted')), ...livePods('shop', 'sandboxed', 2, kataSpec),
+      ns('ci', enforce('restricted')), ...livePods('ci', 'dind', 1, privilegedSpec),
+      ns('legacy'), ...livePods('legacy', 'old', 1, privilegedSpec),
+      ns('shop', enforce('restricted')), ...livePods('shop', 'sandboxed', 2, kataSpec), ...livePods('shop', 'web', 1, restrictedSpec),
       ns('kube-system', enforce('baseline')), ...livePods('kube-system', 'proxy', 1, privilegedSpec),
     ], config);
     const enforced = results.get('pod-security.pod-violates-enforced-level')!;
-    expect(enforced.map((v) => `${v.resource.namespace}/${v.resource.name}:${v.status}`)).toEqual(['kube-system/proxy:fail']);
-    expect(fails(results.get('pod-security.pod-violates-target'))).toEqual([]);
+    expect(enforced.map((v) => `${v.resource.namespace}/${v.resource.name}:${v.status}`).sort()).toEqual([
+      'ci/dind:fail', 'kube-system/proxy:fail', 'legacy/old:pass', 'shop/sandboxed:fail', 'shop/web:pass',
+    ]);
+    const enforcedFail = (name: string) => fails(enforced).find((v) => v.resource.name === name)!;
+    expect(enforcedFail('dind').message).toMatch(/^Deployment ci\/dind: 1 of 1 pod violates the namespace's enforced Pod Security level "restricted:latest \(v1\.37\)": privileged .*\. It is admitted only because namespace ci is exempt from Pod Security Admission \(config podSecurity\.exemptions\.namespaces\)\.$/);
+    expect(enforcedFail('dind').evidence).toMatchObject({ exemption: { namespace: 'ci' }, exemptPods: 1, failingExemptPods: 1 });
+    expect(enforcedFail('sandboxed').message).toContain('2 of 2 pods violate');
+    expect(enforcedFail('sandboxed').message).toMatch(/It is admitted only because runtimeClassName kata is exempt from Pod Security Admission \(config podSecurity\.exemptions\.runtimeClasses\)\.$/);
+    expect(enforcedFail('sandboxed').severity).toBeUndefined(); // the check's high
+    expect(enforcedFail('proxy').message).not.toContain('exempt');
+
+    const target = fails(results.get('pod-security.pod-violates-target'));
+    expect(target.map((v) => `${v.resource.namespace}/${v.resource.name}:${v.severity}`).sort()).toEqual(['ci/dind:high', 'legacy/old:high', 'shop/sandboxed:high']);
+    expect(target.find((v) => v.resource.name === 'old')!.message).toMatch(/Admission skips its pods: namespace legacy is exempt from Pod Security Admission \(config podSecurity\.exemptions\.namespaces\), so enforcing the target would not reject them either\.$/);
     expect(model.workloads.find((w) => w.workload.ref.name === 'sandboxed')!.exemptPods).toBe(2);
     for (const id of ['pod-security.enforce-missing', 'pod-security.enforce-below-target']) {
       expect(results.get(id)!.map((v) => v.resource.name)).toEqual(['shop']);
     }
+  });
+
+  it('an exempt namespace the input does not hold is named among those whose enforced level was not judged', () => {
+    const config = defaultConfig();
+    config.podSecurity.exemptions = { namespaces: ['ci'], runtimeClasses: [], usernames: [] };
+    const text = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: dind, namespace: ci}', 'spec: {containers: [{name: c, image: docker:dind, securityContext: {privileged: true}}]}'].join('\n');
+    const parsed = parseManifestText(text, 'ci.yaml');
+    const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources });
+    const ctx: AuditContext = { snapshot, config, now: new Date('2026-11-26T00:00:00Z') };
+    const check = (id: string) => podSecurityChecks.find((c) => c.id === id)!;
+    expect([...check('pod-security.pod-violates-enforced-level').evaluate(ctx)]).toEqual([]);
+    expect(check('pod-security.pod-violates-enforced-level').excluded!(ctx)).toMatch(/^namespace ci is not in the input .* workloads there were not judged at the enforced level/);
+    expect(check('pod-security.enforce-missing').excluded!(ctx)).toBeUndefined();
+  });
+
+  it('a workload whose pods are only partly exempt says how many failing pods the exemption admits', () => {
+    const config = defaultConfig();
+    config.podSecurity.exemptions = { namespaces: [], runtimeClasses: ['kata'], usernames: [] };
+    // A rolling update moving a privileged Deployment onto an exempt RuntimeClass: one new pod, one old.
+    const [dep, rs, oldPod] = livePods('shop', 'api', 1, privilegedSpec);
+    const [, rs2, newPod] = livePods('shop', 'api', 1, { ...privilegedSpec, runtimeClassName: 'kata' });
+    rs2.metadata!.name = 'api-7c4b';
+    newPod.metadata = { ...newPod.metadata, name: 'api-7c4b-0', ownerReferences: [{ kind: 'ReplicaSet', name: 'api-7c4b', controller: true }] };
+    const { results } = run([ns('shop', enforce('restricted')), dep, rs, oldPod, rs2, newPod], config);
+    const [f] = fails(results.get('pod-security.pod-violates-enforced-level'));
+    expect(f.message).toContain('2 of 2 pods violate');
+    expect(f.message).toMatch(/ 1 of the failing pods is admitted only because runtimeClassName kata is exempt/);
+    expect(f.evidence).toMatchObject({ exemption: { runtimeClasses: ['kata'] }, exemptPods: 1, failingExemptPods: 1 });
+  });
+
+  it('invalid-label names a misspelt key quoted, with a suggestion; a hostile key cannot forge lines or flood the message', () => {
+    // https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces
+    const { results } = run([
+      ns('payments', { 'pod-security.kubernetes.io/enforced': 'restricted' }),
+      ns('evil', { [`pod-security.kubernetes.io/x\n[critical] forged ${'y'.repeat(5000)}`]: 'restricted', 'pod-security.kubernetes.io/enforce': 'baseline' }),
+    ]);
+    const [payments, evil] = ['payments', 'evil'].map((n) => fails(results.get('pod-security.invalid-label')).find((v) => v.resource.name === n)!);
+    expect(payments.message).toBe('Namespace payments has invalid Pod Security label: "pod-security.kubernetes.io/enforced"="restricted" (not a Pod Security label, so admission ignores it: did you mean pod-security.kubernetes.io/enforce?).');
+    expect(evil.message).not.toContain('\n');
+    expect(evil.message).toContain('"pod-security.kubernetes.io/x\\n[critical] forged yyy');
+    expect(evil.message.length).toBeLessThan(400);
   });
 
   it('"latest" means the cluster\'s own version: a probe host is not enforced on a v1.33 cluster', () => {
