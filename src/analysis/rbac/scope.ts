@@ -41,7 +41,7 @@ const scopeIndex = memoize((snapshot: Snapshot): ScopeIndex => {
  * ClusterRoleBinding; through a RoleBinding, only when it names a resource served in namespaces
  * (or a type the catalog does not know, which may be), or `namespaces` as namespaceRequestReaches allows.
  */
-export function ruleGivesInScope(rule: Rule, g: Grant, snapshot: Snapshot): boolean {
+export function ruleGivesInScope(rule: Rule, g: Pick<Grant, 'namespace'>, snapshot: Snapshot): boolean {
   if (!g.namespace) return true;
   if (rule.nonResourceURLs.length > 0) return false;
   const idx = scopeIndex(snapshot);
