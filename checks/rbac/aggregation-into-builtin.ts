@@ -5,6 +5,7 @@ import { permissionLabel, type Permission } from '../../src/analysis/rbac/audit.
 import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BY_NAME } from '../../src/analysis/rbac/bootstrap.ts';
 import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac/model.ts';
 import { ANY_SUBRESOURCE, describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
+import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS, each, p } from './common.ts';
 import { getSufficesForExec } from './pod-exec-attach.ts';
@@ -19,6 +20,14 @@ interface Danger {
   control: string;
   permissions: Permission[];
 }
+
+/**
+ * Permissions the apiserver authorizes without a namespace, so a RoleBinding of the extended role
+ * never gives them (as in rbac.privilege-escalation). bind is checked in the namespace of the
+ * binding being written, so bind on clusterroles does work through a RoleBinding (the role-binder
+ * example of https://kubernetes.io/docs/reference/access-authn-authz/rbac/#restrictions-on-role-binding-creation-or-update).
+ */
+const clusterOnly = (perms: Permission[]): Permission[] => perms.map((x) => ({ ...x, clusterScoped: true }));
 
 function dangers(ctx: AuditContext): Danger[] {
   const exec = ['exec', 'attach', 'portforward'];
@@ -36,18 +45,20 @@ function dangers(ctx: AuditContext): Danger[] {
     {
       risk: 'escalate, bind or impersonate', control: '5.1.8',
       permissions: [
-        ...each(['escalate', 'bind'], RBAC, ['roles', 'clusterroles']),
-        ...each(['impersonate'], '', ['users', 'groups', 'serviceaccounts']),
-        p('impersonate', 'authentication.k8s.io', 'uids'),
-        p('impersonate', 'authentication.k8s.io', 'userextras', ANY_SUBRESOURCE),
+        ...each(['escalate', 'bind'], RBAC, ['roles']),
+        p('bind', RBAC, 'clusterroles'),
+        ...clusterOnly([p('escalate', RBAC, 'clusterroles')]),
+        ...clusterOnly(each(['impersonate'], '', ['users', 'groups'])),
+        p('impersonate', '', 'serviceaccounts'),
+        ...clusterOnly([p('impersonate', 'authentication.k8s.io', 'uids'), p('impersonate', 'authentication.k8s.io', 'userextras', ANY_SUBRESOURCE)]),
       ],
     },
-    { risk: 'create PersistentVolumes', control: '5.1.9', permissions: [p('create', '', 'persistentvolumes')] },
+    { risk: 'create PersistentVolumes', control: '5.1.9', permissions: clusterOnly([p('create', '', 'persistentvolumes')]) },
     { risk: 'mint service account tokens', control: '5.1.13', permissions: [p('create', '', 'serviceaccounts', 'token')] },
-    { risk: 'reach the kubelet API', control: '5.1.10', permissions: [...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')] },
+    { risk: 'reach the kubelet API', control: '5.1.10', permissions: clusterOnly([...each(['get', 'create', 'update', 'patch', 'delete'], '', ['nodes'], 'proxy'), p('proxy', '', 'nodes')]) },
     {
       risk: 'write admission webhooks', control: '5.1.12',
-      permissions: each(['create', 'update', 'patch', 'delete'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations']),
+      permissions: clusterOnly(each(['create', 'update', 'patch', 'delete'], 'admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'])),
     },
   ];
 }
@@ -149,51 +160,78 @@ export const aggregationIntoBuiltin: Check = {
       }
 
       // Each dangerous permission the role grants, and which targets gain it (the target's own
-      // bootstrap rules may already include it, e.g. secrets read in edit).
-      const found = new Map<string, { permission: string; risk: string; control: string; rules: Set<string>; newFor: string[] }>();
-      const add = (permission: string, d: { risk: string; control: string }, rule: Rule, newFor: string[]) => {
+      // bootstrap rules may already include it, e.g. secrets read in edit). `clusterScoped`: only
+      // a ClusterRoleBinding of a target gives it; a wildcard entry keeps its rules to ask in which
+      // namespaces a RoleBinding gives anything of it.
+      type Found = { permission: string; risk: string; control: string; rules: Set<string>; newFor: string[]; clusterScoped: boolean; wildcard?: Rule[] };
+      const found = new Map<string, Found>();
+      const add = (permission: string, d: { risk: string; control: string }, rule: Rule, newFor: string[], clusterScoped: boolean, wildcard?: Rule) => {
         if (newFor.length === 0) return;
         let e = found.get(permission);
-        if (!e) found.set(permission, (e = { permission, risk: d.risk, control: d.control, rules: new Set(), newFor: [] }));
+        if (!e) found.set(permission, (e = { permission, risk: d.risk, control: d.control, rules: new Set(), newFor: [], clusterScoped, wildcard: wildcard ? [] : undefined }));
         e.rules.add(describeRule(rule));
+        if (wildcard) e.wildcard!.push(wildcard);
         for (const t of newFor) if (!e.newFor.includes(t)) e.newFor.push(t);
       };
       for (const rule of role.rules) {
-        if (isWildcard(rule)) add(`wildcard: ${describeRule(rule)}`, { risk: 'wildcard rule', control: '5.1.3' }, rule, targets);
+        if (isWildcard(rule)) add(`wildcard: ${describeRule(rule)}`, { risk: 'wildcard rule', control: '5.1.3' }, rule, targets, false, rule);
         if (rule.nonResourceURLs.length > 0) continue;
         for (const d of checks) {
           for (const perm of d.permissions) {
             if (!ruleGrantsSome(rule, perm.verb, perm.group, perm.resource, perm.subresource)) continue;
             const newFor = targets.filter((t) => !(BUILTIN_BASELINE.get(t) ?? []).some((b) => ruleGrantsSome(b, perm.verb, perm.group, perm.resource, perm.subresource)));
-            add(permissionLabel(perm), d, rule, newFor);
+            add(permissionLabel(perm), d, rule, newFor, perm.clusterScoped === true);
           }
         }
       }
 
-      const bindings: Record<string, number> = {};
-      for (const t of targets) bindings[t] = model.byRole.get(roleKey('ClusterRole', t))?.length ?? 0;
-      const totalBindings = Object.values(bindings).reduce((a, b) => a + b, 0);
       const into = and(targets);
       if (found.size === 0) {
+        const bindings: Record<string, number> = {};
+        for (const t of targets) bindings[t] = model.byRole.get(roleKey('ClusterRole', t))?.length ?? 0;
         out.push({ status: 'pass', resource, message: `ClusterRole ${role.name} aggregates into ${into}, and adds no dangerous permission to them`, evidence: { labels, targets, bindings } });
         continue;
       }
-      const dangerous = [...found.values()].map((e) => ({ ...e, rules: [...e.rules], newFor: e.newFor.sort(byOrder) })).sort((a, b) => a.permission.localeCompare(b.permission));
+      const dangerous = [...found.values()].sort((a, b) => a.permission.localeCompare(b.permission));
       const risks = [...new Set(dangerous.map((d) => d.risk))];
       const extended = targets.filter((t) => dangerous.some((d) => d.newFor.includes(t)));
-      const holders = totalBindings === 0
-        ? 'no binding grants them yet, so the next one will'
-        : `${totalBindings} binding${totalBindings === 1 ? '' : 's'} grant${totalBindings === 1 ? 's' : ''} them (${targets.map((t) => `${t}: ${bindings[t]}`).join(', ')})`;
+      // The holders it reaches: bindings of the targets it extends that can give what it adds
+      // there. A RoleBinding's request carries its namespace, so it gives none of a cluster-scoped
+      // addition (reference checks.md §3.1; VisitRulesFor, kubernetes pkg/registry/rbac/validation/rule.go).
+      const bindings: Record<string, number> = {};
+      const roleBindingsLeftOut: Record<string, number> = {};
+      for (const t of extended) {
+        const added = dangerous.filter((d) => d.newFor.includes(t));
+        const everyBinding = added.some((d) => !d.clusterScoped && !d.wildcard);
+        const givesIn = (ns: string) => everyBinding || added.some((d) => d.wildcard?.some((r) => ruleGivesInScope(r, { namespace: ns }, ctx.snapshot)));
+        let n = 0;
+        let left = 0;
+        for (const b of model.byRole.get(roleKey('ClusterRole', t)) ?? []) {
+          if (b.kind === 'ClusterRoleBinding' || givesIn(b.namespace!)) n++;
+          else left++;
+        }
+        bindings[t] = n;
+        if (left > 0) roleBindingsLeftOut[t] = left;
+      }
+      const totalBindings = Object.values(bindings).reduce((a, b) => a + b, 0);
+      const leftOut = Object.values(roleBindingsLeftOut).reduce((a, b) => a + b, 0);
+      const clusterWideOnly = dangerous.every((d) => d.clusterScoped);
+      const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      const holders = (totalBindings === 0
+        ? `no ${clusterWideOnly ? 'ClusterRoleBinding' : 'binding'} grants them yet, so the next one will`
+        : `${plural(totalBindings, clusterWideOnly ? 'ClusterRoleBinding grants' : 'binding grants', clusterWideOnly ? 'ClusterRoleBindings grant' : 'bindings grant')} them (${extended.map((t) => `${t}: ${bindings[t]}`).join(', ')})`)
+        + (leftOut > 0 ? ` (${plural(leftOut, 'RoleBinding', 'RoleBindings')} of ${and(Object.keys(roleBindingsLeftOut))} left out: a RoleBinding cannot give cluster-scoped permissions)` : '');
       const shown = dangerous.slice(0, 5).map((d) => d.permission).join(', ') + (dangerous.length > 5 ? ` and ${dangerous.length - 5} more` : '');
       const v: Verdict = {
         status: 'fail', resource,
-        message: `ClusterRole ${role.name} aggregates into ${into}, so every holder of ${and(extended)} can ${and(risks)} (${shown}); ${holders}`,
+        message: `ClusterRole ${role.name} aggregates into ${into}, so every holder of ${and(extended)}${clusterWideOnly ? ' through a ClusterRoleBinding' : ''} can ${and(risks)} (${shown}); ${holders}`,
         evidence: {
           labels,
           targets,
           extended,
-          dangerousPermissions: dangerous,
+          dangerousPermissions: dangerous.map(({ wildcard: _, clusterScoped, ...e }) => ({ ...e, rules: [...e.rules], newFor: e.newFor.sort(byOrder), ...(clusterScoped ? { clusterScoped } : {}) })),
           bindings,
+          ...(leftOut > 0 ? { roleBindingsLeftOut } : {}),
           totalBindings,
           controls: [...new Set(dangerous.map((d) => cis(d.control)))].sort(),
         },

@@ -46,6 +46,8 @@ export interface PermissionCheckSpec extends Omit<Check, 'evaluate' | 'area' | '
   namespace?: string;
   /** What the subject can do, for the message, e.g. "read Secrets". */
   action: string;
+  /** What a given failing subject can do, when its hits say more than `action`; undefined keeps `action`. */
+  actionFor?: (hits: PermissionHit[]) => string | undefined;
   /** Severity for a given failing subject (its hits, and all its audited grants); undefined keeps the check's severity. */
   severityFor?: (hits: PermissionHit[], grants: readonly Grant[]) => Severity | undefined;
   /** A sentence added to a failing subject's message, e.g. what to verify before acting on it. */
@@ -58,7 +60,7 @@ export function namespaceOnlySeverity(lower: Severity): (hits: PermissionHit[]) 
 }
 
 export function permissionCheck(spec: PermissionCheckSpec): Check {
-  const { wanted, clusterScoped, namespace, action, severityFor, noteFor, needs, ...meta } = spec;
+  const { wanted, clusterScoped, namespace, action, actionFor, severityFor, noteFor, needs, ...meta } = spec;
   return {
     ...meta,
     area: 'rbac',
@@ -78,7 +80,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
         const note = noteFor?.(hits);
         const v: Verdict = {
           status: 'fail', resource,
-          message: `${who} can ${action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,
+          message: `${who} can ${actionFor?.(hits) ?? action} ${scopeText(hits)} (${listSome(evidence.permissions)}) via ${viaText(hits)}${note ? `. ${note}` : ''}`,
           evidence: { subject: s.subject, ...evidence },
           related: relatedOf(hits),
         };

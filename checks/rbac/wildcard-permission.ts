@@ -2,6 +2,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { rbacAudit, relatedOf, sortedDistinct } from '../../src/analysis/rbac/audit.ts';
 import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule } from '../../src/analysis/rbac/rules.ts';
+import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { Check } from '../../src/engine/types.ts';
 import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
@@ -22,7 +23,8 @@ export const wildcardPermission: Check = {
       for (const g of s.grants) {
         for (const rule of g.role.rules) {
           const wild = rule.verbs.includes('*') || rule.resources.includes('*') || rule.nonResourceURLs.includes('*');
-          if (wild) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
+          // A RoleBinding's wildcard on a cluster-scoped resource or a non-resource URL gives nothing.
+          if (wild && ruleGivesInScope(rule, g, ctx.snapshot)) grants.push({ binding: bindingRef(g.binding), role: roleRefOf(g.role), rule: describeRule(rule), scope: g.namespace ?? 'cluster-wide' });
         }
       }
       const { who, resource } = s;

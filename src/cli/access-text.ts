@@ -5,7 +5,7 @@
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { closest, suggestion } from '../base/did-you-mean.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
+import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2;
@@ -83,6 +83,9 @@ export function questionWarnings(snapshot: Snapshot, model: RbacModel, q: { verb
       if (!vocabulary.verbs.has(q.verb)) warnings.push(`unknown verb "${q.verb}"${suggestion(q.verb, vocabulary.verbs)}: answered for the verb as given`);
       const resource = resourceTypeWarning(q.resource, attrs, vocabulary);
       if (resource) warnings.push(resource);
+      else if (q.namespace && resourceIsClusterScoped(snapshot, attrs.group, attrs.resource) === undefined && ![attrs.group, attrs.resource].some((p) => p.includes('*'))) {
+        warnings.push(`the source does not say whether "${q.resource}" is namespaced (no discovery data names it): answered as if it were, so RoleBindings in ${q.namespace} count`);
+      }
     }
   }
   // A namespace list that could not be read says nothing about which namespaces exist.
@@ -90,6 +93,23 @@ export function questionWarnings(snapshot: Snapshot, model: RbacModel, q: { verb
     warnings.push(`namespace "${q.namespace}" is not in the source${suggestion(q.namespace, model.namespaces)}: only cluster-wide grants answer for it`);
   }
   return warnings.map(oneLine);
+}
+
+/** The scope of each resource type as the source knows it, for canI and whoCan. */
+function scopeOf(snapshot: Snapshot): (group: string, resource: string) => boolean | undefined {
+  return (group, resource) => resourceIsClusterScoped(snapshot, group, resource);
+}
+
+/**
+ * " in namespace NS", or " cluster-wide" for a question without one or on a type that is
+ * cluster-scoped (the request carries no namespace: NS's RoleBindings cannot answer it), and ""
+ * for a non-resource URL.
+ */
+function whereText(resource: string, namespace: string | undefined, asked: ResourceAttributes | NonResourceAttributes): string {
+  if (!('resource' in asked)) return '';
+  if (!namespace) return ' cluster-wide';
+  if (asked.namespace) return ` in namespace ${asked.namespace}`;
+  return ` cluster-wide (${resource} is cluster-scoped: RoleBindings in ${namespace} cannot grant it)`;
 }
 
 /** Rows of cells as aligned columns; each cell on one line, its control characters escaped (names come from the cluster). */
@@ -120,10 +140,11 @@ export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): Command
   if (!args.verb || !args.resource) return { exitCode: 2, output: 'who-can needs a verb and a resource, e.g. `who-can get secrets -n dev`' };
   const model = buildRbacModel(snapshot);
   const warnings = questionWarnings(snapshot, model, args);
-  const entries = whoCan(model, args.verb, args.resource, args.namespace || undefined, { name: args.name });
+  const clusterScoped = scopeOf(snapshot);
+  const entries = whoCan(model, args.verb, args.resource, args.namespace || undefined, { name: args.name, clusterScoped });
   // The question may hold names a script took from the cluster: it stays on its line.
   const what = oneLine(`${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}`);
-  const where = oneLine(args.resource.startsWith('/') ? '' : args.namespace ? ` in namespace ${args.namespace}` : ' cluster-wide');
+  const where = oneLine(whereText(args.resource, args.namespace || undefined, requestAttributes(args.verb, args.resource, { namespace: args.namespace || '', name: args.name, clusterScoped })));
   const lines: string[] = [];
   if (entries.length === 0) {
     lines.push(`No subject can ${what}${where}.`);
@@ -166,8 +187,8 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
   if (args.verb || args.resource) {
     if (!args.verb || !args.resource) return { exitCode: 2, output: 'a question needs both a verb and a resource' };
     const warnings = questionWarnings(snapshot, model, args);
-    const d = canI(model, subject, args.verb, args.resource, { namespace: args.namespace, name: args.name });
-    const where = args.resource.startsWith('/') ? '' : args.namespace ? ` in namespace ${args.namespace}` : ' cluster-wide';
+    const d = canI(model, subject, args.verb, args.resource, { namespace: args.namespace, name: args.name, clusterScoped: scopeOf(snapshot) });
+    const where = whereText(args.resource, args.namespace || undefined, d.request);
     const lines = [oneLine(`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}${where}`)];
     if (d.grants.length) {
       const rows = [['VIA', 'BINDING', 'ROLE', 'RULE']];

@@ -488,6 +488,12 @@ export interface RequestOptions {
   namespace?: string;
   subresource?: string;
   name?: string;
+  /**
+   * Whether a resource type is cluster-scoped (resourceIsClusterScoped in scope.ts, bound to the
+   * snapshot): a request on one carries no namespace, so only ClusterRoleBindings answer it.
+   * Omitted, or undefined for a type: the namespace asked is kept, as for a namespaced type.
+   */
+  clusterScoped?: (group: string, resource: string) => boolean | undefined;
 }
 
 export interface AccessDecision {
@@ -551,7 +557,12 @@ export function requestAttributes(verb: string, resource: string, opts: RequestO
   if (resource.startsWith('/')) return { verb, path: resource };
   const p = parseResource(resource, opts);
   let namespace = opts.namespace;
-  if (namespace === undefined && p.group === '' && p.resource === 'namespaces' && opts.name) namespace = opts.name;
+  const namedNamespace = p.group === '' && p.resource === 'namespaces' && opts.name;
+  if (namespace === undefined && namedNamespace) namespace = opts.name;
+  // RoleBindings are consulted only for requests that carry a namespace (VisitRulesFor, kubernetes
+  // pkg/registry/rbac/validation/rule.go); one on a cluster-scoped type carries none, except a
+  // request naming a namespace, which carries that name.
+  if (namespace && opts.clusterScoped?.(p.group, p.resource) && !(namedNamespace && namespace === opts.name)) namespace = undefined;
   return { verb, group: p.group, resource: p.resource, subresource: p.subresource, name: opts.name, namespace: namespace || undefined };
 }
 
@@ -573,7 +584,8 @@ export interface WhoCanEntry {
 
 /**
  * Every binding subject allowed `verb` on `resource`: cluster-wide when namespace is omitted,
- * otherwise in that namespace (ClusterRoleBindings plus that namespace's RoleBindings). Subjects
+ * otherwise in that namespace (ClusterRoleBindings plus that namespace's RoleBindings; only the
+ * former for a type opts.clusterScoped says is cluster-scoped). Subjects
  * that are groups stand for all their members.
  */
 export function whoCan(model: RbacModel, verb: string, resource: string, namespace?: string, opts: Omit<RequestOptions, 'namespace'> = {}): WhoCanEntry[] {
@@ -589,7 +601,7 @@ export function whoCan(model: RbacModel, verb: string, resource: string, namespa
     });
     if (matching.length === 0) continue;
     for (const b of bindings) {
-      if (b.kind === 'RoleBinding' && (!isResource || !namespace || b.namespace !== namespace)) continue;
+      if (b.kind === 'RoleBinding' && (!isResource || !attrs.namespace || b.namespace !== attrs.namespace)) continue;
       for (const s of b.subjects) {
         const k = subjectKey(s);
         let e = bySubject.get(k);

@@ -37,11 +37,21 @@ const scopeIndex = memoize((snapshot: Snapshot): ScopeIndex => {
 }, 'rbac');
 
 /**
+ * Whether the cluster serves group/resource (a subresource is its resource's) cluster-scoped, as
+ * discovery says, else the built-in catalog; undefined for a type neither knows (a CRD the source
+ * does not describe), whose scope nobody here can tell.
+ */
+export function resourceIsClusterScoped(snapshot: Snapshot, group: string, resource: string): boolean | undefined {
+  const namespaced = scopeIndex(snapshot).byKey.get(`${group}/${resource.split('/')[0]}`);
+  return namespaced === undefined ? undefined : !namespaced;
+}
+
+/**
  * Whether `rule`, reaching a subject through grant `g`, gives anything: always through a
  * ClusterRoleBinding; through a RoleBinding, only when it names a resource served in namespaces
  * (or a type the catalog does not know, which may be), or `namespaces` as namespaceRequestReaches allows.
  */
-export function ruleGivesInScope(rule: Rule, g: Grant, snapshot: Snapshot): boolean {
+export function ruleGivesInScope(rule: Rule, g: Pick<Grant, 'namespace'>, snapshot: Snapshot): boolean {
   if (!g.namespace) return true;
   if (rule.nonResourceURLs.length > 0) return false;
   const idx = scopeIndex(snapshot);

@@ -118,3 +118,68 @@ describe('ztaudit can SUBJECT --name (no verb)', () => {
     expect((await can(cluster(), 'User:alice', 'get', 'secrets', '--name', 'db-password', '-n', 'billing')).code).toBe(1);
   });
 });
+
+// Reviewer repros r7 and r2: a ClusterRole on a cluster-scoped resource bound by a RoleBinding.
+// RoleBindings are consulted only for requests that carry a namespace, and a request on
+// nodes/proxy or a webhook configuration carries none (reference checks.md §3.1 and test case 2;
+// VisitRulesFor, kubernetes pkg/registry/rbac/validation/rule.go), so -n cannot make them count.
+// A request naming a namespace carries that name (requestinfo.go), so get on namespaces through
+// a RoleBinding in app answers for namespace app itself.
+const SCOPED = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: kubelet-proxy}
+rules:
+- {apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"]}
+- {apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], verbs: ["patch"]}
+- {apiGroups: [""], resources: ["namespaces"], verbs: ["get"]}
+- {apiGroups: ["acme.example.com"], resources: ["widgets"], verbs: ["get"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: proxy-ns, namespace: app}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubelet-proxy}
+subjects: [{kind: User, name: mallory, apiGroup: rbac.authorization.k8s.io}]
+`;
+
+async function ask(command: 'can' | 'who-can', ...args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-scope-'));
+  writeFileSync(join(dir, 'a.yaml'), SCOPED);
+  const t = captureIO(dir);
+  const code = await main([command, ...args, '--manifests', 'a.yaml'], t.cli);
+  return { code, out: t.out(), err: t.errLines() };
+}
+
+describe('ztaudit can / who-can on a cluster-scoped resource with -n', () => {
+  it('can: a RoleBinding does not grant get nodes/proxy, whatever -n says (exit 1)', async () => {
+    const r = await ask('can', 'User:mallory', 'get', 'nodes/proxy', '-n', 'app');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('no: User:mallory (groups: system:authenticated) cannot get nodes/proxy cluster-wide (nodes/proxy is cluster-scoped: RoleBindings in app cannot grant it)\n');
+    expect(r.err).toEqual([]);
+    expect((await ask('can', 'User:mallory', 'patch', 'validatingwebhookconfigurations.admissionregistration.k8s.io', '-n', 'app')).code).toBe(1);
+  });
+
+  it('who-can: the RoleBinding is not listed for nodes/proxy or webhook configurations in app', async () => {
+    for (const resource of ['nodes/proxy', 'validatingwebhookconfigurations.admissionregistration.k8s.io']) {
+      const r = await ask('who-can', resource === 'nodes/proxy' ? 'get' : 'patch', resource, '-n', 'app');
+      expect(r.out).not.toContain('mallory');
+      expect(r.out).not.toContain('proxy-ns');
+      expect(r.out.split('\n')[0]).toContain('cluster-wide (');
+    }
+  });
+
+  it('namespaces: get on namespace app itself is granted in app, another namespace or a list is not', async () => {
+    expect((await ask('can', 'User:mallory', 'get', 'namespaces', '--name', 'app', '-n', 'app')).out).toMatch(/^yes: .* can get namespaces app in namespace app\n.*RoleBinding app\/proxy-ns/s);
+    expect((await ask('can', 'User:mallory', 'get', 'namespaces', '--name', 'app')).code).toBe(0);
+    expect((await ask('can', 'User:mallory', 'get', 'namespaces', '--name', 'other', '-n', 'app')).code).toBe(1);
+    expect((await ask('can', 'User:mallory', 'list', 'namespaces', '-n', 'app')).code).toBe(1);
+    expect((await ask('who-can', 'get', 'namespaces', '--name', 'app', '-n', 'app')).out).toContain('User:mallory');
+  });
+
+  it('a type whose scope the source does not know (a CRD without discovery) keeps -n, and says so', async () => {
+    const r = await ask('can', 'User:mallory', 'get', 'widgets.acme.example.com', '-n', 'app');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('yes: User:mallory (groups: system:authenticated) can get widgets.acme.example.com in namespace app');
+    expect(r.err).toEqual(['ztaudit can: warning: the source does not say whether "widgets.acme.example.com" is namespaced (no discovery data names it): answered as if it were, so RoleBindings in app count']);
+  });
+});

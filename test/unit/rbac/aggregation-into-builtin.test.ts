@@ -31,7 +31,7 @@ describe('rbac.aggregation-into-builtin', () => {
     expect(check.controls).toEqual(expect.arrayContaining(['CIS-1.10:5.1.2', 'CIS-1.10:5.1.8', 'NSA-CISA:AA/rbac', 'NIST-800-53:AC-6', 'NIST-800-207:T6']));
   });
 
-  it('case 8: aggregate-to-view with secrets list extends view, edit and admin; counts the bindings of each', () => {
+  it('case 8: aggregate-to-view with secrets list extends view, edit and admin; counts the bindings of the roles it extends', () => {
     const s = snap([
       role('sneaky', VIEW, '[{apiGroups: [""], resources: [secrets], verbs: [list]}]'),
       binding('v1', 'app', 'view'), binding('v2', 'web', 'view'), binding('e1', 'app', 'edit'),
@@ -45,15 +45,16 @@ describe('rbac.aggregation-into-builtin', () => {
       targets: ['view', 'edit', 'admin'],
       // edit and admin already read secrets themselves: only view gains it.
       extended: ['view'],
-      bindings: { view: 2, edit: 1, admin: 0 },
-      totalBindings: 3,
+      // edit's binding gains nothing from it, so it is not counted (reviewer repro r5).
+      bindings: { view: 2 },
+      totalBindings: 2,
       controls: ['CIS-1.10:5.1.2'],
     });
     expect(v.evidence?.dangerousPermissions).toEqual([
       { permission: 'list secrets', risk: 'read Secrets', control: '5.1.2', rules: ['list secrets (core)'], newFor: ['view'] },
     ]);
     expect(v.message).toContain('every holder of view can read Secrets');
-    expect(v.message).toContain('3 bindings grant them (view: 2, edit: 1, admin: 0)');
+    expect(v.message).toContain('2 bindings grant them (view: 2)');
   });
 
   it('passes a custom role that aggregates only harmless rules, one result per role', () => {
@@ -86,7 +87,7 @@ describe('rbac.aggregation-into-builtin', () => {
     ].join('---'));
     const vs = run(check, s);
     expect(failing(vs)).toEqual(['ClusterRole:sneaky', 'ClusterRole:system:aggregate-to-view', 'ClusterRole:system:controller:evil']);
-    expect(vs.find((v) => v.resource.name === 'sneaky')!.message).toContain('every holder of edit and admin can reach the kubelet API');
+    expect(vs.find((v) => v.resource.name === 'sneaky')!.message).toContain('every holder of edit and admin through a ClusterRoleBinding can reach the kubelet API');
     expect(vs.find((v) => v.resource.name === 'system:aggregate-to-view')!.evidence?.extended).toEqual(['view']);
     expect(vs.find((v) => v.resource.name === 'system:controller:evil')!.message).toContain('every holder of view can read Secrets');
   });
@@ -146,6 +147,59 @@ rules: []
     expect(vs.find((v) => v.resource.name === 'team-piece')!.evidence?.targets).toEqual(['view', 'edit', 'admin']);
     // edit and admin can already mint tokens; view cannot.
     expect(vs[0].evidence?.extended).toEqual(['view']);
+  });
+
+  // Reviewer repro r5. A RoleBinding's requests carry its namespace, and requests on nodes/proxy,
+  // webhook configurations, PersistentVolumes or impersonated users carry none, so only a
+  // ClusterRoleBinding of the extended role gives them (reference checks.md §3.1, VisitRulesFor in
+  // kubernetes pkg/registry/rbac/validation/rule.go).
+  describe('cluster-scoped additions count only the ClusterRoleBindings of the extended role', () => {
+    const crb = (name: string, roleName: string) => `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ${name}}
+subjects: [{kind: User, name: someone}]
+roleRef: {kind: ClusterRole, name: ${roleName}}
+`;
+    const kubelet = role('monitoring-admin-extras', ADMIN, '[{apiGroups: [""], resources: [nodes/proxy, nodes], verbs: [get, list]}]');
+
+    it('admin held only through a RoleBinding: latent (medium), says no ClusterRoleBinding grants it and why the RoleBinding is left out', () => {
+      const [v] = run(check, snap([kubelet, binding('team-admin', 'team-a', 'admin')].join('---')));
+      expect(v.severity).toBe('medium');
+      expect(v.message).toBe('ClusterRole monitoring-admin-extras aggregates into admin, so every holder of admin through a ClusterRoleBinding can reach the kubelet API (get nodes/proxy); no ClusterRoleBinding grants them yet, so the next one will (1 RoleBinding of admin left out: a RoleBinding cannot give cluster-scoped permissions)');
+      expect(v.evidence).toMatchObject({ bindings: { admin: 0 }, roleBindingsLeftOut: { admin: 1 }, totalBindings: 0 });
+    });
+
+    it('a ClusterRoleBinding of admin makes it high and is the only binding counted', () => {
+      const [v] = run(check, snap([kubelet, binding('team-admin', 'team-a', 'admin'), crb('ops-admin', 'admin')].join('---')));
+      expect(v.severity).toBeUndefined();
+      expect(v.message).toContain('; 1 ClusterRoleBinding grants them (admin: 1) (1 RoleBinding of admin left out');
+    });
+
+    it('a namespaced addition (list secrets) next to it still reaches RoleBinding holders: every binding counts', () => {
+      const mixed = role('ops', VIEW, '[{apiGroups: [""], resources: [nodes/proxy], verbs: [get]}, {apiGroups: [""], resources: [secrets], verbs: [list]}]');
+      const [v] = run(check, snap([mixed, binding('v', 'app', 'view'), binding('a', 'app', 'admin')].join('---')));
+      expect(v.severity).toBeUndefined();
+      // view gains secrets and nodes/proxy: its RoleBinding gives the secrets; admin gains only nodes/proxy: its RoleBinding gives nothing.
+      expect(v.evidence).toMatchObject({ extended: ['view', 'edit', 'admin'], bindings: { view: 1, edit: 0, admin: 0 }, roleBindingsLeftOut: { admin: 1 }, totalBindings: 1 });
+      expect(v.message).toContain('every holder of view, edit and admin can reach the kubelet API and read Secrets');
+    });
+
+    it('bind on clusterroles works through a RoleBinding (checked in the binding\'s namespace), escalate does not', () => {
+      const bind = role('binder', ADMIN, '[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind]}]');
+      const escalate = role('escalator', ADMIN, '[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [escalate]}]');
+      const rb = binding('team-admin', 'team-a', 'admin');
+      expect(run(check, snap([bind, rb].join('---')))[0].evidence).toMatchObject({ bindings: { admin: 1 }, totalBindings: 1 });
+      expect(run(check, snap([escalate, rb].join('---')))[0].evidence).toMatchObject({ bindings: { admin: 0 }, totalBindings: 0 });
+    });
+
+    it('a wildcard rule counts a RoleBinding only when it gives something namespaced', () => {
+      const nodesStar = role('nodes-star', ADMIN, '[{apiGroups: [""], resources: [nodes], verbs: ["*"]}]');
+      const podsStar = role('pods-star', ADMIN, '[{apiGroups: [""], resources: [pods], verbs: ["*"]}]');
+      const rb = binding('team-admin', 'team-a', 'admin');
+      expect(run(check, snap([nodesStar, rb].join('---')))[0].evidence).toMatchObject({ totalBindings: 0, roleBindingsLeftOut: { admin: 1 } });
+      expect(run(check, snap([podsStar, rb].join('---')))[0].evidence).toMatchObject({ totalBindings: 1 });
+    });
   });
 
   it('survives malformed roles and labels', () => {

@@ -64,7 +64,7 @@ describe('rbac.aggregation-into-builtin: the same permissions aggregated into ed
     ].join(''));
     const vs = run(check('rbac.aggregation-into-builtin'), s);
     expect(failing(vs)).toEqual(['ClusterRole:extra-extras', 'ClusterRole:storage-extras']);
-    expect(vs.find((v) => v.resource.name === 'storage-extras')!.message).toContain('every holder of edit and admin can create PersistentVolumes');
+    expect(vs.find((v) => v.resource.name === 'storage-extras')!.message).toContain('every holder of edit and admin through a ClusterRoleBinding can create PersistentVolumes');
     expect(vs.find((v) => v.resource.name === 'extra-extras')!.message).toContain('impersonate userextras/*.authentication.k8s.io');
   });
 });

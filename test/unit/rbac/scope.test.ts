@@ -1,7 +1,7 @@
 // What a rule gives through a RoleBinding: only what a request carrying the binding's namespace
 // can reach (reviewer repros r1, r1b, r5).
 import { describe, expect, it } from 'vitest';
-import { buildRbacModel, canI, directGrants } from '../../../src/analysis/rbac/index.ts';
+import { buildRbacModel, canI, directGrants, resourceIsClusterScoped, whoCan } from '../../../src/analysis/rbac/index.ts';
 import { ruleGivesInScope } from '../../../src/analysis/rbac/scope.ts';
 import { normalizeRule } from '../../../src/analysis/rbac/rules.ts';
 import type { Grant } from '../../../src/analysis/rbac/types.ts';
@@ -96,5 +96,45 @@ subjects: [{kind: User, name: system:anonymous}]
     expect(canI(m, 'User:system:anonymous', 'list', 'nodes').allowed).toBe(false);
     expect(canI(m, 'User:system:anonymous', 'get', '/metrics').allowed).toBe(false);
     expect(canI(m, 'User:system:anonymous', 'list', 'configmaps', { namespace: 'team' }).allowed).toBe(true);
+  });
+});
+
+// Reviewer repro r7: the model's own questions agree with the checks. A request on a
+// cluster-scoped type carries no namespace, so RoleBindings never answer it (reference checks.md
+// §3.1 and test case 2; VisitRulesFor, kubernetes pkg/registry/rbac/validation/rule.go).
+describe('canI and whoCan with the snapshot\'s resource scopes', () => {
+  const s = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: kubelet-proxy}
+rules: [{apiGroups: [""], resources: [nodes/proxy, namespaces, configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: proxy-ns, namespace: app}
+roleRef: {kind: ClusterRole, name: kubelet-proxy}
+subjects: [{kind: User, name: mallory}]
+`);
+  const m = buildRbacModel(s);
+  const clusterScoped = (group: string, resource: string) => resourceIsClusterScoped(s, group, resource);
+
+  it('knows the scope of built-in types and not of an undescribed CRD', () => {
+    expect(resourceIsClusterScoped(s, '', 'nodes/proxy')).toBe(true);
+    expect(resourceIsClusterScoped(s, '', 'configmaps')).toBe(false);
+    expect(resourceIsClusterScoped(s, 'acme.example.com', 'widgets')).toBeUndefined();
+  });
+
+  it('get nodes/proxy in app: denied, and the RoleBinding is not among who can', () => {
+    const d = canI(m, 'User:mallory', 'get', 'nodes/proxy', { namespace: 'app', clusterScoped });
+    expect(d.allowed).toBe(false);
+    expect(d.request).toMatchObject({ resource: 'nodes', subresource: 'proxy', namespace: undefined });
+    expect(whoCan(m, 'get', 'nodes/proxy', 'app', { clusterScoped }).map((e) => e.subject.name)).not.toContain('mallory');
+  });
+
+  it('namespaced types and the binding\'s own namespace object still answer through it', () => {
+    expect(canI(m, 'User:mallory', 'get', 'configmaps', { namespace: 'app', clusterScoped }).allowed).toBe(true);
+    expect(canI(m, 'User:mallory', 'get', 'namespaces', { namespace: 'app', name: 'app', clusterScoped }).allowed).toBe(true);
+    expect(canI(m, 'User:mallory', 'get', 'namespaces', { namespace: 'app', name: 'other', clusterScoped }).allowed).toBe(false);
+    expect(whoCan(m, 'get', 'configmaps', 'app', { clusterScoped }).map((e) => e.subject.name)).toContain('mallory');
   });
 });
