@@ -212,7 +212,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
-    scoreChanges: explainScoreChanges(previous, current, pairs),
+    scoreChanges: explainScoreChanges(previous, current, pairs, areas),
   };
 }
 

@@ -4,7 +4,8 @@
 // failing results). Splitting the change of each check into (ΔP, ΔT) pieces, the piece's share
 // of the score change is 100·(ΔP − s₀·ΔT)/T₁ with s₀ = P₀/T₀; the shares of all pieces add up
 // exactly to S₁ − S₀. Shares are then rounded (largest remainder) so that the listed causes add
-// up to the delta as the two shown scores give it.
+// up to the delta as the two shown scores give it. Where the diff gives the area no delta (its
+// scores do not weigh the same checks), the causes are listed without points.
 import { AREAS, SEVERITY_WEIGHT, type Area } from '../base/vocabulary.ts';
 import type { AreaScoreChange, CheckSummary, Finding, RunReport, ScoreCause } from '../run/types.ts';
 
@@ -136,7 +137,14 @@ function apportion(shares: number[], target: number): number[] {
   return out.map((u) => u / 10);
 }
 
-export function explainScoreChanges(previous: RunReport, current: RunReport, pairs: FindingPairs): Partial<Record<Area, AreaScoreChange>> {
+/**
+ * `deltas` are the diff's scoreDelta.areas: an area's delta is the one every other output shows,
+ * and null (no points) where the diff finds the two scores not comparable — a check evaluated in
+ * one run only, compared with an older run than `previous` (whose stored score was computed
+ * without it), or re-weighted. Its causes are still listed, without points: weighing them
+ * against a stored score that did not count the same checks invents the difference.
+ */
+export function explainScoreChanges(previous: RunReport, current: RunReport, pairs: FindingPairs, deltas: Record<Area, number | null>): Partial<Record<Area, AreaScoreChange>> {
   const w0 = weightsOf(previous);
   const w1 = weightsOf(current);
   const pieces = piecesOf(previous, current, pairs);
@@ -145,7 +153,7 @@ export function explainScoreChanges(previous: RunReport, current: RunReport, pai
     const before = previous.score.areas[area] ?? null;
     const after = current.score.areas[area] ?? null;
     const list = pieces.get(area)!;
-    const delta = before === null || after === null ? null : round1(after - before);
+    const delta = deltas[area];
     if (list.length === 0 && (delta === null || delta === 0)) continue;
     const causes: ScoreCause[] = list.map((p) => ({ kind: p.kind, check: p.check, count: p.count, points: 0, text: p.text }));
     if (delta !== null) {

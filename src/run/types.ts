@@ -80,7 +80,7 @@ export interface ScoreCause {
   check: string;
   /** Results (findings or passes) behind the cause. */
   count: number;
-  /** Score points, rounded so that an area's causes add up to its listed delta. */
+  /** Score points, rounded so that an area's causes add up to its listed delta; 0 when that delta is null. */
   points: number;
   text: string;
 }
@@ -88,7 +88,10 @@ export interface ScoreCause {
 export interface AreaScoreChange {
   before: number | null;
   after: number | null;
-  /** after - before as the scores are shown (rounded to 0.1); null when either is n/a. */
+  /**
+   * The area's scoreDelta: after - before as the scores are shown (rounded to 0.1); null when
+   * either is n/a or the two scores do not weigh the same checks, as in RunDiff.scoreDelta.
+   */
   delta: number | null;
   causes: ScoreCause[];
 }

@@ -18,9 +18,13 @@ function areaChanges(report: RunReport, idx: FindingIndex, previous: RunReport |
   const out: AreaChangeView[] = [];
   for (const area of AREAS) {
     const ch = changes[area];
-    if (!ch || (ch.delta === 0 && ch.causes.length === 0)) continue;
+    // The delta every other output shows: a run stored by an older version may carry points for
+    // an area its scoreDelta found not comparable, and an "unitemised" rest that means nothing then.
+    const delta = report.diff?.scoreDelta.areas[area] === null ? null : ch?.delta ?? null;
+    const causes = delta === null ? ch?.causes.filter((c) => c.kind !== 'unitemised') ?? [] : ch?.causes ?? [];
+    if (!ch || ((delta === 0 || delta === null) && causes.length === 0)) continue;
     const byCheck = new Map<string, { points: number; causes: ScoreCauseRow[] }>();
-    for (const c of ch.causes) {
+    for (const c of causes) {
       const e = byCheck.get(c.check) ?? { points: 0, causes: [] };
       e.points += c.points;
       e.causes.push({ text: c.text, points: signed(c.points), cls: clsOf(c.points) });
@@ -30,10 +34,10 @@ function areaChanges(report: RunReport, idx: FindingIndex, previous: RunReport |
       .map(([check, e]) => ({ check, title: check ? titleOf(check) : 'Other', causes: e.causes, points: signed(Math.round(e.points * 10) / 10), cls: clsOf(e.points), abs: Math.abs(e.points) }))
       .sort((a, b) => b.abs - a.abs || a.check.localeCompare(b.check, 'en'))
       .map(({ abs: _a, ...c }) => c);
-    const sum = ch.causes.reduce((s, c) => s + c.points, 0);
+    const sum = causes.reduce((s, c) => s + c.points, 0);
     out.push({
       area, label: AREA_LABEL[area], before: num(ch.before), after: num(ch.after),
-      delta: ch.delta === null ? 'n/a' : signed(ch.delta), cls: ch.delta === null ? 'flat' : clsOf(ch.delta), checks, sum: signed(Math.round(sum * 10) / 10),
+      delta: delta === null ? 'n/a' : signed(delta), cls: delta === null ? 'flat' : clsOf(delta), weighed: delta !== null, checks, sum: signed(Math.round(sum * 10) / 10),
     });
   }
   return out;

@@ -142,6 +142,8 @@ export interface AreaChangeView {
   after: string;
   delta: string;
   cls: 'up' | 'down' | 'flat';
+  /** The causes carry points: false when the delta is n/a (the two scores do not weigh the same checks). */
+  weighed: boolean;
   checks: ScoreCauseCheck[];
   /** The causes' points added up, as shown (equals delta). */
   sum: string;

@@ -2,6 +2,8 @@
 // two shown scores — including changes with no new and no resolved finding (the case a
 // reviewer could not explain before: a deleted policy whose pods other policies still isolate).
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKS } from '../../../checks/index.ts';
 import { runDetails } from '../../../src/analysis/details.ts';
@@ -10,7 +12,11 @@ import { loadManifests } from '../../../src/collect/manifests.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { main } from '../../../src/cli/main.ts';
 import type { RunReport } from '../../../src/run/types.ts';
+import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { ROOT, demoRun } from '../report/demo.ts';
 
 const sumOf = (r: RunReport, area: (typeof AREAS)[number]) =>
@@ -51,7 +57,7 @@ describe('score-change causes', () => {
     expect(newCount).toBe(report.diff!.new.filter((fp) => report.findings.find((f) => f.fingerprint === fp)?.area === 'rbac').length);
   });
 
-  it('names the checks that left the score (now not evaluated) and what their results were worth', () => {
+  it('names the checks that left the score (now not evaluated) and how many results each took with it', () => {
     const { report } = demoRun({
       baselineRbac: true,
       change: (s) => { s.coverage.networkpolicies = { status: 'forbidden', detail: 'list networkpolicies: 403' }; },
@@ -86,6 +92,97 @@ describe('score-change causes', () => {
     const net = d.scoreChanges!.network!;
     expect(net.causes.map((c) => [c.kind, c.check])).toEqual([['severity-changed', id]]);
     expect(net.causes[0].text).toMatch(new RegExp(`^severity of ${id} changed ${was} → critical: `));
-    expect(net.causes[0].points).toBe(net.delta);
+    // No delta, as in scoreDelta: the cause is named, without points.
+    expect(net.delta).toBeNull();
+    expect(net.causes[0].points).toBe(0);
+  });
+});
+
+// A partial run leaves checks to be compared with an older run (RunDiff.olderBaselines). The
+// previous run's stored score was computed without them, so scoreDelta gives their area no
+// delta; the causes must not weigh against that score either, or the HTML invents a change
+// that the summary cards, report.md and report.json's scoreDelta do not show.
+describe('score-change causes after a partial run', () => {
+  const cwd = ROOT;
+  const quiet = { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd };
+
+  /** The demo manifests as a snapshot file, `edit`ed first. */
+  async function snapshotOf(dir: string, name: string, edit: (s: Snapshot) => void = () => {}): Promise<string> {
+    const file = join(dir, `${name}.snap.json.gz`);
+    expect(await main(['snapshot', '--manifests', 'examples/demo-cluster', '-o', file, '-q'], quiet)).toBe(0);
+    const s = await readSnapshot(file);
+    edit(s);
+    writeSnapshot(file, s);
+    return file;
+  }
+  const forbid = (...kinds: KindKey[]) => (s: Snapshot) => {
+    for (const k of kinds) { s.coverage[k] = { status: 'forbidden', detail: `list ${k}: 403` }; delete s.resources[k]; }
+  };
+
+  /** `ztaudit run` of each snapshot in turn into one history; the last run's three outputs. */
+  async function runAll(dir: string, snapshots: string[]) {
+    for (const [i, snap] of snapshots.entries()) {
+      const err: string[] = [];
+      const code = await main(['run', '--snapshot', snap, '--config', 'examples/ztaudit.demo.yaml', '--cluster', 'demo', '--history', join(dir, 'c.db'), '--out', join(dir, `c${i + 1}`), '--no-notify', '--format', 'json,html,md', '-q'], { ...quiet, stderr: (t: string) => err.push(t) });
+      expect(code, err.join('')).toBe(0);
+    }
+    const out = join(dir, `c${snapshots.length}`);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    const changes = html.slice(html.indexOf('<h3>Why the scores moved</h3>'), html.indexOf('<h3>New findings</h3>'));
+    return { report, changes, md: readFileSync(join(out, 'report.md'), 'utf8') };
+  }
+
+  const agreeWithScoreDelta = (report: RunReport) => {
+    for (const area of AREAS) {
+      const ch = report.diff!.scoreChanges![area];
+      if (ch) expect(ch.delta, area).toBe(report.diff!.scoreDelta.areas[area]);
+      if (ch && ch.delta === null) expect(ch.causes.every((c) => c.points === 0 && c.kind !== 'unitemised'), area).toBe(true);
+    }
+  };
+
+  it('the same cluster audited again after a run that could not list ConfigMaps: no score moved, in report.json, report.html and report.md alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-causes-'));
+    const full = await snapshotOf(dir, 'demo');
+    const blind = await snapshotOf(dir, 'cm-forbidden', forbid('configmaps'));
+    const { report, changes, md } = await runAll(dir, [full, blind, full]);
+    const d = report.diff!;
+    expect([d.new, d.resolved]).toEqual([[], []]);
+    // The TLS and mesh checks that need ConfigMaps were compared with the first run.
+    expect(Object.keys(d.olderBaselines ?? {})).toEqual(expect.arrayContaining(['tls.hsts-disabled', 'mtls.mesh-not-strict']));
+    expect([d.scoreDelta.areas.tls, d.scoreDelta.areas.mtls]).toEqual([null, null]);
+    agreeWithScoreDelta(report);
+    expect(d.scoreChanges).toEqual({});
+    expect(changes).toContain('No area score moved.');
+    expect(changes).not.toContain('does not itemise');
+    expect(md).toMatch(/\n\| TLS at the edge \| [\d.]+ \| [A-F] \| – \|\n/);
+  });
+
+  it('RBAC not evaluated in the previous run: its findings resolved since the older run are listed without points, the area without a delta', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-causes-'));
+    const full = await snapshotOf(dir, 'demo');
+    const blind = await snapshotOf(dir, 'rbac-forbidden', forbid('clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'));
+    const fewer = await snapshotOf(dir, 'fewer-bindings', (s) => {
+      for (const k of ['clusterrolebindings', 'rolebindings'] as const) {
+        s.resources[k] = (s.resources[k] ?? []).slice(0, 1);
+        s.coverage[k] = { ...s.coverage[k]!, count: 1 };
+      }
+    });
+    const { report, changes } = await runAll(dir, [full, blind, fewer]);
+    const d = report.diff!;
+    expect(d.resolved.length).toBeGreaterThan(0);
+    expect(d.scoreDelta.areas.rbac).toBeNull();
+    agreeWithScoreDelta(report);
+    const rbac = d.scoreChanges!.rbac!;
+    const resolved = rbac.causes.filter((c) => c.kind === 'resolved-findings');
+    expect(resolved.length).toBeGreaterThan(0);
+    expect(resolved.every((c) => c.points === 0)).toBe(true);
+    const area = changes.slice(changes.indexOf('data-area="rbac"'));
+    const block = area.slice(0, area.indexOf('</div>\n    </div>'));
+    expect(block).toContain('data-delta="n/a"');
+    expect(block).toContain('resolved finding');
+    expect(block).not.toContain('data-points');
+    expect(block).not.toContain('±0');
+    expect(block).toContain('No delta: the two scores do not weigh the same checks');
   });
 });

@@ -172,6 +172,23 @@ describe('changes: alerts carried from an earlier run and checks evaluated for t
     expect(changes).toContain(escapeHtml('Compared with nothing: evaluated for the first time in this history — all 3 of their findings are new: fake.network-namespace-open, fake.rbac-wide-serviceaccount.'));
   });
 
+  it('a run stored by an earlier version, with points for an area its scoreDelta left n/a: no points and no unitemised "Other" rest (ztaudit serve renders stored runs)', () => {
+    const { report, previous, trend } = buildRun();
+    const was = { before: 56.7, after: 51.7, delta: -5, causes: [
+      { kind: 'resolved-findings' as const, check: 'fake.rbac-wide-serviceaccount', count: 2, points: -1, text: '2 resolved findings' },
+      { kind: 'unitemised' as const, check: '', count: 0, points: -4, text: 'passing results whose per-result severity report.json does not itemise' },
+    ] };
+    report.diff = { ...report.diff!, scoreDelta: { overall: null, areas: { ...report.diff!.scoreDelta.areas, tls: null, mtls: null } },
+      scoreChanges: { tls: was, mtls: { ...was, causes: [was.causes[1]] } } };
+    const html = renderHtml(report, { trend, previous });
+    const changes = html.slice(html.indexOf('<h3>Why the scores moved</h3>'), html.indexOf('<h3>New findings</h3>'));
+    expect(changes).not.toContain('data-area="mtls"');
+    expect(changes).not.toContain('does not itemise');
+    expect(changes).not.toContain('data-points');
+    expect(changes).toContain('<span class="delta flat" data-delta="n/a">n/a</span>');
+    expect(changes).toContain('<span class="cause">2 resolved findings</span>');
+  });
+
   it('shows neither when the diff has no such fields', () => {
     const { report, previous, trend } = buildRun();
     const html = renderHtml(report, { trend, previous });
