@@ -84,17 +84,56 @@ const NGINX_REDIRECT_CONFIG_READ: ConditionalRead = {
   },
 };
 
+const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
+
+/** How Traefik serves an Ingress's routers: TLS-only (how), or plaintext on some entryPoints. */
+type TraefikIngressTls =
+  | { secure: string; served: string; evidence: Record<string, unknown> }
+  | { secure?: undefined; where: string; evidence: Record<string, unknown> };
+
+/**
+ * Traefik's Kubernetes Ingress provider gives a router TLS only from the Ingress's annotations
+ * (traefik/traefik pkg/provider/kubernetes/ingress/kubernetes.go: rt.TLS = rtConfig.Router.TLS);
+ * spec.tls only feeds its certificate store (getCertificates). Documented at
+ * doc.traefik.io reference/routing-configuration/kubernetes/ingress, "Enabling TLS via
+ * Annotations". Without that annotation the router answers plain HTTP on its entryPoints
+ * (router.entrypoints, else the default entryPoints) unless each of them has TLS or redirects
+ * to https, as for an IngressRoute without spec.tls.
+ */
+function traefikIngressTls(eps: TraefikEntryPoints, ing: KubeObject): TraefikIngressTls {
+  const annotation = traefikRouterTls(ing);
+  if (annotation) return { secure: annotation, served: `by a Traefik router with TLS (${annotation}), which answers only TLS requests`, evidence: { traefikRouterTls: annotation } };
+  const raw = ing.metadata?.annotations?.[TRAEFIK_ROUTER_ENTRYPOINTS];
+  const named = raw === undefined ? [] : raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const on = named.length ? named : eps.defaults;
+  const plain = on.filter((e) => !eps.secured.has(e.toLowerCase()));
+  const entryPoints = named.length ? named : '(default entryPoints)';
+  if (on.length > 0 && plain.length === 0) {
+    const secured = on.map((e) => `${e}: ${eps.secured.get(e.toLowerCase())}`);
+    return { secure: `entryPoint TLS or redirection: ${secured.join('; ')}`, served: `by a Traefik router every entryPoint of which keeps it off plaintext HTTP (${secured.join('; ')})`, evidence: { entryPoints, securedEntryPoints: secured } };
+  }
+  const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
+    : eps.fromFile.length ? `${eps.fromFile.map((r) => refString(r)).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file`
+      : undefined;
+  const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
+  const where = plain.length ? `entryPoint${plain.length > 1 ? 's' : ''} ${plain.join(', ')}` : 'every default entryPoint';
+  return { where, evidence: { entryPoints, plaintextEntryPoints: plain.length ? plain : '(default entryPoints)', ...note } };
+}
+
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const nginx = nginxServerCertificates(ctx.snapshot);
+  let eps: TraefikEntryPoints | undefined;
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
     const servers = nginx.serversOf(ing);
-    // A Traefik router's TLS keeps a host off plaintext only when no ingress-nginx serves the
-    // Ingress too (a class-less Ingress with --watch-ingress-without-class on both): ingress-nginx
-    // answers the same host over plain HTTP on its own port 80.
-    const traefikTls = servers === undefined && servedByTraefik(ctx.snapshot, ing) ? traefikRouterTls(ing) : undefined;
+    // Traefik alone decides only when no ingress-nginx serves the Ingress too (a class-less
+    // Ingress with --watch-ingress-without-class on both): ingress-nginx answers the same host
+    // over plain HTTP on its own port 80, and there spec.tls is what gives a host its certificate.
+    let traefik: TraefikIngressTls | undefined;
+    if (servers === undefined && servedByTraefik(ctx.snapshot, ing)) traefik = traefikIngressTls(eps ??= traefikEntryPoints(ctx.snapshot), ing);
+    const traefikTls = traefik?.secure;
     // The redirect is a location setting from the annotations of the Ingress that defines the
     // path, applied when the server has a certificate whichever Ingress gave it
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
@@ -136,11 +175,17 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     };
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
+      if (traefik) {
+        out.push(traefik.secure !== undefined
+          ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served ${traefik.served}.`, evidence: { host, tlsHosts, ...traefik.evidence } }
+          : { status: 'fail', resource, detailKey: `host/${host}`, evidence: { host, tlsHosts, ...traefik.evidence },
+            message: tls.length === 0 ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP on ${traefik.where}.`
+              : `Host ${host} is served over plaintext HTTP on ${traefik.where}: Traefik's router for Ingress ${ns}/${resource.name} has no TLS (${by ? `spec.tls entry ${by} only gives Traefik a certificate` : `no spec.tls entry covers it, and spec.tls only gives Traefik certificates`}; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).` });
+        continue;
+      }
       out.push(by
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : traefikTls
-          ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served by a Traefik router with TLS (${traefikTls}), which answers only TLS requests.`, evidence: { host, tlsHosts, traefikRouterTls: traefikTls } }
-          : merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
+        : merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: tls.length === 0
             ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP.`
@@ -155,7 +200,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       if (traefikTls && !hostlessTls) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) through a Traefik router with TLS (${traefikTls}): it answers only TLS, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, traefikRouterTls: traefikTls } });
       else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
-        : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
+        : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
     }
   }
   return out;
@@ -355,7 +400,7 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ],
