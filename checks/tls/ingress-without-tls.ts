@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -84,6 +84,61 @@ const NGINX_REDIRECT_CONFIG_READ: ConditionalRead = {
   },
 };
 
+/**
+ * ingress-nginx SSL passthrough (docs/user-guide/tls.md, "SSL Passthrough";
+ * https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#ssl-passthrough):
+ * with the annotation under a serving controller's --annotations-prefix and that controller
+ * started with --enable-ssl-passthrough, TLS connections on port 443 for the Ingress's hosts go
+ * to the backend undecrypted, so the backend terminates TLS. Without the flag the controller
+ * ignores the annotation. `on` when every controller serving the Ingress honours it; otherwise
+ * `ignored` says which does not. Undefined without the annotation.
+ */
+type NginxPassthrough = { annotation: string; on: true } | { annotation: string; on: false; ignored: string };
+
+function nginxPassthrough(snapshot: Snapshot, ing: KubeObject): NginxPassthrough | undefined {
+  const annotations = ing.metadata?.annotations ?? {};
+  const groups = nginxAnnotationGroups(snapshot, ing);
+  const set = groups.filter((g) => {
+    const raw = annotations[`${g.prefix}ssl-passthrough`];
+    return raw !== undefined && nginxAnnotationBool(raw) === true;
+  });
+  if (set.length === 0) return undefined;
+  const key = `${set[0].prefix}ssl-passthrough`;
+  const annotation = `${key}: "${annotations[key]}"`;
+  const serving = groups.flatMap((g) => g.controllers);
+  if (serving.length === 0) return { annotation, on: false, ignored: 'no ingress-nginx controller serving it is in the snapshot, so nothing shows it runs with --enable-ssl-passthrough' };
+  const reading = new Set(set.flatMap((g) => g.controllers));
+  const off = serving.filter((c) => !reading.has(c) || !c.sslPassthrough).map((c) => `controller ${refString(c.ref)} ${reading.has(c) ? 'runs without --enable-ssl-passthrough' : `reads annotations under ${c.annotationPrefix} only`}`);
+  return off.length ? { annotation, on: false, ignored: off.join('; ') } : { annotation, on: true };
+}
+
+/** An Ingress asking for ingress-nginx SSL passthrough: its redirect settings decide port 80. */
+function firstPassthroughIngress(snapshot: Snapshot, of: (ing: KubeObject) => boolean = () => true): KubeObject | undefined {
+  return (snapshot.resources.ingresses ?? []).find((ing) => Object.entries(ing.metadata?.annotations ?? {}).some(([k, v]) => k.endsWith('/ssl-passthrough') && nginxAnnotationBool(v) === true) && servedByIngressNginx(snapshot, ing) && of(ing));
+}
+
+const ingressName = (ing: KubeObject) => `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+
+const NGINX_PASSTHROUGH_READ: ConditionalRead = {
+  kinds: ['deployments', 'daemonsets', 'statefulsets'],
+  when: 'when an Ingress ingress-nginx serves asks for SSL passthrough: the controllers (whether they run with --enable-ssl-passthrough, their ConfigMaps hold force-ssl-redirect)',
+  holds(ctx) {
+    const ing = firstPassthroughIngress(ctx.snapshot);
+    return ing ? `ingress-nginx's --enable-ssl-passthrough for Ingress ${ingressName(ing)}` : undefined;
+  },
+};
+
+const NGINX_PASSTHROUGH_CONFIG_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when an Ingress ingress-nginx serves asks for SSL passthrough: the ConfigMaps of the controllers serving it (force-ssl-redirect)',
+  holds(ctx) {
+    if (unreadServingNginxConfigMaps(ctx.snapshot).length === 0) return undefined;
+    let unread: ReturnType<typeof unreadNginxConfigMapsOf> = [];
+    const ing = firstPassthroughIngress(ctx.snapshot, (i) => (unread = unreadNginxConfigMapsOf(ctx.snapshot, nginxControllersFor(ctx.snapshot, i))).length > 0);
+    return ing ? `ingress-nginx's redirect settings for SSL-passthrough Ingress ${ingressName(ing)} (${namedConfigMaps(unread)})` : undefined;
+  },
+};
+
 const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
 
 /** How Traefik serves an Ingress's routers: TLS-only (how), or plaintext on some entryPoints. */
@@ -163,6 +218,19 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         ? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} has a certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but ${off.redirect.source} turns the redirect off for the paths Ingress ${ns}/${resource.name} defines: they are served over plaintext HTTP.`, evidence }
         : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (TLS entry ${by.tlsHost}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
     };
+    const passthrough = servers ? nginxPassthrough(ctx.snapshot, ing) : undefined;
+    const ignored = passthrough && !passthrough.on ? passthrough : undefined;
+    // Port 443 goes to the backend as it is; port 80 still reaches ingress-nginx, which redirects
+    // it only with force-ssl-redirect, ssl-redirect needing a certificate of its own for the host
+    // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
+    const passedThrough = (host: string): Verdict | undefined => {
+      if (!passthrough?.on) return undefined;
+      redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
+      const off = redirect.settings.find((x) => !x.force.v);
+      const evidence = { host, tlsHosts, sslPassthrough: passthrough.annotation, redirect: (off ?? redirect.settings[0]).force.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      if (!off) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${passthrough.annotation}, with --enable-ssl-passthrough): the backend terminates TLS and decides its version, probe it; ingress-nginx redirects plain HTTP on port 80 to HTTPS (${redirect.settings[0].force.source}).`, evidence };
+      return merged(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${passthrough.annotation}), but ingress-nginx serves it over plaintext HTTP on port 80: ${off.force.source}, and ssl-redirect needs a certificate ingress-nginx holds for the host. Set force-ssl-redirect: "true".`, evidence };
+    };
     // The reference's §5.1: no spec.tls is a plaintext Ingress, INFO when TLS provably terminates
     // upstream (a cloud load balancer). The severity scale has no INFO; its lowest step stands for
     // it, as a finding: the hop from the load balancer to the controller is still plaintext.
@@ -185,12 +253,12 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       }
       out.push(by
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
+        : passedThrough(host) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
-          message: tls.length === 0
-            ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP.`
-            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): it is served over HTTP or with the controller's default certificate.`,
-          evidence: { host, tlsHosts },
+          message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
+            ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
+            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): it is served over HTTP or with the controller's default certificate.`}`,
+          evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
         });
     }
     if (hostless) {
@@ -400,10 +468,10 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
-  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ],
+  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
