@@ -335,6 +335,12 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         else if (redirectsOnly) {
           const routes = attached.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name}`);
           out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) serves no content: every route attached to it (${routes.join(', ')}) only redirects to https.`, evidence: { ...ev, redirects: routes } });
+        } else if (attached.length === 0) {
+          // "When no rules matching a request have been successfully attached to the parent a
+          // request is coming from, a HTTP 404 status code MUST be returned" (HTTPRoute spec,
+          // https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec); cert-manager's
+          // HTTP-01 solver attaches its route to such a listener only during a challenge.
+          out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} has no routes attached: it serves nothing (404).`, evidence: { ...ev, routes: [] } });
         } else out.push({ status: 'fail', resource, detailKey, message: `Hostname ${l.hostname ?? '(any)'} is served only by HTTP listener ${l.name}: no HTTPS/TLS listener covers it.`, evidence: ev });
       } else if (l.protocol === 'HTTPS') {
         const mode = str(l.tls?.mode) ?? 'Terminate';
