@@ -171,6 +171,14 @@ spec:
     expect(v.message).toMatch(/on every default entryPoint: Traefik's router/);
     expect(String(v.evidence?.note)).toMatch(/no Traefik workload is in the snapshot/);
   });
+
+  it('hostile names and entryPoints stay data: verbatim in the message and evidence', () => {
+    const name = '<img src=x onerror=alert(1)>';
+    const [v] = verdicts(ctx(traefik(helm) + ingress(name, { 'traefik.ingress.kubernetes.io/router.entrypoints': ' {{x}}<b>, web ' })), 'Ingress');
+    expect(v.resource).toEqual({ kind: 'Ingress', namespace: 'shop', name });
+    expect(v.evidence).toMatchObject({ entryPoints: ['{{x}}<b>', 'web'], plaintextEntryPoints: ['{{x}}<b>', 'web'] });
+    expect(v.message).toBe(`Host shop.example.com is served over plaintext HTTP on entryPoints {{x}}<b>, web: Traefik's router for Ingress shop/${name} has no TLS (spec.tls entry shop.example.com only gives Traefik a certificate; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).`);
+  });
 });
 
 describe(`Contour HTTPProxy: virtualhost.tls, 301 for insecure requests unless permitInsecure (${CONTOUR_TLS})`, () => {
