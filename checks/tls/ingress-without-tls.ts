@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -84,17 +84,111 @@ const NGINX_REDIRECT_CONFIG_READ: ConditionalRead = {
   },
 };
 
+/**
+ * ingress-nginx SSL passthrough (docs/user-guide/tls.md, "SSL Passthrough";
+ * https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#ssl-passthrough):
+ * with the annotation under a serving controller's --annotations-prefix and that controller
+ * started with --enable-ssl-passthrough, TLS connections on port 443 for the Ingress's hosts go
+ * to the backend undecrypted, so the backend terminates TLS. Without the flag the controller
+ * ignores the annotation. `on` when every controller serving the Ingress honours it; otherwise
+ * `ignored` says which does not. Undefined without the annotation.
+ */
+type NginxPassthrough = { annotation: string; on: true } | { annotation: string; on: false; ignored: string };
+
+function nginxPassthrough(snapshot: Snapshot, ing: KubeObject): NginxPassthrough | undefined {
+  const annotations = ing.metadata?.annotations ?? {};
+  const groups = nginxAnnotationGroups(snapshot, ing);
+  const set = groups.filter((g) => {
+    const raw = annotations[`${g.prefix}ssl-passthrough`];
+    return raw !== undefined && nginxAnnotationBool(raw) === true;
+  });
+  if (set.length === 0) return undefined;
+  const key = `${set[0].prefix}ssl-passthrough`;
+  const annotation = `${key}: "${annotations[key]}"`;
+  const serving = groups.flatMap((g) => g.controllers);
+  if (serving.length === 0) return { annotation, on: false, ignored: 'no ingress-nginx controller serving it is in the snapshot, so nothing shows it runs with --enable-ssl-passthrough' };
+  const reading = new Set(set.flatMap((g) => g.controllers));
+  const off = serving.filter((c) => !reading.has(c) || !c.sslPassthrough).map((c) => `controller ${refString(c.ref)} ${reading.has(c) ? 'runs without --enable-ssl-passthrough' : `reads annotations under ${c.annotationPrefix} only`}`);
+  return off.length ? { annotation, on: false, ignored: off.join('; ') } : { annotation, on: true };
+}
+
+/** An Ingress asking for ingress-nginx SSL passthrough: its redirect settings decide port 80. */
+function firstPassthroughIngress(snapshot: Snapshot, of: (ing: KubeObject) => boolean = () => true): KubeObject | undefined {
+  return (snapshot.resources.ingresses ?? []).find((ing) => Object.entries(ing.metadata?.annotations ?? {}).some(([k, v]) => k.endsWith('/ssl-passthrough') && nginxAnnotationBool(v) === true) && servedByIngressNginx(snapshot, ing) && of(ing));
+}
+
+const ingressName = (ing: KubeObject) => `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+
+const NGINX_PASSTHROUGH_READ: ConditionalRead = {
+  kinds: ['deployments', 'daemonsets', 'statefulsets'],
+  when: 'when an Ingress ingress-nginx serves asks for SSL passthrough: the controllers (whether they run with --enable-ssl-passthrough, their ConfigMaps hold force-ssl-redirect)',
+  holds(ctx) {
+    const ing = firstPassthroughIngress(ctx.snapshot);
+    return ing ? `ingress-nginx's --enable-ssl-passthrough for Ingress ${ingressName(ing)}` : undefined;
+  },
+};
+
+const NGINX_PASSTHROUGH_CONFIG_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when an Ingress ingress-nginx serves asks for SSL passthrough: the ConfigMaps of the controllers serving it (force-ssl-redirect)',
+  holds(ctx) {
+    if (unreadServingNginxConfigMaps(ctx.snapshot).length === 0) return undefined;
+    let unread: ReturnType<typeof unreadNginxConfigMapsOf> = [];
+    const ing = firstPassthroughIngress(ctx.snapshot, (i) => (unread = unreadNginxConfigMapsOf(ctx.snapshot, nginxControllersFor(ctx.snapshot, i))).length > 0);
+    return ing ? `ingress-nginx's redirect settings for SSL-passthrough Ingress ${ingressName(ing)} (${namedConfigMaps(unread)})` : undefined;
+  },
+};
+
+const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
+
+/** How Traefik serves an Ingress's routers: TLS-only (how), or plaintext on some entryPoints. */
+type TraefikIngressTls =
+  | { secure: string; served: string; evidence: Record<string, unknown> }
+  | { secure?: undefined; where: string; evidence: Record<string, unknown> };
+
+/**
+ * Traefik's Kubernetes Ingress provider gives a router TLS only from the Ingress's annotations
+ * (traefik/traefik pkg/provider/kubernetes/ingress/kubernetes.go: rt.TLS = rtConfig.Router.TLS);
+ * spec.tls only feeds its certificate store (getCertificates). Documented at
+ * doc.traefik.io reference/routing-configuration/kubernetes/ingress, "Enabling TLS via
+ * Annotations". Without that annotation the router answers plain HTTP on its entryPoints
+ * (router.entrypoints, else the default entryPoints) unless each of them has TLS or redirects
+ * to https, as for an IngressRoute without spec.tls.
+ */
+function traefikIngressTls(eps: TraefikEntryPoints, ing: KubeObject): TraefikIngressTls {
+  const annotation = traefikRouterTls(ing);
+  if (annotation) return { secure: annotation, served: `by a Traefik router with TLS (${annotation}), which answers only TLS requests`, evidence: { traefikRouterTls: annotation } };
+  const raw = ing.metadata?.annotations?.[TRAEFIK_ROUTER_ENTRYPOINTS];
+  const named = raw === undefined ? [] : raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const on = named.length ? named : eps.defaults;
+  const plain = on.filter((e) => !eps.secured.has(e.toLowerCase()));
+  const entryPoints = named.length ? named : '(default entryPoints)';
+  if (on.length > 0 && plain.length === 0) {
+    const secured = on.map((e) => `${e}: ${eps.secured.get(e.toLowerCase())}`);
+    return { secure: `entryPoint TLS or redirection: ${secured.join('; ')}`, served: `by a Traefik router every entryPoint of which keeps it off plaintext HTTP (${secured.join('; ')})`, evidence: { entryPoints, securedEntryPoints: secured } };
+  }
+  const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
+    : eps.fromFile.length ? `${eps.fromFile.map((r) => refString(r)).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file`
+      : undefined;
+  const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
+  const where = plain.length ? `entryPoint${plain.length > 1 ? 's' : ''} ${plain.join(', ')}` : 'every default entryPoint';
+  return { where, evidence: { entryPoints, plaintextEntryPoints: plain.length ? plain : '(default entryPoints)', ...note } };
+}
+
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const nginx = nginxServerCertificates(ctx.snapshot);
+  let eps: TraefikEntryPoints | undefined;
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
     const servers = nginx.serversOf(ing);
-    // A Traefik router's TLS keeps a host off plaintext only when no ingress-nginx serves the
-    // Ingress too (a class-less Ingress with --watch-ingress-without-class on both): ingress-nginx
-    // answers the same host over plain HTTP on its own port 80.
-    const traefikTls = servers === undefined && servedByTraefik(ctx.snapshot, ing) ? traefikRouterTls(ing) : undefined;
+    // Traefik alone decides only when no ingress-nginx serves the Ingress too (a class-less
+    // Ingress with --watch-ingress-without-class on both): ingress-nginx answers the same host
+    // over plain HTTP on its own port 80, and there spec.tls is what gives a host its certificate.
+    let traefik: TraefikIngressTls | undefined;
+    if (servers === undefined && servedByTraefik(ctx.snapshot, ing)) traefik = traefikIngressTls(eps ??= traefikEntryPoints(ctx.snapshot), ing);
+    const traefikTls = traefik?.secure;
     // The redirect is a location setting from the annotations of the Ingress that defines the
     // path, applied when the server has a certificate whichever Ingress gave it
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
@@ -124,6 +218,19 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         ? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} has a certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but ${off.redirect.source} turns the redirect off for the paths Ingress ${ns}/${resource.name} defines: they are served over plaintext HTTP.`, evidence }
         : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (TLS entry ${by.tlsHost}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
     };
+    const passthrough = servers ? nginxPassthrough(ctx.snapshot, ing) : undefined;
+    const ignored = passthrough && !passthrough.on ? passthrough : undefined;
+    // Port 443 goes to the backend as it is; port 80 still reaches ingress-nginx, which redirects
+    // it only with force-ssl-redirect, ssl-redirect needing a certificate of its own for the host
+    // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
+    const passedThrough = (host: string): Verdict | undefined => {
+      if (!passthrough?.on) return undefined;
+      redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
+      const off = redirect.settings.find((x) => !x.force.v);
+      const evidence = { host, tlsHosts, sslPassthrough: passthrough.annotation, redirect: (off ?? redirect.settings[0]).force.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      if (!off) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${passthrough.annotation}, with --enable-ssl-passthrough): the backend terminates TLS and decides its version, probe it; ingress-nginx redirects plain HTTP on port 80 to HTTPS (${redirect.settings[0].force.source}).`, evidence };
+      return merged(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${passthrough.annotation}), but ingress-nginx serves it over plaintext HTTP on port 80: ${off.force.source}, and ssl-redirect needs a certificate ingress-nginx holds for the host. Set force-ssl-redirect: "true".`, evidence };
+    };
     // The reference's §5.1: no spec.tls is a plaintext Ingress, INFO when TLS provably terminates
     // upstream (a cloud load balancer). The severity scale has no INFO; its lowest step stands for
     // it, as a finding: the hop from the load balancer to the controller is still plaintext.
@@ -136,16 +243,22 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     };
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
+      if (traefik) {
+        out.push(traefik.secure !== undefined
+          ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served ${traefik.served}.`, evidence: { host, tlsHosts, ...traefik.evidence } }
+          : { status: 'fail', resource, detailKey: `host/${host}`, evidence: { host, tlsHosts, ...traefik.evidence },
+            message: tls.length === 0 ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP on ${traefik.where}.`
+              : `Host ${host} is served over plaintext HTTP on ${traefik.where}: Traefik's router for Ingress ${ns}/${resource.name} has no TLS (${by ? `spec.tls entry ${by} only gives Traefik a certificate` : `no spec.tls entry covers it, and spec.tls only gives Traefik certificates`}; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).` });
+        continue;
+      }
       out.push(by
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : traefikTls
-          ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served by a Traefik router with TLS (${traefikTls}), which answers only TLS requests.`, evidence: { host, tlsHosts, traefikRouterTls: traefikTls } }
-          : merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
+        : passedThrough(host) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
-          message: tls.length === 0
-            ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP.`
-            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): it is served over HTTP or with the controller's default certificate.`,
-          evidence: { host, tlsHosts },
+          message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
+            ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
+            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}): it is served over HTTP or with the controller's default certificate.`}`,
+          evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
         });
     }
     if (hostless) {
@@ -155,7 +268,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       if (traefikTls && !hostlessTls) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) through a Traefik router with TLS (${traefikTls}): it answers only TLS, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, traefikRouterTls: traefikTls } });
       else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
-        : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS.`, evidence: { tlsHosts } });
+        : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
     }
   }
   return out;
@@ -222,6 +335,12 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         else if (redirectsOnly) {
           const routes = attached.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name}`);
           out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} (${l.hostname ?? 'any host'}) serves no content: every route attached to it (${routes.join(', ')}) only redirects to https.`, evidence: { ...ev, redirects: routes } });
+        } else if (attached.length === 0) {
+          // "When no rules matching a request have been successfully attached to the parent a
+          // request is coming from, a HTTP 404 status code MUST be returned" (HTTPRoute spec,
+          // https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec); cert-manager's
+          // HTTP-01 solver attaches its route to such a listener only during a challenge.
+          out.push({ status: 'pass', resource, detailKey, message: `HTTP listener ${l.name} has no routes attached: it serves nothing (404).`, evidence: { ...ev, routes: [] } });
         } else out.push({ status: 'fail', resource, detailKey, message: `Hostname ${l.hostname ?? '(any)'} is served only by HTTP listener ${l.name}: no HTTPS/TLS listener covers it.`, evidence: ev });
       } else if (l.protocol === 'HTTPS') {
         const mode = str(l.tls?.mode) ?? 'Terminate';
@@ -355,10 +474,10 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; other controllers are judged per Ingress; on Traefik the annotation traefik.ingress.kubernetes.io/router.tls: "true" or a router.tls.certresolver also makes the router TLS-only); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
-  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ],
+  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets'],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];

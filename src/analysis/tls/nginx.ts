@@ -1,6 +1,6 @@
 // ingress-nginx controllers: found from their Deployments/DaemonSets, with the flags that
 // matter (--configmap, --controller-class, --ingress-class, --watch-ingress-without-class,
-// --annotations-prefix)
+// --annotations-prefix, --enable-ssl-passthrough)
 // and the Ingresses each one serves. Container `$(VAR)` references in args are expanded
 // from the container's env (the upstream manifests use --configmap=$(POD_NAMESPACE)/…).
 
@@ -30,6 +30,11 @@ export interface NginxController {
    * any other prefix, nginx.ingress.kubernetes.io/ included, mean nothing to it.
    */
   annotationPrefix: string;
+  /**
+   * --enable-ssl-passthrough: without it the controller ignores the ssl-passthrough annotation
+   * (docs/user-guide/tls.md, "SSL Passthrough"). A Go bool flag: bare, or =value as strconv.ParseBool reads it.
+   */
+  sslPassthrough: boolean;
 }
 
 function expand(arg: string, env: Map<string, string>): string {
@@ -89,6 +94,10 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
           watchWithoutClass: args.some((a) => /^--?watch-ingress-without-class(=true)?$/.test(a)),
           annotationPrefix: `${flagValue(args, 'annotations-prefix') ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/`,
+          sslPassthrough: args.reduce((on, a) => {
+            const m = /^--?enable-ssl-passthrough(?:=(.*))?$/.exec(a);
+            return m ? (m[1] === undefined || nginxAnnotationBool(m[1]) === true) : on;
+          }, false),
         });
       }
     }

@@ -17,6 +17,7 @@ import { runChecks } from '../../../src/engine/run.ts';
 // Upstream pages the reference cases below rely on.
 const GATEWAY_REDIRECT_GUIDE = 'https://gateway-api.sigs.k8s.io/guides/http-redirect-rewrite/';
 const GATEWAY_PARENT_REFERENCE = 'https://gateway-api.sigs.k8s.io/reference/spec/#parentreference';
+const GATEWAY_HTTPROUTE_SPEC = 'https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec';
 const ISTIO_SERVER_TLS = 'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings';
 const NGINX_SSL_REDIRECT = 'https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#server-side-https-enforcement-through-redirect';
 const NGINX_CLI_ARGUMENTS = 'https://kubernetes.github.io/ingress-nginx/user-guide/cli-arguments/';
@@ -318,6 +319,11 @@ spec:
     - {name: http-c, protocol: HTTP, port: 80, hostname: c.example.com}
     - {name: https-wild, protocol: HTTPS, port: 443, hostname: "*.apps.example.com", tls: {certificateRefs: [{name: wild}], options: {example.com/min-tls-version: "1.0"}}}
     - {name: http-deep, protocol: HTTP, port: 80, hostname: x.y.apps.example.com}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: c, namespace: edge}
+spec: {parentRefs: [{name: gw, sectionName: http-c}], hostnames: [c.example.com], rules: [{backendRefs: [{name: c, port: 80}]}]}
 `);
     expect(status([...ingressWithoutTls.evaluate(c)])).toEqual({
       'listener/bad': 'fail', 'listener/pass': 'pass', 'listener/http-a': 'pass', 'listener/http-c': 'fail', 'listener/https-wild': 'pass', 'listener/http-deep': 'pass',
@@ -407,6 +413,43 @@ ${route}`);
     expect(on('{name: redirect-gateway, port: 443}')).toBe('pass');
     expect(on('{name: redirect-gateway, port: 80}')).toBe('fail');
     expect(on('{name: redirect-gateway, port: 443, sectionName: http}')).toBe('pass');
+  });
+
+  // The HTTPRoute spec: "When no rules matching a request have been successfully attached to the
+  // parent a request is coming from, a HTTP 404 status code MUST be returned." A listener
+  // cert-manager's HTTP-01 solver uses holds routes only during a challenge.
+  it(`an HTTP listener with no routes attached serves nothing: a 404 to every request (${GATEWAY_HTTPROUTE_SPEC})`, () => {
+    const gw = (route: string) => ctx(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: shop}
+spec:
+  gatewayClassName: eg
+  listeners:
+    - {name: http, protocol: HTTP, port: 80}
+    - {name: https, protocol: HTTPS, port: 443, hostname: shop.example.com, tls: {mode: Terminate, certificateRefs: [{name: shop-tls}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  parentRefs: [{name: gw, sectionName: https}]
+  hostnames: [shop.example.com]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+---
+${route}`);
+    const v = [...ingressWithoutTls.evaluate(gw(''))].find((x) => x.detailKey === 'listener/http')!;
+    expect(v).toMatchObject({ status: 'pass', message: 'HTTP listener http has no routes attached: it serves nothing (404).', evidence: { routes: [] } });
+    // Any route kind the listener accepts counts, and a parentRef without sectionName attaches to it.
+    for (const [kind, sectionName] of [['GRPCRoute', ''], ['HTTPRoute', ', sectionName: http']]) {
+      const attached = [...ingressWithoutTls.evaluate(gw(`apiVersion: gateway.networking.k8s.io/v1
+kind: ${kind}
+metadata: {name: api, namespace: shop}
+spec: {parentRefs: [{name: gw${sectionName}}], rules: [{backendRefs: [{name: api, port: 9000}]}]}
+`))].find((x) => x.detailKey === 'listener/http')!;
+      expect(attached.status, kind).toBe('fail');
+      expect(attached.message).toContain(`${kind} shop/api (* → Service shop/api:9000)`);
+    }
   });
 });
 

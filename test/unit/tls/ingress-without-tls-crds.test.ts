@@ -1,4 +1,4 @@
-// tls.ingress-without-tls on Traefik IngressRoutes and Contour HTTPProxies.
+// tls.ingress-without-tls on Traefik IngressRoutes, Ingresses Traefik serves, and Contour HTTPProxies.
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
@@ -10,6 +10,8 @@ import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
 const TRAEFIK_INGRESSROUTE = 'https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/#kind-ingressroute';
 const TRAEFIK_ENTRYPOINTS = 'https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/';
 const CONTOUR_TLS = 'https://projectcontour.io/docs/main/config/tls-termination/';
+// "To enable TLS on the underlying router created from an Ingress, one should configure it through annotations."
+const TRAEFIK_INGRESS_TLS = 'https://doc.traefik.io/traefik/reference/routing-configuration/kubernetes/ingress/#enabling-tls-via-annotations';
 
 function ctx(yamlText: string): AuditContext {
   const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
@@ -116,6 +118,66 @@ describe(`Traefik IngressRoute: spec.tls makes the routers TLS-only (${TRAEFIK_I
     expect(v.resource).toEqual({ kind: 'IngressRoute', namespace: 'shop', name });
     expect(v.message).toBe(`IngressRoute shop/${name} has no spec.tls: host ${host} is served over plaintext HTTP on entryPoint web}{{x}}.`);
     expect(v.evidence).toMatchObject({ hosts: [host], plaintextEntryPoints: ['web}{{x}}'] });
+  });
+});
+
+describe(`an Ingress Traefik serves: spec.tls only gives Traefik certificates, the router's TLS comes from annotations (${TRAEFIK_INGRESS_TLS})`, () => {
+  // traefik/traefik pkg/provider/kubernetes/ingress/kubernetes.go: getCertificates reads spec.tls
+  // into the certificate store; the router's TLS is rt.TLS = rtConfig.Router.TLS, from the
+  // annotations only. The Traefik Helm chart's entryPoints: web plain, websecure with http.tls.
+  const helm = ['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--entryPoints.websecure.http.tls=true', '--providers.kubernetesingress', '--providers.kubernetescrd'];
+  const ingress = (name: string, annotations: Record<string, string> = {}, tls = '[{hosts: [shop.example.com], secretName: shop-tls}]') => `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ${JSON.stringify(name)}, namespace: shop, annotations: ${JSON.stringify(annotations)}}
+spec:
+  ingressClassName: traefik
+  tls: ${tls}
+  rules:
+    - host: shop.example.com
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+---
+`;
+
+  it('spec.tls without router.tls: the router answers plain HTTP on the default entryPoint web, as an IngressRoute without spec.tls does', () => {
+    const [v] = verdicts(ctx(traefik(helm) + ingress('shop')), 'Ingress');
+    expect(v).toMatchObject({ status: 'fail', detailKey: 'host/shop.example.com', evidence: { tlsHosts: ['shop.example.com'], entryPoints: '(default entryPoints)', plaintextEntryPoints: ['web'] } });
+    expect(v.severity).toBeUndefined();
+    expect(v.message).toBe('Host shop.example.com is served over plaintext HTTP on entryPoint web: Traefik\'s router for Ingress shop/shop has no TLS (spec.tls entry shop.example.com only gives Traefik a certificate; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).');
+    const [plain] = verdicts(ctx(traefik(helm) + ingress('plain', {}, '[]')), 'Ingress');
+    expect(plain.message).toBe('Ingress shop/plain has no spec.tls: host shop.example.com is served over plaintext HTTP on entryPoint web.');
+  });
+
+  it('router.tls "true", router.entrypoints naming only TLS entryPoints, or an https redirection on web each keep the host off plaintext', () => {
+    expect(verdicts(ctx(traefik(helm) + ingress('annotated', { 'traefik.ingress.kubernetes.io/router.tls': 'true' })), 'Ingress')).toMatchObject([{ status: 'pass', evidence: { traefikRouterTls: 'traefik.ingress.kubernetes.io/router.tls: "true"' } }]);
+    const [secureEp] = verdicts(ctx(traefik(helm) + ingress('websecure', { 'traefik.ingress.kubernetes.io/router.entrypoints': 'websecure' })), 'Ingress');
+    expect(secureEp).toMatchObject({ status: 'pass', evidence: { entryPoints: ['websecure'], securedEntryPoints: ['websecure: TLS (--entrypoints.websecure.http.tls=true)'] } });
+    expect(secureEp.message).toBe('Host shop.example.com is served by a Traefik router every entryPoint of which keeps it off plaintext HTTP (websecure: TLS (--entrypoints.websecure.http.tls=true)).');
+    expect(verdicts(ctx(traefik(helm) + ingress('both-eps', { 'traefik.ingress.kubernetes.io/router.entrypoints': 'web,websecure' })), 'Ingress')).toMatchObject([{ status: 'fail', evidence: { entryPoints: ['web', 'websecure'], plaintextEntryPoints: ['web'] } }]);
+    const redirect = traefik([...helm, '--entryPoints.web.http.redirections.entryPoint.to=websecure']);
+    expect(verdicts(ctx(redirect + ingress('redirected')), 'Ingress')).toMatchObject([{ status: 'pass' }]);
+    // Traefik v3: entryPoints marked asDefault are the only defaults (getDefaultsEntrypoints).
+    expect(verdicts(ctx(traefik([...helm, '--entryPoints.websecure.asDefault=true']) + ingress('as-default')), 'Ingress')).toMatchObject([{ status: 'pass' }]);
+  });
+
+  it('with Traefik\'s install configuration not in the snapshot, spec.tls still proves nothing: the finding says what was not seen', () => {
+    const [v] = verdicts(ctx(ingress('shop')), 'Ingress');
+    expect(v).toMatchObject({ status: 'fail', evidence: { plaintextEntryPoints: '(default entryPoints)' } });
+    expect(v.message).toMatch(/on every default entryPoint: Traefik's router/);
+    expect(String(v.evidence?.note)).toMatch(/no Traefik workload is in the snapshot/);
+  });
+
+  it('hostile names and entryPoints stay data: verbatim in the message and evidence', () => {
+    const name = '<img src=x onerror=alert(1)>';
+    const [v] = verdicts(ctx(traefik(helm) + ingress(name, { 'traefik.ingress.kubernetes.io/router.entrypoints': ' {{x}}<b>, web ' })), 'Ingress');
+    expect(v.resource).toEqual({ kind: 'Ingress', namespace: 'shop', name });
+    expect(v.evidence).toMatchObject({ entryPoints: ['{{x}}<b>', 'web'], plaintextEntryPoints: ['{{x}}<b>', 'web'] });
+    expect(v.message).toBe(`Host shop.example.com is served over plaintext HTTP on entryPoints {{x}}<b>, web: Traefik's router for Ingress shop/${name} has no TLS (spec.tls entry shop.example.com only gives Traefik a certificate; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).`);
   });
 });
 
