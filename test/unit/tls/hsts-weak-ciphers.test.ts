@@ -230,12 +230,12 @@ spec: {ingressClassName: traefik, tls: [{hosts: [m.example.com], secretName: m}]
     expect([...weakCiphers.evaluate(c)]).toEqual([]);
   });
 
-  it('Traefik TLSOptions (both API groups): absent cipherSuites passes, weak Go names fail, malformed values do not crash', () => {
+  it('Traefik TLSOptions (both API groups): weak Go names fail, AEAD-only lists pass, malformed values do not crash', () => {
     const c = ctx(`
 apiVersion: traefik.io/v1alpha1
 kind: TLSOption
 metadata: {name: default, namespace: traefik}
-spec: {minVersion: VersionTLS12}
+spec: {minVersion: VersionTLS12, cipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]}
 ---
 apiVersion: traefik.containo.us/v1alpha1
 kind: TLSOption
@@ -256,5 +256,31 @@ spec: {cipherSuites: [{x: 1}]}
     expect(Object.fromEntries(r.map((v) => [v.resource.name, v.status]))).toEqual({ default: 'pass', old: 'fail', odd: 'fail', junk: 'pass' });
     expect(r.find((v) => v.resource.name === 'old')!.evidence?.weakSuites).toEqual(['TLS_RSA_WITH_AES_128_CBC_SHA (rsa-key-exchange, cbc)']);
     expect(r.find((v) => v.resource.name === 'junk')!.evidence?.unrecognized).toEqual(['{"x":1}']);
+  });
+
+  // Traefik v3: buildTLSOptions (pkg/provider/kubernetes/crd/kubernetes.go) calls SetDefaults, which
+  // sets CipherSuites to DefaultTLSOptions.CipherSuites = getCipherSuites() (pkg/tls/tlsmanager.go),
+  // the names of Go's crypto/tls CipherSuites() (src/crypto/tls/cipher_suites.go); a TLSOption's own
+  // cipherSuites replaces them only when set. The list below is Go's, TLS 1.2 part, copied from Go.
+  it('a TLSOption without cipherSuites gets Traefik\'s default, Go\'s CipherSuites(), and fails for its ECDHE CBC-SHA suites, as the same list written out does', () => {
+    const option = (name: string, spec: string) => `
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: ${name}, namespace: traefik}
+spec: ${spec}
+---
+`;
+    const defaults = `[TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+      TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+      TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+      TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256]`;
+    const r = [...weakCiphers.evaluate(ctx(option('default', '{minVersion: VersionTLS12}') + option('spelled-out', `{minVersion: VersionTLS12, cipherSuites: ${defaults}}`) + option('modern', '{minVersion: VersionTLS13}')))];
+    expect(r.map((v) => [v.resource.name, v.status])).toEqual([['default', 'fail'], ['spelled-out', 'fail'], ['modern', 'pass']]);
+    const cbc = ['TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA (cbc)', 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA (cbc)', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (cbc)', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA (cbc)'];
+    expect(r[0].evidence?.weakSuites).toEqual(cbc);
+    expect(r[1].evidence?.weakSuites).toEqual(cbc);
+    expect(r[0].message).toBe(`TLSOption traefik/default sets no cipherSuites, so Traefik's default list (every suite Go's crypto/tls CipherSuites() lists) enables weak suites: ${cbc.join('; ')}.`);
+    expect(weakCiphers.remediation).toContain('set cipherSuites to ECDHE AEAD suites only');
+    expect(weakCiphers.remediation).not.toContain('drop cipherSuites');
   });
 });
