@@ -31,22 +31,30 @@ function tls13OnlyVerdict(resource: Verdict['resource'], what: string, why: stri
   return { status: 'pass', resource, message: `${what} would enable weak suites, but ${why}: ${TLS13_ONLY_NOTE}.`, evidence: { ...evidence, tls13Only: true, note: TLS13_ONLY_NOTE } };
 }
 
+const NGINX_BUILTIN_CIPHERS = 'HIGH:!aNULL:!MD5';
+
 function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const src of nginxConfigSources(ctx.snapshot)) {
     const controllers = src.controllers.map((c) => refString(c.ref));
     const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (no --configmap)`;
     const value = src.data?.['ssl-ciphers'];
-    if (value === undefined || value.trim() === '') {
+    if (value === undefined) {
       out.push({ status: 'pass', resource: src.resource, message: `${where} does not set ssl-ciphers: the ingress-nginx default (ECDHE/DHE with AES-GCM or ChaCha20-Poly1305) applies.`, evidence: { controllers, sslCiphers: 'default', weakSuites: [] } });
       continue;
     }
-    const a = opensslCipherWeaknesses(value);
-    const evidence = evidenceOf(a, { controllers, sslCiphers: value });
-    if (a.weak.length && nginxTls13Only(src.data)) { out.push(tls13OnlyVerdict(src.resource, `${where} ssl-ciphers`, `its ssl-protocols "${src.data?.['ssl-protocols']}" enables TLS 1.3 only`, evidence)); continue; }
+    // Set but empty, ssl-ciphers replaces the ingress-nginx default with nothing: the template then
+    // writes no ssl_ciphers directive ({{ if not (empty $cfg.SSLCiphers) }}, ingress-nginx
+    // rootfs/etc/nginx/template/nginx.tmpl) and nginx's own default applies
+    // (nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_ciphers, "Default: ssl_ciphers HIGH:!aNULL:!MD5;").
+    const empty = value.trim() === '';
+    const a = opensslCipherWeaknesses(empty ? NGINX_BUILTIN_CIPHERS : value);
+    const evidence = evidenceOf(a, { controllers, sslCiphers: empty ? `${NGINX_BUILTIN_CIPHERS} (nginx's default: ssl-ciphers is ${JSON.stringify(value)})` : value });
+    const what = empty ? `${where} sets ssl-ciphers to ${JSON.stringify(value)}, so ingress-nginx writes no ssl_ciphers directive and nginx's own default "${NGINX_BUILTIN_CIPHERS}"` : `${where} ssl-ciphers`;
+    if (a.weak.length && nginxTls13Only(src.data)) { out.push(tls13OnlyVerdict(src.resource, what, `its ssl-protocols "${src.data?.['ssl-protocols']}" enables TLS 1.3 only`, evidence)); continue; }
     out.push(a.weak.length
-      ? { status: 'fail', resource: src.resource, message: `${where} ssl-ciphers enables weak suites for every server of ${controllers.join(', ')}: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-      : { status: 'pass', resource: src.resource, message: `${where} ssl-ciphers enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+      ? { status: 'fail', resource: src.resource, message: `${what} enables weak suites for every server of ${controllers.join(', ')}: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource: src.resource, message: `${what} enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
   return out;
 }
@@ -108,7 +116,7 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites.',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],

@@ -283,4 +283,16 @@ spec: ${spec}
     expect(weakCiphers.remediation).toContain('set cipherSuites to ECDHE AEAD suites only');
     expect(weakCiphers.remediation).not.toContain('drop cipherSuites');
   });
+
+  // ingress-nginx rootfs/etc/nginx/template/nginx.tmpl writes ssl_ciphers only
+  // {{ if not (empty $cfg.SSLCiphers) }}; without the directive nginx uses its own default,
+  // https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_ciphers ("Default: ssl_ciphers HIGH:!aNULL:!MD5;").
+  it('ssl-ciphers "" in the controller ConfigMap is not the ingress-nginx default: nginx\'s HIGH:!aNULL:!MD5 applies and fails', () => {
+    const [v] = [...weakCiphers.evaluate(withCm('ssl-ciphers: ""'))];
+    expect(v).toMatchObject({ status: 'fail', resource: { kind: 'ConfigMap', name: 'ingress-nginx-controller' }, evidence: { weakSuites: ['HIGH (selects rsa-key-exchange, cbc suites)'] } });
+    expect(v.message).toBe('ConfigMap ingress-nginx/ingress-nginx-controller sets ssl-ciphers to "", so ingress-nginx writes no ssl_ciphers directive and nginx\'s own default "HIGH:!aNULL:!MD5" enables weak suites for every server of Deployment ingress-nginx/ingress-nginx-controller: HIGH (selects rsa-key-exchange, cbc suites).');
+    // The same judgement as the string written out, and a TLS 1.3-only controller never uses it.
+    expect([...weakCiphers.evaluate(withCm('ssl-ciphers: "HIGH:!aNULL:!MD5"'))][0].evidence?.weakSuites).toEqual(v.evidence?.weakSuites);
+    expect([...weakCiphers.evaluate(withCm('ssl-ciphers: "", ssl-protocols: "TLSv1.3"'))]).toMatchObject([{ status: 'pass', evidence: { tls13Only: true } }]);
+  });
 });
