@@ -92,6 +92,77 @@ describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
   it('yields nothing without an ingress-nginx controller', () => {
     expect([...hstsDisabled.evaluate(ctx(configMap('hsts: "false"')))]).toEqual([]);
   });
+
+  // ingress-nginx rootfs/etc/nginx/lua/lua_ingress.lua header(): the header is set only
+  // `if config.hsts and ngx.var.scheme == "https" and certificate_configured_for_current_request`.
+  // A Service's aws-load-balancer-ssl-cert ends TLS at the AWS load balancer
+  // (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#ssl-cert),
+  // which forwards to the controller and adds no response header.
+  describe('TLS that ends at an AWS load balancer in front of the controller', () => {
+    const setup = (opts: { serviceType?: string; extra?: string } = {}) => ctx(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    metadata: {labels: {app: ingress-nginx}}
+    spec:
+      containers:
+        - name: controller
+          image: registry.k8s.io/ingress-nginx/controller:v1.15.1
+          args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/ingress-nginx-controller]
+          env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+---
+${CLASS}${configMap('')}
+apiVersion: v1
+kind: Service
+metadata:
+  name: ingress-nginx-controller
+  namespace: ingress-nginx
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:123456789012:certificate/abc
+    service.beta.kubernetes.io/aws-load-balancer-backend-protocol: http
+spec:
+  type: ${opts.serviceType ?? 'LoadBalancer'}
+  selector: {app: ingress-nginx}
+  ports: [{name: https, port: 443, targetPort: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  ingressClassName: nginx
+  rules: [{host: shop.example.com}, {host: www.shop.example.com}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: own-tls, namespace: shop}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [api.example.com], secretName: api}]
+  rules: [{host: api.example.com}]
+---
+${opts.extra ?? ''}`);
+
+    it('fails the Ingress without spec.tls, naming its hosts and the load balancer; the ConfigMap itself still passes', () => {
+      const r = [...hstsDisabled.evaluate(setup())];
+      expect(r.map((v) => [v.resource.kind, v.resource.name, v.status])).toEqual([
+        ['ConfigMap', 'ingress-nginx-controller', 'pass'],
+        ['Ingress', 'shop', 'fail'],
+      ]);
+      expect(r[1]).toMatchObject({ detailKey: 'upstream-tls', evidence: { hosts: ['shop.example.com', 'www.shop.example.com'] } });
+      expect(r[1].message).toBe('Ingress shop/shop has no spec.tls and TLS for it ends at the load balancer (Service ingress-nginx/ingress-nginx-controller (service.beta.kubernetes.io/aws-load-balancer-ssl-cert, TLS on every port) in front of Deployment ingress-nginx/ingress-nginx-controller): ingress-nginx sends Strict-Transport-Security only on HTTPS it terminates itself for a host with a certificate, and the load balancer adds none, so shop.example.com, www.shop.example.com get no HSTS.');
+      expect(hstsDisabled.remediation).toContain('let ingress-nginx terminate TLS instead');
+    });
+
+    it('says nothing of Ingresses when the controller is also reachable another way (a NodePort Service), as tls.ingress-without-tls does', () => {
+      expect(hsstatus(setup({ serviceType: 'NodePort' }))).toEqual(['pass']);
+      expect(hsstatus(setup({ extra: `apiVersion: v1
+kind: Service
+metadata: {name: np, namespace: ingress-nginx}
+spec: {type: NodePort, selector: {app: ingress-nginx}, ports: [{port: 80}]}` }))).toEqual(['pass']);
+    });
+  });
 });
 
 const hsstatus = (c: AuditContext) => [...hstsDisabled.evaluate(c)].map((v) => v.status);
