@@ -42,7 +42,7 @@ export type TlsVersion = '1.0' | '1.1' | '1.2' | '1.3';
  * newer than these tables, a typo): its versions are unknown here, never assumed.
  */
 export function awsPolicyMinTls(policy: string): TlsVersion | undefined {
-  const named = /^ELBSecurityPolicy-(?:TLS13-1-([0-3])|TLS-1-([0-2])|FS-1-([12]))-/.exec(policy);
+  const named = /^ELBSecurityPolicy-(?:TLS13-1-([0-3])|TLS-1-([0-2])|FS-1-([12]))(?:-[A-Za-z0-9]+)*-20\d\d-\d\d$/.exec(policy);
   if (named) return `1.${named[1] ?? named[2] ?? named[3]}` as TlsVersion;
   if (policy === 'ELBSecurityPolicy-FS-2018-06' || DATED_POLICIES.has(policy)) return '1.0';
   return undefined;

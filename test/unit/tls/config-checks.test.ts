@@ -220,8 +220,9 @@ spec: {type: ${type}, selector: {app: web}, ports: [{name: https, port: 443}]}
   });
 
   it('a policy name outside AWS\'s tables is neither passed nor failed: the coverage note names it', () => {
-    const c = ctx(service('odd', policy('ELBSecurityPolicy-Made-Up')) + service('ok', policy('ELBSecurityPolicy-TLS13-1-2-2021-06')));
+    const c = ctx(service('odd', policy('ELBSecurityPolicy-Made-Up')) + service('ok', policy('ELBSecurityPolicy-TLS13-1-2-2021-06')) + service('junk-suffix', policy('ELBSecurityPolicy-TLS13-1-2-whatever')));
     expect(verdicts(c).map((v) => [v.resource.name, v.status])).toEqual([['ok', 'pass']]);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain('edge/junk-suffix');
     expect(legacyProtocolEnabled.excluded!(c)).toContain('edge/odd (service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy: "ELBSecurityPolicy-Made-Up")');
   });
 
