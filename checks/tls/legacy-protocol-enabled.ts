@@ -145,7 +145,7 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
   for (const lb of awsTlsServices(ctx.snapshot)) {
     if (!lb.minTls) continue;
     const { resource, policy, minTls } = lb;
-    const source = lb.policyFromAnnotation ? policy : `${policy} (no ${AWS_SSL_NEGOTIATION_POLICY} annotation: AWS's default for listeners created through its API)`;
+    const source = lb.policyFromAnnotation ? policy : `${policy} (no ${AWS_SSL_NEGOTIATION_POLICY} annotation: AWS's default for listeners created through its API, and the AWS Load Balancer Controller's unless it runs with --default-ssl-policy)`;
     const evidence = { listeners: lb.listeners, sslNegotiationPolicy: lb.policyFromAnnotation ? policy : `${policy} (AWS default)`, minimumTlsVersion: minTls };
     const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
     out.push(legacy
