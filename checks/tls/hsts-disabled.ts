@@ -1,6 +1,8 @@
 import type { Check } from '../../src/engine/types.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxBool, nginxConfigSources } from '../../src/analysis/tls/index.ts';
+import { nginxBool, nginxConfigSources, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
+import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
@@ -8,6 +10,34 @@ import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 /** 180 days: the shortest max-age this check accepts (ingress-nginx default is 31536000, one year). */
 export const HSTS_MIN_MAX_AGE = 15552000;
 const DEFAULT_MAX_AGE = '31536000';
+
+// ingress-nginx sets the header only `if config.hsts and ngx.var.scheme == "https" and
+// certificate_configured_for_current_request` (rootfs/etc/nginx/lua/lua_ingress.lua, header();
+// certificate.lua: a certificate for the request's host): when TLS ends at the AWS load balancer in
+// front of the controller (upstreamTlsForIngressNginx) nginx sees plain HTTP, and an Ingress without
+// spec.tls gives its hosts no certificate either. The Classic or Network Load Balancer those Service
+// annotations provision forwards bytes or requests and adds no response header, so browsers reach
+// these hosts over HTTPS without ever being told to stay on it.
+function upstreamTlsVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const ing of ctx.snapshot.resources.ingresses ?? []) {
+    const spec = obj(ing.spec) ?? {};
+    if (arr(spec.tls).some((t) => !!obj(t))) continue;
+    const upstream = upstreamTlsForIngressNginx(ctx.snapshot, ing);
+    if (!upstream) continue;
+    const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
+    const rules = arr(spec.rules).map(obj);
+    const hosts = [...new Set(rules.map((r) => str(r?.host)).filter((h): h is string => !!h))];
+    const anyHost = rules.some((r) => r && !str(r.host)) || (rules.length === 0 && spec.defaultBackend !== undefined);
+    const named = [...hosts, ...(anyHost ? ['any host (host-less rule)'] : [])];
+    out.push({
+      status: 'fail', resource, detailKey: 'upstream-tls',
+      message: `Ingress ${resource.namespace}/${resource.name} has no spec.tls and TLS for it ends at the load balancer (${upstream.services.join('; ')}): ingress-nginx sends Strict-Transport-Security only on HTTPS it terminates itself for a host with a certificate, and the load balancer adds none, so ${named.join(', ')} ${named.length === 1 ? 'gets' : 'get'} no HSTS.`,
+      evidence: { hosts: named, upstreamTls: upstream.services },
+    });
+  }
+  return out;
+}
 
 // HSTS is the controller's alone: hsts, hsts-max-age, hsts-include-subdomains and hsts-preload
 // are ConfigMap keys with no per-Ingress annotation (user-guide/nginx-configuration/configmap.md#hsts;
@@ -24,9 +54,9 @@ export const hstsDisabled: Check = {
   protectsAgainst: 'ingress-nginx serving HTTPS without HSTS (or with a short max-age), leaving first visits and typed http:// links open to SSL stripping',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000.',
+  remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000. For Ingresses whose TLS ends at an AWS load balancer (aws-load-balancer-ssl-cert), let ingress-nginx terminate TLS instead (spec.tls, the load balancer passing TCP through), or add the header where TLS ends: a Classic or Network Load Balancer cannot.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets'],
+  reads: ['statefulsets', 'ingresses', 'ingressclasses', 'services'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
   evaluate(ctx) {
     const out: Verdict[] = [];
@@ -62,6 +92,7 @@ export const hstsDisabled: Check = {
       }
       out.push({ status: 'pass', resource: src.resource, message: `${scope} sends HSTS with max-age ${maxAge}${maxAgeRaw === undefined ? ' (default)' : ''}${src.configMap && data === undefined ? '; the ConfigMap does not exist, so defaults apply' : ''}.`, evidence });
     }
+    out.push(...upstreamTlsVerdicts(ctx));
     return out;
   },
 };

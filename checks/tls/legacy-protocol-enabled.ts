@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { isLegacyVersionToken, nginxConfigSources, versionTokens } from '../../src/analysis/tls/index.ts';
+import { AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, isLegacyVersionToken, nginxConfigSources, versionTokens } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -135,6 +135,35 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/**
+ * AWS load balancers a LoadBalancer Service provisions with aws-load-balancer-ssl-cert terminate
+ * TLS by their security policy (src/analysis/tls/cloud-lb.ts): one result per such Service. A
+ * policy outside AWS's tables is left to the coverage note, neither passed nor failed.
+ */
+function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const lb of awsTlsServices(ctx.snapshot)) {
+    if (!lb.minTls) continue;
+    const { resource, policy, minTls } = lb;
+    const source = lb.policyFromAnnotation ? policy : `${policy} (no ${AWS_SSL_NEGOTIATION_POLICY} annotation: AWS's default for listeners created through its API, and the AWS Load Balancer Controller's unless it runs with --default-ssl-policy)`;
+    const evidence = { listeners: lb.listeners, sslNegotiationPolicy: lb.policyFromAnnotation ? policy : `${policy} (AWS default)`, minimumTlsVersion: minTls };
+    const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
+    out.push(legacy
+      ? { status: 'fail', resource, detailKey: 'aws-ssl-negotiation-policy', message: `Service ${resource.namespace}/${resource.name} terminates TLS at an AWS load balancer (${lb.listeners}) with security policy ${source}, which accepts ${legacy}.`, evidence }
+      : { status: 'pass', resource, detailKey: 'aws-ssl-negotiation-policy', message: `Service ${resource.namespace}/${resource.name} terminates TLS at an AWS load balancer (${lb.listeners}) with security policy ${source}, which requires TLS ${minTls} or later.`, evidence });
+  }
+  return out;
+}
+
+function excludedSubjects(ctx: AuditContext): string[] {
+  const out: string[] = [];
+  const { passthrough } = istioServers(ctx);
+  if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted)`);
+  const unknown = awsTlsServices(ctx.snapshot).filter((lb) => !lb.minTls);
+  if (unknown.length > 0) out.push(`${unknown.length} Service(s) name an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknown.map((lb) => `${lb.resource.namespace}/${lb.resource.name} (${AWS_SSL_NEGOTIATION_POLICY}: ${JSON.stringify(lb.policy)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  return out;
+}
+
 export const legacyProtocolEnabled: Check = {
   id: 'tls.legacy-protocol-enabled',
   area: 'tls',
@@ -142,17 +171,15 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2".',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
+  reads: ['statefulsets', 'services', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
   evaluate(ctx) {
-    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx)];
+    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx)];
   },
   excluded(ctx) {
-    const { passthrough } = istioServers(ctx);
-    return passthrough.length > 0
-      ? `${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted)`
-      : undefined;
+    const notes = excludedSubjects(ctx);
+    return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { configMapData, describeWeakCipher, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
+import { configMapData, describeWeakCipher, GO_CIPHER_SUITES, goCipherSuiteWeaknesses, nginxAnnotationGroups, nginxConfigSources, opensslCipherWeaknesses, servedByIngressNginx, versionTokens, type CipherAnalysis } from '../../src/analysis/tls/index.ts';
 import { obj } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -31,22 +31,30 @@ function tls13OnlyVerdict(resource: Verdict['resource'], what: string, why: stri
   return { status: 'pass', resource, message: `${what} would enable weak suites, but ${why}: ${TLS13_ONLY_NOTE}.`, evidence: { ...evidence, tls13Only: true, note: TLS13_ONLY_NOTE } };
 }
 
+const NGINX_BUILTIN_CIPHERS = 'HIGH:!aNULL:!MD5';
+
 function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const src of nginxConfigSources(ctx.snapshot)) {
     const controllers = src.controllers.map((c) => refString(c.ref));
     const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (no --configmap)`;
     const value = src.data?.['ssl-ciphers'];
-    if (value === undefined || value.trim() === '') {
+    if (value === undefined) {
       out.push({ status: 'pass', resource: src.resource, message: `${where} does not set ssl-ciphers: the ingress-nginx default (ECDHE/DHE with AES-GCM or ChaCha20-Poly1305) applies.`, evidence: { controllers, sslCiphers: 'default', weakSuites: [] } });
       continue;
     }
-    const a = opensslCipherWeaknesses(value);
-    const evidence = evidenceOf(a, { controllers, sslCiphers: value });
-    if (a.weak.length && nginxTls13Only(src.data)) { out.push(tls13OnlyVerdict(src.resource, `${where} ssl-ciphers`, `its ssl-protocols "${src.data?.['ssl-protocols']}" enables TLS 1.3 only`, evidence)); continue; }
+    // Set but empty, ssl-ciphers replaces the ingress-nginx default with nothing: the template then
+    // writes no ssl_ciphers directive ({{ if not (empty $cfg.SSLCiphers) }}, ingress-nginx
+    // rootfs/etc/nginx/template/nginx.tmpl) and nginx's own default applies
+    // (nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_ciphers, "Default: ssl_ciphers HIGH:!aNULL:!MD5;").
+    const empty = value.trim() === '';
+    const a = opensslCipherWeaknesses(empty ? NGINX_BUILTIN_CIPHERS : value);
+    const evidence = evidenceOf(a, { controllers, sslCiphers: empty ? `${NGINX_BUILTIN_CIPHERS} (nginx's default: ssl-ciphers is ${JSON.stringify(value)})` : value });
+    const what = empty ? `${where} sets ssl-ciphers to ${JSON.stringify(value)}, so ingress-nginx writes no ssl_ciphers directive and nginx's own default "${NGINX_BUILTIN_CIPHERS}"` : `${where} ssl-ciphers`;
+    if (a.weak.length && nginxTls13Only(src.data)) { out.push(tls13OnlyVerdict(src.resource, what, `its ssl-protocols "${src.data?.['ssl-protocols']}" enables TLS 1.3 only`, evidence)); continue; }
     out.push(a.weak.length
-      ? { status: 'fail', resource: src.resource, message: `${where} ssl-ciphers enables weak suites for every server of ${controllers.join(', ')}: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-      : { status: 'pass', resource: src.resource, message: `${where} ssl-ciphers enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+      ? { status: 'fail', resource: src.resource, message: `${what} enables weak suites for every server of ${controllers.join(', ')}: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource: src.resource, message: `${what} enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
   return out;
 }
@@ -76,6 +84,8 @@ function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+const TRAEFIK_DEFAULT_SUITES = "Traefik's default list (every suite Go's crypto/tls CipherSuites() lists)";
+
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const o of [...(ctx.snapshot.resources['traefik.tlsoptions'] ?? []), ...(ctx.snapshot.resources['traefik-legacy.tlsoptions'] ?? [])]) {
@@ -83,18 +93,18 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
     const raw = obj(o.spec)?.cipherSuites;
-    if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
-      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} does not set cipherSuites: Go's default suites (forward-secret, AEAD first) apply.`, evidence: { cipherSuites: 'default', weakSuites: [] } });
-      continue;
-    }
-    const list = Array.isArray(raw) ? raw : [raw];
+    // Unset, Traefik fills in its default list, Go's crypto/tls CipherSuites() (GO_CIPHER_SUITES),
+    // which keeps the ECDHE CBC-SHA suites. An empty list is a list: Traefik hands Go no suite.
+    const unset = raw === undefined || raw === null;
+    const list = unset ? [...GO_CIPHER_SUITES] : Array.isArray(raw) ? raw : [raw];
     const a = goCipherSuiteWeaknesses(list);
-    const evidence = evidenceOf(a, { cipherSuites: list });
+    const evidence = evidenceOf(a, unset ? { cipherSuites: list, source: TRAEFIK_DEFAULT_SUITES } : { cipherSuites: list });
+    const what = unset ? `TLSOption ${ns}/${name} sets no cipherSuites, so ${TRAEFIK_DEFAULT_SUITES}` : `TLSOption ${ns}/${name} cipherSuites`;
     const min = obj(o.spec)?.minVersion;
-    if (a.weak.length && min === 'VersionTLS13') { out.push(tls13OnlyVerdict(resource, `TLSOption ${ns}/${name} cipherSuites`, 'its minVersion is VersionTLS13', evidence)); continue; }
+    if (a.weak.length && min === 'VersionTLS13') { out.push(tls13OnlyVerdict(resource, what, 'its minVersion is VersionTLS13', evidence)); continue; }
     out.push(a.weak.length
-      ? { status: 'fail', resource, message: `TLSOption ${ns}/${name} cipherSuites enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-      : { status: 'pass', resource, message: `TLSOption ${ns}/${name} cipherSuites lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+      ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
+      : { status: 'pass', resource, message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
   return out;
 }
@@ -106,7 +116,7 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305), or list only such suites; in Traefik TLSOptions drop cipherSuites or keep only TLS_ECDHE_*_GCM_* and TLS_ECDHE_*_CHACHA20_POLY1305* suites.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites.',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'ingressclasses', 'ingresses', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],

@@ -419,6 +419,30 @@ export function opensslCipherWeaknesses(value: string): CipherAnalysis {
   return { weak, unrecognized };
 }
 
+/**
+ * The names Go's crypto/tls CipherSuites() returns (src/crypto/tls/cipher_suites.go, Go 1.22 on:
+ * the RSA key exchange and 3DES suites moved to InsecureCipherSuites()), in its order. Traefik's
+ * TLS options default to exactly this list when cipherSuites is not set (traefik/traefik v3
+ * pkg/tls/tlsmanager.go DefaultTLSOptions.CipherSuites = getCipherSuites(), applied by
+ * Options.SetDefaults, which pkg/provider/kubernetes/crd/kubernetes.go buildTLSOptions calls
+ * for every TLSOption): the four ECDHE CBC-SHA suites included.
+ */
+export const GO_CIPHER_SUITES: readonly string[] = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
+  'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+  'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+];
+
 /** Weak suites in a Go/IANA suite list (Traefik TLSOption cipherSuites). */
 export function goCipherSuiteWeaknesses(suites: unknown[]): CipherAnalysis {
   const weak: WeakCipher[] = [];

@@ -5,20 +5,90 @@
 // aws-load-balancer-ssl-ports names (port names or numbers), every port when it is absent or "*"
 // (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go, ServiceAnnotationLoadBalancerSSLPorts:
 // "Defaults to '*' (all)"; kubernetes-sigs/aws-load-balancer-controller docs/guide/service/annotations.md).
+// Those listeners negotiate TLS by the security policy aws-load-balancer-ssl-negotiation-policy
+// names. Without it the in-tree provider sets none ("Defaults to AWS's default", aws.go
+// ServiceAnnotationLoadBalancerSSLNegotiationPolicy), and AWS gives a listener created through
+// the API ELBSecurityPolicy-2016-08 (Classic: docs.aws.amazon.com/elasticloadbalancing/latest/
+// classic/ssl-config-update.html; NLB: .../network/describe-ssl-policies.html, "Other methods");
+// the AWS Load Balancer Controller documents the same default (annotations.md, and its
+// --default-ssl-policy flag, docs/deploy/configurations.md).
 
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
-import { nginxControllersFor } from './nginx.ts';
+import { nginxControllersFor, type NginxController } from './nginx.ts';
 
 const SSL_CERT = 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert';
 const SSL_PORTS = 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports';
+export const AWS_SSL_NEGOTIATION_POLICY = 'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy';
+export const AWS_DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
 const WORKLOAD_KEYS = { Deployment: 'deployments', DaemonSet: 'daemonsets', StatefulSet: 'statefulsets' } as const;
 
 export interface UpstreamTls {
   /** "Service ingress-nginx/ingress-nginx-controller (aws-load-balancer-ssl-cert, ports https)", one per Service. */
   services: string[];
 }
+
+export type TlsVersion = '1.0' | '1.1' | '1.2' | '1.3';
+
+/**
+ * The lowest TLS version an AWS predefined security policy accepts, from the protocol tables of
+ * docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html (and the
+ * application/ page, same names) and .../classic/elb-security-policy-table.html: the TLS13-1-x,
+ * TLS-1-x and FS-1-x policies name their minimum; ELBSecurityPolicy-FS-2018-06 and the dated
+ * policies (2016-08 and older) all enable Protocol-TLSv1. Undefined for any other name (a policy
+ * newer than these tables, a typo): its versions are unknown here, never assumed.
+ */
+export function awsPolicyMinTls(policy: string): TlsVersion | undefined {
+  const named = /^ELBSecurityPolicy-(?:TLS13-1-([0-3])|TLS-1-([0-2])|FS-1-([12]))(?:-[A-Za-z0-9]+)*-20\d\d-\d\d$/.exec(policy);
+  if (named) return `1.${named[1] ?? named[2] ?? named[3]}` as TlsVersion;
+  if (policy === 'ELBSecurityPolicy-FS-2018-06' || DATED_POLICIES.has(policy)) return '1.0';
+  return undefined;
+}
+const DATED_POLICIES = new Set(['2016-08', '2015-05', '2015-03', '2015-02', '2014-10', '2014-01', '2011-08'].map((d) => `ELBSecurityPolicy-${d}`));
+
+export interface AwsTlsService {
+  resource: ResourceRef;
+  /** "every port" or "ports https, 443": the listeners ssl-cert puts a certificate on. */
+  listeners: string;
+  policy: string;
+  /** Whether the Service names the policy; otherwise AWS's default applies. */
+  policyFromAnnotation: boolean;
+  /** The lowest TLS version the policy accepts; undefined when the policy is not one AWS documents. */
+  minTls?: TlsVersion;
+}
+
+function sslPortsOf(s: KubeObject): Set<string> | undefined {
+  const raw = s.metadata?.annotations?.[SSL_PORTS]?.trim();
+  return raw && raw !== '*' ? new Set(raw.split(',').map((p) => p.trim())) : undefined;
+}
+
+const isSslPort = (sslPorts: Set<string> | undefined, p: Record<string, unknown> | undefined): boolean =>
+  !sslPorts || sslPorts.has(String(p?.port)) || (str(p?.name) !== undefined && sslPorts.has(str(p?.name)!));
+
+/** LoadBalancer Services on which an AWS load balancer terminates TLS (ssl-cert on at least one of their ports), with the security policy of those listeners. */
+export const awsTlsServices = memoize((snapshot: Snapshot): AwsTlsService[] => {
+  const out: AwsTlsService[] = [];
+  for (const s of snapshot.resources.services ?? []) {
+    if (str(obj(s.spec)?.type) !== 'LoadBalancer') continue;
+    const annotations = s.metadata?.annotations ?? {};
+    if (!annotations[SSL_CERT]?.trim()) continue;
+    const sslPorts = sslPortsOf(s);
+    if (!arr(obj(s.spec)?.ports).some((p) => isSslPort(sslPorts, obj(p)))) continue;
+    const named = annotations[AWS_SSL_NEGOTIATION_POLICY]?.trim();
+    const policy = named || AWS_DEFAULT_SSL_POLICY;
+    out.push({
+      resource: { kind: 'Service', namespace: s.metadata?.namespace ?? 'default', name: s.metadata?.name ?? '' },
+      listeners: sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port',
+      policy,
+      policyFromAnnotation: !!named,
+      minTls: awsPolicyMinTls(policy),
+    });
+  }
+  return out;
+});
 
 /**
  * Whether every way in to the ingress-nginx controllers serving this Ingress provably goes
@@ -32,32 +102,48 @@ export function upstreamTlsForIngressNginx(snapshot: Snapshot, ing: KubeObject):
   if (controllers.length === 0) return undefined;
   const services: string[] = [];
   for (const c of controllers) {
-    const key = WORKLOAD_KEYS[c.ref.kind as keyof typeof WORKLOAD_KEYS];
-    const workload = key ? (snapshot.resources[key] ?? []).find((o) => o.metadata?.name === c.ref.name && (o.metadata?.namespace ?? 'default') === c.namespace) : undefined;
-    const template = workload ? podTemplateOf(workload) : undefined;
-    if (!template) return undefined;
-    const podSpec = obj(template.spec);
-    if (podSpec?.hostNetwork === true) return undefined;
-    if (arr(podSpec?.containers).some((ct) => arr(obj(ct)?.ports).some((p) => typeof obj(p)?.hostPort === 'number'))) return undefined;
-    const labels = stringMap(obj(template.metadata)?.labels);
-    const fronting = (snapshot.resources.services ?? []).filter((s) => {
-      if ((s.metadata?.namespace ?? 'default') !== c.namespace) return false;
-      const selector = stringMap(obj(s.spec)?.selector);
-      return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-    });
-    const exposed = fronting.filter((s) => ['LoadBalancer', 'NodePort'].includes(str(obj(s.spec)?.type) ?? 'ClusterIP'));
-    if (exposed.length === 0) return undefined;
-    for (const s of exposed) {
-      if (str(obj(s.spec)?.type) !== 'LoadBalancer') return undefined;
-      const annotations = s.metadata?.annotations ?? {};
-      if (!annotations[SSL_CERT]?.trim()) return undefined;
-      const raw = annotations[SSL_PORTS]?.trim();
-      const sslPorts = raw && raw !== '*' ? new Set(raw.split(',').map((p) => p.trim())) : undefined;
-      const ports = arr(obj(s.spec)?.ports).map(obj);
-      if (ports.length === 0) return undefined;
-      if (sslPorts && !ports.every((p) => sslPorts.has(String(p?.port)) || (str(p?.name) !== undefined && sslPorts.has(str(p?.name)!)))) return undefined;
-      services.push(`Service ${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''} (${SSL_CERT}, TLS on ${sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port'}) in front of ${refString(c.ref)}`);
-    }
+    const fronting = upstreamTlsOfController(snapshot, c);
+    if (!fronting) return undefined;
+    services.push(...fronting);
   }
   return { services };
+}
+
+/** Per controller, computed once per snapshot: an Ingress only picks its controllers' answers. */
+const controllerAnswers = memoize((_snapshot: Snapshot) => new Map<NginxController, string[] | null>());
+
+function upstreamTlsOfController(snapshot: Snapshot, c: NginxController): string[] | undefined {
+  const answers = controllerAnswers(snapshot);
+  if (!answers.has(c)) answers.set(c, fronting(snapshot, c) ?? null);
+  return answers.get(c) ?? undefined;
+}
+
+function fronting(snapshot: Snapshot, c: NginxController): string[] | undefined {
+  const key = WORKLOAD_KEYS[c.ref.kind as keyof typeof WORKLOAD_KEYS];
+  const workload = key ? (snapshot.resources[key] ?? []).find((o) => o.metadata?.name === c.ref.name && (o.metadata?.namespace ?? 'default') === c.namespace) : undefined;
+  const template = workload ? podTemplateOf(workload) : undefined;
+  if (!template) return undefined;
+  const podSpec = obj(template.spec);
+  if (podSpec?.hostNetwork === true) return undefined;
+  if (arr(podSpec?.containers).some((ct) => arr(obj(ct)?.ports).some((p) => typeof obj(p)?.hostPort === 'number'))) return undefined;
+  const labels = stringMap(obj(template.metadata)?.labels);
+  const selecting = (snapshot.resources.services ?? []).filter((s) => {
+    if ((s.metadata?.namespace ?? 'default') !== c.namespace) return false;
+    const selector = stringMap(obj(s.spec)?.selector);
+    return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+  });
+  const exposed = selecting.filter((s) => ['LoadBalancer', 'NodePort'].includes(str(obj(s.spec)?.type) ?? 'ClusterIP'));
+  if (exposed.length === 0) return undefined;
+  const services: string[] = [];
+  for (const s of exposed) {
+    if (str(obj(s.spec)?.type) !== 'LoadBalancer') return undefined;
+    const annotations = s.metadata?.annotations ?? {};
+    if (!annotations[SSL_CERT]?.trim()) return undefined;
+    const sslPorts = sslPortsOf(s);
+    const ports = arr(obj(s.spec)?.ports).map(obj);
+    if (ports.length === 0) return undefined;
+    if (!ports.every((p) => isSslPort(sslPorts, p))) return undefined;
+    services.push(`Service ${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''} (${SSL_CERT}, TLS on ${sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port'}) in front of ${refString(c.ref)}`);
+  }
+  return services;
 }

@@ -24,8 +24,8 @@ export {
   type NginxSetting,
 } from './nginx.ts';
 export { servedByTraefik, traefikEntryPoints, traefikProvidersFor, traefikRouterTls, TRAEFIK_INGRESS_CONTROLLER, type TraefikEntryPoints, type TraefikIngressProvider } from './traefik.ts';
-export { upstreamTlsForIngressNginx, type UpstreamTls } from './cloud-lb.ts';
+export { upstreamTlsForIngressNginx, awsTlsServices, awsPolicyMinTls, AWS_SSL_NEGOTIATION_POLICY, AWS_DEFAULT_SSL_POLICY, type UpstreamTls, type AwsTlsService, type TlsVersion } from './cloud-lb.ts';
 export { probeSubject, hasProbes, probeTargets, type ProbeEndpoint, type ProbePlan } from './probes.ts';
-export { opensslCipherWeaknesses, opensslEnabledSuites, goCipherSuiteWeaknesses, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
+export { opensslCipherWeaknesses, opensslEnabledSuites, goCipherSuiteWeaknesses, GO_CIPHER_SUITES, describeWeakCipher, type WeakCipher, type CipherWeakness, type CipherAnalysis } from './ciphers.ts';
 export { certificateStates, issuerStates, condition, describeCondition, firstTlsAcmeIngress, tlsSecretUses, managedSecrets, certManagerObjectsIn, SHIM_ANNOTATIONS, type CertificateState, type CertManagerObject, type TlsSecretUse } from './cert-manager.ts';
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';

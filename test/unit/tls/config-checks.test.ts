@@ -167,6 +167,72 @@ spec: {type: NodePort, selector: {app: nginx-ctl}, ports: [{port: 80}]}` }))).to
   });
 });
 
+// AWS's protocol tables for its predefined security policies, and the default a listener created
+// through the API gets (ELBSecurityPolicy-2016-08): the Service annotations reach AWS through
+// either the in-tree provider (Classic/NLB) or the AWS Load Balancer Controller (NLB).
+const AWS_NLB_POLICIES = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html';
+const AWS_CLASSIC_DEFAULT = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/ssl-config-update.html';
+
+describe(`AWS load balancer security policies (${AWS_NLB_POLICIES}; ${AWS_CLASSIC_DEFAULT})`, () => {
+  const service = (name: string, annotations: string, type = 'LoadBalancer') => `
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: edge
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:1:certificate/abc
+    ${annotations}
+spec: {type: ${type}, selector: {app: web}, ports: [{name: https, port: 443}]}
+---
+`;
+  const policy = (p: string) => `service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy: ${p}`;
+  const verdicts = (c: AuditContext) => [...legacyProtocolEnabled.evaluate(c)].filter((v) => v.resource.kind === 'Service');
+
+  it('policies enabling TLS 1.0 or 1.1 fail, TLS 1.2+ policies pass, one result per Service', () => {
+    const cases: Record<string, 'pass' | 'fail'> = {
+      'ELBSecurityPolicy-2016-08': 'fail',
+      'ELBSecurityPolicy-2015-05': 'fail',
+      'ELBSecurityPolicy-TLS-1-0-2015-04': 'fail',
+      'ELBSecurityPolicy-TLS-1-1-2017-01': 'fail',
+      'ELBSecurityPolicy-FS-2018-06': 'fail',
+      'ELBSecurityPolicy-FS-1-1-2019-08': 'fail',
+      'ELBSecurityPolicy-TLS13-1-0-2021-06': 'fail',
+      'ELBSecurityPolicy-TLS13-1-1-2021-06': 'fail',
+      'ELBSecurityPolicy-TLS-1-2-2017-01': 'pass',
+      'ELBSecurityPolicy-TLS-1-2-Ext-2018-06': 'pass',
+      'ELBSecurityPolicy-FS-1-2-Res-2020-10': 'pass',
+      'ELBSecurityPolicy-TLS13-1-2-2021-06': 'pass',
+      'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09': 'pass',
+      'ELBSecurityPolicy-TLS13-1-3-2021-06': 'pass',
+    };
+    const names = Object.keys(cases);
+    const c = ctx(names.map((p, i) => service(`lb${i}`, policy(p))).join(''));
+    const got = verdicts(c);
+    expect(Object.fromEntries(got.map((v) => [names[Number(v.resource.name.slice(2))], v.status]))).toEqual(cases);
+    const tls10 = got.find((v) => v.resource.name === `lb${names.indexOf('ELBSecurityPolicy-TLS-1-0-2015-04')}`)!;
+    expect(tls10.message).toBe('Service edge/lb2 terminates TLS at an AWS load balancer (every port) with security policy ELBSecurityPolicy-TLS-1-0-2015-04, which accepts TLS 1.0 and 1.1.');
+  });
+
+  it('no policy annotation is AWS\'s default ELBSecurityPolicy-2016-08, which accepts TLS 1.0: fail, saying so', () => {
+    const [v] = verdicts(ctx(service('lb', '')));
+    expect(v).toMatchObject({ status: 'fail', resource: { kind: 'Service', namespace: 'edge', name: 'lb' }, evidence: { sslNegotiationPolicy: 'ELBSecurityPolicy-2016-08 (AWS default)', minimumTlsVersion: '1.0' } });
+    expect(v.message).toContain('no service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy annotation');
+  });
+
+  it('a policy name outside AWS\'s tables is neither passed nor failed: the coverage note names it', () => {
+    const c = ctx(service('odd', policy('ELBSecurityPolicy-Made-Up')) + service('ok', policy('ELBSecurityPolicy-TLS13-1-2-2021-06')) + service('junk-suffix', policy('ELBSecurityPolicy-TLS13-1-2-whatever')));
+    expect(verdicts(c).map((v) => [v.resource.name, v.status])).toEqual([['ok', 'pass']]);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain('edge/junk-suffix');
+    expect(legacyProtocolEnabled.excluded!(c)).toContain('edge/odd (service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy: "ELBSecurityPolicy-Made-Up")');
+  });
+
+  it('only LoadBalancer Services with a certificate on at least one port terminate TLS at AWS', () => {
+    expect(verdicts(ctx(service('np', '', 'NodePort')))).toEqual([]);
+    expect(verdicts(ctx(service('other-port', 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports: "8443"')))).toEqual([]);
+  });
+});
+
 describe('ingress-nginx', () => {
   it('finds the controller ConfigMap through --configmap with $(POD_NAMESPACE)', () => {
     expect(ingressControllerConfigMapRefs(ctx(CONTROLLER).snapshot)).toEqual([{ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }]);

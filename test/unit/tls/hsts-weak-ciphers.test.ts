@@ -92,6 +92,77 @@ describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
   it('yields nothing without an ingress-nginx controller', () => {
     expect([...hstsDisabled.evaluate(ctx(configMap('hsts: "false"')))]).toEqual([]);
   });
+
+  // ingress-nginx rootfs/etc/nginx/lua/lua_ingress.lua header(): the header is set only
+  // `if config.hsts and ngx.var.scheme == "https" and certificate_configured_for_current_request`.
+  // A Service's aws-load-balancer-ssl-cert ends TLS at the AWS load balancer
+  // (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#ssl-cert),
+  // which forwards to the controller and adds no response header.
+  describe('TLS that ends at an AWS load balancer in front of the controller', () => {
+    const setup = (opts: { serviceType?: string; extra?: string } = {}) => ctx(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    metadata: {labels: {app: ingress-nginx}}
+    spec:
+      containers:
+        - name: controller
+          image: registry.k8s.io/ingress-nginx/controller:v1.15.1
+          args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/ingress-nginx-controller]
+          env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+---
+${CLASS}${configMap('')}
+apiVersion: v1
+kind: Service
+metadata:
+  name: ingress-nginx-controller
+  namespace: ingress-nginx
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:123456789012:certificate/abc
+    service.beta.kubernetes.io/aws-load-balancer-backend-protocol: http
+spec:
+  type: ${opts.serviceType ?? 'LoadBalancer'}
+  selector: {app: ingress-nginx}
+  ports: [{name: https, port: 443, targetPort: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  ingressClassName: nginx
+  rules: [{host: shop.example.com}, {host: www.shop.example.com}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: own-tls, namespace: shop}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [api.example.com], secretName: api}]
+  rules: [{host: api.example.com}]
+---
+${opts.extra ?? ''}`);
+
+    it('fails the Ingress without spec.tls, naming its hosts and the load balancer; the ConfigMap itself still passes', () => {
+      const r = [...hstsDisabled.evaluate(setup())];
+      expect(r.map((v) => [v.resource.kind, v.resource.name, v.status])).toEqual([
+        ['ConfigMap', 'ingress-nginx-controller', 'pass'],
+        ['Ingress', 'shop', 'fail'],
+      ]);
+      expect(r[1]).toMatchObject({ detailKey: 'upstream-tls', evidence: { hosts: ['shop.example.com', 'www.shop.example.com'] } });
+      expect(r[1].message).toBe('Ingress shop/shop has no spec.tls and TLS for it ends at the load balancer (Service ingress-nginx/ingress-nginx-controller (service.beta.kubernetes.io/aws-load-balancer-ssl-cert, TLS on every port) in front of Deployment ingress-nginx/ingress-nginx-controller): ingress-nginx sends Strict-Transport-Security only on HTTPS it terminates itself for a host with a certificate, and the load balancer adds none, so shop.example.com, www.shop.example.com get no HSTS.');
+      expect(hstsDisabled.remediation).toContain('let ingress-nginx terminate TLS instead');
+    });
+
+    it('says nothing of Ingresses when the controller is also reachable another way (a NodePort Service), as tls.ingress-without-tls does', () => {
+      expect(hsstatus(setup({ serviceType: 'NodePort' }))).toEqual(['pass']);
+      expect(hsstatus(setup({ extra: `apiVersion: v1
+kind: Service
+metadata: {name: np, namespace: ingress-nginx}
+spec: {type: NodePort, selector: {app: ingress-nginx}, ports: [{port: 80}]}` }))).toEqual(['pass']);
+    });
+  });
 });
 
 const hsstatus = (c: AuditContext) => [...hstsDisabled.evaluate(c)].map((v) => v.status);
@@ -230,12 +301,12 @@ spec: {ingressClassName: traefik, tls: [{hosts: [m.example.com], secretName: m}]
     expect([...weakCiphers.evaluate(c)]).toEqual([]);
   });
 
-  it('Traefik TLSOptions (both API groups): absent cipherSuites passes, weak Go names fail, malformed values do not crash', () => {
+  it('Traefik TLSOptions (both API groups): weak Go names fail, AEAD-only lists pass, malformed values do not crash', () => {
     const c = ctx(`
 apiVersion: traefik.io/v1alpha1
 kind: TLSOption
 metadata: {name: default, namespace: traefik}
-spec: {minVersion: VersionTLS12}
+spec: {minVersion: VersionTLS12, cipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]}
 ---
 apiVersion: traefik.containo.us/v1alpha1
 kind: TLSOption
@@ -256,5 +327,43 @@ spec: {cipherSuites: [{x: 1}]}
     expect(Object.fromEntries(r.map((v) => [v.resource.name, v.status]))).toEqual({ default: 'pass', old: 'fail', odd: 'fail', junk: 'pass' });
     expect(r.find((v) => v.resource.name === 'old')!.evidence?.weakSuites).toEqual(['TLS_RSA_WITH_AES_128_CBC_SHA (rsa-key-exchange, cbc)']);
     expect(r.find((v) => v.resource.name === 'junk')!.evidence?.unrecognized).toEqual(['{"x":1}']);
+  });
+
+  // Traefik v3: buildTLSOptions (pkg/provider/kubernetes/crd/kubernetes.go) calls SetDefaults, which
+  // sets CipherSuites to DefaultTLSOptions.CipherSuites = getCipherSuites() (pkg/tls/tlsmanager.go),
+  // the names of Go's crypto/tls CipherSuites() (src/crypto/tls/cipher_suites.go); a TLSOption's own
+  // cipherSuites replaces them only when set. The list below is Go's, TLS 1.2 part, copied from Go.
+  it('a TLSOption without cipherSuites gets Traefik\'s default, Go\'s CipherSuites(), and fails for its ECDHE CBC-SHA suites, as the same list written out does', () => {
+    const option = (name: string, spec: string) => `
+apiVersion: traefik.io/v1alpha1
+kind: TLSOption
+metadata: {name: ${name}, namespace: traefik}
+spec: ${spec}
+---
+`;
+    const defaults = `[TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+      TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+      TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+      TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256]`;
+    const r = [...weakCiphers.evaluate(ctx(option('default', '{minVersion: VersionTLS12}') + option('spelled-out', `{minVersion: VersionTLS12, cipherSuites: ${defaults}}`) + option('modern', '{minVersion: VersionTLS13}')))];
+    expect(r.map((v) => [v.resource.name, v.status])).toEqual([['default', 'fail'], ['spelled-out', 'fail'], ['modern', 'pass']]);
+    const cbc = ['TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA (cbc)', 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA (cbc)', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (cbc)', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA (cbc)'];
+    expect(r[0].evidence?.weakSuites).toEqual(cbc);
+    expect(r[1].evidence?.weakSuites).toEqual(cbc);
+    expect(r[0].message).toBe(`TLSOption traefik/default sets no cipherSuites, so Traefik's default list (every suite Go's crypto/tls CipherSuites() lists) enables weak suites: ${cbc.join('; ')}.`);
+    expect(weakCiphers.remediation).toContain('set cipherSuites to ECDHE AEAD suites only');
+    expect(weakCiphers.remediation).not.toContain('drop cipherSuites');
+  });
+
+  // ingress-nginx rootfs/etc/nginx/template/nginx.tmpl writes ssl_ciphers only
+  // {{ if not (empty $cfg.SSLCiphers) }}; without the directive nginx uses its own default,
+  // https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_ciphers ("Default: ssl_ciphers HIGH:!aNULL:!MD5;").
+  it('ssl-ciphers "" in the controller ConfigMap is not the ingress-nginx default: nginx\'s HIGH:!aNULL:!MD5 applies and fails', () => {
+    const [v] = [...weakCiphers.evaluate(withCm('ssl-ciphers: ""'))];
+    expect(v).toMatchObject({ status: 'fail', resource: { kind: 'ConfigMap', name: 'ingress-nginx-controller' }, evidence: { weakSuites: ['HIGH (selects rsa-key-exchange, cbc suites)'] } });
+    expect(v.message).toBe('ConfigMap ingress-nginx/ingress-nginx-controller sets ssl-ciphers to "", so ingress-nginx writes no ssl_ciphers directive and nginx\'s own default "HIGH:!aNULL:!MD5" enables weak suites for every server of Deployment ingress-nginx/ingress-nginx-controller: HIGH (selects rsa-key-exchange, cbc suites).');
+    // The same judgement as the string written out, and a TLS 1.3-only controller never uses it.
+    expect([...weakCiphers.evaluate(withCm('ssl-ciphers: "HIGH:!aNULL:!MD5"'))][0].evidence?.weakSuites).toEqual(v.evidence?.weakSuites);
+    expect([...weakCiphers.evaluate(withCm('ssl-ciphers: "", ssl-protocols: "TLSv1.3"'))]).toMatchObject([{ status: 'pass', evidence: { tls13Only: true } }]);
   });
 });
