@@ -273,4 +273,11 @@ describe('Consul service names come from the Services selecting a pod', () => {
     expect(o.status).toBe('fail');
     expect(judged([o]).get(check.id)).toEqual(judged([full]).get(check.id));
   });
+
+  // It read Services unconditionally: a refused list left it "not evaluated" (a gap to fix) where no Consul runs.
+  it('Services forbidden in an Istio-only cluster (the demo): consul-default-allow does not apply, it is not "not evaluated"', () => {
+    const { snapshot, config } = demo();
+    const [o] = runChecks([CHECK_BY_ID.get('mtls.consul-default-allow')!], { snapshot: forbid(snapshot, 'services'), config, now: NOW });
+    expect(o.status).toBe('not-applicable');
+  });
 });
