@@ -12,7 +12,7 @@ import { consulPresent, judgeConsulFlow, meshModel } from '../../src/analysis/me
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
-import { CONSUL_DEFAULT_INTENTION_READ } from './lib/mesh-config-reads.ts';
+import { CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
 
 const SAMPLE = 10;
 
@@ -25,8 +25,8 @@ export const consulDefaultAllow: Check = {
   controls: MESH_AUTHORIZATION,
   remediation: 'Install Consul with `global.acls.manageSystemACLs: true` (servers get acl.default_policy deny), or add a ServiceIntentions with `destination: {name: "*"}` and `sources: [{name: "*", action: deny}]`; then allow each caller explicitly with one ServiceIntentions per destination service.',
   needs: ['namespaces', 'pods'],
-  reads: ['consul.serviceintentions', 'services'],
-  readsWhen: [CONSUL_DEFAULT_INTENTION_READ],
+  reads: ['consul.serviceintentions'],
+  readsWhen: [CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: consulPresent,
   appliesWhen: 'when Consul service mesh is installed',
   evaluate(ctx) {

@@ -6,7 +6,7 @@ import { serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
-import { CONSUL_MUTUAL_TLS_READ } from './lib/mesh-config-reads.ts';
+import { CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ } from './lib/mesh-config-reads.ts';
 
 const RELAXED = new Set(['PERMISSIVE', 'DISABLE']);
 
@@ -26,7 +26,7 @@ export const permissiveOverride: Check = {
   remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry. Enrol the plaintext clients in the mesh first.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
-  readsWhen: [ISTIO_MESH_CONFIG_READ, CONSUL_MUTUAL_TLS_READ],
+  readsWhen: [ISTIO_MESH_CONFIG_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
   appliesTo: (ctx) => istioPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio or Consul service mesh is installed',
   evaluate(ctx) {

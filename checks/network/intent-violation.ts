@@ -13,6 +13,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from '../mtls/lib/istio-waypoints.ts';
+import { CONSUL_SERVICE_NAMES_READ } from '../mtls/lib/mesh-config-reads.ts';
 
 /**
  * The mesh layer on a network-allowed pair of pod classes: the connections the destination's
@@ -107,7 +108,7 @@ export const intentViolation: Check = {
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: [...EXTRA_POLICY_KINDS, ...MESH_FLOW_KINDS],
-  readsWhen: [CILIUM_SETTINGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ],
+  readsWhen: [CILIUM_SETTINGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, CONSUL_SERVICE_NAMES_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
   readsBestEffort: ['serviceaccounts', 'configmaps'],
   appliesByConfig: (config) => config.intent.deny.length > 0,

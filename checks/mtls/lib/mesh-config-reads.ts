@@ -6,7 +6,7 @@
 // (istio-mesh-config.ts). Another ConfigMap refused leaves them known.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { meshModel } from '../../../src/analysis/mesh/index.ts';
-import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from '../../../src/analysis/mesh/consul.ts';
+import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP, CONSUL_SERVICE_ANNOTATION } from '../../../src/analysis/mesh/consul.ts';
 
 const LINKERD_DEFAULT = "Linkerd's cluster default inbound policy (ConfigMap linkerd/linkerd-config: proxy.defaultInboundPolicy)";
 
@@ -43,14 +43,31 @@ export const CONSUL_DEFAULT_INTENTION_READ: ConditionalRead = {
 };
 
 /**
+ * Holds when a workload in the Consul mesh has no connect-service annotation: the Service selecting
+ * its pod names its Consul service (consulServiceName), which intentions, the default intention's
+ * reach and the mTLS mode are looked up by. Unread, it would be judged as its service account's
+ * service, a name no intention may use: a finding faked or hidden, and reported back next run.
+ * Workloads that all name their service by annotation leave the Services unread.
+ */
+export const CONSUL_SERVICE_NAMES_READ: ConditionalRead = {
+  kinds: ['services'],
+  when: `when a workload in the Consul mesh has no ${CONSUL_SERVICE_ANNOTATION} annotation: the Services that name its Consul service`,
+  holds(ctx) {
+    let unnamed = 0;
+    for (const w of meshModel(ctx.snapshot, ctx.config).workloads) if (w.mesh === 'consul' && !w.annotations[CONSUL_SERVICE_ANNOTATION]) unnamed++;
+    return unnamed > 0 ? `the Consul service names of ${unnamed} meshed workload(s) without a ${CONSUL_SERVICE_ANNOTATION} annotation (the Services selecting them)` : undefined;
+  },
+};
+
+/**
  * Holds when Consul is installed: the config entries that set its services' mTLS mode
- * (ServiceDefaults, ProxyDefaults "global") and the Mesh entry that must allow permissive mode,
- * and the Services that name the Consul service of a pod without the connect-service annotation.
+ * (ServiceDefaults, ProxyDefaults "global") and the Mesh entry that must allow permissive mode.
+ * The services they are looked up by are named through CONSUL_SERVICE_NAMES_READ, declared beside it.
  */
 export const CONSUL_MUTUAL_TLS_READ: ConditionalRead = {
-  kinds: ['consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes', 'services'],
-  when: 'when Consul is installed: its ServiceDefaults, ProxyDefaults and Mesh config entries (mutualTLSMode, allowEnablingPermissiveMutualTLS), and the Services that name its services',
+  kinds: ['consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes'],
+  when: 'when Consul is installed: its ServiceDefaults, ProxyDefaults and Mesh config entries (mutualTLSMode, allowEnablingPermissiveMutualTLS)',
   holds(ctx) {
-    return meshModel(ctx.snapshot, ctx.config).consul.present ? "Consul's mTLS mode (ServiceDefaults, ProxyDefaults, Mesh) and service names (Services)" : undefined;
+    return meshModel(ctx.snapshot, ctx.config).consul.present ? "Consul's mTLS mode (ServiceDefaults, ProxyDefaults, Mesh)" : undefined;
   },
 };

@@ -17,6 +17,7 @@ import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import { findBaseline } from '../../../src/diff/baseline.ts';
 import { diffRuns } from '../../../src/diff/diff.ts';
 import { runDetails } from '../../../src/analysis/details.ts';
+import { meshModel } from '../../../src/analysis/mesh/index.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import type { CheckOutcome } from '../../../src/engine/types.ts';
@@ -228,5 +229,55 @@ describe('a check cannot be found not applicable on data it could not read', () 
     const [o] = runChecks([check], { snapshot: forbid(loadFixture(path, check.id), 'istio.destinationrules'), config: defaultConfig(), now: NOW });
     expect(o.status).toBe('fail');
     expect(o.results.map((r) => r.fingerprint)).toEqual(full.results.map((r) => r.fingerprint));
+  });
+});
+
+describe('Consul service names come from the Services selecting a pod', () => {
+  // consul.hashicorp.com/connect-service names the service a pod serves, and "defaults to the name
+  // of the Kubernetes service associated with the pod"
+  // (https://developer.hashicorp.com/consul/docs/k8s/annotations-and-labels). Intentions are
+  // written against that name: read without the Services, api (Service payments) was judged as
+  // service api, which no intention names, and failed as open to any mesh service.
+  const path = join(FIXTURES, 'mtls.authz-missing', 'pass.consul-service-named-by-service.yaml');
+  const consulChecks = ['mtls.authz-missing', 'mtls.permissive-override', 'mtls.consul-default-allow'].map((id) => CHECK_BY_ID.get(id)!);
+
+  it('Services forbidden in a Consul cluster: authz-missing (and the other checks judging by Consul service names) is not evaluated, not failed', () => {
+    const full = runChecks(consulChecks, { snapshot: loadFixture(path, 'consul'), config: defaultConfig(), now: NOW });
+    expect(full.find((o) => o.check.id === 'mtls.authz-missing')?.status).toBe('pass');
+    for (const o of runChecks(consulChecks, { snapshot: forbid(loadFixture(path, 'consul'), 'services'), config: defaultConfig(), now: NOW })) {
+      expect(o.status, o.check.id).toBe('not-evaluated');
+      expect(o.unreadable, o.check.id).toEqual(['services']);
+      expect(o.reason, o.check.id).toMatch(/^needs services: forbidden .* for the Consul service names of 1 meshed workload\(s\) without a consul\.hashicorp\.com\/connect-service annotation/);
+    }
+  });
+
+  it('Services forbidden where every Consul pod names its service by annotation: the checks still judge, as with them', () => {
+    const named = (s: Snapshot) => {
+      const template = (s.resources.deployments![0].spec as { template: { metadata: { annotations: Record<string, string> } } }).template;
+      template.metadata.annotations['consul.hashicorp.com/connect-service'] = 'payments';
+      return s;
+    };
+    const [full] = runChecks([CHECK_BY_ID.get('mtls.authz-missing')!], { snapshot: named(loadFixture(path, 'consul')), config: defaultConfig(), now: NOW });
+    const [o] = runChecks([CHECK_BY_ID.get('mtls.authz-missing')!], { snapshot: forbid(named(loadFixture(path, 'consul')), 'services'), config: defaultConfig(), now: NOW });
+    expect([full.status, o.status]).toEqual(['pass', 'pass']);
+  });
+
+  it('Services forbidden in an Istio-only cluster (the demo): authz-missing judges as before, its findings kept', () => {
+    const { snapshot, config } = demo();
+    const check = CHECK_BY_ID.get('mtls.authz-missing')!;
+    const [full] = runChecks([check], { snapshot: structuredClone(snapshot), config, now: NOW });
+    const [o] = runChecks([check], { snapshot: forbid(snapshot, 'services'), config, now: NOW });
+    expect(meshModel(snapshot, config).consul.present).toBe(false);
+    expect(full.status).toBe('fail');
+    expect(judged([full]).get(check.id)!.findings).toHaveLength(2);
+    expect(o.status).toBe('fail');
+    expect(judged([o]).get(check.id)).toEqual(judged([full]).get(check.id));
+  });
+
+  // It read Services unconditionally: a refused list left it "not evaluated" (a gap to fix) where no Consul runs.
+  it('Services forbidden in an Istio-only cluster (the demo): consul-default-allow does not apply, it is not "not evaluated"', () => {
+    const { snapshot, config } = demo();
+    const [o] = runChecks([CHECK_BY_ID.get('mtls.consul-default-allow')!], { snapshot: forbid(snapshot, 'services'), config, now: NOW });
+    expect(o.status).toBe('not-applicable');
   });
 });
