@@ -102,6 +102,17 @@ describe('fleet data and view from a SQLite store with three clusters', () => {
   });
 });
 
+describe('fleet.html summary', () => {
+  it('shows how many clusters have each grade (the `count` helper shares the property\'s name)', async () => {
+    const store = await openRunStore(db, { readOnly: true });
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const html = renderFleetFormat(data, 'html');
+    const stats = [...html.matchAll(/<div class="stat (grade-[a-z]+)"><b>([^<]*)<\/b>/g)].map((m) => [m[1], m[2]]);
+    expect(stats).toEqual([['grade-a', '1'], ['grade-d', '1'], ['grade-f', '1']]);
+  });
+});
+
 describe('a cluster whose latest run was partial', () => {
   it('shows no grade for an area with checks not evaluated, and the run\'s own deltas (none where it had none), in the view, Markdown, JSON and the digest', async () => {
     const store = await openRunStore(join(dir, 'partial.db'));
