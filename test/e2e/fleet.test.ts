@@ -80,17 +80,17 @@ describeBrowser('fleet report in Chromium', () => {
       if (!td) return null;
       td.scrollIntoView({ block: 'center' });
       const box = td.getBoundingClientRect();
-      const at = document.elementFromPoint(box.left + 4, box.top + box.height / 2);
+      const at = t.ownerDocument.elementFromPoint(box.left + 4, box.top + box.height / 2);
       return `${t.closest('section')?.id}: ${at?.closest('td, th')?.tagName ?? at?.tagName}`;
     }));
     expect(hits.filter((h) => h !== null)).toEqual(['grid: TD', 'regressions: TD', 'common: TD', 'waivers: TD']);
     // Scrolled so the grid's first row is under the bar: the bar is what is seen there.
-    const under = await page.evaluate(() => {
-      const td = document.querySelector('#grid tbody tr td')!;
+    const under = await page.evaluate(`(() => {
+      const td = document.querySelector('#grid tbody tr td');
       window.scrollTo(0, td.getBoundingClientRect().top + window.scrollY - 10);
-      const nav = document.querySelector('nav')!.getBoundingClientRect();
+      const nav = document.querySelector('nav').getBoundingClientRect();
       return document.elementFromPoint(nav.right - 8, nav.top + nav.height / 2)?.closest('nav')?.tagName ?? 'covered';
-    });
+    })()`);
     expect(under).toBe('NAV');
     await page.close();
   });
