@@ -42,9 +42,11 @@ export interface FleetView {
   generatedAt: string;
   sinceHours: number;
   areaTitles: string[];
-  totals: { clusters: number; regressed: number; stale: number; meanOverall: string; grades: Array<{ grade: string; gradeClass: string; count: number }> };
+  /** `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. */
+  totals: { clusters: number; regressed: number; stale: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
   grid: GridRow[];
-  worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }> }>;
+  /** `leftOut`: clusters with a score in the area graded n/a (checks not evaluated), not ranked. */
+  worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }>; leftOut: number }>;
   regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
   common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; findings: number }>;
   waivers: Array<{ cluster: string; check: string; resource: string; owner: string; expires: string; state: string }>;
@@ -108,6 +110,19 @@ export function sparklineOf(trend: TrendPoint[]): string {
   return pts.map((t, i) => `${(2 + i * step).toFixed(1)},${(26 - ((t.overall as number) / 100) * 24).toFixed(1)}`).join(' ');
 }
 
+/**
+ * A cell a fleet aggregate may weigh: scored and graded. A score graded n/a covers only the
+ * checks that could be evaluated (README: the fleet grades a run as its own report does), so it
+ * is not compared with other clusters' scores.
+ */
+const comparable = (c: Cell): boolean => c.score !== null && c.grade !== 'n/a';
+const gradedNa = (c: Cell): boolean => c.score !== null && c.grade === 'n/a';
+
+/** The mean overall score, and how many clusters graded n/a it leaves out. */
+export function meanOverallText(totals: FleetView['totals']): string {
+  return `${totals.meanOverall}${totals.meanLeftOut ? ` (${totals.meanLeftOut} cluster${totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out)` : ''}`;
+}
+
 function resourceText(kind: string, namespace: string, name: string): string {
   return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
 }
@@ -132,12 +147,13 @@ export function buildFleetView(data: FleetData): FleetView {
   });
   const worst = AREAS.map((area, i) => ({
     area: AREA_TITLES[area],
-    rows: grid.filter((g) => g.areas[i].score !== null)
+    rows: grid.filter((g) => comparable(g.areas[i]))
       .sort((a, b) => (a.areas[i].score as number) - (b.areas[i].score as number) || byName(a.cluster, b.cluster))
       .slice(0, WORST_PER_AREA)
       .map((g) => ({ cluster: g.cluster, cell: g.areas[i] })),
+    leftOut: grid.filter((g) => gradedNa(g.areas[i])).length,
   }));
-  const overalls = grid.map((g) => g.overall.score).filter((s): s is number => s !== null);
+  const overalls = grid.filter((g) => comparable(g.overall)).map((g) => g.overall.score as number);
   const gradeCounts = new Map<string, number>();
   for (const g of grid) gradeCounts.set(g.overall.grade, (gradeCounts.get(g.overall.grade) ?? 0) + 1);
   const regressed = new Set(data.regressions.map((r) => r.run.cluster));
@@ -152,6 +168,7 @@ export function buildFleetView(data: FleetData): FleetView {
       regressed: regressed.size,
       stale: grid.filter((g) => g.stale).length,
       meanOverall: overalls.length ? (overalls.reduce((a, b) => a + b, 0) / overalls.length).toFixed(1) : 'n/a',
+      meanLeftOut: grid.filter((g) => gradedNa(g.overall)).length,
       grades: ['A', 'B', 'C', 'D', 'F', 'n/a'].filter((g) => gradeCounts.has(g)).map((g) => ({ grade: g, gradeClass: g === 'n/a' ? 'grade-na' : `grade-${g.toLowerCase()}`, count: gradeCounts.get(g) as number })),
     },
     grid,
