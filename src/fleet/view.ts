@@ -32,7 +32,7 @@ export interface GridRow {
   partial: boolean;
   /** Unwaived critical + high findings. */
   severe: number;
-  sparkline: string;
+  sparkline: Sparkline | null;
   stale: boolean;
 }
 
@@ -102,12 +102,25 @@ export function cellsOf(s: RunSummary): { overall: Cell; areas: Record<Area, Cel
   };
 }
 
-/** An SVG polyline's points for the overall score (0–100) in a 120×28 box. */
-export function sparklineOf(trend: TrendPoint[]): string {
-  const pts = trend.filter((t) => t.overall !== null);
-  if (pts.length < 2) return '';
-  const step = 116 / (pts.length - 1);
-  return pts.map((t, i) => `${(2 + i * step).toFixed(1)},${(26 - ((t.overall as number) / 100) * 24).toFixed(1)}`).join(' ');
+/** A sparkline's polylines (one per stretch of runs with a score) and its partial runs' points. */
+export interface Sparkline { segments: string[]; partial: Array<{ x: string; y: string }> }
+
+/**
+ * The overall score (0–100) in a 120×28 box, as the run report's trend draws it: a run without
+ * a score breaks the line, a partial run's point is marked (its score is not comparable).
+ */
+export function sparklineOf(trend: TrendPoint[]): Sparkline | null {
+  if (trend.filter((t) => t.overall !== null).length < 2) return null;
+  const step = 116 / (trend.length - 1);
+  const segments: string[][] = [[]];
+  const partial: Sparkline['partial'] = [];
+  trend.forEach((t, i) => {
+    if (t.overall === null) { segments.push([]); return; }
+    const x = (2 + i * step).toFixed(1), y = (26 - (t.overall / 100) * 24).toFixed(1);
+    segments[segments.length - 1].push(`${x},${y}`);
+    if (t.partial) partial.push({ x, y });
+  });
+  return { segments: segments.filter((s) => s.length > 1).map((s) => s.join(' ')), partial };
 }
 
 /**

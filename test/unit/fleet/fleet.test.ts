@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
-import { buildFleetView } from '../../../src/fleet/view.ts';
+import { buildFleetView, sparklineOf } from '../../../src/fleet/view.ts';
 import { renderFleetFormat } from '../../../src/fleet/render.ts';
 import { buildSlackDigest, digestHeadline } from '../../../src/notify/fleet-digest.ts';
 import { resourceShape } from '../../../src/history/shape.ts';
@@ -192,6 +192,34 @@ describe('fleet aggregates and a run graded n/a', () => {
     expect(json.worstPerArea.network).toEqual([{ cluster: 'alpha', score: 55 }, { cluster: 'beta', score: 75 }]);
     expect(json.leftOutAsNa).toEqual({ overall: 1, areas: { network: 1, tls: 0, rbac: 0, 'pod-security': 0, mtls: 0 } });
     expect(digestHeadline(view)).toBe('Fleet: 3 clusters, mean 70.0 (1 cluster graded n/a left out), 0 regressed in 24 h');
+  });
+});
+
+describe('fleet sparklines', () => {
+  const point = (id: string, overall: number | null, partial?: boolean) => ({
+    id, startedAt: '2026-11-10T02:00:00.000Z', overall, areas: { network: overall, tls: null, rbac: null, 'pod-security': null, mtls: null }, ...(partial ? { partial } : {}),
+  });
+  it('break at a run without a score and mark a partial run\'s point, as the run report\'s trend does', () => {
+    const line = sparklineOf([point('a', 50), point('b', 75), point('c', null), point('d', 95, true), point('e', 100)])!;
+    // 5 runs across x 2–118 (29 apart); y 26 at 0 and 2 at 100.
+    expect(line.segments).toEqual(['2.0,14.0 31.0,8.0', '89.0,3.2 118.0,2.0']);
+    expect(line.partial).toEqual([{ x: '89.0', y: '3.2' }]);
+    expect(sparklineOf([point('a', 50), point('b', null)])).toBeNull();
+  });
+
+  it('are drawn with a hollow point for a partial run in fleet.html', async () => {
+    const store = await openRunStore(join(dir, 'spark.db'));
+    const first = fleetRun('gamma', '20261110T050000Z-g00001', '2026-11-10T05:00:00.000Z', 70);
+    const second = fleetRun('gamma', '20261110T060000Z-g00002', '2026-11-10T06:00:00.000Z', 95, { previous: first });
+    second.run.partial = ['pods could not be read (forbidden)'];
+    const third = fleetRun('gamma', '20261110T070000Z-g00003', '2026-11-10T07:00:00.000Z', 72, { previous: second });
+    for (const r of [first, second, third]) await store.save(r);
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    expect(data.clusters[0].trend.map((t) => t.partial ?? false)).toEqual([false, true, false]);
+    const html = renderFleetFormat(data, 'html');
+    expect(html.match(/<circle class="partial" cx="60\.0" cy="3\.2" r="2\.2"><title>partial run: /g)).toHaveLength(1);
+    expect(html).toContain('aria-label="overall score trend; hollow points are partial runs"');
   });
 });
 
