@@ -10,7 +10,7 @@ import type { Config } from '../config/types.ts';
 import { ConfigError } from '../base/errors.ts';
 import { fleetDataOf } from '../fleet/data.ts';
 import { FLEET_FORMATS, renderFleet } from '../fleet/render.ts';
-import { buildFleetView, type FleetView } from '../fleet/view.ts';
+import { buildFleetView, meanOverallText, type FleetView } from '../fleet/view.ts';
 import { digestSkipReason, sendEmailDigest, sendSlackDigest } from '../notify/fleet-digest.ts';
 import { sendBounded } from '../pipeline/pipeline.ts';
 import { DEFAULT_FLEET_QUERY, type FleetQuery } from '../run/fleet.ts';
@@ -98,7 +98,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
       const files = await renderFleet(data, { formats, outDir: resolve(io.cwd, values.out) });
       if (!values.quiet) for (const f of files) io.stdout(`wrote ${f}\n`);
       const view = buildFleetView(data);
-      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${view.totals.meanOverall}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
+      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
       if (values.notify === false) return EXIT_OK;
       for (const line of [...channelsWithoutCredentials(config, env), ...notifyAddresses(config, env).conflicts]) io.stderr(`ztaudit fleet: warning: ${line}\n`);
       if (values.notify && !env.slack && !env.smtp) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');

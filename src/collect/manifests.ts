@@ -145,8 +145,8 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   const lineCounter = new LineCounter();
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
-  // (sticky: no copies of the text).
-  const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t]*(?:#[^\n]*)?)?\n)*/y;
+  // (sticky: no copies of the text); a line may end CR LF (a file saved on Windows).
+  const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t\r]*(?:#[^\n]*)?)?\n)*/y;
   // Merge keys (`<<: *base`) are merged, as kubectl's YAML reader does: read as a plain `<<`
   // key, `securityContext: {<<: *privileged}` hid what kubectl would apply.
   for (const doc of parseAllDocuments(text, { lineCounter, merge: true, ...YAML_QUIET })) {

@@ -10,7 +10,7 @@ import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
 import type { FleetData } from '../run/fleet.ts';
-import { buildFleetView, cellsOf, type FleetView } from './view.ts';
+import { buildFleetView, cellsOf, meanOverallText, type FleetView } from './view.ts';
 
 export const FLEET_FORMATS = ['html', 'json', 'md'] as const;
 export type FleetFormat = (typeof FLEET_FORMATS)[number];
@@ -34,16 +34,20 @@ export function fleetJson(data: FleetData): unknown {
       };
     }),
     worstPerArea: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].rows.map((r) => ({ cluster: r.cluster, score: r.cell.score }))])),
+    /** Clusters graded n/a, left out of the mean overall score and of worstPerArea. */
+    leftOutAsNa: { overall: view.totals.meanLeftOut, areas: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].leftOut])) },
     regressions: data.regressions,
     common: data.common,
     waivers: data.waivers,
   };
 }
 
+const worstLeftOutText = (n: number): string => (n ? ` (${n} cluster${n === 1 ? '' : 's'} graded n/a left out)` : '');
+
 export function fleetMarkdown(view: FleetView): string {
   const out: string[] = [];
   out.push(`# ztaudit fleet report: ${view.totals.clusters} clusters`, '');
-  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${view.totals.meanOverall}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h; ${view.totals.stale} without a recent run.`, '');
+  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${meanOverallText(view.totals)}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h; ${view.totals.stale} without a recent run.`, '');
   out.push('## Scores', '', `| Cluster | Overall | ${view.areaTitles.join(' | ')} |`, `|---|---|${view.areaTitles.map(() => '---').join('|')}|`);
   const cell = (c: FleetView['grid'][number]['overall']) => `${c.text} ${c.grade}${c.deltaText ? ` (${c.deltaText})` : ''}`;
   for (const g of view.grid) out.push(`| ${mdEscape(g.cluster)}${g.regression ? ' **regression**' : ''}${g.partial ? ' (partial)' : ''} | ${cell(g.overall)} | ${g.areas.map(cell).join(' | ')} |`);
@@ -51,7 +55,7 @@ export function fleetMarkdown(view: FleetView): string {
   if (view.regressions.length === 0) out.push('None.');
   for (const r of view.regressions) out.push(`- **${mdEscape(r.cluster)}** ${mdEscape(r.runId)}: ${r.reasons.map(mdEscape).join('; ')}${r.more ? `; and ${r.more} more` : ''}`);
   out.push('', '## Worst clusters per area', '');
-  for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : 'not evaluated'}`);
+  for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);
   out.push('', '## Findings on many clusters', '');
   if (view.common.length === 0) out.push('None.');
   else out.push('| Clusters | Severity | Check | Resource |', '|---|---|---|---|', ...view.common.map((c) => `| ${c.clusters} | ${c.severity} | ${mdEscape(c.check)} | ${mdEscape(c.resource)} |`));

@@ -32,7 +32,7 @@ export interface GridRow {
   partial: boolean;
   /** Unwaived critical + high findings. */
   severe: number;
-  sparkline: string;
+  sparkline: Sparkline | null;
   stale: boolean;
 }
 
@@ -42,9 +42,11 @@ export interface FleetView {
   generatedAt: string;
   sinceHours: number;
   areaTitles: string[];
-  totals: { clusters: number; regressed: number; stale: number; meanOverall: string; grades: Array<{ grade: string; gradeClass: string; count: number }> };
+  /** `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. */
+  totals: { clusters: number; regressed: number; stale: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
   grid: GridRow[];
-  worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }> }>;
+  /** `leftOut`: clusters with a score in the area graded n/a (checks not evaluated), not ranked. */
+  worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }>; leftOut: number }>;
   regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
   common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; findings: number }>;
   waivers: Array<{ cluster: string; check: string; resource: string; owner: string; expires: string; state: string }>;
@@ -100,12 +102,38 @@ export function cellsOf(s: RunSummary): { overall: Cell; areas: Record<Area, Cel
   };
 }
 
-/** An SVG polyline's points for the overall score (0–100) in a 120×28 box. */
-export function sparklineOf(trend: TrendPoint[]): string {
-  const pts = trend.filter((t) => t.overall !== null);
-  if (pts.length < 2) return '';
-  const step = 116 / (pts.length - 1);
-  return pts.map((t, i) => `${(2 + i * step).toFixed(1)},${(26 - ((t.overall as number) / 100) * 24).toFixed(1)}`).join(' ');
+/** A sparkline's polylines (one per stretch of runs with a score) and its partial runs' points. */
+export interface Sparkline { segments: string[]; partial: Array<{ x: string; y: string }> }
+
+/**
+ * The overall score (0–100) in a 120×28 box, as the run report's trend draws it: a run without
+ * a score breaks the line, a partial run's point is marked (its score is not comparable).
+ */
+export function sparklineOf(trend: TrendPoint[]): Sparkline | null {
+  if (trend.filter((t) => t.overall !== null).length < 2) return null;
+  const step = 116 / (trend.length - 1);
+  const segments: string[][] = [[]];
+  const partial: Sparkline['partial'] = [];
+  trend.forEach((t, i) => {
+    if (t.overall === null) { segments.push([]); return; }
+    const x = (2 + i * step).toFixed(1), y = (26 - (t.overall / 100) * 24).toFixed(1);
+    segments[segments.length - 1].push(`${x},${y}`);
+    if (t.partial) partial.push({ x, y });
+  });
+  return { segments: segments.filter((s) => s.length > 1).map((s) => s.join(' ')), partial };
+}
+
+/**
+ * A cell a fleet aggregate may weigh: scored and graded. A score graded n/a covers only the
+ * checks that could be evaluated (README: the fleet grades a run as its own report does), so it
+ * is not compared with other clusters' scores.
+ */
+const comparable = (c: Cell): boolean => c.score !== null && c.grade !== 'n/a';
+const gradedNa = (c: Cell): boolean => c.score !== null && c.grade === 'n/a';
+
+/** The mean overall score, and how many clusters graded n/a it leaves out. */
+export function meanOverallText(totals: FleetView['totals']): string {
+  return `${totals.meanOverall}${totals.meanLeftOut ? ` (${totals.meanLeftOut} cluster${totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out)` : ''}`;
 }
 
 function resourceText(kind: string, namespace: string, name: string): string {
@@ -132,12 +160,13 @@ export function buildFleetView(data: FleetData): FleetView {
   });
   const worst = AREAS.map((area, i) => ({
     area: AREA_TITLES[area],
-    rows: grid.filter((g) => g.areas[i].score !== null)
+    rows: grid.filter((g) => comparable(g.areas[i]))
       .sort((a, b) => (a.areas[i].score as number) - (b.areas[i].score as number) || byName(a.cluster, b.cluster))
       .slice(0, WORST_PER_AREA)
       .map((g) => ({ cluster: g.cluster, cell: g.areas[i] })),
+    leftOut: grid.filter((g) => gradedNa(g.areas[i])).length,
   }));
-  const overalls = grid.map((g) => g.overall.score).filter((s): s is number => s !== null);
+  const overalls = grid.filter((g) => comparable(g.overall)).map((g) => g.overall.score as number);
   const gradeCounts = new Map<string, number>();
   for (const g of grid) gradeCounts.set(g.overall.grade, (gradeCounts.get(g.overall.grade) ?? 0) + 1);
   const regressed = new Set(data.regressions.map((r) => r.run.cluster));
@@ -152,6 +181,7 @@ export function buildFleetView(data: FleetData): FleetView {
       regressed: regressed.size,
       stale: grid.filter((g) => g.stale).length,
       meanOverall: overalls.length ? (overalls.reduce((a, b) => a + b, 0) / overalls.length).toFixed(1) : 'n/a',
+      meanLeftOut: grid.filter((g) => gradedNa(g.overall)).length,
       grades: ['A', 'B', 'C', 'D', 'F', 'n/a'].filter((g) => gradeCounts.has(g)).map((g) => ({ grade: g, gradeClass: g === 'n/a' ? 'grade-na' : `grade-${g.toLowerCase()}`, count: gradeCounts.get(g) as number })),
     },
     grid,

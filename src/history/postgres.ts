@@ -39,7 +39,7 @@ import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -354,8 +354,7 @@ async function baselineRunsOf(c: pg.Client, cluster: string): Promise<Set<string
 }
 
 function trendPoint(row: Row): TrendPoint {
-  const summary = row.summary as RunSummary;
-  return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
+  return trendPointOf(row.summary as RunSummary);
 }
 
 /** Our own earlier session still holds the cluster lock (see relock): worth retrying. */

@@ -3,7 +3,7 @@
 // store.ts, so nothing imports in a circle.
 import type { Config } from '../config/types.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { coverageGaps, isUnjudged } from '../run/coverage.ts';
+import { coverageGaps, isPartialRun, isUnjudged } from '../run/coverage.ts';
 import type { NotificationOutcome, RunReport, RunSummary, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetData, FleetQuery } from '../run/fleet.ts';
 
@@ -125,16 +125,6 @@ export function summarizeRun(report: RunReport, notifications?: NotificationOutc
 }
 
 /**
- * Whether a run is partial, as its reports say: something could not be read (run.partial), a
- * check that applies could not be evaluated for an input that exists or threw (coverageGaps:
- * not one without its input because the API is absent), or its diff compared only part of
- * the checks.
- */
-export function isPartialRun(report: Pick<RunReport, 'run' | 'checks' | 'diff'>): boolean {
-  return (report.run.partial?.length ?? 0) > 0 || coverageGaps(report).checks > 0 || report.diff?.partial === true;
-}
-
-/**
  * A stored summary with `partial` as isPartialRun says. Summaries stored by older versions
  * (without `gaps`) set it from the diff alone: for those, a check listed blind and not
  * not-applicable (not evaluated, an error) makes it partial too — their summaries cannot tell
@@ -147,8 +137,9 @@ export function withPartial(summary: RunSummary): RunSummary {
   return blind.some((id) => !notApplicable.has(id)) ? { ...summary, partial: true } : summary;
 }
 
+/** A stored run's trend point; `partial` as its reports say (withPartial), set only when it is. */
 export function trendPointOf(summary: RunSummary): TrendPoint {
-  return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas };
+  return { id: summary.id, startedAt: summary.startedAt, overall: summary.score.overall, areas: summary.score.areas, ...(withPartial(summary).partial ? { partial: true } : {}) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine, withoutControls } from '../base/plain-text.ts';
-import type { FleetView } from '../fleet/view.ts';
+import { meanOverallText, type FleetView } from '../fleet/view.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { headerText, sentOrRejected, transportOf } from './email.ts';
@@ -26,7 +26,7 @@ export function digestSkipReason(view: FleetView, policy: DigestPolicy): string 
 const MAX_LINES = 10;
 
 export function digestHeadline(view: FleetView): string {
-  return `Fleet: ${view.totals.clusters} clusters, mean ${view.totals.meanOverall}, ${view.totals.regressed} regressed in ${view.sinceHours} h`;
+  return `Fleet: ${view.totals.clusters} clusters, mean ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in ${view.sinceHours} h`;
 }
 
 export function buildSlackDigest(view: FleetView): { text: string; blocks: Array<Record<string, unknown>> } {

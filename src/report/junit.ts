@@ -117,13 +117,19 @@ export function writeJunit(report: RunReport, out: TextWriter): void {
   out.text('<?xml version="1.0" encoding="UTF-8"?>\n');
   out.text(`<testsuites name="${xmlAttribute(`ztaudit ${report.run.cluster.name}`)}" ${countAttributes(all)}>\n`);
   for (const { area, counts } of suites) {
-    out.text(`  <testsuite name="${xmlAttribute(`${area}: ${AREA_LABEL[area]}`)}" ${countAttributes(counts)} timestamp="${xmlAttribute(report.run.startedAt.replace(/Z$/, ''))}">\n`);
+    out.text(`  <testsuite name="${xmlAttribute(`${area}: ${AREA_LABEL[area]}`)}" ${countAttributes(counts)} timestamp="${xmlAttribute(junitTimestamp(report.run.startedAt))}">\n`);
     out.text(properties);
     for (const c of casesOf(checksOf(area), byCheck)) out.text(`${c.line()}\n`);
     out.text('  </testsuite>\n');
   }
   out.text('</testsuites>\n');
 }
+
+/**
+ * A testsuite's timestamp as Ant writes it and its JUnit schema takes it (ISO8601_DATETIME_PATTERN,
+ * `yyyy-MM-dd'T'HH:mm:ss`): to the second, no fraction and no zone; startedAt is UTC.
+ */
+const junitTimestamp = (startedAt: string): string => startedAt.slice(0, 19);
 
 /** report.junit.xml as one string, for small reports (the CLI writes it with writeJunit). */
 export function renderJunit(report: RunReport): string {

@@ -41,6 +41,14 @@ export interface SarifLog {
 interface Rules { rules: Array<Record<string, unknown>>; ruleIndex: Map<string, number>; ruleIdOf: (f: Finding) => string }
 
 /**
+ * GitHub code scanning rejects an upload whose rule has more than 20 tags and keeps only
+ * 10 (docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit),
+ * so a rule's tags are `security`, `kubernetes` and its first controls; the whole list is
+ * `properties.controls`.
+ */
+export const MAX_RULE_TAGS = 10;
+
+/**
  * The rules: a descriptor per check of the catalog, id the check's id, at the check's
  * severity; then one per check and severity that a finding has and its check's descriptor has
  * not, id `<check>/<severity>`. GitHub code scanning ranks an alert by its rule's
@@ -66,6 +74,7 @@ function rulesOf(report: RunReport): Rules {
     ruleIndex.set(id, rules.length);
     if (!severityOf.has(check)) severityOf.set(check, severity);
     const remediation = remediationOf.get(check);
+    const controls = controlsOf.get(check) ?? [];
     rules.push({
       id,
       name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ? ch.toUpperCase() : '')),
@@ -73,7 +82,7 @@ function rulesOf(report: RunReport): Rules {
       ...(protectsOf.has(check) ? { fullDescription: { text: `Protects against: ${protectsOf.get(check)}` } } : {}),
       ...(remediation ? { help: { text: remediation } } : {}),
       defaultConfiguration: { level: LEVEL[severity] },
-      properties: { tags: ['security', 'kubernetes', ...(controlsOf.get(check) ?? [])], 'security-severity': SECURITY_SEVERITY[severity] },
+      properties: { tags: ['security', 'kubernetes', ...controls.slice(0, MAX_RULE_TAGS - 2)], controls, 'security-severity': SECURITY_SEVERITY[severity] },
     });
   };
   const ruleIdOf = (f: Finding) => (severityOf.get(f.check) === f.severity ? f.check : `${f.check}/${f.severity}`);

@@ -2,6 +2,7 @@
 // not count) against those that were evaluated (pass or fail). A score over part of an area's
 // checks is shown with this share and without a grade (engine/score.ts gradeFor).
 import type { Area } from '../base/vocabulary.ts';
+import type { RunReport } from './types.ts';
 
 /** How many of the checks that apply were evaluated (not-applicable ones do not count). */
 export interface CheckCoverage {
@@ -89,4 +90,14 @@ export function gapsText(gaps: CoverageGaps, maxCauses = 5): string {
   const shown = gaps.causes.slice(0, maxCauses);
   const more = gaps.causes.length - shown.length;
   return `${gaps.checks} check${gaps.checks === 1 ? '' : 's'} not evaluated (${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''})`;
+}
+
+/**
+ * Whether a run is partial, as its reports say: something could not be read (run.partial), a
+ * check that applies could not be evaluated for an input that exists or threw (coverageGaps:
+ * not one without its input because the API is absent), or its diff compared only part of
+ * the checks.
+ */
+export function isPartialRun(report: Pick<RunReport, 'run' | 'checks' | 'diff'>): boolean {
+  return (report.run.partial?.length ?? 0) > 0 || coverageGaps(report).checks > 0 || report.diff?.partial === true;
 }

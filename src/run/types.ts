@@ -198,6 +198,8 @@ export interface TrendPoint {
   startedAt: string;
   overall: number | null;
   areas: Record<Area, number | null>;
+  /** The run was partial (its scores cover only what could be read and evaluated); absent when it was not. */
+  partial?: boolean;
 }
 
 export interface RunReport {
@@ -354,7 +356,7 @@ export interface RunSummary {
   regression: boolean | null;
   /**
    * Something could not be read, a check could not be evaluated for an input that exists or
-   * failed, or the diff compared part of the checks (isPartialRun in src/history/run-store.ts).
+   * failed, or the diff compared part of the checks (isPartialRun in src/run/coverage.ts).
    * Runs stored before `gaps` existed set it from the diff alone (read with withPartial).
    */
   partial: boolean;

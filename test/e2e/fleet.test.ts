@@ -65,4 +65,33 @@ describeBrowser('fleet report in Chromium', () => {
     expect(requests).toEqual([]);
     await page.close();
   });
+
+  it('shows the first row of every table: no header sits over it, and the sticky section bar stays above the tables when scrolled', async () => {
+    const store = await openRunStore(join(dir, 'layout.db'));
+    for (const r of fleetRuns()) await store.save(r);
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const file = join(dir, 'layout.html');
+    writeFileSync(file, renderFleetFormat(data, 'html'));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(file).href);
+    const hits = await page.locator('.wrap table').evaluateAll((tables) => tables.map((t) => {
+      const td = t.querySelector('tbody tr td');
+      if (!td) return null;
+      td.scrollIntoView({ block: 'center' });
+      const box = td.getBoundingClientRect();
+      const at = t.ownerDocument.elementFromPoint(box.left + 4, box.top + box.height / 2);
+      return `${t.closest('section')?.id}: ${at?.closest('td, th')?.tagName ?? at?.tagName}`;
+    }));
+    expect(hits.filter((h) => h !== null)).toEqual(['grid: TD', 'regressions: TD', 'common: TD', 'waivers: TD']);
+    // Scrolled so the grid's first row is under the bar: the bar is what is seen there.
+    const under = await page.evaluate(`(() => {
+      const td = document.querySelector('#grid tbody tr td');
+      window.scrollTo(0, td.getBoundingClientRect().top + window.scrollY - 10);
+      const nav = document.querySelector('nav').getBoundingClientRect();
+      return document.elementFromPoint(nav.right - 8, nav.top + nav.height / 2)?.closest('nav')?.tagName ?? 'covered';
+    })()`);
+    expect(under).toBe('NAV');
+    await page.close();
+  });
 });

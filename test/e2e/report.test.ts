@@ -282,6 +282,29 @@ describeBrowser('HTML report in headless Chromium', () => {
     await page.close();
   });
 
+  it.skipIf(!havePoppler)('prints a partial run\'s whole cover on page 1: banner, areas with their shares, sign-off and all of the contents', async () => {
+    const { report, previous, trend } = demoRun({
+      change: (s) => {
+        for (const kind of ['configmaps', 'clusterrolebindings'] as const) {
+          delete s.resources[kind];
+          s.coverage[kind] = { status: 'forbidden', detail: `list ${kind}` };
+        }
+      },
+    });
+    expect(report.run.partial?.length).toBe(2);
+    const out = join(dir, 'pdf-partial');
+    await renderReports(report, { formats: ['pdf'], outDir: out, trend, previous, chromium: executablePath });
+    const pdf = join(out, 'report.pdf');
+    const pageText = (n: number) => spawnSync('pdftotext', ['-f', String(n), '-l', String(n), '-layout', pdf, '-'], { encoding: 'utf8' }).stdout;
+    const [page1, page2] = [pageText(1), pageText(2)];
+    for (const t of ['Partial run:', 'checks evaluated', 'Reviewer sign-off', 'Comments', 'Contents', '1. Summary', '10. Methodology']) expect(page1, t).toContain(t);
+    // The areas' column heads are whole words (the table had been too narrow for GRADE).
+    expect(page1).toMatch(/AREA +SCORE +GRADE/);
+    // Page 2 is the report itself, with none of the cover's contents spilled onto it.
+    expect(page2).not.toMatch(/\d+\. (Summary|Trend|Methodology)\b/);
+    expect(page2).toContain('Summary');
+  });
+
   it('loads a 50,000-finding report quickly with a bounded DOM', async () => {
     const big = withPosture(syntheticReport(50_000), { subjects: 200, meshWorkloads: 30_000, exposed: 30_000 });
     const started = Date.now();

@@ -157,10 +157,13 @@ export interface TrendView {
   plotTop: number;
   plotBottom: number;
   gridLines: Array<{ y: number; label: string }>;
-  series: Array<{ key: string; label: string; cls: string; points: string }>;
-  dots: Array<{ x: number; y: number; title: string }>;
+  /** A polyline's points per stretch of runs with a score (a run without one breaks the line). */
+  series: Array<{ key: string; label: string; cls: string; segments: string[] }>;
+  dots: Array<{ x: number; y: number; title: string; partial: boolean }>;
   xLabels: Array<{ x: number; label: string }>;
   count: number;
+  /** Points of partial runs (drawn hollow). */
+  partialCount: number;
 }
 
 export type ControlStatus = 'fail' | 'waived' | 'pass' | 'not-evaluated';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { loadManifests } from '../../../src/collect/manifests.ts';
+import { loadManifests, parseManifestText } from '../../../src/collect/manifests.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
 import { InputError } from '../../../src/base/errors.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
@@ -43,6 +43,23 @@ describe('manifest loading', () => {
     expect(s.resources.namespaces?.map((n) => n.metadata?.name).sort()).toEqual(['ok1', 'ok2']);
     const note = s.notes.find((n) => n.includes('broken YAML document'));
     expect(note).toMatch(/broken\.yaml:6: skipped a broken YAML document: .*at line 10, column 1/);
+  });
+
+  it('gives an object the same line in a CRLF file as in an LF one (SARIF startLine, notes)', () => {
+    // YAML 1.2.2 §5.4: a line break is CR LF, CR or LF (yaml.org/spec/1.2.2/#54-line-break-characters);
+    // files saved on Windows end lines with CR LF, and `---\r` is still a document marker.
+    const lf = [
+      '# header comment', '---', 'apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: crlf-a',
+      '--- # second', '', 'apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: crlf-b',
+      '---', 'kind: [broken', '',
+    ].join('\n');
+    const crlf = lf.replaceAll('\n', '\r\n');
+    const linesOf = (text: string) => {
+      const parsed = parseManifestText(text, 'b.yaml');
+      return { a: parsed.sources['Namespace//crlf-a']?.line, b: parsed.sources['Namespace//crlf-b']?.line, broken: parsed.broken.map((x) => x.where) };
+    };
+    expect(linesOf(lf)).toEqual({ a: 3, b: 9, broken: ['b.yaml:14'] });
+    expect(linesOf(crlf)).toEqual(linesOf(lf));
   });
 
   it('flattens List kinds', () => {

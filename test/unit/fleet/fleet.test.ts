@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
-import { buildFleetView } from '../../../src/fleet/view.ts';
+import { buildFleetView, sparklineOf } from '../../../src/fleet/view.ts';
 import { renderFleetFormat } from '../../../src/fleet/render.ts';
-import { buildSlackDigest } from '../../../src/notify/fleet-digest.ts';
+import { buildSlackDigest, digestHeadline } from '../../../src/notify/fleet-digest.ts';
 import { resourceShape } from '../../../src/history/shape.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
@@ -102,6 +102,17 @@ describe('fleet data and view from a SQLite store with three clusters', () => {
   });
 });
 
+describe('fleet.html summary', () => {
+  it('shows how many clusters have each grade (the `count` helper shares the property\'s name)', async () => {
+    const store = await openRunStore(db, { readOnly: true });
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const html = renderFleetFormat(data, 'html');
+    const stats = [...html.matchAll(/<div class="stat (grade-[a-z]+)"><b>([^<]*)<\/b>/g)].map((m) => [m[1], m[2]]);
+    expect(stats).toEqual([['grade-a', '1'], ['grade-d', '1'], ['grade-f', '1']]);
+  });
+});
+
 describe('a cluster whose latest run was partial', () => {
   it('shows no grade for an area with checks not evaluated, and the run\'s own deltas (none where it had none), in the view, Markdown, JSON and the digest', async () => {
     const store = await openRunStore(join(dir, 'partial.db'));
@@ -147,6 +158,68 @@ describe('a cluster whose latest run was partial', () => {
     const old = await fleetDataOf(again, { ...DEFAULT_FLEET_QUERY, now: NOW });
     await again.close();
     expect(renderFleetFormat(old, 'md')).toContain('| gamma (partial) | 87.0 n/a |');
+  });
+});
+
+describe('fleet aggregates and a run graded n/a', () => {
+  // README: the fleet grades a run as its own report does (n/a, never a clean grade); a score
+  // over 3 of 11 checks is not compared with other clusters' scores over all of theirs.
+  it('leave it out of the mean overall score and the worst clusters per area, and say how many were left out', async () => {
+    const store = await openRunStore(join(dir, 'left-out.db'));
+    const gamma = fleetRun('gamma', '20261110T060000Z-g00001', '2026-11-10T06:00:00.000Z', 30);
+    gamma.checks = [{ id: 'network.allow-all-ingress', area: 'network', title: 't', severity: 'high', controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status: 'not-evaluated', unreadable: ['pods'] }];
+    gamma.run.coverage = { pods: { status: 'forbidden' } };
+    gamma.run.partial = ['pods could not be read (forbidden)'];
+    for (const r of [fleetRun('alpha', '20261110T020000Z-a00001', '2026-11-10T02:00:00.000Z', 60), fleetRun('beta', '20261110T030000Z-b00001', '2026-11-10T03:00:00.000Z', 80), gamma]) await store.save(r);
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    const view = buildFleetView(data);
+    expect(view.grid.map((g) => [g.cluster, g.overall.text, g.overall.grade, g.areas[0].text, g.areas[0].grade])).toEqual([
+      ['alpha', '60.0', 'D', '55.0', 'F'], ['beta', '80.0', 'B', '75.0', 'C'], ['gamma', '30.0', 'n/a', '25.0', 'n/a'],
+    ]);
+    expect(view.totals).toMatchObject({ meanOverall: '70.0', meanLeftOut: 1 });
+    const network = view.worst.find((w) => w.area === 'Network')!;
+    expect([network.rows.map((r) => r.cluster), network.leftOut]).toEqual([['alpha', 'beta'], 1]);
+    // Pod security is graded on every cluster (its checks all ran): gamma is ranked there.
+    expect(view.worst.find((w) => w.area === 'Pod security')!.rows.map((r) => [r.cluster, r.cell.grade])).toEqual([['gamma', 'F'], ['alpha', 'F'], ['beta', 'D']]);
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toContain('Mean overall score 70.0 (1 cluster graded n/a left out);');
+    expect(md).toContain('- Network: alpha 55.0, beta 75.0 (1 cluster graded n/a left out)');
+    const html = renderFleetFormat(data, 'html');
+    expect(html).toContain('<div class="stat" data-stat="mean"><b>70.0</b><span>mean overall score, 1 cluster graded n/a left out</span></div>');
+    expect(html).toContain('<p class="empty left-out">1 cluster graded n/a left out: checks not evaluated.</p>');
+    const json = JSON.parse(renderFleetFormat(data, 'json'));
+    expect(json.worstPerArea.network).toEqual([{ cluster: 'alpha', score: 55 }, { cluster: 'beta', score: 75 }]);
+    expect(json.leftOutAsNa).toEqual({ overall: 1, areas: { network: 1, tls: 0, rbac: 0, 'pod-security': 0, mtls: 0 } });
+    expect(digestHeadline(view)).toBe('Fleet: 3 clusters, mean 70.0 (1 cluster graded n/a left out), 0 regressed in 24 h');
+  });
+});
+
+describe('fleet sparklines', () => {
+  const point = (id: string, overall: number | null, partial?: boolean) => ({
+    id, startedAt: '2026-11-10T02:00:00.000Z', overall, areas: { network: overall, tls: null, rbac: null, 'pod-security': null, mtls: null }, ...(partial ? { partial } : {}),
+  });
+  it('break at a run without a score and mark a partial run\'s point, as the run report\'s trend does', () => {
+    const line = sparklineOf([point('a', 50), point('b', 75), point('c', null), point('d', 95, true), point('e', 100)])!;
+    // 5 runs across x 2–118 (29 apart); y 26 at 0 and 2 at 100.
+    expect(line.segments).toEqual(['2.0,14.0 31.0,8.0', '89.0,3.2 118.0,2.0']);
+    expect(line.partial).toEqual([{ x: '89.0', y: '3.2' }]);
+    expect(sparklineOf([point('a', 50), point('b', null)])).toBeNull();
+  });
+
+  it('are drawn with a hollow point for a partial run in fleet.html', async () => {
+    const store = await openRunStore(join(dir, 'spark.db'));
+    const first = fleetRun('gamma', '20261110T050000Z-g00001', '2026-11-10T05:00:00.000Z', 70);
+    const second = fleetRun('gamma', '20261110T060000Z-g00002', '2026-11-10T06:00:00.000Z', 95, { previous: first });
+    second.run.partial = ['pods could not be read (forbidden)'];
+    const third = fleetRun('gamma', '20261110T070000Z-g00003', '2026-11-10T07:00:00.000Z', 72, { previous: second });
+    for (const r of [first, second, third]) await store.save(r);
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW });
+    await store.close();
+    expect(data.clusters[0].trend.map((t) => t.partial ?? false)).toEqual([false, true, false]);
+    const html = renderFleetFormat(data, 'html');
+    expect(html.match(/<circle class="partial" cx="60\.0" cy="3\.2" r="2\.2"><title>partial run: /g)).toHaveLength(1);
+    expect(html).toContain('aria-label="overall score trend; hollow points are partial runs"');
   });
 });
 

@@ -262,6 +262,23 @@ describe('SARIF 2.1.0', () => {
     expect(unknown[0].locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'cluster/_cluster/Group/oncall.yaml', uriBaseId: 'CLUSTER' } });
   });
 
+  it('keeps every rule of the whole catalog within GitHub code scanning\'s tag limit, the full control list in properties.controls', () => {
+    // docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit:
+    // "Tags per rule: 20 — Only 10 tags will be included"; over 20 and the upload is rejected.
+    const { report } = buildRun({ catalog: true });
+    type Rule = { id: string; properties: { tags: string[]; controls: string[] } };
+    const rules = ((JSON.parse(renderSarif(report)) as SarifLog).runs[0] as { tool: { driver: { rules: Rule[] } } }).tool.driver.rules;
+    const checkOf = new Map(report.checks.map((c) => [c.id, c]));
+    expect(Math.max(...report.checks.map((c) => c.controls.length))).toBeGreaterThan(8);
+    for (const rule of rules) {
+      const check = checkOf.get(rule.id.split('/')[0])!;
+      expect(rule.properties.tags.length, rule.id).toBeLessThanOrEqual(10);
+      expect(rule.properties.tags.slice(0, 2)).toEqual(['security', 'kubernetes']);
+      expect(rule.properties.controls, rule.id).toEqual(check.controls);
+      expect(check.controls.slice(0, 8)).toEqual(rule.properties.tags.slice(2));
+    }
+  });
+
   it('names the rule of a not-evaluated check as its notification\'s associatedRule, not its descriptor (which names a notification)', () => {
     const { report } = buildRun();
     const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0] as { invocations: Array<{ toolExecutionNotifications: Array<Record<string, unknown>> }> };

@@ -26,6 +26,20 @@ function parsed(xml: string): Element[] {
   return out;
 }
 
+describe('report.junit.xml testsuite timestamp', () => {
+  it('is to the second, without fraction or zone, as the JUnit schema of Ant requires', () => {
+    // Ant's JUnit.xsd: timestamp is ISO8601_DATETIME_PATTERN, an xs:dateTime restricted to
+    // [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}, which Ant's XMLJUnitResultFormatter
+    // writes with org.apache.tools.ant.util.DateUtils.ISO8601_DATETIME_PATTERN "yyyy-MM-dd'T'HH:mm:ss".
+    const { report } = buildRun();
+    const xml = renderJunit({ ...report, run: { ...report.run, startedAt: '2026-12-04T18:37:37.883Z' } });
+    const stamps = [...xml.matchAll(/<testsuite [^>]*timestamp="([^"]*)"/g)].map((m) => m[1]);
+    expect(stamps.length).toBeGreaterThan(0);
+    for (const t of stamps) expect(t).toMatch(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$/);
+    expect(stamps[0]).toBe('2026-12-04T18:37:37');
+  });
+});
+
 describe('report.junit.xml attribute values', () => {
   it('keep their line breaks, carriage returns and tabs through an XML parser', () => {
     const { report } = buildRun();

@@ -2,9 +2,11 @@
 // they are larger than the longest string V8 can make). The files are the bytes the whole-string
 // renderers wrote — test/fixtures/report-formats/hostile.* were made by those renderers (commit
 // abc8e16) from hostileReport(), findings plain or spooled; hostile.junit.xml was made again when
-// line breaks, carriage returns and tabs became character references (the only change), and
+// line breaks, carriage returns and tabs became character references, and again when testsuite
+// timestamps lost their milliseconds (each the only change), and
 // hostile.sarif when a finding of another severity than its check's got a rule of its own (the
-// only change: that rule, and the ruleId and ruleIndex of the one such finding) — and
+// only change: that rule, and the ruleId and ruleIndex of the one such finding) and again when
+// every rule got its full control list as properties.controls (the only change) — and
 // they are written while the findings are read, not after all of them were turned into one string.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

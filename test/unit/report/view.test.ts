@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderHtml } from '../../../src/report/html.ts';
 import { buildView } from '../../../src/report/view/index.ts';
+import { isPartialRun } from '../../../src/run/coverage.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { ROOT } from './demo.ts';
 import { buildRun, syntheticReport, withPosture } from './fixtures.ts';
@@ -152,12 +153,33 @@ describe('buildView', () => {
     const { report, trend } = buildRun();
     const t = buildView(report, { trend })!.trend!;
     expect(t.count).toBe(trend.length + 1);
-    const overall = t.series.find((s) => s.key === 'overall')!.points.split(' ');
+    expect(t.series.find((s) => s.key === 'overall')!.segments).toHaveLength(1);
+    const overall = t.series.find((s) => s.key === 'overall')!.segments[0].split(' ');
     expect(overall).toHaveLength(15);
     const [, lastY] = overall[overall.length - 1].split(',').map(Number);
     expect(lastY).toBeCloseTo(t.plotBottom - ((t.plotBottom - t.plotTop) * 73.5) / 100, 0);
     expect(t.series.find((s) => s.key === 'mtls')).toBeUndefined(); // never scored: no line
     expect(buildView(report, { trend: [] }).trend).toBeNull();
+  });
+
+  it('breaks the trend\'s lines at a run without a score and draws a partial run\'s point hollow, saying why', () => {
+    const { report, trend } = buildRun();
+    const points = trend.map((p, i) => (i === 5 ? { ...p, overall: null, areas: { ...p.areas, network: null } } : i === 9 ? { ...p, partial: true } : p));
+    const t = buildView(report, { trend: points })!.trend!;
+    // 14 stored runs and the current one; the 6th has no score: 5 points, then 9.
+    expect(t.series.find((s) => s.key === 'overall')!.segments.map((s) => s.split(' ').length)).toEqual([5, 9]);
+    expect(t.series.find((s) => s.key === 'network')!.segments.map((s) => s.split(' ').length)).toEqual([5, 9]);
+    // The 10th stored run, and the current one (fake.tls-needs-traefik could not be evaluated: README, a partial run).
+    expect(isPartialRun(report)).toBe(true);
+    expect(t.dots.flatMap((d, i) => (d.partial ? [i] : []))).toEqual([8, 13]);
+    expect(t.dots[8].title).toMatch(/ UTC — overall [\d.]+ — partial run: its scores cover only what could be read and evaluated$/);
+    expect(t.dots[7].title).toMatch(/ UTC — overall [\d.]+$/);
+    expect(t.partialCount).toBe(2);
+    const html = renderHtml(report, { trend: points });
+    const svg = html.slice(html.indexOf('<section id="trend"'), html.indexOf('</section>', html.indexOf('<section id="trend"')));
+    expect(svg.match(/<polyline class="series-overall"/g)).toHaveLength(2);
+    expect(svg.match(/<circle class="partial"/g)).toHaveLength(2);
+    expect(svg).toContain('Hollow points are partial runs (2)');
   });
 
   it('orders the exceptions register by urgency', () => {
