@@ -39,7 +39,7 @@ export const authzMissing: Check = {
   remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings. For ports a sidecar does not receive, remove `traffic.sidecar.istio.io/excludeInboundPorts` and set `includeInboundPorts` to "*" (or remove it), so the policies apply there. Linkerd: set `config.linkerd.io/default-inbound-policy: deny` (or install with proxy.defaultInboundPolicy=deny) and give each port a Server plus an AuthorizationPolicy naming its clients (MeshTLSAuthentication identities or ServiceAccounts). Consul: add a `* → *` deny ServiceIntentions (or enable ACLs with default_policy deny) and allow each caller per destination.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
-  // The Istio authorization model reads the waypoint Gateways (istio.io/waypoint-for) behind an ambient callee.
+  // The Istio authorization model reads the waypoint Gateways and GatewayClasses (istio.io/waypoint-for) behind an ambient callee.
   readsWhen: [ISTIO_MESH_CONFIG_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, ISTIO_WAYPOINT_GATEWAYS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
