@@ -205,6 +205,50 @@ describe('mtls.authz-missing reads a waypoint as reach does (istio.io/waypoint-f
     expect(missing('none')[0].message).toBe('Deployment default/productpage is meshed but no ALLOW AuthorizationPolicy applies to it (in default or istio-system): it accepts calls from any caller the network lets in; waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its Services) does not handle service traffic (istio.io/waypoint-for: none); waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its pods) does not handle workload traffic (istio.io/waypoint-for: none)');
     expect(missing('all')[0].message).toBe('Deployment default/productpage: ALLOW policies decide who may call it (default/productpage-viewer); default/productpage-viewer enforced by waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its Services; istio.io/waypoint-for: all)');
   });
+
+  // A DENY policy whose rule is empty (`rules: [{}]`) matches every request, and DENY is checked
+  // before ALLOW (https://istio.io/latest/docs/reference/config/security/authorization-policy/:
+  // "If there are any DENY policies that match the request, deny the request"). Attached to a
+  // waypoint left at `service` ("By default, a waypoint will only handle service traffic",
+  // https://istio.io/latest/docs/ambient/usage/waypoint/), it covers the call to the Service only.
+  it('a DENY-all at the waypoint covers the Service call: the message names it, never an empty ALLOW list', () => {
+    const I1 = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: example/api:1, ports: [{containerPort: 8000}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: shop}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: DENY
+  rules: [{}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: shop}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+`;
+    const [v] = run(authzMissing, ctxOf(I1));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('Deployment shop/api: a direct call to a pod of shop/api (judged by the ztunnel of shop/api: waypoint shop/waypoint (namespace shop label istio.io/use-waypoint, for its pods) does not handle workload traffic (no istio.io/waypoint-for label: service)) meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; DENY shop/deny-all refuses every call, but decides only a call to Service shop/api (judged by waypoint shop/waypoint)');
+  });
 });
 
 describe('Istio waypoint: ztunnel after the waypoint still enforces L4 only', () => {
