@@ -39,7 +39,7 @@ export const authzMissing: Check = {
   remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings. For ports a sidecar does not receive, remove `traffic.sidecar.istio.io/excludeInboundPorts` and set `includeInboundPorts` to "*" (or remove it), so the policies apply there. Linkerd: set `config.linkerd.io/default-inbound-policy: deny` (or install with proxy.defaultInboundPolicy=deny) and give each port a Server plus an AuthorizationPolicy naming its clients (MeshTLSAuthentication identities or ServiceAccounts). Consul: add a `* → *` deny ServiceIntentions (or enable ACLs with default_policy deny) and allow each caller per destination.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
-  // The Istio authorization model reads the waypoint Gateways (istio.io/waypoint-for) behind an ambient callee.
+  // The Istio authorization model reads the waypoint Gateways and GatewayClasses (istio.io/waypoint-for) behind an ambient callee.
   readsWhen: [ISTIO_MESH_CONFIG_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_WAYPOINT_GATEWAYS_READ],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
@@ -109,10 +109,18 @@ export const authzMissing: Check = {
         // Some calls meet an ALLOW policy (at a waypoint) and others do not: the workload is as
         // open as its least protected path, which is what reach answers too.
         const where = (v: typeof views[number]) => `${v.path.label} (judged by ${v.wp ? `waypoint ${v.wp.namespace}/${v.wp.name}` : `the ztunnel of ${w.namespace}/${w.workload.ref.name}`}${v.wp === undefined && v.path.skipped ? `: ${v.path.skipped}` : ''})`;
+        // A covered call meets an ALLOW policy, else a DENY that refuses every call (`rules: [{}]`).
         const covered = views.filter((v) => !open.includes(v));
+        const byAllow = covered.filter((v) => v.allow.length > 0);
+        const byDeny = new Map<string, typeof covered>();
+        for (const v of covered) if (v.allow.length === 0 && v.denyAll) byDeny.set(policyName(v.denyAll), [...byDeny.get(policyName(v.denyAll)) ?? [], v]);
+        const coveredText = [
+          ...(byAllow.length > 0 ? [`ALLOW ${[...new Set(byAllow.flatMap((v) => v.allow))].map(policyName).join(', ')} decide${byAllow.length === 1 ? 's' : ''} only ${byAllow.map(where).join(', ')}`] : []),
+          ...[...byDeny].map(([name, vs]) => `DENY ${name} refuses every call, but decides only ${vs.map(where).join(', ')}`),
+        ].join('; ');
         yield {
           status: 'fail', resource,
-          message: `${refString(resource)}: ${open.map(where).join(', ')} meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; ALLOW ${[...new Set(covered.flatMap((v) => v.allow))].map(policyName).join(', ')} decide${covered.length === 1 ? 's' : ''} only ${covered.map(where).join(', ')}`,
+          message: `${refString(resource)}: ${open.map(where).join(', ')} meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; ${coveredText}`,
           evidence: { namespace: w.namespace, unprotectedCalls: open.map((v) => v.path.label), applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
           related: applied.map((p) => p.ref),
         };

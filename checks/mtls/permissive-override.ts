@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, meshModel, type MeshModel } from '../../src/analysis/mesh/index.ts';
 import { selectorMatches } from '../../src/analysis/mesh/istio.ts';
-import { serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
+import { consulMutualTLSApplies, serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
@@ -120,22 +120,31 @@ const SAMPLE = 10;
 function consulVerdicts(m: MeshModel): Verdict[] {
   const tls = m.consul.mutualTLS;
   // Which Consul workloads (and services) each entry decides the mode of, Consul's default ('')
-  // included, and the workloads of each service: one pass over the workloads.
-  type Group = { workloads: string[]; services: Set<string> };
+  // included, and the workloads of each service: one pass over the workloads. A workload without
+  // the transparent proxy takes no plaintext through the entry (the mode applies only with it on,
+  // consulMutualTLSApplies: the reading details.mtls and reach use); it is counted apart.
+  type Member = { ref: string; service: string; namespace: string };
+  type Group = { workloads: Member[]; services: Set<string>; noTproxy: string[] };
   const decided = new Map<string, Group>();
   const byService = new Map<string, Group>();
-  const add = (map: Map<string, Group>, key: string, workload: string, service: string) => {
+  const add = (map: Map<string, Group>, key: string, member: Member, applies: boolean) => {
     let g = map.get(key);
-    if (!g) map.set(key, (g = { workloads: [], services: new Set() }));
-    g.workloads.push(workload);
-    g.services.add(service);
+    if (!g) map.set(key, (g = { workloads: [], services: new Set(), noTproxy: [] }));
+    if (!applies) {
+      g.noTproxy.push(member.ref);
+      return;
+    }
+    g.workloads.push(member);
+    g.services.add(member.service);
   };
   for (const w of m.workloads) {
     if (w.mesh !== 'consul') continue;
     const service = w.consulService ?? serviceAccountOf(w.workload.pods[0]);
     const mode = tls.modeOf(service, w.namespace);
-    add(decided, mode.resource ? refString(mode.resource) : '', refString(w.workload.ref), service);
-    add(byService, service, refString(w.workload.ref), service);
+    const member = { ref: refString(w.workload.ref), service, namespace: w.namespace };
+    const applies = consulMutualTLSApplies(w.consulTransparentProxy);
+    add(decided, mode.resource ? refString(mode.resource) : '', member, applies);
+    add(byService, service, member, applies);
   }
   const { allowed, mesh: meshRef } = tls.meshAllows;
   const meshName = meshRef ? `Mesh ${meshRef.namespace}/${meshRef.name}` : undefined;
@@ -147,7 +156,8 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     // its service (ServiceDefaults), or those left to Consul's default (ProxyDefaults global).
     const d = e.inEffect ? decided.get(refString(e.ref)) : e.ref.kind === 'ServiceDefaults' ? byService.get(e.ref.name) : decided.get('');
     const services = e.ref.kind === 'ServiceDefaults' ? [e.ref.name] : [...(d?.services ?? [])].sort();
-    const workloads = d?.workloads ?? [];
+    const workloads = (d?.workloads ?? []).map((w) => w.ref);
+    const noTproxy = d?.noTproxy ?? [];
     const evidence: Record<string, unknown> = {
       mutualTLSMode: e.mode,
       inEffect: e.inEffect,
@@ -157,6 +167,7 @@ function consulVerdicts(m: MeshModel): Verdict[] {
       affectedWorkloads: workloads.length,
       sampleWorkloads: workloads.slice(0, SAMPLE),
     };
+    if (noTproxy.length > 0) evidence.withoutTransparentProxy = noTproxy.slice(0, SAMPLE);
     if (e.problem) evidence.notInEffect = e.problem;
     if (e.mode === 'strict') {
       out.push({ status: 'pass', resource: e.ref, detailKey: 'mode', message: `${entry} does not relax mTLS (mutualTLSMode ${e.mode}).`, evidence });
@@ -165,11 +176,30 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     const what = e.ref.kind === 'ServiceDefaults'
       ? `Consul service ${shown(e.ref.name)}`
       : `every Consul service without a mutualTLSMode of its own in ServiceDefaults${services.length ? ` (${services.slice(0, SAMPLE).map(shown).join(', ')}${services.length > SAMPLE ? ', …' : ''})` : ''}`;
-    const on = workloads.length > 0 ? `${workloads.length} meshed workload(s): ${workloads.slice(0, SAMPLE).join(', ')}${workloads.length > SAMPLE ? ', …' : ''}` : 'no meshed workload in the snapshot yet';
+    const list = (refs: string[]) => `${refs.slice(0, SAMPLE).join(', ')}${refs.length > SAMPLE ? ', …' : ''}`;
+    const apart = noTproxy.length > 0 ? `${noTproxy.length} workload(s) without the transparent proxy, where mutualTLSMode does not apply: ${list(noTproxy)}` : '';
+    const on = workloads.length > 0
+      ? `${workloads.length} meshed workload(s): ${list(workloads)}${apart ? `; not ${apart}` : ''}`
+      : apart ? `no meshed workload takes plaintext through it: ${apart}` : 'no meshed workload in the snapshot yet';
     if (!e.inEffect) {
+      // What those workloads accept today is the entry Consul does apply to them (ProxyDefaults
+      // global, or the default): permissive there means plaintext is already let in.
+      const open = new Map<string, string[]>();
+      for (const w of d?.workloads ?? []) {
+        const now = tls.modeOf(w.service, w.namespace);
+        if (now.mode !== 'permissive') continue;
+        const refs = open.get(now.source);
+        if (refs) refs.push(w.ref);
+        else open.set(now.source, [w.ref]);
+      }
+      const opening = e.refused === 'mesh-disallows-permissive' ? 'allowing permissive mode in the Mesh entry' : `syncing the entry${allowed ? '' : ' (with the Mesh entry allowing permissive mode)'}`;
+      const openNow = [...open.values()].reduce((n, refs) => n + refs.length, 0);
+      const today = open.size > 0
+        ? `Plaintext is accepted today all the same: ${[...open].map(([source, refs]) => `${source} decides for ${list(refs)}`).join('; ')}${openNow < workloads.length ? `; ${opening} would let it in for the other ${workloads.length - openNow} (${on})` : apart ? ` (${apart})` : ''}.`
+        : `Plaintext is refused today, but ${opening} would let it in (${on}).`;
       out.push({
         status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
-        message: `${entry} sets mutualTLSMode permissive for ${what}, but it is not in effect: ${e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry` : 'Consul reports it not synced (Synced=False)'}. Plaintext is refused today, but ${e.refused === 'mesh-disallows-permissive' ? 'allowing permissive mode in the Mesh entry' : `syncing the entry${allowed ? '' : ' (with the Mesh entry allowing permissive mode)'}`} would let it in (${on}).`,
+        message: `${entry} sets mutualTLSMode permissive for ${what}, but it is not in effect: ${e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry` : 'Consul reports it not synced (Synced=False)'}. ${today}`,
         evidence,
       });
       continue;

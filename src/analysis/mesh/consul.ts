@@ -328,6 +328,18 @@ export function consulTransparentProxy(nsLabels: Record<string, string>, podAnno
 }
 
 /**
+ * Whether a workload's inbound mutualTLSMode (ServiceDefaults/ProxyDefaults) applies to it:
+ * "MutualTLSMode controls whether mutual TLS is required for all incoming connections when
+ * transparent proxy is enabled" (consul-k8s control-plane/api/v1alpha1/servicedefaults_types.go;
+ * https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode). With the
+ * transparent proxy off nothing is redirected to the sidecar, permissive or not; a value that is
+ * not a boolean is read as on, so the mode is not dropped on a guess.
+ */
+export function consulMutualTLSApplies(tproxy: ConsulTransparentProxy | undefined): boolean {
+  return tproxy?.enabled !== false;
+}
+
+/**
  * Whether a call to `port` bypasses the callee's sidecar: ports excluded from the transparent
  * proxy's redirection reach the application directly; with the transparent proxy off, the
  * application's own port is reachable unless it listens on localhost only, which the snapshot

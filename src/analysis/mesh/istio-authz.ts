@@ -53,10 +53,37 @@ export interface IstioAuthzModel {
   namespaces: Map<string, NamespaceInfo>;
   /** Services per namespace: name, selector, labels (waypoint use, Service targetRefs). */
   services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
-  /** Gateway API Gateways by `namespace/name`: their istio.io/waypoint-for label ('' when unset). */
-  waypointFor: Map<string, string>;
+  /**
+   * Gateway API Gateways by `namespace/name`: the istio.io/waypoint-for that applies to them — the
+   * Gateway's label, else its GatewayClass's (`from` names that class), else '' — or `classUnread`
+   * when the Gateway has no label and GatewayClasses could not be read.
+   */
+  waypointFor: Map<string, WaypointFor>;
   /** Gateways could not be read (forbidden, failed): which traffic a waypoint handles is unknown. */
   gatewaysUnreadable: boolean;
+}
+
+export type WaypointFor = { value: string; fromClass?: string } | { classUnread: string };
+
+/**
+ * Which traffic each Gateway takes as a waypoint. istiod's Waypoints collection
+ * (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go) starts from the
+ * "default traffic type if neither GatewayClass nor Gateway specify a type" (service), takes
+ * gatewayClass.Labels["istio.io/waypoint-for"] when the class has it, and lets the Gateway's own
+ * label override that. A class that is not there leaves the default, as istiod's does.
+ */
+function waypointForOf(snapshot: Snapshot): Map<string, WaypointFor> {
+  const classes = new Map((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((c) => [c.metadata?.name ?? '', stringMap(c.metadata?.labels)['istio.io/waypoint-for']]));
+  const classesUnread = ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gatewayclasses']?.status ?? 'ok');
+  const out = new Map<string, WaypointFor>();
+  for (const g of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const key = `${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`;
+    const own = stringMap(g.metadata?.labels)['istio.io/waypoint-for'];
+    const className = str(obj(g.spec)?.gatewayClassName) ?? '';
+    const ofClass = classes.get(className);
+    out.set(key, own !== undefined ? { value: own } : ofClass !== undefined ? { value: ofClass, fromClass: className } : classesUnread ? { classUnread: className } : { value: '' });
+  }
+  return out;
 }
 
 function parseRequestAuthn(o: KubeObject): RequestAuthn {
@@ -114,7 +141,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     requestAuthnUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['istio.requestauthentications']?.status ?? 'ok'),
     namespaces: mesh.namespaces,
     services,
-    waypointFor: new Map((snapshot.resources['gatewayapi.gateways'] ?? []).map((g) => [`${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`, stringMap(g.metadata?.labels)['istio.io/waypoint-for'] ?? ''])),
+    waypointFor: waypointForOf(snapshot),
     gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
   };
 }, ['network', 'tls', 'mtls']);
@@ -428,12 +455,17 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
   const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
   const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
     if (!named) return { label, wp: undefined };
-    const value = model.waypointFor.get(`${named.namespace}/${named.name}`);
-    if (value === undefined && model.gatewaysUnreadable) {
+    const found = model.waypointFor.get(`${named.namespace}/${named.name}`);
+    if (found === undefined && model.gatewaysUnreadable) {
       const unsure = `Gateways could not be read, so whether waypoint ${named.namespace}/${named.name} (${named.via}) handles ${traffic} traffic (its istio.io/waypoint-for label) is unknown`;
       return { label, wp: { ...named, via: `${named.via}; Gateway unread` }, unsure };
     }
-    const forText = value ? `istio.io/waypoint-for: ${value}` : value === '' ? 'no istio.io/waypoint-for label: service' : 'Gateway not in the snapshot: Istio\'s default service assumed';
+    if (found !== undefined && 'classUnread' in found) {
+      const unsure = `GatewayClasses could not be read, so whether waypoint ${named.namespace}/${named.name} (${named.via}) handles ${traffic} traffic (the istio.io/waypoint-for label of its GatewayClass ${found.classUnread}) is unknown`;
+      return { label, wp: { ...named, via: `${named.via}; GatewayClass unread` }, unsure };
+    }
+    const value = found?.value;
+    const forText = value ? `istio.io/waypoint-for: ${value}${found?.fromClass !== undefined ? ` on GatewayClass ${found.fromClass}` : ''}` : value === '' ? 'no istio.io/waypoint-for label: service' : 'Gateway not in the snapshot: Istio\'s default service assumed';
     const handles = value === undefined || value === '' ? traffic === 'service' : value === 'all' || value === traffic;
     return handles ? { label, wp: { ...named, via: `${named.via}; ${forText}` } } : { label, wp: undefined, skipped: `waypoint ${named.namespace}/${named.name} (${named.via}) does not handle ${traffic} traffic (${forText})` };
   };

@@ -15,7 +15,7 @@ import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.t
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
-import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -282,7 +282,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       if (tproxy?.enabled === undefined && tproxy) weak['*'] = `transparent proxy unknown: ${tproxy.source} is not a boolean`;
       // Permissive mTLS (consul.ts indexConsulMutualTLS) passes plaintext to the service port, without intentions.
       const mtls = model.consul.mutualTLS.modeOf(w.consulService ?? serviceAccountOf(w.workload.pods[0]), w.namespace);
-      if (tproxy?.enabled !== false && mtls.mode === 'permissive') {
+      if (consulMutualTLSApplies(tproxy) && mtls.mode === 'permissive') {
         const rep = w.workload.pods[0];
         const port = consulServicePort(w.annotations, rep ? containerPorts(rep.spec) : []);
         weak[port ?? '*'] ??= `plaintext accepted on the service port, without intentions: ${mtls.source}`;

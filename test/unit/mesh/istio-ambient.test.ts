@@ -205,6 +205,50 @@ describe('mtls.authz-missing reads a waypoint as reach does (istio.io/waypoint-f
     expect(missing('none')[0].message).toBe('Deployment default/productpage is meshed but no ALLOW AuthorizationPolicy applies to it (in default or istio-system): it accepts calls from any caller the network lets in; waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its Services) does not handle service traffic (istio.io/waypoint-for: none); waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its pods) does not handle workload traffic (istio.io/waypoint-for: none)');
     expect(missing('all')[0].message).toBe('Deployment default/productpage: ALLOW policies decide who may call it (default/productpage-viewer); default/productpage-viewer enforced by waypoint default/waypoint (namespace default label istio.io/use-waypoint, for its Services; istio.io/waypoint-for: all)');
   });
+
+  // A DENY policy whose rule is empty (`rules: [{}]`) matches every request, and DENY is checked
+  // before ALLOW (https://istio.io/latest/docs/reference/config/security/authorization-policy/:
+  // "If there are any DENY policies that match the request, deny the request"). Attached to a
+  // waypoint left at `service` ("By default, a waypoint will only handle service traffic",
+  // https://istio.io/latest/docs/ambient/usage/waypoint/), it covers the call to the Service only.
+  it('a DENY-all at the waypoint covers the Service call: the message names it, never an empty ALLOW list', () => {
+    const I1 = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: example/api:1, ports: [{containerPort: 8000}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: shop}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: DENY
+  rules: [{}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: shop}
+spec: {gatewayClassName: istio-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+`;
+    const [v] = run(authzMissing, ctxOf(I1));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('Deployment shop/api: a direct call to a pod of shop/api (judged by the ztunnel of shop/api: waypoint shop/waypoint (namespace shop label istio.io/use-waypoint, for its pods) does not handle workload traffic (no istio.io/waypoint-for label: service)) meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; DENY shop/deny-all refuses every call, but decides only a call to Service shop/api (judged by waypoint shop/waypoint)');
+  });
 });
 
 describe('Istio waypoint: ztunnel after the waypoint still enforces L4 only', () => {
@@ -259,8 +303,8 @@ describe('Istio waypoint: Gateways that could not be read', () => {
   it('the Istio authorization checks that judge calls are not evaluated, naming the Gateways, only where a waypoint is named', () => {
     const status = (yaml: string, gatewaysForbidden: boolean) => runChecks([authzAllowAny, authzPlaintextBypass], gatewaysForbidden ? forbidden(yaml) : ctxOf(yaml)).map((o) => `${o.check.id} ${o.status}${o.status === 'not-evaluated' ? ` ${o.reason}` : ''}`);
     expect(status(onlyZzz, true)).toEqual([
-      'mtls.authz-allow-any not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoints that istio.io/use-waypoint names, as on namespace amb: their Gateways (istio.io/waypoint-for) and the Services calls reach them by',
-      'mtls.authz-plaintext-bypass not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoints that istio.io/use-waypoint names, as on namespace amb: their Gateways (istio.io/waypoint-for) and the Services calls reach them by',
+      'mtls.authz-allow-any not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoints that istio.io/use-waypoint names, as on namespace amb: their Gateways and GatewayClasses (istio.io/waypoint-for) and the Services calls reach them by',
+      'mtls.authz-plaintext-bypass not-evaluated needs gatewayapi.gateways: forbidden (list gatewayapi.gateways (refused in test)) for the waypoints that istio.io/use-waypoint names, as on namespace amb: their Gateways and GatewayClasses (istio.io/waypoint-for) and the Services calls reach them by',
     ]);
     // No namespace, Service or workload names a waypoint: the Gateways do not matter.
     const noWaypoint = onlyZzz.replace(', istio.io/use-waypoint: wp', '');
@@ -315,5 +359,98 @@ spec:
     expect(r).toMatchObject({ verdict: 'depends', enforcedBy: 'waypoint amb/wp' });
     expect(r.reason).toContain('a JWT (RequestAuthentication issuers testing@secure.istio.io)');
     expect(r.notes?.find((n) => n.startsWith('a direct call to a pod of amb/b: judged by waypoint amb/wp, DENIED: '))).toBeDefined();
+  });
+});
+
+describe('Istio waypoint: istio.io/waypoint-for on the GatewayClass', () => {
+  // istiod's Waypoints collection (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/
+  // waypoints.go): "default traffic type if neither GatewayClass nor Gateway specify a type" is
+  // service; gatewayClass.Labels["istio.io/waypoint-for"] replaces it, and the Gateway's own label
+  // replaces that. A platform team labelling its waypoint class `all` sends pod-addressed calls
+  // through every waypoint of that class too.
+  const I2 = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      serviceAccountName: api
+      containers: [{name: api, image: example/api:1, ports: [{containerPort: 8000}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: front, namespace: shop}
+spec:
+  selector: {matchLabels: {app: front}}
+  template:
+    metadata: {labels: {app: front}}
+    spec:
+      serviceAccountName: front
+      containers: [{name: front, image: example/front:1}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-callers, namespace: shop}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: platform-waypoint, labels: {istio.io/waypoint-for: all}}
+spec: {controllerName: istio.io/mesh-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: shop}
+spec: {gatewayClassName: platform-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+`;
+
+  it('a class labelled all: the direct call to the pod goes through the waypoint too, so its ALLOW refuses shop/front, and every workload has an ALLOW', () => {
+    const r = verdict(I2, 'shop/front', 'shop/api');
+    expect(r).toMatchObject({ verdict: 'denied', enforcedBy: 'waypoint shop/waypoint' });
+    expect(JSON.stringify(r)).toContain('istio.io/waypoint-for: all on GatewayClass platform-waypoint');
+    expect(run(authzMissing, ctxOf(I2)).map((v) => `${v.resource.name} ${v.status}`)).toEqual(['api pass', 'front pass']);
+  });
+
+  it('the Gateway\'s own label overrides its class: waypoint-for service leaves the direct call to ztunnel', () => {
+    const own = I2.replace('metadata: {name: waypoint, namespace: shop}', 'metadata: {name: waypoint, namespace: shop, labels: {istio.io/waypoint-for: service}}');
+    expect(verdict(own, 'shop/front', 'shop/api')).toMatchObject({ verdict: 'allowed', enforcedBy: 'ztunnel of shop/api (ambient)' });
+    expect(run(authzMissing, ctxOf(own)).find((v) => v.resource.name === 'api')?.status).toBe('fail');
+  });
+
+  it('GatewayClasses refused: a Gateway without its own label is unsure (UNKNOWN, naming the class), and the checks are not evaluated', () => {
+    const refused = () => {
+      const ctx = ctxOf(I2);
+      ctx.snapshot.resources['gatewayapi.gatewayclasses'] = [];
+      ctx.snapshot.coverage['gatewayapi.gatewayclasses'] = { status: 'forbidden', detail: 'list gatewayapi.gatewayclasses (refused in test)' };
+      return ctx;
+    };
+    const ctx = refused();
+    const r = meshFlowVerdict(ctx.snapshot, ctx.config, ref('shop/front'), ref('shop/api'), 8000, 'TCP');
+    expect(r.verdict).toBe('unknown');
+    expect(r.reason).toMatch(/^GatewayClasses could not be read, so whether waypoint shop\/waypoint \(namespace shop label istio.io\/use-waypoint, for its (Services|pods)\) handles (service|workload) traffic \(the istio.io\/waypoint-for label of its GatewayClass platform-waypoint\) is unknown: through it DENIED/);
+    // A Gateway that carries its own label does not depend on its class.
+    const labelled = ctxOf(I2.replace('metadata: {name: waypoint, namespace: shop}', 'metadata: {name: waypoint, namespace: shop, labels: {istio.io/waypoint-for: all}}'));
+    labelled.snapshot.resources['gatewayapi.gatewayclasses'] = [];
+    labelled.snapshot.coverage['gatewayapi.gatewayclasses'] = { status: 'forbidden', detail: 'list gatewayapi.gatewayclasses (refused in test)' };
+    expect(meshFlowVerdict(labelled.snapshot, labelled.config, ref('shop/front'), ref('shop/api'), 8000, 'TCP').verdict).toBe('denied');
+    expect(runChecks([authzMissing], refused()).map((o) => `${o.status} ${o.reason}`)).toEqual([
+      'not-evaluated needs gatewayapi.gatewayclasses: forbidden (list gatewayapi.gatewayclasses (refused in test)) for the waypoints that istio.io/use-waypoint names, as on namespace shop: their Gateways and GatewayClasses (istio.io/waypoint-for) and the Services calls reach them by',
+    ]);
   });
 });

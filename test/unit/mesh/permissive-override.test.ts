@@ -89,6 +89,37 @@ ${status}---`;
     expect(unsynced.message).toContain('not in effect: Consul reports it not synced (Synced=False). Plaintext is refused today, but syncing the entry would let it in');
   });
 
+  // consul-k8s control-plane/api/v1alpha1/servicedefaults_types.go: "MutualTLSMode controls whether
+  // mutual TLS is required for all incoming connections when transparent proxy is enabled"
+  // (https://developer.hashicorp.com/consul/docs/k8s/connect/onboarding-tproxy-mode). A workload
+  // with the transparent proxy off is plaintext already (details.mtls consul:no-tproxy, reach
+  // UNKNOWN); the permissive entry opens nothing more on it.
+  it('a workload without the transparent proxy takes no plaintext through a permissive entry: medium, naming it apart; a tproxy workload beside it still makes it high', () => {
+    const [v] = judged(`${namespaceYaml('shop', '')}${app('web', { 'consul.hashicorp.com/transparent-proxy': 'false' })}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'permissive')}`);
+    expect(v).toMatchObject({ status: 'fail', severity: 'medium', evidence: { inEffect: true, affectedWorkloads: 0, withoutTransparentProxy: ['Deployment shop/web'] } });
+    expect(v.message).toMatch(/; no meshed workload takes plaintext through it: 1 workload\(s\) without the transparent proxy, where mutualTLSMode does not apply: Deployment shop\/web\.$/);
+    const both = judged(`${namespaceYaml('shop', '')}${app('web', { 'consul.hashicorp.com/transparent-proxy': 'false' })}${app('api')}${meshEntry(true)}${entry('ProxyDefaults', 'global', 'permissive')}`);
+    expect(both[0]).toMatchObject({ status: 'fail', severity: 'high', evidence: { affectedWorkloads: 1, sampleWorkloads: ['Deployment shop/api'], services: ['api'] } });
+    expect(both[0].message).toMatch(/; 1 meshed workload\(s\): Deployment shop\/api; not 1 workload\(s\) without the transparent proxy, where mutualTLSMode does not apply: Deployment shop\/web\.$/);
+  });
+
+  // A ServiceDefaults Consul does not apply leaves its service to the ProxyDefaults global (consul.ts
+  // indexConsulMutualTLS, the reading reach uses): when that is permissive, plaintext is let in now.
+  it('an entry not in effect for a service that ProxyDefaults global already opens does not say plaintext is refused: it names the entry that lets it in', () => {
+    const global = entry('ProxyDefaults', 'global', 'permissive', 'status:\n  conditions: [{type: Synced, status: "True"}]\n');
+    const cases = [
+      [meshEntry(true), entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "rpc error"}]\n'), 'Consul reports it not synced (Synced=False)'],
+      [meshEntry(false), entry('ServiceDefaults', 'web', 'permissive'), 'Mesh consul/mesh does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry'],
+    ] as const;
+    for (const [mesh, service, why] of cases) {
+      const vs = judged(`${namespaceYaml('shop', '')}${app('web')}${mesh}${global}${service}`);
+      expect(vs.find((v) => v.resource.kind === 'ProxyDefaults'), why).toMatchObject({ status: 'fail', severity: 'high' });
+      const low = vs.find((v) => v.resource.kind === 'ServiceDefaults');
+      expect(low, why).toMatchObject({ status: 'fail', severity: 'low', evidence: { inEffect: false } });
+      expect(low?.message).toBe(`ServiceDefaults shop/web sets mutualTLSMode permissive for Consul service web, but it is not in effect: ${why}. Plaintext is accepted today all the same: ProxyDefaults consul/global mutualTLSMode permissive decides for Deployment shop/web.`);
+    }
+  });
+
   it('a service name from the connect-service annotation is quoted, never printed raw', () => {
     const vs = judged(`${namespaceYaml('shop', '')}${app('web', { 'consul.hashicorp.com/connect-service': 'web\nFORGED LINE' })}${meshEntry(true)}${entry('ProxyDefaults', 'global', 'permissive')}`);
     expect(vs[0].message).toContain('(\"web\\nFORGED LINE\")');
