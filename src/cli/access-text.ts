@@ -5,7 +5,7 @@
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { closest, suggestion } from '../base/did-you-mean.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
+import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, ruleNotGivenInScope, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2;
@@ -125,6 +125,21 @@ function bindingText(g: RuleGrant): string {
   return `${b.kind} ${b.namespace ? `${b.namespace}/` : ''}${b.name}${origin}`;
 }
 
+/**
+ * " [not granted: …]" after a RoleBinding's rule, or the part of it, that grants nothing there (the
+ * same test as `can SUBJECT VERB RESOURCE -n NS`); "" for a rule that grants all it names.
+ */
+function notGrantedMark(g: RuleGrant, snapshot: Snapshot): string {
+  const not = ruleNotGivenInScope(g.rule, g, snapshot);
+  if (not.nonResourceURLs.length > 0) return ' [not granted: non-resource URL]';
+  if (not.resources.length === g.rule.resources.length) return ' [not granted: cluster-scoped]';
+  const partly = not.resources.length > 0 ? ` [not granted for ${not.resources.join(',')}: cluster-scoped]` : '';
+  // A request naming namespace NAME carries NAME as its namespace: the RoleBinding reaches its own namespace, no list of them.
+  const core = g.rule.apiGroups.includes('') || g.rule.apiGroups.includes('*');
+  const itself = core && g.rule.resources.some((r) => r.split('/')[0] === 'namespaces' && !not.resources.includes(r)) ? ` [namespaces: namespace ${g.namespace} itself only]` : '';
+  return `${partly}${itself}`;
+}
+
 function roleText(g: RuleGrant): string {
   return `${g.role.kind} ${g.role.namespace ? `${g.role.namespace}/` : ''}${g.role.name}`;
 }
@@ -202,14 +217,21 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
   const ns = args.namespace || undefined;
   const namespaces = ns === undefined ? Object.keys(rules.namespaces).sort() : rules.namespaces[ns] ? [ns] : [];
   const lines = [oneLine(`Permissions of ${who}${ns === undefined ? '' : ` in namespace ${ns}`}:`)];
-  const section = (title: string, grants: RuleGrant[]) => {
+  const section = (title: string, grants: RuleGrant[], namespace?: string) => {
     lines.push('', `${title}:`);
     const rows = [['RULE', 'VIA', 'BINDING', 'ROLE']];
-    for (const g of grants) rows.push([describeRule(g.rule), formatSubject(g.via), bindingText(g), roleText(g)]);
+    let marked = false;
+    for (const g of grants) {
+      const mark = namespace === undefined ? '' : notGrantedMark(g, snapshot);
+      marked ||= mark.includes('[not granted');
+      rows.push([`${describeRule(g.rule)}${mark}`, formatSubject(g.via), bindingText(g), roleText(g)]);
+    }
     lines.push(table(rows).split('\n').map((l) => `  ${l}`).join('\n'));
+    // Marked, not left out: the reviewer sees every rule the subject's bindings carry, and why `can … -n` answers no for some.
+    if (marked) lines.push(oneLine(`  [not granted]: requests on cluster-scoped resources and non-resource URLs carry no namespace, so RoleBindings in ${namespace} cannot grant them.`));
   };
   if (rules.cluster.length) section('Cluster-wide (ClusterRoleBindings)', rules.cluster);
-  for (const n of namespaces) section(`Namespace ${oneLine(n)} (RoleBindings)`, rules.namespaces[n]);
+  for (const n of namespaces) section(`Namespace ${oneLine(n)} (RoleBindings)`, rules.namespaces[n], n);
   if (!rules.cluster.length && namespaces.length === 0) lines.push(ns === undefined ? '  none: no binding names this subject or its groups.' : oneLine(`  none: no ClusterRoleBinding, and no RoleBinding in namespace ${ns}, names this subject or its groups.`));
   if (ns !== undefined) return { exitCode: 0, output: lines.join('\n') + '\n', warnings: questionWarnings(snapshot, model, { namespace: ns }) };
   // Breadth counts every namespace: it says nothing about one.

@@ -6,4 +6,4 @@ export { rbacBreadth, subjectBreadth, topBreadth, resourceCatalog, servedResourc
 export type { BreadthEntry, ResourceType, TopBreadthOptions } from './breadth.ts';
 export { rbacAudit, isSystemSubject, isBuiltinGrant } from './audit.ts';
 export { describeRule } from './rules.ts';
-export { resourceIsClusterScoped } from './scope.ts';
+export { resourceIsClusterScoped, ruleNotGivenInScope } from './scope.ts';

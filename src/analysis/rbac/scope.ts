@@ -55,16 +55,27 @@ export function ruleGivesInScope(rule: Rule, g: Pick<Grant, 'namespace'>, snapsh
   if (!g.namespace) return true;
   if (rule.nonResourceURLs.length > 0) return false;
   const idx = scopeIndex(snapshot);
+  return rule.resources.some((res) => resourceGivesIn(rule, res, g.namespace!, idx));
+}
+
+/**
+ * What part of `rule`, reaching a subject through grant `g`, gives nothing (ruleGivesInScope
+ * asks whether any part gives): through a RoleBinding, its non-resource URLs, and each resource
+ * it names that is served only cluster-scoped (`namespaces` only when no verb of it names
+ * namespace g.namespace itself); nothing through a ClusterRoleBinding.
+ */
+export function ruleNotGivenInScope(rule: Rule, g: Pick<Grant, 'namespace'>, snapshot: Snapshot): { nonResourceURLs: string[]; resources: string[] } {
+  if (!g.namespace) return { nonResourceURLs: [], resources: [] };
+  const idx = scopeIndex(snapshot);
+  return { nonResourceURLs: rule.nonResourceURLs, resources: rule.resources.filter((res) => !resourceGivesIn(rule, res, g.namespace!, idx)) };
+}
+
+/** Whether resource `res` of `rule` is served namespaced in a group the rule names, or is `namespaces` reached in `namespace` itself. */
+function resourceGivesIn(rule: Rule, res: string, namespace: string, idx: ScopeIndex): boolean {
+  const base = res.split('/')[0];
   const coreGroup = rule.apiGroups.includes('') || rule.apiGroups.includes('*');
-  for (const res of rule.resources) {
-    const base = res.split('/')[0];
-    if (base === 'namespaces' && coreGroup && rule.verbs.some((v) => namespaceRequestReaches(rule, v, g.namespace!))) return true;
-    for (const group of rule.apiGroups) {
-      const namespaced = base === '*'
-        ? (group === '*' ? true : idx.byGroup.get(group) ?? true)
-        : group === '*' ? idx.byResource.get(base) ?? true : idx.byKey.get(`${group}/${base}`) ?? true;
-      if (namespaced) return true;
-    }
-  }
-  return false;
+  if (base === 'namespaces' && coreGroup && rule.verbs.some((v) => namespaceRequestReaches(rule, v, namespace))) return true;
+  return rule.apiGroups.some((group) => base === '*'
+    ? (group === '*' ? true : idx.byGroup.get(group) ?? true)
+    : group === '*' ? idx.byResource.get(base) ?? true : idx.byKey.get(`${group}/${base}`) ?? true);
 }

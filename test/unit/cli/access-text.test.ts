@@ -134,6 +134,8 @@ rules:
 - {apiGroups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"], verbs: ["patch"]}
 - {apiGroups: [""], resources: ["namespaces"], verbs: ["get"]}
 - {apiGroups: ["acme.example.com"], resources: ["widgets"], verbs: ["get"]}
+- {apiGroups: [""], resources: ["pods", "nodes"], verbs: ["list"]}
+- {nonResourceURLs: ["/metrics"], verbs: ["get"]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -181,5 +183,37 @@ describe('ztaudit can / who-can on a cluster-scoped resource with -n', () => {
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe('yes: User:mallory (groups: system:authenticated) can get widgets.acme.example.com in namespace app');
     expect(r.err).toEqual(['ztaudit can: warning: the source does not say whether "widgets.acme.example.com" is namespaced (no discovery data names it): answered as if it were, so RoleBindings in app count']);
+  });
+});
+
+// The listing answers as the questions do: a security reviewer reading "what can mallory do in
+// app" must not see nodes/proxy there as if granted, yet should see that the RoleBinding names
+// it (the role is bound; `can … get nodes/proxy -n app` says no). So such rules stay, marked.
+// RoleBindings never grant cluster-scoped resources or nonResourceURLs (reference checks.md §3.1;
+// https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding:
+// a RoleBinding grants "permissions within a specific namespace").
+describe('ztaudit can SUBJECT -n NS (no verb): a RoleBinding\'s cluster-scoped and non-resource rules', () => {
+  const row = (out: string, rule: string) => out.split('\n').find((l) => l.trimStart().startsWith(rule));
+
+  it('are listed marked [not granted], with one line saying why; namespaced ones are not marked', async () => {
+    const r = await ask('can', 'User:mallory', '-n', 'app');
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([]);
+    const section = r.out.slice(r.out.indexOf('Namespace app (RoleBindings):'));
+    expect(row(section, 'get nodes/proxy (core)')).toMatch(/^  get nodes\/proxy \(core\) \[not granted: cluster-scoped\] +User:mallory +RoleBinding app\/proxy-ns +ClusterRole kubelet-proxy$/);
+    expect(row(section, 'patch validatingwebhookconfigurations')).toContain('(admissionregistration.k8s.io) [not granted: cluster-scoped]');
+    expect(row(section, 'get /metrics')).toContain('get /metrics [not granted: non-resource URL]');
+    // pods is granted in app, nodes is not: only nodes is marked.
+    expect(row(section, 'list pods,nodes (core)')).toContain('list pods,nodes (core) [not granted for nodes: cluster-scoped]');
+    // get on namespace app itself is granted (the request carries app as its namespace); no list of namespaces.
+    expect(row(section, 'get namespaces (core)')).toContain('get namespaces (core) [namespaces: namespace app itself only]');
+    expect(row(section, 'get widgets (acme.example.com)')).not.toContain('[');
+    expect(section).toContain('  [not granted]: requests on cluster-scoped resources and non-resource URLs carry no namespace, so RoleBindings in app cannot grant them.');
+  });
+
+  it('are marked in every namespace of the full listing too; ClusterRoleBindings\' rules never are', async () => {
+    const r = await ask('can', 'User:mallory');
+    expect(row(r.out, 'get nodes/proxy (core)')).toContain('[not granted: cluster-scoped]');
+    expect(r.out.slice(0, r.out.indexOf('Namespace app (RoleBindings):'))).not.toContain('not granted');
   });
 });

@@ -238,6 +238,28 @@ describe('pod-security model and checks', () => {
     }
   });
 
+  // Admission ignores an exempt namespace's labels (exempt requests skip every mode:
+  // https://kubernetes.io/docs/concepts/security/pod-security-admission/#exemptions), but
+  // ztaudit still reports its pods against the enforce level they set; a misspelt key leaves the
+  // level at the admission default (reference checks.md 2.6: "Missing labels -> admission
+  // defaults"), so the privileged pod passes. Only invalid-label can say why.
+  it('invalid-label judges exempt namespaces too: a misspelt enforce key there silently lowers the level its pods are judged at', () => {
+    const config = defaultConfig();
+    config.podSecurity.exemptions = { namespaces: ['ci'], runtimeClasses: [], usernames: [] };
+    const { results } = run([ns('ci', { 'pod-security.kubernetes.io/enfroce': 'restricted' }), ...livePods('ci', 'dind', 1, privilegedSpec)], config);
+    expect(fails(results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+    expect(results.get('pod-security.enforce-missing')).toEqual([]);
+    const [invalid] = fails(results.get('pod-security.invalid-label'));
+    expect(invalid.resource).toEqual({ kind: 'Namespace', name: 'ci' });
+    expect(invalid.message).toBe('Namespace ci has invalid Pod Security label: "pod-security.kubernetes.io/enfroce"="restricted" (not a Pod Security label, so admission ignores it: did you mean pod-security.kubernetes.io/enforce?). Namespace ci is exempt from admission (config podSecurity.exemptions.namespaces); its labels still set the level its pods are reported against, and apply if the exemption is lifted.');
+    expect(invalid.evidence).toMatchObject({ exemption: { namespace: 'ci' } });
+    // Valid labels in an exempt namespace pass, without the note; a namespace that is not exempt gets no note.
+    const valid = run([ns('ci', enforce('restricted'))], config).results.get('pod-security.invalid-label')!;
+    expect(valid.map((v) => `${v.resource.name}:${v.status}`)).toEqual(['ci:pass']);
+    const [plain] = fails(run([ns('ci', { 'pod-security.kubernetes.io/enforce': 'Restricted' })]).results.get('pod-security.invalid-label'));
+    expect(plain.message).not.toContain('exempt');
+  });
+
   it('an exempt namespace the input does not hold is named among those whose enforced level was not judged', () => {
     const config = defaultConfig();
     config.podSecurity.exemptions = { namespaces: ['ci'], runtimeClasses: [], usernames: [] };

@@ -2,7 +2,7 @@
 // can reach (reviewer repros r1, r1b, r5).
 import { describe, expect, it } from 'vitest';
 import { buildRbacModel, canI, directGrants, resourceIsClusterScoped, whoCan } from '../../../src/analysis/rbac/index.ts';
-import { ruleGivesInScope } from '../../../src/analysis/rbac/scope.ts';
+import { ruleGivesInScope, ruleNotGivenInScope } from '../../../src/analysis/rbac/scope.ts';
 import { normalizeRule } from '../../../src/analysis/rbac/rules.ts';
 import type { Grant } from '../../../src/analysis/rbac/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
@@ -68,6 +68,21 @@ describe('ruleGivesInScope', () => {
     const g = grants(withDiscovery);
     expect(ruleGivesInScope(rule({ apiGroups: ['acme.io'], resources: ['widgets'], verbs: ['get'] }), g.rb, withDiscovery)).toBe(false);
     expect(ruleGivesInScope(rule({ apiGroups: ['acme.io'], resources: ['widgets'], verbs: ['get'] }), g.crb, withDiscovery)).toBe(true);
+  });
+});
+
+describe('ruleNotGivenInScope (what `can SUBJECT -n NS` marks not granted)', () => {
+  const s = snap(BINDINGS);
+  const { rb, crb } = grants(s);
+  const not = (r: object, g: Grant) => ruleNotGivenInScope(rule(r), g, s);
+
+  it('through a RoleBinding: the cluster-scoped resources of a rule, each, and its non-resource URLs; through a ClusterRoleBinding nothing', () => {
+    expect(not({ apiGroups: [''], resources: ['pods', 'nodes', 'nodes/proxy'], verbs: ['get'] }, rb)).toEqual({ nonResourceURLs: [], resources: ['nodes', 'nodes/proxy'] });
+    expect(not({ nonResourceURLs: ['/metrics'], verbs: ['get'] }, rb)).toEqual({ nonResourceURLs: ['/metrics'], resources: [] });
+    expect(not({ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }, rb).resources).toEqual([]);
+    expect(not({ apiGroups: [''], resources: ['namespaces'], verbs: ['list'] }, rb).resources).toEqual(['namespaces']);
+    expect(not({ apiGroups: ['acme.io'], resources: ['widgets'], verbs: ['get'] }, rb).resources).toEqual([]);
+    expect(not({ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }, crb)).toEqual({ nonResourceURLs: [], resources: [] });
   });
 });
 
