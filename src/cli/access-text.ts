@@ -101,15 +101,16 @@ function scopeOf(snapshot: Snapshot): (group: string, resource: string) => boole
 }
 
 /**
- * " in namespace NS", or " cluster-wide" for a question without one or on a type that is
- * cluster-scoped (the request carries no namespace: NS's RoleBindings cannot answer it), and ""
- * for a non-resource URL.
+ * " in namespace NS" for the namespace the request carries (a named namespace carries its own name,
+ * whatever -n says), " cluster-wide" when it carries none (with -n: why NS's RoleBindings cannot
+ * answer it), and "" for a non-resource URL.
  */
 function whereText(resource: string, namespace: string | undefined, asked: ResourceAttributes | NonResourceAttributes): string {
   if (!('resource' in asked)) return '';
+  if (asked.namespace) return namespace && namespace !== asked.namespace ? ` in namespace ${asked.namespace} (a request on namespace ${asked.namespace} carries that name, not -n ${namespace})` : ` in namespace ${asked.namespace}`;
   if (!namespace) return ' cluster-wide';
-  if (asked.namespace) return ` in namespace ${asked.namespace}`;
-  return ` cluster-wide (${resource} is cluster-scoped: RoleBindings in ${namespace} cannot grant it)`;
+  const why = asked.group === '' && asked.resource === 'namespaces' ? `${asked.verb} on namespaces carries no namespace` : `${resource} is cluster-scoped`;
+  return ` cluster-wide (${why}: RoleBindings in ${namespace} cannot grant it)`;
 }
 
 /** Rows of cells as aligned columns; each cell on one line, its control characters escaped (names come from the cluster). */
@@ -159,7 +160,7 @@ export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): Command
   const entries = whoCan(model, args.verb, args.resource, args.namespace || undefined, { name: args.name, clusterScoped });
   // The question may hold names a script took from the cluster: it stays on its line.
   const what = oneLine(`${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}`);
-  const where = oneLine(whereText(args.resource, args.namespace || undefined, requestAttributes(args.verb, args.resource, { namespace: args.namespace || '', name: args.name, clusterScoped })));
+  const where = oneLine(whereText(args.resource, args.namespace || undefined, requestAttributes(args.verb, args.resource, { namespace: args.namespace || undefined, name: args.name, clusterScoped })));
   const lines: string[] = [];
   if (entries.length === 0) {
     lines.push(`No subject can ${what}${where}.`);

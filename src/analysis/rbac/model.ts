@@ -5,7 +5,7 @@
 import { memoize } from '../memo.ts';
 import { resourcesOf, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { DEFAULT_CLUSTER_ROLES, DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLE_BY_NAME, BOOTSTRAP_LABELS, AUTOUPDATE_ANNOTATION, RECOGNISED_ROLE_BY_KEY, type DefaultClusterRole } from './bootstrap.ts';
-import { normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
+import { namespaceRequestCarriesName, normalizeRules, ruleAllowsNonResource, ruleAllowsResource, ruleKey, selectorMatches } from './rules.ts';
 import type { BindingInfo, Grant, Identity, NonResourceAttributes, ResourceAttributes, RoleInfo, Rule, RuleGrant, Subject } from './types.ts';
 
 export interface SubjectBindings {
@@ -484,7 +484,11 @@ export function bindingsNaming(model: RbacModel, s: Subject): BindingInfo[] {
 export interface RequestOptions {
   /** API group; '' = core. When omitted, taken from "resource.group" in the resource string, else ''. */
   group?: string;
-  /** Namespace of the request. Omitted: cluster scope, except a named `namespaces` request, which the apiserver scopes to that namespace. '' = cluster scope, always. */
+  /**
+   * Namespace of the request. Omitted: cluster scope. A get, update, patch or delete of one core
+   * `namespaces` object carries that object's name instead (the apiserver scopes it so), unless this is ''
+   * (cluster scope, as a SubjectAccessReview with namespace '' asks).
+   */
   namespace?: string;
   subresource?: string;
   name?: string;
@@ -557,12 +561,13 @@ export function requestAttributes(verb: string, resource: string, opts: RequestO
   if (resource.startsWith('/')) return { verb, path: resource };
   const p = parseResource(resource, opts);
   let namespace = opts.namespace;
-  const namedNamespace = p.group === '' && p.resource === 'namespaces' && opts.name;
-  if (namespace === undefined && namedNamespace) namespace = opts.name;
+  // get/update/patch/delete of one namespace goes to /api/v1/namespaces/NAME, so the request carries
+  // NAME as its namespace, whatever namespace the question names; '' still asks for cluster scope.
+  if (p.group === '' && p.resource === 'namespaces' && opts.name && namespaceRequestCarriesName(verb) && namespace !== '') namespace = opts.name;
   // RoleBindings are consulted only for requests that carry a namespace (VisitRulesFor, kubernetes
-  // pkg/registry/rbac/validation/rule.go); one on a cluster-scoped type carries none, except a
-  // request naming a namespace, which carries that name.
-  if (namespace && opts.clusterScoped?.(p.group, p.resource) && !(namedNamespace && namespace === opts.name)) namespace = undefined;
+  // pkg/registry/rbac/validation/rule.go); one on a cluster-scoped type carries none, except the
+  // request on one namespace above, which carries its name.
+  else if (namespace && opts.clusterScoped?.(p.group, p.resource)) namespace = undefined;
   return { verb, group: p.group, resource: p.resource, subresource: p.subresource, name: opts.name, namespace: namespace || undefined };
 }
 
@@ -583,13 +588,13 @@ export interface WhoCanEntry {
 }
 
 /**
- * Every binding subject allowed `verb` on `resource`: cluster-wide when namespace is omitted,
- * otherwise in that namespace (ClusterRoleBindings plus that namespace's RoleBindings; only the
- * former for a type opts.clusterScoped says is cluster-scoped). Subjects
+ * Every binding subject allowed `verb` on `resource`: in the namespace the request carries
+ * (requestAttributes: `namespace`, or a named namespace's own name; none for a type opts.clusterScoped
+ * says is cluster-scoped), by ClusterRoleBindings plus that namespace's RoleBindings. Subjects
  * that are groups stand for all their members.
  */
 export function whoCan(model: RbacModel, verb: string, resource: string, namespace?: string, opts: Omit<RequestOptions, 'namespace'> = {}): WhoCanEntry[] {
-  const attrs = requestAttributes(verb, resource, { ...opts, namespace: namespace ?? '' });
+  const attrs = requestAttributes(verb, resource, { ...opts, namespace });
   const isResource = 'resource' in attrs;
   const bySubject = new Map<string, WhoCanEntry>();
   for (const [rk, bindings] of model.byRole) {

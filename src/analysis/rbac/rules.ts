@@ -102,6 +102,16 @@ export function ruleGrantsSome(rule: Rule, verb: string, group: string, resource
 const NAMED_VERBS = new Set(['*', 'get', 'update', 'patch', 'delete']);
 
 /**
+ * Whether a request with `verb` on one named core namespace goes to /api/v1/namespaces/NAME (or its
+ * status or finalize subresource) and so carries NAME as its namespace (RequestInfoFactory.NewRequestInfo,
+ * kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go). A list, watch, create
+ * or deletecollection goes to /api/v1/namespaces and carries none, whatever name it selects or creates.
+ */
+export function namespaceRequestCarriesName(verb: string): boolean {
+  return NAMED_VERBS.has(verb);
+}
+
+/**
  * Whether `rule`, bound by a RoleBinding in `namespace`, allows `verb` on core `namespaces` there.
  * A request on /api/v1/namespaces/NAME carries NAME as its namespace (RequestInfoFactory.NewRequestInfo,
  * kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go), so the binding's
@@ -109,7 +119,7 @@ const NAMED_VERBS = new Set(['*', 'get', 'update', 'patch', 'delete']);
  * (if any) listing that namespace (ResourceNameMatches, pkg/apis/rbac/v1/evaluation_helpers.go).
  */
 export function namespaceRequestReaches(rule: Rule, verb: string, namespace: string): boolean {
-  return NAMED_VERBS.has(verb) && (rule.resourceNames.length === 0 || rule.resourceNames.includes(namespace));
+  return namespaceRequestCarriesName(verb) && (rule.resourceNames.length === 0 || rule.resourceNames.includes(namespace));
 }
 
 export function ruleKey(rule: Rule): string {

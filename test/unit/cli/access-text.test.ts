@@ -217,3 +217,73 @@ describe('ztaudit can SUBJECT -n NS (no verb): a RoleBinding\'s cluster-scoped a
     expect(r.out.slice(0, r.out.indexOf('Namespace app (RoleBindings):'))).not.toContain('not granted');
   });
 });
+
+// Reviewer repro r1 (rbacscope merge): a ClusterRole on namespaces bound by a RoleBinding in dev.
+// get/update/patch/delete of namespace dev go to /api/v1/namespaces/dev and carry dev as their
+// namespace, with or without -n (reference checks.md §3.1 "Exception by request shape"; kubernetes
+// staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go NewRequestInfo); create and list
+// go to /api/v1/namespaces and carry none, so no RoleBinding is consulted (VisitRulesFor, kubernetes
+// pkg/registry/rbac/validation/rule.go), whatever name the question gives.
+const NS_ADMIN = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ns-admin}
+rules:
+- {apiGroups: [""], resources: [namespaces], verbs: [get, update, delete, list, create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: nsa, namespace: dev}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ns-admin}
+subjects:
+- {kind: User, name: carol, apiGroup: rbac.authorization.k8s.io}
+`;
+
+async function askNs(command: 'can' | 'who-can', ...args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-nsreq-'));
+  writeFileSync(join(dir, 'a.yaml'), NS_ADMIN);
+  const t = captureIO(dir);
+  const code = await main([command, ...args, '--manifests', 'a.yaml'], t.cli);
+  return { code, out: t.out(), err: t.errLines() };
+}
+
+describe('ztaudit can / who-can on one named namespace', () => {
+  it('who-can delete namespaces --name dev (no -n) lists carol through RoleBinding dev/nsa', async () => {
+    const r = await askNs('who-can', 'delete', 'namespaces', '--name', 'dev');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('Subjects that can delete namespaces dev in namespace dev:');
+    expect(r.out).toMatch(/^User:carol +dev +RoleBinding dev\/nsa +ClusterRole ns-admin /m);
+  });
+
+  it('can User:carol get namespaces --name dev says "in namespace dev", not cluster-wide', async () => {
+    const r = await askNs('can', 'User:carol', 'get', 'namespaces', '--name', 'dev');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('yes: User:carol (groups: system:authenticated) can get namespaces dev in namespace dev');
+    expect(r.out).toContain('RoleBinding dev/nsa');
+  });
+
+  it('create and list with --name dev are not granted by the RoleBinding, as list without a name is not', async () => {
+    for (const verb of ['create', 'list']) {
+      for (const extra of [[], ['-n', 'dev']]) {
+        const r = await askNs('can', 'User:carol', verb, 'namespaces', '--name', 'dev', ...extra);
+        expect(r.code, `${verb} ${extra.join(' ')}`).toBe(1);
+        expect(r.out).not.toContain('nsa');
+      }
+      expect((await askNs('who-can', verb, 'namespaces', '--name', 'dev')).out).not.toContain('carol');
+    }
+    expect((await askNs('can', 'User:carol', 'list', 'namespaces')).code).toBe(1);
+    expect((await askNs('can', 'User:carol', 'list', 'namespaces', '--name', 'dev', '-n', 'dev')).out)
+      .toBe('no: User:carol (groups: system:authenticated) cannot list namespaces dev cluster-wide (list on namespaces carries no namespace: RoleBindings in dev cannot grant it)\n');
+  });
+
+  it('-n other with --name dev: the request still carries dev, and the answer says so', async () => {
+    const yes = await askNs('can', 'User:carol', 'update', 'namespaces', '--name', 'dev', '-n', 'other');
+    expect(yes.code).toBe(0);
+    expect(yes.out.split('\n')[0]).toBe('yes: User:carol (groups: system:authenticated) can update namespaces dev in namespace dev (a request on namespace dev carries that name, not -n other)');
+    expect((await askNs('who-can', 'delete', 'namespaces', '--name', 'dev', '-n', 'other')).out).toMatch(/^User:carol +dev +RoleBinding dev\/nsa/m);
+    // The reverse: -n dev does not lend dev's RoleBindings to namespace other.
+    const no = await askNs('can', 'User:carol', 'get', 'namespaces', '--name', 'other', '-n', 'dev');
+    expect(no.code).toBe(1);
+    expect(no.out).toBe('no: User:carol (groups: system:authenticated) cannot get namespaces other in namespace other (a request on namespace other carries that name, not -n dev)\n');
+  });
+});

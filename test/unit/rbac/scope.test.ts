@@ -153,3 +153,57 @@ subjects: [{kind: User, name: mallory}]
     expect(whoCan(m, 'get', 'configmaps', 'app', { clusterScoped }).map((e) => e.subject.name)).toContain('mallory');
   });
 });
+
+// Reviewer repro r1 (rbacscope merge): the model's request on one named namespace. Only a verb
+// that goes to /api/v1/namespaces/NAME carries NAME as its namespace (reference checks.md §3.1
+// "Exception by request shape"; requestinfo.go NewRequestInfo, kubernetes
+// staging/src/k8s.io/apiserver/pkg/endpoints/request); create and list carry none, so no
+// RoleBinding answers them (VisitRulesFor, pkg/registry/rbac/validation/rule.go), the same verbs
+// namespaceRequestReaches lets the checks count.
+describe('requests on one named namespace', () => {
+  const s = snap(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ns-admin}
+rules: [{apiGroups: [""], resources: [namespaces], verbs: [get, update, delete, list, create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: nsa, namespace: dev}
+roleRef: {kind: ClusterRole, name: ns-admin}
+subjects: [{kind: User, name: carol}]
+`);
+  const m = buildRbacModel(s);
+  const clusterScoped = (group: string, resource: string) => resourceIsClusterScoped(s, group, resource);
+
+  it('whoCan without a namespace finds the RoleBinding for delete of namespace dev', () => {
+    const e = whoCan(m, 'delete', 'namespaces', undefined, { name: 'dev', clusterScoped }).find((x) => x.subject.name === 'carol');
+    expect(e?.grants.map((g) => `${g.namespace}/${g.binding.name}`)).toEqual(['dev/nsa']);
+    // An explicit '' still asks for cluster scope.
+    expect(whoCan(m, 'delete', 'namespaces', '', { name: 'dev', clusterScoped }).map((x) => x.subject.name)).not.toContain('carol');
+  });
+
+  it('create and list naming dev carry no namespace, with or without a namespace asked', () => {
+    for (const verb of ['create', 'list', 'watch', 'deletecollection']) {
+      for (const namespace of [undefined, 'dev']) {
+        const d = canI(m, 'User:carol', verb, 'namespaces', { name: 'dev', namespace, clusterScoped });
+        expect(d.allowed, `${verb} -n ${namespace}`).toBe(false);
+        expect(d.request).toMatchObject({ namespace: undefined });
+      }
+      expect(whoCan(m, verb, 'namespaces', undefined, { name: 'dev', clusterScoped }).map((x) => x.subject.name)).not.toContain('carol');
+    }
+    expect(canI(m, 'User:carol', 'create', 'namespaces', { name: 'dev' }).allowed).toBe(false);
+  });
+
+  it('get/update/patch/delete naming dev carry dev, whatever namespace is asked', () => {
+    for (const verb of ['get', 'update', 'delete']) {
+      for (const namespace of [undefined, 'dev', 'other']) {
+        const d = canI(m, 'User:carol', verb, 'namespaces', { name: 'dev', namespace, clusterScoped });
+        expect(d.allowed, `${verb} -n ${namespace}`).toBe(true);
+        expect(d.request).toMatchObject({ namespace: 'dev' });
+      }
+    }
+    expect(canI(m, 'User:carol', 'patch', 'namespaces', { name: 'dev' }).request).toMatchObject({ namespace: 'dev' });
+    expect(canI(m, 'User:carol', 'get', 'namespaces', { name: 'other', namespace: 'dev', clusterScoped }).allowed).toBe(false);
+  });
+});
