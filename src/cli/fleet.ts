@@ -98,7 +98,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
       const files = await renderFleet(data, { formats, outDir: resolve(io.cwd, values.out) });
       if (!values.quiet) for (const f of files) io.stdout(`wrote ${f}\n`);
       const view = buildFleetView(data);
-      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
+      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale), ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
       if (values.notify === false) return EXIT_OK;
       for (const line of [...channelsWithoutCredentials(config, env), ...notifyAddresses(config, env).conflicts]) io.stderr(`ztaudit fleet: warning: ${line}\n`);
       if (values.notify && !env.slack && !env.smtp) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AREAS } from '../base/vocabulary.ts';
 import { ConfigError, InputError } from '../base/errors.ts';
 import { withoutControls } from '../base/plain-text.ts';
+import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
@@ -24,10 +25,10 @@ export function fleetJson(data: FleetData): unknown {
     store: data.store,
     generatedAt: data.generatedAt,
     sinceHours: data.sinceHours,
-    clusters: data.clusters.map((c) => {
+    clusters: data.clusters.map((c, i) => {
       const cells = cellsOf(c.latest);
       return {
-        cluster: c.cluster, runs: c.runs, latest: c.latest, previous: c.previous,
+        cluster: c.cluster, runs: c.runs, latest: c.latest, previous: c.previous, stale: view.grid[i].stale,
         grade: { overall: cells.overall.grade, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].grade])) },
         delta: { overall: cells.overall.delta, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].delta])) },
         trend: c.trend,
@@ -37,6 +38,9 @@ export function fleetJson(data: FleetData): unknown {
     /** Clusters graded n/a, left out of the mean overall score and of worstPerArea. */
     leftOutAsNa: { overall: view.totals.meanLeftOut, areas: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].leftOut])) },
     regressions: data.regressions,
+    /** Clusters whose latest run started more than staleAfterHours ago (as `clusters`): their regressions cannot show. */
+    staleAfterHours: view.staleAfterHours,
+    stale: data.clusters.filter((_, i) => view.grid[i].stale).map((c) => ({ cluster: c.cluster, runId: c.latest.id, startedAt: c.latest.startedAt })),
     common: data.common,
     waivers: data.waivers,
   };
@@ -47,10 +51,10 @@ const worstLeftOutText = (n: number): string => (n ? ` (${n} cluster${n === 1 ? 
 export function fleetMarkdown(view: FleetView): string {
   const out: string[] = [];
   out.push(`# ztaudit fleet report: ${view.totals.clusters} clusters`, '');
-  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${meanOverallText(view.totals)}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h; ${view.totals.stale} without a recent run.`, '');
+  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${meanOverallText(view.totals)}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h; ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale).`, '');
   out.push('## Scores', '', `| Cluster | Overall | ${view.areaTitles.join(' | ')} |`, `|---|---|${view.areaTitles.map(() => '---').join('|')}|`);
   const cell = (c: FleetView['grid'][number]['overall']) => `${c.text} ${c.grade}${c.deltaText ? ` (${c.deltaText})` : ''}`;
-  for (const g of view.grid) out.push(`| ${mdEscape(g.cluster)}${g.regression ? ' **regression**' : ''}${g.partial ? ' (partial)' : ''} | ${cell(g.overall)} | ${g.areas.map(cell).join(' | ')} |`);
+  for (const g of view.grid) out.push(`| ${mdEscape(g.cluster)}${g.regression ? ' **regression**' : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ` (stale: last run ${formatDate(g.startedAt)})` : ''} | ${cell(g.overall)} | ${g.areas.map(cell).join(' | ')} |`);
   out.push('', `## Regressions in the last ${view.sinceHours} hours`, '');
   if (view.regressions.length === 0) out.push('None.');
   for (const r of view.regressions) out.push(`- **${mdEscape(r.cluster)}** ${mdEscape(r.runId)}: ${r.reasons.map(mdEscape).join('; ')}${r.more ? `; and ${r.more} more` : ''}`);

@@ -44,7 +44,11 @@ export interface FleetView {
   areaTitles: string[];
   /** `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. */
   totals: { clusters: number; regressed: number; stale: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
+  /** A cluster is stale when its latest run started longer ago than this. */
+  staleAfterHours: number;
   grid: GridRow[];
+  /** The stale clusters, longest without a run first: a regression there would not show. */
+  stale: Array<{ cluster: string; runId: string; startedAt: string; daysAgo: number }>;
   /** `leftOut`: clusters with a score in the area graded n/a (checks not evaluated), not ranked. */
   worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }>; leftOut: number }>;
   regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
@@ -140,8 +144,18 @@ function resourceText(kind: string, namespace: string, name: string): string {
   return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
 }
 
+/**
+ * Twice the regressions window, at least 48 h: a cluster audited daily is never stale, and one
+ * whose runs stopped is stale before a second window passes without its regressions showing.
+ */
+export function staleAfterHoursOf(sinceHours: number): number {
+  return 2 * Math.max(24, sinceHours);
+}
+
 export function buildFleetView(data: FleetData): FleetView {
-  const staleBefore = Date.parse(data.generatedAt) - 2 * Math.max(24, data.sinceHours) * 3_600_000;
+  const now = Date.parse(data.generatedAt);
+  const staleAfterHours = staleAfterHoursOf(data.sinceHours);
+  const staleBefore = now - staleAfterHours * 3_600_000;
   const grid: GridRow[] = data.clusters.map((c) => {
     const cells = cellsOf(c.latest);
     return {
@@ -184,7 +198,10 @@ export function buildFleetView(data: FleetData): FleetView {
       meanLeftOut: grid.filter((g) => gradedNa(g.overall)).length,
       grades: ['A', 'B', 'C', 'D', 'F', 'n/a'].filter((g) => gradeCounts.has(g)).map((g) => ({ grade: g, gradeClass: g === 'n/a' ? 'grade-na' : `grade-${g.toLowerCase()}`, count: gradeCounts.get(g) as number })),
     },
+    staleAfterHours,
     grid,
+    stale: grid.filter((g) => g.stale).sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || byName(a.cluster, b.cluster))
+      .map((g) => ({ cluster: g.cluster, runId: g.runId, startedAt: g.startedAt, daysAgo: Math.floor((now - Date.parse(g.startedAt)) / 86_400_000) })),
     worst,
     regressions: data.regressions.map((r) => ({
       cluster: r.run.cluster || '(unnamed)', runId: r.run.id, startedAt: r.run.startedAt, overall: cellOf(r.run.score.overall, null, notEvaluatedOf(r.run).total),

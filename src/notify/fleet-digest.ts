@@ -1,12 +1,14 @@
 // The fleet digest (`notify.fleetDigest`): one Slack message and/or one email about the
 // whole fleet after `ztaudit fleet` — clusters regressed in the window with their reasons,
-// the worst overall scores, findings common to many clusters, waivers about to expire.
+// clusters not audited lately (stale: their regressions cannot show), the worst overall
+// scores, findings common to many clusters, waivers about to expire.
 // Cluster names are hostile text: escaped for mrkdwn here and by Handlebars in the email.
 import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine, withoutControls } from '../base/plain-text.ts';
 import { meanOverallText, type FleetView } from '../fleet/view.ts';
+import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { headerText, sentOrRejected, transportOf } from './email.ts';
@@ -19,14 +21,26 @@ export type DigestPolicy = 'regression' | 'always' | 'never';
 export function digestSkipReason(view: FleetView, policy: DigestPolicy): string | null {
   if (policy === 'never') return 'fleet digest policy is never';
   if (view.totals.clusters === 0) return 'the store holds no runs';
-  if (policy === 'regression' && view.regressions.length === 0) return `no cluster regressed in the last ${view.sinceHours} h`;
+  // A cluster not audited lately cannot show its regressions: that is news too, never a quiet digest.
+  if (policy === 'regression' && view.regressions.length === 0 && view.totals.stale === 0) return `no cluster regressed in the last ${view.sinceHours} h`;
   return null;
 }
 
 const MAX_LINES = 10;
 
 export function digestHeadline(view: FleetView): string {
-  return `Fleet: ${view.totals.clusters} clusters, mean ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in ${view.sinceHours} h`;
+  return `Fleet: ${view.totals.clusters} clusters, mean ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in ${view.sinceHours} h, ${view.totals.stale} without a run in ${view.staleAfterHours} h`;
+}
+
+/** What the digest says when no cluster regressed: never an all-clear while some cluster went unaudited. */
+export function noRegressionText(view: FleetView): string {
+  const n = view.totals.stale;
+  return `No cluster regressed in the last ${view.sinceHours} h${n ? `; ${n} cluster${n === 1 ? '' : 's'} not audited in the last ${view.staleAfterHours} h, where a regression would not show` : ''}.`;
+}
+
+/** A stale cluster's last run, as plain text (the cluster name is the caller's to escape). */
+export function lastRunText(s: FleetView['stale'][number]): string {
+  return `last run ${formatDate(s.startedAt)} (${s.daysAgo} day${s.daysAgo === 1 ? '' : 's'} ago)`;
 }
 
 export function buildSlackDigest(view: FleetView): { text: string; blocks: Array<Record<string, unknown>> } {
@@ -38,10 +52,15 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
     if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
     blocks.push(section(`*Regressions in the last ${view.sinceHours} h*\n${lines.join('\n')}`));
   } else {
-    blocks.push(section(`:white_check_mark: No cluster regressed in the last ${view.sinceHours} h.`));
+    blocks.push(section(`${view.totals.stale ? ':warning:' : ':white_check_mark:'} ${noRegressionText(view)}`));
+  }
+  if (view.stale.length > 0) {
+    const lines = view.stale.slice(0, MAX_LINES).map((c) => `• ${mrkdwnCode(c.cluster)} ${lastRunText(c)}`);
+    if (view.stale.length > MAX_LINES) lines.push(`… and ${view.stale.length - MAX_LINES} more`);
+    blocks.push(section(`*:warning: Not audited in the last ${view.staleAfterHours} h*\n${lines.join('\n')}`));
   }
   const worst = [...view.grid].filter((g) => g.overall.score !== null).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
-  if (worst.length > 0) blocks.push(section(`*Lowest overall scores*\n${worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}`).join('\n')}`));
+  if (worst.length > 0) blocks.push(section(`*Lowest overall scores*\n${worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`).join('\n')}`));
   if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*Waivers expiring*\n${view.waivers.slice(0, 5).map((w) => `• ${w.expires} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   return { text: `ztaudit ${digestHeadline(view)}`, blocks };
@@ -79,8 +98,17 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
   try {
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
     // Every control character but line breaks and tabs comes from the data: escaped, as in fleet.html.
-    const html = withoutControls(templateEnvironment().template('fleet-digest-email')({ subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null }));
-    const text = [digestHeadline(view), '', ...view.regressions.slice(0, 25).map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`)].join('\n');
+    const html = withoutControls(templateEnvironment().template('fleet-digest-email')({
+      subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
+      stale: view.stale.slice(0, 25).map((c) => ({ cluster: c.cluster, lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
+      common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null,
+    }));
+    const text = [
+      digestHeadline(view), '',
+      ...(view.regressions.length ? view.regressions.slice(0, 25).map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`) : [noRegressionText(view)]),
+      ...(view.stale.length ? ['', `Not audited in the last ${view.staleAfterHours} h:`, ...view.stale.slice(0, 25).map((c) => `- ${oneLine(c.cluster)}: ${lastRunText(c)}`)] : []),
+      ...(view.stale.length > 25 ? [`and ${view.stale.length - 25} more`] : []),
+    ].join('\n');
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html, text: `${text}\n`,
       ...(attachment ? { attachments: [{ filename: 'fleet.html', content: attachment, contentType: 'text/html; charset=utf-8' }] } : {}),

@@ -4,7 +4,8 @@ import Handlebars from 'handlebars';
 
 export type HandlebarsEnv = ReturnType<typeof Handlebars.create>;
 
-function formatDate(value: unknown): string {
+/** An ISO time as `2026-11-25 19:20 UTC`, to the minute. */
+export function formatDate(value: unknown): string {
   if (typeof value !== 'string' || value === '') return '';
   const t = Date.parse(value);
   if (Number.isNaN(t)) return value;

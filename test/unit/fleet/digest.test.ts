@@ -1,7 +1,7 @@
 // The fleet digest through `ztaudit fleet` to a local Slack API and a local SMTP server
 // (notify.fleetDigest policies, hostile names escaped, the fleet report attached), and
 // `serve`'s /fleet over a store holding several clusters (404 while it holds one).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -20,7 +20,7 @@ import { connectProxy } from '../../helpers/connect-proxy.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 // Only the fields the Slack digest reads.
-const fleetView = { totals: { clusters: 2, meanOverall: 70, regressed: 1 }, sinceHours: 24, regressions: [{ cluster: 'prod', reasons: ['new high finding'], more: 0 }], grid: [], common: [], waivers: [] } as unknown as FleetView;
+const fleetView = { totals: { clusters: 2, meanOverall: 70, regressed: 1, stale: 0 }, sinceHours: 24, staleAfterHours: 48, regressions: [{ cluster: 'prod', reasons: ['new high finding'], more: 0 }], stale: [], grid: [], common: [], waivers: [] } as unknown as FleetView;
 let dir: string;
 let slack: FakeSlack;
 let smtp: SMTPServer;
@@ -76,13 +76,13 @@ describe('fleet digest', () => {
     expect(t.err()).toMatch(/slack digest sent: fleet digest \S+ in \S+\n.*email digest sent/s);
     const post = slack.calls.find((c) => c.path.endsWith('/chat.postMessage'))!;
     expect(post.fields.channel).toBe('C0FLEET');
-    expect(String(post.fields.text)).toBe('ztaudit Fleet: 2 clusters, mean 75.0, 1 regressed in 24 h');
+    expect(String(post.fields.text)).toBe('ztaudit Fleet: 2 clusters, mean 75.0, 1 regressed in 24 h, 0 without a run in 48 h');
     const blocks = JSON.stringify(post.fields.blocks);
     expect(blocks).toContain('`alpha` new critical finding on &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(blocks).not.toContain('<script');
     expect(blocks).not.toMatch(/<!/); // no <!here>/<!channel> pings can be forged
     expect(mails).toHaveLength(1);
-    expect(mails[0].subject).toBe('[ztaudit] Fleet: 2 clusters, mean 75.0, 1 regressed in 24 h');
+    expect(mails[0].subject).toBe('[ztaudit] Fleet: 2 clusters, mean 75.0, 1 regressed in 24 h, 0 without a run in 48 h');
     expect((mails[0].to as { text: string }).text).toBe('fleet@example.com');
     expect(mails[0].html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(mails[0].html).not.toContain('<script');
@@ -232,6 +232,66 @@ describe('fleet digest', () => {
     const u = io();
     expect(await main(['fleet', '--history', 'fleet.db', '--config', 'bad.yaml', '--out', 'f4'], u)).toBe(2);
     expect(u.err()).toMatch(/notify\.fleetDigest\.policy/);
+  });
+});
+
+describe('a cluster not audited for 9 days', () => {
+  // prod-b audited an hour ago; the hostile-named cluster's last run is 9 days old. No regression
+  // in the window, yet the digest must not read as an all-clear (DESIGN: silence must never look
+  // like compliance). The name is escaped as Slack asks for mrkdwn text: &, < and > as entities
+  // (https://docs.slack.dev/messaging/formatting-message-text#escaping), and by Handlebars in the email.
+  const env = () => ({
+    ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0RUNS', ZTAUDIT_SLACK_API_URL: slack.apiUrl,
+    ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ZTAUDIT_EMAIL_TO: 'runs@example.com',
+  });
+  let lastRun: string;
+  beforeAll(async () => {
+    const now = Date.now();
+    lastRun = new Date(now - 9 * 24 * 3_600_000 - 600_000).toISOString();
+    const store = await openRunStore(join(dir, 'stale.db'));
+    await store.save(fleetRun(HOSTILE, '20260101T000000Z-s00001', lastRun, 81));
+    await store.save(fleetRun('prod-b', '20260101T000000Z-p00001', new Date(now - 3_600_000).toISOString(), 100));
+    await store.close();
+    writeFileSync(join(dir, 'stale.yaml'), 'notify:\n  fleetDigest:\n    policy: regression\n');
+  });
+
+  it('policy regression still sends the digest: a warning naming the cluster and its last run, no "no cluster regressed" all-clear; the summary line and fleet.json count it', async () => {
+    const before = slack.calls.length;
+    const sent = mails.length;
+    const t = io(env());
+    expect(await main(['fleet', '--history', 'stale.db', '--config', 'stale.yaml', '--out', 'fstale', '--format', 'json,md'], t), t.err()).toBe(0);
+    expect(t.err()).toMatch(/slack digest sent: fleet digest \S+ in \S+\n.*email digest sent/s);
+    expect(t.out()).toContain('2 clusters, mean overall 90.5, 0 regressed in the last 24 h, 1 without a run in the last 48 h (stale), ');
+    const when = `${lastRun.slice(0, 16).replace('T', ' ')} UTC`;
+
+    const post = slack.calls.slice(before).find((c) => c.path.endsWith('/chat.postMessage'))!;
+    expect(String(post.fields.text)).toBe('ztaudit Fleet: 2 clusters, mean 90.5, 0 regressed in 24 h, 1 without a run in 48 h');
+    const texts = (post.fields.blocks as Array<{ text: { text: string } }>).map((b) => b.text.text);
+    expect(texts[1]).toBe(':warning: No cluster regressed in the last 24 h; 1 cluster not audited in the last 48 h, where a regression would not show.');
+    expect(texts[2]).toBe(`*:warning: Not audited in the last 48 h*\n• \`&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e\` last run ${when} (9 days ago)`);
+    expect(texts[3]).toBe('*Lowest overall scores*\n• `&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e` 81.0 (B) (stale)\n• `prod-b` 100.0 (A)');
+    expect(JSON.stringify(post.fields.blocks)).not.toContain('white_check_mark');
+
+    const mail = mails[sent];
+    expect(mail.subject).toBe('[ztaudit] Fleet: 2 clusters, mean 90.5, 0 regressed in 24 h, 1 without a run in 48 h');
+    const html = String(mail.html);
+    expect(html).toContain('No cluster regressed in the last 24 h; 1 cluster not audited in the last 48 h, where a regression would not show.');
+    expect(html).not.toContain('No cluster regressed.');
+    expect(html).toContain('Not audited in the last 48 hours');
+    expect(html).toContain(`&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e</td><td style="padding:4px 0;border-bottom:1px solid #e2e8f0">last run ${when} (9 days ago)</td>`);
+    expect(html).not.toContain('<script');
+    expect(mail.text).toContain(`Not audited in the last 48 h:\n- <script>alert(1)</script>@here\\u202e: last run ${when} (9 days ago)\n`);
+
+    const json = JSON.parse(readFileSync(join(dir, 'fstale', 'fleet.json'), 'utf8'));
+    expect(json.staleAfterHours).toBe(48);
+    expect(json.stale).toEqual([{ cluster: HOSTILE, runId: '20260101T000000Z-s00001', startedAt: lastRun }]);
+    expect(json.clusters.map((c: { cluster: string; stale: boolean }) => [c.cluster, c.stale])).toEqual([[HOSTILE, true], ['prod-b', false]]);
+    expect(json.leftOutAsNa).toBeDefined();
+    const md = readFileSync(join(dir, 'fstale', 'fleet.md'), 'utf8');
+    expect(md).toContain('; 1 without a run in the last 48 h (stale).');
+    expect(md).toContain(` (stale: last run ${when}) | 81.0 B |`);
+    expect(md).toContain('| prod-b | 100.0 A |');
+    expect(md).not.toContain('<script');
   });
 });
 

@@ -191,7 +191,7 @@ describe('fleet aggregates and a run graded n/a', () => {
     const json = JSON.parse(renderFleetFormat(data, 'json'));
     expect(json.worstPerArea.network).toEqual([{ cluster: 'alpha', score: 55 }, { cluster: 'beta', score: 75 }]);
     expect(json.leftOutAsNa).toEqual({ overall: 1, areas: { network: 1, tls: 0, rbac: 0, 'pod-security': 0, mtls: 0 } });
-    expect(digestHeadline(view)).toBe('Fleet: 3 clusters, mean 70.0 (1 cluster graded n/a left out), 0 regressed in 24 h');
+    expect(digestHeadline(view)).toBe('Fleet: 3 clusters, mean 70.0 (1 cluster graded n/a left out), 0 regressed in 24 h, 0 without a run in 48 h');
   });
 });
 
@@ -230,7 +230,7 @@ describe('ztaudit fleet and history export/import', () => {
     expect(t.err.join('')).toBe('');
     expect(code).toBe(0);
     // The window is relative to the real clock here; the data test above pins it.
-    expect(t.out.join('')).toMatch(/^wrote .*fleet\.html\nwrote .*fleet\.json\nwrote .*fleet\.md\n3 clusters, mean overall 64\.2, \d+ regressed in the last 240 h, 2 finding shapes on 2\+ clusters, 3 waivers expiring\n$/);
+    expect(t.out.join('')).toMatch(/^wrote .*fleet\.html\nwrote .*fleet\.json\nwrote .*fleet\.md\n3 clusters, mean overall 64\.2, \d+ regressed in the last 240 h, \d+ without a run in the last 480 h \(stale\), 2 finding shapes on 2\+ clusters, 3 waivers expiring\n$/);
     expect(JSON.parse(readFileSync(join(dir, 'out', 'fleet.json'), 'utf8')).clusters).toHaveLength(3);
     expect(readFileSync(join(dir, 'out', 'fleet.md'), 'utf8')).toMatch(/^# ztaudit fleet report: 3 clusters/);
   });
