@@ -113,6 +113,23 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
     expect(posted()[1]).toContain('escalated medium → high: pod-security.enforce-missing on Namespace shop');
   });
 
+  it('the repeat comes with a waiver that expired meanwhile (at midnight): the alert is sent and names it', async () => {
+    clock = Date.parse('2026-12-04T23:56:00Z'); // the repeat's run is at 00:00, four minutes after the start-up run
+    config.waivers = [{ check: 'rbac.cluster-admin-binding', resource: { kind: 'ServiceAccount', namespace: 'shop', name: 'ops' }, reason: 'migration', owner: 'ops@example.com', expires: '2026-12-04' }];
+    try {
+      const run = await flappedOnce();
+      const second = await run('watch');
+      const expired = 'waiver expired: rbac.cluster-admin-binding on ServiceAccount shop/ops (expired 2026-12-04, owner ops@example.com)';
+      expect(second.diff?.regressionReasons).toContain(expired);
+      expect(second.diff?.regressionReasons).toContain(REPEAT);
+      expect(second.notifications.map((n) => n.status)).toEqual(['sent']);
+      expect(posted()).toHaveLength(2);
+      expect(posted()[1]).toContain('waiver expired: rbac.cluster-admin-binding on ServiceAccount shop/ops');
+    } finally {
+      config.waivers = [];
+    }
+  });
+
   it('a pure repeat (its score drop included) is still held back: stored, skipped, nothing posted', async () => {
     const run = await flappedOnce();
     const second = await run('watch');
