@@ -406,14 +406,17 @@ export class ServeWatch {
    * Whether a watch run's regression repeats one alerted less than watch.realertAfterHours
    * ago: every new finding was (a NetworkPolicy deleted and re-created, again and again).
    * Alertmanager holds a firing alert back the same way (repeat_interval, 4 h by default).
-   * An alert that also carries an undelivered one, or that has no new finding (coverage lost,
-   * a score drop, an expired waiver), is never held. Marks the run (run.watch.heldBack) with
-   * the repeats held back so far: the alert that is sent says how many it stands for.
+   * An alert that also carries an undelivered one, or with any reason that new findings do
+   * not make (coverage lost, an escalation, an expired waiver: RunDiff.newFindingReasons), is
+   * never held: those are said once, and the next run, diffing against this one, would not
+   * say them again. Marks the run (run.watch.heldBack) with the repeats held back so far: the
+   * alert that is sent says how many it stands for.
    */
   private holdBack(report: RunReport): boolean {
     const d = report.diff;
     const windowMs = this.input.config.watch.realertAfterHours * 3_600_000;
     if (!d?.regression || d.new.length === 0) return false;
+    if ((d.newFindingReasons ?? 0) < d.regressionReasons.length) return false;
     const at = Date.parse(report.run.startedAt);
     const seen = d.new.map((fp) => this.alerted.get(fp));
     const hold = windowMs > 0 && (d.undelivered?.length ?? 0) === 0 && seen.every((s) => s !== undefined && at - s.at < windowMs);

@@ -121,8 +121,8 @@ export interface Config {
   watch: {
     debounceSeconds: number;
     /**
-     * serve --watch: a regression whose new findings were all alerted by a watch run less than
-     * this long ago is held back (flapping: a policy deleted and re-created); 0 alerts every time.
+     * serve --watch: a regression that only repeats new findings alerted by a watch run less
+     * than this long ago is held back (flapping: a policy deleted and re-created); 0 alerts every time.
      */
     realertAfterHours: number;
     /**

@@ -16,7 +16,7 @@ import { waiverMatches, waiverNamesResource } from '../engine/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
-import type { BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
+import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -122,8 +122,13 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     breadthGrowth.sort((x, y) => y.growthPercent - x.growthPercent || describeSubject(x.subject).localeCompare(describeSubject(y.subject)));
   }
 
-  // Regression rules, one line per reason.
+  const scoreChanges = explainScoreChanges(previous, current, pairs, areas);
+
+  // Regression rules, one line per reason. `fromNewFindings` counts those that new findings
+  // make (serve --watch holds back a repeat alert only when it has no other reason: coverage
+  // lost, an escalation or an expired waiver is said once, at the transition).
   const reasons: string[] = [];
+  let fromNewFindings = 0;
   // Coverage lost: a check the previous run evaluated that this one could not (a kind became
   // forbidden, the check threw). Silence must never look like compliance. Said once, at the
   // transition: the next runs, still blind, find it blind in the previous run too.
@@ -133,10 +138,12 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     const serious = added
       .filter((f) => severityRank(f.severity) <= threshold)
       .sort((x, y) => severityRank(x.severity) - severityRank(y.severity) || x.check.localeCompare(y.check) || describeResource(x.resource).localeCompare(describeResource(y.resource)));
-    reasons.push(...capped(
+    const seriousLines = capped(
       serious.map((f) => `new ${f.severity} finding: ${f.check} on ${describeResource(f.resource)}`),
       (n) => `…and ${n} more new findings of severity ${rules.newFindingSeverity} or worse`,
-    ));
+    );
+    reasons.push(...seriousLines);
+    fromNewFindings += seriousLines.length;
     // A new finding that a waiver hides only through what it stems from (a new ServiceAccount
     // bound to the waived ClusterRole) is what the waiver's author never saw: as serious as
     // the same finding unwaived. Not for a check evaluated for the first time: compared with
@@ -172,6 +179,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
       const d = areas[area];
       if (d !== null && -d >= rules.areaScoreDrop) {
         reasons.push(`${area} score dropped ${round1(-d)} points (${previous.score.areas[area]} → ${current.score.areas[area]})`);
+        if (droppedWithNewFindings(scoreChanges[area])) fromNewFindings++;
       }
     }
   }
@@ -212,8 +220,19 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     partial: notComparable.length > 0,
     regression: reasons.length > 0,
     regressionReasons: reasons,
-    scoreChanges: explainScoreChanges(previous, current, pairs, areas),
+    ...(fromNewFindings > 0 ? { newFindingReasons: fromNewFindings } : {}),
+    scoreChanges,
   };
+}
+
+/**
+ * Whether new findings appeared in the area whose score dropped: the drop is theirs (a
+ * default-deny deleted brings its finding, and the passes of the policy's own checks go with
+ * the object). A drop where none appeared (passes lost, findings no longer waived, checks no
+ * longer evaluated) is another change.
+ */
+function droppedWithNewFindings(change: AreaScoreChange | undefined): boolean {
+  return change?.causes.some((c) => c.kind === 'new-findings') === true;
 }
 
 /** RunDiff.notApplicableBaselines: the runs of `notApplicableRuns` that checks evaluated for the first time were compared with. */

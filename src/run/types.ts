@@ -149,6 +149,14 @@ export interface RunDiff {
   /** Why it is a regression, one line each. */
   regressionReasons: string[];
   /**
+   * How many of regressionReasons new findings make: their "new … finding" lines, and the
+   * score drop of an area where new findings appeared. The others (coverage lost, an
+   * escalation, a waiver expired or widened, RBAC breadth, a drop with no new finding) are
+   * said once, at the change: serve --watch never holds back an alert that has one. Absent
+   * when none, and in runs stored before it existed.
+   */
+  newFindingReasons?: number;
+  /**
    * Alerts of earlier runs that no channel delivered (their notifications failed, none sent),
    * oldest first: this run sends them. Absent when there are none.
    */

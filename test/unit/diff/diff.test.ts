@@ -218,6 +218,32 @@ describe('scores and RBAC breadth', () => {
   });
 });
 
+describe('reasons that new findings make (newFindingReasons: serve --watch holds back only those)', () => {
+  it('counts the new findings\' lines, the "…and N more" line and the score drop of their area', () => {
+    const many = (n: number, ok: boolean) => [ns('x'), ...Array.from({ length: n }, (_, i) => deployment('x', `d${i}`, !ok))];
+    const d = diffRuns(auditObjects(many(30, true), { runId: 'A' }).report, auditObjects(many(30, false), { runId: 'B' }).report, { rules: rules(), expiredWaivers: [] });
+    expect(d.regressionReasons.at(-1)).toMatch(/^pod-security score dropped /);
+    expect(d.regressionReasons).toHaveLength(22);
+    expect(d.newFindingReasons).toBe(22);
+  });
+
+  it('does not count a score drop with no new finding (passing objects deleted), an escalation or RBAC breadth growth', () => {
+    const roles = (names: string[]) => [...names.map((n) => clusterRole(n, ['get'])), clusterRole('e', ['*'])];
+    const drop = diffRuns(auditObjects(roles(['a', 'b', 'c', 'd']), { runId: 'A' }).report, auditObjects(roles([]), { runId: 'B' }).report, { rules: rules(), expiredWaivers: [] });
+    expect(drop.new).toEqual([]);
+    expect(drop.regressionReasons).toEqual([expect.stringMatching(/^rbac score dropped /)]);
+    expect(drop.newFindingReasons).toBeUndefined();
+    const a = auditObjects(manifestsA, { runId: 'A' });
+    const earlier = structuredClone(a.report);
+    for (const f of earlier.findings) if (f.fingerprint === fp.shopDeny) f.severity = 'low';
+    expect(diffRuns(earlier, a.report, { rules: rules(), expiredWaivers: [] }).newFindingReasons).toBeUndefined();
+    const sa = { kind: 'ServiceAccount', namespace: 'ci', name: 'deployer' };
+    const grown = diffRuns(auditObjects(manifestsA, { runId: 'A', breadth: [{ subject: sa, breadth: 40 }] }).report, auditObjects(manifestsA, { runId: 'B', breadth: [{ subject: sa, breadth: 60 }] }).report, { rules: rules(), expiredWaivers: [] });
+    expect(grown.regressionReasons).toEqual(['ServiceAccount ci/deployer can do 50% more (RBAC breadth 40 → 60)']);
+    expect(grown.newFindingReasons).toBeUndefined();
+  });
+});
+
 describe('robustness', () => {
   it('tolerates a previous report with missing sections (e.g. an older or reconstructed run)', () => {
     const b = auditObjects(manifestsB, { runId: 'B' });

@@ -1,0 +1,142 @@
+// serve --watch holds back a flapping regression (a default-deny deleted and re-created again
+// and again) as Alertmanager's repeat_interval holds a firing alert
+// (https://prometheus.io/docs/alerting/latest/configuration/#route: "How long to wait before
+// sending a notification again if it has already been sent successfully for an alert"). Only a
+// repeat: a watch run whose repeated finding comes with something else — coverage lost, a
+// finding escalated — is sent, since those are said once, at the change, and the next run,
+// diffing against the held run, would never say them. Through the real pipeline, a SQLite
+// store and notifySlack against a local Slack stub.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../../checks/index.ts';
+import type { Logger } from '../../../src/base/log.ts';
+import { ServeWatch } from '../../../src/cli/serve-watch.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { openRunStore, type RunStore } from '../../../src/history/store.ts';
+import { notifySlack } from '../../../src/notify/slack.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
+import { FakeWatch } from './fake-watch.ts';
+
+const log = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
+const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const pod = (name: string, namespace: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } });
+const denyAll = (): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+// A running Kyverno lowers pod-security.enforce-missing to medium; uninstalled, it is high again.
+const kyverno = (): KubeObject => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'kyverno-admission-controller', namespace: 'kyverno' },
+  spec: { selector: { matchLabels: { app: 'k' } }, template: { metadata: { labels: { app: 'k' } }, spec: { containers: [{ name: 'k', image: 'ghcr.io/kyverno/kyverno:v1.12.0' }] } } },
+});
+const REPEAT = 'new high finding: network.namespace-default-deny-ingress on Namespace shop';
+
+describe('serve --watch: a flapping finding held back, but not what comes with it', () => {
+  let dir: string;
+  let store: RunStore;
+  let slack: FakeSlack;
+  let fake: FakeWatch;
+  let clock: number;
+  const config = defaultConfig();
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'serve-watch-holdback-'));
+    store = await openRunStore(join(dir, 'h.db'));
+    slack = await startFakeSlack();
+    fake = new FakeWatch([ns('shop'), ns('blog'), ns('kyverno'), pod('web', 'shop'), pod('db', 'shop'), pod('www', 'blog'), denyAll(), kyverno(),
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'ops-admin' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'ops', namespace: 'shop' }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+    ]);
+    clock = Date.parse('2026-12-05T00:00:00Z');
+  });
+  afterEach(async () => {
+    await store.close();
+    await slack.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The daemon's start-up run, then the default-deny deleted (alerted) and re-created (resolved). */
+  async function flappedOnce() {
+    const sw = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => fake });
+    const run = async (reason: string) => {
+      clock += 60_000; // each run a minute after the last: well within watch.realertAfterHours (4 h)
+      return (await runPipeline(config, CHECKS, sw.edges({
+        collect: () => sw.collectFull(), store, log, now: () => new Date(clock), render: async () => [],
+        diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+        notifiers: [{ name: 'slack', send: (report, _files, ctx) => notifySlack(report, { token: 'xoxb-test', channel: 'C0ALERTS', apiUrl: slack.apiUrl, policy: config.notify.policy, ...ctx }) }],
+      }, reason))).report;
+    };
+    await run('start-up');
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    const first = await run('watch');
+    expect(first.diff?.regressionReasons).toContain(REPEAT);
+    expect(first.notifications.map((n) => n.status)).toEqual(['sent']);
+    fake.add(denyAll());
+    expect((await run('watch')).diff?.resolved).toHaveLength(first.diff!.new.length);
+    fake.remove('NetworkPolicy', 'shop', 'default-deny'); // deleted again: the repeat
+    return run;
+  }
+  /** The alerts posted: each top-level message with its thread reply. */
+  const posted = () => {
+    const out: string[] = [];
+    for (const c of slack.calls.filter((x) => x.path === '/api/chat.postMessage')) {
+      const text = `${String(c.fields.text)}\n${JSON.stringify(c.fields.blocks)}`;
+      if (c.fields.thread_ts === undefined) out.push(text);
+      else out[out.length - 1] += `\n${text}`;
+    }
+    return out;
+  };
+
+  it('the repeat comes with coverage lost (ClusterRoleBindings forbidden): the alert is sent and names it', async () => {
+    const run = await flappedOnce();
+    fake.fail('clusterrolebindings', { status: 'forbidden', detail: 'watch clusterrolebindings.rbac.authorization.k8s.io at cluster scope' });
+    const second = await run('watch');
+    const lost = second.diff!.regressionReasons.find((r) => r.startsWith('coverage lost: '));
+    expect(lost).toMatch(/rbac\.cluster-admin-binding/);
+    expect(second.diff?.regressionReasons).toContain(REPEAT);
+    expect(second.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(posted()).toHaveLength(2);
+    expect(posted()[1]).toContain('coverage lost: ');
+    expect(posted()[1]).toContain('rbac.cluster-admin-binding');
+  });
+
+  it('the repeat comes with a finding escalated (Kyverno uninstalled: medium → high): the alert is sent and names it', async () => {
+    const run = await flappedOnce();
+    fake.remove('Deployment', 'kyverno', 'kyverno-admission-controller');
+    const second = await run('watch');
+    expect(second.diff?.regressionReasons).toContain('escalated medium → high: pod-security.enforce-missing on Namespace shop');
+    expect(second.diff?.regressionReasons).toContain(REPEAT);
+    expect(second.notifications.map((n) => n.status)).toEqual(['sent']);
+    expect(posted()).toHaveLength(2);
+    expect(posted()[1]).toContain('escalated medium → high: pod-security.enforce-missing on Namespace shop');
+  });
+
+  it('the repeat comes with a waiver that expired meanwhile (at midnight): the alert is sent and names it', async () => {
+    clock = Date.parse('2026-12-04T23:56:00Z'); // the repeat's run is at 00:00, four minutes after the start-up run
+    config.waivers = [{ check: 'rbac.cluster-admin-binding', resource: { kind: 'ServiceAccount', namespace: 'shop', name: 'ops' }, reason: 'migration', owner: 'ops@example.com', expires: '2026-12-04' }];
+    try {
+      const run = await flappedOnce();
+      const second = await run('watch');
+      const expired = 'waiver expired: rbac.cluster-admin-binding on ServiceAccount shop/ops (expired 2026-12-04, owner ops@example.com)';
+      expect(second.diff?.regressionReasons).toContain(expired);
+      expect(second.diff?.regressionReasons).toContain(REPEAT);
+      expect(second.notifications.map((n) => n.status)).toEqual(['sent']);
+      expect(posted()).toHaveLength(2);
+      expect(posted()[1]).toContain('waiver expired: rbac.cluster-admin-binding on ServiceAccount shop/ops');
+    } finally {
+      config.waivers = [];
+    }
+  });
+
+  it('a pure repeat (its score drop included) is still held back: stored, skipped, nothing posted', async () => {
+    const run = await flappedOnce();
+    const second = await run('watch');
+    expect(second.diff?.regressionReasons).toEqual([REPEAT, expect.stringMatching(/^network score dropped /)]);
+    expect(second.diff?.newFindingReasons).toBe(2);
+    expect(second.notifications).toEqual([{ channel: 'slack', status: 'skipped', detail: expect.stringMatching(/^held back: every new finding was alerted less than watch\.realertAfterHours \(4 h\) ago/) }]);
+    expect((await store.latest())?.run.id).toBe(second.run.id);
+    expect(posted()).toHaveLength(1);
+  });
+});
