@@ -123,6 +123,18 @@ describe('ztaudit run stopped by a signal', () => {
     expect(existsSync(join(dir, 'out/report.json'))).toBe(false);
   });
 
+  it('SIGINT (Ctrl-C in a terminal) stops it the same way', async () => {
+    const { child, stderr, exited } = start();
+    await collecting(stderr);
+    child.kill('SIGINT');
+    const { code } = await exited;
+    expect(code, stderr()).toBe(2);
+    expect(stderr()).toContain('ztaudit: stopped by SIGINT (interrupted) before the audit finished: no run was stored\n');
+    expect(postMessages(), stderr()).toHaveLength(1);
+    expect(String(postMessages()[0]!.fields.text)).toContain('stopped by SIGINT');
+    expect(storedRuns()).toBe(0);
+  });
+
   it('a second SIGTERM while the alert is being sent exits at once', async () => {
     slack.stall('chat.postMessage');
     const { child, stderr, exited } = start();
