@@ -52,6 +52,11 @@ export class OvertakenError extends HistoryError {
   constructor(message: string) { super(message); this.name = 'OvertakenError'; }
 }
 
+/** A run stopped by a signal (SIGTERM: Job deadline, eviction, node drain; SIGINT) before it was stored. Exit 2. */
+export class StoppedError extends ZtauditError {
+  constructor(message: string) { super('E_STOPPED', message); this.name = 'StoppedError'; }
+}
+
 /** Which "audit could not run" alert an error of a run calls for. */
 export function failureKindOf(error: unknown): 'not-run' | 'not-stored' | 'overtaken' {
   if (error instanceof OvertakenError) return 'overtaken';

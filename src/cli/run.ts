@@ -1,18 +1,19 @@
 // `ztaudit run`: one audit, end to end. Exit 0 when nothing met --fail-on, 1 when something
-// did (checks that could not read their inputs included), 2 when the audit could not run
-// (then an "audit could not run" alert is attempted).
+// did (checks that could not read their inputs included), 2 when the audit could not run or
+// was stopped by SIGTERM/SIGINT before it was stored (then an "audit could not run" alert is
+// attempted).
 import type { Command } from 'commander';
 import { CHECKS, CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { KINDS } from '../snapshot/kinds.ts';
 import { readEnv } from '../config/env.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { ConfigError, errorMessage, failureKindOf } from '../base/errors.ts';
+import { ConfigError, StoppedError, errorMessage, failureKindOf } from '../base/errors.ts';
 import { FAIL_ON, failOnReason, runPipeline, type FailOn, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addSourceOptions, checkSource, describeSource, loadSource, type SourceFlags } from './source.ts';
-import { alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
+import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
 import { oneLine } from '../base/plain-text.ts';
@@ -111,7 +112,18 @@ export function loadValidConfig(path: string | undefined, io: CliIO, log: Return
   return config;
 }
 
-export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
+/**
+ * How long the "audit could not run" alert of a run stopped by a signal may take: Kubernetes
+ * kills the pod terminationGracePeriodSeconds (default 30 s) after SIGTERM.
+ */
+export const STOPPED_ALERT_MS = 10_000;
+
+/**
+ * `signal` stops the run (SIGTERM, SIGINT: its reason is a StoppedError): the collection and
+ * the notifiers stop at once, nothing is stored, and the "audit could not run" alert gets
+ * STOPPED_ALERT_MS from the signal. A run already stored when it comes finishes as usual.
+ */
+export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal): Promise<number> {
   const log = createLogger(io, { quiet: opts.quiet });
   const env = readEnv(io.env);
   // Until the flags are checked: enough for the "audit could not run" alert.
@@ -130,7 +142,9 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
     const cfg = config;
     const store = await openStore(flags, cfg, env, io);
     try {
-      const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd }) }, store);
+      const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
+      const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: signal ? () => abortable(collect, signal) : collect }, store);
+      if (signal) edges.signal = signal;
       warnAlertsNeverFire(edges, cfg, log);
       warnFailOnNeverFires(edges, flags.failOn, log);
       const { report, files } = await runPipeline(cfg, CHECKS, edges);
@@ -152,15 +166,61 @@ export async function runAudit(opts: RunOptions, io: CliIO): Promise<number> {
     } finally {
       await store?.close();
     }
-  } catch (error: unknown) {
+  } catch (thrown: unknown) {
+    // Stopped: whatever failed on the way out (an aborted request) is the signal's doing.
+    const error = signal?.aborted && signal.reason instanceof StoppedError ? signal.reason : thrown;
     // The audit could not run: say so on every configured channel before exiting 2.
-    const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: failureKindOf(error) });
-    for (const o of outcomes) {
-      if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
-      const rejected = rejectedWarning(o, 'the "audit could not run" alert');
-      if (rejected) log.warn(rejected);
+    const bound = signal ? alertBound(signal) : null;
+    try {
+      const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: failureKindOf(error), ...(bound ? { signal: bound.signal } : {}) });
+      for (const o of outcomes) {
+        if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
+        const rejected = rejectedWarning(o, 'the "audit could not run" alert');
+        if (rejected) log.warn(rejected);
+      }
+    } finally {
+      bound?.clear();
     }
     throw error;
+  }
+}
+
+/** Aborts STOPPED_ALERT_MS after `stop` does (at once counting from now when it already has). */
+function alertBound(stop: AbortSignal): { signal: AbortSignal; clear(): void } {
+  const bound = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    timer = setTimeout(() => bound.abort(new Error(`no answer within the ${STOPPED_ALERT_MS / 1000} s left after the run was stopped`)), STOPPED_ALERT_MS);
+  };
+  if (stop.aborted) arm();
+  else stop.addEventListener('abort', arm, { once: true });
+  return { signal: bound.signal, clear: () => { clearTimeout(timer); stop.removeEventListener('abort', arm); } };
+}
+
+/** What each signal that stops a run says, on stderr and in the alert. */
+const STOP_SIGNALS = {
+  SIGTERM: 'stopped by SIGTERM (Job deadline, eviction or node drain)',
+  SIGINT: 'stopped by SIGINT (interrupted)',
+} as const;
+
+/**
+ * `run` as a process: the first SIGTERM or SIGINT stops the run (runAudit's `signal`), exit 2;
+ * the listeners are gone after it, so a second one kills at once.
+ */
+async function runUntilSignalled(opts: RunOptions, io: CliIO): Promise<number> {
+  const controller = new AbortController();
+  const listeners = Object.entries(STOP_SIGNALS).map(([name, said]) => ({
+    name,
+    onSignal: () => {
+      for (const l of listeners) process.off(l.name, l.onSignal);
+      controller.abort(new StoppedError(`${said} before the audit finished: no run was stored`));
+    },
+  }));
+  for (const l of listeners) process.once(l.name, l.onSignal);
+  try {
+    return await runAudit(opts, io, controller.signal);
+  } finally {
+    for (const l of listeners) process.off(l.name, l.onSignal);
   }
 }
 
@@ -178,7 +238,9 @@ export const RUN = defineCommand<RunOptions>({
     '1  the audit completed and something met --fail-on (the reason is printed), checks that could',
     '   not read an input included: a 403 or a failed list (not an API that is not installed, nor',
     '   a 403 on a kind named by --accept-forbidden)',
-    '2  the audit could not run (bad config or flags, unreachable cluster, unreadable input)',
+    '2  the audit could not run (bad config or flags, unreachable cluster, unreadable input), or',
+    '   SIGTERM or SIGINT stopped it before it was stored (nothing is stored; the alert gets 10 s;',
+    '   a second signal exits at once)',
   ],
-  run: (opts, _args, io) => runAudit(opts, io),
+  run: (opts, _args, io) => runUntilSignalled(opts, io),
 });

@@ -19,7 +19,7 @@ import { addRunOptions, checkRunFlags, loadValidConfig, warnAlertsNeverFire, typ
 import { checkOneSource, describeSource, liveConfigMapRefs, loadSource } from './source.ts';
 import { ServeWatch, validateWatchFlags } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
-import { alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
+import { abortable, alertCannotRun, buildEdges, historyUrl, openStore } from './wiring.ts';
 import { startRunPageRenderer } from './serve-pages.ts';
 import { defineCommand, parseSpec, seconds } from './command.ts';
 
@@ -72,16 +72,6 @@ export function sixFieldScheduleWarning(schedule: string, timezone: string | und
 /** serve's flags from an argv (what `ztaudit serve` would accept). */
 export function parseServeFlags(argv: string[]) {
   return checkServeFlags(parseSpec(SERVE, argv).opts as unknown as ServeOptions);
-}
-
-/** Rejects as soon as `signal` aborts, so the pipeline unwinds (and releases its store). */
-function abortable<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function htmlOf(files: string[]): string | null {

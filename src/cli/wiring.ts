@@ -170,9 +170,20 @@ export function notifiersFor(flags: WiringFlags, config: Config, env: EnvSetting
   return out;
 }
 
+/** Rejects as soon as `signal` aborts, so the pipeline unwinds (and releases its store). */
+export function abortable<T>(work: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
  * "Audit could not run" on every configured channel: silence must never look like compliance.
- * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them.
+ * Each channel within notify.deadlineSeconds, like a run's notifications; `signal` aborts them
+ * (`run` stopped by SIGTERM: a few seconds later, within the pod's grace period).
  */
 export async function alertCannotRun(why: string, input: { flags: WiringFlags; config: Config; env: EnvSettings; clusterName?: string; signal?: AbortSignal; failure?: FailureKind }): Promise<NotificationOutcome[]> {
   if (input.flags.notify === false) return [];

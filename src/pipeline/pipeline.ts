@@ -74,7 +74,11 @@ export interface PipelineEdges {
   notifiers: Notifier[];
   log: Logger;
   now(): Date;
-  /** Abandons the run (serve at SIGTERM): notifiers in flight are aborted too. */
+  /**
+   * Abandons the run (serve at shutdown, run at SIGTERM): notifiers in flight are aborted too,
+   * and a run abandoned before it is stored is not stored (nor shown by onStored): the next
+   * run diffs against the last one that finished.
+   */
   signal?: AbortSignal;
   /** Called once the run is stored and rendered, before notifying (serve shows it at once). */
   onStored?(report: RunReport, files: string[]): void;
@@ -127,6 +131,8 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   const mark = store?.mark ? await store.mark() : null;
   const { report, expiredWaivers, warnings } = await audit();
   for (const line of warnings ?? []) edges.log.warn(line);
+  // The audit is synchronous: a signal that came during it is seen only now.
+  edges.signal?.throwIfAborted();
   if (store) await store.acquire(report.run.cluster.name);
   try {
     if (store && mark !== null && store.storedSince) await refuseIfOvertaken(store, mark, report);
@@ -151,6 +157,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
     const pending: SaveOptions = !notifyFirst && edges.notifiers.length > 0
       ? { notifications: edges.notifiers.map((n) => pendingOutcome(n.name as NotificationOutcome['channel'])) } : {};
     const save = async () => {
+      edges.signal?.throwIfAborted();
       if (store) {
         try {
           await store.save(report, written, pending);

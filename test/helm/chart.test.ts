@@ -113,9 +113,10 @@ describe.skipIf(!helm)('helm chart', () => {
   it('renders a CronJob with the schedule, time zone and run limits from values', () => {
     const objects = renderChart(h, {
       schedule: '30 3 * * 1-5', timeZone: 'Europe/Berlin',
-      cronjob: { startingDeadlineSeconds: 120, backoffLimit: 1, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 600 },
+      cronjob: { startingDeadlineSeconds: 120, backoffLimit: 1, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 600, terminationGracePeriodSeconds: 45 },
     });
     const [cj] = byKind(objects, 'CronJob') as Obj[];
+    expect(cj!.spec.jobTemplate.spec.template.spec.terminationGracePeriodSeconds).toBe(45);
     expect(cj!.spec).toMatchObject({ schedule: '30 3 * * 1-5', timeZone: 'Europe/Berlin', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 120 });
     expect(cj!.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 600 });
     expect(cj!.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('Never');
@@ -129,6 +130,11 @@ describe.skipIf(!helm)('helm chart', () => {
     // Without a time zone the field is left out (the controller's zone), not set to "".
     const [plain] = byKind(renderChart(h), 'CronJob') as Obj[];
     expect(plain!.spec).not.toHaveProperty('timeZone');
+    // A run stopped by SIGTERM (activeDeadlineSeconds, eviction, drain) sends its "audit could
+    // not run" alert within 10 s of it, after a step it cannot interrupt: more than the 30 s
+    // Kubernetes gives by default before SIGKILL
+    // (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination).
+    expect(plain!.spec.jobTemplate.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
   });
 
   it('serve mode renders a one-replica Deployment with probes and a ClusterIP Service for /metrics', () => {
