@@ -188,7 +188,6 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     // over plain HTTP on its own port 80, and there spec.tls is what gives a host its certificate.
     let traefik: TraefikIngressTls | undefined;
     if (servers === undefined && servedByTraefik(ctx.snapshot, ing)) traefik = traefikIngressTls(eps ??= traefikEntryPoints(ctx.snapshot), ing);
-    const traefikTls = traefik?.secure;
     // The redirect is a location setting from the annotations of the Ingress that defines the
     // path, applied when the server has a certificate whichever Ingress gave it
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
@@ -265,7 +264,8 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       // TLS cannot apply to the host-less default rule (a certificate would have to cover
       // every name): a TLS entry without hosts leaves it to the controller's default server,
       // and the rule still answers plain HTTP for any Host header.
-      if (traefikTls && !hostlessTls) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) through a Traefik router with TLS (${traefikTls}): it answers only TLS, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, traefikRouterTls: traefikTls } });
+      // Traefik keeps it off plaintext whatever spec.tls says: only its certificate is in question.
+      if (traefik?.secure !== undefined) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name}'s host-less rule (any Host header) is served ${traefik.served}, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, ...(hostlessTls ? { tlsEntryWithoutHosts: true } : {}), ...traefik.evidence } });
       else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
         : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });

@@ -250,3 +250,35 @@ spec:
     expect(v.message).toContain('served by a Traefik router with TLS');
   });
 });
+
+describe('a host-less rule of an Ingress Traefik keeps off plaintext HTTP', () => {
+  // doc.traefik.io reference/install-configuration/entrypoints: web redirects every request to
+  // https, websecure has http.tls; both asDefault. The router answers no plaintext at all, so a TLS
+  // entry without hosts leaves only the certificate in question, not plain HTTP.
+  const args = ['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--providers.kubernetesingress', '--entryPoints.web.http.redirections.entryPoint.to=:443', '--entryPoints.websecure.http.tls=true', '--entryPoints.web.asDefault=true', '--entryPoints.websecure.asDefault=true'];
+  it('with a TLS entry without hosts: the named host passes, the host-less rule is a medium finding about the default certificate, not "still answers HTTP"', () => {
+    const c = ctx(`${traefik(args)}
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  ingressClassName: traefik
+  tls: [{secretName: shop-tls}]
+  rules:
+    - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+    - host: shop.example.com
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+`);
+    const vs = verdicts(c, 'Ingress');
+    expect(vs.find((v) => v.detailKey === 'host/shop.example.com')).toMatchObject({ status: 'pass' });
+    const hostless = vs.find((v) => v.detailKey === 'default')!;
+    expect(hostless).toMatchObject({ status: 'fail', severity: 'medium', evidence: { tlsEntryWithoutHosts: true, securedEntryPoints: ['web: a redirection of every request to https (--entrypoints.web.http.redirections.entrypoint.to=:443)', 'websecure: TLS (--entrypoints.websecure.http.tls=true)'] } });
+    expect(hostless.message).toBe('Ingress shop/shop\'s host-less rule (any Host header) is served by a Traefik router every entryPoint of which keeps it off plaintext HTTP (web: a redirection of every request to https (--entrypoints.web.http.redirections.entrypoint.to=:443); websecure: TLS (--entrypoints.websecure.http.tls=true)), but without a host name no certificate can be picked or requested for it, so it presents Traefik\'s default certificate. Name the hosts.');
+    expect(hostless.message).not.toMatch(/answers HTTP/);
+  });
+});
