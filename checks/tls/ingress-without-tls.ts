@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -141,10 +141,18 @@ const NGINX_PASSTHROUGH_CONFIG_READ: ConditionalRead = {
 
 const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
 
-/** How Traefik serves an Ingress's routers: TLS-only (how), or plaintext on some entryPoints. */
+/**
+ * How Traefik serves an Ingress's routers: TLS-only (how), TLS-only at the edge but plaintext on
+ * entryPoints only clients inside the cluster reach (inCluster), or plaintext at the edge.
+ */
 type TraefikIngressTls =
-  | { secure: string; served: string; evidence: Record<string, unknown> }
-  | { secure?: undefined; where: string; evidence: Record<string, unknown> };
+  | { secure: string; served: string; evidence: Record<string, unknown>; inCluster?: { secured: string[]; entryPoints: string[] } }
+  | { secure?: undefined; where: string; evidence: Record<string, unknown>; inCluster?: undefined };
+
+/** "entryPoint metrics (port 9100), which no … publishes …: only clients inside the cluster reach it". */
+function inClusterEntryPoints(entryPoints: string[]): string {
+  return `entryPoint${entryPoints.length > 1 ? 's' : ''} ${entryPoints.join(', ')}, which no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes (nor hostNetwork or a hostPort): only clients inside the cluster reach ${entryPoints.length > 1 ? 'them' : 'it'}`;
+}
 
 /**
  * Traefik's Kubernetes Ingress provider gives a router TLS only from the Ingress's annotations
@@ -153,26 +161,24 @@ type TraefikIngressTls =
  * doc.traefik.io reference/routing-configuration/kubernetes/ingress, "Enabling TLS via
  * Annotations". Without that annotation the router answers plain HTTP on its entryPoints
  * (router.entrypoints, else the default entryPoints) unless each of them has TLS or redirects
- * to https, as for an IngressRoute without spec.tls.
+ * to https, as for an IngressRoute without spec.tls (traefikRouterPlaintext judges both).
  */
 function traefikIngressTls(eps: TraefikEntryPoints, ing: KubeObject): TraefikIngressTls {
   const annotation = traefikRouterTls(ing);
   if (annotation) return { secure: annotation, served: `by a Traefik router with TLS (${annotation}), which answers only TLS requests`, evidence: { traefikRouterTls: annotation } };
   const raw = ing.metadata?.annotations?.[TRAEFIK_ROUTER_ENTRYPOINTS];
   const named = raw === undefined ? [] : raw.split(',').map((e) => e.trim()).filter(Boolean);
-  const on = named.length ? named : eps.defaults;
-  const plain = on.filter((e) => !eps.secured.has(e.toLowerCase()));
-  const entryPoints = named.length ? named : '(default entryPoints)';
-  if (on.length > 0 && plain.length === 0) {
-    const secured = on.map((e) => `${e}: ${eps.secured.get(e.toLowerCase())}`);
-    return { secure: `entryPoint TLS or redirection: ${secured.join('; ')}`, served: `by a Traefik router every entryPoint of which keeps it off plaintext HTTP (${secured.join('; ')})`, evidence: { entryPoints, securedEntryPoints: secured } };
+  const r = traefikRouterPlaintext(eps, named);
+  if (r.plaintext === 'none') return { secure: `entryPoint TLS or redirection: ${r.secured.join('; ')}`, served: `by a Traefik router every entryPoint of which keeps it off plaintext HTTP (${r.secured.join('; ')})`, evidence: r.evidence };
+  if (r.plaintext === 'in-cluster') {
+    return {
+      secure: `entryPoint TLS or redirection at the edge: ${r.secured.join('; ') || 'no entryPoint reached from outside the cluster'}`,
+      served: r.secured.length ? `by a Traefik router every entryPoint of which reached from outside the cluster keeps it off plaintext HTTP (${r.secured.join('; ')})` : `by a Traefik router only on ${inClusterEntryPoints(r.inCluster)}`,
+      evidence: r.evidence,
+      inCluster: { secured: r.secured, entryPoints: r.inCluster },
+    };
   }
-  const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
-    : eps.fromFile.length ? `${eps.fromFile.map((r) => refString(r)).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file`
-      : undefined;
-  const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
-  const where = plain.length ? `entryPoint${plain.length > 1 ? 's' : ''} ${plain.join(', ')}` : 'every default entryPoint';
-  return { where, evidence: { entryPoints, plaintextEntryPoints: plain.length ? plain : '(default entryPoints)', ...note } };
+  return { where: r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint', evidence: r.evidence };
 }
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
@@ -188,7 +194,6 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     // over plain HTTP on its own port 80, and there spec.tls is what gives a host its certificate.
     let traefik: TraefikIngressTls | undefined;
     if (servers === undefined && servedByTraefik(ctx.snapshot, ing)) traefik = traefikIngressTls(eps ??= traefikEntryPoints(ctx.snapshot), ing);
-    const traefikTls = traefik?.secure;
     // The redirect is a location setting from the annotations of the Ingress that defines the
     // path, applied when the server has a certificate whichever Ingress gave it
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
@@ -243,6 +248,12 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     };
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
+      if (traefik?.inCluster) {
+        const { secured, entryPoints } = traefik.inCluster;
+        out.push({ status: 'fail', resource, detailKey: `host/${host}`, severity: 'low', evidence: { host, tlsHosts, ...traefik.evidence },
+          message: `${secured.length ? `Host ${host} is kept off plaintext HTTP at the edge (${secured.join('; ')}), but Traefik's router for Ingress ${ns}/${resource.name} also answers it` : `Traefik's router for Ingress ${ns}/${resource.name} answers host ${host}`} over plaintext HTTP on ${inClusterEntryPoints(entryPoints)}. Name the router's entryPoints (traefik.ingress.kubernetes.io/router.entrypoints), mark the edge ones asDefault, or set traefik.ingress.kubernetes.io/router.tls: "true".` });
+        continue;
+      }
       if (traefik) {
         out.push(traefik.secure !== undefined
           ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served ${traefik.served}.`, evidence: { host, tlsHosts, ...traefik.evidence } }
@@ -265,7 +276,9 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       // TLS cannot apply to the host-less default rule (a certificate would have to cover
       // every name): a TLS entry without hosts leaves it to the controller's default server,
       // and the rule still answers plain HTTP for any Host header.
-      if (traefikTls && !hostlessTls) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) through a Traefik router with TLS (${traefikTls}): it answers only TLS, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, traefikRouterTls: traefikTls } });
+      if (traefik?.inCluster && traefik.inCluster.secured.length === 0) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'low', message: `Traefik's router for Ingress ${ns}/${resource.name} answers its host-less rule (any Host header) over plaintext HTTP on ${inClusterEntryPoints(traefik.inCluster.entryPoints)}.`, evidence: { tlsHosts, ...traefik.evidence } });
+      // Traefik keeps it off plaintext whatever spec.tls says: only its certificate is in question.
+      else if (traefik?.secure !== undefined) out.push({ status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name}'s host-less rule (any Host header) is served ${traefik.served}, but without a host name no certificate can be picked or requested for it, so it presents Traefik's default certificate. Name the hosts.`, evidence: { tlsHosts, ...(hostlessTls ? { tlsEntryWithoutHosts: true } : {}), ...traefik.evidence } });
       else out.push(hostlessTls
         ? { status: 'fail', resource, detailKey: 'default', severity: 'medium', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header); a TLS entry without hosts cannot cover it, so it depends on the controller's default certificate and still answers HTTP. Name the hosts.`, evidence: { tlsHosts, tlsEntryWithoutHosts: true } }
         : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
@@ -424,19 +437,16 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
         continue;
       }
       eps ??= traefikEntryPoints(ctx.snapshot);
-      const on = named.length ? named : eps.defaults;
-      const plain = on.filter((e) => !eps!.secured.has(e.toLowerCase()));
-      const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
-        : eps.fromFile.length ? `${eps.fromFile.map((r) => refString(r)).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file`
-          : undefined;
-      const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
-      if (on.length > 0 && plain.length === 0) {
-        const secured = on.map((e) => `${e}: ${eps!.secured.get(e.toLowerCase())}`);
-        out.push({ status: 'pass', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls, but every entryPoint it answers on keeps ${served} off plaintext HTTP (${secured.join('; ')}).`, evidence: { ...ev, securedEntryPoints: secured } });
-        continue;
+      const r = traefikRouterPlaintext(eps, named);
+      const are = hosts.length > 1 ? 'are' : 'is';
+      if (r.plaintext === 'none') out.push({ status: 'pass', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls, but every entryPoint it answers on keeps ${served} off plaintext HTTP (${r.secured.join('; ')}).`, evidence: { ...ev, ...r.evidence } });
+      else if (r.plaintext === 'in-cluster') {
+        out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'low', evidence: { ...ev, ...r.evidence },
+          message: `IngressRoute ${ns}/${resource.name} has no spec.tls: ${r.secured.length ? `every entryPoint reached from outside the cluster keeps ${served} off plaintext HTTP (${r.secured.join('; ')}), but ${hosts.length > 1 ? 'they are' : 'it is'} also` : `${served} ${are}`} served over plaintext HTTP on ${inClusterEntryPoints(r.inCluster)}. Name its entryPoints (spec.entryPoints), mark the edge ones asDefault, or give it spec.tls.` });
+      } else {
+        const where = r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint';
+        out.push({ status: 'fail', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: ${served} ${are} served over plaintext HTTP on ${where}.`, evidence: { ...ev, ...r.evidence } });
       }
-      const where = plain.length ? `entryPoint${plain.length > 1 ? 's' : ''} ${plain.join(', ')}` : 'every default entryPoint';
-      out.push({ status: 'fail', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: ${served} ${hosts.length > 1 ? 'are' : 'is'} served over plaintext HTTP on ${where}.`, evidence: { ...ev, plaintextEntryPoints: plain.length ? plain : '(default entryPoints)', ...note } });
     }
   }
   return out;
@@ -474,7 +484,7 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ],

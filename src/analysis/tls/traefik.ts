@@ -6,8 +6,8 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
-import { arr, obj, str } from '../mesh/util.ts';
-import { podTemplateOf } from '../workloads.ts';
+import { arr, obj, str, stringMap } from '../mesh/util.ts';
+import { podTemplateOf, refString } from '../workloads.ts';
 import { ingressClassesByController, ingressClassNamed, nginxAnnotationBool } from './nginx.ts';
 
 export const TRAEFIK_INGRESS_CONTROLLER = 'traefik.io/ingress-controller';
@@ -194,6 +194,96 @@ export interface TraefikEntryPoints {
    * https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/. The option as written.
    */
   secured: Map<string, string>;
+  /** The port each entryPoint (lower-case) listens on, from entrypoints.<name>.address ("[host]:port[/tcp|/udp]"). */
+  ports: Map<string, number[]>;
+  /**
+   * The entryPoints (lower-case) only clients inside the cluster reach: every Traefik workload
+   * is read and selected by a Service of the snapshot, and on each one defining the entryPoint no
+   * way in from outside the cluster leads to its port (see edgeWaysOf). Traefik attaches a router
+   * to its entryPoints whatever Service publishes them, so the router still answers there.
+   */
+  inClusterOnly: Set<string>;
+  /** Per entryPoint (lower-case), the ways in from outside the cluster to its port: "Service traefik/traefik (LoadBalancer) port 80". */
+  edge: Map<string, string[]>;
+  /** The workloads read whose pods no Service of the snapshot selects: where their entryPoints are reached from is unknown. */
+  withoutService: ResourceRef[];
+}
+
+/** The port of an entryPoint address, "[host]:port[/tcp|/udp]" (doc.traefik.io reference/install-configuration/entrypoints, `address`). */
+function addressPort(v: string | undefined): number | undefined {
+  const m = /:(\d{1,5})(?:\/[A-Za-z]+)?$/.exec(v?.trim() ?? '');
+  const n = m ? Number(m[1]) : 0;
+  return n >= 1 && n <= 65535 ? n : undefined;
+}
+
+const servicesByNamespace = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
+  const out = new Map<string, KubeObject[]>();
+  for (const s of snapshot.resources.services ?? []) {
+    const ns = s.metadata?.namespace ?? 'default';
+    const list = out.get(ns);
+    if (list) list.push(s);
+    else out.set(ns, [s]);
+  }
+  return out;
+}, ['network', 'tls']);
+
+/**
+ * The ways in from outside the cluster to each port of one Traefik workload's pods, looked up by
+ * port; undefined when no Service of the snapshot selects its pods. A way in is a LoadBalancer
+ * or NodePort Service, or a Service with externalIPs (kube-proxy routes those addresses to it
+ * whatever its type: https://kubernetes.io/docs/concepts/services-networking/service/#external-ips),
+ * whose TCP port targets it: targetPort a number, or the name of a container port of the pod
+ * (with its protocol), else the port itself (ServicePort.targetPort,
+ * https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec).
+ * A name no container port carries leads nowhere: the endpoints controller skips the pod. A
+ * ClusterIP Service without externalIPs is a way in only for clients inside the cluster.
+ * hostNetwork puts every port on the node's addresses, a hostPort its containerPort.
+ */
+function edgeWaysOf(snapshot: Snapshot, o: KubeObject): ((port: number) => string[]) | undefined {
+  const template = podTemplateOf(o);
+  const podSpec = obj(template?.spec);
+  const labels = stringMap(obj(template?.metadata)?.labels);
+  const ns = o.metadata?.namespace ?? 'default';
+  const ways = new Map<number, string[]>();
+  const add = (port: number, way: string) => {
+    const list = ways.get(port);
+    if (!list) ways.set(port, [way]);
+    else if (!list.includes(way)) list.push(way);
+  };
+  const named = new Map<string, number>();
+  for (const c of arr(podSpec?.containers)) {
+    for (const raw of arr(obj(c)?.ports)) {
+      const p = obj(raw);
+      const port = p?.containerPort;
+      if (typeof port !== 'number') continue;
+      const protocol = str(p?.protocol) ?? 'TCP';
+      const name = str(p?.name);
+      if (name) named.set(`${protocol}/${name}`, port);
+      if (protocol === 'TCP' && typeof p?.hostPort === 'number' && p.hostPort > 0) add(port, `hostPort ${p.hostPort}`);
+    }
+  }
+  if (podSpec?.hostNetwork === true) return (port) => [`hostNetwork (the node's port ${port})`];
+  const selecting = (servicesByNamespace(snapshot).get(ns) ?? []).filter((s) => {
+    const selector = stringMap(obj(s.spec)?.selector);
+    return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+  });
+  if (selecting.length === 0) return undefined;
+  for (const s of selecting) {
+    const spec = obj(s.spec);
+    const type = str(spec?.type) ?? 'ClusterIP';
+    const externalIps = arr(spec?.externalIPs).some((ip) => typeof ip === 'string' && ip !== '');
+    const via = type === 'LoadBalancer' || type === 'NodePort' ? type : externalIps ? 'externalIPs' : undefined;
+    if (!via) continue;
+    for (const raw of arr(spec?.ports)) {
+      const p = obj(raw);
+      const protocol = str(p?.protocol) ?? 'TCP';
+      if (protocol !== 'TCP') continue;
+      const tp = p?.targetPort ?? p?.port;
+      const target = typeof tp === 'number' ? tp : typeof tp === 'string' ? (/^\d+$/.test(tp) ? Number(tp) : named.get(`TCP/${tp}`)) : undefined;
+      if (target !== undefined) add(target, `Service ${ns}/${s.metadata?.name ?? ''} (${via}) port ${typeof p?.port === 'number' ? p.port : '?'}`);
+    }
+  }
+  return (port) => ways.get(port) ?? [];
 }
 
 const optionOn = (v: string | undefined) => v === undefined || v === '' || nginxAnnotationBool(v) !== false;
@@ -206,6 +296,11 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   const asDefault = new Set<string>();
   const udp = new Set<string>();
   const perWorkload: Array<Map<string, string>> = [];
+  const ports = new Map<string, number[]>();
+  const edge = new Map<string, string[]>();
+  // An entryPoint some workload leaves reachable from outside, or whose reach is unknown there.
+  const reachedFromOutside = new Set<string>();
+  const withoutService: ResourceRef[] = [];
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
@@ -218,6 +313,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
           fromFile.push(ref);
           continue;
         }
+        let waysOf: ((port: number) => string[]) | null | undefined;
         const secured = new Map<string, string>();
         const flag = install.source === 'env' ? (k: string) => `TRAEFIK_${k.replace(/\./g, '_').toUpperCase()}` : (k: string) => `--${k}`;
         for (const [k, v] of install.options) {
@@ -227,6 +323,19 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
           if (rest === 'address') {
             defined.add(ep);
             if (/\/udp$/i.test(v ?? '')) udp.add(ep);
+            const port = addressPort(v);
+            if (port === undefined) reachedFromOutside.add(ep);
+            else {
+              const list = ports.get(ep) ?? [];
+              if (!list.includes(port)) ports.set(ep, [...list, port]);
+              if (waysOf === undefined) waysOf = edgeWaysOf(snapshot, o) ?? null;
+              const ways = waysOf;
+              if (!ways) reachedFromOutside.add(ep);
+              else for (const way of ways(port)) {
+                reachedFromOutside.add(ep);
+                edge.set(ep, [...(edge.get(ep) ?? []), way]);
+              }
+            }
           }
           else if (rest === 'asdefault' && optionOn(v)) asDefault.add(ep);
           else if ((rest === 'http.tls' && optionOn(v)) || rest.startsWith('http.tls.')) secured.set(ep, `TLS (${flag(k)}${v ? `=${v}` : ''})`);
@@ -236,6 +345,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
           }
         }
         perWorkload.push(secured);
+        if (waysOf === null) withoutService.push(ref);
       }
     }
   }
@@ -244,5 +354,45 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
     for (const [ep, how] of perWorkload[0]) if (perWorkload.every((w) => w.has(ep))) secured.set(ep, how);
   }
   const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
-  return { workloads, fromFile, defaults, secured };
+  const inClusterOnly = new Set(fromFile.length ? [] : [...ports.keys()].filter((ep) => !reachedFromOutside.has(ep)));
+  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService };
 }, ['network', 'tls']);
+
+/** How a Traefik router without a TLS section of its own fares on the entryPoints it attaches to. */
+export type TraefikRouterPlaintext =
+  /** Every entryPoint keeps it off plaintext HTTP ("web: a redirection of every request to https (…)"). */
+  | { plaintext: 'none'; secured: string[]; evidence: Record<string, unknown> }
+  /** Plaintext only on entryPoints that clients inside the cluster alone reach ("metrics (port 9100)"); the others keep it off. */
+  | { plaintext: 'in-cluster'; secured: string[]; inCluster: string[]; evidence: Record<string, unknown> }
+  /** Plaintext on entryPoints reached from outside the cluster, or not known not to be (`plain` empty: every default entryPoint, none being known). */
+  | { plaintext: 'edge'; plain: string[]; evidence: Record<string, unknown> };
+
+/**
+ * The one judgement of a router with no TLS section, from an Ingress or an IngressRoute alike.
+ * It attaches to the entryPoints it names, else to the default ones, and answers plain HTTP on
+ * each that neither has TLS nor redirects to https (doc.traefik.io reference/install-configuration/entrypoints).
+ * Such an entryPoint is at the edge unless Services of the snapshot show that only clients inside
+ * the cluster reach its port (inClusterOnly): the Traefik Helm chart defines the entryPoint
+ * metrics (port 9100), which getDefaultsEntrypoints makes a default one, but publishes only web
+ * and websecure (values.yaml ports.<name>.expose.default).
+ */
+export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[]): TraefikRouterPlaintext {
+  const on = named.length ? named : eps.defaults;
+  const plain = on.filter((e) => !eps.secured.has(e.toLowerCase()));
+  const atEdge = plain.filter((e) => !eps.inClusterOnly.has(e.toLowerCase()));
+  const entryPoints = named.length ? named : '(default entryPoints)';
+  const secured = on.filter((e) => eps.secured.has(e.toLowerCase())).map((e) => `${e}: ${eps.secured.get(e.toLowerCase())}`);
+  const waysIn = Object.fromEntries(on.filter((e) => eps.edge.has(e.toLowerCase())).map((e) => [e, eps.edge.get(e.toLowerCase())!]));
+  const edgeWays = Object.keys(waysIn).length ? { edgeWays: waysIn } : {};
+  if (on.length > 0 && plain.length === 0) return { plaintext: 'none', secured, evidence: { entryPoints, securedEntryPoints: secured } };
+  if (on.length > 0 && atEdge.length === 0) {
+    const inCluster = plain.map((e) => `${e} (port${(eps.ports.get(e.toLowerCase()) ?? []).length > 1 ? 's' : ''} ${(eps.ports.get(e.toLowerCase()) ?? []).join(', ')})`);
+    return { plaintext: 'in-cluster', secured, inCluster, evidence: { entryPoints, securedEntryPoints: secured, inClusterPlaintextEntryPoints: inCluster, ...edgeWays } };
+  }
+  const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
+    : eps.fromFile.length ? `${eps.fromFile.map(refString).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file`
+      : undefined;
+  const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
+  const exposure = eps.withoutService.length ? { exposure: `no Service of the snapshot selects the pods of ${eps.withoutService.map(refString).join(', ')}: every entryPoint counts as reachable from outside the cluster` } : {};
+  return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure } };
+}

@@ -250,3 +250,162 @@ spec:
     expect(v.message).toContain('served by a Traefik router with TLS');
   });
 });
+
+// The official Traefik Helm chart (traefik/traefik-helm-chart): values.yaml defines the entryPoints
+// metrics (9100), traefik (8080), web (8000) and websecure (8443) and publishes on its Service only
+// those with ports.<name>.expose.default: true (web, websecure; metrics and traefik are false);
+// templates/_podtemplate.tpl names each container port after its entryPoint and
+// templates/_service.tpl targets it by that name (targetPort: {{ default $name $config.targetPort }}).
+// Traefik attaches a router that names no entryPoint to every TCP entryPoint but `traefik` when none
+// is asDefault (traefik/traefik cmd/traefik/traefik.go getDefaultsEntrypoints;
+// https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/#asdefault), so it
+// answers on metrics too, but only inside the cluster: a ClusterIP port is reached from outside
+// only through externalIPs (https://kubernetes.io/docs/concepts/services-networking/service/#external-ips).
+describe('Traefik entryPoints that only clients inside the cluster reach (the Helm chart\'s metrics)', () => {
+  const HELM_ARGS = [
+    '--entryPoints.metrics.address=:9100/tcp', '--entryPoints.traefik.address=:8080/tcp', '--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp',
+    '--metrics.prometheus=true', '--metrics.prometheus.entrypoint=metrics', '--providers.kubernetescrd', '--providers.kubernetesingress',
+    '--entryPoints.web.http.redirections.entryPoint.to=:443', '--entryPoints.web.http.redirections.entryPoint.scheme=https', '--entryPoints.web.http.redirections.entryPoint.permanent=true',
+    '--entryPoints.websecure.http.tls=true',
+  ];
+  const chart = (o: { service?: string | false; exposeMetrics?: boolean; hostNetwork?: boolean } = {}) => `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: traefik, namespace: traefik}
+spec:
+  template:
+    metadata: {labels: {app.kubernetes.io/name: traefik, app.kubernetes.io/instance: traefik-traefik}}
+    spec:
+      hostNetwork: ${o.hostNetwork === true}
+      containers:
+        - name: traefik
+          image: docker.io/traefik:v3.5.0
+          args: ${JSON.stringify(HELM_ARGS)}
+          ports:
+            - {name: metrics, containerPort: 9100, protocol: TCP}
+            - {name: traefik, containerPort: 8080, protocol: TCP}
+            - {name: web, containerPort: 8000, protocol: TCP}
+            - {name: websecure, containerPort: 8443, protocol: TCP}
+---
+${o.service === false ? '' : `apiVersion: v1
+kind: Service
+metadata: {name: ${JSON.stringify(o.service ?? 'traefik')}, namespace: traefik}
+spec:
+  type: LoadBalancer
+  selector: {app.kubernetes.io/name: traefik, app.kubernetes.io/instance: traefik-traefik}
+  ports:
+    - {port: 80, name: web, targetPort: web, protocol: TCP}
+    - {port: 443, name: websecure, targetPort: websecure, protocol: TCP}
+${o.exposeMetrics ? '    - {port: 9100, name: metrics, targetPort: metrics, protocol: TCP}\n' : ''}---
+`}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  ingressClassName: traefik
+  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+  rules:
+    - host: shop.example.com
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+---
+${ingressRoute('traefik.io', 'shop-crd', '', 'crd.example.com')}`;
+
+  it('an Ingress with spec.tls and an IngressRoute without it are low findings, not high: plaintext answers only on metrics, which the LoadBalancer Service does not publish', () => {
+    const c = ctx(chart());
+    const [ing] = verdicts(c, 'Ingress');
+    expect(ing).toMatchObject({ status: 'fail', severity: 'low', evidence: {
+      inClusterPlaintextEntryPoints: ['metrics (port 9100)'],
+      edgeWays: { web: ['Service traefik/traefik (LoadBalancer) port 80'], websecure: ['Service traefik/traefik (LoadBalancer) port 443'] },
+    } });
+    expect(ing.message).toBe('Host shop.example.com is kept off plaintext HTTP at the edge (web: a redirection of every request to https (--entrypoints.web.http.redirections.entrypoint.to=:443); websecure: TLS (--entrypoints.websecure.http.tls=true)), but Traefik\'s router for Ingress shop/shop also answers it over plaintext HTTP on entryPoint metrics (port 9100), which no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes (nor hostNetwork or a hostPort): only clients inside the cluster reach it. Name the router\'s entryPoints (traefik.ingress.kubernetes.io/router.entrypoints), mark the edge ones asDefault, or set traefik.ingress.kubernetes.io/router.tls: "true".');
+    const [ir] = verdicts(c, 'IngressRoute');
+    expect(ir).toMatchObject({ status: 'fail', severity: 'low', evidence: { inClusterPlaintextEntryPoints: ['metrics (port 9100)'] } });
+    expect(ir.message).toMatch(/^IngressRoute shop\/shop-crd has no spec\.tls: every entryPoint reached from outside the cluster keeps host crd\.example\.com off plaintext HTTP \(web: .*; websecure: .*\), but it is also served over plaintext HTTP on entryPoint metrics \(port 9100\), which no LoadBalancer, NodePort or externalIPs Service/);
+  });
+
+  it('the same entryPoint published at the edge (ports.metrics.expose.default: true, hostNetwork) is a high finding for both', () => {
+    for (const c of [ctx(chart({ exposeMetrics: true })), ctx(chart({ hostNetwork: true }))]) {
+      const [ing] = verdicts(c, 'Ingress');
+      expect(ing).toMatchObject({ status: 'fail', evidence: { plaintextEntryPoints: ['metrics'] } });
+      expect(ing.severity).toBeUndefined();
+      expect(ing.message).toMatch(/^Host shop\.example\.com is served over plaintext HTTP on entryPoint metrics: /);
+      const [ir] = verdicts(c, 'IngressRoute');
+      expect(ir).toMatchObject({ status: 'fail', message: 'IngressRoute shop/shop-crd has no spec.tls: host crd.example.com is served over plaintext HTTP on entryPoint metrics.' });
+      expect(ir.severity).toBeUndefined();
+    }
+    expect(verdicts(ctx(chart({ exposeMetrics: true })), 'Ingress')[0].evidence).toMatchObject({ edgeWays: { metrics: ['Service traefik/traefik (LoadBalancer) port 9100'] } });
+  });
+
+  it('a NodePort Service, or a ClusterIP one with externalIPs, is a way in from outside; a ClusterIP one alone is not', () => {
+    const metricsSvc = (spec: string) => ctx(`${chart()}
+apiVersion: v1
+kind: Service
+metadata: {name: traefik-metrics, namespace: traefik}
+spec:
+  ${spec}
+  selector: {app.kubernetes.io/name: traefik}
+  ports: [{port: 9100, name: metrics, targetPort: 9100}]
+`);
+    expect(verdicts(metricsSvc('type: NodePort'), 'Ingress')[0]).toMatchObject({ status: 'fail', evidence: { edgeWays: { metrics: ['Service traefik/traefik-metrics (NodePort) port 9100'] } } });
+    expect(verdicts(metricsSvc('externalIPs: [203.0.113.7]'), 'Ingress')[0]).toMatchObject({ status: 'fail', evidence: { edgeWays: { metrics: ['Service traefik/traefik-metrics (externalIPs) port 9100'] } } });
+    expect(verdicts(metricsSvc('type: NodePort'), 'Ingress')[0].severity).toBeUndefined();
+    expect(verdicts(metricsSvc('type: ClusterIP'), 'Ingress')[0]).toMatchObject({ status: 'fail', severity: 'low' });
+  });
+
+  it('with no Service selecting the Traefik pods in the snapshot every entryPoint counts as at the edge, as before, and the evidence says so', () => {
+    const [ing] = verdicts(ctx(chart({ service: false })), 'Ingress');
+    expect(ing).toMatchObject({ status: 'fail', evidence: { plaintextEntryPoints: ['metrics'], exposure: 'no Service of the snapshot selects the pods of Deployment traefik/traefik: every entryPoint counts as reachable from outside the cluster' } });
+    expect(ing.severity).toBeUndefined();
+  });
+
+  it('naming the edge entryPoints, or marking them asDefault, passes', () => {
+    const named = ctx(chart().replace('metadata: {name: shop, namespace: shop}', 'metadata: {name: shop, namespace: shop, annotations: {traefik.ingress.kubernetes.io/router.entrypoints: "web,websecure"}}'));
+    expect(verdicts(named, 'Ingress')).toMatchObject([{ status: 'pass' }]);
+    const asDefault = ctx(chart().replace('"--entryPoints.websecure.http.tls=true"', '"--entryPoints.websecure.http.tls=true","--entryPoints.web.asDefault=true","--entryPoints.websecure.asDefault=true"'));
+    expect(verdicts(asDefault, 'Ingress')).toMatchObject([{ status: 'pass' }]);
+    expect(verdicts(asDefault, 'IngressRoute')).toMatchObject([{ status: 'pass' }]);
+  });
+
+  it('hostile Service names stay data in the evidence', () => {
+    const name = '<img src=x onerror=alert(1)>{{x}}';
+    const [ing] = verdicts(ctx(chart({ service: name, exposeMetrics: true })), 'Ingress');
+    expect(ing.evidence).toMatchObject({ edgeWays: { metrics: [`Service traefik/${name} (LoadBalancer) port 9100`] } });
+  });
+});
+
+describe('a host-less rule of an Ingress Traefik keeps off plaintext HTTP', () => {
+  // doc.traefik.io reference/install-configuration/entrypoints: web redirects every request to
+  // https, websecure has http.tls; both asDefault. The router answers no plaintext at all, so a TLS
+  // entry without hosts leaves only the certificate in question, not plain HTTP.
+  const args = ['--entryPoints.web.address=:8000/tcp', '--entryPoints.websecure.address=:8443/tcp', '--providers.kubernetesingress', '--entryPoints.web.http.redirections.entryPoint.to=:443', '--entryPoints.websecure.http.tls=true', '--entryPoints.web.asDefault=true', '--entryPoints.websecure.asDefault=true'];
+  it('with a TLS entry without hosts: the named host passes, the host-less rule is a medium finding about the default certificate, not "still answers HTTP"', () => {
+    const c = ctx(`${traefik(args)}
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: traefik}
+spec: {controller: traefik.io/ingress-controller}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: shop}
+spec:
+  ingressClassName: traefik
+  tls: [{secretName: shop-tls}]
+  rules:
+    - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+    - host: shop.example.com
+      http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+`);
+    const vs = verdicts(c, 'Ingress');
+    expect(vs.find((v) => v.detailKey === 'host/shop.example.com')).toMatchObject({ status: 'pass' });
+    const hostless = vs.find((v) => v.detailKey === 'default')!;
+    expect(hostless).toMatchObject({ status: 'fail', severity: 'medium', evidence: { tlsEntryWithoutHosts: true, securedEntryPoints: ['web: a redirection of every request to https (--entrypoints.web.http.redirections.entrypoint.to=:443)', 'websecure: TLS (--entrypoints.websecure.http.tls=true)'] } });
+    expect(hostless.message).toBe('Ingress shop/shop\'s host-less rule (any Host header) is served by a Traefik router every entryPoint of which keeps it off plaintext HTTP (web: a redirection of every request to https (--entrypoints.web.http.redirections.entrypoint.to=:443); websecure: TLS (--entrypoints.websecure.http.tls=true)), but without a host name no certificate can be picked or requested for it, so it presents Traefik\'s default certificate. Name the hosts.');
+    expect(hostless.message).not.toMatch(/answers HTTP/);
+  });
+});
