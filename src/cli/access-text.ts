@@ -70,7 +70,8 @@ function resourceTypeWarning(text: string, attrs: ResourceAttributes, vocabulary
 /**
  * Doubts about a question, one line each: a verb or a resource type the source does not know,
  * a namespace it does not hold. RBAC rules can name anything, so the question is still
- * answered as asked.
+ * answered as asked. `namespace` is the one the request carries (requestNamespace), not -n as
+ * typed: a warning about a namespace the answer does not use would mislead.
  */
 export function questionWarnings(snapshot: Snapshot, model: RbacModel, q: { verb?: string; resource?: string; namespace?: string }): string[] {
   const warnings: string[] = [];
@@ -93,6 +94,11 @@ export function questionWarnings(snapshot: Snapshot, model: RbacModel, q: { verb
     warnings.push(`namespace "${q.namespace}" is not in the source${suggestion(q.namespace, model.namespaces)}: only cluster-wide grants answer for it`);
   }
   return warnings.map(oneLine);
+}
+
+/** The namespace a request carries: a named namespace's own name, none on a cluster-scoped type or a non-resource URL. */
+function requestNamespace(request: ResourceAttributes | NonResourceAttributes): string | undefined {
+  return 'resource' in request ? request.namespace : undefined;
 }
 
 /** The scope of each resource type as the source knows it, for canI and whoCan. */
@@ -155,12 +161,13 @@ export interface WhoCanArgs {
 export function whoCanCommandCore(snapshot: Snapshot, args: WhoCanArgs): CommandResult {
   if (!args.verb || !args.resource) return { exitCode: 2, output: 'who-can needs a verb and a resource, e.g. `who-can get secrets -n dev`' };
   const model = buildRbacModel(snapshot);
-  const warnings = questionWarnings(snapshot, model, args);
   const clusterScoped = scopeOf(snapshot);
+  const request = requestAttributes(args.verb, args.resource, { namespace: args.namespace || undefined, name: args.name, clusterScoped });
+  const warnings = questionWarnings(snapshot, model, { verb: args.verb, resource: args.resource, namespace: requestNamespace(request) });
   const entries = whoCan(model, args.verb, args.resource, args.namespace || undefined, { name: args.name, clusterScoped });
   // The question may hold names a script took from the cluster: it stays on its line.
   const what = oneLine(`${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}`);
-  const where = oneLine(whereText(args.resource, args.namespace || undefined, requestAttributes(args.verb, args.resource, { namespace: args.namespace || undefined, name: args.name, clusterScoped })));
+  const where = oneLine(whereText(args.resource, args.namespace || undefined, request));
   const lines: string[] = [];
   if (entries.length === 0) {
     lines.push(`No subject can ${what}${where}.`);
@@ -202,8 +209,8 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
   const who = oneLine(`${formatSubject(subject)}${id.groups.length ? ` (groups: ${id.groups.join(', ')})` : ''}`);
   if (args.verb || args.resource) {
     if (!args.verb || !args.resource) return { exitCode: 2, output: 'a question needs both a verb and a resource' };
-    const warnings = questionWarnings(snapshot, model, args);
     const d = canI(model, subject, args.verb, args.resource, { namespace: args.namespace, name: args.name, clusterScoped: scopeOf(snapshot) });
+    const warnings = questionWarnings(snapshot, model, { verb: args.verb, resource: args.resource, namespace: requestNamespace(d.request) });
     const where = whereText(args.resource, args.namespace || undefined, d.request);
     const lines = [oneLine(`${d.allowed ? 'yes' : 'no'}: ${who} ${d.allowed ? 'can' : 'cannot'} ${args.verb} ${args.resource}${args.name ? ` ${args.name}` : ''}${where}`)];
     if (d.grants.length) {

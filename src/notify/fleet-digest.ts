@@ -99,7 +99,8 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
     // Every control character but line breaks and tabs comes from the data: escaped, as in fleet.html.
     const html = withoutControls(templateEnvironment().template('fleet-digest-email')({
-      subject, view, regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
+      // The mean with how many clusters graded n/a it leaves out, as the subject says it.
+      subject, view, mean: meanOverallText(view.totals), regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
       stale: view.stale.slice(0, 25).map((c) => ({ cluster: c.cluster, lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
       common: view.common.slice(0, 10), waivers: view.waivers.slice(0, 10), attached: attachment !== null,
     }));

@@ -287,3 +287,45 @@ describe('ztaudit can / who-can on one named namespace', () => {
     expect(no.out).toBe('no: User:carol (groups: system:authenticated) cannot get namespaces other in namespace other (a request on namespace other carries that name, not -n dev)\n');
   });
 });
+
+// Reviewer repro r1 (revmerged2): the warning about a namespace the source does not hold names the
+// namespace the request carries, the one the answer is about. A request on one namespace carries its
+// own name whatever -n says; one on a cluster-scoped type carries none (reference checks.md §3.1
+// "Exception by request shape"; https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding).
+describe('ztaudit can / who-can: the namespace warned about is the one the request carries', () => {
+  it('--name dev -n other: no warning about other, which the answer does not use', async () => {
+    const can = await askNs('can', 'User:carol', 'update', 'namespaces', '--name', 'dev', '-n', 'other');
+    expect(can.code).toBe(0);
+    expect(can.out.split('\n')[0]).toBe('yes: User:carol (groups: system:authenticated) can update namespaces dev in namespace dev (a request on namespace dev carries that name, not -n other)');
+    expect(can.err).toEqual([]);
+    const who = await askNs('who-can', 'delete', 'namespaces', '--name', 'dev', '-n', 'other');
+    expect(who.out).toMatch(/^User:carol +dev +RoleBinding dev\/nsa/m);
+    expect(who.err).toEqual([]);
+  });
+
+  it('--name devv -n dev: the warning is about devv, the namespace asked about, with or without -n', async () => {
+    for (const extra of [['-n', 'dev'], []]) {
+      const can = await askNs('can', 'User:carol', 'update', 'namespaces', '--name', 'devv', ...extra);
+      expect(can.code, extra.join(' ')).toBe(1);
+      expect(can.err).toEqual(['ztaudit can: warning: namespace "devv" is not in the source (did you mean dev?): only cluster-wide grants answer for it']);
+      const who = await askNs('who-can', 'update', 'namespaces', '--name', 'devv', ...extra);
+      expect(who.out).not.toContain('carol');
+      expect(who.err).toEqual(['ztaudit who-can: warning: namespace "devv" is not in the source (did you mean dev?): only cluster-wide grants answer for it']);
+    }
+  });
+
+  it('a cluster-scoped type with -n: the answer is cluster-wide and says why, with no warning about -n', async () => {
+    const who = await askNs('who-can', 'get', 'nodes', '-n', 'shpo');
+    expect(who.out.split('\n')[0]).toBe('Subjects that can get nodes cluster-wide (nodes is cluster-scoped: RoleBindings in shpo cannot grant it):');
+    expect(who.err).toEqual([]);
+    const can = await askNs('can', 'User:carol', 'list', 'namespaces', '-n', 'shpo');
+    expect(can.out).toBe('no: User:carol (groups: system:authenticated) cannot list namespaces cluster-wide (list on namespaces carries no namespace: RoleBindings in shpo cannot grant it)\n');
+    expect(can.err).toEqual([]);
+  });
+
+  it('a namespaced type with -n keeps the warning about -n', async () => {
+    const r = await askNs('can', 'User:carol', 'get', 'pods', '-n', 'dve');
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(['ztaudit can: warning: namespace "dve" is not in the source (did you mean dev?): only cluster-wide grants answer for it']);
+  });
+});

@@ -329,3 +329,30 @@ describe('serve /fleet', () => {
     }
   });
 });
+
+describe('a cluster graded n/a in the email digest', () => {
+  // README: a run graded n/a (checks not evaluated) is left out of the fleet's mean overall
+  // score, and every place that shows the mean says how many were left out. The email's header
+  // line, in the HTML and the text part, says it as the subject does.
+  it('the header line of both parts carries "(1 cluster graded n/a left out)" after the mean', async () => {
+    const now = Date.now();
+    const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+    const gamma = fleetRun('gamma', '20260101T000000Z-g00001', at(1), 30);
+    gamma.checks = [{ id: 'network.allow-all-ingress', area: 'network', title: 't', severity: 'high', controls: [], remediation: '', evaluated: 0, passed: 0, failed: 0, waived: 0, status: 'not-evaluated', unreadable: ['pods'] }];
+    gamma.run.coverage = { pods: { status: 'forbidden' } };
+    gamma.run.partial = ['pods could not be read (forbidden)'];
+    const store = await openRunStore(join(dir, 'na.db'));
+    for (const r of [fleetRun('alpha', '20260101T000000Z-a00001', at(3), 60), fleetRun('beta', '20260101T000000Z-b00001', at(2), 80), gamma]) await store.save(r);
+    await store.close();
+    writeFileSync(join(dir, 'na.yaml'), 'notify:\n  fleetDigest:\n    policy: always\n');
+    const sent = mails.length;
+    const t = io({ ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ZTAUDIT_EMAIL_TO: 'runs@example.com' });
+    expect(await main(['fleet', '--history', 'na.db', '--config', 'na.yaml', '--out', 'fna', '-q'], t), t.err()).toBe(0);
+    expect(mails).toHaveLength(sent + 1);
+    const mail = mails[sent];
+    const headline = 'Fleet: 3 clusters, mean 70.0 (1 cluster graded n/a left out), 0 regressed in 24 h, 0 without a run in 48 h';
+    expect(mail.subject).toBe(`[ztaudit] ${headline}`);
+    expect(String(mail.html)).toContain('<div style="font-size:20px;font-weight:700;margin-top:4px">3 clusters · mean 70.0 (1 cluster graded n/a left out) · 0 regressed in 24 h · 0 without a run in 48 h</div>');
+    expect(String(mail.text).split('\n')[0]).toBe(headline);
+  });
+});
