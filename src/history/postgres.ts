@@ -357,8 +357,15 @@ function trendPoint(row: Row): TrendPoint {
   return trendPointOf(row.summary as RunSummary);
 }
 
-/** A cluster name the store's columns cannot hold, refused in one line before its lock is taken. */
+/** The longest cluster name the store keeps, in UTF-8 bytes: btree index entries end at 2,704 bytes (ztaudit_locks' key, ztaudit_runs_by_cluster). */
+export const PG_MAX_CLUSTER_BYTES = 2000;
+
+/** A cluster name the store's columns and indexes cannot hold, refused in one line before its lock is taken. */
 function refuseClusterName(cluster: string): void {
+  const bytes = Buffer.byteLength(cluster, 'utf8');
+  if (bytes > PG_MAX_CLUSTER_BYTES) {
+    throw new HistoryError(`cluster name ${JSON.stringify(`${cluster.slice(0, 40)}…`)} is ${bytes.toLocaleString('en-US')} bytes; the PostgreSQL store keeps names up to ${PG_MAX_CLUSTER_BYTES.toLocaleString('en-US')} bytes — set --cluster`);
+  }
   if (cluster.includes('\u0000')) throw new HistoryError(`cluster name ${JSON.stringify(cluster)} holds a NUL character, which PostgreSQL cannot store — set --cluster`);
 }
 

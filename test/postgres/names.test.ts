@@ -1,13 +1,14 @@
 // Names the PostgreSQL store must take as SQLite does, through the CLI: a NUL byte in a name
 // from the cluster (stored, and the report read back keeps it exactly), the fleet of the same
 // runs imported into PostgreSQL and into SQLite (the same fleet.json, hollow partial points
-// included).
+// included), and a cluster name too long for PostgreSQL's indexes (one line, before the lock).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { CliIO } from '../../src/cli/io.ts';
+import { PG_MAX_CLUSTER_BYTES } from '../../src/history/postgres.ts';
 import type { FleetData } from '../../src/run/fleet.ts';
 import { fleetRuns } from '../unit/fleet/seed.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
@@ -103,5 +104,26 @@ describePg('names PostgreSQL cannot hold as they are', (server) => {
     expect(alpha.trend.map((p) => p.partial ?? false)).toEqual([false, true, false]);
     expect(fromPg.common.filter((c) => c.kind === 'User').map((c) => [c.shape, c.clusters])).toEqual([['eve\ufffd@corp', 2]]);
     expect(JSON.stringify(fromPg.regressions)).toContain(`User eve\ufffd@corp`);
+  });
+
+  // btree index entries end at 2,704 bytes ("index row size … exceeds btree version 4 maximum
+  // 2704", said by the server itself): the cluster name is a key of ztaudit_locks and of
+  // ztaudit_runs_by_cluster.
+  it('a cluster name over 2,000 bytes is refused in one line naming the limit and --cluster; one just under it is stored', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const demo = ['--manifests', join(ROOT, 'examples/demo-cluster'), ...CONFIG, '--history', db.url, '--no-notify', '-q'];
+    const long = '集'.repeat(1000); // 3,000 bytes
+    const refused = await cli(['run', ...demo, '--cluster', long, '--out', 'long'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.err.split('\n').filter((l) => l.startsWith('ztaudit'))).toEqual([
+      `ztaudit: cluster name "${'集'.repeat(40)}…" is 3,000 bytes; the PostgreSQL store keeps names up to 2,000 bytes — set --cluster`]);
+    expect((await adminQuery(server, 'SELECT count(*)::int AS n FROM ztaudit_runs', [], db.name)).rows[0].n).toBe(0);
+
+    const fits = '集'.repeat(Math.floor(PG_MAX_CLUSTER_BYTES / 3)); // 1,998 bytes
+    const stored = await cli(['run', ...demo, '--cluster', fits, '--out', 'fits'], env);
+    expect(stored.code, stored.err).toBe(0);
+    const list = await cli(['history', '--history', db.url, '--output', 'json'], env);
+    expect(JSON.parse(list.out).map((r: { cluster: string }) => r.cluster)).toEqual([fits]);
   });
 });
