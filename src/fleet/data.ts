@@ -1,12 +1,13 @@
 // The fleet data of any store: PostgreSQL answers it in a few queries (RunStore.fleet);
 // SQLite and k8s:// stores are read here run by run (list once, then each cluster's latest
 // run and the regressions of the window). Both give the same answer for the same runs,
-// ordered the same way (byte order of names, as PostgreSQL's "C" collation).
+// ordered the same way (byte order of names, as PostgreSQL's "C" collation), with U+0000 as
+// U+FFFD in every name and text, as PostgreSQL keeps them (withoutNul).
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import type { RunStore } from '../history/store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
-import { withPartial } from '../history/run-store.ts';
+import { jsonWithoutNul, withPartial, withoutNul } from '../history/run-store.ts';
 import { resourceShape } from '../history/shape.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 
@@ -14,7 +15,7 @@ export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
 export async function fleetDataOf(store: RunStore, q: FleetQuery): Promise<FleetData> {
-  const data = store.fleet ? await store.fleet(q) : await readFleet(store, q);
+  const data = store.fleet ? await store.fleet(q) : JSON.parse(jsonWithoutNul(await readFleet(store, q))) as FleetData;
   return orderFleet(withPartials(data));
 }
 
@@ -70,11 +71,13 @@ async function readFleet(store: RunStore, q: FleetQuery): Promise<FleetData> {
     if (!run) continue;
     for (const f of run.findings) {
       if (f.waived) continue;
-      const shape = resourceShape(f.resource.name);
-      const namespace = f.resource.namespace ?? '';
-      const key = JSON.stringify([f.check, f.resource.kind, namespace, shape]);
+      // Grouped as PostgreSQL's columns group them: a name with a NUL and the same with U+FFFD are one.
+      const shape = withoutNul(resourceShape(f.resource.name));
+      const namespace = withoutNul(f.resource.namespace ?? '');
+      const kind = withoutNul(f.resource.kind);
+      const key = JSON.stringify([f.check, kind, namespace, shape]);
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { row: { check: f.check, severity: f.severity, kind: f.resource.kind, namespace, shape, clusters: 0, clusterNames: [], findings: 0 }, names: new Set() }));
+      if (!g) groups.set(key, (g = { row: { check: f.check, severity: f.severity, kind, namespace, shape, clusters: 0, clusterNames: [], findings: 0 }, names: new Set() }));
       g.names.add(c.cluster);
       g.row.findings++;
       if (rank(f.severity) < rank(g.row.severity)) g.row.severity = f.severity;

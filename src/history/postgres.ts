@@ -39,7 +39,7 @@ import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
-import { BaselineRuns, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
+import { BaselineRuns, diffedAgainst, jsonWithoutNul, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, withoutNul, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
 
@@ -357,6 +357,18 @@ function trendPoint(row: Row): TrendPoint {
   return trendPointOf(row.summary as RunSummary);
 }
 
+/** The longest cluster name the store keeps, in UTF-8 bytes: btree index entries end at 2,704 bytes (ztaudit_locks' key, ztaudit_runs_by_cluster). */
+export const PG_MAX_CLUSTER_BYTES = 2000;
+
+/** A cluster name the store's columns and indexes cannot hold, refused in one line before its lock is taken. */
+function refuseClusterName(cluster: string): void {
+  const bytes = Buffer.byteLength(cluster, 'utf8');
+  if (bytes > PG_MAX_CLUSTER_BYTES) {
+    throw new HistoryError(`cluster name ${JSON.stringify(`${cluster.slice(0, 40)}…`)} is ${bytes.toLocaleString('en-US')} bytes; the PostgreSQL store keeps names up to ${PG_MAX_CLUSTER_BYTES.toLocaleString('en-US')} bytes — set --cluster`);
+  }
+  if (cluster.includes('\u0000')) throw new HistoryError(`cluster name ${JSON.stringify(cluster)} holds a NUL character, which PostgreSQL cannot store — set --cluster`);
+}
+
 /** Our own earlier session still holds the cluster lock (see relock): worth retrying. */
 class LockSessionLingers extends HistoryError {}
 
@@ -498,6 +510,7 @@ class PgRunStore implements RunStore {
   async acquire(cluster = ''): Promise<void> {
     if (this.held) throw new HistoryError(`${this.lockName(this.held.cluster)} is already held by this run`);
     if (this.empty) throw new HistoryError(`${this.where} was opened read-only`);
+    refuseClusterName(cluster);
     const holder: LockHolder = { pid: process.pid, host: hostname(), since: this.options.now().toISOString() };
     const newest = await this.withClient('taking the cluster lock', async (c): Promise<string> => {
       await this.relock(c, cluster);
@@ -668,10 +681,12 @@ class PgRunStore implements RunStore {
     const summary = summarizeRun(report, options.notifications);
     const blob = await storedBlob(report, written);
     const f = report.findings;
+    // Text and jsonb cannot hold U+0000 (withoutNul): a name from the cluster with a NUL in it
+    // is kept with U+FFFD here, exactly in the report blob.
     const columns = {
-      fingerprint: f.map((x) => x.fingerprint), check: f.map((x) => x.check), severity: f.map((x) => x.severity),
-      kind: f.map((x) => x.resource.kind), namespace: f.map((x) => x.resource.namespace ?? ''), name: f.map((x) => x.resource.name),
-      shape: f.map((x) => { const s = resourceShape(x.resource.name); return s === x.resource.name ? null : s; }),
+      fingerprint: f.map((x) => withoutNul(x.fingerprint)), check: f.map((x) => withoutNul(x.check)), severity: f.map((x) => withoutNul(x.severity)),
+      kind: f.map((x) => withoutNul(x.resource.kind)), namespace: f.map((x) => withoutNul(x.resource.namespace ?? '')), name: f.map((x) => withoutNul(x.resource.name)),
+      shape: f.map((x) => { const s = resourceShape(x.resource.name); return s === x.resource.name ? null : withoutNul(s); }),
       waived: f.map((x) => x.waived),
     };
     const { maxRuns } = this.options.retention;
@@ -693,7 +708,7 @@ class PgRunStore implements RunStore {
         const inserted = await c.query(
           `INSERT INTO ztaudit_runs (id, cluster, started_at, regression, summary, regression_reasons, waivers, report)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
-          [id, cluster, report.run.startedAt, summary.regression, JSON.stringify(summary), JSON.stringify(report.diff?.regressionReasons ?? []), JSON.stringify(report.waivers), blob]);
+          [id, cluster, report.run.startedAt, summary.regression, jsonWithoutNul(summary), jsonWithoutNul(report.diff?.regressionReasons ?? []), jsonWithoutNul(report.waivers), blob]);
         const seq = String(inserted.rows[0].seq);
         if (f.length > 0) {
           await c.query(
@@ -738,7 +753,7 @@ class PgRunStore implements RunStore {
     if (this.empty) throw new HistoryError(`cannot record the notifications of run ${id} in ${this.where}: it is not stored there`);
     // In the summary, read with every run: no migration, so the fleet's older ztaudit versions keep using the database.
     const r = await this.withClient(`recording the notifications of run ${id}`, (c) => c.query(
-      `UPDATE ztaudit_runs SET summary = jsonb_set(summary, '{notifications}', $2::jsonb) WHERE id = $1`, [id, JSON.stringify(outcomes)]));
+      `UPDATE ztaudit_runs SET summary = jsonb_set(summary, '{notifications}', $2::jsonb) WHERE id = $1`, [id, jsonWithoutNul(outcomes)]));
     if (!r.rowCount) throw new HistoryError(`cannot record the notifications of run ${id} in ${this.where}: it is not stored there`);
   }
 
@@ -800,7 +815,7 @@ class PgRunStore implements RunStore {
       }
       const clusters: FleetCluster[] = [...byCluster].map(([cluster, e]) => ({
         cluster, runs: e.runs, latest: e.summaries[0], previous: e.summaries[1] ?? null,
-        trend: e.summaries.slice(0, q.trendPoints).reverse().map((s) => ({ id: s.id, startedAt: s.startedAt, overall: s.score.overall, areas: s.score.areas })),
+        trend: e.summaries.slice(0, q.trendPoints).reverse().map(trendPointOf),
       }));
       const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
       const reg = await c.query(

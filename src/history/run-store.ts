@@ -221,6 +221,24 @@ export function retentionCutoff(retention: Config['history']['retention'], now: 
   return new Date(now.getTime() - retention.maxAgeDays * 86_400_000).toISOString();
 }
 
+/**
+ * `text` with U+0000 as U+FFFD. PostgreSQL's text cannot hold a NUL byte and its jsonb rejects
+ * `\u0000` (https://www.postgresql.org/docs/current/datatype-character.html,
+ * https://www.postgresql.org/docs/current/datatype-json.html), yet the apiserver takes any
+ * non-empty user name in a RoleBinding: the PostgreSQL store's columns carry U+FFFD instead
+ * (the stored report keeps the exact text), and the fleet view of every store does the same,
+ * so both group and show such a name alike.
+ */
+export function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text;
+}
+
+/** JSON.stringify(value) with every U+0000 in its strings (keys too) as U+FFFD: what jsonb accepts. */
+export function jsonWithoutNul(value: unknown): string {
+  // An escaped backslash before "u0000" is text, not an escape: only an even run of them counts.
+  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+}
+
 /** Who holds a store: written by acquire(), shown to a refused run. */
 export interface LockHolder {
   pid: number;

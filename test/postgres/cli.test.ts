@@ -112,24 +112,29 @@ describePg('ztaudit with a PostgreSQL history', (server) => {
     expect(readFileSync(join(work, 'fleet-pg', 'fleet.html'), 'utf8')).toContain('&lt;script&gt;');
   });
 
-  it('import: a finding without a resource and a run the database refuses (a NUL in a name) are each named, the other lines imported', async () => {
+  it('import: a finding without a resource and a run the database refuses (a NUL in its cluster name) are each named, the other lines imported; a NUL in a finding\'s name is stored', async () => {
     const db = await createDb(server);
     const env = { ZTAUDIT_PG_PASSWORD: db.password };
-    const [a1, a2, b1, a3] = fleetRuns();
+    const [a1, a2, b1, a3, , h1] = fleetRuns();
     const noResource = structuredClone(a2);
     delete (noResource.findings[2] as Partial<Finding>).resource;
     const nul = structuredClone(b1);
     nul.findings[1].resource.name = 'web\u0000x';
-    writeFileSync(join(work, 'import.jsonl'), [a1, noResource, nul, a3].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const nulCluster = structuredClone(h1);
+    nulCluster.run.cluster.name = 'gamma\u0000';
+    writeFileSync(join(work, 'import.jsonl'), [a1, noResource, nul, a3, nulCluster].map((r) => JSON.stringify(r)).join('\n') + '\n');
     const t = io(env);
     expect(await main(['history', 'import', '--history', db.url, '--file', 'import.jsonl'], t)).toBe(2);
     const lines = errorLines(t.err());
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe(`ztaudit history import: ${join(work, 'import.jsonl')} line 2: run ${a2.run.id}: finding 2: no resource; skipped`);
-    expect(lines[1]).toMatch(new RegExp(`^ztaudit history import: ${join(work, 'import.jsonl')} line 3: run ${b1.run.id} could not be stored: storing run ${b1.run.id} in postgres://\\S+: .*0x00.*; skipped$`));
-    expect(lines[2]).toMatch(/: 2 run\(s\) imported into postgres:\/\/\S+, 0 already there, 1 run\(s\) refused by the store, 1 line\(s\) skipped as unusable$/);
+    expect(lines[1]).toBe(`ztaudit history import: ${join(work, 'import.jsonl')} line 5: run ${h1.run.id} could not be stored: cluster name "gamma\\u0000" holds a NUL character, which PostgreSQL cannot store — set --cluster; skipped`);
+    expect(lines[2]).toMatch(/: 3 run\(s\) imported into postgres:\/\/\S+, 0 already there, 1 run\(s\) refused by the store, 1 line\(s\) skipped as unusable$/);
     const stored = await adminQuery(server, 'SELECT id FROM ztaudit_runs ORDER BY seq', [], db.name);
-    expect(stored.rows.map((r) => r.id)).toEqual([a1.run.id, a3.run.id]);
+    expect(stored.rows.map((r) => r.id)).toEqual([a1.run.id, b1.run.id, a3.run.id]);
+    const s = await openRunStore(db.url, { env, readOnly: true });
+    expect((await s.get(b1.run.id))!.findings[1].resource.name).toBe('web\u0000x');
+    await s.close();
   });
 
   it('PostgreSQL down at start: exit 2, one line naming the host, never the password', async () => {
