@@ -172,7 +172,7 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
     // The audit could not run: say so on every configured channel before exiting 2.
     const bound = signal ? alertBound(signal) : null;
     try {
-      const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, failure: failureKindOf(error), ...(bound ? { signal: bound.signal } : {}) });
+      const outcomes = await alertCannotRun(errorMessage(error), { flags, config: config ?? defaultConfig(), env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error), ...(bound ? { signal: bound.signal } : {}) });
       for (const o of outcomes) {
         if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
         const rejected = rejectedWarning(o, 'the "audit could not run" alert');

@@ -143,7 +143,7 @@ export async function startServe(argv: string[] | ServeOptions, io: CliIO): Prom
         } catch (error: unknown) {
           // A run abandoned at shutdown is not an outage; any other failure is said out loud.
           if (!signal.aborted) {
-            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal, failure: failureKindOf(error) });
+            const outcomes = await alertCannotRun(errorMessage(error), { flags, config, env, signal, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error) });
             for (const o of outcomes) if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
           }
           throw error;

@@ -189,7 +189,10 @@ export async function alertCannotRun(why: string, input: { flags: WiringFlags; c
   if (input.flags.notify === false) return [];
   // One bounded line leaves the building: an error text may quote input around its cause.
   const reason = why.split('\n')[0].slice(0, 500);
-  const { env, config, clusterName } = input;
+  const { env, config } = input;
+  // The cluster as the operator named it (--cluster, cluster.name); one found only by collecting
+  // (a kubeconfig context) is not known yet when the run could not start.
+  const clusterName = input.clusterName ?? config.cluster.name;
   const failure = input.failure ?? 'not-run';
   const channels: Array<{ name: string; send: (ctx: SendContext) => Promise<NotificationOutcome> }> = [];
   // A channel that cannot be used (no Slack channel, an SMTP URL that is not one) is left out: the reason it is said is the one on stderr.

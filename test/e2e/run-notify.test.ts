@@ -134,6 +134,15 @@ describe('ztaudit run with history, Slack and email', () => {
     expect(postMessages()).toHaveLength(2);
   });
 
+  it('names the cluster the operator gave (--cluster, cluster.name) in the "could not run" alert', async () => {
+    // On-call reads "could not run on unknown cluster" and cannot tell which night is missing.
+    expect(await main([...runArgs().slice(0, -1), 'html,jsn', '--cluster', 'prod-eu'], io().cli)).toBe(2);
+    appendFileSync(join(dir, 'ztaudit.yaml'), 'cluster:\n  name: staging-us\n');
+    expect(await main([...runArgs().slice(0, -1), 'html,jsn'], io().cli)).toBe(2);
+    expect(mails.map((m) => m.subject)).toEqual(['[ztaudit] Audit could not run on prod-eu', '[ztaudit] Audit could not run on staging-us']);
+    expect(postMessages().map((c) => JSON.stringify(c.fields))).toEqual([expect.stringContaining('prod-eu'), expect.stringContaining('staging-us')]);
+  });
+
   it('keeps the stored run and records the failure when Slack is down', async () => {
     slack.platformError('chat.postMessage', 'service_unavailable');
     writeFileSync(join(dir, 'ztaudit.yaml'), `${readFileSync(join(dir, 'ztaudit.yaml'), 'utf8')}notify:\n  policy: always\n`);
