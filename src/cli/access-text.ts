@@ -157,8 +157,9 @@ function namespaceMark(rule: RuleGrant['rule'], resources: string[], namespace: 
   const wildcard = rule.verbs.includes('*');
   let verbs = rule.verbs;
   if (wildcard) {
-    const catalog = servedResourceTypes(snapshot) ?? resourceCatalog();
-    const served = (r: string) => catalog.find((t) => t.group === '' && t.resource === r)?.verbs;
+    // Discovery that omits namespaces (or lists no verbs for it) says nothing about them: the built-in catalog does.
+    const find = (catalog: ReturnType<typeof resourceCatalog>, r: string) => catalog.find((t) => t.group === '' && t.resource === r && t.verbs.length > 0)?.verbs;
+    const served = (r: string) => find(servedResourceTypes(snapshot) ?? [], r) ?? find(resourceCatalog(), r);
     verbs = [...new Set(resources.flatMap((r) => served(r) ?? served('namespaces') ?? []))];
   }
   const granted = [...new Set(verbs.filter((v) => namespaceRequestReaches(rule, v, namespace)))];

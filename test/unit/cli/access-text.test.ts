@@ -4,7 +4,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { canCommandCore } from '../../../src/cli/access-text.ts';
 import { main } from '../../../src/cli/main.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 
 const RBAC = `
@@ -402,5 +406,25 @@ describe('ztaudit can SUBJECT -n NS (no verb): a RoleBinding\'s rule on namespac
     expect(row(r.out, 'patch,watch namespaces (core)')).toContain('patch,watch namespaces (core) [names: team,other] [namespaces: patch of namespace team only; watch not granted]');
     expect((await askMixed('User:alice', 'patch', 'namespaces', '--name', 'team')).code).toBe(0);
     expect((await askMixed('User:alice', 'watch', 'namespaces', '--name', 'team', '-n', 'team')).code).toBe(1);
+  });
+});
+
+describe('the namespaces mark with discovery data: a `*` verb is spelled out as the verbs the cluster serves', () => {
+  const withDiscovery = (verbs: string[]) => ({
+    ...snapshotFromObjects(parseAllDocuments(NS_MIXED).map((d) => d.toJS()) as KubeObject[], { clusterVersion: 'v1.36.3' }),
+    apiResources: [
+      { group: '', version: 'v1', resource: 'namespaces', namespaced: false, verbs },
+      { group: '', version: 'v1', resource: 'pods', namespaced: true, verbs: ['get', 'list'] },
+    ],
+  });
+  const mark = (verbs: string[]) => canCommandCore(withDiscovery(verbs), { subject: 'User:alice', namespace: 'team' }).output
+    .split('\n').find((l) => l.trimStart().startsWith('* namespaces,namespaces/status'));
+
+  it('discovery\'s verbs for namespaces; its namespaces/status falls back to the built-in catalog', () => {
+    expect(mark(['get', 'list', 'delete'])).toContain('[namespaces,namespaces/status: * grants get,delete,patch,update of namespace team only; list not granted]');
+  });
+
+  it('discovery that lists no verbs for namespaces leaves the built-in catalog\'s, never an empty list', () => {
+    expect(mark([])).toContain('[namespaces,namespaces/status: * grants get,update,patch,delete of namespace team only; list,watch,create not granted]');
   });
 });
