@@ -5,7 +5,7 @@
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { closest, suggestion } from '../base/did-you-mean.ts';
 import type { Snapshot } from '../snapshot/types.ts';
-import { buildRbacModel, canI, describeRule, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, ruleNotGivenInScope, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
+import { buildRbacModel, canI, describeRule, namespaceRequestReaches, formatSubject, identityOf, parseSubject, requestAttributes, resourceCatalog, resourceIsClusterScoped, ruleNotGivenInScope, servedResourceTypes, subjectBreadth, subjectRules, whoCan, type NonResourceAttributes, type RbacModel, type ResourceAttributes, type RuleGrant } from '../analysis/rbac/index.ts';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2;
@@ -141,10 +141,31 @@ function notGrantedMark(g: RuleGrant, snapshot: Snapshot): string {
   if (not.nonResourceURLs.length > 0) return ' [not granted: non-resource URL]';
   if (not.resources.length === g.rule.resources.length) return ' [not granted: cluster-scoped]';
   const partly = not.resources.length > 0 ? ` [not granted for ${not.resources.join(',')}: cluster-scoped]` : '';
-  // A request naming namespace NAME carries NAME as its namespace: the RoleBinding reaches its own namespace, no list of them.
   const core = g.rule.apiGroups.includes('') || g.rule.apiGroups.includes('*');
-  const itself = core && g.rule.resources.some((r) => r.split('/')[0] === 'namespaces' && !not.resources.includes(r)) ? ` [namespaces: namespace ${g.namespace} itself only]` : '';
-  return `${partly}${itself}`;
+  const namespaces = core ? g.rule.resources.filter((r) => r.split('/')[0] === 'namespaces' && !not.resources.includes(r)) : [];
+  return `${partly}${namespaces.length > 0 && g.namespace ? namespaceMark(g.rule, namespaces, g.namespace, snapshot) : ''}`;
+}
+
+/**
+ * " [namespaces: get of namespace NS only; list not granted]": which verbs of a RoleBinding's rule on
+ * `namespaces` (or its subresources) reach namespace NS itself. A request naming namespace NAME
+ * carries NAME as its namespace, one that lists, watches or creates carries none
+ * (namespaceRequestCarriesName), so the same answer as `can SUBJECT VERB namespaces --name NS`.
+ * A wildcard verb is spelled out as the verbs the API serves on those resources.
+ */
+function namespaceMark(rule: RuleGrant['rule'], resources: string[], namespace: string, snapshot: Snapshot): string {
+  const wildcard = rule.verbs.includes('*');
+  let verbs = rule.verbs;
+  if (wildcard) {
+    // Discovery that omits namespaces (or lists no verbs for it) says nothing about them: the built-in catalog does.
+    const find = (catalog: ReturnType<typeof resourceCatalog>, r: string) => catalog.find((t) => t.group === '' && t.resource === r && t.verbs.length > 0)?.verbs;
+    const served = (r: string) => find(servedResourceTypes(snapshot) ?? [], r) ?? find(resourceCatalog(), r);
+    verbs = [...new Set(resources.flatMap((r) => served(r) ?? served('namespaces') ?? []))];
+  }
+  const granted = [...new Set(verbs.filter((v) => namespaceRequestReaches(rule, v, namespace)))];
+  const not = [...new Set(verbs.filter((v) => !namespaceRequestReaches(rule, v, namespace)))];
+  const grants = `${wildcard ? '* grants ' : ''}${granted.join(',')} of namespace ${namespace} only`;
+  return ` [${resources.join(',')}: ${grants}${not.length > 0 ? `; ${not.join(',')} not granted` : ''}]`;
 }
 
 function roleText(g: RuleGrant): string {

@@ -4,7 +4,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { canCommandCore } from '../../../src/cli/access-text.ts';
 import { main } from '../../../src/cli/main.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 
 const RBAC = `
@@ -206,7 +210,7 @@ describe('ztaudit can SUBJECT -n NS (no verb): a RoleBinding\'s cluster-scoped a
     // pods is granted in app, nodes is not: only nodes is marked.
     expect(row(section, 'list pods,nodes (core)')).toContain('list pods,nodes (core) [not granted for nodes: cluster-scoped]');
     // get on namespace app itself is granted (the request carries app as its namespace); no list of namespaces.
-    expect(row(section, 'get namespaces (core)')).toContain('get namespaces (core) [namespaces: namespace app itself only]');
+    expect(row(section, 'get namespaces (core)')).toContain('get namespaces (core) [namespaces: get of namespace app only]');
     expect(row(section, 'get widgets (acme.example.com)')).not.toContain('[');
     expect(section).toContain('  [not granted]: requests on cluster-scoped resources and non-resource URLs carry no namespace, so RoleBindings in app cannot grant them.');
   });
@@ -327,5 +331,100 @@ describe('ztaudit can / who-can: the namespace warned about is the one the reque
     const r = await askNs('can', 'User:carol', 'get', 'pods', '-n', 'dve');
     expect(r.code).toBe(1);
     expect(r.err).toEqual(['ztaudit can: warning: namespace "dve" is not in the source (did you mean dev?): only cluster-wide grants answer for it']);
+  });
+});
+
+// Reviewer repro rb (revmerged3): the rule list marked a RoleBinding's get,list on namespaces
+// "namespace team itself only", while `can … list namespaces -n team` answers no. Only a request
+// naming namespace team carries team as its namespace (get, update, patch, delete: /api/v1/namespaces/team);
+// list, watch and create go to /api/v1/namespaces and carry none, so no RoleBinding is consulted
+// (reference checks.md §3.1 "Exception by request shape"; kubernetes
+// staging/src/k8s.io/apiserver/pkg/endpoints/request/requestinfo.go NewRequestInfo;
+// https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding).
+// The mark names the verbs the question form answers yes for, and those it answers no for.
+const NS_MIXED = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: team}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: mixed}
+rules:
+  - apiGroups: [""]
+    resources: [pods, persistentvolumes, nodes/proxy, namespaces]
+    verbs: [get, list]
+  - apiGroups: [""]
+    resources: [namespaces, namespaces/status]
+    verbs: ["*"]
+  - apiGroups: [""]
+    resources: [namespaces]
+    verbs: [patch, watch]
+    resourceNames: [team, other]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: mixed}
+subjects: [{kind: User, name: alice}]
+`;
+
+async function askMixed(...args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-nsmark-'));
+  writeFileSync(join(dir, 'm.yaml'), NS_MIXED);
+  const t = captureIO(dir);
+  const code = await main(['can', ...args, '--manifests', 'm.yaml'], t.cli);
+  return { code, out: t.out(), err: t.errLines() };
+}
+
+describe('ztaudit can SUBJECT -n NS (no verb): a RoleBinding\'s rule on namespaces says which verbs reach NS itself', () => {
+  const row = (out: string, rule: string) => out.split('\n').find((l) => l.trimStart().startsWith(rule));
+
+  it('get,list namespaces: get of namespace team only, list not granted; as `can … list namespaces -n team` answers', async () => {
+    const r = await askMixed('User:alice', '-n', 'team');
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([]);
+    expect(row(r.out, 'get,list pods,persistentvolumes,nodes/proxy,namespaces (core)')).toContain(
+      'get,list pods,persistentvolumes,nodes/proxy,namespaces (core) [not granted for persistentvolumes,nodes/proxy: cluster-scoped] [namespaces: get of namespace team only; list not granted]');
+    expect(r.out).not.toContain('itself only');
+    // The question form agrees with the mark, verb by verb.
+    expect((await askMixed('User:alice', 'list', 'namespaces', '-n', 'team')).code).toBe(1);
+    expect((await askMixed('User:alice', 'get', 'namespaces', '--name', 'team', '-n', 'team')).code).toBe(0);
+  });
+
+  it('a wildcard verb is spelled out: the verbs it grants on namespace team, and list, watch, create it does not', async () => {
+    const r = await askMixed('User:alice', '-n', 'team');
+    expect(row(r.out, '* namespaces,namespaces/status (core)')).toContain(
+      '* namespaces,namespaces/status (core) [namespaces,namespaces/status: * grants get,update,patch,delete of namespace team only; list,watch,create not granted]');
+    for (const [verb, code] of [['delete', 0], ['update', 0], ['watch', 1], ['create', 1]] as const) {
+      expect((await askMixed('User:alice', verb, 'namespaces', '--name', 'team', '-n', 'team')).code, verb).toBe(code);
+    }
+  });
+
+  it('resourceNames naming team: patch of namespace team only, watch not granted', async () => {
+    const r = await askMixed('User:alice', '-n', 'team');
+    expect(row(r.out, 'patch,watch namespaces (core)')).toContain('patch,watch namespaces (core) [names: team,other] [namespaces: patch of namespace team only; watch not granted]');
+    expect((await askMixed('User:alice', 'patch', 'namespaces', '--name', 'team')).code).toBe(0);
+    expect((await askMixed('User:alice', 'watch', 'namespaces', '--name', 'team', '-n', 'team')).code).toBe(1);
+  });
+});
+
+describe('the namespaces mark with discovery data: a `*` verb is spelled out as the verbs the cluster serves', () => {
+  const withDiscovery = (verbs: string[]) => ({
+    ...snapshotFromObjects(parseAllDocuments(NS_MIXED).map((d) => d.toJS()) as KubeObject[], { clusterVersion: 'v1.36.3' }),
+    apiResources: [
+      { group: '', version: 'v1', resource: 'namespaces', namespaced: false, verbs },
+      { group: '', version: 'v1', resource: 'pods', namespaced: true, verbs: ['get', 'list'] },
+    ],
+  });
+  const mark = (verbs: string[]) => canCommandCore(withDiscovery(verbs), { subject: 'User:alice', namespace: 'team' }).output
+    .split('\n').find((l) => l.trimStart().startsWith('* namespaces,namespaces/status'));
+
+  it('discovery\'s verbs for namespaces; its namespaces/status falls back to the built-in catalog', () => {
+    expect(mark(['get', 'list', 'delete'])).toContain('[namespaces,namespaces/status: * grants get,delete,patch,update of namespace team only; list not granted]');
+  });
+
+  it('discovery that lists no verbs for namespaces leaves the built-in catalog\'s, never an empty list', () => {
+    expect(mark([])).toContain('[namespaces,namespaces/status: * grants get,update,patch,delete of namespace team only; list,watch,create not granted]');
   });
 });
