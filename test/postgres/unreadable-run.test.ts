@@ -41,7 +41,7 @@ describePg('a stored run that cannot be read (PostgreSQL)', (server) => {
     expect(c.report.diff!.previousRunId).toBe(a.report.run.id);
     expect(c.report.diff!.unreadableRuns).toEqual([b.report.run.id]);
     expect(c.err).toContain(`stored run ${b.report.run.id} in`);
-    expect(c.err).toContain('is unreadable: unexpected end of file; passed over: this run is diffed against an older run');
+    expect(c.err).toContain(`is unreadable: unexpected end of file; passed over: this run is diffed against run ${a.report.run.id}`);
     expect((await adminQuery(server, 'SELECT id FROM ztaudit_runs ORDER BY seq', [], db.name)).rows.map((r: { id: string }) => r.id))
       .toEqual([a.report.run.id, b.report.run.id, c.report.run.id]);
 

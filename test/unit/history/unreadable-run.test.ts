@@ -63,7 +63,7 @@ describe('a stored run that cannot be read (SQLite)', () => {
     expect(c.report!.diff!.unreadableRuns).toEqual([bId]);
     expect(c.t.out()).toContain(`stored run ${bId} could not be read (passed over)`);
     const warnings = c.t.errLines().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
-    expect(warnings).toEqual([`stored run ${bId} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; passed over: this run is diffed against an older run`]);
+    expect(warnings).toEqual([`stored run ${bId} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; passed over: this run is diffed against run ${a.report!.run.id}`]);
 
     // Stored: the next run is diffed against it, as usual, and does not meet the bad run again.
     const d = await runDemo('prod-b', 'd', ['-q']);
@@ -114,9 +114,11 @@ describe('a stored run that cannot be read (SQLite)', () => {
   it('with no readable run of the cluster left, the run is stored undiffed and its notes say why', async () => {
     const a = await runDemo('prod-b', 'a', ['-q']);
     truncateStored(join(dir, 'h.db'), a.report!.run.id);
-    const b = await runDemo('prod-b', 'b', ['-q']);
+    const b = await runDemo('prod-b', 'b');
     expect(b.code, b.t.err()).toBe(0);
     expect(b.report!.diff).toBeNull();
+    const warnings = b.t.errLines().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
+    expect(warnings).toEqual([`stored run ${a.report!.run.id} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; passed over: no older run of this cluster can be read, so this run is not diffed`]);
     expect(b.report!.run.notes).toContain(`not diffed: no stored run of this cluster could be read (unreadable: ${a.report!.run.id})`);
     const c = await runDemo('prod-b', 'c', ['-q']);
     expect(c.report!.diff!.previousRunId).toBe(b.report!.run.id);
@@ -159,7 +161,7 @@ describe('a stored run that cannot be read (k8s://)', () => {
     const c = await run(base, warnings);
     expect(c.diff!.previousRunId).toBe(a.run.id);
     expect(c.diff!.unreadableRuns).toEqual([b.run.id]);
-    expect(warnings).toEqual([`k8s://ztaudit/history: run ${b.run.id} is unreadable: unexpected end of file; passed over: this run is diffed against an older run`]);
+    expect(warnings).toEqual([`k8s://ztaudit/history: run ${b.run.id} is unreadable: unexpected end of file; passed over: this run is diffed against run ${a.run.id}`]);
     expect((await store.list(10)).map((r) => r.id)).toEqual([c.run.id, b.run.id, a.run.id]);
 
     // A part object deleted by hand is the same: that run is passed over, named.
