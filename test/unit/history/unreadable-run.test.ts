@@ -65,6 +65,12 @@ describe('a stored run that cannot be read (SQLite)', () => {
     const warnings = c.t.errLines().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
     expect(warnings).toEqual([`stored run ${bId} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; passed over: this run is diffed against run ${a.report!.run.id}`]);
 
+    // `diff --last` compares the two as the run did, and says so.
+    const last = captureIO(dir);
+    expect(await main(['diff', '--last', '--history', join(dir, 'h.db')], last.cli), last.err()).toBe(0);
+    expect(last.out()).toContain(`compared with older runs: stored run(s) ${bId} could not be read (passed over)`);
+    expect(last.errLines()).toEqual([`ztaudit diff: warning: stored run ${bId} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; passed over`]);
+
     // Stored: the next run is diffed against it, as usual, and does not meet the bad run again.
     const d = await runDemo('prod-b', 'd', ['-q']);
     expect(d.code, d.t.err()).toBe(0);
