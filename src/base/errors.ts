@@ -42,6 +42,16 @@ export class HistoryError extends ZtauditError {
   constructor(message: string) { super('E_HISTORY', message); this.name = 'HistoryError'; }
 }
 
+/**
+ * One stored run whose report cannot be decoded (truncated, corrupt): the store itself is
+ * usable. Readers that walk many runs (the diff's baseline walk, `history export`, `fleet`)
+ * pass over it, naming it, instead of failing on it. Exit 2 when it ends a command.
+ */
+export class UnreadableRunError extends HistoryError {
+  readonly runId: string;
+  constructor(runId: string, message: string) { super(message); this.name = 'UnreadableRunError'; this.runId = runId; }
+}
+
 /** The audit ran and its reports were written, but the run could not be stored. Exit 2. */
 export class StoreError extends HistoryError {
   constructor(message: string) { super(message); this.name = 'StoreError'; }

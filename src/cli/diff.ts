@@ -4,7 +4,7 @@ import { CHECK_BY_ID } from '../../checks/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
-import { ConfigError, HistoryError } from '../base/errors.ts';
+import { ConfigError, HistoryError, type UnreadableRunError } from '../base/errors.ts';
 import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
 import { findBaseline, type Baseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote } from '../report/view/index.ts';
@@ -33,15 +33,18 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       let current: RunReport;
       let olderRuns: Record<string, string> = {};
       let notApplicableRuns: Record<string, string> = {};
+      let unreadable: UnreadableRunError[] = [];
       if (values.last) {
-        ({ current, previous, olderRuns, notApplicableRuns, close } = await lastAndBaseline(store));
+        ({ current, previous, olderRuns, notApplicableRuns, close, unreadable } = await lastAndBaseline(store));
       } else {
         const a = await findRun(store, positionals[0]);
         current = await findRun(store, positionals[1]);
         for (const w of pairWarnings(a, current)) io.stderr(`ztaudit diff: warning: ${w}\n`);
-        ({ previous, olderRuns, notApplicableRuns, close } = await baselineFrom(store, a, current));
+        ({ previous, olderRuns, notApplicableRuns, close, unreadable } = await baselineFrom(store, a, current));
       }
+      for (const error of unreadable) io.stderr(`ztaudit diff: warning: ${oneLine(error.message)}; passed over\n`);
       const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns, notApplicableRuns });
+      if (unreadable.length > 0) diff.unreadableRuns = unreadable.map((e) => e.runId);
       // The alerts of earlier runs that no channel delivered and that the later run carried: part
       // of the comparison the run itself made (src/run/undelivered.ts), so shown when the two
       // runs are that pair (always so with --last), never re-derived.
@@ -66,7 +69,7 @@ function pairWarnings(a: RunReport, b: RunReport): string[] {
 }
 
 /** Where a baseline's checks come from (Baseline), and `close`, which lets go of the runs it read. */
-type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns'> & { close: () => void };
+type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns'> & { close: () => void; unreadable: UnreadableRunError[] };
 
 /**
  * The latest run and its baseline as the run itself was diffed (src/pipeline/pipeline.ts):
@@ -80,10 +83,13 @@ export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest
   if (!current) throw new HistoryError(`no runs stored in ${store.describe()}`);
   const closers: Array<() => void> = [];
   const close = () => { for (const c of closers.splice(0)) c(); };
+  // Passed over as the run's own diff passes over them (src/pipeline/pipeline.ts).
+  const unreadable: UnreadableRunError[] = [];
+  const onUnreadable = (error: UnreadableRunError) => { unreadable.push(error); };
   try {
-    const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
-    if (!baseline) throw new HistoryError(`only one run of cluster "${oneLine(current.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with`);
-    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close };
+    const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants, onUnreadable }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
+    if (!baseline) throw new HistoryError(`only one ${unreadable.length > 0 ? 'readable ' : ''}run of cluster "${oneLine(current.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with${unreadable.length > 0 ? ` (${unreadable.map((e) => oneLine(e.message)).join('; ')})` : ''}`);
+    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close, unreadable };
   } catch (error: unknown) {
     close();
     throw error;
@@ -99,14 +105,16 @@ export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest
 async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunReport, current: RunReport): Promise<{ previous: RunReport } & BaselineRuns> {
   const closers: Array<() => void> = [];
   const close = () => { for (const c of closers.splice(0)) c(); };
+  const unreadable: UnreadableRunError[] = [];
   try {
     // Runs stored after A are passed over unread, by their summaries' ids.
     let reached = false;
     const walk = ({ wants }: { wants: NonNullable<StoredRunRead['wants']> }) => fromRun(store.runsNewestFirst(a.run.cluster.name, {
       wants: (s) => (reached ? wants(s) : (reached = s.id === a.run.id)),
+      onUnreadable: (error) => { unreadable.push(error); },
     }), a.run.id, closers);
     const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)() });
-    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close } : { previous: a, olderRuns: {}, notApplicableRuns: {}, close };
+    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close, unreadable } : { previous: a, olderRuns: {}, notApplicableRuns: {}, close, unreadable };
   } catch (error: unknown) {
     close();
     throw error;
@@ -210,6 +218,7 @@ export function formatDiff(previous: RunReport, current: RunReport, diff: RunDif
   for (const g of diff.breadthGrowth.slice(0, MAX_LISTED)) {
     out.push(`RBAC breadth of ${oneLine(`${g.subject.kind} ${g.subject.namespace ? `${g.subject.namespace}/` : ''}${g.subject.name}`)}: ${g.before} → ${g.after} (+${g.growthPercent}%)`);
   }
+  if (diff.unreadableRuns?.length) out.push(oneLine(`compared with older runs: stored run(s) ${diff.unreadableRuns.join(', ')} could not be read (passed over)`));
   const older = Object.entries(diff.olderBaselines ?? {});
   if (older.length > 0) out.push(oneLine(`compared with an older run (not evaluated in ${previous.run.id}): ${older.map(([check, run]) => `${check} (${run})`).join(', ')}`));
   const first = firstEvaluatedNote({ ...current, diff });

@@ -8,6 +8,7 @@ import { readEnv } from '../config/env.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../base/errors.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { fleetDataOf } from '../fleet/data.ts';
 import { FLEET_FORMATS, renderFleet } from '../fleet/render.ts';
 import { buildFleetView, meanOverallText, type FleetView } from '../fleet/view.ts';
@@ -94,12 +95,18 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
     const env = readEnv(io.env);
     const store: RunStore = await openStoreForReading(values, io);
     try {
-      const data = await fleetDataOf(store, query);
+      // A run whose stored report cannot be decoded leaves out only what it would add: named, exit 2.
+      let unreadable = 0;
+      const data = await fleetDataOf(store, query, (error) => {
+        unreadable++;
+        io.stderr(`ztaudit fleet: warning: ${oneLine(error.message)}; left out of the regressions' reasons, the common findings and the waivers\n`);
+      });
       const files = await renderFleet(data, { formats, outDir: resolve(io.cwd, values.out) });
       if (!values.quiet) for (const f of files) io.stdout(`wrote ${f}\n`);
       const view = buildFleetView(data);
       if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale), ${view.common.length} finding shapes on ${query.minClusters}+ clusters, ${view.waivers.length} waivers expiring\n`);
-      if (values.notify === false) return EXIT_OK;
+      const done = unreadable > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
+      if (values.notify === false) return done;
       for (const line of [...channelsWithoutCredentials(config, env), ...notifyAddresses(config, env).conflicts]) io.stderr(`ztaudit fleet: warning: ${line}\n`);
       if (values.notify && !env.slack && !env.smtp) throw new ConfigError('--notify: no channel configured (set ZTAUDIT_SLACK_TOKEN + ZTAUDIT_SLACK_CHANNEL, or ZTAUDIT_SMTP_URL + ZTAUDIT_EMAIL_TO)');
       const outcomes = await sendFleetDigest(view, config, env, { force: values.notify === true, htmlPath: files.find((f) => f.endsWith('.html')) });
@@ -110,7 +117,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
         const rejected = rejectedWarning(o, 'the digest');
         if (rejected) io.stderr(`ztaudit fleet: warning: ${rejected}\n`);
       }
-      return failed ? EXIT_CANNOT_RUN : EXIT_OK;
+      return failed ? EXIT_CANNOT_RUN : done;
     } finally {
       await store.close();
     }
@@ -135,6 +142,6 @@ export const FLEET = defineCommand<FleetOptions>({
     'ztaudit fleet --history postgres://ztaudit@db.internal/ztaudit --format html,md --out fleet',
     'ztaudit fleet --history postgres://ztaudit@db.internal/ztaudit --since 168 --notify  # a weekly digest, sent now',
   ],
-  exitCodes: ['0  the report was written (and the digest sent or skipped)', '2  the store or the configuration could not be read, or a digest could not be sent'],
+  exitCodes: ['0  the report was written (and the digest sent or skipped)', '2  the store or the configuration could not be read, or a digest could not be sent, or some stored runs were unreadable (each named on stderr; the report is written without what they hold)'],
   run: (opts, _args, io) => fleetReport(opts, io),
 });

@@ -32,7 +32,7 @@ import { RUN_ID_RULE, isRunId } from '../run/run-id.ts';
 import { Spool } from '../base/spool.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { readEnv } from '../config/env.ts';
-import { ConfigError, HistoryError, errorMessage } from '../base/errors.ts';
+import { ConfigError, HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import { jsonLines, writeJsonLine } from '../history/export-lines.ts';
 import { DEFAULT_HISTORY, openRunStore, type OpenStoreDeps, type RunStore } from '../history/store.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
@@ -69,12 +69,22 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
     if (tmp) await once(out, 'open').catch((e: NodeJS.ErrnoException) => { throw new ConfigError(`--file ${file}: cannot write it (${e.code ?? e.message})`); });
     let complete = false;
     let count = 0;
+    let unreadable = 0;
     try {
       const store = await openStoreForReading(values, io);
       try {
         await writeJsonLine(out, { format: EXPORT_FORMAT, version: EXPORT_VERSION, source: store.describe(), exportedAt: new Date().toISOString() });
         for await (const id of idsOf(store)) {
-          const run = await store.get(id);
+          let run: RunReport | null;
+          try {
+            run = await store.get(id);
+          } catch (error: unknown) {
+            // One corrupt run must not keep the others from being exported: named, skipped, exit 2.
+            if (!(error instanceof UnreadableRunError)) throw error;
+            io.stderr(`ztaudit history export: ${oneLine(error.message)}; skipped\n`);
+            unreadable++;
+            continue;
+          }
           if (!run) continue; // evicted while exporting
           try {
             await writeJsonLine(out, run);
@@ -87,7 +97,7 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
         await store.close();
       }
       complete = true;
-      io.stderr(`ztaudit history export: ${count} run(s) from ${store.describe()}\n`);
+      io.stderr(`ztaudit history export: ${count} run(s) from ${store.describe()}${unreadable > 0 ? `; ${unreadable} unreadable run(s) skipped` : ''}\n`);
     } finally {
       if (tmp && file) {
         out.end();
@@ -96,7 +106,7 @@ export async function exportRuns(values: TransferOptions, io: CliIO, streams: { 
         else rmSync(tmp, { force: true });
       }
     }
-    return EXIT_OK;
+    return unreadable > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
   });
 }
 
@@ -351,6 +361,7 @@ export const HISTORY_EXPORT = defineCommand<TransferOptions>({
     'ztaudit history export --history postgres://ztaudit@db.internal/ztaudit --file runs.jsonl',
     "ztaudit history export --history ./.ztaudit/history.db | ztaudit history import --history postgres://ztaudit@db/ztaudit  # move to PostgreSQL, before scheduled runs write there",
   ],
+  exitCodes: ['0  every run exported', '2  the store could not be read, or some stored runs were unreadable (each named on stderr and skipped; the others are exported)'],
   run: (opts, _args, io) => exportRuns(opts, io),
 });
 

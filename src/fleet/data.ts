@@ -4,6 +4,7 @@
 // ordered the same way (byte order of names, as PostgreSQL's "C" collation), with U+0000 as
 // U+FFFD in every name and text, as PostgreSQL keeps them (withoutNul).
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
+import { UnreadableRunError } from '../base/errors.ts';
 import type { RunStore } from '../history/store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
@@ -14,8 +15,13 @@ import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegr
 export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
-export async function fleetDataOf(store: RunStore, q: FleetQuery): Promise<FleetData> {
-  const data = store.fleet ? await store.fleet(q) : JSON.parse(jsonWithoutNul(await readFleet(store, q))) as FleetData;
+/**
+ * `onUnreadable`: told of each stored run read whole (SQLite, k8s://) whose report cannot be
+ * decoded; the fleet goes on without what that run would add (its regression reasons, its
+ * findings among the common ones, its waivers).
+ */
+export async function fleetDataOf(store: RunStore, q: FleetQuery, onUnreadable: (error: UnreadableRunError) => void = (error) => { throw error; }): Promise<FleetData> {
+  const data = store.fleet ? await store.fleet(q) : JSON.parse(jsonWithoutNul(await readFleet(store, q, onUnreadable))) as FleetData;
   return orderFleet(withPartials(data));
 }
 
@@ -44,7 +50,16 @@ function compareCommon(a: FleetCommonFinding, b: FleetCommonFinding): number {
     || byName(a.check, b.check) || byName(a.kind, b.kind) || byName(a.namespace, b.namespace) || byName(a.shape, b.shape);
 }
 
-async function readFleet(store: RunStore, q: FleetQuery): Promise<FleetData> {
+async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: UnreadableRunError) => void): Promise<FleetData> {
+  const get = async (id: string) => {
+    try {
+      return await store.get(id);
+    } catch (error: unknown) {
+      if (!(error instanceof UnreadableRunError)) throw error;
+      onUnreadable(error);
+      return null;
+    }
+  };
   const all = await store.list(Number.MAX_SAFE_INTEGER); // newest first
   const byCluster = new Map<string, RunSummary[]>();
   for (const s of all) {
@@ -61,13 +76,13 @@ async function readFleet(store: RunStore, q: FleetQuery): Promise<FleetData> {
   for (const s of all) {
     if (regressions.length >= 500) break;
     if (s.regression !== true || Date.parse(s.startedAt) < Date.parse(since)) continue;
-    const run = await store.get(s.id);
+    const run = await get(s.id);
     regressions.push({ run: s, reasons: run?.diff?.regressionReasons ?? [] });
   }
   const groups = new Map<string, { row: FleetCommonFinding; names: Set<string> }>();
   const waivers: FleetWaiver[] = [];
   for (const c of clusters) {
-    const run = await store.get(c.latest.id);
+    const run = await get(c.latest.id);
     if (!run) continue;
     for (const f of run.findings) {
       if (f.waived) continue;

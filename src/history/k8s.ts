@@ -39,7 +39,7 @@ import { gzipJson, parseGzipJson } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { KubeApiError, openKubeClient } from '../kube/client.ts';
 import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configmaps.ts';
-import { HistoryError, errorMessage } from '../base/errors.ts';
+import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import { clip } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
@@ -394,7 +394,15 @@ class K8sRunStore implements RunStore {
       // are some 700 KiB each, and serve --watch may have stored a thousand blind runs meanwhile).
       const { id, summary } = runs[i];
       if (read.wants && !read.wants({ id, ...(Array.isArray(summary?.blind) ? { blind: summary.blind } : {}), ...(Array.isArray(summary?.notApplicable) ? { notApplicable: summary.notApplicable } : {}) })) continue;
-      yield await this.load(runs[i]);
+      let report: RunReport;
+      try {
+        report = await this.load(runs[i]);
+      } catch (error: unknown) {
+        if (!(error instanceof UnreadableRunError) || !read.onUnreadable) throw error;
+        read.onUnreadable(error);
+        continue;
+      }
+      yield report;
     }
   }
 
@@ -584,16 +592,18 @@ class K8sRunStore implements RunStore {
       try {
         cm = await this.api.read(name);
       } catch (error: unknown) {
+        // A part deleted by hand leaves the run unreadable; any other failure is the store's.
+        if (statusOf(error) === 404) throw new UnreadableRunError(entry.id, `${this.describe()}: run ${entry.id} is unreadable: its object ${name} is gone`);
         throw this.fail(`read run ${entry.id} (object ${name})`, error);
       }
       const b64 = cm.binaryData?.[PART_KEY];
-      if (typeof b64 !== 'string') throw new HistoryError(`${this.describe()}: object ${name} of run ${entry.id} has no data`);
+      if (typeof b64 !== 'string') throw new UnreadableRunError(entry.id, `${this.describe()}: run ${entry.id} is unreadable: its object ${name} has no data`);
       parts.push(Buffer.from(b64, 'base64'));
     }
     try {
       return withRecordedNotifications(expandRun(await parseGzipJson(Buffer.concat(parts)) as CompactRun), entry.summary?.notifications);
     } catch (error: unknown) {
-      throw new HistoryError(`${this.describe()}: run ${entry.id} is unreadable: ${errorMessage(error)}`);
+      throw new UnreadableRunError(entry.id, `${this.describe()}: run ${entry.id} is unreadable: ${errorMessage(error)}`);
     }
   }
 

@@ -35,7 +35,7 @@ import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
-import { HistoryError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
+import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import type { FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
@@ -332,7 +332,7 @@ async function decodeReport(row: Row, where: string, spooled?: StoredRunRead): P
   try {
     return withRecordedNotifications(await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)) as RunReport, row.notifications);
   } catch (error: unknown) {
-    throw new HistoryError(`stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
+    throw new UnreadableRunError(id, `stored run ${id} in ${where} is unreadable: ${errorMessage(error)}`);
   }
 }
 
@@ -593,13 +593,20 @@ class PgRunStore implements RunStore {
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     let seq: string | null = null;
     for (;;) {
-      if (read.wants) {
+      if (read.wants || read.onUnreadable) {
         // Judged by summary: a run passed over is neither fetched nor decoded (a run at L is
         // hundreds of MB, and serve --watch may have stored a thousand blind ones meanwhile).
-        const wanted = await this.wantedBefore(seq, cluster, read.wants);
+        const wanted = await this.wantedBefore(seq, cluster, read.wants ?? (() => true));
         if (wanted === null) return;
-        const report = await this.at(wanted, read);
         seq = wanted;
+        let report: RunReport | null;
+        try {
+          report = await this.at(wanted, read);
+        } catch (error: unknown) {
+          if (!(error instanceof UnreadableRunError) || !read.onUnreadable) throw error;
+          read.onUnreadable(error); // its report cannot be decoded: passed over, named
+          continue;
+        }
         if (report) yield report; // else deleted since its summary was read: passed over too
         continue;
       }

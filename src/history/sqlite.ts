@@ -20,7 +20,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
 import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
-import { HistoryError, errorMessage } from '../base/errors.ts';
+import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { NoneStore, baselineRunIds, diffedAgainst, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type LockHolder, type RunStore } from './run-store.ts';
@@ -242,10 +242,14 @@ class SqliteRunStore implements RunStore {
 
   /** The newest run inserted before `seq` (insertion order: the clock may have jumped). */
   private async before(seq: number, cluster?: string, spooled?: StoredRunRead): Promise<{ seq: number; report: RunReport } | null> {
-    const row = (cluster === undefined
+    const row = this.rowBefore(seq, cluster);
+    return row ? { seq: Number(row.seq), report: await this.decode(row, spooled) } : null;
+  }
+
+  private rowBefore(seq: number, cluster?: string): Row | undefined {
+    return (cluster === undefined
       ? this.db.prepare(`SELECT seq, ${RUN_COLUMNS} FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT 1`).get(seq)
       : this.db.prepare(`SELECT seq, ${RUN_COLUMNS} FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC LIMIT 1`).get(seq, cluster)) as Row | undefined;
-    return row ? { seq: Number(row.seq), report: await this.decode(row, spooled) } : null;
   }
 
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
@@ -253,10 +257,18 @@ class SqliteRunStore implements RunStore {
     for (;;) {
       const wanted = read.wants ? this.wantedBefore(seq, cluster, read.wants) : seq;
       if (wanted === null) return;
-      const next = await this.before(wanted, cluster, read);
-      if (!next) return;
-      seq = next.seq;
-      yield next.report;
+      const row = this.rowBefore(wanted, cluster);
+      if (!row) return;
+      seq = Number(row.seq);
+      let report: RunReport;
+      try {
+        report = await this.decode(row, read);
+      } catch (error: unknown) {
+        if (!(error instanceof UnreadableRunError) || !read.onUnreadable) throw error;
+        read.onUnreadable(error);
+        continue;
+      }
+      yield report;
     }
   }
 
@@ -377,7 +389,7 @@ class SqliteRunStore implements RunStore {
       const report = await (spooled ? parseStoredRun(bytes, spooled) : parseGzipJson(bytes)) as RunReport;
       return withRecordedNotifications(report, typeof row.notifications === 'string' ? JSON.parse(row.notifications) : undefined);
     } catch (error: unknown) {
-      throw new HistoryError(`stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);
+      throw new UnreadableRunError(String(row.id), `stored run ${String(row.id)} in ${this.path} is unreadable: ${errorMessage(error)}`);
     }
   }
 }

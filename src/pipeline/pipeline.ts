@@ -18,7 +18,7 @@ import type { NotificationOutcome, RunDiff, RunReport, SaveOptions, StoredRunRea
 export type { TrendPoint };
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Logger } from '../base/log.ts';
-import { HistoryError, OvertakenError, StoreError, errorMessage } from '../base/errors.ts';
+import { HistoryError, OvertakenError, StoreError, errorMessage, type UnreadableRunError } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
 import { Spool } from '../base/spool.ts';
@@ -245,10 +245,19 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       if (!set) current.set(f.check, (set = new Set()));
       set.add(f.fingerprint);
     }
-    const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true };
+    // A run whose stored report cannot be decoded is passed over, named: failing on it would
+    // lose this audit and every later one of the cluster.
+    const unreadable: UnreadableRunError[] = [];
+    const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true, onUnreadable: (error: UnreadableRunError) => { unreadable.push(error); } };
     const baseline = await findBaseline(({ wants }) => noting(store.runsNewestFirst(report.run.cluster.name, { ...read, wants }), closers), report, { passed: (run) => spoolCloserOf(run)() });
-    if (!baseline) return null;
+    const outcome = baseline ? `this run is diffed against run ${baseline.latest.run.id}` : 'no older run of this cluster can be read, so this run is not diffed';
+    for (const error of unreadable) edges.log.warn(oneLine(`${error.message}; passed over: ${outcome}`));
+    if (!baseline) {
+      if (unreadable.length > 0) report.run.notes.push(oneLine(`not diffed: no stored run of this cluster could be read (unreadable: ${unreadable.map((e) => e.runId).join(', ')})`));
+      return null;
+    }
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns);
+    if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
     const undelivered = undeliveredAfter(baseline.latest, edges.outcomesOf?.(baseline.latest.run.id));
     if (undelivered.length > 0) report.diff.undelivered = undelivered;
     const resolved = new Set(report.diff.resolved);

@@ -4,6 +4,7 @@
 import type { Area, CheckStatus, ResourceRef, Severity } from '../base/vocabulary.ts';
 import type { KindKey } from '../snapshot/kinds.ts';
 import type { ClusterInfo, CoverageEntry } from '../snapshot/types.ts';
+import type { UnreadableRunError } from '../base/errors.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -131,6 +132,11 @@ export interface RunDiff {
    * which they were evaluated: check id -> that run's id. Absent when there are none.
    */
   olderBaselines?: Record<string, string>;
+  /**
+   * Stored runs newer than the baseline that could not be read (a truncated or corrupt stored
+   * report), passed over by the diff: it compared with older runs instead. Absent when none.
+   */
+  unreadableRuns?: string[];
   /**
    * Checks not applicable in the baseline (switched off, their input absent, or never evaluated
    * in a stored run) and evaluated now: compared with nothing, their findings are new. Absent
@@ -448,4 +454,9 @@ export interface StoredRunRead {
    * taken the one before. A store may ignore it and hand on every run.
    */
   wants?: (summary: Pick<RunSummary, 'id' | 'blind' | 'notApplicable'>) => boolean;
+  /**
+   * Told of each run whose stored report cannot be decoded: the store passes over it and goes
+   * on to the next older run. Without it, such a run ends the walk with that error.
+   */
+  onUnreadable?: (error: UnreadableRunError) => void;
 }

@@ -62,18 +62,23 @@ const MAX_BASELINE_RUNS = 3;
  * The note for checks the previous run did not evaluate, compared instead with an older run
  * (the diff's olderBaselines): "since <previous run>" is not the whole story for them — what
  * they find new may date from anywhere after that older run. One line, by baseline run (most
- * checks first), naming at most three runs. Empty when there are none.
+ * checks first), naming at most three runs; first, the stored runs the diff passed over because
+ * they could not be read (RunDiff.unreadableRuns). Empty when there are none.
  */
-export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previousRunId'> | null | undefined): string {
+export function olderBaselinesNote(diff: Pick<RunDiff, 'olderBaselines' | 'previousRunId' | 'unreadableRuns'> | null | undefined): string {
   const byRun = new Map<string, number>();
   for (const run of Object.values(diff?.olderBaselines ?? {})) byRun.set(run, (byRun.get(run) ?? 0) + 1);
-  if (!diff || byRun.size === 0) return '';
+  // Runs newer than the baseline that the store could not read: "since" names an older run than the previous one.
+  const unreadable = diff?.unreadableRuns ?? [];
+  const passedOver = unreadable.length === 0 ? '' : `Compared with older runs because stored run${unreadable.length === 1 ? '' : 's'} ${unreadable.slice(0, MAX_BASELINE_RUNS).join(', ')}${unreadable.length > MAX_BASELINE_RUNS ? ` and ${unreadable.length - MAX_BASELINE_RUNS} more` : ''} could not be read (passed over)`;
+  if (!diff || byRun.size === 0) return passedOver;
   const groups = [...byRun].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'en'));
   const checks = (n: number) => `${n} check${n === 1 ? '' : 's'}`;
   const parts = groups.slice(0, MAX_BASELINE_RUNS).map(([run, n], i) => `${i === 0 ? checks(n) : n} compared with run ${run}`);
   const rest = groups.slice(MAX_BASELINE_RUNS);
   if (rest.length > 0) parts.push(`and ${rest.reduce((s, [, n]) => s + n, 0)} with ${rest.length} more run${rest.length === 1 ? '' : 's'}`);
-  return `${parts.join(', ')} (not evaluated in ${diff.previousRunId})`;
+  const older = `${parts.join(', ')} (not evaluated in ${diff.previousRunId})`;
+  return passedOver ? `${passedOver}; ${older}` : older;
 }
 
 /**

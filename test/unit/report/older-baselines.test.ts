@@ -58,6 +58,21 @@ describe('checks compared with an older run than the previous one', () => {
     expect(buildEmail(report, false).text).toContain(`\n${line}\n`);
   });
 
+  it('a stored run that could not be read and was passed over (RunDiff.unreadableRuns) is named in every output, before the checks compared with older runs', () => {
+    const BAD = '20261126T020000Z-badbad';
+    const only = withOlderBaselines({});
+    only.diff!.unreadableRuns = [BAD];
+    const PASSED = `Compared with older runs because stored run ${BAD} could not be read (passed over)`;
+    expect(scoreTable(only)).toMatch(new RegExp(`since ${BLIND}: .*\\n${PASSED.replace(/[()]/g, '\\$&')}\\n`));
+    expect(renderMarkdown(only)).toContain(`${PASSED.replace(/[()]/g, '\\$&')}.`);
+    expect(renderHtml(only)).toContain(`<div class="banner info older-baselines">${PASSED}.</div>`);
+    expect(buildEmail(only, false).text).toContain(`\n${PASSED}\n`);
+    const both = withOlderBaselines(ONE_RUN);
+    both.diff!.unreadableRuns = [BAD];
+    const resolved = buildSlackMessage(both).thread.blocks.map((b) => JSON.stringify(b)).find((b) => b.includes('Resolved since run'));
+    expect(JSON.parse(resolved!).text.text).toContain(`\n${PASSED}; ${NOTE}`);
+  });
+
   it('says nothing when every check was compared with the previous run', () => {
     const report = withOlderBaselines({});
     expect(scoreTable(report)).not.toContain('compared with run');

@@ -26,6 +26,7 @@ describe('schemas/report.schema.json', () => {
     expect(report.checks.some((c) => c.status === 'error')).toBe(true);
     expect(report.diff).not.toBeNull();
     report.notifications.push({ channel: 'slack', status: 'failed', detail: 'channel_not_found' });
+    report.diff!.unreadableRuns = ['20261126T020000Z-badbad']; // a stored run the diff passed over
     for (const r of [report, previous]) {
       const ok = validate(asWritten(r));
       expect(validate.errors ?? []).toEqual([]);

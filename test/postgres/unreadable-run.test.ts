@@ -1,0 +1,61 @@
+// A stored run whose report was truncated in PostgreSQL (a hand edit, a restore gone wrong)
+// costs nothing else: the next run of its cluster is diffed against the newest run that can be
+// read and names the one it passed over; `history export` writes the others and exits 2; the
+// fleet (PostgreSQL's own queries, which never decode a report) is whole.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { CliIO } from '../../src/cli/io.ts';
+import type { RunReport } from '../../src/run/types.ts';
+import { adminQuery, createDb, describePg } from './env.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DEMO = ['--manifests', join(ROOT, 'examples/demo-cluster'), '--config', join(ROOT, 'examples/ztaudit.demo.yaml')];
+
+describePg('a stored run that cannot be read (PostgreSQL)', (server) => {
+  let work: string;
+  beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'ztaudit-pg-unreadable-')); });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  function io(env: Record<string, string>): CliIO & { err: () => string } {
+    const err: string[] = [];
+    return { stdout: () => {}, stderr: (t) => err.push(t), env, isTTY: false, cwd: work, err: () => err.join('') };
+  }
+
+  it('the next run is stored, diffed against the newest readable run and naming the one passed over; export skips it and exits 2; fleet is whole', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const run = async (out: string) => {
+      const t = io(env);
+      const code = await main(['run', ...DEMO, '--cluster', 'prod-b', '--history', db.url, '--out', out, '--format', 'json', '--no-notify', '-q'], t);
+      return { code, err: t.err(), report: JSON.parse(readFileSync(join(work, out, 'report.json'), 'utf8')) as RunReport };
+    };
+    const a = await run('a');
+    const b = await run('b');
+    await adminQuery(server, 'UPDATE ztaudit_runs SET report = substring(report from 1 for 100) WHERE id = $1', [b.report.run.id], db.name);
+
+    const c = await run('c');
+    expect(c.code, c.err).toBe(0);
+    expect(c.report.diff!.previousRunId).toBe(a.report.run.id);
+    expect(c.report.diff!.unreadableRuns).toEqual([b.report.run.id]);
+    expect(c.err).toContain(`stored run ${b.report.run.id} in`);
+    expect(c.err).toContain(`is unreadable: unexpected end of file; passed over: this run is diffed against run ${a.report.run.id}`);
+    expect((await adminQuery(server, 'SELECT id FROM ztaudit_runs ORDER BY seq', [], db.name)).rows.map((r: { id: string }) => r.id))
+      .toEqual([a.report.run.id, b.report.run.id, c.report.run.id]);
+
+    const exp = io(env);
+    expect(await main(['history', 'export', '--history', db.url, '--file', 'e.jsonl'], exp)).toBe(2);
+    const ids = readFileSync(join(work, 'e.jsonl'), 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as RunReport).run.id);
+    expect(ids).toEqual([a.report.run.id, c.report.run.id]);
+    expect(exp.err()).toContain(`stored run ${b.report.run.id} in`);
+
+    // README's way to delete it now: the export is whole again.
+    await adminQuery(server, 'WITH gone AS (DELETE FROM ztaudit_runs WHERE id = $1 RETURNING seq) DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)', [b.report.run.id], db.name);
+    expect(await main(['history', 'export', '--history', db.url, '--file', 'e2.jsonl'], io(env))).toBe(0);
+
+    const fleet = io(env);
+    expect(await main(['fleet', '--history', db.url, '--format', 'json', '--out', 'f', '--no-notify', '-q'], fleet), fleet.err()).toBe(0);
+  });
+});

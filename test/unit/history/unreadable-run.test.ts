@@ -1,0 +1,183 @@
+// One stored run whose report was truncated or corrupted (a disk fault, a hand edit) must not
+// cost anything else (README "History": bad input gets a clear one-line error naming the
+// object, and loses nothing): the next audit still runs, writes its reports and is stored,
+// diffed against the newest run that can be read, and says which run it passed over;
+// `history export` writes every other run, names the bad one and exits 2; `fleet` leaves out
+// only what that run would add, names it and exits 2.
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { fleetDataOf } from '../../../src/fleet/data.ts';
+import { openK8sStore } from '../../../src/history/k8s.ts';
+import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
+import type { RunStore } from '../../../src/history/run-store.ts';
+import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { captureIO } from '../../helpers/cli.ts';
+import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
+import { FakeConfigMaps } from './fake-core-api.ts';
+
+const REPO = join(import.meta.dirname, '../../..');
+const DEMO = ['--manifests', join(REPO, 'examples/demo-cluster'), '--config', join(REPO, 'examples/ztaudit.demo.yaml')];
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ztaudit-unreadable-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The reviewer's reproduction: `UPDATE runs SET report=substr(report,1,100) WHERE id=…`. */
+function truncateStored(db: string, id: string): void {
+  const sql = new DatabaseSync(db);
+  try {
+    expect(Number(sql.prepare('UPDATE runs SET report = substr(report, 1, 100) WHERE id = ?').run(id).changes)).toBe(1);
+  } finally {
+    sql.close();
+  }
+}
+
+async function runDemo(cluster: string, out: string, extra: string[] = []) {
+  const t = captureIO(dir);
+  const code = await main(['run', ...DEMO, '--cluster', cluster, '--history', join(dir, 'h.db'), '--out', join(dir, out), '--format', 'json', '--no-notify', ...extra], t.cli);
+  const file = join(dir, out, 'report.json');
+  return { code, t, report: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as RunReport : null };
+}
+
+describe('a stored run that cannot be read (SQLite)', () => {
+  it('the next run still audits, writes its reports and is stored, diffed against the newest readable run, and names the run it passed over', async () => {
+    const a = await runDemo('prod-b', 'a', ['-q']);
+    const b = await runDemo('prod-b', 'b', ['-q']);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const bId = b.report!.run.id;
+    truncateStored(join(dir, 'h.db'), bId);
+
+    const c = await runDemo('prod-b', 'c');
+    expect(c.code, c.t.err()).toBe(0);
+    // Its reports are written and it is diffed against A, the newest run that can be read…
+    expect(c.report!.diff!.previousRunId).toBe(a.report!.run.id);
+    // …and says so wherever the report says the baseline was older: report.json, the terminal, stderr.
+    expect(c.report!.diff!.unreadableRuns).toEqual([bId]);
+    expect(c.t.out()).toContain(`stored run ${bId} could not be read (passed over)`);
+    const warnings = c.t.errLines().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
+    expect(warnings).toEqual([`stored run ${bId} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; passed over: this run is diffed against run ${a.report!.run.id}`]);
+
+    // `diff --last` compares the two as the run did, and says so.
+    const last = captureIO(dir);
+    expect(await main(['diff', '--last', '--history', join(dir, 'h.db')], last.cli), last.err()).toBe(0);
+    expect(last.out()).toContain(`compared with older runs: stored run(s) ${bId} could not be read (passed over)`);
+    expect(last.errLines()).toEqual([`ztaudit diff: warning: stored run ${bId} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; passed over`]);
+
+    // Stored: the next run is diffed against it, as usual, and does not meet the bad run again.
+    const d = await runDemo('prod-b', 'd', ['-q']);
+    expect(d.code, d.t.err()).toBe(0);
+    expect(d.report!.diff!.previousRunId).toBe(c.report!.run.id);
+    expect(d.report!.diff!.unreadableRuns).toBeUndefined();
+    expect(d.t.err()).toBe('');
+  });
+
+  it('history export writes every other run, names the unreadable one on stderr and exits 2', async () => {
+    const runs = [];
+    for (const out of ['a', 'b', 'c']) runs.push((await runDemo('prod-b', out, ['-q'])).report!.run.id);
+    truncateStored(join(dir, 'h.db'), runs[1]);
+    const t = captureIO(dir);
+    expect(await main(['history', 'export', '--history', join(dir, 'h.db'), '--file', 'ec.jsonl'], t.cli)).toBe(2);
+    const lines = readFileSync(join(dir, 'ec.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { format?: string; run?: { id: string } });
+    expect(lines[0].format).toBe('ztaudit-history-export');
+    expect(lines.slice(1).map((l) => l.run!.id)).toEqual([runs[0], runs[2]]);
+    expect(t.errLines()).toEqual([
+      `ztaudit history export: stored run ${runs[1]} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; skipped`,
+      `ztaudit history export: 2 run(s) from ${join(dir, 'h.db')}; 1 unreadable run(s) skipped`,
+    ]);
+    // README's way to delete it now (no command does): the export is whole again.
+    const sql = new DatabaseSync(join(dir, 'h.db'));
+    sql.prepare('DELETE FROM runs WHERE id = ?').run(runs[1]);
+    sql.close();
+    expect(await main(['history', 'export', '--history', join(dir, 'h.db'), '--file', 'ec2.jsonl'], captureIO(dir).cli)).toBe(0);
+  });
+
+  it('fleet still reports every cluster, leaves out the common findings and waivers of the run it cannot read, names it and exits 2', async () => {
+    await runDemo('prod-a', 'a', ['-q']);
+    const b = await runDemo('prod-b', 'b', ['-q']);
+    const whole = captureIO(dir);
+    expect(await main(['fleet', '--history', join(dir, 'h.db'), '--format', 'json', '--out', 'f1', '--no-notify', '-q'], whole.cli)).toBe(0);
+    const before = JSON.parse(readFileSync(join(dir, 'f1/fleet.json'), 'utf8')) as { clusters: unknown[]; common: Array<{ clusterNames: string[] }> };
+    expect(before.common.length).toBeGreaterThan(0); // the same demo cluster twice: its findings are common to both
+    truncateStored(join(dir, 'h.db'), b.report!.run.id);
+
+    const t = captureIO(dir);
+    expect(await main(['fleet', '--history', join(dir, 'h.db'), '--format', 'json', '--out', 'f2', '--no-notify', '-q'], t.cli)).toBe(2);
+    const after = JSON.parse(readFileSync(join(dir, 'f2/fleet.json'), 'utf8')) as typeof before & { waivers: Array<{ cluster: string }> };
+    expect(after.clusters).toHaveLength(2); // scores come from the summaries, still readable
+    expect(after.common).toEqual([]); // prod-b's findings are not read, so nothing is on two clusters
+    expect(after.waivers.every((w) => w.cluster !== 'prod-b')).toBe(true);
+    expect(t.errLines()).toEqual([`ztaudit fleet: warning: stored run ${b.report!.run.id} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; left out of the regressions' reasons, the common findings and the waivers`]);
+  });
+
+  it('with no readable run of the cluster left, the run is stored undiffed and its notes say why', async () => {
+    const a = await runDemo('prod-b', 'a', ['-q']);
+    truncateStored(join(dir, 'h.db'), a.report!.run.id);
+    const b = await runDemo('prod-b', 'b');
+    expect(b.code, b.t.err()).toBe(0);
+    expect(b.report!.diff).toBeNull();
+    const warnings = b.t.errLines().map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
+    expect(warnings).toEqual([`stored run ${a.report!.run.id} in ${join(dir, 'h.db')} is unreadable: unexpected end of file; passed over: no older run of this cluster can be read, so this run is not diffed`]);
+    expect(b.report!.run.notes).toContain(`not diffed: no stored run of this cluster could be read (unreadable: ${a.report!.run.id})`);
+    const c = await runDemo('prod-b', 'c', ['-q']);
+    expect(c.report!.diff!.previousRunId).toBe(b.report!.run.id);
+  });
+});
+
+describe('a stored run that cannot be read (k8s://)', () => {
+  const base = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('reader', ['get'])];
+  let clock = Date.parse('2026-11-20T02:00:00Z');
+  function edgesOf(store: RunStore, objects: KubeObject[], warnings: string[]): PipelineEdges {
+    return {
+      collect: async () => snapshotOf(objects, { runId: 'x' }),
+      store,
+      diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: defaultConfig().regression, expiredWaivers, olderRuns }),
+      render: async () => [],
+      notifiers: [],
+      log: { info: () => {}, warn: (line: string) => { warnings.push(line); }, progress: () => {} } as unknown as PipelineEdges['log'],
+      now: () => new Date((clock += 60_000)),
+    };
+  }
+
+  it('a run whose object holds a truncated gzip is passed over by the next run\'s diff, named in its diff and its warning; fleet leaves it out', async () => {
+    const fake = new FakeConfigMaps();
+    const open = () => openK8sStore('ztaudit', 'history', { api: fake.api('ztaudit'), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(clock) });
+    const store = await open();
+    const run = async (objects: KubeObject[], warnings: string[] = []) => (await runPipeline(defaultConfig(), FAKE_CHECKS, edgesOf(store, objects, warnings))).report;
+    const a = await run(base);
+    const b = await run(base);
+    const index = JSON.parse(fake.objects.get('ztaudit/history')!.data!['index.json']!) as { runs: Array<{ id: string; objects: string[] }> };
+    const part = fake.objects.get(`ztaudit/${index.runs.find((r) => r.id === b.run.id)!.objects[0]}`)!;
+    part.binaryData!['run.json.gz.part'] = Buffer.from(part.binaryData!['run.json.gz.part']!, 'base64').subarray(0, 100).toString('base64');
+
+    // The fleet of the store, as `fleet` reads it (k8s:// has no fleet query): the bad latest run is named, its cluster still listed.
+    const named: string[] = [];
+    const data = await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: new Date(clock) }, (error) => named.push(error.runId));
+    expect(data.clusters.map((x) => x.latest.id)).toEqual([b.run.id]);
+    expect(named).toEqual([b.run.id]);
+
+    const warnings: string[] = [];
+    const c = await run(base, warnings);
+    expect(c.diff!.previousRunId).toBe(a.run.id);
+    expect(c.diff!.unreadableRuns).toEqual([b.run.id]);
+    expect(warnings).toEqual([`k8s://ztaudit/history: run ${b.run.id} is unreadable: unexpected end of file; passed over: this run is diffed against run ${a.run.id}`]);
+    expect((await store.list(10)).map((r) => r.id)).toEqual([c.run.id, b.run.id, a.run.id]);
+
+    // A part object deleted by hand is the same: that run is passed over, named.
+    fake.objects.delete(`ztaudit/${index.runs.find((r) => r.id === a.run.id)!.objects[0]}`);
+    const passed: string[] = [];
+    for await (const r of store.runsNewestFirst('demo', { onUnreadable: (error) => passed.push(error.message) })) expect(r.run.id).toBe(c.run.id);
+    expect(passed).toEqual([
+      `k8s://ztaudit/history: run ${b.run.id} is unreadable: unexpected end of file`,
+      `k8s://ztaudit/history: run ${a.run.id} is unreadable: its object ${index.runs.find((r) => r.id === a.run.id)!.objects[0]} is gone`,
+    ]);
+    await store.close();
+  });
+});
