@@ -250,15 +250,19 @@ function edgeWaysOf(snapshot: Snapshot, o: KubeObject): ((port: number) => strin
     if (!list) ways.set(port, [way]);
     else if (!list.includes(way)) list.push(way);
   };
+  // A named targetPort goes to the first container port of that name and protocol: containers in
+  // order, then native sidecars (init containers with restartPolicy Always), as Kubernetes' FindPort
+  // (pkg/api/v1/pod/util.go) resolves it; a name need only be unique within one container.
   const named = new Map<string, number>();
-  for (const c of arr(podSpec?.containers)) {
+  const sidecars = arr(podSpec?.initContainers).filter((c) => obj(c)?.restartPolicy === 'Always');
+  for (const c of [...arr(podSpec?.containers), ...sidecars]) {
     for (const raw of arr(obj(c)?.ports)) {
       const p = obj(raw);
       const port = p?.containerPort;
       if (typeof port !== 'number') continue;
       const protocol = str(p?.protocol) ?? 'TCP';
       const name = str(p?.name);
-      if (name) named.set(`${protocol}/${name}`, port);
+      if (name && !named.has(`${protocol}/${name}`)) named.set(`${protocol}/${name}`, port);
       if (protocol === 'TCP' && typeof p?.hostPort === 'number' && p.hostPort > 0) add(port, `hostPort ${p.hostPort}`);
     }
   }
