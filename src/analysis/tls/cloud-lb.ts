@@ -22,6 +22,7 @@ import { nginxControllersFor, type NginxController } from './nginx.ts';
 
 const SSL_CERT = 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert';
 const SSL_PORTS = 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports';
+const LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
 export const AWS_SSL_NEGOTIATION_POLICY = 'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy';
 export const AWS_DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
 const WORKLOAD_KEYS = { Deployment: 'deployments', DaemonSet: 'daemonsets', StatefulSet: 'statefulsets' } as const;
@@ -49,13 +50,39 @@ export function awsPolicyMinTls(policy: string): TlsVersion | undefined {
 }
 const DATED_POLICIES = new Set(['2016-08', '2015-05', '2015-03', '2015-02', '2014-10', '2014-01', '2011-08'].map((d) => `ELBSecurityPolicy-${d}`));
 
+/**
+ * The predefined policies a Classic Load Balancer has (docs.aws.amazon.com/elasticloadbalancing/
+ * latest/classic/elb-security-policy-table.html): none of the TLS13, FS or TLS-1-2-Ext policies of
+ * the NLB/ALB tables. The in-tree provider's ensureSSLNegotiationPolicy fails on any other name and
+ * the listener keeps the default it was created with, ELBSecurityPolicy-2016-08.
+ */
+const CLASSIC_POLICIES = new Set([...DATED_POLICIES, 'ELBSecurityPolicy-TLS-1-1-2017-01', 'ELBSecurityPolicy-TLS-1-2-2017-01', 'ELBSample-ELBDefaultCipherPolicy', 'ELBSample-OpenSSLDefaultCipherPolicy']);
+
+export type AwsLoadBalancerKind = 'Classic' | 'NLB';
+
+/**
+ * A Network Load Balancer when aws-load-balancer-type is nlb (in-tree provider) or external/nlb-ip
+ * (AWS Load Balancer Controller), or spec.loadBalancerClass is service.k8s.aws/nlb (the
+ * controller's class); otherwise the in-tree provider's default, a Classic ELB
+ * (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go isNLB; aws-load-balancer-controller
+ * docs/guide/service/nlb.md).
+ */
+export function awsLoadBalancerKind(s: KubeObject): AwsLoadBalancerKind {
+  const type = s.metadata?.annotations?.[LB_TYPE]?.trim().toLowerCase();
+  if (type === 'nlb' || type === 'external' || type === 'nlb-ip') return 'NLB';
+  return str(obj(s.spec)?.loadBalancerClass) === 'service.k8s.aws/nlb' ? 'NLB' : 'Classic';
+}
+
 export interface AwsTlsService {
   resource: ResourceRef;
+  loadBalancer: AwsLoadBalancerKind;
   /** "every port" or "ports https, 443": the listeners ssl-cert puts a certificate on. */
   listeners: string;
   policy: string;
   /** Whether the Service names the policy; otherwise AWS's default applies. */
   policyFromAnnotation: boolean;
+  /** The policy the Service names when a Classic ELB has no such policy: `policy` is then the default it keeps. */
+  notOnClassic?: string;
   /** The lowest TLS version the policy accepts; undefined when the policy is not one AWS documents. */
   minTls?: TlsVersion;
 }
@@ -65,8 +92,12 @@ function sslPortsOf(s: KubeObject): Set<string> | undefined {
   return raw && raw !== '*' ? new Set(raw.split(',').map((p) => p.trim())) : undefined;
 }
 
+// Neither controller puts a certificate on a UDP port: in-tree aws.go `if port.Protocol !=
+// v1.ProtocolUDP && certificateARN != ""`, the AWS Load Balancer Controller's
+// model_build_listener.go likewise for UDP and TCP_UDP.
 const isSslPort = (sslPorts: Set<string> | undefined, p: Record<string, unknown> | undefined): boolean =>
-  !sslPorts || sslPorts.has(String(p?.port)) || (str(p?.name) !== undefined && sslPorts.has(str(p?.name)!));
+  !['UDP', 'TCP_UDP'].includes(str(p?.protocol)?.toUpperCase() ?? 'TCP') &&
+  (!sslPorts || sslPorts.has(String(p?.port)) || (str(p?.name) !== undefined && sslPorts.has(str(p?.name)!)));
 
 /** LoadBalancer Services on which an AWS load balancer terminates TLS (ssl-cert on at least one of their ports), with the security policy of those listeners. */
 export const awsTlsServices = memoize((snapshot: Snapshot): AwsTlsService[] => {
@@ -78,12 +109,16 @@ export const awsTlsServices = memoize((snapshot: Snapshot): AwsTlsService[] => {
     const sslPorts = sslPortsOf(s);
     if (!arr(obj(s.spec)?.ports).some((p) => isSslPort(sslPorts, obj(p)))) continue;
     const named = annotations[AWS_SSL_NEGOTIATION_POLICY]?.trim();
-    const policy = named || AWS_DEFAULT_SSL_POLICY;
+    const loadBalancer = awsLoadBalancerKind(s);
+    const notOnClassic = loadBalancer === 'Classic' && named && !CLASSIC_POLICIES.has(named) ? named : undefined;
+    const policy = (!notOnClassic && named) || AWS_DEFAULT_SSL_POLICY;
     out.push({
       resource: { kind: 'Service', namespace: s.metadata?.namespace ?? 'default', name: s.metadata?.name ?? '' },
+      loadBalancer,
       listeners: sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port',
       policy,
-      policyFromAnnotation: !!named,
+      policyFromAnnotation: !!named && !notOnClassic,
+      ...(notOnClassic ? { notOnClassic } : {}),
       minTls: awsPolicyMinTls(policy),
     });
   }
