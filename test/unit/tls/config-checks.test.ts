@@ -115,7 +115,7 @@ spec: {ingressClassName: nginx, rules: [${rules}]}
 // terminates upstream. aws-load-balancer-ssl-ports names the TLS ports by name or number; absent
 // or "*" means every port (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go: "Defaults to '*' (all)").
 describe('Ingress without spec.tls behind an AWS load balancer that terminates TLS', () => {
-  const lb = (opts: { ports?: string; servicePorts: string; type?: string; pod?: string; extra?: string }) => ctx(`
+  const lb = (opts: { ports?: string; servicePorts: string; type?: string; pod?: string; extra?: string; backend?: string }) => ctx(`
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata: {name: nginx}
@@ -144,6 +144,7 @@ metadata:
   annotations:
     service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:1:certificate/abc
     ${opts.ports !== undefined ? `service.beta.kubernetes.io/aws-load-balancer-ssl-ports: "${opts.ports}"` : ''}
+    ${opts.backend !== undefined ? `service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ${opts.backend}` : ''}
 spec: {type: ${opts.type ?? 'LoadBalancer'}, selector: {app: nginx-ctl}, ports: ${opts.servicePorts}}
 ${opts.extra ?? ''}`);
   const severity = (c: AuditContext) => {
@@ -154,6 +155,17 @@ ${opts.extra ?? ''}`);
     expect(severity(lb({ ports: '443', servicePorts: '[{port: 443}]' }))).toBe('low');
     expect(severity(lb({ ports: '*', servicePorts: '[{port: 443}, {port: 8443}]' }))).toBe('low');
     expect(severity(lb({ servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('low');
+  });
+  // backend-protocol ssl: the load balancer speaks TLS to the pods (cloud-provider-aws aws.go
+  // buildListener; https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#backend-protocol).
+  it('says the hop to ingress-nginx is plaintext only when the load balancer does not re-encrypt (backend-protocol ssl)', () => {
+    const message = (c: AuditContext) => [...ingressWithoutTls.evaluate(c)][0].message;
+    expect(message(lb({ servicePorts: '[{port: 443, targetPort: 80}]', backend: 'http' }))).toContain('the load balancer forwards to ingress-nginx over plaintext HTTP inside the network');
+    const reencrypted = lb({ servicePorts: '[{port: 443, targetPort: 443}]', backend: 'ssl' });
+    expect(severity(reencrypted)).toBe('low');
+    expect(message(reencrypted)).toContain('service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ssl) in front of Deployment ingress-nginx/ingress-nginx-controller');
+    expect(message(reencrypted)).toContain('Informational: the load balancer re-encrypts to ingress-nginx');
+    expect(message(reencrypted)).not.toContain('plaintext HTTP');
   });
   it('a plaintext way in stays high: a port outside ssl-ports, a NodePort Service, hostNetwork', () => {
     expect(severity(lb({ ports: '443', servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('high');
