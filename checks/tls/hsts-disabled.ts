@@ -11,20 +11,21 @@ import { NGINX_CONTROLLER_CONFIG_READ } from './lib/nginx-config-read.ts';
 export const HSTS_MIN_MAX_AGE = 15552000;
 const DEFAULT_MAX_AGE = '31536000';
 
-// ingress-nginx sets the header only `if config.hsts and ngx.var.scheme == "https" and
-// certificate_configured_for_current_request` (rootfs/etc/nginx/lua/lua_ingress.lua, header();
-// certificate.lua: a certificate for the request's host): when TLS ends at the AWS load balancer in
-// front of the controller (upstreamTlsForIngressNginx) nginx sees plain HTTP, and an Ingress without
-// spec.tls gives its hosts no certificate either. The Classic or Network Load Balancer those Service
-// annotations provision forwards bytes or requests and adds no response header, so browsers reach
-// these hosts over HTTPS without ever being told to stay on it.
+// ingress-nginx sets the header `if config.hsts and ngx.var.scheme == "https" and
+// certificate_configured_for_current_request` (rootfs/etc/nginx/lua/lua_ingress.lua, header()). The
+// last term names a local function without calling it, so it is always truthy: the header depends
+// on the scheme alone, and spec.tls changes nothing. When the AWS load balancer in front of the
+// controller ends TLS and forwards plain HTTP to nginx's HTTP port (UpstreamTls.plaintextServices:
+// aws-load-balancer-backend-protocol not ssl/https), nginx sees scheme http; the Classic or Network
+// Load Balancer adds no response header, so browsers reach these hosts over HTTPS without ever
+// being told to stay on it. With backend-protocol ssl the load balancer re-encrypts to nginx's TLS
+// port and nginx sends the header itself.
 function upstreamTlsVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const spec = obj(ing.spec) ?? {};
-    if (arr(spec.tls).some((t) => !!obj(t))) continue;
     const upstream = upstreamTlsForIngressNginx(ctx.snapshot, ing);
-    if (!upstream) continue;
+    if (!upstream || upstream.plaintextServices.length === 0) continue;
     const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
     const rules = arr(spec.rules).map(obj);
     const hosts = [...new Set(rules.map((r) => str(r?.host)).filter((h): h is string => !!h))];
@@ -32,8 +33,8 @@ function upstreamTlsVerdicts(ctx: AuditContext): Verdict[] {
     const named = [...hosts, ...(anyHost ? ['any host (host-less rule)'] : [])];
     out.push({
       status: 'fail', resource, detailKey: 'upstream-tls',
-      message: `Ingress ${resource.namespace}/${resource.name} has no spec.tls and TLS for it ends at the load balancer (${upstream.services.join('; ')}): ingress-nginx sends Strict-Transport-Security only on HTTPS it terminates itself for a host with a certificate, and the load balancer adds none, so ${named.join(', ')} ${named.length === 1 ? 'gets' : 'get'} no HSTS.`,
-      evidence: { hosts: named, upstreamTls: upstream.services },
+      message: `TLS for Ingress ${resource.namespace}/${resource.name} ends at the load balancer, which forwards plain HTTP to ingress-nginx (${upstream.plaintextServices.join('; ')}): ingress-nginx sends Strict-Transport-Security only on requests that reach it over HTTPS, with or without spec.tls, and the load balancer adds none, so ${named.join(', ')} ${named.length === 1 ? 'gets' : 'get'} no HSTS.`,
+      evidence: { hosts: named, upstreamTls: upstream.plaintextServices },
     });
   }
   return out;
@@ -54,7 +55,7 @@ export const hstsDisabled: Check = {
   protectsAgainst: 'ingress-nginx serving HTTPS without HSTS (or with a short max-age), leaving first visits and typed http:// links open to SSL stripping',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000. For Ingresses whose TLS ends at an AWS load balancer (aws-load-balancer-ssl-cert), let ingress-nginx terminate TLS instead (spec.tls, the load balancer passing TCP through), or add the header where TLS ends: a Classic or Network Load Balancer cannot.',
+  remediation: 'Remove hsts: "false" from the ingress-nginx controller ConfigMap (HSTS is on by default) and keep hsts-max-age at 15552000 (180 days) or more; the default is 31536000. Where an AWS load balancer ends TLS (aws-load-balancer-ssl-cert) and forwards plain HTTP, nginx sees http and sends no HSTS, spec.tls or not: pass TCP through to nginx\'s TLS port (no ssl-cert on that port), or set service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ssl with targetPort at nginx\'s HTTPS port so the load balancer re-encrypts; a Classic or Network Load Balancer cannot add the header itself.',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'ingresses', 'ingressclasses', 'services'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],

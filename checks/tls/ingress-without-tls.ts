@@ -238,13 +238,14 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     };
     // The reference's §5.1: no spec.tls is a plaintext Ingress, INFO when TLS provably terminates
     // upstream (a cloud load balancer). The severity scale has no INFO; its lowest step stands for
-    // it, as a finding: the hop from the load balancer to the controller is still plaintext.
+    // it, as a finding: the hop from the load balancer to the controller is plaintext unless the
+    // load balancer re-encrypts (aws-load-balancer-backend-protocol ssl, UpstreamTls.plaintextServices).
     let upstream: UpstreamTls | undefined | null = null;
     const upstreamTls = (what: string, detailKey: string, evidence: Record<string, unknown>): Verdict | undefined => {
       if (tls.length > 0) return undefined;
       if (upstream === null) upstream = upstreamTlsForIngressNginx(ctx.snapshot, ing);
       if (!upstream) return undefined;
-      return { status: 'fail', resource, detailKey, severity: 'low', message: `Ingress ${ns}/${resource.name} has no spec.tls, but TLS for ${what} terminates upstream: ${upstream.services.join('; ')}, and nothing else exposes the controller. Informational: the load balancer forwards to ingress-nginx over plaintext HTTP inside the network, and the Service's NodePorts answer plaintext to whoever reaches the nodes.`, evidence: { ...evidence, upstreamTls: upstream.services } };
+      return { status: 'fail', resource, detailKey, severity: 'low', message: `Ingress ${ns}/${resource.name} has no spec.tls, but TLS for ${what} terminates upstream: ${upstream.services.join('; ')}, and nothing else exposes the controller. Informational: ${upstream.plaintextServices.length === 0 ? 'the load balancer re-encrypts to ingress-nginx, and the Service\'s NodePorts reach its TLS port directly' : upstream.plaintextServices.length === upstream.services.length ? 'the load balancer forwards to ingress-nginx over plaintext HTTP inside the network, and the Service\'s NodePorts answer plaintext to whoever reaches the nodes' : `plaintext HTTP reaches ingress-nginx inside the network from ${upstream.plaintextServices.join('; ')}`}.`, evidence: { ...evidence, upstreamTls: upstream.services } };
     };
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));

@@ -145,12 +145,15 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
   for (const lb of awsTlsServices(ctx.snapshot)) {
     if (!lb.minTls) continue;
     const { resource, policy, minTls } = lb;
-    const source = lb.policyFromAnnotation ? policy : `${policy} (no ${AWS_SSL_NEGOTIATION_POLICY} annotation: AWS's default for listeners created through its API, and the AWS Load Balancer Controller's unless it runs with --default-ssl-policy)`;
-    const evidence = { listeners: lb.listeners, sslNegotiationPolicy: lb.policyFromAnnotation ? policy : `${policy} (AWS default)`, minimumTlsVersion: minTls };
+    const source = lb.notOnClassic
+      ? `${policy}: it names ${JSON.stringify(lb.notOnClassic)}, which Classic Load Balancers do not have (no aws-load-balancer-type nlb/external/nlb-ip and no loadBalancerClass service.k8s.aws/nlb makes this a Classic ELB), so the in-tree AWS provider fails to set it and the listeners keep AWS's default`
+      : lb.policyFromAnnotation ? policy : `${policy} (no ${AWS_SSL_NEGOTIATION_POLICY} annotation: AWS's default for listeners created through its API, and the AWS Load Balancer Controller's unless it runs with --default-ssl-policy)`;
+    const evidence = { loadBalancer: lb.loadBalancer, listeners: lb.listeners, sslNegotiationPolicy: lb.policyFromAnnotation ? policy : `${policy} (AWS default)`, ...(lb.notOnClassic ? { namedPolicy: lb.notOnClassic } : {}), minimumTlsVersion: minTls };
     const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
+    const where = lb.loadBalancer === 'Classic' ? 'an AWS Classic Load Balancer' : 'an AWS Network Load Balancer';
     out.push(legacy
-      ? { status: 'fail', resource, detailKey: 'aws-ssl-negotiation-policy', message: `Service ${resource.namespace}/${resource.name} terminates TLS at an AWS load balancer (${lb.listeners}) with security policy ${source}, which accepts ${legacy}.`, evidence }
-      : { status: 'pass', resource, detailKey: 'aws-ssl-negotiation-policy', message: `Service ${resource.namespace}/${resource.name} terminates TLS at an AWS load balancer (${lb.listeners}) with security policy ${source}, which requires TLS ${minTls} or later.`, evidence });
+      ? { status: 'fail', resource, detailKey: 'aws-ssl-negotiation-policy', message: `Service ${resource.namespace}/${resource.name} terminates TLS at ${where} (${lb.listeners}) with security policy ${source}, which accepts ${legacy}.`, evidence }
+      : { status: 'pass', resource, detailKey: 'aws-ssl-negotiation-policy', message: `Service ${resource.namespace}/${resource.name} terminates TLS at ${where} (${lb.listeners}) with security policy ${source}, which requires TLS ${minTls} or later.`, evidence });
   }
   return out;
 }
@@ -171,7 +174,7 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0.',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0.',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],

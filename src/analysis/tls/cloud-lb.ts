@@ -22,6 +22,8 @@ import { nginxControllersFor, type NginxController } from './nginx.ts';
 
 const SSL_CERT = 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert';
 const SSL_PORTS = 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports';
+const BACKEND_PROTOCOL = 'service.beta.kubernetes.io/aws-load-balancer-backend-protocol';
+const LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
 export const AWS_SSL_NEGOTIATION_POLICY = 'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy';
 export const AWS_DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
 const WORKLOAD_KEYS = { Deployment: 'deployments', DaemonSet: 'daemonsets', StatefulSet: 'statefulsets' } as const;
@@ -29,6 +31,15 @@ const WORKLOAD_KEYS = { Deployment: 'deployments', DaemonSet: 'daemonsets', Stat
 export interface UpstreamTls {
   /** "Service ingress-nginx/ingress-nginx-controller (aws-load-balancer-ssl-cert, ports https)", one per Service. */
   services: string[];
+  /**
+   * Those of `services` whose load balancer forwards plain HTTP to the controller's HTTP port, so
+   * nginx sees scheme http: aws-load-balancer-backend-protocol is not ssl or https (with ssl the
+   * in-tree provider's listener and the AWS Load Balancer Controller's target group speak TLS to
+   * the pods: aws.go buildListener/instanceProtocol, model_build_listener.go `if
+   * cfg.backendProtocol == "ssl" { tgProtocol = TLS }`), and the Service's targetPort is not the
+   * controller's HTTPS port.
+   */
+  plaintextServices: string[];
 }
 
 export type TlsVersion = '1.0' | '1.1' | '1.2' | '1.3';
@@ -49,13 +60,39 @@ export function awsPolicyMinTls(policy: string): TlsVersion | undefined {
 }
 const DATED_POLICIES = new Set(['2016-08', '2015-05', '2015-03', '2015-02', '2014-10', '2014-01', '2011-08'].map((d) => `ELBSecurityPolicy-${d}`));
 
+/**
+ * The predefined policies a Classic Load Balancer has (docs.aws.amazon.com/elasticloadbalancing/
+ * latest/classic/elb-security-policy-table.html): none of the TLS13, FS or TLS-1-2-Ext policies of
+ * the NLB/ALB tables. The in-tree provider's ensureSSLNegotiationPolicy fails on any other name and
+ * the listener keeps the default it was created with, ELBSecurityPolicy-2016-08.
+ */
+const CLASSIC_POLICIES = new Set([...DATED_POLICIES, 'ELBSecurityPolicy-TLS-1-1-2017-01', 'ELBSecurityPolicy-TLS-1-2-2017-01', 'ELBSample-ELBDefaultCipherPolicy', 'ELBSample-OpenSSLDefaultCipherPolicy']);
+
+export type AwsLoadBalancerKind = 'Classic' | 'NLB';
+
+/**
+ * A Network Load Balancer when aws-load-balancer-type is nlb (in-tree provider) or external/nlb-ip
+ * (AWS Load Balancer Controller), or spec.loadBalancerClass is service.k8s.aws/nlb (the
+ * controller's class); otherwise the in-tree provider's default, a Classic ELB
+ * (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go isNLB; aws-load-balancer-controller
+ * docs/guide/service/nlb.md).
+ */
+export function awsLoadBalancerKind(s: KubeObject): AwsLoadBalancerKind {
+  const type = s.metadata?.annotations?.[LB_TYPE]?.trim().toLowerCase();
+  if (type === 'nlb' || type === 'external' || type === 'nlb-ip') return 'NLB';
+  return str(obj(s.spec)?.loadBalancerClass) === 'service.k8s.aws/nlb' ? 'NLB' : 'Classic';
+}
+
 export interface AwsTlsService {
   resource: ResourceRef;
+  loadBalancer: AwsLoadBalancerKind;
   /** "every port" or "ports https, 443": the listeners ssl-cert puts a certificate on. */
   listeners: string;
   policy: string;
   /** Whether the Service names the policy; otherwise AWS's default applies. */
   policyFromAnnotation: boolean;
+  /** The policy the Service names when a Classic ELB has no such policy: `policy` is then the default it keeps. */
+  notOnClassic?: string;
   /** The lowest TLS version the policy accepts; undefined when the policy is not one AWS documents. */
   minTls?: TlsVersion;
 }
@@ -65,8 +102,12 @@ function sslPortsOf(s: KubeObject): Set<string> | undefined {
   return raw && raw !== '*' ? new Set(raw.split(',').map((p) => p.trim())) : undefined;
 }
 
+// Neither controller puts a certificate on a UDP port: in-tree aws.go `if port.Protocol !=
+// v1.ProtocolUDP && certificateARN != ""`, the AWS Load Balancer Controller's
+// model_build_listener.go likewise for UDP and TCP_UDP.
 const isSslPort = (sslPorts: Set<string> | undefined, p: Record<string, unknown> | undefined): boolean =>
-  !sslPorts || sslPorts.has(String(p?.port)) || (str(p?.name) !== undefined && sslPorts.has(str(p?.name)!));
+  !['UDP', 'TCP_UDP'].includes(str(p?.protocol)?.toUpperCase() ?? 'TCP') &&
+  (!sslPorts || sslPorts.has(String(p?.port)) || (str(p?.name) !== undefined && sslPorts.has(str(p?.name)!)));
 
 /** LoadBalancer Services on which an AWS load balancer terminates TLS (ssl-cert on at least one of their ports), with the security policy of those listeners. */
 export const awsTlsServices = memoize((snapshot: Snapshot): AwsTlsService[] => {
@@ -78,12 +119,16 @@ export const awsTlsServices = memoize((snapshot: Snapshot): AwsTlsService[] => {
     const sslPorts = sslPortsOf(s);
     if (!arr(obj(s.spec)?.ports).some((p) => isSslPort(sslPorts, obj(p)))) continue;
     const named = annotations[AWS_SSL_NEGOTIATION_POLICY]?.trim();
-    const policy = named || AWS_DEFAULT_SSL_POLICY;
+    const loadBalancer = awsLoadBalancerKind(s);
+    const notOnClassic = loadBalancer === 'Classic' && named && !CLASSIC_POLICIES.has(named) ? named : undefined;
+    const policy = (!notOnClassic && named) || AWS_DEFAULT_SSL_POLICY;
     out.push({
       resource: { kind: 'Service', namespace: s.metadata?.namespace ?? 'default', name: s.metadata?.name ?? '' },
+      loadBalancer,
       listeners: sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port',
       policy,
-      policyFromAnnotation: !!named,
+      policyFromAnnotation: !!named && !notOnClassic,
+      ...(notOnClassic ? { notOnClassic } : {}),
       minTls: awsPolicyMinTls(policy),
     });
   }
@@ -101,31 +146,60 @@ export function upstreamTlsForIngressNginx(snapshot: Snapshot, ing: KubeObject):
   const controllers = nginxControllersFor(snapshot, ing);
   if (controllers.length === 0) return undefined;
   const services: string[] = [];
+  const plaintextServices: string[] = [];
   for (const c of controllers) {
     const fronting = upstreamTlsOfController(snapshot, c);
     if (!fronting) return undefined;
-    services.push(...fronting);
+    for (const f of fronting) {
+      services.push(f.text);
+      if (f.plaintext) plaintextServices.push(f.text);
+    }
   }
-  return { services };
+  return { services, plaintextServices };
 }
 
-/** Per controller, computed once per snapshot: an Ingress only picks its controllers' answers. */
-const controllerAnswers = memoize((_snapshot: Snapshot) => new Map<NginxController, string[] | null>());
+interface Fronting { text: string; plaintext: boolean }
 
-function upstreamTlsOfController(snapshot: Snapshot, c: NginxController): string[] | undefined {
+/** Per controller, computed once per snapshot: an Ingress only picks its controllers' answers. */
+const controllerAnswers = memoize((_snapshot: Snapshot) => new Map<NginxController, Fronting[] | null>());
+
+function upstreamTlsOfController(snapshot: Snapshot, c: NginxController): Fronting[] | undefined {
   const answers = controllerAnswers(snapshot);
   if (!answers.has(c)) answers.set(c, fronting(snapshot, c) ?? null);
   return answers.get(c) ?? undefined;
 }
 
-function fronting(snapshot: Snapshot, c: NginxController): string[] | undefined {
+/** The controller's HTTPS port: --https-port, 443 by default (ingress-nginx cmd/nginx/flags.go). */
+function httpsPortOf(containers: unknown[]): number {
+  for (const ct of containers) {
+    for (const a of arr(obj(ct)?.args)) {
+      const m = typeof a === 'string' ? /^--https-port=(\d+)$/.exec(a) : null;
+      if (m) return Number(m[1]);
+    }
+  }
+  return 443;
+}
+
+/** Whether a Service port's targetPort (a number, a container port name, or the port itself when absent) is the controller's HTTPS port. */
+function targetsHttpsPort(p: Record<string, unknown> | undefined, containers: unknown[], httpsPort: number): boolean {
+  const target = p?.targetPort ?? p?.port;
+  if (typeof target === 'number') return target === httpsPort;
+  if (typeof target !== 'string') return false;
+  if (/^\d+$/.test(target)) return Number(target) === httpsPort;
+  const named = containers.flatMap((ct) => arr(obj(ct)?.ports).map(obj)).find((cp) => str(cp?.name) === target);
+  return named ? named.containerPort === httpsPort : target === 'https';
+}
+
+function fronting(snapshot: Snapshot, c: NginxController): Fronting[] | undefined {
   const key = WORKLOAD_KEYS[c.ref.kind as keyof typeof WORKLOAD_KEYS];
   const workload = key ? (snapshot.resources[key] ?? []).find((o) => o.metadata?.name === c.ref.name && (o.metadata?.namespace ?? 'default') === c.namespace) : undefined;
   const template = workload ? podTemplateOf(workload) : undefined;
   if (!template) return undefined;
   const podSpec = obj(template.spec);
   if (podSpec?.hostNetwork === true) return undefined;
-  if (arr(podSpec?.containers).some((ct) => arr(obj(ct)?.ports).some((p) => typeof obj(p)?.hostPort === 'number'))) return undefined;
+  const containers = arr(podSpec?.containers);
+  if (containers.some((ct) => arr(obj(ct)?.ports).some((p) => typeof obj(p)?.hostPort === 'number'))) return undefined;
+  const httpsPort = httpsPortOf(containers);
   const labels = stringMap(obj(template.metadata)?.labels);
   const selecting = (snapshot.resources.services ?? []).filter((s) => {
     if ((s.metadata?.namespace ?? 'default') !== c.namespace) return false;
@@ -134,7 +208,7 @@ function fronting(snapshot: Snapshot, c: NginxController): string[] | undefined 
   });
   const exposed = selecting.filter((s) => ['LoadBalancer', 'NodePort'].includes(str(obj(s.spec)?.type) ?? 'ClusterIP'));
   if (exposed.length === 0) return undefined;
-  const services: string[] = [];
+  const services: Fronting[] = [];
   for (const s of exposed) {
     if (str(obj(s.spec)?.type) !== 'LoadBalancer') return undefined;
     const annotations = s.metadata?.annotations ?? {};
@@ -143,7 +217,12 @@ function fronting(snapshot: Snapshot, c: NginxController): string[] | undefined 
     const ports = arr(obj(s.spec)?.ports).map(obj);
     if (ports.length === 0) return undefined;
     if (!ports.every((p) => isSslPort(sslPorts, p))) return undefined;
-    services.push(`Service ${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''} (${SSL_CERT}, TLS on ${sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port'}) in front of ${refString(c.ref)}`);
+    const backend = annotations[BACKEND_PROTOCOL]?.trim().toLowerCase();
+    const reencrypts = backend === 'ssl' || backend === 'https';
+    services.push({
+      text: `Service ${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''} (${SSL_CERT}, TLS on ${sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port'}${reencrypts ? `, ${BACKEND_PROTOCOL}: ${backend}` : ''}) in front of ${refString(c.ref)}`,
+      plaintext: !reencrypts && !ports.some((p) => targetsHttpsPort(p, containers, httpsPort)),
+    });
   }
   return services;
 }

@@ -115,7 +115,7 @@ spec: {ingressClassName: nginx, rules: [${rules}]}
 // terminates upstream. aws-load-balancer-ssl-ports names the TLS ports by name or number; absent
 // or "*" means every port (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go: "Defaults to '*' (all)").
 describe('Ingress without spec.tls behind an AWS load balancer that terminates TLS', () => {
-  const lb = (opts: { ports?: string; servicePorts: string; type?: string; pod?: string; extra?: string }) => ctx(`
+  const lb = (opts: { ports?: string; servicePorts: string; type?: string; pod?: string; extra?: string; backend?: string }) => ctx(`
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata: {name: nginx}
@@ -144,6 +144,7 @@ metadata:
   annotations:
     service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:1:certificate/abc
     ${opts.ports !== undefined ? `service.beta.kubernetes.io/aws-load-balancer-ssl-ports: "${opts.ports}"` : ''}
+    ${opts.backend !== undefined ? `service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ${opts.backend}` : ''}
 spec: {type: ${opts.type ?? 'LoadBalancer'}, selector: {app: nginx-ctl}, ports: ${opts.servicePorts}}
 ${opts.extra ?? ''}`);
   const severity = (c: AuditContext) => {
@@ -154,6 +155,17 @@ ${opts.extra ?? ''}`);
     expect(severity(lb({ ports: '443', servicePorts: '[{port: 443}]' }))).toBe('low');
     expect(severity(lb({ ports: '*', servicePorts: '[{port: 443}, {port: 8443}]' }))).toBe('low');
     expect(severity(lb({ servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('low');
+  });
+  // backend-protocol ssl: the load balancer speaks TLS to the pods (cloud-provider-aws aws.go
+  // buildListener; https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#backend-protocol).
+  it('says the hop to ingress-nginx is plaintext only when the load balancer does not re-encrypt (backend-protocol ssl)', () => {
+    const message = (c: AuditContext) => [...ingressWithoutTls.evaluate(c)][0].message;
+    expect(message(lb({ servicePorts: '[{port: 443, targetPort: 80}]', backend: 'http' }))).toContain('the load balancer forwards to ingress-nginx over plaintext HTTP inside the network');
+    const reencrypted = lb({ servicePorts: '[{port: 443, targetPort: 443}]', backend: 'ssl' });
+    expect(severity(reencrypted)).toBe('low');
+    expect(message(reencrypted)).toContain('service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ssl) in front of Deployment ingress-nginx/ingress-nginx-controller');
+    expect(message(reencrypted)).toContain('Informational: the load balancer re-encrypts to ingress-nginx');
+    expect(message(reencrypted)).not.toContain('plaintext HTTP');
   });
   it('a plaintext way in stays high: a port outside ssl-ports, a NodePort Service, hostNetwork', () => {
     expect(severity(lb({ ports: '443', servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('high');
@@ -172,6 +184,8 @@ spec: {type: NodePort, selector: {app: nginx-ctl}, ports: [{port: 80}]}` }))).to
 // either the in-tree provider (Classic/NLB) or the AWS Load Balancer Controller (NLB).
 const AWS_NLB_POLICIES = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html';
 const AWS_CLASSIC_DEFAULT = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/ssl-config-update.html';
+const AWS_CLASSIC_POLICIES = 'https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-security-policy-table.html';
+const NLB = 'service.beta.kubernetes.io/aws-load-balancer-type: nlb';
 
 describe(`AWS load balancer security policies (${AWS_NLB_POLICIES}; ${AWS_CLASSIC_DEFAULT})`, () => {
   const service = (name: string, annotations: string, type = 'LoadBalancer') => `
@@ -207,11 +221,11 @@ spec: {type: ${type}, selector: {app: web}, ports: [{name: https, port: 443}]}
       'ELBSecurityPolicy-TLS13-1-3-2021-06': 'pass',
     };
     const names = Object.keys(cases);
-    const c = ctx(names.map((p, i) => service(`lb${i}`, policy(p))).join(''));
+    const c = ctx(names.map((p, i) => service(`lb${i}`, `${NLB}\n    ${policy(p)}`)).join(''));
     const got = verdicts(c);
     expect(Object.fromEntries(got.map((v) => [names[Number(v.resource.name.slice(2))], v.status]))).toEqual(cases);
     const tls10 = got.find((v) => v.resource.name === `lb${names.indexOf('ELBSecurityPolicy-TLS-1-0-2015-04')}`)!;
-    expect(tls10.message).toBe('Service edge/lb2 terminates TLS at an AWS load balancer (every port) with security policy ELBSecurityPolicy-TLS-1-0-2015-04, which accepts TLS 1.0 and 1.1.');
+    expect(tls10.message).toBe('Service edge/lb2 terminates TLS at an AWS Network Load Balancer (every port) with security policy ELBSecurityPolicy-TLS-1-0-2015-04, which accepts TLS 1.0 and 1.1.');
   });
 
   it('no policy annotation is AWS\'s default ELBSecurityPolicy-2016-08, which accepts TLS 1.0: fail, saying so', () => {
@@ -221,7 +235,8 @@ spec: {type: ${type}, selector: {app: web}, ports: [{name: https, port: 443}]}
   });
 
   it('a policy name outside AWS\'s tables is neither passed nor failed: the coverage note names it', () => {
-    const c = ctx(service('odd', policy('ELBSecurityPolicy-Made-Up')) + service('ok', policy('ELBSecurityPolicy-TLS13-1-2-2021-06')) + service('junk-suffix', policy('ELBSecurityPolicy-TLS13-1-2-whatever')));
+    const nlb = (p: string) => `${NLB}\n    ${policy(p)}`;
+    const c = ctx(service('odd', nlb('ELBSecurityPolicy-Made-Up')) + service('ok', nlb('ELBSecurityPolicy-TLS13-1-2-2021-06')) + service('junk-suffix', nlb('ELBSecurityPolicy-TLS13-1-2-whatever')));
     expect(verdicts(c).map((v) => [v.resource.name, v.status])).toEqual([['ok', 'pass']]);
     expect(legacyProtocolEnabled.excluded!(c)).toContain('edge/junk-suffix');
     expect(legacyProtocolEnabled.excluded!(c)).toContain('edge/odd (service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy: "ELBSecurityPolicy-Made-Up")');
@@ -230,6 +245,53 @@ spec: {type: ${type}, selector: {app: web}, ports: [{name: https, port: 443}]}
   it('only LoadBalancer Services with a certificate on at least one port terminate TLS at AWS', () => {
     expect(verdicts(ctx(service('np', '', 'NodePort')))).toEqual([]);
     expect(verdicts(ctx(service('other-port', 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports: "8443"')))).toEqual([]);
+  });
+
+  // A Service with neither an NLB aws-load-balancer-type nor loadBalancerClass service.k8s.aws/nlb
+  // gets a Classic ELB from the in-tree provider. Classic has only the policies of
+  // ${AWS_CLASSIC_POLICIES}; for any other name ensureSSLNegotiationPolicy fails and the listener
+  // keeps the default it was created with, ELBSecurityPolicy-2016-08 (${AWS_CLASSIC_DEFAULT}).
+  it(`a Classic ELB naming a policy Classic does not have (TLS13, FS, TLS-1-2-Ext) fails as the 2016-08 default it keeps (${AWS_CLASSIC_POLICIES})`, () => {
+    const c = ctx(service('clb13', policy('ELBSecurityPolicy-TLS13-1-2-2021-06'))
+      + service('clb-ext', policy('ELBSecurityPolicy-TLS-1-2-Ext-2018-06'))
+      + service('clb12', policy('ELBSecurityPolicy-TLS-1-2-2017-01'))
+      + service('lbc-nlb', `service.beta.kubernetes.io/aws-load-balancer-type: external\n    ${policy('ELBSecurityPolicy-TLS13-1-2-2021-06')}`)
+      + service('nlb-ip', `service.beta.kubernetes.io/aws-load-balancer-type: nlb-ip\n    ${policy('ELBSecurityPolicy-TLS13-1-2-2021-06')}`)
+      + `apiVersion: v1
+kind: Service
+metadata:
+  name: by-class
+  namespace: edge
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:1:certificate/abc
+    ${policy('ELBSecurityPolicy-TLS13-1-2-2021-06')}
+spec: {type: LoadBalancer, loadBalancerClass: service.k8s.aws/nlb, selector: {app: web}, ports: [{name: https, port: 443}]}
+`);
+    const got = verdicts(c);
+    expect(got.map((v) => [v.resource.name, v.status])).toEqual([['clb13', 'fail'], ['clb-ext', 'fail'], ['clb12', 'pass'], ['lbc-nlb', 'pass'], ['nlb-ip', 'pass'], ['by-class', 'pass']]);
+    expect(got[0]).toMatchObject({ evidence: { loadBalancer: 'Classic', namedPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', minimumTlsVersion: '1.0' } });
+    expect(got[0].message).toBe('Service edge/clb13 terminates TLS at an AWS Classic Load Balancer (every port) with security policy ELBSecurityPolicy-2016-08: it names "ELBSecurityPolicy-TLS13-1-2-2021-06", which Classic Load Balancers do not have (no aws-load-balancer-type nlb/external/nlb-ip and no loadBalancerClass service.k8s.aws/nlb makes this a Classic ELB), so the in-tree AWS provider fails to set it and the listeners keep AWS\'s default, which accepts TLS 1.0 and 1.1.');
+    expect(legacyProtocolEnabled.excluded!(c)).toBeUndefined();
+  });
+
+  // Neither controller makes a TLS listener of a UDP port: kubernetes/cloud-provider-aws
+  // pkg/providers/v1/aws.go `if port.Protocol != v1.ProtocolUDP && certificateARN != ""`;
+  // aws-load-balancer-controller pkg/service/model_build_listener.go leaves UDP and TCP_UDP alone.
+  it('a UDP port named in aws-load-balancer-ssl-ports is no TLS listener: nothing to judge', () => {
+    const udp = `apiVersion: v1
+kind: Service
+metadata:
+  name: nlb-udp
+  namespace: web
+  annotations:
+    ${NLB}
+    service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:1:certificate/abc
+    service.beta.kubernetes.io/aws-load-balancer-ssl-ports: "53"
+spec: {type: LoadBalancer, selector: {app: dns}, ports: [{name: dns, port: 53, protocol: UDP, targetPort: 53}]}
+---
+`;
+    expect(verdicts(ctx(udp))).toEqual([]);
+    expect(verdicts(ctx(udp.replace('protocol: UDP', 'protocol: TCP'))).map((v) => [v.resource.name, v.status])).toEqual([['nlb-udp', 'fail']]);
   });
 });
 

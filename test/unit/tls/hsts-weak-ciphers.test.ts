@@ -94,12 +94,16 @@ describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
   });
 
   // ingress-nginx rootfs/etc/nginx/lua/lua_ingress.lua header(): the header is set only
-  // `if config.hsts and ngx.var.scheme == "https" and certificate_configured_for_current_request`.
+  // `if config.hsts and ngx.var.scheme == "https" and certificate_configured_for_current_request`,
+  // the last term a function never called (always truthy): the scheme alone decides, spec.tls does not.
   // A Service's aws-load-balancer-ssl-cert ends TLS at the AWS load balancer
   // (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#ssl-cert),
-  // which forwards to the controller and adds no response header.
+  // which adds no response header; it forwards plain HTTP unless backend-protocol is ssl
+  // (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#backend-protocol;
+  // cloud-provider-aws pkg/providers/v1/aws.go buildListener; model_build_listener.go
+  // `if cfg.backendProtocol == "ssl" { tgProtocol = TLS }`), when nginx terminates TLS and sends HSTS itself.
   describe('TLS that ends at an AWS load balancer in front of the controller', () => {
-    const setup = (opts: { serviceType?: string; extra?: string } = {}) => ctx(`
+    const setup = (opts: { serviceType?: string; extra?: string; backend?: string; targetPort?: string; args?: string } = {}) => ctx(`
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
@@ -110,8 +114,9 @@ spec:
       containers:
         - name: controller
           image: registry.k8s.io/ingress-nginx/controller:v1.15.1
-          args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/ingress-nginx-controller]
+          args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/ingress-nginx-controller${opts.args ?? ''}]
           env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+          ports: [{name: http, containerPort: 80}, {name: https, containerPort: 443}]
 ---
 ${CLASS}${configMap('')}
 apiVersion: v1
@@ -121,11 +126,11 @@ metadata:
   namespace: ingress-nginx
   annotations:
     service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:123456789012:certificate/abc
-    service.beta.kubernetes.io/aws-load-balancer-backend-protocol: http
+    service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ${opts.backend ?? 'http'}
 spec:
   type: ${opts.serviceType ?? 'LoadBalancer'}
   selector: {app: ingress-nginx}
-  ports: [{name: https, port: 443, targetPort: http}]
+  ports: [{name: https, port: 443, targetPort: ${opts.targetPort ?? 'http'}}]
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -144,15 +149,33 @@ spec:
 ---
 ${opts.extra ?? ''}`);
 
-    it('fails the Ingress without spec.tls, naming its hosts and the load balancer; the ConfigMap itself still passes', () => {
+    it('fails every Ingress behind it, with or without spec.tls, naming its hosts and the load balancer; the ConfigMap itself still passes', () => {
       const r = [...hstsDisabled.evaluate(setup())];
       expect(r.map((v) => [v.resource.kind, v.resource.name, v.status])).toEqual([
         ['ConfigMap', 'ingress-nginx-controller', 'pass'],
         ['Ingress', 'shop', 'fail'],
+        ['Ingress', 'own-tls', 'fail'],
       ]);
       expect(r[1]).toMatchObject({ detailKey: 'upstream-tls', evidence: { hosts: ['shop.example.com', 'www.shop.example.com'] } });
-      expect(r[1].message).toBe('Ingress shop/shop has no spec.tls and TLS for it ends at the load balancer (Service ingress-nginx/ingress-nginx-controller (service.beta.kubernetes.io/aws-load-balancer-ssl-cert, TLS on every port) in front of Deployment ingress-nginx/ingress-nginx-controller): ingress-nginx sends Strict-Transport-Security only on HTTPS it terminates itself for a host with a certificate, and the load balancer adds none, so shop.example.com, www.shop.example.com get no HSTS.');
-      expect(hstsDisabled.remediation).toContain('let ingress-nginx terminate TLS instead');
+      expect(r[1].message).toBe('TLS for Ingress shop/shop ends at the load balancer, which forwards plain HTTP to ingress-nginx (Service ingress-nginx/ingress-nginx-controller (service.beta.kubernetes.io/aws-load-balancer-ssl-cert, TLS on every port) in front of Deployment ingress-nginx/ingress-nginx-controller): ingress-nginx sends Strict-Transport-Security only on requests that reach it over HTTPS, with or without spec.tls, and the load balancer adds none, so shop.example.com, www.shop.example.com get no HSTS.');
+      expect(r[2].message).toContain('so api.example.com gets no HSTS.');
+      expect(hstsDisabled.remediation).toContain('pass TCP through to nginx\'s TLS port');
+      expect(hstsDisabled.remediation).toContain('aws-load-balancer-backend-protocol: ssl');
+      expect(hstsDisabled.remediation).not.toContain('(spec.tls');
+    });
+
+    it('says nothing of Ingresses when the load balancer re-encrypts to nginx (backend-protocol ssl or https): nginx sees https and sends HSTS', () => {
+      expect(hsstatus(setup({ backend: 'ssl', targetPort: 'https' }))).toEqual(['pass']);
+      expect(hsstatus(setup({ backend: 'https', targetPort: '443' }))).toEqual(['pass']);
+      // Plain TCP from the load balancer to nginx's TLS port cannot work: not judged as "nginx sees http".
+      expect(hsstatus(setup({ backend: 'tcp', targetPort: 'https' }))).toEqual(['pass']);
+      expect(hsstatus(setup({ backend: 'tcp', targetPort: '80' }))).toEqual(['pass', 'fail', 'fail']);
+    });
+
+    it('backend-protocol ssl decides even where the HTTPS port cannot be read (--https-port from an environment variable)', () => {
+      const args = ', --https-port=$(HTTPS_PORT)';
+      expect(hsstatus(setup({ backend: 'ssl', targetPort: '8443', args }))).toEqual(['pass']);
+      expect(hsstatus(setup({ backend: 'http', targetPort: '8080', args }))).toEqual(['pass', 'fail', 'fail']);
     });
 
     it('says nothing of Ingresses when the controller is also reachable another way (a NodePort Service), as tls.ingress-without-tls does', () => {
