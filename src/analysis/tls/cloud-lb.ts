@@ -133,7 +133,7 @@ export const awsTlsServices = memoize((snapshot: Snapshot): AwsTlsService[] => {
     });
   }
   return out;
-});
+}, 'tls');
 
 /**
  * Whether every way in to the ingress-nginx controllers serving this Ingress provably goes
@@ -161,7 +161,7 @@ export function upstreamTlsForIngressNginx(snapshot: Snapshot, ing: KubeObject):
 interface Fronting { text: string; plaintext: boolean }
 
 /** Per controller, computed once per snapshot: an Ingress only picks its controllers' answers. */
-const controllerAnswers = memoize((_snapshot: Snapshot) => new Map<NginxController, Fronting[] | null>());
+const controllerAnswers = memoize((_snapshot: Snapshot) => new Map<NginxController, Fronting[] | null>(), 'tls');
 
 function upstreamTlsOfController(snapshot: Snapshot, c: NginxController): Fronting[] | undefined {
   const answers = controllerAnswers(snapshot);
