@@ -28,6 +28,8 @@ export interface DirectionAnswer {
   allowed: boolean;
   /** Enforced policies (of every API) selecting the pod in this direction, as people name them ("ns/name" for a NetworkPolicy, "AdminNetworkPolicy tenant-a"). */
   policies: string[];
+  /** What isolates the pod when no policy does: the CNI's default deny ("Cilium's policy enforcement mode 'always' (cilium-config enable-policy)"). */
+  isolatedBy?: string;
   /** Rules that allow the asked connection. */
   decidedBy: RuleRef[];
   /** What decided each part of the asked connections, allowed and denied, in evaluation order. */
@@ -387,6 +389,15 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   }
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);
+  // The CNI's default deny (Cilium's enforcement mode 'always') isolates a pod no policy selects;
+  // its reason reads "<what denies>: <why>", the part before the colon names what isolates.
+  for (const [dir, acc] of [[eg, egDecisions], [ing, ingDecisions]] as const) {
+    const deny = [...acc.values()].find((d) => d.cause.kind === 'default-deny');
+    if (deny?.cause.kind === 'default-deny') {
+      dir.isolated = true;
+      dir.isolatedBy = deny.cause.reason.split(': ')[0];
+    }
+  }
   // Unknown when the answer could go the other way: nothing surely allowed, something maybe.
   if (isEmptyConns(sure) && !isEmptyConns(maybe)) {
     for (const d of [...eg.decisions, ...ing.decisions]) for (const u of d.uncertain ?? []) undetermined.push(`uncertain: ${u}`);
