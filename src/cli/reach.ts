@@ -15,7 +15,7 @@ import type { MeshFlowVerdict } from '../analysis/mesh/flow.ts';
 /** One direction: who governs it, then each part of the asked connections with what decided it. */
 function directionLines(name: string, who: string, d: DirectionAnswer): string[] {
   const lines = [d.policies.length === 0
-    ? `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
+    ? d.isolatedBy ? `  ${name} at ${who}: isolated by ${d.isolatedBy}` : `  ${name} at ${who}: not isolated (no policy selects it for ${name})`
     : `  ${name} at ${who}: ${d.isolated ? 'isolated' : 'selected'} by ${d.policies.join(', ')}`];
   for (const x of d.decisions) lines.push(`    ${x.unknown ? 'UNKNOWN' : x.allowed ? 'ALLOWED' : 'DENIED'}${x.uncertain ? ' (uncertain)' : ''} by ${x.by}: ${x.conns}`);
   return lines;

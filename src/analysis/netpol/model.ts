@@ -16,6 +16,7 @@ import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, ty
 import type { Selector } from './selector.ts';
 import { identityPodLabels } from './cilium/labels.ts';
 import { POLICY_APIS } from './apis.ts';
+import { addressKey, indexAddresses, type AddressHolder } from './addresses.ts';
 
 export type { DirectionVerdict, Endpoint, RuleRef } from './engine.ts';
 
@@ -55,6 +56,8 @@ export interface ReachModel {
   /** What the adapters saw and the model does not evaluate. */
   notes: CoverageNote[];
   match: MatchContext;
+  /** The pods and Services holding a cluster address (pod IPs, ClusterIPs); indexed on the first call. */
+  addressHolders(ip: { family: number; value: bigint }): AddressHolder[];
 }
 
 export interface Isolation {
@@ -335,6 +338,7 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   return {
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
     composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, match,
+    addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
   };
 }, ['network', 'tls']);
 

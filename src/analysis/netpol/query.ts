@@ -6,7 +6,7 @@ import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
 import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, type LayerPolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
-import { buildReachability, egressVerdict, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
+import { buildReachability, egressVerdict, workloadKey, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
 /** One part of a direction's answer: which connections, allowed or not, and what decided. */
 export interface DecisionAnswer {
@@ -28,6 +28,8 @@ export interface DirectionAnswer {
   allowed: boolean;
   /** Enforced policies (of every API) selecting the pod in this direction, as people name them ("ns/name" for a NetworkPolicy, "AdminNetworkPolicy tenant-a"). */
   policies: string[];
+  /** What isolates the pod when no policy does: the CNI's default deny ("Cilium's policy enforcement mode 'always' (cilium-config enable-policy)"). */
+  isolatedBy?: string;
   /** Rules that allow the asked connection. */
   decidedBy: RuleRef[];
   /** What decided each part of the asked connections, allowed and denied, in evaluation order. */
@@ -60,7 +62,8 @@ export interface ReachAnswer {
   undetermined?: string[];
 }
 
-export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' }; label: string };
+/** `resolvedFrom`: the address asked, when it is a pod's (said in the answer's notes). */
+export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string; resolvedFrom?: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' }; label: string };
 
 export class ReachInputError extends Error {
   readonly code = 'REACH_INPUT';
@@ -74,7 +77,7 @@ export function workloadLabel(n: WorkloadNode): string {
 /** Resolves "NS/NAME", "NS/KIND/NAME" or an IP address. Throws ReachInputError with a helpful message. */
 export function resolveTarget(model: ReachModel, text: string): ReachTarget {
   const ip = parseIp(text);
-  if (ip) return { kind: 'ip', endpoint: { kind: 'ip', family: ip.family, value: ip.value, text }, label: text };
+  if (ip) return resolveAddress(model, text, ip);
   // "10.0.0.0/8" would read as workload "8" in namespace "10.0.0.0".
   const range = /^([^/]+)\/\d+$/.exec(text);
   if (range && parseIp(range[1])) throw new ReachInputError(`"${text}" is an address range: reach answers for one address; give an IP address such as ${range[1]}, or NAMESPACE/WORKLOAD`);
@@ -90,6 +93,40 @@ export function resolveTarget(model: ReachModel, text: string): ReachTarget {
   }
   if (found.length > 1) throw new ReachInputError(`"${text}" is ambiguous: ${found.map((w) => `${ns}/${w.ref.kind}/${name}`).join(', ')}`);
   return { kind: 'workload', node: found[0], label: workloadLabel(found[0]) };
+}
+
+function names(list: readonly { namespace?: string; name: string }[]): string {
+  const shown = list.slice(0, 5).map((x) => `${x.namespace ?? ''}/${x.name}`).join(', ');
+  return list.length > 5 ? `${shown} and ${list.length - 5} more` : shown;
+}
+
+/**
+ * An address asked: the pod that holds it (policies apply to pods by their IPs), answered for
+ * its workload as a pod's name is; a Service's ClusterIP or a node's address (host-network
+ * pods share it) is refused, naming what holds it; anything else is outside the cluster.
+ */
+function resolveAddress(model: ReachModel, text: string, ip: { family: 4 | 6; value: bigint }): ReachTarget {
+  const holders = model.addressHolders(ip);
+  const pods = holders.flatMap((h) => (h.kind === 'pod' && !h.hostNetwork ? [h] : []));
+  if (pods.length > 1) throw new ReachInputError(`${text} is the IP of ${pods.length} pods (${names(pods)}): give NAMESPACE/WORKLOAD`);
+  if (pods.length === 1) {
+    const pod = pods[0];
+    const node = pod.owner && model.workloadByKey.get(workloadKey(pod.owner));
+    if (!node) throw new ReachInputError(`${text} is the IP of Pod ${pod.namespace}/${pod.name}, which belongs to no workload the snapshot runs: give NAMESPACE/WORKLOAD`);
+    const owner = pod.owner!;
+    const whose = owner.kind === 'Pod' && owner.name === pod.name ? `Pod ${pod.namespace}/${pod.name}` : `Pod ${pod.namespace}/${pod.name} of ${owner.kind} ${pod.namespace}/${owner.name}`;
+    return { kind: 'workload', node, label: workloadLabel(node), resolvedFrom: `${text} is the IP of ${whose}: answered for ${workloadLabel(node)}` };
+  }
+  const hosts = holders.filter((h) => h.kind === 'pod');
+  if (hosts.length) throw new ReachInputError(`${text} is the node address that host-network pods share (${names(hosts)}): it names no one pod; give NAMESPACE/WORKLOAD`);
+  const svc = holders.find((h) => h.kind === 'service');
+  if (svc?.kind === 'service') {
+    const keys = Object.keys(svc.selector);
+    const behind = keys.length === 0 ? [] : model.workloads.filter((w) => w.ref.namespace === svc.namespace && w.classes.some((c) => keys.every((k) => c.labels[k] === svc.selector[k])));
+    const give = behind.length ? `give the workload behind it (${names(behind.map((w) => w.ref))})` : 'give the workload behind it (NAMESPACE/WORKLOAD)';
+    throw new ReachInputError(`${text} is the ClusterIP of Service ${svc.namespace}/${svc.name}: policy applies to the pods behind it, after the address is translated; ${give} and the target port`);
+  }
+  return { kind: 'ip', endpoint: { kind: 'ip', family: ip.family, value: ip.value, text }, label: text };
 }
 
 function endpointsOf(t: ReachTarget): Endpoint[] {
@@ -317,6 +354,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
     }
   }
+  for (const t of [src, dst]) if (t.kind === 'workload' && t.resolvedFrom) notes.push(t.resolvedFrom);
   if (src.kind === 'ip') notes.push('source is outside the cluster: egress is not governed by NetworkPolicy');
   if (dst.kind === 'ip') notes.push('destination is outside the cluster: ingress is not governed by NetworkPolicy');
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);
@@ -351,6 +389,15 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
   }
   eg.decisions = decisionAnswers(egDecisions);
   ing.decisions = decisionAnswers(ingDecisions);
+  // The CNI's default deny (Cilium's enforcement mode 'always') isolates a pod no policy selects;
+  // its reason reads "<what denies>: <why>", the part before the colon names what isolates.
+  for (const [dir, acc] of [[eg, egDecisions], [ing, ingDecisions]] as const) {
+    const deny = [...acc.values()].find((d) => d.cause.kind === 'default-deny');
+    if (deny?.cause.kind === 'default-deny') {
+      dir.isolated = true;
+      dir.isolatedBy = deny.cause.reason.split(': ')[0];
+    }
+  }
   // Unknown when the answer could go the other way: nothing surely allowed, something maybe.
   if (isEmptyConns(sure) && !isEmptyConns(maybe)) {
     for (const d of [...eg.decisions, ...ing.decisions]) for (const u of d.uncertain ?? []) undetermined.push(`uncertain: ${u}`);

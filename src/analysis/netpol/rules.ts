@@ -28,9 +28,18 @@ function everyPod(p: Peer): boolean {
     && (!p.serviceAccounts || p.serviceAccounts.empty) && !p.serviceAccountNames && !p.where;
 }
 
+/**
+ * A rule whose port list is empty matches no TCP, UDP or SCTP connection: a Calico rule for
+ * ICMP alone (or for a Service without ports) opens nothing the model answers for. A
+ * Kubernetes NetworkPolicy's `ports: []` is every port: its adapter reads it as 'any'.
+ */
+function matchesNoPort(rule: Rule): boolean {
+  return rule.ports !== 'any' && rule.ports.length === 0;
+}
+
 /** Why a rule admits every source (or destination), or undefined when it is selective. Only Allow rules open anything. */
 export function openReason(rule: Rule): OpenReason | undefined {
-  if (rule.action !== 'Allow') return undefined;
+  if (rule.action !== 'Allow' || matchesNoPort(rule)) return undefined;
   if (rule.peers === 'any') return 'any peer (from/to missing or empty)';
   for (const p of rule.peers) {
     if (p.kind === 'ipBlock' && blocksOf(p).some(isWholeFamily)) return 'every address (ipBlock /0)';
@@ -67,7 +76,7 @@ export type ExternalOpenReason = 'any peer (to missing or empty)' | 'every addre
  * family (0.0.0.0/1 + 128.0.0.0/1 is /0). FQDN allowances never count: a name is not every address.
  */
 export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
-  if (rule.action !== 'Allow') return undefined;
+  if (rule.action !== 'Allow' || matchesNoPort(rule)) return undefined;
   if (rule.peers === 'any') return 'any peer (to missing or empty)';
   if (rule.peers.some((p) => p.kind === 'entity' && p.entity === 'all')) return 'every endpoint (entity all)';
   if (rule.peers.some((p) => p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6'))) return 'every address outside the cluster (entity world)';

@@ -13,6 +13,7 @@ import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { queryReach } from '../../../src/analysis/netpol/query.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { loadFixture } from '../../helpers/fixtures.ts';
 import { snap } from './calico-helpers.ts';
 
@@ -266,5 +267,23 @@ describe('network.policy-selects-nothing on a GlobalNetworkPolicy for host endpo
     expect(host.map((r) => [r.status, r.message])).toEqual([['pass', 'GlobalNetworkPolicy allow-ssh-to-hosts selects no pod (selector has(host-endpoint)); it may apply to Calico host endpoints, which are not collected']]);
     const typo = results(policySelectsNothing, 'network.policy-selects-nothing/fail.calico-selector-typo.yaml').filter((r) => r.status === 'fail');
     expect(typo.map((r) => r.resource.name)).toEqual(['allow-tcp-8080']);
+  });
+});
+
+// A Calico rule's protocol may be ICMP (docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule);
+// the model answers for TCP, UDP and SCTP only, where such a rule matches nothing
+// (docs/network-model.md), so the checks must not read it as open to everyone on every port.
+describe('a Calico Allow rule for ICMP only opens nothing the checks judge', () => {
+  it('network.allow-all-ingress passes it, as reach answers DENIED for a TCP/UDP/SCTP flow from an outside address', () => {
+    const rs = results(allowAllIngress, 'network.allow-all-ingress/pass.calico-icmp-only.yaml');
+    expect(rs.map((r) => `${r.status} ${r.resource.name}: ${r.message}`)).toEqual(['pass allow-ping: Calico NetworkPolicy shop/allow-ping admits ingress only from listed peers']);
+    const snapshot = loadFixture(join(FIXTURES, 'network.allow-all-ingress/pass.calico-icmp-only.yaml'), 'icmp');
+    const ping = reachCommandCore(snapshot, { from: '203.0.113.5', to: 'shop/db' });
+    expect(ping.exitCode).toBe(1);
+  });
+
+  it('network.unrestricted-egress says the policy restricts egress, not "any destination only on " nothing', () => {
+    const rs = results(unrestrictedEgress, 'network.unrestricted-egress/pass.calico-icmp-only.yaml');
+    expect(rs.map((r) => `${r.status} ${r.resource.name}: ${r.message}`)).toEqual(['pass allow-ping-out: Calico NetworkPolicy shop/allow-ping-out restricts egress destinations']);
   });
 });

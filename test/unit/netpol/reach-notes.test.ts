@@ -4,7 +4,7 @@
 // a/web, a/db (port pg/5432) and b/client.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
-import { ctxOf, run, snap } from './helpers.ts';
+import { ctxOf, ns, pod, run, snap } from './helpers.ts';
 import { intentViolation } from '../../../checks/network/intent-violation.ts';
 
 const base = `
@@ -360,5 +360,56 @@ describe('reach and an unevaluated policy behind a final AdminNetworkPolicy deci
     expect(r.exitCode).toBe(1);
     expect(r.output.split('\n')[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
     expect(r.output).toContain('BaselineAdminNetworkPolicy default selects a/db[Pod] for ingress but is not evaluated');
+  });
+});
+
+// Cilium's enforcement mode 'always': "policy enforcement is enabled on all endpoints even if
+// no rules select specific endpoints" (https://docs.cilium.io/en/stable/security/policy/intro/#policy-enforcement-modes).
+// A pod no policy selects is then isolated, and reach must not call it "not isolated".
+describe('reach under Cilium enable-policy: always', () => {
+  const cilium = `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec:
+      containers: [{name: cilium, image: quay.io/cilium/cilium:v1.17.2}]
+`;
+  const config = (mode: string) => `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-policy: ${mode}}
+`;
+  const dbIn = `---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: db-in, namespace: app}
+spec:
+  endpointSelector: {matchLabels: {app: db}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {app: web}}]
+`;
+  const cluster = (mode: string) => snap(ns('kube-system') + ns('app') + cilium + config(mode) + pod('app', 'web', { app: 'web' }) + pod('app', 'db', { app: 'db' }, [{ name: 'pg', containerPort: 5432 }]) + dbIn);
+
+  it('says the source no policy selects is isolated by the enforcement mode, in text and JSON', () => {
+    const r = reachCommandCore(cluster('always'), { from: 'app/web', to: 'app/db', port: '5432' });
+    expect(r.exitCode).toBe(1);
+    const lines = r.output.split('\n');
+    const at = lines.indexOf("  egress at app/web[Pod]: isolated by Cilium's policy enforcement mode 'always' (cilium-config enable-policy)");
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe("    DENIED by Cilium's policy enforcement mode 'always' (cilium-config enable-policy): endpoints no policy allows are denied: TCP 5432");
+    expect(r.output).not.toContain('not isolated');
+    const j = JSON.parse(reachCommandCore(cluster('always'), { from: 'app/web', to: 'app/db', port: '5432', output: 'json' }).output);
+    expect(j.egress).toMatchObject({ isolated: true, isolatedBy: "Cilium's policy enforcement mode 'always' (cilium-config enable-policy)", policies: [] });
+  });
+
+  it('under the default mode the same source is not isolated and the flow is allowed', () => {
+    const r = reachCommandCore(cluster('default'), { from: 'app/web', to: 'app/db', port: '5432' });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('  egress at app/web[Pod]: not isolated (no policy selects it for egress)');
   });
 });
