@@ -29,6 +29,15 @@ export function parseIp(text: string): { family: Family; value: bigint } | undef
   return { family: a.kind() === 'ipv4' ? 4 : 6, value: toBig(a.toByteArray()) };
 }
 
+/**
+ * The IPv4 address an IPv4-mapped IPv6 address (::ffff:a.b.c.d) stands for: "used to represent
+ * the addresses of IPv4 nodes as IPv6 addresses" (RFC 4291 section 2.5.5.2), as a dual-stack
+ * socket shows an IPv4 peer. Undefined for any other address.
+ */
+export function unmapIpv4(ip: { family: Family; value: bigint }): { family: 4; value: bigint } | undefined {
+  return ip.family === 6 && ip.value >> 32n === 0xffffn ? { family: 4, value: ip.value & 0xffffffffn } : undefined;
+}
+
 /** Parses "a.b.c.d/n" (host bits allowed, as the API server's sloppy parser does). */
 export function parseCidr(text: string): IpRange | undefined {
   if (typeof text !== 'string' || !text.includes('/')) return undefined;

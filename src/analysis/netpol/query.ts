@@ -2,7 +2,7 @@
 // (`reachMatrix`), answered as typed results; `ztaudit reach` (src/cli/reach.ts) prints them.
 
 import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
-import { ALL_V4, formatRange, parseIp, type IpRange } from './ip.ts';
+import { ALL_V4, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from './ip.ts';
 import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
 import { describePolicy, type LayerPolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
@@ -62,8 +62,8 @@ export interface ReachAnswer {
   undetermined?: string[];
 }
 
-/** `resolvedFrom`: the address asked, when it is a pod's (said in the answer's notes). */
-export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string; resolvedFrom?: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' }; label: string };
+/** `resolvedFrom`: how the address asked was read, when it is a pod's or IPv4-mapped (said in the answer's notes). */
+export type ReachTarget = { kind: 'workload'; node: WorkloadNode; label: string; resolvedFrom?: string } | { kind: 'ip'; endpoint: Endpoint & { kind: 'ip' }; label: string; resolvedFrom?: string };
 
 export class ReachInputError extends Error {
   readonly code = 'REACH_INPUT';
@@ -104,8 +104,13 @@ function names(list: readonly { namespace?: string; name: string }[]): string {
  * An address asked: the pod that holds it (policies apply to pods by their IPs), answered for
  * its workload as a pod's name is; a Service's ClusterIP or a node's address (host-network
  * pods share it) is refused, naming what holds it; anything else is outside the cluster.
+ * An IPv4-mapped address (::ffff:a.b.c.d, how a dual-stack socket logs an IPv4 peer) is that
+ * IPv4 address in all of these, ipBlocks included: on the wire the packet is IPv4.
  */
-function resolveAddress(model: ReachModel, text: string, ip: { family: 4 | 6; value: bigint }): ReachTarget {
+function resolveAddress(model: ReachModel, asked: string, parsed: { family: 4 | 6; value: bigint }): ReachTarget {
+  const v4 = unmapIpv4(parsed);
+  const ip = v4 ?? parsed;
+  const text = v4 ? `${asked} (IPv4-mapped: read as ${ipToString(4, v4.value)})` : asked;
   const holders = model.addressHolders(ip);
   const pods = holders.flatMap((h) => (h.kind === 'pod' && !h.hostNetwork ? [h] : []));
   if (pods.length > 1) throw new ReachInputError(`${text} is the IP of ${pods.length} pods (${names(pods)}): give NAMESPACE/WORKLOAD`);
@@ -126,7 +131,7 @@ function resolveAddress(model: ReachModel, text: string, ip: { family: 4 | 6; va
     const give = behind.length ? `give the workload behind it (${names(behind.map((w) => w.ref))})` : 'give the workload behind it (NAMESPACE/WORKLOAD)';
     throw new ReachInputError(`${text} is the ClusterIP of Service ${svc.namespace}/${svc.name}: policy applies to the pods behind it, after the address is translated; ${give} and the target port`);
   }
-  return { kind: 'ip', endpoint: { kind: 'ip', family: ip.family, value: ip.value, text }, label: text };
+  return { kind: 'ip', endpoint: { kind: 'ip', family: ip.family, value: ip.value, text: asked }, label: asked, ...(v4 ? { resolvedFrom: `${text}: answered as that IPv4 address` } : {}) };
 }
 
 function endpointsOf(t: ReachTarget): Endpoint[] {
@@ -354,7 +359,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       if (d.kind === 'class' && d.cls.hostNetwork) notes.push('destination runs with hostNetwork: NetworkPolicy enforcement is implementation-defined');
     }
   }
-  for (const t of [src, dst]) if (t.kind === 'workload' && t.resolvedFrom) notes.push(t.resolvedFrom);
+  for (const t of [src, dst]) if (t.resolvedFrom) notes.push(t.resolvedFrom);
   if (src.kind === 'ip') notes.push('source is outside the cluster: egress is not governed by NetworkPolicy');
   if (dst.kind === 'ip') notes.push('destination is outside the cluster: ingress is not governed by NetworkPolicy');
   for (const [api, why] of model.composition.decorative) notes.push(`${api} objects are not counted: ${why}`);

@@ -125,3 +125,56 @@ describe('reach with a pod\'s IP answers for that pod', async () => {
     expect(r.output).toBe('ztaudit reach: --to: 10.244.1.7 is the IP of 2 pods (app/db-7d-abc, app/stale): give NAMESPACE/WORKLOAD');
   });
 });
+
+// A dual-stack socket (Node, Java, nginx) logs an IPv4 peer as ::ffff:a.b.c.d, and "this address
+// type is used to represent the addresses of IPv4 nodes as IPv6 addresses" (RFC 4291 section
+// 2.5.5.2, https://www.rfc-editor.org/rfc/rfc4291#section-2.5.5.2): the packet on the wire is
+// IPv4, so the mapped form is answered as the IPv4 address, ipBlocks included.
+describe('reach with an IPv4-mapped IPv6 address answers as for the IPv4 address', async () => {
+  const all = await snapshots();
+
+  it.each(all)('%s: the mapped form of a pod\'s IP is that pod: the same verdict as the plain IPv4 form', (_, s) => {
+    const plain = reachCommandCore(s, { from: 'app/web', to: '10.244.1.7', port: '5432' });
+    const mapped = reachCommandCore(s, { from: 'app/web', to: '::ffff:10.244.1.7', port: '5432' });
+    expect(plain.exitCode).toBe(1);
+    expect(mapped.exitCode).toBe(1);
+    expect(mapped.output).toContain('ingress at app/db[Deployment]: isolated by app/db-from-api');
+    expect(mapped.output).toContain('note: ::ffff:10.244.1.7 (IPv4-mapped: read as 10.244.1.7) is the IP of Pod app/db-7d-abc of Deployment app/db: answered for app/db[Deployment]');
+    expect(mapped.output).not.toContain('outside the cluster');
+    // IP to IP as a dual-stack server logs both ends, in the hex spelling too.
+    const allowed = reachCommandCore(s, { from: '::FFFF:0af4:0108', to: '::ffff:10.244.1.7', port: '5432' });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.output).toContain('ALLOWED: app/api[Deployment] -> app/db[Deployment] on 5432/TCP');
+  });
+
+  it.each(all)('%s: the mapped form of a ClusterIP or of the node address is refused as the IPv4 form is', (_, s) => {
+    const svc = reachCommandCore(s, { from: 'app/api', to: '::ffff:10.96.5.5', port: '5432' });
+    expect(svc.exitCode).toBe(2);
+    expect(svc.output).toBe('ztaudit reach: --to: ::ffff:10.96.5.5 (IPv4-mapped: read as 10.96.5.5) is the ClusterIP of Service app/db: policy applies to the pods behind it, after the address is translated; give the workload behind it (app/db) and the target port');
+    const node = reachCommandCore(s, { from: '::ffff:192.168.1.10', to: 'app/db', port: '5432' });
+    expect(node.exitCode).toBe(2);
+    expect(node.output).toBe('ztaudit reach: --from: ::ffff:192.168.1.10 (IPv4-mapped: read as 192.168.1.10) is the node address that host-network pods share (kube-system/kube-proxy-a, kube-system/node-exporter-a): it names no one pod; give NAMESPACE/WORKLOAD');
+  });
+
+  it('an address outside the cluster, mapped, is matched by an IPv4 ipBlock and not by an IPv6 one', () => {
+    // db admits 203.0.113.0/24 on 5432 (IPv4) and ::ffff:0:0/96 on 5433 (the mapped range, as IPv6).
+    const fromOutside: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'db-from-outside', namespace: 'app' },
+      spec: { podSelector: { matchLabels: { app: 'db' } }, ingress: [
+        { from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 5432 }] },
+        { from: [{ ipBlock: { cidr: '::ffff:0:0/96' } }], ports: [{ port: 5433 }] },
+      ] },
+    };
+    const s = snapshotFromObjects([...objects(), fromOutside]);
+    const plain = reachCommandCore(s, { from: '203.0.113.5', to: 'app/db', port: '5432' });
+    const mapped = reachCommandCore(s, { from: '::ffff:203.0.113.5', to: 'app/db', port: '5432' });
+    expect(plain.exitCode).toBe(0);
+    expect(mapped.exitCode).toBe(0);
+    expect(mapped.output).toContain('ALLOWED by NetworkPolicy app/db-from-outside rule 0 (Allow): TCP 5432');
+    expect(mapped.output).toContain('note: ::ffff:203.0.113.5 (IPv4-mapped: read as 203.0.113.5): answered as that IPv4 address');
+    expect(mapped.output).toContain('note: source is outside the cluster');
+    // An IPv4 peer's packet is IPv4: a rule for IPv6 addresses does not admit it, in either spelling.
+    expect(reachCommandCore(s, { from: '203.0.113.5', to: 'app/db', port: '5433' }).exitCode).toBe(1);
+    expect(reachCommandCore(s, { from: '::ffff:203.0.113.5', to: 'app/db', port: '5433' }).exitCode).toBe(1);
+  });
+});
