@@ -167,6 +167,18 @@ ${opts.extra ?? ''}`);
     expect(message(reencrypted)).toContain('Informational: the load balancer re-encrypts to ingress-nginx');
     expect(message(reencrypted)).not.toContain('plaintext HTTP');
   });
+  // https re-encrypts on a Classic ELB only (https://cloud-provider-aws.sigs.k8s.io/service_controller/
+  // lists [http|https|ssl|tcp] for ELB); an NLB's target group speaks TLS only with ssl
+  // (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#backend-protocol).
+  it('backend-protocol https on an NLB, or re-encryption aimed at nginx\'s HTTP port, is still plaintext to ingress-nginx', () => {
+    const message = (c: AuditContext) => [...ingressWithoutTls.evaluate(c)][0].message;
+    const nlbHttps = lb({ servicePorts: '[{port: 443, targetPort: 80}]', backend: 'https\n    service.beta.kubernetes.io/aws-load-balancer-type: external' });
+    expect(severity(nlbHttps)).toBe('low');
+    expect(message(nlbHttps)).toContain('the load balancer forwards to ingress-nginx over plaintext HTTP inside the network');
+    expect(message(nlbHttps)).not.toContain('re-encrypts');
+    expect(message(lb({ servicePorts: '[{port: 443, targetPort: 80}]', backend: 'ssl' }))).toContain('over plaintext HTTP inside the network');
+    expect(message(lb({ servicePorts: '[{port: 443, targetPort: 443}]', backend: 'https' }))).toContain('Informational: the load balancer re-encrypts to ingress-nginx');
+  });
   it('a plaintext way in stays high: a port outside ssl-ports, a NodePort Service, hostNetwork', () => {
     expect(severity(lb({ ports: '443', servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('high');
     expect(severity(lb({ servicePorts: '[{port: 443}]', type: 'NodePort' }))).toBe('high');
