@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { albIngressOf, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, normalizeHost, servedByIngressNginx, servedByTraefik, traefikEntryPoints, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -181,6 +181,27 @@ function traefikIngressTls(eps: TraefikEntryPoints, ing: KubeObject): TraefikIng
   return { where: r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint', evidence: r.evidence };
 }
 
+/**
+ * An Ingress the AWS Load Balancer Controller serves (src/analysis/tls/aws-alb.ts): TLS ends at the
+ * ALB's HTTPS listeners whatever spec.tls says (spec.tls only lets it discover certificates), so
+ * its listen-ports decide. Plain HTTP listeners are fine only with ssl-redirect, which gives each a
+ * default action redirecting to HTTPS.
+ */
+function albVerdict(ing: KubeObject, resource: { kind: string; namespace: string; name: string }, alb: NonNullable<ReturnType<typeof albIngressOf>>): Verdict {
+  const who = `Ingress ${resource.namespace}/${resource.name} (AWS Load Balancer Controller)`;
+  const listeners = alb.listeners.map((l) => `${l.protocol} ${l.port}`).join(', ');
+  const source = alb.listenPortsFromAnnotation ? ALB_LISTEN_PORTS : `default listen-ports, ${alb.certificateArn ? 'with' : 'without'} alb.ingress.kubernetes.io/certificate-arn`;
+  const evidence = { listenPorts: listeners, listenPortsSource: alb.listenPortsFromAnnotation ? 'annotation' : 'default', certificateArn: alb.certificateArn, ...(alb.sslRedirect ? { sslRedirect: alb.sslRedirect } : {}) };
+  if (alb.invalidListenPorts) return { status: 'fail', resource, detailKey: 'alb-listeners', severity: 'medium', message: `${who}: ${ALB_LISTEN_PORTS} cannot be read (${alb.invalidListenPorts}); the controller does not reconcile it, so its listeners are unknown.`, evidence: { invalidListenPorts: alb.invalidListenPorts } };
+  const http = alb.listeners.filter((l) => l.protocol === 'HTTP').map((l) => l.port);
+  const hosts = arr(obj(ing.spec)?.rules).map((r) => str(obj(r)?.host)).filter((h): h is string => !!h);
+  const served = hosts.length ? hosts.join(', ') : 'any host';
+  if (http.length === alb.listeners.length) return { status: 'fail', resource, detailKey: 'alb-listeners', message: `${who} has no HTTPS listener (${source}: ${listeners}): ${served} ${hosts.length > 1 ? 'are' : 'is'} served over plaintext HTTP.`, evidence };
+  if (http.length === 0) return { status: 'pass', resource, detailKey: 'alb-listeners', message: `${who}: the ALB listens only on HTTPS (${source}: ${listeners}).`, evidence };
+  if (alb.sslRedirect) return { status: 'pass', resource, detailKey: 'alb-listeners', message: `${who}: the ALB's HTTP listener${http.length > 1 ? 's' : ''} (port ${http.join(', ')}) redirect${http.length > 1 ? '' : 's'} to HTTPS (alb.ingress.kubernetes.io/ssl-redirect: ${JSON.stringify(alb.sslRedirect)}).`, evidence };
+  return { status: 'fail', resource, detailKey: 'alb-listeners', message: `${who} has HTTPS, but the ALB also serves ${served} over plaintext HTTP on port ${http.join(', ')} (${source}: ${listeners}) without alb.ingress.kubernetes.io/ssl-redirect.`, evidence };
+}
+
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const nginx = nginxServerCertificates(ctx.snapshot);
@@ -188,6 +209,11 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
   for (const ing of ctx.snapshot.resources.ingresses ?? []) {
     const ns = ing.metadata?.namespace ?? 'default';
     const resource = { kind: 'Ingress', namespace: ns, name: ing.metadata?.name ?? '' };
+    const alb = albIngressOf(ctx.snapshot, ing);
+    if (alb) {
+      out.push(albVerdict(ing, resource, alb));
+      continue;
+    }
     const servers = nginx.serversOf(ing);
     // Traefik alone decides only when no ingress-nginx serves the Ingress too (a class-less
     // Ingress with --watch-ingress-without-class on both): ingress-nginx answers the same host
@@ -485,7 +511,7 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners; give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses'), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ],

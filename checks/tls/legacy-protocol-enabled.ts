@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, isLegacyVersionToken, nginxConfigSources, versionTokens } from '../../src/analysis/tls/index.ts';
+import { ALB_SSL_POLICY, albIngressOf, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, isLegacyVersionToken, nginxConfigSources, versionTokens } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -158,12 +158,40 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
+/** ALB Ingresses with an HTTPS listener (src/analysis/tls/aws-alb.ts): one result per Ingress, by its ssl-policy or the default. */
+function albIngresses(ctx: AuditContext) {
+  return (ctx.snapshot.resources.ingresses ?? []).flatMap((ing) => {
+    const alb = albIngressOf(ctx.snapshot, ing);
+    if (!alb || alb.invalidListenPorts || !alb.listeners.some((l) => l.protocol === 'HTTPS')) return [];
+    return [{ resource: { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }];
+  });
+}
+
+function albVerdicts(ctx: AuditContext): Verdict[] {
+  const out: Verdict[] = [];
+  for (const { resource, alb } of albIngresses(ctx)) {
+    const { minTls, policy } = alb;
+    if (!minTls) continue;
+    const https = alb.listeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.port).join(', ');
+    const source = alb.policyFromAnnotation ? policy : `${policy} (no ${ALB_SSL_POLICY} annotation: the AWS Load Balancer Controller's default unless it runs with --default-ssl-policy)`;
+    const evidence = { loadBalancer: 'ALB', httpsListeners: https, sslPolicy: alb.policyFromAnnotation ? policy : `${policy} (default)`, minimumTlsVersion: minTls };
+    const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
+    const at = `Ingress ${resource.namespace}/${resource.name} terminates TLS at an AWS Application Load Balancer (HTTPS port ${https}) with security policy ${source}`;
+    out.push(legacy
+      ? { status: 'fail', resource, detailKey: 'alb-ssl-policy', message: `${at}, which accepts ${legacy}.`, evidence }
+      : { status: 'pass', resource, detailKey: 'alb-ssl-policy', message: `${at}, which requires TLS ${minTls} or later.`, evidence });
+  }
+  return out;
+}
+
 function excludedSubjects(ctx: AuditContext): string[] {
   const out: string[] = [];
   const { passthrough } = istioServers(ctx);
   if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted)`);
   const unknown = awsTlsServices(ctx.snapshot).filter((lb) => !lb.minTls);
   if (unknown.length > 0) out.push(`${unknown.length} Service(s) name an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknown.map((lb) => `${lb.resource.namespace}/${lb.resource.name} (${AWS_SSL_NEGOTIATION_POLICY}: ${JSON.stringify(lb.policy)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  const unknownAlb = albIngresses(ctx).filter((a) => !a.alb.minTls);
+  if (unknownAlb.length > 0) out.push(`${unknownAlb.length} ALB Ingress(es) name an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknownAlb.map((a) => `${a.resource.namespace}/${a.resource.name} (${ALB_SSL_POLICY}: ${JSON.stringify(a.alb.policy)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
   return out;
 }
 
@@ -174,12 +202,12 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0.',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too.',
   needs: ['deployments', 'daemonsets'],
-  reads: ['statefulsets', 'services', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
+  reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],
   evaluate(ctx) {
-    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx)];
+    return [...nginxVerdicts(ctx), ...istioVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...traefikVerdicts(ctx), ...contourVerdicts(ctx), ...awsLoadBalancerVerdicts(ctx), ...albVerdicts(ctx)];
   },
   excluded(ctx) {
     const notes = excludedSubjects(ctx);

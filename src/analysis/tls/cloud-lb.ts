@@ -32,12 +32,15 @@ export interface UpstreamTls {
   /** "Service ingress-nginx/ingress-nginx-controller (aws-load-balancer-ssl-cert, ports https)", one per Service. */
   services: string[];
   /**
-   * Those of `services` whose load balancer forwards plain HTTP to the controller's HTTP port, so
-   * nginx sees scheme http: aws-load-balancer-backend-protocol is not ssl or https (with ssl the
-   * in-tree provider's listener and the AWS Load Balancer Controller's target group speak TLS to
-   * the pods: aws.go buildListener/instanceProtocol, model_build_listener.go `if
-   * cfg.backendProtocol == "ssl" { tgProtocol = TLS }`), and the Service's targetPort is not the
-   * controller's HTTPS port.
+   * Those of `services` whose traffic reaches the controller other than at its HTTPS port, so nginx
+   * sees scheme http: which port the connection lands on decides the scheme, whatever the load
+   * balancer speaks to it. Only when the controller's HTTPS port cannot be read (--https-port from
+   * an environment variable) does a re-encrypting backend protocol stand for it: ssl (the in-tree
+   * provider's listener and the AWS Load Balancer Controller's target group speak TLS to the pods:
+   * aws.go buildListener/instanceProtocol, model_build_listener.go `if cfg.backendProtocol == "ssl"
+   * { tgProtocol = TLS }`), or https on a Classic ELB only (cloud-provider-aws service_controller
+   * docs: backend-protocol http|https|ssl|tcp for ELB; the AWS Load Balancer Controller's NLB
+   * accepts ssl or tcp, so https there is not TLS to the pods).
    */
   plaintextServices: string[];
 }
@@ -169,25 +172,29 @@ function upstreamTlsOfController(snapshot: Snapshot, c: NginxController): Fronti
   return answers.get(c) ?? undefined;
 }
 
-/** The controller's HTTPS port: --https-port, 443 by default (ingress-nginx cmd/nginx/flags.go). */
-function httpsPortOf(containers: unknown[]): number {
+/**
+ * The controller's HTTPS port: --https-port, 443 by default (ingress-nginx cmd/nginx/flags.go);
+ * undefined when the flag is there but not a number (an environment variable).
+ */
+function httpsPortOf(containers: unknown[]): number | undefined {
   for (const ct of containers) {
     for (const a of arr(obj(ct)?.args)) {
-      const m = typeof a === 'string' ? /^--https-port=(\d+)$/.exec(a) : null;
-      if (m) return Number(m[1]);
+      if (typeof a !== 'string' || !a.startsWith('--https-port=')) continue;
+      const m = /^--https-port=(\d+)$/.exec(a);
+      return m ? Number(m[1]) : undefined;
     }
   }
   return 443;
 }
 
-/** Whether a Service port's targetPort (a number, a container port name, or the port itself when absent) is the controller's HTTPS port. */
-function targetsHttpsPort(p: Record<string, unknown> | undefined, containers: unknown[], httpsPort: number): boolean {
+/** Whether a Service port's targetPort (a number, a container port name, or the port itself when absent) is the controller's HTTPS port (when that port is unknown, only a port named https is). */
+function targetsHttpsPort(p: Record<string, unknown> | undefined, containers: unknown[], httpsPort: number | undefined): boolean {
   const target = p?.targetPort ?? p?.port;
   if (typeof target === 'number') return target === httpsPort;
   if (typeof target !== 'string') return false;
   if (/^\d+$/.test(target)) return Number(target) === httpsPort;
   const named = containers.flatMap((ct) => arr(obj(ct)?.ports).map(obj)).find((cp) => str(cp?.name) === target);
-  return named ? named.containerPort === httpsPort : target === 'https';
+  return named && httpsPort !== undefined ? named.containerPort === httpsPort : target === 'https';
 }
 
 function fronting(snapshot: Snapshot, c: NginxController): Fronting[] | undefined {
@@ -218,10 +225,11 @@ function fronting(snapshot: Snapshot, c: NginxController): Fronting[] | undefine
     if (ports.length === 0) return undefined;
     if (!ports.every((p) => isSslPort(sslPorts, p))) return undefined;
     const backend = annotations[BACKEND_PROTOCOL]?.trim().toLowerCase();
-    const reencrypts = backend === 'ssl' || backend === 'https';
+    const reencrypts = backend === 'ssl' || (backend === 'https' && awsLoadBalancerKind(s) === 'Classic');
+    const toHttpsPort = ports.some((p) => targetsHttpsPort(p, containers, httpsPort));
     services.push({
       text: `Service ${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''} (${SSL_CERT}, TLS on ${sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port'}${reencrypts ? `, ${BACKEND_PROTOCOL}: ${backend}` : ''}) in front of ${refString(c.ref)}`,
-      plaintext: !reencrypts && !ports.some((p) => targetsHttpsPort(p, containers, httpsPort)),
+      plaintext: !toHttpsPort && !(reencrypts && httpsPort === undefined),
     });
   }
   return services;

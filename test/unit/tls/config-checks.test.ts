@@ -167,6 +167,18 @@ ${opts.extra ?? ''}`);
     expect(message(reencrypted)).toContain('Informational: the load balancer re-encrypts to ingress-nginx');
     expect(message(reencrypted)).not.toContain('plaintext HTTP');
   });
+  // https re-encrypts on a Classic ELB only (https://cloud-provider-aws.sigs.k8s.io/service_controller/
+  // lists [http|https|ssl|tcp] for ELB); an NLB's target group speaks TLS only with ssl
+  // (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#backend-protocol).
+  it('backend-protocol https on an NLB, or re-encryption aimed at nginx\'s HTTP port, is still plaintext to ingress-nginx', () => {
+    const message = (c: AuditContext) => [...ingressWithoutTls.evaluate(c)][0].message;
+    const nlbHttps = lb({ servicePorts: '[{port: 443, targetPort: 80}]', backend: 'https\n    service.beta.kubernetes.io/aws-load-balancer-type: external' });
+    expect(severity(nlbHttps)).toBe('low');
+    expect(message(nlbHttps)).toContain('the load balancer forwards to ingress-nginx over plaintext HTTP inside the network');
+    expect(message(nlbHttps)).not.toContain('re-encrypts');
+    expect(message(lb({ servicePorts: '[{port: 443, targetPort: 80}]', backend: 'ssl' }))).toContain('over plaintext HTTP inside the network');
+    expect(message(lb({ servicePorts: '[{port: 443, targetPort: 443}]', backend: 'https' }))).toContain('Informational: the load balancer re-encrypts to ingress-nginx');
+  });
   it('a plaintext way in stays high: a port outside ssl-ports, a NodePort Service, hostNetwork', () => {
     expect(severity(lb({ ports: '443', servicePorts: '[{port: 80}, {port: 443}]' }))).toBe('high');
     expect(severity(lb({ servicePorts: '[{port: 443}]', type: 'NodePort' }))).toBe('high');
@@ -672,5 +684,71 @@ describe('probe checks read snapshot.probes', () => {
     c.config.tls.certificateExpiryDays = 7;
     expect([...certificateExpiring.evaluate(c)].map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
     expect([...certificateHostnameMismatch.evaluate(c)].map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
+  });
+});
+
+// AWS Load Balancer Controller Ingress annotations
+// (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/):
+// listen-ports defaults to '[{"HTTP": 80}]' or '[{"HTTPS": 443}]' depending on whether certificate-arn
+// is specified; ssl-redirect makes every HTTP listener redirect to HTTPS; ssl-policy defaults to
+// ELBSecurityPolicy-2016-08. Policy versions: docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html.
+describe('AWS Load Balancer Controller (ALB) Ingresses', () => {
+  const alb = (annotations: string, opts: { classAnnotation?: boolean; tls?: boolean } = {}) => ctx(`
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: alb}
+spec: {controller: ingress.k8s.aws/alb}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: web
+  annotations:
+    ${opts.classAnnotation ? 'kubernetes.io/ingress.class: alb' : ''}
+    ${annotations}
+spec:
+  ${opts.classAnnotation ? '' : 'ingressClassName: alb'}
+  ${opts.tls ? 'tls: [{hosts: [shop.example.com]}]' : ''}
+  rules: [{host: shop.example.com}]
+`);
+  const CERT = 'alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:us-east-1:111122223333:certificate/abc';
+  const only = (c: AuditContext) => {
+    const r = [...ingressWithoutTls.evaluate(c)];
+    expect(r).toHaveLength(1);
+    return r[0];
+  };
+  it('certificate-arn with HTTPS-only listen-ports (or the default it gives) passes without spec.tls', () => {
+    expect(only(alb(`${CERT}\n    alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS":443}]'`))).toMatchObject({ status: 'pass', detailKey: 'alb-listeners' });
+    expect(only(alb(CERT)).status).toBe('pass');
+    expect(only(alb(CERT, { classAnnotation: true })).status).toBe('pass');
+  });
+  it('an HTTP listen port passes only with ssl-redirect; otherwise it fails naming the port', () => {
+    const both = `${CERT}\n    alb.ingress.kubernetes.io/listen-ports: '[{"HTTP": 80}, {"HTTPS":443}]'`;
+    expect(only(alb(`${both}\n    alb.ingress.kubernetes.io/ssl-redirect: '443'`)).status).toBe('pass');
+    const open = only(alb(both));
+    expect(open.status).toBe('fail');
+    expect(open.severity).toBeUndefined();
+    expect(open.message).toContain('over plaintext HTTP on port 80');
+  });
+  it('no HTTPS listener (no certificate-arn: the default is HTTP 80) fails even with spec.tls', () => {
+    const r = only(alb('', { tls: true }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('has no HTTPS listener (default listen-ports, without alb.ingress.kubernetes.io/certificate-arn: HTTP 80)');
+    expect(only(alb(`${CERT}\n    alb.ingress.kubernetes.io/listen-ports: 'nope'`))).toMatchObject({ status: 'fail', severity: 'medium' });
+  });
+  it('tls.legacy-protocol-enabled judges the ALB\'s ssl-policy, or its default ELBSecurityPolicy-2016-08, once per Ingress', () => {
+    const verdicts = (c: AuditContext) => [...legacyProtocolEnabled.evaluate(c)].filter((v) => v.resource.kind === 'Ingress');
+    const old = verdicts(alb(`${CERT}\n    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS-1-0-2015-04`));
+    expect(old.map((v) => [v.resource.name, v.status])).toEqual([['shop', 'fail']]);
+    expect(old[0].message).toContain('accepts TLS 1.0 and 1.1');
+    expect(verdicts(alb(CERT)).map((v) => v.status)).toEqual(['fail']);
+    expect(verdicts(alb(CERT))[0].message).toContain('ELBSecurityPolicy-2016-08 (no alb.ingress.kubernetes.io/ssl-policy annotation');
+    expect(verdicts(alb(`${CERT}\n    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS13-1-2-2021-06`)).map((v) => v.status)).toEqual(['pass']);
+    // No HTTPS listener: no TLS to judge.
+    expect(verdicts(alb(''))).toEqual([]);
+    const unknown = alb(`${CERT}\n    alb.ingress.kubernetes.io/ssl-policy: Custom-<b>`);
+    expect(verdicts(unknown)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(unknown)).toContain('web/shop (alb.ingress.kubernetes.io/ssl-policy: "Custom-<b>")');
   });
 });

@@ -103,7 +103,7 @@ describe('tls.hsts-disabled: FAIL if hsts "false"', () => {
   // cloud-provider-aws pkg/providers/v1/aws.go buildListener; model_build_listener.go
   // `if cfg.backendProtocol == "ssl" { tgProtocol = TLS }`), when nginx terminates TLS and sends HSTS itself.
   describe('TLS that ends at an AWS load balancer in front of the controller', () => {
-    const setup = (opts: { serviceType?: string; extra?: string; backend?: string; targetPort?: string; args?: string } = {}) => ctx(`
+    const setup = (opts: { serviceType?: string; extra?: string; backend?: string; targetPort?: string; args?: string; lbType?: string } = {}) => ctx(`
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
@@ -127,6 +127,7 @@ metadata:
   annotations:
     service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:123456789012:certificate/abc
     service.beta.kubernetes.io/aws-load-balancer-backend-protocol: ${opts.backend ?? 'http'}
+    ${opts.lbType ? `service.beta.kubernetes.io/aws-load-balancer-type: ${opts.lbType}` : ''}
 spec:
   type: ${opts.serviceType ?? 'LoadBalancer'}
   selector: {app: ingress-nginx}
@@ -172,10 +173,27 @@ ${opts.extra ?? ''}`);
       expect(hsstatus(setup({ backend: 'tcp', targetPort: '80' }))).toEqual(['pass', 'fail', 'fail']);
     });
 
+    // backend-protocol https is TLS to the pods on a Classic ELB only: cloud-provider-aws lists
+    // [http|https|ssl|tcp] for ELB (https://cloud-provider-aws.sigs.k8s.io/service_controller/); the
+    // AWS Load Balancer Controller's NLB takes ssl or tcp
+    // (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#backend-protocol).
+    // And the port the connection lands on decides nginx's scheme: TLS to nginx's HTTP port is no https.
+    it('an NLB with backend-protocol https, or any load balancer aimed at nginx\'s HTTP port, still fails: nginx sees http', () => {
+      for (const lbType of ['external', 'nlb', 'nlb-ip']) {
+        expect(hsstatus(setup({ backend: 'https', targetPort: 'http', lbType }))).toEqual(['pass', 'fail', 'fail']);
+      }
+      expect(hsstatus(setup({ backend: 'https', targetPort: 'http' }))).toEqual(['pass', 'fail', 'fail']);
+      expect(hsstatus(setup({ backend: 'ssl', targetPort: 'http' }))).toEqual(['pass', 'fail', 'fail']);
+      expect(hsstatus(setup({ backend: 'ssl', targetPort: '80', lbType: 'external' }))).toEqual(['pass', 'fail', 'fail']);
+    });
+
     it('backend-protocol ssl decides even where the HTTPS port cannot be read (--https-port from an environment variable)', () => {
       const args = ', --https-port=$(HTTPS_PORT)';
       expect(hsstatus(setup({ backend: 'ssl', targetPort: '8443', args }))).toEqual(['pass']);
       expect(hsstatus(setup({ backend: 'http', targetPort: '8080', args }))).toEqual(['pass', 'fail', 'fail']);
+      // https re-encrypts on a Classic ELB (no aws-load-balancer-type), not on an NLB.
+      expect(hsstatus(setup({ backend: 'https', targetPort: '8443', args }))).toEqual(['pass']);
+      expect(hsstatus(setup({ backend: 'https', targetPort: '8443', args, lbType: 'external' }))).toEqual(['pass', 'fail', 'fail']);
     });
 
     it('says nothing of Ingresses when the controller is also reachable another way (a NodePort Service), as tls.ingress-without-tls does', () => {
