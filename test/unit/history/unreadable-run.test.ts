@@ -269,4 +269,23 @@ describe('a stored run that cannot be read (k8s://)', () => {
     ]);
     await store.close();
   });
+
+  it('an unreadable run older than the latest readable one is not what was last reported: no reason from its summary', async () => {
+    const fake = new FakeConfigMaps();
+    const store = await openK8sStore('ztaudit', 'history', { api: fake.api('ztaudit'), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(clock) });
+    const run = async (objects: KubeObject[], coverage?: Record<string, 'forbidden'>) => (await runPipeline(defaultConfig(), FAKE_CHECKS, {
+      ...edgesOf(store, objects, []), collect: async () => snapshotOf(objects, { runId: 'x', ...(coverage ? { coverage } : {}) }),
+    })).report;
+    const privileged = [ns('shop'), netpol('shop'), deployment('shop', 'api', true), clusterRole('reader', ['get'])];
+    const a = await run(base); // clean
+    const b = await run(privileged, { networkpolicies: 'forbidden' }); // the critical finding, alerted; blind to NetworkPolicies
+    const index = JSON.parse(fake.objects.get('ztaudit/history')!.data!['index.json']!) as { runs: Array<{ id: string; objects: string[] }> };
+    fake.objects.delete(`ztaudit/${index.runs.find((r) => r.id === a.run.id)!.objects[0]}`);
+    // B is the latest and readable; the walk goes on past it (it was blind to the NetworkPolicy check) and meets A.
+    const c = await run(privileged);
+    expect(c.diff!.previousRunId).toBe(b.run.id);
+    expect(c.diff!.unreadableRuns).toEqual([a.run.id]);
+    expect(c.diff!.regressionReasons.filter((r) => r.includes('unreadable'))).toEqual([]);
+    await store.close();
+  });
 });
