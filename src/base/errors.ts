@@ -1,5 +1,6 @@
 // The few error classes ztaudit raises on purpose. Each has a stable code and a one-line
 // message that says what to do; only the CLI entry point turns them into exit codes.
+import type { RunSummary } from '../run/types.ts';
 
 /**
  * Credentials embedded in URLs (scheme://user:password@host, e.g. a kubeconfig server or an
@@ -49,6 +50,8 @@ export class HistoryError extends ZtauditError {
  */
 export class UnreadableRunError extends HistoryError {
   readonly runId: string;
+  /** The run's stored summary, read apart from its report (still readable when the report is not); set by the store when it has it. */
+  summary?: RunSummary;
   constructor(runId: string, message: string) { super(message); this.name = 'UnreadableRunError'; this.runId = runId; }
 }
 

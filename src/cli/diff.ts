@@ -5,7 +5,7 @@ import { loadConfig } from '../config/load.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError, type UnreadableRunError } from '../base/errors.ts';
-import { describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
+import { addRegressionSinceUnreadable, describeResource, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
 import { findBaseline, type Baseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote } from '../report/view/index.ts';
 import { resourceText } from '../report/view/format.ts';
@@ -34,8 +34,9 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       let olderRuns: Record<string, string> = {};
       let notApplicableRuns: Record<string, string> = {};
       let unreadable: UnreadableRunError[] = [];
+      let newer: UnreadableRunError[] = [];
       if (values.last) {
-        ({ current, previous, olderRuns, notApplicableRuns, close, unreadable } = await lastAndBaseline(store));
+        ({ current, previous, olderRuns, notApplicableRuns, close, unreadable, newer } = await lastAndBaseline(store));
       } else {
         const a = await findRun(store, positionals[0]);
         current = await findRun(store, positionals[1]);
@@ -45,6 +46,7 @@ function diffStoredRuns(values: DiffOptions, positionals: string[], io: CliIO): 
       for (const error of unreadable) io.stderr(`ztaudit diff: warning: ${oneLine(error.message)}; passed over\n`);
       const diff = diffRuns(previous, current, { rules: config.regression, expiredWaivers: expiredWaiversOf(current), olderRuns, notApplicableRuns });
       if (unreadable.length > 0) diff.unreadableRuns = unreadable.map((e) => e.runId);
+      addRegressionSinceUnreadable(diff, newer, current, config.regression);
       // The alerts of earlier runs that no channel delivered and that the later run carried: part
       // of the comparison the run itself made (src/run/undelivered.ts), so shown when the two
       // runs are that pair (always so with --last), never re-derived.
@@ -78,18 +80,20 @@ type BaselineRuns = Pick<Baseline, 'olderRuns' | 'notApplicableRuns'> & { close:
  * open) until `close`; every other run walked is closed as soon as it is passed over and not
  * kept, so a long walk holds one run at a time, not all it read.
  */
-export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest' | 'runsNewestFirst'>): Promise<{ current: RunReport; previous: RunReport } & BaselineRuns> {
+export async function lastAndBaseline(store: Pick<RunStore, 'describe' | 'latest' | 'runsNewestFirst'>): Promise<{ current: RunReport; previous: RunReport; newer: UnreadableRunError[] } & BaselineRuns> {
   const current = await store.latest();
   if (!current) throw new HistoryError(`no runs stored in ${store.describe()}`);
   const closers: Array<() => void> = [];
   const close = () => { for (const c of closers.splice(0)) c(); };
   // Passed over as the run's own diff passes over them (src/pipeline/pipeline.ts).
   const unreadable: UnreadableRunError[] = [];
-  const onUnreadable = (error: UnreadableRunError) => { unreadable.push(error); };
+  // Those met before any older run was kept (none in `closers` yet) are newer than the baseline.
+  const newer: UnreadableRunError[] = [];
+  const onUnreadable = (error: UnreadableRunError) => { unreadable.push(error); if (closers.length === 0) newer.push(error); };
   try {
     const baseline = await findBaseline(({ wants }) => olderThan(store.runsNewestFirst(current.run.cluster.name, { wants, onUnreadable }), current.run.id, closers), current, { passed: (run) => spoolCloserOf(run)() });
     if (!baseline) throw new HistoryError(`only one ${unreadable.length > 0 ? 'readable ' : ''}run of cluster "${oneLine(current.run.cluster.name)}" is stored in ${store.describe()}: nothing to compare with${unreadable.length > 0 ? ` (${unreadable.map((e) => oneLine(e.message)).join('; ')})` : ''}`);
-    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close, unreadable };
+    return { current, previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, close, unreadable, newer };
   } catch (error: unknown) {
     close();
     throw error;

@@ -16,7 +16,8 @@ import { waiverMatches, waiverNamesResource } from '../engine/waivers.ts';
 import { isBlind, isEvaluated } from '../run/coverage.ts';
 import { explainScoreChanges, type FindingPairs } from './score-causes.ts';
 import type { Config } from '../config/types.ts';
-import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, WaiverStatus } from '../run/types.ts';
+import type { UnreadableRunError } from '../base/errors.ts';
+import type { AreaScoreChange, BreadthEntry, Finding, NewlyWaivedFinding, RunDiff, RunReport, RunSummary, WaiverStatus } from '../run/types.ts';
 
 export interface DiffOptions {
   rules: Config['regression'];
@@ -380,4 +381,62 @@ export function expiredWaiversOf(report: RunReport): string[] {
   const out: string[] = [];
   for (const f of report.findings) if (!f.waived && waiverFor(report.waivers ?? [], f)) out.push(f.fingerprint);
   return out;
+}
+
+/**
+ * The regression since a stored run whose report cannot be read, judged by its stored summary
+ * (findings per severity, scores) with the same rules as diffRuns: more unwaived findings at or
+ * above `newFindingSeverity`, or an area's or the overall score down by `areaScoreDrop` or more.
+ * That run's alert (or its all-clear) is the last the on-call engineer saw; the diff against an
+ * older readable run alone would call a finding that came back since "persisting". null when
+ * nothing got worse. As in diffRuns, a check judged in only one of the two runs is left out:
+ * its findings are not counted now when that run could not evaluate it, and its area's score
+ * (and the overall one) are not compared.
+ */
+export function regressionSinceSummary(runId: string, summary: RunSummary, current: RunReport, rules: Config['regression']): string | null {
+  const blindThen = new Set(Array.isArray(summary.blind) ? summary.blind : []);
+  const notApplicableThen = new Set(Array.isArray(summary.notApplicable) ? summary.notApplicable : []);
+  const notCompared = new Set<string>();
+  const partialAreas = new Set<string>();
+  for (const c of current.checks) {
+    if (isEvaluated(c.status) === !blindThen.has(c.id)) continue;
+    partialAreas.add(c.area);
+    if (isEvaluated(c.status) && !notApplicableThen.has(c.id)) notCompared.add(c.id);
+  }
+  const parts: string[] = [];
+  const counts = summary.findings as Partial<Record<Severity, number>> | undefined;
+  if (rules.newFindingSeverity !== 'none' && counts && typeof counts === 'object') {
+    const threshold = severityRank(rules.newFindingSeverity);
+    const serious = SEVERITIES.filter((s) => severityRank(s) <= threshold);
+    const now = Object.fromEntries(serious.map((s) => [s, 0])) as Record<Severity, number>;
+    for (const f of current.findings) if (!f.waived && f.severity in now && !notCompared.has(f.check)) now[f.severity]++;
+    const then = (s: Severity) => (typeof counts[s] === 'number' ? counts[s] : 0);
+    if (serious.reduce((n, s) => n + now[s], 0) > serious.reduce((n, s) => n + then(s), 0)) {
+      parts.push(...serious.filter((s) => now[s] !== then(s)).map((s) => `${s} findings ${then(s)} → ${now[s]}`));
+    }
+  }
+  if (rules.areaScoreDrop > 0) {
+    const dropped = (a: number | null | undefined, b: number | null | undefined) => typeof a === 'number' && typeof b === 'number' && -round1(b - a) >= rules.areaScoreDrop;
+    const shown = (n: number) => n.toFixed(1);
+    if (partialAreas.size === 0 && dropped(summary.score?.overall, current.score.overall)) parts.push(`overall score ${shown(summary.score.overall!)} → ${shown(current.score.overall!)}`);
+    for (const area of AREAS) {
+      const a = summary.score?.areas?.[area];
+      const b = current.score.areas[area];
+      if (!partialAreas.has(area) && dropped(a, b)) parts.push(`${area} score ${shown(a!)} → ${shown(b!)}`);
+    }
+  }
+  return parts.length > 0 ? `since run ${runId} (unreadable; compared by its stored summary): ${parts.join(', ')}` : null;
+}
+
+/**
+ * `diff` with the regression since the newest of `newer` (the stored runs newer than its
+ * baseline that could not be read, newest first), judged by that run's stored summary: that run
+ * is what was last reported. The pipeline and `diff --last` both call it.
+ */
+export function addRegressionSinceUnreadable(diff: RunDiff, newer: readonly UnreadableRunError[], current: RunReport, rules: Config['regression']): void {
+  const run = newer[0];
+  const since = run?.summary ? regressionSinceSummary(run.runId, run.summary, current, rules) : null;
+  if (since === null) return;
+  diff.regressionReasons.push(since);
+  diff.regression = true;
 }

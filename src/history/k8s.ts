@@ -399,6 +399,7 @@ class K8sRunStore implements RunStore {
         report = await this.load(runs[i]);
       } catch (error: unknown) {
         if (!(error instanceof UnreadableRunError) || !read.onUnreadable) throw error;
+        if (summary) error.summary = summary;
         read.onUnreadable(error);
         continue;
       }

@@ -642,9 +642,16 @@ class PgRunStore implements RunStore {
 
   /** The run stored as `seq`; null when it is gone. */
   private async at(seq: string, spooled: StoredRunRead): Promise<RunReport | null> {
-    const r = await this.withClient('reading a stored run', (c) => c.query(`SELECT ${RUN_COLUMNS} FROM ztaudit_runs WHERE seq = $1`, [seq]));
+    // With its summary: a run whose report cannot be read is still compared by it (src/pipeline/pipeline.ts).
+    const r = await this.withClient('reading a stored run', (c) => c.query(`SELECT ${RUN_COLUMNS}, summary FROM ztaudit_runs WHERE seq = $1`, [seq]));
     const row = r.rows[0] as Row | undefined;
-    return row ? await decodeReport(row, this.where, spooled) : null;
+    if (!row) return null;
+    try {
+      return await decodeReport(row, this.where, spooled);
+    } catch (error: unknown) {
+      if (error instanceof UnreadableRunError && row.summary && typeof row.summary === 'object') error.summary = row.summary as RunSummary;
+      throw error;
+    }
   }
 
   async get(id: string): Promise<RunReport | null> {

@@ -265,6 +265,7 @@ class SqliteRunStore implements RunStore {
         report = await this.decode(row, read);
       } catch (error: unknown) {
         if (!(error instanceof UnreadableRunError) || !read.onUnreadable) throw error;
+        error.summary = this.summaryAt(seq);
         read.onUnreadable(error);
         continue;
       }
@@ -288,6 +289,16 @@ class SqliteRunStore implements RunStore {
       if (wants({ id: String(row.id), ...(blind ? { blind: blind.value } : {}), ...(na ? { notApplicable: na.value } : {}) })) return Number(row.seq) + 1;
     }
     return null;
+  }
+
+  /** The stored summary of the run at `seq` (of a run whose report cannot be read); undefined when it cannot be parsed either. */
+  private summaryAt(seq: number): RunSummary | undefined {
+    try {
+      const row = this.db.prepare('SELECT summary FROM runs WHERE seq = ?').get(seq) as Row | undefined;
+      return row ? JSON.parse(String(row.summary)) as RunSummary : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async get(id: string): Promise<RunReport | null> {

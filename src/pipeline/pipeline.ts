@@ -21,6 +21,7 @@ import type { Logger } from '../base/log.ts';
 import { HistoryError, OvertakenError, StoreError, errorMessage, type UnreadableRunError } from '../base/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { findBaseline } from '../diff/baseline.ts';
+import { addRegressionSinceUnreadable } from '../diff/diff.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { pendingOutcome, rejectedWarning, undeliveredAfter } from '../run/undelivered.ts';
@@ -136,7 +137,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   if (store) await store.acquire(report.run.cluster.name);
   try {
     if (store && mark !== null && store.storedSince) await refuseIfOvertaken(store, mark, report);
-    const previous = store ? await diffWithBaseline(store, report, expiredWaivers, edges) : null;
+    const previous = store ? await diffWithBaseline(store, report, expiredWaivers, config.regression, edges) : null;
     if (!previous && expiredWaivers.length > 0) edges.log.warn(`${expiredWaivers.length} finding(s) are back on because their waiver expired`);
     if (edges.keep && !edges.keep(report)) return { report, files: [] };
     // The stored runs; the renderer adds the current one.
@@ -231,7 +232,7 @@ async function refuseIfOvertaken(store: PipelineStore, mark: string, report: Run
  * temp file: RunStore.runsNewestFirst) is not kept through rendering, storing and notifying,
  * and the temp files of the runs read are closed before this returns.
  */
-async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], edges: PipelineEdges): Promise<RunReport | null> {
+async function diffWithBaseline(store: PipelineStore, report: RunReport, expiredWaivers: string[], rules: Config['regression'], edges: PipelineEdges): Promise<RunReport | null> {
   const closers: Array<() => void> = [];
   try {
     // A run passed over (its checks blind too) is closed at once, not kept open with the rest.
@@ -248,7 +249,9 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     // A run whose stored report cannot be decoded is passed over, named: failing on it would
     // lose this audit and every later one of the cluster.
     const unreadable: UnreadableRunError[] = [];
-    const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true, onUnreadable: (error: UnreadableRunError) => { unreadable.push(error); } };
+    // Those met before any readable run (none yielded yet, so none noted in `closers`) are newer than the baseline.
+    const newer: UnreadableRunError[] = [];
+    const read = { bulkyOf: (fingerprint: string, check: string) => current.get(check)?.has(fingerprint) !== true, onUnreadable: (error: UnreadableRunError) => { unreadable.push(error); if (closers.length === 0) newer.push(error); } };
     const baseline = await findBaseline(({ wants }) => noting(store.runsNewestFirst(report.run.cluster.name, { ...read, wants }), closers), report, { passed: (run) => spoolCloserOf(run)() });
     const outcome = baseline ? `this run is diffed against run ${baseline.latest.run.id}` : 'no older run of this cluster can be read, so this run is not diffed';
     for (const error of unreadable) edges.log.warn(oneLine(`${error.message}; passed over: ${outcome}`));
@@ -258,6 +261,10 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
     }
     report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns);
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
+    // The newest of them is what was last reported (its alert or its all-clear): what got worse
+    // since, by its stored summary, is a regression the diff against an older run cannot see
+    // (a finding resolved there and back now is "persisting").
+    addRegressionSinceUnreadable(report.diff, newer, report, rules);
     const undelivered = undeliveredAfter(baseline.latest, edges.outcomesOf?.(baseline.latest.run.id));
     if (undelivered.length > 0) report.diff.undelivered = undelivered;
     const resolved = new Set(report.diff.resolved);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { openRunStore } from '../../src/history/store.ts';
 import type { CliIO } from '../../src/cli/io.ts';
 import type { RunReport } from '../../src/run/types.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
@@ -42,6 +43,12 @@ describePg('a stored run that cannot be read (PostgreSQL)', (server) => {
     expect(c.report.diff!.unreadableRuns).toEqual([b.report.run.id]);
     expect(c.err).toContain(`stored run ${b.report.run.id} in`);
     expect(c.err).toContain(`is unreadable: unexpected end of file; passed over: this run is diffed against run ${a.report.run.id}`);
+    // Its summary is still read, for the next run to compare with (src/diff/diff.ts regressionSinceSummary).
+    const store = await openRunStore(db.url, { env });
+    const summaries: Array<string | undefined> = [];
+    for await (const r of store.runsNewestFirst('prod-b', { onUnreadable: (error) => { summaries.push(error.summary?.id); } })) expect(r.run.id).not.toBe(b.report.run.id);
+    await store.close();
+    expect(summaries).toEqual([b.report.run.id]);
     expect((await adminQuery(server, 'SELECT id FROM ztaudit_runs ORDER BY seq', [], db.name)).rows.map((r: { id: string }) => r.id))
       .toEqual([a.report.run.id, b.report.run.id, c.report.run.id]);
 

@@ -4,7 +4,7 @@
 // diffed against the newest run that can be read, and says which run it passed over;
 // `history export` writes every other run, names the bad one and exits 2; `fleet` leaves out
 // only what that run would add, names it and exits 2.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -17,7 +17,7 @@ import { openK8sStore } from '../../../src/history/k8s.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import type { RunStore } from '../../../src/history/run-store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
-import type { RunReport } from '../../../src/run/types.ts';
+import type { RunDiff, RunReport } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
@@ -131,6 +131,92 @@ describe('a stored run that cannot be read (SQLite)', () => {
   });
 });
 
+/**
+ * The reviewer's reproduction: an Ingress on an AWS ALB (a high tls.ingress-without-tls
+ * finding), then the cluster without it, then with it again. Run 2 told the on-call engineer
+ * "clean"; if run 2 cannot be read, run 3 is diffed against run 1, where the finding already
+ * was: without its summary the finding that came back would be "persisting", no alert.
+ */
+const ALB = `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: alb}
+spec: {controller: ingress.k8s.aws/alb}
+`;
+const SHOP = `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: web
+  annotations:
+    alb.ingress.kubernetes.io/certificate-arn: arn:aws:acm:us-east-1:111122223333:certificate/abc
+    alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS":443}]'
+    alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-TLS-1-0-2015-04
+spec:
+  ingressClassName: alb
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}
+`;
+
+function corruptStored(db: string, id: string): void {
+  const sql = new DatabaseSync(db);
+  try {
+    expect(Number(sql.prepare(`UPDATE runs SET report = 'garbage' WHERE id = ?`).run(id).changes)).toBe(1);
+  } finally {
+    sql.close();
+  }
+}
+
+async function runYaml(yaml: string, out: string) {
+  writeFileSync(join(dir, `${out}.yaml`), yaml);
+  const t = captureIO(dir);
+  const code = await main(['run', '--manifests', join(dir, `${out}.yaml`), '--cluster', 'shop', '--history', join(dir, 'h.db'), '--out', join(dir, out), '--format', 'json,md', '--no-notify', '--fail-on', 'regression', '-q'], t.cli);
+  const file = join(dir, out, 'report.json');
+  return { code, t, report: existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as RunReport : null, md: existsSync(join(dir, out, 'report.md')) ? readFileSync(join(dir, out, 'report.md'), 'utf8') : '' };
+}
+
+describe('a stored run that cannot be read: what got worse since it, by its stored summary (SQLite)', () => {
+  it('a finding that was resolved in the unreadable run and is back now is a regression, named with that run', async () => {
+    const one = await runYaml(ALB + SHOP, 'r1');
+    const two = await runYaml(ALB, 'r2');
+    expect([one.code, two.code], two.t.err()).toEqual([0, 0]);
+    expect(two.report!.diff!.resolved).toHaveLength(3);
+    expect(one.report!.findings.filter((f) => f.severity === 'high')).toHaveLength(1);
+    corruptStored(join(dir, 'h.db'), two.report!.run.id);
+
+    const three = await runYaml(ALB + SHOP, 'r3');
+    // The detailed diff still comes from the readable run 1: nothing new, nothing resolved…
+    expect(three.report!.diff!.previousRunId).toBe(one.report!.run.id);
+    expect(three.report!.diff!.unreadableRuns).toEqual([two.report!.run.id]);
+    expect([three.report!.diff!.new, three.report!.diff!.resolved]).toEqual([[], []]);
+    // …but run 2 reported it clean (high 0, overall 100.0; network had nothing to judge), and that is what changed: --fail-on regression exits 1.
+    const reason = `since run ${two.report!.run.id} (unreadable; compared by its stored summary): high findings 0 → 1, overall score 100.0 → 38.9, tls score 100.0 → 16.7`;
+    expect(three.report!.diff!.regression).toBe(true);
+    expect(three.report!.diff!.regressionReasons).toEqual([reason]);
+    expect(three.code, three.t.err()).toBe(1);
+    expect(three.md).toContain(`**Regression**: ${reason.replace(/[()]/g, '\\$&')}`); // report.md escapes Markdown's parentheses
+    // `diff --last` compares the two as the run did.
+    const last = captureIO(dir);
+    expect(await main(['diff', '--last', '--history', join(dir, 'h.db'), '-o', 'json'], last.cli), last.err()).toBe(0);
+    expect((JSON.parse(last.out()) as RunDiff).regressionReasons).toEqual([reason]);
+  });
+
+  it('an unreadable run whose summary is no better than now adds no reason', async () => {
+    const one = await runYaml(ALB + SHOP, 'r1');
+    const two = await runYaml(ALB + SHOP, 'r2');
+    corruptStored(join(dir, 'h.db'), two.report!.run.id);
+    const three = await runYaml(ALB + SHOP, 'r3');
+    expect(three.report!.diff!.previousRunId).toBe(one.report!.run.id);
+    expect(three.report!.diff!.unreadableRuns).toEqual([two.report!.run.id]);
+    expect(three.report!.diff!.regression).toBe(false);
+    expect(three.report!.diff!.regressionReasons).toEqual([]);
+    expect(three.code, three.t.err()).toBe(0);
+  });
+});
+
 describe('a stored run that cannot be read (k8s://)', () => {
   const base = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('reader', ['get'])];
   let clock = Date.parse('2026-11-20T02:00:00Z');
@@ -173,11 +259,33 @@ describe('a stored run that cannot be read (k8s://)', () => {
     // A part object deleted by hand is the same: that run is passed over, named.
     fake.objects.delete(`ztaudit/${index.runs.find((r) => r.id === a.run.id)!.objects[0]}`);
     const passed: string[] = [];
-    for await (const r of store.runsNewestFirst('demo', { onUnreadable: (error) => passed.push(error.message) })) expect(r.run.id).toBe(c.run.id);
+    const summaries: Array<string | undefined> = [];
+    for await (const r of store.runsNewestFirst('demo', { onUnreadable: (error) => { passed.push(error.message); summaries.push(error.summary?.id); } })) expect(r.run.id).toBe(c.run.id);
+    // Their summaries, in the index, are still read: the next run compares with them (src/diff/diff.ts regressionSinceSummary).
+    expect(summaries).toEqual([b.run.id, a.run.id]);
     expect(passed).toEqual([
       `k8s://ztaudit/history: run ${b.run.id} is unreadable: unexpected end of file`,
       `k8s://ztaudit/history: run ${a.run.id} is unreadable: its object ${index.runs.find((r) => r.id === a.run.id)!.objects[0]} is gone`,
     ]);
+    await store.close();
+  });
+
+  it('an unreadable run older than the latest readable one is not what was last reported: no reason from its summary', async () => {
+    const fake = new FakeConfigMaps();
+    const store = await openK8sStore('ztaudit', 'history', { api: fake.api('ztaudit'), retention: { maxRuns: 90, maxAgeDays: 0 }, now: () => new Date(clock) });
+    const run = async (objects: KubeObject[], coverage?: Record<string, 'forbidden'>) => (await runPipeline(defaultConfig(), FAKE_CHECKS, {
+      ...edgesOf(store, objects, []), collect: async () => snapshotOf(objects, { runId: 'x', ...(coverage ? { coverage } : {}) }),
+    })).report;
+    const privileged = [ns('shop'), netpol('shop'), deployment('shop', 'api', true), clusterRole('reader', ['get'])];
+    const a = await run(base); // clean
+    const b = await run(privileged, { networkpolicies: 'forbidden' }); // the critical finding, alerted; blind to NetworkPolicies
+    const index = JSON.parse(fake.objects.get('ztaudit/history')!.data!['index.json']!) as { runs: Array<{ id: string; objects: string[] }> };
+    fake.objects.delete(`ztaudit/${index.runs.find((r) => r.id === a.run.id)!.objects[0]}`);
+    // B is the latest and readable; the walk goes on past it (it was blind to the NetworkPolicy check) and meets A.
+    const c = await run(privileged);
+    expect(c.diff!.previousRunId).toBe(b.run.id);
+    expect(c.diff!.unreadableRuns).toEqual([a.run.id]);
+    expect(c.diff!.regressionReasons.filter((r) => r.includes('unreadable'))).toEqual([]);
     await store.close();
   });
 });
