@@ -132,8 +132,8 @@ describe('a stored run that cannot be read (SQLite)', () => {
 });
 
 /**
- * The reviewer's reproduction: an Ingress on an AWS ALB (a high tls.ingress-without-tls
- * finding), then the cluster without it, then with it again. Run 2 told the on-call engineer
+ * The reviewer's reproduction: an Ingress on an AWS ALB (a high tls.legacy-protocol-enabled
+ * finding: its ssl-policy accepts TLS 1.0), then the cluster without it, then with it again. Run 2 told the on-call engineer
  * "clean"; if run 2 cannot be read, run 3 is diffed against run 1, where the finding already
  * was: without its summary the finding that came back would be "persisting", no alert.
  */
@@ -193,7 +193,7 @@ describe('a stored run that cannot be read: what got worse since it, by its stor
     expect(three.report!.diff!.unreadableRuns).toEqual([two.report!.run.id]);
     expect([three.report!.diff!.new, three.report!.diff!.resolved]).toEqual([[], []]);
     // …but run 2 reported it clean (high 0, overall 100.0; network had nothing to judge), and that is what changed: --fail-on regression exits 1.
-    const reason = `since run ${two.report!.run.id} (unreadable; compared by its stored summary): high findings 0 → 1, overall score 100.0 → 38.9, tls score 100.0 → 16.7`;
+    const reason = `since run ${two.report!.run.id} (unreadable; compared by its stored summary): high findings 0 → 1, overall score 100.0 → 51.5, tls score 100.0 → 54.5`;
     expect(three.report!.diff!.regression).toBe(true);
     expect(three.report!.diff!.regressionReasons).toEqual([reason]);
     expect(three.code, three.t.err()).toBe(1);
