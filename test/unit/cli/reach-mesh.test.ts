@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
+import { WAYPOINT_CLASS_ALL } from '../mesh/helpers.ts';
 
 const SHOP = `
 apiVersion: v1
@@ -395,57 +396,7 @@ describe('reach: an ambient waypoint whose GatewayClass says which traffic it ta
   // override it (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go:
   // "default traffic type if neither GatewayClass nor Gateway specify a type"). Class `all`: a
   // pod-addressed call goes through the waypoint, whose ALLOW names only web's front, not shop's.
-  const dir = manifests(`
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      serviceAccountName: api
-      containers: [{name: api, image: example/api:1, ports: [{containerPort: 8000}]}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: front, namespace: shop}
-spec:
-  selector: {matchLabels: {app: front}}
-  template:
-    metadata: {labels: {app: front}}
-    spec:
-      serviceAccountName: front
-      containers: [{name: front, image: example/front:1}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: api-callers, namespace: shop}
-spec:
-  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
-  action: ALLOW
-  rules:
-  - from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: shop}
-spec: {selector: {app: api}, ports: [{port: 8000}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: platform-waypoint, labels: {istio.io/waypoint-for: all}}
-spec: {controllerName: istio.io/mesh-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: waypoint, namespace: shop}
-spec: {gatewayClassName: platform-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
-`);
+  const dir = manifests(WAYPOINT_CLASS_ALL);
 
   it('class labelled all, Gateway unlabelled: DENIED at the waypoint, exit 1, naming the class', async () => {
     const r = await reach(dir, '--from', 'shop/front', '--to', 'shop/api', '--port', '8000');

@@ -41,3 +41,61 @@ metadata: {name: ${name}, labels: {${labels}}}
 export function deploymentYaml(namespace: string, name: string, o: WorkloadOptions = {}): string {
   return `\n${workloadYaml(namespace, name, { ...o, ports: o.ports ?? [8000] })}---`;
 }
+
+/**
+ * An ambient namespace whose waypoint Gateway has no istio.io/waypoint-for label while its
+ * GatewayClass says `all` (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go:
+ * the class's label replaces the default `service`, the Gateway's own would replace that). The
+ * waypoint's ALLOW names web's front only, so shop/front calling shop/api is refused there.
+ */
+export const WAYPOINT_CLASS_ALL = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      serviceAccountName: api
+      containers: [{name: api, image: example/api:1, ports: [{containerPort: 8000}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: front, namespace: shop}
+spec:
+  selector: {matchLabels: {app: front}}
+  template:
+    metadata: {labels: {app: front}}
+    spec:
+      serviceAccountName: front
+      containers: [{name: front, image: example/front:1}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-callers, namespace: shop}
+spec:
+  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{port: 8000}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: platform-waypoint, labels: {istio.io/waypoint-for: all}}
+spec: {controllerName: istio.io/mesh-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: waypoint, namespace: shop}
+spec: {gatewayClassName: platform-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
+`;

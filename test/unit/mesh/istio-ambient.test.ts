@@ -2,7 +2,7 @@
 // taken from an istio.io page (quoted, with its address) or from istiod's own conversion code.
 import { describe, expect, it } from 'vitest';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
-import { ctxOf, deploymentYaml, namespaceYaml, run } from './helpers.ts';
+import { ctxOf, deploymentYaml, namespaceYaml, run, WAYPOINT_CLASS_ALL } from './helpers.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { authzAllowAny } from '../../../checks/mtls/authz-allow-any.ts';
@@ -368,57 +368,7 @@ describe('Istio waypoint: istio.io/waypoint-for on the GatewayClass', () => {
   // service; gatewayClass.Labels["istio.io/waypoint-for"] replaces it, and the Gateway's own label
   // replaces that. A platform team labelling its waypoint class `all` sends pod-addressed calls
   // through every waypoint of that class too.
-  const I2 = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      serviceAccountName: api
-      containers: [{name: api, image: example/api:1, ports: [{containerPort: 8000}]}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: front, namespace: shop}
-spec:
-  selector: {matchLabels: {app: front}}
-  template:
-    metadata: {labels: {app: front}}
-    spec:
-      serviceAccountName: front
-      containers: [{name: front, image: example/front:1}]
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: api-callers, namespace: shop}
-spec:
-  targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}]
-  action: ALLOW
-  rules:
-  - from: [{source: {principals: ["cluster.local/ns/web/sa/front"]}}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: shop}
-spec: {selector: {app: api}, ports: [{port: 8000}]}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: platform-waypoint, labels: {istio.io/waypoint-for: all}}
-spec: {controllerName: istio.io/mesh-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: waypoint, namespace: shop}
-spec: {gatewayClassName: platform-waypoint, listeners: [{name: mesh, port: 15008, protocol: HBONE}]}
-`;
+  const I2 = WAYPOINT_CLASS_ALL;
 
   it('a class labelled all: the direct call to the pod goes through the waypoint too, so its ALLOW refuses shop/front, and every workload has an ALLOW', () => {
     const r = verdict(I2, 'shop/front', 'shop/api');
