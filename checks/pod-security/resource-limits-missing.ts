@@ -20,7 +20,7 @@ const hasLimit = (o: Record<string, unknown> | undefined, r: string): boolean =>
   return v !== undefined && v !== null && v !== '';
 };
 
-export const limitsJudge: ContainerJudge = (c, spec) => {
+const limitsJudge: ContainerJudge = (c, spec) => {
   const missing = ['memory', 'cpu'].filter((r) => !hasLimit(c, r) && !hasLimit(spec, r));
   if (missing.length === 0) return undefined;
   return { what: `no ${missing.join(' or ')} limit`, severity: missing.includes('memory') ? 'medium' : 'low' };

@@ -116,7 +116,7 @@ export function loadValidConfig(path: string | undefined, io: CliIO, log: Return
  * How long the "audit could not run" alert of a run stopped by a signal may take: Kubernetes
  * kills the pod terminationGracePeriodSeconds (default 30 s) after SIGTERM.
  */
-export const STOPPED_ALERT_MS = 10_000;
+const STOPPED_ALERT_MS = 10_000;
 
 /**
  * `signal` stops the run (SIGTERM, SIGINT: its reason is a StoppedError): the collection and

@@ -148,7 +148,7 @@ function resourceText(kind: string, namespace: string, name: string): string {
  * Twice the regressions window, at least 48 h: a cluster audited daily is never stale, and one
  * whose runs stopped is stale before a second window passes without its regressions showing.
  */
-export function staleAfterHoursOf(sinceHours: number): number {
+function staleAfterHoursOf(sinceHours: number): number {
   return 2 * Math.max(24, sinceHours);
 }
 

@@ -33,13 +33,13 @@ export function digestHeadline(view: FleetView): string {
 }
 
 /** What the digest says when no cluster regressed: never an all-clear while some cluster went unaudited. */
-export function noRegressionText(view: FleetView): string {
+function noRegressionText(view: FleetView): string {
   const n = view.totals.stale;
   return `No cluster regressed in the last ${view.sinceHours} h${n ? `; ${n} cluster${n === 1 ? '' : 's'} not audited in the last ${view.staleAfterHours} h, where a regression would not show` : ''}.`;
 }
 
 /** A stale cluster's last run, as plain text (the cluster name is the caller's to escape). */
-export function lastRunText(s: FleetView['stale'][number]): string {
+function lastRunText(s: FleetView['stale'][number]): string {
   return `last run ${formatDate(s.startedAt)} (${s.daysAgo} day${s.daysAgo === 1 ? '' : 's'} ago)`;
 }
 

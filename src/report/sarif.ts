@@ -46,7 +46,7 @@ interface Rules { rules: Array<Record<string, unknown>>; ruleIndex: Map<string, 
  * so a rule's tags are `security`, `kubernetes` and its first controls; the whole list is
  * `properties.controls`.
  */
-export const MAX_RULE_TAGS = 10;
+const MAX_RULE_TAGS = 10;
 
 /**
  * The rules: a descriptor per check of the catalog, id the check's id, at the check's

@@ -80,7 +80,7 @@ export type AwsLoadBalancerKind = 'Classic' | 'NLB';
  * (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go isNLB; aws-load-balancer-controller
  * docs/guide/service/nlb.md).
  */
-export function awsLoadBalancerKind(s: KubeObject): AwsLoadBalancerKind {
+function awsLoadBalancerKind(s: KubeObject): AwsLoadBalancerKind {
   const type = s.metadata?.annotations?.[LB_TYPE]?.trim().toLowerCase();
   if (type === 'nlb' || type === 'external' || type === 'nlb-ip') return 'NLB';
   return str(obj(s.spec)?.loadBalancerClass) === 'service.k8s.aws/nlb' ? 'NLB' : 'Classic';
