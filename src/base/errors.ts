@@ -1,6 +1,5 @@
 // The few error classes ztaudit raises on purpose. Each has a stable code and a one-line
 // message that says what to do; only the CLI entry point turns them into exit codes.
-import type { RunSummary } from '../run/types.ts';
 
 /**
  * Credentials embedded in URLs (scheme://user:password@host, e.g. a kubeconfig server or an
@@ -50,8 +49,11 @@ export class HistoryError extends ZtauditError {
  */
 export class UnreadableRunError extends HistoryError {
   readonly runId: string;
-  /** The run's stored summary, read apart from its report (still readable when the report is not); set by the store when it has it. */
-  summary?: RunSummary;
+  /**
+   * The run's stored summary (a RunSummary), read apart from its report (still readable when the
+   * report is not); set by the store when it has it. Typed here as unknown: base/ imports no run types.
+   */
+  summary?: unknown;
   constructor(runId: string, message: string) { super(message); this.name = 'UnreadableRunError'; this.runId = runId; }
 }
 

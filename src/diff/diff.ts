@@ -435,7 +435,8 @@ export function regressionSinceSummary(runId: string, summary: RunSummary, curre
  */
 export function addRegressionSinceUnreadable(diff: RunDiff, newer: readonly UnreadableRunError[], current: RunReport, rules: Config['regression']): void {
   const run = newer[0];
-  const since = run?.summary ? regressionSinceSummary(run.runId, run.summary, current, rules) : null;
+  // The stores set it from their summary column or index (sqlite.ts, postgres.ts, k8s.ts).
+  const since = run?.summary ? regressionSinceSummary(run.runId, run.summary as RunSummary, current, rules) : null;
   if (since === null) return;
   diff.regressionReasons.push(since);
   diff.regression = true;

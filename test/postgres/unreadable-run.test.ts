@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { openRunStore } from '../../src/history/store.ts';
 import type { CliIO } from '../../src/cli/io.ts';
-import type { RunReport } from '../../src/run/types.ts';
+import type { RunReport, RunSummary } from '../../src/run/types.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -46,7 +46,7 @@ describePg('a stored run that cannot be read (PostgreSQL)', (server) => {
     // Its summary is still read, for the next run to compare with (src/diff/diff.ts regressionSinceSummary).
     const store = await openRunStore(db.url, { env });
     const summaries: Array<string | undefined> = [];
-    for await (const r of store.runsNewestFirst('prod-b', { onUnreadable: (error) => { summaries.push(error.summary?.id); } })) expect(r.run.id).not.toBe(b.report.run.id);
+    for await (const r of store.runsNewestFirst('prod-b', { onUnreadable: (error) => { summaries.push((error.summary as RunSummary | undefined)?.id); } })) expect(r.run.id).not.toBe(b.report.run.id);
     await store.close();
     expect(summaries).toEqual([b.report.run.id]);
     expect((await adminQuery(server, 'SELECT id FROM ztaudit_runs ORDER BY seq', [], db.name)).rows.map((r: { id: string }) => r.id))

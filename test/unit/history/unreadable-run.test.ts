@@ -17,7 +17,7 @@ import { openK8sStore } from '../../../src/history/k8s.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import type { RunStore } from '../../../src/history/run-store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
-import type { RunDiff, RunReport } from '../../../src/run/types.ts';
+import type { RunDiff, RunReport, RunSummary } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
@@ -260,7 +260,7 @@ describe('a stored run that cannot be read (k8s://)', () => {
     fake.objects.delete(`ztaudit/${index.runs.find((r) => r.id === a.run.id)!.objects[0]}`);
     const passed: string[] = [];
     const summaries: Array<string | undefined> = [];
-    for await (const r of store.runsNewestFirst('demo', { onUnreadable: (error) => { passed.push(error.message); summaries.push(error.summary?.id); } })) expect(r.run.id).toBe(c.run.id);
+    for await (const r of store.runsNewestFirst('demo', { onUnreadable: (error) => { passed.push(error.message); summaries.push((error.summary as RunSummary | undefined)?.id); } })) expect(r.run.id).toBe(c.run.id);
     // Their summaries, in the index, are still read: the next run compares with them (src/diff/diff.ts regressionSinceSummary).
     expect(summaries).toEqual([b.run.id, a.run.id]);
     expect(passed).toEqual([
