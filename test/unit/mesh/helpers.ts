@@ -48,33 +48,7 @@ export function deploymentYaml(namespace: string, name: string, o: WorkloadOptio
  * the class's label replaces the default `service`, the Gateway's own would replace that). The
  * waypoint's ALLOW names web's front only, so shop/front calling shop/api is refused there.
  */
-export const WAYPOINT_CLASS_ALL = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: shop}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      serviceAccountName: api
-      containers: [{name: api, image: example/api:1, ports: [{containerPort: 8000}]}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: front, namespace: shop}
-spec:
-  selector: {matchLabels: {app: front}}
-  template:
-    metadata: {labels: {app: front}}
-    spec:
-      serviceAccountName: front
-      containers: [{name: front, image: example/front:1}]
----
+export const WAYPOINT_CLASS_ALL = `${namespaceYaml('shop', 'istio.io/dataplane-mode: ambient, istio.io/use-waypoint: waypoint')}${deploymentYaml('shop', 'api', { serviceAccount: 'api' })}${deploymentYaml('shop', 'front', { serviceAccount: 'front', ports: [] })}
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: {name: api-callers, namespace: shop}
