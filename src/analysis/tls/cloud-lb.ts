@@ -19,6 +19,7 @@ import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
 import { nginxControllersFor, type NginxController } from './nginx.ts';
+import { servicesSelecting } from './services.ts';
 
 const SSL_CERT = 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert';
 const SSL_PORTS = 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports';
@@ -208,11 +209,7 @@ function fronting(snapshot: Snapshot, c: NginxController): Fronting[] | undefine
   if (containers.some((ct) => arr(obj(ct)?.ports).some((p) => typeof obj(p)?.hostPort === 'number'))) return undefined;
   const httpsPort = httpsPortOf(containers);
   const labels = stringMap(obj(template.metadata)?.labels);
-  const selecting = (snapshot.resources.services ?? []).filter((s) => {
-    if ((s.metadata?.namespace ?? 'default') !== c.namespace) return false;
-    const selector = stringMap(obj(s.spec)?.selector);
-    return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-  });
+  const selecting = servicesSelecting(snapshot, c.namespace, labels);
   const exposed = selecting.filter((s) => ['LoadBalancer', 'NodePort'].includes(str(obj(s.spec)?.type) ?? 'ClusterIP'));
   if (exposed.length === 0) return undefined;
   const services: Fronting[] = [];

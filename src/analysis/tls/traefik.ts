@@ -9,6 +9,7 @@ import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
 import { ingressClassesByController, ingressClassNamed, nginxAnnotationBool } from './nginx.ts';
+import { servicesSelecting } from './services.ts';
 
 export const TRAEFIK_INGRESS_CONTROLLER = 'traefik.io/ingress-controller';
 /** The kubernetes.io/ingress.class value Traefik takes when its provider's ingressClass is empty. */
@@ -216,17 +217,6 @@ function addressPort(v: string | undefined): number | undefined {
   return n >= 1 && n <= 65535 ? n : undefined;
 }
 
-const servicesByNamespace = memoize((snapshot: Snapshot): Map<string, KubeObject[]> => {
-  const out = new Map<string, KubeObject[]>();
-  for (const s of snapshot.resources.services ?? []) {
-    const ns = s.metadata?.namespace ?? 'default';
-    const list = out.get(ns);
-    if (list) list.push(s);
-    else out.set(ns, [s]);
-  }
-  return out;
-}, ['network', 'tls']);
-
 /**
  * The ways in from outside the cluster to each port of one Traefik workload's pods, looked up by
  * port; undefined when no Service of the snapshot selects its pods. A way in is a LoadBalancer
@@ -267,10 +257,7 @@ function edgeWaysOf(snapshot: Snapshot, o: KubeObject): ((port: number) => strin
     }
   }
   if (podSpec?.hostNetwork === true) return (port) => [`hostNetwork (the node's port ${port})`];
-  const selecting = (servicesByNamespace(snapshot).get(ns) ?? []).filter((s) => {
-    const selector = stringMap(obj(s.spec)?.selector);
-    return Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-  });
+  const selecting = servicesSelecting(snapshot, ns, labels);
   if (selecting.length === 0) return undefined;
   for (const s of selecting) {
     const spec = obj(s.spec);
