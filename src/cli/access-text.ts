@@ -141,9 +141,11 @@ function notGrantedMark(g: RuleGrant, snapshot: Snapshot): string {
   if (not.nonResourceURLs.length > 0) return ' [not granted: non-resource URL]';
   if (not.resources.length === g.rule.resources.length) return ' [not granted: cluster-scoped]';
   const partly = not.resources.length > 0 ? ` [not granted for ${not.resources.join(',')}: cluster-scoped]` : '';
+  // `*` reaches every resource of its groups, but through a RoleBinding only the namespaced ones (`can … get nodes -n NS` answers no).
+  const star = g.rule.resources.includes('*') && !not.resources.includes('*') ? ' [not granted for cluster-scoped resources: * here is namespaced ones only]' : '';
   const core = g.rule.apiGroups.includes('') || g.rule.apiGroups.includes('*');
   const namespaces = core ? g.rule.resources.filter((r) => r.split('/')[0] === 'namespaces' && !not.resources.includes(r)) : [];
-  return `${partly}${namespaces.length > 0 && g.namespace ? namespaceMark(g.rule, namespaces, g.namespace, snapshot) : ''}`;
+  return `${partly}${star}${namespaces.length > 0 && g.namespace ? namespaceMark(g.rule, namespaces, g.namespace, snapshot) : ''}`;
 }
 
 /**

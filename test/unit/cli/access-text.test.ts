@@ -428,3 +428,55 @@ describe('the namespaces mark with discovery data: a `*` verb is spelled out as 
     expect(mark([])).toContain('[namespaces,namespaces/status: * grants get,update,patch,delete of namespace team only; list,watch,create not granted]');
   });
 });
+
+// A wildcard resource through a RoleBinding: `*` names every resource of its groups, but a
+// RoleBinding grants only the namespaced ones (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding:
+// a RoleBinding grants "permissions within a specific namespace"; requests on cluster-scoped
+// resources carry no namespace, reference checks.md §3.1), so the listing says so, as `can` answers.
+const STAR = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ns-admin}
+rules:
+- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: admin-in-app, namespace: app}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ns-admin}
+subjects: [{kind: User, name: dana, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: admin-everywhere}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ns-admin}
+subjects: [{kind: User, name: root, apiGroup: rbac.authorization.k8s.io}]
+`;
+
+async function askStar(...args: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-star-'));
+  writeFileSync(join(dir, 's.yaml'), STAR);
+  const t = captureIO(dir);
+  const code = await main(['can', ...args, '--manifests', 's.yaml'], t.cli);
+  return { code, out: t.out(), err: t.errLines() };
+}
+
+describe('ztaudit can SUBJECT -n NS (no verb): resources ["*"] through a RoleBinding', () => {
+  const row = (out: string, rule: string) => out.split('\n').find((l) => l.trimStart().startsWith(rule));
+
+  it('is marked as granting namespaced resources only, with the [not granted] line; `can` agrees on nodes and pods', async () => {
+    const r = await askStar('User:dana', '-n', 'app');
+    expect(r.code).toBe(0);
+    const section = r.out.slice(r.out.indexOf('Namespace app (RoleBindings):'));
+    expect(row(section, '* * (*)')).toContain('[not granted for cluster-scoped resources: * here is namespaced ones only]');
+    expect(section).toContain('  [not granted]: requests on cluster-scoped resources and non-resource URLs carry no namespace, so RoleBindings in app cannot grant them.');
+    expect((await askStar('User:dana', 'delete', 'nodes', '-n', 'app')).code).toBe(1);
+    expect((await askStar('User:dana', 'delete', 'pods', '-n', 'app')).code).toBe(0);
+  });
+
+  it('is not marked through a ClusterRoleBinding', async () => {
+    const r = await askStar('User:root');
+    expect(r.out).toContain('* * (*)');
+    expect(r.out).not.toContain('not granted');
+  });
+});
