@@ -11,7 +11,7 @@ import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { Interner } from '../snapshot/intern.ts';
 import { slimObject } from '../snapshot/slim.ts';
 import { CredentialError, type KubeconfigOptions } from '../kube/kubeconfig.ts';
-import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
+import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
 import { EXTRA_CONFIGMAP_NAMES_VALUE, ISTIO_REVISIONS_VALUE } from './rbac-rules.ts';
 
@@ -218,7 +218,7 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
       cont = '';
       continue;
     }
-    if (r.status === 403) return { status: 'forbidden', detail: `list ${resourceName(spec)} at cluster scope` };
+    if (r.status === 403) return { status: 'forbidden', detail: forbiddenDetail(`list ${resourceName(spec)} at cluster scope`, r) };
     if (r.status === 404) {
       return spec.builtin
         ? { status: 'absent', detail: `${resourceName(spec)}/${version} is not served by this API server` }

@@ -57,6 +57,9 @@ export interface AuditorRuleOptions {
   omitKinds?: string[];
 }
 
+const CALICO_API_GROUP = 'projectcalico.org';
+const CALICO_TIERED = new Set(['networkpolicies', 'globalnetworkpolicies']);
+
 export function auditorClusterRoleRules(options: AuditorRuleOptions = {}): PolicyRule[] {
   const omit = new Set(options.omitKinds ?? []);
   const listedByGroup = new Map<string, string[]>();
@@ -68,6 +71,12 @@ export function auditorClusterRoleRules(options: AuditorRuleOptions = {}): Polic
     if (!list.includes(k.resource)) list.push(k.resource);
     target.set(k.group, list);
   }
+  // Calico's API server lets a caller list projectcalico.org/v3 policies only with list on the tier
+  // pseudo-resources too (tier.networkpolicies, tier.globalnetworkpolicies: docs.tigera.io/calico/
+  // latest/network-policy/policy-tiers/rbac-tiered-policies, "User can read all policies across all
+  // tiers"); without them a standard install refuses the list and the network area goes blind.
+  const calico = listedByGroup.get(CALICO_API_GROUP);
+  if (calico) calico.push(...calico.filter((r) => CALICO_TIERED.has(r)).map((r) => `tier.${r}`));
   const rules: PolicyRule[] = [];
   for (const [group, resources] of listedByGroup) {
     rules.push({ apiGroups: [group], resources: [...resources].sort(), verbs: [...AUDITOR_LIST_VERBS] });

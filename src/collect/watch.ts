@@ -19,7 +19,7 @@ import type { Logger } from '../base/log.ts';
 import { SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot } from '../snapshot/types.ts';
 import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
-import { ApiUnreachableError, describeTransportError, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
+import { ApiUnreachableError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion } from '../kube/discovery.ts';
 import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, type ConfigMapRefs } from './live.ts';
@@ -473,7 +473,7 @@ export class ClusterWatch {
         items.clear();
         continue;
       }
-      if (r.status === 403) { this.refused(st, `list ${resourceName(st.spec)} at cluster scope`); return false; }
+      if (r.status === 403) { this.refused(st, forbiddenDetail(`list ${resourceName(st.spec)} at cluster scope`, r)); return false; }
       if (r.status === 404 && !st.spec.builtin) {
         // Its CRD was deleted (or its version is no longer served): not a failure of the list.
         st.vanished = true;
@@ -703,7 +703,7 @@ export class ClusterWatch {
         continue;
       }
       if (r.status === 403) {
-        this.refused(st, `${what} at cluster scope`);
+        this.refused(st, forbiddenDetail(`${what} at cluster scope`, r));
       } else {
         this.failed(st, `${what} failed: ${statusMessage(r)}`);
       }

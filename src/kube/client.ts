@@ -95,6 +95,17 @@ export function statusMessage(r: KubeResponse): string {
 }
 
 /**
+ * The detail of a 403: what was refused, and the server's reason when it is not the authorizer's
+ * usual "… cannot list resource …" (an aggregated API server such as Calico's refuses with its
+ * own: "operation on Calico tiered policy is forbidden" means a tier permission, not the list).
+ */
+export function forbiddenDetail(refused: string, r: KubeResponse): string {
+  const body = r.body as { message?: unknown } | undefined;
+  const message = typeof body?.message === 'string' ? oneLine(body.message) : '';
+  return message && !/ cannot [a-z]+ resource /.test(message) ? `${refused} (the server says: ${message})` : refused;
+}
+
+/**
  * One line for a request that got no HTTP answer (a TransportError says it itself, timeout
  * included). Escaped as statusMessage is: a TLS error quotes the server's certificate.
  */

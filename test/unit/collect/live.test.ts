@@ -1,11 +1,13 @@
 // collectLive's and serve --watch's first request, against nothing that answers: what stops it is named for what it is.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectLive } from '../../../src/collect/live.ts';
 import { ClusterWatch } from '../../../src/collect/watch.ts';
 import { CredentialError } from '../../../src/kube/kubeconfig.ts';
+import { kubeconfigFor } from '../../helpers/local-api-server.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -36,6 +38,38 @@ current-context: x
       expect((watchError as Error).message).toBe(said);
     } finally {
       await watch.stop();
+    }
+  });
+});
+
+// Calico's API server (the default install) refuses a list of projectcalico.org/v3 policies with
+// its own reason when the caller lacks the tier pseudo-resources
+// (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/rbac-tiered-policies): the
+// coverage names that reason, where the authorizer's usual "cannot list resource" adds nothing.
+describe('collectLive: a 403 with the server\'s own reason', () => {
+  it('keeps the reason of an aggregated API server, and the short form for the authorizer\'s usual refusal', async () => {
+    const calicoReason = 'networkpolicies.projectcalico.org is forbidden: operation on Calico tiered policy is forbidden';
+    const rbacReason = 'globalnetworkpolicies.projectcalico.org is forbidden: User "system:serviceaccount:zt:zt" cannot list resource "globalnetworkpolicies" in API group "projectcalico.org" at the cluster scope';
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [{ name: 'projectcalico.org', versions: [{ groupVersion: 'projectcalico.org/v3', version: 'v3' }], preferredVersion: { version: 'v3' } }] });
+      if (url.pathname === '/apis/projectcalico.org/v3') return json(200, { kind: 'APIResourceList', resources: [{ name: 'networkpolicies', namespaced: true, kind: 'NetworkPolicy', verbs: ['list', 'watch'] }, { name: 'globalnetworkpolicies', namespaced: false, kind: 'GlobalNetworkPolicy', verbs: ['list', 'watch'] }] });
+      if (url.pathname === '/apis/projectcalico.org/v3/networkpolicies') return json(403, { kind: 'Status', code: 403, reason: 'Forbidden', message: calicoReason });
+      if (url.pathname === '/apis/projectcalico.org/v3/globalnetworkpolicies') return json(403, { kind: 'Status', code: 403, reason: 'Forbidden', message: rbacReason });
+      if (url.pathname === '/api/v1') return json(200, { kind: 'APIResourceList', resources: [] });
+      return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+    });
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0 });
+      expect(snapshot.coverage['calico-v3.networkpolicies']).toEqual({ status: 'forbidden', detail: `list networkpolicies.projectcalico.org at cluster scope (the server says: ${calicoReason})` });
+      expect(snapshot.coverage['calico-v3.globalnetworkpolicies']).toEqual({ status: 'forbidden', detail: 'list globalnetworkpolicies.projectcalico.org at cluster scope' });
+    } finally {
+      server.close();
     }
   });
 });

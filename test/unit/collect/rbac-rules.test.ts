@@ -31,6 +31,19 @@ describe('auditorClusterRoleRules', () => {
     expect(KNOWN_CONFIGMAP_NAMES.every((n) => names.has(n))).toBe(true);
   });
 
+  // Calico's API server lists projectcalico.org/v3 policies only for a caller that may also list
+  // the tier pseudo-resources (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/rbac-tiered-policies,
+  // "User can read all policies across all tiers and namespaces": tiers get, and
+  // tier.networkpolicies, tier.globalnetworkpolicies get/watch/list); the standard install refuses otherwise.
+  it('grants the Calico tier pseudo-resources the v3 policy lists need, read-only, and get on tiers', () => {
+    for (const r of ['tier.networkpolicies', 'tier.globalnetworkpolicies', 'tiers']) {
+      expect(grants('projectcalico.org', r), r).toHaveLength(1);
+      expect(grants('projectcalico.org', r)[0].verbs, r).toEqual(['get', 'list', 'watch']);
+    }
+    const without = auditorClusterRoleRules({ omitKinds: ['calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies'] });
+    expect(JSON.stringify(without)).not.toContain('tier.');
+  });
+
   it('never grants Secrets, wildcards or mutating verbs', () => {
     const text = JSON.stringify(rules);
     expect(text).not.toContain('secrets');
