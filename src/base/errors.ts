@@ -10,7 +10,10 @@
  * too; better that than a password shown. The placeholder USER of hints stays.
  */
 export function redactUrlCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi, (whole: string, scheme: string, userinfo: string) => (userinfo === 'USER' ? whole : scheme));
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi, (whole: string, scheme: string, userinfo: string) => (userinfo === 'USER' ? whole : scheme))
+    // libpq takes a password as a URL parameter too (postgres://HOST/DB?password=…): its value goes.
+    .replace(/([?&;](?:ssl)?password=)[^&\s#]*/gi, '$1***');
 }
 
 export class ZtauditError extends Error {

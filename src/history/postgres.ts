@@ -85,7 +85,7 @@ const MIGRATION_LOCK = 0x7a7461756469; // "ztaudi"
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 type SslMode = (typeof SSL_MODES)[number];
-const KNOWN_PARAMS = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'connect_timeout', 'application_name']);
+const KNOWN_PARAMS = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'connect_timeout', 'application_name', 'password']);
 
 export interface PgTarget {
   host: string;
@@ -117,11 +117,18 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
     throw new HistoryError(`--history ${redactUrlCredentials(url)}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
   }
   const shown = redactUrlCredentials(url);
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new HistoryError(`--history ${shown}: the ${what} is not valid percent-encoding (write % as %25)`);
+    }
+  };
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new HistoryError(`--history ${shown}: expected postgres://`);
-  const host = decodeURIComponent(u.hostname).replace(/^\[|\]$/g, '');
+  const host = decode(u.hostname, 'host').replace(/^\[|\]$/g, '');
   if (!host) throw new HistoryError(`--history ${shown}: no host (postgres://USER@HOST:PORT/DATABASE)`);
   const port = u.port ? Number(u.port) : 5432;
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const database = decode(u.pathname.replace(/^\//, ''), 'database name');
   if (!database || database.includes('/')) throw new HistoryError(`--history ${shown}: name one database (postgres://USER@HOST:PORT/DATABASE)`);
   for (const key of u.searchParams.keys()) {
     if (!KNOWN_PARAMS.has(key)) throw new HistoryError(`--history ${shown}: unknown parameter "${key}" (known: ${[...KNOWN_PARAMS].join(', ')})`);
@@ -131,7 +138,7 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
   const timeout = u.searchParams.get('connect_timeout');
   const connectTimeoutS = timeout === null ? 10 : Number(timeout);
   if (!(connectTimeoutS > 0)) throw new HistoryError(`--history ${shown}: connect_timeout=${timeout} must be a positive number of seconds`);
-  let password = u.password ? decodeURIComponent(u.password) : undefined;
+  let password = u.password ? decode(u.password, 'password') : u.searchParams.get('password') ?? undefined;
   if (password === undefined && credentials.passwordFile) {
     try {
       password = readFileSync(credentials.passwordFile, 'utf8').replace(/\r?\n$/, '');
@@ -143,7 +150,7 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
   const opt = (k: string) => u.searchParams.get(k) ?? undefined;
   return {
     host, port, database,
-    user: u.username ? decodeURIComponent(u.username) : userInfo().username,
+    user: u.username ? decode(u.username, 'user') : userInfo().username,
     ...(password !== undefined ? { password } : {}),
     sslmode,
     ...(opt('sslrootcert') ? { sslrootcert: opt('sslrootcert') } : {}),

@@ -1,0 +1,36 @@
+// --history postgres://… as a user types it: credentials never shown, bad input one line.
+import { describe, expect, it } from 'vitest';
+import { HistoryError, redactUrlCredentials } from '../../../src/base/errors.ts';
+import { parsePgUrl } from '../../../src/history/postgres.ts';
+
+const thrown = (url: string) => {
+  try {
+    parsePgUrl(url);
+  } catch (error: unknown) {
+    return error;
+  }
+  return undefined;
+};
+
+describe('parsePgUrl', () => {
+  // libpq takes any connection keyword as a URI parameter, password included
+  // (https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS).
+  it('takes password= as libpq does, and no error or redacted text shows it', () => {
+    expect(parsePgUrl('postgres://u@db.example:5432/fleet?password=s3cr3tpw&sslmode=require').password).toBe('s3cr3tpw');
+    const error = thrown('postgres://u@127.0.0.1:1/db?password=s3cr3tpw&sslmod=require');
+    expect(error).toBeInstanceOf(HistoryError);
+    expect((error as Error).message).toBe('--history postgres://127.0.0.1:1/db?password=***&sslmod=require: unknown parameter "sslmod" (known: sslmode, sslrootcert, sslcert, sslkey, connect_timeout, application_name, password)');
+    // Every message, alert and report text goes through the same redaction (an HTML-escaped & too).
+    expect(redactUrlCredentials('could not run: postgres://h/db?sslmode=verify-full&amp;password=s3cr3tpw&amp;x=1')).toBe('could not run: postgres://h/db?sslmode=verify-full&amp;password=***&amp;x=1');
+    expect(redactUrlCredentials('postgres://h/db?sslpassword=keypass')).toBe('postgres://h/db?sslpassword=***');
+  });
+
+  it('a malformed percent-escape is one line naming --history and the part, not an internal error', () => {
+    for (const [url, part] of [['postgres://u:s3cr%zzpw@127.0.0.1:1/db', 'password'], ['postgres://u%@127.0.0.1:1/db', 'user'], ['postgres://u@127.0.0.1:1/d%b', 'database name']] as const) {
+      const error = thrown(url);
+      expect(error, url).toBeInstanceOf(HistoryError);
+      expect((error as Error).message, url).toMatch(new RegExp(`^--history postgres://127\\.0\\.0\\.1:1/d%?b: the ${part} is not valid percent-encoding \\(write % as %25\\)$`));
+      expect((error as Error).message).not.toContain('s3cr');
+    }
+  });
+});
