@@ -34,7 +34,7 @@ import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { readEnv } from '../config/env.ts';
 import { ConfigError, HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
 import { jsonLines, writeJsonLine } from '../history/export-lines.ts';
-import { DEFAULT_HISTORY, openRunStore, type OpenStoreDeps, type RunStore } from '../history/store.ts';
+import { historyTarget, openRunStore, type OpenStoreDeps, type RunStore } from '../history/store.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { REPORT_SCHEMA_VERSION, type RunReport } from '../run/types.ts';
 import { EXIT_CANNOT_RUN, EXIT_OK, type CliIO } from './io.ts';
@@ -327,7 +327,7 @@ export interface ImportEdges {
 
 export async function importRuns(values: TransferOptions, io: CliIO, edges: ImportEdges = {}): Promise<number> {
   return withStoreErrors(io, 'history import', async () => {
-    const url = values.history ?? readEnv(io.env).history ?? DEFAULT_HISTORY;
+    const url = historyTarget(values.history, readEnv(io.env).history);
     if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at the store to import into');
     const input = await openInput(values.file, io, edges.stdin);
     try {

@@ -6,7 +6,7 @@ import { readEnv } from '../config/env.ts';
 import { AREAS } from '../base/vocabulary.ts';
 import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
 import { ConfigError, HistoryError } from '../base/errors.ts';
-import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
+import { historyTarget, openRunStore, type RunStore } from '../history/store.ts';
 import { withPartial } from '../history/run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import type { RunReport } from '../run/types.ts';
@@ -31,7 +31,7 @@ export function addStoreOptions(cmd: Command): Command {
 /** --history, else ZTAUDIT_HISTORY, else ./.ztaudit/history.db; opened for reading only. */
 export async function openStoreForReading(flags: StoreFlags, io: CliIO): Promise<RunStore> {
   const env = readEnv(io.env);
-  const url = flags.history ?? env.history ?? DEFAULT_HISTORY;
+  const url = historyTarget(flags.history, env.history);
   if (url === 'none') throw new HistoryError('--history none keeps no runs; point --history at a store (a file path, k8s://NAMESPACE/NAME or postgres://…)');
   // KUBECONFIG (possibly a list) is merged by the kubeconfig loader from io.env, as kubectl does.
   return openRunStore(url, { kubeconfigPath: flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, context: flags.context, cwd: io.cwd, env: io.env, readOnly: true });

@@ -5,7 +5,7 @@ import type { Config } from '../config/types.ts';
 import type { EnvSettings } from '../config/env.ts';
 import { diffRuns } from '../diff/diff.ts';
 import { ConfigError } from '../base/errors.ts';
-import { DEFAULT_HISTORY, openRunStore, type RunStore } from '../history/store.ts';
+import { historyTarget, openRunStore, type RunStore } from '../history/store.ts';
 import { notifyEmail, notifyEmailFailure } from '../notify/email.ts';
 import { notifySlack, notifySlackFailure } from '../notify/slack.ts';
 import type { FailureKind } from '../notify/policy.ts';
@@ -57,7 +57,7 @@ function kubeconfigOf(flags: Pick<WiringFlags, 'kubeconfig' | 'context'>, io: Cl
 
 /** Where runs are kept: --history, else ZTAUDIT_HISTORY, else the default SQLite file. */
 export function historyUrl(flags: Pick<WiringFlags, 'history'>, env: EnvSettings): string {
-  return flags.history ?? env.history ?? DEFAULT_HISTORY;
+  return historyTarget(flags.history, env.history);
 }
 
 export async function openStore(flags: Pick<WiringFlags, 'history' | 'kubeconfig' | 'context'>, config: Config, env: EnvSettings, io: CliIO): Promise<RunStore | null> {

@@ -73,7 +73,7 @@ export function readEnv(env: Record<string, string | undefined>): EnvSettings {
     const named = ['ZTAUDIT_EMAIL_TO', 'ZTAUDIT_EMAIL_FROM'].filter((k) => env[k]?.trim());
     if (named.length > 0) out.emailWithoutSmtp = named;
   }
-  if (env.ZTAUDIT_HISTORY) out.history = env.ZTAUDIT_HISTORY;
+  if (env.ZTAUDIT_HISTORY !== undefined) out.history = env.ZTAUDIT_HISTORY;
   const pgPassword = env.ZTAUDIT_PG_PASSWORD || env.PGPASSWORD;
   if (pgPassword || env.ZTAUDIT_PG_PASSWORD_FILE) {
     out.postgres = { ...(pgPassword ? { password: pgPassword } : {}), ...(env.ZTAUDIT_PG_PASSWORD_FILE ? { passwordFile: env.ZTAUDIT_PG_PASSWORD_FILE } : {}) };

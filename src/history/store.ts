@@ -7,13 +7,25 @@
 // The interface and the helpers the backends share are in run-store.ts.
 import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
-import { HistoryError, redactUrlCredentials } from '../base/errors.ts';
+import { ConfigError, HistoryError, redactUrlCredentials } from '../base/errors.ts';
 import { readEnv } from '../config/env.ts';
 import { NoneStore, type RunStore } from './run-store.ts';
 
 export { NoneStore, refusedMessage, retentionCutoff, summarizeRun, trendPointOf, type LockHolder, type RunStore } from './run-store.ts';
 
 export const DEFAULT_HISTORY = './.ztaudit/history.db';
+
+/**
+ * Where runs are kept: --history, else ZTAUDIT_HISTORY, else the default SQLite file. A variable
+ * set but blank (an empty Secret key) is refused as an empty flag is: read as "the default", a pod
+ * without a volume would start every run afresh and never alert on a regression.
+ */
+export function historyTarget(flag: string | undefined, fromEnv: string | undefined): string {
+  if (flag !== undefined) return flag;
+  if (fromEnv === undefined) return DEFAULT_HISTORY;
+  if (!fromEnv.trim()) throw new ConfigError(`ZTAUDIT_HISTORY is set but blank: put the store in it (a file path, k8s://NAMESPACE/NAME or postgres://…), or unset it to use ${DEFAULT_HISTORY}`);
+  return fromEnv;
+}
 
 export interface OpenStoreDeps {
   kubeconfigPath?: string;

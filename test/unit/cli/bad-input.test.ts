@@ -365,6 +365,27 @@ describe('flags', () => {
     expect(readdirSync(dir).sort()).toEqual(['m']);
   });
 
+  // An empty Secret key mounted as ZTAUDIT_HISTORY: read as "unset", every run in a pod without a
+  // volume started afresh in ./.ztaudit/history.db and a regression never alerted.
+  it('ZTAUDIT_HISTORY set but blank is refused as an empty --history is; --history still overrides it', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const said = 'ZTAUDIT_HISTORY is set but blank: put the store in it (a file path, k8s://NAMESPACE/NAME or postgres://…), or unset it to use ./.ztaudit/history.db';
+    for (const [args, prefix] of [
+      [['run', '--manifests', 'm', '--out', 'out', '-q', '--no-notify'], 'ztaudit: '],
+      [['history'], 'ztaudit history: '],
+      [['history', 'export', '--file', 'x.json'], 'ztaudit history export: '],
+    ] as const) {
+      for (const blank of ['', ' ']) {
+        const t = captureIO(dir, { ZTAUDIT_HISTORY: blank });
+        expect(await main([...args], t.cli), args.join(' ')).toBe(2);
+        expect(t.errLines(), args.join(' ')).toEqual([`${prefix}${said}`]);
+      }
+    }
+    expect(readdirSync(dir).sort()).toEqual(['m']);
+    const t = captureIO(dir, { ZTAUDIT_HISTORY: '' });
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', '-q', '--no-notify', '--history', 'none'], t.cli)).toBe(0);
+  });
+
   it('a duration past what a timer can wait is refused, not a timeout that fires after 1 ms', async () => {
     const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
     for (const [args, line] of [
