@@ -203,19 +203,22 @@ function chunked(kind: PolicyReportObject['kind'], namespace: string | undefined
  * evaluate are carried over from the reports currently in the cluster (`existing`), marked
  * with the run they come from, instead of disappearing as if resolved.
  */
-export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pick<PolicyReportObject, 'kind' | 'metadata' | 'results'>> = []): PolicyReportObject[] {
+export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pick<PolicyReportObject, 'kind' | 'metadata' | 'results'>> = [], missingNamespaces: ReadonlySet<string> = new Set()): PolicyReportObject[] {
   const t = Date.parse(report.run.startedAt);
   const ts = { seconds: Math.floor(t / 1000), nanos: (t % 1000) * 1_000_000 };
   const byNamespace = new Map<string, PolicyReportResult[]>();
   const cluster: PolicyReportResult[] = [];
-  for (const f of report.findings) {
-    const r = resultOf(f, ts);
-    const ns = f.resource.namespace;
-    if (ns) {
-      const list = byNamespace.get(ns);
-      if (list) list.push(r); else byNamespace.set(ns, [r]);
-    } else cluster.push(r);
-  }
+  // A namespace that does not exist holds no PolicyReport: its results (a binding's subject in a
+  // deleted namespace, which whoever recreates it inherits) go to the ClusterPolicyReport.
+  const file = (ns: string | undefined, r: PolicyReportResult) => {
+    if (!ns || missingNamespaces.has(ns)) {
+      cluster.push(r);
+      return;
+    }
+    const list = byNamespace.get(ns);
+    if (list) list.push(r); else byNamespace.set(ns, [r]);
+  };
+  for (const f of report.findings) file(f.resource.namespace, resultOf(f, ts));
   const unevaluated = new Set(report.checks.filter((c) => isBlind(c.status)).map((c) => c.id));
   for (const o of existing) {
     const from = (o.metadata as { annotations?: Record<string, string> }).annotations?.['ztaudit.dev/run-id'] ?? 'an earlier run';
@@ -223,11 +226,7 @@ export function buildPolicyReports(report: RunReport, existing: ReadonlyArray<Pi
       if (!unevaluated.has(r.policy) || !r.resources?.length) continue;
       const carried = carriedOf(r, from);
       if (!carried) continue;
-      const ns = o.kind === 'PolicyReport' ? o.metadata.namespace : undefined;
-      if (ns) {
-        const list = byNamespace.get(ns);
-        if (list) list.push(carried); else byNamespace.set(ns, [carried]);
-      } else cluster.push(carried);
+      file(o.kind === 'PolicyReport' ? o.metadata.namespace : undefined, carried);
     }
   }
   // A check that could not run is visible where dashboards look, not silently absent.
@@ -248,6 +247,8 @@ export interface PolicyReportsOutcome {
   applied: string[];
   deleted: string[];
   errors: string[];
+  /** Said once per run, not a failure (results filed elsewhere than their namespace). */
+  notes: string[];
 }
 
 /**
@@ -286,7 +287,7 @@ function ok(r: KubeResponse): unknown {
  * sent. Nothing throws.
  */
 export async function writePolicyReports(report: RunReport, client: KubeClient): Promise<PolicyReportsOutcome> {
-  const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [] };
+  const out: PolicyReportsOutcome = { applied: [], deleted: [], errors: [], notes: [] };
   // What ztaudit published before: needed to prune, and to carry over unevaluated checks' results.
   const existing: PolicyReportObject[] = [];
   const listed = new Set<Kind>();
@@ -317,7 +318,7 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
       out.errors.push(`list ${kind}: ${answered(error)}`);
     }
   }
-  const wanted = buildPolicyReports(report, existing);
+  let wanted = buildPolicyReports(report, existing);
   const blind = report.checks.filter((c) => isBlind(c.status)).map((c) => c.id);
   const held = new Set<Kind>();
   for (const kind of PUBLISHED) {
@@ -326,25 +327,39 @@ export async function writePolicyReports(report: RunReport, client: KubeClient):
     const shown = blind.slice(0, 5).join(', ') + (blind.length > 5 ? `, and ${blind.length - 5} more` : '');
     out.errors.push(`${kind}s not written: they could not be listed, and ${blind.length} check(s) were not evaluated this run (${shown}); written without the results those checks had, the reports would show them resolved`);
   }
-  for (const o of wanted) {
+  // Namespaced reports first: one refused because its namespace does not exist moves its results
+  // into the ClusterPolicyReport, written after them.
+  const missing = new Set<string>();
+  const apply = async (o: PolicyReportObject) => {
     if (silent) {
       unsent++;
-      continue;
+      return;
     }
-    if (held.has(o.kind)) continue;
+    if (held.has(o.kind)) return;
     // Only from input no API server wrote (a hand-made snapshot file): no report can be
     // written there, and its name is not sent to the API server as part of a path.
     if (o.metadata.namespace !== undefined && !NAMESPACE_NAME.test(o.metadata.namespace)) {
       out.errors.push(`${o.kind} ${o.metadata.name} in namespace ${JSON.stringify(text(o.metadata.namespace, 100))}: not written: not a namespace name (a DNS label: at most 63 lowercase letters, digits and '-'); its ${o.results.length} result(s) are in the run's own reports`);
-      continue;
+      return;
     }
     try {
       ok(await client.request('PATCH', `${pathOf(o)}?fieldManager=${MANAGED_BY}&force=true`, `apply ${idOf(o)}`, { body: o, contentType: 'application/apply-patch+yaml' }));
       out.applied.push(idOf(o));
     } catch (error: unknown) {
+      const ns = o.metadata.namespace;
+      if (ns !== undefined && error instanceof KubeApiError && error.status === 404 && error.message.includes(`namespaces "${ns}" not found`)) {
+        missing.add(ns);
+        return;
+      }
       out.errors.push(`${idOf(o)}: ${answered(error)}`);
     }
+  };
+  for (const o of wanted) if (o.kind === 'PolicyReport') await apply(o);
+  if (missing.size > 0) {
+    wanted = buildPolicyReports(report, existing, missing);
+    out.notes.push(`namespace(s) ${[...missing].sort().map((n) => text(n, 100)).join(', ')} do not exist: their results are in the ClusterPolicyReport`);
   }
+  for (const o of wanted) if (o.kind === 'ClusterPolicyReport') await apply(o);
   if (silent) {
     if (unsent > 0) out.errors.push(`${unsent} report(s) not sent and none removed: the API server did not answer (${silent})`);
     return out;
@@ -405,7 +420,7 @@ export function policyReportPublisher(openClient: () => KubeClient) {
         if (refused !== null) return { info: [], warnings: [`policy reports: none written or removed: ${refused}`] };
         const outcome = await writePolicyReports(report, client);
         return {
-          info: [`policy reports: ${outcome.applied.length} written, ${outcome.deleted.length} removed`],
+          info: [`policy reports: ${outcome.applied.length} written, ${outcome.deleted.length} removed`, ...outcome.notes.map((n) => `policy reports: ${n}`)],
           warnings: outcome.errors.map((e) => `policy reports: ${e}`),
         };
       } finally {

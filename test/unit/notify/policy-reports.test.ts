@@ -53,12 +53,12 @@ function stringsOf(value: unknown, out: string[] = []): string[] {
  * empty, everything else succeeds); an `answer` that throws is a request that got no answer.
  */
 function fakeClient(answer: (method: string, path: string) => KubeResponse | undefined = () => undefined) {
-  const sent: Array<{ method: string; path: string }> = [];
-  const respond = async (method: string, path: string): Promise<KubeResponse> => {
-    sent.push({ method, path });
+  const sent: Array<{ method: string; path: string; body?: unknown }> = [];
+  const respond = async (method: string, path: string, body?: unknown): Promise<KubeResponse> => {
+    sent.push({ method, path, ...(body !== undefined ? { body } : {}) });
     return answer(method, path) ?? (method === 'GET' ? { status: 200, body: { items: [], metadata: {} } } : { status: 200, body: {} });
   };
-  const client = { get: (path: string) => respond('GET', path), request: (method: string, path: string) => respond(method, path), close: () => {} } as unknown as KubeClient;
+  const client = { get: (path: string) => respond('GET', path), request: (method: string, path: string, _what?: string, opts?: { body?: unknown }) => respond(method, path, opts?.body), close: () => {} } as unknown as KubeClient;
   return { client, sent };
 }
 
@@ -277,6 +277,28 @@ describe('writePolicyReports', () => {
       'PolicyReport/payments/ztaudit: HTTP 422: PolicyReport.wgpolicyk8s.io "ztaudit" is invalid: results[0].severity: Unsupported value: "grave"',
     ]);
     expect(outcome.applied).toEqual(['ClusterPolicyReport/ztaudit']);
+  });
+
+  // A ClusterRoleBinding may name a ServiceAccount in a namespace that does not exist (the API
+  // server accepts it; whoever creates that namespace and account holds the role): its findings
+  // have no namespace to hold a PolicyReport, so they go to the ClusterPolicyReport, not nowhere.
+  it('files the results of a namespace that does not exist (404 namespaces "x" not found) in the ClusterPolicyReport, with a note', async () => {
+    const { report } = buildRun();
+    const inPayments = report.findings.filter((f) => f.resource.namespace === 'payments').map((f) => f.fingerprint);
+    expect(inPayments.length).toBeGreaterThan(0);
+    const { client, sent } = fakeClient((method, path) => (method === 'PATCH' && path.includes('/namespaces/payments/')
+      ? { status: 404, body: { kind: 'Status', code: 404, reason: 'NotFound', message: 'namespaces "payments" not found', details: { name: 'payments', kind: 'namespaces' } } } : undefined));
+    const outcome = await writePolicyReports(report, client);
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.notes).toEqual(['namespace(s) payments do not exist: their results are in the ClusterPolicyReport']);
+    expect(outcome.applied).toEqual(['PolicyReport/ci/ztaudit', 'PolicyReport/monitoring/ztaudit', 'ClusterPolicyReport/ztaudit']);
+    const cluster = sent.find((r) => r.method === 'PATCH' && r.path.startsWith('/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports/'))!.body as PolicyReportObject;
+    const filed = cluster.results.filter((r) => r.resources?.[0]?.namespace === 'payments').map((r) => r.properties.fingerprint);
+    expect(filed.sort()).toEqual([...inPayments].sort());
+    expect(cluster.summary.fail).toBe(cluster.results.filter((r) => r.result === 'fail').length);
+    // Another 404 (the CRD is not installed) stays an error naming the object.
+    const { client: noCrd } = fakeClient((method, path) => (method === 'PATCH' && path.includes('/namespaces/payments/') ? { status: 404, body: { kind: 'Status', message: 'the server could not find the requested resource' } } : undefined));
+    expect((await writePolicyReports(report, noCrd)).errors).toEqual(['PolicyReport/payments/ztaudit: HTTP 404: the server could not find the requested resource']);
   });
 
   it('sends nothing more once the API server does not answer, and says how many reports were not sent', async () => {
