@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, meshModel, type MeshModel } from '../../src/analysis/mesh/index.ts';
 import { selectorMatches } from '../../src/analysis/mesh/istio.ts';
-import { consulMutualTLSApplies, serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
+import { consulMutualTLSApplies, quotedEntryValue, serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
@@ -205,7 +205,7 @@ function consulVerdicts(m: MeshModel): Verdict[] {
       const why = e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry`
         : e.refused === 'invalid-mode' ? 'Consul accepts only "", "strict" or "permissive", so the consul-k8s webhook and Consul refuse the entry'
           : `Consul reports it not synced (Synced=False${e.synced && (e.synced.reason !== undefined || e.synced.message !== undefined) ? `, ${conditionText(e.synced)}` : ''}): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any`;
-      const sets = e.mode === 'invalid' ? `mutualTLSMode ${JSON.stringify(e.value)}` : `mutualTLSMode ${e.mode}`;
+      const sets = e.mode === 'invalid' ? `mutualTLSMode ${quotedEntryValue(e.value)}` : `mutualTLSMode ${e.mode}`;
       let today: string;
       if (e.mode === 'permissive') {
         const opening = e.refused === 'mesh-disallows-permissive' ? 'allowing permissive mode in the Mesh entry' : `syncing the entry${allowed ? '' : ' (with the Mesh entry allowing permissive mode)'}`;

@@ -395,6 +395,12 @@ export interface ConsulMutualTLSIndex {
   meshAllows: { allowed: boolean; mesh?: ResourceRef };
 }
 
+/** A config entry's value as a message quotes it: JSON (cluster data, any type), cut at 120 characters. */
+export function quotedEntryValue(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 120 ? `${t.slice(0, 120)}…` : t;
+}
+
 const configEntryRef = (kind: string, o: KubeObject): ResourceRef => ({ kind, namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' });
 const syncedOf = (o: KubeObject) => arr(obj(o.status)?.conditions).map((c) => obj(c)).find((c) => c?.type === 'Synced');
 
@@ -427,7 +433,7 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
     const ref = configEntryRef(kind, o);
     const name = `${kind} ${ref.namespace}/${ref.name}`;
     if (raw !== 'permissive' && raw !== 'strict') {
-      const problem = `mutualTLSMode ${JSON.stringify(raw)} is not one Consul accepts ("", "strict" or "permissive"): the consul-k8s webhook and Consul refuse the entry`;
+      const problem = `mutualTLSMode ${quotedEntryValue(raw)} is not one Consul accepts ("", "strict" or "permissive"): the consul-k8s webhook and Consul refuse the entry`;
       problems.push({ ref, problem });
       entries.push({ ref, mode: 'invalid', value: raw, inEffect: false, refused: 'invalid-mode', problem });
       return undefined;

@@ -170,6 +170,11 @@ ${status}---`;
     expect(v.message).toContain('reason "Bad\\nReason", message "line one\\nFORGED LINE <b>x</b>y');
     expect(v.message).toContain('y…"): the consul-k8s controller');
     expect(v.message.length).toBeLessThan(700);
+    // An invalid mutualTLSMode of any type and length is quoted and cut the same way.
+    const [long] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', `{x: "a\\nb${'z'.repeat(500)}"}`)}`);
+    expect(long).toMatchObject({ status: 'fail', resource: { name: 'web' } });
+    expect(long.message).toMatch(/^ServiceDefaults shop\/web sets mutualTLSMode \{"x":"a\\nbz+… for Consul service web, but it is not in effect/);
+    expect(long.message.length).toBeLessThan(500);
   });
 
   it('report.json lists the invalid and the unsynced entry as findings by name; the strict entry Consul holds is none', () => {
