@@ -177,6 +177,15 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     if (noTproxy.length > 0) evidence.withoutTransparentProxy = noTproxy.slice(0, SAMPLE);
     if (e.problem) evidence.notInEffect = e.problem;
     if (e.synced) evidence.synced = e.synced;
+    if (e.updateFailed) evidence.synced = { status: 'Unknown', ...e.updateFailed };
+    if (e.mode === 'strict' && e.inEffect && e.updateFailed) {
+      out.push({
+        status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
+        message: `${entry} sets mutualTLSMode strict, but Consul has not confirmed it: the consul-k8s controller's last update failed (Synced=Unknown, ${conditionText(e.updateFailed)}), and Consul keeps the version it held before, whose mode the snapshot cannot show.`,
+        evidence,
+      });
+      continue;
+    }
     if (e.mode === 'strict' && e.inEffect) {
       out.push({ status: 'pass', resource: e.ref, detailKey: 'mode', message: `${entry} does not relax mTLS (mutualTLSMode ${e.mode}).`, evidence });
       continue;

@@ -380,6 +380,8 @@ export interface ConsulMutualTLSEntry {
   problem?: string;
   /** The Synced condition's reason and message when it is False (cluster text: the controller's error). */
   synced?: { reason?: string; message?: string };
+  /** Synced Unknown with a reason: the controller's last update failed, so Consul may still hold an earlier version. */
+  updateFailed?: { reason?: string; message?: string };
   /** A permissive entry Consul already holds (Synced True) while the Mesh entry no longer allows enabling permissive mode. */
   keptWithoutMeshAllow?: boolean;
 }
@@ -445,13 +447,15 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
       entries.push({ ref, mode: raw, inEffect: false, refused: why, problem, ...extra });
       return undefined;
     };
-    if (synced === 'False') {
-      const reason = str(condition?.reason);
-      const message = str(condition?.message);
-      return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect', { synced: { ...(reason ? { reason } : {}), ...(message ? { message } : {}) } });
-    }
+    const reason = str(condition?.reason);
+    const message = str(condition?.message);
+    const said = { ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+    if (synced === 'False') return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect', { synced: said });
     if (raw === 'permissive' && synced !== 'True' && !allowed) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
-    entries.push({ ref, mode: raw, inEffect: true, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
+    // Synced Unknown with a reason: the controller's update failed (configentry_controller.go
+    // syncUnknownWithError) and Consul keeps the version it held, which the snapshot cannot show.
+    const unconfirmed = synced === 'Unknown' && reason ? { updateFailed: said } : {};
+    entries.push({ ref, mode: raw, inEffect: true, ...unconfirmed, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
     return { mode: raw, resource: ref, source: `${name} mutualTLSMode ${raw}${raw === 'permissive' && synced !== 'True' ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}` };
   };
   const global = oldest(proxyDefaults).find((o) => o.metadata?.name === 'global');

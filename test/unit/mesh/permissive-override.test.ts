@@ -162,6 +162,20 @@ ${status}---`;
     }
   });
 
+  // configentry_controller.go: a failed update of an entry Consul already holds sets Synced Unknown with
+  // reason ConsulAgentError ("updating config entry in consul: …", syncUnknownWithError): Consul keeps
+  // the earlier version, say a permissive one the strict edit was meant to replace.
+  it('a strict entry whose last update failed (Synced=Unknown with a reason) fails low, naming the reason; Unknown without a reason (not yet reconciled) passes', () => {
+    const failed = 'status:\n  conditions: [{type: Synced, status: "Unknown", reason: ConsulAgentError, message: "updating config entry in consul: rpc error"}]\n';
+    const [v] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', failed)}`);
+    expect(v).toMatchObject({ status: 'fail', severity: 'low', resource: { kind: 'ServiceDefaults', namespace: 'shop', name: 'web' }, evidence: { synced: { status: 'Unknown', reason: 'ConsulAgentError' } } });
+    expect(v.message).toBe('ServiceDefaults shop/web sets mutualTLSMode strict, but Consul has not confirmed it: the consul-k8s controller\'s last update failed (Synced=Unknown, reason ConsulAgentError, message "updating config entry in consul: rpc error"), and Consul keeps the version it held before, whose mode the snapshot cannot show.');
+    const [pending] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', 'status:\n  conditions: [{type: Synced, status: "Unknown"}]\n')}`);
+    expect(pending).toMatchObject({ status: 'pass' });
+    const [blank] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', 'status:\n  conditions: [{type: Synced, status: "Unknown", reason: "", message: ""}]\n')}`);
+    expect(blank).toMatchObject({ status: 'pass' });
+  });
+
   it('a Synced=False reason and message from the cluster are quoted and cut, never printed raw', () => {
     const hostile = `status:\n  conditions: [{type: Synced, status: "False", reason: "Bad\\nReason", message: "line one\\nFORGED LINE <b>x</b>${'y'.repeat(400)}"}]\n`;
     const [v] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', hostile)}`);
