@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { consulPresent, istioPresent, meshModel, type MeshModel } from '../../src/analysis/mesh/index.ts';
 import { selectorMatches } from '../../src/analysis/mesh/istio.ts';
-import { consulMutualTLSApplies, serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
+import { consulMutualTLSApplies, quotedEntryValue, serviceAccountOf } from '../../src/analysis/mesh/consul.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ } from './lib/istio-mesh-config.ts';
@@ -20,10 +20,10 @@ export const permissiveOverride: Check = {
   id: 'mtls.permissive-override',
   area: 'mtls',
   title: 'No PeerAuthentication (namespace, workload or port) or Consul config entry relaxes mTLS',
-  protectsAgainst: 'Istio PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE) for a namespace, workload or port, and Consul ServiceDefaults or ProxyDefaults in permissive mTLS mode, whose sidecars pass plaintext to the service without applying intentions',
+  protectsAgainst: 'Istio PeerAuthentications that let plaintext in (PERMISSIVE or DISABLE) for a namespace, workload or port, and Consul ServiceDefaults or ProxyDefaults in permissive mTLS mode, whose sidecars pass plaintext to the service without applying intentions, or whose mutualTLSMode Consul never applied (a value it refuses, or an entry not synced), so the mode is not the one they read as',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry. Enrol the plaintext clients in the mesh first.',
+  remediation: 'Istio: set the PeerAuthentication (or the port entry in portLevelMtls) to STRICT, or remove it so the mesh-wide STRICT policy applies. Consul: set `mutualTLSMode: strict` in the ServiceDefaults (or ProxyDefaults global), or remove the setting (strict is the default), then set `allowEnablingPermissiveMutualTLS: false` in the Mesh entry; fix a mutualTLSMode other than `strict` or `permissive`, and for an entry whose Synced condition is False fix what its reason and message name (`kubectl describe servicedefaults NAME -n NS`). Enrol the plaintext clients in the mesh first.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.peerauthentications'],
   readsWhen: [ISTIO_MESH_CONFIG_READ, CONSUL_MUTUAL_TLS_READ, CONSUL_SERVICE_NAMES_READ],
@@ -107,6 +107,11 @@ function istioVerdicts(m: MeshModel): Verdict[] {
 /** Cluster text as it is when it reads as a name, else quoted (a connect-service annotation may hold anything). */
 const shown = (name: string) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) ? name : JSON.stringify(name));
 const SAMPLE = 10;
+/** A Synced condition's reason and message as a finding quotes them: the controller's error text is cluster data, quoted and cut. */
+function conditionText(c: { reason?: string; message?: string }): string {
+  const cut = (t: string) => (t.length > 300 ? `${t.slice(0, 300)}…` : t);
+  return [c.reason !== undefined ? `reason ${shown(c.reason)}` : '', c.message !== undefined ? `message ${JSON.stringify(cut(c.message))}` : ''].filter((x) => x).join(', ');
+}
 
 // Consul: the ServiceDefaults of a service, else the ProxyDefaults "global", sets its mutualTLSMode
 // (strict when neither does). "Intentions are not enforced and encryption is not enabled for
@@ -116,7 +121,9 @@ const SAMPLE = 10;
 // the model (indexConsulMutualTLS) decides which entries are in effect. A permissive entry in
 // effect is high where meshed workloads take plaintext through it (no intention stands in the
 // way, unlike an Istio AuthorizationPolicy), medium where none does yet; one Consul does not apply
-// is low: nothing is open today, but the entry says to open the service.
+// is low: nothing is open today, but the entry says to open the service. A strict entry Consul
+// does not hold (Synced=False), or one whose mutualTLSMode Consul does not accept, fails too: the
+// mode it reads as is not the one applied; medium where plaintext is let in today, else low.
 function consulVerdicts(m: MeshModel): Verdict[] {
   const tls = m.consul.mutualTLS;
   // Which Consul workloads (and services) each entry decides the mode of, Consul's default ('')
@@ -159,7 +166,7 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     const workloads = (d?.workloads ?? []).map((w) => w.ref);
     const noTproxy = d?.noTproxy ?? [];
     const evidence: Record<string, unknown> = {
-      mutualTLSMode: e.mode,
+      mutualTLSMode: e.mode === 'invalid' ? e.value : e.mode,
       inEffect: e.inEffect,
       meshAllowsPermissive: allowed,
       mesh: meshName ?? null,
@@ -169,7 +176,17 @@ function consulVerdicts(m: MeshModel): Verdict[] {
     };
     if (noTproxy.length > 0) evidence.withoutTransparentProxy = noTproxy.slice(0, SAMPLE);
     if (e.problem) evidence.notInEffect = e.problem;
-    if (e.mode === 'strict') {
+    if (e.synced) evidence.synced = e.synced;
+    if (e.updateFailed) evidence.synced = { status: 'Unknown', ...e.updateFailed };
+    if (e.mode === 'strict' && e.inEffect && e.updateFailed) {
+      out.push({
+        status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
+        message: `${entry} sets mutualTLSMode strict, but Consul has not confirmed it: the consul-k8s controller's last update failed (Synced=Unknown, ${conditionText(e.updateFailed)}), and Consul keeps the version it held before, whose mode the snapshot cannot show.`,
+        evidence,
+      });
+      continue;
+    }
+    if (e.mode === 'strict' && e.inEffect) {
       out.push({ status: 'pass', resource: e.ref, detailKey: 'mode', message: `${entry} does not relax mTLS (mutualTLSMode ${e.mode}).`, evidence });
       continue;
     }
@@ -185,21 +202,35 @@ function consulVerdicts(m: MeshModel): Verdict[] {
       // What those workloads accept today is the entry Consul does apply to them (ProxyDefaults
       // global, or the default): permissive there means plaintext is already let in.
       const open = new Map<string, string[]>();
+      const closed = new Map<string, string[]>();
       for (const w of d?.workloads ?? []) {
         const now = tls.modeOf(w.service, w.namespace);
-        if (now.mode !== 'permissive') continue;
-        const refs = open.get(now.source);
+        const into = now.mode === 'permissive' ? open : closed;
+        const refs = into.get(now.source);
         if (refs) refs.push(w.ref);
-        else open.set(now.source, [w.ref]);
+        else into.set(now.source, [w.ref]);
       }
-      const opening = e.refused === 'mesh-disallows-permissive' ? 'allowing permissive mode in the Mesh entry' : `syncing the entry${allowed ? '' : ' (with the Mesh entry allowing permissive mode)'}`;
-      const openNow = [...open.values()].reduce((n, refs) => n + refs.length, 0);
-      const today = open.size > 0
-        ? `Plaintext is accepted today all the same: ${[...open].map(([source, refs]) => `${source} decides for ${list(refs)}`).join('; ')}${openNow < workloads.length ? `; ${opening} would let it in for the other ${workloads.length - openNow} (${on})` : apart ? ` (${apart})` : ''}.`
-        : `Plaintext is refused today, but ${opening} would let it in (${on}).`;
+      const decides = (by: Map<string, string[]>) => [...by].map(([source, refs]) => `${source} decides for ${list(refs)}`).join('; ');
+      const why = e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry`
+        : e.refused === 'invalid-mode' ? 'Consul accepts only "", "strict" or "permissive", so the consul-k8s webhook and Consul refuse the entry'
+          : `Consul reports it not synced (Synced=False${e.synced && (e.synced.reason !== undefined || e.synced.message !== undefined) ? `, ${conditionText(e.synced)}` : ''}): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any`;
+      const sets = e.mode === 'invalid' ? `mutualTLSMode ${quotedEntryValue(e.value)}` : `mutualTLSMode ${e.mode}`;
+      let today: string;
+      if (e.mode === 'permissive') {
+        const opening = e.refused === 'mesh-disallows-permissive' ? 'allowing permissive mode in the Mesh entry' : `syncing the entry${allowed ? '' : ' (with the Mesh entry allowing permissive mode)'}`;
+        const openNow = [...open.values()].reduce((n, refs) => n + refs.length, 0);
+        today = open.size > 0
+          ? `Plaintext is accepted today all the same: ${decides(open)}${openNow < workloads.length ? `; ${opening} would let it in for the other ${workloads.length - openNow} (${on})` : apart ? ` (${apart})` : ''}.`
+          : `Plaintext is refused today, but ${opening} would let it in (${on}).`;
+      } else {
+        // A strict or invalid entry meant something other than what applies: say what does.
+        today = open.size > 0
+          ? `Plaintext is accepted today: ${decides(open)}${closed.size > 0 ? `; ${decides(closed)}` : ''}${apart ? ` (${apart})` : ''}.`
+          : closed.size > 0 ? `Today ${decides(closed)}${apart ? ` (${apart})` : ''}.` : `Nothing takes its mode today (${on}).`;
+      }
       out.push({
-        status: 'fail', resource: e.ref, detailKey: 'mode', severity: 'low',
-        message: `${entry} sets mutualTLSMode permissive for ${what}, but it is not in effect: ${e.refused === 'mesh-disallows-permissive' ? `${mesh}, so Consul refuses the entry` : 'Consul reports it not synced (Synced=False)'}. ${today}`,
+        status: 'fail', resource: e.ref, detailKey: 'mode', severity: e.mode !== 'permissive' && open.size > 0 ? 'medium' : 'low',
+        message: `${entry} sets ${sets} for ${what}, but it is not in effect: ${why}. ${today}`,
         evidence,
       });
       continue;

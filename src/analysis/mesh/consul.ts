@@ -365,14 +365,23 @@ export interface ConsulMutualTLS {
   source: string;
 }
 
-/** A ServiceDefaults, or the ProxyDefaults "global", that sets mutualTLSMode "strict" or "permissive". */
+/**
+ * A ServiceDefaults, or the ProxyDefaults "global", that sets mutualTLSMode: "strict", "permissive",
+ * or a value Consul does not accept ('invalid', the value written in `value`).
+ */
 export interface ConsulMutualTLSEntry {
   ref: ResourceRef;
-  mode: 'strict' | 'permissive';
+  mode: 'strict' | 'permissive' | 'invalid';
+  /** What the entry says when `mode` is 'invalid' (cluster data, any JSON type). */
+  value?: unknown;
   /** Consul applies it; when not, `refused` says why (`problem` in words). */
   inEffect: boolean;
-  refused?: 'mesh-disallows-permissive' | 'not-synced';
+  refused?: 'mesh-disallows-permissive' | 'not-synced' | 'invalid-mode';
   problem?: string;
+  /** The Synced condition's reason and message when it is False (cluster text: the controller's error). */
+  synced?: { reason?: string; message?: string };
+  /** Synced Unknown with a reason: the controller's last update failed, so Consul may still hold an earlier version. */
+  updateFailed?: { reason?: string; message?: string };
   /** A permissive entry Consul already holds (Synced True) while the Mesh entry no longer allows enabling permissive mode. */
   keptWithoutMeshAllow?: boolean;
 }
@@ -380,12 +389,18 @@ export interface ConsulMutualTLSEntry {
 export interface ConsulMutualTLSIndex {
   /** The mode of the Consul service `service` whose pods run in Kubernetes namespace `namespace`. */
   modeOf(service: string, namespace: string): ConsulMutualTLS;
-  /** The entries that set a mode Consul knows, in effect or not: ProxyDefaults global first, then ServiceDefaults oldest first. */
+  /** The entries that set a mode, in effect or not (an invalid one never is): ProxyDefaults global first, then ServiceDefaults oldest first. */
   entries: ConsulMutualTLSEntry[];
   /** Entries Consul does not apply as written, and why. */
   problems: Array<{ ref: ResourceRef; problem: string }>;
   /** Whether the Mesh entry allows enabling permissive mode, and that entry (none: no Mesh entry Consul holds). */
   meshAllows: { allowed: boolean; mesh?: ResourceRef };
+}
+
+/** A config entry's value as a message quotes it: JSON (cluster data, any type), cut at 120 characters. */
+export function quotedEntryValue(v: unknown): string {
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 120 ? `${t.slice(0, 120)}…` : t;
 }
 
 const configEntryRef = (kind: string, o: KubeObject): ResourceRef => ({ kind, namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' });
@@ -401,6 +416,10 @@ const syncedOf = (o: KubeObject) => arr(obj(o.status)?.conditions).map((c) => ob
  * permissiveModeNotAllowedError) but keeps one it already holds when the flag is turned off: so an
  * entry whose status says Synced "True" is in effect whatever the flag, one saying "False" is not
  * in Consul, and one without that condition (manifests, or not yet synced) is judged by the flag.
+ * A mutualTLSMode other than "", "strict" and "permissive" is refused by the consul-k8s webhook and
+ * by Consul itself (hashicorp/consul agent/structs/config_entry.go MutualTLSMode.validate, called by
+ * ServiceConfigEntry.Validate and ProxyConfigEntry.Validate; consul-k8s control-plane/api/v1alpha1
+ * shared_types.go the same): the entry is not in effect.
  */
 export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefaults: KubeObject[], meshes: KubeObject[]): ConsulMutualTLSIndex {
   const problems: ConsulMutualTLSIndex['problems'] = [];
@@ -416,18 +435,27 @@ export function indexConsulMutualTLS(serviceDefaults: KubeObject[], proxyDefault
     const ref = configEntryRef(kind, o);
     const name = `${kind} ${ref.namespace}/${ref.name}`;
     if (raw !== 'permissive' && raw !== 'strict') {
-      problems.push({ ref, problem: `mutualTLSMode ${JSON.stringify(raw)} is neither "strict" nor "permissive": the consul-k8s webhook refuses the entry` });
+      const problem = `mutualTLSMode ${quotedEntryValue(raw)} is not one Consul accepts ("", "strict" or "permissive"): the consul-k8s webhook and Consul refuse the entry`;
+      problems.push({ ref, problem });
+      entries.push({ ref, mode: 'invalid', value: raw, inEffect: false, refused: 'invalid-mode', problem });
       return undefined;
     }
-    const synced = syncedOf(o)?.status;
-    const refused = (why: NonNullable<ConsulMutualTLSEntry['refused']>, problem: string): undefined => {
+    const condition = syncedOf(o);
+    const synced = condition?.status;
+    const refused = (why: NonNullable<ConsulMutualTLSEntry['refused']>, problem: string, extra: Partial<ConsulMutualTLSEntry> = {}): undefined => {
       problems.push({ ref, problem });
-      entries.push({ ref, mode: raw, inEffect: false, refused: why, problem });
+      entries.push({ ref, mode: raw, inEffect: false, refused: why, problem, ...extra });
       return undefined;
     };
-    if (synced === 'False') return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect');
+    const reason = str(condition?.reason);
+    const message = str(condition?.message);
+    const said = { ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+    if (synced === 'False') return refused('not-synced', 'not synced to Consul (Synced=False): its mutualTLSMode is not in effect', { synced: said });
     if (raw === 'permissive' && synced !== 'True' && !allowed) return refused('mesh-disallows-permissive', `mutualTLSMode permissive, but ${meshWhere} does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry`);
-    entries.push({ ref, mode: raw, inEffect: true, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
+    // Synced Unknown with a reason: the controller's update failed (configentry_controller.go
+    // syncUnknownWithError) and Consul keeps the version it held, which the snapshot cannot show.
+    const unconfirmed = synced === 'Unknown' && reason ? { updateFailed: said } : {};
+    entries.push({ ref, mode: raw, inEffect: true, ...unconfirmed, ...(raw === 'permissive' && !allowed ? { keptWithoutMeshAllow: true } : {}) });
     return { mode: raw, resource: ref, source: `${name} mutualTLSMode ${raw}${raw === 'permissive' && synced !== 'True' ? ` (allowed by ${meshWhere} allowEnablingPermissiveMutualTLS)` : ''}` };
   };
   const global = oldest(proxyDefaults).find((o) => o.metadata?.name === 'global');

@@ -15,7 +15,7 @@ import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.t
 import { linkerdSkippedPorts, linkerdTrustDomain } from './linkerd.ts';
 import { istioRoot, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
-import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
+import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, CONSUL_SERVICE_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
 export type MeshName = 'istio' | 'linkerd' | 'consul';
 
@@ -237,9 +237,23 @@ export function mtlsPostureOf(mode: string): MtlsPosture {
   return 'outside';
 }
 
+/** Why a kind is not in the snapshot when it was refused or failed to list; undefined when read (or not served). */
+const unreadKind = (snapshot: Snapshot, k: KindKey): 'forbidden' | 'error' | undefined => {
+  const s = snapshot.coverage[k]?.status;
+  return s === 'forbidden' || s === 'error' ? s : undefined;
+};
+const CONSUL_MTLS_KINDS = ['consul.servicedefaults', 'consul.proxydefaults', 'consul.meshes'] as const;
+
 /** Per-workload mesh, effective mTLS mode and its classification, for report.json. */
 export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkloadDetail[] {
   const model = meshModel(snapshot, config);
+  // A Consul workload's mTLS mode is looked up by its service name: unread Services (for a pod
+  // without a connect-service annotation) or unread config entries would show the mode of a
+  // guessed name, or Consul's default, as if known. The mode is then unknown, unless every entry
+  // Consul applies is strict (then no name can make it permissive).
+  const consulEntriesUnread = CONSUL_MTLS_KINDS.flatMap((k) => { const why = unreadKind(snapshot, k); return why ? [`${k}: ${why}`] : []; });
+  const servicesUnread = unreadKind(snapshot, 'services');
+  const consulPermissiveSomewhere = model.consul.mutualTLS.entries.some((e) => e.inEffect && e.mode === 'permissive');
   return model.workloads.map((w): MeshWorkloadDetail => {
     const workload = { kind: w.workload.ref.kind, namespace: w.workload.ref.namespace, name: w.workload.ref.name };
     if (w.mesh === 'istio' && w.istio) {
@@ -281,11 +295,19 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       for (const p of consulPortList(w.annotations[CONSUL_EXCLUDE_INBOUND_ANNOTATION])) weak[p] = `excluded from the Consul sidecar (pod annotation ${CONSUL_EXCLUDE_INBOUND_ANNOTATION})`;
       if (tproxy?.enabled === undefined && tproxy) weak['*'] = `transparent proxy unknown: ${tproxy.source} is not a boolean`;
       // Permissive mTLS (consul.ts indexConsulMutualTLS) passes plaintext to the service port, without intentions.
-      const mtls = model.consul.mutualTLS.modeOf(w.consulService ?? serviceAccountOf(w.workload.pods[0]), w.namespace);
-      if (consulMutualTLSApplies(tproxy) && mtls.mode === 'permissive') {
-        const rep = w.workload.pods[0];
-        const port = consulServicePort(w.annotations, rep ? containerPorts(rep.spec) : []);
-        weak[port ?? '*'] ??= `plaintext accepted on the service port, without intentions: ${mtls.source}`;
+      // Without the transparent proxy the mode does not apply (consulMutualTLSApplies).
+      if (consulMutualTLSApplies(tproxy)) {
+        const nameUnread = servicesUnread && !w.annotations[CONSUL_SERVICE_ANNOTATION];
+        const mtls = model.consul.mutualTLS.modeOf(w.consulService ?? serviceAccountOf(w.workload.pods[0]), w.namespace);
+        if (consulEntriesUnread.length > 0) {
+          weak['*'] ??= `mTLS mode unknown: Consul's config entries could not be read (${consulEntriesUnread.join(', ')}), so whether the service port also takes plaintext (permissive mode) is not known`;
+        } else if (nameUnread && consulPermissiveSomewhere) {
+          weak['*'] ??= `mTLS mode unknown: its Consul service name could not be read (services: ${servicesUnread}; no ${CONSUL_SERVICE_ANNOTATION} annotation), and a ServiceDefaults or ProxyDefaults in effect sets permissive mode`;
+        } else if (mtls.mode === 'permissive') {
+          const rep = w.workload.pods[0];
+          const port = consulServicePort(w.annotations, rep ? containerPorts(rep.spec) : []);
+          weak[port ?? '*'] ??= `plaintext accepted on the service port, without intentions: ${mtls.source}`;
+        }
       }
       if (Object.keys(weak).length > 0) entry.weakPorts = weak;
       return entry;

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { permissiveOverride } from '../../../checks/mtls/permissive-override.ts';
 import { runChecks } from '../../../src/engine/run.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { CHECKS } from '../../../checks/index.ts';
 import { ctxOf, deploymentYaml, namespaceYaml, run } from './helpers.ts';
 
 const pa = (name: string, created: string, mode: string, app = 'api') => `
@@ -86,7 +88,7 @@ ${status}---`;
     expect(kept.message).toContain('; Consul keeps it although Mesh consul/mesh does not set allowEnablingPermissiveMutualTLS: true;');
     const [unsynced] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'permissive', 'status: {conditions: [{type: Synced, status: "False"}]}\n')}`);
     expect(unsynced).toMatchObject({ status: 'fail', severity: 'low', evidence: { inEffect: false } });
-    expect(unsynced.message).toContain('not in effect: Consul reports it not synced (Synced=False). Plaintext is refused today, but syncing the entry would let it in');
+    expect(unsynced.message).toContain('not in effect: Consul reports it not synced (Synced=False): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any. Plaintext is refused today, but syncing the entry would let it in');
   });
 
   // consul-k8s control-plane/api/v1alpha1/servicedefaults_types.go: "MutualTLSMode controls whether
@@ -108,7 +110,7 @@ ${status}---`;
   it('an entry not in effect for a service that ProxyDefaults global already opens does not say plaintext is refused: it names the entry that lets it in', () => {
     const global = entry('ProxyDefaults', 'global', 'permissive', 'status:\n  conditions: [{type: Synced, status: "True"}]\n');
     const cases = [
-      [meshEntry(true), entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "rpc error"}]\n'), 'Consul reports it not synced (Synced=False)'],
+      [meshEntry(true), entry('ServiceDefaults', 'web', 'permissive', 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "rpc error"}]\n'), 'Consul reports it not synced (Synced=False, reason ConsulAgentError, message "rpc error"): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any'],
       [meshEntry(false), entry('ServiceDefaults', 'web', 'permissive'), 'Mesh consul/mesh does not set allowEnablingPermissiveMutualTLS: true, so Consul refuses the entry'],
     ] as const;
     for (const [mesh, service, why] of cases) {
@@ -118,6 +120,86 @@ ${status}---`;
       expect(low, why).toMatchObject({ status: 'fail', severity: 'low', evidence: { inEffect: false } });
       expect(low?.message).toBe(`ServiceDefaults shop/web sets mutualTLSMode permissive for Consul service web, but it is not in effect: ${why}. Plaintext is accepted today all the same: ProxyDefaults consul/global mutualTLSMode permissive decides for Deployment shop/web.`);
     }
+  });
+
+  // Consul accepts only "", "strict" and "permissive" (hashicorp/consul agent/structs/config_entry.go
+  // MutualTLSMode.validate, called by ServiceConfigEntry.Validate and ProxyConfigEntry.Validate: `Invalid
+  // MutualTLSMode %q. Must be one of "", "strict", or "permissive".`; consul-k8s
+  // control-plane/api/v1alpha1/shared_types.go validates the same in its webhook;
+  // https://developer.hashicorp.com/consul/docs/connect/config-entries/service-defaults MutualTLSMode).
+  // Such an entry is not in Consul: the mode is whatever applies without it.
+  it('an entry whose mutualTLSMode Consul does not accept fails, naming the entry and the value (was: no finding); medium when what applies instead lets plaintext in', () => {
+    const [v] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'Strict')}`);
+    expect(v).toMatchObject({ status: 'fail', severity: 'low', resource: { kind: 'ServiceDefaults', namespace: 'shop', name: 'web' }, evidence: { mutualTLSMode: 'Strict', inEffect: false, affectedWorkloads: 1 } });
+    expect(v.message).toBe('ServiceDefaults shop/web sets mutualTLSMode "Strict" for Consul service web, but it is not in effect: Consul accepts only "", "strict" or "permissive", so the consul-k8s webhook and Consul refuse the entry. Today Consul default mutualTLSMode strict decides for Deployment shop/web.');
+    const global = entry('ProxyDefaults', 'global', 'permissive', 'status: {conditions: [{type: Synced, status: "True"}]}\n');
+    const vs = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${global}${entry('ServiceDefaults', 'web', 'mtls')}`);
+    const bad = vs.find((x) => x.resource.kind === 'ServiceDefaults');
+    expect(bad).toMatchObject({ status: 'fail', severity: 'medium', evidence: { mutualTLSMode: 'mtls' } });
+    expect(bad?.message).toMatch(/^ServiceDefaults shop\/web sets mutualTLSMode "mtls" for Consul service web, but it is not in effect: .*\. Plaintext is accepted today: ProxyDefaults consul\/global mutualTLSMode permissive decides for Deployment shop\/web\.$/);
+    // ProxyDefaults global with a value Consul refuses leaves every service to Consul's default.
+    const [g] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ProxyDefaults', 'global', '"true"')}`);
+    expect(g).toMatchObject({ status: 'fail', severity: 'low', resource: { kind: 'ProxyDefaults', namespace: 'consul', name: 'global' }, evidence: { mutualTLSMode: 'true', services: ['web'] } });
+    expect(g.message).toMatch(/^ProxyDefaults consul\/global sets mutualTLSMode "true" for every Consul service without a mutualTLSMode of its own in ServiceDefaults \(web\), but it is not in effect/);
+  });
+
+  // The consul-k8s controller sets Synced False with its reason (ConsulAgentError, ExternallyManagedConfigError,
+  // MigrationFailedError) and the error as message when it cannot write the entry (hashicorp/consul-k8s
+  // control-plane/config-entries/controllers/configentry_controller.go syncFailed): Consul never got it.
+  it('a strict entry the controller could not write (Synced=False) fails, naming the entry and the condition\'s reason and message (was: passed as strict)', () => {
+    const unsynced = 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "writing config entry to consul: Unexpected response code: 500"}]\n';
+    const [v] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', unsynced)}`);
+    expect(v).toMatchObject({ status: 'fail', severity: 'low', resource: { kind: 'ServiceDefaults', namespace: 'shop', name: 'web' }, evidence: { mutualTLSMode: 'strict', inEffect: false, synced: { reason: 'ConsulAgentError' } } });
+    expect(v.message).toBe('ServiceDefaults shop/web sets mutualTLSMode strict for Consul service web, but it is not in effect: Consul reports it not synced (Synced=False, reason ConsulAgentError, message "writing config entry to consul: Unexpected response code: 500"): the consul-k8s controller could not write it, and Consul keeps the version it held before, if any. Today Consul default mutualTLSMode strict decides for Deployment shop/web.');
+    // The service believed strict takes plaintext through ProxyDefaults global: medium.
+    const global = entry('ProxyDefaults', 'global', 'permissive', 'status: {conditions: [{type: Synced, status: "True"}]}\n');
+    const vs = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${global}${entry('ServiceDefaults', 'web', 'strict', unsynced)}`);
+    expect(vs.find((x) => x.resource.kind === 'ServiceDefaults')).toMatchObject({ status: 'fail', severity: 'medium', message: expect.stringMatching(/\. Plaintext is accepted today: ProxyDefaults consul\/global mutualTLSMode permissive decides for Deployment shop\/web\.$/) });
+    // Synced True, or no condition yet (manifests): in effect, a pass.
+    for (const status of ['status: {conditions: [{type: Synced, status: "True"}]}\n', '']) {
+      const [ok] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', status)}`);
+      expect(ok, status).toMatchObject({ status: 'pass', resource: { name: 'web' }, message: 'ServiceDefaults shop/web does not relax mTLS (mutualTLSMode strict).' });
+    }
+  });
+
+  // configentry_controller.go: a failed update of an entry Consul already holds sets Synced Unknown with
+  // reason ConsulAgentError ("updating config entry in consul: …", syncUnknownWithError): Consul keeps
+  // the earlier version, say a permissive one the strict edit was meant to replace.
+  it('a strict entry whose last update failed (Synced=Unknown with a reason) fails low, naming the reason; Unknown without a reason (not yet reconciled) passes', () => {
+    const failed = 'status:\n  conditions: [{type: Synced, status: "Unknown", reason: ConsulAgentError, message: "updating config entry in consul: rpc error"}]\n';
+    const [v] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', failed)}`);
+    expect(v).toMatchObject({ status: 'fail', severity: 'low', resource: { kind: 'ServiceDefaults', namespace: 'shop', name: 'web' }, evidence: { synced: { status: 'Unknown', reason: 'ConsulAgentError' } } });
+    expect(v.message).toBe('ServiceDefaults shop/web sets mutualTLSMode strict, but Consul has not confirmed it: the consul-k8s controller\'s last update failed (Synced=Unknown, reason ConsulAgentError, message "updating config entry in consul: rpc error"), and Consul keeps the version it held before, whose mode the snapshot cannot show.');
+    const [pending] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', 'status:\n  conditions: [{type: Synced, status: "Unknown"}]\n')}`);
+    expect(pending).toMatchObject({ status: 'pass' });
+    const [blank] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', 'status:\n  conditions: [{type: Synced, status: "Unknown", reason: "", message: ""}]\n')}`);
+    expect(blank).toMatchObject({ status: 'pass' });
+  });
+
+  it('a Synced=False reason and message from the cluster are quoted and cut, never printed raw', () => {
+    const hostile = `status:\n  conditions: [{type: Synced, status: "False", reason: "Bad\\nReason", message: "line one\\nFORGED LINE <b>x</b>${'y'.repeat(400)}"}]\n`;
+    const [v] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'strict', hostile)}`);
+    expect(v.status).toBe('fail');
+    expect(v.message).not.toContain('\n');
+    expect(v.message).toContain('reason "Bad\\nReason", message "line one\\nFORGED LINE <b>x</b>y');
+    expect(v.message).toContain('y…"): the consul-k8s controller');
+    expect(v.message.length).toBeLessThan(700);
+    // An invalid mutualTLSMode of any type and length is quoted and cut the same way.
+    const [long] = judged(`${namespaceYaml('shop', '')}${app('web')}${meshEntry(true)}${entry('ServiceDefaults', 'web', `{x: "a\\nb${'z'.repeat(500)}"}`)}`);
+    expect(long).toMatchObject({ status: 'fail', resource: { name: 'web' } });
+    expect(long.message).toMatch(/^ServiceDefaults shop\/web sets mutualTLSMode \{"x":"a\\nbz+… for Consul service web, but it is not in effect/);
+    expect(long.message.length).toBeLessThan(500);
+  });
+
+  it('report.json lists the invalid and the unsynced entry as findings by name; the strict entry Consul holds is none', () => {
+    const at = new Date('2026-06-01T00:00:00Z');
+    const ctx = ctxOf(`${namespaceYaml('shop', '')}${app('web')}${app('api')}${app('cart')}${meshEntry(true)}${entry('ServiceDefaults', 'web', 'STRICT')}${entry('ServiceDefaults', 'api', 'strict', 'status:\n  conditions: [{type: Synced, status: "False", reason: ConsulAgentError, message: "rpc error"}]\n')}${entry('ServiceDefaults', 'cart', 'strict', 'status:\n  conditions: [{type: Synced, status: "True"}]\n')}`);
+    const report = auditSnapshot({ snapshot: ctx.snapshot, config: ctx.config, checks: CHECKS, now: at, startedAt: at, runId: 'run-1' }).report;
+    const found = report.findings.filter((f) => f.check === 'mtls.permissive-override');
+    expect(found.map((f) => [f.severity, f.resource.kind, f.resource.name]).sort()).toEqual([['low', 'ServiceDefaults', 'api'], ['low', 'ServiceDefaults', 'web']]);
+    expect(found.find((f) => f.resource.name === 'web')?.message).toContain('sets mutualTLSMode "STRICT" for Consul service web, but it is not in effect');
+    expect(found.find((f) => f.resource.name === 'api')?.message).toContain('(Synced=False, reason ConsulAgentError, message "rpc error")');
+    expect(report.checks.find((c) => c.id === 'mtls.permissive-override')).toMatchObject({ status: 'fail', passed: 1, failed: 2 });
   });
 
   it('a service name from the connect-service annotation is quoted, never printed raw', () => {
