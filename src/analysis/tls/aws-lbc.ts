@@ -68,7 +68,7 @@ export function lbcDefaultPolicy(snapshot: Snapshot, awsDefault: string): LbcDef
   const controllers = awsLoadBalancerControllers(snapshot);
   if (controllers.length === 0) return undefined;
   if (new Set(controllers.map((c) => c.defaultSslPolicy ?? awsDefault)).size > 1) {
-    return { conflicting: controllers.map((c) => `Deployment ${c.deployment}: ${c.defaultSslPolicy ? `--default-ssl-policy=${c.defaultSslPolicy}` : `no --default-ssl-policy (${awsDefault})`}`) };
+    return { conflicting: controllers.map((c) => `Deployment ${c.deployment}: ${c.defaultSslPolicy ? `--default-ssl-policy=${JSON.stringify(c.defaultSslPolicy)}` : `no --default-ssl-policy (${awsDefault})`}`) };
   }
   const c = controllers[0];
   return { policy: c.defaultSslPolicy ?? awsDefault, flag: c.defaultSslPolicy !== undefined, deployment: c.deployment };

@@ -189,13 +189,17 @@ describe('the AWS Load Balancer Controller\'s --default-ssl-policy (aws-load-bal
     const c = ctx(ALB_CLASS + albIngress('shop') + controller(['--default-ssl-policy=ELBSecurityPolicy-Made-Up']));
     expect(awsVerdicts(c)).toEqual([]);
     expect(legacyProtocolEnabled.excluded!(c)).toContain('web/shop (--default-ssl-policy of Deployment kube-system/aws-load-balancer-controller: "ELBSecurityPolicy-Made-Up")');
+    // The flag's value is cluster text: quoted, a line break in it stays escaped on one line.
+    const hostile = legacyProtocolEnabled.excluded!(ctx(ALB_CLASS + albIngress('shop') + controller(['"--default-ssl-policy=x\\n[ok] all clear"'])))!;
+    expect(hostile).toContain('"x\\n[ok] all clear"');
+    expect(hostile).not.toContain('\n');
   });
 
   // Upstream supports one controller Deployment per cluster (configurations.md, "limitation").
   it('two controller Deployments disagreeing on the flag: neither passed nor failed, the coverage note names both', () => {
     const c = ctx(ALB_CLASS + albIngress('shop') + controller([`--default-ssl-policy=${TLS13}`]) + controller(['--ingress-class=alb'], 'second-lbc'));
     expect(awsVerdicts(c)).toEqual([]);
-    expect(legacyProtocolEnabled.excluded!(c)).toContain(`1 AWS load balancer(s) name no security policy and take the AWS Load Balancer Controller's default, which its Deployments set differently (Deployment kube-system/aws-load-balancer-controller: --default-ssl-policy=${TLS13}; Deployment kube-system/second-lbc: no --default-ssl-policy (ELBSecurityPolicy-2016-08))`);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain(`1 AWS load balancer(s) name no security policy and take the AWS Load Balancer Controller's default, which its Deployments set differently (Deployment kube-system/aws-load-balancer-controller: --default-ssl-policy="${TLS13}"; Deployment kube-system/second-lbc: no --default-ssl-policy (ELBSecurityPolicy-2016-08))`);
   });
 
   it('a Deployment whose image is not the controller\'s is not read', () => {
