@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_SSL_POLICY, albIngressOf, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, isLegacyVersionToken, nginxConfigSources, versionTokens } from '../../src/analysis/tls/index.ts';
+import { ALB_SSL_POLICY, albIngressOf, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, isLegacyVersionToken, nginxConfigSources, versionTokens, type LbcDefaultPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -136,6 +136,21 @@ function contourVerdicts(ctx: AuditContext): Verdict[] {
 }
 
 /**
+ * Where a policy no annotation names comes from: the AWS Load Balancer Controller's
+ * --default-ssl-policy when its Deployment sets it (aws-load-balancer-controller
+ * docs/deploy/configurations.md), its default when the Deployment runs without it, or
+ * `unread` when the snapshot holds no controller Deployment.
+ */
+function defaultSourceOf(d: LbcDefaultPolicy | undefined, unread: string): string {
+  if (!d || 'conflicting' in d) return unread;
+  return d.flag ? `the --default-ssl-policy of the AWS Load Balancer Controller, Deployment ${d.deployment}` : `the AWS Load Balancer Controller's default, its Deployment ${d.deployment} running without --default-ssl-policy`;
+}
+
+function defaultEvidenceOf(policy: string, d: LbcDefaultPolicy | undefined, dflt = 'AWS default'): string {
+  return d && !('conflicting' in d) && d.flag ? `${policy} (--default-ssl-policy of Deployment ${d.deployment})` : `${policy} (${dflt})`;
+}
+
+/**
  * AWS load balancers a LoadBalancer Service provisions with aws-load-balancer-ssl-cert terminate
  * TLS by their security policy (src/analysis/tls/cloud-lb.ts): one result per such Service. A
  * policy outside AWS's tables is left to the coverage note, neither passed nor failed.
@@ -147,8 +162,8 @@ function awsLoadBalancerVerdicts(ctx: AuditContext): Verdict[] {
     const { resource, policy, minTls } = lb;
     const source = lb.notOnClassic
       ? `${policy}: it names ${JSON.stringify(lb.notOnClassic)}, which Classic Load Balancers do not have (no aws-load-balancer-type nlb/external/nlb-ip and no loadBalancerClass service.k8s.aws/nlb makes this a Classic ELB), so the in-tree AWS provider fails to set it and the listeners keep AWS's default`
-      : lb.policyFromAnnotation ? policy : `${policy} (no ${AWS_SSL_NEGOTIATION_POLICY} annotation: AWS's default for listeners created through its API, and the AWS Load Balancer Controller's unless it runs with --default-ssl-policy)`;
-    const evidence = { loadBalancer: lb.loadBalancer, listeners: lb.listeners, sslNegotiationPolicy: lb.policyFromAnnotation ? policy : `${policy} (AWS default)`, ...(lb.notOnClassic ? { namedPolicy: lb.notOnClassic } : {}), minimumTlsVersion: minTls };
+      : lb.policyFromAnnotation ? policy : `${policy} (no ${AWS_SSL_NEGOTIATION_POLICY} annotation: ${defaultSourceOf(lb.lbcDefault, "AWS's default for listeners created through its API, and the AWS Load Balancer Controller's unless it runs with --default-ssl-policy")})`;
+    const evidence = { loadBalancer: lb.loadBalancer, listeners: lb.listeners, sslNegotiationPolicy: lb.policyFromAnnotation ? policy : defaultEvidenceOf(policy, lb.lbcDefault), ...(lb.notOnClassic ? { namedPolicy: lb.notOnClassic } : {}), minimumTlsVersion: minTls };
     const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
     const where = lb.loadBalancer === 'Classic' ? 'an AWS Classic Load Balancer' : 'an AWS Network Load Balancer';
     out.push(legacy
@@ -173,8 +188,8 @@ function albVerdicts(ctx: AuditContext): Verdict[] {
     const { minTls, policy } = alb;
     if (!minTls) continue;
     const https = alb.listeners.filter((l) => l.protocol === 'HTTPS').map((l) => l.port).join(', ');
-    const source = alb.policyFromAnnotation ? policy : `${policy} (no ${ALB_SSL_POLICY} annotation: the AWS Load Balancer Controller's default unless it runs with --default-ssl-policy)`;
-    const evidence = { loadBalancer: 'ALB', httpsListeners: https, sslPolicy: alb.policyFromAnnotation ? policy : `${policy} (default)`, minimumTlsVersion: minTls };
+    const source = alb.policyFromAnnotation ? policy : `${policy} (no ${ALB_SSL_POLICY} annotation: ${defaultSourceOf(alb.lbcDefault, "the AWS Load Balancer Controller's default unless it runs with --default-ssl-policy")})`;
+    const evidence = { loadBalancer: 'ALB', httpsListeners: https, sslPolicy: alb.policyFromAnnotation ? policy : defaultEvidenceOf(policy, alb.lbcDefault, 'default'), minimumTlsVersion: minTls };
     const legacy = minTls === '1.0' ? 'TLS 1.0 and 1.1' : minTls === '1.1' ? 'TLS 1.1' : undefined;
     const at = `Ingress ${resource.namespace}/${resource.name} terminates TLS at an AWS Application Load Balancer (HTTPS port ${https}) with security policy ${source}`;
     out.push(legacy
@@ -188,10 +203,19 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const out: string[] = [];
   const { passthrough } = istioServers(ctx);
   if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted)`);
-  const unknown = awsTlsServices(ctx.snapshot).filter((lb) => !lb.minTls);
-  if (unknown.length > 0) out.push(`${unknown.length} Service(s) name an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknown.map((lb) => `${lb.resource.namespace}/${lb.resource.name} (${AWS_SSL_NEGOTIATION_POLICY}: ${JSON.stringify(lb.policy)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
-  const unknownAlb = albIngresses(ctx).filter((a) => !a.alb.minTls);
-  if (unknownAlb.length > 0) out.push(`${unknownAlb.length} ALB Ingress(es) name an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknownAlb.map((a) => `${a.resource.namespace}/${a.resource.name} (${ALB_SSL_POLICY}: ${JSON.stringify(a.alb.policy)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  const conflicting = (d: LbcDefaultPolicy | undefined): d is { conflicting: string[] } => !!d && 'conflicting' in d;
+  const named = (policy: string, annotation: string, d: LbcDefaultPolicy | undefined) => `${d && !conflicting(d) && d.flag ? `--default-ssl-policy of Deployment ${d.deployment}` : annotation}: ${JSON.stringify(policy)}`;
+  const services = awsTlsServices(ctx.snapshot);
+  const unknown = services.filter((lb) => !lb.minTls && !conflicting(lb.lbcDefault));
+  if (unknown.length > 0) out.push(`${unknown.length} Service(s) take an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknown.map((lb) => `${lb.resource.namespace}/${lb.resource.name} (${named(lb.policy, AWS_SSL_NEGOTIATION_POLICY, lb.lbcDefault)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  const albs = albIngresses(ctx);
+  const unknownAlb = albs.filter((a) => !a.alb.minTls && !conflicting(a.alb.lbcDefault));
+  if (unknownAlb.length > 0) out.push(`${unknownAlb.length} ALB Ingress(es) take an AWS security policy that is not in AWS's published policy tables, so the TLS versions their load balancer accepts are unknown: ${unknownAlb.map((a) => `${a.resource.namespace}/${a.resource.name} (${named(a.alb.policy, ALB_SSL_POLICY, a.alb.lbcDefault)})`).join(', ')}; check the name (aws elbv2 describe-ssl-policies) or run with --probe-tls`);
+  // Upstream supports one controller Deployment per cluster (configurations.md): with several
+  // that disagree, which one provisions a load balancer is not known here.
+  const split = [...services.filter((lb) => conflicting(lb.lbcDefault)).map((lb) => `Service ${lb.resource.namespace}/${lb.resource.name}`), ...albs.filter((a) => conflicting(a.alb.lbcDefault)).map((a) => `Ingress ${a.resource.namespace}/${a.resource.name}`)];
+  const which = [...services.map((lb) => lb.lbcDefault), ...albs.map((a) => a.alb.lbcDefault)].find(conflicting);
+  if (which && split.length > 0) out.push(`${split.length} AWS load balancer(s) name no security policy and take the AWS Load Balancer Controller's default, which its Deployments set differently (${which.conflicting.join('; ')}), so which policy applies is not known: ${split.join(', ')}; name the policy on each or run one controller`);
   return out;
 }
 
@@ -202,7 +226,7 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too.',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 (or omit it); Traefik minVersion VersionTLS12; Contour minimumProtocolVersion "1.2"; on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer and is not judged here).',
   needs: ['deployments', 'daemonsets'],
   reads: ['statefulsets', 'services', 'ingresses', 'ingressclasses', 'istio.gateways', 'gatewayapi.gateways', 'traefik.tlsoptions', 'traefik-legacy.tlsoptions', 'contour.httpproxies'],
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ],

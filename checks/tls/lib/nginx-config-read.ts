@@ -18,7 +18,10 @@ export function namedConfigMaps(unread: ReadonlyArray<{ namespace: string; name:
 /**
  * For checks with a subject per controller ConfigMap: every controller terminates TLS with its
  * own settings, on the catch-all server too when no Ingress resolves to it
- * (https://kubernetes.github.io/ingress-nginx/user-guide/tls/#default-ssl-certificate).
+ * (https://kubernetes.github.io/ingress-nginx/user-guide/tls/#default-ssl-certificate). An idle
+ * controller's refused ConfigMap blinds the whole check: a check is judged whole, and leaving
+ * that controller out of an evaluated check would have the diff report its finding resolved
+ * (test/unit/tls/unread-controller-configmap.test.ts).
  */
 export const NGINX_CONTROLLER_CONFIG_READ: ConditionalRead = {
   kinds: ['configmaps'],

@@ -3,12 +3,14 @@
 // https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/):
 // listen-ports defaults to '[{"HTTP": 80}]' or '[{"HTTPS": 443}]' depending on whether
 // certificate-arn is specified; ssl-redirect gives every HTTP listener a default action that
-// redirects to HTTPS; ssl-policy defaults to ELBSecurityPolicy-2016-08. Ingresses sharing an
+// redirects to HTTPS; ssl-policy defaults to ELBSecurityPolicy-2016-08, or the controller's
+// --default-ssl-policy (aws-lbc.ts). Ingresses sharing an
 // alb.ingress.kubernetes.io/group.name share one ALB and merge listen-ports, and one Ingress's
 // ssl-redirect or ssl-policy applies to the whole group: not modelled, each Ingress is read alone.
 
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { obj, str } from '../mesh/util.ts';
+import { lbcDefaultPolicy, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
 import { AWS_DEFAULT_SSL_POLICY, awsPolicyMinTls, type TlsVersion } from './cloud-lb.ts';
 import { ingressClassesByController, ingressClassNamed } from './nginx.ts';
 
@@ -29,6 +31,8 @@ export interface AlbIngress {
   sslRedirect?: string;
   policy: string;
   policyFromAnnotation: boolean;
+  /** Without the annotation, when the snapshot holds the controller's Deployment: its default (minTls is undefined when controllers conflict). */
+  lbcDefault?: LbcDefaultPolicy;
   minTls?: TlsVersion;
 }
 
@@ -72,7 +76,8 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
   const parsed = raw ? parseListenPorts(raw) : undefined;
   const listeners = Array.isArray(parsed) ? parsed : [{ protocol: certificateArn ? 'HTTPS' as const : 'HTTP' as const, port: certificateArn ? 443 : 80 }];
   const named = annotations[ALB_SSL_POLICY]?.trim();
-  const policy = named || AWS_DEFAULT_SSL_POLICY;
+  const lbcDefault = named ? undefined : lbcDefaultPolicy(snapshot, AWS_DEFAULT_SSL_POLICY);
+  const policy = named || policyOfDefault(lbcDefault, AWS_DEFAULT_SSL_POLICY);
   const sslRedirect = annotations[SSL_REDIRECT]?.trim();
   return {
     listeners,
@@ -82,6 +87,7 @@ export function albIngressOf(snapshot: Snapshot, ing: KubeObject): AlbIngress | 
     ...(sslRedirect ? { sslRedirect } : {}),
     policy,
     policyFromAnnotation: !!named,
-    minTls: awsPolicyMinTls(policy),
+    ...(lbcDefault ? { lbcDefault } : {}),
+    ...(lbcDefault && 'conflicting' in lbcDefault ? {} : { minTls: awsPolicyMinTls(policy) }),
   };
 }

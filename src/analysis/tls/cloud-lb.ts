@@ -10,14 +10,16 @@
 // ServiceAnnotationLoadBalancerSSLNegotiationPolicy), and AWS gives a listener created through
 // the API ELBSecurityPolicy-2016-08 (Classic: docs.aws.amazon.com/elasticloadbalancing/latest/
 // classic/ssl-config-update.html; NLB: .../network/describe-ssl-policies.html, "Other methods");
-// the AWS Load Balancer Controller documents the same default (annotations.md, and its
-// --default-ssl-policy flag, docs/deploy/configurations.md).
+// the AWS Load Balancer Controller documents the same default (annotations.md), which its
+// --default-ssl-policy flag replaces for the load balancers it provisions (aws-lbc.ts). A Service
+// of another load balancer class gets no AWS load balancer at all (awsLoadBalancerOf).
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
+import { awsLoadBalancerControllers, LBC_LOAD_BALANCER_CLASS, lbcDefaultPolicy, policyOfDefault, type LbcDefaultPolicy } from './aws-lbc.ts';
 import { nginxControllersFor, type NginxController } from './nginx.ts';
 import { servicesSelecting } from './services.ts';
 
@@ -74,17 +76,34 @@ const CLASSIC_POLICIES = new Set([...DATED_POLICIES, 'ELBSecurityPolicy-TLS-1-1-
 
 export type AwsLoadBalancerKind = 'Classic' | 'NLB';
 
+export interface AwsLoadBalancer {
+  kind: AwsLoadBalancerKind;
+  /** Who provisions it: the in-tree AWS cloud provider, or the AWS Load Balancer Controller (LBC). */
+  by: 'in-tree' | 'lbc';
+}
+
 /**
- * A Network Load Balancer when aws-load-balancer-type is nlb (in-tree provider) or external/nlb-ip
- * (AWS Load Balancer Controller), or spec.loadBalancerClass is service.k8s.aws/nlb (the
- * controller's class); otherwise the in-tree provider's default, a Classic ELB
- * (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go isNLB; aws-load-balancer-controller
- * docs/guide/service/nlb.md).
+ * The AWS load balancer a LoadBalancer Service gets, undefined when none does. A
+ * spec.loadBalancerClass other than the AWS Load Balancer Controller's (service.k8s.aws/nlb, or
+ * its --load-balancer-class) belongs to another implementation (MetalLB, Cilium LB IPAM,
+ * Tailscale, ...), and "any default load balancer implementation (e.g. cloud providers) should
+ * ignore Services that set this field" (ServiceSpec.loadBalancerClass,
+ * https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-class).
+ * Without a class: a Network Load Balancer when aws-load-balancer-type is nlb (in-tree provider)
+ * or external/nlb-ip (AWS Load Balancer Controller); otherwise the in-tree provider's default, a
+ * Classic ELB (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go isNLB;
+ * aws-load-balancer-controller docs/guide/service/nlb.md).
  */
-function awsLoadBalancerKind(s: KubeObject): AwsLoadBalancerKind {
+export function awsLoadBalancerOf(snapshot: Snapshot, s: KubeObject): AwsLoadBalancer | undefined {
+  const cls = str(obj(s.spec)?.loadBalancerClass);
+  if (cls !== undefined) {
+    const lbcClasses = [LBC_LOAD_BALANCER_CLASS, ...awsLoadBalancerControllers(snapshot).map((c) => c.loadBalancerClass)];
+    return lbcClasses.includes(cls) ? { kind: 'NLB', by: 'lbc' } : undefined;
+  }
   const type = s.metadata?.annotations?.[LB_TYPE]?.trim().toLowerCase();
-  if (type === 'nlb' || type === 'external' || type === 'nlb-ip') return 'NLB';
-  return str(obj(s.spec)?.loadBalancerClass) === 'service.k8s.aws/nlb' ? 'NLB' : 'Classic';
+  if (type === 'nlb') return { kind: 'NLB', by: 'in-tree' };
+  if (type === 'external' || type === 'nlb-ip') return { kind: 'NLB', by: 'lbc' };
+  return { kind: 'Classic', by: 'in-tree' };
 }
 
 export interface AwsTlsService {
@@ -93,10 +112,12 @@ export interface AwsTlsService {
   /** "every port" or "ports https, 443": the listeners ssl-cert puts a certificate on. */
   listeners: string;
   policy: string;
-  /** Whether the Service names the policy; otherwise AWS's default applies. */
+  /** Whether the Service names the policy; otherwise AWS's default applies, or the AWS Load Balancer Controller's. */
   policyFromAnnotation: boolean;
   /** The policy the Service names when a Classic ELB has no such policy: `policy` is then the default it keeps. */
   notOnClassic?: string;
+  /** Without the annotation, on a load balancer of the AWS Load Balancer Controller whose Deployment the snapshot holds: its default (minTls is undefined when controllers conflict). */
+  lbcDefault?: LbcDefaultPolicy;
   /** The lowest TLS version the policy accepts; undefined when the policy is not one AWS documents. */
   minTls?: TlsVersion;
 }
@@ -122,18 +143,21 @@ export const awsTlsServices = memoize((snapshot: Snapshot): AwsTlsService[] => {
     if (!annotations[SSL_CERT]?.trim()) continue;
     const sslPorts = sslPortsOf(s);
     if (!arr(obj(s.spec)?.ports).some((p) => isSslPort(sslPorts, obj(p)))) continue;
+    const aws = awsLoadBalancerOf(snapshot, s);
+    if (!aws) continue;
     const named = annotations[AWS_SSL_NEGOTIATION_POLICY]?.trim();
-    const loadBalancer = awsLoadBalancerKind(s);
-    const notOnClassic = loadBalancer === 'Classic' && named && !CLASSIC_POLICIES.has(named) ? named : undefined;
-    const policy = (!notOnClassic && named) || AWS_DEFAULT_SSL_POLICY;
+    const notOnClassic = aws.kind === 'Classic' && named && !CLASSIC_POLICIES.has(named) ? named : undefined;
+    const lbcDefault = !named && aws.by === 'lbc' ? lbcDefaultPolicy(snapshot, AWS_DEFAULT_SSL_POLICY) : undefined;
+    const policy = (!notOnClassic && named) || policyOfDefault(lbcDefault, AWS_DEFAULT_SSL_POLICY);
     out.push({
       resource: { kind: 'Service', namespace: s.metadata?.namespace ?? 'default', name: s.metadata?.name ?? '' },
-      loadBalancer,
+      loadBalancer: aws.kind,
       listeners: sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port',
       policy,
       policyFromAnnotation: !!named && !notOnClassic,
       ...(notOnClassic ? { notOnClassic } : {}),
-      minTls: awsPolicyMinTls(policy),
+      ...(lbcDefault ? { lbcDefault } : {}),
+      ...(lbcDefault && 'conflicting' in lbcDefault ? {} : { minTls: awsPolicyMinTls(policy) }),
     });
   }
   return out;
@@ -221,8 +245,10 @@ function fronting(snapshot: Snapshot, c: NginxController): Fronting[] | undefine
     const ports = arr(obj(s.spec)?.ports).map(obj);
     if (ports.length === 0) return undefined;
     if (!ports.every((p) => isSslPort(sslPorts, p))) return undefined;
+    const aws = awsLoadBalancerOf(snapshot, s);
+    if (!aws) return undefined;
     const backend = annotations[BACKEND_PROTOCOL]?.trim().toLowerCase();
-    const reencrypts = backend === 'ssl' || (backend === 'https' && awsLoadBalancerKind(s) === 'Classic');
+    const reencrypts = backend === 'ssl' || (backend === 'https' && aws.kind === 'Classic');
     const toHttpsPort = ports.some((p) => targetsHttpsPort(p, containers, httpsPort));
     services.push({
       text: `Service ${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''} (${SSL_CERT}, TLS on ${sslPorts ? `ports ${[...sslPorts].join(', ')}` : 'every port'}${reencrypts ? `, ${BACKEND_PROTOCOL}: ${backend}` : ''}) in front of ${refString(c.ref)}`,

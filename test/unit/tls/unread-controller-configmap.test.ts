@@ -9,10 +9,12 @@
 // so the checks with a subject per controller ConfigMap still depend on its ConfigMap.
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CHECK_BY_ID } from '../../../checks/index.ts';
+import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { workload } from '../../helpers/workload.ts';
 
@@ -82,7 +84,7 @@ ${ingress('d-api', 'nginx', 'd.example.com', false, '/api')}
  * Every check above, on the cluster (plus `extra` YAML) with every ConfigMap read, or with
  * `refused` missing and coverage.configmaps forbidden.
  */
-function outcomes(refused: string | undefined, extra = '') {
+function snapshotOf(refused: string | undefined, extra = '') {
   const objects = [
     controller('ingress-nginx', 'ingress-nginx-controller', ['--ingress-class=nginx']),
     controller('ingress-internal', 'internal-controller', ['--controller-class=k8s.io/internal-nginx', '--ingress-class=internal']),
@@ -91,6 +93,11 @@ function outcomes(refused: string | undefined, extra = '') {
   ].filter((o) => `${o.metadata?.namespace}/${o.metadata?.name}` !== refused || o.kind !== 'ConfigMap');
   const snapshot = snapshotFromObjects(objects);
   if (refused) snapshot.coverage.configmaps = { status: 'forbidden', detail: `get configmaps (denied for ${refused})` };
+  return snapshot;
+}
+
+function outcomes(refused: string | undefined, extra = '') {
+  const snapshot = snapshotOf(refused, extra);
   const checks = [...PER_INGRESS, ...PER_CONTROLLER].map((id) => CHECK_BY_ID.get(id)!);
   return Object.fromEntries(runChecks(checks, { snapshot, config: defaultConfig(), now: NOW }).map((o) => [o.check.id, { status: o.status, results: o.results, reason: o.reason, unreadable: o.unreadable }]));
 }
@@ -118,6 +125,25 @@ describe('a refused ingress-nginx ConfigMap blinds the per-Ingress TLS checks on
       expect(refused[id], id).toMatchObject({ status: 'not-evaluated', results: [], unreadable: ['configmaps'] });
       expect(refused[id].reason, id).toBe(`needs configmaps: forbidden (get configmaps (denied for ${B_CM})) for ingress-nginx's controller settings (ConfigMap ${B_CM})`);
     }
+  });
+
+  // Why the idle controller's refused ConfigMap still blinds these checks: the engine judges a
+  // check whole (evaluated or not), and the diff takes a finding missing from an evaluated check
+  // as resolved (DESIGN.md, "Missing data is not a fix: ... the diff never reports their
+  // findings as resolved"). Judging the read controllers and leaving the idle one out would
+  // report its TLSv1 finding resolved the day its ConfigMap became unreadable, and new again
+  // the day it was read.
+  it('the idle controller\'s TLSv1 finding is not reported resolved when its ConfigMap becomes unreadable', () => {
+    const config = defaultConfig();
+    const audit = (refused: string | undefined, runId: string) => auditSnapshot({ snapshot: snapshotOf(refused), config, checks: CHECKS, now: NOW, startedAt: NOW, runId }).report;
+    const full = audit(undefined, 'run-1');
+    const tls10 = full.findings.filter((f) => f.check === 'tls.legacy-protocol-enabled');
+    expect(tls10.map((f) => `${f.resource.kind} ${f.resource.namespace}/${f.resource.name}`)).toEqual([`ConfigMap ${B_CM}`]);
+    const partial = audit(B_CM, 'run-2');
+    const d = diffRuns(full, partial, { rules: config.regression, expiredWaivers: [] });
+    expect(d.resolved).not.toContain(tls10[0].fingerprint);
+    expect(d.resolved).toEqual([]);
+    expect(partial.checks.find((c) => c.id === 'tls.legacy-protocol-enabled')?.status).toBe('not-evaluated');
   });
 
   it('the serving controller\'s ConfigMap refused: every check is not evaluated, naming that ConfigMap alone', () => {

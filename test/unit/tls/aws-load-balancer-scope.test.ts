@@ -1,0 +1,208 @@
+// Which LoadBalancer Services get an AWS load balancer, and which security policy one gets when
+// no annotation names it.
+//
+// spec.loadBalancerClass (https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-class;
+// ServiceSpec.loadBalancerClass in the API reference: "If set, it is assumed that a load balancer
+// implementation is watching for Services with a matching class. Any default load balancer
+// implementation (e.g. cloud providers) should ignore Services that set this field"): a Service of
+// MetalLB's, Cilium's or Tailscale's class gets no AWS load balancer, whatever AWS annotations it
+// carries. Only the AWS Load Balancer Controller's class, service.k8s.aws/nlb or its
+// --load-balancer-class, is AWS's.
+//
+// --default-ssl-policy (kubernetes-sigs/aws-load-balancer-controller docs/deploy/configurations.md,
+// https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/configurations/,
+// "Default SSL Policy that will be applied to all Ingresses or Services that do not have the SSL
+// Policy annotation", default ELBSecurityPolicy-2016-08; the Helm chart passes it as
+// --default-ssl-policy=<value>, helm/aws-load-balancer-controller/templates/deployment.yaml).
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
+import { hstsDisabled } from '../../../checks/tls/hsts-disabled.ts';
+import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
+
+function ctx(yamlText: string): AuditContext {
+  const objs = parseAllDocuments(yamlText).map((d) => d.toJSON() as KubeObject).filter(Boolean);
+  return { snapshot: snapshotFromObjects(objs), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+}
+
+const CERT = 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert: arn:aws:acm:eu-west-1:1:certificate/abc';
+const POLICY = 'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy';
+
+const service = (name: string, o: { annotations?: string[]; lbClass?: string }) => `
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: edge
+  annotations: {${(o.annotations ?? []).join(', ')}}
+spec: {type: LoadBalancer, ${o.lbClass ? `loadBalancerClass: ${o.lbClass}, ` : ''}selector: {app: web}, ports: [{name: https, port: 443}]}
+---`;
+
+/** The AWS Load Balancer Controller as its Helm chart deploys it (command /controller, args --flag=value). */
+const controller = (args: string[], name = 'aws-load-balancer-controller', image = 'public.ecr.aws/eks/aws-load-balancer-controller:v2.13.0') => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: ${name}}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: ${name}}}
+    spec:
+      containers:
+      - name: aws-load-balancer-controller
+        image: ${image}
+        command: [/controller]
+        args: [--cluster-name=prod, ${args.join(', ')}]
+---`;
+
+const albIngress = (name: string, annotations: string[] = []) => `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${name}
+  namespace: web
+  annotations: {alb.ingress.kubernetes.io/certificate-arn: "arn:aws:acm:us-east-1:111122223333:certificate/abc"${annotations.map((a) => `, ${a}`).join('')}}
+spec:
+  ingressClassName: alb
+  rules: [{host: shop.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]}}]
+---`;
+const ALB_CLASS = `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: alb}
+spec: {controller: ingress.k8s.aws/alb}
+---`;
+
+const awsVerdicts = (c: AuditContext) => [...legacyProtocolEnabled.evaluate(c)].filter((v) => v.resource.kind === 'Service' || v.resource.kind === 'Ingress');
+const byName = (c: AuditContext) => Object.fromEntries(awsVerdicts(c).map((v) => [v.resource.name, v.status]));
+
+describe('a Service of another load balancer class gets no AWS load balancer (kubernetes.io/docs/concepts/services-networking/service/#load-balancer-class)', () => {
+  it('MetalLB, Cilium LB IPAM and Tailscale classes are not judged against AWS\'s default policy, even with an aws-load-balancer-ssl-cert annotation left on them', () => {
+    const c = ctx(service('metallb', { annotations: [CERT], lbClass: 'metallb.io/metallb' })
+      + service('cilium', { annotations: [CERT], lbClass: 'io.cilium/bgp-control-plane' })
+      + service('tailscale', { annotations: [CERT, `${POLICY}: ELBSecurityPolicy-TLS-1-0-2015-04`], lbClass: 'tailscale' }));
+    expect(awsVerdicts(c)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toBeUndefined();
+  });
+
+  it('the AWS Load Balancer Controller\'s class is still an AWS Network Load Balancer with AWS\'s default policy (ELBSecurityPolicy-2016-08: fail)', () => {
+    const [v] = awsVerdicts(ctx(service('nlb', { annotations: [CERT], lbClass: 'service.k8s.aws/nlb' })));
+    expect(v).toMatchObject({ status: 'fail', resource: { name: 'nlb' }, evidence: { loadBalancer: 'NLB', sslNegotiationPolicy: 'ELBSecurityPolicy-2016-08 (AWS default)', minimumTlsVersion: '1.0' } });
+  });
+
+  it('a class the controller reconciles through --load-balancer-class is AWS\'s too', () => {
+    const svc = service('custom', { annotations: [CERT, `${POLICY}: ELBSecurityPolicy-TLS13-1-2-2021-06`], lbClass: 'example.com/aws-nlb' });
+    expect(byName(ctx(svc))).toEqual({});
+    expect(byName(ctx(svc + controller(['--load-balancer-class=example.com/aws-nlb'])))).toEqual({ custom: 'pass' });
+  });
+
+  // Already so before loadBalancerClass was read: a Service is AWS's only through the
+  // aws-load-balancer-ssl-cert annotation, so a non-AWS cluster's LoadBalancer Services are never judged.
+  it('on a non-AWS cluster, a LoadBalancer Service without AWS annotations (no class, or MetalLB\'s) is not judged as an ELB', () => {
+    const c = ctx(service('plain', {}) + service('metallb-plain', { lbClass: 'metallb.io/metallb' }));
+    expect(awsVerdicts(c)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toBeUndefined();
+  });
+
+  it('an ingress-nginx controller behind a MetalLB Service carrying ssl-cert is not taken to have TLS terminated upstream at AWS', () => {
+    const nginx = `
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  template:
+    metadata: {labels: {app: nginx-ctl}}
+    spec:
+      containers: [{name: controller, image: registry.k8s.io/ingress-nginx/controller:v1.15.1}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec: {ingressClassName: nginx, rules: [{host: c.example.com}]}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: lb
+  namespace: ingress-nginx
+  annotations: {${CERT}}
+spec: {type: LoadBalancer, LBCLASS selector: {app: nginx-ctl}, ports: [{port: 443, targetPort: 80}]}
+`;
+    const aws = ctx(nginx.replace('LBCLASS', ''));
+    const metallb = ctx(nginx.replace('LBCLASS', 'loadBalancerClass: metallb.io/metallb,'));
+    // At AWS: TLS ends at the load balancer (low), and nginx sees http, so no HSTS (hsts-disabled's upstream-tls).
+    expect([...ingressWithoutTls.evaluate(aws)][0]).toMatchObject({ status: 'fail', severity: 'low' });
+    expect([...hstsDisabled.evaluate(aws)].filter((v) => v.detailKey === 'upstream-tls')).toHaveLength(1);
+    // MetalLB passes TCP through: the Ingress without spec.tls serves plain HTTP (high), and there is no upstream TLS to speak of.
+    const [metallbVerdict] = [...ingressWithoutTls.evaluate(metallb)];
+    expect(metallbVerdict.status).toBe('fail');
+    expect(metallbVerdict.severity).toBeUndefined();
+    expect(metallbVerdict.message).not.toContain('aws-load-balancer-ssl-cert');
+    expect([...hstsDisabled.evaluate(metallb)].filter((v) => v.detailKey === 'upstream-tls')).toEqual([]);
+  });
+});
+
+describe('the AWS Load Balancer Controller\'s --default-ssl-policy (aws-load-balancer-controller docs/deploy/configurations.md)', () => {
+  const TLS13 = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+  it('an ALB Ingress without ssl-policy takes the controller\'s --default-ssl-policy: a TLS 1.2+ default passes, naming the Deployment', () => {
+    const c = ctx(ALB_CLASS + albIngress('shop') + controller([`--default-ssl-policy=${TLS13}`]));
+    const [v] = awsVerdicts(c);
+    expect(v).toMatchObject({ status: 'pass', resource: { kind: 'Ingress', namespace: 'web', name: 'shop' }, evidence: { sslPolicy: `${TLS13} (--default-ssl-policy of Deployment kube-system/aws-load-balancer-controller)`, minimumTlsVersion: '1.2' } });
+    expect(v.message).toBe(`Ingress web/shop terminates TLS at an AWS Application Load Balancer (HTTPS port 443) with security policy ${TLS13} (no alb.ingress.kubernetes.io/ssl-policy annotation: the --default-ssl-policy of the AWS Load Balancer Controller, Deployment kube-system/aws-load-balancer-controller), which requires TLS 1.2 or later.`);
+  });
+
+  it('... and a TLS 1.0 default (or none: ELBSecurityPolicy-2016-08) fails; the Ingress\'s own ssl-policy wins over the flag', () => {
+    expect(byName(ctx(ALB_CLASS + albIngress('shop') + controller(['--default-ssl-policy=ELBSecurityPolicy-TLS-1-0-2015-04'])))).toEqual({ shop: 'fail' });
+    const none = awsVerdicts(ctx(ALB_CLASS + albIngress('shop') + controller(['--ingress-class=alb'])));
+    expect(none).toMatchObject([{ status: 'fail', evidence: { sslPolicy: 'ELBSecurityPolicy-2016-08 (default)' } }]);
+    expect(none[0].message).toContain('the AWS Load Balancer Controller\'s default, its Deployment kube-system/aws-load-balancer-controller running without --default-ssl-policy');
+    expect(byName(ctx(ALB_CLASS + albIngress('shop', ['alb.ingress.kubernetes.io/ssl-policy: ELBSecurityPolicy-2016-08']) + controller([`--default-ssl-policy=${TLS13}`])))).toEqual({ shop: 'fail' });
+  });
+
+  it('the flag in pflag\'s other spelling (--default-ssl-policy VALUE) is read too', () => {
+    expect(byName(ctx(ALB_CLASS + albIngress('shop') + controller(['--default-ssl-policy', TLS13])))).toEqual({ shop: 'pass' });
+  });
+
+  it('NLB Services the controller provisions (class service.k8s.aws/nlb, aws-load-balancer-type external or nlb-ip) take the flag; in-tree ones (type nlb, Classic) keep AWS\'s default', () => {
+    const c = ctx(controller([`--default-ssl-policy=${TLS13}`])
+      + service('by-class', { annotations: [CERT], lbClass: 'service.k8s.aws/nlb' })
+      + service('external', { annotations: [CERT, 'service.beta.kubernetes.io/aws-load-balancer-type: external'] })
+      + service('nlb-ip', { annotations: [CERT, 'service.beta.kubernetes.io/aws-load-balancer-type: nlb-ip'] })
+      + service('in-tree-nlb', { annotations: [CERT, 'service.beta.kubernetes.io/aws-load-balancer-type: nlb'] })
+      + service('classic', { annotations: [CERT] }));
+    expect(byName(c)).toEqual({ 'by-class': 'pass', external: 'pass', 'nlb-ip': 'pass', 'in-tree-nlb': 'fail', classic: 'fail' });
+    const byClass = awsVerdicts(c).find((v) => v.resource.name === 'by-class')!;
+    expect(byClass.message).toBe(`Service edge/by-class terminates TLS at an AWS Network Load Balancer (every port) with security policy ${TLS13} (no ${POLICY} annotation: the --default-ssl-policy of the AWS Load Balancer Controller, Deployment kube-system/aws-load-balancer-controller), which requires TLS 1.2 or later.`);
+  });
+
+  it('a default policy outside AWS\'s tables is named in the coverage note as the flag\'s, not as an annotation', () => {
+    const c = ctx(ALB_CLASS + albIngress('shop') + controller(['--default-ssl-policy=ELBSecurityPolicy-Made-Up']));
+    expect(awsVerdicts(c)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain('web/shop (--default-ssl-policy of Deployment kube-system/aws-load-balancer-controller: "ELBSecurityPolicy-Made-Up")');
+    // The flag's value is cluster text: quoted, a line break in it stays escaped on one line.
+    const hostile = legacyProtocolEnabled.excluded!(ctx(ALB_CLASS + albIngress('shop') + controller(['"--default-ssl-policy=x\\n[ok] all clear"'])))!;
+    expect(hostile).toContain('"x\\n[ok] all clear"');
+    expect(hostile).not.toContain('\n');
+  });
+
+  // Upstream supports one controller Deployment per cluster (configurations.md, "limitation").
+  it('two controller Deployments disagreeing on the flag: neither passed nor failed, the coverage note names both', () => {
+    const c = ctx(ALB_CLASS + albIngress('shop') + controller([`--default-ssl-policy=${TLS13}`]) + controller(['--ingress-class=alb'], 'second-lbc'));
+    expect(awsVerdicts(c)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain(`1 AWS load balancer(s) name no security policy and take the AWS Load Balancer Controller's default, which its Deployments set differently (Deployment kube-system/aws-load-balancer-controller: --default-ssl-policy="${TLS13}"; Deployment kube-system/second-lbc: no --default-ssl-policy (ELBSecurityPolicy-2016-08))`);
+  });
+
+  it('a Deployment whose image is not the controller\'s is not read', () => {
+    expect(byName(ctx(ALB_CLASS + albIngress('shop') + controller([`--default-ssl-policy=${TLS13}`], 'other', 'example/not-the-aws-load-balancer-controller-proxy:1')))).toEqual({ shop: 'fail' });
+  });
+});
