@@ -13,6 +13,12 @@ export interface ResourceRef {
   kind: string;
   namespace?: string;
   name: string;
+  /**
+   * Set only where the kind alone names another object (a Calico NetworkPolicy, not Kubernetes'
+   * networking.k8s.io one): outputs that point at the object (PolicyReports) use it, and the
+   * finding's fingerprint holds its API group (not its version).
+   */
+  apiVersion?: string;
 }
 
 /** What a check returns for one evaluated subject; the engine adds check id and fingerprint. */

@@ -4,7 +4,11 @@ import { hash } from 'node:crypto';
 import type { ResourceRef } from '../base/vocabulary.ts';
 
 export function fingerprintOf(check: string, resource: ResourceRef, detailKey?: string): string {
-  const identity = `${check}\u0000${resource.kind}\u0000${resource.namespace ?? ''}\u0000${resource.name}\u0000${detailKey ?? ''}`;
+  // A kind two API groups use (a Calico NetworkPolicy beside Kubernetes' one of the same name) is
+  // told apart by its group, the same whichever version was read (crd.projectcalico.org/v1 is
+  // projectcalico.org/v3's storage form).
+  const group = resource.apiVersion ? `.${resource.apiVersion.split('/')[0]!.replace(/^crd\./, '')}` : '';
+  const identity = `${check}\u0000${resource.kind}${group}\u0000${resource.namespace ?? ''}\u0000${resource.name}\u0000${detailKey ?? ''}`;
   // One-shot hash: a third of the CPU of createHash().update().digest() per finding.
   const hex = hash('sha256', identity, 'hex');
   // Its first 20 characters as a string of their own: V8 makes a slice of 13 or more

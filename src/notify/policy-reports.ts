@@ -90,7 +90,7 @@ export function storedBytes(value: unknown): number {
 const LONGER_IN_GO: Record<string, number> = { '<': 5, '>': 5, '&': 5, '\u2028': 3, '\u2029': 3, '\\b': 4, '\\f': 4 };
 
 function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyReportResult {
-  const apiVersion = API_VERSION_OF[f.resource.kind];
+  const apiVersion = f.resource.apiVersion ?? API_VERSION_OF[f.resource.kind];
   return {
     source: 'ztaudit',
     policy: f.check,
@@ -101,7 +101,7 @@ function resultOf(f: Finding, ts: { seconds: number; nanos: number }): PolicyRep
     message: text(f.message, MAX_MESSAGE),
     timestamp: ts,
     resources: [{
-      ...(apiVersion ? { apiVersion } : {}), kind: text(f.resource.kind, MAX_NAME), name: text(f.resource.name, MAX_NAME),
+      ...(apiVersion ? { apiVersion: text(apiVersion, MAX_NAME) } : {}), kind: text(f.resource.kind, MAX_NAME), name: text(f.resource.name, MAX_NAME),
       ...(f.resource.namespace ? { namespace: text(f.resource.namespace, MAX_NAME) } : {}),
     }],
     properties: {

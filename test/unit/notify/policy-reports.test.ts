@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { openKubeClient, TransportError, type KubeClient, type KubeResponse } fr
 import type { RunReport } from '../../../src/run/types.ts';
 import { buildPolicyReports, MAX_REPORT_BYTES, MAX_RESULTS_PER_REPORT, notPublishable, writePolicyReports, type PolicyReportObject } from '../../../src/notify/policy-reports.ts';
 import { readSnapshot, writeSnapshot } from '../../../src/snapshot/io.ts';
+import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { buildRun, HOSTILE_NAMES, hostileReport, syntheticReport, worstCaseRun } from '../report/fixtures.ts';
 
 /** etcd's default --max-request-bytes: a larger write is refused ("etcdserver: request is too large"). */
@@ -465,6 +466,64 @@ describe('ztaudit run --policy-reports', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+// results[].resources are ObjectReferences: apiVersion says which object
+// (https://github.com/kubernetes-sigs/wg-policy-prototypes, PolicyReport v1alpha2 CRD). A Calico
+// NetworkPolicy and a Kubernetes one may share namespace and name; each result points at its own.
+const SAME_NAMES = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.27}]
+---
+apiVersion: crd.projectcalico.org/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  selector: app == 'nothing-has-this'
+  types: [Ingress, Egress]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: nothing-has-this}}
+  policyTypes: [Ingress]
+`;
+
+describe('a Calico NetworkPolicy finding in a PolicyReport', () => {
+  it('points at the Calico object (its apiVersion as read), a Kubernetes NetworkPolicy finding at networking.k8s.io/v1, fingerprints unchanged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-prcalico-'));
+    writeFileSync(join(dir, 'a.yaml'), SAME_NAMES);
+    const code = await main(['run', '--manifests', join(dir, 'a.yaml'), '--history', 'none', '--no-notify', '-q', '--out', join(dir, 'out'), '--format', 'json'], { stdout: () => {}, stderr: () => {}, env: {}, isTTY: false, cwd: dir });
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as RunReport;
+    const selectsNothing = report.findings.filter((f) => f.check === 'network.policy-selects-nothing');
+    const calico = selectsNothing.find((f) => f.message.startsWith('Calico'));
+    const k8s = selectsNothing.find((f) => !f.message.startsWith('Calico'));
+    expect(calico?.resource).toEqual({ kind: 'NetworkPolicy', namespace: 'shop', name: 'default-deny', apiVersion: 'crd.projectcalico.org/v1' });
+    expect(k8s?.resource).toEqual({ kind: 'NetworkPolicy', namespace: 'shop', name: 'default-deny' });
+    // Two objects, two findings: the fingerprints (the history diff's identity) differ, by the API
+    // group alone (not the version, which depends on whether Calico's API server answered); the
+    // Kubernetes one's is as it always was.
+    expect(calico!.fingerprint).not.toBe(k8s!.fingerprint);
+    expect(k8s!.fingerprint).toBe(fingerprintOf('network.policy-selects-nothing', { kind: 'NetworkPolicy', namespace: 'shop', name: 'default-deny' }));
+    expect(calico!.fingerprint).toBe(fingerprintOf('network.policy-selects-nothing', { kind: 'NetworkPolicy', namespace: 'shop', name: 'default-deny', apiVersion: 'projectcalico.org/v3' }));
+    const results = buildPolicyReports(report).find((o) => o.kind === 'PolicyReport' && o.metadata.namespace === 'shop')!.results;
+    const of = (f: typeof calico) => results.find((r) => r.properties.fingerprint === f!.fingerprint)!.resources;
+    expect(of(calico)).toEqual([{ apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', namespace: 'shop', name: 'default-deny' }]);
+    expect(of(k8s)).toEqual([{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', namespace: 'shop', name: 'default-deny' }]);
   });
 });
 

@@ -531,7 +531,7 @@ export function parseCalicoPolicy(obj: KubeObject, kind: CalicoKind, api: Calico
 
   return {
     kind, api, name, storedName, namespace, id,
-    ref: { kind, ...(namespace !== undefined ? { namespace } : {}), name: name || '(unnamed)' },
+    ref: { kind, ...(namespace !== undefined ? { namespace } : {}), name: name || '(unnamed)', ...(kind === 'NetworkPolicy' ? { apiVersion: api } : {}) },
     tier, order, selector: compiled, ingressType, egressType, typesDefaulted, ingress, egress,
     hostEndpointsOnly, outOfScope, errors, raw: obj,
   };
