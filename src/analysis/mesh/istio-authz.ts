@@ -13,7 +13,8 @@
 // - targetRef(s) attach a policy to a Gateway (a waypoint) or a Service using one; a waypoint
 //   enforces them for namespaces/services labelled istio.io/use-waypoint, and ztunnel then sees
 //   the waypoint, not the caller (https://istio.io/latest/docs/ambient/usage/waypoint/,
-//   https://istio.io/latest/docs/ambient/usage/l4-policy/). A sidecar ignores them.
+//   https://istio.io/latest/docs/ambient/usage/l4-policy/). A sidecar ignores them, and so does
+//   everything when the waypoint's Gateway has no status.addresses (WaypointStatus).
 // What the snapshot cannot tell (HTTP methods, paths, hosts, headers, `when` conditions other
 // than source.namespace/source.principal/destination.port, source IP addresses, a request's JWT)
 // makes a rule "may match": the verdict is then 'depends', never 'allowed' for every request.
@@ -27,6 +28,7 @@ import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from '.
 import { indexAuthorizationPolicies, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
+import { templatesStandIn } from '../workloads.ts';
 import { istioMeshConfigMap } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 
@@ -61,9 +63,42 @@ export interface IstioAuthzModel {
   waypointFor: Map<string, WaypointFor>;
   /** Gateways could not be read (forbidden, failed): which traffic a waypoint handles is unknown. */
   gatewaysUnreadable: boolean;
+  /** Gateway API Gateways by `namespace/name`: whether istiod takes each as a usable waypoint (waypointStatusOf). */
+  waypointStatus: Map<string, WaypointStatus>;
+  /** The snapshot was read from manifests, which carry no status: a Gateway's readiness is assumed. */
+  fromManifests: boolean;
 }
 
 export type WaypointFor = { value: string; fromClass?: string } | { classUnread: string };
+
+/**
+ * Whether a Gateway is a waypoint istiod sends traffic through. istiod builds a waypoint only from
+ * a Gateway with `status.addresses` ("should only be populated once the Waypoint's deployment has
+ * at least 1 ready pod"); without one, a Service or namespace naming it gets no waypoint
+ * (ReportWaypointIsNotReady) and its traffic goes straight to the workload's ztunnel (istio/istio
+ * pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go, gatewayToWaypointTransform and
+ * fetchWaypointForTarget). The Programmed condition is not what istiod reads: with an address, a
+ * Programmed other than True is only said. `assumed`: the Gateway came from manifests, which
+ * never carry status.
+ */
+export type WaypointStatus = { ready: true; programmed?: string } | { ready: false; why: string } | { ready: 'assumed' };
+
+function waypointStatusOf(snapshot: Snapshot, fromManifests: boolean): Map<string, WaypointStatus> {
+  const out = new Map<string, WaypointStatus>();
+  for (const g of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const key = `${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`;
+    if (fromManifests && g.status === undefined) {
+      out.set(key, { ready: 'assumed' });
+      continue;
+    }
+    const status = obj(g.status);
+    const programmed = arr(status?.conditions).map(obj).find((c) => c?.type === 'Programmed');
+    const programmedText = programmed ? `Programmed ${str(programmed.status) ?? '(no status)'}${str(programmed.reason) ? `, reason ${str(programmed.reason)}` : ''}` : undefined;
+    if (arr(status?.addresses).length > 0) out.set(key, programmed && programmed.status !== 'True' ? { ready: true, programmed: programmedText } : { ready: true });
+    else out.set(key, { ready: false, why: `Gateway ${key} has no status.addresses${programmedText ? ` (${programmedText})` : ''}` });
+  }
+  return out;
+}
 
 /**
  * Which traffic each Gateway takes as a waypoint. istiod's Waypoints collection
@@ -143,6 +178,8 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     services,
     waypointFor: waypointForOf(snapshot),
     gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
+    waypointStatus: waypointStatusOf(snapshot, templatesStandIn(snapshot)),
+    fromManifests: templatesStandIn(snapshot),
   };
 }, ['network', 'tls', 'mtls']);
 
@@ -436,6 +473,10 @@ export interface WaypointPath {
   skipped?: string;
   /** Set when the waypoint Gateway could not be read: whether `wp` handles this traffic is unknown (why). */
   unsure?: string;
+  /** Set when the named waypoint is not ready (why, naming its Gateway): istiod sends this call around it. */
+  notReady?: string;
+  /** Set when the waypoint's Gateway came from manifests without status: its readiness is assumed (said in a note). */
+  assumedReady?: string;
   /** The Service the call is addressed to (undefined: a direct call to a pod). */
   service?: string;
 }
@@ -455,11 +496,22 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
   const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
   const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
     if (!named) return { label, wp: undefined };
-    const found = model.waypointFor.get(`${named.namespace}/${named.name}`);
+    const key = `${named.namespace}/${named.name}`;
+    const found = model.waypointFor.get(key);
     if (found === undefined && model.gatewaysUnreadable) {
-      const unsure = `Gateways could not be read, so whether waypoint ${named.namespace}/${named.name} (${named.via}) handles ${traffic} traffic (its istio.io/waypoint-for label) is unknown`;
+      const unsure = `Gateways could not be read, so whether waypoint ${key} (${named.via}) handles ${traffic} traffic (its istio.io/waypoint-for label) is unknown`;
       return { label, wp: { ...named, via: `${named.via}; Gateway unread` }, unsure };
     }
+    // istiod has no waypoint without a ready Gateway, whatever traffic it would take: from a live
+    // cluster a Gateway without status.addresses, or none at all, leaves the call to ztunnel.
+    const status = model.waypointStatus.get(key);
+    const notReadyWhy = status?.ready === false ? status.why : status === undefined && !model.fromManifests ? `Gateway ${key} is not in the cluster` : undefined;
+    if (notReadyWhy) {
+      const consequence = 'so istiod sends no traffic through it, and the AuthorizationPolicies attached to it by targetRefs are enforced nowhere';
+      return { label, wp: undefined, skipped: `waypoint ${key} (${named.via}) is not ready: ${notReadyWhy}, ${consequence}`, notReady: `waypoint ${key} is not ready: ${notReadyWhy}, ${consequence}` };
+    }
+    const assumedReady = status?.ready === 'assumed' ? `waypoint ${key}: its Gateway comes from manifests, which carry no status, so it is assumed ready; in a cluster istiod uses it only once the Gateway has status.addresses` : undefined;
+    const programmedNote = status?.ready === true && status.programmed ? `; Gateway ${status.programmed}, but it has status.addresses, which is what istiod sends traffic to` : '';
     if (found !== undefined && 'classUnread' in found) {
       const unsure = `GatewayClasses could not be read, so whether waypoint ${named.namespace}/${named.name} (${named.via}) handles ${traffic} traffic (the istio.io/waypoint-for label of its GatewayClass ${found.classUnread}) is unknown`;
       return { label, wp: { ...named, via: `${named.via}; GatewayClass unread` }, unsure };
@@ -467,7 +519,9 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
     const value = found?.value;
     const forText = value ? `istio.io/waypoint-for: ${value}${found?.fromClass !== undefined ? ` on GatewayClass ${found.fromClass}` : ''}` : value === '' ? 'no istio.io/waypoint-for label: service' : 'Gateway not in the snapshot: Istio\'s default service assumed';
     const handles = value === undefined || value === '' ? traffic === 'service' : value === 'all' || value === traffic;
-    return handles ? { label, wp: { ...named, via: `${named.via}; ${forText}` } } : { label, wp: undefined, skipped: `waypoint ${named.namespace}/${named.name} (${named.via}) does not handle ${traffic} traffic (${forText})` };
+    return handles
+      ? { label, wp: { ...named, via: `${named.via}; ${forText}${programmedNote}` }, ...(assumedReady ? { assumedReady } : {}) }
+      : { label, wp: undefined, skipped: `waypoint ${key} (${named.via}) does not handle ${traffic} traffic (${forText})` };
   };
   const nsWaypoint = (kind: string) => {
     const v = nsLabels['istio.io/use-waypoint'];
@@ -725,21 +779,25 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const best = answers.reduce((a, b) => (openness[b.j.layer.verdict] > openness[a.j.layer.verdict] ? b : a));
   const { layer, at } = best.j;
   notes.push(...best.j.notes);
+  // A waypoint that is not ready decides nothing: the answer says so, naming its Gateway.
+  const notReady = uniq(best.paths.flatMap((p) => (p.notReady ? [p.notReady] : [])));
+  const reason = notReady.length ? `${notReady.join('; ')}; ${at} judges the call: ${layer.reason}` : layer.reason;
+  for (const a of uniq(answers.flatMap((x) => x.paths.flatMap((p) => (p.assumedReady ? [p.assumedReady] : []))))) notes.push(a);
   if (answers.length > 1) {
     notes.push(`${best.paths.map((p) => p.label).join(', ')}: judged by ${at}`);
-    for (const p of best.paths) if (p.skipped) notes.push(p.skipped);
+    for (const p of best.paths) if (p.skipped && !p.notReady) notes.push(p.skipped);
     for (const other of answers) {
       if (other === best) continue;
       const skippedText = other.paths.flatMap((p) => (p.skipped ? [` (${p.skipped})`] : [])).join('');
       notes.push(`${other.paths.map((p) => p.label).join(', ')}: judged by ${other.j.at}${skippedText}, ${other.j.layer.verdict.toUpperCase()}: ${other.j.layer.reason}`);
     }
   } else {
-    for (const p of best.paths) if (p.skipped) notes.push(p.skipped);
+    for (const p of best.paths) if (p.skipped && !p.notReady) notes.push(p.skipped);
   }
   return {
     ...base,
     verdict: layer.verdict,
-    reason: layer.reason,
+    reason,
     enforcedBy: at,
     ...(layer.policy ? { policy: layer.policy } : {}),
     ...(layer.rule !== undefined ? { rule: layer.rule } : {}),
