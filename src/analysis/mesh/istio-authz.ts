@@ -9,7 +9,8 @@
 // - principals and namespaces need mutual TLS; requestPrincipals need a JWT that a
 //   RequestAuthentication validated (same reference page, Source), and on TCP traffic they drop
 //   out of a rule like every HTTP-only field: an ALLOW rule never matches, a DENY rule matches
-//   more widely (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/);
+//   more widely (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/); the
+//   protocol is the one the callee's Service port declares (callProtocol), else unknown;
 // - targetRef(s) attach a policy to a Gateway (a waypoint) or a Service using one; a waypoint
 //   enforces them for namespaces/services labelled istio.io/use-waypoint, and ztunnel then sees
 //   the waypoint, not the caller (https://istio.io/latest/docs/ambient/usage/waypoint/,
@@ -54,7 +55,7 @@ export interface IstioAuthzModel {
   requestAuthnUnreadable: boolean;
   namespaces: Map<string, NamespaceInfo>;
   /** Services per namespace: name, selector, labels (waypoint use, Service targetRefs). */
-  services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
+  services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string>; ports: ServicePortProtocol[] }>>;
   /**
    * Gateway API Gateways by `namespace/name`: the istio.io/waypoint-for that applies to them — the
    * Gateway's label, else its GatewayClass's (`from` names that class), else '' — or `classUnread`
@@ -70,6 +71,55 @@ export interface IstioAuthzModel {
 }
 
 export type WaypointFor = { value: string; fromClass?: string } | { classUnread: string };
+
+/** A TCP Service port and the protocol Istio takes it to carry (undefined: not declared, so sniffed). */
+export interface ServicePortProtocol {
+  port: number;
+  targetPort: number | string;
+  protocol: 'tcp' | 'http' | undefined;
+  /** How it was declared, for the verdict's note: `name tcp-db`, `appProtocol http`. */
+  declared: string;
+}
+
+/** Protocols Istio proxies as opaque TCP (protocol.Instance.IsTCP), and those it parses as HTTP (IsHTTP). */
+const TCP_PROTOCOLS = new Set(['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql']);
+const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc', 'grpc-web', 'http_proxy']);
+/** Ports istiod takes as TCP when nothing declares a protocol: SMTP, DNS, MySQL, MongoDB. */
+const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
+
+/**
+ * The protocol a Service port declares, as istiod reads it (istio/istio pkg/config/kube/conversion.go
+ * ConvertProtocol): `appProtocol` when set, else the port name's prefix before the first '-'
+ * (`name: <protocol>[-<suffix>]`, "If both are defined, appProtocol takes precedence over the port
+ * name", https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/),
+ * case-insensitive; Kubernetes' kubernetes.io/h2c and kubernetes.io/ws are HTTP, kubernetes.io/wss
+ * HTTPS; an undeclared well-known port is TCP. Anything else is undefined: Istio sniffs it.
+ */
+export function declaredPortProtocol(p: { name?: string; appProtocol?: string; port: number }): { protocol: 'tcp' | 'http' | undefined; declared: string } {
+  const declared = p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `name ${p.name ?? '(none)'}`;
+  const value = p.appProtocol ?? p.name ?? '';
+  if (p.appProtocol === 'kubernetes.io/h2c' || p.appProtocol === 'kubernetes.io/ws') return { protocol: 'http', declared };
+  if (p.appProtocol === 'kubernetes.io/wss') return { protocol: 'tcp', declared };
+  const lower = value.toLowerCase();
+  const prefix = lower.startsWith('grpc-web') ? 'grpc-web' : lower.split('-')[0];
+  if (HTTP_PROTOCOLS.has(prefix)) return { protocol: 'http', declared };
+  if (TCP_PROTOCOLS.has(prefix)) return { protocol: 'tcp', declared };
+  if (WELL_KNOWN_TCP_PORTS.has(p.port)) return { protocol: 'tcp', declared: `${declared}, well-known port ${p.port}` };
+  return { protocol: undefined, declared };
+}
+
+function servicePortProtocols(spec: Record<string, unknown> | undefined): ServicePortProtocol[] {
+  const out: ServicePortProtocol[] = [];
+  for (const raw of arr(spec?.ports)) {
+    const p = obj(raw);
+    const port = p?.port;
+    if (!p || (p.protocol ?? 'TCP') !== 'TCP' || typeof port !== 'number') continue;
+    const tp = p.targetPort ?? port;
+    const targetPort = typeof tp === 'string' && /^\d+$/.test(tp) ? Number(tp) : typeof tp === 'number' || typeof tp === 'string' ? tp : port;
+    out.push({ port, targetPort, ...declaredPortProtocol({ port, name: str(p.name), appProtocol: str(p.appProtocol) }) });
+  }
+  return out;
+}
 
 /**
  * Whether a Gateway is a waypoint istiod sends traffic through. istiod builds a waypoint only from
@@ -163,7 +213,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     const ns = s.metadata?.namespace ?? 'default';
     let list = services.get(ns);
     if (!list) services.set(ns, (list = []));
-    list.push({ name: s.metadata?.name ?? '', selector: stringMap(obj(s.spec)?.selector), labels: stringMap(s.metadata?.labels) });
+    list.push({ name: s.metadata?.name ?? '', selector: stringMap(obj(s.spec)?.selector), labels: stringMap(s.metadata?.labels), ports: servicePortProtocols(obj(s.spec)) });
   }
   return {
     root,
@@ -224,7 +274,11 @@ interface Peer {
   trustDomains: string[];
   /** ztunnel without a waypoint enforces the callee's policies: only their L4 parts exist there. */
   l4Only?: boolean;
+  /** The protocol the callee's Service port declares for this call (callProtocol); undefined: Istio sniffs it. */
+  protocol?: CallProtocol;
 }
+
+interface CallProtocol { kind: 'tcp' | 'http'; source: string }
 
 /** Istio's trust-domain pattern match (trustdomain stringMatch): either side may be the pattern. */
 function trustDomainMatches(a: string, b: string): boolean {
@@ -273,8 +327,8 @@ function identityField(values: string[] | undefined, negative: boolean, actual: 
  * with it never matches while a DENY rule matches without it ("Istio doesn't understand the
  * HTTP-only fields while creating a DENY rule for tcp port and due to its restrictive nature it
  * denies all the traffic to the tcp ports",
- * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). Whether a call is HTTP or
- * TCP is not in the snapshot: where the two readings differ the field "may match".
+ * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). A call is HTTP or TCP as its
+ * Service port declares (peer.protocol); undeclared, where the two readings differ the field "may match".
  */
 function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined): Judged {
   const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
@@ -283,6 +337,7 @@ function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined
     const field = negative ? 'notRequestPrincipals' : 'requestPrincipals';
     const http = negative ? YES : NO;
     const tcp = action === 'ALLOW' ? NO : YES;
+    if (peer.protocol) return peer.protocol.kind === 'http' ? http : tcp;
     if (http.m === tcp.m) return http;
     return maybe(`the protocol: without a JWT (no RequestAuthentication applies) ${field} ${negative ? 'match every' : 'match no'} HTTP request, while on TCP traffic Istio ${action === 'ALLOW' ? `never matches an ALLOW rule with ${field}` : `ignores ${field} in a ${action ?? 'DENY'} rule`}`);
   };
@@ -333,7 +388,8 @@ function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefine
     const hit = (vs: string[]) => vs.some((v) => Number(v) === peer.port);
     return all([c.values ? (hit(c.values) ? YES : NO) : YES, c.notValues ? (hit(c.notValues) ? NO : YES) : YES]);
   }
-  if (action === 'ALLOW' && c.key.startsWith('request.auth.') && c.values && !peer.jwt) return NO;
+  // On a port declared HTTP the condition stays (a DENY rule is not widened): without a JWT its values never match.
+  if ((action === 'ALLOW' || peer.protocol?.kind === 'http') && c.key.startsWith('request.auth.') && c.values && !peer.jwt) return NO;
   return maybe(what);
 }
 
@@ -367,12 +423,49 @@ function l4View(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | unde
   };
 }
 
+/**
+ * The fields Istio cannot build into a TCP filter (`"<field>" is HTTP only`, istio/istio
+ * pilot/pkg/security/authz/model/generator.go): methods, paths, hosts, requestPrincipals and the
+ * request.* `when` keys (request.auth.*, request.headers[...]).
+ */
+function httpOnlyFieldsOf(r: AuthzRule): string[] {
+  const out: string[] = [];
+  for (const o of r.to) for (const k of ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'] as const) if (o[k]) out.push(k);
+  for (const src of r.from) for (const k of ['requestPrincipals', 'notRequestPrincipals'] as const) if (src[k]) out.push(k);
+  for (const c of r.when) if (c.key.startsWith('request.')) out.push(`when ${c.key}`);
+  return uniq(out);
+}
+
+/**
+ * A rule as a proxy enforces it on a port declared TCP: istiod skips an ALLOW rule with an
+ * HTTP-only field ("Istio ignores the invalid ALLOW rule") and builds a DENY (CUSTOM, AUDIT) rule
+ * without those fields, so it matches more widely ("Istio doesn't understand the HTTP-only fields
+ * while creating a DENY rule for tcp port and due to its restrictive nature it denies all the
+ * traffic to the tcp ports", https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/;
+ * model.go checkError: "effectively resulting in a wider deny").
+ */
+function tcpView(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | undefined {
+  if (httpOnlyFieldsOf(r).length === 0) return r;
+  if (action === 'ALLOW') return undefined;
+  return {
+    ...r,
+    from: r.from.map(({ requestPrincipals: _a, notRequestPrincipals: _b, ...rest }) => rest),
+    to: r.to.map(({ methods: _a, notMethods: _b, paths: _c, notPaths: _d, hosts: _e, notHosts: _f, ...rest }) => rest),
+    when: r.when.filter((c) => !c.key.startsWith('request.')),
+  };
+}
+
 /** `action`: the rule's policy action; only an ALLOW rule's HTTP-only conditions are judged without a JWT. */
 function judgeRule(r: AuthzRule, peer: Peer, action?: AuthzAction): Judged {
   if (peer.l4Only) {
     const l4 = l4View(r, action);
     if (!l4) return NO;
     r = l4;
+  }
+  if (peer.protocol?.kind === 'tcp') {
+    const tcp = tcpView(r, action);
+    if (!tcp) return NO;
+    r = tcp;
   }
   return all([
     r.from.length ? any(r.from.map((s) => judgeSource(s, peer, action))) : YES,
@@ -642,6 +735,66 @@ function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name:
   return issuers.length ? uniq(issuers) : undefined;
 }
 
+const callProtocols = new WeakMap<IstioAuthzModel, Map<string, CallProtocol | undefined>>();
+
+/**
+ * The protocol a call on the callee's port carries as Istio reads it: the declared protocol of the
+ * Service ports leading to that pod port (declaredPortProtocol) — within `scope` at a waypoint (the
+ * Service called), every Service selecting the callee at its sidecar, whose inbound listener for
+ * the port takes the Service port's protocol. One answer only when every such port declares the
+ * same; none, or any undeclared, leaves it undefined (sniffed: HTTP or TCP per connection).
+ * Memoised per model, callee and port, so the effective matrix walks a namespace's Services once.
+ */
+function callProtocol(model: IstioAuthzModel, callee: MeshCallee, scope: ServiceScope): CallProtocol | undefined {
+  let cache = callProtocols.get(model);
+  if (!cache) callProtocols.set(model, (cache = new Map()));
+  const key = `${callee.namespace}\u0000${callee.name}\u0000${callee.port}\u0000${scope === undefined ? '*' : scope.service ?? ''}`;
+  if (cache.has(key)) return cache.get(key);
+  const found: string[] = [];
+  let kind: CallProtocol['kind'] | undefined;
+  let agreed = true;
+  for (const s of model.services.get(callee.namespace) ?? []) {
+    if (!inScope(scope, s.name) || Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
+    for (const sp of s.ports) {
+      const target = typeof sp.targetPort === 'number' ? sp.targetPort : callee.containerPorts?.find((c) => c.name === sp.targetPort)?.port;
+      if (target !== callee.port) continue;
+      if (sp.protocol === undefined || (kind !== undefined && kind !== sp.protocol)) agreed = false;
+      kind ??= sp.protocol;
+      found.push(`Service ${callee.namespace}/${s.name} port ${sp.port} ${sp.declared}`);
+    }
+  }
+  const out = agreed && kind !== undefined ? { kind, source: found.join(', ') } : undefined;
+  cache.set(key, out);
+  return out;
+}
+
+/**
+ * The callee's pod ports that a Service selecting it declares a protocol for: a verdict over a set
+ * of ports judges each apart, since HTTP-only policy fields read differently there (callProtocol).
+ */
+export function istioDeclaredProtocolPorts(model: IstioAuthzModel, namespace: string, labels: Record<string, string>, containerPorts: Array<{ port: number; name?: string }>): number[] {
+  // Asked once per caller of the same callee (the effective matrix): one walk of the namespace's Services per callee.
+  let cache = declaredPortsByModel.get(model);
+  if (!cache) declaredPortsByModel.set(model, (cache = new Map()));
+  const key = `${namespace}\u0000${JSON.stringify(labels)}\u0000${containerPorts.map((c) => `${c.name ?? ''}=${c.port}`).join(',')}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const out = new Set<number>();
+  for (const s of model.services.get(namespace) ?? []) {
+    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, labels)) continue;
+    for (const sp of s.ports) {
+      if (sp.protocol === undefined) continue;
+      const target = typeof sp.targetPort === 'number' ? sp.targetPort : containerPorts.find((c) => c.name === sp.targetPort)?.port;
+      if (target !== undefined) out.add(target);
+    }
+  }
+  const ports = [...out];
+  cache.set(key, ports);
+  return ports;
+}
+
+const declaredPortsByModel = new WeakMap<IstioAuthzModel, Map<string, number[]>>();
+
 /** The PeerAuthentication mode on the callee's port, and the policy that set it. */
 function portMode(model: IstioAuthzModel, callee: MeshCallee): { mode: EffectiveMode; by: ResourceRef | undefined } {
   const r = resolveIstioMode(model.peer, callee.namespace, callee.labels);
@@ -710,6 +863,18 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     const jwt = requestAuthnFor(model, callee, wp, scope);
     const l4Only = ambient && !wp;
     const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}) };
+    // A sidecar or a waypoint (for a call to a Service) parses the port as its Service declares it;
+    // read only where a policy there has an HTTP-only field, the one thing the protocol changes.
+    const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope)) : workloadPolicies;
+    const httpOnly = l4Only || (wp && scope?.service === undefined) ? [] : enforced.filter((p) => p.rules.some((r) => httpOnlyFieldsOf(r).length > 0));
+    const protocol = httpOnly.length ? callProtocol(model, callee, wp ? scope : undefined) : undefined;
+    if (protocol) {
+      peer.protocol = protocol;
+      const fields = uniq(httpOnly.flatMap((p) => p.rules.flatMap(httpOnlyFieldsOf))).join(', ');
+      notes.push(protocol.kind === 'tcp'
+        ? `port ${callee.port} of ${calleeName} is declared TCP (${protocol.source}): Istio enforces no ${fields} of AuthorizationPolicy ${httpOnly.map(name).join(', ')} there: an ALLOW rule with them never matches, a DENY rule applies without them (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/)`
+        : `port ${callee.port} of ${calleeName} is declared HTTP (${protocol.source}): ${fields} of AuthorizationPolicy ${httpOnly.map(name).join(', ')} are judged per request`);
+    }
     let layer: LayerVerdict;
     if (!wp) {
       layer = judgeLayer(workloadPolicies, peer, who);
