@@ -888,7 +888,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
         if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
       }
     } else {
-      const wl = judgeLayer(kept(waypointPolicies(model, callee, wp, scope)), peer, who);
+      const wl = judgeLayer(enforced, peer, who);
       // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's,
       // and still enforces no L7 field: "The ztunnel cannot enforce L7 policies. If a policy with
       // rules matching L7 attributes is targeted with a workload selector … such that it is
