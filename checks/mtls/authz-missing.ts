@@ -9,6 +9,7 @@
 // waypoint enforces: those attached by targetRefs to the waypoint Gateway or to the Service called
 // (https://istio.io/latest/docs/ambient/usage/l4-policy/, attachment table). Which calls a waypoint
 // sees is its Gateway's istio.io/waypoint-for (https://istio.io/latest/docs/ambient/usage/waypoint/),
+// and a waypoint whose Gateway istiod has given no address (status.addresses) sees none,
 // read by the same waypointPaths and waypointPolicies the flow judge (reach) uses, so a workload
 // passes only when every way of calling it meets an ALLOW policy.
 // Policies protect none of a sidecar pod's inbound ports that its excludeInboundPorts or

@@ -41,7 +41,8 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   return istioFlowVerdict(
     istioAuthzModel(ctx.snapshot, ctx.config),
     { namespace: OUTSIDER_NS, serviceAccount: OUTSIDER_NS, labels: {}, mtls: caller === 'outsider' },
-    { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP', ...(dataplane ? { dataplane } : {}) },
+    // Its container ports too, as reach gives them: a Service's named targetPort then finds the port whose declared protocol Istio reads.
+    { namespace: w.namespace, name: w.workload.ref.name, serviceAccount: '', labels: w.labels, port, protocol: 'TCP', ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) },
     allowOnly ? { allowOnly } : {},
   );
 }

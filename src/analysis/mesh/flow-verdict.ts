@@ -8,7 +8,7 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { istioAuthzModel, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
+import { istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
 import { bypassesSidecar, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
@@ -306,7 +306,7 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);
-    const istioCallee: MeshCallee = { ...target, ...(dataplane ? { dataplane } : {}) };
+    const istioCallee: MeshCallee = { ...target, ...(dataplane ? { dataplane } : {}), ...(rep ? { containerPorts: containerPorts(rep.spec) } : {}) };
     return istioUnreadMeshConfig(snapshot, config, authz, istioCallee, istioFlowVerdict(authz, caller, istioCallee));
   }
   const model = meshModel(snapshot, config);
@@ -377,9 +377,12 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
   const named = new Set<number>(mesh === 'istio' ? istioNamedPorts(snapshot, config) : []);
   if (mesh === 'istio') {
     // Ports the callee's sidecar does not capture (or, with includeInboundPorts, the only ones it does).
-    const rep = workloadIndex(snapshot, config).get(refKey(to))?.workload.pods[0];
+    const callee = workloadIndex(snapshot, config).get(refKey(to));
+    const rep = callee?.workload.pods[0];
     const capture = rep ? istioInboundCapture(rep.annotations) : undefined;
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
+    // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
+    if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);
   }
   if (mesh === 'linkerd' || mesh === 'consul') {
     const w = workloadIndex(snapshot, config).get(refKey(to));

@@ -27,6 +27,8 @@ export interface MeshCallee {
   protocol: 'TCP' | 'UDP' | 'SCTP';
   /** Istio: how the callee is in the mesh (ambient pods are judged by ztunnel or a waypoint); default sidecar. */
   dataplane?: 'sidecar' | 'ambient';
+  /** The callee's container ports, so a Service's named targetPort finds `port` (Istio reads the Service port's declared protocol). */
+  containerPorts?: Array<{ port: number; name?: string }>;
 }
 
 /**

@@ -9,11 +9,13 @@
 // - principals and namespaces need mutual TLS; requestPrincipals need a JWT that a
 //   RequestAuthentication validated (same reference page, Source), and on TCP traffic they drop
 //   out of a rule like every HTTP-only field: an ALLOW rule never matches, a DENY rule matches
-//   more widely (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/);
+//   more widely (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/); the
+//   protocol is the one the callee's Service port declares (callProtocol), else unknown;
 // - targetRef(s) attach a policy to a Gateway (a waypoint) or a Service using one; a waypoint
 //   enforces them for namespaces/services labelled istio.io/use-waypoint, and ztunnel then sees
 //   the waypoint, not the caller (https://istio.io/latest/docs/ambient/usage/waypoint/,
-//   https://istio.io/latest/docs/ambient/usage/l4-policy/). A sidecar ignores them.
+//   https://istio.io/latest/docs/ambient/usage/l4-policy/). A sidecar ignores them, and so does
+//   everything when the waypoint's Gateway has no status.addresses (WaypointStatus).
 // What the snapshot cannot tell (HTTP methods, paths, hosts, headers, `when` conditions other
 // than source.namespace/source.principal/destination.port, source IP addresses, a request's JWT)
 // makes a rule "may match": the verdict is then 'depends', never 'allowed' for every request.
@@ -27,6 +29,7 @@ import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from '.
 import { indexAuthorizationPolicies, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
 import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
+import { templatesStandIn } from '../workloads.ts';
 import { istioMeshConfigMap } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 
@@ -52,7 +55,7 @@ export interface IstioAuthzModel {
   requestAuthnUnreadable: boolean;
   namespaces: Map<string, NamespaceInfo>;
   /** Services per namespace: name, selector, labels (waypoint use, Service targetRefs). */
-  services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string> }>>;
+  services: Map<string, Array<{ name: string; selector: Record<string, string>; labels: Record<string, string>; ports: ServicePortProtocol[] }>>;
   /**
    * Gateway API Gateways by `namespace/name`: the istio.io/waypoint-for that applies to them — the
    * Gateway's label, else its GatewayClass's (`from` names that class), else '' — or `classUnread`
@@ -61,9 +64,91 @@ export interface IstioAuthzModel {
   waypointFor: Map<string, WaypointFor>;
   /** Gateways could not be read (forbidden, failed): which traffic a waypoint handles is unknown. */
   gatewaysUnreadable: boolean;
+  /** Gateway API Gateways by `namespace/name`: whether istiod takes each as a usable waypoint (waypointStatusOf). */
+  waypointStatus: Map<string, WaypointStatus>;
+  /** The snapshot was read from manifests, which carry no status: a Gateway's readiness is assumed. */
+  fromManifests: boolean;
 }
 
 export type WaypointFor = { value: string; fromClass?: string } | { classUnread: string };
+
+/** A TCP Service port and the protocol Istio takes it to carry (undefined: not declared, so sniffed). */
+export interface ServicePortProtocol {
+  port: number;
+  targetPort: number | string;
+  protocol: 'tcp' | 'http' | undefined;
+  /** How it was declared, for the verdict's note: `name tcp-db`, `appProtocol http`. */
+  declared: string;
+}
+
+/** Protocols Istio proxies as opaque TCP (protocol.Instance.IsTCP), and those it parses as HTTP (IsHTTP). */
+const TCP_PROTOCOLS = new Set(['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql']);
+const HTTP_PROTOCOLS = new Set(['http', 'http2', 'grpc', 'grpc-web', 'http_proxy']);
+/** Ports istiod takes as TCP when nothing declares a protocol: SMTP, DNS, MySQL, MongoDB. */
+const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
+
+/**
+ * The protocol a Service port declares, as istiod reads it (istio/istio pkg/config/kube/conversion.go
+ * ConvertProtocol): `appProtocol` when set, else the port name's prefix before the first '-'
+ * (`name: <protocol>[-<suffix>]`, "If both are defined, appProtocol takes precedence over the port
+ * name", https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/),
+ * case-insensitive; Kubernetes' kubernetes.io/h2c and kubernetes.io/ws are HTTP, kubernetes.io/wss
+ * HTTPS; an undeclared well-known port is TCP. Anything else is undefined: Istio sniffs it.
+ */
+export function declaredPortProtocol(p: { name?: string; appProtocol?: string; port: number }): { protocol: 'tcp' | 'http' | undefined; declared: string } {
+  const declared = p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `name ${p.name ?? '(none)'}`;
+  const value = p.appProtocol ?? p.name ?? '';
+  if (p.appProtocol === 'kubernetes.io/h2c' || p.appProtocol === 'kubernetes.io/ws') return { protocol: 'http', declared };
+  if (p.appProtocol === 'kubernetes.io/wss') return { protocol: 'tcp', declared };
+  const lower = value.toLowerCase();
+  const prefix = lower.startsWith('grpc-web') ? 'grpc-web' : lower.split('-')[0];
+  if (HTTP_PROTOCOLS.has(prefix)) return { protocol: 'http', declared };
+  if (TCP_PROTOCOLS.has(prefix)) return { protocol: 'tcp', declared };
+  if (WELL_KNOWN_TCP_PORTS.has(p.port)) return { protocol: 'tcp', declared: `${declared}, well-known port ${p.port}` };
+  return { protocol: undefined, declared };
+}
+
+function servicePortProtocols(spec: Record<string, unknown> | undefined): ServicePortProtocol[] {
+  const out: ServicePortProtocol[] = [];
+  for (const raw of arr(spec?.ports)) {
+    const p = obj(raw);
+    const port = p?.port;
+    if (!p || (p.protocol ?? 'TCP') !== 'TCP' || typeof port !== 'number') continue;
+    const tp = p.targetPort ?? port;
+    const targetPort = typeof tp === 'string' && /^\d+$/.test(tp) ? Number(tp) : typeof tp === 'number' || typeof tp === 'string' ? tp : port;
+    out.push({ port, targetPort, ...declaredPortProtocol({ port, name: str(p.name), appProtocol: str(p.appProtocol) }) });
+  }
+  return out;
+}
+
+/**
+ * Whether a Gateway is a waypoint istiod sends traffic through. istiod builds a waypoint only from
+ * a Gateway with `status.addresses` ("should only be populated once the Waypoint's deployment has
+ * at least 1 ready pod"); without one, a Service or namespace naming it gets no waypoint
+ * (ReportWaypointIsNotReady) and its traffic goes straight to the workload's ztunnel (istio/istio
+ * pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go, gatewayToWaypointTransform and
+ * fetchWaypointForTarget). The Programmed condition is not what istiod reads: with an address, a
+ * Programmed other than True is only said. `assumed`: the Gateway came from manifests, which
+ * never carry status.
+ */
+export type WaypointStatus = { ready: true; programmed?: string } | { ready: false; why: string } | { ready: 'assumed' };
+
+function waypointStatusOf(snapshot: Snapshot, fromManifests: boolean): Map<string, WaypointStatus> {
+  const out = new Map<string, WaypointStatus>();
+  for (const g of snapshot.resources['gatewayapi.gateways'] ?? []) {
+    const key = `${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`;
+    if (fromManifests && g.status === undefined) {
+      out.set(key, { ready: 'assumed' });
+      continue;
+    }
+    const status = obj(g.status);
+    const programmed = arr(status?.conditions).map(obj).find((c) => c?.type === 'Programmed');
+    const programmedText = programmed ? `Programmed ${str(programmed.status) ?? '(no status)'}${str(programmed.reason) ? `, reason ${str(programmed.reason)}` : ''}` : undefined;
+    if (arr(status?.addresses).length > 0) out.set(key, programmed && programmed.status !== 'True' ? { ready: true, programmed: programmedText } : { ready: true });
+    else out.set(key, { ready: false, why: `Gateway ${key} has no status.addresses${programmedText ? ` (${programmedText})` : ''}` });
+  }
+  return out;
+}
 
 /**
  * Which traffic each Gateway takes as a waypoint. istiod's Waypoints collection
@@ -128,7 +213,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     const ns = s.metadata?.namespace ?? 'default';
     let list = services.get(ns);
     if (!list) services.set(ns, (list = []));
-    list.push({ name: s.metadata?.name ?? '', selector: stringMap(obj(s.spec)?.selector), labels: stringMap(s.metadata?.labels) });
+    list.push({ name: s.metadata?.name ?? '', selector: stringMap(obj(s.spec)?.selector), labels: stringMap(s.metadata?.labels), ports: servicePortProtocols(obj(s.spec)) });
   }
   return {
     root,
@@ -143,6 +228,8 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     services,
     waypointFor: waypointForOf(snapshot),
     gatewaysUnreadable: ['forbidden', 'error'].includes(snapshot.coverage['gatewayapi.gateways']?.status ?? 'ok'),
+    waypointStatus: waypointStatusOf(snapshot, templatesStandIn(snapshot)),
+    fromManifests: templatesStandIn(snapshot),
   };
 }, ['network', 'tls', 'mtls']);
 
@@ -187,7 +274,11 @@ interface Peer {
   trustDomains: string[];
   /** ztunnel without a waypoint enforces the callee's policies: only their L4 parts exist there. */
   l4Only?: boolean;
+  /** The protocol the callee's Service port declares for this call (callProtocol); undefined: Istio sniffs it. */
+  protocol?: CallProtocol;
 }
+
+interface CallProtocol { kind: 'tcp' | 'http'; source: string }
 
 /** Istio's trust-domain pattern match (trustdomain stringMatch): either side may be the pattern. */
 function trustDomainMatches(a: string, b: string): boolean {
@@ -236,8 +327,8 @@ function identityField(values: string[] | undefined, negative: boolean, actual: 
  * with it never matches while a DENY rule matches without it ("Istio doesn't understand the
  * HTTP-only fields while creating a DENY rule for tcp port and due to its restrictive nature it
  * denies all the traffic to the tcp ports",
- * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). Whether a call is HTTP or
- * TCP is not in the snapshot: where the two readings differ the field "may match".
+ * https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/). A call is HTTP or TCP as its
+ * Service port declares (peer.protocol); undeclared, where the two readings differ the field "may match".
  */
 function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined): Judged {
   const jwtField = (values: string[] | undefined, negative: boolean): Judged => {
@@ -246,6 +337,7 @@ function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined
     const field = negative ? 'notRequestPrincipals' : 'requestPrincipals';
     const http = negative ? YES : NO;
     const tcp = action === 'ALLOW' ? NO : YES;
+    if (peer.protocol) return peer.protocol.kind === 'http' ? http : tcp;
     if (http.m === tcp.m) return http;
     return maybe(`the protocol: without a JWT (no RequestAuthentication applies) ${field} ${negative ? 'match every' : 'match no'} HTTP request, while on TCP traffic Istio ${action === 'ALLOW' ? `never matches an ALLOW rule with ${field}` : `ignores ${field} in a ${action ?? 'DENY'} rule`}`);
   };
@@ -296,7 +388,8 @@ function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefine
     const hit = (vs: string[]) => vs.some((v) => Number(v) === peer.port);
     return all([c.values ? (hit(c.values) ? YES : NO) : YES, c.notValues ? (hit(c.notValues) ? NO : YES) : YES]);
   }
-  if (action === 'ALLOW' && c.key.startsWith('request.auth.') && c.values && !peer.jwt) return NO;
+  // On a port declared HTTP the condition stays (a DENY rule is not widened): without a JWT its values never match.
+  if ((action === 'ALLOW' || peer.protocol?.kind === 'http') && c.key.startsWith('request.auth.') && c.values && !peer.jwt) return NO;
   return maybe(what);
 }
 
@@ -330,12 +423,49 @@ function l4View(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | unde
   };
 }
 
+/**
+ * The fields Istio cannot build into a TCP filter (`"<field>" is HTTP only`, istio/istio
+ * pilot/pkg/security/authz/model/generator.go): methods, paths, hosts, requestPrincipals and the
+ * request.* `when` keys (request.auth.*, request.headers[...]).
+ */
+function httpOnlyFieldsOf(r: AuthzRule): string[] {
+  const out: string[] = [];
+  for (const o of r.to) for (const k of ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'] as const) if (o[k]) out.push(k);
+  for (const src of r.from) for (const k of ['requestPrincipals', 'notRequestPrincipals'] as const) if (src[k]) out.push(k);
+  for (const c of r.when) if (c.key.startsWith('request.')) out.push(`when ${c.key}`);
+  return uniq(out);
+}
+
+/**
+ * A rule as a proxy enforces it on a port declared TCP: istiod skips an ALLOW rule with an
+ * HTTP-only field ("Istio ignores the invalid ALLOW rule") and builds a DENY (CUSTOM, AUDIT) rule
+ * without those fields, so it matches more widely ("Istio doesn't understand the HTTP-only fields
+ * while creating a DENY rule for tcp port and due to its restrictive nature it denies all the
+ * traffic to the tcp ports", https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/;
+ * model.go checkError: "effectively resulting in a wider deny").
+ */
+function tcpView(r: AuthzRule, action: AuthzAction | undefined): AuthzRule | undefined {
+  if (httpOnlyFieldsOf(r).length === 0) return r;
+  if (action === 'ALLOW') return undefined;
+  return {
+    ...r,
+    from: r.from.map(({ requestPrincipals: _a, notRequestPrincipals: _b, ...rest }) => rest),
+    to: r.to.map(({ methods: _a, notMethods: _b, paths: _c, notPaths: _d, hosts: _e, notHosts: _f, ...rest }) => rest),
+    when: r.when.filter((c) => !c.key.startsWith('request.')),
+  };
+}
+
 /** `action`: the rule's policy action; only an ALLOW rule's HTTP-only conditions are judged without a JWT. */
 function judgeRule(r: AuthzRule, peer: Peer, action?: AuthzAction): Judged {
   if (peer.l4Only) {
     const l4 = l4View(r, action);
     if (!l4) return NO;
     r = l4;
+  }
+  if (peer.protocol?.kind === 'tcp') {
+    const tcp = tcpView(r, action);
+    if (!tcp) return NO;
+    r = tcp;
   }
   return all([
     r.from.length ? any(r.from.map((s) => judgeSource(s, peer, action))) : YES,
@@ -436,6 +566,10 @@ export interface WaypointPath {
   skipped?: string;
   /** Set when the waypoint Gateway could not be read: whether `wp` handles this traffic is unknown (why). */
   unsure?: string;
+  /** Set when the named waypoint is not ready (why, naming its Gateway): istiod sends this call around it. */
+  notReady?: string;
+  /** Set when the waypoint's Gateway came from manifests without status: its readiness is assumed (said in a note). */
+  assumedReady?: string;
   /** The Service the call is addressed to (undefined: a direct call to a pod). */
   service?: string;
 }
@@ -455,11 +589,22 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
   const wpNs = (labels: Record<string, string>) => labels['istio.io/use-waypoint-namespace'] ?? callee.namespace;
   const pick = (traffic: 'service' | 'workload', label: string, named: { name: string; namespace: string; via: string } | undefined): WaypointPath => {
     if (!named) return { label, wp: undefined };
-    const found = model.waypointFor.get(`${named.namespace}/${named.name}`);
+    const key = `${named.namespace}/${named.name}`;
+    const found = model.waypointFor.get(key);
     if (found === undefined && model.gatewaysUnreadable) {
-      const unsure = `Gateways could not be read, so whether waypoint ${named.namespace}/${named.name} (${named.via}) handles ${traffic} traffic (its istio.io/waypoint-for label) is unknown`;
+      const unsure = `Gateways could not be read, so whether waypoint ${key} (${named.via}) handles ${traffic} traffic (its istio.io/waypoint-for label) is unknown`;
       return { label, wp: { ...named, via: `${named.via}; Gateway unread` }, unsure };
     }
+    // istiod has no waypoint without a ready Gateway, whatever traffic it would take: from a live
+    // cluster a Gateway without status.addresses, or none at all, leaves the call to ztunnel.
+    const status = model.waypointStatus.get(key);
+    const notReadyWhy = status?.ready === false ? status.why : status === undefined && !model.fromManifests ? `Gateway ${key} is not in the cluster` : undefined;
+    if (notReadyWhy) {
+      const consequence = 'so istiod sends no traffic through it, and the AuthorizationPolicies attached to it by targetRefs are enforced nowhere';
+      return { label, wp: undefined, skipped: `waypoint ${key} (${named.via}) is not ready: ${notReadyWhy}, ${consequence}`, notReady: `waypoint ${key} is not ready: ${notReadyWhy}, ${consequence}` };
+    }
+    const assumedReady = status?.ready === 'assumed' ? `waypoint ${key}: its Gateway comes from manifests, which carry no status, so it is assumed ready; in a cluster istiod uses it only once the Gateway has status.addresses` : undefined;
+    const programmedNote = status?.ready === true && status.programmed ? `; Gateway ${status.programmed}, but it has status.addresses, which is what istiod sends traffic to` : '';
     if (found !== undefined && 'classUnread' in found) {
       const unsure = `GatewayClasses could not be read, so whether waypoint ${named.namespace}/${named.name} (${named.via}) handles ${traffic} traffic (the istio.io/waypoint-for label of its GatewayClass ${found.classUnread}) is unknown`;
       return { label, wp: { ...named, via: `${named.via}; GatewayClass unread` }, unsure };
@@ -467,7 +612,9 @@ export function waypointPaths(model: IstioAuthzModel, callee: MeshCallee): Waypo
     const value = found?.value;
     const forText = value ? `istio.io/waypoint-for: ${value}${found?.fromClass !== undefined ? ` on GatewayClass ${found.fromClass}` : ''}` : value === '' ? 'no istio.io/waypoint-for label: service' : 'Gateway not in the snapshot: Istio\'s default service assumed';
     const handles = value === undefined || value === '' ? traffic === 'service' : value === 'all' || value === traffic;
-    return handles ? { label, wp: { ...named, via: `${named.via}; ${forText}` } } : { label, wp: undefined, skipped: `waypoint ${named.namespace}/${named.name} (${named.via}) does not handle ${traffic} traffic (${forText})` };
+    return handles
+      ? { label, wp: { ...named, via: `${named.via}; ${forText}${programmedNote}` }, ...(assumedReady ? { assumedReady } : {}) }
+      : { label, wp: undefined, skipped: `waypoint ${key} (${named.via}) does not handle ${traffic} traffic (${forText})` };
   };
   const nsWaypoint = (kind: string) => {
     const v = nsLabels['istio.io/use-waypoint'];
@@ -588,6 +735,66 @@ function requestAuthnFor(model: IstioAuthzModel, callee: MeshCallee, wp: { name:
   return issuers.length ? uniq(issuers) : undefined;
 }
 
+const callProtocols = new WeakMap<IstioAuthzModel, Map<string, CallProtocol | undefined>>();
+
+/**
+ * The protocol a call on the callee's port carries as Istio reads it: the declared protocol of the
+ * Service ports leading to that pod port (declaredPortProtocol) — within `scope` at a waypoint (the
+ * Service called), every Service selecting the callee at its sidecar, whose inbound listener for
+ * the port takes the Service port's protocol. One answer only when every such port declares the
+ * same; none, or any undeclared, leaves it undefined (sniffed: HTTP or TCP per connection).
+ * Memoised per model, callee and port, so the effective matrix walks a namespace's Services once.
+ */
+function callProtocol(model: IstioAuthzModel, callee: MeshCallee, scope: ServiceScope): CallProtocol | undefined {
+  let cache = callProtocols.get(model);
+  if (!cache) callProtocols.set(model, (cache = new Map()));
+  const key = `${callee.namespace}\u0000${callee.name}\u0000${callee.port}\u0000${scope === undefined ? '*' : scope.service ?? ''}`;
+  if (cache.has(key)) return cache.get(key);
+  const found: string[] = [];
+  let kind: CallProtocol['kind'] | undefined;
+  let agreed = true;
+  for (const s of model.services.get(callee.namespace) ?? []) {
+    if (!inScope(scope, s.name) || Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, callee.labels)) continue;
+    for (const sp of s.ports) {
+      const target = typeof sp.targetPort === 'number' ? sp.targetPort : callee.containerPorts?.find((c) => c.name === sp.targetPort)?.port;
+      if (target !== callee.port) continue;
+      if (sp.protocol === undefined || (kind !== undefined && kind !== sp.protocol)) agreed = false;
+      kind ??= sp.protocol;
+      found.push(`Service ${callee.namespace}/${s.name} port ${sp.port} ${sp.declared}`);
+    }
+  }
+  const out = agreed && kind !== undefined ? { kind, source: found.join(', ') } : undefined;
+  cache.set(key, out);
+  return out;
+}
+
+/**
+ * The callee's pod ports that a Service selecting it declares a protocol for: a verdict over a set
+ * of ports judges each apart, since HTTP-only policy fields read differently there (callProtocol).
+ */
+export function istioDeclaredProtocolPorts(model: IstioAuthzModel, namespace: string, labels: Record<string, string>, containerPorts: Array<{ port: number; name?: string }>): number[] {
+  // Asked once per caller of the same callee (the effective matrix): one walk of the namespace's Services per callee.
+  let cache = declaredPortsByModel.get(model);
+  if (!cache) declaredPortsByModel.set(model, (cache = new Map()));
+  const key = `${namespace}\u0000${JSON.stringify(labels)}\u0000${containerPorts.map((c) => `${c.name ?? ''}=${c.port}`).join(',')}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const out = new Set<number>();
+  for (const s of model.services.get(namespace) ?? []) {
+    if (Object.keys(s.selector).length === 0 || !selectorMatches(s.selector, labels)) continue;
+    for (const sp of s.ports) {
+      if (sp.protocol === undefined) continue;
+      const target = typeof sp.targetPort === 'number' ? sp.targetPort : containerPorts.find((c) => c.name === sp.targetPort)?.port;
+      if (target !== undefined) out.add(target);
+    }
+  }
+  const ports = [...out];
+  cache.set(key, ports);
+  return ports;
+}
+
+const declaredPortsByModel = new WeakMap<IstioAuthzModel, Map<string, number[]>>();
+
 /** The PeerAuthentication mode on the callee's port, and the policy that set it. */
 function portMode(model: IstioAuthzModel, callee: MeshCallee): { mode: EffectiveMode; by: ResourceRef | undefined } {
   const r = resolveIstioMode(model.peer, callee.namespace, callee.labels);
@@ -656,6 +863,18 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     const jwt = requestAuthnFor(model, callee, wp, scope);
     const l4Only = ambient && !wp;
     const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [model.trustDomain, ...model.trustDomainAliases], ...(l4Only ? { l4Only } : {}) };
+    // A sidecar or a waypoint (for a call to a Service) parses the port as its Service declares it;
+    // read only where a policy there has an HTTP-only field, the one thing the protocol changes.
+    const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope)) : workloadPolicies;
+    const httpOnly = l4Only || (wp && scope?.service === undefined) ? [] : enforced.filter((p) => p.rules.some((r) => httpOnlyFieldsOf(r).length > 0));
+    const protocol = httpOnly.length ? callProtocol(model, callee, wp ? scope : undefined) : undefined;
+    if (protocol) {
+      peer.protocol = protocol;
+      const fields = uniq(httpOnly.flatMap((p) => p.rules.flatMap(httpOnlyFieldsOf))).join(', ');
+      notes.push(protocol.kind === 'tcp'
+        ? `port ${callee.port} of ${calleeName} is declared TCP (${protocol.source}): Istio enforces no ${fields} of AuthorizationPolicy ${httpOnly.map(name).join(', ')} there: an ALLOW rule with them never matches, a DENY rule applies without them (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/)`
+        : `port ${callee.port} of ${calleeName} is declared HTTP (${protocol.source}): ${fields} of AuthorizationPolicy ${httpOnly.map(name).join(', ')} are judged per request`);
+    }
     let layer: LayerVerdict;
     if (!wp) {
       layer = judgeLayer(workloadPolicies, peer, who);
@@ -669,7 +888,7 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
         if (targeted.length) notes.push(`AuthorizationPolicy ${targeted.map(name).join(', ')} attach by targetRef(s) to a gateway or waypoint; the sidecar of ${calleeName} does not enforce them`);
       }
     } else {
-      const wl = judgeLayer(kept(waypointPolicies(model, callee, wp, scope)), peer, who);
+      const wl = judgeLayer(enforced, peer, who);
       // Behind a waypoint, ztunnel at the callee sees the waypoint's identity, not the caller's,
       // and still enforces no L7 field: "The ztunnel cannot enforce L7 policies. If a policy with
       // rules matching L7 attributes is targeted with a workload selector … such that it is
@@ -725,21 +944,25 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
   const best = answers.reduce((a, b) => (openness[b.j.layer.verdict] > openness[a.j.layer.verdict] ? b : a));
   const { layer, at } = best.j;
   notes.push(...best.j.notes);
+  // A waypoint that is not ready decides nothing: the answer says so, naming its Gateway.
+  const notReady = uniq(best.paths.flatMap((p) => (p.notReady ? [p.notReady] : [])));
+  const reason = notReady.length ? `${notReady.join('; ')}; ${at} judges the call: ${layer.reason}` : layer.reason;
+  for (const a of uniq(answers.flatMap((x) => x.paths.flatMap((p) => (p.assumedReady ? [p.assumedReady] : []))))) notes.push(a);
   if (answers.length > 1) {
     notes.push(`${best.paths.map((p) => p.label).join(', ')}: judged by ${at}`);
-    for (const p of best.paths) if (p.skipped) notes.push(p.skipped);
+    for (const p of best.paths) if (p.skipped && !p.notReady) notes.push(p.skipped);
     for (const other of answers) {
       if (other === best) continue;
       const skippedText = other.paths.flatMap((p) => (p.skipped ? [` (${p.skipped})`] : [])).join('');
       notes.push(`${other.paths.map((p) => p.label).join(', ')}: judged by ${other.j.at}${skippedText}, ${other.j.layer.verdict.toUpperCase()}: ${other.j.layer.reason}`);
     }
   } else {
-    for (const p of best.paths) if (p.skipped) notes.push(p.skipped);
+    for (const p of best.paths) if (p.skipped && !p.notReady) notes.push(p.skipped);
   }
   return {
     ...base,
     verdict: layer.verdict,
-    reason: layer.reason,
+    reason,
     enforcedBy: at,
     ...(layer.policy ? { policy: layer.policy } : {}),
     ...(layer.rule !== undefined ? { rule: layer.rule } : {}),

@@ -171,6 +171,29 @@ describe('the snapshot reader', () => {
     expect(back.origin).toBe('live');
   });
 
+  // istiod sends traffic through an ambient waypoint only once its Gateway has status.addresses
+  // (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go), and the mesh
+  // verdicts read them and the Programmed condition (src/analysis/mesh/istio-authz.ts): a Gateway
+  // collected live or read back from a snapshot file keeps both.
+  it('a Gateway keeps status.addresses and status.conditions, collected live and read back', async () => {
+    const gateway = (): KubeObject => ({
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: 'shop', labels: { 'istio.io/waypoint-for': 'service' }, managedFields } as KubeObject['metadata'],
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+      status: {
+        addresses: [{ type: 'Hostname', value: 'waypoint.shop.svc.cluster.local' }],
+        conditions: [{ type: 'Programmed', status: 'True', reason: 'Programmed' }],
+        listeners: [{ name: 'mesh', attachedRoutes: 0 }],
+      },
+    });
+    const kept = { addresses: [{ type: 'Hostname', value: 'waypoint.shop.svc.cluster.local' }], conditions: [{ type: 'Programmed', status: 'True', reason: 'Programmed' }] };
+    expect(slimObject('gatewayapi.gateways', gateway()).status).toMatchObject(kept);
+    const snap = snapshotFromObjects([gateway()], { clusterName: 'c', origin: 'live' });
+    writeSnapshot(join(dir, 'g.gz'), snap);
+    const back = await readSnapshot(join(dir, 'g.gz'));
+    expect(back.resources['gatewayapi.gateways']?.[0]?.status).toMatchObject(kept);
+  });
+
   it('a pod with a member named "__proto__" (a hand-made file) is read as JSON.parse reads it: checks see no spec through it', async () => {
     const pod = '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"shop","selfLink":"/x"},"__proto__":{"spec":{"hostNetwork":true,"containers":[{"name":"c","image":"i","securityContext":{"privileged":true}}]}}}';
     const snap = snapshotFromObjects([], { clusterName: 'c', origin: 'live' });
