@@ -25,7 +25,7 @@ import { main } from '../../src/cli/main.ts';
 import { captureIO } from '../helpers/cli.ts';
 import http from 'node:http';
 import { kubeconfigFor } from '../helpers/local-api-server.ts';
-import { byKind, CHART_DIR, findHelm, parseRendered, renderChart, runHelm, templateChart, templateChartAgainst, TEST_API_SERVER_CIDRS } from './helm.ts';
+import { byKind, CHART_DIR, findHelm, KUBE_VERSION, parseRendered, renderChart, runHelm, runHelmAgainst, templateChart, templateChartAgainst, TEST_API_SERVER_CIDRS, valuesArgs } from './helm.ts';
 
 const { helm } = findHelm('helm chart tests (test/helm/chart.test.ts)');
 /** helm lint has no cluster to look the API server up in: the value an operator would set. */
@@ -68,25 +68,53 @@ function selfAudit(objects: KubeObject[], config = defaultConfig()) {
   return auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'self-audit' }).report;
 }
 
+/** Discovery of the kinds the chart renders, for `helm install --dry-run=server` (it maps each rendered object). */
+const DISCOVERY: Record<string, Array<[resource: string, kind: string, namespaced: boolean]>> = {
+  v1: [['namespaces', 'Namespace', false], ['serviceaccounts', 'ServiceAccount', true], ['configmaps', 'ConfigMap', true], ['services', 'Service', true], ['persistentvolumeclaims', 'PersistentVolumeClaim', true], ['secrets', 'Secret', true]],
+  'rbac.authorization.k8s.io/v1': [['clusterroles', 'ClusterRole', false], ['clusterrolebindings', 'ClusterRoleBinding', false], ['roles', 'Role', true], ['rolebindings', 'RoleBinding', true]],
+  'networking.k8s.io/v1': [['networkpolicies', 'NetworkPolicy', true]],
+  'batch/v1': [['cronjobs', 'CronJob', true]],
+  'apps/v1': [['deployments', 'Deployment', true]],
+  'discovery.k8s.io/v1': [['endpointslices', 'EndpointSlice', true]],
+  'cilium.io/v2': [['ciliumnetworkpolicies', 'CiliumNetworkPolicy', true]],
+};
+
 /**
- * A stand-in API server holding only what the chart's `lookup` reads: the default/kubernetes
- * EndpointSlice (two IPv4 control-plane endpoints and one IPv6) and its group's discovery.
+ * A stand-in API server holding what the chart's `lookup` reads — the default/kubernetes
+ * EndpointSlice (two IPv4 control-plane endpoints and one IPv6, on `port`, 6443 as kubeadm's) —
+ * and what `helm install --dry-run=server` asks before it prints NOTES: the version, discovery
+ * (with cilium.io/v2 when `cilium`), and no releases yet. Everything else is not found.
  */
-async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>): Promise<T> {
+async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>, { port = 6443, cilium = false } = {}): Promise<T> {
   const json = (res: http.ServerResponse, body: unknown, status = 200) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
+  const groupVersions = Object.keys(DISCOVERY).filter((gv) => gv.includes('/') && (cilium || !gv.startsWith('cilium.io/')));
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0];
-    if (path === '/apis/discovery.k8s.io/v1') {
-      return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'discovery.k8s.io/v1', resources: [{ name: 'endpointslices', singularName: 'endpointslice', namespaced: true, kind: 'EndpointSlice', verbs: ['get', 'list', 'watch'] }] });
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path === '/version') return json(res, { major: '1', minor: KUBE_VERSION.split('.')[1], gitVersion: KUBE_VERSION });
+    if (path === '/api') return json(res, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+    if (path === '/apis') {
+      return json(res, {
+        kind: 'APIGroupList', apiVersion: 'v1',
+        groups: groupVersions.map((gv) => {
+          const [name, version] = gv.split('/') as [string, string];
+          return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
+        }),
+      });
     }
+    const gv = path === '/api/v1' ? 'v1' : /^\/apis\/([^/]+\/[^/]+)$/.exec(path)?.[1];
+    if (gv && (gv === 'v1' || groupVersions.includes(gv))) {
+      return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: DISCOVERY[gv]!.map(([name, kind, namespaced]) => ({ name, singularName: kind.toLowerCase(), namespaced, kind, verbs: ['get', 'list', 'watch'] })) });
+    }
+    // Helm's release storage: no release of this name yet.
+    if (/^\/api\/v1\/namespaces\/[^/]+\/secrets$/.test(path)) return json(res, { kind: 'SecretList', apiVersion: 'v1', metadata: {}, items: [] });
     if (path === '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes') {
       return json(res, {
         apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default' }, addressType: 'IPv4',
         endpoints: [{ addresses: ['172.18.0.2'] }, { addresses: ['172.18.0.3'] }, { addresses: ['fd00:10::2'] }],
-        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+        ports: [{ name: 'https', port, protocol: 'TCP' }],
       });
     }
     json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }, 404);
@@ -97,6 +125,15 @@ async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>): Pro
   } finally {
     server.close();
   }
+}
+
+/** `helm install --dry-run=server` against the stand-in (which has no OpenAPI to validate with): the NOTES the user reads after installing. */
+async function installNotes(helm: string, kubeconfig: string, values: Record<string, unknown> = {}): Promise<string> {
+  const r = await runHelmAgainst(helm, ['install', 'zt', CHART_DIR, '--namespace', 'ztaudit', '--dry-run=server', '--disable-openapi-validation', ...valuesArgs(values)], kubeconfig);
+  if (r.status !== 0) throw new Error(`helm install --dry-run=server failed: ${r.stderr}`);
+  const notes = r.stdout.indexOf('NOTES:\n');
+  expect(notes, r.stdout).toBeGreaterThan(0);
+  return r.stdout.slice(notes);
 }
 
 describe.skipIf(!helm)('helm chart', () => {
@@ -484,6 +521,21 @@ describe.skipIf(!helm)('helm chart', () => {
       const [set] = byKind(parseRendered(await templateChartAgainst(h, kubeconfig, { networkPolicy: { apiServer: { cidrs: ['10.1.0.0/28'] } } })), 'NetworkPolicy') as Obj[];
       expect(set!.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.1.0.0/28' } }]);
     });
+    // minikube's API server listens on 8443, MicroK8s' on 16443: the EndpointSlice's port is
+    // allowed too (kubeadm's 6443 above is not repeated), and NOTES says where it came from.
+    for (const port of [8443, 16443]) {
+      await withLookupCluster(async (kubeconfig) => {
+        const r = await templateChartAgainst(h, kubeconfig, {});
+        const [np] = byKind(parseRendered(r), 'NetworkPolicy') as Obj[];
+        expect(np!.spec.egress[0].ports, String(port)).toEqual([443, 6443, port].map((p) => ({ port: p, protocol: 'TCP' })));
+        // A value wins over the lookup, ports included: the operator who sets the addresses sets the ports.
+        const [set] = byKind(parseRendered(await templateChartAgainst(h, kubeconfig, { networkPolicy: { apiServer: { cidrs: ['10.1.0.0/28'], ports: [443] } } })), 'NetworkPolicy') as Obj[];
+        expect(set!.spec.egress[0].ports).toEqual([{ port: 443, protocol: 'TCP' }]);
+        const notes = await installNotes(h, kubeconfig);
+        expect(notes).toContain(`allows egress to the API server at 172.18.0.2/32, 172.18.0.3/32, fd00:10::2/128 on port(s) 443, 6443, ${port}.`);
+        expect(notes).toContain("with the EndpointSlice's port(s) added to networkPolicy.apiServer.ports");
+      }, { port });
+    }
     // helm template has no cluster: it fails, saying what to set, instead of opening everything.
     const bare = templateChart(h, { networkPolicy: { apiServer: { cidrs: [] } } });
     expect(bare.status).not.toBe(0);

@@ -100,6 +100,27 @@ without the value, rendering fails.
 {{- toJson $cidrs }}
 {{- end }}
 
+{{/*
+The API server's ports, as a JSON list of numbers: networkPolicy.apiServer.ports, plus, when
+the addresses are looked up (networkPolicy.apiServer.cidrs empty), the port of the
+default/kubernetes EndpointSlice: the port the API server itself listens on, which a policy
+sees after the Service's 443 is translated (8443 on minikube, 16443 on MicroK8s).
+*/}}
+{{- define "ztaudit.apiServerPorts" -}}
+{{- $ports := list }}
+{{- range .Values.networkPolicy.apiServer.ports }}
+{{- if not (has (int .) $ports) }}{{ $ports = append $ports (int .) }}{{ end }}
+{{- end }}
+{{- if not .Values.networkPolicy.apiServer.cidrs }}
+{{- $slice := lookup "discovery.k8s.io/v1" "EndpointSlice" "default" "kubernetes" }}
+{{- range (dig "ports" list $slice) }}
+{{- $port := int (dig "port" 0 .) }}
+{{- if and (gt $port 0) (not (has $port $ports)) }}{{ $ports = append $ports $port }}{{ end }}
+{{- end }}
+{{- end }}
+{{- toJson $ports }}
+{{- end }}
+
 {{- define "ztaudit.notifyEnabled" -}}
 {{- if or .Values.notifications.slack.enabled .Values.notifications.email.enabled }}true{{ end }}
 {{- end }}
