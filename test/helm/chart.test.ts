@@ -25,6 +25,10 @@ import { main } from '../../src/cli/main.ts';
 import { captureIO } from '../helpers/cli.ts';
 import http from 'node:http';
 import { kubeconfigFor } from '../helpers/local-api-server.ts';
+import { skipOrFail } from '../helpers/ci.ts';
+import { findOracle, runOracle } from '../conformance/cilium/oracle.ts';
+import { CLUSTER_NAME } from '../conformance/cilium/compare.ts';
+import type { OracleScenario } from '../conformance/cilium/scenarios.ts';
 import { byKind, CHART_DIR, findHelm, KUBE_VERSION, parseRendered, renderChart, runHelm, runHelmAgainst, templateChart, templateChartAgainst, TEST_API_SERVER_CIDRS, valuesArgs } from './helm.ts';
 
 const { helm } = findHelm('helm chart tests (test/helm/chart.test.ts)');
@@ -127,13 +131,19 @@ async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>, { po
   }
 }
 
-/** `helm install --dry-run=server` against the stand-in (which has no OpenAPI to validate with): the NOTES the user reads after installing. */
-async function installNotes(helm: string, kubeconfig: string, values: Record<string, unknown> = {}): Promise<string> {
+/**
+ * `helm install --dry-run=server` against the stand-in (which has no OpenAPI to validate with):
+ * what the user gets from installing, with the cluster's own capabilities (`helm template` has
+ * only the defaults and --api-versions): the objects and the NOTES.
+ */
+async function installDryRun(helm: string, kubeconfig: string, values: Record<string, unknown> = {}): Promise<{ objects: KubeObject[]; notes: string }> {
   const r = await runHelmAgainst(helm, ['install', 'zt', CHART_DIR, '--namespace', 'ztaudit', '--dry-run=server', '--disable-openapi-validation', ...valuesArgs(values)], kubeconfig);
   if (r.status !== 0) throw new Error(`helm install --dry-run=server failed: ${r.stderr}`);
+  const manifest = r.stdout.indexOf('MANIFEST:\n');
   const notes = r.stdout.indexOf('NOTES:\n');
-  expect(notes, r.stdout).toBeGreaterThan(0);
-  return r.stdout.slice(notes);
+  expect(manifest, r.stdout).toBeGreaterThan(0);
+  expect(notes, r.stdout).toBeGreaterThan(manifest);
+  return { objects: parseRendered({ status: 0, stdout: r.stdout.slice(manifest + 'MANIFEST:\n'.length, notes), stderr: '' }), notes: r.stdout.slice(notes) };
 }
 
 describe.skipIf(!helm)('helm chart', () => {
@@ -531,7 +541,7 @@ describe.skipIf(!helm)('helm chart', () => {
         // A value wins over the lookup, ports included: the operator who sets the addresses sets the ports.
         const [set] = byKind(parseRendered(await templateChartAgainst(h, kubeconfig, { networkPolicy: { apiServer: { cidrs: ['10.1.0.0/28'], ports: [443] } } })), 'NetworkPolicy') as Obj[];
         expect(set!.spec.egress[0].ports).toEqual([{ port: 443, protocol: 'TCP' }]);
-        const notes = await installNotes(h, kubeconfig);
+        const { notes } = await installDryRun(h, kubeconfig);
         expect(notes).toContain(`allows egress to the API server at 172.18.0.2/32, 172.18.0.3/32, fd00:10::2/128 on port(s) 443, 6443, ${port}.`);
         expect(notes).toContain("with the EndpointSlice's port(s) added to networkPolicy.apiServer.ports");
       }, { port });
@@ -543,6 +553,73 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(bare.stderr).toContain('kubectl get endpointslice kubernetes -n default');
     // Without the NetworkPolicy nothing needs the addresses.
     expect(templateChart(h, { networkPolicy: { enabled: false, apiServer: { cidrs: [] } } }).status).toBe(0);
+  });
+
+  it("on Cilium a CiliumNetworkPolicy lets the auditor reach the API server on the cluster's nodes, which the ipBlock does not; Cilium's own policy repository agrees", async () => {
+    const CNP = 'cilium.io/v2/CiliumNetworkPolicy';
+    const cnpOf = (objects: KubeObject[]) => byKind(objects, 'CiliumNetworkPolicy') as Obj[];
+    // auto (the default): rendered when the cluster serves cilium.io/v2, as helm install asks it
+    // or helm template is told with --api-versions; true and false override.
+    expect(cnpOf(renderChart(h, {}))).toEqual([]);
+    expect(cnpOf(renderChart(h, { networkPolicy: { apiServer: { cilium: false } } }, { apiVersions: [CNP] }))).toEqual([]);
+    expect(cnpOf(renderChart(h, { networkPolicy: { enabled: false } }, { apiVersions: [CNP] }))).toEqual([]);
+    expect(cnpOf(renderChart(h, { networkPolicy: { apiServer: { cilium: true } } }))).toHaveLength(1);
+    const objects = renderChart(h, {}, { apiVersions: [CNP] });
+    const [cnp] = cnpOf(objects);
+    const podLabels = (byKind(objects, 'CronJob')[0] as Obj).spec.jobTemplate.spec.template.metadata.labels;
+    expect(cnp).toMatchObject({ apiVersion: 'cilium.io/v2', metadata: { name: 'zt-ztaudit-apiserver', namespace: 'ztaudit' } });
+    for (const [k, v] of Object.entries(cnp!.spec.endpointSelector.matchLabels)) expect(podLabels[k]).toBe(v);
+    expect(cnp!.spec.egress).toEqual([{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] }] }]);
+    expect(runHelm(h, ['lint', '--strict', CHART_DIR, ...LINT_API_SERVER, '--set', 'networkPolicy.apiServer.cilium=true']).status).toBe(0);
+    expect(templateChart(h, { networkPolicy: { apiServer: { cilium: 'yes' } } }).stderr).toContain("at '/networkPolicy/apiServer/cilium': value must be one of 'auto', true, false");
+    // ztaudit finds nothing to flag in its own chart with the policy either.
+    expect(selfAudit(objects).findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
+
+    // Detected at install: the stand-in serves cilium.io/v2 (and the slice's port reaches the CNP too); NOTES says so.
+    await withLookupCluster(async (kubeconfig) => {
+      const installed = await installDryRun(h, kubeconfig);
+      const [looked] = cnpOf(installed.objects);
+      expect(looked!.spec.egress[0].toPorts[0].ports).toEqual([{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }, { port: '8443', protocol: 'TCP' }]);
+      expect(installed.notes).toContain('On Cilium, the CiliumNetworkPolicy zt-ztaudit-apiserver allows the kube-apiserver entity on the same ports too');
+    }, { port: 8443, cilium: true });
+    await withLookupCluster(async (kubeconfig) => {
+      const installed = await installDryRun(h, kubeconfig);
+      expect(cnpOf(installed.objects)).toEqual([]);
+      expect(byKind(installed.objects, 'NetworkPolicy')).toHaveLength(2);
+      expect(installed.notes).not.toContain('CiliumNetworkPolicy');
+    });
+
+    // Cilium's policy repository (test/oracles/cilium) on the rendered policies and the auditor's
+    // pod: the API server on a node has the kube-apiserver identity (with remote-node), which an
+    // ipBlock does not select (https://docs.cilium.io/en/stable/security/policy/language/#selecting-nodes-with-cidr-ipblock;
+    // https://docs.cilium.io/en/stable/security/policy/language/#entities-based: kube-apiserver).
+    const { bin, reason } = findOracle();
+    if (!bin) return skipOrFail('the Cilium oracle part of the chart test', reason);
+    const pod = podTemplates(objects)[0]!.spec;
+    const scenario = (id: string, policies: KubeObject[]): OracleScenario => ({
+      id, enforcement: 'default',
+      namespaces: [{ name: 'ztaudit', labels: { 'kubernetes.io/metadata.name': 'ztaudit' } }],
+      pods: [{ name: 'auditor', namespace: 'ztaudit', labels: podLabels, serviceAccount: pod.serviceAccountName, ports: [] }],
+      externals: [{ name: 'apiserver-outside-cluster', ip: TEST_API_SERVER_CIDRS[0]!.split('/')[0]! }],
+      policies: policies as Array<Record<string, unknown>>,
+      flows: [
+        { from: 'ztaudit/auditor', to: 'kube-apiserver', protocol: 'TCP', port: 443 },
+        { from: 'ztaudit/auditor', to: 'kube-apiserver', protocol: 'TCP', port: 6443 },
+        { from: 'ztaudit/auditor', to: 'kube-apiserver', protocol: 'TCP', port: 10250 },
+        { from: 'ztaudit/auditor', to: 'remote-node', protocol: 'TCP', port: 6443 },
+        { from: 'ztaudit/auditor', to: 'external:apiserver-outside-cluster', protocol: 'TCP', port: 6443 },
+        { from: 'ztaudit/auditor', to: 'world', protocol: 'TCP', port: 443 },
+      ],
+    });
+    const nps = byKind(objects, 'NetworkPolicy');
+    const results = runOracle(bin, CLUSTER_NAME, [scenario('NetworkPolicy only', nps), scenario('with the CiliumNetworkPolicy', [...nps, cnp!])]);
+    expect(results.map((r) => r.rejected)).toEqual([{}, {}]);
+    expect(results.map((r) => r.flows.map((f) => f.egress))).toEqual([
+      // Before: the API server on the nodes is cut off; only one outside the cluster is reached.
+      ['denied', 'denied', 'denied', 'denied', 'allowed', 'denied'],
+      // After: reached on its ports only; other nodes and the world stay closed.
+      ['allowed', 'allowed', 'denied', 'denied', 'allowed', 'denied'],
+    ]);
   });
 
   it('rbac.istioRevisions lets the auditor read a revisioned Istio\'s mesh config; without it the ConfigMaps it may read are still kept', async () => {

@@ -121,6 +121,16 @@ sees after the Service's 443 is translated (8443 on minikube, 16443 on MicroK8s)
 {{- toJson $ports }}
 {{- end }}
 
+{{/*
+"true" when the chart also renders the CiliumNetworkPolicy to the kube-apiserver entity:
+networkPolicy.apiServer.cilium true, or auto on a cluster that serves cilium.io/v2.
+*/}}
+{{- define "ztaudit.ciliumApiServer" -}}
+{{- $np := .Values.networkPolicy }}
+{{- $c := toString $np.apiServer.cilium }}
+{{- if and $np.enabled (or (eq $c "true") (and (eq $c "auto") (.Capabilities.APIVersions.Has "cilium.io/v2/CiliumNetworkPolicy"))) }}true{{ end }}
+{{- end }}
+
 {{- define "ztaudit.notifyEnabled" -}}
 {{- if or .Values.notifications.slack.enabled .Values.notifications.email.enabled }}true{{ end }}
 {{- end }}
