@@ -18,6 +18,7 @@ import { defaultConfig } from '../../src/config/types.ts';
 import { auditSnapshot } from '../../src/engine/audit.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { parseServeFlags } from '../../src/cli/serve.ts';
+import { parsePgUrl } from '../../src/history/postgres.ts';
 import { parseRunFlags } from '../../src/cli/run.ts';
 import { REPORT_FORMATS } from '../../src/report/render.ts';
 import { parse, stringify } from 'yaml';
@@ -411,6 +412,33 @@ describe.skipIf(!helm)('helm chart', () => {
     // The chart still passes its own checks with a shared PostgreSQL.
     const report = selfAudit(objects);
     expect(report.findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
+  });
+
+  it('history.postgres.clientCertSecret mounts a client certificate and key read-only for sslcert=/sslkey= login, readable by the auditor through fsGroup', () => {
+    const values = { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db', passwordKey: '', caConfigMap: 'fleet-db-ca', clientCertSecret: 'fleet-db-client' } }, config: { cluster: { name: 'prod-eu-1' } } };
+    const objects = renderChart(h, values);
+    const [{ spec }] = podTemplates(objects);
+    const c = spec.containers[0];
+    // 0400 (256): the files are owner-read only, and the kubelet gives a read-only volume's files
+    // to fsGroup with group read added (pkg/volume/volume_linux.go, changeFilePermission: roMask
+    // 0440, in kubernetes v1.36.3), so the auditor reads them as a member of that group.
+    expect(spec.volumes).toContainEqual({ name: 'postgres-client-cert', secret: { secretName: 'fleet-db-client', defaultMode: 0o400 } });
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-client-cert', mountPath: '/etc/ztaudit/postgres-client', readOnly: true });
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-ca', mountPath: '/etc/ztaudit/postgres-ca', readOnly: true });
+    expect(spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+    expect(c.env.map((e: Obj) => e.name)).not.toContain('ZTAUDIT_PG_PASSWORD');
+    // The URL values.yaml documents names files under that mount, and ztaudit reads them from there.
+    const doc = /sslcert=(\S+)&sslkey=(\S+)/.exec(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))!;
+    const target = parsePgUrl(`postgres://ztaudit@db.example.com:5432/ztaudit?sslmode=verify-full&sslrootcert=/etc/ztaudit/postgres-ca/ca.crt&sslcert=${doc[1]}&sslkey=${doc[2]}`);
+    expect([target.sslcert, target.sslkey]).toEqual(['/etc/ztaudit/postgres-client/tls.crt', '/etc/ztaudit/postgres-client/tls.key']);
+    // Not mounted unless asked for, and never over the CA.
+    const plain = podTemplates(renderChart(h, { ...values, history: { type: 'postgres', postgres: { existingSecret: 'fleet-db' } } }))[0]!.spec;
+    expect(plain.volumes.map((v: Obj) => v.name)).not.toContain('postgres-client-cert');
+    const clash = templateChart(h, { ...values, history: { type: 'postgres', postgres: { existingSecret: 'fleet-db', caConfigMap: 'ca', clientCertSecret: 'cl', clientCertMountPath: '/etc/ztaudit/postgres-ca/' } } });
+    expect(clash.status).not.toBe(0);
+    expect(clash.stderr).toContain('history.postgres.clientCertMountPath and caMountPath are both /etc/ztaudit/postgres-ca');
+    // The chart still passes its own checks with the certificate mounted.
+    expect(selfAudit(objects).findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
   });
 
   it('renders values.config as ztaudit.yaml, which ztaudit itself accepts', () => {

@@ -342,6 +342,14 @@ containers:
         mountPath: {{ $.Values.history.postgres.caMountPath | quote }}
         readOnly: true
       {{- end }}
+      {{- if and (eq $.Values.history.type "postgres") $.Values.history.postgres.clientCertSecret }}
+      {{- if and $.Values.history.postgres.caConfigMap (eq (clean $.Values.history.postgres.clientCertMountPath) (clean $.Values.history.postgres.caMountPath)) }}
+      {{- fail (printf "history.postgres.clientCertMountPath and caMountPath are both %s: mount the client certificate and the CA at different paths" $.Values.history.postgres.caMountPath) }}
+      {{- end }}
+      - name: postgres-client-cert
+        mountPath: {{ $.Values.history.postgres.clientCertMountPath | quote }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir:
@@ -358,6 +366,14 @@ volumes:
   - name: postgres-ca
     configMap:
       name: {{ $.Values.history.postgres.caConfigMap | quote }}
+  {{- end }}
+  {{- if and (eq $.Values.history.type "postgres") $.Values.history.postgres.clientCertSecret }}
+  # The client certificate and its key for sslcert=/sslkey=: owner-read only (0400); the kubelet
+  # adds group read for fsGroup, which the auditor's uid runs in.
+  - name: postgres-client-cert
+    secret:
+      secretName: {{ $.Values.history.postgres.clientCertSecret | quote }}
+      defaultMode: 256
   {{- end }}
 {{- with $.Values.nodeSelector }}
 nodeSelector:
