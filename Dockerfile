@@ -2,7 +2,7 @@
 # ztaudit container image, three stages on the same Node 24 base: `build` compiles the
 # TypeScript to JavaScript (dist/; Node never strips types under node_modules, and compiled
 # code starts faster anyway), `deps` installs the production dependencies only, `runtime`
-# holds the two plus the templates, schemas and the demo in /app.
+# holds the two plus the templates, schemas, the demo and the LICENSE in /app.
 #
 # The image runs as the unprivileged `node` user and needs no writable root filesystem:
 # reports go to --out (the Helm chart points it at a /tmp emptyDir) and the SQLite history to
@@ -39,7 +39,8 @@ ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
-COPY package.json ./
+# LICENSE: Apache-2.0 asks that every copy carries it, the image included.
+COPY package.json LICENSE ./
 COPY templates ./templates
 COPY schemas ./schemas
 COPY examples ./examples

@@ -7,8 +7,10 @@
 var found = process.versions.node;
 var major = Number(found.split('.')[0]);
 var minor = Number(found.split('.')[1]);
-if (major < 22 || (major === 22 && minor < 19)) {
-  process.stderr.write('ztaudit: Node.js ' + found + ' is too old: ztaudit needs Node.js >= 22.19 (24 LTS recommended); get it from https://nodejs.org/en/download or your package manager\n');
+// 23.0-23.6 lack module.setSourceMapsSupport (added in 23.7.0 and 22.14.0), which the
+// compiled CLI calls below: package.json engines "^22.19 || >=23.7" says the same.
+if (major < 22 || (major === 22 && minor < 19) || (major === 23 && minor < 7)) {
+  process.stderr.write('ztaudit: Node.js ' + found + ' is too old: ztaudit needs Node.js >= 22.19 (>= 23.7 on Node 23; 24 LTS recommended); get it from https://nodejs.org/en/download or your package manager\n');
   process.exit(2);
 }
 // Node 22 (not 24) warns on stderr that node:sqlite, the default run store, is experimental:

@@ -141,9 +141,9 @@ podman "${run[@]}" "$IMAGE_TAG" run --manifests examples/demo-cluster --config e
   --out /out --format html,json --history /tmp/history.db --no-notify --quiet >"$out/stdout" 2>"$out/stderr" \
   || { say "the image's audit failed:"; cat "$out/stderr" >&2; exit 1; }
 # What the image promises, seen from inside: uid 1000, nothing writable outside the mounts,
-# and glibc malloc's mmap threshold (Dockerfile).
+# the Apache-2.0 LICENSE in /app, and glibc malloc's mmap threshold (Dockerfile).
 # (/home/node belongs to uid 1000: only a read-only root stops the write there.)
-inside=$(podman "${run[@]}" --entrypoint /bin/sh "$IMAGE_TAG" -c 'id -u; touch /home/node/probe 2>/dev/null && echo root-writable || echo root-read-only; echo "MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_-unset}"; ztaudit --version')
+inside=$(podman "${run[@]}" --entrypoint /bin/sh "$IMAGE_TAG" -c 'id -u; touch /home/node/probe 2>/dev/null && echo root-writable || echo root-read-only; grep -q "Apache License" /app/LICENSE && echo license || echo no-license; echo "MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_-unset}"; ztaudit --version')
 node -e '
   const fs = require("fs");
   const [dir, inside] = process.argv.slice(1);
@@ -153,7 +153,7 @@ node -e '
   if (report.run.source !== "manifests") problems.push("run.source is " + report.run.source);
   if (!(report.findings.length > 0)) problems.push("no findings for the demo cluster");
   if (!/^<!DOCTYPE html>/i.test(html)) problems.push("report.html is not HTML");
-  if (inside.split("\n").join(" ") !== "1000 root-read-only MALLOC_MMAP_THRESHOLD_=131072 ztaudit " + report.run.toolVersion) problems.push("inside the container: " + JSON.stringify(inside));
+  if (inside.split("\n").join(" ") !== "1000 root-read-only license MALLOC_MMAP_THRESHOLD_=131072 ztaudit " + report.run.toolVersion) problems.push("inside the container: " + JSON.stringify(inside));
   if (problems.length) { console.error("build-image: " + problems.join("; ")); process.exit(1); }
   console.error("build-image: the image audited the demo as uid 1000 on a read-only root: " + report.findings.length + " findings, overall " + report.score.overall);
 ' "$out" "$inside"

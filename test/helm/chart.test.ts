@@ -18,6 +18,7 @@ import { defaultConfig } from '../../src/config/types.ts';
 import { auditSnapshot } from '../../src/engine/audit.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { parseServeFlags } from '../../src/cli/serve.ts';
+import { parsePgUrl } from '../../src/history/postgres.ts';
 import { parseRunFlags } from '../../src/cli/run.ts';
 import { REPORT_FORMATS } from '../../src/report/render.ts';
 import { parse, stringify } from 'yaml';
@@ -25,7 +26,11 @@ import { main } from '../../src/cli/main.ts';
 import { captureIO } from '../helpers/cli.ts';
 import http from 'node:http';
 import { kubeconfigFor } from '../helpers/local-api-server.ts';
-import { byKind, CHART_DIR, findHelm, parseRendered, renderChart, runHelm, templateChart, templateChartAgainst, TEST_API_SERVER_CIDRS } from './helm.ts';
+import { skipOrFail } from '../helpers/ci.ts';
+import { findOracle, runOracle } from '../conformance/cilium/oracle.ts';
+import { CLUSTER_NAME } from '../conformance/cilium/compare.ts';
+import type { OracleScenario } from '../conformance/cilium/scenarios.ts';
+import { byKind, CHART_DIR, findHelm, KUBE_VERSION, parseRendered, renderChart, runHelm, runHelmAgainst, templateChart, templateChartAgainst, TEST_API_SERVER_CIDRS, valuesArgs } from './helm.ts';
 
 const { helm } = findHelm('helm chart tests (test/helm/chart.test.ts)');
 /** helm lint has no cluster to look the API server up in: the value an operator would set. */
@@ -68,25 +73,53 @@ function selfAudit(objects: KubeObject[], config = defaultConfig()) {
   return auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'self-audit' }).report;
 }
 
+/** Discovery of the kinds the chart renders, for `helm install --dry-run=server` (it maps each rendered object). */
+const DISCOVERY: Record<string, Array<[resource: string, kind: string, namespaced: boolean]>> = {
+  v1: [['namespaces', 'Namespace', false], ['serviceaccounts', 'ServiceAccount', true], ['configmaps', 'ConfigMap', true], ['services', 'Service', true], ['persistentvolumeclaims', 'PersistentVolumeClaim', true], ['secrets', 'Secret', true]],
+  'rbac.authorization.k8s.io/v1': [['clusterroles', 'ClusterRole', false], ['clusterrolebindings', 'ClusterRoleBinding', false], ['roles', 'Role', true], ['rolebindings', 'RoleBinding', true]],
+  'networking.k8s.io/v1': [['networkpolicies', 'NetworkPolicy', true]],
+  'batch/v1': [['cronjobs', 'CronJob', true]],
+  'apps/v1': [['deployments', 'Deployment', true]],
+  'discovery.k8s.io/v1': [['endpointslices', 'EndpointSlice', true]],
+  'cilium.io/v2': [['ciliumnetworkpolicies', 'CiliumNetworkPolicy', true]],
+};
+
 /**
- * A stand-in API server holding only what the chart's `lookup` reads: the default/kubernetes
- * EndpointSlice (two IPv4 control-plane endpoints and one IPv6) and its group's discovery.
+ * A stand-in API server holding what the chart's `lookup` reads — the default/kubernetes
+ * EndpointSlice (two IPv4 control-plane endpoints and one IPv6, on `port`, 6443 as kubeadm's) —
+ * and what `helm install --dry-run=server` asks before it prints NOTES: the version, discovery
+ * (with cilium.io/v2 when `cilium`), and no releases yet. Everything else is not found.
  */
-async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>): Promise<T> {
+async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>, { port = 6443, cilium = false } = {}): Promise<T> {
   const json = (res: http.ServerResponse, body: unknown, status = 200) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
+  const groupVersions = Object.keys(DISCOVERY).filter((gv) => gv.includes('/') && (cilium || !gv.startsWith('cilium.io/')));
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0];
-    if (path === '/apis/discovery.k8s.io/v1') {
-      return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'discovery.k8s.io/v1', resources: [{ name: 'endpointslices', singularName: 'endpointslice', namespaced: true, kind: 'EndpointSlice', verbs: ['get', 'list', 'watch'] }] });
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path === '/version') return json(res, { major: '1', minor: KUBE_VERSION.split('.')[1], gitVersion: KUBE_VERSION });
+    if (path === '/api') return json(res, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+    if (path === '/apis') {
+      return json(res, {
+        kind: 'APIGroupList', apiVersion: 'v1',
+        groups: groupVersions.map((gv) => {
+          const [name, version] = gv.split('/') as [string, string];
+          return { name, versions: [{ groupVersion: gv, version }], preferredVersion: { groupVersion: gv, version } };
+        }),
+      });
     }
+    const gv = path === '/api/v1' ? 'v1' : /^\/apis\/([^/]+\/[^/]+)$/.exec(path)?.[1];
+    if (gv && (gv === 'v1' || groupVersions.includes(gv))) {
+      return json(res, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources: DISCOVERY[gv]!.map(([name, kind, namespaced]) => ({ name, singularName: kind.toLowerCase(), namespaced, kind, verbs: ['get', 'list', 'watch'] })) });
+    }
+    // Helm's release storage: no release of this name yet.
+    if (/^\/api\/v1\/namespaces\/[^/]+\/secrets$/.test(path)) return json(res, { kind: 'SecretList', apiVersion: 'v1', metadata: {}, items: [] });
     if (path === '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes') {
       return json(res, {
         apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default' }, addressType: 'IPv4',
         endpoints: [{ addresses: ['172.18.0.2'] }, { addresses: ['172.18.0.3'] }, { addresses: ['fd00:10::2'] }],
-        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+        ports: [{ name: 'https', port, protocol: 'TCP' }],
       });
     }
     json(res, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }, 404);
@@ -97,6 +130,21 @@ async function withLookupCluster<T>(fn: (kubeconfig: string) => Promise<T>): Pro
   } finally {
     server.close();
   }
+}
+
+/**
+ * `helm install --dry-run=server` against the stand-in (which has no OpenAPI to validate with):
+ * what the user gets from installing, with the cluster's own capabilities (`helm template` has
+ * only the defaults and --api-versions): the objects and the NOTES.
+ */
+async function installDryRun(helm: string, kubeconfig: string, values: Record<string, unknown> = {}): Promise<{ objects: KubeObject[]; notes: string }> {
+  const r = await runHelmAgainst(helm, ['install', 'zt', CHART_DIR, '--namespace', 'ztaudit', '--dry-run=server', '--disable-openapi-validation', ...valuesArgs(values)], kubeconfig);
+  if (r.status !== 0) throw new Error(`helm install --dry-run=server failed: ${r.stderr}`);
+  const manifest = r.stdout.indexOf('MANIFEST:\n');
+  const notes = r.stdout.indexOf('NOTES:\n');
+  expect(manifest, r.stdout).toBeGreaterThan(0);
+  expect(notes, r.stdout).toBeGreaterThan(manifest);
+  return { objects: parseRendered({ status: 0, stdout: r.stdout.slice(manifest + 'MANIFEST:\n'.length, notes), stderr: '' }), notes: r.stdout.slice(notes) };
 }
 
 describe.skipIf(!helm)('helm chart', () => {
@@ -366,6 +414,33 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(report.findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
   });
 
+  it('history.postgres.clientCertSecret mounts a client certificate and key read-only for sslcert=/sslkey= login, readable by the auditor through fsGroup', () => {
+    const values = { history: { type: 'postgres', postgres: { existingSecret: 'fleet-db', passwordKey: '', caConfigMap: 'fleet-db-ca', clientCertSecret: 'fleet-db-client' } }, config: { cluster: { name: 'prod-eu-1' } } };
+    const objects = renderChart(h, values);
+    const [{ spec }] = podTemplates(objects);
+    const c = spec.containers[0];
+    // 0400 (256): the files are owner-read only, and the kubelet gives a read-only volume's files
+    // to fsGroup with group read added (pkg/volume/volume_linux.go, changeFilePermission: roMask
+    // 0440, in kubernetes v1.36.3), so the auditor reads them as a member of that group.
+    expect(spec.volumes).toContainEqual({ name: 'postgres-client-cert', secret: { secretName: 'fleet-db-client', defaultMode: 0o400 } });
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-client-cert', mountPath: '/etc/ztaudit/postgres-client', readOnly: true });
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-ca', mountPath: '/etc/ztaudit/postgres-ca', readOnly: true });
+    expect(spec.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
+    expect(c.env.map((e: Obj) => e.name)).not.toContain('ZTAUDIT_PG_PASSWORD');
+    // The URL values.yaml documents names files under that mount, and ztaudit reads them from there.
+    const doc = /sslcert=(\S+)&sslkey=(\S+)/.exec(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))!;
+    const target = parsePgUrl(`postgres://ztaudit@db.example.com:5432/ztaudit?sslmode=verify-full&sslrootcert=/etc/ztaudit/postgres-ca/ca.crt&sslcert=${doc[1]}&sslkey=${doc[2]}`);
+    expect([target.sslcert, target.sslkey]).toEqual(['/etc/ztaudit/postgres-client/tls.crt', '/etc/ztaudit/postgres-client/tls.key']);
+    // Not mounted unless asked for, and never over the CA.
+    const plain = podTemplates(renderChart(h, { ...values, history: { type: 'postgres', postgres: { existingSecret: 'fleet-db' } } }))[0]!.spec;
+    expect(plain.volumes.map((v: Obj) => v.name)).not.toContain('postgres-client-cert');
+    const clash = templateChart(h, { ...values, history: { type: 'postgres', postgres: { existingSecret: 'fleet-db', caConfigMap: 'ca', clientCertSecret: 'cl', clientCertMountPath: '/etc/ztaudit/postgres-ca/' } } });
+    expect(clash.status).not.toBe(0);
+    expect(clash.stderr).toContain('history.postgres.clientCertMountPath and caMountPath are both /etc/ztaudit/postgres-ca');
+    // The chart still passes its own checks with the certificate mounted.
+    expect(selfAudit(objects).findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
+  });
+
   it('renders values.config as ztaudit.yaml, which ztaudit itself accepts', () => {
     const config = {
       target: { podSecurityLevel: 'baseline' },
@@ -484,6 +559,21 @@ describe.skipIf(!helm)('helm chart', () => {
       const [set] = byKind(parseRendered(await templateChartAgainst(h, kubeconfig, { networkPolicy: { apiServer: { cidrs: ['10.1.0.0/28'] } } })), 'NetworkPolicy') as Obj[];
       expect(set!.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.1.0.0/28' } }]);
     });
+    // minikube's API server listens on 8443, MicroK8s' on 16443: the EndpointSlice's port is
+    // allowed too (kubeadm's 6443 above is not repeated), and NOTES says where it came from.
+    for (const port of [8443, 16443]) {
+      await withLookupCluster(async (kubeconfig) => {
+        const r = await templateChartAgainst(h, kubeconfig, {});
+        const [np] = byKind(parseRendered(r), 'NetworkPolicy') as Obj[];
+        expect(np!.spec.egress[0].ports, String(port)).toEqual([443, 6443, port].map((p) => ({ port: p, protocol: 'TCP' })));
+        // A value wins over the lookup, ports included: the operator who sets the addresses sets the ports.
+        const [set] = byKind(parseRendered(await templateChartAgainst(h, kubeconfig, { networkPolicy: { apiServer: { cidrs: ['10.1.0.0/28'], ports: [443] } } })), 'NetworkPolicy') as Obj[];
+        expect(set!.spec.egress[0].ports).toEqual([{ port: 443, protocol: 'TCP' }]);
+        const { notes } = await installDryRun(h, kubeconfig);
+        expect(notes).toContain(`allows egress to the API server at 172.18.0.2/32, 172.18.0.3/32, fd00:10::2/128 on port(s) 443, 6443, ${port}.`);
+        expect(notes).toContain("with the EndpointSlice's port(s) added to networkPolicy.apiServer.ports");
+      }, { port });
+    }
     // helm template has no cluster: it fails, saying what to set, instead of opening everything.
     const bare = templateChart(h, { networkPolicy: { apiServer: { cidrs: [] } } });
     expect(bare.status).not.toBe(0);
@@ -491,6 +581,73 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(bare.stderr).toContain('kubectl get endpointslice kubernetes -n default');
     // Without the NetworkPolicy nothing needs the addresses.
     expect(templateChart(h, { networkPolicy: { enabled: false, apiServer: { cidrs: [] } } }).status).toBe(0);
+  });
+
+  it("on Cilium a CiliumNetworkPolicy lets the auditor reach the API server on the cluster's nodes, which the ipBlock does not; Cilium's own policy repository agrees", async () => {
+    const CNP = 'cilium.io/v2/CiliumNetworkPolicy';
+    const cnpOf = (objects: KubeObject[]) => byKind(objects, 'CiliumNetworkPolicy') as Obj[];
+    // auto (the default): rendered when the cluster serves cilium.io/v2, as helm install asks it
+    // or helm template is told with --api-versions; true and false override.
+    expect(cnpOf(renderChart(h, {}))).toEqual([]);
+    expect(cnpOf(renderChart(h, { networkPolicy: { apiServer: { cilium: false } } }, { apiVersions: [CNP] }))).toEqual([]);
+    expect(cnpOf(renderChart(h, { networkPolicy: { enabled: false } }, { apiVersions: [CNP] }))).toEqual([]);
+    expect(cnpOf(renderChart(h, { networkPolicy: { apiServer: { cilium: true } } }))).toHaveLength(1);
+    const objects = renderChart(h, {}, { apiVersions: [CNP] });
+    const [cnp] = cnpOf(objects);
+    const podLabels = (byKind(objects, 'CronJob')[0] as Obj).spec.jobTemplate.spec.template.metadata.labels;
+    expect(cnp).toMatchObject({ apiVersion: 'cilium.io/v2', metadata: { name: 'zt-ztaudit-apiserver', namespace: 'ztaudit' } });
+    for (const [k, v] of Object.entries(cnp!.spec.endpointSelector.matchLabels)) expect(podLabels[k]).toBe(v);
+    expect(cnp!.spec.egress).toEqual([{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }] }] }]);
+    expect(runHelm(h, ['lint', '--strict', CHART_DIR, ...LINT_API_SERVER, '--set', 'networkPolicy.apiServer.cilium=true']).status).toBe(0);
+    expect(templateChart(h, { networkPolicy: { apiServer: { cilium: 'yes' } } }).stderr).toContain("at '/networkPolicy/apiServer/cilium': value must be one of 'auto', true, false");
+    // ztaudit finds nothing to flag in its own chart with the policy either.
+    expect(selfAudit(objects).findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
+
+    // Detected at install: the stand-in serves cilium.io/v2 (and the slice's port reaches the CNP too); NOTES says so.
+    await withLookupCluster(async (kubeconfig) => {
+      const installed = await installDryRun(h, kubeconfig);
+      const [looked] = cnpOf(installed.objects);
+      expect(looked!.spec.egress[0].toPorts[0].ports).toEqual([{ port: '443', protocol: 'TCP' }, { port: '6443', protocol: 'TCP' }, { port: '8443', protocol: 'TCP' }]);
+      expect(installed.notes).toContain('On Cilium, the CiliumNetworkPolicy zt-ztaudit-apiserver allows the kube-apiserver entity on the same ports too');
+    }, { port: 8443, cilium: true });
+    await withLookupCluster(async (kubeconfig) => {
+      const installed = await installDryRun(h, kubeconfig);
+      expect(cnpOf(installed.objects)).toEqual([]);
+      expect(byKind(installed.objects, 'NetworkPolicy')).toHaveLength(2);
+      expect(installed.notes).not.toContain('CiliumNetworkPolicy');
+    });
+
+    // Cilium's policy repository (test/oracles/cilium) on the rendered policies and the auditor's
+    // pod: the API server on a node has the kube-apiserver identity (with remote-node), which an
+    // ipBlock does not select (https://docs.cilium.io/en/stable/security/policy/language/#selecting-nodes-with-cidr-ipblock;
+    // https://docs.cilium.io/en/stable/security/policy/language/#entities-based: kube-apiserver).
+    const { bin, reason } = findOracle();
+    if (!bin) return skipOrFail('the Cilium oracle part of the chart test', reason);
+    const pod = podTemplates(objects)[0]!.spec;
+    const scenario = (id: string, policies: KubeObject[]): OracleScenario => ({
+      id, enforcement: 'default',
+      namespaces: [{ name: 'ztaudit', labels: { 'kubernetes.io/metadata.name': 'ztaudit' } }],
+      pods: [{ name: 'auditor', namespace: 'ztaudit', labels: podLabels, serviceAccount: pod.serviceAccountName, ports: [] }],
+      externals: [{ name: 'apiserver-outside-cluster', ip: TEST_API_SERVER_CIDRS[0]!.split('/')[0]! }],
+      policies: policies as Array<Record<string, unknown>>,
+      flows: [
+        { from: 'ztaudit/auditor', to: 'kube-apiserver', protocol: 'TCP', port: 443 },
+        { from: 'ztaudit/auditor', to: 'kube-apiserver', protocol: 'TCP', port: 6443 },
+        { from: 'ztaudit/auditor', to: 'kube-apiserver', protocol: 'TCP', port: 10250 },
+        { from: 'ztaudit/auditor', to: 'remote-node', protocol: 'TCP', port: 6443 },
+        { from: 'ztaudit/auditor', to: 'external:apiserver-outside-cluster', protocol: 'TCP', port: 6443 },
+        { from: 'ztaudit/auditor', to: 'world', protocol: 'TCP', port: 443 },
+      ],
+    });
+    const nps = byKind(objects, 'NetworkPolicy');
+    const results = runOracle(bin, CLUSTER_NAME, [scenario('NetworkPolicy only', nps), scenario('with the CiliumNetworkPolicy', [...nps, cnp!])]);
+    expect(results.map((r) => r.rejected)).toEqual([{}, {}]);
+    expect(results.map((r) => r.flows.map((f) => f.egress))).toEqual([
+      // Before: the API server on the nodes is cut off; only one outside the cluster is reached.
+      ['denied', 'denied', 'denied', 'denied', 'allowed', 'denied'],
+      // After: reached on its ports only; other nodes and the world stay closed.
+      ['allowed', 'allowed', 'denied', 'denied', 'allowed', 'denied'],
+    ]);
   });
 
   it('rbac.istioRevisions lets the auditor read a revisioned Istio\'s mesh config; without it the ConfigMaps it may read are still kept', async () => {

@@ -69,6 +69,8 @@ export const TEST_API_SERVER_CIDRS = ['10.0.0.10/32'];
 export interface RenderOptions {
   release?: string;
   namespace?: string;
+  /** `--api-versions`: API versions the cluster is said to serve (the chart's .Capabilities). */
+  apiVersions?: string[];
 }
 
 /** `helm template` has no cluster for the chart's lookup of the API server: the tests set the value, as an operator must. */
@@ -80,7 +82,8 @@ function withApiServer(values: Record<string, unknown>): Record<string, unknown>
 }
 
 function templateArgs(options: RenderOptions): string[] {
-  return ['template', options.release ?? 'zt', CHART_DIR, '--namespace', options.namespace ?? 'ztaudit', '--kube-version', KUBE_VERSION];
+  return ['template', options.release ?? 'zt', CHART_DIR, '--namespace', options.namespace ?? 'ztaudit', '--kube-version', KUBE_VERSION,
+    ...(options.apiVersions ?? []).flatMap((v) => ['--api-versions', v])];
 }
 
 /** Renders with no cluster; networkPolicy.apiServer.cidrs is TEST_API_SERVER_CIDRS unless `values` set it. */

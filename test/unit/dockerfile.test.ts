@@ -114,6 +114,17 @@ describe('Dockerfile', () => {
     expect(contextCopies(final).flatMap((c) => c.sources)).toContain('package.json');
   });
 
+  it('ships the Apache-2.0 LICENSE in /app, as the npm package does (section 4(a): every copy carries it)', () => {
+    // https://www.apache.org/licenses/LICENSE-2.0#redistribution
+    const license = contextCopies(final).find((c) => c.sources.includes('LICENSE'));
+    expect(license, 'COPY LICENSE in the runtime stage').toBeDefined();
+    expect(resolveDest(final, license!.dest).replace(/\/$/, '')).toBe('/app');
+    expect(readFileSync(join(REPO, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
+    // .dockerignore does not leave it out of the build context.
+    const ignore = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    expect(ignore.filter((p) => /^(LICENSE|\*|LICEN[SC]E\*?)$/.test(p))).toEqual([]);
+  });
+
   it('runs as a non-root user with `ztaudit` (the compiled launcher) on PATH as ENTRYPOINT and `run` as CMD', () => {
     const user = of(final, 'USER').at(-1)?.args;
     expect(user).toBeDefined();

@@ -100,6 +100,37 @@ without the value, rendering fails.
 {{- toJson $cidrs }}
 {{- end }}
 
+{{/*
+The API server's ports, as a JSON list of numbers: networkPolicy.apiServer.ports, plus, when
+the addresses are looked up (networkPolicy.apiServer.cidrs empty), the port of the
+default/kubernetes EndpointSlice: the port the API server itself listens on, which a policy
+sees after the Service's 443 is translated (8443 on minikube, 16443 on MicroK8s).
+*/}}
+{{- define "ztaudit.apiServerPorts" -}}
+{{- $ports := list }}
+{{- range .Values.networkPolicy.apiServer.ports }}
+{{- if not (has (int .) $ports) }}{{ $ports = append $ports (int .) }}{{ end }}
+{{- end }}
+{{- if not .Values.networkPolicy.apiServer.cidrs }}
+{{- $slice := lookup "discovery.k8s.io/v1" "EndpointSlice" "default" "kubernetes" }}
+{{- range (dig "ports" list $slice) }}
+{{- $port := int (dig "port" 0 .) }}
+{{- if and (gt $port 0) (not (has $port $ports)) }}{{ $ports = append $ports $port }}{{ end }}
+{{- end }}
+{{- end }}
+{{- toJson $ports }}
+{{- end }}
+
+{{/*
+"true" when the chart also renders the CiliumNetworkPolicy to the kube-apiserver entity:
+networkPolicy.apiServer.cilium true, or auto on a cluster that serves cilium.io/v2.
+*/}}
+{{- define "ztaudit.ciliumApiServer" -}}
+{{- $np := .Values.networkPolicy }}
+{{- $c := toString $np.apiServer.cilium }}
+{{- if and $np.enabled (or (eq $c "true") (and (eq $c "auto") (.Capabilities.APIVersions.Has "cilium.io/v2/CiliumNetworkPolicy"))) }}true{{ end }}
+{{- end }}
+
 {{- define "ztaudit.notifyEnabled" -}}
 {{- if or .Values.notifications.slack.enabled .Values.notifications.email.enabled }}true{{ end }}
 {{- end }}
@@ -311,6 +342,14 @@ containers:
         mountPath: {{ $.Values.history.postgres.caMountPath | quote }}
         readOnly: true
       {{- end }}
+      {{- if and (eq $.Values.history.type "postgres") $.Values.history.postgres.clientCertSecret }}
+      {{- if and $.Values.history.postgres.caConfigMap (eq (clean $.Values.history.postgres.clientCertMountPath) (clean $.Values.history.postgres.caMountPath)) }}
+      {{- fail (printf "history.postgres.clientCertMountPath and caMountPath are both %s: mount the client certificate and the CA at different paths" $.Values.history.postgres.caMountPath) }}
+      {{- end }}
+      - name: postgres-client-cert
+        mountPath: {{ $.Values.history.postgres.clientCertMountPath | quote }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir:
@@ -327,6 +366,14 @@ volumes:
   - name: postgres-ca
     configMap:
       name: {{ $.Values.history.postgres.caConfigMap | quote }}
+  {{- end }}
+  {{- if and (eq $.Values.history.type "postgres") $.Values.history.postgres.clientCertSecret }}
+  # The client certificate and its key for sslcert=/sslkey=: owner-read only (0400); the kubelet
+  # adds group read for fsGroup, which the auditor's uid runs in.
+  - name: postgres-client-cert
+    secret:
+      secretName: {{ $.Values.history.postgres.clientCertSecret | quote }}
+      defaultMode: 256
   {{- end }}
 {{- with $.Values.nodeSelector }}
 nodeSelector:

@@ -18,21 +18,25 @@ function runAs(version: string, ...args: string[]) {
 }
 
 describe('bin/ztaudit.cjs', () => {
-  for (const version of ['20.20.2', '18.19.1', '22.18.0']) {
+  // 23.0-23.6 lack module.setSourceMapsSupport, which the compiled CLI calls (Node's
+  // changelog: "added in v23.7.0, v22.14.0", https://nodejs.org/api/module.html#modulesetsourcemapssupportenabled-options).
+  for (const version of ['20.20.2', '18.19.1', '22.18.0', '23.0.0', '23.6.1']) {
     it(`on Node ${version}: one line, exit 2`, () => {
       const r = runAs(version, 'run', '--manifests', 'examples/demo-cluster');
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`ztaudit: Node.js ${version} is too old: ztaudit needs Node.js >= 22.19 (24 LTS recommended); get it from https://nodejs.org/en/download or your package manager\n`);
+      expect(r.stderr).toBe(`ztaudit: Node.js ${version} is too old: ztaudit needs Node.js >= 22.19 (>= 23.7 on Node 23; 24 LTS recommended); get it from https://nodejs.org/en/download or your package manager\n`);
     });
   }
 
-  it('on Node 22.19: runs', () => {
-    const r = runAs('22.19.0', '--version');
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^ztaudit \d+\.\d+\.\d+\n$/);
-    expect(r.status).toBe(0);
-  }, 60_000);
+  for (const version of ['22.19.0', '23.7.0']) {
+    it(`on Node ${version}: runs`, () => {
+      const r = runAs(version, '--version');
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^ztaudit \d+\.\d+\.\d+\n$/);
+      expect(r.status).toBe(0);
+    }, 60_000);
+  }
 
   it("drops Node 22's SQLite ExperimentalWarning (stderr stays empty with -q) and no other warning", () => {
     // Node 24 no longer warns, so the warnings Node 22 emits when node:sqlite is loaded are
@@ -63,7 +67,7 @@ describe('bin/ztaudit.cjs', () => {
 
   it('agrees with package.json engines', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } };
-    expect(pkg.engines.node).toBe('>=22.19');
-    expect(readFileSync(LAUNCHER, 'utf8')).toContain('major < 22 || (major === 22 && minor < 19)');
+    expect(pkg.engines.node).toBe('^22.19 || >=23.7');
+    expect(readFileSync(LAUNCHER, 'utf8')).toContain('major < 22 || (major === 22 && minor < 19) || (major === 23 && minor < 7)');
   });
 });
