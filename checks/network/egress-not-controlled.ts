@@ -33,9 +33,9 @@ function exitsOf(ctx: AuditContext): Exits {
   const proxies: IpRange[] = [];
   for (const gw of ctx.config.egress.gateways) {
     if (gw.cidr !== undefined) {
+      // A cidr that is no address range is refused when the config is read (config/validate.ts).
       const r = parseCidr(gw.cidr);
       if (r) { proxies.push(r); described.push(`proxy ${gw.cidr} (egress.gateways)`); }
-      else described.push(`egress.gateways cidr ${JSON.stringify(gw.cidr)} is not a CIDR (ignored)`);
     }
     if (gw.namespace === undefined) continue;
     const hit = model.workloads.filter((n) => matches(gw, n));

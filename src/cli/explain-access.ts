@@ -1,6 +1,6 @@
 // `ztaudit reach`, `ztaudit who-can` and `ztaudit can`: questions answered from the same
 // models the checks use, over any source (cluster, --manifests, --snapshot).
-import { MATRIX_PORT, reachCommandCore, reachMatrixChunks } from './reach.ts';
+import { matrixRefusal, reachCommandCore, reachMatrixChunks } from './reach.ts';
 import { canCommandCore, whoCanCommandCore } from './access-text.ts';
 import { ConfigError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
@@ -30,7 +30,8 @@ async function reach(values: ReachOptions, io: CliIO): Promise<number> {
   if (errors.length > 0) throw new ConfigError(errors.join('\n'));
   const snapshot = await loadSource(values, createLogger(io, { quiet: true }), { env: io.env, cwd: io.cwd });
   if (values.effective && !values.matrix) throw new ConfigError('--effective applies to --matrix (one flow always shows both layers)');
-  if (values.matrix && values.port !== undefined) throw new ConfigError(MATRIX_PORT);
+  const refused = values.matrix ? matrixRefusal(values) : undefined;
+  if (refused) throw new ConfigError(refused);
   if (values.matrix) {
     // Streamed: a 5,000-workload matrix is hundreds of thousands of lines.
     let last = '';

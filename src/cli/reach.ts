@@ -282,6 +282,14 @@ function queryReachFlag(model: ReachModel, src: ReachTarget, dst: ReachTarget, p
 /** Said when --port comes with --matrix, which lists every port. */
 export const MATRIX_PORT = '--port applies to one flow (--from, --to): the matrix lists every port each pair may use';
 
+/** Why --matrix refuses the flags of one flow, if any was given: a matrix that dropped them answered another question. */
+export function matrixRefusal(options: { from?: string | undefined; to?: string | undefined; port?: string | undefined }): string | undefined {
+  if (options.port !== undefined) return MATRIX_PORT;
+  const flags = [options.from !== undefined ? '--from' : '', options.to !== undefined ? '--to' : ''].filter((f) => f !== '');
+  if (flags.length === 0) return undefined;
+  return `${flags.join(' and ')} ${flags.length > 1 ? 'apply' : 'applies'} to one flow: the matrix lists every workload pair; drop --matrix to ask about one flow`;
+}
+
 /** `resolveTarget`, its refusal naming the flag. */
 function resolveFlag(flag: '--from' | '--to', model: ReachModel, text: string): ReachTarget {
   try {
@@ -302,7 +310,8 @@ export function reachCommandCore(snapshot: Snapshot, options: ReachCommandOption
   const format = options.output ?? 'text';
   try {
     const model = buildReachability(snapshot);
-    if (options.matrix && options.port) throw new ReachInputError(MATRIX_PORT);
+    const refused = options.matrix ? matrixRefusal(options) : undefined;
+    if (refused) throw new ReachInputError(refused);
     if (options.matrix) return { exitCode: 0, output: [...reachMatrixChunks(snapshot, format, options.effective ? options.config ?? defaultConfig() : undefined)].join('') };
     if (!options.from || !options.to) throw new ReachInputError('reach needs --from and --to (or --matrix)');
     if (format === 'csv') throw new ReachInputError('--output csv applies to --matrix; use text or json for one flow');

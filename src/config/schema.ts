@@ -1,6 +1,7 @@
 // JSON Schema of ztaudit.yaml. Every object is closed (additionalProperties: false) so an
 // unknown or misspelt key is an error that names it, never silently ignored.
 import { INTENT_PORT_FORMS } from './intent-ports.ts';
+import { LINKERD_POLICIES } from './linkerd-policies.ts';
 import { MAX_TIMER_MS, MAX_TIMER_SAYS, MAX_TIMER_SECONDS } from '../base/timer.ts';
 
 const str = { type: 'string' } as const;
@@ -23,6 +24,9 @@ const closed = (properties: Record<string, unknown>, required: string[] = []) =>
  */
 const policyVersion = matching('^(latest|v1\\.(0|[1-9][0-9]*))$', 'latest or v1.N (e.g. v1.31)');
 
+/** The form of an address range; whether it is one (a real address, a prefix that fits) is validate.ts's to say, with parseCidr. */
+export const CIDR_FORM = '^[0-9a-fA-F:.]+/[0-9]{1,3}$';
+
 export const CONFIG_SCHEMA = closed({
   cluster: closed({ name: { type: 'string', minLength: 1 } }),
   target: closed({
@@ -38,7 +42,7 @@ export const CONFIG_SCHEMA = closed({
   network: closed({ exposedNamespaces: strArray }),
   egress: closed({
     // The controlled exits: gateway pods (namespace + optional podSelector) or a proxy address outside the cluster (cidr).
-    gateways: { type: 'array', items: { ...closed({ namespace: str, podSelector: labels, cidr: matching('^[0-9a-fA-F:.]+/[0-9]{1,3}$', 'an address range ADDRESS/BITS (e.g. 203.0.113.10/32)') }), anyOf: [{ required: ['namespace'] }, { required: ['cidr'] }] } },
+    gateways: { type: 'array', items: { ...closed({ namespace: str, podSelector: labels, cidr: matching(CIDR_FORM, 'an address range ADDRESS/BITS (e.g. 203.0.113.10/32)') }), anyOf: [{ required: ['namespace'] }, { required: ['cidr'] }] } },
   }),
   intent: closed({
     deny: {
@@ -66,7 +70,7 @@ export const CONFIG_SCHEMA = closed({
       deadlineSeconds: duration('s', 1),
     }),
   }),
-  mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: str }),
+  mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: { enum: LINKERD_POLICIES } }),
   edge: closed({
     publicHosts: { type: 'array', items: matching('^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$', 'a host name or *.DOMAIN') },
     externalWaf: { type: 'string', minLength: 1 },

@@ -3,6 +3,7 @@
 // from the environment (see env.ts), the only place process.env is read.
 
 import type { Severity } from '../base/vocabulary.ts';
+import type { LinkerdPolicy } from './linkerd-policies.ts';
 
 export type PssLevel = 'privileged' | 'baseline' | 'restricted';
 
@@ -87,7 +88,7 @@ export interface Config {
     /** Namespaces that must be meshed even without injection labels. */
     meshedNamespaces: string[];
     /** Linkerd install-time proxy.defaultInboundPolicy, when not readable from the cluster. */
-    linkerdDefaultInboundPolicy?: string;
+    linkerdDefaultInboundPolicy?: LinkerdPolicy;
   };
   edge: {
     /** Hosts meant to be public (a shop's front page): exposed without authentication is not a finding. Exact names or "*.example.com". */

@@ -2,10 +2,11 @@
 // out. Errors are one line each and name the file and the key. Reading the file is a thin
 // wrapper (load.ts).
 import { Ajv, type ErrorObject } from 'ajv';
-import { CONFIG_SCHEMA } from './schema.ts';
+import { CIDR_FORM, CONFIG_SCHEMA } from './schema.ts';
 import { defaultConfig, type Config } from './types.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { parseIntentPort } from './intent-ports.ts';
+import { parseCidr, parseIp } from '../analysis/netpol/ip.ts';
 
 export interface Validation {
   config: Config;
@@ -36,8 +37,10 @@ function describe(e: ErrorObject): string {
     }
     case 'required':
       return `${keyPath(e.instancePath, String(e.params.missingProperty))}: is required`;
-    case 'enum':
-      return `${keyPath(e.instancePath)}: must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      return `${keyPath(e.instancePath)}: must be one of ${allowed.join(', ')}${typeof e.data === 'string' ? suggestion(e.data, allowed) : ''}`;
+    }
     case 'type':
       if (typeof e.data === 'number' && !Number.isFinite(e.data)) return `${keyPath(e.instancePath)}: must be a finite number (not .inf or .nan)`;
       if (e.params.type === 'object' && !isPlainObject(e.data)) {
@@ -66,6 +69,18 @@ function describe(e: ErrorObject): string {
     default:
       return `${keyPath(e.instancePath)}: ${e.message ?? 'is invalid'}`;
   }
+}
+
+/**
+ * Why an ADDRESS/BITS the schema let through is no address range, as the analysis reads one
+ * (parseCidr: no "10.1" shorthand, at most /32 or /128), or undefined when it is one.
+ */
+function cidrProblem(text: string): string | undefined {
+  if (parseCidr(text)) return undefined;
+  const [address = '', bits = ''] = text.split('/');
+  const ip = parseIp(address);
+  if (!ip) return `${JSON.stringify(address.slice(0, 80))} is not an IP address (IPv4 as four numbers 0-255, or IPv6)`;
+  return `an IPv${ip.family} prefix is at most /${ip.family === 4 ? 32 : 128}, not /${bits}`;
 }
 
 /** A waiver's resource value written as a regular expression or a glob: matched literally, it would waive nothing. */
@@ -132,6 +147,14 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Validati
         const parsed = parseIntentPort(p);
         if ('error' in parsed) errors.push(at(`intent.deny[${i}].ports[${j}]: ${parsed.error}`));
       });
+    });
+  }
+  if (isPlainObject(r.egress) && Array.isArray(r.egress.gateways)) {
+    r.egress.gateways.forEach((gw: unknown, i: number) => {
+      // A value not of the form ADDRESS/BITS is the schema's (one line already).
+      if (!isPlainObject(gw) || typeof gw.cidr !== 'string' || !new RegExp(CIDR_FORM).test(gw.cidr)) return;
+      const problem = cidrProblem(gw.cidr);
+      if (problem) errors.push(at(`egress.gateways[${i}].cidr: ${JSON.stringify(gw.cidr)} is not a CIDR: ${problem}`));
     });
   }
   if (Array.isArray(r.waivers)) {

@@ -1,9 +1,10 @@
 // Writes a run's reports into a directory: report.json always, the other formats as asked.
-// Files are written whole (temp file + rename) so a reader never sees half a report. The
+// Files are written whole (temp file + rename) so a reader never sees half a report, and a
+// run's reports replace the previous run's only once all of them were written. The
 // formats that grow with the findings (json, sarif, junit, csv) are written a piece at a time
 // in ~1 MiB batches: at 150,000 pods SARIF and JUnit, at 500,000 CSV, are larger than the
 // longest string V8 can make.
-import { closeSync, fstatSync, openSync, rmSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, rmSync, type BigIntStats } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,16 +78,82 @@ async function printPdf(report: RunReport, opts: Extras): Promise<Buffer> {
 }
 
 
-/** Writes a file whole or not at all: a temp file beside it, renamed over it. */
-export async function writeWhole(path: string, content: string | Buffer): Promise<void> {
+/**
+ * A file written whole under its temp name, not yet in place: `commit` renames it over its
+ * path, `discard` removes it (after a failed commit too). Several staged files are put in
+ * place together only once every one of them was written (renderReports).
+ */
+interface Staged<T> {
+  path: string;
+  commit(): Promise<T>;
+  discard(): void;
+}
+
+async function stageWhole(path: string, content: string | Buffer): Promise<Staged<void>> {
   const tmp = tempPathFor(path);
+  const discard = () => rmSync(tmp, { force: true });
   try {
     await writeFile(tmp, content);
-    await rename(tmp, path);
   } catch (error: unknown) {
-    rmSync(tmp, { force: true });
+    discard();
     throw error;
   }
+  return { path, commit: () => rename(tmp, path), discard };
+}
+
+/** As stageWhole, from what `write` puts in a batch: the file's text never exists as one string. */
+function stageStreamed(path: string, write: (out: ByteBatch) => void): Staged<WrittenFile> {
+  const tmp = tempPathFor(path);
+  const fd = openSync(tmp, 'w');
+  let open = true;
+  const close = () => { if (open) { open = false; closeSync(fd); } };
+  const discard = () => { close(); rmSync(tmp, { force: true }); };
+  try {
+    const file = new FileAppender(fd);
+    try {
+      // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
+      // written (not a part of a growing string that outlives young-generation collections).
+      const out = new ByteBatch((chunk) => file.write(chunk));
+      write(out);
+      out.flush();
+      file.finish();
+    } finally {
+      file.abort();
+    }
+  } catch (error: unknown) {
+    // A report cut short (the disk full, a finding that cannot be read) leaves no partial file.
+    discard();
+    throw error;
+  }
+  return {
+    path,
+    async commit() {
+      try {
+        await rename(tmp, path);
+        // Our own descriptor, after the rename (which moves ctime): this very file, whatever the
+        // path names by the time anyone reads it.
+        return writtenFile(path, fstatSync(fd, { bigint: true }));
+      } finally {
+        close();
+      }
+    },
+    discard,
+  };
+}
+
+/** Puts a staged file in place, or removes it. */
+async function commitOrDiscard<T>(staged: Staged<T>): Promise<T> {
+  try {
+    return await staged.commit();
+  } catch (error: unknown) {
+    staged.discard();
+    throw error;
+  }
+}
+
+/** Writes a file whole or not at all: a temp file beside it, renamed over it. */
+export async function writeWhole(path: string, content: string | Buffer): Promise<void> {
+  await commitOrDiscard(await stageWhole(path, content));
 }
 
 /** report.json, streamed into a file (src/run/report-json.ts). */
@@ -99,33 +166,7 @@ export async function writeReportJson(report: RunReport, path: string): Promise<
  * the file's text never exists as one string. Returns the file as written.
  */
 export async function writeStreamed(path: string, write: (out: ByteBatch) => void): Promise<WrittenFile> {
-  const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'w');
-  try {
-    try {
-      const file = new FileAppender(fd);
-      try {
-        // Each piece is encoded into one reused buffer at once, so it is garbage as soon as it is
-        // written (not a part of a growing string that outlives young-generation collections).
-        const out = new ByteBatch((chunk) => file.write(chunk));
-        write(out);
-        out.flush();
-        file.finish();
-      } finally {
-        file.abort();
-      }
-      await rename(tmp, path);
-      // Our own descriptor, after the rename (which moves ctime): this very file, whatever the
-      // path names by the time anyone reads it.
-      return writtenFile(path, fstatSync(fd, { bigint: true }));
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error: unknown) {
-    // A report cut short (the disk full, a finding that cannot be read) leaves no partial file.
-    rmSync(tmp, { force: true });
-    throw error;
-  }
+  return commitOrDiscard(stageStreamed(path, write));
 }
 
 function writtenFile(path: string, stats: BigIntStats): WrittenFile {
@@ -144,31 +185,50 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   if (unknown.length > 0) throw new ConfigError(`unknown report format(s): ${unknown.join(', ')} (known: ${REPORT_FORMATS.join(', ')})`);
   const formats: ReportFormat[] = ['json', ...REPORT_FORMATS.filter((f) => f !== 'json' && opts.formats.includes(f))];
   if (formats.includes('pdf') && !opts.chromium) throw new ConfigError(`--format pdf: ${NO_CHROMIUM}`);
-  const paths: string[] = [];
   let path = opts.outDir;
+  const staged: Array<Staged<WrittenFile | void>> = [];
+  let json: Staged<WrittenFile> | undefined;
   try {
     await mkdir(opts.outDir, { recursive: true });
     // Whatever a killed run left half-written (report.json.<pid>.tmp) goes now.
     removeStaleTemps(opts.outDir, Object.values(REPORTS).map((r) => r.file));
+    // Every format is written under its temp name first: a run whose reports cannot all be
+    // written (Chromium failing the PDF, a full disk) is not stored, and must not replace the
+    // previous run's reports in --out with some of its own (CI would upload them).
     for (const f of formats) {
       path = join(opts.outDir, REPORTS[f].file);
       const row = REPORTS[f];
-      if (f === 'json') {
-        // Not written inside `onReportJson?.(…)`: without a listener that skips its argument.
-        const written = await writeReportJson(report, path);
-        opts.onReportJson?.(written);
-      } else if ('write' in row) {
-        await writeStreamed(path, (out) => row.write(report, out, opts));
-      } else {
-        await writeWhole(path, await row.render(report, opts));
-      }
-      paths.push(path);
+      if (f === 'json') staged.push(json = stageStreamed(path, (out) => writeReportJsonTo(report, out)));
+      else if ('write' in row) staged.push(stageStreamed(path, (out) => row.write(report, out, opts)));
+      else staged.push(await stageWhole(path, await row.render(report, opts)));
+    }
+    // A rename over a directory fails: found before any report is replaced, not half-way.
+    for (const s of staged) {
+      path = s.path;
+      if (isDirectory(s.path)) throw Object.assign(new Error(`${s.path} is a directory`), { code: 'EISDIR' });
+    }
+    // report.json last: once it is this run's, so is every other file.
+    for (const s of [...staged.filter((x) => x !== json), json!]) {
+      path = s.path;
+      const written = await s.commit();
+      // Not called inside `onReportJson?.(…)`: without a listener that skips its argument.
+      if (s === json && written) opts.onReportJson?.(written);
     }
   } catch (error: unknown) {
+    // The previous run's reports stay as they were.
+    for (const s of staged) s.discard();
     const code = (error as { code?: unknown }).code;
     // Ours (a PDF Chromium could not print) already says what failed; only a write is --out's.
     if (error instanceof ZtauditError || typeof code !== 'string') throw error;
     throw new InputError(`--out ${opts.outDir}: cannot write ${path} (${code})`);
   }
-  return paths;
+  return staged.map((s) => s.path);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

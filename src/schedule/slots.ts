@@ -7,8 +7,8 @@
 // nothing to catch up in a skipped hour, both runs in a repeated one. node-cron's own next
 // match skips a fixed-time day in spring (no 02:00 on 2026-03-29 in Europe/Berlin), so a
 // nightly audit vanished for a day a year; it still parses and validates, and its matcher
-// judges the day fields (L, W, 5L, 1#2) here on wall-clock times, so the two never disagree
-// on which days a schedule names.
+// judges the day fields (L, W, 5L, 1#2) here on wall-clock times, combined as cron(8)
+// combines them (see dayMatcher).
 import cron from 'node-cron';
 
 export interface Slots {
@@ -52,14 +52,37 @@ function wallClock(timezone: string | undefined): (instant: number) => number {
   };
 }
 
+/** Judges a wall-clock time given as fake UTC. match() reads only the expression, so the task is taken out of node-cron's registry at once and never started. */
+function matcherOf(expression: string): (wall: Date) => boolean {
+  const task = cron.createTask(expression, () => {}, { timezone: 'UTC' });
+  void task.destroy();
+  return (wall) => task.match(wall);
+}
+
+/**
+ * Whether a day is one the expression names. node-cron requires both day fields to match;
+ * cron(8) and Kubernetes' CronJob (robfig/cron) run on a day that matches either when both are
+ * restricted (crontab(5): "If both fields are restricted (ie, aren't *), the command will be
+ * run when either field matches the current time"; a '?' counts as '*' as in robfig/cron).
+ * The chart hands one schedule to the CronJob and to serve mode, so they must agree.
+ */
+function dayMatcher(expression: string): (wall: Date) => boolean {
+  const resolved = NICKNAMES[expression.trim().toLowerCase()] ?? expression;
+  const fields = resolved.trim().split(/\s+/);
+  const withSeconds = fields.length === 6 ? fields : ['0', ...fields];
+  const [dom, dow] = [withSeconds[3] ?? '*', withSeconds[5] ?? '*'];
+  const restricted = (f: string) => !f.startsWith('*') && !f.startsWith('?');
+  if (!restricted(dom) || !restricted(dow)) return matcherOf(expression);
+  const domOnly = matcherOf([...withSeconds.slice(0, 5), '*'].join(' '));
+  const dowOnly = matcherOf([...withSeconds.slice(0, 3), '*', ...withSeconds.slice(4)].join(' '));
+  return (wall) => domOnly(wall) || dowOnly(wall);
+}
+
 export function cronSlots(expression: string, timezone?: string): Slots {
   const fields = cron.parse(expression);
   const asc = (xs: number[]) => [...xs].sort((a, b) => a - b);
   const seconds = asc(fields.second), minutes = asc(fields.minute), hours = asc(fields.hour);
-  // Judges a wall-clock time given as fake UTC. match() reads only the expression, so the
-  // task is taken out of node-cron's registry at once and never started.
-  const matcher = cron.createTask(expression, () => {}, { timezone: 'UTC' });
-  void matcher.destroy();
+  const matchesDay = dayMatcher(expression);
   const fixedTime = isFixedTime(expression);
   const wallOf = wallClock(timezone);
   const offsetAt = (instant: number) => wallOf(instant) - Math.floor(instant / SECOND) * SECOND;
@@ -71,7 +94,7 @@ export function cronSlots(expression: string, timezone?: string): Slots {
     for (let i = 0; i < MAX_DAYS; i++) {
       const day = firstDay + i * DAY;
       // The day fields alone decide: the time of day is one the expression names.
-      if (!matcher.match(new Date(day + earliest))) continue;
+      if (!matchesDay(new Date(day + earliest))) continue;
       for (const h of hours) {
         if (day + (h + 1) * 3_600_000 <= from) continue;
         for (const m of minutes) {

@@ -5,19 +5,12 @@
 
 import { parse as parseYaml } from 'yaml';
 import { YAML_QUIET } from '../../base/yaml-message.ts';
+import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { containerNames, labelSelectorMatches, obj, str, stringMap } from './util.ts';
 
-export const LINKERD_POLICIES = [
-  'all-unauthenticated',
-  'all-authenticated',
-  'cluster-unauthenticated',
-  'cluster-authenticated',
-  'deny',
-  'audit',
-] as const;
-export type LinkerdPolicy = (typeof LINKERD_POLICIES)[number];
+export { LINKERD_POLICIES, type LinkerdPolicy };
 
 export const LINKERD_INSTALL_DEFAULT: LinkerdPolicy = 'all-unauthenticated';
 export const INBOUND_POLICY_ANNOTATION = 'config.linkerd.io/default-inbound-policy';

@@ -63,6 +63,22 @@ describe('a config file that cannot be used', () => {
     ]);
   });
 
+  it('a misspelt Linkerd policy or a gateway cidr that is no address range stops the run at start, not a cluster finding', async () => {
+    // Before: exit 0 with medium mtls.linkerd-unauthenticated-default findings and a high
+    // network.egress-not-controlled ("… is not a CIDR (ignored)").
+    const dir = dirWith({
+      'ztaudit.yaml': 'mesh: {linkerdDefaultInboundPolicy: all-authenticted}\negress:\n  gateways: [{cidr: "203.0.113.10/33"}]\n',
+      'm/ns.yaml': NAMESPACE,
+    });
+    const t = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', ...QUIET], t.cli)).toBe(2);
+    expect(t.errLines()).toEqual([
+      'ztaudit: ztaudit.yaml: mesh.linkerdDefaultInboundPolicy: must be one of all-unauthenticated, all-authenticated, cluster-unauthenticated, cluster-authenticated, deny, audit (did you mean all-authenticated?)',
+      'ztaudit: ztaudit.yaml: egress.gateways[0].cidr: "203.0.113.10/33" is not a CIDR: an IPv4 prefix is at most /32, not /33',
+    ]);
+    expect(readdirSync(dir)).not.toContain('out');
+  });
+
   it('a waiver whose resource is written as a regular expression is named: it would waive nothing', async () => {
     const dir = dirWith({
       'ztaudit.yaml': 'waivers:\n  - check: rbac.wildcard-permission\n    resource: {kind: ClusterRole, name: "ci-.*"}\n    reason: CI\n    owner: platform\n    expires: 2099-12-31\n',

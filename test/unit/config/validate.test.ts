@@ -70,6 +70,36 @@ describe('config validation', () => {
     ]);
   });
 
+  // Linkerd's proxy.defaultInboundPolicy takes all-unauthenticated, all-authenticated,
+  // cluster-authenticated, cluster-unauthenticated, deny or audit
+  // (https://linkerd.io/2/reference/authorization-policy, "Default policies"). A misspelt one
+  // read as a policy made medium mtls.linkerd-unauthenticated-default findings and rc 0.
+  it('refuses a mesh.linkerdDefaultInboundPolicy Linkerd does not have, naming the key and the likely meaning', () => {
+    expect(v({ mesh: { linkerdDefaultInboundPolicy: 'all-authenticted' } }).errors).toEqual([
+      'ztaudit.yaml: mesh.linkerdDefaultInboundPolicy: must be one of all-unauthenticated, all-authenticated, cluster-unauthenticated, cluster-authenticated, deny, audit (did you mean all-authenticated?)',
+    ]);
+    expect(v({ mesh: { linkerdDefaultInboundPolicy: 'allow' } }).errors).toHaveLength(1);
+    for (const policy of ['all-unauthenticated', 'all-authenticated', 'cluster-authenticated', 'cluster-unauthenticated', 'deny', 'audit']) {
+      expect(v({ mesh: { linkerdDefaultInboundPolicy: policy } })).toMatchObject({ errors: [], config: { mesh: { linkerdDefaultInboundPolicy: policy } } });
+    }
+  });
+
+  // A gateway cidr that is no address range was dropped by network.egress-not-controlled ("is
+  // not a CIDR (ignored)"), so the declared proxy became a high finding. Address and prefix as
+  // the analysis reads an ipBlock: IPv4 at most /32, IPv6 at most /128 (RFC 4632 section 3.1, RFC 4291 section 2.3).
+  it('refuses an egress gateway cidr that is no address range, saying why', () => {
+    const gw = (...cidrs: string[]) => v({ egress: { gateways: cidrs.map((cidr) => ({ cidr })) } }).errors;
+    expect(gw('203.0.113.10/33')).toEqual(['ztaudit.yaml: egress.gateways[0].cidr: "203.0.113.10/33" is not a CIDR: an IPv4 prefix is at most /32, not /33']);
+    expect(gw('10.0.0.0/8', '300.1.1.1/32', '::/129', '1.2.3/24')).toEqual([
+      'ztaudit.yaml: egress.gateways[1].cidr: "300.1.1.1/32" is not a CIDR: "300.1.1.1" is not an IP address (IPv4 as four numbers 0-255, or IPv6)',
+      'ztaudit.yaml: egress.gateways[2].cidr: "::/129" is not a CIDR: an IPv6 prefix is at most /128, not /129',
+      'ztaudit.yaml: egress.gateways[3].cidr: "1.2.3/24" is not a CIDR: "1.2.3" is not an IP address (IPv4 as four numbers 0-255, or IPv6)',
+    ]);
+    expect(gw('203.0.113.10/32', '0.0.0.0/0', '2001:db8::/32', '::/128', '10.1.2.3/8')).toEqual([]);
+    // Not ADDRESS/BITS at all: the one line says the form, not both.
+    expect(gw('10.0.0.1')).toEqual(['ztaudit.yaml: egress.gateways[0].cidr: "10.0.0.1" is not an address range ADDRESS/BITS (e.g. 203.0.113.10/32)']);
+  });
+
   it('a scalar where a section goes names the section\'s keys; history says where the store is chosen', () => {
     expect(v({ history: 'none' }).errors).toEqual([
       'ztaudit.yaml: history: must be a mapping with keys retention, retrySeconds; the store itself is chosen with --history or ZTAUDIT_HISTORY, not in this file',

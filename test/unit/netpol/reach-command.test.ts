@@ -194,6 +194,7 @@ spec: {containers: [{name: c, image: api, ports: ${JSON.stringify(ports)}}]}
     expect(lines).toContain('web/client[Deployment] => web/api[Deployment] : TCP 8080,UDP 5353');
     expect(lines.some((l) => l.startsWith('web/client[Deployment] => web/legacy'))).toBe(false);
     expect(reachCommandCore(snapshot, { matrix: true, port: 'http' })).toEqual({ exitCode: 2, output: 'ztaudit reach: --port applies to one flow (--from, --to): the matrix lists every port each pair may use' });
+    expect(reachCommandCore(snapshot, { matrix: true, from: 'web/client' })).toEqual({ exitCode: 2, output: 'ztaudit reach: --from applies to one flow: the matrix lists every workload pair; drop --matrix to ask about one flow' });
   });
 });
 
@@ -220,6 +221,21 @@ describe('ztaudit reach --port NAME through the command line', () => {
     expect(matrix.code).toBe(2);
     expect(matrix.err).toEqual(['ztaudit: --port applies to one flow (--from, --to): the matrix lists every port each pair may use']);
     expect(matrix.out).toBe('');
+  });
+
+  it('refuses --from or --to with --matrix (exit 2), instead of printing every pair as if they were not given', async () => {
+    for (const [args, said] of [
+      [['--matrix', '--from', 'web/client'], '--from applies'],
+      [['--matrix', '--to', 'web/api'], '--to applies'],
+      [['--matrix', '--from', 'web/client', '--to', 'web/api'], '--from and --to apply'],
+      [['--matrix', '--effective', '--to', 'web/api', '--output', 'csv'], '--to applies'],
+    ] as const) {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toEqual([`ztaudit: ${said} to one flow: the matrix lists every workload pair; drop --matrix to ask about one flow`]);
+      expect(r.out).toBe('');
+    }
+    expect((await cli('--matrix')).code).toBe(0);
   });
 });
 

@@ -362,6 +362,17 @@ describe('startDaemon', () => {
     expect(runs.find((s) => s.labels.result === 'error')!.value).toBe(1);
   });
 
+  it("/healthz's next run of '30 4 1,15 * 5' is the coming Friday, as cron(8) and the CronJob run it, not the next 1st that is a Friday", async () => {
+    // crontab(5): "'30 4 1,15 * 5' would cause a command to be run at 4:30 am on the 1st and
+    // 15th of each month, plus every Friday." Asked on Friday 2026-12-04 after 04:30.
+    const clock = new ManualClock('2026-12-04T12:00:00Z');
+    const d = await start({ clock, schedule: '30 4 1,15 * 5', timezone: 'UTC', runOnce: async () => ({ report: fakeReport('x'), html: null }) });
+    expect((await body(fetch(`${d.url}/healthz`))).nextRun).toBe('2026-12-11T04:30:00.000Z');
+    clock.advanceTo('2026-12-11T04:30:01Z');
+    await d.idle();
+    expect(d.nextRun()?.toISOString()).toBe('2026-12-15T04:30:00.000Z'); // the 15th, a Tuesday
+  });
+
   it('a scheduled slot the daemon wakes to 3 s late still runs; one woken to 20 min late is logged and counted in /metrics', async () => {
     const clock = new ManualClock('2026-05-01T01:59:00Z');
     const log = captureLog();

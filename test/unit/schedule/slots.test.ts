@@ -71,4 +71,32 @@ describe('cronSlots', () => {
     expect(slots('0 2 * * *', 'Asia/Tokyo', '2026-03-28T12:00:00Z', 2)).toEqual(['2026-03-28T17:00:00.000Z', '2026-03-29T17:00:00.000Z']);
     expect(slots('*/20 * * * * *', 'UTC', '2026-01-01T00:00:05.500Z', 3)).toEqual(['2026-01-01T00:00:20.000Z', '2026-01-01T00:00:40.000Z', '2026-01-01T00:01:00.000Z']);
   });
+  it('a day that matches either day field runs when both are restricted, as cron(8) and the CronJob read it', () => {
+    // crontab(5) (Vixie cron, man7.org/linux/man-pages/man5/crontab.5.html): "If both fields are
+    // restricted (ie, aren't *), the command will be run when either field matches the current
+    // time. For example, '30 4 1,15 * 5' would cause a command to be run at 4:30 am on the 1st
+    // and 15th of each month, plus every Friday." Kubernetes' CronJob (robfig/cron v3,
+    // spec.go dayMatches) does the same, and the chart gives serve mode the CronJob's schedule.
+    const day = (iso: string) => `${iso.slice(0, 10)} ${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(iso).getUTCDay()]}`;
+    // Friday 2026-12-04: the next runs are the 11th (a Friday), the 15th (a Tuesday), the 18th, the 25th, 1 January (both).
+    expect(slots('30 4 1,15 * 5', 'UTC', '2026-12-04T12:00:00Z', 6).map(day)).toEqual([
+      '2026-12-11 Fri', '2026-12-15 Tue', '2026-12-18 Fri', '2026-12-25 Fri', '2027-01-01 Fri', '2027-01-08 Fri',
+    ]);
+    expect(slots('30 4 1,15 * 5', 'UTC', '2026-12-04T12:00:00Z', 1)).toEqual(['2026-12-11T04:30:00.000Z']);
+    // The 1st and every Monday; with seconds first (six fields) and day names the same.
+    const firstAndMondays = ['2026-12-07 Mon', '2026-12-14 Mon', '2026-12-21 Mon', '2026-12-28 Mon', '2027-01-01 Fri', '2027-01-04 Mon'];
+    expect(slots('0 2 1 * 1', 'UTC', '2026-12-04T12:00:00Z', 6).map(day)).toEqual(firstAndMondays);
+    expect(slots('0 0 2 1 * mon', 'UTC', '2026-12-04T12:00:00Z', 6).map(day)).toEqual(firstAndMondays);
+    // The month still restricts both: June's 1st and June's Mondays only.
+    expect(slots('0 2 1 6 1', 'UTC', '2026-12-04T12:00:00Z', 3).map(day)).toEqual(['2027-06-01 Tue', '2027-06-07 Mon', '2027-06-14 Mon']);
+    // One day field a '*' (or '?', as robfig/cron reads it): the other alone decides, as before.
+    expect(slots('0 2 * * 1', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2026-12-07 Mon', '2026-12-14 Mon']);
+    expect(slots('0 2 ? * 1', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2026-12-07 Mon', '2026-12-14 Mon']);
+    expect(slots('0 2 1 * *', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2027-01-01 Fri', '2027-02-01 Mon']);
+    // A step over '*' still starts with '*': cron(8) ANDs it (Vixie cron sets DOM_STAR on a leading
+    // '*'): the 1st, 11th, 21st and 31st that are Mondays. (robfig/cron reads '*/10' as restricted.)
+    expect(slots('0 2 */10 * 1', 'UTC', '2026-12-04T12:00:00Z', 2).map(day)).toEqual(['2026-12-21 Mon', '2027-01-11 Mon']);
+    // Read in the schedule's zone: Friday in Tokyo is still Thursday in UTC.
+    expect(slots('30 4 1,15 * 5', 'Asia/Tokyo', '2026-12-04T12:00:00Z', 2)).toEqual(['2026-12-10T19:30:00.000Z', '2026-12-14T19:30:00.000Z']);
+  });
 });
