@@ -3,7 +3,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { EgressGateway } from '../../src/config/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { externalEgress } from '../../src/analysis/netpol/egress.ts';
-import { parseCidr, type IpRange } from '../../src/analysis/netpol/ip.ts';
+import { parseCidr, type IpRange } from '../../src/base/ip.ts';
 import { buildReachability, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
 import { CILIUM_SETTINGS_READ } from './lib/cilium-settings.ts';

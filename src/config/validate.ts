@@ -6,7 +6,7 @@ import { CIDR_FORM, CONFIG_SCHEMA } from './schema.ts';
 import { defaultConfig, type Config } from './types.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { parseIntentPort } from './intent-ports.ts';
-import { parseCidr, parseIp } from '../analysis/netpol/ip.ts';
+import { parseCidr, parseIp } from '../base/ip.ts';
 
 export interface Validation {
   config: Config;

@@ -6,7 +6,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
-import { parseCidr, parseIp, type IpRange } from '../netpol/ip.ts';
+import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
 import { containerNames, createdAt, obj, type Json } from './util.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;

@@ -8,7 +8,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { workloadsOf } from '../workloads.ts';
-import { parseIp } from './ip.ts';
+import { parseIp } from '../../base/ip.ts';
 
 export type AddressHolder =
   | { kind: 'pod'; namespace: string; name: string; hostNetwork: boolean; owner?: ResourceRef }

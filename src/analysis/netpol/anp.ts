@@ -6,7 +6,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { isProtocol } from './conns.ts';
-import { parseCidr } from './ip.ts';
+import { parseCidr } from '../../base/ip.ts';
 import type { Action, CoverageNote, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule } from './layers.ts';
 import { parseSelector, type Selector } from './selector.ts';
 

@@ -9,7 +9,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { isEmptyConns } from './conns.ts';
 import { policyLabel } from './engine.ts';
-import { ALL_V4, ALL_V6, formatRange, parseCidr, type Family, type IpRange } from './ip.ts';
+import { ALL_V4, ALL_V6, formatRange, parseCidr, type Family, type IpRange } from '../../base/ip.ts';
 import { buildReachability, egressVerdict, type Endpoint, type PodClass, type ReachModel, type WorkloadNode } from './model.ts';
 
 /** Address space that is not "outside": RFC 1918, CGNAT (RFC 6598), loopback, link-local, this-network; IPv6 ULA, link-local, loopback, unspecified. */

@@ -15,7 +15,7 @@
 // policy governs is open) or 'deny' (Cilium policy enforcement "always").
 
 import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unionConns, addInterval, type ConnSet } from './conns.ts';
-import { parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from './ip.ts';
+import { parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from '../../base/ip.ts';
 import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
 
 export type Direction = 'ingress' | 'egress';

@@ -7,7 +7,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { emptyConns, formatConns, intersectConns, isEmptyConns, isProtocol, unionConns, addInterval, type ConnSet } from './conns.ts';
-import { ALL_V6, formatRange, type IpRange } from './ip.ts';
+import { ALL_V6, formatRange, type IpRange } from '../../base/ip.ts';
 import { workloadsOf } from '../workloads.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutIpv4 } from './query.ts';

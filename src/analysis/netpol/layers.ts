@@ -17,7 +17,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { Protocol } from './conns.ts';
-import type { IpRange } from './ip.ts';
+import type { IpRange } from '../../base/ip.ts';
 import type { Selector } from './selector.ts';
 
 export type Labels = Record<string, string>;

@@ -4,7 +4,7 @@
 
 import type { KubeObject } from '../../snapshot/types.ts';
 import { isProtocol, type Protocol } from './conns.ts';
-import { parseCidr, subtractRanges, type IpRange } from './ip.ts';
+import { parseCidr, subtractRanges, type IpRange } from '../../base/ip.ts';
 import { matchAllSelector, parseSelector, type Selector } from './selector.ts';
 import type { LayerPolicy, Peer as LayerPeer, PortSpec as LayerPortSpec, Rule } from './layers.ts';
 

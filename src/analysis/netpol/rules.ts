@@ -2,7 +2,7 @@
 // rules open a policy to everyone, which reach every external address, which ports they cover.
 
 import type { LayerPolicy, Peer, Rule } from './layers.ts';
-import type { IpRange } from './ip.ts';
+import type { IpRange } from '../../base/ip.ts';
 
 export type OpenReason =
   | 'any peer (from/to missing or empty)'

@@ -1,7 +1,7 @@
 // ztaudit's Cilium model asked the oracle's questions: the same scenario (settings, namespaces,
 // pods, peers, policies) turned into a CiliumModel, and each flow answered per direction.
 import type { KubeObject } from '../../../src/snapshot/types.ts';
-import { parseIp } from '../../../src/analysis/netpol/ip.ts';
+import { parseIp } from '../../../src/base/ip.ts';
 import { parseCiliumPolicy } from '../../../src/analysis/netpol/cilium/parse.ts';
 import { DEFAULT_SETTINGS, type CiliumSettings } from '../../../src/analysis/netpol/cilium/config.ts';
 import { admits, buildCiliumModelFrom, ciliumDirection, type CiliumEndpoint, type CiliumModel } from '../../../src/analysis/netpol/cilium/evaluate.ts';

@@ -5,7 +5,7 @@
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { hasConn } from '../../../src/analysis/netpol/conns.ts';
-import { parseIp } from '../../../src/analysis/netpol/ip.ts';
+import { parseIp } from '../../../src/base/ip.ts';
 import { buildReachability, egressVerdict, ingressVerdict, type DirectionVerdict, type Endpoint, type ReachModel } from '../../../src/analysis/netpol/model.ts';
 import type { OracleScenario } from './scenarios.ts';
 

@@ -15,7 +15,7 @@ import { ruleHits, walkTiers } from '../../../src/analysis/netpol/calico/evaluat
 import { applyingTiers, calicoPlan } from '../../../src/analysis/netpol/calico/plan.ts';
 import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
 import { emptyConns, addInterval } from '../../../src/analysis/netpol/conns.ts';
-import { parseIp } from '../../../src/analysis/netpol/ip.ts';
+import { parseIp } from '../../../src/base/ip.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { podEndpoint, snap } from './calico-helpers.ts';
 

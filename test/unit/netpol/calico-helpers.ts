@@ -1,7 +1,7 @@
 // Test helpers for the Calico model alone: a snapshot from YAML, the Calico labels of a pod,
 // and one flow judged by the tier walk in both directions (egress at the source, ingress at
 // the destination), as Felix would on the two nodes.
-import { parseIp } from '../../../src/analysis/netpol/ip.ts';
+import { parseIp } from '../../../src/base/ip.ts';
 import { isProtocol, hasConn, type Protocol } from '../../../src/analysis/netpol/conns.ts';
 import { calicoPlan, applyingTiers } from '../../../src/analysis/netpol/calico/plan.ts';
 import { calicoPodLabels, podServiceAccount } from '../../../src/analysis/netpol/calico/labels.ts';

@@ -10,7 +10,7 @@ import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
 import type { ClassFacts, ClassPredicate, CoverageNote, Labels, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule, TierSpec } from '../layers.ts';
 import { matchAllSelector, parseSelector, type Selector } from '../selector.ts';
-import { intersectRanges, type IpRange } from '../ip.ts';
+import { intersectRanges, type IpRange } from '../../../base/ip.ts';
 import { podCidrStatus } from '../engine.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';

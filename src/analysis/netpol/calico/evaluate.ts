@@ -6,8 +6,8 @@
 // tier at all, is allowed by the endpoint's profile (Kubernetes pods: allow). Verdicts are sets
 // of connections (protocol × port), so one walk answers every port.
 
-import type { Family } from '../ip.ts';
-import { rangeContains } from '../ip.ts';
+import type { Family } from '../../../base/ip.ts';
+import { rangeContains } from '../../../base/ip.ts';
 import { podCidrStatus } from '../engine.ts';
 import { addInterval, allConns, emptyConns, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
 import type { LabelSource } from './selector.ts';

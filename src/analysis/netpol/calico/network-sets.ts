@@ -9,7 +9,7 @@
 
 import type { ResourceRef } from '../../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
-import type { IpRange } from '../ip.ts';
+import type { IpRange } from '../../../base/ip.ts';
 import type { CoverageNote, Labels } from '../layers.ts';
 import { calicoNetworkSetLabels } from './labels.ts';
 import { parseNets } from './policy.ts';

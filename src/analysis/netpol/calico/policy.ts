@@ -10,7 +10,7 @@ import type { ResourceRef } from '../../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
 import type { CoverageNote } from '../layers.ts';
-import { parseCidr, parseIp, type IpRange } from '../ip.ts';
+import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
 import { parseCalicoSelector, prefixSelectorLabels, selectorText, type CalicoSelector } from './selector.ts';
 
 export type CalicoKind = 'NetworkPolicy' | 'GlobalNetworkPolicy';

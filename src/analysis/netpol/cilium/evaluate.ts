@@ -9,7 +9,7 @@
 //  - with allow-localhost (Kubernetes default) an isolated pod still accepts its node's host.
 
 import { addInterval, allConns, emptyConns, isEmptyConns, MAX_PORT, MIN_PORT, subtractConns, unionConns, type ConnSet, type Protocol } from '../conns.ts';
-import { rangeContains, type Family } from '../ip.ts';
+import { rangeContains, type Family } from '../../../base/ip.ts';
 import type { CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
 import { CLUSTER_LABEL, podIdentity, reservedIdentity, SOURCE_K8S, SOURCE_RESERVED, type IdentityLabels, type ReservedEntity } from './labels.ts';

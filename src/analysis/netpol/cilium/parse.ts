@@ -6,7 +6,7 @@
 
 import type { KubeObject } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
-import { parseCidr, parseIp, subtractRanges, type IpRange } from '../ip.ts';
+import { parseCidr, parseIp, subtractRanges, type IpRange } from '../../../base/ip.ts';
 import { matchesInit, parseCiliumSelector, scopePeerSelector, scopeSubjectSelector, type CiliumSelector } from './selector.ts';
 import { isIdentityLabel, POD_NAMESPACE_LABEL } from './labels.ts';
 import { ENTITIES, type CiliumPolicy, type CiliumPolicyKind, type CiliumRule, type Entity, type PeerRule, type PeerSelector, type PortRule, type PortSelector, type ServiceRef } from './types.ts';

@@ -5,7 +5,7 @@
 
 import type { KubeObject } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
-import type { IpRange } from '../ip.ts';
+import type { IpRange } from '../../../base/ip.ts';
 import type { CiliumSelector } from './selector.ts';
 
 export type CiliumPolicyKind = 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
