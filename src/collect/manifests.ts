@@ -149,14 +149,17 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t\r]*(?:#[^\n]*)?)?\n)*/y;
   // Merge keys (`<<: *base`) are merged, as kubectl's YAML reader does: read as a plain `<<`
   // key, `securityContext: {<<: *privileged}` hid what kubectl would apply.
-  for (const doc of parseAllDocuments(text, { lineCounter, merge: true, ...YAML_QUIET })) {
+  const docs = parseAllDocuments(text, { lineCounter, merge: true, ...YAML_QUIET });
+  for (const [i, doc] of docs.entries()) {
     const start = doc.range?.[0] ?? 0;
     // The document's first content line: where a reader finds it (the parser's own position
     // of the problem, which may be further down, is in its message).
     leading.lastIndex = start;
     leading.exec(text);
     const line = lineOf(leading.lastIndex);
-    const source = () => text.slice(start, doc.range?.[2] ?? text.length);
+    // Up to the next document: the parser ends a broken one's range at its first error, which
+    // left out the `kind:` line of a Helm template opening with `{{- if … }}`.
+    const source = () => text.slice(start, docs[i + 1]?.range?.[0] ?? text.length);
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const where = `${label}:${line}`;

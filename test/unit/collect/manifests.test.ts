@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,9 @@ import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { CHECKS } from '../../../checks/index.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { main } from '../../../src/cli/main.ts';
+import { captureIO } from '../../helpers/cli.ts';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'zt-man-'));
@@ -296,5 +299,43 @@ describe('metadata.namespace on a cluster-scoped object (Helm templates it onto 
     expect(stray.keys).toEqual(findings(false).keys);
     expect(stray.keys).toContain('pod-security.enforce-below-target Namespace/shop');
     expect((stray.snapshot.resources.namespaces ?? []).map((n) => n.metadata?.name).sort()).toEqual(['shop']);
+  });
+});
+
+/** `ztaudit run --manifests m --fail-on high` over these files, as a user runs it: exit code, report.json, stderr. */
+async function runOn(files: Record<string, string>) {
+  const dir = dirWith(Object.fromEntries(Object.entries(files).map(([name, text]) => [`m/${name}`, text])));
+  const io = captureIO(dir);
+  const code = await main(['run', '--manifests', 'm', '--history', 'none', '--no-notify', '--out', 'out', '--fail-on', 'high'], io.cli);
+  const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as RunReport;
+  return { code, report, err: io.err() };
+}
+
+describe('a Helm template wrapped in `{{- if … }}` … `{{- end }}`', () => {
+  // The usual shape of an optional object in a chart (helm.sh/docs/chart_template_guide/control_structures/):
+  // the `{{- if` line breaks the YAML before its `kind:` line, which must still count as not read.
+  const sa = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ci, namespace: default}\nautomountServiceAccountToken: false\n';
+  const crb = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ci-admin\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects:\n- kind: ServiceAccount\n  name: ci\n  namespace: default\n';
+  const wrapped = `{{- if .Values.rbac.create }}\n${crb}{{- end }}\n`;
+
+  it('leaves cluster-admin-binding not evaluated and fails --fail-on high as a partial run naming the file, instead of passing RBAC with no bindings read', async () => {
+    const { code, report, err } = await runOn({ 'sa.yaml': sa, 'crb.yaml': wrapped });
+    expect(code).toBe(1);
+    expect(report.run.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/^m\/crb\.yaml:1: broken YAML document: .*an unrendered Helm template\?/) });
+    expect(report.checks.find((c) => c.id === 'rbac.cluster-admin-binding')).toMatchObject({ status: 'not-evaluated', unreadable: ['clusterrolebindings'] });
+    expect(report.run.partial).toEqual([expect.stringMatching(/^clusterrolebindings could not be read \(error: m\/crb\.yaml:1: /)]);
+    expect(err).toMatch(/exit 1: \d+ checks not evaluated \(clusterrolebindings error\)/);
+  });
+
+  it('in the middle of a file too, and the documents around it are read', () => {
+    const r = parseManifestText(`${ns('a')}---\n${wrapped}---\n${ns('b')}`, 'all.yaml');
+    expect(r.objects.map((o) => o.metadata?.name)).toEqual(['a', 'b']);
+    expect(r.broken).toEqual([{ where: 'all.yaml:6', why: expect.stringMatching(/^broken YAML document: /), kind: 'clusterrolebindings' }]);
+  });
+
+  it('rendered (what `helm template` prints), the binding is audited and fails', async () => {
+    const { code, report } = await runOn({ 'sa.yaml': sa, 'crb.yaml': crb });
+    expect(code).toBe(1);
+    expect(report.findings.filter((f) => f.check === 'rbac.cluster-admin-binding').map((f) => `${f.severity} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`)).toEqual(['critical ServiceAccount/default/ci']);
   });
 });
