@@ -1,6 +1,6 @@
 // --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened
 // (typed lists such as PodList too, whose items carry no kind of their own; a bare top-level
-// array of objects too).
+// array of objects too), its YAML read as kubectl reads it (src/base/kube-yaml.ts).
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
@@ -20,6 +20,7 @@ import { isCollection, LineCounter, parseAllDocuments, visit, type Document } fr
 import { InputError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
+import { KUBE_YAML } from '../base/kube-yaml.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { metadataProblem } from '../snapshot/shape.ts';
@@ -147,9 +148,10 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
   // (sticky: no copies of the text); a line may end CR LF (a file saved on Windows).
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t\r]*(?:#[^\n]*)?)?\n)*/y;
-  // Merge keys (`<<: *base`) are merged, as kubectl's YAML reader does: read as a plain `<<`
-  // key, `securityContext: {<<: *privileged}` hid what kubectl would apply.
-  const docs = parseAllDocuments(text, { lineCounter, merge: true, ...YAML_QUIET });
+  // YAML 1.1, as kubectl reads it (`privileged: no` is false, 0644 is octal), and so merge
+  // keys (`<<: *base`) are merged: read as a plain `<<` key, `securityContext: {<<: *privileged}`
+  // hid what kubectl would apply.
+  const docs = parseAllDocuments(text, { lineCounter, ...KUBE_YAML, ...YAML_QUIET });
   for (const [i, doc] of docs.entries()) {
     const start = doc.range?.[0] ?? 0;
     // The document's first content line: where a reader finds it (the parser's own position

@@ -339,3 +339,52 @@ describe('a Helm template wrapped in `{{- if … }}` … `{{- end }}`', () => {
     expect(report.findings.filter((f) => f.check === 'rbac.cluster-admin-binding').map((f) => `${f.severity} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`)).toEqual(['critical ServiceAccount/default/ci']);
   });
 });
+
+describe('YAML read as kubectl reads it (YAML 1.1: yes/no/on/off are booleans, 0644 is octal)', () => {
+  // kubectl reads manifests with sigs.k8s.io/yaml over goyaml.v2, whose resolve.go
+  // (kubernetes-sigs/yaml goyaml.v2/resolve.go, commit 0fe7da35) makes y/yes/on and n/no/off,
+  // in lower, Title and UPPER case, booleans; the API reference says of a volume's defaultMode
+  // "YAML accepts both octal and decimal values" (kubernetes.io/docs/reference/kubernetes-api/
+  // config-and-storage-resources/volume/). test/conformance/kube-yaml.test.ts holds the rest.
+  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n';
+  const denyAll = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: app}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n';
+  const sa = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: quiet, namespace: app}\nautomountServiceAccountToken: false\n';
+  const pod = (t: string, f: string) => [
+    'apiVersion: v1', 'kind: Pod', 'metadata: {name: p, namespace: app}', 'spec:', '  serviceAccountName: quiet',
+    `  automountServiceAccountToken: ${t}`, `  hostNetwork: ${f}`, '  securityContext:', `    runAsNonRoot: ${t}`, '    seccompProfile: {type: RuntimeDefault}',
+    '  containers:', '  - name: c', '    image: nginx', '    resources: {limits: {cpu: 1, memory: 1Gi}}', '    securityContext:',
+    `      privileged: ${f}`, `      allowPrivilegeEscalation: ${f}`, `      readOnlyRootFilesystem: ${t}`, '      capabilities: {drop: [ALL]}',
+    '  volumes:', '  - name: v', '    configMap: {name: x, defaultMode: 0644}', '',
+  ].join('\n');
+  const audit = (t: string, f: string) => runOn({ 'app.yaml': [namespace, denyAll, sa, pod(t, f)].join('---\n') });
+  const findings = (report: RunReport) => report.findings.map((f) => `${f.check} ${f.severity}: ${f.message}`);
+
+  it('a restricted pod written with yes/no passes --fail-on high, and its token mount is found, exactly as when written with true/false', async () => {
+    const written = await audit('yes', 'no');
+    const plain = await audit('true', 'false');
+    expect(findings(written.report)).toEqual(findings(plain.report));
+    expect(written.code).toBe(0);
+    expect(findings(written.report)).toEqual([expect.stringMatching(/^rbac\.serviceaccount-token-automount low: Pod app\/p mounts an API token .*the pod sets automountServiceAccountToken: true/)]);
+  });
+
+  it('every case form resolve.go lists is read the same (On, OFF, Y, N, YES, No)', async () => {
+    for (const [t, f] of [['On', 'OFF'], ['Y', 'N'], ['YES', 'No'], ['y', 'n']]) {
+      const { code, report } = await audit(t, f);
+      expect({ form: `${t}/${f}`, code, findings: findings(report).length }).toEqual({ form: `${t}/${f}`, code: 0, findings: 1 });
+    }
+  });
+
+  it('hostNetwork: on is a pod on the node network, named as such, and privileged: on fails Pod Security', async () => {
+    const { code, report } = await audit('on', 'on');
+    expect(code).toBe(1);
+    expect(report.findings.find((f) => f.check === 'pod-security.pod-violates-enforced-level')?.message).toMatch(/host namespaces \(hostNetwork=true\); privileged \(container "c" must not set securityContext\.privileged=true\)/);
+    expect(findings(report)).toContainEqual(expect.stringMatching(/^network\.namespace-default-deny-ingress low: 1 hostNetwork workload/));
+  });
+
+  it('0644 is 420, and a timestamp, 1:30 and a quoted "yes" stay the text written', () => {
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: app}\ndata: {when: 2027-03-31, at: 1:30, word: "yes"}\n';
+    const r = parseManifestText(`${pod('yes', 'no')}---\n${cm}`, 'a.yaml');
+    expect(r.objects[0].spec).toMatchObject({ automountServiceAccountToken: true, hostNetwork: false, volumes: [{ name: 'v', configMap: { name: 'x', defaultMode: 420 } }] });
+    expect(r.objects[1].data).toEqual({ when: '2027-03-31', at: '1:30', word: 'yes' });
+  });
+});
