@@ -22,7 +22,7 @@ import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { KUBE_YAML } from '../base/kube-yaml.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
-import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
+import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { metadataProblem } from '../snapshot/shape.ts';
 import { snapshotFromObjects } from './from-objects.ts';
 
@@ -121,11 +121,22 @@ function collectionKeyOf(doc: Document.Parsed): number | undefined {
   return at;
 }
 
-/** What a document that failed to parse says it is, read off its top-level lines. */
-function kindOfBroken(source: string): KindKey | undefined {
+/**
+ * What a document that failed to parse says it is, read off its top-level lines. With an
+ * apiVersion that cannot be read (`{{ include "…apiVersion" . }}`, as many charts write it),
+ * every audited kind of that name, in any group: missing data is not a fix.
+ */
+function kindsOfBroken(source: string): KindKey[] {
   const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
   const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
-  return apiVersion && kind ? kindKeyOf(apiVersion, kind) : undefined;
+  if (!kind) return [];
+  if (apiVersion) return [kindKeyOf(apiVersion, kind)].filter((k) => k !== undefined);
+  return KINDS.filter((k) => k.kind === kind).map((k) => k.key);
+}
+
+/** A skipped document, once for each kind it may hold (undefined, or none: one that could not be told). */
+function pushBroken(broken: BrokenDocument[], where: string, why: string, kinds: (KindKey | undefined)[]): void {
+  for (const kind of new Set(kinds.length > 0 ? kinds : [undefined])) broken.push({ where, why, kind });
 }
 
 /** Said of a skipped document with `{{` in it: what a user most likely handed in, and what to do. */
@@ -167,7 +178,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       const where = `${label}:${line}`;
       const why = `broken YAML document: ${yamlMessage(e)}${helmHint(source())}`;
       notes.push(`${where}: skipped a ${why}`);
-      broken.push({ where, why, kind: kindOfBroken(source()) });
+      pushBroken(broken, where, why, kindsOfBroken(source()));
       continue;
     }
     let value: unknown;
@@ -177,7 +188,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       const where = `${label}:${line}`;
       const why = `document that cannot be loaded: ${error instanceof Error ? yamlMessage(error) : String(error)}`;
       notes.push(`${where}: skipped a ${why}`);
-      broken.push({ where, why, kind: kindOfBroken(source()) });
+      pushBroken(broken, where, why, kindsOfBroken(source()));
       continue;
     }
     if (value === null || value === undefined) continue;
@@ -194,8 +205,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
         notes.push(`${where}: skipped a ${why}`);
         // Every kind the document holds is not read (a list's items name theirs).
         const kindOf = (o: unknown) => (isObject(o) && typeof o.apiVersion === 'string' && typeof o.kind === 'string' ? kindKeyOf(o.apiVersion, o.kind) : undefined);
-        const kinds = new Set(Array.isArray(value) ? value.map(kindOf) : [kindOf(value) ?? kindOfBroken(source())]);
-        for (const kind of kinds) broken.push({ where, why, kind });
+        pushBroken(broken, where, why, Array.isArray(value) ? value.map(kindOf) : kindOf(value) ? [kindOf(value)] : kindsOfBroken(source()));
         continue;
       }
     }

@@ -333,6 +333,19 @@ describe('a Helm template wrapped in `{{- if … }}` … `{{- end }}`', () => {
     expect(r.broken).toEqual([{ where: 'all.yaml:6', why: expect.stringMatching(/^broken YAML document: /), kind: 'clusterrolebindings' }]);
   });
 
+  it('with its apiVersion templated too, as charts on Bitnami\'s common library write it, the kind named counts as not read', async () => {
+    // `apiVersion: {{ include "common.capabilities.rbac.apiVersion" . }}` (bitnami/charts,
+    // bitnami/common/templates/_capabilities.tpl): the group cannot be read, the kind can.
+    const bitnami = wrapped.replace('apiVersion: rbac.authorization.k8s.io/v1', 'apiVersion: {{ include "common.capabilities.rbac.apiVersion" . }}');
+    const { code, report } = await runOn({ 'sa.yaml': sa, 'crb.yaml': bitnami });
+    expect(code).toBe(1);
+    expect(report.run.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/^m\/crb\.yaml:1: /) });
+    expect(report.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('not-evaluated');
+    // A NetworkPolicy of unknown group may be any of them: none is taken as read.
+    const policy = parseManifestText('apiVersion: {{ include "common.capabilities.networkPolicy.apiVersion" . }}\nkind: NetworkPolicy\nmetadata: {name: x, namespace: a}\nspec: {podSelector: {}}\n', 'np.yaml');
+    expect(policy.broken.map((b) => b.kind)).toEqual(['networkpolicies', 'calico.networkpolicies', 'calico-v3.networkpolicies']);
+  });
+
   it('rendered (what `helm template` prints), the binding is audited and fails', async () => {
     const { code, report } = await runOn({ 'sa.yaml': sa, 'crb.yaml': crb });
     expect(code).toBe(1);
