@@ -1,6 +1,6 @@
 // --manifests DIR: every YAML/JSON file below DIR, multi-document, List kinds flattened
 // (typed lists such as PodList too, whose items carry no kind of their own; a bare top-level
-// array of objects too).
+// array of objects too), its YAML read as kubectl reads it (src/base/kube-yaml.ts).
 // A broken document is named by file and line and skipped; the others still load, but the
 // run is partial: the kind the document declares (when it can be told) counts as not read,
 // so the checks that need it are not evaluated, and the report says which file and line.
@@ -20,8 +20,9 @@ import { isCollection, LineCounter, parseAllDocuments, visit, type Document } fr
 import { InputError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
+import { KUBE_YAML } from '../base/kube-yaml.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
-import { kindForManifest, type KindKey } from '../snapshot/kinds.ts';
+import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
 import { metadataProblem } from '../snapshot/shape.ts';
 import { snapshotFromObjects } from './from-objects.ts';
 
@@ -120,11 +121,22 @@ function collectionKeyOf(doc: Document.Parsed): number | undefined {
   return at;
 }
 
-/** What a document that failed to parse says it is, read off its top-level lines. */
-function kindOfBroken(source: string): KindKey | undefined {
+/**
+ * What a document that failed to parse says it is, read off its top-level lines. With an
+ * apiVersion that cannot be read (`{{ include "…apiVersion" . }}`, as many charts write it),
+ * every audited kind of that name, in any group: missing data is not a fix.
+ */
+function kindsOfBroken(source: string): KindKey[] {
   const apiVersion = /^apiVersion:[ \t]*["']?([\w./-]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
   const kind = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(source)?.[1];
-  return apiVersion && kind ? kindKeyOf(apiVersion, kind) : undefined;
+  if (!kind) return [];
+  if (apiVersion) return [kindKeyOf(apiVersion, kind)].filter((k) => k !== undefined);
+  return KINDS.filter((k) => k.kind === kind).map((k) => k.key);
+}
+
+/** A skipped document, once for each kind it may hold (undefined, or none: one that could not be told). */
+function pushBroken(broken: BrokenDocument[], where: string, why: string, kinds: (KindKey | undefined)[]): void {
+  for (const kind of new Set(kinds.length > 0 ? kinds : [undefined])) broken.push({ where, why, kind });
 }
 
 /** Said of a skipped document with `{{` in it: what a user most likely handed in, and what to do. */
@@ -147,22 +159,26 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
   // Blank and comment lines (and a bare `---` marker) before a document's first content line
   // (sticky: no copies of the text); a line may end CR LF (a file saved on Windows).
   const leading = /(?:[ \t\r\n]*(?:#[^\n]*|---[ \t\r]*(?:#[^\n]*)?)?\n)*/y;
-  // Merge keys (`<<: *base`) are merged, as kubectl's YAML reader does: read as a plain `<<`
-  // key, `securityContext: {<<: *privileged}` hid what kubectl would apply.
-  for (const doc of parseAllDocuments(text, { lineCounter, merge: true, ...YAML_QUIET })) {
+  // YAML 1.1, as kubectl reads it (`privileged: no` is false, 0644 is octal), and so merge
+  // keys (`<<: *base`) are merged: read as a plain `<<` key, `securityContext: {<<: *privileged}`
+  // hid what kubectl would apply.
+  const docs = parseAllDocuments(text, { lineCounter, ...KUBE_YAML, ...YAML_QUIET });
+  for (const [i, doc] of docs.entries()) {
     const start = doc.range?.[0] ?? 0;
     // The document's first content line: where a reader finds it (the parser's own position
     // of the problem, which may be further down, is in its message).
     leading.lastIndex = start;
     leading.exec(text);
     const line = lineOf(leading.lastIndex);
-    const source = () => text.slice(start, doc.range?.[2] ?? text.length);
+    // Up to the next document: the parser ends a broken one's range at its first error, which
+    // left out the `kind:` line of a Helm template opening with `{{- if … }}`.
+    const source = () => text.slice(start, docs[i + 1]?.range?.[0] ?? text.length);
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
       const where = `${label}:${line}`;
       const why = `broken YAML document: ${yamlMessage(e)}${helmHint(source())}`;
       notes.push(`${where}: skipped a ${why}`);
-      broken.push({ where, why, kind: kindOfBroken(source()) });
+      pushBroken(broken, where, why, kindsOfBroken(source()));
       continue;
     }
     let value: unknown;
@@ -172,7 +188,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
       const where = `${label}:${line}`;
       const why = `document that cannot be loaded: ${error instanceof Error ? yamlMessage(error) : String(error)}`;
       notes.push(`${where}: skipped a ${why}`);
-      broken.push({ where, why, kind: kindOfBroken(source()) });
+      pushBroken(broken, where, why, kindsOfBroken(source()));
       continue;
     }
     if (value === null || value === undefined) continue;
@@ -189,8 +205,7 @@ export function parseManifestText(text: string, label: string): ParsedManifests 
         notes.push(`${where}: skipped a ${why}`);
         // Every kind the document holds is not read (a list's items name theirs).
         const kindOf = (o: unknown) => (isObject(o) && typeof o.apiVersion === 'string' && typeof o.kind === 'string' ? kindKeyOf(o.apiVersion, o.kind) : undefined);
-        const kinds = new Set(Array.isArray(value) ? value.map(kindOf) : [kindOf(value) ?? kindOfBroken(source())]);
-        for (const kind of kinds) broken.push({ where, why, kind });
+        pushBroken(broken, where, why, Array.isArray(value) ? value.map(kindOf) : kindOf(value) ? [kindOf(value)] : kindsOfBroken(source()));
         continue;
       }
     }

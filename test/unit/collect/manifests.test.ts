@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,9 @@ import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { CHECKS } from '../../../checks/index.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
+import type { RunReport } from '../../../src/run/types.ts';
+import { main } from '../../../src/cli/main.ts';
+import { captureIO } from '../../helpers/cli.ts';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'zt-man-'));
@@ -296,5 +299,105 @@ describe('metadata.namespace on a cluster-scoped object (Helm templates it onto 
     expect(stray.keys).toEqual(findings(false).keys);
     expect(stray.keys).toContain('pod-security.enforce-below-target Namespace/shop');
     expect((stray.snapshot.resources.namespaces ?? []).map((n) => n.metadata?.name).sort()).toEqual(['shop']);
+  });
+});
+
+/** `ztaudit run --manifests m --fail-on high` over these files, as a user runs it: exit code, report.json, stderr. */
+async function runOn(files: Record<string, string>) {
+  const dir = dirWith(Object.fromEntries(Object.entries(files).map(([name, text]) => [`m/${name}`, text])));
+  const io = captureIO(dir);
+  const code = await main(['run', '--manifests', 'm', '--history', 'none', '--no-notify', '--out', 'out', '--fail-on', 'high'], io.cli);
+  const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as RunReport;
+  return { code, report, err: io.err() };
+}
+
+describe('a Helm template wrapped in `{{- if … }}` … `{{- end }}`', () => {
+  // The usual shape of an optional object in a chart (helm.sh/docs/chart_template_guide/control_structures/):
+  // the `{{- if` line breaks the YAML before its `kind:` line, which must still count as not read.
+  const sa = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ci, namespace: default}\nautomountServiceAccountToken: false\n';
+  const crb = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ci-admin\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects:\n- kind: ServiceAccount\n  name: ci\n  namespace: default\n';
+  const wrapped = `{{- if .Values.rbac.create }}\n${crb}{{- end }}\n`;
+
+  it('leaves cluster-admin-binding not evaluated and fails --fail-on high as a partial run naming the file, instead of passing RBAC with no bindings read', async () => {
+    const { code, report, err } = await runOn({ 'sa.yaml': sa, 'crb.yaml': wrapped });
+    expect(code).toBe(1);
+    expect(report.run.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/^m\/crb\.yaml:1: broken YAML document: .*an unrendered Helm template\?/) });
+    expect(report.checks.find((c) => c.id === 'rbac.cluster-admin-binding')).toMatchObject({ status: 'not-evaluated', unreadable: ['clusterrolebindings'] });
+    expect(report.run.partial).toEqual([expect.stringMatching(/^clusterrolebindings could not be read \(error: m\/crb\.yaml:1: /)]);
+    expect(err).toMatch(/exit 1: \d+ checks not evaluated \(clusterrolebindings error\)/);
+  });
+
+  it('in the middle of a file too, and the documents around it are read', () => {
+    const r = parseManifestText(`${ns('a')}---\n${wrapped}---\n${ns('b')}`, 'all.yaml');
+    expect(r.objects.map((o) => o.metadata?.name)).toEqual(['a', 'b']);
+    expect(r.broken).toEqual([{ where: 'all.yaml:6', why: expect.stringMatching(/^broken YAML document: /), kind: 'clusterrolebindings' }]);
+  });
+
+  it('with its apiVersion templated too, as charts on Bitnami\'s common library write it, the kind named counts as not read', async () => {
+    // `apiVersion: {{ include "common.capabilities.rbac.apiVersion" . }}` (bitnami/charts,
+    // bitnami/common/templates/_capabilities.tpl): the group cannot be read, the kind can.
+    const bitnami = wrapped.replace('apiVersion: rbac.authorization.k8s.io/v1', 'apiVersion: {{ include "common.capabilities.rbac.apiVersion" . }}');
+    const { code, report } = await runOn({ 'sa.yaml': sa, 'crb.yaml': bitnami });
+    expect(code).toBe(1);
+    expect(report.run.coverage.clusterrolebindings).toEqual({ status: 'error', detail: expect.stringMatching(/^m\/crb\.yaml:1: /) });
+    expect(report.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('not-evaluated');
+    // A NetworkPolicy of unknown group may be any of them: none is taken as read.
+    const policy = parseManifestText('apiVersion: {{ include "common.capabilities.networkPolicy.apiVersion" . }}\nkind: NetworkPolicy\nmetadata: {name: x, namespace: a}\nspec: {podSelector: {}}\n', 'np.yaml');
+    expect(policy.broken.map((b) => b.kind)).toEqual(['networkpolicies', 'calico.networkpolicies', 'calico-v3.networkpolicies']);
+  });
+
+  it('rendered (what `helm template` prints), the binding is audited and fails', async () => {
+    const { code, report } = await runOn({ 'sa.yaml': sa, 'crb.yaml': crb });
+    expect(code).toBe(1);
+    expect(report.findings.filter((f) => f.check === 'rbac.cluster-admin-binding').map((f) => `${f.severity} ${f.resource.kind}/${f.resource.namespace}/${f.resource.name}`)).toEqual(['critical ServiceAccount/default/ci']);
+  });
+});
+
+describe('YAML read as kubectl reads it (YAML 1.1: yes/no/on/off are booleans, 0644 is octal)', () => {
+  // kubectl reads manifests with sigs.k8s.io/yaml over goyaml.v2, whose resolve.go
+  // (kubernetes-sigs/yaml goyaml.v2/resolve.go, commit 0fe7da35) makes y/yes/on and n/no/off,
+  // in lower, Title and UPPER case, booleans; the API reference says of a volume's defaultMode
+  // "YAML accepts both octal and decimal values" (kubernetes.io/docs/reference/kubernetes-api/
+  // config-and-storage-resources/volume/). test/conformance/kube-yaml.test.ts holds the rest.
+  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: app\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n';
+  const denyAll = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: app}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n';
+  const sa = 'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: quiet, namespace: app}\nautomountServiceAccountToken: false\n';
+  const pod = (t: string, f: string) => [
+    'apiVersion: v1', 'kind: Pod', 'metadata: {name: p, namespace: app}', 'spec:', '  serviceAccountName: quiet',
+    `  automountServiceAccountToken: ${t}`, `  hostNetwork: ${f}`, '  securityContext:', `    runAsNonRoot: ${t}`, '    seccompProfile: {type: RuntimeDefault}',
+    '  containers:', '  - name: c', '    image: nginx', '    resources: {limits: {cpu: 1, memory: 1Gi}}', '    securityContext:',
+    `      privileged: ${f}`, `      allowPrivilegeEscalation: ${f}`, `      readOnlyRootFilesystem: ${t}`, '      capabilities: {drop: [ALL]}',
+    '  volumes:', '  - name: v', '    configMap: {name: x, defaultMode: 0644}', '',
+  ].join('\n');
+  const audit = (t: string, f: string) => runOn({ 'app.yaml': [namespace, denyAll, sa, pod(t, f)].join('---\n') });
+  const findings = (report: RunReport) => report.findings.map((f) => `${f.check} ${f.severity}: ${f.message}`);
+
+  it('a restricted pod written with yes/no passes --fail-on high, and its token mount is found, exactly as when written with true/false', async () => {
+    const written = await audit('yes', 'no');
+    const plain = await audit('true', 'false');
+    expect(findings(written.report)).toEqual(findings(plain.report));
+    expect(written.code).toBe(0);
+    expect(findings(written.report)).toEqual([expect.stringMatching(/^rbac\.serviceaccount-token-automount low: Pod app\/p mounts an API token .*the pod sets automountServiceAccountToken: true/)]);
+  });
+
+  it('every case form resolve.go lists is read the same (On, OFF, Y, N, YES, No)', async () => {
+    for (const [t, f] of [['On', 'OFF'], ['Y', 'N'], ['YES', 'No'], ['y', 'n']]) {
+      const { code, report } = await audit(t, f);
+      expect({ form: `${t}/${f}`, code, findings: findings(report).length }).toEqual({ form: `${t}/${f}`, code: 0, findings: 1 });
+    }
+  });
+
+  it('hostNetwork: on is a pod on the node network, named as such, and privileged: on fails Pod Security', async () => {
+    const { code, report } = await audit('on', 'on');
+    expect(code).toBe(1);
+    expect(report.findings.find((f) => f.check === 'pod-security.pod-violates-enforced-level')?.message).toMatch(/host namespaces \(hostNetwork=true\); privileged \(container "c" must not set securityContext\.privileged=true\)/);
+    expect(findings(report)).toContainEqual(expect.stringMatching(/^network\.namespace-default-deny-ingress low: 1 hostNetwork workload/));
+  });
+
+  it('0644 is 420, and a timestamp, 1:30 and a quoted "yes" stay the text written', () => {
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: app}\ndata: {when: 2027-03-31, at: 1:30, word: "yes"}\n';
+    const r = parseManifestText(`${pod('yes', 'no')}---\n${cm}`, 'a.yaml');
+    expect(r.objects[0].spec).toMatchObject({ automountServiceAccountToken: true, hostNetwork: false, volumes: [{ name: 'v', configMap: { name: 'x', defaultMode: 420 } }] });
+    expect(r.objects[1].data).toEqual({ when: '2027-03-31', at: '1:30', word: 'yes' });
   });
 });
