@@ -156,7 +156,7 @@ describe.skipIf(!ROOT)('netpol-analyzer connectivity scenarios', () => {
 /**
  * The same AdminNetworkPolicy/BaselineAdminNetworkPolicy scenarios, rewritten mechanically as
  * policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicies (./cnp-convert.ts, following
- * upstream's own rewrite: https://network-policy-api.sigs.k8s.io/blog/2025/10/09/api-update-for-v1alpha2-clusternetworkpolicy-replaces-adminnetworkpolicy-and-baselineadminnetworkpolicy/
+ * upstream's own rewrite: kubernetes-sigs/network-policy-api site-src/blog/posts/ClusterNetworkPolicy.md
  * and conformance/base/api_integration/standard-anp-np-banp.yaml), must give the connection
  * lists netpol-analyzer gives for the originals: the v1alpha2 API changed names, not meaning.
  */

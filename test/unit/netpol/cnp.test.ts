@@ -2,7 +2,7 @@
 // v0.2.0) in the effective model. Each case cites the upstream text it follows: the Go types'
 // doc comments (apis/v1alpha2/clusternetworkpolicy_types.go), rendered at
 // https://network-policy-api.sigs.k8s.io/reference/spec/, and the v1alpha2 announcement
-// (https://network-policy-api.sigs.k8s.io/blog/2025/10/09/api-update-for-v1alpha2-clusternetworkpolicy-replaces-adminnetworkpolicy-and-baselineadminnetworkpolicy/).
+// (kubernetes-sigs/network-policy-api site-src/blog/posts/ClusterNetworkPolicy.md).
 import { describe, expect, it } from 'vitest';
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
 import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
