@@ -219,6 +219,21 @@ describe('ClusterNetworkPolicy next to the v1alpha1 kinds and CNIs', () => {
     }
   });
 
+  // libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go (v3.32.0) converts namespaces,
+  // pods and networks peers; any other fails the rule, which k8sClusterNetPolHandleFailedRules
+  // turns into a deny-all for Deny and Pass (an Accept is dropped).
+  it('on Calico, a rule naming nodes or domainNames is not what Calico enforces: the flows it selects are UNKNOWN, not a confident answer', () => {
+    const yaml = shop + cnp('no-nodes', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}\negress: [{name: nodes, action: Deny, to: [{nodes: {}}]}]`);
+    // As the API defines it (an unrecognised CNI): only node addresses are denied.
+    expect(reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' }).output).toMatch(/^ALLOWED: /);
+    const calico = yaml + daemonset('calico-node', 'quay.io/calico/node:v3.32.0');
+    const r = reachCommandCore(snap(calico), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
+    expect(r.output).toMatch(/^UNKNOWN: /);
+    expect(r.output).toContain('ClusterNetworkPolicy no-nodes (tier Admin, priority 10) selects shop/web-1[Pod] for egress but is not evaluated: spec.egress[0]: Calico does not convert nodes or domainNames peers');
+    const fails = [...invalidPolicy.evaluate(ctxOf(calico))].filter((x) => x.status === 'fail').map((x) => x.message);
+    expect(fails).toEqual(['ClusterNetworkPolicy no-nodes cannot be evaluated, so every network verdict leaves it out: spec.egress[0]: Calico does not convert nodes or domainNames peers (it makes such a Deny or Pass rule deny everything and drops such an Accept rule), which the model does not follow']);
+  });
+
   it('the Calico API server\'s kcnp.* mirrors are skipped, and the note says they mirror ClusterNetworkPolicies, which are read', () => {
     const yaml = `---
 apiVersion: projectcalico.org/v3
