@@ -6,7 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
 import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
+import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
 import { collectCalicoPolicies } from '../../../src/analysis/netpol/calico/policy.ts';
@@ -189,6 +192,17 @@ describe('ClusterNetworkPolicy rule fields (v1alpha2)', () => {
     // networks is an egress peer only: on an ingress rule it is a peer v1alpha2 does not know (fail closed).
     const model = buildReachability(snap(yaml));
     expect(model.notes.map((n) => n.message)).toContain('spec.ingress[0].from[0]: peer type "networks" is not known to policy.networking.k8s.io/v1alpha2 ingress rules; treated as denying everything (fail closed)');
+  });
+});
+
+describe('ClusterNetworkPolicy in the network checks', () => {
+  it('allow-all-ingress and unrestricted-egress judge its Accept rules; policy-selects-nothing its subject', () => {
+    const yaml = shop
+      + cnp('open', 'Baseline', 10, 'subject: {namespaces: {}}\ningress: [{action: Accept, from: [{namespaces: {}}]}]\negress: [{action: Accept, to: [{networks: [0.0.0.0/0]}]}]')
+      + cnp('typo', 'Admin', 11, `subject: {namespaces: ${nsSel('dbb')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
+    expect([...allowAllIngress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')).toMatchObject({ status: 'fail', resource: { kind: 'ClusterNetworkPolicy' }, message: 'ClusterNetworkPolicy open admits ingress from every pod in every namespace on every port' });
+    expect([...unrestrictedEgress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')).toMatchObject({ status: 'fail', message: 'ClusterNetworkPolicy open allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
+    expect([...policySelectsNothing.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'typo')).toMatchObject({ status: 'fail', message: 'ClusterNetworkPolicy typo selects no pod (namespaces kubernetes.io/metadata.name in (dbb)): it applies to nothing' });
   });
 });
 
