@@ -8,7 +8,7 @@ export const namespaceDefaultDenyEgress: Check = {
   id: 'network.namespace-default-deny-egress',
   area: 'network',
   title: 'Every pod is isolated for egress',
-  protectsAgainst: 'pods that can connect anywhere (lateral movement, exfiltration) because no policy of any enforced API (NetworkPolicy, AdminNetworkPolicy, Calico, Cilium) isolates their egress',
+  protectsAgainst: 'pods that can connect anywhere (lateral movement, exfiltration) because no policy of any enforced API (NetworkPolicy, AdminNetworkPolicy, ClusterNetworkPolicy, Calico, Cilium) isolates their egress',
   severity: 'medium',
   controls: SEGMENTATION,
   remediation: 'Add a default-deny egress NetworkPolicy (spec: {podSelector: {}, policyTypes: [Egress]}); remember to allow DNS to kube-dns, then the flows each workload needs.',

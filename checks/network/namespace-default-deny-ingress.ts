@@ -8,7 +8,7 @@ export const namespaceDefaultDenyIngress: Check = {
   id: 'network.namespace-default-deny-ingress',
   area: 'network',
   title: 'Every pod is isolated for ingress',
-  protectsAgainst: 'pods that accept connections from anywhere because no policy of any enforced API (NetworkPolicy, AdminNetworkPolicy, Calico, Cilium) isolates them for ingress',
+  protectsAgainst: 'pods that accept connections from anywhere because no policy of any enforced API (NetworkPolicy, AdminNetworkPolicy, ClusterNetworkPolicy, Calico, Cilium) isolates them for ingress',
   severity: 'high',
   controls: SEGMENTATION,
   remediation: 'Add a default-deny ingress NetworkPolicy to the namespace (spec: {podSelector: {}, policyTypes: [Ingress]}) and allow the needed flows explicitly.',

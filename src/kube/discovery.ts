@@ -144,5 +144,15 @@ export async function servedVersion(client: KubeClient, spec: KindSpec, discover
       if (resources.some((r) => r.name === spec.resource)) return v;
     } else problem ??= resources;
   }
-  return problem ?? { status: 'absent', detail: `${resourceName(spec)} is not served at ${spec.versions.join(', ')} (CRD not installed)` };
+  if (problem) return problem;
+  // Served, but only at versions ztaudit does not read (a newer API release): not "not
+  // installed", which would read as nothing of it existing; its objects are there, unread.
+  const others: string[] = [];
+  for (const v of served) {
+    if (spec.versions.includes(v)) continue;
+    const resources = await groupVersionResources(client, discovery, spec.group, v);
+    if (Array.isArray(resources) && resources.some((r) => r.name === spec.resource)) others.push(v);
+  }
+  if (others.length) return { status: 'error', detail: `${resourceName(spec)} is served at ${others.join(', ')}; not read (ztaudit reads ${spec.versions.join(', ')})` };
+  return { status: 'absent', detail: `${resourceName(spec)} is not served at ${spec.versions.join(', ')} (CRD not installed)` };
 }

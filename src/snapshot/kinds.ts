@@ -137,6 +137,8 @@ export const KINDS = [
   // AdminNetworkPolicy API (kubernetes-sigs/network-policy-api), cluster-scoped
   crd('anp.adminnetworkpolicies', 'AdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'adminnetworkpolicies', false),
   crd('anp.baselineadminnetworkpolicies', 'BaselineAdminNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha1'], 'baselineadminnetworkpolicies', false),
+  // v1alpha2 (network-policy-api v0.2.0): one kind for both, its spec.tier Admin or Baseline
+  crd('anp.clusternetworkpolicies', 'ClusterNetworkPolicy', 'policy.networking.k8s.io', ['v1alpha2'], 'clusternetworkpolicies', false),
   // Calico: the crd.projectcalico.org/v1 storage form (always there), and the projectcalico.org/v3
   // API view (served by the Calico API server when installed; it lists k8s NPs as knp.default.*)
   crd('calico.networkpolicies', 'NetworkPolicy', 'crd.projectcalico.org', ['v1'], 'networkpolicies'),

@@ -460,6 +460,54 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
     });
   });
 
+  // policy.networking.k8s.io as network-policy-api ships it: ClusterNetworkPolicy at v1alpha2
+  // (config/crd/standard/policy.networking.k8s.io_clusternetworkpolicies.yaml, v0.2.0), and the
+  // same CRD as a later release would serve it, at a version ztaudit does not read. The CRD is
+  // deleted after each case so no other test sees the group.
+  describe('ClusterNetworkPolicy, and a policy API served only at a version ztaudit does not read', () => {
+    const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/clusternetworkpolicies.policy.networking.k8s.io';
+    const name = uniqueName('cnp');
+    const install = async (version: string) => {
+      // A *.k8s.io group needs the approval annotation; upstream's CRD carries this one.
+      await admin.create(crd('policy.networking.k8s.io', 'ClusterNetworkPolicy', 'clusternetworkpolicies', [version], false, { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/network-policy-api/pull/347' }));
+      await admin.waitForResource('policy.networking.k8s.io', version, 'clusternetworkpolicies');
+      await admin.create({ apiVersion: `policy.networking.k8s.io/${version}`, kind: 'ClusterNetworkPolicy', metadata: { name }, spec: { tier: 'Admin', priority: 10, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] } });
+    };
+    const uninstall = async () => {
+      await admin.request('DELETE', CRD_PATH);
+      const deadline = Date.now() + 60_000;
+      while ((await admin.request('GET', CRD_PATH)).status !== 404) {
+        if (Date.now() > deadline) throw new Error('the ClusterNetworkPolicy CRD was not deleted within 60 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+
+    it('reads ClusterNetworkPolicies at v1alpha2', async () => {
+      await install('v1alpha2');
+      try {
+        const snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+        expect(snapshot.coverage['anp.clusternetworkpolicies']).toEqual({ status: 'ok', count: 1 });
+        expect(snapshot.resources['anp.clusternetworkpolicies']?.map((o) => `${o.apiVersion} ${o.metadata?.name}`)).toEqual([`policy.networking.k8s.io/v1alpha2 ${name}`]);
+        expect(snapshot.coverage['anp.adminnetworkpolicies']?.status).toBe('absent');
+      } finally {
+        await uninstall();
+      }
+    });
+
+    it('served only at v1alpha3: "served at v1alpha3; not read" (error), and the network checks are not evaluated', async () => {
+      await install('v1alpha3');
+      try {
+        const snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+        expect(snapshot.coverage['anp.clusternetworkpolicies']).toEqual({ status: 'error', detail: 'clusternetworkpolicies.policy.networking.k8s.io is served at v1alpha3; not read (ztaudit reads v1alpha2)' });
+        expect(snapshot.coverage['anp.adminnetworkpolicies']).toMatchObject({ status: 'absent' });
+        const [o] = runChecks([CHECK_BY_ID.get('network.namespace-default-deny-ingress')!], { snapshot, config: defaultConfig(), now: new Date() });
+        expect(o.status).toBe('not-evaluated');
+      } finally {
+        await uninstall();
+      }
+    });
+  });
+
   describe('kubeconfig', () => {
     it('resolves KUBECONFIG like kubectl: missing files skipped, first current-context wins, --context overrides', async () => {
       const dir = scratchDir('kubeconfigs');

@@ -10,6 +10,7 @@ import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { reachMatrix } from '../../src/analysis/netpol/query.ts';
 import { formatConns } from '../../src/analysis/netpol/conns.ts';
 import { conformanceData } from '../helpers/ci.ts';
+import { toClusterNetworkPolicies } from './cnp-convert.ts';
 
 const ROOT = conformanceData('netpol');
 
@@ -113,8 +114,8 @@ function upstreamNames(objects: KubeObject[]): Map<string, string> {
   return new Map([...byDeployment].filter(([, rs]) => rs.size === 1).map(([d, rs]) => [d, [...rs][0]!]));
 }
 
-function computedLines(inputDir: string): string[] {
-  const objects = loadObjects(inputDir);
+function computedLines(inputDir: string, convert: (objects: KubeObject[]) => KubeObject[] = (o) => o): string[] {
+  const objects = convert(loadObjects(inputDir));
   const rename = upstreamNames(objects);
   const named = (endpoint: string) => rename.get(endpoint) ?? endpoint;
   const snapshot = snapshotFromObjects(objects);
@@ -149,5 +150,32 @@ describe.skipIf(!ROOT)('netpol-analyzer connectivity scenarios', () => {
   }
   afterAll(() => {
     console.log(`netpol conformance: ${tally.identical}/${tally.compared} scenarios identical (${tally.lines} connection lines); ${tally.ingressControllerLinesSkipped} {ingress-controller} lines of Ingress/Route scenarios not compared; ${tally.excluded.length} scenarios excluded:\n  ${tally.excluded.join('\n  ')}`);
+  });
+});
+
+/**
+ * The same AdminNetworkPolicy/BaselineAdminNetworkPolicy scenarios, rewritten mechanically as
+ * policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicies (./cnp-convert.ts, following
+ * upstream's own rewrite: kubernetes-sigs/network-policy-api site-src/blog/posts/ClusterNetworkPolicy.md
+ * and conformance/base/api_integration/standard-anp-np-banp.yaml), must give the connection
+ * lists netpol-analyzer gives for the originals: the v1alpha2 API changed names, not meaning.
+ */
+describe.skipIf(!ROOT)('netpol-analyzer AdminNetworkPolicy scenarios, as ClusterNetworkPolicy (v1alpha2)', () => {
+  for (const meta of index.scenarios.filter((m) => m.category === 'admin-network-policy')) {
+    it(meta.name, () => {
+      const dir = join(ROOT!, 'scenarios', meta.name);
+      let converted = 0;
+      const actual = computedLines(join(dir, 'input'), (objects) => {
+        const out = toClusterNetworkPolicies(objects);
+        converted = out.filter((o) => o.kind === 'ClusterNetworkPolicy').length;
+        expect(out.some((o) => o.kind === 'AdminNetworkPolicy' || o.kind === 'BaselineAdminNetworkPolicy'), 'no v1alpha1 object is left').toBe(false);
+        return out;
+      });
+      expect(converted).toBeGreaterThan(0);
+      expect(actual.sort()).toEqual([...expectedLines(dir, meta)!].sort());
+    });
+  }
+  it('runs all 8 upstream AdminNetworkPolicy scenarios', () => {
+    expect(index.scenarios.filter((m) => m.category === 'admin-network-policy')).toHaveLength(8);
   });
 });

@@ -60,7 +60,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         status: 'fail',
         resource,
         severity: 'medium',
-        message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}`,
+        message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy and ClusterNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}`,
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
       };
     } else if (hostNet.size > 0 && classes.every((c) => c.hostNetwork)) {

@@ -1,13 +1,14 @@
 // AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1,
-// kubernetes-sigs/network-policy-api v0.1.x) translated into the neutral layers, validated
-// as the CRD would (priority 0-1000, exactly one subject/peer/port field, actions, the BANP
-// name), so an object the API server would reject is a finding, not a crash.
+// kubernetes-sigs/network-policy-api v0.1.x) and the ClusterNetworkPolicy that replaces both
+// (v1alpha2, v0.2.0: its spec.tier Admin or Baseline) translated into the neutral layers,
+// validated as the CRD would (priority 0-1000, exactly one subject/peer/port field, actions, the
+// BANP name), so an object the API server would reject is a finding, not a crash.
 
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { isProtocol } from './conns.ts';
 import { parseCidr } from '../../base/ip.ts';
-import type { Action, CoverageNote, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule } from './layers.ts';
+import { namePoliciesByName, type Action, type CoverageNote, type LayerPolicy, type Peer, type PodSet, type PolicyApiAdapter, type PortSpec, type Rule } from './layers.ts';
 import { parseSelector, type Selector } from './selector.ts';
 
 const MAX_RULES = 100;
@@ -272,22 +273,211 @@ function parseOne(o: KubeObject, kind: Kind, notes: CoverageNote[]): LayerPolicy
   };
 }
 
+// ---------------------------------------------------------------- ClusterNetworkPolicy (v1alpha2)
+// apis/v1alpha2/clusternetworkpolicy_types.go (network-policy-api v0.2.0): the v1alpha1 model
+// with the kind chosen by spec.tier, Allow renamed Accept, priorities (0-1000) and Pass in both
+// tiers, ports as `protocols` (tcp/udp/sctp destinationPort number or range, or
+// destinationNamedPort), and at most 25 rules, peers and protocols.
+
+const CNP_MAX = 25;
+const CNP_ACTIONS: Record<string, Action> = { Accept: 'Allow', Deny: 'Deny', Pass: 'Pass' };
+const CNP_PROTOCOLS = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' } as const;
+
+function parseCnpProtocols(raw: unknown, at: string, errors: string[]): PortSpec[] | 'any' {
+  if (raw === undefined || raw === null) return 'any';
+  if (!Array.isArray(raw) || raw.length === 0) {
+    errors.push(`${at}: must be a non-empty list when set`);
+    return [];
+  }
+  if (raw.length > CNP_MAX) errors.push(`${at}: more than ${CNP_MAX} entries`);
+  const out: PortSpec[] = [];
+  const port = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+  raw.forEach((p: unknown, i: number) => {
+    const where = `${at}[${i}]`;
+    const o = obj(p);
+    if (!o) return void errors.push(`${where}: not an object`);
+    const key = oneOf(o, ['tcp', 'udp', 'sctp', 'destinationNamedPort'], where, errors);
+    if (key === 'destinationNamedPort') {
+      const name = o.destinationNamedPort;
+      if (typeof name !== 'string' || !PORT_NAME.test(name) || name.length > 15) return void errors.push(`${where}.destinationNamedPort: "${String(name)}" is not a valid port name`);
+      // No protocol: the container port of that name, on the protocol it is declared with.
+      return void out.push({ kind: 'named', name });
+    }
+    if (key !== 'tcp' && key !== 'udp' && key !== 'sctp') return;
+    const protocol = CNP_PROTOCOLS[key];
+    // The protocol structs have MinProperties=1: destinationPort is their only field.
+    const dp = obj(obj(o[key])?.destinationPort);
+    if (!dp) return void errors.push(`${where}.${key}.destinationPort: missing or not an object`);
+    const which = oneOf(dp, ['number', 'range'], `${where}.${key}.destinationPort`, errors);
+    if (which === 'number') {
+      if (!port(dp.number)) return void errors.push(`${where}.${key}.destinationPort.number: ${String(dp.number)} is not in 1-65535`);
+      return void out.push({ protocol, kind: 'range', lo: dp.number, hi: dp.number });
+    }
+    if (which === 'range') {
+      const r = obj(dp.range) ?? {};
+      if (!port(r.start) || !port(r.end)) return void errors.push(`${where}.${key}.destinationPort.range: start and end must be ports 1-65535`);
+      if (r.start >= r.end) return void errors.push(`${where}.${key}.destinationPort.range: start ${r.start} must be less than end ${r.end}`);
+      return void out.push({ protocol, kind: 'range', lo: r.start, hi: r.end });
+    }
+  });
+  return out;
+}
+
+/**
+ * A peer with no field this version knows (an unknown field the CRD pruned, or one it kept
+ * from a newer release) is what upstream says to fail closed on: an Accept rule's peer
+ * matches nothing, a Deny or Pass rule denies everything.
+ */
+function parseCnpPeers(raw: unknown, dir: 'ingress' | 'egress', written: string, action: Action, at: string, errors: string[], notes: string[]): Peer[] | 'fail-closed' {
+  const keys = dir === 'ingress' ? ['namespaces', 'pods'] : ['namespaces', 'pods', 'nodes', 'networks', 'domainNames'];
+  if (!Array.isArray(raw) || raw.length === 0) {
+    errors.push(`${at}: must be a non-empty list`);
+    return [];
+  }
+  if (raw.length > CNP_MAX) errors.push(`${at}: more than ${CNP_MAX} peers`);
+  const out: Peer[] = [];
+  let failClosed = false;
+  raw.forEach((p: unknown, i: number) => {
+    const where = `${at}[${i}]`;
+    const o = obj(p);
+    if (!o) return void errors.push(`${where}: not an object`);
+    const present = Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
+    if (present.length === 0 || (present.length === 1 && !keys.includes(present[0]))) {
+      const what = present.length ? `peer type "${present[0]}" is not known to policy.networking.k8s.io/v1alpha2 ${dir} rules` : 'no peer field is set (the CRD may have pruned a field it does not know)';
+      notes.push(`${where}: ${what}; treated as ${action === 'Allow' ? 'matching nothing' : 'denying everything'} (fail closed)`);
+      if (action !== 'Allow') failClosed = true;
+      return;
+    }
+    const key = oneOf(o, keys, where, errors);
+    if (key === 'namespaces' || key === 'pods') {
+      const set = podSet(o, key, where, errors);
+      if (set) out.push({ kind: 'pods', ...set });
+    } else if (key === 'nodes') {
+      const sel = selector(o.nodes, `${where}.nodes`, errors);
+      if (sel) out.push({ kind: 'nodes', selector: sel });
+    } else if (key === 'networks') {
+      const list = o.networks;
+      if (!Array.isArray(list) || list.length === 0 || list.length > CNP_MAX) return void errors.push(`${where}.networks: must list 1 to ${CNP_MAX} CIDRs`);
+      list.forEach((c: unknown, j: number) => {
+        const r = typeof c === 'string' && c.includes('/') ? parseCidr(c) : undefined;
+        if (!r) return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
+        // "cluster-internal traffic will be checked against the rule as well" (pod addresses too).
+        out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r], podAddresses: true });
+      });
+    } else if (key === 'domainNames') {
+      if (action !== 'Allow') return void errors.push(`${where}.domainNames: only Accept rules may name domains (this rule is ${written})`);
+      const list = o.domainNames;
+      if (!Array.isArray(list) || list.length === 0 || list.length > CNP_MAX) return void errors.push(`${where}.domainNames: must list 1 to ${CNP_MAX} domain names`);
+      const bad = list.filter((d: unknown) => typeof d !== 'string' || !DOMAIN.test(d));
+      if (bad.length) return void errors.push(`${where}.domainNames: ${bad.map((d: unknown) => `"${String(d)}"`).join(', ')} is not a domain name`);
+      out.push({ kind: 'fqdn', patterns: (list as string[]).map((d) => d.toLowerCase().replace(/\.$/, '')) });
+    }
+  });
+  return failClosed ? 'fail-closed' : out;
+}
+
+function parseCnpRules(raw: unknown, dir: 'ingress' | 'egress', errors: string[], notes: string[]): Rule[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    errors.push(`spec.${dir}: not a list`);
+    return [];
+  }
+  if (raw.length > CNP_MAX) errors.push(`spec.${dir}: more than ${CNP_MAX} rules`);
+  const rules: Rule[] = [];
+  raw.forEach((r: unknown, index: number) => {
+    const at = `spec.${dir}[${index}]`;
+    const o = obj(r);
+    if (!o) return void errors.push(`${at}: not an object`);
+    const written = o.action;
+    const action = typeof written === 'string' && Object.hasOwn(CNP_ACTIONS, written) ? CNP_ACTIONS[written] : undefined;
+    if (!action) return void errors.push(`${at}.action: "${String(written)}" is not ${Object.keys(CNP_ACTIONS).join(', ')}`);
+    if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 100)) errors.push(`${at}.name: not a string of at most 100 characters`);
+    const peerKey = dir === 'ingress' ? 'from' : 'to';
+    const peers = parseCnpPeers(o[peerKey], dir, written as string, action, `${at}.${peerKey}`, errors, notes);
+    const ports = parseCnpProtocols(o.protocols, `${at}.protocols`, errors);
+    if (peers !== 'fail-closed' && ports !== 'any' && ports.some((p) => p.kind === 'named') && peers.some((p) => p.kind !== 'pods')) {
+      errors.push(`${at}: networks/nodes/domainNames peers cannot be combined with a destinationNamedPort`);
+    }
+    const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
+    rules.push(peers === 'fail-closed'
+      ? { index, ...name, action: 'Deny', peers: 'any', ports: 'any', caveats: ['a peer this API version does not know: denies everything (fail closed)'] }
+      : { index, ...name, action, peers, ports });
+  });
+  return rules;
+}
+
+function parseClusterNetworkPolicy(o: KubeObject, notes: CoverageNote[]): LayerPolicy {
+  const errors: string[] = [];
+  const objectNotes: string[] = [];
+  const name = o.metadata?.name ?? '';
+  if (!name) errors.push('metadata.name: missing');
+  const spec = obj(o.spec);
+  if (!spec) errors.push('spec: missing or not an object');
+  const s = spec ?? {};
+  const tier = s.tier === 'Admin' || s.tier === 'Baseline' ? s.tier : undefined;
+  if (!tier) errors.push(`spec.tier: ${s.tier === undefined ? 'missing' : `"${String(s.tier)}" is not Admin or Baseline`}`);
+  let order: number | undefined;
+  const pr = s.priority;
+  if (typeof pr !== 'number' || !Number.isInteger(pr)) errors.push(`spec.priority: ${pr === undefined ? 'missing' : `"${String(pr)}" is not an integer`}`);
+  else if (pr < 0 || pr > 1000) errors.push(`spec.priority: ${pr} is out of range (0-1000)`);
+  else order = pr;
+  let subject: PodSet = { namespaces: { kind: 'names', names: [] } };
+  const subj = obj(s.subject);
+  if (!subj) errors.push('spec.subject: missing or not an object');
+  else {
+    const key = oneOf(subj, ['namespaces', 'pods'], 'spec.subject', errors);
+    const set = key === 'namespaces' || key === 'pods' ? podSet(subj, key, 'spec.subject', errors) : undefined;
+    if (set) subject = set;
+  }
+  const ingress = parseCnpRules(s.ingress, 'ingress', errors, objectNotes);
+  const egress = parseCnpRules(s.egress, 'egress', errors, objectNotes);
+  const ref: ResourceRef = { kind: 'ClusterNetworkPolicy', name: name || '(unnamed)' };
+  for (const m of objectNotes) notes.push({ object: ref, message: m });
+  return {
+    api: 'ClusterNetworkPolicy',
+    layer: tier === 'Baseline' ? 'baseline' : 'admin',
+    ref,
+    id: `ClusterNetworkPolicy:${name}`,
+    displayName: name,
+    kindLabel: 'ClusterNetworkPolicy',
+    ...(tier ? { tier } : {}),
+    ...(order !== undefined ? { order } : {}),
+    sortName: name,
+    subject,
+    // "CNPs with no ingress (egress) rules do not affect ingress (egress) traffic."
+    ...(ingress.length ? { ingress } : {}),
+    ...(egress.length ? { egress } : {}),
+    isolates: { ingress: false, egress: false },
+    errors,
+    raw: o,
+  };
+}
+
 export const adminNetworkPolicyAdapter: PolicyApiAdapter = {
   api: 'AdminNetworkPolicy',
-  kinds: ['anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies'],
+  kinds: ['anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies'],
   parse({ snapshot }) {
     const notes: CoverageNote[] = [];
+    // Both API versions apply when both are served: neither is dropped for the other.
     const policies = [
       ...(snapshot.resources['anp.adminnetworkpolicies'] ?? []).map((o) => parseOne(o, 'AdminNetworkPolicy', notes)),
       ...(snapshot.resources['anp.baselineadminnetworkpolicies'] ?? []).map((o) => parseOne(o, 'BaselineAdminNetworkPolicy', notes)),
+      ...(snapshot.resources['anp.clusternetworkpolicies'] ?? []).map((o) => parseClusterNetworkPolicy(o, notes)),
     ];
-    // Equal priorities: upstream leaves the order undefined when both could match a connection.
-    const byPriority = new Map<number, string[]>();
-    for (const p of policies) if (p.layer === 'admin' && p.order !== undefined && !p.errors.length) byPriority.set(p.order, [...(byPriority.get(p.order) ?? []), p.displayName ?? p.id]);
-    for (const [priority, names] of byPriority) {
-      if (names.length < 2) continue;
-      const sorted = [...names].sort();
-      notes.push({ object: { kind: 'AdminNetworkPolicy', name: sorted[0] }, message: `AdminNetworkPolicies ${sorted.join(', ')} share priority ${priority}: their relative order is undefined upstream; the model evaluates them by name` });
+    // Equal priorities in one tier: upstream leaves the order undefined when both could match a
+    // connection (v1alpha1 for AdminNetworkPolicies; v1alpha2 for either tier).
+    const byPriority = new Map<string, LayerPolicy[]>();
+    for (const p of policies) {
+      if (p.order === undefined || p.errors.length || (p.layer !== 'admin' && p.layer !== 'baseline')) continue;
+      const key = `${p.layer} ${p.order}`;
+      byPriority.set(key, [...(byPriority.get(key) ?? []), p]);
+    }
+    for (const [key, group] of byPriority) {
+      if (group.length < 2) continue;
+      const first = [...group].sort((a, b) => (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0))[0];
+      const [layer, priority] = key.split(' ');
+      const tier = group.some((p) => p.api === 'ClusterNetworkPolicy') ? ` in the ${layer === 'admin' ? 'Admin' : 'Baseline'} tier` : '';
+      notes.push({ object: first.ref, message: `${namePoliciesByName(group)} share priority ${priority}${tier}: their relative order is undefined upstream; the model evaluates them by name` });
     }
     return { policies, notes };
   },

@@ -34,13 +34,15 @@ export interface CniDetection {
 
 const NP: readonly PolicyApi[] = ['NetworkPolicy'];
 const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
-const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'Calico'];
+const NP_ANP_CNP: readonly PolicyApi[] = [...NP_ANP, 'ClusterNetworkPolicy'];
+const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'Calico'];
 
 // Order matters: canal bundles flannel with calico's policy engine, so it is recognised first.
 // ANP/BANP: the implementations listed by kubernetes-sigs/network-policy-api
 // (site-src/implementations.md, v0.1.7): OVN-Kubernetes, Antrea (>= 1.13), Kube-OVN,
 // kube-network-policies and Calico (its adminnetworkpolicy tier); Cilium only tracks it
-// (cilium/cilium#23380). A plugin that enforces no policy (flannel, kindnet) implements no
+// (cilium/cilium#23380). ClusterNetworkPolicy (v1alpha2), per the same page (updated
+// 21-April-2026): kube-network-policies, Kube-OVN (experimental) and Calico from v3.32. A plugin that enforces no policy (flannel, kindnet) implements no
 // API: "Creating a NetworkPolicy resource without a controller that implements it will have
 // no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
 // so with nothing else running every policy is decorative (composition.ts).
@@ -53,12 +55,12 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   // operator under the same name, and none of them enforces policy (isCiliumAgent).
   { name: 'cilium', enforces: true, apis: ['NetworkPolicy', 'Cilium'], pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
-  { name: 'kube-ovn', enforces: true, apis: NP_ANP, pattern: /kube-ovn/ },
+  { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/ },
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/ },
   { name: 'antrea', enforces: true, apis: NP_ANP, pattern: /antrea/ },
   { name: 'kube-router', enforces: true, apis: NP, pattern: /kube-router/ },
   { name: 'azure-npm', enforces: true, apis: NP, pattern: /azure-npm/ },
-  { name: 'kube-network-policies', enforces: true, apis: NP_ANP, pattern: /kube-network-policies/ },
+  { name: 'kube-network-policies', enforces: true, apis: NP_ANP_CNP, pattern: /kube-network-policies/ },
   { name: 'flannel', enforces: false, apis: [], pattern: /flannel/ },
   { name: 'kindnet', enforces: false, apis: [], pattern: /kindnet/ },
 ];
@@ -103,14 +105,19 @@ function isCiliumAgent(o: KubeObject): boolean {
 }
 
 /**
- * The release each admin API first appears in Calico: the converters K8sAdminNetworkPolicyToCalico
- * and K8sBaselineAdminNetworkPolicyToCalico enter libcalico-go/lib/backend/k8s/conversion/conversion.go
- * at projectcalico/calico v3.29.0 and v3.30.0 (absent at v3.28.x and v3.29.x respectively).
+ * The releases of Calico (v3.x minors) that implement each admin API: the converters
+ * K8sAdminNetworkPolicyToCalico and K8sBaselineAdminNetworkPolicyToCalico enter
+ * libcalico-go/lib/backend/k8s/conversion/conversion.go at projectcalico/calico v3.29.0 and
+ * v3.30.0 and are gone at v3.32.0, where K8sClusterNetworkPolicyToCalico (conversion/clusternetworkpolicy.go)
+ * replaces them (release-notes/v3.32.0-release-notes.md: "Calico v3.32 and newer won't enforce them").
  */
-const CALICO_SINCE: ReadonlyArray<{ api: PolicyApi; minor: number }> = [
-  { api: 'AdminNetworkPolicy', minor: 29 },
-  { api: 'BaselineAdminNetworkPolicy', minor: 30 },
+const CALICO_SINCE: ReadonlyArray<{ api: PolicyApi; minor: number; last?: number }> = [
+  { api: 'AdminNetworkPolicy', minor: 29, last: 31 },
+  { api: 'BaselineAdminNetworkPolicy', minor: 30, last: 31 },
+  { api: 'ClusterNetworkPolicy', minor: 32 },
 ];
+
+const calicoReleases = (s: { minor: number; last?: number }) => (s.last !== undefined ? `from v3.${s.minor}.0 to v3.${s.last}` : `from v3.${s.minor}.0`);
 
 interface CalicoNode { version?: [number, number, number]; ref: CoverageNote['object'] }
 
@@ -137,27 +144,31 @@ function calicoNodeOf(o: KubeObject): CalicoNode | undefined {
   return undefined;
 }
 
-/** What a Calico release implements: the admin APIs by version; an unreadable version is taken as the newest, and said. */
+/**
+ * What a Calico release implements: the admin APIs by version. An unreadable version is taken
+ * to implement each of them, and said: no release implements both generations, so guessing one
+ * would make the other's policies confidently decorative.
+ */
 function withCalicoVersion(plugin: CniPlugin, seenIn: CoverageNote['object'], nodes: readonly CalicoNode[]): CniPlugin {
   const known = nodes.filter((n) => n.version !== undefined);
   if (known.length === nodes.length && known.length) {
     // Nodes mid-upgrade run two releases: a policy only the newer enforces is not enforced cluster-wide.
     const [major, minor, patch] = known.map((n) => n.version!).sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])[0];
     const version = `v${major}.${minor}.${patch}`;
-    const missing = major === 3 ? CALICO_SINCE.filter((s) => minor < s.minor) : major < 3 ? CALICO_SINCE : [];
+    const missing = major === 3 ? CALICO_SINCE.filter((s) => minor < s.minor || (s.last !== undefined && minor > s.last)) : major < 3 ? CALICO_SINCE : CALICO_SINCE.filter((s) => s.last !== undefined);
     if (!missing.length) return { ...plugin, version };
     return {
       ...plugin,
       version,
       apis: plugin.apis.filter((a) => !missing.some((s) => s.api === a)),
-      unimplemented: Object.fromEntries(missing.map((s) => [s.api, `${plugin.name} ${version} does not implement ${s.api} (Calico enforces it from v3.${s.minor}.0)`])),
+      unimplemented: Object.fromEntries(missing.map((s) => [s.api, `${plugin.name} ${version} does not implement ${s.api} (Calico enforces it ${calicoReleases(s)})`])),
     };
   }
   const ref = nodes.find((n) => n.version === undefined)?.ref ?? seenIn;
   const why = nodes.length ? 'its calico/node image tag names no release' : 'no calico/node image was found';
   return {
     ...plugin,
-    assumed: CALICO_SINCE.map((s) => ({ api: s.api, note: { object: ref, message: `Calico's version is unknown (${why}): ${s.api} is taken as enforced, as Calico does from v3.${s.minor}.0` } })),
+    assumed: CALICO_SINCE.map((s) => ({ api: s.api, note: { object: ref, message: `Calico's version is unknown (${why}): ${s.api} is taken as enforced, as Calico does ${calicoReleases(s)}` } })),
   };
 }
 

@@ -66,6 +66,7 @@ const API_NAMES: Record<PolicyApi, string> = {
   NetworkPolicy: 'NetworkPolicy',
   AdminNetworkPolicy: 'AdminNetworkPolicy',
   BaselineAdminNetworkPolicy: 'BaselineAdminNetworkPolicy',
+  ClusterNetworkPolicy: 'ClusterNetworkPolicy',
   Calico: 'Calico policies',
   Cilium: 'Cilium policies',
 };
@@ -151,7 +152,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   } else if (present.has('Calico')) {
     name = 'calico';
     basis = 'no CNI recognised; Calico policies present';
-    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'Calico']);
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'Calico']);
   } else if (present.has('Cilium')) {
     name = 'cilium';
     basis = 'no CNI recognised; Cilium policies present';
@@ -159,7 +160,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   } else {
     name = 'kubernetes';
     basis = 'no CNI recognised';
-    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
   }
 
   let fallback: Composition['fallback'] = 'allow';

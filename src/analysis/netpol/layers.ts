@@ -28,18 +28,23 @@ export type Labels = Record<string, string>;
  * - 'NetworkPolicy': networking.k8s.io/v1 NetworkPolicy.
  * - 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy': policy.networking.k8s.io/v1alpha1, apart
  *   because a CNI may implement the first and not the second (Calico v3.29).
+ * - 'ClusterNetworkPolicy': policy.networking.k8s.io/v1alpha2, which replaces both (its tier Admin
+ *   is the 'admin' layer, Baseline the 'baseline' layer); apart because CNIs implement it apart
+ *   (Calico v3.32 implements it and no longer the v1alpha1 kinds).
  * - 'Calico': projectcalico.org/v3 (and crd.projectcalico.org/v1) NetworkPolicy, GlobalNetworkPolicy.
  * - 'Cilium': cilium.io/v2 CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy.
  */
-export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'Calico' | 'Cilium';
+export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy' | 'Calico' | 'Cilium';
 
 /**
  * Where a policy sits in the precedence chain. The CNI's composition (engine.ts: `composeStages`)
  * turns layers into ordered stages:
- * - 'admin': AdminNetworkPolicy. First match by `order` (= priority), Allow/Deny final, Pass and
- *   no match go on to the next stage.
+ * - 'admin': AdminNetworkPolicy and Admin-tier ClusterNetworkPolicy. First match by `order`
+ *   (= priority), Allow/Deny final, Pass and no match go on to the next stage.
  * - 'networkpolicy': Kubernetes NetworkPolicy. Union of allows; a selected pod is isolated.
- * - 'baseline': BaselineAdminNetworkPolicy. First match; no match goes on (to the default allow).
+ * - 'baseline': BaselineAdminNetworkPolicy and Baseline-tier ClusterNetworkPolicy. First match by
+ *   `order` (a ClusterNetworkPolicy's priority; the BANP singleton has none and comes last); no
+ *   match and Pass go on (to the default allow).
  * - 'calico': a Calico policy in tier `tier` (first match by `order`; end-of-tier deny unless the
  *   tier's defaultAction is Pass).
  * - 'cilium': CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy. One union stage with the
@@ -214,7 +219,10 @@ export interface LayerPolicy {
   displayName?: string;
   /** Namespace of a namespaced policy; undefined for cluster-scoped ones. */
   namespace?: string;
-  /** Calico tier name (layer 'calico' only; "default" when none is set). */
+  /**
+   * Calico tier name (layer 'calico': "default" when none is set), or a ClusterNetworkPolicy's
+   * spec.tier ("Admin", "Baseline"), which only names it: its layer places it.
+   */
   tier?: string;
   /**
    * Precedence within the stage, lower first (ANP priority, Calico order). Undefined sorts
@@ -305,8 +313,18 @@ export interface PolicyApiAdapter {
 export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'id' | 'tier' | 'order' | 'layer' | 'displayName'>): string {
   const where: string[] = [];
   if (p.tier !== undefined && p.tier !== 'default') where.push(`tier ${p.tier}`);
-  if (p.order !== undefined) where.push(p.layer === 'admin' ? `priority ${p.order}` : `order ${p.order}`);
+  if (p.order !== undefined) where.push(p.layer === 'admin' || p.layer === 'baseline' ? `priority ${p.order}` : `order ${p.order}`);
   return `${p.kindLabel} ${p.displayName ?? p.id}${where.length ? ` (${where.join(', ')})` : ''}`;
+}
+
+/**
+ * Policies of one priority, for a note: "AdminNetworkPolicies x, y" when of one kind,
+ * "AdminNetworkPolicy x, ClusterNetworkPolicy y" otherwise; by name, the order the model takes.
+ */
+export function namePoliciesByName(ps: ReadonlyArray<Pick<LayerPolicy, 'kindLabel' | 'id' | 'displayName'>>): string {
+  const named = ps.map((p) => ({ kind: p.kindLabel, name: p.displayName ?? p.id })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const kinds = new Set(named.map((n) => n.kind));
+  return kinds.size === 1 ? `${named[0].kind.replace(/y$/, 'ie')}s ${named.map((n) => n.name).join(', ')}` : named.map((n) => `${n.kind} ${n.name}`).join(', ');
 }
 
 // ---------------------------------------------------------------- pod classes and stage plans

@@ -216,6 +216,13 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
   const cni = detectCni(snapshot);
   const composition = composeStages(cni, present, tiers, settings);
   for (const plugin of cni.plugins) for (const a of plugin.assumed ?? []) if (present.has(a.api)) notes.push(a.note);
+  // Calico converts a ClusterNetworkPolicy's namespaces, pods and networks peers only
+  // (libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go): a rule naming nodes or
+  // domainNames fails to convert and becomes a deny-all (Deny, Pass) or is dropped (Accept).
+  // The model evaluates those peers as the API defines them, so there it cannot vouch.
+  if (composition.name === 'calico') {
+    for (let i = 0; i < policies.length; i++) if (policies[i].api === 'ClusterNetworkPolicy') policies[i] = onCalicoConversion(policies[i]);
+  }
   // Calico and Cilium police workload endpoints only: a host-network pod is the node there,
   // so Kubernetes NetworkPolicies neither select it nor name it as a pod peer (the other
   // APIs' adapters already say so for their own policies).
@@ -343,6 +350,15 @@ export const buildReachability = memoize((snapshot: Snapshot): ReachModel => {
 }, ['network', 'tls']);
 
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
+
+function onCalicoConversion(p: LayerPolicy): LayerPolicy {
+  if (p.errors.length) return p;
+  const unconverted = (['ingress', 'egress'] as const).flatMap((dir) => (p[dir] ?? [])
+    .filter((r) => r.peers !== 'any' && r.peers.some((x) => x.kind === 'nodes' || x.kind === 'fqdn'))
+    .map((r) => `spec.${dir}[${r.index}]`));
+  if (!unconverted.length) return p;
+  return { ...p, unevaluated: true, errors: [`${unconverted.join(', ')}: Calico does not convert nodes or domainNames peers (it makes such a Deny or Pass rule deny everything and drops such an Accept rule), which the model does not follow`] };
+}
 
 function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
   const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? { ...x, excludeHostNetwork: true } : x)) }));

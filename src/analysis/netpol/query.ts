@@ -4,7 +4,7 @@
 import { formatConns, intersectConns, isAllConns, isEmptyConns, restrictConns, subtractConns, unionConns, emptyConns, type ConnSet, type Protocol } from './conns.ts';
 import { ALL_V4, formatRange, ipToString, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { describeCause, describeRule, evaluatePlan, podSetMatches, policyLabel, ruleMatchesPeer, rulePortConns, type DecisionCause, type Direction, type DirectionVerdict, type StagePlan } from './engine.ts';
-import { describePolicy, type LayerPolicy } from './layers.ts';
+import { describePolicy, namePoliciesByName, type LayerPolicy } from './layers.ts';
 import { candidatePeers, indexByNamespace } from './flows.ts';
 import { buildReachability, egressVerdict, workloadKey, ingressVerdict, type Endpoint, type PodClass, type ReachModel, type RuleRef, type WorkloadNode } from './model.ts';
 
@@ -213,7 +213,10 @@ function sameConns(a: ConnSet, b: ConnSet): boolean {
 
 /** AdminNetworkPolicies of one priority matching the same asked connections, and the direction's answer with each of them first. */
 interface PriorityTie {
-  names: string[];
+  /** "AdminNetworkPolicies a, b" (layers.ts namePoliciesByName). */
+  names: string;
+  count: number;
+  layer: LayerPolicy['layer'];
   priority: number;
   outcomes: ConnSet[];
 }
@@ -231,7 +234,8 @@ function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direct
   plan.forEach(({ stage, policies }, at) => {
     if (stage.mode !== 'first-match') return;
     const byPriority = new Map<number, typeof policies>();
-    for (const p of policies) if (p.layer === 'admin' && p.order !== undefined) byPriority.set(p.order, [...(byPriority.get(p.order) ?? []), p]);
+    // ClusterNetworkPolicy (v1alpha2) gives the Baseline tier priorities, with the same rule for ties.
+    for (const p of policies) if ((p.layer === 'admin' || p.layer === 'baseline') && p.order !== undefined) byPriority.set(p.order, [...(byPriority.get(p.order) ?? []), p]);
     for (const [priority, group] of byPriority) {
       if (group.length < 2) continue;
       const matched = group.map((p) => {
@@ -248,7 +252,7 @@ function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direct
         const v = evaluatePlan(model.match, plan.map((sp, k) => (k === at ? reordered : sp)), dir, peer, dst, false, subject);
         return restrictTo(v.conns, proto, ports);
       });
-      out.push({ names: tied.map((p) => p.displayName ?? p.id).sort(), priority, outcomes });
+      out.push({ names: namePoliciesByName(tied), count: tied.length, layer: tied[0].layer, priority, outcomes });
     }
   });
   return out;
@@ -342,7 +346,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
       // undefined upstream, so a later priority may still be consulted (a Pass among them).
       for (const [dir, ts] of [['ingress', iTies], ['egress', eTies]] as const) {
         const at = finalBelow[dir];
-        if (at !== undefined && ts.some((t) => t.priority <= at)) finalBelow[dir] = undefined;
+        if (at !== undefined && ts.some((t) => t.layer === 'admin' && t.priority <= at)) finalBelow[dir] = undefined;
       }
       eCould = [eConns, eDoubt, ...eTies.flatMap((t) => t.outcomes)].reduce(unionConns, eCould);
       iCould = [iConns, iDoubt, ...iTies.flatMap((t) => t.outcomes)].reduce(unionConns, iCould);
@@ -351,7 +355,7 @@ export function queryReach(model: ReachModel, from: string | ReachTarget, to: st
         ...eTies.map((t) => ({ ...t, outcomes: t.outcomes.map((c) => intersectConns(c, iConns)) })),
       ];
       for (const t of ties) {
-        const who = `AdminNetworkPolicies ${t.names.join(', ')} share priority ${t.priority} and ${t.names.length === 2 ? 'both' : 'all'} match this flow`;
+        const who = `${t.names} share priority ${t.priority} and ${t.count === 2 ? 'both' : 'all'} match this flow`;
         if (t.outcomes.some((c) => !sameConns(c, both))) undetermined.push(`${who}: upstream lets an implementation apply any of them, and which one it applies decides this answer (the model takes them by name)`);
         else notes.push(`${who}: upstream leaves their order undefined; either order gives this answer`);
       }

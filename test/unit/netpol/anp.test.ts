@@ -176,11 +176,11 @@ describe('which CNIs count AdminNetworkPolicy', () => {
       const yaml = at('docker.io/calico/node:v3.28.2');
       expect(decisions(yaml)).toEqual([true, true]);
       const r = queryReach(buildReachability(snap(yaml)), 'c/other', 'a/web', 8080);
-      expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0)');
+      expect(r.notes).toContain('AdminNetworkPolicy objects are not counted: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0 to v3.31)');
       const fails = [...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => v.message);
       expect(fails).toEqual([
-        '1 AdminNetworkPolicy object(s) have no effect: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0)',
-        '1 BaselineAdminNetworkPolicy object(s) have no effect: calico v3.28.2 does not implement BaselineAdminNetworkPolicy (Calico enforces it from v3.30.0)',
+        '1 AdminNetworkPolicy object(s) have no effect: calico v3.28.2 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0 to v3.31)',
+        '1 BaselineAdminNetworkPolicy object(s) have no effect: calico v3.28.2 does not implement BaselineAdminNetworkPolicy (Calico enforces it from v3.30.0 to v3.31)',
       ]);
     });
     it('v3.29: ANP enforced, BANP not', () => {
@@ -188,20 +188,31 @@ describe('which CNIs count AdminNetworkPolicy', () => {
       expect(decisions(yaml)).toEqual([false, true]);
       expect([...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => v.detailKey)).toEqual(['BaselineAdminNetworkPolicy']);
     });
-    it('v3.30 and later: both enforced, nothing noted', () => {
-      for (const image of ['quay.io/calico/node:v3.30.0', 'registry.corp:5000/mirror/calico/node:v3.32.1']) {
+    it('v3.30 and v3.31: both enforced, nothing noted', () => {
+      for (const image of ['quay.io/calico/node:v3.30.0', 'registry.corp:5000/mirror/calico/node:v3.31.7']) {
         expect(decisions(at(image))).toEqual([false, false]);
         expect(buildReachability(snap(at(image))).notes).toEqual([]);
       }
     });
-    it('mid-upgrade, the older release decides; a release the tag does not name is taken as the newest and said', () => {
+    // projectcalico/calico release-notes/v3.32.0-release-notes.md: "Removing AdminNetworkPolicy and
+    // BaselineAdminNetworkPolicy API support in favor of ClusterNetworkPolicy. […] Calico v3.32 and
+    // newer won't enforce them."
+    it('v3.32 and later: neither is enforced any more (ClusterNetworkPolicy replaces them); both reported as having no effect', () => {
+      const yaml = at('registry.corp:5000/mirror/calico/node:v3.32.1');
+      expect(decisions(yaml)).toEqual([true, true]);
+      expect([...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => v.message)).toEqual([
+        '1 AdminNetworkPolicy object(s) have no effect: calico v3.32.1 does not implement AdminNetworkPolicy (Calico enforces it from v3.29.0 to v3.31)',
+        '1 BaselineAdminNetworkPolicy object(s) have no effect: calico v3.32.1 does not implement BaselineAdminNetworkPolicy (Calico enforces it from v3.30.0 to v3.31)',
+      ]);
+    });
+    it('mid-upgrade, the older release decides; a release the tag does not name is taken to enforce them, and said', () => {
       expect(decisions(at('calico/node:v3.30.2') + daemonset('calico-node-old', 'calico/node:v3.28.0'))).toEqual([true, true]);
       for (const image of ['calico/node:latest', 'calico/node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 'registry.corp/calico/node:custom-build']) {
         const model = buildReachability(snap(at(image)));
         expect(decisions(at(image))).toEqual([false, false]);
         expect(model.notes.map((n) => n.message)).toEqual([
-          "Calico's version is unknown (its calico/node image tag names no release): AdminNetworkPolicy is taken as enforced, as Calico does from v3.29.0",
-          "Calico's version is unknown (its calico/node image tag names no release): BaselineAdminNetworkPolicy is taken as enforced, as Calico does from v3.30.0",
+          "Calico's version is unknown (its calico/node image tag names no release): AdminNetworkPolicy is taken as enforced, as Calico does from v3.29.0 to v3.31",
+          "Calico's version is unknown (its calico/node image tag names no release): BaselineAdminNetworkPolicy is taken as enforced, as Calico does from v3.30.0 to v3.31",
         ]);
       }
     });

@@ -129,8 +129,20 @@ export interface CalicoPolicySet {
 const POLICY_NAME = /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/;
 const PORT_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 const PROTOCOL_NAMES = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
-/** Names the Calico API server gives to objects it mirrors from other kinds. */
-const MIRROR_PREFIXES = ['knp.default.', 'ossg.default.', 'kcnp.', 'kanp.', 'kbanp.'];
+/**
+ * Names the Calico API server gives to objects it mirrors from other kinds, and what they
+ * mirror: Kubernetes NetworkPolicies (knp.default.), ClusterNetworkPolicies in its kube-admin
+ * and kube-baseline tiers from v3.32 (kcnp., libcalico-go/lib/backend/model/policy.go), and
+ * before that AdminNetworkPolicies and BaselineAdminNetworkPolicies (kanp., kbanp.): each kind
+ * is collected and evaluated itself (src/analysis/netpol/anp.ts), so its mirror is skipped.
+ */
+const MIRROR_PREFIXES: ReadonlyArray<{ prefix: string; kind: string; of: string }> = [
+  { prefix: 'knp.default.', kind: 'NetworkPolicy', of: 'Kubernetes NetworkPolicies' },
+  { prefix: 'ossg.default.', kind: 'NetworkPolicy', of: 'Kubernetes policies' },
+  { prefix: 'kcnp.', kind: 'GlobalNetworkPolicy', of: 'ClusterNetworkPolicies (policy.networking.k8s.io/v1alpha2)' },
+  { prefix: 'kanp.', kind: 'GlobalNetworkPolicy', of: 'AdminNetworkPolicies (policy.networking.k8s.io/v1alpha1)' },
+  { prefix: 'kbanp.', kind: 'GlobalNetworkPolicy', of: 'BaselineAdminNetworkPolicies (policy.networking.k8s.io/v1alpha1)' },
+];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === 'object' && !Array.isArray(v);
@@ -588,13 +600,13 @@ export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
   const notes: CoverageNote[] = [];
   const r = snapshot.resources;
   const byIdentity = new Map<string, CalicoPolicy>();
-  const mirrored = new Map<string, number>();
+  const mirrored = new Map<(typeof MIRROR_PREFIXES)[number], number>();
   const add = (objs: KubeObject[] | undefined, kind: CalicoKind, api: CalicoApi): void => {
     for (const o of objs ?? []) {
       const stored = typeof o.metadata?.name === 'string' ? o.metadata.name : '';
-      const prefix = api === 'projectcalico.org/v3' ? MIRROR_PREFIXES.find((p) => stored.startsWith(p)) : undefined;
-      if (prefix) {
-        mirrored.set(prefix, (mirrored.get(prefix) ?? 0) + 1);
+      const mirror = api === 'projectcalico.org/v3' ? MIRROR_PREFIXES.find((m) => stored.startsWith(m.prefix)) : undefined;
+      if (mirror) {
+        mirrored.set(mirror, (mirrored.get(mirror) ?? 0) + 1);
         continue;
       }
       const p = parseCalicoPolicy(o, kind, api);
@@ -608,7 +620,7 @@ export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
   add(r['calico-v3.globalnetworkpolicies'], 'GlobalNetworkPolicy', 'projectcalico.org/v3');
   add(r['calico.networkpolicies'], 'NetworkPolicy', 'crd.projectcalico.org/v1');
   add(r['calico.globalnetworkpolicies'], 'GlobalNetworkPolicy', 'crd.projectcalico.org/v1');
-  for (const [prefix, n] of mirrored) notes.push({ object: { kind: prefix.startsWith('knp.') || prefix.startsWith('ossg.') ? 'NetworkPolicy' : 'GlobalNetworkPolicy', name: `${prefix}*` }, message: `${n} projectcalico.org/v3 object(s) named ${prefix}* skipped: the Calico API server mirrors them from Kubernetes policies, which are evaluated from their own kinds` });
+  for (const [m, n] of mirrored) notes.push({ object: { kind: m.kind, name: `${m.prefix}*` }, message: `${n} projectcalico.org/v3 object(s) named ${m.prefix}* skipped: the Calico API server mirrors them from ${m.of}, which are evaluated from their own kinds` });
 
   const tiers = new Map<string, CalicoTier>();
   for (const t of [...(r['calico.tiers'] ?? []), ...(r['calico-v3.tiers'] ?? [])]) {

@@ -1,0 +1,272 @@
+// ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, kubernetes-sigs/network-policy-api
+// v0.2.0) in the effective model. Each case cites the upstream text it follows: the Go types'
+// doc comments (apis/v1alpha2/clusternetworkpolicy_types.go), rendered at
+// https://network-policy-api.sigs.k8s.io/reference/spec/, and the v1alpha2 announcement
+// (kubernetes-sigs/network-policy-api site-src/blog/posts/ClusterNetworkPolicy.md).
+import { describe, expect, it } from 'vitest';
+import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
+import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
+import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
+import { policySelectsNothing } from '../../../checks/network/policy-selects-nothing.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { queryReach, reachMatrix } from '../../../src/analysis/netpol/query.ts';
+import { collectCalicoPolicies } from '../../../src/analysis/netpol/calico/policy.ts';
+import { formatConns } from '../../../src/analysis/netpol/conns.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { ctxOf, ns, pod, policy, snap } from './helpers.ts';
+
+const indent = (body: string) => body.replace(/^\n/, '').split('\n').map((l) => `  ${l}`).join('\n');
+const cnp = (name: string, tier: string, priority: number | string, body: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  tier: ${tier}
+  priority: ${priority}
+${indent(body)}
+`;
+const anp = (name: string, priority: number, body: string) => `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  priority: ${priority}
+${indent(body)}
+`;
+const daemonset = (name: string, image: string) => `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ${name}, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {hostNetwork: true, containers: [{name: agent, image: ${image}}]}
+`;
+const nsSel = (n: string) => `{matchLabels: {kubernetes.io/metadata.name: ${n}}}`;
+
+// The reviewer's cluster: shop/web-1 calls db/postgres-1 on 5432; db is default-deny by NetworkPolicy.
+const shop = ns('shop') + ns('db') + ns('other')
+  + pod('shop', 'web-1', { app: 'web' })
+  + pod('db', 'postgres-1', { app: 'postgres' }, [{ name: 'pg', containerPort: 5432 }])
+  + pod('other', 'job-1', { app: 'job' });
+const dbDenyAll = policy('db', 'default-deny', '{podSelector: {}, policyTypes: [Ingress]}');
+
+describe('ClusterNetworkPolicy tiers', () => {
+  // "If Admin tier has made a final decision (Accept or Deny) on a connection, then no further
+  // evaluation is done." (ClusterNetworkPolicySpec.tier)
+  it('an Admin-tier Accept is final: it allows what a NetworkPolicy denies (reach --from shop/web-1 --to db/postgres-1 --port 5432)', () => {
+    const yaml = shop + dbDenyAll
+      + cnp('shop-to-db', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{name: shop-postgres, action: Accept, from: [{namespaces: ${nsSel('shop')}}], protocols: [{tcp: {destinationPort: {number: 5432}}}]}]`);
+    const r = reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
+    expect(r.output).toMatch(/^ALLOWED: shop\/web-1\[Pod\] -> db\/postgres-1\[Pod\] on 5432\/TCP/);
+    expect(r.output).toContain('ALLOWED by ClusterNetworkPolicy shop-to-db (tier Admin, priority 10) rule 0 "shop-postgres" (Accept): TCP 5432');
+    const model = buildReachability(snap(yaml));
+    // Only what the rule names: another port, and another namespace, stay denied by the NetworkPolicy.
+    expect(queryReach(model, 'shop/web-1', 'db/postgres-1', 5433).allowed).toBe(false);
+    expect(queryReach(model, 'other/job-1', 'db/postgres-1', 5432).allowed).toBe(false);
+    // The matrix sees it too.
+    expect(reachMatrix(model).filter((f) => f.to === 'db/postgres-1[Pod]').map((f) => `${f.from} ${formatConns(f.conns)}`)).toEqual(['shop/web-1[Pod] TCP 5432']);
+  });
+
+  it('an Admin-tier Deny beats a NetworkPolicy that allows', () => {
+    const yaml = shop + policy('db', 'from-shop', `{podSelector: {}, ingress: [{from: [{namespaceSelector: ${nsSel('shop')}}]}]}`)
+      + cnp('no-shop', 'Admin', 5, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Deny, from: [{namespaces: ${nsSel('shop')}}]}]`);
+    const r = queryReach(buildReachability(snap(yaml)), 'shop/web-1', 'db/postgres-1', 5432);
+    expect(r.allowed).toBe(false);
+    expect(r.ingress.decisions[0].by).toBe('ClusterNetworkPolicy no-shop (tier Admin, priority 5) rule 0 (Deny)');
+  });
+
+  // "Baseline tier is a cluster-wide policy that can be overridden by the v1.NetworkPolicy."
+  it('a Baseline-tier Deny decides a pod no NetworkPolicy selects, and a NetworkPolicy overrides it', () => {
+    const baseline = cnp('default', 'Baseline', 10, `subject: {namespaces: {}}\ningress: [{name: deny-all, action: Deny, from: [{namespaces: {}}]}]`);
+    const r = queryReach(buildReachability(snap(shop + baseline)), 'shop/web-1', 'db/postgres-1', 5432);
+    expect(r.allowed).toBe(false);
+    expect(r.ingress.decisions[0].by).toBe('ClusterNetworkPolicy default (tier Baseline, priority 10) rule 0 "deny-all" (Deny)');
+    const withNp = shop + baseline + policy('db', 'from-shop', `{podSelector: {}, ingress: [{from: [{namespaceSelector: ${nsSel('shop')}}]}]}`);
+    const r2 = queryReach(buildReachability(snap(withNp)), 'shop/web-1', 'db/postgres-1', 5432);
+    expect(r2.allowed).toBe(true);
+    expect(r2.ingress.decisions[0].by).toBe('NetworkPolicy db/from-shop rule 0 (Allow)');
+    // namespace-default-deny counts the Baseline deny as isolating the namespace from pods (an
+    // ingress rule cannot name outside addresses: still open to them, a medium finding).
+    const v = [...namespaceDefaultDenyIngress.evaluate(ctxOf(shop + baseline))].find((x) => x.resource.name === 'db');
+    expect(v).toMatchObject({ status: 'fail', severity: 'medium', evidence: { openTo: 'addresses outside the cluster', isolatedBy: [{ policy: 'ClusterNetworkPolicy default', api: 'ClusterNetworkPolicy' }] } });
+  });
+
+  // "Pass: Skips all further ClusterNetworkPolicy rules in the current tier for the selected
+  // traffic, and passes evaluation to the next tier."
+  it('Pass falls through: Admin Pass hands the flow to NetworkPolicy, Baseline Pass to the default allow', () => {
+    const adminPass = cnp('delegate', 'Admin', 1, `subject: {namespaces: {}}\ningress: [{action: Pass, from: [{namespaces: ${nsSel('shop')}}]}, {action: Deny, from: [{namespaces: {}}]}]`);
+    // Passed to NetworkPolicy, which denies it…
+    const denied = queryReach(buildReachability(snap(shop + dbDenyAll + adminPass)), 'shop/web-1', 'db/postgres-1', 5432);
+    expect(denied.allowed).toBe(false);
+    expect(denied.ingress.decisions[0].by).toContain('db/default-deny');
+    // …while a flow the Pass does not match meets the Admin Deny.
+    expect(queryReach(buildReachability(snap(shop + adminPass)), 'other/job-1', 'db/postgres-1', 5432).ingress.decisions[0].by).toBe('ClusterNetworkPolicy delegate (tier Admin, priority 1) rule 1 (Deny)');
+    // v1alpha2 gives the Baseline tier Pass too: it skips the later Baseline policies.
+    const baseline = cnp('b-pass', 'Baseline', 1, `subject: {namespaces: {}}\ningress: [{action: Pass, from: [{namespaces: ${nsSel('shop')}}]}]`)
+      + cnp('b-deny', 'Baseline', 2, `subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
+    const model = buildReachability(snap(shop + baseline));
+    expect(queryReach(model, 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(true);
+    expect(queryReach(model, 'other/job-1', 'db/postgres-1', 5432).ingress.decisions[0].by).toBe('ClusterNetworkPolicy b-deny (tier Baseline, priority 2) rule 0 (Deny)');
+  });
+
+  // "Policies with lower priority values have higher precedence" (ClusterNetworkPolicySpec.priority), in either tier.
+  it('lower priority first in each tier; the Baseline tier is ordered by priority too', () => {
+    const yaml = shop
+      + cnp('b-allow', 'Baseline', 3, `subject: {namespaces: {}}\ningress: [{action: Accept, from: [{namespaces: ${nsSel('shop')}}]}]`)
+      + cnp('b-deny', 'Baseline', 7, `subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`)
+      + cnp('a-deny', 'Admin', 900, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Deny, from: [{namespaces: ${nsSel('other')}}]}]`)
+      + cnp('a-accept', 'Admin', 20, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{namespaces: ${nsSel('other')}}]}]`);
+    const model = buildReachability(snap(yaml));
+    expect(queryReach(model, 'shop/web-1', 'db/postgres-1', 5432).ingress.decisions[0].by).toBe('ClusterNetworkPolicy b-allow (tier Baseline, priority 3) rule 0 (Accept)');
+    expect(queryReach(model, 'other/job-1', 'db/postgres-1', 5432).ingress.decisions[0].by).toBe('ClusterNetworkPolicy a-accept (tier Admin, priority 20) rule 0 (Accept)');
+    expect(queryReach(model, 'db/postgres-1', 'shop/web-1', 80).allowed).toBe(false);
+  });
+
+  // "If two (or more) policies in the same tier with the same priority could match a connection,
+  // then the implementation can apply any of the matching policies" — now in the Baseline tier too.
+  it('equal priorities in the Baseline tier: the answer that depends on the order is UNKNOWN, with a note', () => {
+    const yaml = shop
+      + cnp('aaa-deny', 'Baseline', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`)
+      + cnp('bbb-accept', 'Baseline', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{namespaces: {}}]}]`);
+    expect(buildReachability(snap(yaml)).notes.map((n) => n.message)).toContain('ClusterNetworkPolicies aaa-deny, bbb-accept share priority 10 in the Baseline tier: their relative order is undefined upstream; the model evaluates them by name');
+    const r = reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
+    expect(r.output).toMatch(/^UNKNOWN: /);
+    expect(r.output).toContain('ClusterNetworkPolicies aaa-deny, bbb-accept share priority 10 and both match this flow');
+  });
+});
+
+describe('ClusterNetworkPolicy rule fields (v1alpha2)', () => {
+  it('protocols: tcp/udp/sctp destinationPort number or range, destinationNamedPort on the receiving pod', () => {
+    const yaml = shop
+      + cnp('ports', 'Admin', 1, `subject: {namespaces: ${nsSel('db')}}\ningress:\n- {action: Accept, from: [{namespaces: {}}], protocols: [{destinationNamedPort: pg}, {udp: {destinationPort: {range: {start: 5000, end: 5002}}}}, {sctp: {destinationPort: {number: 9}}}]}\n- {action: Deny, from: [{namespaces: {}}]}`);
+    const r = queryReach(buildReachability(snap(yaml)), 'shop/web-1', 'db/postgres-1');
+    expect(formatConns(r.ports)).toBe('SCTP 9,TCP 5432,UDP 5000-5002');
+  });
+
+  it('egress networks, nodes and domainNames in either tier; networks match pods too, and since pod addresses are unknown that answer is uncertain, not confident', () => {
+    const yaml = shop
+      + cnp('egress', 'Baseline', 1, `subject: {namespaces: ${nsSel('shop')}}\negress:\n- {action: Accept, to: [{domainNames: ['*.example.com']}]}\n- {action: Accept, to: [{networks: [10.0.0.0/8]}]}\n- {action: Deny, to: [{networks: [0.0.0.0/0]}]}`);
+    const model = buildReachability(snap(yaml));
+    expect(queryReach(model, 'shop/web-1', '10.1.2.3', 443).allowed).toBe(true);
+    expect(queryReach(model, 'shop/web-1', '8.8.8.8', 443).allowed).toBe(false);
+    const toPod = queryReach(model, 'shop/web-1', 'db/postgres-1', 5432);
+    expect(toPod.undetermined?.some((u) => u.startsWith('uncertain: '))).toBe(true);
+  });
+
+  // "If an implementation sees no fields are set then it can infer that the deployed CRD is of an
+  // incompatible version with an unknown field. In that case it should fail closed. For "Accept"
+  // rules, "fail closed" means: "treat the rule as matching no traffic". For "Deny" and "Pass"
+  // rules, […] "treat the rule as a 'Deny all' rule"." (ClusterNetworkPolicyEgressPeer)
+  it('a peer this version does not know (or an empty one) fails closed, with a note naming it', () => {
+    const deny = shop + cnp('future', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Pass, from: [{serviceAccounts: {}}]}]`);
+    const model = buildReachability(snap(deny));
+    expect(queryReach(model, 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(false);
+    expect(model.notes.map((n) => n.message)).toContain('spec.ingress[0].from[0]: peer type "serviceAccounts" is not known to policy.networking.k8s.io/v1alpha2 ingress rules; treated as denying everything (fail closed)');
+    const accept = shop + dbDenyAll + cnp('pruned', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{}]}]`);
+    const m2 = buildReachability(snap(accept));
+    expect(queryReach(m2, 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(false);
+    expect(m2.notes.map((n) => n.message).join('\n')).toContain('no peer field is set (the CRD may have pruned a field it does not know); treated as matching nothing (fail closed)');
+  });
+
+  it('what the API server rejects is a finding naming the object and the field, and is never evaluated', () => {
+    const yaml = shop
+      + cnp('no-tier', 'Middle', 1, 'subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]')
+      + cnp('allow-word', 'Admin', 2, 'subject: {namespaces: {}}\ningress: [{action: Allow, from: [{namespaces: {}}]}]')
+      + cnp('too-big', 'Baseline', 1001, 'subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]')
+      + cnp('deny-domain', 'Admin', 3, 'subject: {namespaces: {}}\negress: [{action: Deny, to: [{domainNames: [example.com]}]}]')
+      + cnp('bare-tcp', 'Admin', 4, 'subject: {namespaces: {}}\ningress: [{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {}}]}]')
+      + cnp('ingress-networks', 'Admin', 5, 'subject: {namespaces: {}}\ningress: [{action: Deny, from: [{networks: [10.0.0.0/8]}, {namespaces: {}}]}]');
+    const fails = Object.fromEntries([...invalidPolicy.evaluate(ctxOf(yaml))].filter((x) => x.status === 'fail').map((x) => [x.resource.name, x.message]));
+    expect(fails).toEqual({
+      'no-tier': 'ClusterNetworkPolicy no-tier is invalid and takes no effect: spec.tier: "Middle" is not Admin or Baseline',
+      'allow-word': 'ClusterNetworkPolicy allow-word is invalid and takes no effect: spec.ingress[0].action: "Allow" is not Accept, Deny, Pass',
+      'too-big': 'ClusterNetworkPolicy too-big is invalid and takes no effect: spec.priority: 1001 is out of range (0-1000)',
+      'deny-domain': 'ClusterNetworkPolicy deny-domain is invalid and takes no effect: spec.egress[0].to[0].domainNames: only Accept rules may name domains (this rule is Deny)',
+      'bare-tcp': 'ClusterNetworkPolicy bare-tcp is invalid and takes no effect: spec.ingress[0].protocols[0].tcp.destinationPort: missing or not an object',
+    });
+    // networks is an egress peer only: on an ingress rule it is a peer v1alpha2 does not know (fail closed).
+    const model = buildReachability(snap(yaml));
+    expect(model.notes.map((n) => n.message)).toContain('spec.ingress[0].from[0]: peer type "networks" is not known to policy.networking.k8s.io/v1alpha2 ingress rules; treated as denying everything (fail closed)');
+  });
+});
+
+describe('ClusterNetworkPolicy in the network checks', () => {
+  it('allow-all-ingress and unrestricted-egress judge its Accept rules; policy-selects-nothing its subject', () => {
+    const yaml = shop
+      + cnp('open', 'Baseline', 10, 'subject: {namespaces: {}}\ningress: [{action: Accept, from: [{namespaces: {}}]}]\negress: [{action: Accept, to: [{networks: [0.0.0.0/0]}]}]')
+      + cnp('typo', 'Admin', 11, `subject: {namespaces: ${nsSel('dbb')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
+    expect([...allowAllIngress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')).toMatchObject({ status: 'fail', resource: { kind: 'ClusterNetworkPolicy' }, message: 'ClusterNetworkPolicy open admits ingress from every pod in every namespace on every port' });
+    expect([...unrestrictedEgress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')).toMatchObject({ status: 'fail', message: 'ClusterNetworkPolicy open allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
+    expect([...policySelectsNothing.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'typo')).toMatchObject({ status: 'fail', message: 'ClusterNetworkPolicy typo selects no pod (namespaces kubernetes.io/metadata.name in (dbb)): it applies to nothing' });
+  });
+});
+
+describe('ClusterNetworkPolicy next to the v1alpha1 kinds and CNIs', () => {
+  it('both API versions apply when both exist: an ANP and a CNP in the admin tier, by priority', () => {
+    const yaml = shop
+      + anp('old-deny', 5, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Deny, from: [{namespaces: ${nsSel('other')}}]}]`)
+      + cnp('new-accept', 'Admin', 3, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{namespaces: ${nsSel('shop')}}]}]`)
+      + cnp('new-deny', 'Admin', 8, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
+    const model = buildReachability(snap(yaml));
+    expect(queryReach(model, 'shop/web-1', 'db/postgres-1', 5432).ingress.decisions[0].by).toBe('ClusterNetworkPolicy new-accept (tier Admin, priority 3) rule 0 (Accept)');
+    expect(queryReach(model, 'other/job-1', 'db/postgres-1', 5432).ingress.decisions[0].by).toBe('AdminNetworkPolicy old-deny (priority 5) rule 0 (Deny)');
+    expect(queryReach(model, 'db/postgres-1', 'db/postgres-1', 5432).ingress.decisions[0].by).toBe('ClusterNetworkPolicy new-deny (tier Admin, priority 8) rule 0 (Deny)');
+  });
+
+  // https://network-policy-api.sigs.k8s.io/implementations/ (ClusterNetworkPolicy: kube-network-policies,
+  // Kube-OVN, Calico v3.32); Calico v3.32.0 release notes: AdminNetworkPolicy support removed.
+  it('Calico v3.32 enforces ClusterNetworkPolicy in its admin tier; v3.31, Antrea and Cilium do not, and say so', () => {
+    const yaml = shop + dbDenyAll + cnp('shop-to-db', 'Admin', 10, `subject: {namespaces: ${nsSel('db')}}\ningress: [{action: Accept, from: [{namespaces: ${nsSel('shop')}}]}]`);
+    const v332 = buildReachability(snap(yaml + daemonset('calico-node', 'quay.io/calico/node:v3.32.0')));
+    expect(v332.composition.name).toBe('calico');
+    expect(queryReach(v332, 'shop/web-1', 'db/postgres-1', 5432).allowed).toBe(true);
+    for (const [image, who] of [['quay.io/calico/node:v3.31.2', 'calico v3.31.2 does not implement ClusterNetworkPolicy (Calico enforces it from v3.32.0)'], ['antrea/antrea-agent-ubuntu:v2.2.0', 'antrea does not implement ClusterNetworkPolicy'], ['quay.io/cilium/cilium:v1.18.0', 'cilium does not implement ClusterNetworkPolicy']] as const) {
+      const withCni = yaml + daemonset(image.includes('cilium') ? 'cilium' : image.includes('antrea') ? 'antrea-agent' : 'calico-node', image);
+      expect(queryReach(buildReachability(snap(withCni)), 'shop/web-1', 'db/postgres-1', 5432).allowed, image).toBe(false);
+      const fails = [...cniNotEnforcing.evaluate(ctxOf(withCni))].filter((x) => x.status === 'fail').map((x) => x.message);
+      expect(fails, image).toContain(`1 ClusterNetworkPolicy object(s) have no effect: ${who}`);
+    }
+  });
+
+  // libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go (v3.32.0) converts namespaces,
+  // pods and networks peers; any other fails the rule, which k8sClusterNetPolHandleFailedRules
+  // turns into a deny-all for Deny and Pass (an Accept is dropped).
+  it('on Calico, a rule naming nodes or domainNames is not what Calico enforces: the flows it selects are UNKNOWN, not a confident answer', () => {
+    const yaml = shop + cnp('no-nodes', 'Admin', 10, `subject: {namespaces: ${nsSel('shop')}}\negress: [{name: nodes, action: Deny, to: [{nodes: {}}]}]`);
+    // As the API defines it (an unrecognised CNI): only node addresses are denied.
+    expect(reachCommandCore(snap(yaml), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' }).output).toMatch(/^ALLOWED: /);
+    const calico = yaml + daemonset('calico-node', 'quay.io/calico/node:v3.32.0');
+    const r = reachCommandCore(snap(calico), { from: 'shop/web-1', to: 'db/postgres-1', port: '5432' });
+    expect(r.output).toMatch(/^UNKNOWN: /);
+    expect(r.output).toContain('ClusterNetworkPolicy no-nodes (tier Admin, priority 10) selects shop/web-1[Pod] for egress but is not evaluated: spec.egress[0]: Calico does not convert nodes or domainNames peers');
+    const fails = [...invalidPolicy.evaluate(ctxOf(calico))].filter((x) => x.status === 'fail').map((x) => x.message);
+    expect(fails).toEqual(['ClusterNetworkPolicy no-nodes cannot be evaluated, so every network verdict leaves it out: spec.egress[0]: Calico does not convert nodes or domainNames peers (it makes such a Deny or Pass rule deny everything and drops such an Accept rule), which the model does not follow']);
+  });
+
+  it('the Calico API server\'s kcnp.* mirrors are skipped, and the note says they mirror ClusterNetworkPolicies, which are read', () => {
+    const yaml = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: kcnp.shop-to-db}
+spec: {tier: kube-admin, order: 10, selector: all(), types: [Ingress]}
+` + cnp('shop-to-db', 'Admin', 10, 'subject: {namespaces: {}}\ningress: [{action: Accept, from: [{namespaces: {}}]}]');
+    const set = collectCalicoPolicies(snap(yaml));
+    expect(set.policies).toEqual([]);
+    expect(set.notes.map((n) => n.message)).toContain('1 projectcalico.org/v3 object(s) named kcnp.* skipped: the Calico API server mirrors them from ClusterNetworkPolicies (policy.networking.k8s.io/v1alpha2), which are evaluated from their own kinds');
+    expect(buildReachability(snap(yaml)).policies.map((p) => p.id)).toEqual(['ClusterNetworkPolicy:shop-to-db']);
+  });
+
+  it('a ClusterNetworkPolicy kind that could not be read makes the network checks not evaluated', () => {
+    const ctx = ctxOf(shop);
+    expect(ctx.snapshot.coverage['anp.clusternetworkpolicies']?.status).toBe('absent');
+    ctx.snapshot.coverage['anp.clusternetworkpolicies'] = { status: 'error', detail: 'clusternetworkpolicies.policy.networking.k8s.io is served at v1alpha3; not read (ztaudit reads v1alpha2)' };
+    const [o] = runChecks([namespaceDefaultDenyIngress], ctx);
+    expect(o.status).toBe('not-evaluated');
+    expect(o.reason).toContain('anp.clusternetworkpolicies: error');
+  });
+});
